@@ -1,0 +1,169 @@
+"""``certreg``: the command line (SPEC §1). A thin click layer over the library modules."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from registry import lookup, store
+from registry.layouts import LAYOUTS
+from registry.manifest import (
+    ManifestError,
+    RegisterEntry,
+    load_manifest,
+    make_entry,
+)
+from registry.report import json_report, text_report
+from registry.sync import sync_entries
+from registry.trades import CatalogueError, load_catalogue
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UsageProblem(click.ClickException):
+    """A command used wrongly (bad manifest, missing option): exit 2, with what to do."""
+
+    exit_code = 2
+
+
+def db_option(func: F) -> F:
+    return click.option(
+        "--db",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=store.DEFAULT_DB,
+        envvar="CERTREG_DB",
+        show_default=True,
+        help="Registry database (env CERTREG_DB).",
+    )(func)
+
+
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")(
+        func
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="certreg")
+def cli() -> None:
+    """Registry and public verification of Sichuan's worker technical-grade certificates
+    (川人社函〔2012〕389号)."""
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@db_option
+@click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
+@json_option
+@click.option(
+    "--trades",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Trade catalogue CSV replacing the built-in starting list.",
+)
+@click.option("--kind", type=click.Choice(list(LAYOUTS)), help="Single file: register kind.")
+@click.option("--authority", help="Single file: issuing authority code (2200 province, 2201-2221).")
+@click.option("--region", help="Single file: numbering region (default: the authority).")
+@click.option("--approval-doc", help="Single file: document that approved the passers.")
+@click.option("--issued-on", help="Single file: issue date = date of that document (YYYY-MM-DD).")
+@click.option(
+    "--year-code", help="Single file: year code of the numbers (default: from --issued-on)."
+)
+@click.option("--unit", help="Single file: the recipient unit of a provincial-direct roster.")
+def sync(
+    path: Path, db: Path, dry_run: bool, as_json: bool, trades: Path | None, **single: str | None
+) -> None:
+    """Load registers into the registry, each whole or not at all.
+
+    PATH is a directory with registers.toml, or one register file with --kind, --authority,
+    --approval-doc and --issued-on. Exit 0 when every register loaded (or was already loaded),
+    1 when any was rejected, 2 for a usage error.
+
+    Examples:
+
+    \b
+        certreg sync data/samples
+        certreg sync data/samples --dry-run --json
+        certreg sync 2011-mianyang.xlsx --kind approval-roster --authority 2202 \\
+            --approval-doc 绵人社函〔2012〕8号 --issued-on 2012-03-20
+    """
+    try:
+        if path.is_dir():
+            if any(single.values()):
+                raise ManifestError(
+                    "目录模式下名册信息写在 registers.toml 中，不能再用 --kind 等选项"
+                )
+            manifest = load_manifest(path)
+            entries, trades = manifest.entries, trades or manifest.trades
+        else:
+            raw = {k: v for k, v in single.items() if v is not None}
+            if not raw.get("kind"):
+                raise ManifestError(
+                    "单个文件需要 --kind（approval-roster 等）和 --authority 等选项"
+                )
+            entries = [make_entry(path, path.name, raw, "命令行选项")]
+        catalogue = load_catalogue(trades)
+    except (ManifestError, CatalogueError) as exc:
+        raise UsageProblem(str(exc)) from exc
+
+    def progress(index: int, total: int, entry: RegisterEntry) -> None:
+        if total > 1:
+            click.echo(f"[{index}/{total}] {entry.key} …", err=True)
+
+    conn = store.connect(db)
+    try:
+        outcomes = sync_entries(conn, entries, catalogue, dry_run=dry_run, progress=progress)
+    finally:
+        conn.close()
+    if as_json:
+        click.echo(json.dumps(json_report(outcomes), ensure_ascii=False, indent=2))
+    else:
+        click.echo(text_report(outcomes))
+    sys.exit(0 if all(o.ok for o in outcomes) else 1)
+
+
+@cli.command()
+@click.argument("number")
+@click.argument("name")
+@db_option
+@json_option
+def verify(number: str, name: str, db: Path, as_json: bool) -> None:
+    """The public check: is certificate NUMBER held by NAME, and is it still valid?
+
+    Prints the result code (valid, reissued, superseded, revoked, no_match, malformed) and what
+    an employer would see. Exit 0 for a match, 1 otherwise.
+
+    Example:
+
+    \b
+        certreg verify Z1122020123 张三
+    """
+    if not db.exists():
+        raise UsageProblem(f"登记库 {db} 不存在。请先运行 certreg sync 导入名册")
+    conn = store.connect(db, readonly=True)
+    try:
+        answer = lookup.verify(conn, number, name)
+    finally:
+        conn.close()
+    if as_json:
+        click.echo(json.dumps(answer.as_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"{answer.result}  {answer.label}  {answer.number}")
+        for label, value in (
+            ("等级", answer.level),
+            ("工种", answer.trade),
+            ("发证机关", answer.authority),
+            ("发证日期", answer.issued_on),
+            ("持证人", answer.holder),
+            ("状态日期", answer.status_date),
+            ("新证书编号", answer.successor),
+            ("登记库更新时间", answer.as_of),
+        ):
+            if value:
+                click.echo(f"  {label}：{value}")
+        click.echo(answer.advice())
+    sys.exit(0 if answer.matched else 1)

@@ -1,0 +1,121 @@
+"""Blank and filled registers laid out like the notice's annexes (附件4, 附件5), as a clerk's
+spreadsheet has them: a title row, a two-row merged header, the data, a footer with signatures
+and the approval counts. Used for the sample data, the tests and the benchmarks, and by clerks who
+want an empty template.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import openpyxl
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from registry.layouts import EXAM_COLUMNS, LAYOUTS, Layout
+from registry.numbers import LEVEL_ORDER, LEVELS
+
+EXAM_GROUP = "考试考核结果"
+
+Row = Mapping[str, object]
+
+
+def form_columns(layout: Layout) -> list[str]:
+    """The columns a form of this kind prints, in the annex's order."""
+    return [c.name for c in layout.columns if c.in_form]
+
+
+def approval_footer(counts: Mapping[str, int] | None) -> list[str]:
+    """The footer of 附件4; ``counts`` by level letter fills 同意初级 N 人… (blank when None)."""
+
+    def n(letter: str) -> str:
+        return str(counts.get(letter, 0)) if counts is not None else "  "
+
+    agreed = "，".join(f"{LEVELS[x].removesuffix('工')} {n(x)} 人" for x in LEVEL_ORDER)
+    return [
+        "填报单位意见：            经办人：        批准人：",
+        "主管部门审查意见：        经办人：        批准人：",
+        f"证书核发部门意见：同意{agreed}。    审查人：        批准人：",
+        "（印章）    年  月  日",
+    ]
+
+
+def _header_rows(columns: list[str]) -> tuple[list[str], list[str]]:
+    top = [
+        EXAM_GROUP if c == EXAM_COLUMNS[0] else ("" if c in EXAM_COLUMNS else c) for c in columns
+    ]
+    bottom = [c if c in EXAM_COLUMNS else "" for c in columns]
+    return top, bottom
+
+
+def write_xlsx(
+    path: Path,
+    kind: str,
+    rows: Iterable[Row],
+    *,
+    title: str | None = None,
+    footer: list[str] | None = None,
+) -> None:
+    """Write a register of ``kind`` as an ``.xlsx`` with title, merged header and footer."""
+    layout = LAYOUTS[kind]
+    columns = form_columns(layout)
+    two_rows = any(c in EXAM_COLUMNS for c in columns)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "名册"
+    width = len(columns)
+    sheet.append([title or layout.title])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet.cell(1, 1).font = Font(bold=True, size=14)
+    sheet.cell(1, 1).alignment = Alignment(horizontal="center")
+    if two_rows:
+        top, bottom = _header_rows(columns)
+        sheet.append(top)
+        sheet.append(bottom)
+        for index, name in enumerate(columns, start=1):
+            if name not in EXAM_COLUMNS:
+                sheet.merge_cells(start_row=2, start_column=index, end_row=3, end_column=index)
+        first = columns.index(EXAM_COLUMNS[0]) + 1
+        sheet.merge_cells(start_row=2, start_column=first, end_row=2, end_column=first + 4)
+    else:
+        sheet.append(columns)
+    for index in range(1, width + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 12
+    for row in rows:
+        sheet.append([row.get(c) for c in columns])
+    if footer:
+        sheet.append([])
+        for line in footer:
+            sheet.append([line])
+            sheet.merge_cells(
+                start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=width
+            )
+    workbook.save(path)
+
+
+def write_csv(
+    path: Path,
+    kind: str,
+    rows: Iterable[Row],
+    *,
+    encoding: str = "utf-8",
+    title: str | None = None,
+    footer: list[str] | None = None,
+) -> None:
+    """Write a register of ``kind`` as a ``.csv`` the way spreadsheet programs export one."""
+    layout = LAYOUTS[kind]
+    columns = form_columns(layout)
+    with path.open("w", encoding=encoding, newline="") as handle:
+        writer = csv.writer(handle)
+        if title is not None:
+            writer.writerow([title])
+        if any(c in EXAM_COLUMNS for c in columns):
+            writer.writerows(_header_rows(columns))
+        else:
+            writer.writerow(columns)
+        writer.writerows([row.get(c, "") for c in columns] for row in rows)
+        for line in footer or []:
+            writer.writerow([line])

@@ -1,0 +1,13 @@
+"""The register kinds the sync knows (SPEC §4), each a `registry.loading.Kind`."""
+
+from __future__ import annotations
+
+from registry.loading import Kind
+from registry.rosters import apply_roster, check_roster
+
+ROSTER = Kind(validate=check_roster, apply=apply_roster)
+
+KINDS: dict[str, Kind] = {
+    "approval-roster": ROSTER,
+    "technician-roster": ROSTER,
+}

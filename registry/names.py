@@ -1,0 +1,51 @@
+"""Holder names: the normal form used for matching, and the mask shown to the public (SPEC §7)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MIDDLE_DOT = "\u00b7"
+_DOTS = re.compile("[·•・‧･∙\u2027\u30fb\uff65\u2219\u2022]")
+_SPACE = re.compile(r"\s+")
+
+# Two-character surnames: the mask keeps the whole surname (欧阳明 → 欧阳*).
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 端木 独孤 南宫 西门 "
+    "百里 呼延 万俟 闻人 赫连 澹台 公羊 申屠 太史 淳于 单于 钟离 宗政 濮阳 仲孙 东郭 第五".split()
+)
+
+
+def normalise_name(text: str) -> str:
+    """NFKC, every whitespace removed (rosters pad 张  三 with U+3000), middle dots folded to U+00B7.
+
+    The result is what a holder's name is stored and compared as; Latin letters are case-folded
+    only for comparison (see `name_key`), never in what is shown.
+    """
+    value = unicodedata.normalize("NFKC", text)
+    value = _SPACE.sub("", value)
+    return _DOTS.sub(MIDDLE_DOT, value)
+
+
+def name_key(text: str) -> str:
+    """The comparison key of a name: its normal form, case-folded."""
+    return normalise_name(text).casefold()
+
+
+def mask_name(name: str) -> str:
+    """Mask a name for public display: 张三明 → 张*明, 张三 → 张*, 欧阳明 → 欧阳*.
+
+    The surname stays, the last character of a given name of two or more characters stays,
+    everything else becomes ``*``; middle dots of minority names stay so the shape is recognisable.
+    """
+    name = normalise_name(name)
+    if MIDDLE_DOT in name:
+        return "".join(
+            ch if ch == MIDDLE_DOT or i == 0 or i == len(name) - 1 else "*"
+            for i, ch in enumerate(name)
+        )
+    surname_len = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
+    surname, given = name[:surname_len], name[surname_len:]
+    if len(given) <= 1:
+        return surname + "*" * len(given) if given else surname
+    return surname + "*" * (len(given) - 1) + given[-1]

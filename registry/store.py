@@ -1,0 +1,176 @@
+"""The registry database: its schema (created with sqlite-utils) and the connection rules.
+
+One SQLite file in WAL mode. Every register is written inside one ``BEGIN IMMEDIATE``
+transaction, so readers (the verification app, Datasette) and a process killed mid-sync only
+ever see the state before or after a whole register.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+DEFAULT_DB = Path("data/registry.db")
+
+CERTIFICATE_COLUMNS: dict[str, type] = {
+    "number": str,
+    "letter": str,
+    "level": str,
+    "year_code": str,
+    "region": str,
+    "sequence": int,
+    "name": str,
+    "name_key": str,
+    "sex": str,
+    "birth": str,
+    "work_start": str,
+    "unit": str,
+    "education": str,
+    "prior_certificate": str,
+    "wage_grade_since": str,
+    "exam_year": int,
+    "trade": str,
+    "exam_results": str,
+    "approval_doc": str,
+    "issued_on": str,
+    "authority": str,
+    "register": str,
+    "source_row": int,
+    "status": str,
+    "status_date": str,
+    "successor": str,
+    "predecessor": str,
+    "created_sync": int,
+    "updated_sync": int,
+}
+"""Columns of ``certificates``; the roster fields are compared when a corrected register arrives."""
+
+ROSTER_FIELDS = tuple(
+    c
+    for c in CERTIFICATE_COLUMNS
+    if c
+    not in {
+        "number",
+        "status",
+        "status_date",
+        "successor",
+        "predecessor",
+        "created_sync",
+        "updated_sync",
+    }
+)
+
+
+def now() -> str:
+    """The registry's clock: UTC, to the second, ISO 8601."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open the registry. Writers get WAL and the schema; readers get ``mode=ro``."""
+    if readonly:
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+        )
+        conn.execute("PRAGMA query_only = 1")
+        return conn
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA busy_timeout = 10000")
+    ensure_schema(sqlite_utils.Database(conn))
+    return conn
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    """Create what is missing; never alters or drops what exists."""
+    if "certificates" not in db.table_names():
+        db.table("certificates").create(
+            CERTIFICATE_COLUMNS, pk="number", defaults={"status": "valid"}
+        )
+        db.table("certificates").create_index(["name_key"])
+        db.table("certificates").create_index(["register"])
+        db.table("certificates").create_index(["region", "letter", "year_code"])
+    if "registers" not in db.table_names():
+        db.table("registers").create(
+            {
+                "key": str,
+                "kind": str,
+                "file": str,
+                "authority": str,
+                "region": str,
+                "unit": str,
+                "approval_doc": str,
+                "issued_on": str,
+                "year_code": str,
+                "fingerprint": str,
+                "rows": int,
+                "first_loaded": str,
+                "last_loaded": str,
+                "version": int,
+            },
+            pk="key",
+        )
+    if "syncs" not in db.table_names():
+        db.table("syncs").create(
+            {
+                "id": int,
+                "at": str,
+                "register": str,
+                "file": str,
+                "kind": str,
+                "fingerprint": str,
+                "outcome": str,
+                "rows": int,
+                "added": int,
+                "changed": int,
+                "conflicts": int,
+                "problems": int,
+                "operator": str,
+            },
+            pk="id",
+        )
+        db.table("syncs").create_index(["register"])
+    if "problems" not in db.table_names():
+        db.table("problems").create(
+            {
+                "id": int,
+                "sync": int,
+                "severity": str,
+                "row": int,
+                "column": str,
+                "value": str,
+                "rule": str,
+                "clause": str,
+            },
+            pk="id",
+            foreign_keys=[("sync", "syncs", "id")],
+        )
+        db.table("problems").create_index(["sync"])
+    if "certificate_history" not in db.table_names():
+        db.table("certificate_history").create(
+            {
+                "id": int,
+                "number": str,
+                "sync": int,
+                "at": str,
+                "field": str,
+                "old": str,
+                "new": str,
+            },
+            pk="id",
+            foreign_keys=[("sync", "syncs", "id")],
+        )
+        db.table("certificate_history").create_index(["number"])
+
+
+def registry_as_of(conn: sqlite3.Connection) -> str | None:
+    """When the registry last changed: the time of the latest sync that wrote certificates."""
+    row = conn.execute(
+        "SELECT max(at) FROM syncs WHERE outcome IN ('loaded', 'updated')"
+    ).fetchone()
+    return row[0] if row else None

@@ -1,0 +1,182 @@
+"""Load registers into the registry, each whole or not at all (SPEC §4, §5).
+
+A register version is identified by the fingerprint of its bytes and manifest facts: the same
+version again changes nothing; a new version of a known register updates the changed rows and
+keeps the old values in ``certificate_history``; a certificate is never deleted. Validation runs
+inside the write transaction, so the uniqueness checks see exactly the state that is written to.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sqlite3
+from collections.abc import Callable, Iterable
+
+from registry.kinds import KINDS
+from registry.layouts import LAYOUTS
+from registry.loading import LoadContext, Outcome
+from registry.manifest import RegisterEntry
+from registry.problems import Problem
+from registry.readers import UnreadableRegister, read_table
+from registry.store import now
+from registry.trades import TradeCatalogue
+
+__all__ = ["Outcome", "sync_entries", "sync_register"]
+
+
+def operator() -> str:
+    """Who runs the sync, for the history: ``CERTREG_OPERATOR`` or the login name."""
+    return os.environ.get("CERTREG_OPERATOR") or getpass.getuser()
+
+
+def _record_sync(conn: sqlite3.Connection, outcome: Outcome, fingerprint: str, at: str) -> int:
+    entry = outcome.entry
+    cursor = conn.execute(
+        "INSERT INTO syncs (at, register, file, kind, fingerprint, outcome, rows, added, changed,"
+        " conflicts, problems, operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            at,
+            entry.key,
+            entry.path.name,
+            entry.kind,
+            fingerprint,
+            outcome.outcome,
+            outcome.rows,
+            outcome.added,
+            outcome.changed,
+            len(outcome.conflicts),
+            len(outcome.problems),
+            operator(),
+        ),
+    )
+    sync_id = int(cursor.lastrowid or 0)
+    conn.executemany(
+        "INSERT INTO problems (sync, severity, row, [column], value, rule, clause)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (sync_id, severity, p.row, p.column, p.value, p.rule, p.clause)
+            for severity, items in (("error", outcome.problems), ("conflict", outcome.conflicts))
+            for p in items
+        ],
+    )
+    return sync_id
+
+
+def _register_row(entry: RegisterEntry, fingerprint: str, rows: int, at: str) -> dict[str, object]:
+    return {
+        "key": entry.key,
+        "kind": entry.kind,
+        "file": entry.path.name,
+        "authority": entry.authority,
+        "region": entry.region,
+        "unit": entry.unit,
+        "approval_doc": entry.approval_doc,
+        "issued_on": entry.issued_on.isoformat() if entry.issued_on else None,
+        "year_code": entry.year_code,
+        "fingerprint": fingerprint,
+        "rows": rows,
+        "last_loaded": at,
+    }
+
+
+def sync_register(
+    conn: sqlite3.Connection,
+    entry: RegisterEntry,
+    catalogue: TradeCatalogue,
+    *,
+    dry_run: bool = False,
+) -> Outcome:
+    """Validate one register and, unless ``dry_run`` or rejected, write it in one transaction."""
+    outcome = Outcome(entry, "checked")
+    try:
+        content = entry.path.read_bytes()
+    except OSError as exc:
+        outcome.outcome = "rejected"
+        outcome.problems = [Problem(None, None, None, f"无法读取文件：{exc.strerror}")]
+        return outcome
+    fingerprint = entry.fingerprint(content)
+    known = conn.execute(
+        "SELECT fingerprint, version FROM registers WHERE key = ?", (entry.key,)
+    ).fetchone()
+    if known and known[0] == fingerprint:
+        outcome.outcome = "unchanged"
+        return outcome
+
+    at = now()
+    conn.execute("BEGIN" if dry_run else "BEGIN IMMEDIATE")
+    try:
+        try:
+            table = read_table(entry.path, LAYOUTS[entry.kind])
+        except UnreadableRegister as exc:
+            outcome.problems = [Problem(None, None, None, str(exc))]
+        else:
+            kind = KINDS[entry.kind]
+            outcome.problems, payload = kind.validate(table, entry, LoadContext(conn, catalogue))
+            outcome.rows = len(table.records)
+        if outcome.problems:
+            outcome.outcome = "rejected"
+        if dry_run or outcome.problems:
+            conn.execute("ROLLBACK")
+            if outcome.problems and not dry_run:
+                with_transaction(conn, lambda: _record_sync(conn, outcome, fingerprint, at))
+            return outcome
+        outcome.outcome = "updated" if known else "loaded"
+        sync_id = _record_sync(conn, outcome, fingerprint, at)
+        kind.apply(conn, outcome, payload, sync_id, at)
+        conn.execute(
+            "UPDATE syncs SET added = ?, changed = ?, conflicts = ? WHERE id = ?",
+            (outcome.added, outcome.changed, len(outcome.conflicts), sync_id),
+        )
+        conn.executemany(
+            "INSERT INTO problems (sync, severity, row, [column], value, rule, clause)"
+            " VALUES (?, 'conflict', ?, ?, ?, ?, ?)",
+            [(sync_id, p.row, p.column, p.value, p.rule, p.clause) for p in outcome.conflicts],
+        )
+        row = _register_row(entry, fingerprint, outcome.rows, at)
+        if known:
+            row["version"] = known[1] + 1
+        else:
+            row.update(first_loaded=at, version=1)
+        names = ", ".join(f"[{k}]" for k in row)
+        conn.execute(
+            f"INSERT INTO registers ({names}) VALUES ({', '.join('?' * len(row))})"
+            f" ON CONFLICT(key) DO UPDATE SET "
+            + ", ".join(f"[{k}] = excluded.[{k}]" for k in row if k != "key"),
+            list(row.values()),
+        )
+        outcome.sync_id = sync_id
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return outcome
+
+
+def with_transaction(conn: sqlite3.Connection, work: Callable[[], object]) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        work()
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def sync_entries(
+    conn: sqlite3.Connection,
+    entries: Iterable[RegisterEntry],
+    catalogue: TradeCatalogue,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int, int, RegisterEntry], None] | None = None,
+) -> list[Outcome]:
+    """Sync registers in manifest order; each is independent of the others' fate."""
+    entries = list(entries)
+    outcomes = []
+    for index, entry in enumerate(entries, start=1):
+        if progress:
+            progress(index, len(entries), entry)
+        outcomes.append(sync_register(conn, entry, catalogue, dry_run=dry_run))
+    return outcomes

@@ -1,0 +1,108 @@
+"""Write the synthetic sample registers of ``data/samples/`` (no real person's data).
+
+Run from the repository root: ``python scripts/make_samples.py``. The files are committed; this
+script documents how they were made and remakes them after a layout change.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from registry.forms import approval_footer, write_csv, write_xlsx
+
+OUT = Path(__file__).resolve().parent.parent / "data" / "samples"
+PASS = {"思想政治表现": "合格", "生产工作成绩": "良好", "职业道德": "合格"}
+
+
+def approval(
+    name: str,
+    sex: str,
+    birth: str,
+    work: str,
+    trade: str,
+    level: str,
+    number: str,
+    theory: object = 78,
+    practice: object = 85,
+    **extra: object,
+) -> dict[str, object]:
+    return {
+        "姓名": name,
+        "性别": sex,
+        "出生年月": birth,
+        "参加工作时间": work,
+        "原岗位证书号（未获工种年限）": extra.get("prior", ""),
+        "执行工资等级起始时间": "2008.10",
+        "报考年度": 2011,
+        "报考工种": trade,
+        "报考等级": level,
+        **PASS,
+        "技术业务理论": theory,
+        "实际操作技能": practice,
+        "颁发证书编号": number,
+    }
+
+
+SHENGZHI = [
+    approval("张三明", "男", "1972.05", "1991.07", "汽车驾驶员", "高级", "G1122000001"),
+    approval("李　芳", "女", "1978.11", "1998.09", "中式烹调师", "中级", "Z1122000001"),
+    approval("欧阳明", "男", "1969.03", "1988.12", "电工", "高级", "G1122000002", 91, "优秀"),
+    approval("王建国", "男", "1980.01", "2000.03", "驾驶员", "中级", "Z1122000002"),
+    approval("陈　静", "女", "1985.06", "2006.08", "餐厅服务员", "初级", "C1122000001"),
+    approval("赵小龙", "男", "1983.09", "2004.02", "汽车维修工", "中级", "Z1122000003"),
+    approval("刘德华", "男", "1966.12", "1985.10", "钳工", "技师", "J1122000001"),
+]
+
+MIANYANG = [
+    approval("周杰", "男", "1975年4月", "1995年9月", "电工", "中级", "Z1122020123"),
+    approval("阿依古丽•买买提", "女", "1982-07", "2003-03", "保育员", "初级", "C1122020001"),
+    approval("热合曼・吐尔逊", "男", "1979-02", "1999-11", "泵站运行工", "高级", "G1122020001"),
+    approval("吴　敏", "女", "198812", "201007", "客房服务员", "初级", "C1122020002"),
+    approval("郑　浩", "男", "1976.08", "1996.05", "焊工", "中级", "Z1122020124"),
+]
+
+TECHNICIANS = [
+    {
+        "序号": i,
+        "姓名": name,
+        "性别": sex,
+        "出生日期": birth,
+        "文化程度": edu,
+        "工作单位": unit,
+        "报考年度": 2011,
+        "报考工种": trade,
+        "批准文号": "川人社函〔2012〕12号",
+        "颁发证书编号": number,
+    }
+    for i, (name, sex, birth, edu, unit, trade, number) in enumerate(
+        [
+            ("黄志强", "男", "1968.04", "高中", "成都市示例中学", "中式烹调师", "J1122010001"),
+            ("杨丽", "女", "1971.10", "中专", "成都市示例医院", "实验工", "J1122010002"),
+            ("马·尔古", "男", "1973.06", "高中", "成都市示例园林所", "汽车驾驶员", "J1122010003"),
+        ],
+        start=1,
+    )
+]
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    write_xlsx(
+        OUT / "2011-shengzhi-approval.xlsx",
+        "approval-roster",
+        SHENGZHI,
+        footer=approval_footer({"C": 1, "Z": 3, "G": 2, "J": 1}),
+    )
+    write_csv(
+        OUT / "2011-mianyang-approval.csv",
+        "approval-roster",
+        MIANYANG,
+        encoding="gb18030",
+        title="绵阳市机关事业单位工人技术等级（职务）证书审批名册",
+        footer=approval_footer({"C": 2, "Z": 2, "G": 1, "J": 0}),
+    )
+    write_xlsx(OUT / "2011-chengdu-technicians.xlsx", "technician-roster", TECHNICIANS)
+
+
+if __name__ == "__main__":
+    main()
