@@ -1,0 +1,182 @@
+"""Fixtures for the verification app's tests: a registry synced from the real sample registers,
+with the four statuses set, an app factory over it, a clock the tests move, a CSRF-aware poster.
+
+Statuses are set with UPDATEs because the status-changes loader is separate work; the
+certificates themselves come from ``data/samples`` through the real sync.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+from starlette.datastructures import Secret
+from starlette.testclient import TestClient
+
+from registry import store
+from registry.manifest import load_manifest
+from registry.sync import sync_entries
+from registry.trades import load_catalogue
+from verify_app.app import create_app
+from verify_app.settings import Settings
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SECRET = "tests-secret-0123456789abcdef"
+
+# (number, holder name) per result code, after `status_registry` has set the statuses.
+VALID = ("Z1122000001", "李芳")
+REISSUED = ("G1122000001", "张三明")
+SUPERSEDED = ("Z1122000002", "王建国")
+SUCCESSOR = "Z1122000099"
+REVOKED = ("C1122000001", "陈静")
+NO_MATCH_WRONG_NAME = ("Z1122000001", "李芬")
+NO_MATCH_UNKNOWN = ("Z1122009999", "李芳")
+MALFORMED = ("Z11220001", "李芳")
+
+CASES: dict[str, tuple[str, str]] = {
+    "valid": VALID,
+    "reissued": REISSUED,
+    "superseded": SUPERSEDED,
+    "revoked": REVOKED,
+    "no_match": NO_MATCH_WRONG_NAME,
+    "malformed": MALFORMED,
+}
+
+PRIVATE_COLUMNS = ("name", "birth", "unit", "work_start", "exam_results", "approval_doc")
+
+
+def sync_samples(db_path: Path) -> None:
+    manifest = load_manifest(SAMPLES)
+    conn = store.connect(db_path)
+    try:
+        outcomes = sync_entries(conn, manifest.entries, load_catalogue(manifest.trades))
+    finally:
+        conn.close()
+    assert all(o.ok for o in outcomes)
+
+
+def set_statuses(db_path: Path) -> None:
+    """补发 of REISSUED, 换发 of SUPERSEDED to SUCCESSOR (a new valid certificate), 撤销 of REVOKED."""
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        conn.row_factory = sqlite3.Row
+        old = dict(
+            conn.execute("SELECT * FROM certificates WHERE number = ?", (SUPERSEDED[0],)).fetchone()
+        )
+        new = {
+            **old,
+            "number": SUCCESSOR,
+            "sequence": 99,
+            "issued_on": "2014-06-01",
+            "status": "valid",
+            "status_date": None,
+            "successor": None,
+            "predecessor": SUPERSEDED[0],
+        }
+        conn.execute("BEGIN")
+        conn.execute(
+            f"INSERT INTO certificates ({', '.join(new)}) VALUES ({', '.join('?' * len(new))})",
+            tuple(new.values()),
+        )
+        conn.execute(
+            "UPDATE certificates SET status = 'superseded', status_date = '2014-06-01', successor = ?"
+            " WHERE number = ?",
+            (SUCCESSOR, SUPERSEDED[0]),
+        )
+        conn.execute(
+            "UPDATE certificates SET status = 'reissued', status_date = '2013-05-02' WHERE number = ?",
+            (REISSUED[0],),
+        )
+        conn.execute(
+            "UPDATE certificates SET status = 'revoked', status_date = '2014-01-10' WHERE number = ?",
+            (REVOKED[0],),
+        )
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+def private_values(db_path: Path) -> set[str]:
+    """Every full name, birth date, unit … in the registry: none may appear in a public answer."""
+    conn = sqlite3.connect(db_path)
+    try:
+        rows = conn.execute(f"SELECT {', '.join(PRIVATE_COLUMNS)} FROM certificates").fetchall()
+    finally:
+        conn.close()
+    return {str(v) for row in rows for v in row if v}
+
+
+class Clock:
+    """The app's clock (receipts, staleness), moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, days: float) -> None:
+        self.now += days * 86_400
+
+
+@pytest.fixture
+def registry_db(tmp_path: Path) -> Path:
+    db_path = tmp_path / "data" / "registry.db"
+    sync_samples(db_path)
+    set_statuses(db_path)
+    return db_path
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+AppClient = Callable[..., Any]
+
+
+@pytest.fixture
+def app_client(registry_db: Path, clock: Clock) -> AppClient:
+    """``with app_client(rate_limit=3) as client:`` — a TestClient over the sample registry."""
+
+    @contextmanager
+    def open_client(
+        client: tuple[str, int] = ("203.0.113.7", 50000), **overrides: Any
+    ) -> Iterator[TestClient]:
+        settings = Settings(db=registry_db, secret=Secret(SECRET), rate_limit=0)
+        app = create_app(replace(settings, **overrides), clock=clock)
+        with TestClient(app, client=client) as test_client:
+            yield test_client
+
+    return open_client
+
+
+def csrf_token(client: TestClient) -> str:
+    page = client.get("/")
+    assert page.status_code == 200
+    token = page.context["csrf_token"]  # type: ignore[attr-defined]
+    assert isinstance(token, str)
+    return token
+
+
+def post_check(client: TestClient, number: str, name: str) -> httpx.Response:
+    """Fill the form like a browser: GET / for the CSRF cookie and field, then POST /check."""
+    return client.post(
+        "/check", data={"number": number, "name": name, "csrf_token": csrf_token(client)}
+    )
+
+
+def read_log(db_path: Path) -> list[dict[str, Any]]:
+    conn = sqlite3.connect(db_path.parent / "verify_log.db")
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute("SELECT * FROM checks ORDER BY id")]
+    finally:
+        conn.close()
