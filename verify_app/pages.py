@@ -6,6 +6,8 @@ goes through the `Verifier` (rate limit, log, the shared lookup).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -75,14 +77,16 @@ class Pages:
     def form(self, request: Request) -> Response:
         return self.render(request, "index.html", {"parts": NUMBER_PARTS, "values": {}})
 
-    async def _checked_form(self, request: Request) -> FormData:
-        form = await request.form(max_files=1, max_fields=10)
-        self.csrf.check(request, form)
-        return form
+    @asynccontextmanager
+    async def _checked_form(self, request: Request) -> AsyncIterator[FormData]:
+        """The POSTed form after its CSRF check; uploaded files are closed on the way out."""
+        async with request.form(max_files=1, max_fields=10) as form:
+            self.csrf.check(request, form)
+            yield form
 
     async def check(self, request: Request) -> Response:
-        form = await self._checked_form(request)
-        number, name = str(form.get("number") or ""), str(form.get("name") or "")
+        async with self._checked_form(request) as form:
+            number, name = str(form.get("number") or ""), str(form.get("name") or "")
         if len(number) > MAX_NUMBER_CHARS or len(name) > MAX_NAME_CHARS:
             return self.render(
                 request,
@@ -138,12 +142,12 @@ class Pages:
         return self.render(request, "batch.html", {"max_items": MAX_ITEMS})
 
     async def batch(self, request: Request) -> Response:
-        form = await self._checked_form(request)
-        upload = form.get("file")
         try:
-            if not isinstance(upload, UploadFile) or not upload.filename:
-                raise BatchFileProblem("请选择要上传的 .xlsx 或 .csv 文件")
-            rows = read_batch(upload.filename, await upload.read())
+            async with self._checked_form(request) as form:
+                upload = form.get("file")
+                if not isinstance(upload, UploadFile) or not upload.filename:
+                    raise BatchFileProblem("请选择要上传的 .xlsx 或 .csv 文件")
+                rows = read_batch(upload.filename, await upload.read())
         except BatchFileProblem as exc:
             return self.render(
                 request, "batch.html", {"max_items": MAX_ITEMS, "error": str(exc)}, status_code=400
@@ -165,9 +169,10 @@ class Pages:
         )
 
     async def batch_export(self, request: Request) -> Response:
-        form = await self._checked_form(request)
+        async with self._checked_form(request) as form:
+            export = str(form.get("export") or "")
         try:
-            results = self._exports.loads(str(form.get("export") or ""), max_age=EXPORT_MAX_AGE)
+            results = self._exports.loads(export, max_age=EXPORT_MAX_AGE)
         except BadData:
             return self.render(
                 request,
