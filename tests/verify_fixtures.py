@@ -7,7 +7,11 @@ certificates themselves come from ``data/samples`` through the real sync.
 
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -180,3 +184,43 @@ def read_log(db_path: Path) -> list[dict[str, Any]]:
         return [dict(r) for r in conn.execute("SELECT * FROM checks ORDER BY id")]
     finally:
         conn.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def running_server(db_path: Path, **env: str) -> Iterator[str]:
+    """``certreg serve`` as a real process on a free port; yields its base URL."""
+    port = free_port()
+    environ = {**os.environ, "CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT": "0", **env}
+    log_path = db_path.parent / f"serve-{port}.log"
+    with log_path.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "registry", "serve", "--db", str(db_path), "--port", str(port)],
+            env=environ,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):  # readiness, not timing: up to ~20 s for the process to listen
+            if process.poll() is not None:
+                raise AssertionError(
+                    f"certreg serve exited {process.returncode}: {log_path.read_text()}"
+                )
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("certreg serve did not start listening")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
