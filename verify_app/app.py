@@ -128,3 +128,9 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Starlette:
     )
     app.state.verifier = verifier
     return app
+
+
+def app_from_environ() -> Starlette:
+    """The app from ``CERTREG_*`` variables, for running uvicorn directly (e.g. several workers):
+    ``uvicorn --factory verify_app.app:app_from_environ``."""
+    return create_app(Settings.from_environ())
