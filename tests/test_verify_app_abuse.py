@@ -160,6 +160,8 @@ def test_security_headers_everywhere(all_kinds_of_response: list[tuple[str, obje
         assert headers["X-Frame-Options"] == "DENY", what
         assert headers["Referrer-Policy"] == "no-referrer", what
         assert headers["X-Content-Type-Options"] == "nosniff", what
+        if what != "static":
+            assert headers["Cache-Control"] == "no-store", what
 
 
 def test_csrf_cookie_is_httponly_and_strict(app_client: AppClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,21 @@ def test_defaults_and_db_option_wins() -> None:
 def test_bad_settings_say_what_to_do(environ: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsProblem, match=message):
         Settings.from_environ(environ)
+
+
+def test_registry_is_opened_read_only(registry_db: Path) -> None:
+    app = create_app(Settings(db=registry_db, secret=Secret(SECRET)))
+    with TestClient(app):
+        with app.state.verifier.registry.connection() as conn:
+            with pytest.raises(sqlite3.OperationalError, match="readonly|read-only"):
+                conn.execute("UPDATE certificates SET status = 'revoked'")
+
+
+def test_missing_registry_fails_at_startup(tmp_path: Path) -> None:
+    app = create_app(Settings(db=tmp_path / "absent.db", secret=Secret(SECRET)))
+    with pytest.raises(sqlite3.OperationalError), TestClient(app):
+        pass
+    assert not (tmp_path / "absent.db").exists()
 
 
 def test_unexpected_failure_gets_the_500_page(registry_db: Path) -> None:

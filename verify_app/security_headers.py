@@ -1,6 +1,8 @@
 """Security headers on every response (SPEC §7): CSP without inline script, no framing, no referrer.
 
 The pages need no JavaScript at all, so the policy allows none; the QR code is inline SVG.
+Answers about certificates are not to be kept by shared caches: everything but the static
+files is ``no-store``.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class SecurityHeadersMiddleware:
                 headers = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
                     headers.setdefault(name, value)
+                if not scope["path"].startswith("/static/"):
+                    headers.setdefault("Cache-Control", "no-store")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
