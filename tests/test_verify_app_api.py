@@ -115,6 +115,8 @@ def test_batch_limit_500(app_client: AppClient) -> None:
         ("/api/v1/verify", b'{"number": "Z1122000001"}', 422, "需要字符串字段 number 和 name"),
         ("/api/v1/verify", b'{"number": 1122000001, "name": "x"}', 422, "需要字符串字段"),
         ("/api/v1/verify", b'{"number": "Z", "name": "' + b"x" * 51 + b'"}', 422, "最多 50 个字符"),
+        ("/api/v1/verify", b'{"number": "\\ud800", "name": "x"}', 422, "无效的 Unicode 字符"),
+        ("/api/v1/verify", b'{"number": "Z1122000001", "name": "\\udfff"}', 422, "无效的 Unicode"),
         ("/api/v1/verify/batch", b"{}", 422, '请求体应为 {"items"'),
         ("/api/v1/verify/batch", b'{"items": []}', 422, '请求体应为 {"items"'),
         ("/api/v1/verify/batch", b'{"items": [{"number": "x"}, 3]}', 422, "items[0]需要字符串字段"),

@@ -21,6 +21,7 @@ from tests.verify_fixtures import (
     read_log,
     registry_db,
 )
+from verify_app.checklog import make_check
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -102,3 +103,17 @@ def test_unwritable_log_does_not_break_checks(app_client: AppClient, registry_db
         dropped = client.app.state.verifier.log.dropped  # type: ignore[attr-defined]
     assert response.json()["result"] == "valid"
     assert dropped == 1
+
+
+def test_a_row_that_cannot_be_written_does_not_stop_the_log(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    with app_client() as client:
+        log = client.app.state.verifier.log  # type: ignore[attr-defined]
+        log.record(make_check("x", "\ud800", "malformed", "00", "api"))  # not UTF-8 encodable
+        log.flush()
+        response = client.post("/api/v1/verify", json={"number": VALID[0], "name": VALID[1]})
+        dropped = log.dropped
+    assert response.json()["result"] == "valid"
+    assert dropped == 1
+    assert [r["result"] for r in read_log(registry_db)] == ["valid"]

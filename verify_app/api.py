@@ -42,12 +42,23 @@ async def _json_body(request: Request) -> Any:
         raise InvalidRequest(400, "bad_json", f"请求体不是有效的 JSON：{exc}") from exc
 
 
+def _encodable(text: str) -> bool:
+    """False for strings JSON can carry but UTF-8 cannot (lone surrogates such as ``\\ud800``)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _item(value: object, where: str) -> Item:
     if not isinstance(value, dict):
         raise InvalidRequest(422, "invalid", f'{where}应为对象 {{"number": …, "name": …}}')
     number, name = value.get("number"), value.get("name")
     if not isinstance(number, str) or not isinstance(name, str):
         raise InvalidRequest(422, "invalid", f"{where}需要字符串字段 number 和 name")
+    if not (_encodable(number) and _encodable(name)):
+        raise InvalidRequest(422, "invalid", f"{where}含有无效的 Unicode 字符（孤立代理项）")
     if len(number) > MAX_NUMBER_CHARS or len(name) > MAX_NAME_CHARS:
         raise InvalidRequest(
             422,

@@ -136,6 +136,10 @@ class CheckLog:
                 return
             except sqlite3.OperationalError as exc:  # locked or busy: wait (timeout) and retry
                 last = exc
+            except (sqlite3.Error, ValueError) as exc:  # a row that can never be written
+                self.dropped += 1
+                logger.warning("verification log row dropped: %s", exc)
+                return
         self.dropped += 1
         logger.warning("verification log row dropped after %d tries: %s", self._retries, last)
 
