@@ -144,6 +144,7 @@ def test_500_rows_allowed_501_refused(app_client: AppClient) -> None:
         ("list.csv", b"", "上传的文件是空的"),
         ("list.xlsx", b"PK\x03\x04 not really a workbook", "无法作为电子表格读取"),
         ("list.csv", b"\n\n,\n", "文件中没有找到要查验的行"),
+        ("list.csv", b"Z1122000001,x\n" + b"Z" * 41 + b",x\n", "第2行：证书编号最多 40 个字符"),
     ],
 )
 def test_unusable_uploads_get_a_message(

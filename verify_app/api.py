@@ -17,8 +17,8 @@ from registry.lookup import Verification
 from registry.numbers import MalformedNumber, parse
 from registry.regions import PROVINCE, authority_name
 from verify_app.batch_files import MAX_ITEMS
-from verify_app.pages import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Pages, client_of
-from verify_app.service import Item, Verifier
+from verify_app.pages import Pages, client_of
+from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item, Verifier
 
 
 class InvalidRequest(Exception):

@@ -18,7 +18,7 @@ import python_calamine
 from registry.encoding import decode
 from registry.layouts import header_key
 from registry.lookup import Verification
-from verify_app.service import Item
+from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item
 
 MAX_ITEMS = 500
 HEADER_SEARCH_ROWS = 10
@@ -101,6 +101,10 @@ def read_batch(filename: str, data: bytes) -> list[BatchRow]:
         row = rows[index]
         number = row[number_col] if number_col < len(row) else ""
         name = row[name_col] if name_col < len(row) else ""
+        if len(number) > MAX_NUMBER_CHARS or len(name) > MAX_NAME_CHARS:
+            raise BatchFileProblem(
+                f"第{index + 1}行：证书编号最多 {MAX_NUMBER_CHARS} 个字符，姓名最多 {MAX_NAME_CHARS} 个字符"
+            )
         if number or name:
             batch.append(BatchRow(index + 1, Item(number, name)))
     if not batch:

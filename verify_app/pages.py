@@ -29,10 +29,8 @@ from verify_app.batch_files import (
 from verify_app.csrf import CsrfTokens
 from verify_app.presentation import NUMBER_PARTS, beijing_time, qr_svg
 from verify_app.receipts import ExpiredReceipt, ForgedReceipt
-from verify_app.service import Verifier
+from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Verifier
 
-MAX_NUMBER_CHARS = 40
-MAX_NAME_CHARS = 50
 EXPORT_MAX_AGE = 86_400
 
 
@@ -66,7 +64,7 @@ class Pages:
             return f"{base.rstrip('/')}/r/{token}"
         return str(request.url_for("receipt", token=token))
 
-    def _result_context(self, request: Request, answer: Verification) -> dict[str, Any]:
+    def _result_context(self, answer: Verification) -> dict[str, Any]:
         return {
             "check": answer,
             "as_of": beijing_time(answer.as_of),
@@ -75,7 +73,7 @@ class Pages:
         }
 
     def form(self, request: Request) -> Response:
-        return self.render(request, "index.html", {"parts": NUMBER_PARTS, "values": {}})
+        return self.render(request, "index.html", {"parts": NUMBER_PARTS})
 
     @asynccontextmanager
     async def _checked_form(self, request: Request) -> AsyncIterator[FormData]:
@@ -93,7 +91,6 @@ class Pages:
                 "index.html",
                 {
                     "parts": NUMBER_PARTS,
-                    "values": {},
                     "error": f"证书编号最多 {MAX_NUMBER_CHARS} 个字符，姓名最多 {MAX_NAME_CHARS} 个字符。",
                 },
                 status_code=400,
@@ -101,7 +98,7 @@ class Pages:
         client = client_of(request)
         answer = await run_in_threadpool(self.verifier.check, client, number, name, "page")
         token = self.verifier.issue_receipt(answer, name)
-        context = self._result_context(request, answer)
+        context = self._result_context(answer)
         if token:
             url = self.receipt_url(request, token)
             context.update(receipt_url=url, qr=qr_svg(url))
@@ -134,7 +131,7 @@ class Pages:
             )
         answer = self.verifier.recheck(client_of(request), receipt)
         url = self.receipt_url(request, token)
-        context = self._result_context(request, answer)
+        context = self._result_context(answer)
         context.update(checked_at=beijing_time(receipt.checked_at), receipt_url=url, qr=qr_svg(url))
         return self.render(request, "receipt.html", context)
 

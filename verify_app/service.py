@@ -23,6 +23,10 @@ from verify_app.ratelimit import CheckLimiter
 from verify_app.receipts import Clock, Receipt, Receipts
 from verify_app.settings import Settings
 
+MAX_NUMBER_CHARS = 40
+MAX_NAME_CHARS = 50
+"""Longest input accepted on any channel: a number is 11 characters, a name a few more."""
+
 
 @dataclass(frozen=True)
 class Item:
