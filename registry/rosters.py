@@ -316,9 +316,9 @@ def apply_roster(
     entry = outcome.entry
     columns = ", ".join(f"[{c}]" for c in ROSTER_FIELDS)
     existing = {
-        row[0]: dict(zip(ROSTER_FIELDS, row, strict=True))
+        row[0]: dict(zip(ROSTER_FIELDS, row[1:], strict=True))
         for row in conn.execute(
-            f"SELECT {columns} FROM certificates WHERE register = ?", (entry.key,)
+            f"SELECT number, {columns} FROM certificates WHERE register = ?", (entry.key,)
         )
     }
     new_rows = []
