@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
 import sqlite3
+import subprocess
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import httpx
 import sqlite_utils
 import yaml
 from click.testing import CliRunner
@@ -236,3 +240,43 @@ def snapshot(db: Path) -> list[tuple[object, ...]]:
         ]
     finally:
         conn.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until_listening(process: subprocess.Popen[bytes], port: int) -> None:
+    """Wait for a server subprocess to accept connections; fail with its output if it exits."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listening on port {port}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def log_in(client: httpx.Client, username: str, password: str) -> httpx.Response:
+    """Sign in through the real login form (CSRF token and all), as a browser would."""
+    client.get("/-/login")
+    token = client.cookies["ds_csrftoken"]
+    return client.post(
+        "/-/login", data={"username": username, "password": password, "csrftoken": token}
+    )

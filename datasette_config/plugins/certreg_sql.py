@@ -40,5 +40,8 @@ FUNCTIONS = {
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
-    for name, function in FUNCTIONS.items():
+    # A certificate column's Chinese label, as metadata.yml gives it (for the history of changes).
+    labels = datasette.metadata("columns", database="registry", table="certificates") or {}
+    functions = {**FUNCTIONS, "column_label": lambda column: labels.get(column, column)}
+    for name, function in functions.items():
         conn.create_function(name, 1, _text_function(function), deterministic=True)
