@@ -269,7 +269,8 @@ def demo(samples: Path, host: str, port: int, browse_port: int) -> None:
             except demo_parts.DemoFailed as exc:
                 raise click.ClickException(str(exc)) from exc
             click.echo(
-                f"\n公众查验：http://{host}:{port}/\n"
+                f"\n演示登记库：{db}（停止后删除）\n"
+                f"公众查验：http://{host}:{port}/\n"
                 f"职员查询：http://{host}:{browse_port}/ "
                 f"（用户名 {demo_parts.DEMO_USER}，密码 {run.password}，仅本次有效）\n"
                 "按 Ctrl-C 停止。"
