@@ -271,13 +271,21 @@ async def test_every_canned_query_has_a_chinese_title_and_description() -> None:
 async def test_table_headers_facets_and_cells_carry_chinese_labels(ds: Datasette) -> None:
     page = (await ds.client.get("/registry/certificates", cookies=signed_in(ds))).text
     assert "证书编号<br><small>number</small>" in page
+    assert 'class="column-descriptions"' in page  # Datasette's legend, hidden by table.html CSS
+    assert "dl.column-descriptions { display: none; }" in page
     assert "<strong>发证机关" in page  # facet title
     assert "2202 绵阳市" in page  # facet value and cell
     assert "2200 四川省人力资源和社会保障厅" in page
     assert "valid 有效" in page
 
 
-async def test_certificate_page_links_history_register_and_successor(ds: Datasette) -> None:
+async def test_certificate_page_lists_labelled_fields(ds: Datasette) -> None:
+    page = await ds.client.get("/registry/certificates/Z1122020123", cookies=signed_in(ds))
+    assert "发证机关 <small>authority</small></th>" in page.text
+    assert "2202 绵阳市人力资源和社会保障局" in page.text
+
+
+async def test_certificate_page_links_history_and_source_register(ds: Datasette) -> None:
     page = await ds.client.get("/registry/certificates/Z1122020123", cookies=signed_in(ds))
     links = re.findall(r'href="([^"]+)"', page.text)
     wanted = [
