@@ -308,3 +308,12 @@ async def test_certificate_page_links_history_and_source_register(ds: Datasette)
         cookies=signed_in(ds),
     )
     assert register.json()["rows"][0][0] == "2011-mianyang-approval.csv"
+
+
+@pytest.mark.skipif(not REAL_STATUS_CHANGES, reason="needs the status-changes kind from main")
+async def test_exchanged_certificate_links_successor_and_back(ds: Datasette) -> None:
+    old = await ds.client.get("/registry/certificates/Z1122020124", cookies=signed_in(ds))
+    assert 'href="/registry/certificates/Z1122020200"' in old.text
+    new = await ds.client.get("/registry/certificates/Z1122020200", cookies=signed_in(ds))
+    assert new.status_code == 200
+    assert 'href="/registry/certificates/Z1122020124"' in new.text
