@@ -57,6 +57,8 @@ class Table:
     path: Path
     layout: Layout
     header_rows: tuple[int, ...]
+    columns: dict[str, int]
+    """layout column name → 0-based index of its spreadsheet column"""
     records: list[Record]
     footer: list[tuple[int, str]] = field(default_factory=list)
     """(row number, text) of each non-empty row from the first footer row on"""
@@ -182,7 +184,7 @@ def read_table(path: Path, layout: Layout) -> Table:
             "请检查文件是否选对了登记类型（kind），或表头名称是否与附件一致"
         )
 
-    table = Table(path, layout, header_rows, [], encoding=encoding)
+    table = Table(path, layout, header_rows, columns, [], encoding=encoding)
     data_columns = [(name, i) for name, i in columns.items() if name != "序号"]
     for row_number, cells in rows:
         if table.footer or _is_footer(cells):
