@@ -115,7 +115,7 @@ def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, list[Cell]]], str]:
     def rows() -> Iterator[tuple[int, list[Cell]]]:
         try:
             for cells in reader:
-                yield reader.line_num, [_clean(c) for c in cells]
+                yield reader.line_num, [c.strip() or None for c in cells]
         except csv.Error as exc:
             raise UnreadableRegister(f"CSV 格式错误（第{reader.line_num}行）：{exc}") from exc
 
@@ -132,7 +132,12 @@ def _match_header(layout: Layout, names: list[str]) -> dict[str, int]:
 
 
 def _is_footer(cells: list[Cell]) -> bool:
-    text = header_key("".join(str(c) for c in cells if c is not None))
+    """A signature/approval line: a few filled cells carrying a footer marker. (Data rows fill
+    most columns, so they are recognised by the cheap count before any text is built.)"""
+    filled = [c for c in cells if c is not None]
+    if len(filled) > 4:
+        return False
+    text = header_key("".join(map(str, filled)))
     return any(marker in text for marker in FOOTER_MARKERS)
 
 
