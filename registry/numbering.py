@@ -14,8 +14,6 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
-
 from registry.encoding import decode
 from registry.exam import exam_problem
 from registry.layouts import EXAM_COLUMNS, LAYOUTS
@@ -149,6 +147,8 @@ def write_copy(numbering: Numbering, out: Path) -> None:
         with out.open("w", encoding=encoding, newline="") as handle:
             csv.writer(handle).writerows(rows)
         return
+    import openpyxl  # only numbering writes workbooks; keep it off every other command's start-up
+
     workbook = openpyxl.load_workbook(table.path)
     sheet = workbook.worksheets[0]
     for row, number in numbering.assigned.items():
