@@ -10,7 +10,7 @@ import pytest
 from datasette.app import Datasette
 
 from datasette_config.launch import verify_log_path
-from registry.kinds import KINDS
+from registry.lookup import RESULT_LABELS
 from tests.datasette_fixtures import (
     STAFF_HASH,
     STAFF_USER,
@@ -23,8 +23,7 @@ from tests.datasette_fixtures import (
 from tests.registers import RegisterFactory
 
 pytestmark = pytest.mark.anyio
-REAL_STATUS_CHANGES = "status-changes" in KINDS
-"""Once main has the status-changes kind, events come through a real register and set statuses."""
+SUPERSEDED = RESULT_LABELS["superseded"]
 
 
 @pytest.fixture
@@ -65,16 +64,23 @@ def column(rows: list[dict[str, Any]], name: str) -> list[Any]:
 
 async def test_number_as_typed_shows_issue_events_and_current_status(ds: Datasette) -> None:
     rows = await query(ds, "/registry/certificate", 证书编号="ｚ１１-2202-0124")
-    assert column(rows, "证书编号") == ["Z1122020124"] * 3
-    assert column(rows, "事件")[:2] == ["发证", "换发"]
-    assert rows[0]["日期"] == "2012-03-20"
+    assert [(r["日期"], r["事件"], r["证书编号"]) for r in rows] == [
+        ("2012-03-20", "发证", "Z1122020124"),
+        ("2012-06-01", "换发", "Z1122020124"),
+        ("2012-06-01", f"当前状态：{SUPERSEDED}", "Z1122020124"),
+    ]
     assert rows[0]["依据文件"] == "绵人社函〔2012〕8号"
     assert (rows[0]["来源名册"], rows[0]["名册行号"]) == ("2011-mianyang-approval.csv", 8)
-    assert "Z1122020200" in rows[1]["说明"]
-    assert rows[2]["事件"].startswith("当前状态：")
-    if REAL_STATUS_CHANGES:
-        assert rows[2]["事件"] == "当前状态：已换发（原证失效）"
-        assert "Z1122020200" in rows[2]["说明"]
+    assert rows[1]["依据文件"] == "川人社函〔2012〕30号"
+    assert rows[1]["说明"] == "新证书编号 Z1122020125；原因：证书损坏"
+    assert rows[2]["说明"] == "新证书编号 Z1122020125"
+
+
+async def test_successor_number_shows_the_exchange_that_made_it(ds: Datasette) -> None:
+    rows = await query(ds, "/registry/certificate", 证书编号="Z1122020125")
+    assert column(rows, "事件") == ["发证", "换发", "补发", "当前状态：已补发"]
+    assert rows[1]["证书编号"] == "Z1122020124"
+    assert rows[3]["说明"] == "原证书编号 Z1122020124"
 
 
 async def test_number_lookup_shows_register_corrections(ds: Datasette) -> None:
@@ -109,7 +115,7 @@ async def test_holder_by_other_middle_dot_and_by_part_of_name(ds: Datasette) -> 
 
 async def test_exact_name_comes_before_partial_matches(ds: Datasette) -> None:
     rows = await query(ds, "/registry/holders", 姓名="欧阳明")
-    assert column(rows, "姓名") == ["欧阳明"]
+    assert column(rows, "证书编号") == ["G1122000002", "G1122000003"]  # exchanged: old and new
     rows = await query(ds, "/registry/holders", 姓名="明")
     assert set(column(rows, "姓名")) == {"张三明", "欧阳明"}
 
@@ -125,7 +131,9 @@ async def test_how_many_intermediate_certificates_mianyang_issued_in_2011(ds: Da
     rows = await query(ds, "/registry/counts", 地区="绵阳", 等级="中级工", 年度="2011")
     assert len(rows) == 1
     assert (rows[0]["地区"], rows[0]["等级"], rows[0]["核发年度"]) == ("绵阳市", "中级工", "2011")
-    assert rows[0]["证书数"] == 2  # Z1122020123 周杰, Z1122020124 郑浩
+    # Z1122020123 周杰; Z1122020124 郑浩, exchanged for Z1122020125, which was later reissued.
+    assert rows[0]["证书数"] == 3
+    assert [rows[0][k] for k in ("其中有效", "其中补发", "其中已换发", "其中撤销")] == [1, 1, 1, 0]
     same = await query(ds, "/registry/counts", 地区="2202", 等级="中级", 年度="11")
     assert same == rows
 
@@ -150,7 +158,7 @@ async def test_the_same_count_from_facets_without_sql(ds: Datasette) -> None:
         cookies=signed_in(ds),
     )
     body = response.json()
-    assert body["filtered_table_rows_count"] == 2
+    assert body["filtered_table_rows_count"] == 3
     assert set(body["facet_results"]) == {
         "level",
         "region",
@@ -192,36 +200,39 @@ NO_FILTER = {"类型": "", "证书编号": "", "起始日期": "", "截止日期
 
 async def test_status_changes_newest_first(ds: Datasette) -> None:
     rows = await query(ds, "/registry/status_changes", **NO_FILTER)
-    assert [(r["日期"], r["类型"], r["证书编号"]) for r in rows] == [
-        ("2013-07-15", "撤销", "C1122020002"),
-        ("2013-06-01", "补发", "G1122000001"),
-        ("2013-05-10", "换发", "Z1122020124"),
+    assert [(r["日期"], r["类型"], r["证书编号"], r["该证现状态"]) for r in rows] == [
+        ("2013-02-01", "补发", "Z1122020125", "已补发"),
+        ("2013-01-15", "撤销", "C1122000001", "已撤销"),
+        ("2012-09-10", "补发", "Z1122000001", "已补发"),
+        ("2012-06-01", "换发", "Z1122020124", SUPERSEDED),
+        ("2012-05-08", "换发", "G1122000002", SUPERSEDED),
     ]
-    if REAL_STATUS_CHANGES:
-        assert column(rows, "该证现状态") == ["已撤销", "已补发", "已换发（原证失效）"]
+    assert rows[-1]["新证书编号"] == "G1122000003"
+    assert (rows[-1]["来源名册"], rows[-1]["名册行号"]) == ("2012-status-changes.xlsx", 4)
 
 
 async def test_reissue_shows_its_three_documents(ds: Datasette) -> None:
     rows = await query(ds, "/registry/status_changes", **{**NO_FILTER, "类型": "补发"})
-    assert len(rows) == 1
-    assert (rows[0]["个人申请"], rows[0]["单位证明"], rows[0]["原公布文件"]) == (
-        "申请书2013-01",
-        "单位证明2013-01",
+    assert column(rows, "证书编号") == ["Z1122020125", "Z1122000001"]
+    assert (rows[1]["个人申请"], rows[1]["单位证明"], rows[1]["原公布文件"]) == (
+        "申请-2012-001",
+        "证明-2012-001",
         "川人社函〔2012〕12号",
     )
 
 
 async def test_status_changes_by_new_number_and_by_dates(ds: Datasette) -> None:
-    by_new = await query(ds, "/registry/status_changes", **{**NO_FILTER, "证书编号": "z1122020200"})
+    by_new = await query(ds, "/registry/status_changes", **{**NO_FILTER, "证书编号": "z1122020125"})
     assert [(r["类型"], r["证书编号"], r["新证书编号"]) for r in by_new] == [
-        ("换发", "Z1122020124", "Z1122020200")
+        ("补发", "Z1122020125", None),
+        ("换发", "Z1122020124", "Z1122020125"),
     ]
-    june = await query(
+    autumn = await query(
         ds,
         "/registry/status_changes",
-        **{**NO_FILTER, "起始日期": "2013-06-01", "截止日期": "2013-06-30"},
+        **{**NO_FILTER, "起始日期": "2012-09-01", "截止日期": "2012-12-31"},
     )
-    assert column(june, "类型") == ["补发"]
+    assert [(r["类型"], r["证书编号"]) for r in autumn] == [("补发", "Z1122000001")]
 
 
 # -- per approval document ----------------------------------------------------------------
@@ -235,6 +246,8 @@ async def test_certificates_per_approval_document(ds: Datasette) -> None:
     assert [province[k] for k in ("初级工", "中级工", "高级工", "技师", "合计")] == [1, 3, 2, 1, 7]
     assert by_register["2011-chengdu-technicians.xlsx"]["技师"] == 3
     assert province["发证机关"] == "四川省人力资源和社会保障厅"
+    changes = await query(ds, "/registry/per_approval_doc", 批准文号="〔2012〕30号")
+    assert sum(column(changes, "合计")) == 2  # the new certificates of the two 换发
 
 
 # -- suspicious verification traffic ------------------------------------------------------
@@ -310,10 +323,9 @@ async def test_certificate_page_links_history_and_source_register(ds: Datasette)
     assert register.json()["rows"][0][0] == "2011-mianyang-approval.csv"
 
 
-@pytest.mark.skipif(not REAL_STATUS_CHANGES, reason="needs the status-changes kind from main")
 async def test_exchanged_certificate_links_successor_and_back(ds: Datasette) -> None:
     old = await ds.client.get("/registry/certificates/Z1122020124", cookies=signed_in(ds))
-    assert 'href="/registry/certificates/Z1122020200"' in old.text
-    new = await ds.client.get("/registry/certificates/Z1122020200", cookies=signed_in(ds))
+    assert 'href="/registry/certificates/Z1122020125"' in old.text
+    new = await ds.client.get("/registry/certificates/Z1122020125", cookies=signed_in(ds))
     assert new.status_code == 200
     assert 'href="/registry/certificates/Z1122020124"' in new.text
