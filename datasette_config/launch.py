@@ -44,6 +44,9 @@ def ensure_verify_log(path: Path) -> None:
     """
     db = sqlite_utils.Database(path)
     try:
+        # WAL like the registry, so the app's writer never waits for Datasette's readers (and
+        # its own ``PRAGMA journal_mode = WAL`` finds nothing to switch).
+        db.enable_wal()
         checks = db.table("checks")
         checks.create(CHECKS_COLUMNS, pk="id", if_not_exists=True)
         checks.create_index(["client", "at"], if_not_exists=True)
