@@ -10,9 +10,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlite_utils
 from click.testing import CliRunner
 
-from datasette_config.launch import datasette_command, verify_log_path
+from datasette_config.launch import datasette_command, ensure_verify_log, verify_log_path
 from registry.cli import cli
 from tests.datasette_fixtures import (
     MIANYANG_2012,
@@ -154,3 +155,29 @@ def test_browse_staff_login_and_live_sync(
         registers.add("2012-mianyang.csv", [approval_row("Z1222020001", "赵敏")], MIANYANG_2012)
         assert sync(registers.folder, db) == 0
         assert client.get(new, params={"_shape": "objects"}).json()["rows"][0]["name"] == "赵敏"
+
+
+def test_empty_verify_log_has_the_shared_schema(tmp_path: Path) -> None:
+    path = tmp_path / "verify_log.db"
+    ensure_verify_log(path)
+    ensure_verify_log(path)  # a second start changes nothing
+    log = sqlite_utils.Database(path)
+    try:
+        checks = log.table("checks")
+        assert checks.columns_dict == {
+            "id": int,
+            "at": str,
+            "client": str,
+            "number": str,
+            "result": str,
+            "name_hash": str,
+            "channel": str,
+        }
+        assert checks.pks == ["id"]
+        assert sorted(tuple(index.columns) for index in checks.indexes) == [
+            ("client", "at"),
+            ("number",),
+        ]
+        assert log.journal_mode == "wal"
+    finally:
+        log.close()

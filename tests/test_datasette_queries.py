@@ -329,3 +329,22 @@ async def test_exchanged_certificate_links_successor_and_back(ds: Datasette) -> 
     new = await ds.client.get("/registry/certificates/Z1122020125", cookies=signed_in(ds))
     assert new.status_code == 200
     assert 'href="/registry/certificates/Z1122020124"' in new.text
+
+
+async def test_staff_sql_has_the_registry_functions(ds: Datasette) -> None:
+    rows = await query(
+        ds,
+        "/registry",
+        sql="select normalise_number('ｚ１１-2202-0123') as n, name_key('周　杰') as k,"
+        " region_name('2202') as r, status_label('revoked') as s",
+    )
+    assert rows == [{"n": "Z1122020123", "k": "周杰", "r": "绵阳市", "s": "已撤销"}]
+
+
+async def test_staff_sql_is_stopped_at_the_time_limit(ds: Datasette) -> None:
+    endless = (
+        "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
+    )
+    response = await ds.client.get("/registry.json", params={"sql": endless}, cookies=signed_in(ds))
+    assert response.status_code == 400
+    assert "took too long" in response.text
