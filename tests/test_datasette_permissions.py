@@ -116,6 +116,7 @@ async def test_login_form_accepts_the_account_from_the_environment(ds: Datasette
         cookies={"ds_csrftoken": token},
     )
     assert wrong.status_code == 200
+    assert "用户名或密码不正确" in wrong.text
     assert "ds_actor" not in wrong.cookies
     right = await ds.client.post(
         LOGIN,
@@ -133,7 +134,7 @@ async def test_no_account_configured_means_nobody_gets_in(
     monkeypatch.delenv(f"CERTREG_STAFF_{STAFF_USER}", raising=False)
     ds = shipped_datasette(registry_db)
     form = await ds.client.get(LOGIN)
-    assert "does not have any configured accounts" in form.text
+    assert "尚未配置职员账号" in form.text
 
 
 async def test_metadata_shows_no_password_hash(ds: Datasette) -> None:
