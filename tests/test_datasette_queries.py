@@ -348,3 +348,11 @@ async def test_staff_sql_is_stopped_at_the_time_limit(ds: Datasette) -> None:
     response = await ds.client.get("/registry.json", params={"sql": endless}, cookies=signed_in(ds))
     assert response.status_code == 400
     assert "took too long" in response.text
+
+
+async def test_database_page_lists_tables_by_chinese_title(ds: Datasette) -> None:
+    page = (await ds.client.get("/registry", cookies=signed_in(ds))).text
+    assert '<a href="/registry/certificates">证书</a>（certificates）' in page
+    assert '<a href="/registry/status_events">换发、补发、撤销</a>（status_events）' in page
+    log = (await ds.client.get("/verify_log", cookies=signed_in(ds))).text
+    assert '<a href="/verify_log/checks">查验记录</a>（checks）' in log
