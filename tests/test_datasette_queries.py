@@ -356,3 +356,10 @@ async def test_database_page_lists_tables_by_chinese_title(ds: Datasette) -> Non
     assert '<a href="/registry/status_events">换发、补发、撤销</a>（status_events）' in page
     log = (await ds.client.get("/verify_log", cookies=signed_in(ds))).text
     assert '<a href="/verify_log/checks">查验记录</a>（checks）' in log
+
+
+async def test_home_page_links_every_canned_query(ds: Datasette) -> None:
+    page = (await ds.client.get("/", cookies=signed_in(ds))).text
+    for database, metadata in shipped_metadata()["databases"].items():
+        for name, canned in metadata.get("queries", {}).items():
+            assert f'<a href="/{database}/{name}">{canned["title"]}</a>' in page
