@@ -16,6 +16,8 @@ import sqlite_utils
 
 from datasette_config import config_dir
 
+REGISTRY_NAME = "registry"
+"""The database name metadata.yml, the templates and the links are written for (file registry.db)."""
 VERIFY_LOG_NAME = "verify_log.db"
 
 CHECKS_COLUMNS: dict[str, type] = {

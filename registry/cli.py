@@ -14,7 +14,12 @@ from typing import Any, TypeVar
 
 import click
 
-from datasette_config.launch import datasette_command, ensure_verify_log, verify_log_path
+from datasette_config.launch import (
+    REGISTRY_NAME,
+    datasette_command,
+    ensure_verify_log,
+    verify_log_path,
+)
 from datasette_config.staff import HOW_TO_ADD, AccountProblem, staff_accounts
 from registry import demo as demo_parts
 from registry import lookup, numbering, store
@@ -269,6 +274,13 @@ def browse(db: Path, host: str, port: int) -> None:
     """
     if not db.exists():
         raise UsageProblem(f"登记库 {db} 不存在。请先运行 certreg sync 导入名册")
+    if db.stem != REGISTRY_NAME:
+        # Datasette names a database after its file; the shipped labels, queries and links
+        # (/registry/…) are written for that name.
+        raise UsageProblem(
+            f"职员查询按库名 {REGISTRY_NAME} 配置（网址 /{REGISTRY_NAME}/…），"
+            f"登记库文件须命名为 {REGISTRY_NAME}.db，现为 {db.name}。请改名后再试"
+        )
     try:
         accounts = staff_accounts(os.environ)
     except AccountProblem as exc:

@@ -90,6 +90,18 @@ def test_missing_registry_points_to_sync(tmp_path: Path, clean_env: pytest.Monke
     assert not (tmp_path / "verify_log.db").exists()
 
 
+def test_registry_under_another_file_name_is_refused(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    other = tmp_path / "certs.db"
+    assert sync(SAMPLES, other) == 0
+    clean_env.setenv("DATASETTE_SECRET", SECRET)
+    clean_env.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    code, output = browse(other)
+    assert code == 2
+    assert "登记库文件须命名为 registry.db，现为 certs.db" in output
+
+
 def test_launch_line_serves_both_databases_mutable_with_the_shipped_config(tmp_path: Path) -> None:
     command = datasette_command([tmp_path / "registry.db", tmp_path / "verify_log.db"], "::1", 1)
     assert command[1:4] == ["-m", "datasette", "serve"]
