@@ -89,7 +89,7 @@ def _clean(value: object) -> Cell:
     return str(value)
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
+def xlsx_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
@@ -141,7 +141,7 @@ def read_table(path: Path, layout: Layout) -> Table:
     suffix = path.suffix.lower()
     encoding = None
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        rows = _xlsx_rows(path)
+        rows = xlsx_rows(path)
     elif suffix in (".csv", ".txt"):
         rows, encoding = _csv_rows(path)
     else:

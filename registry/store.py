@@ -13,6 +13,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from registry.stock import ensure_stock_schema
+
 DEFAULT_DB = Path("data/registry.db")
 
 CERTIFICATE_COLUMNS: dict[str, type] = {
@@ -166,6 +168,28 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             foreign_keys=[("sync", "syncs", "id")],
         )
         db.table("certificate_history").create_index(["number"])
+    if "status_events" not in db.table_names():
+        db.table("status_events").create(
+            {
+                "id": int,
+                "sync": int,
+                "register": str,
+                "source_row": int,
+                "type": str,
+                "number": str,
+                "name": str,
+                "date": str,
+                "new_number": str,
+                "reason": str,
+                "approval_doc": str,
+                "personal_application": str,
+                "unit_certificate": str,
+                "original_document": str,
+            },
+            pk="id",
+        )
+        db.table("status_events").create_index(["number"])
+    ensure_stock_schema(db)
 
 
 def registry_as_of(conn: sqlite3.Connection) -> str | None:

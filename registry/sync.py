@@ -18,7 +18,7 @@ from registry.layouts import LAYOUTS
 from registry.loading import LoadContext, Outcome
 from registry.manifest import RegisterEntry
 from registry.problems import Problem
-from registry.readers import UnreadableRegister, read_table
+from registry.readers import UnreadableRegister
 from registry.store import now
 from registry.trades import TradeCatalogue
 
@@ -106,12 +106,12 @@ def sync_register(
     at = now()
     conn.execute("BEGIN" if dry_run else "BEGIN IMMEDIATE")
     try:
+        kind = KINDS[entry.kind]
         try:
-            table = read_table(entry.path, LAYOUTS[entry.kind])
+            table = kind.read(entry.path, LAYOUTS[entry.kind])
         except UnreadableRegister as exc:
             outcome.problems = [Problem(None, None, None, str(exc))]
         else:
-            kind = KINDS[entry.kind]
             outcome.problems, payload = kind.validate(table, entry, LoadContext(conn, catalogue))
             outcome.rows = len(table.records)
         if outcome.problems:
