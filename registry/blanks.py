@@ -97,9 +97,9 @@ def quantity(value: Cell) -> int:
         written = unicodedata.normalize("NFKC", value).strip().removesuffix("本").strip()
         if _CHINESE_NUMERALS.search(written):
             raise ValueError("数量须用阿拉伯数字填写（§四.(三)）")
-        if not re.fullmatch(r"-?\d+", written):
+        if not re.fullmatch(r"-?\d+(\.\d+)?", written):
             raise ValueError("数量应为整数（本）")
-        value = int(written)
+        return quantity(float(written))
     if value < 0:
         raise ValueError("数量不能为负数")
     return value
