@@ -184,11 +184,13 @@ def read_table(path: Path, layout: Layout) -> Table:
 
     table = Table(path, layout, header_rows, [], encoding=encoding)
     data_columns = [(name, i) for name, i in columns.items() if name != "序号"]
-    required = [i for name, i in columns.items() if name in layout.required]
+    # columns such as 经办人 or 市（州）意见 hold footer-like words as data: not footer evidence
+    own_words = {
+        i for name, i in columns.items() if any(m in header_key(name) for m in FOOTER_MARKERS)
+    }
     for row_number, cells in rows:
-        # a row filling every required column is data even if a cell says 经办人 or 印章
-        complete = all(i < len(cells) and cells[i] is not None for i in required)
-        if table.footer or (_is_footer(cells) and not complete):
+        outside = [c for i, c in enumerate(cells) if i not in own_words]
+        if table.footer or _is_footer(outside):
             line = " ".join(str(c) for c in cells if c is not None)
             if line:
                 table.footer.append((row_number, line))
