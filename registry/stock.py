@@ -124,19 +124,21 @@ dispatched(recipient, region, letter, dispatched) AS (
 ),
 roster AS (
     SELECT c.number, c.letter, c.region,
-        CASE WHEN c.region <> '{PROVINCE}' THEN (SELECT name FROM cities WHERE code = c.region)
-             ELSE coalesce(nullif(g.unit, ''), '{UNNAMED_UNIT}') END AS recipient
+        coalesce(city.name, nullif(g.unit, ''), '{UNNAMED_UNIT}') AS recipient
     FROM certificates c JOIN registers g ON g.key = c.register
+    LEFT JOIN cities city ON city.code = c.region
     WHERE g.kind IN ('approval-roster', 'technician-roster')
 ),
-lineage(number, root) AS (
-    SELECT number, number FROM roster
+replaced(number, root) AS (
+    SELECT successor, number FROM certificates WHERE successor IS NOT NULL
     UNION
-    SELECT c.successor, l.root FROM lineage l JOIN certificates c ON c.number = l.number
+    SELECT c.successor, p.root FROM replaced p JOIN certificates c ON c.number = p.number
     WHERE c.successor IS NOT NULL
 ),
 held AS (
-    SELECT l.number, r.recipient, r.region, r.letter FROM lineage l JOIN roster r ON r.number = l.root
+    SELECT number, recipient, region, letter FROM roster
+    UNION ALL
+    SELECT p.number, r.recipient, r.region, r.letter FROM replaced p JOIN roster r ON r.number = p.root
 ),
 events AS (
     SELECT h.recipient, h.region, h.letter, e.type
