@@ -219,3 +219,16 @@ def test_stock_on_a_missing_registry_says_what_to_do(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["stock", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 2
     assert "请先运行 certreg sync" in result.output
+
+
+def test_a_dry_run_checks_each_register_against_the_ones_before_it(tmp_path: Path) -> None:
+    """Dispatches are checked against the requisitions, collections against the rosters, of the
+    same dry run; afterwards the registry is as empty as before."""
+    db = tmp_path / "registry.db"
+    result = sync(db, SAMPLES, "--dry-run")
+    assert result.exit_code == 0, result.output
+    outcomes = {r["file"]: r["outcome"] for r in json.loads(result.stdout)["registers"]}
+    assert set(outcomes.values()) == {"checked"}
+    with sqlite3.connect(db) as conn:
+        for table in ("certificates", "registers", "syncs", "requisitions", "dispatches"):
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
