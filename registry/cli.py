@@ -22,7 +22,7 @@ from datasette_config.launch import (
 )
 from datasette_config.staff import HOW_TO_ADD, AccountProblem, staff_accounts
 from registry import demo as demo_parts
-from registry import lookup, numbering, store
+from registry import lookup, numbering, stock, store
 from registry.layouts import LAYOUTS
 from registry.manifest import (
     MANIFEST_NAME,
@@ -249,6 +249,42 @@ def verify(number: str, name: str, db: Path, as_json: bool) -> None:
                 click.echo(f"  {label}：{value}")
         click.echo(answer.advice())
     sys.exit(0 if answer.matched else 1)
+
+
+@cli.command(name="stock")
+@db_option
+@json_option
+def stock_command(db: Path, as_json: bool) -> None:
+    """Blank-certificate reconciliation per recipient and level (附件1, 附件2, §四.(六)).
+
+    For each city bureau and provincial-direct unit: blanks requested and approved (申领计划表),
+    dispatched (发放单), certificates registered, blanks spoiled by 换发 and used by 补发, the
+    balance on hand, and how many current certificates were collected (领取登记). A negative
+    balance (more certificates than blanks) is flagged. Staff see the same figures in Datasette
+    as the view "stock".
+
+    Example:
+
+    \b
+        certreg stock
+        certreg stock --json
+    """
+    if not db.exists():
+        raise UsageProblem(
+            f"登记库 {db} 不存在。请先运行 certreg sync 导入名册、申领计划表和发放单"
+        )
+    conn = store.connect(db)  # a writer, so a registry made by an older certreg gets the view
+    try:
+        lines = stock.reconciliation(conn)
+        as_of = store.registry_as_of(conn)
+    finally:
+        conn.close()
+    if as_json:
+        report = {"as_of": as_of, "lines": [line.as_json() for line in lines]}
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"空白证书对账（登记库更新时间：{as_of or '无'}）")
+        click.echo(stock.stock_text(lines))
 
 
 @cli.command()
