@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from datasette.app import Datasette
 
 from datasette_config.launch import verify_log_path
+from registry.cli import cli
 from registry.lookup import RESULT_LABELS
 from tests.datasette_fixtures import (
     STAFF_HASH,
@@ -354,6 +357,7 @@ async def test_database_page_lists_tables_by_chinese_title(ds: Datasette) -> Non
     page = (await ds.client.get("/registry", cookies=signed_in(ds))).text
     assert '<a href="/registry/certificates">证书</a>（certificates）' in page
     assert '<a href="/registry/status_events">换发、补发、撤销</a>（status_events）' in page
+    assert '<a href="/registry/stock">空白证书对账</a>（stock）' in page  # a view
     log = (await ds.client.get("/verify_log", cookies=signed_in(ds))).text
     assert '<a href="/verify_log/checks">查验记录</a>（checks）' in log
 
@@ -363,3 +367,22 @@ async def test_home_page_links_every_canned_query(ds: Datasette) -> None:
     for database, metadata in shipped_metadata()["databases"].items():
         for name, canned in metadata.get("queries", {}).items():
             assert f'<a href="/{database}/{name}">{canned["title"]}</a>' in page
+
+
+# -- blank-certificate reconciliation (SPEC §9) -------------------------------------------
+
+
+async def test_stock_view_shows_the_same_figures_as_certreg_stock(
+    ds: Datasette, registry_db: Path
+) -> None:
+    result = CliRunner().invoke(cli, ["stock", "--db", str(registry_db), "--json"])
+    assert result.exit_code == 0, result.output
+    expected = [
+        {key: value for key, value in line.items() if key != "negative"}
+        for line in json.loads(result.stdout)["lines"]
+    ]
+    assert expected  # the samples carry requisitions, dispatches and collections
+    assert await query(ds, "/registry/stock") == expected
+    page = (await ds.client.get("/registry/stock", cookies=signed_in(ds))).text
+    assert "空白证书对账" in page
+    assert "<strong>提示" in page  # the flag facet, by its label
