@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
+import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from registry import lookup, store
+from datasette_config.launch import (
+    REGISTRY_NAME,
+    datasette_command,
+    ensure_verify_log,
+    verify_log_path,
+)
+from datasette_config.staff import HOW_TO_ADD, AccountProblem, staff_accounts
+from registry import demo as demo_parts
+from registry import lookup, numbering, stock, store
 from registry.layouts import LAYOUTS
 from registry.manifest import (
+    MANIFEST_NAME,
+    ROSTER_KINDS,
     ManifestError,
     RegisterEntry,
     load_manifest,
     make_entry,
 )
+from registry.numbers import LEVELS
+from registry.readers import UnreadableRegister
+from registry.regions import REGIONS
 from registry.report import json_report, text_report
-from registry.sync import sync_entries
+from registry.sync import operator, sync_entries
 from registry.trades import CatalogueError, load_catalogue
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -126,6 +143,71 @@ def sync(
     sys.exit(0 if all(o.ok for o in outcomes) else 1)
 
 
+@cli.command(name="number")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", required=True, type=click.Choice(list(ROSTER_KINDS)), help="Roster kind.")
+@click.option("--authority", required=True, help="Issuing authority code (2200, 2201-2221).")
+@click.option("--region", help="Numbering region (default: the authority; 技师: the city).")
+@click.option(
+    "--year-code",
+    default=lambda: f"{dt.date.today().year % 100:02d}",
+    show_default="this year",
+    help="Two-digit year code of the batch.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the numbered copy (same format as FILE).",
+)
+@db_option
+def number_command(
+    file: Path, kind: str, authority: str, region: str | None, year_code: str, out: Path, db: Path
+) -> None:
+    """Number the rows of an approved roster that have no 颁发证书编号 yet.
+
+    Rows get the next free numbers in roster order, per level, after the highest sequence already
+    used in the registry (and in earlier numbering runs, and in FILE). Rows that may not get a
+    number (failed results, a level the authority may not issue) are refused and nothing is
+    written. The copy keeps the title, header and footer; sync it as usual afterwards.
+
+    Example:
+
+    \b
+        certreg number 2012-mianyang.xlsx --kind approval-roster --authority 2202 \\
+            --year-code 12 --out 2012-mianyang-numbered.xlsx
+    """
+    region = region or authority
+    for code in (authority, region):
+        if code not in REGIONS:
+            raise UsageProblem(f"地区代码 {code} 不是附件3规定的代码（2200-2221）")
+    if len(year_code) != 2 or not year_code.isdigit():
+        raise UsageProblem("--year-code 应为两位数字，如 12")
+    if out.resolve() == file.resolve():
+        raise UsageProblem("--out 不能与原文件相同：请写到新文件，原名册保持不变")
+    if file.suffix.lower() not in (".xlsx", ".csv"):
+        raise UsageProblem("certreg number 只处理 .xlsx 和 .csv 文件，请先另存为 .xlsx")
+    conn = store.connect(db)
+    try:
+        plan = numbering.plan(conn, file, kind, authority, region, year_code)
+        if plan.problems:
+            for problem in plan.problems:
+                click.echo(f"{file.name} {problem.describe()}", err=True)
+            raise click.ClickException("以上行不能编号，未写出任何文件。请改正后重新运行")
+        if not plan.assigned:
+            click.echo(f"{file.name} 中所有行都已有证书编号，无需编号")
+            return
+        numbering.write_copy(plan, out)
+        numbering.record_run(conn, plan, out, kind, authority, operator())
+    except UnreadableRegister as exc:
+        raise click.ClickException(f"{file.name}：{exc}") from exc
+    finally:
+        conn.close()
+    for first, last, count in plan.ranges().values():
+        click.echo(f"{LEVELS[first[0]]}：{first} – {last}，共 {count} 个")
+    click.echo(f"已写出编号后的副本：{out}")
+
+
 @cli.command()
 @click.argument("number")
 @click.argument("name")
@@ -167,6 +249,159 @@ def verify(number: str, name: str, db: Path, as_json: bool) -> None:
                 click.echo(f"  {label}：{value}")
         click.echo(answer.advice())
     sys.exit(0 if answer.matched else 1)
+
+
+@cli.command(name="stock")
+@db_option
+@json_option
+def stock_command(db: Path, as_json: bool) -> None:
+    """Blank-certificate reconciliation per recipient and level (附件1, 附件2, §四.(六)).
+
+    For each city bureau and provincial-direct unit: blanks requested and approved (申领计划表),
+    dispatched (发放单), certificates registered, blanks spoiled by 换发 and used by 补发, the
+    balance on hand, and how many current certificates were collected (领取登记). A negative
+    balance (more certificates than blanks) is flagged. Staff see the same figures in Datasette
+    as the view "stock".
+
+    Example:
+
+    \b
+        certreg stock
+        certreg stock --json
+    """
+    if not db.exists():
+        raise UsageProblem(
+            f"登记库 {db} 不存在。请先运行 certreg sync 导入名册、申领计划表和发放单"
+        )
+    conn = store.connect(db)  # a writer, so a registry made by an older certreg gets the view
+    try:
+        lines = stock.reconciliation(conn)
+        as_of = store.registry_as_of(conn)
+    finally:
+        conn.close()
+    if as_json:
+        report = {"as_of": as_of, "lines": [line.as_json() for line in lines]}
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"空白证书对账（登记库更新时间：{as_of or '无'}）")
+        click.echo(stock.stock_text(lines))
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on.")
+def browse(db: Path, host: str, port: int) -> None:
+    """Datasette for staff: the registry and the verification log, read-only, behind a login.
+
+    Every page needs a staff login. An account is an environment variable
+    CERTREG_STAFF_<username> holding a hash made by `datasette hash-password`; DATASETTE_SECRET
+    signs the login cookie (keep it stable so logins survive a restart). Without an account
+    the command refuses to start (exit 2). The verification log (verify_log.db beside the
+    registry) is created empty if it does not exist yet, so its queries work from day one.
+
+    Example:
+
+    \b
+        datasette hash-password
+        export CERTREG_STAFF_wangli='pbkdf2_sha256$...'
+        export DATASETTE_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+        certreg browse --db data/registry.db --port 8001
+    """
+    if not db.exists():
+        raise UsageProblem(f"登记库 {db} 不存在。请先运行 certreg sync 导入名册")
+    if db.stem != REGISTRY_NAME:
+        # Datasette names a database after its file; the shipped labels, queries and links
+        # (/registry/…) are written for that name.
+        raise UsageProblem(
+            f"职员查询按库名 {REGISTRY_NAME} 配置（网址 /{REGISTRY_NAME}/…），"
+            f"登记库文件须命名为 {REGISTRY_NAME}.db，现为 {db.name}。请改名后再试"
+        )
+    try:
+        accounts = staff_accounts(os.environ)
+    except AccountProblem as exc:
+        raise UsageProblem(f"{exc}\n{HOW_TO_ADD}") from exc
+    if not accounts:
+        raise UsageProblem(
+            f"还没有职员账号：登记库含个人信息，不会在无人能登录的情况下开放。\n{HOW_TO_ADD}"
+        )
+    if not os.environ.get("DATASETTE_SECRET"):
+        raise UsageProblem(
+            "没有设置 DATASETTE_SECRET（用于签名登录状态）。请设置一个固定的随机值，例如：\n"
+            "  export DATASETTE_SECRET=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\""
+        )
+    verify_log = verify_log_path(db)
+    if not verify_log.exists():
+        ensure_verify_log(verify_log)
+    command = datasette_command([db, verify_log], host, port)
+    click.echo(f"职员查询：http://{host}:{port}/ （账号：{'、'.join(sorted(accounts))}）", err=True)
+    os.execv(command[0], command)
+
+
+@cli.command()
+@click.option(
+    "--samples",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/samples"),
+    show_default=True,
+    help="Folder of sample registers with registers.toml.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8000, show_default=True, help="Verification app port.")
+@click.option("--browse-port", type=int, default=8001, show_default=True, help="Datasette port.")
+def demo(samples: Path, host: str, port: int, browse_port: int) -> None:
+    """Try everything on the sample registers: sync them into a throwaway registry and start
+    the verification app and staff Datasette over it, until Ctrl-C.
+
+    Secrets and a staff login (user "demo") are generated for this run and printed once; the
+    registry is deleted when the demo stops. Your own registry is not touched.
+
+    Example:
+
+    \b
+        certreg demo
+        certreg demo --port 9000 --browse-port 9001
+    """
+    if not (samples / MANIFEST_NAME).is_file():
+        raise UsageProblem(
+            f"找不到示例名册 {samples / MANIFEST_NAME}。请在项目目录中运行，或用 --samples 指定"
+        )
+    with tempfile.TemporaryDirectory(prefix="certreg-demo-") as folder:
+        db = Path(folder) / "registry.db"
+        run = demo_parts.demo_environment(os.environ, db)
+        command = demo_parts.certreg_command
+        if subprocess.run(command("sync", str(samples), "--db", str(db)), env=run.env).returncode:
+            raise click.ClickException("示例名册没有全部导入，见上方报告")
+        web = ("--db", str(db), "--host", host)
+        parts = [
+            ("查验服务（certreg serve）", command("serve", *web, "--port", str(port)), port),
+            (
+                "职员查询（certreg browse）",
+                command("browse", *web, "--port", str(browse_port)),
+                browse_port,
+            ),
+        ]
+        with demo_parts.stop_on_terminate():
+            try:
+                processes = demo_parts.run_parts(run.env, host, parts)
+            except demo_parts.DemoFailed as exc:
+                raise click.ClickException(str(exc)) from exc
+            click.echo(
+                f"\n演示登记库：{db}（停止后删除）\n"
+                f"公众查验：http://{host}:{port}/\n"
+                f"职员查询：http://{host}:{browse_port}/ "
+                f"（用户名 {demo_parts.DEMO_USER}，密码 {run.password}，仅本次有效）\n"
+                "按 Ctrl-C 停止。"
+            )
+            try:
+                ended = demo_parts.wait_for_any_exit(processes)
+            except KeyboardInterrupt:
+                click.echo("正在停止…", err=True)
+                demo_parts.stop(processes)
+                return
+            demo_parts.stop(processes)
+        what = parts[processes.index(ended)][0]
+        raise click.ClickException(f"{what}意外退出（退出码 {ended.returncode}），演示已停止")
 
 
 @cli.command()

@@ -45,7 +45,7 @@ def test_form_to_result_to_receipt_without_javascript(registry_db: Path, tmp_pat
             page = context.new_page()
             page.on("console", lambda message: console.append(message.text))
             page.goto(base + "/")
-            page.get_by_label("证书编号", exact=True).fill("z11 2200 0001")
+            page.get_by_label("证书编号", exact=True).fill("g11 2200 0001")
             page.get_by_label("持证人姓名", exact=True).fill(VALID[1])
             page.get_by_role("button", name="查验").click()
             page.wait_for_url(base + "/check")
@@ -53,7 +53,7 @@ def test_form_to_result_to_receipt_without_javascript(registry_db: Path, tmp_pat
             answer = page.locator("section.answer")
             assert "查验结果：有效" in answer.locator("h2").inner_text()
             details = answer.locator("dl.details").inner_text()
-            assert "Z1122000001" in details and "李*" in details and "中式烹调师" in details
+            assert "G1122000001" in details and "张*明" in details and "汽车驾驶员" in details
             assert VALID[1] not in page.content()
             assert page.locator("figure.qr svg").count() == 1
             shot = tmp_path / "verify-page.png"

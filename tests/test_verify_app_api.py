@@ -60,12 +60,12 @@ def test_verify_exact_answer_for_valid(app_client: AppClient) -> None:
     assert as_of.endswith("+00:00")
     assert body == {
         "result": "valid",
-        "number": "Z1122000001",
-        "level": "中级工",
-        "trade": "中式烹调师",
+        "number": "G1122000001",
+        "level": "高级工",
+        "trade": "汽车驾驶员",
         "authority": "四川省人力资源和社会保障厅",
         "issued_on": "2012-03-15",
-        "holder": "李*",
+        "holder": "张*明",
         "label": "有效",
         "advice": "证书有效。请核对持证人出示的证书原件与以上信息一致。",
     }
@@ -194,7 +194,7 @@ def test_healthz(app_client: AppClient, registry_db: Path) -> None:
     with app_client() as client:
         body = client.get("/healthz").json()
     assert body["status"] == "ok"
-    assert body["certificates"] == 16  # 15 sample certificates + the successor of the 换发
+    assert body["certificates"] == 17  # 15 on the rosters + 2 new numbers from 换发
     assert body["as_of"].endswith("+00:00")
 
 

@@ -72,12 +72,12 @@ def test_result_pages_say_what_to_do_next(app_client: AppClient) -> None:
         superseded = post_check(client, *SUPERSEDED)
         no_match = post_check(client, *NO_MATCH_UNKNOWN)
         valid = post_check(client, *VALID)
-    assert "补发" in reissued.text and "2013-05-02" in reissued.text
+    assert "补发" in reissued.text and "2012-09-10" in reissued.text
     assert f"请持证人出示证书 {SUCCESSOR}" in superseded.text
     assert superseded.context["check"].successor == SUCCESSOR
     assert "请核对编号和姓名是否输入正确" in no_match.text
-    assert valid.context["check"].holder == "李*"
-    assert "中式烹调师" in valid.text and "四川省人力资源和社会保障厅" in valid.text
+    assert valid.context["check"].holder == "张*明"
+    assert "汽车驾驶员" in valid.text and "四川省人力资源和社会保障厅" in valid.text
 
 
 def test_no_match_is_identical_for_unknown_number_and_wrong_name(app_client: AppClient) -> None:
@@ -134,9 +134,9 @@ def test_overlong_input_is_refused_with_a_message(app_client: AppClient) -> None
 
 def test_full_width_and_spaced_input_is_normalised(app_client: AppClient) -> None:
     with app_client() as client:
-        page = post_check(client, "ｚ11 2200-0001", " 李　芳 ")
+        page = post_check(client, "ｇ11 2200-0001", " 张　三明 ")
     assert page.context["check"].result == "valid"
-    assert page.context["check"].number == "Z1122000001"
+    assert page.context["check"].number == "G1122000001"
 
 
 def test_custom_404_page(app_client: AppClient) -> None:

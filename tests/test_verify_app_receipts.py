@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import sqlite3
 import zlib
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from tests.verify_fixtures import (
     app_client,
     clock,
     post_check,
+    record_revocation,
     registry_db,
 )
 from verify_app.receipts import Receipts
@@ -55,22 +55,17 @@ def test_token_holds_number_and_name_hash_never_the_name(app_client: AppClient) 
     payload = _token(url).split(".")[1]  # compressed payload: ".<payload>.<timestamp>.<sig>"
     raw = zlib.decompress(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).decode()
     assert VALID[0] in raw
-    assert VALID[1] not in raw and "李" not in raw
+    assert not any(ch in raw for ch in VALID[1])
     assert '"h":"' in raw
 
 
-def test_live_recheck_after_status_change(app_client: AppClient, registry_db: Path) -> None:
+def test_live_recheck_after_status_change(
+    app_client: AppClient, registry_db: Path, tmp_path: Path
+) -> None:
     with app_client() as client:
         url = post_check(client, *VALID).context["receipt_url"]
         assert client.get(url).context["check"].result == "valid"
-        conn = sqlite3.connect(registry_db)
-        with conn:
-            conn.execute(
-                "UPDATE certificates SET status = 'revoked', status_date = '2020-02-02'"
-                " WHERE number = ?",
-                (VALID[0],),
-            )
-        conn.close()
+        record_revocation(registry_db, tmp_path / "later", *VALID, date="2020-02-02")
         again = client.get(url)
     assert again.context["check"].result == "revoked"
     assert again.context["check"].status_date == "2020-02-02"

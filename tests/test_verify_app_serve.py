@@ -70,4 +70,4 @@ def test_real_server_answers_all_six_codes(registry_db: Path) -> None:
                 receipt = client.get(receipt_url)
                 assert f'class="answer result-{result}"' in receipt.text
         health = client.get("/healthz").json()
-    assert health["certificates"] == 16
+    assert health["certificates"] == 17

@@ -1,8 +1,6 @@
-"""Fixtures for the verification app's tests: a registry synced from the real sample registers,
-with the four statuses set, an app factory over it, a clock the tests move, a CSRF-aware poster.
-
-Statuses are set with UPDATEs because the status-changes loader is separate work; the
-certificates themselves come from ``data/samples`` through the real sync.
+"""Fixtures for the verification app's tests: a registry synced from the real sample registers
+(rosters and their 换发/补发/撤销 events, so every status is there), an app factory over it, a
+clock the tests move, a CSRF-aware poster, and a real ``certreg serve`` process.
 """
 
 from __future__ import annotations
@@ -28,21 +26,22 @@ from registry import store
 from registry.manifest import load_manifest
 from registry.sync import sync_entries
 from registry.trades import load_catalogue
+from tests.registers import RegisterFactory
 from verify_app.app import create_app
 from verify_app.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 SECRET = "tests-secret-0123456789abcdef"
 
-# (number, holder name) per result code, after `status_registry` has set the statuses.
-VALID = ("Z1122000001", "李芳")
-REISSUED = ("G1122000001", "张三明")
-SUPERSEDED = ("Z1122000002", "王建国")
-SUCCESSOR = "Z1122000099"
-REVOKED = ("C1122000001", "陈静")
-NO_MATCH_WRONG_NAME = ("Z1122000001", "李芬")
-NO_MATCH_UNKNOWN = ("Z1122009999", "李芳")
-MALFORMED = ("Z11220001", "李芳")
+# (number, holder name) per result code, as data/samples (2012-status-changes.xlsx) make them.
+VALID = ("G1122000001", "张三明")
+REISSUED = ("Z1122000001", "李芳")  # 补发 2012-09-10
+SUPERSEDED = ("G1122000002", "欧阳明")  # 换发 2012-05-08
+SUCCESSOR = "G1122000003"
+REVOKED = ("C1122000001", "陈静")  # 撤销 2013-01-15
+NO_MATCH_WRONG_NAME = ("G1122000001", "张三")
+NO_MATCH_UNKNOWN = ("G1122009999", "张三明")
+MALFORMED = ("G11220001", "张三明")
 
 CASES: dict[str, tuple[str, str]] = {
     "valid": VALID,
@@ -66,45 +65,31 @@ def sync_samples(db_path: Path) -> None:
     assert all(o.ok for o in outcomes)
 
 
-def set_statuses(db_path: Path) -> None:
-    """补发 of REISSUED, 换发 of SUPERSEDED to SUCCESSOR (a new valid certificate), 撤销 of REVOKED."""
-    conn = sqlite3.connect(db_path, isolation_level=None)
+def record_revocation(db_path: Path, folder: Path, number: str, name: str, date: str) -> None:
+    """A later 撤销 arrives: a real status-changes register, synced like an administrator would."""
+    registers = RegisterFactory(folder)
+    registers.add(
+        "revocation.csv",
+        [
+            {
+                "类型": "撤销",
+                "证书编号": number,
+                "姓名": name,
+                "日期": date,
+                "新证书编号": "",
+                "原因": "以欺骗手段取得",
+                "批准文号": "川人社函〔2020〕1号",
+            }
+        ],
+        {"kind": "status-changes", "authority": "2200"},
+    )
+    manifest = load_manifest(folder)
+    conn = store.connect(db_path)
     try:
-        conn.row_factory = sqlite3.Row
-        old = dict(
-            conn.execute("SELECT * FROM certificates WHERE number = ?", (SUPERSEDED[0],)).fetchone()
-        )
-        new = {
-            **old,
-            "number": SUCCESSOR,
-            "sequence": 99,
-            "issued_on": "2014-06-01",
-            "status": "valid",
-            "status_date": None,
-            "successor": None,
-            "predecessor": SUPERSEDED[0],
-        }
-        conn.execute("BEGIN")
-        conn.execute(
-            f"INSERT INTO certificates ({', '.join(new)}) VALUES ({', '.join('?' * len(new))})",
-            tuple(new.values()),
-        )
-        conn.execute(
-            "UPDATE certificates SET status = 'superseded', status_date = '2014-06-01', successor = ?"
-            " WHERE number = ?",
-            (SUCCESSOR, SUPERSEDED[0]),
-        )
-        conn.execute(
-            "UPDATE certificates SET status = 'reissued', status_date = '2013-05-02' WHERE number = ?",
-            (REISSUED[0],),
-        )
-        conn.execute(
-            "UPDATE certificates SET status = 'revoked', status_date = '2014-01-10' WHERE number = ?",
-            (REVOKED[0],),
-        )
-        conn.execute("COMMIT")
+        outcomes = sync_entries(conn, manifest.entries, load_catalogue(manifest.trades))
     finally:
         conn.close()
+    assert all(o.ok for o in outcomes)
 
 
 def private_values(db_path: Path) -> set[str]:
@@ -134,7 +119,6 @@ class Clock:
 def registry_db(tmp_path: Path) -> Path:
     db_path = tmp_path / "data" / "registry.db"
     sync_samples(db_path)
-    set_statuses(db_path)
     return db_path
 
 
