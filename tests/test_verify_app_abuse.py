@@ -15,6 +15,7 @@ from tests.verify_fixtures import (
     post_check,
     registry_db,
 )
+from verify_app.ratelimit import RateLimited, limit_key
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -112,7 +113,8 @@ def test_csrf_missing_token_rejected(app_client: AppClient) -> None:
 def test_csrf_wrong_token_rejected(app_client: AppClient) -> None:
     with app_client() as client:
         token = csrf_token(client)
-        wrong = client.post("/check", data={**CHECK, "csrf_token": token[:-1] + "0"})
+        altered = token[:-1] + ("1" if token[-1] == "0" else "0")
+        wrong = client.post("/check", data={**CHECK, "csrf_token": altered})
         client.cookies.clear()
         no_cookie = client.post("/check", data={**CHECK, "csrf_token": token})
     assert wrong.status_code == 403
@@ -207,3 +209,19 @@ def test_malformed_multipart_is_400_not_500(app_client: AppClient) -> None:
             headers={"content-type": "multipart/form-data; boundary=xx"},
         )
     assert response.status_code in (400, 403)
+
+
+def test_ipv6_clients_are_limited_per_64(app_client: AppClient) -> None:
+    with app_client(rate_limit=2, client=("2001:db8:1:2::10", 1)) as first:
+        assert first.post("/api/v1/verify", json=CHECK).status_code == 200
+        assert first.post("/api/v1/verify", json=CHECK).status_code == 200
+        limiter = first.app.state.verifier.limiter  # type: ignore[attr-defined]
+    with pytest.raises(RateLimited):
+        limiter.charge("2001:db8:1:2::ffff")  # same /64
+    limiter.charge("2001:db8:1:3::10")  # another /64
+
+
+def test_limit_key() -> None:
+    assert limit_key("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64"
+    assert limit_key("192.0.2.1") == "192.0.2.1"
+    assert limit_key("unknown") == "unknown"
