@@ -42,6 +42,8 @@ def test_form_explains_the_number_and_labels_its_fields(app_client: AppClient) -
     assert '<label for="number">证书编号</label>' in page.text
     assert '<label for="name">持证人姓名</label>' in page.text
     assert "<script" not in page.text
+    assert 'aria-describedby="number-hint"' in page.text and 'id="number-hint"' in page.text
+    assert len(page.context["regions"]) == 22 and ("2221", "资阳市") in page.context["regions"]
     assert page.context["csrf_token"] in page.text
 
 
@@ -159,3 +161,11 @@ def test_static_css_is_served(app_client: AppClient) -> None:
         css = client.get("/static/style.css")
     assert css.status_code == 200
     assert "@media print" in css.text
+
+
+def test_typed_markup_is_escaped(app_client: AppClient) -> None:
+    with app_client() as client:
+        page = post_check(client, "<script>x</script>", "<b>张</b>")
+    assert page.context["check"].result == "malformed"
+    assert "<script>" not in page.text and "<b>" not in page.text
+    assert "&lt;SCRIPT&gt;X&lt;/SCRIPT&gt;" in page.text

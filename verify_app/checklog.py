@@ -98,7 +98,8 @@ class CheckLog:
     def close(self) -> None:
         if self._thread is None:
             return
-        self._queue.put(_STOP)
+        if self._thread.is_alive():  # a dead writer would never make room on a full queue
+            self._queue.put(_STOP)
         self._thread.join()
         self._thread = None
 

@@ -27,7 +27,7 @@ from verify_app.batch_files import (
     write_csv,
 )
 from verify_app.csrf import CsrfTokens
-from verify_app.presentation import NUMBER_PARTS, beijing_time, qr_svg
+from verify_app.presentation import NUMBER_PARTS, REGION_LIST, beijing_time, qr_svg
 from verify_app.receipts import ExpiredReceipt, ForgedReceipt
 from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Verifier
 
@@ -73,7 +73,7 @@ class Pages:
         }
 
     def form(self, request: Request) -> Response:
-        return self.render(request, "index.html", {"parts": NUMBER_PARTS})
+        return self.render(request, "index.html", {"parts": NUMBER_PARTS, "regions": REGION_LIST})
 
     @asynccontextmanager
     async def _checked_form(self, request: Request) -> AsyncIterator[FormData]:
@@ -91,6 +91,7 @@ class Pages:
                 "index.html",
                 {
                     "parts": NUMBER_PARTS,
+                    "regions": REGION_LIST,
                     "error": f"证书编号最多 {MAX_NUMBER_CHARS} 个字符，姓名最多 {MAX_NAME_CHARS} 个字符。",
                 },
                 status_code=400,

@@ -20,6 +20,9 @@ NUMBER_PARTS = (
 )
 """The structure of 附件3 explained beside the form."""
 
+REGION_LIST = tuple(REGIONS.items())
+"""All region codes, listed under the form."""
+
 
 def beijing_time(value: str | dt.datetime | None) -> str:
     """``2026-11-26T10:00:00+00:00`` → ``2026年11月26日 18:00（北京时间）``."""
