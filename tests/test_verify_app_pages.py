@@ -6,6 +6,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from registry.lookup import RESULTS
 from tests.verify_fixtures import (
@@ -169,3 +171,14 @@ def test_typed_markup_is_escaped(app_client: AppClient) -> None:
     assert page.context["check"].result == "malformed"
     assert "<script>" not in page.text and "<b>" not in page.text
     assert "&lt;SCRIPT&gt;X&lt;/SCRIPT&gt;" in page.text
+
+
+@settings(
+    max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+@given(number=st.text(max_size=60), name=st.text(max_size=60))
+def test_no_form_input_gives_a_500(app_client: AppClient, number: str, name: str) -> None:
+    with app_client() as client:
+        page = post_check(client, number, name)
+    assert page.status_code in (200, 400)
+    assert page.template.name in ("result.html", "index.html")
