@@ -45,23 +45,24 @@ class Check:
     channel: str
 
 
+CHECKS_COLUMNS: dict[str, type] = {
+    "id": int,
+    "at": str,
+    "client": str,
+    "number": str,
+    "result": str,
+    "name_hash": str,
+    "channel": str,
+}
+"""The ``checks`` table: the contract shared with the staff views in Datasette."""
+
+
 def ensure_log_schema(conn: sqlite3.Connection) -> None:
-    db = sqlite_utils.Database(conn)
-    if "checks" not in db.table_names():
-        db.table("checks").create(
-            {
-                "id": int,
-                "at": str,
-                "client": str,
-                "number": str,
-                "result": str,
-                "name_hash": str,
-                "channel": str,
-            },
-            pk="id",
-        )
-        db.table("checks").create_index(["client", "at"])
-        db.table("checks").create_index(["number"])
+    """Create the ``checks`` table and its indexes where missing; never alters what exists."""
+    checks = sqlite_utils.Database(conn).table("checks")
+    checks.create(CHECKS_COLUMNS, pk="id", if_not_exists=True)
+    checks.create_index(["client", "at"], if_not_exists=True)
+    checks.create_index(["number"], if_not_exists=True)
 
 
 class CheckLog:
