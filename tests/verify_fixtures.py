@@ -52,7 +52,14 @@ CASES: dict[str, tuple[str, str]] = {
     "malformed": MALFORMED,
 }
 
-PRIVATE_COLUMNS = ("name", "birth", "unit", "work_start", "exam_results", "approval_doc")
+PRIVATE_COLUMNS = (
+    "name",
+    "birth",
+    "unit",
+    "work_start",
+    "conduct",
+    "approval_doc",
+)
 
 
 def sync_samples(db_path: Path) -> None:
