@@ -8,6 +8,7 @@ the check cannot be used to discover who holds a number.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from registry.names import mask_name, name_key
@@ -86,26 +87,35 @@ _QUERY = (
 )
 
 
-def verify(conn: sqlite3.Connection, number: str, name: str) -> Verification:
-    """Check ``number`` against the holder ``name`` in the registry open on ``conn``."""
+def verify(
+    conn: sqlite3.Connection,
+    number: str,
+    name: str,
+    *,
+    as_of: Callable[[sqlite3.Connection], str | None] = registry_as_of,
+) -> Verification:
+    """Check ``number`` against the holder ``name`` in the registry open on ``conn``.
+
+    ``as_of`` tells the registry's snapshot time; a server passes a cached version of it.
+    """
     typed = normalise(number)
     try:
         parsed = parse(number)
     except MalformedNumber as exc:
-        return Verification("malformed", typed, registry_as_of(conn), reason=str(exc))
+        return Verification("malformed", typed, as_of(conn), reason=str(exc))
     canonical = str(parsed)
-    as_of = registry_as_of(conn)
+    snapshot = as_of(conn)
     key = name_key(name)
     if not key:
-        return Verification("malformed", canonical, as_of, reason="持证人姓名为空")
+        return Verification("malformed", canonical, snapshot, reason="持证人姓名为空")
     row = conn.execute(_QUERY, (canonical,)).fetchone()
     if row is None or row[0] != key:
-        return Verification("no_match", canonical, as_of)
+        return Verification("no_match", canonical, snapshot)
     _, holder, level, trade, authority, issued_on, status, status_date, successor = row
     return Verification(
         result=status,
         number=canonical,
-        as_of=as_of,
+        as_of=snapshot,
         level=level,
         trade=trade,
         authority=authority_name(authority),

@@ -44,6 +44,11 @@ def test_form_to_result_to_receipt_without_javascript(registry_db: Path, tmp_pat
             )
             page = context.new_page()
             page.on("console", lambda message: console.append(message.text))
+            images: list[tuple[str, int, str]] = []
+            page.on(
+                "response",
+                lambda r: images.append((r.url, r.status, r.headers.get("content-type", ""))),
+            )
             page.goto(base + "/")
             page.get_by_label("证书编号", exact=True).fill("g11 2200 0001")
             page.get_by_label("持证人姓名", exact=True).fill(VALID[1])
@@ -55,7 +60,9 @@ def test_form_to_result_to_receipt_without_javascript(registry_db: Path, tmp_pat
             details = answer.locator("dl.details").inner_text()
             assert "G1122000001" in details and "张*明" in details and "汽车驾驶员" in details
             assert VALID[1] not in page.content()
-            assert page.locator("figure.qr svg").count() == 1
+            page.wait_for_load_state("load")  # images included
+            src = page.locator("figure.qr img").get_attribute("src")
+            assert (base + str(src), 200, "image/svg+xml") in images  # the browser loaded the QR
             shot = tmp_path / "verify-page.png"
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000

@@ -31,7 +31,9 @@ __all__ = ["app_client", "clock", "registry_db"]
 def test_verify_each_code(app_client: AppClient, registry_db: Path, result: str) -> None:
     number, name = CASES[result]
     with app_client() as client:
-        response = client.post("/api/v1/verify", json={"number": number, "name": name})
+        response = client.post(
+            "/api/v1/verify", json={"number": number, "name": name, "receipt": True}
+        )
     assert response.status_code == 200
     body = response.json()
     assert body["result"] == result
@@ -55,8 +57,7 @@ def test_verify_each_code(app_client: AppClient, registry_db: Path, result: str)
 def test_verify_exact_answer_for_valid(app_client: AppClient) -> None:
     with app_client() as client:
         body = client.post("/api/v1/verify", json={"number": VALID[0], "name": VALID[1]}).json()
-    body.pop("receipt_url")
-    as_of = body.pop("as_of")
+    as_of = body.pop("as_of")  # no receipt_url: receipts are issued only when asked for
     assert as_of.endswith("+00:00")
     assert body == {
         "result": "valid",
@@ -81,7 +82,6 @@ def test_no_match_identical_for_unknown_number_and_wrong_name(app_client: AppCli
         ).json()
     for body in (a, b):
         body.pop("number")
-        body.pop("receipt_url")
     assert a == b
     assert a["result"] == "no_match"
 
@@ -221,3 +221,14 @@ def test_api_404_is_json(app_client: AppClient) -> None:
         response = client.get("/api/v1/nothing")
     assert response.status_code == 404
     assert response.json()["error"]
+
+
+def test_batch_receipts_only_when_asked(app_client: AppClient) -> None:
+    items = [{"number": VALID[0], "name": VALID[1]}]
+    with app_client() as client:
+        plain = client.post("/api/v1/verify/batch", json={"items": items}).json()
+        signed = client.post("/api/v1/verify/batch", json={"items": items, "receipts": True}).json()
+        opened = client.get(signed["results"][0]["receipt_url"])
+    assert "receipt_url" not in plain["results"][0]
+    assert opened.status_code == 200
+    assert opened.context["check"].result == "valid"

@@ -96,7 +96,7 @@ def test_no_match_is_identical_for_unknown_number_and_wrong_name(app_client: App
         (wrong_name.text, NO_MATCH_WRONG_NAME[0], wrong_name.context["receipt_url"]),
     ]
     texts = [text.replace(url, "URL").replace(number, "N") for text, number, url in strip]
-    qr = [unknown.context["qr"], wrong_name.context["qr"]]
+    qr = [unknown.context["qr_url"], wrong_name.context["qr_url"]]
     texts = [t.replace(str(q), "QR") for t, q in zip(texts, qr, strict=True)]
     csrf = [unknown.context["csrf_token"], wrong_name.context["csrf_token"]]
     assert csrf[0] == csrf[1]

@@ -38,15 +38,21 @@ def test_round_trip_rechecks_and_says_when_checked(app_client: AppClient) -> Non
     assert receipt.context["checked_at"].endswith("（北京时间）")
     assert "原查验时间" in receipt.text and receipt.context["checked_at"] in receipt.text
     assert receipt.context["receipt_url"] == result.context["receipt_url"]
-    assert "<svg" in receipt.text  # the QR code, inline
+    assert f'<img src="{receipt.context["qr_url"]}"' in receipt.text  # the QR code
 
 
 def test_result_page_offers_link_and_qr(app_client: AppClient) -> None:
     with app_client() as client:
         result = post_check(client, *VALID)
+        qr_url = result.context["qr_url"]
+        qr = client.get(qr_url)
+        forged = client.get(qr_url.replace("/qr.svg", "x/qr.svg"))
     url = result.context["receipt_url"]
     assert f'<a href="{url}">' in result.text
-    assert '<svg width="' in result.text and "查验回执链接的二维码" in result.text
+    assert f'<img src="{qr_url}" alt="查验回执链接的二维码"' in result.text
+    assert qr.status_code == 200 and qr.headers["content-type"] == "image/svg+xml"
+    assert b"<svg" in qr.content and "查验回执链接的二维码".encode() in qr.content
+    assert forged.status_code == 400
 
 
 def test_token_holds_number_and_name_hash_never_the_name(app_client: AppClient) -> None:

@@ -54,7 +54,8 @@ def test_real_server_answers_all_six_codes(registry_db: Path) -> None:
     with running_server(registry_db) as base, httpx.Client(base_url=base) as client:
         for result in RESULTS:
             number, name = CASES[result]
-            api = client.post("/api/v1/verify", json={"number": number, "name": name})
+            body = {"number": number, "name": name, "receipt": True}
+            api = client.post("/api/v1/verify", json=body)
             assert api.json()["result"] == result
             form = client.get("/")
             token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form.text)

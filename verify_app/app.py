@@ -99,6 +99,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Starlette:
         Route("/", pages.form, methods=["GET"], name="form"),
         Route("/check", pages.check, methods=["POST"], name="check"),
         Route("/r/{token}", pages.receipt, methods=["GET"], name="receipt"),
+        Route("/r/{token}/qr.svg", pages.receipt_qr, methods=["GET"], name="receipt_qr"),
         Route("/batch", pages.batch_form, methods=["GET"], name="batch_form"),
         Route("/batch", pages.batch, methods=["POST"], name="batch"),
         Route("/batch/export", pages.batch_export, methods=["POST"], name="batch_export"),

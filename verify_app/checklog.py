@@ -15,7 +15,7 @@ import logging
 import queue
 import sqlite3
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 import sqlite_utils
@@ -24,6 +24,8 @@ from registry.names import name_key
 from registry.store import now
 
 CHANNELS = ("page", "api", "batch", "receipt")
+BATCH_SIZE = 500
+"""Most rows written in one transaction."""
 
 logger = logging.getLogger("certreg.verify_log")
 
@@ -108,42 +110,68 @@ class CheckLog:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, isolation_level=None, timeout=0.5)
         conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
         return conn
 
     def _run(self) -> None:
         conn = self._connect()
         try:
             while True:
-                item = self._queue.get()
+                batch = [self._queue.get()]
+                while len(batch) < BATCH_SIZE:
+                    try:
+                        batch.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                checks = [item for item in batch if isinstance(item, Check)]
                 try:
-                    if item is _STOP:
-                        return
-                    assert isinstance(item, Check)
-                    self._write(conn, item)
+                    if checks:
+                        self._write(conn, checks)
                 finally:
-                    self._queue.task_done()
+                    for _ in batch:
+                        self._queue.task_done()
+                if len(checks) < len(batch):  # _STOP was queued
+                    return
         finally:
             conn.close()
 
-    def _write(self, conn: sqlite3.Connection, check: Check) -> None:
-        row = asdict(check)
+    def _write(self, conn: sqlite3.Connection, checks: list[Check]) -> None:
+        """Everything pending in one transaction: under load the writer commits once per batch,
+        not once per check. A row that can never be written is dropped on its own."""
         last: sqlite3.OperationalError | None = None
         for _ in range(self._retries):
             try:
-                conn.execute(
-                    "INSERT INTO checks (at, client, number, result, name_hash, channel)"
-                    " VALUES (:at, :client, :number, :result, :name_hash, :channel)",
-                    row,
-                )
+                self._insert(conn, checks)
                 return
             except sqlite3.OperationalError as exc:  # locked or busy: wait (timeout) and retry
                 last = exc
-            except (sqlite3.Error, ValueError) as exc:  # a row that can never be written
-                self.dropped += 1
-                logger.warning("verification log row dropped: %s", exc)
+            except (sqlite3.Error, ValueError):
+                if len(checks) == 1:
+                    self.dropped += 1
+                    logger.warning("verification log row dropped: unwritable value")
+                    return
+                for check in checks:
+                    self._write(conn, [check])
                 return
-        self.dropped += 1
-        logger.warning("verification log row dropped after %d tries: %s", self._retries, last)
+        self.dropped += len(checks)
+        logger.warning(
+            "verification log: %d rows dropped after %d tries: %s", len(checks), self._retries, last
+        )
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, checks: list[Check]) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany(
+                "INSERT INTO checks (at, client, number, result, name_hash, channel)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [astuple(check) for check in checks],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
 
 def make_check(client: str, number: str, result: str, hashed_name: str, channel: str) -> Check:

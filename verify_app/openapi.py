@@ -33,6 +33,11 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "number": {"type": "string", "example": "Z1122020123", "maxLength": 40},
             "name": {"type": "string", "example": "张三", "maxLength": 50},
+            "receipt": {
+                "type": "boolean",
+                "default": False,
+                "description": "also issue a signed receipt link (receipt_url)",
+            },
         },
     },
     "CheckResult": {
@@ -109,7 +114,12 @@ PATHS: dict[str, Any] = {
                                     "type": "array",
                                     "maxItems": MAX_ITEMS,
                                     "items": _ref("CheckRequest"),
-                                }
+                                },
+                                "receipts": {
+                                    "type": "boolean",
+                                    "default": False,
+                                    "description": "issue a receipt link for every item",
+                                },
                             },
                         }
                     }

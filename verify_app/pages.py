@@ -101,9 +101,25 @@ class Pages:
         token = self.verifier.issue_receipt(answer, name)
         context = self._result_context(answer)
         if token:
-            url = self.receipt_url(request, token)
-            context.update(receipt_url=url, qr=qr_svg(url))
+            context.update(
+                receipt_url=self.receipt_url(request, token), qr_url=self._qr_url(request, token)
+            )
         return self.render(request, "result.html", context)
+
+    def _qr_url(self, request: Request, token: str) -> str:
+        return str(request.url_for("receipt_qr", token=token).path)
+
+    def receipt_qr(self, request: Request) -> Response:
+        """The QR code of a receipt's link, for the ``<img>`` of the result and receipt pages."""
+        token = request.path_params["token"]
+        try:
+            self.verifier.receipts.open(token)
+        except ExpiredReceipt:
+            return Response("回执已过期", status_code=410, media_type="text/plain; charset=utf-8")
+        except ForgedReceipt:
+            return Response("回执无效", status_code=400, media_type="text/plain; charset=utf-8")
+        svg = qr_svg(self.receipt_url(request, token))
+        return Response(svg, media_type="image/svg+xml")
 
     def receipt(self, request: Request) -> Response:
         """A plain ``def``: the sqlite lookup runs in Starlette's thread pool."""
@@ -133,7 +149,11 @@ class Pages:
         answer = self.verifier.recheck(client_of(request), receipt)
         url = self.receipt_url(request, token)
         context = self._result_context(answer)
-        context.update(checked_at=beijing_time(receipt.checked_at), receipt_url=url, qr=qr_svg(url))
+        context.update(
+            checked_at=beijing_time(receipt.checked_at),
+            receipt_url=url,
+            qr_url=self._qr_url(request, token),
+        )
         return self.render(request, "receipt.html", context)
 
     def batch_form(self, request: Request) -> Response:

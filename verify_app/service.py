@@ -49,6 +49,17 @@ class RegistryPool:
         self.path = path
         self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._all: list[sqlite3.Connection] = []
+        self._as_of: dict[int, tuple[int, str | None]] = {}
+
+    def as_of(self, conn: sqlite3.Connection) -> str | None:
+        """`store.registry_as_of`, re-read only after a sync changed the file: SQLite's
+        ``data_version`` moves when another connection commits, so this is one cheap pragma
+        per check instead of a query over the sync history."""
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        cached = self._as_of.get(id(conn))
+        if cached is None or cached[0] != version:
+            cached = self._as_of[id(conn)] = (version, store.registry_as_of(conn))
+        return cached[1]
 
     @contextmanager
     def connection(self) -> Iterator[sqlite3.Connection]:
@@ -94,7 +105,10 @@ class Verifier:
         """Charge ``len(items)`` checks to ``client`` (may raise RateLimited), then check each."""
         self.limiter.charge(client, len(items))
         with self.registry.connection() as conn:
-            answers = [lookup.verify(conn, item.number, item.name) for item in items]
+            answers = [
+                lookup.verify(conn, item.number, item.name, as_of=self.registry.as_of)
+                for item in items
+            ]
         for item, answer in zip(items, answers, strict=True):
             self._log(client, answer, self.name_hash(item.name), channel)
         return answers
@@ -110,9 +124,9 @@ class Verifier:
                 "SELECT name FROM certificates WHERE number = ?", (receipt.number,)
             ).fetchone()
             if row is not None and hmac.compare_digest(self.name_hash(row[0]), receipt.name_hash):
-                answer = lookup.verify(conn, receipt.number, row[0])
+                answer = lookup.verify(conn, receipt.number, row[0], as_of=self.registry.as_of)
             else:
-                answer = Verification("no_match", receipt.number, store.registry_as_of(conn))
+                answer = Verification("no_match", receipt.number, self.registry.as_of(conn))
         self._log(client, answer, receipt.name_hash, "receipt")
         return answer
 
@@ -124,7 +138,7 @@ class Verifier:
     def state(self) -> RegistryState:
         with self.registry.connection() as conn:
             count = conn.execute("SELECT count(*) FROM certificates").fetchone()[0]
-            return RegistryState(store.registry_as_of(conn), count)
+            return RegistryState(self.registry.as_of(conn), count)
 
     def is_stale(self, as_of: str | None) -> bool:
         """True when the registry's last change is older than ``stale_days`` (or unknown)."""
