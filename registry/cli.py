@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable
@@ -10,16 +11,20 @@ from typing import Any, TypeVar
 
 import click
 
-from registry import lookup, store
+from registry import lookup, numbering, store
 from registry.layouts import LAYOUTS
 from registry.manifest import (
+    ROSTER_KINDS,
     ManifestError,
     RegisterEntry,
     load_manifest,
     make_entry,
 )
+from registry.numbers import LEVELS
+from registry.readers import UnreadableRegister
+from registry.regions import REGIONS
 from registry.report import json_report, text_report
-from registry.sync import sync_entries
+from registry.sync import operator, sync_entries
 from registry.trades import CatalogueError, load_catalogue
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -124,6 +129,71 @@ def sync(
     else:
         click.echo(text_report(outcomes))
     sys.exit(0 if all(o.ok for o in outcomes) else 1)
+
+
+@cli.command(name="number")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", required=True, type=click.Choice(list(ROSTER_KINDS)), help="Roster kind.")
+@click.option("--authority", required=True, help="Issuing authority code (2200, 2201-2221).")
+@click.option("--region", help="Numbering region (default: the authority; 技师: the city).")
+@click.option(
+    "--year-code",
+    default=lambda: f"{dt.date.today().year % 100:02d}",
+    show_default="this year",
+    help="Two-digit year code of the batch.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the numbered copy (same format as FILE).",
+)
+@db_option
+def number_command(
+    file: Path, kind: str, authority: str, region: str | None, year_code: str, out: Path, db: Path
+) -> None:
+    """Number the rows of an approved roster that have no 颁发证书编号 yet.
+
+    Rows get the next free numbers in roster order, per level, after the highest sequence already
+    used in the registry (and in earlier numbering runs, and in FILE). Rows that may not get a
+    number (failed results, a level the authority may not issue) are refused and nothing is
+    written. The copy keeps the title, header and footer; sync it as usual afterwards.
+
+    Example:
+
+    \b
+        certreg number 2012-mianyang.xlsx --kind approval-roster --authority 2202 \\
+            --year-code 12 --out 2012-mianyang-numbered.xlsx
+    """
+    region = region or authority
+    for code in (authority, region):
+        if code not in REGIONS:
+            raise UsageProblem(f"地区代码 {code} 不是附件3规定的代码（2200-2221）")
+    if len(year_code) != 2 or not year_code.isdigit():
+        raise UsageProblem("--year-code 应为两位数字，如 12")
+    if out.resolve() == file.resolve():
+        raise UsageProblem("--out 不能与原文件相同：请写到新文件，原名册保持不变")
+    if file.suffix.lower() not in (".xlsx", ".csv"):
+        raise UsageProblem("certreg number 只处理 .xlsx 和 .csv 文件，请先另存为 .xlsx")
+    conn = store.connect(db)
+    try:
+        plan = numbering.plan(conn, file, kind, authority, region, year_code)
+        if plan.problems:
+            for problem in plan.problems:
+                click.echo(f"{file.name} {problem.describe()}", err=True)
+            raise click.ClickException("以上行不能编号，未写出任何文件。请改正后重新运行")
+        if not plan.assigned:
+            click.echo(f"{file.name} 中所有行都已有证书编号，无需编号")
+            return
+        numbering.write_copy(plan, out)
+        numbering.record_run(conn, plan, out, kind, authority, operator())
+    except UnreadableRegister as exc:
+        raise click.ClickException(f"{file.name}：{exc}") from exc
+    finally:
+        conn.close()
+    for first, last, count in plan.ranges().values():
+        click.echo(f"{LEVELS[first[0]]}：{first} – {last}，共 {count} 个")
+    click.echo(f"已写出编号后的副本：{out}")
 
 
 @cli.command()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 _CHINESE_NUMERALS = re.compile("[〇零一二三四五六七八九十百千两]")
 _YEAR_MONTH = re.compile(r"(\d{4})\s*(?:[.\-/年]\s*(\d{1,2})\s*月?|(\d{2}))")
@@ -32,6 +33,7 @@ def _check_chinese(text: str) -> None:
         raise BadDate("日期须用阿拉伯数字填写，不能用汉字数字（§四.(三)）")
 
 
+@lru_cache(maxsize=8192)  # a roster's dates repeat a lot; BadDate is re-raised on each call
 def parse_year_month(value: object) -> tuple[int, int]:
     """(year, month) of a 出生年月-style cell; raise `BadDate` when it is not one."""
     if isinstance(value, dt.date):
@@ -70,6 +72,7 @@ def parse_date(value: object) -> dt.date:
         raise BadDate(f"日期不存在：{text}") from exc
 
 
+@lru_cache(maxsize=256)
 def parse_year(value: object) -> int:
     """A 报考年度 cell: a four-digit year, optionally followed by 年."""
     text = _text(value)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 PASSING_GRADES = frozenset({"合格", "良好", "优秀", "优", "良", "通过"})
 FAILING_GRADES = frozenset({"不合格", "不及格", "差", "未通过", "缺考"})
 PASS_MARK = 60.0
 
 
+@lru_cache(maxsize=4096)  # rosters repeat the same few grades and scores thousands of times
 def exam_problem(value: object) -> str | None:
     """Why a result cell is not a pass, or None when it is one.
 

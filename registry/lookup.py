@@ -20,7 +20,7 @@ RESULTS = ("valid", "reissued", "superseded", "revoked", "no_match", "malformed"
 RESULT_LABELS = {
     "valid": "有效",
     "reissued": "已补发",
-    "superseded": "已换发（原证失效）",
+    "superseded": "已由新证书取代",
     "revoked": "已撤销",
     "no_match": "未查到",
     "malformed": "编号格式错误",
@@ -62,7 +62,7 @@ class Verification:
             )
         if self.result == "superseded":
             return (
-                f"该证书已于 {self.status_date} 换发为新证书 {self.successor}，原证书作废。"
+                f"该证书已于 {self.status_date} 换发（或补发）为新证书 {self.successor}，原证书作废。"
                 f"请持证人出示证书 {self.successor}，并以该编号重新查询。"
             )
         if self.result == "revoked":

@@ -57,6 +57,8 @@ class Table:
     path: Path
     layout: Layout
     header_rows: tuple[int, ...]
+    columns: dict[str, int]
+    """layout column name → 0-based index of its spreadsheet column"""
     records: list[Record]
     footer: list[tuple[int, str]] = field(default_factory=list)
     """(row number, text) of each non-empty row from the first footer row on"""
@@ -113,7 +115,7 @@ def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, list[Cell]]], str]:
     def rows() -> Iterator[tuple[int, list[Cell]]]:
         try:
             for cells in reader:
-                yield reader.line_num, [_clean(c) for c in cells]
+                yield reader.line_num, [c.strip() or None for c in cells]
         except csv.Error as exc:
             raise UnreadableRegister(f"CSV 格式错误（第{reader.line_num}行）：{exc}") from exc
 
@@ -130,7 +132,12 @@ def _match_header(layout: Layout, names: list[str]) -> dict[str, int]:
 
 
 def _is_footer(cells: list[Cell]) -> bool:
-    text = header_key("".join(str(c) for c in cells if c is not None))
+    """A signature/approval line: a few filled cells carrying a footer marker. (Data rows fill
+    most columns, so they are recognised by the cheap count before any text is built.)"""
+    filled = [c for c in cells if c is not None]
+    if len(filled) > 4:
+        return False
+    text = header_key("".join(map(str, filled)))
     return any(marker in text for marker in FOOTER_MARKERS)
 
 
@@ -182,7 +189,7 @@ def read_table(path: Path, layout: Layout) -> Table:
             "请检查文件是否选对了登记类型（kind），或表头名称是否与附件一致"
         )
 
-    table = Table(path, layout, header_rows, [], encoding=encoding)
+    table = Table(path, layout, header_rows, columns, [], encoding=encoding)
     data_columns = [(name, i) for name, i in columns.items() if name != "序号"]
     for row_number, cells in rows:
         if table.footer or _is_footer(cells):

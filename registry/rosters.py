@@ -13,6 +13,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from registry.dates import BadDate, parse_year, parse_year_month, year_month_text
 from registry.exam import exam_problem
@@ -54,6 +55,11 @@ class RosterResult:
 
 def _text(value: Cell) -> str:
     return "" if value is None else str(value).strip()
+
+
+@lru_cache(maxsize=4096)  # the five results of a roster take few distinct combinations
+def _results_json(results: tuple[str, ...]) -> str:
+    return json.dumps(dict(zip(EXAM_COLUMNS, results, strict=True)), ensure_ascii=False)
 
 
 class _RowChecker:
@@ -255,9 +261,7 @@ def validate_roster(
                 "trade": trade,
                 "exam_results": None
                 if technician
-                else json.dumps(
-                    {c: _text(values.get(c)) for c in EXAM_COLUMNS}, ensure_ascii=False
-                ),
+                else _results_json(tuple(_text(values.get(c)) for c in EXAM_COLUMNS)),
                 "approval_doc": _text(values.get("批准文号")) or entry.approval_doc,
                 "issued_on": issued_on,
                 "authority": entry.authority,
@@ -316,9 +320,9 @@ def apply_roster(
     entry = outcome.entry
     columns = ", ".join(f"[{c}]" for c in ROSTER_FIELDS)
     existing = {
-        row[0]: dict(zip(ROSTER_FIELDS, row, strict=True))
+        row[0]: dict(zip(ROSTER_FIELDS, row[1:], strict=True))
         for row in conn.execute(
-            f"SELECT {columns} FROM certificates WHERE register = ?", (entry.key,)
+            f"SELECT number, {columns} FROM certificates WHERE register = ?", (entry.key,)
         )
     }
     new_rows = []

@@ -166,6 +166,54 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             foreign_keys=[("sync", "syncs", "id")],
         )
         db.table("certificate_history").create_index(["number"])
+    _ensure_history_tables(db)
+
+
+def _ensure_history_tables(db: sqlite_utils.Database) -> None:
+    """Status events (换发/补发/撤销) and numbering runs: what auditors read."""
+    if "status_events" not in db.table_names():
+        db.table("status_events").create(
+            {
+                "id": int,
+                "sync": int,
+                "register": str,
+                "source_row": int,
+                "type": str,
+                "number": str,
+                "name": str,
+                "date": str,
+                "new_number": str,
+                "reason": str,
+                "approval_doc": str,
+                "personal_application": str,
+                "unit_certificate": str,
+                "original_document": str,
+            },
+            pk="id",
+            foreign_keys=[("sync", "syncs", "id")],
+        )
+        db.table("status_events").create_index(["number"])
+        db.table("status_events").create_index(["new_number"])
+    if "numbering" not in db.table_names():
+        db.table("numbering").create(
+            {
+                "id": int,
+                "at": str,
+                "operator": str,
+                "file": str,
+                "out": str,
+                "kind": str,
+                "authority": str,
+                "letter": str,
+                "year_code": str,
+                "region": str,
+                "first_sequence": int,
+                "last_sequence": int,
+                "count": int,
+            },
+            pk="id",
+        )
+        db.table("numbering").create_index(["region", "letter", "year_code"])
 
 
 def registry_as_of(conn: sqlite3.Connection) -> str | None:

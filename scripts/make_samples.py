@@ -85,7 +85,45 @@ TECHNICIANS = [
 ]
 
 
+def event(
+    kind: str,
+    number: str,
+    name: str,
+    date: str,
+    new: str = "",
+    reason: str = "",
+    doc: str = "川人社函〔2012〕30号",
+    **documents: str,
+) -> dict[str, object]:
+    return {
+        "类型": kind,
+        "证书编号": number,
+        "姓名": name,
+        "日期": date,
+        "新证书编号": new,
+        "原因": reason,
+        "批准文号": doc,
+        **documents,
+    }
+
+
+REISSUE_DOCS = {
+    "个人申请": "申请-2012-001",
+    "单位证明": "证明-2012-001",
+    "原公布文件": "川人社函〔2012〕12号",
+}
+
+STATUS_CHANGES = [
+    event("补发", "Z1122000001", "李芳", "2012-09-10", reason="证书遗失", **REISSUE_DOCS),
+    event("换发", "G1122000002", "欧阳明", "2012-05-08", "G1122000003", "证书错填（工种）"),
+    event("撤销", "C1122000001", "陈静", "2013-01-15", reason="考核材料弄虚作假"),
+    event("换发", "Z1122020124", "郑浩", "2012-06-01", "Z1122020125", "证书损坏"),
+    event("补发", "Z1122020125", "郑浩", "2013-02-01", reason="换发后的证书遗失", **REISSUE_DOCS),
+]
+
+
 def main() -> None:
+
     OUT.mkdir(parents=True, exist_ok=True)
     write_xlsx(
         OUT / "2011-shengzhi-approval.xlsx",
@@ -102,6 +140,7 @@ def main() -> None:
         footer=approval_footer({"C": 2, "Z": 2, "G": 1, "J": 0}),
     )
     write_xlsx(OUT / "2011-chengdu-technicians.xlsx", "technician-roster", TECHNICIANS)
+    write_xlsx(OUT / "2012-status-changes.xlsx", "status-changes", STATUS_CHANGES)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,143 @@
+"""Building real register files for tests: annex-shaped .xlsx/.csv plus registers.toml."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from registry.forms import approval_footer, write_csv, write_xlsx
+
+EXAMS = {
+    "思想政治表现": "合格",
+    "生产工作成绩": "良好",
+    "职业道德": "合格",
+    "技术业务理论": 75,
+    "实际操作技能": 82,
+}
+
+
+def approval_row(
+    number: str, name: str = "张三", level: str = "中级", **changes: object
+) -> dict[str, object]:
+    """A valid 附件4 row; ``changes`` overrides columns by their annex name."""
+    row: dict[str, object] = {
+        "姓名": name,
+        "性别": "男",
+        "出生年月": "1975.05",
+        "参加工作时间": "1995.07",
+        "原岗位证书号（未获工种年限）": "",
+        "执行工资等级起始时间": "2008.10",
+        "报考年度": 2011,
+        "报考工种": "电工",
+        "报考等级": level,
+        **EXAMS,
+        "颁发证书编号": number,
+    }
+    row.update(changes)
+    return row
+
+
+def technician_row(number: str, name: str = "黄志强", **changes: object) -> dict[str, object]:
+    row: dict[str, object] = {
+        "序号": 1,
+        "姓名": name,
+        "性别": "男",
+        "出生日期": "1968.04",
+        "文化程度": "高中",
+        "工作单位": "成都市示例中学",
+        "报考年度": 2011,
+        "报考工种": "中式烹调师",
+        "批准文号": "川人社函〔2012〕12号",
+        "颁发证书编号": number,
+    }
+    row.update(changes)
+    return row
+
+
+MIANYANG = {
+    "kind": "approval-roster",
+    "authority": "2202",
+    "approval_doc": "绵人社函〔2012〕8号",
+    "issued_on": "2012-03-20",
+    "year_code": "11",
+}
+PROVINCE = {
+    "kind": "approval-roster",
+    "authority": "2200",
+    "unit": "省直示例单位",
+    "approval_doc": "川人社函〔2012〕12号",
+    "issued_on": "2012-03-15",
+    "year_code": "11",
+}
+TECHNICIANS = {
+    "kind": "technician-roster",
+    "authority": "2200",
+    "region": "2201",
+    "approval_doc": "川人社函〔2012〕12号",
+    "issued_on": "2012-03-15",
+    "year_code": "11",
+}
+
+
+def _toml_value(value: object) -> str:
+    text = str(value)
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        return text  # a TOML date
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class RegisterFactory:
+    """A folder of registers; each ``add_*`` writes a file and its manifest entry."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.entries: dict[str, Mapping[str, object]] = {}
+        self.extra_manifest = ""
+
+    def add(
+        self,
+        name: str,
+        rows: Iterable[Mapping[str, object]],
+        facts: Mapping[str, object],
+        *,
+        encoding: str = "utf-8",
+        footer: list[str] | None = None,
+        title: str | None = "名册",
+    ) -> Path:
+        path = self.folder / name
+        kind = str(facts["kind"])
+        if path.suffix == ".xlsx":
+            write_xlsx(path, kind, rows, title=title, footer=footer)
+        else:
+            write_csv(path, kind, rows, encoding=encoding, title=title, footer=footer)
+        self.entries[name] = facts
+        self.write_manifest()
+        return path
+
+    def write_manifest(self) -> None:
+        lines = [self.extra_manifest]
+        for name, facts in self.entries.items():
+            lines.append("[[register]]")
+            lines.append(f"file = {_toml_value(name)}")
+            lines.extend(f"{key} = {_toml_value(value)}" for key, value in facts.items())
+        (self.folder / "registers.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def footer(counts: Mapping[str, int]) -> list[str]:
+    return approval_footer(counts)
+
+
+def snapshot(db_path: Path) -> list[tuple[object, ...]]:
+    """Everything a load may change, to assert that a rejected register changed nothing."""
+    if not db_path.exists():
+        return []
+    conn = sqlite3.connect(db_path)
+    try:
+        rows: list[tuple[object, ...]] = []
+        for table in ("certificates", "registers", "certificate_history"):
+            rows.extend(conn.execute(f"SELECT '{table}', * FROM [{table}] ORDER BY 2"))
+        return rows
+    finally:
+        conn.close()

@@ -1,0 +1,155 @@
+"""Names, dates, exam results, issuing rules and the trade catalogue: the pure rules of SPEC §3, §5."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from registry.dates import BadDate, parse_date, parse_year_month
+from registry.exam import exam_problem
+from registry.names import mask_name, name_key, normalise_name
+from registry.regions import issuing_problem
+from registry.trades import CatalogueError, load_catalogue
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("李\u3000芳", "李芳"),
+        (" 王 建 国 ", "王建国"),
+        ("阿依古丽•买买提", "阿依古丽·买买提"),
+        ("热合曼・吐尔逊", "热合曼·吐尔逊"),
+        ("马‧尔古", "马·尔古"),
+        ("马･尔古", "马·尔古"),
+        ("马∙尔古", "马·尔古"),
+        ("ＬＩ　Ｍｉｎｇ", "LIMing"),
+    ],
+)
+def test_name_normalisation(raw: str, normal: str) -> None:
+    assert normalise_name(raw) == normal
+
+
+def test_name_key_ignores_case_and_dot_variants() -> None:
+    assert (
+        name_key("阿依古丽•买买提") == name_key("阿依古丽・买买提") == name_key("阿依古丽·买买提")
+    )
+    assert name_key("Li Ming") == name_key("LI MING")
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("张三明", "张*明"),
+        ("张三", "张*"),
+        ("欧阳明", "欧阳*"),
+        ("欧阳三明", "欧阳*明"),
+        ("阿依古丽·买买提", "阿***·**提"),
+        ("李", "李"),
+    ],
+)
+def test_mask_keeps_surname_only(name: str, masked: str) -> None:
+    assert mask_name(name) == masked
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "1970.05",
+        "1970-05",
+        "1970年5月",
+        "197005",
+        "1970/5",
+        dt.date(1970, 5, 1),
+        197005,
+        "1970.5",
+        "1970 年 05 月",
+    ],
+)
+def test_year_month_formats(value: object) -> None:
+    assert parse_year_month(value) == (1970, 5)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("一九七〇年五月", "阿拉伯数字"),
+        ("1970.13", "月份 13"),
+        ("May 1970", "应为年月"),
+        ("19700", "应为年月"),
+    ],
+)
+def test_bad_year_months(value: str, reason: str) -> None:
+    with pytest.raises(BadDate, match=reason):
+        parse_year_month(value)
+
+
+def test_full_dates() -> None:
+    assert parse_date("2012年3月15日") == dt.date(2012, 3, 15)
+    assert parse_date("20120315") == dt.date(2012, 3, 15)
+    with pytest.raises(BadDate, match="不存在"):
+        parse_date("2012-02-30")
+
+
+@pytest.mark.parametrize("value", ["合格", "良好", "优秀", 60, 99.5, "75分", "６０"])
+def test_passes(value: object) -> None:
+    assert exam_problem(value) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("不合格", "不合格"),
+        (59, "低于 60 分"),
+        ("59.5", "低于 60 分"),
+        (101, "0-100"),
+        ("", "为空"),
+        ("较好", "应为"),
+    ],
+)
+def test_failures(value: object, reason: str) -> None:
+    problem = exam_problem(value)
+    assert problem is not None and reason in problem
+
+
+@pytest.mark.parametrize(
+    ("authority", "region", "letter", "allowed"),
+    [
+        ("2200", "2200", "Z", True),
+        ("2200", "2202", "J", True),
+        ("2200", "2202", "Z", False),
+        ("2202", "2202", "G", True),
+        ("2202", "2202", "J", False),
+        ("2202", "2201", "C", False),
+        ("2299", "2299", "C", False),
+    ],
+)
+def test_issuing_rules_of_section_3(
+    authority: str, region: str, letter: str, allowed: bool
+) -> None:
+    assert (issuing_problem(authority, region, letter) is None) is allowed
+
+
+def test_built_in_catalogue_resolves_aliases_and_suggests() -> None:
+    catalogue = load_catalogue()
+    assert catalogue.resolve("电工") == "电工"
+    assert catalogue.resolve("维修电工") == "电工"
+    assert catalogue.resolve("司机") == "汽车驾驶员"
+    assert catalogue.resolve("宇航员") is None
+    assert "汽车驾驶员" in catalogue.suggestions("汽车驾驶")
+
+
+def test_replacement_catalogue(tmp_path: Path) -> None:
+    path = tmp_path / "official.csv"
+    path.write_bytes("工种,代码,别名\n锅炉操作工,0901,司炉工\n".encode("gb18030"))
+    catalogue = load_catalogue(path)
+    assert catalogue.resolve("司炉工") == "锅炉操作工"
+    assert catalogue.resolve("电工") is None
+
+
+def test_catalogue_alias_clash_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("工种,别名\n电工,技工\n焊工,技工\n", encoding="utf-8")
+    with pytest.raises(CatalogueError, match="第3行"):
+        load_catalogue(path)

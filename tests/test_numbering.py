@@ -1,0 +1,165 @@
+"""``certreg number``: roster order, per level, after the registry's highest sequence; a copy that
+keeps the spreadsheet's layout and then syncs cleanly."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from registry.cli import cli
+from registry.encoding import decode
+from tests.registers import MIANYANG, RegisterFactory, approval_row, footer
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def registered(registers: RegisterFactory, db_path: Path) -> RegisterFactory:
+    """Mianyang already holds Z…0001-0002 and C…0001 in the registry."""
+    registers.add(
+        "old.csv",
+        [
+            approval_row("Z1122020001", "周杰"),
+            approval_row("Z1122020002", "郑浩"),
+            approval_row("C1122020001", "吴敏", level="初级"),
+        ],
+        MIANYANG,
+    )
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    return registers
+
+
+def number(path: Path, out: Path, db: Path, *extra: str) -> tuple[int, str]:
+    return run(
+        "number",
+        str(path),
+        "--kind",
+        "approval-roster",
+        "--authority",
+        "2202",
+        "--year-code",
+        "11",
+        "--out",
+        str(out),
+        "--db",
+        str(db),
+        *extra,
+    )
+
+
+def test_xlsx_copy_keeps_layout_and_numbers_in_roster_order(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    rows = [
+        approval_row("", "甲"),
+        approval_row("", "乙", level="初级"),
+        approval_row("", "丙"),
+        approval_row("Z1122020007", "丁"),
+    ]
+    path = registered.add(
+        "new.xlsx", rows, MIANYANG, title="绵阳市审批名册", footer=footer({"C": 1, "Z": 3})
+    )
+    out = tmp_path / "numbered.xlsx"
+    code, output = number(path, out, db_path)
+    assert code == 0, output
+    assert (
+        "中级工：Z1122020008 – Z1122020009，共 2 个" in output
+    )  # after Z…0007 already in the file
+    assert "初级工：C1122020002 – C1122020002，共 1 个" in output  # after C…0001 in the registry
+
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet is not None
+    assert sheet["A1"].value == "绵阳市审批名册"
+    assert "A2:A3" in {str(r) for r in sheet.merged_cells.ranges}
+    numbers = [sheet.cell(row=r, column=15).value for r in range(4, 8)]
+    assert numbers == ["Z1122020008", "C1122020002", "Z1122020009", "Z1122020007"]
+    assert any("同意初级 1 人" in str(c.value) for row in sheet.iter_rows(min_row=8) for c in row)
+
+    registered.add("new.xlsx", [], MIANYANG)  # manifest entry; replace the file with the copy
+    out.replace(path)
+    code, output = run("sync", str(registered.folder), "--db", str(db_path))
+    assert code == 0, output
+
+
+def test_csv_copy_keeps_its_encoding(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    path = registered.add(
+        "new.csv", [approval_row("", "阿依古丽•买买提")], MIANYANG, encoding="gb18030"
+    )
+    out = tmp_path / "numbered.csv"
+    assert number(path, out, db_path)[0] == 0
+    text, encoding = decode(out.read_bytes())
+    assert encoding == "gb18030"
+    assert "阿依古丽•买买提" in text and "Z1122020003" in text
+
+
+def test_runs_before_a_sync_never_share_numbers(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    path = registered.add("new.csv", [approval_row("", "甲")], MIANYANG)
+    assert number(path, tmp_path / "a.csv", db_path)[0] == 0
+    assert number(path, tmp_path / "b.csv", db_path)[0] == 0
+    assert "Z1122020003" in (tmp_path / "a.csv").read_text()
+    assert "Z1122020004" in (tmp_path / "b.csv").read_text()
+    conn = sqlite3.connect(db_path)
+    runs = conn.execute(
+        "SELECT letter, first_sequence, last_sequence, count, operator FROM numbering"
+    ).fetchall()
+    assert [r[:4] for r in runs] == [("Z", 3, 3, 1), ("Z", 4, 4, 1)]
+    assert all(r[4] for r in runs)
+
+
+def test_refuses_rows_that_may_not_get_a_number(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    rows = [
+        approval_row("", "甲"),
+        approval_row("", "乙", 实际操作技能=40),
+        approval_row("", "丙", level="技师"),
+    ]
+    path = registered.add("new.csv", rows, MIANYANG)
+    out = tmp_path / "numbered.csv"
+    code, output = number(path, out, db_path)
+    assert code == 1
+    assert "第5行「实际操作技能」“40”：考试考核结果不合格" in output
+    assert "第6行「报考等级」“技师”：技师证书只能由省人力资源和社会保障厅核发" in output
+    assert not out.exists()
+
+
+def test_9999_boundary(registers: RegisterFactory, db_path: Path, tmp_path: Path) -> None:
+    registers.add("old.csv", [approval_row("Z1122029998", "甲")], MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    one = registers.add("one.csv", [approval_row("", "乙")], MIANYANG)
+    two = registers.add("two.csv", [approval_row("", "丙"), approval_row("", "丁")], MIANYANG)
+    code, output = number(two, tmp_path / "two-numbered.csv", db_path)
+    assert code == 1 and "中级工的顺序号将超过 9999" in output
+    assert not (tmp_path / "two-numbered.csv").exists()
+    code, output = number(one, tmp_path / "one-numbered.csv", db_path)
+    assert code == 0 and "Z1122029999" in output
+
+
+def test_usage_errors(registered: RegisterFactory, db_path: Path) -> None:
+    path = registered.add("new.csv", [approval_row("", "甲")], MIANYANG)
+    code, output = number(path, path, db_path)
+    assert code == 2 and "不能与原文件相同" in output
+    code, output = run(
+        "number",
+        str(path),
+        "--kind",
+        "approval-roster",
+        "--authority",
+        "9999",
+        "--out",
+        "x.csv",
+        "--db",
+        str(db_path),
+    )
+    assert code == 2 and "9999" in output

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from registry.numbers import LEVELS, MalformedNumber, format_number, normalise, parse
+from registry.regions import REGIONS
+
+
+def test_example_of_annex_3() -> None:
+    number = parse("Z1122020123")
+    assert (number.letter, number.year_code, number.region, number.sequence) == (
+        "Z",
+        "11",
+        "2202",
+        123,
+    )
+    assert number.level == "中级工"
+    assert number.region_name == "绵阳市"
+    assert format_number("Z", "11", "2202", 123) == "Z1122020123"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Ｚ１１２２０２０１２３", "z11-2202-0123", " Z 11 2202 0123 ", "z１１—２２０２　０１２３"],
+)
+def test_normalisation_of_what_people_type(typed: str) -> None:
+    assert str(parse(typed)) == "Z1122020123"
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("Z112202012", "应为11位，实为10位"),
+        ("Z11220201234", "应为11位，实为12位"),
+        ("X1122020123", "不是等级代码"),
+        ("Z1129990123", "地区代码“2999”"),
+        ("Z1122020000", "不能为0000"),
+        ("ZAB22020123", "年份代码“AB”应为阿拉伯数字"),
+        ("Z11220一0123", "应为阿拉伯数字"),
+        ("", "为空"),
+    ],
+)
+def test_malformed_numbers_say_why(typed: str, reason: str) -> None:
+    with pytest.raises(MalformedNumber, match=reason):
+        parse(typed)
+
+
+@given(
+    letter=st.sampled_from(sorted(LEVELS)),
+    year=st.integers(0, 99),
+    region=st.sampled_from(sorted(REGIONS)),
+    sequence=st.integers(1, 9999),
+)
+def test_format_parse_round_trip(letter: str, year: int, region: str, sequence: int) -> None:
+    text = format_number(letter, f"{year:02d}", region, sequence)
+    parsed = parse(text)
+    assert str(parsed) == text
+    assert parsed.sequence == sequence
+    assert normalise(text.lower()) == text

@@ -1,0 +1,134 @@
+"""Reading real register files: title rows, merged two-row headers, footers, numeric and date cells,
+CSV encodings — each record keeps the row number the spreadsheet shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from registry.forms import write_csv, write_xlsx
+from registry.layouts import APPROVAL_ROSTER, TECHNICIAN_ROSTER
+from registry.readers import UnreadableRegister, read_table
+from tests.registers import approval_row, footer, technician_row
+
+
+def test_xlsx_with_title_merged_header_and_footer(tmp_path: Path) -> None:
+    path = tmp_path / "r.xlsx"
+    rows = [approval_row("Z1122020001", "张三"), approval_row("Z1122020002", "李四")]
+    write_xlsx(path, "approval-roster", rows, title="审批名册", footer=footer({"Z": 2}))
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None and "A2:A3" in {str(r) for r in sheet.merged_cells.ranges}
+
+    table = read_table(path, APPROVAL_ROSTER)
+    assert table.header_rows == (2, 3)
+    assert [r.row for r in table.records] == [4, 5]  # title row 1, header rows 2-3
+    assert table.records[1].values["姓名"] == "李四"
+    assert table.records[0].values["技术业务理论"] == 75
+    # blank row 6, footer rows 7-10; the counts are on the third footer line
+    assert table.footer_counts() == (9, {"C": 0, "Z": 2, "G": 0, "J": 0})
+
+
+def test_header_with_stray_spaces_full_width_brackets_and_numeric_cells(tmp_path: Path) -> None:
+    path = tmp_path / "messy.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append([])
+    sheet.append(["技 师 审 核 名 册"])
+    sheet.append(
+        [
+            "序号",
+            " 姓　名 ",
+            "性别",
+            "出生\n日期",
+            "文化程度",
+            "工作单位",
+            "报考年度",
+            "报考工种",
+            "批准文号",
+            "颁发证书 编号",
+        ]
+    )
+    sheet.append(
+        [
+            1,
+            "黄志强",
+            "男",
+            dt.datetime(1968, 4, 1),
+            "高中",
+            "示例中学",
+            2011.0,
+            "中式烹调师",
+            "川人社函〔2012〕12号",
+            "J1122010001",
+        ]
+    )
+    sheet.append(
+        [2, None, None, None, None, None, None, None, None, None]
+    )  # a pre-numbered empty row
+    sheet.append(["审核人：", None, "批准人："])
+    sheet.append(["不应读取", "x"])
+    workbook.save(path)
+
+    table = read_table(path, TECHNICIAN_ROSTER)
+    assert len(table.records) == 1
+    record = table.records[0]
+    assert record.row == 4
+    assert record.values["出生日期"] == dt.date(1968, 4, 1)
+    assert record.values["报考年度"] == 2011  # stored as 2011.0, read as a whole number
+    assert record.values["颁发证书编号"] == "J1122010001"
+    assert [line for _, line in table.footer][0].startswith("审核人")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_csv_encodings_are_detected(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "r.csv"
+    write_csv(
+        path,
+        "technician-roster",
+        [technician_row("J1122010001", "阿依古丽•买买提")],
+        encoding=encoding,
+        title="审核名册",
+    )
+    table = read_table(path, TECHNICIAN_ROSTER)
+    assert table.encoding == encoding if encoding != "utf-8-sig" else table.encoding == "utf-8-sig"
+    assert table.records[0].values["姓名"] == "阿依古丽•买买提"
+    assert table.records[0].row == 3  # physical line: title 1, header 2
+
+
+def test_two_row_header_in_csv(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    write_csv(
+        path, "approval-roster", [approval_row("Z1122020001")], encoding="gb18030", title=None
+    )
+    table = read_table(path, APPROVAL_ROSTER)
+    assert table.header_rows == (1, 2)
+    assert table.records[0].row == 3
+    assert table.records[0].values["实际操作技能"] == "82"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("broken.xlsx", b"not a zip", "无法作为电子表格读取"),
+        ("r.pdf", b"%PDF", "不支持的文件类型"),
+        ("wrong.csv", "甲,乙,丙\n1,2,3\n".encode(), "找不到"),
+    ],
+)
+def test_unreadable_files_are_clear_errors(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(UnreadableRegister, match=message):
+        read_table(path, APPROVAL_ROSTER)
+
+
+def test_missing_columns_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text("姓名,性别,出生年月\n张三,男,1970.01\n", encoding="utf-8")
+    with pytest.raises(UnreadableRegister, match="缺少列：参加工作时间、报考年度"):
+        read_table(path, APPROVAL_ROSTER)

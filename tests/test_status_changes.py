@@ -1,0 +1,258 @@
+"""换发 / 补发 / 撤销 registers: each event type end to end, chains, and every rejection rule."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from registry.cli import cli
+from tests.registers import MIANYANG, RegisterFactory, approval_row, snapshot
+
+DOCS = {"个人申请": "申请1", "单位证明": "证明1", "原公布文件": "绵人社函〔2012〕8号"}
+PROVINCE_CHANGES = {"kind": "status-changes", "authority": "2200"}
+MIANYANG_CHANGES = {"kind": "status-changes", "authority": "2202"}
+
+
+def event(
+    kind: str, number: str, name: str, date: str, new: str = "", **extra: str
+) -> dict[str, object]:
+    row: dict[str, object] = {
+        "类型": kind,
+        "证书编号": number,
+        "姓名": name,
+        "日期": date,
+        "新证书编号": new,
+        "原因": "测试",
+        "批准文号": "绵人社函〔2013〕1号",
+    }
+    if kind == "补发":
+        row.update(DOCS)
+    row.update(extra)
+    return row
+
+
+def sync(registers: RegisterFactory, db: Path) -> tuple[int, dict[str, object]]:
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db), "--json"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def verify(db: Path, number: str, name: str) -> dict[str, object]:
+    result = CliRunner().invoke(cli, ["verify", number, name, "--db", str(db), "--json"])
+    answer: dict[str, object] = json.loads(result.stdout)
+    return answer
+
+
+@pytest.fixture
+def roster(registers: RegisterFactory, db_path: Path) -> RegisterFactory:
+    registers.add(
+        "mianyang.csv",
+        [
+            approval_row("Z1122020001", "周杰"),
+            approval_row("Z1122020002", "郑浩"),
+            approval_row("C1122020001", "吴敏", level="初级"),
+        ],
+        MIANYANG,
+    )
+    assert sync(registers, db_path)[0] == 0
+    return registers
+
+
+def test_each_event_type_end_to_end(roster: RegisterFactory, db_path: Path) -> None:
+    roster.add(
+        "changes.xlsx",
+        [
+            event("补发", "Z1122020001", "周杰", "2012-09-10"),
+            event("换发", "Z1122020002", "郑　浩", "2012-05-08", "Z1122020003"),
+            event("撤销", "C1122020001", "吴敏", "2013-01-15"),
+        ],
+        MIANYANG_CHANGES,
+    )
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+
+    reissued = verify(db_path, "Z1122020001", "周杰")
+    assert (reissued["result"], reissued["status_date"]) == ("reissued", "2012-09-10")
+    superseded = verify(db_path, "Z1122020002", "郑浩")
+    assert (superseded["result"], superseded["successor"]) == ("superseded", "Z1122020003")
+    successor = verify(db_path, "Z1122020003", "郑浩")
+    assert (successor["result"], successor["issued_on"], successor["trade"]) == (
+        "valid",
+        "2012-05-08",
+        "电工",
+    )
+    revoked = verify(db_path, "C1122020001", "吴敏")
+    assert (revoked["result"], revoked["status_date"]) == ("revoked", "2013-01-15")
+
+    conn = sqlite3.connect(db_path)
+    assert conn.execute(
+        "SELECT predecessor FROM certificates WHERE number = 'Z1122020003'"
+    ).fetchone() == ("Z1122020002",)
+    history = conn.execute(
+        "SELECT number, field, old, new FROM certificate_history WHERE field = 'status' ORDER BY number"
+    ).fetchall()
+    assert history == [
+        ("C1122020001", "status", "valid", "revoked"),
+        ("Z1122020001", "status", "valid", "reissued"),
+        ("Z1122020002", "status", "valid", "superseded"),
+    ]
+    before = snapshot(db_path)
+    assert sync(roster, db_path)[1]["registers"][1]["outcome"] == "unchanged"
+    assert snapshot(db_path) == before
+
+
+def test_chain_in_one_register_applies_in_date_order(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    roster.add(
+        "changes.csv",
+        [
+            event("补发", "Z1122020003", "郑浩", "2013-02-01"),  # listed first, happens second
+            event("换发", "Z1122020002", "郑浩", "2012-06-01", "Z1122020003"),
+        ],
+        PROVINCE_CHANGES,
+    )
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+    assert verify(db_path, "Z1122020002", "郑浩")["result"] == "superseded"
+    answer = verify(db_path, "Z1122020003", "郑浩")
+    assert (answer["result"], answer["status_date"]) == ("reissued", "2013-02-01")
+
+
+def test_reissue_under_new_number_supersedes(roster: RegisterFactory, db_path: Path) -> None:
+    roster.add(
+        "changes.csv",
+        [event("补发", "Z1122020001", "周杰", "2012-09-10", "Z1122020009")],
+        MIANYANG_CHANGES,
+    )
+    assert sync(roster, db_path)[0] == 0
+    assert verify(db_path, "Z1122020001", "周杰")["successor"] == "Z1122020009"
+    assert verify(db_path, "Z1122020009", "周杰")["result"] == "valid"
+
+
+CASES = [
+    (
+        "unknown type",
+        [event("注销", "Z1122020001", "周杰", "2012-09-10")],
+        "类型",
+        "换发、补发 或 撤销",
+    ),
+    (
+        "number not in registry",
+        [event("撤销", "Z1122029999", "周杰", "2012-09-10")],
+        "证书编号",
+        "登记库中没有",
+    ),
+    (
+        "name does not match",
+        [event("撤销", "Z1122020001", "李四", "2012-09-10")],
+        "姓名",
+        "持证人不符",
+    ),
+    (
+        "before issue date",
+        [event("撤销", "Z1122020001", "周杰", "2011-01-01")],
+        "日期",
+        "早于该证书的发证日期",
+    ),
+    ("future date", [event("撤销", "Z1122020001", "周杰", "2099-01-01")], "日期", "将来"),
+    (
+        "exchange without new number",
+        [event("换发", "Z1122020001", "周杰", "2012-09-10")],
+        "新证书编号",
+        "请填写新证书编号",
+    ),
+    (
+        "revoke with new number",
+        [event("撤销", "Z1122020001", "周杰", "2012-09-10", "Z1122020009")],
+        "新证书编号",
+        "应为空",
+    ),
+    (
+        "new number taken",
+        [event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020002")],
+        "新证书编号",
+        "已被使用",
+    ),
+    (
+        "new number other level",
+        [event("换发", "Z1122020001", "周杰", "2012-09-10", "G1122020009")],
+        "新证书编号",
+        "等级代码和地区代码须与原证书相同",
+    ),
+    (
+        "new number malformed",
+        [event("换发", "Z1122020001", "周杰", "2012-09-10", "Z11220200")],
+        "新证书编号",
+        "应为11位",
+    ),
+    (
+        "reissue without documents",
+        [event("补发", "Z1122020001", "周杰", "2012-09-10", 单位证明="")],
+        "单位证明",
+        "补发须提交单位证明",
+    ),
+    (
+        "after revocation",
+        [
+            event("撤销", "Z1122020001", "周杰", "2012-09-10"),
+            event("补发", "Z1122020001", "周杰", "2012-10-10"),
+        ],
+        "证书编号",
+        "已撤销",
+    ),
+    (
+        "old number after exchange",
+        [
+            event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020009"),
+            event("撤销", "Z1122020001", "周杰", "2012-10-10"),
+        ],
+        "证书编号",
+        "请对新证书登记",
+    ),
+    ("no reason", [event("撤销", "Z1122020001", "周杰", "2012-09-10", 原因="")], "原因", "必填"),
+]
+
+
+@pytest.mark.parametrize(("case", "rows", "column", "fragment"), CASES, ids=[c[0] for c in CASES])
+def test_rejections_leave_the_registry_unchanged(
+    roster: RegisterFactory,
+    db_path: Path,
+    case: str,
+    rows: list[dict[str, object]],
+    column: str,
+    fragment: str,
+) -> None:
+    before = snapshot(db_path)
+    roster.add("changes.csv", rows, MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 1
+    problems = report["registers"][1]["problems"]
+    assert any(p["column"] == column and fragment in p["rule"] for p in problems), problems
+    assert snapshot(db_path) == before
+
+
+def test_city_may_only_touch_its_own_certificates(roster: RegisterFactory, db_path: Path) -> None:
+    before = snapshot(db_path)
+    roster.add(
+        "chengdu.csv",
+        [event("撤销", "Z1122020001", "周杰", "2012-09-10")],
+        {"kind": "status-changes", "authority": "2201"},
+    )
+    code, report = sync(roster, db_path)
+    assert code == 1
+    assert "无权登记其变更" in report["registers"][1]["problems"][0]["rule"]
+    assert snapshot(db_path) == before
+
+
+def test_samples_give_every_status(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    samples = Path(__file__).resolve().parent.parent / "data" / "samples"
+    assert CliRunner().invoke(cli, ["sync", str(samples), "--db", str(db)]).exit_code == 0
+    assert verify(db, "Z1122000001", "李芳")["result"] == "reissued"
+    assert verify(db, "G1122000002", "欧阳明")["successor"] == "G1122000003"
+    assert verify(db, "G1122000003", "欧阳明")["result"] == "valid"
+    assert verify(db, "C1122000001", "陈静")["result"] == "revoked"

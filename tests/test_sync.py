@@ -1,0 +1,189 @@
+"""Loading registers: idempotent re-sync, corrected versions with history, never deleting,
+single-file mode, usage errors, and a kill in the middle of a sync."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from registry.cli import cli
+from tests.registers import (
+    MIANYANG,
+    TECHNICIANS,
+    RegisterFactory,
+    approval_row,
+    snapshot,
+    technician_row,
+)
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_samples_load_and_second_run_changes_nothing(db_path: Path) -> None:
+    code, output = run("sync", str(SAMPLES), "--db", str(db_path))
+    assert code == 0, output
+    assert "已导入" in output
+    before = snapshot(db_path)
+    code, output = run("sync", str(SAMPLES), "--db", str(db_path))
+    assert code == 0
+    assert output.count("未变化（此前已导入同一文件）") >= 3
+    assert snapshot(db_path) == before
+
+
+def test_corrected_version_updates_rows_and_keeps_history(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    registers.add(
+        "mianyang.csv",
+        [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")],
+        MIANYANG,
+    )
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+
+    registers.add(
+        "mianyang.csv",
+        [
+            approval_row("Z1122020001", "周杰", 报考工种="焊工"),
+            approval_row("Z1122020002", "郑浩"),
+            approval_row("Z1122020003", "吴敏"),
+        ],
+        MIANYANG,
+    )
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0, output
+    assert "已更新（新版本）：3 行，新增 1，修改 1" in output
+
+    conn = sqlite3.connect(db_path)
+    assert conn.execute(
+        "SELECT trade FROM certificates WHERE number = 'Z1122020001'"
+    ).fetchone() == ("焊工",)
+    history = conn.execute("SELECT number, field, old, new FROM certificate_history").fetchall()
+    assert history == [("Z1122020001", "trade", "电工", "焊工")]
+    assert conn.execute("SELECT version FROM registers").fetchone() == (2,)
+
+
+def test_vanished_certificate_is_a_conflict_not_a_deletion(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    registers.add(
+        "mianyang.csv",
+        [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")],
+        MIANYANG,
+    )
+    run("sync", str(registers.folder), "--db", str(db_path))
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0
+    assert "1 个冲突（证书未删除，请核对）" in output
+    assert "Z1122020002" in output and "郑浩" in output
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT count(*) FROM certificates").fetchone() == (2,)
+    assert conn.execute("SELECT severity, value FROM problems").fetchall() == [
+        ("conflict", "Z1122020002")
+    ]
+
+
+def test_single_file_mode(registers: RegisterFactory, db_path: Path) -> None:
+    path = registers.add("techs.xlsx", [technician_row("J1122010001")], TECHNICIANS)
+    code, output = run(
+        "sync",
+        str(path),
+        "--db",
+        str(db_path),
+        "--kind",
+        "technician-roster",
+        "--authority",
+        "2200",
+        "--region",
+        "2201",
+        "--approval-doc",
+        "川人社函〔2012〕12号",
+        "--issued-on",
+        "2012-03-15",
+        "--year-code",
+        "11",
+    )
+    assert code == 0, output
+    code, output = run("verify", "J1122010001", "黄志强", "--db", str(db_path))
+    assert code == 0 and output.startswith("valid")
+
+
+def test_usage_errors_exit_2(registers: RegisterFactory, db_path: Path) -> None:
+    path = registers.add("m.csv", [approval_row("Z1122020001")], MIANYANG)
+    code, output = run("sync", str(path), "--db", str(db_path))
+    assert code == 2 and "--kind" in output
+    code, output = run(
+        "sync", str(path), "--db", str(db_path), "--kind", "approval-roster", "--authority", "2202"
+    )
+    assert code == 2 and "approval_doc" in output
+    code, output = run(
+        "sync",
+        str(path),
+        "--db",
+        str(db_path),
+        "--kind",
+        "technician-roster",
+        "--authority",
+        "2202",
+        "--approval-doc",
+        "x",
+        "--issued-on",
+        "2012-01-01",
+    )
+    assert code == 2 and "技师审核名册的发证机关必须是省厅" in output
+    (registers.folder / "registers.toml").write_text("[[register]\nfile=", encoding="utf-8")
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 2 and "格式错误" in output
+    assert not db_path.exists() or snapshot(db_path) == []
+
+
+def test_kill_during_sync_leaves_previous_state(registers: RegisterFactory, tmp_path: Path) -> None:
+    """SIGKILL a sync while it is writing a large register (its WAL is growing): the registry is
+    intact and holds the old state; a rerun then loads the whole register."""
+    db_path = tmp_path / "kill.db"
+    wal = tmp_path / "kill.db-wal"
+    registers.add("small.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    rows = [
+        approval_row(f"{letter}112202{seq:04d}", f"人{seq}", level)
+        for letter, level in (("C", "初级"), ("G", "高级"))
+        for seq in range(1, 9000)
+    ]
+    registers.add("big.csv", rows, MIANYANG)
+    baseline = wal.stat().st_size if wal.exists() else 0
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "registry", "sync", str(registers.folder), "--db", str(db_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        if wal.exists() and wal.stat().st_size > baseline + 256 * 1024:
+            break
+        time.sleep(0.005)
+    assert process.poll() is None, "the sync finished before it could be killed mid-write"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert conn.execute("SELECT count(*) FROM certificates").fetchone() == (1,)
+    assert conn.execute("SELECT count(*) FROM registers").fetchone() == (1,)
+    conn.close()
+
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT count(*) FROM certificates").fetchone() == (1 + len(rows),)

@@ -1,0 +1,185 @@
+"""Every validation rule of SPEC §5: a register that breaks it is refused (exit 1), the report names
+the row as the spreadsheet shows it, the column and the rule, and the registry is left unchanged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from registry.cli import cli
+from tests.registers import MIANYANG, PROVINCE, RegisterFactory, approval_row, footer, snapshot
+
+FIRST_DATA_ROW = 4  # title row 1, two header rows 2-3
+
+
+def sync(folder: Path, db: Path, *extra: str) -> tuple[int, dict[str, object], str]:
+    result = CliRunner().invoke(cli, ["sync", str(folder), "--db", str(db), "--json", *extra])
+    report = json.loads(result.stdout) if result.stdout.startswith("{") else {}
+    return result.exit_code, report, result.output
+
+
+@pytest.fixture
+def loaded(registers: RegisterFactory, db_path: Path) -> RegisterFactory:
+    """A registry that already holds one province register, so 'unchanged' means something."""
+    registers.add("province.xlsx", [approval_row("Z1122000001", "王五")], PROVINCE)
+    code, _, output = sync(registers.folder, db_path)
+    assert code == 0, output
+    return registers
+
+
+CASES = [
+    # (what breaks, column, bad value(s) for row 2, expected fragment of the rule)
+    ("structure", "颁发证书编号", {"颁发证书编号": "Z11220201"}, "应为11位"),
+    ("unknown letter", "颁发证书编号", {"颁发证书编号": "Q1122020002"}, "不是等级代码"),
+    ("letter vs level", "颁发证书编号", {"报考等级": "高级"}, "与报考等级“高级工”不符"),
+    ("year code vs batch", "颁发证书编号", {"颁发证书编号": "Z1222020002"}, "年份代码“12”"),
+    ("region vs authority", "颁发证书编号", {"颁发证书编号": "Z1122010002"}, "地区代码“2201”"),
+    (
+        "city may not issue 技师",
+        "颁发证书编号",
+        {"报考等级": "技师", "颁发证书编号": "J1122020001"},
+        "技师证书只能由省",
+    ),
+    (
+        "duplicate in file",
+        "颁发证书编号",
+        {"颁发证书编号": "Z1122020001"},
+        f"与本文件第{FIRST_DATA_ROW}行",
+    ),
+    ("unknown trade", "报考工种", {"报考工种": "汽车驾驶"}, "最接近的规范名称：汽车驾驶员"),
+    ("failed score", "技术业务理论", {"技术业务理论": 52}, "低于 60 分"),
+    ("failed grade", "职业道德", {"职业道德": "不合格"}, "不合格"),
+    ("bad birth format", "出生年月", {"出生年月": "五月1970"}, "阿拉伯数字"),
+    ("unparseable birth", "出生年月", {"出生年月": "1970.13"}, "月份 13"),
+    ("future birth", "出生年月", {"出生年月": "2099.01"}, "将来"),
+    (
+        "work before birth",
+        "参加工作时间",
+        {"出生年月": "1990.01", "参加工作时间": "1985.01"},
+        "早于出生年月",
+    ),
+    ("Chinese numerals in year", "报考年度", {"报考年度": "二〇一一"}, "阿拉伯数字"),
+    ("empty name", "姓名", {"姓名": ""}, "姓名为空"),
+    ("sex", "性别", {"性别": "M"}, "男”或“女"),
+    ("no number", "颁发证书编号", {"颁发证书编号": ""}, "certreg number"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "column", "changes", "fragment"), CASES, ids=[c[0] for c in CASES]
+)
+def test_each_rule_rejects_the_register(
+    loaded: RegisterFactory,
+    db_path: Path,
+    case: str,
+    column: str,
+    changes: dict[str, object],
+    fragment: str,
+) -> None:
+    before = snapshot(db_path)
+    loaded.add(
+        "mianyang.csv",
+        [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩", **changes)],
+        MIANYANG,
+    )
+    code, report, output = sync(loaded.folder, db_path)
+
+    assert code == 1, output
+    register = {r["file"]: r for r in report["registers"]}["mianyang.csv"]
+    assert register["outcome"] == "rejected"
+    hits = [p for p in register["problems"] if p["column"] == column and fragment in p["rule"]]
+    assert hits, register["problems"]
+    assert hits[0]["row"] == FIRST_DATA_ROW + 1
+    assert snapshot(db_path) == before
+
+
+def test_number_held_by_another_register(loaded: RegisterFactory, db_path: Path) -> None:
+    before = snapshot(db_path)
+    loaded.add("again.csv", [approval_row("Z1122000001", "赵六")], PROVINCE)
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    problems = report["registers"][1]["problems"]
+    assert "已由名册“province.xlsx”登记" in problems[0]["rule"]
+    assert snapshot(db_path) == before
+
+
+def test_footer_counts_must_equal_rows_per_level(loaded: RegisterFactory, db_path: Path) -> None:
+    before = snapshot(db_path)
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("C1122020001", "吴敏", level="初级")]
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=footer({"C": 1, "Z": 2}))
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    [problem] = report["registers"][1]["problems"]
+    assert problem["column"] == "证书核发部门意见"
+    assert "同意中级 2 人，名册中实有 1 人" in problem["rule"]
+    assert problem["row"] == 9  # data rows 4-5, blank 6, footer 7-10 with the counts on 9
+    assert snapshot(db_path) == before
+
+
+def test_every_broken_row_is_reported_not_only_the_first(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    rows = [
+        approval_row("Z1122020001", "甲", 报考工种="宇航员"),
+        approval_row("Z1122020002", "乙"),
+        approval_row("Z1122020003", "丙", 实际操作技能=30, 性别="?"),
+    ]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    code, report, _ = sync(registers.folder, db_path)
+    assert code == 1
+    problems = report["registers"][0]["problems"]
+    assert [(p["row"], p["column"]) for p in problems] == [
+        (4, "报考工种"),
+        (6, "性别"),
+        (6, "实际操作技能"),
+    ]
+
+
+def test_register_without_data_rows(registers: RegisterFactory, db_path: Path) -> None:
+    registers.add("empty.xlsx", [], MIANYANG)
+    code, report, _ = sync(registers.folder, db_path)
+    assert code == 1
+    assert "没有任何数据行" in report["registers"][0]["problems"][0]["rule"]
+
+
+def test_text_report_names_file_row_column_value_and_rule(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    registers.add(
+        "mianyang.csv",
+        [approval_row("Z1122020001", "周杰", 报考工种="驾校")],
+        MIANYANG,
+        encoding="gb18030",
+    )
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
+    assert result.exit_code == 1
+    assert "✘ mianyang.csv［approval-roster］已拒绝，登记库未作任何改动：1 个问题" in result.output
+    assert (
+        "mianyang.csv 第4行「报考工种」“驾校”：不是《机关事业单位工勤人员岗位等级规范（试行）》"
+        in result.output
+    )
+    assert "Traceback" not in result.output
+
+
+def test_rejection_is_kept_in_sync_history(registers: RegisterFactory, db_path: Path) -> None:
+    import sqlite3
+
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰", 技术业务理论=10)], MIANYANG)
+    sync(registers.folder, db_path)
+    conn = sqlite3.connect(db_path)
+    ((outcome, count),) = conn.execute("SELECT outcome, problems FROM syncs")
+    ((row, column, rule),) = conn.execute("SELECT row, [column], rule FROM problems")
+    assert (outcome, count, row, column) == ("rejected", 1, 4, "技术业务理论")
+    assert "低于 60 分" in rule
+    assert conn.execute("SELECT count(*) FROM certificates").fetchone() == (0,)
+
+
+def test_dry_run_writes_nothing(registers: RegisterFactory, db_path: Path) -> None:
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    code, report, _ = sync(registers.folder, db_path, "--dry-run")
+    assert code == 0
+    assert report["registers"][0]["outcome"] == "checked"
+    assert snapshot(db_path) == []

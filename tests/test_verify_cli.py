@@ -1,0 +1,69 @@
+"""``certreg verify``: the public check from the shell (SPEC §7) on the sample registry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from registry.cli import cli
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+
+
+@pytest.fixture
+def sample_db(db_path: Path) -> Path:
+    result = CliRunner().invoke(cli, ["sync", str(SAMPLES), "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    return db_path
+
+
+def verify(db: Path, number: str, name: str) -> tuple[int, dict[str, object]]:
+    result = CliRunner().invoke(cli, ["verify", number, name, "--db", str(db), "--json"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_valid_shows_only_public_fields(sample_db: Path) -> None:
+    code, answer = verify(sample_db, "ｚ１１-2202-0123", "周　杰")
+    assert code == 0
+    assert answer == {
+        "result": "valid",
+        "number": "Z1122020123",
+        "as_of": answer["as_of"],
+        "level": "中级工",
+        "trade": "电工",
+        "authority": "绵阳市人力资源和社会保障局",
+        "issued_on": "2012-03-20",
+        "holder": "周*",
+    }
+
+
+def test_minority_name_with_another_middle_dot(sample_db: Path) -> None:
+    code, answer = verify(sample_db, "C1122020001", "阿依古丽・买买提")
+    assert code == 0 and answer["result"] == "valid"
+
+
+def test_no_match_is_identical_for_unknown_number_and_wrong_name(sample_db: Path) -> None:
+    _, wrong_name = verify(sample_db, "Z1122020123", "李四")
+    _, unknown = verify(sample_db, "Z1122029999", "周杰")
+    assert wrong_name["result"] == unknown["result"] == "no_match"
+    assert set(wrong_name) == set(unknown) == {"result", "number", "as_of"}
+
+
+def test_malformed_names_the_reason(sample_db: Path) -> None:
+    code, answer = verify(sample_db, "Z11220201", "周杰")
+    assert code == 1
+    assert answer["result"] == "malformed"
+    assert "应为11位" in str(answer["reason"])
+
+
+def test_text_output_and_missing_registry(sample_db: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["verify", "Z1122020123", "周杰", "--db", str(sample_db)])
+    assert result.output.startswith("valid  有效  Z1122020123")
+    assert "周杰" not in result.output  # the holder is shown masked
+    result = CliRunner().invoke(
+        cli, ["verify", "Z1122020123", "周杰", "--db", str(tmp_path / "none.db")]
+    )
+    assert result.exit_code == 2 and "certreg sync" in result.output
