@@ -40,6 +40,11 @@ ROOT = Path(__file__).resolve().parent.parent
     show_default=True,
     help="Where generated registers, registries and logs go (git-ignored).",
 )
+@click.option(
+    "--certreg",
+    "certreg",
+    help="The certreg executable to measure (default: the one installed beside this Python).",
+)
 @click.option("--no-install", is_flag=True, help="Do not apt-get install wrk when it is missing.")
 @click.option(
     "--json", "json_path", type=click.Path(path_type=Path), help="Also write figures as JSON."
@@ -52,6 +57,7 @@ def main(
     repeat: int | None,
     seconds: int | None,
     out: Path,
+    certreg: str | None,
     no_install: bool,
     json_path: Path | None,
 ) -> None:
@@ -85,9 +91,10 @@ def main(
     click.echo(f"# certreg benchmarks, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n")
     click.echo(machine())
     click.echo(f"- command: python -m bench {' '.join(sys.argv[1:])}\n")
+    certreg = certreg or sync_bench.console_script("certreg")
     registry = out / "registry.db"
     if only != "serve":
-        results = sync_bench.run(out, sizes, say)
+        results = sync_bench.run(out, sizes, certreg, say)
         registry = results.registry
         click.echo(f"## Sync: {registers} registers × {rows:,} rows, median of {sizes.repeat}\n")
         click.echo(sync_bench.figures_table(results.figures) + "\n")
@@ -97,8 +104,8 @@ def main(
         if not registry.exists():
             say("no registry yet: loading the generated registers first …")
             dirs = sync_bench.prepare_data(out, registers, rows, rows)
-            run_once(sync_bench.sync_command(dirs["full"], registry))
-        served = serve_bench.run(registry, work, seconds, warmup, not no_install, say)
+            run_once(sync_bench.sync_command(certreg, dirs["full"], registry))
+        served = serve_bench.run(registry, work, seconds, warmup, not no_install, certreg, say)
         click.echo(
             f"## Serving: {serve_bench.CONNECTIONS} connections, {seconds} s after a {warmup} s"
             " warm-up; server on core 0, wrk on core 1\n"

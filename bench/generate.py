@@ -31,6 +31,8 @@ from registry.regions import PROVINCE, REGIONS, region_name
 from registry.trades import load_catalogue
 
 SEED = 389
+VERSION = 2
+"""bumped whenever the generated rows change, so that cached data is regenerated"""
 PER_LEVEL = 9_999
 FIRST_YEAR = 2000
 CITIES = [code for code in REGIONS if code != PROVINCE]
@@ -212,10 +214,9 @@ def register_rows(
                 else f"{rng.randint(1, 9)}年",
                 "执行工资等级起始时间": f"{wage_year - (1 if corrected else 0)}.{rng.randint(1, 12):02d}",
                 "报考等级": LEVEL_TEXT[number[0]],
-                **{
-                    column: rng.choice(GRADES) if rng.random() < 0.6 else rng.randint(60, 99)
-                    for column in EXAM_COLUMNS
-                },
+                # conduct, work and ethics are graded; theory and practice are scored
+                **{column: rng.choice(GRADES) for column in EXAM_COLUMNS[:3]},
+                **{column: rng.randint(60, 99) for column in EXAM_COLUMNS[3:]},
             }
         yield row
 

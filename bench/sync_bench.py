@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench.generate import SEED, RegisterPlan, plan_registers, write_directory
+from bench.generate import SEED, VERSION, RegisterPlan, plan_registers, write_directory
 from bench.measure import Figure, measure, ratio, run_once
 from bench.report import Target, table
 
@@ -66,7 +66,13 @@ def _linked_directory(directory: Path, source: Path, plans: list[RegisterPlan]) 
 
 def prepare_data(out: Path, registers: int, rows: int, xlsx_rows: int) -> dict[str, Path]:
     """Generate (once per size and seed) every directory the benchmark reads."""
-    stamp = {"registers": registers, "rows": rows, "xlsx_rows": xlsx_rows, "seed": SEED}
+    stamp = {
+        "registers": registers,
+        "rows": rows,
+        "xlsx_rows": xlsx_rows,
+        "seed": SEED,
+        "version": VERSION,
+    }
     root = out / f"data-{registers}x{rows}-xlsx{xlsx_rows}"
     dirs = {
         "full": root / "registers",
@@ -109,8 +115,8 @@ def _sqlite_utils_script(directory: Path, database: Path) -> list[str]:
     return ["sh", "-c", "\n".join(lines)]
 
 
-def sync_command(directory: Path, database: Path) -> list[str]:
-    return [console_script("certreg"), "sync", str(directory), "--db", str(database)]
+def sync_command(certreg: str, directory: Path, database: Path) -> list[str]:
+    return [certreg, "sync", str(directory), "--db", str(database)]
 
 
 @dataclass
@@ -121,8 +127,10 @@ class SyncResults:
     """the registry loaded from the whole directory, kept for the serving benchmark"""
 
 
-def run(out: Path, sizes: SyncSizes, say: Callable[[str], None] = print) -> SyncResults:
-    """Measure every sync figure; return them with the targets of the issue."""
+def run(
+    out: Path, sizes: SyncSizes, certreg: str, say: Callable[[str], None] = print
+) -> SyncResults:
+    """Measure every sync figure of the ``certreg`` executable; return them with the targets."""
     say(f"generating {sizes.registers} × {sizes.rows} rows and one {sizes.xlsx_rows}-row .xlsx …")
     dirs = prepare_data(out, sizes.registers, sizes.rows, sizes.xlsx_rows)
     work = out / "work"
@@ -139,7 +147,7 @@ def run(out: Path, sizes: SyncSizes, say: Callable[[str], None] = print) -> Sync
     say("certreg sync into a fresh registry …")
     figures["certreg"] = measure(
         f"certreg sync, {total:,} rows, fresh registry",
-        sync_command(dirs["full"], registry),
+        sync_command(certreg, dirs["full"], registry),
         repeat,
         lambda: fresh(registry),
     )
@@ -159,21 +167,21 @@ def run(out: Path, sizes: SyncSizes, say: Callable[[str], None] = print) -> Sync
     )
     say("no-op re-sync …")
     figures["noop"] = measure(
-        "certreg sync again, nothing changed", sync_command(dirs["full"], registry), repeat
+        "certreg sync again, nothing changed", sync_command(certreg, dirs["full"], registry), repeat
     )
     say("one register: first load and a corrected version …")
     base = work / "all-but-last.db"
     _remove_db(base)
-    run_once(sync_command(dirs["all_but_last"], base))
+    run_once(sync_command(certreg, dirs["all_but_last"], base))
     figures["first_load"] = measure(
         f"certreg sync, one {sizes.rows:,}-row register added to the rest",
-        sync_command(dirs["full"], scratch),
+        sync_command(certreg, dirs["full"], scratch),
         repeat,
         lambda: _copy_db(base, scratch),
     )
     figures["changed"] = measure(
         "certreg sync, that register corrected (1% rows changed)",
-        sync_command(dirs["changed"], scratch),
+        sync_command(certreg, dirs["changed"], scratch),
         repeat,
         lambda: _copy_db(registry, scratch),
     )
@@ -182,7 +190,7 @@ def run(out: Path, sizes: SyncSizes, say: Callable[[str], None] = print) -> Sync
     xlsx_file = next(dirs["xlsx"].glob("*.xlsx"))
     figures["xlsx"] = measure(
         f"certreg sync, one {sizes.xlsx_rows:,}-row .xlsx",
-        sync_command(dirs["xlsx"], scratch),
+        sync_command(certreg, dirs["xlsx"], scratch),
         repeat,
         lambda: fresh(scratch),
     )
