@@ -3,15 +3,15 @@
 Each run is a separate process: ``os.wait4`` returns the child's own resource usage, whose
 ``ru_maxrss`` is the peak RSS of the child and of the descendants it waited for (for a shell loop,
 the largest of its commands) — what ``/usr/bin/time -v`` prints as "Maximum resident set size".
+The wall time is taken around fork and wait, so it excludes only the launcher's own start.
 """
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
+import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -52,21 +52,37 @@ def ratio(a: float | None, b: float | None) -> float | None:
     return a / b if a is not None and b else None
 
 
+_LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as figures:
+    figures.write(f"{time.perf_counter() - start} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+"""Runs the command from a small fresh interpreter: Linux keeps a process's peak RSS across
+``exec``, so a command forked straight from this (large) process would report our own."""
+
+
 def run_once(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
     """Run ``argv`` to completion; raise `CommandFailed` with its output when it fails."""
-    with tempfile.TemporaryFile() as output:
-        start = time.perf_counter()
-        process = subprocess.Popen(
-            list(argv), stdout=output, stderr=subprocess.STDOUT, env=env, stdin=subprocess.DEVNULL
+    with tempfile.TemporaryFile() as output, tempfile.NamedTemporaryFile("r") as figures:
+        result = subprocess.run(
+            [sys.executable, "-S", "-c", _LAUNCHER, figures.name, *argv],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+            stdin=subprocess.DEVNULL,
         )
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
+        if result.returncode != 0:
             output.seek(0)
             text = output.read().decode(errors="replace")[-3000:]
-            raise CommandFailed(f"{' '.join(argv)} exited {process.returncode}:\n{text}")
-    return Run(wall, usage.ru_maxrss / 1024)
+            raise CommandFailed(f"{' '.join(argv)} exited {result.returncode}:\n{text}")
+        wall, rss_kib = figures.read().split()
+    return Run(float(wall), int(rss_kib) / 1024)
 
 
 def measure(
