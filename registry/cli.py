@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from registry import lookup, numbering, store
+from datasette_config.launch import (
+    REGISTRY_NAME,
+    datasette_command,
+    ensure_verify_log,
+    verify_log_path,
+)
+from datasette_config.staff import HOW_TO_ADD, AccountProblem, staff_accounts
+from registry import demo as demo_parts
+from registry import lookup, numbering, stock, store
 from registry.layouts import LAYOUTS
 from registry.manifest import (
+    MANIFEST_NAME,
     ROSTER_KINDS,
     ManifestError,
     RegisterEntry,
@@ -237,3 +249,156 @@ def verify(number: str, name: str, db: Path, as_json: bool) -> None:
                 click.echo(f"  {label}：{value}")
         click.echo(answer.advice())
     sys.exit(0 if answer.matched else 1)
+
+
+@cli.command(name="stock")
+@db_option
+@json_option
+def stock_command(db: Path, as_json: bool) -> None:
+    """Blank-certificate reconciliation per recipient and level (附件1, 附件2, §四.(六)).
+
+    For each city bureau and provincial-direct unit: blanks requested and approved (申领计划表),
+    dispatched (发放单), certificates registered, blanks spoiled by 换发 and used by 补发, the
+    balance on hand, and how many current certificates were collected (领取登记). A negative
+    balance (more certificates than blanks) is flagged. Staff see the same figures in Datasette
+    as the view "stock".
+
+    Example:
+
+    \b
+        certreg stock
+        certreg stock --json
+    """
+    if not db.exists():
+        raise UsageProblem(
+            f"登记库 {db} 不存在。请先运行 certreg sync 导入名册、申领计划表和发放单"
+        )
+    conn = store.connect(db)  # a writer, so a registry made by an older certreg gets the view
+    try:
+        lines = stock.reconciliation(conn)
+        as_of = store.registry_as_of(conn)
+    finally:
+        conn.close()
+    if as_json:
+        report = {"as_of": as_of, "lines": [line.as_json() for line in lines]}
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"空白证书对账（登记库更新时间：{as_of or '无'}）")
+        click.echo(stock.stock_text(lines))
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on.")
+def browse(db: Path, host: str, port: int) -> None:
+    """Datasette for staff: the registry and the verification log, read-only, behind a login.
+
+    Every page needs a staff login. An account is an environment variable
+    CERTREG_STAFF_<username> holding a hash made by `datasette hash-password`; DATASETTE_SECRET
+    signs the login cookie (keep it stable so logins survive a restart). Without an account
+    the command refuses to start (exit 2). The verification log (verify_log.db beside the
+    registry) is created empty if it does not exist yet, so its queries work from day one.
+
+    Example:
+
+    \b
+        datasette hash-password
+        export CERTREG_STAFF_wangli='pbkdf2_sha256$...'
+        export DATASETTE_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+        certreg browse --db data/registry.db --port 8001
+    """
+    if not db.exists():
+        raise UsageProblem(f"登记库 {db} 不存在。请先运行 certreg sync 导入名册")
+    if db.stem != REGISTRY_NAME:
+        # Datasette names a database after its file; the shipped labels, queries and links
+        # (/registry/…) are written for that name.
+        raise UsageProblem(
+            f"职员查询按库名 {REGISTRY_NAME} 配置（网址 /{REGISTRY_NAME}/…），"
+            f"登记库文件须命名为 {REGISTRY_NAME}.db，现为 {db.name}。请改名后再试"
+        )
+    try:
+        accounts = staff_accounts(os.environ)
+    except AccountProblem as exc:
+        raise UsageProblem(f"{exc}\n{HOW_TO_ADD}") from exc
+    if not accounts:
+        raise UsageProblem(
+            f"还没有职员账号：登记库含个人信息，不会在无人能登录的情况下开放。\n{HOW_TO_ADD}"
+        )
+    if not os.environ.get("DATASETTE_SECRET"):
+        raise UsageProblem(
+            "没有设置 DATASETTE_SECRET（用于签名登录状态）。请设置一个固定的随机值，例如：\n"
+            "  export DATASETTE_SECRET=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\""
+        )
+    verify_log = verify_log_path(db)
+    if not verify_log.exists():
+        ensure_verify_log(verify_log)
+    command = datasette_command([db, verify_log], host, port)
+    click.echo(f"职员查询：http://{host}:{port}/ （账号：{'、'.join(sorted(accounts))}）", err=True)
+    os.execv(command[0], command)
+
+
+@cli.command()
+@click.option(
+    "--samples",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/samples"),
+    show_default=True,
+    help="Folder of sample registers with registers.toml.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8000, show_default=True, help="Verification app port.")
+@click.option("--browse-port", type=int, default=8001, show_default=True, help="Datasette port.")
+def demo(samples: Path, host: str, port: int, browse_port: int) -> None:
+    """Try everything on the sample registers: sync them into a throwaway registry and start
+    the verification app and staff Datasette over it, until Ctrl-C.
+
+    Secrets and a staff login (user "demo") are generated for this run and printed once; the
+    registry is deleted when the demo stops. Your own registry is not touched.
+
+    Example:
+
+    \b
+        certreg demo
+        certreg demo --port 9000 --browse-port 9001
+    """
+    if not (samples / MANIFEST_NAME).is_file():
+        raise UsageProblem(
+            f"找不到示例名册 {samples / MANIFEST_NAME}。请在项目目录中运行，或用 --samples 指定"
+        )
+    with tempfile.TemporaryDirectory(prefix="certreg-demo-") as folder:
+        db = Path(folder) / "registry.db"
+        run = demo_parts.demo_environment(os.environ, db)
+        command = demo_parts.certreg_command
+        if subprocess.run(command("sync", str(samples), "--db", str(db)), env=run.env).returncode:
+            raise click.ClickException("示例名册没有全部导入，见上方报告")
+        web = ("--db", str(db), "--host", host)
+        parts = [
+            ("查验服务（certreg serve）", command("serve", *web, "--port", str(port)), port),
+            (
+                "职员查询（certreg browse）",
+                command("browse", *web, "--port", str(browse_port)),
+                browse_port,
+            ),
+        ]
+        with demo_parts.stop_on_terminate():
+            try:
+                processes = demo_parts.run_parts(run.env, host, parts)
+            except demo_parts.DemoFailed as exc:
+                raise click.ClickException(str(exc)) from exc
+            click.echo(
+                f"\n演示登记库：{db}（停止后删除）\n"
+                f"公众查验：http://{host}:{port}/\n"
+                f"职员查询：http://{host}:{browse_port}/ "
+                f"（用户名 {demo_parts.DEMO_USER}，密码 {run.password}，仅本次有效）\n"
+                "按 Ctrl-C 停止。"
+            )
+            try:
+                ended = demo_parts.wait_for_any_exit(processes)
+            except KeyboardInterrupt:
+                click.echo("正在停止…", err=True)
+                demo_parts.stop(processes)
+                return
+            demo_parts.stop(processes)
+        what = parts[processes.index(ended)][0]
+        raise click.ClickException(f"{what}意外退出（退出码 {ended.returncode}），演示已停止")

@@ -119,3 +119,55 @@ def write_csv(
         writer.writerows([row.get(c, "") for c in columns] for row in rows)
         for line in footer or []:
             writer.writerow([line])
+
+
+REQUISITION_FORM_TITLE = "四川省机关事业单位工人技术等级(职务)资格证书申领计划表"
+CITY_OPINION_LABEL = "市(州)人力资源和社会保障行政部门意见"
+PROVINCE_OPINION_LABEL = "省人力资源和社会保障厅职业能力建设处意见"
+
+
+def write_requisition_form(path: Path, requisition: Row, *, filled_on: str = "年  月  日") -> None:
+    """Write one requisition as the 附件1 form itself: labels with the values beside them.
+
+    ``requisition`` uses the column names of the ``requisitions`` layout (单位, 联系人, 联系电话,
+    初级…技师, 合计, 市（州）意见, 省厅意见). Four columns: label, sub-label, value, value.
+    """
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "附件1"
+
+    def merge(row: int, first: int, last: int, height: int = 1) -> None:
+        sheet.merge_cells(
+            start_row=row, start_column=first, end_row=row + height - 1, end_column=last
+        )
+
+    sheet.append([REQUISITION_FORM_TITLE])
+    merge(1, 1, 4)
+    sheet.cell(1, 1).font = Font(bold=True, size=14)
+    sheet.cell(1, 1).alignment = Alignment(horizontal="center")
+    sheet.append([filled_on])
+    merge(2, 1, 4)
+    sheet.cell(2, 1).alignment = Alignment(horizontal="right")
+    sheet.append(["单  位", requisition.get("单位")])
+    merge(3, 2, 4)
+    sheet.append(["联系人", requisition.get("联系人"), "联系电话", requisition.get("联系电话")])
+    for offset, name in enumerate(("初级", "中级", "高级", "技师", "合计")):
+        row = 5 + offset
+        sheet.append(
+            ["需 求 数 量" if offset == 0 else None, f"{name} (本)", requisition.get(name)]
+        )
+        merge(row, 3, 4)
+    merge(5, 1, 1, height=5)
+    sheet.cell(5, 1).alignment = Alignment(vertical="center", wrap_text=True)
+    for label, column in (
+        (CITY_OPINION_LABEL, "市（州）意见"),
+        (PROVINCE_OPINION_LABEL, "省厅意见"),
+    ):
+        sheet.append([label, requisition.get(column)])
+        merge(sheet.max_row, 2, 4)
+        sheet.cell(sheet.max_row, 1).alignment = Alignment(wrap_text=True)
+        sheet.row_dimensions[sheet.max_row].height = 48
+    for letter, width in zip("ABCD", (20, 14, 16, 16), strict=True):
+        sheet.column_dimensions[letter].width = width
+    workbook.save(path)

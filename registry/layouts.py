@@ -104,6 +104,71 @@ STATUS_CHANGES = Layout(
     ),
 )
 
+QUANTITY_COLUMNS = ("初级", "中级", "高级", "技师")
+"""Blank-certificate quantities (本) by level, as 附件1 and 附件2 print them."""
+
+
+def _quantities() -> tuple[Column, ...]:
+    return tuple(
+        Column(name, aliases=(f"{name}(本)", f"{name}本", f"{name}工")) for name in QUANTITY_COLUMNS
+    )
+
+
+REQUISITIONS = Layout(
+    "requisitions",
+    "四川省机关事业单位工人技术等级（职务）资格证书申领计划表（附件1）",
+    (
+        Column("序号", required=False),
+        Column("单位", aliases=("申领单位",)),
+        Column("联系人", required=False),
+        Column("联系电话", required=False),
+        *_quantities(),
+        Column("合计", aliases=("合计(本)", "合计本")),
+        Column(
+            "市（州）意见",
+            required=False,
+            aliases=("市(州)人力资源和社会保障行政部门意见", "市州意见"),
+        ),
+        Column(
+            "省厅意见",
+            aliases=("省人力资源和社会保障厅职业能力建设处意见", "省人力资源和社会保障厅意见"),
+        ),
+    ),
+)
+
+DISPATCHES = Layout(
+    "dispatches",
+    "四川省机关事业单位工人技术等级（职务）资格证书发放单（附件2）",
+    (
+        Column("序号", required=False),
+        Column("领取单位"),
+        *_quantities(),
+        Column("合计", required=False, aliases=("合计(本)", "合计本")),
+        Column("日期", aliases=("发放日期", "领取日期")),
+        Column("经办人"),
+    ),
+)
+
+COLLECTIONS = Layout(
+    "collections",
+    "证书领取登记表（§四.(六)1）",
+    (
+        Column("序号", required=False),
+        Column("证书编号", aliases=("颁发证书编号",)),
+        Column("领取人"),
+        Column("签名", aliases=("领取人签名", "本人签名")),
+        Column("日期", aliases=("领取日期",)),
+    ),
+)
+
 LAYOUTS: dict[str, Layout] = {
-    layout.kind: layout for layout in (APPROVAL_ROSTER, TECHNICIAN_ROSTER, STATUS_CHANGES)
+    layout.kind: layout
+    for layout in (
+        APPROVAL_ROSTER,
+        TECHNICIAN_ROSTER,
+        STATUS_CHANGES,
+        REQUISITIONS,
+        DISPATCHES,
+        COLLECTIONS,
+    )
 }

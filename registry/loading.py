@@ -11,11 +11,13 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from registry.layouts import Layout
 from registry.manifest import RegisterEntry
 from registry.problems import Problem
-from registry.readers import Table
+from registry.readers import Table, read_table
 from registry.trades import TradeCatalogue
 
 
@@ -52,3 +54,5 @@ class Kind:
     validate: Callable[[Table, RegisterEntry, LoadContext], tuple[list[Problem], Any]]
     apply: Callable[[sqlite3.Connection, Outcome, Any, int, str], None]
     """(conn, outcome, payload, sync id, time) → sets outcome.added/changed/conflicts"""
+    read: Callable[[Path, Layout], Table] = read_table
+    """how a file of this kind is read; a table by its header unless the kind says otherwise"""

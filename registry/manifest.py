@@ -12,6 +12,7 @@ from pathlib import Path
 
 from registry.dates import BadDate, parse_date
 from registry.layouts import LAYOUTS
+from registry.names import normalise_name
 from registry.regions import PROVINCE, REGIONS
 
 MANIFEST_NAME = "registers.toml"
@@ -70,6 +71,10 @@ def make_entry(path: Path, key: str, raw: Mapping[str, object], where: str) -> R
         raise ManifestError(
             f"{where}：技师审核名册的发证机关必须是省厅 2200（§三），不是 {authority}"
         )
+    if kind == "dispatches" and authority != PROVINCE:
+        raise ManifestError(
+            f"{where}：发放单由省人力资源和社会保障厅出具（附件2），authority 应为 2200，不是 {authority}"
+        )
     if kind in ROSTER_KINDS and authority != PROVINCE and region != authority:
         raise ManifestError(
             f"{where}：市（州）核发的证书只能用本地代码 {authority} 编号，region 不能是 {region}"
@@ -94,7 +99,8 @@ def make_entry(path: Path, key: str, raw: Mapping[str, object], where: str) -> R
             raise ManifestError(f'{where}：year_code 应为两位数字，如 "11"')
     elif issued_on is not None:
         year_code = f"{issued_on.year % 100:02d}"
-    unit = str(raw["unit"]).strip() if raw.get("unit") else None
+    # the recipient of a provincial-direct roster's blanks, compared with requisitions in normal form
+    unit = normalise_name(str(raw["unit"])) if raw.get("unit") else None
     return RegisterEntry(
         path, key, kind, authority, region, approval_doc, issued_on, year_code, unit
     )

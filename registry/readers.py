@@ -91,7 +91,7 @@ def _clean(value: object) -> Cell:
     return str(value)
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
+def xlsx_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
         rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
@@ -148,7 +148,7 @@ def read_table(path: Path, layout: Layout) -> Table:
     suffix = path.suffix.lower()
     encoding = None
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        rows = _xlsx_rows(path)
+        rows = xlsx_rows(path)
     elif suffix in (".csv", ".txt"):
         rows, encoding = _csv_rows(path)
     else:
@@ -191,8 +191,13 @@ def read_table(path: Path, layout: Layout) -> Table:
 
     table = Table(path, layout, header_rows, columns, [], encoding=encoding)
     data_columns = [(name, i) for name, i in columns.items() if name != "序号"]
+    # columns such as 经办人 or 市（州）意见 hold footer-like words as data: not footer evidence
+    own_words = {
+        i for name, i in columns.items() if any(m in header_key(name) for m in FOOTER_MARKERS)
+    }
     for row_number, cells in rows:
-        if table.footer or _is_footer(cells):
+        outside = [c for i, c in enumerate(cells) if i not in own_words]
+        if table.footer or _is_footer(outside):
             line = " ".join(str(c) for c in cells if c is not None)
             if line:
                 table.footer.append((row_number, line))

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from registry.stock import ensure_stock_schema
+
 DEFAULT_DB = Path("data/registry.db")
 
 CERTIFICATE_COLUMNS: dict[str, type] = {
@@ -167,6 +169,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         )
         db.table("certificate_history").create_index(["number"])
     _ensure_history_tables(db)
+    ensure_stock_schema(db)
 
 
 def _ensure_history_tables(db: sqlite_utils.Database) -> None:
@@ -217,8 +220,10 @@ def _ensure_history_tables(db: sqlite_utils.Database) -> None:
 
 
 def registry_as_of(conn: sqlite3.Connection) -> str | None:
-    """When the registry last changed: the time of the latest sync that wrote certificates."""
+    """When the certificates last changed: the latest sync of a roster or status-change register.
+    (Stock registers do not count: the public snapshot time is about certificates only.)"""
     row = conn.execute(
         "SELECT max(at) FROM syncs WHERE outcome IN ('loaded', 'updated')"
+        " AND kind IN ('approval-roster', 'technician-roster', 'status-changes')"
     ).fetchone()
     return row[0] if row else None

@@ -18,7 +18,7 @@ from registry.layouts import LAYOUTS
 from registry.loading import LoadContext, Outcome
 from registry.manifest import RegisterEntry
 from registry.problems import Problem
-from registry.readers import UnreadableRegister, read_table
+from registry.readers import UnreadableRegister
 from registry.store import now
 from registry.trades import TradeCatalogue
 
@@ -104,24 +104,28 @@ def sync_register(
         return outcome
 
     at = now()
-    conn.execute("BEGIN" if dry_run else "BEGIN IMMEDIATE")
+    # In a dry run of several registers (`sync_entries`) each one is written under a savepoint of
+    # the run's transaction, so later registers are checked against it; the run undoes it all.
+    nested = dry_run and conn.in_transaction
+    conn.execute("SAVEPOINT register" if nested else "BEGIN" if dry_run else "BEGIN IMMEDIATE")
     try:
+        kind = KINDS[entry.kind]
         try:
-            table = read_table(entry.path, LAYOUTS[entry.kind])
+            table = kind.read(entry.path, LAYOUTS[entry.kind])
         except UnreadableRegister as exc:
             outcome.problems = [Problem(None, None, None, str(exc))]
         else:
-            kind = KINDS[entry.kind]
             outcome.problems, payload = kind.validate(table, entry, LoadContext(conn, catalogue))
             outcome.rows = len(table.records)
         if outcome.problems:
             outcome.outcome = "rejected"
-        if dry_run or outcome.problems:
-            conn.execute("ROLLBACK")
+        if outcome.problems or (dry_run and not nested):
+            _undo(conn, nested)
             if outcome.problems and not dry_run:
                 with_transaction(conn, lambda: _record_sync(conn, outcome, fingerprint, at))
             return outcome
-        outcome.outcome = "updated" if known else "loaded"
+        if not dry_run:
+            outcome.outcome = "updated" if known else "loaded"
         sync_id = _record_sync(conn, outcome, fingerprint, at)
         kind.apply(conn, outcome, payload, sync_id, at)
         conn.execute(
@@ -145,13 +149,24 @@ def sync_register(
             + ", ".join(f"[{k}] = excluded.[{k}]" for k in row if k != "key"),
             list(row.values()),
         )
+        if nested:
+            conn.execute("RELEASE register")
+            return outcome
         outcome.sync_id = sync_id
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
-            conn.execute("ROLLBACK")
+            _undo(conn, nested)
         raise
     return outcome
+
+
+def _undo(conn: sqlite3.Connection, nested: bool) -> None:
+    if nested:
+        conn.execute("ROLLBACK TO register")
+        conn.execute("RELEASE register")
+    else:
+        conn.execute("ROLLBACK")
 
 
 def with_transaction(conn: sqlite3.Connection, work: Callable[[], object]) -> None:
@@ -172,11 +187,21 @@ def sync_entries(
     dry_run: bool = False,
     progress: Callable[[int, int, RegisterEntry], None] | None = None,
 ) -> list[Outcome]:
-    """Sync registers in manifest order; each is independent of the others' fate."""
+    """Sync registers in manifest order; each is independent of the others' fate.
+
+    A dry run checks each register as if the ones before it had loaded (dispatches after their
+    requisitions, collections after their rosters) and then undoes everything.
+    """
     entries = list(entries)
     outcomes = []
-    for index, entry in enumerate(entries, start=1):
-        if progress:
-            progress(index, len(entries), entry)
-        outcomes.append(sync_register(conn, entry, catalogue, dry_run=dry_run))
+    if dry_run:
+        conn.execute("BEGIN")  # undone below: a dry run leaves the registry as it was
+    try:
+        for index, entry in enumerate(entries, start=1):
+            if progress:
+                progress(index, len(entries), entry)
+            outcomes.append(sync_register(conn, entry, catalogue, dry_run=dry_run))
+    finally:
+        if dry_run and conn.in_transaction:
+            conn.execute("ROLLBACK")
     return outcomes

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from registry.forms import approval_footer, write_csv, write_xlsx
+from registry.forms import approval_footer, write_csv, write_requisition_form, write_xlsx
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "samples"
 PASS = {"思想政治表现": "合格", "生产工作成绩": "良好", "职业道德": "合格"}
@@ -84,6 +84,85 @@ TECHNICIANS = [
     )
 ]
 
+# Blank certificates (SPEC §9). Figures to check `certreg stock` against by hand: 省直示例单位 asks for
+# its roster (初1 中3 高2 技1) plus one blank for its 补发 (中) and one for its 换发 (高), and 2 中级
+# still pending; 绵阳市 asks for 3 初级 but registers only 2 (one blank left) and 2 extra 中级 for its
+# 换发 + 补发; 成都市 asks for 3 技师 but only 2 were dispatched (balance -1, flagged).
+QUANTITIES = ("初级", "中级", "高级", "技师")
+
+
+def blanks(*counts: int) -> dict[str, object]:
+    return {**dict(zip(QUANTITIES, counts, strict=True)), "合计": sum(counts)}
+
+
+REQUISITIONS = [
+    {
+        "序号": 1,
+        "单位": "省直示例单位",
+        "联系人": "张示例",
+        "联系电话": "028-86110001",
+        **blanks(1, 4, 3, 1),
+        "省厅意见": "同意 2012-02-20",
+    },
+    {
+        "序号": 2,
+        "单位": "绵阳市人力资源和社会保障局",
+        "联系人": "李示例",
+        "联系电话": "0816-2220001",
+        **blanks(3, 4, 1, 0),
+        "市（州）意见": "同意 2012-02-10",
+        "省厅意见": "同意 2012-02-20",
+    },
+    {
+        "序号": 3,
+        "单位": "省直示例单位",
+        "联系人": "张示例",
+        "联系电话": "028-86110001",
+        **blanks(0, 2, 0, 0),
+    },
+]
+
+CHENGDU_FORM = {
+    "单位": "成都市人力资源和社会保障局",
+    "联系人": "陈示例",
+    "联系电话": "028-61880001",
+    **blanks(0, 0, 0, 3),
+    "市（州）意见": "同意（印章） 2012年2月12日",
+    "省厅意见": "同意（印章） 2012年2月20日",
+}
+
+DISPATCHES = [
+    {"序号": 1, "领取单位": "省直示例单位", **blanks(1, 4, 3, 1), "日期": "2012-03-10"},
+    {
+        "序号": 2,
+        "领取单位": "绵阳市人力资源和社会保障局",
+        **blanks(3, 4, 1, 0),
+        "日期": "2012-03-12",
+    },
+    {
+        "序号": 3,
+        "领取单位": "成都市人力资源和社会保障局",
+        **blanks(0, 0, 0, 2),
+        "日期": "2012-03-12",
+    },
+]
+for slip in DISPATCHES:
+    slip["经办人"] = "王示例"
+
+COLLECTIONS = [
+    {"序号": i, "证书编号": number, "领取人": who, "签名": signed, "日期": day}
+    for i, (number, who, signed, day) in enumerate(
+        [
+            ("G1122000001", "张三明", "是", "2012-03-20"),
+            ("Z1122000001", "李芳", "是", "2012-03-20"),
+            ("C1122000001", "赵代领", "领取签名表第1页", "2012-03-20"),
+            ("Z1122020123", "周杰", "是", "2012-03-25"),
+            ("J1122010001", "黄志强", "是", "2012-03-25"),
+        ],
+        start=1,
+    )
+]
+
 
 def event(
     kind: str,
@@ -123,7 +202,6 @@ STATUS_CHANGES = [
 
 
 def main() -> None:
-
     OUT.mkdir(parents=True, exist_ok=True)
     write_xlsx(
         OUT / "2011-shengzhi-approval.xlsx",
@@ -141,6 +219,17 @@ def main() -> None:
     )
     write_xlsx(OUT / "2011-chengdu-technicians.xlsx", "technician-roster", TECHNICIANS)
     write_xlsx(OUT / "2012-status-changes.xlsx", "status-changes", STATUS_CHANGES)
+    write_csv(OUT / "2012-requisitions.csv", "requisitions", REQUISITIONS, encoding="utf-8-sig")
+    write_requisition_form(
+        OUT / "2012-chengdu-requisition.xlsx", CHENGDU_FORM, filled_on="2012 年 2 月 8 日"
+    )
+    write_xlsx(
+        OUT / "2012-dispatches.xlsx",
+        "dispatches",
+        DISPATCHES,
+        footer=["职业能力建设处（章）      年  月  日"],
+    )
+    write_csv(OUT / "2012-collections.csv", "collections", COLLECTIONS, encoding="gb18030")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,91 @@
+"""How ``certreg browse`` starts Datasette: the command line over the shipped configuration.
+
+Datasette runs as its own process with ``datasette serve`` — the same launch line an
+administrator could type — over the registry and the verification log, both opened as ordinary
+(mutable) files. Datasette reads them with ``mode=ro`` connections, so every sync and every check
+shows up live; ``-i`` (immutable) is deliberately not used, because the files change while served.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import sqlite_utils
+
+from datasette_config import config_dir
+
+REGISTRY_NAME = "registry"
+"""The database name metadata.yml, the templates and the links are written for (file registry.db)."""
+VERIFY_LOG_NAME = "verify_log.db"
+
+CHECKS_COLUMNS: dict[str, type] = {
+    "id": int,
+    "at": str,
+    "client": str,
+    "number": str,
+    "result": str,
+    "name_hash": str,
+    "channel": str,
+}
+"""The ``checks`` table of the verification log: the contract shared with the verification app."""
+
+
+def verify_log_path(registry: Path) -> Path:
+    """The verification log lives beside the registry (SPEC §1)."""
+    return registry.parent / VERIFY_LOG_NAME
+
+
+def ensure_verify_log(path: Path) -> None:
+    """Create an empty verification log with the shared schema if there is none yet.
+
+    Datasette can only serve a file that exists when it starts; creating the empty log lets the
+    suspicious-traffic query run from the first day and show checks as soon as the verification
+    app writes them. Existing tables are left exactly as they are.
+    """
+    db = sqlite_utils.Database(path)
+    try:
+        # WAL like the registry, so the app's writer never waits for Datasette's readers (and
+        # its own ``PRAGMA journal_mode = WAL`` finds nothing to switch).
+        db.enable_wal()
+        checks = db.table("checks")
+        checks.create(CHECKS_COLUMNS, pk="id", if_not_exists=True)
+        checks.create_index(["client", "at"], if_not_exists=True)
+        checks.create_index(["number"], if_not_exists=True)
+    finally:
+        db.close()
+
+
+def setting_arguments(settings_file: Path) -> list[str]:
+    """``--setting name value`` pairs for every entry of settings.json."""
+    settings = json.loads(settings_file.read_text(encoding="utf-8"))
+    arguments = []
+    for name, value in settings.items():
+        if isinstance(value, bool):
+            value = "on" if value else "off"
+        arguments += ["--setting", name, str(value)]
+    return arguments
+
+
+def datasette_command(databases: list[Path], host: str, port: int) -> list[str]:
+    """The ``datasette serve`` command line for staff browsing of ``databases``."""
+    config = config_dir()
+    return [
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        *(str(path) for path in databases),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--metadata",
+        str(config / "metadata.yml"),
+        "--plugins-dir",
+        str(config / "plugins"),
+        "--template-dir",
+        str(config / "templates"),
+        *setting_arguments(config / "settings.json"),
+    ]

@@ -1,0 +1,52 @@
+"""Staff accounts for the Datasette login, read from the environment (never from a file).
+
+An account is an environment variable ``CERTREG_STAFF_<username>`` holding a password hash made
+by ``datasette hash-password``. The login plugin turns each into the
+``<username>_password_hash: {"$env": …}`` entry datasette-auth-passwords expects, so the hash
+itself never appears in the metadata Datasette shows at ``/-/metadata``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+PREFIX = "CERTREG_STAFF_"
+HASH_PREFIX = "pbkdf2_sha256$"
+_USERNAME = re.compile(r"[A-Za-z0-9_]+")
+
+HOW_TO_ADD = f"""\
+创建职员账号（用户名 wangli 为例）：
+  datasette hash-password            # 输入两次密码，得到 pbkdf2_sha256$… 哈希
+  export {PREFIX}wangli='pbkdf2_sha256$…'   # 用单引号，$ 不会被 shell 展开
+每个账号一个环境变量，变量名 {PREFIX} 之后的部分即登录用户名（字母、数字、下划线）。"""
+
+
+class AccountProblem(ValueError):
+    """A ``CERTREG_STAFF_*`` variable that cannot be an account; the message says why."""
+
+
+def staff_accounts(environ: Mapping[str, str]) -> dict[str, str]:
+    """Username → name of the environment variable holding that user's password hash."""
+    accounts = {}
+    for variable, value in environ.items():
+        if not variable.startswith(PREFIX):
+            continue
+        username = variable[len(PREFIX) :]
+        if not _USERNAME.fullmatch(username):
+            raise AccountProblem(f"环境变量 {variable}：用户名只能由字母、数字和下划线组成")
+        if not value.startswith(HASH_PREFIX):
+            raise AccountProblem(
+                f"环境变量 {variable} 不是密码哈希（应以 {HASH_PREFIX} 开头）。"
+                "请用 datasette hash-password 生成哈希，不要直接写密码"
+            )
+        accounts[username] = variable
+    return accounts
+
+
+def auth_passwords_config(environ: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """The datasette-auth-passwords plugin configuration for the accounts in ``environ``."""
+    return {
+        f"{username}_password_hash": {"$env": variable}
+        for username, variable in sorted(staff_accounts(environ).items())
+    }

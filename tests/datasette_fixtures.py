@@ -1,0 +1,196 @@
+"""A synced sample registry and verification log for the Datasette tests, and the shipped config.
+
+The registry is built the way production builds it: ``certreg sync`` of the sample registers
+(three rosters and a status-changes register with 换发, 补发 and 撤销), then a corrected register
+(history) and a rejected one (problems).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import sqlite3
+import subprocess
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlite_utils
+import yaml
+from click.testing import CliRunner
+from datasette.app import Datasette
+from datasette_auth_passwords.utils import hash_password
+
+from datasette_config import config_dir
+from datasette_config.launch import ensure_verify_log, verify_log_path
+from registry.cli import cli
+from tests.registers import MIANYANG, RegisterFactory, approval_row
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+STAFF_USER = "wangli"
+STAFF_PASSWORD = "示例密码 correct horse"
+STAFF_HASH = hash_password(STAFF_PASSWORD, iterations=1000)
+"""A cheap hash (1000 rounds) keeps the login tests fast; production hashes use the default."""
+
+MIANYANG_2012 = {**MIANYANG, "approval_doc": "绵人社函〔2013〕5号", "issued_on": "2013-03-01"}
+MIANYANG_2012["year_code"] = "12"
+
+
+def sync(path: Path, db: Path) -> int:
+    """`certreg sync PATH --db DB`, as an administrator runs it; returns the exit code."""
+    return CliRunner().invoke(cli, ["sync", str(path), "--db", str(db)]).exit_code
+
+
+def build_registry(db: Path, registers: RegisterFactory) -> None:
+    """Samples (17 certificates, 5 status events), a corrected register, a rejected register."""
+    assert sync(SAMPLES, db) == 0
+    # A corrected register: 赵敏's birth month changes between versions → certificate_history.
+    registers.add("2012-mianyang.csv", [approval_row("Z1222020001", "赵敏")], MIANYANG_2012)
+    assert sync(registers.folder, db) == 0
+    registers.add(
+        "2012-mianyang.csv",
+        [approval_row("Z1222020001", "赵敏", 出生年月="1976.08")],
+        MIANYANG_2012,
+    )
+    assert sync(registers.folder, db) == 0
+    # A rejected register: a failing score and an unknown trade.
+    registers.add(
+        "2012-mianyang-bad.csv",
+        [
+            approval_row("Z1222020002", "孙丽"),
+            approval_row("Z1222020003", "钱伟", 技术业务理论=52),
+            approval_row("Z1222020004", "冯刚", 报考工种="驾校"),
+        ],
+        MIANYANG_2012,
+    )
+    assert sync(registers.folder, db) == 1
+
+
+def utc(delta: dt.timedelta) -> str:
+    return (dt.datetime.now(dt.UTC) + delta).replace(microsecond=0).isoformat()
+
+
+def build_verify_log(path: Path) -> None:
+    """Checks from three clients: a burst of no_match now, an ordinary user, an old burst."""
+    ensure_verify_log(path)
+    checks: list[dict[str, Any]] = []
+    for i in range(12):
+        checks.append(
+            {
+                "at": utc(dt.timedelta(minutes=-30 + i)),
+                "client": "203.0.113.9",
+                "number": f"Z11220201{i:02d}",
+                "result": "no_match",
+                "name_hash": "a" * 64,
+                "channel": "api",
+            }
+        )
+    for i, result in enumerate(["valid"] * 5 + ["no_match"] * 3):
+        checks.append(
+            {
+                "at": utc(dt.timedelta(hours=-2, minutes=i)),
+                "client": "198.51.100.5",
+                "number": "Z1122020123",
+                "result": result,
+                "name_hash": f"{i:064d}",
+                "channel": "page",
+            }
+        )
+    for i in range(20):
+        checks.append(
+            {
+                "at": utc(dt.timedelta(days=-3, minutes=i)),
+                "client": "192.0.2.7",
+                "number": f"C11220200{i:02d}",
+                "result": "no_match",
+                "name_hash": "b" * 64,
+                "channel": "batch",
+            }
+        )
+    log = sqlite_utils.Database(path)
+    try:
+        log.table("checks").insert_all(checks)
+    finally:
+        log.close()
+
+
+def shipped_metadata() -> dict[str, Any]:
+    metadata: dict[str, Any] = yaml.safe_load(
+        (config_dir() / "metadata.yml").read_text(encoding="utf-8")
+    )
+    return metadata
+
+
+def shipped_datasette(db: Path) -> Datasette:
+    """Datasette over the registry and its verification log, configured as `certreg browse` does."""
+    config = config_dir()
+    settings: Mapping[str, object] = json.loads((config / "settings.json").read_text("utf-8"))
+    return Datasette(
+        [str(db), str(verify_log_path(db))],
+        metadata=shipped_metadata(),
+        plugins_dir=str(config / "plugins"),
+        template_dir=str(config / "templates"),
+        settings=dict(settings),
+    )
+
+
+def signed_in(ds: Datasette, user: str = STAFF_USER) -> dict[str, str]:
+    """The cookie datasette-auth-passwords sets after a successful login."""
+    return {"ds_actor": ds.sign({"a": {"id": user}}, "actor")}
+
+
+def snapshot(db: Path) -> list[tuple[object, ...]]:
+    """Every row of every table, to show nothing changed."""
+    conn = sqlite3.connect(db)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return [
+            (table, *row)
+            for table in sorted(tables)
+            for row in conn.execute(f"SELECT * FROM [{table}]")
+        ]
+    finally:
+        conn.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until_listening(process: subprocess.Popen[bytes], port: int) -> None:
+    """Wait for a server subprocess to accept connections; fail with its output if it exits."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listening on port {port}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def log_in(client: httpx.Client, username: str, password: str) -> httpx.Response:
+    """Sign in through the real login form (CSRF token and all), as a browser would."""
+    client.get("/-/login")
+    token = client.cookies["ds_csrftoken"]
+    return client.post(
+        "/-/login", data={"username": username, "password": password, "csrftoken": token}
+    )

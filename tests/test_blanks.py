@@ -1,0 +1,343 @@
+"""The three blank-certificate registers (SPEC §9): read from .xlsx and .csv and the 附件1 form,
+every rule broken once, whole-or-nothing loading, idempotency."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from registry.cli import cli
+from registry.forms import write_requisition_form
+from tests.blank_registers import (
+    UNIT,
+    collection,
+    dispatch,
+    load,
+    load_rosters,
+    requisition,
+    snapshot,
+    sync,
+    write,
+)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """A registry holding the two test rosters, an approved requisition for each recipient and
+    a first dispatch to 测试单位."""
+    path = tmp_path / "registry.db"
+    load_rosters(path, tmp_path)
+    report = load(
+        path,
+        tmp_path / "base-requisitions.csv",
+        "requisitions",
+        [
+            requisition(UNIT, 1, 3, 0, 0),
+            requisition("绵阳市人力资源和社会保障局", 1, 0, 1, 0, city="同意 2012-02-10"),
+        ],
+    )
+    assert report["exit_code"] == 0, report
+    report = load(path, tmp_path / "base-dispatch.csv", "dispatches", [dispatch(UNIT, 0, 2)])
+    assert report["exit_code"] == 0, report
+    return path
+
+
+def rows(db: Path, table: str) -> list[dict[str, object]]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY register, 1")]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_requisitions_load_from_either_format(db: Path, tmp_path: Path, suffix: str) -> None:
+    report = load(
+        db,
+        tmp_path / f"req{suffix}",
+        "requisitions",
+        [
+            # pending, and the city's opinion says 印章: still a data row, not the footer
+            requisition("绵阳市示例医院", 2, 0, 0, 0, city="同意（印章）2012-02-11", province=None),
+            requisition(" 测试 单位 ", 0, 1, 0, 0, province="不同意"),
+        ],
+    )
+    assert report["exit_code"] == 0, report
+    loaded = [r for r in rows(db, "requisitions") if r["register"] == f"req{suffix}"]
+    assert [
+        (r["recipient"], r["city"], r["junior"], r["intermediate"], r["total"], r["status"])
+        for r in loaded
+    ] == [("绵阳市", "2202", 2, 0, 2, "pending"), (UNIT, None, 0, 1, 1, "refused")]
+    assert loaded[0]["city_agreed_on"] == "2012-02-11"
+    assert loaded[0]["source_row"] == (3 if suffix == ".xlsx" else 2)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_dispatches_load_from_either_format(db: Path, tmp_path: Path, suffix: str) -> None:
+    report = load(
+        db,
+        tmp_path / f"slip{suffix}",
+        "dispatches",
+        [dispatch("绵阳市人力资源和社会保障局", 1, 0, 1, day="2012-03-05")],
+    )
+    assert report["exit_code"] == 0, report
+    (slip,) = [r for r in rows(db, "dispatches") if r["register"] == f"slip{suffix}"]
+    assert (slip["recipient"], slip["junior"], slip["senior"], slip["dispatched_on"]) == (
+        "绵阳市",
+        1,
+        1,
+        "2012-03-05",
+    )
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_collections_load_from_either_format(db: Path, tmp_path: Path, suffix: str) -> None:
+    report = load(
+        db,
+        tmp_path / f"collected{suffix}",
+        "collections",
+        [collection("c1122000001", "甲一"), collection("Z1122000001", "代领人", "签名表第2页")],
+    )
+    assert report["exit_code"] == 0, report
+    assert [(r["number"], r["collector"], r["signature"]) for r in rows(db, "collections")] == [
+        ("C1122000001", "甲一", "是"),
+        ("Z1122000001", "代领人", "签名表第2页"),
+    ]
+
+
+def test_the_annex_1_form_is_read_as_one_requisition(db: Path, tmp_path: Path) -> None:
+    form = tmp_path / "form.xlsx"
+    write_requisition_form(
+        form,
+        {
+            "单位": "绵阳市人力资源和社会保障局",
+            "联系人": "王五",
+            "联系电话": "0816-1",
+            "初级": 2,
+            "高级": 1,
+            "合计": 3,
+            "市（州）意见": "同意（印章） 2012年2月10日",
+            "省厅意见": "同意（印章） 2012年2月20日",
+        },
+    )
+    sheet = openpyxl.load_workbook(form).active
+    assert sheet is not None
+    assert {"A1:D1", "B3:D3", "A5:A9"} <= {str(r) for r in sheet.merged_cells.ranges}
+
+    result = sync(db, form, "--kind", "requisitions", "--authority", "2202")
+    assert result.exit_code == 0, result.output
+    (row,) = [r for r in rows(db, "requisitions") if r["register"] == "form.xlsx"]
+    assert (row["recipient"], row["contact"], row["junior"], row["intermediate"]) == (
+        "绵阳市",
+        "王五",
+        2,
+        0,
+    )
+    assert (row["senior"], row["total"], row["approved_on"], row["status"]) == (
+        1,
+        3,
+        "2012-02-20",
+        "approved",
+    )
+
+
+def test_a_wrong_total_on_the_form_names_the_total_row(db: Path, tmp_path: Path) -> None:
+    form = tmp_path / "form.xlsx"
+    write_requisition_form(
+        form, {"单位": UNIT, "中级": 2, "合计": 3, "省厅意见": "同意 2012-02-20"}
+    )
+    before = snapshot(db)
+    result = sync(db, form, "--kind", "requisitions", "--authority", "2200")
+    assert result.exit_code == 1
+    assert snapshot(db) == before
+    assert '"row": 9' in result.output and "合计应等于各等级数量之和 2" in result.output
+
+
+MIANYANG = "绵阳市人力资源和社会保障局"
+
+BROKEN = {
+    "total is not the sum": (
+        "requisitions",
+        "2200",
+        [requisition(UNIT, 1, 1, 0, 0) | {"合计": 3}],
+        "合计",
+        "合计应等于各等级数量之和 2",
+    ),
+    "not a whole number": (
+        "requisitions",
+        "2200",
+        [requisition(UNIT, 1) | {"中级": 2.5, "合计": 3.5}],
+        "中级",
+        "不能有小数",
+    ),
+    "negative quantity": (
+        "requisitions",
+        "2200",
+        [requisition(UNIT) | {"高级": -1, "合计": -1}],
+        "高级",
+        "不能为负数",
+    ),
+    "chinese numerals": (
+        "requisitions",
+        "2200",
+        [requisition(UNIT) | {"初级": "三", "合计": 3}],
+        "初级",
+        "阿拉伯数字",
+    ),
+    "city unit without the city's opinion": (
+        "requisitions",
+        "2200",
+        [requisition(MIANYANG, 1)],
+        "市（州）意见",
+        "须先经市（州）人力资源和社会保障行政部门签署意见",
+    ),
+    "approval without a date": (
+        "requisitions",
+        "2200",
+        [requisition(UNIT, 1, province="同意")],
+        "省厅意见",
+        "意见须注明日期",
+    ),
+    "a city registers another city's requisition": (
+        "requisitions",
+        "2202",
+        [requisition("成都市人力资源和社会保障局", 1, city="同意 2012-02-01")],
+        "单位",
+        "只能包含本市（州）单位的申领计划",
+    ),
+    "dispatch beyond approved requisitions, cumulatively": (
+        "dispatches",
+        "2200",
+        [dispatch(UNIT, 0, 1), dispatch(UNIT, 0, 1)],
+        "中级",
+        "累计发放 4 本（此前已发 3 本），超过经省厅批准的申领数 3 本",
+    ),
+    "dispatch without an approved requisition for the level": (
+        "dispatches",
+        "2200",
+        [dispatch(MIANYANG, 0, 0, 0, 1)],
+        "技师",
+        "超过经省厅批准的申领数 0 本",
+    ),
+    "dispatch without a handler": (
+        "dispatches",
+        "2200",
+        [dispatch(UNIT, 1) | {"经办人": None}],
+        "经办人",
+        "发放须有经办人",
+    ),
+    "certificate collected twice in one file": (
+        "collections",
+        "2200",
+        [collection("C1122000001"), collection("C1122000001")],
+        "证书编号",
+        "与本文件第3行重复：每本证书只能领取一次",
+    ),
+    "collection of a number the registry lacks": (
+        "collections",
+        "2200",
+        [collection("C1122000009")],
+        "证书编号",
+        "登记库中没有此证书编号",
+    ),
+    "collection without a signature": (
+        "collections",
+        "2200",
+        [collection("C1122000001", signed="否")],
+        "签名",
+        "须本人签名",
+    ),
+    "malformed number": (
+        "collections",
+        "2200",
+        [collection("C11220000")],
+        "证书编号",
+        "附件3",
+    ),
+    "a city registers a collection of another region's certificate": (
+        "collections",
+        "2202",
+        [collection("C1122000001")],
+        "证书编号",
+        "只能登记本市（州）编号的证书",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN))
+def test_each_rule_broken_once_rejects_the_whole_register(
+    db: Path, tmp_path: Path, case: str
+) -> None:
+    kind, authority, register, column, rule = BROKEN[case]
+    good_first = {
+        ("requisitions", "2200"): requisition(UNIT, 0, 0, 1, 0),
+        ("requisitions", "2202"): requisition(MIANYANG, 0, 0, 1, 0, city="同意 2012-02-01"),
+        ("dispatches", "2200"): dispatch(UNIT, 1),
+        ("collections", "2200"): collection("Z1122000002"),
+        ("collections", "2202"): collection("G1122020001"),
+    }[kind, authority]
+    before = snapshot(db)
+    report = load(db, tmp_path / "broken.csv", kind, [good_first, *register], authority)
+    assert report["exit_code"] == 1
+    assert snapshot(db) == before, "a rejected register must leave the registry untouched"
+    (entry,) = report["registers"]
+    assert entry["outcome"] == "rejected"
+    matching = [p for p in entry["problems"] if rule in p["rule"]]
+    assert matching, entry["problems"]
+    # the good first row is line 2; the broken rows follow it
+    assert matching[0]["column"] == column
+    assert matching[0]["row"] in (3, 4)
+    assert all(p["row"] != 2 for p in entry["problems"])
+
+
+def test_a_certificate_is_collected_only_once_across_registers(db: Path, tmp_path: Path) -> None:
+    first = load(db, tmp_path / "first.csv", "collections", [collection("C1122000001")])
+    assert first["exit_code"] == 0
+    before = snapshot(db)
+    second = load(db, tmp_path / "second.csv", "collections", [collection("c11 2200 0001")])
+    assert second["exit_code"] == 1
+    assert snapshot(db) == before
+    (problem,) = second["registers"][0]["problems"]
+    assert problem["row"] == 2 and "已在“first.csv”中登记领取" in problem["rule"]
+
+
+def test_the_text_report_names_file_row_and_rule(db: Path, tmp_path: Path) -> None:
+    path = write(tmp_path / "slip.csv", "dispatches", [dispatch(UNIT, 2)])
+    args = ["sync", str(path), "--db", str(db), "--kind", "dispatches", "--authority", "2200"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert "slip.csv 第2行「初级」“2”：测试单位初级累计发放 2 本" in result.output
+    assert "已拒绝，登记库未作任何改动" in result.output
+
+
+def test_loading_again_changes_nothing_and_a_new_version_replaces(db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "collected.csv"
+    assert load(db, path, "collections", [collection("C1122000001")])["exit_code"] == 0
+    again = load(db, path, "collections", [collection("C1122000001")])
+    assert again["registers"][0]["outcome"] == "unchanged"
+
+    newer = load(
+        db,
+        path,
+        "collections",
+        [collection("C1122000001", day="2012-04-02"), collection("Z1122000001")],
+    )
+    (entry,) = newer["registers"]
+    assert (entry["outcome"], entry["added"], entry["changed"]) == ("updated", 1, 1)
+    assert [(r["number"], r["collected_on"]) for r in rows(db, "collections")] == [
+        ("C1122000001", "2012-04-02"),
+        ("Z1122000001", "2012-04-01"),
+    ]
+
+
+def test_dispatches_must_come_from_the_province(db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "slip.csv"
+    load(db, path, "dispatches", [dispatch(UNIT, 1)], authority="2200")
+    result = sync(db, path, "--kind", "dispatches", "--authority", "2202")
+    assert result.exit_code == 2
+    assert "authority 应为 2200" in result.output

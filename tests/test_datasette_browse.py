@@ -1,0 +1,195 @@
+"""``certreg browse``: refuses to serve without accounts, and the real launch line works."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from datasette_config.launch import datasette_command, ensure_verify_log, verify_log_path
+from registry.cli import cli
+from tests.datasette_fixtures import (
+    MIANYANG_2012,
+    SAMPLES,
+    STAFF_HASH,
+    STAFF_PASSWORD,
+    STAFF_USER,
+    free_port,
+    log_in,
+    stop,
+    sync,
+    wait_until_listening,
+)
+from tests.registers import RegisterFactory, approval_row
+
+SECRET = "0123456789abcdef" * 4
+
+
+@pytest.fixture
+def sample_db(db_path: Path) -> Path:
+    assert sync(SAMPLES, db_path) == 0
+    return db_path
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No staff account or secret leaks in from the environment running the tests."""
+    for name in list(os.environ):
+        if name.startswith("CERTREG_STAFF_") or name == "DATASETTE_SECRET":
+            monkeypatch.delenv(name)
+    return monkeypatch
+
+
+def browse(db: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["browse", "--db", str(db)])
+    return result.exit_code, result.output
+
+
+def test_without_an_account_browse_explains_how_to_add_one(
+    sample_db: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    clean_env.setenv("DATASETTE_SECRET", SECRET)
+    code, output = browse(sample_db)
+    assert code == 2
+    assert "还没有职员账号" in output
+    assert "datasette hash-password" in output
+    assert "export CERTREG_STAFF_wangli=" in output
+
+
+def test_a_plain_password_instead_of_a_hash_is_refused(
+    sample_db: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    clean_env.setenv("DATASETTE_SECRET", SECRET)
+    clean_env.setenv("CERTREG_STAFF_wangli", "123456")
+    code, output = browse(sample_db)
+    assert code == 2
+    assert "CERTREG_STAFF_wangli 不是密码哈希" in output
+
+
+def test_without_datasette_secret_browse_says_how_to_set_one(
+    sample_db: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    clean_env.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    code, output = browse(sample_db)
+    assert code == 2
+    assert "DATASETTE_SECRET" in output
+    assert "secrets.token_hex" in output
+
+
+def test_missing_registry_points_to_sync(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
+    code, output = browse(tmp_path / "nothing.db")
+    assert code == 2
+    assert "certreg sync" in output
+    assert not (tmp_path / "verify_log.db").exists()
+
+
+def test_registry_under_another_file_name_is_refused(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    other = tmp_path / "certs.db"
+    assert sync(SAMPLES, other) == 0
+    clean_env.setenv("DATASETTE_SECRET", SECRET)
+    clean_env.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    code, output = browse(other)
+    assert code == 2
+    assert "登记库文件须命名为 registry.db，现为 certs.db" in output
+
+
+def test_launch_line_serves_both_databases_mutable_with_the_shipped_config(tmp_path: Path) -> None:
+    command = datasette_command([tmp_path / "registry.db", tmp_path / "verify_log.db"], "::1", 1)
+    assert command[1:4] == ["-m", "datasette", "serve"]
+    assert "-i" not in command and "--immutable" not in command
+    for option in ("--metadata", "--plugins-dir", "--template-dir"):
+        assert Path(command[command.index(option) + 1]).exists()
+    settings = {
+        command[i + 1]: command[i + 2] for i, arg in enumerate(command) if arg == "--setting"
+    }
+    assert settings["allow_download"] == "off"  # no download of the whole registry file
+    assert settings["sql_time_limit_ms"] == "3000"  # staff SQL, with a time limit
+
+
+@pytest.fixture
+def served(sample_db: Path, clean_env: pytest.MonkeyPatch) -> Iterator[tuple[str, Path]]:
+    """The real `certreg browse` in a subprocess, on a free port."""
+    port = free_port()
+    env = {
+        **os.environ,
+        f"CERTREG_STAFF_{STAFF_USER}": STAFF_HASH,
+        "DATASETTE_SECRET": SECRET,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "registry", "browse", "--db", str(sample_db), "--port", str(port)],
+        env=env,
+    )
+    try:
+        wait_until_listening(process, port)
+        yield f"http://127.0.0.1:{port}", sample_db
+    finally:
+        stop(process)
+
+
+def test_browse_smoke_anonymous_refused_login_form_served(served: tuple[str, Path]) -> None:
+    url, db = served
+    with httpx.Client(base_url=url) as client:
+        home = client.get("/")
+        assert home.status_code == 302
+        assert home.headers["location"] == "/-/login"
+        assert client.get("/registry/certificates.json").status_code == 302
+        assert client.get("/-/login").status_code == 200
+    assert verify_log_path(db).exists()  # created empty beside the registry
+
+
+def test_browse_staff_login_and_live_sync(
+    served: tuple[str, Path], registers: RegisterFactory
+) -> None:
+    url, db = served
+    with httpx.Client(base_url=url) as client:
+        assert log_in(client, STAFF_USER, "wrong password").status_code == 200
+        assert "ds_actor" not in client.cookies
+        signed = log_in(client, STAFF_USER, STAFF_PASSWORD)
+        assert signed.status_code == 302
+        found = client.get(
+            "/registry/holders.json", params={"姓名": "周杰", "_shape": "array"}
+        ).json()
+        assert [row["证书编号"] for row in found] == ["Z1122020123"]
+        databases = {d["name"] for d in client.get("/-/databases.json").json()}
+        assert databases == {"registry", "verify_log"}
+        # A sync while Datasette runs is visible at once: the file is not served immutable.
+        new = "/registry/certificates/Z1222020001.json"
+        assert client.get(new).status_code == 404
+        registers.add("2012-mianyang.csv", [approval_row("Z1222020001", "赵敏")], MIANYANG_2012)
+        assert sync(registers.folder, db) == 0
+        assert client.get(new, params={"_shape": "objects"}).json()["rows"][0]["name"] == "赵敏"
+
+
+def test_empty_verify_log_has_the_shared_schema(tmp_path: Path) -> None:
+    path = tmp_path / "verify_log.db"
+    ensure_verify_log(path)
+    ensure_verify_log(path)  # a second start changes nothing
+    log = sqlite_utils.Database(path)
+    try:
+        checks = log.table("checks")
+        assert checks.columns_dict == {
+            "id": int,
+            "at": str,
+            "client": str,
+            "number": str,
+            "result": str,
+            "name_hash": str,
+            "channel": str,
+        }
+        assert checks.pks == ["id"]
+        assert sorted(tuple(index.columns) for index in checks.indexes) == [
+            ("client", "at"),
+            ("number",),
+        ]
+        assert log.journal_mode == "wal"
+    finally:
+        log.close()

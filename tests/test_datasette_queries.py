@@ -1,0 +1,388 @@
+"""The canned queries, facets and labels staff use, on a synced sample registry (SPEC §8)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from datasette.app import Datasette
+
+from datasette_config.launch import verify_log_path
+from registry.cli import cli
+from registry.lookup import RESULT_LABELS
+from tests.datasette_fixtures import (
+    STAFF_HASH,
+    STAFF_USER,
+    build_registry,
+    build_verify_log,
+    shipped_datasette,
+    shipped_metadata,
+    signed_in,
+)
+from tests.registers import RegisterFactory
+
+pytestmark = pytest.mark.anyio
+SUPERSEDED = RESULT_LABELS["superseded"]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def registry_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("queries")
+    db = folder / "registry.db"
+    build_registry(db, RegisterFactory(folder / "registers"))
+    build_verify_log(verify_log_path(db))
+    return db
+
+
+@pytest.fixture
+def ds(registry_db: Path, monkeypatch: pytest.MonkeyPatch) -> Datasette:
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    return shipped_datasette(registry_db)
+
+
+async def query(ds: Datasette, path: str, **params: str) -> list[dict[str, Any]]:
+    response = await ds.client.get(
+        f"{path}.json", params={**params, "_shape": "array"}, cookies=signed_in(ds)
+    )
+    assert response.status_code == 200, response.text
+    rows: list[dict[str, Any]] = response.json()
+    return rows
+
+
+def column(rows: list[dict[str, Any]], name: str) -> list[Any]:
+    return [row[name] for row in rows]
+
+
+# -- look up a number ---------------------------------------------------------------------
+
+
+async def test_number_as_typed_shows_issue_events_and_current_status(ds: Datasette) -> None:
+    rows = await query(ds, "/registry/certificate", 证书编号="ｚ１１-2202-0124")
+    assert [(r["日期"], r["事件"], r["证书编号"]) for r in rows] == [
+        ("2012-03-20", "发证", "Z1122020124"),
+        ("2012-06-01", "换发", "Z1122020124"),
+        ("2012-06-01", f"当前状态：{SUPERSEDED}", "Z1122020124"),
+    ]
+    assert rows[0]["依据文件"] == "绵人社函〔2012〕8号"
+    assert (rows[0]["来源名册"], rows[0]["名册行号"]) == ("2011-mianyang-approval.csv", 8)
+    assert rows[1]["依据文件"] == "川人社函〔2012〕30号"
+    assert rows[1]["说明"] == "新证书编号 Z1122020125；原因：证书损坏"
+    assert rows[2]["说明"] == "新证书编号 Z1122020125"
+
+
+async def test_successor_number_shows_the_exchange_that_made_it(ds: Datasette) -> None:
+    rows = await query(ds, "/registry/certificate", 证书编号="Z1122020125")
+    assert column(rows, "事件") == ["发证", "换发", "补发", "当前状态：已补发"]
+    assert rows[1]["证书编号"] == "Z1122020124"
+    assert rows[3]["说明"] == "原证书编号 Z1122020124"
+
+
+async def test_number_lookup_shows_register_corrections(ds: Datasette) -> None:
+    rows = await query(ds, "/registry/certificate", 证书编号="Z1222020001")
+    assert column(rows, "事件") == ["发证", "名册更正", "当前状态：有效"]
+    assert rows[1]["说明"] == "出生年月：1975-05 → 1976-08"
+    assert rows[1]["来源名册"] == "2012-mianyang.csv"
+
+
+async def test_unknown_or_empty_number_finds_nothing(ds: Datasette) -> None:
+    assert await query(ds, "/registry/certificate", 证书编号="Z1122029999") == []
+    assert await query(ds, "/registry/certificate", 证书编号="") == []
+
+
+# -- holders by name ----------------------------------------------------------------------
+
+
+async def test_holder_by_name_as_typed(ds: Datasette) -> None:
+    rows = await query(ds, "/registry/holders", 姓名="周　杰")
+    assert column(rows, "证书编号") == ["Z1122020123"]
+    assert rows[0]["地区"] == "绵阳市"
+    assert rows[0]["发证机关"] == "绵阳市人力资源和社会保障局"
+    assert rows[0]["状态"] == "有效"
+
+
+async def test_holder_by_other_middle_dot_and_by_part_of_name(ds: Datasette) -> None:
+    exact = await query(ds, "/registry/holders", 姓名="阿依古丽•买买提")
+    assert column(exact, "证书编号") == ["C1122020001"]
+    part = await query(ds, "/registry/holders", 姓名="买买提")
+    assert column(part, "姓名") == ["阿依古丽·买买提"]
+
+
+async def test_exact_name_comes_before_partial_matches(ds: Datasette) -> None:
+    rows = await query(ds, "/registry/holders", 姓名="欧阳明")
+    assert column(rows, "证书编号") == ["G1122000002", "G1122000003"]  # exchanged: old and new
+    rows = await query(ds, "/registry/holders", 姓名="明")
+    assert set(column(rows, "姓名")) == {"张三明", "欧阳明"}
+
+
+async def test_empty_name_lists_nobody(ds: Datasette) -> None:
+    assert await query(ds, "/registry/holders", 姓名="") == []
+
+
+# -- counts per region × level × year -----------------------------------------------------
+
+
+async def test_how_many_intermediate_certificates_mianyang_issued_in_2011(ds: Datasette) -> None:
+    rows = await query(ds, "/registry/counts", 地区="绵阳", 等级="中级工", 年度="2011")
+    assert len(rows) == 1
+    assert (rows[0]["地区"], rows[0]["等级"], rows[0]["核发年度"]) == ("绵阳市", "中级工", "2011")
+    # Z1122020123 周杰; Z1122020124 郑浩, exchanged for Z1122020125, which was later reissued.
+    assert rows[0]["证书数"] == 3
+    assert [rows[0][k] for k in ("其中有效", "其中补发", "其中已换发", "其中撤销")] == [1, 1, 1, 0]
+    same = await query(ds, "/registry/counts", 地区="2202", 等级="中级", 年度="11")
+    assert same == rows
+
+
+async def test_counts_without_conditions_cover_every_certificate(
+    ds: Datasette, registry_db: Path
+) -> None:
+    rows = await query(ds, "/registry/counts", 地区="", 等级="", 年度="")
+    total = (await query(ds, "/registry", sql="select count(*) as n from certificates"))[0]["n"]
+    assert sum(column(rows, "证书数")) == total
+    mianyang_2012 = [r for r in rows if r["地区"] == "绵阳市" and r["核发年度"] == "2012"]
+    assert [(r["等级"], r["证书数"]) for r in mianyang_2012] == [("中级工", 1)]
+    # Levels in the order of 附件3's footer: 初级工, 中级工, 高级工, 技师.
+    province = [r["等级"] for r in rows if r["地区代码"] == "2200"]
+    assert province == ["初级工", "中级工", "高级工", "技师"]
+
+
+async def test_the_same_count_from_facets_without_sql(ds: Datasette) -> None:
+    response = await ds.client.get(
+        "/registry/certificates.json",
+        params={"region": "2202", "level": "中级工", "year_code": "11"},
+        cookies=signed_in(ds),
+    )
+    body = response.json()
+    assert body["filtered_table_rows_count"] == 3
+    assert set(body["facet_results"]) == {
+        "level",
+        "region",
+        "trade",
+        "status",
+        "year_code",
+        "authority",
+    }
+
+
+# -- registers loaded and rejected --------------------------------------------------------
+
+
+async def test_rejected_registers_with_every_problem(ds: Datasette) -> None:
+    rows = await query(ds, "/registry/sync_history", 名册="", 结果="rejected")
+    assert set(column(rows, "名册")) == {"2012-mianyang-bad.csv"}
+    assert [(r["行号"], r["列"], r["值"]) for r in rows] == [
+        (5, "技术业务理论", "52"),
+        (6, "报考工种", "驾校"),
+    ]
+    assert rows[0]["结果"].startswith("已拒绝")
+    assert rows[0]["条款"] == "§二、§四.(六)1"
+    assert await query(ds, "/registry/sync_history", 名册="", 结果="已拒绝") == rows
+
+
+async def test_sync_history_lists_loaded_updated_and_rejected(ds: Datasette) -> None:
+    rows = await query(ds, "/registry/sync_history", 名册="2012-mianyang", 结果="")
+    outcomes = [(r["名册"], r["结果"]) for r in rows]
+    assert ("2012-mianyang.csv", "已导入") in outcomes
+    assert ("2012-mianyang.csv", "已更新（新版本）") in outcomes
+    assert ("2012-mianyang-bad.csv", "已拒绝，登记库未作任何改动") in outcomes
+    assert column(rows, "同步编号") == sorted(column(rows, "同步编号"), reverse=True)
+
+
+# -- 换发 / 补发 / 撤销 --------------------------------------------------------------------
+
+NO_FILTER = {"类型": "", "证书编号": "", "起始日期": "", "截止日期": ""}
+
+
+async def test_status_changes_newest_first(ds: Datasette) -> None:
+    rows = await query(ds, "/registry/status_changes", **NO_FILTER)
+    assert [(r["日期"], r["类型"], r["证书编号"], r["该证现状态"]) for r in rows] == [
+        ("2013-02-01", "补发", "Z1122020125", "已补发"),
+        ("2013-01-15", "撤销", "C1122000001", "已撤销"),
+        ("2012-09-10", "补发", "Z1122000001", "已补发"),
+        ("2012-06-01", "换发", "Z1122020124", SUPERSEDED),
+        ("2012-05-08", "换发", "G1122000002", SUPERSEDED),
+    ]
+    assert rows[-1]["新证书编号"] == "G1122000003"
+    assert (rows[-1]["来源名册"], rows[-1]["名册行号"]) == ("2012-status-changes.xlsx", 4)
+
+
+async def test_reissue_shows_its_three_documents(ds: Datasette) -> None:
+    rows = await query(ds, "/registry/status_changes", **{**NO_FILTER, "类型": "补发"})
+    assert column(rows, "证书编号") == ["Z1122020125", "Z1122000001"]
+    assert (rows[1]["个人申请"], rows[1]["单位证明"], rows[1]["原公布文件"]) == (
+        "申请-2012-001",
+        "证明-2012-001",
+        "川人社函〔2012〕12号",
+    )
+
+
+async def test_status_changes_by_new_number_and_by_dates(ds: Datasette) -> None:
+    by_new = await query(ds, "/registry/status_changes", **{**NO_FILTER, "证书编号": "z1122020125"})
+    assert [(r["类型"], r["证书编号"], r["新证书编号"]) for r in by_new] == [
+        ("补发", "Z1122020125", None),
+        ("换发", "Z1122020124", "Z1122020125"),
+    ]
+    autumn = await query(
+        ds,
+        "/registry/status_changes",
+        **{**NO_FILTER, "起始日期": "2012-09-01", "截止日期": "2012-12-31"},
+    )
+    assert [(r["类型"], r["证书编号"]) for r in autumn] == [("补发", "Z1122000001")]
+
+
+# -- per approval document ----------------------------------------------------------------
+
+
+async def test_certificates_per_approval_document(ds: Datasette) -> None:
+    rows = await query(ds, "/registry/per_approval_doc", 批准文号="〔2012〕12号")
+    by_register = {r["来源名册"]: r for r in rows}
+    assert set(by_register) == {"2011-shengzhi-approval.xlsx", "2011-chengdu-technicians.xlsx"}
+    province = by_register["2011-shengzhi-approval.xlsx"]
+    assert [province[k] for k in ("初级工", "中级工", "高级工", "技师", "合计")] == [1, 3, 2, 1, 7]
+    assert by_register["2011-chengdu-technicians.xlsx"]["技师"] == 3
+    assert province["发证机关"] == "四川省人力资源和社会保障厅"
+    changes = await query(ds, "/registry/per_approval_doc", 批准文号="〔2012〕30号")
+    assert sum(column(changes, "合计")) == 2  # the new certificates of the two 换发
+
+
+# -- suspicious verification traffic ------------------------------------------------------
+
+
+async def test_suspicious_clients_default_window_and_threshold(ds: Datasette) -> None:
+    rows = await query(ds, "/verify_log/suspicious_clients", 小时数="", 未查到阈值="")
+    assert [(r["客户端"], r["未查到次数"], r["查验次数"]) for r in rows] == [
+        ("203.0.113.9", 12, 12)
+    ]
+    assert rows[0]["不同编号数"] == 12
+
+
+async def test_suspicious_clients_wider_window_and_lower_threshold(ds: Datasette) -> None:
+    week = await query(ds, "/verify_log/suspicious_clients", 小时数="168", 未查到阈值="")
+    assert column(week, "客户端") == ["192.0.2.7", "203.0.113.9"]
+    low = await query(ds, "/verify_log/suspicious_clients", 小时数="", 未查到阈值="3")
+    assert [(r["客户端"], r["未查到次数"], r["查验次数"]) for r in low] == [
+        ("203.0.113.9", 12, 12),
+        ("198.51.100.5", 3, 8),
+    ]
+
+
+# -- labels and links ---------------------------------------------------------------------
+
+
+async def test_every_canned_query_has_a_chinese_title_and_description() -> None:
+    han = re.compile(r"[\u4e00-\u9fff]")
+    for database in shipped_metadata()["databases"].values():
+        for name, canned in database.get("queries", {}).items():
+            assert han.search(canned["title"]) and han.search(canned["description"]), name
+
+
+async def test_table_headers_facets_and_cells_carry_chinese_labels(ds: Datasette) -> None:
+    page = (await ds.client.get("/registry/certificates", cookies=signed_in(ds))).text
+    assert "证书编号<br><small>number</small>" in page
+    assert 'class="column-descriptions"' in page  # Datasette's legend, hidden by table.html CSS
+    assert "dl.column-descriptions { display: none; }" in page
+    assert "<strong>发证机关" in page  # facet title
+    assert "2202 绵阳市" in page  # facet value and cell
+    assert "2200 四川省人力资源和社会保障厅" in page
+    assert "valid 有效" in page
+
+
+async def test_certificate_page_lists_labelled_fields(ds: Datasette) -> None:
+    page = await ds.client.get("/registry/certificates/Z1122020123", cookies=signed_in(ds))
+    assert "发证机关 <small>authority</small></th>" in page.text
+    assert "2202 绵阳市人力资源和社会保障局" in page.text
+
+
+async def test_certificate_page_links_history_and_source_register(ds: Datasette) -> None:
+    page = await ds.client.get("/registry/certificates/Z1122020123", cookies=signed_in(ds))
+    links = re.findall(r'href="([^"]+)"', page.text)
+    wanted = [
+        link
+        for link in links
+        if link.startswith(("/registry/certificate?", "/registry/registers?", "/registry/syncs?"))
+        or link.startswith("/registry/per_approval_doc?")
+    ]
+    assert len(wanted) == 4
+    for link in wanted:
+        followed = await ds.client.get(link.replace("&amp;", "&"), cookies=signed_in(ds))
+        assert followed.status_code == 200
+    history = await ds.client.get(
+        wanted[0].replace("/registry/certificate?", "/registry/certificate.json?_shape=array&"),
+        cookies=signed_in(ds),
+    )
+    assert history.json()[0]["证书编号"] == "Z1122020123"
+    register = await ds.client.get(
+        wanted[1].replace("/registry/registers?", "/registry/registers.json?"),
+        cookies=signed_in(ds),
+    )
+    assert register.json()["rows"][0][0] == "2011-mianyang-approval.csv"
+
+
+async def test_exchanged_certificate_links_successor_and_back(ds: Datasette) -> None:
+    old = await ds.client.get("/registry/certificates/Z1122020124", cookies=signed_in(ds))
+    assert 'href="/registry/certificates/Z1122020125"' in old.text
+    new = await ds.client.get("/registry/certificates/Z1122020125", cookies=signed_in(ds))
+    assert new.status_code == 200
+    assert 'href="/registry/certificates/Z1122020124"' in new.text
+
+
+async def test_staff_sql_has_the_registry_functions(ds: Datasette) -> None:
+    rows = await query(
+        ds,
+        "/registry",
+        sql="select normalise_number('ｚ１１-2202-0123') as n, name_key('周　杰') as k,"
+        " region_name('2202') as r, status_label('revoked') as s",
+    )
+    assert rows == [{"n": "Z1122020123", "k": "周杰", "r": "绵阳市", "s": "已撤销"}]
+
+
+async def test_staff_sql_is_stopped_at_the_time_limit(ds: Datasette) -> None:
+    endless = (
+        "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n"
+    )
+    response = await ds.client.get("/registry.json", params={"sql": endless}, cookies=signed_in(ds))
+    assert response.status_code == 400
+    assert "took too long" in response.text
+
+
+async def test_database_page_lists_tables_by_chinese_title(ds: Datasette) -> None:
+    page = (await ds.client.get("/registry", cookies=signed_in(ds))).text
+    assert '<a href="/registry/certificates">证书</a>（certificates）' in page
+    assert '<a href="/registry/status_events">换发、补发、撤销</a>（status_events）' in page
+    assert '<a href="/registry/stock">空白证书对账</a>（stock）' in page  # a view
+    log = (await ds.client.get("/verify_log", cookies=signed_in(ds))).text
+    assert '<a href="/verify_log/checks">查验记录</a>（checks）' in log
+
+
+async def test_home_page_links_every_canned_query(ds: Datasette) -> None:
+    page = (await ds.client.get("/", cookies=signed_in(ds))).text
+    for database, metadata in shipped_metadata()["databases"].items():
+        for name, canned in metadata.get("queries", {}).items():
+            assert f'<a href="/{database}/{name}">{canned["title"]}</a>' in page
+
+
+# -- blank-certificate reconciliation (SPEC §9) -------------------------------------------
+
+
+async def test_stock_view_shows_the_same_figures_as_certreg_stock(
+    ds: Datasette, registry_db: Path
+) -> None:
+    result = CliRunner().invoke(cli, ["stock", "--db", str(registry_db), "--json"])
+    assert result.exit_code == 0, result.output
+    expected = [
+        {key: value for key, value in line.items() if key != "negative"}
+        for line in json.loads(result.stdout)["lines"]
+    ]
+    assert expected  # the samples carry requisitions, dispatches and collections
+    assert await query(ds, "/registry/stock") == expected
+    page = (await ds.client.get("/registry/stock", cookies=signed_in(ds))).text
+    assert "空白证书对账" in page
+    assert "<strong>提示" in page  # the flag facet, by its label

@@ -1,0 +1,95 @@
+"""``certreg demo``: sample registry, verification app and staff Datasette, stopped by Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from registry.cli import cli
+from tests.datasette_fixtures import SAMPLES, free_port, log_in, stop
+
+READY = "按 Ctrl-C 停止"
+
+
+def wait_for_output(path: Path, marker: str, process: subprocess.Popen[bytes]) -> str:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if marker in text:
+            return text
+        if process.poll() is not None:
+            raise AssertionError(f"demo exited with {process.returncode}:\n{text}")
+        time.sleep(0.2)
+    raise AssertionError(f"demo never printed {marker!r}:\n{path.read_text(errors='replace')}")
+
+
+def listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def test_demo_without_samples_says_where_to_run_it(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["demo", "--samples", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2
+    assert "找不到示例名册" in result.output
+    assert "--samples" in result.output
+
+
+@pytest.mark.skipif(
+    "serve" not in cli.commands, reason="certreg serve (the verification app) not merged yet"
+)
+def test_demo_serves_both_parts_and_stops_both_on_ctrl_c(tmp_path: Path) -> None:
+    port, browse_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CERTREG_", "DATASETTE_"))}
+    env["PYTHONUNBUFFERED"] = "1"
+    output = tmp_path / "demo.out"
+    command = [sys.executable, "-m", "registry", "demo", "--samples", str(SAMPLES)]
+    command += ["--port", str(port), "--browse-port", str(browse_port)]
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            command, stdout=sink, stderr=subprocess.STDOUT, env=env, cwd=tmp_path
+        )
+    try:
+        text = wait_for_output(output, READY, process)
+        assert f"http://127.0.0.1:{port}/" in text
+        assert f"http://127.0.0.1:{browse_port}/" in text
+        login = re.search(r"用户名 demo，密码 (\S+)，", text)
+        assert login, text
+        registry = re.search(r"演示登记库：(\S+)", text)
+        assert registry, text
+
+        public = httpx.post(
+            f"http://127.0.0.1:{port}/api/v1/verify",
+            json={"number": "Z1122020123", "name": "周杰"},
+        )
+        assert public.json()["result"] == "valid"
+
+        with httpx.Client(base_url=f"http://127.0.0.1:{browse_port}") as staff:
+            assert staff.get("/").status_code == 302
+            assert log_in(staff, "demo", login.group(1)).status_code == 302
+            rows = staff.get("/registry/certificates.json", params={"_shape": "array"}).json()
+            assert "Z1122020123" in {row["number"] for row in rows}
+            # The check just made is in the verification log, live.
+            checks = staff.get("/verify_log/checks.json", params={"_shape": "array"}).json()
+            assert [(c["number"], c["result"]) for c in checks] == [("Z1122020123", "valid")]
+
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        assert not listening(port)
+        assert not listening(browse_port)
+        assert not Path(registry.group(1)).exists()
+    finally:
+        stop(process)

@@ -1,0 +1,233 @@
+"""The blank-certificate reconciliation (SPEC §9): hand-computed figures, ``certreg stock``, the
+Datasette view, and collection records kept away from the public check."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from datasette.app import Datasette
+
+from registry import lookup, store
+from registry.cli import cli
+from tests.blank_registers import (
+    UNIT,
+    collection,
+    dispatch,
+    load,
+    load_rosters,
+    requisition,
+    sync,
+)
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+MIANYANG = "绵阳市人力资源和社会保障局"
+FIGURES = (
+    "requested",
+    "approved",
+    "dispatched",
+    "registered",
+    "spoiled",
+    "used",
+    "balance",
+    "collected",
+    "uncollected",
+)
+
+
+def record_event(
+    db: Path, kind: str, number: str, new_number: str | None = None, day: str = "2012-05-01"
+) -> None:
+    """Write a 换发/补发 the way a status-changes register lands (GUIDE: ``status_events`` and the
+    certificate's status/successor), so the reconciliation can be checked before that kind exists."""
+    conn = store.connect(db)
+    try:
+        conn.execute("BEGIN")
+        name = conn.execute("SELECT name FROM certificates WHERE number = ?", (number,)).fetchone()[
+            0
+        ]
+        conn.execute(
+            "INSERT INTO status_events (register, source_row, type, number, name, date, new_number,"
+            " reason, approval_doc) VALUES ('changes.xlsx', 2, ?, ?, ?, ?, ?, '测试', '测试〔2012〕9号')",
+            (kind, number, name, day, new_number),
+        )
+        if new_number:
+            conn.execute(
+                "INSERT INTO certificates SELECT ?, letter, level, year_code, region, ?, name,"
+                " name_key, sex, birth, work_start, unit, education, prior_certificate,"
+                " wage_grade_since, exam_year, trade, exam_results, approval_doc, issued_on,"
+                " authority, 'changes.xlsx', 2, 'valid', NULL, NULL, number, created_sync,"
+                " updated_sync FROM certificates WHERE number = ?",
+                (new_number, int(new_number[7:]), number),
+            )
+            conn.execute(
+                "UPDATE certificates SET status = 'superseded', status_date = ?, successor = ?"
+                " WHERE number = ?",
+                (day, new_number, number),
+            )
+        else:
+            conn.execute(
+                "UPDATE certificates SET status = 'reissued', status_date = ? WHERE number = ?",
+                (day, number),
+            )
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """The hand-computed example.
+
+    测试单位 (provincial roster): C1122000001, Z1122000001, Z1122000002. Requisitions: 初1 中3
+    approved, 中1 pending. Dispatched: 初1 中3. Z1122000001 is exchanged (换发) for Z1122000003.
+    绵阳市: C1122020001, G1122020001. Requisition 初1 高1 approved, dispatched 初1 高1.
+    C1122020001 is lost and reissued (补发) under its own number: one blank more than received.
+    Collected: Z1122000001 (before its exchange), Z1122000002, C1122020001.
+    """
+    db = tmp_path / "registry.db"
+    load_rosters(db, tmp_path)
+    for name, kind, rows in (
+        (
+            "req.csv",
+            "requisitions",
+            [
+                requisition(UNIT, 1, 3),
+                requisition(UNIT, 0, 1, province=None),
+                requisition(MIANYANG, 1, 0, 1, city="同意 2012-02-10"),
+            ],
+        ),
+        ("slips.xlsx", "dispatches", [dispatch(UNIT, 1, 3), dispatch(MIANYANG, 1, 0, 1)]),
+        (
+            "collected.csv",
+            "collections",
+            [collection("Z1122000001"), collection("Z1122000002"), collection("C1122020001")],
+        ),
+    ):
+        assert load(db, tmp_path / name, kind, rows)["exit_code"] == 0
+    record_event(db, "换发", "Z1122000001", "Z1122000003")
+    record_event(db, "补发", "C1122020001")
+    return db
+
+
+def stock_json(db: Path) -> list[dict[str, object]]:
+    result = CliRunner().invoke(cli, ["stock", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    lines: list[dict[str, object]] = json.loads(result.stdout)["lines"]
+    return lines
+
+
+def test_reconciliation_matches_the_hand_computed_example(example: Path) -> None:
+    table = [
+        (line["recipient"], line["letter"], *(line[f] for f in FIGURES))
+        for line in stock_json(example)
+    ]
+    assert table == [
+        # recipient  level  req appr disp reg spoil used bal coll uncoll
+        (UNIT, "C", 1, 1, 1, 1, 0, 0, 0, 0, 1),
+        (UNIT, "Z", 4, 3, 3, 2, 1, 0, 0, 1, 1),  # Z…0003 replaced Z…0001: not yet collected
+        ("绵阳市", "C", 1, 1, 1, 1, 0, 1, -1, 1, 0),
+        ("绵阳市", "G", 1, 1, 1, 1, 0, 0, 0, 0, 1),
+    ]
+
+
+def test_a_negative_balance_is_flagged(example: Path) -> None:
+    flagged = [
+        (line["recipient"], line["letter"]) for line in stock_json(example) if line["negative"]
+    ]
+    assert flagged == [("绵阳市", "C")]
+    result = CliRunner().invoke(cli, ["stock", "--db", str(example)])
+    assert result.exit_code == 0
+    assert "⚠ 绵阳市 初级工：余额为负" in result.output
+    assert result.output.count("⚠") == 1
+
+
+def test_staff_see_the_same_reconciliation_in_datasette(example: Path) -> None:
+    async def fetch() -> list[dict[str, object]]:
+        datasette = Datasette([str(example)], settings={"num_sql_threads": 1})
+        response = await datasette.client.get("/registry/stock.json?_shape=array")
+        assert response.status_code == 200
+        rows: list[dict[str, object]] = response.json()
+        return rows
+
+    shown = asyncio.run(fetch())
+    assert [{k: row[k] for k in (*FIGURES, "recipient", "letter", "flag")} for row in shown] == [
+        {k: line[k] for k in (*FIGURES, "recipient", "letter", "flag")}
+        for line in stock_json(example)
+    ]
+
+
+def test_collection_records_never_reach_the_public_check(example: Path, tmp_path: Path) -> None:
+    conn = store.connect(example, readonly=True)
+    try:
+        before = lookup.verify(conn, "Z1122000002", "甲三").as_json()
+    finally:
+        conn.close()
+    path = tmp_path / "more.csv"
+    assert (
+        load(example, path, "collections", [collection("C1122000001", "独特代领人")])["exit_code"]
+        == 0
+    )
+    conn = store.connect(example, readonly=True)
+    try:
+        for number, name in (("Z1122000002", "甲三"), ("C1122000001", "甲一")):
+            answer = json.dumps(lookup.verify(conn, number, name).as_json(), ensure_ascii=False)
+            for private in ("独特代领人", "领取人", "2012-04-01", "collected", "signature"):
+                assert private not in answer
+        after = lookup.verify(conn, "Z1122000002", "甲三").as_json()
+    finally:
+        conn.close()
+    assert {k: v for k, v in after.items() if k != "as_of"} == {
+        k: v for k, v in before.items() if k != "as_of"
+    }
+
+
+def test_the_sample_registers_give_a_checkable_reconciliation(tmp_path: Path) -> None:
+    samples = tmp_path / "samples"
+    shutil.copytree(SAMPLES, samples)
+    db = tmp_path / "registry.db"
+    result = sync(db, samples)
+    assert result.exit_code == 0, result.output
+    kinds = {r["kind"] for r in json.loads(result.stdout)["registers"]}
+    assert {"requisitions", "dispatches", "collections"} <= kinds
+    # the hand check of the README's table (scripts/make_samples.py explains each figure)
+    figures = {
+        (line["recipient"], line["letter"]): tuple(line[f] for f in FIGURES)
+        for line in stock_json(db)
+    }
+    assert figures == {
+        ("省直示例单位", "C"): (1, 1, 1, 1, 0, 0, 0, 0, 0),
+        ("省直示例单位", "Z"): (6, 4, 4, 3, 0, 1, 0, 1, 2),
+        ("省直示例单位", "G"): (3, 3, 3, 2, 1, 0, 0, 1, 1),
+        ("省直示例单位", "J"): (1, 1, 1, 1, 0, 0, 0, 0, 1),
+        ("成都市", "J"): (3, 3, 2, 3, 0, 0, -1, 1, 2),
+        ("绵阳市", "C"): (3, 3, 3, 2, 0, 0, 1, 0, 2),
+        ("绵阳市", "Z"): (4, 4, 4, 2, 1, 1, 0, 1, 1),
+        ("绵阳市", "G"): (1, 1, 1, 1, 0, 0, 0, 0, 1),
+    }
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM collections").fetchone() == (5,)
+
+
+def test_stock_on_a_missing_registry_says_what_to_do(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["stock", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 2
+    assert "请先运行 certreg sync" in result.output
+
+
+def test_a_dry_run_checks_each_register_against_the_ones_before_it(tmp_path: Path) -> None:
+    """Dispatches are checked against the requisitions, collections against the rosters, of the
+    same dry run; afterwards the registry is as empty as before."""
+    db = tmp_path / "registry.db"
+    result = sync(db, SAMPLES, "--dry-run")
+    assert result.exit_code == 0, result.output
+    outcomes = {r["file"]: r["outcome"] for r in json.loads(result.stdout)["registers"]}
+    assert set(outcomes.values()) == {"checked"}
+    with sqlite3.connect(db) as conn:
+        for table in ("certificates", "registers", "syncs", "requisitions", "dispatches"):
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
