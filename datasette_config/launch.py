@@ -15,21 +15,11 @@ from pathlib import Path
 import sqlite_utils
 
 from datasette_config import config_dir
+from verify_app.checklog import ensure_log_schema
 
 REGISTRY_NAME = "registry"
 """The database name metadata.yml, the templates and the links are written for (file registry.db)."""
 VERIFY_LOG_NAME = "verify_log.db"
-
-CHECKS_COLUMNS: dict[str, type] = {
-    "id": int,
-    "at": str,
-    "client": str,
-    "number": str,
-    "result": str,
-    "name_hash": str,
-    "channel": str,
-}
-"""The ``checks`` table of the verification log: the contract shared with the verification app."""
 
 
 def verify_log_path(registry: Path) -> Path:
@@ -49,10 +39,7 @@ def ensure_verify_log(path: Path) -> None:
         # WAL like the registry, so the app's writer never waits for Datasette's readers (and
         # its own ``PRAGMA journal_mode = WAL`` finds nothing to switch).
         db.enable_wal()
-        checks = db.table("checks")
-        checks.create(CHECKS_COLUMNS, pk="id", if_not_exists=True)
-        checks.create_index(["client", "at"], if_not_exists=True)
-        checks.create_index(["number"], if_not_exists=True)
+        ensure_log_schema(db.conn)
     finally:
         db.close()
 

@@ -402,3 +402,37 @@ def demo(samples: Path, host: str, port: int, browse_port: int) -> None:
             demo_parts.stop(processes)
         what = parts[processes.index(ended)][0]
         raise click.ClickException(f"{what}意外退出（退出码 {ended.returncode}），演示已停止")
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+def serve(db: Path, host: str, port: int) -> None:
+    """Run the public verification app (web pages and JSON API) under uvicorn.
+
+    Needs CERTREG_SECRET (signs receipts, keys the name hashes in the verification log).
+    Other settings from the environment: CERTREG_RATE_LIMIT (checks per minute per client,
+    0 = off), CERTREG_TRUSTED_PROXIES (proxies whose X-Forwarded-For is believed),
+    CERTREG_RATE_LIMIT_STORAGE (e.g. redis://localhost:6379 to share counts between
+    replicas), CERTREG_RECEIPT_DAYS, CERTREG_STALE_DAYS, CERTREG_PUBLIC_URL.
+
+    Example:
+
+    \b
+        export CERTREG_SECRET="$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        certreg serve --db data/registry.db --port 8000
+    """
+    import uvicorn
+
+    from verify_app.app import create_app
+    from verify_app.settings import Settings, SettingsProblem
+
+    try:
+        settings = Settings.from_environ(db=db)
+    except SettingsProblem as exc:
+        raise UsageProblem(str(exc)) from exc
+    if not db.exists():
+        raise UsageProblem(f"登记库 {db} 不存在。请先运行 certreg sync 导入名册")
+    # Proxy headers are handled inside the app, by CERTREG_TRUSTED_PROXIES only.
+    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=False)

@@ -8,12 +8,10 @@ would create together with **every** problem found — never only the first.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from registry.dates import BadDate, parse_year, parse_year_month, year_month_text
 from registry.exam import exam_problem
@@ -21,21 +19,22 @@ from registry.layouts import EXAM_COLUMNS
 from registry.loading import LoadContext, Outcome
 from registry.manifest import RegisterEntry
 from registry.names import name_key, normalise_name
-from registry.numbers import LETTER_OF_LEVEL, LEVELS, MalformedNumber, parse
+from registry.numbers import LETTER_OF_LEVEL, LEVELS, CertificateNumber, MalformedNumber, parse
 from registry.problems import Problem
-from registry.readers import Cell, Record, Table
+from registry.readers import Cell, Table
 from registry.regions import issuing_problem
 from registry.store import CERTIFICATE_COLUMNS, ROSTER_FIELDS
 from registry.trades import TradeCatalogue
 
-Certificate = dict[str, object]
-"""A row of the ``certificates`` table."""
+ROW_FIELDS = ("number", *ROSTER_FIELDS)
+Certificate = tuple[object, ...]
+"""A roster's row of the ``certificates`` table, values in `ROW_FIELDS` order."""
 
 SEXES = frozenset({"男", "女"})
 
 _INSERT_CERTIFICATE = (
     f"INSERT INTO certificates ({', '.join(f'[{c}]' for c in CERTIFICATE_COLUMNS)}) "
-    f"VALUES ({', '.join(f':{c}' for c in CERTIFICATE_COLUMNS)})"
+    f"VALUES ({', '.join('?' * len(CERTIFICATE_COLUMNS))})"
 )
 
 
@@ -57,38 +56,113 @@ def _text(value: Cell) -> str:
     return "" if value is None else str(value).strip()
 
 
-@lru_cache(maxsize=4096)  # the five results of a roster take few distinct combinations
-def _results_json(results: tuple[str, ...]) -> str:
-    return json.dumps(dict(zip(EXAM_COLUMNS, results, strict=True)), ensure_ascii=False)
+Verdict = tuple[object, tuple[str, str | None] | None]
+"""A checked cell: its value as stored and, when it breaks a rule, (rule, clause)."""
 
 
-class _RowChecker:
-    """Collects the problems of one row under the row's number."""
+def _shown(value: Cell) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else _text(value)
 
-    def __init__(self, problems: list[Problem], row: int) -> None:
-        self.problems = problems
-        self.row = row
-        self.ok = True
 
-    def fail(self, column: str | None, value: Cell, rule: str, clause: str | None = None) -> None:
-        self.ok = False
-        shown = value.isoformat() if isinstance(value, dt.date) else _text(value)
-        self.problems.append(Problem(self.row, column, shown, rule, clause))
+class _CellChecks:
+    """The rules that look at one cell alone, memoised per column.
 
-    def year_month(self, record: Record, column: str, today: dt.date) -> str | None:
-        value = record.values.get(column)
+    A roster of 40,000 rows repeats a few hundred dates and a handful of sexes, levels, trades and
+    grades; each distinct value is checked once and the verdict reused for every row.
+    """
+
+    def __init__(self, entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> None:
+        assert entry.issued_on is not None
+        self.issued_on = entry.issued_on
+        self.catalogue = catalogue
+        self.today = today
+        checks: dict[str, Callable[[Cell], Verdict]] = {
+            "性别": self._sex,
+            "出生年月": self._year_month,
+            "出生日期": self._year_month,
+            "参加工作时间": self._year_month,
+            "报考年度": self._exam_year,
+            "报考工种": self._trade,
+            "报考等级": self._level,
+            **{column: self._exam for column in EXAM_COLUMNS},
+        }
+        self._checks = checks
+        self._memo: dict[str, dict[Cell, Verdict]] = {column: {} for column in checks}
+
+    def __call__(self, column: str, value: Cell) -> Verdict:
+        memo = self._memo[column]
+        verdict = memo.get(value)
+        if verdict is None:
+            verdict = memo[value] = self._checks[column](value)
+        return verdict
+
+    @staticmethod
+    def _sex(value: Cell) -> Verdict:
+        sex = normalise_name(_text(value))
+        return (sex, None) if sex in SEXES else (None, ("性别应为“男”或“女”", "SPEC §5"))
+
+    def _year_month(self, value: Cell) -> Verdict:
         if value is None:
-            self.fail(column, value, "必填项为空")
-            return None
+            return None, ("必填项为空", None)
         try:
             year, month = parse_year_month(value)
         except BadDate as exc:
-            self.fail(column, value, str(exc), "SPEC §5")
-            return None
-        if (year, month) > (today.year, today.month):
-            self.fail(column, value, "日期在将来，请核对", "SPEC §5")
-            return None
-        return year_month_text(year, month)
+            return None, (str(exc), "SPEC §5")
+        if (year, month) > (self.today.year, self.today.month):
+            return None, ("日期在将来，请核对", "SPEC §5")
+        return year_month_text(year, month), None
+
+    def _exam_year(self, value: Cell) -> Verdict:
+        try:
+            year = parse_year(value or "")
+        except BadDate as exc:
+            return None, (str(exc), "§四.(三)")
+        if year > self.issued_on.year:
+            return year, (f"报考年度晚于发证日期 {self.issued_on.isoformat()}", None)
+        return year, None
+
+    def _trade(self, value: Cell) -> Verdict:
+        written = _text(value)
+        trade = self.catalogue.resolve(written) if written else None
+        if trade is not None:
+            return trade, None
+        nearest = self.catalogue.suggestions(written) if written else []
+        hint = f"；最接近的规范名称：{'、'.join(nearest)}" if nearest else ""
+        rule = f"不是《机关事业单位工勤人员岗位等级规范（试行）》规定的工种名称{hint}"
+        return None, (rule, "§四.(三)")
+
+    @staticmethod
+    def _level(value: Cell) -> Verdict:
+        letter = LETTER_OF_LEVEL.get(normalise_name(_text(value)))
+        return letter, None if letter else ("报考等级应为 初级、中级、高级 或 技师", None)
+
+    @staticmethod
+    def _exam(value: Cell) -> Verdict:
+        reason = exam_problem(value if value is not None else "")
+        return value, (reason, "§二、§四.(六)1") if reason else None
+
+
+def _number_problems(
+    parsed: CertificateNumber, letter: str | None, entry: RegisterEntry
+) -> list[tuple[str, str]]:
+    """(rule, clause) for each way a well-formed number does not fit its row and register."""
+    found = []
+    if letter and parsed.letter != letter:
+        found.append(
+            (f"首位“{parsed.letter}”（{parsed.level}）与报考等级“{LEVELS[letter]}”不符", "附件3")
+        )
+    if parsed.year_code != entry.year_code:
+        found.append(
+            (f"年份代码“{parsed.year_code}”与本批次核发年份代码“{entry.year_code}”不符", "附件3")
+        )
+    if parsed.region != entry.region:
+        found.append(
+            (f"地区代码“{parsed.region}”与本名册的编号地区 {entry.region} 不符", "§四.(四)")
+        )
+    reason = issuing_problem(entry.authority, parsed.region, parsed.letter)
+    if reason:
+        found.append((reason, "§三"))
+    return found
 
 
 def validate_roster(
@@ -104,170 +178,118 @@ def validate_roster(
     (level letter + year code + region), so that uniqueness is checked against the registry
     without loading all of it.
     """
-    today = today or dt.date.today()
     result = RosterResult()
     problems = result.problems
+    if not table.records:
+        problems.append(Problem(None, None, None, "名册没有任何数据行，不能导入", "SPEC §4"))
+        return result
+    assert entry.issued_on is not None
+    issued_on = entry.issued_on.isoformat()
+    cells = _CellChecks(entry, catalogue, today or dt.date.today())
     technician = entry.kind == "technician-roster"
     birth_column = "出生日期" if technician else "出生年月"
-    assert entry.issued_on is not None and entry.year_code is not None
-    issued_on = entry.issued_on.isoformat()
+    checked_columns = [birth_column, "性别", "报考年度", "报考工种"]
+    if not technician:
+        checked_columns += ["参加工作时间", "报考等级", *EXAM_COLUMNS]
     seen: dict[str, int] = {}
     held: dict[str, Mapping[str, Holding]] = {}
     per_level: Counter[str] = Counter()
 
-    if not table.records:
-        problems.append(Problem(None, None, None, "名册没有任何数据行，不能导入", "SPEC §4"))
-        return result
-
     for record in table.records:
-        check = _RowChecker(problems, record.row)
-        values = record.values
-
-        raw_name = _text(values.get("姓名"))
-        name = normalise_name(raw_name)
+        row, values = record.row, record.values
+        before = len(problems)
+        name = normalise_name(_text(values.get("姓名")))
         if not name:
-            check.fail("姓名", raw_name, "姓名为空")
-
-        sex = normalise_name(_text(values.get("性别")))
-        if sex not in SEXES:
-            check.fail("性别", values.get("性别"), "性别应为“男”或“女”", "SPEC §5")
-
-        birth = check.year_month(record, birth_column, today)
-        work_start = None
-        if not technician:
-            work_start = check.year_month(record, "参加工作时间", today)
-            if birth and work_start and work_start <= birth:
-                check.fail(
+            problems.append(Problem(row, "姓名", _text(values.get("姓名")), "姓名为空"))
+        checked: dict[str, object] = {}
+        for column in checked_columns:
+            value = values.get(column)
+            checked[column], problem = cells(column, value)
+            if problem:
+                problems.append(Problem(row, column, _shown(value), *problem))
+        birth, work_start = checked[birth_column], checked.get("参加工作时间")
+        if birth and work_start and str(work_start) <= str(birth):
+            problems.append(
+                Problem(
+                    row,
                     "参加工作时间",
-                    values.get("参加工作时间"),
+                    _shown(values.get("参加工作时间")),
                     f"参加工作时间早于出生年月 {birth}",
                     "SPEC §5",
                 )
-
-        exam_year = None
-        try:
-            exam_year = parse_year(values.get("报考年度") or "")
-            if exam_year > entry.issued_on.year:
-                check.fail("报考年度", values.get("报考年度"), f"报考年度晚于发证日期 {issued_on}")
-        except BadDate as exc:
-            check.fail("报考年度", values.get("报考年度"), str(exc), "§四.(三)")
-
-        written_trade = _text(values.get("报考工种"))
-        trade = catalogue.resolve(written_trade) if written_trade else None
-        if trade is None:
-            nearest = catalogue.suggestions(written_trade) if written_trade else []
-            hint = f"；最接近的规范名称：{'、'.join(nearest)}" if nearest else ""
-            check.fail(
-                "报考工种",
-                written_trade,
-                f"不是《机关事业单位工勤人员岗位等级规范（试行）》规定的工种名称{hint}",
-                "§四.(三)",
             )
-
-        if technician:
-            expected_letter: str | None = "J"
-        else:
-            level_text = normalise_name(_text(values.get("报考等级")))
-            expected_letter = LETTER_OF_LEVEL.get(level_text)
-            if expected_letter is None:
-                check.fail("报考等级", level_text, "报考等级应为 初级、中级、高级 或 技师")
-            results = {column: values.get(column) for column in EXAM_COLUMNS}
-            for column, value in results.items():
-                reason = exam_problem(value if value is not None else "")
-                if reason:
-                    check.fail(column, value, reason, "§二、§四.(六)1")
+        letter = "J" if technician else checked["报考等级"]
+        assert letter is None or isinstance(letter, str)
 
         raw_number = _text(values.get("颁发证书编号"))
         number = None
         if not raw_number:
-            check.fail(
-                "颁发证书编号",
-                raw_number,
-                "没有证书编号。请先用 certreg number 按名册顺序编号，再导入编号后的副本",
-                "§四.(四)",
+            problems.append(
+                Problem(
+                    row,
+                    "颁发证书编号",
+                    raw_number,
+                    "没有证书编号。请先用 certreg number 按名册顺序编号，再导入编号后的副本",
+                    "§四.(四)",
+                )
             )
         else:
             try:
                 parsed = parse(raw_number)
             except MalformedNumber as exc:
-                check.fail("颁发证书编号", raw_number, f"{exc}（附件3）", "附件3")
+                problems.append(
+                    Problem(row, "颁发证书编号", raw_number, f"{exc}（附件3）", "附件3")
+                )
             else:
                 number = str(parsed)
-                if expected_letter and parsed.letter != expected_letter:
-                    check.fail(
-                        "颁发证书编号",
-                        raw_number,
-                        f"首位“{parsed.letter}”（{parsed.level}）与报考等级"
-                        f"“{LEVELS[expected_letter]}”不符",
-                        "附件3",
-                    )
-                if parsed.year_code != entry.year_code:
-                    check.fail(
-                        "颁发证书编号",
-                        raw_number,
-                        f"年份代码“{parsed.year_code}”与本批次核发年份代码“{entry.year_code}”不符",
-                        "附件3",
-                    )
-                if parsed.region != entry.region:
-                    check.fail(
-                        "颁发证书编号",
-                        raw_number,
-                        f"地区代码“{parsed.region}”与本名册的编号地区 {entry.region} 不符",
-                        "§四.(四)",
-                    )
-                reason = issuing_problem(entry.authority, parsed.region, parsed.letter)
-                if reason:
-                    check.fail("颁发证书编号", raw_number, reason, "§三")
+                found = _number_problems(parsed, letter, entry)
                 if number in seen:
-                    check.fail(
-                        "颁发证书编号", raw_number, f"与本文件第{seen[number]}行的编号重复", "附件3"
-                    )
+                    found.append((f"与本文件第{seen[number]}行的编号重复", "附件3"))
                 else:
-                    seen[number] = record.row
+                    seen[number] = row
                 prefix = number[:7]
                 if prefix not in held:
                     held[prefix] = holdings(prefix)
                 holder = held[prefix].get(number)
                 if holder and holder.register != entry.key:
-                    check.fail(
-                        "颁发证书编号",
-                        raw_number,
-                        f"该编号已由名册“{holder.register}”登记给另一持证人，编号不能重复使用",
-                        "附件3",
+                    found.append(
+                        (
+                            f"该编号已由名册“{holder.register}”登记给另一持证人，编号不能重复使用",
+                            "附件3",
+                        )
                     )
+                problems.extend(Problem(row, "颁发证书编号", raw_number, *f) for f in found)
 
-        if expected_letter:
-            per_level[expected_letter] += 1
-        if not check.ok or number is None or expected_letter is None:
+        if letter:
+            per_level[letter] += 1
+        if len(problems) > before or number is None or letter is None:
             continue
         result.certificates.append(
-            {
-                "number": number,
-                "letter": expected_letter,
-                "level": LEVELS[expected_letter],
-                "year_code": number[1:3],
-                "region": number[3:7],
-                "sequence": int(number[7:]),
-                "name": name,
-                "name_key": name_key(name),
-                "sex": sex,
-                "birth": birth,
-                "work_start": work_start,
-                "unit": _text(values.get("工作单位")) or entry.unit,
-                "education": _text(values.get("文化程度")) or None,
-                "prior_certificate": _text(values.get("原岗位证书号（未获工种年限）")) or None,
-                "wage_grade_since": _text(values.get("执行工资等级起始时间")) or None,
-                "exam_year": exam_year,
-                "trade": trade,
-                "exam_results": None
-                if technician
-                else _results_json(tuple(_text(values.get(c)) for c in EXAM_COLUMNS)),
-                "approval_doc": _text(values.get("批准文号")) or entry.approval_doc,
-                "issued_on": issued_on,
-                "authority": entry.authority,
-                "register": entry.key,
-                "source_row": record.row,
-            }
+            (
+                number,
+                letter,
+                LEVELS[letter],
+                number[1:3],
+                number[3:7],
+                int(number[7:]),
+                name,
+                name_key(name),
+                checked["性别"],
+                birth,
+                work_start,
+                _text(values.get("工作单位")) or entry.unit,
+                _text(values.get("文化程度")) or None,
+                _text(values.get("原岗位证书号（未获工种年限）")) or None,
+                _text(values.get("执行工资等级起始时间")) or None,
+                checked["报考年度"],
+                checked["报考工种"],
+                *(_text(values.get(column)) or None for column in EXAM_COLUMNS),
+                _text(values.get("批准文号")) or entry.approval_doc,
+                issued_on,
+                entry.authority,
+                entry.key,
+                row,
+            )
         )
 
     footer = table.footer_counts()
@@ -318,53 +340,45 @@ def apply_roster(
 ) -> None:
     """Write a validated roster: insert new certificates, update changed ones with history."""
     entry = outcome.entry
-    columns = ", ".join(f"[{c}]" for c in ROSTER_FIELDS)
+    columns = ", ".join(f"[{c}]" for c in ROW_FIELDS)
     existing = {
-        row[0]: dict(zip(ROSTER_FIELDS, row[1:], strict=True))
+        row[0]: row
         for row in conn.execute(
-            f"SELECT number, {columns} FROM certificates WHERE register = ?", (entry.key,)
+            f"SELECT {columns} FROM certificates WHERE register = ?", (entry.key,)
         )
     }
     new_rows = []
     history: list[tuple[object, ...]] = []
     updates = []
     for certificate in payload.certificates:
-        old = existing.pop(str(certificate["number"]), None)
+        number = certificate[0]
+        old = existing.pop(number, None)
         if old is None:
-            new_rows.append(
-                {
-                    **certificate,
-                    "status": "valid",
-                    "status_date": None,
-                    "successor": None,
-                    "predecessor": None,
-                    "created_sync": sync_id,
-                    "updated_sync": sync_id,
-                }
-            )
-            continue
-        changed = [f for f in ROSTER_FIELDS if old[f] != certificate[f]]
-        if changed:
+            new_rows.append((*certificate, "valid", None, None, None, sync_id, sync_id))
+        elif old != certificate:
             history.extend(
-                (certificate["number"], sync_id, at, f, old[f], certificate[f]) for f in changed
+                (number, sync_id, at, field, before, after)
+                for field, before, after in zip(ROW_FIELDS, old, certificate, strict=True)
+                if before != after
             )
-            updates.append({**certificate, "updated_sync": sync_id})
+            updates.append((*certificate[1:], sync_id, number))
     conn.executemany(_INSERT_CERTIFICATE, new_rows)
     if updates:
-        assignments = ", ".join(f"[{c}] = :{c}" for c in (*ROSTER_FIELDS, "updated_sync"))
-        conn.executemany(f"UPDATE certificates SET {assignments} WHERE number = :number", updates)
+        assignments = ", ".join(f"[{c}] = ?" for c in (*ROSTER_FIELDS, "updated_sync"))
+        conn.executemany(f"UPDATE certificates SET {assignments} WHERE number = ?", updates)
         conn.executemany(
             "INSERT INTO certificate_history (number, sync, at, field, old, new)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             history,
         )
     outcome.added, outcome.changed = len(new_rows), len(updates)
+    source_row, name = ROW_FIELDS.index("source_row"), ROW_FIELDS.index("name")
     outcome.conflicts = [
         Problem(
             None,
             "颁发证书编号",
             number,
-            f"新版本名册中没有此证书（原第{old['source_row']}行，{old['name']}）；"
+            f"新版本名册中没有此证书（原第{old[source_row]}行，{old[name]}）；"
             "证书不会被删除，如需作废请登记撤销",
             "SPEC §5",
         )

@@ -35,7 +35,12 @@ CERTIFICATE_COLUMNS: dict[str, type] = {
     "wage_grade_since": str,
     "exam_year": int,
     "trade": str,
-    "exam_results": str,
+    # 考试考核结果 (附件4), one column each, in the order of layouts.EXAM_COLUMNS
+    "conduct": str,
+    "work_record": str,
+    "ethics": str,
+    "theory": str,
+    "practice": str,
     "approval_doc": str,
     "issued_on": str,
     "authority": str,
@@ -84,6 +89,9 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA busy_timeout = 10000")
+    # 64 MiB of page cache: a register's inserts land all over the number and name indexes of a
+    # registry of a million certificates; the default 2 MiB would re-read pages for every row.
+    conn.execute("PRAGMA cache_size = -65536")
     ensure_schema(sqlite_utils.Database(conn))
     return conn
 
@@ -96,7 +104,6 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         )
         db.table("certificates").create_index(["name_key"])
         db.table("certificates").create_index(["register"])
-        db.table("certificates").create_index(["region", "letter", "year_code"])
     if "registers" not in db.table_names():
         db.table("registers").create(
             {

@@ -7,8 +7,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from datasette.app import Datasette
 
+from datasette_config.launch import verify_log_path
 from registry import store
+from tests.datasette_fixtures import (
+    STAFF_HASH,
+    STAFF_USER,
+    build_registry,
+    build_verify_log,
+    shipped_datasette,
+)
 from tests.registers import RegisterFactory
 
 
@@ -35,3 +44,28 @@ def open_db(db_path: Path) -> Iterator[Callable[[], sqlite3.Connection]]:
     yield opener
     for conn in conns:
         conn.close()
+
+
+# Staff Datasette (tests/test_datasette_*.py)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def registry_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synced sample registry and a verification log, shared by one test module."""
+    folder = tmp_path_factory.mktemp("staff")
+    db = folder / "registry.db"
+    build_registry(db, RegisterFactory(folder / "registers"))
+    build_verify_log(verify_log_path(db))
+    return db
+
+
+@pytest.fixture
+def ds(registry_db: Path, monkeypatch: pytest.MonkeyPatch) -> Datasette:
+    """Datasette with the shipped configuration and one staff account."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    return shipped_datasette(registry_db)

@@ -7,19 +7,15 @@ from pathlib import Path
 import pytest
 from datasette.app import Datasette
 
-from datasette_config.launch import verify_log_path
 from tests.datasette_fixtures import (
     STAFF_HASH,
     STAFF_PASSWORD,
     STAFF_USER,
-    build_registry,
-    build_verify_log,
     shipped_datasette,
     shipped_metadata,
     signed_in,
     snapshot,
 )
-from tests.registers import RegisterFactory
 
 pytestmark = pytest.mark.anyio
 
@@ -58,26 +54,6 @@ PATHS = [
     (LOGIN, 200, 200),
     ("/-/static/app.css", 200, 200),
 ]
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
-def registry_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("permissions")
-    db = folder / "registry.db"
-    build_registry(db, RegisterFactory(folder / "registers"))
-    build_verify_log(verify_log_path(db))
-    return db
-
-
-@pytest.fixture
-def ds(registry_db: Path, monkeypatch: pytest.MonkeyPatch) -> Datasette:
-    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    return shipped_datasette(registry_db)
 
 
 @pytest.mark.parametrize(("path", "anonymous", "staff"), PATHS)

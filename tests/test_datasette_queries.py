@@ -11,42 +11,15 @@ import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
 
-from datasette_config.launch import verify_log_path
 from registry.cli import cli
 from registry.lookup import RESULT_LABELS
 from tests.datasette_fixtures import (
-    STAFF_HASH,
-    STAFF_USER,
-    build_registry,
-    build_verify_log,
-    shipped_datasette,
     shipped_metadata,
     signed_in,
 )
-from tests.registers import RegisterFactory
 
 pytestmark = pytest.mark.anyio
 SUPERSEDED = RESULT_LABELS["superseded"]
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture(scope="module")
-def registry_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("queries")
-    db = folder / "registry.db"
-    build_registry(db, RegisterFactory(folder / "registers"))
-    build_verify_log(verify_log_path(db))
-    return db
-
-
-@pytest.fixture
-def ds(registry_db: Path, monkeypatch: pytest.MonkeyPatch) -> Datasette:
-    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    return shipped_datasette(registry_db)
 
 
 async def query(ds: Datasette, path: str, **params: str) -> list[dict[str, Any]]:

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
@@ -48,9 +47,6 @@ def test_demo_without_samples_says_where_to_run_it(tmp_path: Path) -> None:
     assert "--samples" in result.output
 
 
-@pytest.mark.skipif(
-    "serve" not in cli.commands, reason="certreg serve (the verification app) not merged yet"
-)
 def test_demo_serves_both_parts_and_stops_both_on_ctrl_c(tmp_path: Path) -> None:
     port, browse_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CERTREG_", "DATASETTE_"))}

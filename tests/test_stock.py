@@ -40,46 +40,6 @@ FIGURES = (
 )
 
 
-def record_event(
-    db: Path, kind: str, number: str, new_number: str | None = None, day: str = "2012-05-01"
-) -> None:
-    """Write a 换发/补发 the way a status-changes register lands (GUIDE: ``status_events`` and the
-    certificate's status/successor), so the reconciliation can be checked before that kind exists."""
-    conn = store.connect(db)
-    try:
-        conn.execute("BEGIN")
-        name = conn.execute("SELECT name FROM certificates WHERE number = ?", (number,)).fetchone()[
-            0
-        ]
-        conn.execute(
-            "INSERT INTO status_events (register, source_row, type, number, name, date, new_number,"
-            " reason, approval_doc) VALUES ('changes.xlsx', 2, ?, ?, ?, ?, ?, '测试', '测试〔2012〕9号')",
-            (kind, number, name, day, new_number),
-        )
-        if new_number:
-            conn.execute(
-                "INSERT INTO certificates SELECT ?, letter, level, year_code, region, ?, name,"
-                " name_key, sex, birth, work_start, unit, education, prior_certificate,"
-                " wage_grade_since, exam_year, trade, exam_results, approval_doc, issued_on,"
-                " authority, 'changes.xlsx', 2, 'valid', NULL, NULL, number, created_sync,"
-                " updated_sync FROM certificates WHERE number = ?",
-                (new_number, int(new_number[7:]), number),
-            )
-            conn.execute(
-                "UPDATE certificates SET status = 'superseded', status_date = ?, successor = ?"
-                " WHERE number = ?",
-                (day, new_number, number),
-            )
-        else:
-            conn.execute(
-                "UPDATE certificates SET status = 'reissued', status_date = ? WHERE number = ?",
-                (day, number),
-            )
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
-
-
 @pytest.fixture
 def example(tmp_path: Path) -> Path:
     """The hand-computed example.
@@ -110,8 +70,30 @@ def example(tmp_path: Path) -> Path:
         ),
     ):
         assert load(db, tmp_path / name, kind, rows)["exit_code"] == 0
-    record_event(db, "换发", "Z1122000001", "Z1122000003")
-    record_event(db, "补发", "C1122020001")
+    with sqlite3.connect(db) as conn:
+        holder = dict(conn.execute("SELECT number, name FROM certificates"))
+    reissue_documents = {"个人申请": "申请1", "单位证明": "证明1", "原公布文件": "测试〔2012〕1号"}
+    changes = [
+        {
+            "类型": "换发",
+            "证书编号": "Z1122000001",
+            "姓名": holder["Z1122000001"],
+            "日期": "2012-05-01",
+            "新证书编号": "Z1122000003",
+            "原因": "错填",
+            "批准文号": "测试〔2012〕9号",
+        },
+        {
+            "类型": "补发",
+            "证书编号": "C1122020001",
+            "姓名": holder["C1122020001"],
+            "日期": "2012-05-01",
+            "原因": "遗失",
+            "批准文号": "测试〔2012〕9号",
+            **reissue_documents,
+        },
+    ]
+    assert load(db, tmp_path / "changes.xlsx", "status-changes", changes)["exit_code"] == 0
     return db
 
 

@@ -149,40 +149,54 @@ def test_usage_errors_exit_2(registers: RegisterFactory, db_path: Path) -> None:
     assert not db_path.exists() or snapshot(db_path) == []
 
 
+def _write_locked(db_path: Path) -> bool:
+    """Whether another process holds the registry's write transaction."""
+    probe = sqlite3.connect(db_path, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        probe.close()
+
+
 def test_kill_during_sync_leaves_previous_state(registers: RegisterFactory, tmp_path: Path) -> None:
-    """SIGKILL a sync while it is writing a large register (its WAL is growing): the registry is
+    """SIGKILL a sync at several moments inside its write transaction: each time the registry is
     intact and holds the old state; a rerun then loads the whole register."""
     db_path = tmp_path / "kill.db"
-    wal = tmp_path / "kill.db-wal"
     registers.add("small.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
     assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
     rows = [
         approval_row(f"{letter}112202{seq:04d}", f"人{seq}", level)
-        for letter, level in (("C", "初级"), ("G", "高级"))
-        for seq in range(1, 9000)
+        for letter, level in (("C", "初级"), ("Z", "中级"), ("G", "高级"))
+        for seq in range(1, 10000)
+        if (letter, seq) != ("Z", 1)  # held by small.csv
     ]
     registers.add("big.csv", rows, MIANYANG)
-    baseline = wal.stat().st_size if wal.exists() else 0
 
-    process = subprocess.Popen(
-        [sys.executable, "-m", "registry", "sync", str(registers.folder), "--db", str(db_path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while process.poll() is None and time.monotonic() < deadline:
-        if wal.exists() and wal.stat().st_size > baseline + 256 * 1024:
-            break
-        time.sleep(0.005)
-    assert process.poll() is None, "the sync finished before it could be killed mid-write"
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    for delay in (0.0, 0.2, 0.4):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "registry", "sync", str(registers.folder), "--db", str(db_path)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            if _write_locked(db_path):
+                break
+            time.sleep(0.002)
+        time.sleep(delay)
+        assert process.poll() is None, "the sync finished before it could be killed"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
 
-    conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert conn.execute("SELECT count(*) FROM certificates").fetchone() == (1,)
-    assert conn.execute("SELECT count(*) FROM registers").fetchone() == (1,)
-    conn.close()
+        conn = sqlite3.connect(db_path)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT count(*) FROM certificates").fetchone() == (1,)
+        assert conn.execute("SELECT count(*) FROM registers").fetchone() == (1,)
+        conn.close()
 
     assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
     conn = sqlite3.connect(db_path)

@@ -1,0 +1,73 @@
+"""A real browser (Debian's chromium via Playwright) with JavaScript off fills the form of a
+real ``certreg serve``, reads the result and its receipt, and saves a screenshot.
+
+Set CERTREG_UPDATE_SCREENSHOT=1 to also refresh docs/verify-page.png, the README's screenshot.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.verify_fixtures import VALID, registry_db, running_server
+
+__all__ = ["registry_db"]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+README_SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "verify-page.png"
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
+def test_form_to_result_to_receipt_without_javascript(registry_db: Path, tmp_path: Path) -> None:
+    console: list[str] = []
+    with running_server(registry_db) as base, sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            context = browser.new_context(
+                java_script_enabled=False,
+                viewport={"width": 420, "height": 900},
+                device_scale_factor=2,
+                locale="zh-CN",
+            )
+            page = context.new_page()
+            page.on("console", lambda message: console.append(message.text))
+            page.goto(base + "/")
+            page.get_by_label("证书编号", exact=True).fill("g11 2200 0001")
+            page.get_by_label("持证人姓名", exact=True).fill(VALID[1])
+            page.get_by_role("button", name="查验").click()
+            page.wait_for_url(base + "/check")
+
+            answer = page.locator("section.answer")
+            assert "查验结果：有效" in answer.locator("h2").inner_text()
+            details = answer.locator("dl.details").inner_text()
+            assert "G1122000001" in details and "张*明" in details and "汽车驾驶员" in details
+            assert VALID[1] not in page.content()
+            assert page.locator("figure.qr svg").count() == 1
+            shot = tmp_path / "verify-page.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000
+
+            receipt_url = page.locator("section.receipt p.link a").get_attribute("href")
+            assert receipt_url and receipt_url.startswith(base + "/r/")
+            page.goto(receipt_url)
+            assert page.locator("h1").inner_text() == "查验回执"
+            assert "查验结果：有效" in page.locator("section.answer h2").inner_text()
+        finally:
+            browser.close()
+    assert [m for m in console if "Content Security Policy" in m] == []
+    if os.environ.get("CERTREG_UPDATE_SCREENSHOT"):
+        README_SCREENSHOT.parent.mkdir(exist_ok=True)
+        shutil.copyfile(shot, README_SCREENSHOT)

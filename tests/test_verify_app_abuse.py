@@ -1,0 +1,227 @@
+"""Abuse limits and hardening (SPEC §7): rate limit + Retry-After, proxies, CSRF, headers, sizes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.verify_fixtures import (
+    VALID,
+    AppClient,
+    app_client,
+    clock,
+    csrf_token,
+    post_check,
+    registry_db,
+)
+from verify_app.ratelimit import RateLimited, limit_key
+
+__all__ = ["app_client", "clock", "registry_db"]
+
+CHECK = {"number": VALID[0], "name": VALID[1]}
+
+
+def test_rate_limit_429_with_retry_after(app_client: AppClient) -> None:
+    with app_client(rate_limit=3) as client:
+        statuses = [client.post("/api/v1/verify", json=CHECK).status_code for _ in range(3)]
+        refused = client.post("/api/v1/verify", json=CHECK)
+    assert statuses == [200, 200, 200]
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert "查验过于频繁" in refused.json()["message"]
+
+
+def test_each_batch_item_counts(app_client: AppClient) -> None:
+    with app_client(rate_limit=5) as client:
+        first = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 4})
+        second = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 2})
+        single = client.post("/api/v1/verify", json=CHECK)
+        too_big = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 6})
+    assert first.status_code == 200
+    assert second.status_code == 429  # 4 + 2 > 5: refused whole, nothing counted
+    assert single.status_code == 200  # the fifth
+    assert too_big.status_code == 429
+    assert "请分成每批不超过 5 条提交" in too_big.json()["message"]
+
+
+def test_rate_limited_page_is_a_page(app_client: AppClient) -> None:
+    with app_client(rate_limit=1) as client:
+        assert post_check(client, *VALID).status_code == 200
+        page = post_check(client, *VALID)
+    assert page.status_code == 429
+    assert page.template.name == "error.html"
+    assert page.headers["Retry-After"].isdigit()
+
+
+def test_receipt_opening_counts_too(app_client: AppClient) -> None:
+    with app_client(rate_limit=2) as client:
+        url = post_check(client, *VALID).context["receipt_url"]
+        assert client.get(url).status_code == 200
+        assert client.get(url).status_code == 429
+
+
+def test_limit_zero_is_off(app_client: AppClient) -> None:
+    with app_client(rate_limit=0) as client:
+        statuses = {client.post("/api/v1/verify", json=CHECK).status_code for _ in range(40)}
+    assert statuses == {200}
+
+
+def test_default_limit_is_30_a_minute(app_client: AppClient) -> None:
+    with app_client(rate_limit=30) as client:
+        ok = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 30})
+        refused = client.post("/api/v1/verify", json=CHECK)
+    assert ok.status_code == 200
+    assert refused.status_code == 429
+
+
+def test_untrusted_peer_cannot_spoof_x_forwarded_for(app_client: AppClient) -> None:
+    with app_client(rate_limit=2, client=("198.51.100.9", 4000)) as client:
+        codes = [
+            client.post(
+                "/api/v1/verify", json=CHECK, headers={"X-Forwarded-For": f"192.0.2.{i}"}
+            ).status_code
+            for i in range(3)
+        ]
+    assert codes == [200, 200, 429]
+
+
+def test_trusted_proxy_clients_are_counted_apart(app_client: AppClient) -> None:
+    with app_client(
+        rate_limit=2, trusted_proxies=("10.0.0.0/8",), client=("10.1.2.3", 4000)
+    ) as client:
+
+        def from_client(ip: str) -> int:
+            headers = {"X-Forwarded-For": f"{ip}, 10.9.9.9"}
+            return client.post("/api/v1/verify", json=CHECK, headers=headers).status_code
+
+        a = [from_client("192.0.2.1") for _ in range(3)]
+        b = [from_client("192.0.2.2") for _ in range(2)]
+    assert a == [200, 200, 429]
+    assert b == [200, 200]
+
+
+def test_csrf_missing_token_rejected(app_client: AppClient) -> None:
+    with app_client() as client:
+        client.get("/")
+        page = client.post("/check", data=CHECK)
+    assert page.status_code == 403
+    assert page.template.name == "error.html"
+    assert "表单" in page.context["title"]
+
+
+def test_csrf_wrong_token_rejected(app_client: AppClient) -> None:
+    with app_client() as client:
+        token = csrf_token(client)
+        altered = token[:-1] + ("1" if token[-1] == "0" else "0")
+        wrong = client.post("/check", data={**CHECK, "csrf_token": altered})
+        client.cookies.clear()
+        no_cookie = client.post("/check", data={**CHECK, "csrf_token": token})
+    assert wrong.status_code == 403
+    assert no_cookie.status_code == 403
+
+
+def test_csrf_token_of_another_browser_rejected(app_client: AppClient) -> None:
+    with app_client() as attacker, app_client() as victim:
+        attacker_token = csrf_token(attacker)
+        csrf_token(victim)
+        page = victim.post("/check", data={**CHECK, "csrf_token": attacker_token})
+    assert page.status_code == 403
+
+
+def test_csrf_on_batch_forms(app_client: AppClient) -> None:
+    with app_client() as client:
+        client.get("/")
+        upload = client.post("/batch", files={"file": ("a.csv", b"Z1122000001,x\n")})
+        export = client.post("/batch/export", data={"export": "x"})
+    assert upload.status_code == 403
+    assert export.status_code == 403
+
+
+@pytest.fixture
+def all_kinds_of_response(app_client: AppClient) -> Iterator[list[tuple[str, object]]]:
+    with app_client() as client:
+        yield [
+            ("form", client.get("/")),
+            ("result", post_check(client, *VALID)),
+            ("api", client.post("/api/v1/verify", json=CHECK)),
+            ("404", client.get("/nowhere")),
+            ("400", client.post("/api/v1/verify", content=b"{")),
+            ("static", client.get("/static/style.css")),
+            ("health", client.get("/healthz")),
+        ]
+
+
+def test_security_headers_everywhere(all_kinds_of_response: list[tuple[str, object]]) -> None:
+    for what, response in all_kinds_of_response:
+        headers = response.headers  # type: ignore[attr-defined]
+        csp = headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in csp, what
+        assert "script-src" not in csp and "default-src 'none'" in csp, what
+        assert "unsafe-inline" not in csp, what
+        assert headers["X-Frame-Options"] == "DENY", what
+        assert headers["Referrer-Policy"] == "no-referrer", what
+        assert headers["X-Content-Type-Options"] == "nosniff", what
+        if what != "static":
+            assert headers["Cache-Control"] == "no-store", what
+
+
+def test_csrf_cookie_is_httponly_and_strict(app_client: AppClient) -> None:
+    with app_client() as client:
+        cookie = client.get("/").headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+
+
+def test_oversized_body_413(app_client: AppClient) -> None:
+    with app_client(max_body_bytes=2048) as client:
+        big = client.post("/api/v1/verify", content=b"{" + b" " * 4096 + b"}")
+        small = client.post("/api/v1/verify", json=CHECK)
+    assert big.status_code == 413
+    assert "请求内容过大" in big.json()["message"]
+    assert small.status_code == 200
+
+
+def test_oversized_streamed_body_without_length_413(app_client: AppClient) -> None:
+    def chunks() -> Iterator[bytes]:
+        for _ in range(10):
+            yield b" " * 1024
+
+    with app_client(max_body_bytes=2048) as client:
+        response = client.post("/api/v1/verify", content=chunks())
+    assert response.status_code == 413
+
+
+def test_oversized_upload_413(app_client: AppClient) -> None:
+    with app_client(max_body_bytes=4096) as client:
+        token = csrf_token(client)
+        response = client.post(
+            "/batch", data={"csrf_token": token}, files={"file": ("a.csv", b"x," * 5000)}
+        )
+    assert response.status_code == 413
+
+
+def test_malformed_multipart_is_400_not_500(app_client: AppClient) -> None:
+    with app_client() as client:
+        csrf_token(client)
+        response = client.post(
+            "/check",
+            content=b"--xx\r\nContent-Disposition: form-data\r\n\r\nbroken",
+            headers={"content-type": "multipart/form-data; boundary=xx"},
+        )
+    assert response.status_code in (400, 403)
+
+
+def test_ipv6_clients_are_limited_per_64(app_client: AppClient) -> None:
+    with app_client(rate_limit=2, client=("2001:db8:1:2::10", 1)) as first:
+        assert first.post("/api/v1/verify", json=CHECK).status_code == 200
+        assert first.post("/api/v1/verify", json=CHECK).status_code == 200
+        limiter = first.app.state.verifier.limiter  # type: ignore[attr-defined]
+    with pytest.raises(RateLimited):
+        limiter.charge("2001:db8:1:2::ffff")  # same /64
+    limiter.charge("2001:db8:1:3::10")  # another /64
+
+
+def test_limit_key() -> None:
+    assert limit_key("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64"
+    assert limit_key("192.0.2.1") == "192.0.2.1"
+    assert limit_key("unknown") == "unknown"

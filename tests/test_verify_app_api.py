@@ -1,0 +1,223 @@
+"""The JSON API (SPEC §7): verify, batch, numbers, healthz, openapi; bad input never a 500."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from registry.lookup import RESULTS
+from tests.verify_fixtures import (
+    CASES,
+    NO_MATCH_UNKNOWN,
+    NO_MATCH_WRONG_NAME,
+    SUCCESSOR,
+    VALID,
+    AppClient,
+    app_client,
+    clock,
+    private_values,
+    registry_db,
+)
+
+__all__ = ["app_client", "clock", "registry_db"]
+
+
+@pytest.mark.parametrize("result", RESULTS)
+def test_verify_each_code(app_client: AppClient, registry_db: Path, result: str) -> None:
+    number, name = CASES[result]
+    with app_client() as client:
+        response = client.post("/api/v1/verify", json={"number": number, "name": name})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["result"] == result
+    assert body["as_of"]
+    assert body["advice"]
+    leaked = [v for v in private_values(registry_db) if v in response.text]
+    assert leaked == []
+    if result in ("valid", "reissued", "superseded", "revoked"):
+        assert set(body) >= {"level", "trade", "authority", "issued_on", "holder"}
+    else:
+        assert not set(body) & {"level", "trade", "authority", "issued_on", "holder"}
+    if result == "superseded":
+        assert body["successor"] == SUCCESSOR
+    if result == "malformed":
+        assert body["reason"] == "证书编号应为11位，实为9位"
+        assert "receipt_url" not in body
+    else:
+        assert body["receipt_url"].startswith("http://testserver/r/")
+
+
+def test_verify_exact_answer_for_valid(app_client: AppClient) -> None:
+    with app_client() as client:
+        body = client.post("/api/v1/verify", json={"number": VALID[0], "name": VALID[1]}).json()
+    body.pop("receipt_url")
+    as_of = body.pop("as_of")
+    assert as_of.endswith("+00:00")
+    assert body == {
+        "result": "valid",
+        "number": "G1122000001",
+        "level": "高级工",
+        "trade": "汽车驾驶员",
+        "authority": "四川省人力资源和社会保障厅",
+        "issued_on": "2012-03-15",
+        "holder": "张*明",
+        "label": "有效",
+        "advice": "证书有效。请核对持证人出示的证书原件与以上信息一致。",
+    }
+
+
+def test_no_match_identical_for_unknown_number_and_wrong_name(app_client: AppClient) -> None:
+    with app_client() as client:
+        a = client.post(
+            "/api/v1/verify", json=dict(zip(("number", "name"), NO_MATCH_UNKNOWN, strict=True))
+        ).json()
+        b = client.post(
+            "/api/v1/verify", json=dict(zip(("number", "name"), NO_MATCH_WRONG_NAME, strict=True))
+        ).json()
+    for body in (a, b):
+        body.pop("number")
+        body.pop("receipt_url")
+    assert a == b
+    assert a["result"] == "no_match"
+
+
+def test_batch_in_order(app_client: AppClient) -> None:
+    items = [{"number": n, "name": m} for n, m in CASES.values()] * 3
+    with app_client() as client:
+        response = client.post("/api/v1/verify/batch", json={"items": items})
+    assert response.status_code == 200
+    assert [r["result"] for r in response.json()["results"]] == list(CASES) * 3
+
+
+def test_batch_limit_500(app_client: AppClient) -> None:
+    items = [{"number": VALID[0], "name": VALID[1]}]
+    with app_client() as client:
+        ok = client.post("/api/v1/verify/batch", json={"items": items * 500})
+        too_many = client.post("/api/v1/verify/batch", json={"items": items * 501})
+    assert ok.status_code == 200
+    assert len(ok.json()["results"]) == 500
+    assert too_many.status_code == 422
+    assert too_many.json() == {"error": "too_many", "message": "一次最多 500 条，本次 501 条"}
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "message"),
+    [
+        ("/api/v1/verify", b"{not json", 400, "请求体不是有效的 JSON"),
+        ("/api/v1/verify", b"", 400, "请求体不是有效的 JSON"),
+        ("/api/v1/verify", b"\xff\xfe\x00", 400, "请求体不是有效的 JSON"),
+        ("/api/v1/verify", b"[1, 2]", 422, "请求体应为对象"),
+        ("/api/v1/verify", b'{"number": "Z1122000001"}', 422, "需要字符串字段 number 和 name"),
+        ("/api/v1/verify", b'{"number": 1122000001, "name": "x"}', 422, "需要字符串字段"),
+        ("/api/v1/verify", b'{"number": "Z", "name": "' + b"x" * 51 + b'"}', 422, "最多 50 个字符"),
+        ("/api/v1/verify", b'{"number": "\\ud800", "name": "x"}', 422, "无效的 Unicode 字符"),
+        ("/api/v1/verify", b'{"number": "Z1122000001", "name": "\\udfff"}', 422, "无效的 Unicode"),
+        ("/api/v1/verify/batch", b"{}", 422, '请求体应为 {"items"'),
+        ("/api/v1/verify/batch", b'{"items": []}', 422, '请求体应为 {"items"'),
+        ("/api/v1/verify/batch", b'{"items": [{"number": "x"}, 3]}', 422, "items[0]需要字符串字段"),
+        ("/api/v1/verify/batch", b'{"items": "abc"}', 422, '请求体应为 {"items"'),
+        ("/api/v1/verify/batch", b"null", 422, '请求体应为 {"items"'),
+    ],
+)
+def test_malformed_bodies_get_a_message(
+    app_client: AppClient, path: str, body: bytes, status: int, message: str
+) -> None:
+    with app_client() as client:
+        response = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == status
+    assert message in response.json()["message"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+bodies = st.one_of(
+    st.binary(max_size=200),
+    json_values.map(lambda v: json.dumps(v).encode()),
+    st.fixed_dictionaries({"number": json_values, "name": json_values}).map(
+        lambda v: json.dumps(v).encode()
+    ),
+    st.fixed_dictionaries({"items": json_values}).map(lambda v: json.dumps(v).encode()),
+)
+
+
+@settings(
+    max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+@given(body=bodies, path=st.sampled_from(["/api/v1/verify", "/api/v1/verify/batch"]))
+def test_no_input_gives_a_500(app_client: AppClient, body: bytes, path: str) -> None:
+    with app_client() as client:
+        response = client.post(path, content=body)
+    assert response.status_code in (200, 400, 422)
+    assert response.headers["content-type"] == "application/json"
+
+
+@given(number=st.text(max_size=30))
+@settings(
+    max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+def test_numbers_endpoint_never_fails(app_client: AppClient, number: str) -> None:
+    with app_client() as client:
+        response = client.get(f"/api/v1/numbers/{quote(number, safe='')}")
+    assert response.status_code in (200, 404, 422)
+
+
+def test_numbers_decodes_structure(app_client: AppClient) -> None:
+    with app_client() as client:
+        ok = client.get("/api/v1/numbers/J1122010001")
+        bad = client.get("/api/v1/numbers/X1122010001")
+    assert ok.json() == {
+        "number": "J1122010001",
+        "letter": "J",
+        "level": "技师",
+        "year_code": "11",
+        "region": "2201",
+        "region_name": "成都市",
+        "sequence": 1,
+        "authority": "四川省人力资源和社会保障厅",
+    }
+    assert bad.status_code == 422
+    assert bad.json()["error"] == "malformed"
+    assert "不是等级代码" in bad.json()["message"]
+
+
+def test_healthz(app_client: AppClient, registry_db: Path) -> None:
+    with app_client() as client:
+        body = client.get("/healthz").json()
+    assert body["status"] == "ok"
+    assert body["certificates"] == 17  # 15 on the rosters + 2 new numbers from 换发
+    assert body["as_of"].endswith("+00:00")
+
+
+def test_openapi_describes_every_api_route(app_client: AppClient) -> None:
+    with app_client() as client:
+        doc = client.get("/openapi.json").json()
+        routes = {
+            (r.path, m.lower())
+            for r in client.app.routes  # type: ignore[attr-defined]
+            if r.path.startswith(("/api/", "/healthz", "/openapi"))
+            for m in r.methods
+            if m != "HEAD"
+        }
+    assert doc["openapi"].startswith("3.")
+    described = {(path, method) for path, ops in doc["paths"].items() for method in ops}
+    assert described == routes
+    assert doc["components"]["schemas"]["CheckResult"]["properties"]["result"]["enum"] == list(
+        RESULTS
+    )
+
+
+def test_api_404_is_json(app_client: AppClient) -> None:
+    with app_client() as client:
+        response = client.get("/api/v1/nothing")
+    assert response.status_code == 404
+    assert response.json()["error"]

@@ -1,0 +1,185 @@
+"""Batch checks on the page (SPEC §7, issue: HR departments): CSV/.xlsx upload, table, CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.verify_fixtures import (
+    CASES,
+    SUCCESSOR,
+    VALID,
+    AppClient,
+    app_client,
+    clock,
+    csrf_token,
+    private_values,
+    read_log,
+    registry_db,
+)
+from verify_app.batch_files import neutralise
+
+__all__ = ["app_client", "clock", "registry_db"]
+
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    """A real workbook as HR keeps it: a merged title row over the header."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["2026年新进人员证书核验名单"])
+    sheet.merge_cells("A1:C1")
+    sheet.append(["序号", "姓 名", "证书编号"])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _upload(client: object, filename: str, data: bytes) -> object:
+    token = csrf_token(client)  # type: ignore[arg-type]
+    return client.post(  # type: ignore[attr-defined]
+        "/batch", data={"csrf_token": token}, files={"file": (filename, data)}
+    )
+
+
+def _export(client: object, page: object) -> list[list[str]]:
+    response = client.post(  # type: ignore[attr-defined]
+        "/batch/export",
+        data={"csrf_token": page.context["csrf_token"], "export": page.context["export"]},  # type: ignore[attr-defined]
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response.headers["content-disposition"]
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_batch_form_page(app_client: AppClient) -> None:
+    with app_client() as client:
+        page = client.get("/batch")
+    assert page.status_code == 200
+    assert page.template.name == "batch.html"
+    assert page.context["max_items"] == 500
+    assert 'enctype="multipart/form-data"' in page.text
+    assert '<label for="file">' in page.text
+
+
+def test_xlsx_upload_results_in_order_and_export(app_client: AppClient, registry_db: Path) -> None:
+    rows = [[i + 1, name, number] for i, (number, name) in enumerate(CASES.values())]
+    with app_client() as client:
+        page = _upload(client, "名单.xlsx", _xlsx(rows))
+        assert page.status_code == 200  # type: ignore[attr-defined]
+        results = page.context["results"]  # type: ignore[attr-defined]
+        exported = _export(client, page)
+    assert [r["result"] for r in results] == list(CASES)
+    assert [r["row"] for r in results] == [str(n) for n in range(3, 3 + len(CASES))]
+    assert results[2]["successor"] == SUCCESSOR
+    assert exported[0][:3] == ["行号", "证书编号", "查验结果"]
+    assert [line[2] for line in exported[1:]] == list(CASES)
+    private = private_values(registry_db)
+    for text in (page.text, "\n".join(",".join(line) for line in exported)):  # type: ignore[attr-defined]
+        assert [v for v in private if v in text] == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_csv_upload_in_chinese_encodings(app_client: AppClient, encoding: str) -> None:
+    data = f"证书编号,姓名\n{VALID[0]},{VALID[1]}\nZ1122009999,李芳\n".encode(encoding)
+    with app_client() as client:
+        page = _upload(client, "list.csv", data)
+    results = page.context["results"]  # type: ignore[attr-defined]
+    assert [(r["row"], r["result"]) for r in results] == [("2", "valid"), ("3", "no_match")]
+
+
+def test_csv_without_header_uses_first_two_columns(app_client: AppClient) -> None:
+    with app_client() as client:
+        page = _upload(client, "list.csv", f"{VALID[0]},{VALID[1]}\n\n{VALID[0]},别人\n".encode())
+    results = page.context["results"]  # type: ignore[attr-defined]
+    assert [(r["row"], r["result"]) for r in results] == [("1", "valid"), ("3", "no_match")]
+
+
+def test_formula_injection_neutralised_in_export(app_client: AppClient) -> None:
+    evil = ['=HYPERLINK("http://x","y")', "+1+1", "@SUM(A1)", "=-2+3"]
+    data = "证书编号,姓名\n" + "".join(f'"{e.replace(chr(34), chr(34) * 2)}",张三\n' for e in evil)
+    with app_client() as client:
+        page = _upload(client, "evil.csv", data.encode())
+        exported = _export(client, page)
+    numbers = [line[1] for line in exported[1:]]
+    assert len(numbers) == len(evil)
+    assert all(n.startswith("'") for n in numbers), numbers
+    assert [line[2] for line in exported[1:]] == ["malformed"] * len(evil)
+    assert all(
+        not cell.startswith(("=", "+", "-", "@", "\t")) for line in exported for cell in line
+    )
+
+
+def test_neutralise() -> None:
+    for dangerous in ("=1", "+1", "-1", "@A1", "\t=1", "\r=1"):
+        assert neutralise(dangerous) == "'" + dangerous
+    assert neutralise("Z1122000001") == "Z1122000001"
+    assert neutralise("") == ""
+
+
+def test_500_rows_allowed_501_refused(app_client: AppClient) -> None:
+    line = f"{VALID[0]},{VALID[1]}\n"
+    with app_client() as client:
+        ok = _upload(client, "a.csv", ("证书编号,姓名\n" + line * 500).encode())
+        too_many = _upload(client, "a.csv", ("证书编号,姓名\n" + line * 501).encode())
+        exported = _export(client, ok)
+    assert len(ok.context["results"]) == 500  # type: ignore[attr-defined]
+    assert len(exported) == 501
+    assert too_many.status_code == 400  # type: ignore[attr-defined]
+    assert "一次最多查验 500 行" in too_many.context["error"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "message"),
+    [
+        ("list.pdf", b"%PDF-1.4", "请上传 .xlsx 或 .csv 文件"),
+        ("list.csv", b"", "上传的文件是空的"),
+        ("list.xlsx", b"PK\x03\x04 not really a workbook", "无法作为电子表格读取"),
+        ("list.csv", b"\n\n,\n", "文件中没有找到要查验的行"),
+        ("list.csv", b"Z1122000001,x\n" + b"Z" * 41 + b",x\n", "第2行：证书编号最多 40 个字符"),
+    ],
+)
+def test_unusable_uploads_get_a_message(
+    app_client: AppClient, filename: str, data: bytes, message: str
+) -> None:
+    with app_client() as client:
+        page = _upload(client, filename, data)
+    assert page.status_code == 400  # type: ignore[attr-defined]
+    assert page.template.name == "batch.html"  # type: ignore[attr-defined]
+    assert message in page.context["error"]  # type: ignore[attr-defined]
+
+
+def test_upload_without_file_gets_a_message(app_client: AppClient) -> None:
+    with app_client() as client:
+        page = client.post("/batch", data={"csrf_token": csrf_token(client)})
+    assert page.status_code == 400
+    assert "请选择要上传的" in page.context["error"]
+
+
+def test_tampered_export_refused(app_client: AppClient) -> None:
+    with app_client() as client:
+        page = _upload(client, "a.csv", f"{VALID[0]},{VALID[1]}\n".encode())
+        export = page.context["export"]  # type: ignore[attr-defined]
+        response = client.post(
+            "/batch/export",
+            data={"csrf_token": page.context["csrf_token"], "export": export[:-2] + "xx"},  # type: ignore[attr-defined]
+        )
+    assert response.status_code == 400
+    assert response.template.name == "error.html"
+
+
+def test_batch_rows_are_logged_as_batch(app_client: AppClient, registry_db: Path) -> None:
+    with app_client() as client:
+        _upload(client, "a.csv", f"{VALID[0]},{VALID[1]}\n{VALID[0]},x\n".encode())
+    assert [(r["channel"], r["result"]) for r in read_log(registry_db)] == [
+        ("batch", "valid"),
+        ("batch", "no_match"),
+    ]

@@ -1,0 +1,119 @@
+"""The verification log (GUIDE schema): every channel logged, keyed name hash, never a name,
+and a busy log never slows or breaks a check."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import sqlite3
+from pathlib import Path
+
+from registry.names import name_key
+from tests.verify_fixtures import (
+    CASES,
+    SECRET,
+    VALID,
+    AppClient,
+    app_client,
+    clock,
+    post_check,
+    private_values,
+    read_log,
+    registry_db,
+)
+from verify_app.checklog import make_check
+
+__all__ = ["app_client", "clock", "registry_db"]
+
+
+def test_log_schema_matches_the_contract(app_client: AppClient, registry_db: Path) -> None:
+    with app_client():
+        pass
+    conn = sqlite3.connect(registry_db.parent / "verify_log.db")
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(checks)")]
+    indexes = {
+        tuple(c[2] for c in conn.execute(f"PRAGMA index_info('{name}')"))
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+    }
+    conn.close()
+    assert columns == ["id", "at", "client", "number", "result", "name_hash", "channel"]
+    assert {("client", "at"), ("number",)} <= indexes
+
+
+def test_every_channel_is_logged_without_names(app_client: AppClient, registry_db: Path) -> None:
+    with app_client(client=("198.51.100.20", 1)) as client:
+        for number, name in CASES.values():
+            client.post("/api/v1/verify", json={"number": number, "name": name})
+        url = post_check(client, *VALID).context["receipt_url"]
+        client.get(url)
+        client.post("/api/v1/verify/batch", json={"items": [{"number": VALID[0], "name": "x"}]})
+    rows = read_log(registry_db)
+    assert [r["channel"] for r in rows] == ["api"] * 6 + ["page", "receipt", "batch"]
+    assert [r["result"] for r in rows[:6]] == list(CASES)
+    assert {r["client"] for r in rows} == {"198.51.100.20"}
+    assert rows[0]["number"] == VALID[0]
+    assert rows[0]["at"].endswith("+00:00")
+    expected = hmac.new(SECRET.encode(), name_key(VALID[1]).encode(), hashlib.sha256).hexdigest()
+    assert rows[0]["name_hash"] == expected
+    assert rows[6]["name_hash"] == rows[7]["name_hash"] == expected  # page, then its receipt
+    names = {name for _, name in CASES.values()} | private_values(registry_db)
+    dump = "\n".join(str(v) for r in rows for v in r.values())
+    assert [n for n in names if n in dump] == []
+    raw = (registry_db.parent / "verify_log.db").read_bytes()
+    assert [n for n in names if n.encode() in raw] == []
+
+
+def test_forwarded_client_is_logged_behind_trusted_proxy(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    with app_client(trusted_proxies=("127.0.0.1",), client=("127.0.0.1", 1)) as client:
+        client.post(
+            "/api/v1/verify",
+            json={"number": VALID[0], "name": VALID[1]},
+            headers={"X-Forwarded-For": "192.0.2.44"},
+        )
+    assert read_log(registry_db)[0]["client"] == "192.0.2.44"
+
+
+def test_locked_log_does_not_break_checks(app_client: AppClient, registry_db: Path) -> None:
+    with app_client() as client:
+        blocker = sqlite3.connect(registry_db.parent / "verify_log.db", isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            responses = [
+                client.post("/api/v1/verify", json={"number": VALID[0], "name": VALID[1]})
+                for _ in range(5)
+            ]
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert [r.json()["result"] for r in responses] == ["valid"] * 5
+    assert len(read_log(registry_db)) == 5  # written once the lock went away
+
+
+def test_unwritable_log_does_not_break_checks(app_client: AppClient, registry_db: Path) -> None:
+    with app_client() as client:
+        client.app.state.verifier.log._retries = 1  # type: ignore[attr-defined]
+        blocker = sqlite3.connect(registry_db.parent / "verify_log.db", isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        response = client.post("/api/v1/verify", json={"number": VALID[0], "name": VALID[1]})
+        client.app.state.verifier.log.flush()  # type: ignore[attr-defined]
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        dropped = client.app.state.verifier.log.dropped  # type: ignore[attr-defined]
+    assert response.json()["result"] == "valid"
+    assert dropped == 1
+
+
+def test_a_row_that_cannot_be_written_does_not_stop_the_log(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    with app_client() as client:
+        log = client.app.state.verifier.log  # type: ignore[attr-defined]
+        log.record(make_check("x", "\ud800", "malformed", "00", "api"))  # not UTF-8 encodable
+        log.flush()
+        response = client.post("/api/v1/verify", json={"number": VALID[0], "name": VALID[1]})
+        dropped = log.dropped
+    assert response.json()["result"] == "valid"
+    assert dropped == 1
+    assert [r["result"] for r in read_log(registry_db)] == ["valid"]

@@ -1,0 +1,184 @@
+"""The pages (SPEC §7): form, result per code, privacy, staleness warning, error pages."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from registry.lookup import RESULTS
+from tests.verify_fixtures import (
+    CASES,
+    NO_MATCH_UNKNOWN,
+    NO_MATCH_WRONG_NAME,
+    REISSUED,
+    SUCCESSOR,
+    SUPERSEDED,
+    VALID,
+    AppClient,
+    Clock,
+    app_client,
+    clock,
+    post_check,
+    private_values,
+    registry_db,
+)
+
+__all__ = ["app_client", "clock", "registry_db"]
+
+
+def test_form_explains_the_number_and_labels_its_fields(app_client: AppClient) -> None:
+    with app_client() as client:
+        page = client.get("/")
+    assert page.status_code == 200
+    assert page.template.name == "index.html"
+    assert [p[1] for p in page.context["parts"]] == [
+        "等级代码",
+        "核发年份代码",
+        "地区代码",
+        "顺序号",
+    ]
+    assert '<label for="number">证书编号</label>' in page.text
+    assert '<label for="name">持证人姓名</label>' in page.text
+    assert "<script" not in page.text
+    assert 'aria-describedby="number-hint"' in page.text and 'id="number-hint"' in page.text
+    assert len(page.context["regions"]) == 22 and ("2221", "资阳市") in page.context["regions"]
+    assert page.context["csrf_token"] in page.text
+
+
+def test_every_result_code_has_a_case() -> None:
+    assert set(CASES) == set(RESULTS)
+
+
+@pytest.mark.parametrize("result", RESULTS)
+def test_result_page_for_each_code(app_client: AppClient, result: str) -> None:
+    number, name = CASES[result]
+    with app_client() as client:
+        page = post_check(client, number, name)
+    assert page.status_code == 200
+    assert page.template.name == "result.html"
+    check = page.context["check"]
+    assert check.result == result
+    assert check.label in page.text
+    assert check.advice() in page.text
+    assert page.context["as_of"].endswith("（北京时间）")
+    assert "登记库数据更新时间" in page.text
+    assert page.context["stale"] is False
+    assert ("receipt_url" in page.context) == (result != "malformed")
+
+
+def test_result_pages_say_what_to_do_next(app_client: AppClient) -> None:
+    with app_client() as client:
+        reissued = post_check(client, *REISSUED)
+        superseded = post_check(client, *SUPERSEDED)
+        no_match = post_check(client, *NO_MATCH_UNKNOWN)
+        valid = post_check(client, *VALID)
+    assert "补发" in reissued.text and "2012-09-10" in reissued.text
+    assert f"请持证人出示证书 {SUCCESSOR}" in superseded.text
+    assert superseded.context["check"].successor == SUCCESSOR
+    assert "请核对编号和姓名是否输入正确" in no_match.text
+    assert valid.context["check"].holder == "张*明"
+    assert "汽车驾驶员" in valid.text and "四川省人力资源和社会保障厅" in valid.text
+
+
+def test_no_match_is_identical_for_unknown_number_and_wrong_name(app_client: AppClient) -> None:
+    with app_client() as client:
+        unknown = post_check(client, *NO_MATCH_UNKNOWN)
+        wrong_name = post_check(client, *NO_MATCH_WRONG_NAME)
+    a, b = unknown.context["check"], wrong_name.context["check"]
+    assert a.result == b.result == "no_match"
+    assert replace(a, number=b.number) == b
+    strip = [
+        (unknown.text, NO_MATCH_UNKNOWN[0], unknown.context["receipt_url"]),
+        (wrong_name.text, NO_MATCH_WRONG_NAME[0], wrong_name.context["receipt_url"]),
+    ]
+    texts = [text.replace(url, "URL").replace(number, "N") for text, number, url in strip]
+    qr = [unknown.context["qr"], wrong_name.context["qr"]]
+    texts = [t.replace(str(q), "QR") for t, q in zip(texts, qr, strict=True)]
+    csrf = [unknown.context["csrf_token"], wrong_name.context["csrf_token"]]
+    assert csrf[0] == csrf[1]
+    assert texts[0] == texts[1]
+
+
+@pytest.mark.parametrize("result", RESULTS)
+def test_no_private_data_in_result_pages(
+    app_client: AppClient, registry_db: Path, result: str
+) -> None:
+    private = private_values(registry_db)
+    with app_client() as client:
+        page = post_check(client, *CASES[result])
+        receipt = client.get(page.context["receipt_url"]) if "receipt_url" in page.context else None
+    for text in [page.text] + ([receipt.text] if receipt else []):
+        leaked = [value for value in private if value in text]
+        assert leaked == []
+
+
+def test_stale_registry_warning(app_client: AppClient, clock: Clock) -> None:
+    clock.advance(days=31)
+    with app_client(stale_days=30) as client:
+        page = post_check(client, *VALID)
+    assert page.context["stale"] is True
+    assert "登记库已超过 30 天未更新" in page.text
+    with app_client(stale_days=60) as client:
+        page = post_check(client, *VALID)
+    assert page.context["stale"] is False
+    assert "未更新" not in page.text
+
+
+def test_overlong_input_is_refused_with_a_message(app_client: AppClient) -> None:
+    with app_client() as client:
+        page = post_check(client, "Z" * 41, "李芳")
+    assert page.status_code == 400
+    assert page.template.name == "index.html"
+    assert "最多 40 个字符" in page.context["error"]
+
+
+def test_full_width_and_spaced_input_is_normalised(app_client: AppClient) -> None:
+    with app_client() as client:
+        page = post_check(client, "ｇ11 2200-0001", " 张　三明 ")
+    assert page.context["check"].result == "valid"
+    assert page.context["check"].number == "G1122000001"
+
+
+def test_custom_404_page(app_client: AppClient) -> None:
+    with app_client() as client:
+        page = client.get("/no/such/page")
+    assert page.status_code == 404
+    assert page.template.name == "404.html"
+    assert "页面不存在" in page.text
+
+
+def test_wrong_method_gets_a_page_not_a_traceback(app_client: AppClient) -> None:
+    with app_client() as client:
+        page = client.get("/check")
+    assert page.status_code == 405
+    assert page.template.name == "error.html"
+
+
+def test_static_css_is_served(app_client: AppClient) -> None:
+    with app_client() as client:
+        css = client.get("/static/style.css")
+    assert css.status_code == 200
+    assert "@media print" in css.text
+
+
+def test_typed_markup_is_escaped(app_client: AppClient) -> None:
+    with app_client() as client:
+        page = post_check(client, "<script>x</script>", "<b>张</b>")
+    assert page.context["check"].result == "malformed"
+    assert "<script>" not in page.text and "<b>" not in page.text
+    assert "&lt;SCRIPT&gt;X&lt;/SCRIPT&gt;" in page.text
+
+
+@settings(
+    max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+@given(number=st.text(max_size=60), name=st.text(max_size=60))
+def test_no_form_input_gives_a_500(app_client: AppClient, number: str, name: str) -> None:
+    with app_client() as client:
+        page = post_check(client, number, name)
+    assert page.status_code in (200, 400)
+    assert page.template.name in ("result.html", "index.html")

@@ -1,0 +1,122 @@
+"""Signed receipts (SPEC §7): round trip, live re-check, tamper → 400, expiry → 410, no name inside."""
+
+from __future__ import annotations
+
+import base64
+import zlib
+from pathlib import Path
+
+from starlette.datastructures import Secret
+
+from tests.verify_fixtures import (
+    REVOKED,
+    VALID,
+    AppClient,
+    Clock,
+    app_client,
+    clock,
+    post_check,
+    record_revocation,
+    registry_db,
+)
+from verify_app.receipts import Receipts
+
+__all__ = ["app_client", "clock", "registry_db"]
+
+
+def _token(url: str) -> str:
+    return url.rsplit("/r/", 1)[1]
+
+
+def test_round_trip_rechecks_and_says_when_checked(app_client: AppClient) -> None:
+    with app_client() as client:
+        result = post_check(client, *VALID)
+        receipt = client.get(result.context["receipt_url"])
+    assert receipt.status_code == 200
+    assert receipt.template.name == "receipt.html"
+    assert receipt.context["check"] == result.context["check"]
+    assert receipt.context["checked_at"].endswith("（北京时间）")
+    assert "原查验时间" in receipt.text and receipt.context["checked_at"] in receipt.text
+    assert receipt.context["receipt_url"] == result.context["receipt_url"]
+    assert "<svg" in receipt.text  # the QR code, inline
+
+
+def test_result_page_offers_link_and_qr(app_client: AppClient) -> None:
+    with app_client() as client:
+        result = post_check(client, *VALID)
+    url = result.context["receipt_url"]
+    assert f'<a href="{url}">' in result.text
+    assert '<svg width="' in result.text and "查验回执链接的二维码" in result.text
+
+
+def test_token_holds_number_and_name_hash_never_the_name(app_client: AppClient) -> None:
+    with app_client() as client:
+        url = post_check(client, *VALID).context["receipt_url"]
+    payload = _token(url).split(".")[1]  # compressed payload: ".<payload>.<timestamp>.<sig>"
+    raw = zlib.decompress(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).decode()
+    assert VALID[0] in raw
+    assert not any(ch in raw for ch in VALID[1])
+    assert '"h":"' in raw
+
+
+def test_live_recheck_after_status_change(
+    app_client: AppClient, registry_db: Path, tmp_path: Path
+) -> None:
+    with app_client() as client:
+        url = post_check(client, *VALID).context["receipt_url"]
+        assert client.get(url).context["check"].result == "valid"
+        record_revocation(registry_db, tmp_path / "later", *VALID, date="2020-02-02")
+        again = client.get(url)
+    assert again.context["check"].result == "revoked"
+    assert again.context["check"].status_date == "2020-02-02"
+    assert "已撤销" in again.text
+
+
+def test_receipt_of_revoked_stays_revoked(app_client: AppClient) -> None:
+    with app_client() as client:
+        url = post_check(client, *REVOKED).context["receipt_url"]
+        assert client.get(url).context["check"].result == "revoked"
+
+
+def test_tampered_and_forged_tokens_get_400(app_client: AppClient) -> None:
+    with app_client() as client:
+        token = _token(post_check(client, *VALID).context["receipt_url"])
+        flipped = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
+        other_key = Receipts("another-secret-0123456789", lifetime_days=90).issue(VALID[0], "00")
+        for bad in (flipped, "garbage", "a.b.c", other_key, token + "x"):
+            page = client.get(f"/r/{bad}")
+            assert page.status_code == 400, bad
+            assert page.template.name == "error.html"
+            assert page.context["title"] == "回执无效"
+
+
+def test_expired_token_gets_410(app_client: AppClient, clock: Clock) -> None:
+    with app_client() as client:
+        url = post_check(client, *VALID).context["receipt_url"]
+        clock.advance(days=89)
+        assert client.get(url).status_code == 200
+        clock.advance(days=2)
+        page = client.get(url)
+    assert page.status_code == 410
+    assert page.template.name == "error.html"
+    assert "90 天有效期" in page.text
+
+
+def test_receipt_lifetime_is_a_setting(app_client: AppClient, clock: Clock) -> None:
+    with app_client(receipt_days=7) as client:
+        url = post_check(client, *VALID).context["receipt_url"]
+        clock.advance(days=8)
+        assert client.get(url).status_code == 410
+
+
+def test_receipt_links_use_the_public_url_when_set(app_client: AppClient) -> None:
+    with app_client(public_url="https://zscx.example.gov.cn/") as client:
+        url = post_check(client, *VALID).context["receipt_url"]
+    assert url.startswith("https://zscx.example.gov.cn/r/")
+
+
+def test_changed_secret_invalidates_receipts(registry_db: Path, app_client: AppClient) -> None:
+    with app_client() as client:
+        url = post_check(client, *VALID).context["receipt_url"]
+    with app_client(secret=Secret("a-different-secret-0123456789")) as client:
+        assert client.get(url).status_code == 400

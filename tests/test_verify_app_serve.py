@@ -1,0 +1,73 @@
+"""``certreg serve``: refuses to start without a secret; a real uvicorn process answers every
+result code through the page (with its CSRF form) and the API."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+from click.testing import CliRunner
+
+from registry.cli import cli
+from registry.lookup import RESULTS
+from tests.verify_fixtures import CASES, SECRET, registry_db, running_server
+
+__all__ = ["registry_db"]
+
+
+@pytest.mark.parametrize("secret", [None, "", "short"])
+def test_serve_refuses_to_start_without_a_secret(registry_db: Path, secret: str | None) -> None:
+    env = {"CERTREG_SECRET": secret}
+    result = CliRunner().invoke(cli, ["serve", "--db", str(registry_db)], env=env)
+    assert result.exit_code == 2
+    assert "CERTREG_SECRET 未设置或太短" in result.output
+    assert "export CERTREG_SECRET=" in result.output
+
+
+def test_serve_needs_an_existing_registry(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["serve", "--db", str(tmp_path / "none.db")], env={"CERTREG_SECRET": SECRET}
+    )
+    assert result.exit_code == 2
+    assert "不存在。请先运行 certreg sync" in result.output
+
+
+def test_serve_rejects_a_bad_setting(registry_db: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["serve", "--db", str(registry_db)],
+        env={"CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT": "many"},
+    )
+    assert result.exit_code == 2
+    assert "环境变量取值无效" in result.output
+
+
+def test_serve_help_has_an_example() -> None:
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output and "--port" in result.output
+
+
+def test_real_server_answers_all_six_codes(registry_db: Path) -> None:
+    with running_server(registry_db) as base, httpx.Client(base_url=base) as client:
+        for result in RESULTS:
+            number, name = CASES[result]
+            api = client.post("/api/v1/verify", json={"number": number, "name": name})
+            assert api.json()["result"] == result
+            form = client.get("/")
+            token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form.text)
+            assert token
+            page = client.post(
+                "/check", data={"number": number, "name": name, "csrf_token": token.group(1)}
+            )
+            assert page.status_code == 200
+            assert f'class="answer result-{result}"' in page.text
+            if result != "malformed":
+                receipt_url = api.json()["receipt_url"]
+                assert receipt_url.startswith(base)
+                receipt = client.get(receipt_url)
+                assert f'class="answer result-{result}"' in receipt.text
+        health = client.get("/healthz").json()
+    assert health["certificates"] == 17

@@ -1,0 +1,96 @@
+"""Settings from the environment (Starlette Config) and the 500 page."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from starlette.datastructures import Secret
+from starlette.testclient import TestClient
+
+from tests.verify_fixtures import SECRET, VALID, post_check, registry_db
+from verify_app.app import create_app
+from verify_app.settings import Settings, SettingsProblem
+
+__all__ = ["registry_db"]
+
+
+def test_settings_from_environ() -> None:
+    settings = Settings.from_environ(
+        {
+            "CERTREG_DB": "/srv/registry.db",
+            "CERTREG_SECRET": SECRET,
+            "CERTREG_RATE_LIMIT": "0",
+            "CERTREG_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8",
+            "CERTREG_RATE_LIMIT_STORAGE": "redis://cache:6379",
+            "CERTREG_RECEIPT_DAYS": "30",
+            "CERTREG_STALE_DAYS": "7",
+            "CERTREG_PUBLIC_URL": "https://zscx.example.gov.cn",
+        }
+    )
+    assert settings.db == Path("/srv/registry.db")
+    assert settings.log_db == Path("/srv/verify_log.db")
+    assert str(settings.secret) == SECRET
+    assert SECRET not in repr(settings)  # Secret hides itself
+    assert settings.rate_limit == 0
+    assert settings.trusted_proxies == ("127.0.0.1", "10.0.0.0/8")
+    assert settings.rate_limit_storage == "redis://cache:6379"
+    assert (settings.receipt_days, settings.stale_days) == (30, 7)
+    assert settings.public_url == "https://zscx.example.gov.cn"
+
+
+def test_defaults_and_db_option_wins() -> None:
+    settings = Settings.from_environ(
+        {"CERTREG_SECRET": SECRET, "CERTREG_DB": "/elsewhere.db"}, db=Path("x/registry.db")
+    )
+    assert settings.db == Path("x/registry.db")
+    assert (settings.rate_limit, settings.receipt_days, settings.trusted_proxies) == (30, 90, ())
+    assert settings.rate_limit_storage == "memory://"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({}, "CERTREG_SECRET 未设置或太短"),
+        ({"CERTREG_SECRET": "short"}, "CERTREG_SECRET 未设置或太短"),
+        ({"CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT": "lots"}, "环境变量取值无效"),
+        ({"CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT": "-1"}, "rate_limit 不能为负数"),
+    ],
+)
+def test_bad_settings_say_what_to_do(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsProblem, match=message):
+        Settings.from_environ(environ)
+
+
+def test_registry_is_opened_read_only(registry_db: Path) -> None:
+    app = create_app(Settings(db=registry_db, secret=Secret(SECRET)))
+    with TestClient(app):
+        with app.state.verifier.registry.connection() as conn:
+            with pytest.raises(sqlite3.OperationalError, match="readonly|read-only"):
+                conn.execute("UPDATE certificates SET status = 'revoked'")
+
+
+def test_missing_registry_fails_at_startup(tmp_path: Path) -> None:
+    app = create_app(Settings(db=tmp_path / "absent.db", secret=Secret(SECRET)))
+    with pytest.raises(sqlite3.OperationalError), TestClient(app):
+        pass
+    assert not (tmp_path / "absent.db").exists()
+
+
+def test_unexpected_failure_gets_the_500_page(registry_db: Path) -> None:
+    app = create_app(Settings(db=registry_db, secret=Secret(SECRET)))
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    app.state.verifier.check_many = broken
+    with TestClient(app, raise_server_exceptions=False) as client:
+        page = post_check(client, *VALID)
+        api = client.post("/api/v1/verify", json={"number": VALID[0], "name": VALID[1]})
+    assert page.status_code == 500
+    assert page.template.name == "500.html"
+    assert "disk on fire" not in page.text and "Traceback" not in page.text
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert api.status_code == 500
+    assert api.json()["error"] == "系统暂时出错"

@@ -1,0 +1,217 @@
+"""Fixtures for the verification app's tests: a registry synced from the real sample registers
+(rosters and their 换发/补发/撤销 events, so every status is there), an app factory over it, a
+clock the tests move, a CSRF-aware poster, and a real ``certreg serve`` process.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+from starlette.datastructures import Secret
+from starlette.testclient import TestClient
+
+from registry import store
+from registry.manifest import load_manifest
+from registry.sync import sync_entries
+from registry.trades import load_catalogue
+from tests.registers import RegisterFactory
+from verify_app.app import create_app
+from verify_app.settings import Settings
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SECRET = "tests-secret-0123456789abcdef"
+
+# (number, holder name) per result code, as data/samples (2012-status-changes.xlsx) make them.
+VALID = ("G1122000001", "张三明")
+REISSUED = ("Z1122000001", "李芳")  # 补发 2012-09-10
+SUPERSEDED = ("G1122000002", "欧阳明")  # 换发 2012-05-08
+SUCCESSOR = "G1122000003"
+REVOKED = ("C1122000001", "陈静")  # 撤销 2013-01-15
+NO_MATCH_WRONG_NAME = ("G1122000001", "张三")
+NO_MATCH_UNKNOWN = ("G1122009999", "张三明")
+MALFORMED = ("G11220001", "张三明")
+
+CASES: dict[str, tuple[str, str]] = {
+    "valid": VALID,
+    "reissued": REISSUED,
+    "superseded": SUPERSEDED,
+    "revoked": REVOKED,
+    "no_match": NO_MATCH_WRONG_NAME,
+    "malformed": MALFORMED,
+}
+
+PRIVATE_COLUMNS = (
+    "name",
+    "birth",
+    "unit",
+    "work_start",
+    "conduct",
+    "approval_doc",
+)
+
+
+def sync_samples(db_path: Path) -> None:
+    manifest = load_manifest(SAMPLES)
+    conn = store.connect(db_path)
+    try:
+        outcomes = sync_entries(conn, manifest.entries, load_catalogue(manifest.trades))
+    finally:
+        conn.close()
+    assert all(o.ok for o in outcomes)
+
+
+def record_revocation(db_path: Path, folder: Path, number: str, name: str, date: str) -> None:
+    """A later 撤销 arrives: a real status-changes register, synced like an administrator would."""
+    registers = RegisterFactory(folder)
+    registers.add(
+        "revocation.csv",
+        [
+            {
+                "类型": "撤销",
+                "证书编号": number,
+                "姓名": name,
+                "日期": date,
+                "新证书编号": "",
+                "原因": "以欺骗手段取得",
+                "批准文号": "川人社函〔2020〕1号",
+            }
+        ],
+        {"kind": "status-changes", "authority": "2200"},
+    )
+    manifest = load_manifest(folder)
+    conn = store.connect(db_path)
+    try:
+        outcomes = sync_entries(conn, manifest.entries, load_catalogue(manifest.trades))
+    finally:
+        conn.close()
+    assert all(o.ok for o in outcomes)
+
+
+def private_values(db_path: Path) -> set[str]:
+    """Every full name, birth date, unit … in the registry: none may appear in a public answer."""
+    conn = sqlite3.connect(db_path)
+    try:
+        rows = conn.execute(f"SELECT {', '.join(PRIVATE_COLUMNS)} FROM certificates").fetchall()
+    finally:
+        conn.close()
+    return {str(v) for row in rows for v in row if v}
+
+
+class Clock:
+    """The app's clock (receipts, staleness), moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, days: float) -> None:
+        self.now += days * 86_400
+
+
+@pytest.fixture
+def registry_db(tmp_path: Path) -> Path:
+    db_path = tmp_path / "data" / "registry.db"
+    sync_samples(db_path)
+    return db_path
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+AppClient = Callable[..., Any]
+
+
+@pytest.fixture
+def app_client(registry_db: Path, clock: Clock) -> AppClient:
+    """``with app_client(rate_limit=3) as client:`` — a TestClient over the sample registry."""
+
+    @contextmanager
+    def open_client(
+        client: tuple[str, int] = ("203.0.113.7", 50000), **overrides: Any
+    ) -> Iterator[TestClient]:
+        settings = Settings(db=registry_db, secret=Secret(SECRET), rate_limit=0)
+        app = create_app(replace(settings, **overrides), clock=clock)
+        with TestClient(app, client=client) as test_client:
+            yield test_client
+
+    return open_client
+
+
+def csrf_token(client: TestClient) -> str:
+    page = client.get("/")
+    assert page.status_code == 200
+    token = page.context["csrf_token"]  # type: ignore[attr-defined]
+    assert isinstance(token, str)
+    return token
+
+
+def post_check(client: TestClient, number: str, name: str) -> httpx.Response:
+    """Fill the form like a browser: GET / for the CSRF cookie and field, then POST /check."""
+    return client.post(
+        "/check", data={"number": number, "name": name, "csrf_token": csrf_token(client)}
+    )
+
+
+def read_log(db_path: Path) -> list[dict[str, Any]]:
+    conn = sqlite3.connect(db_path.parent / "verify_log.db")
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute("SELECT * FROM checks ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def running_server(db_path: Path, **env: str) -> Iterator[str]:
+    """``certreg serve`` as a real process on a free port; yields its base URL."""
+    port = free_port()
+    environ = {**os.environ, "CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT": "0", **env}
+    log_path = db_path.parent / f"serve-{port}.log"
+    with log_path.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "registry", "serve", "--db", str(db_path), "--port", str(port)],
+            env=environ,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):  # readiness, not timing: up to ~20 s for the process to listen
+            if process.poll() is not None:
+                raise AssertionError(
+                    f"certreg serve exited {process.returncode}: {log_path.read_text()}"
+                )
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("certreg serve did not start listening")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

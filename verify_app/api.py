@@ -1,0 +1,154 @@
+"""The JSON API (SPEC §7): single and batch checks, number decoding, health.
+
+Input problems are answered with 400 (not JSON) or 422 (JSON of the wrong shape) and a message
+saying what is wrong — never a 500.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from registry.lookup import Verification
+from registry.numbers import MalformedNumber, parse
+from registry.regions import PROVINCE, authority_name
+from verify_app.batch_files import MAX_ITEMS
+from verify_app.pages import Pages, client_of
+from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item, Verifier
+
+
+class InvalidRequest(Exception):
+    """A request body the API cannot use; ``status`` 400 (not JSON) or 422 (wrong shape)."""
+
+    def __init__(self, status: int, error: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+
+    def response(self) -> JSONResponse:
+        return JSONResponse({"error": self.error, "message": self.message}, status_code=self.status)
+
+
+async def _json_body(request: Request) -> Any:
+    body = await request.body()
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidRequest(400, "bad_json", f"请求体不是有效的 JSON：{exc}") from exc
+
+
+def _encodable(text: str) -> bool:
+    """False for strings JSON can carry but UTF-8 cannot (lone surrogates such as ``\\ud800``)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _item(value: object, where: str) -> Item:
+    if not isinstance(value, dict):
+        raise InvalidRequest(422, "invalid", f'{where}应为对象 {{"number": …, "name": …}}')
+    number, name = value.get("number"), value.get("name")
+    if not isinstance(number, str) or not isinstance(name, str):
+        raise InvalidRequest(422, "invalid", f"{where}需要字符串字段 number 和 name")
+    if not (_encodable(number) and _encodable(name)):
+        raise InvalidRequest(422, "invalid", f"{where}含有无效的 Unicode 字符（孤立代理项）")
+    if len(number) > MAX_NUMBER_CHARS or len(name) > MAX_NAME_CHARS:
+        raise InvalidRequest(
+            422,
+            "invalid",
+            f"{where}：number 最多 {MAX_NUMBER_CHARS} 个字符，name 最多 {MAX_NAME_CHARS} 个字符",
+        )
+    return Item(number, name)
+
+
+class Api:
+    def __init__(self, verifier: Verifier, pages: Pages) -> None:
+        self.verifier = verifier
+        self.pages = pages
+
+    def _answer(self, request: Request, item: Item, answer: Verification) -> dict[str, object]:
+        data = answer.as_json()
+        data["label"] = answer.label
+        data["advice"] = answer.advice()
+        token = self.verifier.issue_receipt(answer, item.name)
+        if token:
+            data["receipt_url"] = self.pages.receipt_url(request, token)
+        return data
+
+    async def verify(self, request: Request) -> JSONResponse:
+        try:
+            item = _item(await _json_body(request), "请求体")
+        except InvalidRequest as exc:
+            return exc.response()
+        answer = await run_in_threadpool(
+            self.verifier.check, client_of(request), item.number, item.name, "api"
+        )
+        return JSONResponse(self._answer(request, item, answer))
+
+    async def verify_batch(self, request: Request) -> JSONResponse:
+        try:
+            body = await _json_body(request)
+            items = body.get("items") if isinstance(body, dict) else None
+            if not isinstance(items, list) or not items:
+                raise InvalidRequest(
+                    422, "invalid", '请求体应为 {"items": [{"number": …, "name": …}, …]}'
+                )
+            if len(items) > MAX_ITEMS:
+                raise InvalidRequest(
+                    422, "too_many", f"一次最多 {MAX_ITEMS} 条，本次 {len(items)} 条"
+                )
+            checks = [_item(value, f"items[{i}]") for i, value in enumerate(items)]
+        except InvalidRequest as exc:
+            return exc.response()
+        answers = await run_in_threadpool(
+            self.verifier.check_many, client_of(request), checks, "batch"
+        )
+        return JSONResponse(
+            {
+                "results": [
+                    self._answer(request, item, answer)
+                    for item, answer in zip(checks, answers, strict=True)
+                ]
+            }
+        )
+
+    def number(self, request: Request) -> JSONResponse:
+        """The structure of a number (附件3): no registry data, so no rate limit or log."""
+        typed = request.path_params["number"]
+        try:
+            parsed = parse(typed)
+        except MalformedNumber as exc:
+            return JSONResponse(
+                {"error": "malformed", "message": str(exc), "number": typed[:MAX_NUMBER_CHARS]},
+                status_code=422,
+            )
+        return JSONResponse(
+            {
+                "number": str(parsed),
+                "letter": parsed.letter,
+                "level": parsed.level,
+                "year_code": parsed.year_code,
+                "region": parsed.region,
+                "region_name": parsed.region_name,
+                "sequence": parsed.sequence,
+                "authority": authority_name(PROVINCE if parsed.letter == "J" else parsed.region),
+            }
+        )
+
+    def health(self, request: Request) -> JSONResponse:
+        state = self.verifier.state()
+        return JSONResponse(
+            {
+                "status": "ok",
+                "as_of": state.as_of,
+                "certificates": state.certificates,
+                "stale": self.verifier.is_stale(state.as_of),
+            }
+        )

@@ -1,0 +1,136 @@
+"""The verification app: routes, middleware, lifespan and error pages (SPEC §7).
+
+``create_app(settings)`` builds one app over one registry, so tests can run several side by
+side; ``certreg serve`` builds it from the environment and runs it under uvicorn.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+from registry.lookup import RESULT_LABELS
+from verify_app.api import Api
+from verify_app.body_limit import BodyLimitMiddleware
+from verify_app.csrf import CsrfRejected, CsrfTokens
+from verify_app.openapi import openapi_document
+from verify_app.pages import Pages
+from verify_app.ratelimit import RateLimited
+from verify_app.receipts import Clock
+from verify_app.security_headers import HEADERS, SecurityHeadersMiddleware
+from verify_app.service import Verifier
+from verify_app.settings import Settings
+
+HERE = Path(__file__).parent
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith(("/api/", "/healthz", "/openapi.json"))
+
+
+def create_app(settings: Settings, *, clock: Clock = time.time) -> Starlette:
+    verifier = Verifier(settings, clock=clock)
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals["RESULT_LABELS"] = RESULT_LABELS
+    pages = Pages(verifier, templates, CsrfTokens(str(settings.secret)))
+    api = Api(verifier, pages)
+
+    def error_page(request: Request, status: int, title: str, message: str) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"error": title, "message": message}, status_code=status)
+        template = f"{status}.html" if status in (404, 500) else "error.html"
+        return pages.render(
+            request, template, {"title": title, "message": message}, status_code=status
+        )
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return error_page(request, 404, "页面不存在", "您访问的地址不存在。请从首页开始查验。")
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return error_page(request, exc.status_code, "请求无法处理", str(exc.detail))
+
+    async def rate_limited(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RateLimited)
+        response = error_page(request, 429, "查验过于频繁", exc.message)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    async def csrf_rejected(request: Request, exc: Exception) -> Response:
+        return error_page(
+            request,
+            403,
+            "表单已失效",
+            "表单校验失败：页面可能已过期，或浏览器禁用了 Cookie。请返回首页重新填写后提交。",
+        )
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        response = error_page(
+            request, 500, "系统暂时出错", "查验服务暂时出现问题，请稍后再试。问题已记录。"
+        )
+        response.headers.update(HEADERS)
+        return response
+
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(openapi_document())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await run_in_threadpool(verifier.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(verifier.close)
+
+    routes = [
+        Route("/", pages.form, methods=["GET"], name="form"),
+        Route("/check", pages.check, methods=["POST"], name="check"),
+        Route("/r/{token}", pages.receipt, methods=["GET"], name="receipt"),
+        Route("/batch", pages.batch_form, methods=["GET"], name="batch_form"),
+        Route("/batch", pages.batch, methods=["POST"], name="batch"),
+        Route("/batch/export", pages.batch_export, methods=["POST"], name="batch_export"),
+        Route("/api/v1/verify", api.verify, methods=["POST"], name="api_verify"),
+        Route("/api/v1/verify/batch", api.verify_batch, methods=["POST"], name="api_batch"),
+        Route("/api/v1/numbers/{number}", api.number, methods=["GET"], name="api_number"),
+        Route("/healthz", api.health, methods=["GET"], name="health"),
+        Route("/openapi.json", openapi, methods=["GET"], name="openapi"),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    middleware = [
+        Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)),
+        Middleware(SecurityHeadersMiddleware),
+        Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={
+            404: not_found,
+            HTTPException: http_error,
+            RateLimited: rate_limited,
+            CsrfRejected: csrf_rejected,
+            500: server_error,
+        },
+    )
+    app.state.verifier = verifier
+    return app
+
+
+def app_from_environ() -> Starlette:
+    """The app from ``CERTREG_*`` variables, for running uvicorn directly (e.g. several workers):
+    ``uvicorn --factory verify_app.app:app_from_environ``."""
+    return create_app(Settings.from_environ())

@@ -1,0 +1,168 @@
+"""The OpenAPI description served at ``/openapi.json``: every JSON endpoint, its body and answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.lookup import RESULTS
+from verify_app.batch_files import MAX_ITEMS
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+_ERRORS = {
+    "400": _json(_ref("Error"), "The body is not JSON."),
+    "422": _json(_ref("Error"), "JSON of the wrong shape; the message says what is wrong."),
+    "429": {
+        "description": "Too many checks from this client; wait Retry-After seconds.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": _ref("Error")}},
+    },
+}
+
+SCHEMAS: dict[str, Any] = {
+    "CheckRequest": {
+        "type": "object",
+        "required": ["number", "name"],
+        "properties": {
+            "number": {"type": "string", "example": "Z1122020123", "maxLength": 40},
+            "name": {"type": "string", "example": "张三", "maxLength": 50},
+        },
+    },
+    "CheckResult": {
+        "type": "object",
+        "required": ["result", "number", "label", "advice"],
+        "properties": {
+            "result": {"type": "string", "enum": list(RESULTS)},
+            "number": {"type": "string", "description": "the number as normalised"},
+            "label": {"type": "string", "description": "the result in Chinese"},
+            "advice": {"type": "string", "description": "what the employer should do next"},
+            "as_of": {"type": "string", "description": "registry snapshot time (UTC, ISO 8601)"},
+            "reason": {"type": "string", "description": "why the input is malformed"},
+            "level": {"type": "string"},
+            "trade": {"type": "string"},
+            "authority": {"type": "string"},
+            "issued_on": {"type": "string", "format": "date"},
+            "holder": {"type": "string", "description": "the holder's name, masked (张*明)"},
+            "status_date": {"type": "string", "format": "date"},
+            "successor": {"type": "string", "description": "the new number when superseded"},
+            "receipt_url": {"type": "string", "description": "signed receipt, re-checks live"},
+        },
+    },
+    "NumberStructure": {
+        "type": "object",
+        "properties": {
+            "number": {"type": "string"},
+            "letter": {"type": "string", "enum": ["J", "G", "Z", "C"]},
+            "level": {"type": "string"},
+            "year_code": {"type": "string"},
+            "region": {"type": "string"},
+            "region_name": {"type": "string"},
+            "sequence": {"type": "integer"},
+            "authority": {"type": "string"},
+        },
+    },
+    "Health": {
+        "type": "object",
+        "properties": {
+            "status": {"type": "string"},
+            "as_of": {"type": "string", "nullable": True},
+            "certificates": {"type": "integer"},
+            "stale": {"type": "boolean"},
+        },
+    },
+    "Error": {
+        "type": "object",
+        "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+    },
+}
+
+PATHS: dict[str, Any] = {
+    "/api/v1/verify": {
+        "post": {
+            "summary": "Check one certificate number against the holder's name",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("CheckRequest")}},
+            },
+            "responses": {"200": _json(_ref("CheckResult"), "The result."), **_ERRORS},
+        }
+    },
+    "/api/v1/verify/batch": {
+        "post": {
+            "summary": f"Check up to {MAX_ITEMS} certificates; results in the order given",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["items"],
+                            "properties": {
+                                "items": {
+                                    "type": "array",
+                                    "maxItems": MAX_ITEMS,
+                                    "items": _ref("CheckRequest"),
+                                }
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "properties": {"results": {"type": "array", "items": _ref("CheckResult")}},
+                    },
+                    "One result per item, in order.",
+                ),
+                **_ERRORS,
+            },
+        }
+    },
+    "/api/v1/numbers/{number}": {
+        "get": {
+            "summary": "Decode a number's structure (附件3); no registry data",
+            "parameters": [
+                {"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "responses": {
+                "200": _json(_ref("NumberStructure"), "The parts of the number."),
+                "422": _json(_ref("Error"), "Malformed, with the reason."),
+            },
+        }
+    },
+    "/healthz": {
+        "get": {
+            "summary": "Registry snapshot time and certificate count",
+            "responses": {"200": _json(_ref("Health"), "The service is up.")},
+        }
+    },
+    "/openapi.json": {
+        "get": {
+            "summary": "This description",
+            "responses": {"200": {"description": "OpenAPI 3.0 document."}},
+        }
+    },
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "certreg 证书查验 API",
+            "version": "1",
+            "description": "Public verification of Sichuan worker technical-grade certificates "
+            "(川人社函〔2012〕389号). Results: " + ", ".join(RESULTS) + ".",
+        },
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS},
+    }

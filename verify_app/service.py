@@ -1,0 +1,140 @@
+"""The verification service behind every channel: registry connections, limit, log, receipts.
+
+Each check goes through `registry.lookup.verify` — the one implementation shared with
+``certreg verify`` — and is charged to the client's rate limit and written to the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import queue
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from registry import lookup, store
+from registry.lookup import Verification
+from verify_app.checklog import CheckLog, make_check, name_hash
+from verify_app.ratelimit import CheckLimiter
+from verify_app.receipts import Clock, Receipt, Receipts
+from verify_app.settings import Settings
+
+MAX_NUMBER_CHARS = 40
+MAX_NAME_CHARS = 50
+"""Longest input accepted on any channel: a number is 11 characters, a name a few more."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One requested check: the number and holder name as typed."""
+
+    number: str
+    name: str
+
+
+@dataclass(frozen=True)
+class RegistryState:
+    as_of: str | None
+    certificates: int
+
+
+class RegistryPool:
+    """Read-only (``mode=ro``) connections, one per worker thread at a time, opened on demand."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._all: list[sqlite3.Connection] = []
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        try:
+            conn = self._idle.get_nowait()
+        except queue.Empty:
+            conn = store.connect(self.path, readonly=True)
+            self._all.append(conn)
+        try:
+            yield conn
+        finally:
+            self._idle.put(conn)
+
+    def close(self) -> None:
+        for conn in self._all:
+            conn.close()
+        self._all.clear()
+
+
+class Verifier:
+    def __init__(self, settings: Settings, *, clock: Clock = time.time) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._secret = str(settings.secret)
+        self.registry = RegistryPool(settings.db)
+        self.log = CheckLog(settings.log_db)
+        self.limiter = CheckLimiter(settings.rate_limit, settings.rate_limit_storage)
+        self.receipts = Receipts(self._secret, lifetime_days=settings.receipt_days, clock=clock)
+
+    def start(self) -> None:
+        """Fail fast when the registry cannot be opened read-only; start the log writer."""
+        self.state()
+        self.log.start()
+
+    def close(self) -> None:
+        self.log.close()
+        self.registry.close()
+
+    def name_hash(self, name: str) -> str:
+        return name_hash(self._secret, name)
+
+    def check_many(self, client: str, items: Sequence[Item], channel: str) -> list[Verification]:
+        """Charge ``len(items)`` checks to ``client`` (may raise RateLimited), then check each."""
+        self.limiter.charge(client, len(items))
+        with self.registry.connection() as conn:
+            answers = [lookup.verify(conn, item.number, item.name) for item in items]
+        for item, answer in zip(items, answers, strict=True):
+            self._log(client, answer, self.name_hash(item.name), channel)
+        return answers
+
+    def check(self, client: str, number: str, name: str, channel: str) -> Verification:
+        return self.check_many(client, [Item(number, name)], channel)[0]
+
+    def recheck(self, client: str, receipt: Receipt) -> Verification:
+        """The current status for a receipt, which holds the name only as a keyed hash."""
+        self.limiter.charge(client)
+        with self.registry.connection() as conn:
+            row = conn.execute(
+                "SELECT name FROM certificates WHERE number = ?", (receipt.number,)
+            ).fetchone()
+            if row is not None and hmac.compare_digest(self.name_hash(row[0]), receipt.name_hash):
+                answer = lookup.verify(conn, receipt.number, row[0])
+            else:
+                answer = Verification("no_match", receipt.number, store.registry_as_of(conn))
+        self._log(client, answer, receipt.name_hash, "receipt")
+        return answer
+
+    def issue_receipt(self, answer: Verification, name: str) -> str | None:
+        if answer.result == "malformed":
+            return None
+        return self.receipts.issue(answer.number, self.name_hash(name))
+
+    def state(self) -> RegistryState:
+        with self.registry.connection() as conn:
+            count = conn.execute("SELECT count(*) FROM certificates").fetchone()[0]
+            return RegistryState(store.registry_as_of(conn), count)
+
+    def is_stale(self, as_of: str | None) -> bool:
+        """True when the registry's last change is older than ``stale_days`` (or unknown)."""
+        if as_of is None:
+            return True
+        changed = dt.datetime.fromisoformat(as_of)
+        if changed.tzinfo is None:
+            changed = changed.replace(tzinfo=dt.UTC)
+        age = dt.datetime.fromtimestamp(self.clock(), dt.UTC) - changed
+        return age > dt.timedelta(days=self.settings.stale_days)
+
+    def _log(self, client: str, answer: Verification, hashed: str, channel: str) -> None:
+        self.log.record(make_check(client, answer.number, answer.result, hashed, channel))

@@ -1,0 +1,84 @@
+"""Settings of the verification app, read from the environment (SPEC §1, §7).
+
+Starlette's ``Config`` does the reading and the casting; ``Settings`` is a plain frozen value so
+tests can build an app over their own registry with ``create_app(Settings(...))``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.config import Config
+from starlette.datastructures import CommaSeparatedStrings, Secret
+
+from registry import store
+
+MIN_SECRET_LENGTH = 16
+
+SECRET_HELP = (
+    "请设置环境变量 CERTREG_SECRET（至少16个字符的随机字符串，用于签名查验回执和散列日志中的姓名），例如：\n"
+    "  export CERTREG_SECRET=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')\"\n"
+    "多个实例须使用同一个值；更换后已发出的回执全部失效。"
+)
+
+
+class SettingsProblem(ValueError):
+    """A setting missing or unusable; the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: Path
+    secret: Secret
+    rate_limit: int = 30
+    """Checks per minute per client (each batch item counts); 0 turns the limit off."""
+    rate_limit_storage: str = "memory://"
+    """A ``limits`` storage URI; ``redis://host:6379`` lets several replicas share the counts."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Peers (addresses or networks) whose X-Forwarded-For header names the real client."""
+    receipt_days: int = 90
+    stale_days: int = 30
+    """Warn on result pages when the registry's last change is older than this."""
+    max_body_bytes: int = 1_048_576
+    public_url: str | None = None
+    """Base of receipt links (e.g. https://zscx.example.gov.cn); default: the request's host."""
+
+    def __post_init__(self) -> None:
+        if len(str(self.secret)) < MIN_SECRET_LENGTH:
+            raise SettingsProblem("CERTREG_SECRET 未设置或太短。\n" + SECRET_HELP)
+        for name in ("rate_limit", "receipt_days", "stale_days", "max_body_bytes"):
+            if getattr(self, name) < 0:
+                raise SettingsProblem(f"{name} 不能为负数")
+
+    @property
+    def log_db(self) -> Path:
+        """The verification log lives beside the registry (GUIDE: ``verify_log.db``)."""
+        return self.db.parent / "verify_log.db"
+
+    @classmethod
+    def from_environ(
+        cls, environ: Mapping[str, str] | None = None, *, db: Path | None = None
+    ) -> Settings:
+        """Settings from ``CERTREG_*`` variables; ``db`` (from ``--db``) wins over ``CERTREG_DB``."""
+        config = Config(environ=dict(os.environ if environ is None else environ))
+        try:
+            return cls(
+                db=db or config("CERTREG_DB", cast=Path, default=store.DEFAULT_DB),
+                secret=Secret(config("CERTREG_SECRET", default="")),
+                rate_limit=config("CERTREG_RATE_LIMIT", cast=int, default=30),
+                rate_limit_storage=config("CERTREG_RATE_LIMIT_STORAGE", default="memory://"),
+                trusted_proxies=tuple(
+                    config("CERTREG_TRUSTED_PROXIES", cast=CommaSeparatedStrings, default="")
+                ),
+                receipt_days=config("CERTREG_RECEIPT_DAYS", cast=int, default=90),
+                stale_days=config("CERTREG_STALE_DAYS", cast=int, default=30),
+                max_body_bytes=config("CERTREG_MAX_BODY_BYTES", cast=int, default=1_048_576),
+                public_url=config("CERTREG_PUBLIC_URL", default=None) or None,
+            )
+        except ValueError as exc:
+            if isinstance(exc, SettingsProblem):
+                raise
+            raise SettingsProblem(f"环境变量取值无效：{exc}") from exc
