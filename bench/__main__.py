@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @click.option(
     "--certreg",
     "certreg",
-    help="The certreg executable to measure (default: the one installed beside this Python).",
+    help="The certreg executable whose sync is measured (default: the one beside this Python).",
 )
 @click.option("--no-install", is_flag=True, help="Do not apt-get install wrk when it is missing.")
 @click.option(
@@ -105,7 +105,7 @@ def main(
             say("no registry yet: loading the generated registers first …")
             dirs = sync_bench.prepare_data(out, registers, rows, rows)
             run_once(sync_bench.sync_command(certreg, dirs["full"], registry))
-        served = serve_bench.run(registry, work, seconds, warmup, not no_install, certreg, say)
+        served = serve_bench.run(registry, work, seconds, warmup, not no_install, say)
         click.echo(
             f"## Serving: {serve_bench.CONNECTIONS} connections, {seconds} s after a {warmup} s"
             " warm-up; server on core 0, wrk on core 1\n"

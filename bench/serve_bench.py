@@ -3,14 +3,18 @@
 Each server is pinned to core 0 (``taskset -c 0``) and wrk to core 1, 32 connections, a warm-up
 and then a timed run. The requests cycle through real certificates of the registry:
 
-- ``POST /api/v1/verify`` of ``certreg serve`` with production settings;
+- ``POST /api/v1/verify`` of the verification app (what ``certreg serve`` runs) with the README's
+  production settings: its uvicorn command (``--factory verify_app.app:app_from_environ
+  --no-proxy-headers --no-access-log …``, one worker as the server has one core), rate limit on
+  with a limit far above the load, verification log on;
 - Datasette's row JSON for the same numbers (``datasette serve -i``);
 - a bare Starlette endpoint answering a constant JSON under the same uvicorn (the ceiling);
-- the HTML result page of ``certreg serve``.
+- the HTML result page (``POST /check`` from the form, with its CSRF cookie and token).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -243,10 +247,12 @@ def load(wrk: str, base: str, script: Path, seconds: int, warmup: int) -> Load:
     return parse_wrk(result.stdout)
 
 
-def certreg_serves(certreg: str) -> bool:
-    """Whether this certreg has the ``serve`` command (the verification app)."""
-    result = subprocess.run([certreg, "serve", "--help"], capture_output=True)
-    return result.returncode == 0
+def has_verify_app() -> bool:
+    """Whether this checkout has the verification app (``certreg serve``) to measure."""
+    try:
+        return importlib.util.find_spec("verify_app.app") is not None
+    except ModuleNotFoundError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -266,12 +272,17 @@ class Plan:
     """given the running server's URL, the bodies and headers to send instead (forms)"""
 
 
-def plans(registry: Path, certreg: str, uvicorn_flags: list[str]) -> dict[str, Plan]:
+def plans(registry: Path) -> dict[str, Plan]:
     """The four scenarios over the certificates sampled from ``registry``."""
     checks = sample(registry)
     bodies = [json.dumps({"number": n, "name": m}) for n, m in checks]
-    production = {"CERTREG_SECRET": secrets.token_hex(32), "CERTREG_RATE_LIMIT": RATE_LIMIT}
-    serve = [certreg, "serve", "--db", str(registry), "--host", "127.0.0.1", "--port", "{port}"]
+    production = {
+        "CERTREG_DB": str(registry),
+        "CERTREG_SECRET": secrets.token_hex(32),
+        "CERTREG_RATE_LIMIT": RATE_LIMIT,
+    }
+    uvicorn = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", "{port}"]
+    serve = [*uvicorn, "--factory", "verify_app.app:app_from_environ", *UVICORN_FLAGS]
     json_type = {"Content-Type": "application/json"}
 
     def verified(status: int, text: str) -> bool:
@@ -282,7 +293,7 @@ def plans(registry: Path, certreg: str, uvicorn_flags: list[str]) -> dict[str, P
 
     return {
         "verify": Plan(
-            "certreg serve: POST /api/v1/verify",
+            "certreg app: POST /api/v1/verify",
             serve,
             production,
             "/healthz",
@@ -316,17 +327,7 @@ def plans(registry: Path, certreg: str, uvicorn_flags: list[str]) -> dict[str, P
         ),
         "ceiling": Plan(
             "bare Starlette, constant JSON (ceiling)",
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "bench.ceiling:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "{port}",
-                *uvicorn_flags,
-            ],
+            [*uvicorn, "bench.ceiling:app", *UVICORN_FLAGS],
             {},
             "/healthz",
             "POST",
@@ -336,7 +337,7 @@ def plans(registry: Path, certreg: str, uvicorn_flags: list[str]) -> dict[str, P
             verified,
         ),
         "html": Plan(
-            "certreg serve: HTML result page",
+            "certreg app: HTML result page (POST /check)",
             serve,
             production,
             "/healthz",
@@ -356,20 +357,19 @@ def run(
     seconds: int,
     warmup: int,
     install: bool,
-    certreg: str,
     say: Callable[[str], None] = print,
 ) -> ServeResults:
     """Measure every scenario that can run here; the others say why they were not measured."""
     results = ServeResults()
     wrk = ensure_wrk(install, say)
-    has_app = certreg_serves(certreg)
-    for key, plan in plans(registry, certreg, UVICORN_FLAGS).items():
+    has_app = has_verify_app()
+    for key, plan in plans(registry).items():
         scenario = results.scenarios[key] = Scenario(plan.label)
         if wrk is None:
             scenario.note = "not measured: wrk is not installed (apt-get install wrk)"
             continue
-        if plan.argv[0] == certreg and not has_app:
-            scenario.note = "not yet measured: this certreg has no `serve` command yet"
+        if "verify_app.app:app_from_environ" in plan.argv and not has_app:
+            scenario.note = "not yet measured: this checkout has no verification app yet"
             continue
         say(f"serving: {plan.label} …")
         script = work / f"{key}.lua"
@@ -390,9 +390,16 @@ def run(
     return results
 
 
-UVICORN_FLAGS = ["--no-proxy-headers"]
-"""what `certreg serve` passes to uvicorn (``proxy_headers=False``, otherwise uvicorn's defaults,
-access log on), given to the ceiling app as well"""
+UVICORN_FLAGS = [
+    "--no-proxy-headers",
+    "--no-access-log",
+    "--limit-concurrency",
+    "200",
+    "--timeout-keep-alive",
+    "5",
+]
+"""The README's production command for the verification app (one worker: the server has one
+core here), given to the ceiling app as well"""
 
 
 def _ratio(a: Scenario, b: Scenario) -> float | None:
