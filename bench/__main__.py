@@ -2,7 +2,7 @@
 
 Example:
 
-    python -m bench                 # full size: 25 registers × 39,996 rows, 3 runs each, ~20 min
+    python -m bench                 # full size: 25 registers × 39,996 rows, 3 runs each, ~15 min
     python -m bench --quick         # small sizes, under a minute (what CI smoke-tests)
     python -m bench --only sync --registers 5 --rows 10000
 """

@@ -286,7 +286,10 @@ def plans(registry: Path) -> dict[str, Plan]:
     json_type = {"Content-Type": "application/json"}
 
     def verified(status: int, text: str) -> bool:
-        return status == 200 and json.loads(text).get("result") == "valid"
+        try:
+            return status == 200 and json.loads(text).get("result") == "valid"
+        except ValueError:
+            return False
 
     def shows_number(status: int, text: str) -> bool:
         return status == 200 and checks[0][0] in text
