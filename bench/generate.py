@@ -1,0 +1,265 @@
+"""A deterministic generator of valid registers for the benchmarks (synthetic people only).
+
+Every register is a separate numbering space, so the numbers of a whole directory are unique:
+
+- a provincial approval roster (authority 2200, region 2200) holds up to 4 × 9,999 numbers per
+  year code (初/中/高级 and 技师, which the province issues) — the only register that can reach
+  ~40,000 rows, so the full-size run is 25 of them, one per year 2000–2024;
+- a city approval roster (authority = region = the city) holds up to 3 × 9,999 (no 技师);
+- a technician roster (authority 2200, region = a city) holds up to 9,999 (技师 only).
+
+Smaller runs cycle through the three kinds and alternate UTF-8 and GB18030. The CSVs have one
+flat header row and no title or footer, so that the plain-``csv`` floor and ``sqlite-utils insert
+--csv`` see exactly the rows certreg loads; the ``.xlsx`` register is laid out like the annex
+(title, merged two-row header, footer with the approval counts) by `registry.forms.write_xlsx`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import random
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from registry.forms import approval_footer, form_columns, write_xlsx
+from registry.layouts import EXAM_COLUMNS, LAYOUTS
+from registry.numbers import LEVELS
+from registry.regions import PROVINCE, REGIONS, region_name
+from registry.trades import load_catalogue
+
+SEED = 389
+VERSION = 2
+"""bumped whenever the generated rows change, so that cached data is regenerated"""
+PER_LEVEL = 9_999
+FIRST_YEAR = 2000
+CITIES = [code for code in REGIONS if code != PROVINCE]
+LEVEL_TEXT = {"C": "初级", "Z": "中级", "G": "高级", "J": "技师"}
+
+SURNAMES = list(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
+GIVEN = list(
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰文辉建国红梅志鹏飞宇浩然思远德福春燕海波云龙"
+)
+MINORITY = ["阿依古丽•买买提", "热合曼・吐尔逊", "马·尔古", "吉克·阿呷", "扎西·多吉"]
+GRADES = ["合格", "良好", "优秀"]
+EDUCATION = ["初中", "高中", "中专", "大专", "本科"]
+
+
+@dataclass(frozen=True)
+class RegisterPlan:
+    """One generated register: its manifest facts and how many rows it holds."""
+
+    file: str
+    kind: str
+    authority: str
+    region: str
+    year: int
+    encoding: str
+    rows: int
+
+    @property
+    def year_code(self) -> str:
+        return f"{self.year % 100:02d}"
+
+    @property
+    def issued_on(self) -> dt.date:
+        return dt.date(self.year, 3, 15)
+
+    @property
+    def approval_doc(self) -> str:
+        office = (
+            "川人社函" if self.authority == PROVINCE else f"{region_name(self.authority)}人社函"
+        )
+        return f"{office}〔{self.year}〕{int(self.region) % 100 + 1}号"
+
+    @property
+    def letters(self) -> str:
+        if self.kind == "technician-roster":
+            return "J"
+        return "CZGJ" if self.authority == PROVINCE else "CZG"
+
+    @property
+    def capacity(self) -> int:
+        return PER_LEVEL * len(self.letters)
+
+    def manifest(self) -> str:
+        lines = [
+            "[[register]]",
+            f'file = "{self.file}"',
+            f'kind = "{self.kind}"',
+            f'authority = "{self.authority}"',
+            f'region = "{self.region}"',
+            f'approval_doc = "{self.approval_doc}"',
+            f"issued_on = {self.issued_on.isoformat()}",
+            f'year_code = "{self.year_code}"',
+        ]
+        if self.authority == PROVINCE and self.kind == "approval-roster":
+            lines.append('unit = "省直基准测试单位"')
+        return "\n".join(lines) + "\n"
+
+
+def _slots(kind: str) -> Iterator[tuple[str, str, int]]:
+    """(authority, region, year) numbering spaces of one kind, in a fixed order."""
+    for year in range(FIRST_YEAR, 2026):
+        if kind == "province":
+            yield PROVINCE, PROVINCE, year
+        for city in CITIES:
+            if kind == "city":
+                yield city, city, year
+            elif kind == "technician":
+                yield PROVINCE, city, year
+
+
+def plan_registers(count: int, rows: int, suffix: str = "csv") -> list[RegisterPlan]:
+    """``count`` registers of ``rows`` rows each, with disjoint numbering spaces."""
+    kinds = [
+        ("province", "approval-roster", 4 * PER_LEVEL),
+        ("city", "approval-roster", 3 * PER_LEVEL),
+        ("technician", "technician-roster", PER_LEVEL),
+    ]
+    usable = [(name, kind, _slots(name)) for name, kind, cap in kinds if rows <= cap]
+    if not usable:
+        raise ValueError(f"a register holds at most {4 * PER_LEVEL} numbers, not {rows}")
+    plans: list[RegisterPlan] = []
+    while len(plans) < count:
+        name, kind, slots = usable[len(plans) % len(usable)]
+        authority, region, year = next(slots)
+        index = len(plans) + 1
+        encoding = "gb18030" if index % 2 == 0 and suffix == "csv" else "utf-8"
+        plans.append(
+            RegisterPlan(
+                f"{index:02d}-{year}-{region}-{name}.{suffix}",
+                kind,
+                authority,
+                region,
+                year,
+                encoding,
+                rows,
+            )
+        )
+    return plans
+
+
+def _numbers(plan: RegisterPlan, rng: random.Random) -> list[str]:
+    """Certificate numbers spread evenly over the register's levels, in a shuffled order."""
+    letters = plan.letters
+    numbers = [
+        f"{letters[i % len(letters)]}{plan.year_code}{plan.region}{i // len(letters) + 1:04d}"
+        for i in range(plan.rows)
+    ]
+    rng.shuffle(numbers)
+    return numbers
+
+
+def _name(rng: random.Random) -> str:
+    if rng.random() < 0.01:
+        return rng.choice(MINORITY)
+    given = "".join(rng.choices(GIVEN, k=1 if rng.random() < 0.3 else 2))
+    name = rng.choice(SURNAMES) + given
+    return name[0] + "\u3000" + name[1] if len(name) == 2 and rng.random() < 0.5 else name
+
+
+def _year_month(year: int, month: int, style: int) -> str:
+    return (
+        f"{year}.{month:02d}",
+        f"{year}-{month:02d}",
+        f"{year}年{month}月",
+        f"{year}{month:02d}",
+    )[style]
+
+
+def register_rows(
+    plan: RegisterPlan, seed: int = SEED, corrected_every: int = 0
+) -> Iterator[dict[str, object]]:
+    """The rows of ``plan``, the same on every call with the same ``seed``.
+
+    ``corrected_every`` > 0 yields a corrected version: every n-th row has a new
+    执行工资等级起始时间 and 报考工种, as a clerk's second version of a register would.
+    """
+    rng = random.Random(f"{seed}:{plan.file}")
+    trades = load_catalogue().names
+    technician = plan.kind == "technician-roster"
+    for index, number in enumerate(_numbers(plan, rng), start=1):
+        birth_year = plan.year - rng.randint(22, 55)
+        work_year = birth_year + rng.randint(17, 21)
+        style = rng.randrange(4)
+        corrected = corrected_every and index % corrected_every == 0
+        trade = trades[(rng.randrange(len(trades)) + (1 if corrected else 0)) % len(trades)]
+        row: dict[str, object] = {
+            "姓名": _name(rng),
+            "性别": rng.choice("男女"),
+            "报考年度": plan.year - rng.randint(0, 1),
+            "报考工种": trade,
+            "颁发证书编号": number,
+        }
+        if technician:
+            row |= {
+                "序号": index,
+                "出生日期": _year_month(birth_year, rng.randint(1, 12), style),
+                "文化程度": rng.choice(EDUCATION),
+                "工作单位": f"{region_name(plan.region)}第{rng.randint(1, 400)}基准单位",
+                "批准文号": plan.approval_doc,
+            }
+        else:
+            wage_year = min(work_year + rng.randint(1, 10), plan.year)
+            row |= {
+                "出生年月": _year_month(birth_year, rng.randint(1, 12), style),
+                "参加工作时间": _year_month(work_year, rng.randint(1, 12), style),
+                "原岗位证书号（未获工种年限）": ""
+                if rng.random() < 0.9
+                else f"{rng.randint(1, 9)}年",
+                "执行工资等级起始时间": f"{wage_year - (1 if corrected else 0)}.{rng.randint(1, 12):02d}",
+                "报考等级": LEVEL_TEXT[number[0]],
+                # conduct, work and ethics are graded; theory and practice are scored
+                **{column: rng.choice(GRADES) for column in EXAM_COLUMNS[:3]},
+                **{column: rng.randint(60, 99) for column in EXAM_COLUMNS[3:]},
+            }
+        yield row
+
+
+def write_csv_register(
+    path: Path, plan: RegisterPlan, seed: int = SEED, corrected_every: int = 0
+) -> None:
+    """Stream ``plan``'s rows to a CSV with one flat header row of the annex's columns."""
+    columns = form_columns(LAYOUTS[plan.kind])
+    with path.open("w", encoding=plan.encoding, newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerows(
+            [row.get(c, "") for c in columns] for row in register_rows(plan, seed, corrected_every)
+        )
+
+
+def write_xlsx_register(path: Path, plan: RegisterPlan, seed: int = SEED) -> None:
+    """``plan``'s rows as an annex-shaped ``.xlsx``: title, merged header, footer with counts."""
+    rows = list(register_rows(plan, seed))
+    footer = None
+    if plan.kind == "approval-roster":
+        counts = Counter(str(row["颁发证书编号"])[0] for row in rows)
+        footer = approval_footer({letter: counts[letter] for letter in LEVELS})
+    write_xlsx(path, plan.kind, rows, footer=footer)
+
+
+def write_directory(
+    directory: Path, plans: list[RegisterPlan], seed: int = SEED, corrected: str | None = None
+) -> None:
+    """Write every register of ``plans`` and the ``registers.toml`` that lists them.
+
+    ``corrected`` names one file to write as its corrected version (see `register_rows`).
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    for plan in plans:
+        path = directory / plan.file
+        if plan.file.endswith(".xlsx"):
+            write_xlsx_register(path, plan, seed)
+        else:
+            write_csv_register(
+                path, plan, seed, corrected_every=100 if plan.file == corrected else 0
+            )
+    manifest = "# Generated by bench/generate.py: synthetic people, valid registers.\n\n"
+    manifest += "\n".join(plan.manifest() for plan in plans)
+    (directory / "registers.toml").write_text(manifest, encoding="utf-8")

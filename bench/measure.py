@@ -1,0 +1,109 @@
+"""Run a command several times and keep the median wall time and peak resident memory.
+
+Each run is a separate process: ``os.wait4`` returns the child's own resource usage, whose
+``ru_maxrss`` is the peak RSS of the child and of the descendants it waited for (for a shell loop,
+the largest of its commands) — what ``/usr/bin/time -v`` prints as "Maximum resident set size".
+The wall time is taken around fork and wait, so it excludes only the launcher's own start.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+
+class CommandFailed(RuntimeError):
+    """A measured command exited non-zero: its figures would be meaningless."""
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    """seconds"""
+    rss_mb: float
+    """peak resident set size, MiB"""
+
+
+@dataclass
+class Figure:
+    """The runs of one measured command and their medians."""
+
+    label: str
+    command: str
+    runs: list[Run] = field(default_factory=list)
+    error: str | None = None
+    """why the command failed, when it did (the benchmark goes on and reports it)"""
+
+    @property
+    def wall(self) -> float | None:
+        return statistics.median(r.wall for r in self.runs) if self.runs else None
+
+    @property
+    def rss_mb(self) -> float | None:
+        return statistics.median(r.rss_mb for r in self.runs) if self.runs else None
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    """``a / b``, or None when either figure is missing."""
+    return a / b if a is not None and b else None
+
+
+_LAUNCHER = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as figures:
+    figures.write(f"{time.perf_counter() - start} {usage.ru_maxrss}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+"""Runs the command from a small fresh interpreter: Linux keeps a process's peak RSS across
+``exec``, so a command forked straight from this (large) process would report our own."""
+
+
+def run_once(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
+    """Run ``argv`` to completion; raise `CommandFailed` with its output when it fails."""
+    with tempfile.TemporaryFile() as output, tempfile.NamedTemporaryFile("r") as figures:
+        result = subprocess.run(
+            [sys.executable, "-S", "-c", _LAUNCHER, figures.name, *argv],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
+        if result.returncode != 0:
+            output.seek(0)
+            text = output.read().decode(errors="replace")[-3000:]
+            raise CommandFailed(f"{' '.join(argv)} exited {result.returncode}:\n{text}")
+        wall, rss_kib = figures.read().split()
+    return Run(float(wall), int(rss_kib) / 1024)
+
+
+def measure(
+    label: str,
+    argv: Sequence[str],
+    repeat: int,
+    prepare: Callable[[], None] | None = None,
+    env: dict[str, str] | None = None,
+) -> Figure:
+    """``repeat`` runs of ``argv``, each after ``prepare()`` (untimed) when given.
+
+    A failing command ends the figure with its error recorded instead of its runs.
+    """
+    figure = Figure(label, " ".join(argv))
+    for _ in range(repeat):
+        if prepare:
+            prepare()
+        try:
+            figure.runs.append(run_once(argv, env))
+        except CommandFailed as exc:
+            figure.runs.clear()
+            figure.error = str(exc)
+            break
+    return figure
