@@ -408,7 +408,13 @@ def demo(samples: Path, host: str, port: int, browse_port: int) -> None:
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-def serve(db: Path, host: str, port: int) -> None:
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    show_default=True,
+    help="uvicorn's access log (off in production when the reverse proxy keeps one).",
+)
+def serve(db: Path, host: str, port: int, access_log: bool) -> None:
     """Run the public verification app (web pages and JSON API) under uvicorn.
 
     Needs CERTREG_SECRET (signs receipts, keys the name hashes in the verification log).
@@ -422,6 +428,7 @@ def serve(db: Path, host: str, port: int) -> None:
     \b
         export CERTREG_SECRET="$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
         certreg serve --db data/registry.db --port 8000
+        certreg serve --no-access-log      # behind a proxy that logs requests
     """
     import uvicorn
 
@@ -435,4 +442,6 @@ def serve(db: Path, host: str, port: int) -> None:
     if not db.exists():
         raise UsageProblem(f"登记库 {db} 不存在。请先运行 certreg sync 导入名册")
     # Proxy headers are handled inside the app, by CERTREG_TRUSTED_PROXIES only.
-    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=False)
+    uvicorn.run(
+        create_app(settings), host=host, port=port, proxy_headers=False, access_log=access_log
+    )
