@@ -12,8 +12,9 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 import python_calamine
@@ -141,6 +142,14 @@ def _is_footer(cells: list[Cell]) -> bool:
     return any(marker in text for marker in FOOTER_MARKERS)
 
 
+def _tuple_getter(indexes: list[int]) -> Callable[[list[Cell]], tuple[Cell, ...]]:
+    """``itemgetter`` that returns a tuple for a single index too."""
+    if len(indexes) == 1:
+        index = indexes[0]
+        return lambda cells: (cells[index],)
+    return itemgetter(*indexes)
+
+
 def read_table(path: Path, layout: Layout) -> Table:
     """Read ``path`` as a register of ``layout``; raise `UnreadableRegister` when it is not one."""
     if not path.is_file():
@@ -190,20 +199,24 @@ def read_table(path: Path, layout: Layout) -> Table:
         )
 
     table = Table(path, layout, header_rows, columns, [], encoding=encoding)
-    data_columns = [(name, i) for name, i in columns.items() if name != "序号"]
+    names = list(columns)
+    pick = _tuple_getter(list(columns.values()))
+    width = max(columns.values()) + 1
+    data_pick = _tuple_getter([i for name, i in columns.items() if name != "序号"])
     # columns such as 经办人 or 市（州）意见 hold footer-like words as data: not footer evidence
     own_words = {
         i for name, i in columns.items() if any(m in header_key(name) for m in FOOTER_MARKERS)
     }
     for row_number, cells in rows:
-        outside = [c for i, c in enumerate(cells) if i not in own_words]
+        outside = [c for i, c in enumerate(cells) if i not in own_words] if own_words else cells
         if table.footer or _is_footer(outside):
             line = " ".join(str(c) for c in cells if c is not None)
             if line:
                 table.footer.append((row_number, line))
             continue
-        values = {name: cells[i] if i < len(cells) else None for name, i in columns.items()}
-        if all(values[name] is None for name, _ in data_columns):
-            continue
-        table.records.append(Record(row_number, values))
+        if len(cells) < width:
+            cells = cells + [None] * (width - len(cells))
+        if not any(c is not None for c in data_pick(cells)):
+            continue  # an empty row (perhaps pre-numbered in 序号)
+        table.records.append(Record(row_number, dict(zip(names, pick(cells), strict=True))))
     return table

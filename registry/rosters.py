@@ -18,7 +18,7 @@ from registry.exam import exam_problem
 from registry.layouts import EXAM_COLUMNS
 from registry.loading import LoadContext, Outcome
 from registry.manifest import RegisterEntry
-from registry.names import name_key, normalise_name
+from registry.names import normalise_name
 from registry.numbers import LETTER_OF_LEVEL, LEVELS, CertificateNumber, MalformedNumber, parse
 from registry.problems import Problem
 from registry.readers import Cell, Table
@@ -139,7 +139,7 @@ class _CellChecks:
     @staticmethod
     def _exam(value: Cell) -> Verdict:
         reason = exam_problem(value if value is not None else "")
-        return value, (reason, "§二、§四.(六)1") if reason else None
+        return _text(value) or None, (reason, "§二、§四.(六)1") if reason else None
 
 
 def _number_problems(
@@ -273,7 +273,7 @@ def validate_roster(
                 number[3:7],
                 int(number[7:]),
                 name,
-                name_key(name),
+                name.casefold(),  # = name_key(name): the name is normalised already
                 checked["性别"],
                 birth,
                 work_start,
@@ -283,7 +283,7 @@ def validate_roster(
                 _text(values.get("执行工资等级起始时间")) or None,
                 checked["报考年度"],
                 checked["报考工种"],
-                *(_text(values.get(column)) or None for column in EXAM_COLUMNS),
+                *(checked.get(column) for column in EXAM_COLUMNS),
                 _text(values.get("批准文号")) or entry.approval_doc,
                 issued_on,
                 entry.authority,
