@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
@@ -96,134 +97,140 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
+@dataclass(frozen=True)
+class TableSpec:
+    columns: dict[str, type]
+    pk: str = "id"
+    indexes: tuple[tuple[str, ...], ...] = ()
+    foreign_keys: tuple[tuple[str, str, str], ...] = ()
+
+
+_BY_SYNC = (("sync", "syncs", "id"),)
+
+TABLES: dict[str, TableSpec] = {
+    "certificates": TableSpec(CERTIFICATE_COLUMNS, "number", (("name_key",), ("register",))),
+    "registers": TableSpec(
+        {
+            "key": str,
+            "kind": str,
+            "file": str,
+            "authority": str,
+            "region": str,
+            "unit": str,
+            "approval_doc": str,
+            "issued_on": str,
+            "year_code": str,
+            "fingerprint": str,
+            "rows": int,
+            "first_loaded": str,
+            "last_loaded": str,
+            "version": int,
+        },
+        "key",
+    ),
+    # one row per sync attempt of a register, loaded or rejected, for staff and auditors
+    "syncs": TableSpec(
+        {
+            "id": int,
+            "at": str,
+            "register": str,
+            "file": str,
+            "kind": str,
+            "fingerprint": str,
+            "outcome": str,
+            "rows": int,
+            "added": int,
+            "changed": int,
+            "conflicts": int,
+            "problems": int,
+            "operator": str,
+        },
+        indexes=(("register",),),
+    ),
+    "problems": TableSpec(
+        {
+            "id": int,
+            "sync": int,
+            "severity": str,
+            "row": int,
+            "column": str,
+            "value": str,
+            "rule": str,
+            "clause": str,
+        },
+        indexes=(("sync",),),
+        foreign_keys=_BY_SYNC,
+    ),
+    "certificate_history": TableSpec(
+        {
+            "id": int,
+            "number": str,
+            "sync": int,
+            "at": str,
+            "field": str,
+            "old": str,
+            "new": str,
+        },
+        indexes=(("number",),),
+        foreign_keys=_BY_SYNC,
+    ),
+    # 换发 / 补发 / 撤销 as registered
+    "status_events": TableSpec(
+        {
+            "id": int,
+            "sync": int,
+            "register": str,
+            "source_row": int,
+            "type": str,
+            "number": str,
+            "name": str,
+            "date": str,
+            "new_number": str,
+            "reason": str,
+            "approval_doc": str,
+            "personal_application": str,
+            "unit_certificate": str,
+            "original_document": str,
+        },
+        indexes=(("number",), ("new_number",)),
+        foreign_keys=_BY_SYNC,
+    ),
+    # certreg number runs: who handed out which numbers, from which file
+    "numbering": TableSpec(
+        {
+            "id": int,
+            "at": str,
+            "operator": str,
+            "file": str,
+            "out": str,
+            "kind": str,
+            "authority": str,
+            "letter": str,
+            "year_code": str,
+            "region": str,
+            "first_sequence": int,
+            "last_sequence": int,
+            "count": int,
+        },
+        indexes=(("region", "letter", "year_code"),),
+    ),
+}
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
     """Create what is missing; never alters or drops what exists."""
-    if "certificates" not in db.table_names():
-        db.table("certificates").create(
-            CERTIFICATE_COLUMNS, pk="number", defaults={"status": "valid"}
+    existing = set(db.table_names())
+    for name, spec in TABLES.items():
+        if name in existing:
+            continue
+        table = db.table(name)
+        defaults = {"status": "valid"} if name == "certificates" else None
+        table.create(
+            spec.columns, pk=spec.pk, foreign_keys=list(spec.foreign_keys), defaults=defaults
         )
-        db.table("certificates").create_index(["name_key"])
-        db.table("certificates").create_index(["register"])
-    if "registers" not in db.table_names():
-        db.table("registers").create(
-            {
-                "key": str,
-                "kind": str,
-                "file": str,
-                "authority": str,
-                "region": str,
-                "unit": str,
-                "approval_doc": str,
-                "issued_on": str,
-                "year_code": str,
-                "fingerprint": str,
-                "rows": int,
-                "first_loaded": str,
-                "last_loaded": str,
-                "version": int,
-            },
-            pk="key",
-        )
-    if "syncs" not in db.table_names():
-        db.table("syncs").create(
-            {
-                "id": int,
-                "at": str,
-                "register": str,
-                "file": str,
-                "kind": str,
-                "fingerprint": str,
-                "outcome": str,
-                "rows": int,
-                "added": int,
-                "changed": int,
-                "conflicts": int,
-                "problems": int,
-                "operator": str,
-            },
-            pk="id",
-        )
-        db.table("syncs").create_index(["register"])
-    if "problems" not in db.table_names():
-        db.table("problems").create(
-            {
-                "id": int,
-                "sync": int,
-                "severity": str,
-                "row": int,
-                "column": str,
-                "value": str,
-                "rule": str,
-                "clause": str,
-            },
-            pk="id",
-            foreign_keys=[("sync", "syncs", "id")],
-        )
-        db.table("problems").create_index(["sync"])
-    if "certificate_history" not in db.table_names():
-        db.table("certificate_history").create(
-            {
-                "id": int,
-                "number": str,
-                "sync": int,
-                "at": str,
-                "field": str,
-                "old": str,
-                "new": str,
-            },
-            pk="id",
-            foreign_keys=[("sync", "syncs", "id")],
-        )
-        db.table("certificate_history").create_index(["number"])
-    _ensure_history_tables(db)
+        for columns in spec.indexes:
+            table.create_index(list(columns))
     ensure_stock_schema(db)
-
-
-def _ensure_history_tables(db: sqlite_utils.Database) -> None:
-    """Status events (换发/补发/撤销) and numbering runs: what auditors read."""
-    if "status_events" not in db.table_names():
-        db.table("status_events").create(
-            {
-                "id": int,
-                "sync": int,
-                "register": str,
-                "source_row": int,
-                "type": str,
-                "number": str,
-                "name": str,
-                "date": str,
-                "new_number": str,
-                "reason": str,
-                "approval_doc": str,
-                "personal_application": str,
-                "unit_certificate": str,
-                "original_document": str,
-            },
-            pk="id",
-            foreign_keys=[("sync", "syncs", "id")],
-        )
-        db.table("status_events").create_index(["number"])
-        db.table("status_events").create_index(["new_number"])
-    if "numbering" not in db.table_names():
-        db.table("numbering").create(
-            {
-                "id": int,
-                "at": str,
-                "operator": str,
-                "file": str,
-                "out": str,
-                "kind": str,
-                "authority": str,
-                "letter": str,
-                "year_code": str,
-                "region": str,
-                "first_sequence": int,
-                "last_sequence": int,
-                "count": int,
-            },
-            pk="id",
-        )
-        db.table("numbering").create_index(["region", "letter", "year_code"])
 
 
 def registry_as_of(conn: sqlite3.Connection) -> str | None:

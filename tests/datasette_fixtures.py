@@ -156,13 +156,6 @@ def snapshot(db: Path) -> list[tuple[object, ...]]:
         conn.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def wait_until_listening(process: subprocess.Popen[bytes], port: int) -> None:
     """Wait for a server subprocess to accept connections; fail with its output if it exits."""
     deadline = time.monotonic() + 60

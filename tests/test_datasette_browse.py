@@ -21,13 +21,13 @@ from tests.datasette_fixtures import (
     STAFF_HASH,
     STAFF_PASSWORD,
     STAFF_USER,
-    free_port,
     log_in,
     stop,
     sync,
     wait_until_listening,
 )
 from tests.registers import RegisterFactory, approval_row
+from tests.servers import free_port
 
 SECRET = "0123456789abcdef" * 4
 

@@ -6,7 +6,6 @@ clock the tests move, a CSRF-aware poster, and a real ``certreg serve`` process.
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from registry.manifest import load_manifest
 from registry.sync import sync_entries
 from registry.trades import load_catalogue
 from tests.registers import RegisterFactory
+from tests.servers import free_port
 from verify_app.app import create_app
 from verify_app.settings import Settings
 
@@ -175,13 +175,6 @@ def read_log(db_path: Path) -> list[dict[str, Any]]:
         return [dict(r) for r in conn.execute("SELECT * FROM checks ORDER BY id")]
     finally:
         conn.close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager
