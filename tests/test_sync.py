@@ -201,3 +201,27 @@ def test_kill_during_sync_leaves_previous_state(registers: RegisterFactory, tmp_
     assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT count(*) FROM certificates").fetchone() == (1 + len(rows),)
+
+
+def test_manifest_trade_catalogue_replaces_the_built_in_one(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    (registers.folder / "official.csv").write_bytes(
+        "工种,别名\n锅炉操作工,司炉工\n".encode("gb18030")
+    )
+    registers.extra_manifest = 'trades = "official.csv"\n'
+    registers.add(
+        "m.csv",
+        [
+            approval_row("Z1122020001", "周杰", 报考工种="司炉工"),
+            approval_row("Z1122020002", "郑浩", 报考工种="电工"),
+        ],
+        MIANYANG,
+    )
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1
+    assert "第5行「报考工种」“电工”" in output and "第4行" not in output
+    registers.add("m.csv", [approval_row("Z1122020001", "周杰", 报考工种="司炉工")], MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT trade FROM certificates").fetchall() == [("锅炉操作工",)]
