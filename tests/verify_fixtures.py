@@ -62,14 +62,19 @@ PRIVATE_COLUMNS = (
 )
 
 
-def sync_samples(db_path: Path) -> None:
-    manifest = load_manifest(SAMPLES)
+def sync_folder(db_path: Path, folder: Path) -> None:
+    """Sync a folder of registers with its registers.toml; every register must load."""
+    manifest = load_manifest(folder)
     conn = store.connect(db_path)
     try:
         outcomes = sync_entries(conn, manifest.entries, load_catalogue(manifest.trades))
     finally:
         conn.close()
     assert all(o.ok for o in outcomes)
+
+
+def sync_samples(db_path: Path) -> None:
+    sync_folder(db_path, SAMPLES)
 
 
 def record_revocation(db_path: Path, folder: Path, number: str, name: str, date: str) -> None:
@@ -90,13 +95,7 @@ def record_revocation(db_path: Path, folder: Path, number: str, name: str, date:
         ],
         {"kind": "status-changes", "authority": "2200"},
     )
-    manifest = load_manifest(folder)
-    conn = store.connect(db_path)
-    try:
-        outcomes = sync_entries(conn, manifest.entries, load_catalogue(manifest.trades))
-    finally:
-        conn.close()
-    assert all(o.ok for o in outcomes)
+    sync_folder(db_path, folder)
 
 
 def private_values(db_path: Path) -> set[str]:
