@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from registry.names import mask_name, name_key
 from registry.numbers import MalformedNumber, normalise, parse
@@ -76,9 +76,9 @@ class Verification:
         )
 
     def as_json(self) -> dict[str, object]:
-        data = {k: v for k, v in asdict(self).items() if v is not None}
-        data["result"] = self.result
-        return data
+        """The fields that have a value, in declaration order (``vars``: no deep copy, as
+        ``dataclasses.asdict`` would make, on the server's hot path)."""
+        return {k: v for k, v in vars(self).items() if v is not None}
 
 
 _QUERY = (

@@ -91,9 +91,7 @@ class Api:
             item = _item(body, "请求体")
         except InvalidRequest as exc:
             return exc.response()
-        answer = await run_in_threadpool(
-            self.verifier.check, client_of(request), item.number, item.name, "api"
-        )
+        answer = await self.verifier.check_soon(client_of(request), item.number, item.name, "api")
         return JSONResponse(self._answer(request, item, answer, body.get("receipt") is True))
 
     async def verify_batch(self, request: Request) -> JSONResponse:

@@ -111,10 +111,13 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Starlette:
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     middleware = [
-        Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)),
         Middleware(SecurityHeadersMiddleware),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
     ]
+    if settings.trusted_proxies:  # without trusted proxies it would only pass requests through
+        middleware.insert(
+            0, Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
+        )
     app = Starlette(
         routes=routes,
         middleware=middleware,

@@ -1,7 +1,7 @@
 """Reject request bodies over a size limit with 413 before the app parses them (SPEC §7).
 
-Checks the declared Content-Length first and counts streamed bytes too, so a chunked upload
-without a length cannot grow past the limit either.
+Checks the declared Content-Length (the server delivers no more than that), and counts the
+streamed bytes of a chunked upload without a length, so it cannot grow past the limit either.
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ class BodyLimitMiddleware:
                 if not value.isdigit() or int(value) > self.max_bytes:
                     await self._refusal(scope)(scope, receive, send)
                     return
+                # the server delivers no more than the declared length: nothing left to count
+                await self.app(scope, receive, send)
+                return
         received = 0
         started = False
 

@@ -97,7 +97,7 @@ class Pages:
                 status_code=400,
             )
         client = client_of(request)
-        answer = await run_in_threadpool(self.verifier.check, client, number, name, "page")
+        answer = await self.verifier.check_soon(client, number, name, "page")
         token = self.verifier.issue_receipt(answer, name)
         context = self._result_context(answer)
         if token:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
+from functools import lru_cache
 
 from limits import RateLimitItemPerMinute
 from limits.storage import storage_from_string
@@ -26,8 +27,11 @@ class RateLimited(Exception):
         self.message = message
 
 
+@lru_cache(maxsize=4096)
 def limit_key(client: str) -> str:
-    """The rate-limit identity of a client address: the address, or its /64 for IPv6."""
+    """The rate-limit identity of a client address: the address, or its /64 for IPv6.
+
+    Cached: parsing the address costs more than counting the hit, and clients come back."""
     try:
         address = ipaddress.ip_address(client)
     except ValueError:
@@ -44,6 +48,8 @@ class CheckLimiter:
         # A sliding-window counter costs O(1) a hit; a moving window keeps (and shifts) one entry
         # per check, which a busy client turns into thousands per minute.
         self._limiter = SlidingWindowCounterRateLimiter(storage_from_string(storage_uri))
+        self.local = storage_uri.startswith("memory://")
+        """Counts kept in this process: charging never waits on the network."""
 
     def charge(self, client: str, cost: int = 1) -> None:
         """Count ``cost`` checks for ``client`` or raise `RateLimited` (then nothing is counted)."""
