@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import jinja2
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -28,6 +29,7 @@ from verify_app.body_limit import BodyLimitMiddleware
 from verify_app.csrf import CsrfRejected, CsrfTokens
 from verify_app.openapi import openapi_document
 from verify_app.pages import Pages
+from verify_app.presentation import path_for
 from verify_app.ratelimit import RateLimited
 from verify_app.receipts import Clock
 from verify_app.security_headers import HEADERS, SecurityHeadersMiddleware
@@ -43,8 +45,14 @@ def _wants_json(request: Request) -> bool:
 
 def create_app(settings: Settings, *, clock: Clock = time.time) -> Starlette:
     verifier = Verifier(settings, clock=clock)
-    templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.globals["RESULT_LABELS"] = RESULT_LABELS
+    # templates are read once: no file-system check for changes on every page
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=jinja2.select_autoescape(),
+        auto_reload=False,
+    )
+    environment.globals.update(RESULT_LABELS=RESULT_LABELS, path_for=path_for)
+    templates = Jinja2Templates(env=environment)
     pages = Pages(verifier, templates, CsrfTokens(str(settings.secret)))
     api = Api(verifier, pages)
 

@@ -107,7 +107,8 @@ class Pages:
         return self.render(request, "result.html", context)
 
     def _qr_url(self, request: Request, token: str) -> str:
-        return str(request.url_for("receipt_qr", token=token).path)
+        root = request.scope.get("root_path", "")
+        return f"{root}{request.app.url_path_for('receipt_qr', token=token)}"
 
     def receipt_qr(self, request: Request) -> Response:
         """The QR code of a receipt's link, for the ``<img>`` of the result and receipt pages."""

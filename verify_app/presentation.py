@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from functools import lru_cache
+from typing import Any
 
 import segno
+from jinja2 import pass_context
+from starlette.applications import Starlette
 
 from registry.numbers import LEVELS
 from registry.regions import REGIONS
@@ -24,8 +28,11 @@ REGION_LIST = tuple(REGIONS.items())
 """All region codes, listed under the form."""
 
 
+@lru_cache(maxsize=256)
 def beijing_time(value: str | dt.datetime | None) -> str:
-    """``2026-11-26T10:00:00+00:00`` → ``2026年11月26日 18:00（北京时间）``."""
+    """``2026-11-26T10:00:00+00:00`` → ``2026年11月26日 18:00（北京时间）``.
+
+    Cached: every result page shows the registry's snapshot time, which rarely changes."""
     if value is None:
         return "未知"
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
@@ -43,3 +50,20 @@ def qr_svg(url: str) -> bytes:
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="svg", scale=3, title="查验回执链接的二维码")
     return out.getvalue()
+
+
+@lru_cache(maxsize=256)
+def _route_path(app: Starlette, name: str, params: tuple[tuple[str, str], ...]) -> str:
+    return app.url_path_for(name, **dict(params))
+
+
+@pass_context
+def path_for(context: dict[str, Any], name: str, /, **params: str) -> str:
+    """The site-relative URL of a named route, for links, forms and the stylesheet.
+
+    Starlette's ``url_for`` builds an absolute URL from the request on every call, by a search
+    of the routes; a page has half a dozen links, and they never change: cached per route.
+    """
+    request = context["request"]
+    path = _route_path(request.app, name, tuple(sorted(params.items())))
+    return str(request.scope.get("root_path", "")) + path
