@@ -7,10 +7,10 @@ from registry.dispatches import apply_dispatches, check_dispatches
 from registry.loading import Kind
 from registry.requisition_form import read_requisitions
 from registry.requisitions import apply_requisitions, check_requisitions
-from registry.rosters import apply_roster, check_roster
+from registry.rosters import apply_roster, check_roster, check_rows
 from registry.status_changes import apply_status_changes, check_status_changes
 
-ROSTER = Kind(validate=check_roster, apply=apply_roster)
+ROSTER = Kind(validate=check_roster, apply=apply_roster, check_alone=check_rows)
 
 KINDS: dict[str, Kind] = {
     "approval-roster": ROSTER,

@@ -2,7 +2,8 @@
 
 A `Kind` pairs ``validate`` (read-only: the table, the manifest entry and a `LoadContext` in,
 every problem and a payload out) with ``apply`` (writes the payload inside the sync's
-transaction). `registry.kinds` lists the kinds; `registry.sync` runs them whole or not at all.
+transaction). A kind whose checks are costly may split off ``check_alone``, the part that needs
+no registry, which `registry.pipeline` runs for the next registers while one is written. `registry.kinds` lists the kinds; `registry.sync` runs them whole or not at all.
 """
 
 from __future__ import annotations
@@ -51,8 +52,11 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Kind:
-    validate: Callable[[Table, RegisterEntry, LoadContext], tuple[list[Problem], Any]]
+    validate: Callable[[Any, RegisterEntry, LoadContext], tuple[list[Problem], Any]]
+    """(the table, or what ``check_alone`` made of it; entry; context) → (problems, payload)"""
     apply: Callable[[sqlite3.Connection, Outcome, Any, int, str], None]
     """(conn, outcome, payload, sync id, time) → sets outcome.added/changed/conflicts"""
     read: Callable[[Path, Layout], Table] = read_table
     """how a file of this kind is read; a table by its header unless the kind says otherwise"""
+    check_alone: Callable[[Table, RegisterEntry, TradeCatalogue, dt.date], Any] | None = None
+    """the checks that need no registry, which a sync may run ahead in another process"""

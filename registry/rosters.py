@@ -1,8 +1,10 @@
 """Validation of the rosters of 附件4 (审批名册) and 附件5 (审核名册): every rule of SPEC §5.
 
-`validate_roster` is pure: it receives the rows read from the file, the manifest entry, the trade
-catalogue and the numbers the registry already holds, and returns the certificates the register
-would create together with **every** problem found — never only the first.
+Two steps, so that a sync can run the first for the next registers in other processes while it
+writes this one (`registry.pipeline`): `check_rows` is pure — the rows read from the file, the
+manifest entry and the trade catalogue in, the certificates the register would create and
+**every** problem found out, never only the first; `check_holdings` then adds the problems only
+the registry can show (a number already given to another register's holder).
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ class Holding:
 class RosterResult:
     certificates: list[Certificate] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    numbers: list[tuple[int, str, str]] = field(default_factory=list)
+    """(row, number as written, canonical number) of every well-formed number, for
+    `check_holdings`."""
 
 
 def _text(value: Cell) -> str:
@@ -165,19 +170,11 @@ def _number_problems(
     return found
 
 
-def validate_roster(
-    table: Table,
-    entry: RegisterEntry,
-    catalogue: TradeCatalogue,
-    holdings: Callable[[str], Mapping[str, Holding]],
-    today: dt.date | None = None,
+def check_rows(
+    table: Table, entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date | None = None
 ) -> RosterResult:
-    """Check a roster against SPEC §5 and build its certificates.
-
-    ``holdings(prefix)`` returns the numbers already registered that start with ``prefix``
-    (level letter + year code + region), so that uniqueness is checked against the registry
-    without loading all of it.
-    """
+    """Check a roster against every rule of SPEC §5 that the file alone can break, and build
+    its certificates."""
     result = RosterResult()
     problems = result.problems
     if not table.records:
@@ -192,7 +189,6 @@ def validate_roster(
     if not technician:
         checked_columns += ["参加工作时间", "报考等级", *EXAM_COLUMNS]
     seen: dict[str, int] = {}
-    held: dict[str, Mapping[str, Holding]] = {}
     per_level: Counter[str] = Counter()
 
     for record in table.records:
@@ -247,17 +243,7 @@ def validate_roster(
                     found.append((f"与本文件第{seen[number]}行的编号重复", "附件3"))
                 else:
                     seen[number] = row
-                prefix = number[:7]
-                if prefix not in held:
-                    held[prefix] = holdings(prefix)
-                holder = held[prefix].get(number)
-                if holder and holder.register != entry.key:
-                    found.append(
-                        (
-                            f"该编号已由名册“{holder.register}”登记给另一持证人，编号不能重复使用",
-                            "附件3",
-                        )
-                    )
+                result.numbers.append((row, raw_number, number))
                 problems.extend(Problem(row, "颁发证书编号", raw_number, *f) for f in found)
 
         if letter:
@@ -321,13 +307,34 @@ def _holdings(conn: sqlite3.Connection) -> Callable[[str], Mapping[str, Holding]
     return holdings
 
 
+def check_holdings(
+    result: RosterResult, entry: RegisterEntry, holdings: Callable[[str], Mapping[str, Holding]]
+) -> None:
+    """Add a problem for each number the registry already gives to another register's holder.
+
+    ``holdings(prefix)`` returns the numbers registered that start with ``prefix`` (level
+    letter + year code + region), so uniqueness is checked without loading the whole registry.
+    """
+    held: dict[str, Mapping[str, Holding]] = {}
+    found = []
+    for row, written, number in result.numbers:
+        prefix = number[:7]
+        if prefix not in held:
+            held[prefix] = holdings(prefix)
+        holder = held[prefix].get(number)
+        if holder and holder.register != entry.key:
+            rule = f"该编号已由名册“{holder.register}”登记给另一持证人，编号不能重复使用"
+            found.append(Problem(row, "颁发证书编号", written, rule, "附件3"))
+    if found:  # in row order, after the row's other problems, as a clerk reads the report
+        merged = [*result.problems, *found]
+        result.problems = sorted(merged, key=lambda p: p.row if p.row is not None else 0)
+
+
 def check_roster(
-    table: Table, entry: RegisterEntry, context: LoadContext
+    result: RosterResult, entry: RegisterEntry, context: LoadContext
 ) -> tuple[list[Problem], RosterResult]:
-    """`validate_roster` against the registry open on ``context.conn``."""
-    result = validate_roster(
-        table, entry, context.catalogue, _holdings(context.conn), context.today
-    )
+    """`check_holdings` against the registry open on ``context.conn``."""
+    check_holdings(result, entry, _holdings(context.conn))
     return result.problems, result
 
 

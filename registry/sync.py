@@ -8,15 +8,16 @@ inside the write transaction, so the uniqueness checks see exactly the state tha
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import os
 import sqlite3
 from collections.abc import Callable, Iterable
 
 from registry.kinds import KINDS
-from registry.layouts import LAYOUTS
 from registry.loading import LoadContext, Outcome
 from registry.manifest import RegisterEntry
+from registry.pipeline import Prepared, lookahead, prepare
 from registry.problems import Problem
 from registry.readers import UnreadableRegister
 from registry.store import now
@@ -80,29 +81,52 @@ def _register_row(entry: RegisterEntry, fingerprint: str, rows: int, at: str) ->
     }
 
 
+def _fingerprint(entry: RegisterEntry) -> str | Problem:
+    try:
+        return entry.fingerprint(entry.path.read_bytes())
+    except OSError as exc:
+        return Problem(None, None, None, f"无法读取文件：{exc.strerror}")
+
+
+def _size(entry: RegisterEntry) -> int:
+    try:
+        return entry.path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _loaded_version(conn: sqlite3.Connection, entry: RegisterEntry) -> tuple[str, int] | None:
+    row = conn.execute(
+        "SELECT fingerprint, version FROM registers WHERE key = ?", (entry.key,)
+    ).fetchone()
+    return None if row is None else (row[0], row[1])
+
+
 def sync_register(
     conn: sqlite3.Connection,
     entry: RegisterEntry,
     catalogue: TradeCatalogue,
     *,
     dry_run: bool = False,
+    fingerprint: str | Problem | None = None,
+    prepared: Callable[[], Prepared] | None = None,
 ) -> Outcome:
-    """Validate one register and, unless ``dry_run`` or rejected, write it in one transaction."""
+    """Validate one register and, unless ``dry_run`` or rejected, write it in one transaction.
+
+    ``fingerprint`` (or the problem reading the file) and ``prepared`` (waiting for a worker's
+    `prepare`) are passed by `sync_entries` when it has them already."""
     outcome = Outcome(entry, "checked")
-    try:
-        content = entry.path.read_bytes()
-    except OSError as exc:
+    fingerprint = fingerprint or _fingerprint(entry)
+    if isinstance(fingerprint, Problem):
         outcome.outcome = "rejected"
-        outcome.problems = [Problem(None, None, None, f"无法读取文件：{exc.strerror}")]
+        outcome.problems = [fingerprint]
         return outcome
-    fingerprint = entry.fingerprint(content)
-    known = conn.execute(
-        "SELECT fingerprint, version FROM registers WHERE key = ?", (entry.key,)
-    ).fetchone()
+    known = _loaded_version(conn, entry)
     if known and known[0] == fingerprint:
         outcome.outcome = "unchanged"
         return outcome
 
+    context = LoadContext(conn, catalogue)
     at = now()
     # In a dry run of several registers (`sync_entries`) each one is written under a savepoint of
     # the run's transaction, so later registers are checked against it; the run undoes it all.
@@ -111,12 +135,12 @@ def sync_register(
     try:
         kind = KINDS[entry.kind]
         try:
-            table = kind.read(entry.path, LAYOUTS[entry.kind])
+            ready = prepared() if prepared else prepare(entry, catalogue, context.today)
         except UnreadableRegister as exc:
             outcome.problems = [Problem(None, None, None, str(exc))]
         else:
-            outcome.problems, payload = kind.validate(table, entry, LoadContext(conn, catalogue))
-            outcome.rows = len(table.records)
+            outcome.problems, payload = kind.validate(ready.data, entry, context)
+            outcome.rows = ready.rows
         if outcome.problems:
             outcome.outcome = "rejected"
         if outcome.problems or (dry_run and not nested):
@@ -186,22 +210,44 @@ def sync_entries(
     *,
     dry_run: bool = False,
     progress: Callable[[int, int, RegisterEntry], None] | None = None,
+    workers: int | None = None,
 ) -> list[Outcome]:
     """Sync registers in manifest order; each is independent of the others' fate.
 
     A dry run checks each register as if the ones before it had loaded (dispatches after their
-    requisitions, collections after their rosters) and then undoes everything.
+    requisitions, collections after their rosters) and then undoes everything. Registers that
+    changed are read and checked ahead in ``workers`` processes (`registry.pipeline`; None:
+    as many as fit the machine, when the registers are large enough to gain from it).
     """
     entries = list(entries)
+    fingerprints = [_fingerprint(entry) for entry in entries]
+    todo = [
+        entry
+        for entry, fingerprint in zip(entries, fingerprints, strict=True)
+        if isinstance(fingerprint, str)
+        and (_loaded_version(conn, entry) or ("",))[0] != fingerprint
+    ]
+    sizes = [_size(entry) for entry in todo]
+    ahead = lookahead(todo, sizes, catalogue, dt.date.today(), workers)
     outcomes = []
     if dry_run:
         conn.execute("BEGIN")  # undone below: a dry run leaves the registry as it was
     try:
-        for index, entry in enumerate(entries, start=1):
+        for index, (entry, fingerprint) in enumerate(zip(entries, fingerprints, strict=True), 1):
             if progress:
                 progress(index, len(entries), entry)
-            outcomes.append(sync_register(conn, entry, catalogue, dry_run=dry_run))
+            outcome = sync_register(
+                conn,
+                entry,
+                catalogue,
+                dry_run=dry_run,
+                fingerprint=fingerprint,
+                prepared=ahead.take(entry) if ahead else None,
+            )
+            outcomes.append(outcome)
     finally:
         if dry_run and conn.in_transaction:
             conn.execute("ROLLBACK")
+        if ahead:
+            ahead.close()
     return outcomes

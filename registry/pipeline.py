@@ -1,0 +1,112 @@
+"""Reading and checking the next registers in worker processes while the sync writes one.
+
+A roster's own checks — reading the file, every cell rule, the numbers' structure — need no
+registry and cost more than writing the roster does. A sync of many large registers therefore
+runs them (`prepare`) for the registers to come in other processes, while its own process keeps
+what must stay in order: the registry checks (a number already given to another holder) and the
+write, each register in its own transaction as before. Small syncs stay in one process: starting
+workers costs more than it saves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from registry.kinds import KINDS
+from registry.layouts import LAYOUTS
+from registry.manifest import RegisterEntry
+from registry.trades import TradeCatalogue
+
+MIN_BYTES = 4 * 1024 * 1024
+"""Below this much register data to load, a sync does everything in its own process."""
+MAX_WORKERS = 3
+"""More would outrun the one process that writes: it applies a register in about half the time
+a worker needs to prepare one."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A register read and checked on its own: its data rows and what its kind's
+    ``validate`` takes (the table, or what ``check_alone`` made of it)."""
+
+    rows: int
+    data: Any
+
+
+def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> Prepared:
+    """Read ``entry``'s file and run its kind's checks that need no registry.
+
+    Raises `registry.readers.UnreadableRegister` when the file is not a register."""
+    kind = KINDS[entry.kind]
+    table = kind.read(entry.path, LAYOUTS[entry.kind])
+    data = table if kind.check_alone is None else kind.check_alone(table, entry, catalogue, today)
+    return Prepared(len(table.records), data)
+
+
+def default_workers() -> int:
+    """Worker processes for a large sync: none on one core, else up to `MAX_WORKERS`."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return 0 if (cores or 1) < 2 else min(cores or 1, MAX_WORKERS)
+
+
+class Lookahead:
+    """Prepares ``entries`` in order, ``workers`` at a time, in worker processes.
+
+    At most ``workers`` registers are prepared ahead of the one the sync takes, so memory stays
+    bounded however many registers there are.
+    """
+
+    def __init__(
+        self,
+        entries: Sequence[RegisterEntry],
+        catalogue: TradeCatalogue,
+        today: dt.date,
+        workers: int,
+    ) -> None:
+        self._waiting = deque(entries)
+        self._catalogue = catalogue
+        self._today = today
+        self._workers = workers
+        self._running: dict[int, Future[Prepared]] = {}
+        # forkserver: a clean process, whatever threads or connections the sync's process holds
+        context = multiprocessing.get_context("forkserver")
+        self._executor = ProcessPoolExecutor(workers, mp_context=context)
+        self._fill()
+
+    def _fill(self) -> None:
+        while self._waiting and len(self._running) < self._workers:
+            entry = self._waiting.popleft()
+            future = self._executor.submit(prepare, entry, self._catalogue, self._today)
+            self._running[id(entry)] = future
+
+    def take(self, entry: RegisterEntry) -> Callable[[], Prepared] | None:
+        """The way to wait for ``entry``'s preparation, or None when it was not asked for."""
+        future = self._running.pop(id(entry), None)
+        self._fill()
+        return None if future is None else future.result
+
+    def close(self) -> None:
+        self._executor.shutdown(cancel_futures=True)
+
+
+def lookahead(
+    entries: Sequence[RegisterEntry],
+    sizes: Sequence[int],
+    catalogue: TradeCatalogue,
+    today: dt.date,
+    workers: int | None,
+) -> Lookahead | None:
+    """A `Lookahead` over the registers to load, when they are worth the workers.
+
+    ``workers=None`` decides from the machine and the amount of data; a number forces it (0:
+    never), which is how the tests run the pipeline on small registers."""
+    if workers is None:
+        workers = default_workers() if sum(sizes) >= MIN_BYTES and len(entries) > 1 else 0
+    return Lookahead(entries, catalogue, today, workers) if workers > 0 and entries else None

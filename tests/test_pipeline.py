@@ -1,0 +1,71 @@
+"""The sync's pipeline (`registry.pipeline`): registers read and checked ahead in worker processes
+load exactly as they do in one process — same outcomes, same problems, same registry — and what
+only the registry can show (a number already given to another register) is still found."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from registry import store
+from registry.loading import Outcome
+from registry.manifest import load_manifest
+from registry.sync import sync_entries
+from registry.trades import load_catalogue
+from tests.registers import MIANYANG, PROVINCE, RegisterFactory, approval_row
+from tests.verify_fixtures import SAMPLES
+
+
+def sync(folder: Path, db: Path, workers: int) -> dict[str, Outcome]:
+    manifest = load_manifest(folder)
+    conn = store.connect(db)
+    try:
+        outcomes = sync_entries(
+            conn, manifest.entries, load_catalogue(manifest.trades), workers=workers
+        )
+    finally:
+        conn.close()
+    return {o.entry.key: o for o in outcomes}
+
+
+def summary(outcomes: dict[str, Outcome]) -> list[tuple[object, ...]]:
+    return [
+        (key, o.outcome, o.rows, o.added, o.changed, o.problems, o.conflicts)
+        for key, o in outcomes.items()
+    ]
+
+
+def certificates(db: Path) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT * FROM certificates ORDER BY number").fetchall()
+    finally:
+        conn.close()
+
+
+def test_samples_load_the_same_with_workers(tmp_path: Path) -> None:
+    alone = sync(SAMPLES, tmp_path / "alone.db", workers=0)
+    ahead = sync(SAMPLES, tmp_path / "ahead.db", workers=2)
+    assert summary(ahead) == summary(alone)
+    assert {o.outcome for o in ahead.values()} == {"loaded"}
+    assert certificates(tmp_path / "ahead.db") == certificates(tmp_path / "alone.db")
+
+
+def test_registry_checks_still_see_registers_loaded_earlier_in_the_run(tmp_path: Path) -> None:
+    registers = RegisterFactory(tmp_path / "in")
+    registers.add("first.csv", [approval_row("Z1122000001", "王五")], PROVINCE)
+    registers.add("again.csv", [approval_row("Z1122000001", "赵六")], {**PROVINCE, "unit": "乙"})
+    registers.add("broken.xlsx", [], MIANYANG)
+    (registers.folder / "broken.xlsx").write_bytes(b"not a spreadsheet")
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+
+    alone = sync(registers.folder, tmp_path / "alone.db", workers=0)
+    ahead = sync(registers.folder, tmp_path / "ahead.db", workers=2)
+
+    assert summary(ahead) == summary(alone)
+    assert ahead["first.csv"].outcome == ahead["mianyang.csv"].outcome == "loaded"
+    assert ahead["again.csv"].outcome == "rejected"
+    assert "已由名册“first.csv”登记" in ahead["again.csv"].problems[0].rule
+    assert ahead["broken.xlsx"].outcome == "rejected"
+    assert "无法作为电子表格读取" in ahead["broken.xlsx"].problems[0].rule
+    assert certificates(tmp_path / "ahead.db") == certificates(tmp_path / "alone.db")
