@@ -31,6 +31,7 @@ LEVEL_ORDER = ("C", "Z", "G", "J")
 
 _DROP = re.compile(r"[\s\-‐‑‒–—―－]+")
 _DIGITS = re.compile(r"[0-9]+")
+_CANONICAL_SHAPE = re.compile(r"[A-Z][0-9]{10}")
 
 
 class MalformedNumber(ValueError):
@@ -63,7 +64,8 @@ def normalise(text: str) -> str:
 
 def parse(text: str) -> CertificateNumber:
     """Parse a typed or registered number; raise `MalformedNumber` naming the first defect."""
-    value = normalise(text)
+    # nearly every number in a register is already in canonical form, which NFKC would not change
+    value = text if _CANONICAL_SHAPE.fullmatch(text) else normalise(text)
     if not value:
         raise MalformedNumber("证书编号为空")
     if len(value) != 11:

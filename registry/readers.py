@@ -135,9 +135,9 @@ def _match_header(layout: Layout, names: list[str]) -> dict[str, int]:
 def _is_footer(cells: list[Cell]) -> bool:
     """A signature/approval line: a few filled cells carrying a footer marker. (Data rows fill
     most columns, so they are recognised by the cheap count before any text is built.)"""
-    filled = [c for c in cells if c is not None]
-    if len(filled) > 4:
+    if len(cells) - cells.count(None) > 4:
         return False
+    filled = [c for c in cells if c is not None]
     text = header_key("".join(map(str, filled)))
     return any(marker in text for marker in FOOTER_MARKERS)
 
@@ -202,7 +202,8 @@ def read_table(path: Path, layout: Layout) -> Table:
     names = list(columns)
     pick = _tuple_getter(list(columns.values()))
     width = max(columns.values()) + 1
-    data_pick = _tuple_getter([i for name, i in columns.items() if name != "序号"])
+    data_indexes = [i for name, i in columns.items() if name != "序号"]
+    data_pick, data_width = _tuple_getter(data_indexes), len(data_indexes)
     # columns such as 经办人 or 市（州）意见 hold footer-like words as data: not footer evidence
     own_words = {
         i for name, i in columns.items() if any(m in header_key(name) for m in FOOTER_MARKERS)
@@ -216,7 +217,7 @@ def read_table(path: Path, layout: Layout) -> Table:
             continue
         if len(cells) < width:
             cells = cells + [None] * (width - len(cells))
-        if not any(c is not None for c in data_pick(cells)):
+        if data_pick(cells).count(None) == data_width:
             continue  # an empty row (perhaps pre-numbered in 序号)
         table.records.append(Record(row_number, dict(zip(names, pick(cells), strict=True))))
     return table

@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from registry.dates import BadDate, parse_year, parse_year_month, year_month_text
 from registry.exam import exam_problem
@@ -94,12 +95,13 @@ class _CellChecks:
         self._checks = checks
         self._memo: dict[str, dict[Cell, Verdict]] = {column: {} for column in checks}
 
-    def __call__(self, column: str, value: Cell) -> Verdict:
-        memo = self._memo[column]
-        verdict = memo.get(value)
-        if verdict is None:
-            verdict = memo[value] = self._checks[column](value)
-        return verdict
+    def plan(
+        self, columns: Iterable[str]
+    ) -> list[tuple[str, dict[Cell, Verdict], Callable[[Cell], Verdict]]]:
+        """(column, memo, check) per column: the row loop looks a value up in the memo and calls
+        the check only for a value it has not seen (inlined there: it runs 400,000 times for a
+        40,000-row roster)."""
+        return [(column, self._memo[column], self._checks[column]) for column in columns]
 
     @staticmethod
     def _sex(value: Cell) -> Verdict:
@@ -188,6 +190,8 @@ def check_rows(
     checked_columns = [birth_column, "性别", "报考年度", "报考工种"]
     if not technician:
         checked_columns += ["参加工作时间", "报考等级", *EXAM_COLUMNS]
+    column_checks = cells.plan(checked_columns)
+    exam_results = itemgetter(*EXAM_COLUMNS) if not technician else lambda _: (None,) * 5
     seen: dict[str, int] = {}
     per_level: Counter[str] = Counter()
 
@@ -198,11 +202,14 @@ def check_rows(
         if not name:
             problems.append(Problem(row, "姓名", _text(values.get("姓名")), "姓名为空"))
         checked: dict[str, object] = {}
-        for column in checked_columns:
+        for column, memo, check in column_checks:
             value = values.get(column)
-            checked[column], problem = cells(column, value)
-            if problem:
-                problems.append(Problem(row, column, _shown(value), *problem))
+            verdict = memo.get(value)
+            if verdict is None:
+                verdict = memo[value] = check(value)
+            checked[column] = verdict[0]
+            if verdict[1]:
+                problems.append(Problem(row, column, _shown(value), *verdict[1]))
         birth, work_start = checked[birth_column], checked.get("参加工作时间")
         if birth and work_start and str(work_start) <= str(birth):
             problems.append(
@@ -244,7 +251,8 @@ def check_rows(
                 else:
                     seen[number] = row
                 result.numbers.append((row, raw_number, number))
-                problems.extend(Problem(row, "颁发证书编号", raw_number, *f) for f in found)
+                if found:
+                    problems.extend(Problem(row, "颁发证书编号", raw_number, *f) for f in found)
 
         if letter:
             per_level[letter] += 1
@@ -269,7 +277,7 @@ def check_rows(
                 _text(values.get("执行工资等级起始时间")) or None,
                 checked["报考年度"],
                 checked["报考工种"],
-                *(checked.get(column) for column in EXAM_COLUMNS),
+                *exam_results(checked),
                 _text(values.get("批准文号")) or entry.approval_doc,
                 issued_on,
                 entry.authority,
