@@ -2,7 +2,10 @@
 
 Each run is a separate process: ``os.wait4`` returns the child's own resource usage, whose
 ``ru_maxrss`` is the peak RSS of the child and of the descendants it waited for (for a shell loop,
-the largest of its commands) — what ``/usr/bin/time -v`` prints as "Maximum resident set size".
+the largest of its commands) — what ``/usr/bin/time -v`` prints as "Maximum resident set size" —
+and its CPU time, workers included. A command that runs worker processes (`certreg sync` of
+large registers) holds more memory than its largest process, so the launcher also samples the
+RSS of the whole process tree every 50 ms and keeps the largest sum.
 The wall time is taken around fork and wait, so it excludes only the launcher's own start.
 """
 
@@ -25,7 +28,11 @@ class Run:
     wall: float
     """seconds"""
     rss_mb: float
-    """peak resident set size, MiB"""
+    """peak resident set size of the largest process, MiB"""
+    tree_rss_mb: float = 0.0
+    """largest sum of the resident sets of the command and its descendants, sampled, MiB"""
+    cpu: float = 0.0
+    """user + system CPU seconds, waited-for descendants included"""
 
 
 @dataclass
@@ -46,6 +53,14 @@ class Figure:
     def rss_mb(self) -> float | None:
         return statistics.median(r.rss_mb for r in self.runs) if self.runs else None
 
+    @property
+    def tree_rss_mb(self) -> float | None:
+        return statistics.median(r.tree_rss_mb for r in self.runs) if self.runs else None
+
+    @property
+    def cpu(self) -> float | None:
+        return statistics.median(r.cpu for r in self.runs) if self.runs else None
+
 
 def ratio(a: float | None, b: float | None) -> float | None:
     """``a / b``, or None when either figure is missing."""
@@ -53,14 +68,41 @@ def ratio(a: float | None, b: float | None) -> float | None:
 
 
 _LAUNCHER = """
-import os, sys, time
+import os, sys, threading, time
+
+def tree_rss(pid):
+    total, pending = 0, [pid]
+    while pending:
+        p = pending.pop()
+        try:
+            with open(f"/proc/{p}/status") as status:
+                total += next(int(l.split()[1]) for l in status if l.startswith("VmRSS:"))
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as children:
+                    pending.extend(int(c) for c in children.read().split())
+        except (OSError, StopIteration, ValueError):
+            pass
+    return total
+
 start = time.perf_counter()
 pid = os.fork()
 if pid == 0:
     os.execvp(sys.argv[2], sys.argv[2:])
+peak, done = [0], threading.Event()
+
+def sample():
+    while not done.wait(0.05):
+        peak[0] = max(peak[0], tree_rss(pid))
+
+sampler = threading.Thread(target=sample, daemon=True)
+sampler.start()
 _, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+done.set()
+sampler.join()
 with open(sys.argv[1], "w") as figures:
-    figures.write(f"{time.perf_counter() - start} {usage.ru_maxrss}")
+    cpu = usage.ru_utime + usage.ru_stime
+    figures.write(f"{wall} {usage.ru_maxrss} {max(peak[0], usage.ru_maxrss)} {cpu}")
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 """Runs the command from a small fresh interpreter: Linux keeps a process's peak RSS across
@@ -81,8 +123,8 @@ def run_once(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
             output.seek(0)
             text = output.read().decode(errors="replace")[-3000:]
             raise CommandFailed(f"{' '.join(argv)} exited {result.returncode}:\n{text}")
-        wall, rss_kib = figures.read().split()
-    return Run(float(wall), int(rss_kib) / 1024)
+        wall, rss_kib, tree_kib, cpu = figures.read().split()
+    return Run(float(wall), int(rss_kib) / 1024, int(tree_kib) / 1024, float(cpu))
 
 
 def measure(

@@ -226,25 +226,29 @@ def run(
 
 
 def figures_table(figures: dict[str, Figure]) -> str:
-    """Median wall time and peak RSS of each figure, with the ratio to the floor's time."""
+    """Median wall time, CPU time and peak RSS of each figure, with the ratio to the floor's
+    time; the process tree's RSS too, which differs when the command runs worker processes."""
     floor = figures["floor"].wall
     rows = []
     for figure in figures.values():
         if figure.wall is None or figure.rss_mb is None:
             reason = (figure.error or "").strip().splitlines()[-1:] or ["?"]
-            rows.append([figure.label, "failed", "—", "—", reason[0][:120]])
+            rows.append([figure.label, "failed", "—", "—", "—", "—", reason[0][:120]])
             continue
         to_floor = ratio(figure.wall, floor)
         rows.append(
             [
                 figure.label,
                 f"{figure.wall:.2f} s",
+                f"{figure.cpu or 0:.2f} s",
                 f"{figure.rss_mb:.0f} MiB",
+                f"{figure.tree_rss_mb or 0:.0f} MiB",
                 "—" if to_floor is None else f"{to_floor:.2f}×",
                 " ".join(f"{r.wall:.2f}" for r in figure.runs),
             ]
         )
-    return table(["measured", "median wall", "peak RSS", "÷ floor", "runs (s)"], rows)
+    headers = ["measured", "median wall", "CPU", "peak RSS", "all processes", "÷ floor", "runs (s)"]
+    return table(headers, rows)
 
 
 def as_json(results: SyncResults) -> dict[str, object]:

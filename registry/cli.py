@@ -91,8 +91,20 @@ def cli() -> None:
     "--year-code", help="Single file: year code of the numbers (default: from --issued-on)."
 )
 @click.option("--unit", help="Single file: the recipient unit of a provincial-direct roster.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    help="Processes that read and check the next registers while one is written "
+    "(default: up to 3 when the registers to load are large; 0: none).",
+)
 def sync(
-    path: Path, db: Path, dry_run: bool, as_json: bool, trades: Path | None, **single: str | None
+    path: Path,
+    db: Path,
+    dry_run: bool,
+    as_json: bool,
+    trades: Path | None,
+    workers: int | None,
+    **single: str | None,
 ) -> None:
     """Load registers into the registry, each whole or not at all.
 
@@ -133,7 +145,9 @@ def sync(
 
     conn = store.connect(db)
     try:
-        outcomes = sync_entries(conn, entries, catalogue, dry_run=dry_run, progress=progress)
+        outcomes = sync_entries(
+            conn, entries, catalogue, dry_run=dry_run, progress=progress, workers=workers
+        )
     finally:
         conn.close()
     if as_json:

@@ -16,6 +16,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,7 +91,16 @@ class Lookahead:
         """The way to wait for ``entry``'s preparation, or None when it was not asked for."""
         future = self._running.pop(id(entry), None)
         self._fill()
-        return None if future is None else future.result
+        if future is None:
+            return None
+
+        def result() -> Prepared:
+            try:
+                return future.result()
+            except BrokenProcessPool:  # a worker died (killed, out of memory): do it here
+                return prepare(entry, self._catalogue, self._today)
+
+        return result
 
     def close(self) -> None:
         self._executor.shutdown(cancel_futures=True)

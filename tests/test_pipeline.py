@@ -7,7 +7,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from click.testing import CliRunner
+
 from registry import store
+from registry.cli import cli
 from registry.loading import Outcome
 from registry.manifest import load_manifest
 from registry.sync import sync_entries
@@ -69,3 +72,16 @@ def test_registry_checks_still_see_registers_loaded_earlier_in_the_run(tmp_path:
     assert ahead["broken.xlsx"].outcome == "rejected"
     assert "无法作为电子表格读取" in ahead["broken.xlsx"].problems[0].rule
     assert certificates(tmp_path / "ahead.db") == certificates(tmp_path / "alone.db")
+
+
+def test_cli_workers_option(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["sync", str(SAMPLES), "--db", str(tmp_path / "r.db"), "--workers", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert certificates(tmp_path / "r.db") == certificates_of_samples(tmp_path)
+
+
+def certificates_of_samples(tmp_path: Path) -> list[tuple[object, ...]]:
+    sync(SAMPLES, tmp_path / "alone.db", workers=0)
+    return certificates(tmp_path / "alone.db")
