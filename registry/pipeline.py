@@ -30,6 +30,7 @@ MIN_BYTES = 4 * 1024 * 1024
 MAX_WORKERS = 3
 """More would outrun the one process that writes: it applies a register in about half the time
 a worker needs to prepare one."""
+WORKER_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,13 @@ class Lookahead:
         self._today = today
         self._workers = workers
         self._running: dict[int, Future[Prepared]] = {}
-        # forkserver: a clean process, whatever threads or connections the sync's process holds
-        context = multiprocessing.get_context("forkserver")
-        self._executor = ProcessPoolExecutor(workers, mp_context=context)
+        # spawn: clean processes, whatever threads or connections the sync's process holds, and
+        # its own children, so their CPU time counts in its resource usage. Workers run at a
+        # lower priority: the sync's own process, which writes, is the one the others wait for.
+        context = multiprocessing.get_context("spawn")
+        self._executor = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=os.nice, initargs=(WORKER_NICENESS,)
+        )
         self._fill()
 
     def _fill(self) -> None:
