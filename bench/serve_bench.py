@@ -5,7 +5,8 @@ and then a timed run. The requests cycle through real certificates of the regist
 
 - ``POST /api/v1/verify`` of the verification app (what ``certreg serve`` runs) with the README's
   production settings: its uvicorn command (``--factory verify_app.app:app_from_environ
-  --no-proxy-headers --no-access-log …``, one worker as the server has one core), rate limit on
+  --no-proxy-headers --no-access-log …``, one worker as the server has one core), its
+  environment (the proxy on 127.0.0.1 trusted, a public URL for receipt links), rate limit on
   with a limit far above the load, verification log on;
 - Datasette's row JSON for the same numbers (``datasette serve -i``);
 - a bare Starlette endpoint answering a constant JSON under the same uvicorn (the ceiling);
@@ -280,6 +281,9 @@ def plans(registry: Path) -> dict[str, Plan]:
         "CERTREG_DB": str(registry),
         "CERTREG_SECRET": secrets.token_hex(32),
         "CERTREG_RATE_LIMIT": RATE_LIMIT,
+        # the README's deployment behind a proxy on the same host, with its public address
+        "CERTREG_TRUSTED_PROXIES": "127.0.0.1",
+        "CERTREG_PUBLIC_URL": "https://zscx.example.gov.cn",
     }
     uvicorn = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", "{port}"]
     serve = [*uvicorn, "--factory", "verify_app.app:app_from_environ", *UVICORN_FLAGS]

@@ -28,6 +28,8 @@ from registry.names import name_key
 CHANNELS = ("page", "api", "batch", "receipt")
 BATCH_SIZE = 500
 """Most rows written in one transaction."""
+WARN_EVERY = 1000
+"""Rows dropped for a full queue between two warnings."""
 LINGER = 0.02
 """Seconds the writer waits after a first pending row, so that a burst of checks is written in
 one transaction and busy requests do not wake the writer thread one by one."""
@@ -100,7 +102,8 @@ class CheckLog:
         """Never blocks: past ``capacity`` pending rows (log locked for long) the row is dropped."""
         if self._queue.qsize() >= self._capacity:
             self.dropped += 1
-            logger.warning("verification log queue full; %d rows dropped so far", self.dropped)
+            if self.dropped % WARN_EVERY == 1:  # one line per thousand, not a flood under load
+                logger.warning("verification log queue full; %d rows dropped so far", self.dropped)
             return
         self._queue.put(check)
 
