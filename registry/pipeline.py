@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -23,6 +24,7 @@ from typing import Any
 from registry.kinds import KINDS
 from registry.layouts import LAYOUTS
 from registry.manifest import RegisterEntry
+from registry.readers import UnreadableRegister
 from registry.trades import TradeCatalogue
 
 MIN_BYTES = 4 * 1024 * 1024
@@ -40,16 +42,38 @@ class Prepared:
 
     rows: int
     data: Any
+    fingerprint: str
+    """of the file as read, which is what the registry records as loaded"""
+
+
+def file_fingerprint(entry: RegisterEntry) -> str:
+    """`RegisterEntry.fingerprint` of the file as it is now."""
+    try:
+        return entry.fingerprint(entry.path.read_bytes())
+    except OSError as exc:
+        raise UnreadableRegister(f"无法读取文件：{exc.strerror}") from exc
 
 
 def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> Prepared:
     """Read ``entry``'s file and run its kind's checks that need no registry.
 
-    Raises `registry.readers.UnreadableRegister` when the file is not a register."""
+    Raises `registry.readers.UnreadableRegister` when the file is not a register, or when it
+    changed while it was read (a clerk still saving it): the fingerprint recorded must be that
+    of the rows loaded, or a later sync would take the new version for loaded already."""
     kind = KINDS[entry.kind]
+    before = file_fingerprint(entry)
     table = kind.read(entry.path, LAYOUTS[entry.kind])
     data = table if kind.check_alone is None else kind.check_alone(table, entry, catalogue, today)
-    return Prepared(len(table.records), data)
+    if file_fingerprint(entry) != before:
+        raise UnreadableRegister("文件在读取期间被改动。请等文件保存完毕后重新同步")
+    return Prepared(len(table.records), data, before)
+
+
+def _worker_setup() -> None:
+    """Lower priority than the writing process, which the others wait for; Ctrl-C is for the
+    sync's process, which stops the workers itself."""
+    os.nice(WORKER_NICENESS)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def default_workers() -> int:
@@ -78,22 +102,24 @@ class Lookahead:
         self._workers = workers
         self._running: dict[int, Future[Prepared]] = {}
         # spawn: clean processes, whatever threads or connections the sync's process holds, and
-        # its own children, so their CPU time counts in its resource usage. Workers run at a
-        # lower priority: the sync's own process, which writes, is the one the others wait for.
+        # its own children, so their CPU time counts in its resource usage.
         context = multiprocessing.get_context("spawn")
-        self._executor = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=os.nice, initargs=(WORKER_NICENESS,)
-        )
+        self._executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_setup)
         self._fill()
 
     def _fill(self) -> None:
         while self._waiting and len(self._running) < self._workers:
             entry = self._waiting.popleft()
-            future = self._executor.submit(prepare, entry, self._catalogue, self._today)
+            try:
+                future = self._executor.submit(prepare, entry, self._catalogue, self._today)
+            except BrokenProcessPool:  # a worker died: the sync prepares the rest itself
+                self._waiting.clear()
+                return
             self._running[id(entry)] = future
 
     def take(self, entry: RegisterEntry) -> Callable[[], Prepared] | None:
-        """The way to wait for ``entry``'s preparation, or None when it was not asked for."""
+        """The way to wait for ``entry``'s preparation, or None when the sync is to prepare it
+        itself (not asked for, or the workers are gone)."""
         future = self._running.pop(id(entry), None)
         self._fill()
         if future is None:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from registry.kinds import KINDS
 from registry.loading import LoadContext, Outcome
 from registry.manifest import RegisterEntry
-from registry.pipeline import Prepared, lookahead, prepare
+from registry.pipeline import Prepared, file_fingerprint, lookahead, prepare
 from registry.problems import Problem
 from registry.readers import UnreadableRegister
 from registry.store import now
@@ -83,9 +83,9 @@ def _register_row(entry: RegisterEntry, fingerprint: str, rows: int, at: str) ->
 
 def _fingerprint(entry: RegisterEntry) -> str | Problem:
     try:
-        return entry.fingerprint(entry.path.read_bytes())
-    except OSError as exc:
-        return Problem(None, None, None, f"无法读取文件：{exc.strerror}")
+        return file_fingerprint(entry)
+    except UnreadableRegister as exc:
+        return Problem(None, None, None, str(exc))
 
 
 def _size(entry: RegisterEntry) -> int:
@@ -140,7 +140,7 @@ def sync_register(
             outcome.problems = [Problem(None, None, None, str(exc))]
         else:
             outcome.problems, payload = kind.validate(ready.data, entry, context)
-            outcome.rows = ready.rows
+            outcome.rows, fingerprint = ready.rows, ready.fingerprint
         if outcome.problems:
             outcome.outcome = "rejected"
         if outcome.problems or (dry_run and not nested):
@@ -217,7 +217,8 @@ def sync_entries(
     A dry run checks each register as if the ones before it had loaded (dispatches after their
     requisitions, collections after their rosters) and then undoes everything. Registers that
     changed are read and checked ahead in ``workers`` processes (`registry.pipeline`; None:
-    as many as fit the machine, when the registers are large enough to gain from it).
+    as many as fit the machine, when the registers are large enough to gain from it). The
+    workers are spawned: a script that calls this needs the usual ``if __name__ == "__main__"``.
     """
     entries = list(entries)
     fingerprints = [_fingerprint(entry) for entry in entries]
@@ -228,11 +229,11 @@ def sync_entries(
         and (_loaded_version(conn, entry) or ("",))[0] != fingerprint
     ]
     sizes = [_size(entry) for entry in todo]
-    ahead = lookahead(todo, sizes, catalogue, dt.date.today(), workers)
     outcomes = []
-    if dry_run:
-        conn.execute("BEGIN")  # undone below: a dry run leaves the registry as it was
+    ahead = lookahead(todo, sizes, catalogue, dt.date.today(), workers)
     try:
+        if dry_run:
+            conn.execute("BEGIN")  # undone below: a dry run leaves the registry as it was
         for index, (entry, fingerprint) in enumerate(zip(entries, fingerprints, strict=True), 1):
             if progress:
                 progress(index, len(entries), entry)

@@ -4,6 +4,9 @@ only the registry can show (a number already given to another register) is still
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import sqlite3
 from pathlib import Path
 
@@ -11,8 +14,9 @@ from click.testing import CliRunner
 
 from registry import store
 from registry.cli import cli
+from registry.forms import write_csv
 from registry.loading import Outcome
-from registry.manifest import load_manifest
+from registry.manifest import RegisterEntry, load_manifest
 from registry.sync import sync_entries
 from registry.trades import load_catalogue
 from tests.registers import MIANYANG, PROVINCE, RegisterFactory, approval_row
@@ -85,3 +89,59 @@ def test_cli_workers_option(tmp_path: Path) -> None:
 def certificates_of_samples(tmp_path: Path) -> list[tuple[object, ...]]:
     sync(SAMPLES, tmp_path / "alone.db", workers=0)
     return certificates(tmp_path / "alone.db")
+
+
+def test_a_killed_worker_does_not_stop_the_sync(tmp_path: Path) -> None:
+    def kill_workers(index: int, total: int, entry: RegisterEntry) -> None:
+        if index == 2:
+            for worker in multiprocessing.active_children():
+                os.kill(worker.pid or 0, signal.SIGKILL)
+
+    manifest = load_manifest(SAMPLES)
+    conn = store.connect(tmp_path / "ahead.db")
+    try:
+        outcomes = sync_entries(
+            conn,
+            manifest.entries,
+            load_catalogue(manifest.trades),
+            workers=1,
+            progress=kill_workers,
+        )
+    finally:
+        conn.close()
+    alone = sync(SAMPLES, tmp_path / "alone.db", workers=0)
+    assert summary({o.entry.key: o for o in outcomes}) == summary(alone)
+    assert certificates(tmp_path / "ahead.db") == certificates(tmp_path / "alone.db")
+
+
+def test_the_version_read_is_the_version_recorded(tmp_path: Path) -> None:
+    """A file saved again after the sync started is loaded as it was read, under its own
+    fingerprint, so putting the earlier version back is a change the next sync loads."""
+    registers = RegisterFactory(tmp_path / "in")
+    registers.add("a.csv", [approval_row("Z1122000001", "王五")], PROVINCE)
+    second = registers.add("b.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    first_version = second.read_bytes()
+    write_csv(second, "approval-roster", [approval_row("Z1122020001", "李四")], title="名册")
+
+    def save_again(index: int, total: int, entry: RegisterEntry) -> None:
+        if index == 1:  # after the sync took every file's fingerprint
+            second.write_bytes(first_version)
+
+    manifest = load_manifest(registers.folder)
+    conn = store.connect(tmp_path / "r.db")
+    try:
+        catalogue = load_catalogue(manifest.trades)
+        sync_entries(conn, manifest.entries, catalogue, workers=0, progress=save_again)
+        assert holder(conn, "Z1122020001") == "周杰"
+        write_csv(second, "approval-roster", [approval_row("Z1122020001", "李四")], title="名册")
+        [_, again] = sync_entries(conn, manifest.entries, catalogue, workers=0)
+        assert again.outcome == "updated"
+        assert holder(conn, "Z1122020001") == "李四"
+    finally:
+        conn.close()
+
+
+def holder(conn: sqlite3.Connection, number: str) -> str:
+    return str(
+        conn.execute("SELECT name FROM certificates WHERE number = ?", (number,)).fetchone()[0]
+    )

@@ -225,3 +225,20 @@ def test_limit_key() -> None:
     assert limit_key("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64"
     assert limit_key("192.0.2.1") == "192.0.2.1"
     assert limit_key("unknown") == "unknown"
+
+
+def test_chunked_body_declaring_a_small_length_is_still_counted(app_client: AppClient) -> None:
+    """A request with both headers is framed by Transfer-Encoding (h11): its length proves
+    nothing, so the streamed bytes are counted."""
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(10):
+            yield b" " * 1024
+
+    with app_client(max_body_bytes=2048) as client:
+        response = client.post(
+            "/api/v1/verify",
+            content=chunks(),
+            headers={"Content-Length": "10", "Transfer-Encoding": "chunked"},
+        )
+    assert response.status_code == 413

@@ -1,7 +1,8 @@
 """Reject request bodies over a size limit with 413 before the app parses them (SPEC §7).
 
 Checks the declared Content-Length (the server delivers no more than that), and counts the
-streamed bytes of a chunked upload without a length, so it cannot grow past the limit either.
+streamed bytes of a chunked upload — which may declare a length too, that no parser must
+believe — so it cannot grow past the limit either.
 """
 
 from __future__ import annotations
@@ -29,14 +30,20 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        declared = None
         for name, value in scope["headers"]:
             if name == b"content-length":
                 if not value.isdigit() or int(value) > self.max_bytes:
                     await self._refusal(scope)(scope, receive, send)
                     return
-                # the server delivers no more than the declared length: nothing left to count
-                await self.app(scope, receive, send)
-                return
+                declared = value
+            elif name == b"transfer-encoding":  # chunked: the length above does not bind it
+                declared = None
+                break
+        if declared is not None:
+            # the server delivers no more than the declared length: nothing left to count
+            await self.app(scope, receive, send)
+            return
         received = 0
         started = False
 

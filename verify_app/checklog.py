@@ -113,7 +113,9 @@ class CheckLog:
             return
         written = threading.Event()
         self._queue.put(written)
-        written.wait()
+        while not written.wait(0.5):
+            if not self._thread.is_alive():  # a writer that died will never get to it
+                return
 
     def close(self) -> None:
         if self._thread is None:
