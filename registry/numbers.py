@@ -31,7 +31,7 @@ LEVEL_ORDER = ("C", "Z", "G", "J")
 
 _DROP = re.compile(r"[\s\-‐‑‒–—―－]+")
 _DIGITS = re.compile(r"[0-9]+")
-_CANONICAL_SHAPE = re.compile(r"[A-Z][0-9]{10}")
+_CANONICAL = re.compile(f"[{''.join(LEVELS)}][0-9]{{10}}")
 
 
 class MalformedNumber(ValueError):
@@ -64,8 +64,21 @@ def normalise(text: str) -> str:
 
 def parse(text: str) -> CertificateNumber:
     """Parse a typed or registered number; raise `MalformedNumber` naming the first defect."""
-    # nearly every number in a register is already in canonical form, which NFKC would not change
-    value = text if _CANONICAL_SHAPE.fullmatch(text) else normalise(text)
+    value = text
+    # nearly every number in a register is already canonical: no NFKC, no checks of its shape
+    if not _CANONICAL.fullmatch(value):
+        value = normalise(text)
+        _check_shape(value)
+    region, seq = value[3:7], value[7:]
+    if region not in REGIONS:
+        raise MalformedNumber(f"地区代码“{region}”不是附件3规定的市（州）代码")
+    if seq == "0000":
+        raise MalformedNumber("顺序号应在0001-9999之间，不能为0000")
+    return CertificateNumber(value[0], value[1:3], region, int(seq))
+
+
+def _check_shape(value: str) -> None:
+    """Raise `MalformedNumber` for the first way ``value`` is not a letter and ten digits."""
     if not value:
         raise MalformedNumber("证书编号为空")
     if len(value) != 11:
@@ -82,11 +95,6 @@ def parse(text: str) -> CertificateNumber:
     ):
         if not _DIGITS.fullmatch(part):
             raise MalformedNumber(f"{what}“{part}”应为阿拉伯数字")
-    if region not in REGIONS:
-        raise MalformedNumber(f"地区代码“{region}”不是附件3规定的市（州）代码")
-    if seq == "0000":
-        raise MalformedNumber("顺序号应在0001-9999之间，不能为0000")
-    return CertificateNumber(letter, year, region, int(seq))
 
 
 def format_number(letter: str, year_code: str, region: str, sequence: int) -> str:
