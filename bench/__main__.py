@@ -34,6 +34,11 @@ ROOT = Path(__file__).resolve().parent.parent
 @click.option("--repeat", type=int, help="Runs per sync figure; the median is kept (default 3).")
 @click.option("--seconds", type=int, help="Seconds per wrk run after the warm-up (default 15).")
 @click.option(
+    "--rounds",
+    type=int,
+    help="Serving runs per server, taking turns; the median is kept (default 3; quick 1).",
+)
+@click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=ROOT / "bench" / "out",
@@ -56,6 +61,7 @@ def main(
     only: str | None,
     repeat: int | None,
     seconds: int | None,
+    rounds: int | None,
     out: Path,
     certreg: str | None,
     no_install: bool,
@@ -105,10 +111,12 @@ def main(
             say("no registry yet: loading the generated registers first …")
             dirs = sync_bench.prepare_data(out, registers, rows, rows)
             run_once(sync_bench.sync_command(certreg, dirs["full"], registry))
-        served = serve_bench.run(registry, work, seconds, warmup, not no_install, say)
+        served = serve_bench.run(
+            registry, work, seconds, warmup, not no_install, say, rounds or (1 if quick else 3)
+        )
         click.echo(
             f"## Serving: {serve_bench.CONNECTIONS} connections, {seconds} s after a {warmup} s"
-            " warm-up; server on core 0, wrk on core 1\n"
+            " warm-up; server on core 0, wrk on core 1; median of the rounds\n"
         )
         click.echo(serve_bench.scenarios_table(served.scenarios) + "\n")
         click.echo(targets_table(served.targets) + "\n")

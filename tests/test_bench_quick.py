@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.serve_bench import Load, Scenario
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -35,3 +37,11 @@ def test_quick_benchmark_prints_the_tables(tmp_path: Path) -> None:
         assert re.search(rf"\| {re.escape(target)}\s*\| [\d.]+", out), target
     assert "## Serving: 32 connections" in out
     assert "Datasette -i: row JSON" in out
+
+
+def test_a_scenario_reports_its_median_round() -> None:
+    rounds = [Load(rps, p50=1.0, p99=float(rps), errors=0) for rps in (3_000.0, 1_000.0, 2_000.0)]
+    median = Scenario("verify", loads=rounds).load
+    assert median is not None
+    assert (median.rps, median.p99) == (2_000.0, 2_000.0)  # latencies of the same round
+    assert Scenario("none").load is None
