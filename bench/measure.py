@@ -127,25 +127,33 @@ def run_once(argv: Sequence[str], env: dict[str, str] | None = None) -> Run:
     return Run(float(wall), int(rss_kib) / 1024, int(tree_kib) / 1024, float(cpu))
 
 
-def measure(
-    label: str,
-    argv: Sequence[str],
-    repeat: int,
-    prepare: Callable[[], None] | None = None,
-    env: dict[str, str] | None = None,
-) -> Figure:
-    """``repeat`` runs of ``argv``, each after ``prepare()`` (untimed) when given.
+@dataclass(frozen=True)
+class Command:
+    """A measured command: ``prepare()`` (untimed) runs before each of its runs."""
 
-    A failing command ends the figure with its error recorded instead of its runs.
+    label: str
+    argv: Sequence[str]
+    prepare: Callable[[], None] | None = None
+    env: dict[str, str] | None = None
+
+
+def measure_in_turns(commands: Sequence[Command], repeat: int) -> list[Figure]:
+    """``repeat`` rounds, each running every command once, in turn.
+
+    Compared commands take turns so that a slow minute of a shared machine falls on all of them
+    rather than on one side of a ratio. A failing command ends its figure with the error
+    recorded instead of its runs; the others go on.
     """
-    figure = Figure(label, " ".join(argv))
+    figures = [Figure(command.label, " ".join(command.argv)) for command in commands]
     for _ in range(repeat):
-        if prepare:
-            prepare()
-        try:
-            figure.runs.append(run_once(argv, env))
-        except CommandFailed as exc:
-            figure.runs.clear()
-            figure.error = str(exc)
-            break
-    return figure
+        for command, figure in zip(commands, figures, strict=True):
+            if figure.error:
+                continue
+            if command.prepare:
+                command.prepare()
+            try:
+                figure.runs.append(run_once(command.argv, command.env))
+            except CommandFailed as exc:
+                figure.runs.clear()
+                figure.error = str(exc)
+    return figures

@@ -9,6 +9,9 @@ All figures come from the same generated files in the same run (see `bench.gener
 - one register's first load (into the registry that holds all the others) and, on the full
   registry, the load of a corrected version of it (every 100th row changed);
 - one annex-shaped ``.xlsx`` register: ``certreg sync`` against reading it with python-calamine.
+
+Each figure is the median of ``repeat`` runs, and the commands a ratio compares take turns
+(`bench.measure.measure_in_turns`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.generate import SEED, VERSION, RegisterPlan, plan_registers, write_directory
-from bench.measure import Figure, measure, ratio, run_once
+from bench.measure import Command, Figure, measure_in_turns, ratio, run_once
 from bench.report import Target, table
 
 MAX_ROWS = 39_996
@@ -140,63 +143,72 @@ def run(
     repeat = sizes.repeat
     figures: dict[str, Figure] = {}
 
-    def fresh(database: Path) -> None:
-        _remove_db(database)
-
     total = sizes.registers * sizes.rows
-    say("certreg sync into a fresh registry …")
-    figures["certreg"] = measure(
-        f"certreg sync, {total:,} rows, fresh registry",
-        sync_command(certreg, dirs["full"], registry),
+    say("certreg sync, the floor and sqlite-utils, taking turns …")
+    figures["certreg"], figures["floor"], figures["sqlite_utils"] = measure_in_turns(
+        [
+            Command(
+                f"certreg sync, {total:,} rows, fresh registry",
+                sync_command(certreg, dirs["full"], registry),
+                lambda: _remove_db(registry),
+            ),
+            Command(
+                "floor: csv + sqlite3.executemany, one table",
+                [sys.executable, "-m", "bench.floor", str(dirs["full"]), str(scratch)],
+                lambda: _remove_db(scratch),
+            ),
+            Command(
+                f"sqlite-utils insert --csv ({sizes.registers} files)",
+                _sqlite_utils_script(dirs["full"], scratch),
+                lambda: _remove_db(scratch),
+            ),
+        ],
         repeat,
-        lambda: fresh(registry),
-    )
-    say("floor: csv + executemany …")
-    figures["floor"] = measure(
-        "floor: csv + sqlite3.executemany, one table",
-        [sys.executable, "-m", "bench.floor", str(dirs["full"]), str(scratch)],
-        repeat,
-        lambda: fresh(scratch),
-    )
-    say("sqlite-utils insert --csv …")
-    figures["sqlite_utils"] = measure(
-        f"sqlite-utils insert --csv ({sizes.registers} files)",
-        _sqlite_utils_script(dirs["full"], scratch),
-        repeat,
-        lambda: fresh(scratch),
     )
     say("no-op re-sync …")
-    figures["noop"] = measure(
-        "certreg sync again, nothing changed", sync_command(certreg, dirs["full"], registry), repeat
+    [figures["noop"]] = measure_in_turns(
+        [
+            Command(
+                "certreg sync again, nothing changed",
+                sync_command(certreg, dirs["full"], registry),
+            )
+        ],
+        repeat,
     )
     say("one register: first load and a corrected version …")
     base = work / "all-but-last.db"
     _remove_db(base)
     run_once(sync_command(certreg, dirs["all_but_last"], base))
-    figures["first_load"] = measure(
-        f"certreg sync, one {sizes.rows:,}-row register added to the rest",
-        sync_command(certreg, dirs["full"], scratch),
+    figures["first_load"], figures["changed"] = measure_in_turns(
+        [
+            Command(
+                f"certreg sync, one {sizes.rows:,}-row register added to the rest",
+                sync_command(certreg, dirs["full"], scratch),
+                lambda: _copy_db(base, scratch),
+            ),
+            Command(
+                "certreg sync, that register corrected (1% rows changed)",
+                sync_command(certreg, dirs["changed"], scratch),
+                lambda: _copy_db(registry, scratch),
+            ),
+        ],
         repeat,
-        lambda: _copy_db(base, scratch),
-    )
-    figures["changed"] = measure(
-        "certreg sync, that register corrected (1% rows changed)",
-        sync_command(certreg, dirs["changed"], scratch),
-        repeat,
-        lambda: _copy_db(registry, scratch),
     )
     _remove_db(base)
     say(".xlsx register …")
     xlsx_file = next(dirs["xlsx"].glob("*.xlsx"))
-    figures["xlsx"] = measure(
-        f"certreg sync, one {sizes.xlsx_rows:,}-row .xlsx",
-        sync_command(certreg, dirs["xlsx"], scratch),
-        repeat,
-        lambda: fresh(scratch),
-    )
-    figures["xlsx_read"] = measure(
-        "python-calamine read of the same .xlsx",
-        [sys.executable, "-m", "bench.xlsx_read", str(xlsx_file)],
+    figures["xlsx"], figures["xlsx_read"] = measure_in_turns(
+        [
+            Command(
+                f"certreg sync, one {sizes.xlsx_rows:,}-row .xlsx",
+                sync_command(certreg, dirs["xlsx"], scratch),
+                lambda: _remove_db(scratch),
+            ),
+            Command(
+                "python-calamine read of the same .xlsx",
+                [sys.executable, "-m", "bench.xlsx_read", str(xlsx_file)],
+            ),
+        ],
         repeat,
     )
     _remove_db(scratch)
