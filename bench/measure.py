@@ -45,21 +45,25 @@ class Figure:
     error: str | None = None
     """why the command failed, when it did (the benchmark goes on and reports it)"""
 
+    def _median(self, attribute: str) -> float | None:
+        values = [getattr(run, attribute) for run in self.runs]
+        return statistics.median(values) if values else None
+
     @property
     def wall(self) -> float | None:
-        return statistics.median(r.wall for r in self.runs) if self.runs else None
+        return self._median("wall")
 
     @property
     def rss_mb(self) -> float | None:
-        return statistics.median(r.rss_mb for r in self.runs) if self.runs else None
+        return self._median("rss_mb")
 
     @property
     def tree_rss_mb(self) -> float | None:
-        return statistics.median(r.tree_rss_mb for r in self.runs) if self.runs else None
+        return self._median("tree_rss_mb")
 
     @property
     def cpu(self) -> float | None:
-        return statistics.median(r.cpu for r in self.runs) if self.runs else None
+        return self._median("cpu")
 
 
 def ratio(a: float | None, b: float | None) -> float | None:
