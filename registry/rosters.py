@@ -193,6 +193,7 @@ def check_rows(
     column_checks = cells.plan(checked_columns)
     exam_results = itemgetter(*EXAM_COLUMNS) if not technician else lambda _: (None,) * 5
     seen: dict[str, int] = {}
+    number_fits: dict[tuple[str, str | None, str, str], tuple[tuple[str, str], ...]] = {}
     per_level: Counter[str] = Counter()
 
     for record in table.records:
@@ -245,7 +246,11 @@ def check_rows(
                 )
             else:
                 number = str(parsed)
-                found = _number_problems(parsed, letter, entry)
+                fit_key = (parsed.letter, letter, parsed.year_code, parsed.region)
+                fit = number_fits.get(fit_key)
+                if fit is None:  # a register has a handful of letter/region combinations
+                    fit = number_fits[fit_key] = tuple(_number_problems(parsed, letter, entry))
+                found = [*fit]
                 if number in seen:
                     found.append((f"与本文件第{seen[number]}行的编号重复", "附件3"))
                 else:
