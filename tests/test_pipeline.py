@@ -78,17 +78,22 @@ def test_registry_checks_still_see_registers_loaded_earlier_in_the_run(tmp_path:
     assert certificates(tmp_path / "ahead.db") == certificates(tmp_path / "alone.db")
 
 
-def test_cli_workers_option(tmp_path: Path) -> None:
+def test_certreg_sync_with_workers_loads_what_one_process_loads(tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        cli, ["sync", str(SAMPLES), "--db", str(tmp_path / "r.db"), "--workers", "2"]
+        cli, ["sync", str(SAMPLES), "--db", str(tmp_path / "ahead.db"), "--workers", "2"]
     )
     assert result.exit_code == 0, result.output
-    assert certificates(tmp_path / "r.db") == certificates_of_samples(tmp_path)
-
-
-def certificates_of_samples(tmp_path: Path) -> list[tuple[object, ...]]:
     sync(SAMPLES, tmp_path / "alone.db", workers=0)
-    return certificates(tmp_path / "alone.db")
+    assert certificates(tmp_path / "ahead.db") == certificates(tmp_path / "alone.db")
+
+
+def test_a_negative_worker_count_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["sync", str(SAMPLES), "--db", str(tmp_path / "r.db"), "--workers", "-1"]
+    )
+    assert result.exit_code == 2
+    assert "--workers" in result.output
+    assert not (tmp_path / "r.db").exists()
 
 
 def test_a_killed_worker_does_not_stop_the_sync(tmp_path: Path) -> None:
