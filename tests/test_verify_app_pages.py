@@ -22,6 +22,7 @@ from tests.verify_fixtures import (
     Clock,
     app_client,
     clock,
+    csrf_token,
     post_check,
     private_values,
     registry_db,
@@ -182,3 +183,35 @@ def test_no_form_input_gives_a_500(app_client: AppClient, number: str, name: str
         page = post_check(client, number, name)
     assert page.status_code in (200, 400)
     assert page.template.name in ("result.html", "index.html")
+
+
+_FORM_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(
+    max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+@given(number=_FORM_TEXT, name=_FORM_TEXT)
+def test_urlencoded_and_multipart_forms_are_read_alike(
+    app_client: AppClient, number: str, name: str
+) -> None:
+    """Browsers send the form urlencoded, which the app parses itself; a multipart form goes
+    through Starlette's parser. Both must read the same number and name."""
+    with app_client() as client:
+        urlencoded = post_check(client, number, name)
+        token = csrf_token(client)
+        fields = {"number": number, "name": name, "csrf_token": token}
+        multipart = client.post("/check", files={k: (None, v) for k, v in fields.items()})
+    assert multipart.request.headers["content-type"].startswith("multipart/form-data")
+    assert urlencoded.status_code == multipart.status_code
+    assert urlencoded.context.get("check") == multipart.context.get("check")
+    assert urlencoded.context.get("error") == multipart.context.get("error")
+
+
+def test_form_with_too_many_fields_is_refused_with_a_page(app_client: AppClient) -> None:
+    with app_client() as client:
+        fields = {f"f{i}": "x" for i in range(11)} | {"csrf_token": csrf_token(client)}
+        page = client.post("/check", data=fields)
+    assert page.status_code == 400
+    assert page.template.name == "error.html"
+    assert "表单字段过多" in page.text

@@ -10,7 +10,6 @@ counted — a missing log row is better than an employer who gets no answer.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import logging
 import queue
@@ -41,7 +40,7 @@ _STOP = object()
 
 def name_hash(secret: str, name: str) -> str:
     """HMAC-SHA256 of the name's comparison key, hex: equal names give equal hashes, nothing more."""
-    return hmac.new(secret.encode(), name_key(name).encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(secret.encode(), name_key(name).encode(), "sha256").hex()
 
 
 class Check(NamedTuple):

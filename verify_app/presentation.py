@@ -10,6 +10,8 @@ from typing import Any
 import segno
 from jinja2 import pass_context
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.routing import BaseRoute
 
 from registry.numbers import LEVELS
 from registry.regions import REGIONS
@@ -52,18 +54,28 @@ def qr_svg(url: str) -> bytes:
     return out.getvalue()
 
 
+@lru_cache(maxsize=64)
+def _route(app: Starlette, name: str) -> BaseRoute:
+    return next(route for route in app.routes if getattr(route, "name", None) == name)
+
+
+def route_path(request: Request, name: str, /, **params: str) -> str:
+    """The site-relative URL of a named route (under the app's ``root_path``).
+
+    Starlette's ``url_for`` builds an absolute URL from the request, by asking each route in
+    turn (each refusal an exception); here the route is found once."""
+    path = _route(request.app, name).url_path_for(name, **params)
+    return str(request.scope.get("root_path", "")) + path
+
+
 @lru_cache(maxsize=256)
-def _route_path(app: Starlette, name: str, params: tuple[tuple[str, str], ...]) -> str:
-    return app.url_path_for(name, **dict(params))
+def _fixed_path(app: Starlette, name: str, params: tuple[tuple[str, str], ...]) -> str:
+    return _route(app, name).url_path_for(name, **dict(params))
 
 
 @pass_context
 def path_for(context: dict[str, Any], name: str, /, **params: str) -> str:
-    """The site-relative URL of a named route, for links, forms and the stylesheet.
-
-    Starlette's ``url_for`` builds an absolute URL from the request on every call, by a search
-    of the routes; a page has half a dozen links, and they never change: cached per route.
-    """
+    """`route_path` for templates, whose links never change (a page has half a dozen): cached."""
     request = context["request"]
-    path = _route_path(request.app, name, tuple(sorted(params.items())))
+    path = _fixed_path(request.app, name, tuple(sorted(params.items())))
     return str(request.scope.get("root_path", "")) + path
