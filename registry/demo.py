@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from datasette_auth_passwords.utils import hash_password
-
 from datasette_config.staff import PREFIX as STAFF_PREFIX
 
 DEMO_USER = "demo"
@@ -44,6 +42,9 @@ def demo_environment(base: Mapping[str, str], db: Path) -> DemoEnvironment:
     Staff accounts configured in ``base`` are left out, so the demo accepts only the account it
     prints.
     """
+    # Imported here: it loads Datasette, which every other certreg command (a sync) can do without.
+    from datasette_auth_passwords.utils import hash_password
+
     password = secrets.token_urlsafe(9)
     env = {key: value for key, value in base.items() if not key.startswith(STAFF_PREFIX)}
     env.update(
