@@ -26,7 +26,7 @@ from registry.numbers import LETTER_OF_LEVEL, LEVELS, CertificateNumber, Malform
 from registry.problems import Problem
 from registry.readers import Cell, Table
 from registry.regions import issuing_problem
-from registry.store import CERTIFICATE_COLUMNS, ROSTER_FIELDS
+from registry.store import ROSTER_FIELDS
 from registry.trades import TradeCatalogue
 
 ROW_FIELDS = ("number", *ROSTER_FIELDS)
@@ -35,10 +35,13 @@ Certificate = tuple[object, ...]
 
 SEXES = frozenset({"男", "女"})
 
+_NEW_CERTIFICATE = (*ROW_FIELDS, "created_sync", "updated_sync")
 _INSERT_CERTIFICATE = (
-    f"INSERT INTO certificates ({', '.join(f'[{c}]' for c in CERTIFICATE_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(CERTIFICATE_COLUMNS))})"
+    f"INSERT INTO certificates ({', '.join(f'[{c}]' for c in _NEW_CERTIFICATE)}) "
+    f"VALUES ({', '.join('?' * len(_NEW_CERTIFICATE))})"
 )
+"""A new certificate is valid, with no status date, successor or predecessor: the columns'
+defaults, left out, since binding a parameter costs as much as SQLite storing it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,7 +377,7 @@ def apply_roster(
         number = certificate[0]
         old = existing.pop(number, None)
         if old is None:
-            new_rows.append((*certificate, "valid", None, None, None, sync_id, sync_id))
+            new_rows.append((*certificate, sync_id, sync_id))
         elif old != certificate:
             history.extend(
                 (number, sync_id, at, field, before, after)
