@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import sqlite3
+import threading
 from pathlib import Path
 
 from registry.names import name_key
@@ -21,7 +22,7 @@ from tests.verify_fixtures import (
     read_log,
     registry_db,
 )
-from verify_app.checklog import make_check
+from verify_app.checklog import CheckLog, make_check
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -117,3 +118,19 @@ def test_a_row_that_cannot_be_written_does_not_stop_the_log(
     assert response.json()["result"] == "valid"
     assert dropped == 1
     assert [r["result"] for r in read_log(registry_db)] == ["valid"]
+
+
+def test_flush_and_close_do_not_wait_out_the_linger(tmp_path: Path) -> None:
+    """The writer lingers after a first row to batch a burst; a flush (the tests, a staff
+    export) or a shutdown must not wait for the linger to end."""
+    log = CheckLog(tmp_path / "verify_log.db", linger=3600)
+    log.start()
+    log.record(make_check("127.0.0.1", VALID[0], "valid", "00", "api"))
+    for step in (log.flush, log.close):
+        worker = threading.Thread(target=step)
+        worker.start()
+        worker.join(60)  # a writer waiting out its linger would still be at it in an hour
+        assert not worker.is_alive(), f"{step.__name__} waited for the linger"
+    conn = sqlite3.connect(tmp_path / "verify_log.db")
+    assert conn.execute("SELECT number FROM checks").fetchall() == [(VALID[0],)]
+    conn.close()

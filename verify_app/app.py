@@ -103,15 +103,16 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Starlette:
         finally:
             await run_in_threadpool(verifier.close)
 
+    # The router tries routes in order: the busiest (the checks) come first.
     routes = [
-        Route("/", pages.form, methods=["GET"], name="form"),
+        Route("/api/v1/verify", api.verify, methods=["POST"], name="api_verify"),
         Route("/check", pages.check, methods=["POST"], name="check"),
+        Route("/", pages.form, methods=["GET"], name="form"),
         Route("/r/{token}", pages.receipt, methods=["GET"], name="receipt"),
         Route("/r/{token}/qr.svg", pages.receipt_qr, methods=["GET"], name="receipt_qr"),
         Route("/batch", pages.batch_form, methods=["GET"], name="batch_form"),
         Route("/batch", pages.batch, methods=["POST"], name="batch"),
         Route("/batch/export", pages.batch_export, methods=["POST"], name="batch_export"),
-        Route("/api/v1/verify", api.verify, methods=["POST"], name="api_verify"),
         Route("/api/v1/verify/batch", api.verify_batch, methods=["POST"], name="api_batch"),
         Route("/api/v1/numbers/{number}", api.number, methods=["GET"], name="api_number"),
         Route("/healthz", api.health, methods=["GET"], name="health"),

@@ -29,9 +29,11 @@ BATCH_SIZE = 500
 """Most rows written in one transaction."""
 WARN_EVERY = 1000
 """Rows dropped for a full queue between two warnings."""
-LINGER = 0.02
+LINGER = 0.1
 """Seconds the writer waits after a first pending row, so that a burst of checks is written in
-one transaction and busy requests do not wake the writer thread one by one."""
+one transaction and busy requests do not wake the writer thread one by one. Its CPU is the
+server's: at ~4,000 checks a second a row costs 14 µs in batches of 20 ms, 9 µs in batches of
+100 ms."""
 
 logger = logging.getLogger("certreg.verify_log")
 
@@ -87,6 +89,8 @@ class CheckLog:
         self._linger = linger
         self._queue: queue.SimpleQueue[Check | threading.Event | object] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._hurry = threading.Event()
+        """Set by `flush` and `close`: the writer stops lingering."""
 
     def start(self) -> None:
         conn = self._connect()
@@ -112,6 +116,7 @@ class CheckLog:
             return
         written = threading.Event()
         self._queue.put(written)
+        self._hurry.set()
         while not written.wait(0.5):
             if not self._thread.is_alive():  # a writer that died will never get to it
                 return
@@ -121,6 +126,7 @@ class CheckLog:
             return
         if self._thread.is_alive():
             self._queue.put(_STOP)
+            self._hurry.set()
         self._thread.join()
         self._thread = None
 
@@ -136,8 +142,9 @@ class CheckLog:
         try:
             while True:
                 batch = [self._queue.get()]
-                if self._queue.qsize() < BATCH_SIZE:
-                    time.sleep(self._linger)
+                if isinstance(batch[0], Check) and self._queue.qsize() < BATCH_SIZE:
+                    self._hurry.wait(self._linger)
+                self._hurry.clear()  # before taking the rest: a later flush waits for the next batch
                 while len(batch) < BATCH_SIZE:
                     try:
                         batch.append(self._queue.get_nowait())
