@@ -1,21 +1,28 @@
 """Signed, expiring receipts of a check (SPEC §7): ``GET /r/{token}`` re-checks the current status.
 
 The token carries the normalised number and the keyed hash of the holder's name — never the
-name — and the time of the original check (itsdangerous' timestamp). Opening it looks the
-number up again, so a receipt printed before a 撤销 shows the revocation.
+name — and the time of the original check: ``<number>-<name hash>.<timestamp>.<signature>``,
+signed by itsdangerous' `TimestampSigner`. Opening it looks the number up again, so a receipt
+printed before a 撤销 shows the revocation.
+
+Both parts are plain ASCII already, so the token is the signed text itself: no JSON, no
+compression, no base64, which made signing five times slower on every result page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadData, SignatureExpired, TimestampSigner
 
 Clock = Callable[[], float]
+_PAYLOAD = re.compile(r"([0-9A-Z]+)-([0-9a-f]+)")
+"""A canonical certificate number and a hex name hash."""
 
 
 class ForgedReceipt(Exception):
@@ -47,27 +54,21 @@ class Receipt:
 class Receipts:
     def __init__(self, secret: str, *, lifetime_days: int, clock: Clock = time.time) -> None:
         self.max_age = lifetime_days * 86_400
-        self._serializer = URLSafeTimedSerializer(
-            secret, salt="certreg-receipt", signer=_ClockSigner, signer_kwargs={"clock": clock}
-        )
+        self._signer = _ClockSigner(secret, salt="certreg-receipt", clock=clock)
 
     def issue(self, number: str, name_hash: str) -> str:
-        token = self._serializer.dumps({"n": number, "h": name_hash})
-        return token if isinstance(token, str) else token.decode()
+        return self._signer.sign(f"{number}-{name_hash}").decode()
 
     def open(self, token: str) -> Receipt:
         try:
-            payload, signed_at = self._serializer.loads(
+            value, signed_at = self._signer.unsign(
                 token, max_age=self.max_age, return_timestamp=True
             )
         except SignatureExpired as exc:
             raise ExpiredReceipt(str(exc)) from exc
         except BadData as exc:
             raise ForgedReceipt(str(exc)) from exc
-        if not (
-            isinstance(payload, dict)
-            and isinstance(payload.get("n"), str)
-            and isinstance(payload.get("h"), str)
-        ):
+        payload = _PAYLOAD.fullmatch(value.decode("ascii", "replace"))
+        if payload is None:
             raise ForgedReceipt("unexpected payload")
-        return Receipt(payload["n"], payload["h"], signed_at)
+        return Receipt(payload[1], payload[2], signed_at)
