@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from registry.names import name_key
@@ -22,7 +23,7 @@ from tests.verify_fixtures import (
     read_log,
     registry_db,
 )
-from verify_app.checklog import CheckLog, make_check
+from verify_app.checklog import BATCH_SIZE, CheckLog, make_check
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -122,15 +123,25 @@ def test_a_row_that_cannot_be_written_does_not_stop_the_log(
 
 def test_flush_and_close_do_not_wait_out_the_linger(tmp_path: Path) -> None:
     """The writer lingers after a first row to batch a burst; a flush (the tests, a staff
-    export) or a shutdown must not wait for the linger to end."""
-    log = CheckLog(tmp_path / "verify_log.db", linger=3600)
+    export) or a shutdown must not wait for the linger to end, even behind more rows than one
+    batch takes."""
+    path = tmp_path / "verify_log.db"
+    log = CheckLog(path, linger=3600)
     log.start()
-    log.record(make_check("127.0.0.1", VALID[0], "valid", "00", "api"))
-    for step in (log.flush, log.close):
-        worker = threading.Thread(target=step)
+    rows = BATCH_SIZE + 200
+    for _ in range(rows):
+        log.record(make_check("127.0.0.1", VALID[0], "valid", "00", "api"))
+
+    def finishes(step: Callable[[], None]) -> bool:
+        worker = threading.Thread(target=step, daemon=True)
         worker.start()
         worker.join(60)  # a writer waiting out its linger would still be at it in an hour
-        assert not worker.is_alive(), f"{step.__name__} waited for the linger"
-    conn = sqlite3.connect(tmp_path / "verify_log.db")
-    assert conn.execute("SELECT number FROM checks").fetchall() == [(VALID[0],)]
+        return not worker.is_alive()
+
+    assert finishes(log.flush), "flush waited for the linger"
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM checks").fetchone() == (rows,)
+    log.record(make_check("127.0.0.1", VALID[0], "valid", "00", "page"))
+    assert finishes(log.close), "close waited for the linger"
+    assert conn.execute("SELECT count(*) FROM checks").fetchone() == (rows + 1,)
     conn.close()

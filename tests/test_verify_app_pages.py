@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from registry.lookup import RESULTS
@@ -192,6 +192,9 @@ _FORM_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
     max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
 )
 @given(number=_FORM_TEXT, name=_FORM_TEXT)
+@example(number="G1 122+0%2B1", name="张 三+&=")  # what urlencoding escapes: space, +, %, &, =
+@example(number="", name="")
+@example(number="ｇ11　2200-0001\n", name=" 张三明;x")
 def test_urlencoded_and_multipart_forms_are_read_alike(
     app_client: AppClient, number: str, name: str
 ) -> None:

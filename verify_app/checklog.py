@@ -89,8 +89,10 @@ class CheckLog:
         self._linger = linger
         self._queue: queue.SimpleQueue[Check | threading.Event | object] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
+        self._awaited: set[object] = set()
+        """Flush and stop markers queued and not yet handled: while there is one, no lingering."""
         self._hurry = threading.Event()
-        """Set by `flush` and `close`: the writer stops lingering."""
+        """Set by `flush` and `close`: wakes a writer that is lingering."""
 
     def start(self) -> None:
         conn = self._connect()
@@ -115,6 +117,7 @@ class CheckLog:
         if self._thread is None or not self._thread.is_alive():
             return
         written = threading.Event()
+        self._awaited.add(written)
         self._queue.put(written)
         self._hurry.set()
         while not written.wait(0.5):
@@ -125,6 +128,7 @@ class CheckLog:
         if self._thread is None:
             return
         if self._thread.is_alive():
+            self._awaited.add(_STOP)
             self._queue.put(_STOP)
             self._hurry.set()
         self._thread.join()
@@ -142,9 +146,13 @@ class CheckLog:
         try:
             while True:
                 batch = [self._queue.get()]
-                if isinstance(batch[0], Check) and self._queue.qsize() < BATCH_SIZE:
+                self._hurry.clear()  # before looking for markers: a flush from now on wakes us
+                if (
+                    isinstance(batch[0], Check)
+                    and self._queue.qsize() < BATCH_SIZE
+                    and not self._awaited
+                ):
                     self._hurry.wait(self._linger)
-                self._hurry.clear()  # before taking the rest: a later flush waits for the next batch
                 while len(batch) < BATCH_SIZE:
                     try:
                         batch.append(self._queue.get_nowait())
@@ -157,6 +165,7 @@ class CheckLog:
                 finally:
                     for item in batch:
                         if isinstance(item, threading.Event):
+                            self._awaited.discard(item)
                             item.set()
                 if any(item is _STOP for item in batch):
                     return

@@ -11,7 +11,7 @@ import segno
 from jinja2 import pass_context
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, NoMatchFound
 
 from registry.numbers import LEVELS
 from registry.regions import REGIONS
@@ -56,7 +56,10 @@ def qr_svg(url: str) -> bytes:
 
 @lru_cache(maxsize=64)
 def _route(app: Starlette, name: str) -> BaseRoute:
-    return next(route for route in app.routes if getattr(route, "name", None) == name)
+    for route in app.routes:
+        if getattr(route, "name", None) == name:
+            return route
+    raise NoMatchFound(name, {})
 
 
 def route_path(request: Request, name: str, /, **params: str) -> str:
