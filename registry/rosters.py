@@ -266,16 +266,20 @@ def check_rows(
             per_level[letter] += 1
         if len(problems) > before or number is None or letter is None:
             continue
+        key = name.casefold()  # = name_key(name): the name is normalised already
+        # A row without problems has the register's year code and region (checked above). The
+        # register's own strings, and the name where it is its own key (most Chinese names),
+        # are shared objects: pickle sends them once, not per row, to the writing process.
         result.certificates.append(
             (
                 number,
                 letter,
                 LEVELS[letter],
-                number[1:3],
-                number[3:7],
+                entry.year_code,
+                entry.region,
                 int(number[7:]),
                 name,
-                name.casefold(),  # = name_key(name): the name is normalised already
+                name if key == name else key,
                 checked["性别"],
                 birth,
                 work_start,
