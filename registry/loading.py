@@ -3,7 +3,8 @@
 A `Kind` pairs ``validate`` (read-only: the table, the manifest entry and a `LoadContext` in,
 every problem and a payload out) with ``apply`` (writes the payload inside the sync's
 transaction). A kind whose checks are costly may split off ``check_alone``, the part that needs
-no registry, which `registry.pipeline` runs for the next registers while one is written. `registry.kinds` lists the kinds; `registry.sync` runs them whole or not at all.
+no registry, which `registry.pipeline` runs for the next registers while one is written.
+`registry.kinds` lists the kinds; `registry.sync` runs them whole or not at all.
 """
 
 from __future__ import annotations

@@ -111,12 +111,13 @@ class Pages:
         """The POSTed form after its CSRF check; uploaded files are closed on the way out."""
         if _media_type(request) == "application/x-www-form-urlencoded":
             form = await _urlencoded_form(request)
+        else:
+            form = await request.form(max_files=1, max_fields=MAX_FIELDS)
+        try:
             self.csrf.check(request, form)
             yield form
-            return
-        async with request.form(max_files=1, max_fields=MAX_FIELDS) as form:
-            self.csrf.check(request, form)
-            yield form
+        finally:
+            await form.close()
 
     async def check(self, request: Request) -> Response:
         async with self._checked_form(request) as form:

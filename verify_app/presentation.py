@@ -67,8 +67,7 @@ def route_path(request: Request, name: str, /, **params: str) -> str:
 
     Starlette's ``url_for`` builds an absolute URL from the request, by asking each route in
     turn (each refusal an exception); here the route is found once."""
-    path = _route(request.app, name).url_path_for(name, **params)
-    return str(request.scope.get("root_path", "")) + path
+    return _under_root(request, _route(request.app, name).url_path_for(name, **params))
 
 
 @lru_cache(maxsize=256)
@@ -80,5 +79,8 @@ def _fixed_path(app: Starlette, name: str, params: tuple[tuple[str, str], ...]) 
 def path_for(context: dict[str, Any], name: str, /, **params: str) -> str:
     """`route_path` for templates, whose links never change (a page has half a dozen): cached."""
     request = context["request"]
-    path = _fixed_path(request.app, name, tuple(sorted(params.items())))
+    return _under_root(request, _fixed_path(request.app, name, tuple(sorted(params.items()))))
+
+
+def _under_root(request: Request, path: str) -> str:
     return str(request.scope.get("root_path", "")) + path
