@@ -11,7 +11,7 @@ Every register is a separate numbering space, so the numbers of a whole director
 Smaller runs cycle through the three kinds and alternate UTF-8 and GB18030. The CSVs have one
 flat header row and no title or footer, so that the plain-``csv`` floor and ``sqlite-utils insert
 --csv`` see exactly the rows certreg loads; the ``.xlsx`` register is laid out like the annex
-(title, merged two-row header, footer with the approval counts) by `registry.forms.write_xlsx`.
+(title, merged two-row header, footer with the approval counts) by `registry.sheets.writers.write_xlsx`.
 """
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from registry.forms import approval_footer, form_columns, write_xlsx
-from registry.layouts import EXAM_COLUMNS, LAYOUTS
-from registry.numbers import LEVELS
-from registry.regions import PROVINCE, REGIONS, region_name
-from registry.trades import load_catalogue
+from registry.domain.levels import LEVELS
+from registry.domain.regions import PROVINCE, REGIONS, region_name
+from registry.domain.trades import load_catalogue
+from registry.kinds import LAYOUTS
+from registry.kinds.roster_cells import EXAM_COLUMNS
+from registry.sheets.writers import approval_footer, write_xlsx
 
 SEED = 389
 VERSION = 2
@@ -225,7 +226,7 @@ def write_csv_register(
     path: Path, plan: RegisterPlan, seed: int = SEED, corrected_every: int = 0
 ) -> None:
     """Stream ``plan``'s rows to a CSV with one flat header row of the annex's columns."""
-    columns = form_columns(LAYOUTS[plan.kind])
+    columns = LAYOUTS[plan.kind].form_columns
     with path.open("w", encoding=plan.encoding, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
@@ -241,7 +242,7 @@ def write_xlsx_register(path: Path, plan: RegisterPlan, seed: int = SEED) -> Non
     if plan.kind == "approval-roster":
         counts = Counter(str(row["颁发证书编号"])[0] for row in rows)
         footer = approval_footer({letter: counts[letter] for letter in LEVELS})
-    write_xlsx(path, plan.kind, rows, footer=footer)
+    write_xlsx(path, LAYOUTS[plan.kind], rows, footer=footer)
 
 
 def write_directory(

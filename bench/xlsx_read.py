@@ -1,4 +1,4 @@
-"""The bare read of an ``.xlsx`` with python-calamine — the same call `registry.readers` makes.
+"""The bare read of an ``.xlsx`` with python-calamine — the same call `registry.sheets.table` makes.
 
 Run as ``python -m bench.xlsx_read FILE``; prints the number of rows read.
 """

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from registry.forms import approval_footer, write_csv, write_requisition_form, write_xlsx
+from registry.kinds import LAYOUTS
+from registry.sheets.writers import approval_footer, write_csv, write_requisition_form, write_xlsx
 
 OUT = Path(__file__).resolve().parent.parent / "data" / "samples"
 PASS = {"思想政治表现": "合格", "生产工作成绩": "良好", "职业道德": "合格"}
@@ -205,31 +206,33 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     write_xlsx(
         OUT / "2011-shengzhi-approval.xlsx",
-        "approval-roster",
+        LAYOUTS["approval-roster"],
         SHENGZHI,
         footer=approval_footer({"C": 1, "Z": 3, "G": 2, "J": 1}),
     )
     write_csv(
         OUT / "2011-mianyang-approval.csv",
-        "approval-roster",
+        LAYOUTS["approval-roster"],
         MIANYANG,
         encoding="gb18030",
         title="绵阳市机关事业单位工人技术等级（职务）证书审批名册",
         footer=approval_footer({"C": 2, "Z": 2, "G": 1, "J": 0}),
     )
-    write_xlsx(OUT / "2011-chengdu-technicians.xlsx", "technician-roster", TECHNICIANS)
-    write_xlsx(OUT / "2012-status-changes.xlsx", "status-changes", STATUS_CHANGES)
-    write_csv(OUT / "2012-requisitions.csv", "requisitions", REQUISITIONS, encoding="utf-8-sig")
+    write_xlsx(OUT / "2011-chengdu-technicians.xlsx", LAYOUTS["technician-roster"], TECHNICIANS)
+    write_xlsx(OUT / "2012-status-changes.xlsx", LAYOUTS["status-changes"], STATUS_CHANGES)
+    write_csv(
+        OUT / "2012-requisitions.csv", LAYOUTS["requisitions"], REQUISITIONS, encoding="utf-8-sig"
+    )
     write_requisition_form(
         OUT / "2012-chengdu-requisition.xlsx", CHENGDU_FORM, filled_on="2012 年 2 月 8 日"
     )
     write_xlsx(
         OUT / "2012-dispatches.xlsx",
-        "dispatches",
+        LAYOUTS["dispatches"],
         DISPATCHES,
         footer=["职业能力建设处（章）      年  月  日"],
     )
-    write_csv(OUT / "2012-collections.csv", "collections", COLLECTIONS, encoding="gb18030")
+    write_csv(OUT / "2012-collections.csv", LAYOUTS["collections"], COLLECTIONS, encoding="gb18030")
 
 
 if __name__ == "__main__":

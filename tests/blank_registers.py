@@ -1,5 +1,5 @@
 """Building blocks of the blank-certificate tests: small rosters and registers written with
-`registry.forms`, loaded through the real ``certreg sync``, and a snapshot of the registry to prove
+`registry.sheets.writers`, loaded through the real ``certreg sync``, and a snapshot of the registry to prove
 that a rejected register changed nothing."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from registry.cli import cli
-from registry.forms import write_csv, write_xlsx
+from registry.kinds import LAYOUTS
+from registry.sheets.writers import write_csv, write_xlsx
 
 PASS = {
     "思想政治表现": "合格",
@@ -85,9 +86,9 @@ def sync(db: Path, path: Path, *options: str) -> Result:
 def write(path: Path, kind: str, rows: Sequence[dict[str, object]]) -> Path:
     """A register of ``kind`` as .xlsx (title, header, data from row 3) or .csv (data from row 2)."""
     if path.suffix == ".xlsx":
-        write_xlsx(path, kind, rows)
+        write_xlsx(path, LAYOUTS[kind], rows)
     else:
-        write_csv(path, kind, rows, encoding="gb18030")
+        write_csv(path, LAYOUTS[kind], rows, encoding="gb18030")
     return path
 
 

@@ -6,7 +6,8 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from registry.forms import approval_footer, write_csv, write_xlsx
+from registry.kinds import LAYOUTS
+from registry.sheets.writers import approval_footer, write_csv, write_xlsx
 
 EXAMS = {
     "思想政治表现": "合格",
@@ -109,9 +110,9 @@ class RegisterFactory:
         path = self.folder / name
         kind = str(facts["kind"])
         if path.suffix == ".xlsx":
-            write_xlsx(path, kind, rows, title=title, footer=footer)
+            write_xlsx(path, LAYOUTS[kind], rows, title=title, footer=footer)
         else:
-            write_csv(path, kind, rows, encoding=encoding, title=title, footer=footer)
+            write_csv(path, LAYOUTS[kind], rows, encoding=encoding, title=title, footer=footer)
         self.entries[name] = facts
         self.write_manifest()
         return path

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
-from registry.forms import write_requisition_form
+from registry.sheets.writers import write_requisition_form
 from tests.blank_registers import (
     UNIT,
     collection,

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from datasette.app import Datasette
 
 from registry.cli import cli
-from registry.lookup import RESULT_LABELS
+from registry.domain.statuses import RESULT_LABELS
 from tests.datasette_fixtures import (
     shipped_metadata,
     signed_in,

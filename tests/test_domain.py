@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from registry.dates import BadDate, parse_date, parse_year_month
-from registry.exam import exam_problem
-from registry.names import mask_name, name_key, normalise_name
-from registry.regions import issuing_problem
-from registry.trades import CatalogueError, load_catalogue
+from registry.domain.dates import BadDate, parse_date, parse_year_month
+from registry.domain.exam import exam_problem
+from registry.domain.names import mask_name, name_key, normalise_name
+from registry.domain.regions import issuing_problem
+from registry.domain.trades import CatalogueError, load_catalogue
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
-from registry.encoding import decode
+from registry.sheets.encoding import decode
 from tests.registers import MIANYANG, RegisterFactory, approval_row, footer
 
 

@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry.numbers import LEVELS, MalformedNumber, format_number, normalise, parse
-from registry.regions import REGIONS
+from registry.domain.levels import LEVELS
+from registry.domain.numbers import MalformedNumber, format_number, normalise, parse
+from registry.domain.regions import REGIONS
 
 
 def test_example_of_annex_3() -> None:

@@ -1,4 +1,4 @@
-"""The sync's pipeline (`registry.pipeline`): registers read and checked ahead in worker processes
+"""The sync's pipeline (`registry.sync.pipeline`): registers read and checked ahead in worker processes
 load exactly as they do in one process — same outcomes, same problems, same registry — and what
 only the registry can show (a number already given to another register) is still found."""
 
@@ -14,11 +14,12 @@ from click.testing import CliRunner
 
 from registry import store
 from registry.cli import cli
-from registry.forms import write_csv
-from registry.loading import Outcome
-from registry.manifest import RegisterEntry, load_manifest
-from registry.sync import sync_entries
-from registry.trades import load_catalogue
+from registry.domain.trades import load_catalogue
+from registry.kinds import LAYOUTS
+from registry.kinds.base import RegisterEntry
+from registry.sheets.writers import write_csv
+from registry.sync.manifest import load_manifest
+from registry.sync.run import Outcome, sync_entries
 from tests.registers import MIANYANG, PROVINCE, RegisterFactory, approval_row
 from tests.verify_fixtures import SAMPLES
 
@@ -126,7 +127,9 @@ def test_the_version_read_is_the_version_recorded(tmp_path: Path) -> None:
     registers.add("a.csv", [approval_row("Z1122000001", "王五")], PROVINCE)
     second = registers.add("b.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
     first_version = second.read_bytes()
-    write_csv(second, "approval-roster", [approval_row("Z1122020001", "李四")], title="名册")
+    write_csv(
+        second, LAYOUTS["approval-roster"], [approval_row("Z1122020001", "李四")], title="名册"
+    )
 
     def save_again(index: int, total: int, entry: RegisterEntry) -> None:
         if index == 1:  # after the sync took every file's fingerprint
@@ -138,7 +141,9 @@ def test_the_version_read_is_the_version_recorded(tmp_path: Path) -> None:
         catalogue = load_catalogue(manifest.trades)
         sync_entries(conn, manifest.entries, catalogue, workers=0, progress=save_again)
         assert holder(conn, "Z1122020001") == "周杰"
-        write_csv(second, "approval-roster", [approval_row("Z1122020001", "李四")], title="名册")
+        write_csv(
+            second, LAYOUTS["approval-roster"], [approval_row("Z1122020001", "李四")], title="名册"
+        )
         [_, again] = sync_entries(conn, manifest.entries, catalogue, workers=0)
         assert again.outcome == "updated"
         assert holder(conn, "Z1122020001") == "李四"

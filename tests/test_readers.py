@@ -9,16 +9,19 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from registry.forms import write_csv, write_xlsx
-from registry.layouts import APPROVAL_ROSTER, TECHNICIAN_ROSTER
-from registry.readers import UnreadableRegister, read_table
+from registry.kinds.rosters import APPROVAL_LAYOUT as APPROVAL_ROSTER
+from registry.kinds.rosters import TECHNICIAN_LAYOUT as TECHNICIAN_ROSTER
+from registry.kinds.rosters import footer_counts
+from registry.sheets.rows import UnreadableSheet as UnreadableRegister
+from registry.sheets.table import read_table
+from registry.sheets.writers import write_csv, write_xlsx
 from tests.registers import approval_row, footer, technician_row
 
 
 def test_xlsx_with_title_merged_header_and_footer(tmp_path: Path) -> None:
     path = tmp_path / "r.xlsx"
     rows = [approval_row("Z1122020001", "张三"), approval_row("Z1122020002", "李四")]
-    write_xlsx(path, "approval-roster", rows, title="审批名册", footer=footer({"Z": 2}))
+    write_xlsx(path, APPROVAL_ROSTER, rows, title="审批名册", footer=footer({"Z": 2}))
     sheet = openpyxl.load_workbook(path).active
     assert sheet is not None and "A2:A3" in {str(r) for r in sheet.merged_cells.ranges}
 
@@ -28,7 +31,7 @@ def test_xlsx_with_title_merged_header_and_footer(tmp_path: Path) -> None:
     assert table.records[1].values["姓名"] == "李四"
     assert table.records[0].values["技术业务理论"] == 75
     # blank row 6, footer rows 7-10; the counts are on the third footer line
-    assert table.footer_counts() == (9, {"C": 0, "Z": 2, "G": 0, "J": 0})
+    assert footer_counts(table) == (9, {"C": 0, "Z": 2, "G": 0, "J": 0})
 
 
 def test_header_with_stray_spaces_full_width_brackets_and_numeric_cells(tmp_path: Path) -> None:
@@ -88,7 +91,7 @@ def test_csv_encodings_are_detected(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "r.csv"
     write_csv(
         path,
-        "technician-roster",
+        TECHNICIAN_ROSTER,
         [technician_row("J1122010001", "阿依古丽•买买提")],
         encoding=encoding,
         title="审核名册",
@@ -102,7 +105,7 @@ def test_csv_encodings_are_detected(tmp_path: Path, encoding: str) -> None:
 def test_two_row_header_in_csv(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     write_csv(
-        path, "approval-roster", [approval_row("Z1122020001")], encoding="gb18030", title=None
+        path, APPROVAL_ROSTER, [approval_row("Z1122020001")], encoding="gb18030", title=None
     )
     table = read_table(path, APPROVAL_ROSTER)
     assert table.header_rows == (1, 2)

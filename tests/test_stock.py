@@ -13,8 +13,9 @@ import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
 
-from registry import lookup, store
+from registry import store
 from registry.cli import cli
+from registry.public import lookup
 from tests.blank_registers import (
     UNIT,
     collection,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry.lookup import RESULTS
+from registry.domain.statuses import RESULTS
 from tests.verify_fixtures import (
     CASES,
     NO_MATCH_UNKNOWN,

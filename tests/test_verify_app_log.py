@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from registry.names import name_key
+from registry.domain.names import name_key
 from tests.verify_fixtures import (
     CASES,
     SECRET,

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
-from registry.lookup import RESULTS
+from registry.domain.statuses import RESULTS
 from tests.verify_fixtures import CASES, SECRET, registry_db, running_server
 
 __all__ = ["registry_db"]

@@ -22,9 +22,9 @@ from starlette.datastructures import Secret
 from starlette.testclient import TestClient
 
 from registry import store
-from registry.manifest import load_manifest
-from registry.sync import sync_entries
-from registry.trades import load_catalogue
+from registry.domain.trades import load_catalogue
+from registry.sync.manifest import load_manifest
+from registry.sync.run import sync_entries
 from tests.registers import RegisterFactory
 from tests.servers import free_port
 from verify_app.app import create_app

@@ -13,9 +13,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from registry.lookup import Verification
-from registry.numbers import MalformedNumber, parse
-from registry.regions import PROVINCE, authority_name
+from registry.domain.numbers import MalformedNumber, parse
+from registry.domain.regions import PROVINCE, authority_name
+from registry.public.lookup import Verification
 from verify_app.batch_files import MAX_ITEMS
 from verify_app.pages import Pages, client_of
 from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item, Verifier

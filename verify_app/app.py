@@ -23,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from registry.lookup import RESULT_LABELS
+from registry.domain.statuses import RESULT_LABELS
 from verify_app.api import Api
 from verify_app.body_limit import BodyLimitMiddleware
 from verify_app.csrf import CsrfRejected, CsrfTokens

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import python_calamine
 
-from registry.encoding import decode
-from registry.layouts import header_key
-from registry.lookup import Verification
+from registry.public.lookup import Verification
+from registry.sheets.encoding import decode
+from registry.sheets.layout import header_key
 from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item
 
 MAX_ITEMS = 500

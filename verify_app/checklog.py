@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import sqlite_utils
 
-from registry.names import name_key
+from registry.domain.names import name_key
 
 CHANNELS = ("page", "api", "batch", "receipt")
 BATCH_SIZE = 500
@@ -213,7 +213,7 @@ class CheckLog:
 
 @lru_cache(maxsize=1)
 def _timestamp(second: int) -> str:
-    """`registry.store.now`'s format for one second; under load many checks share a second,
+    """`registry.store.schema.now`'s format for one second; under load many checks share a second,
     so the formatting is done once per second instead of once per check."""
     return dt.datetime.fromtimestamp(second, dt.UTC).isoformat()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.lookup import RESULTS
+from registry.domain.statuses import RESULTS
 from verify_app.batch_files import MAX_ITEMS
 
 

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from registry.lookup import Verification
+from registry.public.lookup import Verification
 from verify_app.batch_files import (
     EXPORT_COLUMNS,
     MAX_ITEMS,

@@ -13,8 +13,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import BaseRoute, NoMatchFound
 
-from registry.numbers import LEVELS
-from registry.regions import REGIONS
+from registry.domain.levels import LEVELS
+from registry.domain.regions import REGIONS
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 

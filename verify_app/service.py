@@ -1,6 +1,6 @@
 """The verification service behind every channel: registry connections, limit, log, receipts.
 
-Each check goes through `registry.lookup.verify` — the one implementation shared with
+Each check goes through `registry.public.lookup.verify` — the one implementation shared with
 ``certreg verify`` — and is charged to the client's rate limit and written to the log.
 """
 
@@ -18,8 +18,9 @@ from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 
-from registry import lookup, store
-from registry.lookup import Verification
+from registry import store
+from registry.public import lookup
+from registry.public.lookup import Verification
 from verify_app.checklog import CheckLog, make_check, name_hash
 from verify_app.ratelimit import CheckLimiter
 from verify_app.receipts import Clock, Receipt, Receipts

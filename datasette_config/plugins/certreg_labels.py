@@ -8,9 +8,9 @@ from typing import Any
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-from registry.lookup import RESULT_LABELS
-from registry.regions import REGIONS, authority_name
-from registry.report import OUTCOME_LABELS
+from registry.domain.regions import REGIONS, authority_name
+from registry.domain.statuses import RESULT_LABELS
+from registry.sync.report import OUTCOME_LABELS
 
 CODE_NAMES: dict[str, Callable[[str], str | None]] = {
     "region": REGIONS.get,

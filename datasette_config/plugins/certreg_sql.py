@@ -12,11 +12,11 @@ from typing import Any
 
 from datasette import hookimpl
 
-from registry.lookup import RESULT_LABELS
-from registry.names import name_key
-from registry.numbers import normalise
-from registry.regions import authority_name, region_name
-from registry.report import OUTCOME_LABELS
+from registry.domain.names import name_key
+from registry.domain.numbers import normalise
+from registry.domain.regions import authority_name, region_name
+from registry.domain.statuses import RESULT_LABELS
+from registry.sync.report import OUTCOME_LABELS
 
 
 def _text_function(function: Any) -> Any:

@@ -1,0 +1,99 @@
+"""Dates as clerks write them in rosters (SPEC §5), parsed strictly.
+
+出生年月 and 参加工作时间 are year-month values: ``1970.05``, ``1970-05``, ``1970年5月``, ``197005``,
+``1970/5`` or a spreadsheet date. Full dates (日期 columns) also accept ``1970-05-01`` and
+``1970年5月1日``. Chinese numerals are refused (§四.(三): numbers in Arabic numerals).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from functools import lru_cache
+
+_CHINESE_NUMERALS = re.compile("[〇零一二三四五六七八九十百千两]")
+_YEAR_MONTH = re.compile(r"(\d{4})\s*(?:[.\-/年]\s*(\d{1,2})\s*月?|(\d{2}))")
+_FULL_DATE = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})\s*日?")
+_YEAR = re.compile(r"(\d{4})\s*年?")
+
+
+class BadDate(ValueError):
+    """A date cell that cannot be read; the message says why, in Chinese."""
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _check_chinese(text: str) -> None:
+    if _CHINESE_NUMERALS.search(text):
+        raise BadDate("日期须用阿拉伯数字填写，不能用汉字数字（§四.(三)）")
+
+
+@lru_cache(maxsize=8192)  # a roster's dates repeat a lot; BadDate is re-raised on each call
+def parse_year_month(value: object) -> tuple[int, int]:
+    """(year, month) of a 出生年月-style cell; raise `BadDate` when it is not one."""
+    if isinstance(value, dt.date):
+        return value.year, value.month
+    text = _text(value)
+    _check_chinese(text)
+    full = _FULL_DATE.fullmatch(text)
+    match = _YEAR_MONTH.fullmatch(text)
+    if full:
+        year, month = int(full[1]), int(full[2])
+    elif match:
+        year, month = int(match[1]), int(match[2] or match[3])
+    else:
+        raise BadDate("应为年月，如 1970.05、1970-05、1970年5月 或 197005")
+    if not 1 <= month <= 12:
+        raise BadDate(f"月份 {month} 不存在")
+    if not 1900 <= year <= 2100:
+        raise BadDate(f"年份 {year} 不合理")
+    return year, month
+
+
+def parse_date(value: object, *, not_after: dt.date | None = None) -> dt.date:
+    """A full date (日期 columns, 发证日期); raise `BadDate` when it is not one, or when it is
+    later than ``not_after`` (today, for anything that has already happened)."""
+    day = _parse_date(value)
+    if not_after is not None and day > not_after:
+        raise BadDate(FUTURE)
+    return day
+
+
+FUTURE = "日期在将来，请核对"
+
+
+def _parse_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    _check_chinese(text)
+    match = _FULL_DATE.fullmatch(text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
+    if not match:
+        raise BadDate("应为日期，如 2012-03-15 或 2012年3月15日")
+    try:
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError as exc:
+        raise BadDate(f"日期不存在：{text}") from exc
+
+
+@lru_cache(maxsize=256)
+def parse_year(value: object) -> int:
+    """A 报考年度 cell: a four-digit year, optionally followed by 年."""
+    text = _text(value)
+    _check_chinese(text)
+    match = _YEAR.fullmatch(text)
+    if not match:
+        raise BadDate("应为四位年份，如 2011")
+    return int(match[1])
+
+
+def year_month_text(year: int, month: int) -> str:
+    """The stored form of a year-month: ``1970-05``."""
+    return f"{year:04d}-{month:02d}"

@@ -1,0 +1,95 @@
+"""The 11-character certificate number of 附件3: ``L YY RRRR SSSS``.
+
+Pure functions: normalise what a person typed, parse it into its parts or say exactly why it
+is malformed, and format parts back into a number.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import NamedTuple
+
+from registry.domain.levels import LEVELS
+from registry.domain.regions import REGIONS, region_name
+
+_DROP = re.compile(r"[\s\-‐‑‒–—―－]+")
+_DIGITS = re.compile(r"[0-9]+")
+_CANONICAL = re.compile(f"[{''.join(LEVELS)}][0-9]{{10}}")
+
+
+class MalformedNumber(ValueError):
+    """A certificate number that does not fit 附件3; the message says why, in Chinese."""
+
+
+class CertificateNumber(NamedTuple):
+    """A parsed number (附件3). A tuple: a roster parses one per row, and a frozen dataclass
+    takes several times longer to build."""
+
+    letter: str
+    year_code: str
+    region: str
+    sequence: int
+
+    def __str__(self) -> str:
+        return f"{self.letter}{self.year_code}{self.region}{self.sequence:04d}"
+
+    @property
+    def prefix(self) -> str:
+        """Letter, year code and region: the numbers one sequence counts in (附件3 四)."""
+        return f"{self.letter}{self.year_code}{self.region}"
+
+    @property
+    def level(self) -> str:
+        return LEVELS[self.letter]
+
+    @property
+    def region_name(self) -> str:
+        return region_name(self.region)
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width ``Ｚ１１`` → ``Z11``), upper-case, spaces and hyphens dropped."""
+    return _DROP.sub("", unicodedata.normalize("NFKC", text)).upper()
+
+
+def parse(text: str) -> CertificateNumber:
+    """Parse a typed or registered number; raise `MalformedNumber` naming the first defect."""
+    value = text
+    # nearly every number in a register is already canonical: no NFKC, no checks of its shape
+    if not _CANONICAL.fullmatch(value):
+        value = normalise(text)
+        _check_shape(value)
+    region, seq = value[3:7], value[7:]
+    if region not in REGIONS:
+        raise MalformedNumber(f"地区代码“{region}”不是附件3规定的市（州）代码")
+    if seq == "0000":
+        raise MalformedNumber("顺序号应在0001-9999之间，不能为0000")
+    return CertificateNumber(value[0], value[1:3], region, int(seq))
+
+
+def _check_shape(value: str) -> None:
+    """Raise `MalformedNumber` for the first way ``value`` is not a letter and ten digits."""
+    if not value:
+        raise MalformedNumber("证书编号为空")
+    if len(value) != 11:
+        raise MalformedNumber(f"证书编号应为11位，实为{len(value)}位")
+    letter, year, region, seq = value[0], value[1:3], value[3:7], value[7:]
+    if letter not in LEVELS:
+        raise MalformedNumber(
+            f"第1位“{letter}”不是等级代码（J 技师、G 高级工、Z 中级工、C 初级工）"
+        )
+    for part, what in (
+        (year, "第2-3位年份代码"),
+        (region, "第4-7位地区代码"),
+        (seq, "第8-11位顺序号"),
+    ):
+        if not _DIGITS.fullmatch(part):
+            raise MalformedNumber(f"{what}“{part}”应为阿拉伯数字")
+
+
+def format_number(letter: str, year_code: str, region: str, sequence: int) -> str:
+    """The number for these parts, e.g. ``format_number("Z", "11", "2202", 123) == "Z1122020123"``."""
+    if not 1 <= sequence <= 9999:
+        raise ValueError(f"sequence {sequence} outside 1..9999")
+    return str(CertificateNumber(letter, year_code, region, sequence))

@@ -1,0 +1,61 @@
+"""Region codes of 附件3 and the issuing-authority rules of §三 / §四.(四).
+
+The codes are reference data (``data/regions.csv``, shipped inside the package) so that an
+administrator reads them where the other reference data lives; the rules are code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from importlib.resources import files
+
+PROVINCE = "2200"
+
+
+def _load_regions() -> dict[str, str]:
+    text = files("registry.defaults").joinpath("regions.csv").read_text(encoding="utf-8")
+    return {row["代码"]: row["名称"] for row in csv.DictReader(io.StringIO(text))}
+
+
+REGIONS: dict[str, str] = _load_regions()
+"""Region code → name, e.g. ``"2202" → "绵阳市"``."""
+
+
+def region_name(code: str) -> str:
+    return REGIONS.get(code, code)
+
+
+def authority_name(code: str) -> str:
+    """The department behind an authority code, as a holder would name it."""
+    if code == PROVINCE:
+        return "四川省人力资源和社会保障厅"
+    return f"{region_name(code)}人力资源和社会保障局"
+
+
+def issuing_problem(authority: str, region: str, letter: str) -> str | None:
+    """Why ``authority`` may not issue a ``letter`` certificate numbered in ``region`` (§三).
+
+    The province issues 初/中/高级 for its own units (region 2200) and every 技师 certificate,
+    numbered in the holder's region; a city issues 初/中/高级 numbered with its own code and
+    never 技师. Returns None when the combination is allowed.
+    """
+    if authority not in REGIONS:
+        return f"发证机关代码 {authority} 不是附件3规定的代码"
+    if letter == "J":
+        if authority != PROVINCE:
+            return "技师证书只能由省人力资源和社会保障厅核发（§三）"
+        return None
+    if authority == PROVINCE and region != PROVINCE:
+        return f"省厅核发的初级、中级、高级证书地区代码应为 2200，不是 {region}（§三）"
+    if authority != PROVINCE and region != authority:
+        return (
+            f"{region_name(authority)}核发的证书地区代码应为 {authority}，不是 {region}（§四.(四)）"
+        )
+    return None
+
+
+def covers(authority: str, code: str) -> bool:
+    """Whether ``authority`` answers for what ``code`` (a certificate's issuing authority or
+    region, a unit's city) names: the province for everything, a city for its own."""
+    return authority == PROVINCE or authority == code

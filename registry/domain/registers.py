@@ -1,0 +1,31 @@
+"""The kinds of register the notice produces (附件1, 附件2, 附件4, 附件5, §四.(六)): their codes,
+as manifests and the registry write them, and their Chinese names."""
+
+from __future__ import annotations
+
+APPROVAL_ROSTER = "approval-roster"
+TECHNICIAN_ROSTER = "technician-roster"
+STATUS_CHANGES = "status-changes"
+REQUISITIONS = "requisitions"
+DISPATCHES = "dispatches"
+COLLECTIONS = "collections"
+
+KIND_LABELS: dict[str, str] = {
+    APPROVAL_ROSTER: "审批名册（附件4）",
+    TECHNICIAN_ROSTER: "审核名册（附件5）",
+    STATUS_CHANGES: "换发、补发、撤销登记",
+    REQUISITIONS: "申领计划表（附件1）",
+    DISPATCHES: "发放单（附件2）",
+    COLLECTIONS: "领取登记（§四.(六)1）",
+}
+"""Register kind → what clerks call it."""
+
+ROSTER_KINDS = (APPROVAL_ROSTER, TECHNICIAN_ROSTER)
+"""Registers whose rows are certificates, each written on a blank."""
+CERTIFICATE_KINDS = (*ROSTER_KINDS, STATUS_CHANGES)
+"""Registers that change what the public check answers."""
+
+
+def sql_list(codes: tuple[str, ...]) -> str:
+    """``('a', 'b')`` for an SQL ``IN``: the codes are constants of this module, never input."""
+    return "(" + ", ".join(f"'{code}'" for code in codes) + ")"

@@ -1,0 +1,72 @@
+"""The status vocabulary of a certificate (§四.(六), §五.(三)) and of a public check: one place for
+the codes, their Chinese labels, and which event leads to which status.
+
+The codes are stored in the registry, answered by the API and shown (with their labels) to staff;
+everything else refers to them through this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+VALID = "valid"
+REISSUED = "reissued"
+SUPERSEDED = "superseded"
+REVOKED = "revoked"
+NO_MATCH = "no_match"
+MALFORMED = "malformed"
+
+STATUS_LABELS: dict[str, str] = {
+    VALID: "有效",
+    REISSUED: "已补发",
+    SUPERSEDED: "已由新证书取代",
+    REVOKED: "已撤销",
+}
+"""A certificate's status in the registry → its name."""
+
+RESULT_LABELS: dict[str, str] = {
+    **STATUS_LABELS,
+    NO_MATCH: "未查到",
+    MALFORMED: "编号格式错误",
+}
+"""The answer of a public check (SPEC §7): a certificate's status, or why there is none."""
+
+RESULTS = tuple(RESULT_LABELS)
+
+EXCHANGE = "换发"
+REISSUE = "补发"
+REVOKE = "撤销"
+EVENT_TYPES = (EXCHANGE, REISSUE, REVOKE)
+"""The 类型 of a status-changes row (§四.(六)2, §四.(六)3, §五.(三))."""
+
+
+def status_after(event_type: str, new_number: str | None) -> str:
+    """The old certificate's status after an event: a new number always supersedes it (换发, or a
+    补发 under a new number); a 补发 under the same number leaves it reissued; 撤销 revokes it."""
+    if new_number:
+        return SUPERSEDED
+    return {EXCHANGE: SUPERSEDED, REISSUE: REISSUED, REVOKE: REVOKED}[event_type]
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    """One row of a status-changes register, checked: what happened to which certificate, when,
+    on whose approval, and for a 补发 the three documents §四.(六)3 requires."""
+
+    row: int
+    type: str
+    number: str
+    name: str
+    date: dt.date
+    new_number: str | None
+    reason: str
+    approval_doc: str
+    personal_application: str | None = None
+    unit_certificate: str | None = None
+    original_document: str | None = None
+
+    @property
+    def identity(self) -> tuple[str, str, str, str]:
+        """What makes an event the same event in a later version of its register."""
+        return (self.type, self.number, self.date.isoformat(), self.new_number or "")

@@ -1,0 +1,90 @@
+"""The trade catalogue (工种, §四.(三)): standard names, their aliases, and suggestions.
+
+The catalogue is data, not code: ``trades.csv`` ships inside the package as a starting list and an
+administrator replaces it with the official one (``trades = "…"`` in ``registers.toml`` or
+``certreg sync --trades FILE``). Columns: ``工种`` (required), ``代码``, ``别名`` (``;``-separated).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+from registry.sheets.encoding import read_text
+
+_SPACE = re.compile(r"\s+")
+
+
+class CatalogueError(ValueError):
+    """A catalogue file that cannot be used; the message names the file and the defect."""
+
+
+def _key(text: str) -> str:
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+@dataclass
+class TradeCatalogue:
+    source: str
+    standard: dict[str, str] = field(default_factory=dict)
+    """normalised spelling (standard name or alias) → standard name"""
+    codes: dict[str, str] = field(default_factory=dict)
+
+    def resolve(self, text: str) -> str | None:
+        """The standard name for a roster's 报考工种 cell, or None when it is not in the catalogue."""
+        return self.standard.get(_key(text))
+
+    def suggestions(self, text: str, limit: int = 3) -> list[str]:
+        """The standard names nearest to an unknown trade, for the clerk's report."""
+        close = difflib.get_close_matches(_key(text), self.standard.keys(), n=limit * 2, cutoff=0.4)
+        names = dict.fromkeys(self.standard[c] for c in close)
+        if not names:
+            key = _key(text)
+            names = dict.fromkeys(v for k, v in self.standard.items() if key and key[-1] in k)
+        return list(names)[:limit]
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(set(self.standard.values()))
+
+
+def parse_catalogue(text: str, source: str) -> TradeCatalogue:
+    catalogue = TradeCatalogue(source=source)
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "工种" not in [_key(f) for f in reader.fieldnames]:
+        raise CatalogueError(f"{source}：工种目录缺少“工种”列（应有列：工种,代码,别名）")
+    for line, raw in enumerate(reader, start=2):
+        row = {_key(k): (v or "").strip() for k, v in raw.items() if k is not None}
+        name = _key(row.get("工种", ""))
+        if not name:
+            continue
+        for spelling in [name, *(_key(a) for a in re.split(r"[;；、]", row.get("别名", "")))]:
+            if not spelling:
+                continue
+            if catalogue.standard.get(spelling, name) != name:
+                raise CatalogueError(
+                    f"{source} 第{line}行：“{spelling}”同时对应“{catalogue.standard[spelling]}”和“{name}”"
+                )
+            catalogue.standard[spelling] = name
+        if row.get("代码"):
+            catalogue.codes[name] = row["代码"]
+    if not catalogue.standard:
+        raise CatalogueError(f"{source}：工种目录没有任何工种")
+    return catalogue
+
+
+def load_catalogue(path: Path | None = None) -> TradeCatalogue:
+    """The catalogue at ``path``, or the default one shipped inside the package."""
+    if path is None:
+        text = files("registry.defaults").joinpath("trades.csv").read_text(encoding="utf-8")
+        return parse_catalogue(text, "trades.csv（内置起步目录）")
+    try:
+        return parse_catalogue(read_text(path), str(path))
+    except OSError as exc:
+        raise CatalogueError(f"无法读取工种目录 {path}：{exc.strerror}") from exc

@@ -1,0 +1,100 @@
+"""What every register kind provides to the sync (SPEC §4, §9).
+
+A `Kind` owns its spreadsheet `Layout`, the rule its manifest entry must follow, and three steps:
+``check_alone`` (the checks the file alone can fail — pure, so a sync runs it for the next
+registers in other processes, `registry.sync.pipeline`), ``validate`` (the checks against the
+registry, inside the write transaction) and ``apply`` (hands the payload to `registry.store`).
+The payload types are each kind's own; `registry.kinds` lists the kinds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from registry.domain.problems import Problem
+from registry.domain.trades import TradeCatalogue
+from registry.sheets.layout import Layout
+from registry.sheets.table import Table, read_table
+from registry.store.writes import Applied
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    """One register as the manifest declares it. ``key`` identifies it across versions."""
+
+    path: Path
+    key: str
+    kind: str
+    authority: str
+    region: str
+    approval_doc: str | None = None
+    issued_on: dt.date | None = None
+    year_code: str | None = None
+    unit: str | None = None
+
+    def fingerprint(self, content: bytes) -> str:
+        """Hash of the file's bytes and the declared facts: same hash, same register version."""
+        facts = {k: str(v) for k, v in asdict(self).items() if k != "path"}
+        digest = hashlib.sha256(content)
+        digest.update(json.dumps(facts, sort_keys=True, ensure_ascii=False).encode())
+        return digest.hexdigest()
+
+    def facts(self) -> dict[str, object]:
+        """The entry as the ``registers`` table records it."""
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "file": self.path.name,
+            "authority": self.authority,
+            "region": self.region,
+            "unit": self.unit,
+            "approval_doc": self.approval_doc,
+            "issued_on": self.issued_on.isoformat() if self.issued_on else None,
+            "year_code": self.year_code,
+        }
+
+
+@dataclass
+class LoadContext:
+    """What a check may consult: the registry (inside the write transaction) and the catalogue."""
+
+    conn: sqlite3.Connection
+    catalogue: TradeCatalogue
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+Checked = TypeVar("Checked")
+Payload = TypeVar("Payload")
+
+
+def keep_table(
+    table: Table, entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date
+) -> Table:
+    """``check_alone`` of a kind whose every check needs the registry."""
+    return table
+
+
+def no_entry_rule(entry: RegisterEntry) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Kind(Generic[Checked, Payload]):
+    layout: Layout
+    validate: Callable[[Checked, RegisterEntry, LoadContext], tuple[list[Problem], Payload]]
+    """(what ``check_alone`` made of the table, entry, context) → (every problem, payload)"""
+    apply: Callable[[sqlite3.Connection, RegisterEntry, Payload, int, str], Applied]
+    """(conn, entry, payload, sync id, time) → what was written"""
+    check_alone: Callable[[Table, RegisterEntry, TradeCatalogue, dt.date], Checked]
+    """the checks that need no registry, which a sync may run ahead in another process"""
+    read: Callable[[Path, Layout], Table] = read_table
+    """how a file of this kind is read; a table by its header unless the kind says otherwise"""
+    entry_rule: Callable[[RegisterEntry], str | None] = no_entry_rule
+    """why a manifest entry cannot declare a register of this kind (§三), or None"""

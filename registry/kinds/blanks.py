@@ -1,0 +1,130 @@
+"""What the three blank-certificate registers share (附件1, 附件2, §四.(六)1, SPEC §9).
+
+Quantities of blanks (本) per level, the recipient a 单位 / 领取单位 names, the opinion cells of
+附件1. Pure: their writes are `registry.store.blanks.replace_rows`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from registry.domain.dates import BadDate, parse_date
+from registry.domain.levels import QUANTITY_COLUMNS
+from registry.domain.names import normalise_name
+from registry.domain.regions import PROVINCE, REGIONS
+from registry.sheets.cells import Cell
+
+PREFECTURE_FULL_NAMES = {
+    "凉山州": "凉山彝族自治州",
+    "阿坝州": "阿坝藏族羌族自治州",
+    "甘孜州": "甘孜藏族自治州",
+}
+"""The official names of the three autonomous prefectures, which clerks also write."""
+
+_CHINESE_NUMERALS = re.compile("[〇零一二三四五六七八九十百千两]")
+_DATE_IN_TEXT = re.compile(r"\d{4}\s*[.\-/年]\s*\d{1,2}\s*[.\-/月]\s*\d{1,2}\s*日?")
+_NOT_AGREED = ("不同意", "不予同意", "不批准")
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Who receives blanks: a city bureau (``city`` = its code) or a provincial-direct unit."""
+
+    name: str
+    city: str | None = None
+
+
+def recipient(unit: str) -> Recipient:
+    """The recipient a 单位 / 领取单位 cell names.
+
+    A name starting with a city's name (绵阳市, 绵阳市人力资源和社会保障局, 绵阳市示例医院,
+    凉山彝族自治州…) is that city: city units get their blanks through their bureau (§四.(二)).
+    Any other name is a central-in-Sichuan or provincial-direct unit, compared in normal form
+    (NFKC, no whitespace) with the ``unit`` of its rosters' manifest entries.
+    """
+    name = normalise_name(unit)
+    for code, city in REGIONS.items():
+        if code == PROVINCE:
+            continue
+        full = PREFECTURE_FULL_NAMES.get(city)
+        if name.startswith(city) or (full and name.startswith(full)):
+            return Recipient(city, code)
+    return Recipient(name)
+
+
+def quantity(value: Cell) -> int:
+    """A number of blanks: a whole number ≥ 0 in Arabic numerals; empty is 0.
+
+    Raises ValueError with the reason in Chinese.
+    """
+    if value is None:
+        return 0
+    if isinstance(value, bool) or isinstance(value, dt.date):
+        raise ValueError("数量应为整数")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("数量应为整数（本），不能有小数")
+        value = int(value)
+    if isinstance(value, str):
+        written = unicodedata.normalize("NFKC", value).strip().removesuffix("本").strip()
+        if _CHINESE_NUMERALS.search(written):
+            raise ValueError("数量须用阿拉伯数字填写（§四.(三)）")
+        if not re.fullmatch(r"-?\d+(\.\d+)?", written):
+            raise ValueError("数量应为整数（本）")
+        return quantity(float(written))
+    if value < 0:
+        raise ValueError("数量不能为负数")
+    return value
+
+
+def read_quantities(
+    values: Mapping[str, Cell], fail: Callable[[str, Cell, str], None]
+) -> dict[str, int] | None:
+    """The four quantities by column name, or None after reporting each bad one to ``fail``."""
+    result: dict[str, int] = {}
+    for column in QUANTITY_COLUMNS:
+        try:
+            result[column] = quantity(values.get(column))
+        except ValueError as exc:
+            fail(column, values.get(column), str(exc))
+    return result if len(result) == len(QUANTITY_COLUMNS) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Opinion:
+    """An opinion cell of 附件1: ``agreed`` True/False, or None when blank (not yet given)."""
+
+    agreed: bool | None
+    on: dt.date | None = None
+
+
+def opinion(value: Cell, today: dt.date) -> Opinion:
+    """Read an opinion cell: blank, a date, ``同意 2012-03-01`` or ``不同意…``.
+
+    An agreement must carry its date (the date the approval counts from); raises ValueError with
+    the reason in Chinese.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return Opinion(None)
+    if isinstance(value, dt.date):
+        day = value
+        agreed = True
+    else:
+        written = unicodedata.normalize("NFKC", str(value))
+        agreed = not any(word in written for word in _NOT_AGREED)
+        match = _DATE_IN_TEXT.search(written)
+        if match is None:
+            if not agreed:
+                return Opinion(False)
+            raise ValueError("意见须注明日期，如“同意 2012-03-01”（日期用阿拉伯数字）")
+        try:
+            day = parse_date(match[0])
+        except BadDate as exc:
+            raise ValueError(str(exc)) from exc
+    if day > today:
+        raise ValueError("意见日期在将来，请核对")
+    return Opinion(agreed, day)

@@ -1,0 +1,169 @@
+"""The ``collections`` register: 领取登记、签名 — who collected which certificate, and when (§四.(六)1).
+
+A certificate is collected once, against a signature, and only a certificate the registry holds
+can be collected. The record is internal: staff see it in Datasette; the public check
+(`registry.public.lookup`) never reads this table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass, field
+
+from registry.domain.dates import BadDate, parse_date
+from registry.domain.names import normalise_name
+from registry.domain.numbers import MalformedNumber, parse
+from registry.domain.problems import Problem
+from registry.domain.regions import covers, region_name
+from registry.domain.registers import COLLECTIONS
+from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
+from registry.sheets.cells import Cell, text
+from registry.sheets.layout import Column, Layout
+from registry.sheets.table import Record, Table
+from registry.store.blanks import replace_rows
+from registry.store.writes import Applied
+
+LAYOUT = Layout(
+    COLLECTIONS,
+    "证书领取登记表（§四.(六)1）",
+    (
+        Column("序号", required=False),
+        Column("证书编号", aliases=("颁发证书编号",)),
+        Column("领取人"),
+        Column("签名", aliases=("领取人签名", "本人签名")),
+        Column("日期", aliases=("领取日期",)),
+    ),
+)
+
+Collection = dict[str, object]
+"""A row of the ``collections`` table."""
+
+UNSIGNED = frozenset({"否", "无", "未签", "未签名", "没有", "no", "n", "false", "×", "x", "0"})
+"""签名 cells saying there is no signature."""
+SIGNED = frozenset({"是", "有", "已签", "已签名", "yes", "y", "true", "√", "✓", "1"})
+"""签名 cells saying there is one; anything else is taken as a reference to the signed sheet."""
+
+
+def _certificates(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, str]:
+    """number → issue date of the given numbers that the registry holds."""
+    found: dict[str, str] = {}
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        found.update(
+            conn.execute(
+                f"SELECT number, issued_on FROM certificates WHERE number IN ({marks})", chunk
+            ).fetchall()
+        )
+    return found
+
+
+def _collected_elsewhere(conn: sqlite3.Connection, register: str) -> dict[str, str]:
+    return dict(
+        conn.execute(
+            "SELECT number, register FROM collections WHERE register <> ?", (register,)
+        ).fetchall()
+    )
+
+
+@dataclass
+class _Known:
+    """What the rows of one collection register are checked against."""
+
+    entry: RegisterEntry
+    today: dt.date
+    issued: dict[str, str]
+    elsewhere: dict[str, str]
+    seen: dict[str, int] = field(default_factory=dict)
+
+
+def _check_row(
+    record: Record, number: str | None, known: _Known, problems: list[Problem]
+) -> Collection | None:
+    start = len(problems)
+    values = record.values
+
+    def fail(column: str, value: Cell, rule: str, clause: str = "§四.(六)1") -> None:
+        problems.append(Problem(record.row, column, text(value), rule, clause))
+
+    written = values.get("证书编号")
+    if number is not None:
+        if number not in known.issued:
+            fail("证书编号", written, "登记库中没有此证书编号，不能登记领取")
+        if number in known.seen:
+            fail("证书编号", written, f"与本文件第{known.seen[number]}行重复：每本证书只能领取一次")
+        else:
+            known.seen[number] = record.row
+        if number in known.elsewhere:
+            fail(
+                "证书编号",
+                written,
+                f"此证书已在“{known.elsewhere[number]}”中登记领取，每本证书只能领取一次",
+            )
+        authority = known.entry.authority
+        if not covers(authority, parse(number).region):
+            fail(
+                "证书编号",
+                written,
+                f"{region_name(authority)}只能登记本市（州）编号的证书的领取",
+                "§四.(四)",
+            )
+    collector = normalise_name(text(values.get("领取人")))
+    if not collector:
+        fail("领取人", None, "领取人为空")
+    signature = text(values.get("签名"))
+    key = signature.casefold()
+    if not signature or key in UNSIGNED:
+        fail("签名", values.get("签名"), "领取证书须本人签名；未签名的不能登记为已领取")
+    day = None
+    try:
+        day = parse_date(values.get("日期") or "", not_after=known.today)
+    except BadDate as exc:
+        fail("日期", values.get("日期"), str(exc))
+    else:
+        issued_on = known.issued.get(number or "")
+        if issued_on and day < dt.date.fromisoformat(issued_on):
+            fail("日期", values.get("日期"), f"领取日期早于发证日期 {issued_on}")
+    if len(problems) > start or number is None or day is None:
+        return None
+    return {
+        "number": number,
+        "source_row": record.row,
+        "collector": collector,
+        "signature": "是" if key in SIGNED else signature,
+        "collected_on": day.isoformat(),
+    }
+
+
+def check_collections(
+    table: Table, entry: RegisterEntry, context: LoadContext
+) -> tuple[list[Problem], list[Collection]]:
+    """Every problem of a collection register, and its rows when there is none (SPEC §9)."""
+    problems: list[Problem] = []
+    numbers: dict[int, str] = {}
+    for record in table.records:
+        written = text(record.values.get("证书编号"))
+        try:
+            numbers[record.row] = str(parse(written))
+        except MalformedNumber as exc:
+            problems.append(Problem(record.row, "证书编号", written, f"{exc}（附件3）", "附件3"))
+    known = _Known(
+        entry,
+        context.today,
+        _certificates(context.conn, sorted(set(numbers.values()))),
+        _collected_elsewhere(context.conn, entry.key),
+    )
+    rows = [
+        _check_row(record, numbers.get(record.row), known, problems) for record in table.records
+    ]
+    return problems, [row for row in rows if row is not None]
+
+
+def apply_collections(
+    conn: sqlite3.Connection, entry: RegisterEntry, rows: list[Collection], sync_id: int, at: str
+) -> Applied:
+    return replace_rows(conn, "collections", entry.key, rows, "number", sync_id)
+
+
+KIND: Kind[Table, list[Collection]] = Kind(LAYOUT, check_collections, apply_collections, keep_table)

@@ -1,0 +1,171 @@
+"""The ``dispatches`` register: 附件2 发放单, the slips against which blanks leave the province (§四.(二)).
+
+Blanks are handed out only after a requisition was approved: for every recipient and level, the
+blanks dispatched so far (earlier dispatch registers plus this one, row by row) may not exceed
+what its approved requisitions asked for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections import Counter
+
+from registry.domain.dates import BadDate, parse_date
+from registry.domain.levels import QUANTITY_COLUMNS
+from registry.domain.problems import Problem
+from registry.domain.regions import PROVINCE
+from registry.domain.registers import DISPATCHES
+from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
+from registry.kinds.blanks import quantity, read_quantities, recipient
+from registry.sheets.cells import Cell, text
+from registry.sheets.layout import Column, Layout, quantity_columns
+from registry.sheets.table import Record, Table
+from registry.store.blanks import replace_rows
+from registry.store.schema import QUANTITY_FIELDS
+from registry.store.writes import Applied
+
+LAYOUT = Layout(
+    DISPATCHES,
+    "四川省机关事业单位工人技术等级（职务）资格证书发放单（附件2）",
+    (
+        Column("序号", required=False),
+        Column("领取单位"),
+        *quantity_columns(QUANTITY_COLUMNS),
+        Column("合计", required=False, aliases=("合计(本)", "合计本")),
+        Column("日期", aliases=("发放日期", "领取日期")),
+        Column("经办人"),
+    ),
+)
+
+Dispatch = dict[str, object]
+"""A row of the ``dispatches`` table."""
+
+Totals = Counter[tuple[str, str]]
+"""Blanks per (recipient, quantity column)."""
+
+
+def _totals(conn: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> Totals:
+    totals: Totals = Counter()
+    for row in conn.execute(sql, params):
+        for column, amount in zip(QUANTITY_COLUMNS, row[1:], strict=True):
+            totals[row[0], column] += amount or 0
+    return totals
+
+
+def approved_blanks(conn: sqlite3.Connection) -> Totals:
+    """What the approved requisitions of every recipient asked for, per level."""
+    fields = ", ".join(QUANTITY_FIELDS[c] for c in QUANTITY_COLUMNS)
+    return _totals(
+        conn, f"SELECT recipient, {fields} FROM requisitions WHERE status = 'approved'", ()
+    )
+
+
+def dispatched_blanks(conn: sqlite3.Connection, except_register: str) -> Totals:
+    """Blanks already dispatched, per recipient and level, by every other dispatch register."""
+    fields = ", ".join(QUANTITY_FIELDS[c] for c in QUANTITY_COLUMNS)
+    return _totals(
+        conn,
+        f"SELECT recipient, {fields} FROM dispatches WHERE register <> ?",
+        (except_register,),
+    )
+
+
+def _check_row(
+    record: Record, today: dt.date, problems: list[Problem]
+) -> tuple[Dispatch | None, dict[str, int] | None]:
+    start = len(problems)
+    values = record.values
+
+    def fail(column: str, value: Cell, rule: str, clause: str = "附件2") -> None:
+        problems.append(Problem(record.row, column, text(value), rule, clause))
+
+    unit = text(values.get("领取单位"))
+    if not unit:
+        fail("领取单位", None, "领取单位为空")
+    quantities = read_quantities(values, fail)
+    if quantities is not None:
+        handed = sum(quantities.values())
+        if handed == 0:
+            fail("领取单位", unit, "各等级数量均为 0")
+        if values.get("合计") is not None:
+            try:
+                total = quantity(values.get("合计"))
+            except ValueError as exc:
+                fail("合计", values.get("合计"), str(exc))
+            else:
+                if total != handed:
+                    fail("合计", values.get("合计"), f"合计应等于各等级数量之和 {handed}")
+    day = None
+    try:
+        day = parse_date(values.get("日期") or "", not_after=today)
+    except BadDate as exc:
+        fail("日期", values.get("日期"), str(exc))
+    handler = text(values.get("经办人"))
+    if not handler:
+        fail("经办人", None, "发放须有经办人（指定专人负责）", "§五.(一)")
+    if len(problems) > start or quantities is None or day is None:
+        return None, quantities
+    who = recipient(unit)
+    row: Dispatch = {
+        "source_row": record.row,
+        "unit": unit,
+        "recipient": who.name,
+        "city": who.city,
+        **{QUANTITY_FIELDS[c]: n for c, n in quantities.items()},
+        "total": sum(quantities.values()),
+        "dispatched_on": day.isoformat(),
+        "handled_by": handler,
+    }
+    return row, quantities
+
+
+def check_dispatches(
+    table: Table, entry: RegisterEntry, context: LoadContext
+) -> tuple[list[Problem], list[Dispatch]]:
+    """Every problem of a dispatch register, including blanks beyond approved requisitions."""
+    problems: list[Problem] = []
+    approved = approved_blanks(context.conn)
+    handed = dispatched_blanks(context.conn, entry.key)
+    rows = []
+    for record in table.records:
+        row, quantities = _check_row(record, context.today, problems)
+        if row is None or quantities is None:
+            continue
+        rows.append(row)
+        who = str(row["recipient"])
+        for column, amount in quantities.items():
+            if not amount:
+                continue
+            before = handed[who, column]
+            handed[who, column] += amount
+            allowed = approved[who, column]
+            if handed[who, column] > allowed:
+                problems.append(
+                    Problem(
+                        record.row,
+                        column,
+                        str(amount),
+                        f"{who}{column}累计发放 {handed[who, column]} 本（此前已发 {before} 本），"
+                        f"超过经省厅批准的申领数 {allowed} 本",
+                        "§四.(二)",
+                    )
+                )
+    return problems, rows
+
+
+def apply_dispatches(
+    conn: sqlite3.Connection, entry: RegisterEntry, rows: list[Dispatch], sync_id: int, at: str
+) -> Applied:
+    return replace_rows(conn, "dispatches", entry.key, rows, "source_row", sync_id)
+
+
+def entry_rule(entry: RegisterEntry) -> str | None:
+    if entry.authority != PROVINCE:
+        return f"发放单由省人力资源和社会保障厅出具（附件2），authority 应为 2200，不是 {entry.authority}"
+    return None
+
+
+KIND: Kind[Table, list[Dispatch]] = Kind(
+    LAYOUT, check_dispatches, apply_dispatches, keep_table, entry_rule=entry_rule
+)

@@ -1,0 +1,162 @@
+"""The ``requisitions`` register: 附件1 申领计划表, one row (or one form) per requisition (§四.(一)).
+
+Each requisition names its unit, the blanks it asks for per level and their 合计, and the two
+opinions. A city unit's requisition goes through the city bureau, so it needs the city's opinion;
+a provincial-direct unit's goes straight to the province. A requisition counts as *approved* once
+the province's 职业能力建设处 agreed, from the date of that opinion; blank means still pending.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+
+from registry.domain.levels import QUANTITY_COLUMNS
+from registry.domain.problems import Problem
+from registry.domain.regions import covers, region_name
+from registry.domain.registers import REQUISITIONS
+from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
+from registry.kinds.blanks import Opinion, Recipient, opinion, quantity, read_quantities, recipient
+from registry.kinds.requisition_form import read_requisitions
+from registry.sheets.cells import Cell, text
+from registry.sheets.layout import Column, Layout, quantity_columns
+from registry.sheets.table import Record, Table
+from registry.store.blanks import replace_rows
+from registry.store.schema import QUANTITY_FIELDS
+from registry.store.writes import Applied
+
+Requisition = dict[str, object]
+"""A row of the ``requisitions`` table."""
+
+CITY_OPINION = "市（州）意见"
+PROVINCE_OPINION = "省厅意见"
+
+LAYOUT = Layout(
+    REQUISITIONS,
+    "四川省机关事业单位工人技术等级（职务）资格证书申领计划表（附件1）",
+    (
+        Column("序号", required=False),
+        Column("单位", aliases=("申领单位",)),
+        Column("联系人", required=False),
+        Column("联系电话", required=False),
+        *quantity_columns(QUANTITY_COLUMNS),
+        Column("合计", aliases=("合计(本)", "合计本")),
+        Column(
+            CITY_OPINION,
+            required=False,
+            aliases=("市(州)人力资源和社会保障行政部门意见", "市州意见"),
+        ),
+        Column(
+            PROVINCE_OPINION,
+            aliases=("省人力资源和社会保障厅职业能力建设处意见", "省人力资源和社会保障厅意见"),
+        ),
+    ),
+)
+
+Fail = Callable[[str, Cell, str], None]
+
+
+def _status(province: Opinion) -> str:
+    if province.agreed is None:
+        return "pending"
+    return "approved" if province.agreed else "refused"
+
+
+def _check_total(values: dict[str, Cell], quantities: dict[str, int], fail: Fail) -> None:
+    requested = sum(quantities.values())
+    try:
+        total = quantity(values.get("合计"))
+    except ValueError as exc:
+        fail("合计", values.get("合计"), str(exc))
+    else:
+        if values.get("合计") is None or total != requested:
+            fail("合计", values.get("合计"), f"合计应等于各等级数量之和 {requested}")
+    if requested == 0:
+        fail("合计", values.get("合计"), "申领数量均为 0，不需要填写申领计划表")
+
+
+def _check_opinions(
+    values: dict[str, Cell], who: Recipient, today: dt.date, fail: Fail
+) -> dict[str, Opinion]:
+    """Both opinions read; a city unit needs its city's agreement before the province's."""
+    opinions: dict[str, Opinion] = {}
+    for column in (CITY_OPINION, PROVINCE_OPINION):
+        try:
+            opinions[column] = opinion(values.get(column), today)
+        except ValueError as exc:
+            fail(column, values.get(column), str(exc))
+    city, province = opinions.get(CITY_OPINION), opinions.get(PROVINCE_OPINION)
+    if who.city and city is not None and city.agreed is None:
+        rule = f"{who.name}所属单位的申领计划须先经市（州）人力资源和社会保障行政部门签署意见"
+        fail(CITY_OPINION, None, rule)
+    if city is None or province is None:
+        return opinions
+    if who.city and city.agreed is False and province.agreed:
+        fail(PROVINCE_OPINION, values.get(PROVINCE_OPINION), "市（州）不同意的申领计划不能批准")
+    if city.on and province.on and province.agreed and province.on < city.on:
+        rule = f"省厅批准日期早于市（州）意见日期 {city.on.isoformat()}"
+        fail(PROVINCE_OPINION, values.get(PROVINCE_OPINION), rule)
+    return opinions
+
+
+def _check_row(
+    record: Record, entry: RegisterEntry, today: dt.date, problems: list[Problem]
+) -> Requisition | None:
+    start = len(problems)
+    values = record.values
+
+    def fail(column: str, value: Cell, rule: str) -> None:
+        problems.append(
+            Problem(record.row_of(column), column, text(value), rule, "§四.(一)、附件1")
+        )
+
+    unit = text(values.get("单位"))
+    if not unit:
+        fail("单位", None, "申领单位为空")
+    who = recipient(unit)
+    if unit and not covers(entry.authority, who.city or ""):
+        rule = f"本登记由{region_name(entry.authority)}报送，只能包含本市（州）单位的申领计划"
+        fail("单位", unit, rule)
+    quantities = read_quantities(values, fail)
+    if quantities is not None:
+        _check_total(values, quantities, fail)
+    opinions = _check_opinions(values, who, today, fail)
+    if len(problems) > start or quantities is None or len(opinions) < 2:
+        return None
+    city, province = opinions[CITY_OPINION], opinions[PROVINCE_OPINION]
+    return {
+        "source_row": record.row,
+        "unit": unit,
+        "recipient": who.name,
+        "city": who.city,
+        "contact": text(values.get("联系人")) or None,
+        "phone": text(values.get("联系电话")) or None,
+        **{QUANTITY_FIELDS[c]: n for c, n in quantities.items()},
+        "total": sum(quantities.values()),
+        "city_opinion": text(values.get(CITY_OPINION)) or None,
+        "city_agreed_on": city.on.isoformat() if city.agreed and city.on else None,
+        "province_opinion": text(values.get(PROVINCE_OPINION)) or None,
+        "approved_on": province.on.isoformat() if province.agreed and province.on else None,
+        "status": _status(province),
+    }
+
+
+def check_requisitions(
+    table: Table, entry: RegisterEntry, context: LoadContext
+) -> tuple[list[Problem], list[Requisition]]:
+    """Every problem of a requisitions register, and its rows when there is none (SPEC §9)."""
+    problems: list[Problem] = []
+    rows = [_check_row(record, entry, context.today, problems) for record in table.records]
+    return problems, [row for row in rows if row is not None]
+
+
+def apply_requisitions(
+    conn: sqlite3.Connection, entry: RegisterEntry, rows: list[Requisition], sync_id: int, at: str
+) -> Applied:
+    return replace_rows(conn, "requisitions", entry.key, rows, "source_row", sync_id)
+
+
+KIND: Kind[Table, list[Requisition]] = Kind(
+    LAYOUT, check_requisitions, apply_requisitions, keep_table, read=read_requisitions
+)

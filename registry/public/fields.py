@@ -1,0 +1,52 @@
+"""The fields a public answer may carry (SPEC §7), in one table.
+
+The JSON answer, the OpenAPI schema, the result page, the batch CSV export and ``certreg verify``
+are all drawn from `PUBLIC_FIELDS`, so a field is added (or kept out) in one place. The lookup's
+answer has exactly these fields and the result code; a test fails when it grows another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PublicField:
+    name: str
+    """the key in the JSON answer and the CSV export"""
+    label: str
+    """what an employer reads beside the value (page, CSV heading, command line)"""
+    description: str
+    """for the API manual"""
+    schema: dict[str, Any] = field(default_factory=lambda: {"type": "string"})
+    on_page: bool = True
+    """listed with the answer's details on the result page (others are shown in their own way)"""
+
+
+PUBLIC_FIELDS: tuple[PublicField, ...] = (
+    PublicField("number", "证书编号", "证书编号（已规范化：全角转半角、去空格和连字符）"),
+    PublicField("level", "等级", "证书等级：初级工、中级工、高级工或技师"),
+    PublicField("trade", "工种", "工种的规范名称"),
+    PublicField("authority", "发证机关", "核发证书的人力资源和社会保障部门"),
+    PublicField(
+        "issued_on", "发证日期", "发证日期（批准文件日期）", {"type": "string", "format": "date"}
+    ),
+    PublicField("holder", "持证人（部分隐去）", "持证人姓名，部分隐去（如 张*明、欧阳*）"),
+    PublicField(
+        "status_date",
+        "状态日期",
+        "换发、补发或撤销的日期",
+        {"type": "string", "format": "date"},
+    ),
+    PublicField("successor", "新证书编号", "证书已换发或补发为新编号时，新证书的编号"),
+    PublicField(
+        "as_of",
+        "登记库更新时间",
+        "登记库最近一次导入名册或变更的时间（UTC，ISO 8601）",
+        on_page=False,
+    ),
+    PublicField("reason", "编号格式错误原因", "编号或姓名格式错误的原因", on_page=False),
+)
+
+FIELD_NAMES = tuple(f.name for f in PUBLIC_FIELDS)

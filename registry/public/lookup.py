@@ -1,0 +1,142 @@
+"""The public check of SPEC §7: certificate number + holder name → result.
+
+One implementation, used by ``certreg verify`` and by every channel of the verification app,
+and the only place that queries certificates for the public. An unknown number and a known
+number with another name give the *same* ``no_match`` answer, so the check cannot be used to
+discover who holds a number.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from registry.domain.names import mask_name, name_key
+from registry.domain.numbers import MalformedNumber, normalise, parse
+from registry.domain.regions import authority_name
+from registry.domain.statuses import (
+    MALFORMED,
+    NO_MATCH,
+    REISSUED,
+    RESULT_LABELS,
+    REVOKED,
+    SUPERSEDED,
+    VALID,
+)
+from registry.public.fields import FIELD_NAMES
+from registry.store import registry_as_of
+
+AsOf = Callable[[sqlite3.Connection], str | None]
+
+ADVICE: dict[str, str] = {
+    VALID: "证书有效。请核对持证人出示的证书原件与以上信息一致。",
+    REISSUED: "该证书曾遗失并于 {status_date} 补发。只有正页右下方注明“补发”字样、"
+    "于 {status_date} 补发的证书有效，此前的原件已作废。",
+    SUPERSEDED: "该证书已于 {status_date} 换发（或补发）为新证书 {successor}，原证书作废。"
+    "请持证人出示证书 {successor}，并以该编号重新查询。",
+    REVOKED: "该证书已于 {status_date} 被发证机关撤销，不能作为资格凭证。",
+    MALFORMED: "{reason}。证书编号为11位，如 Z1122020123，请核对后重新输入。",
+    NO_MATCH: "登记库中没有与该编号和姓名都相符的证书。请核对编号和姓名是否输入正确"
+    "（姓名须与证书一致）；如仍查不到，请向发证机关核实。",
+}
+"""What the employer should do next, per result (filled in with the answer's fields)."""
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The answer to one check: the result and the `registry.public.fields.PUBLIC_FIELDS`
+    that have a value — only what SPEC §7 allows the public to see."""
+
+    result: str
+    number: str
+    as_of: str | None = None
+    reason: str | None = None
+    level: str | None = None
+    trade: str | None = None
+    authority: str | None = None
+    issued_on: str | None = None
+    holder: str | None = None
+    status_date: str | None = None
+    successor: str | None = None
+
+    @property
+    def label(self) -> str:
+        return RESULT_LABELS[self.result]
+
+    @property
+    def matched(self) -> bool:
+        return self.result not in (NO_MATCH, MALFORMED)
+
+    def advice(self) -> str:
+        """What the employer should do next, in Chinese."""
+        return ADVICE[self.result].format_map(vars(self))
+
+    def as_json(self) -> dict[str, object]:
+        """The result and each public field that has a value, in the table's order."""
+        answer: dict[str, object] = {"result": self.result}
+        for name in FIELD_NAMES:
+            value = getattr(self, name)
+            if value is not None:
+                answer[name] = value
+        return answer
+
+
+_QUERY = (
+    "SELECT name_key, name, level, trade, authority, issued_on, status, status_date, successor"
+    " FROM certificates WHERE number = ?"
+)
+
+
+def verify(
+    conn: sqlite3.Connection, number: str, name: str, *, as_of: AsOf = registry_as_of
+) -> Verification:
+    """Check ``number`` against the holder ``name`` in the registry open on ``conn``.
+
+    ``as_of`` tells the registry's snapshot time; a server passes a cached version of it.
+    """
+    try:
+        parsed = parse(number)
+    except MalformedNumber as exc:
+        return Verification(MALFORMED, normalise(number), as_of(conn), reason=str(exc))
+    canonical = str(parsed)
+    snapshot = as_of(conn)
+    key = name_key(name)
+    if not key:
+        return Verification(MALFORMED, canonical, snapshot, reason="持证人姓名为空")
+    row = conn.execute(_QUERY, (canonical,)).fetchone()
+    if row is None or row[0] != key:
+        return Verification(NO_MATCH, canonical, snapshot)
+    _, holder, level, trade, authority, issued_on, status, status_date, successor = row
+    return Verification(
+        result=status,
+        number=canonical,
+        as_of=snapshot,
+        level=level,
+        trade=trade,
+        authority=authority_name(authority),
+        issued_on=issued_on,
+        holder=mask_name(holder),
+        status_date=status_date,
+        successor=successor,
+    )
+
+
+def recheck(
+    conn: sqlite3.Connection,
+    number: str,
+    holder_matches: Callable[[str], bool],
+    *,
+    as_of: AsOf = registry_as_of,
+) -> Verification:
+    """The current answer for a receipt, which knows the holder only by a keyed hash:
+    ``holder_matches(name)`` says whether the registered holder is the one checked."""
+    row = conn.execute("SELECT name FROM certificates WHERE number = ?", (number,)).fetchone()
+    if row is None or not holder_matches(row[0]):
+        return Verification(NO_MATCH, number, as_of(conn))
+    return verify(conn, number, row[0], as_of=as_of)
+
+
+def certificate_count(conn: sqlite3.Connection) -> int:
+    """How many certificates the registry holds (for the health check)."""
+    return int(conn.execute("SELECT count(*) FROM certificates").fetchone()[0])

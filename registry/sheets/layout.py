@@ -1,0 +1,59 @@
+"""Column layouts: which headers a reader must find in a register (SPEC §4).
+
+Header cells are matched after NFKC and whitespace removal, so ``颁发证书 编号`` and
+``原岗位证书号（未获工种年限）`` with full-width brackets both match. Each register kind declares
+its own layout (`registry.kinds`); this module only knows how layouts are matched and printed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+_SPACE = re.compile(r"\s+")
+
+
+def header_key(text: object) -> str:
+    """How a header cell is compared: NFKC, no whitespace."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", str(text or "")))
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    """the name in the notice's annex, used in reports"""
+    required: bool = True
+    aliases: tuple[str, ...] = ()
+    in_form: bool = True
+    """printed on the annex's blank form (`registry.sheets.writers`)"""
+
+    def matches(self, key: str) -> bool:
+        return key in {header_key(n) for n in (self.name, *self.aliases)}
+
+
+@dataclass(frozen=True)
+class Layout:
+    kind: str
+    title: str
+    columns: tuple[Column, ...]
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """merged header cells over sub-columns, e.g. 考试考核结果 over its five results (附件4)"""
+
+    def column(self, key: str) -> Column | None:
+        return next((c for c in self.columns if c.matches(key)), None)
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    @property
+    def form_columns(self) -> list[str]:
+        """The columns a form of this kind prints, in the annex's order."""
+        return [c.name for c in self.columns if c.in_form]
+
+
+def quantity_columns(names: tuple[str, ...]) -> tuple[Column, ...]:
+    """Blank-certificate quantities (本) as 附件1 and 附件2 head them: 初级, 初级(本), 初级本…"""
+    return tuple(Column(name, aliases=(f"{name}(本)", f"{name}本", f"{name}工")) for name in names)

@@ -1,0 +1,154 @@
+"""Read a register spreadsheet into records that remember the row number the spreadsheet shows.
+
+Real files carry a title row, a two-row merged header (考试考核结果 over five sub-columns),
+header cells with stray spaces, and a footer with signatures and approval counts: the header is
+found by its column names and reading stops at the footer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+
+from registry.sheets.cells import Cell
+from registry.sheets.layout import Layout, header_key
+from registry.sheets.rows import Row, UnreadableSheet, open_sheet
+
+HEADER_SEARCH_ROWS = 30
+FOOTER_MARKERS = (
+    "意见",
+    "经办人",
+    "批准人",
+    "审查人",
+    "审核人",
+    "印章",
+    "(章)",
+    "填报人",
+    "负责人",
+)
+
+
+@dataclass(slots=True)
+class Record:
+    row: int
+    """row number as the spreadsheet shows it (CSV: physical line number)"""
+    values: dict[str, Cell]
+    """layout column name → cell value (None when empty)"""
+
+    def row_of(self, column: str) -> int:
+        """The row a problem with ``column`` should name (a form keeps a row per label)."""
+        return self.row
+
+
+@dataclass
+class Table:
+    path: Path
+    layout: Layout
+    header_rows: tuple[int, ...]
+    columns: dict[str, int]
+    """layout column name → 0-based index of its spreadsheet column"""
+    records: list[Record]
+    footer: list[tuple[int, str]] = field(default_factory=list)
+    """(row number, text) of each non-empty row from the first footer row on"""
+    encoding: str | None = None
+
+
+def _match_header(layout: Layout, keys: list[str]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        column = layout.column(key)
+        if column and column.name not in columns:
+            columns[column.name] = index
+    return columns
+
+
+def _keys(cells: list[Cell]) -> list[str]:
+    return [header_key(c) if c is not None else "" for c in cells]
+
+
+def _merged(keys: list[str], above: list[str]) -> list[str]:
+    """A two-row header read as one: a sub-header cell wins over the merged cell above it."""
+    return [k or (above[i] if i < len(above) else "") for i, k in enumerate(keys)] + above[
+        len(keys) :
+    ]
+
+
+def _find_header(rows: Iterator[Row], layout: Layout) -> tuple[tuple[int, ...], dict[str, int]]:
+    """(header row numbers, column indexes), consuming ``rows`` up to the header."""
+    previous: tuple[int, list[str]] | None = None
+    best: dict[str, int] = {}
+    for row_number, cells in rows:
+        keys = _keys(cells)
+        found = _match_header(layout, keys)
+        header_rows: tuple[int, ...] = (row_number,)
+        if previous is not None:
+            merged = _match_header(layout, _merged(keys, previous[1]))
+            if len(merged) > len(found):
+                found, header_rows = merged, (previous[0], row_number)
+        if len(found) > len(best):
+            best = found
+        if all(name in found for name in layout.required):
+            return header_rows, found
+        if row_number >= HEADER_SEARCH_ROWS:
+            break
+        previous = (row_number, keys)
+    missing = [name for name in layout.required if name not in best]
+    raise UnreadableSheet(
+        f"在前{HEADER_SEARCH_ROWS}行找不到“{layout.title}”的表头；缺少列：{'、'.join(missing)}。"
+        "请检查文件是否选对了登记类型（kind），或表头名称是否与附件一致"
+    )
+
+
+def _is_footer(cells: list[Cell]) -> bool:
+    """A signature/approval line: a few filled cells carrying a footer marker. (Data rows fill
+    most columns, so they are recognised by the cheap count before any text is built.)"""
+    if len(cells) - cells.count(None) > 4:
+        return False
+    filled = [c for c in cells if c is not None]
+    text = header_key("".join(map(str, filled)))
+    return any(marker in text for marker in FOOTER_MARKERS)
+
+
+def _tuple_getter(indexes: list[int]) -> Callable[[list[Cell]], tuple[Cell, ...]]:
+    """``itemgetter`` that returns a tuple for a single index too."""
+    if len(indexes) == 1:
+        index = indexes[0]
+        return lambda cells: (cells[index],)
+    return itemgetter(*indexes)
+
+
+def _read_body(rows: Iterator[Row], table: Table) -> None:
+    """Records until the footer, then the footer's lines."""
+    columns = table.columns
+    names = list(columns)
+    pick = _tuple_getter(list(columns.values()))
+    width = max(columns.values()) + 1
+    data_indexes = [i for name, i in columns.items() if name != "序号"]
+    data_pick, data_width = _tuple_getter(data_indexes), len(data_indexes)
+    # columns such as 经办人 or 市（州）意见 hold footer-like words as data: not footer evidence
+    own_words = {
+        i for name, i in columns.items() if any(m in header_key(name) for m in FOOTER_MARKERS)
+    }
+    for row_number, cells in rows:
+        outside = [c for i, c in enumerate(cells) if i not in own_words] if own_words else cells
+        if table.footer or _is_footer(outside):
+            line = " ".join(str(c) for c in cells if c is not None)
+            if line:
+                table.footer.append((row_number, line))
+            continue
+        if len(cells) < width:
+            cells = cells + [None] * (width - len(cells))
+        if data_pick(cells).count(None) == data_width:
+            continue  # an empty row (perhaps pre-numbered in 序号)
+        table.records.append(Record(row_number, dict(zip(names, pick(cells), strict=True))))
+
+
+def read_table(path: Path, layout: Layout) -> Table:
+    """Read ``path`` as a register of ``layout``; raise `UnreadableSheet` when it is not one."""
+    sheet = open_sheet(path)
+    header_rows, columns = _find_header(sheet.rows, layout)
+    table = Table(path, layout, header_rows, columns, [], encoding=sheet.encoding)
+    _read_body(sheet.rows, table)
+    return table

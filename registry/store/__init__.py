@@ -1,0 +1,10 @@
+"""The registry database: its schema, the way it is opened, and every write to it.
+
+Nothing outside this package writes to the registry: the sync hands it checked rows, and it
+writes them inside the sync's transaction (`transaction`).
+"""
+
+from registry.store.db import DEFAULT_DB, connect, now, transaction, verify_log_path
+from registry.store.syncs import registry_as_of
+
+__all__ = ["DEFAULT_DB", "connect", "now", "registry_as_of", "transaction", "verify_log_path"]

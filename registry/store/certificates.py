@@ -1,0 +1,173 @@
+"""Every write to ``certificates``, ``certificate_history`` and ``status_events``.
+
+A roster's rows become certificates; a corrected version of the roster updates the fields that
+changed and keeps the earlier values in history; a certificate is never deleted. A status event
+(换发 / 补发 / 撤销) changes the old certificate's status and, under a new number, creates its
+successor. All of it runs inside the sync's transaction for the register.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+from registry.domain.numbers import parse
+from registry.domain.problems import Problem
+from registry.domain.statuses import REISSUE, VALID, StatusEvent, status_after
+from registry.store.schema import CERTIFICATE_COLUMNS, ROSTER_FIELDS, CertificateRow
+from registry.store.writes import Applied
+
+_NEW = (*CertificateRow._fields, "created_sync", "updated_sync")
+_INSERT = (
+    f"INSERT INTO certificates ({', '.join(f'[{c}]' for c in _NEW)}) "
+    f"VALUES ({', '.join('?' * len(_NEW))})"
+)
+"""A new certificate is valid, with no status date, successor or predecessor: the columns'
+defaults, left out, since binding a parameter costs as much as SQLite storing it."""
+_UPDATE = (
+    f"UPDATE certificates SET {', '.join(f'[{c}] = ?' for c in (*ROSTER_FIELDS, 'updated_sync'))}"
+    " WHERE number = ?"
+)
+_HISTORY = (
+    "INSERT INTO certificate_history (number, sync, at, field, old, new) VALUES (?, ?, ?, ?, ?, ?)"
+)
+_SELECT_REGISTER = (
+    f"SELECT {', '.join(f'[{c}]' for c in CertificateRow._fields)} FROM certificates"
+    " WHERE register = ?"
+)
+
+
+def write_roster(
+    conn: sqlite3.Connection,
+    register: str,
+    rows: Sequence[CertificateRow],
+    sync_id: int,
+    at: str,
+) -> Applied:
+    """Insert a roster's new certificates, update changed ones (with history); a certificate the
+    register held before and lacks now is reported as a conflict, never deleted."""
+    existing = {row[0]: CertificateRow(*row) for row in conn.execute(_SELECT_REGISTER, (register,))}
+    new_rows = []
+    history: list[tuple[object, ...]] = []
+    updates = []
+    for row in rows:
+        old = existing.pop(row.number, None)
+        if old is None:
+            new_rows.append((*row, sync_id, sync_id))
+        elif old != row:
+            history.extend(
+                (row.number, sync_id, at, field, before, after)
+                for field, before, after in zip(CertificateRow._fields, old, row, strict=True)
+                if before != after
+            )
+            updates.append((*row[1:], sync_id, row.number))
+    conn.executemany(_INSERT, new_rows)
+    conn.executemany(_UPDATE, updates)
+    conn.executemany(_HISTORY, history)
+    conflicts = [
+        Problem(
+            None,
+            "颁发证书编号",
+            number,
+            f"新版本名册中没有此证书（原第{old.source_row}行，{old.name}）；"
+            "证书不会被删除，如需作废请登记撤销",
+            "§五.(三)",
+        )
+        for number, old in existing.items()
+    ]
+    return Applied(len(new_rows), len(updates), conflicts)
+
+
+_INSERT_EVENT = (
+    "INSERT INTO status_events (sync, register, source_row, type, number, name, date, new_number,"
+    " reason, approval_doc, personal_application, unit_certificate, original_document)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_COPIED = ", ".join(f"[{c}]" for c in CERTIFICATE_COLUMNS if c != "number")
+_STATUS_FIELDS = ("status", "status_date", "successor")
+
+
+def _create_successor(
+    conn: sqlite3.Connection, event: StatusEvent, register: str, sync_id: int
+) -> None:
+    """The certificate issued under ``event.new_number``: the holder's data, valid from the
+    event's date, pointing back to the number it replaces."""
+    new = parse(event.new_number or "")
+    conn.execute(
+        f"INSERT INTO certificates (number, {_COPIED}) SELECT ?, {_COPIED}"
+        " FROM certificates WHERE number = ?",
+        (event.new_number, event.number),
+    )
+    conn.execute(
+        "UPDATE certificates SET year_code = ?, sequence = ?, issued_on = ?, approval_doc = ?,"
+        " register = ?, source_row = ?, status = ?, status_date = NULL, successor = NULL,"
+        " predecessor = ?, reissue = ?, created_sync = ?, updated_sync = ? WHERE number = ?",
+        (
+            new.year_code,
+            new.sequence,
+            event.date.isoformat(),
+            event.approval_doc,
+            register,
+            event.row,
+            VALID,
+            event.number,
+            int(event.type == REISSUE),
+            sync_id,
+            sync_id,
+            event.new_number,
+        ),
+    )
+
+
+def apply_events(
+    conn: sqlite3.Connection,
+    register: str,
+    events: Iterable[StatusEvent],
+    sync_id: int,
+    at: str,
+) -> Applied:
+    """Store the events and apply them, in the order given (date order), with history."""
+    applied = Applied()
+    for event in events:
+        date = event.date.isoformat()
+        conn.execute(
+            _INSERT_EVENT,
+            (
+                sync_id,
+                register,
+                event.row,
+                event.type,
+                event.number,
+                event.name,
+                date,
+                event.new_number,
+                event.reason,
+                event.approval_doc,
+                event.personal_application,
+                event.unit_certificate,
+                event.original_document,
+            ),
+        )
+        old = conn.execute(
+            "SELECT status, status_date, successor FROM certificates WHERE number = ?",
+            (event.number,),
+        ).fetchone()
+        if event.new_number:
+            _create_successor(conn, event, register, sync_id)
+        new = (status_after(event.type, event.new_number), date, event.new_number)
+        conn.execute(
+            "UPDATE certificates SET status = ?, status_date = ?, successor = ?, updated_sync = ?"
+            " WHERE number = ?",
+            (*new, sync_id, event.number),
+        )
+        conn.executemany(
+            _HISTORY,
+            [
+                (event.number, sync_id, at, field, before, after)
+                for field, before, after in zip(_STATUS_FIELDS, old, new, strict=True)
+                if before != after
+            ],
+        )
+        applied.added += 1
+    applied.changed = applied.added
+    return applied

@@ -1,0 +1,267 @@
+"""The registry's tables, created with sqlite-utils; never altered or dropped once they exist.
+
+`CertificateRow` is a certificate as a roster gives it: its field names are the ``certificates``
+columns that a register may set, so writes bind rows by column name rather than by position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import sqlite_utils
+
+from registry.domain.statuses import VALID
+
+
+class CertificateRow(NamedTuple):
+    """A certificate as its roster row gives it (附件4 / 附件5), in ``certificates`` column order.
+
+    A tuple: a roster builds one per row and the sync hands them to ``executemany`` as they are."""
+
+    number: str
+    letter: str
+    level: str
+    year_code: str
+    region: str
+    sequence: int
+    name: str
+    name_key: str
+    sex: object
+    birth: object
+    work_start: object
+    unit: str | None
+    education: str | None
+    prior_certificate: str | None
+    wage_grade_since: str | None
+    exam_year: object
+    trade: object
+    # 考试考核结果 (附件4), one column each, in the order of the roster layout's EXAM_COLUMNS
+    conduct: object
+    work_record: object
+    ethics: object
+    theory: object
+    practice: object
+    approval_doc: str | None
+    issued_on: str
+    authority: str
+    register: str
+    source_row: int
+
+
+ROSTER_FIELDS = CertificateRow._fields[1:]
+"""The fields a corrected register may change (compared field by field, kept in history)."""
+
+STATUS_COLUMNS: dict[str, type] = {
+    "status": str,
+    "status_date": str,
+    "successor": str,
+    "predecessor": str,
+    "reissue": int,
+    "created_sync": int,
+    "updated_sync": int,
+}
+"""What the registry adds to a roster's certificate: its status (§四.(六)) and its sync history.
+``reissue`` is 1 for a 补发 copy issued under a new number (its paper is marked 补发)."""
+
+_TYPES = {"number": str, "sequence": int, "exam_year": int, "source_row": int}
+CERTIFICATE_COLUMNS: dict[str, type] = {
+    **{field: _TYPES.get(field, str) for field in CertificateRow._fields},
+    **STATUS_COLUMNS,
+}
+"""Columns of ``certificates``."""
+
+QUANTITY_FIELDS: dict[str, str] = {
+    "初级": "junior",
+    "中级": "intermediate",
+    "高级": "senior",
+    "技师": "technician",
+}
+"""Quantity column of 附件1/附件2 → column of the ``requisitions`` and ``dispatches`` tables."""
+
+_QUANTITIES = {**dict.fromkeys(QUANTITY_FIELDS.values(), int), "total": int}
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    columns: dict[str, type]
+    pk: str = "id"
+    indexes: tuple[tuple[str, ...], ...] = ()
+    foreign_keys: tuple[tuple[str, str, str], ...] = ()
+    defaults: dict[str, object] | None = None
+
+
+_BY_SYNC = (("sync", "syncs", "id"),)
+
+TABLES: dict[str, TableSpec] = {
+    # No index on name_key: the staff's holder search matches names by LIKE, which scans anyway,
+    # and the index made every roster load a quarter slower.
+    "certificates": TableSpec(
+        CERTIFICATE_COLUMNS, "number", (("register",),), defaults={"status": VALID, "reissue": 0}
+    ),
+    "registers": TableSpec(
+        {
+            "key": str,
+            "kind": str,
+            "file": str,
+            "authority": str,
+            "region": str,
+            "unit": str,
+            "approval_doc": str,
+            "issued_on": str,
+            "year_code": str,
+            "fingerprint": str,
+            "rows": int,
+            "first_loaded": str,
+            "last_loaded": str,
+            "version": int,
+        },
+        "key",
+    ),
+    # one row per sync attempt of a register, loaded or rejected, for staff and auditors
+    "syncs": TableSpec(
+        {
+            "id": int,
+            "at": str,
+            "register": str,
+            "file": str,
+            "kind": str,
+            "fingerprint": str,
+            "outcome": str,
+            "rows": int,
+            "added": int,
+            "changed": int,
+            "conflicts": int,
+            "problems": int,
+            "operator": str,
+        },
+        indexes=(("register",),),
+    ),
+    "problems": TableSpec(
+        {
+            "id": int,
+            "sync": int,
+            "severity": str,
+            "row": int,
+            "column": str,
+            "value": str,
+            "rule": str,
+            "clause": str,
+        },
+        indexes=(("sync",),),
+        foreign_keys=_BY_SYNC,
+    ),
+    "certificate_history": TableSpec(
+        {"id": int, "number": str, "sync": int, "at": str, "field": str, "old": str, "new": str},
+        indexes=(("number",),),
+        foreign_keys=_BY_SYNC,
+    ),
+    # 换发 / 补发 / 撤销 as registered
+    "status_events": TableSpec(
+        {
+            "id": int,
+            "sync": int,
+            "register": str,
+            "source_row": int,
+            "type": str,
+            "number": str,
+            "name": str,
+            "date": str,
+            "new_number": str,
+            "reason": str,
+            "approval_doc": str,
+            "personal_application": str,
+            "unit_certificate": str,
+            "original_document": str,
+        },
+        indexes=(("number",), ("new_number",)),
+        foreign_keys=_BY_SYNC,
+    ),
+    # certreg number runs: who handed out which numbers, from which file
+    "numbering": TableSpec(
+        {
+            "id": int,
+            "at": str,
+            "operator": str,
+            "file": str,
+            "out": str,
+            "kind": str,
+            "authority": str,
+            "letter": str,
+            "year_code": str,
+            "region": str,
+            "first_sequence": int,
+            "last_sequence": int,
+            "count": int,
+        },
+        indexes=(("region", "letter", "year_code"),),
+    ),
+    # The blank-certificate registers (附件1, 附件2, the 领取登记 of §四.(六)1)
+    "requisitions": TableSpec(
+        {
+            "id": int,
+            "register": str,
+            "sync": int,
+            "source_row": int,
+            "unit": str,
+            "recipient": str,
+            "city": str,
+            "contact": str,
+            "phone": str,
+            **_QUANTITIES,
+            "city_opinion": str,
+            "city_agreed_on": str,
+            "province_opinion": str,
+            "approved_on": str,
+            "status": str,
+        },
+        indexes=(("register",),),
+    ),
+    "dispatches": TableSpec(
+        {
+            "id": int,
+            "register": str,
+            "sync": int,
+            "source_row": int,
+            "unit": str,
+            "recipient": str,
+            "city": str,
+            **_QUANTITIES,
+            "dispatched_on": str,
+            "handled_by": str,
+        },
+        indexes=(("register",),),
+    ),
+    "collections": TableSpec(
+        {
+            "number": str,
+            "register": str,
+            "sync": int,
+            "source_row": int,
+            "collector": str,
+            "signature": str,
+            "collected_on": str,
+        },
+        "number",
+        indexes=(("register",),),
+    ),
+}
+
+
+def ensure_tables(db: sqlite_utils.Database) -> None:
+    """Create the tables that are missing; never alters or drops what exists, except to add a
+    column a newer certreg needs (with its default), so an older registry keeps working."""
+    existing = set(db.table_names())
+    for name, spec in TABLES.items():
+        table = db.table(name)
+        if name in existing:
+            missing = {c: t for c, t in spec.columns.items() if c not in table.columns_dict}
+            for column, kind in missing.items():
+                default = (spec.defaults or {}).get(column)
+                table.add_column(column, kind, not_null_default=default)
+            continue
+        table.create(
+            spec.columns, pk=spec.pk, foreign_keys=list(spec.foreign_keys), defaults=spec.defaults
+        )
+        for columns in spec.indexes:
+            table.create_index(list(columns))

@@ -1,0 +1,216 @@
+"""The blank-certificate reconciliation of SPEC §9: per recipient and level, the blanks requested,
+approved and dispatched against the certificates written on them.
+
+The figures live in one place, the SQL view ``stock`` in the registry, so that staff browsing the
+registry in Datasette and ``certreg stock`` read the same numbers. Per recipient and level:
+
+- ``requested`` / ``approved``: blanks asked for by all requisitions / by those the province agreed;
+- ``dispatched``: blanks handed out against 发放单;
+- ``registered``: certificates of the rosters (each used one blank);
+- ``spoiled``: 换发 events (the misfilled or damaged certificate is exchanged for a new blank);
+- ``used``: 补发 events (a lost certificate is reissued on a new blank);
+- ``balance`` = dispatched − registered − spoiled − used: blanks the recipient should still hold;
+  negative means more certificates than blanks, which is flagged;
+- ``collected`` / ``uncollected``: current certificates (not superseded, not revoked) with and
+  without a 领取登记.
+
+A certificate's recipient is its city for city numbers (region 2201–2221, 技师 included) and the
+``unit`` of its roster's manifest entry for provincial numbers (region 2200); a certificate that
+replaced another (换发/补发 under a new number) inherits the recipient of the one it replaced.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import unicodedata
+from dataclasses import asdict, dataclass
+
+import sqlite_utils
+
+from registry.domain.levels import LEVEL_ORDER, LEVELS, QUANTITY_COLUMNS
+from registry.domain.regions import PROVINCE, REGIONS
+from registry.domain.registers import ROSTER_KINDS, sql_list
+from registry.domain.statuses import EXCHANGE, REISSUE, REVOKED, VALID
+from registry.store.schema import QUANTITY_FIELDS
+
+UNNAMED_UNIT = "（未注明单位）"
+NEGATIVE = "余额为负：登记的证书多于领到的空白证书"
+OVER_APPROVED = "发放超过批准的申领数"
+
+
+def _values(rows: list[tuple[object, ...]]) -> str:
+    def literal(value: object) -> str:
+        return str(value) if isinstance(value, int) else "'" + str(value).replace("'", "''") + "'"
+
+    return ", ".join("(" + ", ".join(literal(v) for v in row) + ")" for row in rows)
+
+
+def _per_level(table: str, amount: str) -> str:
+    """One row per level out of a table with a column per level (the forms' layout)."""
+    letters = dict(zip(QUANTITY_COLUMNS, LEVEL_ORDER, strict=True))
+    return "\n    UNION ALL ".join(
+        f"SELECT recipient, coalesce(city, '{PROVINCE}'), '{letters[column]}', "
+        + amount.format(field=QUANTITY_FIELDS[column])
+        + f" FROM {table}"
+        for column in QUANTITY_COLUMNS
+    )
+
+
+_REQUESTED = _per_level(
+    "requisitions", "{field}, CASE WHEN status = 'approved' THEN {field} ELSE 0 END"
+)
+_DISPATCHED = _per_level("dispatches", "{field}")
+
+STOCK_VIEW = f"""
+WITH
+cities(code, name) AS (VALUES {_values([(c, n) for c, n in REGIONS.items() if c != PROVINCE])}),
+levels(letter, level, position) AS (
+    VALUES {_values([(x, LEVELS[x], i) for i, x in enumerate(LEVEL_ORDER)])}
+),
+requested(recipient, region, letter, requested, approved) AS (
+    {_REQUESTED}
+),
+dispatched(recipient, region, letter, dispatched) AS (
+    {_DISPATCHED}
+),
+roster AS (
+    SELECT c.number, c.letter, c.region,
+        coalesce(city.name, nullif(g.unit, ''), '{UNNAMED_UNIT}') AS recipient
+    FROM certificates c JOIN registers g ON g.key = c.register
+    LEFT JOIN cities city ON city.code = c.region
+    WHERE g.kind IN {sql_list(ROSTER_KINDS)}
+),
+replaced(number, root) AS (
+    SELECT successor, number FROM certificates WHERE successor IS NOT NULL
+    UNION
+    SELECT c.successor, p.root FROM replaced p JOIN certificates c ON c.number = p.number
+    WHERE c.successor IS NOT NULL
+),
+held AS (
+    SELECT number, recipient, region, letter FROM roster
+    UNION ALL
+    SELECT p.number, r.recipient, r.region, r.letter FROM replaced p JOIN roster r ON r.number = p.root
+),
+events AS (
+    SELECT h.recipient, h.region, h.letter, e.type
+    FROM status_events e JOIN held h ON h.number = e.number
+    WHERE e.type IN ('{EXCHANGE}', '{REISSUE}')
+),
+outstanding AS (
+    SELECT h.recipient, h.region, h.letter, (k.number IS NOT NULL) AS collected
+    FROM held h JOIN certificates c ON c.number = h.number
+    LEFT JOIN collections k ON k.number = h.number
+    WHERE c.successor IS NULL AND coalesce(c.status, '{VALID}') <> '{REVOKED}'
+),
+figures(recipient, region, letter, requested, approved, dispatched, registered, spoiled, used,
+        collected, uncollected) AS (
+    SELECT recipient, region, letter, requested, approved, 0, 0, 0, 0, 0, 0 FROM requested
+    UNION ALL SELECT recipient, region, letter, 0, 0, dispatched, 0, 0, 0, 0, 0 FROM dispatched
+    UNION ALL SELECT recipient, region, letter, 0, 0, 0, 1, 0, 0, 0, 0 FROM roster
+    UNION ALL SELECT recipient, region, letter, 0, 0, 0, 0, type = '{EXCHANGE}', type = '{REISSUE}', 0, 0
+        FROM events
+    UNION ALL SELECT recipient, region, letter, 0, 0, 0, 0, 0, 0, collected, 1 - collected
+        FROM outstanding
+),
+totals AS (
+    SELECT recipient, max(region) AS region, letter,
+        sum(requested) AS requested, sum(approved) AS approved, sum(dispatched) AS dispatched,
+        sum(registered) AS registered, sum(spoiled) AS spoiled, sum(used) AS used,
+        sum(collected) AS collected, sum(uncollected) AS uncollected
+    FROM figures GROUP BY recipient, letter
+)
+SELECT t.recipient, t.region, l.level, t.letter, t.requested, t.approved, t.dispatched,
+    t.registered, t.spoiled, t.used,
+    t.dispatched - t.registered - t.spoiled - t.used AS balance,
+    t.collected, t.uncollected,
+    CASE WHEN t.dispatched - t.registered - t.spoiled - t.used < 0 THEN '{NEGATIVE}'
+         WHEN t.dispatched > t.approved THEN '{OVER_APPROVED}' END AS flag
+FROM totals t JOIN levels l ON l.letter = t.letter
+WHERE t.requested + t.dispatched + t.registered + t.spoiled + t.used > 0
+ORDER BY t.region, t.recipient, l.position
+"""
+"""The reconciliation, one row per recipient and level (SPEC §9)."""
+
+
+def ensure_stock_view(db: sqlite_utils.Database) -> None:
+    """(Re)create the ``stock`` view when it is missing or a newer certreg changed it."""
+    current = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'stock'")
+    row = current.fetchone()
+    if row is None or row[0] != f"CREATE VIEW stock AS {STOCK_VIEW}":
+        db.execute("DROP VIEW IF EXISTS stock")
+        db.execute(f"CREATE VIEW stock AS {STOCK_VIEW}")
+
+
+@dataclass(frozen=True, slots=True)
+class StockLine:
+    """One row of the ``stock`` view."""
+
+    recipient: str
+    region: str
+    level: str
+    letter: str
+    requested: int
+    approved: int
+    dispatched: int
+    registered: int
+    spoiled: int
+    used: int
+    balance: int
+    collected: int
+    uncollected: int
+    flag: str | None
+
+    @property
+    def negative(self) -> bool:
+        return self.balance < 0
+
+    def as_json(self) -> dict[str, object]:
+        return {**asdict(self), "negative": self.negative}
+
+
+def reconciliation(conn: sqlite3.Connection) -> list[StockLine]:
+    """The ``stock`` view as `StockLine` rows, in the view's order."""
+    return [StockLine(*row) for row in conn.execute("SELECT * FROM stock")]
+
+
+HEADINGS = (
+    ("recipient", "单位"),
+    ("level", "等级"),
+    ("requested", "申领"),
+    ("approved", "批准"),
+    ("dispatched", "发放"),
+    ("registered", "登记证书"),
+    ("spoiled", "换发损耗"),
+    ("used", "补发用"),
+    ("balance", "结余"),
+    ("collected", "已领取"),
+    ("uncollected", "未领取"),
+)
+
+
+def _width(value: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
+
+
+def stock_text(lines: list[StockLine]) -> str:
+    """The reconciliation as an aligned table, then each flagged line with what to do."""
+    if not lines:
+        return (
+            "登记库中还没有申领、发放或证书记录。请先用 certreg sync 导入名册和申领计划表、发放单。"
+        )
+    table = [[label for _, label in HEADINGS]]
+    table += [[str(getattr(line, field)) for field, _ in HEADINGS] for line in lines]
+    widths = [max(_width(row[i]) for row in table) for i in range(len(HEADINGS))]
+    out = []
+    for row in table:
+        cells = [
+            cell + " " * (w - _width(cell)) if i < 2 else " " * (w - _width(cell)) + cell
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        out.append("  ".join(cells).rstrip())
+    flagged = [line for line in lines if line.flag]
+    for line in flagged:
+        out.append(f"⚠ {line.recipient} {line.level}：{line.flag}（结余 {line.balance}）")
+    if flagged:
+        out.append("请核对发放单和名册：补登漏记的发放单，或查明多出的证书从何而来。")
+    return "\n".join(out)

@@ -1,0 +1,158 @@
+"""The sync history: one ``syncs`` row per attempt to load a register (loaded or rejected) with its
+``problems``, the version of each register loaded (``registers``), and the ``numbering`` runs.
+Staff and auditors read these in Datasette; the sync reads them to skip what it loaded already."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import astuple, dataclass, field, fields
+from typing import NamedTuple
+
+from registry.domain.problems import Problem
+from registry.domain.registers import CERTIFICATE_KINDS, sql_list
+from registry.store.writes import Applied
+
+ERROR = "error"
+CONFLICT = "conflict"
+SEVERITY_LABELS = {ERROR: "错误", CONFLICT: "冲突"}
+"""A problem's kind: an error rejected the register, a conflict is for staff to look at."""
+
+
+@dataclass
+class Attempt:
+    """One attempt to load a register, as the history records it."""
+
+    register: str
+    file: str
+    kind: str
+    fingerprint: str
+    outcome: str
+    rows: int
+    operator: str
+    problems: Sequence[Problem] = field(default_factory=list)
+
+
+class LoadedVersion(NamedTuple):
+    fingerprint: str
+    version: int
+
+
+_INSERT_PROBLEM = (
+    "INSERT INTO problems (sync, severity, row, [column], value, rule, clause)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _insert_problems(
+    conn: sqlite3.Connection, sync_id: int, severity: str, problems: Sequence[Problem]
+) -> None:
+    conn.executemany(
+        _INSERT_PROBLEM,
+        [(sync_id, severity, p.row, p.column, p.value, p.rule, p.clause) for p in problems],
+    )
+
+
+def record_attempt(conn: sqlite3.Connection, attempt: Attempt, at: str) -> int:
+    """Add the attempt and its problems to the history; its id marks the rows it writes."""
+    cursor = conn.execute(
+        "INSERT INTO syncs (at, register, file, kind, fingerprint, outcome, rows, added, changed,"
+        " conflicts, problems, operator) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?)",
+        (
+            at,
+            attempt.register,
+            attempt.file,
+            attempt.kind,
+            attempt.fingerprint,
+            attempt.outcome,
+            attempt.rows,
+            len(attempt.problems),
+            attempt.operator,
+        ),
+    )
+    sync_id = int(cursor.lastrowid or 0)
+    _insert_problems(conn, sync_id, ERROR, attempt.problems)
+    return sync_id
+
+
+def record_applied(conn: sqlite3.Connection, sync_id: int, applied: Applied) -> None:
+    """What the write of attempt ``sync_id`` did, and its conflicts."""
+    conn.execute(
+        "UPDATE syncs SET added = ?, changed = ?, conflicts = ? WHERE id = ?",
+        (applied.added, applied.changed, len(applied.conflicts), sync_id),
+    )
+    _insert_problems(conn, sync_id, CONFLICT, applied.conflicts)
+
+
+def loaded_version(conn: sqlite3.Connection, register: str) -> LoadedVersion | None:
+    row = conn.execute(
+        "SELECT fingerprint, version FROM registers WHERE key = ?", (register,)
+    ).fetchone()
+    return None if row is None else LoadedVersion(*row)
+
+
+def record_register(
+    conn: sqlite3.Connection, facts: Mapping[str, object], known: LoadedVersion | None, at: str
+) -> None:
+    """The register's facts as loaded now: its first version, or the next one."""
+    row = {**facts, "last_loaded": at}
+    if known:
+        row["version"] = known.version + 1
+    else:
+        row.update(first_loaded=at, version=1)
+    names = ", ".join(f"[{k}]" for k in row)
+    conn.execute(
+        f"INSERT INTO registers ({names}) VALUES ({', '.join('?' * len(row))})"
+        " ON CONFLICT(key) DO UPDATE SET "
+        + ", ".join(f"[{k}] = excluded.[{k}]" for k in row if k != "key"),
+        list(row.values()),
+    )
+
+
+def registry_as_of(conn: sqlite3.Connection) -> str | None:
+    """When the certificates last changed: the latest sync of a roster or status-change register.
+    (Stock registers do not count: the public snapshot time is about certificates only.)"""
+    row = conn.execute(
+        "SELECT max(at) FROM syncs WHERE outcome IN ('loaded', 'updated')"
+        f" AND kind IN {sql_list(CERTIFICATE_KINDS)}"
+    ).fetchone()
+    return row[0] if row else None
+
+
+@dataclass(frozen=True)
+class NumberingRun:
+    """One level's numbers handed out by one ``certreg number`` run."""
+
+    at: str
+    operator: str
+    file: str
+    out: str
+    kind: str
+    authority: str
+    letter: str
+    year_code: str
+    region: str
+    first_sequence: int
+    last_sequence: int
+    count: int
+
+
+def record_numbering(conn: sqlite3.Connection, runs: Sequence[NumberingRun]) -> None:
+    """Keep a numbering run, so two runs before a sync never hand out the same number twice."""
+    columns = [f.name for f in fields(NumberingRun)]
+    conn.executemany(
+        f"INSERT INTO numbering ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [astuple(run) for run in runs],
+    )
+
+
+def highest_sequence(conn: sqlite3.Connection, letter: str, year_code: str, region: str) -> int:
+    """The highest sequence used for a letter/year/region in the registry or a numbering run."""
+    prefix = f"{letter}{year_code}{region}"
+    row = conn.execute(
+        "SELECT max(s) FROM (SELECT max(sequence) AS s FROM certificates WHERE number >= ? AND"
+        " number < ? UNION ALL SELECT max(last_sequence) FROM numbering WHERE letter = ? AND"
+        " year_code = ? AND region = ?)",
+        (prefix, prefix + "~", letter, year_code, region),
+    ).fetchone()
+    return int(row[0] or 0)

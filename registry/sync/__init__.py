@@ -1,0 +1,1 @@
+"""Loading registers: the manifest, the pipeline of checks and writes, and the report."""

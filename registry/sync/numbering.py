@@ -1,0 +1,171 @@
+"""``certreg number``: give the rows of an approved roster that lack a 颁发证书编号 the next free
+numbers, in roster order, per level (§四.(四), §四.(五)3), and write a numbered copy.
+
+The next number continues after the highest sequence already used for that letter/year/region in
+the registry, in earlier numbering runs (recorded, so two runs before a sync never hand out the
+same number twice) and in the file itself. A row is numbered only if the roster rules that
+decide a number (its level, its results, the authority's right to issue it) let it have one:
+the same rules the sync applies (`registry.kinds.roster_cells`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from registry.domain.levels import LEVELS
+from registry.domain.numbers import CertificateNumber, MalformedNumber, parse
+from registry.domain.problems import Problem
+from registry.domain.regions import issuing_problem
+from registry.domain.registers import TECHNICIAN_ROSTER
+from registry.kinds import LAYOUTS
+from registry.kinds.roster_cells import EXAM_COLUMNS, exam_verdict, level_verdict
+from registry.kinds.rosters import NUMBER_COLUMN
+from registry.sheets.cells import text
+from registry.sheets.table import Record, Table, read_table
+from registry.sheets.writers import fill_column
+from registry.store import now, transaction
+from registry.store.syncs import NumberingRun, highest_sequence, record_numbering
+
+MAX_SEQUENCE = 9999
+
+
+@dataclass
+class Numbering:
+    """The plan for one file: which row gets which number, or why rows cannot get one."""
+
+    table: Table
+    assigned: dict[int, CertificateNumber] = field(default_factory=dict)
+    """spreadsheet row → new number"""
+    problems: list[Problem] = field(default_factory=list)
+
+    def ranges(self) -> dict[str, tuple[CertificateNumber, CertificateNumber, int]]:
+        """Per number prefix (letter+year+region): first and last number and how many."""
+        spans: dict[str, tuple[CertificateNumber, CertificateNumber, int]] = {}
+        for number in self.assigned.values():
+            first, last, count = spans.get(number.prefix, (number, number, 0))
+            spans[number.prefix] = (min(first, number), max(last, number), count + 1)
+        return spans
+
+
+def _letter(
+    record: Record, kind: str, authority: str, region: str
+) -> tuple[str | None, Problem | None]:
+    """The level a row would be numbered in, or the roster rule that refuses it a number."""
+    if kind == TECHNICIAN_ROSTER:
+        letter: object = "J"
+    else:
+        letter, refused = level_verdict(record.values.get("报考等级"))
+        if refused:
+            value = text(record.values.get("报考等级"))
+            return None, Problem(record.row, "报考等级", value, *refused)
+        for column in EXAM_COLUMNS:
+            if exam_verdict(record.values.get(column))[1]:
+                rule = "考试考核结果不合格或为空的人员不能编号发证"
+                value = text(record.values.get(column))
+                return None, Problem(record.row, column, value, rule, "§二、§四.(六)1")
+    assert isinstance(letter, str)
+    reason = issuing_problem(authority, region, letter)
+    if reason:
+        return None, Problem(record.row, "报考等级", LEVELS[letter], reason, "§三")
+    return letter, None
+
+
+def plan(
+    conn: sqlite3.Connection, path: Path, kind: str, authority: str, region: str, year_code: str
+) -> Numbering:
+    """Work out the numbers for ``path`` without writing anything."""
+    numbering = Numbering(read_table(path, LAYOUTS[kind]))
+    if not numbering.table.records:
+        numbering.problems.append(Problem(None, None, None, "名册没有任何数据行"))
+        return numbering
+    used: dict[str, int] = {}
+    waiting: list[tuple[int, str]] = []
+    for record in numbering.table.records:
+        written = text(record.values.get(NUMBER_COLUMN))
+        if written:
+            try:
+                number = parse(written)
+            except MalformedNumber:
+                continue  # the sync reports it; numbering only needs the numbers already used
+            used[number.prefix] = max(used.get(number.prefix, 0), number.sequence)
+            continue
+        letter, refused = _letter(record, kind, authority, region)
+        if refused:
+            numbering.problems.append(refused)
+        elif letter:
+            waiting.append((record.row, letter))
+    _assign(conn, numbering, waiting, used, year_code, region)
+    return numbering
+
+
+def _assign(
+    conn: sqlite3.Connection,
+    numbering: Numbering,
+    waiting: list[tuple[int, str]],
+    used: dict[str, int],
+    year_code: str,
+    region: str,
+) -> None:
+    """Number the waiting rows in roster order, per level, after the highest sequence used."""
+    following: dict[str, int] = {}  # by level letter: year code and region are the run's
+    for row, letter in waiting:
+        if letter not in following:
+            prefix = CertificateNumber(letter, year_code, region, 0).prefix
+            registered = highest_sequence(conn, letter, year_code, region)
+            following[letter] = max(registered, used.get(prefix, 0)) + 1
+        sequence = following[letter]
+        following[letter] += 1
+        if sequence <= MAX_SEQUENCE:
+            numbering.assigned[row] = CertificateNumber(letter, year_code, region, sequence)
+    for letter, after in following.items():
+        if after - 1 > MAX_SEQUENCE:
+            numbering.problems.append(
+                Problem(
+                    None,
+                    NUMBER_COLUMN,
+                    CertificateNumber(letter, year_code, region, 0).prefix,
+                    f"{LEVELS[letter]}的顺序号将超过 {MAX_SEQUENCE}（需要编到 {after - 1}），"
+                    "本年份代码下已无可用编号",
+                    "附件3",
+                )
+            )
+
+
+def write_copy(numbering: Numbering, out: Path) -> None:
+    """Write ``out``: the original file with the new numbers filled in, same format and layout."""
+    table = numbering.table
+    values = {row: str(number) for row, number in numbering.assigned.items()}
+    fill_column(table.path, out, table.columns[NUMBER_COLUMN], values)
+
+
+def record_run(
+    conn: sqlite3.Connection,
+    numbering: Numbering,
+    out: Path,
+    kind: str,
+    authority: str,
+    operator: str,
+) -> None:
+    """Keep the run in ``numbering`` (one row per level): who, when, which file, which numbers."""
+    at = now()
+    runs = [
+        NumberingRun(
+            at,
+            operator,
+            str(numbering.table.path),
+            str(out),
+            kind,
+            authority,
+            first.letter,
+            first.year_code,
+            first.region,
+            first.sequence,
+            last.sequence,
+            count,
+        )
+        for first, last, count in numbering.ranges().values()
+    ]
+    with transaction(conn):
+        record_numbering(conn, runs)

@@ -1,0 +1,171 @@
+"""Reading and checking the next registers in worker processes while the sync writes one.
+
+A roster's own checks — reading the file, every cell rule, the numbers' structure — need no
+registry and cost more than writing the roster does. A sync of many large registers therefore
+runs them (`prepare`) for the registers to come in other processes, while its own process keeps
+what must stay in order: the registry checks (a number already given to another holder) and the
+write, each register in its own transaction as before. Small syncs stay in one process: starting
+workers costs more than it saves.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import datetime as dt
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
+
+from registry.domain.trades import TradeCatalogue
+from registry.kinds import KINDS
+from registry.kinds.base import RegisterEntry
+from registry.sheets.rows import UnreadableSheet
+
+MIN_BYTES = 4 * 1024 * 1024
+"""Below this much register data to load, a sync does everything in its own process."""
+MAX_WORKERS = 3
+"""More would outrun the one process that writes: it applies a register in about half the time
+a worker needs to prepare one."""
+WORKER_NICENESS = 10
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A register read and checked on its own: its data rows and what its kind's
+    ``check_alone`` made of it (None for a register without data rows, which is refused)."""
+
+    rows: int
+    data: Any
+    fingerprint: str
+    """of the file as read, which is what the registry records as loaded"""
+
+
+def file_fingerprint(entry: RegisterEntry) -> str:
+    """`RegisterEntry.fingerprint` of the file as it is now."""
+    try:
+        return entry.fingerprint(entry.path.read_bytes())
+    except OSError as exc:
+        raise UnreadableSheet(f"无法读取文件：{exc.strerror}") from exc
+
+
+def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> Prepared:
+    """Read ``entry``'s file and run its kind's checks that need no registry.
+
+    Raises `registry.sheets.table.UnreadableSheet` when the file is not a register, or when it
+    changed while it was read (a clerk still saving it): the fingerprint recorded must be that
+    of the rows loaded, or a later sync would take the new version for loaded already."""
+    kind = KINDS[entry.kind]
+    before = file_fingerprint(entry)
+    table = kind.read(entry.path, kind.layout)
+    data = kind.check_alone(table, entry, catalogue, today) if table.records else None
+    if file_fingerprint(entry) != before:
+        raise UnreadableSheet("文件在读取期间被改动。请等文件保存完毕后重新同步")
+    return Prepared(len(table.records), data, before)
+
+
+def _die_with(parent: int) -> None:
+    """Ask Linux to kill this worker when the sync's process dies (even by ``kill -9``), so no
+    worker outlives it; where there is no ``prctl``, workers end with their pipe instead."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _worker_setup(parent: int) -> None:
+    """Lower priority than the writing process, which the others wait for; Ctrl-C is for the
+    sync's process, which stops the workers itself; death with the sync's process."""
+    _die_with(parent)
+    os.nice(WORKER_NICENESS)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def default_workers() -> int:
+    """Worker processes for a large sync: none on one core, else up to `MAX_WORKERS`."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return 0 if (cores or 1) < 2 else min(cores or 1, MAX_WORKERS)
+
+
+class Lookahead:
+    """Prepares ``entries`` in order, ``workers`` at a time, in worker processes.
+
+    At most ``workers`` registers are prepared ahead of the one the sync takes, so memory stays
+    bounded however many registers there are.
+    """
+
+    def __init__(
+        self,
+        entries: Sequence[RegisterEntry],
+        catalogue: TradeCatalogue,
+        today: dt.date,
+        workers: int,
+    ) -> None:
+        self._waiting = deque(entries)
+        self._catalogue = catalogue
+        self._today = today
+        self._workers = workers
+        self._running: dict[int, Future[Prepared]] = {}
+        # spawn: clean processes, whatever threads or connections the sync's process holds, and
+        # its own children, so their CPU time counts in its resource usage.
+        context = multiprocessing.get_context("spawn")
+        self._executor = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_worker_setup, initargs=(os.getpid(),)
+        )
+        self._fill()
+
+    def _fill(self) -> None:
+        while self._waiting and len(self._running) < self._workers:
+            entry = self._waiting.popleft()
+            try:
+                future = self._executor.submit(prepare, entry, self._catalogue, self._today)
+            except BrokenProcessPool:  # a worker died: the sync prepares the rest itself
+                self._waiting.clear()
+                return
+            self._running[id(entry)] = future
+
+    def take(self, entry: RegisterEntry) -> Callable[[], Prepared] | None:
+        """The way to wait for ``entry``'s preparation, or None when the sync is to prepare it
+        itself (not asked for, or the workers are gone)."""
+        future = self._running.pop(id(entry), None)
+        self._fill()
+        if future is None:
+            return None
+
+        def result() -> Prepared:
+            try:
+                return future.result()
+            except BrokenProcessPool:  # a worker died (killed, out of memory): do it here
+                return prepare(entry, self._catalogue, self._today)
+
+        return result
+
+    def close(self) -> None:
+        self._executor.shutdown(cancel_futures=True)
+
+
+def lookahead(
+    entries: Sequence[RegisterEntry],
+    sizes: Sequence[int],
+    catalogue: TradeCatalogue,
+    today: dt.date,
+    workers: int | None,
+) -> Lookahead | None:
+    """A `Lookahead` over the registers to load, when they are worth the workers.
+
+    ``workers=None`` decides from the machine and the amount of data; a number forces it (0:
+    never), which is how the tests run the pipeline on small registers."""
+    if workers is None:
+        workers = default_workers() if sum(sizes) >= MIN_BYTES and len(entries) > 1 else 0
+    return Lookahead(entries, catalogue, today, workers) if workers > 0 and entries else None

@@ -1,0 +1,252 @@
+"""Load registers into the registry, each whole or not at all (SPEC §4, §5).
+
+A register version is identified by the fingerprint of its bytes and manifest facts: the same
+version again changes nothing; a new version of a known register updates the changed rows and
+keeps the old values in ``certificate_history``; a certificate is never deleted. Validation runs
+inside the write transaction, so the uniqueness checks see exactly the state that is written to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from registry.domain.problems import Problem
+from registry.domain.trades import TradeCatalogue
+from registry.kinds import KINDS
+from registry.kinds.base import LoadContext, RegisterEntry
+from registry.sheets.rows import UnreadableSheet
+from registry.store import now, syncs, transaction
+from registry.store.syncs import Attempt, LoadedVersion
+from registry.sync.pipeline import Prepared, file_fingerprint, lookahead, prepare
+
+LOADED, UPDATED, UNCHANGED, REJECTED, CHECKED = (
+    "loaded",
+    "updated",
+    "unchanged",
+    "rejected",
+    "checked",
+)
+
+EMPTY_REGISTER = "没有任何数据行，不能导入。请检查是否选错了工作表，或数据行是否被放在了页脚之后"
+
+
+@dataclass
+class Outcome:
+    """What happened to one register: ``loaded``, ``updated``, ``unchanged``, ``rejected``,
+    or ``checked`` (a dry run that found no problem)."""
+
+    entry: RegisterEntry
+    outcome: str
+    rows: int = 0
+    added: int = 0
+    changed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    conflicts: list[Problem] = field(default_factory=list)
+    sync_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != REJECTED
+
+
+def operator() -> str:
+    """Who runs the sync, for the history: ``CERTREG_OPERATOR`` or the login name."""
+    return os.environ.get("CERTREG_OPERATOR") or getpass.getuser()
+
+
+def _fingerprint(entry: RegisterEntry) -> str | Problem:
+    try:
+        return file_fingerprint(entry)
+    except UnreadableSheet as exc:
+        return Problem(None, None, None, str(exc))
+
+
+def _size(entry: RegisterEntry) -> int:
+    try:
+        return entry.path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _attempt(outcome: Outcome, fingerprint: str) -> Attempt:
+    entry = outcome.entry
+    return Attempt(
+        entry.key,
+        entry.path.name,
+        entry.kind,
+        fingerprint,
+        outcome.outcome,
+        outcome.rows,
+        operator(),
+        outcome.problems,
+    )
+
+
+class _Scope:
+    """Where one register is checked and written: its own ``BEGIN IMMEDIATE`` transaction, or in
+    a dry run of several registers a savepoint of the run's transaction, so later registers are
+    checked against it (the run undoes it all)."""
+
+    def __init__(self, conn: sqlite3.Connection, dry_run: bool) -> None:
+        self.conn = conn
+        self.nested = dry_run and conn.in_transaction
+        self.keep = not dry_run or self.nested
+        """whether a register that passes stays written (in the run's transaction, if nested)"""
+        conn.execute(
+            "SAVEPOINT register" if self.nested else "BEGIN" if dry_run else "BEGIN IMMEDIATE"
+        )
+
+    def undo(self) -> None:
+        if self.nested:
+            self.conn.execute("ROLLBACK TO register")
+            self.conn.execute("RELEASE register")
+        elif self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    def done(self) -> None:
+        self.conn.execute("RELEASE register" if self.nested else "COMMIT")
+
+
+def _validate(
+    outcome: Outcome, context: LoadContext, ready: Callable[[], Prepared]
+) -> tuple[object, str | None]:
+    """Run the kind's checks; ``outcome.problems`` holds what they found. Returns the payload
+    and the fingerprint of the file as read."""
+    entry = outcome.entry
+    try:
+        prepared = ready()
+    except UnreadableSheet as exc:
+        outcome.problems = [Problem(None, None, None, str(exc))]
+        return None, None
+    outcome.rows = prepared.rows
+    if not prepared.rows:
+        outcome.problems = [Problem(None, None, None, EMPTY_REGISTER)]
+        return None, prepared.fingerprint
+    outcome.problems, payload = KINDS[entry.kind].validate(prepared.data, entry, context)
+    return payload, prepared.fingerprint
+
+
+def _write(
+    conn: sqlite3.Connection,
+    outcome: Outcome,
+    payload: object,
+    fingerprint: str,
+    known: LoadedVersion | None,
+) -> None:
+    entry = outcome.entry
+    at = now()
+    sync_id = syncs.record_attempt(conn, _attempt(outcome, fingerprint), at)
+    applied = KINDS[entry.kind].apply(conn, entry, payload, sync_id, at)
+    syncs.record_applied(conn, sync_id, applied)
+    outcome.added, outcome.changed, outcome.conflicts = (
+        applied.added,
+        applied.changed,
+        applied.conflicts,
+    )
+    facts = {**entry.facts(), "fingerprint": fingerprint, "rows": outcome.rows}
+    syncs.record_register(conn, facts, known, at)
+    outcome.sync_id = sync_id
+
+
+def sync_register(
+    conn: sqlite3.Connection,
+    entry: RegisterEntry,
+    catalogue: TradeCatalogue,
+    *,
+    dry_run: bool = False,
+    fingerprint: str | Problem | None = None,
+    prepared: Callable[[], Prepared] | None = None,
+) -> Outcome:
+    """Validate one register and, unless ``dry_run`` or rejected, write it in one transaction.
+
+    ``fingerprint`` (or the problem reading the file) and ``prepared`` (waiting for a worker's
+    `prepare`) are passed by `sync_entries` when it has them already."""
+    outcome = Outcome(entry, CHECKED)
+    fingerprint = fingerprint or _fingerprint(entry)
+    if isinstance(fingerprint, Problem):
+        outcome.outcome, outcome.problems = REJECTED, [fingerprint]
+        return outcome
+    known = syncs.loaded_version(conn, entry.key)
+    if known and known.fingerprint == fingerprint:
+        outcome.outcome = UNCHANGED
+        return outcome
+    context = LoadContext(conn, catalogue)
+    scope = _Scope(conn, dry_run)
+    try:
+        payload, read = _validate(
+            outcome, context, prepared or (lambda: prepare(entry, catalogue, context.today))
+        )
+        fingerprint = read or fingerprint
+        if outcome.problems or not scope.keep:
+            scope.undo()
+        else:
+            if not dry_run:
+                outcome.outcome = UPDATED if known else LOADED
+            _write(conn, outcome, payload, fingerprint, known)
+            scope.done()
+    except BaseException:
+        scope.undo()
+        raise
+    if outcome.problems:
+        outcome.outcome = REJECTED
+        if not dry_run:  # the rejection itself is history, kept for staff
+            with transaction(conn):
+                syncs.record_attempt(conn, _attempt(outcome, fingerprint), now())
+    if scope.nested:
+        outcome.sync_id = None
+    return outcome
+
+
+def sync_entries(
+    conn: sqlite3.Connection,
+    entries: Iterable[RegisterEntry],
+    catalogue: TradeCatalogue,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int, int, RegisterEntry], None] | None = None,
+    workers: int | None = None,
+) -> list[Outcome]:
+    """Sync registers in manifest order; each is independent of the others' fate.
+
+    A dry run checks each register as if the ones before it had loaded (dispatches after their
+    requisitions, collections after their rosters) and then undoes everything. Registers that
+    changed are read and checked ahead in ``workers`` processes (`registry.sync.pipeline`; None:
+    as many as fit the machine, when the registers are large enough to gain from it). The
+    workers are spawned: a script that calls this needs the usual ``if __name__ == "__main__"``.
+    """
+    entries = list(entries)
+    fingerprints = [_fingerprint(entry) for entry in entries]
+    todo = [
+        entry
+        for entry, fingerprint in zip(entries, fingerprints, strict=True)
+        if isinstance(fingerprint, str)
+        and (syncs.loaded_version(conn, entry.key) or ("",))[0] != fingerprint
+    ]
+    ahead = lookahead(todo, [_size(e) for e in todo], catalogue, dt.date.today(), workers)
+    outcomes = []
+    try:
+        if dry_run:
+            conn.execute("BEGIN")  # undone below: a dry run leaves the registry as it was
+        for index, (entry, fingerprint) in enumerate(zip(entries, fingerprints, strict=True), 1):
+            if progress:
+                progress(index, len(entries), entry)
+            outcome = sync_register(
+                conn,
+                entry,
+                catalogue,
+                dry_run=dry_run,
+                fingerprint=fingerprint,
+                prepared=ahead.take(entry) if ahead else None,
+            )
+            outcomes.append(outcome)
+    finally:
+        if dry_run and conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if ahead:
+            ahead.close()
+    return outcomes
