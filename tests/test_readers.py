@@ -104,9 +104,7 @@ def test_csv_encodings_are_detected(tmp_path: Path, encoding: str) -> None:
 
 def test_two_row_header_in_csv(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
-    write_csv(
-        path, APPROVAL_ROSTER, [approval_row("Z1122020001")], encoding="gb18030", title=None
-    )
+    write_csv(path, APPROVAL_ROSTER, [approval_row("Z1122020001")], encoding="gb18030", title=None)
     table = read_table(path, APPROVAL_ROSTER)
     assert table.header_rows == (1, 2)
     assert table.records[0].row == 3
