@@ -19,12 +19,6 @@ from verify_app.checklog import ensure_log_schema
 
 REGISTRY_NAME = "registry"
 """The database name metadata.yml, the templates and the links are written for (file registry.db)."""
-VERIFY_LOG_NAME = "verify_log.db"
-
-
-def verify_log_path(registry: Path) -> Path:
-    """The verification log lives beside the registry (SPEC §1)."""
-    return registry.parent / VERIFY_LOG_NAME
 
 
 def ensure_verify_log(path: Path) -> None:

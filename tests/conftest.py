@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from datasette.app import Datasette
 
-from datasette_config.launch import verify_log_path
 from registry import store
+from registry.store import verify_log_path
 from tests.datasette_fixtures import (
     STAFF_HASH,
     STAFF_USER,

@@ -25,8 +25,9 @@ from datasette.app import Datasette
 from datasette_auth_passwords.utils import hash_password
 
 from datasette_config import config_dir
-from datasette_config.launch import ensure_verify_log, verify_log_path
+from datasette_config.launch import ensure_verify_log
 from registry.cli import cli
+from registry.store import verify_log_path
 from tests.registers import MIANYANG, RegisterFactory, approval_row
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"

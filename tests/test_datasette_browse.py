@@ -13,8 +13,9 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from datasette_config.launch import datasette_command, ensure_verify_log, verify_log_path
+from datasette_config.launch import datasette_command, ensure_verify_log
 from registry.cli import cli
+from registry.store import verify_log_path
 from tests.datasette_fixtures import (
     MIANYANG_2012,
     SAMPLES,

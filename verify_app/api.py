@@ -17,8 +17,9 @@ from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.regions import PROVINCE, authority_name
 from registry.public.lookup import Verification
 from verify_app.batch_files import MAX_ITEMS
-from verify_app.pages import Pages, client_of
-from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item, Verifier
+from verify_app.context import client_of, verifier_of
+from verify_app.links import receipt_url
+from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item
 
 
 class InvalidRequest(Exception):
@@ -68,90 +69,87 @@ def _item(value: object, where: str) -> Item:
     return Item(number, name)
 
 
-class Api:
-    def __init__(self, verifier: Verifier, pages: Pages) -> None:
-        self.verifier = verifier
-        self.pages = pages
+def _answer(request: Request, item: Item, answer: Verification, receipt: bool) -> dict[str, object]:
+    data = answer.as_json()
+    data["label"] = answer.label
+    data["advice"] = answer.advice()
+    # Signing costs more than the lookup itself: receipts only for the clients that ask.
+    token = verifier_of(request).issue_receipt(answer, item.name) if receipt else None
+    if token:
+        data["receipt_url"] = receipt_url(request, token)
+    return data
 
-    def _answer(
-        self, request: Request, item: Item, answer: Verification, receipt: bool
-    ) -> dict[str, object]:
-        data = answer.as_json()
-        data["label"] = answer.label
-        data["advice"] = answer.advice()
-        # Signing costs more than the lookup itself: receipts only for the clients that ask.
-        token = self.verifier.issue_receipt(answer, item.name) if receipt else None
-        if token:
-            data["receipt_url"] = self.pages.receipt_url(request, token)
-        return data
 
-    async def verify(self, request: Request) -> JSONResponse:
-        try:
-            body = await _json_body(request)
-            item = _item(body, "请求体")
-        except InvalidRequest as exc:
-            return exc.response()
-        answer = await self.verifier.check_soon(client_of(request), item.number, item.name, "api")
-        return JSONResponse(self._answer(request, item, answer, body.get("receipt") is True))
+async def verify(request: Request) -> JSONResponse:
+    try:
+        body = await _json_body(request)
+        item = _item(body, "请求体")
+    except InvalidRequest as exc:
+        return exc.response()
+    verifier = verifier_of(request)
+    answer = await verifier.check_soon(client_of(request), item.number, item.name, "api")
+    return JSONResponse(_answer(request, item, answer, body.get("receipt") is True))
 
-    async def verify_batch(self, request: Request) -> JSONResponse:
-        try:
-            body = await _json_body(request)
-            items = body.get("items") if isinstance(body, dict) else None
-            if not isinstance(items, list) or not items:
-                raise InvalidRequest(
-                    422, "invalid", '请求体应为 {"items": [{"number": …, "name": …}, …]}'
-                )
-            if len(items) > MAX_ITEMS:
-                raise InvalidRequest(
-                    422, "too_many", f"一次最多 {MAX_ITEMS} 条，本次 {len(items)} 条"
-                )
-            checks = [_item(value, f"items[{i}]") for i, value in enumerate(items)]
-        except InvalidRequest as exc:
-            return exc.response()
-        answers = await run_in_threadpool(
-            self.verifier.check_many, client_of(request), checks, "batch"
-        )
-        receipts = body.get("receipts") is True
-        return JSONResponse(
-            {
-                "results": [
-                    self._answer(request, item, answer, receipts)
-                    for item, answer in zip(checks, answers, strict=True)
-                ]
-            }
-        )
 
-    def number(self, request: Request) -> JSONResponse:
-        """The structure of a number (附件3): no registry data, so no rate limit or log."""
-        typed = request.path_params["number"]
-        try:
-            parsed = parse(typed)
-        except MalformedNumber as exc:
-            return JSONResponse(
-                {"error": "malformed", "message": str(exc), "number": typed[:MAX_NUMBER_CHARS]},
-                status_code=422,
+async def verify_batch(request: Request) -> JSONResponse:
+    try:
+        body = await _json_body(request)
+        items = body.get("items") if isinstance(body, dict) else None
+        if not isinstance(items, list) or not items:
+            raise InvalidRequest(
+                422, "invalid", '请求体应为 {"items": [{"number": …, "name": …}, …]}'
             )
-        return JSONResponse(
-            {
-                "number": str(parsed),
-                "letter": parsed.letter,
-                "level": parsed.level,
-                "year_code": parsed.year_code,
-                "region": parsed.region,
-                "region_name": parsed.region_name,
-                "sequence": parsed.sequence,
-                "authority": authority_name(PROVINCE if parsed.letter == "J" else parsed.region),
-            }
-        )
+        if len(items) > MAX_ITEMS:
+            raise InvalidRequest(422, "too_many", f"一次最多 {MAX_ITEMS} 条，本次 {len(items)} 条")
+        checks = [_item(value, f"items[{i}]") for i, value in enumerate(items)]
+    except InvalidRequest as exc:
+        return exc.response()
+    answers = await run_in_threadpool(
+        verifier_of(request).check_many, client_of(request), checks, "batch"
+    )
+    receipts = body.get("receipts") is True
+    return JSONResponse(
+        {
+            "results": [
+                _answer(request, item, answer, receipts)
+                for item, answer in zip(checks, answers, strict=True)
+            ]
+        }
+    )
 
-    def health(self, request: Request) -> JSONResponse:
-        state = self.verifier.state()
+
+def number(request: Request) -> JSONResponse:
+    """The structure of a number (附件3): no registry data, so no rate limit or log."""
+    typed = request.path_params["number"]
+    try:
+        parsed = parse(typed)
+    except MalformedNumber as exc:
         return JSONResponse(
-            {
-                "status": "ok",
-                "as_of": state.as_of,
-                "certificates": state.certificates,
-                "stale": self.verifier.is_stale(state.as_of),
-            }
+            {"error": "malformed", "message": str(exc), "number": typed[:MAX_NUMBER_CHARS]},
+            status_code=422,
         )
+    return JSONResponse(
+        {
+            "number": str(parsed),
+            "letter": parsed.letter,
+            "level": parsed.level,
+            "year_code": parsed.year_code,
+            "region": parsed.region,
+            "region_name": parsed.region_name,
+            "sequence": parsed.sequence,
+            "authority": authority_name(PROVINCE if parsed.letter == "J" else parsed.region),
+        }
+    )
+
+
+def health(request: Request) -> JSONResponse:
+    verifier = verifier_of(request)
+    state = verifier.state()
+    return JSONResponse(
+        {
+            "status": "ok",
+            "as_of": state.as_of,
+            "certificates": state.certificates,
+            "stale": verifier.is_stale(state.as_of),
+        }
+    )

@@ -1,7 +1,9 @@
 """The verification app: routes, middleware, lifespan and error pages (SPEC §7).
 
 ``create_app(settings)`` builds one app over one registry, so tests can run several side by
-side; ``certreg serve`` builds it from the environment and runs it under uvicorn.
+side; ``certreg serve`` builds it from the environment and runs it under uvicorn. Handlers are
+module-level functions (`verify_app.pages`, `verify_app.api`) that reach the `Verifier`, the
+templates and the CSRF tokens through ``request.app.state``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import jinja2
+from itsdangerous import URLSafeTimedSerializer
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -24,12 +27,12 @@ from starlette.templating import Jinja2Templates
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from registry.domain.statuses import RESULT_LABELS
-from verify_app.api import Api
+from registry.public.fields import PUBLIC_FIELDS
+from verify_app import api, pages
 from verify_app.body_limit import BodyLimitMiddleware
 from verify_app.csrf import CsrfRejected, CsrfTokens
+from verify_app.links import path_for
 from verify_app.openapi import openapi_document
-from verify_app.pages import Pages
-from verify_app.presentation import path_for
 from verify_app.ratelimit import RateLimited
 from verify_app.receipts import Clock
 from verify_app.security_headers import HEADERS, SecurityHeadersMiddleware
@@ -43,82 +46,95 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith(("/api/", "/healthz", "/openapi.json"))
 
 
-def create_app(settings: Settings, *, clock: Clock = time.time) -> Starlette:
-    verifier = Verifier(settings, clock=clock)
+def error_page(request: Request, status: int, title: str, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"error": title, "message": message}, status_code=status)
+    template = f"{status}.html" if status in (404, 500) else "error.html"
+    return pages.render(request, template, {"title": title, "message": message}, status)
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return error_page(request, 404, "页面不存在", "您访问的地址不存在。请从首页开始查验。")
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_page(request, exc.status_code, "请求无法处理", str(exc.detail))
+
+
+async def rate_limited(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RateLimited)
+    response = error_page(request, 429, "查验过于频繁", exc.message)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+async def csrf_rejected(request: Request, exc: Exception) -> Response:
+    message = "表单校验失败：页面可能已过期，或浏览器禁用了 Cookie。请返回首页重新填写后提交。"
+    return error_page(request, 403, "表单已失效", message)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    message = "查验服务暂时出现问题，请稍后再试。问题已记录。"
+    response = error_page(request, 500, "系统暂时出错", message)
+    response.headers.update(HEADERS)
+    return response
+
+
+async def openapi(request: Request) -> Response:
+    return JSONResponse(openapi_document())
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    verifier: Verifier = app.state.verifier
+    await run_in_threadpool(verifier.start)
+    try:
+        yield
+    finally:
+        await run_in_threadpool(verifier.close)
+
+
+# The router tries routes in order: the busiest (the checks) come first.
+routes = [
+    Route("/api/v1/verify", api.verify, methods=["POST"], name="api_verify"),
+    Route("/check", pages.check, methods=["POST"], name="check"),
+    Route("/", pages.form, methods=["GET"], name="form"),
+    Route("/r/{token}", pages.receipt, methods=["GET"], name="receipt"),
+    Route("/r/{token}/qr.svg", pages.receipt_qr, methods=["GET"], name="receipt_qr"),
+    Route("/batch", pages.batch_form, methods=["GET"], name="batch_form"),
+    Route("/batch", pages.batch, methods=["POST"], name="batch"),
+    Route("/batch/export", pages.batch_export, methods=["POST"], name="batch_export"),
+    Route("/api/v1/verify/batch", api.verify_batch, methods=["POST"], name="api_batch"),
+    Route("/api/v1/numbers/{number}", api.number, methods=["GET"], name="api_number"),
+    Route("/healthz", api.health, methods=["GET"], name="health"),
+    Route("/openapi.json", openapi, methods=["GET"], name="openapi"),
+    Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+]
+
+exception_handlers = {
+    404: not_found,
+    HTTPException: http_error,
+    RateLimited: rate_limited,
+    CsrfRejected: csrf_rejected,
+    500: server_error,
+}
+
+
+def _templates() -> Jinja2Templates:
     # templates are read once: no file-system check for changes on every page
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=jinja2.select_autoescape(),
         auto_reload=False,
     )
-    environment.globals.update(RESULT_LABELS=RESULT_LABELS, path_for=path_for)
-    templates = Jinja2Templates(env=environment)
-    pages = Pages(verifier, templates, CsrfTokens(str(settings.secret)))
-    api = Api(verifier, pages)
+    environment.globals.update(
+        RESULT_LABELS=RESULT_LABELS, PUBLIC_FIELDS=PUBLIC_FIELDS, path_for=path_for
+    )
+    return Jinja2Templates(env=environment)
 
-    def error_page(request: Request, status: int, title: str, message: str) -> Response:
-        if _wants_json(request):
-            return JSONResponse({"error": title, "message": message}, status_code=status)
-        template = f"{status}.html" if status in (404, 500) else "error.html"
-        return pages.render(
-            request, template, {"title": title, "message": message}, status_code=status
-        )
 
-    async def not_found(request: Request, exc: Exception) -> Response:
-        return error_page(request, 404, "页面不存在", "您访问的地址不存在。请从首页开始查验。")
-
-    async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        return error_page(request, exc.status_code, "请求无法处理", str(exc.detail))
-
-    async def rate_limited(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, RateLimited)
-        response = error_page(request, 429, "查验过于频繁", exc.message)
-        response.headers["Retry-After"] = str(exc.retry_after)
-        return response
-
-    async def csrf_rejected(request: Request, exc: Exception) -> Response:
-        return error_page(
-            request,
-            403,
-            "表单已失效",
-            "表单校验失败：页面可能已过期，或浏览器禁用了 Cookie。请返回首页重新填写后提交。",
-        )
-
-    async def server_error(request: Request, exc: Exception) -> Response:
-        response = error_page(
-            request, 500, "系统暂时出错", "查验服务暂时出现问题，请稍后再试。问题已记录。"
-        )
-        response.headers.update(HEADERS)
-        return response
-
-    async def openapi(request: Request) -> Response:
-        return JSONResponse(openapi_document())
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await run_in_threadpool(verifier.start)
-        try:
-            yield
-        finally:
-            await run_in_threadpool(verifier.close)
-
-    # The router tries routes in order: the busiest (the checks) come first.
-    routes = [
-        Route("/api/v1/verify", api.verify, methods=["POST"], name="api_verify"),
-        Route("/check", pages.check, methods=["POST"], name="check"),
-        Route("/", pages.form, methods=["GET"], name="form"),
-        Route("/r/{token}", pages.receipt, methods=["GET"], name="receipt"),
-        Route("/r/{token}/qr.svg", pages.receipt_qr, methods=["GET"], name="receipt_qr"),
-        Route("/batch", pages.batch_form, methods=["GET"], name="batch_form"),
-        Route("/batch", pages.batch, methods=["POST"], name="batch"),
-        Route("/batch/export", pages.batch_export, methods=["POST"], name="batch_export"),
-        Route("/api/v1/verify/batch", api.verify_batch, methods=["POST"], name="api_batch"),
-        Route("/api/v1/numbers/{number}", api.number, methods=["GET"], name="api_number"),
-        Route("/healthz", api.health, methods=["GET"], name="health"),
-        Route("/openapi.json", openapi, methods=["GET"], name="openapi"),
-        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-    ]
+def _middleware(settings: Settings) -> list[Middleware]:
     middleware = [
         Middleware(SecurityHeadersMiddleware),
         Middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes),
@@ -127,19 +143,21 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Starlette:
         middleware.insert(
             0, Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
         )
+    return middleware
+
+
+def create_app(settings: Settings, *, clock: Clock = time.time) -> Starlette:
     app = Starlette(
         routes=routes,
-        middleware=middleware,
+        middleware=_middleware(settings),
         lifespan=lifespan,
-        exception_handlers={
-            404: not_found,
-            HTTPException: http_error,
-            RateLimited: rate_limited,
-            CsrfRejected: csrf_rejected,
-            500: server_error,
-        },
+        exception_handlers=exception_handlers,
     )
-    app.state.verifier = verifier
+    secret = str(settings.secret)
+    app.state.verifier = Verifier(settings, clock=clock)
+    app.state.templates = _templates()
+    app.state.csrf = CsrfTokens(secret)
+    app.state.exports = URLSafeTimedSerializer(secret, salt="certreg-batch-export")
     return app
 
 

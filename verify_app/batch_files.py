@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import python_calamine
 
+from registry.public.fields import PUBLIC_FIELDS
 from registry.public.lookup import Verification
 from registry.sheets.encoding import decode
 from registry.sheets.layout import header_key
@@ -31,15 +32,9 @@ EXPORT_COLUMNS = (
     ("number", "证书编号"),
     ("result", "查验结果"),
     ("label", "结果说明"),
-    ("level", "等级"),
-    ("trade", "工种"),
-    ("authority", "发证机关"),
-    ("issued_on", "发证日期"),
-    ("holder", "持证人（部分隐去）"),
-    ("status_date", "状态日期"),
-    ("successor", "新证书编号"),
-    ("as_of", "登记库更新时间"),
+    *((f.name, f.label) for f in PUBLIC_FIELDS if f.name not in ("number", "reason")),
 )
+"""The result file's columns: the row, the result, and the public fields (names never)."""
 
 
 class BatchFileProblem(ValueError):

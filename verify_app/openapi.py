@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from registry.domain.statuses import RESULTS
+from registry.public.fields import PUBLIC_FIELDS
 from verify_app.batch_files import MAX_ITEMS
 
 
@@ -45,20 +46,12 @@ SCHEMAS: dict[str, Any] = {
         "required": ["result", "number", "label", "advice"],
         "properties": {
             "result": {"type": "string", "enum": list(RESULTS)},
-            "number": {"type": "string", "description": "the number as normalised"},
+            **{f.name: {**f.schema, "description": f.description} for f in PUBLIC_FIELDS},
             "label": {"type": "string", "description": "the result in Chinese"},
             "advice": {"type": "string", "description": "what the employer should do next"},
-            "as_of": {"type": "string", "description": "registry snapshot time (UTC, ISO 8601)"},
-            "reason": {"type": "string", "description": "why the input is malformed"},
-            "level": {"type": "string"},
-            "trade": {"type": "string"},
-            "authority": {"type": "string"},
-            "issued_on": {"type": "string", "format": "date"},
-            "holder": {"type": "string", "description": "the holder's name, masked (张*明)"},
-            "status_date": {"type": "string", "format": "date"},
-            "successor": {"type": "string", "description": "the new number when superseded"},
             "receipt_url": {"type": "string", "description": "signed receipt, re-checks live"},
         },
+        "additionalProperties": False,
     },
     "NumberStructure": {
         "type": "object",

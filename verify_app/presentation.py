@@ -5,13 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 from functools import lru_cache
-from typing import Any
 
 import segno
-from jinja2 import pass_context
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.routing import BaseRoute, NoMatchFound
 
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS
@@ -52,35 +47,3 @@ def qr_svg(url: str) -> bytes:
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="svg", scale=3, title="查验回执链接的二维码")
     return out.getvalue()
-
-
-@lru_cache(maxsize=64)
-def _route(app: Starlette, name: str) -> BaseRoute:
-    for route in app.routes:
-        if getattr(route, "name", None) == name:
-            return route
-    raise NoMatchFound(name, {})
-
-
-def route_path(request: Request, name: str, /, **params: str) -> str:
-    """The site-relative URL of a named route (under the app's ``root_path``).
-
-    Starlette's ``url_for`` builds an absolute URL from the request, by asking each route in
-    turn (each refusal an exception); here the route is found once."""
-    return _under_root(request, _route(request.app, name).url_path_for(name, **params))
-
-
-@lru_cache(maxsize=256)
-def _fixed_path(app: Starlette, name: str, params: tuple[tuple[str, str], ...]) -> str:
-    return _route(app, name).url_path_for(name, **dict(params))
-
-
-@pass_context
-def path_for(context: dict[str, Any], name: str, /, **params: str) -> str:
-    """`route_path` for templates, whose links never change (a page has half a dozen): cached."""
-    request = context["request"]
-    return _under_root(request, _fixed_path(request.app, name, tuple(sorted(params.items()))))
-
-
-def _under_root(request: Request, path: str) -> str:
-    return str(request.scope.get("root_path", "")) + path

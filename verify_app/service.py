@@ -19,6 +19,7 @@ from pathlib import Path
 from starlette.concurrency import run_in_threadpool
 
 from registry import store
+from registry.domain.statuses import MALFORMED
 from registry.public import lookup
 from registry.public.lookup import Verification
 from verify_app.checklog import CheckLog, make_check, name_hash
@@ -131,26 +132,23 @@ class Verifier:
     def recheck(self, client: str, receipt: Receipt) -> Verification:
         """The current status for a receipt, which holds the name only as a keyed hash."""
         self.limiter.charge(client)
+
+        def same_holder(name: str) -> bool:
+            return hmac.compare_digest(self.name_hash(name), receipt.name_hash)
+
         with self.registry.connection() as conn:
-            row = conn.execute(
-                "SELECT name FROM certificates WHERE number = ?", (receipt.number,)
-            ).fetchone()
-            if row is not None and hmac.compare_digest(self.name_hash(row[0]), receipt.name_hash):
-                answer = lookup.verify(conn, receipt.number, row[0], as_of=self.registry.as_of)
-            else:
-                answer = Verification("no_match", receipt.number, self.registry.as_of(conn))
+            answer = lookup.recheck(conn, receipt.number, same_holder, as_of=self.registry.as_of)
         self._log(client, answer, receipt.name_hash, "receipt")
         return answer
 
     def issue_receipt(self, answer: Verification, name: str) -> str | None:
-        if answer.result == "malformed":
+        if answer.result == MALFORMED:
             return None
         return self.receipts.issue(answer.number, self.name_hash(name))
 
     def state(self) -> RegistryState:
         with self.registry.connection() as conn:
-            count = conn.execute("SELECT count(*) FROM certificates").fetchone()[0]
-            return RegistryState(self.registry.as_of(conn), count)
+            return RegistryState(self.registry.as_of(conn), lookup.certificate_count(conn))
 
     def is_stale(self, as_of: str | None) -> bool:
         """True when the registry's last change is older than ``stale_days`` (or unknown)."""

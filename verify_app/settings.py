@@ -55,8 +55,7 @@ class Settings:
 
     @property
     def log_db(self) -> Path:
-        """The verification log lives beside the registry (GUIDE: ``verify_log.db``)."""
-        return self.db.parent / "verify_log.db"
+        return store.verify_log_path(self.db)
 
     @classmethod
     def from_environ(

@@ -1,0 +1,39 @@
+"""Links the pages and the API hand out: site-relative route paths, and absolute receipt URLs."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import pass_context
+from starlette.applications import Starlette
+from starlette.requests import Request
+
+
+@lru_cache(maxsize=256)
+def _fixed_path(app: Starlette, name: str, params: tuple[tuple[str, str], ...]) -> str:
+    """Starlette's ``url_path_for``, once per link: asking each route in turn (each refusal an
+    exception) costs more than a check, and a page's links never change."""
+    return str(app.url_path_for(name, **dict(params)))
+
+
+def route_path(request: Request, name: str, /, **params: str) -> str:
+    """The site-relative URL of a named route, under the app's ``root_path``."""
+    path = _fixed_path(request.app, name, tuple(sorted(params.items())))
+    return str(request.scope.get("root_path", "")) + path
+
+
+@pass_context
+def path_for(context: dict[str, Any], name: str, /, **params: str) -> str:
+    """`route_path` for templates."""
+    return route_path(context["request"], name, **params)
+
+
+def receipt_url(request: Request, token: str) -> str:
+    """The absolute link of a receipt: under ``CERTREG_PUBLIC_URL`` when set (behind a proxy the
+    request's own host may be an internal name), else the request's."""
+    base = request.app.state.verifier.settings.public_url
+    path = str(request.app.url_path_for("receipt", token=token))
+    if base:
+        return f"{base.rstrip('/')}{path}"
+    return str(request.base_url).rstrip("/") + path
