@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
-from registry.domain.trades import TradeCatalogue, load_catalogue
+from registry.domain.trades import TradeCatalogue
+from registry.sync.catalogue import load_catalogue
 from tests.registers import MIANYANG, RegisterFactory, approval_row
 
 DATA = Path(__file__).resolve().parent.parent / "data"

@@ -22,7 +22,7 @@ from starlette.datastructures import Secret
 from starlette.testclient import TestClient
 
 from registry import store
-from registry.domain.trades import load_catalogue
+from registry.sync.catalogue import load_catalogue
 from registry.sync.manifest import load_manifest
 from registry.sync.run import sync_entries
 from tests.registers import RegisterFactory
