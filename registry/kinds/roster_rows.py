@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from registry.domain.levels import LEVELS
-from registry.domain.names import normalise_name
+from registry.domain.names import check_name, normalise_name
 from registry.domain.numbers import CertificateNumber, MalformedNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.regions import issuing_problem
@@ -141,8 +141,9 @@ class _RowChecker:
         problems = self.result.problems
         before = len(problems)
         name = normalise_name(text(values.get("姓名")))
-        if not name:
-            problems.append(Problem(row, "姓名", text(values.get("姓名")), "姓名为空", "附件4"))
+        name_problem = check_name(name)
+        if name_problem:
+            problems.append(Problem(row, "姓名", text(values.get("姓名")), *name_problem))
         checked = self.cells(record)
         birth, work_start = checked[self.birth_column], checked.get("参加工作时间")
         if birth and work_start and str(work_start) <= str(birth):
