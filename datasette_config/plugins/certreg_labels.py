@@ -1,40 +1,51 @@
-"""Show codes with the names staff know (2202 → 2202 绵阳市, valid → valid 有效) in tables and facets."""
+"""Show codes with the names staff know (2202 → 2202 绵阳市, valid → valid 有效) and UTC times
+as Beijing time, in tables, rows, queries and facets; and the same labels as SQL functions for the
+canned queries. The vocabulary itself lives in ``datasette_config.labels``."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-from registry.lookup import RESULT_LABELS
-from registry.regions import REGIONS, authority_name
-from registry.report import OUTCOME_LABELS
+from datasette_config.labels import (
+    CHANNEL_LABELS,
+    KIND_LABELS,
+    SEVERITY_LABELS,
+    beijing_date,
+    beijing_time,
+    code_label,
+    label_of,
+    shown_value,
+)
 
-CODE_NAMES: dict[str, Callable[[str], str | None]] = {
-    "region": REGIONS.get,
-    "authority": lambda code: authority_name(code) if code in REGIONS else None,
-    "status": RESULT_LABELS.get,
-    "outcome": OUTCOME_LABELS.get,
+SQL_FUNCTIONS: dict[str, Callable[[Any], str | None]] = {
+    "kind_label": lambda code: label_of(KIND_LABELS, code),
+    "severity_label": lambda code: label_of(SEVERITY_LABELS, code),
+    "channel_label": lambda code: label_of(CHANNEL_LABELS, code),
+    "beijing_time": lambda value: beijing_time(value) or value,
+    "beijing_date": lambda value: beijing_date(value) or value,
 }
-"""Columns of the registry that hold a code, and how to name a code."""
-
-
-def code_label(column: str, value: object) -> str | None:
-    """``2202 绵阳市`` for a known code in a code column, else None."""
-    name = CODE_NAMES[column](value) if column in CODE_NAMES and isinstance(value, str) else None
-    return f"{value} {name}" if name else None
+"""For canned queries and staff SQL (``registry/certreg_sql.py`` holds the registry's own)."""
 
 
 @hookimpl
-def render_cell(value: object, column: str, table: str | None, database: str) -> Markup | None:
-    if database != "registry" or table is None:
-        return None
-    label = code_label(column, value)
-    return Markup(escape(label)) if label else None
+def render_cell(value: object, column: str) -> Markup | None:
+    # Every table, row and query of both databases: a code column is labelled wherever it
+    # appears, a timestamp is converted whatever its column is called (``max(at)``).
+    shown = shown_value(column, value)
+    return Markup(escape(shown)) if shown else None
+
+
+@hookimpl
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    for name, function in SQL_FUNCTIONS.items():
+        conn.create_function(name, 1, function, deterministic=True)
 
 
 @hookimpl
 def extra_template_vars() -> dict[str, Any]:
-    return {"code_label": code_label}
+    return {"code_label": code_label, "shown_value": shown_value}
