@@ -157,6 +157,9 @@ FILTER_OPERATORS: dict[str, str] = {
 
 FACET_TYPES = {"column": "", "array": "（数组）", "date": "（按日期）"}
 
+MENU_LINKS = {"Log in": "登录"}
+"""Menu entries plugins add in English (datasette-auth-passwords, for a visitor not signed in)."""
+
 MESSAGES = {
     "You are now logged out": "已退出登录。",
     "Query executed": "查询已执行。",
@@ -273,9 +276,7 @@ def sql_error(message: str) -> str:
     return error_text(message) or f"数据库报告的错误：{message}"
 
 
-def error_page(
-    status: int, title: str | None, message: object, time_limit_ms: int
-) -> tuple[str, Markup]:
+def error_page(status: int, title: str | None, message: object) -> tuple[str, Markup]:
     """Title and message of the error page for an exception Datasette would show in English.
 
     A message Datasette marks as HTML (``Markup``) is only ever its "took too long" notice, which
@@ -287,9 +288,9 @@ def error_page(
     too_long = _TOOK_TOO_LONG.search(text) if isinstance(message, Markup) else None
     if too_long:
         return chinese_title, Markup(
-            "<p>查询超过时限（{} 毫秒）被中止。请加上条件缩小范围，或改用已有的常用查询。</p>"
+            "<p>查询超过时限，已被中止。请加上条件缩小范围，或改用已有的常用查询。</p>"
             '<textarea style="width: 90%" rows="6" readonly>{}</textarea>'
-        ).format(time_limit_ms, Markup(too_long["sql"]))
+        ).format(Markup(too_long["sql"]))
     known = error_text(text)
     if known:
         return chinese_title, Markup("<p>{}</p>").format(known)

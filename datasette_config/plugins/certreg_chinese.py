@@ -18,6 +18,7 @@ from markupsafe import Markup
 from datasette_config.labels import (
     FACET_TYPES,
     FILTER_OPERATORS,
+    MENU_LINKS,
     error_page,
     filter_description,
     message_text,
@@ -37,9 +38,7 @@ def _title(datasette: Any, database: str, table: str | None = None) -> str:
 async def _error_response(
     datasette: Any, request: Any, status: int, title: str, message: Any
 ) -> Response:
-    chinese_title, chinese_message = error_page(
-        status, title, message, datasette.setting("sql_time_limit_ms")
-    )
+    chinese_title, chinese_message = error_page(status, title, message)
     html = await datasette.render_template(
         "error.html",
         {"title": chinese_title, "error": chinese_message, "status": status},
@@ -110,5 +109,6 @@ def extra_template_vars(datasette: Any, request: Any) -> dict[str, Any]:
         "filter_operator": lambda key, display: FILTER_OPERATORS.get(key, display),
         "facet_type": lambda kind: FACET_TYPES.get(kind, f"（{kind}）"),
         "message_text": message_text,
+        "menu_label": lambda label: MENU_LINKS.get(label, label),
         "sql_error": sql_error,
     }

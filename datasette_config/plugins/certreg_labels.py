@@ -32,11 +32,23 @@ SQL_FUNCTIONS: dict[str, Callable[[Any], str | None]] = {
 """For canned queries and staff SQL (``registry/certreg_sql.py`` holds the registry's own)."""
 
 
+HISTORY = "certificate_history"
+"""Its ``field`` names a certificate column, and ``old``/``new`` hold that column's values."""
+
+
 @hookimpl
-def render_cell(value: object, column: str) -> Markup | None:
+def render_cell(
+    row: Any, value: object, column: str, table: str | None, datasette: Any
+) -> Markup | None:
     # Every table, row and query of both databases: a code column is labelled wherever it
     # appears, a timestamp is converted whatever its column is called (``max(at)``).
-    shown = shown_value(column, value)
+    if table == HISTORY and column == "field" and isinstance(value, str):
+        labels = datasette.metadata("columns", database="registry", table="certificates") or {}
+        shown = f"{value} {labels[value]}" if value in labels else None
+    elif table == HISTORY and column in ("old", "new"):
+        shown = shown_value(row["field"], value)
+    else:
+        shown = shown_value(column, value)
     return Markup(escape(shown)) if shown else None
 
 
