@@ -293,6 +293,8 @@ def error_page(status: int, title: str | None, message: object) -> tuple[str, Ma
         ).format(Markup(too_long["sql"]))
     known = error_text(text)
     if known:
+        if status == 500:  # Datasette answers some bad requests (``_sort=nonsense``) with 500
+            chinese_title = STATUS_TITLES[400]
         return chinese_title, Markup("<p>{}</p>").format(known)
     return chinese_title, Markup("<p>处理请求时出错。技术信息：</p><pre>{}</pre>").format(
         escape(text)

@@ -36,6 +36,7 @@ from datasette_config.labels import (
     SEVERITY_LABELS,
     beijing_time,
     code_label,
+    error_page,
 )
 from datasette_config.launch import verify_log_path
 from registry.cli import cli
@@ -218,8 +219,12 @@ CODES: dict[str, str] = {
 """Every code the registry and the verification log store, with the label it must carry."""
 
 
+CODE_ELEMENTS = ("script", "style", "pre", "textarea")
+"""Not read as words: scripts, styles, and the SQL, schema and JSON Datasette shows as code."""
+
+
 class Page(HTMLParser):
-    """A page as a person reads it: the visible words (not scripts, styles or the legend hidden by
+    """A page as a person reads it: the visible words (not code, nor the legend hidden by
     table.html), the tooltips and button labels; and apart, the text of each table cell and facet
     list item, where codes and times are shown."""
 
@@ -242,7 +247,7 @@ class Page(HTMLParser):
             self.lang = attributes.get("lang")
         if self._hidden:
             return
-        if tag in ("script", "style") or "column-descriptions" in attributes.get("class", ""):
+        if tag in CODE_ELEMENTS or "column-descriptions" in attributes.get("class", ""):
             self._hidden = tag
             return
         for name in ("title", "aria-label", "placeholder", "alt"):
@@ -380,7 +385,8 @@ SAMPLE_PARAMETERS = {
 def staff_pages(db: Path) -> list[str]:
     """Home, each database, every table and view, a row of every table, every canned query with
     its parameters filled in, staff SQL, filtered and faceted tables."""
-    pages = ["/", "/-/login", "/-/logout"]
+    pages = ["/", "/-/login", "/-/logout", "/-/password-tool", "/-/allow-debug", "/-/messages"]
+    pages += [f"/-/{name}" for name in ("metadata", "settings", "actor", "databases", "versions")]
     for name, path in databases(db).items():
         pages.append(f"/{name}")
         for table in tables(path):
@@ -422,6 +428,7 @@ ERROR_PAGES = [
     ("/nothing", 404, "找不到这个数据库"),
     ("/-/nothing/at/all", 404, "找不到这个页面"),
     ("/registry/certificates?_size=99999", 400, "每页行数（_size）不能超过 5000"),
+    ("/registry/certificates?_sort=nothing", 500, "不能按列 nothing 排序"),
     ("/registry.db", 403, "不允许下载整个数据库文件"),
     ("/-/permissions", 403, "您没有这项权限"),
 ]
@@ -530,6 +537,12 @@ async def test_times_shown_in_beijing_time(
     page = Page(html)
     assert f"{beijing}（北京时间）" in page.cells
     assert value not in page.text
+
+
+def test_unknown_errors_keep_their_detail_under_a_chinese_title() -> None:
+    title, message = error_page(500, None, "boom <b>")
+    assert title == "服务器内部错误"
+    assert "技术信息" in message and "boom &lt;b&gt;" in message
 
 
 def test_beijing_time_crosses_midnight() -> None:

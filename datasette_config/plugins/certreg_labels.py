@@ -29,7 +29,7 @@ SQL_FUNCTIONS: dict[str, Callable[[Any], str | None]] = {
     "beijing_time": lambda value: beijing_time(value) or value,
     "beijing_date": lambda value: beijing_date(value) or value,
 }
-"""For canned queries and staff SQL (``registry/certreg_sql.py`` holds the registry's own)."""
+"""For canned queries and staff SQL, beside the registry's own in plugins/certreg_sql.py."""
 
 
 HISTORY = "certificate_history"
