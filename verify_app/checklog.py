@@ -24,7 +24,9 @@ import sqlite_utils
 
 from registry.domain.names import name_key
 
-CHANNELS = ("page", "api", "batch", "receipt")
+CHANNEL_LABELS: dict[str, str] = {"page": "网页", "api": "接口", "batch": "批量", "receipt": "回执"}
+"""How the check was asked: the result page, the JSON API, a batch (page or API), a receipt."""
+CHANNELS = tuple(CHANNEL_LABELS)
 BATCH_SIZE = 500
 """Most rows written in one transaction."""
 WARN_EVERY = 1000
