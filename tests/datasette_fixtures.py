@@ -48,12 +48,12 @@ def sync(path: Path, db: Path) -> int:
 def build_registry(db: Path, registers: RegisterFactory) -> None:
     """Samples (17 certificates, 5 status events), a corrected register, a rejected register."""
     assert sync(SAMPLES, db) == 0
-    # A corrected register: 赵敏's birth month changes between versions → certificate_history.
+    # A corrected register: 赵敏's wage grade date changes between versions → certificate_history.
     registers.add("2012-mianyang.csv", [approval_row("Z1222020001", "赵敏")], MIANYANG_2012)
     assert sync(registers.folder, db) == 0
     registers.add(
         "2012-mianyang.csv",
-        [approval_row("Z1222020001", "赵敏", 出生年月="1976.08")],
+        [approval_row("Z1222020001", "赵敏", 执行工资等级起始时间="2009.10")],
         MIANYANG_2012,
     )
     assert sync(registers.folder, db) == 0
