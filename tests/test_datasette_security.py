@@ -230,6 +230,10 @@ async def test_http_basic_credentials_are_no_way_in(
             "/registry/certificates.json", headers={"authorization": f"Basic {basic}"}
         )
         assert is_redirect_to_login(response)
+        # Not even on the pages anyone may see (where the plugin's parser used to fail: 500).
+        form = await ds.client.get(LOGIN, headers={"authorization": f"Basic {basic}"})
+        assert form.status_code == 200
+        assert "/-/logout" not in form.text
 
 
 # The session cookie

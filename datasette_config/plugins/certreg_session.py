@@ -10,8 +10,9 @@ only until its cookie would have expired anyway, so it survives a restart and st
 The gate in front of Datasette enforces this on every request: a ``ds_actor`` without a live
 session is removed before Datasette reads it (and deleted in the browser), ``Authorization``
 headers are dropped (datasette-auth-passwords would otherwise accept HTTP Basic credentials on
-any URL, with no throttle and no session), and a visitor without a session sees only the login
-form and static files — every other path, existing or not, redirects to ``/-/login``.
+any URL, with no throttle and no session), and — where metadata.yml requires a login for the
+instance, as ours does — a visitor without a session sees only the login form and static
+files: every other path, existing or not, redirects to ``/-/login``.
 """
 
 from __future__ import annotations
@@ -264,7 +265,11 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
                 headers = _without_session_cookie(headers, cookies)
             scope = dict(scope, headers=headers)
             https = scope.get("scheme") == "https"
-            if session is None and not _is_public(_route_path(datasette, scope)):
+            if (
+                session is None
+                and not _is_public(_route_path(datasette, scope))
+                and not await datasette.permission_allowed(None, "view-instance", default=True)
+            ):
                 response = Response.redirect(datasette.urls.path("/-/login"))
                 if stale:
                     clear_session_cookie(response, https)
