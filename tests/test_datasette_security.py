@@ -33,7 +33,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from datasette_config import config_dir
-from datasette_config.launch import datasette_environment, verify_log_path
+from datasette_config.launch import datasette_environment
 from datasette_config.plugins.certreg_csv import CsvNeutraliser, neutralise
 from datasette_config.plugins.certreg_session import SESSIONS_FILE, session_cookie
 from datasette_config.staff import AccountProblem, dummy_hash, staff_accounts
@@ -64,17 +64,26 @@ def no_proxy_from_outside(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def proxied_ds(registry_db: Path, ds: Datasette, monkeypatch: pytest.MonkeyPatch) -> Datasette:
-    """Datasette behind a reverse proxy at 127.0.0.1 (the test client's address)."""
+def proxied_ds(ds: Datasette, monkeypatch: pytest.MonkeyPatch) -> Datasette:
+    """Datasette behind a reverse proxy at 127.0.0.1 (the test client's address).
+
+    Built after ``ds``, which therefore trusts no proxy (Datasette reads the variable when built).
+    """
     monkeypatch.setenv(TRUSTED_PROXIES, "127.0.0.1")
-    return datasette_with_secret(registry_db, secret=None)
+    return datasette_like(ds, secret=None)
 
 
-def datasette_with_secret(db: Path, secret: str | None) -> Datasette:
-    """The shipped configuration, as tests.datasette_fixtures builds it, with a chosen secret."""
+def database_file(ds: Datasette, name: str) -> Path:
+    path = ds.databases[name].path
+    assert path is not None
+    return Path(path)
+
+
+def datasette_like(ds: Datasette, secret: str | None) -> Datasette:
+    """Another Datasette over the same files with the shipped configuration and a chosen secret."""
     config = config_dir()
     return Datasette(
-        [str(db), str(verify_log_path(db))],
+        [str(database_file(ds, "registry")), str(database_file(ds, "verify_log"))],
         metadata=shipped_metadata(),
         plugins_dir=str(config / "plugins"),
         template_dir=str(config / "templates"),
@@ -93,7 +102,7 @@ async def attempt(
 ) -> httpx.Response:
     """One login through the form: fetch it for the CSRF token, then post it."""
     token = (await ds.client.get(LOGIN)).cookies["ds_csrftoken"]
-    return await ds.client.request(
+    response: httpx.Response = await ds.client.request(
         "POST",
         url,
         avoid_path_rewrites=url.startswith("https:"),
@@ -101,6 +110,7 @@ async def attempt(
         cookies={"ds_csrftoken": token},
         headers=headers or {},
     )
+    return response
 
 
 def set_cookie(response: httpx.Response, name: str = "ds_actor") -> Morsel[str]:
@@ -315,11 +325,12 @@ async def test_cookie_that_is_not_a_live_session_is_refused_and_deleted(
 
 async def _logout(ds: Datasette, cookie: str) -> httpx.Response:
     token = (await ds.client.get(LOGIN)).cookies["ds_csrftoken"]
-    return await ds.client.post(
+    response: httpx.Response = await ds.client.post(
         "/-/logout",
         data={"csrftoken": token},
         cookies={"ds_actor": cookie, "ds_csrftoken": token},
     )
+    return response
 
 
 @pytest.mark.anyio
@@ -337,22 +348,19 @@ async def test_logout_kills_the_cookie_even_when_replayed(ds: Datasette) -> None
 
 
 @pytest.mark.anyio
-async def test_logout_survives_a_restart_and_stores_no_session_id(
-    registry_db: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+async def test_logout_survives_a_restart_and_stores_no_session_id(ds: Datasette) -> None:
     secret = "a stable DATASETTE_SECRET"
-    first = datasette_with_secret(registry_db, secret)
+    first = datasette_like(ds, secret)
     ended = set_cookie(await attempt(first, STAFF_USER, STAFF_PASSWORD)).value
     kept = set_cookie(await attempt(first, STAFF_USER, STAFF_PASSWORD)).value
     assert (await _logout(first, ended)).status_code == 302
 
-    restarted = datasette_with_secret(registry_db, secret)
+    restarted = datasette_like(ds, secret)
     assert is_redirect_to_login(await restarted.client.get("/", cookies={"ds_actor": ended}))
     assert (await restarted.client.get("/", cookies={"ds_actor": kept})).status_code == 200
 
     session_id = first.unsign(ended, "actor")["s"]
-    stored = sqlite3.connect(registry_db.parent / SESSIONS_FILE)
+    stored = sqlite3.connect(database_file(ds, "registry").parent / SESSIONS_FILE)
     try:
         rows = stored.execute("SELECT digest FROM revoked_sessions").fetchall()
     finally:
@@ -513,10 +521,10 @@ def test_streamed_csv_is_neutralised_however_it_is_cut(
 
 
 @pytest.fixture
-def hostile_checks(registry_db: Path) -> str:
+def hostile_checks(ds: Datasette) -> str:
     """Checks whose number a visitor typed into the public form: formulas, from one new client."""
     client = f"hostile-{secrets.token_hex(4)}"
-    log = sqlite_utils.Database(verify_log_path(registry_db))
+    log = sqlite_utils.Database(database_file(ds, "verify_log"))
     try:
         log.table("checks").insert_all(
             {

@@ -16,7 +16,8 @@ same hashes, same template), because a login must also:
 
 The client is the peer address, or the address a trusted proxy puts in X-Forwarded-For
 (``certreg_security`` applies ``CERTREG_TRUSTED_PROXIES`` before this runs). Failure counts are
-kept in memory: a restart of ``certreg browse`` forgets them.
+kept in memory: a restart of ``certreg browse`` forgets them. Password checks run one at a
+time, off the event loop, so that concurrent guesses cannot all pass the same count.
 """
 
 from __future__ import annotations

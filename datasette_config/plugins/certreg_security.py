@@ -5,12 +5,16 @@ The outermost layer around Datasette (``trylast``: applied after every other wra
 - ``CERTREG_TRUSTED_PROXIES`` (comma-separated addresses or networks, the variable the public
   app reads) names the reverse proxies whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are
   believed, through uvicorn's ProxyHeadersMiddleware as in ``verify_app``. From anyone else those
-  headers are ignored: the client is the peer, the scheme is the connection's.
+  headers are ignored: the client is the peer, the scheme is the connection's. (Under
+  ``datasette serve`` uvicorn runs the same middleware first, trusting FORWARDED_ALLOW_IPS,
+  127.0.0.1 by default; ``launch.datasette_environment`` sets it from the same variable.)
 - Every response carries a Content-Security-Policy that forbids framing and any script but
   Datasette's own files and its few fixed inline scripts (allowed by their SHA-256 hashes, read
   from the templates at start-up — no ``'unsafe-inline'`` for scripts), X-Frame-Options DENY,
-  Referrer-Policy no-referrer and X-Content-Type-Options nosniff. Styles do need
-  ``'unsafe-inline'``: Datasette's templates use ``style`` attributes and per-page ``<style>``.
+  Referrer-Policy no-referrer, X-Content-Type-Options nosniff and Cross-Origin-Opener-Policy
+  same-origin. Styles do need ``'unsafe-inline'``: Datasette's templates use ``style``
+  attributes and per-page ``<style>`` blocks, which neither nonces nor hashes can cover without
+  editing the templates.
 - Over https: HSTS, and every cookie marked Secure.
 """
 
