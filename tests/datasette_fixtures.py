@@ -26,6 +26,7 @@ from datasette_auth_passwords.utils import hash_password
 
 from datasette_config import config_dir
 from datasette_config.launch import ensure_verify_log
+from datasette_config.plugins.certreg_session import session_cookie
 from registry.cli import cli
 from registry.store import verify_log_path
 from tests.registers import MIANYANG, RegisterFactory, approval_row
@@ -139,8 +140,8 @@ def shipped_datasette(db: Path) -> Datasette:
 
 
 def signed_in(ds: Datasette, user: str = STAFF_USER) -> dict[str, str]:
-    """The cookie datasette-auth-passwords sets after a successful login."""
-    return {"ds_actor": ds.sign({"a": {"id": user}}, "actor")}
+    """The cookie a successful login sets: a signed session that expires and can be revoked."""
+    return {"ds_actor": session_cookie(ds, {"id": user})}
 
 
 def snapshot(db: Path) -> list[tuple[object, ...]]:

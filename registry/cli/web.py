@@ -37,7 +37,12 @@ def browse(db: Path, host: str, port: int) -> None:
         export DATASETTE_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
         certreg browse --db data/registry.db --port 8001
     """
-    from datasette_config.launch import REGISTRY_NAME, datasette_command, ensure_verify_log
+    from datasette_config.launch import (
+        REGISTRY_NAME,
+        datasette_command,
+        datasette_environment,
+        ensure_verify_log,
+    )
     from datasette_config.staff import HOW_TO_ADD, AccountProblem, staff_accounts
 
     require_registry(db)
@@ -66,7 +71,7 @@ def browse(db: Path, host: str, port: int) -> None:
         ensure_verify_log(verify_log)
     command = datasette_command([db, verify_log], host, port)
     click.echo(f"职员查询：http://{host}:{port}/ （账号：{'、'.join(sorted(accounts))}）", err=True)
-    os.execv(command[0], command)
+    os.execve(command[0], command, datasette_environment(os.environ))
 
 
 @cli.command()
