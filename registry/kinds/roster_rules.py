@@ -115,8 +115,8 @@ def _trade_groups(rows: Iterable[NumberedRow]) -> list[Problem]:
             ended.setdefault(previous.trade, previous.row)
         if trade and trade in ended:
             rule = (
-                f"工种“{trade}”的人员已在第{ended[trade]}行之前登记，这里又出现：技师审核名册须分工种"
-                "登记造册，同一工种的人员排在一起"
+                f"工种“{trade}”的人员已登记在第{ended[trade]}行及以前，中间隔着其他工种，这里又出现："
+                "技师审核名册须分工种登记造册，同一工种的人员排在一起"
             )
             problems.append(Problem(current.row, "报考工种", trade, rule, "§四.(五)2"))
         previous = current
