@@ -21,6 +21,7 @@ from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, CellChecks, ColumnCheck
 from registry.kinds.roster_rules import (
     NumberedRow,
+    advise_failing_rows,
     document_problems,
     duplicate_holders,
     footer_problems,
@@ -87,6 +88,8 @@ class _RowChecker:
         self.numbered: list[NumberedRow] = []
         self.fits: dict[tuple[str, str | None, str, str], tuple[tuple[str, str], ...]] = {}
         self.per_level: Counter[str] = Counter()
+        self.letters: dict[int, str] = {}
+        """row → its level letter, for advice that depends on the level"""
 
     def cells(self, record: Record) -> dict[str, object]:
         """Each checked column's value as stored; a problem for each cell that breaks a rule."""
@@ -149,6 +152,7 @@ class _RowChecker:
         number = self.number(record, letter, checked["报考工种"])
         if letter:
             self.per_level[letter] += 1
+            self.letters[row] = letter
         if len(problems) == before and number is not None and letter is not None:
             self.result.certificates.append(self.certificate(record, number, letter, name, checked))
 
@@ -208,6 +212,7 @@ def check_rows(
     for record in table.records:
         checker.check(record)
     result.problems += footer_problems(table, checker.per_level)
+    result.problems = advise_failing_rows(result.problems, table, checker.letters)
     result.problems += duplicate_holders(result.certificates)
     result.problems += document_problems(entry, result.certificates)
     result.order_problems = order_problems(checker.numbered, checker.technician)

@@ -7,14 +7,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from registry.domain.documents import year_problem
 from registry.domain.levels import LEVEL_ORDER, LEVELS
 from registry.domain.numbers import CertificateNumber
 from registry.domain.problems import Problem
 from registry.kinds.base import RegisterEntry
-from registry.kinds.roster_cells import NUMBER_COLUMN
+from registry.kinds.roster_cells import EXAM_CLAUSE, NUMBER_COLUMN
 from registry.sheets.layout import header_key
 from registry.sheets.table import Table
 from registry.store.schema import CertificateRow
@@ -68,6 +68,33 @@ def footer_problems(table: Table, per_level: Counter[str]) -> list[Problem]:
                 Problem(row, FOOTER_COLUMN, f"{LEVELS[letter]} {count} 人", rule, "§四.(六)1")
             )
     return problems
+
+
+def advise_failing_rows(
+    problems: list[Problem], table: Table, letters: dict[int, str]
+) -> list[Problem]:
+    """A row that failed its examination is removed from the roster — and then the footer's
+    count for its level no longer matches: say so now, with the count to write, so that the
+    clerk's next attempt does not fail on the footer (§四.(六)1)."""
+    found = footer_counts(table)
+    failing_rows = {p.row for p in problems if p.row is not None and p.clause == EXAM_CLAUSE}
+    if found is None or not failing_rows:
+        return problems
+    declared = found[1]
+    failing = Counter(letters[row] for row in failing_rows if row in letters)
+    advised = []
+    for problem in problems:
+        letter = letters.get(problem.row or 0)
+        count = declared.get(letter or "")
+        if problem.clause == EXAM_CLAUSE and letter and isinstance(count, int):
+            level = LEVELS[letter].removesuffix("工")
+            lowered = count - failing[letter]
+            note = f"。删除此行，并把页脚“同意{level} {count} 人”改为 {lowered} 人"
+            if failing[letter] > 1:
+                note += f"（本名册{level}共 {failing[letter]} 行不合格）"
+            problem = replace(problem, rule=problem.rule.removesuffix("（§二、§四.(六)1）") + note)
+        advised.append(problem)
+    return advised
 
 
 @dataclass(frozen=True, slots=True)

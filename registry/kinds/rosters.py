@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from registry.domain.numbers import parse
+from registry.domain.numbers import CertificateNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import APPROVAL_ROSTER, TECHNICIAN_ROSTER
@@ -23,7 +23,7 @@ from registry.kinds.roster_rules import different_person, duplicate_problem
 from registry.sheets.layout import Column, Layout
 from registry.store.certificates import write_roster
 from registry.store.schema import CertificateRow
-from registry.store.syncs import loaded_version
+from registry.store.syncs import highest_sequence, loaded_version
 from registry.store.writes import Applied
 
 EXAM_GROUP = "考试考核结果"
@@ -178,6 +178,30 @@ def registered_holders(
     return list(found.values())
 
 
+def _with_next_free(
+    conn: sqlite3.Connection, result: RosterResult, problems: list[Problem]
+) -> list[Problem]:
+    """A number given twice names the next number free for its level, so the clerk can fix the
+    row in one go (附件3 四: numbers are taken in order, never reused)."""
+    in_file: dict[str, int] = {}
+    for _, _, number in result.numbers:
+        parsed = parse(number)
+        in_file[parsed.prefix] = max(in_file.get(parsed.prefix, 0), parsed.sequence)
+    free: dict[str, CertificateNumber] = {}
+    advised = []
+    for problem in problems:
+        if problem.column == NUMBER_COLUMN and problem.clause == "附件3" and "重复" in problem.rule:
+            taken = parse(problem.value or "")
+            if taken.prefix not in free:
+                highest = highest_sequence(conn, taken.letter, taken.year_code, taken.region)
+                last = max(highest, in_file[taken.prefix])
+                free[taken.prefix] = taken._replace(sequence=last + 1)
+            rule = f"{problem.rule}；下一个可用的{taken.level}编号是 {free[taken.prefix]}（或用 certreg number 重新编号）"
+            problem = replace(problem, rule=rule)
+        advised.append(problem)
+    return advised
+
+
 def check_roster(
     result: RosterResult, entry: RegisterEntry, context: LoadContext
 ) -> tuple[list[Problem], RosterResult]:
@@ -191,6 +215,7 @@ def check_roster(
     ]
     if loaded_version(conn, entry.key) is None:
         problems += result.order_problems
+    problems = _with_next_free(conn, result, problems)
     # in row order, as a clerk reads the report
     problems.sort(key=lambda p: -1 if p.row is None else p.row)
     return problems, result
