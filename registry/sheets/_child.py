@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import marshal
+import math
 import os
 import selectors
 import signal
@@ -51,7 +52,8 @@ class ParseChild:
         self._errors = tempfile.TemporaryFile()
         fd = self._input.fileno()
         os.lseek(fd, 0, os.SEEK_SET)
-        limit_args = (limits.memory_bytes, limits.max_rows, limits.max_columns)
+        cpu_seconds = math.ceil(limits.seconds) + 1
+        limit_args = (limits.memory_bytes, cpu_seconds, limits.max_rows, limits.max_columns)
         self._process = subprocess.Popen(
             [sys.executable, "-I", "-S", str(WORKER), _calamine_site(), str(fd)]
             + [str(n) for n in limit_args],

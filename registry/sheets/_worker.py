@@ -1,6 +1,6 @@
 """The child process that runs python-calamine on one untrusted workbook (see `registry.sheets.guard`).
 
-Run as ``python -I -S _worker.py SITE_DIR FD MEMORY_BYTES MAX_ROWS MAX_COLUMNS``: the workbook is
+Run as ``python -I -S _worker.py SITE_DIR FD MEMORY_BYTES SECONDS MAX_ROWS MAX_COLUMNS``: the workbook is
 the open file ``FD``; ``SITE_DIR`` is the folder that holds ``python_calamine`` (``-S`` skips
 ``site``, which alone costs more than the rest of the start-up). The address space is limited
 before calamine is imported, so whatever the file does — a dense range of 2**34 cells, a
@@ -73,9 +73,11 @@ def chunks(rows: Iterator[list[Any]], size: int, pad: int) -> Iterator[list[list
 
 
 def main(argv: list[str]) -> None:
-    site, fd, memory, max_rows, max_columns = argv[1], *map(int, argv[2:6])
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort must not write a core file
+    site, fd, memory, seconds, max_rows, max_columns = argv[1], *map(int, argv[2:7])
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    # the parent kills us at its deadline; these hold should the parent itself be gone
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort writes no core file
     sys.path.insert(0, site)
     import python_calamine
 
