@@ -296,6 +296,18 @@ def _odd_quoting(path: Path) -> None:
     write_workbook(path, sheet_xml(cells))
 
 
+def _big_sheet_far_cell(path: Path) -> None:
+    """40,000 ordinary rows (a 5 MB sheet, scanned while the child parses) and then A1's
+    partner at XFD1048576, the 2-cell bomb, at the very end."""
+    text = "x" * 100
+    rows = "".join(
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>{text}</t></is></c></row>'
+        for n in range(1, 40_001)
+    )
+    far = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    write_workbook(path, sheet_xml(rows + far))
+
+
 def _implicit_columns(path: Path) -> None:
     """A row of 5,000 cells without ``r``: each sits right of the one before, to column GJH."""
     write_workbook(path, sheet_xml('<row r="1">' + "<c><v>1</v></c>" * 5_000 + "</row>"))
@@ -403,6 +415,7 @@ HOSTILE = [
         "xfd3000.xlsx", "max_columns", lambda p: write_workbook(p, one_cell("XFD3000")), "16,384 列"
     ),
     Hostile("odd-quoting.xlsx", "max_rows", _odd_quoting, "XFD1048576"),
+    Hostile("big-sheet-far-cell.xlsx", "max_rows", _big_sheet_far_cell, "XFD1048576"),
     Hostile("implicit-columns.xlsx", "max_columns", _implicit_columns, "5,000 列"),
     Hostile(
         "shared-strings-950mb.xlsx", "max_entry_bytes", _shared_strings_950mb, "sharedStrings.xml"

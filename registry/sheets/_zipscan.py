@@ -54,6 +54,8 @@ class Workbook:
     """``"xlsx"`` (.xlsx/.xlsm) or ``"ods"``"""
     sheet: str
     """member name of the first worksheet (.xlsx) or of content.xml (.ods)"""
+    sheet_bytes: int
+    """its inflated size, as the directory declares it"""
 
 
 class _Stop(Exception):
@@ -106,10 +108,12 @@ def reference_filters(limits: SheetLimits) -> tuple[re.Pattern[bytes], ...]:
     """Searches that find, in a sheet's bytes, any ``r="…"`` beyond the limits, and any ``r``
     attribute written in a way the first two would miss (quotes, spaces). Separate patterns
     with a literal start, because ``re`` runs one alternation of them three times slower."""
-    columns = _greater(column_letters(limits.max_columns), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    letters = column_letters(limits.max_columns)
+    columns = _greater(letters, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     rows = _greater(str(limits.max_rows), "0123456789")
+    # a column beyond the bound has at least as many letters: the lookahead drops A1…Z9 at once
     return (
-        re.compile(rf'r="{columns}(?=[0-9])'.encode()),
+        re.compile(rf'r="(?=[A-Za-z]{{{len(letters)}}}){columns}(?=[0-9])'.encode()),
         re.compile(rf'r="[A-Za-z]*+0*+{rows}(?![0-9])'.encode()),
         re.compile(rb'r=[^"]'),  # r='…' or r= "…"
         re.compile(rb"r[ \t\r\n]++="),  # r ="…"
@@ -146,12 +150,13 @@ def check_directory(data: bytes, limits: SheetLimits) -> Workbook:
     if "xl/workbook.bin" in names:
         raise unreadable("不支持 .xlsb 格式")
     if "xl/workbook.xml" in names and "content.xml" not in names:
-        return Workbook(archive, "xlsx", _first_worksheet(archive, limits, names))
+        sheet = _first_worksheet(archive, limits, names)
+        return Workbook(archive, "xlsx", sheet, archive.getinfo(sheet).file_size)
     if "xl/workbook.xml" in names:
         raise unreadable("压缩包内同时有 .xlsx 和 .ods 两种工作簿")
     if "content.xml" in names and "mimetype" in names:
         if _read(archive, "mimetype", limits).strip() == ODS_MIMETYPE:
-            return Workbook(archive, "ods", "content.xml")
+            return Workbook(archive, "ods", "content.xml", archive.getinfo("content.xml").file_size)
     raise unreadable("压缩包内没有 Excel/WPS 工作簿")
 
 
