@@ -85,7 +85,8 @@ class ParseChild:
         self._errors.close()
 
     def rows(self) -> list[list[object]]:
-        """The first worksheet as ``to_python(skip_empty_area=False)`` gives it, or `SheetRefused`."""
+        """The first worksheet as ``to_python(skip_empty_area=False)`` gives it; else `SheetRefused`
+        (or `RuntimeError` when the child could not even start: a broken install, not the file)."""
         assert self._process.stdout is not None
         fd = self._process.stdout.fileno()
         buffer = bytearray()

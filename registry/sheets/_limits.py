@@ -107,7 +107,7 @@ _ZIP_LIMITS = ("max_uncompressed_bytes", "max_entry_bytes", "max_ratio", "max_en
 
 
 def exceeded(limits: SheetLimits, limit: str, found: float = 0, where: str = "") -> SheetRefused:
-    """The refusal for ``found`` over ``limits.<limit>``; ``where`` points at the culprit (a cell)."""
+    """The refusal for ``found`` over ``limits.<limit>``; ``where`` points at the culprit."""
     return refusal(limit, found, getattr(limits, limit), limits.basis, where)
 
 

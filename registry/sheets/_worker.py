@@ -1,10 +1,11 @@
-"""The child process that runs python-calamine on one untrusted workbook (see `registry.sheets.guard`).
+"""The child process that runs python-calamine on one untrusted workbook (`registry.sheets.guard`).
 
-Run as ``python -I -S _worker.py SITE_DIR FD MEMORY_BYTES SECONDS MAX_ROWS MAX_COLUMNS``: the workbook is
-the open file ``FD``; ``SITE_DIR`` is the folder that holds ``python_calamine`` (``-S`` skips
-``site``, which alone costs more than the rest of the start-up). The address space is limited
-before calamine is imported, so whatever the file does — a dense range of 2**34 cells, a
-decompression bomb, a panic — only this process dies.
+Run as ``python -I -S _worker.py SITE_DIR FD MEMORY_BYTES SECONDS MAX_ROWS MAX_COLUMNS``: the
+workbook is the open file ``FD``; ``SITE_DIR`` is the folder that holds ``python_calamine``
+(``-S`` skips ``site``, which alone costs more than the rest of the start-up, 20 ms of an
+editable install's path hooks). The address space is limited before calamine is imported, so
+whatever the file does — a dense range of 2**34 cells, a decompression bomb, a panic — only
+this process dies.
 
 Stdout carries frames: one kind byte, an 8-byte little-endian length, a `marshal` payload.
 ``S`` started; ``R`` a chunk of rows ``(rows, dates)``; ``X`` refused ``(reason, *details)``;

@@ -9,13 +9,13 @@ every part as a stream, never beyond the limits, and checks what the directory c
 - no cell of the first worksheet lies beyond ``max_rows``/``max_columns``.
 
 XML goes through expat with any DOCTYPE refused. A full expat pass over a 40,000-row sheet costs
-more than python-calamine's whole read (1.26 s against 0.95 s on 30 MB), so the sheet body is
-first searched for cell references over the limits by a regex (~0.1 s, C speed), and only a hit
-— or a ``<dimension>`` over the limits, or an unusual way of writing ``r=`` — pays for the exact
-expat pass, which follows python-calamine's rules: a cell counts only if it holds a value (a
-formatted empty cell does not), and a cell without ``r`` sits right of the one before it. The
-child's own check of the parsed range stays the final word; this scan refuses early, names the
-cell, and keeps a 2-cell bomb from ever costing the child its memory limit.
+more than python-calamine's whole read (1.26 s against 0.95 s on its 30 MB), so the sheet body
+is first searched for cell references over the limits by four regexes (~0.15 s in all), and
+only a hit — or a ``<dimension>`` over the limits, or an unusual way of writing ``r=`` — pays
+for the exact expat pass, which follows python-calamine's rules: a cell counts only if it holds
+a value (a formatted empty cell does not), and a cell without ``r`` sits right of the one before
+it. The child's own check of the parsed range stays the final word; this scan refuses early,
+names the cell, and keeps a 2-cell bomb from ever costing the child its memory limit.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ RATIO_FLOOR = 1 << 20
 """parts that inflate to less than this are not checked for their ratio: they cannot hurt"""
 TAIL = 256
 """bytes kept from one block to the next, so that a reference cut in two is still found"""
-SPREADSHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 ODS_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 ODS_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -150,17 +149,17 @@ def check_directory(data: bytes, limits: SheetLimits) -> Workbook:
     if "xl/workbook.bin" in names:
         raise unreadable("不支持 .xlsb 格式")
     if "xl/workbook.xml" in names and "content.xml" not in names:
-        sheet = _first_worksheet(archive, limits, names)
+        sheet = _first_worksheet(archive, names)
         return Workbook(archive, "xlsx", sheet, archive.getinfo(sheet).file_size)
     if "xl/workbook.xml" in names:
         raise unreadable("压缩包内同时有 .xlsx 和 .ods 两种工作簿")
     if "content.xml" in names and "mimetype" in names:
-        if _read(archive, "mimetype", limits).strip() == ODS_MIMETYPE:
+        if _read(archive, "mimetype").strip() == ODS_MIMETYPE:
             return Workbook(archive, "ods", "content.xml", archive.getinfo("content.xml").file_size)
     raise unreadable("压缩包内没有 Excel/WPS 工作簿")
 
 
-def _stream(archive: zipfile.ZipFile, name: str, limits: SheetLimits) -> Iterator[bytes]:
+def _stream(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:
     """The inflated blocks of one part, proving its declared size and CRC. `zipfile` stops at
     the declared size and checks the CRC of what it gave, so a part that says 1 KB (with the
     CRC of its first KB) and inflates to 1 GB would pass: it is opened as one byte longer,
@@ -185,8 +184,8 @@ def _stream(archive: zipfile.ZipFile, name: str, limits: SheetLimits) -> Iterato
         raise unreadable(f"部件 {name} 已损坏或不完整")
 
 
-def _read(archive: zipfile.ZipFile, name: str, limits: SheetLimits) -> bytes:
-    return b"".join(_stream(archive, name, limits))
+def _read(archive: zipfile.ZipFile, name: str) -> bytes:
+    return b"".join(_stream(archive, name))
 
 
 def _parse_small(data: bytes, start: Callable[[str, dict[str, str]], None]) -> None:
@@ -201,7 +200,7 @@ def _parse_small(data: bytes, start: Callable[[str, dict[str, str]], None]) -> N
         raise unreadable("工作簿结构文件不是有效的 XML") from exc
 
 
-def _first_worksheet(archive: zipfile.ZipFile, limits: SheetLimits, names: set[str]) -> str:
+def _first_worksheet(archive: zipfile.ZipFile, names: set[str]) -> str:
     """The member that python-calamine reads as sheet 0: the first ``<sheet>`` of workbook.xml,
     through its relationship id in workbook.xml.rels."""
     first: list[str] = []
@@ -211,7 +210,7 @@ def _first_worksheet(archive: zipfile.ZipFile, limits: SheetLimits, names: set[s
             first.extend(v for k, v in attributes.items() if " " in k and k.endswith(" id"))
             raise _Stop
 
-    _parse_small(_read(archive, "xl/workbook.xml", limits), sheet)
+    _parse_small(_read(archive, "xl/workbook.xml"), sheet)
     targets: dict[str, str] = {}
 
     def relationship(name: str, attributes: dict[str, str]) -> None:
@@ -219,7 +218,7 @@ def _first_worksheet(archive: zipfile.ZipFile, limits: SheetLimits, names: set[s
             targets[attributes.get("Id", "")] = attributes.get("Target", "")
 
     if "xl/_rels/workbook.xml.rels" in names:
-        _parse_small(_read(archive, "xl/_rels/workbook.xml.rels", limits), relationship)
+        _parse_small(_read(archive, "xl/_rels/workbook.xml.rels"), relationship)
     target = targets.get(first[0], "") if first else ""
     if not target:
         raise unreadable("工作簿中没有工作表")
@@ -259,7 +258,7 @@ class _Prolog:
 
 
 def _position(reference: str) -> tuple[int, int] | None:
-    """(1-based row, 1-based column) of ``XFD12``; ``None`` when python-calamine would not read it."""
+    """(1-based row, 1-based column) of ``XFD12``; None when python-calamine would not read it."""
     match = _REF.fullmatch(reference)
     if match is None:
         return None
@@ -281,7 +280,7 @@ def scan_parts(workbook: Workbook, limits: SheetLimits, deadline: float) -> None
         prolog = _Prolog("sheetData" if name == workbook.sheet else None) if xml else None
         suspicious = False
         tail = b""
-        for block in _stream(archive, name, limits):
+        for block in _stream(archive, name):
             if time.monotonic() > deadline:
                 raise exceeded(limits, "seconds")
             if prolog is not None:
@@ -293,14 +292,14 @@ def scan_parts(workbook: Workbook, limits: SheetLimits, deadline: float) -> None
         if name != workbook.sheet:
             continue
         if workbook.kind == "ods":
-            _Extent(limits, ods=True).run(_stream(archive, name, limits), deadline)
+            _Extent(limits, ods=True).run(_stream(archive, name), deadline)
             continue
         assert prolog is not None
         corner = _position(prolog.dimension.rpartition(":")[2])
         if corner and (corner[0] > limits.max_rows or corner[1] > limits.max_columns):
             suspicious = True
         if suspicious:
-            _Extent(limits, ods=False).run(_stream(archive, name, limits), deadline)
+            _Extent(limits, ods=False).run(_stream(archive, name), deadline)
 
 
 class _Extent:
