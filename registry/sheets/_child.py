@@ -10,6 +10,7 @@ in `marshal`-ed chunks that the parent unpacks while the child converts the next
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib.util
 import marshal
 import math
@@ -32,6 +33,7 @@ READ_BYTES = 1 << 20
 TEMPORAL = (dt.datetime, dt.date, dt.time, dt.timedelta)  # the order of _worker.encode
 
 
+@functools.cache
 def _calamine_site() -> str:
     """The folder that holds python_calamine, for a child that runs without ``site``."""
     spec = importlib.util.find_spec("python_calamine")
