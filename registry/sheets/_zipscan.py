@@ -269,14 +269,19 @@ def _position(reference: str) -> tuple[int, int] | None:
     return int(digits), column
 
 
-def scan_parts(workbook: Workbook, limits: SheetLimits, deadline: float) -> None:
+def scan_parts(
+    workbook: Workbook, limits: SheetLimits, deadline: float, *, whole: bool = True
+) -> None:
     """Inflate every part within the limits, refuse DTDs, and refuse a first worksheet with a
-    cell beyond ``max_rows``/``max_columns``."""
+    cell beyond ``max_rows``/``max_columns``. Not ``whole``: only refuse DTDs, which needs no
+    more than the start of each XML part."""
     archive = workbook.archive
     filters = reference_filters(limits)
     for info in archive.infolist():
         name = info.filename
         xml = name.endswith((".xml", ".rels"))
+        if not (xml or whole):
+            continue
         prolog = _Prolog("sheetData" if name == workbook.sheet else None) if xml else None
         suspicious = False
         tail = b""
@@ -285,11 +290,13 @@ def scan_parts(workbook: Workbook, limits: SheetLimits, deadline: float) -> None
                 raise exceeded(limits, "seconds")
             if prolog is not None:
                 prolog.feed(block)
+                if prolog.done and not whole:
+                    break
             if name == workbook.sheet and workbook.kind == "xlsx" and not suspicious:
                 window = tail + block
                 suspicious = any(f.search(window) for f in filters)
                 tail = window[-TAIL:]
-        if name != workbook.sheet:
+        if name != workbook.sheet or not whole:
             continue
         if workbook.kind == "ods":
             _Extent(limits, ods=True).run(_stream(archive, name), deadline)

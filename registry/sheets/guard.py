@@ -8,10 +8,11 @@ blocks forever or a link to ``/dev/zero``. So:
 1. the file is read once, as a regular file no larger than ``max_file_bytes``
    (`open_regular_file`), and everything after works on those bytes;
 2. a zip workbook (.xlsx/.xlsm/.ods) must pass its directory's limits before any parser sees it;
-3. the parent inflates every part within the limits, refuses DTDs and looks for cells beyond
-   ``max_rows``/``max_columns`` (`registry.sheets._zipscan`), and python-calamine parses it in
-   a child process with an address-space and a time limit (`registry.sheets._child`) — after
-   the scan for a small sheet, during it for a big one; .xls (OLE) has only the child;
+3. the parent refuses DTDs in its XML parts and, for a sheet up to ``scan_first_bytes``,
+   inflates every part within the limits and looks for cells beyond ``max_rows``/
+   ``max_columns`` (`registry.sheets._zipscan`); then python-calamine parses it in a child
+   process with an address-space and a time limit, which checks the parsed range before a
+   single row is built (`registry.sheets._child`); .xls (OLE) has only the child;
 4. a CSV is decoded in-process with `registry.encoding.decode` and bounded by the same limits.
 
 Whatever the file does, the caller gets rows or `SheetRefused`, whose Chinese message names the
@@ -46,7 +47,7 @@ from registry.sheets._limits import (
     refusal,
     unreadable,
 )
-from registry.sheets._zipscan import check_directory, scan_parts
+from registry.sheets._zipscan import Workbook, check_directory, scan_parts
 
 __all__ = [
     "REGISTER_LIMITS",
@@ -64,8 +65,6 @@ TEXT_SUFFIXES = (".csv", ".txt")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 READ_BYTES = 1 << 20
-SCAN_FIRST_BYTES = 4 << 20
-"""a first worksheet up to this size (inflated) is scanned before the child starts, not during"""
 
 
 @dataclass(frozen=True)
@@ -134,16 +133,31 @@ def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     if not data.startswith(ZIP_MAGIC):
         raise unreadable("文件内容不是 Excel/WPS 工作簿（可能是改了扩展名的其他文件）")
     workbook = check_directory(data, limits)
-    # A small sheet (every bomb so far, every upload) is scanned before any parser sees it. A
-    # big one is scanned while the child parses, which hides the scan's ~7 ms per MiB behind
-    # the parse on a second core; a refusal from the scan kills the child.
-    scan_first = workbook.sheet_bytes <= SCAN_FIRST_BYTES
-    if scan_first:
-        scan_parts(workbook, limits, deadline)
+    # A small sheet (every bomb so far, every upload) is scanned whole before any parser sees
+    # it. A big one (a real register) only has its XML parts' prologs checked for DTDs: its
+    # scan would cost a quarter of the parse, and the child's check of the parsed range is
+    # exact. Should the child die, the whole scan runs then, to name the cause.
+    small = workbook.sheet_bytes <= limits.scan_first_bytes
+    scan_parts(workbook, limits, deadline, whole=small)
     with ParseChild(data, limits, deadline) as child:
-        if not scan_first:
-            scan_parts(workbook, limits, deadline)
-        return _numbered(child.rows())
+        try:
+            return _numbered(child.rows())
+        except SheetRefused as refused:
+            if small or refused.limit not in ("memory_bytes", "seconds"):
+                raise
+            child.close()
+            _explain(workbook, limits, refused)
+            raise
+
+
+def _explain(workbook: Workbook, limits: SheetLimits, refused: SheetRefused) -> None:
+    """Raise the scan's refusal of a big sheet the child died on (a far cell, a part that
+    inflates past its declared size), if the scan finds one in its own time."""
+    try:
+        scan_parts(workbook, limits, time.monotonic() + limits.seconds)
+    except SheetRefused as cause:
+        if cause.limit != "seconds":
+            raise cause from refused
 
 
 def _check_suffix(filename: str) -> str:
