@@ -104,6 +104,14 @@ def test_hostile_file_is_refused_as_an_upload(hostile: Hostile, corpus: Path) ->
     assert refused.limit in {hostile.limit, "max_file_bytes", "max_entry_bytes", "max_rows"}
 
 
+@pytest.mark.parametrize("hostile", HOSTILE, ids=lambda h: h.name)
+def test_hostile_file_is_refused_when_left_to_the_child(hostile: Hostile, corpus: Path) -> None:
+    """As a sheet too big to scan first is: the child's check of the parsed range, its limits,
+    and the scan that explains its death meet every file by the same limit."""
+    unscanned = dataclasses.replace(REGISTER_LIMITS, scan_first_bytes=0)
+    assert refusal(build(corpus, hostile), unscanned).limit == hostile.limit
+
+
 def test_row_limits_cite_where_they_come_from(corpus: Path) -> None:
     far = build(corpus, next(h for h in HOSTILE if h.name == "a99999999.xlsx"))
     assert "一份名册至多 4 个等级 × 9,999 本证书，见附件3" in str(refusal(far))

@@ -270,19 +270,19 @@ def _position(reference: str) -> tuple[int, int] | None:
 
 
 def scan_parts(
-    workbook: Workbook, limits: SheetLimits, deadline: float, *, whole: bool = True
+    workbook: Workbook, limits: SheetLimits, deadline: float, *, sheet_body: bool = True
 ) -> None:
-    """Inflate every part within the limits, refuse DTDs, and refuse a first worksheet with a
-    cell beyond ``max_rows``/``max_columns``. Not ``whole``: only refuse DTDs, which needs no
-    more than the start of each XML part."""
+    """Inflate every part within the limits (proving its size), refuse DTDs, and refuse a first
+    worksheet with a cell beyond ``max_rows``/``max_columns``. Without ``sheet_body`` the
+    worksheet is read only up to ``<sheetData>``: the rest is left to the child."""
     archive = workbook.archive
     filters = reference_filters(limits)
     for info in archive.infolist():
         name = info.filename
-        xml = name.endswith((".xml", ".rels"))
-        if not (xml or whole):
-            continue
-        prolog = _Prolog("sheetData" if name == workbook.sheet else None) if xml else None
+        is_sheet = name == workbook.sheet
+        prolog = (
+            _Prolog("sheetData" if is_sheet else None) if name.endswith((".xml", ".rels")) else None
+        )
         suspicious = False
         tail = b""
         for block in _stream(archive, name):
@@ -290,13 +290,15 @@ def scan_parts(
                 raise exceeded(limits, "seconds")
             if prolog is not None:
                 prolog.feed(block)
-                if prolog.done and not whole:
-                    break
-            if name == workbook.sheet and workbook.kind == "xlsx" and not suspicious:
+            if not is_sheet or workbook.kind != "xlsx":
+                continue
+            if not sheet_body and prolog is not None and prolog.done:
+                break
+            if not suspicious:
                 window = tail + block
                 suspicious = any(f.search(window) for f in filters)
                 tail = window[-TAIL:]
-        if name != workbook.sheet or not whole:
+        if not is_sheet or not sheet_body:
             continue
         if workbook.kind == "ods":
             _Extent(limits, ods=True).run(_stream(archive, name), deadline)

@@ -8,8 +8,8 @@ blocks forever or a link to ``/dev/zero``. So:
 1. the file is read once, as a regular file no larger than ``max_file_bytes``
    (`open_regular_file`), and everything after works on those bytes;
 2. a zip workbook (.xlsx/.xlsm/.ods) must pass its directory's limits before any parser sees it;
-3. the parent refuses DTDs in its XML parts and, for a sheet up to ``scan_first_bytes``,
-   inflates every part within the limits and looks for cells beyond ``max_rows``/
+3. the parent inflates every part within the limits, proving its size, and refuses DTDs; in a
+   first worksheet up to ``scan_first_bytes`` it looks for cells beyond ``max_rows``/
    ``max_columns`` (`registry.sheets._zipscan`); then python-calamine parses it in a child
    process with an address-space and a time limit, which checks the parsed range before a
    single row is built (`registry.sheets._child`); .xls (OLE) has only the child;
@@ -134,11 +134,11 @@ def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
         raise unreadable("文件内容不是 Excel/WPS 工作簿（可能是改了扩展名的其他文件）")
     workbook = check_directory(data, limits)
     # A small sheet (every bomb so far, every upload) is scanned whole before any parser sees
-    # it. A big one (a real register) only has its XML parts' prologs checked for DTDs: its
-    # scan would cost a quarter of the parse, and the child's check of the parsed range is
-    # exact. Should the child die, the whole scan runs then, to name the cause.
+    # it. A big one (a real register) is read only up to <sheetData>, its other parts whole:
+    # the sheet's scan would cost a quarter of the parse, and the child's check of the parsed
+    # range is exact. Should the child die, the whole scan runs then, to name the cause.
     small = workbook.sheet_bytes <= limits.scan_first_bytes
-    scan_parts(workbook, limits, deadline, whole=small)
+    scan_parts(workbook, limits, deadline, sheet_body=small)
     with ParseChild(data, limits, deadline) as child:
         try:
             return _numbered(child.rows())
