@@ -181,14 +181,16 @@ def _read_csv(data: bytes, limits: SheetLimits) -> Sheet:
             "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GB18030/GBK）。请另存为 CSV UTF-8 后重试"
         ) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[tuple[int, list[object]]] = []
+    rows: list[tuple[int, list[str]]] = []
+    append, max_columns, max_rows = rows.append, limits.max_columns, limits.max_rows
     try:
         for cells in reader:
-            if len(cells) > limits.max_columns:
-                raise exceeded(limits, "max_columns", len(cells), f"第 {reader.line_num} 行")
-            if len(rows) == limits.max_rows:
-                raise exceeded(limits, "max_rows", len(rows) + 1, f"第 {reader.line_num} 行")
-            rows.append((reader.line_num, cast(list[object], cells)))
+            if len(cells) > max_columns or len(rows) == max_rows:
+                where = f"第 {reader.line_num} 行"
+                if len(cells) > max_columns:
+                    raise exceeded(limits, "max_columns", len(cells), where)
+                raise exceeded(limits, "max_rows", len(rows) + 1, where)
+            append((reader.line_num, cells))
     except csv.Error as exc:
         raise SheetRefused(f"CSV 格式错误（第 {reader.line_num} 行）：{exc}") from exc
-    return Sheet(rows, encoding)
+    return Sheet(cast(list[tuple[int, list[object]]], rows), encoding)
