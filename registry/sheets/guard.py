@@ -22,7 +22,7 @@ real documents, and ``dataclasses.replace`` makes others.
 Example::
 
     sheet = read_sheet(Path("2024-2201.xlsx"), REGISTER_LIMITS)
-    for row_number, cells in sheet.rows: ...
+    for row_number, cells in sheet.rows(): ...
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import io
 import os
 import stat
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -71,13 +72,19 @@ READ_BYTES = 1 << 20
 class Sheet:
     """The first worksheet of a workbook, or a CSV file."""
 
-    rows: list[tuple[int, list[object]]]
-    """(row number as the spreadsheet shows it, cells). Workbook cells are what python-calamine's
+    cells: list[list[object]]
+    """its rows of cells. From a workbook, what python-calamine's
     ``to_python(skip_empty_area=False)`` gives: str, int, float, bool, date, datetime, time,
-    timedelta, ``""`` when empty, padded from A1. CSV cells are the ``str`` fields of `csv`, and
-    the row number is the physical line where the record ends (``csv.reader.line_num``)."""
+    timedelta, ``""`` when empty, padded from A1. From a CSV, the ``str`` fields of `csv`."""
+    numbers: Sequence[int]
+    """the row number of each row as the spreadsheet shows it: 1, 2, 3… in a workbook; in a
+    CSV the physical line where the record ends (``csv.reader.line_num``)"""
     encoding: str | None = None
     """the CSV's detected encoding (``utf-8``, ``utf-8-sig``, ``gb18030``); None for a workbook"""
+
+    def rows(self) -> Iterator[tuple[int, list[object]]]:
+        """(row number, cells) of each row — made as they are read, not 40,000 tuples at once."""
+        return zip(self.numbers, self.cells, strict=True)
 
 
 def open_regular_file(path: Path, max_bytes: int, basis: str = "") -> bytes:
@@ -168,7 +175,7 @@ def _check_suffix(filename: str) -> str:
 
 
 def _numbered(rows: list[list[object]]) -> Sheet:
-    return Sheet(list(enumerate(rows, start=1)))
+    return Sheet(rows, range(1, len(rows) + 1))
 
 
 def _read_csv(data: bytes, limits: SheetLimits) -> Sheet:
@@ -181,8 +188,9 @@ def _read_csv(data: bytes, limits: SheetLimits) -> Sheet:
             "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GB18030/GBK）。请另存为 CSV UTF-8 后重试"
         ) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[tuple[int, list[str]]] = []
-    append, max_columns, max_rows = rows.append, limits.max_columns, limits.max_rows
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    max_columns, max_rows = limits.max_columns, limits.max_rows
     try:
         for cells in reader:
             if len(cells) > max_columns or len(rows) == max_rows:
@@ -190,7 +198,8 @@ def _read_csv(data: bytes, limits: SheetLimits) -> Sheet:
                 if len(cells) > max_columns:
                     raise exceeded(limits, "max_columns", len(cells), where)
                 raise exceeded(limits, "max_rows", len(rows) + 1, where)
-            append((reader.line_num, cells))
+            rows.append(cells)
+            numbers.append(reader.line_num)
     except csv.Error as exc:
         raise SheetRefused(f"CSV 格式错误（第 {reader.line_num} 行）：{exc}") from exc
-    return Sheet(cast(list[tuple[int, list[object]]], rows), encoding)
+    return Sheet(cast(list[list[object]], rows), numbers, encoding)
