@@ -392,6 +392,8 @@ class Hostile:
     build: Callable[[Path], None]
     mentions: str = ""
     """text the refusal must contain (the culprit cell, say)"""
+    upload_limit: str = ""
+    """the limit it meets first under `UPLOAD_LIMITS`, when not ``limit``"""
 
 
 HOSTILE = [
@@ -412,7 +414,11 @@ HOSTILE = [
         "A99999999",
     ),
     Hostile(
-        "xfd3000.xlsx", "max_columns", lambda p: write_workbook(p, one_cell("XFD3000")), "16,384 列"
+        "xfd3000.xlsx",
+        "max_columns",
+        lambda p: write_workbook(p, one_cell("XFD3000")),
+        "16,384 列",
+        upload_limit="max_rows",
     ),
     Hostile("odd-quoting.xlsx", "max_rows", _odd_quoting, "XFD1048576"),
     Hostile("big-sheet-far-cell.xlsx", "max_rows", _big_sheet_far_cell, "XFD1048576"),
@@ -421,8 +427,13 @@ HOSTILE = [
         "shared-strings-950mb.xlsx", "max_entry_bytes", _shared_strings_950mb, "sharedStrings.xml"
     ),
     Hostile("shared-strings-20m.xlsx", "max_entry_bytes", _shared_strings_20m, "sharedStrings.xml"),
-    Hostile("zip-bomb.xlsx", "max_ratio", _zip_bomb),
-    Hostile("too-much-inflated.xlsx", "max_uncompressed_bytes", _too_much_inflated),
+    Hostile("zip-bomb.xlsx", "max_ratio", _zip_bomb, upload_limit="max_file_bytes"),
+    Hostile(
+        "too-much-inflated.xlsx",
+        "max_uncompressed_bytes",
+        _too_much_inflated,
+        upload_limit="max_file_bytes",
+    ),
     Hostile("many-parts.xlsx", "max_entries", _many_parts, "1,205 个部件"),
     Hostile("lying-size.xlsx", "format", _lying_size, "实际大小与目录不符"),
     Hostile("truncated.xlsx", "format", _truncated, "损坏"),
@@ -437,7 +448,13 @@ HOSTILE = [
     Hostile("ods-columns.ods", "max_columns", _ods_repeated_columns, "16,384 列"),
     Hostile("fifo/r.csv", "format", _fifo, "不是普通文件"),
     Hostile("dev-zero/r.csv", "format", _dev_zero, "不是普通文件"),
-    Hostile("million-columns.csv", "max_columns", _million_columns, "1,000,000 列"),
+    Hostile(
+        "million-columns.csv",
+        "max_columns",
+        _million_columns,
+        "1,000,000 列",
+        upload_limit="max_file_bytes",
+    ),
     Hostile("huge.csv", "max_file_bytes", _huge_csv, "40 MiB"),
 ]
 

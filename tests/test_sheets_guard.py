@@ -89,19 +89,26 @@ def test_hostile_file_is_refused_naming_the_limit(
     message = str(refused)
     assert refused.limit == hostile.limit, message
     assert hostile.mentions in message
-    if hostile.limit == "format":
-        assert message.startswith("无法作为电子表格读取") or "文件" in message
+    assert_well_formed(refused)
+    assert capfd.readouterr().err == ""  # no traceback, no panic from the child
+
+
+def assert_well_formed(refused: SheetRefused) -> None:
+    """A damaged file is named as one; a limit is named with its bound; both say what to do."""
+    message = str(refused)
+    if refused.limit == "format":
+        assert message.startswith("无法作为电子表格读取：")
     else:
         assert message.startswith("表格超出处理上限：")
         assert "上限 " in message
-    assert message.endswith("重试")  # and says what to do
-    assert capfd.readouterr().err == ""  # no traceback, no panic from the child
+    assert message.endswith("重试")
 
 
 @pytest.mark.parametrize("hostile", HOSTILE, ids=lambda h: h.name)
 def test_hostile_file_is_refused_as_an_upload(hostile: Hostile, corpus: Path) -> None:
     refused = refusal(build(corpus, hostile), UPLOAD_LIMITS)
-    assert refused.limit in {hostile.limit, "max_file_bytes", "max_entry_bytes", "max_rows"}
+    assert refused.limit == (hostile.upload_limit or hostile.limit)
+    assert_well_formed(refused)
 
 
 @pytest.mark.parametrize("hostile", HOSTILE, ids=lambda h: h.name)
@@ -109,7 +116,9 @@ def test_hostile_file_is_refused_when_left_to_the_child(hostile: Hostile, corpus
     """As a sheet too big to scan first is: the child's check of the parsed range, its limits,
     and the scan that explains its death meet every file by the same limit."""
     unscanned = dataclasses.replace(REGISTER_LIMITS, scan_first_bytes=0)
-    assert refusal(build(corpus, hostile), unscanned).limit == hostile.limit
+    refused = refusal(build(corpus, hostile), unscanned)
+    assert refused.limit == hostile.limit
+    assert_well_formed(refused)
 
 
 def test_row_limits_cite_where_they_come_from(corpus: Path) -> None:
@@ -126,6 +135,18 @@ def test_a_bomb_past_the_scan_kills_only_the_child(corpus: Path) -> None:
     refused = refusal(path, wide)
     assert refused.limit == "memory_bytes"
     assert "读取所需内存超过上限（上限 1,024 MiB" in str(refused)
+
+
+def test_the_childs_memory_is_its_address_space_limit(tmp_path: Path) -> None:
+    """A1 + XFD2000 makes python-calamine allocate a 1 GiB range, which this machine could
+    give: only the child's RLIMIT_AS, set here to 256 MiB, stops it."""
+    path = write_workbook(tmp_path / "dense.xlsx", one_cell("XFD2000", also_a1=True))
+    wide = dataclasses.replace(
+        REGISTER_LIMITS, max_rows=2_000_000, max_columns=20_000, memory_bytes=256 * MIB
+    )
+    refused = refusal(path, wide)
+    assert refused.limit == "memory_bytes"
+    assert "上限 256 MiB" in str(refused)
 
 
 def test_the_child_is_stopped_at_the_time_limit(tmp_path: Path) -> None:
