@@ -34,18 +34,20 @@ CHUNK_CELLS = 32_768
 
 
 def send(out: io.BufferedWriter, kind: bytes, payload: Any) -> None:
-    body = marshal.dumps(payload)
+    frame(out, kind, marshal.dumps(payload))
+
+
+def frame(out: io.BufferedWriter, kind: bytes, body: bytes) -> None:
     out.write(FRAME.pack(kind, len(body)))
     out.write(body)
     out.flush()
 
 
-def encode(rows: list[list[Any]]) -> tuple[list[list[Any]], list[tuple[Any, ...]]]:
-    """``(rows, dates)`` that `marshal` can carry. It has no dates: they travel as ``(row, column,
-    type index, constructor arguments)`` in ``dates``, which stays empty for a sheet without."""
+def encode(rows: list[list[Any]]) -> bytes:
+    """``(rows, dates)`` marshalled. `marshal` has no dates: they travel as ``(row, column, type
+    index, constructor arguments)`` in ``dates``, which stays empty for a sheet without."""
     try:
-        marshal.dumps(rows)
-        return rows, []
+        return marshal.dumps((rows, []))
     except ValueError:
         pass
     import datetime as dt  # only now: most registers hold dates as text
@@ -58,7 +60,7 @@ def encode(rows: list[list[Any]]) -> tuple[list[list[Any]], list[tuple[Any, ...]
                 kind = next(k for k, t in enumerate(temporal) if isinstance(cell, t))
                 dates.append((i, j, kind, cell.__reduce__()[1]))
                 row[j] = ""
-    return rows, dates
+    return marshal.dumps((rows, dates))
 
 
 def chunks(rows: Iterator[list[Any]], size: int, pad: int) -> Iterator[list[list[Any]]]:
@@ -105,11 +107,11 @@ def main(argv: list[str]) -> None:
         pad = width - len(first)
         size = max(1, CHUNK_CELLS // max(width, 1))
         for chunk in chunks(itertools.chain([first], rows), size, pad):
-            send(out, b"R", encode(chunk))
+            frame(out, b"R", encode(chunk))
         send(out, b"D", height)
     except MemoryError:
         send(out, b"X", ("memory",))
-    except BaseException as exc:  # noqa: BLE001 — calamine raises unrelated types, panics too
+    except BaseException as exc:  # calamine raises unrelated types, and a panic is no Exception
         send(out, b"X", ("unreadable", f"{type(exc).__name__}: {exc}"[:300]))
 
 
