@@ -389,7 +389,7 @@ class Hostile:
     """file name; its suffix picks the reader"""
     limit: str
     """`SheetRefused.limit` it must meet under `REGISTER_LIMITS`"""
-    build: Callable[[Path], None]
+    build: Callable[[Path], object]
     mentions: str = ""
     """text the refusal must contain (the culprit cell, say)"""
     upload_limit: str = ""

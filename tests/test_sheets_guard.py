@@ -69,8 +69,7 @@ def refusal(path: Path, limits: SheetLimits = REGISTER_LIMITS) -> SheetRefused:
 
 def calamine_rows(path: Path) -> list[list[object]]:
     workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-    rows: list[list[object]] = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    return rows
+    return [list(row) for row in workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)]
 
 
 def cells(sheet: Sheet) -> list[list[object]]:

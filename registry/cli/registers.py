@@ -16,7 +16,7 @@ from registry.domain.regions import REGIONS
 from registry.domain.registers import ROSTER_KINDS
 from registry.domain.trades import CatalogueError
 from registry.kinds import LAYOUTS
-from registry.sheets.rows import UnreadableSheet
+from registry.sheets.errors import UnreadableSheet
 from registry.store import stock
 from registry.sync.catalogue import load_catalogue
 from registry.sync.manifest import ManifestError, load_manifest, make_entry

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from registry.sheets.errors import UnreadableSheet
+
 MIB = 1 << 20
 
 
@@ -81,7 +83,7 @@ SPLIT_ADVICE = "请删去多余的空行空列，或拆分文件后重试"
 RESAVE_ADVICE = "请用 Excel/WPS 打开后另存为 .xlsx（或 .csv）再重试"
 
 
-class SheetRefused(ValueError):
+class SheetRefused(UnreadableSheet):
     """The spreadsheet is not read: the message (Chinese) names the limit or the defect and what
     to do; ``limit`` is the `SheetLimits` field it broke, or ``"format"`` for a damaged file."""
 

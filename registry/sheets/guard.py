@@ -13,7 +13,7 @@ blocks forever or a link to ``/dev/zero``. So:
    ``max_columns`` (`registry.sheets._zipscan`); then python-calamine parses it in a child
    process with an address-space and a time limit, which checks the parsed range before a
    single row is built (`registry.sheets._child`); .xls (OLE) has only the child;
-4. a CSV is decoded in-process with `registry.encoding.decode` and bounded by the same limits.
+4. a CSV is decoded in-process with `registry.sheets.encoding.decode` and bounded by the same limits.
 
 Whatever the file does, the caller gets rows or `SheetRefused`, whose Chinese message names the
 limit and what to do. Limits are `SheetLimits`; `REGISTER_LIMITS` and `UPLOAD_LIMITS` fit the
@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from registry.encoding import decode
 from registry.sheets._child import ParseChild
 from registry.sheets._limits import (
     REGISTER_LIMITS,
@@ -49,6 +48,7 @@ from registry.sheets._limits import (
     unreadable,
 )
 from registry.sheets._zipscan import Workbook, check_directory, scan_parts
+from registry.sheets.encoding import decode
 
 __all__ = [
     "REGISTER_LIMITS",

@@ -26,7 +26,8 @@ from registry.domain.problems import Problem
 from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS
 from registry.kinds.base import RegisterEntry, cell_problems
-from registry.sheets.rows import UnreadableSheet
+from registry.sheets.errors import UnreadableSheet
+from registry.sheets.guard import REGISTER_LIMITS, open_regular_file
 
 MIN_BYTES = 4 * 1024 * 1024
 """Below this much register data to load, a sync does everything in its own process."""
@@ -64,11 +65,15 @@ def unreadable(exc: OSError) -> UnreadableSheet:
 
 
 def file_fingerprint(entry: RegisterEntry) -> str:
-    """`RegisterEntry.fingerprint` of the file as it is now."""
+    """`RegisterEntry.fingerprint` of the file as it is now: read as a regular file within the
+    register size limit (a FIFO, a device or a huge file is refused, never read)."""
+    if not entry.path.exists():
+        raise unreadable(FileNotFoundError())
     try:
-        return entry.fingerprint(entry.path.read_bytes())
+        data = open_regular_file(entry.path, REGISTER_LIMITS.max_file_bytes, REGISTER_LIMITS.basis)
     except OSError as exc:
         raise unreadable(exc) from exc
+    return entry.fingerprint(data)
 
 
 def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> Prepared:

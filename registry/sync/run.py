@@ -20,7 +20,7 @@ from registry.domain.problems import Problem
 from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS
 from registry.kinds.base import LoadContext, RegisterEntry
-from registry.sheets.rows import UnreadableSheet
+from registry.sheets.errors import UnreadableSheet
 from registry.store import now, syncs, transaction
 from registry.store.syncs import Attempt, LoadedVersion
 from registry.sync.pipeline import Prepared, file_fingerprint, lookahead, prepare
