@@ -1,4 +1,4 @@
-"""What the three blank-certificate registers share (附件1, 附件2, §四.(六)1, SPEC §9).
+"""What the three blank-certificate registers share (附件1, 附件2, §四.(六)1; SPEC section 9).
 
 Quantities of blanks (本) per level, the recipient a 单位 / 领取单位 names, the opinion cells of
 附件1. Pure: their writes are `registry.store.blanks.replace_rows`.

@@ -1,4 +1,4 @@
-"""换发 / 补发 / 撤销 registers (SPEC §4 ``status-changes``, §6; notice §四.(六), §五.(三)(四)).
+"""换发 / 补发 / 撤销 registers (notice §四.(六), §五.(三)(四); SPEC sections 4 and 6).
 
 Events are checked in date order against the registry *and* against the events before them in
 the same file, so a chain (A 换发 → B, then B 补发) can arrive in one register. The checked events

@@ -174,9 +174,8 @@ def load_manifest(directory: Path) -> Manifest:
             raise ManifestError(f"{where}：文件 {visible(key)} 重复列出")
         seen.add(key)
         entries.append(make_entry(inside(directory, key, where), key, raw, where))
-    trades = (
-        inside(directory, str(data["trades"]), f"{path.name} 的 trades")
-        if data.get("trades")
-        else None
-    )
-    return Manifest(entries, trades)
+    catalogues = {
+        key: inside(directory, str(data[key]), f"{path.name} 的 {key}") if data.get(key) else None
+        for key in ("trades", "trades_extra")
+    }
+    return Manifest(entries, **catalogues)

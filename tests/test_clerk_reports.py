@@ -1,0 +1,182 @@
+"""What a clerk and an administrator read: a rejected register that does not flood the terminal,
+advice that anticipates the next failure, file and manifest advice about files and manifests,
+a demo that names the busy port, numbering that asks for its year code, and trades an
+administrator adds without copying the catalogue."""
+
+from __future__ import annotations
+
+import csv
+import socket
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from registry import store
+from registry.cli import cli
+from registry.kinds import LAYOUTS
+from registry.sheets.writers import write_csv
+from tests.registers import MIANYANG, RegisterFactory, approval_row, footer, registry_dump
+
+LEVELS = {"C": "初级", "Z": "中级", "G": "高级"}
+ROWS = 3 * 9_999
+"""As many rows as a city's approval roster can number: 9,999 per level (附件3 四)."""
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_one_systematic_fault_in_a_huge_register_is_one_summary_line(tmp_path: Path) -> None:
+    registers = RegisterFactory(tmp_path / "registers")
+    rows = [
+        approval_row(f"{letter}112202{seq:04d}", f"持证人{seq}", level, 报考工种="驾校")
+        for letter, level in LEVELS.items()
+        for seq in range(1, 10_000)
+    ]
+    write_csv(registers.folder / "big.csv", LAYOUTS["approval-roster"], rows)
+    registers.entries["big.csv"] = MIANYANG
+    registers.write_manifest()
+    db = tmp_path / "registry.db"
+
+    code, output = run("sync", str(registers.folder), "--db", str(db))
+    assert code == 1
+    assert len(output.splitlines()) == 5, output
+    assert f"：{ROWS:,} 个问题" in output
+    assert (
+        f"{ROWS:,} 处（第3行、第4行、第5行、第6行、第7行等），如第3行「报考工种」“驾校”" in output
+    )
+    listed = registers.folder / "big.csv.问题清单.csv"
+    assert f"全部 {ROWS:,} 个问题已写入 {listed}（加 --all 可在此全部列出）" in output
+    with listed.open(encoding="utf-8-sig", newline="") as handle:
+        listed_rows = list(csv.reader(handle))
+    assert listed_rows[0] == ["文件", "行", "列", "值", "问题", "依据"]
+    assert [row[1:4] for row in listed_rows[1:3]] == [
+        ["3", "报考工种", "驾校"],
+        ["4", "报考工种", "驾校"],
+    ]
+    assert len(listed_rows) == ROWS + 1
+
+    code, everything = run("sync", str(registers.folder), "--db", str(db), "--all")
+    assert code == 1
+    assert sum(1 for line in everything.splitlines() if "「报考工种」" in line) == ROWS
+
+
+def test_a_failing_row_says_what_the_footer_must_then_say(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    rows = [
+        approval_row("Z1122020001", "周杰"),
+        approval_row("Z1122020002", "郑浩", 技术业务理论=52),
+    ]
+    registers.add("mianyang.csv", rows, MIANYANG, footer=footer({"Z": 2}))
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1
+    assert (
+        "mianyang.csv 第5行「技术业务理论」“52”：分数 52 低于 60 分，不合格，不能发证。"
+        "删除此行，并把页脚“同意中级 2 人”改为 1 人（§二、§四.(六)1）"
+    ) in output
+
+
+def test_a_number_given_twice_names_the_next_free_one(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    registers.add("first.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    registers.add(
+        "second.csv",
+        [approval_row("Z1122020002", "郑浩"), approval_row("Z1122020002", "吴敏")],
+        MIANYANG,
+    )
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1
+    assert (
+        "second.csv 第5行「颁发证书编号」“Z1122020002”：与本文件第4行的编号重复；"
+        "下一个可用的中级工编号是 Z1122020003（或用 certreg number 重新编号）（附件3）"
+    ) in output
+
+
+def test_a_missing_file_gets_advice_about_files(registers: RegisterFactory, db_path: Path) -> None:
+    registers.entries["missing.xlsx"] = MIANYANG
+    registers.write_manifest()
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1
+    assert (
+        "missing.xlsx 整个文件：找不到此文件。请核对 registers.toml 中的 file 与文件名是否一致"
+        "（包括扩展名），或把文件放回该文件夹"
+    ) in output
+    assert "No such file" not in output and "行号和列名" not in output
+
+
+def test_certreg_number_asks_for_the_year_code(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    path = registers.add("new.csv", [approval_row("", "周杰")], MIANYANG)
+    code, output = run(
+        "number", str(path), "--kind", "approval-roster", "--authority", "2202",
+        "--out", str(tmp_path / "out.csv"), "--db", str(db_path),
+    )  # fmt: skip
+    assert code == 2
+    assert "请用 --year-code 指定本批证书的核发年份代码（两位数字）。附件3 二" in output
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_certreg_demo_names_the_busy_port(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, output = run("demo", "--port", str(port), "--browse-port", str(port + 1))
+    assert code == 2
+    assert f"端口 {port} 已被占用（公众查验要用它）" in output
+    assert "--port" in output and "密码" not in output
+
+
+BOILER = approval_row("Z1122020001", "周杰", 报考工种="锅炉水处理工")
+
+
+@pytest.mark.parametrize("where", ["option", "manifest"])
+def test_trades_extra_adds_to_the_catalogue(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path, where: str
+) -> None:
+    registers.add("boiler.csv", [BOILER], MIANYANG)
+    store.connect(db_path).close()
+    before = registry_dump(db_path)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert (
+        code == 1
+        and "锅炉水处理工" in output
+        and "不是《机关事业单位工勤人员岗位等级规范" in output
+    )
+    assert registry_dump(db_path) == before
+
+    extra = registers.folder / "local-trades.csv"
+    extra.write_text("工种,代码,别名\n锅炉水处理工,,炉水处理\n", encoding="utf-8")
+    if where == "manifest":
+        registers.extra_manifest = 'trades_extra = "local-trades.csv"'
+        registers.write_manifest()
+        code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    else:
+        code, output = run(
+            "sync", str(registers.folder), "--db", str(db_path), "--trades-extra", str(extra)
+        )
+    assert code == 0, output
+    # the built-in list is still there: 电工 and the alias 锅炉工 still resolve
+    registers.add("more.csv", [approval_row("Z1122020002", "郑浩", 报考工种="锅炉工")], MIANYANG)
+    extra_args = [] if where == "manifest" else ["--trades-extra", str(extra)]
+    code, output = run("sync", str(registers.folder), "--db", str(db_path), *extra_args)
+    assert code == 0, output
+
+
+def test_an_alias_that_clashes_with_the_catalogue_is_a_usage_error(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    registers.add("boiler.csv", [BOILER], MIANYANG)
+    extra = registers.folder / "local-trades.csv"
+    extra.write_text("工种,代码,别名\n锅炉水处理工,,电工\n", encoding="utf-8")
+    code, output = run(
+        "sync", str(registers.folder), "--db", str(db_path), "--trades-extra", str(extra)
+    )
+    assert code == 2
+    assert "“电工”同时对应“电工”和“锅炉水处理工”" in output
