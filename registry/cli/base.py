@@ -47,6 +47,11 @@ class ChineseGroup(click.Group):
     context_class = ChineseContext
     command_class = ChineseCommand
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]…")
+        super().__init__(*args, **kwargs)
+
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)
         if option is not None:
@@ -83,12 +88,7 @@ def require_registry(db: Path, what: str = "名册") -> None:
         raise UsageProblem(f"登记库 {db} 不存在。请先运行 certreg sync 导入{what}")
 
 
-@click.group(
-    cls=ChineseGroup,
-    options_metavar="[选项]",
-    subcommand_metavar="命令 [参数]…",
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+@click.group(cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="certreg", help="显示版本并退出。")
 def cli() -> None:
     """四川省机关事业单位工人技术等级（职务）资格证书登记与查验（川人社函〔2012〕389号）。

@@ -22,6 +22,7 @@ from registry.domain.statuses import (
     REISSUE,
     REISSUED,
     RESULT_LABELS,
+    REVOKE,
     REVOKED,
     SUPERSEDED,
     VALID,
@@ -40,7 +41,8 @@ ADVICE: dict[str, str] = {
     "于 {status_date} 补发的证书有效，此前的原件已作废。",
     SUPERSEDED: "该证书已于 {status_date} 换发为新证书 {successor}，原证书作废。"
     "请持证人出示新证书 {successor}，并以该编号重新查询。",
-    REVOKED: "该证书已于 {status_date} 被发证机关撤销，不能作为资格凭证。",
+    REVOKED: "该证书已于 {status_date} 被发证机关撤销（{revoked_by}），不能作为资格凭证。"
+    "如对撤销有疑问，请向发证机关核实。",
     MALFORMED: "{reason}。证书编号为11位，如 Z1122020123，请核对后重新输入。"
     "旧式空白证书（《中华人民共和国机关事业单位工人技术岗位证书》等）自川人社函〔2012〕389号"
     "下发之日起作废（§五.(四)）；持旧式证书或编号不符的，请向发证机关核实。",
@@ -73,6 +75,7 @@ class Verification:
     replaced_by: str | None = None
     reissue: bool | None = None
     reissue_of: str | None = None
+    revoked_by: str | None = None
 
     @property
     def label(self) -> str:
@@ -104,7 +107,9 @@ class Verification:
 _QUERY = (
     "SELECT name_key, name, level, trade, authority, issued_on, status, status_date, successor,"
     " reissue, predecessor,"
-    " (SELECT s.reissue FROM certificates s WHERE s.number = c.successor)"
+    " (SELECT s.reissue FROM certificates s WHERE s.number = c.successor),"
+    " (SELECT e.approval_doc FROM status_events e WHERE e.number = c.number AND e.type = ?"
+    "  AND c.status = ? ORDER BY e.date DESC LIMIT 1)"
     " FROM certificates c WHERE number = ?"
 )
 
@@ -125,11 +130,11 @@ def verify(
     key = name_key(name)
     if not key:
         return Verification(MALFORMED, canonical, snapshot, reason="持证人姓名为空")
-    row = conn.execute(_QUERY, (canonical,)).fetchone()
+    row = conn.execute(_QUERY, (REVOKE, REVOKED, canonical)).fetchone()
     if row is None or row[0] != key:
         return Verification(NO_MATCH, canonical, snapshot)
     (_, holder, level, trade, authority, issued_on, status, status_date, successor, reissue,
-     predecessor, successor_reissue) = row  # fmt: skip
+     predecessor, successor_reissue, revoked_by) = row  # fmt: skip
     return Verification(
         result=status,
         number=canonical,
@@ -144,6 +149,7 @@ def verify(
         replaced_by=(REISSUE if successor_reissue else EXCHANGE) if successor else None,
         reissue=True if reissue else None,
         reissue_of=predecessor if reissue and predecessor else None,
+        revoked_by=revoked_by,
     )
 
 

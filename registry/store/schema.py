@@ -205,6 +205,19 @@ TABLES: dict[str, TableSpec] = {
         },
         indexes=(("region", "letter", "year_code"),),
     ),
+    # API keys of HR systems: the key's hash only, never the key (registry.store.keys)
+    "api_keys": TableSpec(
+        {
+            "id": int,
+            "name": str,
+            "key_hash": str,
+            "per_day": int,
+            "created_at": str,
+            "created_by": str,
+            "revoked_at": str,
+        },
+        indexes=(("key_hash",),),
+    ),
     # The blank-certificate registers (附件1, 附件2, the 领取登记 of §四.(六)1)
     "requisitions": TableSpec(
         {

@@ -1,0 +1,100 @@
+"""The library side of what employers get (SPEC §7): API keys kept as hashes, confirmation that
+never reveals, the issuing authority's contact for a check that found nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from registry import store
+from registry.cli import cli
+from registry.domain.authorities import builtin_authorities, contact_for, parse_authorities
+from registry.domain.numbers import parse
+from registry.public.confirm import CONFIRMABLE, MATCH, MISMATCH, confirm, withheld
+from registry.public.lookup import Verification
+from registry.store import keys
+from tests.verify_fixtures import sync_samples
+
+VALID = Verification(
+    "valid",
+    "Z1122020123",
+    level="中级工",
+    trade="汽车驾驶员",
+    authority="绵阳市人力资源和社会保障局",
+    issued_on="2012-03-20",
+    holder="周*",
+)
+
+
+def test_a_key_is_shown_once_and_stored_as_a_hash(tmp_path: Path) -> None:
+    db = tmp_path / "registry.db"
+    sync_samples(db)
+    result = CliRunner().invoke(
+        cli, ["keys", "add", "某某医院人事处", "--per-day", "2000", "--db", str(db)]
+    )
+    assert result.exit_code == 0, result.output
+    key = next(line for line in result.output.splitlines() if line.startswith(keys.PREFIX))
+    dump = "\n".join(sqlite3.connect(db).iterdump())
+    assert key not in dump and keys.key_hash(key) in dump
+    conn = store.connect(db)
+    try:
+        found = keys.find(conn, key)
+        assert found is not None and (found.name, found.per_day) == ("某某医院人事处", 2000)
+        assert keys.find(conn, key + "x") is None
+    finally:
+        conn.close()
+    listed = CliRunner().invoke(cli, ["keys", "list", "--db", str(db)]).output
+    assert "某某医院人事处" in listed and key not in listed and "有效" in listed
+
+    revoked = CliRunner().invoke(cli, ["keys", "revoke", str(found.id), "--db", str(db)])
+    assert revoked.exit_code == 0 and "已吊销" in revoked.output
+    conn = store.connect(db)
+    try:
+        assert keys.find(conn, key) is None  # at once, for the next request
+    finally:
+        conn.close()
+    assert CliRunner().invoke(cli, ["keys", "revoke", "99", "--db", str(db)]).exit_code == 2
+
+
+def test_confirmation_matches_what_the_paper_shows_however_it_is_written() -> None:
+    typed = {"level": "中级", "trade": "驾驶员", "issued_on": "2012年3月20日", "reissue_mark": "否"}
+    assert confirm(VALID, typed) == dict.fromkeys(CONFIRMABLE, MATCH)
+    wrong = {"level": "高级", "trade": "电工", "issued_on": "2012-03-21", "reissue_mark": "是"}
+    assert confirm(VALID, wrong) == dict.fromkeys(CONFIRMABLE, MISMATCH)
+    assert confirm(VALID, {"trade": "汽车驾驶员"}) == {"trade": MATCH}  # only what was typed
+
+
+def test_nothing_is_confirmed_for_a_number_and_name_that_do_not_match() -> None:
+    assert confirm(Verification("no_match", "Z1122020123"), {"level": "中级"}) == {}
+
+
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={field: st.text(max_size=12) for field in CONFIRMABLE},
+    )
+)
+def test_a_confirmation_reveals_no_value_the_employer_did_not_type_correctly(
+    typed: dict[str, str],
+) -> None:
+    answer = confirm(VALID, typed)
+    assert set(answer) <= set(typed) and set(answer.values()) <= {MATCH, MISMATCH}
+    shown = withheld(VALID).as_json()
+    for value in ("中级工", "汽车驾驶员", "2012-03-20"):
+        assert value not in str(shown) and value not in str(answer)
+
+
+def test_the_issuing_authoritys_contact_for_a_number() -> None:
+    authorities = builtin_authorities()
+    province = contact_for(parse("J1122020001"), authorities)  # every 技师 is the province's
+    assert (province.code, province.phone) == ("2200", "028-86113498")
+    city = contact_for(parse("Z1122020123"), authorities)
+    assert (city.code, city.name, city.phone) == ("2202", "绵阳市人力资源和社会保障局", "")
+    replaced = parse_authorities(
+        "代码,名称,地址,电话\n2202,绵阳市人社局,绵阳市某路1号,0816-1234567\n"
+    )
+    assert contact_for(parse("Z1122020123"), replaced).phone == "0816-1234567"
