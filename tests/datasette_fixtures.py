@@ -69,6 +69,10 @@ def build_registry(db: Path, registers: RegisterFactory) -> None:
         MIANYANG_2012,
     )
     assert sync(registers.folder, db) == 1
+    # An API key, issued and revoked
+    keys = ["keys", "add", "某某医院人事处", "--per-day", "2000", "--db", str(db)]
+    assert CliRunner().invoke(cli, keys).exit_code == 0
+    assert CliRunner().invoke(cli, ["keys", "revoke", "1", "--db", str(db)]).exit_code == 0
 
 
 def utc(delta: dt.timedelta) -> str:

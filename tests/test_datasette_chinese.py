@@ -320,6 +320,8 @@ TIME_COLUMNS = {
     ("registry", "syncs", "at"),
     ("registry", "certificate_history", "at"),
     ("registry", "numbering", "at"),
+    ("registry", "api_keys", "created_at"),
+    ("registry", "api_keys", "revoked_at"),
     ("verify_log", "checks", "at"),
 }
 """The columns of registry/store.py, registry/stock.py and verify_app/checklog.py that hold a UTC
