@@ -214,17 +214,20 @@ def main() -> None:
     data = [] if args.skip_data else [m for m in DATA_MUTANTS if m.path in modules]
     data_killed = {mutant: run_data_mutant(mutant) for mutant in data}
 
-    print(f"\n{'module':32} {'mutants':>8} {'killed':>7} {'survived':>9} {'kill rate':>10}")
+    print(
+        f"\n{'module':28} {'mutants (mutmut + data)':>24} {'killed':>7} {'survived':>9} {'rate':>7}"
+    )
     survivors: list[str] = []
     for path in modules:
         total, killed, left, others = mutmut_results(path)
         ours = [m for m in data if m.path == path]
-        total += len(ours)
         killed += sum(data_killed[m] for m in ours)
         left += [f"{path}: data mutant: {m.why}" for m in ours if not data_killed[m]]
-        rate = f"{100 * killed / total:.1f}%" if total else "-"
-        print(f"{path:32} {total:8} {killed:7} {len(left):9} {rate:>10}")
-        survivors += left + [f"{name}: not killed or survived" for name in others]
+        count = total + len(ours)
+        rate = f"{100 * killed / count:.1f}%" if count else "-"
+        mutants = f"{count} ({total} + {len(ours)})"
+        print(f"{path:28} {mutants:>24} {killed:7} {len(left):9} {rate:>7}")
+        survivors += left + [f"{name}: not killed, not survived" for name in others]
     if data:
         print(
             f"\n(of which module-level data mutants: {sum(data_killed.values())}/{len(data)} killed)"

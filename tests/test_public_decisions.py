@@ -45,7 +45,7 @@ REGISTERED = [(number, name) for number, name, *_ in ROSTER]
 MIANYANG_AUTHORITY = "绵阳市人力资源和社会保障局"
 EMPTY_NAME = "持证人姓名为空"
 
-wide = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+on_a_registry = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _event(kind: str, number: str, name: str, date: str) -> dict[str, object]:
@@ -145,7 +145,7 @@ def test_each_holder_gets_the_registered_status_and_public_fields(
     assert answer.matched
 
 
-@wide
+@on_a_registry
 @given(
     entry=st.sampled_from(REGISTERED),
     case=st.sampled_from([str.upper, str.lower, str.swapcase]),
@@ -207,7 +207,7 @@ neighbours = st.builds(
 )
 
 
-@wide
+@on_a_registry
 @given(entry=st.sampled_from(REGISTERED), other=st.one_of(neighbours, well_formed_numbers))
 @example(entry=("Z1122020123", "周杰"), other="Z1122020100")  # sorts just before it
 @example(entry=("Z1122020123", "周杰"), other="Z1122020122")
@@ -220,7 +220,7 @@ def test_any_other_number_with_a_registered_holder_is_no_match(
     assert verify(conn, other, name) == Verification("no_match", other, registry_as_of(conn))
 
 
-@wide
+@on_a_registry
 @given(entry=st.sampled_from(REGISTERED), other=st.text(min_size=1, max_size=20))
 @example(entry=("Z1122020123", "周杰"), other="周")
 @example(entry=("Z1122020123", "周杰"), other="周杰杰")
@@ -262,7 +262,7 @@ def _is_what_belongs_there(position: int, char: str) -> bool:
     return folded in LEVELS if position == 0 else folded.isascii() and folded.isdigit()
 
 
-@wide
+@on_a_registry
 @given(position=st.integers(0, 10), char=characters)
 @example(position=7, char="X")  # Z112202X123
 @example(position=9, char="٢")  # Arabic-Indic: NFKC leaves it, int() would read it as 2
@@ -283,6 +283,18 @@ def test_anything_but_a_digit_anywhere_is_malformed_and_named(
         reason = next(say for where, say in PARTS if position in where)
         assert answer.reason == reason(value)
     assert answer.as_json().keys() == {"result", "number", "as_of", "reason"}
+
+
+def test_every_position_refuses_every_kind_of_non_digit(conn: sqlite3.Connection) -> None:
+    """The rule above, exhaustively for one character of each kind: Latin, Han numerals, digits
+    of other scripts, full-width and circled forms, punctuation, spaces, a letter that grows."""
+    for position in range(11):
+        for char in "XzO一〇٣۳३৩๓Ａ①. _/ß\u200b":
+            if _is_what_belongs_there(position, char):
+                continue
+            answer = verify(conn, _replace(position, char), HOLDER)
+            assert answer.result == "malformed", (position, char)
+            assert answer.reason, (position, char)
 
 
 @pytest.mark.parametrize(
@@ -330,7 +342,7 @@ def test_without_a_name_the_command_line_says_so(registry: Path) -> None:
     assert EMPTY_NAME in output
 
 
-@wide
+@on_a_registry
 @given(number=st.text(max_size=30), name=st.text(max_size=60))
 def test_any_input_gets_an_answer(conn: sqlite3.Connection, number: str, name: str) -> None:
     answer = verify(conn, number, name)
