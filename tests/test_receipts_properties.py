@@ -152,3 +152,20 @@ def test_signed_text_of_another_shape_is_no_receipt(number: str, digest: str) ->
 def test_a_shortened_or_altered_token_says_why_it_is_refused(cut: int) -> None:
     assert "does not match" in str(_refused(ISSUED_2026[:-cut]))
     assert "does not match" in str(_refused(ISSUED_2026.replace("G112", "Z112")))
+
+
+@given(issued=st.integers(1_300_000_000, 2_500_000_000), ahead=st.integers(1, 120))
+def test_a_receipt_from_a_clock_running_ahead_is_new_not_expired(issued: int, ahead: int) -> None:
+    """Replicas behind one proxy (SPEC §10) sign with their own clocks: a receipt issued by one
+    whose clock runs ahead opens at once on another, and lives its lifetime from its signing."""
+    issuer = Receipts(SECRET, lifetime_days=90, clock=FixedClock(issued + ahead))
+    token = issuer.issue(VALID[0], "0" * 64)
+    clock = FixedClock(issued)
+    receipts = Receipts(SECRET, lifetime_days=90, clock=clock)
+    signed = dt.datetime.fromtimestamp(issued + ahead, dt.UTC)
+    assert receipts.open(token) == Receipt(VALID[0], "0" * 64, signed)
+    clock.now = issued + ahead + 90 * DAY
+    assert receipts.open(token).checked_at == signed
+    clock.now += 1
+    with pytest.raises(ExpiredReceipt):
+        receipts.open(token)
