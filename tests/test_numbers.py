@@ -60,3 +60,19 @@ def test_format_parse_round_trip(letter: str, year: int, region: str, sequence: 
     assert str(parsed) == text
     assert parsed.sequence == sequence
     assert normalise(text.lower()) == text
+
+
+def test_prefix_is_what_one_sequence_counts_in() -> None:
+    assert parse("Z1122020123").prefix == "Z112202"
+    assert parse("j1122010001").prefix == "J112201"
+
+
+@pytest.mark.parametrize(("sequence", "number"), [(1, "Z1122020001"), (9999, "Z1122029999")])
+def test_format_number_at_the_ends_of_the_sequence(sequence: int, number: str) -> None:
+    assert format_number("Z", "11", "2202", sequence) == number
+
+
+@pytest.mark.parametrize("sequence", [-1, 0, 10000])
+def test_format_number_refuses_a_sequence_outside_1_to_9999(sequence: int) -> None:
+    with pytest.raises(ValueError, match=rf"^sequence {sequence} outside 1\.\.9999$"):
+        format_number("Z", "11", "2202", sequence)

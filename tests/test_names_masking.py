@@ -1,0 +1,109 @@
+"""The holder's name as the public sees it (SPEC §7: 张*明, 欧阳*): what the mask may show, for
+any name length and any compound surname, and the normal form every comparison uses."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from registry.domain.names import MIDDLE_DOT, mask_name, name_key, normalise_name
+
+# The two-character surnames a mask must keep whole (欧阳明 → 欧阳*): written out here rather than
+# read from the module, so that dropping one from the code fails a test.
+COMPOUND = (
+    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 端木 独孤 南宫 西门 "
+    "百里 呼延 万俟 闻人 赫连 澹台 公羊 申屠 太史 淳于 单于 钟离 宗政 濮阳 仲孙 东郭 第五".split()
+)
+
+# Name characters: common Han characters (some pairs of them, like 夏侯, are compound surnames)
+# and Latin letters; never whitespace, a middle dot or "*".
+HAN = "张王李赵刘陈杨黄周吴郑孙马朱胡林郭何高罗梁宋唐许邓冯韩曹曾彭萧蔡潘田董袁于余叶蒋杜苏魏程吕丁沈任姚卢钟姜崔谭陆范汪廖石金贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤明芳伟强军杰浩敏静丽娟霞秀英华建国红"
+LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+names = st.text(alphabet=HAN + LETTERS, min_size=1, max_size=50)
+compound_names = st.builds(
+    lambda surname, given: surname + given,
+    st.sampled_from(COMPOUND),
+    st.text(alphabet=HAN, max_size=48),
+)
+DOTS = "·•・‧･∙\u2027\u30fb\uff65\u2219\u2022"
+
+
+def shown(mask: str) -> set[int]:
+    return {i for i, ch in enumerate(mask) if ch != "*"}
+
+
+@given(name=st.one_of(names, compound_names))
+@example(
+    name="欧阳"
+)  # a two-character name that is a compound surname: 欧 + 阳, not 欧阳 + nothing
+@example(name="东方")
+@example(name="张三四五")  # a three-character given name
+@example(name="欧阳三四五")
+@example(name="李")
+def test_mask_shows_at_most_the_surname_and_the_last_character(name: str) -> None:
+    mask = mask_name(name)
+    n = len(name)
+    compound = n > 2 and name[:2] in COMPOUND
+    surname = 2 if compound else 1
+    given_length = n - surname
+    assert len(mask) == n
+    assert all(m in (ch, "*") for m, ch in zip(mask, name, strict=True))
+    # the surname is always shown …
+    assert mask[:surname] == name[:surname]
+    # … the last character only when the given name has two or more, and nothing else
+    expected = set(range(surname)) | ({n - 1} if given_length >= 2 else set())
+    assert shown(mask) == expected
+    if n >= 2:
+        assert "*" in mask  # a name of two or more characters is never shown whole
+
+
+@pytest.mark.parametrize("surname", COMPOUND)
+def test_every_compound_surname_stays_whole(surname: str) -> None:
+    assert mask_name(surname + "明") == surname + "*"
+    assert mask_name(surname + "建国") == surname + "*国"
+    assert mask_name(surname) == surname[0] + "*"  # two characters: surname + given name
+
+
+@given(
+    parts=st.lists(st.text(alphabet=HAN, min_size=1, max_size=8), min_size=2, max_size=4),
+    dot=st.sampled_from(DOTS),
+)
+@example(parts=["阿依古丽", "买买提"], dot="•")
+def test_minority_names_keep_their_dots_first_and_last(parts: list[str], dot: str) -> None:
+    name = dot.join(parts)
+    mask = mask_name(name)
+    normal = MIDDLE_DOT.join(parts)
+    assert len(mask) == len(normal)
+    for i, ch in enumerate(normal):
+        keep = ch == MIDDLE_DOT or i in (0, len(normal) - 1)
+        assert mask[i] == (ch if keep else "*"), (name, mask)
+
+
+@pytest.mark.parametrize(
+    ("typed", "mask"),
+    [
+        ("张\t三\n明", "张*明"),
+        ("张\r\n三明", "张*明"),
+        ("\u3000张\u3000三\u3000", "张*"),
+        ("欧\u00a0阳\u2003明", "欧阳*"),
+        ("Li Ming", "L****g"),
+        ("ＬＩ　Ｍｉｎｇ", "L****g"),
+    ],
+)
+def test_whitespace_of_any_kind_is_not_part_of_the_name(typed: str, mask: str) -> None:
+    assert mask_name(typed) == mask
+
+
+@given(name=names, spaces=st.lists(st.sampled_from(" \t\n\r\u3000\u00a0\u2003"), max_size=5))
+def test_name_key_ignores_whitespace_width_and_case(name: str, spaces: list[str]) -> None:
+    padded = "".join(spaces) + " ".join(name) + "".join(spaces)
+    wide = "".join(chr(ord(ch) + 0xFEE0) if ch in LETTERS else ch for ch in name)
+    assert normalise_name(padded) == name
+    assert name_key(padded) == name_key(wide.swapcase()) == name_key(name)
+    assert name_key(name) == name.casefold()
+
+
+@pytest.mark.parametrize("dot", DOTS)
+def test_every_middle_dot_variant_becomes_u00b7(dot: str) -> None:
+    assert normalise_name(f"热合曼{dot}吐尔逊") == "热合曼·吐尔逊"

@@ -1,0 +1,473 @@
+"""The public decision of SPEC §7 — valid, reissued, superseded, revoked, no_match, malformed —
+as rules over real registries (registers written with openpyxl/csv, loaded with ``certreg sync``):
+which number and name give which answer, what the answer carries, and that no input makes
+the check raise instead of answering."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+
+from registry import store
+from registry.cli import cli
+from registry.domain.levels import LEVELS
+from registry.domain.names import name_key, normalise_name
+from registry.domain.numbers import format_number, normalise, parse
+from registry.domain.regions import REGIONS
+from registry.domain.statuses import RESULTS
+from registry.public.lookup import Verification, certificate_count, recheck, verify
+from registry.store import registry_as_of
+from tests.registers import MIANYANG, RegisterFactory, approval_row
+from tests.verify_fixtures import CASES, SUCCESSOR, AppClient, app_client, clock, registry_db
+from tests.verify_fixtures import sync_samples as sync_sample_registers
+
+__all__ = ["app_client", "clock", "registry_db"]
+
+# (number, holder as the roster writes it, 报考等级, status after the status-changes register,
+#  status date, the holder as the public sees it)
+ROSTER = [
+    ("Z1122020123", "周杰", "中级", "valid", None, "周*"),
+    ("Z1122020124", "郑　浩", "中级", "reissued", "2012-09-10", "郑*"),
+    ("Z1122020125", "东方明", "中级", "revoked", "2013-01-15", "东方*"),
+    ("Z1122020126", "张三四五", "中级", "valid", None, "张**五"),
+    ("C1122020001", "欧阳", "初级", "valid", None, "欧*"),  # 欧 + 阳, not the surname 欧阳
+    ("C1122020002", "Li Ming", "初级", "valid", None, "L****g"),
+    ("G1122020001", "阿依古丽•买买提", "高级", "valid", None, "阿***·**提"),
+]
+REGISTERED = [(number, name) for number, name, *_ in ROSTER]
+MIANYANG_AUTHORITY = "绵阳市人力资源和社会保障局"
+EMPTY_NAME = "持证人姓名为空"
+
+on_a_registry = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _event(kind: str, number: str, name: str, date: str) -> dict[str, object]:
+    row: dict[str, object] = {
+        "类型": kind,
+        "证书编号": number,
+        "姓名": name,
+        "日期": date,
+        "新证书编号": "",
+        "原因": "遗失" if kind == "补发" else "以欺骗手段取得",
+        "批准文号": "绵人社函〔2013〕1号",
+    }
+    if kind == "补发":
+        row.update(
+            {
+                "个人申请": "申请1",
+                "单位证明": "证明1",
+                "原公布文件": "绵人社函〔2012〕8号",
+                "主管部门审核": "同意",
+                "发证机关审核": "同意",
+            }
+        )
+    return row
+
+
+def _sync(folder: Path, db: Path) -> None:
+    result = CliRunner().invoke(cli, ["sync", str(folder), "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """绵阳's roster of `ROSTER` and a status-changes register: one certificate per holder."""
+    folder = tmp_path_factory.mktemp("decisions")
+    registers = RegisterFactory(folder / "registers")
+    rows = [approval_row(number, name, level) for number, name, level, *_ in ROSTER]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    registers.add(
+        "changes.xlsx",
+        [
+            _event("补发", "Z1122020124", "郑浩", "2012-09-10"),
+            _event("撤销", "Z1122020125", "东方明", "2013-01-15"),
+        ],
+        {"kind": "status-changes", "authority": "2202"},
+    )
+    db = folder / "registry.db"
+    _sync(registers.folder, db)
+    return db
+
+
+@pytest.fixture(scope="module")
+def conn(registry: Path) -> Iterator[sqlite3.Connection]:
+    connection = store.connect(registry, readonly=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def samples_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped sample registers: every status, 换发 with a successor included."""
+    db = tmp_path_factory.mktemp("samples") / "registry.db"
+    sync_sample_registers(db)
+    return db
+
+
+@pytest.fixture(scope="module")
+def samples(samples_db: Path) -> Iterator[sqlite3.Connection]:
+    connection = store.connect(samples_db, readonly=True)
+    yield connection
+    connection.close()
+
+
+def cli_verify(db: Path, number: str, name: str, *options: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["verify", number, name, "--db", str(db), *options])
+    return result.exit_code, result.stdout
+
+
+# A match: exactly the public fields of the registered certificate.
+
+
+@pytest.mark.parametrize(("number", "name", "level", "status", "date", "holder"), ROSTER)
+def test_each_holder_gets_the_registered_status_and_public_fields(
+    conn: sqlite3.Connection,
+    number: str,
+    name: str,
+    level: str,
+    status: str,
+    date: str | None,
+    holder: str,
+) -> None:
+    answer = verify(conn, number, name)
+    expected: dict[str, object] = {
+        "result": status,
+        "number": number,
+        "level": {"初级": "初级工", "中级": "中级工", "高级": "高级工"}[level],
+        "trade": "电工",
+        "authority": MIANYANG_AUTHORITY,
+        "issued_on": "2012-03-20",
+        "holder": holder,
+        "as_of": registry_as_of(conn),
+    }
+    if date:
+        expected["status_date"] = date
+    if status == "reissued":  # the paper now valid is the one marked 补发 (§四.(六)3)
+        expected["reissue"] = True
+    if status == "revoked":  # the document that revoked it
+        expected["revoked_by"] = "绵人社函〔2013〕1号"
+    assert answer.as_json() == expected
+    assert answer.matched
+
+
+@on_a_registry
+@given(
+    entry=st.sampled_from(REGISTERED),
+    case=st.sampled_from([str.upper, str.lower, str.swapcase]),
+    spaced=st.booleans(),
+    full_width=st.booleans(),
+)
+def test_how_the_number_and_name_are_typed_does_not_matter(
+    conn: sqlite3.Connection,
+    entry: tuple[str, str],
+    case: Callable[[str], str],
+    spaced: bool,
+    full_width: bool,
+) -> None:
+    number, name = entry
+    typed_number = case(number)
+    typed_name = name.upper() if name.isascii() else name
+    if spaced:
+        typed_number = (
+            f" {typed_number[0]} {typed_number[1:3]}-{typed_number[3:7]} {typed_number[7:]}"
+        )
+        typed_name = "\u3000".join(typed_name) + "\t"
+    if full_width:
+        typed_number = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in typed_number)
+    assert verify(conn, typed_number, typed_name) == verify(conn, number, name)
+
+
+def test_a_latin_name_matches_whatever_its_case_and_spacing(registry: Path) -> None:
+    for typed in ("li ming", "LI MING", "LiMing", "ｌｉ　ｍｉｎｇ"):
+        code, output = cli_verify(registry, "C1122020002", typed, "--json")
+        assert code == 0, typed
+        assert json.loads(output)["holder"] == "L****g"
+    code, output = cli_verify(registry, "C1122020002", "Li Mina", "--json")
+    assert (code, json.loads(output)["result"]) == (1, "no_match")
+
+
+# No match: another number, or another name, and nothing tells the two apart.
+
+
+well_formed_numbers = st.builds(
+    lambda letter, year, region, sequence: format_number(letter, f"{year:02d}", region, sequence),
+    st.sampled_from(sorted(LEVELS)),
+    st.integers(0, 99),
+    st.sampled_from(sorted(REGIONS)),
+    st.integers(1, 9999),
+)
+
+
+def _neighbour(number: str, delta: int, letter: str | None) -> str:
+    parsed = parse(number)
+    sequence = min(max(parsed.sequence + delta, 1), 9999)
+    return format_number(letter or parsed.letter, parsed.year_code, parsed.region, sequence)
+
+
+neighbours = st.builds(
+    _neighbour,
+    st.sampled_from([number for number, _ in REGISTERED]),
+    st.integers(-200, 200),
+    st.one_of(st.none(), st.sampled_from(sorted(LEVELS))),
+)
+
+
+@on_a_registry
+@given(entry=st.sampled_from(REGISTERED), other=st.one_of(neighbours, well_formed_numbers))
+@example(entry=("Z1122020123", "周杰"), other="Z1122020100")  # sorts just before it
+@example(entry=("Z1122020123", "周杰"), other="Z1122020122")
+@example(entry=("C1122020002", "Li Ming"), other="C1122020001")  # registered to someone else
+def test_any_other_number_with_a_registered_holder_is_no_match(
+    conn: sqlite3.Connection, entry: tuple[str, str], other: str
+) -> None:
+    number, name = entry
+    assume(other != number)
+    assert verify(conn, other, name) == Verification("no_match", other, registry_as_of(conn))
+
+
+@on_a_registry
+@given(entry=st.sampled_from(REGISTERED), other=st.text(min_size=1, max_size=20))
+@example(entry=("Z1122020123", "周杰"), other="周")
+@example(entry=("Z1122020123", "周杰"), other="周杰杰")
+def test_a_registered_number_with_another_name_is_no_match(
+    conn: sqlite3.Connection, entry: tuple[str, str], other: str
+) -> None:
+    number, name = entry
+    assume(name_key(other) and name_key(other) != name_key(name))
+    answer = verify(conn, number, other)
+    unknown = verify(conn, "Z1122029999", name)
+    assert answer == Verification("no_match", number, registry_as_of(conn))
+    assert answer.as_json().keys() == unknown.as_json().keys()
+    assert answer.advice() == unknown.advice()
+
+
+# Malformed: the number is not 附件3's, or there is no name; the reason is named, nothing raises.
+
+NUMBER, HOLDER = REGISTERED[0]
+Reason = Callable[[str], str]
+PARTS: tuple[tuple[range, Reason], ...] = (
+    (range(0, 1), lambda v: f"第1位“{v[0]}”不是等级代码（J 技师、G 高级工、Z 中级工、C 初级工）"),
+    (range(1, 3), lambda v: f"第2-3位年份代码“{v[1:3]}”应为阿拉伯数字"),
+    (range(3, 7), lambda v: f"第4-7位地区代码“{v[3:7]}”应为阿拉伯数字"),
+    (range(7, 11), lambda v: f"第8-11位顺序号“{v[7:]}”应为阿拉伯数字"),
+)
+# Anything but surrogates and combining marks (which would merge with the character before).
+characters = st.one_of(
+    st.characters(exclude_categories=("Cs", "Mn", "Mc", "Me")),
+    st.characters(categories=["Nd"]),  # digits of other scripts: ٣ ३ ๓ … stay as they are
+    st.sampled_from("XO一〇٣۳३৩๓ ‐-_.ß"),
+)
+
+
+def _replace(position: int, char: str) -> str:
+    return NUMBER[:position] + char + NUMBER[position + 1 :]
+
+
+def _is_what_belongs_there(position: int, char: str) -> bool:
+    folded = normalise(char)
+    return folded in LEVELS if position == 0 else folded.isascii() and folded.isdigit()
+
+
+@on_a_registry
+@given(position=st.integers(0, 10), char=characters)
+@example(position=7, char="X")  # Z112202X123
+@example(position=9, char="٢")  # Arabic-Indic: NFKC leaves it, int() would read it as 2
+@example(position=10, char="३")
+@example(position=2, char="〇")
+def test_anything_but_a_digit_anywhere_is_malformed_and_named(
+    conn: sqlite3.Connection, position: int, char: str
+) -> None:
+    assume(not _is_what_belongs_there(position, char))
+    typed = _replace(position, char)
+    value = normalise(typed)
+    answer = verify(conn, typed, HOLDER)  # must answer, never raise
+    assert (answer.result, answer.number) == ("malformed", value)
+    assert answer.as_of == registry_as_of(conn)
+    if len(value) != 11:
+        assert answer.reason == f"证书编号应为11位，实为{len(value)}位"
+    elif value[:position] + value[position + 1 :] == NUMBER[:position] + NUMBER[position + 1 :]:
+        reason = next(say for where, say in PARTS if position in where)
+        assert answer.reason == reason(value)
+    assert answer.as_json().keys() == {"result", "number", "as_of", "reason"}
+
+
+def test_every_position_refuses_every_kind_of_non_digit(conn: sqlite3.Connection) -> None:
+    """The rule above, exhaustively for one character of each kind: Latin, Han numerals, digits
+    of other scripts, full-width and circled forms, punctuation, spaces, a letter that grows."""
+    for position in range(11):
+        for char in "XzO一〇٣۳३৩๓Ａ①. _/ß\u200b":
+            if _is_what_belongs_there(position, char):
+                continue
+            answer = verify(conn, _replace(position, char), HOLDER)
+            assert answer.result == "malformed", (position, char)
+            assert answer.reason, (position, char)
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("", "证书编号为空"),
+        (" - ", "证书编号为空"),
+        ("Z1122020000", "顺序号应在0001-9999之间，不能为0000"),
+        ("Z1129990123", "地区代码“2999”不是附件3规定的市（州）代码"),
+        ("z11-2202-01234", "证书编号应为11位，实为12位"),
+    ],
+)
+def test_malformed_numbers_name_the_reason(
+    conn: sqlite3.Connection, typed: str, reason: str
+) -> None:
+    answer = verify(conn, typed, HOLDER)
+    assert answer == Verification(
+        "malformed", normalise(typed), registry_as_of(conn), reason=reason
+    )
+    assert answer.advice().startswith(reason + "。")
+    assert not answer.matched
+
+
+@pytest.mark.parametrize("name", ["", " ", "\t", "\n", "\u3000", " \t\u3000\r\n"])
+@pytest.mark.parametrize("typed", ["Z1122020123", "ｚ11-2202-0123", "Z1122029999"])
+def test_a_well_formed_number_without_a_name_is_malformed(
+    conn: sqlite3.Connection, typed: str, name: str
+) -> None:
+    answer = verify(conn, typed, name)
+    canonical = str(parse(typed))
+    assert answer == Verification("malformed", canonical, registry_as_of(conn), reason=EMPTY_NAME)
+    assert answer.as_json() == {
+        "result": "malformed",
+        "number": canonical,
+        "as_of": registry_as_of(conn),
+        "reason": EMPTY_NAME,
+    }
+    assert EMPTY_NAME in answer.advice()
+
+
+def test_without_a_name_the_command_line_says_so(registry: Path) -> None:
+    code, output = cli_verify(registry, "Z1122020123", " ")
+    assert code == 1
+    assert output.startswith("malformed  编号格式错误  Z1122020123")
+    assert EMPTY_NAME in output
+
+
+@on_a_registry
+@given(number=st.text(max_size=30), name=st.text(max_size=60))
+def test_any_input_gets_an_answer(conn: sqlite3.Connection, number: str, name: str) -> None:
+    answer = verify(conn, number, name)
+    assert answer.result in RESULTS
+    assert answer.as_of == registry_as_of(conn)
+
+
+# What each answer tells the employer to do next (page, API and command line show it).
+
+ADVICE_FACTS = {
+    "valid": ("证书有效", "原件"),
+    "reissued": ("补发", "2012-09-10", "此前的原件已作废"),
+    "superseded": ("2012-05-08", f"新证书 {SUCCESSOR}", f"请持证人出示新证书 {SUCCESSOR}"),
+    "revoked": ("2013-01-15", "被发证机关撤销", "不能作为资格凭证"),
+    "malformed": ("证书编号应为11位，实为9位", "请核对后重新输入"),
+    "no_match": ("没有与该编号和姓名都相符的证书", "请向发证机关核实"),
+}
+LABELS = {
+    "valid": "有效",
+    "reissued": "已补发",
+    "superseded": "已由新证书取代",
+    "revoked": "已撤销",
+    "no_match": "未查到",
+    "malformed": "编号格式错误",
+}
+
+
+def test_each_result_has_its_own_advice(samples: sqlite3.Connection) -> None:
+    advice = {result: verify(samples, *CASES[result]).advice() for result in RESULTS}
+    assert len(set(advice.values())) == len(RESULTS)
+    for result, facts in ADVICE_FACTS.items():
+        for fact in facts:
+            assert fact in advice[result], (result, fact)
+
+
+@pytest.mark.parametrize("result", RESULTS)
+def test_the_command_line_shows_label_and_advice(samples_db: Path, result: str) -> None:
+    number, name = CASES[result]
+    code, output = cli_verify(samples_db, number, name)
+    assert code == (1 if result in ("no_match", "malformed") else 0)
+    first, *rest = output.splitlines()
+    assert first.split("  ") == [result, LABELS[result], normalise(number)]
+    for fact in ADVICE_FACTS[result]:
+        assert fact in rest[-1], (result, fact)
+
+
+@pytest.mark.parametrize("result", RESULTS)
+def test_the_api_shows_label_and_advice(app_client: AppClient, result: str) -> None:
+    number, name = CASES[result]
+    with app_client() as client:
+        body = client.post("/api/v1/verify", json={"number": number, "name": name}).json()
+    assert (body["result"], body["label"]) == (result, LABELS[result])
+    for fact in ADVICE_FACTS[result]:
+        assert fact in body["advice"], (result, fact)
+
+
+def test_superseded_points_to_its_successor(samples: sqlite3.Connection) -> None:
+    old_number, holder = CASES["superseded"]
+    answer = verify(samples, old_number, holder)
+    assert (answer.result, answer.status_date, answer.successor) == (
+        "superseded",
+        "2012-05-08",
+        SUCCESSOR,
+    )
+    assert verify(samples, SUCCESSOR, holder).result == "valid"
+
+
+# The snapshot time, the receipts' re-check and the health count.
+
+
+def test_every_answer_carries_the_snapshot_time_it_is_given(conn: sqlite3.Connection) -> None:
+    def cached(_: sqlite3.Connection) -> str:
+        return "2030-01-01T00:00:00+00:00"
+
+    for number, name in [(NUMBER, HOLDER), (NUMBER, "李四"), ("Z11", HOLDER), (NUMBER, " ")]:
+        assert verify(conn, number, name, as_of=cached).as_of == cached(conn)
+        assert verify(conn, number, name).as_of == registry_as_of(conn)
+    assert registry_as_of(conn) is not None
+    assert recheck(conn, NUMBER, lambda _: True, as_of=cached).as_of == cached(conn)
+    assert recheck(conn, NUMBER, lambda _: False, as_of=cached).as_of == cached(conn)
+
+
+@pytest.mark.parametrize(("number", "name"), REGISTERED)
+def test_recheck_answers_like_a_check_of_the_registered_holder(
+    conn: sqlite3.Connection, number: str, name: str
+) -> None:
+    asked: list[str] = []
+
+    def same_holder(registered: str) -> bool:
+        asked.append(registered)
+        return True
+
+    assert recheck(conn, number, same_holder) == verify(conn, number, name)
+    assert asked == [normalise_name(name)]  # the holder as registered
+
+
+def test_recheck_of_another_holder_or_an_unknown_number_is_no_match(
+    conn: sqlite3.Connection,
+) -> None:
+    no_match = Verification("no_match", NUMBER, registry_as_of(conn))
+    assert recheck(conn, NUMBER, lambda _: False) == no_match
+    asked: list[str] = []
+
+    def anyone(name: str) -> bool:
+        asked.append(name)
+        return True
+
+    # unregistered, and sorting just before a registered number: no other holder is consulted
+    unknown = recheck(conn, "Z1122020100", anyone)
+    assert unknown == Verification("no_match", "Z1122020100", registry_as_of(conn))
+    assert asked == []
+
+
+def test_certificate_count(conn: sqlite3.Connection) -> None:
+    assert certificate_count(conn) == len(ROSTER)
