@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import socket
 import sqlite3
 import subprocess
+import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +33,12 @@ from datasette_config.plugins.certreg_session import session_cookie
 from registry.cli import cli
 from registry.store import verify_log_path
 from tests.registers import MIANYANG, RegisterFactory, approval_row
+from tests.servers import free_port
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 STAFF_USER = "wangli"
+SECRET = "0123456789abcdef" * 4
+"""DATASETTE_SECRET of the test servers."""
 STAFF_PASSWORD = "示例密码 correct horse"
 STAFF_HASH = hash_password(STAFF_PASSWORD, iterations=1000)
 """A cheap hash (1000 rounds) keeps the login tests fast; production hashes use the default."""
@@ -193,3 +199,26 @@ def log_in(client: httpx.Client, username: str, password: str) -> httpx.Response
     return client.post(
         "/-/login", data={"username": username, "password": password, "csrftoken": token}
     )
+
+
+@contextmanager
+def running_browse(db: Path, **env: str) -> Iterator[str]:
+    """The real ``certreg browse`` over ``db`` on a free port, with one staff account (and
+    ``env`` on top); yields its base URL. Staff accounts of the test's own environment are left
+    out, so the one account is the only one."""
+    port = free_port()
+    environ = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("CERTREG_STAFF_") and name != "DATASETTE_SECRET"
+    }
+    environ.update({f"CERTREG_STAFF_{STAFF_USER}": STAFF_HASH, "DATASETTE_SECRET": SECRET, **env})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "registry", "browse", "--db", str(db), "--port", str(port)],
+        env=environ,
+    )
+    try:
+        wait_until_listening(process, port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)

@@ -56,6 +56,36 @@ def technician_row(number: str, name: str = "黄志强", **changes: object) -> d
     return row
 
 
+REISSUE_DOCUMENTS = {
+    "个人申请": "申请1",
+    "单位证明": "证明1",
+    "原公布文件": "绵人社函〔2012〕8号",
+    "主管部门审核": "同意 2013-01-05",
+    "发证机关审核": "同意 2013-01-08",
+}
+"""What a 补发 of a 绵阳 certificate of `MIANYANG` needs (§四.(六)3)."""
+REASONS = {"换发": "证书错填", "补发": "证书遗失", "撤销": "弄虚作假"}
+
+
+def status_event(
+    kind: str, number: str, name: str, date: str, new: str = "", **extra: str
+) -> dict[str, object]:
+    """A valid row of a status-changes register; ``extra`` overrides columns by name."""
+    row: dict[str, object] = {
+        "类型": kind,
+        "证书编号": number,
+        "姓名": name,
+        "日期": date,
+        "新证书编号": new,
+        "原因": REASONS[kind] if kind in REASONS else "测试",
+        "批准文号": "绵人社函〔2013〕1号",
+    }
+    if kind == "补发":
+        row.update(REISSUE_DOCUMENTS)
+    row.update(extra)
+    return row
+
+
 MIANYANG = {
     "kind": "approval-roster",
     "authority": "2202",

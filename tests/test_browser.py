@@ -12,29 +12,21 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from tests.verify_fixtures import VALID, registry_db, running_server
 
 __all__ = ["registry_db"]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 README_SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "verify-page.png"
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
+@needs_chromium
 def test_form_to_result_to_receipt_without_javascript(registry_db: Path, tmp_path: Path) -> None:
     console: list[str] = []
     with running_server(registry_db) as base, sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(
                 java_script_enabled=False,

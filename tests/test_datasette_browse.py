@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,18 +17,15 @@ from registry.store import verify_log_path
 from tests.datasette_fixtures import (
     MIANYANG_2012,
     SAMPLES,
+    SECRET,
     STAFF_HASH,
     STAFF_PASSWORD,
     STAFF_USER,
     log_in,
-    stop,
+    running_browse,
     sync,
-    wait_until_listening,
 )
 from tests.registers import RegisterFactory, approval_row
-from tests.servers import free_port
-
-SECRET = "0123456789abcdef" * 4
 
 
 @pytest.fixture
@@ -119,21 +114,8 @@ def test_launch_line_serves_both_databases_mutable_with_the_shipped_config(tmp_p
 @pytest.fixture
 def served(sample_db: Path, clean_env: pytest.MonkeyPatch) -> Iterator[tuple[str, Path]]:
     """The real `certreg browse` in a subprocess, on a free port."""
-    port = free_port()
-    env = {
-        **os.environ,
-        f"CERTREG_STAFF_{STAFF_USER}": STAFF_HASH,
-        "DATASETTE_SECRET": SECRET,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "registry", "browse", "--db", str(sample_db), "--port", str(port)],
-        env=env,
-    )
-    try:
-        wait_until_listening(process, port)
-        yield f"http://127.0.0.1:{port}", sample_db
-    finally:
-        stop(process)
+    with running_browse(sample_db) as url:
+        yield url, sample_db
 
 
 def test_browse_smoke_anonymous_refused_login_form_served(served: tuple[str, Path]) -> None:

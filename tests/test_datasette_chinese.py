@@ -15,8 +15,6 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -49,13 +47,12 @@ from tests.datasette_fixtures import (
     STAFF_USER,
     build_registry,
     build_verify_log,
+    running_browse,
     shipped_metadata,
     signed_in,
-    stop,
-    wait_until_listening,
 )
 from tests.registers import RegisterFactory, approval_row
-from tests.servers import free_port
+from tests.servers import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from verify_app.checklog import CHANNEL_LABELS, CHANNELS
 
 # -- what must not be seen ------------------------------------------------------------------
@@ -623,44 +620,22 @@ async def test_facets_that_time_out_are_named_in_chinese(
 
 # -- a real browser: the JavaScript column menu, and the README's screenshots ----------------
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 @pytest.fixture
 def browse(registry_db: Path, tmp_path: Path) -> Iterator[str]:
     """The real `certreg browse` over the samples, on a free port."""
-    port = free_port()
-    env = {
-        **os.environ,
-        f"CERTREG_STAFF_{STAFF_USER}": STAFF_HASH,
-        "DATASETTE_SECRET": "0123456789abcdef" * 4,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "registry", "browse", "--db", str(registry_db), "--port", str(port)],
-        env=env,
-    )
-    try:
-        wait_until_listening(process, port)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(process)
+    with running_browse(registry_db) as url:
+        yield url
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
+@needs_chromium
 def test_browser_shows_chinese_table_menu_and_stock(browse: str, tmp_path: Path) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     shots = {"staff-table.png": tmp_path / "table.png", "staff-stock.png": tmp_path / "stock.png"}
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
             page.goto(browse + "/registry/certificates")

@@ -11,12 +11,9 @@ import csv
 import hashlib
 import io
 import json
-import os
 import re
 import secrets
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from http.cookies import Morsel, SimpleCookie
@@ -44,13 +41,12 @@ from tests.datasette_fixtures import (
     STAFF_PASSWORD,
     STAFF_USER,
     log_in,
+    running_browse,
     shipped_metadata,
     signed_in,
-    stop,
     sync,
-    wait_until_listening,
 )
-from tests.servers import free_port
+from tests.servers import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 
 LOGIN = "/-/login"
 TRUSTED_PROXIES = "CERTREG_TRUSTED_PROXIES"
@@ -664,37 +660,14 @@ def test_uvicorn_believes_proxy_headers_only_from_trusted_proxies() -> None:
 
 # A real `certreg browse` over HTTP
 
-SECRET = "fedcba9876543210" * 4
-CHROMIUM = "/usr/bin/chromium"
-
 
 @pytest.fixture(scope="module")
 def browse_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`certreg browse` over the samples, behind a (pretend) proxy at 127.0.0.1."""
     db = tmp_path_factory.mktemp("browse") / "registry.db"
     assert sync(SAMPLES, db) == 0
-    port = free_port()
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("CERTREG_STAFF_") and name != "DATASETTE_SECRET"
-    }
-    env.update(
-        {
-            f"CERTREG_STAFF_{STAFF_USER}": STAFF_HASH,
-            "DATASETTE_SECRET": SECRET,
-            TRUSTED_PROXIES: "127.0.0.1",
-        }
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "registry", "browse", "--db", str(db), "--port", str(port)],
-        env=env,
-    )
-    try:
-        wait_until_listening(process, port)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(process)
+    with running_browse(db, **{TRUSTED_PROXIES: "127.0.0.1"}) as url:
+        yield url
 
 
 def test_real_http_headers_and_no_500_for_odd_paths(browse_url: str) -> None:
@@ -751,12 +724,12 @@ def test_real_http_behind_https_proxy_secure_cookies_and_hsts(browse_url: str) -
         assert signed.headers["strict-transport-security"] == "max-age=31536000"
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
+@needs_chromium
 def test_real_browser_runs_datasette_pages_without_csp_violations(browse_url: str) -> None:
     sync_api = pytest.importorskip("playwright.sync_api")
     violations: list[str] = []
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.on(

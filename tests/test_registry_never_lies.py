@@ -24,6 +24,7 @@ from tests.registers import (
     RegisterFactory,
     approval_row,
     registry_dump,
+    status_event,
     technician_row,
 )
 from tests.verify_fixtures import SECRET
@@ -32,13 +33,6 @@ from verify_app.settings import Settings
 
 CHANGES = {"kind": "status-changes", "authority": "2202"}
 BLANKS = {"kind": "requisitions", "authority": "2200"}
-REISSUE = {
-    "个人申请": "申请1",
-    "单位证明": "证明1",
-    "原公布文件": "绵人社函〔2012〕8号",
-    "主管部门审核": "同意 2013-01-05",
-    "发证机关审核": "同意 2013-01-08",
-}
 
 
 def sync(folder: Path, db: Path) -> tuple[int, dict[str, Any]]:
@@ -62,23 +56,7 @@ def refused(registers: RegisterFactory, db: Path, file: str) -> list[tuple[Any, 
     return problems_of(report, file)
 
 
-def event(
-    kind: str, number: str, name: str, date: str, new: str = "", **extra: str
-) -> dict[str, object]:
-    reasons = {"换发": "证书错填", "补发": "证书遗失", "撤销": "弄虚作假"}
-    row: dict[str, object] = {
-        "类型": kind,
-        "证书编号": number,
-        "姓名": name,
-        "日期": date,
-        "新证书编号": new,
-        "原因": reasons[kind],
-        "批准文号": "绵人社函〔2013〕1号",
-    }
-    if kind == "补发":
-        row.update(REISSUE)
-    row.update(extra)
-    return row
+event = status_event
 
 
 @pytest.fixture

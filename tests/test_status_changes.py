@@ -11,36 +11,19 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
-from tests.registers import MIANYANG, RegisterFactory, approval_row, snapshot
+from tests.registers import (
+    MIANYANG,
+    RegisterFactory,
+    approval_row,
+    snapshot,
+    status_event,
+)
 
-DOCS = {
-    "个人申请": "申请1",
-    "单位证明": "证明1",
-    "原公布文件": "绵人社函〔2012〕8号",
-    "主管部门审核": "同意 2013-01-05",
-    "发证机关审核": "同意 2013-01-08",
-}
-REASONS = {"换发": "证书错填", "补发": "证书遗失", "撤销": "测试"}
 PROVINCE_CHANGES = {"kind": "status-changes", "authority": "2200"}
 MIANYANG_CHANGES = {"kind": "status-changes", "authority": "2202"}
 
 
-def event(
-    kind: str, number: str, name: str, date: str, new: str = "", **extra: str
-) -> dict[str, object]:
-    row: dict[str, object] = {
-        "类型": kind,
-        "证书编号": number,
-        "姓名": name,
-        "日期": date,
-        "新证书编号": new,
-        "原因": REASONS.get(kind, "测试"),
-        "批准文号": "绵人社函〔2013〕1号",
-    }
-    if kind == "补发":
-        row.update(DOCS)
-    row.update(extra)
-    return row
+event = status_event
 
 
 def sync(registers: RegisterFactory, db: Path) -> tuple[int, dict[str, Any]]:

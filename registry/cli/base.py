@@ -29,34 +29,32 @@ class ChineseContext(click.Context):
     formatter_class = ChineseHelp
 
 
-class ChineseCommand(click.Command):
-    context_class = ChineseContext
+class _Chinese:
+    """What every certreg command and group shares: Chinese help, usage and help option."""
+
+    context_class: type[click.Context] = ChineseContext
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)
+        option: click.Option | None = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             option.help = "显示本帮助并退出。"
         return option
 
 
-class ChineseGroup(click.Group):
-    context_class = ChineseContext
+class ChineseCommand(_Chinese, click.Command):
+    pass
+
+
+class ChineseGroup(_Chinese, click.Group):
     command_class = ChineseCommand
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("options_metavar", "[选项]")
         kwargs.setdefault("subcommand_metavar", "命令 [参数]…")
         super().__init__(*args, **kwargs)
-
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = "显示本帮助并退出。"
-        return option
 
 
 class UsageProblem(click.ClickException):
