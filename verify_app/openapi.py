@@ -14,6 +14,7 @@ from registry.domain.regions import REGIONS
 from registry.domain.statuses import RESULTS
 from registry.public.fields import PUBLIC_FIELDS
 from verify_app.batch_files import MAX_ITEMS
+from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS
 
 SEQUENCE_PATTERN = "(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
 """0001-9999 (附件3 第8-11位) as a regular expression: every four-digit string but 0000."""
@@ -43,19 +44,28 @@ _ERRORS = {
     },
 }
 
+_ITEM_PROPERTIES = {
+    "number": {"type": "string", "example": "Z1122020123", "maxLength": MAX_NUMBER_CHARS},
+    "name": {"type": "string", "example": "张三", "maxLength": MAX_NAME_CHARS},
+}
+
 SCHEMAS: dict[str, Any] = {
     "CheckRequest": {
         "type": "object",
         "required": ["number", "name"],
         "properties": {
-            "number": {"type": "string", "example": "Z1122020123", "maxLength": 40},
-            "name": {"type": "string", "example": "张三", "maxLength": 50},
+            **_ITEM_PROPERTIES,
             "receipt": {
                 "type": "boolean",
                 "default": False,
                 "description": "also issue a signed receipt link (receipt_url)",
             },
         },
+    },
+    "BatchItem": {
+        "type": "object",
+        "required": ["number", "name"],
+        "properties": _ITEM_PROPERTIES,
     },
     "CheckResult": {
         "type": "object",
@@ -140,7 +150,7 @@ PATHS: dict[str, Any] = {
                                     "type": "array",
                                     "minItems": 1,
                                     "maxItems": MAX_ITEMS,
-                                    "items": _ref("CheckRequest"),
+                                    "items": _ref("BatchItem"),
                                 },
                                 "receipts": {
                                     "type": "boolean",
