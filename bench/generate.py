@@ -26,10 +26,10 @@ from pathlib import Path
 
 from registry.domain.levels import LEVELS
 from registry.domain.regions import PROVINCE, REGIONS, region_name
-from registry.domain.trades import load_catalogue
 from registry.kinds import LAYOUTS
 from registry.kinds.roster_cells import EXAM_COLUMNS
 from registry.sheets.writers import approval_footer, write_xlsx
+from registry.sync.catalogue import load_catalogue
 
 SEED = 389
 VERSION = 2

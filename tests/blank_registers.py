@@ -51,14 +51,16 @@ MIANYANG_ROSTER = [
 ]
 
 
-def blanks(junior: int = 0, intermediate: int = 0, senior: int = 0, technician: int = 0) -> dict:
+def blanks(
+    junior: int = 0, intermediate: int = 0, senior: int = 0, technician: int = 0
+) -> dict[str, object]:
     counts = {"初级": junior, "中级": intermediate, "高级": senior, "技师": technician}
     return {**counts, "合计": junior + intermediate + senior + technician}
 
 
 def requisition(
     unit: str, *counts: int, city: str | None = None, province: str | None = "同意 2012-02-20"
-) -> dict:
+) -> dict[str, object]:
     return {
         "单位": unit,
         "联系人": "联系人",
@@ -69,13 +71,13 @@ def requisition(
     }
 
 
-def dispatch(unit: str, *counts: int, day: str = "2012-03-01") -> dict:
+def dispatch(unit: str, *counts: int, day: str = "2012-03-01") -> dict[str, object]:
     return {"领取单位": unit, **blanks(*counts), "日期": day, "经办人": "经办人"}
 
 
 def collection(
     number: str, who: str = "领取人", signed: str = "是", day: str = "2012-04-01"
-) -> dict:
+) -> dict[str, object]:
     return {"证书编号": number, "领取人": who, "签名": signed, "日期": day}
 
 

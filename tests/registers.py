@@ -142,3 +142,22 @@ def snapshot(db_path: Path) -> list[tuple[object, ...]]:
         return rows
     finally:
         conn.close()
+
+
+HISTORY_TABLES = ("syncs", "problems")
+"""Where a rejected register is recorded: everything else must stay exactly as it was."""
+
+
+def registry_dump(db_path: Path) -> list[str]:
+    """Every table but the sync history, as SQL statements: equal dumps, equal registries."""
+    if not db_path.exists():
+        return []
+    conn = sqlite3.connect(db_path)
+    try:
+        return [
+            line
+            for line in conn.iterdump()
+            if not any(f'INSERT INTO "{table}"' in line for table in HISTORY_TABLES)
+        ]
+    finally:
+        conn.close()

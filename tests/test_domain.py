@@ -11,7 +11,8 @@ from registry.domain.dates import BadDate, parse_date, parse_year_month
 from registry.domain.exam import exam_problem
 from registry.domain.names import mask_name, name_key, normalise_name
 from registry.domain.regions import issuing_problem
-from registry.domain.trades import CatalogueError, load_catalogue
+from registry.domain.trades import CatalogueError
+from registry.sync.catalogue import load_catalogue
 
 
 @pytest.mark.parametrize(

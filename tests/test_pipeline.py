@@ -14,10 +14,10 @@ from click.testing import CliRunner
 
 from registry import store
 from registry.cli import cli
-from registry.domain.trades import load_catalogue
 from registry.kinds import LAYOUTS
 from registry.kinds.base import RegisterEntry
 from registry.sheets.writers import write_csv
+from registry.sync.catalogue import load_catalogue
 from registry.sync.manifest import load_manifest
 from registry.sync.run import Outcome, sync_entries
 from tests.registers import MIANYANG, PROVINCE, RegisterFactory, approval_row

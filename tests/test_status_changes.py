@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -35,7 +36,7 @@ def event(
     return row
 
 
-def sync(registers: RegisterFactory, db: Path) -> tuple[int, dict[str, object]]:
+def sync(registers: RegisterFactory, db: Path) -> tuple[int, dict[str, Any]]:
     result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db), "--json"])
     return result.exit_code, json.loads(result.stdout)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -15,7 +16,7 @@ from tests.registers import MIANYANG, PROVINCE, RegisterFactory, approval_row, f
 FIRST_DATA_ROW = 4  # title row 1, two header rows 2-3
 
 
-def sync(folder: Path, db: Path, *extra: str) -> tuple[int, dict[str, object], str]:
+def sync(folder: Path, db: Path, *extra: str) -> tuple[int, dict[str, Any], str]:
     result = CliRunner().invoke(cli, ["sync", str(folder), "--db", str(db), "--json", *extra])
     report = json.loads(result.stdout) if result.stdout.startswith("{") else {}
     return result.exit_code, report, result.output
@@ -76,7 +77,7 @@ def test_each_rule_rejects_the_register(
     db_path: Path,
     case: str,
     column: str,
-    changes: dict[str, object],
+    changes: dict[str, Any],
     fragment: str,
 ) -> None:
     before = snapshot(db_path)

@@ -18,6 +18,7 @@ from tests.verify_fixtures import (
     AppClient,
     app_client,
     clock,
+    context_of,
     post_check,
     private_values,
     read_log,
@@ -46,7 +47,7 @@ def test_every_channel_is_logged_without_names(app_client: AppClient, registry_d
     with app_client(client=("198.51.100.20", 1)) as client:
         for number, name in CASES.values():
             client.post("/api/v1/verify", json={"number": number, "name": name})
-        url = post_check(client, *VALID).context["receipt_url"]
+        url = context_of(post_check(client, *VALID))["receipt_url"]
         client.get(url)
         client.post("/api/v1/verify/batch", json={"items": [{"number": VALID[0], "name": "x"}]})
     rows = read_log(registry_db)
@@ -95,14 +96,14 @@ def test_locked_log_does_not_break_checks(app_client: AppClient, registry_db: Pa
 
 def test_unwritable_log_does_not_break_checks(app_client: AppClient, registry_db: Path) -> None:
     with app_client() as client:
-        client.app.state.verifier.log._retries = 1  # type: ignore[attr-defined]
+        client.app.state.verifier.log._retries = 1
         blocker = sqlite3.connect(registry_db.parent / "verify_log.db", isolation_level=None)
         blocker.execute("BEGIN EXCLUSIVE")
         response = client.post("/api/v1/verify", json={"number": VALID[0], "name": VALID[1]})
-        client.app.state.verifier.log.flush()  # type: ignore[attr-defined]
+        client.app.state.verifier.log.flush()
         blocker.execute("ROLLBACK")
         blocker.close()
-        dropped = client.app.state.verifier.log.dropped  # type: ignore[attr-defined]
+        dropped = client.app.state.verifier.log.dropped
     assert response.json()["result"] == "valid"
     assert dropped == 1
 
@@ -111,7 +112,7 @@ def test_a_row_that_cannot_be_written_does_not_stop_the_log(
     app_client: AppClient, registry_db: Path
 ) -> None:
     with app_client() as client:
-        log = client.app.state.verifier.log  # type: ignore[attr-defined]
+        log = client.app.state.verifier.log
         log.record(make_check("x", "\ud800", "malformed", "00", "api"))  # not UTF-8 encodable
         log.flush()
         response = client.post("/api/v1/verify", json={"number": VALID[0], "name": VALID[1]})

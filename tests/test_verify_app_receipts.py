@@ -14,9 +14,11 @@ from tests.verify_fixtures import (
     Clock,
     app_client,
     clock,
+    context_of,
     post_check,
     record_revocation,
     registry_db,
+    template_of,
 )
 from verify_app.receipts import Receipts
 
@@ -30,23 +32,23 @@ def _token(url: str) -> str:
 def test_round_trip_rechecks_and_says_when_checked(app_client: AppClient) -> None:
     with app_client() as client:
         result = post_check(client, *VALID)
-        receipt = client.get(result.context["receipt_url"])
+        receipt = client.get(context_of(result)["receipt_url"])
     assert receipt.status_code == 200
-    assert receipt.template.name == "receipt.html"
-    assert receipt.context["check"] == result.context["check"]
-    assert receipt.context["checked_at"].endswith("（北京时间）")
-    assert "原查验时间" in receipt.text and receipt.context["checked_at"] in receipt.text
-    assert receipt.context["receipt_url"] == result.context["receipt_url"]
-    assert f'<img src="{receipt.context["qr_url"]}"' in receipt.text  # the QR code
+    assert template_of(receipt) == "receipt.html"
+    assert context_of(receipt)["check"] == context_of(result)["check"]
+    assert context_of(receipt)["checked_at"].endswith("（北京时间）")
+    assert "原查验时间" in receipt.text and context_of(receipt)["checked_at"] in receipt.text
+    assert context_of(receipt)["receipt_url"] == context_of(result)["receipt_url"]
+    assert f'<img src="{context_of(receipt)["qr_url"]}"' in receipt.text  # the QR code
 
 
 def test_result_page_offers_link_and_qr(app_client: AppClient) -> None:
     with app_client() as client:
         result = post_check(client, *VALID)
-        qr_url = result.context["qr_url"]
+        qr_url = context_of(result)["qr_url"]
         qr = client.get(qr_url)
         forged = client.get(qr_url.replace("/qr.svg", "x/qr.svg"))
-    url = result.context["receipt_url"]
+    url = context_of(result)["receipt_url"]
     assert f'<a href="{url}">' in result.text
     assert f'<img src="{qr_url}" alt="查验回执链接的二维码"' in result.text
     assert qr.status_code == 200 and qr.headers["content-type"] == "image/svg+xml"
@@ -56,85 +58,86 @@ def test_result_page_offers_link_and_qr(app_client: AppClient) -> None:
 
 def test_token_holds_number_and_name_hash_never_the_name(app_client: AppClient) -> None:
     with app_client() as client:
-        url = post_check(client, *VALID).context["receipt_url"]
+        url = context_of(post_check(client, *VALID))["receipt_url"]
     payload = _token(url).split(".")[0]  # "<number>-<name hash>.<timestamp>.<signature>"
     number, name_hash = payload.split("-")
     assert number == VALID[0]
     assert len(name_hash) == 64 and not any(ch in payload for ch in VALID[1])
 
 
-def test_a_signed_token_of_another_shape_is_refused(app_client: AppClient) -> None:
-    """Signed with the right key, but not a receipt's payload (a number and a hash)."""
-    signer = Receipts(SECRET, lifetime_days=90)._signer
+def test_a_signed_token_of_another_shape_is_refused(app_client: AppClient, clock: Clock) -> None:
+    """Signed with the right key, but not a receipt's payload (a number and a hash). Signed at
+    the app's time: a token from the app's future would be refused as expired instead."""
+    signer = Receipts(SECRET, lifetime_days=90, clock=clock)._signer
     with app_client() as client:
         for value in ("G1122000001", "g1122000001-00", "G1122000001-00-00", "-00", "G1-xyz"):
             page = client.get(f"/r/{signer.sign(value).decode()}")
             assert page.status_code == 400, value
-            assert page.context["title"] == "回执无效"
+            assert context_of(page)["title"] == "回执无效"
         shaped_token = signer.sign(VALID[0] + "-" + "0" * 64).decode()
         shaped = client.get(f"/r/{shaped_token}")
     assert shaped.status_code == 200  # the same signer, a receipt's shape: opened (no match)
-    assert shaped.context["check"].result == "no_match"
+    assert context_of(shaped)["check"].result == "no_match"
 
 
 def test_live_recheck_after_status_change(
     app_client: AppClient, registry_db: Path, tmp_path: Path
 ) -> None:
     with app_client() as client:
-        url = post_check(client, *VALID).context["receipt_url"]
-        assert client.get(url).context["check"].result == "valid"
+        url = context_of(post_check(client, *VALID))["receipt_url"]
+        assert context_of(client.get(url))["check"].result == "valid"
         record_revocation(registry_db, tmp_path / "later", *VALID, date="2020-02-02")
         again = client.get(url)
-    assert again.context["check"].result == "revoked"
-    assert again.context["check"].status_date == "2020-02-02"
+    assert context_of(again)["check"].result == "revoked"
+    assert context_of(again)["check"].status_date == "2020-02-02"
     assert "已撤销" in again.text
 
 
 def test_receipt_of_revoked_stays_revoked(app_client: AppClient) -> None:
     with app_client() as client:
-        url = post_check(client, *REVOKED).context["receipt_url"]
-        assert client.get(url).context["check"].result == "revoked"
+        url = context_of(post_check(client, *REVOKED))["receipt_url"]
+        assert context_of(client.get(url))["check"].result == "revoked"
 
 
 def test_tampered_and_forged_tokens_get_400(app_client: AppClient) -> None:
     with app_client() as client:
-        token = _token(post_check(client, *VALID).context["receipt_url"])
+        token = _token(context_of(post_check(client, *VALID))["receipt_url"])
         flipped = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
         other_key = Receipts("another-secret-0123456789", lifetime_days=90).issue(VALID[0], "00")
         for bad in (flipped, "garbage", "a.b.c", other_key, token + "x"):
             page = client.get(f"/r/{bad}")
             assert page.status_code == 400, bad
-            assert page.template.name == "error.html"
-            assert page.context["title"] == "回执无效"
+            assert template_of(page) == "error.html"
+            assert context_of(page)["title"] == "回执无效"
 
 
 def test_expired_token_gets_410(app_client: AppClient, clock: Clock) -> None:
     with app_client() as client:
-        url = post_check(client, *VALID).context["receipt_url"]
+        url = context_of(post_check(client, *VALID))["receipt_url"]
         clock.advance(days=89)
         assert client.get(url).status_code == 200
         clock.advance(days=2)
         page = client.get(url)
     assert page.status_code == 410
-    assert page.template.name == "error.html"
+    assert template_of(page) == "error.html"
     assert "90 天有效期" in page.text
 
 
 def test_receipt_lifetime_is_a_setting(app_client: AppClient, clock: Clock) -> None:
     with app_client(receipt_days=7) as client:
-        url = post_check(client, *VALID).context["receipt_url"]
+        url = context_of(post_check(client, *VALID))["receipt_url"]
         clock.advance(days=8)
         assert client.get(url).status_code == 410
 
 
 def test_receipt_links_use_the_public_url_when_set(app_client: AppClient) -> None:
     with app_client(public_url="https://zscx.example.gov.cn/") as client:
-        url = post_check(client, *VALID).context["receipt_url"]
+        url = context_of(post_check(client, *VALID))["receipt_url"]
     assert url.startswith("https://zscx.example.gov.cn/r/")
 
 
 def test_changed_secret_invalidates_receipts(registry_db: Path, app_client: AppClient) -> None:
     with app_client() as client:
-        url = post_check(client, *VALID).context["receipt_url"]
+        url = context_of(post_check(client, *VALID))["receipt_url"]
     with app_client(secret=Secret("a-different-secret-0123456789")) as client:
         assert client.get(url).status_code == 400

@@ -22,7 +22,7 @@ from starlette.datastructures import Secret
 from starlette.testclient import TestClient
 
 from registry import store
-from registry.domain.trades import load_catalogue
+from registry.sync.catalogue import load_catalogue
 from registry.sync.manifest import load_manifest
 from registry.sync.run import sync_entries
 from tests.registers import RegisterFactory
@@ -155,7 +155,7 @@ def app_client(registry_db: Path, clock: Clock) -> AppClient:
 def csrf_token(client: TestClient) -> str:
     page = client.get("/")
     assert page.status_code == 200
-    token = page.context["csrf_token"]  # type: ignore[attr-defined]
+    token = context_of(page)["csrf_token"]
     assert isinstance(token, str)
     return token
 
@@ -207,3 +207,15 @@ def running_server(db_path: Path, **env: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def template_of(response: httpx.Response) -> str:
+    """The template a page was rendered with (Starlette's TestClient attaches it)."""
+    name: str = getattr(response, "template").name  # noqa: B009 - set by the test client
+    return name
+
+
+def context_of(response: httpx.Response) -> dict[str, Any]:
+    """The context a page was rendered with (Starlette's TestClient attaches it)."""
+    context: dict[str, Any] = getattr(response, "context")  # noqa: B009 - set by the test client
+    return context

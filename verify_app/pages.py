@@ -59,9 +59,8 @@ async def _urlencoded_form(request: Request) -> FormData:
     """A form without a file, as browsers send it, parsed by the standard library.
 
     Same decoding as Starlette's parser (percent escapes as UTF-8, ``+`` as a space, blank
-    values kept), at a tenth of the cost: python-multipart's streaming parser, made for
-    uploads, took a seventh of the result page's time. The body is already bounded by
-    `BodyLimitMiddleware`."""
+    values kept), at a fraction of the cost of python-multipart's streaming parser, which is
+    made for uploads (bench/RESULTS.md). The body is already bounded by `BodyLimitMiddleware`."""
     body = await request.body()
     try:
         fields = parse_qsl(

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from registry import store
 from registry.domain.statuses import MALFORMED
+from registry.domain.text import MAX_NAME_CHARS as MAX_NAME_CHARS
 from registry.public import lookup
 from registry.public.lookup import Verification
 from verify_app.checklog import CheckLog, make_check, name_hash
@@ -28,8 +29,8 @@ from verify_app.receipts import Clock, Receipt, Receipts
 from verify_app.settings import Settings
 
 MAX_NUMBER_CHARS = 40
-MAX_NAME_CHARS = 50
-"""Longest input accepted on any channel: a number is 11 characters, a name a few more."""
+"""Longest number accepted on any channel: a number is 11 characters, with spaces a few more.
+Names: `registry.domain.text.MAX_NAME_CHARS`, the longest a register may carry."""
 
 
 @dataclass(frozen=True)

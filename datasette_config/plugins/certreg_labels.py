@@ -1,40 +1,63 @@
-"""Show codes with the names staff know (2202 → 2202 绵阳市, valid → valid 有效) in tables and facets."""
+"""Show codes with the names staff know (2202 → 2202 绵阳市, valid → valid 有效) and UTC times
+as Beijing time, in tables, rows, queries and facets; and the same labels as SQL functions for the
+canned queries. The vocabulary itself lives in ``datasette_config.labels``."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
-from registry.domain.regions import REGIONS, authority_name
-from registry.domain.statuses import RESULT_LABELS
-from registry.sync.report import OUTCOME_LABELS
+from datasette_config.labels import (
+    beijing_date,
+    beijing_time,
+    code_label,
+    label_of,
+    shown_value,
+)
+from registry.domain.registers import KIND_LABELS
+from registry.store.syncs import SEVERITY_LABELS
+from verify_app.checklog import CHANNEL_LABELS
 
-CODE_NAMES: dict[str, Callable[[str], str | None]] = {
-    "region": REGIONS.get,
-    "authority": lambda code: authority_name(code) if code in REGIONS else None,
-    "status": RESULT_LABELS.get,
-    "outcome": OUTCOME_LABELS.get,
+SQL_FUNCTIONS: dict[str, Callable[[Any], str | None]] = {
+    "kind_label": lambda code: label_of(KIND_LABELS, code),
+    "severity_label": lambda code: label_of(SEVERITY_LABELS, code),
+    "channel_label": lambda code: label_of(CHANNEL_LABELS, code),
+    "beijing_time": lambda value: beijing_time(value) or value,
+    "beijing_date": lambda value: beijing_date(value) or value,
 }
-"""Columns of the registry that hold a code, and how to name a code."""
+"""For canned queries and staff SQL, beside the registry's own in plugins/certreg_sql.py."""
 
 
-def code_label(column: str, value: object) -> str | None:
-    """``2202 绵阳市`` for a known code in a code column, else None."""
-    name = CODE_NAMES[column](value) if column in CODE_NAMES and isinstance(value, str) else None
-    return f"{value} {name}" if name else None
+HISTORY = "certificate_history"
+"""Its ``field`` names a certificate column, and ``old``/``new`` hold that column's values."""
 
 
 @hookimpl
-def render_cell(value: object, column: str, table: str | None, database: str) -> Markup | None:
-    if database != "registry" or table is None:
-        return None
-    label = code_label(column, value)
-    return Markup(escape(label)) if label else None
+def render_cell(
+    row: Any, value: object, column: str, table: str | None, datasette: Any
+) -> Markup | None:
+    # Every table, row and query of both databases: a code column is labelled wherever it
+    # appears, a timestamp is converted whatever its column is called (``max(at)``).
+    if table == HISTORY and column == "field" and isinstance(value, str):
+        labels = datasette.metadata("columns", database="registry", table="certificates") or {}
+        shown = f"{value} {labels[value]}" if value in labels else None
+    elif table == HISTORY and column in ("old", "new"):
+        shown = shown_value(row["field"], value)
+    else:
+        shown = shown_value(column, value)
+    return Markup(escape(shown)) if shown else None
+
+
+@hookimpl
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    for name, function in SQL_FUNCTIONS.items():
+        conn.create_function(name, 1, function, deterministic=True)
 
 
 @hookimpl
 def extra_template_vars() -> dict[str, Any]:
-    return {"code_label": code_label}
+    return {"code_label": code_label, "shown_value": shown_value}

@@ -14,11 +14,12 @@ from registry.cli.base import UsageProblem, cli, db_option, json_option, require
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS
 from registry.domain.registers import ROSTER_KINDS
-from registry.domain.trades import CatalogueError, load_catalogue
+from registry.domain.trades import CatalogueError
 from registry.kinds import LAYOUTS
 from registry.kinds.base import RegisterEntry
 from registry.sheets.rows import UnreadableSheet
 from registry.store import stock
+from registry.sync.catalogue import load_catalogue
 from registry.sync.manifest import ManifestError, load_manifest, make_entry
 from registry.sync.report import json_report, text_report
 from registry.sync.run import operator, sync_entries

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from registry.domain.text import MAX_NAME_CHARS
+
 MIDDLE_DOT = "\u00b7"
 _DOTS = re.compile("[·•・‧･∙\u2027\u30fb\uff65\u2219\u2022]")
 _SPACE = re.compile(r"\s+")
@@ -49,3 +51,16 @@ def mask_name(name: str) -> str:
     if len(given) <= 1:
         return surname + "*" * len(given) if given else surname
     return surname + "*" * (len(given) - 1) + given[-1]
+
+
+def check_name(name: str) -> tuple[str, str] | None:
+    """(rule, clause) when a normalised holder name cannot be registered: empty, or longer than
+    the public check accepts (the holder could never be verified)."""
+    if not name:
+        return "姓名为空", "§四.(三)"
+    if len(name) > MAX_NAME_CHARS:
+        return (
+            f"姓名有 {len(name)} 个字符，最多 {MAX_NAME_CHARS} 个（公众查验只接受这么长的姓名）",
+            "§四.(三)",
+        )
+    return None

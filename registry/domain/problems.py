@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from registry.domain.text import visible
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -14,13 +16,14 @@ class Problem:
     rule: str
     """what is wrong and what to do, in Chinese"""
     clause: str | None = None
-    """the clause of 川人社函〔2012〕389号 (or SPEC section) the rule comes from"""
+    """the clause of 川人社函〔2012〕389号 the rule comes from (§四.(三), 附件3 …)"""
 
     def describe(self) -> str:
+        """The problem in one line, hidden characters written as their code points."""
         where = f"第{self.row}行" if self.row is not None else "整个文件"
         if self.column:
-            where += f"「{self.column}」"
-        value = f"“{self.value}”" if self.value not in (None, "") else ""
+            where += f"「{visible(self.column)}」"
+        value = f"“{visible(self.value)}”" if self.value else ""
         clause = f"（{self.clause}）" if self.clause and self.clause not in self.rule else ""
         return f"{where}{value}：{self.rule}{clause}"
 

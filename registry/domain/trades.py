@@ -1,8 +1,7 @@
 """The trade catalogue (工种, §四.(三)): standard names, their aliases, and suggestions.
 
 The catalogue is data, not code: ``trades.csv`` ships inside the package as a starting list and an
-administrator replaces it with the official one (``trades = "…"`` in ``registers.toml`` or
-``certreg sync --trades FILE``). Columns: ``工种`` (required), ``代码``, ``别名`` (``;``-separated).
+administrator replaces it with the official one (`registry.sync.catalogue`). Columns: ``工种`` (required), ``代码``, ``别名`` (``;``-separated).
 """
 
 from __future__ import annotations
@@ -14,9 +13,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from importlib.resources import files
-from pathlib import Path
-
-from registry.sheets.encoding import read_text
 
 _SPACE = re.compile(r"\s+")
 
@@ -79,12 +75,7 @@ def parse_catalogue(text: str, source: str) -> TradeCatalogue:
     return catalogue
 
 
-def load_catalogue(path: Path | None = None) -> TradeCatalogue:
-    """The catalogue at ``path``, or the default one shipped inside the package."""
-    if path is None:
-        text = files("registry.defaults").joinpath("trades.csv").read_text(encoding="utf-8")
-        return parse_catalogue(text, "trades.csv（内置起步目录）")
-    try:
-        return parse_catalogue(read_text(path), str(path))
-    except OSError as exc:
-        raise CatalogueError(f"无法读取工种目录 {path}：{exc.strerror}") from exc
+def builtin_catalogue() -> TradeCatalogue:
+    """The starting catalogue shipped inside the package (``data/trades.csv``)."""
+    text = files("registry.defaults").joinpath("trades.csv").read_text(encoding="utf-8")
+    return parse_catalogue(text, "trades.csv（内置起步目录）")

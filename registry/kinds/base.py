@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from registry.domain.problems import Problem
+from registry.domain.text import hidden_characters, visible
 from registry.domain.trades import TradeCatalogue
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table, read_table
@@ -72,6 +73,24 @@ class LoadContext:
 
 Checked = TypeVar("Checked")
 Payload = TypeVar("Payload")
+
+
+def cell_problems(table: Table) -> list[Problem]:
+    """Every text cell holding a hidden character, whatever the kind: a name with a zero-width
+    space would never match the public check, a bidi override shows one text and holds
+    another, a control character can rewrite the terminal that prints the report."""
+    problems = []
+    for record in table.records:
+        for column, value in record.values.items():
+            if isinstance(value, str) and (hidden := hidden_characters(value)):
+                rule = (
+                    f"含有不可见字符或控制字符 {'、'.join(hidden)}（如零宽空格、文字方向控制符、"
+                    "换行符），请删除后重新保存"
+                )
+                problems.append(
+                    Problem(record.row_of(column), column, visible(value), rule, "§四.(三)")
+                )
+    return problems
 
 
 def keep_table(

@@ -57,10 +57,15 @@ LAYOUT = Layout(
 Fail = Callable[[str, Cell, str], None]
 
 
+PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
+REQUISITION_STATUS_LABELS = {PENDING: "待省厅批准", APPROVED: "省厅已批准", REFUSED: "省厅未批准"}
+"""A requisition's state: the province's opinion on it (附件1)."""
+
+
 def _status(province: Opinion) -> str:
     if province.agreed is None:
-        return "pending"
-    return "approved" if province.agreed else "refused"
+        return PENDING
+    return APPROVED if province.agreed else REFUSED
 
 
 def _check_total(values: dict[str, Cell], quantities: dict[str, int], fail: Fail) -> None:

@@ -16,6 +16,8 @@ from registry.domain.names import normalise_name
 from registry.domain.trades import TradeCatalogue
 from registry.sheets.cells import Cell, text
 
+NUMBER_COLUMN = "颁发证书编号"
+
 EXAM_COLUMNS = ("思想政治表现", "生产工作成绩", "职业道德", "技术业务理论", "实际操作技能")
 """考试考核结果 (附件4): every one must be a pass (§二, §四.(六)1)."""
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from registry.domain.dates import BadDate, parse_date
-from registry.domain.names import name_key, normalise_name
+from registry.domain.names import check_name, name_key, normalise_name
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.regions import covers
@@ -135,8 +135,9 @@ class _Row:
         kind = normalise_name(text(values.get("类型")))
         number = self.number("证书编号")
         name = normalise_name(text(values.get("姓名")))
-        if not name:
-            self.fail("姓名", values.get("姓名"), "姓名为空", "§四.(六)")
+        name_problem = check_name(name)
+        if name_problem:
+            self.fail("姓名", values.get("姓名"), *name_problem)
         date = self.date()
         new_number = self.number("新证书编号")
         self.kind_rules(kind, text(values.get("新证书编号")))

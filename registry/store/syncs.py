@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from registry.domain.problems import Problem
 from registry.domain.registers import CERTIFICATE_KINDS, sql_list
+from registry.domain.text import visible
 from registry.store.writes import Applied
 
 ERROR = "error"
@@ -49,7 +50,18 @@ def _insert_problems(
 ) -> None:
     conn.executemany(
         _INSERT_PROBLEM,
-        [(sync_id, severity, p.row, p.column, p.value, p.rule, p.clause) for p in problems],
+        [
+            (
+                sync_id,
+                severity,
+                p.row,
+                p.column,
+                visible(p.value) if p.value else p.value,
+                p.rule,
+                p.clause,
+            )
+            for p in problems
+        ],
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from pathlib import Path
 from registry.domain.dates import BadDate, parse_date
 from registry.domain.names import normalise_name
 from registry.domain.regions import REGIONS
+from registry.domain.text import visible
 from registry.kinds import KINDS
 from registry.kinds.base import RegisterEntry
 
@@ -84,28 +86,94 @@ def make_entry(path: Path, key: str, raw: Mapping[str, object], where: str) -> R
     return entry
 
 
+MAX_MANIFEST_BYTES = 1_048_576
+_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+_FULL_WIDTH = "“”‘’＂＇＝［］"
+
+
+def _toml_problem(path: Path, text: str, exc: ValueError) -> ManifestError:
+    """The TOML parser's complaint as a clerk can act on it: where, the line, what to check."""
+    at = _AT.search(str(exc))
+    if at is None:
+        return ManifestError(
+            f"{path.name} 格式错误：{exc}。请对照 README 中 registers.toml 的示例检查"
+        )
+    line_no, column = int(at[1]), int(at[2])
+    lines = text.splitlines()
+    line = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
+    hint = "请对照 README 中 registers.toml 的示例检查这一行"
+    if any(ch in line for ch in _FULL_WIDTH):
+        hint = '这一行有全角引号、等号或方括号（如 “ ” ＝）：请改为半角的 " = [ ]，中文输入法下容易误输'
+    return ManifestError(
+        f"{path.name} 第{line_no}行第{column}列格式错误：{visible(line.strip())}\n{hint}"
+    )
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_MANIFEST_BYTES + 1)
+    except OSError as exc:
+        raise ManifestError(f"无法读取 {path}：{exc.strerror}") from exc
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise ManifestError(f"{path.name} 超过 {MAX_MANIFEST_BYTES // 1024} KB，不像是名册清单")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"{path.name} 不是 UTF-8 编码：请用记事本等另存为 UTF-8") from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _toml_problem(path, text, exc) from exc
+    except RecursionError as exc:  # [[[[…: nested deeper than any manifest needs
+        raise ManifestError(f"{path.name} 嵌套层次过深，不是名册清单的格式") from exc
+
+
+def inside(directory: Path, name: str, where: str) -> Path:
+    """``directory / name`` when it stays inside ``directory`` (no absolute path, no ``..``, no
+    symbolic link leading out): a manifest names only the files beside it."""
+    relative = Path(name)
+    if not name.strip() or relative.is_absolute() or ".." in relative.parts:
+        raise ManifestError(
+            f"{where}：“{visible(name)}” 须是 {MANIFEST_NAME} 所在文件夹中的文件名"
+            "（不能是绝对路径，也不能含 ..）。请把文件复制到该文件夹"
+        )
+    path = directory / relative
+    if not path.resolve().is_relative_to(directory.resolve()):
+        raise ManifestError(
+            f"{where}：“{visible(name)}” 是指向文件夹之外的链接。请把文件本身复制到 {MANIFEST_NAME} 所在文件夹"
+        )
+    return path
+
+
 def load_manifest(directory: Path) -> Manifest:
     """Read ``directory/registers.toml``; raise `ManifestError` with the fix when it is wrong."""
     path = directory / MANIFEST_NAME
     if not path.is_file():
-        raise ManifestError(f"{directory} 中没有 {MANIFEST_NAME}。请按 README 的格式列出各名册文件")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{path} 格式错误：{exc}") from exc
+        raise ManifestError(
+            f"{directory} 中没有 {MANIFEST_NAME}。请在该文件夹中按 README 的格式列出各名册文件，"
+            "或用 certreg sync 文件 --kind … 导入单个文件"
+        )
+    data = _read_toml(path)
     raw_entries = data.get("register", [])
     if not isinstance(raw_entries, list) or not raw_entries:
-        raise ManifestError(f"{path} 中没有 [[register]] 条目")
+        raise ManifestError(
+            f"{path.name} 中没有 [[register]] 条目。每个名册文件写一个 [[register]]"
+        )
     entries = []
     seen: set[str] = set()
     for index, raw in enumerate(raw_entries, start=1):
         where = f"{path.name} 第{index}个 [[register]]"
-        if "file" not in raw:
-            raise ManifestError(f"{where}：缺少 file")
+        if not isinstance(raw, dict) or "file" not in raw:
+            raise ManifestError(f"{where}：缺少 file（名册文件名）")
         key = str(raw["file"])
         if key in seen:
-            raise ManifestError(f"{where}：文件 {key} 重复列出")
+            raise ManifestError(f"{where}：文件 {visible(key)} 重复列出")
         seen.add(key)
-        entries.append(make_entry(directory / key, key, raw, where))
-    trades = directory / str(data["trades"]) if data.get("trades") else None
+        entries.append(make_entry(inside(directory, key, where), key, raw, where))
+    trades = (
+        inside(directory, str(data["trades"]), f"{path.name} 的 trades")
+        if data.get("trades")
+        else None
+    )
     return Manifest(entries, trades)

@@ -20,8 +20,7 @@ from registry.domain.problems import Problem
 from registry.domain.regions import issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.kinds import LAYOUTS
-from registry.kinds.roster_cells import EXAM_COLUMNS, exam_verdict, level_verdict
-from registry.kinds.rosters import NUMBER_COLUMN
+from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, exam_verdict, level_verdict
 from registry.sheets.cells import text
 from registry.sheets.table import Record, Table, read_table
 from registry.sheets.writers import fill_column

@@ -19,12 +19,13 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from registry.domain.problems import Problem
 from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS
-from registry.kinds.base import RegisterEntry
+from registry.kinds.base import RegisterEntry, cell_problems
 from registry.sheets.rows import UnreadableSheet
 
 MIN_BYTES = 4 * 1024 * 1024
@@ -44,6 +45,8 @@ class Prepared:
     data: Any
     fingerprint: str
     """of the file as read, which is what the registry records as loaded"""
+    problems: list[Problem] = field(default_factory=list)
+    """what every kind refuses in a cell (`registry.kinds.base.cell_problems`)"""
 
 
 def file_fingerprint(entry: RegisterEntry) -> str:
@@ -63,10 +66,11 @@ def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> 
     kind = KINDS[entry.kind]
     before = file_fingerprint(entry)
     table = kind.read(entry.path, kind.layout)
+    problems = cell_problems(table)
     data = kind.check_alone(table, entry, catalogue, today) if table.records else None
     if file_fingerprint(entry) != before:
         raise UnreadableSheet("文件在读取期间被改动。请等文件保存完毕后重新同步")
-    return Prepared(len(table.records), data, before)
+    return Prepared(len(table.records), data, before, problems)
 
 
 def _die_with(parent: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from registry.domain.problems import Problem
+from registry.domain.text import visible
 from registry.sync.run import CHECKED, LOADED, REJECTED, UNCHANGED, UPDATED, Outcome
 
 OUTCOME_LABELS = {
@@ -17,7 +18,7 @@ OUTCOME_LABELS = {
 def _line(outcome: Outcome) -> str:
     entry = outcome.entry
     mark = "✘" if outcome.outcome == REJECTED else "✔"
-    text = f"{mark} {entry.key}［{entry.kind}］{OUTCOME_LABELS[outcome.outcome]}"
+    text = f"{mark} {visible(entry.key)}［{entry.kind}］{OUTCOME_LABELS[outcome.outcome]}"
     if outcome.outcome in (LOADED, UPDATED):
         text += f"：{outcome.rows} 行，新增 {outcome.added}，修改 {outcome.changed}"
     elif outcome.outcome == CHECKED:
@@ -32,10 +33,11 @@ def text_report(outcomes: list[Outcome]) -> str:
     lines = []
     for outcome in outcomes:
         lines.append(_line(outcome))
-        lines.extend(f"    {outcome.entry.path.name} {p.describe()}" for p in outcome.problems)
+        file = visible(outcome.entry.path.name)
+        lines.extend(f"    {file} {p.describe()}" for p in outcome.problems)
         if outcome.conflicts:
             lines.append(f"  ⚠ {len(outcome.conflicts)} 个冲突（证书未删除，请核对）：")
-            lines.extend(f"    {outcome.entry.path.name} {p.describe()}" for p in outcome.conflicts)
+            lines.extend(f"    {file} {p.describe()}" for p in outcome.conflicts)
     rejected = sum(1 for o in outcomes if not o.ok)
     lines.append(
         f"共 {len(outcomes)} 个名册："

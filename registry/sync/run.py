@@ -127,7 +127,10 @@ def _validate(
     if not prepared.rows:
         outcome.problems = [Problem(None, None, None, EMPTY_REGISTER)]
         return None, prepared.fingerprint
-    outcome.problems, payload = KINDS[entry.kind].validate(prepared.data, entry, context)
+    problems, payload = KINDS[entry.kind].validate(prepared.data, entry, context)
+    # in row order, as a clerk reads the report (problems of the whole file first)
+    merged = [*prepared.problems, *problems] if prepared.problems else problems
+    outcome.problems = sorted(merged, key=lambda p: -1 if p.row is None else p.row)
     return payload, prepared.fingerprint
 
 

@@ -1,0 +1,114 @@
+"""Datasette's own words in Chinese where they come from Python rather than a template.
+
+The templates in ``templates/`` are Datasette 0.65's, translated. What they cannot reach — error
+pages raised as English exceptions, flashed messages, the filter operators and the description of
+a filtered table, the breadcrumb labels — is translated here with the vocabulary of
+``datasette_config.labels``. JSON answers keep Datasette's English: they are for programs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datasette import hookimpl
+from datasette.utils.asgi import Base400, Response
+from datasette.views.base import DatasetteError
+from markupsafe import Markup
+
+from datasette_config.labels import (
+    FACET_TYPES,
+    FILTER_OPERATORS,
+    MENU_LINKS,
+    error_page,
+    filter_description,
+    message_text,
+    sql_error,
+)
+
+
+def _title(datasette: Any, database: str, table: str | None = None) -> str:
+    """A database's or table's title from metadata.yml, else its name."""
+    if table is None:
+        title = datasette.metadata("title", database=database, fallback=False)
+    else:
+        title = datasette.metadata("title", database=database, table=table, fallback=False)
+    return str(title or table or database)
+
+
+async def _error_response(
+    datasette: Any, request: Any, status: int, title: str, message: Any
+) -> Response:
+    chinese_title, chinese_message = error_page(status, title, message)
+    html = await datasette.render_template(
+        "error.html",
+        {"title": chinese_title, "error": chinese_message, "status": status},
+        request=request,
+    )
+    return Response.html(html, status=status)
+
+
+@hookimpl
+def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
+    if request.path.split("?")[0].endswith(".json"):
+        return None  # Datasette's JSON error for programs
+    title = None
+    if isinstance(exception, Base400):
+        status, message = exception.status, exception.args[0]
+    elif isinstance(exception, DatasetteError):
+        status, title, message = exception.status, exception.title, exception.message
+        if exception.message_is_html:
+            message = Markup(message)
+    else:
+        status, message = 500, str(exception)
+
+    async def inner() -> Response:
+        return await _error_response(datasette, request, status, title or "", message)
+
+    return inner
+
+
+@hookimpl
+def forbidden(datasette: Any, request: Any, message: str) -> Any:
+    if request.actor is None:
+        return None  # certreg_login sends anonymous visitors to the login form
+
+    async def inner() -> Response:
+        return await _error_response(datasette, request, 403, "Forbidden", message)
+
+    return inner
+
+
+@hookimpl
+def extra_template_vars(datasette: Any, request: Any) -> dict[str, Any]:
+    def crumb_label(label: str, database: str | None, table: str | None) -> str:
+        if label == "home":
+            return "首页"
+        if database and table and label == table:
+            return _title(datasette, database, table)
+        if database and label == database:
+            return _title(datasette, database)
+        return label
+
+    def describe_table(filters: Any, column_labels: dict[str, str], search: str | None) -> str:
+        args = request.args if request is not None else {}
+        return filter_description(
+            filters.selections(),
+            column_labels,
+            search=search,
+            sort=args.get("_sort"),
+            sort_desc=args.get("_sort_desc"),
+        )
+
+    return {
+        "crumb_label": crumb_label,
+        "title_of": lambda database, table=None: _title(datasette, database, table),
+        "column_labels_of": lambda database, table: (
+            datasette.table_metadata(database, table).get("columns") or {}
+        ),
+        "describe_table": describe_table,
+        "filter_operator": lambda key, display: FILTER_OPERATORS.get(key, display),
+        "facet_type": lambda kind: FACET_TYPES.get(kind, f"（{kind}）"),
+        "message_text": message_text,
+        "menu_label": lambda label: MENU_LINKS.get(label, label),
+        "sql_error": sql_error,
+    }

@@ -1,0 +1,43 @@
+"""Text that hides something: control characters, bidi overrides, zero-width characters.
+
+A register cell or a name holding one would show differently from what it holds (U+202E turns
+text around, U+200B makes two names that look alike compare unequal, an ANSI escape rewrites an
+administrator's terminal), so registers refuse them (§四.(三): 字体规范) and reports print them
+only as their code points.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+"""Controls, format characters (bidi overrides, zero-width), surrogates, line/paragraph
+separators. Unassigned and private-use code points are allowed: rare characters in names are
+typed with them on older systems."""
+
+MAX_NAME_CHARS = 50
+"""The longest holder name a register may carry: the public check accepts no longer name."""
+
+
+def _hidden(ch: str) -> bool:
+    return unicodedata.category(ch) in HIDDEN_CATEGORIES
+
+
+def code_point(ch: str) -> str:
+    return f"U+{ord(ch):04X}"
+
+
+@lru_cache(maxsize=4096)
+def hidden_characters(text: str) -> tuple[str, ...]:
+    """The code points (``U+202E``) of the hidden characters in ``text``, in order, once each."""
+    if text.isprintable():  # the common case, in C: no control or format character at all
+        return ()
+    return tuple(dict.fromkeys(code_point(ch) for ch in text if _hidden(ch)))
+
+
+def visible(text: str) -> str:
+    """``text`` with each hidden character written as ``<U+202E>``, safe to print or show."""
+    if text.isprintable():
+        return text
+    return "".join(f"<{code_point(ch)}>" if _hidden(ch) else ch for ch in text)

@@ -1,0 +1,235 @@
+"""The checks of a roster's rows that need nothing but the file, its manifest entry and the trade
+catalogue (附件3, 附件4, 附件5, §二, §四.(三)(四), §四.(六)1): pure, so a sync runs them for the next
+registers in other processes while it writes one (`registry.sync.pipeline`). Every problem is
+found, never only the first, and the rows without problems become `CertificateRow`s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from registry.domain.levels import LEVELS
+from registry.domain.names import check_name, normalise_name
+from registry.domain.numbers import CertificateNumber, MalformedNumber, parse
+from registry.domain.problems import Problem
+from registry.domain.regions import issuing_problem
+from registry.domain.registers import TECHNICIAN_ROSTER
+from registry.domain.trades import TradeCatalogue
+from registry.kinds.base import RegisterEntry
+from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, CellChecks, ColumnCheck
+from registry.sheets.cells import text
+from registry.sheets.layout import header_key
+from registry.sheets.table import Record, Table
+from registry.store.schema import CertificateRow
+
+_COUNTS = re.compile(
+    r"同意初级\s*(\d+)\s*人\W*中级\s*(\d+)\s*人\W*高级\s*(\d+)\s*人\W*技师\s*(\d+)\s*人"
+)
+
+
+def footer_counts(table: Table) -> tuple[int, dict[str, int]] | None:
+    """(row, counts by level letter) of the 附件4 footer's 同意初级 N 人，中级 N 人，高级 N 人，
+    技师 N 人, when the clerk filled the numbers in."""
+    for row, line in table.footer:
+        match = _COUNTS.search(header_key(line))
+        if match:
+            return row, dict(zip("CZGJ", map(int, match.groups()), strict=True))
+    return None
+
+
+@dataclass
+class RosterResult:
+    certificates: list[CertificateRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    numbers: list[tuple[int, str, str]] = field(default_factory=list)
+    """(row, number as written, canonical number) of every well-formed number, for
+    `check_holdings`."""
+
+
+def _number_problems(
+    parsed: CertificateNumber, letter: str | None, entry: RegisterEntry
+) -> tuple[tuple[str, str], ...]:
+    """(rule, clause) for each way a well-formed number does not fit its row and register."""
+    found = []
+    if letter and parsed.letter != letter:
+        found.append(
+            (f"首位“{parsed.letter}”（{parsed.level}）与报考等级“{LEVELS[letter]}”不符", "附件3")
+        )
+    if parsed.year_code != entry.year_code:
+        found.append(
+            (f"年份代码“{parsed.year_code}”与本批次核发年份代码“{entry.year_code}”不符", "附件3")
+        )
+    if parsed.region != entry.region:
+        found.append(
+            (f"地区代码“{parsed.region}”与本名册的编号地区 {entry.region} 不符", "§四.(四)")
+        )
+    reason = issuing_problem(entry.authority, parsed.region, parsed.letter)
+    if reason:
+        found.append((reason, "§三"))
+    return tuple(found)
+
+
+class _RowChecker:
+    """Checks a roster's rows one by one, collecting problems and certificates in a result."""
+
+    def __init__(
+        self, entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date, result: RosterResult
+    ) -> None:
+        assert entry.issued_on is not None
+        self.entry = entry
+        self.issued_on = entry.issued_on.isoformat()
+        self.result = result
+        self.technician = entry.kind == TECHNICIAN_ROSTER
+        self.birth_column = "出生日期" if self.technician else "出生年月"
+        columns = [self.birth_column, "性别", "报考年度", "报考工种"]
+        if not self.technician:
+            columns += ["参加工作时间", "报考等级", *EXAM_COLUMNS]
+        self.columns: list[ColumnCheck] = CellChecks(entry.issued_on, catalogue, today).plan(
+            columns
+        )
+        self.seen: dict[str, int] = {}
+        self.fits: dict[tuple[str, str | None, str, str], tuple[tuple[str, str], ...]] = {}
+        self.per_level: Counter[str] = Counter()
+
+    def cells(self, record: Record) -> dict[str, object]:
+        """Each checked column's value as stored; a problem for each cell that breaks a rule."""
+        problems, row, values = self.result.problems, record.row, record.values
+        checked: dict[str, object] = {}
+        for column, memo, check in self.columns:
+            value = values.get(column)
+            verdict = memo.get(value)
+            if verdict is None:
+                verdict = memo[value] = check(value)
+            checked[column] = verdict[0]
+            if verdict[1]:
+                problems.append(Problem(row, column, text(value), *verdict[1]))
+        return checked
+
+    def number(self, record: Record, letter: str | None) -> CertificateNumber | None:
+        """The row's certificate number, when it is well-formed (fitting or not)."""
+        row, written = record.row, text(record.values.get(NUMBER_COLUMN))
+        if not written:
+            rule = "没有证书编号。请先用 certreg number 按名册顺序编号，再导入编号后的副本"
+            self.result.problems.append(Problem(row, NUMBER_COLUMN, written, rule, "§四.(四)"))
+            return None
+        try:
+            parsed = parse(written)
+        except MalformedNumber as exc:
+            self.result.problems.append(
+                Problem(row, NUMBER_COLUMN, written, f"{exc}（附件3）", "附件3")
+            )
+            return None
+        number = str(parsed)
+        fit_key = (parsed.letter, letter, parsed.year_code, parsed.region)
+        fit = self.fits.get(fit_key)
+        if fit is None:  # a register has a handful of letter/region combinations
+            fit = self.fits[fit_key] = _number_problems(parsed, letter, self.entry)
+        found = [*fit]
+        if number in self.seen:
+            found.append((f"与本文件第{self.seen[number]}行的编号重复", "附件3"))
+        else:
+            self.seen[number] = row
+        self.result.numbers.append((row, written, number))
+        self.result.problems.extend(Problem(row, NUMBER_COLUMN, written, *f) for f in found)
+        return parsed
+
+    def check(self, record: Record) -> None:
+        row, values = record.row, record.values
+        problems = self.result.problems
+        before = len(problems)
+        name = normalise_name(text(values.get("姓名")))
+        name_problem = check_name(name)
+        if name_problem:
+            problems.append(Problem(row, "姓名", text(values.get("姓名")), *name_problem))
+        checked = self.cells(record)
+        birth, work_start = checked[self.birth_column], checked.get("参加工作时间")
+        if birth and work_start and str(work_start) <= str(birth):
+            rule = f"参加工作时间早于出生年月 {birth}"
+            problems.append(Problem(row, "参加工作时间", text(values.get("参加工作时间")), rule))
+        letter = "J" if self.technician else checked["报考等级"]
+        assert letter is None or isinstance(letter, str)
+        number = self.number(record, letter)
+        if letter:
+            self.per_level[letter] += 1
+        if len(problems) == before and number is not None and letter is not None:
+            self.result.certificates.append(self.certificate(record, number, letter, name, checked))
+
+    def certificate(
+        self,
+        record: Record,
+        number: CertificateNumber,
+        letter: str,
+        name: str,
+        checked: dict[str, object],
+    ) -> CertificateRow:
+        """The row as a certificate. A row without problems has the register's year code and
+        region (checked), so the register's own strings are used — and the name where it is its
+        own key (most Chinese names): pickle sends a shared object once, not per row, to the
+        writing process."""
+        entry, values = self.entry, record.values
+        key = name.casefold()  # = name_key(name): the name is normalised already
+        conduct, work_record, ethics, theory, practice = (checked.get(c) for c in EXAM_COLUMNS)
+        return CertificateRow(
+            str(number),
+            letter,
+            LEVELS[letter],
+            entry.year_code or "",
+            entry.region,
+            number.sequence,
+            name,
+            name if key == name else key,
+            checked["性别"],
+            checked[self.birth_column],
+            checked.get("参加工作时间"),
+            text(values.get("工作单位")) or entry.unit,
+            text(values.get("文化程度")) or None,
+            text(values.get("原岗位证书号（未获工种年限）")) or None,
+            text(values.get("执行工资等级起始时间")) or None,
+            checked["报考年度"],
+            checked["报考工种"],
+            conduct,
+            work_record,
+            ethics,
+            theory,
+            practice,
+            text(values.get("批准文号")) or entry.approval_doc,
+            self.issued_on,
+            entry.authority,
+            entry.key,
+            record.row,
+        )
+
+    def footer(self, table: Table) -> None:
+        """The footer's approval counts, where filled in, equal the rows per level (§四.(六)1)."""
+        counts = footer_counts(table)
+        if counts is None:
+            return
+        footer_row, declared = counts
+        for letter, count in declared.items():
+            actual = self.per_level[letter]
+            if count != actual:
+                level = LEVELS[letter].removesuffix("工")
+                self.result.problems.append(
+                    Problem(
+                        footer_row,
+                        "证书核发部门意见",
+                        f"{LEVELS[letter]} {count} 人",
+                        f"页脚同意{level} {count} 人，名册中实有 {actual} 人，两者应相等",
+                        "§四.(六)1",
+                    )
+                )
+
+
+def check_rows(
+    table: Table, entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date | None = None
+) -> RosterResult:
+    """Check a roster against every rule the file alone can break, and build its certificates."""
+    result = RosterResult()
+    checker = _RowChecker(entry, catalogue, today or dt.date.today(), result)
+    for record in table.records:
+        checker.check(record)
+    checker.footer(table)
+    return result

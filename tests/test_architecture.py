@@ -1,0 +1,62 @@
+"""The layers of `registry` (docs/ARCHITECTURE.md): a module imports only from its own layer or
+the layers below it, and only the command line imports the apps built on the library."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYERS = ("domain", "sheets", "store", "kinds", "sync", "public", "cli")
+"""Bottom to top. ``sync`` and ``public`` are side by side: neither imports the other."""
+RANK = {"domain": 0, "sheets": 1, "store": 2, "kinds": 3, "sync": 4, "public": 4, "cli": 5}
+APPS = ("verify_app", "datasette_config")
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "registry" and len(parts) > 1 and parts[1] in RANK else None
+
+
+MODULES = sorted((ROOT / "registry").glob("*/*.py"))
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_module_imports_a_layer_above_it(path: Path) -> None:
+    layer = path.parent.name
+    if layer not in RANK:
+        return
+    for module in _imports(path):
+        other = _layer(module)
+        if other is not None and other != layer:
+            assert RANK[other] < RANK[layer], f"{path.name} ({layer}) imports {module} ({other})"
+        if module.split(".")[0] in APPS:
+            assert layer == "cli", f"{path.name} ({layer}) imports the app module {module}"
+
+
+def test_every_layer_exists_and_holds_code() -> None:
+    assert set(LAYERS) == set(RANK)
+    for layer in LAYERS:
+        assert list((ROOT / "registry" / layer).glob("*.py")), layer
+
+
+def test_the_domain_does_no_io() -> None:
+    """Pure rules: no database, no files, no processes (reference data ships as package data)."""
+    for path in (ROOT / "registry" / "domain").glob("*.py"):
+        imports = _imports(path)
+        for forbidden in ("sqlite3", "sqlite_utils", "subprocess", "python_calamine", "openpyxl"):
+            assert forbidden not in imports, f"{path.name} imports {forbidden}"

@@ -1,0 +1,685 @@
+"""Every page staff see in the Datasette is Chinese: signed in, over the synced samples, each page
+is read as a person reads it and must show none of Datasette's English, no code without its label
+and no UTC timestamp; times are Beijing time with the zone named.
+
+A real browser (Debian's chromium via Playwright) also opens the certificates table and the stock
+reconciliation; set CERTREG_UPDATE_SCREENSHOT=1 to refresh docs/staff-table.png and
+docs/staff-stock.png from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from datasette.app import Datasette
+from datasette.utils import tilde_encode
+
+from datasette_config import config_dir
+from datasette_config.labels import (
+    CODE_COLUMNS,
+    beijing_time,
+    code_label,
+    error_page,
+)
+from registry.cli import cli
+from registry.domain.registers import KIND_LABELS
+from registry.domain.statuses import RESULT_LABELS, RESULTS
+from registry.kinds import KINDS
+from registry.kinds.requisitions import REQUISITION_STATUS_LABELS
+from registry.store import verify_log_path
+from registry.store.syncs import SEVERITY_LABELS
+from registry.sync.report import OUTCOME_LABELS
+from tests.datasette_fixtures import (
+    MIANYANG_2012,
+    STAFF_HASH,
+    STAFF_PASSWORD,
+    STAFF_USER,
+    build_registry,
+    build_verify_log,
+    shipped_metadata,
+    signed_in,
+    stop,
+    wait_until_listening,
+)
+from tests.registers import RegisterFactory, approval_row
+from tests.servers import free_port
+from verify_app.checklog import CHANNEL_LABELS, CHANNELS
+
+# -- what must not be seen ------------------------------------------------------------------
+
+# The visible English of Datasette 0.65's templates, drawn by reading the installed
+# datasette/templates/*.html (all but patterns.html, Datasette's own style guide) and
+# datasette_auth_passwords/templates/*.html: Jinja tags, comments, <script> and <style> removed,
+# HTML tags removed, every fragment with a Latin word kept, plus the labels of submit buttons.
+# Left out: fragments that are data or SQL ("select * from", ".db", CSS class names), product
+# and format names (Datasette, JSON, CSV, SQL), and lone words too common to search for ("row",
+# "table", "from", "in", "view") — the phrases and the counted forms below cover them.
+TEMPLATE_ENGLISH = [
+    # _description_source_license.html, _footer.html, _suggested_facets.html, _table.html
+    "Data license",
+    "Data source",
+    "About:",
+    "Powered by",
+    "Queries took",
+    "Suggested facets",
+    "0 records",
+    # base.html, logout.html, error.html
+    "Menu",
+    "Log out",
+    "You are logged in as",
+    "Error",
+    # index.html, database.html
+    "rows in",
+    "hidden table",
+    "hidden tables",
+    "Table actions",
+    "Custom SQL query",
+    "Format SQL",
+    "Run SQL",
+    "are attached to this connection",
+    "Queries",
+    "Tables",
+    "Views",
+    "(hidden)",
+    "Many rows",
+    "... and",
+    "Download SQLite DB",
+    # row.html
+    "This data as",
+    "Links from other tables",
+    # table.html
+    "(view)",
+    "Search:",
+    "- remove filter -",
+    "- column -",
+    "Sort...",
+    "Sort by",
+    "descending",
+    "extra where clause",
+    "remove",
+    "View and edit SQL",
+    "advanced",
+    "These facets timed out",
+    "Next page",
+    "Advanced export",
+    "JSON shape",
+    "newline-delimited",
+    "CSV options",
+    "download file",
+    "expand labels",
+    "stream all rows",
+    "Apply",
+    "Export CSV",
+    # query.html
+    "This query cannot be executed",
+    "returning",
+    "more than",
+    "Query parameters",
+    "Edit SQL",
+    "0 results",
+    # allow_debug.html, messages_debug.html, permissions_debug.html
+    "Debug allow rules",
+    "Use this tool",
+    "Allow block",
+    "Apply allow block to actor",
+    "Result: allow",
+    "Result: deny",
+    "Debug messages",
+    "Set a message",
+    "Add message",
+    "Debug permissions",
+    "Recent permissions checks",
+    # datasette-auth-passwords: password_login.html, password_tool.html
+    "Log in",
+    "Username",
+    "Password",
+    "Password tool",
+    "Create password hash",
+    "Create a password hash",
+]
+COUNTED_ENGLISH = [r"\d+ rows?\b", r"\d+ tables?\b", r"\d+ views?\b", r"\d+ results?\b"]
+"""index.html, database.html, row.html and table.html's "{n} row{s}" and the like."""
+
+# English Datasette writes from Python into the same pages: views/*.py, filters.py, app.py
+# (breadcrumbs), handle_exception.py, forbidden.py, and SQLite's own messages.
+PYTHON_ENGLISH = [
+    "home",
+    "show",
+    "hide",
+    "sorted by",
+    "search matches",
+    "contains",
+    "starts with",
+    "ends with",
+    "is blank",
+    "is not blank",
+    "does not contain",
+    "Invalid SQL",
+    "SQL Interrupted",
+    "took too long",
+    "Statement must be a SELECT",
+    "syntax error",
+    "no such table",
+    "no such column",
+    "Forbidden",
+    "forbidden",
+    "not found",
+    "Database not found",
+    "Table not found",
+    "Record not found",
+    "You do not have permission",
+    "Permission denied",
+    "You are now logged out",
+]
+
+# datasette/static/table.js builds the column menu in the browser; table.html carries its
+# translation instead (templates/_table_js.html).
+TABLE_JS_ENGLISH = [
+    "Sort ascending",
+    "Sort descending",
+    "Facet by this",
+    "Hide this column",
+    "Show all columns",
+    "Show not-blank rows",
+    "Type: ",
+    "Remove this filter",
+]
+
+ENGLISH = re.compile(
+    "|".join(
+        [rf"(?<![A-Za-z]){re.escape(p)}(?![A-Za-z])" for p in TEMPLATE_ENGLISH + PYTHON_ENGLISH]
+        + COUNTED_ENGLISH
+    )
+)
+HAN = re.compile(r"[\u4e00-\u9fff]")
+ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+
+CODES: dict[str, str] = {
+    **KIND_LABELS,
+    **SEVERITY_LABELS,
+    **CHANNEL_LABELS,
+    **REQUISITION_STATUS_LABELS,
+    **RESULT_LABELS,
+    **OUTCOME_LABELS,
+}
+"""Every code the registry and the verification log store, with the label it must carry."""
+
+
+CODE_ELEMENTS = ("script", "style", "pre", "textarea")
+"""Not read as words: scripts, styles, and the SQL, schema and JSON Datasette shows as code."""
+
+
+class Page(HTMLParser):
+    """A page as a person reads it: the visible words (not code, nor the legend hidden by
+    table.html), the tooltips and button labels; and apart, the text of each table cell and facet
+    list item, where codes and times are shown."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.words: list[str] = []
+        self.title = ""
+        self.lang: str | None = None
+        self.cells: list[str] = []
+        self._hidden: str | None = None
+        self._cell: str | None = None
+        self._in_title = False
+        self._in_facet_list = False
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "html":
+            self.lang = attributes.get("lang")
+        if self._hidden:
+            return
+        if tag in CODE_ELEMENTS or "column-descriptions" in attributes.get("class", ""):
+            self._hidden = tag
+            return
+        for name in ("title", "aria-label", "placeholder", "alt"):
+            if name in attributes:
+                self.words.append(attributes[name])
+        if tag == "input" and attributes.get("type") in ("submit", "button"):
+            self.words.append(attributes.get("value", ""))
+        if tag == "title":
+            self._in_title = True
+        if tag == "ul" and "tight-bullets" in attributes.get("class", ""):
+            self._in_facet_list = True
+        if tag == "td" or (tag == "li" and self._in_facet_list):
+            self._cell = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._hidden:
+            if tag == self._hidden:
+                self._hidden = None
+            return
+        if tag == "title":
+            self._in_title = False
+        if tag == "ul":
+            self._in_facet_list = False
+        if tag in ("td", "li") and self._cell is not None:
+            self.cells.append(" ".join(self._cell.split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._hidden:
+            return
+        self.words.append(data)
+        if self._in_title and not self.title:
+            self.title = data.strip()
+        if self._cell is not None:
+            self._cell += data
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.words)
+
+
+def unlabelled_codes(cells: list[str]) -> list[str]:
+    """Cells where a stored code stands without its label right after it."""
+    bad = []
+    for cell in cells:
+        for code, label in CODES.items():
+            for found in re.finditer(rf"(?<![\w-]){re.escape(code)}(?![\w-])", cell):
+                if not cell[found.end() :].startswith(f" {label}"):
+                    bad.append(cell)
+    return bad
+
+
+def assert_chinese(html: str, path: str) -> Page:
+    page = Page(html)
+    assert page.lang == "zh-CN", path
+    assert HAN.search(page.title), (path, page.title)
+    english = sorted({m.group(0) for m in ENGLISH.finditer(page.text)})
+    assert english == [], (path, english)
+    assert [s for s in TABLE_JS_ENGLISH if s in html] == [], path
+    assert "/-/static/table.js" not in html, path
+    assert ISO_TIMESTAMP.findall(page.text) == [], path
+    assert unlabelled_codes(page.cells) == [], path
+    return page
+
+
+# -- the registry, Datasette and the staff pages ----------------------------------------------
+
+TIME_COLUMNS = {
+    ("registry", "registers", "first_loaded"),
+    ("registry", "registers", "last_loaded"),
+    ("registry", "syncs", "at"),
+    ("registry", "certificate_history", "at"),
+    ("registry", "numbering", "at"),
+    ("verify_log", "checks", "at"),
+}
+"""The columns of registry/store.py, registry/stock.py and verify_app/checklog.py that hold a UTC
+timestamp (``registry.store.now``); test_time_columns_are_all_known checks the list."""
+
+
+@pytest.fixture(scope="module")
+def registry_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared samples, plus a `certreg number` run so that no table is empty but stock."""
+    folder = tmp_path_factory.mktemp("staff-chinese")
+    db = folder / "registry.db"
+    build_registry(db, RegisterFactory(folder / "registers"))
+    build_verify_log(verify_log_path(db))
+    roster = RegisterFactory(folder / "to-number").add(
+        "2012-mianyang-new.csv", [approval_row("", "甲")], MIANYANG_2012
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["number", str(roster), "--kind", "approval-roster", "--authority", "2202"]
+        + ["--year-code", "12", "--out", str(folder / "numbered.csv"), "--db", str(db)],
+    )
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def stored(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def databases(db: Path) -> dict[str, Path]:
+    return {"registry": db, "verify_log": verify_log_path(db)}
+
+
+def tables(path: Path) -> list[str]:
+    return [
+        r[0] for r in stored(path, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+    ]
+
+
+SAMPLE_PARAMETERS = {
+    "证书编号": "Z1122020124",  # exchanged, then its successor reissued: a full history
+    "姓名": "周",
+    "地区": "绵阳",
+    "等级": "",
+    "年度": "",
+    "名册": "",
+    "结果": "",
+    "类型": "",
+    "起始日期": "",
+    "截止日期": "",
+    "批准文号": "",
+    "小时数": "",
+    "未查到阈值": "",
+}
+"""A value for every canned query parameter; a new parameter needs one here."""
+
+
+def staff_pages(db: Path) -> list[str]:
+    """Home, each database, every table and view, a row of every table, every canned query with
+    its parameters filled in, staff SQL, filtered and faceted tables."""
+    pages = ["/", "/-/login", "/-/logout", "/-/password-tool", "/-/allow-debug", "/-/messages"]
+    pages += [f"/-/{name}" for name in ("metadata", "settings", "actor", "databases", "versions")]
+    for name, path in databases(db).items():
+        pages.append(f"/{name}")
+        for table in tables(path):
+            pages.append(f"/{name}/{table}")
+            keys = [r[1] for r in stored(path, f"PRAGMA table_info([{table}])") if r[5]]
+            if keys:
+                (key,) = stored(path, f"SELECT [{keys[0]}] FROM [{table}] LIMIT 1")[0]
+                pages.append(f"/{name}/{table}/{tilde_encode(str(key))}")
+    for name, database in shipped_metadata()["databases"].items():
+        for query, canned in database.get("queries", {}).items():
+            arguments = "&".join(f"{p}={SAMPLE_PARAMETERS[p]}" for p in canned["params"])
+            pages.append(f"/{name}/{query}?{arguments}")
+            pages.append(f"/{name}/{query}?{arguments}&_show_sql=1")
+    return pages + [
+        "/registry?sql=select kind, outcome, at, count(*) from syncs group by kind, outcome",
+        "/registry?sql=select status, letter, year_code, authority from certificates",
+        "/verify_log?sql=select result, channel, max(at) from checks group by result, channel",
+        "/registry/certificates?level=中级工&status__not=valid&_sort_desc=issued_on",
+        "/registry/syncs?_facet=at&kind__startswith=approval",
+        "/registry/requisitions?_facet=status&_facet=city",
+        "/registry/problems?_facet=severity",
+        "/registry/stock?flag__notblank=1",
+    ]
+
+
+ERROR_PAGES = [
+    ("/registry?sql=select * frm certificates", 400, "SQL 语法错误：在“frm”附近"),
+    ("/registry?sql=select * from missing_table", 400, "没有名为 missing_table 的表"),
+    ("/registry?sql=update certificates set name = 'x'", 400, "只能运行 SELECT 查询"),
+    ("/registry?sql=delete from syncs", 400, "只能运行 SELECT 查询"),
+    (
+        "/registry?sql=with recursive n(i) as (select 1 union all select i %2B 1 from n)"
+        " select count(*) from n&_timelimit=20",
+        400,
+        "查询超过时限",
+    ),
+    ("/registry/nothing", 404, "找不到这个数据表"),
+    ("/registry/certificates/Z1122029999", 404, "找不到这一行记录"),
+    ("/nothing", 404, "找不到这个数据库"),
+    ("/-/nothing/at/all", 404, "找不到这个页面"),
+    ("/registry/certificates?_size=99999", 400, "每页行数（_size）不能超过 5000"),
+    ("/registry/certificates?_sort=nothing", 500, "不能按列 nothing 排序"),
+    ("/registry.db", 403, "不允许下载整个数据库文件"),
+    ("/-/permissions", 403, "您没有这项权限"),
+]
+
+
+pytestmark = pytest.mark.anyio
+
+
+async def get(ds: Datasette, path: str) -> tuple[int, str]:
+    response = await ds.client.get(path, cookies=signed_in(ds))
+    return response.status_code, response.text
+
+
+async def test_every_staff_page_is_chinese(ds: Datasette, registry_db: Path) -> None:
+    pages = staff_pages(registry_db)
+    assert len(pages) > 40
+    for path in pages:
+        status, html = await get(ds, path)
+        assert status == 200, (path, html[:500])
+        assert_chinese(html, path)
+    anonymous = await ds.client.get("/-/login")  # the only page for a visitor not signed in
+    assert "登录" in assert_chinese(anonymous.text, "anonymous /-/login").text
+
+
+@pytest.mark.parametrize(("path", "status", "message"), ERROR_PAGES)
+async def test_error_pages_are_chinese(ds: Datasette, path: str, status: int, message: str) -> None:
+    got, html = await get(ds, path)
+    assert got == status
+    page = assert_chinese(html, path)
+    assert message in page.text
+
+
+async def test_json_errors_stay_datasettes_for_programs(ds: Datasette) -> None:
+    response = await ds.client.get(
+        "/registry.json", params={"sql": "update certificates set name = 1"}, cookies=signed_in(ds)
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "Statement must be a SELECT"
+
+
+async def test_row_page_titled_by_table_title_and_key(ds: Datasette) -> None:
+    _, html = await get(ds, "/registry/certificates/Z1122020123")
+    page = assert_chinese(html, "row")
+    assert page.title == "证书 Z1122020123 - 证书登记库"
+    assert ">证书 Z1122020123" in html  # the h1
+    assert "首页" in page.text and "证书登记库" in page.text  # breadcrumbs
+
+
+async def test_codes_carry_their_labels_in_cells_and_facets(ds: Datasette) -> None:
+    _, syncs = await get(ds, "/registry/syncs?_facet=kind&_facet=outcome")
+    assert syncs.count("approval-roster 审批名册（附件4）") >= 2  # facet and cells
+    assert "technician-roster 审核名册（附件5）" in syncs
+    assert "status-changes 换发补发撤销登记" in syncs
+    assert "rejected 已拒绝" in syncs
+    _, problems = await get(ds, "/registry/problems")
+    assert "error 错误" in problems
+    _, checks = await get(ds, "/verify_log/checks")
+    for channel in ("batch 批量", "api 接口", "page 网页", "no_match 未查到", "valid 有效"):
+        assert checks.count(channel) >= 2, channel  # facet and cells
+    _, requisitions = await get(ds, "/registry/requisitions?_facet=status")
+    assert requisitions.count("approved 省厅已批准") >= 2
+    _, history = await get(ds, "/registry/certificate_history")
+    assert "status 状态" in history and "superseded 已由新证书取代" in history
+
+
+async def test_sync_history_query_shows_labels_and_beijing_time(
+    ds: Datasette, registry_db: Path
+) -> None:
+    response = await ds.client.get(
+        "/registry/sync_history.json",
+        params={"名册": "bad", "结果": "", "_shape": "array"},
+        cookies=signed_in(ds),
+    )
+    rows = response.json()
+    ((at,),) = stored(registry_db, "SELECT at FROM syncs WHERE register LIKE '%bad%'")
+    assert {(r["名册类型"], r["问题类别"], r["时间"]) for r in rows} == {
+        ("审批名册（附件4）", "错误", beijing_time(at))
+    }
+
+
+async def test_time_columns_are_all_known(registry_db: Path) -> None:
+    """Every column that holds an ISO timestamp in the synced samples is in TIME_COLUMNS."""
+    found = set()
+    for name, path in databases(registry_db).items():
+        for table in tables(path):
+            columns = [r[1] for r in stored(path, f"PRAGMA table_info([{table}])")]
+            for column in columns:
+                values = stored(
+                    path, f"SELECT [{column}] FROM [{table}] WHERE [{column}] IS NOT NULL"
+                )
+                if values and all(ISO_TIMESTAMP.match(str(v)) for (v,) in values):
+                    found.add((name, table, column))
+    assert found == TIME_COLUMNS
+
+
+@pytest.mark.parametrize(("database", "table", "column"), sorted(TIME_COLUMNS))
+async def test_times_shown_in_beijing_time(
+    ds: Datasette, registry_db: Path, database: str, table: str, column: str
+) -> None:
+    path = databases(registry_db)[database]
+    ((value,),) = stored(path, f"SELECT [{column}] FROM [{table}] ORDER BY rowid LIMIT 1")
+    moment = dt.datetime.fromisoformat(value)
+    assert moment.utcoffset() == dt.timedelta(0)  # stored in UTC
+    beijing = (moment.replace(tzinfo=None) + dt.timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")
+    _, html = await get(ds, f"/{database}/{table}?_sort={column}&_facet={column}")
+    page = Page(html)
+    assert f"{beijing}（北京时间）" in page.cells
+    assert value not in page.text
+
+
+def test_unknown_errors_keep_their_detail_under_a_chinese_title() -> None:
+    title, message = error_page(500, None, "boom <b>")
+    assert title == "服务器内部错误"
+    assert "技术信息" in message and "boom &lt;b&gt;" in message
+
+
+def test_beijing_time_crosses_midnight() -> None:
+    assert beijing_time("2026-11-26T18:30:05+00:00") == "2026-11-27 02:30:05（北京时间）"
+    assert beijing_time("2012-03-15") is None  # a calendar date stays as it is
+    assert beijing_time("not a time") is None
+
+
+def test_every_code_the_registry_knows_has_a_label() -> None:
+    assert set(KIND_LABELS) == set(KINDS)
+    assert set(CHANNEL_LABELS) == set(CHANNELS)
+    assert set(RESULTS) <= set(RESULT_LABELS)
+
+
+def test_every_stored_code_has_a_label(registry_db: Path) -> None:
+    for name, path in databases(registry_db).items():
+        for table in tables(path):
+            columns = [r[1] for r in stored(path, f"PRAGMA table_info([{table}])")]
+            for column in set(columns) & set(CODE_COLUMNS):
+                for (value,) in stored(path, f"SELECT DISTINCT [{column}] FROM [{table}]"):
+                    if value is not None:
+                        assert code_label(column, value), (name, table, column, value)
+
+
+async def test_filtered_table_described_in_chinese(ds: Datasette) -> None:
+    _, html = await get(
+        ds, "/registry/certificates?level=中级工&status__not=valid&_sort_desc=issued_on"
+    )
+    assert "条件：等级 = 中级工，状态 ≠ valid 有效；按 发证日期 降序排列" in Page(html).text
+
+
+async def test_logging_out_says_so_in_chinese(ds: Datasette) -> None:
+    form = await ds.client.get("/-/logout", cookies=signed_in(ds))
+    token = re.search(r'name="csrftoken" value="([^"]+)"', form.text)
+    assert token
+    out = await ds.client.post(
+        "/-/logout",
+        data={"csrftoken": token[1]},
+        cookies={**signed_in(ds), "ds_csrftoken": form.cookies["ds_csrftoken"]},
+    )
+    assert out.status_code == 302
+    login = await ds.client.get("/-/login", cookies={"ds_messages": out.cookies["ds_messages"]})
+    page = assert_chinese(login.text, "/-/login")
+    assert "已退出登录。" in page.text
+
+
+async def test_facets_that_time_out_are_named_in_chinese(
+    registry_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a 1 ms facet limit over 50,000 certificates every facet of the table times out."""
+    big = tmp_path / "registry.db"
+    with sqlite3.connect(registry_db) as source, sqlite3.connect(big) as copy:
+        source.backup(copy)
+        copy.execute(
+            "INSERT INTO certificates (number, level, region, trade, status, year_code, authority)"
+            " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000)"
+            " SELECT 'X' || i, '中级工', '2202', '电工', 'valid', '12', '2202' FROM n"
+        )
+    shutil.copyfile(verify_log_path(registry_db), verify_log_path(big))
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    config = config_dir()
+    settings = json.loads((config / "settings.json").read_text("utf-8"))
+    ds = Datasette(
+        [str(big), str(verify_log_path(big))],
+        metadata=shipped_metadata(),
+        plugins_dir=str(config / "plugins"),
+        template_dir=str(config / "templates"),
+        settings={**settings, "facet_time_limit_ms": 1},
+    )
+    status, html = await get(ds, "/registry/certificates")
+    assert status == 200
+    page = assert_chinese(html, "timed out")
+    timed_out = page.text.split("以下分面统计超时，未能显示：")[1]
+    for facet in ("等级 level", "地区代码 region", "发证机关 authority"):
+        assert facet in timed_out
+
+
+# -- a real browser: the JavaScript column menu, and the README's screenshots ----------------
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+@pytest.fixture
+def browse(registry_db: Path, tmp_path: Path) -> Iterator[str]:
+    """The real `certreg browse` over the samples, on a free port."""
+    port = free_port()
+    env = {
+        **os.environ,
+        f"CERTREG_STAFF_{STAFF_USER}": STAFF_HASH,
+        "DATASETTE_SECRET": "0123456789abcdef" * 4,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "registry", "browse", "--db", str(registry_db), "--port", str(port)],
+        env=env,
+    )
+    try:
+        wait_until_listening(process, port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
+def test_browser_shows_chinese_table_menu_and_stock(browse: str, tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    shots = {"staff-table.png": tmp_path / "table.png", "staff-stock.png": tmp_path / "stock.png"}
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+            page.goto(browse + "/registry/certificates")
+            page.get_by_label("用户名").fill(STAFF_USER)
+            page.get_by_label("密码").fill(STAFF_PASSWORD)
+            page.get_by_role("button", name="登录").click()
+            page.goto(browse + "/registry/certificates")
+            assert page.locator("h1").inner_text().startswith("证书")
+            page.locator("th.col-name svg.dropdown-menu-icon").click()
+            menu = page.locator("div.dropdown-menu").last.inner_text()
+            assert "升序排列" in menu and "按此列分面统计" in menu and "类型：TEXT" in menu
+            page.mouse.click(5, 5)  # closes the menu again
+            top = {"x": 0, "y": 0, "width": 1440, "height": 1500}  # the facets and first rows
+            page.screenshot(path=str(shots["staff-table.png"]), full_page=True, clip=top)
+            page.goto(browse + "/registry/stock")
+            assert page.locator("h1").inner_text().startswith("空白证书对账")
+            page.screenshot(path=str(shots["staff-stock.png"]), full_page=True)
+        finally:
+            browser.close()
+    for shot in shots.values():
+        assert shot.stat().st_size > 20_000
+    if os.environ.get("CERTREG_UPDATE_SCREENSHOT"):
+        for name, shot in shots.items():
+            shutil.copyfile(shot, DOCS / name)

@@ -1,0 +1,182 @@
+"""A register folder built to attack the sync: files outside the folder, manifests that nest
+without end or use full-width punctuation, cells that hide characters. Each is refused with a
+Chinese message and the right exit code, prints nothing raw to the terminal, and leaves the
+registry exactly as it was."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from registry.cli import cli
+from tests.registers import (
+    MIANYANG,
+    PROVINCE,
+    RegisterFactory,
+    approval_row,
+    registry_dump,
+)
+from tests.verify_fixtures import SAMPLES
+
+
+def sync(folder: Path, db: Path, *extra: str) -> tuple[int, str]:
+    """Exit code and what the terminal shows (stdout and stderr; stdout alone with --json)."""
+    result = CliRunner().invoke(cli, ["sync", str(folder), "--db", str(db), *extra])
+    return result.exit_code, result.stdout if "--json" in extra else result.output
+
+
+@pytest.fixture
+def loaded(registers: RegisterFactory, db_path: Path) -> RegisterFactory:
+    registers.add("province.xlsx", [approval_row("Z1122000001", "王五")], PROVINCE)
+    code, output = sync(registers.folder, db_path)
+    assert code == 0, output
+    return registers
+
+
+def manifest(folder: Path, file: str) -> None:
+    lines = [f'[[register]]\nfile = "{file}"'] + [f'{k} = "{v}"' for k, v in MIANYANG.items()]
+    (folder / "registers.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("file", "fragment"),
+    [
+        ("../outside.csv", "不能含 .."),
+        ("/etc/passwd", "不能是绝对路径"),
+        ("link.csv", "指向文件夹之外"),
+    ],
+)
+def test_a_manifest_names_only_files_in_its_folder(
+    tmp_path: Path, db_path: Path, file: str, fragment: str
+) -> None:
+    folder = tmp_path / "registers"
+    folder.mkdir()
+    outside = tmp_path / "outside.csv"
+    outside.write_text("姓名\n张三\n", encoding="utf-8")
+    (folder / "link.csv").symlink_to(outside)
+    manifest(folder, file)
+    code, output = sync(folder, db_path)
+    assert code == 2, output
+    assert fragment in output
+    assert "Traceback" not in output
+    assert registry_dump(db_path) == []
+
+
+def test_a_manifest_nested_without_end_is_a_usage_error(tmp_path: Path, db_path: Path) -> None:
+    (tmp_path / "registers.toml").write_text("x = " + "[" * 100_000, encoding="utf-8")
+    code, output = sync(tmp_path, db_path)
+    assert code == 2, output
+    assert "registers.toml" in output and "Traceback" not in output
+
+
+def test_full_width_quotes_are_named_with_their_line(tmp_path: Path, db_path: Path) -> None:
+    (tmp_path / "registers.toml").write_text(
+        '[[register]]\nfile = “a.csv”\nkind = "approval-roster"\n', encoding="utf-8"
+    )
+    code, output = sync(tmp_path, db_path)
+    assert code == 2, output
+    assert "第2行" in output and "全角" in output and "Invalid value" not in output
+
+
+HIDDEN = [
+    ("周\u202e杰", "U+202E"),  # right-to-left override
+    ("周\u200b杰", "U+200B"),  # zero-width space
+    ("周\x00杰", "U+0000"),
+    ("周\x1b]0;pwned\x07杰", "U+001B"),  # an ANSI escape that retitles the terminal
+]
+
+
+@pytest.mark.parametrize(("name", "code_point"), HIDDEN, ids=[c for _, c in HIDDEN])
+def test_hidden_characters_in_a_name_are_refused_and_never_printed(
+    loaded: RegisterFactory, db_path: Path, name: str, code_point: str
+) -> None:
+    before = registry_dump(db_path)
+    loaded.add("mianyang.csv", [approval_row("Z1122020001", name)], MIANYANG)
+    code, output = sync(loaded.folder, db_path)
+    assert code == 1, output
+    assert f"{code_point}" in output and "第4行「姓名」" in output
+    assert not any(ch in output for ch in "\x00\x1b\x07\u202e\u200b")
+    assert registry_dump(db_path) == before
+
+
+def test_hidden_characters_in_any_text_cell_are_refused(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    before = registry_dump(db_path)
+    row = approval_row("Z1122020001", "周杰", **{"原岗位证书号（未获工种年限）": "示例\u2066单位"})
+    loaded.add("mianyang.csv", [row], MIANYANG)
+    code, output = sync(loaded.folder, db_path, "--json")
+    assert code == 1
+    problems = json.loads(output)["registers"][1]["problems"]
+    assert [(p["row"], p["column"], p["clause"]) for p in problems] == [
+        (4, "原岗位证书号（未获工种年限）", "§四.(三)")
+    ]
+    assert "U+2066" in problems[0]["rule"] and problems[0]["value"] == "示例<U+2066>单位"
+    assert registry_dump(db_path) == before
+
+
+def test_a_name_longer_than_the_public_check_accepts_is_refused(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    before = registry_dump(db_path)
+    loaded.add("mianyang.csv", [approval_row("Z1122020001", "周" * 51)], MIANYANG)
+    code, output = sync(loaded.folder, db_path)
+    assert code == 1, output
+    assert "最多 50 个" in output
+    assert registry_dump(db_path) == before
+
+
+WATCH_WORKERS = """
+import multiprocessing, sys, time
+from pathlib import Path
+from registry import store
+from registry.sync.catalogue import load_catalogue
+from registry.sync.manifest import load_manifest
+from registry.sync.run import sync_entries
+
+def hold(index, total, entry):
+    if index == 1:
+        print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+        time.sleep(600)
+
+if __name__ == "__main__":
+    manifest = load_manifest(Path(sys.argv[1]))
+    conn = store.connect(Path(sys.argv[2]))
+    sync_entries(conn, manifest.entries, load_catalogue(), progress=hold, workers=2)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs Linux /proc")
+def test_workers_die_with_a_killed_sync(tmp_path: Path) -> None:
+    script = tmp_path / "watch.py"
+    script.write_text(WATCH_WORKERS)
+    with subprocess.Popen(
+        [sys.executable, str(script), str(SAMPLES), str(tmp_path / "r.db")],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    ) as sync_process:
+        assert sync_process.stdout is not None
+        workers = [int(pid) for pid in sync_process.stdout.readline().split()]
+        assert workers and all(_alive(pid) for pid in workers)
+        os.kill(sync_process.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers)

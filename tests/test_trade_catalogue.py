@@ -1,0 +1,197 @@
+"""The built-in trade catalogue (工种, §四.(三)): the trades attested in public notices, the spellings
+clerks write, and every trade name the project's samples, tests and benchmarks rely on."""
+
+from __future__ import annotations
+
+import csv
+import re
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from registry.cli import cli
+from registry.domain.trades import TradeCatalogue
+from registry.sync.catalogue import load_catalogue
+from tests.registers import MIANYANG, RegisterFactory, approval_row
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+# Standard names, a few from each source named in data/README.md.
+ATTESTED = [
+    "电工",  # SX2009, SX2019, JS2020
+    "中式烹调师",  # SX2009
+    "衡器计量检定工",  # SX2009
+    "汽车驾驶员",  # SC2020, SC2021, CQ2022 …
+    "汽车维修工",  # SC2020, CQ2022
+    "文秘资料员",  # SX2019
+    "收银审核员",  # SX2019
+    "行政事务人员",  # FJ2023
+    "财务会计员",  # FJ2023
+    "公路养护工",  # HA2017, SN2017
+    "办公设备维修工",  # HA2022a, HA2022b
+    "图书资料员",  # HA2017
+    "环境噪声监测工",  # HA2017
+    "计算机文字录入员",  # SN2017
+    "锅炉操作工",  # JS2020, XZ2024 (as 锅炉操作)
+    "汽车调度管理",  # CZ2009
+    "体育场地工",  # JS2020, XZ2024, CZ2009
+    "航标工",  # JS2020
+    "测绘员",  # JS2020, XZ2024
+    "水处理工",  # XZ2024
+    "殡葬服务",  # JS2020
+]
+
+ALIASES = {
+    "锅炉工": "锅炉操作工",
+    "锅炉司炉工": "锅炉操作工",
+    "锅炉操作": "锅炉操作工",
+    "司炉工": "锅炉操作工",
+    "保育": "保育员",
+    "农艺": "农艺工",
+    "泵站运行": "泵站运行工",
+    "收银审核": "收银审核员",
+    "行政事务": "行政事务人员",
+    "公路养护": "公路养护工",
+    "驾驶员": "汽车驾驶员",
+    "司机": "汽车驾驶员",
+    "厨师": "中式烹调师",
+    "维修电工": "电工",
+    "电焊工": "焊工",
+    "汽车修理工": "汽车维修工",
+}
+
+# SX2009: 附表2《山西省机关事业单位工人技术等级岗位考核工种代码表》, the rows that could be read.
+SHANXI_CODES = {
+    "电工": "0201",
+    "车工": "0202",
+    "钳工": "0206",
+    "焊工": "0207",
+    "保育员": "0301",
+    "农艺工": "0501",
+    "畜牧工": "0502",
+    "兽医工": "0503",
+    "泵站运行工": "0910",
+    "中式烹调师": "1001",
+    "客房服务员": "1002",
+    "餐厅服务员": "1003",
+    "中式面点师": "1004",
+    "衡器计量检定工": "1101",
+    "食品检验工": "1102",
+    "长度计量检定工": "1103",
+    "实验工": "2305",
+}
+
+# Trade names written in tests/ fixtures and bench/ (ceiling.py); each must stay a standard name.
+FIXTURE_TRADES = ["电工", "焊工", "中式烹调师", "汽车驾驶员", "泵站运行工", "汽车维修工", "钳工"]
+
+# Names the validation tests use as *unknown* trades; they must stay unknown.
+UNKNOWN = ["驾校", "宇航员", "汽车驾驶"]
+
+# Spellings in data/samples that are aliases rather than standard names.
+SAMPLE_ALIASES = {"驾驶员": "汽车驾驶员"}
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> TradeCatalogue:
+    return load_catalogue()
+
+
+def test_built_in_catalogue_holds_the_public_list(catalogue: TradeCatalogue) -> None:
+    # 76 trades were attested; an administrator may trim a few, but the 19 of the first list is far below.
+    assert len(catalogue.names) >= 60
+
+
+@pytest.mark.parametrize("name", ATTESTED)
+def test_attested_trade_is_a_standard_name(catalogue: TradeCatalogue, name: str) -> None:
+    assert catalogue.resolve(name) == name
+
+
+@pytest.mark.parametrize(("alias", "standard"), sorted(ALIASES.items()))
+def test_alias_resolves_to_its_trade(catalogue: TradeCatalogue, alias: str, standard: str) -> None:
+    assert catalogue.resolve(alias) == standard
+
+
+def test_shanxi_codes(catalogue: TradeCatalogue) -> None:
+    assert {name: catalogue.codes.get(name) for name in SHANXI_CODES} == SHANXI_CODES
+
+
+def test_every_standard_name_resolves_to_itself(catalogue: TradeCatalogue) -> None:
+    # bench/generate.py writes its registers from catalogue.names: each must load as written.
+    assert [n for n in catalogue.names if catalogue.resolve(n) != n] == []
+
+
+@pytest.mark.parametrize("name", FIXTURE_TRADES)
+def test_trade_used_in_fixtures_is_a_standard_name(catalogue: TradeCatalogue, name: str) -> None:
+    assert catalogue.resolve(name) == name
+
+
+@pytest.mark.parametrize("text", UNKNOWN)
+def test_unknown_trades_of_the_validation_tests_stay_unknown(
+    catalogue: TradeCatalogue, text: str
+) -> None:
+    assert catalogue.resolve(text) is None
+
+
+def test_nearest_name_to_a_truncated_trade(catalogue: TradeCatalogue) -> None:
+    # tests/test_validation.py expects “最接近的规范名称：汽车驾驶员” first.
+    assert catalogue.suggestions("汽车驾驶")[0] == "汽车驾驶员"
+
+
+def _read_rows(path: Path) -> list[list[object]]:
+    if path.suffix == ".xlsx":
+        workbook = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return [list(row) for sheet in workbook for row in sheet.iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("gb18030")
+    return [list(row) for row in csv.reader(text.splitlines())]
+
+
+def _sample_trades() -> list[str]:
+    """Every 报考工种 cell of the sample registers (below its header, in the same column)."""
+    trades: list[str] = []
+    for path in sorted((DATA / "samples").glob("*.*")):
+        if path.suffix not in (".xlsx", ".csv"):
+            continue
+        column: int | None = None
+        for row in _read_rows(path):
+            if "报考工种" in row:
+                column = row.index("报考工种")
+            elif column is not None and column < len(row) and row[column]:
+                trades.append(str(row[column]))
+    return trades
+
+
+def test_every_sample_trade_resolves(catalogue: TradeCatalogue) -> None:
+    trades = _sample_trades()
+    assert len(trades) >= 10
+    resolved = {t: catalogue.resolve(t) for t in trades}
+    assert resolved == {t: SAMPLE_ALIASES.get(t, t) for t in trades}
+
+
+def test_source_keys_are_documented() -> None:
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| ([A-Z]{2,3}\d{4}[a-z]?|GEN) \|", readme, flags=re.M))
+    with (DATA / "trades.csv").open(encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    used = {key for row in rows for key in row["来源"].split(";")}
+    assert all(row["来源"] for row in rows)
+    assert used == documented
+
+
+def test_register_with_a_boiler_operator_syncs(registers: RegisterFactory, db_path: Path) -> None:
+    # A clerk's register with 锅炉工 used to be refused (suggestions 钳工、车工、电工).
+    registers.add("m.csv", [approval_row("Z1122020001", "周杰", 报考工种="锅炉工")], MIANYANG)
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    with closing(sqlite3.connect(db_path)) as conn:
+        assert conn.execute("SELECT trade FROM certificates").fetchall() == [("锅炉操作工",)]
