@@ -12,12 +12,12 @@ attribute it sets.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
+import httpx2 as httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-import httpx2 as httpx
 from schemathesis import Case
 
 from tests.verify_fixtures import running_server, sync_samples
@@ -44,7 +44,7 @@ schema = schemathesis.openapi.from_dict(openapi_document())
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_keeps_its_openapi_promises(server: str, case: Case) -> None:
+def test_api_keeps_its_openapi_promises(server: str, case: Case[Any]) -> None:
     case.call_and_validate(base_url=server)
 
 

@@ -249,7 +249,7 @@ def test_refused_upload_costs_one_check(app_client: AppClient) -> None:
 def test_upload_with_every_parsing_slot_taken_is_503(app_client: AppClient) -> None:
     data = f"{VALID[0]},{VALID[1]}\n".encode()
     with app_client(upload_concurrency=1, rate_limit=30) as client:
-        with client.app.state.uploads.slot():  # type: ignore[attr-defined]
+        with client.app.state.uploads.slot():
             busy = _upload_in(client, "list.csv", data)
         free = _upload_in(client, "list.csv", data)
         rest = [client.post("/api/v1/verify", json=CHECK).status_code for _ in range(30)]
@@ -273,9 +273,7 @@ def test_upload_with_every_parsing_slot_taken_is_503(app_client: AppClient) -> N
     ],
 )
 @pytest.mark.parametrize("path", ["/api/v1/verify", "/api/v1/verify/batch"])
-def test_hostile_json_is_a_400(
-    app_client: AppClient, path: str, body: bytes, message: str
-) -> None:
+def test_hostile_json_is_a_400(app_client: AppClient, path: str, body: bytes, message: str) -> None:
     with app_client() as client:
         response = client.post(path, content=body, headers={"content-type": "application/json"})
     assert response.status_code == 400
