@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import sqlite_utils
+from starlette.datastructures import CommaSeparatedStrings
 
 from datasette_config import config_dir
 from verify_app.checklog import ensure_log_schema
@@ -70,3 +72,16 @@ def datasette_command(databases: list[Path], host: str, port: int) -> list[str]:
         str(config / "templates"),
         *setting_arguments(config / "settings.json"),
     ]
+
+
+def datasette_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment to start Datasette with: proxy headers believed only from trusted proxies.
+
+    ``datasette serve`` runs uvicorn, which on its own believes X-Forwarded-For and
+    X-Forwarded-Proto from 127.0.0.1 and ::1 (its FORWARDED_ALLOW_IPS default): a local user
+    could then pose as any client to the login throttle. Setting FORWARDED_ALLOW_IPS to
+    CERTREG_TRUSTED_PROXIES (empty: no one) makes uvicorn agree with the staff plugins
+    (plugins/certreg_security.py) and with the public app.
+    """
+    trusted = CommaSeparatedStrings(environ.get("CERTREG_TRUSTED_PROXIES", ""))
+    return {**environ, "FORWARDED_ALLOW_IPS": ",".join(trusted)}

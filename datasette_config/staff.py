@@ -8,12 +8,17 @@ itself never appears in the metadata Datasette shows at ``/-/metadata``.
 
 from __future__ import annotations
 
+import base64
 import re
-from collections.abc import Mapping
+import secrets
+from collections.abc import Iterable, Mapping
 
 PREFIX = "CERTREG_STAFF_"
 HASH_PREFIX = "pbkdf2_sha256$"
+DEFAULT_ITERATIONS = 480_000
+"""What ``datasette hash-password`` uses (datasette-auth-passwords' ``hash_password`` default)."""
 _USERNAME = re.compile(r"[A-Za-z0-9_]+")
+_HASH = re.compile(r"pbkdf2_sha256\$(?P<iterations>[1-9][0-9]*)\$[^$]+\$[A-Za-z0-9+/]+=*")
 
 HOW_TO_ADD = f"""\
 创建职员账号（用户名 wangli 为例）：
@@ -35,7 +40,7 @@ def staff_accounts(environ: Mapping[str, str]) -> dict[str, str]:
         username = variable[len(PREFIX) :]
         if not _USERNAME.fullmatch(username):
             raise AccountProblem(f"环境变量 {variable}：用户名只能由字母、数字和下划线组成")
-        if not value.startswith(HASH_PREFIX):
+        if not _HASH.fullmatch(value.strip()):
             raise AccountProblem(
                 f"环境变量 {variable} 不是密码哈希（应以 {HASH_PREFIX} 开头）。"
                 "请用 datasette hash-password 生成哈希，不要直接写密码"
@@ -50,3 +55,24 @@ def auth_passwords_config(environ: Mapping[str, str]) -> dict[str, dict[str, str
         f"{username}_password_hash": {"$env": variable}
         for username, variable in sorted(staff_accounts(environ).items())
     }
+
+
+def hash_iterations(password_hash: str) -> int | None:
+    """The PBKDF2 rounds of a ``pbkdf2_sha256$…`` hash; None for anything else."""
+    match = _HASH.fullmatch(password_hash.strip())
+    return int(match["iterations"]) if match else None
+
+
+def dummy_hash(account_hashes: Iterable[str]) -> str:
+    """A hash no password matches, as costly to check as the costliest account's.
+
+    A login for an unknown username is checked against it, so that it takes as long as a wrong
+    password for a real one: the time of a failed login no longer tells which usernames exist.
+    The digest is random bytes, so building it costs nothing.
+    """
+    iterations = max(
+        (n for n in map(hash_iterations, account_hashes) if n is not None),
+        default=DEFAULT_ITERATIONS,
+    )
+    digest = base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+    return f"{HASH_PREFIX}{iterations}${secrets.token_hex(16)}${digest}"

@@ -187,18 +187,46 @@ def event(
     }
 
 
-REISSUE_DOCS = {
-    "个人申请": "申请-2012-001",
-    "单位证明": "证明-2012-001",
-    "原公布文件": "川人社函〔2012〕12号",
-}
+def reissue_documents(serial: str, original: str, supervisor: str) -> dict[str, str]:
+    """What a 补发 needs (§四.(六)3): the holder's application, the unit's statement, the
+    document that published the pass (the roster's approval), and both reviews."""
+    return {
+        "个人申请": f"申请-{serial}",
+        "单位证明": f"证明-{serial}",
+        "原公布文件": original,
+        "主管部门审核": f"{supervisor}审核同意",
+        "发证机关审核": "发证机关审核同意",
+    }
+
 
 STATUS_CHANGES = [
-    event("补发", "Z1122000001", "李芳", "2012-09-10", reason="证书遗失", **REISSUE_DOCS),
-    event("换发", "G1122000002", "欧阳明", "2012-05-08", "G1122000003", "证书错填（工种）"),
+    event(
+        "补发",
+        "Z1122000001",
+        "李芳",
+        "2012-09-10",
+        reason="证书遗失",
+        **reissue_documents("2012-001", "川人社函〔2012〕12号", "省直示例单位主管部门"),
+    ),
+    event(
+        "换发",
+        "G1122000002",
+        "欧阳明",
+        "2012-05-08",
+        "G1122000003",
+        "证书错填（工种）",
+        更正工种="钳工",
+    ),
     event("撤销", "C1122000001", "陈静", "2013-01-15", reason="考核材料弄虚作假"),
     event("换发", "Z1122020124", "郑浩", "2012-06-01", "Z1122020125", "证书损坏"),
-    event("补发", "Z1122020125", "郑浩", "2013-02-01", reason="换发后的证书遗失", **REISSUE_DOCS),
+    event(
+        "补发",
+        "Z1122020125",
+        "郑浩",
+        "2013-02-01",
+        reason="换发后的证书遗失",
+        **reissue_documents("2013-001", "绵人社函〔2012〕8号", "绵阳市示例医院主管部门"),
+    ),
 ]
 
 

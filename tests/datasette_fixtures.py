@@ -26,6 +26,7 @@ from datasette_auth_passwords.utils import hash_password
 
 from datasette_config import config_dir
 from datasette_config.launch import ensure_verify_log
+from datasette_config.plugins.certreg_session import session_cookie
 from registry.cli import cli
 from registry.store import verify_log_path
 from tests.registers import MIANYANG, RegisterFactory, approval_row
@@ -48,12 +49,12 @@ def sync(path: Path, db: Path) -> int:
 def build_registry(db: Path, registers: RegisterFactory) -> None:
     """Samples (17 certificates, 5 status events), a corrected register, a rejected register."""
     assert sync(SAMPLES, db) == 0
-    # A corrected register: 赵敏's birth month changes between versions → certificate_history.
+    # A corrected register: 赵敏's wage grade date changes between versions → certificate_history.
     registers.add("2012-mianyang.csv", [approval_row("Z1222020001", "赵敏")], MIANYANG_2012)
     assert sync(registers.folder, db) == 0
     registers.add(
         "2012-mianyang.csv",
-        [approval_row("Z1222020001", "赵敏", 出生年月="1976.08")],
+        [approval_row("Z1222020001", "赵敏", 执行工资等级起始时间="2009.10")],
         MIANYANG_2012,
     )
     assert sync(registers.folder, db) == 0
@@ -139,8 +140,8 @@ def shipped_datasette(db: Path) -> Datasette:
 
 
 def signed_in(ds: Datasette, user: str = STAFF_USER) -> dict[str, str]:
-    """The cookie datasette-auth-passwords sets after a successful login."""
-    return {"ds_actor": ds.sign({"a": {"id": user}}, "actor")}
+    """The cookie a successful login sets: a signed session that expires and can be revoked."""
+    return {"ds_actor": session_cookie(ds, {"id": user})}
 
 
 def snapshot(db: Path) -> list[tuple[object, ...]]:

@@ -1,4 +1,5 @@
-"""The README documents every command, and every command's --help carries an example."""
+"""The README documents every command, and every command's --help is in Chinese and carries an
+example."""
 
 from __future__ import annotations
 
@@ -17,8 +18,16 @@ def test_command_is_documented_in_readme(command: str) -> None:
     assert f"certreg {command}" in README
 
 
-@pytest.mark.parametrize("command", sorted(cli.commands))
-def test_help_has_an_example(command: str) -> None:
-    result = CliRunner().invoke(cli, [command, "--help"])
+CLICK_ENGLISH = ("Usage:", "Options:", "Show this message", "[default:", "[OPTIONS]", "Example")
+
+
+@pytest.mark.parametrize("command", [None, *sorted(cli.commands)])
+def test_help_is_chinese_with_an_example(command: str | None) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"] if command else ["--help"])
     assert result.exit_code == 0
-    assert "Example" in result.output
+    assert result.output.startswith("用法：")
+    assert not [text for text in CLICK_ENGLISH if text in result.output]
+    if command:
+        assert "示例：" in result.output and f"certreg {command}" in result.output
+        [description] = [line for line in result.output.splitlines()[2:3]]
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in description), description

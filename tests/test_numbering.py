@@ -58,10 +58,10 @@ def test_xlsx_copy_keeps_layout_and_numbers_in_roster_order(
     registered: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:
     rows = [
+        approval_row("Z1122020007", "丁"),
         approval_row("", "甲"),
         approval_row("", "乙", level="初级"),
         approval_row("", "丙"),
-        approval_row("Z1122020007", "丁"),
     ]
     path = registered.add(
         "new.xlsx", rows, MIANYANG, title="绵阳市审批名册", footer=footer({"C": 1, "Z": 3})
@@ -69,9 +69,8 @@ def test_xlsx_copy_keeps_layout_and_numbers_in_roster_order(
     out = tmp_path / "numbered.xlsx"
     code, output = number(path, out, db_path)
     assert code == 0, output
-    assert (
-        "中级工：Z1122020008 – Z1122020009，共 2 个" in output
-    )  # after Z…0007 already in the file
+    # after Z…0007 already in the file, without a gap (附件3 四)
+    assert "中级工：Z1122020008 – Z1122020009，共 2 个" in output
     assert "初级工：C1122020002 – C1122020002，共 1 个" in output  # after C…0001 in the registry
 
     sheet = openpyxl.load_workbook(out).active
@@ -79,13 +78,26 @@ def test_xlsx_copy_keeps_layout_and_numbers_in_roster_order(
     assert sheet["A1"].value == "绵阳市审批名册"
     assert "A2:A3" in {str(r) for r in sheet.merged_cells.ranges}
     numbers = [sheet.cell(row=r, column=15).value for r in range(4, 8)]
-    assert numbers == ["Z1122020008", "C1122020002", "Z1122020009", "Z1122020007"]
+    assert numbers == ["Z1122020007", "Z1122020008", "C1122020002", "Z1122020009"]
     assert any("同意初级 1 人" in str(c.value) for row in sheet.iter_rows(min_row=8) for c in row)
 
     registered.add("new.xlsx", [], MIANYANG)  # manifest entry; replace the file with the copy
     out.replace(path)
     code, output = run("sync", str(registered.folder), "--db", str(db_path))
     assert code == 0, output
+
+
+def test_a_numbered_row_after_unnumbered_ones_is_refused(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """Numbering after it would put the roster out of order (0008, 0009, then 0007)."""
+    rows = [approval_row("", "甲"), approval_row("Z1122020007", "丁")]
+    path = registered.add("new.xlsx", rows, MIANYANG)
+    out = tmp_path / "numbered.xlsx"
+    code, output = number(path, out, db_path)
+    assert code == 1
+    assert "第5行「颁发证书编号」“Z1122020007”：这一行已有编号 Z1122020007" in output
+    assert not out.exists()
 
 
 def test_csv_copy_keeps_its_encoding(

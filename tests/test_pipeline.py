@@ -127,9 +127,8 @@ def test_the_version_read_is_the_version_recorded(tmp_path: Path) -> None:
     registers.add("a.csv", [approval_row("Z1122000001", "王五")], PROVINCE)
     second = registers.add("b.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
     first_version = second.read_bytes()
-    write_csv(
-        second, LAYOUTS["approval-roster"], [approval_row("Z1122020001", "李四")], title="名册"
-    )
+    corrected = [approval_row("Z1122020001", "周杰", 执行工资等级起始时间="2009.10")]
+    write_csv(second, LAYOUTS["approval-roster"], corrected, title="名册")
 
     def save_again(index: int, total: int, entry: RegisterEntry) -> None:
         if index == 1:  # after the sync took every file's fingerprint
@@ -140,18 +139,15 @@ def test_the_version_read_is_the_version_recorded(tmp_path: Path) -> None:
     try:
         catalogue = load_catalogue(manifest.trades)
         sync_entries(conn, manifest.entries, catalogue, workers=0, progress=save_again)
-        assert holder(conn, "Z1122020001") == "周杰"
-        write_csv(
-            second, LAYOUTS["approval-roster"], [approval_row("Z1122020001", "李四")], title="名册"
-        )
+        assert wage_grade_since(conn, "Z1122020001") == "2008.10"
+        write_csv(second, LAYOUTS["approval-roster"], corrected, title="名册")
         [_, again] = sync_entries(conn, manifest.entries, catalogue, workers=0)
         assert again.outcome == "updated"
-        assert holder(conn, "Z1122020001") == "李四"
+        assert wage_grade_since(conn, "Z1122020001") == "2009.10"
     finally:
         conn.close()
 
 
-def holder(conn: sqlite3.Connection, number: str) -> str:
-    return str(
-        conn.execute("SELECT name FROM certificates WHERE number = ?", (number,)).fetchone()[0]
-    )
+def wage_grade_since(conn: sqlite3.Connection, number: str) -> str:
+    row = conn.execute("SELECT wage_grade_since FROM certificates WHERE number = ?", (number,))
+    return str(row.fetchone()[0])

@@ -9,10 +9,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from registry.kinds.roster_rows import footer_counts
+from registry.kinds.roster_rules import footer_counts
 from registry.kinds.rosters import APPROVAL_LAYOUT as APPROVAL_ROSTER
 from registry.kinds.rosters import TECHNICIAN_LAYOUT as TECHNICIAN_ROSTER
-from registry.sheets.rows import UnreadableSheet as UnreadableRegister
+from registry.sheets.errors import UnreadableSheet as UnreadableRegister
 from registry.sheets.table import read_table
 from registry.sheets.writers import write_csv, write_xlsx
 from tests.registers import approval_row, footer, technician_row

@@ -13,7 +13,14 @@ from click.testing import CliRunner
 from registry.cli import cli
 from tests.registers import MIANYANG, RegisterFactory, approval_row, snapshot
 
-DOCS = {"个人申请": "申请1", "单位证明": "证明1", "原公布文件": "绵人社函〔2012〕8号"}
+DOCS = {
+    "个人申请": "申请1",
+    "单位证明": "证明1",
+    "原公布文件": "绵人社函〔2012〕8号",
+    "主管部门审核": "同意 2013-01-05",
+    "发证机关审核": "同意 2013-01-08",
+}
+REASONS = {"换发": "证书错填", "补发": "证书遗失", "撤销": "测试"}
 PROVINCE_CHANGES = {"kind": "status-changes", "authority": "2200"}
 MIANYANG_CHANGES = {"kind": "status-changes", "authority": "2202"}
 
@@ -27,7 +34,7 @@ def event(
         "姓名": name,
         "日期": date,
         "新证书编号": new,
-        "原因": "测试",
+        "原因": REASONS.get(kind, "测试"),
         "批准文号": "绵人社函〔2013〕1号",
     }
     if kind == "补发":
@@ -194,7 +201,7 @@ CASES = [
         "reissue without documents",
         [event("补发", "Z1122020001", "周杰", "2012-09-10", 单位证明="")],
         "单位证明",
-        "补发须提交单位证明",
+        "补发须有单位证明",
     ),
     (
         "after revocation",

@@ -73,7 +73,13 @@ def example(tmp_path: Path) -> Path:
         assert load(db, tmp_path / name, kind, rows)["exit_code"] == 0
     with sqlite3.connect(db) as conn:
         holder = dict(conn.execute("SELECT number, name FROM certificates"))
-    reissue_documents = {"个人申请": "申请1", "单位证明": "证明1", "原公布文件": "测试〔2012〕1号"}
+    reissue_documents = {
+        "个人申请": "申请1",
+        "单位证明": "证明1",
+        "原公布文件": "测试〔2012〕1号",
+        "主管部门审核": "同意",
+        "发证机关审核": "同意",
+    }
     changes = [
         {
             "类型": "换发",

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
+from tests.hostile_files import HOSTILE, Hostile, build
 from tests.registers import (
     MIANYANG,
     PROVINCE,
@@ -180,3 +181,22 @@ def test_workers_die_with_a_killed_sync(tmp_path: Path) -> None:
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(pid) for pid in workers)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=[h.name for h in HOSTILE])
+def test_no_register_file_can_crash_or_hang_the_sync(
+    loaded: RegisterFactory, db_path: Path, hostile: Hostile
+) -> None:
+    """Each file of the hostile corpus, named as a register by a manifest: refused (exit 1, or 2
+    for a link out of the folder) with a Chinese message, the registry untouched."""
+    before = registry_dump(db_path)
+    build(loaded.folder, hostile)
+    loaded.entries[hostile.name] = MIANYANG
+    loaded.write_manifest()
+    code, output = sync(loaded.folder, db_path, "--workers", "0")
+    assert code in (1, 2), output
+    assert "Traceback" not in output
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in output.splitlines()[-1])
+    if code == 1:
+        assert f"✘ {hostile.name}" in output
+    assert registry_dump(db_path) == before

@@ -82,7 +82,7 @@ def test_result_pages_say_what_to_do_next(app_client: AppClient) -> None:
         no_match = post_check(client, *NO_MATCH_UNKNOWN)
         valid = post_check(client, *VALID)
     assert "补发" in reissued.text and "2012-09-10" in reissued.text
-    assert f"请持证人出示证书 {SUCCESSOR}" in superseded.text
+    assert f"请持证人出示新证书 {SUCCESSOR}" in superseded.text
     assert context_of(superseded)["check"].successor == SUCCESSOR
     assert "请核对编号和姓名是否输入正确" in no_match.text
     assert context_of(valid)["check"].holder == "张*明"

@@ -47,7 +47,7 @@ def test_serve_rejects_a_bad_setting(registry_db: Path) -> None:
 def test_serve_help_has_an_example() -> None:
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0
-    assert "Example:" in result.output and "--port" in result.output
+    assert "示例：" in result.output and "--port" in result.output
 
 
 def test_real_server_answers_all_six_codes(registry_db: Path) -> None:

@@ -15,7 +15,7 @@ BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 
 NUMBER_PARTS = (
     ("第1位", "等级代码", "、".join(f"{k} {v}" for k, v in LEVELS.items())),
-    ("第2-3位", "核发年份代码", "发证年份的后两位，如 11"),
+    ("第2-3位", "核发年份代码", "取核发年份的后两位；首批证书统一取 11（附件3 二）"),
     ("第4-7位", "地区代码", "、".join(f"{k} {v}" for k, v in list(REGIONS.items())[:3]) + "……"),
     ("第8-11位", "顺序号", "0001-9999"),
 )

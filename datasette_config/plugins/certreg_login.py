@@ -3,17 +3,143 @@
 metadata.yml's top-level ``allow: {id: "*"}`` refuses every page to a visitor who is not signed
 in; this plugin supplies the accounts datasette-auth-passwords checks, and turns the refusal
 into a redirect to ``/-/login`` so nobody is left at a bare 403 page.
+
+The login form itself is answered here rather than by datasette-auth-passwords (same accounts,
+same hashes, same template), because a login must also:
+
+- refuse guessing: after ``FAILURES_PER_MINUTE`` wrong passwords within a minute for one
+  username, or from one client, further attempts are answered 429 with Retry-After — even
+  with the right password — until the oldest failure is a minute old;
+- take the same time whether or not the username exists: an unknown username is checked
+  against a dummy hash as costly as the real ones (``staff.dummy_hash``);
+- start a session that expires and can be ended (``certreg_session``).
+
+The client is the peer address, or the address a trusted proxy puts in X-Forwarded-For
+(``certreg_security`` applies ``CERTREG_TRUSTED_PROXIES`` before this runs). Failure counts are
+kept in memory: a restart of ``certreg browse`` forgets them. Password checks run one at a
+time, off the event loop, so that concurrent guesses cannot all pass the same count.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import math
 import os
+import time
+import weakref
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from datasette import hookimpl
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import Request, Response
+from datasette_auth_passwords.utils import verify_password
+from limits import RateLimitItemPerMinute
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 
-from datasette_config.staff import AccountProblem, auth_passwords_config
+from datasette_config.plugins.certreg_session import session_cookie, set_session_cookie
+from datasette_config.staff import AccountProblem, auth_passwords_config, dummy_hash
+
+FAILURES_PER_MINUTE = 5
+FAILURES = RateLimitItemPerMinute(FAILURES_PER_MINUTE, namespace="certreg-login")
+INVALID = "Invalid username or password"  # password_login.html shows it in Chinese
+NO_ACCOUNTS = "This instance does not have any configured accounts"  # likewise
+
+
+class LoginThrottle:
+    """Failed logins per username and per client, in a moving one-minute window."""
+
+    def __init__(self) -> None:
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        # One check at a time: the count is read before the (slow) password check and written
+        # after it, so concurrent guesses must not all slip past the same reading.
+        self.lock = asyncio.Lock()
+
+    @staticmethod
+    def keys(username: str, client: str) -> list[tuple[str, str]]:
+        # Usernames are whatever was typed: hash them so every key is short and plain.
+        return [("user", hashlib.sha256(username.encode()).hexdigest()), ("client", client)]
+
+    def wait_seconds(self, keys: list[tuple[str, str]]) -> int:
+        """Seconds until another attempt is allowed for all ``keys``; 0 when it is now."""
+        wait = 0.0
+        for key in keys:
+            if not self.limiter.test(FAILURES, *key):
+                reset_time = self.limiter.get_window_stats(FAILURES, *key).reset_time
+                wait = max(wait, reset_time - time.time())
+        return max(1, math.ceil(wait)) if wait > 0 else 0
+
+    def failed(self, keys: list[tuple[str, str]]) -> None:
+        for key in keys:
+            self.limiter.hit(FAILURES, *key)
+
+
+_THROTTLES: MutableMapping[Any, LoginThrottle] = weakref.WeakKeyDictionary()
+
+
+def login_throttle(datasette: Any) -> LoginThrottle:
+    if datasette not in _THROTTLES:
+        _THROTTLES[datasette] = LoginThrottle()
+    return _THROTTLES[datasette]
+
+
+def client_address(request: Request) -> str:
+    client = request.scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def account_hashes(datasette: Any) -> dict[str, str]:
+    """Username → password hash, as datasette-auth-passwords reads its configuration."""
+    config = datasette.plugin_config("datasette-auth-passwords") or {}
+    suffix = "_password_hash"
+    return {
+        key[: -len(suffix)]: value
+        for key, value in config.items()
+        if key.endswith(suffix) and isinstance(value, str)
+    }
+
+
+async def login(request: Request, datasette: Any) -> Response:
+    accounts = account_hashes(datasette)
+    error = None if accounts else NO_ACCOUNTS
+    status = 200
+    headers: dict[str, str] = {}
+    if request.method == "POST":
+        form = await request.post_vars()
+        username = form.get("username") or ""
+        password = form.get("password") or ""
+        throttle = login_throttle(datasette)
+        keys = throttle.keys(username, client_address(request))
+        async with throttle.lock:
+            wait = throttle.wait_seconds(keys)
+            if wait:
+                error = f"登录失败次数过多，请 {wait} 秒后再试。"
+                status = 429
+                headers["Retry-After"] = str(wait)
+            else:
+                known = accounts.get(username)
+                # The same work for every attempt: a real hash or a dummy one just as costly.
+                checked = known or dummy_hash(accounts.values())
+                matches = await asyncio.to_thread(verify_password, password, checked)
+                if known and matches:
+                    response = Response.redirect(datasette.urls.path("/"))
+                    set_session_cookie(
+                        response,
+                        session_cookie(datasette, {"id": username}),
+                        https=request.scheme == "https",
+                    )
+                    return response
+                throttle.failed(keys)
+                error = INVALID
+    page = await datasette.render_template("password_login.html", {"error": error}, request=request)
+    return Response.html(page, status=status, headers=headers)
+
+
+@hookimpl(tryfirst=True)
+def register_routes() -> list[tuple[str, Callable[..., Awaitable[Response]]]]:
+    # tryfirst: this route comes before datasette-auth-passwords' own /-/login.
+    return [(r"^/-/login$", login)]
 
 
 @hookimpl

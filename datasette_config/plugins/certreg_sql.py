@@ -3,11 +3,19 @@
 Staff type numbers and names the way people do (``ｚ１１-2202-0123``, ``周　杰``); the canned
 queries normalise them with the same functions the sync and the public check use, and show
 codes (region, status, sync outcome) by the names staff know.
+
+SQLite functions that reach outside the data are refused on every connection, by an
+authorizer, whatever the spelling (``"fts3_tokenizer"(…)``, ``[FTS3_Tokenizer](…)``):
+``fts3_tokenizer`` returns a memory address of the server process (a step towards exploiting
+it), ``load_extension`` would load native code. SQLite words the refusal in English; the
+wrapper below puts it in Chinese on the 400 page or JSON Datasette answers with.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from datasette import hookimpl
@@ -28,6 +36,27 @@ def _text_function(function: Any) -> Any:
     return call
 
 
+ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
+
+REFUSED_FUNCTIONS = {
+    "fts3_tokenizer": "它会返回服务器进程的内存地址",
+    "load_extension": "它会在服务器上加载外部程序",
+}
+_REFUSAL = re.compile(rb"not authorized to use function: ([A-Za-z0-9_]+)")
+
+
+def refusal_message(function: str) -> str:
+    reason = REFUSED_FUNCTIONS.get(function.lower(), "它可能泄露服务器信息")
+    return f"职员查询不允许使用 SQL 函数 {function}：{reason}。请去掉该函数后再查询。"
+
+
+def authorizer(action: int, arg1: str | None, arg2: str | None, *_: str | None) -> int:
+    """Deny the refused functions (SQLITE_FUNCTION passes the function's name as arg2)."""
+    if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in REFUSED_FUNCTIONS:
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
 FUNCTIONS = {
     "normalise_number": normalise,
     "name_key": name_key,
@@ -45,3 +74,46 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
     functions = {**FUNCTIONS, "column_label": lambda column: labels.get(column, column)}
     for name, function in functions.items():
         conn.create_function(name, 1, _text_function(function), deterministic=True)
+    conn.set_authorizer(authorizer)
+
+
+def _chinese_refusal(body: bytes) -> bytes:
+    return _REFUSAL.sub(lambda m: refusal_message(m[1].decode("ascii")).encode("utf-8"), body)
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
+    """Translate SQLite's refusal in the (small, unstreamed) 400 answers to a refused query."""
+
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def translated(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            start: dict[str, Any] | None = None
+            body: list[bytes] = []
+
+            async def send_translated(message: dict[str, Any]) -> None:
+                nonlocal start
+                if message["type"] == "http.response.start" and message.get("status") == 400:
+                    start = message  # held until the whole body is known
+                    return
+                if start is None or message["type"] != "http.response.body":
+                    await send(message)
+                    return
+                body.append(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                text = _chinese_refusal(b"".join(body))
+                headers = [
+                    (k, str(len(text)).encode() if k.lower() == b"content-length" else v)
+                    for k, v in start.get("headers", [])
+                ]
+                await send(dict(start, headers=headers))
+                await send({"type": "http.response.body", "body": text})
+
+            await app(scope, receive, send_translated)
+
+        return translated
+
+    return wrap

@@ -1,4 +1,4 @@
-"""The ``certreg`` command group and the options its commands share."""
+"""The ``certreg`` command group, its Chinese help, and the options its commands share."""
 
 from __future__ import annotations
 
@@ -12,11 +12,55 @@ from registry import store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+HEADINGS = {"Usage: ": "用法：", "Options": "选项", "Commands": "命令", "Arguments": "参数"}
+
+
+class ChineseHelp(click.HelpFormatter):
+    """Click's help layout with Chinese headings (the texts are the commands' own)."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, HEADINGS["Usage: "])
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{HEADINGS.get(heading, heading)}：\n")
+
+
+class ChineseContext(click.Context):
+    formatter_class = ChineseHelp
+
+
+class ChineseCommand(click.Command):
+    context_class = ChineseContext
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
+
+
+class ChineseGroup(click.Group):
+    context_class = ChineseContext
+    command_class = ChineseCommand
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
+
 
 class UsageProblem(click.ClickException):
     """A command used wrongly (bad manifest, missing option): exit 2, with what to do."""
 
     exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"错误：{self.format_message()}", err=True)
 
 
 def db_option(func: F) -> F:
@@ -25,15 +69,12 @@ def db_option(func: F) -> F:
         type=click.Path(dir_okay=False, path_type=Path),
         default=store.DEFAULT_DB,
         envvar="CERTREG_DB",
-        show_default=True,
-        help="Registry database (env CERTREG_DB).",
+        help=f"登记库文件（也可用环境变量 CERTREG_DB；默认 {store.DEFAULT_DB}）。",
     )(func)
 
 
 def json_option(func: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")(
-        func
-    )
+    return click.option("--json", "as_json", is_flag=True, help="以 JSON 输出，供程序读取。")(func)
 
 
 def require_registry(db: Path, what: str = "名册") -> None:
@@ -42,8 +83,14 @@ def require_registry(db: Path, what: str = "名册") -> None:
         raise UsageProblem(f"登记库 {db} 不存在。请先运行 certreg sync 导入{what}")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="certreg")
+@click.group(
+    cls=ChineseGroup,
+    options_metavar="[选项]",
+    subcommand_metavar="命令 [参数]…",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(package_name="certreg", help="显示版本并退出。")
 def cli() -> None:
-    """Registry and public verification of Sichuan's worker technical-grade certificates
-    (川人社函〔2012〕389号)."""
+    """四川省机关事业单位工人技术等级（职务）资格证书登记与查验（川人社函〔2012〕389号）。
+
+    登记库（certreg sync 导入名册）、职员查询（certreg browse）、公众查验（certreg serve）。每个命令后加 --help 查看说明和示例，如 certreg sync --help。"""

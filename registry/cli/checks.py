@@ -20,12 +20,11 @@ from registry.public.fields import PUBLIC_FIELDS
 @db_option
 @json_option
 def verify(number: str, name: str, db: Path, as_json: bool) -> None:
-    """The public check: is certificate NUMBER held by NAME, and is it still valid?
+    """公众查验：证书 NUMBER 是否由 NAME 持有、现在是否有效。
 
-    Prints the result code (valid, reissued, superseded, revoked, no_match, malformed) and what
-    an employer would see. Exit 0 for a match, 1 otherwise.
+    显示结果代码（valid、reissued、superseded、revoked、no_match、malformed）和用人单位在查验页面上看到的内容。查到（持证人相符）时退出码 0，否则 1。
 
-    Example:
+    示例：
 
     \b
         certreg verify Z1122020123 张三

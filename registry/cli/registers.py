@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -11,67 +10,67 @@ import click
 
 from registry import store
 from registry.cli.base import UsageProblem, cli, db_option, json_option, require_registry
+from registry.cli.progress import Progress
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS
 from registry.domain.registers import ROSTER_KINDS
 from registry.domain.trades import CatalogueError
 from registry.kinds import LAYOUTS
-from registry.kinds.base import RegisterEntry
-from registry.sheets.rows import UnreadableSheet
+from registry.sheets.errors import UnreadableSheet
 from registry.store import stock
 from registry.sync.catalogue import load_catalogue
 from registry.sync.manifest import ManifestError, load_manifest, make_entry
 from registry.sync.report import json_report, text_report
 from registry.sync.run import operator, sync_entries
 
+CATALOGUE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
 
 @cli.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @db_option
-@click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
+@click.option("--dry-run", is_flag=True, help="只检查，不写入登记库。")
 @json_option
 @click.option(
-    "--trades",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Trade catalogue CSV replacing the built-in starting list.",
+    "--all", "everything", is_flag=True, help="列出每一个问题（默认超过 20 个时按规则汇总）。"
 )
-@click.option("--kind", type=click.Choice(list(LAYOUTS)), help="Single file: register kind.")
-@click.option("--authority", help="Single file: issuing authority code (2200 province, 2201-2221).")
-@click.option("--region", help="Single file: numbering region (default: the authority).")
-@click.option("--approval-doc", help="Single file: document that approved the passers.")
-@click.option("--issued-on", help="Single file: issue date = date of that document (YYYY-MM-DD).")
-@click.option(
-    "--year-code", help="Single file: year code of the numbers (default: from --issued-on)."
-)
-@click.option("--unit", help="Single file: the recipient unit of a provincial-direct roster.")
+@click.option("--trades", type=CATALOGUE, help="工种目录 CSV，替换内置的起步目录。")
+@click.option("--trades-extra", type=CATALOGUE, help="工种目录 CSV，其工种和别名加到目录中。")
+@click.option("--kind", type=click.Choice(list(LAYOUTS)), help="单个文件：名册种类。")
+@click.option("--authority", help="单个文件：发证机关代码（2200 省厅，2201-2221 各市州）。")
+@click.option("--region", help="单个文件：编号地区代码（默认同发证机关）。")
+@click.option("--approval-doc", help="单个文件：批准合格人员的文件文号。")
+@click.option("--issued-on", help="单个文件：发证日期 = 该文件的日期（YYYY-MM-DD）。")
+@click.option("--year-code", help="单个文件：编号的核发年份代码（默认取发证日期年份后两位）。")
+@click.option("--unit", help="单个文件：省直名册的领取单位。")
 @click.option(
     "--workers",
     type=click.IntRange(min=0),
-    help="Processes that read and check the next registers while one is written "
-    "(default: up to 3 when the registers to load are large; 0: none).",
+    help="在写入一个名册时，预先读取、检查后面名册的进程数（默认：名册较大时最多 3 个；0：不用）。",
 )
 def sync(
     path: Path,
     db: Path,
     dry_run: bool,
     as_json: bool,
+    everything: bool,
     trades: Path | None,
+    trades_extra: Path | None,
     workers: int | None,
     **single: str | None,
 ) -> None:
-    """Load registers into the registry, each whole or not at all.
+    """把名册导入登记库，每个名册要么整体导入，要么整体拒绝。
 
-    PATH is a directory with registers.toml, or one register file with --kind, --authority,
-    --approval-doc and --issued-on. Exit 0 when every register loaded (or was already loaded),
-    1 when any was rejected, 2 for a usage error.
+    PATH 是含 registers.toml 的文件夹，或一个名册文件（此时需 --kind、--authority、--approval-doc、--issued-on）。全部导入（或此前已导入）时退出码 0，有名册被拒绝时 1，用法错误（清单写错、缺选项）时 2。
 
-    Examples:
+    示例：
 
     \b
         certreg sync data/samples
         certreg sync data/samples --dry-run --json
         certreg sync 2011-mianyang.xlsx --kind approval-roster --authority 2202 \\
             --approval-doc 绵人社函〔2012〕8号 --issued-on 2012-03-20
+        certreg sync 名册文件夹 --trades-extra 本地工种.csv
     """
     try:
         if path.is_dir():
@@ -80,7 +79,8 @@ def sync(
                     "目录模式下名册信息写在 registers.toml 中，不能再用 --kind 等选项"
                 )
             manifest = load_manifest(path)
-            entries, trades = manifest.entries, trades or manifest.trades
+            entries = manifest.entries
+            trades, trades_extra = trades or manifest.trades, trades_extra or manifest.trades_extra
         else:
             raw = {k: v for k, v in single.items() if v is not None}
             if not raw.get("kind"):
@@ -88,57 +88,61 @@ def sync(
                     "单个文件需要 --kind（approval-roster 等）和 --authority 等选项"
                 )
             entries = [make_entry(path, path.name, raw, "命令行选项")]
-        catalogue = load_catalogue(trades)
+        catalogue = load_catalogue(trades, trades_extra)
     except (ManifestError, CatalogueError) as exc:
         raise UsageProblem(str(exc)) from exc
 
-    def progress(index: int, total: int, entry: RegisterEntry) -> None:
-        if total > 1:
-            click.echo(f"[{index}/{total}] {entry.key} …", err=True)
-
+    progress = Progress(enabled=not as_json and sys.stderr.isatty())
     conn = store.connect(db)
     try:
         outcomes = sync_entries(
-            conn, entries, catalogue, dry_run=dry_run, progress=progress, workers=workers
+            conn,
+            entries,
+            catalogue,
+            dry_run=dry_run,
+            progress=progress.started,
+            finished=progress.finished,
+            workers=workers,
         )
     finally:
         conn.close()
     if as_json:
         click.echo(json.dumps(json_report(outcomes), ensure_ascii=False, indent=2))
     else:
-        click.echo(text_report(outcomes))
+        click.echo(text_report(outcomes, everything=everything))
     sys.exit(0 if all(o.ok for o in outcomes) else 1)
 
 
 @cli.command(name="number")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--kind", required=True, type=click.Choice(list(ROSTER_KINDS)), help="Roster kind.")
-@click.option("--authority", required=True, help="Issuing authority code (2200, 2201-2221).")
-@click.option("--region", help="Numbering region (default: the authority; 技师: the city).")
+@click.option("--kind", required=True, type=click.Choice(list(ROSTER_KINDS)), help="名册种类。")
+@click.option("--authority", required=True, help="发证机关代码（2200 省厅，2201-2221 各市州）。")
+@click.option("--region", help="编号地区代码（默认同发证机关；技师名册为持证人所在市州）。")
 @click.option(
     "--year-code",
-    default=lambda: f"{dt.date.today().year % 100:02d}",
-    show_default="this year",
-    help="Two-digit year code of the batch.",
+    help="本批证书的核发年份代码，两位数字（附件3 二：取核发年份后两位，首批统一为 11）。必填。",
 )
 @click.option(
     "--out",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the numbered copy (same format as FILE).",
+    help="编号后副本的文件名（与原文件同格式）。",
 )
 @db_option
 def number_command(
-    file: Path, kind: str, authority: str, region: str | None, year_code: str, out: Path, db: Path
+    file: Path,
+    kind: str,
+    authority: str,
+    region: str | None,
+    year_code: str | None,
+    out: Path,
+    db: Path,
 ) -> None:
-    """Number the rows of an approved roster that have no 颁发证书编号 yet.
+    """给审批（审核）名册中还没有“颁发证书编号”的行编号，写出编号后的副本。
 
-    Rows get the next free numbers in roster order, per level, after the highest sequence already
-    used in the registry (and in earlier numbering runs, and in FILE). Rows that may not get a
-    number (failed results, a level the authority may not issue) are refused and nothing is
-    written. The copy keeps the title, header and footer; sync it as usual afterwards.
+    按名册顺序、分等级，从登记库（及此前的编号记录、本文件）已用的编号之后逐号编排（§四.(四)、§四.(五)3、附件3）。不能发证的行（考核不合格、发证机关无权核发该等级）会被指出，此时不写出任何文件。副本保留标题、表头和页脚；之后照常用 certreg sync 导入。
 
-    Example:
+    示例：
 
     \b
         certreg number 2012-mianyang.xlsx --kind approval-roster --authority 2202 \\
@@ -148,6 +152,11 @@ def number_command(
     for code in (authority, region):
         if code not in REGIONS:
             raise UsageProblem(f"地区代码 {code} 不是附件3规定的代码（2200-2221）")
+    if year_code is None:
+        raise UsageProblem(
+            "请用 --year-code 指定本批证书的核发年份代码（两位数字）。附件3 二：取核发年份的后两位，"
+            "首批证书统一为 11；编号一经发出不能更改，所以不代为猜测"
+        )
     if len(year_code) != 2 or not year_code.isdigit():
         raise UsageProblem("--year-code 应为两位数字，如 12")
     if out.resolve() == file.resolve():
@@ -181,15 +190,11 @@ def number_command(
 @db_option
 @json_option
 def stock_command(db: Path, as_json: bool) -> None:
-    """Blank-certificate reconciliation per recipient and level (附件1, 附件2, §四.(六)).
+    """空白证书对账：按领取单位和等级（附件1、附件2、§四.(六)1）。
 
-    For each city bureau and provincial-direct unit: blanks requested and approved (申领计划表),
-    dispatched (发放单), certificates registered, blanks spoiled by 换发 and used by 补发, the
-    balance on hand, and how many current certificates were collected (领取登记). A negative
-    balance (more certificates than blanks) is flagged. Staff see the same figures in Datasette
-    as the view "stock".
+    对每个市（州）人社局和省直单位列出：申领与批准的空白证书数（申领计划表）、已发放数（发放单）、已登记的证书数、换发损耗和补发用去的空白证书、应有结余，以及已领取、未领取的证书数。结余为负（登记的证书多于领到的空白证书）时标出。职员在 Datasette 的“空白证书对账”页面看到的是同一组数字。
 
-    Example:
+    示例：
 
     \b
         certreg stock

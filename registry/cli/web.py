@@ -18,18 +18,14 @@ from registry.sync.manifest import MANIFEST_NAME
 
 @cli.command()
 @db_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=int, default=8001, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）。")
+@click.option("--port", type=int, default=8001, help="监听端口（默认 8001）。")
 def browse(db: Path, host: str, port: int) -> None:
-    """Datasette for staff: the registry and the verification log, read-only, behind a login.
+    """职员查询：用 Datasette 只读浏览登记库和查验日志，须登录。
 
-    Every page needs a staff login. An account is an environment variable
-    CERTREG_STAFF_<username> holding a hash made by `datasette hash-password`; DATASETTE_SECRET
-    signs the login cookie (keep it stable so logins survive a restart). Without an account
-    the command refuses to start (exit 2). The verification log (verify_log.db beside the
-    registry) is created empty if it does not exist yet, so its queries work from day one.
+    每个页面都要职员登录。一个账号是一个环境变量 CERTREG_STAFF_<用户名>，值为 datasette hash-password 生成的密码哈希；DATASETTE_SECRET 用于签名登录状态（请保持不变，重启后登录才仍有效）。没有账号时拒绝启动（退出码 2）。查验日志（登记库旁的 verify_log.db）不存在时会建一个空的，相关查询从第一天就能用。
 
-    Example:
+    示例：
 
     \b
         datasette hash-password
@@ -37,7 +33,12 @@ def browse(db: Path, host: str, port: int) -> None:
         export DATASETTE_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
         certreg browse --db data/registry.db --port 8001
     """
-    from datasette_config.launch import REGISTRY_NAME, datasette_command, ensure_verify_log
+    from datasette_config.launch import (
+        REGISTRY_NAME,
+        datasette_command,
+        datasette_environment,
+        ensure_verify_log,
+    )
     from datasette_config.staff import HOW_TO_ADD, AccountProblem, staff_accounts
 
     require_registry(db)
@@ -66,7 +67,7 @@ def browse(db: Path, host: str, port: int) -> None:
         ensure_verify_log(verify_log)
     command = datasette_command([db, verify_log], host, port)
     click.echo(f"职员查询：http://{host}:{port}/ （账号：{'、'.join(sorted(accounts))}）", err=True)
-    os.execv(command[0], command)
+    os.execve(command[0], command, datasette_environment(os.environ))
 
 
 @cli.command()
@@ -74,20 +75,17 @@ def browse(db: Path, host: str, port: int) -> None:
     "--samples",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("data/samples"),
-    show_default=True,
-    help="Folder of sample registers with registers.toml.",
+    help="示例名册文件夹（含 registers.toml）（默认 data/samples）。",
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=int, default=8000, show_default=True, help="Verification app port.")
-@click.option("--browse-port", type=int, default=8001, show_default=True, help="Datasette port.")
+@click.option("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）。")
+@click.option("--port", type=int, default=8000, help="公众查验的端口（默认 8000）。")
+@click.option("--browse-port", type=int, default=8001, help="职员查询的端口（默认 8001）。")
 def demo(samples: Path, host: str, port: int, browse_port: int) -> None:
-    """Try everything on the sample registers: sync them into a throwaway registry and start
-    the verification app and staff Datasette over it, until Ctrl-C.
+    """用示例名册试用全部功能：导入到一个临时登记库，启动公众查验和职员查询，直到按 Ctrl-C。
 
-    Secrets and a staff login (user "demo") are generated for this run and printed once; the
-    registry is deleted when the demo stops. Your own registry is not touched.
+    本次运行生成密钥和一个职员账号（用户名 demo），只显示一次；演示结束后删除临时登记库。不会改动你自己的登记库。
 
-    Example:
+    示例：
 
     \b
         certreg demo
@@ -97,6 +95,15 @@ def demo(samples: Path, host: str, port: int, browse_port: int) -> None:
         raise UsageProblem(
             f"找不到示例名册 {samples / MANIFEST_NAME}。请在项目目录中运行，或用 --samples 指定"
         )
+    for what, option, busy in (
+        ("公众查验", "--port", port),
+        ("职员查询", "--browse-port", browse_port),
+    ):
+        if demo_parts.port_in_use(host, busy):
+            raise UsageProblem(
+                f"端口 {busy} 已被占用（{what}要用它）：可能另一个 certreg demo 或其他程序正在运行。"
+                f"请停止它，或用 {option} 选另一个端口，例如 certreg demo --port 9000 --browse-port 9001"
+            )
     with tempfile.TemporaryDirectory(prefix="certreg-demo-") as folder:
         db = Path(folder) / "registry.db"
         run = demo_parts.demo_environment(os.environ, db)
@@ -137,29 +144,24 @@ def demo(samples: Path, host: str, port: int, browse_port: int) -> None:
 
 @cli.command()
 @db_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）。")
+@click.option("--port", default=8000, type=int, help="监听端口（默认 8000）。")
 @click.option(
     "--access-log/--no-access-log",
     default=True,
-    show_default=True,
-    help="uvicorn's access log (off in production when the reverse proxy keeps one).",
+    help="uvicorn 的访问日志（默认开启；由反向代理记录访问日志时可关闭）。",
 )
 def serve(db: Path, host: str, port: int, access_log: bool) -> None:
-    """Run the public verification app (web pages and JSON API) under uvicorn.
+    """运行公众查验服务（网页和 JSON 接口），用 uvicorn。
 
-    Needs CERTREG_SECRET (signs receipts, keys the name hashes in the verification log).
-    Other settings from the environment: CERTREG_RATE_LIMIT (checks per minute per client,
-    0 = off), CERTREG_TRUSTED_PROXIES (proxies whose X-Forwarded-For is believed),
-    CERTREG_RATE_LIMIT_STORAGE (e.g. redis://localhost:6379 to share counts between
-    replicas), CERTREG_RECEIPT_DAYS, CERTREG_STALE_DAYS, CERTREG_PUBLIC_URL.
+    需要 CERTREG_SECRET（签名查验回执、散列日志中的姓名）。其他设置来自环境变量：CERTREG_RATE_LIMIT（每个用户每分钟查验次数，0 为不限）、CERTREG_TRUSTED_PROXIES（可信的反向代理，其 X-Forwarded-For 才被采信）、CERTREG_RATE_LIMIT_STORAGE（如redis://localhost:6379，多个实例共享计数）、CERTREG_RECEIPT_DAYS、CERTREG_STALE_DAYS、CERTREG_PUBLIC_URL。
 
-    Example:
+    示例：
 
     \b
         export CERTREG_SECRET="$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
         certreg serve --db data/registry.db --port 8000
-        certreg serve --no-access-log      # behind a proxy that logs requests
+        certreg serve --no-access-log      # 反向代理已记录访问日志时
     """
     import uvicorn
 

@@ -39,6 +39,8 @@ REISSUE = "补发"
 REVOKE = "撤销"
 EVENT_TYPES = (EXCHANGE, REISSUE, REVOKE)
 """The 类型 of a status-changes row (§四.(六)2, §四.(六)3, §五.(三))."""
+EXCHANGE_REASONS = ("错填", "损坏")
+"""§四.(六)2: only a misfilled or damaged certificate is exchanged; a lost one is reissued."""
 
 
 def status_after(event_type: str, new_number: str | None) -> str:
@@ -65,6 +67,12 @@ class StatusEvent:
     personal_application: str | None = None
     unit_certificate: str | None = None
     original_document: str | None = None
+    supervisor_review: str | None = None
+    """补发: the review by the holder's 主管部门 (§四.(六)3)"""
+    issuer_review: str | None = None
+    """补发: the review by the 发证机关 (§四.(六)3)"""
+    corrections: tuple[tuple[str, str], ...] = ()
+    """换发 of a 错填 certificate: (certificate column, corrected value) for the new one"""
 
     @property
     def identity(self) -> tuple[str, str, str, str]:

@@ -50,8 +50,12 @@ class TradeCatalogue:
         return sorted(set(self.standard.values()))
 
 
-def parse_catalogue(text: str, source: str) -> TradeCatalogue:
-    catalogue = TradeCatalogue(source=source)
+def parse_catalogue(text: str, source: str, into: TradeCatalogue | None = None) -> TradeCatalogue:
+    """The catalogue a CSV (工种,代码,别名) describes; with ``into``, its trades and aliases are
+    added to that catalogue instead (an administrator's additions to the built-in list)."""
+    catalogue = into or TradeCatalogue(source=source)
+    if into is not None:
+        catalogue.source = f"{into.source} + {source}"
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "工种" not in [_key(f) for f in reader.fieldnames]:
         raise CatalogueError(f"{source}：工种目录缺少“工种”列（应有列：工种,代码,别名）")

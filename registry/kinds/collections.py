@@ -17,6 +17,7 @@ from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.regions import covers, region_name
 from registry.domain.registers import COLLECTIONS
+from registry.domain.statuses import REVOKED, SUPERSEDED
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout
@@ -45,18 +46,43 @@ SIGNED = frozenset({"是", "有", "已签", "已签名", "yes", "y", "true", "�
 """签名 cells saying there is one; anything else is taken as a reference to the signed sheet."""
 
 
-def _certificates(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, str]:
-    """number → issue date of the given numbers that the registry holds."""
-    found: dict[str, str] = {}
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """What the collection rules need of a certificate: when it was issued and what became of it."""
+
+    issued_on: str
+    status: str
+    status_date: str | None
+    successor: str | None
+
+
+def _certificates(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, _Held]:
+    """number → state of the given numbers that the registry holds."""
+    found: dict[str, _Held] = {}
     for start in range(0, len(numbers), 500):
         chunk = numbers[start : start + 500]
         marks = ", ".join("?" * len(chunk))
-        found.update(
-            conn.execute(
-                f"SELECT number, issued_on FROM certificates WHERE number IN ({marks})", chunk
-            ).fetchall()
+        rows = conn.execute(
+            "SELECT number, issued_on, status, status_date, successor FROM certificates"
+            f" WHERE number IN ({marks})",
+            chunk,
         )
+        found.update((row[0], _Held(*row[1:])) for row in rows)
     return found
+
+
+def _ended(held: _Held, day: dt.date) -> str | None:
+    """Why a certificate could no longer be handed out on ``day``: exchanged, replaced or revoked
+    on or before it (§四.(六)2–3, §五.(三)); None when it was still current."""
+    if held.status not in (SUPERSEDED, REVOKED) or not held.status_date:
+        return None
+    if dt.date.fromisoformat(held.status_date) > day:
+        return None  # collected before it was exchanged or revoked
+    if held.status == REVOKED:
+        return f"该证书已于 {held.status_date} 撤销，不能登记领取"
+    return (
+        f"该证书已于 {held.status_date} 换发或补发为 {held.successor}，不能登记领取；应领取新证书"
+    )
 
 
 def _collected_elsewhere(conn: sqlite3.Connection, register: str) -> dict[str, str]:
@@ -73,7 +99,7 @@ class _Known:
 
     entry: RegisterEntry
     today: dt.date
-    issued: dict[str, str]
+    issued: dict[str, _Held]
     elsewhere: dict[str, str]
     seen: dict[str, int] = field(default_factory=dict)
 
@@ -122,7 +148,11 @@ def _check_row(
     except BadDate as exc:
         fail("日期", values.get("日期"), str(exc))
     else:
-        issued_on = known.issued.get(number or "")
+        held = known.issued.get(number or "")
+        issued_on = held.issued_on if held else None
+        ended = _ended(held, day) if held else None
+        if ended:
+            fail("证书编号", written, ended)
         if issued_on and day < dt.date.fromisoformat(issued_on):
             fail("日期", values.get("日期"), f"领取日期早于发证日期 {issued_on}")
     if len(problems) > start or number is None or day is None:

@@ -18,6 +18,7 @@ from registry.domain.regions import PROVINCE
 from registry.domain.registers import DISPATCHES
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
 from registry.kinds.blanks import quantity, read_quantities, recipient
+from registry.kinds.requisitions import APPROVED
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout, quantity_columns
 from registry.sheets.table import Record, Table
@@ -53,12 +54,25 @@ def _totals(conn: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> T
     return totals
 
 
-def approved_blanks(conn: sqlite3.Connection) -> Totals:
-    """What the approved requisitions of every recipient asked for, per level."""
-    fields = ", ".join(QUANTITY_FIELDS[c] for c in QUANTITY_COLUMNS)
-    return _totals(
-        conn, f"SELECT recipient, {fields} FROM requisitions WHERE status = 'approved'", ()
-    )
+class Approvals:
+    """The approved requisitions of every recipient, per level, each from its approval date:
+    blanks are handed out only against what was approved by the day of the 发放单 (§四.(二))."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        fields = ", ".join(QUANTITY_FIELDS[c] for c in QUANTITY_COLUMNS)
+        self._rows = conn.execute(
+            f"SELECT recipient, approved_on, {fields} FROM requisitions WHERE status = ?",
+            (APPROVED,),
+        ).fetchall()
+
+    def until(self, day: str | None = None) -> Totals:
+        """Blanks approved on or before ``day`` (ISO date; None: ever)."""
+        totals: Totals = Counter()
+        for who, approved_on, *amounts in self._rows:
+            if day is None or (approved_on or "") <= day:
+                for column, amount in zip(QUANTITY_COLUMNS, amounts, strict=True):
+                    totals[who, column] += amount or 0
+        return totals
 
 
 def dispatched_blanks(conn: sqlite3.Connection, except_register: str) -> Totals:
@@ -125,7 +139,8 @@ def check_dispatches(
 ) -> tuple[list[Problem], list[Dispatch]]:
     """Every problem of a dispatch register, including blanks beyond approved requisitions."""
     problems: list[Problem] = []
-    approved = approved_blanks(context.conn)
+    approvals = Approvals(context.conn)
+    approved = approvals.until()
     handed = dispatched_blanks(context.conn, entry.key)
     rows = []
     for record in table.records:
@@ -133,25 +148,31 @@ def check_dispatches(
         if row is None or quantities is None:
             continue
         rows.append(row)
-        who = str(row["recipient"])
+        who, day = str(row["recipient"]), str(row["dispatched_on"])
+        by_then = approvals.until(day)
         for column, amount in quantities.items():
             if not amount:
                 continue
             before = handed[who, column]
             handed[who, column] += amount
-            allowed = approved[who, column]
-            if handed[who, column] > allowed:
-                problems.append(
-                    Problem(
-                        record.row,
-                        column,
-                        str(amount),
-                        f"{who}{column}累计发放 {handed[who, column]} 本（此前已发 {before} 本），"
-                        f"超过经省厅批准的申领数 {allowed} 本",
-                        "§四.(二)",
-                    )
-                )
+            rule = _beyond(who, column, handed[who, column], before, approved, by_then, day)
+            if rule:
+                problems.append(Problem(record.row, column, str(amount), rule, "§四.(二)"))
     return problems, rows
+
+
+def _beyond(
+    who: str, column: str, total: int, before: int, approved: Totals, by_then: Totals, day: str
+) -> str | None:
+    """Why ``total`` blanks of a level to ``who`` is more than was approved (by ``day``)."""
+    handed = f"{who}{column}累计发放 {total} 本（此前已发 {before} 本），"
+    if total > approved[who, column]:
+        return handed + f"超过经省厅批准的申领数 {approved[who, column]} 本"
+    if total > by_then[who, column]:
+        return handed + (
+            f"而截至发放日期 {day} 省厅只批准了 {by_then[who, column]} 本：发放不能早于申领计划的批准"
+        )
+    return None
 
 
 def apply_dispatches(

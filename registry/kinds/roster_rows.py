@@ -7,7 +7,6 @@ found, never only the first, and the rows without problems become `CertificateRo
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -20,24 +19,17 @@ from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, CellChecks, ColumnCheck
+from registry.kinds.roster_rules import (
+    NumberedRow,
+    advise_failing_rows,
+    document_problems,
+    duplicate_holders,
+    footer_problems,
+    order_problems,
+)
 from registry.sheets.cells import text
-from registry.sheets.layout import header_key
 from registry.sheets.table import Record, Table
 from registry.store.schema import CertificateRow
-
-_COUNTS = re.compile(
-    r"同意初级\s*(\d+)\s*人\W*中级\s*(\d+)\s*人\W*高级\s*(\d+)\s*人\W*技师\s*(\d+)\s*人"
-)
-
-
-def footer_counts(table: Table) -> tuple[int, dict[str, int]] | None:
-    """(row, counts by level letter) of the 附件4 footer's 同意初级 N 人，中级 N 人，高级 N 人，
-    技师 N 人, when the clerk filled the numbers in."""
-    for row, line in table.footer:
-        match = _COUNTS.search(header_key(line))
-        if match:
-            return row, dict(zip("CZGJ", map(int, match.groups()), strict=True))
-    return None
 
 
 @dataclass
@@ -47,6 +39,8 @@ class RosterResult:
     numbers: list[tuple[int, str, str]] = field(default_factory=list)
     """(row, number as written, canonical number) of every well-formed number, for
     `check_holdings`."""
+    order_problems: list[Problem] = field(default_factory=list)
+    """the order rules' problems, which a register loaded before those rules is not judged by"""
 
 
 def _number_problems(
@@ -91,8 +85,11 @@ class _RowChecker:
             columns
         )
         self.seen: dict[str, int] = {}
+        self.numbered: list[NumberedRow] = []
         self.fits: dict[tuple[str, str | None, str, str], tuple[tuple[str, str], ...]] = {}
         self.per_level: Counter[str] = Counter()
+        self.letters: dict[int, str] = {}
+        """row → its level letter, for advice that depends on the level"""
 
     def cells(self, record: Record) -> dict[str, object]:
         """Each checked column's value as stored; a problem for each cell that breaks a rule."""
@@ -108,7 +105,7 @@ class _RowChecker:
                 problems.append(Problem(row, column, text(value), *verdict[1]))
         return checked
 
-    def number(self, record: Record, letter: str | None) -> CertificateNumber | None:
+    def number(self, record: Record, letter: str | None, trade: object) -> CertificateNumber | None:
         """The row's certificate number, when it is well-formed (fitting or not)."""
         row, written = record.row, text(record.values.get(NUMBER_COLUMN))
         if not written:
@@ -133,6 +130,7 @@ class _RowChecker:
         else:
             self.seen[number] = row
         self.result.numbers.append((row, written, number))
+        self.numbered.append(NumberedRow(row, written, parsed, str(trade) if trade else None))
         self.result.problems.extend(Problem(row, NUMBER_COLUMN, written, *f) for f in found)
         return parsed
 
@@ -151,9 +149,10 @@ class _RowChecker:
             problems.append(Problem(row, "参加工作时间", text(values.get("参加工作时间")), rule))
         letter = "J" if self.technician else checked["报考等级"]
         assert letter is None or isinstance(letter, str)
-        number = self.number(record, letter)
+        number = self.number(record, letter, checked["报考工种"])
         if letter:
             self.per_level[letter] += 1
+            self.letters[row] = letter
         if len(problems) == before and number is not None and letter is not None:
             self.result.certificates.append(self.certificate(record, number, letter, name, checked))
 
@@ -200,27 +199,8 @@ class _RowChecker:
             entry.authority,
             entry.key,
             record.row,
+            text(values.get("备注")) or None,
         )
-
-    def footer(self, table: Table) -> None:
-        """The footer's approval counts, where filled in, equal the rows per level (§四.(六)1)."""
-        counts = footer_counts(table)
-        if counts is None:
-            return
-        footer_row, declared = counts
-        for letter, count in declared.items():
-            actual = self.per_level[letter]
-            if count != actual:
-                level = LEVELS[letter].removesuffix("工")
-                self.result.problems.append(
-                    Problem(
-                        footer_row,
-                        "证书核发部门意见",
-                        f"{LEVELS[letter]} {count} 人",
-                        f"页脚同意{level} {count} 人，名册中实有 {actual} 人，两者应相等",
-                        "§四.(六)1",
-                    )
-                )
 
 
 def check_rows(
@@ -231,5 +211,9 @@ def check_rows(
     checker = _RowChecker(entry, catalogue, today or dt.date.today(), result)
     for record in table.records:
         checker.check(record)
-    checker.footer(table)
+    result.problems += footer_problems(table, checker.per_level)
+    result.problems = advise_failing_rows(result.problems, table, checker.letters)
+    result.problems += duplicate_holders(result.certificates)
+    result.problems += document_problems(entry, result.certificates)
+    result.order_problems = order_problems(checker.numbered, checker.technician)
     return result

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from registry.domain.numbers import parse
+from registry.domain.numbers import CertificateNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import APPROVAL_ROSTER, TECHNICIAN_ROSTER
 from registry.kinds.base import Kind, LoadContext, RegisterEntry
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN
 from registry.kinds.roster_rows import RosterResult, check_rows
+from registry.kinds.roster_rules import different_person, duplicate_problem
 from registry.sheets.layout import Column, Layout
 from registry.store.certificates import write_roster
+from registry.store.schema import CertificateRow
+from registry.store.syncs import highest_sequence, loaded_version
 from registry.store.writes import Applied
 
 EXAM_GROUP = "考试考核结果"
@@ -44,6 +47,7 @@ APPROVAL_LAYOUT = Layout(
         *(Column(name) for name in EXAM_COLUMNS),
         Column(NUMBER_COLUMN, aliases=("证书编号",)),
         Column("工作单位", required=False, aliases=("单位",), in_form=False),
+        Column("备注", required=False, in_form=False),
     ),
     groups={EXAM_GROUP: EXAM_COLUMNS},
 )
@@ -62,6 +66,7 @@ TECHNICIAN_LAYOUT = Layout(
         Column("报考工种"),
         Column("批准文号"),
         Column(NUMBER_COLUMN, aliases=("证书编号",)),
+        Column("备注", required=False, in_form=False),
     ),
 )
 
@@ -72,48 +77,148 @@ class Holding:
 
     register: str
     name: str
+    name_key: str
+    sex: object
+    birth: object
 
 
 def _holdings(conn: sqlite3.Connection) -> Callable[[str], Mapping[str, Holding]]:
     def holdings(prefix: str) -> Mapping[str, Holding]:
         rows = conn.execute(
-            "SELECT number, register, name FROM certificates WHERE number >= ? AND number < ?",
+            "SELECT number, register, name, name_key, sex, birth FROM certificates"
+            " WHERE number >= ? AND number < ?",
             (prefix, prefix + "~"),
         )
-        return {number: Holding(register, name) for number, register, name in rows}
+        return {row[0]: Holding(*row[1:]) for row in rows}
 
     return holdings
 
 
+def _identity_changes(
+    certificate: CertificateRow, holder: Holding, birth_column: str
+) -> list[Problem]:
+    """§四.(三) 不得涂改: a corrected register may not change who holds a number."""
+    problems = []
+    for column, field, old, new in (
+        ("姓名", "name_key", holder.name, certificate.name),
+        ("性别", "sex", holder.sex, certificate.sex),
+        (birth_column, "birth", holder.birth, certificate.birth),
+    ):
+        if getattr(holder, field) == getattr(certificate, field):
+            continue
+        rule = (
+            f"证书 {certificate.number} 已登记，{column}原为“{old}”，不能改为“{new}”：证书不得涂改。"
+            f"确属错填的，须收回旧证换发新证，在换发登记中写明更正后的{column}（§四.(六)2）"
+        )
+        problems.append(Problem(certificate.source_row, column, str(new), rule, "§四.(三)"))
+    return problems
+
+
 def check_holdings(
     result: RosterResult, entry: RegisterEntry, holdings: Callable[[str], Mapping[str, Holding]]
-) -> None:
-    """Add a problem for each number the registry already gives to another register's holder.
+) -> list[Problem]:
+    """A problem for each number the registry already gives to another register's holder, and
+    for each change of holder a corrected version of this register would make.
 
     ``holdings(prefix)`` returns the numbers registered that start with ``prefix`` (level
     letter + year code + region), so uniqueness is checked without loading the whole registry.
     """
     held: dict[str, Mapping[str, Holding]] = {}
+    mine = {c.number: c for c in result.certificates}
+    birth_column = "出生日期" if entry.kind == TECHNICIAN_ROSTER else "出生年月"
     found = []
     for row, written, number in result.numbers:
         prefix = parse(number).prefix
         if prefix not in held:
             held[prefix] = holdings(prefix)
         holder = held[prefix].get(number)
-        if holder and holder.register != entry.key:
+        if holder is None:
+            continue
+        if holder.register != entry.key:
             rule = f"该编号已由名册“{holder.register}”登记给另一持证人，编号不能重复使用"
             found.append(Problem(row, NUMBER_COLUMN, written, rule, "附件3"))
-    if found:  # in row order, after the row's other problems, as a clerk reads the report
-        merged = [*result.problems, *found]
-        result.problems = sorted(merged, key=lambda p: p.row if p.row is not None else 0)
+        elif number in mine:
+            found += _identity_changes(mine[number], holder, birth_column)
+    return found
+
+
+_HOLDERS = (
+    "SELECT h.source_row, c.number, c.register FROM roster_holders h JOIN certificates c"
+    " ON c.name_key = h.name_key AND c.birth = h.birth AND c.trade = h.trade"
+    " AND c.letter = h.letter AND c.number <> h.number AND c.register <> ?"
+    " ORDER BY h.source_row, c.number"
+)
+
+
+def registered_holders(
+    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry
+) -> list[Problem]:
+    """§二: a row whose holder already holds a certificate of that trade and level in the
+    registry, from another register, is refused unless its 备注 says it is somebody else. The
+    rows go to a temporary table and are matched in one join on the holder index."""
+    rows = [
+        (c.name_key, c.birth, c.trade, c.letter, c.number, c.source_row)
+        for c in result.certificates
+        if not different_person(c.remark)
+    ]
+    if not rows:
+        return []
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS roster_holders"
+        " (name_key, birth, trade, letter, number, source_row)"
+    )
+    conn.execute("DELETE FROM roster_holders")
+    conn.executemany("INSERT INTO roster_holders VALUES (?, ?, ?, ?, ?, ?)", rows)
+    by_row = {c.source_row: c for c in result.certificates}
+    found: dict[int, Problem] = {}
+    for row, number, register in conn.execute(_HOLDERS, (entry.key,)):
+        if row not in found:
+            found[row] = duplicate_problem(by_row[row], f"登记库中（{number}，名册“{register}”）")
+    conn.execute("DELETE FROM roster_holders")
+    return list(found.values())
+
+
+def _with_next_free(
+    conn: sqlite3.Connection, result: RosterResult, problems: list[Problem]
+) -> list[Problem]:
+    """A number given twice names the next number free for its level, so the clerk can fix the
+    row in one go (附件3 四: numbers are taken in order, never reused)."""
+    in_file: dict[str, int] = {}
+    for _, _, number in result.numbers:
+        parsed = parse(number)
+        in_file[parsed.prefix] = max(in_file.get(parsed.prefix, 0), parsed.sequence)
+    free: dict[str, CertificateNumber] = {}
+    advised = []
+    for problem in problems:
+        if problem.column == NUMBER_COLUMN and problem.clause == "附件3" and "重复" in problem.rule:
+            taken = parse(problem.value or "")
+            if taken.prefix not in free:
+                highest = highest_sequence(conn, taken.letter, taken.year_code, taken.region)
+                last = max(highest, in_file[taken.prefix])
+                free[taken.prefix] = taken._replace(sequence=last + 1)
+            rule = f"{problem.rule}；下一个可用的{taken.level}编号是 {free[taken.prefix]}（或用 certreg number 重新编号）"
+            problem = replace(problem, rule=rule)
+        advised.append(problem)
+    return advised
 
 
 def check_roster(
     result: RosterResult, entry: RegisterEntry, context: LoadContext
 ) -> tuple[list[Problem], RosterResult]:
-    """`check_holdings` against the registry open on ``context.conn``."""
-    check_holdings(result, entry, _holdings(context.conn))
-    return result.problems, result
+    """The rules only the registry can decide; the order rules unless the register was loaded
+    before (a register is not judged again by rules that came after it)."""
+    conn = context.conn
+    problems = [
+        *result.problems,
+        *check_holdings(result, entry, _holdings(conn)),
+        *registered_holders(conn, result, entry),
+    ]
+    if loaded_version(conn, entry.key) is None:
+        problems += result.order_problems
+    problems = _with_next_free(conn, result, problems)
+    # in row order, as a clerk reads the report
+    problems.sort(key=lambda p: -1 if p.row is None else p.row)
+    return problems, result
 
 
 def apply_roster(

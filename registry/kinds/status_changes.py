@@ -7,22 +7,18 @@ go to `registry.store.certificates.apply_events`.
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from registry.domain.dates import BadDate, parse_date
-from registry.domain.names import check_name, name_key, normalise_name
-from registry.domain.numbers import MalformedNumber, parse
+from registry.domain.documents import document_key
+from registry.domain.names import name_key
+from registry.domain.numbers import parse
 from registry.domain.problems import Problem
 from registry.domain.regions import covers
 from registry.domain.registers import STATUS_CHANGES
 from registry.domain.statuses import (
-    EVENT_TYPES,
-    EXCHANGE,
     REISSUE,
-    REVOKE,
     REVOKED,
     SUPERSEDED,
     VALID,
@@ -30,36 +26,13 @@ from registry.domain.statuses import (
     status_after,
 )
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
-from registry.sheets.cells import Cell, text
-from registry.sheets.layout import Column, Layout
-from registry.sheets.table import Record, Table
+from registry.kinds.status_rows import COLUMNS, StatusRow
+from registry.sheets.layout import Layout
+from registry.sheets.table import Table
 from registry.store.certificates import apply_events
 from registry.store.writes import Applied
 
-REISSUE_DOCUMENTS = {
-    "个人申请": "personal_application",
-    "单位证明": "unit_certificate",
-    "原公布文件": "original_document",
-}
-"""The documents a 补发 needs (§四.(六)3) → `StatusEvent` field."""
-
-LAYOUT = Layout(
-    STATUS_CHANGES,
-    "证书换发、补发、撤销登记",
-    (
-        Column("序号", required=False),
-        Column("类型"),
-        Column("证书编号"),
-        Column("姓名"),
-        Column("日期"),
-        Column("新证书编号", required=False),
-        Column("原因"),
-        Column("批准文号"),
-        Column("个人申请", required=False),
-        Column("单位证明", required=False),
-        Column("原公布文件", required=False, aliases=("原公布合格人员名单文件",)),
-    ),
-)
+LAYOUT = Layout(STATUS_CHANGES, "证书换发、补发、撤销登记", COLUMNS)
 
 
 @dataclass
@@ -74,6 +47,8 @@ class _Certificate:
     status: str
     successor: str | None
     last_event: str | None
+    original_document: str | None
+    """the approval document that published the holder's pass: its roster's (§四.(六)3)"""
 
 
 @dataclass
@@ -85,87 +60,24 @@ class StatusChanges:
     vanished: list[tuple[str, str, str, str]]
 
 
-class _Row:
-    """One row's field-level checks; `event` is None when a problem was found."""
-
-    def __init__(self, record: Record, problems: list[Problem], today: dt.date) -> None:
-        self.record, self.problems, self.today = record, problems, today
-        self.values = record.values
-
-    def fail(self, column: str, value: Cell, rule: str, clause: str | None = None) -> None:
-        self.problems.append(Problem(self.record.row, column, text(value), rule, clause))
-
-    def number(self, column: str) -> str | None:
-        written = text(self.values.get(column))
-        if not written and column == "新证书编号":
-            return None
-        try:
-            return str(parse(written))
-        except MalformedNumber as exc:
-            self.fail(column, written, f"{exc}（附件3）", "附件3")
-            return None
-
-    def date(self) -> dt.date | None:
-        try:
-            return parse_date(self.values.get("日期") or "", not_after=self.today)
-        except BadDate as exc:
-            self.fail("日期", self.values.get("日期"), str(exc), "§四.(六)")
-            return None
-
-    def kind_rules(self, kind: str, new_written: str) -> None:
-        if kind not in EVENT_TYPES:
-            self.fail("类型", self.values.get("类型"), "类型应为 换发、补发 或 撤销", "§四.(六)")
-        if kind == EXCHANGE and not new_written:
-            rule = "换发须持旧证换发新证，请填写新证书编号"
-            self.fail("新证书编号", new_written, rule, "§四.(六)2")
-        if kind == REVOKE and new_written:
-            self.fail("新证书编号", new_written, "撤销不产生新证书，新证书编号应为空", "§五.(三)")
-        for column in ("原因", "批准文号"):
-            if not text(self.values.get(column)):
-                self.fail(column, None, f"{column}为必填项", "§四.(六)")
-        if kind == REISSUE:
-            for column in REISSUE_DOCUMENTS:
-                if not text(self.values.get(column)):
-                    rule = f"补发须提交{column}，请填写其文号或编号"
-                    self.fail(column, None, rule, "§四.(六)3")
-
-    def event(self) -> StatusEvent | None:
-        start = len(self.problems)
-        values = self.values
-        kind = normalise_name(text(values.get("类型")))
-        number = self.number("证书编号")
-        name = normalise_name(text(values.get("姓名")))
-        name_problem = check_name(name)
-        if name_problem:
-            self.fail("姓名", values.get("姓名"), *name_problem)
-        date = self.date()
-        new_number = self.number("新证书编号")
-        self.kind_rules(kind, text(values.get("新证书编号")))
-        if len(self.problems) > start or number is None or date is None:
-            return None
-        documents = {
-            field: text(values.get(column)) or None for column, field in REISSUE_DOCUMENTS.items()
-        }
-        return StatusEvent(
-            self.record.row,
-            kind,
-            number,
-            name,
-            date,
-            new_number,
-            text(values.get("原因")),
-            text(values.get("批准文号")),
-            **documents,
-        )
+_LOAD = """
+WITH RECURSIVE chain(number, predecessor, approval_doc) AS (
+    SELECT number, predecessor, approval_doc FROM certificates WHERE number = :n
+    UNION ALL
+    SELECT c.number, c.predecessor, c.approval_doc FROM certificates c
+    JOIN chain ON c.number = chain.predecessor
+)
+SELECT name_key, letter, region, authority, issued_on, status, successor,
+    (SELECT max(date) FROM status_events WHERE number = :n OR new_number = :n),
+    (SELECT approval_doc FROM chain WHERE predecessor IS NULL)
+FROM certificates WHERE number = :n
+"""
 
 
 def _load(conn: sqlite3.Connection, number: str) -> _Certificate | None:
-    row = conn.execute(
-        "SELECT name_key, letter, region, authority, issued_on, status, successor,"
-        " (SELECT max(date) FROM status_events WHERE number = :n OR new_number = :n)"
-        " FROM certificates WHERE number = :n",
-        {"n": number},
-    ).fetchone()
+    """A certificate's state; its original document is that of the roster at the root of its
+    chain of 换发/补发 (a new number carries the approval of its event, not of the pass)."""
+    row = conn.execute(_LOAD, {"n": number}).fetchone()
     return _Certificate(*row) if row else None
 
 
@@ -194,6 +106,17 @@ def _event_problems(
     elif current.status == SUPERSEDED:
         rule = f"该证书已换发/补发为 {current.successor}，请对新证书登记"
         found.append(("证书编号", event.number, rule, "§四.(六)"))
+    if (
+        event.type == REISSUE
+        and current.original_document
+        and not document_key(event.original_document or "")
+        == document_key(current.original_document)
+    ):
+        rule = (
+            f"原公布文件应为公布该持证人合格名单的文件 {current.original_document}"
+            "（即该证书所在名册的批准文件）"
+        )
+        found.append(("原公布文件", event.original_document, rule, "§四.(六)3"))
     if event.new_number:
         new = parse(event.new_number)
         if new.letter != current.letter or new.region != current.region:
@@ -210,7 +133,11 @@ def check_status_changes(
 ) -> tuple[list[Problem], StatusChanges]:
     """Every rule of SPEC §6 for the events of ``table`` not yet applied from this register."""
     problems: list[Problem] = []
-    parsed = [e for r in table.records if (e := _Row(r, problems, context.today).event())]
+    parsed = [
+        event
+        for record in table.records
+        if (event := StatusRow(record, problems, context.today, context.catalogue).event())
+    ]
     applied = {
         (t, n, d, nn or "")
         for t, n, d, nn in context.conn.execute(

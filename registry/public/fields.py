@@ -41,6 +41,19 @@ PUBLIC_FIELDS: tuple[PublicField, ...] = (
     ),
     PublicField("successor", "新证书编号", "证书已换发或补发为新编号时，新证书的编号"),
     PublicField(
+        "replaced_by",
+        "取代方式",
+        "证书被新编号取代的方式：换发（错填、损坏）或补发（遗失）",
+        {"type": "string", "enum": ["换发", "补发"]},
+    ),
+    PublicField(
+        "reissue",
+        "补发证书",
+        "该证书为补发证书：有效的证书正页右下方应注明“补发”字样（§四.(六)3）",
+        {"type": "boolean"},
+    ),
+    PublicField("reissue_of", "原证书编号", "补发证书所取代的原证书编号"),
+    PublicField(
         "as_of",
         "登记库更新时间",
         "登记库最近一次导入名册或变更的时间（UTC，ISO 8601）",

@@ -16,8 +16,10 @@ from registry.domain.names import mask_name, name_key
 from registry.domain.numbers import MalformedNumber, normalise, parse
 from registry.domain.regions import authority_name
 from registry.domain.statuses import (
+    EXCHANGE,
     MALFORMED,
     NO_MATCH,
+    REISSUE,
     REISSUED,
     RESULT_LABELS,
     REVOKED,
@@ -29,18 +31,27 @@ from registry.store import registry_as_of
 
 AsOf = Callable[[sqlite3.Connection], str | None]
 
+REISSUE_MARK = "该证书为补发证书，证书正页右下方应注明“补发”字样。"
+"""§四.(六)3: what an employer must look for on a reissued paper."""
+
 ADVICE: dict[str, str] = {
     VALID: "证书有效。请核对持证人出示的证书原件与以上信息一致。",
     REISSUED: "该证书曾遗失并于 {status_date} 补发。只有正页右下方注明“补发”字样、"
     "于 {status_date} 补发的证书有效，此前的原件已作废。",
-    SUPERSEDED: "该证书已于 {status_date} 换发（或补发）为新证书 {successor}，原证书作废。"
-    "请持证人出示证书 {successor}，并以该编号重新查询。",
+    SUPERSEDED: "该证书已于 {status_date} 换发为新证书 {successor}，原证书作废。"
+    "请持证人出示新证书 {successor}，并以该编号重新查询。",
     REVOKED: "该证书已于 {status_date} 被发证机关撤销，不能作为资格凭证。",
-    MALFORMED: "{reason}。证书编号为11位，如 Z1122020123，请核对后重新输入。",
+    MALFORMED: "{reason}。证书编号为11位，如 Z1122020123，请核对后重新输入。"
+    "旧式空白证书（《中华人民共和国机关事业单位工人技术岗位证书》等）自川人社函〔2012〕389号"
+    "下发之日起作废（§五.(四)）；持旧式证书或编号不符的，请向发证机关核实。",
     NO_MATCH: "登记库中没有与该编号和姓名都相符的证书。请核对编号和姓名是否输入正确"
     "（姓名须与证书一致）；如仍查不到，请向发证机关核实。",
 }
 """What the employer should do next, per result (filled in with the answer's fields)."""
+REPLACED_BY_REISSUE = (
+    "该证书已于 {status_date} 遗失补发，补发的新证书编号为 {successor}，原证书作废。"
+    "请持证人出示补发证书（正页右下方注明“补发”字样），并以该编号重新查询。"
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,9 @@ class Verification:
     holder: str | None = None
     status_date: str | None = None
     successor: str | None = None
+    replaced_by: str | None = None
+    reissue: bool | None = None
+    reissue_of: str | None = None
 
     @property
     def label(self) -> str:
@@ -70,7 +84,12 @@ class Verification:
 
     def advice(self) -> str:
         """What the employer should do next, in Chinese."""
-        return ADVICE[self.result].format_map(vars(self))
+        if self.result == SUPERSEDED and self.replaced_by == REISSUE:
+            return REPLACED_BY_REISSUE.format_map(vars(self))
+        advice = ADVICE[self.result].format_map(vars(self))
+        if self.reissue and self.result == VALID:
+            return f"{REISSUE_MARK}（原证书 {self.reissue_of} 已作废）{advice}"
+        return advice
 
     def as_json(self) -> dict[str, object]:
         """The result and each public field that has a value, in the table's order."""
@@ -83,8 +102,10 @@ class Verification:
 
 
 _QUERY = (
-    "SELECT name_key, name, level, trade, authority, issued_on, status, status_date, successor"
-    " FROM certificates WHERE number = ?"
+    "SELECT name_key, name, level, trade, authority, issued_on, status, status_date, successor,"
+    " reissue, predecessor,"
+    " (SELECT s.reissue FROM certificates s WHERE s.number = c.successor)"
+    " FROM certificates c WHERE number = ?"
 )
 
 
@@ -107,7 +128,8 @@ def verify(
     row = conn.execute(_QUERY, (canonical,)).fetchone()
     if row is None or row[0] != key:
         return Verification(NO_MATCH, canonical, snapshot)
-    _, holder, level, trade, authority, issued_on, status, status_date, successor = row
+    (_, holder, level, trade, authority, issued_on, status, status_date, successor, reissue,
+     predecessor, successor_reissue) = row  # fmt: skip
     return Verification(
         result=status,
         number=canonical,
@@ -119,6 +141,9 @@ def verify(
         holder=mask_name(holder),
         status_date=status_date,
         successor=successor,
+        replaced_by=(REISSUE if successor_reissue else EXCHANGE) if successor else None,
+        reissue=True if reissue else None,
+        reissue_of=predecessor if reissue and predecessor else None,
     )
 
 

@@ -13,8 +13,9 @@ from operator import itemgetter
 from pathlib import Path
 
 from registry.sheets.cells import Cell
+from registry.sheets.errors import UnreadableSheet
 from registry.sheets.layout import Layout, header_key
-from registry.sheets.rows import Row, UnreadableSheet, open_sheet
+from registry.sheets.rows import Row, open_sheet
 
 HEADER_SEARCH_ROWS = 30
 FOOTER_MARKERS = (

@@ -37,15 +37,25 @@ def approval_footer(counts: Mapping[str, int] | None) -> list[str]:
     ]
 
 
-def _header_rows(layout: Layout) -> tuple[list[str], list[str]]:
+def _columns(layout: Layout, rows: list[Row]) -> list[str]:
+    """The annex's columns, then any other column of the layout the rows fill (a clerk's 备注)."""
+    extra = [
+        c.name
+        for c in layout.columns
+        if not c.in_form and c.name != "序号" and any(row.get(c.name) for row in rows)
+    ]
+    return layout.form_columns + extra
+
+
+def _header_rows(layout: Layout, columns: list[str]) -> tuple[list[str], list[str]]:
     """The two header rows of a layout with merged groups: the group's name over its
     sub-columns, every other column's name in the top row (merged down in a workbook)."""
     members = {sub: group for group, subs in layout.groups.items() for sub in subs}
     top = [
         (members[c] if layout.groups[members[c]][0] == c else "") if c in members else c
-        for c in layout.form_columns
+        for c in columns
     ]
-    bottom = [c if c in members else "" for c in layout.form_columns]
+    bottom = [c if c in members else "" for c in columns]
     return top, bottom
 
 
@@ -58,7 +68,8 @@ def write_xlsx(
     footer: list[str] | None = None,
 ) -> None:
     """Write a register of ``layout`` as an ``.xlsx`` with title, merged header and footer."""
-    columns = layout.form_columns
+    rows = list(rows)
+    columns = _columns(layout, rows)
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -69,7 +80,7 @@ def write_xlsx(
     sheet.cell(1, 1).font = Font(bold=True, size=14)
     sheet.cell(1, 1).alignment = Alignment(horizontal="center")
     if layout.groups:
-        top, bottom = _header_rows(layout)
+        top, bottom = _header_rows(layout, columns)
         sheet.append(top)
         sheet.append(bottom)
         for index, name in enumerate(bottom, start=1):
@@ -106,13 +117,14 @@ def write_csv(
     footer: list[str] | None = None,
 ) -> None:
     """Write a register of ``layout`` as a ``.csv`` the way spreadsheet programs export one."""
-    columns = layout.form_columns
+    rows = list(rows)
+    columns = _columns(layout, rows)
     with path.open("w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle)
         if title is not None:
             writer.writerow([title])
         if layout.groups:
-            writer.writerows(_header_rows(layout))
+            writer.writerows(_header_rows(layout, columns))
         else:
             writer.writerow(columns)
         writer.writerows([row.get(c, "") for c in columns] for row in rows)

@@ -8,6 +8,7 @@ successor. All of it runs inside the sync's transaction for the register.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 
@@ -78,20 +79,38 @@ def write_roster(
     return Applied(len(new_rows), len(updates), conflicts)
 
 
+_EVENT_COLUMNS = (
+    "sync",
+    "register",
+    "source_row",
+    "type",
+    "number",
+    "name",
+    "date",
+    "new_number",
+    "reason",
+    "approval_doc",
+    "personal_application",
+    "unit_certificate",
+    "original_document",
+    "supervisor_review",
+    "issuer_review",
+    "corrections",
+)
 _INSERT_EVENT = (
-    "INSERT INTO status_events (sync, register, source_row, type, number, name, date, new_number,"
-    " reason, approval_doc, personal_application, unit_certificate, original_document)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f"INSERT INTO status_events ({', '.join(_EVENT_COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(_EVENT_COLUMNS))})"
 )
 _COPIED = ", ".join(f"[{c}]" for c in CERTIFICATE_COLUMNS if c != "number")
 _STATUS_FIELDS = ("status", "status_date", "successor")
 
 
 def _create_successor(
-    conn: sqlite3.Connection, event: StatusEvent, register: str, sync_id: int
+    conn: sqlite3.Connection, event: StatusEvent, register: str, sync_id: int, at: str
 ) -> None:
-    """The certificate issued under ``event.new_number``: the holder's data, valid from the
-    event's date, pointing back to the number it replaces."""
+    """The certificate issued under ``event.new_number``: the holder's data (with the values a
+    换发 corrects), valid from the event's date, pointing back to the number it replaces; a
+    补发 copy is marked as one. A correction is kept in the new number's history, old → new."""
     new = parse(event.new_number or "")
     conn.execute(
         f"INSERT INTO certificates (number, {_COPIED}) SELECT ?, {_COPIED}"
@@ -117,6 +136,24 @@ def _create_successor(
             event.new_number,
         ),
     )
+    if not event.corrections:
+        return
+    fields = [field for field, _ in event.corrections]
+    old = conn.execute(
+        f"SELECT {', '.join(fields)} FROM certificates WHERE number = ?", (event.new_number,)
+    ).fetchone()
+    conn.execute(
+        f"UPDATE certificates SET {', '.join(f'{f} = ?' for f in fields)} WHERE number = ?",
+        (*(value for _, value in event.corrections), event.new_number),
+    )
+    conn.executemany(
+        _HISTORY,
+        [
+            (event.new_number, sync_id, at, field, before, after)
+            for (field, after), before in zip(event.corrections, old, strict=True)
+            if before != after
+        ],
+    )
 
 
 def apply_events(
@@ -130,6 +167,7 @@ def apply_events(
     applied = Applied()
     for event in events:
         date = event.date.isoformat()
+        corrections = dict(event.corrections)
         conn.execute(
             _INSERT_EVENT,
             (
@@ -146,6 +184,9 @@ def apply_events(
                 event.personal_application,
                 event.unit_certificate,
                 event.original_document,
+                event.supervisor_review,
+                event.issuer_review,
+                json.dumps(corrections, ensure_ascii=False) if corrections else None,
             ),
         )
         old = conn.execute(
@@ -153,12 +194,14 @@ def apply_events(
             (event.number,),
         ).fetchone()
         if event.new_number:
-            _create_successor(conn, event, register, sync_id)
+            _create_successor(conn, event, register, sync_id, at)
         new = (status_after(event.type, event.new_number), date, event.new_number)
+        # a 补发 under the same number: the paper now valid is the one marked 补发
+        reissue = int(event.type == REISSUE and not event.new_number)
         conn.execute(
-            "UPDATE certificates SET status = ?, status_date = ?, successor = ?, updated_sync = ?"
-            " WHERE number = ?",
-            (*new, sync_id, event.number),
+            "UPDATE certificates SET status = ?, status_date = ?, successor = ?,"
+            " reissue = max(reissue, ?), updated_sync = ? WHERE number = ?",
+            (*new, reissue, sync_id, event.number),
         )
         conn.executemany(
             _HISTORY,

@@ -47,6 +47,8 @@ class CertificateRow(NamedTuple):
     authority: str
     register: str
     source_row: int
+    remark: str | None
+    """备注: e.g. that a holder who looks like an existing one is another person"""
 
 
 ROSTER_FIELDS = CertificateRow._fields[1:]
@@ -65,6 +67,9 @@ STATUS_COLUMNS: dict[str, type] = {
 ``reissue`` is 1 for a 补发 copy issued under a new number (its paper is marked 补发)."""
 
 _TYPES = {"number": str, "sequence": int, "exam_year": int, "source_row": int}
+HOLDER_INDEX = ("name_key", "birth")
+"""Finds a holder registered before (§二: one certificate per person and level) and serves the
+staff's search by name."""
 CERTIFICATE_COLUMNS: dict[str, type] = {
     **{field: _TYPES.get(field, str) for field in CertificateRow._fields},
     **STATUS_COLUMNS,
@@ -94,10 +99,11 @@ class TableSpec:
 _BY_SYNC = (("sync", "syncs", "id"),)
 
 TABLES: dict[str, TableSpec] = {
-    # No index on name_key: the staff's holder search matches names by LIKE, which scans anyway,
-    # and the index made every roster load a quarter slower.
     "certificates": TableSpec(
-        CERTIFICATE_COLUMNS, "number", (("register",),), defaults={"status": VALID, "reissue": 0}
+        CERTIFICATE_COLUMNS,
+        "number",
+        (("register",), HOLDER_INDEX),
+        defaults={"status": VALID, "reissue": 0},
     ),
     "registers": TableSpec(
         {
@@ -173,6 +179,9 @@ TABLES: dict[str, TableSpec] = {
             "personal_application": str,
             "unit_certificate": str,
             "original_document": str,
+            "supervisor_review": str,
+            "issuer_review": str,
+            "corrections": str,
         },
         indexes=(("number",), ("new_number",)),
         foreign_keys=_BY_SYNC,
@@ -259,6 +268,8 @@ def ensure_tables(db: sqlite_utils.Database) -> None:
             for column, kind in missing.items():
                 default = (spec.defaults or {}).get(column)
                 table.add_column(column, kind, not_null_default=default)
+            for columns in spec.indexes:
+                table.create_index(list(columns), if_not_exists=True)
             continue
         table.create(
             spec.columns, pk=spec.pk, foreign_keys=list(spec.foreign_keys), defaults=spec.defaults

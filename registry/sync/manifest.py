@@ -27,6 +27,9 @@ class ManifestError(ValueError):
 class Manifest:
     entries: list[RegisterEntry]
     trades: Path | None = None
+    """an official catalogue replacing the built-in list"""
+    trades_extra: Path | None = None
+    """trades and aliases added to the catalogue"""
 
 
 def _code(value: object, what: str, where: str) -> str:

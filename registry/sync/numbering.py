@@ -79,7 +79,7 @@ def plan(
     if not numbering.table.records:
         numbering.problems.append(Problem(None, None, None, "名册没有任何数据行"))
         return numbering
-    used: dict[str, int] = {}
+    last_written: dict[str, tuple[int, CertificateNumber]] = {}  # by letter, in roster order
     waiting: list[tuple[int, str]] = []
     for record in numbering.table.records:
         written = text(record.values.get(NUMBER_COLUMN))
@@ -88,32 +88,48 @@ def plan(
                 number = parse(written)
             except MalformedNumber:
                 continue  # the sync reports it; numbering only needs the numbers already used
-            used[number.prefix] = max(used.get(number.prefix, 0), number.sequence)
+            if any(letter == number.letter for _, letter in waiting):
+                numbering.problems.append(_numbered_after_unnumbered(record.row, number))
+            last_written[number.letter] = (record.row, number)
             continue
         letter, refused = _letter(record, kind, authority, region)
         if refused:
             numbering.problems.append(refused)
         elif letter:
             waiting.append((record.row, letter))
-    _assign(conn, numbering, waiting, used, year_code, region)
+    _assign(conn, numbering, waiting, last_written, year_code, region)
     return numbering
+
+
+def _numbered_after_unnumbered(row: int, number: CertificateNumber) -> Problem:
+    rule = (
+        f"这一行已有编号 {number}，但它前面还有未编号的{LEVELS[number.letter]}：证书须按名册顺序"
+        "逐号编排。请清除本文件中该等级已有的编号后重新编号，或把已编号的行排在前面"
+    )
+    return Problem(row, NUMBER_COLUMN, str(number), rule, "附件3 四、§四.(五)3")
 
 
 def _assign(
     conn: sqlite3.Connection,
     numbering: Numbering,
     waiting: list[tuple[int, str]],
-    used: dict[str, int],
+    last_written: dict[str, tuple[int, CertificateNumber]],
     year_code: str,
     region: str,
 ) -> None:
-    """Number the waiting rows in roster order, per level, after the highest sequence used."""
+    """Number the waiting rows in roster order, per level: after the level's last number in the
+    file when it has some (the sequence goes on without a gap), else after the highest used in
+    the registry and earlier runs. Numbers already used are never handed out again."""
     following: dict[str, int] = {}  # by level letter: year code and region are the run's
     for row, letter in waiting:
         if letter not in following:
-            prefix = CertificateNumber(letter, year_code, region, 0).prefix
             registered = highest_sequence(conn, letter, year_code, region)
-            following[letter] = max(registered, used.get(prefix, 0)) + 1
+            in_file = last_written.get(letter)
+            following[letter] = registered + 1
+            if in_file is not None:
+                following[letter] = in_file[1].sequence + 1
+                if registered >= following[letter]:
+                    numbering.problems.append(_taken(in_file, registered))
         sequence = following[letter]
         following[letter] += 1
         if sequence <= MAX_SEQUENCE:
@@ -130,6 +146,15 @@ def _assign(
                     "附件3",
                 )
             )
+
+
+def _taken(in_file: tuple[int, CertificateNumber], registered: int) -> Problem:
+    row, number = in_file
+    rule = (
+        f"本文件{LEVELS[number.letter]}编到 {number}，接下去的编号已被登记库使用（已编到第 "
+        f"{registered} 号），无法连续编号。请清除本文件中该等级已有的编号后重新编号"
+    )
+    return Problem(row, NUMBER_COLUMN, str(number), rule, "附件3 四")
 
 
 def write_copy(numbering: Numbering, out: Path) -> None:

@@ -26,7 +26,8 @@ from registry.domain.problems import Problem
 from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS
 from registry.kinds.base import RegisterEntry, cell_problems
-from registry.sheets.rows import UnreadableSheet
+from registry.sheets.errors import UnreadableSheet
+from registry.sheets.guard import REGISTER_LIMITS, open_regular_file
 
 MIN_BYTES = 4 * 1024 * 1024
 """Below this much register data to load, a sync does everything in its own process."""
@@ -49,12 +50,30 @@ class Prepared:
     """what every kind refuses in a cell (`registry.kinds.base.cell_problems`)"""
 
 
+def unreadable(exc: OSError) -> UnreadableSheet:
+    """Why a register file cannot be read, and what to do about the file (not its rows)."""
+    if isinstance(exc, FileNotFoundError):
+        return UnreadableSheet(
+            "找不到此文件。请核对 registers.toml 中的 file 与文件名是否一致（包括扩展名），"
+            "或把文件放回该文件夹"
+        )
+    if isinstance(exc, PermissionError):
+        return UnreadableSheet("没有读取此文件的权限。请让系统管理员开放读取权限后重试")
+    if isinstance(exc, IsADirectoryError):
+        return UnreadableSheet("这是一个文件夹，不是名册文件。请在 registers.toml 中写文件名")
+    return UnreadableSheet(f"无法读取此文件（{exc.strerror}）。请确认文件未被其他程序占用后重试")
+
+
 def file_fingerprint(entry: RegisterEntry) -> str:
-    """`RegisterEntry.fingerprint` of the file as it is now."""
+    """`RegisterEntry.fingerprint` of the file as it is now: read as a regular file within the
+    register size limit (a FIFO, a device or a huge file is refused, never read)."""
+    if not entry.path.exists():
+        raise unreadable(FileNotFoundError())
     try:
-        return entry.fingerprint(entry.path.read_bytes())
+        data = open_regular_file(entry.path, REGISTER_LIMITS.max_file_bytes, REGISTER_LIMITS.basis)
     except OSError as exc:
-        raise UnreadableSheet(f"无法读取文件：{exc.strerror}") from exc
+        raise unreadable(exc) from exc
+    return entry.fingerprint(data)
 
 
 def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> Prepared:

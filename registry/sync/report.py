@@ -1,9 +1,23 @@
-"""The sync report: what a clerk reads after ``certreg sync`` (text) or a program reads (JSON)."""
+"""The sync report: what a clerk reads after ``certreg sync`` (text) or a program reads (JSON).
+
+A register refused for one systematic fault can have tens of thousands of problems: the text
+report then prints one line per rule (how many rows, the first of them, what to do) and writes
+every problem to a CSV beside the register, whose path it prints (``--all`` prints them all).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
 from registry.domain.problems import Problem
 from registry.domain.text import visible
+from registry.sheets.formulas import neutralise
 from registry.sync.run import CHECKED, LOADED, REJECTED, UNCHANGED, UPDATED, Outcome
 
 OUTCOME_LABELS = {
@@ -13,6 +27,11 @@ OUTCOME_LABELS = {
     REJECTED: "已拒绝，登记库未作任何改动",
     CHECKED: "检查通过（试运行，未写入）",
 }
+LISTED = 20
+"""Up to this many problems a register's problems are listed one by one; beyond, summarised."""
+FIRST_ROWS = 5
+"""Rows named in a summary line."""
+_VARYING = re.compile(r"“[^”]*”|\d+")
 
 
 def _line(outcome: Outcome) -> str:
@@ -24,21 +43,93 @@ def _line(outcome: Outcome) -> str:
     elif outcome.outcome == CHECKED:
         text += f"：{outcome.rows} 行"
     elif outcome.outcome == REJECTED:
-        text += f"：{len(outcome.problems)} 个问题"
+        text += f"：{len(outcome.problems):,} 个问题"
     return text
 
 
-def text_report(outcomes: list[Outcome]) -> str:
-    """Every register's fate, then each problem on its own line, then the totals."""
+@dataclass
+class _Group:
+    """Problems of one rule: the same column, clause and wording but for the values."""
+
+    first: Problem
+    rows: list[int] = field(default_factory=list)
+    count: int = 0
+
+
+def _rule_of(problem: Problem) -> tuple[str | None, str | None, str]:
+    return problem.column, problem.clause, _VARYING.sub("…", problem.rule)
+
+
+def summarise(problems: Sequence[Problem]) -> list[str]:
+    """One line per rule, most frequent first: how many rows, the first rows, the rule (as its
+    first problem words it, with what to do)."""
+    groups: dict[tuple[str | None, str | None, str], _Group] = {}
+    for problem in problems:
+        group = groups.setdefault(_rule_of(problem), _Group(problem))
+        group.count += 1
+        if problem.row is not None and len(group.rows) < FIRST_ROWS:
+            group.rows.append(problem.row)
+    lines = []
+    for group in sorted(groups.values(), key=lambda g: -g.count):
+        rows = "、".join(f"第{row}行" for row in group.rows)
+        more = "等" if group.count > len(group.rows) else ""
+        where = f"{group.count:,} 处（{rows}{more}），如" if rows else f"{group.count:,} 处，如"
+        lines.append(f"{where}{group.first.describe()}")
+    return lines
+
+
+def problems_csv(outcome: Outcome) -> str:
+    """Every problem of a register as CSV (UTF-8 with BOM, so Excel opens the Chinese)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(["文件", "行", "列", "值", "问题", "依据"])
+    for p in (*outcome.problems, *outcome.conflicts):
+        cells = [
+            outcome.entry.key,
+            p.row or "",
+            p.column or "",
+            p.value or "",
+            p.rule,
+            p.clause or "",
+        ]
+        writer.writerow([neutralise(visible(str(cell))) for cell in cells])
+    return out.getvalue()
+
+
+def write_problem_list(outcome: Outcome) -> Path:
+    """The full list of a register's problems, beside the register (or in the temporary folder
+    when that one cannot be written); returns where."""
+    text = problems_csv(outcome)
+    name = f"{outcome.entry.path.name}.问题清单.csv"
+    for folder in (outcome.entry.path.parent, Path(tempfile.gettempdir())):
+        try:
+            path = folder / name
+            path.write_text(text, encoding="utf-8")
+            return path
+        except OSError:
+            continue
+    raise OSError(f"cannot write {name}")
+
+
+def text_report(outcomes: list[Outcome], *, everything: bool = False) -> str:
+    """Every register's fate, then its problems — each one, or past `LISTED` one line per rule
+    and the full list in a file — then the totals."""
     lines = []
     for outcome in outcomes:
         lines.append(_line(outcome))
         file = visible(outcome.entry.path.name)
-        lines.extend(f"    {file} {p.describe()}" for p in outcome.problems)
+        if everything or len(outcome.problems) <= LISTED:
+            lines.extend(f"    {file} {p.describe()}" for p in outcome.problems)
+        else:
+            lines.extend(f"    {line}" for line in summarise(outcome.problems))
+            listed = write_problem_list(outcome)
+            lines.append(
+                f"    全部 {len(outcome.problems):,} 个问题已写入 {listed}（加 --all 可在此全部列出）"
+            )
         if outcome.conflicts:
             lines.append(f"  ⚠ {len(outcome.conflicts)} 个冲突（证书未删除，请核对）：")
             lines.extend(f"    {file} {p.describe()}" for p in outcome.conflicts)
-    rejected = sum(1 for o in outcomes if not o.ok)
     lines.append(
         f"共 {len(outcomes)} 个名册："
         + "，".join(
@@ -47,8 +138,10 @@ def text_report(outcomes: list[Outcome]) -> str:
             if (count := sum(1 for o in outcomes if o.outcome == name))
         )
     )
-    if rejected:
-        lines.append("被拒绝的名册请按上面列出的行号和列名改正后重新运行 certreg sync。")
+    if any(not o.ok for o in outcomes):
+        lines.append(
+            "被拒绝的名册未作任何改动：请按上面每条问题后的说明改正文件，再重新运行 certreg sync。"
+        )
     return "\n".join(lines)
 
 

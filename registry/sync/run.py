@@ -12,6 +12,7 @@ import datetime as dt
 import getpass
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ from registry.domain.problems import Problem
 from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS
 from registry.kinds.base import LoadContext, RegisterEntry
-from registry.sheets.rows import UnreadableSheet
+from registry.sheets.errors import UnreadableSheet
 from registry.store import now, syncs, transaction
 from registry.store.syncs import Attempt, LoadedVersion
 from registry.sync.pipeline import Prepared, file_fingerprint, lookahead, prepare
@@ -212,6 +213,7 @@ def sync_entries(
     *,
     dry_run: bool = False,
     progress: Callable[[int, int, RegisterEntry], None] | None = None,
+    finished: Callable[[Outcome, float], None] | None = None,
     workers: int | None = None,
 ) -> list[Outcome]:
     """Sync registers in manifest order; each is independent of the others' fate.
@@ -221,6 +223,8 @@ def sync_entries(
     changed are read and checked ahead in ``workers`` processes (`registry.sync.pipeline`; None:
     as many as fit the machine, when the registers are large enough to gain from it). The
     workers are spawned: a script that calls this needs the usual ``if __name__ == "__main__"``.
+    ``progress`` is told of each register before it is synced, ``finished`` after, with the
+    seconds it took.
     """
     entries = list(entries)
     fingerprints = [_fingerprint(entry) for entry in entries]
@@ -238,6 +242,7 @@ def sync_entries(
         for index, (entry, fingerprint) in enumerate(zip(entries, fingerprints, strict=True), 1):
             if progress:
                 progress(index, len(entries), entry)
+            started = time.monotonic()
             outcome = sync_register(
                 conn,
                 entry,
@@ -247,6 +252,8 @@ def sync_entries(
                 prepared=ahead.take(entry) if ahead else None,
             )
             outcomes.append(outcome)
+            if finished:
+                finished(outcome, time.monotonic() - started)
     finally:
         if dry_run and conn.in_transaction:
             conn.execute("ROLLBACK")

@@ -1,0 +1,314 @@
+"""Staff sessions: a login lasts one working day, dies at logout, and nothing else counts as one.
+
+Datasette's ``ds_actor`` cookie is a signed actor that stays valid forever and cannot be taken
+back. Here a login issues ``{"a": actor, "e": expiry, "s": session id}``: ``e`` is the expiry
+Datasette itself checks, and ``s`` a random id that logout writes into a revocation list, so a
+copied cookie replayed after logout is refused. The list lives in ``staff_sessions.db`` beside
+the registry (never in the registry: Datasette stays read-only towards it) and keeps each id
+only until its cookie would have expired anyway, so it survives a restart and stays small.
+
+The gate in front of Datasette enforces this on every request: a ``ds_actor`` without a live
+session is removed before Datasette reads it (and deleted in the browser), ``Authorization``
+headers are dropped (datasette-auth-passwords would otherwise accept HTTP Basic credentials on
+any URL, with no throttle and no session), and — where metadata.yml requires a login for the
+instance, as ours does — a visitor without a session sees only the login form and static
+files: every other path, existing or not, redirects to ``/-/login``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import sqlite3
+import time
+import weakref
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from datasette import hookimpl
+from datasette.utils import baseconv
+from datasette.utils.asgi import Request, Response
+from itsdangerous import BadSignature
+
+from datasette_config.launch import REGISTRY_NAME
+
+ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
+
+COOKIE = "ds_actor"
+LIFETIME_SECONDS = 10 * 60 * 60
+"""A working day: the cookie's Max-Age and the signed expiry inside it."""
+SESSIONS_FILE = "staff_sessions.db"
+PUBLIC_PATHS = ("/-/login", "/favicon.ico")
+PUBLIC_PREFIXES = ("/-/static/", "/-/static-plugins/")
+
+log = logging.getLogger(__name__)
+
+
+class Session(NamedTuple):
+    # Not a dataclass: Datasette loads plugin files as modules outside sys.modules.
+    id: str
+    expires: int
+
+
+def session_cookie(datasette: Any, actor: dict[str, Any], now: float | None = None) -> str:
+    """A signed ``ds_actor`` value for a new session of ``actor``, valid for LIFETIME_SECONDS."""
+    expires = int(now if now is not None else time.time()) + LIFETIME_SECONDS
+    value = {"a": actor, "e": baseconv.base62.encode(expires), "s": secrets.token_urlsafe(18)}
+    signed: str = datasette.sign(value, "actor")
+    return signed
+
+
+def set_session_cookie(response: Response, value: str, https: bool) -> None:
+    """HttpOnly (no script reads it), SameSite=Lax, Secure over https, gone after a working day."""
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=LIFETIME_SECONDS,
+        expires=LIFETIME_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=https,
+    )
+
+
+def clear_session_cookie(response: Response, https: bool) -> None:
+    response.set_cookie(
+        COOKIE, "", max_age=0, expires=0, httponly=True, samesite="lax", secure=https
+    )
+
+
+def read_session(datasette: Any, value: str | None, now: float | None = None) -> Session | None:
+    """The session a ``ds_actor`` value carries, if it is ours, signed, and not expired.
+
+    Revocation is checked separately (``Revocations``). A cookie without a session id or an
+    expiry — Datasette's own format, or one signed before sessions existed — is no session.
+    """
+    if not value:
+        return None
+    try:
+        decoded = datasette.unsign(value, "actor")
+    except BadSignature:
+        return None
+    if not isinstance(decoded, dict):
+        return None
+    actor, expiry, session_id = decoded.get("a"), decoded.get("e"), decoded.get("s")
+    if not (isinstance(actor, dict) and isinstance(expiry, str) and isinstance(session_id, str)):
+        return None
+    try:
+        expires = int(baseconv.base62.decode(expiry))
+    except ValueError:
+        return None
+    now = time.time() if now is None else now
+    # Never longer than one lifetime from now: a cookie minted for a longer day is refused.
+    if not now < expires <= now + LIFETIME_SECONDS:
+        return None
+    return Session(session_id, expires)
+
+
+def _digest(session_id: str) -> str:
+    """Stored instead of the id itself: the file holds nothing a cookie could be built from."""
+    return hashlib.sha256(session_id.encode()).hexdigest()
+
+
+class Revocations:
+    """Session ids ended by logout, kept until their cookies would have expired anyway.
+
+    Held in memory (the gate asks on every request) and written through to a small SQLite
+    file, read back when Datasette starts. Without a file (no registry on disk) or when the
+    file cannot be written, revocations still hold in memory until the process stops.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._expires: dict[str, int] = {}
+        self._loaded = False
+
+    def _connect(self, path: Path) -> sqlite3.Connection:
+        conn = sqlite3.connect(path)
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS revoked_sessions"
+            " (digest TEXT PRIMARY KEY, expires INTEGER NOT NULL)"
+        )
+        return conn
+
+    def _load(self) -> None:
+        self._loaded = True
+        if self.path is None or not self.path.exists():
+            return
+        try:
+            conn = self._connect(self.path)
+            try:
+                rows = conn.execute(
+                    "SELECT digest, expires FROM revoked_sessions WHERE expires > ?",
+                    (int(time.time()),),
+                ).fetchall()
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            log.error("无法读取已退出的登录记录 %s：%s", self.path, exc)
+            return
+        self._expires.update(dict(rows))
+
+    def __contains__(self, session: Session) -> bool:
+        if not self._loaded:
+            self._load()
+        return _digest(session.id) in self._expires
+
+    def revoke(self, session: Session) -> None:
+        if not self._loaded:
+            self._load()
+        now = int(time.time())
+        digest = _digest(session.id)
+        self._expires = {d: e for d, e in self._expires.items() if e > now}
+        self._expires[digest] = session.expires
+        if self.path is None:
+            return
+        try:
+            conn = self._connect(self.path)
+            try:
+                with conn:
+                    conn.execute("DELETE FROM revoked_sessions WHERE expires <= ?", (now,))
+                    conn.execute(
+                        "INSERT OR REPLACE INTO revoked_sessions VALUES (?, ?)",
+                        (digest, session.expires),
+                    )
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            log.error("无法记录退出登录（重启前仍然有效）%s：%s", self.path, exc)
+
+
+_REVOCATIONS: MutableMapping[Any, Revocations] = weakref.WeakKeyDictionary()
+
+
+def sessions_file(datasette: Any) -> Path | None:
+    """``staff_sessions.db`` in the registry's folder, or None when the registry is not a file."""
+    for database in datasette.databases.values():
+        if database.name == REGISTRY_NAME and database.path:
+            return Path(database.path).resolve().parent / SESSIONS_FILE
+    return None
+
+
+def revocations(datasette: Any) -> Revocations:
+    if datasette not in _REVOCATIONS:
+        _REVOCATIONS[datasette] = Revocations(sessions_file(datasette))
+    return _REVOCATIONS[datasette]
+
+
+def live_session(datasette: Any, value: str | None) -> Session | None:
+    session = read_session(datasette, value)
+    if session is None or session in revocations(datasette):
+        return None
+    return session
+
+
+def _route_path(datasette: Any, scope: dict[str, Any]) -> str:
+    """The path Datasette routes on: the raw path, without the query and the base_url."""
+    raw = scope.get("raw_path")
+    path = raw.decode("latin-1").partition("?")[0] if raw else scope["path"]
+    base_url = datasette.setting("base_url")
+    if base_url != "/" and path.startswith(base_url):
+        path = "/" + path[len(base_url) :]
+    return str(path)
+
+
+def _is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+def _without_session_cookie(
+    headers: Iterable[tuple[bytes, bytes]], cookies: SimpleCookie
+) -> list[tuple[bytes, bytes]]:
+    """The request headers with one Cookie header rebuilt from ``cookies`` minus ``ds_actor``.
+
+    Rebuilt from the very parse Datasette will repeat (SimpleCookie over the last Cookie header),
+    so whatever Datasette would have read as ``ds_actor`` is gone, however the header was spelt.
+    """
+    kept = [(k, v) for k, v in headers if k.lower() != b"cookie"]
+    others = "; ".join(m.OutputString() for name, m in cookies.items() if name != COOKIE)
+    if others:
+        kept.append((b"cookie", others.encode("latin-1")))
+    return kept
+
+
+def _clearing_header(https: bool) -> tuple[bytes, bytes]:
+    """The Set-Cookie header ``clear_session_cookie`` writes, for a response already on its way."""
+    cookie: SimpleCookie = SimpleCookie()
+    cookie[COOKIE] = ""
+    morsel = cookie[COOKIE]
+    for attribute, value in [("max-age", 0), ("expires", 0), ("path", "/"), ("samesite", "lax")]:
+        morsel[attribute] = value
+    morsel["httponly"] = True
+    if https:
+        morsel["secure"] = True
+    return (b"set-cookie", morsel.OutputString().encode("latin-1"))
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def session_gate(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"authorization"]
+            cookies: SimpleCookie = SimpleCookie()
+            cookie_header = Request(dict(scope, headers=headers), receive).headers.get("cookie")
+            cookies.load(cookie_header or "")
+            presented = cookies[COOKIE].value if COOKIE in cookies else None
+            session = live_session(datasette, presented)
+            stale = presented is not None and session is None
+            if stale:
+                headers = _without_session_cookie(headers, cookies)
+            scope = dict(scope, headers=headers)
+            https = scope.get("scheme") == "https"
+            if (
+                session is None
+                and not _is_public(_route_path(datasette, scope))
+                and not await datasette.permission_allowed(None, "view-instance", default=True)
+            ):
+                response = Response.redirect(datasette.urls.path("/-/login"))
+                if stale:
+                    clear_session_cookie(response, https)
+                await response.asgi_send(send)
+                return
+
+            async def send_clearing(message: dict[str, Any]) -> None:
+                if stale and message["type"] == "http.response.start":
+                    message = dict(
+                        message, headers=[*message.get("headers", []), _clearing_header(https)]
+                    )
+                await send(message)
+
+            await app(scope, receive, send_clearing)
+
+        return session_gate
+
+    return wrap
+
+
+async def logout(request: Request, datasette: Any) -> Response:
+    """Datasette's /-/logout, plus the revocation: the session id goes on the list."""
+    https = request.scheme == "https"
+    if request.method == "POST":
+        session = read_session(datasette, request.cookies.get(COOKIE))
+        if session is not None:
+            revocations(datasette).revoke(session)
+        response = Response.redirect(datasette.urls.instance())
+        clear_session_cookie(response, https)
+        datasette.add_message(request, "已退出登录。", datasette.INFO)
+        return response
+    if not request.actor:
+        return Response.redirect(datasette.urls.instance())
+    return Response.html(
+        await datasette.render_template("logout.html", {"actor": request.actor}, request=request)
+    )
+
+
+@hookimpl(tryfirst=True)
+def register_routes() -> list[tuple[str, Callable[..., Awaitable[Response]]]]:
+    # tryfirst: this route comes before Datasette's own /-/logout, which cannot revoke.
+    return [(r"^/-/logout$", logout)]

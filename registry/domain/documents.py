@@ -1,0 +1,34 @@
+"""Document numbers (文号) such as 川人社函〔2012〕389号: the year they carry, and whether two
+spellings name the same document.
+
+§四.(三): the issue date written on a certificate is the date of the department's document
+approving the passers — so the year in that document's number is the issue year.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_YEAR = re.compile(r"[〔\[【(（]\s*((?:19|20)\d{2})\s*[〕\]】)）]")
+_BRACKETS = str.maketrans({"[": "〔", "]": "〕", "【": "〔", "】": "〕", "(": "〔", ")": "〕"})
+
+
+def document_year(number: str) -> int | None:
+    """The year of a document number (``〔2012〕``, ``[2012]``, ``【2012】``), or None."""
+    match = _YEAR.search(unicodedata.normalize("NFKC", number))
+    return int(match[1]) if match else None
+
+
+def document_key(number: str) -> str:
+    """How two spellings of a document number are compared: NFKC, no spaces, one bracket style."""
+    text = unicodedata.normalize("NFKC", number)
+    return re.sub(r"\s+", "", text).translate(_BRACKETS)
+
+
+def year_problem(number: str | None, year: int) -> str | None:
+    """Why a document dated in ``year`` cannot be ``number`` (its 〔year〕 differs), or None."""
+    written = document_year(number or "")
+    if written is None or written == year:
+        return None
+    return f"文号中的年份〔{written}〕与发证日期的年份 {year} 不符：发证日期应为该文件的批准时间"

@@ -1,0 +1,206 @@
+"""The roster rules that look at the rows together, not one by one: the footer's approval counts
+(§四.(六)1), the order of the numbers (附件3 四, §四.(五)2–3), the same holder twice (§二), and
+the year of the approval documents (§四.(三)). Pure functions over a roster's rows."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from registry.domain.documents import year_problem
+from registry.domain.levels import LEVEL_ORDER, LEVELS
+from registry.domain.numbers import CertificateNumber
+from registry.domain.problems import Problem
+from registry.kinds.base import RegisterEntry
+from registry.kinds.roster_cells import EXAM_CLAUSE, NUMBER_COLUMN
+from registry.sheets.layout import header_key
+from registry.sheets.table import Table
+from registry.store.schema import CertificateRow
+
+FOOTER_COLUMN = "证书核发部门意见"
+_AGREED = re.compile(r"同意初级(.*?)人\W*中级(.*?)人\W*高级(.*?)人\W*技师(.*?)人")
+_DIGITS = re.compile(r"\d+")
+DIFFERENT_PERSON = ("另一人", "非同一人", "不是同一人", "同名同姓", "同名同生日", "同名不同人")
+"""Words in 备注 saying that a holder who looks like an existing one is somebody else."""
+
+
+def different_person(remark: str | None) -> bool:
+    return bool(remark) and any(word in header_key(remark) for word in DIFFERENT_PERSON)
+
+
+def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
+    """(row, count by level letter) of the 附件4 footer's 同意初级 N 人，中级 N 人，高级 N 人，技师
+    N 人. A blank count is 0 (the form prints blanks); a count that is not Arabic digits is kept as
+    written, to be refused. None when there is no such line, or none of its counts is filled in."""
+    for row, line in table.footer:
+        match = _AGREED.search(header_key(line))
+        if match is None:
+            continue
+        written = match.groups()
+        if not any(written):
+            return None  # the form as printed: the department has not filled it in
+        counts: dict[str, int | str] = {
+            letter: int(text) if _DIGITS.fullmatch(text) else (0 if not text else text)
+            for letter, text in zip(LEVEL_ORDER, written, strict=True)
+        }
+        return row, counts
+    return None
+
+
+def footer_problems(table: Table, per_level: Counter[str]) -> list[Problem]:
+    """The footer's counts, where filled in, equal the rows per level; in Arabic numerals."""
+    found = footer_counts(table)
+    if found is None:
+        return []
+    row, counts = found
+    problems = []
+    for letter, count in counts.items():
+        level = LEVELS[letter].removesuffix("工")
+        if isinstance(count, str):
+            rule = f"页脚同意{level}的人数“{count}”须用阿拉伯数字填写"
+            problems.append(Problem(row, FOOTER_COLUMN, count, rule, "§四.(三)"))
+        elif count != per_level[letter]:
+            actual = per_level[letter]
+            rule = f"页脚同意{level} {count} 人，名册中实有 {actual} 人，两者应相等"
+            problems.append(
+                Problem(row, FOOTER_COLUMN, f"{LEVELS[letter]} {count} 人", rule, "§四.(六)1")
+            )
+    return problems
+
+
+def advise_failing_rows(
+    problems: list[Problem], table: Table, letters: dict[int, str]
+) -> list[Problem]:
+    """A row that failed its examination is removed from the roster — and then the footer's
+    count for its level no longer matches: say so now, with the count to write, so that the
+    clerk's next attempt does not fail on the footer (§四.(六)1)."""
+    found = footer_counts(table)
+    failing_rows = {p.row for p in problems if p.row is not None and p.clause == EXAM_CLAUSE}
+    if found is None or not failing_rows:
+        return problems
+    declared = found[1]
+    failing = Counter(letters[row] for row in failing_rows if row in letters)
+    advised = []
+    for problem in problems:
+        letter = letters.get(problem.row or 0)
+        count = declared.get(letter or "")
+        if problem.clause == EXAM_CLAUSE and letter and isinstance(count, int):
+            level = LEVELS[letter].removesuffix("工")
+            lowered = count - failing[letter]
+            note = f"。删除此行，并把页脚“同意{level} {count} 人”改为 {lowered} 人"
+            if failing[letter] > 1:
+                note += f"（本名册{level}共 {failing[letter]} 行不合格）"
+            problem = replace(problem, rule=problem.rule.removesuffix("（§二、§四.(六)1）") + note)
+        advised.append(problem)
+    return advised
+
+
+@dataclass(frozen=True, slots=True)
+class NumberedRow:
+    """A row's place in the roster, for the order rules."""
+
+    row: int
+    written: str
+    number: CertificateNumber
+    trade: str | None
+
+
+def order_problems(rows: Sequence[NumberedRow], technician: bool) -> list[Problem]:
+    """附件3 四 and §四.(五)3: each level's sequence numbers rise by one in roster order (the
+    certificates are printed in the roster's order); §四.(五)2: a technician roster is drawn up
+    trade by trade, so each trade's rows stand together."""
+    problems = []
+    last: dict[str, NumberedRow] = {}
+    for current in rows:
+        before = last.get(current.number.prefix)
+        last[current.number.prefix] = current
+        if before is None or current.number.sequence == before.number.sequence + 1:
+            continue
+        expected = before.number._replace(sequence=before.number.sequence + 1)
+        step = "跳号" if current.number.sequence > before.number.sequence else "倒序"
+        rule = (
+            f"编号{step}：上一行（第{before.row}行）是 {before.number}，这一行应为 {expected}。"
+            "证书编号按名册顺序、分等级逐号编排，请用 certreg number 重新编号"
+        )
+        problems.append(
+            Problem(current.row, NUMBER_COLUMN, current.written, rule, "附件3 四、§四.(五)3")
+        )
+    if technician:
+        problems.extend(_trade_groups(rows))
+    return problems
+
+
+def _trade_groups(rows: Iterable[NumberedRow]) -> list[Problem]:
+    problems = []
+    ended: dict[str, int] = {}  # trade → last row of its group, once another trade followed
+    previous: NumberedRow | None = None
+    for current in rows:
+        trade = current.trade
+        if previous is not None and previous.trade != trade and previous.trade:
+            ended.setdefault(previous.trade, previous.row)
+        if trade and trade in ended:
+            rule = (
+                f"工种“{trade}”的人员已登记在第{ended[trade]}行及以前，中间隔着其他工种，这里又出现："
+                "技师审核名册须分工种登记造册，同一工种的人员排在一起"
+            )
+            problems.append(Problem(current.row, "报考工种", trade, rule, "§四.(五)2"))
+        previous = current
+    return problems
+
+
+HolderKey = tuple[str, object, object, str]
+"""What makes two rows the same holder of the same certificate: name key, birth, trade, level."""
+
+
+def holder_key(certificate: CertificateRow) -> HolderKey:
+    return (certificate.name_key, certificate.birth, certificate.trade, certificate.letter)
+
+
+def duplicate_holders(certificates: Iterable[CertificateRow]) -> list[Problem]:
+    """§二: a certificate per person and level — a row whose holder appears earlier in the file
+    with the same trade and level is refused, unless its 备注 says it is somebody else."""
+    seen: dict[HolderKey, CertificateRow] = {}
+    problems = []
+    for certificate in certificates:
+        key = holder_key(certificate)
+        first = seen.setdefault(key, certificate)
+        if first is certificate or different_person(certificate.remark):
+            continue
+        problems.append(
+            duplicate_problem(certificate, f"本文件第{first.source_row}行（{first.number}）")
+        )
+    return problems
+
+
+def duplicate_problem(certificate: CertificateRow, where: str) -> Problem:
+    rule = (
+        f"此人（姓名、出生年月、工种、等级均相同）已在{where}登记，同一人同一等级只发一本证书；"
+        "如确是同名同生日的另一人，请在“备注”中注明（如“同名同生日，另一人”）"
+    )
+    return Problem(certificate.source_row, "姓名", certificate.name, rule, "§二")
+
+
+def document_problems(
+    entry: RegisterEntry, certificates: Iterable[CertificateRow]
+) -> list[Problem]:
+    """§四.(三): the issue date is the date of the approving document, so their years agree —
+    the manifest's approval document, and a 附件5 row's own 批准文号."""
+    assert entry.issued_on is not None
+    year = entry.issued_on.year
+    problems = []
+    reason = year_problem(entry.approval_doc, year)
+    if reason:
+        problems.append(Problem(None, "approval_doc", entry.approval_doc, reason, "§四.(三)"))
+    for certificate in certificates:
+        if certificate.approval_doc == entry.approval_doc:
+            continue
+        reason = year_problem(certificate.approval_doc, year)
+        if reason:
+            problems.append(
+                Problem(
+                    certificate.source_row, "批准文号", certificate.approval_doc, reason, "§四.(三)"
+                )
+            )
+    return problems

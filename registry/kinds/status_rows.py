@@ -1,0 +1,180 @@
+"""One row of a status-changes register (换发 / 补发 / 撤销), checked on its own: the fields a
+row must carry for its type (§四.(六)2–3, §五.(三)), and the values a 换发 corrects."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from registry.domain.dates import BadDate, parse_date, parse_year_month, year_month_text
+from registry.domain.names import check_name, name_key, normalise_name
+from registry.domain.numbers import MalformedNumber, parse
+from registry.domain.problems import Problem
+from registry.domain.statuses import (
+    EVENT_TYPES,
+    EXCHANGE,
+    EXCHANGE_REASONS,
+    REISSUE,
+    REVOKE,
+    StatusEvent,
+)
+from registry.domain.trades import TradeCatalogue
+from registry.sheets.cells import Cell, text
+from registry.sheets.layout import Column
+from registry.sheets.table import Record
+
+REISSUE_DOCUMENTS = {
+    "个人申请": "personal_application",
+    "单位证明": "unit_certificate",
+    "原公布文件": "original_document",
+    "主管部门审核": "supervisor_review",
+    "发证机关审核": "issuer_review",
+}
+"""What a 补发 needs (§四.(六)3): three documents and two reviews → `StatusEvent` field."""
+
+CORRECTIONS = ("更正姓名", "更正性别", "更正出生年月", "更正工种")
+"""Columns a 换发 row may fill with the values the misfilled certificate should have carried."""
+
+COLUMNS = (
+    Column("序号", required=False),
+    Column("类型"),
+    Column("证书编号"),
+    Column("姓名"),
+    Column("日期"),
+    Column("新证书编号", required=False),
+    Column("原因"),
+    Column("批准文号"),
+    Column("个人申请", required=False),
+    Column("单位证明", required=False),
+    Column("原公布文件", required=False, aliases=("原公布合格人员名单文件",)),
+    Column("主管部门审核", required=False, aliases=("主管部门审核意见",)),
+    Column("发证机关审核", required=False, aliases=("发证机关审核意见",)),
+    *(Column(name, required=False) for name in CORRECTIONS),
+)
+
+
+class StatusRow:
+    """One row's field-level checks; `event` is None when a problem was found."""
+
+    def __init__(
+        self,
+        record: Record,
+        problems: list[Problem],
+        today: dt.date,
+        catalogue: TradeCatalogue,
+    ) -> None:
+        self.record, self.problems, self.today = record, problems, today
+        self.catalogue = catalogue
+        self.values = record.values
+
+    def fail(self, column: str, value: Cell, rule: str, clause: str | None = None) -> None:
+        self.problems.append(Problem(self.record.row, column, text(value), rule, clause))
+
+    def number(self, column: str) -> str | None:
+        written = text(self.values.get(column))
+        if not written and column == "新证书编号":
+            return None
+        try:
+            return str(parse(written))
+        except MalformedNumber as exc:
+            self.fail(column, written, f"{exc}（附件3）", "附件3")
+            return None
+
+    def date(self) -> dt.date | None:
+        try:
+            return parse_date(self.values.get("日期") or "", not_after=self.today)
+        except BadDate as exc:
+            self.fail("日期", self.values.get("日期"), str(exc), "§四.(六)")
+            return None
+
+    def kind_rules(self, kind: str, new_written: str) -> None:
+        if kind not in EVENT_TYPES:
+            self.fail("类型", self.values.get("类型"), "类型应为 换发、补发 或 撤销", "§四.(六)")
+        if kind == EXCHANGE and not new_written:
+            rule = "换发须持旧证换发新证，请填写新证书编号"
+            self.fail("新证书编号", new_written, rule, "§四.(六)2")
+        if kind == REVOKE and new_written:
+            self.fail("新证书编号", new_written, "撤销不产生新证书，新证书编号应为空", "§五.(三)")
+        for column in ("原因", "批准文号"):
+            if not text(self.values.get(column)):
+                self.fail(column, None, f"{column}为必填项", "§四.(六)")
+        reason = text(self.values.get("原因"))
+        if kind == EXCHANGE and reason and not any(word in reason for word in EXCHANGE_REASONS):
+            rule = "换发只用于错填或损坏的证书，原因应注明“错填”或“损坏”；遗失的证书应办理补发（§四.(六)3）"
+            self.fail("原因", reason, rule, "§四.(六)2")
+        if kind == REISSUE:
+            for column in REISSUE_DOCUMENTS:
+                if not text(self.values.get(column)):
+                    rule = f"补发须有{column}（经主管部门、发证机关审核），请填写其文号、编号或审核意见"
+                    self.fail(column, None, rule, "§四.(六)3")
+
+    def corrections(self, kind: str) -> tuple[tuple[str, str], ...]:
+        """The certificate columns a 换发 corrects, with their new values, each checked as a
+        roster checks it."""
+        found: list[tuple[str, str]] = []
+        for column in CORRECTIONS:
+            written = text(self.values.get(column))
+            if not written:
+                continue
+            if kind != EXCHANGE:
+                rule = "只有换发（错填）可以更正证书内容；补发、撤销不改变证书上的内容"
+                self.fail(column, written, rule, "§四.(六)2")
+                continue
+            found.extend(self._corrected(column, written))
+        return tuple(found)
+
+    def _corrected(self, column: str, written: str) -> list[tuple[str, str]]:
+        if column == "更正姓名":
+            name = normalise_name(written)
+            problem = check_name(name)
+            if problem:
+                self.fail(column, written, *problem)
+                return []
+            return [("name", name), ("name_key", name_key(name))]
+        if column == "更正性别":
+            if written not in ("男", "女"):
+                self.fail(column, written, "性别应为“男”或“女”", "附件4")
+                return []
+            return [("sex", written)]
+        if column == "更正出生年月":
+            try:
+                return [("birth", year_month_text(*parse_year_month(written)))]
+            except BadDate as exc:
+                self.fail(column, written, str(exc), "§四.(三)")
+                return []
+        trade = self.catalogue.resolve(written)
+        if trade is None:
+            rule = "不是《机关事业单位工勤人员岗位等级规范（试行）》规定的工种名称"
+            self.fail(column, written, rule, "§四.(三)")
+            return []
+        return [("trade", trade)]
+
+    def event(self) -> StatusEvent | None:
+        start = len(self.problems)
+        values = self.values
+        kind = normalise_name(text(values.get("类型")))
+        number = self.number("证书编号")
+        name = normalise_name(text(values.get("姓名")))
+        name_problem = check_name(name)
+        if name_problem:
+            self.fail("姓名", values.get("姓名"), *name_problem)
+        date = self.date()
+        new_number = self.number("新证书编号")
+        self.kind_rules(kind, text(values.get("新证书编号")))
+        corrections = self.corrections(kind)
+        if len(self.problems) > start or number is None or date is None:
+            return None
+        documents = {
+            field: text(values.get(column)) or None for column, field in REISSUE_DOCUMENTS.items()
+        }
+        return StatusEvent(
+            self.record.row,
+            kind,
+            number,
+            name,
+            date,
+            new_number,
+            text(values.get("原因")),
+            text(values.get("批准文号")),
+            **documents,
+            corrections=corrections,
+        )

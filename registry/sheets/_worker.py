@@ -1,0 +1,120 @@
+"""The child process that runs python-calamine on one untrusted workbook (`registry.sheets.guard`).
+
+Run as ``python -I -S _worker.py SITE_DIR FD MEMORY_BYTES SECONDS MAX_ROWS MAX_COLUMNS``: the
+workbook is the open file ``FD``; ``SITE_DIR`` is the folder that holds ``python_calamine``
+(``-S`` skips ``site``, which alone costs more than the rest of the start-up, 20 ms of an
+editable install's path hooks). The address space is limited before calamine is imported, so
+whatever the file does — a dense range of 2**34 cells, a decompression bomb, a panic — only
+this process dies.
+
+Stdout carries frames: one kind byte, an 8-byte little-endian length, a `marshal` payload.
+``S`` started; ``R`` a chunk of rows ``(rows, dates)``; ``X`` refused ``(reason, *details)``;
+``D`` done. This module imports only the standard library and python_calamine, and nothing from
+``registry``: it runs without ``site`` and must start fast.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import marshal
+import os
+import resource
+import struct
+import sys
+
+TYPE_CHECKING = False  # `typing` alone would double the start-up time; mypy honours the name
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+FRAME = struct.Struct("<cQ")
+CHUNK_CELLS = 32_768
+"""cells per ``R`` frame: small enough that the parent unpacks one chunk while the next is built"""
+
+
+def send(out: io.BufferedWriter, kind: bytes, payload: Any) -> None:
+    frame(out, kind, marshal.dumps(payload))
+
+
+def frame(out: io.BufferedWriter, kind: bytes, body: bytes) -> None:
+    out.write(FRAME.pack(kind, len(body)))
+    out.write(body)
+    out.flush()
+
+
+def encode(rows: list[list[Any]]) -> bytes:
+    """``(rows, dates)`` marshalled. `marshal` has no dates: they travel as ``(row, column, type
+    index, constructor arguments)`` in ``dates``, which stays empty for a sheet without."""
+    try:
+        return marshal.dumps((rows, []))
+    except ValueError:
+        pass
+    import datetime as dt  # only now: most registers hold dates as text
+
+    temporal = (dt.datetime, dt.date, dt.time, dt.timedelta)  # datetime before its base, date
+    dates: list[tuple[Any, ...]] = []
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            if isinstance(cell, temporal):
+                kind = next(k for k, t in enumerate(temporal) if isinstance(cell, t))
+                dates.append((i, j, kind, cell.__reduce__()[1]))
+                row[j] = ""
+    return marshal.dumps((rows, dates))
+
+
+def chunks(rows: Iterator[list[Any]], size: int, pad: int) -> Iterator[list[list[Any]]]:
+    chunk: list[list[Any]] = []
+    padding: list[Any] = [""] * pad
+    for row in rows:
+        chunk.append(padding + row if pad else row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def main(argv: list[str]) -> None:
+    site, fd, memory, seconds, max_rows, max_columns = argv[1], *map(int, argv[2:7])
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    # the parent kills us at its deadline; these hold should the parent itself be gone
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort writes no core file
+    sys.path.insert(0, site)
+    import python_calamine
+
+    out = sys.stdout.buffer
+    assert isinstance(out, io.BufferedWriter)
+    send(out, b"S", None)
+    with open(fd, "rb") as handle:
+        data = handle.read()
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = workbook.get_sheet_by_index(0)
+        # the padded shape that to_python(skip_empty_area=False) would build
+        height = sheet.end[0] + 1 if sheet.end else 0
+        width = sheet.end[1] + 1 if sheet.end else 0
+        if height > max_rows or width > max_columns:
+            send(out, b"X", ("shape", height, width))
+            return
+        # iter_rows pads the empty rows above the data, not the empty columns to its left
+        rows = sheet.iter_rows()
+        first = next(rows, None)
+        if first is None:
+            send(out, b"D", 0)
+            return
+        pad = width - len(first)
+        size = max(1, CHUNK_CELLS // max(width, 1))
+        for chunk in chunks(itertools.chain([first], rows), size, pad):
+            frame(out, b"R", encode(chunk))
+        send(out, b"D", height)
+    except MemoryError:
+        send(out, b"X", ("memory",))
+    except BaseException as exc:  # calamine raises unrelated types, and a panic is no Exception
+        send(out, b"X", ("unreadable", f"{type(exc).__name__}: {exc}"[:300]))
+
+
+if __name__ == "__main__":
+    main(sys.argv)
+    os._exit(0)  # skip the interpreter's teardown of the parsed workbook

@@ -1,0 +1,205 @@
+"""Open an untrusted spreadsheet — a register from an office, a public batch upload — safely.
+
+The one place that opens spreadsheets nobody has vetted. python-calamine is fast but can be made
+to abort the process (a single cell at ``XFD1048576`` asks for 512 GiB), to take gigabytes and
+seconds (a cell at ``XFD3000``, a zip bomb, 20M shared strings), and a path may be a FIFO that
+blocks forever or a link to ``/dev/zero``. So:
+
+1. the file is read once, as a regular file no larger than ``max_file_bytes``
+   (`open_regular_file`), and everything after works on those bytes;
+2. a zip workbook (.xlsx/.xlsm/.ods) must pass its directory's limits before any parser sees it;
+3. the parent inflates every part within the limits, proving its size, and refuses DTDs; in a
+   first worksheet up to ``scan_first_bytes`` it looks for cells beyond ``max_rows``/
+   ``max_columns`` (`registry.sheets._zipscan`); then python-calamine parses it in a child
+   process with an address-space and a time limit, which checks the parsed range before a
+   single row is built (`registry.sheets._child`); .xls (OLE) has only the child;
+4. a CSV is decoded in-process with `registry.sheets.encoding.decode` and bounded by the same limits.
+
+Whatever the file does, the caller gets rows or `SheetRefused`, whose Chinese message names the
+limit and what to do. Limits are `SheetLimits`; `REGISTER_LIMITS` and `UPLOAD_LIMITS` fit the
+real documents, and ``dataclasses.replace`` makes others.
+
+Example::
+
+    sheet = read_sheet(Path("2024-2201.xlsx"), REGISTER_LIMITS)
+    for row_number, cells in sheet.rows(): ...
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import stat
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+from registry.sheets._child import ParseChild
+from registry.sheets._limits import (
+    REGISTER_LIMITS,
+    UPLOAD_LIMITS,
+    SheetLimits,
+    SheetRefused,
+    exceeded,
+    refusal,
+    unreadable,
+)
+from registry.sheets._zipscan import Workbook, check_directory, scan_parts
+from registry.sheets.encoding import decode
+
+__all__ = [
+    "REGISTER_LIMITS",
+    "UPLOAD_LIMITS",
+    "Sheet",
+    "SheetLimits",
+    "SheetRefused",
+    "open_regular_file",
+    "read_sheet",
+    "read_sheet_bytes",
+]
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+TEXT_SUFFIXES = (".csv", ".txt")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+READ_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """The first worksheet of a workbook, or a CSV file."""
+
+    cells: list[list[object]]
+    """its rows of cells. From a workbook, what python-calamine's
+    ``to_python(skip_empty_area=False)`` gives: str, int, float, bool, date, datetime, time,
+    timedelta, ``""`` when empty, padded from A1. From a CSV, the ``str`` fields of `csv`."""
+    numbers: Sequence[int]
+    """the row number of each row as the spreadsheet shows it: 1, 2, 3… in a workbook; in a
+    CSV the physical line where the record ends (``csv.reader.line_num``)"""
+    encoding: str | None = None
+    """the CSV's detected encoding (``utf-8``, ``utf-8-sig``, ``gb18030``); None for a workbook"""
+
+    def rows(self) -> Iterator[tuple[int, list[object]]]:
+        """(row number, cells) of each row — made as they are read, not 40,000 tuples at once."""
+        return zip(self.numbers, self.cells, strict=True)
+
+
+def open_regular_file(path: Path, max_bytes: int, basis: str = "") -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``max_bytes``; else `SheetRefused`.
+
+    Opened with ``O_NONBLOCK`` so that a FIFO cannot hang the open, checked with ``fstat`` on
+    the open descriptor (no race with a rename), and bounded again while reading, for a file
+    that grows. Symlinks are followed: whether one may leave its folder is the caller's call.
+    ``basis`` says in the refusal why the limit is what it is."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError as exc:
+        raise unreadable("文件不存在") from exc
+    except OSError as exc:
+        raise unreadable(f"无法打开文件（{exc.strerror}）") from exc
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise unreadable("不是普通文件（是目录、设备或管道）")
+        if status.st_size > max_bytes:
+            raise refusal("max_file_bytes", status.st_size, max_bytes, basis)
+        blocks = []
+        size = 0
+        while block := os.read(fd, READ_BYTES):
+            size += len(block)
+            if size > max_bytes:
+                raise refusal("max_file_bytes", size, max_bytes, basis)
+            blocks.append(block)
+        return b"".join(blocks)
+    finally:
+        os.close(fd)
+
+
+def read_sheet(path: Path, limits: SheetLimits) -> Sheet:
+    """The first worksheet of ``path`` (.xlsx/.xlsm/.xls/.ods/.csv/.txt), or `SheetRefused`."""
+    _check_suffix(path.name)
+    data = open_regular_file(path, limits.max_file_bytes, limits.basis)
+    return read_sheet_bytes(path.name, data, limits)
+
+
+def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
+    """Like `read_sheet` for bytes already in hand (an upload); ``filename`` gives the type."""
+    suffix = _check_suffix(filename)
+    if len(data) > limits.max_file_bytes:
+        raise exceeded(limits, "max_file_bytes", len(data))
+    if suffix in TEXT_SUFFIXES:
+        return _read_csv(data, limits)
+    deadline = time.monotonic() + limits.seconds
+    if data.startswith(OLE_MAGIC):  # .xls: nothing to scan before the parse, the child bounds it
+        with ParseChild(data, limits, deadline) as child:
+            return _numbered(child.rows())
+    if not data.startswith(ZIP_MAGIC):
+        raise unreadable("文件内容不是 Excel/WPS 工作簿（可能是改了扩展名的其他文件）")
+    workbook = check_directory(data, limits)
+    # A small sheet (every bomb so far, every upload) is scanned whole before any parser sees
+    # it. A big one (a real register) is read only up to <sheetData>, its other parts whole:
+    # the sheet's scan would cost a quarter of the parse, and the child's check of the parsed
+    # range is exact. Should the child die, the whole scan runs then, to name the cause.
+    small = workbook.sheet_bytes <= limits.scan_first_bytes
+    scan_parts(workbook, limits, deadline, sheet_body=small)
+    with ParseChild(data, limits, deadline) as child:
+        try:
+            return _numbered(child.rows())
+        except SheetRefused as refused:
+            if small or refused.limit not in ("memory_bytes", "seconds"):
+                raise
+            child.close()
+            _explain(workbook, limits, refused)
+            raise
+
+
+def _explain(workbook: Workbook, limits: SheetLimits, refused: SheetRefused) -> None:
+    """Raise the scan's refusal of a big sheet the child died on (a far cell, a part that
+    inflates past its declared size), if the scan finds one in its own time."""
+    try:
+        scan_parts(workbook, limits, time.monotonic() + limits.seconds)
+    except SheetRefused as cause:
+        if cause.limit != "seconds":
+            raise cause from refused
+
+
+def _check_suffix(filename: str) -> str:
+    suffix = os.path.splitext(filename)[1].lower()
+    if suffix not in WORKBOOK_SUFFIXES + TEXT_SUFFIXES:
+        raise SheetRefused(f"不支持的文件类型“{suffix}”，请提供 .xlsx 或 .csv 文件")
+    return suffix
+
+
+def _numbered(rows: list[list[object]]) -> Sheet:
+    return Sheet(rows, range(1, len(rows) + 1))
+
+
+def _read_csv(data: bytes, limits: SheetLimits) -> Sheet:
+    """A CSV in-process: decoding and `csv` are linear in the bytes, which are already bounded;
+    a record wider than ``max_columns`` or one row too many stops the read at once."""
+    try:
+        text, encoding = decode(data)
+    except UnicodeDecodeError as exc:
+        raise SheetRefused(
+            "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GB18030/GBK）。请另存为 CSV UTF-8 后重试"
+        ) from exc
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    max_columns, max_rows = limits.max_columns, limits.max_rows
+    try:
+        for cells in reader:
+            if len(cells) > max_columns or len(rows) == max_rows:
+                where = f"第 {reader.line_num} 行"
+                if len(cells) > max_columns:
+                    raise exceeded(limits, "max_columns", len(cells), where)
+                raise exceeded(limits, "max_rows", len(rows) + 1, where)
+            rows.append(cells)
+            numbers.append(reader.line_num)
+    except csv.Error as exc:
+        raise SheetRefused(f"CSV 格式错误（第 {reader.line_num} 行）：{exc}") from exc
+    return Sheet(cast(list[list[object]], rows), numbers, encoding)

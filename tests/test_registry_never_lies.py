@@ -1,0 +1,376 @@
+"""The registry never lies (川人社函〔2012〕389号 broken on purpose, register by register): each
+offending register is a real spreadsheet, synced with the real ``certreg sync``; it is refused
+(exit 1) with its row, rule and clause, and every table but the sync history is unchanged.
+The 换发 and 补发 that are allowed are checked through the public app and the API too."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from starlette.datastructures import Secret
+from starlette.testclient import TestClient
+
+from registry import store
+from registry.cli import cli
+from tests.blank_registers import UNIT, collection, dispatch, requisition
+from tests.registers import (
+    MIANYANG,
+    TECHNICIANS,
+    RegisterFactory,
+    approval_row,
+    registry_dump,
+    technician_row,
+)
+from tests.verify_fixtures import SECRET
+from verify_app.app import create_app
+from verify_app.settings import Settings
+
+CHANGES = {"kind": "status-changes", "authority": "2202"}
+BLANKS = {"kind": "requisitions", "authority": "2200"}
+REISSUE = {
+    "个人申请": "申请1",
+    "单位证明": "证明1",
+    "原公布文件": "绵人社函〔2012〕8号",
+    "主管部门审核": "同意 2013-01-05",
+    "发证机关审核": "同意 2013-01-08",
+}
+
+
+def sync(folder: Path, db: Path) -> tuple[int, dict[str, Any]]:
+    result = CliRunner().invoke(cli, ["sync", str(folder), "--db", str(db), "--json"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def problems_of(report: dict[str, Any], file: str) -> list[tuple[Any, ...]]:
+    [register] = [r for r in report["registers"] if r["file"] == file]
+    assert register["outcome"] == "rejected"
+    return [(p["row"], p["column"], p["rule"], p["clause"]) for p in register["problems"]]
+
+
+def refused(registers: RegisterFactory, db: Path, file: str) -> list[tuple[Any, ...]]:
+    """Sync the folder: ``file`` is refused and the registry is exactly as before."""
+    store.connect(db).close()  # a registry (perhaps empty) to compare with
+    before = registry_dump(db)
+    code, report = sync(registers.folder, db)
+    assert code == 1, report
+    assert registry_dump(db) == before
+    return problems_of(report, file)
+
+
+def event(
+    kind: str, number: str, name: str, date: str, new: str = "", **extra: str
+) -> dict[str, object]:
+    reasons = {"换发": "证书错填", "补发": "证书遗失", "撤销": "弄虚作假"}
+    row: dict[str, object] = {
+        "类型": kind,
+        "证书编号": number,
+        "姓名": name,
+        "日期": date,
+        "新证书编号": new,
+        "原因": reasons[kind],
+        "批准文号": "绵人社函〔2013〕1号",
+    }
+    if kind == "补发":
+        row.update(REISSUE)
+    row.update(extra)
+    return row
+
+
+@pytest.fixture
+def roster(registers: RegisterFactory, db_path: Path) -> RegisterFactory:
+    """绵阳 holds Z1122020901 周杰 and Z1122020902 郑浩 (one .xlsx roster)."""
+    registers.add(
+        "mianyang.xlsx",
+        [approval_row("Z1122020901", "周杰"), approval_row("Z1122020902", "郑浩")],
+        MIANYANG,
+    )
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+    return registers
+
+
+def test_1_a_corrected_register_cannot_give_a_number_to_another_person(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    roster.add(
+        "mianyang.xlsx",
+        [approval_row("Z1122020901", "李四"), approval_row("Z1122020902", "郑浩")],
+        MIANYANG,
+    )
+    [(row, column, rule, clause)] = refused(roster, db_path, "mianyang.xlsx")
+    assert (row, column, clause) == (4, "姓名", "§四.(三)")
+    assert "原为“周杰”" in rule and "“李四”" in rule and "换发" in rule
+
+
+def test_2_the_same_people_are_not_registered_twice(roster: RegisterFactory, db_path: Path) -> None:
+    roster.add("again.xlsx", [approval_row("Z1122020903", "周杰")], MIANYANG)
+    [(row, column, rule, clause)] = refused(roster, db_path, "again.xlsx")
+    assert (row, column, clause) == (4, "姓名", "§二")
+    assert "Z1122020901" in rule and "备注" in rule
+
+
+def test_2_a_note_says_it_is_another_person(roster: RegisterFactory, db_path: Path) -> None:
+    row = approval_row("Z1122020903", "周杰", 备注="同名同生日，另一人")
+    roster.add("again.xlsx", [row], MIANYANG)
+    code, report = sync(roster.folder, db_path)
+    assert code == 0, report
+    with sqlite3.connect(db_path) as conn:
+        remark = conn.execute("SELECT remark FROM certificates WHERE number = 'Z1122020903'")
+        assert remark.fetchone() == ("同名同生日，另一人",)
+
+
+def test_2_twice_in_one_file(registers: RegisterFactory, db_path: Path) -> None:
+    rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020902", "周杰")]
+    registers.add("twice.xlsx", rows, MIANYANG)
+    [(row, column, rule, clause)] = refused(registers, db_path, "twice.xlsx")
+    assert (row, column, clause) == (5, "姓名", "§二") and "本文件第4行" in rule
+
+
+def test_3_an_exchange_needs_a_reason_of_misfiling_or_damage(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    roster.add(
+        "changes.xlsx",
+        [event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903", 原因="遗失")],
+        CHANGES,
+    )
+    [(row, column, rule, clause)] = refused(roster, db_path, "changes.xlsx")
+    assert (row, column, clause) == (3, "原因", "§四.(六)2") and "补发" in rule
+
+
+def app(db: Path) -> TestClient:
+    return TestClient(create_app(Settings(db=db, secret=Secret(SECRET), rate_limit=0)))
+
+
+def check(client: TestClient, number: str, name: str) -> dict[str, Any]:
+    answer: dict[str, Any] = client.post(
+        "/api/v1/verify", json={"number": number, "name": name}
+    ).json()
+    return answer
+
+
+def test_3_an_exchange_records_the_corrected_values(roster: RegisterFactory, db_path: Path) -> None:
+    correction = event(
+        "换发", "Z1122020902", "郑浩", "2013-01-10", "Z1122020903", 更正姓名="郑皓", 更正工种="钳工"
+    )
+    roster.add("changes.xlsx", [correction], CHANGES)
+    code, report = sync(roster.folder, db_path)
+    assert code == 0, report
+    with sqlite3.connect(db_path) as conn:
+        history = conn.execute(
+            "SELECT field, old, new FROM certificate_history WHERE number = 'Z1122020903'"
+            " ORDER BY field"
+        ).fetchall()
+    assert history == [
+        ("name", "郑浩", "郑皓"),
+        ("name_key", "郑浩", "郑皓"),
+        ("trade", "电工", "钳工"),
+    ]
+    with app(db_path) as client:
+        assert check(client, "Z1122020903", "郑皓")["trade"] == "钳工"
+        assert check(client, "Z1122020903", "郑浩")["result"] == "no_match"
+        old = check(client, "Z1122020902", "郑浩")
+    assert (old["result"], old["replaced_by"], old["successor"]) == (
+        "superseded",
+        "换发",
+        "Z1122020903",
+    )
+
+
+def test_4_a_reissue_under_a_new_number_keeps_its_mark(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    roster.add(
+        "changes.xlsx", [event("补发", "Z1122020902", "郑浩", "2013-01-10", "Z1122020903")], CHANGES
+    )
+    code, report = sync(roster.folder, db_path)
+    assert code == 0, report
+    with app(db_path) as client:
+        new = check(client, "Z1122020903", "郑浩")
+        old = check(client, "Z1122020902", "郑浩")
+        page = client.get("/")
+        token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        result_page = client.post(
+            "/check", data={"number": "Z1122020903", "name": "郑浩", "csrf_token": token}
+        )
+    assert (new["result"], new["reissue"], new["reissue_of"]) == ("valid", True, "Z1122020902")
+    assert "该证书为补发证书，证书正页右下方应注明“补发”字样" in new["advice"]
+    assert "该证书为补发证书，证书正页右下方应注明“补发”字样" in result_page.text
+    assert (old["result"], old["replaced_by"]) == ("superseded", "补发")
+    assert "遗失补发" in old["advice"] and "换发为" not in old["advice"]
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "fragment"),
+    [
+        ({"原公布文件": "随便写的文件"}, "原公布文件", "绵人社函〔2012〕8号"),
+        ({"主管部门审核": ""}, "主管部门审核", "补发须有主管部门审核"),
+        ({"发证机关审核": ""}, "发证机关审核", "补发须有发证机关审核"),
+    ],
+)
+def test_5_a_reissue_cites_its_documents_and_both_reviews(
+    roster: RegisterFactory, db_path: Path, change: dict[str, str], column: str, fragment: str
+) -> None:
+    roster.add(
+        "changes.xlsx", [event("补发", "Z1122020902", "郑浩", "2013-01-10", **change)], CHANGES
+    )
+    [(row, where, rule, clause)] = refused(roster, db_path, "changes.xlsx")
+    assert (row, where, clause) == (3, column, "§四.(六)3") and fragment in rule
+
+
+def test_6_the_issue_date_is_the_year_of_the_approving_document(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    facts = {**MIANYANG, "approval_doc": "绵人社函〔2013〕8号", "issued_on": "2011-01-05"}
+    registers.add("dated.xlsx", [approval_row("Z1122020901", "周杰")], facts)
+    [(row, column, rule, clause)] = refused(registers, db_path, "dated.xlsx")
+    assert (row, column, clause) == (None, "approval_doc", "§四.(三)") and "〔2013〕" in rule
+
+
+def test_6_a_technician_row_cites_a_document_of_its_year(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    row = technician_row("J1122010001", 批准文号="川人社函〔2014〕99号")
+    registers.add("technicians.xlsx", [row], TECHNICIANS)
+    [(where, column, rule, clause)] = refused(registers, db_path, "technicians.xlsx")
+    assert (where, column, clause) == (3, "批准文号", "§四.(三)") and "〔2014〕" in rule
+
+
+@pytest.mark.parametrize(
+    ("numbers", "row", "expected"),
+    [
+        (["Z1122020905", "Z1122020901"], 5, "Z1122020906"),
+        (["Z1122020901", "Z1122029999"], 5, "Z1122020902"),
+    ],
+    ids=["step back", "gap"],
+)
+def test_7_each_level_is_numbered_in_roster_order(
+    registers: RegisterFactory, db_path: Path, numbers: list[str], row: int, expected: str
+) -> None:
+    rows = [approval_row(numbers[0], "周杰"), approval_row(numbers[1], "郑浩")]
+    registers.add("order.xlsx", rows, MIANYANG)
+    [(where, column, rule, clause)] = refused(registers, db_path, "order.xlsx")
+    assert (where, column, clause) == (row, "颁发证书编号", "附件3 四、§四.(五)3")
+    assert f"这一行应为 {expected}" in rule
+
+
+def test_7_a_technician_roster_keeps_each_trade_together(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    rows = [
+        technician_row("J1122010001", "甲", 报考工种="中式烹调师"),
+        technician_row("J1122010002", "乙", 报考工种="电工"),
+        technician_row("J1122010003", "丙", 报考工种="中式烹调师"),
+    ]
+    registers.add("technicians.xlsx", rows, TECHNICIANS)
+    [(row, column, rule, clause)] = refused(registers, db_path, "technicians.xlsx")
+    assert (row, column, clause) == (5, "报考工种", "§四.(五)2") and "第3行及以前" in rule
+
+
+@pytest.mark.parametrize(
+    ("agreed", "fragment", "clause"),
+    [
+        ("同意初级 人，中级 1 人，高级 人，技师 人。", "中级 1 人，名册中实有 2 人", "§四.(六)1"),
+        ("同意初级 0 人，中级 一 人，高级 0 人，技师 0 人。", "“一”须用阿拉伯数字", "§四.(三)"),
+    ],
+    ids=["blanks are zero", "Chinese numerals"],
+)
+def test_8_footer_counts_as_the_form_prints_them(
+    registers: RegisterFactory, db_path: Path, agreed: str, fragment: str, clause: str
+) -> None:
+    rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020902", "郑浩")]
+    registers.add("footer.xlsx", rows, MIANYANG, footer=[f"证书核发部门意见：{agreed}"])
+    problems = refused(registers, db_path, "footer.xlsx")
+    assert [(p[1], p[3]) for p in problems] == [("证书核发部门意见", clause)]
+    assert fragment in str(problems[0][2])
+
+
+def test_9_a_superseded_or_revoked_certificate_is_not_collected(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    roster.add(
+        "changes.xlsx",
+        [
+            event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903"),
+            event("撤销", "Z1122020902", "郑浩", "2013-01-10"),
+        ],
+        CHANGES,
+    )
+    assert sync(roster.folder, db_path)[0] == 0
+    roster.add(
+        "collected.xlsx",
+        [collection("Z1122020901", day="2013-02-01"), collection("Z1122020902", day="2013-02-01")],
+        {"kind": "collections", "authority": "2202"},
+    )
+    problems = refused(roster, db_path, "collected.xlsx")
+    assert [(p[0], p[1], p[3]) for p in problems] == [
+        (3, "证书编号", "§四.(六)1"),
+        (4, "证书编号", "§四.(六)1"),
+    ]
+    assert "Z1122020903" in str(problems[0][2]) and "撤销" in str(problems[1][2])
+
+
+def test_9_a_revocation_and_a_collection_in_one_run(roster: RegisterFactory, db_path: Path) -> None:
+    roster.add("changes.xlsx", [event("撤销", "Z1122020902", "郑浩", "2013-01-10")], CHANGES)
+    roster.add(
+        "collected.xlsx",
+        [collection("Z1122020902", day="2013-02-01")],
+        {"kind": "collections", "authority": "2202"},
+    )
+    result = CliRunner().invoke(
+        cli, ["sync", str(roster.folder), "--db", str(db_path), "--dry-run", "--json"]
+    )
+    assert result.exit_code == 1
+    assert "撤销" in problems_of(json.loads(result.stdout), "collected.xlsx")[0][2]
+
+
+def test_9_a_dispatch_does_not_predate_its_approval(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    registers.add(
+        "requisitions.xlsx", [requisition(UNIT, 0, 2, province="同意 2012-03-01")], BLANKS
+    )
+    assert sync(registers.folder, db_path)[0] == 0
+    registers.add(
+        "dispatches.xlsx",
+        [dispatch(UNIT, 0, 2, day="2012-02-20")],
+        {"kind": "dispatches", "authority": "2200"},
+    )
+    [(row, column, rule, clause)] = refused(registers, db_path, "dispatches.xlsx")
+    assert (row, column, clause) == (3, "中级", "§四.(二)") and "2012-02-20" in rule
+
+
+def test_10_the_public_page_says_what_annex_3_says_of_the_year_code(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    with app(db_path) as client:
+        page = client.get("/").text
+    assert "核发年份代码" in page and "首批证书统一取 11（附件3 二）" in page
+    assert "发证年份的后两位" not in page
+
+
+def test_11_a_malformed_number_recalls_that_old_blanks_are_void(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    with app(db_path) as client:
+        answer = check(client, "Z11220209", "周杰")
+    assert answer["result"] == "malformed" and "§五.(四)" in answer["advice"]
+    assert "向发证机关核实" in answer["advice"]
+
+
+def test_a_register_loaded_before_is_not_judged_again_by_the_order_rule(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A register already in the registry was numbered under the rules of its day: a corrected
+    version of it is not refused for its order (the registry is not re-judged)."""
+    registers.add("old.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    rows = [approval_row("Z1122020902", "郑浩"), approval_row("Z1122020901", "周杰")]
+    registers.add("old.xlsx", rows, MIANYANG)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report

@@ -1,0 +1,368 @@
+"""registry.sheets.guard: hostile spreadsheets are refused by the limit they break, with the test
+process untouched; real spreadsheets read exactly as python-calamine / csv read them."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+import python_calamine
+from openpyxl.styles import Border, Side
+
+from registry.sheets.guard import (
+    REGISTER_LIMITS,
+    UPLOAD_LIMITS,
+    Sheet,
+    SheetLimits,
+    SheetRefused,
+    open_regular_file,
+    read_sheet,
+    read_sheet_bytes,
+)
+from tests.hostile_files import (
+    HOSTILE,
+    Hostile,
+    build,
+    one_cell,
+    sheet_xml,
+    write_ods,
+    write_workbook,
+)
+
+MIB = 1 << 20
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("hostile")
+
+
+def finishes(call: Callable[[], object], seconds: float = 60) -> object:
+    """``call()``'s result or exception, failing the test instead of hanging it (a FIFO would)."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(call())
+        except BaseException as exc:  # handed to the test
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert outcome, "the read hung"
+    return outcome[0]
+
+
+def refusal(path: Path, limits: SheetLimits = REGISTER_LIMITS) -> SheetRefused:
+    outcome = finishes(lambda: read_sheet(path, limits))
+    assert isinstance(outcome, SheetRefused), outcome
+    return outcome
+
+
+def calamine_rows(path: Path) -> list[list[object]]:
+    workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    return [list(row) for row in workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)]
+
+
+def cells(sheet: Sheet) -> list[list[object]]:
+    assert list(sheet.numbers) == list(range(1, len(sheet.cells) + 1))
+    return sheet.cells
+
+
+# Hostile files
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=lambda h: h.name)
+def test_hostile_file_is_refused_naming_the_limit(
+    hostile: Hostile, corpus: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    refused = refusal(build(corpus, hostile))
+    message = str(refused)
+    assert refused.limit == hostile.limit, message
+    assert hostile.mentions in message
+    assert_well_formed(refused)
+    assert capfd.readouterr().err == ""  # no traceback, no panic from the child
+
+
+def assert_well_formed(refused: SheetRefused) -> None:
+    """A damaged file is named as one; a limit is named with its bound; both say what to do."""
+    message = str(refused)
+    if refused.limit == "format":
+        assert message.startswith("无法作为电子表格读取：")
+    else:
+        assert message.startswith("表格超出处理上限：")
+        assert "上限 " in message
+    assert message.endswith("重试")
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=lambda h: h.name)
+def test_hostile_file_is_refused_as_an_upload(hostile: Hostile, corpus: Path) -> None:
+    refused = refusal(build(corpus, hostile), UPLOAD_LIMITS)
+    assert refused.limit == (hostile.upload_limit or hostile.limit)
+    assert_well_formed(refused)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=lambda h: h.name)
+def test_hostile_file_is_refused_when_left_to_the_child(hostile: Hostile, corpus: Path) -> None:
+    """As a sheet too big to scan first is: the child's check of the parsed range, its limits,
+    and the scan that explains its death meet every file by the same limit."""
+    unscanned = dataclasses.replace(REGISTER_LIMITS, scan_first_bytes=0)
+    refused = refusal(build(corpus, hostile), unscanned)
+    assert refused.limit == hostile.limit
+    assert_well_formed(refused)
+
+
+def test_row_limits_cite_where_they_come_from(corpus: Path) -> None:
+    far = build(corpus, next(h for h in HOSTILE if h.name == "a99999999.xlsx"))
+    assert "一份名册至多 4 个等级 × 9,999 本证书，见附件3" in str(refusal(far))
+    assert "一次批量查验至多 500 行" in str(refusal(far, UPLOAD_LIMITS))
+
+
+def test_a_bomb_past_the_scan_kills_only_the_child(corpus: Path) -> None:
+    """With limits wide enough for the scan to let A1 + XFD1048576 through, python-calamine
+    asks for 2**39 bytes and aborts: the child, not us, under its address-space limit."""
+    path = build(corpus, next(h for h in HOSTILE if h.name == "a1-and-xfd1048576.xlsx"))
+    wide = dataclasses.replace(REGISTER_LIMITS, max_rows=2_000_000, max_columns=20_000)
+    refused = refusal(path, wide)
+    assert refused.limit == "memory_bytes"
+    assert "读取所需内存超过上限（上限 1,024 MiB" in str(refused)
+
+
+def test_the_childs_memory_is_its_address_space_limit(tmp_path: Path) -> None:
+    """A1 + XFD2000 makes python-calamine allocate a 1 GiB range, which this machine could
+    give: only the child's RLIMIT_AS, set here to 256 MiB, stops it."""
+    path = write_workbook(tmp_path / "dense.xlsx", one_cell("XFD2000", also_a1=True))
+    wide = dataclasses.replace(
+        REGISTER_LIMITS, max_rows=2_000_000, max_columns=20_000, memory_bytes=256 * MIB
+    )
+    refused = refusal(path, wide)
+    assert refused.limit == "memory_bytes"
+    assert "上限 256 MiB" in str(refused)
+
+
+def test_the_child_is_stopped_at_the_time_limit(tmp_path: Path) -> None:
+    path = tmp_path / "register.xlsx"
+    write_register(path, rows=5_000)
+    refused = refusal(path, dataclasses.replace(REGISTER_LIMITS, seconds=0.01))
+    assert refused.limit == "seconds"
+    assert "读取用时超过上限" in str(refused)
+
+
+def test_a_child_that_cannot_start_is_our_fault_not_the_files(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "ok.xlsx", one_cell("B2"))
+    with pytest.raises(RuntimeError, match="did not start"):
+        read_sheet(path, dataclasses.replace(REGISTER_LIMITS, memory_bytes=MIB))
+
+
+def test_the_child_checks_the_parsed_shape_too(tmp_path: Path) -> None:
+    """Cells without ``r`` escape the parent's search; python-calamine's range does not."""
+    path = write_workbook(
+        tmp_path / "wide.xlsx", sheet_xml("<row>" + "<c><v>1</v></c>" * 65 + "</row>")
+    )
+    refused = refusal(path)
+    assert refused.limit == "max_columns"
+    assert "65 列" in str(refused)
+
+
+# Real files read as python-calamine reads them
+
+
+def write_register(path: Path, rows: int) -> None:
+    """An approval roster laid out like 附件4: title, merged two-row header, data, footer."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["中央在川和省直机关事业单位工人技术等级（职务）证书审批名册"])
+    sheet.merge_cells("A1:H1")
+    sheet.append(
+        ["姓名", "性别", "出生年月", "报考工种", "考试考核结果", None, "发证日期", "颁发证书编号"]
+    )
+    sheet.append([None, None, None, None, "技术业务理论", "实际操作技能", None, None])
+    for column in "ABCDGH":
+        sheet.merge_cells(f"{column}2:{column}3")
+    sheet.merge_cells("E2:F2")
+    for n in range(rows):
+        sheet.append(
+            [
+                f"张{n}",
+                "男女"[n % 2],
+                dt.datetime(1970 + n % 30, 1 + n % 12, 1),
+                "汽车驾驶员",
+                60 + n % 40,
+                75.5,
+                dt.date(2011, 3, 15) if n % 3 else None,
+                f"Z1122{n % 22:02d}{n % 9999 + 1:04d}",
+            ]
+        )
+    sheet.append([])
+    sheet.append(["证书核发部门意见：同意初级 0 人，中级 12 人。    审查人：        批准人："])
+    sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=8)
+    book.save(path)
+
+
+def test_register_xlsx_reads_as_calamine_reads_it(tmp_path: Path) -> None:
+    path = tmp_path / "register.xlsx"
+    write_register(path, rows=5_000)  # several chunks from the child, dates in each
+    sheet = read_sheet(path, REGISTER_LIMITS)
+    assert cells(sheet) == calamine_rows(path)
+    assert sheet.encoding is None
+    assert sheet.cells[3][2] == dt.date(1970, 1, 1)  # python-calamine makes midnight a date
+    last_number, last_row = list(sheet.rows())[-1]
+    assert (last_number, str(last_row[0])[:8]) == (5_005, "证书核发部门意见")
+
+
+def test_every_cell_type_and_a_table_away_from_a1(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["C3"] = "文本"
+    sheet["D3"] = 7
+    sheet["E3"] = 2.5
+    sheet["F3"] = True
+    sheet["C4"] = dt.date(2011, 3, 15)
+    sheet["D4"] = dt.datetime(2011, 3, 15, 8, 30)
+    sheet["E4"] = dt.time(8, 30)
+    sheet["F4"] = dt.timedelta(hours=30)
+    sheet["G5"] = "=D3*2"  # no cached value: python-calamine skips it
+    path = tmp_path / "types.xlsx"
+    book.save(path)
+    rows = cells(read_sheet(path, REGISTER_LIMITS))
+    assert rows == calamine_rows(path)
+    assert len(rows) == 4 and len(rows[0]) == 6  # padded from A1, as to_python pads
+    assert rows[2][2:6] == ["文本", 7.0, 2.5, True]
+    assert [type(cell) for cell in rows[3][2:6]] == [dt.date, dt.datetime, dt.time, dt.timedelta]
+
+
+def test_formatting_far_away_is_not_data(tmp_path: Path) -> None:
+    """Borders down to row 60,000 and column ZZ, and a <dimension> that says so, are over the
+    limits; python-calamine skips empty cells, and so does the guard."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = "姓名"
+    sheet["B2"] = "张三"
+    thin = Side(style="thin")
+    sheet.cell(60_000, 1).border = Border(top=thin)
+    sheet.cell(2, 702).border = Border(top=thin)
+    path = tmp_path / "formatted.xlsx"
+    book.save(path)
+    assert cells(read_sheet(path, REGISTER_LIMITS)) == [["姓名", ""], ["", "张三"]]
+
+
+def test_a_formula_reads_as_its_cached_value(tmp_path: Path) -> None:
+    row = '<row r="1"><c r="A1"><v>21</v></c><c r="B1"><f>A1*2</f><v>42</v></c></row>'
+    path = write_workbook(
+        tmp_path / "formula.xlsx", sheet_xml(row, '<dimension ref="A1:XFD1048576"/>')
+    )
+    assert cells(read_sheet(path, REGISTER_LIMITS)) == calamine_rows(path) == [[21.0, 42.0]]
+
+
+def test_ods_reads_as_calamine_reads_it(tmp_path: Path) -> None:
+    rows = (
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>姓名</text:p></table:table-cell>'
+        '<table:table-cell office:value-type="float" office:value="3"><text:p>3</text:p></table:table-cell></table:table-row>'
+        '<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+        '<table:table-row><table:table-cell table:number-columns-repeated="2"/>'
+        '<table:table-cell office:value-type="string"><text:p>末</text:p></table:table-cell></table:table-row>'
+        '<table:table-row table:number-rows-repeated="1048570"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+    )
+    path = write_ods(tmp_path / "roster.ods", rows)
+    assert cells(read_sheet(path, REGISTER_LIMITS)) == calamine_rows(path)
+    assert calamine_rows(path)[3][2] == "末"
+
+
+def test_upload_bytes_read_like_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "batch.xlsx"
+    write_register(path, rows=20)
+    sheet = read_sheet_bytes("批量.XLSX", path.read_bytes(), UPLOAD_LIMITS)
+    assert sheet == read_sheet(path, UPLOAD_LIMITS)
+
+
+def test_empty_workbook_has_no_rows(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "empty.xlsx", sheet_xml(""))
+    assert list(read_sheet(path, REGISTER_LIMITS).rows()) == []
+
+
+# CSV
+
+
+CSV_TEXT = (
+    '姓名,颁发证书编号\r\n张三,Z11220200001\r\n"李\r\n四",G11220100012\r\n\r\n王五,C11220000003\r\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "data"),
+    [
+        ("gb18030", CSV_TEXT.encode("gb18030")),
+        ("utf-8-sig", CSV_TEXT.encode("utf-8-sig")),
+        ("utf-8", CSV_TEXT.encode("utf-8")),
+    ],
+)
+def test_csv_reads_as_csv_reads_it(tmp_path: Path, encoding: str, data: bytes) -> None:
+    path = tmp_path / "register.csv"
+    path.write_bytes(data)
+    sheet = read_sheet(path, REGISTER_LIMITS)
+    reader = csv.reader(io.StringIO(CSV_TEXT, newline=""))
+    assert list(sheet.rows()) == [(reader.line_num, row) for row in reader]
+    assert sheet.encoding == encoding
+    assert sheet.numbers == [1, 2, 4, 5, 6]  # the line a record ends on
+
+
+def test_csv_in_no_known_encoding_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "latin.csv"
+    path.write_bytes("姓名\r\n".encode("utf-16"))
+    assert "无法识别文件编码" in str(refusal(path))
+
+
+def test_upload_row_limit_is_the_batch_size(tmp_path: Path) -> None:
+    path = tmp_path / "batch.csv"
+    path.write_text("证书编号,姓名\n" + "Z11220200001,张三\n" * 999, encoding="utf-8")
+    assert len(read_sheet(path, UPLOAD_LIMITS).cells) == 1_000
+    path.write_text("证书编号,姓名\n" + "Z11220200001,张三\n" * 1_000, encoding="utf-8")
+    refused = refusal(path, UPLOAD_LIMITS)
+    assert refused.limit == "max_rows"
+    assert "上限 1,000 行；一次批量查验至多 500 行" in str(refused)
+
+
+def test_limits_are_settings(tmp_path: Path) -> None:
+    path = tmp_path / "three.csv"
+    path.write_text("a,b,c\n1,2,3\n", encoding="utf-8")
+    narrow = dataclasses.replace(UPLOAD_LIMITS, max_columns=2, basis="测试")
+    refused = refusal(path, narrow)
+    assert (refused.limit, str(refused)) == (
+        "max_columns",
+        "表格超出处理上限：第一个工作表有 3 列（第 1 行；上限 2 列；测试）。请删去多余的空行空列，或拆分文件后重试",
+    )
+
+
+# Opening files
+
+
+def test_open_regular_file_refuses_what_is_not_one(tmp_path: Path) -> None:
+    for path, why in [(tmp_path, "不是普通文件"), (tmp_path / "missing.csv", "文件不存在")]:
+        with pytest.raises(SheetRefused, match=why):
+            open_regular_file(path, MIB)
+
+
+def test_open_regular_file_bounds_the_size(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"x" * 1_000)
+    assert open_regular_file(path, 1_000) == b"x" * 1_000
+    with pytest.raises(SheetRefused, match="文件大小 1,000 字节（上限 999 字节）") as refused:
+        open_regular_file(path, 999)
+    assert refused.value.limit == "max_file_bytes"
+
+
+def test_unsupported_suffix_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "register.pdf"
+    path.write_bytes(b"%PDF-1.7")
+    assert "不支持的文件类型“.pdf”" in str(refusal(path))
