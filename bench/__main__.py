@@ -127,7 +127,9 @@ def main(
         click.echo(targets_table(served.targets) + "\n")
         report["serve"] = serve_bench.as_json(served)
     if only == "hostile" or (only is None and not quick):
-        hostile = hostile_bench.run(registry, work, seconds, warmup, not no_install, say)
+        hostile = hostile_bench.run(
+            registry, work, seconds, warmup, not no_install, say, rounds or (1 if quick else 3)
+        )
         click.echo(
             f"## Hostile uploads: {serve_bench.CONNECTIONS} connections of normal checks, "
             f"{seconds} s after a {warmup} s warm-up, alone then with "

@@ -100,6 +100,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        app.state.uploads.close()
         await run_in_threadpool(verifier.close)
 
 

@@ -14,24 +14,37 @@ an upload goes through three gates, in this order:
    the rows the file really holds. A file that is refused keeps costing one check, so hostile
    files are not free to send. A client therefore needs its allowance free to upload, and has
    it back the moment the file is read;
-3. the parse itself (`verify_app.batch_files.read_batch`) runs in the thread pool, and a
-   workbook is opened by the guarded reader (`registry.sheets.guard`) in a child process with
-   memory and time limits: a hostile workbook can end that child, never the server.
+3. the parse itself (`verify_app.batch_files.read_batch`) runs on one of the slots' own
+   threads, and a workbook is opened by the guarded reader (`registry.sheets.guard`) in a child
+   process with memory and time limits: a hostile workbook can end that child, never the server.
+
+The slots' threads run at the lowest CPU priority (nice 19; on Linux a thread's own, inherited
+by the child processes it starts), so parsing uploads uses the CPU the checks leave over: on a
+one-core server, eight hostile uploads at once would otherwise take two thirds of it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import os
 import threading
 from collections.abc import Iterator
-
-from starlette.concurrency import run_in_threadpool
+from concurrent.futures import ThreadPoolExecutor
 
 from verify_app.batch_files import MAX_ITEMS, BatchRow, read_batch
 from verify_app.ratelimit import CheckLimiter, RateLimited
 
 RETRY_AFTER = 5
 """seconds a client waits when every parsing slot is taken: longer than most parses take"""
+PARSE_NICENESS = 19
+"""the lowest CPU priority: parsing uploads never competes with the checks"""
+
+
+def _lower_priority() -> None:
+    """Make the calling thread (and the processes it will start) yield the CPU to the server's."""
+    with contextlib.suppress(OSError):  # not permitted in some sandboxes: then it just runs
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PARSE_NICENESS)
 
 
 class UploadsBusy(Exception):
@@ -44,11 +57,15 @@ class UploadsBusy(Exception):
 
 
 class UploadSlots:
-    """A fixed number of parsing slots, taken without waiting (see the module docstring)."""
+    """A fixed number of parsing slots, taken without waiting, and a low-priority thread for
+    each (see the module docstring)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._free = threading.BoundedSemaphore(size)
+        self._threads = ThreadPoolExecutor(
+            size, thread_name_prefix="certreg-upload", initializer=_lower_priority
+        )
 
     @contextlib.contextmanager
     def slot(self) -> Iterator[None]:
@@ -59,6 +76,15 @@ class UploadSlots:
             yield
         finally:
             self._free.release()
+
+    async def read(self, filename: str, data: bytes) -> list[BatchRow]:
+        """`read_batch` on a slot's thread, awaited from the event loop (hold a `slot` first)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, read_batch, filename, data)
+
+    def close(self) -> None:
+        """Stop the threads once the parses under way end (at the app's shutdown)."""
+        self._threads.shutdown(wait=False, cancel_futures=True)
 
 
 def reserve_rows(limiter: CheckLimiter, client: str) -> int:
@@ -92,7 +118,7 @@ async def read_upload(
         reserved = reserve_rows(limiter, client)
         rows: list[BatchRow] = []
         try:
-            rows = await run_in_threadpool(read_batch, filename, data)
+            rows = await slots.read(filename, data)
         finally:
             release_rows(limiter, client, reserved if rows else reserved - 1)
     return rows
