@@ -5,6 +5,7 @@ Example:
     python -m bench                 # full size: 25 registers × 39,996 rows, 3 runs each, ~15 min
     python -m bench --quick         # small sizes, under a minute (what CI smoke-tests)
     python -m bench --only sync --registers 5 --rows 10000
+    python -m bench --only hostile  # normal checks while 8 hostile uploads hit the server
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from bench import serve_bench, sync_bench
+from bench import hostile_bench, serve_bench, sync_bench
 from bench.measure import run_once
 from bench.report import machine, targets_table
 
@@ -30,7 +31,11 @@ ROOT = Path(__file__).resolve().parent.parent
 @click.option(
     "--rows", type=int, help="Rows per register, at most 39,996 (default 39,996; quick 1,500)."
 )
-@click.option("--only", type=click.Choice(["sync", "serve"]), help="Run one half only.")
+@click.option(
+    "--only",
+    type=click.Choice(["sync", "serve", "hostile"]),
+    help="Run one part only (hostile: normal checks under hostile uploads; not in --quick).",
+)
 @click.option("--repeat", type=int, help="Runs per sync figure; the median is kept (default 3).")
 @click.option("--seconds", type=int, help="Seconds per wrk run after the warm-up (default 15).")
 @click.option(
@@ -99,18 +104,18 @@ def main(
     click.echo(f"- command: python -m bench {' '.join(sys.argv[1:])}\n")
     certreg = certreg or sync_bench.console_script("certreg")
     registry = out / "registry.db"
-    if only != "serve":
+    if only in (None, "sync"):
         results = sync_bench.run(out, sizes, certreg, say)
         registry = results.registry
         click.echo(f"## Sync: {registers} registers × {rows:,} rows, median of {sizes.repeat}\n")
         click.echo(sync_bench.figures_table(results.figures) + "\n")
         click.echo(targets_table(results.targets) + "\n")
         report["sync"] = sync_bench.as_json(results)
-    if only != "sync":
-        if not registry.exists():
-            say("no registry yet: loading the generated registers first …")
-            dirs = sync_bench.prepare_data(out, registers, rows, rows)
-            run_once(sync_bench.sync_command(certreg, dirs["full"], registry))
+    if only in (None, "serve", "hostile") and not registry.exists():
+        say("no registry yet: loading the generated registers first …")
+        dirs = sync_bench.prepare_data(out, registers, rows, rows)
+        run_once(sync_bench.sync_command(certreg, dirs["full"], registry))
+    if only in (None, "serve"):
         served = serve_bench.run(
             registry, work, seconds, warmup, not no_install, say, rounds or (1 if quick else 3)
         )
@@ -121,6 +126,18 @@ def main(
         click.echo(serve_bench.scenarios_table(served.scenarios) + "\n")
         click.echo(targets_table(served.targets) + "\n")
         report["serve"] = serve_bench.as_json(served)
+    if only == "hostile" or (only is None and not quick):
+        hostile = hostile_bench.run(
+            registry, work, seconds, warmup, not no_install, say, rounds or (1 if quick else 3)
+        )
+        click.echo(
+            f"## Hostile uploads: {serve_bench.CONNECTIONS} connections of normal checks, "
+            f"{seconds} s after a {warmup} s warm-up, alone then with "
+            f"{hostile_bench.UPLOADERS} hostile uploads at once\n"
+        )
+        click.echo(hostile_bench.figures_table(hostile) + "\n")
+        click.echo(targets_table(hostile.targets) + "\n")
+        report["hostile"] = hostile_bench.as_json(hostile)
     if json_path:
         json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
 

@@ -1,7 +1,8 @@
 """The JSON API (SPEC §7): single and batch checks, number decoding, health.
 
-Input problems are answered with 400 (not JSON) or 422 (JSON of the wrong shape) and a message
-saying what is wrong — never a 500.
+Input problems are answered with 400 (not JSON, or JSON nested deeper than any request of ours)
+or 422 (JSON of the wrong shape) and a message saying what is wrong — never a 500. What is
+accepted is exactly what `verify_app.openapi` describes, so the schema tells clients the truth.
 """
 
 from __future__ import annotations
@@ -36,11 +37,28 @@ class InvalidRequest(Exception):
 
 
 async def _json_body(request: Request) -> Any:
+    """The parsed body, or a 400 for anything that is not JSON we can read.
+
+    The body is already capped by `BodyLimitMiddleware`. Nesting is bounded while parsing: the
+    standard library's decoder counts its depth against the interpreter's recursion limit and
+    raises ``RecursionError`` (cleanly, no stack overflow) for ``[`` × 100,000 — a request of
+    ours is three levels deep. ``ValueError`` also covers undecodable bytes and integers longer
+    than Python's 4,300-digit conversion limit."""
     body = await request.body()
     try:
         return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except RecursionError as exc:
+        raise InvalidRequest(400, "bad_json", "请求体不是有效的 JSON：嵌套层数过多") from exc
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, too many digits
         raise InvalidRequest(400, "bad_json", f"请求体不是有效的 JSON：{exc}") from exc
+
+
+def _flag(body: dict[str, Any], name: str) -> bool:
+    """An optional boolean field: absent is false, anything but true/false is a 422."""
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise InvalidRequest(422, "invalid", f"{name} 应为 true 或 false")
+    return value
 
 
 def _encodable(text: str) -> bool:
@@ -84,11 +102,12 @@ async def verify(request: Request) -> JSONResponse:
     try:
         body = await _json_body(request)
         item = _item(body, "请求体")
+        receipt = _flag(body, "receipt")
     except InvalidRequest as exc:
         return exc.response()
     verifier = verifier_of(request)
     answer = await verifier.check_soon(client_of(request), item.number, item.name, "api")
-    return JSONResponse(_answer(request, item, answer, body.get("receipt") is True))
+    return JSONResponse(_answer(request, item, answer, receipt))
 
 
 async def verify_batch(request: Request) -> JSONResponse:
@@ -102,12 +121,12 @@ async def verify_batch(request: Request) -> JSONResponse:
         if len(items) > MAX_ITEMS:
             raise InvalidRequest(422, "too_many", f"一次最多 {MAX_ITEMS} 条，本次 {len(items)} 条")
         checks = [_item(value, f"items[{i}]") for i, value in enumerate(items)]
+        receipts = _flag(body, "receipts")
     except InvalidRequest as exc:
         return exc.response()
     answers = await run_in_threadpool(
         verifier_of(request).check_many, client_of(request), checks, "batch"
     )
-    receipts = body.get("receipts") is True
     return JSONResponse(
         {
             "results": [

@@ -35,9 +35,10 @@ from verify_app.links import path_for
 from verify_app.openapi import openapi_document
 from verify_app.ratelimit import RateLimited
 from verify_app.receipts import Clock
-from verify_app.security_headers import HEADERS, SecurityHeadersMiddleware
+from verify_app.security_headers import SecurityHeadersMiddleware, security_headers
 from verify_app.service import Verifier
 from verify_app.settings import Settings
+from verify_app.uploads import UploadSlots
 
 HERE = Path(__file__).parent
 
@@ -59,7 +60,13 @@ async def not_found(request: Request, exc: Exception) -> Response:
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return error_page(request, exc.status_code, "请求无法处理", str(exc.detail))
+    headers = exc.headers or {}
+    message = str(exc.detail)
+    if exc.status_code == 405:  # Starlette's detail is English
+        message = f"此地址不支持 {request.method} 请求（可用：{headers.get('Allow', '')}）。"
+    response = error_page(request, exc.status_code, "请求无法处理", message)
+    response.headers.update(headers)  # e.g. the Allow of a 405, which RFC 9110 requires
+    return response
 
 
 async def rate_limited(request: Request, exc: Exception) -> Response:
@@ -77,7 +84,8 @@ async def csrf_rejected(request: Request, exc: Exception) -> Response:
 async def server_error(request: Request, exc: Exception) -> Response:
     message = "查验服务暂时出现问题，请稍后再试。问题已记录。"
     response = error_page(request, 500, "系统暂时出错", message)
-    response.headers.update(HEADERS)
+    # this answer comes from outside the middleware stack, which would have added them
+    response.headers.update(security_headers(request.scope))
     return response
 
 
@@ -92,6 +100,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        app.state.uploads.close()
         await run_in_threadpool(verifier.close)
 
 
@@ -158,6 +167,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Starlette:
     app.state.templates = _templates()
     app.state.csrf = CsrfTokens(secret)
     app.state.exports = URLSafeTimedSerializer(secret, salt="certreg-batch-export")
+    app.state.uploads = UploadSlots(settings.upload_concurrency)
     return app
 
 

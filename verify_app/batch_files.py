@@ -4,6 +4,11 @@ The upload is any sheet with a 证书编号 and a 姓名 column (header found in
 one, the first two columns). Row numbers are the ones the spreadsheet shows, so HR can match
 results to their own file. The export never contains the names, and every cell that a
 spreadsheet would run as a formula (``= + - @``, tab, CR) is neutralised with a leading quote.
+
+The file is opened by `registry.sheets.guard` with `UPLOAD_LIMITS` — never by a parser here: a
+workbook is parsed in a child process with memory and time limits after its zip has been
+checked, so a hostile file gets a Chinese refusal instead of taking the server down. `read_batch`
+blocks (it waits for that child): callers run it off the event loop (`verify_app.uploads`).
 """
 
 from __future__ import annotations
@@ -13,11 +18,9 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import python_calamine
-
 from registry.public.fields import PUBLIC_FIELDS
 from registry.public.lookup import Verification
-from registry.sheets.encoding import decode
+from registry.sheets.guard import UPLOAD_LIMITS, SheetRefused, read_sheet_bytes
 from registry.sheets.layout import header_key
 from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item
 
@@ -55,28 +58,23 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _sheet_rows(filename: str, data: bytes) -> list[list[str]]:
-    if filename.lower().endswith((".xlsx", ".xls", ".xlsm")):
-        try:
-            sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            raw = sheet.get_sheet_by_index(0).to_python(skip_empty_area=False)
-        except Exception as exc:  # calamine raises several unrelated exception types
-            raise BatchFileProblem(
-                "无法作为电子表格读取，请确认文件未损坏，或另存为 .xlsx / .csv 后重试"
-            ) from exc
-        return [[_text(cell) for cell in row] for row in raw]
-    if filename.lower().endswith((".csv", ".txt")):
-        try:
-            text, _ = decode(data)
-        except UnicodeDecodeError as exc:
-            raise BatchFileProblem("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码") from exc
-        return [[_text(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
-    raise BatchFileProblem("请上传 .xlsx 或 .csv 文件（两列：证书编号、姓名）")
+UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
 
 
-def _columns(rows: Sequence[Sequence[str]]) -> tuple[int, int, int]:
+def _sheet_rows(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
+    """(row number as the spreadsheet shows it, cell texts) of the upload's first sheet."""
+    if not filename.lower().endswith(UPLOAD_SUFFIXES):
+        raise BatchFileProblem("请上传 .xlsx 或 .csv 文件（两列：证书编号、姓名）")
+    try:
+        sheet = read_sheet_bytes(filename, data, UPLOAD_LIMITS)
+    except SheetRefused as exc:
+        raise BatchFileProblem(str(exc)) from exc
+    return [(number, [_text(cell) for cell in cells]) for number, cells in sheet.rows()]
+
+
+def _columns(rows: Sequence[tuple[int, Sequence[str]]]) -> tuple[int, int, int]:
     """(index of the first data row, number column, name column)."""
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+    for index, (_, row) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         keys = [header_key(cell) for cell in row]
         number = next((i for i, k in enumerate(keys) if k in NUMBER_HEADERS), None)
         name = next((i for i, k in enumerate(keys) if k in NAME_HEADERS), None)
@@ -86,22 +84,23 @@ def _columns(rows: Sequence[Sequence[str]]) -> tuple[int, int, int]:
 
 
 def read_batch(filename: str, data: bytes) -> list[BatchRow]:
-    """The rows to check, in file order, each with the row number the spreadsheet shows."""
+    """The rows to check, in file order, each with the row number the spreadsheet shows.
+
+    Blocks while the guarded reader parses the file: call it from a worker thread."""
     if not data:
         raise BatchFileProblem("上传的文件是空的")
     rows = _sheet_rows(filename, data)
     start, number_col, name_col = _columns(rows)
     batch = []
-    for index in range(start, len(rows)):
-        row = rows[index]
+    for line, row in rows[start:]:
         number = row[number_col] if number_col < len(row) else ""
         name = row[name_col] if name_col < len(row) else ""
         if len(number) > MAX_NUMBER_CHARS or len(name) > MAX_NAME_CHARS:
             raise BatchFileProblem(
-                f"第{index + 1}行：证书编号最多 {MAX_NUMBER_CHARS} 个字符，姓名最多 {MAX_NAME_CHARS} 个字符"
+                f"第{line}行：证书编号最多 {MAX_NUMBER_CHARS} 个字符，姓名最多 {MAX_NAME_CHARS} 个字符"
             )
         if number or name:
-            batch.append(BatchRow(index + 1, Item(number, name)))
+            batch.append(BatchRow(line, Item(number, name)))
     if not batch:
         raise BatchFileProblem("文件中没有找到要查验的行（需要“证书编号”和“姓名”两列）")
     if len(batch) > MAX_ITEMS:

@@ -1,12 +1,28 @@
-"""The OpenAPI description served at ``/openapi.json``: every JSON endpoint, its body and answers."""
+"""The OpenAPI description served at ``/openapi.json``: every JSON endpoint, its body and answers.
+
+It must tell the truth both ways — whatever it allows is accepted, whatever it forbids is
+refused, every status the app can answer is listed — because clients generate code and tests
+from it (``tests/test_openapi_schemathesis.py`` holds the app to it with schemathesis).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from registry.domain.levels import LEVELS
+from registry.domain.regions import REGIONS
 from registry.domain.statuses import RESULTS
 from registry.public.fields import PUBLIC_FIELDS
 from verify_app.batch_files import MAX_ITEMS
+from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS
+
+SEQUENCE_PATTERN = "(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+"""0001-9999 (附件3 第8-11位) as a regular expression: every four-digit string but 0000."""
+
+NUMBER_PATTERN = f"^[{''.join(LEVELS)}][0-9]{{2}}({'|'.join(REGIONS)}){SEQUENCE_PATTERN}$"
+"""A number in its canonical form (附件3): level letter, year code, region code, sequence.
+
+Exactly the strings `registry.domain.numbers.parse` decodes without normalising them."""
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -18,7 +34,8 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 _ERRORS = {
-    "400": _json(_ref("Error"), "The body is not JSON."),
+    "400": _json(_ref("Error"), "The body is not JSON (or is nested deeper than any request)."),
+    "413": _json(_ref("Error"), "The body is larger than the server's limit (1 MiB by default)."),
     "422": _json(_ref("Error"), "JSON of the wrong shape; the message says what is wrong."),
     "429": {
         "description": "Too many checks from this client; wait Retry-After seconds.",
@@ -27,19 +44,28 @@ _ERRORS = {
     },
 }
 
+_ITEM_PROPERTIES = {
+    "number": {"type": "string", "example": "Z1122020123", "maxLength": MAX_NUMBER_CHARS},
+    "name": {"type": "string", "example": "张三", "maxLength": MAX_NAME_CHARS},
+}
+
 SCHEMAS: dict[str, Any] = {
     "CheckRequest": {
         "type": "object",
         "required": ["number", "name"],
         "properties": {
-            "number": {"type": "string", "example": "Z1122020123", "maxLength": 40},
-            "name": {"type": "string", "example": "张三", "maxLength": 50},
+            **_ITEM_PROPERTIES,
             "receipt": {
                 "type": "boolean",
                 "default": False,
                 "description": "also issue a signed receipt link (receipt_url)",
             },
         },
+    },
+    "BatchItem": {
+        "type": "object",
+        "required": ["number", "name"],
+        "properties": _ITEM_PROPERTIES,
     },
     "CheckResult": {
         "type": "object",
@@ -55,6 +81,17 @@ SCHEMAS: dict[str, Any] = {
     },
     "NumberStructure": {
         "type": "object",
+        "required": [
+            "number",
+            "letter",
+            "level",
+            "year_code",
+            "region",
+            "region_name",
+            "sequence",
+            "authority",
+        ],
+        "additionalProperties": False,
         "properties": {
             "number": {"type": "string"},
             "letter": {"type": "string", "enum": ["J", "G", "Z", "C"]},
@@ -62,12 +99,14 @@ SCHEMAS: dict[str, Any] = {
             "year_code": {"type": "string"},
             "region": {"type": "string"},
             "region_name": {"type": "string"},
-            "sequence": {"type": "integer"},
+            "sequence": {"type": "integer", "minimum": 1, "maximum": 9999},
             "authority": {"type": "string"},
         },
     },
     "Health": {
         "type": "object",
+        "required": ["status", "as_of", "certificates", "stale"],
+        "additionalProperties": False,
         "properties": {
             "status": {"type": "string"},
             "as_of": {"type": "string", "nullable": True},
@@ -77,7 +116,11 @@ SCHEMAS: dict[str, Any] = {
     },
     "Error": {
         "type": "object",
-        "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+        "required": ["error", "message"],
+        "properties": {
+            "error": {"type": "string", "description": "a stable code, e.g. bad_json"},
+            "message": {"type": "string", "description": "what is wrong, in Chinese"},
+        },
     },
 }
 
@@ -105,8 +148,9 @@ PATHS: dict[str, Any] = {
                             "properties": {
                                 "items": {
                                     "type": "array",
+                                    "minItems": 1,
                                     "maxItems": MAX_ITEMS,
-                                    "items": _ref("CheckRequest"),
+                                    "items": _ref("BatchItem"),
                                 },
                                 "receipts": {
                                     "type": "boolean",
@@ -134,11 +178,18 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "Decode a number's structure (附件3); no registry data",
             "parameters": [
-                {"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}
+                {
+                    "name": "number",
+                    "in": "path",
+                    "required": True,
+                    "description": "A certificate number. Lower-case, full-width, spaced or "
+                    "hyphenated forms are normalised first; the pattern is the canonical form.",
+                    "schema": {"type": "string", "pattern": NUMBER_PATTERN},
+                }
             ],
             "responses": {
                 "200": _json(_ref("NumberStructure"), "The parts of the number."),
-                "422": _json(_ref("Error"), "Malformed, with the reason."),
+                "422": _json(_ref("Error"), "Not a number of 附件3's form, with the reason."),
             },
         }
     },

@@ -24,7 +24,6 @@ from verify_app.batch_files import (
     MAX_ITEMS,
     BatchFileProblem,
     export_row,
-    read_batch,
     write_csv,
 )
 from verify_app.context import client_of, verifier_of
@@ -32,6 +31,7 @@ from verify_app.links import receipt_url, route_path
 from verify_app.presentation import NUMBER_PARTS, REGION_LIST, beijing_time, qr_svg
 from verify_app.receipts import ExpiredReceipt, ForgedReceipt
 from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS
+from verify_app.uploads import UploadsBusy, read_upload
 
 EXPORT_MAX_AGE = 86_400
 MAX_FIELDS = 10
@@ -165,19 +165,27 @@ def batch_form(request: Request) -> Response:
 
 
 async def batch(request: Request) -> Response:
+    """An uploaded file's rows checked and shown; the parse goes through `verify_app.uploads`."""
+    verifier = verifier_of(request)
+    client = client_of(request)
     try:
         async with checked_form(request) as fields:
             upload = fields.get("file")
             if not isinstance(upload, UploadFile) or not upload.filename:
                 raise BatchFileProblem("请选择要上传的 .xlsx 或 .csv 文件")
-            rows = read_batch(upload.filename, await upload.read())
+            filename, data = upload.filename, await upload.read()
+        rows = await read_upload(
+            request.app.state.uploads, verifier.limiter, client, filename, data
+        )
     except BatchFileProblem as exc:
         context = {"max_items": MAX_ITEMS, "error": str(exc)}
         return render(request, "batch.html", context, status_code=400)
-    verifier = verifier_of(request)
-    answers = await run_in_threadpool(
-        verifier.check_many, client_of(request), [r.item for r in rows], "batch"
-    )
+    except UploadsBusy as exc:
+        context = {"max_items": MAX_ITEMS, "error": exc.message}
+        response = render(request, "batch.html", context, status_code=503)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    answers = await run_in_threadpool(verifier.check_many, client, [r.item for r in rows], "batch")
     results = [export_row(r.row, a) for r, a in zip(rows, answers, strict=True)]
     context = {
         "max_items": MAX_ITEMS,

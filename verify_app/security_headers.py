@@ -2,7 +2,9 @@
 
 The pages need no JavaScript at all, so the policy allows none; the QR code is inline SVG.
 Answers about certificates are not to be kept by shared caches: everything but the static
-files is ``no-store``.
+files is ``no-store``. Over https (the request's scheme, which behind a trusted proxy uvicorn's
+``ProxyHeadersMiddleware`` has already taken from ``X-Forwarded-Proto``) browsers are told to
+use https only, for a year (HSTS); over plain http the header would mean nothing (RFC 6797 §7.2).
 """
 
 from __future__ import annotations
@@ -23,8 +25,21 @@ HEADERS = {
 }
 
 
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+
 _RAW_HEADERS = [(name.lower().encode(), value.encode()) for name, value in HEADERS.items()]
+_RAW_HTTPS_HEADERS = [
+    *_RAW_HEADERS,
+    (b"strict-transport-security", STRICT_TRANSPORT_SECURITY.encode()),
+]
 _NO_STORE = (b"cache-control", b"no-store")
+
+
+def security_headers(scope: Scope) -> dict[str, str]:
+    """The headers for an answer to ``scope``: for responses made outside the middleware."""
+    if scope.get("scheme") == "https":
+        return {**HEADERS, "Strict-Transport-Security": STRICT_TRANSPORT_SECURITY}
+    return dict(HEADERS)
 
 
 class SecurityHeadersMiddleware:
@@ -36,13 +51,15 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        extra = _RAW_HTTPS_HEADERS if scope.get("scheme") == "https" else _RAW_HEADERS
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 # raw ASGI headers, each added unless the response set it: this runs on every
                 # response, and the header objects cost more than the check itself
                 headers = list(message.get("headers", ()))
                 present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in _RAW_HEADERS if h[0] not in present)
+                headers.extend(h for h in extra if h[0] not in present)
                 if b"cache-control" not in present and not scope["path"].startswith("/static/"):
                     headers.append(_NO_STORE)
                 message["headers"] = headers

@@ -43,12 +43,16 @@ class Settings:
     stale_days: int = 30
     """Warn on result pages when the registry's last change is older than this."""
     max_body_bytes: int = 1_048_576
+    upload_concurrency: int = 2
+    """Batch files parsed at once (each in its own child process); more get a 503 to retry."""
     public_url: str | None = None
     """Base of receipt links (e.g. https://zscx.example.gov.cn); default: the request's host."""
 
     def __post_init__(self) -> None:
         if len(str(self.secret)) < MIN_SECRET_LENGTH:
             raise SettingsProblem("CERTREG_SECRET 未设置或太短。\n" + SECRET_HELP)
+        if self.upload_concurrency < 1:
+            raise SettingsProblem("upload_concurrency 至少为 1")
         for name in ("rate_limit", "receipt_days", "stale_days", "max_body_bytes"):
             if getattr(self, name) < 0:
                 raise SettingsProblem(f"{name} 不能为负数")
@@ -75,6 +79,7 @@ class Settings:
                 receipt_days=config("CERTREG_RECEIPT_DAYS", cast=int, default=90),
                 stale_days=config("CERTREG_STALE_DAYS", cast=int, default=30),
                 max_body_bytes=config("CERTREG_MAX_BODY_BYTES", cast=int, default=1_048_576),
+                upload_concurrency=config("CERTREG_UPLOAD_CONCURRENCY", cast=int, default=2),
                 public_url=config("CERTREG_PUBLIC_URL", default=None) or None,
             )
         except ValueError as exc:

@@ -1,0 +1,354 @@
+"""An anonymous visitor cannot crash, stall or fool the public app (issue #13).
+
+Hostile spreadsheets go to the public upload of a real ``certreg serve`` (uvicorn process): each
+is refused with a 4xx and a Chinese message, and the same server process is alive and answering
+afterwards, its own memory bounded. Then, in-process: uploads are charged before they are
+parsed and refunded after, a full set of parsing slots answers 503 with Retry-After, hostile
+JSON is a 400, undeclared methods a 405 with Allow, and HSTS is sent over https only.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx2 as httpx
+import openpyxl
+import pytest
+from openpyxl.worksheet.worksheet import Worksheet
+
+from tests.hostile_files import HOSTILE, MAIN_NS, build
+from tests.servers import free_port
+from tests.verify_fixtures import (
+    SECRET,
+    VALID,
+    AppClient,
+    app_client,
+    clock,
+    csrf_token,
+    registry_db,
+    sync_samples,
+)
+from verify_app.settings import Settings
+
+__all__ = ["app_client", "clock", "registry_db"]
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+PROBLEM = re.compile(r'<p class="problem" role="alert">([^<]*)</p>')
+MAX_SERVER_RSS_MB = 300
+MAX_BODY_BYTES = Settings.max_body_bytes
+
+
+# The hostile corpus: `tests.hostile_files` (the spreadsheets that beat python-calamine), less
+# the FIFO and /dev/zero (no upload is a device), plus a few of the upload's own below.
+
+
+def _workbook(fill: Callable[[Worksheet], None]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    fill(sheet)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _one_cell_at(cell: str) -> bytes:
+    """openpyxl's own workbook (styles, theme…) with a header and one far cell."""
+
+    def fill(sheet: Worksheet) -> None:
+        sheet["A1"], sheet["B1"] = "证书编号", "姓名"
+        sheet[cell] = "x"
+
+    return _workbook(fill)
+
+
+def _million_rows() -> bytes:
+    """A worksheet of 1,048,576 rows (Excel's most; ``r`` attributes are optional), ~50 KB."""
+    base = _workbook(lambda sheet: sheet.append(["证书编号", "姓名"]))
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(base)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target,
+    ):
+        for info in source.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(info, source.read(info))
+        with target.open("xl/worksheets/sheet1.xml", "w") as part:
+            part.write(f'<worksheet xmlns="{MAIN_NS}"><sheetData>'.encode())
+            block = b'<row><c t="n"><v>1</v></c></row>' * 4096
+            for _ in range(1_048_576 // 4096):
+                part.write(block)
+            part.write(b"</sheetData></worksheet>")
+    return out.getvalue()
+
+
+UPLOAD_HOSTILE: dict[str, Callable[[], bytes]] = {
+    "openpyxl-xfd1048576.xlsx": lambda: _one_cell_at("XFD1048576"),
+    "openpyxl-xfd3000.xlsx": lambda: _one_cell_at("XFD3000"),
+    "million-rows.xlsx": _million_rows,
+    "wide-field.csv": lambda: b'"' + b"9" * 300_000 + b'",x\n',
+    "many-rows.csv": lambda: f"{VALID[0]},{VALID[1]}\n".encode() * 600,
+}
+NOT_UPLOADABLE = ("fifo/r.csv", "dev-zero/r.csv")
+CORPUS = [h.name for h in HOSTILE if h.name not in NOT_UPLOADABLE] + list(UPLOAD_HOSTILE)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], bytes]:
+    """The bytes of a corpus file by name, built on first use."""
+    folder = tmp_path_factory.mktemp("corpus")
+    by_name = {h.name: h for h in HOSTILE}
+
+    def file(name: str) -> bytes:
+        if name in UPLOAD_HOSTILE:
+            return UPLOAD_HOSTILE[name]()
+        return build(folder, by_name[name]).read_bytes()
+
+    return file
+
+
+@dataclass(frozen=True)
+class Served:
+    base: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def peak_rss_mb(self) -> float:
+        """The server process's own peak resident set (VmHWM), children not included."""
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+        assert match, status
+        return int(match[1]) / 1024
+
+
+@contextmanager
+def serve(db: Path) -> Iterator[Served]:
+    """``certreg serve`` as a real uvicorn process, with its process handle for liveness."""
+    port = free_port()
+    log = db.parent / f"serve-{port}.log"
+    env = {**os.environ, "CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT": "0"}
+    argv = [sys.executable, "-m", "registry", "serve", "--db", str(db), "--port", str(port)]
+    with log.open("wb") as output:
+        process = subprocess.Popen(argv, env=env, stdout=output, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):  # readiness, not timing: up to ~20 s for the process to listen
+            assert process.poll() is None, log.read_text()
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("certreg serve did not start listening")
+        yield Served(base, process, log)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    db = tmp_path_factory.mktemp("hostile") / "registry.db"
+    sync_samples(db)
+    with serve(db) as server:
+        yield server
+
+
+def _upload(base: str, filename: str, data: bytes) -> httpx.Response:
+    with httpx.Client(base_url=base, timeout=120) as client:
+        form = client.get("/batch")
+        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form.text)
+        assert token
+        return client.post(
+            "/batch", data={"csrf_token": token[1]}, files={"file": (filename, data)}
+        )
+
+
+@pytest.mark.parametrize("filename", CORPUS)
+def test_hostile_upload_refused_and_server_unharmed(
+    served: Served, corpus: Callable[[str], bytes], filename: str
+) -> None:
+    data = corpus(filename)
+    response = _upload(served.base, Path(filename).name, data)
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[-2000:])
+    if len(data) > MAX_BODY_BYTES:  # refused unread by the body limit, in plain text
+        assert response.status_code == 413
+        message = response.text
+    else:  # read, and refused on the upload page
+        problem = PROBLEM.search(response.text)
+        assert problem, response.text[-2000:]
+        message = problem[1]
+    assert CHINESE.search(message), message
+    assert "Traceback" not in response.text
+    assert served.process.poll() is None, served.log.read_text()[-3000:]
+    assert httpx.get(f"{served.base}/healthz").json()["status"] == "ok"
+    assert served.peak_rss_mb() <= MAX_SERVER_RSS_MB
+    assert "Traceback" not in served.log.read_text()
+
+
+def test_a_good_upload_still_works_after_the_hostile_ones(served: Served) -> None:
+    response = _upload(served.base, "list.csv", f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n".encode())
+    assert response.status_code == 200
+    assert 'class="result-valid"' in response.text
+
+
+# Uploads are paid for before they are parsed.
+
+
+def _upload_in(client: object, filename: str, data: bytes) -> httpx.Response:
+    token = csrf_token(client)  # type: ignore[arg-type]
+    response: httpx.Response = client.post(  # type: ignore[attr-defined]
+        "/batch", data={"csrf_token": token}, files={"file": (filename, data)}
+    )
+    return response
+
+
+CHECK = {"number": VALID[0], "name": VALID[1]}
+
+
+@pytest.fixture
+def clear_of_a_new_minute() -> None:
+    """Start a counting test at least 3 s before the rate limit's next one-minute window: the
+    sliding-window counter weighs the last window's count as it rolls over and can let one
+    more check through then, which would blur an exact count."""
+    to_next = 60 - time.time() % 60
+    if to_next < 3:
+        time.sleep(to_next + 0.1)
+
+
+@pytest.mark.usefixtures("clear_of_a_new_minute")
+def test_upload_without_allowance_is_refused_before_parsing(app_client: AppClient) -> None:
+    with app_client(rate_limit=30) as client:
+        assert client.post("/api/v1/verify", json=CHECK).status_code == 200
+        # an unreadable file: had it been parsed, the answer would be its 400
+        response = _upload_in(client, "broken.xlsx", b"PK\x03\x04 not a workbook")
+    assert response.status_code == 429
+    assert response.headers["Retry-After"].isdigit()
+    assert "查验过于频繁" in response.text
+
+
+@pytest.mark.usefixtures("clear_of_a_new_minute")
+def test_upload_pays_for_its_rows_only(app_client: AppClient) -> None:
+    rows = f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n" + f"{VALID[0]},别人\n" * 2
+    with app_client(rate_limit=30) as client:
+        page = _upload_in(client, "list.csv", rows.encode())
+        rest = [client.post("/api/v1/verify", json=CHECK).status_code for _ in range(28)]
+    assert page.status_code == 200
+    assert len(page.context["results"]) == 3  # type: ignore[attr-defined]
+    assert rest == [200] * 27 + [429]  # 3 + 27 = 30 a minute
+
+
+@pytest.mark.usefixtures("clear_of_a_new_minute")
+def test_refused_upload_costs_one_check(app_client: AppClient) -> None:
+    with app_client(rate_limit=30) as client:
+        page = _upload_in(client, "broken.xlsx", b"PK\x03\x04 not a workbook")
+        rest = [client.post("/api/v1/verify", json=CHECK).status_code for _ in range(30)]
+    assert page.status_code == 400
+    assert rest == [200] * 29 + [429]
+
+
+@pytest.mark.usefixtures("clear_of_a_new_minute")
+def test_upload_with_every_parsing_slot_taken_is_503(app_client: AppClient) -> None:
+    data = f"{VALID[0]},{VALID[1]}\n".encode()
+    with app_client(upload_concurrency=1, rate_limit=30) as client:
+        with client.app.state.uploads.slot():
+            busy = _upload_in(client, "list.csv", data)
+        free = _upload_in(client, "list.csv", data)
+        rest = [client.post("/api/v1/verify", json=CHECK).status_code for _ in range(30)]
+    assert busy.status_code == 503
+    assert busy.headers["Retry-After"].isdigit()
+    assert "请 5 秒后重新提交" in busy.context["error"]  # type: ignore[attr-defined]
+    assert free.status_code == 200
+    assert rest == [200] * 29 + [429]  # the 503 cost nothing, the good file one check
+
+
+# Hostile JSON
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"[" * 100_000, "嵌套层数过多"),
+        (b'{"a":' * 100_000, "嵌套层数过多"),
+        (b'{"number": ' + b"1" * 5000 + b"}", "请求体不是有效的 JSON"),
+        (b'{"number": "\\u12"}', "请求体不是有效的 JSON"),
+    ],
+)
+@pytest.mark.parametrize("path", ["/api/v1/verify", "/api/v1/verify/batch"])
+def test_hostile_json_is_a_400(app_client: AppClient, path: str, body: bytes, message: str) -> None:
+    with app_client() as client:
+        response = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_json"
+    assert message in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "message"),
+    [
+        ("/api/v1/verify", {**CHECK, "receipt": {}}, "receipt 应为 true 或 false"),
+        ("/api/v1/verify", {**CHECK, "receipt": "yes"}, "receipt 应为 true 或 false"),
+        ("/api/v1/verify/batch", {"items": [CHECK], "receipts": 1}, "receipts 应为 true 或 false"),
+    ],
+)
+def test_receipt_flags_must_be_booleans(
+    app_client: AppClient, path: str, body: dict[str, object], message: str
+) -> None:
+    with app_client() as client:
+        response = client.post(path, json=body)
+    assert response.status_code == 422
+    assert response.json()["message"] == message
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("TRACE", "/api/v1/verify", {"POST"}),
+        ("DELETE", "/api/v1/verify/batch", {"POST"}),
+        ("TRACE", "/healthz", {"GET", "HEAD"}),
+        ("PUT", "/api/v1/numbers/G1122000001", {"GET", "HEAD"}),
+    ],
+)
+def test_undeclared_method_is_405_with_allow(
+    app_client: AppClient, method: str, path: str, allowed: set[str]
+) -> None:
+    with app_client() as client:
+        response = client.request(method, path)
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == allowed
+    assert f"此地址不支持 {method} 请求" in response.json()["message"]
+
+
+# HSTS
+
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def test_hsts_over_https(app_client: AppClient) -> None:
+    with app_client() as client:
+        client.base_url = httpx.URL("https://testserver")
+        for response in (client.get("/"), client.get("/healthz"), client.get("/nowhere")):
+            assert response.headers["Strict-Transport-Security"] == HSTS
+
+
+def test_hsts_from_a_trusted_proxy_only(app_client: AppClient) -> None:
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "192.0.2.1"}
+    with app_client(trusted_proxies=("10.0.0.0/8",), client=("10.1.2.3", 4000)) as client:
+        proxied = client.get("/healthz", headers=https)
+        plain = client.get("/healthz")
+    with app_client(client=("198.51.100.9", 4000)) as client:
+        spoofed = client.get("/healthz", headers=https)
+    assert proxied.headers["Strict-Transport-Security"] == HSTS
+    assert "Strict-Transport-Security" not in plain.headers
+    assert "Strict-Transport-Security" not in spoofed.headers

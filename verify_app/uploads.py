@@ -1,0 +1,124 @@
+"""Batch file uploads (SPEC §7): paid for before they are parsed, parsed a few at a time, off the
+event loop.
+
+A spreadsheet is the one input an anonymous visitor sends that can cost the server real work, so
+an upload goes through three gates, in this order:
+
+1. a parsing slot (`UploadSlots`): at most ``upload_concurrency`` files are parsed at once; the
+   next one is answered 503 with ``Retry-After`` at once rather than queued, so a burst of
+   uploads never piles up waiting work (nor memory) in the server;
+2. the rate limit (`reserve_rows`): the rows are charged before the file is opened. Their number
+   is unknown until the file is parsed, so the most rows an upload could get checked —
+   ``MAX_ITEMS``, or the whole per-minute allowance when that is smaller — is reserved; after
+   the parse the reservation is given back (`release_rows`) and `Verifier.check_many` charges
+   the rows the file really holds. A file that is refused keeps costing one check, so hostile
+   files are not free to send. A client therefore needs its allowance free to upload, and has
+   it back the moment the file is read;
+3. the parse itself (`verify_app.batch_files.read_batch`) runs on one of the slots' own
+   threads, and a workbook is opened by the guarded reader (`registry.sheets.guard`) in a child
+   process with memory and time limits: a hostile workbook can end that child, never the server.
+
+The slots' threads run at the lowest CPU priority (nice 19; on Linux a thread's own, inherited
+by the child processes it starts), so parsing uploads uses the CPU the checks leave over: on a
+one-core server, eight hostile uploads at once would otherwise take two thirds of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+from verify_app.batch_files import MAX_ITEMS, BatchRow, read_batch
+from verify_app.ratelimit import CheckLimiter, RateLimited
+
+RETRY_AFTER = 5
+"""seconds a client waits when every parsing slot is taken: longer than most parses take"""
+PARSE_NICENESS = 19
+"""the lowest CPU priority: parsing uploads never competes with the checks"""
+
+
+def _lower_priority() -> None:
+    """Make the calling thread (and the processes it will start) yield the CPU to the server's."""
+    with contextlib.suppress(OSError):  # not permitted in some sandboxes: then it just runs
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PARSE_NICENESS)
+
+
+class UploadsBusy(Exception):
+    """Every parsing slot is taken; the message (Chinese) asks to retry after ``retry_after``."""
+
+    def __init__(self) -> None:
+        self.retry_after = RETRY_AFTER
+        self.message = f"当前上传查验的人数较多，请 {RETRY_AFTER} 秒后重新提交文件。"
+        super().__init__(self.message)
+
+
+class UploadSlots:
+    """A fixed number of parsing slots, taken without waiting, and a low-priority thread for
+    each (see the module docstring)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._free = threading.BoundedSemaphore(size)
+        self._threads = ThreadPoolExecutor(
+            size, thread_name_prefix="certreg-upload", initializer=_lower_priority
+        )
+
+    @contextlib.contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one slot for the ``with`` block, or raise `UploadsBusy` when none is free."""
+        if not self._free.acquire(blocking=False):
+            raise UploadsBusy
+        try:
+            yield
+        finally:
+            self._free.release()
+
+    async def read(self, filename: str, data: bytes) -> list[BatchRow]:
+        """`read_batch` on a slot's thread, awaited from the event loop (hold a `slot` first)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._threads, read_batch, filename, data)
+
+    def close(self) -> None:
+        """Stop the threads once the parses under way end (at the app's shutdown)."""
+        self._threads.shutdown(wait=False, cancel_futures=True)
+
+
+def reserve_rows(limiter: CheckLimiter, client: str) -> int:
+    """Charge the most rows an upload could get checked, before it is parsed; the number charged.
+
+    The one place an upload is charged: a separate batch allowance replaces ``limiter`` here.
+    Raises `RateLimited` (nothing charged) when the client does not have that much left."""
+    reserved = min(MAX_ITEMS, limiter.per_minute)
+    limiter.charge(client, reserved)
+    return reserved
+
+
+def release_rows(limiter: CheckLimiter, client: str, rows: int) -> None:
+    """Give back ``rows`` of a reservation.
+
+    A negative charge: both of the ``limits`` storages used here (memory, Redis) add the cost to
+    the current window's counter, so this takes it off again."""
+    if rows > 0:
+        with contextlib.suppress(RateLimited):  # a refund is never over the limit
+            limiter.charge(client, -rows)
+
+
+async def read_upload(
+    slots: UploadSlots, limiter: CheckLimiter, client: str, filename: str, data: bytes
+) -> list[BatchRow]:
+    """The rows of an uploaded batch file, through the three gates of the module docstring.
+
+    Raises `UploadsBusy`, `RateLimited` or `BatchFileProblem`. On return the reservation has
+    been given back: the caller charges the rows by checking them."""
+    with slots.slot():
+        reserved = reserve_rows(limiter, client)
+        rows: list[BatchRow] = []
+        try:
+            rows = await slots.read(filename, data)
+        finally:
+            release_rows(limiter, client, reserved if rows else reserved - 1)
+    return rows
