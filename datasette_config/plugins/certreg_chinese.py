@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import datasette.handle_exception as default_handler
 from datasette import hookimpl
 from datasette.utils.asgi import Base400, Response
 from datasette.views.base import DatasetteError
@@ -24,6 +25,12 @@ from datasette_config.labels import (
     message_text,
     sql_error,
 )
+
+# Datasette 0.65 runs its own handle_exception after ours, and where the rich package is installed
+# (schemathesis brings it to the test environment) that handler prints with
+# rich.print_exception() outside an except block, which raises: every 404 became a 500. This
+# plugin answers every error itself, so the default's printing is switched off.
+default_handler.rich = None
 
 
 def _title(datasette: Any, database: str, table: str | None = None) -> str:
@@ -49,8 +56,6 @@ async def _error_response(
 
 @hookimpl
 def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
-    if request.path.split("?")[0].endswith(".json"):
-        return None  # Datasette's JSON error for programs
     title = None
     if isinstance(exception, Base400):
         status, message = exception.status, exception.args[0]
@@ -60,6 +65,12 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
             message = Markup(message)
     else:
         status, message = 500, str(exception)
+
+    if request.path.split("?")[0].endswith(".json"):
+        # Datasette's JSON error, for programs, in its own words — answered here rather than by
+        # Datasette's default handler, which breaks where the rich package is installed
+        body = {"ok": False, "error": str(message), "status": status, "title": title}
+        return Response.json(body, status=status)
 
     async def inner() -> Response:
         return await _error_response(datasette, request, status, title or "", message)
