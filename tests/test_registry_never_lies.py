@@ -56,9 +56,6 @@ def refused(registers: RegisterFactory, db: Path, file: str) -> list[tuple[Any, 
     return problems_of(report, file)
 
 
-event = status_event
-
-
 @pytest.fixture
 def roster(registers: RegisterFactory, db_path: Path) -> RegisterFactory:
     """绵阳 holds Z1122020901 周杰 and Z1122020902 郑浩 (one .xlsx roster)."""
@@ -114,7 +111,7 @@ def test_3_an_exchange_needs_a_reason_of_misfiling_or_damage(
 ) -> None:
     roster.add(
         "changes.xlsx",
-        [event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903", 原因="遗失")],
+        [status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903", 原因="遗失")],
         CHANGES,
     )
     [(row, column, rule, clause)] = refused(roster, db_path, "changes.xlsx")
@@ -133,7 +130,7 @@ def check(client: TestClient, number: str, name: str) -> dict[str, Any]:
 
 
 def test_3_an_exchange_records_the_corrected_values(roster: RegisterFactory, db_path: Path) -> None:
-    correction = event(
+    correction = status_event(
         "换发", "Z1122020902", "郑浩", "2013-01-10", "Z1122020903", 更正姓名="郑皓", 更正工种="钳工"
     )
     roster.add("changes.xlsx", [correction], CHANGES)
@@ -164,7 +161,9 @@ def test_4_a_reissue_under_a_new_number_keeps_its_mark(
     roster: RegisterFactory, db_path: Path
 ) -> None:
     roster.add(
-        "changes.xlsx", [event("补发", "Z1122020902", "郑浩", "2013-01-10", "Z1122020903")], CHANGES
+        "changes.xlsx",
+        [status_event("补发", "Z1122020902", "郑浩", "2013-01-10", "Z1122020903")],
+        CHANGES,
     )
     code, report = sync(roster.folder, db_path)
     assert code == 0, report
@@ -195,7 +194,9 @@ def test_5_a_reissue_cites_its_documents_and_both_reviews(
     roster: RegisterFactory, db_path: Path, change: dict[str, str], column: str, fragment: str
 ) -> None:
     roster.add(
-        "changes.xlsx", [event("补发", "Z1122020902", "郑浩", "2013-01-10", **change)], CHANGES
+        "changes.xlsx",
+        [status_event("补发", "Z1122020902", "郑浩", "2013-01-10", **change)],
+        CHANGES,
     )
     [(row, where, rule, clause)] = refused(roster, db_path, "changes.xlsx")
     assert (row, where, clause) == (3, column, "§四.(六)3") and fragment in rule
@@ -274,8 +275,8 @@ def test_9_a_superseded_or_revoked_certificate_is_not_collected(
     roster.add(
         "changes.xlsx",
         [
-            event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903"),
-            event("撤销", "Z1122020902", "郑浩", "2013-01-10"),
+            status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903"),
+            status_event("撤销", "Z1122020902", "郑浩", "2013-01-10"),
         ],
         CHANGES,
     )
@@ -294,7 +295,7 @@ def test_9_a_superseded_or_revoked_certificate_is_not_collected(
 
 
 def test_9_a_revocation_and_a_collection_in_one_run(roster: RegisterFactory, db_path: Path) -> None:
-    roster.add("changes.xlsx", [event("撤销", "Z1122020902", "郑浩", "2013-01-10")], CHANGES)
+    roster.add("changes.xlsx", [status_event("撤销", "Z1122020902", "郑浩", "2013-01-10")], CHANGES)
     roster.add(
         "collected.xlsx",
         [collection("Z1122020902", day="2013-02-01")],

@@ -23,9 +23,6 @@ PROVINCE_CHANGES = {"kind": "status-changes", "authority": "2200"}
 MIANYANG_CHANGES = {"kind": "status-changes", "authority": "2202"}
 
 
-event = status_event
-
-
 def sync(registers: RegisterFactory, db: Path) -> tuple[int, dict[str, Any]]:
     result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db), "--json"])
     return result.exit_code, json.loads(result.stdout)
@@ -56,9 +53,9 @@ def test_each_event_type_end_to_end(roster: RegisterFactory, db_path: Path) -> N
     roster.add(
         "changes.xlsx",
         [
-            event("补发", "Z1122020001", "周杰", "2012-09-10"),
-            event("换发", "Z1122020002", "郑　浩", "2012-05-08", "Z1122020003"),
-            event("撤销", "C1122020001", "吴敏", "2013-01-15"),
+            status_event("补发", "Z1122020001", "周杰", "2012-09-10"),
+            status_event("换发", "Z1122020002", "郑　浩", "2012-05-08", "Z1122020003"),
+            status_event("撤销", "C1122020001", "吴敏", "2013-01-15"),
         ],
         MIANYANG_CHANGES,
     )
@@ -101,8 +98,10 @@ def test_chain_in_one_register_applies_in_date_order(
     roster.add(
         "changes.csv",
         [
-            event("补发", "Z1122020003", "郑浩", "2013-02-01"),  # listed first, happens second
-            event("换发", "Z1122020002", "郑浩", "2012-06-01", "Z1122020003"),
+            status_event(
+                "补发", "Z1122020003", "郑浩", "2013-02-01"
+            ),  # listed first, happens second
+            status_event("换发", "Z1122020002", "郑浩", "2012-06-01", "Z1122020003"),
         ],
         PROVINCE_CHANGES,
     )
@@ -116,7 +115,7 @@ def test_chain_in_one_register_applies_in_date_order(
 def test_reissue_under_new_number_supersedes(roster: RegisterFactory, db_path: Path) -> None:
     roster.add(
         "changes.csv",
-        [event("补发", "Z1122020001", "周杰", "2012-09-10", "Z1122020009")],
+        [status_event("补发", "Z1122020001", "周杰", "2012-09-10", "Z1122020009")],
         MIANYANG_CHANGES,
     )
     assert sync(roster, db_path)[0] == 0
@@ -127,70 +126,70 @@ def test_reissue_under_new_number_supersedes(roster: RegisterFactory, db_path: P
 CASES = [
     (
         "unknown type",
-        [event("注销", "Z1122020001", "周杰", "2012-09-10")],
+        [status_event("注销", "Z1122020001", "周杰", "2012-09-10")],
         "类型",
         "换发、补发 或 撤销",
     ),
     (
         "number not in registry",
-        [event("撤销", "Z1122029999", "周杰", "2012-09-10")],
+        [status_event("撤销", "Z1122029999", "周杰", "2012-09-10")],
         "证书编号",
         "登记库中没有",
     ),
     (
         "name does not match",
-        [event("撤销", "Z1122020001", "李四", "2012-09-10")],
+        [status_event("撤销", "Z1122020001", "李四", "2012-09-10")],
         "姓名",
         "持证人不符",
     ),
     (
         "before issue date",
-        [event("撤销", "Z1122020001", "周杰", "2011-01-01")],
+        [status_event("撤销", "Z1122020001", "周杰", "2011-01-01")],
         "日期",
         "早于该证书的发证日期",
     ),
-    ("future date", [event("撤销", "Z1122020001", "周杰", "2099-01-01")], "日期", "将来"),
+    ("future date", [status_event("撤销", "Z1122020001", "周杰", "2099-01-01")], "日期", "将来"),
     (
         "exchange without new number",
-        [event("换发", "Z1122020001", "周杰", "2012-09-10")],
+        [status_event("换发", "Z1122020001", "周杰", "2012-09-10")],
         "新证书编号",
         "请填写新证书编号",
     ),
     (
         "revoke with new number",
-        [event("撤销", "Z1122020001", "周杰", "2012-09-10", "Z1122020009")],
+        [status_event("撤销", "Z1122020001", "周杰", "2012-09-10", "Z1122020009")],
         "新证书编号",
         "应为空",
     ),
     (
         "new number taken",
-        [event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020002")],
+        [status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020002")],
         "新证书编号",
         "已被使用",
     ),
     (
         "new number other level",
-        [event("换发", "Z1122020001", "周杰", "2012-09-10", "G1122020009")],
+        [status_event("换发", "Z1122020001", "周杰", "2012-09-10", "G1122020009")],
         "新证书编号",
         "等级代码和地区代码须与原证书相同",
     ),
     (
         "new number malformed",
-        [event("换发", "Z1122020001", "周杰", "2012-09-10", "Z11220200")],
+        [status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z11220200")],
         "新证书编号",
         "应为11位",
     ),
     (
         "reissue without documents",
-        [event("补发", "Z1122020001", "周杰", "2012-09-10", 单位证明="")],
+        [status_event("补发", "Z1122020001", "周杰", "2012-09-10", 单位证明="")],
         "单位证明",
         "补发须有单位证明",
     ),
     (
         "after revocation",
         [
-            event("撤销", "Z1122020001", "周杰", "2012-09-10"),
-            event("补发", "Z1122020001", "周杰", "2012-10-10"),
+            status_event("撤销", "Z1122020001", "周杰", "2012-09-10"),
+            status_event("补发", "Z1122020001", "周杰", "2012-10-10"),
         ],
         "证书编号",
         "已撤销",
@@ -198,13 +197,18 @@ CASES = [
     (
         "old number after exchange",
         [
-            event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020009"),
-            event("撤销", "Z1122020001", "周杰", "2012-10-10"),
+            status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020009"),
+            status_event("撤销", "Z1122020001", "周杰", "2012-10-10"),
         ],
         "证书编号",
         "请对新证书登记",
     ),
-    ("no reason", [event("撤销", "Z1122020001", "周杰", "2012-09-10", 原因="")], "原因", "必填"),
+    (
+        "no reason",
+        [status_event("撤销", "Z1122020001", "周杰", "2012-09-10", 原因="")],
+        "原因",
+        "必填",
+    ),
 ]
 
 
@@ -230,7 +234,7 @@ def test_city_may_only_touch_its_own_certificates(roster: RegisterFactory, db_pa
     before = snapshot(db_path)
     roster.add(
         "chengdu.csv",
-        [event("撤销", "Z1122020001", "周杰", "2012-09-10")],
+        [status_event("撤销", "Z1122020001", "周杰", "2012-09-10")],
         {"kind": "status-changes", "authority": "2201"},
     )
     code, report = sync(roster, db_path)
