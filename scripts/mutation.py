@@ -51,8 +51,8 @@ NAMES = "tests/test_names_masking.py"
 DATA_MUTANTS = (
     DataMutant(
         "registry/public/lookup.py",
-        '" FROM certificates WHERE number = ?"',
-        '" FROM certificates WHERE number >= ? ORDER BY number"',
+        '" FROM certificates c WHERE number = ?"',
+        '" FROM certificates c WHERE number >= ? ORDER BY number"',
         (DECISIONS,),
         "an unregistered number answers with the next registered one",
     ),
@@ -73,15 +73,16 @@ DATA_MUTANTS = (
     ),
     DataMutant(
         "registry/public/lookup.py",
-        '    REVOKED: "该证书已于 {status_date} 被发证机关撤销，不能作为资格凭证。",',
+        '    REVOKED: "该证书已于 {status_date} 被发证机关撤销（{revoked_by}），不能作为资格凭证。"\n'
+        '    "如对撤销有疑问，请向发证机关核实。",',
         f"    REVOKED: {NO_MATCH_ADVICE},",
         (DECISIONS,),
         "revoked advice replaced by the not-found advice",
     ),
     DataMutant(
         "registry/public/lookup.py",
-        '    MALFORMED: "{reason}。证书编号为11位，如 Z1122020123，请核对后重新输入。",',
-        f"    MALFORMED: {NO_MATCH_ADVICE},",
+        '    MALFORMED: "{reason}。证书编号为11位，如 Z1122020123，请核对后重新输入。"\n',
+        f"    MALFORMED: {NO_MATCH_ADVICE}\n",
         (DECISIONS,),
         "malformed advice replaced by the not-found advice",
     ),

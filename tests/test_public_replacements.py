@@ -1,0 +1,91 @@
+"""What the public answer says of a certificate replaced under a new number (§四.(六)2–3): whether
+it was exchanged (换发) or replaced by a 补发 copy, and that a 补发 copy is one — with nothing of the
+sort said of a certificate that is neither."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+
+import pytest
+from click.testing import CliRunner
+
+from registry import store
+from registry.cli import cli
+from registry.domain.names import check_name
+from registry.public.lookup import ADVICE, REISSUE_MARK, verify
+from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event
+
+CHANGES = {"kind": "status-changes", "authority": "2202"}
+
+
+@pytest.fixture(scope="module")
+def conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite3.Connection]:
+    """0001 exchanged for 0005, 0002 lost and reissued as 0006, 0003 lost and reissued under its
+    own number, 0004 untouched."""
+    folder = tmp_path_factory.mktemp("replacements")
+    registers = RegisterFactory(folder / "registers")
+    names = ["周杰", "郑浩", "吴敏"]
+    registers.add(
+        "mianyang.csv",
+        [approval_row(f"Z112202000{i}", name) for i, name in enumerate(names, 1)]
+        + [approval_row("Z1122020004", "王五")],
+        MIANYANG,
+    )
+    registers.add(
+        "changes.xlsx",
+        [
+            status_event("换发", "Z1122020001", "周杰", "2013-01-10", "Z1122020005"),
+            status_event("补发", "Z1122020002", "郑浩", "2013-01-10", "Z1122020006"),
+            status_event("补发", "Z1122020003", "吴敏", "2013-01-10"),
+        ],
+        CHANGES,
+    )
+    db = folder / "registry.db"
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    connection = store.connect(db, readonly=True)
+    yield connection
+    connection.close()
+
+
+def test_an_exchanged_certificate_says_exchanged(conn: sqlite3.Connection) -> None:
+    old = verify(conn, "Z1122020001", "周杰")
+    assert (old.result, old.replaced_by, old.successor) == ("superseded", "换发", "Z1122020005")
+    assert old.advice() == ADVICE["superseded"].format_map(vars(old))
+    new = verify(conn, "Z1122020005", "周杰")
+    assert (new.result, new.reissue, new.reissue_of, new.replaced_by) == ("valid", None, None, None)
+    assert new.advice() == ADVICE["valid"]
+
+
+def test_a_certificate_replaced_by_a_reissue_says_so(conn: sqlite3.Connection) -> None:
+    old = verify(conn, "Z1122020002", "郑浩")
+    assert (old.result, old.replaced_by, old.successor) == ("superseded", "补发", "Z1122020006")
+    assert old.advice().startswith("该证书已于 2013-01-10 遗失补发，补发的新证书编号为 Z1122020006")
+    copy = verify(conn, "Z1122020006", "郑浩")
+    assert (copy.result, copy.reissue, copy.reissue_of) == ("valid", True, "Z1122020002")
+    assert copy.advice() == f"{REISSUE_MARK}（原证书 Z1122020002 已作废）{ADVICE['valid']}"
+
+
+def test_a_reissue_under_its_own_number_keeps_the_reissued_advice(conn: sqlite3.Connection) -> None:
+    same = verify(conn, "Z1122020003", "吴敏")
+    assert (same.result, same.reissue, same.reissue_of) == ("reissued", True, None)
+    assert same.advice() == ADVICE["reissued"].format_map(vars(same))
+
+
+def test_a_certificate_never_replaced_says_nothing_of_it(conn: sqlite3.Connection) -> None:
+    plain = verify(conn, "Z1122020004", "王五")
+    assert set(plain.as_json()) & {"replaced_by", "reissue", "reissue_of", "revoked_by"} == set()
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("", ("姓名为空", "§四.(三)")),
+        ("周" * 50, None),
+        ("周" * 51, ("姓名有 51 个字符，最多 50 个（公众查验只接受这么长的姓名）", "§四.(三)")),
+    ],
+    ids=["empty", "50", "51"],
+)
+def test_a_name_a_register_may_carry(name: str, problem: tuple[str, str] | None) -> None:
+    assert check_name(name) == problem
