@@ -41,7 +41,9 @@ class RedisServer:
 
     def __init__(self, folder: Path) -> None:
         if not Path(REDIS_SERVER).exists():
-            pytest.skip("redis-server is not installed (apt-get install redis-server; .ci/run does)")
+            pytest.skip(
+                "redis-server is not installed (apt-get install redis-server; .ci/run does)"
+            )
         self.folder = folder
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
@@ -80,7 +82,8 @@ class RedisServer:
         import redis
 
         client = redis.Redis(port=self.port, socket_timeout=1, decode_responses=True)
-        return sorted(str(key) for key in client.keys("*"))
+        keys: list[str] = client.keys("*")  # type: ignore[assignment]  # sync client
+        return sorted(keys)
 
 
 @contextmanager
@@ -125,9 +128,7 @@ def statuses(clients: list[TestClient], rounds: int) -> list[int]:
     ]
 
 
-def test_replicas_share_one_allowance_through_redis(
-    registry_db: Path, redis: RedisServer
-) -> None:
+def test_replicas_share_one_allowance_through_redis(registry_db: Path, redis: RedisServer) -> None:
     with replicas(registry_db, redis.url, 2, rate_limit=5) as (a, b):
         answers = statuses([a, b], 3)
     assert answers == [200, 200, 200, 200, 200, 429]
