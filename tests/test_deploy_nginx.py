@@ -14,7 +14,6 @@ import signal
 import sqlite3
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -137,7 +136,9 @@ def deployment(tmp_path: Path, rate_limit: str) -> Iterator[Deployment]:
             replicas.append(replica)
             data.append(folder)
         for port in ports:
-            wait_for(f"replica on {port}", lambda port=port: answers(f"http://127.0.0.1:{port}"), logs)
+            wait_for(
+                f"replica on {port}", lambda port=port: answers(f"http://127.0.0.1:{port}"), logs
+            )
         command = [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
         command += ["-e", str(prefix / "logs" / "error.log"), "-g", "daemon off;"]
         nginx = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
