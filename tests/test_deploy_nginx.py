@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import httpx2 as httpx
@@ -99,8 +100,8 @@ def deployment(tmp_path: Path, rate_limit: str) -> Iterator[Deployment]:
     if not Path(NGINX).exists():
         pytest.skip("nginx is not installed (apt-get install nginx; .ci/run does)")
     prefix = tmp_path / "nginx"
-    for folder in ("logs", "temp"):
-        (prefix / folder).mkdir(parents=True)
+    for part in ("logs", "temp"):
+        (prefix / part).mkdir(parents=True)
     self_signed(prefix / "ssl")
     ports = [free_port(), free_port()]
     http, https = free_port(), free_port()
@@ -109,7 +110,8 @@ def deployment(tmp_path: Path, rate_limit: str) -> Iterator[Deployment]:
     logs: list[Path] = [prefix / "logs" / "error.log"]
     with ExitStack() as stack:
         redis = stack.enter_context(redis_server(tmp_path / "redis"))
-        replicas, data = [], []
+        replicas: list[subprocess.Popen[bytes]] = []
+        data: list[Path] = []
         for name, port in zip(("a", "b"), ports, strict=True):
             folder = tmp_path / f"replica-{name}"
             sync_samples(folder / "registry.db")
@@ -136,9 +138,7 @@ def deployment(tmp_path: Path, rate_limit: str) -> Iterator[Deployment]:
             replicas.append(replica)
             data.append(folder)
         for port in ports:
-            wait_for(
-                f"replica on {port}", lambda port=port: answers(f"http://127.0.0.1:{port}"), logs
-            )
+            wait_for(f"replica on {port}", partial(answers, f"http://127.0.0.1:{port}"), logs)
         command = [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
         command += ["-e", str(prefix / "logs" / "error.log"), "-g", "daemon off;"]
         nginx = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
