@@ -1,5 +1,5 @@
 """The shipped deployment, really run on loopback: Debian's nginx with ``deploy/nginx/certreg.conf``
-(TLS with a throw-away certificate) in front of two ``certreg serve`` replicas started with the
+(TLS with a throw-away certificate; rendered by `bench.deployment`, as the benchmark runs it) in front of two ``certreg serve`` replicas started with the
 shipped unit's command line, their rate limits shared through a real Redis.
 
 Clients connect from their own loopback addresses (127.0.0.2, 127.0.0.3 …) so that the address
@@ -9,8 +9,8 @@ the limiter and the log see can be told from nginx's (127.0.0.1).
 from __future__ import annotations
 
 import os
-import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import threading
@@ -23,67 +23,12 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from tests.servers import free_port
+from bench.deployment import Missing, prepare_nginx
 from tests.test_redis_limits import redis_server
-from tests.test_replicas import DEPLOY, unit_command, wait_for
+from tests.test_replicas import unit_command, wait_for
 from tests.verify_fixtures import SECRET, VALID, sync_samples
 
-NGINX = "/usr/sbin/nginx"
 CHECK = {"number": VALID[0], "name": VALID[1]}
-
-
-def self_signed(folder: Path) -> None:
-    """fullchain.pem and privkey.pem for zscx.example.gov.cn, valid for a day."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl is not installed (apt-get install openssl)")
-    folder.mkdir(parents=True)
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
-        + ["-subj", "/CN=zscx.example.gov.cn", "-keyout", str(folder / "privkey.pem")]
-        + ["-out", str(folder / "fullchain.pem")],
-        check=True,
-        capture_output=True,
-    )
-
-
-def site_config(upstreams: list[int], http: int, https: int, prefix: Path) -> str:
-    """deploy/nginx/certreg.conf with this machine's addresses, ports and paths: each example
-    value replaced must be there, so that the test fails when the shipped file changes shape."""
-    text = (DEPLOY / "nginx" / "certreg.conf").read_text(encoding="utf-8")
-    replacements = {
-        "server 10.0.0.11:8000": f"server 127.0.0.1:{upstreams[0]}",
-        "server 10.0.0.12:8000": f"server 127.0.0.1:{upstreams[1]}",
-        "listen 80;": f"listen 127.0.0.1:{http};",
-        "listen [::]:80;": "",
-        "listen 443 ssl http2;": f"listen 127.0.0.1:{https} ssl http2;",
-        "listen [::]:443 ssl http2;": "",
-        "/etc/ssl/certreg/": f"{prefix}/ssl/",
-        "/var/log/nginx/": f"{prefix}/logs/",
-    }
-    for example, here in replacements.items():
-        assert example in text, f"deploy/nginx/certreg.conf no longer has {example!r}"
-        text = text.replace(example, here)
-    return text
-
-
-def main_config(prefix: Path) -> str:
-    """What Debian's /etc/nginx/nginx.conf provides around a site, in a temp prefix."""
-    user = "user root;" if os.geteuid() == 0 else ""  # workers must read the temp prefix
-    temp = "\n".join(
-        f"    {kind}_temp_path {prefix}/temp/{kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    return f"""{user}
-worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/logs/error.log;
-events {{ worker_connections 256; }}
-http {{
-{temp}
-    include {prefix}/certreg.conf;
-}}
-"""
 
 
 @dataclass
@@ -97,16 +42,12 @@ class Deployment:
 
 @contextmanager
 def deployment(tmp_path: Path, rate_limit: str) -> Iterator[Deployment]:
-    if not Path(NGINX).exists():
-        pytest.skip("nginx is not installed (apt-get install nginx; .ci/run does)")
     prefix = tmp_path / "nginx"
-    for part in ("logs", "temp"):
-        (prefix / part).mkdir(parents=True)
-    self_signed(prefix / "ssl")
-    ports = [free_port(), free_port()]
-    http, https = free_port(), free_port()
-    (prefix / "certreg.conf").write_text(site_config(ports, http, https, prefix))
-    (prefix / "nginx.conf").write_text(main_config(prefix))
+    *ports, http, https = free_ports(4)
+    try:
+        command = prepare_nginx(prefix, ports, http, https)
+    except Missing as exc:
+        pytest.skip(f"{exc}; .ci/run installs it")
     logs: list[Path] = [prefix / "logs" / "error.log"]
     with ExitStack() as stack:
         redis = stack.enter_context(redis_server(tmp_path / "redis"))
@@ -139,13 +80,22 @@ def deployment(tmp_path: Path, rate_limit: str) -> Iterator[Deployment]:
             data.append(folder)
         for port in ports:
             wait_for(f"replica on {port}", partial(answers, f"http://127.0.0.1:{port}"), logs)
-        command = [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
-        command += ["-e", str(prefix / "logs" / "error.log"), "-g", "daemon off;"]
+        # each replica is its own process, listening on its own port (none took another's)
+        assert all(replica.poll() is None for replica in replicas), "a replica exited"
         nginx = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         stack.callback(stop_process, nginx)
         base = f"https://127.0.0.1:{https}"
         wait_for("nginx", lambda: answers(base), logs)
         yield Deployment(base, f"http://127.0.0.1:{http}", replicas, data, logs)
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` different free ports: the sockets are held together, so no port comes twice."""
+    with ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
 
 
 def answers(base: str) -> bool:
@@ -230,8 +180,10 @@ def test_a_replica_killed_mid_load_loses_no_request(tmp_path: Path) -> None:
                 for _ in range(total // threads):
                     try:
                         response = client.post(f"{site.https}/api/v1/verify", json=CHECK)
-                        outcome = (response.status_code, response.json().get("result", ""))
-                    except (httpx.HTTPError, ValueError) as exc:
+                        outcome = (response.status_code, response.text[:80])
+                        if response.status_code == 200:
+                            outcome = (200, response.json()["result"])
+                    except httpx.HTTPError as exc:
                         outcome = (0, repr(exc))
                     with lock:
                         answers_.append(outcome)
