@@ -422,3 +422,20 @@ def test_collect_logs_refuses_a_bad_replica_name(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "副本名“../x”只能由字母、数字、- 和 _ 组成" in result.output
+
+
+def test_the_deploy_guide_shows_the_shipped_files_as_they_are() -> None:
+    """docs/DEPLOY.md quotes deploy/ files whole; a quote that drifts from its file fails."""
+    guide = (ROOT / "docs" / "DEPLOY.md").read_text(encoding="utf-8")
+    quoted = re.findall(r"\*\*`(deploy/[^`]+)`\*\*\n\n```\w*\n(.*?)```", guide, re.S)
+    assert {path for path, _ in quoted} >= {
+        "deploy/nginx/certreg.conf",
+        "deploy/litestream/registry-host.yml",
+        "deploy/litestream/replica.yml",
+        "deploy/systemd/certreg-serve.service",
+        "deploy/systemd/certreg-follow.service",
+    }
+    for path, text in quoted:
+        assert text == (ROOT / path).read_text(encoding="utf-8"), path
+    for linked in re.findall(r"\]\(\.\./(deploy/[^)]+)\)", guide):
+        assert (ROOT / linked).exists(), linked
