@@ -439,3 +439,28 @@ def test_the_deploy_guide_shows_the_shipped_files_as_they_are() -> None:
         assert text == (ROOT / path).read_text(encoding="utf-8"), path
     for linked in re.findall(r"\]\(\.\./(deploy/[^)]+)\)", guide):
         assert (ROOT / linked).exists(), linked
+
+
+def test_collectors_starting_together_on_a_new_log_all_start(tmp_path: Path) -> None:
+    """One collect-logs per replica, started at once (as systemd does) on a log that does not
+    exist yet: none may die of "database is locked" while the log is set up."""
+    log = tmp_path / "verify_log.db"
+    code = (
+        "import sys; from pathlib import Path; from registry.cli.replicas import open_log;"
+        " open_log(Path(sys.argv[1])).close()"
+    )
+    starters = [
+        subprocess.Popen([sys.executable, "-c", code, str(log)], stderr=subprocess.PIPE)
+        for _ in range(6)
+    ]
+    errors = [starter.communicate(timeout=120)[1].decode() for starter in starters]
+    assert [starter.returncode for starter in starters] == [0] * 6, errors
+    conn = sqlite3.connect(log)
+    try:
+        tables = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        conn.close()
+    assert {"checks", "replica_logs"} <= tables

@@ -178,6 +178,28 @@ def publish(follower: Follower, target: Path) -> None:
         temporary.unlink(missing_ok=True)
 
 
+def open_log(log: Path, attempts: int = 100) -> sqlite3.Connection:
+    """The registry host's log, in WAL mode and with its tables. Several ``collect-logs`` (one
+    per replica) may start at once on a log that does not exist yet: switching it to WAL is not
+    covered by SQLite's busy timeout, so a "locked" there is waited out here; the tables are
+    created in one ``BEGIN IMMEDIATE`` transaction, which is."""
+    conn = sqlite3.connect(log, isolation_level=None, timeout=30)
+    for _ in range(attempts):
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            with store.transaction(conn):
+                ensure_log_schema(conn)
+                ensure_shipping_schema(conn)
+            return conn
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                conn.close()
+                raise
+            time.sleep(0.1)
+    conn.close()
+    raise click.ClickException(f"查验日志 {log} 一直被占用，无法写入")
+
+
 def collect(follower: Follower, replica: str, log: Path) -> int:
     """Append the checks the replica logged since the last collection to ``log``; how many.
 
@@ -185,11 +207,8 @@ def collect(follower: Follower, replica: str, log: Path) -> int:
     pages from an earlier version), then written with the replica's new high-water mark in one
     transaction: a crash in between collects the same rows again, never twice. A replica whose
     log was started anew (its first row differs) is collected from its start again."""
-    target = sqlite3.connect(log, isolation_level=None, timeout=30)
+    target = open_log(log)
     try:
-        target.execute("PRAGMA journal_mode = WAL")
-        ensure_log_schema(target)
-        ensure_shipping_schema(target)
         mark = target.execute(
             "SELECT last_source_id, first_check_at FROM replica_logs WHERE replica = ?", (replica,)
         ).fetchone()
