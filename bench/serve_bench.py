@@ -452,6 +452,18 @@ def plans(registry: Path) -> dict[str, Plan]:
             verified,
             start=lambda stem: behind_nginx(1, False, registry, production, stem),
         ),
+        "nginx1redis": Plan(
+            "deployment: nginx (TLS) → 1 replica, limits in Redis",
+            serve,
+            production,
+            "/healthz",
+            "POST",
+            ["/api/v1/verify"],
+            bodies,
+            json_type,
+            verified,
+            start=lambda stem: behind_nginx(1, True, registry, production, stem),
+        ),
         "nginx2": Plan(
             "deployment: nginx (TLS) → 2 replicas, limits in Redis",
             serve,
@@ -700,7 +712,7 @@ def replicas_table(s: dict[str, Scenario]) -> str:
     carry to a machine with more cores is the CPU per request, not the req/s."""
     direct = s["verify"].load
     rows = []
-    for key in ("verify", "nginx1", "nginx2"):
+    for key in ("verify", "nginx1", "nginx1redis", "nginx2"):
         scenario = s[key]
         load = scenario.load
         if load is None:
