@@ -153,9 +153,8 @@ def demo(samples: Path, host: str, port: int, browse_port: int) -> None:
 )
 @click.option(
     "--workers",
-    type=click.IntRange(min=1),
+    type=int,
     default=1,
-    show_default=False,
     help="uvicorn 工作进程数（默认 1）。多于 1 个时请用 Redis 共享限流计数（CERTREG_RATE_LIMIT_STORAGE）。",
 )
 def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> None:
@@ -182,6 +181,8 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
     except SettingsProblem as exc:
         raise UsageProblem(str(exc)) from exc
     require_registry(db)
+    if workers < 1:
+        raise UsageProblem("--workers 至少为 1")
     # Proxy headers are handled inside the app, by CERTREG_TRUSTED_PROXIES only.
     if workers == 1:
         uvicorn.run(
