@@ -125,6 +125,13 @@ def main(
         )
         click.echo(serve_bench.scenarios_table(served.scenarios) + "\n")
         click.echo(targets_table(served.targets) + "\n")
+        click.echo(
+            "### Two replicas behind nginx on this machine\n\n"
+            "Server side on core 0, wrk on core 1: two replicas share the one core, so this shows"
+            " the cost of nginx (TLS) and of the limits in Redis, not the gain of a second"
+            " machine. CPU/request (every server-side process) projects capacity per core.\n"
+        )
+        click.echo(serve_bench.replicas_table(served.scenarios) + "\n")
         report["serve"] = serve_bench.as_json(served)
     if only == "hostile" or (only is None and not quick):
         hostile = hostile_bench.run(

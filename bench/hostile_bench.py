@@ -190,7 +190,7 @@ def run(
     log = work / "hostile.log"
     script = work / "hostile.lua"
     script.write_text(lua_script("POST", plan.paths, bodies, plan.headers))
-    with server(plan.argv, env, plan.ready, log) as base:
+    with server(plan.argv, env, plan.ready, log) as (base, _):
         started = re.search(r"Started server process \[(\d+)\]", log.read_text())
         if not started:
             results.note = f"not measured: no server process id in {log}"

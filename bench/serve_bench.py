@@ -1,4 +1,4 @@
-"""The serving benchmark: the same registry served three ways, on the same machine, in one run.
+"""The serving benchmark: the same registry served several ways, on the same machine, in one run.
 
 Each server is pinned to core 0 (``taskset -c 0``) and wrk to core 1, 32 connections, a warm-up
 and then a timed run. The requests cycle through real certificates of the registry:
@@ -9,8 +9,17 @@ and then a timed run. The requests cycle through real certificates of the regist
   environment (the proxy on 127.0.0.1 trusted, a public URL for receipt links), rate limit on
   with a limit far above the load, verification log on;
 - Datasette's row JSON for the same numbers (``datasette serve -i``);
-- a bare Starlette endpoint answering a constant JSON under the same uvicorn (the ceiling);
-- the HTML result page (``POST /check`` from the form, with its CSRF cookie and token).
+- the fair ceiling: a bare Starlette route doing the same work in the least code (primary-key
+  read, name compare, the same JSON; `bench.ceiling.lookup_app`) under the same uvicorn, and the
+  framework alone (a constant JSON) for reference;
+- the HTML result page (``POST /check`` from the form, with its CSRF cookie and token);
+- the shipped deployment (`bench.deployment`: nginx with TLS, ``deploy/nginx/certreg.conf``) in
+  front of one replica, and of two replicas sharing their limits through Redis — everything
+  server-side on core 0 too, so it shows the cost of the proxy and of the shared limit, not the
+  gain of a second machine.
+
+Each run also reads the CPU time the server side (every process of it) used during the timed
+run: CPU per request, from which a core's capacity can be projected (1 s / CPU per request).
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import secrets
 import shutil
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import time
@@ -30,10 +40,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from bench.deployment import Missing, prepare_nginx, redis_command
 from bench.report import Target, table
 
 CONNECTIONS = 32
@@ -53,6 +64,8 @@ class Load:
     p99: float
     errors: int
     """non-2xx responses and socket errors"""
+    cpu_us: float | None = None
+    """CPU time the server side used per request during the timed run (µs, all its processes)"""
 
 
 @dataclass
@@ -157,10 +170,48 @@ def parse_wrk(output: str) -> Load:
     return Load(float(rps[1]), latency("50"), latency("99"), errors)
 
 
+def requests_made(output: str) -> int:
+    """How many requests a wrk run completed (``N requests in …``)."""
+    match = re.search(r"(\d+) requests in", output)
+    if not match:
+        raise ValueError(f"no request count in wrk output:\n{output}")
+    return int(match[1])
+
+
+def cpu_seconds(roots: list[int]) -> float:
+    """User + system CPU seconds used so far by ``roots`` and all their descendants (Linux)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    wanted = set(roots)
+    grew = True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in wanted} - wanted
+        wanted |= more
+        grew = bool(more)
+    return sum(times.get(pid, 0.0) for pid in wanted)
+
+
+Started = tuple[str, list[int]]
+"""a running server side: its base URL and the processes (with their children) serving it"""
+
+
 @contextmanager
-def server(argv: list[str], env: dict[str, str], ready: str, log: Path) -> Iterator[str]:
-    """Start ``argv`` pinned to core 0; yield its base URL once ``ready`` answers 200."""
-    port = free_port()
+def server(
+    argv: list[str], env: dict[str, str], ready: str, log: Path, port: int | None = None
+) -> Iterator[Started]:
+    """Start ``argv`` pinned to core 0; yield its base URL (and pid) once ``ready`` answers 200."""
+    port = port or free_port()
     command = [part.replace("{port}", str(port)) for part in argv]
     base = f"http://127.0.0.1:{port}"
     with log.open("w") as output:
@@ -185,7 +236,7 @@ def server(argv: list[str], env: dict[str, str], ready: str, log: Path) -> Itera
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{' '.join(command)} did not answer {ready}; see {log}")
                 time.sleep(0.2)
-            yield base
+            yield base, [process.pid]
         finally:
             process.terminate()
             try:
@@ -217,7 +268,7 @@ def fetch(
         headers=headers or {},
     )
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10, context=_UNVERIFIED) as response:
             status, raw, info = response.status, response.read(), response.headers
     except urllib.error.HTTPError as exc:
         status, raw, info = exc.code, exc.read(), exc.headers
@@ -225,6 +276,11 @@ def fetch(
     cookies = dict(pair.split("=", 1) for pair in pairs if "=" in pair)
     return Answer(status, raw.decode("utf-8", errors="replace"), cookies)
 
+
+_UNVERIFIED = ssl.create_default_context()
+_UNVERIFIED.check_hostname = False
+_UNVERIFIED.verify_mode = ssl.CERT_NONE
+"""the deployment's throw-away certificate (bench.deployment.self_signed) is trusted by no one"""
 
 _HIDDEN = re.compile(r"<input[^>]*>")
 _ATTRIBUTE = re.compile(r'(name|value)="([^"]*)"')
@@ -246,14 +302,22 @@ def form_session(base: str, checks: list[tuple[str, str]]) -> tuple[list[str], d
     return bodies, headers
 
 
-def load(wrk: str, base: str, script: Path, seconds: int, warmup: int) -> Load:
-    """Warm up, then a timed wrk run on core 1."""
+def load(
+    wrk: str, base: str, script: Path, seconds: int, warmup: int, roots: list[int] | None = None
+) -> Load:
+    """Warm up, then a timed wrk run on core 1; with ``roots``, the server side's CPU per request."""
     argv = ["taskset", "-c", "1", wrk, "-t1", f"-c{CONNECTIONS}", "--latency", "-s", str(script)]
     subprocess.run([*argv, f"-d{warmup}s", base], capture_output=True, check=True)
+    before = cpu_seconds(roots) if roots else 0.0
     result = subprocess.run(
         [*argv, f"-d{seconds}s", base], capture_output=True, text=True, check=True
     )
-    return parse_wrk(result.stdout)
+    measured = parse_wrk(result.stdout)
+    if not roots:
+        return measured
+    used = cpu_seconds(roots) - before
+    cpu_us = used * 1e6 / max(1, requests_made(result.stdout))
+    return replace(measured, cpu_us=cpu_us)
 
 
 def has_verify_app() -> bool:
@@ -279,10 +343,12 @@ class Plan:
     expect: Callable[[int, str], bool]
     session: Callable[[str], tuple[list[str], dict[str, str]]] | None = None
     """given the running server's URL, the bodies and headers to send instead (forms)"""
+    start: Callable[[Path], AbstractContextManager[Started]] | None = None
+    """starts a whole server side (a deployment) instead of ``argv``; given a work path stem"""
 
 
 def plans(registry: Path) -> dict[str, Plan]:
-    """The four scenarios over the certificates sampled from ``registry``."""
+    """The scenarios over the certificates sampled from ``registry``."""
     checks = sample(registry)
     bodies = [json.dumps({"number": n, "name": m}) for n, m in checks]
     production = {
@@ -294,7 +360,7 @@ def plans(registry: Path) -> dict[str, Plan]:
         "CERTREG_PUBLIC_URL": "https://zscx.example.gov.cn",
     }
     uvicorn = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", "{port}"]
-    serve = [*uvicorn, "--factory", "verify_app.app:app_from_environ", *UVICORN_FLAGS]
+    serve = SERVE
     json_type = {"Content-Type": "application/json"}
 
     def verified(status: int, text: str) -> bool:
@@ -341,8 +407,19 @@ def plans(registry: Path) -> dict[str, Plan]:
             shows_number,
         ),
         "ceiling": Plan(
-            "bare Starlette, constant JSON (ceiling)",
-            [*uvicorn, "bench.ceiling:app", *UVICORN_FLAGS],
+            "fair ceiling: bare Starlette, PK read + name compare, same JSON",
+            [*uvicorn, "--factory", "bench.ceiling:lookup_app", *UVICORN_FLAGS],
+            {"CERTREG_DB": str(registry)},
+            "/healthz",
+            "POST",
+            ["/api/v1/verify"],
+            bodies,
+            json_type,
+            verified,
+        ),
+        "framework": Plan(
+            "bare Starlette, constant JSON (framework only)",
+            [*uvicorn, "bench.ceiling:framework", *UVICORN_FLAGS],
             {},
             "/healthz",
             "POST",
@@ -362,6 +439,42 @@ def plans(registry: Path) -> dict[str, Plan]:
             {},
             shows_number,
             lambda base: form_session(base, checks),
+        ),
+        "nginx1": Plan(
+            "deployment: nginx (TLS) → 1 replica, limits in memory",
+            serve,
+            production,
+            "/healthz",
+            "POST",
+            ["/api/v1/verify"],
+            bodies,
+            json_type,
+            verified,
+            start=lambda stem: behind_nginx(1, False, registry, production, stem),
+        ),
+        "nginx1redis": Plan(
+            "deployment: nginx (TLS) → 1 replica, limits in Redis",
+            serve,
+            production,
+            "/healthz",
+            "POST",
+            ["/api/v1/verify"],
+            bodies,
+            json_type,
+            verified,
+            start=lambda stem: behind_nginx(1, True, registry, production, stem),
+        ),
+        "nginx2": Plan(
+            "deployment: nginx (TLS) → 2 replicas, limits in Redis",
+            serve,
+            production,
+            "/healthz",
+            "POST",
+            ["/api/v1/verify"],
+            bodies,
+            json_type,
+            verified,
+            start=lambda stem: behind_nginx(2, True, registry, production, stem),
         ),
     }
 
@@ -409,15 +522,116 @@ def run(
 
 def _measure(plan: Plan, wrk: str, stem: Path, seconds: int, warmup: int) -> Load | str:
     """One warm-up and timed run against a freshly started server, or why it could not run."""
-    with server(plan.argv, plan.env, plan.ready, stem.with_suffix(".log")) as base:
-        bodies, headers = plan.session(base) if plan.session else (plan.bodies, plan.headers)
-        body = bodies[0] if bodies else None
-        answer = fetch(base, plan.method, plan.paths[0], body, headers)
-        if not plan.expect(answer.status, answer.text):
-            return f"not measured: {plan.paths[0]} answered {answer.status}: {answer.text[:200]!r}"
-        script = stem.with_suffix(".lua")
-        script.write_text(lua_script(plan.method, plan.paths, bodies, headers))
-        return load(wrk, base, script, seconds, warmup)
+    if plan.start is not None:
+        starting = plan.start(stem)
+    else:
+        starting = server(plan.argv, plan.env, plan.ready, stem.with_suffix(".log"))
+    try:
+        with starting as (base, roots):
+            bodies, headers = plan.session(base) if plan.session else (plan.bodies, plan.headers)
+            body = bodies[0] if bodies else None
+            answer = fetch(base, plan.method, plan.paths[0], body, headers)
+            if not plan.expect(answer.status, answer.text):
+                return (
+                    f"not measured: {plan.paths[0]} answered {answer.status}: {answer.text[:200]!r}"
+                )
+            script = stem.with_suffix(".lua")
+            script.write_text(lua_script(plan.method, plan.paths, bodies, headers))
+            return load(wrk, base, script, seconds, warmup, roots)
+    except Missing as exc:
+        return f"not measured: {exc}"
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` different free ports (the sockets are held together: no port comes twice)."""
+    with ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+
+
+def _wait(ready: Callable[[], bool], process: subprocess.Popen[bytes], what: str) -> None:
+    deadline = time.monotonic() + 60
+    while not ready():
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not start")
+        time.sleep(0.1)
+
+
+def _redis_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@contextmanager
+def _pinned(command: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            ["taskset", "-c", "0", *command],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def behind_nginx(
+    count: int, shared: bool, registry: Path, env: dict[str, str], stem: Path
+) -> Iterator[Started]:
+    """The shipped deployment on core 0: nginx (TLS, deploy/nginx/certreg.conf) in front of
+    ``count`` replicas (each its own folder, hence its own log, over the same registry file),
+    their limits in Redis when ``shared``. Yields the https URL and every server-side process."""
+    work = stem.parent / f"{stem.name}-site"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    *upstreams, http, https, redis_port = free_ports(count + 3)
+    nginx = prepare_nginx(work / "nginx", upstreams, http, https)
+    environment = dict(env)
+    with ExitStack() as stack:
+        roots: list[int] = []
+        if shared:
+            redis = stack.enter_context(
+                _pinned(redis_command(redis_port, work / "redis"), work / "redis.log")
+            )
+            _wait(lambda: _redis_answers(redis_port), redis, "redis-server")
+            roots.append(redis.pid)
+            environment["CERTREG_RATE_LIMIT_STORAGE"] = f"redis://127.0.0.1:{redis_port}/0"
+        for index, port in enumerate(upstreams):
+            folder = work / f"replica-{index}"
+            folder.mkdir()
+            (folder / "registry.db").symlink_to(registry.resolve())
+            replica_env = {**environment, "CERTREG_DB": str(folder / "registry.db")}
+            log = work / f"replica-{index}.log"
+            _, pids = stack.enter_context(server(SERVE, replica_env, "/healthz", log, port))
+            roots += pids
+        front = stack.enter_context(_pinned(nginx, work / "nginx.log"))
+        base = f"https://127.0.0.1:{https}"
+        _wait(lambda: _answers(base), front, "nginx")
+        roots.append(front.pid)
+        yield base, roots
+
+
+def _answers(base: str) -> bool:
+    try:
+        return fetch(base, "GET", "/healthz").status == 200
+    except OSError:
+        return False
 
 
 UVICORN_FLAGS = [
@@ -429,7 +643,19 @@ UVICORN_FLAGS = [
     "5",
 ]
 """The README's production command for the verification app (one worker: the server has one
-core here), given to the ceiling app as well"""
+core here), given to the ceiling apps as well"""
+SERVE = [
+    sys.executable,
+    "-m",
+    "uvicorn",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "{port}",
+    "--factory",
+    "verify_app.app:app_from_environ",
+    *UVICORN_FLAGS,
+]
 
 
 def _ratio(a: Scenario, b: Scenario) -> float | None:
@@ -442,12 +668,16 @@ def targets(s: dict[str, Scenario]) -> list[Target]:
         Target(
             "verify ÷ Datasette row JSON (req/s)", _ratio(s["verify"], s["datasette"]), 5, False
         ),
-        Target("verify ÷ bare Starlette (req/s)", _ratio(s["verify"], s["ceiling"]), 0.6, False),
+        Target("verify ÷ fair ceiling (req/s)", _ratio(s["verify"], s["ceiling"]), 0.6, False),
         Target("verify p99", verify.p99 if verify else None, 15, True, unit=" ms"),
         Target(
             "HTML page ÷ Datasette row JSON (req/s)", _ratio(s["html"], s["datasette"]), 3, False
         ),
     ]
+
+
+def _cpu(load: Load) -> str:
+    return "—" if load.cpu_us is None else f"{load.cpu_us:,.0f} µs"
 
 
 def scenarios_table(s: dict[str, Scenario]) -> str:
@@ -456,7 +686,7 @@ def scenarios_table(s: dict[str, Scenario]) -> str:
     for scenario in s.values():
         load = scenario.load
         if load is None:
-            rows.append([scenario.label, "—", "—", "—", "—", "—", scenario.note])
+            rows.append([scenario.label, "—", "—", "—", "—", "—", "—", scenario.note])
             continue
         ratio = f"{load.rps / base.rps:.2f}×" if base else "—"
         rows.append(
@@ -465,12 +695,37 @@ def scenarios_table(s: dict[str, Scenario]) -> str:
                 f"{load.rps:,.0f}",
                 f"{load.p50:.2f} ms",
                 f"{load.p99:.2f} ms",
+                _cpu(load),
                 ratio,
                 " ".join(f"{each.rps:,.0f}" for each in scenario.loads),
                 scenario.note,
             ]
         )
-    headers = ["server", "req/s", "p50", "p99", "÷ Datasette", "rounds (req/s)", "note"]
+    headers = ["server", "req/s", "p50", "p99", "CPU/request", "÷ Datasette", "rounds (req/s)"]
+    return table([*headers, "note"], rows)
+
+
+def replicas_table(s: dict[str, Scenario]) -> str:
+    """One replica and two behind nginx, and what a core of each arrangement can carry: the
+    server side's CPU per request (nginx, replicas, Redis) turned into requests per core-second.
+    Everything runs on one core here, so two replicas cannot be faster than one: the figure to
+    carry to a machine with more cores is the CPU per request, not the req/s."""
+    direct = s["verify"].load
+    rows = []
+    for key in ("verify", "nginx1", "nginx1redis", "nginx2"):
+        scenario = s[key]
+        load = scenario.load
+        if load is None:
+            rows.append([scenario.label, "—", "—", "—", "—", "—", scenario.note])
+            continue
+        per_core = f"{1e6 / load.cpu_us:,.0f}" if load.cpu_us else "—"
+        ratio = f"{load.rps / direct.rps:.2f}×" if direct else "—"
+        rows.append(
+            [scenario.label, f"{load.rps:,.0f}", ratio, f"{load.p99:.2f} ms", _cpu(load)]
+            + [per_core, scenario.note]
+        )
+    headers = ["server side (all on core 0)", "req/s", "÷ 1 replica direct", "p99"]
+    headers += ["CPU/request", "req/s per core (projected)", "note"]
     return table(headers, rows)
 
 

@@ -77,6 +77,29 @@ def ensure_log_schema(conn: sqlite3.Connection) -> None:
     checks.create_index(["number"], if_not_exists=True)
 
 
+REPLICA_LOGS_COLUMNS: dict[str, type] = {
+    "replica": str,
+    "last_source_id": int,
+    "first_check_at": str,
+    "checks": int,
+    "received_at": str,
+}
+"""The ``replica_logs`` table of the registry host's log: per replica whose checks
+``certreg collect-logs`` merges into ``checks``, the last row taken from its own log (its
+``id``), that log's first ``at`` (to notice a log started anew), the rows taken in all and
+when rows last arrived (UTC). Staff see from it whether every replica's log is arriving."""
+
+
+def ensure_shipping_schema(conn: sqlite3.Connection) -> None:
+    """Create the ``replica_logs`` table where missing; never alters what exists."""
+    sqlite_utils.Database(conn).table("replica_logs").create(
+        REPLICA_LOGS_COLUMNS,
+        pk="replica",
+        not_null={"last_source_id", "checks"},
+        if_not_exists=True,
+    )
+
+
 class CheckLog:
     """Queue + writer thread over ``verify_log.db``. ``start()``/``close()`` from the lifespan."""
 

@@ -1,21 +1,47 @@
-"""Per-client rate limit on checks (SPEC §7), with the maintained ``limits`` library.
+"""Per-client quotas (SPEC §7), with the maintained ``limits`` library.
 
-Every check costs one; a batch costs one per item. The default storage is memory (one
-process); a ``redis://`` storage URI lets several replicas share the counts. An IPv6 client is
-counted per /64 network, the block one subscriber usually gets, so rotating addresses within
-it does not multiply the allowance.
+`Limiter` is the one place that knows where counts live and what happens when that place is
+gone; every quota is built on it:
+
+- ``memory://`` (the default) counts in this process only: right for one process, and the
+  counts are multiplied by the number of processes otherwise (``certreg serve --workers N``
+  warns about it);
+- ``redis://host:6379`` shares the counts between every worker and every replica
+  (``pip install 'certreg[redis]'``). When Redis cannot be reached, a hit is counted in a
+  per-process memory fallback instead, a warning is logged once per outage, and Redis is tried
+  again every `RETRY_SECONDS`: a check is never refused or failed because the counter is down,
+  only counted less strictly until it is back.
+
+A new quota (a daily batch allowance, an API key's plan) takes the shared `Limiter` and its own
+`limits` item, e.g. ``limiter.hit(RateLimitItemPerDay(5000), f"batch/{key}", cost=len(items))``
+— its own key prefix, so that quotas never share a counter. `CheckLimiter` is the first of them:
+checks per minute per client, a batch costing one per item. An IPv6 client is counted per /64
+network, the block one subscriber usually gets, so rotating addresses within it does not
+multiply the allowance.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import math
+import threading
 import time
 from functools import lru_cache
+from typing import Any
 
-from limits import RateLimitItemPerMinute
-from limits.storage import storage_from_string
+from limits import RateLimitItem, RateLimitItemPerMinute
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
+
+logger = logging.getLogger("certreg.ratelimit")
+
+RETRY_SECONDS = 5.0
+"""While the shared store is down, how long hits stay in the fallback before it is tried again
+(one failed attempt per process per interval, not one per request)."""
+STORE_TIMEOUT = 0.5
+"""Seconds a request waits for the shared store before counting in the fallback."""
 
 
 class RateLimited(Exception):
@@ -41,15 +67,107 @@ def limit_key(client: str) -> str:
     return str(address)
 
 
-class CheckLimiter:
-    def __init__(self, per_minute: int, storage_uri: str = "memory://") -> None:
-        self.per_minute = per_minute
-        self._item = RateLimitItemPerMinute(max(per_minute, 1))
+def is_local(storage_uri: str) -> bool:
+    """Whether counts under ``storage_uri`` live in this process (and so are per process)."""
+    return storage_uri.startswith("memory://")
+
+
+class Limiter:
+    """Sliding-window counters in the configured store, with a per-process fallback.
+
+    One per process, shared by every quota: it holds the store's connection pool. Thread-safe
+    (the app charges from its thread pool when the store is remote)."""
+
+    def __init__(
+        self,
+        storage_uri: str = "memory://",
+        *,
+        retry_seconds: float = RETRY_SECONDS,
+        timeout: float = STORE_TIMEOUT,
+    ) -> None:
+        self.storage_uri = storage_uri
+        self.local = is_local(storage_uri)
+        """Counts kept in this process: charging never waits on the network."""
+        self.retry_seconds = retry_seconds
         # A sliding-window counter costs O(1) a hit; a moving window keeps (and shifts) one entry
         # per check, which a busy client turns into thousands per minute.
-        self._limiter = SlidingWindowCounterRateLimiter(storage_from_string(storage_uri))
-        self.local = storage_uri.startswith("memory://")
+        self._fallback = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self._shared: SlidingWindowCounterRateLimiter | None = None
+        if not self.local:
+            options: dict[str, Any] = {}
+            if storage_uri.startswith(("redis://", "rediss://", "redis+unix://")):
+                # fail fast instead of holding a request while Redis is unreachable
+                options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+            store = storage_from_string(storage_uri, wrap_exceptions=True, **options)
+            self._shared = SlidingWindowCounterRateLimiter(store)
+        self._lock = threading.Lock()
+        self._down_until = 0.0
+        """monotonic time before which the shared store is not tried again"""
+        self._outage = False
+
+    @property
+    def degraded(self) -> bool:
+        """True while hits are counted in the per-process fallback because the store is down."""
+        return self._outage
+
+    def hit(self, item: RateLimitItem, key: str, cost: int = 1) -> bool:
+        """Count ``cost`` against ``item`` for ``key``; False (and nothing counted) when over."""
+        return bool(self._call("hit", item, key, cost=cost))
+
+    def retry_after(self, item: RateLimitItem, key: str) -> int:
+        """Whole seconds until ``key`` may be counted again under ``item`` (at least 1)."""
+        reset, _ = self._call("get_window_stats", item, key)
+        return max(1, math.ceil(float(reset) - time.time()))
+
+    def _call(self, method: str, item: RateLimitItem, key: str, **kwargs: int) -> Any:
+        shared = self._shared
+        if shared is not None and time.monotonic() >= self._down_until:
+            try:
+                result = getattr(shared, method)(item, key, **kwargs)
+            except StorageError as exc:
+                self._store_failed(exc.storage_error)
+            else:
+                if self._outage:
+                    self._store_back()
+                return result
+        return getattr(self._fallback, method)(item, key, **kwargs)
+
+    def _store_failed(self, error: Exception) -> None:
+        with self._lock:
+            self._down_until = time.monotonic() + self.retry_seconds
+            if not self._outage:
+                self._outage = True
+                logger.warning(
+                    "rate-limit store %s unreachable (%s): counting in this process until it"
+                    " is back, retrying every %.0f s",
+                    self.storage_uri,
+                    error,
+                    self.retry_seconds,
+                )
+
+    def _store_back(self) -> None:
+        with self._lock:
+            if self._outage:
+                self._outage = False
+                logger.warning(
+                    "rate-limit store %s is back: counts are shared again", self.storage_uri
+                )
+
+
+class CheckLimiter:
+    """Checks per minute per client, on a `Limiter` (its own, or one shared with other quotas)."""
+
+    def __init__(
+        self, per_minute: int, storage_uri: str = "memory://", *, limiter: Limiter | None = None
+    ) -> None:
+        self.per_minute = per_minute
+        self.limiter = limiter or Limiter(storage_uri)
+        self._item = RateLimitItemPerMinute(max(per_minute, 1))
+
+    @property
+    def local(self) -> bool:
         """Counts kept in this process: charging never waits on the network."""
+        return self.limiter.local
 
     def charge(self, client: str, cost: int = 1) -> None:
         """Count ``cost`` checks for ``client`` or raise `RateLimited` (then nothing is counted)."""
@@ -61,11 +179,10 @@ class CheckLimiter:
                 f"本服务每位用户每分钟最多查验 {self.per_minute} 条，本次提交了 {cost} 条，"
                 f"请分成每批不超过 {self.per_minute} 条提交。",
             )
-        key = limit_key(client)
-        if self._limiter.hit(self._item, "checks", key, cost=cost):
+        key = f"checks/{limit_key(client)}"
+        if self.limiter.hit(self._item, key, cost):
             return
-        reset, _ = self._limiter.get_window_stats(self._item, "checks", key)
-        retry = max(1, math.ceil(reset - time.time()))
+        retry = self.limiter.retry_after(self._item, key)
         raise RateLimited(
             retry, f"查验过于频繁（每分钟最多 {self.per_minute} 条），请 {retry} 秒后再试。"
         )

@@ -6,6 +6,7 @@ tests can build an app over their own registry with ``create_app(Settings(...))`
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +30,29 @@ class SettingsProblem(ValueError):
     """A setting missing or unusable; the message says how to fix it."""
 
 
+REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
+
+
+def storage_problem(storage_uri: str) -> str | None:
+    """Why ``CERTREG_RATE_LIMIT_STORAGE`` cannot be used, before the app starts (or None).
+
+    Checked here rather than at the first check: a replica that would count in memory while
+    the others share Redis is a misconfiguration to stop at, not to discover under load."""
+    if storage_uri.startswith("memory://"):
+        return None
+    if storage_uri.startswith(REDIS_SCHEMES):
+        if importlib.util.find_spec("redis") is None:
+            return (
+                f"CERTREG_RATE_LIMIT_STORAGE={storage_uri} 需要 Redis 客户端，"
+                "请安装：pip install 'certreg[redis]'"
+            )
+        return None
+    return (
+        f"CERTREG_RATE_LIMIT_STORAGE={storage_uri} 无法使用：请用 memory://（单个进程）"
+        "或 redis://主机:6379（多个工作进程或多台实例共享计数）"
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     db: Path
@@ -36,7 +60,8 @@ class Settings:
     rate_limit: int = 30
     """Checks per minute per client (each batch item counts); 0 turns the limit off."""
     rate_limit_storage: str = "memory://"
-    """A ``limits`` storage URI; ``redis://host:6379`` lets several replicas share the counts."""
+    """A ``limits`` storage URI; ``redis://host:6379`` lets several workers and replicas share
+    the counts (`verify_app.ratelimit.Limiter`)."""
     trusted_proxies: tuple[str, ...] = ()
     """Peers (addresses or networks) whose X-Forwarded-For header names the real client."""
     receipt_days: int = 90
@@ -56,6 +81,9 @@ class Settings:
         for name in ("rate_limit", "receipt_days", "stale_days", "max_body_bytes"):
             if getattr(self, name) < 0:
                 raise SettingsProblem(f"{name} 不能为负数")
+        problem = storage_problem(self.rate_limit_storage)
+        if problem:
+            raise SettingsProblem(problem)
 
     @property
     def log_db(self) -> Path:

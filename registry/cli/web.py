@@ -151,7 +151,13 @@ def demo(samples: Path, host: str, port: int, browse_port: int) -> None:
     default=True,
     help="uvicorn 的访问日志（默认开启；由反向代理记录访问日志时可关闭）。",
 )
-def serve(db: Path, host: str, port: int, access_log: bool) -> None:
+@click.option(
+    "--workers",
+    type=int,
+    default=1,
+    help="uvicorn 工作进程数（默认 1）。多于 1 个时请用 Redis 共享限流计数（CERTREG_RATE_LIMIT_STORAGE）。",
+)
+def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> None:
     """运行公众查验服务（网页和 JSON 接口），用 uvicorn。
 
     需要 CERTREG_SECRET（签名查验回执、散列日志中的姓名）。其他设置来自环境变量：CERTREG_RATE_LIMIT（每个用户每分钟查验次数，0 为不限）、CERTREG_TRUSTED_PROXIES（可信的反向代理，其 X-Forwarded-For 才被采信）、CERTREG_RATE_LIMIT_STORAGE（如redis://localhost:6379，多个实例共享计数）、CERTREG_RECEIPT_DAYS、CERTREG_STALE_DAYS、CERTREG_PUBLIC_URL。
@@ -162,10 +168,12 @@ def serve(db: Path, host: str, port: int, access_log: bool) -> None:
         export CERTREG_SECRET="$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
         certreg serve --db data/registry.db --port 8000
         certreg serve --no-access-log      # 反向代理已记录访问日志时
+        CERTREG_RATE_LIMIT_STORAGE=redis://127.0.0.1:6379 certreg serve --workers 2
     """
     import uvicorn
 
     from verify_app.app import create_app
+    from verify_app.ratelimit import is_local
     from verify_app.settings import Settings, SettingsProblem
 
     try:
@@ -173,7 +181,30 @@ def serve(db: Path, host: str, port: int, access_log: bool) -> None:
     except SettingsProblem as exc:
         raise UsageProblem(str(exc)) from exc
     require_registry(db)
+    if workers < 1:
+        raise UsageProblem("--workers 至少为 1")
     # Proxy headers are handled inside the app, by CERTREG_TRUSTED_PROXIES only.
+    if workers == 1:
+        uvicorn.run(
+            create_app(settings), host=host, port=port, proxy_headers=False, access_log=access_log
+        )
+        return
+    if settings.rate_limit and is_local(settings.rate_limit_storage):
+        click.echo(
+            f"警告：限流计数保存在每个工作进程的内存中（CERTREG_RATE_LIMIT_STORAGE={settings.rate_limit_storage}），"
+            f"{workers} 个工作进程各自计数，每位用户每分钟实际最多可查验 {workers * settings.rate_limit} 条"
+            f"（而不是 {settings.rate_limit} 条）。请改用 Redis 共享计数："
+            "pip install 'certreg[redis]'，CERTREG_RATE_LIMIT_STORAGE=redis://127.0.0.1:6379",
+            err=True,
+        )
+    # Each worker process builds its own app from the environment: hand it --db that way.
+    os.environ["CERTREG_DB"] = str(db)
     uvicorn.run(
-        create_app(settings), host=host, port=port, proxy_headers=False, access_log=access_log
+        "verify_app.app:app_from_environ",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        proxy_headers=False,
+        access_log=access_log,
     )

@@ -1,0 +1,373 @@
+"""Beyond one host: ``certreg follow`` (a replica keeps its registry current) and
+``certreg collect-logs`` (the registry host gathers each replica's verification log), over
+Litestream (``pip install 'certreg[replica]'`` ships its binary). docs/DEPLOY.md has the layout.
+
+Litestream ships a SQLite file as a stream of page changes to a replica URL (``file://``,
+``s3://``, ``sftp://``) with ``litestream replicate`` (configs in ``deploy/litestream/``), and
+its ``restore -f`` keeps a copy current from that stream. That copy is written in place, page by
+page, under SQLite's own locks — which is right for a reader that opens, reads and closes, and
+wrong for one that keeps connections open: a connection opened while the copy's header still
+says WAL keeps its cached pages and never sees the new ones. So no app ever opens the followed
+copy. It lives in a private folder, and:
+
+- ``certreg follow`` publishes each new version to the served file by copying it under the same
+  lock Litestream takes to write (a consistent version), switching the copy to a rollback
+  journal and renaming it over the served file: the app's `verify_app.service.RegistryPool`
+  sees the new inode and reopens between requests, with no restart and no failed check;
+- ``certreg collect-logs`` reads the new rows of a replica's log from its followed copy (under
+  that lock, a fresh connection each time) and appends them to ``verify_log.db`` beside the
+  registry, in one transaction with the replica's high-water mark (table ``replica_logs``):
+  staff see every replica's checks as one ``checks`` table, with its facets and queries.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from registry import store
+from registry.cli.base import UsageProblem, cli, db_option
+from verify_app.checklog import ensure_log_schema, ensure_shipping_schema
+
+SQLITE_SHARED_FIRST = 0x40000000 + 2
+"""SQLite's shared-lock byte range on Unix (PENDING_BYTE + 2, 510 bytes): the range that
+Litestream's follow mode locks exclusively while it writes a change into its copy."""
+SQLITE_SHARED_SIZE = 510
+COLLECT_BATCH = 50_000
+"""Log rows read from a replica's copy under one lock (the lock holds back its next update)."""
+RESTART_PAUSE = 5.0
+"""Seconds before a Litestream that exited (replica unreachable, no backup yet) is restarted."""
+REPLICA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+
+
+def litestream_binary() -> str:
+    """The Litestream binary: beside this Python (a venv's bin, where ``certreg[replica]`` puts
+    it, also when the venv is not activated, as under systemd) or on PATH."""
+    beside = Path(sys.executable).parent / "litestream"
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("litestream")
+    if found is None:
+        raise UsageProblem(
+            "找不到 litestream 程序。请安装：pip install 'certreg[replica]'（或把 litestream 放到 PATH 中）"
+        )
+    return found
+
+
+class Follower:
+    """``litestream restore -f`` keeping a private copy of a replicated database current.
+
+    The copy and Litestream's ``-txid`` file (the last change applied) live in ``state``;
+    Litestream resumes from them after a restart. A Litestream that exits (the replica URL
+    unreachable, nothing replicated there yet, a history it cannot resume) is started again
+    after `RESTART_PAUSE`, from scratch when it could not resume."""
+
+    def __init__(self, url: str, state: Path, interval: float, say: Callable[[str], None]) -> None:
+        self.url = url
+        self.state = state
+        self.copy = state / "follow.db"
+        self.interval = interval
+        self.say = say
+        self._binary = litestream_binary()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._restart_at = 0.0
+
+    def txid(self) -> str | None:
+        """The last change Litestream applied to the copy (hex), None before the first."""
+        try:
+            return (self.state / "follow.db-txid").read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def ensure_running(self) -> None:
+        if self._process is not None:
+            code = self._process.poll()
+            if code is None:
+                return
+            self._process = None
+            self._restart_at = time.monotonic() + RESTART_PAUSE
+            self.say(
+                f"litestream 已退出（退出码 {code}），{RESTART_PAUSE:.0f} 秒后重新开始跟随 {self.url}"
+            )
+            if self.copy.exists():
+                self._forget()  # whatever stopped it, a fresh restore cannot be wrong
+        if time.monotonic() < self._restart_at:
+            return
+        self.state.mkdir(parents=True, exist_ok=True)
+        if self.copy.exists() and self.txid() is None:
+            self._forget()  # a copy Litestream cannot resume from
+        milliseconds = max(1, round(self.interval * 1000))
+        self._process = subprocess.Popen(
+            [
+                self._binary,
+                "restore",
+                "-f",
+                "-follow-interval",
+                f"{milliseconds}ms",
+                "-o",
+                str(self.copy),
+                self.url,
+            ],
+            stdin=subprocess.DEVNULL,
+        )
+
+    def _forget(self) -> None:
+        for suffix in ("", "-txid", "-wal", "-shm", ".tmp"):
+            Path(f"{self.copy}{suffix}").unlink(missing_ok=True)
+
+    @contextmanager
+    def reading(self) -> Iterator[Path]:
+        """Hold the copy still: a shared lock on SQLite's shared-lock range, which Litestream
+        locks exclusively (and waits for) while it applies a change. The lock is this process's
+        and ends when any descriptor of the file in this process closes — readers inside must
+        be done with the file when they close it."""
+        fd = os.open(self.copy, os.O_RDONLY)
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_SH, SQLITE_SHARED_SIZE, SQLITE_SHARED_FIRST)
+            yield self.copy
+        finally:
+            os.close(fd)
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._process = None
+
+
+def publish(follower: Follower, target: Path) -> None:
+    """Replace ``target`` with the follower's current version, atomically.
+
+    The copy is taken under the follower's lock (one consistent version), switched to a
+    rollback journal (readers of a file that is only ever replaced need no ``-wal``/``-shm``
+    beside it — and a new file must not meet an old one's), checked, and renamed over
+    ``target``: a reader sees the old file or the new one, never a mixture."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.new")
+    with follower.reading() as copy:
+        shutil.copyfile(copy, temporary)
+    try:
+        conn = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = DELETE")
+            (verdict,) = conn.execute("PRAGMA quick_check").fetchone()
+        finally:
+            conn.close()
+        if verdict != "ok":
+            raise click.ClickException(f"跟随得到的登记库副本未通过完整性检查：{verdict}")
+        with temporary.open("rb+") as written:
+            os.fsync(written.fileno())
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def open_log(log: Path, attempts: int = 100) -> sqlite3.Connection:
+    """The registry host's log, in WAL mode and with its tables. Several ``collect-logs`` (one
+    per replica) may start at once on a log that does not exist yet: switching it to WAL is not
+    covered by SQLite's busy timeout, so a "locked" there is waited out here; the tables are
+    created in one ``BEGIN IMMEDIATE`` transaction, which is."""
+    conn = sqlite3.connect(log, isolation_level=None, timeout=30)
+    for _ in range(attempts):
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            with store.transaction(conn):
+                ensure_log_schema(conn)
+                ensure_shipping_schema(conn)
+            return conn
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                conn.close()
+                raise
+            time.sleep(0.1)
+    conn.close()
+    raise click.ClickException(f"查验日志 {log} 一直被占用，无法写入")
+
+
+def collect(follower: Follower, replica: str, log: Path) -> int:
+    """Append the checks the replica logged since the last collection to ``log``; how many.
+
+    Rows are read under the follower's lock with a fresh ``immutable`` connection (no cached
+    pages from an earlier version), then written with the replica's new high-water mark in one
+    transaction: a crash in between collects the same rows again, never twice. A replica whose
+    log was started anew (its first row differs) is collected from its start again."""
+    target = open_log(log)
+    try:
+        mark = target.execute(
+            "SELECT last_source_id, first_check_at FROM replica_logs WHERE replica = ?", (replica,)
+        ).fetchone()
+        last_id, first_at = mark if mark else (0, None)
+        total = 0
+        while True:
+            with follower.reading() as copy:
+                source = sqlite3.connect(f"{copy.resolve().as_uri()}?immutable=1", uri=True)
+                try:
+                    head = source.execute("SELECT at FROM checks ORDER BY id LIMIT 1").fetchone()
+                    if head is None:
+                        return total
+                    if first_at is not None and head[0] != first_at:
+                        last_id = 0  # a new log on that replica: its ids start again
+                    rows = source.execute(
+                        "SELECT id, at, client, number, result, name_hash, channel FROM checks"
+                        " WHERE id > ? ORDER BY id LIMIT ?",
+                        (last_id, COLLECT_BATCH),
+                    ).fetchall()
+                finally:
+                    source.close()
+            first_at = head[0]
+            if not rows:
+                return total
+            with store.transaction(target):
+                target.executemany(
+                    "INSERT INTO checks (at, client, number, result, name_hash, channel)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    [row[1:] for row in rows],
+                )
+                target.execute(
+                    "INSERT INTO replica_logs (replica, last_source_id, first_check_at, checks,"
+                    " received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (replica) DO UPDATE SET"
+                    " last_source_id = excluded.last_source_id,"
+                    " first_check_at = excluded.first_check_at,"
+                    " checks = replica_logs.checks + excluded.checks,"
+                    " received_at = excluded.received_at",
+                    (replica, rows[-1][0], first_at, len(rows), store.now()),
+                )
+            last_id = rows[-1][0]
+            total += len(rows)
+    finally:
+        target.close()
+
+
+@contextmanager
+def stopped_by_sigterm() -> Iterator[None]:
+    """systemd stops a service with SIGTERM: end the loop like Ctrl-C, so that the Litestream
+    child is stopped with it."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run_follower(
+    follower: Follower, step: Callable[[str], None], once: bool, say: Callable[[str], None]
+) -> None:
+    """Keep Litestream following; call ``step(txid)`` for each new version until stopped (or,
+    with ``once``, after the first)."""
+    done: str | None = None
+    with stopped_by_sigterm():
+        try:
+            while True:
+                follower.ensure_running()
+                txid = follower.txid()
+                if txid is not None and txid != done:
+                    step(txid)
+                    done = txid
+                    if once:
+                        return
+                time.sleep(follower.interval)
+        except KeyboardInterrupt:
+            say("已停止。")
+        finally:
+            follower.stop()
+
+
+interval_option = click.option(
+    "--interval",
+    type=float,
+    default=1.0,
+    callback=lambda ctx, param, value: _positive(value),
+    help="多久查看一次副本地址上的新版本（秒，默认 1）。",
+)
+once_option = click.option(
+    "--once", is_flag=True, help="取得当前版本、处理一次后退出（首次部署、检查配置时用）。"
+)
+
+
+def _positive(seconds: float) -> float:
+    if seconds < 0.05:
+        raise click.BadParameter("至少 0.05 秒")
+    return seconds
+
+
+def _say(text: str) -> None:
+    click.echo(text, err=True)
+
+
+@cli.command()
+@click.argument("url")
+@db_option
+@interval_option
+@once_option
+def follow(url: str, db: Path, interval: float, once: bool) -> None:
+    """查验副本：跟随登记库主机用 Litestream 发布到 URL 的登记库，每个新版本整体替换 --db 文件。
+
+    在每台查验副本上运行（与 certreg serve 同机）。URL 是登记库主机 litestream replicate 的副本地址（file://、s3://、sftp://）。每个新版本先在私有目录（--db 旁的 .registry.db.follow）中跟随，再一次性替换 --db 文件：查验服务不用重启，也不会有一次查验失败。需要 pip install 'certreg[replica]'。
+
+    示例：
+
+    \b
+        certreg follow sftp://certreg@registry-host/srv/certreg/replica/registry --db /srv/certreg/registry.db
+        certreg follow file:///mnt/replica/registry --db data/registry.db --once
+    """
+    state = db.parent / f".{db.name}.follow"
+    follower = Follower(url, state, interval, _say)
+
+    def step(txid: str) -> None:
+        publish(follower, db)
+        _say(f"已发布登记库版本 {txid} → {db}")
+
+    db.parent.mkdir(parents=True, exist_ok=True)
+    run_follower(follower, step, once, _say)
+
+
+@cli.command("collect-logs")
+@click.argument("replica")
+@click.argument("url")
+@db_option
+@interval_option
+@once_option
+def collect_logs(replica: str, url: str, db: Path, interval: float, once: bool) -> None:
+    """登记库主机：把查验副本 REPLICA 的查验日志（该副本用 Litestream 发布到 URL）并入登记库旁的 verify_log.db。
+
+    每台副本运行一个（如 systemd 的 certreg-collect-logs@副本名）。职员在 certreg browse 的「查验记录」中看到所有副本的查验；各副本收到的条数和最近时间在表 replica_logs。需要 pip install 'certreg[replica]'。
+
+    示例：
+
+    \b
+        certreg collect-logs replica-a sftp://certreg@registry-host/srv/certreg/logs/replica-a --db /srv/certreg/registry.db
+        certreg collect-logs replica-b file:///mnt/logs/replica-b --db data/registry.db --once
+    """
+    if not REPLICA_NAME.match(replica):
+        raise UsageProblem(f"副本名“{replica}”只能由字母、数字、- 和 _ 组成（如 replica-a）")
+    log = store.verify_log_path(db)
+    state = log.parent / ".replica-logs" / replica
+    follower = Follower(url, state, interval, _say)
+
+    def step(txid: str) -> None:
+        added = collect(follower, replica, log)
+        if added:
+            _say(f"副本 {replica}：并入 {added} 条查验记录（版本 {txid}）")
+
+    log.parent.mkdir(parents=True, exist_ok=True)
+    run_follower(follower, step, once, _say)

@@ -1,0 +1,203 @@
+"""The shipped deployment, really run on loopback: Debian's nginx with ``deploy/nginx/certreg.conf``
+(TLS with a throw-away certificate; rendered by `bench.deployment`, as the benchmark runs it) in front of two ``certreg serve`` replicas started with the
+shipped unit's command line, their rate limits shared through a real Redis.
+
+Clients connect from their own loopback addresses (127.0.0.2, 127.0.0.3 …) so that the address
+the limiter and the log see can be told from nginx's (127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+from bench.deployment import Missing, prepare_nginx
+from tests.test_redis_limits import redis_server
+from tests.test_replicas import unit_command, wait_for
+from tests.verify_fixtures import SECRET, VALID, sync_samples
+
+CHECK = {"number": VALID[0], "name": VALID[1]}
+
+
+@dataclass
+class Deployment:
+    https: str
+    http: str
+    replicas: list[subprocess.Popen[bytes]]
+    data: list[Path]
+    logs: list[Path]
+
+
+@contextmanager
+def deployment(tmp_path: Path, rate_limit: str) -> Iterator[Deployment]:
+    prefix = tmp_path / "nginx"
+    *ports, http, https = free_ports(4)
+    try:
+        command = prepare_nginx(prefix, ports, http, https)
+    except Missing as exc:
+        pytest.skip(f"{exc}; .ci/run installs it")
+    logs: list[Path] = [prefix / "logs" / "error.log"]
+    with ExitStack() as stack:
+        redis = stack.enter_context(redis_server(tmp_path / "redis"))
+        replicas: list[subprocess.Popen[bytes]] = []
+        data: list[Path] = []
+        for name, port in zip(("a", "b"), ports, strict=True):
+            folder = tmp_path / f"replica-{name}"
+            sync_samples(folder / "registry.db")
+            env = {
+                "CERTREG_DATA": str(folder),
+                "CERTREG_SECRET": SECRET,
+                "CERTREG_RATE_LIMIT": rate_limit,
+                "CERTREG_RATE_LIMIT_STORAGE": redis.url,
+                "CERTREG_TRUSTED_PROXIES": "127.0.0.1",
+            }
+            argv = unit_command("certreg-serve.service", env)
+            argv = [{"0.0.0.0": "127.0.0.1", "8000": str(port)}.get(a, a) for a in argv]
+            log = tmp_path / f"serve-{name}.log"
+            logs.append(log)
+            with log.open("wb") as output:
+                replica = subprocess.Popen(
+                    argv,
+                    env={**os.environ, **env},
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # its own process group: uvicorn and its workers
+                )
+            stack.callback(stop_group, replica)
+            replicas.append(replica)
+            data.append(folder)
+        for port in ports:
+            wait_for(f"replica on {port}", partial(answers, f"http://127.0.0.1:{port}"), logs)
+        # each replica is its own process, listening on its own port (none took another's)
+        assert all(replica.poll() is None for replica in replicas), "a replica exited"
+        nginx = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stack.callback(stop_process, nginx)
+        base = f"https://127.0.0.1:{https}"
+        wait_for("nginx", lambda: answers(base), logs)
+        yield Deployment(base, f"http://127.0.0.1:{http}", replicas, data, logs)
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` different free ports: the sockets are held together, so no port comes twice."""
+    with ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+
+
+def answers(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/healthz", verify=False).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def client_from(address: str) -> httpx.Client:
+    """A client whose connections come from ``address`` (any 127.x.y.z is this machine)."""
+    transport = httpx.HTTPTransport(local_address=address, verify=False)
+    return httpx.Client(transport=transport, verify=False, timeout=30)
+
+
+def logged(folder: Path) -> list[tuple[str, str]]:
+    """(client, result) of every check a replica logged (its log beside its registry)."""
+    conn = sqlite3.connect(f"{(folder / 'verify_log.db').as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT client, result FROM checks ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
+def test_the_client_address_reaches_the_shared_limit_through_nginx(tmp_path: Path) -> None:
+    with deployment(tmp_path, rate_limit="5") as site:
+        spoofed = {"X-Forwarded-For": "198.51.100.200"}  # believed by no one: nginx overwrites it
+        with client_from("127.0.0.2") as client:
+            statuses = [
+                client.post(f"{site.https}/api/v1/verify", json=CHECK, headers=spoofed).status_code
+                for _ in range(7)
+            ]
+            refused = client.post(f"{site.https}/api/v1/verify", json=CHECK)
+            redirect = client.get(f"{site.http}/", follow_redirects=False)
+        with client_from("127.0.0.3") as other:
+            answer = other.post(f"{site.https}/api/v1/verify", json={**CHECK, "receipt": True})
+        # Give the replicas' log writers a moment to commit: a readiness wait, not a timing check.
+        wait_for(
+            "both replicas' logs",
+            lambda: sum(len(logged(folder)) for folder in site.data) == 6,
+            site.logs,
+        )
+    # one allowance of 5 for 127.0.0.2 across both replicas (round robin), none used by nginx
+    assert statuses == [200] * 5 + [429] * 2
+    assert refused.status_code == 429 and "查验过于频繁" in refused.json()["message"]
+    assert answer.status_code == 200 and answer.json()["result"] == "valid"
+    assert answer.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert answer.json()["receipt_url"].startswith("https://")  # X-Forwarded-Proto arrived
+    assert redirect.status_code == 301 and redirect.headers["location"].startswith("https://")
+    per_replica = [logged(folder) for folder in site.data]
+    assert all(per_replica), "round robin: each replica served some of the checks"
+    clients = {client for rows in per_replica for client, _ in rows}
+    assert clients == {"127.0.0.2", "127.0.0.3"}
+
+
+def test_a_replica_killed_mid_load_loses_no_request(tmp_path: Path) -> None:
+    total, threads = 600, 6
+    with deployment(tmp_path, rate_limit="0") as site:
+        answers_: list[tuple[int, str]] = []
+        lock = threading.Lock()
+
+        def load(index: int) -> None:
+            with client_from(f"127.0.0.{10 + index}") as client:
+                for _ in range(total // threads):
+                    try:
+                        response = client.post(f"{site.https}/api/v1/verify", json=CHECK)
+                        outcome = (response.status_code, response.text[:80])
+                        if response.status_code == 200:
+                            outcome = (200, response.json()["result"])
+                    except httpx.HTTPError as exc:
+                        outcome = (0, repr(exc))
+                    with lock:
+                        answers_.append(outcome)
+
+        workers = [threading.Thread(target=load, args=(i,)) for i in range(threads)]
+        for worker in workers:
+            worker.start()
+        wait_for("load under way", lambda: len(answers_) >= total // 4, site.logs)
+        os.killpg(site.replicas[0].pid, signal.SIGKILL)  # the machine is gone: no goodbye
+        for worker in workers:
+            worker.join(timeout=300)
+        killed_at = site.replicas[0].wait(timeout=30)
+    assert killed_at == -signal.SIGKILL
+    assert len(answers_) == total
+    lost = [answer for answer in answers_ if answer != (200, "valid")]
+    assert lost == [], f"{len(lost)} of {total} requests lost: {lost[:5]}"
+    assert logged(site.data[1]), "the surviving replica took over"

@@ -1,0 +1,246 @@
+"""Rate limits shared through the real Redis (Debian's ``redis-server``), started on a free port.
+
+Two apps over one Redis stand for two replicas (or two uvicorn workers): a client's allowance is
+one allowance, wherever its checks land. When Redis goes away mid-run the checks go on (counted
+per process, with a warning in the log) and the counts are shared again once it is back.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+from limits import RateLimitItemPerMinute
+from starlette.datastructures import Secret
+from starlette.testclient import TestClient
+
+from tests.servers import free_port
+from tests.verify_fixtures import SECRET, VALID, registry_db
+from verify_app.app import create_app
+from verify_app.ratelimit import CheckLimiter, Limiter, RateLimited
+from verify_app.settings import Settings
+
+__all__ = ["registry_db"]
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+CHECK = {"number": VALID[0], "name": VALID[1]}
+
+
+class RedisServer:
+    """A real ``redis-server`` on 127.0.0.1, no persistence, that a test can stop and restart
+    on the same port."""
+
+    def __init__(self, folder: Path) -> None:
+        if not Path(REDIS_SERVER).exists():
+            pytest.skip(
+                "redis-server is not installed (apt-get install redis-server; .ci/run does)"
+            )
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        command = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no", "--dir", str(self.folder)]
+        log = (self.folder / "redis.log").open("ab")
+        self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        for _ in range(200):  # readiness, not timing: up to ~10 s to accept connections
+            if self.ping():
+                return
+            if self._process.poll() is not None:
+                raise AssertionError((self.folder / "redis.log").read_text())
+            time.sleep(0.05)
+        raise AssertionError("redis-server did not answer PING")
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(timeout=30)
+            self._process = None
+
+    def ping(self) -> bool:
+        import redis
+
+        try:
+            return bool(redis.Redis(port=self.port, socket_timeout=1).ping())
+        except redis.RedisError:
+            return False
+
+    def keys(self) -> list[str]:
+        import redis
+
+        client = redis.Redis(port=self.port, socket_timeout=1, decode_responses=True)
+        keys: list[str] = client.keys("*")  # type: ignore[assignment]  # sync client
+        return sorted(keys)
+
+
+@contextmanager
+def redis_server(folder: Path) -> Iterator[RedisServer]:
+    server = RedisServer(folder)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis(tmp_path: Path) -> Iterator[RedisServer]:
+    with redis_server(tmp_path / "redis") as server:
+        yield server
+
+
+@contextmanager
+def replicas(
+    registry: Path, storage: str, count: int, rate_limit: int, limiter: Limiter | None = None
+) -> Iterator[list[TestClient]]:
+    """``count`` apps over one registry and one rate-limit store, as separate replicas are."""
+    settings = Settings(db=registry, secret=Secret(SECRET), rate_limit=rate_limit)
+    settings = replace(settings, rate_limit_storage=storage)
+    with ExitStack() as stack:
+        clients = []
+        for _ in range(count):
+            app = create_app(settings)
+            if limiter is not None:  # the app's own limiter, on a store with a short retry
+                app.state.verifier.limiter = CheckLimiter(rate_limit, limiter=limiter)
+            clients.append(stack.enter_context(TestClient(app, client=("203.0.113.7", 5000))))
+        yield clients
+
+
+def statuses(clients: list[TestClient], rounds: int) -> list[int]:
+    """One check per client in turn, ``rounds`` times: the replicas take turns."""
+    return [
+        client.post("/api/v1/verify", json=CHECK).status_code
+        for _ in range(rounds)
+        for client in clients
+    ]
+
+
+def test_replicas_share_one_allowance_through_redis(registry_db: Path, redis: RedisServer) -> None:
+    with replicas(registry_db, redis.url, 2, rate_limit=5) as (a, b):
+        answers = statuses([a, b], 3)
+    assert answers == [200, 200, 200, 200, 200, 429]
+    assert any("checks/203.0.113.7" in key for key in redis.keys())
+
+
+def test_with_memory_storage_each_replica_counts_alone(registry_db: Path) -> None:
+    """What the Redis test guards against: the same turns, counted per process, allow 6 of 6."""
+    with replicas(registry_db, "memory://", 2, rate_limit=5) as (a, b):
+        assert statuses([a, b], 3) == [200] * 6
+
+
+def test_checks_go_on_while_redis_is_down_and_share_again_when_it_is_back(
+    registry_db: Path, redis: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    limiter = Limiter(redis.url, retry_seconds=0.2)
+    with replicas(registry_db, redis.url, 1, rate_limit=100, limiter=limiter) as [client]:
+        assert client.post("/api/v1/verify", json=CHECK).status_code == 200
+        assert not limiter.degraded
+        redis.stop()
+        with caplog.at_level(logging.WARNING, logger="certreg.ratelimit"):
+            down = [client.post("/api/v1/verify", json=CHECK) for _ in range(5)]
+        assert [answer.status_code for answer in down] == [200] * 5
+        assert down[0].json()["result"] == "valid"
+        assert limiter.degraded
+        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        assert len(warnings) == 1 and "unreachable" in warnings[0]  # once per outage
+
+        redis.start()  # empty: it kept nothing
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="certreg.ratelimit"):
+            for _ in range(100):  # readiness: the next attempt after retry_seconds
+                assert client.post("/api/v1/verify", json=CHECK).status_code == 200
+                if not limiter.degraded:
+                    break
+                time.sleep(0.05)
+        assert not limiter.degraded
+        assert any("is back" in r.getMessage() for r in caplog.records)
+        assert any("checks/203.0.113.7" in key for key in redis.keys())
+
+
+def test_the_fallback_still_limits_each_process(redis: RedisServer) -> None:
+    """While Redis is down the limit still holds, per process: a flood is not let through."""
+    limiter = CheckLimiter(3, limiter=Limiter(redis.url, retry_seconds=60))
+    redis.stop()
+    for _ in range(3):
+        limiter.charge("198.51.100.1")
+    with pytest.raises(RateLimited) as refused:
+        limiter.charge("198.51.100.1")
+    assert 1 <= refused.value.retry_after <= 60
+
+
+def test_other_quotas_share_the_store_under_their_own_keys(redis: RedisServer) -> None:
+    """The Limiter other quotas build on: its own item and key prefix, the same store."""
+    shared = Limiter(redis.url)
+    daily = RateLimitItemPerMinute(2)
+    assert shared.hit(daily, "batch/key-1", cost=2)
+    assert not shared.hit(daily, "batch/key-1")
+    assert Limiter(redis.url).hit(daily, "batch/key-2")  # another key, another process
+    assert not Limiter(redis.url).hit(daily, "batch/key-1")  # the count is in Redis
+    assert 1 <= shared.retry_after(daily, "batch/key-1") <= 60
+
+
+def test_unknown_storage_is_refused_in_chinese(registry_db: Path) -> None:
+    with pytest.raises(ValueError, match="CERTREG_RATE_LIMIT_STORAGE=mongodb://x 无法使用"):
+        Settings(db=registry_db, secret=Secret(SECRET), rate_limit_storage="mongodb://x")
+
+
+@contextmanager
+def serve_workers(registry: Path, workers: int, **env: str) -> Iterator[tuple[str, Path]]:
+    """``certreg serve --workers N`` as a real process; yields its URL and its output file."""
+    import os
+
+    port = free_port()
+    output = registry.parent / f"serve-{port}.log"
+    environ = {**os.environ, "CERTREG_SECRET": SECRET, **env}
+    command = [sys.executable, "-m", "registry", "serve", "--db", str(registry)]
+    command += ["--port", str(port), "--workers", str(workers), "--no-access-log"]
+    with output.open("wb") as out:
+        process = subprocess.Popen(command, env=environ, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):  # readiness: up to ~30 s for the workers to start
+            if process.poll() is not None:
+                raise AssertionError(output.read_text())
+            try:
+                if httpx.get(f"{base}/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("certreg serve --workers did not start")
+        yield base, output
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_serve_workers_with_memory_storage_warns_in_chinese(registry_db: Path) -> None:
+    with serve_workers(registry_db, 2, CERTREG_RATE_LIMIT="7") as (base, output):
+        assert httpx.post(f"{base}/api/v1/verify", json=CHECK).json()["result"] == "valid"
+    text = output.read_text(encoding="utf-8")
+    assert "2 个工作进程各自计数，每位用户每分钟实际最多可查验 14 条" in text
+    assert "CERTREG_RATE_LIMIT_STORAGE=redis://" in text
+
+
+def test_serve_workers_share_the_allowance_through_redis(
+    registry_db: Path, redis: RedisServer
+) -> None:
+    env = {"CERTREG_RATE_LIMIT": "6", "CERTREG_RATE_LIMIT_STORAGE": redis.url}
+    with serve_workers(registry_db, 2, **env) as (base, output):
+        # a new connection each time: the kernel hands them to either worker
+        answers = [httpx.post(f"{base}/api/v1/verify", json=CHECK).status_code for _ in range(9)]
+    assert answers == [200] * 6 + [429] * 3
+    assert "各自计数" not in output.read_text(encoding="utf-8")

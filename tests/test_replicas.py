@@ -1,0 +1,466 @@
+"""Beyond one host, with the real Litestream binary on loopback (``file://`` replica URLs).
+
+The commands are the shipped systemd units' own (``deploy/systemd``), with the shipped Litestream
+configs (``deploy/litestream``): the registry host ships registry.db, a replica follows it and
+serves each new version without a restart and without one failed check; each replica ships its
+verification log and the registry host merges them into the one log staff browse.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+from click.testing import CliRunner
+from starlette.datastructures import Secret
+from starlette.testclient import TestClient
+
+from registry.cli import cli
+from registry.store import verify_log_path
+from tests.datasette_fixtures import (
+    MIANYANG_2012,
+    STAFF_HASH,
+    STAFF_USER,
+    shipped_datasette,
+    signed_in,
+)
+from tests.registers import RegisterFactory, approval_row
+from tests.servers import free_port
+from tests.verify_fixtures import NO_MATCH_UNKNOWN, SECRET, VALID, sync_samples
+from verify_app.app import create_app
+from verify_app.service import RegistryPool
+from verify_app.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+BIN = Path(sys.executable).parent
+NEW_CERTIFICATE = ("Z1222020001", "赵敏")
+
+
+def litestream() -> str:
+    found = BIN / "litestream"
+    if found.exists():
+        return str(found)
+    on_path = shutil.which("litestream")
+    if on_path is None:
+        pytest.skip(
+            "litestream is not installed (pip install 'certreg[replica]'; the test extra has it)"
+        )
+    return on_path
+
+
+def unit_command(unit: str, env: Mapping[str, str], instance: str = "") -> list[str]:
+    """The ExecStart of a shipped systemd unit as this test runs it: ``${VAR}`` from ``env``
+    (as systemd expands it from the EnvironmentFile), ``%i`` the instance, the /srv/certreg
+    install's venv and checkout replaced by this one's."""
+    text = (DEPLOY / "systemd" / unit).read_text(encoding="utf-8")
+    [line] = [line for line in text.splitlines() if line.startswith("ExecStart=")]
+    command = line.removeprefix("ExecStart=").replace("%i", instance)
+    command = re.sub(r"\$\{(\w+)\}", lambda m: env[m[1]], command)
+    argv = shlex.split(command)
+    argv[0] = argv[0].replace("/srv/certreg/.venv/bin/", f"{BIN}/")
+    return [arg.replace("/srv/certreg/deploy/", f"{DEPLOY}/") for arg in argv]
+
+
+@contextmanager
+def running(
+    argv: list[str], env: Mapping[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A long-running command (a unit's service), stopped like systemd stops it (SIGTERM)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as output:
+        process = subprocess.Popen(
+            argv,
+            env={**os.environ, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_for(
+    what: str, condition: Callable[[], bool], logs: list[Path], seconds: float = 90
+) -> None:
+    """Readiness, not timing: poll ``condition`` for up to ``seconds``; fail with the logs."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    shown = "\n".join(
+        f"--- {log}\n{log.read_text(errors='replace')[-3000:]}" for log in logs if log.exists()
+    )
+    raise AssertionError(f"gave up waiting: {what}\n{shown}")
+
+
+def sync(folder: Path, db: Path) -> None:
+    result = CliRunner().invoke(cli, ["sync", str(folder), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+
+
+# The registry pool: a replaced file is reopened between requests
+
+
+def make_registry(path: Path, certificates: int) -> None:
+    """A registry-shaped file whose certificate count tells its versions apart."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE certificates (number TEXT PRIMARY KEY)")
+    conn.executemany(
+        "INSERT INTO certificates VALUES (?)", [(f"N{i}",) for i in range(certificates)]
+    )
+    conn.commit()
+    conn.close()
+
+
+def count(pool: RegistryPool) -> int:
+    with pool.connection() as conn:
+        return int(conn.execute("SELECT count(*) FROM certificates").fetchone()[0])
+
+
+def test_pool_reopens_a_replaced_registry_between_requests(tmp_path: Path) -> None:
+    served = tmp_path / "registry.db"
+    make_registry(served, 1)
+    pool = RegistryPool(served)
+    try:
+        with pool.connection() as busy:  # a check in progress while the file is replaced
+            assert count(pool) == 1  # a second connection, now idle
+            make_registry(tmp_path / "new.db", 2)
+            os.replace(tmp_path / "new.db", served)
+            # the running check finishes on the version it started with
+            assert busy.execute("SELECT count(*) FROM certificates").fetchone()[0] == 1
+        assert [count(pool) for _ in range(3)] == [2, 2, 2]
+        assert pool.reopened == 2  # the idle connection and the one that was busy
+    finally:
+        pool.close()
+
+
+def test_pool_sees_a_registry_updated_in_place(tmp_path: Path) -> None:
+    served = tmp_path / "registry.db"
+    make_registry(served, 1)
+    pool = RegistryPool(served)
+    try:
+        assert count(pool) == 1
+        conn = sqlite3.connect(served)
+        conn.execute("INSERT INTO certificates VALUES ('N9')")
+        conn.commit()
+        conn.close()
+        assert count(pool) == 2
+        assert pool.reopened == 0  # same file: nothing to reopen
+    finally:
+        pool.close()
+
+
+# The registry, from the registry host to a serving replica
+
+
+@pytest.fixture
+def shipping(tmp_path: Path) -> dict[str, str]:
+    """The environment of both sides: the registry host's and the replica's data folders and
+    the shared replica URLs (the units' EnvironmentFile values, on loopback)."""
+    litestream()
+    return {
+        "host": str(tmp_path / "host"),
+        "replica": str(tmp_path / "replica-a"),
+        "CERTREG_REGISTRY_REPLICA": (tmp_path / "shipped" / "registry").as_uri(),
+        "CERTREG_LOG_REPLICAS": (tmp_path / "shipped" / "logs").as_uri(),
+        "CERTREG_SECRET": SECRET,
+        "CERTREG_RATE_LIMIT": "0",
+    }
+
+
+class Hammer:
+    """Checks sent one after another to a running app from a thread, until stopped (at most
+    ``limit``): every answer's status and result are kept."""
+
+    def __init__(self, base: str, limit: int = 20_000) -> None:
+        self.base = base
+        self.limit = limit
+        self.answers: list[tuple[int, str]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        body = {"number": VALID[0], "name": VALID[1]}
+        with httpx.Client(base_url=self.base, timeout=30) as client:
+            while not self._stop.is_set() and len(self.answers) < self.limit:
+                try:
+                    answer = client.post("/api/v1/verify", json=body)
+                    self.answers.append((answer.status_code, answer.json().get("result", "")))
+                except httpx.HTTPError as exc:
+                    self.answers.append((0, repr(exc)))
+
+    def __enter__(self) -> Hammer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=60)
+
+
+def test_a_replica_serves_each_registry_version_without_a_restart_or_a_failed_check(
+    tmp_path: Path, shipping: dict[str, str]
+) -> None:
+    host, replica = Path(shipping["host"]), Path(shipping["replica"])
+    host_db, replica_db = host / "registry.db", replica / "registry.db"
+    sync_samples(host_db)
+    logs = tmp_path / "logs"
+    host_env = {**shipping, "CERTREG_DATA": str(host)}
+    replica_env = {**shipping, "CERTREG_DATA": str(replica)}
+    port = free_port()
+    serve = unit_command("certreg-serve.service", replica_env)
+    serve = [{"0.0.0.0": "127.0.0.1", "8000": str(port)}.get(arg, arg) for arg in serve]
+    base = f"http://127.0.0.1:{port}"
+    watched = [logs / "replicate.log", logs / "follow.log", logs / "serve.log"]
+
+    with ExitStack() as stack:
+        stack.enter_context(
+            running(unit_command("certreg-replicate.service", host_env), host_env, watched[0])
+        )
+        stack.enter_context(
+            running(unit_command("certreg-follow.service", replica_env), replica_env, watched[1])
+        )
+        wait_for("the replica's first registry", replica_db.exists, watched)
+        first = os.stat(replica_db).st_ino
+        stack.enter_context(running(serve, replica_env, watched[2]))
+
+        def answers_health() -> bool:
+            try:
+                return httpx.get(f"{base}/healthz").status_code == 200
+            except httpx.TransportError:
+                return False
+
+        wait_for("certreg serve on the replica", answers_health, watched)
+        new = {"number": NEW_CERTIFICATE[0], "name": NEW_CERTIFICATE[1]}
+        assert httpx.post(f"{base}/api/v1/verify", json=new).json()["result"] == "no_match"
+        before = httpx.get(f"{base}/healthz").json()["certificates"]
+
+        with Hammer(base) as hammer:
+            wait_for("checks under way", lambda: len(hammer.answers) > 20, watched)
+            registers = RegisterFactory(tmp_path / "registers")
+            registers.add("2012-mianyang.csv", [approval_row(*NEW_CERTIFICATE)], MIANYANG_2012)
+            sync(registers.folder, host_db)  # on the registry host, while the replica serves
+
+            def new_version_served() -> bool:
+                answer = httpx.post(f"{base}/api/v1/verify", json=new).json()
+                return bool(answer["result"] == "valid")
+
+            wait_for("the new certificate on the replica", new_version_served, watched)
+            served_until = len(hammer.answers)
+            wait_for(
+                "checks after the switch", lambda: len(hammer.answers) > served_until + 20, watched
+            )
+
+        assert hammer.answers, "no check was made"
+        failed = [answer for answer in hammer.answers if answer != (200, "valid")]
+        assert failed == [], f"{len(failed)} of {len(hammer.answers)} checks failed: {failed[:5]}"
+        assert httpx.get(f"{base}/healthz").json()["certificates"] == before + 1
+        assert os.stat(replica_db).st_ino != first  # replaced, not written in place
+    # the served file is a plain rollback-journal SQLite file, with nothing beside it
+    assert not Path(f"{replica_db}-wal").exists() and not Path(f"{replica_db}-shm").exists()
+
+
+def test_follow_once_restores_the_current_registry(
+    tmp_path: Path, shipping: dict[str, str]
+) -> None:
+    host = Path(shipping["host"])
+    sync_samples(host / "registry.db")
+    host_env = {**shipping, "CERTREG_DATA": str(host)}
+    copy = tmp_path / "elsewhere" / "registry.db"
+    with running(unit_command("certreg-replicate.service", host_env), host_env, tmp_path / "r.log"):
+        result = subprocess.run(
+            [
+                str(BIN / "certreg"),
+                "follow",
+                shipping["CERTREG_REGISTRY_REPLICA"],
+                "--db",
+                str(copy),
+                "--once",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, **shipping},
+        )
+    assert result.returncode == 0, result.stderr
+    assert "已发布登记库版本" in result.stderr
+    conn = sqlite3.connect(f"{copy.as_uri()}?mode=ro", uri=True)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        numbers = {row[0] for row in conn.execute("SELECT number FROM certificates")}
+    finally:
+        conn.close()
+    assert VALID[0] in numbers and len(numbers) == 17
+
+
+# The verification logs, from every replica to the one log staff browse
+
+
+def make_checks(registry: Path, client: str, checks: list[tuple[str, str]]) -> None:
+    """Checks made through a real app over ``registry``; its log is written beside it."""
+    settings = Settings(db=registry, secret=Secret(SECRET), rate_limit=0)
+    with TestClient(create_app(settings), client=(client, 4000)) as app:
+        for number, name in checks:
+            assert (
+                app.post("/api/v1/verify", json={"number": number, "name": name}).status_code == 200
+            )
+
+
+def log_rows(log: Path) -> list[tuple[str, str, str]]:
+    if not log.exists():
+        return []
+    conn = sqlite3.connect(f"{log.as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT client, number, result FROM checks ORDER BY id").fetchall()
+    except sqlite3.OperationalError:
+        return []
+    finally:
+        conn.close()
+
+
+@pytest.mark.anyio
+async def test_every_replicas_log_reaches_staff_as_one_log(
+    tmp_path: Path, shipping: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    host = Path(shipping["host"])
+    sync_samples(host / "registry.db")
+    host_log = verify_log_path(host / "registry.db")
+    guesser = "203.0.113.9"  # guesses numbers on both replicas: 6 no_match on each
+    replicas: dict[str, dict[str, str]] = {}
+    for name in ("replica-a", "replica-b"):
+        folder = tmp_path / name
+        sync_samples(folder / "registry.db")
+        make_checks(folder / "registry.db", guesser, [NO_MATCH_UNKNOWN] * 6)
+        make_checks(folder / "registry.db", f"198.51.100.{len(replicas) + 1}", [VALID])
+        replicas[name] = {
+            **shipping,
+            "CERTREG_DATA": str(folder),
+            "CERTREG_LOG_REPLICA": f"{shipping['CERTREG_LOG_REPLICAS']}/{name}",
+        }
+    host_env = {**shipping, "CERTREG_DATA": str(host)}
+    logs = tmp_path / "logs"
+    watched = [logs / f"{kind}-{name}.log" for name in replicas for kind in ("ship", "collect")]
+
+    with ExitStack() as stack:
+        for name, env in replicas.items():
+            ship = unit_command("certreg-log-replicate.service", env)
+            stack.enter_context(running(ship, env, logs / f"ship-{name}.log"))
+            collect = unit_command("certreg-collect-logs@.service", host_env, instance=name)
+            stack.enter_context(running(collect, host_env, logs / f"collect-{name}.log"))
+        wait_for(
+            "both replicas' checks on the host", lambda: len(log_rows(host_log)) == 14, watched
+        )
+        # a replica keeps checking while its log is shipped: the new rows follow
+        make_checks(tmp_path / "replica-a" / "registry.db", "192.0.2.50", [VALID] * 3)
+        wait_for("the later checks", lambda: len(log_rows(host_log)) == 17, watched)
+
+    rows = log_rows(host_log)
+    assert sorted(rows).count((guesser, NO_MATCH_UNKNOWN[0], "no_match")) == 12
+    assert {client for client, _, _ in rows} == {
+        guesser,
+        "198.51.100.1",
+        "198.51.100.2",
+        "192.0.2.50",
+    }
+
+    # collecting again (a restart) adds nothing: each replica's high-water mark is kept
+    for name in replicas:
+        again = subprocess.run(
+            [*unit_command("certreg-collect-logs@.service", host_env, instance=name), "--once"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, **host_env},
+        )
+        assert again.returncode == 0, again.stderr
+    assert len(log_rows(host_log)) == 17
+
+    # staff's Datasette: one log, the guesser flagged across replicas, each replica's intake
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    ds = shipped_datasette(host / "registry.db")
+    cookies = signed_in(ds)
+    checks = await ds.client.get("/verify_log/checks.json?_shape=array&_size=max", cookies=cookies)
+    assert len(checks.json()) == 17
+    suspicious = await ds.client.get(
+        "/verify_log/suspicious_clients.json?_shape=array", cookies=cookies
+    )
+    [flagged] = suspicious.json()
+    assert flagged["客户端"] == guesser and flagged["未查到次数"] == 12
+    intake = await ds.client.get("/verify_log/replica_logs.json?_shape=array", cookies=cookies)
+    assert {(row["replica"], row["checks"]) for row in intake.json()} == {
+        ("replica-a", 10),
+        ("replica-b", 7),
+    }
+
+
+def test_collect_logs_refuses_a_bad_replica_name(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["collect-logs", "../x", "file:///nowhere", "--db", str(tmp_path / "registry.db")]
+    )
+    assert result.exit_code == 2
+    assert "副本名“../x”只能由字母、数字、- 和 _ 组成" in result.output
+
+
+def test_the_deploy_guide_shows_the_shipped_files_as_they_are() -> None:
+    """docs/DEPLOY.md quotes deploy/ files whole; a quote that drifts from its file fails."""
+    guide = (ROOT / "docs" / "DEPLOY.md").read_text(encoding="utf-8")
+    quoted = re.findall(r"\*\*`(deploy/[^`]+)`\*\*\n\n```\w*\n(.*?)```", guide, re.S)
+    assert {path for path, _ in quoted} >= {
+        "deploy/nginx/certreg.conf",
+        "deploy/litestream/registry-host.yml",
+        "deploy/litestream/replica.yml",
+        "deploy/systemd/certreg-serve.service",
+        "deploy/systemd/certreg-follow.service",
+    }
+    for path, text in quoted:
+        assert text == (ROOT / path).read_text(encoding="utf-8"), path
+    for linked in re.findall(r"\]\(\.\./(deploy/[^)]+)\)", guide):
+        assert (ROOT / linked).exists(), linked
+
+
+def test_collectors_starting_together_on_a_new_log_all_start(tmp_path: Path) -> None:
+    """One collect-logs per replica, started at once (as systemd does) on a log that does not
+    exist yet: none may die of "database is locked" while the log is set up."""
+    log = tmp_path / "verify_log.db"
+    code = (
+        "import sys; from pathlib import Path; from registry.cli.replicas import open_log;"
+        " open_log(Path(sys.argv[1])).close()"
+    )
+    starters = [
+        subprocess.Popen([sys.executable, "-c", code, str(log)], stderr=subprocess.PIPE)
+        for _ in range(6)
+    ]
+    errors = [starter.communicate(timeout=120)[1].decode() for starter in starters]
+    assert [starter.returncode for starter in starters] == [0] * 6, errors
+    conn = sqlite3.connect(log)
+    try:
+        tables = {
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        conn.close()
+    assert {"checks", "replica_logs"} <= tables
