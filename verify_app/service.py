@@ -177,26 +177,16 @@ class Verifier:
             except sqlite3.OperationalError:  # a registry from before keys existed: none issued
                 return None
 
-    def check_many(self, caller: Caller, items: Sequence[Item], channel: str) -> list[Checked]:
-        """Charge ``len(items)`` batch rows to ``caller`` (may raise RateLimited), then check each."""
-        self.quotas.charge_batch(caller, len(items))
-        return self._check_all(caller, items, channel)
-
-    def check(self, caller: Caller, item: Item, channel: str) -> Checked:
-        """One check at the counter: charged to the per-minute limit (or the caller's key)."""
-        self.quotas.charge_single(caller)
-        return self._check_all(caller, [item], channel)[0]
-
-    async def check_soon(self, caller: Caller, item: Item, channel: str) -> Checked:
-        """`check` from the event loop. One check is a primary-key read of a local SQLite file
-        and a count in memory — tens of microseconds, less than the hop to a worker thread and
-        back — so it runs inline; with a shared (network) rate-limit store it goes to the
-        thread pool, where waiting on the store blocks no other request."""
-        if self.limiter.local:
-            return self.check(caller, item, channel)
-        return await run_in_threadpool(self.check, caller, item, channel)
-
-    def _check_all(self, caller: Caller, items: Sequence[Item], channel: str) -> list[Checked]:
+    def check_many(
+        self, caller: Caller, items: Sequence[Item], channel: str, *, single: bool = False
+    ) -> list[Checked]:
+        """Charge ``items`` to ``caller`` — as batch rows, or as ``single`` checks at the counter
+        (per minute) — or to the caller's key, then check each. May raise `RateLimited`, with
+        nothing charged."""
+        if single:
+            self.quotas.charge_single(caller, len(items))
+        else:
+            self.quotas.charge_batch(caller, len(items))
         with self.registry.connection() as conn:
             answers = [
                 lookup.verify(conn, item.number, item.name, as_of=self.registry.as_of)
@@ -208,6 +198,19 @@ class Verifier:
             self._log(caller, answer, hashed, channel)
             checked.append(confirmed(answer, item.typed, hashed, self.catalogue))
         return checked
+
+    def check(self, caller: Caller, item: Item, channel: str) -> Checked:
+        """One check at the counter: charged to the per-minute limit (or the caller's key)."""
+        return self.check_many(caller, [item], channel, single=True)[0]
+
+    async def check_soon(self, caller: Caller, item: Item, channel: str) -> Checked:
+        """`check` from the event loop. One check is a primary-key read of a local SQLite file
+        and a count in memory — tens of microseconds, less than the hop to a worker thread and
+        back — so it runs inline; with a shared (network) rate-limit store it goes to the
+        thread pool, where waiting on the store blocks no other request."""
+        if self.limiter.local:
+            return self.check(caller, item, channel)
+        return await run_in_threadpool(self.check, caller, item, channel)
 
     def recheck(self, client: str, receipt: Receipt) -> Verification:
         """The current status for a receipt, which holds the name only as a keyed hash."""
