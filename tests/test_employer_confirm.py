@@ -155,7 +155,7 @@ def test_an_upload_confirms_its_optional_columns(app_client: AppClient) -> None:
     assert verdicts == [("相符", "不符", "不符", "相符"), ("相符", "相符", "相符", "相符")]
     assert rows[0]["工种"] == "电工"  # the HR file's own column, as it was
     assert rows[0]["工种（查验）"] == ""  # the registry's trade withheld
-    assert "汽车驾驶员" not in page.text  # type: ignore[attr-defined]
+    assert "汽车驾驶员" not in page.text
 
 
 # -- the no-reveal rule, over the API ------------------------------------------------------
