@@ -389,7 +389,7 @@ PATHS: dict[str, Any] = {
             "parameters": [_TOKEN_PARAMETER],
             "responses": {
                 "200": {
-                    "description": "JSON Feed 1.1。",
+                    "description": "JSON Feed 1.1 格式的订阅。",
                     "content": {"application/feed+json": {"schema": _ref("WatchFeed")}},
                 },
                 "404": _NO_WATCH,
@@ -405,7 +405,7 @@ PATHS: dict[str, Any] = {
             "parameters": [_TOKEN_PARAMETER],
             "responses": {
                 "200": {
-                    "description": "Atom 1.0（RFC 4287）。",
+                    "description": "Atom 1.0 格式（RFC 4287）的订阅。",
                     "content": {"application/atom+xml": {"schema": {"type": "string"}}},
                 },
                 "404": _NO_WATCH,
