@@ -110,7 +110,10 @@ def test_a_batch_of_100_rows_with_the_default_allowance(
     page.get_by_role("button", name="上传并查验").click()
     assert page.locator("#results-title").inner_text() == "查验结果（100 行）"
     assert page.locator("table.results tbody tr").count() == 100
-    assert page.locator("table.results tbody tr.result-superseded a").first.inner_text() == "G1122000003"
+    assert (
+        page.locator("table.results tbody tr.result-superseded a").first.inner_text()
+        == "G1122000003"
+    )
     page.locator("#results-title").scroll_into_view_if_needed()
     shoot(page, "batch", tmp_path, full_page=False)
     with page.expect_download() as download:
