@@ -3,6 +3,7 @@ on their API key's daily quota, a revoked or unknown key refused at once with a 
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from registry import store
 from registry.store import keys
+from tests.datasette_fixtures import STAFF_HASH, STAFF_USER, shipped_datasette, signed_in
 from tests.verify_fixtures import (
     VALID,
     AppClient,
@@ -20,6 +22,7 @@ from tests.verify_fixtures import (
     read_log,
     registry_db,
 )
+from verify_app.checklog import ensure_log_schema
 from verify_app.quotas import seconds_to_beijing_midnight
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -194,3 +197,54 @@ def test_keys_count_beijing_days() -> None:
     # 2026-11-30 15:59:59 UTC is 23:59:59 in Beijing: one second to the key's next day
     assert seconds_to_beijing_midnight(1796054399.0) == 1
     assert seconds_to_beijing_midnight(1796054400.0) == 86_400
+
+
+def test_a_log_from_before_keys_gets_the_key_column_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "verify_log.db"
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "CREATE TABLE checks (id INTEGER PRIMARY KEY, at TEXT, client TEXT, number TEXT,"
+        " result TEXT, name_hash TEXT, channel TEXT)"
+    )
+    conn.execute(
+        "INSERT INTO checks (at, client, number, result, name_hash, channel)"
+        " VALUES ('2026-01-01T00:00:00+00:00', '192.0.2.1', 'G1122000001', 'valid', 'ab', 'page')"
+    )
+    conn.commit()
+    ensure_log_schema(conn)
+    ensure_log_schema(conn)  # a second start changes nothing
+    rows = conn.execute("SELECT number, channel, key_id FROM checks").fetchall()
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(checks)")]
+    conn.close()
+    assert rows == [("G1122000001", "page", None)]
+    assert columns[-1] == "key_id"
+
+
+@pytest.mark.anyio
+async def test_staff_see_each_keys_use_per_day(
+    app_client: AppClient, registry_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, key = issue_key(registry_db, per_day=100)
+    second, other = issue_key(registry_db, per_day=100, name="某某学校")
+    with app_client() as client:
+        for bearer, items in ((key, 3), (other, 1)):
+            client.post(
+                "/api/v1/verify/batch",
+                json={"items": [CHECK] * items},
+                headers={"Authorization": f"Bearer {bearer}"},
+            )
+        client.post("/api/v1/verify", json=CHECK)  # anonymous: not a key's
+        client.app.state.verifier.log.flush()
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    ds = shipped_datasette(registry_db)
+    response = await ds.client.get(
+        "/verify_log/key_usage.json",
+        params={"天数": "", "_shape": "array"},
+        cookies=signed_in(ds),
+    )
+    assert response.status_code == 200, response.text
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+    assert [(r["密钥编号"], r["日期（北京时间）"], r["查验条数"]) for r in response.json()] == [
+        (first, today, 3),
+        (second, today, 1),
+    ]

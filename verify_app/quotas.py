@@ -80,7 +80,6 @@ class Quotas:
         self._batch = RateLimitItemPerHour(max(batch_rows_per_hour, 1))
         self._reports = RateLimitItemPerDay(max(reports_per_day, 1))
         self._clock = clock
-        self.local = storage_uri.startswith("memory://")
 
     # -- what is charged -----------------------------------------------------------------
 
