@@ -125,6 +125,34 @@ def build_verify_log(path: Path) -> None:
     log = sqlite_utils.Database(path)
     try:
         log.table("checks").insert_all(checks)
+        # a report of the burst's last number, and a watch list, as the app writes them
+        log.table("reports").insert(
+            {
+                "at": utc(dt.timedelta(minutes=-5)),
+                "client": "198.51.100.5",
+                "number": "Z1122020111",
+                "result": "no_match",
+                "checked_at": utc(dt.timedelta(minutes=-6)),
+                "name_hash": "c" * 64,
+                "mismatched": "",
+                "receipt": None,
+                "authority": "2202",
+                "contact": "某医院人事处",
+                "text": "应聘者出示的证书查不到",
+            }
+        )
+        watch = log.table("watches").insert(
+            {
+                "token_hash": "d" * 64,
+                "created_at": utc(dt.timedelta(days=-1)),
+                "after_sync": 1,
+                "client": "198.51.100.5",
+                "key_id": None,
+            }
+        )
+        log.table("watch_entries").insert(
+            {"watch": watch.last_pk, "number": "Z1122020123", "name_hash": "e" * 64}
+        )
     finally:
         log.close()
 

@@ -167,12 +167,15 @@ def test_empty_verify_log_has_the_shared_schema(tmp_path: Path) -> None:
             "result": str,
             "name_hash": str,
             "channel": str,
+            "key_id": int,
         }
         assert checks.pks == ["id"]
         assert sorted(tuple(index.columns) for index in checks.indexes) == [
             ("client", "at"),
+            ("key_id", "at"),
             ("number",),
         ]
+        assert {"reports", "watches", "watch_entries"} <= set(log.table_names())
         assert log.journal_mode == "wal"
     finally:
         log.close()

@@ -320,6 +320,9 @@ TIME_COLUMNS = {
     ("registry", "api_keys", "created_at"),
     ("registry", "api_keys", "revoked_at"),
     ("verify_log", "checks", "at"),
+    ("verify_log", "reports", "at"),
+    ("verify_log", "reports", "checked_at"),
+    ("verify_log", "watches", "created_at"),
 }
 """The columns of registry/store.py, registry/stock.py and verify_app/checklog.py that hold a UTC
 timestamp (``registry.store.now``); test_time_columns_are_all_known checks the list."""
@@ -376,6 +379,9 @@ SAMPLE_PARAMETERS = {
     "批准文号": "",
     "小时数": "",
     "未查到阈值": "",
+    "发证机关": "",
+    "天数": "",
+    "举报阈值": "",
 }
 """A value for every canned query parameter; a new parameter needs one here."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -15,6 +16,7 @@ from registry.cli import cli
 from registry.domain.names import check_name
 from registry.public.lookup import ADVICE, REISSUE_MARK, verify
 from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event
+from tests.verify_fixtures import sync_samples
 
 CHANGES = {"kind": "status-changes", "authority": "2202"}
 
@@ -89,3 +91,20 @@ def test_a_certificate_never_replaced_says_nothing_of_it(conn: sqlite3.Connectio
 )
 def test_a_name_a_register_may_carry(name: str, problem: tuple[str, str] | None) -> None:
     assert check_name(name) == problem
+
+
+def test_an_exchange_stays_an_exchange_when_its_new_certificate_is_later_reissued(
+    tmp_path: Path,
+) -> None:
+    """The samples: Z1122020124 exchanged for Z1122020125, which was then lost and reissued under
+    its own number. The old number was exchanged — the later 补发 is the new certificate's."""
+    db = tmp_path / "registry.db"
+    sync_samples(db)
+    connection = store.connect(db, readonly=True)
+    try:
+        old = verify(connection, "Z1122020124", "郑浩")
+        new = verify(connection, "Z1122020125", "郑浩")
+    finally:
+        connection.close()
+    assert (old.result, old.replaced_by) == ("superseded", "换发")
+    assert (new.result, new.reissue) == ("reissued", True)

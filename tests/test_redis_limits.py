@@ -114,7 +114,7 @@ def replicas(
         for _ in range(count):
             app = create_app(settings)
             if limiter is not None:  # the app's own limiter, on a store with a short retry
-                app.state.verifier.limiter = CheckLimiter(rate_limit, limiter=limiter)
+                app.state.verifier.quotas.single = CheckLimiter(rate_limit, limiter=limiter)
             clients.append(stack.enter_context(TestClient(app, client=("203.0.113.7", 5000))))
         yield clients
 

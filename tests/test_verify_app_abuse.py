@@ -36,16 +36,19 @@ def test_rate_limit_429_with_retry_after(app_client: AppClient) -> None:
 
 
 def test_each_batch_item_counts(app_client: AppClient) -> None:
-    with app_client(rate_limit=5) as client:
+    with app_client(rate_limit=1, batch_rows_per_hour=5) as client:
         first = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 4})
         second = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 2})
-        single = client.post("/api/v1/verify", json=CHECK)
+        single = client.post("/api/v1/verify", json=CHECK)  # its own allowance
+        last = client.post("/api/v1/verify/batch", json={"items": [CHECK]})
         too_big = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 6})
     assert first.status_code == 200
     assert second.status_code == 429  # 4 + 2 > 5: refused whole, nothing counted
-    assert single.status_code == 200  # the fifth
+    assert "现在还可查验 1 行" in second.json()["message"]
+    assert single.status_code == 200
+    assert last.status_code == 200  # the fifth row
     assert too_big.status_code == 429
-    assert "请分成每批不超过 5 条提交" in too_big.json()["message"]
+    assert "请分成每批不超过 5 行提交" in too_big.json()["message"]
 
 
 def test_rate_limited_page_is_a_page(app_client: AppClient) -> None:
@@ -72,9 +75,9 @@ def test_limit_zero_is_off(app_client: AppClient) -> None:
 
 def test_default_limit_is_30_a_minute(app_client: AppClient) -> None:
     with app_client(rate_limit=30) as client:
-        ok = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 30})
+        ok = [client.post("/api/v1/verify", json=CHECK).status_code for _ in range(30)]
         refused = client.post("/api/v1/verify", json=CHECK)
-    assert ok.status_code == 200
+    assert ok == [200] * 30
     assert refused.status_code == 429
 
 

@@ -49,6 +49,7 @@ def test_verify_each_code(app_client: AppClient, registry_db: Path, result: str)
         assert body["successor"] == SUCCESSOR
     if result == "malformed":
         assert body["reason"] == "证书编号应为11位，实为9位"
+    if result in ("malformed", "no_match"):  # receipts only for a certificate found
         assert "receipt_url" not in body
     else:
         assert body["receipt_url"].startswith("http://testserver/r/")
@@ -204,7 +205,8 @@ def test_openapi_describes_every_api_route(app_client: AppClient) -> None:
         routes = {
             (r.path, m.lower())
             for r in client.app.routes
-            if r.path.startswith(("/api/", "/healthz", "/openapi"))
+            if r.path.startswith(("/api/", "/healthz", "/openapi", "/watch/{token}"))
+            and not r.path.endswith("/delete")  # the page's form button, not an API
             for m in r.methods
             if m != "HEAD"
         }

@@ -80,9 +80,11 @@ def test_xlsx_upload_results_in_order_and_export(app_client: AppClient, registry
     assert [r["result"] for r in results] == list(CASES)
     assert [r["row"] for r in results] == [str(n) for n in range(3, 3 + len(CASES))]
     assert results[2]["successor"] == SUCCESSOR
-    assert exported[0][:3] == ["行号", "证书编号", "查验结果"]
-    assert [line[2] for line in exported[1:]] == list(CASES)
-    private = private_values(registry_db)
+    # the HR file's own columns, then the results
+    assert exported[0][:6] == ["序号", "姓 名", "证书编号", "行号", "证书编号（查验）", "查验结果"]
+    assert [line[5] for line in exported[1:]] == list(CASES)
+    assert [line[1] for line in exported[1:]] == [name for _, name in CASES.values()]
+    private = private_values(registry_db) - {name for _, name in CASES.values()}
     for text in (page.text, "\n".join(",".join(line) for line in exported)):  # type: ignore[attr-defined]
         assert [v for v in private if v in text] == []
 
@@ -109,19 +111,21 @@ def test_formula_injection_neutralised_in_export(app_client: AppClient) -> None:
     with app_client() as client:
         page = _upload(client, "evil.csv", data.encode())
         exported = _export(client, page)
-    numbers = [line[1] for line in exported[1:]]
+    numbers = [line[0] for line in exported[1:]]  # the file's own column, kept
     assert len(numbers) == len(evil)
     assert all(n.startswith("'") for n in numbers), numbers
-    assert [line[2] for line in exported[1:]] == ["malformed"] * len(evil)
+    assert all(line[3].startswith("'") for line in exported[1:])  # the number as checked
+    assert [line[4] for line in exported[1:]] == ["malformed"] * len(evil)
     assert all(
         not cell.startswith(("=", "+", "-", "@", "\t")) for line in exported for cell in line
     )
 
 
 def test_neutralise() -> None:
-    for dangerous in ("=1", "+1", "-1", "@A1", "\t=1", "\r=1"):
+    for dangerous in ("=1", "+1", "-1+1", "@A1", "\t=1", "\r=1"):
         assert neutralise(dangerous) == "'" + dangerous
     assert neutralise("Z1122000001") == "Z1122000001"
+    assert neutralise("-1") == "-1"  # a plain negative number is data, not a formula
     assert neutralise("") == ""
 
 

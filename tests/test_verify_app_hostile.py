@@ -218,59 +218,67 @@ CHECK = {"number": VALID[0], "name": VALID[1]}
 
 
 @pytest.fixture
-def clear_of_a_new_minute() -> None:
-    """Start a counting test at least 3 s before the rate limit's next one-minute window: the
-    sliding-window counter weighs the last window's count as it rolls over and can let one
-    more check through then, which would blur an exact count."""
-    to_next = 60 - time.time() % 60
+def clear_of_a_new_window() -> None:
+    """Start a counting test at least 3 s before the batch allowance's next one-hour window:
+    the sliding-window counter weighs the last window's count as it rolls over and can let one
+    more row through then, which would blur an exact count."""
+    to_next = 3600 - time.time() % 3600
     if to_next < 3:
         time.sleep(to_next + 0.1)
 
 
-@pytest.mark.usefixtures("clear_of_a_new_minute")
+def _batch_rows(client: object, rows: int) -> list[int]:
+    """API batch checks of one row each, charged to the batch allowance: their statuses."""
+    return [
+        client.post("/api/v1/verify/batch", json={"items": [CHECK]}).status_code  # type: ignore[attr-defined]
+        for _ in range(rows)
+    ]
+
+
+@pytest.mark.usefixtures("clear_of_a_new_window")
 def test_upload_without_allowance_is_refused_before_parsing(app_client: AppClient) -> None:
-    with app_client(rate_limit=30) as client:
-        assert client.post("/api/v1/verify", json=CHECK).status_code == 200
+    with app_client(batch_rows_per_hour=5) as client:
+        assert client.post("/api/v1/verify/batch", json={"items": [CHECK] * 5}).status_code == 200
         # an unreadable file: had it been parsed, the answer would be its 400
         response = _upload_in(client, "broken.xlsx", b"PK\x03\x04 not a workbook")
     assert response.status_code == 429
     assert response.headers["Retry-After"].isdigit()
-    assert "查验过于频繁" in response.text
+    assert "批量查验额度不够" in response.text
 
 
-@pytest.mark.usefixtures("clear_of_a_new_minute")
+@pytest.mark.usefixtures("clear_of_a_new_window")
 def test_upload_pays_for_its_rows_only(app_client: AppClient) -> None:
     rows = f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n" + f"{VALID[0]},别人\n" * 2
-    with app_client(rate_limit=30) as client:
+    with app_client(batch_rows_per_hour=30) as client:
         page = _upload_in(client, "list.csv", rows.encode())
-        rest = [client.post("/api/v1/verify", json=CHECK).status_code for _ in range(28)]
+        rest = _batch_rows(client, 28)
     assert page.status_code == 200
     assert len(page.context["results"]) == 3  # type: ignore[attr-defined]
-    assert rest == [200] * 27 + [429]  # 3 + 27 = 30 a minute
+    assert rest == [200] * 27 + [429]  # 3 + 27 = 30 an hour
 
 
-@pytest.mark.usefixtures("clear_of_a_new_minute")
+@pytest.mark.usefixtures("clear_of_a_new_window")
 def test_refused_upload_costs_one_check(app_client: AppClient) -> None:
-    with app_client(rate_limit=30) as client:
+    with app_client(batch_rows_per_hour=30) as client:
         page = _upload_in(client, "broken.xlsx", b"PK\x03\x04 not a workbook")
-        rest = [client.post("/api/v1/verify", json=CHECK).status_code for _ in range(30)]
+        rest = _batch_rows(client, 30)
     assert page.status_code == 400
     assert rest == [200] * 29 + [429]
 
 
-@pytest.mark.usefixtures("clear_of_a_new_minute")
+@pytest.mark.usefixtures("clear_of_a_new_window")
 def test_upload_with_every_parsing_slot_taken_is_503(app_client: AppClient) -> None:
     data = f"{VALID[0]},{VALID[1]}\n".encode()
-    with app_client(upload_concurrency=1, rate_limit=30) as client:
+    with app_client(upload_concurrency=1, batch_rows_per_hour=30) as client:
         with client.app.state.uploads.slot():
             busy = _upload_in(client, "list.csv", data)
         free = _upload_in(client, "list.csv", data)
-        rest = [client.post("/api/v1/verify", json=CHECK).status_code for _ in range(30)]
+        rest = _batch_rows(client, 30)
     assert busy.status_code == 503
     assert busy.headers["Retry-After"].isdigit()
     assert "请 5 秒后重新提交" in busy.context["error"]  # type: ignore[attr-defined]
     assert free.status_code == 200
-    assert rest == [200] * 29 + [429]  # the 503 cost nothing, the good file one check
+    assert rest == [200] * 29 + [429]  # the 503 cost nothing, the good file one row
 
 
 # Hostile JSON

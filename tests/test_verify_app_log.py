@@ -39,7 +39,7 @@ def test_log_schema_matches_the_contract(app_client: AppClient, registry_db: Pat
         for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
     }
     conn.close()
-    assert columns == ["id", "at", "client", "number", "result", "name_hash", "channel"]
+    assert columns == ["id", "at", "client", "number", "result", "name_hash", "channel", "key_id"]
     assert {("client", "at"), ("number",)} <= indexes
 
 

@@ -144,7 +144,9 @@ def app_client(registry_db: Path, clock: Clock) -> AppClient:
     def open_client(
         client: tuple[str, int] = ("203.0.113.7", 50000), **overrides: Any
     ) -> Iterator[TestClient]:
-        settings = Settings(db=registry_db, secret=Secret(SECRET), rate_limit=0)
+        settings = Settings(
+            db=registry_db, secret=Secret(SECRET), rate_limit=0, batch_rows_per_hour=0
+        )
         app = create_app(replace(settings, **overrides), clock=clock)
         with TestClient(app, client=client) as test_client:
             yield test_client
@@ -180,7 +182,13 @@ def read_log(db_path: Path) -> list[dict[str, Any]]:
 def running_server(db_path: Path, **env: str) -> Iterator[str]:
     """``certreg serve`` as a real process on a free port; yields its base URL."""
     port = free_port()
-    environ = {**os.environ, "CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT": "0", **env}
+    environ = {
+        **os.environ,
+        "CERTREG_SECRET": SECRET,
+        "CERTREG_RATE_LIMIT": "0",
+        "CERTREG_BATCH_ROWS_PER_HOUR": "0",
+        **env,
+    }
     log_path = db_path.parent / f"serve-{port}.log"
     with log_path.open("wb") as output:
         process = subprocess.Popen(

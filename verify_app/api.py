@@ -16,11 +16,12 @@ from starlette.responses import JSONResponse
 
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.regions import PROVINCE, authority_name
-from registry.public.lookup import Verification
+from registry.public.confirm import CONFIRMABLE
 from verify_app.batch_files import MAX_ITEMS
-from verify_app.context import client_of, verifier_of
+from verify_app.context import caller_of, verifier_of
 from verify_app.links import receipt_url
-from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item
+from verify_app.presentation import BEIJING
+from verify_app.service import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS, Checked, Item
 
 
 class InvalidRequest(Exception):
@@ -36,7 +37,7 @@ class InvalidRequest(Exception):
         return JSONResponse({"error": self.error, "message": self.message}, status_code=self.status)
 
 
-async def _json_body(request: Request) -> Any:
+async def json_body(request: Request) -> Any:
     """The parsed body, or a 400 for anything that is not JSON we can read.
 
     The body is already capped by `BodyLimitMiddleware`. Nesting is bounded while parsing: the
@@ -70,6 +71,32 @@ def _encodable(text: str) -> bool:
     return True
 
 
+def _typed(value: object, where: str) -> dict[str, str]:
+    """The optional ``confirm`` object: what the paper shows, field by field (strings; the 补发
+    mark also as true/false)."""
+    if not isinstance(value, dict):
+        raise InvalidRequest(
+            422, "invalid", f'{where}的 confirm 应为对象，如 {{"level": "中级工"}}'
+        )
+    typed = {}
+    for field, text in value.items():
+        if field not in CONFIRMABLE:
+            raise InvalidRequest(
+                422, "invalid", f"{where}的 confirm 只能有 {'、'.join(CONFIRMABLE)}，不能有 {field}"
+            )
+        if field == "reissue_mark" and isinstance(text, bool):
+            text = "是" if text else "否"
+        if not isinstance(text, str) or not _encodable(text) or len(text) > MAX_CONFIRM_CHARS:
+            raise InvalidRequest(
+                422,
+                "invalid",
+                f"{where}的 confirm.{field} 应为不超过 {MAX_CONFIRM_CHARS} 个字符的字符串"
+                + ("（或 true/false）" if field == "reissue_mark" else ""),
+            )
+        typed[field] = text
+    return typed
+
+
 def _item(value: object, where: str) -> Item:
     if not isinstance(value, dict):
         raise InvalidRequest(422, "invalid", f'{where}应为对象 {{"number": …, "name": …}}')
@@ -84,57 +111,71 @@ def _item(value: object, where: str) -> Item:
             "invalid",
             f"{where}：number 最多 {MAX_NUMBER_CHARS} 个字符，name 最多 {MAX_NAME_CHARS} 个字符",
         )
-    return Item(number, name)
+    typed = _typed(value["confirm"], where) if "confirm" in value else {}
+    return Item(number, name, typed)
 
 
-def _answer(request: Request, item: Item, answer: Verification, receipt: bool) -> dict[str, object]:
+def answer_json(request: Request, checked: Checked, receipt: bool) -> dict[str, object]:
+    """One answer as the API gives it: the public fields, the label and the advice, the
+    confirmation when asked for, the issuing authority's contact when nothing was found, and a
+    receipt (with its expiry) when asked for and the certificate was found."""
+    answer = checked.answer
     data = answer.as_json()
     data["label"] = answer.label
     data["advice"] = answer.advice()
+    if checked.confirmation is not None:
+        data["confirmation"] = checked.confirmation
+    if not answer.matched:
+        contact = verifier_of(request).contact_for(answer.number)
+        data["contact"] = {
+            key: value
+            for key, value in (
+                ("name", contact.name),
+                ("address", contact.address),
+                ("phone", contact.phone),
+            )
+            if value
+        }
     # Signing costs more than the lookup itself: receipts only for the clients that ask.
-    token = verifier_of(request).issue_receipt(answer, item.name) if receipt else None
-    if token:
-        data["receipt_url"] = receipt_url(request, token)
+    issued = verifier_of(request).issue_receipt(checked) if receipt else None
+    if issued:
+        data["receipt_url"] = receipt_url(request, issued.token)
+        data["receipt_expires"] = issued.expires.astimezone(BEIJING).isoformat()
     return data
 
 
 async def verify(request: Request) -> JSONResponse:
     try:
-        body = await _json_body(request)
+        body = await json_body(request)
         item = _item(body, "请求体")
         receipt = _flag(body, "receipt")
     except InvalidRequest as exc:
         return exc.response()
-    verifier = verifier_of(request)
-    answer = await verifier.check_soon(client_of(request), item.number, item.name, "api")
-    return JSONResponse(_answer(request, item, answer, receipt))
+    caller = caller_of(request)
+    checked = await verifier_of(request).check_soon(caller, item, "api")
+    return JSONResponse(answer_json(request, checked, receipt))
+
+
+def batch_items(body: Any, what: str = "items") -> list[Item]:
+    """The ``items`` of a batch (or watch list) body, each checked like a single request."""
+    items = body.get("items") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items:
+        raise InvalidRequest(422, "invalid", '请求体应为 {"items": [{"number": …, "name": …}, …]}')
+    if len(items) > MAX_ITEMS:
+        raise InvalidRequest(422, "too_many", f"一次最多 {MAX_ITEMS} 条，本次 {len(items)} 条")
+    return [_item(value, f"{what}[{i}]") for i, value in enumerate(items)]
 
 
 async def verify_batch(request: Request) -> JSONResponse:
     try:
-        body = await _json_body(request)
-        items = body.get("items") if isinstance(body, dict) else None
-        if not isinstance(items, list) or not items:
-            raise InvalidRequest(
-                422, "invalid", '请求体应为 {"items": [{"number": …, "name": …}, …]}'
-            )
-        if len(items) > MAX_ITEMS:
-            raise InvalidRequest(422, "too_many", f"一次最多 {MAX_ITEMS} 条，本次 {len(items)} 条")
-        checks = [_item(value, f"items[{i}]") for i, value in enumerate(items)]
+        body = await json_body(request)
+        checks = batch_items(body)
         receipts = _flag(body, "receipts")
     except InvalidRequest as exc:
         return exc.response()
-    answers = await run_in_threadpool(
-        verifier_of(request).check_many, client_of(request), checks, "batch"
-    )
-    return JSONResponse(
-        {
-            "results": [
-                _answer(request, item, answer, receipts)
-                for item, answer in zip(checks, answers, strict=True)
-            ]
-        }
-    )
+    caller = caller_of(request)
+    answers = await run_in_threadpool(verifier_of(request).check_many, caller, checks, "batch")
+    return JSONResponse({"results": [answer_json(request, a, receipts) for a in answers]})
 
 
 def number(request: Request) -> JSONResponse:

@@ -28,8 +28,9 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from registry.domain.statuses import RESULT_LABELS
 from registry.public.fields import PUBLIC_FIELDS
-from verify_app import api, pages
+from verify_app import api, manual, pages, reports, watches
 from verify_app.body_limit import BodyLimitMiddleware
+from verify_app.context import BadKey
 from verify_app.csrf import CsrfRejected, CsrfTokens
 from verify_app.links import path_for
 from verify_app.openapi import openapi_document
@@ -44,7 +45,12 @@ HERE = Path(__file__).parent
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith(("/api/", "/healthz", "/openapi.json"))
+    path = request.url.path
+    return (
+        path.startswith(("/api/", "/healthz", "/openapi.json"))
+        or path.endswith((".json", ".atom"))  # the watch feeds
+        or request.method == "DELETE"
+    )
 
 
 def error_page(request: Request, status: int, title: str, message: str) -> Response:
@@ -73,6 +79,13 @@ async def rate_limited(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RateLimited)
     response = error_page(request, 429, "查验过于频繁", exc.message)
     response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+async def bad_key(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BadKey)
+    response = JSONResponse({"error": "bad_key", "message": exc.message}, status_code=401)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="certreg", error="invalid_token"'
     return response
 
 
@@ -116,8 +129,22 @@ routes = [
     Route("/batch/export", pages.batch_export, methods=["POST"], name="batch_export"),
     Route("/api/v1/verify/batch", api.verify_batch, methods=["POST"], name="api_batch"),
     Route("/api/v1/numbers/{number}", api.number, methods=["GET"], name="api_number"),
+    Route("/api/v1/watches", watches.api_create, methods=["POST"], name="api_watches"),
+    Route("/report", reports.report, methods=["POST"], name="report"),
+    Route("/watch", watches.watch_form, methods=["GET"], name="watch_form"),
+    Route("/watch", watches.watch_create, methods=["POST"], name="watch_create"),
+    Route("/watch/{token}.atom", watches.watch_atom, methods=["GET", "DELETE"], name="watch_atom"),
+    Route("/watch/{token}.json", watches.watch_json, methods=["GET", "DELETE"], name="watch_json"),
+    Route(
+        "/watch/{token}/delete",
+        watches.watch_delete_form,
+        methods=["POST"],
+        name="watch_delete_form",
+    ),
+    Route("/watch/{token}", watches.watch_page, methods=["GET", "DELETE"], name="watch_page"),
     Route("/healthz", api.health, methods=["GET"], name="health"),
     Route("/openapi.json", openapi, methods=["GET"], name="openapi"),
+    Route("/docs", manual.docs, methods=["GET"], name="docs"),
     Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
 ]
 
@@ -125,6 +152,7 @@ exception_handlers = {
     404: not_found,
     HTTPException: http_error,
     RateLimited: rate_limited,
+    BadKey: bad_key,
     CsrfRejected: csrf_rejected,
     500: server_error,
 }
@@ -167,6 +195,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Starlette:
     app.state.templates = _templates()
     app.state.csrf = CsrfTokens(secret)
     app.state.exports = URLSafeTimedSerializer(secret, salt="certreg-batch-export")
+    app.state.report_tickets = reports.tickets(secret)
     app.state.uploads = UploadSlots(settings.upload_concurrency)
     return app
 

@@ -1,9 +1,14 @@
 """Batch checks for HR departments: read an uploaded CSV/.xlsx of number + name, write results as CSV.
 
 The upload is any sheet with a 证书编号 and a 姓名 column (header found in the first rows; without
-one, the first two columns). Row numbers are the ones the spreadsheet shows, so HR can match
-results to their own file. The export never contains the names, and every cell that a
-spreadsheet would run as a formula (``= + - @``, tab, CR) is neutralised with a leading quote.
+one, the first two columns), and optionally what the papers show, to confirm without revealing
+(等级, 工种, 发证日期, 补发). Row numbers are the ones the spreadsheet shows, so HR can match
+results to their own file.
+
+The result file is the HR file itself — every column it had, employee numbers and departments
+included, as HR wrote them — with the result columns appended: the registry adds only public
+fields (`registry.public.fields.PUBLIC_FIELDS`), times in Beijing time, and every cell that a
+spreadsheet would run as a formula is neutralised (`registry.sheets.formulas.neutralise`).
 
 The file is opened by `registry.sheets.guard` with `UPLOAD_LIMITS` — never by a parser here: a
 workbook is parsed in a child process with memory and time limits after its zip has been
@@ -18,17 +23,27 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from registry.public.confirm import CONFIRMABLE
 from registry.public.fields import PUBLIC_FIELDS
-from registry.public.lookup import Verification
+from registry.sheets.formulas import neutralise as neutralise
 from registry.sheets.guard import UPLOAD_LIMITS, SheetRefused, read_sheet_bytes
 from registry.sheets.layout import header_key
-from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item
+from verify_app.presentation import beijing_time
+from verify_app.quotas import MAX_UPLOAD_ROWS
+from verify_app.service import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS, Checked, Item
 
-MAX_ITEMS = 500
+MAX_ITEMS = MAX_UPLOAD_ROWS
 HEADER_SEARCH_ROWS = 10
 NUMBER_HEADERS = ("证书编号", "颁发证书编号", "编号", "证书号")
 NAME_HEADERS = ("姓名", "持证人", "持证人姓名")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CONFIRM_HEADERS: dict[str, tuple[str, ...]] = {
+    "level": ("等级", "证书等级", "技术等级"),
+    "trade": ("工种", "证书工种"),
+    "issued_on": ("发证日期", "发证时间"),
+    "reissue_mark": ("补发", "补发字样", "注明补发"),
+}
+"""Optional columns with what the paper shows (`registry.public.confirm.CONFIRMABLE`)."""
+MATCH_LABELS = {"match": "相符", "mismatch": "不符"}
 
 EXPORT_COLUMNS = (
     ("row", "行号"),
@@ -37,7 +52,9 @@ EXPORT_COLUMNS = (
     ("label", "结果说明"),
     *((f.name, f.label) for f in PUBLIC_FIELDS if f.name not in ("number", "reason")),
 )
-"""The result file's columns: the row, the result, and the public fields (names never)."""
+"""The result columns: the row, the result, and the public fields (the registry's names never)."""
+CONFIRM_COLUMNS = tuple((f"confirm_{k}", f"核对：{v}") for k, v in CONFIRMABLE.items())
+"""One result column per confirmable field, when the upload had its column."""
 
 
 class BatchFileProblem(ValueError):
@@ -48,6 +65,17 @@ class BatchFileProblem(ValueError):
 class BatchRow:
     row: int
     item: Item
+    cells: tuple[str, ...] = ()
+    """every cell of the row, as the file has it, for the result file"""
+
+
+@dataclass(frozen=True)
+class BatchFile:
+    header: tuple[str, ...]
+    """the file's own column titles (第1列 … when it has no header row)"""
+    rows: list[BatchRow]
+    confirms: tuple[str, ...] = ()
+    """the confirmable fields the file has a column for"""
 
 
 def _text(value: object) -> str:
@@ -72,59 +100,110 @@ def _sheet_rows(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
     return [(number, [_text(cell) for cell in cells]) for number, cells in sheet.rows()]
 
 
-def _columns(rows: Sequence[tuple[int, Sequence[str]]]) -> tuple[int, int, int]:
-    """(index of the first data row, number column, name column)."""
+@dataclass(frozen=True)
+class _Columns:
+    start: int
+    """index of the first data row"""
+    number: int
+    name: int
+    confirms: dict[str, int]
+    header: list[str] | None
+
+
+def _columns(rows: Sequence[tuple[int, Sequence[str]]]) -> _Columns:
     for index, (_, row) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         keys = [header_key(cell) for cell in row]
         number = next((i for i, k in enumerate(keys) if k in NUMBER_HEADERS), None)
         name = next((i for i, k in enumerate(keys) if k in NAME_HEADERS), None)
         if number is not None and name is not None:
-            return index + 1, number, name
-    return 0, 0, 1
+            confirms = {
+                field: i
+                for field, titles in CONFIRM_HEADERS.items()
+                for i in [next((i for i, k in enumerate(keys) if k in titles), None)]
+                if i is not None
+            }
+            return _Columns(index + 1, number, name, confirms, list(row))
+    return _Columns(0, 0, 1, {}, None)
 
 
-def read_batch(filename: str, data: bytes) -> list[BatchRow]:
+def _cell(row: Sequence[str], index: int) -> str:
+    return row[index] if index < len(row) else ""
+
+
+def read_batch(filename: str, data: bytes) -> BatchFile:
     """The rows to check, in file order, each with the row number the spreadsheet shows.
 
     Blocks while the guarded reader parses the file: call it from a worker thread."""
     if not data:
         raise BatchFileProblem("上传的文件是空的")
     rows = _sheet_rows(filename, data)
-    start, number_col, name_col = _columns(rows)
+    columns = _columns(rows)
     batch = []
-    for line, row in rows[start:]:
-        number = row[number_col] if number_col < len(row) else ""
-        name = row[name_col] if name_col < len(row) else ""
+    for line, row in rows[columns.start :]:
+        number, name = _cell(row, columns.number), _cell(row, columns.name)
         if len(number) > MAX_NUMBER_CHARS or len(name) > MAX_NAME_CHARS:
             raise BatchFileProblem(
                 f"第{line}行：证书编号最多 {MAX_NUMBER_CHARS} 个字符，姓名最多 {MAX_NAME_CHARS} 个字符"
             )
+        typed = {field: _cell(row, i) for field, i in columns.confirms.items()}
+        if any(len(text) > MAX_CONFIRM_CHARS for text in typed.values()):
+            raise BatchFileProblem(
+                f"第{line}行：等级、工种、发证日期、补发各列最多 {MAX_CONFIRM_CHARS} 个字符"
+            )
         if number or name:
-            batch.append(BatchRow(line, Item(number, name)))
+            batch.append(BatchRow(line, Item(number, name, typed), tuple(row)))
     if not batch:
         raise BatchFileProblem("文件中没有找到要查验的行（需要“证书编号”和“姓名”两列）")
     if len(batch) > MAX_ITEMS:
         raise BatchFileProblem(f"一次最多查验 {MAX_ITEMS} 行，此文件有 {len(batch)} 行，请分批上传")
-    return batch
+    width = max([len(columns.header or [])] + [len(r.cells) for r in batch])
+    header = list(columns.header or [])
+    header += [f"第{i + 1}列" for i in range(len(header), width)]
+    header = [title or f"第{i + 1}列" for i, title in enumerate(header)]
+    return BatchFile(tuple(header), batch, tuple(columns.confirms))
 
 
-def neutralise(value: str) -> str:
-    """Make a cell inert in a spreadsheet: a leading quote before formula characters."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
-def export_row(row: int, answer: Verification) -> dict[str, str]:
+def export_row(row: BatchRow, checked: Checked) -> dict[str, str]:
+    """One row of the results: the file's own cells (``cells``) and the result columns."""
+    answer = checked.answer
     values = {k: "" if v is None else str(v) for k, v in answer.as_json().items()}
-    values.update(row=str(row), label=answer.label)
-    return {key: values.get(key, "") for key, _ in EXPORT_COLUMNS}
+    if answer.reissue:
+        values["reissue"] = "是"
+    values.update(row=str(row.row), label=answer.label, as_of=beijing_time(answer.as_of))
+    result = {key: values.get(key, "") for key, _ in EXPORT_COLUMNS}
+    for key, _ in CONFIRM_COLUMNS:
+        field = key.removeprefix("confirm_")
+        verdict = (checked.confirmation or {}).get(field)
+        result[key] = MATCH_LABELS.get(verdict, "") if verdict else ""
+    return result
 
 
-def write_csv(rows: Iterable[dict[str, str]]) -> str:
-    """UTF-8 with BOM so that Excel opens the Chinese text correctly."""
+def result_columns(confirms: Iterable[str]) -> list[tuple[str, str]]:
+    """The appended columns: the results, and a 核对 column per confirmed field."""
+    wanted = {f"confirm_{field}" for field in confirms}
+    return [*EXPORT_COLUMNS, *((k, t) for k, t in CONFIRM_COLUMNS if k in wanted)]
+
+
+def write_csv(
+    header: Sequence[str],
+    cells: Iterable[Sequence[str]],
+    results: Iterable[dict[str, str]],
+    confirms: Iterable[str] = (),
+) -> str:
+    """The HR file with the results appended, UTF-8 with BOM so that Excel opens the Chinese
+    text correctly. Every cell — the file's own too — is neutralised: a file that went through
+    the service must not come back with a formula in it."""
+    columns = result_columns(confirms)
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow([title for _, title in EXPORT_COLUMNS])
-    for row in rows:
-        writer.writerow([neutralise(row[key]) for key, _ in EXPORT_COLUMNS])
+    width = len(header)
+    own_titles = {header_key(t) for t in header}
+    titles = [f"{t}（查验）" if header_key(t) in own_titles else t for _, t in columns]
+    writer.writerow([neutralise(t) for t in header] + titles)
+    for own, result in zip(cells, results, strict=True):
+        padded = list(own)[:width] + [""] * (width - len(own))
+        writer.writerow(
+            [neutralise(c) for c in padded] + [neutralise(result[k]) for k, _ in columns]
+        )
     return out.getvalue()

@@ -24,8 +24,15 @@ import sqlite_utils
 
 from registry.domain.names import name_key
 
-CHANNEL_LABELS: dict[str, str] = {"page": "网页", "api": "接口", "batch": "批量", "receipt": "回执"}
-"""How the check was asked: the result page, the JSON API, a batch (page or API), a receipt."""
+CHANNEL_LABELS: dict[str, str] = {
+    "page": "网页",
+    "api": "接口",
+    "batch": "批量",
+    "receipt": "回执",
+    "watch": "关注",
+}
+"""How the check was asked: the result page, the JSON API, a batch (page or API), a receipt, a
+certificate put on a watch list."""
 CHANNELS = tuple(CHANNEL_LABELS)
 BATCH_SIZE = 500
 """Most rows written in one transaction."""
@@ -55,6 +62,8 @@ class Check(NamedTuple):
     result: str
     name_hash: str
     channel: str
+    key_id: int | None = None
+    """the API key the check was paid with (``api_keys.id`` in the registry); None: anonymous"""
 
 
 CHECKS_COLUMNS: dict[str, type] = {
@@ -65,16 +74,74 @@ CHECKS_COLUMNS: dict[str, type] = {
     "result": str,
     "name_hash": str,
     "channel": str,
+    "key_id": int,
 }
 """The ``checks`` table: the contract shared with the staff views in Datasette."""
 
+REPORTS_COLUMNS: dict[str, type] = {
+    "id": int,
+    "at": str,
+    "client": str,
+    "number": str,
+    "result": str,
+    "checked_at": str,
+    "name_hash": str,
+    "mismatched": str,
+    "receipt": str,
+    "authority": str,
+    "contact": str,
+    "text": str,
+}
+"""``reports``: suspected forgeries sent to the issuing authority (§五.(三)), never public.
+``mismatched``: the confirmed fields the paper got wrong; ``authority``: the issuing
+department's code (`registry.domain.authorities.issuer_of`), province when the number does not
+parse; ``receipt``: the check's receipt token, when the check matched."""
+
+WATCHES_COLUMNS: dict[str, type] = {
+    "id": int,
+    "token_hash": str,
+    "created_at": str,
+    "after_sync": int,
+    "client": str,
+    "key_id": int,
+}
+"""``watches``: a watch list, found by the SHA-256 of its secret token (never the token).
+``after_sync``: the registry's last sync when it was made — its feed shows what came later."""
+
+WATCH_ENTRIES_COLUMNS: dict[str, type] = {
+    "id": int,
+    "watch": int,
+    "number": str,
+    "name_hash": str,
+}
+"""``watch_entries``: the certificates of a watch list, each holder as a keyed name hash."""
+
 
 def ensure_log_schema(conn: sqlite3.Connection) -> None:
-    """Create the ``checks`` table and its indexes where missing; never alters what exists."""
-    checks = sqlite_utils.Database(conn).table("checks")
+    """Create the log's tables and indexes where missing, and add the columns a log written by
+    an earlier version lacks (``checks.key_id``); never changes or drops what exists."""
+    db = sqlite_utils.Database(conn)
+    checks = db.table("checks")
+    if checks.exists() and "key_id" not in checks.columns_dict:
+        checks.add_column("key_id", int)
     checks.create(CHECKS_COLUMNS, pk="id", if_not_exists=True)
     checks.create_index(["client", "at"], if_not_exists=True)
     checks.create_index(["number"], if_not_exists=True)
+    checks.create_index(["key_id", "at"], if_not_exists=True)
+    reports = db.table("reports")
+    reports.create(REPORTS_COLUMNS, pk="id", if_not_exists=True)
+    reports.create_index(["number"], if_not_exists=True)
+    watches = db.table("watches")
+    watches.create(WATCHES_COLUMNS, pk="id", if_not_exists=True)
+    watches.create_index(["token_hash"], unique=True, if_not_exists=True)
+    entries = db.table("watch_entries")
+    entries.create(
+        WATCH_ENTRIES_COLUMNS,
+        pk="id",
+        foreign_keys=[("watch", "watches", "id")],
+        if_not_exists=True,
+    )
+    entries.create_index(["watch"], if_not_exists=True)
 
 
 REPLICA_LOGS_COLUMNS: dict[str, type] = {
@@ -224,8 +291,8 @@ class CheckLog:
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.executemany(
-                "INSERT INTO checks (at, client, number, result, name_hash, channel)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO checks (at, client, number, result, name_hash, channel, key_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 checks,
             )
             conn.execute("COMMIT")
@@ -242,5 +309,12 @@ def _timestamp(second: int) -> str:
     return dt.datetime.fromtimestamp(second, dt.UTC).isoformat()
 
 
-def make_check(client: str, number: str, result: str, hashed_name: str, channel: str) -> Check:
-    return Check(_timestamp(int(time.time())), client, number, result, hashed_name, channel)
+def make_check(
+    client: str,
+    number: str,
+    result: str,
+    hashed_name: str,
+    channel: str,
+    key_id: int | None = None,
+) -> Check:
+    return Check(_timestamp(int(time.time())), client, number, result, hashed_name, channel, key_id)

@@ -6,102 +6,84 @@ goes through the `Verifier` (rate limit, log, the shared lookup), reached throug
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import urlencode
 
 from itsdangerous import BadData
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData, UploadFile
-from starlette.exceptions import HTTPException
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from registry.public.confirm import CONFIRMABLE
 from registry.public.lookup import Verification
 from verify_app.batch_files import (
-    EXPORT_COLUMNS,
+    CONFIRM_HEADERS,
     MAX_ITEMS,
     BatchFileProblem,
     export_row,
+    result_columns,
     write_csv,
 )
 from verify_app.context import client_of, verifier_of
+from verify_app.forms import MAX_FIELDS as MAX_FIELDS
+from verify_app.forms import checked_form
+from verify_app.forms import render as render
 from verify_app.links import receipt_url, route_path
 from verify_app.presentation import NUMBER_PARTS, REGION_LIST, beijing_time, qr_svg
+from verify_app.quotas import Caller
 from verify_app.receipts import ExpiredReceipt, ForgedReceipt
-from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS
+from verify_app.reports import report_ticket
+from verify_app.service import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item
 from verify_app.uploads import UploadsBusy, read_upload
 
 EXPORT_MAX_AGE = 86_400
-MAX_FIELDS = 10
-"""More than any of the forms has."""
 
 
-def render(
-    request: Request, template: str, context: dict[str, Any], status_code: int = 200
-) -> Response:
-    """A page with the form's CSRF token (and its cookie, when the browser has none yet)."""
-    state = request.app.state
-    context = {"csrf_token": state.csrf.token_for(request), **context}
-    response: Response = state.templates.TemplateResponse(
-        request, template, context, status_code=status_code
-    )
-    state.csrf.set_cookie(request, response)
-    return response
-
-
-def _media_type(request: Request) -> str:
-    return request.headers.get("content-type", "").partition(";")[0].strip().lower()
-
-
-async def _urlencoded_form(request: Request) -> FormData:
-    """A form without a file, as browsers send it, parsed by the standard library.
-
-    Same decoding as Starlette's parser (percent escapes as UTF-8, ``+`` as a space, blank
-    values kept), at a fraction of the cost of python-multipart's streaming parser, which is
-    made for uploads (bench/RESULTS.md). The body is already bounded by `BodyLimitMiddleware`."""
-    body = await request.body()
-    try:
-        fields = parse_qsl(
-            body.decode("latin-1"), keep_blank_values=True, max_num_fields=MAX_FIELDS
-        )
-    except ValueError as exc:  # more fields than any of our forms has
-        raise HTTPException(400, f"表单字段过多（最多 {MAX_FIELDS} 个）") from exc
-    return FormData([(key, value) for key, value in fields])
-
-
-@asynccontextmanager
-async def checked_form(request: Request) -> AsyncIterator[FormData]:
-    """The POSTed form after its CSRF check; uploaded files are closed on the way out."""
-    if _media_type(request) == "application/x-www-form-urlencoded":
-        form = await _urlencoded_form(request)
-    else:
-        form = await request.form(max_files=1, max_fields=MAX_FIELDS)
-    try:
-        request.app.state.csrf.check(request, form)
-        yield form
-    finally:
-        await form.close()
+TYPED_FIELDS = ("number", "name", *CONFIRMABLE)
+"""What the check form carries besides its token: number, name, and what the paper shows."""
 
 
 def _result_context(request: Request, answer: Verification) -> dict[str, Any]:
     verifier = verifier_of(request)
-    return {
+    context: dict[str, Any] = {
         "check": answer,
         "as_of": beijing_time(answer.as_of),
         "stale": verifier.is_stale(answer.as_of),
         "stale_days": verifier.settings.stale_days,
     }
+    if answer.successor:
+        context["successor_url"] = (
+            route_path(request, "form") + "?" + urlencode({"number": answer.successor})
+        )
+    if not answer.matched:
+        context["contact"] = verifier.contact_for(answer.number)
+    return context
 
 
-def _form_page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
-    context = {"parts": NUMBER_PARTS, "regions": REGION_LIST, "error": error}
+def _form_page(
+    request: Request,
+    error: str | None = None,
+    status_code: int = 200,
+    values: Mapping[str, str] | None = None,
+) -> Response:
+    values = dict(values or {})
+    context = {
+        "parts": NUMBER_PARTS,
+        "regions": REGION_LIST,
+        "error": error,
+        "values": values,
+        "confirm_labels": CONFIRMABLE,
+    }
     return render(request, "index.html", context, status_code=status_code)
 
 
 def form(request: Request) -> Response:
-    return _form_page(request)
+    """The form; ``?number=`` fills in a number (the link a successor number is given as). A
+    name never travels in a URL, so there is no parameter for it."""
+    number = request.query_params.get("number", "")
+    return _form_page(request, values={"number": number[:MAX_NUMBER_CHARS]})
 
 
 def _receipt_links(request: Request, token: str) -> dict[str, str]:
@@ -113,16 +95,32 @@ def _receipt_links(request: Request, token: str) -> dict[str, str]:
 
 async def check(request: Request) -> Response:
     async with checked_form(request) as fields:
-        number, name = str(fields.get("number") or ""), str(fields.get("name") or "")
-    if len(number) > MAX_NUMBER_CHARS or len(name) > MAX_NAME_CHARS:
-        error = f"证书编号最多 {MAX_NUMBER_CHARS} 个字符，姓名最多 {MAX_NAME_CHARS} 个字符。"
-        return _form_page(request, error, status_code=400)
+        values = {key: str(fields.get(key) or "") for key in TYPED_FIELDS}
+    typed = {key: values[key] for key in CONFIRMABLE}
+    if (
+        len(values["number"]) > MAX_NUMBER_CHARS
+        or len(values["name"]) > MAX_NAME_CHARS
+        or any(len(text) > MAX_CONFIRM_CHARS for text in typed.values())
+    ):
+        error = (
+            f"证书编号最多 {MAX_NUMBER_CHARS} 个字符，姓名最多 {MAX_NAME_CHARS} 个字符，"
+            f"证书上的等级、工种、发证日期各最多 {MAX_CONFIRM_CHARS} 个字符。"
+        )
+        return _form_page(request, error, status_code=400, values=values)
     verifier = verifier_of(request)
-    answer = await verifier.check_soon(client_of(request), number, name, "page")
-    token = verifier.issue_receipt(answer, name)
-    context = _result_context(request, answer)
-    if token:
-        context.update(_receipt_links(request, token))
+    item = Item(values["number"], values["name"], typed)
+    checked = await verifier.check_soon(Caller(client_of(request)), item, "page")
+    issued = verifier.issue_receipt(checked)
+    context = _result_context(request, checked.answer)
+    context["confirmation"] = checked.confirmation
+    context["confirm_labels"] = CONFIRMABLE
+    if issued:
+        context.update(_receipt_links(request, issued.token))
+        context["receipt_expires"] = beijing_time(issued.expires)
+    if not checked.answer.matched:
+        context["values"] = values  # to correct what was typed without typing it all again
+    if checked.reportable:
+        context["report_ticket"] = report_ticket(request, checked, issued)
     return render(request, "result.html", context)
 
 
@@ -157,11 +155,27 @@ def receipt(request: Request) -> Response:
     answer = verifier.recheck(client_of(request), opened)
     context = _result_context(request, answer)
     context.update(checked_at=beijing_time(opened.checked_at), **_receipt_links(request, token))
+    context["receipt_expires"] = beijing_time(verifier.receipts.expiry(opened.checked_at))
+    context["withheld"] = opened.withheld
     return render(request, "receipt.html", context)
 
 
+def _batch_context(request: Request, **context: Any) -> dict[str, Any]:
+    """What the batch page says before an upload: the allowance, and how much of it is left."""
+    quotas = verifier_of(request).quotas
+    per_hour = quotas.batch_rows_per_hour
+    left = quotas.batch_left(client_of(request))
+    return {
+        "max_items": min(MAX_ITEMS, per_hour) if per_hour else MAX_ITEMS,
+        "per_hour": per_hour,
+        "left": left,
+        "confirm_headers": CONFIRM_HEADERS,
+        **context,
+    }
+
+
 def batch_form(request: Request) -> Response:
-    return render(request, "batch.html", {"max_items": MAX_ITEMS})
+    return render(request, "batch.html", _batch_context(request))
 
 
 async def batch(request: Request) -> Response:
@@ -174,26 +188,32 @@ async def batch(request: Request) -> Response:
             if not isinstance(upload, UploadFile) or not upload.filename:
                 raise BatchFileProblem("请选择要上传的 .xlsx 或 .csv 文件")
             filename, data = upload.filename, await upload.read()
-        rows = await read_upload(
-            request.app.state.uploads, verifier.limiter, client, filename, data
+        parsed = await read_upload(
+            request.app.state.uploads, verifier.quotas, client, filename, data
         )
     except BatchFileProblem as exc:
-        context = {"max_items": MAX_ITEMS, "error": str(exc)}
-        return render(request, "batch.html", context, status_code=400)
+        return render(request, "batch.html", _batch_context(request, error=str(exc)), 400)
     except UploadsBusy as exc:
-        context = {"max_items": MAX_ITEMS, "error": exc.message}
+        context = _batch_context(request, error=exc.message)
         response = render(request, "batch.html", context, status_code=503)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    answers = await run_in_threadpool(verifier.check_many, client, [r.item for r in rows], "batch")
-    results = [export_row(r.row, a) for r, a in zip(rows, answers, strict=True)]
-    context = {
-        "max_items": MAX_ITEMS,
+    items = [r.item for r in parsed.rows]
+    answers = await run_in_threadpool(verifier.check_many, Caller(client), items, "batch")
+    results = [export_row(r, a) for r, a in zip(parsed.rows, answers, strict=True)]
+    export = {
+        "header": parsed.header,
+        "cells": [r.cells for r in parsed.rows],
         "results": results,
-        "columns": EXPORT_COLUMNS,
-        "export": request.app.state.exports.dumps(results),
-        "as_of": beijing_time(answers[0].as_of),
+        "confirms": parsed.confirms,
     }
+    context = _batch_context(
+        request,
+        results=results,
+        columns=result_columns(parsed.confirms),
+        export=request.app.state.exports.dumps(export),
+        as_of=beijing_time(answers[0].answer.as_of),
+    )
     return render(request, "batch.html", context)
 
 
@@ -201,12 +221,13 @@ async def batch_export(request: Request) -> Response:
     async with checked_form(request) as fields:
         export = str(fields.get("export") or "")
     try:
-        results = request.app.state.exports.loads(export, max_age=EXPORT_MAX_AGE)
-    except BadData:
+        saved = request.app.state.exports.loads(export, max_age=EXPORT_MAX_AGE)
+        text = write_csv(saved["header"], saved["cells"], saved["results"], saved["confirms"])
+    except (BadData, KeyError, TypeError, ValueError):
         message = "结果已过期或不完整，请重新上传文件查验。"
         return _error_page(request, "无法下载", message, 400)
     return Response(
-        write_csv(results),
+        text,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="certreg-results.csv"'},
     )

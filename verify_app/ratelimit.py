@@ -33,7 +33,7 @@ from typing import Any
 from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
-from limits.strategies import SlidingWindowCounterRateLimiter
+from limits.strategies import FixedWindowRateLimiter, RateLimiter, SlidingWindowCounterRateLimiter
 
 logger = logging.getLogger("certreg.ratelimit")
 
@@ -91,15 +91,23 @@ class Limiter:
         self.retry_seconds = retry_seconds
         # A sliding-window counter costs O(1) a hit; a moving window keeps (and shifts) one entry
         # per check, which a busy client turns into thousands per minute.
-        self._fallback = SlidingWindowCounterRateLimiter(MemoryStorage())
-        self._shared: SlidingWindowCounterRateLimiter | None = None
+        # Fixed windows serve counts whose window is named in the key (an API key's day).
+        fallback = MemoryStorage()
+        self._fallback = {
+            False: SlidingWindowCounterRateLimiter(fallback),
+            True: FixedWindowRateLimiter(fallback),
+        }
+        self._shared: dict[bool, RateLimiter] | None = None
         if not self.local:
             options: dict[str, Any] = {}
             if storage_uri.startswith(("redis://", "rediss://", "redis+unix://")):
                 # fail fast instead of holding a request while Redis is unreachable
                 options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
             store = storage_from_string(storage_uri, wrap_exceptions=True, **options)
-            self._shared = SlidingWindowCounterRateLimiter(store)
+            self._shared = {
+                False: SlidingWindowCounterRateLimiter(store),
+                True: FixedWindowRateLimiter(store),
+            }
         self._lock = threading.Lock()
         self._down_until = 0.0
         """monotonic time before which the shared store is not tried again"""
@@ -110,27 +118,34 @@ class Limiter:
         """True while hits are counted in the per-process fallback because the store is down."""
         return self._outage
 
-    def hit(self, item: RateLimitItem, key: str, cost: int = 1) -> bool:
-        """Count ``cost`` against ``item`` for ``key``; False (and nothing counted) when over."""
-        return bool(self._call("hit", item, key, cost=cost))
+    def hit(self, item: RateLimitItem, key: str, cost: int = 1, *, fixed: bool = False) -> bool:
+        """Count ``cost`` against ``item`` for ``key``; False when over. A sliding window counts
+        nothing when it refuses; a ``fixed`` window counts the refused hit too (the caller takes
+        it back with a negative ``cost``)."""
+        return bool(self._call("hit", item, key, fixed, cost=cost))
+
+    def remaining(self, item: RateLimitItem, key: str, *, fixed: bool = False) -> int:
+        """What ``key`` may still count under ``item`` in its current window."""
+        _, remaining = self._call("get_window_stats", item, key, fixed)
+        return int(remaining)
 
     def retry_after(self, item: RateLimitItem, key: str) -> int:
         """Whole seconds until ``key`` may be counted again under ``item`` (at least 1)."""
-        reset, _ = self._call("get_window_stats", item, key)
+        reset, _ = self._call("get_window_stats", item, key, False)
         return max(1, math.ceil(float(reset) - time.time()))
 
-    def _call(self, method: str, item: RateLimitItem, key: str, **kwargs: int) -> Any:
+    def _call(self, method: str, item: RateLimitItem, key: str, fixed: bool, **kwargs: int) -> Any:
         shared = self._shared
         if shared is not None and time.monotonic() >= self._down_until:
             try:
-                result = getattr(shared, method)(item, key, **kwargs)
+                result = getattr(shared[fixed], method)(item, key, **kwargs)
             except StorageError as exc:
                 self._store_failed(exc.storage_error)
             else:
                 if self._outage:
                     self._store_back()
                 return result
-        return getattr(self._fallback, method)(item, key, **kwargs)
+        return getattr(self._fallback[fixed], method)(item, key, **kwargs)
 
     def _store_failed(self, error: Exception) -> None:
         with self._lock:

@@ -1,7 +1,7 @@
 """Signed, expiring receipts of a check (SPEC §7): ``GET /r/{token}`` re-checks the current status.
 
 The token carries the normalised number and the keyed hash of the holder's name — never the
-name — and the time of the original check: ``<number>-<name hash>.<timestamp>.<signature>``,
+name — and the time of the original check: ``<number>-<name hash>[-w].<timestamp>.<signature>``,
 signed by itsdangerous' `TimestampSigner`. Opening it looks the number up again, so a receipt
 printed before a 撤销 shows the revocation.
 
@@ -21,8 +21,9 @@ from typing import Any
 from itsdangerous import BadData, TimestampSigner
 
 Clock = Callable[[], float]
-_PAYLOAD = re.compile(r"([0-9A-Z]+)-([0-9a-f]+)")
-"""A canonical certificate number and a hex name hash."""
+_PAYLOAD = re.compile(r"([0-9A-Z]+)-([0-9a-f]+)(-w)?")
+"""A canonical certificate number, a hex name hash, and ``-w`` when the check confirmed what
+the paper shows (its receipt then withholds the confirmed values too)."""
 
 
 class ForgedReceipt(Exception):
@@ -49,6 +50,7 @@ class Receipt:
     number: str
     name_hash: str
     checked_at: dt.datetime
+    withheld: bool = False
 
 
 class Receipts:
@@ -56,8 +58,15 @@ class Receipts:
         self.max_age = lifetime_days * 86_400
         self._signer = _ClockSigner(secret, salt="certreg-receipt", clock=clock)
 
-    def issue(self, number: str, name_hash: str) -> str:
-        return self._signer.sign(f"{number}-{name_hash}").decode()
+    def issue(self, number: str, name_hash: str, *, withheld: bool = False) -> str:
+        mark = "-w" if withheld else ""
+        return self._signer.sign(f"{number}-{name_hash}{mark}").decode()
+
+    def expiry(self, signed_at: float | dt.datetime) -> dt.datetime:
+        """When a receipt signed at ``signed_at`` stops opening (UTC)."""
+        if isinstance(signed_at, dt.datetime):
+            signed_at = signed_at.timestamp()
+        return dt.datetime.fromtimestamp(int(signed_at) + self.max_age, dt.UTC)
 
     def open(self, token: str) -> Receipt:
         """The receipt ``token`` holds; `ForgedReceipt` unless this service signed it,
@@ -76,4 +85,4 @@ class Receipts:
         payload = _PAYLOAD.fullmatch(value.decode("ascii", "replace"))
         if payload is None:
             raise ForgedReceipt("unexpected payload")
-        return Receipt(payload[1], payload[2], signed_at)
+        return Receipt(payload[1], payload[2], signed_at, payload[3] is not None)

@@ -16,6 +16,7 @@ from starlette.config import Config
 from starlette.datastructures import CommaSeparatedStrings, Secret
 
 from registry import store
+from registry.domain.authorities import Authority, builtin_authorities, parse_authorities
 
 MIN_SECRET_LENGTH = 16
 
@@ -53,12 +54,23 @@ def storage_problem(storage_uri: str) -> str | None:
     )
 
 
+def _optional_path(value: str) -> Path | None:
+    return Path(value) if value.strip() else None
+
+
 @dataclass(frozen=True)
 class Settings:
     db: Path
     secret: Secret
     rate_limit: int = 30
-    """Checks per minute per client (each batch item counts); 0 turns the limit off."""
+    """Single checks per minute per client (page, API, receipt opened); 0 turns the limit off."""
+    batch_rows_per_hour: int = 300
+    """Rows an anonymous client may check in batches (upload or API) and watch lists per hour;
+    0 turns the allowance off. HR systems with an API key have their key's daily quota instead."""
+    reports_per_day: int = 5
+    """Suspected-forgery reports a client may send per day (§五.(三))."""
+    authorities_file: Path | None = None
+    """The issuing departments' contacts (``CERTREG_AUTHORITIES``); None: the shipped list."""
     rate_limit_storage: str = "memory://"
     """A ``limits`` storage URI; ``redis://host:6379`` lets several workers and replicas share
     the counts (`verify_app.ratelimit.Limiter`)."""
@@ -78,16 +90,39 @@ class Settings:
             raise SettingsProblem("CERTREG_SECRET 未设置或太短。\n" + SECRET_HELP)
         if self.upload_concurrency < 1:
             raise SettingsProblem("upload_concurrency 至少为 1")
-        for name in ("rate_limit", "receipt_days", "stale_days", "max_body_bytes"):
+        for name in (
+            "rate_limit",
+            "batch_rows_per_hour",
+            "reports_per_day",
+            "receipt_days",
+            "stale_days",
+            "max_body_bytes",
+        ):
             if getattr(self, name) < 0:
                 raise SettingsProblem(f"{name} 不能为负数")
         problem = storage_problem(self.rate_limit_storage)
         if problem:
             raise SettingsProblem(problem)
 
+        if self.authorities_file is not None:
+            self.authorities()  # an unreadable file stops the start, with what to fix
+
     @property
     def log_db(self) -> Path:
         return store.verify_log_path(self.db)
+
+    def authorities(self) -> dict[str, Authority]:
+        """The issuing departments' contacts: the administrator's file, or the shipped list."""
+        if self.authorities_file is None:
+            return builtin_authorities()
+        try:
+            text = self.authorities_file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SettingsProblem(
+                f"CERTREG_AUTHORITIES 指定的发证机关联系方式文件 {self.authorities_file} 无法读取"
+                f"（{exc}）。文件应为 UTF-8 编码的 CSV，列为 代码,名称,地址,电话"
+            ) from exc
+        return {**builtin_authorities(), **parse_authorities(text)}
 
     @classmethod
     def from_environ(
@@ -101,6 +136,9 @@ class Settings:
                 secret=Secret(config("CERTREG_SECRET", default="")),
                 rate_limit=config("CERTREG_RATE_LIMIT", cast=int, default=30),
                 rate_limit_storage=config("CERTREG_RATE_LIMIT_STORAGE", default="memory://"),
+                batch_rows_per_hour=config("CERTREG_BATCH_ROWS_PER_HOUR", cast=int, default=300),
+                reports_per_day=config("CERTREG_REPORTS_PER_DAY", cast=int, default=5),
+                authorities_file=_optional_path(config("CERTREG_AUTHORITIES", default="")),
                 trusted_proxies=tuple(
                     config("CERTREG_TRUSTED_PROXIES", cast=CommaSeparatedStrings, default="")
                 ),

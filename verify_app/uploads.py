@@ -7,13 +7,13 @@ an upload goes through three gates, in this order:
 1. a parsing slot (`UploadSlots`): at most ``upload_concurrency`` files are parsed at once; the
    next one is answered 503 with ``Retry-After`` at once rather than queued, so a burst of
    uploads never piles up waiting work (nor memory) in the server;
-2. the rate limit (`reserve_rows`): the rows are charged before the file is opened. Their number
-   is unknown until the file is parsed, so the most rows an upload could get checked —
-   ``MAX_ITEMS``, or the whole per-minute allowance when that is smaller — is reserved; after
-   the parse the reservation is given back (`release_rows`) and `Verifier.check_many` charges
-   the rows the file really holds. A file that is refused keeps costing one check, so hostile
-   files are not free to send. A client therefore needs its allowance free to upload, and has
-   it back the moment the file is read;
+2. the batch allowance (`verify_app.quotas.Quotas.reserve_upload`): the rows are charged before
+   the file is opened. Their number is unknown until the file is parsed, so what is left of
+   the client's hourly batch allowance (at most ``MAX_ITEMS`` rows) is reserved; after the
+   parse the reservation is given back (`Quotas.release_upload`) and `Verifier.check_many`
+   charges the rows the file really holds. A file that is refused keeps costing one row, so
+   hostile files are not free to send. A client needs only one row left to upload, and has the
+   rest back the moment the file is read;
 3. the parse itself (`verify_app.batch_files.read_batch`) runs on one of the slots' own
    threads, and a workbook is opened by the guarded reader (`registry.sheets.guard`) in a child
    process with memory and time limits: a hostile workbook can end that child, never the server.
@@ -32,8 +32,8 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-from verify_app.batch_files import MAX_ITEMS, BatchRow, read_batch
-from verify_app.ratelimit import CheckLimiter, RateLimited
+from verify_app.batch_files import BatchFile, read_batch
+from verify_app.quotas import Quotas
 
 RETRY_AFTER = 5
 """seconds a client waits when every parsing slot is taken: longer than most parses take"""
@@ -77,7 +77,7 @@ class UploadSlots:
         finally:
             self._free.release()
 
-    async def read(self, filename: str, data: bytes) -> list[BatchRow]:
+    async def read(self, filename: str, data: bytes) -> BatchFile:
         """`read_batch` on a slot's thread, awaited from the event loop (hold a `slot` first)."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._threads, read_batch, filename, data)
@@ -87,38 +87,18 @@ class UploadSlots:
         self._threads.shutdown(wait=False, cancel_futures=True)
 
 
-def reserve_rows(limiter: CheckLimiter, client: str) -> int:
-    """Charge the most rows an upload could get checked, before it is parsed; the number charged.
-
-    The one place an upload is charged: a separate batch allowance replaces ``limiter`` here.
-    Raises `RateLimited` (nothing charged) when the client does not have that much left."""
-    reserved = min(MAX_ITEMS, limiter.per_minute)
-    limiter.charge(client, reserved)
-    return reserved
-
-
-def release_rows(limiter: CheckLimiter, client: str, rows: int) -> None:
-    """Give back ``rows`` of a reservation.
-
-    A negative charge: both of the ``limits`` storages used here (memory, Redis) add the cost to
-    the current window's counter, so this takes it off again."""
-    if rows > 0:
-        with contextlib.suppress(RateLimited):  # a refund is never over the limit
-            limiter.charge(client, -rows)
-
-
 async def read_upload(
-    slots: UploadSlots, limiter: CheckLimiter, client: str, filename: str, data: bytes
-) -> list[BatchRow]:
+    slots: UploadSlots, quotas: Quotas, client: str, filename: str, data: bytes
+) -> BatchFile:
     """The rows of an uploaded batch file, through the three gates of the module docstring.
 
     Raises `UploadsBusy`, `RateLimited` or `BatchFileProblem`. On return the reservation has
     been given back: the caller charges the rows by checking them."""
     with slots.slot():
-        reserved = reserve_rows(limiter, client)
-        rows: list[BatchRow] = []
+        reserved = quotas.reserve_upload(client)
+        parsed: BatchFile | None = None
         try:
-            rows = await slots.read(filename, data)
+            parsed = await slots.read(filename, data)
         finally:
-            release_rows(limiter, client, reserved if rows else reserved - 1)
-    return rows
+            quotas.release_upload(client, reserved if parsed else reserved - 1)
+    return parsed

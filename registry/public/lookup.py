@@ -16,7 +16,6 @@ from registry.domain.names import mask_name, name_key
 from registry.domain.numbers import MalformedNumber, normalise, parse
 from registry.domain.regions import authority_name
 from registry.domain.statuses import (
-    EXCHANGE,
     MALFORMED,
     NO_MATCH,
     REISSUE,
@@ -107,7 +106,8 @@ class Verification:
 _QUERY = (
     "SELECT name_key, name, level, trade, authority, issued_on, status, status_date, successor,"
     " reissue, predecessor,"
-    " (SELECT s.reissue FROM certificates s WHERE s.number = c.successor),"
+    " (SELECT e.type FROM status_events e WHERE e.number = c.number"
+    "  AND e.new_number = c.successor ORDER BY e.date DESC LIMIT 1),"
     " (SELECT e.approval_doc FROM status_events e WHERE e.number = c.number AND e.type = ?"
     "  AND c.status = ? ORDER BY e.date DESC LIMIT 1)"
     " FROM certificates c WHERE number = ?"
@@ -134,7 +134,7 @@ def verify(
     if row is None or row[0] != key:
         return Verification(NO_MATCH, canonical, snapshot)
     (_, holder, level, trade, authority, issued_on, status, status_date, successor, reissue,
-     predecessor, successor_reissue, revoked_by) = row  # fmt: skip
+     predecessor, replaced_by, revoked_by) = row  # fmt: skip
     return Verification(
         result=status,
         number=canonical,
@@ -146,7 +146,7 @@ def verify(
         holder=mask_name(holder),
         status_date=status_date,
         successor=successor,
-        replaced_by=(REISSUE if successor_reissue else EXCHANGE) if successor else None,
+        replaced_by=replaced_by if successor else None,
         reissue=True if reissue else None,
         reissue_of=predecessor if reissue and predecessor else None,
         revoked_by=revoked_by,

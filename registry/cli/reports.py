@@ -1,0 +1,130 @@
+"""``certreg reports``: the suspected forgeries employers reported (§五.(三)), for staff.
+
+The public verification app writes them to the ``reports`` table of the verification log
+(``verify_log.db`` beside the registry); this command only reads that file (``mode=ro``), so it
+can run while the app writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import click
+
+from registry.cli.base import UsageProblem, cli, db_option, json_option
+from registry.domain.regions import REGIONS, authority_name
+from registry.domain.statuses import RESULT_LABELS
+from registry.public.confirm import CONFIRMABLE
+from registry.store import verify_log_path
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+COLUMNS = (
+    "id",
+    "at",
+    "number",
+    "result",
+    "mismatched",
+    "authority",
+    "contact",
+    "text",
+    "checked_at",
+    "receipt",
+    "client",
+)
+CONFIRM_LABELS = {
+    "level": "等级",
+    "trade": "工种",
+    "issued_on": "发证日期",
+    "reissue_mark": "补发字样",
+}
+
+
+def _beijing(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S（北京时间）")
+
+
+def read_reports(log: Path, authority: str | None, limit: int) -> list[dict[str, Any]]:
+    """The reports, newest first, each with how often its number was checked."""
+    conn = sqlite3.connect(f"{log.resolve().as_uri()}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        exists = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reports'"
+        ).fetchone()
+        if not exists:
+            return []
+        rows = conn.execute(
+            f"SELECT {', '.join('r.' + c for c in COLUMNS)},"
+            " (SELECT count(*) FROM checks c WHERE c.number = r.number) AS checks,"
+            " (SELECT count(*) FROM checks c WHERE c.number = r.number"
+            "   AND c.result IN ('no_match', 'malformed')) AS failed_checks"
+            " FROM reports r WHERE ? IS NULL OR r.authority = ? ORDER BY r.id DESC LIMIT ?",
+            (authority, authority, limit),
+        ).fetchall()
+    finally:
+        conn.close()
+    return [dict(row) for row in rows]
+
+
+@cli.command()
+@db_option
+@click.option("--authority", help="只看这个发证机关的举报：地区代码，如 2202（省厅为 2200）。")
+@click.option(
+    "--limit",
+    default=100,
+    show_default=False,
+    type=click.IntRange(min=1),
+    help="最多列出多少份（默认 100）。",
+)
+@json_option
+def reports(db: Path, authority: str | None, limit: int, as_json: bool) -> None:
+    """列出用人单位提交的疑似伪造证书举报（§五.(三)），最新的在前。
+
+    举报由公众查验服务写入登记库旁的查验日志（verify_log.db）；查验信息（编号、结果、时间、回执）由系统附上，不含持证人姓名。
+
+    示例：
+
+    \b
+        certreg reports
+        certreg reports --authority 2202 --json
+    """
+    if authority is not None and authority not in REGIONS:
+        raise UsageProblem(f"没有地区代码 {authority}。省厅为 2200，各市（州）为 2201-2221")
+    log = verify_log_path(db)
+    found = read_reports(log, authority, limit) if log.exists() else []
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo(f"没有举报（查验日志 {log}）。")
+        return
+    for report in found:
+        mismatched = "、".join(
+            CONFIRMABLE.get(f, f) for f in (report["mismatched"] or "").split(",") if f
+        )
+        click.echo(
+            f"#{report['id']}  {_beijing(report['at'])}  证书 {report['number']}"
+            f"  查验结果：{RESULT_LABELS.get(report['result'], report['result'])}"
+            + (f"（证书上不符：{mismatched}）" if mismatched else "")
+        )
+        click.echo(
+            f"    发证机关：{report['authority']} {authority_name(report['authority'])}"
+            f"；查验时间：{_beijing(report['checked_at'])}"
+            f"；该编号共查验 {report['checks']} 次，其中未查到或格式错误 {report['failed_checks']} 次"
+        )
+        if report["contact"]:
+            click.echo(f"    举报人联系方式：{report['contact']}")
+        if report["text"]:
+            click.echo(f"    情况说明：{report['text']}")
+        if report["receipt"]:
+            click.echo(f"    查验回执：/r/{report['receipt']}")

@@ -1,0 +1,250 @@
+"""Allowances that fit real use (issue #16): batch rows on their own hourly allowance, HR systems
+on their API key's daily quota, a revoked or unknown key refused at once with a 401."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from registry import store
+from registry.store import keys
+from tests.datasette_fixtures import STAFF_HASH, STAFF_USER, shipped_datasette, signed_in
+from tests.verify_fixtures import (
+    VALID,
+    AppClient,
+    app_client,
+    clock,
+    context_of,
+    csrf_token,
+    read_log,
+    registry_db,
+)
+from verify_app.checklog import ensure_log_schema
+from verify_app.quotas import seconds_to_beijing_midnight
+
+__all__ = ["app_client", "clock", "registry_db"]
+
+CHECK = {"number": VALID[0], "name": VALID[1]}
+DEFAULTS = {"rate_limit": 30, "batch_rows_per_hour": 300}
+"""The shipped defaults (Settings' own), which the test fixture turns off."""
+
+
+def issue_key(db: Path, per_day: int, name: str = "某某医院人事处") -> tuple[int, str]:
+    conn = store.connect(db)
+    try:
+        issued, key = keys.issue(conn, name, per_day, "test")
+    finally:
+        conn.close()
+    return issued.id, key
+
+
+def revoke_key(db: Path, key_id: int) -> None:
+    conn = store.connect(db)
+    try:
+        keys.revoke(conn, key_id)
+    finally:
+        conn.close()
+
+
+def _upload(client: object, rows: int, start: int = 0) -> object:
+    lines = "工号,证书编号,姓名,部门\n" + "".join(
+        f"E{start + i:04d},{VALID[0]},{VALID[1]},后勤处\n" for i in range(rows)
+    )
+    return client.post(  # type: ignore[attr-defined]
+        "/batch",
+        data={"csrf_token": csrf_token(client)},  # type: ignore[arg-type]
+        files={"file": ("名单.csv", lines.encode())},
+    )
+
+
+def test_the_batch_page_states_the_allowance_before_the_upload(app_client: AppClient) -> None:
+    with app_client(**DEFAULTS) as client:
+        before = client.get("/batch")
+        _upload(client, 40)
+        after = client.get("/batch")
+    assert "每小时最多查验 <strong>300</strong> 行" in before.text
+    assert "本小时您还可查验 <strong>300</strong> 行" in before.text
+    assert "本小时您还可查验 <strong>260</strong> 行" in after.text
+    assert context_of(after)["left"] == 260
+
+
+def test_an_office_can_upload_40_rows_and_then_two_files_of_10_after_some_checks(
+    app_client: AppClient,
+) -> None:
+    """The issue's report: 40 rows gave 429, two 10-row files after a few checks too."""
+    with app_client(**DEFAULTS) as client:
+        forty = _upload(client, 40)
+        singles = [client.post("/api/v1/verify", json=CHECK).status_code for _ in range(25)]
+        tens = [_upload(client, 10, start=100 + 10 * i) for i in range(2)]
+    assert forty.status_code == 200  # type: ignore[attr-defined]
+    assert len(forty.context["results"]) == 40  # type: ignore[attr-defined]
+    assert singles == [200] * 25
+    assert [t.status_code for t in tens] == [200, 200]  # type: ignore[attr-defined]
+
+
+def test_batch_rows_and_single_checks_do_not_eat_each_others_allowance(
+    app_client: AppClient,
+) -> None:
+    with app_client(rate_limit=2, batch_rows_per_hour=10) as client:
+        batch = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 10})
+        singles = [client.post("/api/v1/verify", json=CHECK).status_code for _ in range(3)]
+        more = client.post("/api/v1/verify/batch", json={"items": [CHECK]})
+    assert batch.status_code == 200
+    assert singles == [200, 200, 429]
+    assert more.status_code == 429
+    assert "每位用户每小时最多 10 行" in more.json()["message"]
+    assert int(more.headers["Retry-After"]) > 0
+
+
+def test_a_batch_larger_than_the_allowance_says_what_to_do(app_client: AppClient) -> None:
+    with app_client(**DEFAULTS) as client:
+        response = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 301})
+    assert response.status_code == 429
+    message = response.json()["message"]
+    assert "每小时最多 300 行，本次提交了 301 行" in message and "接口密钥" in message
+
+
+def test_a_key_has_its_own_daily_quota_and_the_log_names_it(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    key_id, key = issue_key(registry_db, per_day=5)
+    bearer = {"Authorization": f"Bearer {key}"}
+    with app_client(rate_limit=1, batch_rows_per_hour=1) as client:
+        batch = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 4}, headers=bearer)
+        single = client.post("/api/v1/verify", json=CHECK, headers=bearer)
+        over = client.post("/api/v1/verify", json=CHECK, headers=bearer)
+        anonymous = client.post("/api/v1/verify", json=CHECK)  # the address's own, untouched
+        used = client.app.state.verifier.quotas.key_used(
+            keys.ApiKey(key_id, "某某医院人事处", 5, "", None)
+        )
+        client.app.state.verifier.log.flush()
+    assert (batch.status_code, single.status_code) == (200, 200)  # 4 + 1 > the anonymous 1 + 1
+    assert over.status_code == 429
+    assert "每天（北京时间）可查验 5 条，今天已用 5 条" in over.json()["message"]
+    assert 0 < int(over.headers["Retry-After"]) <= 86_400
+    assert anonymous.status_code == 200
+    assert used == 5
+    logged = [(row["channel"], row["key_id"]) for row in read_log(registry_db)]
+    assert logged == [("batch", key_id)] * 4 + [("api", key_id), ("api", None)]
+
+
+def test_a_revoked_key_is_refused_at_the_next_request(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    key_id, key = issue_key(registry_db, per_day=100)
+    bearer = {"Authorization": f"Bearer {key}"}
+    with app_client() as client:
+        before = client.post("/api/v1/verify", json=CHECK, headers=bearer)
+        revoke_key(registry_db, key_id)
+        after = client.post("/api/v1/verify", json=CHECK, headers=bearer)
+        batch = client.post("/api/v1/verify/batch", json={"items": [CHECK]}, headers=bearer)
+    assert before.status_code == 200
+    assert after.status_code == batch.status_code == 401
+    assert (
+        after.json()["message"] == "接口密钥无效或已被吊销。请向发证机关核实；吊销的密钥立即失效。"
+    )
+    assert after.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("Bearer crk_not-a-key-that-was-ever-issued", "接口密钥无效或已被吊销"),
+        ("Bearer ", "Authorization 请求头应为“Bearer 接口密钥”"),
+        ("Basic dXNlcjpwYXNz", "Authorization 请求头应为“Bearer 接口密钥”"),
+    ],
+)
+def test_a_bad_key_is_a_401_never_an_anonymous_check(
+    app_client: AppClient, registry_db: Path, header: str, message: str
+) -> None:
+    with app_client() as client:  # allowances off: an anonymous check would be answered
+        responses = [
+            client.post("/api/v1/verify", json=CHECK, headers={"Authorization": header}),
+            client.post(
+                "/api/v1/verify/batch", json={"items": [CHECK]}, headers={"Authorization": header}
+            ),
+            client.post(
+                "/api/v1/watches", json={"items": [CHECK]}, headers={"Authorization": header}
+            ),
+        ]
+        client.app.state.verifier.log.flush()
+    assert [r.status_code for r in responses] == [401] * 3
+    assert all(message in r.json()["message"] for r in responses)
+    assert read_log(registry_db) == []  # nothing was checked
+
+
+def test_keys_are_stored_as_hashes_never_the_key(app_client: AppClient, registry_db: Path) -> None:
+    key_id, key = issue_key(registry_db, per_day=100)
+    with app_client() as client:
+        assert (
+            client.post(
+                "/api/v1/verify", json=CHECK, headers={"Authorization": f"Bearer {key}"}
+            ).status_code
+            == 200
+        )
+        client.app.state.verifier.log.flush()
+    for path in (registry_db, registry_db.parent / "verify_log.db"):
+        dump = "\n".join(sqlite3.connect(path).iterdump())
+        assert key not in dump, path
+    registry = "\n".join(sqlite3.connect(registry_db).iterdump())
+    assert keys.key_hash(key) in registry
+
+
+def test_keys_count_beijing_days() -> None:
+    # 2026-11-30 15:59:59 UTC is 23:59:59 in Beijing: one second to the key's next day
+    assert seconds_to_beijing_midnight(1796054399.0) == 1
+    assert seconds_to_beijing_midnight(1796054400.0) == 86_400
+
+
+def test_a_log_from_before_keys_gets_the_key_column_and_keeps_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "verify_log.db"
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "CREATE TABLE checks (id INTEGER PRIMARY KEY, at TEXT, client TEXT, number TEXT,"
+        " result TEXT, name_hash TEXT, channel TEXT)"
+    )
+    conn.execute(
+        "INSERT INTO checks (at, client, number, result, name_hash, channel)"
+        " VALUES ('2026-01-01T00:00:00+00:00', '192.0.2.1', 'G1122000001', 'valid', 'ab', 'page')"
+    )
+    conn.commit()
+    ensure_log_schema(conn)
+    ensure_log_schema(conn)  # a second start changes nothing
+    rows = conn.execute("SELECT number, channel, key_id FROM checks").fetchall()
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(checks)")]
+    conn.close()
+    assert rows == [("G1122000001", "page", None)]
+    assert columns[-1] == "key_id"
+
+
+@pytest.mark.anyio
+async def test_staff_see_each_keys_use_per_day(
+    app_client: AppClient, registry_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, key = issue_key(registry_db, per_day=100)
+    second, other = issue_key(registry_db, per_day=100, name="某某学校")
+    with app_client() as client:
+        for bearer, items in ((key, 3), (other, 1)):
+            client.post(
+                "/api/v1/verify/batch",
+                json={"items": [CHECK] * items},
+                headers={"Authorization": f"Bearer {bearer}"},
+            )
+        client.post("/api/v1/verify", json=CHECK)  # anonymous: not a key's
+        client.app.state.verifier.log.flush()
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    ds = shipped_datasette(registry_db)
+    response = await ds.client.get(
+        "/verify_log/key_usage.json",
+        params={"天数": "", "_shape": "array"},
+        cookies=signed_in(ds),
+    )
+    assert response.status_code == 200, response.text
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+    assert [(r["密钥编号"], r["日期（北京时间）"], r["查验条数"]) for r in response.json()] == [
+        (first, today, 3),
+        (second, today, 1),
+    ]

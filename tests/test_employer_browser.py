@@ -1,0 +1,217 @@
+"""What an HR officer does, in a real browser (Debian's chromium via Playwright, JavaScript off)
+against a real ``certreg serve`` with its default allowances, at phone size and on a desktop:
+a batch of 100 rows, a confirmation with one mismatched field, a report that reaches the staff
+queue in a real ``certreg browse``, a watch feed that shows a 撤销 synced after the watch began,
+and the API manual.
+
+Set CERTREG_UPDATE_SCREENSHOT=1 to also refresh docs/employer-*.png, the README's screenshots.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from tests.datasette_fixtures import STAFF_PASSWORD, STAFF_USER, running_browse
+from tests.servers import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from tests.verify_fixtures import VALID, record_revocation, running_server, sync_samples
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+DEFAULTS = {"CERTREG_RATE_LIMIT": "30", "CERTREG_BATCH_ROWS_PER_HOUR": "300"}
+"""The shipped defaults (the test servers otherwise run with the allowances off)."""
+WATCHED = {"phone": ("Z1122000002", "王建国"), "desktop": ("Z1122000003", "赵小龙")}
+"""Each viewport watches (and sees revoked) a certificate of its own."""
+
+pytestmark = [needs_chromium, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    db = tmp_path_factory.mktemp("employer-browser") / "registry.db"
+    sync_samples(db)
+    with running_server(db, **DEFAULTS) as base:
+        yield base, db
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
+    context = browser.new_context(
+        java_script_enabled=False,
+        viewport=VIEWPORTS[request.param],
+        device_scale_factor=2 if request.param == "phone" else 1,
+        locale="zh-CN",
+        accept_downloads=True,
+    )
+    tab = context.new_page()
+    tab.size_name = request.param
+    console: list[str] = []
+    tab.on("console", lambda message: console.append(message.text))
+    try:
+        yield tab
+    finally:
+        context.close()
+    assert [m for m in console if "Content Security Policy" in m] == []
+
+
+def shoot(page: Any, name: str, tmp_path: Path, *, full_page: bool = True) -> None:
+    """A screenshot, checked for size; copied to docs/ when asked to refresh them. Long pages
+    (100 result rows, the manual) are shot as the screen shows them, to keep the files small."""
+    shot = tmp_path / f"employer-{name}-{page.size_name}.png"
+    page.screenshot(path=str(shot), full_page=full_page)
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("CERTREG_UPDATE_SCREENSHOT"):
+        shutil.copyfile(shot, DOCS / shot.name)
+
+
+def _hr_workbook(path: Path, rows: int) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["工号", "部门", "姓名", "证书编号"])
+    samples = [VALID, ("G1122000002", "欧阳明"), ("C1122000001", "陈静"), ("Z1122009999", "某人")]
+    for i in range(rows):
+        number, name = samples[i % len(samples)]
+        sheet.append([f"E{i + 1:04d}", "后勤处" if i % 2 else "车队", name, number])
+    book.save(path)
+
+
+def test_a_batch_of_100_rows_with_the_default_allowance(
+    served: tuple[str, Path], page: Any, tmp_path: Path
+) -> None:
+    base, _ = served
+    workbook = tmp_path / "职工名单.xlsx"
+    _hr_workbook(workbook, 100)
+    page.goto(base + "/batch")
+    allowance = page.locator("#allowance").inner_text()
+    assert "每小时最多查验 300 行" in allowance and "还可查验" in allowance
+    page.get_by_label("名单文件（.xlsx 或 .csv）").set_input_files(str(workbook))
+    page.get_by_role("button", name="上传并查验").click()
+    assert page.locator("#results-title").inner_text() == "查验结果（100 行）"
+    assert page.locator("table.results tbody tr").count() == 100
+    assert (
+        page.locator("table.results tbody tr.result-superseded a").first.inner_text()
+        == "G1122000003"
+    )
+    page.locator("#results-title").scroll_into_view_if_needed()
+    shoot(page, "batch", tmp_path, full_page=False)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载结果（CSV，含原文件各列）").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:5] == ["工号", "部门", "姓名", "证书编号", "行号"]
+    assert len(rows) == 101 and rows[1][:2] == ["E0001", "车队"]
+
+
+def test_a_confirmation_with_one_mismatched_field_reveals_nothing(
+    served: tuple[str, Path], page: Any, tmp_path: Path
+) -> None:
+    base, _ = served
+    registered = ("高级工", "汽车驾驶员", "2012-03-15")
+    page.goto(base + "/")
+    page.get_by_label("证书编号", exact=True).fill(VALID[0])
+    page.get_by_label("持证人姓名", exact=True).fill(VALID[1])
+    page.locator("details.confirm summary").click()
+    page.get_by_label("证书上的等级").fill("高级工")
+    page.get_by_label("证书上的工种").fill("电工")  # what the paper was changed to
+    page.get_by_role("button", name="查验").click()
+    page.wait_for_url(base + "/check")
+    table = page.locator("section.confirmation table").inner_text()
+    assert "等级\t相符" in table and "工种\t不符" in table
+    content = page.content()
+    assert "汽车驾驶员" not in content and "2012-03-15" not in content
+    assert page.locator("#report-title").inner_text() == "报告疑似伪造证书"
+    shoot(page, "confirm", tmp_path)
+    api = page.request.post(
+        base + "/api/v1/verify",
+        data=json.dumps({"number": VALID[0], "name": VALID[1], "confirm": {"trade": "电工"}}),
+        headers={"Content-Type": "application/json"},
+    )
+    assert api.json()["confirmation"] == {"trade": "mismatch"}
+    assert all(value not in api.text() for value in registered)
+
+
+def test_a_report_from_no_match_reaches_the_staff_queue(
+    served: tuple[str, Path], page: Any, tmp_path: Path
+) -> None:
+    base, db = served
+    number = "G11220099" + ("01" if page.size_name == "phone" else "02")
+    page.goto(base + "/")
+    page.get_by_label("证书编号", exact=True).fill(number)
+    page.get_by_label("持证人姓名", exact=True).fill("冒名者")
+    page.get_by_role("button", name="查验").click()
+    assert "查验结果：未查到" in page.locator("section.answer h2").inner_text()
+    assert "028-86113498" in page.locator("p.contact").inner_text()
+    page.get_by_label("您的联系方式（可选）").fill("某医院人事处 028-00000000")
+    page.get_by_label("情况说明（最多 500 字）").fill(f"应聘者出示的证书 {number} 查不到")
+    shoot(page, "report", tmp_path)
+    page.get_by_role("button", name="提交报告").click()
+    assert page.locator("h1").inner_text() == "报告已提交"
+    with running_browse(db) as staff:
+        page.goto(staff + "/-/login")
+        page.get_by_label("用户名").fill(STAFF_USER)
+        page.get_by_label("密码").fill(STAFF_PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.goto(staff + "/verify_log/report_queue?发证机关=")
+        queue = page.locator("table.rows-and-columns").inner_text()
+        assert number in queue and "某医院人事处 028-00000000" in queue and "未查到" in queue
+        assert "冒名者" not in page.content()
+        shoot(page, "report-queue", tmp_path)
+
+
+def test_a_watch_feed_shows_a_revocation_synced_after_it_began(
+    served: tuple[str, Path], page: Any, tmp_path: Path
+) -> None:
+    base, db = served
+    number, name = WATCHED[page.size_name]
+    page.goto(base + "/watch")
+    page.get_by_label("证书编号和姓名（每行一份）").fill(f"{number} {name}\n{VALID[0]}，{VALID[1]}")
+    page.get_by_role("button", name="建立关注列表").click()
+    assert page.locator("h1").inner_text() == "关注列表已建立"
+    json_url = page.locator("dl.feeds dd a").nth(2).get_attribute("href")
+    watch_url = page.locator("dl.feeds dd a").nth(0).get_attribute("href")
+    assert json_url and watch_url and name not in json_url
+    record_revocation(db, tmp_path / "later", number, name, "2020-03-01")
+    feed = page.request.get(json_url).json()
+    assert [item["_certreg"]["number"] for item in feed["items"]] == [number]
+    assert feed["items"][0]["_certreg"]["event"] == "撤销"
+    assert name not in json.dumps(feed, ensure_ascii=False)
+    page.goto(watch_url)
+    events = page.locator("ul.events").inner_text()
+    assert "撤销" in events and number in events and "川人社函〔2020〕1号" in events
+    shoot(page, "watch", tmp_path)
+    page.get_by_role("button", name="删除此关注列表").click()
+    assert page.locator("h1").inner_text() == "关注列表已删除"
+    assert page.request.get(json_url).status == 404
+
+
+def test_the_api_manual(served: tuple[str, Path], page: Any, tmp_path: Path) -> None:
+    base, _ = served
+    page.goto(base + "/")
+    page.get_by_role("link", name="接口说明（API）").click()
+    page.wait_for_url(base + "/docs")
+    assert page.locator("h1").inner_text() == "接口说明（API）"
+    assert page.locator("section.operation").count() == 12
+    assert "Authorization: Bearer" in page.locator("#keys").inner_text()
+    shoot(page, "docs", tmp_path, full_page=False)

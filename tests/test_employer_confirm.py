@@ -1,0 +1,228 @@
+"""Confirming what the paper shows without revealing the registry's values (issue #16): the form,
+the JSON API, the batch API and the batch upload alike, and the no-reveal rule as a property of
+the API."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from registry.public.confirm import CONFIRMABLE
+from tests.verify_fixtures import (
+    REISSUED,
+    VALID,
+    AppClient,
+    app_client,
+    clock,
+    context_of,
+    csrf_token,
+    registry_db,
+)
+
+__all__ = ["app_client", "clock", "registry_db"]
+
+# G1122000001 张三明: 高级工, 汽车驾驶员, issued 2012-03-15, no 补发 mark
+REGISTERED = {"level": "高级工", "trade": "汽车驾驶员", "issued_on": "2012-03-15"}
+WITHHELD = ("level", "trade", "issued_on")
+
+
+def test_api_confirms_field_by_field_and_withholds_what_it_confirms(
+    app_client: AppClient,
+) -> None:
+    typed = {
+        "level": "中级工",
+        "trade": "驾驶员",
+        "issued_on": "2012年3月15日",
+        "reissue_mark": False,
+    }
+    with app_client() as client:
+        body = client.post(
+            "/api/v1/verify", json={"number": VALID[0], "name": VALID[1], "confirm": typed}
+        ).json()
+    assert body["result"] == "valid"
+    assert body["confirmation"] == {
+        "level": "mismatch",
+        "trade": "match",
+        "issued_on": "match",
+        "reissue_mark": "match",
+    }
+    assert not set(body) & set(WITHHELD)
+    text = json.dumps(body, ensure_ascii=False)
+    assert all(value not in text for value in REGISTERED.values())
+
+
+def test_the_reissue_mark_is_confirmed_both_ways(app_client: AppClient) -> None:
+    with app_client() as client:
+        marked = client.post(
+            "/api/v1/verify",
+            json={"number": REISSUED[0], "name": REISSUED[1], "confirm": {"reissue_mark": "否"}},
+        ).json()
+        unmarked = client.post(
+            "/api/v1/verify",
+            json={"number": VALID[0], "name": VALID[1], "confirm": {"reissue_mark": True}},
+        ).json()
+    assert marked["confirmation"] == {"reissue_mark": "mismatch"}
+    assert unmarked["confirmation"] == {"reissue_mark": "mismatch"}
+
+
+def test_without_anything_typed_the_answer_is_whole(app_client: AppClient) -> None:
+    with app_client() as client:
+        body = client.post(
+            "/api/v1/verify", json={"number": VALID[0], "name": VALID[1], "confirm": {"level": " "}}
+        ).json()
+    assert "confirmation" not in body and body["level"] == "高级工"
+
+
+def test_a_number_and_name_that_do_not_match_confirm_nothing(app_client: AppClient) -> None:
+    with app_client() as client:
+        body = client.post(
+            "/api/v1/verify",
+            json={"number": VALID[0], "name": "张三", "confirm": {"level": "高级工"}},
+        ).json()
+    assert body["result"] == "no_match" and body["confirmation"] == {}
+
+
+def test_the_form_confirms_without_revealing(app_client: AppClient) -> None:
+    with app_client() as client:
+        page = client.post(
+            "/check",
+            data={
+                "number": VALID[0],
+                "name": VALID[1],
+                "level": "高级",
+                "trade": "电工",  # what a forger changed
+                "issued_on": "",
+                "reissue_mark": "",
+                "csrf_token": csrf_token(client),
+            },
+        )
+        receipt = client.get(context_of(page)["receipt_url"])
+    assert context_of(page)["confirmation"] == {"level": "match", "trade": "mismatch"}
+    assert "<strong>不符</strong>" in page.text and "相符" in page.text
+    assert (
+        "汽车驾驶员" not in page.text
+        and "高级工" not in page.text
+        and "2012-03-15" not in page.text
+    )
+    assert 'name="ticket"' in page.text  # a mismatched paper can be reported
+    assert receipt.status_code == 200
+    assert "汽车驾驶员" not in receipt.text  # the receipt withholds as the answer did
+    assert "原查验核对了证书上的内容" in receipt.text
+
+
+def test_the_batch_api_confirms_each_item(app_client: AppClient) -> None:
+    items = [
+        {"number": VALID[0], "name": VALID[1], "confirm": {"trade": "汽车驾驶员"}},
+        {"number": VALID[0], "name": VALID[1]},
+    ]
+    with app_client() as client:
+        results = client.post("/api/v1/verify/batch", json={"items": items}).json()["results"]
+    assert results[0]["confirmation"] == {"trade": "match"} and "trade" not in results[0]
+    assert results[1]["trade"] == "汽车驾驶员" and "confirmation" not in results[1]
+
+
+def test_an_upload_confirms_its_optional_columns(app_client: AppClient) -> None:
+    data = (
+        "工号,证书编号,姓名,等级,工种,发证日期,补发\n"
+        f"A01,{VALID[0]},{VALID[1]},高级工,电工,2012.03,否\n"
+        f"A02,{REISSUED[0]},{REISSUED[1]},中级工,中式烹调师,2012-03-15,是\n"
+    )
+    with app_client() as client:
+        page = client.post(
+            "/batch",
+            data={"csrf_token": csrf_token(client)},
+            files={"file": ("名单.csv", data.encode())},
+        )
+        exported = client.post(
+            "/batch/export",
+            data={
+                "csrf_token": context_of(page)["csrf_token"],
+                "export": context_of(page)["export"],
+            },
+        )
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    verdicts = [
+        (r["核对：等级"], r["核对：工种"], r["核对：发证日期"], r["核对：正页右下方注明“补发”"])
+        for r in rows
+    ]
+    assert verdicts == [("相符", "不符", "不符", "相符"), ("相符", "相符", "相符", "相符")]
+    assert rows[0]["工种"] == "电工"  # the HR file's own column, as it was
+    assert rows[0]["工种（查验）"] == ""  # the registry's trade withheld
+    assert "汽车驾驶员" not in page.text
+
+
+# -- the no-reveal rule, over the API ------------------------------------------------------
+
+
+def _certificates(db: Path) -> list[tuple[str, str, str, str, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT number, name, level, trade, issued_on FROM certificates"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def test_an_answer_reveals_no_value_the_employer_did_not_type_correctly(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """For any number, name and typed values (one at least), no JSON answer carries a level,
+    trade or issue date the employer did not type correctly: neither the field nor the value."""
+    certificates = _certificates(registry_db)
+    by_number = {c[0]: c for c in certificates}
+    values = {
+        "level": sorted({c[2] for c in certificates}),
+        "trade": sorted({c[3] for c in certificates}) + ["驾驶员", "厨师"],
+        "issued_on": sorted({c[4] for c in certificates}) + ["2012年3月15日", "2012.03"],
+        "reissue_mark": ["是", "否", "有"],
+    }
+    typed_values = st.fixed_dictionaries(
+        {},
+        optional={
+            field: st.one_of(st.sampled_from(options), st.text(max_size=10))
+            for field, options in values.items()
+        },
+    ).filter(lambda typed: any(v.strip() for v in typed.values()))
+    checks = st.one_of(
+        st.sampled_from([(c[0], c[1]) for c in certificates]),
+        st.tuples(st.sampled_from(list(by_number)), st.sampled_from(["张三", "李芳", " "])),
+        st.tuples(st.text(max_size=14), st.text(min_size=1, max_size=6)),
+    )
+
+    with app_client() as client:
+
+        @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(checks, typed_values, st.booleans())
+        def answer_hides(check: tuple[str, str], typed: dict[str, str], batch: bool) -> None:
+            number, name = check
+            item: dict[str, Any] = {"number": number, "name": name, "confirm": typed}
+            if batch:
+                response = client.post("/api/v1/verify/batch", json={"items": [item]})
+                body = response.json()["results"][0]
+            else:
+                body = client.post("/api/v1/verify", json=item).json()
+            assert not set(body) & set(WITHHELD)
+            confirmation = body["confirmation"]
+            assert set(confirmation) <= {k for k, v in typed.items() if v.strip()}
+            registered = by_number.get(body["number"])
+            if registered is None or body["result"] in ("no_match", "malformed"):
+                assert confirmation == {}
+                return
+            text = json.dumps(body, ensure_ascii=False)
+            for field, value in zip(WITHHELD, registered[2:], strict=True):
+                if confirmation.get(field) != "match":
+                    assert value not in text, (field, value, body)
+
+        answer_hides()
+
+
+def test_confirmable_fields_are_the_libraries() -> None:
+    assert set(CONFIRMABLE) == {*WITHHELD, "reissue_mark"}

@@ -1,0 +1,202 @@
+"""Reporting a suspected forgery (§五.(三), issue #16): from the result page, with the check's
+details attached by the service and no name in clear; a queue for staff in Datasette;
+``certreg reports``; numbers that fail repeatedly flagged."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+from click.testing import CliRunner
+
+from registry.cli import cli
+from tests.datasette_fixtures import STAFF_HASH, STAFF_USER, shipped_datasette, signed_in
+from tests.verify_fixtures import (
+    MALFORMED,
+    NO_MATCH_UNKNOWN,
+    REVOKED,
+    VALID,
+    AppClient,
+    app_client,
+    clock,
+    context_of,
+    csrf_token,
+    post_check,
+    registry_db,
+    template_of,
+)
+
+__all__ = ["app_client", "clock", "registry_db"]
+
+
+def send_report(client: Any, page: httpx.Response, contact: str, text: str) -> httpx.Response:
+    response: httpx.Response = client.post(
+        "/report",
+        data={
+            "ticket": context_of(page)["report_ticket"],
+            "contact": contact,
+            "text": text,
+            "csrf_token": context_of(page)["csrf_token"],
+        },
+    )
+    return response
+
+
+def reports_of(db: Path) -> list[dict[str, Any]]:
+    conn = sqlite3.connect(db.parent / "verify_log.db")
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute("SELECT * FROM reports ORDER BY id")]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("case", [NO_MATCH_UNKNOWN, REVOKED, MALFORMED])
+def test_a_report_from_a_result_carries_the_check_but_no_name(
+    app_client: AppClient, registry_db: Path, case: tuple[str, str]
+) -> None:
+    with app_client() as client:
+        page = post_check(client, *case)
+        assert 'action="/report"' in page.text
+        sent = send_report(client, page, "人事处 028-1234567", "应聘者出示的证书查不到")
+    assert sent.status_code == 200 and template_of(sent) == "report_sent.html"
+    assert "报告编号" in sent.text
+    [report] = reports_of(registry_db)
+    answer = context_of(page)["check"]
+    assert (report["number"], report["result"]) == (answer.number, answer.result)
+    assert (report["contact"], report["text"]) == ("人事处 028-1234567", "应聘者出示的证书查不到")
+    assert report["checked_at"].endswith("+00:00")
+    assert report["authority"] == "2200"
+    assert len(report["name_hash"]) == 64
+    assert report["receipt"] == (context_of(page).get("receipt_url", "").rsplit("/", 1)[-1] or None)
+    dump = "\n".join(sqlite3.connect(registry_db.parent / "verify_log.db").iterdump())
+    assert case[1] not in dump  # the typed name, nowhere in clear
+
+
+def test_reports_are_offered_only_where_a_forgery_is_suspected(app_client: AppClient) -> None:
+    with app_client() as client:
+        valid = post_check(client, *VALID)
+    assert "report_ticket" not in context_of(valid)
+    assert 'action="/report"' not in valid.text
+
+
+@pytest.mark.parametrize(
+    ("contact", "text", "message"),
+    [
+        ("", "x" * 501, "情况说明最多 500 个字符"),
+        ("a" * 101, "", "联系方式最多 100 个字符"),
+        ("", "正常\u202e文字", "U+202E"),
+        ("电话\u200b123", "", "U+200B"),
+    ],
+)
+def test_overlong_text_and_hidden_characters_are_refused(
+    app_client: AppClient, registry_db: Path, contact: str, text: str, message: str
+) -> None:
+    with app_client() as client:
+        page = post_check(client, *NO_MATCH_UNKNOWN)
+        refused = send_report(client, page, contact, text)
+    assert refused.status_code == 400
+    assert message in context_of(refused)["report_error"]
+    assert context_of(refused)["text"] == text  # kept, to be corrected
+    assert reports_of(registry_db) == []
+
+
+def test_line_breaks_are_allowed_in_the_text(app_client: AppClient, registry_db: Path) -> None:
+    with app_client() as client:
+        page = post_check(client, *NO_MATCH_UNKNOWN)
+        assert send_report(client, page, "", "第一行\r\n第二行").status_code == 200
+    assert reports_of(registry_db)[0]["text"] == "第一行\n第二行"
+
+
+def test_a_report_needs_the_forms_token_and_a_genuine_ticket(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    with app_client() as client:
+        page = post_check(client, *NO_MATCH_UNKNOWN)
+        ticket = context_of(page)["report_ticket"]
+        no_csrf = client.post("/report", data={"ticket": ticket, "text": "x"})
+        forged = client.post(
+            "/report", data={"ticket": ticket[:-3] + "abc", "csrf_token": csrf_token(client)}
+        )
+    assert no_csrf.status_code == 403
+    assert forged.status_code == 400 and "已过期或不完整" in forged.text
+    assert reports_of(registry_db) == []
+
+
+def test_a_client_may_send_a_few_reports_a_day(app_client: AppClient, registry_db: Path) -> None:
+    with app_client(reports_per_day=2) as client:
+        page = post_check(client, *NO_MATCH_UNKNOWN)
+        statuses = [send_report(client, page, "", f"第{i}次").status_code for i in range(3)]
+    assert statuses == [200, 200, 429]
+    assert len(reports_of(registry_db)) == 2
+
+
+def _reported(app_client: AppClient) -> None:
+    with app_client() as client:
+        for _ in range(5):
+            post_check(client, *NO_MATCH_UNKNOWN)
+        page = post_check(client, *NO_MATCH_UNKNOWN)
+        assert send_report(client, page, "王老师 13800000000", "疑似伪造").status_code == 200
+        client.app.state.verifier.log.flush()
+
+
+@pytest.mark.anyio
+async def test_staff_see_the_queue_and_the_failing_numbers_in_datasette(
+    app_client: AppClient, registry_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _reported(app_client)
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    ds = shipped_datasette(registry_db)
+    cookies = signed_in(ds)
+    queue = await ds.client.get(
+        "/verify_log/report_queue.json", params={"发证机关": "", "_shape": "array"}, cookies=cookies
+    )
+    assert queue.status_code == 200, queue.text
+    [row] = queue.json()
+    assert row["证书编号"] == NO_MATCH_UNKNOWN[0] and row["查验结果"] == "未查到"
+    assert row["举报人联系方式"] == "王老师 13800000000"
+    assert row["发证机关"] == "2200 四川省人力资源和社会保障厅"
+    assert (row["该编号查验次数"], row["其中未查到或格式错误"]) == (6, 6)
+    other = await ds.client.get(
+        "/verify_log/report_queue.json",
+        params={"发证机关": "2202", "_shape": "array"},
+        cookies=cookies,
+    )
+    assert other.json() == []
+    failing = await ds.client.get(
+        "/verify_log/failing_numbers.json",
+        params={"天数": "", "未查到阈值": "", "举报阈值": "", "_shape": "array"},
+        cookies=cookies,
+    )
+    assert [(r["证书编号"], r["未查到或格式错误次数"], r["举报数"]) for r in failing.json()] == [
+        (NO_MATCH_UNKNOWN[0], 6, 1)
+    ]
+    anonymous = await ds.client.get("/verify_log/report_queue.json")
+    assert anonymous.status_code in (302, 403)  # never public
+
+
+def test_certreg_reports_lists_them_in_chinese_and_json(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    _reported(app_client)
+    text = CliRunner().invoke(cli, ["reports", "--db", str(registry_db)])
+    assert text.exit_code == 0, text.output
+    assert f"证书 {NO_MATCH_UNKNOWN[0]}" in text.output and "查验结果：未查到" in text.output
+    assert "该编号共查验 6 次，其中未查到或格式错误 6 次" in text.output
+    assert "情况说明：疑似伪造" in text.output
+    as_json = CliRunner().invoke(cli, ["reports", "--db", str(registry_db), "--json"])
+    [report] = json.loads(as_json.output)
+    assert (report["number"], report["authority"], report["checks"]) == (
+        NO_MATCH_UNKNOWN[0],
+        "2200",
+        6,
+    )
+    assert NO_MATCH_UNKNOWN[1] not in as_json.output
+    none = CliRunner().invoke(cli, ["reports", "--db", str(registry_db), "--authority", "2202"])
+    assert "没有举报" in none.output
+    bad = CliRunner().invoke(cli, ["reports", "--db", str(registry_db), "--authority", "9999"])
+    assert bad.exit_code == 2 and "没有地区代码 9999" in bad.output

@@ -1,0 +1,204 @@
+"""Results that lead somewhere (issue #16): typed values kept after an error, successor numbers
+as links, 换发/补发 named, the revoking document cited, the issuing authority's contact, receipts
+only for matches with their expiry; the batch CSV keeps the HR file's columns; the API manual."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from registry.domain.numbers import parse
+from tests.verify_fixtures import (
+    MALFORMED,
+    NO_MATCH_UNKNOWN,
+    REISSUED,
+    REVOKED,
+    SUCCESSOR,
+    SUPERSEDED,
+    VALID,
+    AppClient,
+    Clock,
+    app_client,
+    clock,
+    context_of,
+    csrf_token,
+    post_check,
+    registry_db,
+)
+from verify_app.openapi import openapi_document
+
+__all__ = ["app_client", "clock", "registry_db"]
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("case", [NO_MATCH_UNKNOWN, MALFORMED])
+def test_what_was_typed_stays_in_the_form_after_an_error(
+    app_client: AppClient, case: tuple[str, str]
+) -> None:
+    with app_client() as client:
+        page = client.post(
+            "/check",
+            data={
+                "number": case[0],
+                "name": case[1],
+                "level": "高级",
+                "csrf_token": csrf_token(client),
+            },
+        )
+    assert 'id="number" name="number" type="text"' in page.text
+    assert f'value="{case[0]}"' in page.text and f'value="{case[1]}"' in page.text
+    assert 'value="高级"' in page.text and '<details class="confirm" open>' in page.text
+
+
+def test_overlong_input_keeps_what_was_typed(app_client: AppClient) -> None:
+    with app_client() as client:
+        page = post_check(client, "Z" * 41, "李芳")
+    assert page.status_code == 400
+    assert context_of(page)["values"]["name"] == "李芳"
+    assert 'value="李芳"' in page.text
+
+
+def test_a_successor_number_is_a_link_that_checks_it(app_client: AppClient) -> None:
+    with app_client() as client:
+        page = post_check(client, *SUPERSEDED)
+        link = context_of(page)["successor_url"]
+        form = client.get(link)
+    assert link == f"/?number={SUCCESSOR}"  # the number only: no name in any URL
+    assert f'href="{link}"' in page.text
+    assert "换发</strong>新证书" in page.text  # 换发 named, not just 已由新证书取代
+    assert f'value="{SUCCESSOR}"' in form.text and context_of(form)["values"]["number"] == SUCCESSOR
+
+
+def test_a_reissue_is_named_a_reissue(app_client: AppClient) -> None:
+    with app_client() as client:
+        reissued = post_check(client, *REISSUED)
+    assert "补发</strong>" in reissued.text and "注明“补发”字样的证书有效" in reissued.text
+
+
+def test_a_revoked_result_cites_the_revoking_document_and_date(app_client: AppClient) -> None:
+    with app_client() as client:
+        page = post_check(client, *REVOKED)
+    check = context_of(page)["check"]
+    assert check.revoked_by and check.status_date == "2013-01-15"
+    assert f"撤销文件：<strong>{check.revoked_by}</strong>" in page.text
+    assert f"{check.revoked_by}（2013-01-15 撤销）" in page.text
+
+
+def test_nothing_found_names_the_issuing_authoritys_contact(app_client: AppClient) -> None:
+    with app_client() as client:
+        province = post_check(client, *NO_MATCH_UNKNOWN)  # region 2200
+        city = post_check(client, "Z1122029999", "周杰")  # region 2202, blank contact
+        malformed = post_check(client, *MALFORMED)
+        api = client.post("/api/v1/verify", json={"number": "Z1122029999", "name": "周杰"})
+    assert "028-86113498" in province.text and "职业能力建设处" in province.text
+    assert context_of(city)["contact"].name == "绵阳市人力资源和社会保障局"
+    assert "绵阳市人力资源和社会保障局" in city.text
+    assert "028-86113498" in malformed.text  # the province when the number does not parse
+    assert api.json()["contact"] == {"name": "绵阳市人力资源和社会保障局"}
+
+
+def test_an_administrator_replaces_the_contacts(
+    app_client: AppClient, tmp_path: Path, registry_db: Path
+) -> None:
+    contacts = tmp_path / "authorities.csv"
+    contacts.write_text("代码,名称,地址,电话\n2202,绵阳市人社局,绵阳市某路1号,0816-1234567\n")
+    with app_client(authorities_file=contacts) as client:
+        page = post_check(client, "Z1122029999", "周杰")
+    assert "0816-1234567" in page.text and "绵阳市某路1号" in page.text
+    assert parse("Z1122029999").region == "2202"
+
+
+def test_receipts_only_for_matches_with_their_expiry(app_client: AppClient, clock: Clock) -> None:
+    with app_client() as client:
+        found = post_check(client, *VALID)
+        nothing = post_check(client, *NO_MATCH_UNKNOWN)
+        receipt = client.get(context_of(found)["receipt_url"])
+        api = client.post(
+            "/api/v1/verify", json={"number": VALID[0], "name": VALID[1], "receipt": True}
+        ).json()
+        api_nothing = client.post(
+            "/api/v1/verify", json={"number": NO_MATCH_UNKNOWN[0], "name": "x", "receipt": True}
+        ).json()
+    expires = dt.datetime.fromtimestamp(int(clock.now) + 90 * 86_400, dt.UTC)
+    beijing = expires.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    shown = beijing.strftime("%Y年%m月%d日 %H:%M（北京时间）")
+    assert context_of(found)["receipt_expires"] == shown
+    assert f"回执有效期至 <strong>{shown}</strong>" in found.text
+    assert f"本回执有效期至 <strong>{shown}</strong>" in receipt.text
+    assert "receipt_url" not in context_of(nothing) and "查验回执" not in nothing.text
+    assert dt.datetime.fromisoformat(api["receipt_expires"]) == expires
+    assert api["receipt_expires"].endswith("+08:00")
+    assert "receipt_url" not in api_nothing and "receipt_expires" not in api_nothing
+
+
+def test_the_result_csv_keeps_every_column_of_the_hr_file(app_client: AppClient) -> None:
+    data = (
+        "工号,部门,姓名,证书编号,备注\n"
+        f"E001,后勤处,{VALID[1]},{VALID[0]},=1+2\n"
+        f"E002,车队,{SUPERSEDED[1]},{SUPERSEDED[0]},\n"
+    )
+    with app_client() as client:
+        page = client.post(
+            "/batch",
+            data={"csrf_token": csrf_token(client)},
+            files={"file": ("名单.csv", data.encode("gb18030"))},
+        )
+        exported = client.post(
+            "/batch/export",
+            data={
+                "csrf_token": context_of(page)["csrf_token"],
+                "export": context_of(page)["export"],
+            },
+        )
+    lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert lines[0][:6] == ["工号", "部门", "姓名", "证书编号", "备注", "行号"]
+    assert [line[:4] for line in lines[1:]] == [
+        ["E001", "后勤处", VALID[1], VALID[0]],
+        ["E002", "车队", SUPERSEDED[1], SUPERSEDED[0]],
+    ]
+    assert lines[1][4] == "'=1+2"  # the file's own formula, made inert
+    row = dict(zip(lines[0], lines[2], strict=True))
+    assert row["查验结果"] == "superseded" and row["新证书编号"] == SUCCESSOR
+    assert row["取代方式"] == "换发"
+    assert row["登记库更新时间"].endswith("（北京时间）")
+    assert "持证人（部分隐去）" in lines[0] and row["持证人（部分隐去）"] == "欧阳*"
+
+
+def test_the_api_manual_is_served_in_chinese_from_the_openapi_document(
+    app_client: AppClient,
+) -> None:
+    document = openapi_document()
+    with app_client() as client:
+        docs = client.get("/docs")
+        home = client.get("/")
+    assert docs.status_code == 200 and docs.headers["content-type"].startswith("text/html")
+    assert 'href="/docs">接口说明（API）</a>' in home.text
+    assert "<script" not in docs.text and "cdn" not in docs.text.lower()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            assert f"{method.upper()} {path}" in docs.text
+            assert operation["summary"] in docs.text
+    for example in ("/api/v1/verify", "/api/v1/verify/batch", '"confirm"', "Authorization: Bearer"):
+        assert "curl -s" in docs.text and example in docs.text
+
+
+def test_every_openapi_summary_and_description_is_chinese() -> None:
+    def texts(node: object) -> list[str]:
+        if isinstance(node, dict):
+            found = [
+                v for k, v in node.items() if k in ("summary", "description") and isinstance(v, str)
+            ]
+            return found + [t for v in node.values() for t in texts(v)]
+        if isinstance(node, list):
+            return [t for v in node for t in texts(v)]
+        return []
+
+    found = texts(openapi_document())
+    assert len(found) > 50
+    assert [t for t in found if not HAN.search(t)] == []

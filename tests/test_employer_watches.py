@@ -1,0 +1,178 @@
+"""Watching certificates without an account (issue #16): matched pairs only, a secret feed URL
+(Atom and JSON Feed) of the 换发/补发/撤销 synced after the watch began, no name in the URL, the
+feed or storage, deleted with the same URL."""
+
+from __future__ import annotations
+
+import sqlite3
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from tests.verify_fixtures import (
+    NO_MATCH_WRONG_NAME,
+    REVOKED,
+    SUPERSEDED,
+    VALID,
+    AppClient,
+    app_client,
+    clock,
+    context_of,
+    csrf_token,
+    private_values,
+    read_log,
+    record_revocation,
+    registry_db,
+)
+from verify_app.watch_store import token_hash
+
+__all__ = ["app_client", "clock", "registry_db"]
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+STAFF = [
+    {"number": VALID[0], "name": VALID[1]},
+    {"number": "z11-2202-0123", "name": "周　杰"},  # as people type them
+    {"number": SUPERSEDED[0], "name": SUPERSEDED[1]},
+]
+
+
+def _log_tables(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    conn = sqlite3.connect(db.parent / "verify_log.db")
+    try:
+        return {
+            table: conn.execute(f"SELECT * FROM {table}").fetchall()
+            for table in ("watches", "watch_entries")
+        }
+    finally:
+        conn.close()
+
+
+def test_a_watch_shows_a_revocation_synced_after_it_began(
+    app_client: AppClient, registry_db: Path, tmp_path: Path
+) -> None:
+    with app_client() as client:
+        created = client.post("/api/v1/watches", json={"items": STAFF})
+        assert created.status_code == 201, created.text
+        urls = created.json()
+        assert urls["numbers"] == [VALID[0], "Z1122020123", SUPERSEDED[0]]
+        # the samples' own 换发 of G1122000002 was synced before: not news
+        assert client.get(urls["json_url"]).json()["items"] == []
+        record_revocation(registry_db, tmp_path / "later", VALID[0], VALID[1], "2020-01-02")
+        feed = client.get(urls["json_url"])
+        atom = client.get(urls["atom_url"])
+        page = client.get(urls["watch_url"])
+    assert feed.headers["content-type"].startswith("application/feed+json")
+    [item] = feed.json()["items"]
+    assert item["_certreg"] == {
+        "event": "撤销",
+        "number": VALID[0],
+        "date": "2020-01-02",
+        "revoked_by": "川人社函〔2020〕1号",
+    }
+    assert item["title"] == f"证书 {VALID[0]} 已于 2020-01-02 被发证机关撤销（川人社函〔2020〕1号）"
+    assert item["date_published"].endswith("+00:00")  # the sync's time
+    assert atom.headers["content-type"].startswith("application/atom+xml")
+    root = ET.fromstring(atom.content)
+    entries = root.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}title") for e in entries] == [item["title"]]
+    assert entries[0].findtext(f"{ATOM}updated") == item["date_published"]
+    assert page.status_code == 200 and "撤销" in page.text and "川人社函〔2020〕1号" in page.text
+
+
+def test_watch_urls_feeds_and_storage_hold_no_name(
+    app_client: AppClient, registry_db: Path, tmp_path: Path
+) -> None:
+    with app_client() as client:
+        urls = client.post("/api/v1/watches", json={"items": STAFF}).json()
+        record_revocation(registry_db, tmp_path / "later", VALID[0], VALID[1], "2020-01-02")
+        bodies = [client.get(urls[k]).text for k in ("json_url", "atom_url", "watch_url")]
+    names = private_values(registry_db)  # every holder's full name, birth date, unit …
+    for text in [*bodies, *(urls[k] for k in ("json_url", "atom_url", "watch_url"))]:
+        assert [v for v in names if v in text] == []
+    token = urls["json_url"].rsplit("/", 1)[-1].removesuffix(".json")
+    dump = "\n".join(sqlite3.connect(registry_db.parent / "verify_log.db").iterdump())
+    assert token not in dump and token_hash(token) in dump
+    assert [v for v in names if v in dump] == []
+    entries = _log_tables(registry_db)["watch_entries"]
+    assert all(len(hashed) == 64 for *_, hashed in entries)
+
+
+def test_a_pair_that_does_not_match_is_refused_and_nothing_is_stored(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    items = [STAFF[0], {"number": NO_MATCH_WRONG_NAME[0], "name": NO_MATCH_WRONG_NAME[1]}]
+    with app_client() as client:
+        refused = client.post("/api/v1/watches", json={"items": items})
+        client.app.state.verifier.log.flush()
+    assert refused.status_code == 422
+    assert refused.json()["rows"] == [2]
+    assert "关注列表未保存" in refused.json()["message"]
+    assert _log_tables(registry_db) == {"watches": [], "watch_entries": []}
+    assert [row["channel"] for row in read_log(registry_db)] == ["watch", "watch"]
+
+
+def test_a_watch_is_deleted_with_its_url(app_client: AppClient, registry_db: Path) -> None:
+    with app_client() as client:
+        first = client.post("/api/v1/watches", json={"items": STAFF}).json()
+        second = client.post("/api/v1/watches", json={"items": STAFF[:1]}).json()
+        deleted = client.delete(first["json_url"])
+        again = client.delete(first["watch_url"])
+        gone = [client.get(first[k]).status_code for k in ("json_url", "atom_url", "watch_url")]
+        kept = client.get(second["atom_url"]).status_code
+    assert (deleted.status_code, again.status_code) == (204, 404)
+    assert gone == [404, 404, 404]
+    assert kept == 200
+    tables = _log_tables(registry_db)
+    assert len(tables["watches"]) == 1 and len(tables["watch_entries"]) == 1
+
+
+def test_the_pages_create_and_delete_a_watch_with_csrf(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    lines = f"{VALID[0]} {VALID[1]}\n{REVOKED[0]}，{REVOKED[1]}\n"
+    with app_client() as client:
+        form = client.get("/watch")
+        created = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
+        watch_url = context_of(created)["watch_url"]
+        page = client.get(watch_url)
+        forged = client.post(watch_url + "/delete", data={})
+        deleted = client.post(watch_url + "/delete", data={"csrf_token": csrf_token(client)})
+        after = client.get(watch_url)
+    assert form.status_code == 200 and "每行一份" in form.text
+    assert created.status_code == 201
+    assert context_of(created)["watch"].numbers == (VALID[0], REVOKED[0])
+    assert "只显示这一次" in created.text
+    assert 'class="danger"' in page.text
+    assert forged.status_code == 403
+    assert deleted.status_code == 200 and "已删除" in deleted.text
+    assert after.status_code == 404
+
+
+def test_the_watch_page_keeps_what_was_typed_when_a_pair_does_not_match(
+    app_client: AppClient,
+) -> None:
+    lines = f"{VALID[0]} {VALID[1]}\n{NO_MATCH_WRONG_NAME[0]} {NO_MATCH_WRONG_NAME[1]}\n"
+    with app_client() as client:
+        page = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
+    assert page.status_code == 400
+    assert "第 2 份证书的编号与姓名不相符" in context_of(page)["error"]
+    assert context_of(page)["entries"] == lines
+
+
+def test_watching_costs_batch_rows(app_client: AppClient) -> None:
+    with app_client(batch_rows_per_hour=4) as client:
+        first = client.post("/api/v1/watches", json={"items": STAFF})
+        second = client.post("/api/v1/watches", json={"items": STAFF[:2]})
+    assert first.status_code == 201
+    assert second.status_code == 429
+
+
+def test_an_unknown_token_is_a_404(app_client: AppClient) -> None:
+    with app_client() as client:
+        responses = [
+            client.get("/watch/not-a-token-of-ours-at-all-0000.json"),
+            client.get("/watch/x.atom"),
+            client.delete("/watch/not-a-token-of-ours-at-all-0000"),
+        ]
+    assert [r.status_code for r in responses] == [404, 404, 404]
+    assert all(r.json()["error"] == "not_found" for r in responses)

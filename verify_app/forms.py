@@ -1,0 +1,66 @@
+"""Rendering a page and reading a posted form, shared by every page handler (`verify_app.pages`,
+`verify_app.reports`, `verify_app.watches`): the CSRF token goes out with each page and is
+checked on each form that comes back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+MAX_FIELDS = 10
+"""More than any of the forms has."""
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+) -> Response:
+    """A page with the form's CSRF token (and its cookie, when the browser has none yet)."""
+    state = request.app.state
+    context = {"csrf_token": state.csrf.token_for(request), **context}
+    response: Response = state.templates.TemplateResponse(
+        request, template, context, status_code=status_code
+    )
+    state.csrf.set_cookie(request, response)
+    return response
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").partition(";")[0].strip().lower()
+
+
+async def _urlencoded_form(request: Request) -> FormData:
+    """A form without a file, as browsers send it, parsed by the standard library.
+
+    Same decoding as Starlette's parser (percent escapes as UTF-8, ``+`` as a space, blank
+    values kept), at a fraction of the cost of python-multipart's streaming parser, which is
+    made for uploads (bench/RESULTS.md). The body is already bounded by `BodyLimitMiddleware`."""
+    body = await request.body()
+    try:
+        fields = parse_qsl(
+            body.decode("latin-1"), keep_blank_values=True, max_num_fields=MAX_FIELDS
+        )
+    except ValueError as exc:  # more fields than any of our forms has
+        raise HTTPException(400, f"表单字段过多（最多 {MAX_FIELDS} 个）") from exc
+    return FormData([(key, value) for key, value in fields])
+
+
+@asynccontextmanager
+async def checked_form(request: Request) -> AsyncIterator[FormData]:
+    """The POSTed form after its CSRF check; uploaded files are closed on the way out."""
+    if _media_type(request) == "application/x-www-form-urlencoded":
+        form = await _urlencoded_form(request)
+    else:
+        form = await request.form(max_files=1, max_fields=MAX_FIELDS)
+    try:
+        request.app.state.csrf.check(request, form)
+        yield form
+    finally:
+        await form.close()

@@ -1,0 +1,192 @@
+"""Every allowance of the verification app in one place (SPEC §7), on the ``limits`` library.
+
+Who pays for what:
+
+- a **single check** (page, API, a receipt opened, a watch feed read) costs one from the
+  client's per-minute limit (`verify_app.ratelimit.CheckLimiter`, ``CERTREG_RATE_LIMIT``);
+- a **batch row** (an uploaded file's row, an API batch item, a certificate put on a watch list)
+  costs one from the client's *batch allowance*, rows per hour (``CERTREG_BATCH_ROWS_PER_HOUR``),
+  kept apart from the single checks so that an HR officer's upload never competes with the
+  checks made at the counter — nor the other way round;
+- an **API key** (an HR system, ``Authorization: Bearer …``) pays every check it makes from the
+  key's own daily quota (``api_keys.per_day``), counted per Beijing calendar day, and never
+  from the allowances of the address it calls from;
+- a **report** of a suspected forgery costs one of the client's few reports a day
+  (``CERTREG_REPORTS_PER_DAY``).
+
+All counts live in the storage ``CERTREG_RATE_LIMIT_STORAGE`` names, like the per-minute limit's,
+so replicas sharing a Redis share every allowance. A refusal is `RateLimited` (429 with
+Retry-After) with a Chinese message that says what the allowance is and when it comes back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from limits import RateLimitItemPerDay, RateLimitItemPerHour
+
+from registry.store.keys import ApiKey
+from verify_app.ratelimit import CheckLimiter, Limiter, RateLimited, limit_key
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+MAX_UPLOAD_ROWS = 500
+"""The most rows one upload or API batch may hold (the batch allowance may allow fewer)."""
+KEY_HELP = "如需更多额度，HR 系统可向发证机关申请接口密钥（Authorization: Bearer …）。"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who asks: a client address, and the API key it presented (None: anonymous)."""
+
+    client: str
+    key: ApiKey | None = None
+
+
+def seconds_to_beijing_midnight(now: float) -> int:
+    """Until a key's daily quota comes back: quotas count Beijing calendar days."""
+    moment = dt.datetime.fromtimestamp(now, BEIJING)
+    midnight = dt.datetime.combine(moment.date() + dt.timedelta(days=1), dt.time(), BEIJING)
+    return max(1, math.ceil(midnight.timestamp() - now))
+
+
+class Quotas:
+    def __init__(
+        self,
+        single: CheckLimiter,
+        *,
+        batch_rows_per_hour: int,
+        reports_per_day: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.single = single
+        self.batch_rows_per_hour = batch_rows_per_hour
+        self.reports_per_day = reports_per_day
+
+        self._batch = RateLimitItemPerHour(max(batch_rows_per_hour, 1))
+        self._reports = RateLimitItemPerDay(max(reports_per_day, 1))
+        self._clock = clock
+
+    @property
+    def _limiter(self) -> Limiter:
+        """The single checks' store (shared by replicas, with its per-process fallback): sliding
+        windows for the anonymous allowances (no burst at a window's edge), fixed windows for
+        the keys, whose windows are the calendar days their identifiers carry."""
+        return self.single.limiter
+
+    # -- what is charged -----------------------------------------------------------------
+
+    def charge_single(self, caller: Caller, checks: int = 1) -> None:
+        """One check at the counter: the per-minute limit, or the key's day."""
+        if caller.key is not None:
+            self._charge_key(caller.key, checks)
+        else:
+            self.single.charge(caller.client, checks)
+
+    def charge_batch(self, caller: Caller, rows: int) -> None:
+        """Batch rows (upload, API batch, watch list): the hourly batch allowance, or the key's
+        day. Raises `RateLimited` with nothing charged when they do not fit."""
+        if caller.key is not None:
+            self._charge_key(caller.key, rows)
+            return
+        if self.batch_rows_per_hour == 0 or rows <= 0:
+            return
+        limit = self.batch_rows_per_hour
+        if rows > limit:
+            raise RateLimited(
+                3600,
+                f"匿名批量查验每位用户每小时最多 {limit} 行，本次提交了 {rows} 行："
+                f"请分成每批不超过 {limit} 行提交。{KEY_HELP}",
+            )
+        key = f"batch/{limit_key(caller.client)}"
+        if self._limiter.hit(self._batch, key, rows):
+            return
+        left = self.batch_left(caller.client) or 0
+        retry = self._limiter.retry_after(self._batch, key)
+        raise RateLimited(
+            retry,
+            f"本小时的批量查验额度不够：每位用户每小时最多 {limit} 行，现在还可查验 {left} 行，"
+            f"本次提交了 {rows} 行。请 {_minutes(retry)}后再试，或减少行数。{KEY_HELP}",
+        )
+
+    def charge_report(self, client: str) -> None:
+        if self.reports_per_day == 0:
+            return
+        key = f"reports/{limit_key(client)}"
+        if self._limiter.hit(self._reports, key):
+            return
+        raise RateLimited(
+            self._limiter.retry_after(self._reports, key),
+            f"每位用户每天最多提交 {self.reports_per_day} 份举报。今天的已用完，"
+            f"请明天再报，或直接联系发证机关。",
+        )
+
+    # -- what is left --------------------------------------------------------------------
+
+    def batch_left(self, client: str) -> int | None:
+        """Rows the anonymous ``client`` may still check in batches this hour; None: no limit."""
+        if self.batch_rows_per_hour == 0:
+            return None
+        return self._limiter.remaining(self._batch, f"batch/{limit_key(client)}")
+
+    def key_used(self, key: ApiKey) -> int:
+        """Checks the key made today (Beijing time)."""
+        item = RateLimitItemPerDay(max(key.per_day, 1))
+        return key.per_day - self._limiter.remaining(item, self._key_window(key), fixed=True)
+
+    # -- uploads: paid before they are parsed --------------------------------------------
+
+    def reserve_upload(self, client: str) -> int:
+        """Charge what an upload could get checked, before its rows are known; the rows charged.
+
+        That is everything the client has left this hour (at most `MAX_UPLOAD_ROWS`): a file
+        is parsed only for a client who can pay for it, and one client's uploads are parsed
+        one at a time. Raises `RateLimited` when nothing is left."""
+        left = self.batch_left(client)
+        if left is None:
+            return 0
+        reserved = min(MAX_UPLOAD_ROWS, left)
+        if reserved < 1:
+            self.charge_batch(Caller(client), 1)  # raises, with the wait and the allowance
+        self.charge_batch(Caller(client), reserved)
+        return reserved
+
+    def release_upload(self, client: str, rows: int) -> None:
+        """Give back ``rows`` of a reservation: a negative charge, which both ``limits``
+        storages used here (memory, Redis) take off the current window's counter."""
+        if rows > 0 and self.batch_rows_per_hour:
+            self._limiter.hit(self._batch, f"batch/{limit_key(client)}", -rows)
+
+    # -- keys ----------------------------------------------------------------------------
+
+    def _today(self) -> str:
+        return dt.datetime.fromtimestamp(self._clock(), BEIJING).date().isoformat()
+
+    def _key_window(self, key: ApiKey) -> str:
+        """The count of an API key's checks today: its window is named by the Beijing date."""
+        return f"key/{key.id}/{self._today()}"
+
+    def _charge_key(self, key: ApiKey, checks: int) -> None:
+        if checks <= 0:
+            return
+        item = RateLimitItemPerDay(max(key.per_day, 1))
+        window = self._key_window(key)
+        if checks <= key.per_day:
+            if self._limiter.hit(item, window, checks, fixed=True):
+                return
+            # a fixed window counts a refused hit too: take it off, the checks were not made
+            self._limiter.hit(item, window, -checks, fixed=True)
+        used = self.key_used(key)
+        raise RateLimited(
+            seconds_to_beijing_midnight(self._clock()),
+            f"接口密钥（编号 {key.id}，{key.name}）每天（北京时间）可查验 {key.per_day} 条，"
+            f"今天已用 {used} 条，本次提交了 {checks} 条。额度在北京时间零点恢复；"
+            "需要更多额度请联系发证机关。",
+        )
+
+
+def _minutes(seconds: int) -> str:
+    return f"{seconds} 秒" if seconds < 120 else f"{math.ceil(seconds / 60)} 分钟"

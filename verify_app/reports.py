@@ -1,0 +1,171 @@
+"""Reports of suspected forgeries to the issuing authority (§五.(三): 伪造、变造证书的，发证机关
+依法处理), sent from a check that found nothing, found a revoked certificate, could not read the
+number, or found a paper that does not match what was confirmed.
+
+The employer adds only a way to reach them (optional) and a short text; what the check found is
+attached by the service itself, in a *ticket* the result page carries — signed, so a report
+cannot claim a check that never happened, and holding no name (the log's keyed hash instead):
+the number, the result, the time, the mismatched fields and the receipt token when there is one.
+
+Reports go to the ``reports`` table of ``verify_log.db`` (never public; staff read them in
+Datasette and with ``certreg reports``). A report is written at once, not queued like the log:
+an employer who was told "已提交" must be right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from itsdangerous import BadData, URLSafeTimedSerializer
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from registry.domain.text import hidden_characters
+from verify_app.context import client_of, verifier_of
+from verify_app.forms import checked_form, render
+from verify_app.presentation import beijing_time
+from verify_app.service import Checked, IssuedReceipt
+
+MAX_CONTACT_CHARS = 100
+MAX_TEXT_CHARS = 500
+TICKET_MAX_AGE = 86_400
+"""A report is sent within a day of its check."""
+FIELD_LABELS = {"contact": "联系方式", "text": "情况说明"}
+
+
+class ReportProblem(ValueError):
+    """What the employer typed cannot be sent; the message (Chinese) says what to fix."""
+
+
+@dataclass(frozen=True)
+class Report:
+    client: str
+    number: str
+    result: str
+    checked_at: str
+    name_hash: str
+    mismatched: str
+    receipt: str | None
+    authority: str
+    contact: str
+    text: str
+
+
+def tickets(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="certreg-report")
+
+
+def report_ticket(request: Request, checked: Checked, issued: IssuedReceipt | None) -> str:
+    """The signed details of a check, for the report form under its result."""
+    verifier = verifier_of(request)
+    at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0)
+    serializer: URLSafeTimedSerializer = request.app.state.report_tickets
+    return str(
+        serializer.dumps(
+            {
+                "number": checked.answer.number,
+                "result": checked.answer.result,
+                "at": at.isoformat(),
+                "name_hash": checked.name_hash,
+                "mismatched": checked.mismatched,
+                "receipt": issued.token if issued else None,
+            }
+        )
+    )
+
+
+def clean_text(value: str, field: str, limit: int, *, lines: bool) -> str:
+    """The typed text, stripped; refused when too long or holding a hidden character (a bidi
+    override would make the staff queue show something else than was sent)."""
+    text = value.replace("\r\n", "\n").strip()
+    if len(text) > limit:
+        raise ReportProblem(f"{FIELD_LABELS[field]}最多 {limit} 个字符，现有 {len(text)} 个。")
+    hidden = hidden_characters(text.replace("\n", "") if lines else text)
+    if hidden:
+        raise ReportProblem(
+            f"{FIELD_LABELS[field]}含有不可见的控制字符（{'、'.join(hidden)}），请删除后重新提交。"
+        )
+    return text
+
+
+def read_ticket(request: Request, ticket: str) -> dict[str, Any]:
+    serializer: URLSafeTimedSerializer = request.app.state.report_tickets
+    try:
+        details: dict[str, Any] = serializer.loads(ticket, max_age=TICKET_MAX_AGE)
+    except BadData as exc:
+        raise ReportProblem(
+            "举报所附的查验信息已过期或不完整（须在查验后一天内提交）。请重新查验后再报告。"
+        ) from exc
+    return details
+
+
+def save_report(path: Path, report: Report, at: str) -> int:
+    """Insert one report into the log database; its id."""
+    conn = sqlite3.connect(path, timeout=5, isolation_level=None)
+    try:
+        cursor = conn.execute(
+            "INSERT INTO reports (at, client, number, result, checked_at, name_hash, mismatched,"
+            " receipt, authority, contact, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                at,
+                report.client,
+                report.number,
+                report.result,
+                report.checked_at,
+                report.name_hash,
+                report.mismatched,
+                report.receipt,
+                report.authority,
+                report.contact,
+                report.text,
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+    finally:
+        conn.close()
+
+
+async def report(request: Request) -> Response:
+    """``POST /report``: the report form under a result (CSRF-checked), stored for staff."""
+    async with checked_form(request) as fields:
+        ticket = str(fields.get("ticket") or "")
+        contact = str(fields.get("contact") or "")
+        text = str(fields.get("text") or "")
+    context: dict[str, Any] = {"report_ticket": ticket, "contact_value": contact, "text": text}
+    verifier = verifier_of(request)
+    try:
+        details = read_ticket(request, ticket)
+        contact = clean_text(contact, "contact", MAX_CONTACT_CHARS, lines=False)
+        text = clean_text(text, "text", MAX_TEXT_CHARS, lines=True)
+    except ReportProblem as exc:
+        context["report_error"] = str(exc)
+        return render(request, "report.html", context, 400)
+    client = client_of(request)
+    verifier.quotas.charge_report(client)
+    authority = verifier.contact_for(details["number"])
+    entry = Report(
+        client=client,
+        number=details["number"],
+        result=details["result"],
+        checked_at=details["at"],
+        name_hash=details["name_hash"],
+        mismatched=",".join(details.get("mismatched") or []),
+        receipt=details.get("receipt"),
+        authority=authority.code,
+        contact=contact,
+        text=text,
+    )
+    at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0).isoformat()
+    try:
+        report_id = await run_in_threadpool(save_report, verifier.settings.log_db, entry, at)
+    except sqlite3.Error:
+        context["report_error"] = "举报暂时无法保存，请稍后再提交，或直接联系发证机关。"
+        return render(request, "report.html", context, 503)
+    sent = {"report_id": report_id, "number": entry.number, "contact": authority}
+    sent["sent_at"] = beijing_time(at)
+    return render(request, "report_sent.html", sent)

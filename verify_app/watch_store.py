@@ -1,0 +1,146 @@
+"""Watch lists in ``verify_log.db`` and the status changes their feeds show (SPEC §7).
+
+A watch list is found by the SHA-256 of its secret token: the token itself is handed to the
+employer once, inside the feed URL, and stored nowhere. Its certificates are kept as numbers and
+keyed name hashes, never names. What a feed shows comes from the registry: the 换发, 补发 and
+撤销 of those numbers that arrived with a sync *after* the watch list was made (the registry's
+last sync id is kept with the list; each event's ``sync`` → ``syncs.at`` dates it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+TOKEN_BYTES = 32
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+@dataclass(frozen=True)
+class Watch:
+    id: int
+    created_at: str
+    after_sync: int
+    numbers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    """One status change of a watched certificate, as the public may see it."""
+
+    id: int
+    type: str
+    """换发, 补发 or 撤销"""
+    number: str
+    date: str
+    new_number: str | None
+    revoked_by: str | None
+    """the revoking document (a 撤销's 批准文号, as public as the answer's ``revoked_by``)"""
+    synced_at: str
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path, timeout=5, isolation_level=None)
+
+
+def create_watch(
+    path: Path,
+    entries: Sequence[tuple[str, str]],
+    *,
+    created_at: str,
+    after_sync: int,
+    client: str,
+    key_id: int | None,
+) -> str:
+    """Store a watch list of (number, name hash) pairs; the new secret token."""
+    token = new_token()
+    conn = _connect(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            cursor = conn.execute(
+                "INSERT INTO watches (token_hash, created_at, after_sync, client, key_id)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (token_hash(token), created_at, after_sync, client, key_id),
+            )
+            watch_id = cursor.lastrowid
+            conn.executemany(
+                "INSERT INTO watch_entries (watch, number, name_hash) VALUES (?, ?, ?)",
+                [(watch_id, number, hashed) for number, hashed in entries],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
+    return token
+
+
+def find_watch(path: Path, token: str) -> Watch | None:
+    conn = _connect(path)
+    try:
+        row = conn.execute(
+            "SELECT id, created_at, after_sync FROM watches WHERE token_hash = ?",
+            (token_hash(token),),
+        ).fetchone()
+        if row is None:
+            return None
+        numbers = tuple(
+            number
+            for (number,) in conn.execute(
+                "SELECT number FROM watch_entries WHERE watch = ? ORDER BY id", (row[0],)
+            )
+        )
+    finally:
+        conn.close()
+    return Watch(row[0], row[1], row[2], numbers)
+
+
+def delete_watch(path: Path, token: str) -> bool:
+    """Delete a watch list and its entries; False when the token names none."""
+    conn = _connect(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            row = conn.execute(
+                "SELECT id FROM watches WHERE token_hash = ?", (token_hash(token),)
+            ).fetchone()
+            if row is not None:
+                conn.execute("DELETE FROM watch_entries WHERE watch = ?", (row[0],))
+                conn.execute("DELETE FROM watches WHERE id = ?", (row[0],))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
+    return row is not None
+
+
+def events_since(registry: sqlite3.Connection, watch: Watch) -> list[WatchEvent]:
+    """The status changes of the watched numbers synced after the watch list was made, newest
+    first."""
+    if not watch.numbers:
+        return []
+    marks = ", ".join("?" * len(watch.numbers))
+    rows = registry.execute(
+        "SELECT e.id, e.type, e.number, e.date, nullif(e.new_number, ''),"
+        " CASE WHEN e.type = '撤销' THEN e.approval_doc END, s.at"
+        " FROM status_events e JOIN syncs s ON s.id = e.sync"
+        f" WHERE e.number IN ({marks}) AND e.sync > ?"
+        " ORDER BY s.at DESC, e.id DESC",
+        (*watch.numbers, watch.after_sync),
+    )
+    return [WatchEvent(*row) for row in rows]

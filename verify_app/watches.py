@@ -1,0 +1,348 @@
+"""Watching certificates without an account (SPEC §7), as Nursys e-Notify does for nurses: an
+employer lists its staff's numbers and names — each pair must match first — and gets a secret
+feed URL (Atom and JSON Feed) of their later 换发, 补发 and 撤销. The URL carries no name; the
+list is deleted with the same URL (``DELETE``, or the page's button).
+
+Putting certificates on a list costs batch rows (`verify_app.quotas`), as many as it checks; a
+feed read costs one check, like opening a receipt.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from registry.domain.statuses import REVOKE
+from verify_app.api import InvalidRequest, batch_items, json_body
+from verify_app.context import caller_of, client_of, verifier_of
+from verify_app.forms import checked_form, render
+from verify_app.presentation import beijing_time
+from verify_app.quotas import MAX_UPLOAD_ROWS, Caller
+from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Checked, Item
+from verify_app.watch_store import (
+    Watch,
+    WatchEvent,
+    create_watch,
+    delete_watch,
+    events_since,
+    find_watch,
+)
+
+MAX_WATCH_ITEMS = MAX_UPLOAD_ROWS
+_SEPARATORS = re.compile(r"[,，、\t;；]")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
+_SUFFIXES = (".atom", ".json")
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+class WatchProblem(ValueError):
+    """The list cannot be watched; ``rows`` are the (1-based) entries that did not match."""
+
+    def __init__(self, message: str, rows: list[int] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.rows = rows or []
+
+
+def parse_lines(text: str) -> list[Item]:
+    """``编号 姓名`` per line (a comma, 、 or tab may separate them; without one, the name is
+    what follows the last space, so a number typed with spaces still reads)."""
+    items = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        parts = _SEPARATORS.split(line, maxsplit=1)
+        if len(parts) == 1:
+            parts = line.rsplit(None, 1)
+        if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+            raise WatchProblem(f"第{number}行应为“证书编号 姓名”：{line[:60]}")
+        if len(parts[0]) > MAX_NUMBER_CHARS or len(parts[1]) > MAX_NAME_CHARS:
+            raise WatchProblem(f"第{number}行太长：证书编号最多 {MAX_NUMBER_CHARS} 个字符")
+        items.append(Item(parts[0].strip(), parts[1].strip()))
+    if not items:
+        raise WatchProblem("请每行填写一份证书：证书编号和持证人姓名。")
+    if len(items) > MAX_WATCH_ITEMS:
+        raise WatchProblem(f"一个关注列表最多 {MAX_WATCH_ITEMS} 份证书，本次 {len(items)} 份。")
+    return items
+
+
+def _unmatched(checked: list[Checked]) -> list[int]:
+    return [i for i, c in enumerate(checked, 1) if not c.answer.matched]
+
+
+async def _create(request: Request, caller: Caller, items: list[Item]) -> tuple[str, Watch]:
+    """Check every pair (charged as batch rows) and store the list when all of them match."""
+    verifier = verifier_of(request)
+    checked = await run_in_threadpool(verifier.check_many, caller, items, "watch")
+    rows = _unmatched(checked)
+    if rows:
+        raise WatchProblem(
+            f"第 {'、'.join(map(str, rows))} 份证书的编号与姓名不相符（或编号格式错误），"
+            "关注列表未保存。请核对后重新提交；只有查验相符的证书才能关注。",
+            rows,
+        )
+    entries = list({c.answer.number: (c.answer.number, c.name_hash) for c in checked}.values())
+    created_at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0)
+    after_sync = await run_in_threadpool(verifier.last_sync)
+    token = await run_in_threadpool(
+        lambda: create_watch(
+            verifier.settings.log_db,
+            entries,
+            created_at=created_at.isoformat(),
+            after_sync=after_sync,
+            client=caller.client,
+            key_id=caller.key.id if caller.key else None,
+        )
+    )
+    watch = Watch(0, created_at.isoformat(), after_sync, tuple(n for n, _ in entries))
+    return token, watch
+
+
+def _base(request: Request) -> str:
+    base = verifier_of(request).settings.public_url
+    return base.rstrip("/") if base else str(request.base_url).rstrip("/")
+
+
+def watch_links(request: Request, token: str) -> dict[str, str]:
+    """The secret addresses of a watch list: its page and its two feeds."""
+    # not through `route_path`, whose cache would keep the secret tokens in memory
+    page = _base(request) + str(request.app.url_path_for("watch_form")) + "/" + token
+    return {"watch_url": page, "atom_url": page + ".atom", "json_url": page + ".json"}
+
+
+# -- pages ------------------------------------------------------------------------------
+
+
+def watch_form(request: Request) -> Response:
+    return _watch_form(request)
+
+
+def _watch_form(
+    request: Request, error: str | None = None, entries: str = "", status_code: int = 200
+) -> Response:
+    quotas = verifier_of(request).quotas
+    context = {
+        "error": error,
+        "entries": entries,
+        "max_items": MAX_WATCH_ITEMS,
+        "per_hour": quotas.batch_rows_per_hour,
+        "left": quotas.batch_left(client_of(request)),
+    }
+    return render(request, "watch_form.html", context, status_code)
+
+
+async def watch_create(request: Request) -> Response:
+    async with checked_form(request) as fields:
+        entries = str(fields.get("entries") or "")
+    try:
+        items = parse_lines(entries)
+        token, watch = await _create(request, Caller(client_of(request)), items)
+    except WatchProblem as exc:
+        return _watch_form(request, exc.message, entries, 400)
+    context = {"watch": watch, "created_at": beijing_time(watch.created_at)}
+    context.update(watch_links(request, token))
+    return render(request, "watch_created.html", context, 201)
+
+
+def _strip(token: str) -> str:
+    for suffix in _SUFFIXES:
+        token = token.removesuffix(suffix)
+    return token
+
+
+def _watch_of(request: Request) -> tuple[str, Watch | None]:
+    token = _strip(request.path_params["token"])
+    if not _TOKEN.fullmatch(token):
+        return token, None
+    return token, find_watch(verifier_of(request).settings.log_db, token)
+
+
+def _events(request: Request, watch: Watch) -> list[WatchEvent]:
+    verifier = verifier_of(request)
+    with verifier.registry.connection() as conn:
+        return events_since(conn, watch)
+
+
+def _not_found(request: Request) -> Response:
+    context = {"title": "关注列表不存在", "message": FEED_NOT_FOUND["message"]}
+    return render(request, "error.html", context, 404)
+
+
+async def watch_page(request: Request) -> Response:
+    """The list behind a secret URL: its numbers, what happened since, the feeds, delete.
+    ``DELETE`` on it (or on a feed URL) deletes the list."""
+    if request.method == "DELETE":
+        return await watch_delete(request)
+    return await run_in_threadpool(_watch_page, request)
+
+
+def _watch_page(request: Request) -> Response:
+    verifier_of(request).quotas.charge_single(Caller(client_of(request)))
+    token, watch = _watch_of(request)
+    if watch is None:
+        return _not_found(request)
+    context: dict[str, Any] = {
+        "watch": watch,
+        "created_at": beijing_time(watch.created_at),
+        "events": [(e, beijing_time(e.synced_at)) for e in _events(request, watch)],
+        "token": token,
+    }
+    context.update(watch_links(request, token))
+    return render(request, "watch.html", context)
+
+
+async def watch_delete_form(request: Request) -> Response:
+    async with checked_form(request):
+        pass
+    token, watch = _watch_of(request)
+    if watch is None or not await run_in_threadpool(
+        delete_watch, verifier_of(request).settings.log_db, token
+    ):
+        return _not_found(request)
+    return render(request, "watch_deleted.html", {"numbers": len(watch.numbers)})
+
+
+async def watch_delete(request: Request) -> Response:
+    """``DELETE`` on the list's page or feed URL."""
+    token, watch = _watch_of(request)
+    if watch is None or not await run_in_threadpool(
+        delete_watch, verifier_of(request).settings.log_db, token
+    ):
+        return JSONResponse(
+            {"error": "not_found", "message": "没有这个关注列表：链接不完整，或列表已被删除。"},
+            status_code=404,
+        )
+    return Response(status_code=204)
+
+
+# -- feeds ------------------------------------------------------------------------------
+
+
+def event_title(event: WatchEvent) -> str:
+    if event.type == REVOKE:
+        doc = f"（{event.revoked_by}）" if event.revoked_by else ""
+        return f"证书 {event.number} 已于 {event.date} 被发证机关撤销{doc}"
+    new = f"，新证书编号 {event.new_number}" if event.new_number else ""
+    return f"证书 {event.number} 已于 {event.date} {event.type}{new}"
+
+
+def _feed_read(request: Request) -> tuple[str, Watch, list[WatchEvent]] | None:
+    verifier_of(request).quotas.charge_single(Caller(client_of(request)))
+    token, watch = _watch_of(request)
+    if watch is None:
+        return None
+    return token, watch, _events(request, watch)
+
+
+FEED_NOT_FOUND = {"error": "not_found", "message": "没有这个关注列表：链接不完整，或列表已被删除。"}
+
+
+async def watch_json(request: Request) -> Response:
+    if request.method == "DELETE":
+        return await watch_delete(request)
+    return await run_in_threadpool(_watch_json, request)
+
+
+async def watch_atom(request: Request) -> Response:
+    if request.method == "DELETE":
+        return await watch_delete(request)
+    return await run_in_threadpool(_watch_atom, request)
+
+
+def _watch_json(request: Request) -> Response:
+    """The list's changes as a JSON Feed 1.1 (https://jsonfeed.org/version/1.1), with the
+    event's fields under ``_certreg``."""
+    read = _feed_read(request)
+    if read is None:
+        return JSONResponse(FEED_NOT_FOUND, status_code=404)
+    token, watch, events = read
+    links = watch_links(request, token)
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "证书状态变更（关注列表）",
+        "home_page_url": links["watch_url"],
+        "feed_url": links["json_url"],
+        "description": f"自 {beijing_time(watch.created_at)} 起登记的换发、补发、撤销",
+        "_certreg": {"since": watch.created_at, "numbers": list(watch.numbers)},
+        "items": [
+            {
+                "id": f"{links['watch_url']}#event-{e.id}",
+                "title": event_title(e),
+                "content_text": event_title(e),
+                "date_published": e.synced_at,
+                "_certreg": {
+                    "event": e.type,
+                    "number": e.number,
+                    "date": e.date,
+                    **({"new_number": e.new_number} if e.new_number else {}),
+                    **({"revoked_by": e.revoked_by} if e.revoked_by else {}),
+                },
+            }
+            for e in events
+        ],
+    }
+    return JSONResponse(feed, media_type="application/feed+json")
+
+
+def _watch_atom(request: Request) -> Response:
+    """The list's changes as an Atom feed (RFC 4287), built with ElementTree so every text is
+    escaped by the XML writer."""
+    read = _feed_read(request)
+    if read is None:
+        return JSONResponse(FEED_NOT_FOUND, status_code=404)
+    token, watch, events = read
+    links = watch_links(request, token)
+    ET.register_namespace("", ATOM)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        element.text = text
+        return element
+
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    sub(feed, "title", "证书状态变更（关注列表）")
+    sub(feed, "subtitle", f"自 {beijing_time(watch.created_at)} 起登记的换发、补发、撤销")
+    sub(feed, "id", links["watch_url"])
+    sub(feed, "link", rel="self", href=links["atom_url"])
+    sub(feed, "link", rel="alternate", href=links["watch_url"])
+    sub(feed, "updated", events[0].synced_at if events else watch.created_at)
+    author = sub(feed, "author")
+    sub(author, "name", "四川省工人技术等级证书查验")
+    for event in events:
+        entry = sub(feed, "entry")
+        sub(entry, "title", event_title(event))
+        sub(entry, "id", f"{links['watch_url']}#event-{event.id}")
+        sub(entry, "updated", event.synced_at)
+        sub(entry, "link", rel="alternate", href=links["watch_url"])
+        sub(entry, "content", event_title(event), type="text")
+    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+# -- API --------------------------------------------------------------------------------
+
+
+async def api_create(request: Request) -> Response:
+    """``POST /api/v1/watches``: ``{"items": [{"number", "name"}, …]}`` → 201 with the URLs."""
+    try:
+        body = await json_body(request)
+        items = batch_items(body)
+    except InvalidRequest as exc:
+        return exc.response()
+    caller = caller_of(request)
+    try:
+        token, watch = await _create(request, caller, items)
+    except WatchProblem as exc:
+        return JSONResponse(
+            {"error": "no_match", "message": exc.message, "rows": exc.rows}, status_code=422
+        )
+    answer = {**watch_links(request, token), "numbers": list(watch.numbers)}
+    answer["created_at"] = watch.created_at
+    return JSONResponse(answer, status_code=201)
