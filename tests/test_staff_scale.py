@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,13 @@ from registry.domain.problems import Problem
 from registry.store import stock, syncs
 from registry.store.summaries import TALLIED
 from tests.blank_registers import collection, dispatch, requisition
-from tests.datasette_fixtures import STAFF_HASH, STAFF_USER, shipped_datasette, signed_in
+from tests.datasette_fixtures import (
+    STAFF_HASH,
+    STAFF_USER,
+    shipped_datasette,
+    shipped_metadata,
+    signed_in,
+)
 from tests.registers import (
     MIANYANG,
     PROVINCE,
@@ -524,3 +531,79 @@ async def test_sync_history_up_to_a_date(history: Datasette) -> None:
     )
     assert attempts(morning) == list(range(9, 0, -1))
     assert await rows(history, "/registry/sync_history", until("2012-12-31")) == []
+
+
+# -- what the pages read ----------------------------------------------------------------------
+
+
+def plan(conn: sqlite3.Connection, sql: str, params: dict[str, str] | None = None) -> list[str]:
+    """SQLite's query plan: one line per table or index it reads, and how."""
+    return [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params or {})]
+
+
+def certificates_read_through(lines: list[str]) -> list[str]:
+    """Plan lines that read the certificates table itself from end to end (not an index)."""
+    return [
+        line
+        for line in lines
+        if re.match(r"SCAN (certificates|c)\b", line) and " INDEX " not in line
+    ]
+
+
+@pytest.fixture
+def registry_conn(registry: RegisterFactory, db_path: Path) -> Iterator[sqlite3.Connection]:
+    conn = store.connect(db_path, readonly=True)
+    conn.create_function("name_key", 1, name_key, deterministic=True)
+    conn.create_function("normalise_number", 1, lambda text: text, deterministic=True)
+    for function in ("region_name", "authority_name", "status_label"):
+        conn.create_function(function, 1, lambda text: text, deterministic=True)
+    yield conn
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    "column", shipped_metadata()["databases"]["registry"]["tables"]["certificates"]["facets"]
+)
+def test_each_facet_of_the_certificates_counts_an_index(
+    registry_conn: sqlite3.Connection, column: str
+) -> None:
+    # the query Datasette 0.65 runs for a facet (datasette/facets.py, ColumnFacet)
+    facet = (
+        f"select {column} as value, count(*) as count from (select * from certificates)"
+        f" where {column} is not null group by {column} order by count desc, value limit 31"
+    )
+    assert any(
+        f"COVERING INDEX idx_certificates_{column}" in line for line in plan(registry_conn, facet)
+    )
+
+
+def canned(name: str) -> str:
+    sql: str = shipped_metadata()["databases"]["registry"]["queries"][name]["sql"]
+    return sql
+
+
+def test_the_holder_search_reads_the_name_index_not_the_certificates(
+    registry_conn: sqlite3.Connection,
+) -> None:
+    lines = plan(registry_conn, canned("holders"), {"姓名": "王", "证书编号": "Z1122000001"})
+    # same name, names starting with it, names containing it: each read from the index
+    assert sum("idx_certificates_name_key_birth" in line for line in lines) >= 3
+    assert certificates_read_through(lines) == []
+
+
+@pytest.mark.parametrize(
+    ("sql", "params"),
+    [
+        ("SELECT * FROM stock", {}),
+        (canned("counts"), {"地区": "", "等级": "", "年度": ""}),
+        (canned("per_approval_doc"), {"批准文号": ""}),
+    ],
+    ids=["stock", "counts", "per_approval_doc"],
+)
+def test_whole_registry_pages_read_summaries_not_every_certificate(
+    registry_conn: sqlite3.Connection, sql: str, params: dict[str, str]
+) -> None:
+    lines = plan(registry_conn, sql, params)
+    assert not [line for line in lines if re.match(r"SCAN (certificates|c)\b", line)], lines
+    assert any("certificate_tally" in line for line in lines)
+    assert certificates_read_through(lines) == []
