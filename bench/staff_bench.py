@@ -102,6 +102,19 @@ WHERE (trim(:名册) = '' OR s.register LIKE '%' || trim(:名册) || '%')
   AND (trim(:结果) = '' OR s.outcome = trim(:结果) OR outcome_label(s.outcome) LIKE trim(:结果) || '%')
 ORDER BY s.id DESC, p.row, p.id
 """,
+    "status_changes": """
+SELECT e.date AS "日期", e.type AS "类型", e.number AS "证书编号", e.name AS "姓名",
+       e.new_number AS "新证书编号", e.reason AS "原因", e.approval_doc AS "批准文号",
+       e.personal_application AS "个人申请", e.unit_certificate AS "单位证明",
+       e.original_document AS "原公布文件", status_label(c.status) AS "该证现状态",
+       e.register AS "来源名册", e.source_row AS "名册行号"
+FROM status_events e LEFT JOIN certificates c ON c.number = e.number
+WHERE (trim(:类型) = '' OR e.type = trim(:类型))
+  AND (trim(:证书编号) = '' OR normalise_number(:证书编号) IN (e.number, e.new_number))
+  AND (trim(:起始日期) = '' OR e.date >= trim(:起始日期))
+  AND (trim(:截止日期) = '' OR e.date <= trim(:截止日期))
+ORDER BY e.date DESC, e.id DESC
+""",
     "per_approval_doc": """
 SELECT approval_doc AS "批准文号", issued_on AS "发证日期", authority_name(authority) AS "发证机关",
        register AS "来源名册",
@@ -113,7 +126,8 @@ GROUP BY approval_doc, issued_on, authority, register
 ORDER BY issued_on DESC, approval_doc, register
 """,
 }
-"""The canned queries that read the summaries now, as they were before: over every certificate."""
+"""The canned queries that read the summaries or page now, as they were before: over every
+certificate, or every row at once."""
 OUR_FUNCTIONS = re.compile(
     r"\b(?:normalise_number|name_key|region_name|authority_name|status_label|outcome_label"
     r"|kind_label|severity_label|channel_label|beijing_time|beijing_date|column_label)\("
@@ -323,22 +337,25 @@ def _extras(db: Path, folder: Path, sizes: StaffSizes) -> None:
 
 
 def _verify_log(path: Path, numbers: list[str], checks: int) -> None:
-    """Two days of public checks from 500 clients, a few of them guessing."""
+    """Two days of public checks: a few each from many clients, now and then a mistyped one;
+    and five clients guessing, most of their checks finding nothing."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
     ensure_verify_log(path)
     rng = random.Random(SEED)
-    now = dt.datetime.now(dt.UTC)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     rows = []
     for index in range(checks):
-        client = f"198.51.{index % 500 // 250}.{index % 250}"
-        guessing = index % 500 < 5
+        guessing = index % 50 == 0
+        client = f"203.0.113.{index % 5}" if guessing else f"198.51.{index % 20}.{index % 250}"
+        at = now - dt.timedelta(seconds=rng.randint(0, 2 * 86400))
+        missed = rng.random() < (0.9 if guessing else 0.02)
         rows.append(
             (
-                (now - dt.timedelta(seconds=rng.randint(0, 2 * 86400)))
-                .replace(microsecond=0)
-                .isoformat(),
+                at.isoformat(),
                 client,
                 rng.choice(numbers),
-                "no_match" if guessing or rng.random() < 0.05 else "valid",
+                "no_match" if missed else "valid",
                 secrets.token_hex(32),
                 rng.choice(["api", "page", "batch"]),
             )
