@@ -318,6 +318,18 @@ async def test_summaries_equal_a_recomputation_after_every_kind_of_write(
     await assert_summaries_agree(db_path)
 
 
+def test_opening_the_registry_again_recomputes_nothing(
+    registry: RegisterFactory, db_path: Path
+) -> None:
+    """The summaries are rebuilt only for a registry that lacks them: at a million certificates
+    a rebuild takes seconds, and every sync and ``certreg stock`` opens the registry."""
+    conn = store.connect(db_path)
+    try:
+        assert conn.total_changes == 0
+    finally:
+        conn.close()
+
+
 async def test_a_registry_made_before_the_summaries_gets_them_on_its_next_write(
     registry: RegisterFactory, db_path: Path, staff: None
 ) -> None:

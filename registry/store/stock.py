@@ -197,7 +197,8 @@ def ensure_stock_view(db: sqlite_utils.Database) -> None:
     registry made before the summaries existed): all in one transaction."""
     current = db.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'stock'")
     row = current.fetchone()
-    changed = row is None or row[0] != f"CREATE VIEW stock AS {STOCK_VIEW}"
+    # (SQLite keeps the statement without its trailing whitespace)
+    changed = row is None or row[0] != f"CREATE VIEW stock AS {STOCK_VIEW}".rstrip()
     unfilled = db.execute(
         "SELECT NOT EXISTS (SELECT 1 FROM certificate_tally)"
         " AND EXISTS (SELECT 1 FROM certificates)"
