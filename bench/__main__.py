@@ -6,6 +6,7 @@ Example:
     python -m bench --quick         # small sizes, under a minute (what CI smoke-tests)
     python -m bench --only sync --registers 5 --rows 10000
     python -m bench --only hostile  # normal checks while 8 hostile uploads hit the server
+    python -m bench --only staff    # staff Datasette pages at a million certificates, ~25 min
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from bench import hostile_bench, serve_bench, sync_bench
+from bench import hostile_bench, serve_bench, staff_bench, sync_bench
 from bench.measure import run_once
 from bench.report import machine, targets_table
 
@@ -33,8 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 )
 @click.option(
     "--only",
-    type=click.Choice(["sync", "serve", "hostile"]),
-    help="Run one part only (hostile: normal checks under hostile uploads; not in --quick).",
+    type=click.Choice(["sync", "serve", "hostile", "staff"]),
+    help="Run one part only; hostile and staff run only when asked for (neither is in --quick).",
 )
 @click.option("--repeat", type=int, help="Runs per sync figure; the median is kept (default 3).")
 @click.option("--seconds", type=int, help="Seconds per wrk run after the warm-up (default 15).")
@@ -84,6 +85,9 @@ def main(
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p
     )
+    if only == "staff":
+        staff(quick, registers, rows, rounds, out, certreg, json_path)
+        return
     registers = registers or (4 if quick else 25)
     rows = min(rows or (1_500 if quick else sync_bench.MAX_ROWS), sync_bench.MAX_ROWS)
     sizes = sync_bench.SyncSizes(
@@ -94,9 +98,6 @@ def main(
     out.mkdir(parents=True, exist_ok=True)
     work = out / "work"
     work.mkdir(exist_ok=True)
-
-    def say(text: str) -> None:
-        click.echo(f"[{dt.datetime.now():%H:%M:%S}] {text}", err=True)
 
     report: dict[str, object] = {}
     click.echo(f"# certreg benchmarks, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n")
@@ -146,6 +147,44 @@ def main(
         click.echo(targets_table(hostile.targets) + "\n")
         report["hostile"] = hostile_bench.as_json(hostile)
     if json_path:
+        json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def say(text: str) -> None:
+    click.echo(f"[{dt.datetime.now():%H:%M:%S}] {text}", err=True)
+
+
+def staff(
+    quick: bool,
+    registers: int | None,
+    rows: int | None,
+    rounds: int | None,
+    out: Path,
+    certreg: str | None,
+    json_path: Path | None,
+) -> None:
+    """``--only staff``: 40 rosters × 25,000 rows (a million certificates) by default."""
+    sizes = staff_bench.StaffSizes(
+        registers or (4 if quick else 40),
+        rows or (1_500 if quick else 25_000),
+        samples=3 if quick else 20,
+        rounds=rounds or (1 if quick else 2),
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    click.echo(f"# certreg staff benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n")
+    click.echo(machine())
+    click.echo(f"- command: python -m bench {' '.join(sys.argv[1:])}\n")
+    results = staff_bench.run(out, sizes, certreg or sync_bench.console_script("certreg"), say)
+    synced = ", ".join(f"{what} {seconds:.1f} s" for what, seconds in results.sync_seconds.items())
+    click.echo(
+        f"## Staff pages: {results.certificates:,} certificates; {sizes.rounds} round(s) per"
+        f" server taking turns, up to {sizes.samples} requests per page and round\n"
+    )
+    click.echo(f"Building the registry: certreg sync of {synced}.\n")
+    click.echo(staff_bench.pages_table(results) + "\n")
+    click.echo(targets_table(results.targets) + "\n")
+    if json_path:
+        report = {"staff": staff_bench.as_json(results)}
         json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from registry.domain.levels import LEVELS
+from registry.domain.names import name_key
 from registry.domain.regions import PROVINCE, REGIONS, region_name
 from registry.kinds import LAYOUTS
 from registry.kinds.roster_cells import EXAM_COLUMNS
@@ -32,7 +33,7 @@ from registry.sheets.writers import approval_footer, write_xlsx
 from registry.sync.catalogue import load_catalogue
 
 SEED = 389
-VERSION = 2
+VERSION = 3
 """bumped whenever the generated rows change, so that cached data is regenerated"""
 PER_LEVEL = 9_999
 FIRST_YEAR = 2000
@@ -145,15 +146,18 @@ def plan_registers(count: int, rows: int, suffix: str = "csv") -> list[RegisterP
     return plans
 
 
-def _numbers(plan: RegisterPlan, rng: random.Random) -> list[str]:
-    """Certificate numbers spread evenly over the register's levels, in a shuffled order."""
+def _numbers(plan: RegisterPlan) -> list[str]:
+    """Certificate numbers spread evenly over the register's levels, each level's sequence rising
+    by one in roster order (附件3 四, §四.(五)3): C0001, Z0001, G0001, J0001, C0002 …"""
     letters = plan.letters
-    numbers = [
+    return [
         f"{letters[i % len(letters)]}{plan.year_code}{plan.region}{i // len(letters) + 1:04d}"
         for i in range(plan.rows)
     ]
-    rng.shuffle(numbers)
-    return numbers
+
+
+HolderKey = tuple[str, int, int, object, str]
+"""name, birth year and month, trade, level: two rows alike in all are the same holder (§二)."""
 
 
 def _name(rng: random.Random) -> str:
@@ -174,70 +178,90 @@ def _year_month(year: int, month: int, style: int) -> str:
 
 
 def register_rows(
-    plan: RegisterPlan, seed: int = SEED, corrected_every: int = 0
-) -> Iterator[dict[str, object]]:
-    """The rows of ``plan``, the same on every call with the same ``seed``.
+    plan: RegisterPlan,
+    seed: int = SEED,
+    corrected_every: int = 0,
+    taken: set[HolderKey] | None = None,
+) -> list[dict[str, object]]:
+    """The rows of ``plan``, the same on every call with the same ``seed`` and ``taken``.
 
     ``corrected_every`` > 0 yields a corrected version: every n-th row has a new
-    执行工资等级起始时间 and 报考工种, as a clerk's second version of a register would.
+    执行工资等级起始时间 and 报考工种 (a technician roster: a new 工作单位, so that its trades stay
+    together), as a clerk's second version of a register would. ``taken`` holds the holders of
+    the registers generated before this one: a row that would repeat one gets another name, since
+    the sync refuses a second certificate of the same level to the same holder (§二); the row's
+    holder is added to it.
     """
     rng = random.Random(f"{seed}:{plan.file}")
     trades = load_catalogue().names
     technician = plan.kind == "technician-roster"
-    for index, number in enumerate(_numbers(plan, rng), start=1):
+    taken = set() if taken is None else taken
+    letters = plan.letters
+    rows: list[dict[str, object]] = []
+    for index in range(1, plan.rows + 1):
+        letter = letters[(index - 1) % len(letters)]
         birth_year = plan.year - rng.randint(22, 55)
+        birth_month = rng.randint(1, 12)
         work_year = birth_year + rng.randint(17, 21)
         style = rng.randrange(4)
         corrected = corrected_every and index % corrected_every == 0
-        trade = trades[(rng.randrange(len(trades)) + (1 if corrected else 0)) % len(trades)]
+        drawn = rng.randrange(len(trades))
+        trade = trades[drawn]
+        name = _name(rng)
+        while (key := (name_key(name), birth_year, birth_month, trade, letter)) in taken:
+            name = _name(rng)
+        taken.add(key)
+        if corrected and not technician:
+            trade = trades[(drawn + 1) % len(trades)]
         row: dict[str, object] = {
-            "姓名": _name(rng),
+            "姓名": name,
             "性别": rng.choice("男女"),
             "报考年度": plan.year - rng.randint(0, 1),
             "报考工种": trade,
-            "颁发证书编号": number,
         }
         if technician:
+            unit = rng.randint(1, 400) + (1 if corrected else 0)
             row |= {
-                "序号": index,
-                "出生日期": _year_month(birth_year, rng.randint(1, 12), style),
+                "出生日期": _year_month(birth_year, birth_month, style),
                 "文化程度": rng.choice(EDUCATION),
-                "工作单位": f"{region_name(plan.region)}第{rng.randint(1, 400)}基准单位",
+                "工作单位": f"{region_name(plan.region)}第{unit}基准单位",
                 "批准文号": plan.approval_doc,
             }
         else:
             wage_year = min(work_year + rng.randint(1, 10), plan.year)
             row |= {
-                "出生年月": _year_month(birth_year, rng.randint(1, 12), style),
+                "出生年月": _year_month(birth_year, birth_month, style),
                 "参加工作时间": _year_month(work_year, rng.randint(1, 12), style),
                 "原岗位证书号（未获工种年限）": ""
                 if rng.random() < 0.9
                 else f"{rng.randint(1, 9)}年",
                 "执行工资等级起始时间": f"{wage_year - (1 if corrected else 0)}.{rng.randint(1, 12):02d}",
-                "报考等级": LEVEL_TEXT[number[0]],
+                "报考等级": LEVEL_TEXT[letter],
                 # conduct, work and ethics are graded; theory and practice are scored
                 **{column: rng.choice(GRADES) for column in EXAM_COLUMNS[:3]},
                 **{column: rng.randint(60, 99) for column in EXAM_COLUMNS[3:]},
             }
-        yield row
+        rows.append(row)
+    if technician:  # drawn up trade by trade (§四.(五)2), numbered in that order
+        rows.sort(key=lambda row: str(row["报考工种"]))
+    for index, (row, number) in enumerate(zip(rows, _numbers(plan), strict=True), start=1):
+        row["颁发证书编号"] = number
+        if technician:
+            row["序号"] = index
+    return rows
 
 
-def write_csv_register(
-    path: Path, plan: RegisterPlan, seed: int = SEED, corrected_every: int = 0
-) -> None:
-    """Stream ``plan``'s rows to a CSV with one flat header row of the annex's columns."""
+def write_csv_register(path: Path, plan: RegisterPlan, rows: list[dict[str, object]]) -> None:
+    """``plan``'s rows to a CSV with one flat header row of the annex's columns."""
     columns = LAYOUTS[plan.kind].form_columns
     with path.open("w", encoding=plan.encoding, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
-        writer.writerows(
-            [row.get(c, "") for c in columns] for row in register_rows(plan, seed, corrected_every)
-        )
+        writer.writerows([row.get(c, "") for c in columns] for row in rows)
 
 
-def write_xlsx_register(path: Path, plan: RegisterPlan, seed: int = SEED) -> None:
+def write_xlsx_register(path: Path, plan: RegisterPlan, rows: list[dict[str, object]]) -> None:
     """``plan``'s rows as an annex-shaped ``.xlsx``: title, merged header, footer with counts."""
-    rows = list(register_rows(plan, seed))
     footer = None
     if plan.kind == "approval-roster":
         counts = Counter(str(row["颁发证书编号"])[0] for row in rows)
@@ -246,21 +270,33 @@ def write_xlsx_register(path: Path, plan: RegisterPlan, seed: int = SEED) -> Non
 
 
 def write_directory(
-    directory: Path, plans: list[RegisterPlan], seed: int = SEED, corrected: str | None = None
+    directory: Path,
+    plans: list[RegisterPlan],
+    seed: int = SEED,
+    corrected: str | None = None,
+    only: str | None = None,
 ) -> None:
     """Write every register of ``plans`` and the ``registers.toml`` that lists them.
 
     ``corrected`` names one file to write as its corrected version (see `register_rows`).
+    ``only`` names the one file to write (the manifest then lists it alone); the registers before
+    it are still generated, so that its holders are the ones it has among all of ``plans``.
     """
     directory.mkdir(parents=True, exist_ok=True)
+    taken: set[HolderKey] = set()
+    written = []
     for plan in plans:
+        rows = register_rows(plan, seed, 100 if plan.file == corrected else 0, taken)
+        if only is not None and plan.file != only:
+            continue
+        written.append(plan)
         path = directory / plan.file
         if plan.file.endswith(".xlsx"):
-            write_xlsx_register(path, plan, seed)
+            write_xlsx_register(path, plan, rows)
         else:
-            write_csv_register(
-                path, plan, seed, corrected_every=100 if plan.file == corrected else 0
-            )
+            write_csv_register(path, plan, rows)
+        if plan.file == only:
+            break
     manifest = "# Generated by bench/generate.py: synthetic people, valid registers.\n\n"
-    manifest += "\n".join(plan.manifest() for plan in plans)
+    manifest += "\n".join(plan.manifest() for plan in written)
     (directory / "registers.toml").write_text(manifest, encoding="utf-8")

@@ -57,12 +57,21 @@ def _copy_db(source: Path, target: Path) -> None:
             shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
 
 
+def _link(target: Path, source: Path) -> None:
+    """``target`` as a hard link to ``source`` (a copy where the file system has none): the sync
+    refuses a symbolic link to a file outside the manifest's folder."""
+    try:
+        target.hardlink_to(source)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def _linked_directory(directory: Path, source: Path, plans: list[RegisterPlan]) -> None:
     """A directory listing ``plans`` whose files are links to the ones in ``source``."""
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     for plan in plans:
-        (directory / plan.file).symlink_to((source / plan.file).resolve())
+        _link(directory / plan.file, source / plan.file)
     manifest = "\n".join(plan.manifest() for plan in plans)
     (directory / "registers.toml").write_text(manifest, encoding="utf-8")
 
@@ -92,8 +101,8 @@ def prepare_data(out: Path, registers: int, rows: int, xlsx_rows: int) -> dict[s
     last = plans[-1]
     _linked_directory(dirs["all_but_last"], dirs["full"], plans[:-1])
     _linked_directory(dirs["changed"], dirs["full"], plans[:-1])
-    write_directory(dirs["changed"] / "_corrected", [last], corrected=last.file)
-    (dirs["changed"] / last.file).symlink_to((dirs["changed"] / "_corrected" / last.file).resolve())
+    write_directory(dirs["changed"] / "_corrected", plans, corrected=last.file, only=last.file)
+    _link(dirs["changed"] / last.file, dirs["changed"] / "_corrected" / last.file)
     (dirs["changed"] / "registers.toml").write_text(
         "\n".join(plan.manifest() for plan in plans), encoding="utf-8"
     )

@@ -98,11 +98,15 @@ class TableSpec:
 
 _BY_SYNC = (("sync", "syncs", "id"),)
 
+FACET_INDEXES = (("level",), ("region",), ("trade",), ("status",), ("year_code",), ("authority",))
+"""The columns staff facet and filter ``certificates`` by in Datasette (datasette_config/
+metadata.yml): counting a million rows by a column is a scan of its index, not of the table."""
+
 TABLES: dict[str, TableSpec] = {
     "certificates": TableSpec(
         CERTIFICATE_COLUMNS,
         "number",
-        (("register",), HOLDER_INDEX),
+        (("register",), HOLDER_INDEX, *FACET_INDEXES),
         defaults={"status": VALID, "reissue": 0},
     ),
     "registers": TableSpec(
@@ -268,6 +272,51 @@ TABLES: dict[str, TableSpec] = {
         indexes=(("register",),),
     ),
 }
+
+
+# Summaries the sync keeps up to date in the register's own transaction (store/summaries.py),
+# so that the staff's counts and the stock reconciliation read a few thousand rows rather than
+# every certificate.
+SUMMARY_TABLES: dict[str, TableSpec] = {
+    # one row per register and distinct (region, level, year, approval, issue date, authority) of
+    # its certificates, whatever their status
+    "certificate_tally": TableSpec(
+        {
+            "id": int,
+            "register": str,
+            "region": str,
+            "letter": str,
+            "level": str,
+            "year_code": str,
+            "approval_doc": str,
+            "issued_on": str,
+            "authority": str,
+            "certificates": int,
+        },
+        indexes=(("register",),),
+    ),
+    # the stock reconciliation's figures other than the blanks a roster's certificates used, per
+    # register they come from (``source``; '' for the part the status changes make)
+    "stock_parts": TableSpec(
+        {
+            "id": int,
+            "source": str,
+            "roster": str,
+            "recipient": str,
+            "region": str,
+            "letter": str,
+            "requested": int,
+            "approved": int,
+            "dispatched": int,
+            "spoiled": int,
+            "used": int,
+            "current": int,
+            "collected": int,
+        },
+        indexes=(("source",),),
+    ),
+}
+TABLES.update(SUMMARY_TABLES)
 
 
 def ensure_tables(db: sqlite_utils.Database) -> None:

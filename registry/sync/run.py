@@ -21,7 +21,7 @@ from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS
 from registry.kinds.base import LoadContext, RegisterEntry
 from registry.sheets.errors import UnreadableSheet
-from registry.store import now, syncs, transaction
+from registry.store import now, summaries, syncs, transaction
 from registry.store.syncs import Attempt, LoadedVersion
 from registry.sync.pipeline import Prepared, file_fingerprint, lookahead, prepare
 
@@ -146,6 +146,7 @@ def _write(
     at = now()
     sync_id = syncs.record_attempt(conn, _attempt(outcome, fingerprint), at)
     applied = KINDS[entry.kind].apply(conn, entry, payload, sync_id, at)
+    summaries.refresh(conn, entry.key, entry.kind)  # staff's counts and stock, same transaction
     syncs.record_applied(conn, sync_id, applied)
     outcome.added, outcome.changed, outcome.conflicts = (
         applied.added,

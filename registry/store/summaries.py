@@ -1,0 +1,217 @@
+"""Summaries of the registry that the sync keeps up to date, so that staff pages stay fast at a
+million certificates (issue #15).
+
+Staff count certificates per region, level and year, per approval document, and reconcile blank
+certificates (`registry.store.stock`). Computed from the certificates on every page view, each of
+those read the whole registry (seconds at a million rows). Instead, every register's write
+refreshes the summary rows that register feeds, in the same transaction (`refresh`, called by
+the sync right after the register's kind wrote it), so a rejected or rolled-back register
+changes no summary, and a page reads a few thousand summary rows:
+
+- ``certificate_tally``: per register, its certificates counted per region, level, year code,
+  approval document, issue date and authority. Only the register itself changes these: a status
+  change never moves a certificate to another register, level, year or document, and the
+  certificates a status change creates (a new number) are its own register's.
+- ``stock_parts``: the reconciliation's other figures, per register they come from (``source``):
+  the blanks a requisition or dispatch register asked for, was approved or handed out; the
+  certificates of each roster a collection register records as collected; and, under source
+  ``''``, what the status changes make of those — blanks spoiled (换发) and used (补发), and the
+  corrections to "current" and "collected" for the few certificates an event touched. A
+  roster's certificates count as current until an event touches them, so this last part is
+  recomputed from the status events alone (thousands of rows, not a million) whenever a
+  status-change or collection register loads.
+
+A certificate's recipient is not stored: it is the roster's ``unit`` or the region's city, read
+when the reconciliation is (the ``stock`` view), so a new version of a roster naming another
+unit moves its figures at once. `rebuild` recomputes every summary from the registry (a registry
+made before the summaries existed gets them on its first write connection).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from registry.domain.levels import LEVEL_ORDER, QUANTITY_COLUMNS
+from registry.domain.regions import PROVINCE
+from registry.domain.registers import (
+    COLLECTIONS,
+    DISPATCHES,
+    REQUISITIONS,
+    ROSTER_KINDS,
+    STATUS_CHANGES,
+    sql_list,
+)
+from registry.domain.statuses import EXCHANGE, REISSUE, REVOKED, VALID
+from registry.store.schema import QUANTITY_FIELDS
+
+TALLIED = ("region", "letter", "level", "year_code", "approval_doc", "issued_on", "authority")
+"""What ``certificate_tally`` counts certificates by (all fixed by the certificate's register)."""
+
+_TALLY = (
+    f"INSERT INTO certificate_tally (register, {', '.join(TALLIED)}, certificates)"
+    f" SELECT register, {', '.join(TALLIED)}, count(*) FROM certificates"
+)
+_ROSTERS = sql_list(ROSTER_KINDS)
+
+
+def _tally(conn: sqlite3.Connection, register: str) -> None:
+    """Recount a register's certificates (through the index on ``certificates.register``)."""
+    conn.execute("DELETE FROM certificate_tally WHERE register = ?", (register,))
+    conn.execute(f"{_TALLY} WHERE register = ? GROUP BY {', '.join(TALLIED)}", (register,))
+
+
+def _per_level(table: str, figures: str) -> str:
+    """One row per level out of a blank-certificate register's rows, a column per level."""
+    letters = dict(zip(QUANTITY_COLUMNS, LEVEL_ORDER, strict=True))
+    return "\n    UNION ALL ".join(
+        f"SELECT recipient, coalesce(city, '{PROVINCE}') AS region, '{letters[column]}' AS letter, "
+        + figures.format(field=QUANTITY_FIELDS[column])
+        + f" FROM {table} WHERE register = :register"
+        for column in QUANTITY_COLUMNS
+    )
+
+
+_BLANKS = {
+    REQUISITIONS: (
+        "requested, approved",
+        _per_level(
+            "requisitions",
+            "{field} AS requested, CASE WHEN status = 'approved' THEN {field} ELSE 0 END AS approved",
+        ),
+    ),
+    DISPATCHES: ("dispatched", _per_level("dispatches", "{field} AS dispatched")),
+}
+"""Per kind: the figures a blank-certificate register gives, and the rows giving them. A
+requisition counts as approved once the province agreed (``status`` approved)."""
+
+
+def _blanks(conn: sqlite3.Connection, register: str, kind: str) -> None:
+    figures, rows = _BLANKS[kind]
+    totals = ", ".join(f"sum({figure})" for figure in figures.split(", "))
+    conn.execute("DELETE FROM stock_parts WHERE source = :register", {"register": register})
+    conn.execute(
+        f"INSERT INTO stock_parts (source, recipient, region, letter, {figures})"
+        f" SELECT :register, recipient, region, letter, {totals} FROM ({rows})"
+        " GROUP BY recipient, region, letter",
+        {"register": register},
+    )
+
+
+_COLLECTED = """
+INSERT INTO stock_parts (source, roster, region, letter, collected)
+SELECT k.register, c.register, c.region, c.letter, count(*)
+FROM collections k JOIN certificates c ON c.number = k.number
+WHERE k.register = :register
+GROUP BY c.register, c.region, c.letter
+"""
+
+
+def _collected(conn: sqlite3.Connection, register: str) -> None:
+    """The certificates a collection register records, per register they belong to (the stock
+    view counts those of rosters; a new number's collection is in the status changes' part)."""
+    conn.execute("DELETE FROM stock_parts WHERE source = :register", {"register": register})
+    conn.execute(_COLLECTED, {"register": register})
+
+
+CHANGED = ""
+"""The ``source`` of the part of ``stock_parts`` the status changes make."""
+
+_CHANGED = f"""
+WITH RECURSIVE
+touched(number) AS (
+    SELECT number FROM status_events
+    UNION SELECT new_number FROM status_events WHERE new_number IS NOT NULL
+),
+up(number, at) AS (  -- each touched certificate and every number it replaced, back to its root
+    SELECT number, number FROM touched
+    UNION ALL  -- (a lookup per step: a join here makes SQLite 3.40 build a Bloom filter per step)
+    SELECT number, (SELECT predecessor FROM certificates WHERE number = up.at) AS before FROM up
+    WHERE before IS NOT NULL
+),
+held(number, roster, region, letter) AS (
+    SELECT up.number, root.register, root.region, root.letter
+    FROM up JOIN certificates root ON root.number = up.at
+    JOIN registers g ON g.key = root.register
+    WHERE root.predecessor IS NULL AND g.kind IN {_ROSTERS}
+),
+events(number, spoiled, used) AS (
+    SELECT number, sum(type = '{EXCHANGE}'), sum(type = '{REISSUE}') FROM status_events
+    GROUP BY number
+),
+figures AS (
+    SELECT h.roster, h.region, h.letter,
+        coalesce(e.spoiled, 0) AS spoiled, coalesce(e.used, 0) AS used,
+        (c.successor IS NULL AND coalesce(c.status, '{VALID}') <> '{REVOKED}') AS current,
+        (k.number IS NOT NULL) AS collected,
+        coalesce(g.kind IN {_ROSTERS}, 0) AS from_roster
+    FROM held h JOIN certificates c ON c.number = h.number
+    LEFT JOIN registers g ON g.key = c.register
+    LEFT JOIN collections k ON k.number = h.number
+    LEFT JOIN events e ON e.number = h.number
+)
+INSERT INTO stock_parts (source, roster, region, letter, spoiled, used, current, collected)
+SELECT '{CHANGED}', roster, region, letter, sum(spoiled), sum(used),
+    sum(current - from_roster), sum((current - from_roster) * collected)
+FROM figures GROUP BY roster, region, letter
+"""
+"""For every certificate an event touched that descends from a roster's: the events that
+spoiled or used a blank, and how its state differs from the untouched roster certificate the
+tally takes it for — current (not replaced, not revoked) and collected, or, for a new number, a
+certificate more. Its figures go to its root roster certificate's recipient and level."""
+
+
+def _changed(conn: sqlite3.Connection) -> None:
+    conn.execute("DELETE FROM stock_parts WHERE source = ?", (CHANGED,))
+    conn.execute(_CHANGED)
+
+
+def _statistics(conn: sqlite3.Connection) -> None:
+    """Take the query planner's statistics of ``certificates`` (ANALYZE, a second at a million
+    rows) when there are none or the table has doubled since: without them SQLite may read a
+    filter of the staff's (地区 and 等级) through the index of the commoner value, a quarter of
+    the registry instead of a twentieth; taken at each doubling, they cost about twice one
+    final ANALYZE over the whole life of a registry."""
+    (count,) = conn.execute(
+        "SELECT coalesce(sum(certificates), 0) FROM certificate_tally"
+    ).fetchone()
+    taken = None
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+        stat = conn.execute(
+            "SELECT stat FROM sqlite_stat1 WHERE tbl = 'certificates' AND idx IS NOT NULL LIMIT 1"
+        ).fetchone()
+        taken = int(stat[0].split()[0]) if stat else None
+    if count and (taken is None or count >= 2 * taken):
+        conn.execute("ANALYZE certificates")
+
+
+def refresh(conn: sqlite3.Connection, register: str, kind: str) -> None:
+    """Bring the summaries up to date with what ``register`` (of ``kind``) just wrote.
+
+    Called inside the register's transaction right after its write, so the summaries change
+    with the register or not at all."""
+    if kind in (*ROSTER_KINDS, STATUS_CHANGES):
+        _tally(conn, register)
+        _statistics(conn)
+    if kind in _BLANKS:
+        _blanks(conn, register, kind)
+    if kind == COLLECTIONS:
+        _collected(conn, register)
+    if kind in (STATUS_CHANGES, COLLECTIONS):
+        _changed(conn)
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Recompute every summary from the registry, inside the caller's transaction."""
+    conn.execute("DELETE FROM certificate_tally")
+    conn.execute(f"{_TALLY} GROUP BY register, {', '.join(TALLIED)}")
+    conn.execute("DELETE FROM stock_parts")
+    registers = conn.execute(
+        f"SELECT key, kind FROM registers WHERE kind IN {sql_list((*_BLANKS, COLLECTIONS))}"
+    ).fetchall()
+    for register, kind in registers:
+        if kind == COLLECTIONS:
+            conn.execute(_COLLECTED, {"register": register})
+        else:
+            _blanks(conn, register, kind)
+    conn.execute(_CHANGED)
+    _statistics(conn)
