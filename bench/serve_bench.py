@@ -355,6 +355,8 @@ def plans(registry: Path) -> dict[str, Plan]:
         "CERTREG_DB": str(registry),
         "CERTREG_SECRET": secrets.token_hex(32),
         "CERTREG_RATE_LIMIT": RATE_LIMIT,
+        # every upload is parsed and measured, not refused by the hourly batch allowance
+        "CERTREG_BATCH_ROWS_PER_HOUR": "0",
         # the README's deployment behind a proxy on the same host, with its public address
         "CERTREG_TRUSTED_PROXIES": "127.0.0.1",
         "CERTREG_PUBLIC_URL": "https://zscx.example.gov.cn",

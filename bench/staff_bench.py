@@ -652,7 +652,10 @@ def run(
     for round_number in range(1, sizes.rounds + 1):
         for key, side in servers.items():
             say(f"staff pages, round {round_number}/{sizes.rounds}: {side.label} …")
-            with server(side.argv, side.env, side.ready, log / f"staff-{key}.log") as base:
+            with server(side.argv, side.env, side.ready, log / f"staff-{key}.log") as (
+                base,
+                _,
+            ):
                 if not results.pages:
                     first = httpx.get(
                         f"{base}/registry/holders.json",
