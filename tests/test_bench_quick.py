@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bench.serve_bench import Load, Scenario
 
@@ -40,6 +41,27 @@ def test_quick_benchmark_prints_the_tables(tmp_path: Path) -> None:
         assert re.search(rf"\| {re.escape(target)}\s*\| [\d.]+", out), target
     assert "## Serving: 32 connections" in out
     assert "Datasette -i: row JSON" in out
+
+
+@pytest.mark.slow
+def test_quick_staff_benchmark_measures_every_page_and_canned_query(tmp_path: Path) -> None:
+    """``--only staff`` asks for every canned query in metadata.yml: one added without sample
+    parameters in the benchmark, or a page that errors, fails here rather than in a long run."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--only", "staff", "--quick", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    metadata = yaml.safe_load((ROOT / "datasette_config" / "metadata.yml").read_text("utf-8"))
+    for settings in metadata["databases"].values():
+        for name in settings.get("queries", {}):
+            assert re.search(rf"\| query: {name} \(.*\)\s*\| \d+ ms", out), name
+    assert re.search(r"\| slowest staff page, p95\s*\| [\d.]+ s", out)
+    assert "staff answered 500" not in out
 
 
 def test_a_scenario_reports_its_median_round() -> None:
