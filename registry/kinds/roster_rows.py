@@ -27,7 +27,7 @@ from registry.kinds.roster_rules import (
     footer_problems,
     order_problems,
 )
-from registry.sheets.cells import text
+from registry.sheets.cells import Cell, text
 from registry.sheets.table import Record, Table
 from registry.store.schema import CertificateRow
 
@@ -38,7 +38,8 @@ class RosterResult:
     problems: list[Problem] = field(default_factory=list)
     numbers: list[tuple[int, str, str]] = field(default_factory=list)
     """(row, number as written, canonical number) of every well-formed number, for
-    `check_holdings`."""
+    `check_holdings` (strings: the result crosses from a worker process, and strings pickle
+    several times faster than tuples of parts)."""
     order_problems: list[Problem] = field(default_factory=list)
     """the order rules' problems, which a register loaded before those rules is not judged by"""
 
@@ -64,6 +65,13 @@ def _number_problems(
     if reason:
         found.append((reason, "§三"))
     return tuple(found)
+
+
+def _optional(value: Cell) -> str | None:
+    """An optional cell as stored: its text, None when empty. (The reader strips text cells.)"""
+    if value.__class__ is str:
+        return value or None
+    return text(value) or None
 
 
 class _RowChecker:
@@ -124,14 +132,13 @@ class _RowChecker:
         fit = self.fits.get(fit_key)
         if fit is None:  # a register has a handful of letter/region combinations
             fit = self.fits[fit_key] = _number_problems(parsed, letter, self.entry)
-        found = [*fit]
-        if number in self.seen:
-            found.append((f"与本文件第{self.seen[number]}行的编号重复", "附件3"))
-        else:
-            self.seen[number] = row
+        first = self.seen.setdefault(number, row)
+        if first != row:
+            fit = (*fit, (f"与本文件第{first}行的编号重复", "附件3"))
         self.result.numbers.append((row, written, number))
         self.numbered.append(NumberedRow(row, written, parsed, str(trade) if trade else None))
-        self.result.problems.extend(Problem(row, NUMBER_COLUMN, written, *f) for f in found)
+        if fit:
+            self.result.problems.extend(Problem(row, NUMBER_COLUMN, written, *f) for f in fit)
         return parsed
 
     def check(self, record: Record) -> None:
@@ -170,7 +177,7 @@ class _RowChecker:
         writing process."""
         entry, values = self.entry, record.values
         key = name.casefold()  # = name_key(name): the name is normalised already
-        conduct, work_record, ethics, theory, practice = (checked.get(c) for c in EXAM_COLUMNS)
+        conduct, work_record, ethics, theory, practice = [checked.get(c) for c in EXAM_COLUMNS]
         return CertificateRow(
             str(number),
             letter,
@@ -183,10 +190,10 @@ class _RowChecker:
             checked["性别"],
             checked[self.birth_column],
             checked.get("参加工作时间"),
-            text(values.get("工作单位")) or entry.unit,
-            text(values.get("文化程度")) or None,
-            text(values.get("原岗位证书号（未获工种年限）")) or None,
-            text(values.get("执行工资等级起始时间")) or None,
+            _optional(values.get("工作单位")) or entry.unit,
+            _optional(values.get("文化程度")),
+            _optional(values.get("原岗位证书号（未获工种年限）")),
+            _optional(values.get("执行工资等级起始时间")),
             checked["报考年度"],
             checked["报考工种"],
             conduct,
@@ -194,12 +201,12 @@ class _RowChecker:
             ethics,
             theory,
             practice,
-            text(values.get("批准文号")) or entry.approval_doc,
+            _optional(values.get("批准文号")) or entry.approval_doc,
             self.issued_on,
             entry.authority,
             entry.key,
             record.row,
-            text(values.get("备注")) or None,
+            _optional(values.get("备注")),
         )
 
 

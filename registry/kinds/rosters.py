@@ -143,11 +143,13 @@ def check_holdings(
 
 
 _HOLDERS = (
-    "SELECT h.source_row, c.number, c.register FROM roster_holders h JOIN certificates c"
-    " ON c.name_key = h.name_key AND c.birth = h.birth AND c.trade = h.trade"
-    " AND c.letter = h.letter AND c.number <> h.number AND c.register <> ?"
-    " ORDER BY h.source_row, c.number"
+    "SELECT m.source_row, c.number, c.register FROM (SELECT h.source_row, ("
+    " SELECT c.rowid FROM certificates c WHERE c.name_key = h.name_key AND c.birth = h.birth"
+    " AND c.trade = h.trade AND c.letter = h.letter AND c.number <> h.number"
+    " AND c.register <> ? ORDER BY c.number LIMIT 1) AS other FROM roster_holders h) m"
+    " JOIN certificates c ON c.rowid = m.other ORDER BY m.source_row"
 )
+"""the registry's first certificate (by number) of each row's holder, trade and level"""
 
 
 def registered_holders(
@@ -155,7 +157,8 @@ def registered_holders(
 ) -> list[Problem]:
     """§二: a row whose holder already holds a certificate of that trade and level in the
     registry, from another register, is refused unless its 备注 says it is somebody else. The
-    rows go to a temporary table and are matched in one join on the holder index."""
+    rows go to a temporary table and each is matched on the holder index by one correlated
+    subquery (as a join, SQLite 3.40 first builds a Bloom filter over the whole registry)."""
     rows = [
         (c.name_key, c.birth, c.trade, c.letter, c.number, c.source_row)
         for c in result.certificates
@@ -170,12 +173,17 @@ def registered_holders(
     conn.execute("DELETE FROM roster_holders")
     conn.executemany("INSERT INTO roster_holders VALUES (?, ?, ?, ?, ?, ?)", rows)
     by_row = {c.source_row: c for c in result.certificates}
-    found: dict[int, Problem] = {}
-    for row, number, register in conn.execute(_HOLDERS, (entry.key,)):
-        if row not in found:
-            found[row] = duplicate_problem(by_row[row], f"登记库中（{number}，名册“{register}”）")
+    found = [
+        duplicate_problem(by_row[row], f"登记库中（{number}，名册“{register}”）")
+        for row, number, register in conn.execute(_HOLDERS, (entry.key,))
+    ]
     conn.execute("DELETE FROM roster_holders")
-    return list(found.values())
+    return found
+
+
+def _is_duplicate(problem: Problem) -> bool:
+    """A number this file or the registry already gives to someone (附件3)."""
+    return problem.column == NUMBER_COLUMN and problem.clause == "附件3" and "重复" in problem.rule
 
 
 def _with_next_free(
@@ -183,6 +191,8 @@ def _with_next_free(
 ) -> list[Problem]:
     """A number given twice names the next number free for its level, so the clerk can fix the
     row in one go (附件3 四: numbers are taken in order, never reused)."""
+    if not any(_is_duplicate(problem) for problem in problems):
+        return problems
     in_file: dict[str, int] = {}
     for _, _, number in result.numbers:
         parsed = parse(number)
@@ -190,7 +200,7 @@ def _with_next_free(
     free: dict[str, CertificateNumber] = {}
     advised = []
     for problem in problems:
-        if problem.column == NUMBER_COLUMN and problem.clause == "附件3" and "重复" in problem.rule:
+        if _is_duplicate(problem):
             taken = parse(problem.value or "")
             if taken.prefix not in free:
                 highest = highest_sequence(conn, taken.letter, taken.year_code, taken.region)

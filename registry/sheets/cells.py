@@ -31,6 +31,8 @@ def text(value: Cell) -> str:
     """A cell as stripped text ('' when empty); spreadsheet dates as ISO dates."""
     if value is None:
         return ""
+    if value.__class__ is str:  # most cells, first
+        return value.strip()
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value).strip()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from registry.sheets.cells import Cell, clean
 from registry.sheets.errors import UnreadableSheet
@@ -38,5 +39,9 @@ def open_sheet(path: Path, limits: SheetLimits = REGISTER_LIMITS) -> Sheet:
     if not path.exists():
         raise UnreadableSheet("文件不存在。请核对 registers.toml 中的文件名，或文件是否已移走")
     sheet = read_sheet(path, limits)
-    rows = ((number, [clean(v) for v in cells]) for number, cells in sheet.rows())
+    if sheet.encoding is None:
+        rows = ((number, [clean(v) for v in cells]) for number, cells in sheet.rows())
+    else:  # a CSV's cells are all text: `clean` of a str, inline (a register has 600,000)
+        text_rows = cast(Iterator[tuple[int, list[str]]], sheet.rows())
+        rows = ((number, [c.strip() or None for c in cells]) for number, cells in text_rows)
     return Sheet(rows, sheet.encoding)

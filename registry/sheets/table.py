@@ -18,6 +18,8 @@ from registry.sheets.layout import Layout, header_key
 from registry.sheets.rows import Row, open_sheet
 
 HEADER_SEARCH_ROWS = 30
+FOOTER_CELLS = 4
+"""a footer line fills at most this many cells (a data row fills most columns)"""
 FOOTER_MARKERS = (
     "意见",
     "经办人",
@@ -102,12 +104,15 @@ def _find_header(rows: Iterator[Row], layout: Layout) -> tuple[tuple[int, ...], 
     )
 
 
-def _is_footer(cells: list[Cell]) -> bool:
-    """A signature/approval line: a few filled cells carrying a footer marker. (Data rows fill
-    most columns, so they are recognised by the cheap count before any text is built.)"""
-    if len(cells) - cells.count(None) > 4:
+def _is_footer(cells: list[Cell], own_words: set[int]) -> bool:
+    """A signature/approval line: a few filled cells carrying a footer marker, not counting the
+    columns ``own_words`` whose data are footer-like words. (Data rows fill most columns, so
+    they are recognised by the cheap count before any text is built.)"""
+    if len(cells) - cells.count(None) > FOOTER_CELLS + len(own_words):
         return False
-    filled = [c for c in cells if c is not None]
+    filled = [c for i, c in enumerate(cells) if c is not None and i not in own_words]
+    if len(filled) > FOOTER_CELLS:
+        return False
     text = header_key("".join(map(str, filled)))
     return any(marker in text for marker in FOOTER_MARKERS)
 
@@ -133,8 +138,7 @@ def _read_body(rows: Iterator[Row], table: Table) -> None:
         i for name, i in columns.items() if any(m in header_key(name) for m in FOOTER_MARKERS)
     }
     for row_number, cells in rows:
-        outside = [c for i, c in enumerate(cells) if i not in own_words] if own_words else cells
-        if table.footer or _is_footer(outside):
+        if table.footer or _is_footer(cells, own_words):
             line = " ".join(str(c) for c in cells if c is not None)
             if line:
                 table.footer.append((row_number, line))

@@ -48,6 +48,8 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     # 64 MiB of page cache: a register's inserts land all over the number index of a
     # registry of a million certificates; the default 2 MiB would re-read pages for every row.
     conn.execute("PRAGMA cache_size = -65536")
+    # a roster's rows are matched against the registry through a temporary table (§二)
+    conn.execute("PRAGMA temp_store = MEMORY")
     db = sqlite_utils.Database(conn)
     ensure_tables(db)
     ensure_stock_view(db)
