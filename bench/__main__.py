@@ -15,11 +15,12 @@ import datetime as dt
 import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from bench import hostile_bench, serve_bench, staff_bench, sync_bench
+from bench import hostile_bench, serve_bench, staff_bench, staff_registry, sync_bench, wrk
 from bench.measure import run_once
 from bench.report import machine, targets_table
 
@@ -88,16 +89,10 @@ def main(
     if only == "staff":
         staff(quick, registers, rows, rounds, out, certreg, json_path)
         return
-    registers = registers or (4 if quick else 25)
-    rows = min(rows or (1_500 if quick else sync_bench.MAX_ROWS), sync_bench.MAX_ROWS)
-    sizes = sync_bench.SyncSizes(
-        registers, rows, xlsx_rows=rows, repeat=repeat or (1 if quick else 3)
-    )
-    seconds = seconds or (2 if quick else 15)
-    warmup = 1 if quick else 5
+    sizes = sync_sizes(quick, registers, rows, repeat)
+    serving = Serving.of(quick, seconds, rounds, install=not no_install)
     out.mkdir(parents=True, exist_ok=True)
-    work = out / "work"
-    work.mkdir(exist_ok=True)
+    (out / "work").mkdir(exist_ok=True)
 
     report: dict[str, object] = {}
     click.echo(f"# certreg benchmarks, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n")
@@ -106,48 +101,101 @@ def main(
     certreg = certreg or sync_bench.console_script("certreg")
     registry = out / "registry.db"
     if only in (None, "sync"):
-        results = sync_bench.run(out, sizes, certreg, say)
-        registry = results.registry
-        click.echo(f"## Sync: {registers} registers × {rows:,} rows, median of {sizes.repeat}\n")
-        click.echo(sync_bench.figures_table(results.figures) + "\n")
-        click.echo(targets_table(results.targets) + "\n")
-        report["sync"] = sync_bench.as_json(results)
+        registry = sync_section(out, sizes, certreg, report)
     if only in (None, "serve", "hostile") and not registry.exists():
         say("no registry yet: loading the generated registers first …")
-        dirs = sync_bench.prepare_data(out, registers, rows, rows)
+        dirs = sync_bench.prepare_data(out, sizes.registers, sizes.rows, sizes.rows)
         run_once(sync_bench.sync_command(certreg, dirs["full"], registry))
     if only in (None, "serve"):
-        served = serve_bench.run(
-            registry, work, seconds, warmup, not no_install, say, rounds or (1 if quick else 3)
-        )
-        click.echo(
-            f"## Serving: {serve_bench.CONNECTIONS} connections, {seconds} s after a {warmup} s"
-            " warm-up; server on core 0, wrk on core 1; median of the rounds\n"
-        )
-        click.echo(serve_bench.scenarios_table(served.scenarios) + "\n")
-        click.echo(targets_table(served.targets) + "\n")
-        click.echo(
-            "### Two replicas behind nginx on this machine\n\n"
-            "Server side on core 0, wrk on core 1: two replicas share the one core, so this shows"
-            " the cost of nginx (TLS) and of the limits in Redis, not the gain of a second"
-            " machine. CPU/request (every server-side process) projects capacity per core.\n"
-        )
-        click.echo(serve_bench.replicas_table(served.scenarios) + "\n")
-        report["serve"] = serve_bench.as_json(served)
+        serve_section(registry, out / "work", serving, report)
     if only == "hostile" or (only is None and not quick):
-        hostile = hostile_bench.run(
-            registry, work, seconds, warmup, not no_install, say, rounds or (1 if quick else 3)
-        )
-        click.echo(
-            f"## Hostile uploads: {serve_bench.CONNECTIONS} connections of normal checks, "
-            f"{seconds} s after a {warmup} s warm-up, alone then with "
-            f"{hostile_bench.UPLOADERS} hostile uploads at once\n"
-        )
-        click.echo(hostile_bench.figures_table(hostile) + "\n")
-        click.echo(targets_table(hostile.targets) + "\n")
-        report["hostile"] = hostile_bench.as_json(hostile)
+        hostile_section(registry, out / "work", serving, report)
     if json_path:
         json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Serving:
+    """How long and how often the servers are measured."""
+
+    seconds: int
+    warmup: int
+    rounds: int
+    install: bool
+    """apt-get install wrk when it is missing"""
+
+    @classmethod
+    def of(cls, quick: bool, seconds: int | None, rounds: int | None, install: bool) -> Serving:
+        """The options given, else the defaults of a quick or a full run."""
+        if quick:
+            return cls(seconds or 2, 1, rounds or 1, install)
+        return cls(seconds or 15, 5, rounds or 3, install)
+
+
+def sync_sizes(
+    quick: bool, registers: int | None, rows: int | None, repeat: int | None
+) -> sync_bench.SyncSizes:
+    """The options given, else the defaults of a quick or a full run (rows at most 4 × 9,999)."""
+    default_rows = 1_500 if quick else sync_bench.MAX_ROWS
+    rows = min(rows or default_rows, sync_bench.MAX_ROWS)
+    return sync_bench.SyncSizes(
+        registers or (4 if quick else 25),
+        rows,
+        xlsx_rows=rows,
+        repeat=repeat or (1 if quick else 3),
+    )
+
+
+def sync_section(
+    out: Path, sizes: sync_bench.SyncSizes, certreg: str, report: dict[str, object]
+) -> Path:
+    """Measure the sync; print its tables; the registry it built."""
+    results = sync_bench.run(out, sizes, certreg, say)
+    click.echo(
+        f"## Sync: {sizes.registers} registers × {sizes.rows:,} rows, median of {sizes.repeat}\n"
+    )
+    click.echo(sync_bench.figures_table(results.figures) + "\n")
+    click.echo(targets_table(results.targets) + "\n")
+    report["sync"] = sync_bench.as_json(results)
+    return results.registry
+
+
+def serve_section(registry: Path, work: Path, serving: Serving, report: dict[str, object]) -> None:
+    """Measure the verification app against Datasette and the ceiling, and two replicas."""
+    served = serve_bench.run(
+        registry, work, serving.seconds, serving.warmup, serving.install, say, serving.rounds
+    )
+    click.echo(
+        f"## Serving: {wrk.CONNECTIONS} connections, {serving.seconds} s after a"
+        f" {serving.warmup} s warm-up; server on core 0, wrk on core 1; median of the rounds\n"
+    )
+    click.echo(serve_bench.scenarios_table(served.scenarios) + "\n")
+    click.echo(targets_table(served.targets) + "\n")
+    click.echo(
+        "### Two replicas behind nginx on this machine\n\n"
+        "Server side on core 0, wrk on core 1: two replicas share the one core, so this shows"
+        " the cost of nginx (TLS) and of the limits in Redis, not the gain of a second"
+        " machine. CPU/request (every server-side process) projects capacity per core.\n"
+    )
+    click.echo(serve_bench.replicas_table(served.scenarios) + "\n")
+    report["serve"] = serve_bench.as_json(served)
+
+
+def hostile_section(
+    registry: Path, work: Path, serving: Serving, report: dict[str, object]
+) -> None:
+    """Measure normal checks alone and under hostile uploads."""
+    hostile = hostile_bench.run(
+        registry, work, serving.seconds, serving.warmup, serving.install, say, serving.rounds
+    )
+    click.echo(
+        f"## Hostile uploads: {wrk.CONNECTIONS} connections of normal checks, "
+        f"{serving.seconds} s after a {serving.warmup} s warm-up, alone then with "
+        f"{hostile_bench.UPLOADERS} hostile uploads at once\n"
+    )
+    click.echo(hostile_bench.figures_table(hostile) + "\n")
+    click.echo(targets_table(hostile.targets) + "\n")
+    report["hostile"] = hostile_bench.as_json(hostile)
 
 
 def say(text: str) -> None:
@@ -164,7 +212,7 @@ def staff(
     json_path: Path | None,
 ) -> None:
     """``--only staff``: 40 rosters × 25,000 rows (a million certificates) by default."""
-    sizes = staff_bench.StaffSizes(
+    sizes = staff_registry.StaffSizes(
         registers or (4 if quick else 40),
         rows or (1_500 if quick else 25_000),
         samples=3 if quick else 20,

@@ -24,18 +24,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from bench.processes import fetch, server
 from bench.report import Target, table
-from bench.serve_bench import (
-    RATE_LIMIT,
-    Load,
-    ensure_wrk,
-    fetch,
-    load,
-    lua_script,
-    plans,
-    sample,
-    server,
-)
+from bench.scenarios import RATE_LIMIT, plans, sample
+from bench.wrk import Load, ensure_wrk, load, lua_script
 
 UPLOADERS = 8
 MAX_RSS_MB = 300

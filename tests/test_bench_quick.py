@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bench.serve_bench import Load, Scenario
+from bench.serve_bench import Scenario
+from bench.wrk import Load
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from registry.domain.dates import BadDate, parse_date
@@ -104,6 +105,47 @@ class _Known:
     seen: dict[str, int] = field(default_factory=dict)
 
 
+Fail = Callable[..., None]
+"""``fail(column, value, rule, clause="§四.(六)1")``: record a problem of the row being checked"""
+
+
+def _check_number(number: str, written: Cell, row: int, known: _Known, fail: Fail) -> None:
+    """A well-formed number: issued, collected once (in this file and before), by its city."""
+    if number not in known.issued:
+        fail("证书编号", written, "登记库中没有此证书编号，不能登记领取")
+    first = known.seen.setdefault(number, row)
+    if first != row:
+        fail("证书编号", written, f"与本文件第{first}行重复：每本证书只能领取一次")
+    if number in known.elsewhere:
+        rule = f"此证书已在“{known.elsewhere[number]}”中登记领取，每本证书只能领取一次"
+        fail("证书编号", written, rule)
+    authority = known.entry.authority
+    if not covers(authority, parse(number).region):
+        rule = f"{region_name(authority)}只能登记本市（州）编号的证书的领取"
+        fail("证书编号", written, rule, "§四.(四)")
+
+
+def _check_day(
+    value: Cell, written: Cell, number: str | None, known: _Known, fail: Fail
+) -> dt.date | None:
+    """The collection date: a date, not in the future, not before the certificate was issued,
+    and while the certificate was still the holder's to collect."""
+    try:
+        day = parse_date(value or "", not_after=known.today)
+    except BadDate as exc:
+        fail("日期", value, str(exc))
+        return None
+    held = known.issued.get(number or "")
+    if held is None:
+        return day
+    ended = _ended(held, day)
+    if ended:
+        fail("证书编号", written, ended)
+    if held.issued_on and day < dt.date.fromisoformat(held.issued_on):
+        fail("日期", value, f"领取日期早于发证日期 {held.issued_on}")
+    return day
+
+
 def _check_row(
     record: Record, number: str | None, known: _Known, problems: list[Problem]
 ) -> Collection | None:
@@ -115,26 +157,7 @@ def _check_row(
 
     written = values.get("证书编号")
     if number is not None:
-        if number not in known.issued:
-            fail("证书编号", written, "登记库中没有此证书编号，不能登记领取")
-        if number in known.seen:
-            fail("证书编号", written, f"与本文件第{known.seen[number]}行重复：每本证书只能领取一次")
-        else:
-            known.seen[number] = record.row
-        if number in known.elsewhere:
-            fail(
-                "证书编号",
-                written,
-                f"此证书已在“{known.elsewhere[number]}”中登记领取，每本证书只能领取一次",
-            )
-        authority = known.entry.authority
-        if not covers(authority, parse(number).region):
-            fail(
-                "证书编号",
-                written,
-                f"{region_name(authority)}只能登记本市（州）编号的证书的领取",
-                "§四.(四)",
-            )
+        _check_number(number, written, record.row, known, fail)
     collector = normalise_name(text(values.get("领取人")))
     if not collector:
         fail("领取人", None, "领取人为空")
@@ -142,19 +165,7 @@ def _check_row(
     key = signature.casefold()
     if not signature or key in UNSIGNED:
         fail("签名", values.get("签名"), "领取证书须本人签名；未签名的不能登记为已领取")
-    day = None
-    try:
-        day = parse_date(values.get("日期") or "", not_after=known.today)
-    except BadDate as exc:
-        fail("日期", values.get("日期"), str(exc))
-    else:
-        held = known.issued.get(number or "")
-        issued_on = held.issued_on if held else None
-        ended = _ended(held, day) if held else None
-        if ended:
-            fail("证书编号", written, ended)
-        if issued_on and day < dt.date.fromisoformat(issued_on):
-            fail("日期", values.get("日期"), f"领取日期早于发证日期 {issued_on}")
+    day = _check_day(values.get("日期"), written, number, known, fail)
     if len(problems) > start or number is None or day is None:
         return None
     return {

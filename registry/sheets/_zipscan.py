@@ -29,8 +29,15 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pyexpat import ExpatError, ParserCreate, XMLParserType
+from pyexpat import ExpatError
 
+from registry.sheets._extent import (
+    Extent,
+    StopParsing,
+    cell_position,
+    column_letters,
+    expat_parser,
+)
 from registry.sheets._limits import SheetLimits, exceeded, unreadable
 
 READ_BYTES = 1 << 20
@@ -38,10 +45,7 @@ RATIO_FLOOR = 1 << 20
 """parts that inflate to less than this are not checked for their ratio: they cannot hurt"""
 TAIL = 256
 """bytes kept from one block to the next, so that a reference cut in two is still found"""
-ODS_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
-ODS_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-_REF = re.compile(r"([A-Za-z]*)0*([0-9]+)")
 
 
 @dataclass(frozen=True)
@@ -55,29 +59,6 @@ class Workbook:
     """member name of the first worksheet (.xlsx) or of content.xml (.ods)"""
     sheet_bytes: int
     """its inflated size, as the directory declares it"""
-
-
-class _Stop(Exception):
-    """Raised inside an expat handler to stop parsing: the part has told us what we need."""
-
-
-def _refuse_dtd(*_: object) -> None:
-    raise unreadable("文件内含 DTD 声明（XML 实体），不是 Excel/WPS 保存的正常文件")
-
-
-def _parser() -> XMLParserType:
-    parser = ParserCreate(namespace_separator=" ")
-    parser.StartDoctypeDeclHandler = _refuse_dtd
-    parser.EntityDeclHandler = _refuse_dtd
-    return parser
-
-
-def column_letters(number: int) -> str:
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _greater(bound: str, alphabet: str) -> str:
@@ -190,11 +171,11 @@ def _read(archive: zipfile.ZipFile, name: str) -> bytes:
 
 def _parse_small(data: bytes, start: Callable[[str, dict[str, str]], None]) -> None:
     """Parse a small part (workbook.xml, .rels) whole, DTDs refused."""
-    parser = _parser()
+    parser = expat_parser()
     parser.StartElementHandler = start
     try:
         parser.Parse(data, True)
-    except _Stop:
+    except StopParsing:
         pass
     except ExpatError as exc:
         raise unreadable("工作簿结构文件不是有效的 XML") from exc
@@ -208,7 +189,7 @@ def _first_worksheet(archive: zipfile.ZipFile, names: set[str]) -> str:
     def sheet(name: str, attributes: dict[str, str]) -> None:
         if name.rpartition(" ")[2] == "sheet":
             first.extend(v for k, v in attributes.items() if " " in k and k.endswith(" id"))
-            raise _Stop
+            raise StopParsing
 
     _parse_small(_read(archive, "xl/workbook.xml"), sheet)
     targets: dict[str, str] = {}
@@ -236,7 +217,7 @@ class _Prolog:
         self.done = False
         self.dimension = ""
         self._until = until
-        self._parser = _parser()
+        self._parser = expat_parser()
         self._parser.StartElementHandler = self._start
 
     def _start(self, name: str, attributes: dict[str, str]) -> None:
@@ -244,29 +225,50 @@ class _Prolog:
         if local == "dimension":
             self.dimension = attributes.get("ref", "")
         if self._until is None or local == self._until:
-            raise _Stop
+            raise StopParsing
 
     def feed(self, block: bytes) -> None:
         if self.done:
             return
         try:
             self._parser.Parse(block, False)
-        except _Stop:
+        except StopParsing:
             self.done = True
         except ExpatError as exc:
             raise unreadable("工作簿内的 XML 部件已损坏") from exc
 
 
-def _position(reference: str) -> tuple[int, int] | None:
-    """(1-based row, 1-based column) of ``XFD12``; None when python-calamine would not read it."""
-    match = _REF.fullmatch(reference)
-    if match is None:
-        return None
-    letters, digits = match.groups()
-    column = 0
-    for letter in letters.upper():
-        column = column * 26 + ord(letter) - 64
-    return int(digits), column
+def _stream_part(
+    workbook: Workbook,
+    name: str,
+    filters: tuple[re.Pattern[bytes], ...],
+    limits: SheetLimits,
+    deadline: float,
+    sheet_body: bool,
+) -> tuple[_Prolog | None, bool]:
+    """Inflate one part block by block within the deadline, feeding an XML part's prolog; and
+    for an .xlsx worksheet, whether a cell reference that may lie beyond the limits appears
+    (read only up to ``<sheetData>`` without ``sheet_body``)."""
+    is_sheet = name == workbook.sheet
+    xml = name.endswith((".xml", ".rels"))
+    prolog = _Prolog("sheetData" if is_sheet else None) if xml else None
+    watched = is_sheet and workbook.kind == "xlsx"
+    suspicious = False
+    tail = b""
+    for block in _stream(workbook.archive, name):
+        if time.monotonic() > deadline:
+            raise exceeded(limits, "seconds")
+        if prolog is not None:
+            prolog.feed(block)
+        if not watched:
+            continue
+        if not sheet_body and prolog is not None and prolog.done:
+            break
+        if not suspicious:
+            window = tail + block
+            suspicious = any(f.search(window) for f in filters)
+            tail = window[-TAIL:]
+    return prolog, suspicious
 
 
 def scan_parts(
@@ -275,133 +277,18 @@ def scan_parts(
     """Inflate every part within the limits (proving its size), refuse DTDs, and refuse a first
     worksheet with a cell beyond ``max_rows``/``max_columns``. Without ``sheet_body`` the
     worksheet is read only up to ``<sheetData>``: the rest is left to the child."""
-    archive = workbook.archive
     filters = reference_filters(limits)
-    for info in archive.infolist():
+    for info in workbook.archive.infolist():
         name = info.filename
-        is_sheet = name == workbook.sheet
-        prolog = (
-            _Prolog("sheetData" if is_sheet else None) if name.endswith((".xml", ".rels")) else None
-        )
-        suspicious = False
-        tail = b""
-        for block in _stream(archive, name):
-            if time.monotonic() > deadline:
-                raise exceeded(limits, "seconds")
-            if prolog is not None:
-                prolog.feed(block)
-            if not is_sheet or workbook.kind != "xlsx":
-                continue
-            if not sheet_body and prolog is not None and prolog.done:
-                break
-            if not suspicious:
-                window = tail + block
-                suspicious = any(f.search(window) for f in filters)
-                tail = window[-TAIL:]
-        if not is_sheet or not sheet_body:
+        prolog, suspicious = _stream_part(workbook, name, filters, limits, deadline, sheet_body)
+        if name != workbook.sheet or not sheet_body:
             continue
         if workbook.kind == "ods":
-            _Extent(limits, ods=True).run(_stream(archive, name), deadline)
+            Extent(limits, ods=True).run(_stream(workbook.archive, name), deadline)
             continue
         assert prolog is not None
-        corner = _position(prolog.dimension.rpartition(":")[2])
+        corner = cell_position(prolog.dimension.rpartition(":")[2])
         if corner and (corner[0] > limits.max_rows or corner[1] > limits.max_columns):
             suspicious = True
         if suspicious:
-            _Extent(limits, ods=False).run(_stream(archive, name), deadline)
-
-
-class _Extent:
-    """The exact expat pass: the farthest cell that holds a value, by python-calamine's rules
-    (.xlsx: ``r`` or the next column; .ods: repeated rows and cells count as many)."""
-
-    def __init__(self, limits: SheetLimits, *, ods: bool) -> None:
-        self.limits = limits
-        self.row = 0
-        self.column = 0
-        self.cell: tuple[int, int, str] | None = None
-        self.filled = False
-        self.row_repeat = 1
-        self.cell_repeat = 1
-        self.parser = _parser()
-        if ods:
-            self.parser.StartElementHandler = self._ods_start
-            self.parser.EndElementHandler = self._ods_end
-        else:
-            self.parser.StartElementHandler = self._xlsx_start
-            self.parser.EndElementHandler = self._xlsx_end
-
-    def run(self, blocks: Iterator[bytes], deadline: float) -> None:
-        try:
-            for block in blocks:
-                if time.monotonic() > deadline:
-                    raise exceeded(self.limits, "seconds")
-                self.parser.Parse(block, False)
-            self.parser.Parse(b"", True)
-        except _Stop:
-            pass
-        except ExpatError as exc:
-            raise unreadable("工作表的 XML 已损坏") from exc
-
-    def _check(self, row: int, column: int, where: str) -> None:
-        if row > self.limits.max_rows:
-            raise exceeded(self.limits, "max_rows", row, f"单元格 {where}")
-        if column > self.limits.max_columns:
-            raise exceeded(self.limits, "max_columns", column, f"单元格 {where}")
-
-    def _xlsx_start(self, name: str, attributes: dict[str, str]) -> None:
-        local = name.rpartition(" ")[2]
-        if local == "row":
-            number = attributes.get("r", "")
-            self.row = int(number) if number.isdigit() else self.row + 1
-            self.column = 0
-        elif local == "c":
-            reference = attributes.get("r")
-            position = _position(reference) if reference is not None else None
-            if position is None:
-                self.column += 1
-                self.cell = (self.row, self.column, f"{column_letters(self.column)}{self.row}")
-            else:
-                self.column = position[1]
-                self.cell = (position[0], position[1], reference or "")
-            self.filled = False
-        elif local in ("v", "is") and self.cell is not None:
-            self.filled = True
-
-    def _xlsx_end(self, name: str) -> None:
-        if name.rpartition(" ")[2] == "c" and self.cell is not None:
-            if self.filled:
-                self._check(*self.cell)
-            self.cell = None
-
-    def _ods_start(self, name: str, attributes: dict[str, str]) -> None:
-        namespace, _, local = name.rpartition(" ")
-        if namespace != ODS_TABLE_NS:
-            if self.cell is not None:
-                self.filled = True  # a <text:p> or other content
-            return
-        repeat = attributes.get(f"{ODS_TABLE_NS} number-rows-repeated", "1")
-        if local == "table-row":
-            self.row_repeat = int(repeat) if repeat.isdigit() else 1
-            self.column = 0
-        elif local in ("table-cell", "covered-table-cell"):
-            count = attributes.get(f"{ODS_TABLE_NS} number-columns-repeated", "1")
-            self.cell_repeat = int(count) if count.isdigit() else 1
-            self.cell = (self.row + 1, self.column + 1, "")
-            self.filled = f"{ODS_OFFICE_NS} value-type" in attributes
-
-    def _ods_end(self, name: str) -> None:
-        namespace, _, local = name.rpartition(" ")
-        if namespace != ODS_TABLE_NS:
-            return
-        if local in ("table-cell", "covered-table-cell") and self.cell is not None:
-            if self.filled:
-                last_row = self.row + self.row_repeat
-                last_column = self.column + self.cell_repeat
-                self._check(last_row, last_column, f"{column_letters(last_column)}{last_row}")
-            self.column += self.cell_repeat
-            self.cell = None
-        elif local == "table-row":
-            self.row += self.row_repeat
-        elif local == "table":
-            raise _Stop  # only the first sheet is read
+            Extent(limits, ods=False).run(_stream(workbook.archive, name), deadline)

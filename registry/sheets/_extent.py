@@ -1,0 +1,149 @@
+"""The exact pass over a worksheet's XML (`registry.sheets._zipscan` runs it only when its cheap
+search finds a suspicious cell reference): expat with any DOCTYPE refused, following
+python-calamine's rules for where the farthest cell holding a value lies."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pyexpat import ExpatError, ParserCreate, XMLParserType
+
+from registry.sheets._limits import SheetLimits, exceeded, unreadable
+
+ODS_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ODS_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+_REF = re.compile(r"([A-Za-z]*)0*([0-9]+)")
+
+
+class StopParsing(Exception):
+    """Raised inside an expat handler to stop parsing: the part has told us what we need."""
+
+
+def _refuse_dtd(*_: object) -> None:
+    raise unreadable("文件内含 DTD 声明（XML 实体），不是 Excel/WPS 保存的正常文件")
+
+
+def expat_parser() -> XMLParserType:
+    parser = ParserCreate(namespace_separator=" ")
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    return parser
+
+
+def column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def cell_position(reference: str) -> tuple[int, int] | None:
+    """(1-based row, 1-based column) of ``XFD12``; None when python-calamine would not read it."""
+    match = _REF.fullmatch(reference)
+    if match is None:
+        return None
+    letters, digits = match.groups()
+    column = 0
+    for letter in letters.upper():
+        column = column * 26 + ord(letter) - 64
+    return int(digits), column
+
+
+class Extent:
+    """The exact expat pass: the farthest cell that holds a value, by python-calamine's rules
+    (.xlsx: ``r`` or the next column; .ods: repeated rows and cells count as many)."""
+
+    def __init__(self, limits: SheetLimits, *, ods: bool) -> None:
+        self.limits = limits
+        self.row = 0
+        self.column = 0
+        self.cell: tuple[int, int, str] | None = None
+        self.filled = False
+        self.row_repeat = 1
+        self.cell_repeat = 1
+        self.parser = expat_parser()
+        if ods:
+            self.parser.StartElementHandler = self._ods_start
+            self.parser.EndElementHandler = self._ods_end
+        else:
+            self.parser.StartElementHandler = self._xlsx_start
+            self.parser.EndElementHandler = self._xlsx_end
+
+    def run(self, blocks: Iterator[bytes], deadline: float) -> None:
+        try:
+            for block in blocks:
+                if time.monotonic() > deadline:
+                    raise exceeded(self.limits, "seconds")
+                self.parser.Parse(block, False)
+            self.parser.Parse(b"", True)
+        except StopParsing:
+            pass
+        except ExpatError as exc:
+            raise unreadable("工作表的 XML 已损坏") from exc
+
+    def _check(self, row: int, column: int, where: str) -> None:
+        if row > self.limits.max_rows:
+            raise exceeded(self.limits, "max_rows", row, f"单元格 {where}")
+        if column > self.limits.max_columns:
+            raise exceeded(self.limits, "max_columns", column, f"单元格 {where}")
+
+    def _xlsx_start(self, name: str, attributes: dict[str, str]) -> None:
+        local = name.rpartition(" ")[2]
+        if local == "row":
+            number = attributes.get("r", "")
+            self.row = int(number) if number.isdigit() else self.row + 1
+            self.column = 0
+        elif local == "c":
+            reference = attributes.get("r")
+            position = cell_position(reference) if reference is not None else None
+            if position is None:
+                self.column += 1
+                self.cell = (self.row, self.column, f"{column_letters(self.column)}{self.row}")
+            else:
+                self.column = position[1]
+                self.cell = (position[0], position[1], reference or "")
+            self.filled = False
+        elif local in ("v", "is") and self.cell is not None:
+            self.filled = True
+
+    def _xlsx_end(self, name: str) -> None:
+        if name.rpartition(" ")[2] == "c" and self.cell is not None:
+            if self.filled:
+                self._check(*self.cell)
+            self.cell = None
+
+    def _ods_start(self, name: str, attributes: dict[str, str]) -> None:
+        namespace, _, local = name.rpartition(" ")
+        if namespace != ODS_TABLE_NS:
+            if self.cell is not None:
+                self.filled = True  # a <text:p> or other content
+            return
+        repeat = attributes.get(f"{ODS_TABLE_NS} number-rows-repeated", "1")
+        if local == "table-row":
+            self.row_repeat = int(repeat) if repeat.isdigit() else 1
+            self.column = 0
+        elif local in ("table-cell", "covered-table-cell"):
+            count = attributes.get(f"{ODS_TABLE_NS} number-columns-repeated", "1")
+            self.cell_repeat = int(count) if count.isdigit() else 1
+            self.cell = (self.row + 1, self.column + 1, "")
+            self.filled = f"{ODS_OFFICE_NS} value-type" in attributes
+
+    def _ods_end(self, name: str) -> None:
+        namespace, _, local = name.rpartition(" ")
+        if namespace != ODS_TABLE_NS:
+            return
+        if local in ("table-cell", "covered-table-cell") and self.cell is not None:
+            if self.filled:
+                last_row = self.row + self.row_repeat
+                last_column = self.column + self.cell_repeat
+                self._check(last_row, last_column, f"{column_letters(last_column)}{last_row}")
+            self.column += self.cell_repeat
+            self.cell = None
+        elif local == "table-row":
+            self.row += self.row_repeat
+        elif local == "table":
+            raise StopParsing  # only the first sheet is read

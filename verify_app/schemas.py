@@ -1,0 +1,245 @@
+"""The JSON schemas of the API's bodies and answers (``components.schemas`` of
+``/openapi.json``, `verify_app.openapi`): exactly what the app accepts and answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.domain.levels import LEVELS
+from registry.domain.regions import REGIONS
+from registry.domain.statuses import EVENT_TYPES, RESULT_LABELS, RESULTS
+from registry.public.confirm import CONFIRMABLE, MATCH, MISMATCH
+from registry.public.fields import PUBLIC_FIELDS
+from verify_app.service import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS
+
+SEQUENCE_PATTERN = "(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+"""0001-9999 (附件3 第8-11位) as a regular expression: every four-digit string but 0000."""
+NUMBER_PATTERN = f"^[{''.join(LEVELS)}][0-9]{{2}}({'|'.join(REGIONS)}){SEQUENCE_PATTERN}$"
+"""A number in its canonical form (附件3): level letter, year code, region code, sequence.
+
+Exactly the strings `registry.domain.numbers.parse` decodes without normalising them."""
+
+
+def ref(name: str) -> dict[str, str]:
+    """A reference to the schema ``name`` of `SCHEMAS`."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+_CONFIRM = {
+    "type": "object",
+    "description": "可选：用人单位看到的证书上的内容，逐项核对是否与登记一致（§四.(三)）。"
+    "填写任何一项后，回答中不再给出等级、工种和发证日期，只给出 confirmation。",
+    "additionalProperties": False,
+    "properties": {
+        **{
+            field: {"type": "string", "maxLength": MAX_CONFIRM_CHARS, "description": label}
+            for field, label in CONFIRMABLE.items()
+            if field != "reissue_mark"
+        },
+        "reissue_mark": {
+            "description": CONFIRMABLE["reissue_mark"] + "：true/false，或“是”“否”",
+            "oneOf": [
+                {"type": "boolean"},
+                {"type": "string", "maxLength": MAX_CONFIRM_CHARS},
+            ],
+        },
+    },
+}
+
+
+_ITEM_PROPERTIES = {
+    "number": {
+        "type": "string",
+        "example": "Z1122020123",
+        "maxLength": MAX_NUMBER_CHARS,
+        "description": "证书编号（可带空格、连字符，全角亦可）",
+    },
+    "name": {
+        "type": "string",
+        "example": "张三",
+        "maxLength": MAX_NAME_CHARS,
+        "description": "持证人姓名",
+    },
+}
+
+
+SCHEMAS: dict[str, Any] = {
+    "CheckRequest": {
+        "type": "object",
+        "required": ["number", "name"],
+        "properties": {
+            **_ITEM_PROPERTIES,
+            "confirm": _CONFIRM,
+            "receipt": {
+                "type": "boolean",
+                "default": False,
+                "description": "同时签发查验回执链接（receipt_url；只有查到证书时签发）",
+            },
+        },
+    },
+    "BatchItem": {
+        "type": "object",
+        "required": ["number", "name"],
+        "properties": {**_ITEM_PROPERTIES, "confirm": _CONFIRM},
+    },
+    "WatchItem": {
+        "type": "object",
+        "required": ["number", "name"],
+        "properties": _ITEM_PROPERTIES,
+    },
+    "CheckResult": {
+        "type": "object",
+        "required": ["result", "number", "label", "advice"],
+        "properties": {
+            "result": {
+                "type": "string",
+                "enum": list(RESULTS),
+                "description": "查验结果代码："
+                + "、".join(f"{k} {v}" for k, v in RESULT_LABELS.items()),
+            },
+            **{f.name: {**f.schema, "description": f.description} for f in PUBLIC_FIELDS},
+            "label": {"type": "string", "description": "查验结果的中文名称"},
+            "advice": {"type": "string", "description": "用人单位下一步应当怎么做"},
+            "confirmation": {
+                "type": "object",
+                "description": "请求中 confirm 的每一项：match 相符，mismatch 不符。"
+                "不符时不会给出登记的值；编号与姓名不相符时为空对象。",
+                "additionalProperties": False,
+                "properties": {
+                    field: {"type": "string", "enum": [MATCH, MISMATCH], "description": label}
+                    for field, label in CONFIRMABLE.items()
+                },
+            },
+            "contact": {
+                "type": "object",
+                "description": "未查到或编号格式错误时：发证机关的联系方式（§五.(四)），"
+                "按编号的地区代码确定，编号无法解析时为省人力资源和社会保障厅",
+                "required": ["name"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": {"type": "string", "description": "发证机关"},
+                    "address": {"type": "string", "description": "地址"},
+                    "phone": {"type": "string", "description": "电话"},
+                },
+            },
+            "receipt_url": {
+                "type": "string",
+                "description": "查验回执链接（已签名），打开时按登记库当前状态重新查验",
+            },
+            "receipt_expires": {
+                "type": "string",
+                "format": "date-time",
+                "description": "回执链接的失效时间（北京时间，ISO 8601）",
+            },
+        },
+        "additionalProperties": False,
+    },
+    "WatchCreated": {
+        "type": "object",
+        "required": ["watch_url", "atom_url", "json_url", "numbers", "created_at"],
+        "additionalProperties": False,
+        "properties": {
+            "watch_url": {"type": "string", "description": "关注列表的网页（也用于删除）"},
+            "atom_url": {"type": "string", "description": "Atom 订阅地址"},
+            "json_url": {"type": "string", "description": "JSON Feed 订阅地址"},
+            "numbers": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "关注的证书编号（已规范化）",
+            },
+            "created_at": {"type": "string", "description": "建立时间（UTC，ISO 8601）"},
+        },
+    },
+    "WatchFeed": {
+        "type": "object",
+        "description": "JSON Feed 1.1；每条变更的字段在 _certreg 中",
+        "required": ["version", "title", "items"],
+        "properties": {
+            "version": {"type": "string"},
+            "title": {"type": "string"},
+            "items": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "title", "date_published", "_certreg"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "title": {"type": "string"},
+                        "date_published": {
+                            "type": "string",
+                            "description": "该变更导入登记库的时间（UTC）",
+                        },
+                        "_certreg": {
+                            "type": "object",
+                            "required": ["event", "number", "date"],
+                            "properties": {
+                                "event": {"type": "string", "enum": list(EVENT_TYPES)},
+                                "number": {"type": "string"},
+                                "date": {"type": "string", "format": "date"},
+                                "new_number": {"type": "string"},
+                                "revoked_by": {"type": "string"},
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+    "NumberStructure": {
+        "type": "object",
+        "required": [
+            "number",
+            "letter",
+            "level",
+            "year_code",
+            "region",
+            "region_name",
+            "sequence",
+            "authority",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "number": {"type": "string", "description": "规范化的证书编号"},
+            "letter": {"type": "string", "enum": ["J", "G", "Z", "C"], "description": "等级代码"},
+            "level": {"type": "string", "description": "等级"},
+            "year_code": {"type": "string", "description": "核发年份代码"},
+            "region": {"type": "string", "description": "地区代码"},
+            "region_name": {"type": "string", "description": "地区名称"},
+            "sequence": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 9999,
+                "description": "顺序号",
+            },
+            "authority": {"type": "string", "description": "发证机关"},
+        },
+    },
+    "Health": {
+        "type": "object",
+        "required": ["status", "as_of", "certificates", "stale"],
+        "additionalProperties": False,
+        "properties": {
+            "status": {"type": "string", "description": "ok 表示服务正常"},
+            "as_of": {
+                "type": "string",
+                "nullable": True,
+                "description": "登记库最近一次更新的时间（UTC）",
+            },
+            "certificates": {"type": "integer", "description": "登记库中的证书数"},
+            "stale": {"type": "boolean", "description": "登记库是否已久未更新"},
+        },
+    },
+    "Error": {
+        "type": "object",
+        "required": ["error", "message"],
+        "properties": {
+            "error": {"type": "string", "description": "稳定的错误代码，如 bad_json"},
+            "message": {"type": "string", "description": "错误说明（中文）"},
+            "rows": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "description": "关注列表中编号与姓名不相符的条目（从 1 起）",
+            },
+        },
+    },
+}
