@@ -128,6 +128,21 @@ def plans(registry: Path) -> dict[str, Plan]:
     def shows_number(status: int, text: str) -> bool:
         return status == 200 and checks[0][0] in text
 
+    def deployment(label: str, replicas: int, *, shared: bool) -> Plan:
+        """The checks of "verify" sent through the shipped deployment."""
+        return Plan(
+            label,
+            serve,
+            production,
+            "/healthz",
+            "POST",
+            ["/api/v1/verify"],
+            bodies,
+            json_type,
+            verified,
+            start=lambda stem: behind_nginx(replicas, shared, registry, production, stem),
+        )
+
     return {
         "verify": Plan(
             "certreg app: POST /api/v1/verify",
@@ -196,41 +211,14 @@ def plans(registry: Path) -> dict[str, Plan]:
             shows_number,
             lambda base: form_session(base, checks),
         ),
-        "nginx1": Plan(
-            "deployment: nginx (TLS) → 1 replica, limits in memory",
-            serve,
-            production,
-            "/healthz",
-            "POST",
-            ["/api/v1/verify"],
-            bodies,
-            json_type,
-            verified,
-            start=lambda stem: behind_nginx(1, False, registry, production, stem),
+        "nginx1": deployment(
+            "deployment: nginx (TLS) → 1 replica, limits in memory", 1, shared=False
         ),
-        "nginx1redis": Plan(
-            "deployment: nginx (TLS) → 1 replica, limits in Redis",
-            serve,
-            production,
-            "/healthz",
-            "POST",
-            ["/api/v1/verify"],
-            bodies,
-            json_type,
-            verified,
-            start=lambda stem: behind_nginx(1, True, registry, production, stem),
+        "nginx1redis": deployment(
+            "deployment: nginx (TLS) → 1 replica, limits in Redis", 1, shared=True
         ),
-        "nginx2": Plan(
-            "deployment: nginx (TLS) → 2 replicas, limits in Redis",
-            serve,
-            production,
-            "/healthz",
-            "POST",
-            ["/api/v1/verify"],
-            bodies,
-            json_type,
-            verified,
-            start=lambda stem: behind_nginx(2, True, registry, production, stem),
+        "nginx2": deployment(
+            "deployment: nginx (TLS) → 2 replicas, limits in Redis", 2, shared=True
         ),
     }
 

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
 
+from bench.staff_pages import BEFORE
 from datasette_config.launch import ensure_verify_log
 from registry import store
 from registry.cli import cli
@@ -53,29 +54,6 @@ REISSUE_DOCUMENTS = {
     "发证机关审核": "同意",
 }
 
-# The canned queries as they were before the summaries: computed from every certificate.
-COUNTS_FROM_CERTIFICATES = """
-SELECT region_name(region) AS "地区", region AS "地区代码", level AS "等级",
-       '20' || year_code AS "核发年度", count(*) AS "证书数",
-       sum(status = 'valid') AS "其中有效", sum(status = 'reissued') AS "其中补发",
-       sum(status = 'superseded') AS "其中已换发", sum(status = 'revoked') AS "其中撤销"
-FROM certificates
-WHERE (trim(:地区) = '' OR region = trim(:地区) OR region_name(region) LIKE '%' || trim(:地区) || '%')
-  AND (trim(:等级) = '' OR level LIKE trim(:等级) || '%')
-  AND (trim(:年度) = '' OR year_code = substr(trim(:年度), -2))
-GROUP BY region, letter, year_code
-ORDER BY region, year_code, instr('CZGJ', letter)
-"""
-PER_APPROVAL_DOC_FROM_CERTIFICATES = """
-SELECT approval_doc AS "批准文号", issued_on AS "发证日期", authority_name(authority) AS "发证机关",
-       register AS "来源名册",
-       sum(letter = 'C') AS "初级工", sum(letter = 'Z') AS "中级工",
-       sum(letter = 'G') AS "高级工", sum(letter = 'J') AS "技师", count(*) AS "合计"
-FROM certificates
-WHERE trim(:批准文号) = '' OR approval_doc LIKE '%' || trim(:批准文号) || '%'
-GROUP BY approval_doc, issued_on, authority, register
-ORDER BY issued_on DESC, approval_doc, register
-"""
 QUERY_PARAMETERS = {
     "counts": [
         {"地区": "", "等级": "", "年度": ""},
@@ -84,10 +62,8 @@ QUERY_PARAMETERS = {
     ],
     "per_approval_doc": [{"批准文号": ""}, {"批准文号": "12号"}],
 }
-FROM_CERTIFICATES = {
-    "counts": COUNTS_FROM_CERTIFICATES,
-    "per_approval_doc": PER_APPROVAL_DOC_FROM_CERTIFICATES,
-}
+FROM_CERTIFICATES = {name: BEFORE[name] for name in QUERY_PARAMETERS}
+"""the canned queries as they were before the summaries, computed from every certificate"""
 
 
 FACTS_2012 = {"approval_doc": "川人社函〔2013〕3号", "issued_on": "2013-03-15", "year_code": "12"}
