@@ -17,6 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate ``process``; kill it if it has not ended within 15 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -59,12 +69,7 @@ def server(
                 time.sleep(0.2)
             yield base, [process.pid]
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
 
 
 @dataclass(frozen=True)
@@ -144,12 +149,7 @@ def _pinned(command: list[str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _answers(base: str) -> bool:

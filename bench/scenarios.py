@@ -16,7 +16,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench.deployment import prepare_nginx, redis_command
@@ -128,33 +128,28 @@ def plans(registry: Path) -> dict[str, Plan]:
     def shows_number(status: int, text: str) -> bool:
         return status == 200 and checks[0][0] in text
 
+    verify = Plan(
+        "certreg app: POST /api/v1/verify",
+        serve,
+        production,
+        "/healthz",
+        "POST",
+        ["/api/v1/verify"],
+        bodies,
+        json_type,
+        verified,
+    )
+
     def deployment(label: str, replicas: int, *, shared: bool) -> Plan:
         """The checks of "verify" sent through the shipped deployment."""
-        return Plan(
-            label,
-            serve,
-            production,
-            "/healthz",
-            "POST",
-            ["/api/v1/verify"],
-            bodies,
-            json_type,
-            verified,
+        return replace(
+            verify,
+            label=label,
             start=lambda stem: behind_nginx(replicas, shared, registry, production, stem),
         )
 
     return {
-        "verify": Plan(
-            "certreg app: POST /api/v1/verify",
-            serve,
-            production,
-            "/healthz",
-            "POST",
-            ["/api/v1/verify"],
-            bodies,
-            json_type,
-            verified,
-        ),
+        "verify": verify,
         "datasette": Plan(
             "Datasette -i: row JSON /registry/certificates/<pk>.json",
             [
