@@ -102,6 +102,7 @@ def sync(
             dry_run=dry_run,
             progress=progress.started,
             finished=progress.finished,
+            indexing=progress.indexing,
             workers=workers,
         )
     finally:

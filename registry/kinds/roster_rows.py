@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import cast
 
 from registry.domain.levels import LEVELS
 from registry.domain.names import check_name, normalise_name
@@ -42,6 +43,15 @@ class RosterResult:
     several times faster than tuples of parts)."""
     order_problems: list[Problem] = field(default_factory=list)
     """the order rules' problems, which a register loaded before those rules is not judged by"""
+
+    def __getstate__(self) -> dict[str, object]:
+        # A result crosses from a worker process: certificates as plain tuples pickle and
+        # unpickle in C, as named tuples each costs a Python call to __getnewargs__ and __new__.
+        return {**self.__dict__, "certificates": list(map(tuple, self.certificates))}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        rows = cast(list[tuple[object, ...]], state["certificates"])
+        self.__dict__.update(state, certificates=list(map(CertificateRow._make, rows)))
 
 
 def _number_problems(
