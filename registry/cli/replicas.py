@@ -22,14 +22,9 @@ copy. It lives in a private folder, and:
 
 from __future__ import annotations
 
-import fcntl
-import os
 import re
-import shutil
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,142 +35,12 @@ import click
 
 from registry import store
 from registry.cli.base import UsageProblem, cli, db_option
+from registry.cli.litestream import Follower, publish
 from verify_app.checklog import ensure_log_schema, ensure_shipping_schema
 
-SQLITE_SHARED_FIRST = 0x40000000 + 2
-"""SQLite's shared-lock byte range on Unix (PENDING_BYTE + 2, 510 bytes): the range that
-Litestream's follow mode locks exclusively while it writes a change into its copy."""
-SQLITE_SHARED_SIZE = 510
 COLLECT_BATCH = 50_000
 """Log rows read from a replica's copy under one lock (the lock holds back its next update)."""
-RESTART_PAUSE = 5.0
-"""Seconds before a Litestream that exited (replica unreachable, no backup yet) is restarted."""
 REPLICA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
-
-
-def litestream_binary() -> str:
-    """The Litestream binary: beside this Python (a venv's bin, where ``certreg[replica]`` puts
-    it, also when the venv is not activated, as under systemd) or on PATH."""
-    beside = Path(sys.executable).parent / "litestream"
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("litestream")
-    if found is None:
-        raise UsageProblem(
-            "找不到 litestream 程序。请安装：pip install 'certreg[replica]'（或把 litestream 放到 PATH 中）"
-        )
-    return found
-
-
-class Follower:
-    """``litestream restore -f`` keeping a private copy of a replicated database current.
-
-    The copy and Litestream's ``-txid`` file (the last change applied) live in ``state``;
-    Litestream resumes from them after a restart. A Litestream that exits (the replica URL
-    unreachable, nothing replicated there yet, a history it cannot resume) is started again
-    after `RESTART_PAUSE`, from scratch when it could not resume."""
-
-    def __init__(self, url: str, state: Path, interval: float, say: Callable[[str], None]) -> None:
-        self.url = url
-        self.state = state
-        self.copy = state / "follow.db"
-        self.interval = interval
-        self.say = say
-        self._binary = litestream_binary()
-        self._process: subprocess.Popen[bytes] | None = None
-        self._restart_at = 0.0
-
-    def txid(self) -> str | None:
-        """The last change Litestream applied to the copy (hex), None before the first."""
-        try:
-            return (self.state / "follow.db-txid").read_text().strip() or None
-        except FileNotFoundError:
-            return None
-
-    def ensure_running(self) -> None:
-        if self._process is not None:
-            code = self._process.poll()
-            if code is None:
-                return
-            self._process = None
-            self._restart_at = time.monotonic() + RESTART_PAUSE
-            self.say(
-                f"litestream 已退出（退出码 {code}），{RESTART_PAUSE:.0f} 秒后重新开始跟随 {self.url}"
-            )
-            if self.copy.exists():
-                self._forget()  # whatever stopped it, a fresh restore cannot be wrong
-        if time.monotonic() < self._restart_at:
-            return
-        self.state.mkdir(parents=True, exist_ok=True)
-        if self.copy.exists() and self.txid() is None:
-            self._forget()  # a copy Litestream cannot resume from
-        milliseconds = max(1, round(self.interval * 1000))
-        self._process = subprocess.Popen(
-            [
-                self._binary,
-                "restore",
-                "-f",
-                "-follow-interval",
-                f"{milliseconds}ms",
-                "-o",
-                str(self.copy),
-                self.url,
-            ],
-            stdin=subprocess.DEVNULL,
-        )
-
-    def _forget(self) -> None:
-        for suffix in ("", "-txid", "-wal", "-shm", ".tmp"):
-            Path(f"{self.copy}{suffix}").unlink(missing_ok=True)
-
-    @contextmanager
-    def reading(self) -> Iterator[Path]:
-        """Hold the copy still: a shared lock on SQLite's shared-lock range, which Litestream
-        locks exclusively (and waits for) while it applies a change. The lock is this process's
-        and ends when any descriptor of the file in this process closes — readers inside must
-        be done with the file when they close it."""
-        fd = os.open(self.copy, os.O_RDONLY)
-        try:
-            fcntl.lockf(fd, fcntl.LOCK_SH, SQLITE_SHARED_SIZE, SQLITE_SHARED_FIRST)
-            yield self.copy
-        finally:
-            os.close(fd)
-
-    def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        self._process = None
-
-
-def publish(follower: Follower, target: Path) -> None:
-    """Replace ``target`` with the follower's current version, atomically.
-
-    The copy is taken under the follower's lock (one consistent version), switched to a
-    rollback journal (readers of a file that is only ever replaced need no ``-wal``/``-shm``
-    beside it — and a new file must not meet an old one's), checked, and renamed over
-    ``target``: a reader sees the old file or the new one, never a mixture."""
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.new")
-    with follower.reading() as copy:
-        shutil.copyfile(copy, temporary)
-    try:
-        conn = sqlite3.connect(temporary, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode = DELETE")
-            (verdict,) = conn.execute("PRAGMA quick_check").fetchone()
-        finally:
-            conn.close()
-        if verdict != "ok":
-            raise click.ClickException(f"跟随得到的登记库副本未通过完整性检查：{verdict}")
-        with temporary.open("rb+") as written:
-            os.fsync(written.fileno())
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def open_log(log: Path, attempts: int = 100) -> sqlite3.Connection:

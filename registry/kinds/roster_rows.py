@@ -30,7 +30,7 @@ from registry.kinds.roster_rules import (
 )
 from registry.sheets.cells import Cell, text
 from registry.sheets.table import Record, Table
-from registry.store.schema import CertificateRow
+from registry.store.rows import CertificateRow
 
 
 @dataclass

@@ -18,7 +18,7 @@ from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_cells import EXAM_CLAUSE, NUMBER_COLUMN
 from registry.sheets.layout import header_key
 from registry.sheets.table import Table
-from registry.store.schema import CertificateRow
+from registry.store.rows import CertificateRow
 
 FOOTER_COLUMN = "证书核发部门意见"
 _AGREED = re.compile(r"同意初级(.*?)人\W*中级(.*?)人\W*高级(.*?)人\W*技师(.*?)人")

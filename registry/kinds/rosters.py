@@ -22,7 +22,7 @@ from registry.kinds.roster_rows import RosterResult, check_rows
 from registry.kinds.roster_rules import different_person, duplicate_problem
 from registry.sheets.layout import Column, Layout
 from registry.store.certificates import write_roster
-from registry.store.schema import CertificateRow
+from registry.store.rows import CertificateRow
 from registry.store.syncs import highest_sequence, loaded_version
 from registry.store.writes import Applied
 

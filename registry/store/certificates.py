@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 from registry.domain.numbers import parse
 from registry.domain.problems import Problem
 from registry.domain.statuses import REISSUE, VALID, StatusEvent, status_after
-from registry.store.schema import CERTIFICATE_COLUMNS, ROSTER_FIELDS, CertificateRow
+from registry.store.rows import ROSTER_FIELDS, CertificateRow
+from registry.store.schema import CERTIFICATE_COLUMNS
 from registry.store.writes import Applied
 
 _NEW = (*CertificateRow._fields, "created_sync", "updated_sync")

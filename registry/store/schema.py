@@ -1,58 +1,17 @@
 """The registry's tables, created with sqlite-utils; never altered or dropped once they exist.
 
-`CertificateRow` is a certificate as a roster gives it: its field names are the ``certificates``
-columns that a register may set, so writes bind rows by column name rather than by position.
+The ``certificates`` columns a register may set are the fields of `CertificateRow`
+(`registry.store.rows`), so writes bind rows by column name rather than by position.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import sqlite_utils
 
 from registry.domain.statuses import VALID
-
-
-class CertificateRow(NamedTuple):
-    """A certificate as its roster row gives it (附件4 / 附件5), in ``certificates`` column order.
-
-    A tuple: a roster builds one per row and the sync hands them to ``executemany`` as they are."""
-
-    number: str
-    letter: str
-    level: str
-    year_code: str
-    region: str
-    sequence: int
-    name: str
-    name_key: str
-    sex: object
-    birth: object
-    work_start: object
-    unit: str | None
-    education: str | None
-    prior_certificate: str | None
-    wage_grade_since: str | None
-    exam_year: object
-    trade: object
-    # 考试考核结果 (附件4), one column each, in the order of the roster layout's EXAM_COLUMNS
-    conduct: object
-    work_record: object
-    ethics: object
-    theory: object
-    practice: object
-    approval_doc: str | None
-    issued_on: str
-    authority: str
-    register: str
-    source_row: int
-    remark: str | None
-    """备注: e.g. that a holder who looks like an existing one is another person"""
-
-
-ROSTER_FIELDS = CertificateRow._fields[1:]
-"""The fields a corrected register may change (compared field by field, kept in history)."""
+from registry.store.rows import CertificateRow
 
 STATUS_COLUMNS: dict[str, type] = {
     "status": str,
