@@ -28,7 +28,3 @@ class Progress:
         label = OUTCOME_LABELS[outcome.outcome].split("（")[0].split("，")[0]
         speed = f"，{outcome.rows / seconds:,.0f} 行/秒" if outcome.rows and seconds > 0 else ""
         click.echo(f"\r\033[K{self._where}：{label}，{outcome.rows:,} 行{speed}", err=True)
-
-    def indexing(self) -> None:
-        if self.enabled:
-            click.echo("首次导入完成，正在为员工查询页面建立索引…", err=True)

@@ -102,7 +102,6 @@ def sync(
             dry_run=dry_run,
             progress=progress.started,
             finished=progress.finished,
-            indexing=progress.indexing,
             workers=workers,
         )
     finally:

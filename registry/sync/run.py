@@ -22,7 +22,6 @@ from registry.kinds import KINDS
 from registry.kinds.base import LoadContext, RegisterEntry
 from registry.sheets.errors import UnreadableSheet
 from registry.store import now, summaries, syncs, transaction
-from registry.store.bulk import facet_indexes_after
 from registry.store.syncs import Attempt, LoadedVersion
 from registry.sync.pipeline import Prepared, file_fingerprint, lookahead, prepare
 
@@ -33,10 +32,6 @@ LOADED, UPDATED, UNCHANGED, REJECTED, CHECKED = (
     "rejected",
     "checked",
 )
-
-BULK_BYTES = 16 * 1024 * 1024
-"""From this much register data on (some 150,000 rows), a sync into an empty registry builds
-the staff's facet indexes once at the end (`registry.store.bulk`)."""
 
 EMPTY_REGISTER = "没有任何数据行，不能导入。请检查是否选错了工作表，或数据行是否被放在了页脚之后"
 
@@ -220,7 +215,6 @@ def sync_entries(
     dry_run: bool = False,
     progress: Callable[[int, int, RegisterEntry], None] | None = None,
     finished: Callable[[Outcome, float], None] | None = None,
-    indexing: Callable[[], None] | None = None,
     workers: int | None = None,
 ) -> list[Outcome]:
     """Sync registers in manifest order; each is independent of the others' fate.
@@ -231,8 +225,7 @@ def sync_entries(
     as many as fit the machine, when the registers are large enough to gain from it). The
     workers are spawned: a script that calls this needs the usual ``if __name__ == "__main__"``.
     ``progress`` is told of each register before it is synced, ``finished`` after, with the
-    seconds it took; ``indexing`` when, after a first load, the staff's indexes are built
-    (`registry.store.bulk`).
+    seconds it took.
     """
     entries = list(entries)
     fingerprints = [_fingerprint(entry) for entry in entries]
@@ -242,31 +235,26 @@ def sync_entries(
         if isinstance(fingerprint, str)
         and (syncs.loaded_version(conn, entry.key) or ("",))[0] != fingerprint
     ]
-    sizes = [_size(entry) for entry in todo]
-    ahead = lookahead(todo, sizes, catalogue, dt.date.today(), workers)
-    bulk = not dry_run and sum(sizes) >= BULK_BYTES
+    ahead = lookahead(todo, [_size(e) for e in todo], catalogue, dt.date.today(), workers)
     outcomes = []
     try:
         if dry_run:
             conn.execute("BEGIN")  # undone below: a dry run leaves the registry as it was
-        with facet_indexes_after(conn, defer=bulk, building=indexing):
-            for index, (entry, fingerprint) in enumerate(
-                zip(entries, fingerprints, strict=True), 1
-            ):
-                if progress:
-                    progress(index, len(entries), entry)
-                started = time.monotonic()
-                outcome = sync_register(
-                    conn,
-                    entry,
-                    catalogue,
-                    dry_run=dry_run,
-                    fingerprint=fingerprint,
-                    prepared=ahead.take(entry) if ahead else None,
-                )
-                outcomes.append(outcome)
-                if finished:
-                    finished(outcome, time.monotonic() - started)
+        for index, (entry, fingerprint) in enumerate(zip(entries, fingerprints, strict=True), 1):
+            if progress:
+                progress(index, len(entries), entry)
+            started = time.monotonic()
+            outcome = sync_register(
+                conn,
+                entry,
+                catalogue,
+                dry_run=dry_run,
+                fingerprint=fingerprint,
+                prepared=ahead.take(entry) if ahead else None,
+            )
+            outcomes.append(outcome)
+            if finished:
+                finished(outcome, time.monotonic() - started)
     finally:
         if dry_run and conn.in_transaction:
             conn.execute("ROLLBACK")
