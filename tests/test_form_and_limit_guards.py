@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+import threading
 import time
 from http.cookies import SimpleCookie
 
@@ -18,7 +19,7 @@ from starlette.responses import Response
 from tests.verify_fixtures import SECRET
 from verify_app.checklog import name_hash
 from verify_app.csrf import COOKIE, FIELD, CsrfRejected, CsrfTokens
-from verify_app.ratelimit import CheckLimiter, RateLimited
+from verify_app.ratelimit import CheckLimiter, RateLimited, SweptMemoryStorage
 
 cookie_values = st.from_regex(r"[A-Za-z0-9_-]{1,48}", fullmatch=True)
 
@@ -180,3 +181,23 @@ def test_counts_kept_in_memory_are_local() -> None:
     """In-process counts never wait on the network, so the app charges them inline."""
     assert CheckLimiter(5).local is True
     assert CheckLimiter(5, "memory://").local is True
+
+
+def test_in_memory_counts_start_no_thread_and_expired_ones_are_swept_by_a_later_hit() -> None:
+    """limits' own memory storage starts a timer thread after hits; ours sweeps inline."""
+    storage = SweptMemoryStorage(sweep_seconds=0)
+    threads = set(threading.enumerate())
+    storage.incr("checks/192.0.2.1", expiry=-1)  # a window that has already passed
+    storage.incr("checks/192.0.2.2", expiry=60)  # sweeps the passed one
+    assert set(threading.enumerate()) <= threads
+    assert "checks/192.0.2.1" not in storage.storage
+    assert "checks/192.0.2.1" not in storage.expirations
+    assert storage.get("checks/192.0.2.2") == 1
+
+
+def test_in_memory_counts_past_their_window_read_zero_before_the_sweep() -> None:
+    storage = SweptMemoryStorage()
+    storage.incr("checks/192.0.2.1", expiry=-1)
+    storage.incr("checks/192.0.2.2", expiry=60)
+    assert "checks/192.0.2.1" in storage.expirations  # not swept yet
+    assert storage.get("checks/192.0.2.1") == 0

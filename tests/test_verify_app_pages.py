@@ -10,6 +10,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from registry.domain.statuses import RESULTS
+from registry.public.fields import PUBLIC_FIELDS
+from registry.public.lookup import Verification
 from tests.verify_fixtures import (
     CASES,
     NO_MATCH_UNKNOWN,
@@ -29,6 +31,7 @@ from tests.verify_fixtures import (
     registry_db,
     template_of,
 )
+from verify_app.presentation import page_fields
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -228,3 +231,35 @@ def test_form_with_too_many_fields_is_refused_with_a_page(app_client: AppClient)
     assert page.status_code == 400
     assert template_of(page) == "error.html"
     assert "表单字段过多" in page.text
+
+
+def test_page_fields_list_what_the_answer_has_in_the_table_order() -> None:
+    """The pages' list of an answer's details: fields shown on pages, in `PUBLIC_FIELDS` order,
+    without the number (it heads the list) and without the ones the answer lacks."""
+    answer = Verification(
+        "valid", "G0022000250", level="高级工", trade="泵站运行工", holder="张*丽", reissue=True
+    )
+    listed = [(field.name, value) for field, value in page_fields(answer)]
+    expected = [
+        (f.name, getattr(answer, f.name))
+        for f in PUBLIC_FIELDS
+        if f.on_page and f.name != "number" and getattr(answer, f.name)
+    ]
+    assert listed == expected
+    assert ("reissue", True) in listed and ("level", "高级工") in listed
+    assert all(name not in ("number", "issued_on", "as_of") for name, _ in listed)
+
+
+def test_the_result_page_carries_the_token_its_form_was_checked_with(
+    app_client: AppClient,
+) -> None:
+    """The page answering a form reuses the checked token, and a check sent from it passes."""
+    number, name = NO_MATCH_UNKNOWN
+    with app_client() as client:
+        token = csrf_token(client)
+        first = client.post("/check", data={"number": number, "name": name, "csrf_token": token})
+        assert first.status_code == 200
+        assert context_of(first)["csrf_token"] == token
+        again = client.post("/check", data={"number": number, "name": name, "csrf_token": token})
+        assert again.status_code == 200
+        assert template_of(again) == "result.html"

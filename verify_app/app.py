@@ -27,13 +27,13 @@ from starlette.templating import Jinja2Templates
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from registry.domain.statuses import RESULT_LABELS
-from registry.public.fields import PUBLIC_FIELDS
 from verify_app import api, manual, pages, reports, watches
 from verify_app.body_limit import BodyLimitMiddleware
 from verify_app.context import BadKey
 from verify_app.csrf import CsrfRejected, CsrfTokens
 from verify_app.links import path_for
 from verify_app.openapi import openapi_document
+from verify_app.presentation import page_fields
 from verify_app.ratelimit import RateLimited
 from verify_app.receipts import Clock
 from verify_app.security_headers import SecurityHeadersMiddleware, security_headers
@@ -166,7 +166,7 @@ def _templates() -> Jinja2Templates:
         auto_reload=False,
     )
     environment.globals.update(
-        RESULT_LABELS=RESULT_LABELS, PUBLIC_FIELDS=PUBLIC_FIELDS, path_for=path_for
+        RESULT_LABELS=RESULT_LABELS, page_fields=page_fields, path_for=path_for
     )
     return Jinja2Templates(env=environment)
 

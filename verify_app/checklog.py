@@ -10,6 +10,7 @@ counted — a missing log row is better than an employer who gets no answer.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import logging
 import queue
@@ -48,9 +49,18 @@ logger = logging.getLogger("certreg.verify_log")
 _STOP = object()
 
 
+@lru_cache(maxsize=4)
+def _keyed(secret: str) -> hmac.HMAC:
+    """The HMAC keyed once per secret: copying it costs less than OpenSSL 3's set-up of a new
+    key on every check (callgrind: a quarter of the instructions of each hash)."""
+    return hmac.new(secret.encode(), digestmod=hashlib.sha256)
+
+
 def name_hash(secret: str, name: str) -> str:
     """HMAC-SHA256 of the name's comparison key, hex: equal names give equal hashes, nothing more."""
-    return hmac.digest(secret.encode(), name_key(name).encode(), "sha256").hex()
+    mac = _keyed(secret).copy()
+    mac.update(name_key(name).encode())
+    return mac.hexdigest()
 
 
 class Check(NamedTuple):

@@ -7,6 +7,7 @@ site can neither read the field nor plant a matching cookie.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 
@@ -16,6 +17,9 @@ from starlette.responses import Response
 
 COOKIE = "certreg_csrf"
 FIELD = "csrf_token"
+_CHECKED = "certreg.csrf_checked"
+"""Where a request keeps the token it was checked with: the page it gets back carries the same
+one (the cookie has not changed), so it is not signed twice."""
 
 
 class CsrfRejected(Exception):
@@ -24,13 +28,19 @@ class CsrfRejected(Exception):
 
 class CsrfTokens:
     def __init__(self, secret: str) -> None:
-        self._key = ("csrf:" + secret).encode()
+        # keyed once: a copy per token costs less than setting up the key each time
+        self._mac = hmac.new(("csrf:" + secret).encode(), digestmod=hashlib.sha256)
 
     def _sign(self, value: str) -> str:
-        return hmac.digest(self._key, value.encode(), "sha256").hex()
+        mac = self._mac.copy()
+        mac.update(value.encode())
+        return mac.hexdigest()
 
     def token_for(self, request: Request) -> str:
         """The form field for this browser; remembers a new cookie value to set when needed."""
+        checked = request.scope.get(_CHECKED)
+        if checked:  # the page answering a form: its token is the one just checked
+            return str(checked)
         value = request.cookies.get(COOKIE)
         if not value:
             value = getattr(request.state, "csrf_cookie", None) or secrets.token_urlsafe(24)
@@ -55,3 +65,4 @@ class CsrfTokens:
             raise CsrfRejected("missing")
         if not hmac.compare_digest(self._sign(value), field):
             raise CsrfRejected("mismatch")
+        request.scope[_CHECKED] = field

@@ -23,6 +23,23 @@ def route_path(request: Request, name: str, /, **params: str) -> str:
     return str(request.scope.get("root_path", "")) + path
 
 
+_TOKEN = "{token}"
+"""Stands for the token in a route's cached path: no signed token contains braces."""
+
+
+def _with_token(app: Starlette, name: str, token: str) -> str:
+    """The path of a route whose one parameter is a fresh token (a receipt's): looked up once
+    with a stand-in and the token put in its place — each token is new, so caching the paths
+    themselves would only evict the page's other links. Starlette puts a ``str`` parameter in
+    as it is, and a URL-safe token needs no quoting either."""
+    return _fixed_path(app, name, (("token", _TOKEN),)).replace(_TOKEN, token)
+
+
+def token_path(request: Request, name: str, token: str) -> str:
+    """`route_path` of a route whose one parameter is a token."""
+    return str(request.scope.get("root_path", "")) + _with_token(request.app, name, token)
+
+
 @pass_context
 def path_for(context: dict[str, Any], name: str, /, **params: str) -> str:
     """`route_path` for templates."""
@@ -33,7 +50,7 @@ def receipt_url(request: Request, token: str) -> str:
     """The absolute link of a receipt: under ``CERTREG_PUBLIC_URL`` when set (behind a proxy the
     request's own host may be an internal name), else the request's."""
     base = request.app.state.verifier.settings.public_url
-    path = str(request.app.url_path_for("receipt", token=token))
+    path = _with_token(request.app, "receipt", token)
     if base:
         return f"{base.rstrip('/')}{path}"
     return str(request.base_url).rstrip("/") + path

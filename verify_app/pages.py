@@ -30,7 +30,7 @@ from verify_app.context import client_of, verifier_of
 from verify_app.forms import MAX_FIELDS as MAX_FIELDS
 from verify_app.forms import checked_form
 from verify_app.forms import render as render
-from verify_app.links import receipt_url, route_path
+from verify_app.links import receipt_url, route_path, token_path
 from verify_app.presentation import NUMBER_PARTS, REGION_LIST, beijing_time, qr_svg
 from verify_app.quotas import Caller
 from verify_app.receipts import ExpiredReceipt, ForgedReceipt
@@ -89,7 +89,7 @@ def form(request: Request) -> Response:
 def _receipt_links(request: Request, token: str) -> dict[str, str]:
     return {
         "receipt_url": receipt_url(request, token),
-        "qr_url": route_path(request, "receipt_qr", token=token),
+        "qr_url": token_path(request, "receipt_qr", token),
     }
 
 

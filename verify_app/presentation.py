@@ -10,6 +10,8 @@ import segno
 
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS
+from registry.public.fields import PUBLIC_FIELDS, PublicField
+from registry.public.lookup import Verification
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 
@@ -36,6 +38,18 @@ def beijing_time(value: str | dt.datetime | None) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(BEIJING).strftime("%Y年%m月%d日 %H:%M（北京时间）")
+
+
+PAGE_FIELDS = tuple(f for f in PUBLIC_FIELDS if f.on_page and f.name != "number")
+"""The fields listed under an answer's number on the result and receipt pages."""
+
+
+def page_fields(answer: Verification) -> list[tuple[PublicField, object]]:
+    """The `PAGE_FIELDS` the answer has, with their values, for the pages' list. Read here
+    rather than as ``answer[field.name]`` in the template: Jinja tries an item first, and on a
+    dataclass each try raises and catches an exception (and its ``attr`` filter is slower still)."""
+    values = ((f, getattr(answer, f.name)) for f in PAGE_FIELDS)
+    return [(f, value) for f, value in values if value]
 
 
 def qr_svg(url: str) -> bytes:

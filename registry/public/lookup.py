@@ -105,13 +105,17 @@ class Verification:
 
 _QUERY = (
     "SELECT name_key, name, level, trade, authority, issued_on, status, status_date, successor,"
-    " reissue, predecessor,"
-    " (SELECT e.type FROM status_events e WHERE e.number = c.number"
-    "  AND e.new_number = c.successor ORDER BY e.date DESC LIMIT 1),"
-    " (SELECT e.approval_doc FROM status_events e WHERE e.number = c.number AND e.type = ?"
-    "  AND c.status = ? ORDER BY e.date DESC LIMIT 1)"
-    " FROM certificates c WHERE number = ?"
+    " reissue, predecessor FROM certificates WHERE number = ?"
 )
+_EVENTS = (
+    "SELECT"
+    " (SELECT e.type FROM status_events e WHERE e.number = ?1 AND e.new_number = ?2"
+    "  ORDER BY e.date DESC LIMIT 1),"
+    " (SELECT e.approval_doc FROM status_events e WHERE e.number = ?1 AND e.type = ?3"
+    "  ORDER BY e.date DESC LIMIT 1)"
+)
+"""What replaced a certificate and who revoked it: read only for the few that have a successor
+or were revoked, so that the check of a valid certificate is one primary-key read."""
 
 
 def verify(
@@ -130,11 +134,16 @@ def verify(
     key = name_key(name)
     if not key:
         return Verification(MALFORMED, canonical, snapshot, reason="持证人姓名为空")
-    row = conn.execute(_QUERY, (REVOKE, REVOKED, canonical)).fetchone()
+    row = conn.execute(_QUERY, (canonical,)).fetchone()
     if row is None or row[0] != key:
         return Verification(NO_MATCH, canonical, snapshot)
     (_, holder, level, trade, authority, issued_on, status, status_date, successor, reissue,
-     predecessor, replaced_by, revoked_by) = row  # fmt: skip
+     predecessor) = row  # fmt: skip
+    replaced_by = revoked_by = None
+    if successor or status == REVOKED:
+        replaced_by, revoked_by = conn.execute(
+            _EVENTS, (canonical, successor, REVOKE if status == REVOKED else None)
+        ).fetchone()
     return Verification(
         result=status,
         number=canonical,
