@@ -17,7 +17,7 @@ import sqlite_utils
 from starlette.datastructures import CommaSeparatedStrings
 
 from datasette_config import config_dir
-from verify_app.checklog import ensure_log_schema
+from verify_app.log_schema import ensure_log_schema
 
 REGISTRY_NAME = "registry"
 """The database name metadata.yml, the templates and the links are written for (file registry.db)."""

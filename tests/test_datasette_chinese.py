@@ -324,8 +324,8 @@ TIME_COLUMNS = {
     ("verify_log", "reports", "checked_at"),
     ("verify_log", "watches", "created_at"),
 }
-"""The columns of registry/store.py, registry/stock.py and verify_app/checklog.py that hold a UTC
-timestamp (``registry.store.now``); test_time_columns_are_all_known checks the list."""
+"""The columns of the registry (registry/store/) and of the log (verify_app/log_schema.py) that
+hold a UTC timestamp (``registry.store.now``); test_time_columns_are_all_known checks the list."""
 
 
 @pytest.fixture(scope="module")

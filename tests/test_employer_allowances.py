@@ -22,7 +22,7 @@ from tests.verify_fixtures import (
     read_log,
     registry_db,
 )
-from verify_app.checklog import ensure_log_schema
+from verify_app.log_schema import ensure_log_schema
 from verify_app.quotas import seconds_to_beijing_midnight
 
 __all__ = ["app_client", "clock", "registry_db"]

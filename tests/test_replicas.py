@@ -40,7 +40,7 @@ from tests.registers import RegisterFactory, approval_row
 from tests.servers import free_port
 from tests.verify_fixtures import NO_MATCH_UNKNOWN, SECRET, VALID, sync_samples
 from verify_app.app import create_app
-from verify_app.service import RegistryPool
+from verify_app.registry_pool import RegistryPool
 from verify_app.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,9 +21,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-import sqlite_utils
-
 from registry.domain.names import name_key
+from verify_app.log_schema import ensure_log_schema
 
 CHANNEL_LABELS: dict[str, str] = {
     "page": "网页",
@@ -74,107 +73,6 @@ class Check(NamedTuple):
     channel: str
     key_id: int | None = None
     """the API key the check was paid with (``api_keys.id`` in the registry); None: anonymous"""
-
-
-CHECKS_COLUMNS: dict[str, type] = {
-    "id": int,
-    "at": str,
-    "client": str,
-    "number": str,
-    "result": str,
-    "name_hash": str,
-    "channel": str,
-    "key_id": int,
-}
-"""The ``checks`` table: the contract shared with the staff views in Datasette."""
-
-REPORTS_COLUMNS: dict[str, type] = {
-    "id": int,
-    "at": str,
-    "client": str,
-    "number": str,
-    "result": str,
-    "checked_at": str,
-    "name_hash": str,
-    "mismatched": str,
-    "receipt": str,
-    "authority": str,
-    "contact": str,
-    "text": str,
-}
-"""``reports``: suspected forgeries sent to the issuing authority (§五.(三)), never public.
-``mismatched``: the confirmed fields the paper got wrong; ``authority``: the issuing
-department's code (`registry.domain.authorities.issuer_of`), province when the number does not
-parse; ``receipt``: the check's receipt token, when the check matched."""
-
-WATCHES_COLUMNS: dict[str, type] = {
-    "id": int,
-    "token_hash": str,
-    "created_at": str,
-    "after_sync": int,
-    "client": str,
-    "key_id": int,
-}
-"""``watches``: a watch list, found by the SHA-256 of its secret token (never the token).
-``after_sync``: the registry's last sync when it was made — its feed shows what came later."""
-
-WATCH_ENTRIES_COLUMNS: dict[str, type] = {
-    "id": int,
-    "watch": int,
-    "number": str,
-    "name_hash": str,
-}
-"""``watch_entries``: the certificates of a watch list, each holder as a keyed name hash."""
-
-
-def ensure_log_schema(conn: sqlite3.Connection) -> None:
-    """Create the log's tables and indexes where missing, and add the columns a log written by
-    an earlier version lacks (``checks.key_id``); never changes or drops what exists."""
-    db = sqlite_utils.Database(conn)
-    checks = db.table("checks")
-    if checks.exists() and "key_id" not in checks.columns_dict:
-        checks.add_column("key_id", int)
-    checks.create(CHECKS_COLUMNS, pk="id", if_not_exists=True)
-    checks.create_index(["client", "at"], if_not_exists=True)
-    checks.create_index(["number"], if_not_exists=True)
-    checks.create_index(["key_id", "at"], if_not_exists=True)
-    reports = db.table("reports")
-    reports.create(REPORTS_COLUMNS, pk="id", if_not_exists=True)
-    reports.create_index(["number"], if_not_exists=True)
-    watches = db.table("watches")
-    watches.create(WATCHES_COLUMNS, pk="id", if_not_exists=True)
-    watches.create_index(["token_hash"], unique=True, if_not_exists=True)
-    entries = db.table("watch_entries")
-    entries.create(
-        WATCH_ENTRIES_COLUMNS,
-        pk="id",
-        foreign_keys=[("watch", "watches", "id")],
-        if_not_exists=True,
-    )
-    entries.create_index(["watch"], if_not_exists=True)
-
-
-REPLICA_LOGS_COLUMNS: dict[str, type] = {
-    "replica": str,
-    "last_source_id": int,
-    "first_check_at": str,
-    "checks": int,
-    "received_at": str,
-}
-"""The ``replica_logs`` table of the registry host's log: per replica whose checks
-``certreg collect-logs`` merges into ``checks``, the last row taken from its own log (its
-``id``), that log's first ``at`` (to notice a log started anew), the rows taken in all and
-when rows last arrived (UTC). Staff see from it whether every replica's log is arriving."""
-
-
-def ensure_shipping_schema(conn: sqlite3.Connection) -> None:
-    """Create the ``replica_logs`` table where missing; never alters what exists."""
-    sqlite_utils.Database(conn).table("replica_logs").create(
-        REPLICA_LOGS_COLUMNS,
-        pk="replica",
-        not_null={"last_source_id", "checks"},
-        if_not_exists=True,
-    )
 
 
 class CheckLog:

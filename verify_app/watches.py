@@ -11,20 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import xml.etree.ElementTree as ET
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from registry.domain.statuses import REVOKE
 from verify_app.api import InvalidRequest, batch_items, json_body
 from verify_app.context import caller_of, client_of, verifier_of
 from verify_app.forms import checked_form, render
 from verify_app.presentation import beijing_time
 from verify_app.quotas import MAX_UPLOAD_ROWS, Caller
 from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Checked, Item
+from verify_app.watch_feeds import atom_feed, json_feed
 from verify_app.watch_store import (
     Watch,
     WatchEvent,
@@ -38,7 +37,6 @@ MAX_WATCH_ITEMS = MAX_UPLOAD_ROWS
 _SEPARATORS = re.compile(r"[,，、\t;；]")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 _SUFFIXES = (".atom", ".json")
-ATOM = "http://www.w3.org/2005/Atom"
 
 
 class WatchProblem(ValueError):
@@ -225,14 +223,6 @@ async def watch_delete(request: Request) -> Response:
 # -- feeds ------------------------------------------------------------------------------
 
 
-def event_title(event: WatchEvent) -> str:
-    if event.type == REVOKE:
-        doc = f"（{event.revoked_by}）" if event.revoked_by else ""
-        return f"证书 {event.number} 已于 {event.date} 被发证机关撤销{doc}"
-    new = f"，新证书编号 {event.new_number}" if event.new_number else ""
-    return f"证书 {event.number} 已于 {event.date} {event.type}{new}"
-
-
 def _feed_read(request: Request) -> tuple[str, Watch, list[WatchEvent]] | None:
     verifier_of(request).quotas.charge_single(Caller(client_of(request)))
     token, watch = _watch_of(request)
@@ -257,72 +247,20 @@ async def watch_atom(request: Request) -> Response:
 
 
 def _watch_json(request: Request) -> Response:
-    """The list's changes as a JSON Feed 1.1 (https://jsonfeed.org/version/1.1), with the
-    event's fields under ``_certreg``."""
     read = _feed_read(request)
     if read is None:
         return JSONResponse(FEED_NOT_FOUND, status_code=404)
     token, watch, events = read
-    links = watch_links(request, token)
-    feed = {
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": "证书状态变更（关注列表）",
-        "home_page_url": links["watch_url"],
-        "feed_url": links["json_url"],
-        "description": f"自 {beijing_time(watch.created_at)} 起登记的换发、补发、撤销",
-        "_certreg": {"since": watch.created_at, "numbers": list(watch.numbers)},
-        "items": [
-            {
-                "id": f"{links['watch_url']}#event-{e.id}",
-                "title": event_title(e),
-                "content_text": event_title(e),
-                "date_published": e.synced_at,
-                "_certreg": {
-                    "event": e.type,
-                    "number": e.number,
-                    "date": e.date,
-                    **({"new_number": e.new_number} if e.new_number else {}),
-                    **({"revoked_by": e.revoked_by} if e.revoked_by else {}),
-                },
-            }
-            for e in events
-        ],
-    }
+    feed = json_feed(watch, events, watch_links(request, token))
     return JSONResponse(feed, media_type="application/feed+json")
 
 
 def _watch_atom(request: Request) -> Response:
-    """The list's changes as an Atom feed (RFC 4287), built with ElementTree so every text is
-    escaped by the XML writer."""
     read = _feed_read(request)
     if read is None:
         return JSONResponse(FEED_NOT_FOUND, status_code=404)
     token, watch, events = read
-    links = watch_links(request, token)
-    ET.register_namespace("", ATOM)
-
-    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-        element.text = text
-        return element
-
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    sub(feed, "title", "证书状态变更（关注列表）")
-    sub(feed, "subtitle", f"自 {beijing_time(watch.created_at)} 起登记的换发、补发、撤销")
-    sub(feed, "id", links["watch_url"])
-    sub(feed, "link", rel="self", href=links["atom_url"])
-    sub(feed, "link", rel="alternate", href=links["watch_url"])
-    sub(feed, "updated", events[0].synced_at if events else watch.created_at)
-    author = sub(feed, "author")
-    sub(author, "name", "四川省工人技术等级证书查验")
-    for event in events:
-        entry = sub(feed, "entry")
-        sub(entry, "title", event_title(event))
-        sub(entry, "id", f"{links['watch_url']}#event-{event.id}")
-        sub(entry, "updated", event.synced_at)
-        sub(entry, "link", rel="alternate", href=links["watch_url"])
-        sub(entry, "content", event_title(event), type="text")
-    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    body = atom_feed(watch, events, watch_links(request, token))
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 

@@ -12,7 +12,7 @@ copy. It lives in a private folder, and:
 
 - ``certreg follow`` publishes each new version to the served file by copying it under the same
   lock Litestream takes to write (a consistent version), switching the copy to a rollback
-  journal and renaming it over the served file: the app's `verify_app.service.RegistryPool`
+  journal and renaming it over the served file: the app's `verify_app.registry_pool.RegistryPool`
   sees the new inode and reopens between requests, with no restart and no failed check;
 - ``certreg collect-logs`` reads the new rows of a replica's log from its followed copy (under
   that lock, a fresh connection each time) and appends them to ``verify_log.db`` beside the
@@ -36,7 +36,7 @@ import click
 from registry import store
 from registry.cli.base import UsageProblem, cli, db_option
 from registry.cli.litestream import Follower, publish
-from verify_app.checklog import ensure_log_schema, ensure_shipping_schema
+from verify_app.log_schema import ensure_log_schema, ensure_shipping_schema
 
 COLLECT_BATCH = 50_000
 """Log rows read from a replica's copy under one lock (the lock holds back its next update)."""

@@ -1,0 +1,136 @@
+"""The app's read-only connections to the registry (`RegistryPool`), which see a sync or a
+replaced registry file from the next request on, without a restart and without a failed check."""
+
+from __future__ import annotations
+
+import os
+import queue
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from registry import store
+
+FileId = tuple[int, int]
+"""(device, inode) of the registry file: a new one means the file was replaced, not updated."""
+
+
+def file_id(path: Path) -> FileId | None:
+    try:
+        stat = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
+@dataclass
+class _Opened:
+    conn: sqlite3.Connection
+    file: FileId | None
+    """the file this connection reads (an open connection keeps reading it after a rename)"""
+    as_of: tuple[int, str | None] | None = None
+    """(data_version, registry_as_of) last read on this connection"""
+
+
+class RegistryPool:
+    """Read-only (``mode=ro``) connections, one per worker thread at a time, opened on demand.
+
+    The registry changes under a running app in two ways, and both are seen from the next
+    request on, without a restart and without failing a request:
+
+    - updated in place (``certreg sync`` on the same host): SQLite sees the other connection's
+      commit itself, and ``PRAGMA data_version`` moves (`as_of`);
+    - replaced by a new file (a replica's ``certreg follow`` publishes each version with an
+      atomic rename): a connection opened before keeps reading the old file — its inode — for
+      as long as it is open. Each checkout compares the path's inode with the connection's and
+      closes the connections of an old file, between requests: a check already running on one
+      finishes on the version it started with.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._idle: queue.SimpleQueue[_Opened] = queue.SimpleQueue()
+        self._all: dict[sqlite3.Connection, _Opened] = {}
+        self._lock = threading.Lock()
+        self._current: FileId | None = None
+        self.reopened = 0
+        """connections closed because the file was replaced (for tests and the curious)"""
+
+    def as_of(self, conn: sqlite3.Connection) -> str | None:
+        """`store.registry_as_of`, re-read only after a sync changed the file: SQLite's
+        ``data_version`` moves when another connection commits, so this is one cheap pragma
+        per check instead of a query over the sync history."""
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        opened = self._all[conn]
+        if opened.as_of is None or opened.as_of[0] != version:
+            opened.as_of = (version, store.registry_as_of(conn))
+        return opened.as_of[1]
+
+    @contextmanager
+    def connection(self) -> Iterator[sqlite3.Connection]:
+        current = file_id(self.path)
+        if current is not None and current != self._current:
+            self._replaced(current)
+        while True:
+            try:
+                opened = self._idle.get_nowait()
+            except queue.Empty:
+                opened = self._open()
+                break
+            if current is None or opened.file == current:
+                break
+            self._close(opened)  # returned by a request that started before the replacement
+        try:
+            yield opened.conn
+        finally:
+            self._idle.put(opened)
+
+    def _open(self) -> _Opened:
+        """A connection and the file it reads: the inode before and after opening must agree,
+        or a rename in between could leave us believing a new file is open when it is not."""
+        while True:
+            before = file_id(self.path)
+            conn = store.connect(self.path, readonly=True)
+            if file_id(self.path) == before:
+                opened = _Opened(conn, before)
+                with self._lock:
+                    self._all[conn] = opened
+                return opened
+            conn.close()
+
+    def _replaced(self, current: FileId) -> None:
+        """A new file at the path: close the idle connections to the old one now (they hold
+        the old file open), and remember the new one."""
+        with self._lock:
+            if current == self._current:
+                return
+            self._current = current
+        keep = []
+        while True:
+            try:
+                opened = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if opened.file == current:
+                keep.append(opened)
+            else:
+                self._close(opened)
+        for opened in keep:
+            self._idle.put(opened)
+
+    def _close(self, opened: _Opened) -> None:
+        with self._lock:
+            self._all.pop(opened.conn, None)
+        if opened.file is not None and opened.file != self._current:
+            self.reopened += 1
+        opened.conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            opened = list(self._all.values())
+            self._all.clear()
+        for each in opened:
+            each.conn.close()

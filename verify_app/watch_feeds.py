@@ -1,0 +1,79 @@
+"""A watch list's feeds (`verify_app.watches`): its status changes as a JSON Feed and as Atom."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from registry.domain.statuses import REVOKE
+from verify_app.presentation import beijing_time
+from verify_app.watch_store import Watch, WatchEvent
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def event_title(event: WatchEvent) -> str:
+    if event.type == REVOKE:
+        doc = f"（{event.revoked_by}）" if event.revoked_by else ""
+        return f"证书 {event.number} 已于 {event.date} 被发证机关撤销{doc}"
+    new = f"，新证书编号 {event.new_number}" if event.new_number else ""
+    return f"证书 {event.number} 已于 {event.date} {event.type}{new}"
+
+
+def json_feed(watch: Watch, events: list[WatchEvent], links: dict[str, str]) -> dict[str, Any]:
+    """The list's changes as a JSON Feed 1.1 (https://jsonfeed.org/version/1.1), with the
+    event's fields under ``_certreg``."""
+    return {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "证书状态变更（关注列表）",
+        "home_page_url": links["watch_url"],
+        "feed_url": links["json_url"],
+        "description": f"自 {beijing_time(watch.created_at)} 起登记的换发、补发、撤销",
+        "_certreg": {"since": watch.created_at, "numbers": list(watch.numbers)},
+        "items": [
+            {
+                "id": f"{links['watch_url']}#event-{e.id}",
+                "title": event_title(e),
+                "content_text": event_title(e),
+                "date_published": e.synced_at,
+                "_certreg": {
+                    "event": e.type,
+                    "number": e.number,
+                    "date": e.date,
+                    **({"new_number": e.new_number} if e.new_number else {}),
+                    **({"revoked_by": e.revoked_by} if e.revoked_by else {}),
+                },
+            }
+            for e in events
+        ],
+    }
+
+
+def atom_feed(watch: Watch, events: list[WatchEvent], links: dict[str, str]) -> bytes:
+    """The list's changes as an Atom feed (RFC 4287), built with ElementTree so every text is
+    escaped by the XML writer."""
+    ET.register_namespace("", ATOM)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        element.text = text
+        return element
+
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    sub(feed, "title", "证书状态变更（关注列表）")
+    sub(feed, "subtitle", f"自 {beijing_time(watch.created_at)} 起登记的换发、补发、撤销")
+    sub(feed, "id", links["watch_url"])
+    sub(feed, "link", rel="self", href=links["atom_url"])
+    sub(feed, "link", rel="alternate", href=links["watch_url"])
+    sub(feed, "updated", events[0].synced_at if events else watch.created_at)
+    author = sub(feed, "author")
+    sub(author, "name", "四川省工人技术等级证书查验")
+    for event in events:
+        entry = sub(feed, "entry")
+        sub(entry, "title", event_title(event))
+        sub(entry, "id", f"{links['watch_url']}#event-{event.id}")
+        sub(entry, "updated", event.synced_at)
+        sub(entry, "link", rel="alternate", href=links["watch_url"])
+        sub(entry, "content", event_title(event), type="text")
+    body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return body
