@@ -26,7 +26,6 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from registry.domain.statuses import RESULT_LABELS
 from verify_app import api, manual, pages, reports, watches
 from verify_app.body_limit import BodyLimitMiddleware
 from verify_app.context import BadKey
@@ -165,9 +164,7 @@ def _templates() -> Jinja2Templates:
         autoescape=jinja2.select_autoescape(),
         auto_reload=False,
     )
-    environment.globals.update(
-        RESULT_LABELS=RESULT_LABELS, page_fields=page_fields, path_for=path_for
-    )
+    environment.globals.update(page_fields=page_fields, path_for=path_for)
     return Jinja2Templates(env=environment)
 
 
