@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate ``process``; kill it if it has not ended within 15 s."""
+def stop(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    """Terminate ``process`` if it still runs; kill it if it has not ended within ``timeout``
+    seconds. (The tests stop their servers with it too.)"""
+    if process.poll() is not None:
+        return
     process.terminate()
     try:
-        process.wait(timeout=15)
+        process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()

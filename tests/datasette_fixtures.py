@@ -33,7 +33,7 @@ from datasette_config.plugins.certreg_session import session_cookie
 from registry.cli import cli
 from registry.store import verify_log_path
 from tests.registers import MIANYANG, RegisterFactory, approval_row
-from tests.servers import free_port
+from tests.servers import free_port, stop
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 STAFF_USER = "wangli"
@@ -208,16 +208,6 @@ def wait_until_listening(process: subprocess.Popen[bytes], port: int) -> None:
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"nothing listening on port {port}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def log_in(client: httpx.Client, username: str, password: str) -> httpx.Response:

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
 
+from bench.processes import free_port, stop
 
-def free_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "free_port", "needs_chromium", "stop"]
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -15,8 +15,8 @@ import httpx
 from click.testing import CliRunner
 
 from registry.cli import cli
-from tests.datasette_fixtures import SAMPLES, log_in, stop
-from tests.servers import free_port
+from tests.datasette_fixtures import SAMPLES, log_in
+from tests.servers import free_port, stop
 
 READY = "按 Ctrl-C 停止"
 

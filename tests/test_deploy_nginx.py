@@ -24,6 +24,7 @@ import httpx2 as httpx
 import pytest
 
 from bench.deployment import Missing, prepare_nginx
+from tests.servers import stop
 from tests.test_redis_limits import redis_server
 from tests.test_replicas import unit_command, wait_for
 from tests.verify_fixtures import SECRET, VALID, sync_samples
@@ -83,7 +84,7 @@ def deployment(tmp_path: Path, rate_limit: str) -> Iterator[Deployment]:
         # each replica is its own process, listening on its own port (none took another's)
         assert all(replica.poll() is None for replica in replicas), "a replica exited"
         nginx = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        stack.callback(stop_process, nginx)
+        stack.callback(stop, nginx, 30)
         base = f"https://127.0.0.1:{https}"
         wait_for("nginx", lambda: answers(base), logs)
         yield Deployment(base, f"http://127.0.0.1:{http}", replicas, data, logs)
@@ -103,12 +104,6 @@ def answers(base: str) -> bool:
         return httpx.get(f"{base}/healthz", verify=False).status_code == 200
     except httpx.TransportError:
         return False
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def stop_group(process: subprocess.Popen[bytes]) -> None:

@@ -37,7 +37,7 @@ from tests.datasette_fixtures import (
     signed_in,
 )
 from tests.registers import RegisterFactory, approval_row
-from tests.servers import free_port
+from tests.servers import free_port, stop
 from tests.verify_fixtures import NO_MATCH_UNKNOWN, SECRET, VALID, sync_samples
 from verify_app.app import create_app
 from verify_app.registry_pool import RegistryPool
@@ -91,13 +91,7 @@ def running(
     try:
         yield process
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process, timeout=30)
 
 
 def wait_for(
