@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import multiprocessing
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -146,3 +147,27 @@ def test_flush_and_close_do_not_wait_out_the_linger(tmp_path: Path) -> None:
     assert finishes(log.close), "close waited for the linger"
     assert conn.execute("SELECT count(*) FROM checks").fetchone() == (rows + 1,)
     conn.close()
+
+
+def _start_and_close(path: str) -> None:
+    log = CheckLog(Path(path))
+    log.start()
+    log.close()
+
+
+def test_server_workers_starting_at_once_all_open_a_new_log(tmp_path: Path) -> None:
+    """``certreg serve --workers N``: every worker prepares the log at start-up; a new log's
+    switch to WAL is not covered by SQLite's busy timeout, and a worker that met a "locked"
+    there failed its start-up (seen with two replicas of two workers each)."""
+    for round_ in range(3):
+        path = tmp_path / f"verify_log-{round_}.db"
+        context = multiprocessing.get_context("spawn")
+        workers = [context.Process(target=_start_and_close, args=(str(path),)) for _ in range(8)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=60)
+        assert [worker.exitcode for worker in workers] == [0] * 8
+        conn = sqlite3.connect(path)
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        conn.close()

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from registry.domain.names import name_key
-from verify_app.log_schema import ensure_log_schema
+from verify_app.log_schema import prepare_log
 
 CHANNEL_LABELS: dict[str, str] = {
     "page": "网页",
@@ -94,9 +94,9 @@ class CheckLog:
         """Set by `flush` and `close`: wakes a writer that is lingering."""
 
     def start(self) -> None:
-        conn = self._connect()
+        conn = self._open()
         try:
-            ensure_log_schema(conn)
+            prepare_log(conn)  # the other workers of the server may be creating it too
         finally:
             conn.close()
         self._thread = threading.Thread(target=self._run, name="verify-log", daemon=True)
@@ -133,9 +133,13 @@ class CheckLog:
         self._thread.join()
         self._thread = None
 
-    def _connect(self) -> sqlite3.Connection:
+    def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=0.5)
+        return sqlite3.connect(self.path, isolation_level=None, timeout=0.5)
+
+    def _connect(self) -> sqlite3.Connection:
+        """The writer's connection, to a log `start` has prepared (WAL already)."""
+        conn = self._open()
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         return conn

@@ -6,6 +6,8 @@ but to add a column a newer version needs."""
 from __future__ import annotations
 
 import sqlite3
+import time
+from collections.abc import Callable
 
 import sqlite_utils
 
@@ -108,3 +110,35 @@ def ensure_shipping_schema(conn: sqlite3.Connection) -> None:
         not_null={"last_source_id", "checks"},
         if_not_exists=True,
     )
+
+
+def prepare_log(
+    conn: sqlite3.Connection,
+    *also: Callable[[sqlite3.Connection], None],
+    attempts: int = 100,
+) -> None:
+    """Put the log in WAL mode and create its tables (and ``also`` the others a caller needs).
+
+    Several processes may do this at once on a log that does not exist yet (the workers of
+    ``certreg serve --workers N``, one ``collect-logs`` per replica): switching to WAL is not
+    covered by SQLite's busy timeout, so a "locked" there is waited out here, and the tables
+    are created in one ``BEGIN IMMEDIATE`` transaction, which is. ``conn`` must be in
+    autocommit mode (``isolation_level=None``)."""
+    for _ in range(attempts):
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                ensure_log_schema(conn)
+                for create in also:
+                    create(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            time.sleep(0.1)
+    raise sqlite3.OperationalError("the verification log stayed locked")

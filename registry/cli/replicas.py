@@ -36,33 +36,25 @@ import click
 from registry import store
 from registry.cli.base import UsageProblem, cli, db_option
 from registry.cli.litestream import Follower, publish
-from verify_app.log_schema import ensure_log_schema, ensure_shipping_schema
+from verify_app.log_schema import ensure_shipping_schema, prepare_log
 
 COLLECT_BATCH = 50_000
 """Log rows read from a replica's copy under one lock (the lock holds back its next update)."""
 REPLICA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 
 
-def open_log(log: Path, attempts: int = 100) -> sqlite3.Connection:
-    """The registry host's log, in WAL mode and with its tables. Several ``collect-logs`` (one
-    per replica) may start at once on a log that does not exist yet: switching it to WAL is not
-    covered by SQLite's busy timeout, so a "locked" there is waited out here; the tables are
-    created in one ``BEGIN IMMEDIATE`` transaction, which is."""
+def open_log(log: Path) -> sqlite3.Connection:
+    """The registry host's log, in WAL mode and with its tables (`prepare_log`: several
+    ``collect-logs``, one per replica, may start at once on a log that does not exist yet)."""
     conn = sqlite3.connect(log, isolation_level=None, timeout=30)
-    for _ in range(attempts):
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            with store.transaction(conn):
-                ensure_log_schema(conn)
-                ensure_shipping_schema(conn)
-            return conn
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc):
-                conn.close()
-                raise
-            time.sleep(0.1)
-    conn.close()
-    raise click.ClickException(f"查验日志 {log} 一直被占用，无法写入")
+    try:
+        prepare_log(conn, ensure_shipping_schema)
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if "locked" in str(exc):
+            raise click.ClickException(f"查验日志 {log} 一直被占用，无法写入") from exc
+        raise
+    return conn
 
 
 def collect(follower: Follower, replica: str, log: Path) -> int:
