@@ -17,18 +17,20 @@ import sqlite_utils
 from starlette.datastructures import CommaSeparatedStrings
 
 from datasette_config import config_dir
-from verify_app.log_schema import ensure_log_schema
+from verify_app.log_schema import ensure_log_schema, ensure_staff_indexes
 
 REGISTRY_NAME = "registry"
 """The database name metadata.yml, the templates and the links are written for (file registry.db)."""
 
 
 def ensure_verify_log(path: Path) -> None:
-    """Create an empty verification log with the shared schema if there is none yet.
+    """Create an empty verification log with the shared schema if there is none yet, and give
+    the log the indexes staff's queries read.
 
     Datasette can only serve a file that exists when it starts; creating the empty log lets the
     suspicious-traffic query run from the first day and show checks as soon as the verification
-    app writes them. Existing tables are left exactly as they are.
+    app writes them. A log the app started has no staff indexes (`STAFF_INDEXES`); from now on
+    the app's writer keeps them. Existing tables are left exactly as they are.
     """
     db = sqlite_utils.Database(path)
     try:
@@ -36,6 +38,7 @@ def ensure_verify_log(path: Path) -> None:
         # its own ``PRAGMA journal_mode = WAL`` finds nothing to switch).
         db.enable_wal()
         ensure_log_schema(db.conn)
+        ensure_staff_indexes(db.conn)
     finally:
         db.close()
 

@@ -38,8 +38,15 @@ from tests.datasette_fixtures import (
 )
 from tests.registers import RegisterFactory, approval_row
 from tests.servers import free_port, stop
-from tests.verify_fixtures import NO_MATCH_UNKNOWN, SECRET, VALID, sync_samples
+from tests.verify_fixtures import (
+    NO_MATCH_UNKNOWN,
+    SECRET,
+    VALID,
+    checks_indexes,
+    sync_samples,
+)
 from verify_app.app import create_app
+from verify_app.log_schema import STAFF_INDEXES
 from verify_app.registry_pool import RegistryPool
 from verify_app.settings import Settings
 
@@ -391,6 +398,10 @@ async def test_every_replicas_log_reaches_staff_as_one_log(
         )
         assert again.returncode == 0, again.stderr
     assert len(log_rows(host_log)) == 17
+    # only the log staff read carries their indexes; a replica writes its own without them
+    assert checks_indexes(host_log) == set(STAFF_INDEXES)
+    for name in replicas:
+        assert checks_indexes(verify_log_path(tmp_path / name / "registry.db")) == set()
 
     # staff's Datasette: one log, the guesser flagged across replicas, each replica's intake
     monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)

@@ -178,6 +178,20 @@ def read_log(db_path: Path) -> list[dict[str, Any]]:
         conn.close()
 
 
+def checks_indexes(log: Path) -> set[tuple[str, ...]]:
+    """The columns of each index on the log's ``checks`` table."""
+    conn = sqlite3.connect(log)
+    try:
+        return {
+            tuple(c[2] for c in conn.execute(f"PRAGMA index_info('{name}')"))
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'checks'"
+            )
+        }
+    finally:
+        conn.close()
+
+
 @contextmanager
 def running_server(db_path: Path, **env: str) -> Iterator[str]:
     """``certreg serve`` as a real process on a free port; yields its base URL."""

@@ -63,16 +63,14 @@ WATCH_ENTRIES_COLUMNS: dict[str, type] = {
 
 
 def ensure_log_schema(conn: sqlite3.Connection) -> None:
-    """Create the log's tables and indexes where missing, and add the columns a log written by
-    an earlier version lacks (``checks.key_id``); never changes or drops what exists."""
+    """Create the log's tables, and the indexes the verification app itself reads, where
+    missing; add the columns a log written by an earlier version lacks (``checks.key_id``);
+    never changes or drops what exists. The indexes staff read are `ensure_staff_indexes`'."""
     db = sqlite_utils.Database(conn)
     checks = db.table("checks")
     if checks.exists() and "key_id" not in checks.columns_dict:
         checks.add_column("key_id", int)
     checks.create(CHECKS_COLUMNS, pk="id", if_not_exists=True)
-    checks.create_index(["client", "at"], if_not_exists=True)
-    checks.create_index(["number"], if_not_exists=True)
-    checks.create_index(["key_id", "at"], if_not_exists=True)
     reports = db.table("reports")
     reports.create(REPORTS_COLUMNS, pk="id", if_not_exists=True)
     reports.create_index(["number"], if_not_exists=True)
@@ -87,6 +85,21 @@ def ensure_log_schema(conn: sqlite3.Connection) -> None:
         if_not_exists=True,
     )
     entries.create_index(["watch"], if_not_exists=True)
+
+
+STAFF_INDEXES: tuple[tuple[str, ...], ...] = (("client", "at"), ("number",), ("key_id", "at"))
+"""The indexes of ``checks`` that staff's queries read (Datasette: suspicious clients, checks of
+a reported number, API keys' daily use). Only a log staff browse has them: each costs every
+check a B-tree insert — ``number`` and ``client`` at random places, some 50 µs of writer CPU a
+row on a log of a million rows (bench/RESULTS.md) — so a replica's log, which staff read only
+once ``certreg collect-logs`` has merged it into the registry host's, is written without them."""
+
+
+def ensure_staff_indexes(conn: sqlite3.Connection) -> None:
+    """Create `STAFF_INDEXES` where missing (the first time on a long log takes a while)."""
+    checks = sqlite_utils.Database(conn).table("checks")
+    for columns in STAFF_INDEXES:
+        checks.create_index(columns, if_not_exists=True)
 
 
 REPLICA_LOGS_COLUMNS: dict[str, type] = {

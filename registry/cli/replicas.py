@@ -36,7 +36,7 @@ import click
 from registry import store
 from registry.cli.base import UsageProblem, cli, db_option
 from registry.cli.litestream import Follower, publish
-from verify_app.log_schema import ensure_shipping_schema, prepare_log
+from verify_app.log_schema import ensure_shipping_schema, ensure_staff_indexes, prepare_log
 
 COLLECT_BATCH = 50_000
 """Log rows read from a replica's copy under one lock (the lock holds back its next update)."""
@@ -44,11 +44,12 @@ REPLICA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 
 
 def open_log(log: Path) -> sqlite3.Connection:
-    """The registry host's log, in WAL mode and with its tables (`prepare_log`: several
-    ``collect-logs``, one per replica, may start at once on a log that does not exist yet)."""
+    """The registry host's log, in WAL mode, with its tables and the indexes staff read
+    (`prepare_log`: several ``collect-logs``, one per replica, may start at once on a log that
+    does not exist yet)."""
     conn = sqlite3.connect(log, isolation_level=None, timeout=30)
     try:
-        prepare_log(conn, ensure_shipping_schema)
+        prepare_log(conn, ensure_shipping_schema, ensure_staff_indexes)
     except sqlite3.OperationalError as exc:
         conn.close()
         if "locked" in str(exc):
