@@ -23,7 +23,7 @@ from registry.domain.numbers import format_number, normalise, parse
 from registry.domain.regions import REGIONS
 from registry.domain.statuses import RESULTS
 from registry.public.lookup import Verification, certificate_count, recheck, verify
-from registry.store import registry_as_of
+from registry.store import data_version, registry_as_of
 from tests.registers import MIANYANG, RegisterFactory, approval_row
 from tests.verify_fixtures import CASES, SUCCESSOR, AppClient, app_client, clock, registry_db
 from tests.verify_fixtures import sync_samples as sync_sample_registers
@@ -427,15 +427,20 @@ def test_superseded_points_to_its_successor(samples: sqlite3.Connection) -> None
 
 
 def test_every_answer_carries_the_snapshot_time_it_is_given(conn: sqlite3.Connection) -> None:
-    def cached(_: sqlite3.Connection) -> str:
+    versions = []
+
+    def cached(_: sqlite3.Connection, version: int) -> str:
+        versions.append(version)
         return "2030-01-01T00:00:00+00:00"
 
     for number, name in [(NUMBER, HOLDER), (NUMBER, "李四"), ("Z11", HOLDER), (NUMBER, " ")]:
-        assert verify(conn, number, name, as_of=cached).as_of == cached(conn)
+        assert verify(conn, number, name, as_of=cached).as_of == "2030-01-01T00:00:00+00:00"
         assert verify(conn, number, name).as_of == registry_as_of(conn)
     assert registry_as_of(conn) is not None
-    assert recheck(conn, NUMBER, lambda _: True, as_of=cached).as_of == cached(conn)
-    assert recheck(conn, NUMBER, lambda _: False, as_of=cached).as_of == cached(conn)
+    assert recheck(conn, NUMBER, lambda _: True, as_of=cached).as_of == "2030-01-01T00:00:00+00:00"
+    assert recheck(conn, NUMBER, lambda _: False, as_of=cached).as_of == "2030-01-01T00:00:00+00:00"
+    # each with the data version of the connection the answer was read on
+    assert set(versions) == {data_version(conn)}
 
 
 @pytest.mark.parametrize(("number", "name"), REGISTERED)

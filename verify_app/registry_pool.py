@@ -59,11 +59,10 @@ class RegistryPool:
         self.reopened = 0
         """connections closed because the file was replaced (for tests and the curious)"""
 
-    def as_of(self, conn: sqlite3.Connection) -> str | None:
+    def as_of(self, conn: sqlite3.Connection, version: int) -> str | None:
         """`store.registry_as_of`, re-read only after a sync changed the file: SQLite's
-        ``data_version`` moves when another connection commits, so this is one cheap pragma
-        per check instead of a query over the sync history."""
-        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        ``data_version`` (read by the check with its row) moves when another connection
+        commits, so a check costs no query over the sync history."""
         opened = self._all[conn]
         if opened.as_of is None or opened.as_of[0] != version:
             opened.as_of = (version, store.registry_as_of(conn))

@@ -24,6 +24,7 @@ from registry.domain.trades import TradeCatalogue, builtin_catalogue
 from registry.public import lookup
 from registry.public.confirm import MISMATCH, confirm, withheld
 from registry.public.lookup import Verification
+from registry.store import data_version
 from registry.store import keys as api_keys
 from registry.store.keys import ApiKey
 from verify_app.checklog import CheckLog, make_check, name_hash
@@ -209,7 +210,8 @@ class Verifier:
 
     def state(self) -> RegistryState:
         with self.registry.connection() as conn:
-            return RegistryState(self.registry.as_of(conn), lookup.certificate_count(conn))
+            as_of = self.registry.as_of(conn, data_version(conn))
+            return RegistryState(as_of, lookup.certificate_count(conn))
 
     def last_sync(self) -> int:
         """The id of the registry's latest sync (0 before any): what a new watch list starts after."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from registry.domain.names import mask_name, name_key
 from registry.domain.numbers import MalformedNumber, normalise, parse
@@ -27,9 +28,17 @@ from registry.domain.statuses import (
     VALID,
 )
 from registry.public.fields import FIELD_NAMES
-from registry.store import registry_as_of
+from registry.store import data_version, registry_as_of
 
-AsOf = Callable[[sqlite3.Connection], str | None]
+AsOf = Callable[[sqlite3.Connection, int], str | None]
+"""The registry's snapshot time on a connection, given the ``PRAGMA data_version`` read with the
+answer: a server caches the time and reads it again only when the version moves (a sync)."""
+
+
+def stored_as_of(conn: sqlite3.Connection, version: int) -> str | None:
+    """`registry_as_of`, read every time (``certreg verify``, one check a run)."""
+    return registry_as_of(conn)
+
 
 REISSUE_MARK = "该证书为补发证书，证书正页右下方应注明“补发”字样。"
 """§四.(六)3: what an employer must look for on a reissued paper."""
@@ -103,11 +112,19 @@ class Verification:
         return answer
 
 
-_COLUMNS = (
-    "name_key, name, level, trade, authority, issued_on, status, status_date, successor, reissue,"
-    " predecessor"
+_COLUMNS = ", ".join(
+    f"c.{column}"
+    for column in (
+        "name_key", "name", "level", "trade", "authority", "issued_on", "status", "status_date",
+        "successor", "reissue", "predecessor",
+    )
+)  # fmt: skip
+_QUERY = (
+    f"SELECT d.data_version, {_COLUMNS}"
+    " FROM pragma_data_version d LEFT JOIN certificates c ON c.number = ?"
 )
-_QUERY = f"SELECT {_COLUMNS} FROM certificates WHERE number = ?"
+"""The row — NULLs when there is none — and the ``data_version`` of the snapshot it was read
+from, in one statement: a check is one step into SQLite, not two."""
 _WITH_EVENTS = (
     f"SELECT {_COLUMNS},"
     " (SELECT e.type FROM status_events e WHERE e.number = c.number"
@@ -123,7 +140,7 @@ primary-key read."""
 
 
 def verify(
-    conn: sqlite3.Connection, number: str, name: str, *, as_of: AsOf = registry_as_of
+    conn: sqlite3.Connection, number: str, name: str, *, as_of: AsOf = stored_as_of
 ) -> Verification:
     """Check ``number`` against the holder ``name`` in the registry open on ``conn``.
 
@@ -132,13 +149,16 @@ def verify(
     try:
         parsed = parse(number)
     except MalformedNumber as exc:
-        return Verification(MALFORMED, normalise(number), as_of(conn), reason=str(exc))
+        snapshot = as_of(conn, data_version(conn))
+        return Verification(MALFORMED, normalise(number), snapshot, reason=str(exc))
     canonical = str(parsed)
-    snapshot = as_of(conn)
     key = name_key(name)
     if not key:
+        snapshot = as_of(conn, data_version(conn))
         return Verification(MALFORMED, canonical, snapshot, reason="持证人姓名为空")
-    row = conn.execute(_QUERY, (canonical,)).fetchone()
+    version, *found = conn.execute(_QUERY, (canonical,)).fetchone()
+    snapshot = as_of(conn, version)
+    row: tuple[Any, ...] | None = tuple(found) if found[0] is not None else None
     if row is not None and (row[8] or row[6] == REVOKED):  # a successor, or revoked
         row = conn.execute(_WITH_EVENTS, (REVOKE, REVOKED, canonical)).fetchone()
     if row is None or row[0] != key:
@@ -169,13 +189,13 @@ def recheck(
     number: str,
     holder_matches: Callable[[str], bool],
     *,
-    as_of: AsOf = registry_as_of,
+    as_of: AsOf = stored_as_of,
 ) -> Verification:
     """The current answer for a receipt, which knows the holder only by a keyed hash:
     ``holder_matches(name)`` says whether the registered holder is the one checked."""
     row = conn.execute("SELECT name FROM certificates WHERE number = ?", (number,)).fetchone()
     if row is None or not holder_matches(row[0]):
-        return Verification(NO_MATCH, number, as_of(conn))
+        return Verification(NO_MATCH, number, as_of(conn, data_version(conn)))
     return verify(conn, number, row[0], as_of=as_of)
 
 

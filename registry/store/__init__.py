@@ -5,6 +5,14 @@ writes them inside the sync's transaction (`transaction`).
 """
 
 from registry.store.db import DEFAULT_DB, connect, now, transaction, verify_log_path
-from registry.store.syncs import registry_as_of
+from registry.store.syncs import data_version, registry_as_of
 
-__all__ = ["DEFAULT_DB", "connect", "now", "registry_as_of", "transaction", "verify_log_path"]
+__all__ = [
+    "DEFAULT_DB",
+    "connect",
+    "data_version",
+    "now",
+    "registry_as_of",
+    "transaction",
+    "verify_log_path",
+]

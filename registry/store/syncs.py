@@ -121,6 +121,11 @@ def record_register(
     )
 
 
+def data_version(conn: sqlite3.Connection) -> int:
+    """SQLite's ``PRAGMA data_version`` on ``conn``: it moves when another connection commits."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
 def registry_as_of(conn: sqlite3.Connection) -> str | None:
     """When the certificates last changed: the latest sync of a roster or status-change register.
     (Stock registers do not count: the public snapshot time is about certificates only.)"""
