@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from registry.domain.levels import LEVELS
-from registry.domain.numbers import MalformedNumber, format_number, normalise, parse
+from registry.domain.numbers import MalformedNumber, format_number, normalise, parse, prefix_of
 from registry.domain.regions import REGIONS
 
 
@@ -58,6 +58,7 @@ def test_format_parse_round_trip(letter: str, year: int, region: str, sequence: 
     text = format_number(letter, f"{year:02d}", region, sequence)
     parsed = parse(text)
     assert str(parsed) == text
+    assert prefix_of(text) == parsed.prefix
     assert parsed.sequence == sequence
     assert normalise(text.lower()) == text
 

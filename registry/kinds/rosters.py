@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from registry.domain.numbers import CertificateNumber, parse
+from registry.domain.numbers import CertificateNumber, parse, prefix_of
 from registry.domain.problems import Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import APPROVAL_ROSTER, TECHNICIAN_ROSTER
@@ -128,7 +128,7 @@ def check_holdings(
     birth_column = "出生日期" if entry.kind == TECHNICIAN_ROSTER else "出生年月"
     found = []
     for row, written, number in result.numbers:
-        prefix = parse(number).prefix
+        prefix = prefix_of(number)
         if prefix not in held:
             held[prefix] = holdings(prefix)
         holder = held[prefix].get(number)
