@@ -4,12 +4,14 @@ only the registry can show (a number already given to another register) is still
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
 import sqlite3
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from registry import store
@@ -19,6 +21,7 @@ from registry.kinds.base import RegisterEntry
 from registry.sheets.writers import write_csv
 from registry.sync.catalogue import load_catalogue
 from registry.sync.manifest import load_manifest
+from registry.sync.pipeline import cycles_uncollected
 from registry.sync.run import Outcome, sync_entries
 from tests.registers import MIANYANG, PROVINCE, RegisterFactory, approval_row
 from tests.verify_fixtures import SAMPLES
@@ -151,3 +154,16 @@ def test_the_version_read_is_the_version_recorded(tmp_path: Path) -> None:
 def wage_grade_since(conn: sqlite3.Connection, number: str) -> str:
     row = conn.execute("SELECT wage_grade_since FROM certificates WHERE number = ?", (number,))
     return str(row.fetchone()[0])
+
+
+def test_the_cycle_collector_is_paused_for_a_register_and_back_after_it() -> None:
+    assert gc.isenabled()
+    with cycles_uncollected():
+        assert not gc.isenabled()
+        with cycles_uncollected():  # a register checked in the process that writes it
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError), cycles_uncollected():
+        raise ValueError("a register that cannot be read")
+    assert gc.isenabled()

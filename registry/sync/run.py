@@ -23,7 +23,13 @@ from registry.kinds.base import LoadContext, RegisterEntry
 from registry.sheets.errors import UnreadableSheet
 from registry.store import now, summaries, syncs, transaction
 from registry.store.syncs import Attempt, LoadedVersion
-from registry.sync.pipeline import Prepared, file_fingerprint, lookahead, prepare
+from registry.sync.pipeline import (
+    Prepared,
+    cycles_uncollected,
+    file_fingerprint,
+    lookahead,
+    prepare,
+)
 
 LOADED, UPDATED, UNCHANGED, REJECTED, CHECKED = (
     "loaded",
@@ -182,21 +188,22 @@ def sync_register(
         return outcome
     context = LoadContext(conn, catalogue)
     scope = _Scope(conn, dry_run)
-    try:
-        payload, read = _validate(
-            outcome, context, prepared or (lambda: prepare(entry, catalogue, context.today))
-        )
-        fingerprint = read or fingerprint
-        if outcome.problems or not scope.keep:
+    with cycles_uncollected():
+        try:
+            payload, read = _validate(
+                outcome, context, prepared or (lambda: prepare(entry, catalogue, context.today))
+            )
+            fingerprint = read or fingerprint
+            if outcome.problems or not scope.keep:
+                scope.undo()
+            else:
+                if not dry_run:
+                    outcome.outcome = UPDATED if known else LOADED
+                _write(conn, outcome, payload, fingerprint, known)
+                scope.done()
+        except BaseException:
             scope.undo()
-        else:
-            if not dry_run:
-                outcome.outcome = UPDATED if known else LOADED
-            _write(conn, outcome, payload, fingerprint, known)
-            scope.done()
-    except BaseException:
-        scope.undo()
-        raise
+            raise
     if outcome.problems:
         outcome.outcome = REJECTED
         if not dry_run:  # the rejection itself is history, kept for staff
