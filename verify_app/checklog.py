@@ -138,9 +138,8 @@ class CheckLog:
         return sqlite3.connect(self.path, isolation_level=None, timeout=0.5)
 
     def _connect(self) -> sqlite3.Connection:
-        """The writer's connection, to a log `start` has prepared (WAL already)."""
+        """The writer's connection, to a log `start` has prepared (WAL is the file's own)."""
         conn = self._open()
-        conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         return conn
 
@@ -223,8 +222,8 @@ have in the oldest SQLite Python 3.11 may bring."""
 
 @lru_cache(maxsize=ROWS_PER_STATEMENT)
 def _insert_sql(rows: int) -> str:
-    columns = "at, client, number, result, name_hash, channel, key_id"
-    return f"INSERT INTO checks ({columns}) VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?)"] * rows)
+    values = f"({', '.join('?' * len(Check._fields))})"
+    return f"INSERT INTO checks ({', '.join(Check._fields)}) VALUES " + ", ".join([values] * rows)
 
 
 @lru_cache(maxsize=1)

@@ -40,6 +40,11 @@ def stored_as_of(conn: sqlite3.Connection, version: int) -> str | None:
     return registry_as_of(conn)
 
 
+def _as_of_now(conn: sqlite3.Connection, as_of: AsOf) -> str | None:
+    """``as_of`` for an answer read without the certificate row (which carries the version)."""
+    return as_of(conn, data_version(conn))
+
+
 REISSUE_MARK = "该证书为补发证书，证书正页右下方应注明“补发”字样。"
 """§四.(六)3: what an employer must look for on a reissued paper."""
 
@@ -149,13 +154,12 @@ def verify(
     try:
         parsed = parse(number)
     except MalformedNumber as exc:
-        snapshot = as_of(conn, data_version(conn))
+        snapshot = _as_of_now(conn, as_of)
         return Verification(MALFORMED, normalise(number), snapshot, reason=str(exc))
     canonical = str(parsed)
     key = name_key(name)
     if not key:
-        snapshot = as_of(conn, data_version(conn))
-        return Verification(MALFORMED, canonical, snapshot, reason="持证人姓名为空")
+        return Verification(MALFORMED, canonical, _as_of_now(conn, as_of), reason="持证人姓名为空")
     version, *found = conn.execute(_QUERY, (canonical,)).fetchone()
     snapshot = as_of(conn, version)
     row: tuple[Any, ...] | None = tuple(found) if found[0] is not None else None
@@ -195,7 +199,7 @@ def recheck(
     ``holder_matches(name)`` says whether the registered holder is the one checked."""
     row = conn.execute("SELECT name FROM certificates WHERE number = ?", (number,)).fetchone()
     if row is None or not holder_matches(row[0]):
-        return Verification(NO_MATCH, number, as_of(conn, data_version(conn)))
+        return Verification(NO_MATCH, number, _as_of_now(conn, as_of))
     return verify(conn, number, row[0], as_of=as_of)
 
 

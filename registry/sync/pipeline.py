@@ -87,14 +87,13 @@ def cycles_uncollected() -> Iterator[None]:
     walks them all: a fifth of a worker's checking CPU and ~2.5 s of the writer's over a
     million rows (bench/RESULTS.md). Reference counting still frees everything; any cycle
     left is collected once the register is done."""
-    if not gc.isenabled():
-        yield
-        return
+    enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.enable()
+        if enabled:
+            gc.enable()
 
 
 def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> Prepared:
