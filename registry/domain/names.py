@@ -25,6 +25,8 @@ def normalise_name(text: str) -> str:
     only for comparison (see `name_key`), never in what is shown.
     """
     value = unicodedata.normalize("NFKC", text)
+    if value.isalpha():  # most names, in one C call: no whitespace and no dot (none is a letter)
+        return value
     value = _SPACE.sub("", value)
     return _DOTS.sub(MIDDLE_DOT, value)
 

@@ -114,10 +114,11 @@ def order_problems(rows: Sequence[NumberedRow], technician: bool) -> list[Proble
     problems = []
     last: dict[str, NumberedRow] = {}
     for current in rows:
-        before = last.get(current.number.prefix)
+        prefix = current.number.prefix
+        before = last.get(prefix)
         if before is not None and current.number == before.number:
             continue  # the same number again: reported as a duplicate, not as out of order
-        last[current.number.prefix] = current
+        last[prefix] = current
         if before is None or current.number.sequence == before.number.sequence + 1:
             continue
         expected = before.number._replace(sequence=before.number.sequence + 1)
