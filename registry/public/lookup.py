@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.domain.names import mask_name, name_key
-from registry.domain.numbers import MalformedNumber, normalise, parse
+from registry.domain.numbers import MalformedNumber, normalise, parse_canonical
 from registry.domain.regions import authority_name
 from registry.domain.statuses import (
     MALFORMED,
@@ -152,11 +152,10 @@ def verify(
     ``as_of`` tells the registry's snapshot time; a server passes a cached version of it.
     """
     try:
-        parsed = parse(number)
+        _, canonical = parse_canonical(number)
     except MalformedNumber as exc:
         snapshot = _as_of_now(conn, as_of)
         return Verification(MALFORMED, normalise(number), snapshot, reason=str(exc))
-    canonical = str(parsed)
     key = name_key(name)
     if not key:
         return Verification(MALFORMED, canonical, _as_of_now(conn, as_of), reason="持证人姓名为空")
