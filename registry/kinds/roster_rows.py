@@ -92,7 +92,7 @@ def _optional(values: dict[str, Cell]) -> list[str | None]:
     """`OPTIONAL_COLUMNS` as stored, in one pass: six calls a row cost a certificate a tenth of
     its time. (The reader strips text cells, so only a number or a date needs `text`.)"""
     return [
-        value or None if value is None or isinstance(value, str) else text(value) or None
+        (value or None) if value is None or isinstance(value, str) else (text(value) or None)
         for value in map(values.get, OPTIONAL_COLUMNS)
     ]
 
