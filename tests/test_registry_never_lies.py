@@ -99,6 +99,26 @@ def test_2_a_note_says_it_is_another_person(roster: RegisterFactory, db_path: Pa
         assert remark.fetchone() == ("同名同生日，另一人",)
 
 
+@pytest.mark.parametrize("event", ["换发", "补发"])
+def test_2_a_holders_new_number_does_not_block_correcting_the_roster(
+    roster: RegisterFactory, db_path: Path, event: str
+) -> None:
+    """周杰's new number (a 换发 or 补发 under the status-change register) is his own certificate,
+    not a second one: a corrected version of his roster still loads."""
+    roster.add(
+        "changes.xlsx",
+        [status_event(event, "Z1122020901", "周杰", "2013-01-10", "Z1122020903")],
+        CHANGES,
+    )
+    assert sync(roster.folder, db_path)[0] == 0
+    corrected = approval_row("Z1122020902", "郑浩", 执行工资等级起始时间="2009.10")
+    roster.add("mianyang.xlsx", [approval_row("Z1122020901", "周杰"), corrected], MIANYANG)
+    code, report = sync(roster.folder, db_path)
+    assert code == 0, report
+    [register] = [r for r in report["registers"] if r["file"] == "mianyang.xlsx"]
+    assert (register["outcome"], register["changed"]) == ("updated", 1)
+
+
 def test_2_twice_in_one_file(registers: RegisterFactory, db_path: Path) -> None:
     rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020902", "周杰")]
     registers.add("twice.xlsx", rows, MIANYANG)

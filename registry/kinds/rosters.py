@@ -146,10 +146,14 @@ _HOLDERS = (
     "SELECT m.source_row, c.number, c.register FROM (SELECT h.source_row, ("
     " SELECT c.rowid FROM certificates c WHERE c.name_key = h.name_key AND c.birth = h.birth"
     " AND c.trade = h.trade AND c.letter = h.letter AND c.number <> h.number"
-    " AND c.register <> ? ORDER BY c.number LIMIT 1) AS other FROM roster_holders h) m"
+    " AND c.register <> ? ORDER BY c.number LIMIT 1) AS other FROM roster_holders h"
+    " WHERE NOT EXISTS (SELECT 1 FROM certificates e WHERE e.number = h.number)) m"
     " JOIN certificates c ON c.rowid = m.other ORDER BY m.source_row"
 )
-"""the registry's first certificate (by number) of each row's holder, trade and level"""
+"""the registry's first certificate (by number) of each new row's holder, trade and level. A row
+whose number is registered already was checked when it was first loaded; checking it again would
+take the holder's own later certificate — the new number a 换发 or 补发 gave it, registered
+under the status-change register — for a second one, and refuse every corrected version."""
 
 
 def registered_holders(
