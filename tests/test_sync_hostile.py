@@ -17,6 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
+from registry.kinds import LAYOUTS
+from registry.sheets.writers import write_csv
 from tests.hostile_files import HOSTILE, Hostile, build
 from tests.registers import (
     MIANYANG,
@@ -85,6 +87,58 @@ def test_full_width_quotes_are_named_with_their_line(tmp_path: Path, db_path: Pa
     code, output = sync(tmp_path, db_path)
     assert code == 2, output
     assert "第2行" in output and "全角" in output and "Invalid value" not in output
+
+
+ENTRY = (
+    'kind = "approval-roster"\nauthority = "2202"\napproval_doc = "绵人社函〔2012〕8号"\n'
+    "issued_on = 2012-03-20\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("entry", "fragment"),
+    [
+        ('file = "r\\u0000.csv"\n' + ENTRY, "U+0000"),
+        ('file = "' + "名" * 90 + '.csv"\n' + ENTRY, "文件名过长"),
+        ('file = ["r.csv"]\n' + ENTRY, 'file = "名册.xlsx"'),
+        ('file = "r.csv"\n' + ENTRY + 'year_code = "１１"\n', "两位数字"),
+        (
+            'file = "r.csv"\n' + ENTRY.replace('"绵人社函〔2012〕8号"', '["绵人社函〔2012〕8号"]'),
+            "引号",
+        ),
+        ('file = "r.csv"\n' + ENTRY.replace("8号", "8号\\u202e"), "U+202E"),
+        ('file = "r.csv"\nunit = "\\u202e单位"\n' + ENTRY, "U+202E"),
+    ],
+    ids=[
+        "nul-in-file",
+        "long-file",
+        "file-list",
+        "full-width-year",
+        "doc-list",
+        "doc-bidi",
+        "unit",
+    ],
+)
+def test_manifest_values_are_checked_before_anything_is_read(
+    tmp_path: Path, db_path: Path, entry: str, fragment: str
+) -> None:
+    write_csv(tmp_path / "r.csv", LAYOUTS["approval-roster"], [approval_row("Z1122020001", "张三")])
+    (tmp_path / "registers.toml").write_text("[[register]]\n" + entry, encoding="utf-8")
+    code, output = sync(tmp_path, db_path)
+    assert code == 2, output
+    assert fragment in output and "Traceback" not in output
+    assert registry_dump(db_path) == []
+
+
+def test_a_file_listed_twice_in_two_spellings_is_one_register(
+    tmp_path: Path, db_path: Path
+) -> None:
+    write_csv(tmp_path / "r.csv", LAYOUTS["approval-roster"], [approval_row("Z1122020001", "张三")])
+    text = f'[[register]]\nfile = "r.csv"\n{ENTRY}\n[[register]]\nfile = "./r.csv"\n{ENTRY}'
+    (tmp_path / "registers.toml").write_text(text, encoding="utf-8")
+    code, output = sync(tmp_path, db_path)
+    assert code == 2, output
+    assert "重复列出" in output
 
 
 HIDDEN = [

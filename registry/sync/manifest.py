@@ -12,7 +12,7 @@ from pathlib import Path
 from registry.domain.dates import BadDate, parse_date
 from registry.domain.names import normalise_name
 from registry.domain.regions import REGIONS
-from registry.domain.text import visible
+from registry.domain.text import hidden_characters, visible
 from registry.kinds import KINDS
 from registry.kinds.base import RegisterEntry
 
@@ -53,9 +53,25 @@ def _year_code(raw: Mapping[str, object], issued_on: dt.date | None, where: str)
     if year_code is None:
         return f"{issued_on.year % 100:02d}" if issued_on else None
     year_code = str(year_code).strip()
-    if len(year_code) != 2 or not year_code.isdigit():
+    if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
         raise ManifestError(f'{where}：year_code 应为两位数字，如 "11"')
     return year_code
+
+
+def _text(raw: Mapping[str, object], field: str, where: str) -> str | None:
+    """A value the registry stores as text (approval document, unit): quoted text without hidden
+    characters, which would be stored on every certificate of the register (§四.(三))."""
+    value = raw.get(field)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ManifestError(f'{where}：{field} 应为用英文引号括起的文字，如 {field} = "……"')
+    hidden = hidden_characters(value)
+    if hidden:
+        raise ManifestError(
+            f"{where}：{field} 含有看不见的字符 {'、'.join(hidden)}（§四.(三) 字迹清楚）：请删除后重新保存"
+        )
+    return value.strip() or None
 
 
 def make_entry(path: Path, key: str, raw: Mapping[str, object], where: str) -> RegisterEntry:
@@ -68,10 +84,11 @@ def make_entry(path: Path, key: str, raw: Mapping[str, object], where: str) -> R
         raise ManifestError(f"{where}：缺少 authority（发证机关代码，如 2200 省厅、2202 绵阳市）")
     authority = _code(raw["authority"], "authority", where)
     region = _code(raw.get("region", authority), "region", where)
-    approval_doc = str(raw["approval_doc"]).strip() if raw.get("approval_doc") else None
+    approval_doc = _text(raw, "approval_doc", where)
     issued_on = _issued_on(raw, where)
     # the recipient of a provincial-direct roster's blanks, compared with requisitions in normal form
-    unit = normalise_name(str(raw["unit"])) if raw.get("unit") else None
+    unit_text = _text(raw, "unit", where)
+    unit = normalise_name(unit_text) if unit_text else None
     entry = RegisterEntry(
         path,
         key,
@@ -132,19 +149,42 @@ def _read_toml(path: Path) -> dict[str, object]:
         raise ManifestError(f"{path.name} 嵌套层次过深，不是名册清单的格式") from exc
 
 
-def inside(directory: Path, name: str, where: str) -> Path:
+MAX_FILE_NAME_BYTES = 255
+"""The longest file name (each part of a path) Linux file systems accept."""
+
+
+def file_key(name: object, where: str) -> str:
+    """The register's key: the file's path relative to the manifest, written one way (``./a.csv``
+    and ``a.csv`` are one register, listed once) — a corrected version is the same key again."""
+    if not isinstance(name, str):
+        raise ManifestError(f'{where}：file 应为用英文引号括起的文件名，如 file = "名册.xlsx"')
+    hidden = hidden_characters(name)
+    if hidden:
+        raise ManifestError(
+            f"{where}：文件名含有看不见的字符 {'、'.join(hidden)}：请改名后重新列出"
+        )
+    parts = Path(name).parts
+    if any(len(part.encode()) > MAX_FILE_NAME_BYTES for part in parts):
+        raise ManifestError(
+            f"{where}：文件名过长（最多 {MAX_FILE_NAME_BYTES} 字节）：请改用较短的文件名"
+        )
+    return Path(name).as_posix()
+
+
+def inside(directory: Path, name: object, where: str) -> Path:
     """``directory / name`` when it stays inside ``directory`` (no absolute path, no ``..``, no
     symbolic link leading out): a manifest names only the files beside it."""
-    relative = Path(name)
-    if not name.strip() or relative.is_absolute() or ".." in relative.parts:
+    key = file_key(name, where)
+    relative = Path(key)
+    if not key.strip() or key == "." or relative.is_absolute() or ".." in relative.parts:
         raise ManifestError(
-            f"{where}：“{visible(name)}” 须是 {MANIFEST_NAME} 所在文件夹中的文件名"
+            f"{where}：“{visible(key)}” 须是 {MANIFEST_NAME} 所在文件夹中的文件名"
             "（不能是绝对路径，也不能含 ..）。请把文件复制到该文件夹"
         )
     path = directory / relative
     if not path.resolve().is_relative_to(directory.resolve()):
         raise ManifestError(
-            f"{where}：“{visible(name)}” 是指向文件夹之外的链接。请把文件本身复制到 {MANIFEST_NAME} 所在文件夹"
+            f"{where}：“{visible(key)}” 是指向文件夹之外的链接。请把文件本身复制到 {MANIFEST_NAME} 所在文件夹"
         )
     return path
 
@@ -169,13 +209,13 @@ def load_manifest(directory: Path) -> Manifest:
         where = f"{path.name} 第{index}个 [[register]]"
         if not isinstance(raw, dict) or "file" not in raw:
             raise ManifestError(f"{where}：缺少 file（名册文件名）")
-        key = str(raw["file"])
+        key = file_key(raw["file"], where)
         if key in seen:
             raise ManifestError(f"{where}：文件 {visible(key)} 重复列出")
         seen.add(key)
         entries.append(make_entry(inside(directory, key, where), key, raw, where))
     catalogues = {
-        key: inside(directory, str(data[key]), f"{path.name} 的 {key}") if data.get(key) else None
+        key: inside(directory, data[key], f"{path.name} 的 {key}") if data.get(key) else None
         for key in ("trades", "trades_extra")
     }
     return Manifest(entries, **catalogues)
