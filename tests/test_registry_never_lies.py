@@ -119,6 +119,19 @@ def test_2_a_holders_new_number_does_not_block_correcting_the_roster(
     assert (register["outcome"], register["changed"]) == ("updated", 1)
 
 
+def test_another_citys_file_of_the_same_name_is_not_a_new_version(
+    roster: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """绵阳's mianyang.xlsx is loaded; a file of 自贡 (2203) that happens to bear the same name is
+    refused, not taken for a corrected version that would report 绵阳's certificates missing."""
+    other = RegisterFactory(tmp_path / "zigong")
+    zigong = {**MIANYANG, "authority": "2203", "approval_doc": "自人社函〔2012〕3号"}
+    other.add("mianyang.xlsx", [approval_row("Z1122030001", "吴敏")], zigong)
+    [(row, column, rule, clause)] = refused(other, db_path, "mianyang.xlsx")
+    assert (row, column, clause) == (None, None, None)
+    assert "发证机关 2202" in rule and "2203" in rule and "换一个文件名" in rule
+
+
 def test_2_twice_in_one_file(registers: RegisterFactory, db_path: Path) -> None:
     rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020902", "周杰")]
     registers.add("twice.xlsx", rows, MIANYANG)

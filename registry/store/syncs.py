@@ -37,6 +37,10 @@ class Attempt:
 class LoadedVersion(NamedTuple):
     fingerprint: str
     version: int
+    kind: str
+    authority: str
+    region: str
+    """what the register was loaded as: a new version must be the same register"""
 
 
 _INSERT_PROBLEM = (
@@ -98,7 +102,8 @@ def record_applied(conn: sqlite3.Connection, sync_id: int, applied: Applied) -> 
 
 def loaded_version(conn: sqlite3.Connection, register: str) -> LoadedVersion | None:
     row = conn.execute(
-        "SELECT fingerprint, version FROM registers WHERE key = ?", (register,)
+        "SELECT fingerprint, version, kind, authority, region FROM registers WHERE key = ?",
+        (register,),
     ).fetchone()
     return None if row is None else LoadedVersion(*row)
 

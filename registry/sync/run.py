@@ -164,6 +164,35 @@ def _write(
     outcome.sync_id = sync_id
 
 
+_IDENTITY = (("kind", "名册种类"), ("authority", "发证机关"), ("region", "编号地区"))
+
+
+def another_register(entry: RegisterEntry, known: LoadedVersion) -> Problem | None:
+    """A problem when ``entry`` bears the key of a loaded register but is not the same register:
+    a new version keeps the kind, the authority and the numbering region. Without this, another
+    city's file of the same name would pass as a corrected version — its rows judged as that
+    register's, the first one's certificates reported missing, its facts overwritten."""
+    for name, label in _IDENTITY:
+        before, after = getattr(known, name), getattr(entry, name)
+        if before != after:
+            return Problem(
+                None,
+                None,
+                None,
+                f"名册“{entry.key}”已以{label} {before} 导入，本次清单写的是 {after}：同一文件名"
+                "只用于同一份名册的新版本。如是另一份名册，请换一个文件名再列入清单；"
+                f"如是同一份名册，请在清单中改回{label} {before}",
+            )
+    return None
+
+
+def _reject(conn: sqlite3.Connection, outcome: Outcome, fingerprint: str, dry_run: bool) -> None:
+    outcome.outcome = REJECTED
+    if not dry_run:  # the rejection itself is history, kept for staff
+        with transaction(conn):
+            syncs.record_attempt(conn, _attempt(outcome, fingerprint), now())
+
+
 def sync_register(
     conn: sqlite3.Connection,
     entry: RegisterEntry,
@@ -186,6 +215,10 @@ def sync_register(
     if known and known.fingerprint == fingerprint:
         outcome.outcome = UNCHANGED
         return outcome
+    if known and (moved := another_register(entry, known)):
+        outcome.problems = [moved]
+        _reject(conn, outcome, fingerprint, dry_run)
+        return outcome
     context = LoadContext(conn, catalogue)
     scope = _Scope(conn, dry_run)
     with cycles_uncollected():
@@ -205,10 +238,7 @@ def sync_register(
             scope.undo()
             raise
     if outcome.problems:
-        outcome.outcome = REJECTED
-        if not dry_run:  # the rejection itself is history, kept for staff
-            with transaction(conn):
-                syncs.record_attempt(conn, _attempt(outcome, fingerprint), now())
+        _reject(conn, outcome, fingerprint, dry_run)
     if scope.nested:
         outcome.sync_id = None
     return outcome
