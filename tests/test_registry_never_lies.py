@@ -151,6 +151,36 @@ def test_3_an_exchange_needs_a_reason_of_misfiling_or_damage(
     assert (row, column, clause) == (3, "原因", "§四.(六)2") and "补发" in rule
 
 
+def test_4_one_reissue_is_registered_once(roster: RegisterFactory, db_path: Path) -> None:
+    """A 补发 row written twice, in one file or in two registers, would count a second paper."""
+    reissue = status_event("补发", "Z1122020901", "周杰", "2013-01-10")
+    roster.add("changes.xlsx", [reissue, dict(reissue)], CHANGES)
+    [(row, column, rule, clause)] = refused(roster, db_path, "changes.xlsx")
+    assert (row, column, clause) == (4, "证书编号", "§四.(六)") and "本文件第3行" in rule
+
+    roster.add("changes.xlsx", [reissue], CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+    roster.add("more-changes.xlsx", [reissue], CHANGES)
+    [(row, column, rule, clause)] = refused(roster, db_path, "more-changes.xlsx")
+    assert (row, column) == (3, "证书编号") and "changes.xlsx" in rule
+
+
+def test_3_events_after_a_corrected_name_name_the_corrected_holder(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A 换发 corrects 周杰 to 周洁; a later event on the new number in the same file names 周洁,
+    as it would in a later file."""
+    events = [
+        status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903", 更正姓名="周洁"),
+        status_event("撤销", "Z1122020903", "周洁", "2013-06-01"),
+    ]
+    roster.add("changes.xlsx", events, CHANGES)
+    code, report = sync(roster.folder, db_path)
+    assert code == 0, report
+    with app(db_path) as client:
+        assert check(client, "Z1122020903", "周洁")["result"] == "revoked"
+
+
 def app(db: Path) -> TestClient:
     return TestClient(create_app(Settings(db=db, secret=Secret(SECRET), rate_limit=0)))
 

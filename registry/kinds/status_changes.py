@@ -128,6 +128,16 @@ def _event_problems(
     return found
 
 
+def _registered_in(conn: sqlite3.Connection, event: StatusEvent) -> str | None:
+    """The register that already holds ``event`` (a status-change register of another name)."""
+    row = conn.execute(
+        "SELECT register FROM status_events WHERE type = ? AND number = ? AND date = ?"
+        " AND coalesce(new_number, '') = ? LIMIT 1",
+        event.identity,
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
 def check_status_changes(
     table: Table, entry: RegisterEntry, context: LoadContext
 ) -> tuple[list[Problem], StatusChanges]:
@@ -153,7 +163,20 @@ def check_status_changes(
             state[number] = _load(context.conn, number)
         return state[number]
 
+    rows: dict[tuple[str, str, str, str], int] = {}
     for event in events:
+        if event.identity in rows:  # one event, one row: a second 补发 mark is a second paper
+            rule = (
+                f"与本文件第{rows[event.identity]}行是同一变更（类型、编号、日期都相同），重复登记"
+            )
+            problems.append(Problem(event.row, "证书编号", event.number, rule, "§四.(六)"))
+            continue
+        rows[event.identity] = event.row
+        elsewhere = _registered_in(context.conn, event)
+        if elsewhere:
+            rule = f"同一变更（类型、编号、日期都相同）已由登记表“{elsewhere}”登记，不能重复登记"
+            problems.append(Problem(event.row, "证书编号", event.number, rule, "§四.(六)"))
+            continue
         current = certificate(event.number)
         if current is None:
             rule = "登记库中没有该证书编号；请先导入其名册，或核对编号"
@@ -167,8 +190,14 @@ def check_status_changes(
         current.status, current.last_event = status_after(event.type, event.new_number), date
         if event.new_number:
             current.successor = event.new_number
+            corrected = dict(event.corrections).get("name")
             state[event.new_number] = replace(
-                current, issued_on=date, status=VALID, successor=None, last_event=date
+                current,
+                name_key=name_key(corrected) if corrected else current.name_key,
+                issued_on=date,
+                status=VALID,
+                successor=None,
+                last_event=date,
             )
     present = {e.identity for e in parsed}
     return problems, StatusChanges(events, sorted(applied - present))
