@@ -254,3 +254,20 @@ def test_no_register_file_can_crash_or_hang_the_sync(
     if code == 1:
         assert f"✘ {hostile.name}" in output
     assert registry_dump(db_path) == before
+
+
+def test_the_problem_list_replaces_a_link_planted_in_its_place(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """A register with many problems gets its list beside it; a symbolic link planted under that
+    name is replaced, and the file it points to is left as it was (even on a dry run)."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("administrator's file\n", encoding="utf-8")
+    rows = [approval_row(f"Z11220200{i:02d}", f"人{i}", 性别="X") for i in range(1, 30)]
+    registers.add("r.csv", rows, MIANYANG)
+    listed = registers.folder / "r.csv.问题清单.csv"
+    listed.symlink_to(victim)
+    code, output = sync(registers.folder, db_path, "--dry-run")
+    assert code == 1, output
+    assert victim.read_text(encoding="utf-8") == "administrator's file\n"
+    assert not listed.is_symlink() and "性别" in listed.read_text(encoding="utf-8-sig")

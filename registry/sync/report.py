@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import tempfile
 from collections.abc import Sequence
@@ -97,15 +98,27 @@ def problems_csv(outcome: Outcome) -> str:
     return out.getvalue()
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_problem_list(outcome: Outcome) -> Path:
     """The full list of a register's problems, beside the register (or in the temporary folder
-    when that one cannot be written); returns where."""
-    text = problems_csv(outcome)
+    when that one cannot be written); returns where.
+
+    Written to a new file and renamed over the name: a link planted under that name in the
+    register's folder is replaced, never followed to overwrite the file it points to."""
+    data = problems_csv(outcome).encode("utf-8")
     name = f"{outcome.entry.path.name}.问题清单.csv"
     for folder in (outcome.entry.path.parent, Path(tempfile.gettempdir())):
         try:
+            with tempfile.NamedTemporaryFile(dir=folder, suffix=".csv", delete=False) as handle:
+                handle.write(data)
+            os.chmod(handle.name, 0o666 & ~_umask())  # as an ordinary new file, not 0600
             path = folder / name
-            path.write_text(text, encoding="utf-8")
+            os.replace(handle.name, path)
             return path
         except OSError:
             continue
