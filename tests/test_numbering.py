@@ -175,3 +175,25 @@ def test_usage_errors(registered: RegisterFactory, db_path: Path) -> None:
         str(db_path),
     )
     assert code == 2 and "9999" in output
+
+
+def test_an_output_folder_that_does_not_exist_is_a_message(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    path = registered.add("new.csv", [approval_row("", "王芳")], MIANYANG)
+    code, output = number(path, tmp_path / "missing" / "out.csv", db_path)
+    assert code == 2, output
+    assert "文件夹" in output and "missing" in output and "Traceback" not in output
+
+
+def test_a_full_width_year_code_is_refused(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """Ｚ１２… would be a number nobody can type back, and a later run with 12 would reuse it."""
+    path = registered.add("new.csv", [approval_row("", "王芳")], MIANYANG)
+    args = ["number", str(path), "--kind", "approval-roster", "--authority", "2202"]
+    code, output = run(
+        *args, "--year-code", "１２", "--out", str(tmp_path / "o.csv"), "--db", str(db_path)
+    )
+    assert code == 2, output
+    assert "两位半角数字" in output and not (tmp_path / "o.csv").exists()

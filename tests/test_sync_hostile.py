@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -271,3 +272,17 @@ def test_the_problem_list_replaces_a_link_planted_in_its_place(
     assert code == 1, output
     assert victim.read_text(encoding="utf-8") == "administrator's file\n"
     assert not listed.is_symlink() and "性别" in listed.read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["sync", str(SAMPLES)], ["stock"], ["verify", "Z1122020123", "周杰"]],
+    ids=["sync", "stock", "verify"],
+)
+def test_a_db_that_is_not_a_registry_is_a_message(tmp_path: Path, command: list[str]) -> None:
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not sqlite at all" * 100)
+    result = CliRunner().invoke(cli, [*command, "--db", str(garbage)])
+    assert result.exit_code == 1, result.output
+    assert "不是登记库" in result.output and "--db" in result.output
+    assert not isinstance(result.exception, sqlite3.DatabaseError)

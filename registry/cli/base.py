@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -49,14 +50,6 @@ class ChineseCommand(_Chinese, click.Command):
     pass
 
 
-class ChineseGroup(_Chinese, click.Group):
-    command_class = ChineseCommand
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("subcommand_metavar", "命令 [参数]…")
-        super().__init__(*args, **kwargs)
-
-
 class UsageProblem(click.ClickException):
     """A command used wrongly (bad manifest, missing option): exit 2, with what to do."""
 
@@ -64,6 +57,44 @@ class UsageProblem(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         click.echo(f"错误：{self.format_message()}", err=True)
+
+
+class RegistryUnavailable(UsageProblem):
+    """The registry file cannot be used: exit 1, with what to do rather than SQLite's traceback."""
+
+    exit_code = 1
+
+    @classmethod
+    def explain(cls, exc: sqlite3.DatabaseError) -> RegistryUnavailable:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return cls(
+                "登记库正被另一个程序写入（如另一次 certreg sync），等了 10 秒仍未完成。"
+                "请等它结束后重新运行（已导入的名册不会重复导入）"
+            )
+        if "not a database" in text or "malformed" in text:
+            return cls(
+                f"--db 指定的文件不是登记库，或已损坏（{text}）。请检查 --db 或环境变量 CERTREG_DB"
+            )
+        return cls(
+            f"无法打开或写入登记库（{text}）。请检查 --db 所在文件夹是否存在、是否有写入权限"
+        )
+
+
+class ChineseGroup(_Chinese, click.Group):
+    command_class = ChineseCommand
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]…")
+        super().__init__(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Every command: a registry that cannot be opened or is locked is a message, not a
+        traceback (each command reaches SQLite its own way)."""
+        try:
+            return super().invoke(ctx)
+        except sqlite3.DatabaseError as exc:
+            raise RegistryUnavailable.explain(exc) from exc
 
 
 def db_option(func: F) -> F:

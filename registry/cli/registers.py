@@ -157,26 +157,36 @@ def number_command(
             "请用 --year-code 指定本批证书的核发年份代码（两位数字）。附件3 二：取核发年份的后两位，"
             "首批证书统一为 11；编号一经发出不能更改，所以不代为猜测"
         )
-    if len(year_code) != 2 or not year_code.isdigit():
-        raise UsageProblem("--year-code 应为两位数字，如 12")
+    if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
+        raise UsageProblem("--year-code 应为两位半角数字，如 12")
     if out.resolve() == file.resolve():
         raise UsageProblem("--out 不能与原文件相同：请写到新文件，原名册保持不变")
+    if not out.parent.is_dir():
+        raise UsageProblem(
+            f"--out 所在的文件夹 {out.parent} 不存在：请先建好该文件夹，或换一个位置"
+        )
     if file.suffix.lower() not in (".xlsx", ".csv"):
         raise UsageProblem("certreg number 只处理 .xlsx 和 .csv 文件，请先另存为 .xlsx")
     from registry.sync import numbering  # writes workbooks: openpyxl only for this command
 
     conn = store.connect(db)
     try:
-        plan = numbering.plan(conn, file, kind, authority, region, year_code)
-        if plan.problems:
-            for problem in plan.problems:
-                click.echo(f"{file.name} {problem.describe()}", err=True)
-            raise click.ClickException("以上行不能编号，未写出任何文件。请改正后重新运行")
-        if not plan.assigned:
-            click.echo(f"{file.name} 中所有行都已有证书编号，无需编号")
-            return
-        numbering.write_copy(plan, out)
-        numbering.record_run(conn, plan, out, kind, authority, operator())
+        # one write transaction from reading the numbers in use to recording the new ones: a
+        # second run at the same time waits, and cannot hand out the same numbers again
+        with store.transaction(conn):
+            plan = numbering.plan(conn, file, kind, authority, region, year_code)
+            if plan.problems:
+                for problem in plan.problems:
+                    click.echo(f"{file.name} {problem.describe()}", err=True)
+                raise click.ClickException("以上行不能编号，未写出任何文件。请改正后重新运行")
+            if not plan.assigned:
+                click.echo(f"{file.name} 中所有行都已有证书编号，无需编号")
+                return
+            try:
+                numbering.write_copy(plan, out)
+            except OSError as exc:
+                raise UsageProblem(f"无法写出 {out}：{exc.strerror}") from exc
+            numbering.record_run(conn, plan, out, kind, authority, operator())
     except UnreadableSheet as exc:
         raise click.ClickException(f"{file.name}：{exc}") from exc
     finally:

@@ -24,7 +24,7 @@ from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, exam_verdic
 from registry.sheets.cells import text
 from registry.sheets.table import Record, Table, read_table
 from registry.sheets.writers import fill_column
-from registry.store import now, transaction
+from registry.store import now
 from registry.store.syncs import NumberingRun, highest_sequence, record_numbering
 
 MAX_SEQUENCE = 9999
@@ -172,7 +172,8 @@ def record_run(
     authority: str,
     operator: str,
 ) -> None:
-    """Keep the run in ``numbering`` (one row per level): who, when, which file, which numbers."""
+    """Keep the run in ``numbering`` (one row per level): who, when, which file, which numbers.
+    Called inside the run's transaction, which `plan` read the numbers in use under."""
     at = now()
     runs = [
         NumberingRun(
@@ -191,5 +192,4 @@ def record_run(
         )
         for first, last, count in numbering.ranges().values()
     ]
-    with transaction(conn):
-        record_numbering(conn, runs)
+    record_numbering(conn, runs)
