@@ -416,3 +416,19 @@ def test_a_register_loaded_before_is_not_judged_again_by_the_order_rule(
     registers.add("old.xlsx", rows, MIANYANG)
     code, report = sync(registers.folder, db_path)
     assert code == 0, report
+
+
+def test_rows_a_new_version_adds_are_judged_by_the_order_rule(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """The rows loaded before are not judged again, but a row the new version adds is: Z…905
+    after Z…902 skips two numbers (附件3 四)."""
+    rows = [
+        approval_row("Z1122020901", "周杰"),
+        approval_row("Z1122020902", "郑浩"),
+        approval_row("Z1122020905", "吴敏"),
+    ]
+    roster.add("mianyang.xlsx", rows, MIANYANG)
+    [(row, column, rule, clause)] = refused(roster, db_path, "mianyang.xlsx")
+    assert (row, column, clause) == (6, "颁发证书编号", "附件3 四、§四.(五)3")
+    assert "跳号" in rule and "Z1122020903" in rule

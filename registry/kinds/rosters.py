@@ -216,6 +216,24 @@ def _with_next_free(
     return advised
 
 
+def _order_problems(
+    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry
+) -> list[Problem]:
+    """The order rules' problems (附件3 四, §四.(五)2-3): all of them for a register loaded for
+    the first time; for a new version, those of the rows it adds — the rows loaded before are not
+    judged again by rules that may have come after them, but a row added now is."""
+    if not result.order_problems or loaded_version(conn, entry.key) is None:
+        return result.order_problems
+    registered = {
+        number
+        for (number,) in conn.execute(
+            "SELECT number FROM certificates WHERE register = ?", (entry.key,)
+        )
+    }
+    added = {row for row, _, number in result.numbers if number not in registered}
+    return [p for p in result.order_problems if p.row in added]
+
+
 def check_roster(
     result: RosterResult, entry: RegisterEntry, context: LoadContext
 ) -> tuple[list[Problem], RosterResult]:
@@ -227,8 +245,7 @@ def check_roster(
         *check_holdings(result, entry, _holdings(conn)),
         *registered_holders(conn, result, entry),
     ]
-    if loaded_version(conn, entry.key) is None:
-        problems += result.order_problems
+    problems += _order_problems(conn, result, entry)
     problems = _with_next_free(conn, result, problems)
     # in row order, as a clerk reads the report
     problems.sort(key=lambda p: -1 if p.row is None else p.row)
