@@ -66,6 +66,7 @@ def test_mask_keeps_surname_only(name: str, masked: str) -> None:
         197005,
         "1970.5",
         "1970 年 05 月",
+        1970.05,  # a number cell typed 1970.05
     ],
 )
 def test_year_month_formats(value: object) -> None:
@@ -79,9 +80,10 @@ def test_year_month_formats(value: object) -> None:
         ("1970.13", "月份 13"),
         ("May 1970", "应为年月"),
         ("19700", "应为年月"),
+        (1970.1, "分不清是 1 月还是 10 月"),  # a number cell: typed 1970.10 or 1970.1
     ],
 )
-def test_bad_year_months(value: str, reason: str) -> None:
+def test_bad_year_months(value: object, reason: str) -> None:
     with pytest.raises(BadDate, match=reason):
         parse_year_month(value)
 
