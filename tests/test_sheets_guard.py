@@ -366,3 +366,19 @@ def test_unsupported_suffix_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "register.pdf"
     path.write_bytes(b"%PDF-1.7")
     assert "不支持的文件类型“.pdf”" in str(refusal(path))
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_first_sheet_is_refused_not_read(tmp_path: Path, state: str) -> None:
+    """An old roster kept in a hidden first sheet would be read in place of the visible one."""
+    workbook = openpyxl.Workbook()
+    old = workbook.active
+    assert old is not None
+    old.title = "旧名册"
+    old.append(["姓名", "颁发证书编号"])
+    old.sheet_state = state
+    workbook.create_sheet("名册").append(["姓名", "颁发证书编号"])
+    path = tmp_path / "two.xlsx"
+    workbook.save(path)
+    with pytest.raises(SheetRefused, match="第一个工作表“旧名册”是隐藏的"):
+        read_sheet(path, REGISTER_LIMITS)

@@ -28,7 +28,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import NoReturn
 
-from registry.sheets._limits import SheetLimits, exceeded, unreadable
+from registry.domain.text import visible
+from registry.sheets._limits import SheetLimits, SheetRefused, exceeded, unreadable
 
 WORKER = Path(__file__).with_name("_worker.py")
 FRAME_HEADER = 9  # kind byte + little-endian uint64 length, as _worker.FRAME packs them
@@ -153,6 +154,11 @@ class ParseChild:
             raise exceeded(self.limits, "max_columns", width)
         if reason == "memory":
             raise exceeded(self.limits, "memory_bytes")
+        if reason == "hidden":  # an old roster kept out of sight must not be read as the register
+            raise SheetRefused(
+                f"第一个工作表“{visible(str(payload[1]))}”是隐藏的：只读取第一个工作表，它不能隐藏。"
+                "请在 Excel/WPS 中取消隐藏该表（如是不用的旧表，请删除），把要导入的表放在第一个，另存后重试"
+            )
         raise unreadable(f"解析失败（{payload[1]}）")
 
     def _died(self, started: bool) -> NoReturn:

@@ -91,6 +91,10 @@ def main(argv: list[str]) -> None:
         data = handle.read()
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        meta = workbook.sheets_metadata[0]
+        if meta.visible != python_calamine.SheetVisibleEnum.Visible:
+            send(out, b"X", ("hidden", meta.name[:100]))
+            return
         sheet = workbook.get_sheet_by_index(0)
         # the padded shape that to_python(skip_empty_area=False) would build
         height = sheet.end[0] + 1 if sheet.end else 0
