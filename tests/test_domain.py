@@ -81,6 +81,7 @@ def test_year_month_formats(value: object) -> None:
         ("May 1970", "应为年月"),
         ("19700", "应为年月"),
         (1970.1, "分不清是 1 月还是 10 月"),  # a number cell: typed 1970.10 or 1970.1
+        ("1970.02.30", "日期不存在"),
     ],
 )
 def test_bad_year_months(value: object, reason: str) -> None:

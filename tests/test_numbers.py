@@ -24,7 +24,13 @@ def test_example_of_annex_3() -> None:
 
 @pytest.mark.parametrize(
     "typed",
-    ["Ｚ１１２２０２０１２３", "z11-2202-0123", " Z 11 2202 0123 ", "z１１—２２０２　０１２３"],
+    [
+        "Ｚ１１２２０２０１２３",
+        "z11-2202-0123",
+        " Z 11 2202 0123 ",
+        "z１１—２２０２　０１２３",
+        "Z11−2202−0123",
+    ],
 )
 def test_normalisation_of_what_people_type(typed: str) -> None:
     assert str(parse(typed)) == "Z1122020123"

@@ -147,6 +147,8 @@ HIDDEN = [
     ("周\u200b杰", "U+200B"),  # zero-width space
     ("周\x00杰", "U+0000"),
     ("周\x1b]0;pwned\x07杰", "U+001B"),  # an ANSI escape that retitles the terminal
+    ("\u3164", "U+3164"),  # a Hangul filler: a name that looks blank
+    ("周杰\ufe0f", "U+FE0F"),  # a variation selector: never matches 周杰 typed without it
 ]
 
 

@@ -63,6 +63,8 @@ CASES = [
         "早于出生年月",
     ),
     ("Chinese numerals in year", "报考年度", {"报考年度": "二〇一一"}, "阿拉伯数字"),
+    ("exam after approval", "报考年度", {"报考年度": 2013}, "报考年度晚于发证日期"),
+    ("empty birth", "出生年月", {"出生年月": ""}, "必填项为空"),
     ("empty name", "姓名", {"姓名": ""}, "姓名为空"),
     ("sex", "性别", {"性别": "M"}, "男”或“女"),
     ("no number", "颁发证书编号", {"颁发证书编号": ""}, "certreg number"),
@@ -94,6 +96,7 @@ def test_each_rule_rejects_the_register(
     hits = [p for p in register["problems"] if p["column"] == column and fragment in p["rule"]]
     assert hits, register["problems"]
     assert hits[0]["row"] == FIRST_DATA_ROW + 1
+    assert hits[0]["clause"], "a clerk is told which clause of the notice the rule comes from"
     assert snapshot(db_path) == before
 
 

@@ -33,6 +33,15 @@ def _check_chinese(text: str) -> None:
         raise BadDate("日期须用阿拉伯数字填写，不能用汉字数字（§四.(三)）")
 
 
+def _real_day(year: int, month: int, day: int) -> None:
+    """A year-month written with its day (``1975.02.30``) names a day that exists."""
+    if 1 <= month <= 12 and 1900 <= year <= 2100:
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            raise BadDate(f"日期不存在：{year}年{month}月{day}日") from None
+
+
 @lru_cache(maxsize=8192)  # a roster's dates repeat a lot; BadDate is re-raised on each call
 def parse_year_month(value: object) -> tuple[int, int]:
     """(year, month) of a 出生年月-style cell; raise `BadDate` when it is not one."""
@@ -50,6 +59,7 @@ def parse_year_month(value: object) -> tuple[int, int]:
     match = _YEAR_MONTH.fullmatch(text)
     if full:
         year, month = int(full[1]), int(full[2])
+        _real_day(year, month, int(full[3]))
     elif match:
         year, month = int(match[1]), int(match[2] or match[3])
     else:

@@ -13,7 +13,8 @@ from typing import NamedTuple
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS, region_name
 
-_DROP = re.compile(r"[\s\-‐‑‒–—―－]+")
+_DROP = re.compile(r"[\s\-‐‑‒–—―－−﹣]+")
+"""Spaces and every dash a keyboard or a word processor makes (hyphen, dashes, minus signs)."""
 _DIGITS = re.compile(r"[0-9]+")
 _CANONICAL = re.compile(f"[{''.join(LEVELS)}][0-9]{{10}}")
 

@@ -8,6 +8,7 @@ only as their code points.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -20,8 +21,17 @@ MAX_NAME_CHARS = 50
 """The longest holder name a register may carry: the public check accepts no longer name."""
 
 
+BLANK_LOOKING = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0"
+    "\U000e0100-\U000e01ef]"
+)
+"""Printable by Unicode's reckoning yet showing nothing: Hangul fillers, the blank Braille
+pattern, variation selectors, the combining grapheme joiner. A name made of them looks blank,
+and one carrying them never matches the same name typed without them."""
+
+
 def _hidden(ch: str) -> bool:
-    return unicodedata.category(ch) in HIDDEN_CATEGORIES
+    return unicodedata.category(ch) in HIDDEN_CATEGORIES or BLANK_LOOKING.match(ch) is not None
 
 
 def code_point(ch: str) -> str:
@@ -31,13 +41,13 @@ def code_point(ch: str) -> str:
 @lru_cache(maxsize=4096)
 def hidden_characters(text: str) -> tuple[str, ...]:
     """The code points (``U+202E``) of the hidden characters in ``text``, in order, once each."""
-    if text.isprintable():  # the common case, in C: no control or format character at all
+    if text.isprintable() and not BLANK_LOOKING.search(text):  # the common case, in C
         return ()
     return tuple(dict.fromkeys(code_point(ch) for ch in text if _hidden(ch)))
 
 
 def visible(text: str) -> str:
     """``text`` with each hidden character written as ``<U+202E>``, safe to print or show."""
-    if text.isprintable():
+    if text.isprintable() and not BLANK_LOOKING.search(text):
         return text
     return "".join(f"<{code_point(ch)}>" if _hidden(ch) else ch for ch in text)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from registry.domain.problems import Problem
-from registry.domain.text import hidden_characters, visible
+from registry.domain.text import BLANK_LOOKING, hidden_characters, visible
 from registry.domain.trades import TradeCatalogue
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table, read_table
@@ -81,8 +81,8 @@ def cell_problems(table: Table) -> list[Problem]:
     another, a control character can rewrite the terminal that prints the report."""
     problems = []
     for record in table.records:
-        texts = [v for v in record.values.values() if isinstance(v, str)]
-        if "".join(texts).isprintable():  # nearly every row, in one C call
+        joined = "".join(v for v in record.values.values() if isinstance(v, str))
+        if joined.isprintable() and not BLANK_LOOKING.search(joined):  # nearly every row, in C
             continue
         for column, value in record.values.items():
             if isinstance(value, str) and (hidden := hidden_characters(value)):

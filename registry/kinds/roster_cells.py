@@ -76,7 +76,7 @@ class CellChecks:
 
     def _year_month(self, value: Cell) -> Verdict:
         if value is None:
-            return None, ("必填项为空", None)
+            return None, ("必填项为空：名册各栏须按要求填写", "§四.(五)")
         try:
             year, month = parse_year_month(value)
         except BadDate as exc:
@@ -91,7 +91,10 @@ class CellChecks:
         except BadDate as exc:
             return None, (str(exc), "§四.(三)")
         if year > self.issued_on.year:
-            return year, (f"报考年度晚于发证日期 {self.issued_on.isoformat()}", None)
+            rule = (
+                f"报考年度晚于发证日期 {self.issued_on.isoformat()}（发证日期是批准合格名单的时间）"
+            )
+            return year, (rule, "§四.(三)")
         return year, None
 
     def _trade(self, value: Cell) -> Verdict:

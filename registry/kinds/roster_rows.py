@@ -176,8 +176,9 @@ class _RowChecker:
         checked = self.cells(record)
         birth, work_start = checked[self.birth_column], checked.get("参加工作时间")
         if birth and work_start and str(work_start) <= str(birth):
-            rule = f"参加工作时间早于出生年月 {birth}"
-            problems.append(Problem(row, "参加工作时间", text(values.get("参加工作时间")), rule))
+            rule = f"参加工作时间早于出生年月 {birth}，请核对"
+            value = text(values.get("参加工作时间"))
+            problems.append(Problem(row, "参加工作时间", value, rule, "§四.(三)"))
         letter = "J" if self.technician else checked["报考等级"]
         assert letter is None or isinstance(letter, str)
         number = self.number(record, letter, checked["报考工种"])
