@@ -4,6 +4,7 @@ keeps the spreadsheet's layout and then syncs cleanly."""
 from __future__ import annotations
 
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -197,3 +198,21 @@ def test_a_full_width_year_code_is_refused(
     )
     assert code == 2, output
     assert "两位半角数字" in output and not (tmp_path / "o.csv").exists()
+
+
+def test_a_workbook_openpyxl_cannot_rewrite_is_a_message(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """The copy is written by a limited child process: a workbook the guarded reader accepts but
+    openpyxl cannot open (no styles part) is a Chinese message, with nothing written."""
+    source = registered.add("new.xlsx", [approval_row("", "王芳")], MIANYANG)
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(broken, "w") as zout:
+        for item in zin.infolist():
+            if item.filename != "xl/styles.xml":
+                zout.writestr(item, zin.read(item.filename))
+    out = tmp_path / "numbered.xlsx"
+    code, output = number(broken, out, db_path)
+    assert code == 1, output
+    assert output.startswith("错误：") and "写出编号副本失败" in output
+    assert "Traceback" not in output and not out.exists()

@@ -59,10 +59,15 @@ class UsageProblem(click.ClickException):
         click.echo(f"错误：{self.format_message()}", err=True)
 
 
-class RegistryUnavailable(UsageProblem):
-    """The registry file cannot be used: exit 1, with what to do rather than SQLite's traceback."""
+class Failed(UsageProblem):
+    """A command that could not do its work (a file, the registry, a server): exit 1, with why
+    and what to do, in Chinese like every other message (click's own prefix is "Error:")."""
 
     exit_code = 1
+
+
+class RegistryUnavailable(Failed):
+    """The registry file cannot be used: what to do rather than SQLite's traceback."""
 
     @classmethod
     def explain(cls, exc: sqlite3.DatabaseError) -> RegistryUnavailable:

@@ -16,9 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import click
-
-from registry.cli.base import UsageProblem
+from registry.cli.base import Failed, UsageProblem
 
 SQLITE_SHARED_FIRST = 0x40000000 + 2
 """SQLite's shared-lock byte range on Unix (PENDING_BYTE + 2, 510 bytes): the range that
@@ -145,7 +143,7 @@ def publish(follower: Follower, target: Path) -> None:
         finally:
             conn.close()
         if verdict != "ok":
-            raise click.ClickException(f"跟随得到的登记库副本未通过完整性检查：{verdict}")
+            raise Failed(f"跟随得到的登记库副本未通过完整性检查：{verdict}")
         with temporary.open("rb+") as written:
             os.fsync(written.fileno())
         os.replace(temporary, target)

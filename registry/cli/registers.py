@@ -9,7 +9,14 @@ from pathlib import Path
 import click
 
 from registry import store
-from registry.cli.base import UsageProblem, cli, db_option, json_option, require_registry
+from registry.cli.base import (
+    Failed,
+    UsageProblem,
+    cli,
+    db_option,
+    json_option,
+    require_registry,
+)
 from registry.cli.progress import Progress
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS
@@ -178,7 +185,7 @@ def number_command(
             if plan.problems:
                 for problem in plan.problems:
                     click.echo(f"{file.name} {problem.describe()}", err=True)
-                raise click.ClickException("以上行不能编号，未写出任何文件。请改正后重新运行")
+                raise Failed("以上行不能编号，未写出任何文件。请改正后重新运行")
             if not plan.assigned:
                 click.echo(f"{file.name} 中所有行都已有证书编号，无需编号")
                 return
@@ -188,7 +195,7 @@ def number_command(
                 raise UsageProblem(f"无法写出 {out}：{exc.strerror}") from exc
             numbering.record_run(conn, plan, out, kind, authority, operator())
     except UnreadableSheet as exc:
-        raise click.ClickException(f"{file.name}：{exc}") from exc
+        raise Failed(f"{file.name}：{exc}") from exc
     finally:
         conn.close()
     for first, last, count in plan.ranges().values():

@@ -34,7 +34,7 @@ from types import FrameType
 import click
 
 from registry import store
-from registry.cli.base import UsageProblem, cli, db_option
+from registry.cli.base import Failed, UsageProblem, cli, db_option
 from registry.cli.litestream import Follower, publish
 from verify_app.log_schema import ensure_shipping_schema, ensure_staff_indexes, prepare_log
 
@@ -53,7 +53,7 @@ def open_log(log: Path) -> sqlite3.Connection:
     except sqlite3.OperationalError as exc:
         conn.close()
         if "locked" in str(exc):
-            raise click.ClickException(f"查验日志 {log} 一直被占用，无法写入") from exc
+            raise Failed(f"查验日志 {log} 一直被占用，无法写入") from exc
         raise
     return conn
 

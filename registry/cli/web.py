@@ -12,7 +12,7 @@ import click
 
 from registry import store
 from registry.cli import demo as demo_parts
-from registry.cli.base import UsageProblem, cli, db_option, require_registry
+from registry.cli.base import Failed, UsageProblem, cli, db_option, require_registry
 from registry.sync.manifest import MANIFEST_NAME
 
 
@@ -109,7 +109,7 @@ def demo(samples: Path, host: str, port: int, browse_port: int) -> None:
         run = demo_parts.demo_environment(os.environ, db)
         command = demo_parts.certreg_command
         if subprocess.run(command("sync", str(samples), "--db", str(db)), env=run.env).returncode:
-            raise click.ClickException("示例名册没有全部导入，见上方报告")
+            raise Failed("示例名册没有全部导入，见上方报告")
         web = ("--db", str(db), "--host", host)
         parts = [
             ("查验服务（certreg serve）", command("serve", *web, "--port", str(port)), port),
@@ -123,7 +123,7 @@ def demo(samples: Path, host: str, port: int, browse_port: int) -> None:
             try:
                 processes = demo_parts.run_parts(run.env, host, parts)
             except demo_parts.DemoFailed as exc:
-                raise click.ClickException(str(exc)) from exc
+                raise Failed(str(exc)) from exc
             click.echo(
                 f"\n演示登记库：{db}（停止后删除）\n"
                 f"公众查验：http://{host}:{port}/\n"
@@ -139,7 +139,7 @@ def demo(samples: Path, host: str, port: int, browse_port: int) -> None:
                 return
             demo_parts.stop(processes)
         what = parts[processes.index(ended)][0]
-        raise click.ClickException(f"{what}意外退出（退出码 {ended.returncode}），演示已停止")
+        raise Failed(f"{what}意外退出（退出码 {ended.returncode}），演示已停止")
 
 
 @cli.command()

@@ -22,8 +22,8 @@ from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.kinds import LAYOUTS
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, exam_verdict, level_verdict
 from registry.sheets.cells import text
+from registry.sheets.numbered_copy import write_numbered_copy
 from registry.sheets.table import Record, Table, read_table
-from registry.sheets.writers import fill_column
 from registry.store import now
 from registry.store.syncs import NumberingRun, highest_sequence, record_numbering
 
@@ -158,10 +158,11 @@ def _taken(in_file: tuple[int, CertificateNumber], registered: int) -> Problem:
 
 
 def write_copy(numbering: Numbering, out: Path) -> None:
-    """Write ``out``: the original file with the new numbers filled in, same format and layout."""
+    """Write ``out``: the original file with the new numbers filled in, same format and layout
+    (by a limited child process: the file is the clerk's, untrusted)."""
     table = numbering.table
     values = {row: str(number) for row, number in numbering.assigned.items()}
-    fill_column(table.path, out, table.columns[NUMBER_COLUMN], values)
+    write_numbered_copy(table.path, out, table.columns[NUMBER_COLUMN], values)
 
 
 def record_run(
