@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from starlette.datastructures import Secret
@@ -17,6 +18,7 @@ from starlette.testclient import TestClient
 
 from registry import store
 from registry.cli import cli
+from registry.kinds import LAYOUTS
 from tests.blank_registers import UNIT, collection, dispatch, requisition
 from tests.registers import (
     MIANYANG,
@@ -319,8 +321,11 @@ def test_7_a_technician_roster_keeps_each_trade_together(
     [
         ("同意初级 人，中级 1 人，高级 人，技师 人。", "中级 1 人，名册中实有 2 人", "§四.(六)1"),
         ("同意初级 0 人，中级 一 人，高级 0 人，技师 0 人。", "“一”须用阿拉伯数字", "§四.(三)"),
+        ("同意中级 5 人。 审查人：", "中级 5 人，名册中实有 2 人", "§四.(六)1"),
+        ("同意中级5人，初级0人，高级0人，技师0人。", "中级 5 人，名册中实有 2 人", "§四.(六)1"),
+        ("同意初级0人，中级5人，高级0人。", "中级 5 人，名册中实有 2 人", "§四.(六)1"),
     ],
-    ids=["blanks are zero", "Chinese numerals"],
+    ids=["blanks are zero", "Chinese numerals", "one level", "another order", "no 技师"],
 )
 def test_8_footer_counts_as_the_form_prints_them(
     registers: RegisterFactory, db_path: Path, agreed: str, fragment: str, clause: str
@@ -330,6 +335,27 @@ def test_8_footer_counts_as_the_form_prints_them(
     problems = refused(registers, db_path, "footer.xlsx")
     assert [(p[1], p[3]) for p in problems] == [("证书核发部门意见", clause)]
     assert fragment in str(problems[0][2])
+
+
+def test_8_a_data_row_below_the_footer_is_not_dropped_without_a_word(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A row a clerk added below the signatures is not read as data: the register is refused,
+    naming that row, rather than loaded without it."""
+    late = approval_row("Z1122020903", "吴敏")
+    registers.add(
+        "footer.xlsx",
+        [approval_row("Z1122020901", "周杰")],
+        MIANYANG,
+        footer=["填报单位意见：同意"],
+    )
+    path = registers.folder / "footer.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.worksheets[0]
+    sheet.append([late.get(name) for name in LAYOUTS["approval-roster"].form_columns])
+    workbook.save(path)
+    [(row, column, rule, clause)] = refused(registers, db_path, "footer.xlsx")
+    assert (row, column, clause) == (sheet.max_row, None, "§四.(五)") and "页脚" in rule
 
 
 def test_9_a_superseded_or_revoked_certificate_is_not_collected(

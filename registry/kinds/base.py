@@ -79,7 +79,17 @@ def cell_problems(table: Table) -> list[Problem]:
     """Every text cell holding a hidden character, whatever the kind: a name with a zero-width
     space would never match the public check, a bidi override shows one text and holds
     another, a control character can rewrite the terminal that prints the report."""
-    problems = []
+    problems = [
+        Problem(
+            row,
+            None,
+            None,
+            f"在页脚（第{table.footer[0][0]}行起的签字、意见栏）之下，却像一行数据：页脚以下的行"
+            "不会导入。请把这一行移到页脚之上的数据行中，或删除",
+            "§四.(五)",
+        )
+        for row in table.after_footer
+    ]
     for record in table.records:
         joined = "".join(v for v in record.values.values() if isinstance(v, str))
         if joined.isprintable() and not BLANK_LOOKING.search(joined):  # nearly every row, in C

@@ -21,7 +21,9 @@ from registry.sheets.table import Table
 from registry.store.rows import CertificateRow
 
 FOOTER_COLUMN = "证书核发部门意见"
-_AGREED = re.compile(r"同意初级(.*?)人\W*中级(.*?)人\W*高级(.*?)人\W*技师(.*?)人")
+_LEVEL_WORDS = {LEVELS[letter].removesuffix("工"): letter for letter in LEVEL_ORDER}
+_COUNT = re.compile(rf"({'|'.join(_LEVEL_WORDS)})([^人，,。；;]{{0,10}}?)人")
+"""一个等级的人数 in the footer: 初级 N 人, in any order; N blank as the form prints it."""
 _DIGITS = re.compile(r"\d+")
 DIFFERENT_PERSON = ("另一人", "非同一人", "不是同一人", "同名同姓", "同名同生日", "同名不同人")
 """Words in 备注 saying that a holder who looks like an existing one is somebody else."""
@@ -36,16 +38,21 @@ def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
     N 人. A blank count is 0 (the form prints blanks); a count that is not Arabic digits is kept as
     written, to be refused. None when there is no such line, or none of its counts is filled in."""
     for row, line in table.footer:
-        match = _AGREED.search(header_key(line))
-        if match is None:
+        key = header_key(line)
+        if "同意" not in key:
             continue
-        written = match.groups()
-        if not any(written):
+        written: dict[str, str] = {}
+        for word, text in _COUNT.findall(key[key.index("同意") :]):
+            written.setdefault(_LEVEL_WORDS[word], text)
+        if not written:
+            continue
+        if not any(written.values()):
             return None  # the form as printed: the department has not filled it in
-        counts: dict[str, int | str] = {
-            letter: int(text) if _DIGITS.fullmatch(text) else (0 if not text else text)
-            for letter, text in zip(LEVEL_ORDER, written, strict=True)
-        }
+        # a level the line does not name, or leaves blank, is approved for nobody
+        counts: dict[str, int | str] = {}
+        for letter in LEVEL_ORDER:
+            text = written.get(letter, "")
+            counts[letter] = int(text) if _DIGITS.fullmatch(text) else (text or 0)
         return row, counts
     return None
 

@@ -56,6 +56,9 @@ class Table:
     footer: list[tuple[int, str]] = field(default_factory=list)
     """(row number, text) of each non-empty row from the first footer row on"""
     encoding: str | None = None
+    after_footer: list[int] = field(default_factory=list)
+    """rows below the footer filled like data rows: rows a clerk added after the signatures,
+    which are not read as data and must not vanish without a word"""
 
 
 def _match_header(layout: Layout, keys: list[str]) -> dict[str, int]:
@@ -142,6 +145,8 @@ def _read_body(rows: Iterator[Row], table: Table) -> None:
             line = " ".join(str(c) for c in cells if c is not None)
             if line:
                 table.footer.append((row_number, line))
+                if len(cells) - cells.count(None) > FOOTER_CELLS + len(own_words):
+                    table.after_footer.append(row_number)
             continue
         if len(cells) < width:
             cells = cells + [None] * (width - len(cells))
