@@ -167,6 +167,20 @@ def test_4_one_reissue_is_registered_once(roster: RegisterFactory, db_path: Path
     assert (row, column) == (3, "证书编号") and "changes.xlsx" in rule
 
 
+def test_an_event_in_effect_cannot_be_rewritten_by_a_new_version(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A new version of a status-change register that writes an applied 补发 otherwise (another
+    original document) is refused, naming what the registry holds — not loaded as unchanged."""
+    reissue = status_event("补发", "Z1122020901", "周杰", "2013-01-10")
+    roster.add("changes.xlsx", [reissue], CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+    roster.add("changes.xlsx", [{**reissue, "原公布文件": "伪造文件"}], CHANGES)
+    [(row, column, rule, clause)] = refused(roster, db_path, "changes.xlsx")
+    assert (row, column, clause) == (3, "类型", "§四.(六)")
+    assert f"原公布文件原为“{reissue['原公布文件']}”" in rule and "不能修改" in rule
+
+
 def test_3_events_after_a_corrected_name_name_the_corrected_holder(
     roster: RegisterFactory, db_path: Path
 ) -> None:

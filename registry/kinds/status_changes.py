@@ -7,6 +7,7 @@ go to `registry.store.certificates.apply_events`.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -26,7 +27,7 @@ from registry.domain.statuses import (
     status_after,
 )
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
-from registry.kinds.status_rows import COLUMNS, StatusRow
+from registry.kinds.status_rows import COLUMNS, REISSUE_DOCUMENTS, StatusRow
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table
 from registry.store.certificates import apply_events
@@ -128,6 +129,61 @@ def _event_problems(
     return found
 
 
+RECORDED = {
+    "name": "姓名",
+    "reason": "原因",
+    "approval_doc": "批准文号",
+    **{field: column for column, field in REISSUE_DOCUMENTS.items()},
+    "corrections": "更正栏",
+}
+"""What the registry keeps of an event beside its identity → the column a clerk knows it by."""
+
+
+def _recorded(event: StatusEvent) -> tuple[object, ...]:
+    """``event`` as `RECORDED` columns of ``status_events`` hold it."""
+    corrections = dict(event.corrections)
+    return tuple(
+        (json.dumps(corrections, ensure_ascii=False) if corrections else None)
+        if field == "corrections"
+        else getattr(event, field)
+        for field in RECORDED
+    )
+
+
+def _was_edited(
+    event: StatusEvent, applied: dict[tuple[str, str, str, str], tuple[object, ...]]
+) -> bool:
+    return event.identity in applied and _recorded(event) != applied[event.identity]
+
+
+_CORRECTED = {"name": "更正姓名", "sex": "更正性别", "birth": "更正出生年月", "trade": "更正工种"}
+
+
+def _was(field: str, label: str, old: object) -> str:
+    """What a recorded field held, as the register's columns show it."""
+    if field != "corrections":
+        return f"{label}原为“{old or ''}”"
+    corrected = json.loads(str(old)) if old else {}
+    shown = [
+        f"{column}“{corrected[key]}”" for key, column in _CORRECTED.items() if key in corrected
+    ]
+    return f"更正栏原为{'、'.join(shown)}" if shown else "原来没有更正"
+
+
+def _edited(event: StatusEvent, before: tuple[object, ...]) -> Problem:
+    """An event already in effect that a new version of its register writes otherwise."""
+    changed = [
+        _was(field, label, old)
+        for (field, label), old, new in zip(RECORDED.items(), before, _recorded(event), strict=True)
+        if old != new
+    ]
+    rule = (
+        f"该{event.type}此前已登记生效，新版本改动了它（{'，'.join(changed)}）：已生效的变更不能修改，"
+        "请恢复原内容；如原登记确有错误，请向发证机关报告，另行登记更正"
+    )
+    return Problem(event.row, "类型", event.type, rule, "§四.(六)")
+
+
 def _registered_in(conn: sqlite3.Connection, event: StatusEvent) -> str | None:
     """The register that already holds ``event`` (a status-change register of another name)."""
     row = conn.execute(
@@ -149,12 +205,14 @@ def check_status_changes(
         if (event := StatusRow(record, problems, context.today, context.catalogue).event())
     ]
     applied = {
-        (t, n, d, nn or "")
-        for t, n, d, nn in context.conn.execute(
-            "SELECT type, number, date, new_number FROM status_events WHERE register = ?",
+        (t, n, d, nn or ""): tuple(recorded)
+        for t, n, d, nn, *recorded in context.conn.execute(
+            f"SELECT type, number, date, new_number, {', '.join(RECORDED)} FROM status_events"
+            " WHERE register = ?",
             (entry.key,),
         )
     }
+    problems += [_edited(e, applied[e.identity]) for e in parsed if _was_edited(e, applied)]
     events = sorted((e for e in parsed if e.identity not in applied), key=lambda e: (e.date, e.row))
     state: dict[str, _Certificate | None] = {}
 
@@ -200,7 +258,7 @@ def check_status_changes(
                 last_event=date,
             )
     present = {e.identity for e in parsed}
-    return problems, StatusChanges(events, sorted(applied - present))
+    return problems, StatusChanges(events, sorted(applied.keys() - present))
 
 
 def apply_status_changes(
