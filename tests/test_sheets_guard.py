@@ -382,3 +382,15 @@ def test_a_hidden_first_sheet_is_refused_not_read(tmp_path: Path, state: str) ->
     workbook.save(path)
     with pytest.raises(SheetRefused, match="第一个工作表“旧名册”是隐藏的"):
         read_sheet(path, REGISTER_LIMITS)
+
+
+def test_a_utf8_row_pasted_into_a_gb18030_csv_is_refused_not_garbled(tmp_path: Path) -> None:
+    """李四 in UTF-8 inside a GB18030 file reads as 鏉庡洓: refused, naming the line and what it
+    says; a GB18030 file with rare characters (喆, 镕) is not taken for one."""
+    good = "姓名,工种\n王喆,汽车驾驶员\n朱镕,电工\n张三,电工\n".encode("gb18030")
+    path = tmp_path / "good.csv"
+    path.write_bytes(good)
+    assert read_sheet(path, REGISTER_LIMITS).cells[1][0] == "王喆"
+    path.write_bytes(good.replace("张三".encode("gb18030"), "张三".encode()))
+    with pytest.raises(SheetRefused, match="第 4 行的“.+”是乱码.*原文应为“张三”"):
+        read_sheet(path, REGISTER_LIMITS)

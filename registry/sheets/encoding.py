@@ -17,3 +17,22 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def read_text(path: Path) -> str:
     return decode(path.read_bytes())[0]
+
+
+def mojibake(cell: str) -> str | None:
+    """What ``cell`` — a GB18030 file's cell — really says when it is UTF-8 read as GB18030 (a
+    row pasted in from a UTF-8 file: 李四 reads 鏉庡洓), else None. Genuine GB18030 text of a
+    roster is GB2312 nearly always; UTF-8 read as GB18030 nearly never is, and its bytes then
+    decode as UTF-8 into ordinary text."""
+    try:
+        cell.encode("gb2312")
+    except UnicodeEncodeError:
+        pass
+    else:
+        return None
+    try:
+        meant = cell.encode("gb18030").decode("utf-8")
+        meant.encode("gb2312")
+    except UnicodeError:
+        return None
+    return meant

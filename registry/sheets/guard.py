@@ -48,7 +48,7 @@ from registry.sheets._limits import (
     unreadable,
 )
 from registry.sheets._zipscan import Workbook, check_directory, scan_parts
-from registry.sheets.encoding import decode
+from registry.sheets.encoding import decode, mojibake
 
 __all__ = [
     "REGISTER_LIMITS",
@@ -178,6 +178,24 @@ def _numbered(rows: list[list[object]]) -> Sheet:
     return Sheet(rows, range(1, len(rows) + 1))
 
 
+def _refuse_mojibake(cells: list[str], line: int) -> None:
+    """A row of a GB18030 file holding a cell that is UTF-8 read as GB18030 is refused: loaded,
+    a name would be mojibake. (One encode of the whole row clears nearly every row at once.)"""
+    try:
+        "".join(cells).encode("gb2312")
+    except UnicodeEncodeError:
+        pass
+    else:
+        return
+    for cell in cells:
+        meant = None if cell.isascii() else mojibake(cell)
+        if meant is not None:
+            raise SheetRefused(
+                f"第 {line} 行的“{cell}”是乱码（这一行是 UTF-8 编码，文件其余部分是 GB18030），"
+                f"原文应为“{meant}”。请把这一行重新输入，或把整个文件另存为“CSV UTF-8”后重试"
+            )
+
+
 def _read_csv(data: bytes, limits: SheetLimits) -> Sheet:
     """A CSV in-process: decoding and `csv` are linear in the bytes, which are already bounded;
     a record wider than ``max_columns`` or one row too many stops the read at once."""
@@ -198,6 +216,8 @@ def _read_csv(data: bytes, limits: SheetLimits) -> Sheet:
                 if len(cells) > max_columns:
                     raise exceeded(limits, "max_columns", len(cells), where)
                 raise exceeded(limits, "max_rows", len(rows) + 1, where)
+            if encoding == "gb18030":
+                _refuse_mojibake(cells, reader.line_num)
             rows.append(cells)
             numbers.append(reader.line_num)
     except csv.Error as exc:
