@@ -81,8 +81,12 @@ def _typed(value: object, where: str) -> dict[str, str]:
     typed = {}
     for field, text in value.items():
         if field not in CONFIRMABLE:
+            # The key is the client's own text: a lone surrogate in it cannot go out as UTF-8.
+            unknown = field if _encodable(field) else "含无效 Unicode 字符（孤立代理项）的字段"
             raise InvalidRequest(
-                422, "invalid", f"{where}的 confirm 只能有 {'、'.join(CONFIRMABLE)}，不能有 {field}"
+                422,
+                "invalid",
+                f"{where}的 confirm 只能有 {'、'.join(CONFIRMABLE)}，不能有 {unknown}",
             )
         if field == "reissue_mark" and isinstance(text, bool):
             text = "是" if text else "否"
