@@ -128,6 +128,19 @@ def test_csrf_wrong_token_rejected(app_client: AppClient) -> None:
     assert no_cookie.status_code == 403
 
 
+@pytest.mark.parametrize("path", ["/check", "/report"])
+def test_csrf_token_not_ascii_rejected(app_client: AppClient, path: str) -> None:
+    """A token no page ever carried is refused like any other, whatever its characters."""
+    with app_client() as client:
+        csrf_token(client)
+        urlencoded = client.post(path, data={**CHECK, "csrf_token": "中"})
+        multipart = client.post(
+            path, data={**CHECK, "csrf_token": "é"}, files={"x": ("x.txt", b"y")}
+        )
+    assert urlencoded.status_code == 403
+    assert multipart.status_code == 403
+
+
 def test_csrf_token_of_another_browser_rejected(app_client: AppClient) -> None:
     with app_client() as attacker, app_client() as victim:
         attacker_token = csrf_token(attacker)
