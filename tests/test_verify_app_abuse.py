@@ -233,6 +233,23 @@ def test_malformed_multipart_is_400_not_500(app_client: AppClient) -> None:
     assert response.status_code in (400, 403)
 
 
+def test_multipart_in_an_unreadable_charset_is_400(app_client: AppClient) -> None:
+    """The punycode codec fails with UnicodeError, which Starlette's decoder does not catch."""
+    with app_client() as client:
+        token = csrf_token(client)
+        body = (
+            f"--b\r\nContent-Disposition: form-data; name=csrf_token\r\n\r\n{token}\r\n"
+            "--b\r\nContent-Disposition: form-data; name=number\r\n\r\n\xff-\r\n--b--\r\n"
+        ).encode("latin-1")
+        response = client.post(
+            "/check",
+            content=body,
+            headers={"content-type": "multipart/form-data; charset=punycode; boundary=b"},
+        )
+    assert response.status_code == 400
+    assert "字符编码无法识别" in response.text
+
+
 def test_ipv6_clients_are_limited_per_64(app_client: AppClient) -> None:
     with app_client(rate_limit=2, client=("2001:db8:1:2::10", 1)) as first:
         assert first.post("/api/v1/verify", json=CHECK).status_code == 200

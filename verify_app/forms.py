@@ -18,6 +18,10 @@ from starlette.responses import Response
 MAX_FIELDS = 10
 """More than any of the forms has."""
 
+UNREADABLE_CHARSET = (
+    "表单的字符编码无法识别。请返回首页，用浏览器重新填写后提交（表单应以 UTF-8 编码）。"
+)
+
 
 def render(
     request: Request, template: str, context: dict[str, Any], status_code: int = 200
@@ -58,7 +62,12 @@ async def checked_form(request: Request) -> AsyncIterator[FormData]:
     if _media_type(request) == "application/x-www-form-urlencoded":
         form = await _urlencoded_form(request)
     else:
-        form = await request.form(max_files=1, max_fields=MAX_FIELDS)
+        try:
+            form = await request.form(max_files=1, max_fields=MAX_FIELDS)
+        except UnicodeError as exc:
+            # A declared charset whose codec fails with UnicodeError itself (punycode, idna),
+            # which Starlette's decoder does not expect: it catches only UnicodeDecodeError.
+            raise HTTPException(400, UNREADABLE_CHARSET) from exc
     try:
         request.app.state.csrf.check(request, form)
         yield form
