@@ -77,6 +77,22 @@ def test_a_report_from_a_result_carries_the_check_but_no_name(
     assert case[1] not in dump  # the typed name, nowhere in clear
 
 
+def test_a_name_typed_as_the_number_is_not_kept_with_the_report(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """A malformed check with the fields swapped: the report keeps only what a number can hold."""
+    number, name = VALID
+    with app_client() as client:
+        page = post_check(client, name, number)
+        assert context_of(page)["check"].result == "malformed"
+        sent = send_report(client, page, "", "编号栏填的是姓名")
+    assert sent.status_code == 200
+    [report] = reports_of(registry_db)
+    assert report["number"] == "***"
+    dump = "\n".join(sqlite3.connect(registry_db.parent / "verify_log.db").iterdump())
+    assert name not in dump
+
+
 def test_reports_are_offered_only_where_a_forgery_is_suspected(app_client: AppClient) -> None:
     with app_client() as client:
         valid = post_check(client, *VALID)
