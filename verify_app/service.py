@@ -201,8 +201,10 @@ class Verifier:
 
     def issue_receipt(self, checked: Checked) -> IssuedReceipt | None:
         """A receipt for a check that found the certificate (SPEC §7: receipts only for matches);
-        one of a confirmation opens without the confirmed fields, as the check was answered."""
-        if not checked.answer.matched:
+        one of a confirmation opens without the confirmed fields, as the check was answered.
+        None when the paper mismatched a confirmed field: the receipt re-checks only the
+        registry, so it would vouch for (有效) a paper the check found altered or forged."""
+        if not checked.answer.matched or checked.mismatched:
             return None
         issued_at = self.clock()
         token = self.receipts.issue(
