@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import httpx2 as httpx
@@ -231,6 +232,63 @@ def test_malformed_multipart_is_400_not_500(app_client: AppClient) -> None:
             headers={"content-type": "multipart/form-data; boundary=xx"},
         )
     assert response.status_code in (400, 403)
+
+
+MULTIPART = "multipart/form-data; boundary=b"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "content_type", "message"),
+    [
+        ("/check", b"xx", "multipart/form-data", "表单格式不正确"),
+        (
+            "/check",
+            b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n",
+            MULTIPART,
+            "表单格式不正确",
+        ),
+        (
+            "/check",
+            b"".join(
+                b"--b\r\nContent-Disposition: form-data; name=f%d\r\n\r\nv\r\n" % i
+                for i in range(11)
+            )
+            + b"--b--\r\n",
+            MULTIPART,
+            "表单字段过多（最多 10 个）",
+        ),
+        (
+            "/batch",
+            b"".join(
+                b'--b\r\nContent-Disposition: form-data; name=f%d; filename="a.csv"\r\n\r\n'
+                b"x\r\n" % i
+                for i in range(2)
+            )
+            + b"--b--\r\n",
+            MULTIPART,
+            "一次只能上传一个文件",
+        ),
+        (
+            "/check",
+            b"--b\r\nContent-Disposition: form-data; name=text\r\n\r\n"
+            + b"x" * 1_100_000
+            + b"\r\n--b--\r\n",
+            MULTIPART,
+            "表单中有一项内容过长",
+        ),
+    ],
+)
+def test_unreadable_forms_are_explained_in_chinese(
+    app_client: AppClient, path: str, body: bytes, content_type: str, message: str
+) -> None:
+    """Starlette's reasons for refusing a multipart form are English: the page says it in
+    Chinese, with what to do."""
+    with app_client(max_body_bytes=2_000_000) as client:
+        response = client.post(path, content=body, headers={"content-type": content_type})
+    assert response.status_code == 400
+    assert template_of(response) == "error.html"
+    assert message in context_of(response)["message"]
+    assert not re.search(r"[A-Za-z]{4}", context_of(response)["message"].replace(".xlsx", ""))
 
 
 def test_multipart_in_an_unreadable_charset_is_400(app_client: AppClient) -> None:
