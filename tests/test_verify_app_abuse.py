@@ -318,9 +318,21 @@ def test_ipv6_clients_are_limited_per_64(app_client: AppClient) -> None:
     limiter.charge("2001:db8:1:3::10")  # another /64
 
 
+def test_ipv4_clients_of_a_dual_stack_socket_are_limited_one_by_one(
+    app_client: AppClient,
+) -> None:
+    with app_client(rate_limit=1, client=("::ffff:192.0.2.1", 1)) as first:
+        assert first.post("/api/v1/verify", json=CHECK).status_code == 200
+        limiter = first.app.state.verifier.limiter
+    with pytest.raises(RateLimited):
+        limiter.charge("192.0.2.1")  # the same client, however its address is written
+    limiter.charge("::ffff:192.0.2.2")  # another IPv4 client, not the same ::/64
+
+
 def test_limit_key() -> None:
     assert limit_key("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64"
     assert limit_key("192.0.2.1") == "192.0.2.1"
+    assert limit_key("::ffff:192.0.2.1") == "192.0.2.1"  # a dual-stack socket's IPv4 peer
     assert limit_key("unknown") == "unknown"
 
 
