@@ -68,6 +68,14 @@ def test_receipt_opening_counts_too(app_client: AppClient) -> None:
         assert client.get(url).status_code == 429
 
 
+def test_receipt_qr_code_counts_too(app_client: AppClient) -> None:
+    """Drawing the QR code costs more than a check: it is charged like opening the receipt."""
+    with app_client(rate_limit=3) as client:
+        qr_url = context_of(post_check(client, *VALID))["qr_url"]
+        statuses = [client.get(qr_url).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
 def test_limit_zero_is_off(app_client: AppClient) -> None:
     with app_client(rate_limit=0) as client:
         statuses = {client.post("/api/v1/verify", json=CHECK).status_code for _ in range(40)}
