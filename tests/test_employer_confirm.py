@@ -103,7 +103,6 @@ def test_the_form_confirms_without_revealing(app_client: AppClient) -> None:
                 "csrf_token": csrf_token(client),
             },
         )
-        receipt = client.get(context_of(page)["receipt_url"])
     assert context_of(page)["confirmation"] == {"level": "match", "trade": "mismatch"}
     assert "<strong>不符</strong>" in page.text and "相符" in page.text
     assert (
@@ -112,8 +111,31 @@ def test_the_form_confirms_without_revealing(app_client: AppClient) -> None:
         and "2012-03-15" not in page.text
     )
     assert 'name="ticket"' in page.text  # a mismatched paper can be reported
+
+
+def test_a_paper_that_does_not_match_gets_no_receipt(app_client: AppClient) -> None:
+    """A receipt would say 有效 for a paper the check found altered: none on any channel."""
+    check = {"number": VALID[0], "name": VALID[1], "confirm": {"trade": "电工"}}
+    with app_client() as client:
+        single = client.post("/api/v1/verify", json={**check, "receipt": True}).json()
+        batch = client.post("/api/v1/verify/batch", json={"items": [check], "receipts": True})
+        fields = {"number": VALID[0], "name": VALID[1], "trade": "电工"}
+        page = client.post("/check", data={**fields, "csrf_token": csrf_token(client)})
+    assert single["confirmation"] == {"trade": "mismatch"} and "receipt_url" not in single
+    assert "receipt_url" not in batch.json()["results"][0]
+    assert "receipt_url" not in context_of(page)
+    assert "查验回执" not in page.text and "不出具回执" in page.text
+
+
+def test_a_receipt_after_a_matching_confirmation_withholds_as_the_answer_did(
+    app_client: AppClient,
+) -> None:
+    with app_client() as client:
+        fields = {"number": VALID[0], "name": VALID[1], "trade": "汽车驾驶员"}
+        page = client.post("/check", data={**fields, "csrf_token": csrf_token(client)})
+        receipt = client.get(context_of(page)["receipt_url"])
     assert receipt.status_code == 200
-    assert "汽车驾驶员" not in receipt.text  # the receipt withholds as the answer did
+    assert "汽车驾驶员" not in receipt.text
     assert "原查验核对了证书上的内容" in receipt.text
 
 

@@ -77,6 +77,22 @@ def test_a_report_from_a_result_carries_the_check_but_no_name(
     assert case[1] not in dump  # the typed name, nowhere in clear
 
 
+def test_a_name_typed_as_the_number_is_not_kept_with_the_report(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """A malformed check with the fields swapped: the report keeps only what a number can hold."""
+    number, name = VALID
+    with app_client() as client:
+        page = post_check(client, name, number)
+        assert context_of(page)["check"].result == "malformed"
+        sent = send_report(client, page, "", "编号栏填的是姓名")
+    assert sent.status_code == 200
+    [report] = reports_of(registry_db)
+    assert report["number"] == "***"
+    dump = "\n".join(sqlite3.connect(registry_db.parent / "verify_log.db").iterdump())
+    assert name not in dump
+
+
 def test_reports_are_offered_only_where_a_forgery_is_suspected(app_client: AppClient) -> None:
     with app_client() as client:
         valid = post_check(client, *VALID)
@@ -125,6 +141,27 @@ def test_a_report_needs_the_forms_token_and_a_genuine_ticket(
     assert no_csrf.status_code == 403
     assert forged.status_code == 400 and "已过期或不完整" in forged.text
     assert reports_of(registry_db) == []
+
+
+def test_certreg_reports_prints_no_escape_sequence(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """A report written before numbers were screened, or by anything but the app: what it holds
+    is printed as code points, never sent to the administrator's terminal as it is."""
+    _reported(app_client)
+    conn = sqlite3.connect(registry_db.parent / "verify_log.db")
+    with conn:
+        conn.execute(
+            "UPDATE reports SET number = ?, contact = ?, text = ?",
+            ("\x1b]0;pwned\x07Z11", "\u202eabc", "第一行\n\x1b[2J第二行"),
+        )
+    conn.close()
+    printed = CliRunner().invoke(cli, ["reports", "--db", str(registry_db)])
+    assert printed.exit_code == 0, printed.output
+    assert "\x1b" not in printed.output and "\u202e" not in printed.output
+    assert "证书 <U+001B>]0;pwned<U+0007>Z11" in printed.output
+    assert "举报人联系方式：<U+202E>abc" in printed.output
+    assert "情况说明：第一行\n<U+001B>[2J第二行" in printed.output
 
 
 def test_a_client_may_send_a_few_reports_a_day(app_client: AppClient, registry_db: Path) -> None:

@@ -107,4 +107,36 @@ def test_an_exchange_stays_an_exchange_when_its_new_certificate_is_later_reissue
     finally:
         connection.close()
     assert (old.result, old.replaced_by) == ("superseded", "换发")
-    assert (new.result, new.reissue) == ("reissued", True)
+    assert (new.result, new.reissue, new.reissue_of) == ("reissued", True, None)
+
+
+def test_a_reissued_copy_reissued_again_still_names_what_it_replaced(tmp_path: Path) -> None:
+    """0001 exchanged for 0003 and 0002 replaced by the 补发 copy 0004; then both new papers are
+    lost and reissued under their own numbers. Only 0004 replaced its predecessor by a 补发."""
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add(
+        "mianyang.csv",
+        [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")],
+        MIANYANG,
+    )
+    registers.add(
+        "changes.xlsx",
+        [
+            status_event("换发", "Z1122020001", "周杰", "2013-01-10", "Z1122020003"),
+            status_event("补发", "Z1122020002", "郑浩", "2013-01-10", "Z1122020004"),
+            status_event("补发", "Z1122020003", "周杰", "2013-03-01"),
+            status_event("补发", "Z1122020004", "郑浩", "2013-03-01"),
+        ],
+        CHANGES,
+    )
+    db = tmp_path / "registry.db"
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    connection = store.connect(db, readonly=True)
+    try:
+        exchanged = verify(connection, "Z1122020003", "周杰")
+        copy = verify(connection, "Z1122020004", "郑浩")
+    finally:
+        connection.close()
+    assert (exchanged.result, exchanged.reissue, exchanged.reissue_of) == ("reissued", True, None)
+    assert (copy.result, copy.reissue, copy.reissue_of) == ("reissued", True, "Z1122020002")

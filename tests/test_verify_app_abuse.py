@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import httpx2 as httpx
@@ -67,6 +68,14 @@ def test_receipt_opening_counts_too(app_client: AppClient) -> None:
         assert client.get(url).status_code == 429
 
 
+def test_receipt_qr_code_counts_too(app_client: AppClient) -> None:
+    """Drawing the QR code costs more than a check: it is charged like opening the receipt."""
+    with app_client(rate_limit=3) as client:
+        qr_url = context_of(post_check(client, *VALID))["qr_url"]
+        statuses = [client.get(qr_url).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
 def test_limit_zero_is_off(app_client: AppClient) -> None:
     with app_client(rate_limit=0) as client:
         statuses = {client.post("/api/v1/verify", json=CHECK).status_code for _ in range(40)}
@@ -126,6 +135,19 @@ def test_csrf_wrong_token_rejected(app_client: AppClient) -> None:
         no_cookie = client.post("/check", data={**CHECK, "csrf_token": token})
     assert wrong.status_code == 403
     assert no_cookie.status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/check", "/report"])
+def test_csrf_token_not_ascii_rejected(app_client: AppClient, path: str) -> None:
+    """A token no page ever carried is refused like any other, whatever its characters."""
+    with app_client() as client:
+        csrf_token(client)
+        urlencoded = client.post(path, data={**CHECK, "csrf_token": "中"})
+        multipart = client.post(
+            path, data={**CHECK, "csrf_token": "é"}, files={"x": ("x.txt", b"y")}
+        )
+    assert urlencoded.status_code == 403
+    assert multipart.status_code == 403
 
 
 def test_csrf_token_of_another_browser_rejected(app_client: AppClient) -> None:
@@ -220,6 +242,80 @@ def test_malformed_multipart_is_400_not_500(app_client: AppClient) -> None:
     assert response.status_code in (400, 403)
 
 
+MULTIPART = "multipart/form-data; boundary=b"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "content_type", "message"),
+    [
+        ("/check", b"xx", "multipart/form-data", "表单格式不正确"),
+        (
+            "/check",
+            b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n",
+            MULTIPART,
+            "表单格式不正确",
+        ),
+        (
+            "/check",
+            b"".join(
+                b"--b\r\nContent-Disposition: form-data; name=f%d\r\n\r\nv\r\n" % i
+                for i in range(11)
+            )
+            + b"--b--\r\n",
+            MULTIPART,
+            "表单字段过多（最多 10 个）",
+        ),
+        (
+            "/batch",
+            b"".join(
+                b'--b\r\nContent-Disposition: form-data; name=f%d; filename="a.csv"\r\n\r\n'
+                b"x\r\n" % i
+                for i in range(2)
+            )
+            + b"--b--\r\n",
+            MULTIPART,
+            "一次只能上传一个文件",
+        ),
+        (
+            "/check",
+            b"--b\r\nContent-Disposition: form-data; name=text\r\n\r\n"
+            + b"x" * 1_100_000
+            + b"\r\n--b--\r\n",
+            MULTIPART,
+            "表单中有一项内容过长",
+        ),
+    ],
+)
+def test_unreadable_forms_are_explained_in_chinese(
+    app_client: AppClient, path: str, body: bytes, content_type: str, message: str
+) -> None:
+    """Starlette's reasons for refusing a multipart form are English: the page says it in
+    Chinese, with what to do."""
+    with app_client(max_body_bytes=2_000_000) as client:
+        response = client.post(path, content=body, headers={"content-type": content_type})
+    assert response.status_code == 400
+    assert template_of(response) == "error.html"
+    assert message in context_of(response)["message"]
+    assert not re.search(r"[A-Za-z]{4}", context_of(response)["message"].replace(".xlsx", ""))
+
+
+def test_multipart_in_an_unreadable_charset_is_400(app_client: AppClient) -> None:
+    """The punycode codec fails with UnicodeError, which Starlette's decoder does not catch."""
+    with app_client() as client:
+        token = csrf_token(client)
+        body = (
+            f"--b\r\nContent-Disposition: form-data; name=csrf_token\r\n\r\n{token}\r\n"
+            "--b\r\nContent-Disposition: form-data; name=number\r\n\r\n\xff-\r\n--b--\r\n"
+        ).encode("latin-1")
+        response = client.post(
+            "/check",
+            content=body,
+            headers={"content-type": "multipart/form-data; charset=punycode; boundary=b"},
+        )
+    assert response.status_code == 400
+    assert "字符编码无法识别" in response.text
+
+
 def test_ipv6_clients_are_limited_per_64(app_client: AppClient) -> None:
     with app_client(rate_limit=2, client=("2001:db8:1:2::10", 1)) as first:
         assert first.post("/api/v1/verify", json=CHECK).status_code == 200
@@ -230,9 +326,21 @@ def test_ipv6_clients_are_limited_per_64(app_client: AppClient) -> None:
     limiter.charge("2001:db8:1:3::10")  # another /64
 
 
+def test_ipv4_clients_of_a_dual_stack_socket_are_limited_one_by_one(
+    app_client: AppClient,
+) -> None:
+    with app_client(rate_limit=1, client=("::ffff:192.0.2.1", 1)) as first:
+        assert first.post("/api/v1/verify", json=CHECK).status_code == 200
+        limiter = first.app.state.verifier.limiter
+    with pytest.raises(RateLimited):
+        limiter.charge("192.0.2.1")  # the same client, however its address is written
+    limiter.charge("::ffff:192.0.2.2")  # another IPv4 client, not the same ::/64
+
+
 def test_limit_key() -> None:
     assert limit_key("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64"
     assert limit_key("192.0.2.1") == "192.0.2.1"
+    assert limit_key("::ffff:192.0.2.1") == "192.0.2.1"  # a dual-stack socket's IPv4 peer
     assert limit_key("unknown") == "unknown"
 
 

@@ -22,6 +22,7 @@ from tests.verify_fixtures import (
     checks_indexes,
     clock,
     context_of,
+    csrf_token,
     post_check,
     private_values,
     read_log,
@@ -68,6 +69,27 @@ def test_every_channel_is_logged_without_names(app_client: AppClient, registry_d
     assert [n for n in names if n in dump] == []
     raw = (registry_db.parent / "verify_log.db").read_bytes()
     assert [n for n in names if n.encode() in raw] == []
+
+
+def test_a_name_typed_as_the_number_is_not_logged(app_client: AppClient, registry_db: Path) -> None:
+    """Fields swapped, or a batch file with its name column first: the malformed answer carries
+    the name as its number, and the log keeps only what a number can hold (附件3)."""
+    number, name = VALID
+    with app_client() as client:
+        swapped = client.post("/api/v1/verify", json={"number": name, "name": number}).json()
+        post_check(client, "ZHANG 三明-7", number)
+        token = csrf_token(client)
+        upload = f"{name},{number}\n".encode()
+        client.post("/batch", data={"csrf_token": token}, files={"file": ("a.csv", upload)})
+    assert swapped["result"] == "malformed"
+    rows = read_log(registry_db)
+    assert [(r["number"], r["result"]) for r in rows] == [
+        ("***", "malformed"),
+        ("ZHANG**7", "malformed"),
+        ("***", "malformed"),
+    ]
+    raw = (registry_db.parent / "verify_log.db").read_bytes()
+    assert name.encode() not in raw and "三明".encode() not in raw
 
 
 def test_forwarded_client_is_logged_behind_trusted_proxy(

@@ -50,8 +50,24 @@ async def json_body(request: Request) -> Any:
         return json.loads(body)
     except RecursionError as exc:
         raise InvalidRequest(400, "bad_json", "请求体不是有效的 JSON：嵌套层数过多") from exc
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, too many digits
-        raise InvalidRequest(400, "bad_json", f"请求体不是有效的 JSON：{exc}") from exc
+    except json.JSONDecodeError as exc:  # Python's own message is English: only where it is
+        raise InvalidRequest(400, "bad_json", _undecodable(body, exc)) from exc
+    except UnicodeDecodeError as exc:
+        message = "请求体不是有效的 JSON：不是 UTF-8 编码的文本。请以 UTF-8 编码发送。"
+        raise InvalidRequest(400, "bad_json", message) from exc
+    except ValueError as exc:  # an integer past Python's 4,300-digit conversion limit
+        message = "请求体不是有效的 JSON：其中的数字位数过多。number 和 name 应为字符串。"
+        raise InvalidRequest(400, "bad_json", message) from exc
+
+
+def _undecodable(body: bytes, exc: json.JSONDecodeError) -> str:
+    """Where the JSON broke, for a client to find: line and column as numbers."""
+    if not body.strip():
+        return "请求体不是有效的 JSON：请求体为空，应为一个 JSON 对象。"
+    return (
+        f"请求体不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列格式有误。"
+        "请检查该处的引号、逗号和括号。"
+    )
 
 
 def _flag(body: dict[str, Any], name: str) -> bool:
@@ -81,8 +97,12 @@ def _typed(value: object, where: str) -> dict[str, str]:
     typed = {}
     for field, text in value.items():
         if field not in CONFIRMABLE:
+            # The key is the client's own text: a lone surrogate in it cannot go out as UTF-8.
+            unknown = field if _encodable(field) else "含无效 Unicode 字符（孤立代理项）的字段"
             raise InvalidRequest(
-                422, "invalid", f"{where}的 confirm 只能有 {'、'.join(CONFIRMABLE)}，不能有 {field}"
+                422,
+                "invalid",
+                f"{where}的 confirm 只能有 {'、'.join(CONFIRMABLE)}，不能有 {unknown}",
             )
         if field == "reissue_mark" and isinstance(text, bool):
             text = "是" if text else "否"

@@ -63,6 +63,7 @@ class CsrfTokens:
         field = form.get(FIELD)
         if not value or not isinstance(field, str):
             raise CsrfRejected("missing")
-        if not hmac.compare_digest(self._sign(value), field):
+        # compare_digest takes str only when it is ASCII; any other token is simply not ours
+        if not field.isascii() or not hmac.compare_digest(self._sign(value), field):
             raise CsrfRejected("mismatch")
         request.scope[_CHECKED] = field

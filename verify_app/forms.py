@@ -18,6 +18,23 @@ from starlette.responses import Response
 MAX_FIELDS = 10
 """More than any of the forms has."""
 
+UNREADABLE_CHARSET = (
+    "表单的字符编码无法识别。请返回首页，用浏览器重新填写后提交（表单应以 UTF-8 编码）。"
+)
+TOO_MANY_FIELDS = f"表单字段过多（最多 {MAX_FIELDS} 个）。请返回首页重新填写后提交。"
+
+
+def _form_problem(detail: str) -> str:
+    """Starlette's reason for refusing a multipart form, which is English, as a Chinese message
+    saying what to do; anything not recognised is a form that cannot be read."""
+    if detail.startswith("Too many fields"):
+        return TOO_MANY_FIELDS
+    if detail.startswith("Too many files"):
+        return "一次只能上传一个文件。请只选择一个 .xlsx 或 .csv 文件后重新提交。"
+    if "exceeded maximum size" in detail:
+        return "表单中有一项内容过长。请返回首页重新填写后提交。"
+    return "表单格式不正确，无法读取。请返回首页，用浏览器重新填写后提交。"
+
 
 def render(
     request: Request, template: str, context: dict[str, Any], status_code: int = 200
@@ -48,7 +65,7 @@ async def _urlencoded_form(request: Request) -> FormData:
             body.decode("latin-1"), keep_blank_values=True, max_num_fields=MAX_FIELDS
         )
     except ValueError as exc:  # more fields than any of our forms has
-        raise HTTPException(400, f"表单字段过多（最多 {MAX_FIELDS} 个）") from exc
+        raise HTTPException(400, TOO_MANY_FIELDS) from exc
     return FormData([(key, value) for key, value in fields])
 
 
@@ -58,7 +75,14 @@ async def checked_form(request: Request) -> AsyncIterator[FormData]:
     if _media_type(request) == "application/x-www-form-urlencoded":
         form = await _urlencoded_form(request)
     else:
-        form = await request.form(max_files=1, max_fields=MAX_FIELDS)
+        try:
+            form = await request.form(max_files=1, max_fields=MAX_FIELDS)
+        except HTTPException as exc:  # Starlette's 400 for a multipart body it cannot parse
+            raise HTTPException(exc.status_code, _form_problem(str(exc.detail))) from exc
+        except UnicodeError as exc:
+            # A declared charset whose codec fails with UnicodeError itself (punycode, idna),
+            # which Starlette's decoder does not expect: it catches only UnicodeDecodeError.
+            raise HTTPException(400, UNREADABLE_CHARSET) from exc
     try:
         request.app.state.csrf.check(request, form)
         yield form

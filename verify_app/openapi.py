@@ -114,7 +114,7 @@ PATHS: dict[str, Any] = {
                     "receipts": {
                         "type": "boolean",
                         "default": False,
-                        "description": "为每一份查到的证书签发回执链接",
+                        "description": "为每一份查到、且核对的内容全部相符的证书签发回执链接",
                     }
                 },
             ),

@@ -129,14 +129,19 @@ def _error_page(request: Request, title: str, message: str, status_code: int) ->
 
 
 def receipt_qr(request: Request) -> Response:
-    """The QR code of a receipt's link, for the ``<img>`` of the result and receipt pages."""
+    """The QR code of a receipt's link, for the ``<img>`` of the result and receipt pages.
+
+    Drawing it costs more than the check itself (about 12 ms), so it is charged to the
+    client's per-minute limit like opening the receipt; may raise `RateLimited`."""
     token = request.path_params["token"]
+    verifier = verifier_of(request)
     try:
-        verifier_of(request).receipts.open(token)
+        verifier.receipts.open(token)
     except ExpiredReceipt:
         return Response("回执已过期", status_code=410, media_type="text/plain; charset=utf-8")
     except ForgedReceipt:
         return Response("回执无效", status_code=400, media_type="text/plain; charset=utf-8")
+    verifier.limiter.charge(client_of(request))
     return Response(qr_svg(receipt_url(request, token)), media_type="image/svg+xml")
 
 

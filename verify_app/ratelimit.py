@@ -59,12 +59,16 @@ class RateLimited(Exception):
 def limit_key(client: str) -> str:
     """The rate-limit identity of a client address: the address, or its /64 for IPv6.
 
+    An IPv4-mapped IPv6 address (``::ffff:192.0.2.1``, what a dual-stack socket reports for an
+    IPv4 peer) is its IPv4 address: as a /64 every IPv4 client would share one allowance.
     Cached: parsing the address costs more than counting the hit, and clients come back."""
     try:
         address = ipaddress.ip_address(client)
     except ValueError:
         return client
-    if address.version == 6:
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)
 

@@ -29,7 +29,7 @@ from registry.domain.text import hidden_characters
 from verify_app.context import client_of, verifier_of
 from verify_app.forms import checked_form, render
 from verify_app.presentation import beijing_time
-from verify_app.service import Checked, IssuedReceipt
+from verify_app.service import Checked, IssuedReceipt, screened_number
 
 MAX_CONTACT_CHARS = 100
 MAX_TEXT_CHARS = 500
@@ -150,7 +150,7 @@ async def report(request: Request) -> Response:
     authority = verifier.contact_for(details["number"])
     entry = Report(
         client=client,
-        number=details["number"],
+        number=screened_number(details["number"]),
         result=details["result"],
         checked_at=details["at"],
         name_hash=details["name_hash"],

@@ -73,7 +73,7 @@ SCHEMAS: dict[str, Any] = {
             "receipt": {
                 "type": "boolean",
                 "default": False,
-                "description": "同时签发查验回执链接（receipt_url；只有查到证书时签发）",
+                "description": "同时签发查验回执链接（receipt_url；只有查到证书、且核对的内容全部相符时签发）",
             },
         },
     },

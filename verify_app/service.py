@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import re
 import sqlite3
 import time
 from collections.abc import Mapping, Sequence
@@ -39,6 +40,16 @@ MAX_NUMBER_CHARS = 40
 Names: `registry.domain.text.MAX_NAME_CHARS`, the longest a register may carry."""
 MAX_CONFIRM_CHARS = 40
 """Longest value typed from the paper (a trade name, a date written out)."""
+_NOT_IN_A_NUMBER = re.compile(r"[^A-Za-z0-9]")
+
+
+def screened_number(number: str) -> str:
+    """The number as the log and the reports keep it (SPEC §7: never the name): a malformed
+    answer carries what was typed, which is the holder's name when a client swapped the fields
+    or a batch file has its name column first. Only characters a certificate number can hold
+    (附件3) are kept; each other one becomes ``*``, so staff still see its shape and length.
+    A well-formed number is unchanged."""
+    return _NOT_IN_A_NUMBER.sub("*", number[:MAX_NUMBER_CHARS])
 
 
 @dataclass(frozen=True)
@@ -190,8 +201,10 @@ class Verifier:
 
     def issue_receipt(self, checked: Checked) -> IssuedReceipt | None:
         """A receipt for a check that found the certificate (SPEC §7: receipts only for matches);
-        one of a confirmation opens without the confirmed fields, as the check was answered."""
-        if not checked.answer.matched:
+        one of a confirmation opens without the confirmed fields, as the check was answered.
+        None when the paper mismatched a confirmed field: the receipt re-checks only the
+        registry, so it would vouch for (有效) a paper the check found altered or forged."""
+        if not checked.answer.matched or checked.mismatched:
             return None
         issued_at = self.clock()
         token = self.receipts.issue(
@@ -231,5 +244,12 @@ class Verifier:
     def _log(self, caller: Caller, answer: Verification, hashed: str, channel: str) -> None:
         key_id = caller.key.id if caller.key else None
         self.log.record(
-            make_check(caller.client, answer.number, answer.result, hashed, channel, key_id)
+            make_check(
+                caller.client,
+                screened_number(answer.number),
+                answer.result,
+                hashed,
+                channel,
+                key_id,
+            )
         )

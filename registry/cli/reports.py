@@ -18,6 +18,7 @@ import click
 from registry.cli.base import UsageProblem, cli, db_option, json_option
 from registry.domain.regions import REGIONS, authority_name
 from registry.domain.statuses import RESULT_LABELS
+from registry.domain.text import visible
 from registry.public.confirm import CONFIRMABLE
 from registry.store import verify_log_path
 
@@ -113,7 +114,7 @@ def reports(db: Path, authority: str | None, limit: int, as_json: bool) -> None:
             CONFIRMABLE.get(f, f) for f in (report["mismatched"] or "").split(",") if f
         )
         click.echo(
-            f"#{report['id']}  {_beijing(report['at'])}  证书 {report['number']}"
+            f"#{report['id']}  {_beijing(report['at'])}  证书 {visible(report['number'])}"
             f"  查验结果：{RESULT_LABELS.get(report['result'], report['result'])}"
             + (f"（证书上不符：{mismatched}）" if mismatched else "")
         )
@@ -122,9 +123,12 @@ def reports(db: Path, authority: str | None, limit: int, as_json: bool) -> None:
             f"；查验时间：{_beijing(report['checked_at'])}"
             f"；该编号共查验 {report['checks']} 次，其中未查到或格式错误 {report['failed_checks']} 次"
         )
+        # What employers typed: the app refuses hidden characters in it, but the log is a file
+        # anyone with access can write, and an escape sequence would rewrite the terminal.
         if report["contact"]:
-            click.echo(f"    举报人联系方式：{report['contact']}")
+            click.echo(f"    举报人联系方式：{visible(report['contact'])}")
         if report["text"]:
-            click.echo(f"    情况说明：{report['text']}")
+            lines = "\n".join(visible(line) for line in report["text"].split("\n"))
+            click.echo(f"    情况说明：{lines}")
         if report["receipt"]:
             click.echo(f"    查验回执：/r/{report['receipt']}")

@@ -135,13 +135,18 @@ _WITH_EVENTS = (
     " (SELECT e.type FROM status_events e WHERE e.number = c.number"
     "  AND e.new_number = c.successor ORDER BY e.date DESC LIMIT 1),"
     " (SELECT e.approval_doc FROM status_events e WHERE e.number = c.number AND e.type = ?"
-    "  AND c.status = ? ORDER BY e.date DESC LIMIT 1)"
+    "  AND c.status = ? ORDER BY e.date DESC LIMIT 1),"
+    " EXISTS (SELECT 1 FROM status_events e WHERE e.number = c.predecessor"
+    "  AND e.new_number = c.number AND e.type = ?)"
     " FROM certificates c WHERE number = ?"
 )
-"""The row with what replaced the certificate and who revoked it, in one statement (one
-snapshot: a sync between two reads could pair a row with events it does not have yet). Read
-only for the few with a successor or revoked, so that checking a valid certificate is one
-primary-key read."""
+"""The row with what replaced the certificate, who revoked it and whether it is the 补发 copy
+of its predecessor, in one statement (one snapshot: a sync between two reads could pair a row
+with events it does not have yet). Read only for the few with a successor, revoked, or marked
+补发 with a predecessor, so that checking a valid certificate is one primary-key read.
+
+A certificate marked 补发 names its predecessor only when that 补发 created it: one issued by a
+换发 and later reissued under its own number replaced its predecessor by the 换发 (§四.(六))."""
 
 
 def verify(
@@ -162,13 +167,14 @@ def verify(
     version, *found = conn.execute(_QUERY, (canonical,)).fetchone()
     snapshot = as_of(conn, version)
     row: tuple[Any, ...] | None = tuple(found) if found[0] is not None else None
-    if row is not None and (row[8] or row[6] == REVOKED):  # a successor, or revoked
-        row = conn.execute(_WITH_EVENTS, (REVOKE, REVOKED, canonical)).fetchone()
+    # a successor, revoked, or a 补发 mark on a certificate that replaced another
+    if row is not None and (row[8] or row[6] == REVOKED or (row[9] and row[10])):
+        row = conn.execute(_WITH_EVENTS, (REVOKE, REVOKED, REISSUE, canonical)).fetchone()
     if row is None or row[0] != key:
         return Verification(NO_MATCH, canonical, snapshot)
     (_, holder, level, trade, authority, issued_on, status, status_date, successor, reissue,
      predecessor, *events) = row  # fmt: skip
-    replaced_by, revoked_by = events or (None, None)
+    replaced_by, revoked_by, reissue_copy = events or (None, None, False)
     return Verification(
         result=status,
         number=canonical,
@@ -182,7 +188,7 @@ def verify(
         successor=successor,
         replaced_by=replaced_by if successor else None,
         reissue=True if reissue else None,
-        reissue_of=predecessor if reissue and predecessor else None,
+        reissue_of=predecessor if reissue and reissue_copy else None,
         revoked_by=revoked_by,
     )
 
