@@ -99,10 +99,15 @@ class CellChecks:
 
     def _trade(self, value: Cell) -> Verdict:
         written = text(value)
-        trade = self.catalogue.resolve(written) if written else None
+        if not written:
+            # a technician roster drawn up trade by trade often merges each group's trade cell:
+            # only its first row then holds the name
+            rule = "报考工种为空：每一行都要填写工种。如该列用了合并单元格，请取消合并，在每一行填上工种"
+            return None, (rule, "§四.(三)")
+        trade = self.catalogue.resolve(written)
         if trade is not None:
             return trade, None
-        nearest = self.catalogue.suggestions(written) if written else []
+        nearest = self.catalogue.suggestions(written)
         hint = f"；最接近的规范名称：{'、'.join(nearest)}" if nearest else ""
         rule = f"不是《机关事业单位工勤人员岗位等级规范（试行）》规定的工种名称{hint}"
         return None, (rule, "§四.(三)")
