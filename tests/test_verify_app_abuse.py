@@ -203,6 +203,9 @@ def test_csrf_cookie_is_httponly_and_strict(app_client: AppClient) -> None:
     assert "httponly" in cookie and "samesite=strict" in cookie
 
 
+JSON = {"Content-Type": "application/json"}
+
+
 def test_oversized_body_413(app_client: AppClient) -> None:
     with app_client(max_body_bytes=2048) as client:
         big = client.post("/api/v1/verify", content=b"{" + b" " * 4096 + b"}")
@@ -218,7 +221,7 @@ def test_oversized_streamed_body_without_length_413(app_client: AppClient) -> No
             yield b" " * 1024
 
     with app_client(max_body_bytes=2048) as client:
-        response = client.post("/api/v1/verify", content=chunks())
+        response = client.post("/api/v1/verify", content=chunks(), headers=JSON)
     assert response.status_code == 413
 
 
@@ -356,6 +359,6 @@ def test_chunked_body_declaring_a_small_length_is_still_counted(app_client: AppC
         response = client.post(
             "/api/v1/verify",
             content=chunks(),
-            headers={"Content-Length": "10", "Transfer-Encoding": "chunked"},
+            headers={**JSON, "Content-Length": "10", "Transfer-Encoding": "chunked"},
         )
     assert response.status_code == 413

@@ -175,7 +175,7 @@ bodies = st.one_of(
 @given(body=bodies, path=st.sampled_from(["/api/v1/verify", "/api/v1/verify/batch"]))
 def test_no_input_gives_a_500(app_client: AppClient, body: bytes, path: str) -> None:
     with app_client() as client:
-        response = client.post(path, content=body)
+        response = client.post(path, content=body, headers={"content-type": "application/json"})
     assert response.status_code in (200, 400, 422)
     assert response.headers["content-type"] == "application/json"
 
@@ -252,3 +252,18 @@ def test_batch_receipts_only_when_asked(app_client: AppClient) -> None:
     assert "receipt_url" not in plain["results"][0]
     assert opened.status_code == 200
     assert opened.context["check"].result == "valid"
+
+
+@pytest.mark.parametrize("media_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+@pytest.mark.parametrize("path", ["/api/v1/verify", "/api/v1/verify/batch", "/api/v1/watches"])
+def test_a_body_not_declared_as_json_is_415(
+    app_client: AppClient, path: str, media_type: str | None
+) -> None:
+    """What a cross-site HTML form can send is refused before it is read: another site cannot
+    spend a visitor's allowance (or make watch lists) with a hidden form."""
+    headers = {"content-type": media_type} if media_type else {}
+    body = json.dumps({"number": "Z1122020123", "name": "周杰"}).encode()
+    with app_client() as client:
+        response = client.post(path, content=body, headers=headers)
+    assert response.status_code == 415
+    assert response.json()["error"] == "unsupported_media_type"

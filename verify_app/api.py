@@ -38,13 +38,20 @@ class InvalidRequest(Exception):
 
 
 async def json_body(request: Request) -> Any:
-    """The parsed body, or a 400 for anything that is not JSON we can read.
+    """The parsed body; a 415 for a body not declared as JSON, a 400 for anything that is not
+    JSON we can read.
 
     The body is already capped by `BodyLimitMiddleware`. Nesting is bounded while parsing: the
     standard library's decoder counts its depth against the interpreter's recursion limit and
     raises ``RecursionError`` (cleanly, no stack overflow) for ``[`` × 100,000 — a request of
     ours is three levels deep. ``ValueError`` also covers undecodable bytes and integers longer
     than Python's 4,300-digit conversion limit."""
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        # what a cross-site HTML form can send (text/plain, form encodings) is refused: another
+        # site's page cannot spend a visitor's allowance or create watch lists in their name
+        message = "请求须声明 Content-Type: application/json，请求体为 JSON。"
+        raise InvalidRequest(415, "unsupported_media_type", message)
     body = await request.body()
     try:
         return json.loads(body)

@@ -21,6 +21,7 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 _ERRORS = {
     "400": _json(ref("Error"), "请求体不是 JSON（或嵌套层数超过任何正常请求）。"),
     "413": _json(ref("Error"), "请求体超过服务器的大小限制（默认 1 MiB）。"),
+    "415": _json(ref("Error"), "请求没有声明 Content-Type: application/json。"),
     "422": _json(ref("Error"), "JSON 的结构不对；message 说明哪里不对。"),
     "429": {
         "description": "超过查验额度（每分钟的单个查验、每小时的批量行数，或接口密钥的每日额度）；"
