@@ -7,10 +7,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from registry.cli import cli
 from registry.domain.statuses import RESULTS
+from tests.registers import MIANYANG, RegisterFactory, approval_row
 from tests.verify_fixtures import (
     CASES,
     NO_MATCH_UNKNOWN,
@@ -215,6 +218,20 @@ def test_healthz(app_client: AppClient, registry_db: Path) -> None:
     assert body["status"] == "ok"
     assert body["certificates"] == 17  # 15 on the rosters + 2 new numbers from 换发
     assert body["as_of"].endswith("+00:00")
+
+
+def test_healthz_counts_again_after_a_sync(
+    app_client: AppClient, registry_db: Path, tmp_path: Path
+) -> None:
+    """The count is kept between syncs (an unmetered endpoint must be cheap) and follows one."""
+    registers = RegisterFactory(tmp_path / "more")
+    registers.add("more.csv", [approval_row("Z1122020950", "吴敏")], MIANYANG)
+    with app_client() as client:
+        assert client.get("/healthz").json()["certificates"] == 17
+        assert client.get("/healthz").json()["certificates"] == 17
+        result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(registry_db)])
+        assert result.exit_code == 0, result.output
+        assert client.get("/healthz").json()["certificates"] == 18
 
 
 def test_openapi_describes_every_api_route(app_client: AppClient) -> None:

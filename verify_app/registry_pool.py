@@ -7,13 +7,15 @@ import os
 import queue
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from registry import store
 
+T = TypeVar("T")
 FileId = tuple[int, int]
 """(device, inode) of the registry file: a new one means the file was replaced, not updated."""
 
@@ -31,8 +33,8 @@ class _Opened:
     conn: sqlite3.Connection
     file: FileId | None
     """the file this connection reads (an open connection keeps reading it after a rename)"""
-    as_of: tuple[int, str | None] | None = None
-    """(data_version, registry_as_of) last read on this connection"""
+    read: dict[str, tuple[int, Any]] = field(default_factory=dict)
+    """what `per_version` read on this connection: name → (data_version, value)"""
 
 
 class RegistryPool:
@@ -59,14 +61,21 @@ class RegistryPool:
         self.reopened = 0
         """connections closed because the file was replaced (for tests and the curious)"""
 
+    def per_version(
+        self, conn: sqlite3.Connection, version: int, name: str, read: Callable[[], T]
+    ) -> T:
+        """``read()``, again only after a sync changed the file: SQLite's ``data_version`` moves
+        when another connection commits. Cached per connection, which is per snapshot file."""
+        cache = self._all[conn].read
+        if name not in cache or cache[name][0] != version:
+            cache[name] = (version, read())
+        value: T = cache[name][1]
+        return value
+
     def as_of(self, conn: sqlite3.Connection, version: int) -> str | None:
-        """`store.registry_as_of`, re-read only after a sync changed the file: SQLite's
-        ``data_version`` (read by the check with its row) moves when another connection
-        commits, so a check costs no query over the sync history."""
-        opened = self._all[conn]
-        if opened.as_of is None or opened.as_of[0] != version:
-            opened.as_of = (version, store.registry_as_of(conn))
-        return opened.as_of[1]
+        """`store.registry_as_of` (the version is read by a check with its row): a check costs
+        no query over the sync history."""
+        return self.per_version(conn, version, "as_of", lambda: store.registry_as_of(conn))
 
     @contextmanager
     def connection(self) -> Iterator[sqlite3.Connection]:
