@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx2 as httpx
 import pytest
+from starlette.datastructures import Secret
+from starlette.types import Message, Scope
 
 from tests.verify_fixtures import (
+    SECRET,
     VALID,
     AppClient,
     app_client,
@@ -19,7 +25,10 @@ from tests.verify_fixtures import (
     registry_db,
     template_of,
 )
+from verify_app.app import create_app
+from verify_app.body_limit import BodyLimitMiddleware
 from verify_app.ratelimit import RateLimited, limit_key
+from verify_app.settings import Settings
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -362,3 +371,48 @@ def test_chunked_body_declaring_a_small_length_is_still_counted(app_client: AppC
             headers={**JSON, "Content-Length": "10", "Transfer-Encoding": "chunked"},
         )
     assert response.status_code == 413
+
+
+def test_a_body_that_stops_coming_is_408_not_a_held_connection(registry_db: Path) -> None:
+    """A client that declares a body and sends part of it holds nothing for long: the next part
+    must come within the idle time, or the answer is 408 and the connection is closed."""
+    app = BodyLimitMiddleware(
+        create_app(Settings(db=registry_db, secret=Secret(SECRET), rate_limit=0)),
+        max_bytes=1_048_576,
+        idle_seconds=0.2,
+    )
+    scope: Scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v1/verify",
+        "raw_path": b"/api/v1/verify",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000")],
+        "client": ("203.0.113.7", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    parts: list[Message] = [{"type": "http.request", "body": b'{"number": "Z11', "more_body": True}]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        if parts:
+            return parts.pop()
+        await asyncio.sleep(3600)  # the rest never comes
+        raise AssertionError("unreachable")
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    async def call() -> None:
+        async with asyncio.timeout(5):
+            await app(scope, receive, send)
+
+    asyncio.run(call())
+    start = sent[0]
+    assert start["status"] == 408
+    assert (b"connection", b"close") in start["headers"]
+    assert "超时" in json.loads(sent[1]["body"])["message"]

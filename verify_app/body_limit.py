@@ -1,30 +1,53 @@
-"""Reject request bodies over a size limit with 413 before the app parses them (SPEC §7).
+"""Bound what a request body may cost before the app reads it (SPEC §7): its size and its pace.
 
-Checks the declared Content-Length (the server delivers no more than that), and counts the
-streamed bytes of a chunked upload — which may declare a length too, that no parser must
-believe — so it cannot grow past the limit either.
+- **Size**: the declared Content-Length is checked (the server delivers no more than that), and
+  the streamed bytes of a chunked upload — which may declare a length too, that no parser must
+  believe — are counted, so the body cannot grow past the limit either: 413.
+- **Pace**: a client that declares a body and then sends it slowly, or not at all, would hold a
+  connection (and one of the server's concurrent requests) for as long as it likes; a few hundred
+  of them stall the service for everyone. Each part of the body must arrive within
+  `BODY_IDLE_SECONDS` of the previous one: 408, and the connection is closed. (Behind nginx,
+  its ``client_body_timeout`` does the same first.)
 """
 
 from __future__ import annotations
 
+import asyncio
+
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+BODY_IDLE_SECONDS = 10.0
+"""Longest wait for the next part of a request body: generous for a phone on a poor network."""
 
 
 class _TooLarge(Exception):
     pass
 
 
+class _Stalled(Exception):
+    pass
+
+
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, idle_seconds: float = BODY_IDLE_SECONDS
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.idle_seconds = idle_seconds
 
-    def _refusal(self, scope: Scope) -> Response:
-        message = f"请求内容过大（上限 {self.max_bytes // 1024} KB）。"
+    def _refusal(self, scope: Scope, status: int, message: str) -> Response:
         if scope["path"].startswith("/api/"):
-            return JSONResponse({"error": "too_large", "message": message}, status_code=413)
-        return PlainTextResponse(message, status_code=413)
+            error = "too_large" if status == 413 else "timeout"
+            response: Response = JSONResponse(
+                {"error": error, "message": message}, status_code=status
+            )
+        else:
+            response = PlainTextResponse(message, status_code=status)
+        if status == 408:
+            response.headers["Connection"] = "close"  # the rest of the body is not awaited
+        return response
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -34,26 +57,32 @@ class BodyLimitMiddleware:
         for name, value in scope["headers"]:
             if name == b"content-length":
                 if not value.isdigit() or int(value) > self.max_bytes:
-                    await self._refusal(scope)(scope, receive, send)
+                    message = f"请求内容过大（上限 {self.max_bytes // 1024} KB）。"
+                    await self._refusal(scope, 413, message)(scope, receive, send)
                     return
                 declared = value
             elif name == b"transfer-encoding":  # chunked: the length above does not bind it
                 declared = None
                 break
-        if declared is not None:
-            # the server delivers no more than the declared length: nothing left to count
-            await self.app(scope, receive, send)
-            return
         received = 0
+        complete = declared == b"0" or scope["method"] in ("GET", "HEAD")
         started = False
 
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+        async def bounded_receive() -> Message:
+            nonlocal received, complete
+            if complete:  # the body is in: waiting now is for a disconnect, for any time
+                return await receive()
+            try:
+                async with asyncio.timeout(self.idle_seconds):
+                    message = await receive()
+            except TimeoutError:
+                raise _Stalled from None
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _TooLarge
+                complete = not message.get("more_body", False)
+                if declared is None:  # the server delivers no more than a declared length
+                    received += len(message.get("body", b""))
+                    if received > self.max_bytes:
+                        raise _TooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -63,8 +92,16 @@ class BodyLimitMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, bounded_receive, tracking_send)
         except _TooLarge:
             if started:
                 raise
-            await self._refusal(scope)(scope, receive, send)
+            message = f"请求内容过大（上限 {self.max_bytes // 1024} KB）。"
+            await self._refusal(scope, 413, message)(scope, receive, send)
+        except _Stalled:
+            if started:
+                raise
+            message = (
+                f"请求内容发送超时（{self.idle_seconds:.0f} 秒内未收到后续数据），请重新提交。"
+            )
+            await self._refusal(scope, 408, message)(scope, receive, send)

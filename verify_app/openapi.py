@@ -20,6 +20,7 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 _ERRORS = {
     "400": _json(ref("Error"), "请求体不是 JSON（或嵌套层数超过任何正常请求）。"),
+    "408": _json(ref("Error"), "请求体的后续数据 10 秒内没有到达：连接已关闭，请重新提交。"),
     "413": _json(ref("Error"), "请求体超过服务器的大小限制（默认 1 MiB）。"),
     "415": _json(ref("Error"), "请求没有声明 Content-Type: application/json。"),
     "422": _json(ref("Error"), "JSON 的结构不对；message 说明哪里不对。"),
