@@ -427,6 +427,22 @@ def test_9_a_dispatch_does_not_predate_its_approval(
     assert (row, column, clause) == (3, "中级", "§四.(二)") and "2012-02-20" in rule
 
 
+def test_9_a_corrected_requisition_cannot_withdraw_blanks_already_handed_out(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """Two 中级 blanks approved and handed out; a new version of the requisitions approving one
+    is refused (§四.(二)): the stock would otherwise show a blank from nowhere."""
+    registers.add("requisitions.xlsx", [requisition(UNIT, 0, 2)], BLANKS)
+    registers.add(
+        "dispatches.xlsx", [dispatch(UNIT, 0, 2)], {"kind": "dispatches", "authority": "2200"}
+    )
+    assert sync(registers.folder, db_path)[0] == 0
+    registers.add("requisitions.xlsx", [requisition(UNIT, 0, 1)], BLANKS)
+    [(row, column, rule, clause)] = refused(registers, db_path, "requisitions.xlsx")
+    assert (row, column, clause) == (3, "中级", "§四.(二)")
+    assert "2 本" in rule and "1 本" in rule and "先更正发放单" in rule
+
+
 def test_10_the_public_page_says_what_annex_3_says_of_the_year_code(
     roster: RegisterFactory, db_path: Path
 ) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections import Counter
 from collections.abc import Callable
 
 from registry.domain.levels import QUANTITY_COLUMNS
@@ -152,8 +153,51 @@ def check_requisitions(
 ) -> tuple[list[Problem], list[Requisition]]:
     """Every problem of a requisitions register, and its rows when there is none (SPEC §9)."""
     problems: list[Problem] = []
-    rows = [_check_row(record, entry, context.today, problems) for record in table.records]
-    return problems, [row for row in rows if row is not None]
+    checked = [_check_row(record, entry, context.today, problems) for record in table.records]
+    rows = [row for row in checked if row is not None]
+    if not problems:
+        problems = _dispatched_beyond(context.conn, entry, rows)
+    return problems, rows
+
+
+def _dispatched_beyond(
+    conn: sqlite3.Connection, entry: RegisterEntry, rows: list[Requisition]
+) -> list[Problem]:
+    """§四.(二): blanks are handed out only against approved requisitions — so a new version of
+    a requisitions register may not approve less than the dispatch registers already handed
+    out (the stock would show blanks from nowhere)."""
+    fields = [QUANTITY_FIELDS[column] for column in QUANTITY_COLUMNS]
+    approved: Counter[tuple[str, str]] = Counter()
+    others = conn.execute(
+        f"SELECT recipient, {', '.join(fields)} FROM requisitions"
+        " WHERE status = ? AND register <> ?",
+        (APPROVED, entry.key),
+    )
+    mine = [
+        (row["recipient"], *(row.get(f) for f in fields))
+        for row in rows
+        if row["status"] == APPROVED
+    ]
+    for who, *amounts in [*others, *mine]:
+        for column, amount in zip(QUANTITY_COLUMNS, amounts, strict=True):
+            approved[str(who), column] += int(amount or 0)
+    row_of = {str(row["recipient"]): int(str(row["source_row"])) for row in reversed(rows)}
+    handed = conn.execute(
+        f"SELECT recipient, {', '.join(f'sum({f})' for f in fields)} FROM dispatches"
+        " GROUP BY recipient"
+    )
+    problems = []
+    for who, *amounts in handed:
+        for column, amount in zip(QUANTITY_COLUMNS, amounts, strict=True):
+            if (amount or 0) > approved[who, column]:
+                rule = (
+                    f"发放单已向{who}发放{column}空白证书 {amount} 本，而按本版本经省厅批准的申领"
+                    f"只有 {approved[who, column]} 本：已发放的证书须有批准的申领计划。如申领确有"
+                    "更正，请先更正发放单"
+                )
+                value = str(approved[who, column])
+                problems.append(Problem(row_of.get(who), column, value, rule, "§四.(二)"))
+    return problems
 
 
 def apply_requisitions(
