@@ -145,10 +145,12 @@ def test_the_client_address_reaches_the_shared_limit_through_nginx(tmp_path: Pat
             redirect = client.get(f"{site.http}/", follow_redirects=False)
         with client_from("127.0.0.3") as other:
             answer = other.post(f"{site.https}/api/v1/verify", json={**CHECK, "receipt": True})
+            token = answer.json()["receipt_url"].rsplit("/", 1)[1]
+            receipt = other.get(f"{site.https}/r/{token}")
         # Give the replicas' log writers a moment to commit: a readiness wait, not a timing check.
         wait_for(
             "both replicas' logs",
-            lambda: sum(len(logged(folder)) for folder in site.data) == 6,
+            lambda: sum(len(logged(folder)) for folder in site.data) == 7,  # 6 + the receipt
             site.logs,
         )
     # one allowance of 5 for 127.0.0.2 across both replicas (round robin), none used by nginx
@@ -158,6 +160,11 @@ def test_the_client_address_reaches_the_shared_limit_through_nginx(tmp_path: Pat
     assert answer.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert answer.json()["receipt_url"].startswith("https://")  # X-Forwarded-Proto arrived
     assert redirect.status_code == 301 and redirect.headers["location"].startswith("https://")
+    # the receipt opened; its secret link is in no access log, nginx's or the replicas'
+    assert receipt.status_code == 200
+    access_logs = [tmp_path / "nginx" / "logs" / "certreg.access.log", *site.logs[1:]]
+    logged_text = "".join(path.read_text(encoding="utf-8") for path in access_logs)
+    assert token not in logged_text and "/r/[token]" in logged_text
     per_replica = [logged(folder) for folder in site.data]
     assert all(per_replica), "round robin: each replica served some of the checks"
     clients = {client for rows in per_replica for client, _ in rows}

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import multiprocessing
 import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
+from starlette.datastructures import Secret
 
 from datasette_config.launch import ensure_verify_log
 from registry.domain.names import name_key
@@ -28,8 +32,10 @@ from tests.verify_fixtures import (
     read_log,
     registry_db,
 )
+from verify_app.app import create_app
 from verify_app.checklog import BATCH_SIZE, CheckLog, make_check
 from verify_app.log_schema import STAFF_INDEXES
+from verify_app.settings import Settings
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -217,3 +223,32 @@ def test_server_workers_starting_at_once_all_open_a_new_log(tmp_path: Path) -> N
         conn = sqlite3.connect(path)
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         conn.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "logged"),
+    [
+        ("/r/Z1122020123-ab12-w.1765000000.sig", "/r/[token]"),
+        ("/r/Z1122020123-ab12.1765000000.sig/qr.svg", "/r/[token]/qr.svg"),
+        ("/watch/AbC_d-1xyz.atom", "/watch/[token].atom"),
+        ("/watch/AbC_d-1xyz/delete", "/watch/[token]/delete"),
+        ("/watch", "/watch"),
+        ("/?number=Z1122020123", "/?number=Z1122020123"),
+    ],
+)
+def test_uvicorn_access_lines_carry_no_secret_link(path: str, logged: str) -> None:
+    """``certreg serve`` logs accesses: a receipt's or a watch list's token opens it, so the line
+    keeps the path without it (the app installs the filter on uvicorn's access logger)."""
+    create_app(Settings(db=Path("unused.db"), secret=Secret(SECRET)))
+    logger = logging.getLogger("uvicorn.access")
+    record = logger.makeRecord(
+        logger.name,
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("203.0.113.7:5000", "GET", path, "1.1", 200),
+        None,
+    )
+    assert logger.filter(record)  # the logger's filters, as uvicorn's logging call runs them
+    assert record.getMessage() == f'203.0.113.7:5000 - "GET {logged} HTTP/1.1" 200'

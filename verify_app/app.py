@@ -27,6 +27,7 @@ from starlette.templating import Jinja2Templates
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from verify_app import api, manual, pages, reports, watches
+from verify_app.access_log import redact_access_log
 from verify_app.body_limit import BodyLimitMiddleware
 from verify_app.context import BadKey
 from verify_app.csrf import CsrfRejected, CsrfTokens
@@ -181,6 +182,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
 
 
 def create_app(settings: Settings, *, clock: Clock = time.time) -> Starlette:
+    redact_access_log()
     app = Starlette(
         routes=routes,
         middleware=_middleware(settings),
