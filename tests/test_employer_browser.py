@@ -117,7 +117,7 @@ def test_a_batch_of_100_rows_with_the_default_allowance(
     page.locator("#results-title").scroll_into_view_if_needed()
     shoot(page, "batch", tmp_path, full_page=False)
     with page.expect_download() as download:
-        page.get_by_role("button", name="下载结果（CSV，含原文件各列）").click()
+        page.get_by_role("link", name="下载结果（CSV，含原文件各列）").click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:5] == ["工号", "部门", "姓名", "证书编号", "行号"]

@@ -23,6 +23,7 @@ from tests.verify_fixtures import (
     clock,
     context_of,
     csrf_token,
+    exported_file,
     registry_db,
 )
 
@@ -162,14 +163,8 @@ def test_an_upload_confirms_its_optional_columns(app_client: AppClient) -> None:
             data={"csrf_token": csrf_token(client)},
             files={"file": ("名单.csv", data.encode())},
         )
-        exported = client.post(
-            "/batch/export",
-            data={
-                "csrf_token": context_of(page)["csrf_token"],
-                "export": context_of(page)["export"],
-            },
-        )
-    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    exported = exported_file(page)
+    rows = list(csv.DictReader(io.StringIO(exported.decode("utf-8-sig"))))
     verdicts = [
         (r["核对：等级"], r["核对：工种"], r["核对：发证日期"], r["核对：正页右下方注明“补发”"])
         for r in rows

@@ -171,9 +171,7 @@ def test_csrf_on_batch_forms(app_client: AppClient) -> None:
     with app_client() as client:
         client.get("/")
         upload = client.post("/batch", files={"file": ("a.csv", b"Z1122000001,x\n")})
-        export = client.post("/batch/export", data={"export": "x"})
     assert upload.status_code == 403
-    assert export.status_code == 403
 
 
 @pytest.fixture

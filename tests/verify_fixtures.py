@@ -5,6 +5,7 @@ clock the tests move, a CSRF-aware poster, and a real ``certreg serve`` process.
 
 from __future__ import annotations
 
+import base64
 import os
 import sqlite3
 import subprocess
@@ -241,3 +242,16 @@ def context_of(response: httpx.Response) -> dict[str, Any]:
     """The context a page was rendered with (Starlette's TestClient attaches it)."""
     context: dict[str, Any] = getattr(response, "context")  # noqa: B009 - set by the test client
     return context
+
+
+CSV_LINK = "data:text/csv;charset=utf-8;base64,"
+
+
+def exported_file(page: Any) -> bytes:
+    """The results file a batch page offers for download: a ``data:`` link in the page, made
+    with the answers (no token, no second request)."""
+    link = str(context_of(page)["export_href"])
+    assert (
+        link.startswith(CSV_LINK) and f'href="{link}" download="certreg-results.csv"' in page.text
+    )
+    return base64.b64decode(link.removeprefix(CSV_LINK))

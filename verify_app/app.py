@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import jinja2
-from itsdangerous import URLSafeTimedSerializer
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -126,7 +125,6 @@ routes = [
     Route("/r/{token}/qr.svg", pages.receipt_qr, methods=["GET"], name="receipt_qr"),
     Route("/batch", pages.batch_form, methods=["GET"], name="batch_form"),
     Route("/batch", pages.batch, methods=["POST"], name="batch"),
-    Route("/batch/export", pages.batch_export, methods=["POST"], name="batch_export"),
     Route("/api/v1/verify/batch", api.verify_batch, methods=["POST"], name="api_batch"),
     Route("/api/v1/numbers/{number}", api.number, methods=["GET"], name="api_number"),
     Route("/api/v1/watches", watches.api_create, methods=["POST"], name="api_watches"),
@@ -193,7 +191,6 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Starlette:
     app.state.verifier = Verifier(settings, clock=clock)
     app.state.templates = _templates()
     app.state.csrf = CsrfTokens(secret)
-    app.state.exports = URLSafeTimedSerializer(secret, salt="certreg-batch-export")
     app.state.report_tickets = reports.tickets(secret)
     app.state.uploads = UploadSlots(settings.upload_concurrency)
     return app
