@@ -21,32 +21,34 @@ from tests.verify_fixtures import sync_samples
 CHANGES = {"kind": "status-changes", "authority": "2202"}
 
 
+def synced(
+    folder: Path, rosters: list[dict[str, object]], events: list[dict[str, object]]
+) -> sqlite3.Connection:
+    """A registry of 绵阳's ``rosters`` and then the status-change ``events``, opened read-only."""
+    registers = RegisterFactory(folder / "registers")
+    registers.add("mianyang.csv", rosters, MIANYANG)
+    registers.add("changes.xlsx", events, CHANGES)
+    db = folder / "registry.db"
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    return store.connect(db, readonly=True)
+
+
 @pytest.fixture(scope="module")
 def conn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite3.Connection]:
     """0001 exchanged for 0005, 0002 lost and reissued as 0006, 0003 lost and reissued under its
     own number, 0004 untouched."""
-    folder = tmp_path_factory.mktemp("replacements")
-    registers = RegisterFactory(folder / "registers")
     names = ["周杰", "郑浩", "吴敏"]
-    registers.add(
-        "mianyang.csv",
+    connection = synced(
+        tmp_path_factory.mktemp("replacements"),
         [approval_row(f"Z112202000{i}", name) for i, name in enumerate(names, 1)]
         + [approval_row("Z1122020004", "王五")],
-        MIANYANG,
-    )
-    registers.add(
-        "changes.xlsx",
         [
             status_event("换发", "Z1122020001", "周杰", "2013-01-10", "Z1122020005"),
             status_event("补发", "Z1122020002", "郑浩", "2013-01-10", "Z1122020006"),
             status_event("补发", "Z1122020003", "吴敏", "2013-01-10"),
         ],
-        CHANGES,
     )
-    db = folder / "registry.db"
-    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
-    assert result.exit_code == 0, result.output
-    connection = store.connect(db, readonly=True)
     yield connection
     connection.close()
 
@@ -113,26 +115,16 @@ def test_an_exchange_stays_an_exchange_when_its_new_certificate_is_later_reissue
 def test_a_reissued_copy_reissued_again_still_names_what_it_replaced(tmp_path: Path) -> None:
     """0001 exchanged for 0003 and 0002 replaced by the 补发 copy 0004; then both new papers are
     lost and reissued under their own numbers. Only 0004 replaced its predecessor by a 补发."""
-    registers = RegisterFactory(tmp_path / "registers")
-    registers.add(
-        "mianyang.csv",
+    connection = synced(
+        tmp_path,
         [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")],
-        MIANYANG,
-    )
-    registers.add(
-        "changes.xlsx",
         [
             status_event("换发", "Z1122020001", "周杰", "2013-01-10", "Z1122020003"),
             status_event("补发", "Z1122020002", "郑浩", "2013-01-10", "Z1122020004"),
             status_event("补发", "Z1122020003", "周杰", "2013-03-01"),
             status_event("补发", "Z1122020004", "郑浩", "2013-03-01"),
         ],
-        CHANGES,
     )
-    db = tmp_path / "registry.db"
-    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
-    assert result.exit_code == 0, result.output
-    connection = store.connect(db, readonly=True)
     try:
         exchanged = verify(connection, "Z1122020003", "周杰")
         copy = verify(connection, "Z1122020004", "郑浩")

@@ -66,12 +66,14 @@ def _text(raw: Mapping[str, object], field: str, where: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise ManifestError(f'{where}：{field} 应为用英文引号括起的文字，如 {field} = "……"')
-    hidden = hidden_characters(value)
-    if hidden:
-        raise ManifestError(
-            f"{where}：{field} 含有看不见的字符 {'、'.join(hidden)}（§四.(三) 字迹清楚）：请删除后重新保存"
-        )
+    _refuse_hidden(value, f"{where}：{field}", "（§四.(三) 字迹清楚）：请删除后重新保存")
     return value.strip() or None
+
+
+def _refuse_hidden(text: str, what: str, fix: str) -> None:
+    hidden = hidden_characters(text)
+    if hidden:
+        raise ManifestError(f"{what} 含有看不见的字符 {'、'.join(hidden)}{fix}")
 
 
 def make_entry(path: Path, key: str, raw: Mapping[str, object], where: str) -> RegisterEntry:
@@ -158,11 +160,7 @@ def file_key(name: object, where: str) -> str:
     and ``a.csv`` are one register, listed once) — a corrected version is the same key again."""
     if not isinstance(name, str):
         raise ManifestError(f'{where}：file 应为用英文引号括起的文件名，如 file = "名册.xlsx"')
-    hidden = hidden_characters(name)
-    if hidden:
-        raise ManifestError(
-            f"{where}：文件名含有看不见的字符 {'、'.join(hidden)}：请改名后重新列出"
-        )
+    _refuse_hidden(name, f"{where}：文件名", "：请改名后重新列出")
     parts = Path(name).parts
     if any(len(part.encode()) > MAX_FILE_NAME_BYTES for part in parts):
         raise ManifestError(
