@@ -216,3 +216,18 @@ def test_a_workbook_openpyxl_cannot_rewrite_is_a_message(
     assert code == 1, output
     assert output.startswith("错误：") and "写出编号副本失败" in output
     assert "Traceback" not in output and not out.exists()
+
+
+def test_a_number_of_another_batch_in_the_file_is_not_continued(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """A row numbered under year code 11 in a file numbered now under 12: the run does not go on
+    from its sequence under 12 (nor anywhere) — it names the row and numbers nothing."""
+    rows = [approval_row("Z1122020007", "王芳"), approval_row("", "李娜")]
+    path = registered.add("new.csv", rows, MIANYANG)
+    out = tmp_path / "o.csv"
+    args = ["number", str(path), "--kind", "approval-roster", "--authority", "2202"]
+    code, output = run(*args, "--year-code", "12", "--out", str(out), "--db", str(db_path))
+    assert code == 1, output
+    assert "第4行" in output and "年份代码 11" in output and "附件3" in output
+    assert not out.exists()

@@ -88,6 +88,16 @@ def plan(
                 number = parse(written)
             except MalformedNumber:
                 continue  # the sync reports it; numbering only needs the numbers already used
+            if (number.year_code, number.region) != (year_code, region):
+                rule = (
+                    f"已有的编号属于年份代码 {number.year_code}、地区 {number.region}，而本次编号为年份"
+                    f"代码 {year_code}、地区 {region}：一份名册的证书同属一个批次，请核对 --year-code 和"
+                    " --region，或改正这一行"
+                )
+                numbering.problems.append(
+                    Problem(record.row, NUMBER_COLUMN, written, rule, "附件3")
+                )
+                continue
             if any(letter == number.letter for _, letter in waiting):
                 numbering.problems.append(_numbered_after_unnumbered(record.row, number))
             last_written[number.letter] = (record.row, number)
