@@ -629,6 +629,17 @@ async def test_functions_that_reach_outside_the_data_are_refused_in_chinese(
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize(
+    "sql", ["select zeroblob(100000000)", "select randomblob(200000) from certificates"]
+)
+async def test_a_query_cannot_build_a_huge_value(ds: Datasette, sql: str) -> None:
+    """One call would otherwise build gigabytes in the server's memory, past the time limit."""
+    answer = await ds.client.get("/registry.json", params={"sql": sql}, cookies=signed_in(ds))
+    assert answer.status_code == 400
+    assert "职员查询不能生成这么大的值" in answer.json()["error"]
+
+
+@pytest.mark.anyio
 async def test_fts3_tokenizer_refusal_says_why(ds: Datasette) -> None:
     answer = await ds.client.get(
         "/registry.json", params={"sql": "select fts3_tokenizer('simple')"}, cookies=signed_in(ds)

@@ -4,7 +4,8 @@ Staff type numbers and names the way people do (``ｚ１１-2202-0123``, ``周�
 queries normalise them with the same functions the sync and the public check use, and show
 codes (region, status, sync outcome) by the names staff know.
 
-SQLite functions that reach outside the data are refused on every connection, by an
+No value a query makes may exceed `MAX_VALUE_BYTES`. SQLite functions that reach outside the
+data are refused on every connection, by an
 authorizer, whatever the spelling (``"fts3_tokenizer"(…)``, ``[FTS3_Tokenizer](…)``):
 ``fts3_tokenizer`` returns a memory address of the server process (a step towards exploiting
 it), ``load_extension`` would load native code. SQLite words the refusal in English; the
@@ -43,6 +44,15 @@ REFUSED_FUNCTIONS = {
     "load_extension": "它会在服务器上加载外部程序",
 }
 _REFUSAL = re.compile(rb"not authorized to use function: ([A-Za-z0-9_]+)")
+MAX_VALUE_BYTES = 100_000
+"""The longest text or blob a staff query may make (SQLITE_LIMIT_LENGTH). The registry's values
+are a few dozen bytes, a report's text 500 characters; ``zeroblob(1e9)`` would otherwise build a
+gigabyte in the server's memory — the time limit does not stop one big call — and stall it."""
+_TOO_BIG = re.compile(rb"string or blob too big")
+TOO_BIG = (
+    f"查询结果中有超过 {MAX_VALUE_BYTES:,} 字节的值：职员查询不能生成这么大的值"
+    "（如 zeroblob、randomblob）。请缩小后再查询。"
+)
 
 
 def refusal_message(function: str) -> str:
@@ -75,9 +85,11 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
     for name, function in functions.items():
         conn.create_function(name, 1, _text_function(function), deterministic=True)
     conn.set_authorizer(authorizer)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
 
 
 def _chinese_refusal(body: bytes) -> bytes:
+    body = _TOO_BIG.sub(TOO_BIG.encode("utf-8"), body)
     return _REFUSAL.sub(lambda m: refusal_message(m[1].decode("ascii")).encode("utf-8"), body)
 
 
