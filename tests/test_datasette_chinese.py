@@ -38,6 +38,7 @@ from registry.domain.statuses import RESULT_LABELS, RESULTS
 from registry.kinds import KINDS
 from registry.kinds.requisitions import REQUISITION_STATUS_LABELS
 from registry.store import verify_log_path
+from registry.store.schema import CERTIFICATE_COLUMNS
 from registry.store.syncs import SEVERITY_LABELS
 from registry.sync.report import OUTCOME_LABELS
 from tests.datasette_fixtures import (
@@ -666,3 +667,10 @@ def test_browser_shows_chinese_table_menu_and_stock(browse: str, tmp_path: Path)
     if os.environ.get("CERTREG_UPDATE_SCREENSHOT"):
         for name, shot in shots.items():
             shutil.copyfile(shot, DOCS / name)
+
+
+def test_every_certificate_column_has_a_chinese_label() -> None:
+    """A column staff see on the certificates page with its English name is a column without a
+    label in metadata.yml (remark and reissue were)."""
+    labels = shipped_metadata()["databases"]["registry"]["tables"]["certificates"]["columns"]
+    assert set(CERTIFICATE_COLUMNS) <= set(labels), set(CERTIFICATE_COLUMNS) - set(labels)
