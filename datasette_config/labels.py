@@ -251,26 +251,34 @@ def sql_error(message: str) -> str:
     return error_text(message) or f"数据库报告的错误：{message}"
 
 
-def error_page(status: int, title: str | None, message: object) -> tuple[str, Markup]:
-    """Title and message of the error page for an exception Datasette would show in English.
+def error_page(status: int, title: str | None, message: object) -> tuple[int, str, Markup]:
+    """Status, title and message of the error page for an exception Datasette would show in
+    English.
 
     A message Datasette marks as HTML (``Markup``) is only ever its "took too long" notice, which
-    carries the SQL; anything unknown is shown, escaped, as the technical detail."""
+    carries the SQL; anything unknown is shown, escaped, as the technical detail. Datasette
+    answers some bad requests (``_sort=nonsense``) with 500: those are a 400, title and status."""
     chinese_title = ERROR_TITLES.get(title or "", "") or STATUS_TITLES.get(
         status, f"出错了（{status}）"
     )
     text = str(message)
     too_long = _TOOK_TOO_LONG.search(text) if isinstance(message, Markup) else None
     if too_long:
-        return chinese_title, Markup(
-            "<p>查询超过时限，已被中止。请加上条件缩小范围，或改用已有的常用查询。</p>"
-            '<textarea style="width: 90%" rows="6" readonly>{}</textarea>'
-        ).format(Markup(too_long["sql"]))
+        return (
+            status,
+            chinese_title,
+            Markup(
+                "<p>查询超过时限，已被中止。请加上条件缩小范围，或改用已有的常用查询。</p>"
+                '<textarea style="width: 90%" rows="6" readonly>{}</textarea>'
+            ).format(Markup(too_long["sql"])),
+        )
     known = error_text(text)
     if known:
-        if status == 500:  # Datasette answers some bad requests (``_sort=nonsense``) with 500
-            chinese_title = STATUS_TITLES[400]
-        return chinese_title, Markup("<p>{}</p>").format(known)
-    return chinese_title, Markup("<p>处理请求时出错。技术信息：</p><pre>{}</pre>").format(
-        escape(text)
+        if status == 500:
+            status, chinese_title = 400, STATUS_TITLES[400]
+        return status, chinese_title, Markup("<p>{}</p>").format(known)
+    return (
+        status,
+        chinese_title,
+        Markup("<p>处理请求时出错。技术信息：</p><pre>{}</pre>").format(escape(text)),
     )

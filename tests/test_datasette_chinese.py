@@ -433,7 +433,7 @@ ERROR_PAGES = [
     ("/nothing", 404, "找不到这个数据库"),
     ("/-/nothing/at/all", 404, "找不到这个页面"),
     ("/registry/certificates?_size=99999", 400, "每页行数（_size）不能超过 5000"),
-    ("/registry/certificates?_sort=nothing", 500, "不能按列 nothing 排序"),
+    ("/registry/certificates?_sort=nothing", 400, "不能按列 nothing 排序"),
     ("/registry.db", 403, "不允许下载整个数据库文件"),
     ("/-/permissions", 403, "您没有这项权限"),
 ]
@@ -545,8 +545,8 @@ async def test_times_shown_in_beijing_time(
 
 
 def test_unknown_errors_keep_their_detail_under_a_chinese_title() -> None:
-    title, message = error_page(500, None, "boom <b>")
-    assert title == "服务器内部错误"
+    status, title, message = error_page(500, None, "boom <b>")
+    assert (status, title) == (500, "服务器内部错误")
     assert "技术信息" in message and "boom &lt;b&gt;" in message
 
 

@@ -45,7 +45,7 @@ def _title(datasette: Any, database: str, table: str | None = None) -> str:
 async def _error_response(
     datasette: Any, request: Any, status: int, title: str, message: Any
 ) -> Response:
-    chinese_title, chinese_message = error_page(status, title, message)
+    status, chinese_title, chinese_message = error_page(status, title, message)
     html = await datasette.render_template(
         "error.html",
         {"title": chinese_title, "error": chinese_message, "status": status},
