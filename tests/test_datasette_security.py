@@ -263,6 +263,21 @@ async def test_login_cookie_is_httponly_lax_and_lasts_a_working_day(ds: Datasett
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("site", "status"), [("cross-site", 403), ("same-site", 403), ("same-origin", 302)]
+)
+async def test_a_login_posted_from_another_site_is_refused(
+    ds: Datasette, site: str, status: int
+) -> None:
+    """Login CSRF: another site's page must not sign a member of staff into some account."""
+    answer = await attempt(ds, STAFF_USER, STAFF_PASSWORD, headers={"Sec-Fetch-Site": site})
+    assert answer.status_code == status
+    assert ("ds_actor" in answer.cookies) == (status == 302)
+    if status == 403:
+        assert "登录请求来自其他网站" in answer.text
+
+
+@pytest.mark.anyio
 async def test_login_over_https_sets_a_secure_cookie(ds: Datasette) -> None:
     signed = await attempt(ds, STAFF_USER, STAFF_PASSWORD, url="https://localhost/-/login")
     assert set_cookie(signed)["secure"] is True

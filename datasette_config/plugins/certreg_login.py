@@ -100,11 +100,29 @@ def account_hashes(datasette: Any) -> dict[str, str]:
     }
 
 
+CROSS_SITE = "登录请求来自其他网站，已拒绝。请直接打开本系统的登录页面登录。"
+
+
+def _from_another_site(request: Request) -> bool:
+    """A login posted by another site's page (login CSRF: signing a member of staff into the
+    attacker's account). Datasette's CSRF check lets a request without cookies through, and a
+    SameSite cookie is exactly what such a post lacks; browsers say where a request comes from
+    in ``Sec-Fetch-Site`` (``Origin`` cannot serve: under no-referrer it is null even for our
+    own form). Clients that send no such header (scripts, old browsers) are not refused."""
+    site = request.headers.get("sec-fetch-site")
+    return site is not None and site not in ("same-origin", "none")
+
+
 async def login(request: Request, datasette: Any) -> Response:
     accounts = account_hashes(datasette)
     error = None if accounts else NO_ACCOUNTS
     status = 200
     headers: dict[str, str] = {}
+    if request.method == "POST" and _from_another_site(request):
+        page = await datasette.render_template(
+            "password_login.html", {"error": CROSS_SITE}, request=request
+        )
+        return Response.html(page, status=403)
     if request.method == "POST":
         form = await request.post_vars()
         username = form.get("username") or ""
