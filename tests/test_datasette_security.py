@@ -278,6 +278,15 @@ async def test_a_login_posted_from_another_site_is_refused(
 
 
 @pytest.mark.anyio
+async def test_a_login_body_past_a_few_kilobytes_is_not_read(ds: Datasette) -> None:
+    token = (await ds.client.get(LOGIN)).cookies["ds_csrftoken"]
+    body = {"username": STAFF_USER, "password": "x" * 10_000, "csrftoken": token}
+    answer = await ds.client.post(LOGIN, data=body, cookies={"ds_csrftoken": token})
+    assert answer.status_code == 413 and "登录请求过长" in answer.text
+    assert (await attempt(ds, STAFF_USER, STAFF_PASSWORD)).status_code == 302
+
+
+@pytest.mark.anyio
 async def test_login_over_https_sets_a_secure_cookie(ds: Datasette) -> None:
     signed = await attempt(ds, STAFF_USER, STAFF_PASSWORD, url="https://localhost/-/login")
     assert set_cookie(signed)["secure"] is True
