@@ -19,6 +19,7 @@ from registry.domain.regions import PROVINCE, authority_name
 from registry.public.confirm import CONFIRMABLE
 from verify_app.batch_files import MAX_ITEMS
 from verify_app.context import caller_of, verifier_of
+from verify_app.forms import media_type
 from verify_app.links import receipt_url
 from verify_app.presentation import BEIJING
 from verify_app.service import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS, Checked, Item
@@ -46,8 +47,8 @@ async def json_body(request: Request) -> Any:
     raises ``RecursionError`` (cleanly, no stack overflow) for ``[`` × 100,000 — a request of
     ours is three levels deep. ``ValueError`` also covers undecodable bytes and integers longer
     than Python's 4,300-digit conversion limit."""
-    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if media_type != "application/json" and not media_type.endswith("+json"):
+    declared = media_type(request)
+    if declared != "application/json" and not declared.endswith("+json"):
         # what a cross-site HTML form can send (text/plain, form encodings) is refused: another
         # site's page cannot spend a visitor's allowance or create watch lists in their name
         message = "请求须声明 Content-Type: application/json，请求体为 JSON。"

@@ -49,7 +49,8 @@ def render(
     return response
 
 
-def _media_type(request: Request) -> str:
+def media_type(request: Request) -> str:
+    """The request's declared media type, lower-case, without parameters (``; charset=…``)."""
     return request.headers.get("content-type", "").partition(";")[0].strip().lower()
 
 
@@ -72,7 +73,7 @@ async def _urlencoded_form(request: Request) -> FormData:
 @asynccontextmanager
 async def checked_form(request: Request) -> AsyncIterator[FormData]:
     """The POSTed form after its CSRF check; uploaded files are closed on the way out."""
-    if _media_type(request) == "application/x-www-form-urlencoded":
+    if media_type(request) == "application/x-www-form-urlencoded":
         form = await _urlencoded_form(request)
     else:
         try:
