@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
 
+from datasette_config.plugins.certreg_facets import whole_filter
 from registry.cli import cli
 from registry.domain.statuses import RESULT_LABELS
 from tests.datasette_fixtures import (
@@ -145,7 +146,54 @@ async def test_the_same_count_from_facets_without_sql(ds: Datasette) -> None:
     }
 
 
-# -- registers loaded and rejected --------------------------------------------------------
+def facet_counts(body: dict[str, Any]) -> dict[str, dict[str, int]]:
+    return {
+        name: {str(item["value"]): item["count"] for item in facet["results"]}
+        for name, facet in body["facet_results"].items()
+    }
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"_sort": "name"},
+        {"_sort_desc": "issued_on"},
+        {"region": "2202", "_sort": "trade"},
+        {"_facet": "sex", "_sort": "status_date"},  # nulls: the page condition's other shape
+    ],
+)
+async def test_facets_count_the_whole_filter_on_every_page(
+    ds: Datasette, params: dict[str, str]
+) -> None:
+    """Paging on (?_next=) changes the rows shown, never the facet counts or the row count."""
+
+    async def page(extra: dict[str, str]) -> dict[str, Any]:
+        response = await ds.client.get(
+            "/registry/certificates.json",
+            params={**params, "_size": "4", **extra},
+            cookies=signed_in(ds),
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    first = await page({})
+    pages, token = 1, first["next"]
+    while token:
+        later = await page({"_next": token})
+        assert facet_counts(later) == facet_counts(first), (pages, token)
+        assert later["filtered_table_rows_count"] == first["filtered_table_rows_count"]
+        pages, token = pages + 1, later["next"]
+    assert pages >= 2
+
+
+def test_a_token_that_adds_no_page_condition_leaves_the_staffs_own_filters_alone() -> None:
+    sql = "select * from certificates where level in (:p0, :p1) "
+    params = {"p0": "中级工", "p1": "高级工"}
+    assert whole_filter(sql, params, "a,b") == sql
+    paged = f"{sql.rstrip()} and (number > :p2) "
+    assert whole_filter(paged, {**params, "p2": "a"}, "a") == sql
 
 
 async def test_rejected_registers_with_every_problem(ds: Datasette) -> None:
