@@ -121,6 +121,52 @@ def test_2_a_holders_new_number_does_not_block_correcting_the_roster(
     assert (register["outcome"], register["changed"]) == ("updated", 1)
 
 
+def test_2_a_corrected_version_cannot_number_a_holder_again(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A roster numbered a second time (``certreg number`` run again on the unnumbered file) is
+    a new version whose numbers are all new: the earlier ones stay valid, never deleted, so the
+    same people would hold two certificates each."""
+    roster.add(
+        "mianyang.xlsx",
+        [approval_row("Z1122020903", "周杰"), approval_row("Z1122020904", "郑浩")],
+        MIANYANG,
+    )
+    problems = refused(roster, db_path, "mianyang.xlsx")
+    assert [(row, column, clause) for row, column, _, clause in problems] == [
+        (4, "姓名", "§二"),
+        (5, "姓名", "§二"),
+    ]
+    rule = problems[0][2]
+    assert "Z1122020901" in rule and "不得涂改" in rule and "撤销原编号" in rule
+
+
+@pytest.mark.parametrize(
+    "file, rows",
+    [
+        ("mianyang.xlsx", [("Z1122020902", "郑浩"), ("Z1122020903", "周杰")]),  # corrected
+        ("again.xlsx", [("Z1122020903", "周杰")]),  # a later roster
+    ],
+)
+def test_2_a_revoked_certificate_does_not_block_the_holders_right_one(
+    roster: RegisterFactory, db_path: Path, file: str, rows: list[tuple[str, str]]
+) -> None:
+    """周杰's number was issued in error and revoked: a corrected version of the roster, or a
+    later one, may number him anew."""
+    roster.add(
+        "changes.xlsx",
+        [status_event("撤销", "Z1122020901", "周杰", "2013-01-10", 原因="错发")],
+        CHANGES,
+    )
+    assert sync(roster.folder, db_path)[0] == 0
+    roster.add(file, [approval_row(number, name) for number, name in rows], MIANYANG)
+    code, report = sync(roster.folder, db_path)
+    assert code == 0, report
+    with sqlite3.connect(db_path) as conn:
+        held = conn.execute("SELECT number, status FROM certificates WHERE name = '周杰'")
+        assert sorted(held) == [("Z1122020901", "revoked"), ("Z1122020903", "valid")]
+
+
 def test_another_citys_file_of_the_same_name_is_not_a_new_version(
     roster: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:

@@ -184,10 +184,10 @@ def duplicate_holders(certificates: Iterable[CertificateRow]) -> list[Problem]:
     return problems
 
 
-def duplicate_problem(certificate: CertificateRow, where: str) -> Problem:
+def duplicate_problem(certificate: CertificateRow, where: str, advice: str = "") -> Problem:
     rule = (
         f"此人（姓名、出生年月、工种、等级均相同）已在{where}登记，同一人同一等级只发一本证书；"
-        "如确是同名同生日的另一人，请在“备注”中注明（如“同名同生日，另一人”）"
+        f"如确是同名同生日的另一人，请在“备注”中注明（如“同名同生日，另一人”）{advice}"
     )
     return Problem(certificate.source_row, "姓名", certificate.name, rule, "§二")
 

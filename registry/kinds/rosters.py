@@ -16,6 +16,7 @@ from registry.domain.numbers import CertificateNumber, parse, prefix_of
 from registry.domain.problems import Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import APPROVAL_ROSTER, TECHNICIAN_ROSTER
+from registry.domain.statuses import REVOKED
 from registry.kinds.base import Kind, LoadContext, RegisterEntry
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN
 from registry.kinds.roster_rows import RosterResult, check_rows
@@ -146,21 +147,30 @@ _HOLDERS = (
     "SELECT m.source_row, c.number, c.register FROM (SELECT h.source_row, ("
     " SELECT c.rowid FROM certificates c WHERE c.name_key = h.name_key AND c.birth = h.birth"
     " AND c.trade = h.trade AND c.letter = h.letter AND c.number <> h.number"
-    " AND c.register <> ? ORDER BY c.number LIMIT 1) AS other FROM roster_holders h"
+    f" AND c.status <> '{REVOKED}' ORDER BY c.number LIMIT 1) AS other FROM roster_holders h"
     " WHERE NOT EXISTS (SELECT 1 FROM certificates e WHERE e.number = h.number)) m"
     " JOIN certificates c ON c.rowid = m.other ORDER BY m.source_row"
 )
-"""the registry's first certificate (by number) of each new row's holder, trade and level. A row
-whose number is registered already was checked when it was first loaded; checking it again would
-take the holder's own later certificate — the new number a 换发 or 补发 gave it, registered
-under the status-change register — for a second one, and refuse every corrected version."""
+"""the registry's first certificate (by number) of each new row's holder, trade and level that
+has not been revoked. A row whose number is registered already was checked when it was first
+loaded; checking it again would take the holder's own later certificate — the new number a 换发
+or 补发 gave it, registered under the status-change register — for a second one, and refuse
+every corrected version. A new number in a corrected version for a holder the earlier version
+numbered is a second certificate like any other: the earlier number stays valid (never
+deleted), so the holder would hold two."""
+
+_RENUMBERED = (
+    "；已发出的证书编号不得涂改（§五.(三)），更正版本不能给此人另编一个号——"
+    "如原编号确属错发，请先在换发/补发/撤销登记表（status-changes）中撤销原编号，再导入更正版本"
+)
+"""What the clerk does when the earlier version of the same register numbered the holder."""
 
 
 def registered_holders(
     conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry
 ) -> list[Problem]:
     """§二: a row whose holder already holds a certificate of that trade and level in the
-    registry, from another register, is refused unless its 备注 says it is somebody else. The
+    registry (revoked ones aside) is refused unless its 备注 says it is somebody else. The
     rows go to a temporary table and each is matched on the holder index by one correlated
     subquery (as a join, SQLite 3.40 first builds a Bloom filter over the whole registry)."""
     rows = [
@@ -178,8 +188,12 @@ def registered_holders(
     conn.executemany("INSERT INTO roster_holders VALUES (?, ?, ?, ?, ?, ?)", rows)
     by_row = {c.source_row: c for c in result.certificates}
     found = [
-        duplicate_problem(by_row[row], f"登记库中（{number}，名册“{register}”）")
-        for row, number, register in conn.execute(_HOLDERS, (entry.key,))
+        duplicate_problem(
+            by_row[row],
+            f"登记库中（{number}，名册“{register}”）",
+            _RENUMBERED if register == entry.key else "",
+        )
+        for row, number, register in conn.execute(_HOLDERS)
     ]
     conn.execute("DELETE FROM roster_holders")
     return found
