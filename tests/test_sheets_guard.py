@@ -394,3 +394,37 @@ def test_a_utf8_row_pasted_into_a_gb18030_csv_is_refused_not_garbled(tmp_path: P
     path.write_bytes(good.replace("张三".encode("gb18030"), "张三".encode()))
     with pytest.raises(SheetRefused, match="第 4 行的“.+”是乱码.*原文应为“张三”"):
         read_sheet(path, REGISTER_LIMITS)
+
+
+def test_a_workbook_with_values_on_a_later_sheet_is_refused_not_read_in_part(
+    tmp_path: Path,
+) -> None:
+    """Only the first sheet is read: a roster whose 高级 rows are on a second sheet, or that sits
+    behind a 填表说明 sheet, is refused with the sheets named, never loaded in part."""
+    workbook = openpyxl.Workbook()
+    first = workbook.active
+    assert first is not None
+    first.title = "中级"
+    first.append(["姓名", "颁发证书编号"])
+    workbook.create_sheet("高级").append(["姓名", "颁发证书编号"])
+    path = tmp_path / "two.xlsx"
+    workbook.save(path)
+    with pytest.raises(SheetRefused, match="第一个工作表“中级”，但工作表“高级”也有内容"):
+        read_sheet(path, REGISTER_LIMITS)
+
+
+def test_empty_and_hidden_later_sheets_are_no_part_of_the_register(tmp_path: Path) -> None:
+    """Excel's empty Sheet2/Sheet3 (one with a formatted blank cell) and a hidden list of trades
+    for a drop-down are no rows of the register: the first sheet is read as before."""
+    workbook = openpyxl.Workbook()
+    first = workbook.active
+    assert first is not None
+    first.append(["姓名", "颁发证书编号"])
+    workbook.create_sheet("Sheet2")
+    workbook.create_sheet("Sheet3")["B2"].border = Border(top=Side(style="thin"))
+    trades = workbook.create_sheet("工种")
+    trades.append(["电工"])
+    trades.sheet_state = "hidden"
+    path = tmp_path / "roster.xlsx"
+    workbook.save(path)
+    assert read_sheet(path, REGISTER_LIMITS).cells[0][:2] == ["姓名", "颁发证书编号"]

@@ -159,6 +159,13 @@ class ParseChild:
                 f"第一个工作表“{visible(str(payload[1]))}”是隐藏的：只读取第一个工作表，它不能隐藏。"
                 "请在 Excel/WPS 中取消隐藏该表（如是不用的旧表，请删除），把要导入的表放在第一个，另存后重试"
             )
+        if reason == "others":  # a roster split over sheets would load in part
+            first, *others = (f"“{visible(str(name))}”" for name in payload[1:])
+            raise SheetRefused(
+                f"只读取第一个工作表{first}，但工作表{'、'.join(others)}也有内容，不会被读取。"
+                "请把要导入的行都放在第一个工作表中，删除其他工作表（或另存为单独的文件），"
+                "保存后重试"
+            )
         raise unreadable(f"解析失败（{payload[1]}）")
 
     def _died(self, started: bool) -> NoReturn:

@@ -8,7 +8,8 @@ whatever the file does — a dense range of 2**34 cells, a decompression bomb, a
 this process dies.
 
 Stdout carries frames: one kind byte, an 8-byte little-endian length, a `marshal` payload.
-``S`` started; ``R`` a chunk of rows ``(rows, dates)``; ``X`` refused ``(reason, *details)``;
+``S`` started; ``R`` a chunk of rows ``(rows, dates)``; ``X`` refused ``(reason, *details)``
+(``hidden``: the first sheet is hidden; ``others``: later visible sheets hold values too);
 ``D`` done. This module imports only the standard library and python_calamine, and nothing from
 ``registry``: it runs without ``site`` and must start fast.
 """
@@ -75,6 +76,27 @@ def chunks(rows: Iterator[list[Any]], size: int, pad: int) -> Iterator[list[list
         yield chunk
 
 
+def filled_sheets(workbook: Any, calamine: Any, max_rows: int, max_columns: int) -> list[str]:
+    """Names of the visible sheets after the first that hold a value (up to three): only the
+    first is read, so a roster split over sheets would load in part. Empty sheets (Excel's
+    Sheet2, Sheet3) and hidden ones (a drop-down's list of trades) are no register's rows."""
+    found = []
+    for index, meta in enumerate(workbook.sheets_metadata[1:], start=1):
+        if meta.visible != calamine.SheetVisibleEnum.Visible:
+            continue
+        sheet = workbook.get_sheet_by_index(index)
+        if sheet.end is None:
+            continue
+        height, width = sheet.end[0] + 1, sheet.end[1] + 1
+        if height > max_rows or width > max_columns or any(
+            cell != "" for row in sheet.iter_rows() for cell in row
+        ):
+            found.append(meta.name[:100])
+            if len(found) == 3:
+                break
+    return found
+
+
 def main(argv: list[str]) -> None:
     site, fd, memory, seconds, max_rows, max_columns = argv[1], *map(int, argv[2:7])
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -94,6 +116,10 @@ def main(argv: list[str]) -> None:
         meta = workbook.sheets_metadata[0]
         if meta.visible != python_calamine.SheetVisibleEnum.Visible:
             send(out, b"X", ("hidden", meta.name[:100]))
+            return
+        others = filled_sheets(workbook, python_calamine, max_rows, max_columns)
+        if others:
+            send(out, b"X", ("others", meta.name[:100], *others))
             return
         sheet = workbook.get_sheet_by_index(0)
         # the padded shape that to_python(skip_empty_area=False) would build
