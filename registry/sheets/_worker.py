@@ -88,8 +88,10 @@ def filled_sheets(workbook: Any, calamine: Any, max_rows: int, max_columns: int)
         if sheet.end is None:
             continue
         height, width = sheet.end[0] + 1, sheet.end[1] + 1
-        if height > max_rows or width > max_columns or any(
-            cell != "" for row in sheet.iter_rows() for cell in row
+        if (
+            height > max_rows
+            or width > max_columns
+            or any(cell != "" for row in sheet.iter_rows() for cell in row)
         ):
             found.append(meta.name[:100])
             if len(found) == 3:
