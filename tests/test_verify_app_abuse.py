@@ -77,12 +77,15 @@ def test_receipt_opening_counts_too(app_client: AppClient) -> None:
         assert client.get(url).status_code == 429
 
 
-def test_receipt_qr_code_counts_too(app_client: AppClient) -> None:
-    """Drawing the QR code costs more than a check: it is charged like opening the receipt."""
+def test_receipt_qr_codes_have_their_own_count(app_client: AppClient) -> None:
+    """Drawing the QR code costs more than a check, so it is limited too — but apart: the code
+    every result page loads by itself leaves the client the checks the page promises."""
     with app_client(rate_limit=3) as client:
         qr_url = context_of(post_check(client, *VALID))["qr_url"]
-        statuses = [client.get(qr_url).status_code for _ in range(3)]
-    assert statuses == [200, 200, 429]
+        statuses = [client.get(qr_url).status_code for _ in range(4)]
+        checks = [post_check(client, *VALID).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200, 429]
+    assert checks == [200, 200, 429]
 
 
 def test_limit_zero_is_off(app_client: AppClient) -> None:

@@ -128,8 +128,9 @@ def _error_page(request: Request, title: str, message: str, status_code: int) ->
 def receipt_qr(request: Request) -> Response:
     """The QR code of a receipt's link, for the ``<img>`` of the result and receipt pages.
 
-    Drawing it costs more than the check itself (about 12 ms), so it is charged to the
-    client's per-minute limit like opening the receipt; may raise `RateLimited`."""
+    Drawing it costs more than the check itself (about 12 ms), so it has a per-minute limit of
+    its own, at the rate of checks: every result page loads one, and counting it as a check
+    would halve the checks a page promises. May raise `RateLimited`."""
     token = request.path_params["token"]
     verifier = verifier_of(request)
     try:
@@ -138,7 +139,7 @@ def receipt_qr(request: Request) -> Response:
         return Response("回执已过期", status_code=410, media_type="text/plain; charset=utf-8")
     except ForgedReceipt:
         return Response("回执无效", status_code=400, media_type="text/plain; charset=utf-8")
-    verifier.limiter.charge(client_of(request))
+    verifier.limiter.charge(client_of(request), counter="qr")
     return Response(qr_svg(receipt_url(request, token)), media_type="image/svg+xml")
 
 

@@ -224,8 +224,11 @@ class CheckLimiter:
         """Counts kept in this process: charging never waits on the network."""
         return self.limiter.local
 
-    def charge(self, client: str, cost: int = 1) -> None:
-        """Count ``cost`` checks for ``client`` or raise `RateLimited` (then nothing is counted)."""
+    def charge(self, client: str, cost: int = 1, *, counter: str = "checks") -> None:
+        """Count ``cost`` checks for ``client`` or raise `RateLimited` (then nothing is counted).
+
+        ``counter`` keeps another count at the same rate: the QR codes a client's result pages
+        load by themselves must not use up the checks the page says it may make."""
         if self.per_minute == 0 or cost == 0:
             return
         if cost > self.per_minute:
@@ -234,7 +237,7 @@ class CheckLimiter:
                 f"本服务每位用户每分钟最多查验 {self.per_minute} 条，本次提交了 {cost} 条，"
                 f"请分成每批不超过 {self.per_minute} 条提交。",
             )
-        key = f"checks/{limit_key(client)}"
+        key = f"{counter}/{limit_key(client)}"
         if self.limiter.hit(self._item, key, cost):
             return
         retry = self.limiter.retry_after(self._item, key)
