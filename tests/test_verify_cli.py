@@ -67,3 +67,10 @@ def test_text_output_and_missing_registry(sample_db: Path, tmp_path: Path) -> No
         cli, ["verify", "Z1122020123", "周杰", "--db", str(tmp_path / "none.db")]
     )
     assert result.exit_code == 2 and "certreg sync" in result.output
+
+
+def test_text_output_reads_as_words(sample_db: Path) -> None:
+    """The plain output an operator reads: a 补发 copy says 是, never Python's True."""
+    result = CliRunner().invoke(cli, ["verify", "Z1122000001", "李芳", "--db", str(sample_db)])
+    assert result.exit_code == 0, result.output
+    assert "补发证书：是" in result.output and "True" not in result.output

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from registry.public.confirm import CONFIRMABLE
-from registry.public.fields import PUBLIC_FIELDS
+from registry.public.fields import PUBLIC_FIELDS, PublicField
 from registry.sheets.formulas import neutralise as neutralise
 from registry.sheets.guard import UPLOAD_LIMITS, SheetRefused, read_sheet_bytes
 from registry.sheets.layout import header_key
@@ -166,9 +166,7 @@ def read_batch(filename: str, data: bytes) -> BatchFile:
 def export_row(row: BatchRow, checked: Checked) -> dict[str, str]:
     """One row of the results: the file's own cells (``cells``) and the result columns."""
     answer = checked.answer
-    values = {k: "" if v is None else str(v) for k, v in answer.as_json().items()}
-    if answer.reissue:
-        values["reissue"] = "是"
+    values = {k: PublicField.text(v) for k, v in answer.as_json().items()}
     values.update(row=str(row.row), label=answer.label, as_of=beijing_time(answer.as_of))
     result = {key: values.get(key, "") for key, _ in EXPORT_COLUMNS}
     for key, _ in CONFIRM_COLUMNS:

@@ -40,7 +40,7 @@ def verify(number: str, name: str, db: Path, as_json: bool) -> None:
     else:
         click.echo(f"{answer.result}  {answer.label}  {answer.number}")
         for field in PUBLIC_FIELDS[1:]:
-            value = getattr(answer, field.name)
+            value = field.text(getattr(answer, field.name))
             if value:
                 click.echo(f"  {field.label}：{value}")
         click.echo(answer.advice())

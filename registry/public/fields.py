@@ -23,6 +23,14 @@ class PublicField:
     on_page: bool = True
     """listed with the answer's details on the result page (others are shown in their own way)"""
 
+    @staticmethod
+    def text(value: object) -> str:
+        """The value as an employer reads it in a CSV cell or on the command line: a flag that
+        is set reads 是, one not set or a missing value reads as nothing."""
+        if value is None or value is False:
+            return ""
+        return "是" if value is True else str(value)
+
 
 PUBLIC_FIELDS: tuple[PublicField, ...] = (
     PublicField("number", "证书编号", "证书编号（已规范化：全角转半角、去空格和连字符）"),
