@@ -57,6 +57,8 @@ def test_api_confirms_field_by_field_and_withholds_what_it_confirms(
     assert not set(body) & set(WITHHELD)
     text = json.dumps(body, ensure_ascii=False)
     assert all(value not in text for value in REGISTERED.values())
+    # the next step the page gives, not the 证书有效 of a paper that matches
+    assert "可能被涂改或伪造" in body["advice"] and "证书有效" not in body["advice"]
 
 
 def test_the_reissue_mark_is_confirmed_both_ways(app_client: AppClient) -> None:
@@ -170,6 +172,7 @@ def test_an_upload_confirms_its_optional_columns(app_client: AppClient) -> None:
         for r in rows
     ]
     assert verdicts == [("相符", "不符", "不符", "相符"), ("相符", "相符", "相符", "相符")]
+    assert [r["结果说明"] for r in rows] == ["有效，但证书上的工种、发证日期与登记不符", "已补发"]
     assert rows[0]["工种"] == "电工"  # the HR file's own column, as it was
     assert rows[0]["工种（查验）"] == ""  # the registry's trade withheld
     assert "汽车驾驶员" not in page.text

@@ -150,7 +150,7 @@ def answer_json(request: Request, checked: Checked, receipt: bool) -> dict[str, 
     answer = checked.answer
     data = answer.as_json()
     data["label"] = answer.label
-    data["advice"] = answer.advice()
+    data["advice"] = checked.advice()
     if checked.confirmation is not None:
         data["confirmation"] = checked.confirmation
     if not answer.matched:

@@ -167,7 +167,7 @@ def export_row(row: BatchRow, checked: Checked) -> dict[str, str]:
     """One row of the results: the file's own cells (``cells``) and the result columns."""
     answer = checked.answer
     values = {k: PublicField.text(v) for k, v in answer.as_json().items()}
-    values.update(row=str(row.row), label=answer.label, as_of=beijing_time(answer.as_of))
+    values.update(row=str(row.row), label=checked.label, as_of=beijing_time(answer.as_of))
     result = {key: values.get(key, "") for key, _ in EXPORT_COLUMNS}
     for key, _ in CONFIRM_COLUMNS:
         field = key.removeprefix("confirm_")

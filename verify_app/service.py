@@ -23,7 +23,7 @@ from registry.domain.statuses import MALFORMED, NO_MATCH, REVOKED
 from registry.domain.text import MAX_NAME_CHARS as MAX_NAME_CHARS
 from registry.domain.trades import TradeCatalogue, builtin_catalogue
 from registry.public import lookup
-from registry.public.confirm import MISMATCH, confirm, withheld
+from registry.public.confirm import CONFIRMABLE, MISMATCH, confirm, withheld
 from registry.public.lookup import Verification
 from registry.store import data_version
 from registry.store import keys as api_keys
@@ -77,10 +77,29 @@ class Checked:
         return [k for k, v in (self.confirmation or {}).items() if v == MISMATCH]
 
     @property
+    def label(self) -> str:
+        """The result's label, and — when the paper disagreed — which fields it got wrong."""
+        if not self.mismatched:
+            return self.answer.label
+        fields = "、".join(CONFIRMABLE[field] for field in self.mismatched)
+        return f"{self.answer.label}，但证书上的{fields}与登记不符"
+
+    def advice(self) -> str:
+        """What the employer does next: with a paper that disagrees with the registry, not
+        what a matching certificate's answer says (证书有效…)."""
+        return MISMATCH_ADVICE if self.mismatched else self.answer.advice()
+
+    @property
     def reportable(self) -> bool:
         """Whether the employer is offered to report a suspected forgery (§五.(三))."""
         return self.answer.result in REPORTABLE or bool(self.mismatched)
 
+
+MISMATCH_ADVICE = (
+    "证书上有与登记不符的内容：该证书可能被涂改或伪造（§四.(三) 不得涂改；§五.(三)）。"
+    "请不要以此证书为凭，向发证机关核实；可以报告疑似伪造。"
+)
+"""The next step when a confirmed field disagrees, whatever the result of number and name."""
 
 REPORTABLE = (NO_MATCH, REVOKED, MALFORMED)
 """Results from which a suspected forgery may be reported."""
