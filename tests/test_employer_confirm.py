@@ -5,16 +5,19 @@ the API."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import sqlite3
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry.public.confirm import CONFIRMABLE
+from registry.public.confirm import CONFIRMABLE, unreadable
 from tests.verify_fixtures import (
     REISSUED,
     VALID,
@@ -116,6 +119,67 @@ def test_the_form_confirms_without_revealing(app_client: AppClient) -> None:
     assert 'name="ticket"' in page.text  # a mismatched paper can be reported
 
 
+@pytest.mark.parametrize(
+    "written", ["2012年3月15日", "2012年3月15号", "二〇一二年三月十五日", "2012.3.15", "20120315"]
+)
+def test_the_issue_date_as_papers_print_it(app_client: AppClient, written: str) -> None:
+    with app_client() as client:
+        body = client.post(
+            "/api/v1/verify",
+            json={"number": VALID[0], "name": VALID[1], "confirm": {"issued_on": written}},
+        ).json()
+    assert body["confirmation"] == {"issued_on": "match"}
+
+
+@pytest.mark.parametrize(
+    "typed, words",
+    [
+        ({"issued_on": "去年三月"}, "发证日期“去年三月”无法识别"),
+        ({"reissue_mark": "也许"}, "请填 是 或 否"),
+    ],
+)
+def test_what_cannot_be_read_is_asked_again_not_called_a_forgery(
+    app_client: AppClient, typed: dict[str, str], words: str
+) -> None:
+    """A date the service cannot read says nothing about the paper: the employer is asked to
+    write it again, on every channel, and nobody is told the certificate may be forged."""
+    fields = {"number": VALID[0], "name": VALID[1], **typed}
+    upload = "证书编号,姓名,发证日期,补发\n" + ",".join(
+        [VALID[0], VALID[1], typed.get("issued_on", ""), typed.get("reissue_mark", "")]
+    )
+    with app_client() as client:
+        single = client.post("/api/v1/verify", json={**fields, "confirm": typed})
+        page = client.post("/check", data={**fields, "csrf_token": csrf_token(client)})
+        batch = client.post(
+            "/batch",
+            data={"csrf_token": csrf_token(client)},
+            files={"file": ("名单.csv", upload.encode())},
+        )
+    assert single.status_code == 422 and words in single.json()["message"]
+    assert page.status_code == 400 and words in page.text
+    assert "第2行" in batch.text and words in batch.text
+    assert all("伪造" not in text for text in (single.text, page.text, batch.text))
+
+
+def test_an_uploaded_date_cell_is_read_as_the_date(app_client: AppClient, tmp_path: Path) -> None:
+    """An .xlsx holds 发证日期 as a date, not as text."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["证书编号", "姓名", "发证日期"])
+    sheet.append([VALID[0], VALID[1], dt.datetime(2012, 3, 15)])
+    path = tmp_path / "名单.xlsx"
+    workbook.save(path)
+    with app_client() as client:
+        page = client.post(
+            "/batch",
+            data={"csrf_token": csrf_token(client)},
+            files={"file": (path.name, path.read_bytes())},
+        )
+    rows = list(csv.DictReader(io.StringIO(exported_file(page).decode("utf-8-sig"))))
+    assert rows[0]["核对：发证日期"] == "相符"
+
+
 def test_a_paper_that_does_not_match_gets_no_receipt(app_client: AppClient) -> None:
     """A receipt would say 有效 for a paper the check found altered: none on any channel."""
     check = {"number": VALID[0], "name": VALID[1], "confirm": {"trade": "电工"}}
@@ -156,7 +220,7 @@ def test_the_batch_api_confirms_each_item(app_client: AppClient) -> None:
 def test_an_upload_confirms_its_optional_columns(app_client: AppClient) -> None:
     data = (
         "工号,证书编号,姓名,等级,工种,发证日期,补发\n"
-        f"A01,{VALID[0]},{VALID[1]},高级工,电工,2012.03,否\n"
+        f"A01,{VALID[0]},{VALID[1]},高级工,电工,2012.03.16,否\n"
         f"A02,{REISSUED[0]},{REISSUED[1]},中级工,中式烹调师,2012-03-15,是\n"
     )
     with app_client() as client:
@@ -224,11 +288,12 @@ def test_an_answer_reveals_no_value_the_employer_did_not_type_correctly(
         def answer_hides(check: tuple[str, str], typed: dict[str, str], batch: bool) -> None:
             number, name = check
             item: dict[str, Any] = {"number": number, "name": name, "confirm": typed}
-            if batch:
-                response = client.post("/api/v1/verify/batch", json={"items": [item]})
-                body = response.json()["results"][0]
-            else:
-                body = client.post("/api/v1/verify", json=item).json()
+            path = "/api/v1/verify/batch" if batch else "/api/v1/verify"
+            response = client.post(path, json={"items": [item]} if batch else item)
+            if unreadable(typed):  # asked to write it again: nothing about the certificate
+                assert response.status_code == 422, response.text
+                return
+            body = response.json()["results"][0] if batch else response.json()
             assert not set(body) & set(WITHHELD)
             confirmation = body["confirmation"]
             assert set(confirmation) <= {k for k, v in typed.items() if v.strip()}

@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse
 
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.regions import PROVINCE, authority_name
-from registry.public.confirm import CONFIRMABLE
+from registry.public.confirm import CONFIRMABLE, unreadable
 from verify_app.batch_files import MAX_ITEMS
 from verify_app.context import caller_of, verifier_of
 from verify_app.forms import media_type
@@ -122,6 +122,9 @@ def _typed(value: object, where: str) -> dict[str, str]:
                 + ("（或 true/false）" if field == "reissue_mark" else ""),
             )
         typed[field] = text
+    error = unreadable(typed)
+    if error:
+        raise InvalidRequest(422, "invalid", f"{where}：{error}")
     return typed
 
 

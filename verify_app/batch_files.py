@@ -19,11 +19,12 @@ blocks (it waits for that child): callers run it off the event loop (`verify_app
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from registry.public.confirm import CONFIRMABLE
+from registry.public.confirm import CONFIRMABLE, unreadable
 from registry.public.fields import PUBLIC_FIELDS, PublicField
 from registry.sheets.formulas import neutralise as neutralise
 from registry.sheets.guard import UPLOAD_LIMITS, SheetRefused, read_sheet_bytes
@@ -81,6 +82,10 @@ class BatchFile:
 def _text(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        value = value.date()  # a 发证日期 cell Excel holds as a date
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -150,6 +155,9 @@ def read_batch(filename: str, data: bytes) -> BatchFile:
             raise BatchFileProblem(
                 f"第{line}行：等级、工种、发证日期、补发各列最多 {MAX_CONFIRM_CHARS} 个字符"
             )
+        error = unreadable(typed)
+        if error:
+            raise BatchFileProblem(f"第{line}行：{error}")
         if number or name:
             batch.append(BatchRow(line, Item(number, name, typed), tuple(row)))
     if not batch:

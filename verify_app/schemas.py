@@ -34,10 +34,17 @@ _CONFIRM = {
         **{
             field: {"type": "string", "maxLength": MAX_CONFIRM_CHARS, "description": label}
             for field, label in CONFIRMABLE.items()
-            if field != "reissue_mark"
+            if field not in ("issued_on", "reissue_mark")
+        },
+        "issued_on": {
+            "type": "string",
+            "maxLength": MAX_CONFIRM_CHARS,
+            "description": CONFIRMABLE["issued_on"]
+            + "：如 2012年3月15日、2012-03-15、二〇一二年三月十五日；无法识别的日期答 422，请重填",
         },
         "reissue_mark": {
-            "description": CONFIRMABLE["reissue_mark"] + "：true/false，或“是”“否”",
+            "description": CONFIRMABLE["reissue_mark"]
+            + "：true/false，或“是”“否”；无法识别的答 422，请重填",
             "oneOf": [
                 {"type": "boolean"},
                 {"type": "string", "maxLength": MAX_CONFIRM_CHARS},

@@ -6,6 +6,7 @@ none of those values at all: the check cannot be used to harvest what a certific
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import replace
@@ -14,6 +15,7 @@ from registry.domain.dates import BadDate, parse_date
 from registry.domain.levels import LETTER_OF_LEVEL, LEVELS
 from registry.domain.names import normalise_name
 from registry.domain.statuses import REISSUED
+from registry.domain.text import visible
 from registry.domain.trades import TradeCatalogue, builtin_catalogue
 from registry.public.lookup import Verification
 
@@ -41,9 +43,36 @@ def _trade(typed: str, catalogue: TradeCatalogue) -> str:
     return catalogue.resolve(typed) or normalise_name(typed)
 
 
+_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
+_CHINESE_DATE = re.compile(
+    r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})[日号]"
+)
+
+
+def _chinese_number(text: str) -> str:
+    """一 … 三十一, as a month or a day is written in words."""
+    tens, ten, units = text.partition("十")
+    if not ten:
+        return _DIGITS.get(text, "x")
+    return str(
+        int(_DIGITS.get(tens, "x") if tens else "1") * 10
+        + int(_DIGITS.get(units, "x") if units else "0")
+    )
+
+
 def _date(typed: str) -> str | None:
+    """The date as the paper prints it: 2012年3月15日, 2012.3.15 … or in words, as papers are
+    often filled in (二〇一二年三月十五日); 号 for 日 as people say it."""
+    text = unicodedata.normalize("NFKC", typed).strip().replace("号", "日")
+    words = _CHINESE_DATE.fullmatch(text)
+    if words:
+        year = "".join(_DIGITS[c] for c in words[1])
+        try:
+            text = f"{year}年{_chinese_number(words[2])}月{_chinese_number(words[3])}日"
+        except ValueError:
+            return None
     try:
-        return parse_date(unicodedata.normalize("NFKC", typed).strip()).isoformat()
+        return parse_date(text).isoformat()
     except BadDate:
         return None
 
@@ -53,13 +82,26 @@ def _mark(typed: str) -> bool | None:
     return True if text in _YES else False if text in _NO else None
 
 
+def unreadable(typed: Mapping[str, str]) -> str | None:
+    """Why a date or 补发 mark the employer typed cannot be read, if one cannot: the employer is
+    asked to write it again, rather than told the paper disagrees with the registry."""
+    text = (typed.get("issued_on") or "").strip()
+    if text and _date(text) is None:
+        return f"证书上的发证日期“{visible(text)}”无法识别，请照证书填写，如 2012年3月15日"
+    text = (typed.get("reissue_mark") or "").strip()
+    if text and _mark(text) is None:
+        return f"证书正页右下方是否注明“补发”：“{visible(text)}”无法识别，请填 是 或 否"
+    return None
+
+
 def confirm(
     answer: Verification, typed: Mapping[str, str], catalogue: TradeCatalogue | None = None
 ) -> dict[str, str]:
     """``match`` or ``mismatch`` for each field the employer typed (blank ones are skipped).
 
     Only a matched answer (number and name agree) is confirmed: for any other, nothing is said
-    about the paper at all. A value that cannot be read (a level that is no level) is a mismatch.
+    about the paper at all. A level that is no level is a mismatch; a date or mark that cannot
+    be read is refused before (`unreadable`) and, should one come here, a mismatch too.
     """
     if not answer.matched:
         return {}
