@@ -104,9 +104,9 @@ async def check(request: Request) -> Response:
             f"证书上的等级、工种、发证日期各最多 {MAX_CONFIRM_CHARS} 个字符。"
         )
         return _form_page(request, error, status_code=400, values=values)
-    error = unreadable(typed)
-    if error:
-        return _form_page(request, f"{error}。", status_code=400, values=values)
+    unread = unreadable(typed)
+    if unread:
+        return _form_page(request, f"{unread}。", status_code=400, values=values)
     verifier = verifier_of(request)
     item = Item(values["number"], values["name"], typed)
     checked = await verifier.check_soon(Caller(client_of(request)), item, "page")
