@@ -345,7 +345,8 @@ def test_a_well_formed_number_without_a_name_is_malformed(
         "as_of": registry_as_of(conn),
         "reason": EMPTY_NAME,
     }
-    assert EMPTY_NAME in answer.advice()
+    assert EMPTY_NAME in answer.advice() and "填写证书上的持证人姓名" in answer.advice()
+    assert "11位" not in answer.advice()  # the number was fine: nothing to correct there
 
 
 def test_without_a_name_the_command_line_says_so(registry: Path) -> None:

@@ -111,6 +111,7 @@ def test_formula_injection_neutralised_in_export(app_client: AppClient) -> None:
     assert all(n.startswith("'") for n in numbers), numbers
     assert all(line[3].startswith("'") for line in exported[1:])  # the number as checked
     assert [line[4] for line in exported[1:]] == ["malformed"] * len(evil)
+    assert all(line[5].startswith("编号格式错误：") for line in exported[1:])  # and why
     assert all(
         not cell.startswith(("=", "+", "-", "@", "\t")) for line in exported for cell in line
     )
@@ -179,3 +180,21 @@ def test_batch_rows_are_logged_as_batch(app_client: AppClient, registry_db: Path
         ("batch", "valid"),
         ("batch", "no_match"),
     ]
+
+
+@pytest.mark.parametrize("header", ["姓名,资格证书编号", "员工姓名,技术等级证书编号"])
+def test_headers_in_the_files_own_words(app_client: AppClient, header: str) -> None:
+    data = f"{header}\n{VALID[1]},{VALID[0]}\n".encode()
+    with app_client() as client:
+        page = _upload(client, "list.csv", data)
+    results = page.context["results"]  # type: ignore[attr-defined]
+    assert [(r["row"], r["result"]) for r in results] == [("2", "valid")]
+
+
+def test_a_header_without_the_two_columns_is_named_not_checked(app_client: AppClient) -> None:
+    """A header row the service cannot place is refused, not checked as a row of data."""
+    data = f"序号,持证人名字,证书编码\n1,{VALID[1]},{VALID[0]}\n".encode()
+    with app_client() as client:
+        page = _upload(client, "list.csv", data)
+    assert "results" not in page.context  # type: ignore[attr-defined]
+    assert "第1行像是表头" in page.text

@@ -150,6 +150,24 @@ def test_overlong_input_is_refused_with_a_message(app_client: AppClient) -> None
     assert "最多 40 个字符" in context_of(page)["error"]
 
 
+@pytest.mark.parametrize(
+    "number, name, asked", [(VALID[0], "\u3000", "持证人姓名"), (" ", VALID[1], "证书编号")]
+)
+def test_a_missing_number_or_name_is_asked_for(
+    app_client: AppClient, number: str, name: str, asked: str
+) -> None:
+    """A blank field (a full-width space passes the browser's ``required``) is no check: the
+    form asks for it, instead of a 编号格式错误 result offering to report a forgery."""
+    with app_client() as client:
+        page = post_check(client, number, name)
+    assert page.status_code == 400 and template_of(page) == "index.html"
+    assert (
+        f"请填写证书上的{asked}" in context_of(page)["error"]
+        or f"请填写{asked}" in (context_of(page)["error"])
+    )
+    assert 'name="ticket"' not in page.text
+
+
 def test_full_width_and_spaced_input_is_normalised(app_client: AppClient) -> None:
     with app_client() as client:
         page = post_check(client, "ｇ11 2200-0001", " 张　三明 ")

@@ -37,6 +37,8 @@ MAX_ITEMS = MAX_UPLOAD_ROWS
 HEADER_SEARCH_ROWS = 10
 NUMBER_HEADERS = ("证书编号", "颁发证书编号", "编号", "证书号")
 NAME_HEADERS = ("姓名", "持证人", "持证人姓名")
+HEADER_WORDS = ("姓名", "名字", "编号", "证书", "序号", "工号")
+"""Words that make a row a header the service could not place, not a row to check."""
 CONFIRM_HEADERS: dict[str, tuple[str, ...]] = {
     "level": ("等级", "证书等级", "技术等级"),
     "trade": ("工种", "证书工种"),
@@ -115,12 +117,19 @@ class _Columns:
     header: list[str] | None
 
 
+def _column(keys: Sequence[str], titles: Sequence[str], part: str) -> int | None:
+    """The column titled as expected, else the first whose title has ``part`` in it (资格证书编号,
+    员工姓名): HR files name their columns in their own words."""
+    exact = next((i for i, k in enumerate(keys) if k in titles), None)
+    return exact if exact is not None else next((i for i, k in enumerate(keys) if part in k), None)
+
+
 def _columns(rows: Sequence[tuple[int, Sequence[str]]]) -> _Columns:
     for index, (_, row) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         keys = [header_key(cell) for cell in row]
-        number = next((i for i, k in enumerate(keys) if k in NUMBER_HEADERS), None)
-        name = next((i for i, k in enumerate(keys) if k in NAME_HEADERS), None)
-        if number is not None and name is not None:
+        number = _column(keys, NUMBER_HEADERS, "编号")
+        name = _column(keys, NAME_HEADERS, "姓名")
+        if number is not None and name is not None and number != name:
             confirms = {
                 field: i
                 for field, titles in CONFIRM_HEADERS.items()
@@ -128,6 +137,12 @@ def _columns(rows: Sequence[tuple[int, Sequence[str]]]) -> _Columns:
                 if i is not None
             }
             return _Columns(index + 1, number, name, confirms, list(row))
+    for line, row in rows[:HEADER_SEARCH_ROWS]:
+        if any(word in key for key in map(header_key, row) for word in HEADER_WORDS):
+            raise BatchFileProblem(
+                f"第{line}行像是表头，但没有找到“证书编号”和“姓名”两列：请把这两列的表头"
+                "分别写成“证书编号”和“姓名”，或删去表头，让第一列是证书编号、第二列是姓名"
+            )
     return _Columns(0, 0, 1, {}, None)
 
 

@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from registry.domain.names import normalise_name
 from registry.public.confirm import CONFIRMABLE, unreadable
 from registry.public.lookup import Verification
 from verify_app.batch_files import (
@@ -104,6 +105,9 @@ async def check(request: Request) -> Response:
             f"证书上的等级、工种、发证日期各最多 {MAX_CONFIRM_CHARS} 个字符。"
         )
         return _form_page(request, error, status_code=400, values=values)
+    if not normalise_name(values["name"]) or not values["number"].strip():
+        missing = "证书上的持证人姓名" if values["number"].strip() else "证书编号"
+        return _form_page(request, f"请填写{missing}。", status_code=400, values=values)
     unread = unreadable(typed)
     if unread:
         return _form_page(request, f"{unread}。", status_code=400, values=values)

@@ -78,7 +78,10 @@ class Checked:
 
     @property
     def label(self) -> str:
-        """The result's label, and — when the paper disagreed — which fields it got wrong."""
+        """The result's label, with why a number is malformed, or — when the paper disagreed —
+        which fields it got wrong (a batch row's 结果说明)."""
+        if self.answer.reason:
+            return f"{self.answer.label}：{self.answer.reason}"
         if not self.mismatched:
             return self.answer.label
         fields = "、".join(CONFIRMABLE[field] for field in self.mismatched)
@@ -92,6 +95,8 @@ class Checked:
     @property
     def reportable(self) -> bool:
         """Whether the employer is offered to report a suspected forgery (§五.(三))."""
+        if self.answer.reason == lookup.EMPTY_NAME:  # a check not made, no sign of forgery
+            return False
         return self.answer.result in REPORTABLE or bool(self.mismatched)
 
 

@@ -48,6 +48,9 @@ def _as_of_now(conn: sqlite3.Connection, as_of: AsOf) -> str | None:
 REISSUE_MARK = "该证书为补发证书，证书正页右下方应注明“补发”字样。"
 """§四.(六)3: what an employer must look for on a reissued paper."""
 
+EMPTY_NAME = "持证人姓名为空"
+"""The reason of a `malformed` answer to a check without a name."""
+
 ADVICE: dict[str, str] = {
     VALID: "证书有效。请核对持证人出示的证书原件与以上信息一致。",
     REISSUED: "该证书曾遗失并于 {status_date} 补发。只有正页右下方注明“补发”字样、"
@@ -102,6 +105,8 @@ class Verification:
         """What the employer should do next, in Chinese."""
         if self.result == SUPERSEDED and self.replaced_by == REISSUE:
             return REPLACED_BY_REISSUE.format_map(vars(self))
+        if self.reason == EMPTY_NAME:  # the number may be right: nothing to say about it
+            return f"{EMPTY_NAME}。请填写证书上的持证人姓名后重新查验。"
         advice = ADVICE[self.result].format_map(vars(self))
         if self.reissue and self.result == VALID:
             return f"{REISSUE_MARK}（原证书 {self.reissue_of} 已作废）{advice}"
@@ -163,7 +168,7 @@ def verify(
         return Verification(MALFORMED, normalise(number), snapshot, reason=str(exc))
     key = name_key(name)
     if not key:
-        return Verification(MALFORMED, canonical, _as_of_now(conn, as_of), reason="持证人姓名为空")
+        return Verification(MALFORMED, canonical, _as_of_now(conn, as_of), reason=EMPTY_NAME)
     version, *found = conn.execute(_QUERY, (canonical,)).fetchone()
     snapshot = as_of(conn, version)
     row: tuple[Any, ...] | None = tuple(found) if found[0] is not None else None
