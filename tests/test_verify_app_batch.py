@@ -197,4 +197,4 @@ def test_a_header_without_the_two_columns_is_named_not_checked(app_client: AppCl
     with app_client() as client:
         page = _upload(client, "list.csv", data)
     assert "results" not in page.context  # type: ignore[attr-defined]
-    assert "第1行像是表头" in page.text
+    assert "第1行像是表头" in page.text  # type: ignore[attr-defined]
