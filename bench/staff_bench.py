@@ -180,7 +180,7 @@ def run(
                 if not results.pages:
                     first = httpx.get(
                         f"{base}/registry/holders.json",
-                        params={"姓名": "王", "证书编号": "", "_shape": "array"},
+                        params={"姓名": "王", "上页末行编号": "", "_shape": "array"},
                         cookies=side.cookies,
                         timeout=120,
                     ).json()

@@ -173,10 +173,10 @@ def pages(values: Samples, next_page: str) -> list[Page]:
     parameters: dict[str, list[dict[str, str]]] = {
         "certificate": [{"证书编号": values.exchanged}],
         "holders": [
-            {"姓名": "王", "证书编号": ""},
-            {"姓名": "王", "证书编号": next_page},
-            {"姓名": "伟", "证书编号": ""},
-            {"姓名": values.holder, "证书编号": ""},
+            {"姓名": "王", "上页末行编号": ""},
+            {"姓名": "王", "上页末行编号": next_page},
+            {"姓名": "伟", "上页末行编号": ""},
+            {"姓名": values.holder, "上页末行编号": ""},
         ],
         "counts": [
             {"地区": "", "等级": "", "年度": ""},

@@ -368,6 +368,7 @@ def tables(path: Path) -> list[str]:
 
 SAMPLE_PARAMETERS = {
     "证书编号": "Z1122020124",  # exchanged, then its successor reissued: a full history
+    "上页末行编号": "",
     "姓名": "周",
     "地区": "绵阳",
     "等级": "",

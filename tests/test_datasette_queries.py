@@ -407,3 +407,14 @@ async def test_stock_view_shows_the_same_figures_as_certreg_stock(
     page = (await ds.client.get("/registry/stock", cookies=signed_in(ds))).text
     assert "空白证书对账" in page
     assert "<strong>提示" in page  # the flag facet, by its label
+
+
+async def test_holders_by_name_has_no_number_field_to_mistake_for_a_condition(
+    ds: Datasette,
+) -> None:
+    """The page marker is named for what it is: typing a holder's own number there found
+    nobody, under a field an auditor read as 证书编号."""
+    response = await ds.client.get("/registry/holders", cookies=signed_in(ds))
+    assert 'name="上页末行编号"' in response.text and 'name="证书编号"' not in response.text
+    rows = await query(ds, "/registry/holders", 姓名="周杰", 上页末行编号="")
+    assert "Z1122020123" in column(rows, "证书编号")

@@ -347,7 +347,7 @@ def holders(registers: RegisterFactory, db_path: Path, staff: None) -> Datasette
 
 
 async def search(ds: Datasette, name: str, after: str = "") -> list[dict[str, Any]]:
-    return await rows(ds, "/registry/holders", {"姓名": name, "证书编号": after})
+    return await rows(ds, "/registry/holders", {"姓名": name, "上页末行编号": after})
 
 
 async def every_page(ds: Datasette, name: str) -> AsyncIterator[list[dict[str, Any]]]:
@@ -573,7 +573,7 @@ def canned(name: str) -> str:
 def test_the_holder_search_reads_the_name_index_not_the_certificates(
     registry_conn: sqlite3.Connection,
 ) -> None:
-    lines = plan(registry_conn, canned("holders"), {"姓名": "王", "证书编号": "Z1122000001"})
+    lines = plan(registry_conn, canned("holders"), {"姓名": "王", "上页末行编号": "Z1122000001"})
     # same name, names starting with it, names containing it: each read from the index
     assert sum("idx_certificates_name_key_birth" in line for line in lines) >= 3
     assert certificates_read_through(lines) == []
