@@ -67,6 +67,27 @@ async def test_number_lookup_shows_register_corrections(ds: Datasette) -> None:
     assert rows[1]["来源名册"] == "2012-mianyang.csv"
 
 
+async def test_number_lookup_shows_what_an_exchange_corrected(ds: Datasette) -> None:
+    """G1122000002 was exchanged for G1122000003 with its trade corrected (错填): the new
+    number's history shows the correction; its status changes are the events, not repeated."""
+    rows = await query(ds, "/registry/certificate", 证书编号="G1122000003")
+    assert column(rows, "事件") == ["发证", "换发", "换发更正", "当前状态：有效"]
+    assert rows[2]["说明"] == "工种：电工 → 钳工"
+    old = await query(ds, "/registry/certificate", 证书编号="G1122000002")
+    assert "换发更正" not in column(old, "事件") and "名册更正" not in column(old, "事件")
+
+
+async def test_status_changes_show_both_reviews_and_read_dates_as_typed(ds: Datasette) -> None:
+    """A 补发 records both reviews (§四.(六)3); a date typed 2012-9-1 is the first of September,
+    not a text that sorts after 2012-09-10."""
+    for typed in ("2012-9-1", "2012年9月1日"):
+        rows = await query(ds, "/registry/status_changes", 类型="补发", 起始日期=typed, 截止日期="")
+        assert ("Z1122000001", "发证机关审核同意") in [
+            (r["证书编号"], r["发证机关审核"]) for r in rows
+        ], typed
+        assert all(r["主管部门审核"] for r in rows)
+
+
 async def test_unknown_or_empty_number_finds_nothing(ds: Datasette) -> None:
     assert await query(ds, "/registry/certificate", 证书编号="Z1122029999") == []
     assert await query(ds, "/registry/certificate", 证书编号="") == []
