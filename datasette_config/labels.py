@@ -56,8 +56,14 @@ CODE_COLUMNS: dict[str, Callable[[str], str | None]] = {
 that is not a known code is shown as it is."""
 
 
+FLAG_COLUMNS = frozenset({"reissue"})
+"""Columns that hold 0 or 1 (``certificates.reissue``: the paper is a 补发 copy)."""
+
+
 def code_label(column: str, value: object) -> str | None:
-    """``2202 绵阳市`` for a known code in a code column, else None."""
+    """``2202 绵阳市`` for a known code in a code column, ``1 是`` for a set flag, else None."""
+    if column in FLAG_COLUMNS and value in (0, 1):
+        return f"{value} {'是' if value else '否'}"
     name = (
         CODE_COLUMNS[column](value) if column in CODE_COLUMNS and isinstance(value, str) else None
     )

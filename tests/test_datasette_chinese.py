@@ -498,6 +498,8 @@ async def test_codes_carry_their_labels_in_cells_and_facets(ds: Datasette) -> No
     assert requisitions.count("approved 省厅已批准") >= 2
     _, history = await get(ds, "/registry/certificate_history")
     assert "status 状态" in history and "superseded 已由新证书取代" in history
+    _, copies = await get(ds, "/registry/certificates?_facet=reissue")
+    assert "1 是" in copies and "0 否" in copies  # the 补发 flag, in its facet and cells
 
 
 async def test_sync_history_query_shows_labels_and_beijing_time(
