@@ -1,4 +1,5 @@
-"""CSV exports that a spreadsheet opens as data: formula cells get a leading quote.
+"""CSV exports that a spreadsheet opens as data: formula cells get a leading quote, and the
+file starts with a UTF-8 BOM, without which Excel on a Chinese Windows reads it as GBK.
 
 A cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is run as a formula by
 Excel and WPS (``=cmd|'/C calc'!A0``, ``=HYPERLINK(…)``); registers come from many hands, so
@@ -51,6 +52,7 @@ class CsvNeutraliser:
     def __init__(self) -> None:
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._pending = ""
+        self._started = False
 
     def feed(self, data: bytes, final: bool = False) -> bytes:
         text = self._pending + self._decoder.decode(data, final)
@@ -59,6 +61,9 @@ class CsvNeutraliser:
         if not ready:
             return b""
         out = io.StringIO()
+        if not self._started:  # Excel and WPS read a CSV as UTF-8 only after its BOM
+            out.write("\ufeff")
+            self._started = True
         writer = csv.writer(out)
         for row in csv.reader(io.StringIO(ready, newline="")):
             writer.writerow([neutralise(cell) for cell in row])
