@@ -253,11 +253,18 @@ def test_openapi_describes_every_api_route(app_client: AppClient) -> None:
     )
 
 
-def test_api_404_is_json(app_client: AppClient) -> None:
-    with app_client() as client:
-        response = client.get("/api/v1/nothing")
-    assert response.status_code == 404
-    assert response.json()["error"]
+def test_api_errors_carry_stable_codes(app_client: AppClient) -> None:
+    """A program branches on ``error``, which the OpenAPI document promises is a stable code —
+    never the Chinese title of the page a browser gets."""
+    with app_client(rate_limit=1) as client:
+        missing = client.get("/api/v1/nothing")
+        method = client.get("/api/v1/verify")
+        client.post("/api/v1/verify", json={"number": VALID[0], "name": VALID[1]})
+        limited = client.post("/api/v1/verify", json={"number": VALID[0], "name": VALID[1]})
+    assert (missing.status_code, missing.json()["error"]) == (404, "not_found")
+    assert (method.status_code, method.json()["error"]) == (405, "method_not_allowed")
+    assert (limited.status_code, limited.json()["error"]) == (429, "rate_limited")
+    assert all(r.json()["message"] for r in (missing, method, limited))
 
 
 def test_batch_receipts_only_when_asked(app_client: AppClient) -> None:

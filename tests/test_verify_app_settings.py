@@ -93,4 +93,4 @@ def test_unexpected_failure_gets_the_500_page(registry_db: Path) -> None:
     assert "disk on fire" not in page.text and "Traceback" not in page.text
     assert page.headers["X-Frame-Options"] == "DENY"
     assert api.status_code == 500
-    assert api.json()["error"] == "系统暂时出错"
+    assert api.json()["error"] == "server_error"

@@ -52,15 +52,30 @@ def _wants_json(request: Request) -> bool:
     )
 
 
-def error_page(request: Request, status: int, title: str, message: str) -> Response:
+HTTP_ERRORS = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    408: "timeout",
+    413: "too_large",
+    415: "unsupported_media_type",
+}
+"""The stable ``error`` code of the API's answer to a status Starlette raises on its own."""
+
+
+def error_page(request: Request, status: int, code: str, title: str, message: str) -> Response:
+    """A page titled ``title``, or — for the API and the feeds — JSON with the stable ``code``
+    a program branches on (`ErrorBody` in the OpenAPI document)."""
     if _wants_json(request):
-        return JSONResponse({"error": title, "message": message}, status_code=status)
+        return JSONResponse({"error": code, "message": message}, status_code=status)
     template = f"{status}.html" if status in (404, 500) else "error.html"
     return pages.render(request, template, {"title": title, "message": message}, status)
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
-    return error_page(request, 404, "页面不存在", "您访问的地址不存在。请从首页开始查验。")
+    return error_page(
+        request, 404, "not_found", "页面不存在", "您访问的地址不存在。请从首页开始查验。"
+    )
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -69,14 +84,15 @@ async def http_error(request: Request, exc: Exception) -> Response:
     message = str(exc.detail)
     if exc.status_code == 405:  # Starlette's detail is English
         message = f"此地址不支持 {request.method} 请求（可用：{headers.get('Allow', '')}）。"
-    response = error_page(request, exc.status_code, "请求无法处理", message)
+    code = HTTP_ERRORS.get(exc.status_code, f"http_{exc.status_code}")
+    response = error_page(request, exc.status_code, code, "请求无法处理", message)
     response.headers.update(headers)  # e.g. the Allow of a 405, which RFC 9110 requires
     return response
 
 
 async def rate_limited(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RateLimited)
-    response = error_page(request, 429, "查验过于频繁", exc.message)
+    response = error_page(request, 429, "rate_limited", "查验过于频繁", exc.message)
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
@@ -90,12 +106,12 @@ async def bad_key(request: Request, exc: Exception) -> Response:
 
 async def csrf_rejected(request: Request, exc: Exception) -> Response:
     message = "表单校验失败：页面可能已过期，或浏览器禁用了 Cookie。请返回首页重新填写后提交。"
-    return error_page(request, 403, "表单已失效", message)
+    return error_page(request, 403, "csrf", "表单已失效", message)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
     message = "查验服务暂时出现问题，请稍后再试。问题已记录。"
-    response = error_page(request, 500, "系统暂时出错", message)
+    response = error_page(request, 500, "server_error", "系统暂时出错", message)
     # this answer comes from outside the middleware stack, which would have added them
     response.headers.update(security_headers(request.scope))
     return response
