@@ -45,8 +45,11 @@ def _as_of_now(conn: sqlite3.Connection, as_of: AsOf) -> str | None:
     return as_of(conn, data_version(conn))
 
 
-REISSUE_MARK = "该证书为补发证书，证书正页右下方应注明“补发”字样。"
-"""§四.(六)3: what an employer must look for on a reissued paper."""
+REISSUE_COPY = (
+    "证书有效。该证书为补发证书（原证书 {reissue_of} 已作废），证书正页右下方应注明“补发”字样；"
+    "请核对持证人出示的证书原件有此字样，且与以上信息一致。"
+)
+"""§四.(六)3: a 补发 copy under a new number, and what an employer must look for on its paper."""
 
 EMPTY_NAME = "持证人姓名为空"
 """The reason of a `malformed` answer to a check without a name."""
@@ -107,10 +110,9 @@ class Verification:
             return REPLACED_BY_REISSUE.format_map(vars(self))
         if self.reason == EMPTY_NAME:  # the number may be right: nothing to say about it
             return f"{EMPTY_NAME}。请填写证书上的持证人姓名后重新查验。"
-        advice = ADVICE[self.result].format_map(vars(self))
         if self.reissue and self.result == VALID:
-            return f"{REISSUE_MARK}（原证书 {self.reissue_of} 已作废）{advice}"
-        return advice
+            return REISSUE_COPY.format_map(vars(self))
+        return ADVICE[self.result].format_map(vars(self))
 
     def as_json(self) -> dict[str, object]:
         """The result and each public field that has a value, in the table's order."""
