@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.domain.dates import BadDate, parse_date, parse_year_month
+from registry.domain.dates import BadDate, parse_date, parse_year, parse_year_month
 from registry.domain.exam import exam_problem
 from registry.domain.names import mask_name, name_key, normalise_name
 from registry.domain.regions import issuing_problem
@@ -157,3 +157,14 @@ def test_catalogue_alias_clash_is_an_error(tmp_path: Path) -> None:
     path.write_text("工种,别名\n电工,技工\n焊工,技工\n", encoding="utf-8")
     with pytest.raises(CatalogueError, match="第3行"):
         load_catalogue(path)
+
+
+@pytest.mark.parametrize("value", ["2012", "2012年", "2012年度", " 2012 年度", 2012])
+def test_exam_year_as_clerks_write_it(value: object) -> None:
+    assert parse_year(value) == 2012
+
+
+@pytest.mark.parametrize("value", ["12", "二〇一二年", "2012年3月", "2012届"])
+def test_exam_year_that_is_not_one(value: object) -> None:
+    with pytest.raises(BadDate):
+        parse_year(value)

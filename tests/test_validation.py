@@ -36,7 +36,13 @@ CASES = [
     ("structure", "颁发证书编号", {"颁发证书编号": "Z11220201"}, "应为11位"),
     ("unknown letter", "颁发证书编号", {"颁发证书编号": "Q1122020002"}, "不是等级代码"),
     ("letter vs level", "颁发证书编号", {"报考等级": "高级"}, "与报考等级“高级工”不符"),
-    ("year code vs batch", "颁发证书编号", {"颁发证书编号": "Z1222020002"}, "年份代码“12”"),
+    (
+        "year code vs batch, and where the batch's comes from",
+        "颁发证书编号",
+        {"颁发证书编号": "Z1222020002"},
+        "年份代码“12”与本批次核发年份代码“11”不符（本批次的年份代码是 registers.toml 的 year_code，"
+        '未写时取发证日期的年份后两位）。如编号无误，请在 registers.toml 中写 year_code = "12"',
+    ),
     ("region vs authority", "颁发证书编号", {"颁发证书编号": "Z1122010002"}, "地区代码“2201”"),
     (
         "city may not issue 技师",

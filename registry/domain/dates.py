@@ -15,7 +15,7 @@ from functools import lru_cache
 _CHINESE_NUMERALS = re.compile("[〇零一二三四五六七八九十百千两]")
 _YEAR_MONTH = re.compile(r"(\d{4})\s*(?:[.\-/年]\s*(\d{1,2})\s*月?|(\d{2}))")
 _FULL_DATE = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})\s*日?")
-_YEAR = re.compile(r"(\d{4})\s*年?")
+_YEAR = re.compile(r"(\d{4})\s*(?:年度?)?")
 
 
 class BadDate(ValueError):
@@ -101,7 +101,7 @@ def _parse_date(value: object) -> dt.date:
 
 @lru_cache(maxsize=256)
 def parse_year(value: object) -> int:
-    """A 报考年度 cell: a four-digit year, optionally followed by 年."""
+    """A 报考年度 cell: a four-digit year, optionally followed by 年 or 年度 (2012年度)."""
     text = _text(value)
     _check_chinese(text)
     match = _YEAR.fullmatch(text)

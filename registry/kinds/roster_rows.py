@@ -65,7 +65,13 @@ def _number_problems(
         )
     if parsed.year_code != entry.year_code:
         found.append(
-            (f"年份代码“{parsed.year_code}”与本批次核发年份代码“{entry.year_code}”不符", "附件3")
+            (
+                f"年份代码“{parsed.year_code}”与本批次核发年份代码“{entry.year_code}”不符"
+                f"（本批次的年份代码是 registers.toml 的 year_code，未写时取发证日期的年份后两位）。"
+                f'如编号无误，请在 registers.toml 中写 year_code = "{parsed.year_code}"'
+                f"（单个文件用 --year-code {parsed.year_code}）；否则请改正编号",
+                "附件3",
+            )
         )
     if parsed.region != entry.region:
         found.append(
