@@ -6,6 +6,7 @@ administrator adds without copying the catalogue."""
 from __future__ import annotations
 
 import csv
+import re
 import socket
 from pathlib import Path
 
@@ -180,3 +181,24 @@ def test_an_alias_that_clashes_with_the_catalogue_is_a_usage_error(
     )
     assert code == 2
     assert "“电工”同时对应“电工”和“锅炉水处理工”" in output
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["sync", "nosuch.xlsx"], "路径“nosuch.xlsx”不存在"),
+        (["sync", "--dryrun", "."], "没有选项 --dryrun。 是否想用 '--dry-run'？"),
+        (["synch"], "没有命令 synch"),
+        (["sync", ".", "--kind", "roster"], "“roster”不是可选的值"),
+        (["keys", "add", "某单位"], "缺少选项 '--per-day'"),
+        (["sync"], "缺少参数 'PATH'"),
+    ],
+)
+def test_a_mistyped_command_is_answered_in_chinese(args: list[str], words: str) -> None:
+    """Click's own messages too: the clerk reads 错误：… and how to get help, never English."""
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert (
+        words in result.output and "错误：" in result.output and "--help 查看用法" in result.output
+    )
+    assert not re.search(r"Error|Usage|Try |Invalid|Missing|No such", result.output), result.output

@@ -10,20 +10,21 @@ from typing import Any, TypeVar
 import click
 
 from registry import store
+from registry.cli import click_zh
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-HEADINGS = {"Usage: ": "用法：", "Options": "选项", "Commands": "命令", "Arguments": "参数"}
+click_zh.install()
 
 
 class ChineseHelp(click.HelpFormatter):
-    """Click's help layout with Chinese headings (the texts are the commands' own)."""
+    """Click's help layout with full-width colons (用法：, 选项：), as Chinese text is written."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, HEADINGS["Usage: "])
+        super().write_usage(prog, args, "用法：")
 
     def write_heading(self, heading: str) -> None:
-        self.write(f"{'':>{self.current_indent}}{HEADINGS.get(heading, heading)}：\n")
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
 
 
 class ChineseContext(click.Context):
@@ -31,19 +32,13 @@ class ChineseContext(click.Context):
 
 
 class _Chinese:
-    """What every certreg command and group shares: Chinese help, usage and help option."""
+    """What every certreg command and group shares: Chinese help and usage."""
 
     context_class: type[click.Context] = ChineseContext
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)
-
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option: click.Option | None = super().get_help_option(ctx)  # type: ignore[misc]
-        if option is not None:
-            option.help = "显示本帮助并退出。"
-        return option
 
 
 class ChineseCommand(_Chinese, click.Command):

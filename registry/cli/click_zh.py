@@ -1,0 +1,94 @@
+"""Click's own messages in Chinese: a mistyped option, a missing argument, a path that is not there.
+
+Click words these through `gettext` (``_("No such option {name!r}.")``) and formats them after,
+so a catalogue of its message ids is all a translation needs. Click ships no Chinese catalogue
+and a compiled ``.mo`` file would be one more build step, so the catalogue is this table,
+installed in the modules that raise the messages. A message not in it stays as click words it.
+"""
+
+from __future__ import annotations
+
+import click.core
+import click.decorators
+import click.exceptions
+import click.parser
+import click.types
+
+MESSAGES = {
+    "Error: {message}": "错误：{message}",
+    "Try '{command} {option}' for help.": "运行 {command} {option} 查看用法和示例。",
+    "Invalid value for {param_hint}: {message}": "{param_hint} 的值不对：{message}",
+    "Invalid value: {message}": "值不对：{message}",
+    "Missing argument": "缺少参数",
+    "Missing option": "缺少选项",
+    "Missing parameter": "缺少参数",
+    "Missing parameter: {param_name}": "缺少参数：{param_name}",
+    "Missing command.": "缺少命令。",
+    "No such option {name!r}.": "没有选项 {name}。",
+    "No such command {name!r}.": "没有命令 {name}。",
+    "Choose from:\n\t{choices}": "可选：\n\t{choices}",
+    "{value} is not in the range {range}.": "{value} 不在允许的范围内（{range}）。",
+    "{value!r} is not a valid {number_type}.": "“{value}”不是有效的数字。",
+    "{value!r} is not a valid boolean. Recognized values: {states}": "“{value}”应为是或否（{states}）。",
+    "file": "文件",
+    "directory": "文件夹",
+    "path": "路径",
+    "{name} {filename!r} does not exist.": "{name}“{filename}”不存在。",
+    "{name} {filename!r} is a file.": "{name}“{filename}”是文件，这里要的是文件夹。",
+    "{name} {filename!r} is a directory.": "{name}“{filename}”是文件夹，这里要的是文件。",
+    "{name} {filename!r} is not readable.": "{name}“{filename}”没有读取权限。",
+    "{name} {filename!r} is not writable.": "{name}“{filename}”没有写入权限。",
+    "Option {name!r} does not take a value.": "选项 {name} 后面不能带值。",
+    "Aborted!": "已中止。",
+    "Options": "选项",
+    "Commands": "命令",
+    "Positional arguments": "参数",
+    "Show this message and exit.": "显示本帮助并退出。",
+    "Show the version and exit.": "显示版本并退出。",
+    "%(prog)s, version %(version)s": "%(prog)s，版本 %(version)s",
+    "env var: {var}": "环境变量：{var}",
+    "default: {default}": "默认：{default}",
+    "required": "必填",
+}
+"""Click's message id → its Chinese; placeholders as click fills them (``{name}`` for ``{name!r}``)."""
+
+PLURALS = {
+    "Did you mean {possibility}?": "是否想用 {possibility}？",
+    "{value!r} is not {choice}.": "“{value}”不是可选的值，应为 {choice}。",
+    "Got unexpected extra argument ({args})": "多余的参数：{args}",
+    "Option {name!r} requires an argument.": "选项 {name} 后面要跟一个值。",
+}
+"""For the messages click words by number (``ngettext``): the singular's id → one Chinese text
+for every number (Chinese does not inflect); the plural's id maps through `PLURAL_IDS`."""
+
+PLURAL_IDS = {
+    "(Did you mean one of: {possibilities}?)": "（是否想用：{possibilities}？）",
+    "{value!r} is not one of {choices}.": "“{value}”不是可选的值，应为以下之一：{choices}。",
+    "Got unexpected extra arguments ({args})": "多余的参数：{args}",
+    "Option {name!r} requires {nargs} arguments.": "选项 {name} 后面要跟 {nargs} 个值。",
+}
+
+
+def gettext(message: str) -> str:
+    return MESSAGES.get(message, message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    if count == 1:
+        return PLURALS.get(singular, singular)
+    return PLURAL_IDS.get(plural, plural)
+
+
+def install() -> None:
+    """Word click's messages in Chinese in this process (the certreg command line)."""
+    for module in (
+        click.core,
+        click.decorators,
+        click.exceptions,
+        click.parser,
+        click.types,
+    ):
+        if hasattr(module, "_"):
+            module._ = gettext  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = ngettext  # type: ignore[attr-defined]
