@@ -80,6 +80,27 @@ def test_a_failing_row_says_what_the_footer_must_then_say(
     ) in output
 
 
+def test_a_footer_that_left_the_failing_row_out_is_not_to_be_changed(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The approving office already counted 2, leaving out the row that failed: removing it
+    is all there is to do — and the later row's number then moves up one."""
+    rows = [
+        approval_row("Z1122020001", "周杰"),
+        approval_row("Z1122020002", "郑浩", 技术业务理论=52),
+        approval_row("Z1122020003", "吴敏"),
+    ]
+    registers.add("mianyang.csv", rows, MIANYANG, footer=footer({"Z": 2}))
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1
+    assert (
+        "第5行「技术业务理论」“52”：分数 52 低于 60 分，不合格，不能发证。"
+        "删除此行（页脚“同意中级 2 人”已不含此人，不用改）；"
+        "按附件3 四，其后同一等级各行的编号须依次前移、不能跳号（§二、§四.(六)1）"
+    ) in output
+    assert "名册中实有" not in output  # no footer problem of its own
+
+
 def test_a_number_given_twice_names_the_next_free_one(
     registers: RegisterFactory, db_path: Path
 ) -> None:

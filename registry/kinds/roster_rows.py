@@ -250,7 +250,8 @@ def check_rows(
     for record in table.records:
         checker.check(record)
     result.problems += footer_problems(table, Counter(checker.letters.values()))
-    result.problems = advise_failing_rows(result.problems, table, checker.letters)
+    numbered = {row for row, _, _ in result.numbers}
+    result.problems = advise_failing_rows(result.problems, table, checker.letters, numbered)
     result.problems += duplicate_holders(result.certificates)
     result.problems += document_problems(entry, result.certificates)
     result.order_problems = order_problems(checker.numbered, checker.technician)

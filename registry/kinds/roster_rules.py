@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
@@ -79,30 +79,72 @@ def footer_problems(table: Table, per_level: Counter[str]) -> list[Problem]:
 
 
 def advise_failing_rows(
-    problems: list[Problem], table: Table, letters: dict[int, str]
+    problems: list[Problem], table: Table, letters: dict[int, str], numbered: Collection[int]
 ) -> list[Problem]:
     """A row that failed its examination is removed from the roster — and then the footer's
-    count for its level no longer matches: say so now, with the count to write, so that the
-    clerk's next attempt does not fail on the footer (§四.(六)1)."""
+    count for its level, and the numbers of the level's later rows, must fit what is left: say
+    so now, so that the clerk's next attempt does not fail on them (§四.(六)1, 附件3 四). A
+    footer that already leaves the failing rows out is no problem of its own."""
     found = footer_counts(table)
     failing_rows = {p.row for p in problems if p.row is not None and p.clause == EXAM_CLAUSE}
     if found is None or not failing_rows:
         return problems
     declared = found[1]
     failing = Counter(letters[row] for row in failing_rows if row in letters)
+    remaining = Counter(letters.values())
+    remaining.subtract(failing)
+    settled = {
+        f"{LEVELS[letter]} {count} 人"
+        for letter, count in declared.items()
+        if failing[letter] and count == remaining[letter]
+    }
     advised = []
     for problem in problems:
+        if problem.column == FOOTER_COLUMN and problem.value in settled:
+            continue
         letter = letters.get(problem.row or 0)
         count = declared.get(letter or "")
         if problem.clause == EXAM_CLAUSE and letter and isinstance(count, int):
-            level = LEVELS[letter].removesuffix("工")
-            lowered = count - failing[letter]
-            note = f"。删除此行，并把页脚“同意{level} {count} 人”改为 {lowered} 人"
-            if failing[letter] > 1:
-                note += f"（本名册{level}共 {failing[letter]} 行不合格）"
-            problem = replace(problem, rule=problem.rule.removesuffix("（§二、§四.(六)1）") + note)
-        advised.append(problem)
+            advised.append(
+                replace(
+                    problem,
+                    rule=problem.rule.removesuffix("（§二、§四.(六)1）")
+                    + _removal(
+                        problem.row or 0,
+                        letter,
+                        count,
+                        remaining[letter],
+                        failing[letter],
+                        letters,
+                        numbered,
+                    ),
+                )
+            )
+        else:
+            advised.append(problem)
     return advised
+
+
+def _removal(
+    row: int,
+    letter: str,
+    count: int,
+    remaining: int,
+    failing: int,
+    letters: dict[int, str],
+    numbered: Collection[int],
+) -> str:
+    """What removing a failing row takes besides: the footer's count, the later numbers."""
+    level = LEVELS[letter].removesuffix("工")
+    if count == remaining:
+        note = f"。删除此行（页脚“同意{level} {count} 人”已不含此人，不用改）"
+    else:
+        note = f"。删除此行，并把页脚“同意{level} {count} 人”改为 {remaining} 人"
+    if failing > 1:
+        note += f"（本名册{level}共 {failing} 行不合格）"
+    if row in numbered and any(r > row and letters.get(r) == letter for r in numbered):
+        note += "；按附件3 四，其后同一等级各行的编号须依次前移、不能跳号"
+    return note
 
 
 class NumberedRow(NamedTuple):
