@@ -301,8 +301,8 @@ def test_4_a_reissue_under_a_new_number_keeps_its_mark(
             "/check", data={"number": "Z1122020903", "name": "郑浩", "csrf_token": token}
         )
     assert (new["result"], new["reissue"], new["reissue_of"]) == ("valid", True, "Z1122020902")
-    assert "该证书为补发证书，证书正页右下方应注明“补发”字样" in new["advice"]
-    assert "该证书为补发证书，证书正页右下方应注明“补发”字样" in result_page.text
+    mark = "该证书为补发证书（原证书 Z1122020902 已作废），证书正页右下方应注明“补发”字样"
+    assert mark in new["advice"] and mark in result_page.text
     assert (old["result"], old["replaced_by"]) == ("superseded", "补发")
     assert "遗失补发" in old["advice"] and "换发为" not in old["advice"]
 

@@ -251,3 +251,16 @@ def test_samples_give_every_status(tmp_path: Path) -> None:
     assert verify(db, "G1122000002", "欧阳明")["successor"] == "G1122000003"
     assert verify(db, "G1122000003", "欧阳明")["result"] == "valid"
     assert verify(db, "C1122000001", "陈静")["result"] == "revoked"
+
+
+def test_a_row_gets_all_its_problems_in_one_report(roster: RegisterFactory, db_path: Path) -> None:
+    """A 补发 lacking its 个人申请 is still checked against the registry: its wrong 原公布文件
+    and wrong name are in the same report, not kept for the clerk's next attempt."""
+    row = status_event(
+        "补发", "Z1122020001", "周二", "2012-09-10", 个人申请="", 原公布文件="绵人社函〔2011〕9号"
+    )
+    roster.add("changes.csv", [row], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 1
+    columns = sorted(p["column"] for p in report["registers"][1]["problems"])
+    assert columns == ["个人申请", "原公布文件", "姓名"]

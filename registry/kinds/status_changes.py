@@ -199,11 +199,17 @@ def check_status_changes(
 ) -> tuple[list[Problem], StatusChanges]:
     """Every rule of SPEC §6 for the events of ``table`` not yet applied from this register."""
     problems: list[Problem] = []
-    parsed = [
-        event
-        for record in table.records
-        if (event := StatusRow(record, problems, context.today, context.catalogue).event())
-    ]
+    parsed: list[StatusEvent] = []
+    incomplete: set[int] = set()
+    """rows whose event breaks a rule of its own: checked against the registry too, so that
+    the clerk sees all of a row's problems in one report, but never taken as applied"""
+    for record in table.records:
+        row = StatusRow(record, problems, context.today, context.catalogue)
+        event = row.event()
+        if event:
+            parsed.append(event)
+            if not row.complete:
+                incomplete.add(event.row)
     applied = {
         (t, n, d, nn or ""): tuple(recorded)
         for t, n, d, nn, *recorded in context.conn.execute(
@@ -242,7 +248,7 @@ def check_status_changes(
             continue
         found = _event_problems(event, current, entry, certificate)
         problems.extend(Problem(event.row, *f) for f in found)
-        if found:
+        if found or event.row in incomplete:
             continue
         date = event.date.isoformat()
         current.status, current.last_event = status_after(event.type, event.new_number), date

@@ -53,7 +53,8 @@ COLUMNS = (
 
 
 class StatusRow:
-    """One row's field-level checks; `event` is None when a problem was found."""
+    """One row's field-level checks. `event` is None when the row cannot be read as an event
+    (its type, numbers, name or date); ``complete`` says whether it broke no rule at all."""
 
     def __init__(
         self,
@@ -65,6 +66,7 @@ class StatusRow:
         self.record, self.problems, self.today = record, problems, today
         self.catalogue = catalogue
         self.values = record.values
+        self.complete = False
 
     def fail(self, column: str, value: Cell, rule: str, clause: str | None = None) -> None:
         self.problems.append(Problem(self.record.row, column, text(value), rule, clause))
@@ -159,10 +161,13 @@ class StatusRow:
             self.fail("姓名", values.get("姓名"), *name_problem)
         date = self.date()
         new_number = self.number("新证书编号")
+        readable = len(self.problems) == start and number is not None and date is not None
         self.kind_rules(kind, text(values.get("新证书编号")))
         corrections = self.corrections(kind)
-        if len(self.problems) > start or number is None or date is None:
+        self.complete = len(self.problems) == start
+        if not readable or kind not in EVENT_TYPES:
             return None
+        assert number is not None and date is not None
         documents = {
             field: text(values.get(column)) or None for column, field in REISSUE_DOCUMENTS.items()
         }
