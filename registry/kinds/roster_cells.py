@@ -55,6 +55,7 @@ class CellChecks:
             "出生年月": self._year_month,
             "出生日期": self._year_month,
             "参加工作时间": self._year_month,
+            "执行工资等级起始时间": self._since,
             "报考年度": self._exam_year,
             "报考工种": self._trade,
             "报考等级": level_verdict,
@@ -84,6 +85,13 @@ class CellChecks:
         if (year, month) > (self.today.year, self.today.month):
             return None, ("日期在将来，请核对", "§四.(三)")
         return year_month_text(year, month), None
+
+    def _since(self, value: Cell) -> Verdict:
+        """执行工资等级起始时间: may be left empty; when filled in, a year-month that has
+        happened (§四.(三)). Kept as written: registers loaded before stored it so."""
+        if value is None or value == "":
+            return None, None
+        return text(value), self._year_month(value)[1]
 
     def _exam_year(self, value: Cell) -> Verdict:
         try:

@@ -25,7 +25,7 @@ class CertificateRow(NamedTuple):
     unit: str | None
     education: str | None
     prior_certificate: str | None
-    wage_grade_since: str | None
+    wage_grade_since: object
     exam_year: object
     trade: object
     # 考试考核结果 (附件4), one column each, in the order of the roster layout's EXAM_COLUMNS
