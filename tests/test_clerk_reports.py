@@ -223,3 +223,34 @@ def test_a_mistyped_command_is_answered_in_chinese(args: list[str], words: str) 
         words in result.output and "错误：" in result.output and "--help 查看用法" in result.output
     )
     assert not re.search(r"Error|Usage|Try |Invalid|Missing|No such", result.output), result.output
+
+
+@pytest.mark.parametrize(
+    "options, words",
+    [
+        (["--kind", "approval-roster", "--authority", "2202"], "缺少 --approval-doc"),
+        (
+            [
+                "--kind",
+                "approval-roster",
+                "--authority",
+                "2202",
+                "--approval-doc",
+                "绵人社函〔2012〕8号",
+                "--issued-on",
+                "2012-13-01",
+            ],
+            "--issued-on 日期不存在",
+        ),
+        (["--authority", "2202"], "单个文件需要 --kind"),
+    ],
+)
+def test_a_single_files_options_are_named_as_typed(
+    tmp_path: Path, options: list[str], words: str
+) -> None:
+    """The options the clerk typed, not the registers.toml keys they stand for."""
+    path = tmp_path / "one.csv"
+    path.write_text("姓名\n周杰\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["sync", str(path), "--db", str(tmp_path / "r.db"), *options])
+    assert result.exit_code == 2 and words in result.output, result.output
+    assert "approval_doc" not in result.output and "issued_on" not in result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -31,6 +32,13 @@ from registry.sync.report import json_report, text_report
 from registry.sync.run import operator, sync_entries
 
 CATALOGUE = click.Path(exists=True, dir_okay=False, path_type=Path)
+_MANIFEST_KEY = re.compile(r"\b(kind|authority|region|unit|approval_doc|issued_on|year_code)\b")
+
+
+def _as_option(key: re.Match[str]) -> str:
+    """A registers.toml key as the option that gives it on the command line (issued_on →
+    --issued-on)."""
+    return "--" + key[1].replace("_", "-")
 
 
 @cli.command()
@@ -92,9 +100,13 @@ def sync(
             raw = {k: v for k, v in single.items() if v is not None}
             if not raw.get("kind"):
                 raise ManifestError(
-                    "单个文件需要 --kind（approval-roster 等）和 --authority 等选项"
+                    "单个文件需要 --kind 说明它是哪种登记表"
+                    "（approval-roster、technician-roster、status-changes 等）"
                 )
-            entries = [make_entry(path, path.name, raw, "命令行选项")]
+            try:
+                entries = [make_entry(path, path.name, raw, "命令行选项")]
+            except ManifestError as exc:  # worded for registers.toml: name the options typed
+                raise ManifestError(_MANIFEST_KEY.sub(_as_option, str(exc))) from exc
         catalogue = load_catalogue(trades, trades_extra)
     except (ManifestError, CatalogueError) as exc:
         raise UsageProblem(str(exc)) from exc
