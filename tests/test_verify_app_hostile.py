@@ -182,9 +182,13 @@ def test_hostile_upload_refused_and_server_unharmed(
     data = corpus(filename)
     response = _upload(served.base, Path(filename).name, data)
     assert 400 <= response.status_code < 500, (response.status_code, response.text[-2000:])
-    if len(data) > MAX_BODY_BYTES:  # refused unread by the body limit, in plain text
+    if len(data) > MAX_BODY_BYTES:  # refused unread by the body limit: a page with a way back
         assert response.status_code == 413
-        message = response.text
+        assert response.headers["content-type"].startswith("text/html")
+        assert 'lang="zh-CN"' in response.text and 'href="/batch"' in response.text
+        problem = PROBLEM.search(response.text)
+        assert problem, response.text
+        message = problem[1]
     else:  # read, and refused on the upload page
         problem = PROBLEM.search(response.text)
         assert problem, response.text[-2000:]

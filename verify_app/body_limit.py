@@ -14,11 +14,23 @@ from __future__ import annotations
 
 import asyncio
 
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 BODY_IDLE_SECONDS = 10.0
 """Longest wait for the next part of a request body: generous for a phone on a poor network."""
+
+
+_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>无法提交</title><link rel="stylesheet" href="/static/style.css"></head>
+<body><main><h1>无法提交</h1><p class="problem" role="alert">{message}</p>
+<p>上传的名单太大时，请分成几个较小的文件，或只保留“证书编号”“姓名”两列后再上传。</p>
+<p><a class="button" href="{back}">返回</a></p></main></body></html>
+"""
+"""The refusal a browser shows: answered before the app runs, so without its templates; the
+message is the middleware's own text."""
 
 
 class _TooLarge(Exception):
@@ -43,8 +55,9 @@ class BodyLimitMiddleware:
             response: Response = JSONResponse(
                 {"error": error, "message": message}, status_code=status
             )
-        else:
-            response = PlainTextResponse(message, status_code=status)
+        else:  # a browser's form: a page with the way back to it
+            back = "/batch" if scope["path"].startswith("/batch") else "/"
+            response = HTMLResponse(_PAGE.format(message=message, back=back), status_code=status)
         if status == 408:
             response.headers["Connection"] = "close"  # the rest of the body is not awaited
         return response

@@ -177,6 +177,7 @@ def _batch_context(request: Request, **context: Any) -> dict[str, Any]:
     left = quotas.batch_left(client_of(request))
     return {
         "max_items": min(MAX_ITEMS, per_hour) if per_hour else MAX_ITEMS,
+        "max_kb": verifier_of(request).settings.max_body_bytes // 1024,
         "per_hour": per_hour,
         "left": left,
         "confirm_headers": CONFIRM_HEADERS,
