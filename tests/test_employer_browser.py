@@ -201,6 +201,9 @@ def test_a_watch_feed_shows_a_revocation_synced_after_it_began(
     events = page.locator("ul.events").inner_text()
     assert "撤销" in events and number in events and "川人社函〔2020〕1号" in events
     shoot(page, "watch", tmp_path)
+    page.get_by_role("button", name="删除此关注列表").click()  # the box unticked: nothing
+    assert page.locator("h1").inner_text() == "关注列表"
+    page.get_by_label("确认删除").check()
     page.get_by_role("button", name="删除此关注列表").click()
     assert page.locator("h1").inner_text() == "关注列表已删除"
     assert page.request.get(json_url).status == 404

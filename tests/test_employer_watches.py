@@ -135,8 +135,12 @@ def test_the_pages_create_and_delete_a_watch_with_csrf(
         created = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
         watch_url = context_of(created)["watch_url"]
         page = client.get(watch_url)
-        forged = client.post(watch_url + "/delete", data={})
-        deleted = client.post(watch_url + "/delete", data={"csrf_token": csrf_token(client)})
+        forged = client.post(watch_url + "/delete", data={"confirm": "yes"})
+        unticked = client.post(watch_url + "/delete", data={"csrf_token": csrf_token(client)})
+        kept = client.get(watch_url)
+        deleted = client.post(
+            watch_url + "/delete", data={"csrf_token": csrf_token(client), "confirm": "yes"}
+        )
         after = client.get(watch_url)
     assert form.status_code == 200 and "每行一份" in form.text
     assert created.status_code == 201
@@ -144,6 +148,9 @@ def test_the_pages_create_and_delete_a_watch_with_csrf(
     assert "只显示这一次" in created.text
     assert 'class="danger"' in page.text
     assert forged.status_code == 403
+    assert 'name="confirm"' in page.text and "required" in page.text
+    assert unticked.status_code == 400 and "请先勾选" in unticked.text  # one tap deletes nothing
+    assert kept.status_code == 200
     assert deleted.status_code == 200 and "已删除" in deleted.text
     assert after.status_code == 404
 

@@ -197,9 +197,15 @@ def _watch_page(request: Request) -> Response:
 
 
 async def watch_delete_form(request: Request) -> Response:
-    async with checked_form(request):
-        pass
+    """The page's delete button: only with its box ticked, as a list deleted is gone for good
+    (its secret address cannot be given again)."""
+    async with checked_form(request) as fields:
+        confirmed = fields.get("confirm") == "yes"
     token, watch = _watch_of(request)
+    if watch is not None and not confirmed:
+        message = "请先勾选“确认删除”，再点“删除此关注列表”。不想删除时返回即可，列表不受影响。"
+        context = {"title": "未删除关注列表", "message": message}
+        return render(request, "error.html", context, 400)
     if watch is None or not await run_in_threadpool(
         delete_watch, verifier_of(request).settings.log_db, token
     ):
