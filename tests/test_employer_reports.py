@@ -172,6 +172,21 @@ def test_a_client_may_send_a_few_reports_a_day(app_client: AppClient, registry_d
     assert len(reports_of(registry_db)) == 2
 
 
+def test_a_report_sent_again_by_a_reload_is_stored_once(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """Reloading 报告已提交 re-posts its form: the same report number, no second report, and
+    nothing more charged to the day's allowance."""
+    with app_client(reports_per_day=2) as client:
+        page = post_check(client, *NO_MATCH_UNKNOWN)
+        first = send_report(client, page, "", "疑似伪造")
+        again = send_report(client, page, "", "疑似伪造")
+        other = send_report(client, page, "", "补充：证书纸张也不对")
+    assert [r.status_code for r in (first, again, other)] == [200, 200, 200]
+    assert context_of(again)["report_id"] == context_of(first)["report_id"]
+    assert [r["text"] for r in reports_of(registry_db)] == ["疑似伪造", "补充：证书纸张也不对"]
+
+
 def _reported(app_client: AppClient) -> None:
     with app_client() as client:
         for _ in range(5):

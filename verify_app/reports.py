@@ -104,6 +104,28 @@ def read_ticket(request: Request, ticket: str) -> dict[str, Any]:
     return details
 
 
+def sent_before(path: Path, report: Report) -> int | None:
+    """The id of the same report sent already — the sent page reloaded re-posts its form —
+    so that it is stored, and charged to the day's allowance, once."""
+    conn = sqlite3.connect(path, timeout=5, isolation_level=None)
+    try:
+        row = conn.execute(
+            "SELECT id FROM reports WHERE client = ? AND number = ? AND checked_at = ?"
+            " AND name_hash = ? AND contact = ? AND text = ? ORDER BY id LIMIT 1",
+            (
+                report.client,
+                report.number,
+                report.checked_at,
+                report.name_hash,
+                report.contact,
+                report.text,
+            ),
+        ).fetchone()
+        return int(row[0]) if row else None
+    finally:
+        conn.close()
+
+
 def save_report(path: Path, report: Report, at: str) -> int:
     """Insert one report into the log database; its id."""
     conn = sqlite3.connect(path, timeout=5, isolation_level=None)
@@ -146,7 +168,6 @@ async def report(request: Request) -> Response:
         context["report_error"] = str(exc)
         return render(request, "report.html", context, 400)
     client = client_of(request)
-    verifier.quotas.charge_report(client)
     authority = verifier.contact_for(details["number"])
     entry = Report(
         client=client,
@@ -162,7 +183,10 @@ async def report(request: Request) -> Response:
     )
     at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0).isoformat()
     try:
-        report_id = await run_in_threadpool(save_report, verifier.settings.log_db, entry, at)
+        report_id = await run_in_threadpool(sent_before, verifier.settings.log_db, entry)
+        if report_id is None:
+            verifier.quotas.charge_report(client)
+            report_id = await run_in_threadpool(save_report, verifier.settings.log_db, entry, at)
     except sqlite3.Error:
         context["report_error"] = "举报暂时无法保存，请稍后再提交，或直接联系发证机关。"
         return render(request, "report.html", context, 503)
