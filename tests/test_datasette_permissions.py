@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -62,8 +63,11 @@ async def test_path_status_anonymous_and_signed_in(
 ) -> None:
     anon = await ds.client.get(path)
     assert anon.status_code == anonymous
-    if anonymous == 302:
-        assert anon.headers["location"] == LOGIN
+    if anonymous == 302:  # to the login, which then leads back to the page asked for
+        location = urllib.parse.urlsplit(anon.headers["location"])
+        assert location.path == LOGIN
+        back = urllib.parse.parse_qs(location.query).get("next", ["/"])[0]
+        assert urllib.parse.unquote(back) == path
     assert HOLDER not in anon.text
     signed = await ds.client.get(path, cookies=signed_in(ds))
     assert signed.status_code == staff
@@ -80,7 +84,7 @@ async def test_cookie_signed_with_another_secret_is_anonymous(ds: Datasette) -> 
     other = Datasette([], secret="not the instance secret")
     response = await ds.client.get("/registry/certificates", cookies=signed_in(other))
     assert response.status_code == 302
-    assert response.headers["location"] == LOGIN
+    assert response.headers["location"].split("?")[0] == LOGIN
 
 
 async def test_login_form_accepts_the_account_from_the_environment(ds: Datasette) -> None:
@@ -102,6 +106,38 @@ async def test_login_form_accepts_the_account_from_the_environment(ds: Datasette
     assert right.status_code == 302
     page = await ds.client.get("/registry", cookies={"ds_actor": right.cookies["ds_actor"]})
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("asked", "landing"),
+    [
+        ("/registry/certificates?level=中级工", "/registry/certificates?level=中级工"),
+        ("//evil.example/x", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("/-/login?next=/registry", "/"),
+    ],
+)
+async def test_login_leads_back_to_the_page_asked_for_and_nowhere_else(
+    ds: Datasette, asked: str, landing: str
+) -> None:
+    """A shared link to a report queue survives the login; a crafted one leads to no other
+    site."""
+    form = await ds.client.get(LOGIN, params={"next": asked})
+    token = form.cookies["ds_csrftoken"]
+    right = await ds.client.post(
+        LOGIN,
+        data={
+            "username": STAFF_USER,
+            "password": STAFF_PASSWORD,
+            "csrftoken": token,
+            "next": asked,
+        },
+        cookies={"ds_csrftoken": token},
+    )
+    assert right.status_code == 302
+    assert right.headers["location"] == landing
+    assert ('name="next"' in form.text) == (landing != "/")
 
 
 async def test_no_account_configured_means_nobody_gets_in(

@@ -38,7 +38,12 @@ from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from datasette_config.plugins.certreg_session import session_cookie, set_session_cookie
+from datasette_config.plugins.certreg_session import (
+    local_path,
+    login_path,
+    session_cookie,
+    set_session_cookie,
+)
 from datasette_config.staff import AccountProblem, auth_passwords_config, dummy_hash
 
 FAILURES_PER_MINUTE = 5
@@ -138,8 +143,10 @@ async def login(request: Request, datasette: Any) -> Response:
             "password_login.html", {"error": TOO_LONG}, request=request
         )
         return Response.html(page, status=413)
+    next_path = local_path(request.args.get("next"))
     if request.method == "POST":
         form = await request.post_vars()
+        next_path = local_path(form.get("next"))
         username = form.get("username") or ""
         password = form.get("password") or ""
         throttle = login_throttle(datasette)
@@ -156,7 +163,7 @@ async def login(request: Request, datasette: Any) -> Response:
                 checked = known or dummy_hash(accounts.values())
                 matches = await asyncio.to_thread(verify_password, password, checked)
                 if known and matches:
-                    response = Response.redirect(datasette.urls.path("/"))
+                    response = Response.redirect(next_path or datasette.urls.path("/"))
                     set_session_cookie(
                         response,
                         session_cookie(datasette, {"id": username}),
@@ -165,7 +172,9 @@ async def login(request: Request, datasette: Any) -> Response:
                     return response
                 throttle.failed(keys)
                 error = INVALID
-    page = await datasette.render_template("password_login.html", {"error": error}, request=request)
+    page = await datasette.render_template(
+        "password_login.html", {"error": error, "next_path": next_path}, request=request
+    )
     return Response.html(page, status=status, headers=headers)
 
 
@@ -190,5 +199,5 @@ def get_metadata(datasette: Any, key: Any, database: Any, table: Any) -> dict[st
 @hookimpl
 def forbidden(datasette: Any, request: Any, message: str) -> Response | None:
     if request.actor is None:
-        return Response.redirect(datasette.urls.path("/-/login"))
+        return Response.redirect(login_path(datasette, request.full_path))
     return None

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+import urllib.parse
 import weakref
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from http.cookies import SimpleCookie
@@ -125,6 +126,24 @@ def live_session(datasette: Any, value: str | None) -> Session | None:
     return session
 
 
+def local_path(value: str | None) -> str | None:
+    """``value`` when it is a path on this site to return to after login (``/registry/…?…``),
+    else None: never another host (``//evil``, ``/\\evil``), never the login page itself."""
+    if not value or len(value) > 2000 or not value.startswith("/"):
+        return None
+    if value.startswith(("//", "/\\")) or any(c in value for c in "\\\r\n\t"):
+        return None
+    return None if value.startswith("/-/login") else value
+
+
+def login_path(datasette: Any, asked: str) -> str:
+    """The login page, told to lead back to ``asked`` (a shared link to a report queue, the
+    page open when the session ended) when that is a page of this site."""
+    back = local_path(asked)
+    query = f"?{urllib.parse.urlencode({'next': back})}" if back and back != "/" else ""
+    return str(datasette.urls.path("/-/login")) + query
+
+
 def _route_path(datasette: Any, scope: dict[str, Any]) -> str:
     """The path Datasette routes on: the raw path, without the query and the base_url."""
     raw = scope.get("raw_path")
@@ -190,7 +209,10 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
                 and not _is_public(_route_path(datasette, scope))
                 and not await datasette.permission_allowed(None, "view-instance", default=True)
             ):
-                response = Response.redirect(datasette.urls.path("/-/login"))
+                raw = scope.get("raw_path") or scope["path"].encode()
+                query = scope.get("query_string") or b""
+                asked = raw.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
+                response = Response.redirect(login_path(datasette, asked))
                 if stale:
                     clear_session_cookie(response, https)
                 await response.asgi_send(send)
