@@ -439,3 +439,12 @@ async def test_holders_by_name_has_no_number_field_to_mistake_for_a_condition(
     assert 'name="上页末行编号"' in response.text and 'name="证书编号"' not in response.text
     rows = await query(ds, "/registry/holders", 姓名="周杰", 上页末行编号="")
     assert "Z1122020123" in column(rows, "证书编号")
+
+
+async def test_numbers_in_query_results_link_to_their_certificates(ds: Datasette) -> None:
+    response = await ds.client.get(
+        "/registry/holders", params={"姓名": "周杰", "上页末行编号": ""}, cookies=signed_in(ds)
+    )
+    assert '<a href="/registry/certificates/Z1122020123">Z1122020123</a>' in response.text
+    changes = await ds.client.get("/registry/status_changes", cookies=signed_in(ds))
+    assert '<a href="/registry/certificates/Z1122020125">Z1122020125</a>' in changes.text

@@ -4,6 +4,7 @@ canned queries. The vocabulary itself lives in ``datasette_config.labels``."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -36,12 +37,22 @@ HISTORY = "certificate_history"
 """Its ``field`` names a certificate column, and ``old``/``new`` hold that column's values."""
 
 
+NUMBER_COLUMNS = frozenset({"证书编号", "新证书编号", "原证书编号"})
+"""The canned queries' columns that hold a certificate number: each links to its certificate."""
+_NUMBER = re.compile(r"[CZGJ]\d{10}")
+
+
 @hookimpl
 def render_cell(
     row: Any, value: object, column: str, table: str | None, datasette: Any
 ) -> Markup | None:
     # Every table, row and query of both databases: a code column is labelled wherever it
     # appears, a timestamp is converted whatever its column is called (``max(at)``).
+    if table is None and column in NUMBER_COLUMNS and isinstance(value, str):
+        if _NUMBER.fullmatch(value):  # a malformed one a visitor typed stays plain text
+            href = datasette.urls.row("registry", "certificates", value)
+            return Markup(f'<a href="{escape(href)}">{escape(value)}</a>')
+        return None
     if table == HISTORY and column == "field" and isinstance(value, str):
         labels = datasette.metadata("columns", database="registry", table="certificates") or {}
         shown = f"{value} {labels[value]}" if value in labels else None
