@@ -663,6 +663,14 @@ def test_browser_shows_chinese_table_menu_and_stock(browse: str, tmp_path: Path)
             page.goto(browse + "/registry/stock")
             assert page.locator("h1").inner_text().startswith("空白证书对账")
             page.screenshot(path=str(shots["staff-stock.png"]), full_page=True)
+            # on a phone, a certificate's fields are labelled by their headings, not all
+            # "证书编号" by Datasette's per-position cell labels
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.goto(browse + "/registry/certificates/Z1122020123")
+            labels = page.locator("table.certificate-fields td").evaluate_all(
+                "cells => cells.map(c => getComputedStyle(c, '::before').content)"
+            )
+            assert len(labels) > 20 and set(labels) <= {"none", "normal"}, labels
         finally:
             browser.close()
     for shot in shots.values():
