@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -448,3 +449,21 @@ async def test_numbers_in_query_results_link_to_their_certificates(ds: Datasette
     assert '<a href="/registry/certificates/Z1122020123">Z1122020123</a>' in response.text
     changes = await ds.client.get("/registry/status_changes", cookies=signed_in(ds))
     assert '<a href="/registry/certificates/Z1122020125">Z1122020125</a>' in changes.text
+
+
+async def test_the_csv_export_of_a_later_page_is_of_the_whole_filter(ds: Datasette) -> None:
+    """From page 2 the CSV link exported only the rows after page 1."""
+    first = await ds.client.get(
+        "/registry/certificates.json", params={"_size": "5"}, cookies=signed_in(ds)
+    )
+    page = await ds.client.get(
+        "/registry/certificates",
+        params={"_size": "5", "_next": first.json()["next"]},
+        cookies=signed_in(ds),
+    )
+    [link] = re.findall(r'<a href="([^"]+\.csv[^"]*)">CSV</a>', page.text)
+    assert "_next" not in link
+    exported = await ds.client.get(html.unescape(link), cookies=signed_in(ds))
+    rows = exported.content.decode("utf-8-sig").strip().splitlines()
+    assert len(rows) - 1 == first.json()["filtered_table_rows_count"]
+    assert 'name="_next"' not in page.text.split('id="export"')[-1]

@@ -8,6 +8,7 @@ a filtered table, the breadcrumb labels — is translated here with the vocabula
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any
 
 import datasette.handle_exception as default_handler
@@ -122,4 +123,20 @@ def extra_template_vars(datasette: Any, request: Any) -> dict[str, Any]:
         "message_text": message_text,
         "menu_label": lambda label: MENU_LINKS.get(label, label),
         "sql_error": sql_error,
+        "from_first_page": from_first_page,
     }
+
+
+def from_first_page(url: str) -> str:
+    """``url`` without its page: no ``_next``, and only the export's own ``_size`` (Datasette
+    appends ``_size=max`` after the page's, and reads the first). A table's CSV export is of the
+    rows the filters select, not of one page or of those after the page it was opened from."""
+    path, _, query = url.partition("?")
+    pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
+    sizes = [i for i, (key, _) in enumerate(pairs) if key == "_size"]
+    kept = [
+        (key, value)
+        for i, (key, value) in enumerate(pairs)
+        if key != "_next" and (key != "_size" or i == sizes[-1])
+    ]
+    return f"{path}?{urllib.parse.urlencode(kept)}" if kept else path
