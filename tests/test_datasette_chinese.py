@@ -685,3 +685,12 @@ def test_every_certificate_column_has_a_chinese_label() -> None:
     label in metadata.yml (remark and reissue were)."""
     labels = shipped_metadata()["databases"]["registry"]["tables"]["certificates"]["columns"]
     assert set(CERTIFICATE_COLUMNS) <= set(labels), set(CERTIFICATE_COLUMNS) - set(labels)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("path", ["/verify_log/checks", "/verify_log/reports", "/registry/syncs"])
+async def test_time_tables_say_their_filters_take_utc(ds: Datasette, path: str) -> None:
+    """Times are shown in Beijing time but stored in UTC: a filter typed in Beijing time found
+    nothing, without a word. The page says how to filter (SPEC §8: times in Beijing time)."""
+    _, page = await get(ds, path)
+    assert "北京时间减 8 小时" in page and "≥ 2026-11-30T16:00" in page
