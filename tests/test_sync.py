@@ -127,7 +127,7 @@ def test_usage_errors_exit_2(registers: RegisterFactory, db_path: Path) -> None:
     code, output = run(
         "sync", str(path), "--db", str(db_path), "--kind", "approval-roster", "--authority", "2202"
     )
-    assert code == 2 and "approval_doc" in output
+    assert code == 2 and "--approval-doc" in output
     code, output = run(
         "sync",
         str(path),
