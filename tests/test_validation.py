@@ -119,6 +119,16 @@ def test_number_held_by_another_register(loaded: RegisterFactory, db_path: Path)
     assert snapshot(db_path) == before
 
 
+def test_another_citys_number_is_one_problem(registers: RegisterFactory, db_path: Path) -> None:
+    """A 德阳 number in a 绵阳 roster: the region is wrong — said once, not again as a matter of
+    绵阳's issuing rights."""
+    registers.add("mianyang.csv", [approval_row("Z1122040001", "周杰")], MIANYANG)
+    code, report, _ = sync(registers.folder, db_path)
+    assert code == 1
+    [problem] = report["registers"][0]["problems"]
+    assert "地区代码“2204”与本名册的编号地区 2202 不符" in problem["rule"]
+
+
 def test_footer_counts_must_equal_rows_per_level(loaded: RegisterFactory, db_path: Path) -> None:
     before = snapshot(db_path)
     rows = [approval_row("Z1122020001", "周杰"), approval_row("C1122020001", "吴敏", level="初级")]

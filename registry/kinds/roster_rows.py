@@ -73,12 +73,11 @@ def _number_problems(
                 "附件3",
             )
         )
-    if parsed.region != entry.region:
+    if parsed.region != entry.region:  # one problem, not also the issuing rights it implies
         found.append(
             (f"地区代码“{parsed.region}”与本名册的编号地区 {entry.region} 不符", "§四.(四)")
         )
-    reason = issuing_problem(entry.authority, parsed.region, parsed.letter)
-    if reason:
+    elif reason := issuing_problem(entry.authority, parsed.region, parsed.letter):
         found.append((reason, "§三"))
     return tuple(found)
 
