@@ -218,3 +218,19 @@ def test_the_api_manual(served: tuple[str, Path], page: Any, tmp_path: Path) -> 
     assert page.locator("section.operation").count() == 12
     assert "Authorization: Bearer" in page.locator("#keys").inner_text()
     shoot(page, "docs", tmp_path, full_page=False)
+
+
+@pytest.mark.parametrize("path", ["/", "/batch", "/watch", "/docs"])
+def test_no_page_scrolls_sideways_on_a_phone(
+    page: Any, served: tuple[str, Path], path: str
+) -> None:
+    """Wide tables (the manual's) scroll within their own box; the page itself never does, and
+    the footer's links are big enough to tap."""
+    base, _ = served
+    page.goto(base + path)
+    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, (path, wide)
+    heights = page.locator("footer.site nav a").evaluate_all(
+        "links => links.map(a => a.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 32, heights
