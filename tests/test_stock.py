@@ -125,6 +125,30 @@ def test_reconciliation_matches_the_hand_computed_example(example: Path) -> None
     ]
 
 
+def test_blanks_without_certificates_yet_are_reconciled_too(tmp_path: Path) -> None:
+    """Blanks requested, approved and dispatched before any roster is loaded (and a request
+    still pending) are on hand: every line is shown, not only those with certificates."""
+    db = tmp_path / "registry.db"
+    requisitions = [
+        requisition("乐山市人力资源和社会保障局", 6, 4, city="同意 2012-02-10"),
+        requisition("雅安市人力资源和社会保障局", 3, city="同意 2012-02-10", province=None),
+    ]
+    assert load(db, tmp_path / "req.csv", "requisitions", requisitions)["exit_code"] == 0
+    slips = [dispatch("乐山市人力资源和社会保障局", 6, 4)]
+    assert load(db, tmp_path / "slips.xlsx", "dispatches", slips)["exit_code"] == 0
+    table = [
+        (line["recipient"], line["letter"], *(line[f] for f in FIGURES))
+        for line in stock_json(db)
+    ]
+    assert table == [
+        ("乐山市", "C", 6, 6, 6, 0, 0, 0, 6, 0, 0),
+        ("乐山市", "Z", 4, 4, 4, 0, 0, 0, 4, 0, 0),
+        ("雅安市", "C", 3, 0, 0, 0, 0, 0, 0, 0, 0),
+    ]
+    result = CliRunner().invoke(cli, ["stock", "--db", str(db)])
+    assert "登记库更新时间：无" not in result.output  # as of the blank registers' sync
+
+
 def test_a_negative_balance_is_flagged(example: Path) -> None:
     flagged = [
         (line["recipient"], line["letter"]) for line in stock_json(example) if line["negative"]

@@ -25,7 +25,7 @@ from registry.domain.registers import ROSTER_KINDS
 from registry.domain.trades import CatalogueError
 from registry.kinds import LAYOUTS
 from registry.sheets.errors import UnreadableSheet
-from registry.store import stock
+from registry.store import stock, syncs
 from registry.sync.catalogue import load_catalogue
 from registry.sync.manifest import ManifestError, load_manifest, make_entry
 from registry.sync.report import json_report, text_report
@@ -233,7 +233,7 @@ def stock_command(db: Path, as_json: bool) -> None:
     conn = store.connect(db)  # a writer, so a registry made by an older certreg gets the view
     try:
         lines = stock.reconciliation(conn)
-        as_of = store.registry_as_of(conn)
+        as_of = syncs.last_loaded(conn)
     finally:
         conn.close()
     if as_json:

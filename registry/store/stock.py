@@ -173,7 +173,7 @@ figures AS (
 ),
 totals AS (
     SELECT recipient, max(region) AS region, letter,
-        {", ".join(f"sum({figure}) AS {figure}" for figure in _FIGURES)}
+        {", ".join(f"coalesce(sum({figure}), 0) AS {figure}" for figure in _FIGURES)}
     FROM figures GROUP BY recipient, letter
 )
 SELECT t.recipient, t.region, l.level, t.letter, t.requested, t.approved, t.dispatched,
