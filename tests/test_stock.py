@@ -137,8 +137,7 @@ def test_blanks_without_certificates_yet_are_reconciled_too(tmp_path: Path) -> N
     slips = [dispatch("乐山市人力资源和社会保障局", 6, 4)]
     assert load(db, tmp_path / "slips.xlsx", "dispatches", slips)["exit_code"] == 0
     table = [
-        (line["recipient"], line["letter"], *(line[f] for f in FIGURES))
-        for line in stock_json(db)
+        (line["recipient"], line["letter"], *(line[f] for f in FIGURES)) for line in stock_json(db)
     ]
     assert table == [
         ("乐山市", "C", 6, 6, 6, 0, 0, 0, 6, 0, 0),

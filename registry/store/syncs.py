@@ -144,7 +144,9 @@ def registry_as_of(conn: sqlite3.Connection) -> str | None:
 def last_loaded(conn: sqlite3.Connection) -> str | None:
     """When any register last changed the registry (rosters, status changes and the blank
     registers alike): what the stock reconciliation is as of."""
-    row = conn.execute("SELECT max(at) FROM syncs WHERE outcome IN ('loaded', 'updated')").fetchone()
+    row = conn.execute(
+        "SELECT max(at) FROM syncs WHERE outcome IN ('loaded', 'updated')"
+    ).fetchone()
     return row[0] if row else None
 
 
