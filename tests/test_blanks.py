@@ -3,6 +3,7 @@ every rule broken once, whole-or-nothing loading, idempotency."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
+from registry.kinds.blanks import opinion
 from registry.sheets.writers import write_requisition_form
 from tests.blank_registers import (
     UNIT,
@@ -341,3 +343,33 @@ def test_dispatches_must_come_from_the_province(db: Path, tmp_path: Path) -> Non
     result = sync(db, path, "--kind", "dispatches", "--authority", "2202")
     assert result.exit_code == 2
     assert "authority 应为 2200" in result.output
+
+
+@pytest.mark.parametrize(
+    "written, agreed",
+    [
+        ("同意 2012-03-01", True),
+        ("同意（印章）2012年3月1日", True),
+        ("（印章）2012-03-01", True),  # the form signed and dated
+        ("不予批准，请按实际合格人数重报（印章）2012年3月9日", False),
+        ("退回重报 2012-03-09", False),
+        ("驳回 2012-03-09", False),
+        ("请补充材料后再报 2012-03-09", False),
+        ("经审核，不符合条件 2012-03-09", False),
+    ],
+)
+def test_an_opinion_approves_only_in_words_that_approve(written: str, agreed: bool) -> None:
+    """§四.(二): blanks only after approval — a refusal in other words than 不同意 approved."""
+    assert opinion(written, dt.date(2026, 1, 1)).agreed is agreed
+
+
+@pytest.mark.parametrize(
+    "written, words",
+    [
+        ("同意，核减中级为3本（印章）2012年3月9日", "意见改动了申领数量"),
+        ("已阅 2012-03-09", "看不出是否同意"),
+    ],
+)
+def test_an_opinion_the_register_cannot_hold_is_refused(written: str, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        opinion(written, dt.date(2026, 1, 1))

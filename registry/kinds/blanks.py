@@ -27,7 +27,12 @@ PREFECTURE_FULL_NAMES = {
 
 _CHINESE_NUMERALS = re.compile("[〇零一二三四五六七八九十百千两]")
 _DATE_IN_TEXT = re.compile(r"\d{4}\s*[.\-/年]\s*\d{1,2}\s*[.\-/月]\s*\d{1,2}\s*日?")
-_NOT_AGREED = ("不同意", "不予同意", "不批准")
+_NOT_AGREED = ("不同意", "不予", "不批准", "不符合", "驳回", "退回", "重报", "暂缓", "补充材料")
+"""Words of an opinion that does not approve (不予批准, 退回重报, 请补充材料后再报 …)."""
+_AGREED = ("同意", "批准", "准予", "核准")
+_CHANGED = ("核减", "核增", "减为", "增为", "改为", "调整", "调减", "调增")
+"""Words of an approval of other quantities than the form's (同意，核减中级为3本)."""
+_NO_WORDS = re.compile(r"[\s\W_]|印章|盖章|公章")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +107,20 @@ class Opinion:
     on: dt.date | None = None
 
 
+def _agreed(written: str) -> bool | None:
+    """False for words that do not approve, True for an approval of the form's quantities,
+    None for neither (a bare date and a stamp count as approval; other words are asked about).
+    Raises ValueError for an approval of other quantities, which the register cannot hold."""
+    if any(word in written for word in _NOT_AGREED):
+        return False
+    if any(word in written for word in _CHANGED):
+        raise ValueError(
+            "意见改动了申领数量：登记库把表中各等级的数量记为批准数。请把表中数量改为批准的数量，"
+            "意见写“同意”和日期，再导入（§四.(二)）"
+        )
+    return True if any(word in written for word in _AGREED) else None
+
+
 def opinion(value: Cell, today: dt.date) -> Opinion:
     """Read an opinion cell: blank, a date, ``同意 2012-03-01`` or ``不同意…``.
 
@@ -110,17 +129,24 @@ def opinion(value: Cell, today: dt.date) -> Opinion:
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return Opinion(None)
+    agreed: bool | None = True
     if isinstance(value, dt.date):
         day = value
-        agreed = True
     else:
         written = unicodedata.normalize("NFKC", str(value))
-        agreed = not any(word in written for word in _NOT_AGREED)
+        agreed = _agreed(written)
         match = _DATE_IN_TEXT.search(written)
         if match is None:
-            if not agreed:
+            if agreed is False:
                 return Opinion(False)
             raise ValueError("意见须注明日期，如“同意 2012-03-01”（日期用阿拉伯数字）")
+        if agreed is None:  # a date and a stamp agree, as the form is signed; other words ask
+            if _NO_WORDS.sub("", written.replace(match[0], "")):
+                raise ValueError(
+                    "看不出是否同意：请写“同意 2012-03-01”，或“不同意”"
+                    "（§四.(二)：空白证书须经批准后领取）"
+                )
+            agreed = True
         try:
             day = parse_date(match[0])
         except BadDate as exc:
