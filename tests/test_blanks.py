@@ -191,6 +191,13 @@ BROKEN = {
         "初级",
         "阿拉伯数字",
     ),
+    "an absurd quantity (one that does not even fit SQLite's integers)": (
+        "requisitions",
+        "2200",
+        [requisition(UNIT) | {"初级": "100000000000000000000", "合计": "100000000000000000000"}],
+        "初级",
+        "超过 9999 本",
+    ),
     "city unit without the city's opinion": (
         "requisitions",
         "2200",
@@ -373,3 +380,10 @@ def test_an_opinion_approves_only_in_words_that_approve(written: str, agreed: bo
 def test_an_opinion_the_register_cannot_hold_is_refused(written: str, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         opinion(written, dt.date(2026, 1, 1))
+
+
+def test_a_large_but_possible_requisition_loads(db: Path, tmp_path: Path) -> None:
+    """Up to 9999 blanks of each level, so a 合计 of 10000 is fine."""
+    row = requisition(UNIT, 5000, 5000)
+    assert row["合计"] == 10000
+    assert load(db, tmp_path / "big.csv", "requisitions", [row])["exit_code"] == 0

@@ -61,8 +61,12 @@ def recipient(unit: str) -> Recipient:
     return Recipient(name)
 
 
-def quantity(value: Cell) -> int:
-    """A number of blanks: a whole number ≥ 0 in Arabic numerals; empty is 0.
+MAX_QUANTITY = 9999
+"""The most blanks of one level a row may count: the four-digit sequence numbers of 附件3."""
+
+
+def quantity(value: Cell, most: int = MAX_QUANTITY) -> int:
+    """A number of blanks: a whole number from 0 to ``most`` in Arabic numerals; empty is 0.
 
     Raises ValueError with the reason in Chinese.
     """
@@ -80,10 +84,20 @@ def quantity(value: Cell) -> int:
             raise ValueError("数量须用阿拉伯数字填写（§四.(三)）")
         if not re.fullmatch(r"-?\d+(\.\d+)?", written):
             raise ValueError("数量应为整数（本）")
-        return quantity(float(written))
+        return quantity(float(written), most)
     if value < 0:
         raise ValueError("数量不能为负数")
+    if value > most:
+        raise ValueError(
+            f"数量 {value} 超过 {most} 本：一个地区每年每个等级的证书编号最多 {MAX_QUANTITY} 个"
+            "（附件3 顺序号四位），请核对"
+        )
     return value
+
+
+def total_of(value: Cell) -> int:
+    """A 合计 cell: a quantity of up to one level's most for each level."""
+    return quantity(value, len(QUANTITY_COLUMNS) * MAX_QUANTITY)
 
 
 def read_quantities(

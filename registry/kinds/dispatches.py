@@ -17,7 +17,7 @@ from registry.domain.problems import Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import DISPATCHES
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
-from registry.kinds.blanks import quantity, read_quantities, recipient
+from registry.kinds.blanks import read_quantities, recipient, total_of
 from registry.kinds.requisitions import APPROVED
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout, quantity_columns
@@ -104,7 +104,7 @@ def _check_row(
             fail("领取单位", unit, "各等级数量均为 0")
         if values.get("合计") is not None:
             try:
-                total = quantity(values.get("合计"))
+                total = total_of(values.get("合计"))
             except ValueError as exc:
                 fail("合计", values.get("合计"), str(exc))
             else:

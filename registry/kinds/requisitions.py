@@ -18,7 +18,14 @@ from registry.domain.problems import Problem
 from registry.domain.regions import covers, region_name
 from registry.domain.registers import REQUISITIONS
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
-from registry.kinds.blanks import Opinion, Recipient, opinion, quantity, read_quantities, recipient
+from registry.kinds.blanks import (
+    Opinion,
+    Recipient,
+    opinion,
+    read_quantities,
+    recipient,
+    total_of,
+)
 from registry.kinds.requisition_form import read_requisitions
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout, quantity_columns
@@ -72,7 +79,7 @@ def _status(province: Opinion) -> str:
 def _check_total(values: dict[str, Cell], quantities: dict[str, int], fail: Fail) -> None:
     requested = sum(quantities.values())
     try:
-        total = quantity(values.get("合计"))
+        total = total_of(values.get("合计"))
     except ValueError as exc:
         fail("合计", values.get("合计"), str(exc))
     else:
