@@ -198,6 +198,13 @@ BROKEN = {
         "初级",
         "超过 9999 本",
     ),
+    "a requisition pasted twice": (
+        "requisitions",
+        "2200",
+        [requisition(UNIT, 2, 1), requisition(UNIT, 2, 1)],
+        "单位",
+        "与本文件第3行是同一申领计划",
+    ),
     "city unit without the city's opinion": (
         "requisitions",
         "2200",
@@ -387,3 +394,16 @@ def test_a_large_but_possible_requisition_loads(db: Path, tmp_path: Path) -> Non
     row = requisition(UNIT, 5000, 5000)
     assert row["合计"] == 10000
     assert load(db, tmp_path / "big.csv", "requisitions", [row])["exit_code"] == 0
+
+
+def test_a_citys_requisition_is_not_registered_again_by_the_province(
+    db: Path, tmp_path: Path
+) -> None:
+    """绵阳's own register holds its requisition; the province's summary lists it again."""
+    row = requisition(MIANYANG, 2, 0, 1, city="同意 2012-02-11")
+    assert load(db, tmp_path / "mianyang-req.csv", "requisitions", [row], "2202")["exit_code"] == 0
+    report = load(db, tmp_path / "summary.csv", "requisitions", [requisition(UNIT, 1), row])
+    assert report["exit_code"] == 1
+    [problem] = report["registers"][0]["problems"]
+    assert (problem["row"], problem["column"]) == (3, "单位")
+    assert "与登记表“mianyang-req.csv”第2行是同一申领计划" in problem["rule"]

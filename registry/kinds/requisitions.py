@@ -162,9 +162,49 @@ def check_requisitions(
     problems: list[Problem] = []
     checked = [_check_row(record, entry, context.today, problems) for record in table.records]
     rows = [row for row in checked if row is not None]
+    problems += _duplicates(context.conn, entry, rows)
     if not problems:
         problems = _dispatched_beyond(context.conn, entry, rows)
     return problems, rows
+
+
+_IDENTITY = ("recipient", *QUANTITY_FIELDS.values(), "city_agreed_on", "approved_on")
+"""What makes two rows one requisition: its recipient, its quantities and its opinions' dates."""
+
+
+def _duplicates(
+    conn: sqlite3.Connection, entry: RegisterEntry, rows: list[Requisition]
+) -> list[Problem]:
+    """A requisition registered twice — pasted twice, or in a city's register and again in the
+    province's summary — would count its approval twice, and let twice the blanks out (§四.(二))."""
+    registered = {
+        tuple(found[:-2]): (found[-2], found[-1])
+        for found in conn.execute(
+            f"SELECT {', '.join(_IDENTITY)}, register, source_row FROM requisitions"
+            " WHERE register <> ?",
+            (entry.key,),
+        )
+    }
+    first: dict[tuple[object, ...], object] = {}
+    problems = []
+    for row in rows:
+        identity = tuple(row[field] for field in _IDENTITY)
+        if identity in first:
+            where = f"与本文件第{first[identity]}行"
+        elif identity in registered:
+            register, line = registered[identity]
+            where = f"与登记表“{register}”第{line}行"
+        else:
+            first[identity] = row["source_row"]
+            continue
+        rule = (
+            f"{where}是同一申领计划（单位、各等级数量和意见日期都相同）：重复登记会使批准数加倍，"
+            "请删去此行"
+        )
+        problems.append(
+            Problem(int(str(row["source_row"])), "单位", str(row["unit"]), rule, "§四.(二)")
+        )
+    return problems
 
 
 def _dispatched_beyond(
