@@ -407,3 +407,30 @@ def test_a_citys_requisition_is_not_registered_again_by_the_province(
     [problem] = report["registers"][0]["problems"]
     assert (problem["row"], problem["column"]) == (3, "单位")
     assert "与登记表“mianyang-req.csv”第2行是同一申领计划" in problem["rule"]
+
+
+def test_dispatches_are_counted_in_the_order_of_their_dates(tmp_path: Path) -> None:
+    """2012's slip corrected after 2013's is loaded, and a file listing 2013 before 2012, are
+    judged by date: by 2012-03-10 four of the five approved that year were out, no more."""
+    db = tmp_path / "registry.db"
+    approvals = [
+        requisition(UNIT, 5, province="同意 2012-02-20"),
+        requisition(UNIT, 6, province="同意 2013-02-20"),
+    ]
+    assert load(db, tmp_path / "req.csv", "requisitions", approvals)["exit_code"] == 0
+    early, late = dispatch(UNIT, 4, day="2012-03-10"), dispatch(UNIT, 5, day="2013-03-10")
+    assert load(db, tmp_path / "d2012.csv", "dispatches", [early])["exit_code"] == 0
+    assert load(db, tmp_path / "d2013.csv", "dispatches", [late])["exit_code"] == 0
+    corrected = early | {"经办人": "经办人（更正）"}
+    assert load(db, tmp_path / "d2012.csv", "dispatches", [corrected])["exit_code"] == 0
+
+    fresh = tmp_path / "fresh.db"
+    assert load(fresh, tmp_path / "req.csv", "requisitions", approvals)["exit_code"] == 0
+    assert load(fresh, tmp_path / "both.csv", "dispatches", [late, early])["exit_code"] == 0
+    too_early = dispatch(UNIT, 2, day="2012-03-11")  # 6 by then, 5 approved
+    report = load(fresh, tmp_path / "more.csv", "dispatches", [too_early])
+    [problem] = report["registers"][0]["problems"]
+    assert (
+        "累计发放 6 本（此前已发 4 本），而截至发放日期 2012-03-11 省厅只批准了 5 本"
+        in (problem["rule"])
+    )

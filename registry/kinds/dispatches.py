@@ -75,14 +75,18 @@ class Approvals:
         return totals
 
 
-def dispatched_blanks(conn: sqlite3.Connection, except_register: str) -> Totals:
-    """Blanks already dispatched, per recipient and level, by every other dispatch register."""
+def _dispatched_elsewhere(
+    conn: sqlite3.Connection, except_register: str
+) -> list[tuple[str, str, dict[str, int]]]:
+    """(recipient, date, blanks per level) of every dispatch the other registers hold."""
     fields = ", ".join(QUANTITY_FIELDS[c] for c in QUANTITY_COLUMNS)
-    return _totals(
-        conn,
-        f"SELECT recipient, {fields} FROM dispatches WHERE register <> ?",
-        (except_register,),
-    )
+    return [
+        (who, day, {c: n or 0 for c, n in zip(QUANTITY_COLUMNS, amounts, strict=True)})
+        for who, day, *amounts in conn.execute(
+            f"SELECT recipient, dispatched_on, {fields} FROM dispatches WHERE register <> ?",
+            (except_register,),
+        )
+    ]
 
 
 def _check_row(
@@ -137,42 +141,52 @@ def _check_row(
 def check_dispatches(
     table: Table, entry: RegisterEntry, context: LoadContext
 ) -> tuple[list[Problem], list[Dispatch]]:
-    """Every problem of a dispatch register, including blanks beyond approved requisitions."""
+    """Every problem of a dispatch register, including blanks beyond approved requisitions.
+
+    All dispatches — this register's and the others' — are counted in the order of their dates
+    (a correction of 2012's slip is not judged after 2013's): by each of this register's, the
+    blanks a recipient got of a level may not exceed what was approved by that day, nor — all of
+    them together — what was ever approved (§四.(二))."""
     problems: list[Problem] = []
     approvals = Approvals(context.conn)
     approved = approvals.until()
-    handed = dispatched_blanks(context.conn, entry.key)
+    mine: list[tuple[str, str, dict[str, int], int | None]] = []
     rows = []
     for record in table.records:
         row, quantities = _check_row(record, context.today, problems)
-        if row is None or quantities is None:
-            continue
-        rows.append(row)
-        who, day = str(row["recipient"]), str(row["dispatched_on"])
-        by_then = approvals.until(day)
+        if row is not None and quantities is not None:
+            rows.append(row)
+            mine.append((str(row["recipient"]), str(row["dispatched_on"]), quantities, record.row))
+    others = [(*d, None) for d in _dispatched_elsewhere(context.conn, entry.key)]
+    ordered = sorted([*others, *mine], key=lambda d: (d[1], d[3] is not None, d[3] or 0))
+    grand: Totals = Counter()
+    for who, _, quantities, _ in ordered:
         for column, amount in quantities.items():
-            if not amount:
+            grand[who, column] += amount
+    last_mine = {(who, c): line for who, _, q, line in mine for c, n in q.items() if n}
+    running: Totals = Counter()
+    for who, day, quantities, line in ordered:
+        by_then = approvals.until(day) if line is not None else Counter()
+        for column, amount in quantities.items():
+            running[who, column] += amount
+            if line is None or not amount:
                 continue
-            before = handed[who, column]
-            handed[who, column] += amount
-            rule = _beyond(who, column, handed[who, column], before, approved, by_then, day)
-            if rule:
-                problems.append(Problem(record.row, column, str(amount), rule, "§四.(二)"))
+            if last_mine[who, column] == line and grand[who, column] > approved[who, column]:
+                total, limit = (
+                    grand[who, column],
+                    f"超过经省厅批准的申领数 {approved[who, column]} 本",
+                )
+            elif running[who, column] > by_then[who, column]:
+                total = running[who, column]
+                limit = (
+                    f"而截至发放日期 {day} 省厅只批准了 {by_then[who, column]} 本："
+                    "发放不能早于申领计划的批准"
+                )
+            else:
+                continue
+            rule = f"{who}{column}累计发放 {total} 本（此前已发 {total - amount} 本），{limit}"
+            problems.append(Problem(line, column, str(amount), rule, "§四.(二)"))
     return problems, rows
-
-
-def _beyond(
-    who: str, column: str, total: int, before: int, approved: Totals, by_then: Totals, day: str
-) -> str | None:
-    """Why ``total`` blanks of a level to ``who`` is more than was approved (by ``day``)."""
-    handed = f"{who}{column}累计发放 {total} 本（此前已发 {before} 本），"
-    if total > approved[who, column]:
-        return handed + f"超过经省厅批准的申领数 {approved[who, column]} 本"
-    if total > by_then[who, column]:
-        return handed + (
-            f"而截至发放日期 {day} 省厅只批准了 {by_then[who, column]} 本：发放不能早于申领计划的批准"
-        )
-    return None
 
 
 def apply_dispatches(
