@@ -434,3 +434,20 @@ def test_dispatches_are_counted_in_the_order_of_their_dates(tmp_path: Path) -> N
         "累计发放 6 本（此前已发 4 本），而截至发放日期 2012-03-11 省厅只批准了 5 本"
         in (problem["rule"])
     )
+
+
+def test_a_corrected_requisition_cannot_approve_after_what_was_dispatched(
+    tmp_path: Path,
+) -> None:
+    """Moving the approval past the dispatch that drew on it would leave the registry holding
+    what the dispatch rule forbids."""
+    db = tmp_path / "registry.db"
+    assert load(db, tmp_path / "req.csv", "requisitions", [requisition(UNIT, 5)])["exit_code"] == 0
+    slip = [dispatch(UNIT, 4, day="2012-03-10")]
+    assert load(db, tmp_path / "d.csv", "dispatches", slip)["exit_code"] == 0
+    later = requisition(UNIT, 5, province="同意 2012-04-05")
+    report = load(db, tmp_path / "req.csv", "requisitions", [later])
+    assert report["exit_code"] == 1
+    [problem] = report["registers"][0]["problems"]
+    assert "于 2012-03-10 已向测试单位累计发放初级空白证书 4 本" in problem["rule"]
+    assert "截至该日经省厅批准的申领只有 0 本" in problem["rule"]

@@ -210,40 +210,50 @@ def _duplicates(
 def _dispatched_beyond(
     conn: sqlite3.Connection, entry: RegisterEntry, rows: list[Requisition]
 ) -> list[Problem]:
-    """§四.(二): blanks are handed out only against approved requisitions — so a new version of
-    a requisitions register may not approve less than the dispatch registers already handed
-    out (the stock would show blanks from nowhere)."""
+    """§四.(二): blanks are handed out only against requisitions approved by then — so a new
+    version of a requisitions register may not approve less, or later, than the dispatch
+    registers already handed out (the stock would show blanks from nowhere)."""
     fields = [QUANTITY_FIELDS[column] for column in QUANTITY_COLUMNS]
-    approved: Counter[tuple[str, str]] = Counter()
     others = conn.execute(
-        f"SELECT recipient, {', '.join(fields)} FROM requisitions"
+        f"SELECT recipient, approved_on, {', '.join(fields)} FROM requisitions"
         " WHERE status = ? AND register <> ?",
         (APPROVED, entry.key),
     )
     mine = [
-        (row["recipient"], *(row.get(f) for f in fields))
+        (row["recipient"], row["approved_on"], *(row.get(f) for f in fields))
         for row in rows
         if row["status"] == APPROVED
     ]
-    for who, *amounts in [*others, *mine]:
-        for column, amount in zip(QUANTITY_COLUMNS, amounts, strict=True):
-            approved[str(who), column] += int(amount or 0)
-    row_of = {str(row["recipient"]): int(str(row["source_row"])) for row in reversed(rows)}
-    handed = conn.execute(
-        f"SELECT recipient, {', '.join(f'sum({f})' for f in fields)} FROM dispatches"
-        " GROUP BY recipient"
+    approvals = sorted(
+        (str(day or ""), str(who), column, int(amount or 0))
+        for who, day, *amounts in [*others, *mine]
+        for column, amount in zip(QUANTITY_COLUMNS, amounts, strict=True)
     )
+    row_of = {str(row["recipient"]): int(str(row["source_row"])) for row in reversed(rows)}
+    approved: Counter[tuple[str, str]] = Counter()
+    handed: Counter[tuple[str, str]] = Counter()
+    refused: set[tuple[str, str]] = set()
     problems = []
-    for who, *amounts in handed:
+    dispatches = conn.execute(
+        f"SELECT recipient, dispatched_on, {', '.join(fields)} FROM dispatches"
+        " ORDER BY dispatched_on"
+    )
+    for who, day, *amounts in dispatches:
+        while approvals and approvals[0][0] <= day:
+            _, by, column, amount = approvals.pop(0)
+            approved[by, column] += amount
         for column, amount in zip(QUANTITY_COLUMNS, amounts, strict=True):
-            if (amount or 0) > approved[who, column]:
-                rule = (
-                    f"发放单已向{who}发放{column}空白证书 {amount} 本，而按本版本经省厅批准的申领"
-                    f"只有 {approved[who, column]} 本：已发放的证书须有批准的申领计划。如申领确有"
-                    "更正，请先更正发放单"
-                )
-                value = str(approved[who, column])
-                problems.append(Problem(row_of.get(who), column, value, rule, "§四.(二)"))
+            handed[who, column] += amount or 0
+            if handed[who, column] <= approved[who, column] or (who, column) in refused:
+                continue
+            refused.add((who, column))
+            rule = (
+                f"发放单于 {day} 已向{who}累计发放{column}空白证书 {handed[who, column]} 本，"
+                f"而按本版本截至该日经省厅批准的申领只有 {approved[who, column]} 本："
+                "已发放的证书须有此前批准的申领计划。如申领确有更正，请先更正发放单"
+            )
+            value = str(approved[who, column])
+            problems.append(Problem(row_of.get(who), column, value, rule, "§四.(二)"))
     return problems
 
 
