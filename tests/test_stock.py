@@ -243,3 +243,28 @@ def test_a_dry_run_checks_each_register_against_the_ones_before_it(tmp_path: Pat
     with sqlite3.connect(db) as conn:
         for table in ("certificates", "registers", "syncs", "requisitions", "dispatches"):
             assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("event", ["撤销", "换发"])
+def test_a_certificate_cannot_be_voided_before_its_recorded_collection(
+    example: Path, tmp_path: Path, event: str
+) -> None:
+    """Z1122000002 was collected on 2012-04-01, when it had to be valid (SPEC §9): a 撤销 or 换发
+    dated before that contradicts the collection record."""
+    with sqlite3.connect(example) as conn:
+        (name,) = conn.execute(
+            "SELECT name FROM certificates WHERE number = 'Z1122000002'"
+        ).fetchone()
+    row = {
+        "类型": event,
+        "证书编号": "Z1122000002",
+        "姓名": name,
+        "日期": "2012-03-20",
+        "新证书编号": "Z1122000004" if event == "换发" else "",
+        "原因": "错填" if event == "换发" else "弄虚作假",
+        "批准文号": "测试〔2012〕9号",
+    }
+    report = load(example, tmp_path / "late.xlsx", "status-changes", [row])
+    assert report["exit_code"] == 1
+    rules = [p["rule"] for p in report["registers"][0]["problems"]]
+    assert any("已登记于 2012-04-01 领取" in rule for rule in rules), rules

@@ -50,6 +50,8 @@ class _Certificate:
     last_event: str | None
     original_document: str | None
     """the approval document that published the holder's pass: its roster's (§四.(六)3)"""
+    collected_on: str | None = None
+    """when the holder collected the paper (collections): it was valid then"""
 
 
 @dataclass
@@ -70,7 +72,8 @@ WITH RECURSIVE chain(number, predecessor, approval_doc) AS (
 )
 SELECT name_key, letter, region, authority, issued_on, status, successor,
     (SELECT max(date) FROM status_events WHERE number = :n OR new_number = :n),
-    (SELECT approval_doc FROM chain WHERE predecessor IS NULL)
+    (SELECT approval_doc FROM chain WHERE predecessor IS NULL),
+    (SELECT collected_on FROM collections WHERE number = :n)
 FROM certificates WHERE number = :n
 """
 
@@ -100,6 +103,12 @@ def _event_problems(
         found.append(("日期", date, f"早于该证书的发证日期 {current.issued_on}", "§四.(六)"))
     if current.last_event and date < current.last_event:
         rule = f"早于该证书上一次变更的日期 {current.last_event}；变更须按日期顺序登记"
+        found.append(("日期", date, rule, "§四.(六)"))
+    if event.type != REISSUE and current.collected_on and date < current.collected_on:
+        rule = (
+            f"该证书已登记于 {current.collected_on} 领取，领取时证书须有效：{event.type}日期不能早于"
+            "领取日期。请核对日期；如确在领取前已作废，请先更正领取登记"
+        )
         found.append(("日期", date, rule, "§四.(六)"))
     if current.status == REVOKED:
         rule = "该证书已撤销，不能再换发、补发或撤销"
@@ -262,6 +271,7 @@ def check_status_changes(
                 status=VALID,
                 successor=None,
                 last_event=date,
+                collected_on=None,
             )
     present = {e.identity for e in parsed}
     return problems, StatusChanges(events, sorted(applied.keys() - present))
