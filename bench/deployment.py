@@ -47,14 +47,20 @@ def site_config(upstreams: list[int], http: int, https: int, prefix: Path) -> st
 
 
 def _servers(text: str, examples: list[str], servers: list[str]) -> str:
-    """The upstream's example servers replaced by ``servers`` (one, two or more), each keeping
-    the shipped line's parameters."""
+    """The example servers of the replicas' upstream replaced by ``servers`` (one, two or more),
+    each keeping the shipped line's parameters; the first example elsewhere (the watch lists'
+    upstream: the first replica only) by the first of ``servers``."""
     kept = []
+    replicas = False
     for line in text.splitlines():
         stripped = line.strip()
+        if stripped.startswith("upstream "):
+            replicas = stripped.startswith("upstream certreg_replicas ")
         if stripped.startswith(examples[0]):
             parameters = stripped.removeprefix(examples[0])
-            kept += [f"    {server}{parameters}" for server in servers]
+            kept += [
+                f"    {server}{parameters}" for server in (servers if replicas else servers[:1])
+            ]
         elif any(stripped.startswith(example) for example in examples[1:]):
             continue
         else:

@@ -14,6 +14,7 @@ import socket
 import sqlite3
 import subprocess
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -169,6 +170,28 @@ def test_the_client_address_reaches_the_shared_limit_through_nginx(tmp_path: Pat
     assert all(per_replica), "round robin: each replica served some of the checks"
     clients = {client for rows in per_replica for client, _ in rows}
     assert clients == {"127.0.0.2", "127.0.0.3"}
+
+
+def test_watch_lists_and_large_bodies_behind_nginx(tmp_path: Path) -> None:
+    """A watch list lives in the log of the replica that made it: every request for it reaches
+    that replica (round robin gave 404 every other time). A body over the app's limit is
+    refused by the app, as JSON in Chinese — not by nginx's English page."""
+    with deployment(tmp_path, rate_limit="0") as site, client_from("127.0.0.2") as client:
+        made = client.post(f"{site.https}/api/v1/watches", json={"items": [CHECK]})
+        assert made.status_code == 201, made.text
+        feed = site.https + urllib.parse.urlsplit(made.json()["json_url"]).path
+        statuses = [client.get(feed).status_code for _ in range(6)]
+        gone = client.delete(feed)
+        after = client.get(feed)
+        big = client.post(
+            f"{site.https}/api/v1/verify/batch",
+            content=b'{"items": [' + b" " * 1_200_000 + b"]}",
+            headers={"Content-Type": "application/json"},
+        )
+    assert statuses == [200] * 6
+    assert (gone.status_code, after.status_code) == (204, 404)
+    assert big.status_code == 413 and big.json()["error"] == "too_large"
+    assert "请求内容过大" in big.json()["message"]
 
 
 def test_a_replica_killed_mid_load_loses_no_request(tmp_path: Path) -> None:

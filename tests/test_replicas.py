@@ -320,14 +320,42 @@ def test_follow_once_restores_the_current_registry(
 # The verification logs, from every replica to the one log staff browse
 
 
-def make_checks(registry: Path, client: str, checks: list[tuple[str, str]]) -> None:
-    """Checks made through a real app over ``registry``; its log is written beside it."""
+def make_checks(
+    registry: Path, client: str, checks: list[tuple[str, str]], key: str | None = None
+) -> None:
+    """Checks made through a real app over ``registry`` (with an API key, if given); its log
+    is written beside it."""
     settings = Settings(db=registry, secret=Secret(SECRET), rate_limit=0)
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
     with TestClient(create_app(settings), client=(client, 4000)) as app:
         for number, name in checks:
-            assert (
-                app.post("/api/v1/verify", json={"number": number, "name": name}).status_code == 200
+            answer = app.post(
+                "/api/v1/verify", json={"number": number, "name": name}, headers=headers
             )
+            assert answer.status_code == 200
+
+
+def make_report(registry: Path, client: str, number: str, name: str, text: str) -> None:
+    """A check through the app's form that finds nothing, and the forgery report sent from its
+    result page."""
+    settings = Settings(db=registry, secret=Secret(SECRET), rate_limit=0)
+    with TestClient(create_app(settings), client=(client, 4000)) as app:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', app.get("/").text)
+        assert token
+        form = {"csrf_token": token[1]}
+        page = app.post("/check", data={**form, "number": number, "name": name})
+        ticket = re.search(r'name="ticket" value="([^"]+)"', page.text)
+        assert ticket
+        sent = app.post("/report", data={**form, "ticket": ticket[1], "contact": "", "text": text})
+        assert sent.status_code == 200
+
+
+def issue_key(registry: Path) -> str:
+    result = CliRunner().invoke(
+        cli, ["keys", "add", "某某医院人事处", "--per-day", "100", "--db", str(registry)]
+    )
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()[1]
 
 
 def log_rows(log: Path) -> list[tuple[str, str, str]]:
@@ -356,6 +384,7 @@ async def test_every_replicas_log_reaches_staff_as_one_log(
         sync_samples(folder / "registry.db")
         make_checks(folder / "registry.db", guesser, [NO_MATCH_UNKNOWN] * 6)
         make_checks(folder / "registry.db", f"198.51.100.{len(replicas) + 1}", [VALID])
+        make_report(folder / "registry.db", guesser, *NO_MATCH_UNKNOWN, f"{name} 收到的举报")
         replicas[name] = {
             **shipping,
             "CERTREG_DATA": str(folder),
@@ -372,14 +401,15 @@ async def test_every_replicas_log_reaches_staff_as_one_log(
             collect = unit_command("certreg-collect-logs@.service", host_env, instance=name)
             stack.enter_context(running(collect, host_env, logs / f"collect-{name}.log"))
         wait_for(
-            "both replicas' checks on the host", lambda: len(log_rows(host_log)) == 14, watched
+            "both replicas' checks on the host", lambda: len(log_rows(host_log)) == 16, watched
         )
         # a replica keeps checking while its log is shipped: the new rows follow
-        make_checks(tmp_path / "replica-a" / "registry.db", "192.0.2.50", [VALID] * 3)
-        wait_for("the later checks", lambda: len(log_rows(host_log)) == 17, watched)
+        replica_a = tmp_path / "replica-a" / "registry.db"
+        make_checks(replica_a, "192.0.2.50", [VALID] * 3, key=issue_key(replica_a))
+        wait_for("the later checks", lambda: len(log_rows(host_log)) == 19, watched)
 
     rows = log_rows(host_log)
-    assert sorted(rows).count((guesser, NO_MATCH_UNKNOWN[0], "no_match")) == 12
+    assert sorted(rows).count((guesser, NO_MATCH_UNKNOWN[0], "no_match")) == 14
     assert {client for client, _, _ in rows} == {
         guesser,
         "198.51.100.1",
@@ -397,7 +427,7 @@ async def test_every_replicas_log_reaches_staff_as_one_log(
             env={**os.environ, **host_env},
         )
         assert again.returncode == 0, again.stderr
-    assert len(log_rows(host_log)) == 17
+    assert len(log_rows(host_log)) == 19
     # only the log staff read carries their indexes; a replica writes its own without them
     assert checks_indexes(host_log) == set(STAFF_INDEXES)
     for name in replicas:
@@ -408,16 +438,27 @@ async def test_every_replicas_log_reaches_staff_as_one_log(
     ds = shipped_datasette(host / "registry.db")
     cookies = signed_in(ds)
     checks = await ds.client.get("/verify_log/checks.json?_shape=array&_size=max", cookies=cookies)
-    assert len(checks.json()) == 17
+    assert len(checks.json()) == 19
     suspicious = await ds.client.get(
         "/verify_log/suspicious_clients.json?_shape=array", cookies=cookies
     )
     [flagged] = suspicious.json()
-    assert flagged["客户端"] == guesser and flagged["未查到次数"] == 12
+    assert flagged["客户端"] == guesser and flagged["未查到次数"] == 14
+    # every replica's reports in the one queue; the checks charged to an API key, as such
+    queue = await ds.client.get("/verify_log/reports.json?_shape=array", cookies=cookies)
+    assert sorted(row["text"] for row in queue.json()) == [
+        "replica-a 收到的举报",
+        "replica-b 收到的举报",
+    ]
+    keyed = await ds.client.get(
+        "/verify_log/checks.json?_shape=array&key_id__notblank=1", cookies=cookies
+    )
+    assert len(keyed.json()) == 3
     intake = await ds.client.get("/verify_log/replica_logs.json?_shape=array", cookies=cookies)
+    assert {row["reports"] for row in intake.json()} == {1}
     assert {(row["replica"], row["checks"]) for row in intake.json()} == {
-        ("replica-a", 10),
-        ("replica-b", 7),
+        ("replica-a", 11),
+        ("replica-b", 8),
     }
 
 

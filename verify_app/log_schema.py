@@ -108,16 +108,25 @@ REPLICA_LOGS_COLUMNS: dict[str, type] = {
     "first_check_at": str,
     "checks": int,
     "received_at": str,
+    "last_report_id": int,
+    "reports": int,
 }
 """The ``replica_logs`` table of the registry host's log: per replica whose checks
 ``certreg collect-logs`` merges into ``checks``, the last row taken from its own log (its
 ``id``), that log's first ``at`` (to notice a log started anew), the rows taken in all and
-when rows last arrived (UTC). Staff see from it whether every replica's log is arriving."""
+when rows last arrived (UTC), and the same marks for its reports. Staff see from it whether
+every replica's log is arriving."""
 
 
 def ensure_shipping_schema(conn: sqlite3.Connection) -> None:
-    """Create the ``replica_logs`` table where missing; never alters what exists."""
-    sqlite_utils.Database(conn).table("replica_logs").create(
+    """Create the ``replica_logs`` table where missing, and add the columns a table made by an
+    earlier version lacks (the reports' mark); never changes or drops what exists."""
+    table = sqlite_utils.Database(conn).table("replica_logs")
+    if table.exists():
+        for column in ("last_report_id", "reports"):
+            if column not in table.columns_dict:
+                table.add_column(column, int)
+    table.create(
         REPLICA_LOGS_COLUMNS,
         pk="replica",
         not_null={"last_source_id", "checks"},

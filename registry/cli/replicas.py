@@ -16,8 +16,9 @@ copy. It lives in a private folder, and:
   sees the new inode and reopens between requests, with no restart and no failed check;
 - ``certreg collect-logs`` reads the new rows of a replica's log from its followed copy (under
   that lock, a fresh connection each time) and appends them to ``verify_log.db`` beside the
-  registry, in one transaction with the replica's high-water mark (table ``replica_logs``):
-  staff see every replica's checks as one ``checks`` table, with its facets and queries.
+  registry, in one transaction with the replica's high-water marks (table ``replica_logs``):
+  staff see every replica's checks as one ``checks`` table, with its facets and queries, and
+  every replica's reports of suspected forgeries in one queue.
 """
 
 from __future__ import annotations
@@ -30,13 +31,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 
 from registry import store
 from registry.cli.base import Failed, UsageProblem, cli, db_option
 from registry.cli.litestream import Follower, publish
-from verify_app.log_schema import ensure_shipping_schema, ensure_staff_indexes, prepare_log
+from verify_app.log_schema import (
+    CHECKS_COLUMNS,
+    REPORTS_COLUMNS,
+    ensure_shipping_schema,
+    ensure_staff_indexes,
+    prepare_log,
+)
 
 COLLECT_BATCH = 50_000
 """Log rows read from a replica's copy under one lock (the lock holds back its next update)."""
@@ -58,56 +66,96 @@ def open_log(log: Path) -> sqlite3.Connection:
     return conn
 
 
+SHIPPED = {
+    "checks": ("last_source_id", tuple(c for c in CHECKS_COLUMNS if c != "id")),
+    "reports": ("last_report_id", tuple(c for c in REPORTS_COLUMNS if c != "id")),
+}
+"""What a replica's log brings to the registry host's, per table: the mark of the last row
+taken (a column of ``replica_logs``) and the columns copied. The checks — with the API key
+each was charged to — and the reports of suspected forgeries, which staff handle from the one
+log; watch lists stay on their replica (each can be deleted there, and a copy would outlive
+that)."""
+
+
+def _new_rows(
+    copy: Path, marks: dict[str, int], first_at: str | None
+) -> tuple[str | None, dict[str, list[tuple[Any, ...]]]]:
+    """The first check's time of the replica's log and, per `SHIPPED` table, its rows after the
+    marks (at most `COLLECT_BATCH`), read under the follower's lock by the caller. A log whose
+    first check differs was started anew: its ids start again, so does the reading."""
+    source = sqlite3.connect(f"{copy.resolve().as_uri()}?immutable=1", uri=True)
+    try:
+        head = source.execute("SELECT at FROM checks ORDER BY id LIMIT 1").fetchone()
+        if head is None:
+            return None, {}
+        if first_at is not None and head[0] != first_at:
+            marks.update(dict.fromkeys(marks, 0))
+        rows = {
+            table: source.execute(
+                f"SELECT id, {', '.join(columns)} FROM {table} WHERE id > ? ORDER BY id LIMIT ?",
+                (marks[table], COLLECT_BATCH),
+            ).fetchall()
+            for table, (_, columns) in SHIPPED.items()
+        }
+    finally:
+        source.close()
+    return head[0], rows
+
+
 def collect(follower: Follower, replica: str, log: Path) -> int:
-    """Append the checks the replica logged since the last collection to ``log``; how many.
+    """Append what the replica logged since the last collection to ``log``: its checks and its
+    reports (`SHIPPED`); how many checks.
 
     Rows are read under the follower's lock with a fresh ``immutable`` connection (no cached
-    pages from an earlier version), then written with the replica's new high-water mark in one
-    transaction: a crash in between collects the same rows again, never twice. A replica whose
-    log was started anew (its first row differs) is collected from its start again."""
+    pages from an earlier version), then written with the replica's new high-water marks in
+    one transaction: a crash in between collects the same rows again, never twice. A replica
+    whose log was started anew (its first row differs) is collected from its start again."""
     target = open_log(log)
     try:
-        mark = target.execute(
-            "SELECT last_source_id, first_check_at FROM replica_logs WHERE replica = ?", (replica,)
+        found = target.execute(
+            "SELECT last_source_id, last_report_id, first_check_at FROM replica_logs"
+            " WHERE replica = ?",
+            (replica,),
         ).fetchone()
-        last_id, first_at = mark if mark else (0, None)
+        checks_mark, reports_mark, first_at = found if found else (0, 0, None)
+        marks = {"checks": checks_mark or 0, "reports": reports_mark or 0}
         total = 0
         while True:
             with follower.reading() as copy:
-                source = sqlite3.connect(f"{copy.resolve().as_uri()}?immutable=1", uri=True)
-                try:
-                    head = source.execute("SELECT at FROM checks ORDER BY id LIMIT 1").fetchone()
-                    if head is None:
-                        return total
-                    if first_at is not None and head[0] != first_at:
-                        last_id = 0  # a new log on that replica: its ids start again
-                    rows = source.execute(
-                        "SELECT id, at, client, number, result, name_hash, channel FROM checks"
-                        " WHERE id > ? ORDER BY id LIMIT ?",
-                        (last_id, COLLECT_BATCH),
-                    ).fetchall()
-                finally:
-                    source.close()
-            first_at = head[0]
-            if not rows:
+                first_at, rows = _new_rows(copy, marks, first_at)
+            if not any(rows.values()):
                 return total
             with store.transaction(target):
-                target.executemany(
-                    "INSERT INTO checks (at, client, number, result, name_hash, channel)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    [row[1:] for row in rows],
-                )
+                for table, taken in rows.items():
+                    columns = SHIPPED[table][1]
+                    target.executemany(
+                        f"INSERT INTO {table} ({', '.join(columns)})"
+                        f" VALUES ({', '.join('?' * len(columns))})",
+                        [row[1:] for row in taken],
+                    )
+                    if taken:
+                        marks[table] = int(taken[-1][0])
                 target.execute(
-                    "INSERT INTO replica_logs (replica, last_source_id, first_check_at, checks,"
-                    " received_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (replica) DO UPDATE SET"
+                    "INSERT INTO replica_logs (replica, last_source_id, last_report_id,"
+                    " first_check_at, checks, reports, received_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (replica) DO UPDATE SET"
                     " last_source_id = excluded.last_source_id,"
+                    " last_report_id = excluded.last_report_id,"
                     " first_check_at = excluded.first_check_at,"
                     " checks = replica_logs.checks + excluded.checks,"
+                    " reports = coalesce(replica_logs.reports, 0) + excluded.reports,"
                     " received_at = excluded.received_at",
-                    (replica, rows[-1][0], first_at, len(rows), store.now()),
+                    (
+                        replica,
+                        marks["checks"],
+                        marks["reports"],
+                        first_at,
+                        len(rows["checks"]),
+                        len(rows["reports"]),
+                        store.now(),
+                    ),
                 )
-            last_id = rows[-1][0]
-            total += len(rows)
+            total += len(rows["checks"])
     finally:
         target.close()
 
