@@ -41,7 +41,7 @@ def test_serve_rejects_a_bad_setting(registry_db: Path) -> None:
         env={"CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT": "many"},
     )
     assert result.exit_code == 2
-    assert "环境变量取值无效" in result.output
+    assert "环境变量 CERTREG_RATE_LIMIT 的值“many”不是整数" in result.output
 
 
 def test_serve_help_has_an_example() -> None:

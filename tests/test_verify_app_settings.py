@@ -54,13 +54,29 @@ def test_defaults_and_db_option_wins() -> None:
     [
         ({}, "CERTREG_SECRET 未设置或太短"),
         ({"CERTREG_SECRET": "short"}, "CERTREG_SECRET 未设置或太短"),
-        ({"CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT": "lots"}, "环境变量取值无效"),
+        (
+            {"CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT": "lots"},
+            "环境变量 CERTREG_RATE_LIMIT 的值“lots”不是整数",
+        ),
+        (
+            {"CERTREG_SECRET": SECRET, "CERTREG_TRUSTED_PROXIES": "localhost"},
+            "“localhost”不是 IP 地址或网段",
+        ),
+        (
+            {"CERTREG_SECRET": SECRET, "CERTREG_TRUSTED_PROXIES": "10.0.0.5, 127.0.0.l"},
+            "“127.0.0.l”不是 IP 地址或网段",
+        ),
         ({"CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT": "-1"}, "rate_limit 不能为负数"),
     ],
 )
 def test_bad_settings_say_what_to_do(environ: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsProblem, match=message):
         Settings.from_environ(environ)
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    environ = {"CERTREG_SECRET": SECRET, "CERTREG_TRUSTED_PROXIES": "10.0.0.5, 10.0.1.0/24, ::1"}
+    assert Settings.from_environ(environ).trusted_proxies == ("10.0.0.5", "10.0.1.0/24", "::1")
 
 
 def test_registry_is_opened_read_only(registry_db: Path) -> None:

@@ -7,7 +7,9 @@ tests can build an app over their own registry with ``create_app(Settings(...))`
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +60,20 @@ def _optional_path(value: str) -> Path | None:
     return Path(value) if value.strip() else None
 
 
+_NOT_A_NUMBER = re.compile(r"Config '(\w+)' has value '(.*)'\. Not a valid int\.$", re.S)
+"""How Starlette's `Config` words a value that is not a whole number."""
+
+
+def _address(proxy: str) -> bool:
+    """Whether a trusted proxy is written as uvicorn can match it: an IP address or network, or
+    ``*`` (every peer — only where nothing but the proxy can reach the replica)."""
+    try:
+        ipaddress.ip_network(proxy, strict=False)
+    except ValueError:
+        return proxy == "*"
+    return True
+
+
 @dataclass(frozen=True)
 class Settings:
     db: Path
@@ -103,6 +119,13 @@ class Settings:
         problem = storage_problem(self.rate_limit_storage)
         if problem:
             raise SettingsProblem(problem)
+        for proxy in self.trusted_proxies:
+            if not _address(proxy):
+                raise SettingsProblem(
+                    f"CERTREG_TRUSTED_PROXIES 中的“{proxy}”不是 IP 地址或网段（如 10.0.0.5、"
+                    "10.0.0.0/24）。请写代理（nginx）所在主机的 IP 地址，不能写主机名：写错时代理"
+                    "送来的用户地址不被采用，所有用户共用一份查验限额"
+                )
 
         if self.authorities_file is not None:
             self.authorities()  # an unreadable file stops the start, with what to fix
@@ -151,4 +174,9 @@ class Settings:
         except ValueError as exc:
             if isinstance(exc, SettingsProblem):
                 raise
+            bad = _NOT_A_NUMBER.match(str(exc))
+            if bad:
+                raise SettingsProblem(
+                    f"环境变量 {bad[1]} 的值“{bad[2]}”不是整数：请写阿拉伯数字，如 30"
+                ) from exc
             raise SettingsProblem(f"环境变量取值无效：{exc}") from exc
