@@ -155,7 +155,7 @@ def test_checks_go_on_while_redis_is_down_and_share_again_when_it_is_back(
         assert down[0].json()["result"] == "valid"
         assert limiter.degraded
         warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-        assert len(warnings) == 1 and "unreachable" in warnings[0]  # once per outage
+        assert len(warnings) == 1 and "无法连接" in warnings[0]  # once per outage
 
         redis.start()  # empty: it kept nothing
         caplog.clear()
@@ -166,7 +166,7 @@ def test_checks_go_on_while_redis_is_down_and_share_again_when_it_is_back(
                     break
                 time.sleep(0.05)
         assert not limiter.degraded
-        assert any("is back" in r.getMessage() for r in caplog.records)
+        assert any("已恢复" in r.getMessage() for r in caplog.records)
         assert any("checks/203.0.113.7" in key for key in redis.keys())
 
 
@@ -244,3 +244,13 @@ def test_serve_workers_share_the_allowance_through_redis(
         answers = [httpx.post(f"{base}/api/v1/verify", json=CHECK).status_code for _ in range(9)]
     assert answers == [200] * 6 + [429] * 3
     assert "各自计数" not in output.read_text(encoding="utf-8")
+
+
+def test_the_stores_password_never_reaches_the_log(caplog: pytest.LogCaptureFixture) -> None:
+    """DEPLOY.md advises a Redis password; the warning of an outage names the store without it."""
+    port = free_port()  # nothing listens there
+    limiter = Limiter(f"redis://:s3cret-pw@127.0.0.1:{port}/0", retry_seconds=60)
+    with caplog.at_level(logging.WARNING, logger="certreg.ratelimit"):
+        assert limiter.hit(RateLimitItemPerMinute(5), "checks/203.0.113.7")
+    [warning] = [r.getMessage() for r in caplog.records]
+    assert "redis://:***@127.0.0.1" in warning and "s3cret-pw" not in warning

@@ -25,6 +25,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import math
+import re
 import threading
 import time
 from functools import lru_cache
@@ -105,6 +106,15 @@ class SweptMemoryStorage(MemoryStorage):
         for key, expiry in list(self.expirations.items()):
             if expiry <= now:
                 self.clear(key)
+
+
+_PASSWORD = re.compile(r"(?<=://)([^/@\s]*?):([^/@\s]+)@")
+
+
+def redacted(text: str) -> str:
+    """``text`` with the password of any URL in it hidden (``redis://:***@host``): the store's
+    address goes to the log, its password must not."""
+    return _PASSWORD.sub(lambda m: f"{m[1]}:***@", text)
 
 
 def is_local(storage_uri: str) -> bool:
@@ -193,10 +203,9 @@ class Limiter:
             if not self._outage:
                 self._outage = True
                 logger.warning(
-                    "rate-limit store %s unreachable (%s): counting in this process until it"
-                    " is back, retrying every %.0f s",
-                    self.storage_uri,
-                    error,
+                    "限额存储 %s 无法连接（%s）：先在本进程内单独计数，每 %.0f 秒重试一次",
+                    redacted(self.storage_uri),
+                    redacted(str(error)),
                     self.retry_seconds,
                 )
 
@@ -205,7 +214,7 @@ class Limiter:
             if self._outage:
                 self._outage = False
                 logger.warning(
-                    "rate-limit store %s is back: counts are shared again", self.storage_uri
+                    "限额存储 %s 已恢复：各进程、各副本重新共用计数", redacted(self.storage_uri)
                 )
 
 
