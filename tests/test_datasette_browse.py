@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,14 +70,32 @@ def test_a_plain_password_instead_of_a_hash_is_refused(
     assert "CERTREG_STAFF_wangli 不是密码哈希" in output
 
 
-def test_without_datasette_secret_browse_says_how_to_set_one(
+@pytest.mark.parametrize("secret", [None, "changeme"])
+def test_without_a_strong_datasette_secret_browse_says_how_to_set_one(
+    sample_db: Path, clean_env: pytest.MonkeyPatch, secret: str | None
+) -> None:
+    """The secret signs staff sessions: a guessable one lets anyone sign themselves in."""
+    clean_env.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    if secret:
+        clean_env.setenv("DATASETTE_SECRET", secret)
+    code, output = browse(sample_db)
+    assert code == 2
+    assert "DATASETTE_SECRET 未设置或太短" in output
+    assert "secrets.token_hex" in output
+
+
+def test_browse_on_a_taken_port_says_so_in_chinese(
     sample_db: Path, clean_env: pytest.MonkeyPatch
 ) -> None:
     clean_env.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    code, output = browse(sample_db)
-    assert code == 2
-    assert "DATASETTE_SECRET" in output
-    assert "secrets.token_hex" in output
+    clean_env.setenv("DATASETTE_SECRET", SECRET)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = CliRunner().invoke(cli, ["browse", "--db", str(sample_db), "--port", port])
+    assert result.exit_code == 1
+    assert f"无法在 127.0.0.1:{port} 上提供服务" in result.output and "--port" in result.output
 
 
 def test_missing_registry_points_to_sync(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:

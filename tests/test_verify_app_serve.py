@@ -4,6 +4,7 @@ result code through the page (with its CSRF form) and the API."""
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 
 import httpx2 as httpx
@@ -24,6 +25,25 @@ def test_serve_refuses_to_start_without_a_secret(registry_db: Path, secret: str 
     assert result.exit_code == 2
     assert "CERTREG_SECRET 未设置或太短" in result.output
     assert "export CERTREG_SECRET=" in result.output
+
+
+def test_serve_says_what_stops_it_before_starting(registry_db: Path, tmp_path: Path) -> None:
+    """No traceback after the server started: a registry that is no SQLite file, and an address
+    another program holds, are said before, in Chinese, with what to do."""
+    environ = {"CERTREG_SECRET": SECRET}
+    garbage = tmp_path / "registry.db"
+    garbage.write_bytes(b"not a database" * 100)
+    result = CliRunner().invoke(cli, ["serve", "--db", str(garbage)], env=environ)
+    assert result.exit_code == 1 and "不是登记库" in result.output
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = CliRunner().invoke(
+            cli, ["serve", "--db", str(registry_db), "--port", port], env=environ
+        )
+    assert result.exit_code == 1 and f"无法在 127.0.0.1:{port} 上提供服务" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_serve_needs_an_existing_registry(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ and ``certreg demo`` (both over the sample registers). The only commands that im
 from __future__ import annotations
 
 import os
+import socket
+import sqlite3
 import subprocess
 import tempfile
 from pathlib import Path
@@ -12,7 +14,14 @@ import click
 
 from registry import store
 from registry.cli import demo as demo_parts
-from registry.cli.base import Failed, UsageProblem, cli, db_option, require_registry
+from registry.cli.base import (
+    Failed,
+    RegistryUnavailable,
+    UsageProblem,
+    cli,
+    db_option,
+    require_registry,
+)
 from registry.sync.manifest import MANIFEST_NAME
 
 
@@ -57,17 +66,57 @@ def browse(db: Path, host: str, port: int) -> None:
         raise UsageProblem(
             f"还没有职员账号：登记库含个人信息，不会在无人能登录的情况下开放。\n{HOW_TO_ADD}"
         )
-    if not os.environ.get("DATASETTE_SECRET"):
+    if len(os.environ.get("DATASETTE_SECRET", "")) < MIN_DATASETTE_SECRET:
         raise UsageProblem(
-            "没有设置 DATASETTE_SECRET（用于签名登录状态）。请设置一个固定的随机值，例如：\n"
+            f"DATASETTE_SECRET 未设置或太短（至少 {MIN_DATASETTE_SECRET} 个字符）：它签名职员的"
+            "登录状态，猜得到它就能冒充职员登录。请设置一个固定的随机值，例如：\n"
             "  export DATASETTE_SECRET=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\""
         )
     verify_log = store.verify_log_path(db)
     if not verify_log.exists():
         ensure_verify_log(verify_log)
+    address_free(host, port)
     command = datasette_command([db, verify_log], host, port)
     click.echo(f"职员查询：http://{host}:{port}/ （账号：{'、'.join(sorted(accounts))}）", err=True)
     os.execve(command[0], command, datasette_environment(os.environ))
+
+
+MIN_DATASETTE_SECRET = 32
+"""Characters of DATASETTE_SECRET at least: ``secrets.token_hex(32)`` gives 64."""
+
+
+def ready_to_serve(db: Path, log: Path, host: str, port: int) -> None:
+    """What would otherwise stop the server after it started, with a traceback: a registry that
+    is no SQLite file, a log it cannot write, an address another program holds."""
+    try:
+        probe = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError as exc:
+        raise RegistryUnavailable.explain(exc) from exc
+    writable = os.access(log, os.W_OK) if log.exists() else os.access(log.parent, os.W_OK)
+    if not writable:
+        raise Failed(
+            f"无法写入查验日志 {log}：查验服务在登记库旁记录每次查验。"
+            "请检查运行服务的用户对该文件夹有写入权限（如 chown certreg 该文件夹）"
+        )
+    address_free(host, port)
+
+
+def address_free(host: str, port: int) -> None:
+    """Stop, saying what to do, when another program holds ``host:port`` (uvicorn and Datasette
+    would say it in English, after announcing the address)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise Failed(
+                f"无法在 {host}:{port} 上提供服务（{exc.strerror}）：该端口可能已被另一个程序"
+                "（如另一个 certreg）占用。请停止它，或用 --port 换一个端口"
+            ) from exc
 
 
 @cli.command()
@@ -183,6 +232,7 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
     require_registry(db)
     if workers < 1:
         raise UsageProblem("--workers 至少为 1")
+    ready_to_serve(db, settings.log_db, host, port)
     # Proxy headers are handled inside the app, by CERTREG_TRUSTED_PROXIES only.
     if workers == 1:
         uvicorn.run(
