@@ -43,14 +43,17 @@ from registry.store.syncs import SEVERITY_LABELS
 from registry.sync.report import OUTCOME_LABELS
 from tests.datasette_fixtures import (
     MIANYANG_2012,
+    SAMPLES,
     STAFF_HASH,
     STAFF_PASSWORD,
     STAFF_USER,
     build_registry,
     build_verify_log,
     running_browse,
+    shipped_datasette,
     shipped_metadata,
     signed_in,
+    sync,
 )
 from tests.registers import RegisterFactory, approval_row
 from tests.servers import CHROMIUM, CHROMIUM_ARGS, needs_chromium
@@ -694,3 +697,21 @@ async def test_time_tables_say_their_filters_take_utc(ds: Datasette, path: str) 
     nothing, without a word. The page says how to filter (SPEC §8: times in Beijing time)."""
     _, page = await get(ds, path)
     assert "北京时间减 8 小时" in page and "≥ 2026-11-30T16:00" in page
+
+
+@pytest.mark.anyio
+async def test_litestreams_tables_on_the_registry_host_are_hidden(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Litestream adds two tables of its own to the registry it ships: not the staff's business."""
+    db = tmp_path / "registry.db"
+    assert sync(SAMPLES, db) == 0
+    with sqlite3.connect(db) as conn:  # as `litestream replicate` creates them
+        conn.execute("CREATE TABLE _litestream_seq (id INTEGER PRIMARY KEY, seq INTEGER)")
+        conn.execute("CREATE TABLE _litestream_lock (id INTEGER)")
+    build_verify_log(verify_log_path(db))
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    ds = shipped_datasette(db)
+    tables = (await ds.client.get("/registry.json", cookies=signed_in(ds))).json()["tables"]
+    hidden = {t["name"] for t in tables if t["hidden"]}
+    assert {"_litestream_seq", "_litestream_lock"} <= hidden
