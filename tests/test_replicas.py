@@ -510,3 +510,13 @@ def test_collectors_starting_together_on_a_new_log_all_start(tmp_path: Path) -> 
     finally:
         conn.close()
     assert {"checks", "replica_logs"} <= tables
+
+
+def test_every_unit_keeps_personal_data_from_other_users() -> None:
+    """The registry and the logs hold names and birth dates: what a unit writes is readable by
+    the certreg group only, and the unit writes nowhere but its data folder."""
+    units = sorted((ROOT / "deploy" / "systemd").glob("*.service"))
+    assert len(units) >= 7
+    for unit in units:
+        text = unit.read_text(encoding="utf-8")
+        assert "\nUMask=0027\n" in text and "\nProtectSystem=strict\n" in text, unit.name
