@@ -254,3 +254,11 @@ def test_the_stores_password_never_reaches_the_log(caplog: pytest.LogCaptureFixt
         assert limiter.hit(RateLimitItemPerMinute(5), "checks/203.0.113.7")
     [warning] = [r.getMessage() for r in caplog.records]
     assert "redis://:***@127.0.0.1" in warning and "s3cret-pw" not in warning
+
+
+def test_a_store_that_does_not_answer_is_told_at_startup(redis: RedisServer) -> None:
+    """`certreg serve` warns before it starts when the store does not answer (a wrong address or
+    password would otherwise show only at the first check)."""
+    assert Limiter(redis.url).reachable()
+    assert not Limiter(f"redis://127.0.0.1:{free_port()}/0").reachable()
+    assert Limiter("memory://").reachable()

@@ -154,6 +154,7 @@ class Limiter:
                 # fail fast instead of holding a request while Redis is unreachable
                 options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
             store = storage_from_string(storage_uri, wrap_exceptions=True, **options)
+            self._store = store
             self._shared = {
                 False: SlidingWindowCounterRateLimiter(store),
                 True: FixedWindowRateLimiter(store),
@@ -162,6 +163,10 @@ class Limiter:
         self._down_until = 0.0
         """monotonic time before which the shared store is not tried again"""
         self._outage = False
+
+    def reachable(self) -> bool:
+        """Whether the shared store answers now (wrong address or password: it never will)."""
+        return self._shared is None or bool(self._store.check())
 
     @property
     def degraded(self) -> bool:

@@ -222,7 +222,7 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
     import uvicorn
 
     from verify_app.app import create_app
-    from verify_app.ratelimit import is_local
+    from verify_app.ratelimit import Limiter, is_local, redacted
     from verify_app.settings import Settings, SettingsProblem
 
     try:
@@ -233,6 +233,14 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
     if workers < 1:
         raise UsageProblem("--workers 至少为 1")
     ready_to_serve(db, settings.log_db, host, port)
+    if not is_local(settings.rate_limit_storage):
+        store = redacted(settings.rate_limit_storage)
+        if not Limiter(settings.rate_limit_storage).reachable():
+            click.echo(
+                f"警告：限额存储 {store} 现在无法连接（地址、端口或密码不对，或它还没有启动）。"
+                "服务照常启动，各进程先各自计数，连上后自动共用；请检查 CERTREG_RATE_LIMIT_STORAGE",
+                err=True,
+            )
     # Proxy headers are handled inside the app, by CERTREG_TRUSTED_PROXIES only.
     if workers == 1:
         uvicorn.run(
