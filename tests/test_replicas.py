@@ -520,3 +520,19 @@ def test_every_unit_keeps_personal_data_from_other_users() -> None:
     for unit in units:
         text = unit.read_text(encoding="utf-8")
         assert "\nUMask=0027\n" in text and "\nProtectSystem=strict\n" in text, unit.name
+
+
+def test_follow_once_gives_up_on_a_url_with_nothing_to_follow(tmp_path: Path) -> None:
+    """``--once`` checks a configuration: a URL with no registry behind it ends it, saying what to
+    check — it does not retry for ever."""
+    litestream()
+    nowhere = (tmp_path / "no-such-folder" / "registry").as_uri()
+    result = subprocess.run(
+        [sys.executable, "-m", "registry", "follow", nowhere, "--db", str(tmp_path / "r.db")]
+        + ["--once", "--interval", "0.2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "没能从" in result.stderr and "取得第一个版本" in result.stderr

@@ -57,6 +57,8 @@ class Follower:
         self._binary = litestream_binary()
         self._process: subprocess.Popen[bytes] | None = None
         self._restart_at = 0.0
+        self.exits = 0
+        """how many times Litestream ended on its own (a wrong URL: every time, at once)"""
 
     def txid(self) -> str | None:
         """The last change Litestream applied to the copy (hex), None before the first."""
@@ -71,6 +73,7 @@ class Follower:
             if code is None:
                 return
             self._process = None
+            self.exits += 1
             self._restart_at = time.monotonic() + RESTART_PAUSE
             self.say(
                 f"litestream 已退出（退出码 {code}），{RESTART_PAUSE:.0f} 秒后重新开始跟随 {self.url}"

@@ -46,6 +46,8 @@ from verify_app.log_schema import (
     prepare_log,
 )
 
+ONCE_ATTEMPTS = 3
+"""Times Litestream may end before a ``--once`` run gives up on its URL."""
 COLLECT_BATCH = 50_000
 """Log rows read from a replica's copy under one lock (the lock holds back its next update)."""
 REPLICA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
@@ -184,6 +186,12 @@ def run_follower(
     with stopped_by_sigterm():
         try:
             while True:
+                if once and done is None and follower.exits >= ONCE_ATTEMPTS:
+                    raise Failed(
+                        f"litestream 连续 {follower.exits} 次退出，没能从 {follower.url} 取得第一个版本。"
+                        "请检查这个地址（file:// 的文件夹是否存在、是否已有登记库主机发布的内容；"
+                        "sftp:// 或 s3:// 的地址和凭据），见上面 litestream 的错误信息"
+                    )
                 follower.ensure_running()
                 txid = follower.txid()
                 if txid is not None and txid != done:
