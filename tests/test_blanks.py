@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
-from registry.kinds.blanks import opinion
+from registry.kinds.blanks import Recipient, opinion, recipient
 from registry.sheets.writers import write_requisition_form
 from tests.blank_registers import (
     UNIT,
@@ -451,3 +451,12 @@ def test_a_corrected_requisition_cannot_approve_after_what_was_dispatched(
     [problem] = report["registers"][0]["problems"]
     assert "于 2012-03-10 已向测试单位累计发放初级空白证书 4 本" in problem["rule"]
     assert "截至该日经省厅批准的申领只有 0 本" in problem["rule"]
+
+
+def test_the_recipient_a_unit_name_means() -> None:
+    """A city's units by the city's name, the province's name before it or not; any other name
+    is a provincial-direct unit — even one that is in that city."""
+    mianyang = Recipient("绵阳市", "2202")
+    assert recipient("绵阳市人力资源和社会保障局") == mianyang
+    assert recipient("四川省绵阳市人力资源和社会保障局") == mianyang
+    assert recipient("绵阳师范学院") == Recipient("绵阳师范学院")

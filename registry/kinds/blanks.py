@@ -47,16 +47,18 @@ def recipient(unit: str) -> Recipient:
     """The recipient a 单位 / 领取单位 cell names.
 
     A name starting with a city's name (绵阳市, 绵阳市人力资源和社会保障局, 绵阳市示例医院,
-    凉山彝族自治州…) is that city: city units get their blanks through their bureau (§四.(二)).
+    凉山彝族自治州…), after the province's (四川省绵阳市…), is that city: city units get their
+    blanks through their bureau (§四.(二)).
     Any other name is a central-in-Sichuan or provincial-direct unit, compared in normal form
     (NFKC, no whitespace) with the ``unit`` of its rosters' manifest entries.
     """
     name = normalise_name(unit)
+    local = name.removeprefix("四川省")  # 四川省绵阳市人力资源和社会保障局 is 绵阳市's
     for code, city in REGIONS.items():
         if code == PROVINCE:
             continue
         full = PREFECTURE_FULL_NAMES.get(city)
-        if name.startswith(city) or (full and name.startswith(full)):
+        if local.startswith(city) or (full and local.startswith(full)):
             return Recipient(city, code)
     return Recipient(name)
 
