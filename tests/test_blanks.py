@@ -460,3 +460,14 @@ def test_the_recipient_a_unit_name_means() -> None:
     assert recipient("绵阳市人力资源和社会保障局") == mianyang
     assert recipient("四川省绵阳市人力资源和社会保障局") == mianyang
     assert recipient("绵阳师范学院") == Recipient("绵阳师范学院")
+
+
+def test_an_opinion_written_over_lines_is_read(db: Path, tmp_path: Path) -> None:
+    """A 附件1 opinion cell is written as the form is signed: 同意, the stamp and the date on
+    lines of their own. Line breaks elsewhere are still refused (they hide in a unit's name)."""
+    signed = requisition(UNIT, 2, city=None, province="同意\n（印章）\n2012年2月20日")
+    assert load(db, tmp_path / "lines.xlsx", "requisitions", [signed])["exit_code"] == 0
+    broken = requisition(f"{UNIT}\n二部", 2)
+    report = load(db, tmp_path / "unit.xlsx", "requisitions", [broken])
+    assert report["exit_code"] == 1
+    assert "不可见字符或控制字符" in report["registers"][0]["problems"][0]["rule"]

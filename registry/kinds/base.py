@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -75,6 +76,9 @@ Checked = TypeVar("Checked")
 Payload = TypeVar("Payload")
 
 
+_LINE_BREAK = re.compile(r"\r\n|[\r\n]")
+
+
 def cell_problems(table: Table) -> list[Problem]:
     """Every text cell holding a hidden character, whatever the kind: a name with a zero-width
     space would never match the public check, a bidi override shows one text and holds
@@ -90,11 +94,14 @@ def cell_problems(table: Table) -> list[Problem]:
         )
         for row in table.after_footer
     ]
+    multiline = {column.name for column in table.layout.columns if column.lines}
     for record in table.records:
         joined = "".join(v for v in record.values.values() if isinstance(v, str))
         if joined.isprintable() and not BLANK_LOOKING.search(joined):  # nearly every row, in C
             continue
         for column, value in record.values.items():
+            if isinstance(value, str) and column in multiline:
+                value = _LINE_BREAK.sub("", value)
             if isinstance(value, str) and (hidden := hidden_characters(value)):
                 rule = (
                     f"含有不可见字符或控制字符 {'、'.join(hidden)}（如零宽空格、文字方向控制符、"

@@ -54,10 +54,12 @@ LAYOUT = Layout(
             CITY_OPINION,
             required=False,
             aliases=("市(州)人力资源和社会保障行政部门意见", "市州意见"),
+            lines=True,
         ),
         Column(
             PROVINCE_OPINION,
             aliases=("省人力资源和社会保障厅职业能力建设处意见", "省人力资源和社会保障厅意见"),
+            lines=True,
         ),
     ),
 )

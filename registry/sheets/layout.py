@@ -28,6 +28,8 @@ class Column:
     aliases: tuple[str, ...] = ()
     in_form: bool = True
     """printed on the annex's blank form (`registry.sheets.writers`)"""
+    lines: bool = False
+    """may hold line breaks: an opinion written over lines (同意 / （印章） / 日期)"""
 
     def matches(self, key: str) -> bool:
         return key in {header_key(n) for n in (self.name, *self.aliases)}
