@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
-from registry.kinds.blanks import Recipient, opinion, recipient
+from registry.kinds.blanks import Recipient, opinion, quantity, recipient
 from registry.sheets.writers import write_requisition_form
 from tests.blank_registers import (
     UNIT,
@@ -204,6 +204,20 @@ BROKEN = {
         [requisition(UNIT, 2, 1), requisition(UNIT, 2, 1)],
         "单位",
         "与本文件第3行是同一申领计划",
+    ),
+    "a totals row under the requisitions": (
+        "requisitions",
+        "2200",
+        [requisition("合 计", 1, 0, 1, 0, province=None)],
+        "单位",
+        "这是合计行",
+    ),
+    "a totals row under the slips": (
+        "dispatches",
+        "2200",
+        [dispatch("合计", 1) | {"日期": None, "经办人": None}],
+        "领取单位",
+        "这是合计行",
     ),
     "city unit without the city's opinion": (
         "requisitions",
@@ -471,3 +485,9 @@ def test_an_opinion_written_over_lines_is_read(db: Path, tmp_path: Path) -> None
     report = load(db, tmp_path / "unit.xlsx", "requisitions", [broken])
     assert report["exit_code"] == 1
     assert "不可见字符或控制字符" in report["registers"][0]["problems"][0]["rule"]
+
+
+def test_quantities_as_a_spreadsheet_shows_them() -> None:
+    assert [quantity(v) for v in ("1,200", "１２", "3本", 4.0, None)] == [1200, 12, 3, 4, 0]
+    with pytest.raises(ValueError):
+        quantity("1,20")

@@ -67,6 +67,17 @@ MAX_QUANTITY = 9999
 """The most blanks of one level a row may count: the four-digit sequence numbers of 附件3."""
 
 
+TOTAL_ROW = frozenset({"合计", "总计", "小计", "共计"})
+"""What a totals row writes where a unit's name goes."""
+
+
+def total_row(unit: str) -> str | None:
+    """Why a row headed 合计 is not read as a requisition or a slip (its sum would count twice)."""
+    if normalise_name(unit) in TOTAL_ROW:
+        return "这是合计行，不是一条记录：合计行不导入，请删除此行（或把它移到表格之外）"
+    return None
+
+
 def quantity(value: Cell, most: int = MAX_QUANTITY) -> int:
     """A number of blanks: a whole number from 0 to ``most`` in Arabic numerals; empty is 0.
 
@@ -82,6 +93,8 @@ def quantity(value: Cell, most: int = MAX_QUANTITY) -> int:
         value = int(value)
     if isinstance(value, str):
         written = unicodedata.normalize("NFKC", value).strip().removesuffix("本").strip()
+        if re.fullmatch(r"\d{1,3}(,\d{3})+", written):  # 1,200 as a spreadsheet shows it
+            written = written.replace(",", "")
         if _CHINESE_NUMERALS.search(written):
             raise ValueError("数量须用阿拉伯数字填写（§四.(三)）")
         if not re.fullmatch(r"-?\d+(\.\d+)?", written):

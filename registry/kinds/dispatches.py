@@ -17,7 +17,7 @@ from registry.domain.problems import Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import DISPATCHES
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
-from registry.kinds.blanks import read_quantities, recipient, total_of
+from registry.kinds.blanks import read_quantities, recipient, total_of, total_row
 from registry.kinds.requisitions import APPROVED
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout, quantity_columns
@@ -99,6 +99,9 @@ def _check_row(
         problems.append(Problem(record.row, column, text(value), rule, clause))
 
     unit = text(values.get("领取单位"))
+    if summed := total_row(unit):
+        fail("领取单位", unit, summed)
+        return None, None
     if not unit:
         fail("领取单位", None, "领取单位为空")
     quantities = read_quantities(values, fail)

@@ -25,6 +25,7 @@ from registry.kinds.blanks import (
     read_quantities,
     recipient,
     total_of,
+    total_row,
 )
 from registry.kinds.requisition_form import read_requisitions
 from registry.sheets.cells import Cell, text
@@ -127,6 +128,9 @@ def _check_row(
         )
 
     unit = text(values.get("单位"))
+    if summed := total_row(unit):
+        fail("单位", unit, summed)
+        return None
     if not unit:
         fail("单位", None, "申领单位为空")
     who = recipient(unit)
