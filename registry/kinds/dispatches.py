@@ -175,9 +175,10 @@ def check_dispatches(
             if line is None or not amount:
                 continue
             if last_mine[who, column] == line and grand[who, column] > approved[who, column]:
-                total, limit = (
-                    grand[who, column],
-                    f"超过经省厅批准的申领数 {approved[who, column]} 本",
+                total = grand[who, column]
+                limit = (
+                    f"超过经省厅批准的申领数 {approved[who, column]} 本。请核对发放数量；"
+                    "如另有批准的申领计划，请先导入它（申领计划表），再导入本发放单"
                 )
             elif running[who, column] > by_then[who, column]:
                 total = running[who, column]
