@@ -378,6 +378,8 @@ def test_dispatches_must_come_from_the_province(db: Path, tmp_path: Path) -> Non
     [
         ("同意 2012-03-01", True),
         ("同意（印章）2012年3月1日", True),
+        ("同意 20120301", True),
+        ("同意 2012年3月1号", True),
         ("（印章）2012-03-01", True),  # the form signed and dated
         ("不予批准，请按实际合格人数重报（印章）2012年3月9日", False),
         ("退回重报 2012-03-09", False),

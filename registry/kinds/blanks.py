@@ -26,7 +26,9 @@ PREFECTURE_FULL_NAMES = {
 """The official names of the three autonomous prefectures, which clerks also write."""
 
 _CHINESE_NUMERALS = re.compile("[〇零一二三四五六七八九十百千两]")
-_DATE_IN_TEXT = re.compile(r"\d{4}\s*[.\-/年]\s*\d{1,2}\s*[.\-/月]\s*\d{1,2}\s*日?")
+_DATE_IN_TEXT = re.compile(
+    r"\d{4}\s*[.\-/年]\s*\d{1,2}\s*[.\-/月]\s*\d{1,2}\s*[日号]?|(?<!\d)\d{8}(?!\d)"
+)
 _NOT_AGREED = ("不同意", "不予", "不批准", "不符合", "驳回", "退回", "重报", "暂缓", "补充材料")
 """Words of an opinion that does not approve (不予批准, 退回重报, 请补充材料后再报 …)."""
 _AGREED = ("同意", "批准", "准予", "核准")
@@ -177,7 +179,7 @@ def opinion(value: Cell, today: dt.date) -> Opinion:
                 )
             agreed = True
         try:
-            day = parse_date(match[0])
+            day = parse_date(match[0].replace("号", "日"))
         except BadDate as exc:
             raise ValueError(str(exc)) from exc
     if day > today:
