@@ -70,7 +70,8 @@ def _blank_registers(
     conn: sqlite3.Connection,
 ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """Ten years of requisitions for each recipient of the rosters (the provincial unit and
-    every city), one in four still waiting for the province, and a dispatch of each approved."""
+    every city), each approved in its year — one in four still waiting for the province — and
+    a dispatch of each approved."""
     regions = [code for (code,) in conn.execute("SELECT DISTINCT region FROM certificates")]
     recipients = [
         UNIT if code == PROVINCE else f"{REGIONS[code]}人力资源和社会保障局" for code in regions
@@ -88,8 +89,8 @@ def _blank_registers(
                     "联系电话": "028-1",
                     **counts,
                     "合计": sum(counts.values()),
-                    "市（州）意见": None if who == UNIT else "同意 2012-02-10",
-                    "省厅意见": "同意 2012-02-20" if approved else None,
+                    "市（州）意见": None if who == UNIT else f"同意 {year}-02-10",
+                    "省厅意见": f"同意 {year}-02-20" if approved else None,
                 }
             )
             if approved:
@@ -98,7 +99,7 @@ def _blank_registers(
                         "领取单位": who,
                         **counts,
                         "合计": sum(counts.values()),
-                        "日期": "2012-03-01",
+                        "日期": f"{year}-03-01",
                         "经办人": "经办人",
                     }
                 )

@@ -181,8 +181,9 @@ _IDENTITY = ("recipient", *QUANTITY_FIELDS.values(), "city_agreed_on", "approved
 def _duplicates(
     conn: sqlite3.Connection, entry: RegisterEntry, rows: list[Requisition]
 ) -> list[Problem]:
-    """A requisition registered twice — pasted twice, or in a city's register and again in the
-    province's summary — would count its approval twice, and let twice the blanks out (§四.(二))."""
+    """An approved requisition registered twice — pasted twice, or in a city's register and again
+    in the province's summary — would count its approval twice, and let twice the blanks out
+    (§四.(二))."""
     registered = {
         tuple(found[:-2]): (found[-2], found[-1])
         for found in conn.execute(
@@ -194,6 +195,8 @@ def _duplicates(
     first: dict[tuple[object, ...], object] = {}
     problems = []
     for row in rows:
+        if row["approved_on"] is None:  # not approved (yet): it counts for nothing twice
+            continue
         identity = tuple(row[field] for field in _IDENTITY)
         if identity in first:
             where = f"与本文件第{first[identity]}行"
