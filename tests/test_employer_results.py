@@ -100,6 +100,7 @@ def test_nothing_found_names_the_issuing_authoritys_contact(app_client: AppClien
     assert "028-86113498" in province.text and "职业能力建设处" in province.text
     assert context_of(city)["contact"].name == "绵阳市人力资源和社会保障局"
     assert "绵阳市人力资源和社会保障局" in city.text
+    assert "或联系四川省人力资源和社会保障厅职业能力建设处" in city.text  # the city's phone unknown
     assert "028-86113498" in malformed.text  # the province when the number does not parse
     assert api.json()["contact"] == {"name": "绵阳市人力资源和社会保障局"}
 
@@ -113,6 +114,11 @@ def test_an_administrator_replaces_the_contacts(
         page = post_check(client, "Z1122029999", "周杰")
     assert "0816-1234567" in page.text and "绵阳市某路1号" in page.text
     assert parse("Z1122029999").region == "2202"
+    contacts.write_text("代码,名称,地址,电话\n2200,省厅证书办,,028-00000000\n")
+    with app_client(authorities_file=contacts) as client:
+        page = post_check(client, "Z1122029999", "周杰")
+    # the province's phone as the administrator's file gives it, never one written in code
+    assert "省厅证书办" in page.text and "028-00000000" in page.text and "86113498" not in page.text
 
 
 def test_receipts_only_for_matches_with_their_expiry(app_client: AppClient, clock: Clock) -> None:

@@ -57,6 +57,7 @@ def _result_context(request: Request, answer: Verification) -> dict[str, Any]:
         )
     if not answer.matched:
         context["contact"] = verifier.contact_for(answer.number)
+        context["province"] = verifier.province  # a city's phone may be unknown: the province's
     return context
 
 

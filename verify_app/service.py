@@ -236,13 +236,18 @@ class Verifier:
         )
         return IssuedReceipt(token, self.receipts.expiry(issued_at))
 
+    @property
+    def province(self) -> Authority:
+        """The provincial department: who to ask when nothing better is known (§五.(四))."""
+        return self.authorities.get(PROVINCE) or Authority(PROVINCE, authority_name(PROVINCE))
+
     def contact_for(self, number: str) -> Authority:
         """Who to ask about ``number`` (§五.(四)): its issuing department when the number parses
         (附件3), the province otherwise."""
         try:
             parsed = parse(number)
         except MalformedNumber:
-            return self.authorities.get(PROVINCE) or Authority(PROVINCE, authority_name(PROVINCE))
+            return self.province
         return contact_for(parsed, self.authorities)
 
     def state(self) -> RegistryState:
