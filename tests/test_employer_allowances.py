@@ -248,3 +248,12 @@ async def test_staff_see_each_keys_use_per_day(
         (first, today, 3),
         (second, today, 1),
     ]
+
+
+def test_an_upload_past_the_allowance_leads_back_to_the_batch_form(app_client: AppClient) -> None:
+    with app_client(**DEFAULTS) as client:
+        _upload(client, 250)
+        over = _upload(client, 100)
+    assert over.status_code == 429  # type: ignore[attr-defined]
+    text = over.text  # type: ignore[attr-defined]
+    assert "<h1>批量查验额度已用完</h1>" in text and '<a href="/batch">返回批量查验</a>' in text

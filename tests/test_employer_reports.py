@@ -167,9 +167,10 @@ def test_certreg_reports_prints_no_escape_sequence(
 def test_a_client_may_send_a_few_reports_a_day(app_client: AppClient, registry_db: Path) -> None:
     with app_client(reports_per_day=2) as client:
         page = post_check(client, *NO_MATCH_UNKNOWN)
-        statuses = [send_report(client, page, "", f"第{i}次").status_code for i in range(3)]
-    assert statuses == [200, 200, 429]
+        answers = [send_report(client, page, "", f"第{i}次") for i in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
     assert len(reports_of(registry_db)) == 2
+    assert "<h1>今天的举报次数已用完</h1>" in answers[2].text
 
 
 def test_a_report_sent_again_by_a_reload_is_stored_once(

@@ -90,9 +90,14 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+LIMIT_TITLES = {"/report": "今天的举报次数已用完", "/batch": "批量查验额度已用完"}
+"""A refused page's title by what was refused (else: 查验过于频繁)."""
+
+
 async def rate_limited(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RateLimited)
-    response = error_page(request, 429, "rate_limited", "查验过于频繁", exc.message)
+    title = LIMIT_TITLES.get(request.url.path, "查验过于频繁")
+    response = error_page(request, 429, "rate_limited", title, exc.message)
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
 

@@ -121,7 +121,7 @@ class Quotas:
         raise RateLimited(
             self._limiter.retry_after(self._reports, key),
             f"每位用户每天最多提交 {self.reports_per_day} 份举报。今天的已用完，"
-            f"请明天再报，或直接联系发证机关。",
+            f"请明天再报，或直接联系发证机关（查验结果页上有其联系方式）。",
         )
 
     # -- what is left --------------------------------------------------------------------
