@@ -185,9 +185,19 @@ def test_custom_404_page(app_client: AppClient) -> None:
 
 def test_wrong_method_gets_a_page_not_a_traceback(app_client: AppClient) -> None:
     with app_client() as client:
-        page = client.get("/check")
+        page = client.put("/check")
     assert page.status_code == 405
     assert template_of(page) == "error.html"
+    assert "请从首页开始查验" in page.text
+
+
+def test_a_result_address_opened_again_leads_to_the_form(app_client: AppClient) -> None:
+    """/check, bookmarked or shared from a result page, holds no answer: the form, to check."""
+    with app_client() as client:
+        again = client.get("/check", follow_redirects=False)
+        landed = client.get("/check")
+    assert (again.status_code, again.headers["location"]) == (303, "/")
+    assert landed.status_code == 200 and template_of(landed) == "index.html"
 
 
 def test_static_css_is_served(app_client: AppClient) -> None:

@@ -83,7 +83,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     headers = exc.headers or {}
     message = str(exc.detail)
     if exc.status_code == 405:  # Starlette's detail is English
-        message = f"此地址不支持 {request.method} 请求（可用：{headers.get('Allow', '')}）。"
+        message = f"此地址不支持 {request.method} 请求（可用：{headers.get('Allow', '')}）。请从首页开始查验。"
     code = HTTP_ERRORS.get(exc.status_code, f"http_{exc.status_code}")
     response = error_page(request, exc.status_code, code, "请求无法处理", message)
     response.headers.update(headers)  # e.g. the Allow of a 405, which RFC 9110 requires
@@ -141,6 +141,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
 routes = [
     Route("/api/v1/verify", api.verify, methods=["POST"], name="api_verify"),
     Route("/check", pages.check, methods=["POST"], name="check"),
+    Route("/check", pages.check_again, methods=["GET"], name="check_again"),
     Route("/", pages.form, methods=["GET"], name="form"),
     Route("/r/{token}", pages.receipt, methods=["GET"], name="receipt"),
     Route("/r/{token}/qr.svg", pages.receipt_qr, methods=["GET"], name="receipt_qr"),

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from registry.domain.names import normalise_name
 from registry.public.confirm import CONFIRMABLE, unreadable
@@ -90,6 +90,12 @@ def _receipt_links(request: Request, token: str) -> dict[str, str]:
         "receipt_url": receipt_url(request, token),
         "qr_url": token_path(request, "receipt_qr", token),
     }
+
+
+def check_again(request: Request) -> Response:
+    """``GET /check``: the address a result page shows, bookmarked, shared or reloaded after the
+    browser forgot the form — the form, to check again (an answer is never in a link)."""
+    return RedirectResponse(route_path(request, "form"), status_code=303)
 
 
 async def check(request: Request) -> Response:
