@@ -493,3 +493,13 @@ def test_quantities_as_a_spreadsheet_shows_them() -> None:
     assert [quantity(v) for v in ("1,200", "１２", "3本", 4.0, None)] == [1200, 12, 3, 4, 0]
     with pytest.raises(ValueError):
         quantity("1,20")
+
+
+def test_two_units_of_a_city_asking_alike_are_two_requisitions(db: Path, tmp_path: Path) -> None:
+    """Both hospitals of 绵阳 ask for 2 初级, approved in one batch: not one requisition twice."""
+    rows = [
+        requisition(f"绵阳市{name}", 2, city="同意 2012-02-10")
+        for name in ("第一人民医院", "中心医院")
+    ]
+    report = load(db, tmp_path / "mianyang-units.csv", "requisitions", rows, "2202")
+    assert report["exit_code"] == 0, report["registers"][0]["problems"]

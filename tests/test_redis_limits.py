@@ -26,7 +26,7 @@ from starlette.testclient import TestClient
 from tests.servers import free_port
 from tests.verify_fixtures import SECRET, VALID, registry_db
 from verify_app.app import create_app
-from verify_app.ratelimit import CheckLimiter, Limiter, RateLimited
+from verify_app.ratelimit import CheckLimiter, Limiter, RateLimited, redacted
 from verify_app.settings import Settings
 
 __all__ = ["registry_db"]
@@ -262,3 +262,8 @@ def test_a_store_that_does_not_answer_is_told_at_startup(redis: RedisServer) -> 
     assert Limiter(redis.url).reachable()
     assert not Limiter(f"redis://127.0.0.1:{free_port()}/0").reachable()
     assert Limiter("memory://").reachable()
+
+
+def test_a_password_holding_an_at_sign_is_hidden_whole() -> None:
+    assert redacted("redis://:s3cr@t-pass@10.0.0.10:6379/0") == "redis://:***@10.0.0.10:6379/0"
+    assert redacted("redis://10.0.0.10:6379/0") == "redis://10.0.0.10:6379/0"

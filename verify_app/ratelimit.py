@@ -108,7 +108,8 @@ class SweptMemoryStorage(MemoryStorage):
                 self.clear(key)
 
 
-_PASSWORD = re.compile(r"(?<=://)([^/@\s]*?):([^/@\s]+)@")
+_PASSWORD = re.compile(r"(?<=://)([^/:@\s]*):([^/\s]*)@")
+"""user:password@ of a URL, up to its last @ before the host (a password may hold @ itself)."""
 
 
 def redacted(text: str) -> str:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from registry.domain.levels import QUANTITY_COLUMNS
+from registry.domain.names import normalise_name
 from registry.domain.problems import Problem
 from registry.domain.regions import covers, region_name
 from registry.domain.registers import REQUISITIONS
@@ -174,8 +175,14 @@ def check_requisitions(
     return problems, rows
 
 
-_IDENTITY = ("recipient", *QUANTITY_FIELDS.values(), "city_agreed_on", "approved_on")
-"""What makes two rows one requisition: its recipient, its quantities and its opinions' dates."""
+_IDENTITY = ("unit", *QUANTITY_FIELDS.values(), "city_agreed_on", "approved_on")
+"""What makes two rows one requisition: its unit, its quantities and its opinions' dates (a
+city's units share their recipient, the city, and are often approved in one batch)."""
+
+
+def _identity(row: Mapping[str, object]) -> tuple[object, ...]:
+    """`_IDENTITY`'s values, the unit's name in normal form (省直 单位 = 省直单位)."""
+    return (normalise_name(str(row["unit"])), *(row[field] for field in _IDENTITY[1:]))
 
 
 def _duplicates(
@@ -185,7 +192,7 @@ def _duplicates(
     in the province's summary — would count its approval twice, and let twice the blanks out
     (§四.(二))."""
     registered = {
-        tuple(found[:-2]): (found[-2], found[-1])
+        _identity(dict(zip(_IDENTITY, found[:-2], strict=True))): (found[-2], found[-1])
         for found in conn.execute(
             f"SELECT {', '.join(_IDENTITY)}, register, source_row FROM requisitions"
             " WHERE register <> ?",
@@ -197,7 +204,7 @@ def _duplicates(
     for row in rows:
         if row["approved_on"] is None:  # not approved (yet): it counts for nothing twice
             continue
-        identity = tuple(row[field] for field in _IDENTITY)
+        identity = _identity(row)
         if identity in first:
             where = f"与本文件第{first[identity]}行"
         elif identity in registered:
