@@ -386,6 +386,11 @@ def test_dispatches_must_come_from_the_province(db: Path, tmp_path: Path) -> Non
         ("驳回 2012-03-09", False),
         ("请补充材料后再报 2012-03-09", False),
         ("经审核，不符合条件 2012-03-09", False),
+        ("不予同意 2012-03-09", False),
+        ("已补充材料，同意 2012-03-01", True),  # the refusing words only as whole phrases
+        ("材料齐全，同意。原件已退回 2012-03-01", True),
+        ("同意（不予收取工本费）2012-03-01", True),
+        ("同意，联系电话86113498，2012-03-01", True),  # eight digits that are no date
     ],
 )
 def test_an_opinion_approves_only_in_words_that_approve(written: str, agreed: bool) -> None:
@@ -398,6 +403,7 @@ def test_an_opinion_approves_only_in_words_that_approve(written: str, agreed: bo
     [
         ("同意，核减中级为3本（印章）2012年3月9日", "意见改动了申领数量"),
         ("已阅 2012-03-09", "看不出是否同意"),
+        ("同意，但暂缓发放 2012-03-01", "既有同意又有不同意"),
     ],
 )
 def test_an_opinion_the_register_cannot_hold_is_refused(written: str, words: str) -> None:

@@ -27,11 +27,25 @@ PREFECTURE_FULL_NAMES = {
 
 _CHINESE_NUMERALS = re.compile("[〇零一二三四五六七八九十百千两]")
 _DATE_IN_TEXT = re.compile(
-    r"\d{4}\s*[.\-/年]\s*\d{1,2}\s*[.\-/月]\s*\d{1,2}\s*[日号]?|(?<!\d)\d{8}(?!\d)"
+    r"\d{4}\s*[.\-/年]\s*\d{1,2}\s*[.\-/月]\s*\d{1,2}\s*[日号]?"
+    r"|(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"  # 20120301, no phone
 )
-_NOT_AGREED = ("不同意", "不予", "不批准", "不符合", "驳回", "退回", "重报", "暂缓", "补充材料")
-"""Words of an opinion that does not approve (不予批准, 退回重报, 请补充材料后再报 …)."""
-_AGREED = ("同意", "批准", "准予", "核准")
+_NOT_AGREED = (
+    "不同意",
+    "不予同意",
+    "不予批准",
+    "不批准",
+    "不符合条件",
+    "驳回",
+    "退回重报",
+    "予以退回",
+    "重新申报",
+    "暂缓",
+    "补充材料后",
+)
+"""Phrases of an opinion that does not approve (不予批准, 退回重报, 请补充材料后再报 …) — whole
+phrases: 已补充材料，同意 or 原件已退回 approve."""
+_AGREED = re.compile(r"(?<![不予])同意|(?<![不予])批准|准予|核准")
 _CHANGED = ("核减", "核增", "减为", "增为", "改为", "调整", "调减", "调增")
 """Words of an approval of other quantities than the form's (同意，核减中级为3本)."""
 _NO_WORDS = re.compile(r"[\s\W_]|印章|盖章|公章")
@@ -142,14 +156,20 @@ def _agreed(written: str) -> bool | None:
     """False for words that do not approve, True for an approval of the form's quantities,
     None for neither (a bare date and a stamp count as approval; other words are asked about).
     Raises ValueError for an approval of other quantities, which the register cannot hold."""
-    if any(word in written for word in _NOT_AGREED):
+    refused = any(phrase in written for phrase in _NOT_AGREED)
+    agreed = _AGREED.search(written) is not None
+    if refused and agreed:
+        raise ValueError(
+            "意见中既有同意又有不同意的字样，看不出是否批准：请写“同意 2012-03-01”或“不同意”"
+        )
+    if refused:
         return False
     if any(word in written for word in _CHANGED):
         raise ValueError(
             "意见改动了申领数量：登记库把表中各等级的数量记为批准数。请把表中数量改为批准的数量，"
             "意见写“同意”和日期，再导入（§四.(二)）"
         )
-    return True if any(word in written for word in _AGREED) else None
+    return True if agreed else None
 
 
 def opinion(value: Cell, today: dt.date) -> Opinion:
