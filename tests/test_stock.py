@@ -25,6 +25,7 @@ from tests.blank_registers import (
     requisition,
     sync,
 )
+from tests.registers import REISSUE_DOCUMENTS
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 MIANYANG = "绵阳市人力资源和社会保障局"
@@ -245,12 +246,21 @@ def test_a_dry_run_checks_each_register_against_the_ones_before_it(tmp_path: Pat
             assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
 
 
-@pytest.mark.parametrize("event", ["撤销", "换发"])
+@pytest.mark.parametrize(
+    "event, day",
+    [
+        ("撤销", "2012-03-20"),
+        ("换发", "2012-03-20"),
+        ("撤销", "2012-04-01"),
+        ("补发", "2012-03-20"),
+    ],
+)
 def test_a_certificate_cannot_be_voided_before_its_recorded_collection(
-    example: Path, tmp_path: Path, event: str
+    example: Path, tmp_path: Path, event: str, day: str
 ) -> None:
-    """Z1122000002 was collected on 2012-04-01, when it had to be valid (SPEC §9): a 撤销 or 换发
-    dated before that contradicts the collection record."""
+    """Z1122000002 was collected on 2012-04-01, when it had to be valid (SPEC §9): a 撤销, 换发 or
+    补发 under a new number dated before that, or that day (as the collection rule counts it),
+    contradicts the collection record."""
     with sqlite3.connect(example) as conn:
         (name,) = conn.execute(
             "SELECT name FROM certificates WHERE number = 'Z1122000002'"
@@ -259,10 +269,11 @@ def test_a_certificate_cannot_be_voided_before_its_recorded_collection(
         "类型": event,
         "证书编号": "Z1122000002",
         "姓名": name,
-        "日期": "2012-03-20",
-        "新证书编号": "Z1122000004" if event == "换发" else "",
-        "原因": "错填" if event == "换发" else "弄虚作假",
+        "日期": day,
+        "新证书编号": "" if event == "撤销" else "Z1122000004",
+        "原因": {"换发": "错填", "补发": "遗失"}.get(event, "弄虚作假"),
         "批准文号": "测试〔2012〕9号",
+        **(REISSUE_DOCUMENTS if event == "补发" else {}),
     }
     report = load(example, tmp_path / "late.xlsx", "status-changes", [row])
     assert report["exit_code"] == 1

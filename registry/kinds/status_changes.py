@@ -104,10 +104,12 @@ def _event_problems(
     if current.last_event and date < current.last_event:
         rule = f"早于该证书上一次变更的日期 {current.last_event}；变更须按日期顺序登记"
         found.append(("日期", date, rule, "§四.(六)"))
-    if event.type != REISSUE and current.collected_on and date < current.collected_on:
+    voids = event.type != REISSUE or event.new_number  # a 补发 under its own number does not
+    if voids and current.collected_on and date <= current.collected_on:
         rule = (
-            f"该证书已登记于 {current.collected_on} 领取，领取时证书须有效：{event.type}日期不能早于"
-            "领取日期。请核对日期；如确在领取前已作废，请先更正领取登记"
+            f"该证书已登记于 {current.collected_on} 领取，领取时证书须有效：{event.type}日期须晚于"
+            "领取日期（领取登记同样不收作废当天及以后的领取）。请核对日期；如确在领取前已作废，"
+            "请先更正领取登记"
         )
         found.append(("日期", date, rule, "§四.(六)"))
     if current.status == REVOKED:
