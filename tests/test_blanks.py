@@ -509,3 +509,23 @@ def test_two_units_of_a_city_asking_alike_are_two_requisitions(db: Path, tmp_pat
     ]
     report = load(db, tmp_path / "mianyang-units.csv", "requisitions", rows, "2202")
     assert report["exit_code"] == 0, report["registers"][0]["problems"]
+
+
+def test_an_earlier_slip_loaded_later_cannot_overdraw_a_later_day(tmp_path: Path) -> None:
+    """June's slip is in; March's, loaded after it, would put June past what was approved by
+    then — refused on March's row, whichever order they came in."""
+    db = tmp_path / "registry.db"
+    approvals = [
+        requisition(UNIT, 10, province="同意 2012-02-20"),
+        requisition(UNIT, 10, province="同意 2012-09-01"),
+    ]
+    assert load(db, tmp_path / "req.csv", "requisitions", approvals)["exit_code"] == 0
+    june = [dispatch(UNIT, 10, day="2012-06-01")]
+    assert load(db, tmp_path / "june.csv", "dispatches", june)["exit_code"] == 0
+    march = load(db, tmp_path / "march.csv", "dispatches", [dispatch(UNIT, 5, day="2012-03-01")])
+    assert march["exit_code"] == 1
+    [problem] = march["registers"][0]["problems"]
+    assert (
+        problem["row"] == 2
+        and "2012-06-01（发放单“june.csv”的发放）省厅只批准了 10 本" in (problem["rule"])
+    )

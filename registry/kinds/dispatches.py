@@ -77,13 +77,14 @@ class Approvals:
 
 def _dispatched_elsewhere(
     conn: sqlite3.Connection, except_register: str
-) -> list[tuple[str, str, dict[str, int]]]:
-    """(recipient, date, blanks per level) of every dispatch the other registers hold."""
+) -> list[tuple[str, str, dict[str, int], str]]:
+    """(recipient, date, blanks per level, register) of every dispatch the other registers hold."""
     fields = ", ".join(QUANTITY_FIELDS[c] for c in QUANTITY_COLUMNS)
     return [
-        (who, day, {c: n or 0 for c, n in zip(QUANTITY_COLUMNS, amounts, strict=True)})
-        for who, day, *amounts in conn.execute(
-            f"SELECT recipient, dispatched_on, {fields} FROM dispatches WHERE register <> ?",
+        (who, day, {c: n or 0 for c, n in zip(QUANTITY_COLUMNS, amounts, strict=True)}, register)
+        for who, day, register, *amounts in conn.execute(
+            f"SELECT recipient, dispatched_on, register, {fields} FROM dispatches"
+            " WHERE register <> ?",
             (except_register,),
         )
     ]
@@ -147,49 +148,62 @@ def check_dispatches(
     """Every problem of a dispatch register, including blanks beyond approved requisitions.
 
     All dispatches — this register's and the others' — are counted in the order of their dates
-    (a correction of 2012's slip is not judged after 2013's): by each of this register's, the
-    blanks a recipient got of a level may not exceed what was approved by that day, nor — all of
-    them together — what was ever approved (§四.(二))."""
+    (a correction of 2012's slip is not judged after 2013's). By every dispatch, the blanks a
+    recipient got of a level may not exceed what was approved by that day — another register's
+    later one too, which this register's earlier slips may push over —, nor, all of them
+    together, what was ever approved (§四.(二)). Each is reported on this register's rows."""
     problems: list[Problem] = []
     approvals = Approvals(context.conn)
     approved = approvals.until()
-    mine: list[tuple[str, str, dict[str, int], int | None]] = []
+    mine: list[tuple[str, str, dict[str, int], str | None, int | None]] = []
     rows = []
     for record in table.records:
         row, quantities = _check_row(record, context.today, problems)
         if row is not None and quantities is not None:
             rows.append(row)
-            mine.append((str(row["recipient"]), str(row["dispatched_on"]), quantities, record.row))
+            who, day = str(row["recipient"]), str(row["dispatched_on"])
+            mine.append((who, day, quantities, None, record.row))
     others = [(*d, None) for d in _dispatched_elsewhere(context.conn, entry.key)]
-    ordered = sorted([*others, *mine], key=lambda d: (d[1], d[3] is not None, d[3] or 0))
+    ordered = sorted([*others, *mine], key=lambda d: (d[1], d[4] is not None, d[4] or 0))
     grand: Totals = Counter()
-    for who, _, quantities, _ in ordered:
+    for who, _, quantities, _, _ in ordered:
         for column, amount in quantities.items():
             grand[who, column] += amount
-    last_mine = {(who, c): line for who, _, q, line in mine for c, n in q.items() if n}
+    last_mine = {(who, c): line for who, _, q, _, line in mine for c, n in q.items() if n}
     running: Totals = Counter()
-    for who, day, quantities, line in ordered:
-        by_then = approvals.until(day) if line is not None else Counter()
+    latest: dict[tuple[str, str], int] = {}
+    """this register's latest row so far, per recipient and level"""
+    told: set[tuple[str, str]] = set()
+    for who, day, quantities, register, line in ordered:
+        by_then = approvals.until(day)
         for column, amount in quantities.items():
             running[who, column] += amount
-            if line is None or not amount:
+            if not amount:
                 continue
-            if last_mine[who, column] == line and grand[who, column] > approved[who, column]:
+            if line is not None:
+                latest[who, column] = line
+            total, ours = running[who, column], latest.get((who, column))
+            if (
+                line is not None
+                and last_mine[who, column] == line
+                and (grand[who, column] > approved[who, column])
+            ):
                 total = grand[who, column]
                 limit = (
                     f"超过经省厅批准的申领数 {approved[who, column]} 本。请核对发放数量；"
                     "如另有批准的申领计划，请先导入它（申领计划表），再导入本发放单"
                 )
-            elif running[who, column] > by_then[who, column]:
-                total = running[who, column]
+            elif total > by_then[who, column] and ours is not None and (who, column) not in told:
+                told.add((who, column))
+                then = f" {day}（发放单“{register}”的发放）" if line is None else f"发放日期 {day} "
                 limit = (
-                    f"而截至发放日期 {day} 省厅只批准了 {by_then[who, column]} 本："
+                    f"而截至{then}省厅只批准了 {by_then[who, column]} 本："
                     "发放不能早于申领计划的批准"
                 )
             else:
                 continue
             rule = f"{who}{column}累计发放 {total} 本（此前已发 {total - amount} 本），{limit}"
-            problems.append(Problem(line, column, str(amount), rule, "§四.(二)"))
+            problems.append(Problem(ours or line, column, str(amount), rule, "§四.(二)"))
     return problems, rows
 
 
