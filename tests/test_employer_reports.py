@@ -5,6 +5,7 @@ details attached by the service and no name in clear; a queue for staff in Datas
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,7 @@ def test_a_report_from_a_result_carries_the_check_but_no_name(
         assert 'action="/report"' in page.text
         sent = send_report(client, page, "人事处 028-1234567", "应聘者出示的证书查不到")
     assert sent.status_code == 200 and template_of(sent) == "report_sent.html"
-    assert "报告编号" in sent.text
+    assert re.fullmatch(r"\d{8}-[0-9A-F]{6}", context_of(sent)["report_ref"])
     [report] = reports_of(registry_db)
     answer = context_of(page)["check"]
     assert (report["number"], report["result"]) == (answer.number, answer.result)
@@ -184,7 +185,7 @@ def test_a_report_sent_again_by_a_reload_is_stored_once(
         again = send_report(client, page, "", "疑似伪造")
         other = send_report(client, page, "", "补充：证书纸张也不对")
     assert [r.status_code for r in (first, again, other)] == [200, 200, 200]
-    assert context_of(again)["report_id"] == context_of(first)["report_id"]
+    assert context_of(again)["report_ref"] == context_of(first)["report_ref"]
     assert [r["text"] for r in reports_of(registry_db)] == ["疑似伪造", "补充：证书纸张也不对"]
 
 

@@ -335,9 +335,9 @@ def make_checks(
             assert answer.status_code == 200
 
 
-def make_report(registry: Path, client: str, number: str, name: str, text: str) -> None:
+def make_report(registry: Path, client: str, number: str, name: str, text: str) -> str:
     """A check through the app's form that finds nothing, and the forgery report sent from its
-    result page."""
+    result page; the report's number the employer is told."""
     settings = Settings(db=registry, secret=Secret(SECRET), rate_limit=0)
     with TestClient(create_app(settings), client=(client, 4000)) as app:
         token = re.search(r'name="csrf_token" value="([^"]+)"', app.get("/").text)
@@ -348,6 +348,9 @@ def make_report(registry: Path, client: str, number: str, name: str, text: str) 
         assert ticket
         sent = app.post("/report", data={**form, "ticket": ticket[1], "contact": "", "text": text})
         assert sent.status_code == 200
+        told = re.search(r"报告编号 <strong[^>]*>([^<]+)</strong>", sent.text)
+        assert told
+        return told[1]
 
 
 def issue_key(registry: Path) -> str:
@@ -379,12 +382,15 @@ async def test_every_replicas_log_reaches_staff_as_one_log(
     host_log = verify_log_path(host / "registry.db")
     guesser = "203.0.113.9"  # guesses numbers on both replicas: 6 no_match on each
     replicas: dict[str, dict[str, str]] = {}
+    told: list[str] = []  # the report numbers the two employers were given
     for name in ("replica-a", "replica-b"):
         folder = tmp_path / name
         sync_samples(folder / "registry.db")
         make_checks(folder / "registry.db", guesser, [NO_MATCH_UNKNOWN] * 6)
         make_checks(folder / "registry.db", f"198.51.100.{len(replicas) + 1}", [VALID])
-        make_report(folder / "registry.db", guesser, *NO_MATCH_UNKNOWN, f"{name} 收到的举报")
+        told.append(
+            make_report(folder / "registry.db", guesser, *NO_MATCH_UNKNOWN, f"{name} 收到的举报")
+        )
         replicas[name] = {
             **shipping,
             "CERTREG_DATA": str(folder),
@@ -450,6 +456,8 @@ async def test_every_replicas_log_reaches_staff_as_one_log(
         "replica-a 收到的举报",
         "replica-b 收到的举报",
     ]
+    # the numbers the employers were told are the ones staff see, one report each
+    assert sorted(row["ref"] for row in queue.json()) == sorted(told) and len(set(told)) == 2
     keyed = await ds.client.get(
         "/verify_log/checks.json?_shape=array&key_id__notblank=1", cookies=cookies
     )

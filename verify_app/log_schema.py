@@ -36,8 +36,11 @@ REPORTS_COLUMNS: dict[str, type] = {
     "authority": str,
     "contact": str,
     "text": str,
+    "ref": str,
 }
 """``reports``: suspected forgeries sent to the issuing authority (§五.(三)), never public.
+``ref``: the report's number as the employer was told it (date and random letters: unique
+across replicas, whose ``id`` are each their own and renumbered on the registry host).
 ``mismatched``: the confirmed fields the paper got wrong; ``authority``: the issuing
 department's code (`registry.domain.authorities.issuer_of`), province when the number does not
 parse; ``receipt``: the check's receipt token, when the check matched."""
@@ -64,7 +67,8 @@ WATCH_ENTRIES_COLUMNS: dict[str, type] = {
 
 def ensure_log_schema(conn: sqlite3.Connection) -> None:
     """Create the log's tables, and the indexes the verification app itself reads, where
-    missing; add the columns a log written by an earlier version lacks (``checks.key_id``);
+    missing; add the columns a log written by an earlier version lacks (``checks.key_id``,
+    ``reports.ref``);
     never changes or drops what exists. The indexes staff read are `ensure_staff_indexes`'."""
     db = sqlite_utils.Database(conn)
     checks = db.table("checks")
@@ -72,6 +76,8 @@ def ensure_log_schema(conn: sqlite3.Connection) -> None:
         checks.add_column("key_id", int)
     checks.create(CHECKS_COLUMNS, pk="id", if_not_exists=True)
     reports = db.table("reports")
+    if reports.exists() and "ref" not in reports.columns_dict:
+        reports.add_column("ref", str)
     reports.create(REPORTS_COLUMNS, pk="id", if_not_exists=True)
     reports.create_index(["number"], if_not_exists=True)
     watches = db.table("watches")

@@ -15,6 +15,7 @@ an employer who was told "已提交" must be right.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,13 +105,19 @@ def read_ticket(request: Request, ticket: str) -> dict[str, Any]:
     return details
 
 
-def sent_before(path: Path, report: Report) -> int | None:
+def report_ref(at: str) -> str:
+    """A report's number as the employer quotes it: its day and six random letters and digits
+    (20261201-7F3A9C), the same on every replica's log and on the registry host's."""
+    return f"{at[:10].replace('-', '')}-{secrets.token_hex(3).upper()}"
+
+
+def sent_before(path: Path, report: Report) -> str | None:
     """The id of the same report sent already — the sent page reloaded re-posts its form —
     so that it is stored, and charged to the day's allowance, once."""
     conn = sqlite3.connect(path, timeout=5, isolation_level=None)
     try:
         row = conn.execute(
-            "SELECT id FROM reports WHERE client = ? AND number = ? AND checked_at = ?"
+            "SELECT coalesce(ref, id) FROM reports WHERE client = ? AND number = ? AND checked_at = ?"
             " AND name_hash = ? AND contact = ? AND text = ? ORDER BY id LIMIT 1",
             (
                 report.client,
@@ -121,18 +128,19 @@ def sent_before(path: Path, report: Report) -> int | None:
                 report.text,
             ),
         ).fetchone()
-        return int(row[0]) if row else None
+        return str(row[0]) if row else None
     finally:
         conn.close()
 
 
-def save_report(path: Path, report: Report, at: str) -> int:
-    """Insert one report into the log database; its id."""
+def save_report(path: Path, report: Report, at: str) -> str:
+    """Insert one report into the log database; its number (`report_ref`)."""
+    ref = report_ref(at)
     conn = sqlite3.connect(path, timeout=5, isolation_level=None)
     try:
-        cursor = conn.execute(
+        conn.execute(
             "INSERT INTO reports (at, client, number, result, checked_at, name_hash, mismatched,"
-            " receipt, authority, contact, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " receipt, authority, contact, text, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 at,
                 report.client,
@@ -145,9 +153,10 @@ def save_report(path: Path, report: Report, at: str) -> int:
                 report.authority,
                 report.contact,
                 report.text,
+                ref,
             ),
         )
-        return int(cursor.lastrowid or 0)
+        return ref
     finally:
         conn.close()
 
@@ -183,13 +192,13 @@ async def report(request: Request) -> Response:
     )
     at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0).isoformat()
     try:
-        report_id = await run_in_threadpool(sent_before, verifier.settings.log_db, entry)
-        if report_id is None:
+        report_ref = await run_in_threadpool(sent_before, verifier.settings.log_db, entry)
+        if report_ref is None:
             verifier.quotas.charge_report(client)
-            report_id = await run_in_threadpool(save_report, verifier.settings.log_db, entry, at)
+            report_ref = await run_in_threadpool(save_report, verifier.settings.log_db, entry, at)
     except sqlite3.Error:
         context["report_error"] = "举报暂时无法保存，请稍后再提交，或直接联系发证机关。"
         return render(request, "report.html", context, 503)
-    sent = {"report_id": report_id, "number": entry.number, "contact": authority}
+    sent = {"report_ref": report_ref, "number": entry.number, "contact": authority}
     sent["sent_at"] = beijing_time(at)
     return render(request, "report_sent.html", sent)

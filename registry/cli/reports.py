@@ -25,6 +25,7 @@ from registry.store import verify_log_path
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 COLUMNS = (
     "id",
+    "ref",
     "at",
     "number",
     "result",
@@ -64,8 +65,10 @@ def read_reports(log: Path, authority: str | None, limit: int) -> list[dict[str,
         ).fetchone()
         if not exists:
             return []
+        present = {row[1] for row in conn.execute("PRAGMA table_info(reports)")}
+        selected = ", ".join(f"r.{c}" if c in present else f"NULL AS {c}" for c in COLUMNS)
         rows = conn.execute(
-            f"SELECT {', '.join('r.' + c for c in COLUMNS)},"
+            f"SELECT {selected},"
             " (SELECT count(*) FROM checks c WHERE c.number = r.number) AS checks,"
             " (SELECT count(*) FROM checks c WHERE c.number = r.number"
             "   AND c.result IN ('no_match', 'malformed')) AS failed_checks"
@@ -114,7 +117,8 @@ def reports(db: Path, authority: str | None, limit: int, as_json: bool) -> None:
             CONFIRMABLE.get(f, f) for f in (report["mismatched"] or "").split(",") if f
         )
         click.echo(
-            f"#{report['id']}  {_beijing(report['at'])}  证书 {visible(report['number'])}"
+            f"#{report['ref'] or report['id']}  {_beijing(report['at'])}"
+            f"  证书 {visible(report['number'])}"
             f"  查验结果：{RESULT_LABELS.get(report['result'], report['result'])}"
             + (f"（证书上不符：{mismatched}）" if mismatched else "")
         )
