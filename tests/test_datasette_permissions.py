@@ -116,6 +116,7 @@ async def test_login_form_accepts_the_account_from_the_environment(ds: Datasette
         ("/\\evil.example", "/"),
         ("https://evil.example/", "/"),
         ("/-/login?next=/registry", "/"),
+        ("/registry\x00", "/"),  # a control character would break the Location header
     ],
 )
 async def test_login_leads_back_to_the_page_asked_for_and_nowhere_else(

@@ -131,7 +131,7 @@ def local_path(value: str | None) -> str | None:
     else None: never another host (``//evil``, ``/\\evil``), never the login page itself."""
     if not value or len(value) > 2000 or not value.startswith("/"):
         return None
-    if value.startswith(("//", "/\\")) or any(c in value for c in "\\\r\n\t"):
+    if value.startswith(("//", "/\\")) or "\\" in value or not value.isprintable():
         return None
     return None if value.startswith("/-/login") else value
 
