@@ -64,16 +64,23 @@ def test_one_systematic_fault_in_a_huge_register_is_one_summary_line(tmp_path: P
     assert sum(1 for line in everything.splitlines() if "「报考工种」" in line) == ROWS
 
 
+def refused_with_footer(registers: RegisterFactory, db: Path, numbers: int) -> str:
+    """The report on a 绵阳 roster of ``numbers`` rows whose second failed its theory exam, under
+    a footer that approves 2 中级."""
+    rows = [
+        approval_row(f"Z112202000{i + 1}", name) for i, name in enumerate("周杰 郑浩 吴敏".split())
+    ]
+    rows[1]["技术业务理论"] = 52
+    registers.add("mianyang.csv", rows[:numbers], MIANYANG, footer=footer({"Z": 2}))
+    code, output = run("sync", str(registers.folder), "--db", str(db))
+    assert code == 1
+    return output
+
+
 def test_a_failing_row_says_what_the_footer_must_then_say(
     registers: RegisterFactory, db_path: Path
 ) -> None:
-    rows = [
-        approval_row("Z1122020001", "周杰"),
-        approval_row("Z1122020002", "郑浩", 技术业务理论=52),
-    ]
-    registers.add("mianyang.csv", rows, MIANYANG, footer=footer({"Z": 2}))
-    code, output = run("sync", str(registers.folder), "--db", str(db_path))
-    assert code == 1
+    output = refused_with_footer(registers, db_path, 2)
     assert (
         "mianyang.csv 第5行「技术业务理论」“52”：分数 52 低于 60 分，不合格，不能发证。"
         "删除此行，并把页脚“同意中级 2 人”改为 1 人（§二、§四.(六)1）"
@@ -85,14 +92,7 @@ def test_a_footer_that_left_the_failing_row_out_is_not_to_be_changed(
 ) -> None:
     """The approving office already counted 2, leaving out the row that failed: removing it
     is all there is to do — and the later row's number then moves up one."""
-    rows = [
-        approval_row("Z1122020001", "周杰"),
-        approval_row("Z1122020002", "郑浩", 技术业务理论=52),
-        approval_row("Z1122020003", "吴敏"),
-    ]
-    registers.add("mianyang.csv", rows, MIANYANG, footer=footer({"Z": 2}))
-    code, output = run("sync", str(registers.folder), "--db", str(db_path))
-    assert code == 1
+    output = refused_with_footer(registers, db_path, 3)
     assert (
         "第5行「技术业务理论」“52”：分数 52 低于 60 分，不合格，不能发证。"
         "删除此行（页脚“同意中级 2 人”已不含此人，不用改）；"

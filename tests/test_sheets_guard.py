@@ -368,18 +368,23 @@ def test_unsupported_suffix_is_refused(tmp_path: Path) -> None:
     assert "不支持的文件类型“.pdf”" in str(refusal(path))
 
 
+def two_sheets(path: Path, first: str, second: str, first_state: str = "visible") -> Path:
+    """A workbook of two sheets, each headed like a roster; the first named and shown as given."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = first
+    sheet.append(["姓名", "颁发证书编号"])
+    sheet.sheet_state = first_state
+    workbook.create_sheet(second).append(["姓名", "颁发证书编号"])
+    workbook.save(path)
+    return path
+
+
 @pytest.mark.parametrize("state", ["hidden", "veryHidden"])
 def test_a_hidden_first_sheet_is_refused_not_read(tmp_path: Path, state: str) -> None:
     """An old roster kept in a hidden first sheet would be read in place of the visible one."""
-    workbook = openpyxl.Workbook()
-    old = workbook.active
-    assert old is not None
-    old.title = "旧名册"
-    old.append(["姓名", "颁发证书编号"])
-    old.sheet_state = state
-    workbook.create_sheet("名册").append(["姓名", "颁发证书编号"])
-    path = tmp_path / "two.xlsx"
-    workbook.save(path)
+    path = two_sheets(tmp_path / "two.xlsx", "旧名册", "名册", first_state=state)
     with pytest.raises(SheetRefused, match="第一个工作表“旧名册”是隐藏的"):
         read_sheet(path, REGISTER_LIMITS)
 
@@ -401,14 +406,7 @@ def test_a_workbook_with_values_on_a_later_sheet_is_refused_not_read_in_part(
 ) -> None:
     """Only the first sheet is read: a roster whose 高级 rows are on a second sheet, or that sits
     behind a 填表说明 sheet, is refused with the sheets named, never loaded in part."""
-    workbook = openpyxl.Workbook()
-    first = workbook.active
-    assert first is not None
-    first.title = "中级"
-    first.append(["姓名", "颁发证书编号"])
-    workbook.create_sheet("高级").append(["姓名", "颁发证书编号"])
-    path = tmp_path / "two.xlsx"
-    workbook.save(path)
+    path = two_sheets(tmp_path / "two.xlsx", "中级", "高级")
     with pytest.raises(SheetRefused, match="第一个工作表“中级”，但工作表“高级”也有内容"):
         read_sheet(path, REGISTER_LIMITS)
 
