@@ -167,6 +167,25 @@ def test_2_a_revoked_certificate_does_not_block_the_holders_right_one(
         assert sorted(held) == [("Z1122020901", "revoked"), ("Z1122020903", "valid")]
 
 
+def test_2_a_holder_whose_new_number_was_revoked_may_be_numbered_again(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """周杰's certificate was exchanged, and the new one revoked: he holds none; the superseded
+    old number is no holding of his either."""
+    roster.add(
+        "changes.xlsx",
+        [
+            status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903"),
+            status_event("撤销", "Z1122020903", "周杰", "2013-02-10", 原因="错发"),
+        ],
+        CHANGES,
+    )
+    assert sync(roster.folder, db_path)[0] == 0
+    roster.add("again.xlsx", [approval_row("Z1122020904", "周杰")], MIANYANG)
+    code, report = sync(roster.folder, db_path)
+    assert code == 0, report
+
+
 def test_another_citys_file_of_the_same_name_is_not_a_new_version(
     roster: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:

@@ -16,7 +16,7 @@ from registry.domain.numbers import CertificateNumber, parse, prefix_of
 from registry.domain.problems import Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import APPROVAL_ROSTER, TECHNICIAN_ROSTER
-from registry.domain.statuses import REVOKED
+from registry.domain.statuses import REVOKED, SUPERSEDED
 from registry.kinds.base import Kind, LoadContext, RegisterEntry
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN
 from registry.kinds.roster_rows import RosterResult, check_rows
@@ -147,15 +147,17 @@ _HOLDERS = (
     "SELECT m.source_row, c.number, c.register FROM (SELECT h.source_row, ("
     " SELECT c.rowid FROM certificates c WHERE c.name_key = h.name_key AND c.birth = h.birth"
     " AND c.trade = h.trade AND c.letter = h.letter AND c.number <> h.number"
-    f" AND c.status <> '{REVOKED}' ORDER BY c.number LIMIT 1) AS other FROM roster_holders h"
+    f" AND c.status NOT IN ('{REVOKED}', '{SUPERSEDED}') ORDER BY c.number LIMIT 1) AS other"
+    " FROM roster_holders h"
     " WHERE NOT EXISTS (SELECT 1 FROM certificates e WHERE e.number = h.number)) m"
     " JOIN certificates c ON c.rowid = m.other ORDER BY m.source_row"
 )
 """the registry's first certificate (by number) of each new row's holder, trade and level that
-has not been revoked. A row whose number is registered already was checked when it was first
-loaded; checking it again would take the holder's own later certificate — the new number a 换发
-or 补发 gave it, registered under the status-change register — for a second one, and refuse
-every corrected version. A new number in a corrected version for a holder the earlier version
+is held: neither revoked nor superseded (then the holding is its successor's, if any). A row
+whose number is registered already was checked when it was first loaded; checking it again
+would take the holder's own later certificate — the new number a 换发 or 补发 gave it,
+registered under the status-change register — for a second one, and refuse every corrected
+version. A new number in a corrected version for a holder the earlier version
 numbered is a second certificate like any other: the earlier number stays valid (never
 deleted), so the holder would hold two."""
 
