@@ -142,20 +142,16 @@ def _check_row(
     return row, quantities
 
 
+Dispatched = tuple[str, str, dict[str, int], str | None, int | None]
+"""(recipient, date, blanks per level, another register's name, this register's row)."""
+
+
 def check_dispatches(
     table: Table, entry: RegisterEntry, context: LoadContext
 ) -> tuple[list[Problem], list[Dispatch]]:
-    """Every problem of a dispatch register, including blanks beyond approved requisitions.
-
-    All dispatches — this register's and the others' — are counted in the order of their dates
-    (a correction of 2012's slip is not judged after 2013's). By every dispatch, the blanks a
-    recipient got of a level may not exceed what was approved by that day — another register's
-    later one too, which this register's earlier slips may push over —, nor, all of them
-    together, what was ever approved (§四.(二)). Each is reported on this register's rows."""
+    """Every problem of a dispatch register, including blanks beyond approved requisitions."""
     problems: list[Problem] = []
-    approvals = Approvals(context.conn)
-    approved = approvals.until()
-    mine: list[tuple[str, str, dict[str, int], str | None, int | None]] = []
+    mine: list[Dispatched] = []
     rows = []
     for record in table.records:
         row, quantities = _check_row(record, context.today, problems)
@@ -163,48 +159,77 @@ def check_dispatches(
             rows.append(row)
             who, day = str(row["recipient"]), str(row["dispatched_on"])
             mine.append((who, day, quantities, None, record.row))
-    others = [(*d, None) for d in _dispatched_elsewhere(context.conn, entry.key)]
-    ordered = sorted([*others, *mine], key=lambda d: (d[1], d[4] is not None, d[4] or 0))
-    grand: Totals = Counter()
-    for who, _, quantities, _, _ in ordered:
-        for column, amount in quantities.items():
-            grand[who, column] += amount
-    last_mine = {(who, c): line for who, _, q, _, line in mine for c, n in q.items() if n}
-    running: Totals = Counter()
-    latest: dict[tuple[str, str], int] = {}
-    """this register's latest row so far, per recipient and level"""
-    told: set[tuple[str, str]] = set()
-    for who, day, quantities, register, line in ordered:
-        by_then = approvals.until(day)
-        for column, amount in quantities.items():
-            running[who, column] += amount
-            if not amount:
-                continue
-            if line is not None:
-                latest[who, column] = line
-            total, ours = running[who, column], latest.get((who, column))
-            if (
-                line is not None
-                and last_mine[who, column] == line
-                and (grand[who, column] > approved[who, column])
-            ):
-                total = grand[who, column]
-                limit = (
-                    f"超过经省厅批准的申领数 {approved[who, column]} 本。请核对发放数量；"
-                    "如另有批准的申领计划，请先导入它（申领计划表），再导入本发放单"
-                )
-            elif total > by_then[who, column] and ours is not None and (who, column) not in told:
-                told.add((who, column))
-                then = f" {day}（发放单“{register}”的发放）" if line is None else f"发放日期 {day} "
-                limit = (
-                    f"而截至{then}省厅只批准了 {by_then[who, column]} 本："
-                    "发放不能早于申领计划的批准"
-                )
-            else:
-                continue
-            rule = f"{who}{column}累计发放 {total} 本（此前已发 {total - amount} 本），{limit}"
-            problems.append(Problem(ours or line, column, str(amount), rule, "§四.(二)"))
-    return problems, rows
+    others: list[Dispatched] = [(*d, None) for d in _dispatched_elsewhere(context.conn, entry.key)]
+    ledger = _Ledger(Approvals(context.conn), [*others, *mine], mine)
+    return problems + ledger.overdrawn(), rows
+
+
+class _Ledger:
+    """All dispatches — this register's and the others' — counted in the order of their dates
+    (a correction of 2012's slip is not judged after 2013's). By every dispatch, the blanks a
+    recipient got of a level may not exceed what was approved by that day — another register's
+    later one too, which this register's earlier slips may push over —, nor, all of them
+    together, what was ever approved (§四.(二)). Each is reported on this register's rows."""
+
+    def __init__(
+        self, approvals: Approvals, dispatched: list[Dispatched], mine: list[Dispatched]
+    ) -> None:
+        self.approvals = approvals
+        self.approved = approvals.until()
+        self.ordered = sorted(dispatched, key=lambda d: (d[1], d[4] is not None, d[4] or 0))
+        self.grand: Totals = Counter()
+        for who, _, quantities, _, _ in self.ordered:
+            for column, amount in quantities.items():
+                self.grand[who, column] += amount
+        self.last_mine = {(who, c): line for who, _, q, _, line in mine for c, n in q.items() if n}
+        self.running: Totals = Counter()
+        self.latest: dict[tuple[str, str], int] = {}
+        """this register's latest row so far, per recipient and level"""
+        self.told: set[tuple[str, str]] = set()
+
+    def overdrawn(self) -> list[Problem]:
+        problems = []
+        for who, day, quantities, register, line in self.ordered:
+            by_then = self.approvals.until(day)
+            for column, amount in quantities.items():
+                self.running[who, column] += amount
+                if line is not None and amount:
+                    self.latest[who, column] = line
+                limit = amount and self._limit(who, column, day, register, line, by_then)
+                if limit:
+                    total = limit[0]
+                    rule = f"{who}{column}累计发放 {total} 本（此前已发 {total - amount} 本），{limit[1]}"
+                    row = self.latest[who, column]
+                    problems.append(Problem(row, column, str(amount), rule, "§四.(二)"))
+        return problems
+
+    def _limit(
+        self,
+        who: str,
+        column: str,
+        day: str,
+        register: str | None,
+        line: int | None,
+        by_then: Totals,
+    ) -> tuple[int, str] | None:
+        """(the total, which limit it passes) when this dispatch passes one to be told."""
+        key = (who, column)
+        if (
+            line is not None
+            and self.last_mine[key] == line
+            and self.grand[key] > self.approved[key]
+        ):
+            return self.grand[key], (
+                f"超过经省厅批准的申领数 {self.approved[key]} 本。请核对发放数量；"
+                "如另有批准的申领计划，请先导入它（申领计划表），再导入本发放单"
+            )
+        if self.running[key] <= by_then[key] or key not in self.latest or key in self.told:
+            return None
+        self.told.add(key)
+        then = f" {day}（发放单“{register}”的发放）" if line is None else f"发放日期 {day} "
+        return self.running[key], (
+            f"而截至{then}省厅只批准了 {by_then[key]} 本：发放不能早于申领计划的批准"
+        )
 
 
 def apply_dispatches(
