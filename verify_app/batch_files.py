@@ -19,13 +19,13 @@ blocks (it waits for that child): callers run it off the event loop (`verify_app
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from registry.public.confirm import CONFIRMABLE, unreadable
 from registry.public.fields import PUBLIC_FIELDS, PublicField
+from registry.sheets.cells import clean, text
 from registry.sheets.formulas import neutralise as neutralise
 from registry.sheets.guard import UPLOAD_LIMITS, SheetRefused, read_sheet_bytes
 from registry.sheets.layout import header_key
@@ -81,18 +81,6 @@ class BatchFile:
     """the confirmable fields the file has a column for"""
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        value = value.date()  # a 发证日期 cell Excel holds as a date
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
 
 
@@ -104,7 +92,7 @@ def _sheet_rows(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
         sheet = read_sheet_bytes(filename, data, UPLOAD_LIMITS)
     except SheetRefused as exc:
         raise BatchFileProblem(str(exc)) from exc
-    return [(number, [_text(cell) for cell in cells]) for number, cells in sheet.rows()]
+    return [(number, [text(clean(cell)) for cell in cells]) for number, cells in sheet.rows()]
 
 
 @dataclass(frozen=True)
