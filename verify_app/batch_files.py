@@ -154,7 +154,7 @@ def read_batch(filename: str, data: bytes) -> BatchFile:
                 f"第{line}行：证书编号最多 {MAX_NUMBER_CHARS} 个字符，姓名最多 {MAX_NAME_CHARS} 个字符"
             )
         typed = {field: _cell(row, i) for field, i in columns.confirms.items()}
-        if any(len(text) > MAX_CONFIRM_CHARS for text in typed.values()):
+        if any(len(value) > MAX_CONFIRM_CHARS for value in typed.values()):
             raise BatchFileProblem(
                 f"第{line}行：等级、工种、发证日期、补发各列最多 {MAX_CONFIRM_CHARS} 个字符"
             )

@@ -36,7 +36,13 @@ from verify_app.presentation import NUMBER_PARTS, REGION_LIST, beijing_time, qr_
 from verify_app.quotas import Caller
 from verify_app.receipts import ExpiredReceipt, ForgedReceipt
 from verify_app.reports import report_ticket
-from verify_app.service import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item
+from verify_app.service import (
+    MAX_CONFIRM_CHARS,
+    MAX_NAME_CHARS,
+    MAX_NUMBER_CHARS,
+    MISMATCH_ADVICE,
+    Item,
+)
 from verify_app.uploads import UploadsBusy, read_upload
 
 TYPED_FIELDS = ("number", "name", *CONFIRMABLE)
@@ -125,6 +131,7 @@ async def check(request: Request) -> Response:
     context = _result_context(request, checked.answer)
     context["confirmation"] = checked.confirmation
     context["confirm_labels"] = CONFIRMABLE
+    context["mismatch_advice"] = MISMATCH_ADVICE
     if issued:
         context.update(_receipt_links(request, issued.token))
         context["receipt_expires"] = beijing_time(issued.expires)

@@ -102,7 +102,7 @@ class Checked:
 
 MISMATCH_ADVICE = (
     "证书上有与登记不符的内容：该证书可能被涂改或伪造（§四.(三) 不得涂改；§五.(三)）。"
-    "请不要以此证书为凭，向发证机关核实；可以报告疑似伪造。"
+    "请不要以此证书为凭，向发证机关核实。"
 )
 """The next step when a confirmed field disagrees, whatever the result of number and name."""
 
