@@ -193,9 +193,11 @@ class _Ledger:
             by_then = self.approvals.until(day)
             for column, amount in quantities.items():
                 self.running[who, column] += amount
-                if line is not None and amount:
+                if not amount:
+                    continue
+                if line is not None:
                     self.latest[who, column] = line
-                limit = amount and self._limit(who, column, day, register, line, by_then)
+                limit = self._limit(who, column, day, register, line, by_then)
                 if limit:
                     total = limit[0]
                     rule = f"{who}{column}累计发放 {total} 本（此前已发 {total - amount} 本），{limit[1]}"
