@@ -102,7 +102,10 @@ def test_nothing_found_names_the_issuing_authoritys_contact(app_client: AppClien
     assert "绵阳市人力资源和社会保障局" in city.text
     assert "或联系四川省人力资源和社会保障厅职业能力建设处" in city.text  # the city's phone unknown
     assert "028-86113498" in malformed.text  # the province when the number does not parse
-    assert api.json()["contact"] == {"name": "绵阳市人力资源和社会保障局"}
+    assert api.json()["contact"] == {  # the city's phone unknown: the province's, as on the page
+        "name": "绵阳市人力资源和社会保障局",
+        "province": {"name": "四川省人力资源和社会保障厅职业能力建设处", "phone": "028-86113498"},
+    }
 
 
 def test_an_administrator_replaces_the_contacts(

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from registry.domain.authorities import Authority
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.regions import PROVINCE, authority_name
 from registry.public.confirm import CONFIRMABLE, unreadable
@@ -146,6 +147,12 @@ def _item(value: object, where: str) -> Item:
     return Item(number, name, typed)
 
 
+def _contact_json(contact: Authority) -> dict[str, object]:
+    """An authority's known contact details (blank ones left out, never invented)."""
+    fields = (("name", contact.name), ("address", contact.address), ("phone", contact.phone))
+    return {key: value for key, value in fields if value}
+
+
 def answer_json(request: Request, checked: Checked, receipt: bool) -> dict[str, object]:
     """One answer as the API gives it: the public fields, the label and the advice, the
     confirmation when asked for, the issuing authority's contact when nothing was found, and a
@@ -157,16 +164,12 @@ def answer_json(request: Request, checked: Checked, receipt: bool) -> dict[str, 
     if checked.confirmation is not None:
         data["confirmation"] = checked.confirmation
     if not answer.matched:
-        contact = verifier_of(request).contact_for(answer.number)
-        data["contact"] = {
-            key: value
-            for key, value in (
-                ("name", contact.name),
-                ("address", contact.address),
-                ("phone", contact.phone),
-            )
-            if value
-        }
+        verifier = verifier_of(request)
+        contact = verifier.contact_for(answer.number)
+        data["contact"] = _contact_json(contact)
+        if not contact.phone and verifier.province.phone and contact != verifier.province:
+            # a city's phone may be unknown: the province's, as the result page gives it
+            data["contact"]["province"] = _contact_json(verifier.province)
     # Signing costs more than the lookup itself: receipts only for the clients that ask.
     issued = verifier_of(request).issue_receipt(checked) if receipt else None
     if issued:

@@ -25,6 +25,12 @@ def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+_AUTHORITY = {
+    "name": {"type": "string", "description": "发证机关"},
+    "address": {"type": "string", "description": "地址"},
+    "phone": {"type": "string", "description": "电话"},
+}
+
 _CONFIRM = {
     "type": "object",
     "description": "可选：用人单位看到的证书上的内容，逐项核对是否与登记一致（§四.(三)）。"
@@ -124,9 +130,14 @@ SCHEMAS: dict[str, Any] = {
                 "required": ["name"],
                 "additionalProperties": False,
                 "properties": {
-                    "name": {"type": "string", "description": "发证机关"},
-                    "address": {"type": "string", "description": "地址"},
-                    "phone": {"type": "string", "description": "电话"},
+                    **_AUTHORITY,
+                    "province": {
+                        "type": "object",
+                        "description": "发证机关的电话未知时：省人力资源和社会保障厅的联系方式",
+                        "required": ["name"],
+                        "additionalProperties": False,
+                        "properties": _AUTHORITY,
+                    },
                 },
             },
             "receipt_url": {
