@@ -166,10 +166,11 @@ def answer_json(request: Request, checked: Checked, receipt: bool) -> dict[str, 
     if not answer.matched:
         verifier = verifier_of(request)
         contact = verifier.contact_for(answer.number)
-        data["contact"] = _contact_json(contact)
+        found = _contact_json(contact)
         if not contact.phone and verifier.province.phone and contact != verifier.province:
             # a city's phone may be unknown: the province's, as the result page gives it
-            data["contact"]["province"] = _contact_json(verifier.province)
+            found["province"] = _contact_json(verifier.province)
+        data["contact"] = found
     # Signing costs more than the lookup itself: receipts only for the clients that ask.
     issued = verifier_of(request).issue_receipt(checked) if receipt else None
     if issued:
