@@ -8,6 +8,7 @@ verification log and the registry host merges them into the one log staff browse
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shlex
@@ -476,6 +477,50 @@ def test_collect_logs_refuses_a_bad_replica_name(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "副本名“../x”只能由字母、数字、- 和 _ 组成" in result.output
+
+
+def held(lock: Path) -> bool:
+    """Whether another process holds ``lock`` (``flock``)."""
+    if not lock.exists():
+        return False
+    with lock.open() as file:
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(file, fcntl.LOCK_UN)
+        return False
+
+
+@pytest.mark.parametrize("command", ["follow", "collect-logs"])
+def test_a_second_process_on_the_same_copy_is_refused(tmp_path: Path, command: str) -> None:
+    """Two collectors of one replica appended its rows twice; two followers of one registry
+    ran two Litestreams into one copy. The second is refused while the first runs."""
+    litestream()
+    db = tmp_path / "registry.db"
+    replica = ["replica-a"] if command == "collect-logs" else []
+    url = (tmp_path / "replica").as_uri()
+    first = subprocess.Popen(
+        [sys.executable, "-m", "registry", command, *replica, url, "--db", str(db)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lock = tmp_path / (".replica-logs/replica-a" if replica else ".registry.db.follow") / "lock"
+        deadline = time.monotonic() + 60
+        while not held(lock) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        second = subprocess.run(
+            [sys.executable, "-m", "registry", command, *replica, url, "--db", str(db), "--once"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        first.terminate()
+        first.communicate(timeout=60)
+    assert second.returncode == 1, second.stderr
+    assert "另一个进程正在跟随" in second.stderr and "只能由一个" in second.stderr
 
 
 def test_the_deploy_guide_shows_the_shipped_files_as_they_are() -> None:

@@ -105,6 +105,24 @@ class Follower:
             Path(f"{self.copy}{suffix}").unlink(missing_ok=True)
 
     @contextmanager
+    def owned(self) -> Iterator[None]:
+        """This follower's folder for this process alone, while it runs. A second process on
+        it — a unit started twice, a manual run beside the service — would run a second
+        Litestream into the same copy, and a second ``collect-logs`` would append the same rows
+        to the log twice. (``flock``: released when the process ends, however it ends.)"""
+        self.state.mkdir(parents=True, exist_ok=True)
+        with (self.state / "lock").open("w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise Failed(
+                    f"另一个进程正在跟随 {self.url}（使用 {self.state}）：同一个登记库或副本日志"
+                    "只能由一个 certreg follow / collect-logs 跟随。请先停止那个进程"
+                    "（如 systemctl status 'certreg-*' 查看），或不要重复运行"
+                ) from None
+            yield
+
+    @contextmanager
     def reading(self) -> Iterator[Path]:
         """Hold the copy still: a shared lock on SQLite's shared-lock range, which Litestream
         locks exclusively (and waits for) while it applies a change. The lock is this process's

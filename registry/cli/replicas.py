@@ -183,7 +183,7 @@ def run_follower(
     """Keep Litestream following; call ``step(txid)`` for each new version until stopped (or,
     with ``once``, after the first)."""
     done: str | None = None
-    with stopped_by_sigterm():
+    with follower.owned(), stopped_by_sigterm():
         try:
             while True:
                 if once and done is None and follower.exits >= ONCE_ATTEMPTS:
