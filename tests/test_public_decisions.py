@@ -22,7 +22,7 @@ from registry.domain.names import name_key, normalise_name
 from registry.domain.numbers import format_number, normalise, parse
 from registry.domain.regions import REGIONS
 from registry.domain.statuses import RESULTS
-from registry.public.lookup import Verification, certificate_count, recheck, verify
+from registry.public.lookup import AsOf, Verification, certificate_count, recheck, verify
 from registry.store import data_version, registry_as_of
 from tests.registers import MIANYANG, RegisterFactory, approval_row
 from tests.verify_fixtures import CASES, SUCCESSOR, AppClient, app_client, clock, registry_db
@@ -246,6 +246,27 @@ def test_a_registered_number_with_another_name_is_no_match(
     assert answer == Verification("no_match", number, registry_as_of(conn))
     assert answer.as_json().keys() == unknown.as_json().keys()
     assert answer.advice() == unknown.advice()
+
+
+@pytest.mark.parametrize("result", ["valid", "reissued", "superseded", "revoked"])
+def test_a_wrong_name_costs_one_read_whatever_the_number_became(
+    samples: sqlite3.Connection, result: str
+) -> None:
+    """Reading a revoked or replaced certificate's events for a wrong name took a second query:
+    its time told a stranger who knew only the number what had become of it (SPEC §7)."""
+    number, holder = CASES[result]
+    cached: AsOf = lambda conn, version: "2012-12-01"  # noqa: E731 (a server's cached time)
+    statements: list[str] = []
+    samples.set_trace_callback(statements.append)
+    try:
+        matched = verify(samples, number, holder, as_of=cached)
+        del statements[:]
+        answer = verify(samples, number, "张三明" if holder != "张三明" else "李芳", as_of=cached)
+    finally:
+        samples.set_trace_callback(None)
+    assert matched.result == result and answer.result == "no_match"
+    queries = [sql for sql in statements if not sql.startswith("--")]  # not a pragma's own
+    assert len(queries) == 1, queries
 
 
 # Malformed: the number is not 附件3's, or there is no name; the reason is named, nothing raises.

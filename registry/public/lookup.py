@@ -174,11 +174,15 @@ def verify(
     version, *found = conn.execute(_QUERY, (canonical,)).fetchone()
     snapshot = as_of(conn, version)
     row: tuple[Any, ...] | None = tuple(found) if found[0] is not None else None
-    # a successor, revoked, or a 补发 mark on a certificate that replaced another
-    if row is not None and (row[8] or row[6] == REVOKED or (row[9] and row[10])):
-        row = conn.execute(_WITH_EVENTS, (REVOKE, REVOKED, REISSUE, canonical)).fetchone()
     if row is None or row[0] != key:
         return Verification(NO_MATCH, canonical, snapshot)
+    # a successor, revoked, or a 补发 mark on a certificate that replaced another. Only after
+    # the name matched: read for a wrong name too, the second query's time would tell a
+    # stranger who knows only the number that it is revoked or replaced (SPEC §7).
+    if row[8] or row[6] == REVOKED or (row[9] and row[10]):
+        row = conn.execute(_WITH_EVENTS, (REVOKE, REVOKED, REISSUE, canonical)).fetchone()
+        if row is None or row[0] != key:  # a sync in between changed it: nothing to show
+            return Verification(NO_MATCH, canonical, snapshot)
     (_, holder, level, trade, authority, issued_on, status, status_date, successor, reissue,
      predecessor, *events) = row  # fmt: skip
     replaced_by, revoked_by, reissue_copy = events or (None, None, False)
