@@ -69,7 +69,8 @@ def report_ticket(request: Request, checked: Checked, issued: IssuedReceipt | No
     return str(
         serializer.dumps(
             {
-                "number": checked.answer.number,
+                # signed, not encrypted: a name typed as the number would be readable in it
+                "number": screened_number(checked.answer.number),
                 "result": checked.answer.result,
                 "at": at.isoformat(),
                 "name_hash": checked.name_hash,
