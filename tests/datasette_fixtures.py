@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -220,23 +220,30 @@ def log_in(client: httpx.Client, username: str, password: str) -> httpx.Response
 
 
 @contextmanager
-def running_browse(db: Path, **env: str) -> Iterator[str]:
+def running_browse(
+    db: Path, env: Mapping[str, str] | None = None, output: Path | None = None
+) -> Iterator[str]:
     """The real ``certreg browse`` over ``db`` on a free port, with one staff account (and
     ``env`` on top); yields its base URL. Staff accounts of the test's own environment are left
-    out, so the one account is the only one."""
+    out, so the one account is the only one. ``output``: where its stdout and stderr go."""
     port = free_port()
     environ = {
         name: value
         for name, value in os.environ.items()
         if not name.startswith("CERTREG_STAFF_") and name != "DATASETTE_SECRET"
     }
-    environ.update({f"CERTREG_STAFF_{STAFF_USER}": STAFF_HASH, "DATASETTE_SECRET": SECRET, **env})
-    process = subprocess.Popen(
-        [sys.executable, "-m", "registry", "browse", "--db", str(db), "--port", str(port)],
-        env=environ,
-    )
-    try:
-        wait_until_listening(process, port)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(process)
+    environ.update({f"CERTREG_STAFF_{STAFF_USER}": STAFF_HASH, "DATASETTE_SECRET": SECRET})
+    environ.update(env or {})
+    with ExitStack() as files:
+        written = files.enter_context(output.open("wb")) if output else None
+        process = subprocess.Popen(
+            [sys.executable, "-m", "registry", "browse", "--db", str(db), "--port", str(port)],
+            env=environ,
+            stdout=written,
+            stderr=written,
+        )
+        try:
+            wait_until_listening(process, port)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            stop(process)

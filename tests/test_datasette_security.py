@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from http.cookies import Morsel, SimpleCookie
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -705,7 +706,7 @@ def browse_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`certreg browse` over the samples, behind a (pretend) proxy at 127.0.0.1."""
     db = tmp_path_factory.mktemp("browse") / "registry.db"
     assert sync(SAMPLES, db) == 0
-    with running_browse(db, **{TRUSTED_PROXIES: "127.0.0.1"}) as url:
+    with running_browse(db, {TRUSTED_PROXIES: "127.0.0.1"}) as url:
         yield url
 
 
@@ -725,6 +726,22 @@ def test_real_http_headers_and_no_500_for_odd_paths(browse_url: str) -> None:
             assert "strict-transport-security" not in response.headers
             if status == 302:
                 assert response.headers["location"].split("?")[0] == LOGIN
+
+
+def test_a_name_searched_for_stays_out_of_the_access_log(tmp_path: Path) -> None:
+    """uvicorn logs each request line; a holders search carries the name in its query string."""
+    db = tmp_path / "registry.db"
+    assert sync(SAMPLES, db) == 0
+    output = tmp_path / "browse.log"
+    name = "张三明"
+    with running_browse(db, output=output) as url, httpx.Client(base_url=url) as client:
+        assert log_in(client, STAFF_USER, STAFF_PASSWORD).status_code == 302
+        found = client.get("/registry/holders", params={"姓名": name})
+        filtered = client.get("/registry/certificates", params={"name__exact": name})
+    assert name in found.text and filtered.status_code == 200
+    logged = output.read_text(encoding="utf-8")
+    assert "/registry/holders?" in logged and "/registry/certificates?name__exact=*" in logged
+    assert name not in logged and quote(name) not in logged
 
 
 def test_real_http_cookie_flags_logout_and_replay(browse_url: str) -> None:

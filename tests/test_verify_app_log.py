@@ -233,12 +233,15 @@ def test_server_workers_starting_at_once_all_open_a_new_log(tmp_path: Path) -> N
         ("/watch/AbC_d-1xyz.atom", "/watch/[token].atom"),
         ("/watch/AbC_d-1xyz/delete", "/watch/[token]/delete"),
         ("/watch", "/watch"),
-        ("/?number=Z1122020123", "/?number=Z1122020123"),
+        ("/?number=Z1122020123", "/?number=*"),
+        ("/check?number=Z1122020123&name=%E5%BC%A0%E4%B8%89", "/check?number=*&name=*"),
+        ("/r/Z1122020123-ab12.1765000000.sig?%E5%BC%A0", "/r/[token]?*"),
     ],
 )
 def test_uvicorn_access_lines_carry_no_secret_link(path: str, logged: str) -> None:
-    """``certreg serve`` logs accesses: a receipt's or a watch list's token opens it, so the line
-    keeps the path without it (the app installs the filter on uvicorn's access logger)."""
+    """``certreg serve`` logs accesses: a receipt's or a watch list's token opens it, and a
+    query string may hold a name, so the line keeps the path without either (the app installs
+    the filter on uvicorn's access logger)."""
     create_app(Settings(db=Path("unused.db"), secret=Secret(SECRET)))
     logger = logging.getLogger("uvicorn.access")
     record = logger.makeRecord(

@@ -1,7 +1,9 @@
-"""uvicorn's access log without the secrets some paths carry (what nginx's ``certreg`` log format
-does in front of the replicas, deploy/nginx/certreg.conf): a receipt's token re-checks a
-certificate, a watch list's token reads and deletes the list — whoever reads the log must not
-be able to open either."""
+"""uvicorn's access log without the secrets and the personal data some requests carry (what
+nginx's ``certreg`` log format does in front of the replicas, deploy/nginx/certreg.conf): a
+receipt's token re-checks a certificate, a watch list's token reads and deletes the list —
+whoever reads the log must not be able to open either; and a query string can hold a name (a
+staff search ``?姓名=…``, a filter ``?name__exact=…``, a hand-made link to ``/check``), which
+never goes to a log. The staff server (``certreg browse``) installs the same filter."""
 
 from __future__ import annotations
 
@@ -13,10 +15,15 @@ ACCESS_LOGGER = "uvicorn.access"
 
 
 def _redacted(path: str) -> str:
-    return _SECRET_LINKS.sub(lambda m: m[0][: m[0].index("/", 1) + 1] + "[token]", path)
+    """The path with a link's token as ``[token]`` and each query value as ``*`` (the keys
+    stay: they say which search or filter was used)."""
+    path, mark, query = path.partition("?")
+    path = _SECRET_LINKS.sub(lambda m: m[0][: m[0].index("/", 1) + 1] + "[token]", path)
+    parts = (part.split("=", 1)[0] + "=*" if "=" in part else "*" for part in query.split("&"))
+    return path + mark + ("&".join(parts) if query else "")
 
 
-class RedactSecretLinks(logging.Filter):
+class RedactSecrets(logging.Filter):
     """Rewrites the path argument of uvicorn's access records (``client - "GET path HTTP/1.1"
     status``) before any handler formats them."""
 
@@ -30,5 +37,5 @@ class RedactSecretLinks(logging.Filter):
 def redact_access_log() -> None:
     """Install the filter on uvicorn's access logger, once per process."""
     logger = logging.getLogger(ACCESS_LOGGER)
-    if not any(isinstance(f, RedactSecretLinks) for f in logger.filters):
-        logger.addFilter(RedactSecretLinks())
+    if not any(isinstance(f, RedactSecrets) for f in logger.filters):
+        logger.addFilter(RedactSecrets())
