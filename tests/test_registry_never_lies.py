@@ -553,3 +553,81 @@ def test_rows_a_new_version_adds_are_judged_by_the_order_rule(
     [(row, column, rule, clause)] = refused(roster, db_path, "mianyang.xlsx")
     assert (row, column, clause) == (6, "颁发证书编号", "附件3 四、§四.(五)3")
     assert "跳号" in rule and "Z1122020903" in rule
+
+
+def test_a_changed_date_of_an_applied_reissue_is_not_a_second_reissue(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A new version that fixes the date of an applied 补发 (same number) was taken for a second
+    补发: the one paper issued was then reported void, and two blanks counted as used."""
+    reissue = status_event("补发", "Z1122020901", "周杰", "2013-01-10")
+    roster.add("changes.xlsx", [reissue], CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+    roster.add("changes.xlsx", [{**reissue, "日期": "2013-01-12"}], CHANGES)
+    [(row, column, rule, clause)] = refused(roster, db_path, "changes.xlsx")
+    assert (row, column, clause) == (3, "日期", "§四.(六)")
+    assert "2013-01-10 的补发" in rule and "请恢复原来那一行" in rule
+    second = status_event("补发", "Z1122020901", "周杰", "2013-06-01")  # lost again: kept apart
+    roster.add("changes.xlsx", [reissue, second], CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+
+
+@pytest.mark.parametrize("reason", ["证书损坏", "损坏"])
+def test_only_a_misfilled_certificate_is_corrected_by_its_exchange(
+    roster: RegisterFactory, db_path: Path, reason: str
+) -> None:
+    """§四.(六)2: a damaged certificate is exchanged as it was; only 错填 corrects its content."""
+    exchange = status_event(
+        "换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903", 原因=reason, 更正姓名="周洁"
+    )
+    roster.add("changes.xlsx", [exchange], CHANGES)
+    [(row, column, rule, clause)] = refused(roster, db_path, "changes.xlsx")
+    assert (row, column, clause) == (3, "更正姓名", "§四.(六)2")
+    assert "只有因错填而换发的证书可以更正内容" in rule
+
+
+@pytest.mark.parametrize(
+    ("correction", "registered"),
+    [
+        ({"更正工种": "电工"}, approval_row("Z1122020902", "周杰", 报考工种="钳工")),
+        ({"更正姓名": "周洁"}, approval_row("Z1122020902", "周洁")),
+        ({"更正出生年月": "1976.01"}, approval_row("Z1122020902", "周杰", 出生年月="1976.01")),
+    ],
+)
+def test_an_exchange_cannot_correct_a_holder_into_a_second_certificate(
+    registers: RegisterFactory,
+    db_path: Path,
+    correction: dict[str, str],
+    registered: dict[str, object],
+) -> None:
+    """§二: 周杰 holds 电工 (901) and the other certificate (902); correcting 902 to what 901
+    is would leave one person two certificates of one trade and level."""
+    registers.add("mianyang.xlsx", [approval_row("Z1122020901", "周杰"), registered], MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    holder = str(registered["姓名"])
+    if "更正工种" in correction:
+        exchange = status_event(
+            "换发", "Z1122020902", holder, "2013-01-10", "Z1122020903", **correction
+        )
+    else:  # 902 is 周杰's 电工 as well as 901 once corrected: correct 901 into 902's holder
+        exchange = status_event(
+            "换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903", **correction
+        )
+    registers.add("changes.xlsx", [exchange], CHANGES)
+    [(row, column, rule, clause)] = refused(registers, db_path, "changes.xlsx")
+    assert (row, column, clause) == (3, "新证书编号", "§二")
+    assert "已持有证书 Z11220209" in rule
+
+
+def test_a_corrected_trade_cannot_give_a_holder_a_second_certificate(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """§二: 张三 holds 电工 (m1) and 钳工 (m2); m2 corrected to 电工 would leave two 电工."""
+    registers.add("m1.xlsx", [approval_row("Z1122020901", "张三")], MIANYANG)
+    registers.add("m2.xlsx", [approval_row("Z1122020902", "张三", 报考工种="钳工")], MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    registers.add("m2.xlsx", [approval_row("Z1122020902", "张三")], MIANYANG)
+    [(row, column, rule, clause)] = refused(registers, db_path, "m2.xlsx")
+    assert (row, clause) == (4, "§二") and "Z1122020901" in rule
+    registers.add("m2.xlsx", [approval_row("Z1122020902", "张三", 报考工种="焊工")], MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0  # a trade nobody holds: corrected

@@ -147,19 +147,22 @@ _HOLDERS = (
     "SELECT m.source_row, c.number, c.register FROM (SELECT h.source_row, ("
     " SELECT c.rowid FROM certificates c WHERE c.name_key = h.name_key AND c.birth = h.birth"
     " AND c.trade = h.trade AND c.letter = h.letter AND c.number <> h.number"
+    " AND c.predecessor IS NOT h.number"
     f" AND c.status NOT IN ('{REVOKED}', '{SUPERSEDED}') ORDER BY c.number LIMIT 1) AS other"
-    " FROM roster_holders h"
-    " WHERE NOT EXISTS (SELECT 1 FROM certificates e WHERE e.number = h.number)) m"
+    " FROM roster_holders h WHERE NOT EXISTS (SELECT 1 FROM certificates e"
+    "  WHERE e.number = h.number AND e.trade = h.trade)) m"
     " JOIN certificates c ON c.rowid = m.other ORDER BY m.source_row"
 )
 """the registry's first certificate (by number) of each new row's holder, trade and level that
 is held: neither revoked nor superseded (then the holding is its successor's, if any). A row
-whose number is registered already was checked when it was first loaded; checking it again
+registered already with that trade was checked when it was first loaded; checking it again
 would take the holder's own later certificate — the new number a 换发 or 补发 gave it,
 registered under the status-change register — for a second one, and refuse every corrected
-version. A new number in a corrected version for a holder the earlier version
-numbered is a second certificate like any other: the earlier number stays valid (never
-deleted), so the holder would hold two."""
+version. A row whose trade a corrected version changes is checked again (but not against the
+number its own 换发 or 补发 gave): it may have become a second certificate of the new trade. A
+new number in a corrected version for a holder the earlier version numbered is a second
+certificate like any other: the earlier number stays valid (never deleted), so the holder
+would hold two."""
 
 _RENUMBERED = (
     "；已发出的证书编号不得涂改（§五.(三)），更正版本不能给此人另编一个号——"

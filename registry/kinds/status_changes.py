@@ -41,6 +41,8 @@ class _Certificate:
     """The part of a certificate's state the rules look at, as it evolves through the file."""
 
     name_key: str
+    birth: str
+    trade: str
     letter: str
     region: str
     authority: str
@@ -70,7 +72,7 @@ WITH RECURSIVE chain(number, predecessor, approval_doc) AS (
     SELECT c.number, c.predecessor, c.approval_doc FROM certificates c
     JOIN chain ON c.number = chain.predecessor
 )
-SELECT name_key, letter, region, authority, issued_on, status, successor,
+SELECT name_key, birth, trade, letter, region, authority, issued_on, status, successor,
     (SELECT max(date) FROM status_events WHERE number = :n OR new_number = :n),
     (SELECT approval_doc FROM chain WHERE predecessor IS NULL),
     (SELECT collected_on FROM collections WHERE number = :n)
@@ -138,6 +140,39 @@ def _event_problems(
             rule = "该编号已被使用，新证书编号必须是未用过的编号"
             found.append(("新证书编号", event.new_number, rule, "附件3"))
     return found
+
+
+_HELD = (
+    "SELECT number FROM certificates WHERE name_key = ? AND birth = ? AND trade = ?"
+    f" AND letter = ? AND number <> ? AND status NOT IN ('{REVOKED}', '{SUPERSEDED}')"
+    " ORDER BY number LIMIT 1"
+)
+
+
+def _held_already(
+    conn: sqlite3.Connection, event: StatusEvent, current: _Certificate
+) -> tuple[str, str | None, str, str | None] | None:
+    """§二 for the certificate a 换发 corrects: the holder as corrected (姓名, 出生年月, 工种)
+    may not already hold another certificate of that trade and level — the exchange would
+    leave them two. (Without corrections the new number is the old one's holding.)"""
+    corrected = dict(event.corrections)
+    if not corrected.keys() & {"name_key", "birth", "trade"}:
+        return None
+    holder = (
+        corrected.get("name_key", current.name_key),
+        corrected.get("birth", current.birth),
+        corrected.get("trade", current.trade),
+        current.letter,
+        event.number,
+    )
+    row = conn.execute(_HELD, holder).fetchone()
+    if row is None:
+        return None
+    rule = (
+        f"更正后，此人（姓名、出生年月、工种、等级均相同）已持有证书 {row[0]}；"
+        "一人同一工种同一等级只能有一本证书。请核对更正内容"
+    )
+    return ("新证书编号", event.new_number, rule, "§二")
 
 
 RECORDED = {
@@ -231,6 +266,10 @@ def check_status_changes(
     }
     problems += [_edited(e, applied[e.identity]) for e in parsed if _was_edited(e, applied)]
     events = sorted((e for e in parsed if e.identity not in applied), key=lambda e: (e.date, e.row))
+    present = {e.identity for e in parsed}
+    edited = {identity[:2]: identity[2] for identity in applied.keys() - present}
+    """(type, number) → date of each applied event this version lacks: a new event of the same
+    type and number is that event with its date changed"""
     state: dict[str, _Certificate | None] = {}
 
     def certificate(number: str) -> _Certificate | None:
@@ -258,6 +297,16 @@ def check_status_changes(
             problems.append(Problem(event.row, "证书编号", event.number, rule, "§四.(六)"))
             continue
         found = _event_problems(event, current, entry, certificate)
+        if held := _held_already(context.conn, event, current):
+            found.append(held)
+        if event.identity[:2] in edited:
+            before = edited[event.identity[:2]]
+            rule = (
+                f"此前登记生效的是 {before} 的{event.type}，新版本中没有那一行，却有这一行："
+                f"已生效的变更不能修改（改了日期就成了又一次{event.type}）。请恢复原来那一行；"
+                f"如确是又一次{event.type}，请保留原来那一行，另起一行登记"
+            )
+            found.append(("日期", event.date.isoformat(), rule, "§四.(六)"))
         problems.extend(Problem(event.row, *f) for f in found)
         if found or event.row in incomplete:
             continue
@@ -275,7 +324,6 @@ def check_status_changes(
                 last_event=date,
                 collected_on=None,
             )
-    present = {e.identity for e in parsed}
     return problems, StatusChanges(events, sorted(applied.keys() - present))
 
 

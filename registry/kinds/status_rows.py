@@ -121,6 +121,13 @@ class StatusRow:
                 rule = "只有换发（错填）可以更正证书内容；补发、撤销不改变证书上的内容"
                 self.fail(column, written, rule, "§四.(六)2")
                 continue
+            if "错填" not in text(self.values.get("原因")):
+                rule = (
+                    "只有因错填而换发的证书可以更正内容；因损坏换发的新证书与原证书内容相同。"
+                    "如原证书确有错填，请在原因中注明“错填”"
+                )
+                self.fail(column, written, rule, "§四.(六)2")
+                continue
             found.extend(self._corrected(column, written))
         return tuple(found)
 
