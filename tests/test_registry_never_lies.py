@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 from registry import store
 from registry.cli import cli
 from registry.kinds import LAYOUTS
+from registry.sync import run as run_module
 from tests.blank_registers import UNIT, collection, dispatch, requisition
 from tests.registers import (
     MIANYANG,
@@ -631,3 +632,31 @@ def test_a_corrected_trade_cannot_give_a_holder_a_second_certificate(
     assert (row, clause) == (4, "§二") and "Z1122020901" in rule
     registers.add("m2.xlsx", [approval_row("Z1122020902", "张三", 报考工种="焊工")], MIANYANG)
     assert sync(registers.folder, db_path)[0] == 0  # a trade nobody holds: corrected
+
+
+def test_a_sync_that_waited_for_another_decides_on_what_that_one_loaded(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two syncs at once: 自贡's mianyang.xlsx waits for the write lock while another run loads
+    绵阳's of the same name. Deciding on what it read before waiting (nothing loaded), it loaded
+    itself as that register — merging the two. It is refused as another register."""
+    roster = registers
+    other = RegisterFactory(tmp_path / "zigong")
+    zigong = {**MIANYANG, "authority": "2203", "approval_doc": "自人社函〔2012〕3号"}
+    other.add("mianyang.xlsx", [approval_row("Z1122030001", "吴敏")], zigong)
+    roster.add("mianyang.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG)
+    entered = run_module._Scope.__init__
+
+    def the_other_sync_first(scope: Any, conn: sqlite3.Connection, dry_run: bool) -> None:
+        monkeypatch.setattr(run_module._Scope, "__init__", entered)
+        assert sync(roster.folder, db_path)[0] == 0  # in its own connection, meanwhile
+        entered(scope, conn, dry_run)
+
+    store.connect(db_path).close()
+    monkeypatch.setattr(run_module._Scope, "__init__", the_other_sync_first)
+    code, report = sync(other.folder, db_path)
+    assert code == 1, report
+    [(row, column, rule, clause)] = problems_of(report, "mianyang.xlsx")
+    assert "发证机关 2202" in rule and "换一个文件名" in rule
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT DISTINCT authority FROM certificates").fetchall() == [("2202",)]

@@ -221,6 +221,13 @@ def sync_register(
         return outcome
     context = LoadContext(conn, catalogue)
     scope = _Scope(conn, dry_run)
+    if syncs.loaded_version(conn, entry.key) != known:
+        # another sync loaded this register while this one waited for the write lock: decide
+        # again on what it left (unchanged now, another register, or a version to compare)
+        scope.undo()
+        return sync_register(
+            conn, entry, catalogue, dry_run=dry_run, fingerprint=fingerprint, prepared=prepared
+        )
     with cycles_uncollected():
         try:
             payload, read = _validate(
