@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from registry.cli import cli
 from registry.sheets.encoding import decode
-from tests.registers import MIANYANG, RegisterFactory, approval_row, footer
+from tests.registers import MIANYANG, RegisterFactory, approval_row, footer, status_event
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -231,3 +231,30 @@ def test_a_number_of_another_batch_in_the_file_is_not_continued(
     assert code == 1, output
     assert "第4行" in output and "年份代码 11" in output and "附件3" in output
     assert not out.exists()
+
+
+def test_an_exchange_takes_neither_a_handed_out_number_nor_one_ahead(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """附件3 四: a 新证书编号 that ``certreg number`` gave a roster still to be loaded was taken
+    twice (the roster then refused); one far ahead used up the level's last numbers early."""
+    path = RegisterFactory(tmp_path / "to-number").add(
+        "new.csv", [approval_row("", "甲")], MIANYANG
+    )
+    assert number(path, tmp_path / "numbered.csv", db_path)[0] == 0  # hands out Z1122020003
+    changes = {"kind": "status-changes", "authority": "2202"}
+    for new, fragment in [
+        ("Z1122020003", "已由 certreg number 分配给名册“new.csv”"),
+        ("Z1122029999", "不能跳号：下一个可用的编号是 Z1122020004"),
+    ]:
+        registered.add(
+            "changes.csv", [status_event("换发", "Z1122020001", "周杰", "2012-09-10", new)], changes
+        )
+        code, output = run("sync", str(registered.folder), "--db", str(db_path))
+        assert code == 1 and fragment in output, output
+    registered.add(
+        "changes.csv",
+        [status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020004")],
+        changes,
+    )
+    assert run("sync", str(registered.folder), "--db", str(db_path))[0] == 0

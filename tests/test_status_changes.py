@@ -115,12 +115,12 @@ def test_chain_in_one_register_applies_in_date_order(
 def test_reissue_under_new_number_supersedes(roster: RegisterFactory, db_path: Path) -> None:
     roster.add(
         "changes.csv",
-        [status_event("补发", "Z1122020001", "周杰", "2012-09-10", "Z1122020009")],
+        [status_event("补发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003")],
         MIANYANG_CHANGES,
     )
     assert sync(roster, db_path)[0] == 0
-    assert verify(db_path, "Z1122020001", "周杰")["successor"] == "Z1122020009"
-    assert verify(db_path, "Z1122020009", "周杰")["result"] == "valid"
+    assert verify(db_path, "Z1122020001", "周杰")["successor"] == "Z1122020003"
+    assert verify(db_path, "Z1122020003", "周杰")["result"] == "valid"
 
 
 CASES = [
@@ -197,7 +197,7 @@ CASES = [
     (
         "old number after exchange",
         [
-            status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020009"),
+            status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003"),
             status_event("撤销", "Z1122020001", "周杰", "2012-10-10"),
         ],
         "证书编号",

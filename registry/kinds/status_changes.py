@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from registry.domain.documents import document_key
 from registry.domain.names import name_key
@@ -31,6 +33,7 @@ from registry.kinds.status_rows import COLUMNS, REISSUE_DOCUMENTS, StatusRow
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table
 from registry.store.certificates import apply_events
+from registry.store.syncs import highest_sequence
 from registry.store.writes import Applied
 
 LAYOUT = Layout(STATUS_CHANGES, "证书换发、补发、撤销登记", COLUMNS)
@@ -147,6 +150,34 @@ _HELD = (
     f" AND letter = ? AND number <> ? AND status NOT IN ('{REVOKED}', '{SUPERSEDED}')"
     " ORDER BY number LIMIT 1"
 )
+
+
+def _numbering_problems(
+    conn: sqlite3.Connection, event: StatusEvent, in_file: Counter[str]
+) -> list[tuple[str, str | None, str, str | None]]:
+    """附件3 四 for a 新证书编号: numbers are taken in order, never reused. One that
+    ``certreg number`` handed out to a roster still to be loaded is taken; one beyond the next
+    free numbers (those after the highest used or handed out, as many as this file gives of
+    its level, year and region) skips some — the last of a level could then be used up early."""
+    assert event.new_number
+    new = parse(event.new_number)
+    reserved = conn.execute(
+        "SELECT file FROM numbering WHERE letter = ? AND year_code = ? AND region = ?"
+        " AND ? BETWEEN first_sequence AND last_sequence ORDER BY id LIMIT 1",
+        (new.letter, new.year_code, new.region, new.sequence),
+    ).fetchone()
+    highest = highest_sequence(conn, new.letter, new.year_code, new.region)
+    free = new._replace(sequence=highest + 1)
+    if reserved:
+        rule = (
+            f"该编号已由 certreg number 分配给名册“{Path(reserved[0]).name}”，不能再用作新证书编号；"
+            f"下一个可用的编号是 {free}"
+        )
+        return [("新证书编号", event.new_number, rule, "附件3")]
+    if new.sequence > highest + in_file[new.prefix]:
+        rule = f"编号须依次取值，不能跳号：下一个可用的编号是 {free}"
+        return [("新证书编号", event.new_number, rule, "附件3")]
+    return []
 
 
 def _held_already(
@@ -278,6 +309,7 @@ def check_status_changes(
         return state[number]
 
     rows: dict[tuple[str, str, str, str], int] = {}
+    new_numbers = Counter(parse(e.new_number).prefix for e in events if e.new_number)
     for event in events:
         if event.identity in rows:  # one event, one row: a second 补发 mark is a second paper
             rule = (
@@ -299,6 +331,8 @@ def check_status_changes(
         found = _event_problems(event, current, entry, certificate)
         if held := _held_already(context.conn, event, current):
             found.append(held)
+        if event.new_number and not found:
+            found += _numbering_problems(context.conn, event, new_numbers)
         if event.identity[:2] in edited:
             before = edited[event.identity[:2]]
             rule = (
