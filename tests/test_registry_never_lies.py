@@ -660,3 +660,23 @@ def test_a_sync_that_waited_for_another_decides_on_what_that_one_loaded(
     assert "发证机关 2202" in rule and "换一个文件名" in rule
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT DISTINCT authority FROM certificates").fetchall() == [("2202",)]
+
+
+def test_a_new_issue_date_or_approval_cannot_contradict_what_happened_since(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """The manifest's 发证日期 and 批准文号 are every row's: moved past a 补发, the registry showed
+    a certificate reissued before it was issued; changed under a 补发, its 原公布文件 (§四.(六)3)
+    no longer matched."""
+    roster.add("changes.xlsx", [status_event("补发", "Z1122020901", "周杰", "2012-09-10")], CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+    rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020902", "郑浩")]
+    roster.add("mianyang.xlsx", rows, {**MIANYANG, "issued_on": "2012-12-01"})
+    [(row, column, rule, clause)] = refused(roster, db_path, "mianyang.xlsx")
+    assert (row, clause) == (None, "§四.(三)")
+    assert "Z1122020901 已于 2012-09-10补发" in rule and "恢复原来的发证日期" in rule
+    roster.add("mianyang.xlsx", rows, {**MIANYANG, "approval_doc": "绵人社函〔2012〕99号"})
+    [(row, column, rule, clause)] = refused(roster, db_path, "mianyang.xlsx")
+    assert (row, clause) == (None, "§四.(六)3") and "原公布文件登记为 绵人社函〔2012〕8号" in rule
+    roster.add("mianyang.xlsx", rows, {**MIANYANG, "issued_on": "2012-03-21"})
+    assert sync(roster.folder, db_path)[0] == 0  # a date the history allows: corrected

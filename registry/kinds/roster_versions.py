@@ -1,0 +1,74 @@
+"""A corrected version of a roster against what happened to its certificates since (§四.(三),
+§四.(六)): the manifest's 发证日期 and 批准文号 are every row's, so a new version that changes
+them rewrites certificates that may have been exchanged, reissued, revoked or collected.
+
+The issue date may not move past any of those events (a certificate reissued before it was
+issued), and the approval document may not change under a 补发 that cited it as the holder's
+原公布文件 (§四.(六)3): the registry would then contradict its own history.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from registry.domain.documents import document_key
+from registry.domain.problems import Problem
+from registry.domain.statuses import REISSUE
+from registry.kinds.base import RegisterEntry
+from registry.kinds.roster_rows import RosterResult
+
+_BEFORE_ISSUE = """
+SELECT number, what, date FROM (
+    SELECT e.number, e.type AS what, e.date FROM certificates c
+    JOIN status_events e ON e.number = c.number WHERE c.register = :register
+    UNION ALL
+    SELECT l.number, '领取', l.collected_on FROM certificates c
+    JOIN collections l ON l.number = c.number WHERE c.register = :register
+) WHERE date < :issued_on ORDER BY date, number LIMIT 1
+"""
+
+_CITED = """
+SELECT e.number, e.date, e.original_document FROM certificates c
+JOIN status_events e ON e.number = c.number
+WHERE c.register = ? AND e.type = ? AND e.original_document IS NOT NULL ORDER BY e.date
+"""
+
+
+def history_problems(
+    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry
+) -> list[Problem]:
+    """What a new version's issue date or approval document would contradict (nothing for a
+    register loaded for the first time: it has no history)."""
+    assert entry.issued_on is not None
+    problems = []
+    issued_on = entry.issued_on.isoformat()
+    found = conn.execute(_BEFORE_ISSUE, {"register": entry.key, "issued_on": issued_on}).fetchone()
+    if found:
+        number, what, date = found
+        problems.append(
+            Problem(
+                None,
+                None,
+                issued_on,
+                f"registers.toml 的 issued_on 改为 {issued_on}，但本名册的证书 {number} 已于 {date}"
+                f"{what}：证书不能在发证之前{what}。发证日期印在证书上，不得涂改；"
+                "请核对 issued_on，恢复原来的发证日期",
+                "§四.(三)",
+            )
+        )
+    documents = {c.number: c.approval_doc for c in result.certificates}
+    for number, date, cited in conn.execute(_CITED, (entry.key, REISSUE)):
+        now = documents.get(number)
+        if now is not None and document_key(now) != document_key(cited):
+            problems.append(
+                Problem(
+                    None,
+                    None,
+                    now,
+                    f"证书 {number} 于 {date} 补发时，原公布文件登记为 {cited}（即本名册的批准文件），"
+                    f"新版本改为 {now}：已生效的补发所依据的文件不能改。请恢复原来的批准文号",
+                    "§四.(六)3",
+                )
+            )
+            break
+    return problems
