@@ -680,3 +680,26 @@ def test_a_new_issue_date_or_approval_cannot_contradict_what_happened_since(
     assert (row, clause) == (None, "§四.(六)3") and "原公布文件登记为 绵人社函〔2012〕8号" in rule
     roster.add("mianyang.xlsx", rows, {**MIANYANG, "issued_on": "2012-03-21"})
     assert sync(roster.folder, db_path)[0] == 0  # a date the history allows: corrected
+
+
+def test_another_units_roster_of_the_same_name_is_not_a_new_version(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """Two provincial units each send 审批名册.xlsx (same authority and region): the second was
+    taken for a corrected version of the first, whose certificates it reported missing."""
+    province = {
+        "kind": "approval-roster",
+        "authority": "2200",
+        "approval_doc": "川人社函〔2012〕12号",
+    }
+    province |= {"issued_on": "2012-03-15", "year_code": "11"}
+    registers.add(
+        "审批名册.xlsx", [approval_row("Z1122000001", "周杰")], {**province, "unit": "省水利厅"}
+    )
+    assert sync(registers.folder, db_path)[0] == 0
+    other = RegisterFactory(tmp_path / "jiaotong")
+    other.add(
+        "审批名册.xlsx", [approval_row("Z1122000002", "郑浩")], {**province, "unit": "省交通厅"}
+    )
+    [(row, column, rule, clause)] = refused(other, db_path, "审批名册.xlsx")
+    assert "单位（unit） 省水利厅" in rule and "省交通厅" in rule and "换一个文件名" in rule

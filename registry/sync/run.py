@@ -164,17 +164,23 @@ def _write(
     outcome.sync_id = sync_id
 
 
-_IDENTITY = (("kind", "名册种类"), ("authority", "发证机关"), ("region", "编号地区"))
+_IDENTITY = (
+    ("kind", "名册种类"),
+    ("authority", "发证机关"),
+    ("region", "编号地区"),
+    ("unit", "单位（unit）"),
+)
 
 
 def another_register(entry: RegisterEntry, known: LoadedVersion) -> Problem | None:
     """A problem when ``entry`` bears the key of a loaded register but is not the same register:
-    a new version keeps the kind, the authority and the numbering region. Without this, another
-    city's file of the same name would pass as a corrected version — its rows judged as that
+    a new version keeps the kind, the authority, the numbering region and the unit (where both
+    name one: two provincial units' 审批名册.csv share the rest). Without this, another office's
+    file of the same name would pass as a corrected version — its rows judged as that
     register's, the first one's certificates reported missing, its facts overwritten."""
     for name, label in _IDENTITY:
         before, after = getattr(known, name), getattr(entry, name)
-        if before != after:
+        if before != after and (name != "unit" or (before and after)):
             return Problem(
                 None,
                 None,
