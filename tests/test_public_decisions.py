@@ -248,6 +248,18 @@ def test_a_registered_number_with_another_name_is_no_match(
     assert answer.advice() == unknown.advice()
 
 
+@pytest.mark.parametrize("invisible", ["\u00ad", "\u200b", "\u2060", "\ufeff", "\u200e"])
+def test_what_a_reader_cannot_see_is_not_part_of_what_they_typed(
+    samples: sqlite3.Connection, invisible: str
+) -> None:
+    """A number or name pasted from a document with a soft hyphen or a zero-width space: the
+    employer sees 11 characters and the right name, and was told 12 — then offered a forgery
+    report for a valid certificate."""
+    number, holder = CASES["valid"]
+    pasted = verify(samples, number[:3] + invisible + number[3:] + invisible, invisible + holder)
+    assert (pasted.result, pasted.number) == ("valid", number)
+
+
 @pytest.mark.parametrize("result", ["valid", "reissued", "superseded", "revoked"])
 def test_a_wrong_name_costs_one_read_whatever_the_number_became(
     samples: sqlite3.Connection, result: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from registry.domain.text import MAX_NAME_CHARS
+from registry.domain.text import MAX_NAME_CHARS, drop_invisible
 
 MIDDLE_DOT = "\u00b7"
 _DOTS = re.compile("[·•・‧･∙\u2027\u30fb\uff65\u2219\u2022]")
@@ -32,8 +32,9 @@ def normalise_name(text: str) -> str:
 
 
 def name_key(text: str) -> str:
-    """The comparison key of a name: its normal form, case-folded."""
-    return normalise_name(text).casefold()
+    """The comparison key of a name: its normal form, case-folded, without invisible characters
+    (a name pasted with a zero-width space is the name its reader sees)."""
+    return normalise_name(drop_invisible(text)).casefold()
 
 
 def mask_name(name: str) -> str:

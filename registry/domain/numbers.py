@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS, region_name
+from registry.domain.text import drop_invisible
 
 _DROP = re.compile(r"[\s\-‐‑‒–—―－−﹣]+")
 """Spaces and every dash a keyboard or a word processor makes (hyphen, dashes, minus signs)."""
@@ -50,8 +51,9 @@ class CertificateNumber(NamedTuple):
 
 
 def normalise(text: str) -> str:
-    """NFKC (full-width ``Ｚ１１`` → ``Z11``), upper-case, spaces and hyphens dropped."""
-    return _DROP.sub("", unicodedata.normalize("NFKC", text)).upper()
+    """NFKC (full-width ``Ｚ１１`` → ``Z11``), upper-case, spaces, hyphens (the soft one too) and
+    invisible characters dropped."""
+    return _DROP.sub("", unicodedata.normalize("NFKC", drop_invisible(text))).upper()
 
 
 def parse(text: str) -> CertificateNumber:

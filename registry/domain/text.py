@@ -51,3 +51,15 @@ def visible(text: str) -> str:
     if text.isprintable() and not BLANK_LOOKING.search(text):
         return text
     return "".join(f"<{code_point(ch)}>" if _hidden(ch) else ch for ch in text)
+
+
+def drop_invisible(text: str) -> str:
+    """``text`` without what nobody sees: format characters (a soft hyphen, a zero-width space,
+    a byte-order mark pasted from a document) and the blank-looking ones. For what a person
+    *types* into a check, which should find what they see; a register refuses them instead
+    (`hidden_characters`), so no registered name or number holds one."""
+    if text.isprintable() and not BLANK_LOOKING.search(text):
+        return text
+    return "".join(
+        ch for ch in text if unicodedata.category(ch) != "Cf" and not BLANK_LOOKING.match(ch)
+    )
