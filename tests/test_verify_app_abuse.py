@@ -329,6 +329,22 @@ def test_multipart_in_an_unreadable_charset_is_400(app_client: AppClient) -> Non
     assert "字符编码无法识别" in response.text
 
 
+def test_a_form_sent_with_raw_utf8_reads_as_typed_and_other_bytes_are_refused(
+    app_client: AppClient,
+) -> None:
+    """``curl -d name=张三明`` sends the name unescaped: read as Latin-1, a valid certificate
+    was answered 未查到 (and a forgery report offered)."""
+    number, name = VALID
+    with app_client() as client:
+        token = csrf_token(client)
+        form = {"content-type": "application/x-www-form-urlencoded"}
+        raw = f"csrf_token={token}&number={number}&name={name}"
+        answered = client.post("/check", content=raw.encode("utf-8"), headers=form)
+        refused = client.post("/check", content=raw.encode("gb18030"), headers=form)
+    assert context_of(answered)["check"].result == "valid"
+    assert refused.status_code == 400 and "字符编码无法识别" in refused.text
+
+
 def test_ipv6_clients_are_limited_per_64(app_client: AppClient) -> None:
     with app_client(rate_limit=2, client=("2001:db8:1:2::10", 1)) as first:
         assert first.post("/api/v1/verify", json=CHECK).status_code == 200

@@ -59,12 +59,17 @@ async def _urlencoded_form(request: Request) -> FormData:
 
     Same decoding as Starlette's parser (percent escapes as UTF-8, ``+`` as a space, blank
     values kept), at a fraction of the cost of python-multipart's streaming parser, which is
-    made for uploads (bench/RESULTS.md). The body is already bounded by `BodyLimitMiddleware`."""
+    made for uploads (bench/RESULTS.md). The body is already bounded by `BodyLimitMiddleware`.
+    A browser percent-encodes every byte outside ASCII; a script (``curl -d name=张三明``)
+    may send them raw, which Starlette reads as Latin-1 — a valid certificate was then answered
+    未查到. Raw bytes are read as UTF-8, and refused when they are not."""
     body = await request.body()
     try:
-        fields = parse_qsl(
-            body.decode("latin-1"), keep_blank_values=True, max_num_fields=MAX_FIELDS
-        )
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HTTPException(400, UNREADABLE_CHARSET) from exc
+    try:
+        fields = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except ValueError as exc:  # more fields than any of our forms has
         raise HTTPException(400, TOO_MANY_FIELDS) from exc
     return FormData([(key, value) for key, value in fields])
