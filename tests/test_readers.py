@@ -133,3 +133,20 @@ def test_missing_columns_are_named(tmp_path: Path) -> None:
     path.write_text("姓名,性别,出生年月\n张三,男,1970.01\n", encoding="utf-8")
     with pytest.raises(UnreadableRegister, match="缺少列：参加工作时间、报考年度"):
         read_table(path, APPROVAL_ROSTER)
+
+
+def test_a_column_named_twice_is_refused_the_hidden_one_included(tmp_path: Path) -> None:
+    """A hidden 姓名 column before the visible one was read instead of it: the registry held
+    names nobody reviewing the sheet could see."""
+    path = tmp_path / "hidden.xlsx"
+    rows = [approval_row("Z1122020001", "张三")]
+    write_xlsx(path, APPROVAL_ROSTER, rows, title="审批名册")
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.insert_cols(1)
+    sheet["A3"], sheet["A4"] = "姓名", "假名甲"
+    sheet.column_dimensions["A"].hidden = True
+    workbook.save(path)
+    with pytest.raises(UnreadableRegister, match=r"有两列都是“姓名”（第 A 列和第 B 列"):
+        read_table(path, APPROVAL_ROSTER)

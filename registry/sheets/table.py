@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
+from registry.sheets._extent import column_letters
 from registry.sheets.cells import Cell
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.layout import Layout, header_key
@@ -70,6 +71,23 @@ def _match_header(layout: Layout, keys: list[str]) -> dict[str, int]:
     return columns
 
 
+def _refuse_twice_named(layout: Layout, keys: list[str]) -> None:
+    """A header naming one of the layout's columns twice: only the first would be read, and the
+    first may be a column hidden from whoever checked the sheet (a hidden 姓名 beside the
+    visible one loaded names nobody saw)."""
+    seen: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        if not key or layout.column(key) is None:
+            continue
+        if key in seen:
+            where = f"第 {column_letters(seen[key] + 1)} 列和第 {column_letters(index + 1)} 列"
+            raise UnreadableSheet(
+                f"表头中有两列都是“{key}”（{where}，其中一列可能被隐藏）：每一栏只能有一列。"
+                "请取消隐藏、核对后删除多余的一列，再重新保存"
+            )
+        seen[key] = index
+
+
 def _keys(cells: list[Cell]) -> list[str]:
     return [header_key(c) if c is not None else "" for c in cells]
 
@@ -89,13 +107,16 @@ def _find_header(rows: Iterator[Row], layout: Layout) -> tuple[tuple[int, ...], 
         keys = _keys(cells)
         found = _match_header(layout, keys)
         header_rows: tuple[int, ...] = (row_number,)
+        header_keys = keys
         if previous is not None:
-            merged = _match_header(layout, _merged(keys, previous[1]))
+            both = _merged(keys, previous[1])
+            merged = _match_header(layout, both)
             if len(merged) > len(found):
-                found, header_rows = merged, (previous[0], row_number)
+                found, header_rows, header_keys = merged, (previous[0], row_number), both
         if len(found) > len(best):
             best = found
         if all(name in found for name in layout.required):
+            _refuse_twice_named(layout, header_keys)
             return header_rows, found
         if row_number >= HEADER_SEARCH_ROWS:
             break
