@@ -438,6 +438,24 @@ def test_8_a_data_row_below_the_footer_is_not_dropped_without_a_word(
     assert (row, column, clause) == (sheet.max_row, None, "§四.(五)") and "页脚" in rule
 
 
+def test_8_a_sparse_row_with_a_number_below_the_footer_is_named_too(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """Three cells (姓名, 报考等级, 颁发证书编号) look like a signature line by their count: the
+    certificate number says it is a holder left out."""
+    registers.add(
+        "footer.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG, footer=["负责人：张"]
+    )
+    path = registers.folder / "footer.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.worksheets[0]
+    sheet.append(["李四", None, None, None, None, None, None, None, "中级", None, "Z1122020902"])
+    workbook.save(path)
+    [(row, column, rule, clause)] = refused(registers, db_path, "footer.xlsx")
+    assert (row, column, clause) == (sheet.max_row, None, "§四.(五)")
+    assert "页脚" in rule and "有证书编号" in rule
+
+
 def test_9_a_superseded_or_revoked_certificate_is_not_collected(
     roster: RegisterFactory, db_path: Path
 ) -> None:

@@ -18,6 +18,8 @@ _DROP = re.compile(r"[\s\-‐‑‒–—―－−﹣]+")
 """Spaces and every dash a keyboard or a word processor makes (hyphen, dashes, minus signs)."""
 _DIGITS = re.compile(r"[0-9]+")
 _CANONICAL = re.compile(f"[{''.join(LEVELS)}][0-9]{{10}}")
+IN_TEXT = re.compile(f"(?<![A-Za-z0-9])[{''.join(LEVELS)}][0-9]{{10}}(?![0-9])")
+"""A certificate number written as it is registered, inside other text."""
 
 
 class MalformedNumber(ValueError):

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from registry.domain.numbers import IN_TEXT as NUMBER_IN_TEXT
 from registry.domain.problems import Problem
 from registry.domain.text import BLANK_LOOKING, hidden_characters, visible
 from registry.domain.trades import TradeCatalogue
@@ -83,16 +84,18 @@ def cell_problems(table: Table) -> list[Problem]:
     """Every text cell holding a hidden character, whatever the kind: a name with a zero-width
     space would never match the public check, a bidi override shows one text and holds
     another, a control character can rewrite the terminal that prints the report."""
+    numbered = {row for row, line in table.footer if NUMBER_IN_TEXT.search(line)}
     problems = [
         Problem(
             row,
             None,
             None,
-            f"在页脚（第{table.footer[0][0]}行起的签字、意见栏）之下，却像一行数据：页脚以下的行"
-            "不会导入。请把这一行移到页脚之上的数据行中，或删除",
+            f"在页脚（第{table.footer[0][0]}行起的签字、意见栏）之下，却像一行数据"
+            f"{'（有证书编号）' if row in numbered else ''}：页脚以下的行不会导入。"
+            "请把这一行移到页脚之上的数据行中，或删除",
             "§四.(五)",
         )
-        for row in table.after_footer
+        for row in sorted({*table.after_footer, *numbered})
     ]
     multiline = {column.name for column in table.layout.columns if column.lines}
     for record in table.records:
