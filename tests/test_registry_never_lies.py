@@ -365,6 +365,29 @@ def test_6_a_technician_row_cites_a_document_of_its_year(
     assert (where, column, clause) == (3, "批准文号", "§四.(三)") and "〔2014〕" in rule
 
 
+def test_6_a_technician_column_merged_over_its_rows_is_refused(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """批准文号, 文化程度, 工作单位 merged over three rows: only the first row held them, the others
+    were stored without unit or education and with the manifest's document instead of the
+    sheet's — a different 原公布文件 for their later 补发."""
+    rows = [technician_row(f"J112201000{i}", name) for i, name in enumerate("甲乙丙", start=1)]
+    registers.add("technicians.xlsx", rows, TECHNICIANS)
+    path = registers.folder / "technicians.xlsx"
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.worksheets[0]
+    header = [cell.value for cell in sheet[2]]
+    for column in ("文化程度", "工作单位", "批准文号"):
+        letter = openpyxl.utils.get_column_letter(header.index(column) + 1)
+        sheet.merge_cells(f"{letter}3:{letter}5")
+    workbook.save(path)
+    problems = refused(registers, db_path, "technicians.xlsx")
+    assert {(p[0], p[1]) for p in problems} == {
+        (row, column) for row in (4, 5) for column in ("文化程度", "工作单位", "批准文号")
+    }
+    assert all("合并单元格" in p[2] and p[3] == "§四.(五)" for p in problems)
+
+
 @pytest.mark.parametrize(
     ("numbers", "row", "expected"),
     [

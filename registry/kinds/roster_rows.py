@@ -92,6 +92,14 @@ OPTIONAL_COLUMNS = (
 """The columns stored as written, without a rule of their own (their text, None when empty)."""
 
 
+TECHNICIAN_FILLED = ("文化程度", "工作单位", "批准文号")
+"""附件5's columns that every row fills, stored as written (§四.(五) 名册各栏须按要求填写)."""
+MERGED_OR_EMPTY = (
+    "必填项为空：名册各栏须按要求填写。如该列用了合并单元格（几行共用一格），"
+    "请取消合并，在每一行填上"
+)
+
+
 def _optional(values: dict[str, Cell]) -> list[str | None]:
     """`OPTIONAL_COLUMNS` as stored, in one pass: five calls a row cost a certificate a tenth of
     its time. (The reader strips text cells, so only a number or a date needs `text`.)"""
@@ -177,6 +185,10 @@ class _RowChecker:
         name_problem = check_name(name)
         if name_problem:
             problems.append(Problem(row, "姓名", text(values.get("姓名")), *name_problem))
+        if self.technician:
+            for column in TECHNICIAN_FILLED:
+                if values.get(column) is None:
+                    problems.append(Problem(row, column, None, MERGED_OR_EMPTY, "§四.(五)"))
         checked = self.cells(record)
         birth, work_start = checked[self.birth_column], checked.get("参加工作时间")
         if birth and work_start and str(work_start) <= str(birth):
