@@ -102,6 +102,27 @@ def test_2_a_note_says_it_is_another_person(roster: RegisterFactory, db_path: Pa
         assert remark.fetchone() == ("同名同生日，另一人",)
 
 
+@pytest.mark.parametrize(
+    "note", ["经核实为同一人，并非另一人（重复申报）", "不是另一人", "并不是同名不同人"]
+)
+def test_2_a_note_that_denies_it_is_another_person_is_no_exception(
+    roster: RegisterFactory, db_path: Path, note: str
+) -> None:
+    """备注 matched by its words alone: a note saying the holder is *not* another person let the
+    same person be registered twice."""
+    roster.add("again.xlsx", [approval_row("Z1122020903", "周杰", 备注=note)], MIANYANG)
+    [(row, column, rule, clause)] = refused(roster, db_path, "again.xlsx")
+    assert (row, column, clause) == (4, "姓名", "§二")
+
+
+@pytest.mark.parametrize("note", ["同名同生日，另一人", "非同一人", "并非同一人", "同名不同人"])
+def test_2_each_way_of_saying_it_is_another_person_is_read(
+    roster: RegisterFactory, db_path: Path, note: str
+) -> None:
+    roster.add("again.xlsx", [approval_row("Z1122020903", "周杰", 备注=note)], MIANYANG)
+    assert sync(roster.folder, db_path)[0] == 0
+
+
 @pytest.mark.parametrize("event", ["换发", "补发"])
 def test_2_a_holders_new_number_does_not_block_correcting_the_roster(
     roster: RegisterFactory, db_path: Path, event: str

@@ -29,8 +29,20 @@ DIFFERENT_PERSON = ("另一人", "非同一人", "不是同一人", "同名同�
 """Words in 备注 saying that a holder who looks like an existing one is somebody else."""
 
 
+_NEGATED = re.compile("(?:非|不是|不|并不是|没有|无)$")
+"""What, written just before one of those words, says the opposite (并非另一人: the same one)."""
+
+
 def different_person(remark: str | None) -> bool:
-    return bool(remark) and any(word in header_key(remark) for word in DIFFERENT_PERSON)
+    """Whether 备注 says the holder is somebody else (§二's exception), and does not deny it."""
+    if not remark:
+        return False
+    text = header_key(remark)
+    return any(
+        not _NEGATED.search(text[: found.start()])
+        for word in DIFFERENT_PERSON
+        for found in re.finditer(re.escape(word), text)
+    )
 
 
 def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
