@@ -4,6 +4,7 @@ single-file mode, usage errors, and a kill in the middle of a sync."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
@@ -147,6 +149,39 @@ def test_usage_errors_exit_2(registers: RegisterFactory, db_path: Path) -> None:
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 2 and "格式错误" in output
     assert not db_path.exists() or snapshot(db_path) == []
+
+
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        (
+            '[[register]]\nfile = "m.csv"\nkind = "approval-roster"\nauthority = "2202"\n'
+            'approval_doc = "绵人社函〔2012〕8号"\nissued_on = 2012-03-20\nyear_cod = "11"\n',
+            "不认识的键 year_cod，是不是 year_code？",
+        ),
+        (
+            'trade = "official.csv"\n[[register]]\nfile = "m.csv"\n',
+            "不认识的键 trade，是不是 trades？",
+        ),
+        (
+            '[[register]]\nfile = "m.csv"\nkind = "approval-roster"\nauthority = "2202"\n'
+            'approval_doc = "绵人社函〔2012〕8号"\nissued_on = 2012-03-20\nyear_code = "13"\n',
+            "year_code “13” 晚于发证日期 2012-03-20 的年份",
+        ),
+        ('[[register]]\nfile = "m.csv"\nkind = ', "最后一行格式错误"),
+    ],
+    ids=["misspelled key", "misspelled top key", "year code ahead", "open at the end"],
+)
+def test_a_manifest_mistake_is_a_usage_error_named_in_chinese(
+    registers: RegisterFactory, db_path: Path, manifest: str, message: str
+) -> None:
+    """A misspelled key was ignored (every row then refused for its year code); a year code
+    later than the issue year loaded; the TOML parser's end-of-file complaint was English."""
+    registers.add("m.csv", [approval_row("Z1122020001")], MIANYANG)
+    (registers.folder / "registers.toml").write_text(manifest, encoding="utf-8")
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 2 and message in output, output
+    assert not re.search(r"[A-Za-z]{4,} [a-z]{2,}", output.split("可用的键")[0]), output
 
 
 def _write_locked(db_path: Path) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import tomllib
 from collections.abc import Mapping
@@ -49,13 +50,28 @@ def _issued_on(raw: Mapping[str, object], where: str) -> dt.date | None:
 
 
 def _year_code(raw: Mapping[str, object], issued_on: dt.date | None, where: str) -> str | None:
+    """The batch's year code: the manifest's, or the issue year's last two digits (附件3 二).
+    One may be earlier than the issue year (a batch numbered before New Year, issued after),
+    never later: a number cannot carry a year that had not come when it was issued."""
     year_code = raw.get("year_code")
     if year_code is None:
         return f"{issued_on.year % 100:02d}" if issued_on else None
     year_code = str(year_code).strip()
     if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
         raise ManifestError(f'{where}：year_code 应为两位数字，如 "11"')
+    if issued_on and _year_of(year_code, issued_on) > issued_on.year:
+        raise ManifestError(
+            f"{where}：year_code “{year_code}” 晚于发证日期 {issued_on.isoformat()} 的年份"
+            f"（附件3 二：年份代码是核发年份）。请核对 year_code 或 issued_on"
+        )
     return year_code
+
+
+def _year_of(year_code: str, issued_on: dt.date) -> int:
+    """The year a two-digit code means: the one in the issue date's century, or the century
+    before when that would be more than a year ahead (``99`` for a 2000 issue date is 1999)."""
+    year = issued_on.year - issued_on.year % 100 + int(year_code)
+    return year - 100 if year > issued_on.year + 1 else year
 
 
 def _text(raw: Mapping[str, object], field: str, where: str) -> str | None:
@@ -76,9 +92,26 @@ def _refuse_hidden(text: str, what: str, fix: str) -> None:
         raise ManifestError(f"{what} 含有看不见的字符 {'、'.join(hidden)}{fix}")
 
 
+ENTRY_KEYS = frozenset(
+    {"file", "kind", "authority", "region", "approval_doc", "issued_on", "year_code", "unit"}
+)
+TOP_KEYS = frozenset({"register", "trades", "trades_extra"})
+
+
+def _unknown_key(key: str, known: frozenset[str]) -> str:
+    """A key the manifest does not know (a typo left it unread: ``year_cod`` made every row's
+    year code wrong), with the nearest known one."""
+    close = difflib.get_close_matches(key, sorted(known), n=1)
+    hint = f"，是不是 {close[0]}" if close else ""
+    return f"不认识的键 {visible(key)}{hint}？可用的键：{'、'.join(sorted(known))}"
+
+
 def make_entry(path: Path, key: str, raw: Mapping[str, object], where: str) -> RegisterEntry:
     """Check one manifest entry (or the single-file options) and turn it into a `RegisterEntry`;
     each kind adds its own rule (`registry.kinds.base.Kind.entry_rule`)."""
+    unknown = sorted(set(raw) - ENTRY_KEYS, key=str)
+    if unknown:
+        raise ManifestError(f"{where}：{_unknown_key(str(unknown[0]), ENTRY_KEYS)}")
     kind = str(raw.get("kind", "")).strip()
     if kind not in KINDS:
         raise ManifestError(f"{where}：kind “{kind}” 未知，应为 {' / '.join(KINDS)} 之一")
@@ -116,9 +149,10 @@ _FULL_WIDTH = "“”‘’＂＇＝［］"
 def _toml_problem(path: Path, text: str, exc: ValueError) -> ManifestError:
     """The TOML parser's complaint as a clerk can act on it: where, the line, what to check."""
     at = _AT.search(str(exc))
-    if at is None:
+    if at is None:  # "(at end of document)": a value or a bracket left open at the end
         return ManifestError(
-            f"{path.name} 格式错误：{exc}。请对照 README 中 registers.toml 的示例检查"
+            f"{path.name} 的最后一行格式错误（可能少了引号、方括号或等号后的值）。"
+            "请对照 README 中 registers.toml 的示例检查文件末尾"
         )
     line_no, column = int(at[1]), int(at[2])
     lines = text.splitlines()
@@ -196,6 +230,9 @@ def load_manifest(directory: Path) -> Manifest:
             "或用 certreg sync 文件 --kind … 导入单个文件"
         )
     data = _read_toml(path)
+    unknown = sorted(set(data) - TOP_KEYS)
+    if unknown:
+        raise ManifestError(f"{path.name}：{_unknown_key(unknown[0], TOP_KEYS)}")
     raw_entries = data.get("register", [])
     if not isinstance(raw_entries, list) or not raw_entries:
         raise ManifestError(
