@@ -377,6 +377,17 @@ def test_6_the_issue_date_is_the_year_of_the_approving_document(
     assert (row, column, clause) == (None, "approval_doc", "§四.(三)") and "〔2013〕" in rule
 
 
+def test_6_an_approving_document_carries_its_year(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A document number without 〔year〕 was let through unchecked."""
+    facts = {**MIANYANG, "approval_doc": "绵人社函8号"}
+    registers.add("dated.xlsx", [approval_row("Z1122020901", "周杰")], facts)
+    [(row, column, rule, clause)] = refused(registers, db_path, "dated.xlsx")
+    assert (row, column, clause) == (None, "approval_doc", "§四.(三)")
+    assert "文号中没有年份" in rule and "〔2012〕" in rule
+
+
 def test_6_a_technician_row_cites_a_document_of_its_year(
     registers: RegisterFactory, db_path: Path
 ) -> None:

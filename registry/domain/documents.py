@@ -26,9 +26,14 @@ def document_key(number: str) -> str:
     return re.sub(r"\s+", "", text).translate(_BRACKETS)
 
 
-def year_problem(number: str | None, year: int) -> str | None:
-    """Why a document dated in ``year`` cannot be ``number`` (its 〔year〕 differs), or None."""
-    written = document_year(number or "")
-    if written is None or written == year:
+def year_problem(number: str | None, year: int, date: str = "发证日期") -> str | None:
+    """Why a document dated in ``year`` cannot be ``number`` — it carries no year, or another
+    one — or None. ``date`` names what ``year`` is the year of."""
+    if not number:
         return None
-    return f"文号中的年份〔{written}〕与发证日期的年份 {year} 不符：发证日期应为该文件的批准时间"
+    written = document_year(number)
+    if written is None:
+        return f"文号中没有年份：应写成如 川人社函〔{year}〕12号 的样式（年份在六角括号中）"
+    if written == year:
+        return None
+    return f"文号中的年份〔{written}〕与{date}的年份 {year} 不符：{date}应为该文件的批准时间"
