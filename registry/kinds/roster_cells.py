@@ -54,7 +54,7 @@ class CellChecks:
             "性别": self._sex,
             "出生年月": self._year_month,
             "出生日期": self._year_month,
-            "参加工作时间": self._year_month,
+            "参加工作时间": self._work_start,
             "执行工资等级起始时间": self._since,
             "报考年度": self._exam_year,
             "报考工种": self._trade,
@@ -85,6 +85,17 @@ class CellChecks:
         if (year, month) > (self.today.year, self.today.month):
             return None, ("日期在将来，请核对", "§四.(三)")
         return year_month_text(year, month), None
+
+    def _work_start(self, value: Cell) -> Verdict:
+        """参加工作时间: a year-month before the certificate's issue (the grade is for work
+        done)."""
+        stored, problem = self._year_month(value)
+        if stored and str(stored) > self.issued_on.isoformat()[:7]:
+            return None, (
+                f"参加工作时间晚于发证日期 {self.issued_on.isoformat()}，请核对",
+                "§四.(三)",
+            )
+        return stored, problem
 
     def _since(self, value: Cell) -> Verdict:
         """执行工资等级起始时间: may be left empty; when filled in, a year-month that has

@@ -192,7 +192,7 @@ class _RowChecker:
         checked = self.cells(record)
         birth, work_start = checked[self.birth_column], checked.get("参加工作时间")
         if birth and work_start and str(work_start) <= str(birth):
-            rule = f"参加工作时间早于出生年月 {birth}，请核对"
+            rule = f"参加工作时间不晚于出生年月 {birth}，请核对"
             value = text(values.get("参加工作时间"))
             problems.append(Problem(row, "参加工作时间", value, rule, "§四.(三)"))
         letter = "J" if self.technician else checked["报考等级"]
