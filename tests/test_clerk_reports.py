@@ -17,7 +17,15 @@ from registry import store
 from registry.cli import cli
 from registry.kinds import LAYOUTS
 from registry.sheets.writers import write_csv
-from tests.registers import MIANYANG, RegisterFactory, approval_row, footer, registry_dump
+from tests.blank_registers import requisition
+from tests.registers import (
+    MIANYANG,
+    RegisterFactory,
+    approval_row,
+    footer,
+    registry_dump,
+    status_event,
+)
 
 LEVELS = {"C": "初级", "Z": "中级", "G": "高级"}
 ROWS = 3 * 9_999
@@ -254,3 +262,22 @@ def test_a_single_files_options_are_named_as_typed(
     result = CliRunner().invoke(cli, ["sync", str(path), "--db", str(tmp_path / "r.db"), *options])
     assert result.exit_code == 2 and words in result.output, result.output
     assert "approval_doc" not in result.output and "issued_on" not in result.output
+
+
+def test_each_problem_cites_one_clause_at_its_end(tmp_path: Path) -> None:
+    """A rule that named another clause in its last parentheses read as two citations:
+    “…应办理补发（§四.(六)3）（§四.(六)2）”."""
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add("m.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    db = tmp_path / "registry.db"
+    assert run("sync", str(registers.folder), "--db", str(db))[0] == 0
+    registers.add("m.csv", [approval_row("Z1122020001", "李四")], MIANYANG)
+    exchange = status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020002", 原因="遗失")
+    registers.add("changes.csv", [exchange], {"kind": "status-changes", "authority": "2202"})
+    wanted = {**requisition("绵阳市示例医院", 1, 0, 0, 0), "初级": "三"}
+    registers.add("requisitions.csv", [wanted], {"kind": "requisitions", "authority": "2200"})
+    code, output = run("sync", str(registers.folder), "--db", str(db))
+    assert code == 1
+    for needle in ("收回旧证换发新证", "办理补发", "阿拉伯数字"):
+        assert needle in output, needle
+    assert not re.search(r"（(§|附件)[^（）]*）（(§|附件)", output), output

@@ -112,7 +112,7 @@ def quantity(value: Cell, most: int = MAX_QUANTITY) -> int:
         if re.fullmatch(r"\d{1,3}(,\d{3})+", written):  # 1,200 as a spreadsheet shows it
             written = written.replace(",", "")
         if _CHINESE_NUMERALS.search(written):
-            raise ValueError("数量须用阿拉伯数字填写（§四.(三)）")
+            raise ValueError("数量须按§四.(三)用阿拉伯数字填写")
         if not re.fullmatch(r"-?\d+(\.\d+)?", written):
             raise ValueError("数量应为整数（本）")
         return quantity(float(written), most)
@@ -167,7 +167,7 @@ def _agreed(written: str) -> bool | None:
     if any(word in written for word in _CHANGED):
         raise ValueError(
             "意见改动了申领数量：登记库把表中各等级的数量记为批准数。请把表中数量改为批准的数量，"
-            "意见写“同意”和日期，再导入（§四.(二)）"
+            "意见写“同意”和日期，再导入（§四.(二)：按批准的数量发放）"
         )
     return True if agreed else None
 
@@ -195,7 +195,7 @@ def opinion(value: Cell, today: dt.date) -> Opinion:
             if _NO_WORDS.sub("", written.replace(match[0], "")):
                 raise ValueError(
                     "看不出是否同意：请写“同意 2012-03-01”，或“不同意”"
-                    "（§四.(二)：空白证书须经批准后领取）"
+                    "（空白证书须经批准后领取，§四.(二)）"
                 )
             agreed = True
         try:

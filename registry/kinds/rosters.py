@@ -110,7 +110,7 @@ def _identity_changes(
             continue
         rule = (
             f"证书 {certificate.number} 已登记，{column}原为“{old}”，不能改为“{new}”：证书不得涂改。"
-            f"确属错填的，须收回旧证换发新证，在换发登记中写明更正后的{column}（§四.(六)2）"
+            f"确属错填的，须按§四.(六)2收回旧证换发新证，在换发登记中写明更正后的{column}"
         )
         problems.append(Problem(certificate.source_row, column, str(new), rule, "§四.(三)"))
     return problems

@@ -101,7 +101,7 @@ class StatusRow:
                 self.fail(column, None, f"{column}为必填项", "§四.(六)")
         reason = text(self.values.get("原因"))
         if kind == EXCHANGE and reason and not any(word in reason for word in EXCHANGE_REASONS):
-            rule = "换发只用于错填或损坏的证书，原因应注明“错填”或“损坏”；遗失的证书应办理补发（§四.(六)3）"
+            rule = "换发只用于错填或损坏的证书，原因应注明“错填”或“损坏”；遗失的证书应按§四.(六)3办理补发"
             self.fail("原因", reason, rule, "§四.(六)2")
         if kind == REISSUE:
             for column in REISSUE_DOCUMENTS:
