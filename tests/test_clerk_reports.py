@@ -95,6 +95,20 @@ def test_a_failing_row_says_what_the_footer_must_then_say(
     ) in output
 
 
+@pytest.mark.parametrize("score", ["七十八", "较好"])
+def test_an_unreadable_score_is_to_be_rewritten_not_its_row_removed(
+    registers: RegisterFactory, db_path: Path, score: str
+) -> None:
+    """A pass written in Chinese numerals was advised like a failure: delete the row, change
+    the footer, renumber the rest — for a holder who passed."""
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
+    rows[1]["技术业务理论"] = score
+    registers.add("mianyang.csv", rows, MIANYANG, footer=footer({"Z": 2}))
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1 and f"第5行「技术业务理论」“{score}”" in output
+    assert "删除此行" not in output and "§二" not in output
+
+
 def test_a_footer_that_left_the_failing_row_out_is_not_to_be_changed(
     registers: RegisterFactory, db_path: Path
 ) -> None:

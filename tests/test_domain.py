@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from registry.domain.dates import BadDate, parse_date, parse_year, parse_year_month
-from registry.domain.exam import exam_problem
+from registry.domain.exam import EXAM_CLAUSE, exam_problem
 from registry.domain.names import mask_name, name_key, normalise_name
 from registry.domain.regions import issuing_problem
 from registry.domain.trades import CatalogueError
@@ -96,25 +96,28 @@ def test_full_dates() -> None:
         parse_date("2012-02-30")
 
 
-@pytest.mark.parametrize("value", ["合格", "良好", "优秀", 60, 99.5, "75分", "６０"])
+@pytest.mark.parametrize("value", ["合格", "良好", "优秀", "及格", 60, 99.5, "75分", "６０"])
 def test_passes(value: object) -> None:
     assert exam_problem(value) is None
 
 
 @pytest.mark.parametrize(
-    ("value", "reason"),
+    ("value", "reason", "clause"),
     [
-        ("不合格", "不合格"),
-        (59, "低于 60 分"),
-        ("59.5", "低于 60 分"),
-        (101, "0-100"),
-        ("", "为空"),
-        ("较好", "应为"),
+        ("不合格", "不合格", EXAM_CLAUSE),
+        ("不及格", "不合格", EXAM_CLAUSE),
+        (59, "低于 60 分", EXAM_CLAUSE),
+        ("59.5", "低于 60 分", EXAM_CLAUSE),
+        (101, "0-100", "附件4"),
+        ("", "为空", "§四.(五)"),
+        ("较好", "应为", "附件4"),
+        ("七十八", "须用阿拉伯数字", "§四.(三)"),
     ],
 )
-def test_failures(value: object, reason: str) -> None:
+def test_failures(value: object, reason: str, clause: str) -> None:
+    """Only a failed result cites §二 (its row is removed); an unreadable one is rewritten."""
     problem = exam_problem(value)
-    assert problem is not None and reason in problem
+    assert problem is not None and reason in problem[0] and problem[1] == clause
 
 
 @pytest.mark.parametrize(

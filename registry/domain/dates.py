@@ -12,7 +12,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_CHINESE_NUMERALS = re.compile("[〇零一二三四五六七八九十百千两]")
+CHINESE_NUMERALS = re.compile("[〇零一二三四五六七八九十百千两]")
+"""§四.(三): numbers on the documents are written in Arabic numerals; any of these is refused."""
 _YEAR_MONTH = re.compile(r"(\d{4})\s*(?:[.\-/年]\s*(\d{1,2})\s*月?|(\d{2}))")
 _FULL_DATE = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})\s*日?")
 _YEAR = re.compile(r"(\d{4})\s*(?:年度?)?")
@@ -29,7 +30,7 @@ def _text(value: object) -> str:
 
 
 def _check_chinese(text: str) -> None:
-    if _CHINESE_NUMERALS.search(text):
+    if CHINESE_NUMERALS.search(text):
         raise BadDate("日期须用阿拉伯数字填写，不能用汉字数字（§四.(三)）")
 
 

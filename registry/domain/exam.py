@@ -5,33 +5,41 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-PASSING_GRADES = frozenset({"合格", "良好", "优秀", "优", "良", "通过"})
+from registry.domain.dates import CHINESE_NUMERALS
+
+PASSING_GRADES = frozenset({"合格", "良好", "优秀", "优", "良", "通过", "及格"})
 FAILING_GRADES = frozenset({"不合格", "不及格", "差", "未通过", "缺考"})
 PASS_MARK = 60.0
+EXAM_CLAUSE = "§二、§四.(六)1"
+"""Certificates go to those who passed, as many as passed: a failed result's row is removed."""
 
 
 @lru_cache(maxsize=4096)  # rosters repeat the same few grades and scores thousands of times
-def exam_problem(value: object) -> str | None:
-    """Why a result cell is not a pass, or None when it is one.
+def exam_problem(value: object) -> tuple[str, str] | None:
+    """(why, clause) when a result cell is not a pass, or None when it is one.
 
-    A pass is 合格/良好/优秀 (or 优/良/通过) or a score of at least 60.
+    A pass is 合格/良好/优秀 (or 优/良/通过/及格) or a score of at least 60. Only a *failed*
+    result cites `EXAM_CLAUSE` (its row is to be removed); one that cannot be read — a score in
+    Chinese numerals, a word that is no grade — is to be written again, not removed.
     """
     if isinstance(value, int | float):
         score = float(value)
     else:
         text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
         if not text:
-            return "考试考核结果为空"
+            return "考试考核结果为空：名册各栏须按要求填写", "§四.(五)"
         if text in PASSING_GRADES:
             return None
         if text in FAILING_GRADES:
-            return f"结果“{text}”不合格，不能发证（§二、§四.(六)1）"
+            return f"结果“{text}”不合格，不能发证", EXAM_CLAUSE
         try:
             score = float(text.removesuffix("分"))
         except ValueError:
-            return f"结果“{text}”应为 合格、良好、优秀 或 0-100 的分数"
+            if CHINESE_NUMERALS.search(text):
+                return f"分数“{text}”须用阿拉伯数字填写，如 78", "§四.(三)"
+            return f"结果“{text}”应为 合格、良好、优秀 或 0-100 的分数", "附件4"
     if not 0 <= score <= 100:
-        return f"分数 {score:g} 不在 0-100 之间"
+        return f"分数 {score:g} 不在 0-100 之间", "附件4"
     if score < PASS_MARK:
-        return f"分数 {score:g} 低于 60 分，不合格，不能发证（§二、§四.(六)1）"
+        return f"分数 {score:g} 低于 60 分，不合格，不能发证", EXAM_CLAUSE
     return None

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from registry.domain.dates import BadDate, parse_date
+from registry.domain.dates import CHINESE_NUMERALS, BadDate, parse_date
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.names import normalise_name
 from registry.domain.regions import PROVINCE, REGIONS
@@ -25,7 +25,6 @@ PREFECTURE_FULL_NAMES = {
 }
 """The official names of the three autonomous prefectures, which clerks also write."""
 
-_CHINESE_NUMERALS = re.compile("[〇零一二三四五六七八九十百千两]")
 _DATE_IN_TEXT = re.compile(
     r"\d{4}\s*[.\-/年]\s*\d{1,2}\s*[.\-/月]\s*\d{1,2}\s*[日号]?"
     r"|(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"  # 20120301, no phone
@@ -111,7 +110,7 @@ def quantity(value: Cell, most: int = MAX_QUANTITY) -> int:
         written = unicodedata.normalize("NFKC", value).strip().removesuffix("本").strip()
         if re.fullmatch(r"\d{1,3}(,\d{3})+", written):  # 1,200 as a spreadsheet shows it
             written = written.replace(",", "")
-        if _CHINESE_NUMERALS.search(written):
+        if CHINESE_NUMERALS.search(written):
             raise ValueError("数量须按§四.(三)用阿拉伯数字填写")
         if not re.fullmatch(r"-?\d+(\.\d+)?", written):
             raise ValueError("数量应为整数（本）")

@@ -36,13 +36,8 @@ def level_verdict(value: Cell) -> Verdict:
     return letter, None if letter else ("报考等级应为 初级、中级、高级 或 技师", "附件4")
 
 
-EXAM_CLAUSE = "§二、§四.(六)1"
-"""Certificates go to those who passed, as many as passed."""
-
-
 def exam_verdict(value: Cell) -> Verdict:
-    reason = exam_problem(value if value is not None else "")
-    return text(value) or None, (reason, EXAM_CLAUSE) if reason else None
+    return text(value) or None, exam_problem(value if value is not None else "")
 
 
 class CellChecks:

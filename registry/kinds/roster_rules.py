@@ -11,11 +11,12 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from registry.domain.documents import year_problem
+from registry.domain.exam import EXAM_CLAUSE
 from registry.domain.levels import LEVEL_ORDER, LEVELS
 from registry.domain.numbers import CertificateNumber
 from registry.domain.problems import Problem
 from registry.kinds.base import RegisterEntry
-from registry.kinds.roster_cells import EXAM_CLAUSE, NUMBER_COLUMN
+from registry.kinds.roster_cells import NUMBER_COLUMN
 from registry.sheets.layout import header_key
 from registry.sheets.table import Table
 from registry.store.rows import CertificateRow
@@ -120,7 +121,7 @@ def advise_failing_rows(
             advised.append(
                 replace(
                     problem,
-                    rule=problem.rule.removesuffix("（§二、§四.(六)1）")
+                    rule=problem.rule
                     + _removal(
                         problem.row or 0,
                         letter,
