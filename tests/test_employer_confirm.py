@@ -14,10 +14,13 @@ from typing import Any
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from registry.cli import cli
 from registry.public.confirm import CONFIRMABLE, unreadable
+from tests.registers import MIANYANG, RegisterFactory, approval_row
 from tests.verify_fixtures import (
     REISSUED,
     VALID,
@@ -311,3 +314,35 @@ def test_an_answer_reveals_no_value_the_employer_did_not_type_correctly(
 
 def test_confirmable_fields_are_the_libraries() -> None:
     assert set(CONFIRMABLE) == {*WITHHELD, "reissue_mark"}
+
+
+def test_a_papers_trade_is_confirmed_with_the_catalogue_the_registry_was_loaded_with(
+    app_client: AppClient, tmp_path: Path
+) -> None:
+    """The app matched a typed 工种 with the starting list shipped in the package: where the
+    official catalogue keeps 司机 and 驾驶员 apart from 汽车驾驶员, 司机 was confirmed on a
+    汽车驾驶员's certificate and a 驾驶员's own trade was called a mismatch (a forgery hint)."""
+    registers = RegisterFactory(tmp_path / "registers")
+    official = tmp_path / "official.csv"
+    official.write_text(
+        "工种,代码,别名\n汽车驾驶员,,\n司机,,\n驾驶员,,\n电工,,\n", encoding="utf-8"
+    )
+    rows = [
+        approval_row("Z1122020001", "张三", 报考工种="汽车驾驶员"),
+        approval_row("Z1122020002", "李四", 报考工种="驾驶员"),
+    ]
+    registers.add("m.csv", rows, MIANYANG)
+    db = tmp_path / "registry.db"
+    command = ["sync", str(registers.folder), "--db", str(db), "--trades", str(official)]
+    assert CliRunner().invoke(cli, command).exit_code == 0
+
+    with app_client(db=db) as client:
+
+        def confirmed(number: str, name: str, trade: str) -> str:
+            body = {"number": number, "name": name, "confirm": {"trade": trade}}
+            answer: str = client.post("/api/v1/verify", json=body).json()["confirmation"]["trade"]
+            return answer
+
+        assert confirmed("Z1122020001", "张三", "司机") == "mismatch"
+        assert confirmed("Z1122020002", "李四", "驾驶员") == "match"
+        assert confirmed("Z1122020001", "张三", "汽车驾驶员") == "match"

@@ -28,6 +28,7 @@ from registry.public.lookup import Verification
 from registry.store import data_version
 from registry.store import keys as api_keys
 from registry.store.keys import ApiKey
+from registry.store.trades import stored_catalogue
 from verify_app.checklog import CheckLog, make_check, name_hash
 from verify_app.quotas import Caller, Quotas
 from verify_app.ratelimit import CheckLimiter
@@ -191,12 +192,24 @@ class Verifier:
                 lookup.verify(conn, item.number, item.name, as_of=self.registry.as_of)
                 for item in items
             ]
+            typed = any(value.strip() for item in items for value in item.typed.values())
+            catalogue = self._catalogue(conn) if typed else self.catalogue
         checked = []
         for item, answer in zip(items, answers, strict=True):
             hashed = self.name_hash(item.name)
             self._log(caller, answer, hashed, channel)
-            checked.append(confirmed(answer, item.typed, hashed, self.catalogue))
+            checked.append(confirmed(answer, item.typed, hashed, catalogue))
         return checked
+
+    def _catalogue(self, conn: sqlite3.Connection) -> TradeCatalogue:
+        """The trade catalogue the registry was loaded with (read again after a sync), which a
+        paper's 工种 is confirmed with; the shipped list for a registry that has none."""
+        return self.registry.per_version(
+            conn,
+            data_version(conn),
+            "trades",
+            lambda: stored_catalogue(conn) or self.catalogue,
+        )
 
     def check(self, caller: Caller, item: Item, channel: str) -> Checked:
         """One check at the counter: charged to the per-minute limit (or the caller's key)."""

@@ -72,3 +72,35 @@ def history_problems(
             )
             break
     return problems
+
+
+def another_roster(
+    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry
+) -> list[Problem]:
+    """A "new version" that keeps none of the loaded version's numbers nor holders is another
+    roster under the same file name — two provincial units' 审批名册.xlsx, synced from two
+    folders, share authority and region. Taken for a version, it reported the first one's
+    certificates missing and took over its facts (unit, approval document) for the stock
+    reconciliation. (A version that renumbers the same holders is refused by §二 instead.)"""
+    loaded = conn.execute(
+        "SELECT number, name_key, birth FROM certificates WHERE register = ?", (entry.key,)
+    ).fetchall()
+    if not loaded or not result.numbers:
+        return []
+    numbers = {number for number, _, _ in loaded}
+    holders = {(key, birth) for _, key, birth in loaded}
+    if any(n in numbers for _, _, n in result.numbers) or any(
+        (c.name_key, c.birth) in holders for c in result.certificates
+    ):
+        return []
+    return [
+        Problem(
+            None,
+            None,
+            None,
+            f"名册“{entry.key}”此前导入的 {len(loaded)} 本证书，这一版本中一本也没有：这不是"
+            "同一份名册的更正版本，而是另一份同名的名册。请换一个文件名再列入清单"
+            "（同一文件名只用于同一份名册的新版本）",
+            "§四.(三)",
+        )
+    ]

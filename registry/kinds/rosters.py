@@ -21,7 +21,7 @@ from registry.kinds.base import Kind, LoadContext, RegisterEntry
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN
 from registry.kinds.roster_rows import RosterResult, check_rows
 from registry.kinds.roster_rules import different_person, duplicate_problem
-from registry.kinds.roster_versions import history_problems
+from registry.kinds.roster_versions import another_roster, history_problems
 from registry.sheets.layout import Column, Layout
 from registry.store.certificates import write_roster
 from registry.store.rows import CertificateRow
@@ -265,6 +265,7 @@ def check_roster(
         *check_holdings(result, entry, _holdings(conn)),
         *registered_holders(conn, result, entry),
         *history_problems(conn, result, entry),
+        *another_roster(conn, result, entry),
     ]
     problems += _order_problems(conn, result, entry)
     problems = _with_next_free(conn, result, problems)

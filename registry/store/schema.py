@@ -168,6 +168,9 @@ TABLES: dict[str, TableSpec] = {
         },
         indexes=(("region", "letter", "year_code"),),
     ),
+    # the trade catalogue the registers were checked with, for the public confirmation
+    # (registry.store.trades): each spelling — standard name or alias — and its standard name
+    "trades": TableSpec({"spelling": str, "name": str, "code": str}, "spelling"),
     # API keys of HR systems: the key's hash only, never the key (registry.store.keys)
     "api_keys": TableSpec(
         {

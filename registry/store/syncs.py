@@ -40,7 +40,6 @@ class LoadedVersion(NamedTuple):
     kind: str
     authority: str
     region: str
-    unit: str | None
     """what the register was loaded as: a new version must be the same register"""
 
 
@@ -103,7 +102,7 @@ def record_applied(conn: sqlite3.Connection, sync_id: int, applied: Applied) -> 
 
 def loaded_version(conn: sqlite3.Connection, register: str) -> LoadedVersion | None:
     row = conn.execute(
-        "SELECT fingerprint, version, kind, authority, region, unit FROM registers WHERE key = ?",
+        "SELECT fingerprint, version, kind, authority, region FROM registers WHERE key = ?",
         (register,),
     ).fetchone()
     return None if row is None else LoadedVersion(*row)

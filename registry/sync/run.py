@@ -23,6 +23,7 @@ from registry.kinds.base import LoadContext, RegisterEntry
 from registry.sheets.errors import UnreadableSheet
 from registry.store import now, summaries, syncs, transaction
 from registry.store.syncs import Attempt, LoadedVersion
+from registry.store.trades import keep_catalogue
 from registry.sync.pipeline import (
     Prepared,
     cycles_uncollected,
@@ -164,23 +165,17 @@ def _write(
     outcome.sync_id = sync_id
 
 
-_IDENTITY = (
-    ("kind", "名册种类"),
-    ("authority", "发证机关"),
-    ("region", "编号地区"),
-    ("unit", "单位（unit）"),
-)
+_IDENTITY = (("kind", "名册种类"), ("authority", "发证机关"), ("region", "编号地区"))
 
 
 def another_register(entry: RegisterEntry, known: LoadedVersion) -> Problem | None:
     """A problem when ``entry`` bears the key of a loaded register but is not the same register:
-    a new version keeps the kind, the authority, the numbering region and the unit (where both
-    name one: two provincial units' 审批名册.csv share the rest). Without this, another office's
-    file of the same name would pass as a corrected version — its rows judged as that
+    a new version keeps the kind, the authority and the numbering region. Without this, another
+    city's file of the same name would pass as a corrected version — its rows judged as that
     register's, the first one's certificates reported missing, its facts overwritten."""
     for name, label in _IDENTITY:
         before, after = getattr(known, name), getattr(entry, name)
-        if before != after and (name != "unit" or (before and after)):
+        if before != after:
             return Problem(
                 None,
                 None,
@@ -246,6 +241,7 @@ def sync_register(
                 if not dry_run:
                     outcome.outcome = UPDATED if known else LOADED
                 _write(conn, outcome, payload, fingerprint, known)
+                keep_catalogue(conn, catalogue)  # what the public confirmation matches 工种 with
                 scope.done()
         except BaseException:
             scope.undo()

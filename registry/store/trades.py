@@ -1,0 +1,42 @@
+"""The trade catalogue the registry's registers were checked with (§四.(三)), kept in the registry.
+
+A paper's 工种 typed into the public confirmation is matched with the standard names and aliases
+the sync used — an administrator's official catalogue, which replicas receive with the registry —
+not with the starting list shipped in the package: with that list, a trade the official catalogue
+keeps apart was confirmed as a match, and an official trade the list lacks as a mismatch.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from registry.domain.trades import TradeCatalogue
+
+STORED_SOURCE = "登记库中的工种目录"
+
+
+def keep_catalogue(conn: sqlite3.Connection, catalogue: TradeCatalogue) -> None:
+    """Store ``catalogue`` in the register's transaction, unless the registry holds it already."""
+    rows = sorted(
+        (spelling, name, catalogue.codes.get(name)) for spelling, name in catalogue.standard.items()
+    )
+    if conn.execute("SELECT spelling, name, code FROM trades ORDER BY spelling").fetchall() == rows:
+        return
+    conn.execute("DELETE FROM trades")
+    conn.executemany("INSERT INTO trades (spelling, name, code) VALUES (?, ?, ?)", rows)
+
+
+def stored_catalogue(conn: sqlite3.Connection) -> TradeCatalogue | None:
+    """The catalogue of the last register loaded; None for a registry that has none yet."""
+    try:
+        rows = conn.execute("SELECT spelling, name, code FROM trades").fetchall()
+    except sqlite3.OperationalError:  # a registry written before the catalogue was kept
+        return None
+    if not rows:
+        return None
+    catalogue = TradeCatalogue(STORED_SOURCE)
+    for spelling, name, code in rows:
+        catalogue.standard[spelling] = name
+        if code:
+            catalogue.codes[name] = code
+    return catalogue
