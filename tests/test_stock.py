@@ -237,6 +237,7 @@ def test_a_dry_run_checks_each_register_against_the_ones_before_it(tmp_path: Pat
     """Dispatches are checked against the requisitions, collections against the rosters, of the
     same dry run; afterwards the registry is as empty as before."""
     db = tmp_path / "registry.db"
+    store.connect(db).close()  # an empty registry (a dry run makes none of its own)
     result = sync(db, SAMPLES, "--dry-run")
     assert result.exit_code == 0, result.output
     outcomes = {r["file"]: r["outcome"] for r in json.loads(result.stdout)["registers"]}

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from registry import store
 from registry.cli import cli
 from tests.registers import MIANYANG, PROVINCE, RegisterFactory, approval_row, footer, snapshot
 
@@ -212,4 +213,8 @@ def test_dry_run_writes_nothing(registers: RegisterFactory, db_path: Path) -> No
     code, report, _ = sync(registers.folder, db_path, "--dry-run")
     assert code == 0
     assert report["registers"][0]["outcome"] == "checked"
+    # not even an empty registry, which `certreg verify` and `serve` would take for a real one
+    assert not db_path.exists()
+    store.connect(db_path).close()
+    assert sync(registers.folder, db_path, "--dry-run")[0] == 0
     assert snapshot(db_path) == []

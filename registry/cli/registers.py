@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -22,14 +24,15 @@ from registry.cli.progress import Progress
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS
 from registry.domain.registers import ROSTER_KINDS
-from registry.domain.trades import CatalogueError
+from registry.domain.trades import CatalogueError, TradeCatalogue
 from registry.kinds import LAYOUTS
+from registry.kinds.base import RegisterEntry
 from registry.sheets.errors import UnreadableSheet
 from registry.store import stock, syncs
 from registry.sync.catalogue import load_catalogue
 from registry.sync.manifest import ManifestError, load_manifest, make_entry
 from registry.sync.report import json_report, text_report
-from registry.sync.run import operator, sync_entries
+from registry.sync.run import Outcome, operator, sync_entries
 
 CATALOGUE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _MANIFEST_KEY = re.compile(r"\b(kind|authority|region|unit|approval_doc|issued_on|year_code)\b")
@@ -112,9 +115,30 @@ def sync(
         raise UsageProblem(str(exc)) from exc
 
     progress = Progress(enabled=not as_json and sys.stderr.isatty())
+    with contextlib.ExitStack() as stack:
+        if dry_run and not db.exists():
+            # checked against an empty registry, which is not left behind: an empty file would
+            # make `certreg verify` and `serve` take it for a registry with nothing loaded yet
+            db = Path(stack.enter_context(tempfile.TemporaryDirectory())) / db.name
+        outcomes = _synced(db, entries, catalogue, dry_run, progress, workers)
+    if as_json:
+        click.echo(json.dumps(json_report(outcomes), ensure_ascii=False, indent=2))
+    else:
+        click.echo(text_report(outcomes, everything=everything))
+    sys.exit(0 if all(o.ok for o in outcomes) else 1)
+
+
+def _synced(
+    db: Path,
+    entries: list[RegisterEntry],
+    catalogue: TradeCatalogue,
+    dry_run: bool,
+    progress: Progress,
+    workers: int | None,
+) -> list[Outcome]:
     conn = store.connect(db)
     try:
-        outcomes = sync_entries(
+        return sync_entries(
             conn,
             entries,
             catalogue,
@@ -125,11 +149,6 @@ def sync(
         )
     finally:
         conn.close()
-    if as_json:
-        click.echo(json.dumps(json_report(outcomes), ensure_ascii=False, indent=2))
-    else:
-        click.echo(text_report(outcomes, everything=everything))
-    sys.exit(0 if all(o.ok for o in outcomes) else 1)
 
 
 @cli.command(name="number")
