@@ -738,9 +738,12 @@ def test_a_name_searched_for_stays_out_of_the_access_log(tmp_path: Path) -> None
         assert log_in(client, STAFF_USER, STAFF_PASSWORD).status_code == 302
         found = client.get("/registry/holders", params={"姓名": name})
         filtered = client.get("/registry/certificates", params={"name__exact": name})
-    assert name in found.text and filtered.status_code == 200
+        sql = "select nosuch from certificates where name = :n"  # Datasette logs a failure
+        failed = client.get("/registry", params={"sql": sql, "n": name})
+    assert name in found.text and filtered.status_code == 200 and failed.status_code == 400
     logged = output.read_text(encoding="utf-8")
     assert "/registry/holders?" in logged and "/registry/certificates?name__exact=*" in logged
+    assert "职员查询失败：no such column: nosuch" in logged
     assert name not in logged and quote(name) not in logged
 
 
