@@ -12,7 +12,6 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from registry.domain.documents import document_key
 from registry.domain.names import name_key
@@ -30,33 +29,18 @@ from registry.domain.statuses import (
 )
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
 from registry.kinds.status_rows import COLUMNS, REISSUE_DOCUMENTS, StatusRow
+from registry.kinds.status_state import (
+    CertificateState,
+    held_already,
+    load_state,
+    numbering_problems,
+)
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table
 from registry.store.certificates import apply_events
-from registry.store.syncs import highest_sequence
 from registry.store.writes import Applied
 
 LAYOUT = Layout(STATUS_CHANGES, "证书换发、补发、撤销登记", COLUMNS)
-
-
-@dataclass
-class _Certificate:
-    """The part of a certificate's state the rules look at, as it evolves through the file."""
-
-    name_key: str
-    birth: str
-    trade: str
-    letter: str
-    region: str
-    authority: str
-    issued_on: str
-    status: str
-    successor: str | None
-    last_event: str | None
-    original_document: str | None
-    """the approval document that published the holder's pass: its roster's (§四.(六)3)"""
-    collected_on: str | None = None
-    """when the holder collected the paper (collections): it was valid then"""
 
 
 @dataclass
@@ -68,33 +52,11 @@ class StatusChanges:
     vanished: list[tuple[str, str, str, str]]
 
 
-_LOAD = """
-WITH RECURSIVE chain(number, predecessor, approval_doc) AS (
-    SELECT number, predecessor, approval_doc FROM certificates WHERE number = :n
-    UNION ALL
-    SELECT c.number, c.predecessor, c.approval_doc FROM certificates c
-    JOIN chain ON c.number = chain.predecessor
-)
-SELECT name_key, birth, trade, letter, region, authority, issued_on, status, successor,
-    (SELECT max(date) FROM status_events WHERE number = :n OR new_number = :n),
-    (SELECT approval_doc FROM chain WHERE predecessor IS NULL),
-    (SELECT collected_on FROM collections WHERE number = :n)
-FROM certificates WHERE number = :n
-"""
-
-
-def _load(conn: sqlite3.Connection, number: str) -> _Certificate | None:
-    """A certificate's state; its original document is that of the roster at the root of its
-    chain of 换发/补发 (a new number carries the approval of its event, not of the pass)."""
-    row = conn.execute(_LOAD, {"n": number}).fetchone()
-    return _Certificate(*row) if row else None
-
-
 def _event_problems(
     event: StatusEvent,
-    current: _Certificate,
+    current: CertificateState,
     entry: RegisterEntry,
-    certificate: Callable[[str], _Certificate | None],
+    certificate: Callable[[str], CertificateState | None],
 ) -> list[tuple[str, str | None, str, str | None]]:
     """(column, value, rule, clause) for each rule of SPEC §6 the event breaks."""
     date = event.date.isoformat()
@@ -143,67 +105,6 @@ def _event_problems(
             rule = "该编号已被使用，新证书编号必须是未用过的编号"
             found.append(("新证书编号", event.new_number, rule, "附件3"))
     return found
-
-
-_HELD = (
-    "SELECT number FROM certificates WHERE name_key = ? AND birth = ? AND trade = ?"
-    f" AND letter = ? AND number <> ? AND status NOT IN ('{REVOKED}', '{SUPERSEDED}')"
-    " ORDER BY number LIMIT 1"
-)
-
-
-def _numbering_problems(
-    conn: sqlite3.Connection, event: StatusEvent, in_file: Counter[str]
-) -> list[tuple[str, str | None, str, str | None]]:
-    """附件3 四 for a 新证书编号: numbers are taken in order, never reused. One that
-    ``certreg number`` handed out to a roster still to be loaded is taken; one beyond the next
-    free numbers (those after the highest used or handed out, as many as this file gives of
-    its level, year and region) skips some — the last of a level could then be used up early."""
-    assert event.new_number
-    new = parse(event.new_number)
-    reserved = conn.execute(
-        "SELECT file FROM numbering WHERE letter = ? AND year_code = ? AND region = ?"
-        " AND ? BETWEEN first_sequence AND last_sequence ORDER BY id LIMIT 1",
-        (new.letter, new.year_code, new.region, new.sequence),
-    ).fetchone()
-    highest = highest_sequence(conn, new.letter, new.year_code, new.region)
-    free = new._replace(sequence=highest + 1)
-    if reserved:
-        rule = (
-            f"该编号已由 certreg number 分配给名册“{Path(reserved[0]).name}”，不能再用作新证书编号；"
-            f"下一个可用的编号是 {free}"
-        )
-        return [("新证书编号", event.new_number, rule, "附件3")]
-    if new.sequence > highest + in_file[new.prefix]:
-        rule = f"编号须依次取值，不能跳号：下一个可用的编号是 {free}"
-        return [("新证书编号", event.new_number, rule, "附件3")]
-    return []
-
-
-def _held_already(
-    conn: sqlite3.Connection, event: StatusEvent, current: _Certificate
-) -> tuple[str, str | None, str, str | None] | None:
-    """§二 for the certificate a 换发 corrects: the holder as corrected (姓名, 出生年月, 工种)
-    may not already hold another certificate of that trade and level — the exchange would
-    leave them two. (Without corrections the new number is the old one's holding.)"""
-    corrected = dict(event.corrections)
-    if not corrected.keys() & {"name_key", "birth", "trade"}:
-        return None
-    holder = (
-        corrected.get("name_key", current.name_key),
-        corrected.get("birth", current.birth),
-        corrected.get("trade", current.trade),
-        current.letter,
-        event.number,
-    )
-    row = conn.execute(_HELD, holder).fetchone()
-    if row is None:
-        return None
-    rule = (
-        f"更正后，此人（姓名、出生年月、工种、等级均相同）已持有证书 {row[0]}；"
-        "一人同一工种同一等级只能有一本证书。请核对更正内容"
-    )
-    return ("新证书编号", event.new_number, rule, "§二")
 
 
 RECORDED = {
@@ -271,6 +172,82 @@ def _registered_in(conn: sqlite3.Connection, event: StatusEvent) -> str | None:
     return None if row is None else str(row[0])
 
 
+class _Events:
+    """Checks a register's new events in date order against the registry and the events before
+    them in the file, keeping each certificate's state as the file changes it."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        entry: RegisterEntry,
+        events: list[StatusEvent],
+        edited: dict[tuple[str, str], str],
+        problems: list[Problem],
+    ) -> None:
+        self.conn, self.entry, self.edited, self.problems = conn, entry, edited, problems
+        self.state: dict[str, CertificateState | None] = {}
+        self.rows: dict[tuple[str, str, str, str], int] = {}
+        self.new_numbers = Counter(parse(e.new_number).prefix for e in events if e.new_number)
+
+    def certificate(self, number: str) -> CertificateState | None:
+        if number not in self.state:
+            self.state[number] = load_state(self.conn, number)
+        return self.state[number]
+
+    def check(self, event: StatusEvent, incomplete: bool) -> None:
+        """Record the event's problems; apply it to the state when it has none of its own."""
+        current = self._known(event)
+        if current is None:
+            return
+        found = _event_problems(event, current, self.entry, self.certificate)
+        if held := held_already(self.conn, event, current):
+            found.append(held)
+        if event.new_number and not found:
+            found += numbering_problems(self.conn, event, self.new_numbers)
+        if before := self.edited.get(event.identity[:2]):
+            rule = (
+                f"此前登记生效的是 {before} 的{event.type}，新版本中没有那一行，却有这一行："
+                f"已生效的变更不能修改（改了日期就成了又一次{event.type}）。请恢复原来那一行；"
+                f"如确是又一次{event.type}，请保留原来那一行，另起一行登记"
+            )
+            found.append(("日期", event.date.isoformat(), rule, "§四.(六)"))
+        self.problems.extend(Problem(event.row, *f) for f in found)
+        if not found and not incomplete:
+            self._apply(event, current)
+
+    def _known(self, event: StatusEvent) -> CertificateState | None:
+        """The certificate the event is about, unless the event is refused outright: a second
+        row of it, one registered elsewhere, a number the registry lacks."""
+        rule = None
+        if event.identity in self.rows:  # one event, one row: a second 补发 mark is a second paper
+            first = self.rows[event.identity]
+            rule = f"与本文件第{first}行是同一变更（类型、编号、日期都相同），重复登记"
+        elif elsewhere := _registered_in(self.conn, event):
+            rule = f"同一变更（类型、编号、日期都相同）已由登记表“{elsewhere}”登记，不能重复登记"
+        self.rows.setdefault(event.identity, event.row)
+        current = None if rule else self.certificate(event.number)
+        if current is None:
+            rule = rule or "登记库中没有该证书编号；请先导入其名册，或核对编号"
+            self.problems.append(Problem(event.row, "证书编号", event.number, rule, "§四.(六)"))
+        return current
+
+    def _apply(self, event: StatusEvent, current: CertificateState) -> None:
+        date = event.date.isoformat()
+        current.status, current.last_event = status_after(event.type, event.new_number), date
+        if event.new_number:
+            current.successor = event.new_number
+            corrected = dict(event.corrections).get("name")
+            self.state[event.new_number] = replace(
+                current,
+                name_key=name_key(corrected) if corrected else current.name_key,
+                issued_on=date,
+                status=VALID,
+                successor=None,
+                last_event=date,
+                collected_on=None,
+            )
+
+
 def check_status_changes(
     table: Table, entry: RegisterEntry, context: LoadContext
 ) -> tuple[list[Problem], StatusChanges]:
@@ -297,68 +274,14 @@ def check_status_changes(
     }
     problems += [_edited(e, applied[e.identity]) for e in parsed if _was_edited(e, applied)]
     events = sorted((e for e in parsed if e.identity not in applied), key=lambda e: (e.date, e.row))
-    present = {e.identity for e in parsed}
-    edited = {identity[:2]: identity[2] for identity in applied.keys() - present}
-    """(type, number) → date of each applied event this version lacks: a new event of the same
-    type and number is that event with its date changed"""
-    state: dict[str, _Certificate | None] = {}
-
-    def certificate(number: str) -> _Certificate | None:
-        if number not in state:
-            state[number] = _load(context.conn, number)
-        return state[number]
-
-    rows: dict[tuple[str, str, str, str], int] = {}
-    new_numbers = Counter(parse(e.new_number).prefix for e in events if e.new_number)
+    vanished = applied.keys() - {e.identity for e in parsed}
+    # (type, number) → date of each applied event this version lacks: a new event of the same
+    # type and number is that event with its date changed
+    edited = {identity[:2]: identity[2] for identity in vanished}
+    checker = _Events(context.conn, entry, events, edited, problems)
     for event in events:
-        if event.identity in rows:  # one event, one row: a second 补发 mark is a second paper
-            rule = (
-                f"与本文件第{rows[event.identity]}行是同一变更（类型、编号、日期都相同），重复登记"
-            )
-            problems.append(Problem(event.row, "证书编号", event.number, rule, "§四.(六)"))
-            continue
-        rows[event.identity] = event.row
-        elsewhere = _registered_in(context.conn, event)
-        if elsewhere:
-            rule = f"同一变更（类型、编号、日期都相同）已由登记表“{elsewhere}”登记，不能重复登记"
-            problems.append(Problem(event.row, "证书编号", event.number, rule, "§四.(六)"))
-            continue
-        current = certificate(event.number)
-        if current is None:
-            rule = "登记库中没有该证书编号；请先导入其名册，或核对编号"
-            problems.append(Problem(event.row, "证书编号", event.number, rule, "§四.(六)"))
-            continue
-        found = _event_problems(event, current, entry, certificate)
-        if held := _held_already(context.conn, event, current):
-            found.append(held)
-        if event.new_number and not found:
-            found += _numbering_problems(context.conn, event, new_numbers)
-        if event.identity[:2] in edited:
-            before = edited[event.identity[:2]]
-            rule = (
-                f"此前登记生效的是 {before} 的{event.type}，新版本中没有那一行，却有这一行："
-                f"已生效的变更不能修改（改了日期就成了又一次{event.type}）。请恢复原来那一行；"
-                f"如确是又一次{event.type}，请保留原来那一行，另起一行登记"
-            )
-            found.append(("日期", event.date.isoformat(), rule, "§四.(六)"))
-        problems.extend(Problem(event.row, *f) for f in found)
-        if found or event.row in incomplete:
-            continue
-        date = event.date.isoformat()
-        current.status, current.last_event = status_after(event.type, event.new_number), date
-        if event.new_number:
-            current.successor = event.new_number
-            corrected = dict(event.corrections).get("name")
-            state[event.new_number] = replace(
-                current,
-                name_key=name_key(corrected) if corrected else current.name_key,
-                issued_on=date,
-                status=VALID,
-                successor=None,
-                last_event=date,
-                collected_on=None,
-            )
-    return problems, StatusChanges(events, sorted(applied.keys() - present))
+        checker.check(event, event.row in incomplete)
+    return problems, StatusChanges(events, sorted(vanished))
 
 
 def apply_status_changes(
