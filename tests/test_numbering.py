@@ -118,8 +118,9 @@ def test_runs_before_a_sync_never_share_numbers(
     registered: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:
     path = registered.add("new.csv", [approval_row("", "甲")], MIANYANG)
+    other = registered.add("other.csv", [approval_row("", "乙")], MIANYANG)
     assert number(path, tmp_path / "a.csv", db_path)[0] == 0
-    assert number(path, tmp_path / "b.csv", db_path)[0] == 0
+    assert number(other, tmp_path / "b.csv", db_path)[0] == 0
     assert "Z1122020003" in (tmp_path / "a.csv").read_text()
     assert "Z1122020004" in (tmp_path / "b.csv").read_text()
     conn = sqlite3.connect(db_path)
@@ -128,6 +129,25 @@ def test_runs_before_a_sync_never_share_numbers(
     ).fetchall()
     assert [r[:4] for r in runs] == [("Z", 3, 3, 1), ("Z", 4, 4, 1)]
     assert all(r[4] for r in runs)
+
+
+def test_numbers_never_loaded_are_given_again_not_skipped(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """附件3 四: numbers are taken in order. A file numbered again before it was loaded (a row
+    fixed), or loaded without a row that was numbered (a holder dropped), burned its numbers:
+    the next run started after them, and a 新证书编号 that was the next free one was refused."""
+    path = registered.add("new.csv", [approval_row("", "甲"), approval_row("", "乙")], MIANYANG)
+    assert number(path, tmp_path / "first.csv", db_path)[0] == 0  # Z…0003, Z…0004
+    assert number(path, tmp_path / "again.csv", db_path)[0] == 0  # the same file, again
+    assert "Z1122020003" in (tmp_path / "again.csv").read_text()
+    one = registered.add("new.csv", [approval_row("Z1122020003", "甲")], MIANYANG)  # 乙 dropped
+    assert one.exists() and run("sync", str(registered.folder), "--db", str(db_path))[0] == 0
+    changes = {"kind": "status-changes", "authority": "2202"}
+    exchange = status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020004")
+    registered.add("changes.csv", [exchange], changes)
+    code, output = run("sync", str(registered.folder), "--db", str(db_path))
+    assert code == 0, output
 
 
 def test_refuses_rows_that_may_not_get_a_number(
@@ -244,7 +264,7 @@ def test_an_exchange_takes_neither_a_handed_out_number_nor_one_ahead(
     assert number(path, tmp_path / "numbered.csv", db_path)[0] == 0  # hands out Z1122020003
     changes = {"kind": "status-changes", "authority": "2202"}
     for new, fragment in [
-        ("Z1122020003", "已由 certreg number 分配给名册“new.csv”"),
+        ("Z1122020003", "已由 certreg number 分配给尚未导入的名册“new.csv”"),
         ("Z1122029999", "不能跳号：下一个可用的编号是 Z1122020004"),
     ]:
         registered.add(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from registry.domain.numbers import parse
 from registry.domain.statuses import REVOKED, SUPERSEDED, StatusEvent
-from registry.store.syncs import highest_sequence
+from registry.store.syncs import highest_sequence, open_run_of
 
 Found = tuple[str, str | None, str, str | None]
 """(column, value, rule, clause) of a rule an event breaks"""
@@ -77,17 +77,13 @@ def numbering_problems(
     its level, year and region) skips some — the last of a level could then be used up early."""
     assert event.new_number
     new = parse(event.new_number)
-    reserved = conn.execute(
-        "SELECT file FROM numbering WHERE letter = ? AND year_code = ? AND region = ?"
-        " AND ? BETWEEN first_sequence AND last_sequence ORDER BY id LIMIT 1",
-        (new.letter, new.year_code, new.region, new.sequence),
-    ).fetchone()
+    reserved = open_run_of(conn, new.letter, new.year_code, new.region, new.sequence)
     highest = highest_sequence(conn, new.letter, new.year_code, new.region)
     free = new._replace(sequence=highest + 1)
     if reserved:
         rule = (
-            f"该编号已由 certreg number 分配给名册“{Path(reserved[0]).name}”，不能再用作新证书编号；"
-            f"下一个可用的编号是 {free}"
+            f"该编号已由 certreg number 分配给尚未导入的名册“{Path(reserved).name}”，"
+            f"不能再用作新证书编号；下一个可用的编号是 {free}"
         )
         return [("新证书编号", event.new_number, rule, "附件3")]
     if new.sequence > highest + in_file[new.prefix]:

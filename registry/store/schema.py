@@ -165,6 +165,7 @@ TABLES: dict[str, TableSpec] = {
             "first_sequence": int,
             "last_sequence": int,
             "count": int,
+            "superseded_at": str,
         },
         indexes=(("region", "letter", "year_code"),),
     ),

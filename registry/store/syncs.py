@@ -177,13 +177,46 @@ def record_numbering(conn: sqlite3.Connection, runs: Sequence[NumberingRun]) -> 
     )
 
 
+_OPEN = (
+    "n.superseded_at IS NULL AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.number"
+    " BETWEEN n.letter || n.year_code || n.region || printf('%04d', n.first_sequence)"
+    " AND n.letter || n.year_code || n.region || printf('%04d', n.last_sequence))"
+)
+"""A numbering run whose roster is still to be loaded: none of its numbers is registered, and
+no later run of the same file replaced it. Its numbers are spoken for. Once its roster is
+loaded, the registry's own numbers count instead — a row dropped before loading leaves its
+number free, and the next number given is the next free one, never one after a gap
+(附件3 四)."""
+
+
 def highest_sequence(conn: sqlite3.Connection, letter: str, year_code: str, region: str) -> int:
-    """The highest sequence used for a letter/year/region in the registry or a numbering run."""
+    """The highest sequence used for a letter/year/region in the registry or an open numbering
+    run (`_OPEN`)."""
     prefix = f"{letter}{year_code}{region}"
     row = conn.execute(
         "SELECT max(s) FROM (SELECT max(sequence) AS s FROM certificates WHERE number >= ? AND"
-        " number < ? UNION ALL SELECT max(last_sequence) FROM numbering WHERE letter = ? AND"
-        " year_code = ? AND region = ?)",
+        " number < ? UNION ALL SELECT max(n.last_sequence) FROM numbering n WHERE n.letter = ?"
+        f" AND n.year_code = ? AND n.region = ? AND {_OPEN})",
         (prefix, prefix + "~", letter, year_code, region),
     ).fetchone()
     return int(row[0] or 0)
+
+
+def open_run_of(
+    conn: sqlite3.Connection, letter: str, year_code: str, region: str, sequence: int
+) -> str | None:
+    """The file an open numbering run handed ``sequence`` out to, if any."""
+    row = conn.execute(
+        f"SELECT n.file FROM numbering n WHERE n.letter = ? AND n.year_code = ? AND n.region = ?"
+        f" AND ? BETWEEN n.first_sequence AND n.last_sequence AND {_OPEN} ORDER BY n.id LIMIT 1",
+        (letter, year_code, region, sequence),
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def supersede_open_runs(conn: sqlite3.Connection, file: str, at: str) -> None:
+    """A file numbered again before it was loaded: its earlier numbers were never issued, and
+    are handed out again rather than skipped."""
+    conn.execute(
+        f"UPDATE numbering AS n SET superseded_at = ? WHERE n.file = ? AND {_OPEN}", (at, file)
+    )
