@@ -11,6 +11,7 @@ from registry.domain.dates import BadDate, parse_date, parse_year, parse_year_mo
 from registry.domain.exam import EXAM_CLAUSE, exam_problem
 from registry.domain.names import mask_name, name_key, normalise_name
 from registry.domain.regions import issuing_problem
+from registry.domain.statuses import valid_when_collected
 from registry.domain.trades import CatalogueError
 from registry.sync.catalogue import load_catalogue
 
@@ -171,3 +172,18 @@ def test_exam_year_as_clerks_write_it(value: object) -> None:
 def test_exam_year_that_is_not_one(value: object) -> None:
     with pytest.raises(BadDate):
         parse_year(value)
+
+
+@pytest.mark.parametrize(
+    ("ended_on", "revoked", "valid"),
+    [
+        ("2012-04-02", True, True),
+        ("2012-04-01", False, True),  # exchanged the day it was handed out: brought back
+        ("2012-04-01", True, False),  # no paper is handed out the day it is revoked
+        ("2012-03-31", False, False),
+    ],
+)
+def test_a_paper_was_valid_when_collected_unless_it_ended_first(
+    ended_on: str, revoked: bool, valid: bool
+) -> None:
+    assert valid_when_collected("2012-04-01", ended_on, revoked=revoked) is valid

@@ -280,3 +280,27 @@ def test_a_certificate_cannot_be_voided_before_its_recorded_collection(
     assert report["exit_code"] == 1
     rules = [p["rule"] for p in report["registers"][0]["problems"]]
     assert any("已登记于 2012-04-01 领取" in rule for rule in rules), rules
+
+
+@pytest.mark.parametrize("event", ["换发", "补发"])
+def test_a_paper_collected_and_exchanged_the_same_day_is_both(
+    example: Path, tmp_path: Path, event: str
+) -> None:
+    """§四.(六)2: the holder brings the paper just handed out back to have it exchanged — the
+    same day is the natural case, refused once as voided before it was collected."""
+    with sqlite3.connect(example) as conn:
+        (name, document) = conn.execute(
+            "SELECT name, approval_doc FROM certificates WHERE number = 'Z1122000002'"
+        ).fetchone()
+    row = {
+        "类型": event,
+        "证书编号": "Z1122000002",
+        "姓名": name,
+        "日期": "2012-04-01",  # the day it was collected
+        "新证书编号": "Z1122000004",
+        "原因": {"换发": "错填", "补发": "遗失"}[event],
+        "批准文号": "测试〔2012〕9号",
+        **({**REISSUE_DOCUMENTS, "原公布文件": document} if event == "补发" else {}),
+    }
+    report = load(example, tmp_path / "sameday.xlsx", "status-changes", [row])
+    assert report["exit_code"] == 0, report["registers"][0]["problems"]

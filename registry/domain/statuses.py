@@ -78,3 +78,11 @@ class StatusEvent:
     def identity(self) -> tuple[str, str, str, str]:
         """What makes an event the same event in a later version of its register."""
         return (self.type, self.number, self.date.isoformat(), self.new_number or "")
+
+
+def valid_when_collected(collected_on: str, ended_on: str, *, revoked: bool) -> bool:
+    """Whether a paper collected on ``collected_on`` was still valid then, its certificate ending
+    on ``ended_on`` (ISO dates): ended later, or the same day by a 换发 or 补发 — the holder
+    brings the paper just handed out back to have it exchanged (§四.(六)2) — but not by a
+    revocation, which no paper is handed out on."""
+    return ended_on > collected_on or (ended_on == collected_on and not revoked)

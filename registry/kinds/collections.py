@@ -18,7 +18,7 @@ from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.regions import covers, region_name
 from registry.domain.registers import COLLECTIONS
-from registry.domain.statuses import REVOKED, SUPERSEDED
+from registry.domain.statuses import REVOKED, SUPERSEDED, valid_when_collected
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout
@@ -77,7 +77,7 @@ def _ended(held: _Held, day: dt.date) -> str | None:
     on or before it (§四.(六)2–3, §五.(三)); None when it was still current."""
     if held.status not in (SUPERSEDED, REVOKED) or not held.status_date:
         return None
-    if dt.date.fromisoformat(held.status_date) > day:
+    if valid_when_collected(day.isoformat(), held.status_date, revoked=held.status == REVOKED):
         return None  # collected before it was exchanged or revoked
     if held.status == REVOKED:
         return f"该证书已于 {held.status_date} 撤销，不能登记领取"

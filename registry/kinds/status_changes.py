@@ -21,11 +21,13 @@ from registry.domain.regions import covers
 from registry.domain.registers import STATUS_CHANGES
 from registry.domain.statuses import (
     REISSUE,
+    REVOKE,
     REVOKED,
     SUPERSEDED,
     VALID,
     StatusEvent,
     status_after,
+    valid_when_collected,
 )
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
 from registry.kinds.status_rows import COLUMNS, REISSUE_DOCUMENTS, StatusRow
@@ -72,11 +74,15 @@ def _event_problems(
         rule = f"早于该证书上一次变更的日期 {current.last_event}；变更须按日期顺序登记"
         found.append(("日期", date, rule, "§四.(六)"))
     voids = event.type != REISSUE or event.new_number  # a 补发 under its own number does not
-    if voids and current.collected_on and date <= current.collected_on:
+    if (
+        voids
+        and current.collected_on
+        and not valid_when_collected(current.collected_on, date, revoked=event.type == REVOKE)
+    ):
+        after = "晚于" if event.type == REVOKE else "不早于"
         rule = (
-            f"该证书已登记于 {current.collected_on} 领取，领取时证书须有效：{event.type}日期须晚于"
-            "领取日期（领取登记同样不收作废当天及以后的领取）。请核对日期；如确在领取前已作废，"
-            "请先更正领取登记"
+            f"该证书已登记于 {current.collected_on} 领取，领取时证书须有效：{event.type}日期须{after}"
+            "领取日期。请核对日期；如确在领取前已作废，请先更正领取登记"
         )
         found.append(("日期", date, rule, "§四.(六)"))
     if current.status == REVOKED:
