@@ -127,6 +127,20 @@ def test_number_held_by_another_register(loaded: RegisterFactory, db_path: Path)
     assert snapshot(db_path) == before
 
 
+def test_a_corrected_version_under_a_new_file_name_is_told_to_keep_the_name(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """province（更正）.xlsx holds the same holder under the same number: not "another holder",
+    and not the advice to renumber, which would give 王五 a second certificate."""
+    row = approval_row("Z1122000001", "王五", 执行工资等级起始时间="2009.10")
+    loaded.add("province（更正）.xlsx", [row], PROVINCE)
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    [problem] = report["registers"][1]["problems"]
+    assert "登记给同一人" in problem["rule"] and "沿用原文件名“province.xlsx”" in problem["rule"]
+    assert "另一持证人" not in problem["rule"] and "下一个可用" not in problem["rule"]
+
+
 def test_another_citys_number_is_one_problem(registers: RegisterFactory, db_path: Path) -> None:
     """A 德阳 number in a 绵阳 roster: the region is wrong — said once, not again as a matter of
     绵阳's issuing rights."""

@@ -116,6 +116,17 @@ def _identity_changes(
     return problems
 
 
+def _held_by(holder: Holding, certificate: CertificateRow | None) -> str:
+    """Why a number another register holds cannot be this row's: another person's, or this
+    very holder's under another file name — a corrected version saved as a new file."""
+    if certificate and (certificate.name_key, certificate.birth) == (holder.name_key, holder.birth):
+        return (
+            f"此证书已由名册“{holder.register}”登记给同一人：这像是该名册的更正版本。更正版本须"
+            f"沿用原文件名“{holder.register}”（在 registers.toml 中写该文件名），不要另起文件名"
+        )
+    return f"该编号已由名册“{holder.register}”登记给另一持证人，编号不能重复使用"
+
+
 def check_holdings(
     result: RosterResult, entry: RegisterEntry, holdings: Callable[[str], Mapping[str, Holding]]
 ) -> list[Problem]:
@@ -137,8 +148,9 @@ def check_holdings(
         if holder is None:
             continue
         if holder.register != entry.key:
-            rule = f"该编号已由名册“{holder.register}”登记给另一持证人，编号不能重复使用"
-            found.append(Problem(row, NUMBER_COLUMN, written, rule, "附件3"))
+            found.append(
+                Problem(row, NUMBER_COLUMN, written, _held_by(holder, mine.get(number)), "附件3")
+            )
         elif number in mine:
             found += _identity_changes(mine[number], holder, birth_column)
     return found
