@@ -646,6 +646,26 @@ def test_a_changed_date_of_an_applied_reissue_is_not_a_second_reissue(
     assert sync(roster.folder, db_path)[0] == 0
 
 
+@pytest.mark.parametrize("reason", ["证书填写错误（出生年月）", "出生年月填错", "填写有误"])
+def test_a_misfilling_said_in_other_words_is_corrected_by_its_exchange(
+    roster: RegisterFactory, db_path: Path, reason: str
+) -> None:
+    exchange = status_event(
+        "换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903", 原因=reason, 更正姓名="周洁"
+    )
+    roster.add("changes.xlsx", [exchange], CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+
+
+@pytest.mark.parametrize("reason", ["证书污损", "证书破损", "证书水浸毁损"])
+def test_a_damage_said_in_other_words_is_a_reason_to_exchange(
+    roster: RegisterFactory, db_path: Path, reason: str
+) -> None:
+    exchange = status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903", 原因=reason)
+    roster.add("changes.xlsx", [exchange], CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+
+
 @pytest.mark.parametrize("reason", ["证书损坏", "损坏"])
 def test_only_a_misfilled_certificate_is_corrected_by_its_exchange(
     roster: RegisterFactory, db_path: Path, reason: str

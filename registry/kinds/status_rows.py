@@ -13,6 +13,7 @@ from registry.domain.statuses import (
     EVENT_TYPES,
     EXCHANGE,
     EXCHANGE_REASONS,
+    MISFILLED,
     REISSUE,
     REVOKE,
     StatusEvent,
@@ -121,7 +122,7 @@ class StatusRow:
                 rule = "只有换发（错填）可以更正证书内容；补发、撤销不改变证书上的内容"
                 self.fail(column, written, rule, "§四.(六)2")
                 continue
-            if "错填" not in text(self.values.get("原因")):
+            if not any(word in text(self.values.get("原因")) for word in MISFILLED):
                 rule = (
                     "只有因错填而换发的证书可以更正内容；因损坏换发的新证书与原证书内容相同。"
                     "如原证书确有错填，请在原因中注明“错填”"
