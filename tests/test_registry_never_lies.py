@@ -459,8 +459,13 @@ def test_7_a_technician_roster_keeps_each_trade_together(
         ("同意中级 5 人。 审查人：", "中级 5 人，名册中实有 2 人", "§四.(六)1"),
         ("同意中级5人，初级0人，高级0人，技师0人。", "中级 5 人，名册中实有 2 人", "§四.(六)1"),
         ("同意初级0人，中级5人，高级0人。", "中级 5 人，名册中实有 2 人", "§四.(六)1"),
+        (
+            "同意初级 / 人，中级 5 人，高级 — 人，技师 无 人。",
+            "中级 5 人，名册中实有 2 人",
+            "§四.(六)1",
+        ),
     ],
-    ids=["blanks are zero", "Chinese numerals", "one level", "another order", "no 技师"],
+    ids=["blanks are zero", "Chinese numerals", "one level", "another order", "no 技师", "dashes"],
 )
 def test_8_footer_counts_as_the_form_prints_them(
     registers: RegisterFactory, db_path: Path, agreed: str, fragment: str, clause: str

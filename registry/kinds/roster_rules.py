@@ -46,9 +46,13 @@ def different_person(remark: str | None) -> bool:
     )
 
 
+NONE_WRITTEN = frozenset({"/", "-", "—", "——", "–", "－", "／", "无"})
+"""What an office writes in a level's count to say "none": read as 0, like a blank."""
+
+
 def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
     """(row, count by level letter) of the 附件4 footer's 同意初级 N 人，中级 N 人，高级 N 人，技师
-    N 人. A blank count is 0 (the form prints blanks); a count that is not Arabic digits is kept as
+    N 人. A blank count (or a dash, a slash, 无) is 0 (the form prints blanks); a count that is not Arabic digits is kept as
     written, to be refused. None when there is no such line, or none of its counts is filled in."""
     for row, line in table.footer:
         key = header_key(line)
@@ -56,7 +60,7 @@ def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
             continue
         written: dict[str, str] = {}
         for word, text in _COUNT.findall(key[key.index("同意") :]):
-            written.setdefault(_LEVEL_WORDS[word], text)
+            written.setdefault(_LEVEL_WORDS[word], "" if text in NONE_WRITTEN else text)
         if not written:
             continue
         if not any(written.values()):
