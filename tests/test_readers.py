@@ -150,3 +150,23 @@ def test_a_column_named_twice_is_refused_the_hidden_one_included(tmp_path: Path)
     workbook.save(path)
     with pytest.raises(UnreadableRegister, match=r"有两列都是“姓名”（第 A 列和第 B 列"):
         read_table(path, APPROVAL_ROSTER)
+
+
+def test_a_header_repeated_atop_each_printed_page_is_not_data(tmp_path: Path) -> None:
+    """A long roster typed back from print carries the two header rows again on each page:
+    read as data, they made a problem in every column ("no certificate number", "results
+    empty"…)."""
+    path = tmp_path / "pages.xlsx"
+    rows = [approval_row("Z1122020001", "张三"), approval_row("Z1122020002", "李四")]
+    write_xlsx(path, APPROVAL_ROSTER, rows, title="审批名册")
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    header = [[cell.value for cell in sheet[row]] for row in (2, 3)]
+    sheet.insert_rows(5, 2)
+    for offset, values in enumerate(header):
+        for column, value in enumerate(values, start=1):
+            sheet.cell(5 + offset, column, value)
+    workbook.save(path)
+    table = read_table(path, APPROVAL_ROSTER)
+    assert [(r.row, r.values["姓名"]) for r in table.records] == [(4, "张三"), (7, "李四")]

@@ -99,13 +99,17 @@ def _merged(keys: list[str], above: list[str]) -> list[str]:
     ]
 
 
-def _find_header(rows: Iterator[Row], layout: Layout) -> tuple[tuple[int, ...], dict[str, int]]:
-    """(header row numbers, column indexes), consuming ``rows`` up to the header."""
-    previous: tuple[int, list[str]] | None = None
+def _find_header(
+    rows: Iterator[Row], layout: Layout
+) -> tuple[tuple[int, ...], dict[str, int], frozenset[str]]:
+    """(header row numbers, column indexes, the header's cell texts as written), consuming
+    ``rows`` up to the header."""
+    previous: tuple[int, list[str], set[str]] | None = None
     best: dict[str, int] = {}
     for row_number, cells in rows:
         keys = _keys(cells)
         found = _match_header(layout, keys)
+        texts = {c for c in cells if isinstance(c, str)}
         header_rows: tuple[int, ...] = (row_number,)
         header_keys = keys
         if previous is not None:
@@ -117,10 +121,12 @@ def _find_header(rows: Iterator[Row], layout: Layout) -> tuple[tuple[int, ...], 
             best = found
         if all(name in found for name in layout.required):
             _refuse_twice_named(layout, header_keys)
-            return header_rows, found
+            if len(header_rows) > 1 and previous:
+                texts |= previous[2]
+            return header_rows, found, frozenset(texts)
         if row_number >= HEADER_SEARCH_ROWS:
             break
-        previous = (row_number, keys)
+        previous = (row_number, keys, texts)
     missing = [name for name in layout.required if name not in best]
     raise UnreadableSheet(
         f"在前{HEADER_SEARCH_ROWS}行找不到“{layout.title}”的表头；缺少列：{'、'.join(missing)}。"
@@ -149,8 +155,19 @@ def _tuple_getter(indexes: list[int]) -> Callable[[list[Cell]], tuple[Cell, ...]
     return itemgetter(*indexes)
 
 
-def _read_body(rows: Iterator[Row], table: Table) -> None:
-    """Records until the footer, then the footer's lines."""
+def _header_again(cells: list[Cell], texts: frozenset[str]) -> bool:
+    """A row that repeats the header — a long roster printed with the header atop each page,
+    then typed back — rather than holding data: every filled cell is a header's text, as the
+    header wrote it. (A data row fails at its first filled cell, in one set lookup.)"""
+    first = next((c for c in cells if c is not None), None)
+    if first not in texts:
+        return False
+    filled = [c for c in cells if c is not None]
+    return len(filled) >= 2 and all(c in texts for c in filled)
+
+
+def _read_body(rows: Iterator[Row], table: Table, header_texts: frozenset[str]) -> None:
+    """Records until the footer, then the footer's lines (a repeated header is skipped)."""
     columns = table.columns
     names = list(columns)
     pick = _tuple_getter(list(columns.values()))
@@ -171,15 +188,15 @@ def _read_body(rows: Iterator[Row], table: Table) -> None:
             continue
         if len(cells) < width:
             cells = cells + [None] * (width - len(cells))
-        if data_pick(cells).count(None) == data_width:
-            continue  # an empty row (perhaps pre-numbered in 序号)
+        if data_pick(cells).count(None) == data_width or _header_again(cells, header_texts):
+            continue  # an empty row (perhaps pre-numbered in 序号), or the header again
         table.records.append(Record(row_number, dict(zip(names, pick(cells), strict=True))))
 
 
 def read_table(path: Path, layout: Layout) -> Table:
     """Read ``path`` as a register of ``layout``; raise `UnreadableSheet` when it is not one."""
     sheet = open_sheet(path)
-    header_rows, columns = _find_header(sheet.rows, layout)
+    header_rows, columns, header_texts = _find_header(sheet.rows, layout)
     table = Table(path, layout, header_rows, columns, [], encoding=sheet.encoding)
-    _read_body(sheet.rows, table)
+    _read_body(sheet.rows, table, header_texts)
     return table
