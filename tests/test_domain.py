@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from registry.domain.dates import BadDate, parse_date, parse_year, parse_year_month
+from registry.domain.documents import document_key, document_year
 from registry.domain.exam import EXAM_CLAUSE, exam_problem
 from registry.domain.names import mask_name, name_key, normalise_name
 from registry.domain.regions import issuing_problem
@@ -187,3 +188,18 @@ def test_a_paper_was_valid_when_collected_unless_it_ended_first(
     ended_on: str, revoked: bool, valid: bool
 ) -> None:
     assert valid_when_collected("2012-04-01", ended_on, revoked=revoked) is valid
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "川人社函〔2012〕12号",
+        "川人社函[2012]12号",
+        "川人社函〖2012〗12号",
+        "川人社函〔2012〕第12号",
+    ],
+)
+def test_a_document_number_is_read_however_an_office_brackets_it(written: str) -> None:
+    """〖〗 is what input methods offer for 〔〕; some offices write 第12号."""
+    assert document_year(written) == 2012
+    assert document_key(written) == document_key("川人社函〔2012〕12号")

@@ -397,6 +397,20 @@ def test_6_a_technician_row_cites_a_document_of_its_year(
     assert (where, column, clause) == (3, "批准文号", "§四.(三)") and "〔2014〕" in rule
 
 
+@pytest.mark.parametrize("ditto", ["同上", "〃"])
+def test_6_a_technician_row_writes_its_own_values_not_ditto_marks(
+    registers: RegisterFactory, db_path: Path, ditto: str
+) -> None:
+    """同上 in 工作单位 was stored as the unit; in 批准文号, refused as a document without a year."""
+    rows = [
+        technician_row("J1122010001", "甲"),
+        technician_row("J1122010002", "乙", 工作单位=ditto),
+    ]
+    registers.add("technicians.xlsx", rows, TECHNICIANS)
+    [(row, column, rule, clause)] = refused(registers, db_path, "technicians.xlsx")
+    assert (row, column, clause) == (4, "工作单位", "§四.(五)") and "不能用“同上”" in rule
+
+
 def test_6_a_technician_column_merged_over_its_rows_is_refused(
     registers: RegisterFactory, db_path: Path
 ) -> None:

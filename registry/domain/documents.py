@@ -10,8 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_YEAR = re.compile(r"[〔\[【(（]\s*((?:19|20)\d{2})\s*[〕\]】)）]")
-_BRACKETS = str.maketrans({"[": "〔", "]": "〕", "【": "〔", "】": "〕", "(": "〔", ")": "〕"})
+_YEAR = re.compile(r"[〔\[【(（〖]\s*((?:19|20)\d{2})\s*[〕\]】)）〗]")
+_BRACKETS = str.maketrans(
+    {"[": "〔", "]": "〕", "【": "〔", "】": "〕", "(": "〔", ")": "〕", "〖": "〔", "〗": "〕"}
+)
+_ORDINAL = re.compile(r"〕第(?=\d)")
+"""〔2012〕第12号 is 〔2012〕12号: some offices write the ordinal."""
 
 
 def document_year(number: str) -> int | None:
@@ -23,7 +27,7 @@ def document_year(number: str) -> int | None:
 def document_key(number: str) -> str:
     """How two spellings of a document number are compared: NFKC, no spaces, one bracket style."""
     text = unicodedata.normalize("NFKC", number)
-    return re.sub(r"\s+", "", text).translate(_BRACKETS)
+    return _ORDINAL.sub("〕", re.sub(r"\s+", "", text).translate(_BRACKETS))
 
 
 def year_problem(number: str | None, year: int, date: str = "发证日期") -> str | None:

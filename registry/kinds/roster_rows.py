@@ -100,6 +100,11 @@ MERGED_OR_EMPTY = (
 )
 
 
+DITTO = frozenset({"同上", "同前", "〃", "”", '"', "''", "同左"})
+"""Marks that repeat the row above on paper: the registry stores each row on its own."""
+DITTO_RULE = "请写出完整内容：登记库逐行保存，不能用“同上”或“〃”代替上一行的内容"
+
+
 def _optional(values: dict[str, Cell]) -> list[str | None]:
     """`OPTIONAL_COLUMNS` as stored, in one pass: five calls a row cost a certificate a tenth of
     its time. (The reader strips text cells, so only a number or a date needs `text`.)"""
@@ -187,8 +192,10 @@ class _RowChecker:
             problems.append(Problem(row, "姓名", text(values.get("姓名")), *name_problem))
         if self.technician:
             for column in TECHNICIAN_FILLED:
-                if values.get(column) is None:
-                    problems.append(Problem(row, column, None, MERGED_OR_EMPTY, "§四.(五)"))
+                value = values.get(column)
+                if value is None or value in DITTO:
+                    rule = MERGED_OR_EMPTY if value is None else DITTO_RULE
+                    problems.append(Problem(row, column, text(value), rule, "§四.(五)"))
         checked = self.cells(record)
         birth, work_start = checked[self.birth_column], checked.get("参加工作时间")
         if birth and work_start and str(work_start) <= str(birth):
