@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from registry.cli import cli
 from registry.public.confirm import CONFIRMABLE, unreadable
-from tests.registers import MIANYANG, RegisterFactory, approval_row
+from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event
 from tests.verify_fixtures import (
     REISSUED,
     VALID,
@@ -335,6 +335,12 @@ def test_a_papers_trade_is_confirmed_with_the_catalogue_the_registry_was_loaded_
     db = tmp_path / "registry.db"
     command = ["sync", str(registers.folder), "--db", str(db), "--trades", str(official)]
     assert CliRunner().invoke(cli, command).exit_code == 0
+    # another office's routine sync, naming no catalogue, leaves the official one in place
+    changes = RegisterFactory(tmp_path / "changes")
+    revoke = status_event("撤销", "Z1122020002", "李四", "2012-09-10")
+    changes.add("changes.csv", [revoke], {"kind": "status-changes", "authority": "2202"})
+    command = ["sync", str(changes.folder), "--db", str(db)]
+    assert CliRunner().invoke(cli, command).exit_code == 0
 
     with app_client(db=db) as client:
 
@@ -344,5 +350,5 @@ def test_a_papers_trade_is_confirmed_with_the_catalogue_the_registry_was_loaded_
             return answer
 
         assert confirmed("Z1122020001", "张三", "司机") == "mismatch"
-        assert confirmed("Z1122020002", "李四", "驾驶员") == "match"
+        assert confirmed("Z1122020002", "李四", "驾驶员") == "match"  # revoked, as registered
         assert confirmed("Z1122020001", "张三", "汽车驾驶员") == "match"

@@ -79,7 +79,10 @@ def parse_catalogue(text: str, source: str, into: TradeCatalogue | None = None) 
     return catalogue
 
 
+BUILTIN_SOURCE = "trades.csv（内置起步目录）"
+
+
 def builtin_catalogue() -> TradeCatalogue:
     """The starting catalogue shipped inside the package (``data/trades.csv``)."""
     text = files("registry.defaults").joinpath("trades.csv").read_text(encoding="utf-8")
-    return parse_catalogue(text, "trades.csv（内置起步目录）")
+    return parse_catalogue(text, BUILTIN_SOURCE)

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import sqlite3
 
-from registry.domain.trades import TradeCatalogue
+from registry.domain.trades import BUILTIN_SOURCE, TradeCatalogue
 
 STORED_SOURCE = "登记库中的工种目录"
 
 
 def keep_catalogue(conn: sqlite3.Connection, catalogue: TradeCatalogue) -> None:
-    """Store ``catalogue`` in the register's transaction, unless the registry holds it already."""
+    """Store the catalogue a roster was checked with, in the roster's transaction — unless the
+    registry holds it already, or it is the shipped starting list: an office that syncs without
+    naming the catalogue (a status-change register, a folder without ``trades =``) must not put
+    that list back in place of the official one another sync stored."""
+    if catalogue.source == BUILTIN_SOURCE:
+        return
     rows = sorted(
         (spelling, name, catalogue.codes.get(name)) for spelling, name in catalogue.standard.items()
     )

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from registry.domain.problems import Problem
+from registry.domain.registers import ROSTER_KINDS
 from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS
 from registry.kinds.base import LoadContext, RegisterEntry
@@ -241,7 +242,8 @@ def sync_register(
                 if not dry_run:
                     outcome.outcome = UPDATED if known else LOADED
                 _write(conn, outcome, payload, fingerprint, known)
-                keep_catalogue(conn, catalogue)  # what the public confirmation matches 工种 with
+                if entry.kind in ROSTER_KINDS:  # what the public confirmation matches 工种 with
+                    keep_catalogue(conn, catalogue)
                 scope.done()
         except BaseException:
             scope.undo()
