@@ -170,3 +170,18 @@ def test_a_header_repeated_atop_each_printed_page_is_not_data(tmp_path: Path) ->
     workbook.save(path)
     table = read_table(path, APPROVAL_ROSTER)
     assert [(r.row, r.values["姓名"]) for r in table.records] == [(4, "张三"), (7, "李四")]
+
+
+def test_a_column_named_twice_by_an_alias_is_refused(tmp_path: Path) -> None:
+    """A hidden 证书编号 (an alias of 颁发证书编号) before the visible column was read instead."""
+    path = tmp_path / "alias.xlsx"
+    write_xlsx(path, APPROVAL_ROSTER, [approval_row("Z1122020001", "张三")], title="审批名册")
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.insert_cols(1)
+    sheet["A3"], sheet["A4"] = "证书编号", "Z1122020999"
+    sheet.column_dimensions["A"].hidden = True
+    workbook.save(path)
+    with pytest.raises(UnreadableRegister, match=r"两列都是“颁发证书编号”（第 A 列“证书编号”和第"):
+        read_table(path, APPROVAL_ROSTER)

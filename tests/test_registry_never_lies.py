@@ -512,6 +512,23 @@ def test_8_a_data_row_below_the_footer_is_not_dropped_without_a_word(
     assert (row, column, clause) == (sheet.max_row, None, "§四.(五)") and "页脚" in rule
 
 
+@pytest.mark.parametrize(
+    "footer",
+    [
+        ["证书核发部门意见：同意初级 0 人，中级 1 人，高级 0 人，技师 0 人（编号 Z1122020901）"],
+        ["证书核发部门意见：同意中级 1 人", "备注：Z1122020900 已于上批发放"],
+    ],
+    ids=["in the opinion", "in a remark"],
+)
+def test_8_a_footer_that_mentions_a_number_is_a_footer(
+    registers: RegisterFactory, db_path: Path, footer: list[str]
+) -> None:
+    """Only a row that holds a number in a cell of its own is a holder left below the footer."""
+    registers.add("footer.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG, footer=footer)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+
+
 def test_8_a_sparse_row_with_a_number_below_the_footer_is_named_too(
     registers: RegisterFactory, db_path: Path
 ) -> None:

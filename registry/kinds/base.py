@@ -84,7 +84,11 @@ def cell_problems(table: Table) -> list[Problem]:
     """Every text cell holding a hidden character, whatever the kind: a name with a zero-width
     space would never match the public check, a bidi override shows one text and holds
     another, a control character can rewrite the terminal that prints the report."""
-    numbered = {row for row, line in table.footer if NUMBER_IN_TEXT.search(line)}
+    numbered = {
+        row
+        for row, line in table.footer[1:]  # the first is the footer's own line (意见、签字)
+        if any(NUMBER_IN_TEXT.fullmatch(cell) for cell in line.split(" "))
+    }
     problems = [
         Problem(
             row,

@@ -75,17 +75,19 @@ def _refuse_twice_named(layout: Layout, keys: list[str]) -> None:
     """A header naming one of the layout's columns twice: only the first would be read, and the
     first may be a column hidden from whoever checked the sheet (a hidden 姓名 beside the
     visible one loaded names nobody saw)."""
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}
     for index, key in enumerate(keys):
-        if not key or layout.column(key) is None:
+        column = layout.column(key) if key else None
+        if column is None:
             continue
-        if key in seen:
-            where = f"第 {column_letters(seen[key] + 1)} 列和第 {column_letters(index + 1)} 列"
+        if column.name in seen:
+            first, written = seen[column.name]
+            where = f"第 {column_letters(first + 1)} 列“{written}”和第 {column_letters(index + 1)} 列“{key}”"
             raise UnreadableSheet(
-                f"表头中有两列都是“{key}”（{where}，其中一列可能被隐藏）：每一栏只能有一列。"
+                f"表头中有两列都是“{column.name}”（{where}，其中一列可能被隐藏）：每一栏只能有一列。"
                 "请取消隐藏、核对后删除多余的一列，再重新保存"
             )
-        seen[key] = index
+        seen[column.name] = (index, key)
 
 
 def _keys(cells: list[Cell]) -> list[str]:
