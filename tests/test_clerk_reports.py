@@ -288,10 +288,12 @@ def test_each_problem_cites_one_clause_at_its_end(tmp_path: Path) -> None:
     registers.add("m.csv", [approval_row("Z1122020001", "李四")], MIANYANG)
     exchange = status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020002", 原因="遗失")
     registers.add("changes.csv", [exchange], {"kind": "status-changes", "authority": "2202"})
+    revoke = status_event("撤销", "Z1122020001", "周杰", "二〇一二年九月十日")
+    registers.add("more-changes.csv", [revoke], {"kind": "status-changes", "authority": "2202"})
     wanted = {**requisition("绵阳市示例医院", 1, 0, 0, 0), "初级": "三"}
     registers.add("requisitions.csv", [wanted], {"kind": "requisitions", "authority": "2200"})
     code, output = run("sync", str(registers.folder), "--db", str(db))
     assert code == 1
-    for needle in ("收回旧证换发新证", "办理补发", "阿拉伯数字"):
+    for needle in ("收回旧证换发新证", "办理补发", "阿拉伯数字", "汉字数字"):
         assert needle in output, needle
     assert not re.search(r"（(§|附件)[^（）]*）（(§|附件)", output), output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from registry.domain.text import visible
@@ -24,8 +25,14 @@ class Problem:
         if self.column:
             where += f"「{visible(self.column)}」"
         value = f"“{visible(self.value)}”" if self.value else ""
-        clause = f"（{self.clause}）" if self.clause and self.clause not in self.rule else ""
+        cited = self.clause is None or self.clause in self.rule or _CITES.search(self.rule)
+        clause = "" if cited else f"（{self.clause}）"
         return f"{where}{value}：{self.rule}{clause}"
+
+
+_CITES = re.compile(r"（(?:§|附件)[^（）]*）$")
+"""A rule that ends citing its own clause (a date's reason: Arabic numerals, §四.(三)) is not
+given a second one: one citation, at the end."""
 
 
 class RegisterRejected(Exception):
