@@ -749,6 +749,42 @@ def test_an_exchange_cannot_correct_a_holder_into_a_second_certificate(
     assert "已持有证书 Z11220209" in rule
 
 
+def test_two_exchanges_in_one_file_cannot_correct_into_one_holding(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """§二 against the file's own earlier rows: two 换发 that both correct into 周洁/电工/中级."""
+    rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020902", "郑浩")]
+    registers.add("mianyang.xlsx", rows, MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    events = [
+        status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903", 更正姓名="周洁"),
+        status_event("换发", "Z1122020902", "郑浩", "2013-01-11", "Z1122020904", 更正姓名="周洁"),
+    ]
+    registers.add("changes.xlsx", events, CHANGES)
+    [(row, column, rule, clause)] = refused(registers, db_path, "changes.xlsx")
+    assert (row, column, clause) == (4, "新证书编号", "§二") and "Z1122020903" in rule
+
+
+def test_a_certificate_revoked_earlier_in_the_file_is_no_holding(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """901 (电工) revoked as issued in error, then 902 exchanged with its trade corrected to 电工:
+    the holder then holds one 电工 certificate, not two."""
+    rows = [
+        approval_row("Z1122020901", "周杰"),
+        approval_row("Z1122020902", "周杰", 报考工种="钳工"),
+    ]
+    registers.add("mianyang.xlsx", rows, MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    events = [
+        status_event("撤销", "Z1122020901", "周杰", "2013-01-10"),
+        status_event("换发", "Z1122020902", "周杰", "2013-01-11", "Z1122020903", 更正工种="电工"),
+    ]
+    registers.add("changes.xlsx", events, CHANGES)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+
+
 def test_a_corrected_trade_cannot_give_a_holder_a_second_certificate(
     registers: RegisterFactory, db_path: Path
 ) -> None:

@@ -11,7 +11,7 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from registry.domain.documents import document_key
 from registry.domain.names import name_key
@@ -24,7 +24,6 @@ from registry.domain.statuses import (
     REVOKE,
     REVOKED,
     SUPERSEDED,
-    VALID,
     StatusEvent,
     status_after,
     valid_when_collected,
@@ -33,6 +32,7 @@ from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
 from registry.kinds.status_rows import COLUMNS, REISSUE_DOCUMENTS, StatusRow
 from registry.kinds.status_state import (
     CertificateState,
+    corrected,
     held_already,
     load_state,
     numbering_problems,
@@ -206,7 +206,7 @@ class _Events:
         if current is None:
             return
         found = _event_problems(event, current, self.entry, self.certificate)
-        if held := held_already(self.conn, event, current):
+        if held := held_already(self.conn, event, current, self.state):
             found.append(held)
         if event.new_number and not found:
             found += numbering_problems(self.conn, event, self.new_numbers)
@@ -242,16 +242,7 @@ class _Events:
         current.status, current.last_event = status_after(event.type, event.new_number), date
         if event.new_number:
             current.successor = event.new_number
-            corrected = dict(event.corrections).get("name")
-            self.state[event.new_number] = replace(
-                current,
-                name_key=name_key(corrected) if corrected else current.name_key,
-                issued_on=date,
-                status=VALID,
-                successor=None,
-                last_event=date,
-                collected_on=None,
-            )
+            self.state[event.new_number] = corrected(current, event)
 
 
 def check_status_changes(

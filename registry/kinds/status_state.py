@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from registry.domain.numbers import parse
-from registry.domain.statuses import REVOKED, SUPERSEDED, StatusEvent
+from registry.domain.statuses import REVOKED, SUPERSEDED, VALID, StatusEvent
 from registry.store.syncs import highest_sequence, open_run_of
 
 Found = tuple[str, str | None, str, str | None]
@@ -64,8 +65,9 @@ def load_state(conn: sqlite3.Connection, number: str) -> CertificateState | None
 _HELD = (
     "SELECT number FROM certificates WHERE name_key = ? AND birth = ? AND trade = ?"
     f" AND letter = ? AND number <> ? AND status NOT IN ('{REVOKED}', '{SUPERSEDED}')"
-    " ORDER BY number LIMIT 1"
+    " ORDER BY number"
 )
+_ENDED = (REVOKED, SUPERSEDED)
 
 
 def numbering_problems(
@@ -92,27 +94,56 @@ def numbering_problems(
     return []
 
 
+def corrected(current: CertificateState, event: StatusEvent) -> CertificateState:
+    """The state of the certificate a 换发 or 补发 creates: the old one's holder, as corrected."""
+    date = event.date.isoformat()
+    fixed = dict(event.corrections)
+    return replace(
+        current,
+        name_key=fixed.get("name_key", current.name_key),
+        birth=fixed.get("birth", current.birth),
+        trade=fixed.get("trade", current.trade),
+        issued_on=date,
+        status=VALID,
+        successor=None,
+        last_event=date,
+        collected_on=None,
+    )
+
+
 def held_already(
-    conn: sqlite3.Connection, event: StatusEvent, current: CertificateState
+    conn: sqlite3.Connection,
+    event: StatusEvent,
+    current: CertificateState,
+    state: Mapping[str, CertificateState | None],
 ) -> Found | None:
     """§二 for the certificate a 换发 corrects: the holder as corrected (姓名, 出生年月, 工种)
     may not already hold another certificate of that trade and level — the exchange would
-    leave them two. (Without corrections the new number is the old one's holding.)"""
-    corrected = dict(event.corrections)
-    if not corrected.keys() & {"name_key", "birth", "trade"}:
+    leave them two. Held as this file leaves things so far (``state``): a certificate an
+    earlier row revoked is no holding; one an earlier row created is. (Without corrections the
+    new number is the old one's holding.)"""
+    if not dict(event.corrections).keys() & {"name_key", "birth", "trade"}:
         return None
-    holder = (
-        corrected.get("name_key", current.name_key),
-        corrected.get("birth", current.birth),
-        corrected.get("trade", current.trade),
-        current.letter,
-        event.number,
-    )
-    row = conn.execute(_HELD, holder).fetchone()
-    if row is None:
+    new = corrected(current, event)
+    holder = (new.name_key, new.birth, new.trade, new.letter)
+
+    def still_held(number: str) -> bool:  # a registered holding this file has not ended
+        other = state.get(number)
+        return number not in state or (other is not None and other.status not in _ENDED)
+
+    registered = [n for (n,) in conn.execute(_HELD, (*holder, event.number))]
+    held = [number for number in registered if still_held(number)] + [
+        number
+        for number, other in state.items()
+        if other is not None
+        and number != event.number
+        and other.status not in _ENDED
+        and (other.name_key, other.birth, other.trade, other.letter) == holder
+    ]
+    if not held:
         return None
     rule = (
-        f"更正后，此人（姓名、出生年月、工种、等级均相同）已持有证书 {row[0]}；"
+        f"更正后，此人（姓名、出生年月、工种、等级均相同）已持有证书 {held[0]}；"
         "一人同一工种同一等级只能有一本证书。请核对更正内容"
     )
     return ("新证书编号", event.new_number, rule, "§二")
