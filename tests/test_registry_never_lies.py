@@ -785,6 +785,24 @@ def test_a_certificate_revoked_earlier_in_the_file_is_no_holding(
     assert code == 0, report
 
 
+def test_a_corrected_trade_is_checked_apart_from_the_holders_own_chain(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """901 钳工 was exchanged with its trade corrected to 电工 (902), then 902 was replaced by a
+    补发 (903): correcting the roster's 901 to 电工 is 周杰's one holding, not a second."""
+    registers.add("m.xlsx", [approval_row("Z1122020901", "周杰", 报考工种="钳工")], MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    events = [
+        status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020902", 更正工种="电工"),
+        status_event("补发", "Z1122020902", "周杰", "2013-06-01", "Z1122020903"),
+    ]
+    registers.add("changes.xlsx", events, CHANGES)
+    assert sync(registers.folder, db_path)[0] == 0
+    registers.add("m.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG)  # now 电工
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+
+
 def test_a_corrected_trade_cannot_give_a_holder_a_second_certificate(
     registers: RegisterFactory, db_path: Path
 ) -> None:

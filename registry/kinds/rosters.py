@@ -16,11 +16,10 @@ from registry.domain.numbers import CertificateNumber, parse, prefix_of
 from registry.domain.problems import Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import APPROVAL_ROSTER, TECHNICIAN_ROSTER
-from registry.domain.statuses import REVOKED, SUPERSEDED
 from registry.kinds.base import Kind, LoadContext, RegisterEntry
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN
+from registry.kinds.roster_holders import registered_holders
 from registry.kinds.roster_rows import RosterResult, check_rows
-from registry.kinds.roster_rules import different_person, duplicate_problem
 from registry.kinds.roster_versions import another_roster, history_problems
 from registry.sheets.layout import Column, Layout
 from registry.store.certificates import write_roster
@@ -153,67 +152,6 @@ def check_holdings(
             )
         elif number in mine:
             found += _identity_changes(mine[number], holder, birth_column)
-    return found
-
-
-_HOLDERS = (
-    "SELECT m.source_row, c.number, c.register FROM (SELECT h.source_row, ("
-    " SELECT c.rowid FROM certificates c WHERE c.name_key = h.name_key AND c.birth = h.birth"
-    " AND c.trade = h.trade AND c.letter = h.letter AND c.number <> h.number"
-    " AND c.predecessor IS NOT h.number"
-    f" AND c.status NOT IN ('{REVOKED}', '{SUPERSEDED}') ORDER BY c.number LIMIT 1) AS other"
-    " FROM roster_holders h WHERE NOT EXISTS (SELECT 1 FROM certificates e"
-    "  WHERE e.number = h.number AND e.trade = h.trade)) m"
-    " JOIN certificates c ON c.rowid = m.other ORDER BY m.source_row"
-)
-"""the registry's first certificate (by number) of each new row's holder, trade and level that
-is held: neither revoked nor superseded (then the holding is its successor's, if any). A row
-registered already with that trade was checked when it was first loaded; checking it again
-would take the holder's own later certificate — the new number a 换发 or 补发 gave it,
-registered under the status-change register — for a second one, and refuse every corrected
-version. A row whose trade a corrected version changes is checked again (but not against the
-number its own 换发 or 补发 gave): it may have become a second certificate of the new trade. A
-new number in a corrected version for a holder the earlier version numbered is a second
-certificate like any other: the earlier number stays valid (never deleted), so the holder
-would hold two."""
-
-_RENUMBERED = (
-    "；已发出的证书编号不得涂改（§五.(三)），更正版本不能给此人另编一个号——"
-    "如原编号确属错发，请先在换发/补发/撤销登记表（status-changes）中撤销原编号，再导入更正版本"
-)
-"""What the clerk does when the earlier version of the same register numbered the holder."""
-
-
-def registered_holders(
-    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry
-) -> list[Problem]:
-    """§二: a row whose holder already holds a certificate of that trade and level in the
-    registry (revoked ones aside) is refused unless its 备注 says it is somebody else. The
-    rows go to a temporary table and each is matched on the holder index by one correlated
-    subquery (as a join, SQLite 3.40 first builds a Bloom filter over the whole registry)."""
-    rows = [
-        (c.name_key, c.birth, c.trade, c.letter, c.number, c.source_row)
-        for c in result.certificates
-        if not different_person(c.remark)
-    ]
-    if not rows:
-        return []
-    conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS roster_holders"
-        " (name_key, birth, trade, letter, number, source_row)"
-    )
-    conn.execute("DELETE FROM roster_holders")
-    conn.executemany("INSERT INTO roster_holders VALUES (?, ?, ?, ?, ?, ?)", rows)
-    by_row = {c.source_row: c for c in result.certificates}
-    found = [
-        duplicate_problem(
-            by_row[row],
-            f"登记库中（{number}，名册“{register}”）",
-            _RENUMBERED if register == entry.key else "",
-        )
-        for row, number, register in conn.execute(_HOLDERS)
-    ]
-    conn.execute("DELETE FROM roster_holders")
     return found
 
 
