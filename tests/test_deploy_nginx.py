@@ -31,6 +31,7 @@ from tests.test_replicas import unit_command, wait_for
 from tests.verify_fixtures import SECRET, VALID, sync_samples
 
 CHECK = {"number": VALID[0], "name": VALID[1]}
+NAME = VALID[1]
 
 
 @dataclass
@@ -148,6 +149,9 @@ def test_the_client_address_reaches_the_shared_limit_through_nginx(tmp_path: Pat
             answer = other.post(f"{site.https}/api/v1/verify", json={**CHECK, "receipt": True})
             token = answer.json()["receipt_url"].rsplit("/", 1)[1]
             receipt = other.get(f"{site.https}/r/{token}")
+            by_hand = other.get(
+                f"{site.https}/check", params={"number": CHECK["number"], "name": NAME}
+            )
         # Give the replicas' log writers a moment to commit: a readiness wait, not a timing check.
         wait_for(
             "both replicas' logs",
@@ -166,6 +170,9 @@ def test_the_client_address_reaches_the_shared_limit_through_nginx(tmp_path: Pat
     access_logs = [tmp_path / "nginx" / "logs" / "certreg.access.log", *site.logs[1:]]
     logged_text = "".join(path.read_text(encoding="utf-8") for path in access_logs)
     assert token not in logged_text and "/r/[token]" in logged_text
+    # a name in a hand-made link's query string is in no access log either
+    assert by_hand.status_code in (200, 303) and "/check?[query]" in logged_text
+    assert NAME not in logged_text and urllib.parse.quote(NAME) not in logged_text
     per_replica = [logged(folder) for folder in site.data]
     assert all(per_replica), "round robin: each replica served some of the checks"
     clients = {client for rows in per_replica for client, _ in rows}
