@@ -30,12 +30,12 @@ from registry.kinds.base import RegisterEntry
 from registry.sheets.errors import UnreadableSheet
 from registry.store import stock, syncs
 from registry.sync.catalogue import load_catalogue
-from registry.sync.manifest import ManifestError, load_manifest, make_entry
+from registry.sync.manifest import ENTRY_KEYS, ManifestError, load_manifest, make_entry
 from registry.sync.report import json_report, text_report
 from registry.sync.run import Outcome, operator, sync_entries
 
 CATALOGUE = click.Path(exists=True, dir_okay=False, path_type=Path)
-_MANIFEST_KEY = re.compile(r"\b(kind|authority|region|unit|approval_doc|issued_on|year_code)\b")
+_MANIFEST_KEY = re.compile(rf"\b({'|'.join(sorted(ENTRY_KEYS - {'file'}))})\b")
 
 
 def _as_option(key: re.Match[str]) -> str:

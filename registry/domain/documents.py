@@ -30,9 +30,9 @@ def document_key(number: str) -> str:
     return _ORDINAL.sub("〕", re.sub(r"\s+", "", text).translate(_BRACKETS))
 
 
-def year_problem(number: str | None, year: int, date: str = "发证日期") -> str | None:
-    """Why a document dated in ``year`` cannot be ``number`` — it carries no year, or another
-    one — or None. ``date`` names what ``year`` is the year of."""
+def year_problem(number: str | None, year: int) -> str | None:
+    """Why a document approving certificates issued in ``year`` cannot be ``number`` — it
+    carries no year, or another one — or None."""
     if not number:
         return None
     written = document_year(number)
@@ -40,4 +40,4 @@ def year_problem(number: str | None, year: int, date: str = "发证日期") -> s
         return f"文号中没有年份：应写成如 川人社函〔{year}〕12号 的样式（年份在六角括号中）"
     if written == year:
         return None
-    return f"文号中的年份〔{written}〕与{date}的年份 {year} 不符：{date}应为该文件的批准时间"
+    return f"文号中的年份〔{written}〕与发证日期的年份 {year} 不符：发证日期应为该文件的批准时间"

@@ -50,7 +50,7 @@ def history_problems(
                 None,
                 None,
                 issued_on,
-                f"registers.toml 的 issued_on 改为 {issued_on}，但本名册的证书 {number} 已于 {date}"
+                f"发证日期（issued_on）改为 {issued_on}，但本名册的证书 {number} 已于 {date}"
                 f"{what}：证书不能在发证之前{what}。发证日期印在证书上，不得涂改；"
                 "请核对 issued_on，恢复原来的发证日期",
                 "§四.(三)",

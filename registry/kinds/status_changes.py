@@ -32,6 +32,7 @@ from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
 from registry.kinds.status_rows import COLUMNS, REISSUE_DOCUMENTS, StatusRow
 from registry.kinds.status_state import (
     CertificateState,
+    Found,
     corrected,
     held_already,
     load_state,
@@ -59,10 +60,10 @@ def _event_problems(
     current: CertificateState,
     entry: RegisterEntry,
     certificate: Callable[[str], CertificateState | None],
-) -> list[tuple[str, str | None, str, str | None]]:
+) -> list[Found]:
     """(column, value, rule, clause) for each rule of SPEC §6 the event breaks."""
     date = event.date.isoformat()
-    found: list[tuple[str, str | None, str, str | None]] = []
+    found: list[Found] = []
     if current.name_key != name_key(event.name):
         found.append(("姓名", event.name, "姓名与登记库中该证书的持证人不符", "§四.(六)"))
     if not covers(entry.authority, current.authority):
