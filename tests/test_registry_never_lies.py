@@ -268,6 +268,29 @@ def test_an_event_in_effect_cannot_be_rewritten_by_a_new_version(
     assert f"原公布文件原为“{reissue['原公布文件']}”" in rule and "不能修改" in rule
 
 
+def test_a_mistyped_reference_of_an_applied_event_is_corrected_with_history(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A 换发's 批准文号 typed wrong: refused once with advice to report it "for a correction"
+    nothing could record. A new version corrects it; the certificate's history keeps the typo."""
+    exchange = status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903")
+    roster.add("changes.xlsx", [{**exchange, "批准文号": "绵人社函〔2013〕11号"}], CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+    roster.add("changes.xlsx", [exchange], CHANGES)
+    code, report = sync(roster.folder, db_path)
+    assert code == 0, report
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT approval_doc FROM status_events").fetchall() == [
+            (exchange["批准文号"],)
+        ]
+        history = conn.execute(
+            "SELECT number, field, old, new FROM certificate_history WHERE field = '换发批准文号'"
+        ).fetchall()
+    assert history == [
+        ("Z1122020901", "换发批准文号", "绵人社函〔2013〕11号", exchange["批准文号"])
+    ]
+
+
 def test_3_events_after_a_corrected_name_name_the_corrected_holder(
     roster: RegisterFactory, db_path: Path
 ) -> None:

@@ -7,11 +7,10 @@ go to `registry.store.certificates.apply_events`.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from registry.domain.documents import document_key
 from registry.domain.names import name_key
@@ -29,7 +28,7 @@ from registry.domain.statuses import (
     valid_when_collected,
 )
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
-from registry.kinds.status_rows import COLUMNS, REISSUE_DOCUMENTS, StatusRow
+from registry.kinds.status_rows import COLUMNS, StatusRow
 from registry.kinds.status_state import (
     CertificateState,
     Found,
@@ -38,9 +37,10 @@ from registry.kinds.status_state import (
     load_state,
     numbering_problems,
 )
+from registry.kinds.status_versions import applied_events, compare_with_applied
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table
-from registry.store.certificates import apply_events
+from registry.store.certificates import Amendment, amend_events, apply_events
 from registry.store.writes import Applied
 
 LAYOUT = Layout(STATUS_CHANGES, "证书换发、补发、撤销登记", COLUMNS)
@@ -53,6 +53,8 @@ class StatusChanges:
 
     events: list[StatusEvent]
     vanished: list[tuple[str, str, str, str]]
+    amendments: list[Amendment] = field(default_factory=list)
+    """applied events whose references (文号, 原因, 审核意见) a new version corrects"""
 
 
 def _event_problems(
@@ -112,61 +114,6 @@ def _event_problems(
             rule = "该编号已被使用，新证书编号必须是未用过的编号"
             found.append(("新证书编号", event.new_number, rule, "附件3"))
     return found
-
-
-RECORDED = {
-    "name": "姓名",
-    "reason": "原因",
-    "approval_doc": "批准文号",
-    **{field: column for column, field in REISSUE_DOCUMENTS.items()},
-    "corrections": "更正栏",
-}
-"""What the registry keeps of an event beside its identity → the column a clerk knows it by."""
-
-
-def _recorded(event: StatusEvent) -> tuple[object, ...]:
-    """``event`` as `RECORDED` columns of ``status_events`` hold it."""
-    corrections = dict(event.corrections)
-    return tuple(
-        (json.dumps(corrections, ensure_ascii=False) if corrections else None)
-        if field == "corrections"
-        else getattr(event, field)
-        for field in RECORDED
-    )
-
-
-def _was_edited(
-    event: StatusEvent, applied: dict[tuple[str, str, str, str], tuple[object, ...]]
-) -> bool:
-    return event.identity in applied and _recorded(event) != applied[event.identity]
-
-
-_CORRECTED = {"name": "更正姓名", "sex": "更正性别", "birth": "更正出生年月", "trade": "更正工种"}
-
-
-def _was(field: str, label: str, old: object) -> str:
-    """What a recorded field held, as the register's columns show it."""
-    if field != "corrections":
-        return f"{label}原为“{old or ''}”"
-    corrected = json.loads(str(old)) if old else {}
-    shown = [
-        f"{column}“{corrected[key]}”" for key, column in _CORRECTED.items() if key in corrected
-    ]
-    return f"更正栏原为{'、'.join(shown)}" if shown else "原来没有更正"
-
-
-def _edited(event: StatusEvent, before: tuple[object, ...]) -> Problem:
-    """An event already in effect that a new version of its register writes otherwise."""
-    changed = [
-        _was(field, label, old)
-        for (field, label), old, new in zip(RECORDED.items(), before, _recorded(event), strict=True)
-        if old != new
-    ]
-    rule = (
-        f"该{event.type}此前已登记生效，新版本改动了它（{'，'.join(changed)}）：已生效的变更不能修改，"
-        "请恢复原内容；如原登记确有错误，请向发证机关报告，另行登记更正"
-    )
-    return Problem(event.row, "类型", event.type, rule, "§四.(六)")
 
 
 def _registered_in(conn: sqlite3.Connection, event: StatusEvent) -> str | None:
@@ -262,15 +209,9 @@ def check_status_changes(
             parsed.append(event)
             if not row.complete:
                 incomplete.add(event.row)
-    applied = {
-        (t, n, d, nn or ""): tuple(recorded)
-        for t, n, d, nn, *recorded in context.conn.execute(
-            f"SELECT type, number, date, new_number, {', '.join(RECORDED)} FROM status_events"
-            " WHERE register = ?",
-            (entry.key,),
-        )
-    }
-    problems += [_edited(e, applied[e.identity]) for e in parsed if _was_edited(e, applied)]
+    applied = applied_events(context.conn, entry.key)
+    edits, amendments = compare_with_applied(parsed, applied)
+    problems += edits
     events = sorted((e for e in parsed if e.identity not in applied), key=lambda e: (e.date, e.row))
     vanished = applied.keys() - {e.identity for e in parsed}
     # (type, number) → date of each applied event this version lacks: a new event of the same
@@ -279,7 +220,7 @@ def check_status_changes(
     checker = _Events(context.conn, entry, events, edited, problems)
     for event in events:
         checker.check(event, event.row in incomplete)
-    return problems, StatusChanges(events, sorted(vanished))
+    return problems, StatusChanges(events, sorted(vanished), amendments)
 
 
 def apply_status_changes(
@@ -287,6 +228,7 @@ def apply_status_changes(
 ) -> Applied:
     """Store the events and apply them, in date order; report the ones a new version lacks."""
     applied = apply_events(conn, entry.key, changes.events, sync_id, at)
+    applied.changed += amend_events(conn, entry.key, changes.amendments, sync_id, at)
     applied.conflicts = [
         Problem(
             None,

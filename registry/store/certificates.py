@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from registry.domain.numbers import parse
 from registry.domain.problems import Problem
@@ -215,3 +216,44 @@ def apply_events(
         applied.added += 1
     applied.changed = applied.added
     return applied
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """References of an applied event that a new version of its register corrects."""
+
+    identity: tuple[str, str, str, str]
+    """(type, number, date, new number or '')"""
+    number: str
+    changed: dict[str, tuple[object, object]]
+    """``status_events`` column → (recorded, corrected)"""
+    labels: dict[str, str]
+    """column → what the certificate's history calls it (换发批准文号)"""
+
+
+def amend_events(
+    conn: sqlite3.Connection,
+    register: str,
+    amendments: Iterable[Amendment],
+    sync_id: int,
+    at: str,
+) -> int:
+    """Correct the references of applied events, the earlier values kept in the history of the
+    certificate each is about; how many events were corrected."""
+    count = 0
+    for amendment in amendments:
+        assignments = ", ".join(f"[{field}] = ?" for field in amendment.changed)
+        conn.execute(
+            f"UPDATE status_events SET {assignments} WHERE register = ? AND type = ?"
+            " AND number = ? AND date = ? AND coalesce(new_number, '') = ?",
+            (*(new for _, new in amendment.changed.values()), register, *amendment.identity),
+        )
+        conn.executemany(
+            _HISTORY,
+            [
+                (amendment.number, sync_id, at, amendment.labels[field], old, new)
+                for field, (old, new) in amendment.changed.items()
+            ],
+        )
+        count += 1
+    return count

@@ -1,0 +1,100 @@
+"""A new version of a status-change register against the events it applied before (§四.(六)).
+
+An applied event stays in effect: its identity (type, number, date, new number), the holder's
+name, the 原公布文件 a 补发 was checked against and the content a 换发 corrected are never changed
+by a new version. Its references — the approving document, the reason, the application, the
+unit's certificate, the two reviews — may be corrected: a mistyped 文号 is fixed where it was
+made, and the registry keeps the earlier value in the certificate's history.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from registry.domain.problems import Problem
+from registry.domain.statuses import StatusEvent
+from registry.kinds.status_rows import REISSUE_DOCUMENTS
+from registry.store.certificates import Amendment
+
+Identity = tuple[str, str, str, str]
+"""(type, number, date, new number or ''): an event, whichever register holds it"""
+
+RECORDED = {
+    "name": "姓名",
+    "reason": "原因",
+    "approval_doc": "批准文号",
+    **{field: column for column, field in REISSUE_DOCUMENTS.items()},
+    "corrections": "更正栏",
+}
+"""What the registry keeps of an event beside its identity → the column a clerk knows it by."""
+AMENDABLE = frozenset(RECORDED) - {"name", "original_document", "corrections"}
+"""The references a new version may correct: none of them changes what the event did."""
+_CORRECTED = {"name": "更正姓名", "sex": "更正性别", "birth": "更正出生年月", "trade": "更正工种"}
+
+
+def recorded(event: StatusEvent) -> tuple[object, ...]:
+    """``event`` as `RECORDED` columns of ``status_events`` hold it."""
+    corrections = dict(event.corrections)
+    return tuple(
+        (json.dumps(corrections, ensure_ascii=False) if corrections else None)
+        if field == "corrections"
+        else getattr(event, field)
+        for field in RECORDED
+    )
+
+
+def applied_events(conn: sqlite3.Connection, register: str) -> dict[Identity, tuple[object, ...]]:
+    """The events ``register`` applied before, with what the registry recorded of each."""
+    return {
+        (t, n, d, nn or ""): tuple(values)
+        for t, n, d, nn, *values in conn.execute(
+            f"SELECT type, number, date, new_number, {', '.join(RECORDED)} FROM status_events"
+            " WHERE register = ?",
+            (register,),
+        )
+    }
+
+
+def compare_with_applied(
+    events: list[StatusEvent], applied: dict[Identity, tuple[object, ...]]
+) -> tuple[list[Problem], list[Amendment]]:
+    """(a problem for each applied event written otherwise, the corrections of references)."""
+    problems, amendments = [], []
+    for event in events:
+        before = applied.get(event.identity)
+        now = recorded(event)
+        if before is None or before == now:
+            continue
+        changed = {
+            field: (old, new)
+            for field, old, new in zip(RECORDED, before, now, strict=True)
+            if old != new
+        }
+        if changed.keys() <= AMENDABLE:
+            labels = {field: f"{event.type}{RECORDED[field]}" for field in changed}
+            amendments.append(Amendment(event.identity, event.number, changed, labels))
+        else:
+            problems.append(_edited(event, changed))
+    return problems, amendments
+
+
+def _was(field: str, old: object) -> str:
+    """What a recorded field held, as the register's columns show it."""
+    if field != "corrections":
+        return f"{RECORDED[field]}原为“{old or ''}”"
+    corrected = json.loads(str(old)) if old else {}
+    shown = [
+        f"{column}“{corrected[key]}”" for key, column in _CORRECTED.items() if key in corrected
+    ]
+    return f"更正栏原为{'、'.join(shown)}" if shown else "原来没有更正"
+
+
+def _edited(event: StatusEvent, changed: dict[str, tuple[object, object]]) -> Problem:
+    """An applied event that a new version changes where it may not."""
+    was = "，".join(_was(field, old) for field, (old, _) in changed.items())
+    rule = (
+        f"该{event.type}此前已登记生效，新版本改动了它（{was}）：已生效变更的姓名、原公布文件和"
+        "更正内容不能修改，请恢复原内容（批准文号、原因、申请和审核意见可以更正）"
+    )
+    return Problem(event.row, "类型", event.type, rule, "§四.(六)")
