@@ -212,6 +212,13 @@ BROKEN = {
         "单位",
         "这是合计行",
     ),
+    "a totals row with 合计 in its 序号": (
+        "requisitions",
+        "2200",
+        [requisition("", 1, 0, 1, 0, province=None) | {"序号": "合计"}],
+        "单位",
+        "这是合计行",
+    ),
     "a totals row under the slips": (
         "dispatches",
         "2200",

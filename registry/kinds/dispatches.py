@@ -100,7 +100,7 @@ def _check_row(
         problems.append(Problem(record.row, column, text(value), rule, clause))
 
     unit = text(values.get("领取单位"))
-    if summed := total_row(unit):
+    if summed := total_row(unit, values.get("序号")):
         fail("领取单位", unit, summed)
         return None, None
     if not unit:

@@ -129,7 +129,7 @@ def _check_row(
         )
 
     unit = text(values.get("单位"))
-    if summed := total_row(unit):
+    if summed := total_row(unit, values.get("序号")):
         fail("单位", unit, summed)
         return None
     if not unit:
