@@ -337,6 +337,7 @@ def test_a_papers_trade_is_confirmed_with_the_catalogue_the_registry_was_loaded_
     assert CliRunner().invoke(cli, command).exit_code == 0
     # another office's routine sync, naming no catalogue, leaves the official one in place
     changes = RegisterFactory(tmp_path / "changes")
+    changes.add("more.csv", [approval_row("Z1122020003", "王五", 报考工种="电工")], MIANYANG)
     revoke = status_event("撤销", "Z1122020002", "李四", "2012-09-10")
     changes.add("changes.csv", [revoke], {"kind": "status-changes", "authority": "2202"})
     command = ["sync", str(changes.folder), "--db", str(db)]

@@ -17,10 +17,10 @@ STORED_SOURCE = "登记库中的工种目录"
 
 def keep_catalogue(conn: sqlite3.Connection, catalogue: TradeCatalogue) -> None:
     """Store the catalogue a roster was checked with, in the roster's transaction — unless the
-    registry holds it already, or it is the shipped starting list: an office that syncs without
-    naming the catalogue (a status-change register, a folder without ``trades =``) must not put
+    registry holds it already, or it is the shipped starting list and the registry holds another:
+    an office that syncs without naming the catalogue (a folder without ``trades =``) must not put
     that list back in place of the official one another sync stored."""
-    if catalogue.source == BUILTIN_SOURCE:
+    if catalogue.source == BUILTIN_SOURCE and conn.execute("SELECT 1 FROM trades").fetchone():
         return
     rows = sorted(
         (spelling, name, catalogue.codes.get(name)) for spelling, name in catalogue.standard.items()
