@@ -148,7 +148,7 @@ def test_a_column_named_twice_is_refused_the_hidden_one_included(tmp_path: Path)
     sheet["A3"], sheet["A4"] = "姓名", "假名甲"
     sheet.column_dimensions["A"].hidden = True
     workbook.save(path)
-    with pytest.raises(UnreadableRegister, match=r"有两列都是“姓名”（第 A 列和第 B 列"):
+    with pytest.raises(UnreadableRegister, match=r"有两列都是“姓名”（第 A 列“姓名”和第 B 列“姓名”"):
         read_table(path, APPROVAL_ROSTER)
 
 
