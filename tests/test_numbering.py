@@ -3,6 +3,7 @@ keeps the spreadsheet's layout and then syncs cleanly."""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -131,23 +132,43 @@ def test_runs_before_a_sync_never_share_numbers(
     assert all(r[4] for r in runs)
 
 
-def test_numbers_never_loaded_are_given_again_not_skipped(
+def test_a_file_numbered_again_before_loading_gets_its_numbers_again(
     registered: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:
     """附件3 四: numbers are taken in order. A file numbered again before it was loaded (a row
-    fixed), or loaded without a row that was numbered (a holder dropped), burned its numbers:
-    the next run started after them, and a 新证书编号 that was the next free one was refused."""
+    fixed) burned its first run's numbers: the second run started after them."""
     path = registered.add("new.csv", [approval_row("", "甲"), approval_row("", "乙")], MIANYANG)
     assert number(path, tmp_path / "first.csv", db_path)[0] == 0  # Z…0003, Z…0004
     assert number(path, tmp_path / "again.csv", db_path)[0] == 0  # the same file, again
     assert "Z1122020003" in (tmp_path / "again.csv").read_text()
+
+
+def test_a_number_handed_out_is_never_handed_out_again(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """Whatever happens to the file after a run: another folder's file of the same name, the
+    numbered copy saved back over it (with a row of another level added), a row dropped before
+    loading — its numbers stay spoken for; a 换发 takes the next free one after them."""
+    path = registered.add("new.csv", [approval_row("", "甲"), approval_row("", "乙")], MIANYANG)
+    assert number(path, tmp_path / "first.csv", db_path)[0] == 0  # Z…0003, Z…0004
+    twin = RegisterFactory(tmp_path / "elsewhere").add(
+        "new.csv", [approval_row("", "丙")], MIANYANG
+    )
+    assert number(twin, tmp_path / "twin.csv", db_path)[0] == 0
+    assert "Z1122020005" in (tmp_path / "twin.csv").read_text()  # not 0003 again
+    shutil.copy(tmp_path / "first.csv", path)  # the copy saved back over the source
+    assert "无需编号" in number(path, tmp_path / "none.csv", db_path)[1]
+    other = RegisterFactory(tmp_path / "other").add("other.csv", [approval_row("", "丁")], MIANYANG)
+    assert number(other, tmp_path / "other.csv", db_path)[0] == 0
+    assert "Z1122020006" in (tmp_path / "other.csv").read_text()
     one = registered.add("new.csv", [approval_row("Z1122020003", "甲")], MIANYANG)  # 乙 dropped
     assert one.exists() and run("sync", str(registered.folder), "--db", str(db_path))[0] == 0
     changes = {"kind": "status-changes", "authority": "2202"}
-    exchange = status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020004")
-    registered.add("changes.csv", [exchange], changes)
-    code, output = run("sync", str(registered.folder), "--db", str(db_path))
-    assert code == 0, output
+    for new, loads in [("Z1122020004", False), ("Z1122020007", True)]:
+        exchange = status_event("换发", "Z1122020001", "周杰", "2012-09-10", new)
+        registered.add("changes.csv", [exchange], changes)
+        code, output = run("sync", str(registered.folder), "--db", str(db_path))
+        assert (code == 0) is loads, output
 
 
 def test_refuses_rows_that_may_not_get_a_number(
@@ -264,7 +285,7 @@ def test_an_exchange_takes_neither_a_handed_out_number_nor_one_ahead(
     assert number(path, tmp_path / "numbered.csv", db_path)[0] == 0  # hands out Z1122020003
     changes = {"kind": "status-changes", "authority": "2202"}
     for new, fragment in [
-        ("Z1122020003", "已由 certreg number 分配给尚未导入的名册“new.csv”"),
+        ("Z1122020003", "已由 certreg number 分配给名册“new.csv”"),
         ("Z1122029999", "不能跳号：下一个可用的编号是 Z1122020004"),
     ]:
         registered.add(

@@ -74,7 +74,7 @@ def numbering_problems(
     conn: sqlite3.Connection, event: StatusEvent, in_file: Counter[str]
 ) -> list[Found]:
     """附件3 四 for a 新证书编号: numbers are taken in order, never reused. One that
-    ``certreg number`` handed out to a roster still to be loaded is taken; one beyond the next
+    ``certreg number`` handed out is taken, loaded or not; one beyond the next
     free numbers (those after the highest used or handed out, as many as this file gives of
     its level, year and region) skips some — the last of a level could then be used up early."""
     assert event.new_number
@@ -84,7 +84,7 @@ def numbering_problems(
     free = new._replace(sequence=highest + 1)
     if reserved:
         rule = (
-            f"该编号已由 certreg number 分配给尚未导入的名册“{Path(reserved).name}”，"
+            f"该编号已由 certreg number 分配给名册“{Path(reserved).name}”（编号一经分配不再重用），"
             f"不能再用作新证书编号；下一个可用的编号是 {free}"
         )
         return [("新证书编号", event.new_number, rule, "附件3")]

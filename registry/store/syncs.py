@@ -177,16 +177,10 @@ def record_numbering(conn: sqlite3.Connection, runs: Sequence[NumberingRun]) -> 
     )
 
 
-_OPEN = (
-    "n.superseded_at IS NULL AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.number"
-    " BETWEEN n.letter || n.year_code || n.region || printf('%04d', n.first_sequence)"
-    " AND n.letter || n.year_code || n.region || printf('%04d', n.last_sequence))"
-)
-"""A numbering run whose roster is still to be loaded: none of its numbers is registered, and
-no later run of the same file replaced it. Its numbers are spoken for. Once its roster is
-loaded, the registry's own numbers count instead — a row dropped before loading leaves its
-number free, and the next number given is the next free one, never one after a gap
-(附件3 四)."""
+_OPEN = "n.superseded_at IS NULL"
+"""A numbering run no later run of the same file replaced: its numbers are spoken for, loaded
+or not — a number handed out is never handed out again (a row dropped before loading leaves a
+gap; numbering the file again before it is loaded avoids one, `supersede_runs`)."""
 
 
 def highest_sequence(conn: sqlite3.Connection, letter: str, year_code: str, region: str) -> int:
@@ -205,7 +199,7 @@ def highest_sequence(conn: sqlite3.Connection, letter: str, year_code: str, regi
 def open_run_of(
     conn: sqlite3.Connection, letter: str, year_code: str, region: str, sequence: int
 ) -> str | None:
-    """The file an open numbering run handed ``sequence`` out to, if any."""
+    """The file a numbering run (not replaced) handed ``sequence`` out to, if any."""
     row = conn.execute(
         f"SELECT n.file FROM numbering n WHERE n.letter = ? AND n.year_code = ? AND n.region = ?"
         f" AND ? BETWEEN n.first_sequence AND n.last_sequence AND {_OPEN} ORDER BY n.id LIMIT 1",
@@ -214,9 +208,27 @@ def open_run_of(
     return None if row is None else str(row[0])
 
 
-def supersede_open_runs(conn: sqlite3.Connection, file: str, at: str) -> None:
-    """A file numbered again before it was loaded: its earlier numbers were never issued, and
-    are handed out again rather than skipped."""
-    conn.execute(
-        f"UPDATE numbering AS n SET superseded_at = ? WHERE n.file = ? AND {_OPEN}", (at, file)
-    )
+def supersede_runs(
+    conn: sqlite3.Connection, batch: tuple[str, str, str, str, str], written: set[str], at: str
+) -> int:
+    """Replace the earlier runs of a file numbered again — the same ``batch`` (file as a
+    resolved path, kind, authority, region, year code) — whose numbers went nowhere: none is
+    registered, none is in the file as it is now (a copy saved back over it keeps them). Their
+    numbers are given again rather than skipped. How many runs were replaced."""
+    earlier = conn.execute(
+        "SELECT n.id, n.letter || n.year_code || n.region, n.first_sequence, n.last_sequence"
+        " FROM numbering n WHERE n.file = ? AND n.kind = ? AND n.authority = ? AND n.region = ?"
+        f" AND n.year_code = ? AND {_OPEN}",
+        batch,
+    ).fetchall()
+    replaced = 0
+    for run_id, prefix, first, last in earlier:
+        numbers = [f"{prefix}{sequence:04d}" for sequence in range(first, last + 1)]
+        registered = conn.execute(
+            "SELECT 1 FROM certificates WHERE number BETWEEN ? AND ? LIMIT 1",
+            (numbers[0], numbers[-1]),
+        ).fetchone()
+        if registered is None and not written.intersection(numbers):
+            conn.execute("UPDATE numbering SET superseded_at = ? WHERE id = ?", (at, run_id))
+            replaced += 1
+    return replaced

@@ -37,6 +37,8 @@ class Numbering:
     table: Table
     assigned: dict[int, CertificateNumber] = field(default_factory=dict)
     """spreadsheet row → new number"""
+    written: set[str] = field(default_factory=set)
+    """the well-formed numbers the file holds already"""
     problems: list[Problem] = field(default_factory=list)
 
     def ranges(self) -> dict[str, tuple[CertificateNumber, CertificateNumber, int]]:
@@ -88,6 +90,7 @@ def plan(
                 number = parse(written)
             except MalformedNumber:
                 continue  # the sync reports it; numbering only needs the numbers already used
+            numbering.written.add(str(number))
             if (number.year_code, number.region) != (year_code, region):
                 rule = (
                     f"已有的编号属于年份代码 {number.year_code}、地区 {number.region}，而本次编号为年份"
@@ -190,7 +193,7 @@ def record_run(
         NumberingRun(
             at,
             operator,
-            str(numbering.table.path),
+            str(numbering.table.path.resolve()),
             str(out),
             kind,
             authority,
