@@ -340,7 +340,9 @@ def test_a_papers_trade_is_confirmed_with_the_catalogue_the_registry_was_loaded_
     changes.add("more.csv", [approval_row("Z1122020003", "王五", 报考工种="电工")], MIANYANG)
     revoke = status_event("撤销", "Z1122020002", "李四", "2012-09-10")
     changes.add("changes.csv", [revoke], {"kind": "status-changes", "authority": "2202"})
-    command = ["sync", str(changes.folder), "--db", str(db)]
+    extra = tmp_path / "extra.csv"  # an office's additions to the shipped list: no official list
+    extra.write_text("工种,代码,别名\n本地工种,,\n", encoding="utf-8")
+    command = ["sync", str(changes.folder), "--db", str(db), "--trades-extra", str(extra)]
     assert CliRunner().invoke(cli, command).exit_code == 0
 
     with app_client(db=db) as client:

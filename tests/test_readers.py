@@ -162,14 +162,14 @@ def test_a_header_repeated_atop_each_printed_page_is_not_data(tmp_path: Path) ->
     workbook = openpyxl.load_workbook(path)
     sheet = workbook.active
     assert sheet is not None
-    header = [[cell.value for cell in sheet[row]] for row in (2, 3)]
-    sheet.insert_rows(5, 2)
+    header = [[cell.value for cell in sheet[row]] for row in (1, 2, 3)]  # title and header
+    sheet.insert_rows(5, 3)
     for offset, values in enumerate(header):
         for column, value in enumerate(values, start=1):
             sheet.cell(5 + offset, column, value)
     workbook.save(path)
     table = read_table(path, APPROVAL_ROSTER)
-    assert [(r.row, r.values["姓名"]) for r in table.records] == [(4, "张三"), (7, "李四")]
+    assert [(r.row, r.values["姓名"]) for r in table.records] == [(4, "张三"), (8, "李四")]
 
 
 def test_a_column_named_twice_by_an_alias_is_refused(tmp_path: Path) -> None:

@@ -289,6 +289,10 @@ def test_a_mistyped_reference_of_an_applied_event_is_corrected_with_history(
     assert history == [
         ("Z1122020901", "换发批准文号", "绵人社函〔2013〕11号", exchange["批准文号"])
     ]
+    with sqlite3.connect(db_path) as conn:  # the certificate the 换发 created carries it too
+        assert conn.execute(
+            "SELECT approval_doc FROM certificates WHERE number = 'Z1122020903'"
+        ).fetchone() == (exchange["批准文号"],)
 
 
 def test_3_events_after_a_corrected_name_name_the_corrected_holder(
@@ -540,8 +544,9 @@ def test_8_a_data_row_below_the_footer_is_not_dropped_without_a_word(
     [
         ["证书核发部门意见：同意初级 0 人，中级 1 人，高级 0 人，技师 0 人（编号 Z1122020901）"],
         ["证书核发部门意见：同意中级 1 人", "备注：Z1122020900 已于上批发放"],
+        ["证书核发部门意见：同意中级 1 人", "备注： Z1122020900 已于上批发放"],
     ],
-    ids=["in the opinion", "in a remark"],
+    ids=["in the opinion", "in a remark", "in a remark, spaced"],
 )
 def test_8_a_footer_that_mentions_a_number_is_a_footer(
     registers: RegisterFactory, db_path: Path, footer: list[str]

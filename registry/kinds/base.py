@@ -86,8 +86,8 @@ def cell_problems(table: Table) -> list[Problem]:
     another, a control character can rewrite the terminal that prints the report."""
     numbered = {
         row
-        for row, line in table.footer[1:]  # the first is the footer's own line (意见、签字)
-        if any(NUMBER_IN_TEXT.fullmatch(cell) for cell in line.split(" "))
+        for row, _ in table.footer[1:]  # the first is the footer's own line (意见、签字)
+        if any(NUMBER_IN_TEXT.fullmatch(cell.strip()) for cell in table.footer_cells[row])
     }
     problems = [
         Problem(

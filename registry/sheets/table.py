@@ -58,6 +58,8 @@ class Table:
     """(row number, text) of each non-empty row from the first footer row on"""
     encoding: str | None = None
     after_footer: list[int] = field(default_factory=list)
+    footer_cells: dict[int, list[str]] = field(default_factory=dict)
+    """row number → the text of each filled cell of a footer row, as written"""
     """rows below the footer filled like data rows: rows a clerk added after the signatures,
     which are not read as data and must not vanish without a word"""
 
@@ -108,6 +110,8 @@ def _find_header(
     ``rows`` up to the header."""
     previous: tuple[int, list[str], set[str]] | None = None
     best: dict[str, int] = {}
+    titles: set[str] = set()
+    """rows above the header holding one text: the roster's title, which print repeats too"""
     for row_number, cells in rows:
         keys = _keys(cells)
         found = _match_header(layout, keys)
@@ -125,9 +129,11 @@ def _find_header(
             _refuse_twice_named(layout, header_keys)
             if len(header_rows) > 1 and previous:
                 texts |= previous[2]
-            return header_rows, found, frozenset(texts)
+            return header_rows, found, frozenset(texts | titles)
         if row_number >= HEADER_SEARCH_ROWS:
             break
+        if len(texts) == 1 and len(cells) - cells.count(None) == 1:
+            titles |= texts
         previous = (row_number, keys, texts)
     missing = [name for name in layout.required if name not in best]
     raise UnreadableSheet(
@@ -158,14 +164,14 @@ def _tuple_getter(indexes: list[int]) -> Callable[[list[Cell]], tuple[Cell, ...]
 
 
 def _header_again(cells: list[Cell], texts: frozenset[str]) -> bool:
-    """A row that repeats the header — a long roster printed with the header atop each page,
-    then typed back — rather than holding data: every filled cell is a header's text, as the
-    header wrote it. (A data row fails at its first filled cell, in one set lookup.)"""
+    """A row that repeats the header or the title — a long roster printed with them atop each
+    page, then typed back — rather than holding data: every filled cell is a header's or the
+    title's text, as written there. (A data row fails at its first filled cell, in one set
+    lookup.)"""
     first = next((c for c in cells if c is not None), None)
     if first not in texts:
         return False
-    filled = [c for c in cells if c is not None]
-    return len(filled) >= 2 and all(c in texts for c in filled)
+    return all(c in texts for c in cells if c is not None)
 
 
 def _read_body(rows: Iterator[Row], table: Table, header_texts: frozenset[str]) -> None:
@@ -182,9 +188,11 @@ def _read_body(rows: Iterator[Row], table: Table, header_texts: frozenset[str]) 
     }
     for row_number, cells in rows:
         if table.footer or _is_footer(cells, own_words):
-            line = " ".join(str(c) for c in cells if c is not None)
+            filled = [str(c) for c in cells if c is not None]
+            line = " ".join(filled)
             if line:
                 table.footer.append((row_number, line))
+                table.footer_cells[row_number] = filled
                 if len(cells) - cells.count(None) > FOOTER_CELLS + len(own_words):
                     table.after_footer.append(row_number)
             continue

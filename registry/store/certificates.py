@@ -255,5 +255,15 @@ def amend_events(
                 for field, (old, new) in amendment.changed.items()
             ],
         )
+        successor = amendment.identity[3]
+        if successor and "approval_doc" in amendment.changed:
+            # the certificate the event created carries the event's document as its own
+            old, new = amendment.changed["approval_doc"]
+            conn.execute(
+                "UPDATE certificates SET approval_doc = ?, updated_sync = ? WHERE number = ?"
+                " AND approval_doc IS ?",
+                (new, sync_id, successor, old),
+            )
+            conn.execute(_HISTORY, (successor, sync_id, at, "approval_doc", old, new))
         count += 1
     return count

@@ -20,7 +20,8 @@ def keep_catalogue(conn: sqlite3.Connection, catalogue: TradeCatalogue) -> None:
     registry holds it already, or it is the shipped starting list and the registry holds another:
     an office that syncs without naming the catalogue (a folder without ``trades =``) must not put
     that list back in place of the official one another sync stored."""
-    if catalogue.source == BUILTIN_SOURCE and conn.execute("SELECT 1 FROM trades").fetchone():
+    built_in = catalogue.source.startswith(BUILTIN_SOURCE)  # with an office's additions, too
+    if built_in and conn.execute("SELECT 1 FROM trades").fetchone():
         return
     rows = sorted(
         (spelling, name, catalogue.codes.get(name)) for spelling, name in catalogue.standard.items()
