@@ -168,7 +168,7 @@ def _header_again(cells: list[Cell], texts: frozenset[str]) -> bool:
     page, then typed back — rather than holding data: every filled cell is a header's or the
     title's text, as written there. (A data row fails at its first filled cell, in one set
     lookup.)"""
-    first = next((c for c in cells if c is not None), None)
+    first = cells[0] if cells and cells[0] is not None else next(filter(None, cells), None)
     if first not in texts:
         return False
     return all(c in texts for c in cells if c is not None)
