@@ -316,6 +316,25 @@ def test_confirmable_fields_are_the_libraries() -> None:
     assert set(CONFIRMABLE) == {*WITHHELD, "reissue_mark"}
 
 
+def test_an_offices_additions_to_the_shipped_list_reach_the_confirmation(
+    app_client: AppClient, tmp_path: Path
+) -> None:
+    """A registry loaded with the shipped list, then a roster with an office's additions
+    (--trades-extra): the alias it loaded a certificate through must confirm, not mismatch."""
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add("a.csv", [approval_row("Z1122020001", "张三")], MIANYANG)
+    db = tmp_path / "registry.db"
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+    extra = tmp_path / "extra.csv"
+    extra.write_text("工种,代码,别名\n本地工种,,本地别名\n", encoding="utf-8")
+    registers.add("b.csv", [approval_row("Z1122020002", "李四", 报考工种="本地别名")], MIANYANG)
+    command = ["sync", str(registers.folder), "--db", str(db), "--trades-extra", str(extra)]
+    assert CliRunner().invoke(cli, command).exit_code == 0
+    with app_client(db=db) as client:
+        body = {"number": "Z1122020002", "name": "李四", "confirm": {"trade": "本地别名"}}
+        assert client.post("/api/v1/verify", json=body).json()["confirmation"]["trade"] == "match"
+
+
 def test_a_papers_trade_is_confirmed_with_the_catalogue_the_registry_was_loaded_with(
     app_client: AppClient, tmp_path: Path
 ) -> None:

@@ -299,3 +299,51 @@ def test_an_exchange_takes_neither_a_handed_out_number_nor_one_ahead(
         changes,
     )
     assert run("sync", str(registered.folder), "--db", str(db_path))[0] == 0
+
+
+def test_numbering_again_after_another_file_keeps_the_first_numbers_spoken_for(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """F numbered (0003–0004), then G (0005), then F again: F's first numbers cannot be given
+    again (G's follow them), so they stay spoken for — released, a 换发 took 0003, which F's
+    first copy had given 甲."""
+    path = registered.add("f.csv", [approval_row("", "甲"), approval_row("", "乙")], MIANYANG)
+    other = RegisterFactory(tmp_path / "g").add("g.csv", [approval_row("", "丙")], MIANYANG)
+    assert number(path, tmp_path / "f1.csv", db_path)[0] == 0
+    assert number(other, tmp_path / "g1.csv", db_path)[0] == 0
+    assert number(path, tmp_path / "f2.csv", db_path)[0] == 0
+    assert "Z1122020006" in (tmp_path / "f2.csv").read_text()
+    conn = sqlite3.connect(db_path)
+    assert conn.execute(
+        "SELECT count(*) FROM numbering WHERE superseded_at IS NOT NULL"
+    ).fetchone() == (0,)
+
+
+def test_same_named_files_in_two_folders_are_two_files(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """名册.csv numbered from one folder, then another folder's 名册.csv: not a renumbering of
+    the first (typed as the same relative name, it was taken for one, and given Z…0003 too)."""
+    for folder, holder in (("x", "甲"), ("y", "乙")):
+        RegisterFactory(tmp_path / folder).add("名册.csv", [approval_row("", holder)], MIANYANG)
+    outputs = []
+    for folder in ("x", "y"):
+        monkeypatch.chdir(tmp_path / folder)
+        assert number(Path("名册.csv"), tmp_path / f"{folder}-out.csv", db_path)[0] == 0
+        outputs.append((tmp_path / f"{folder}-out.csv").read_text())
+    assert "Z1122020003" in outputs[0] and "Z1122020004" in outputs[1]
+
+
+def test_a_copy_saved_back_with_another_level_keeps_its_numbers(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """The numbered copy saved back over its source, a 初级 row added, numbered again: the file's
+    Z…0003 stays spoken for — replaced, another file was given it too."""
+    path = registered.add("new.csv", [approval_row("", "甲")], MIANYANG)
+    assert number(path, tmp_path / "first.csv", db_path)[0] == 0  # Z…0003
+    rows = [approval_row("Z1122020003", "甲"), approval_row("", "乙", level="初级")]
+    path = registered.add("new.csv", rows, MIANYANG)
+    assert number(path, tmp_path / "second.csv", db_path)[0] == 0  # C…0002
+    other = RegisterFactory(tmp_path / "o").add("o.csv", [approval_row("", "丙")], MIANYANG)
+    assert number(other, tmp_path / "o-out.csv", db_path)[0] == 0
+    assert "Z1122020004" in (tmp_path / "o-out.csv").read_text()

@@ -557,6 +557,19 @@ def test_8_a_footer_that_mentions_a_number_is_a_footer(
     assert code == 0, report
 
 
+def test_8_a_holder_typed_in_one_cell_below_the_footer_is_named(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    registers.add(
+        "footer.xlsx",
+        [approval_row("Z1122020901", "周杰")],
+        MIANYANG,
+        footer=["证书核发部门意见：同意中级 1 人", "郑浩 Z1122020902"],
+    )
+    [(row, column, rule, clause)] = refused(registers, db_path, "footer.xlsx")
+    assert (column, clause) == (None, "§四.(五)") and "有证书编号" in rule
+
+
 def test_8_a_sparse_row_with_a_number_below_the_footer_is_named_too(
     registers: RegisterFactory, db_path: Path
 ) -> None:

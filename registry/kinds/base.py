@@ -24,7 +24,7 @@ from registry.domain.problems import Problem
 from registry.domain.text import BLANK_LOOKING, hidden_characters, visible
 from registry.domain.trades import TradeCatalogue
 from registry.sheets.layout import Layout
-from registry.sheets.table import Table, read_table
+from registry.sheets.table import FOOTER_MARKERS, Table, read_table
 from registry.store.writes import Applied
 
 
@@ -80,6 +80,17 @@ Payload = TypeVar("Payload")
 _LINE_BREAK = re.compile(r"\r\n|[\r\n]")
 
 
+_REMARK_WORDS = (*FOOTER_MARKERS, "备注", "说明", "已于", "编号")
+
+
+def _holder_in(cell: str) -> bool:
+    """Whether a cell below the footer holds a certificate number as a holder's row would: the
+    number alone, or with a name (郑浩 Z1122020902) — not in a remark about it."""
+    if NUMBER_IN_TEXT.fullmatch(cell.strip()):
+        return True
+    return bool(NUMBER_IN_TEXT.search(cell)) and not any(w in cell for w in _REMARK_WORDS)
+
+
 def cell_problems(table: Table) -> list[Problem]:
     """Every text cell holding a hidden character, whatever the kind: a name with a zero-width
     space would never match the public check, a bidi override shows one text and holds
@@ -87,7 +98,7 @@ def cell_problems(table: Table) -> list[Problem]:
     numbered = {
         row
         for row, _ in table.footer[1:]  # the first is the footer's own line (意见、签字)
-        if any(NUMBER_IN_TEXT.fullmatch(cell.strip()) for cell in table.footer_cells[row])
+        if any(map(_holder_in, table.footer_cells[row]))
     }
     problems = [
         Problem(

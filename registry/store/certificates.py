@@ -259,11 +259,12 @@ def amend_events(
         if successor and "approval_doc" in amendment.changed:
             # the certificate the event created carries the event's document as its own
             old, new = amendment.changed["approval_doc"]
-            conn.execute(
+            updated = conn.execute(
                 "UPDATE certificates SET approval_doc = ?, updated_sync = ? WHERE number = ?"
                 " AND approval_doc IS ?",
                 (new, sync_id, successor, old),
             )
-            conn.execute(_HISTORY, (successor, sync_id, at, "approval_doc", old, new))
+            if updated.rowcount:  # a history of what changed, never of what did not
+                conn.execute(_HISTORY, (successor, sync_id, at, "approval_doc", old, new))
         count += 1
     return count

@@ -171,7 +171,7 @@ TABLES: dict[str, TableSpec] = {
     ),
     # the trade catalogue the registers were checked with, for the public confirmation
     # (registry.store.trades): each spelling — standard name or alias — and its standard name
-    "trades": TableSpec({"spelling": str, "name": str, "code": str}, "spelling"),
+    "trades": TableSpec({"spelling": str, "name": str, "code": str, "source": str}, "spelling"),
     # API keys of HR systems: the key's hash only, never the key (registry.store.keys)
     "api_keys": TableSpec(
         {

@@ -213,8 +213,9 @@ def supersede_runs(
 ) -> int:
     """Replace the earlier runs of a file numbered again — the same ``batch`` (file as a
     resolved path, kind, authority, region, year code) — whose numbers went nowhere: none is
-    registered, none is in the file as it is now (a copy saved back over it keeps them). Their
-    numbers are given again rather than skipped. How many runs were replaced."""
+    registered, none is in the file as it is now (a copy saved back over it keeps them), and
+    none was followed by another number. Their numbers are given again rather than skipped.
+    How many runs were replaced."""
     earlier = conn.execute(
         "SELECT n.id, n.letter || n.year_code || n.region, n.first_sequence, n.last_sequence"
         " FROM numbering n WHERE n.file = ? AND n.kind = ? AND n.authority = ? AND n.region = ?"
@@ -228,7 +229,10 @@ def supersede_runs(
             "SELECT 1 FROM certificates WHERE number BETWEEN ? AND ? LIMIT 1",
             (numbers[0], numbers[-1]),
         ).fetchone()
-        if registered is None and not written.intersection(numbers):
+        # only the last numbers handed out: the new run then starts at this one's first and
+        # gives them again — after another file's run they would be released, not given again
+        latest = last == highest_sequence(conn, prefix[0], prefix[1:3], prefix[3:7])
+        if latest and registered is None and not written.intersection(numbers):
             conn.execute("UPDATE numbering SET superseded_at = ? WHERE id = ?", (at, run_id))
             replaced += 1
     return replaced

@@ -16,20 +16,26 @@ STORED_SOURCE = "登记库中的工种目录"
 
 
 def keep_catalogue(conn: sqlite3.Connection, catalogue: TradeCatalogue) -> None:
-    """Store the catalogue a roster was checked with, in the roster's transaction — unless the
-    registry holds it already, or it is the shipped starting list and the registry holds another:
-    an office that syncs without naming the catalogue (a folder without ``trades =``) must not put
-    that list back in place of the official one another sync stored."""
-    built_in = catalogue.source.startswith(BUILTIN_SOURCE)  # with an office's additions, too
-    if built_in and conn.execute("SELECT 1 FROM trades").fetchone():
+    """Store the catalogue a roster was checked with, in the roster's transaction, unless the
+    registry holds it already. One built on the shipped starting list (with an office's
+    additions, or none) never replaces a named catalogue another sync stored — an office that
+    syncs without naming it (a folder without ``trades =``) must not put the starting list back
+    in place of the official one — but does replace one built on the starting list."""
+    built_in = catalogue.source.startswith(BUILTIN_SOURCE)
+    stored = conn.execute("SELECT source FROM trades LIMIT 1").fetchone()
+    if built_in and stored and not str(stored[0] or "").startswith(BUILTIN_SOURCE):
         return
     rows = sorted(
-        (spelling, name, catalogue.codes.get(name)) for spelling, name in catalogue.standard.items()
+        (spelling, name, catalogue.codes.get(name), catalogue.source)
+        for spelling, name in catalogue.standard.items()
     )
-    if conn.execute("SELECT spelling, name, code FROM trades ORDER BY spelling").fetchall() == rows:
+    if (
+        conn.execute("SELECT spelling, name, code, source FROM trades ORDER BY spelling").fetchall()
+        == rows
+    ):
         return
     conn.execute("DELETE FROM trades")
-    conn.executemany("INSERT INTO trades (spelling, name, code) VALUES (?, ?, ?)", rows)
+    conn.executemany("INSERT INTO trades (spelling, name, code, source) VALUES (?, ?, ?, ?)", rows)
 
 
 def stored_catalogue(conn: sqlite3.Connection) -> TradeCatalogue | None:
