@@ -57,6 +57,23 @@ class StatusChanges:
     """applied events whose references (文号, 原因, 审核意见) a new version corrects"""
 
 
+def _collected_after(event: StatusEvent, current: CertificateState) -> Found | None:
+    """An event that voids the paper (not a 补发 under its own number) dated before its
+    recorded collection, when it had to be valid — or the same day, for a revocation."""
+    date = event.date.isoformat()
+    voids = event.type != REISSUE or event.new_number
+    if not voids or not current.collected_on:
+        return None
+    if valid_when_collected(current.collected_on, date, revoked=event.type == REVOKE):
+        return None
+    after = "晚于" if event.type == REVOKE else "不早于"
+    rule = (
+        f"该证书已登记于 {current.collected_on} 领取，领取时证书须有效：{event.type}日期须{after}"
+        "领取日期。请核对日期；如确在领取前已作废，请先更正领取登记"
+    )
+    return ("日期", date, rule, "§四.(六)")
+
+
 def _event_problems(
     event: StatusEvent,
     current: CertificateState,
@@ -76,18 +93,8 @@ def _event_problems(
     if current.last_event and date < current.last_event:
         rule = f"早于该证书上一次变更的日期 {current.last_event}；变更须按日期顺序登记"
         found.append(("日期", date, rule, "§四.(六)"))
-    voids = event.type != REISSUE or event.new_number  # a 补发 under its own number does not
-    if (
-        voids
-        and current.collected_on
-        and not valid_when_collected(current.collected_on, date, revoked=event.type == REVOKE)
-    ):
-        after = "晚于" if event.type == REVOKE else "不早于"
-        rule = (
-            f"该证书已登记于 {current.collected_on} 领取，领取时证书须有效：{event.type}日期须{after}"
-            "领取日期。请核对日期；如确在领取前已作废，请先更正领取登记"
-        )
-        found.append(("日期", date, rule, "§四.(六)"))
+    if collected := _collected_after(event, current):
+        found.append(collected)
     if current.status == REVOKED:
         rule = "该证书已撤销，不能再换发、补发或撤销"
         found.append(("证书编号", event.number, rule, "§五.(三)"))
