@@ -330,6 +330,8 @@ def test_an_offices_additions_to_the_shipped_list_reach_the_confirmation(
     registers.add("b.csv", [approval_row("Z1122020002", "李四", 报考工种="本地别名")], MIANYANG)
     command = ["sync", str(registers.folder), "--db", str(db), "--trades-extra", str(extra)]
     assert CliRunner().invoke(cli, command).exit_code == 0
+    registers.add("c.csv", [approval_row("Z1122020003", "王五")], MIANYANG)  # naming none
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
     with app_client(db=db) as client:
         body = {"number": "Z1122020002", "name": "李四", "confirm": {"trade": "本地别名"}}
         assert client.post("/api/v1/verify", json=body).json()["confirmation"]["trade"] == "match"

@@ -3,6 +3,7 @@ keeps the spreadsheet's layout and then syncs cleanly."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import zipfile
@@ -347,3 +348,28 @@ def test_a_copy_saved_back_with_another_level_keeps_its_numbers(
     other = RegisterFactory(tmp_path / "o").add("o.csv", [approval_row("", "丙")], MIANYANG)
     assert number(other, tmp_path / "o-out.csv", db_path)[0] == 0
     assert "Z1122020004" in (tmp_path / "o-out.csv").read_text()
+
+
+@pytest.mark.parametrize(
+    "second",
+    [[approval_row("", "甲"), approval_row("", "乙")], [approval_row("", "甲")]],
+    ids=["a row dropped", "a level dropped"],
+)
+def test_numbering_again_with_less_never_releases_a_number_the_first_copy_shows(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path, second: list[dict[str, object]]
+) -> None:
+    """Three rows numbered, then the file numbered again with fewer (or without its 初级 row):
+    replacing the first run released its last numbers, and the next file was given them while
+    the first copy still showed them."""
+    rows = [approval_row("", "甲"), approval_row("", "乙"), approval_row("", "丙", level="初级")]
+    path = registered.add("a.csv", rows, MIANYANG)
+    assert number(path, tmp_path / "a1.csv", db_path)[0] == 0  # Z…0003, Z…0004, C…0002
+    path = registered.add("a.csv", second, MIANYANG)
+    assert number(path, tmp_path / "a2.csv", db_path)[0] == 0
+    other = RegisterFactory(tmp_path / "b").add(
+        "b.csv", [approval_row("", "戊"), approval_row("", "己", level="初级")], MIANYANG
+    )
+    assert number(other, tmp_path / "b1.csv", db_path)[0] == 0
+    first = set(re.findall(r"[CZ]11220200\d\d", (tmp_path / "a1.csv").read_text()))
+    later = set(re.findall(r"[CZ]11220200\d\d", (tmp_path / "b1.csv").read_text()))
+    assert first and later and not first & later

@@ -24,7 +24,7 @@ from registry.domain.problems import Problem
 from registry.domain.text import BLANK_LOOKING, hidden_characters, visible
 from registry.domain.trades import TradeCatalogue
 from registry.sheets.layout import Layout
-from registry.sheets.table import FOOTER_MARKERS, Table, read_table
+from registry.sheets.table import Table, read_table
 from registry.store.writes import Applied
 
 
@@ -80,15 +80,18 @@ Payload = TypeVar("Payload")
 _LINE_BREAK = re.compile(r"\r\n|[\r\n]")
 
 
-_REMARK_WORDS = (*FOOTER_MARKERS, "备注", "说明", "已于", "编号")
+_NAME_BESIDE = re.compile(r"[\u4e00-\u9fff·]{2,5}")
+"""What may stand beside a number in a holder's row typed into one cell: a name."""
 
 
 def _holder_in(cell: str) -> bool:
     """Whether a cell below the footer holds a certificate number as a holder's row would: the
-    number alone, or with a name (郑浩 Z1122020902) — not in a remark about it."""
-    if NUMBER_IN_TEXT.fullmatch(cell.strip()):
-        return True
-    return bool(NUMBER_IN_TEXT.search(cell)) and not any(w in cell for w in _REMARK_WORDS)
+    number alone, or with a name (郑浩 Z1122020902) — not in a remark about it (注：…原证遗失)."""
+    found = NUMBER_IN_TEXT.search(cell)
+    if found is None:
+        return False
+    rest = (cell[: found.start()] + cell[found.end() :]).strip()
+    return not rest or _NAME_BESIDE.fullmatch(rest) is not None
 
 
 def cell_problems(table: Table) -> list[Problem]:

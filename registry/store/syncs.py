@@ -210,19 +210,19 @@ def open_run_of(
 
 def supersede_runs(
     conn: sqlite3.Connection, batch: tuple[str, str, str, str, str], written: set[str], at: str
-) -> int:
+) -> list[tuple[str, int, int]]:
     """Replace the earlier runs of a file numbered again — the same ``batch`` (file as a
     resolved path, kind, authority, region, year code) — whose numbers went nowhere: none is
     registered, none is in the file as it is now (a copy saved back over it keeps them), and
     none was followed by another number. Their numbers are given again rather than skipped.
-    How many runs were replaced."""
+    The runs replaced: (number prefix, first and last sequence)."""
     earlier = conn.execute(
         "SELECT n.id, n.letter || n.year_code || n.region, n.first_sequence, n.last_sequence"
         " FROM numbering n WHERE n.file = ? AND n.kind = ? AND n.authority = ? AND n.region = ?"
         f" AND n.year_code = ? AND {_OPEN}",
         batch,
     ).fetchall()
-    replaced = 0
+    replaced = []
     for run_id, prefix, first, last in earlier:
         numbers = [f"{prefix}{sequence:04d}" for sequence in range(first, last + 1)]
         registered = conn.execute(
@@ -234,5 +234,5 @@ def supersede_runs(
         latest = last == highest_sequence(conn, prefix[0], prefix[1:3], prefix[3:7])
         if latest and registered is None and not written.intersection(numbers):
             conn.execute("UPDATE numbering SET superseded_at = ? WHERE id = ?", (at, run_id))
-            replaced += 1
+            replaced.append((prefix, first, last))
     return replaced

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from registry.domain.trades import BUILTIN_SOURCE, TradeCatalogue
+from registry.domain.trades import BUILTIN_SOURCE, TradeCatalogue, builtin_catalogue
 
 STORED_SOURCE = "登记库中的工种目录"
 
@@ -20,22 +20,34 @@ def keep_catalogue(conn: sqlite3.Connection, catalogue: TradeCatalogue) -> None:
     registry holds it already. One built on the shipped starting list (with an office's
     additions, or none) never replaces a named catalogue another sync stored — an office that
     syncs without naming it (a folder without ``trades =``) must not put the starting list back
-    in place of the official one — but does replace one built on the starting list."""
-    built_in = catalogue.source.startswith(BUILTIN_SOURCE)
-    stored = conn.execute("SELECT source FROM trades LIMIT 1").fetchone()
-    if built_in and stored and not str(stored[0] or "").startswith(BUILTIN_SOURCE):
-        return
+    in place of the official one — nor one built on the starting list with more in it (the
+    additions an earlier sync stored)."""
     rows = sorted(
-        (spelling, name, catalogue.codes.get(name), catalogue.source)
-        for spelling, name in catalogue.standard.items()
+        (spelling, name, catalogue.codes.get(name)) for spelling, name in catalogue.standard.items()
     )
-    if (
-        conn.execute("SELECT spelling, name, code, source FROM trades ORDER BY spelling").fetchall()
-        == rows
-    ):
+    kept = conn.execute(
+        "SELECT spelling, name, code, source FROM trades ORDER BY spelling"
+    ).fetchall()
+    held = [(spelling, name, code) for spelling, name, code, _ in kept]
+    if held == rows:
         return
+    if kept and catalogue.source.startswith(BUILTIN_SOURCE):
+        if not _built_in(kept[0][3], held) or set(rows) < set(held):
+            return
     conn.execute("DELETE FROM trades")
-    conn.executemany("INSERT INTO trades (spelling, name, code, source) VALUES (?, ?, ?, ?)", rows)
+    conn.executemany(
+        "INSERT INTO trades (spelling, name, code, source) VALUES (?, ?, ?, ?)",
+        [(*row, catalogue.source) for row in rows],
+    )
+
+
+def _built_in(source: str | None, held: list[tuple[str, str, str | None]]) -> bool:
+    """Whether the stored catalogue is built on the shipped list (one stored before its source
+    was recorded: when it is the shipped list itself)."""
+    if source is not None:
+        return source.startswith(BUILTIN_SOURCE)
+    shipped = builtin_catalogue()
+    return held == sorted((s, n, shipped.codes.get(n)) for s, n in shipped.standard.items())
 
 
 def stored_catalogue(conn: sqlite3.Connection) -> TradeCatalogue | None:

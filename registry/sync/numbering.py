@@ -25,7 +25,12 @@ from registry.sheets.cells import text
 from registry.sheets.numbered_copy import write_numbered_copy
 from registry.sheets.table import Record, Table, read_table
 from registry.store import now
-from registry.store.syncs import NumberingRun, highest_sequence, record_numbering
+from registry.store.syncs import (
+    NumberingRun,
+    highest_sequence,
+    record_numbering,
+    supersede_runs,
+)
 
 MAX_SEQUENCE = 9999
 
@@ -112,6 +117,33 @@ def plan(
             waiting.append((record.row, letter))
     _assign(conn, numbering, waiting, last_written, year_code, region)
     return numbering
+
+
+def plan_again(
+    conn: sqlite3.Connection, path: Path, kind: str, authority: str, region: str, year_code: str
+) -> Numbering:
+    """`plan`, for a file that may have been numbered before and not loaded (a row fixed): its
+    earlier run is replaced, and its numbers given again, when the new plan gives every one of
+    them again — fewer rows or a level dropped would release the rest to the next file while
+    the first copy still shows them, so then the earlier run stands and the new numbers follow
+    it."""
+    first = plan(conn, path, kind, authority, region, year_code)
+    if not first.assigned:
+        return first
+    batch = (str(path.resolve()), kind, authority, region, year_code)
+    conn.execute("SAVEPOINT renumber")
+    replaced = supersede_runs(conn, batch, first.written, now())
+    again = plan(conn, path, kind, authority, region, year_code) if replaced else first
+    spans = again.ranges()
+    if any(
+        prefix not in spans
+        or not spans[prefix][0].sequence <= low <= high <= spans[prefix][1].sequence
+        for prefix, low, high in replaced
+    ):
+        conn.execute("ROLLBACK TO renumber")
+        again = first
+    conn.execute("RELEASE renumber")
+    return again
 
 
 def _numbered_after_unnumbered(row: int, number: CertificateNumber) -> Problem:
