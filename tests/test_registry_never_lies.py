@@ -295,6 +295,23 @@ def test_a_mistyped_reference_of_an_applied_event_is_corrected_with_history(
         ).fetchone() == (exchange["批准文号"],)
 
 
+def test_an_applied_events_document_in_other_brackets_is_no_correction(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    exchange = status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903")
+    roster.add("changes.xlsx", [exchange], CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+    recorded = "SELECT * FROM certificate_history UNION ALL SELECT approval_doc, 0, 0, 0, 0, 0, 0 FROM status_events"
+    with sqlite3.connect(db_path) as conn:
+        before = conn.execute(recorded).fetchall()
+    written = str(exchange["批准文号"]).replace("〔", "[").replace("〕", "]")
+    roster.add("changes.xlsx", [{**exchange, "批准文号": written}], CHANGES)
+    code, report = sync(roster.folder, db_path)
+    assert code == 0, report
+    with sqlite3.connect(db_path) as conn:  # nothing recorded as corrected
+        assert conn.execute(recorded).fetchall() == before
+
+
 def test_3_events_after_a_corrected_name_name_the_corrected_holder(
     roster: RegisterFactory, db_path: Path
 ) -> None:

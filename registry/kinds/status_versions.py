@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from registry.domain.documents import document_key
 from registry.domain.problems import Problem
 from registry.domain.statuses import StatusEvent
 from registry.kinds.status_rows import REISSUE_DOCUMENTS
@@ -69,14 +70,23 @@ def compare_with_applied(
         changed = {
             field: (old, new)
             for field, old, new in zip(RECORDED, before, now, strict=True)
-            if old != new
+            if old != new and not _same_document(field, old, new)
         }
+        if not changed:
+            continue
         if changed.keys() <= AMENDABLE:
             labels = {field: f"{event.type}{RECORDED[field]}" for field in changed}
             amendments.append(Amendment(event.identity, event.number, changed, labels))
         else:
             problems.append(_edited(event, changed))
     return problems, amendments
+
+
+def _same_document(field: str, old: object, new: object) -> bool:
+    """An approving document written with other brackets (〔2013〕 as [2013]) is the same one."""
+    if field != "approval_doc" or not isinstance(old, str) or not isinstance(new, str):
+        return False
+    return document_key(old) == document_key(new)
 
 
 def _was(field: str, old: object) -> str:
