@@ -133,15 +133,18 @@ def test_runs_before_a_sync_never_share_numbers(
     assert all(r[4] for r in runs)
 
 
-def test_a_file_numbered_again_before_loading_gets_its_numbers_again(
+def test_a_file_numbered_again_gets_new_numbers_never_its_first_ones_again(
     registered: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:
-    """附件3 四: numbers are taken in order. A file numbered again before it was loaded (a row
-    fixed) burned its first run's numbers: the second run started after them."""
+    """Numbering a file again before it is loaded (its rows reordered) leaves its first numbers
+    behind: given again, they went to other people than the first copy — which may already be
+    on someone's desk — showed."""
     path = registered.add("new.csv", [approval_row("", "甲"), approval_row("", "乙")], MIANYANG)
     assert number(path, tmp_path / "first.csv", db_path)[0] == 0  # Z…0003, Z…0004
-    assert number(path, tmp_path / "again.csv", db_path)[0] == 0  # the same file, again
-    assert "Z1122020003" in (tmp_path / "again.csv").read_text()
+    path = registered.add("new.csv", [approval_row("", "乙"), approval_row("", "甲")], MIANYANG)
+    assert number(path, tmp_path / "again.csv", db_path)[0] == 0
+    again = (tmp_path / "again.csv").read_text()
+    assert "Z1122020005" in again and "Z1122020003" not in again
 
 
 def test_a_number_handed_out_is_never_handed_out_again(
@@ -302,29 +305,11 @@ def test_an_exchange_takes_neither_a_handed_out_number_nor_one_ahead(
     assert run("sync", str(registered.folder), "--db", str(db_path))[0] == 0
 
 
-def test_numbering_again_after_another_file_keeps_the_first_numbers_spoken_for(
-    registered: RegisterFactory, db_path: Path, tmp_path: Path
-) -> None:
-    """F numbered (0003–0004), then G (0005), then F again: F's first numbers cannot be given
-    again (G's follow them), so they stay spoken for — released, a 换发 took 0003, which F's
-    first copy had given 甲."""
-    path = registered.add("f.csv", [approval_row("", "甲"), approval_row("", "乙")], MIANYANG)
-    other = RegisterFactory(tmp_path / "g").add("g.csv", [approval_row("", "丙")], MIANYANG)
-    assert number(path, tmp_path / "f1.csv", db_path)[0] == 0
-    assert number(other, tmp_path / "g1.csv", db_path)[0] == 0
-    assert number(path, tmp_path / "f2.csv", db_path)[0] == 0
-    assert "Z1122020006" in (tmp_path / "f2.csv").read_text()
-    conn = sqlite3.connect(db_path)
-    assert conn.execute(
-        "SELECT count(*) FROM numbering WHERE superseded_at IS NOT NULL"
-    ).fetchone() == (0,)
-
-
 def test_same_named_files_in_two_folders_are_two_files(
     registered: RegisterFactory, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """名册.csv numbered from one folder, then another folder's 名册.csv: not a renumbering of
-    the first (typed as the same relative name, it was taken for one, and given Z…0003 too)."""
+    """名册.csv numbered from one folder, then another folder's 名册.csv typed by the same
+    relative name: two files, two numbers."""
     for folder, holder in (("x", "甲"), ("y", "乙")):
         RegisterFactory(tmp_path / folder).add("名册.csv", [approval_row("", holder)], MIANYANG)
     outputs = []
@@ -339,7 +324,7 @@ def test_a_copy_saved_back_with_another_level_keeps_its_numbers(
     registered: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:
     """The numbered copy saved back over its source, a 初级 row added, numbered again: the file's
-    Z…0003 stays spoken for — replaced, another file was given it too."""
+    Z…0003 stays spoken for, and the next file gets Z…0004."""
     path = registered.add("new.csv", [approval_row("", "甲")], MIANYANG)
     assert number(path, tmp_path / "first.csv", db_path)[0] == 0  # Z…0003
     rows = [approval_row("Z1122020003", "甲"), approval_row("", "乙", level="初级")]
@@ -358,9 +343,8 @@ def test_a_copy_saved_back_with_another_level_keeps_its_numbers(
 def test_numbering_again_with_less_never_releases_a_number_the_first_copy_shows(
     registered: RegisterFactory, db_path: Path, tmp_path: Path, second: list[dict[str, object]]
 ) -> None:
-    """Three rows numbered, then the file numbered again with fewer (or without its 初级 row):
-    replacing the first run released its last numbers, and the next file was given them while
-    the first copy still showed them."""
+    """Three rows numbered, then the file numbered again with fewer (or without its 初级 row),
+    then another file: no number the first copy shows is given to anyone else."""
     rows = [approval_row("", "甲"), approval_row("", "乙"), approval_row("", "丙", level="初级")]
     path = registered.add("a.csv", rows, MIANYANG)
     assert number(path, tmp_path / "a1.csv", db_path)[0] == 0  # Z…0003, Z…0004, C…0002

@@ -212,7 +212,7 @@ def number_command(
         # one write transaction from reading the numbers in use to recording the new ones: a
         # second run at the same time waits, and cannot hand out the same numbers again
         with store.transaction(conn):
-            plan = numbering.plan_again(conn, file, kind, authority, region, year_code)
+            plan = numbering.plan(conn, file, kind, authority, region, year_code)
             if plan.problems:
                 for problem in plan.problems:
                     click.echo(f"{file.name} {problem.describe()}", err=True)

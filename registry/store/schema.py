@@ -165,7 +165,6 @@ TABLES: dict[str, TableSpec] = {
             "first_sequence": int,
             "last_sequence": int,
             "count": int,
-            "superseded_at": str,
         },
         indexes=(("region", "letter", "year_code"),),
     ),

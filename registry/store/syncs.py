@@ -177,20 +177,15 @@ def record_numbering(conn: sqlite3.Connection, runs: Sequence[NumberingRun]) -> 
     )
 
 
-_OPEN = "n.superseded_at IS NULL"
-"""A numbering run no later run of the same file replaced: its numbers are spoken for, loaded
-or not — a number handed out is never handed out again (a row dropped before loading leaves a
-gap; numbering the file again before it is loaded avoids one, `supersede_runs`)."""
-
-
 def highest_sequence(conn: sqlite3.Connection, letter: str, year_code: str, region: str) -> int:
-    """The highest sequence used for a letter/year/region in the registry or an open numbering
-    run (`_OPEN`)."""
+    """The highest sequence used for a letter/year/region in the registry or a numbering run.
+    A number handed out is never handed out again, loaded or not: a copy that shows it may be
+    on someone's desk (a row dropped before loading, a file numbered again, leave a gap)."""
     prefix = f"{letter}{year_code}{region}"
     row = conn.execute(
         "SELECT max(s) FROM (SELECT max(sequence) AS s FROM certificates WHERE number >= ? AND"
-        " number < ? UNION ALL SELECT max(n.last_sequence) FROM numbering n WHERE n.letter = ?"
-        f" AND n.year_code = ? AND n.region = ? AND {_OPEN})",
+        " number < ? UNION ALL SELECT max(last_sequence) FROM numbering WHERE letter = ? AND"
+        " year_code = ? AND region = ?)",
         (prefix, prefix + "~", letter, year_code, region),
     ).fetchone()
     return int(row[0] or 0)
@@ -199,40 +194,10 @@ def highest_sequence(conn: sqlite3.Connection, letter: str, year_code: str, regi
 def open_run_of(
     conn: sqlite3.Connection, letter: str, year_code: str, region: str, sequence: int
 ) -> str | None:
-    """The file a numbering run (not replaced) handed ``sequence`` out to, if any."""
+    """The file a numbering run handed ``sequence`` out to, if any."""
     row = conn.execute(
-        f"SELECT n.file FROM numbering n WHERE n.letter = ? AND n.year_code = ? AND n.region = ?"
-        f" AND ? BETWEEN n.first_sequence AND n.last_sequence AND {_OPEN} ORDER BY n.id LIMIT 1",
+        "SELECT file FROM numbering WHERE letter = ? AND year_code = ? AND region = ?"
+        " AND ? BETWEEN first_sequence AND last_sequence ORDER BY id LIMIT 1",
         (letter, year_code, region, sequence),
     ).fetchone()
     return None if row is None else str(row[0])
-
-
-def supersede_runs(
-    conn: sqlite3.Connection, batch: tuple[str, str, str, str, str], written: set[str], at: str
-) -> list[tuple[str, int, int]]:
-    """Replace the earlier runs of a file numbered again — the same ``batch`` (file as a
-    resolved path, kind, authority, region, year code) — whose numbers went nowhere: none is
-    registered, none is in the file as it is now (a copy saved back over it keeps them), and
-    none was followed by another number. Their numbers are given again rather than skipped.
-    The runs replaced: (number prefix, first and last sequence)."""
-    earlier = conn.execute(
-        "SELECT n.id, n.letter || n.year_code || n.region, n.first_sequence, n.last_sequence"
-        " FROM numbering n WHERE n.file = ? AND n.kind = ? AND n.authority = ? AND n.region = ?"
-        f" AND n.year_code = ? AND {_OPEN}",
-        batch,
-    ).fetchall()
-    replaced = []
-    for run_id, prefix, first, last in earlier:
-        numbers = [f"{prefix}{sequence:04d}" for sequence in range(first, last + 1)]
-        registered = conn.execute(
-            "SELECT 1 FROM certificates WHERE number BETWEEN ? AND ? LIMIT 1",
-            (numbers[0], numbers[-1]),
-        ).fetchone()
-        # only the last numbers handed out: the new run then starts at this one's first and
-        # gives them again — after another file's run they would be released, not given again
-        latest = last == highest_sequence(conn, prefix[0], prefix[1:3], prefix[3:7])
-        if latest and registered is None and not written.intersection(numbers):
-            conn.execute("UPDATE numbering SET superseded_at = ? WHERE id = ?", (at, run_id))
-            replaced.append((prefix, first, last))
-    return replaced

@@ -25,12 +25,7 @@ from registry.sheets.cells import text
 from registry.sheets.numbered_copy import write_numbered_copy
 from registry.sheets.table import Record, Table, read_table
 from registry.store import now
-from registry.store.syncs import (
-    NumberingRun,
-    highest_sequence,
-    record_numbering,
-    supersede_runs,
-)
+from registry.store.syncs import NumberingRun, highest_sequence, record_numbering
 
 MAX_SEQUENCE = 9999
 
@@ -42,8 +37,6 @@ class Numbering:
     table: Table
     assigned: dict[int, CertificateNumber] = field(default_factory=dict)
     """spreadsheet row → new number"""
-    written: set[str] = field(default_factory=set)
-    """the well-formed numbers the file holds already"""
     problems: list[Problem] = field(default_factory=list)
 
     def ranges(self) -> dict[str, tuple[CertificateNumber, CertificateNumber, int]]:
@@ -95,7 +88,6 @@ def plan(
                 number = parse(written)
             except MalformedNumber:
                 continue  # the sync reports it; numbering only needs the numbers already used
-            numbering.written.add(str(number))
             if (number.year_code, number.region) != (year_code, region):
                 rule = (
                     f"已有的编号属于年份代码 {number.year_code}、地区 {number.region}，而本次编号为年份"
@@ -117,33 +109,6 @@ def plan(
             waiting.append((record.row, letter))
     _assign(conn, numbering, waiting, last_written, year_code, region)
     return numbering
-
-
-def plan_again(
-    conn: sqlite3.Connection, path: Path, kind: str, authority: str, region: str, year_code: str
-) -> Numbering:
-    """`plan`, for a file that may have been numbered before and not loaded (a row fixed): its
-    earlier run is replaced, and its numbers given again, when the new plan gives every one of
-    them again — fewer rows or a level dropped would release the rest to the next file while
-    the first copy still shows them, so then the earlier run stands and the new numbers follow
-    it."""
-    first = plan(conn, path, kind, authority, region, year_code)
-    if not first.assigned:
-        return first
-    batch = (str(path.resolve()), kind, authority, region, year_code)
-    conn.execute("SAVEPOINT renumber")
-    replaced = supersede_runs(conn, batch, first.written, now())
-    again = plan(conn, path, kind, authority, region, year_code) if replaced else first
-    spans = again.ranges()
-    if any(
-        prefix not in spans
-        or not spans[prefix][0].sequence <= low <= high <= spans[prefix][1].sequence
-        for prefix, low, high in replaced
-    ):
-        conn.execute("ROLLBACK TO renumber")
-        again = first
-    conn.execute("RELEASE renumber")
-    return again
 
 
 def _numbered_after_unnumbered(row: int, number: CertificateNumber) -> Problem:
