@@ -441,7 +441,7 @@ def test_6_a_technician_row_cites_a_document_of_its_year(
     assert (where, column, clause) == (3, "批准文号", "§四.(三)") and "〔2014〕" in rule
 
 
-@pytest.mark.parametrize("ditto", ["同上", "〃"])
+@pytest.mark.parametrize("ditto", ["同上", "〃", "″", "同 上。", "〃〃"])
 def test_6_a_technician_row_writes_its_own_values_not_ditto_marks(
     registers: RegisterFactory, db_path: Path, ditto: str
 ) -> None:
@@ -522,8 +522,19 @@ def test_7_a_technician_roster_keeps_each_trade_together(
             "中级 5 人，名册中实有 2 人",
             "§四.(六)1",
         ),
+        ("同意初级工 0 人，中级工 5 人，高级工 0 人。", "中级 5 人，名册中实有 2 人", "§四.(六)1"),
+        ("同意初级 0 名，中级 5 名。", "中级 5 人，名册中实有 2 人", "§四.(六)1"),
     ],
-    ids=["blanks are zero", "Chinese numerals", "one level", "another order", "no 技师", "dashes"],
+    ids=[
+        "blanks are zero",
+        "Chinese numerals",
+        "one level",
+        "another order",
+        "no 技师",
+        "dashes",
+        "初级工",
+        "名",
+    ],
 )
 def test_8_footer_counts_as_the_form_prints_them(
     registers: RegisterFactory, db_path: Path, agreed: str, fragment: str, clause: str
@@ -743,7 +754,9 @@ def test_a_changed_date_of_an_applied_reissue_is_not_a_second_reissue(
     assert sync(roster.folder, db_path)[0] == 0
 
 
-@pytest.mark.parametrize("reason", ["证书填写错误（出生年月）", "出生年月填错", "填写有误"])
+@pytest.mark.parametrize(
+    "reason", ["证书填写错误（出生年月）", "出生年月填错", "填写有误", "姓名打错", "笔误"]
+)
 def test_a_misfilling_said_in_other_words_is_corrected_by_its_exchange(
     roster: RegisterFactory, db_path: Path, reason: str
 ) -> None:
@@ -754,7 +767,9 @@ def test_a_misfilling_said_in_other_words_is_corrected_by_its_exchange(
     assert sync(roster.folder, db_path)[0] == 0
 
 
-@pytest.mark.parametrize("reason", ["证书污损", "证书破损", "证书水浸毁损"])
+@pytest.mark.parametrize(
+    "reason", ["证书污损", "证书破损", "证书水浸毁损", "证书破旧", "证书被水浸泡，字迹模糊"]
+)
 def test_a_damage_said_in_other_words_is_a_reason_to_exchange(
     roster: RegisterFactory, db_path: Path, reason: str
 ) -> None:

@@ -39,9 +39,10 @@ REISSUE = "补发"
 REVOKE = "撤销"
 EVENT_TYPES = (EXCHANGE, REISSUE, REVOKE)
 """The 类型 of a status-changes row (§四.(六)2, §四.(六)3, §五.(三))."""
-MISFILLED = ("错填", "填错", "填写错误", "填写有误", "有误")
+MISFILLED = ("错填", "填错", "错误", "有误", "打错", "写错", "印错", "笔误", "不符")
 """How a reason says the certificate was filled in wrongly: only then does a 换发 correct it."""
-DAMAGED = ("损坏", "污损", "破损", "毁损", "损毁", "残缺")
+DAMAGED = ("损", "破", "污", "毁", "残缺", "模糊", "浸")
+"""How it says the paper was damaged (损坏, 污损, 破旧, 撕破, 毁损, 水浸…)."""
 EXCHANGE_REASONS = MISFILLED + DAMAGED
 """§四.(六)2: only a misfilled or damaged certificate is exchanged; a lost one is reissued."""
 

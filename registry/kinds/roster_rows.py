@@ -7,6 +7,7 @@ found, never only the first, and the rows without problems become `CertificateRo
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import cast
@@ -100,8 +101,20 @@ MERGED_OR_EMPTY = (
 )
 
 
-DITTO = frozenset({"同上", "同前", "〃", "”", '"', "''", "同左"})
-"""Marks that repeat the row above on paper: the registry stores each row on its own."""
+DITTO_WORDS = frozenset({"同上", "同前", "同左"})
+DITTO_MARKS = frozenset("〃″”“\"'々")
+_NOT_SAID = re.compile(r"[\s。，,.、]")
+
+
+def is_ditto(value: Cell) -> bool:
+    """A mark that repeats the row above on paper (同上, 同 上。, 〃, ″, 〃〃…): the registry
+    stores each row on its own."""
+    if not isinstance(value, str):
+        return False
+    said = _NOT_SAID.sub("", value)
+    return said in DITTO_WORDS or (bool(said) and set(said) <= DITTO_MARKS)
+
+
 DITTO_RULE = "请写出完整内容：登记库逐行保存，不能用“同上”或“〃”代替上一行的内容"
 
 
@@ -193,7 +206,7 @@ class _RowChecker:
         if self.technician:
             for column in TECHNICIAN_FILLED:
                 value = values.get(column)
-                if value is None or value in DITTO:
+                if value is None or is_ditto(value):
                     rule = MERGED_OR_EMPTY if value is None else DITTO_RULE
                     problems.append(Problem(row, column, text(value), rule, "§四.(五)"))
         checked = self.cells(record)

@@ -23,7 +23,7 @@ from registry.store.rows import CertificateRow
 
 FOOTER_COLUMN = "证书核发部门意见"
 _LEVEL_WORDS = {LEVELS[letter].removesuffix("工"): letter for letter in LEVEL_ORDER}
-_COUNT = re.compile(rf"({'|'.join(_LEVEL_WORDS)})([^人，,。；;]{{0,10}}?)人")
+_COUNT = re.compile(rf"({'|'.join(_LEVEL_WORDS)})工?([^人名，,。；;]{{0,10}}?)[人名]")
 """一个等级的人数 in the footer: 初级 N 人, in any order; N blank as the form prints it."""
 _DIGITS = re.compile(r"\d+")
 DIFFERENT_PERSON = ("另一人", "非同一人", "不是同一人", "同名同姓", "同名同生日", "同名不同人")
@@ -46,7 +46,7 @@ def different_person(remark: str | None) -> bool:
     )
 
 
-NONE_WRITTEN = frozenset({"/", "-", "—", "——", "–", "－", "／", "无"})
+NONE_WRITTEN = frozenset({"/", "-", "--", "—", "——", "–", "－", "／", "×", "无"})
 """What an office writes in a level's count to say "none": read as 0, like a blank."""
 
 
