@@ -576,8 +576,19 @@ def test_8_a_data_row_below_the_footer_is_not_dropped_without_a_word(
         ["证书核发部门意见：同意中级 1 人", "注：Z1122020900 原证遗失，另行补发"],
         ["证书核发部门意见：同意中级 1 人", "本批证书号Z1122020901—Z1122020901，共1本"],
         ["证书核发部门意见：同意中级 1 人", "联系电话：028-86123456 13812345678"],
+        ["证书核发部门意见：同意中级 1 人", "作废 Z1122020900"],
+        ["证书核发部门意见：同意中级 1 人", "周杰 Z1122020901"],  # the file's own holder, listed
     ],
-    ids=["in the opinion", "a remark", "a spaced remark", "a note", "a range", "a phone"],
+    ids=[
+        "in the opinion",
+        "a remark",
+        "a spaced remark",
+        "a note",
+        "a range",
+        "a phone",
+        "a spoiled blank",
+        "a collection list",
+    ],
 )
 def test_8_a_footer_that_mentions_a_number_is_a_footer(
     registers: RegisterFactory, db_path: Path, footer: list[str]

@@ -82,27 +82,45 @@ _LINE_BREAK = re.compile(r"\r\n|[\r\n]")
 
 _NAME_BESIDE = re.compile(r"[\u4e00-\u9fff·]{2,5}")
 """What may stand beside a number in a holder's row typed into one cell: a name."""
+_NOT_A_NAME = ("作废", "空号", "遗失", "补发", "换发", "错填", "损坏", "至", "共")
 
 
-def _holder_in(cell: str) -> bool:
-    """Whether a cell below the footer holds a certificate number as a holder's row would: the
-    number alone, or with a name (郑浩 Z1122020902) — not in a remark about it (注：…原证遗失)."""
+def _holder_in(cell: str) -> str | None:
+    """The certificate number a cell below the footer holds as a holder's row would: the number
+    alone, or with a name (郑浩 Z1122020902) — not in a remark about it (注：…原证遗失, 作废 Z…)."""
     found = NUMBER_IN_TEXT.search(cell)
     if found is None:
-        return False
+        return None
     rest = (cell[: found.start()] + cell[found.end() :]).strip()
-    return not rest or _NAME_BESIDE.fullmatch(rest) is not None
+    if rest and (_NAME_BESIDE.fullmatch(rest) is None or any(w in rest for w in _NOT_A_NAME)):
+        return None
+    return found[0]
+
+
+def _holders_below_footer(table: Table) -> set[int]:
+    """Rows below the footer's own line holding a holder's number that no data row of the file
+    holds (a footer may list the batch's numbers, or who collected them: those are its own)."""
+    found = {
+        row: numbers
+        for row, _ in table.footer[1:]  # the first is the footer's own line (意见、签字)
+        if (numbers := {n for n in map(_holder_in, table.footer_cells[row]) if n})
+    }
+    if not found:
+        return set()
+    own = {
+        value
+        for record in table.records
+        for value in record.values.values()
+        if isinstance(value, str) and NUMBER_IN_TEXT.fullmatch(value)
+    }
+    return {row for row, numbers in found.items() if numbers - own}
 
 
 def cell_problems(table: Table) -> list[Problem]:
     """Every text cell holding a hidden character, whatever the kind: a name with a zero-width
     space would never match the public check, a bidi override shows one text and holds
     another, a control character can rewrite the terminal that prints the report."""
-    numbered = {
-        row
-        for row, _ in table.footer[1:]  # the first is the footer's own line (意见、签字)
-        if any(map(_holder_in, table.footer_cells[row]))
-    }
+    numbered = _holders_below_footer(table)
     problems = [
         Problem(
             row,
