@@ -179,3 +179,17 @@ def test_a_header_repeated_atop_each_printed_page_is_not_data(tmp_path: Path) ->
     workbook.save(path)
     table = read_table(path, APPROVAL_ROSTER)
     assert [(r.row, r.values["姓名"]) for r in table.records] == [(4, "张三"), (8, "李四")]
+
+
+def test_an_optional_column_split_in_two_halves_is_read(tmp_path: Path) -> None:
+    """原岗位证书号（未获工种年限） typed as two columns, 原岗位证书号 and 未获工种年限: the form's
+    two alternatives, not a column named twice."""
+    path = tmp_path / "split.csv"
+    header = (
+        "姓名,性别,出生年月,参加工作时间,原岗位证书号,未获工种年限,执行工资等级起始时间,报考年度,"
+    )
+    header += "报考工种,报考等级,思想政治表现,生产工作成绩,职业道德,技术业务理论,实际操作技能,颁发证书编号"
+    row = "张三,男,1975.05,1995.07,,3年,2008.10,2011,电工,中级,合格,良好,合格,75,82,Z1122020001"
+    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    table = read_table(path, APPROVAL_ROSTER)
+    assert [r.values["姓名"] for r in table.records] == ["张三"]

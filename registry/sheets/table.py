@@ -76,20 +76,21 @@ def _match_header(layout: Layout, keys: list[str]) -> dict[str, int]:
 def _refuse_twice_named(layout: Layout, keys: list[str]) -> None:
     """A header naming one of the layout's columns twice: only the first would be read, and the
     first may be a column hidden from whoever checked the sheet (a hidden 姓名 beside the
-    visible one loaded names nobody saw)."""
+    visible one loaded names nobody saw). Two different names of an optional column are two
+    halves of it some forms split (原岗位证书号 | 未获工种年限): the first is read, as before."""
     seen: dict[str, tuple[int, str]] = {}
     for index, key in enumerate(keys):
         column = layout.column(key) if key else None
         if column is None:
             continue
-        if column.name in seen:
+        if column.name in seen and (column.required or seen[column.name][1] == key):
             first, written = seen[column.name]
             where = f"第 {column_letters(first + 1)} 列“{written}”和第 {column_letters(index + 1)} 列“{key}”"
             raise UnreadableSheet(
                 f"表头中有两列都是“{column.name}”（{where}，其中一列可能被隐藏）：每一栏只能有一列。"
                 "请取消隐藏、核对后删除多余的一列，再重新保存"
             )
-        seen[column.name] = (index, key)
+        seen.setdefault(column.name, (index, key))
 
 
 def _keys(cells: list[Cell]) -> list[str]:
