@@ -766,25 +766,24 @@ def test_a_changed_date_of_an_applied_reissue_is_not_a_second_reissue(
 
 
 @pytest.mark.parametrize(
-    "reason", ["证书填写错误（出生年月）", "出生年月填错", "填写有误", "姓名打错", "笔误"]
+    ("reason", "corrected"),
+    [
+        *(
+            (reason, {"更正姓名": "周洁"})
+            for reason in ("证书填写错误（出生年月）", "出生年月填错")
+        ),
+        *((reason, {"更正姓名": "周洁"}) for reason in ("填写有误", "姓名打错", "笔误")),
+        *((reason, {}) for reason in ("证书污损", "证书破损", "证书水浸毁损", "证书破旧")),
+        ("证书被水浸泡，字迹模糊", {}),
+    ],
 )
-def test_a_misfilling_said_in_other_words_is_corrected_by_its_exchange(
-    roster: RegisterFactory, db_path: Path, reason: str
+def test_a_reason_said_in_office_words_is_read(
+    roster: RegisterFactory, db_path: Path, reason: str, corrected: dict[str, str]
 ) -> None:
+    """A misfilling (corrected by the exchange) or a damage, in the words offices use."""
     exchange = status_event(
-        "换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903", 原因=reason, 更正姓名="周洁"
+        "换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903", 原因=reason, **corrected
     )
-    roster.add("changes.xlsx", [exchange], CHANGES)
-    assert sync(roster.folder, db_path)[0] == 0
-
-
-@pytest.mark.parametrize(
-    "reason", ["证书污损", "证书破损", "证书水浸毁损", "证书破旧", "证书被水浸泡，字迹模糊"]
-)
-def test_a_damage_said_in_other_words_is_a_reason_to_exchange(
-    roster: RegisterFactory, db_path: Path, reason: str
-) -> None:
-    exchange = status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903", 原因=reason)
     roster.add("changes.xlsx", [exchange], CHANGES)
     assert sync(roster.folder, db_path)[0] == 0
 
