@@ -76,7 +76,7 @@ def compare_with_applied(
             continue
         if changed.keys() <= AMENDABLE:
             labels = {field: f"{event.type}{RECORDED[field]}" for field in changed}
-            amendments.append(Amendment(event.identity, event.number, changed, labels))
+            amendments.append(Amendment(event.identity, changed, labels))
         else:
             problems.append(_edited(event, changed))
     return problems, amendments

@@ -224,7 +224,6 @@ class Amendment:
 
     identity: tuple[str, str, str, str]
     """(type, number, date, new number or '')"""
-    number: str
     changed: dict[str, tuple[object, object]]
     """``status_events`` column → (recorded, corrected)"""
     labels: dict[str, str]
@@ -234,14 +233,14 @@ class Amendment:
 def amend_events(
     conn: sqlite3.Connection,
     register: str,
-    amendments: Iterable[Amendment],
+    amendments: Sequence[Amendment],
     sync_id: int,
     at: str,
 ) -> int:
     """Correct the references of applied events, the earlier values kept in the history of the
     certificate each is about; how many events were corrected."""
-    count = 0
     for amendment in amendments:
+        number = amendment.identity[1]
         assignments = ", ".join(f"[{field}] = ?" for field in amendment.changed)
         conn.execute(
             f"UPDATE status_events SET {assignments} WHERE register = ? AND type = ?"
@@ -251,7 +250,7 @@ def amend_events(
         conn.executemany(
             _HISTORY,
             [
-                (amendment.number, sync_id, at, amendment.labels[field], old, new)
+                (number, sync_id, at, amendment.labels[field], old, new)
                 for field, (old, new) in amendment.changed.items()
             ],
         )
@@ -266,5 +265,4 @@ def amend_events(
             )
             if updated.rowcount:  # a history of what changed, never of what did not
                 conn.execute(_HISTORY, (successor, sync_id, at, "approval_doc", old, new))
-        count += 1
-    return count
+    return len(amendments)

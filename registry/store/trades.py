@@ -22,9 +22,7 @@ def keep_catalogue(conn: sqlite3.Connection, catalogue: TradeCatalogue) -> None:
     syncs without naming it (a folder without ``trades =``) must not put the starting list back
     in place of the official one — nor one built on the starting list with more in it (the
     additions an earlier sync stored)."""
-    rows = sorted(
-        (spelling, name, catalogue.codes.get(name)) for spelling, name in catalogue.standard.items()
-    )
+    rows = _rows(catalogue)
     kept = conn.execute(
         "SELECT spelling, name, code, source FROM trades ORDER BY spelling"
     ).fetchall()
@@ -46,8 +44,14 @@ def _built_in(source: str | None, held: list[tuple[str, str, str | None]]) -> bo
     was recorded: when it is the shipped list itself)."""
     if source is not None:
         return source.startswith(BUILTIN_SOURCE)
-    shipped = builtin_catalogue()
-    return held == sorted((s, n, shipped.codes.get(n)) for s, n in shipped.standard.items())
+    return held == _rows(builtin_catalogue())
+
+
+def _rows(catalogue: TradeCatalogue) -> list[tuple[str, str, str | None]]:
+    """(spelling, standard name, code) of every spelling, as ``trades`` holds them, in order."""
+    return sorted(
+        (spelling, name, catalogue.codes.get(name)) for spelling, name in catalogue.standard.items()
+    )
 
 
 def stored_catalogue(conn: sqlite3.Connection) -> TradeCatalogue | None:
