@@ -1,11 +1,12 @@
 """What a clerk and an administrator read: a rejected register that does not flood the terminal,
 advice that anticipates the next failure, file and manifest advice about files and manifests,
-a demo that names the busy port, numbering that asks for its year code, and trades an
+a demo that names the busy port, numbering that says which year code it took, and trades an
 administrator adds without copying the catalogue."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 import socket
 from pathlib import Path
@@ -153,7 +154,7 @@ def test_a_missing_file_gets_advice_about_files(registers: RegisterFactory, db_p
     assert "No such file" not in output and "行号和列名" not in output
 
 
-def test_certreg_number_asks_for_the_year_code(
+def test_certreg_number_without_year_code_uses_this_year_and_says_so(
     registers: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:
     path = registers.add("new.csv", [approval_row("", "周杰")], MIANYANG)
@@ -161,9 +162,11 @@ def test_certreg_number_asks_for_the_year_code(
         "number", str(path), "--kind", "approval-roster", "--authority", "2202",
         "--out", str(tmp_path / "out.csv"), "--db", str(db_path),
     )  # fmt: skip
-    assert code == 2
-    assert "请用 --year-code 指定本批证书的核发年份代码（两位数字）。附件3 二" in output
-    assert not (tmp_path / "out.csv").exists()
+    assert code == 0, output
+    year = f"{dt.date.today().year % 100:02d}"
+    assert f"核发年份代码：{year}（未指定 --year-code，取今年年份后两位，附件3 二）" in output
+    assert f"中级工：Z{year}22020001 – Z{year}22020001，共 1 个" in output
+    assert f"Z{year}22020001" in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
 
 
 def test_certreg_demo_names_the_busy_port(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import re
 import sys
@@ -158,7 +159,8 @@ def _synced(
 @click.option("--region", help="编号地区代码（默认同发证机关；技师名册为持证人所在市州）。")
 @click.option(
     "--year-code",
-    help="本批证书的核发年份代码，两位数字（附件3 二：取核发年份后两位，首批统一为 11）。必填。",
+    help="本批证书的核发年份代码，两位数字（附件3 二：取核发年份后两位，首批统一为 11）。"
+    "默认取今年年份后两位。",
 )
 @click.option(
     "--out",
@@ -190,11 +192,9 @@ def number_command(
     for code in (authority, region):
         if code not in REGIONS:
             raise UsageProblem(f"地区代码 {code} 不是附件3规定的代码（2200-2221）")
+    chosen = year_code is not None
     if year_code is None:
-        raise UsageProblem(
-            "请用 --year-code 指定本批证书的核发年份代码（两位数字）。附件3 二：取核发年份的后两位，"
-            "首批证书统一为 11；编号一经发出不能更改，所以不代为猜测"
-        )
+        year_code = f"{dt.date.today().year % 100:02d}"
     if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
         raise UsageProblem("--year-code 应为两位半角数字，如 12")
     if out.resolve() == file.resolve():
@@ -229,6 +229,11 @@ def number_command(
         raise Failed(f"{file.name}：{exc}") from exc
     finally:
         conn.close()
+    if not chosen:
+        click.echo(
+            f"核发年份代码：{year_code}（未指定 --year-code，取今年年份后两位，附件3 二）。"
+            "其他年份核发的证书请用 --year-code 指定"
+        )
     for first, last, count in plan.ranges().values():
         click.echo(f"{LEVELS[first.letter]}：{first} – {last}，共 {count} 个")
     click.echo(f"已写出编号后的副本：{out}")
