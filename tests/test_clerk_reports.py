@@ -300,3 +300,35 @@ def test_each_problem_cites_one_clause_at_its_end(tmp_path: Path) -> None:
     for needle in ("收回旧证换发新证", "办理补发", "阿拉伯数字", "汉字数字"):
         assert needle in output, needle
     assert not re.search(r"（(§|附件)[^（）]*）（(§|附件)", output), output
+
+
+def test_csv_rows_are_counted_as_excel_shows_them_past_a_cell_on_two_lines(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """A quoted cell spanning two text lines is still one row in Excel and WPS: the rows after
+    it are named by the row the clerk sees, not by the text line."""
+    two_lines = {"原岗位证书号（未获工种年限）": "第一行\n第二行"}
+    path = registers.add(
+        "new.csv",
+        [approval_row("", "周杰", **two_lines), approval_row("", "郑浩", 报考等级="特级")],
+        MIANYANG,
+    )
+    code, output = run("sync", str(path.parent), "--db", str(db_path))
+    assert code == 1
+    assert "new.csv 第4行「原岗位证书号（未获工种年限）」“第一行<U+000A>第二行”" in output
+    assert "new.csv 第5行「报考等级」“特级”" in output
+
+    registers.add(
+        "new.csv", [approval_row("", "周杰", **two_lines), approval_row("", "郑浩")], MIANYANG
+    )
+    out = tmp_path / "numbered.csv"
+    code, output = run(
+        "number", str(path), "--kind", "approval-roster", "--authority", "2202",
+        "--year-code", "11", "--out", str(out), "--db", str(db_path),
+    )  # fmt: skip
+    assert code == 0, output
+    numbered = list(csv.reader(out.read_text(encoding="utf-8").splitlines(keepends=True)))
+    assert [(row[0], row[-1]) for row in numbered[3:]] == [
+        ("周杰", "Z1122020001"),
+        ("郑浩", "Z1122020002"),
+    ]

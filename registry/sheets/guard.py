@@ -77,8 +77,9 @@ class Sheet:
     ``to_python(skip_empty_area=False)`` gives: str, int, float, bool, date, datetime, time,
     timedelta, ``""`` when empty, padded from A1. From a CSV, the ``str`` fields of `csv`."""
     numbers: Sequence[int]
-    """the row number of each row as the spreadsheet shows it: 1, 2, 3… in a workbook; in a
-    CSV the physical line where the record ends (``csv.reader.line_num``)"""
+    """the row number of each row as the spreadsheet shows it: 1, 2, 3… in a workbook and in a
+    CSV, where Excel and WPS show a record as one row even when a quoted cell spans lines (so
+    the record's place, not the text line it ends on)"""
     encoding: str | None = None
     """the CSV's detected encoding (``utf-8``, ``utf-8-sig``, ``gb18030``); None for a workbook"""
 
@@ -207,19 +208,17 @@ def _read_csv(data: bytes, limits: SheetLimits) -> Sheet:
         ) from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[list[str]] = []
-    numbers: list[int] = []
     max_columns, max_rows = limits.max_columns, limits.max_rows
     try:
         for cells in reader:
             if len(cells) > max_columns or len(rows) == max_rows:
-                where = f"第 {reader.line_num} 行"
+                where = f"第 {len(rows) + 1} 行"
                 if len(cells) > max_columns:
                     raise exceeded(limits, "max_columns", len(cells), where)
                 raise exceeded(limits, "max_rows", len(rows) + 1, where)
             if encoding == "gb18030":
-                _refuse_mojibake(cells, reader.line_num)
+                _refuse_mojibake(cells, len(rows) + 1)
             rows.append(cells)
-            numbers.append(reader.line_num)
     except csv.Error as exc:
-        raise SheetRefused(f"CSV 格式错误（第 {reader.line_num} 行）：{exc}") from exc
-    return Sheet(cast(list[list[object]], rows), numbers, encoding)
+        raise SheetRefused(f"CSV 格式错误（第 {len(rows) + 1} 行）：{exc}") from exc
+    return Sheet(cast(list[list[object]], rows), range(1, len(rows) + 1), encoding)

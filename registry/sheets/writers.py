@@ -192,8 +192,8 @@ def fill_column(source: Path, out: Path, column: int, values: Mapping[int, str])
         text, encoding = decode(source.read_bytes())
         reader = csv.reader(io.StringIO(text, newline=""))
         rows = []
-        for cells in reader:
-            value = values.get(reader.line_num)
+        for row, cells in enumerate(reader, start=1):  # rows as `registry.sheets.guard` counts
+            value = values.get(row)
             if value:
                 cells += [""] * (column + 1 - len(cells))
                 cells[column] = value
