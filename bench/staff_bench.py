@@ -102,14 +102,11 @@ def sides(db: Path, bare: Path) -> dict[str, Side]:
     staff = datasette_command([db, verify_log_path(db)], "127.0.0.1", 1)
     staff[staff.index("--port") + 1] = "{port}"
     secret = secrets.token_hex(32)
+    password_hash = hash_password(STAFF_PASSWORD, iterations=1000)
     env = datasette_environment(
-        {
-            **os.environ,
-            "DATASETTE_SECRET": secret,
-            f"CERTREG_STAFF_{STAFF_USER}": hash_password(STAFF_PASSWORD, iterations=1000),
-        }
+        {**os.environ, "DATASETTE_SECRET": secret, f"CERTREG_STAFF_{STAFF_USER}": password_hash}
     )
-    cookie = session_cookie(Datasette(secret=secret), {"id": STAFF_USER})
+    cookie = session_cookie(Datasette(secret=secret), STAFF_USER, password_hash)
     plain = [sys.executable, "-m", "datasette", "serve", str(bare), str(verify_log_path(bare))]
     return {
         "staff": Side("staff (certreg browse)", staff, env, "/-/login", {"ds_actor": cookie}),

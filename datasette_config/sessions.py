@@ -15,10 +15,21 @@ log = logging.getLogger(__name__)
 
 
 class Session(NamedTuple):
-    """A live staff session: the random id in its cookie and the expiry signed with it."""
+    """A staff session: the random id in its cookie, and signed with it the expiry, the account
+    and the stamp of that account's password when the session began (`password_stamp`)."""
 
     id: str
     expires: int
+    user: str
+    stamp: str
+
+
+def password_stamp(password_hash: str) -> str:
+    """A short digest of an account's password hash, carried in its sessions' cookies: once the
+    password changes or the account is removed, no cookie carries the current stamp, so every
+    session begun before ends at once (a suspected leak is answered by changing the password).
+    The cookie is readable; the digest of a salted PBKDF2 hash tells nothing about the password."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
 def _digest(session_id: str) -> str:

@@ -177,9 +177,11 @@ def shipped_datasette(db: Path) -> Datasette:
     )
 
 
-def signed_in(ds: Datasette, user: str = STAFF_USER) -> dict[str, str]:
+def signed_in(
+    ds: Datasette, user: str = STAFF_USER, password_hash: str = STAFF_HASH
+) -> dict[str, str]:
     """The cookie a successful login sets: a signed session that expires and can be revoked."""
-    return {"ds_actor": session_cookie(ds, {"id": user})}
+    return {"ds_actor": session_cookie(ds, user, password_hash)}
 
 
 def snapshot(db: Path) -> list[tuple[object, ...]]:

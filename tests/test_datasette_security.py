@@ -323,7 +323,7 @@ def _signed(ds: Datasette, value: dict[str, Any]) -> str:
         lambda ds: _signed(
             ds, {"a": {"id": STAFF_USER}, "e": baseconv.base62.encode(int(time.time()) + 60)}
         ),
-        lambda ds: session_cookie(ds, {"id": STAFF_USER}, now=time.time() - WORKING_DAY - 1),
+        lambda ds: session_cookie(ds, STAFF_USER, STAFF_HASH, now=time.time() - WORKING_DAY - 1),
         # Signed for longer than a working day.
         lambda ds: _signed(
             ds,
@@ -391,6 +391,30 @@ async def test_logout_survives_a_restart_and_stores_no_session_id(ds: Datasette)
         stored.close()
     assert (hashlib.sha256(session_id.encode()).hexdigest(),) in rows
     assert all(session_id not in digest for (digest,) in rows)
+
+
+@pytest.mark.anyio
+async def test_a_new_password_or_a_removed_account_ends_its_sessions(
+    ds: Datasette, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README: change the password (after a suspected leak) or remove the variable, and
+    restart: the sessions begun before end, whatever their cookies say."""
+    secret = "a stable DATASETTE_SECRET"
+    first = datasette_like(ds, secret)
+    old = set_cookie(await attempt(first, STAFF_USER, STAFF_PASSWORD)).value
+    assert (await first.client.get("/registry", cookies={"ds_actor": old})).status_code == 200
+
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", hash_password("新密码-2026", iterations=1000))
+    changed = datasette_like(ds, secret)
+    assert is_redirect_to_login(await changed.client.get("/registry", cookies={"ds_actor": old}))
+    new = set_cookie(await attempt(changed, STAFF_USER, "新密码-2026")).value
+    assert (await changed.client.get("/registry", cookies={"ds_actor": new})).status_code == 200
+
+    monkeypatch.delenv(f"CERTREG_STAFF_{STAFF_USER}")
+    monkeypatch.setenv("CERTREG_STAFF_zhaoliu", STAFF_HASH)  # the instance still has staff
+    removed = datasette_like(ds, secret)
+    for path in ("/registry", "/registry/certificates.json", "/-/actor.json"):
+        assert is_redirect_to_login(await removed.client.get(path, cookies={"ds_actor": new}))
 
 
 # Headers and paths

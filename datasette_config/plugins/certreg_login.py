@@ -39,6 +39,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
 from datasette_config.plugins.certreg_session import (
+    account_hashes,
     local_path,
     login_path,
     session_cookie,
@@ -92,17 +93,6 @@ def login_throttle(datasette: Any) -> LoginThrottle:
 def client_address(request: Request) -> str:
     client = request.scope.get("client")
     return str(client[0]) if client else "unknown"
-
-
-def account_hashes(datasette: Any) -> dict[str, str]:
-    """Username → password hash, as datasette-auth-passwords reads its configuration."""
-    config = datasette.plugin_config("datasette-auth-passwords") or {}
-    suffix = "_password_hash"
-    return {
-        key[: -len(suffix)]: value
-        for key, value in config.items()
-        if key.endswith(suffix) and isinstance(value, str)
-    }
 
 
 CROSS_SITE = "登录请求来自其他网站，已拒绝。请直接打开本系统的登录页面登录。"
@@ -166,7 +156,7 @@ async def login(request: Request, datasette: Any) -> Response:
                     response = Response.redirect(next_path or datasette.urls.path("/"))
                     set_session_cookie(
                         response,
-                        session_cookie(datasette, {"id": username}),
+                        session_cookie(datasette, username, known),
                         https=request.scheme == "https",
                     )
                     return response

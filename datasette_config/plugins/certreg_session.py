@@ -17,6 +17,7 @@ files: every other path, existing or not, redirects to ``/-/login``.
 
 from __future__ import annotations
 
+import hmac
 import logging
 import secrets
 import time
@@ -33,7 +34,7 @@ from datasette.utils.asgi import Request, Response
 from itsdangerous import BadSignature
 
 from datasette_config.launch import REGISTRY_NAME
-from datasette_config.sessions import Revocations, Session
+from datasette_config.sessions import Revocations, Session, password_stamp
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
@@ -47,10 +48,16 @@ PUBLIC_PREFIXES = ("/-/static/", "/-/static-plugins/")
 log = logging.getLogger(__name__)
 
 
-def session_cookie(datasette: Any, actor: dict[str, Any], now: float | None = None) -> str:
-    """A signed ``ds_actor`` value for a new session of ``actor``, valid for LIFETIME_SECONDS."""
+def session_cookie(datasette: Any, user: str, password_hash: str, now: float | None = None) -> str:
+    """A signed ``ds_actor`` value for a new session of ``user``, valid for LIFETIME_SECONDS and
+    while the account keeps the password ``password_hash`` (`password_stamp`)."""
     expires = int(now if now is not None else time.time()) + LIFETIME_SECONDS
-    value = {"a": actor, "e": baseconv.base62.encode(expires), "s": secrets.token_urlsafe(18)}
+    value = {
+        "a": {"id": user},
+        "e": baseconv.base62.encode(expires),
+        "s": secrets.token_urlsafe(18),
+        "k": password_stamp(password_hash),
+    }
     signed: str = datasette.sign(value, "actor")
     return signed
 
@@ -89,7 +96,11 @@ def read_session(datasette: Any, value: str | None, now: float | None = None) ->
     if not isinstance(decoded, dict):
         return None
     actor, expiry, session_id = decoded.get("a"), decoded.get("e"), decoded.get("s")
+    stamp = decoded.get("k")
     if not (isinstance(actor, dict) and isinstance(expiry, str) and isinstance(session_id, str)):
+        return None
+    user = actor.get("id")
+    if not (isinstance(user, str) and isinstance(stamp, str)):
         return None
     try:
         expires = int(baseconv.base62.decode(expiry))
@@ -99,7 +110,7 @@ def read_session(datasette: Any, value: str | None, now: float | None = None) ->
     # Never longer than one lifetime from now: a cookie minted for a longer day is refused.
     if not now < expires <= now + LIFETIME_SECONDS:
         return None
-    return Session(session_id, expires)
+    return Session(session_id, expires, user, stamp)
 
 
 _REVOCATIONS: MutableMapping[Any, Revocations] = weakref.WeakKeyDictionary()
@@ -119,9 +130,28 @@ def revocations(datasette: Any) -> Revocations:
     return _REVOCATIONS[datasette]
 
 
+def account_hashes(datasette: Any) -> dict[str, str]:
+    """Username → password hash, as datasette-auth-passwords reads its configuration."""
+    config = datasette.plugin_config("datasette-auth-passwords") or {}
+    suffix = "_password_hash"
+    return {
+        key[: -len(suffix)]: value
+        for key, value in config.items()
+        if key.endswith(suffix) and isinstance(value, str)
+    }
+
+
 def live_session(datasette: Any, value: str | None) -> Session | None:
+    """The session ``value`` carries while it lasts: not logged out, and its account still
+    there with the password it was begun with (removing an account or changing its password,
+    then restarting, ends its sessions)."""
     session = read_session(datasette, value)
     if session is None or session in revocations(datasette):
+        return None
+    password_hash = account_hashes(datasette).get(session.user)
+    if password_hash is None or not hmac.compare_digest(
+        password_stamp(password_hash), session.stamp
+    ):
         return None
     return session
 
