@@ -10,10 +10,12 @@ Set CERTREG_UPDATE_SCREENSHOT=1 to also refresh docs/employer-*.png, the README'
 from __future__ import annotations
 
 import csv
+import http.server
 import io
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -150,6 +152,59 @@ def test_a_confirmation_with_one_mismatched_field_reveals_nothing(
     )
     assert api.json()["confirmation"] == {"trade": "mismatch"}
     assert all(value not in api.text() for value in registered)
+
+
+@pytest.fixture
+def another_site(served: tuple[str, Path]) -> Iterator[str]:
+    """A page on another site (``localhost``, not the app's ``127.0.0.1``) linking into the app,
+    as a mail, a chat message or an OA system does."""
+    base, _ = served
+    link = f'<a href="{base}/?number={VALID[0]}">查验证书</a>'.encode()
+
+    class Linking(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(link)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Linking)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_filled_form_survives_a_link_into_the_site_from_another_site(
+    served: tuple[str, Path], browser: Any, another_site: str
+) -> None:
+    """The form's token is tied to a cookie; a visit that arrives from another site must not
+    replace that cookie, or the form already filled in another tab is refused (403) and what
+    was typed is lost."""
+    base, _ = served
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    try:
+        filled = context.new_page()
+        filled.goto(base + "/")
+        filled.get_by_label("证书编号", exact=True).fill(VALID[0])
+        filled.get_by_label("持证人姓名", exact=True).fill(VALID[1])
+        other = context.new_page()
+        other.goto(another_site)
+        other.get_by_role("link", name="查验证书").click()
+        other.wait_for_url(f"{base}/?number={VALID[0]}")
+        with filled.expect_navigation():
+            filled.get_by_role("button", name="查验").click()
+        assert "表单已失效" not in filled.content()
+        assert filled.locator("h1, h2").first.inner_text() != "表单已失效"
+        assert "有效" in filled.locator("main").inner_text()
+    finally:
+        context.close()
 
 
 def test_a_report_from_no_match_reaches_the_staff_queue(

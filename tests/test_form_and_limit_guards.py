@@ -74,7 +74,7 @@ def test_a_browser_with_a_cookie_keeps_it() -> None:
 
 
 @pytest.mark.parametrize("scheme", ["http", "https"])
-def test_the_cookie_is_secure_over_https_strict_and_hidden_from_scripts(scheme: str) -> None:
+def test_the_cookie_is_secure_over_https_same_site_and_hidden_from_scripts(scheme: str) -> None:
     tokens = CsrfTokens(SECRET)
     request = browser_request(scheme=scheme)
     tokens.token_for(request)
@@ -82,7 +82,9 @@ def test_the_cookie_is_secure_over_https_strict_and_hidden_from_scripts(scheme: 
     assert cookie is not None
     morsel = cookie[COOKIE]
     assert morsel["httponly"] is True
-    assert morsel["samesite"].lower() == "strict"
+    assert (
+        morsel["samesite"].lower() == "lax"
+    )  # Strict would void open forms (test_employer_browser)
     assert bool(morsel["secure"]) is (scheme == "https")
 
 

@@ -1,8 +1,11 @@
 """CSRF protection for the form POSTs (SPEC §7), without JavaScript: a double-submit token.
 
-The browser holds a random value in a ``SameSite=Strict`` cookie; each form carries an HMAC
+The browser holds a random value in a ``SameSite=Lax`` cookie; each form carries an HMAC
 of that value under the app's secret. A POST is accepted only when the two agree, so another
-site can neither read the field nor plant a matching cookie.
+site can neither read the field nor plant a matching cookie. Lax, not Strict: a Strict cookie
+is not sent when a link on another site (a mail, a chat, an OA system) opens one of our pages,
+which then set a new one and so voided every form already filled in another tab. Another
+site's POST still goes without the cookie, and without the token in any case.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ class CsrfTokens:
                 COOKIE,
                 value,
                 httponly=True,
-                samesite="strict",
+                samesite="lax",
                 secure=request.url.scheme == "https",
             )
 
