@@ -155,6 +155,18 @@ def test_the_pages_create_and_delete_a_watch_with_csrf(
     assert after.status_code == 404
 
 
+def test_the_watch_page_reads_names_with_a_space_and_numbers_typed_with_spaces(
+    app_client: AppClient,
+) -> None:
+    """Rosters pad a two-character name with a full-width space (周　杰), people type one (周 杰)
+    and type numbers in groups: the name begins where the number's characters end."""
+    lines = f"z11 2202 0123 周　杰\n{VALID[0]} {VALID[1][0]} {VALID[1][1:]}\n"
+    with app_client() as client:
+        created = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
+    assert created.status_code == 201, created.text
+    assert context_of(created)["watch"].numbers == ("Z1122020123", VALID[0])
+
+
 def test_the_watch_page_keeps_what_was_typed_when_a_pair_does_not_match(
     app_client: AppClient,
 ) -> None:

@@ -35,6 +35,8 @@ from verify_app.watch_store import (
 
 MAX_WATCH_ITEMS = MAX_UPLOAD_ROWS
 _SEPARATORS = re.compile(r"[,，、\t;；]")
+_NUMBER_PART = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ\s\-‐‑‒–—―－−﹣]+")
+"""What a typed number is made of: letters and digits (full-width too), spaces and dashes."""
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 _SUFFIXES = (".atom", ".json")
 
@@ -48,9 +50,19 @@ class WatchProblem(ValueError):
         self.rows = rows or []
 
 
+def _split(line: str) -> list[str]:
+    """Number and name of a line without a separator: the name begins where the number's
+    characters end, so a number typed with spaces (``Z11 2202 0123``) and a name with one
+    (``李　芳``, as rosters pad two-character names) both read; a name in Latin letters is
+    what follows the last space."""
+    typed = _NUMBER_PART.match(line)
+    if typed and typed.end() < len(line):
+        return [line[: typed.end()], line[typed.end() :]]
+    return line.rsplit(None, 1)
+
+
 def parse_lines(text: str) -> list[Item]:
-    """``编号 姓名`` per line (a comma, 、 or tab may separate them; without one, the name is
-    what follows the last space, so a number typed with spaces still reads)."""
+    """``编号 姓名`` per line; a comma, 、 or tab may separate them (`_split` without one)."""
     items = []
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
@@ -58,7 +70,7 @@ def parse_lines(text: str) -> list[Item]:
             continue
         parts = _SEPARATORS.split(line, maxsplit=1)
         if len(parts) == 1:
-            parts = line.rsplit(None, 1)
+            parts = _split(line)
         if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
             raise WatchProblem(f"第{number}行应为“证书编号 姓名”：{line[:60]}")
         if len(parts[0]) > MAX_NUMBER_CHARS or len(parts[1]) > MAX_NAME_CHARS:
