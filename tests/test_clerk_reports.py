@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import re
 import socket
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -332,3 +333,56 @@ def test_csv_rows_are_counted_as_excel_shows_them_past_a_cell_on_two_lines(
         ("周杰", "Z1122020001"),
         ("郑浩", "Z1122020002"),
     ]
+
+
+def test_a_register_refused_again_unchanged_is_recorded_once_and_the_registry_untouched(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The scheduled sync meets a refused register on every run until the clerk mends it: the
+    report repeats, the history does not (nor the registry file, which replicas copy whole)."""
+    path = registers.add(
+        "new.csv", [approval_row("Z1122020001", "周杰", 报考等级="特级")], MIANYANG
+    )
+    assert run("sync", str(path.parent), "--db", str(db_path))[0] == 1
+    files = {p.name: p.read_bytes() for p in db_path.parent.glob("registry.db*")}
+    code, output = run("sync", str(path.parent), "--db", str(db_path))
+    assert code == 1
+    assert "已拒绝，登记库未作任何改动：1 个问题（与上次同一文件、同样的问题" in output
+    assert "new.csv 第4行「报考等级」“特级”" in output  # the clerk still reads what to mend
+    assert {p.name: p.read_bytes() for p in db_path.parent.glob("registry.db*")} == files
+
+    registers.add("new.csv", [approval_row("Z1122020001", "周杰", 报考等级="特等")], MIANYANG)
+    code, output = run("sync", str(path.parent), "--db", str(db_path))
+    assert code == 1 and "同样的问题" not in output
+    conn = store.connect(db_path, readonly=True)
+    try:
+        history = conn.execute(
+            "SELECT s.outcome, p.value FROM syncs s JOIN problems p ON p.sync = s.id ORDER BY s.id"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert history == [("rejected", "特级"), ("rejected", "特等")]
+
+
+def test_the_report_is_printed_when_no_folder_takes_the_problem_list(
+    registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service whose file system is read-only but for the registry's folder (systemd's
+    ProtectSystem=strict, no /tmp): the full list cannot be written, the report still is."""
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", read_only)
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: read_only())
+    rows = [approval_row(f"Z112202{i:04d}", f"持证人{i}", 报考工种="驾校") for i in range(1, 31)]
+    path = registers.add("big.csv", rows, MIANYANG)
+    code, output = run("sync", str(path.parent), "--db", str(db_path))
+    assert code == 1, output
+    assert "✘ big.csv［approval-roster］已拒绝，登记库未作任何改动：30 个问题" in output
+    assert "30 处（第4行、第5行、第6行、第7行、第8行等），如第4行「报考工种」“驾校”" in output
+    assert (
+        "全部 30 个问题无法写入文件（名册所在文件夹和临时文件夹都不可写）：加 --all 可在此全部列出"
+        in output
+    )
+    assert not list(path.parent.glob("*.问题清单.csv"))

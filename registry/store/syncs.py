@@ -49,24 +49,16 @@ _INSERT_PROBLEM = (
 )
 
 
+def _stored(problem: Problem) -> tuple[object, ...]:
+    """A problem as a ``problems`` row holds it: row, column, value, rule, clause."""
+    value = visible(problem.value) if problem.value else problem.value
+    return (problem.row, problem.column, value, problem.rule, problem.clause)
+
+
 def _insert_problems(
     conn: sqlite3.Connection, sync_id: int, severity: str, problems: Sequence[Problem]
 ) -> None:
-    conn.executemany(
-        _INSERT_PROBLEM,
-        [
-            (
-                sync_id,
-                severity,
-                p.row,
-                p.column,
-                visible(p.value) if p.value else p.value,
-                p.rule,
-                p.clause,
-            )
-            for p in problems
-        ],
-    )
+    conn.executemany(_INSERT_PROBLEM, [(sync_id, severity, *_stored(p)) for p in problems])
 
 
 def record_attempt(conn: sqlite3.Connection, attempt: Attempt, at: str) -> int:
@@ -89,6 +81,25 @@ def record_attempt(conn: sqlite3.Connection, attempt: Attempt, at: str) -> int:
     sync_id = int(cursor.lastrowid or 0)
     _insert_problems(conn, sync_id, ERROR, attempt.problems)
     return sync_id
+
+
+def repeats_last_attempt(conn: sqlite3.Connection, attempt: Attempt) -> bool:
+    """Whether ``attempt`` is the register's last recorded attempt over again: the same file
+    refused for the same problems. A scheduled sync meets it on every run until the clerk
+    mends the file; recorded once, it neither grows the history by a copy of its problems per
+    run nor changes the registry, which every replica would then copy whole."""
+    last = conn.execute(
+        "SELECT id, fingerprint, outcome FROM syncs WHERE register = ? ORDER BY id DESC LIMIT 1",
+        (attempt.register,),
+    ).fetchone()
+    if last is None or tuple(last[1:]) != (attempt.fingerprint, attempt.outcome):
+        return False
+    stored = conn.execute(
+        "SELECT row, [column], value, rule, clause FROM problems"
+        " WHERE sync = ? AND severity = ? ORDER BY id",
+        (last[0], ERROR),
+    ).fetchall()
+    return stored == [_stored(p) for p in attempt.problems]
 
 
 def record_applied(conn: sqlite3.Connection, sync_id: int, applied: Applied) -> None:

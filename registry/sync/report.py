@@ -45,6 +45,8 @@ def _line(outcome: Outcome) -> str:
         text += f"：{outcome.rows} 行"
     elif outcome.outcome == REJECTED:
         text += f"：{len(outcome.problems):,} 个问题"
+        if outcome.repeated:
+            text += "（与上次同一文件、同样的问题，历史中已有记录，未重复记录）"
     return text
 
 
@@ -104,16 +106,19 @@ def _umask() -> int:
     return mask
 
 
-def write_problem_list(outcome: Outcome) -> Path:
+def write_problem_list(outcome: Outcome) -> Path | None:
     """The full list of a register's problems, beside the register (or in the temporary folder
-    when that one cannot be written); returns where.
+    when that one cannot be written); returns where, or None when no folder can be written (a
+    service whose file system is read-only but for the registry's folder): the report must
+    still be printed.
 
     Written to a new file and renamed over the name: a link planted under that name in the
     register's folder is replaced, never followed to overwrite the file it points to."""
     data = problems_csv(outcome).encode("utf-8")
     name = f"{outcome.entry.path.name}.问题清单.csv"
-    for folder in (outcome.entry.path.parent, Path(tempfile.gettempdir())):
+    for folder in (outcome.entry.path.parent, None):
         try:
+            folder = folder or Path(tempfile.gettempdir())  # raises when none is writable
             with tempfile.NamedTemporaryFile(dir=folder, suffix=".csv", delete=False) as handle:
                 handle.write(data)
             os.chmod(handle.name, 0o666 & ~_umask())  # as an ordinary new file, not 0600
@@ -122,7 +127,7 @@ def write_problem_list(outcome: Outcome) -> Path:
             return path
         except OSError:
             continue
-    raise OSError(f"cannot write {name}")
+    return None
 
 
 def text_report(outcomes: list[Outcome], *, everything: bool = False) -> str:
@@ -139,6 +144,9 @@ def text_report(outcomes: list[Outcome], *, everything: bool = False) -> str:
             listed = write_problem_list(outcome)
             lines.append(
                 f"    全部 {len(outcome.problems):,} 个问题已写入 {listed}（加 --all 可在此全部列出）"
+                if listed
+                else f"    全部 {len(outcome.problems):,} 个问题无法写入文件（名册所在文件夹和临时"
+                "文件夹都不可写）：加 --all 可在此全部列出"
             )
         if outcome.conflicts:
             lines.append(f"  ⚠ {len(outcome.conflicts)} 个冲突（证书未删除，请核对）：")

@@ -57,6 +57,8 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
     conflicts: list[Problem] = field(default_factory=list)
     sync_id: int | None = None
+    repeated: bool = False
+    """rejected exactly as the last time (same file, same problems): not recorded again"""
 
     @property
     def ok(self) -> bool:
@@ -190,9 +192,12 @@ def another_register(entry: RegisterEntry, known: LoadedVersion) -> Problem | No
 
 def _reject(conn: sqlite3.Connection, outcome: Outcome, fingerprint: str, dry_run: bool) -> None:
     outcome.outcome = REJECTED
-    if not dry_run:  # the rejection itself is history, kept for staff
+    if not dry_run:  # the rejection itself is history, kept for staff (once)
+        attempt = _attempt(outcome, fingerprint)
         with transaction(conn):
-            syncs.record_attempt(conn, _attempt(outcome, fingerprint), now())
+            outcome.repeated = syncs.repeats_last_attempt(conn, attempt)
+            if not outcome.repeated:
+                syncs.record_attempt(conn, attempt, now())
 
 
 def sync_register(
