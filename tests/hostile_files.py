@@ -443,7 +443,7 @@ HOSTILE = [
     Hostile("png.xlsx", "format", _png, "不是 Excel/WPS 工作簿"),
     Hostile("zip-not-workbook.xlsx", "format", _zip_not_workbook, "没有 Excel/WPS 工作簿"),
     Hostile("xlsb-renamed.xlsx", "format", _xlsb, ".xlsb"),
-    Hostile("fake-ole.xls", "format", _fake_ole, "解析失败"),
+    Hostile("fake-ole.xls", "format", _fake_ole, "文件内容已损坏或格式无法识别"),
     Hostile("ods-rows.ods", "max_rows", _ods_repeated_rows, "1,000,000 行"),
     Hostile("ods-columns.ods", "max_columns", _ods_repeated_columns, "16,384 列"),
     Hostile("fifo/r.csv", "format", _fifo, "不是普通文件"),

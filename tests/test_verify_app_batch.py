@@ -100,6 +100,21 @@ def test_csv_without_header_uses_first_two_columns(app_client: AppClient) -> Non
     assert [(r["row"], r["result"]) for r in results] == [("1", "valid"), ("3", "no_match")]
 
 
+def test_each_row_says_what_to_do_next_and_an_empty_name_is_not_a_malformed_number(
+    app_client: AppClient,
+) -> None:
+    data = f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n{VALID[0]},别人\n{VALID[0]},\n".encode()
+    with app_client() as client:
+        page = _upload(client, "list.csv", data)
+        exported = _export(page)
+    header = exported[0]
+    rows = [dict(zip(header, line, strict=True)) for line in exported[1:]]
+    assert [r["结果说明"] for r in rows] == ["有效", "未查到", "未查验：持证人姓名为空"]
+    assert rows[0]["下一步"].startswith("证书有效。请核对持证人出示的证书原件")
+    assert "发证机关" in rows[1]["下一步"]  # whom to ask, as the single check's page says
+    assert rows[2]["下一步"] == "持证人姓名为空。请填写证书上的持证人姓名后重新查验。"
+
+
 def test_formula_injection_neutralised_in_export(app_client: AppClient) -> None:
     evil = ['=HYPERLINK("http://x","y")', "+1+1", "@SUM(A1)", "=-2+3"]
     data = "证书编号,姓名\n" + "".join(f'"{e.replace(chr(34), chr(34) * 2)}",张三\n' for e in evil)

@@ -53,9 +53,12 @@ EXPORT_COLUMNS = (
     ("number", "证书编号"),
     ("result", "查验结果"),
     ("label", "结果说明"),
+    ("advice", "下一步"),
     *((f.name, f.label) for f in PUBLIC_FIELDS if f.name not in ("number", "reason")),
 )
-"""The result columns: the row, the result, and the public fields (the registry's names never)."""
+"""The result columns: the row, the result, what to do next (as a single check says it: whom to
+ask about a certificate not found, what a revoked one means), and the public fields (the
+registry's names never)."""
 CONFIRM_COLUMNS = tuple((f"confirm_{k}", f"核对：{v}") for k, v in CONFIRMABLE.items())
 """One result column per confirmable field, when the upload had its column."""
 
@@ -178,7 +181,12 @@ def export_row(row: BatchRow, checked: Checked) -> dict[str, str]:
     """One row of the results: the file's own cells (``cells``) and the result columns."""
     answer = checked.answer
     values = {k: PublicField.text(v) for k, v in answer.as_json().items()}
-    values.update(row=str(row.row), label=checked.label, as_of=beijing_time(answer.as_of))
+    values.update(
+        row=str(row.row),
+        label=checked.label,
+        advice=checked.advice(),
+        as_of=beijing_time(answer.as_of),
+    )
     result = {key: values.get(key, "") for key, _ in EXPORT_COLUMNS}
     for key, _ in CONFIRM_COLUMNS:
         field = key.removeprefix("confirm_")

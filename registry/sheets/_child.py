@@ -166,7 +166,7 @@ class ParseChild:
                 "请把要导入的行都放在第一个工作表中，删除其他工作表（或另存为单独的文件），"
                 "保存后重试"
             )
-        raise unreadable(f"解析失败（{payload[1]}）")
+        raise unreadable(f"文件内容已损坏或格式无法识别（技术信息，供管理员排查：{payload[1]}）")
 
     def _died(self, started: bool) -> NoReturn:
         """The child ended without a verdict: out of memory, or it could not even start."""
