@@ -479,6 +479,20 @@ def test_collect_logs_refuses_a_bad_replica_name(tmp_path: Path) -> None:
     assert "副本名“../x”只能由字母、数字、- 和 _ 组成" in result.output
 
 
+@pytest.mark.parametrize(
+    "args", [["follow", ""], ["follow", "/srv/replica"], ["collect-logs", "replica-a", ""]]
+)
+def test_an_empty_or_schemeless_replica_url_is_a_usage_error(
+    args: list[str], tmp_path: Path
+) -> None:
+    """``certreg follow "$CERTREG_REGISTRY_REPLICA"`` in a shell without the unit's environment
+    file: told at once, not after three rounds of Litestream failing."""
+    result = CliRunner().invoke(cli, [*args, "--db", str(tmp_path / "registry.db"), "--once"])
+    assert result.exit_code == 2, result.output
+    assert "不是副本地址，应如 file:///mnt/replica/registry" in result.output
+    assert "CERTREG_REGISTRY_REPLICA）在当前 shell 中没有设置" in result.output
+
+
 def held(lock: Path) -> bool:
     """Whether another process holds ``lock`` (``flock``)."""
     if not lock.exists():

@@ -228,8 +228,20 @@ def _say(text: str) -> None:
     click.echo(text, err=True)
 
 
+def replica_url(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A replica's address, as Litestream takes it (``file://``, ``s3://``, ``sftp://`` …): an
+    empty one is nearly always an environment variable not set in this shell."""
+    if "://" not in value:
+        raise UsageProblem(
+            f"URL“{value}”不是副本地址，应如 file:///mnt/replica/registry、s3://桶/registry 或 "
+            "sftp://用户@主机/路径。为空时多半是环境变量（如 CERTREG_REGISTRY_REPLICA）在当前 "
+            "shell 中没有设置：先 set -a; . /etc/certreg/replica.env; set +a 再运行"
+        )
+    return value
+
+
 @cli.command()
-@click.argument("url")
+@click.argument("url", callback=replica_url)
 @db_option
 @interval_option
 @once_option
@@ -257,7 +269,7 @@ def follow(url: str, db: Path, interval: float, once: bool) -> None:
 
 @cli.command("collect-logs")
 @click.argument("replica")
-@click.argument("url")
+@click.argument("url", callback=replica_url)
 @db_option
 @interval_option
 @once_option
