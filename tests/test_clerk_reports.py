@@ -386,3 +386,21 @@ def test_the_report_is_printed_when_no_folder_takes_the_problem_list(
         in output
     )
     assert not list(path.parent.glob("*.问题清单.csv"))
+
+
+def test_a_number_of_another_levels_letter_does_not_make_the_next_rows_out_of_order(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A 初级 row given a 高级 number is refused for its letter; the 高级 row after it is in
+    order and must not be told to take the next number (followed, that advice loaded the
+    roster with G…0001–0002 never issued)."""
+    rows = [
+        approval_row("C1122020001", "周杰", level="初级"),
+        approval_row("G1122020002", "郑浩", level="初级"),
+        approval_row("G1122020001", "吴敏", level="高级"),
+    ]
+    path = registers.add("new.csv", rows, MIANYANG)
+    code, output = run("sync", str(path.parent), "--db", str(db_path))
+    assert code == 1
+    assert "new.csv 第5行「颁发证书编号」“G1122020002”" in output
+    assert "第6行" not in output, output
