@@ -9,6 +9,7 @@ shows up live; ``-i`` (immutable) is deliberately not used, because the files ch
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,6 +18,7 @@ import sqlite_utils
 from starlette.datastructures import CommaSeparatedStrings
 
 from datasette_config import config_dir
+from registry import store
 from verify_app.log_schema import ensure_log_schema, ensure_staff_indexes
 
 REGISTRY_NAME = "registry"
@@ -41,6 +43,20 @@ def ensure_verify_log(path: Path) -> None:
         ensure_staff_indexes(db.conn)
     finally:
         db.close()
+
+
+def bring_up_to_date(registry: Path, log: Path) -> str | None:
+    """Give a registry and a log made by an older certreg the tables and indexes this version's
+    pages read — what the next sync, or the app's writer, would add (never changing or dropping
+    anything) — before Datasette opens them read-only: an upgrade then shows every page at once,
+    not after the next sync. Returns why it could not (files this user may not write): staff
+    can still browse, some pages fail until a sync."""
+    try:
+        store.connect(registry).close()
+        ensure_verify_log(log)
+    except sqlite3.Error as exc:
+        return str(exc)
+    return None
 
 
 def setting_arguments(settings_file: Path) -> list[str]:

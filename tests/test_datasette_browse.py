@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +28,8 @@ from tests.datasette_fixtures import (
     sync,
 )
 from tests.registers import RegisterFactory, approval_row
+from tests.verify_fixtures import checks_indexes
+from verify_app.log_schema import STAFF_INDEXES, prepare_log
 
 
 @pytest.fixture
@@ -96,6 +99,39 @@ def test_browse_on_a_taken_port_says_so_in_chinese(
         result = CliRunner().invoke(cli, ["browse", "--db", str(sample_db), "--port", port])
     assert result.exit_code == 1
     assert f"无法在 127.0.0.1:{port} 上提供服务" in result.output and "--port" in result.output
+
+
+def test_browse_brings_an_older_registry_and_log_up_to_date(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    """A registry from before the staff summaries and the trades table, and a log the app
+    started (without the indexes staff read): browse adds what this version's pages read before
+    Datasette opens them read-only, instead of 没有名为 certificate_tally 的表 until a sync."""
+    db = tmp_path / "registry.db"
+    assert sync(SAMPLES, db) == 0
+    registry = sqlite_utils.Database(db)
+    counted = registry.execute("SELECT count(*) FROM certificates").fetchone()[0]
+    for table in ("certificate_tally", "trades"):
+        registry[table].drop()
+    registry.close()
+    log = verify_log_path(db)
+    conn = sqlite3.connect(log)
+    prepare_log(conn)  # as the verification app starts its log
+    conn.close()
+    assert checks_indexes(log) == set()
+    clean_env.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    clean_env.setenv("DATASETTE_SECRET", SECRET)
+    with socket.socket() as taken:  # browse stops at the port, after the files
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = CliRunner().invoke(cli, ["browse", "--db", str(db), "--port", port])
+    assert result.exit_code == 1 and "警告" not in result.output, result.output
+    registry = sqlite_utils.Database(db)
+    tallied = registry.execute("SELECT sum(certificates) FROM certificate_tally").fetchone()[0]
+    assert tallied == counted and registry["trades"].exists()
+    registry.close()
+    assert checks_indexes(log) == set(STAFF_INDEXES)
 
 
 def test_missing_registry_points_to_sync(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
@@ -190,9 +226,11 @@ def test_empty_verify_log_has_the_shared_schema(tmp_path: Path) -> None:
         }
         assert checks.pks == ["id"]
         assert sorted(tuple(index.columns) for index in checks.indexes) == [
+            ("channel",),
             ("client", "at"),
             ("key_id", "at"),
             ("number",),
+            ("result", "at"),
         ]
         assert {"reports", "watches", "watch_entries"} <= set(log.table_names())
         assert log.journal_mode == "wal"

@@ -32,7 +32,7 @@ from registry.sync.manifest import MANIFEST_NAME
 def browse(db: Path, host: str, port: int) -> None:
     """职员查询：用 Datasette 只读浏览登记库和查验日志，须登录。
 
-    每个页面都要职员登录。一个账号是一个环境变量 CERTREG_STAFF_<用户名>，值为 datasette hash-password 生成的密码哈希；DATASETTE_SECRET 用于签名登录状态（请保持不变，重启后登录才仍有效）。没有账号时拒绝启动（退出码 2）。查验日志（登记库旁的 verify_log.db）不存在时会建一个空的，相关查询从第一天就能用。
+    每个页面都要职员登录。一个账号是一个环境变量 CERTREG_STAFF_<用户名>，值为 datasette hash-password 生成的密码哈希；DATASETTE_SECRET 用于签名登录状态（请保持不变，重启后登录才仍有效）。没有账号时拒绝启动（退出码 2）。查验日志（登记库旁的 verify_log.db）不存在时会建一个空的，相关查询从第一天就能用；较早版本建立的登记库和日志在启动时补上本版本的表和索引（不改动已有数据）。
 
     示例：
 
@@ -44,9 +44,9 @@ def browse(db: Path, host: str, port: int) -> None:
     """
     from datasette_config.launch import (
         REGISTRY_NAME,
+        bring_up_to_date,
         datasette_command,
         datasette_environment,
-        ensure_verify_log,
     )
     from datasette_config.staff import HOW_TO_ADD, AccountProblem, staff_accounts
 
@@ -73,8 +73,13 @@ def browse(db: Path, host: str, port: int) -> None:
             "  export DATASETTE_SECRET=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\""
         )
     verify_log = store.verify_log_path(db)
-    if not verify_log.exists():
-        ensure_verify_log(verify_log)
+    problem = bring_up_to_date(db, verify_log)
+    if problem:
+        click.echo(
+            f"警告：无法为较早版本建立的登记库或查验日志补上本版本所需的表和索引（{problem}）。"
+            "可以浏览，部分统计页面在下次 certreg sync 之前可能无法打开或较慢",
+            err=True,
+        )
     address_free(host, port)
     command = datasette_command([db, verify_log], host, port)
     click.echo(f"职员查询：http://{host}:{port}/ （账号：{'、'.join(sorted(accounts))}）", err=True)
