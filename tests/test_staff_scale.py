@@ -431,6 +431,31 @@ async def test_a_given_name_finds_it_anywhere(holders: Datasette, db_path: Path)
     assert len(found) == len(names) + 1  # 王伟 holds two certificates
 
 
+@pytest.mark.parametrize("arg", ["name__exact", "name"])
+async def test_the_table_filtered_by_name_reads_the_holder_index(
+    holders: Datasette, db_path: Path, arg: str
+) -> None:
+    """姓名 = 王伟 in the 证书 table's own filter: the same rows as the filter alone (both 王伟,
+    and no 王伟伟), read through the holder index — a scan of every certificate took 3 s at a
+    million, and its facets timed out."""
+    response = await holders.client.get(
+        f"/registry/certificates.json?{arg}=王伟&_shape=objects", cookies=signed_in(holders)
+    )
+    answer = response.json()
+    assert sorted(row["name"] for row in answer["rows"]) == ["王伟", "王伟"]
+    with sqlite3.connect(db_path) as conn:
+        conn.create_function("name_key", 1, name_key, deterministic=True)
+        assert [row["number"] for row in answer["rows"]] == [
+            number
+            for (number,) in conn.execute(
+                "SELECT number FROM certificates WHERE name = '王伟' ORDER BY number"
+            )
+        ]
+        lines = plan(conn, answer["query"]["sql"], answer["query"]["params"])
+    assert any("idx_certificates_name_key_birth" in line for line in lines), lines
+    assert certificates_read_through(lines) == []
+
+
 async def test_paging_past_the_last_page_finds_nobody(holders: Datasette) -> None:
     last = (await search(holders, "欧阳"))[-1]["证书编号"]
     assert await search(holders, "欧阳", last) == []
