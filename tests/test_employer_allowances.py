@@ -256,4 +256,4 @@ def test_an_upload_past_the_allowance_leads_back_to_the_batch_form(app_client: A
         over = _upload(client, 100)
     assert over.status_code == 429  # type: ignore[attr-defined]
     text = over.text  # type: ignore[attr-defined]
-    assert "<h1>批量查验额度已用完</h1>" in text and '<a href="/batch">返回批量查验</a>' in text
+    assert "<h1>批量查验额度不够</h1>" in text and '<a href="/batch">返回批量查验</a>' in text

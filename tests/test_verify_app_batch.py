@@ -149,7 +149,24 @@ def test_500_rows_allowed_501_refused(app_client: AppClient) -> None:
     assert len(ok.context["results"]) == 500  # type: ignore[attr-defined]
     assert len(exported) == 501
     assert too_many.status_code == 400  # type: ignore[attr-defined]
-    assert "一次最多查验 500 行" in too_many.context["error"]  # type: ignore[attr-defined]
+    assert too_many.context["error"] == (  # type: ignore[attr-defined]
+        "一次最多查验 500 行，此文件有 501 行：请分成每个不超过 500 行的文件分批上传。"
+        "如需更多额度，HR 系统可向发证机关申请接口密钥（Authorization: Bearer …）。"
+    )
+
+
+def test_a_file_of_ten_thousand_rows_is_told_the_batch_limit_not_the_readers(
+    app_client: AppClient,
+) -> None:
+    """The reader stops past 1,000 rows; the HR officer is told the 500 a batch may hold, not
+    the reader's bound, nor a worksheet of a CSV."""
+    line = f"{VALID[0]},{VALID[1]}\n"
+    with app_client() as client:
+        page = _upload(client, "a.csv", ("证书编号,姓名\n" + line * 10_000).encode())
+    error = page.context["error"]  # type: ignore[attr-defined]
+    assert page.status_code == 400  # type: ignore[attr-defined]
+    assert error.startswith("一次最多查验 500 行，此文件超过 1,000 行：请分成每个不超过 500 行")
+    assert "工作表" not in error and "接口密钥" in error
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ from registry.sheets.formulas import neutralise as neutralise
 from registry.sheets.guard import UPLOAD_LIMITS, SheetRefused, read_sheet_bytes
 from registry.sheets.layout import header_key
 from verify_app.presentation import beijing_time
-from verify_app.quotas import MAX_UPLOAD_ROWS
+from verify_app.quotas import KEY_HELP, MAX_UPLOAD_ROWS
 from verify_app.service import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS, Checked, Item
 
 MAX_ITEMS = MAX_UPLOAD_ROWS
@@ -87,6 +87,13 @@ class BatchFile:
 UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
 
 
+def _too_many(rows: str) -> str:
+    return (
+        f"一次最多查验 {MAX_ITEMS} 行，此文件{rows}：请分成每个不超过 {MAX_ITEMS} 行的文件分批上传。"
+        f"{KEY_HELP}"
+    )
+
+
 def _sheet_rows(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
     """(row number as the spreadsheet shows it, cell texts) of the upload's first sheet."""
     if not filename.lower().endswith(UPLOAD_SUFFIXES):
@@ -94,6 +101,8 @@ def _sheet_rows(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
     try:
         sheet = read_sheet_bytes(filename, data, UPLOAD_LIMITS)
     except SheetRefused as exc:
+        if exc.limit == "max_rows":  # the reader's bound, past the rows a batch may have
+            raise BatchFileProblem(_too_many(f"超过 {UPLOAD_LIMITS.max_rows:,} 行")) from exc
         raise BatchFileProblem(str(exc)) from exc
     return [(number, [text(clean(cell)) for cell in cells]) for number, cells in sheet.rows()]
 
@@ -169,7 +178,7 @@ def read_batch(filename: str, data: bytes) -> BatchFile:
     if not batch:
         raise BatchFileProblem("文件中没有找到要查验的行（需要“证书编号”和“姓名”两列）")
     if len(batch) > MAX_ITEMS:
-        raise BatchFileProblem(f"一次最多查验 {MAX_ITEMS} 行，此文件有 {len(batch)} 行，请分批上传")
+        raise BatchFileProblem(_too_many(f"有 {len(batch):,} 行"))
     width = max([len(columns.header or [])] + [len(r.cells) for r in batch])
     header = list(columns.header or [])
     header += [f"第{i + 1}列" for i in range(len(header), width)]
