@@ -68,6 +68,18 @@ async def test_number_lookup_shows_register_corrections(ds: Datasette) -> None:
     assert rows[1]["来源名册"] == "2012-mianyang.csv"
 
 
+@pytest.mark.parametrize(
+    "path", ["/registry/status_changes?类型=换发", "/registry/status_events?type=换发"]
+)
+async def test_what_an_exchange_corrected_reads_in_chinese(ds: Datasette, path: str) -> None:
+    """The corrections a 换发 stores as JSON (``{"trade": "钳工"}``) show as 工种：钳工."""
+    page = await ds.client.get(path, cookies=signed_in(ds))
+    assert page.status_code == 200
+    cells = [html.unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", page.text, re.S)]
+    assert "工种：钳工" in cells
+    assert not [cell for cell in cells if '"trade"' in cell]
+
+
 async def test_number_lookup_shows_what_an_exchange_corrected(ds: Datasette) -> None:
     """G1122000002 was exchanged for G1122000003 with its trade corrected (错填): the new
     number's history shows the correction; its status changes are the events, not repeated."""

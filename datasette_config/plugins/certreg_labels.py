@@ -4,6 +4,7 @@ canned queries. The vocabulary itself lives in ``datasette_config.labels``."""
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Callable
@@ -37,6 +38,22 @@ HISTORY = "certificate_history"
 """Its ``field`` names a certificate column, and ``old``/``new`` hold that column's values."""
 
 
+CORRECTION_COLUMNS = frozenset({"corrections", "换发更正"})
+"""A 换发's corrections, stored as JSON (``{"trade": "钳工"}``): shown as 报考工种：钳工."""
+
+
+def corrections_shown(value: str, labels: dict[str, str]) -> str | None:
+    """``field：value`` per corrected field, with the certificate columns' Chinese labels; None
+    for anything that is not such an object (shown as it is)."""
+    try:
+        corrected = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(corrected, dict):
+        return None
+    return "；".join(f"{labels.get(field, field)}：{after}" for field, after in corrected.items())
+
+
 NUMBER_COLUMNS = frozenset({"证书编号", "新证书编号", "原证书编号"})
 """The canned queries' columns that hold a certificate number: each links to its certificate."""
 _NUMBER = re.compile(r"[CZGJ]\d{10}")
@@ -53,7 +70,10 @@ def render_cell(
             href = datasette.urls.row("registry", "certificates", value)
             return Markup(f'<a href="{escape(href)}">{escape(value)}</a>')
         return None
-    if table == HISTORY and column == "field" and isinstance(value, str):
+    if column in CORRECTION_COLUMNS and isinstance(value, str):
+        labels = datasette.metadata("columns", database="registry", table="certificates") or {}
+        shown = corrections_shown(value, labels)
+    elif table == HISTORY and column == "field" and isinstance(value, str):
         labels = datasette.metadata("columns", database="registry", table="certificates") or {}
         shown = f"{value} {labels[value]}" if value in labels else None
     elif table == HISTORY and column in ("old", "new"):
