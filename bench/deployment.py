@@ -1,6 +1,7 @@
 """The shipped deployment (``deploy/nginx/certreg.conf``) on one machine: nginx with TLS in front
 of verification replicas, their rate limits in Redis — for the serving benchmark, and for
-``tests/test_deploy_nginx.py``, which runs the same rendering.
+``tests/test_deploy_nginx.py``, which runs the same rendering; and the staff site
+(``deploy/nginx/certreg-staff.conf``) in front of ``certreg browse``, for its own test.
 
 Everything listens on 127.0.0.1; the example addresses, ports and paths of the shipped site file
 are replaced by this machine's, and nothing else in it is changed.
@@ -15,6 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "deploy" / "nginx" / "certreg.conf"
+STAFF_SITE = ROOT / "deploy" / "nginx" / "certreg-staff.conf"
 NGINX = "/usr/sbin/nginx"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -23,27 +25,50 @@ class Missing(Exception):
     """A program the deployment needs is not installed; the message says which."""
 
 
-def site_config(upstreams: list[int], http: int, https: int, prefix: Path) -> str:
-    """deploy/nginx/certreg.conf with this machine's addresses, ports and paths: each example
-    value must be there, so that a change of the shipped file's shape is noticed."""
-    text = SITE.read_text(encoding="utf-8")
-    servers = ["server 10.0.0.11:8000", "server 10.0.0.12:8000"]
+def _loopback(site: Path, prefix: Path, http: int, https: int, **more: str) -> str:
+    """``site`` listening on this machine's ports, its certificate and logs under ``prefix``,
+    and ``more`` replaced: each example value must be there, so that a change of the shipped
+    file's shape is noticed."""
+    text = site.read_text(encoding="utf-8")
     replacements = {
         "listen 80;": f"listen 127.0.0.1:{http};",
         "listen [::]:80;": "",
         "listen 443 ssl http2;": f"listen 127.0.0.1:{https} ssl http2;",
         "listen [::]:443 ssl http2;": "",
-        "/etc/ssl/certreg/": f"{prefix}/ssl/",
         "/var/log/nginx/": f"{prefix}/logs/",
+        **more,
     }
     for example, here in replacements.items():
         if example not in text:
-            raise ValueError(f"{SITE} no longer has {example!r}")
+            raise ValueError(f"{site} no longer has {example!r}")
         text = text.replace(example, here)
+    return text
+
+
+def site_config(upstreams: list[int], http: int, https: int, prefix: Path) -> str:
+    """deploy/nginx/certreg.conf with this machine's addresses, ports and paths."""
+    text = _loopback(SITE, prefix, http, https, **{"/etc/ssl/certreg/": f"{prefix}/ssl/"})
+    servers = ["server 10.0.0.11:8000", "server 10.0.0.12:8000"]
     for example in servers:
         if example not in text:
             raise ValueError(f"{SITE} no longer has {example!r}")
     return _servers(text, servers, [f"server 127.0.0.1:{port}" for port in upstreams])
+
+
+def staff_site_config(browse: int, http: int, https: int, prefix: Path) -> str:
+    """deploy/nginx/certreg-staff.conf in front of ``certreg browse`` on port ``browse``, the
+    loopback allowed in place of the departments' networks."""
+    return _loopback(
+        STAFF_SITE,
+        prefix,
+        http,
+        https,
+        **{
+            "/etc/ssl/certreg-staff/": f"{prefix}/ssl/",
+            "allow 10.0.0.0/8;": "allow 127.0.0.0/8;",
+            "proxy_pass http://127.0.0.1:8001;": f"proxy_pass http://127.0.0.1:{browse};",
+        },
+    )
 
 
 def _servers(text: str, examples: list[str], servers: list[str]) -> str:
@@ -102,14 +127,15 @@ def self_signed(folder: Path) -> None:
     )
 
 
-def prepare_nginx(prefix: Path, upstreams: list[int], http: int, https: int) -> list[str]:
-    """Write the configuration under ``prefix``; the nginx command line that serves it."""
+def prepare_nginx(prefix: Path, site: str) -> list[str]:
+    """Write the configuration serving ``site`` (`site_config`, `staff_site_config`) under
+    ``prefix``; the nginx command line that serves it."""
     if not Path(NGINX).exists():
         raise Missing("nginx is not installed (apt-get install nginx)")
     for part in ("logs", "temp"):
         (prefix / part).mkdir(parents=True, exist_ok=True)
     self_signed(prefix / "ssl")
-    (prefix / "certreg.conf").write_text(site_config(upstreams, http, https, prefix))
+    (prefix / "certreg.conf").write_text(site)
     (prefix / "nginx.conf").write_text(main_config(prefix))
     command = [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")]
     return [*command, "-e", str(prefix / "logs" / "error.log"), "-g", "daemon off;"]

@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench.deployment import prepare_nginx, redis_command
+from bench.deployment import prepare_nginx, redis_command, site_config
 from bench.processes import (
     Started,
     _answers,
@@ -220,7 +220,7 @@ def behind_nginx(
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     *upstreams, http, https, redis_port = free_ports(count + 3)
-    nginx = prepare_nginx(work / "nginx", upstreams, http, https)
+    nginx = prepare_nginx(work / "nginx", site_config(upstreams, http, https, work / "nginx"))
     environment = dict(env)
     with ExitStack() as stack:
         roots: list[int] = []

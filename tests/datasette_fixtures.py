@@ -18,9 +18,8 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-import httpx
 import sqlite_utils
 import yaml
 from click.testing import CliRunner
@@ -212,7 +211,18 @@ def wait_until_listening(process: subprocess.Popen[bytes], port: int) -> None:
     raise AssertionError(f"nothing listening on port {port}")
 
 
-def log_in(client: httpx.Client, username: str, password: str) -> httpx.Response:
+class FormClient(Protocol):
+    """What `log_in` needs of an HTTP client (httpx's, or httpx2's bound to a local address)."""
+
+    @property
+    def cookies(self) -> Any: ...
+
+    def get(self, url: str) -> Any: ...
+
+    def post(self, url: str, *, data: dict[str, str]) -> Any: ...
+
+
+def log_in(client: FormClient, username: str, password: str) -> Any:
     """Sign in through the real login form (CSRF token and all), as a browser would."""
     client.get("/-/login")
     token = client.cookies["ds_csrftoken"]

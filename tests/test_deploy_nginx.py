@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from bench.deployment import Missing, prepare_nginx
+from bench.deployment import Missing, prepare_nginx, site_config
 from tests.servers import stop
 from tests.test_redis_limits import redis_server
 from tests.test_replicas import unit_command, wait_for
@@ -48,7 +48,7 @@ def deployment(tmp_path: Path, rate_limit: str) -> Iterator[Deployment]:
     prefix = tmp_path / "nginx"
     *ports, http, https = free_ports(4)
     try:
-        command = prepare_nginx(prefix, ports, http, https)
+        command = prepare_nginx(prefix, site_config(ports, http, https, prefix))
     except Missing as exc:
         pytest.skip(f"{exc}; .ci/run installs it")
     logs: list[Path] = [prefix / "logs" / "error.log"]
