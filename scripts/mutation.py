@@ -73,7 +73,7 @@ DATA_MUTANTS = (
     ),
     DataMutant(
         "registry/public/lookup.py",
-        '    REVOKED: "该证书已于 {status_date} 被发证机关撤销（{revoked_by}），不能作为资格凭证。"\n'
+        '    REVOKED: "该证书已于 {status_date} 被发证机关撤销，不能作为资格凭证。"\n'
         '    "如对撤销有疑问，请向发证机关核实。",',
         f"    REVOKED: {NO_MATCH_ADVICE},",
         (DECISIONS,),

@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -82,13 +83,21 @@ def test_a_reissue_is_named_a_reissue(app_client: AppClient) -> None:
     assert "补发</strong>" in reissued.text and "注明“补发”字样的证书有效" in reissued.text
 
 
-def test_a_revoked_result_cites_the_revoking_document_and_date(app_client: AppClient) -> None:
+def test_a_revoked_result_gives_its_date_and_no_document(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """SPEC §7: a match shows the status and its date — never documents, the revoking one
+    included."""
     with app_client() as client:
         page = post_check(client, *REVOKED)
+        api = client.post("/api/v1/verify", json={"number": REVOKED[0], "name": REVOKED[1]})
     check = context_of(page)["check"]
-    assert check.revoked_by and check.status_date == "2013-01-15"
-    assert f"撤销文件：<strong>{check.revoked_by}</strong>" in page.text
-    assert f"{check.revoked_by}（2013-01-15 撤销）" in page.text
+    assert check.status_date == "2013-01-15"
+    assert "发证机关已于 2013-01-15 撤销该证书，不能作为资格凭证。" in page.text
+    assert api.json()["result"] == "revoked" and api.json()["status_date"] == "2013-01-15"
+    with sqlite3.connect(registry_db) as conn:
+        documents = {doc for (doc,) in conn.execute("SELECT approval_doc FROM status_events")}
+    assert documents and not [doc for doc in documents if doc in page.text + api.text]
 
 
 def test_nothing_found_names_the_issuing_authoritys_contact(app_client: AppClient) -> None:

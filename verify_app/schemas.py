@@ -195,7 +195,6 @@ SCHEMAS: dict[str, Any] = {
                                 "number": {"type": "string"},
                                 "date": {"type": "string", "format": "date"},
                                 "new_number": {"type": "string"},
-                                "revoked_by": {"type": "string"},
                             },
                         },
                     },

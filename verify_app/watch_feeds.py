@@ -14,8 +14,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 
 def event_title(event: WatchEvent) -> str:
     if event.type == REVOKE:
-        doc = f"（{event.revoked_by}）" if event.revoked_by else ""
-        return f"证书 {event.number} 已于 {event.date} 被发证机关撤销{doc}"
+        return f"证书 {event.number} 已于 {event.date} 被发证机关撤销"
     new = f"，新证书编号 {event.new_number}" if event.new_number else ""
     return f"证书 {event.number} 已于 {event.date} {event.type}{new}"
 
@@ -41,7 +40,6 @@ def json_feed(watch: Watch, events: list[WatchEvent], links: dict[str, str]) -> 
                     "number": e.number,
                     "date": e.date,
                     **({"new_number": e.new_number} if e.new_number else {}),
-                    **({"revoked_by": e.revoked_by} if e.revoked_by else {}),
                 },
             }
             for e in events

@@ -45,8 +45,6 @@ class WatchEvent:
     number: str
     date: str
     new_number: str | None
-    revoked_by: str | None
-    """the revoking document (a 撤销's 批准文号, as public as the answer's ``revoked_by``)"""
     synced_at: str
 
 
@@ -136,8 +134,7 @@ def events_since(registry: sqlite3.Connection, watch: Watch) -> list[WatchEvent]
         return []
     marks = ", ".join("?" * len(watch.numbers))
     rows = registry.execute(
-        "SELECT e.id, e.type, e.number, e.date, nullif(e.new_number, ''),"
-        " CASE WHEN e.type = '撤销' THEN e.approval_doc END, s.at"
+        "SELECT e.id, e.type, e.number, e.date, nullif(e.new_number, ''), s.at"
         " FROM status_events e JOIN syncs s ON s.id = e.sync"
         f" WHERE e.number IN ({marks}) AND e.sync > ?"
         " ORDER BY s.at DESC, e.id DESC",

@@ -61,7 +61,6 @@ PUBLIC_FIELDS: tuple[PublicField, ...] = (
         {"type": "boolean"},
     ),
     PublicField("reissue_of", "原证书编号", "补发证书所取代的原证书编号"),
-    PublicField("revoked_by", "撤销文件", "撤销该证书的发证机关文件文号"),
     PublicField(
         "as_of",
         "登记库更新时间",

@@ -22,7 +22,6 @@ from registry.domain.statuses import (
     REISSUE,
     REISSUED,
     RESULT_LABELS,
-    REVOKE,
     REVOKED,
     SUPERSEDED,
     VALID,
@@ -60,7 +59,7 @@ ADVICE: dict[str, str] = {
     "于 {status_date} 补发的证书有效，此前的原件已作废。",
     SUPERSEDED: "该证书已于 {status_date} 换发为新证书 {successor}，原证书作废。"
     "请持证人出示新证书 {successor}，并以该编号重新查询。",
-    REVOKED: "该证书已于 {status_date} 被发证机关撤销（{revoked_by}），不能作为资格凭证。"
+    REVOKED: "该证书已于 {status_date} 被发证机关撤销，不能作为资格凭证。"
     "如对撤销有疑问，请向发证机关核实。",
     MALFORMED: "{reason}。证书编号为11位，如 Z1122020123，请核对后重新输入。"
     "旧式空白证书（《中华人民共和国机关事业单位工人技术岗位证书》等）自川人社函〔2012〕389号"
@@ -94,7 +93,6 @@ class Verification:
     replaced_by: str | None = None
     reissue: bool | None = None
     reissue_of: str | None = None
-    revoked_by: str | None = None
 
     @property
     def label(self) -> str:
@@ -141,16 +139,15 @@ _WITH_EVENTS = (
     f"SELECT {_COLUMNS},"
     " (SELECT e.type FROM status_events e WHERE e.number = c.number"
     "  AND e.new_number = c.successor ORDER BY e.date DESC LIMIT 1),"
-    " (SELECT e.approval_doc FROM status_events e WHERE e.number = c.number AND e.type = ?"
-    "  AND c.status = ? ORDER BY e.date DESC LIMIT 1),"
     " EXISTS (SELECT 1 FROM status_events e WHERE e.number = c.predecessor"
     "  AND e.new_number = c.number AND e.type = ?)"
     " FROM certificates c WHERE number = ?"
 )
-"""The row with what replaced the certificate, who revoked it and whether it is the 补发 copy
-of its predecessor, in one statement (one snapshot: a sync between two reads could pair a row
-with events it does not have yet). Read only for the few with a successor, revoked, or marked
-补发 with a predecessor, so that checking a valid certificate is one primary-key read.
+"""The row with what replaced the certificate and whether it is the 补发 copy of its
+predecessor, in one statement (one snapshot: a sync between two reads could pair a row with
+events it does not have yet). Read only for the few with a successor or marked 补发 with a
+predecessor, so that checking a valid certificate is one primary-key read. (Who revoked a
+certificate is not read: a public answer shows no document, SPEC §7.)
 
 A certificate marked 补发 names its predecessor only when that 补发 created it: one issued by a
 换发 and later reissued under its own number replaced its predecessor by the 换发 (§四.(六))."""
@@ -176,16 +173,16 @@ def verify(
     row: tuple[Any, ...] | None = tuple(found) if found[0] is not None else None
     if row is None or row[0] != key:
         return Verification(NO_MATCH, canonical, snapshot)
-    # a successor, revoked, or a 补发 mark on a certificate that replaced another. Only after
-    # the name matched: read for a wrong name too, the second query's time would tell a
-    # stranger who knows only the number that it is revoked or replaced (SPEC §7).
-    if row[8] or row[6] == REVOKED or (row[9] and row[10]):
-        row = conn.execute(_WITH_EVENTS, (REVOKE, REVOKED, REISSUE, canonical)).fetchone()
+    # a successor, or a 补发 mark on a certificate that replaced another. Only after the name
+    # matched: read for a wrong name too, the second query's time would tell a stranger who
+    # knows only the number that it was replaced (SPEC §7).
+    if row[8] or (row[9] and row[10]):
+        row = conn.execute(_WITH_EVENTS, (REISSUE, canonical)).fetchone()
         if row is None or row[0] != key:  # a sync in between changed it: nothing to show
             return Verification(NO_MATCH, canonical, snapshot)
     (_, holder, level, trade, authority, issued_on, status, status_date, successor, reissue,
      predecessor, *events) = row  # fmt: skip
-    replaced_by, revoked_by, reissue_copy = events or (None, None, False)
+    replaced_by, reissue_copy = events or (None, False)
     return Verification(
         result=status,
         number=canonical,
@@ -200,7 +197,6 @@ def verify(
         replaced_by=replaced_by if successor else None,
         reissue=True if reissue else None,
         reissue_of=predecessor if reissue and reissue_copy else None,
-        revoked_by=revoked_by,
     )
 
 
