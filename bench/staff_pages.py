@@ -167,6 +167,15 @@ def pages(values: Samples, next_page: str) -> list[Page]:
             True,
         )
     )
+    named = [("name__exact", values.holder)]  # the table's own filter, as staff reach for it
+    found.append(
+        Page(
+            "table: certificates, 姓名 filtered",
+            _query("/registry/certificates", dict(named)),
+            f"/registry/certificates?{urllib.parse.urlencode([*named, *facets])}",
+            True,
+        )
+    )
     if values.exchanged:
         row = f"/registry/certificates/{values.exchanged}"
         found.append(Page("row: a certificate", row, row))

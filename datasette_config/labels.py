@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from markupsafe import Markup, escape
 
+from registry.domain.dates import BEIJING
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS, authority_name
 from registry.domain.registers import KIND_LABELS
@@ -77,7 +78,6 @@ def label_of(labels: Mapping[str, str], code: str | None) -> str | None:
 
 # -- times ----------------------------------------------------------------------------------
 
-BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 """China Standard Time: UTC+8 all year (no daylight saving since 1991), so no tz database needed."""
 ZONE_NAME = "（北京时间）"
 _ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import shutil
 import socket
 import tempfile
 from pathlib import Path
@@ -155,19 +156,41 @@ def test_a_missing_file_gets_advice_about_files(registers: RegisterFactory, db_p
     assert "No such file" not in output and "行号和列名" not in output
 
 
-def test_certreg_number_without_year_code_uses_this_year_and_says_so(
+def test_certreg_number_without_year_code_takes_the_manifests_and_says_so(
     registers: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:
+    """The year code sync will hold the numbers to: the file's entry in registers.toml (11
+    here, not this year's); a file listed nowhere gets this year's, in Beijing."""
     path = registers.add("new.csv", [approval_row("", "周杰")], MIANYANG)
+    listed = tmp_path / "listed.csv"
     code, output = run(
         "number", str(path), "--kind", "approval-roster", "--authority", "2202",
-        "--out", str(tmp_path / "out.csv"), "--db", str(db_path),
+        "--out", str(listed), "--db", str(db_path),
     )  # fmt: skip
     assert code == 0, output
-    year = f"{dt.date.today().year % 100:02d}"
-    assert f"核发年份代码：{year}（未指定 --year-code，取今年年份后两位，附件3 二）" in output
-    assert f"中级工：Z{year}22020001 – Z{year}22020001，共 1 个" in output
-    assert f"Z{year}22020001" in (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+    assert "核发年份代码：11（未指定 --year-code，取 registers.toml 中此文件的 year_code" in output
+    assert "中级工：Z1122020001 – Z1122020001，共 1 个" in output
+    numbered = registers.folder / "new-numbered.csv"
+    shutil.copy(listed, numbered)
+    registers.entries["new-numbered.csv"] = registers.entries.pop("new.csv")
+    registers.write_manifest()
+    path.unlink()
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0  # as numbered
+
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(listed, alone / "next.csv")
+    (alone / "next.csv").write_text(
+        (alone / "next.csv").read_text(encoding="utf-8").replace("Z1122020001", ""),
+        encoding="utf-8",
+    )
+    code, output = run(
+        "number", str(alone / "next.csv"), "--kind", "approval-roster", "--authority", "2202",
+        "--out", str(tmp_path / "alone.csv"), "--db", str(db_path),
+    )  # fmt: skip
+    year = f"{dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).year % 100:02d}"
+    assert code == 0, output
+    assert f"核发年份代码：{year}（未指定 --year-code，取今年（北京时间）年份后两位" in output
 
 
 def test_certreg_demo_names_the_busy_port(tmp_path: Path) -> None:

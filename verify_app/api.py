@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from registry.domain.authorities import Authority
+from registry.domain.dates import BEIJING
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.regions import PROVINCE, authority_name
 from registry.public.confirm import CONFIRMABLE, unreadable
@@ -22,7 +23,6 @@ from verify_app.batch_files import MAX_ITEMS
 from verify_app.context import caller_of, verifier_of
 from verify_app.forms import media_type
 from verify_app.links import receipt_url
-from verify_app.presentation import BEIJING
 from verify_app.service import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS, Checked, Item
 
 

@@ -8,12 +8,11 @@ from functools import lru_cache
 
 import segno
 
+from registry.domain.dates import BEIJING
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS
 from registry.public.fields import PUBLIC_FIELDS, PublicField
 from registry.public.lookup import Verification
-
-BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 
 NUMBER_PARTS = (
     ("第1位", "等级代码", "、".join(f"{k} {v}" for k, v in LEVELS.items())),

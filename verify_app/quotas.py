@@ -29,10 +29,10 @@ from dataclasses import dataclass
 
 from limits import RateLimitItemPerDay, RateLimitItemPerHour
 
+from registry.domain.dates import BEIJING
 from registry.store.keys import ApiKey
 from verify_app.ratelimit import CheckLimiter, Limiter, RateLimited, limit_key
 
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 MAX_UPLOAD_ROWS = 500
 """The most rows one upload or API batch may hold (the batch allowance may allow fewer)."""
 KEY_HELP = "如需更多额度，HR 系统可向发证机关申请接口密钥（Authorization: Bearer …）。"

@@ -22,6 +22,7 @@ from registry.cli.base import (
     require_registry,
 )
 from registry.cli.progress import Progress
+from registry.domain.dates import BEIJING
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS
 from registry.domain.registers import ROSTER_KINDS
@@ -31,7 +32,13 @@ from registry.kinds.base import RegisterEntry
 from registry.sheets.errors import UnreadableSheet
 from registry.store import stock, syncs
 from registry.sync.catalogue import load_catalogue
-from registry.sync.manifest import ENTRY_KEYS, ManifestError, load_manifest, make_entry
+from registry.sync.manifest import (
+    ENTRY_KEYS,
+    MANIFEST_NAME,
+    ManifestError,
+    load_manifest,
+    make_entry,
+)
 from registry.sync.report import json_report, text_report
 from registry.sync.run import Outcome, operator, sync_entries
 
@@ -152,6 +159,24 @@ def _synced(
         conn.close()
 
 
+def default_year_code(file: Path) -> tuple[str, str]:
+    """The year code ``certreg number`` gives ``file`` without ``--year-code``, and whence: the
+    one sync will hold its numbers to — its entry's in the ``registers.toml`` beside it
+    (``year_code``, else the year of ``issued_on``) — or, for a file not listed there, this year's
+    in Beijing (附件3 二: the last two digits of the year of issue)."""
+    if (file.parent / MANIFEST_NAME).is_file():
+        with contextlib.suppress(ManifestError):
+            for entry in load_manifest(file.parent).entries:
+                if entry.path.resolve() == file.resolve():
+                    if entry.year_code:
+                        return entry.year_code, f"取 {MANIFEST_NAME} 中此文件的 year_code"
+                    if entry.issued_on:
+                        year = f"{entry.issued_on.year % 100:02d}"
+                        return year, f"取 {MANIFEST_NAME} 中此文件发证日期的年份后两位"
+    year = f"{dt.datetime.now(BEIJING).year % 100:02d}"
+    return year, "取今年（北京时间）年份后两位"
+
+
 @cli.command(name="number")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--kind", required=True, type=click.Choice(list(ROSTER_KINDS)), help="名册种类。")
@@ -160,7 +185,7 @@ def _synced(
 @click.option(
     "--year-code",
     help="本批证书的核发年份代码，两位数字（附件3 二：取核发年份后两位，首批统一为 11）。"
-    "默认取今年年份后两位。",
+    "默认取旁边 registers.toml 中此文件的年份代码（同步时按它核对）；未列入时取今年年份后两位。",
 )
 @click.option(
     "--out",
@@ -194,7 +219,7 @@ def number_command(
             raise UsageProblem(f"地区代码 {code} 不是附件3规定的代码（2200-2221）")
     chosen = year_code is not None
     if year_code is None:
-        year_code = f"{dt.date.today().year % 100:02d}"
+        year_code, source = default_year_code(file)
     if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
         raise UsageProblem("--year-code 应为两位半角数字，如 12")
     if out.resolve() == file.resolve():
@@ -231,7 +256,7 @@ def number_command(
         conn.close()
     if not chosen:
         click.echo(
-            f"核发年份代码：{year_code}（未指定 --year-code，取今年年份后两位，附件3 二）。"
+            f"核发年份代码：{year_code}（未指定 --year-code，{source}，附件3 二）。"
             "其他年份核发的证书请用 --year-code 指定"
         )
     for first, last, count in plan.ranges().values():

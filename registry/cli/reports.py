@@ -16,13 +16,13 @@ from typing import Any
 import click
 
 from registry.cli.base import UsageProblem, cli, db_option, json_option
+from registry.domain.dates import BEIJING
 from registry.domain.regions import REGIONS, authority_name
 from registry.domain.statuses import RESULT_LABELS
 from registry.domain.text import visible
 from registry.public.confirm import CONFIRMABLE
 from registry.store import verify_log_path
 
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 COLUMNS = (
     "id",
     "ref",

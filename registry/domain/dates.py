@@ -12,6 +12,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
+BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
+"""Sichuan's clock: the day a clerk numbers a roster, a receipt's expiry, a quota's day."""
+
 CHINESE_NUMERALS = re.compile("[〇零一二三四五六七八九十百千两]")
 """§四.(三): numbers on the documents are written in Arabic numerals; any of these is refused."""
 _YEAR_MONTH = re.compile(r"(\d{4})\s*(?:[.\-/年]\s*(\d{1,2})\s*月?|(\d{2}))")
