@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -51,12 +52,27 @@ def bring_up_to_date(registry: Path, log: Path) -> str | None:
     anything) — before Datasette opens them read-only: an upgrade then shows every page at once,
     not after the next sync. Returns why it could not (files this user may not write): staff
     can still browse, some pages fail until a sync."""
-    try:
-        store.connect(registry).close()
-        ensure_verify_log(log)
-    except sqlite3.Error as exc:
-        return str(exc)
-    return None
+    problems = []
+    for bring in (ensure_verify_log, _upgrade_registry):  # the log first: Datasette needs it
+        try:
+            bring(log if bring is ensure_verify_log else registry)
+        except sqlite3.Error as exc:
+            problems.append(str(exc))
+    return "；".join(problems) or None
+
+
+def _upgrade_registry(registry: Path, attempts: int = 60) -> None:
+    """The registry's schema brought up to date, as a writer's connection does. A sync writing
+    a register holds the lock for a few seconds and SQLite may refuse at once rather than wait
+    (a read turning into a write): tried again every half second, for up to half a minute."""
+    for attempt in range(attempts):
+        try:
+            store.connect(registry).close()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
 
 
 def setting_arguments(settings_file: Path) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from datasette_config.launch import datasette_command, ensure_verify_log
+from datasette_config.launch import bring_up_to_date, datasette_command, ensure_verify_log
 from registry.cli import cli
 from registry.store import verify_log_path
 from tests.datasette_fixtures import (
@@ -132,6 +133,29 @@ def test_browse_brings_an_older_registry_and_log_up_to_date(
     assert tallied == counted and registry["trades"].exists()
     registry.close()
     assert checks_indexes(log) == set(STAFF_INDEXES)
+
+
+def test_the_start_up_upgrade_waits_for_a_sync_and_makes_the_log_first(tmp_path: Path) -> None:
+    """A sync holding the registry's write lock when browse starts: the log (without which
+    Datasette cannot start) is made at once, the registry brought up to date once the sync's
+    register is written — not refused at the first try."""
+    db = tmp_path / "registry.db"
+    assert sync(SAMPLES, db) == 0
+    registry = sqlite_utils.Database(db)
+    registry["certificate_tally"].drop()
+    registry.close()
+    syncing = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    syncing.execute("BEGIN IMMEDIATE")
+    timer = threading.Timer(1.5, lambda: syncing.execute("COMMIT"))
+    timer.start()
+    try:
+        assert bring_up_to_date(db, verify_log_path(db)) is None
+    finally:
+        timer.join()
+        syncing.close()
+    assert verify_log_path(db).exists()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM certificate_tally").fetchone()[0] > 0
 
 
 def test_missing_registry_points_to_sync(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
