@@ -23,11 +23,13 @@ from registry.sheets.writers import write_csv
 from tests.blank_registers import requisition
 from tests.registers import (
     MIANYANG,
+    TECHNICIANS,
     RegisterFactory,
     approval_row,
     footer,
     registry_dump,
     status_event,
+    technician_row,
 )
 
 LEVELS = {"C": "初级", "Z": "中级", "G": "高级"}
@@ -427,3 +429,21 @@ def test_a_number_of_another_levels_letter_does_not_make_the_next_rows_out_of_or
     assert code == 1
     assert "new.csv 第5行「颁发证书编号」“G1122020002”" in output
     assert "第6行" not in output, output
+
+
+def test_a_mislettered_row_still_breaks_a_technician_rosters_trade_group(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """Left out of its letter's run of numbers, a row with another level's letter still stands
+    between two rows of one trade (§四.(五)2): the clerk hears of both at once."""
+    rows = [
+        technician_row("J1122000001", "甲", 报考工种="中式烹调师"),
+        technician_row("G1122000001", "乙", 报考工种="电工"),
+        technician_row("J1122000002", "丙", 报考工种="中式烹调师"),
+    ]
+    path = registers.add("tech.csv", rows, TECHNICIANS)
+    code, output = run("sync", str(path.parent), "--db", str(db_path))
+    assert code == 1
+    assert "“G1122000001”：首位“G”（高级工）与报考等级“技师”不符" in output
+    assert "工种“中式烹调师”的人员已登记在" in output
+    assert "编号跳号" not in output and "编号倒序" not in output

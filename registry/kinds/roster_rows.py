@@ -190,10 +190,12 @@ class _RowChecker:
         if first != row:
             fit = (*fit, (f"与本文件第{first}行的编号重复", "附件3"))
         self.result.numbers.append((row, written, number))
-        if letter is None or parsed.letter == letter:
-            # a number of another level's letter is refused for that; counted in that level's
-            # run, it would also make the next rows look out of order, and advise them wrongly
-            self.numbered.append(NumberedRow(row, written, parsed, str(trade) if trade else None))
+        # a number of another level's letter is refused for that; counted in that level's run,
+        # it would also make the next rows look out of order, and advise them wrongly
+        in_run = letter is None or parsed.letter == letter
+        self.numbered.append(
+            NumberedRow(row, written, parsed, str(trade) if trade else None, in_run)
+        )
         if fit:
             self.result.problems.extend(Problem(row, NUMBER_COLUMN, written, *f) for f in fit)
         return parsed, number

@@ -171,6 +171,8 @@ class NumberedRow(NamedTuple):
     written: str
     number: CertificateNumber
     trade: str | None
+    in_run: bool = True
+    """counted in its level's run of numbers: False for a number of another level's letter"""
 
 
 def order_problems(rows: Sequence[NumberedRow], technician: bool) -> list[Problem]:
@@ -180,6 +182,8 @@ def order_problems(rows: Sequence[NumberedRow], technician: bool) -> list[Proble
     problems = []
     last: dict[str, NumberedRow] = {}
     for current in rows:
+        if not current.in_run:
+            continue
         prefix = current.number.prefix
         before = last.get(prefix)
         if before is not None and current.number == before.number:
