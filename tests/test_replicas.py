@@ -480,17 +480,24 @@ def test_collect_logs_refuses_a_bad_replica_name(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "args", [["follow", ""], ["follow", "/srv/replica"], ["collect-logs", "replica-a", ""]]
+    ("args", "variable", "env_file"),
+    [
+        (["follow", ""], "CERTREG_REGISTRY_REPLICA", "replica.env"),
+        (["follow", "/srv/replica"], "CERTREG_REGISTRY_REPLICA", "replica.env"),
+        (["collect-logs", "replica-a", ""], "CERTREG_LOG_REPLICAS", "registry-host.env"),
+    ],
 )
 def test_an_empty_or_schemeless_replica_url_is_a_usage_error(
-    args: list[str], tmp_path: Path
+    args: list[str], variable: str, env_file: str, tmp_path: Path
 ) -> None:
     """``certreg follow "$CERTREG_REGISTRY_REPLICA"`` in a shell without the unit's environment
-    file: told at once, not after three rounds of Litestream failing."""
+    file: told at once, naming that variable and file, not after three rounds of Litestream
+    failing."""
     result = CliRunner().invoke(cli, [*args, "--db", str(tmp_path / "registry.db"), "--once"])
     assert result.exit_code == 2, result.output
     assert "不是副本地址，应如 file:///mnt/replica/registry" in result.output
-    assert "CERTREG_REGISTRY_REPLICA）在当前 shell 中没有设置" in result.output
+    assert f"环境变量（如 {variable}）在当前 shell 中没有设置" in result.output
+    assert f". /etc/certreg/{env_file};" in result.output
 
 
 def held(lock: Path) -> bool:

@@ -228,20 +228,27 @@ def _say(text: str) -> None:
     click.echo(text, err=True)
 
 
-def replica_url(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """A replica's address, as Litestream takes it (``file://``, ``s3://``, ``sftp://`` …): an
-    empty one is nearly always an environment variable not set in this shell."""
-    if "://" not in value:
-        raise UsageProblem(
-            f"URL“{value}”不是副本地址，应如 file:///mnt/replica/registry、s3://桶/registry 或 "
-            "sftp://用户@主机/路径。为空时多半是环境变量（如 CERTREG_REGISTRY_REPLICA）在当前 "
-            "shell 中没有设置：先 set -a; . /etc/certreg/replica.env; set +a 再运行"
-        )
-    return value
+def replica_url(
+    variable: str, env_file: str
+) -> Callable[[click.Context, click.Parameter, str], str]:
+    """A check of a replica's address, as Litestream takes it (``file://``, ``s3://``,
+    ``sftp://`` …): an empty one is nearly always ``variable`` of ``env_file`` not set in this
+    shell, as its unit has it."""
+
+    def checked(ctx: click.Context, param: click.Parameter, value: str) -> str:
+        if "://" not in value:
+            raise UsageProblem(
+                f"URL“{value}”不是副本地址，应如 file:///mnt/replica/registry、s3://桶/registry 或 "
+                f"sftp://用户@主机/路径。为空时多半是环境变量（如 {variable}）在当前 shell 中没有"
+                f"设置：先 set -a; . {env_file}; set +a 再运行"
+            )
+        return value
+
+    return checked
 
 
 @cli.command()
-@click.argument("url", callback=replica_url)
+@click.argument("url", callback=replica_url("CERTREG_REGISTRY_REPLICA", "/etc/certreg/replica.env"))
 @db_option
 @interval_option
 @once_option
@@ -269,7 +276,9 @@ def follow(url: str, db: Path, interval: float, once: bool) -> None:
 
 @cli.command("collect-logs")
 @click.argument("replica")
-@click.argument("url", callback=replica_url)
+@click.argument(
+    "url", callback=replica_url("CERTREG_LOG_REPLICAS", "/etc/certreg/registry-host.env")
+)
 @db_option
 @interval_option
 @once_option
