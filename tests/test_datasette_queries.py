@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from datasette.app import Datasette
 
 from datasette_config.plugins.certreg_facets import whole_filter
+from datasette_config.plugins.certreg_labels import corrections_shown
 from registry.cli import cli
 from registry.domain.statuses import RESULT_LABELS
 from tests.datasette_fixtures import (
@@ -78,6 +79,14 @@ async def test_what_an_exchange_corrected_reads_in_chinese(ds: Datasette, path: 
     cells = [html.unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", page.text, re.S)]
     assert "工种：钳工" in cells
     assert not [cell for cell in cells if '"trade"' in cell]
+
+
+def test_a_corrected_name_shows_once_without_its_comparison_key() -> None:
+    """A 换发 correcting the name stores the comparison key beside it; staff see the name."""
+    labels = shipped_metadata()["databases"]["registry"]["tables"]["certificates"]["columns"]
+    corrected = json.dumps({"name": "李芳", "name_key": "李芳"}, ensure_ascii=False)
+    assert corrections_shown(corrected, labels) == "姓名：李芳"
+    assert corrections_shown("{}", labels) is None
 
 
 async def test_number_lookup_shows_what_an_exchange_corrected(ds: Datasette) -> None:

@@ -158,9 +158,9 @@ def test_the_pages_create_and_delete_a_watch_with_csrf(
 def test_the_watch_page_reads_names_with_a_space_and_numbers_typed_with_spaces(
     app_client: AppClient,
 ) -> None:
-    """Rosters pad a two-character name with a full-width space (周　杰), people type one (周 杰)
-    and type numbers in groups: the name begins where the number's characters end."""
-    lines = f"z11 2202 0123 周　杰\n{VALID[0]} {VALID[1][0]} {VALID[1][1:]}\n"
+    """Rosters pad a two-character name with a full-width space (周　杰), people type one (周 杰),
+    type numbers in groups and write 号 after them: the name begins where the number ends."""
+    lines = f"z11 2202 0123 周　杰\n{VALID[0]}号 {VALID[1][0]} {VALID[1][1:]}\n"
     with app_client() as client:
         created = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
     assert created.status_code == 201, created.text

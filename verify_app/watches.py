@@ -37,6 +37,7 @@ MAX_WATCH_ITEMS = MAX_UPLOAD_ROWS
 _SEPARATORS = re.compile(r"[,，、\t;；]")
 _NUMBER_PART = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ\s\-‐‑‒–—―－−﹣]+")
 """What a typed number is made of: letters and digits (full-width too), spaces and dashes."""
+_AFTER_NUMBER = "号。.：: \u3000"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 _SUFFIXES = (".atom", ".json")
 
@@ -57,7 +58,8 @@ def _split(line: str) -> list[str]:
     what follows the last space."""
     typed = _NUMBER_PART.match(line)
     if typed and typed.end() < len(line):
-        return [line[: typed.end()], line[typed.end() :]]
+        # what people put after a number before the name (Z1122020123号 张三, …123。张三)
+        return [line[: typed.end()], line[typed.end() :].lstrip(_AFTER_NUMBER)]
     return line.rsplit(None, 1)
 
 

@@ -39,19 +39,25 @@ HISTORY = "certificate_history"
 
 
 CORRECTION_COLUMNS = frozenset({"corrections", "换发更正"})
-"""A 换发's corrections, stored as JSON (``{"trade": "钳工"}``): shown as 报考工种：钳工."""
+"""A 换发's corrections, stored as JSON (``{"trade": "钳工"}``): shown as 工种：钳工."""
+DERIVED = frozenset({"name_key"})
+"""Corrected along with the name, never typed by anyone: not shown as a correction."""
 
 
 def corrections_shown(value: str, labels: dict[str, str]) -> str | None:
-    """``field：value`` per corrected field, with the certificate columns' Chinese labels; None
-    for anything that is not such an object (shown as it is)."""
+    """``field：value`` per corrected field, with the certificate columns' Chinese labels and
+    values as cells show them; None for anything that is not such an object (shown as it is)."""
     try:
         corrected = json.loads(value)
     except ValueError:
         return None
-    if not isinstance(corrected, dict):
+    if not isinstance(corrected, dict) or not corrected:
         return None
-    return "；".join(f"{labels.get(field, field)}：{after}" for field, after in corrected.items())
+    return "；".join(
+        f"{labels.get(field, field)}：{shown_value(field, after) or after}"
+        for field, after in corrected.items()
+        if field not in DERIVED
+    )
 
 
 NUMBER_COLUMNS = frozenset({"证书编号", "新证书编号", "原证书编号"})
