@@ -150,15 +150,15 @@ def test_a_revoked_key_is_refused_at_the_next_request(
 
 
 @pytest.mark.parametrize(
-    ("header", "message"),
+    ("header", "message", "error"),
     [
-        ("Bearer crk_not-a-key-that-was-ever-issued", "接口密钥无效或已被吊销"),
-        ("Bearer ", "Authorization 请求头应为“Bearer 接口密钥”"),
-        ("Basic dXNlcjpwYXNz", "Authorization 请求头应为“Bearer 接口密钥”"),
+        ("Bearer crk_not-a-key-that-was-ever-issued", "接口密钥无效或已被吊销", "invalid_token"),
+        ("Bearer ", "Authorization 请求头应为“Bearer 接口密钥”", "invalid_request"),
+        ("Basic dXNlcjpwYXNz", "Authorization 请求头应为“Bearer 接口密钥”", "invalid_request"),
     ],
 )
 def test_a_bad_key_is_a_401_never_an_anonymous_check(
-    app_client: AppClient, registry_db: Path, header: str, message: str
+    app_client: AppClient, registry_db: Path, header: str, message: str, error: str
 ) -> None:
     with app_client() as client:  # allowances off: an anonymous check would be answered
         responses = [
@@ -173,6 +173,9 @@ def test_a_bad_key_is_a_401_never_an_anonymous_check(
         client.app.state.verifier.log.flush()
     assert [r.status_code for r in responses] == [401] * 3
     assert all(message in r.json()["message"] for r in responses)
+    # RFC 6750 §3.1: a token that is no good, or a request that carries none properly
+    challenge = f'Bearer realm="certreg", error="{error}"'
+    assert all(r.headers["WWW-Authenticate"] == challenge for r in responses)
     assert read_log(registry_db) == []  # nothing was checked
 
 

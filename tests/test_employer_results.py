@@ -199,6 +199,21 @@ def test_the_api_manual_is_served_in_chinese_from_the_openapi_document(
             assert operation["summary"] in docs.text
     for example in ("/api/v1/verify", "/api/v1/verify/batch", '"confirm"', "Authorization: Bearer"):
         assert "curl -s" in docs.text and example in docs.text
+    # the key note on exactly the operations that take a key (the feeds, health: never)
+    keyed = {
+        f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", "")
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if {"apiKey": []} in operation.get("security", [])
+    }
+    assert keyed and len(keyed) < sum(len(item) for item in document["paths"].values())
+    sections = re.findall(r'<section id="([^"]+)" class="operation".*?</section>', docs.text, re.S)
+    noted = re.findall(
+        r'<section id="([^"]+)" class="operation"(?:(?!</section>).)*?可匿名调用，也可带接口密钥',
+        docs.text,
+        re.S,
+    )
+    assert sections and set(noted) == keyed
 
 
 def test_every_openapi_summary_and_description_is_chinese() -> None:

@@ -90,6 +90,19 @@ def test_no_match_identical_for_unknown_number_and_wrong_name(app_client: AppCli
     assert a["result"] == "no_match"
 
 
+@pytest.mark.parametrize("name", ["", "  ", "\u3000"])
+def test_a_check_without_a_name_is_not_called_a_malformed_number(
+    app_client: AppClient, name: str
+) -> None:
+    """The number may be right: an integrator who takes 编号格式错误 for a bad number would
+    mislabel the row."""
+    with app_client() as client:
+        answer = client.post("/api/v1/verify", json={"number": VALID[0], "name": name}).json()
+    assert answer["result"] == "malformed" and answer["reason"] == "持证人姓名为空"
+    assert answer["label"] == "未查验"
+    assert answer["advice"] == "持证人姓名为空。请填写证书上的持证人姓名后重新查验。"
+
+
 def test_batch_in_order(app_client: AppClient) -> None:
     items = [{"number": n, "name": m} for n, m in CASES.values()] * 3
     with app_client() as client:

@@ -13,9 +13,12 @@ class BadKey(Exception):
     """An ``Authorization`` header that names no live key: answered 401, never served as
     anonymous (an HR system whose key was revoked must learn it, not be quietly throttled)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, error: str = "invalid_token") -> None:
         super().__init__(message)
         self.message = message
+        self.error = error
+        """RFC 6750's error code: ``invalid_request`` for a header that is not ``Bearer <key>``,
+        ``invalid_token`` for a key that is unknown or revoked"""
 
 
 def verifier_of(request: Request) -> Verifier:
@@ -38,7 +41,10 @@ def caller_of(request: Request) -> Caller:
         return Caller(client)
     scheme, _, key = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
-        raise BadKey("Authorization 请求头应为“Bearer 接口密钥”。不使用密钥时请不要发送该请求头。")
+        raise BadKey(
+            "Authorization 请求头应为“Bearer 接口密钥”。不使用密钥时请不要发送该请求头。",
+            "invalid_request",
+        )
     found = verifier_of(request).api_key(key.strip())
     if found is None:
         raise BadKey("接口密钥无效或已被吊销。请向发证机关核实；吊销的密钥立即失效。")

@@ -58,7 +58,7 @@ def operations(document: dict[str, Any]) -> list[dict[str, Any]]:
                     "path": path,
                     "operation": operation,
                     "body": _resolve(document, body["schema"]) if body else None,
-                    "keys": {"apiKey": []} in operation.get("security", []),
+                    "with_key": {"apiKey": []} in operation.get("security", []),
                 }
             )
     return found

@@ -81,8 +81,6 @@ class Checked:
     def label(self) -> str:
         """The result's label, with why a number is malformed, or — when the paper disagreed —
         which fields it got wrong (a batch row's 结果说明)."""
-        if self.answer.reason == lookup.EMPTY_NAME:  # the number was not even looked up
-            return f"未查验：{lookup.EMPTY_NAME}"
         if self.answer.reason:
             return f"{self.answer.label}：{self.answer.reason}"
         if not self.mismatched:

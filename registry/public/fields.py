@@ -67,7 +67,7 @@ PUBLIC_FIELDS: tuple[PublicField, ...] = (
         "登记库最近一次导入名册或变更的时间（UTC，ISO 8601）",
         on_page=False,
     ),
-    PublicField("reason", "编号格式错误原因", "编号或姓名格式错误的原因", on_page=False),
+    PublicField("reason", "原因", "编号格式错误或姓名为空的原因", on_page=False),
 )
 
 FIELD_NAMES = tuple(f.name for f in PUBLIC_FIELDS)

@@ -52,6 +52,8 @@ REISSUE_COPY = (
 
 EMPTY_NAME = "持证人姓名为空"
 """The reason of a `malformed` answer to a check without a name."""
+NOT_CHECKED = "未查验"
+"""Its label."""
 
 ADVICE: dict[str, str] = {
     VALID: "证书有效。请核对持证人出示的证书原件与以上信息一致。",
@@ -96,7 +98,9 @@ class Verification:
 
     @property
     def label(self) -> str:
-        return RESULT_LABELS[self.result]
+        """The result's Chinese name; a check without a name was not made (its number may well
+        be right), so it is not called a malformed number."""
+        return NOT_CHECKED if self.reason == EMPTY_NAME else RESULT_LABELS[self.result]
 
     @property
     def matched(self) -> bool:
