@@ -99,7 +99,7 @@ def test_csv_encodings_are_detected(tmp_path: Path, encoding: str) -> None:
     table = read_table(path, TECHNICIAN_ROSTER)
     assert table.encoding == encoding if encoding != "utf-8-sig" else table.encoding == "utf-8-sig"
     assert table.records[0].values["姓名"] == "阿依古丽•买买提"
-    assert table.records[0].row == 3  # physical line: title 1, header 2
+    assert table.records[0].row == 3  # as Excel shows it: title 1, header 2
 
 
 def test_two_row_header_in_csv(tmp_path: Path) -> None:

@@ -21,7 +21,8 @@ TEXT_SUFFIXES = (".csv", ".txt")
 SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
 
 Row = tuple[int, list[Cell]]
-"""(row number as the spreadsheet shows it — for CSV the physical line — and its cells)"""
+"""(row number as the spreadsheet shows it — for CSV the record's place, as Excel shows it —
+and its cells)"""
 
 
 @dataclass

@@ -37,7 +37,7 @@ FOOTER_MARKERS = (
 @dataclass(slots=True)
 class Record:
     row: int
-    """row number as the spreadsheet shows it (CSV: physical line number)"""
+    """row number as the spreadsheet shows it (CSV: the record's place, as Excel shows it)"""
     values: dict[str, Cell]
     """layout column name → cell value (None when empty)"""
 

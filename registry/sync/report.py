@@ -12,7 +12,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,9 +116,13 @@ def write_problem_list(outcome: Outcome) -> Path | None:
     register's folder is replaced, never followed to overwrite the file it points to."""
     data = problems_csv(outcome).encode("utf-8")
     name = f"{outcome.entry.path.name}.问题清单.csv"
-    for folder in (outcome.entry.path.parent, None):
+    folders: list[Callable[[], Path]] = [
+        lambda: outcome.entry.path.parent,
+        lambda: Path(tempfile.gettempdir()),  # raises when no temporary folder is writable
+    ]
+    for where in folders:
         try:
-            folder = folder or Path(tempfile.gettempdir())  # raises when none is writable
+            folder = where()
             with tempfile.NamedTemporaryFile(dir=folder, suffix=".csv", delete=False) as handle:
                 handle.write(data)
             os.chmod(handle.name, 0o666 & ~_umask())  # as an ordinary new file, not 0600
