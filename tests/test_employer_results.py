@@ -214,6 +214,9 @@ def test_the_api_manual_is_served_in_chinese_from_the_openapi_document(
         re.S,
     )
     assert sections and set(noted) == keyed
+    # every field, nested ones too: what confirm takes, what contact and the feeds hold
+    for field in ("confirm.reissue_mark", "contact.province.phone", "items[]._certreg.event"):
+        assert f'<td class="mono">{field}' in docs.text, field
 
 
 def test_every_openapi_summary_and_description_is_chinese() -> None:

@@ -42,6 +42,19 @@ def type_of(schema: dict[str, Any]) -> str:
     return kind
 
 
+def fields(schema: dict[str, Any], prefix: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Each property of ``schema``, followed by those of an object written inside it
+    (``confirm.level``, ``items[].number``): the manual names every field a request may carry
+    and an answer may hold, not just ``confirm: object``."""
+    found = []
+    for name, spec in schema.get("properties", {}).items():
+        found.append((f"{prefix}{name}", spec))
+        inner = spec.get("items", {}) if spec.get("type") == "array" else spec
+        if "properties" in inner:
+            found += fields(inner, f"{prefix}{name}{'[]' if inner is not spec else ''}.")
+    return found
+
+
 def operations(document: dict[str, Any]) -> list[dict[str, Any]]:
     """Every operation of the document, in path order, with what the template shows."""
     found = []
@@ -71,6 +84,7 @@ def docs(request: Request) -> Response:
         "operations": operations(document),
         "schemas": document["components"]["schemas"],
         "type_of": type_of,
+        "fields": fields,
         "base": (request.app.state.verifier.settings.public_url or str(request.base_url)).rstrip(
             "/"
         ),
