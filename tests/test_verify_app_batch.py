@@ -111,7 +111,11 @@ def test_each_row_says_what_to_do_next_and_an_empty_name_is_not_a_malformed_numb
     rows = [dict(zip(header, line, strict=True)) for line in exported[1:]]
     assert [r["结果说明"] for r in rows] == ["有效", "未查到", "未查验：持证人姓名为空"]
     assert rows[0]["下一步"].startswith("证书有效。请核对持证人出示的证书原件")
-    assert "发证机关" in rows[1]["下一步"]  # whom to ask, as the single check's page says
+    # whom to ask, as the single check's page names them
+    assert rows[1]["下一步"].endswith(
+        "发证机关：四川省人力资源和社会保障厅职业能力建设处，电话：028-86113498。"
+    )
+    assert "028-86113498" not in rows[0]["下一步"] + rows[2]["下一步"]
     assert rows[2]["下一步"] == "持证人姓名为空。请填写证书上的持证人姓名后重新查验。"
 
 

@@ -23,6 +23,7 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from registry.domain.authorities import Authority
 from registry.public.confirm import CONFIRMABLE, unreadable
 from registry.public.fields import PUBLIC_FIELDS, PublicField
 from registry.sheets.cells import clean, text
@@ -186,14 +187,18 @@ def read_batch(filename: str, data: bytes) -> BatchFile:
     return BatchFile(tuple(header), batch, tuple(columns.confirms))
 
 
-def export_row(row: BatchRow, checked: Checked) -> dict[str, str]:
-    """One row of the results: the file's own cells (``cells``) and the result columns."""
+def export_row(row: BatchRow, checked: Checked, contact: Authority | None = None) -> dict[str, str]:
+    """One row of the results: the file's own cells (``cells``) and the result columns; for a
+    certificate not found, ``contact`` is whom to ask, as the single check's page names it."""
     answer = checked.answer
     values = {k: PublicField.text(v) for k, v in answer.as_json().items()}
+    advice = checked.advice()
+    if contact is not None:
+        advice += f"发证机关：{contact.contact_line()}。"
     values.update(
         row=str(row.row),
         label=checked.label,
-        advice=checked.advice(),
+        advice=advice,
         as_of=beijing_time(answer.as_of),
     )
     result = {key: values.get(key, "") for key, _ in EXPORT_COLUMNS}

@@ -23,6 +23,12 @@ class Authority:
     address: str = ""
     phone: str = ""
 
+    def contact_line(self) -> str:
+        """The known parts — name, address, phone — as one line of text (a batch row's 下一步)."""
+        address = f"地址：{self.address}" if self.address else ""
+        phone = f"电话：{self.phone}" if self.phone else ""
+        return "，".join(part for part in (self.name, address, phone) if part)
+
 
 def parse_authorities(text: str) -> dict[str, Authority]:
     """Code → contact, from the CSV's rows (blank cells are unknown, never invented)."""
