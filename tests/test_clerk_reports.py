@@ -12,6 +12,7 @@ import shutil
 import socket
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -407,10 +408,34 @@ def test_the_report_is_printed_when_no_folder_takes_the_problem_list(
     assert "✘ big.csv［approval-roster］已拒绝，登记库未作任何改动：30 个问题" in output
     assert "30 处（第4行、第5行、第6行、第7行、第8行等），如第4行「报考工种」“驾校”" in output
     assert (
-        "全部 30 个问题无法写入文件（名册所在文件夹和临时文件夹都不可写）：加 --all 可在此全部列出"
-        in output
+        "全部 30 个问题无法写入文件（名册所在文件夹、登记库所在文件夹和临时文件夹都不可写）："
+        "加 --all 可在此全部列出" in output
     )
     assert not list(path.parent.glob("*.问题清单.csv"))
+
+
+def test_the_problem_list_goes_beside_the_registry_when_the_registers_folder_is_read_only(
+    registers: RegisterFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduled sync's unit may write the registry's folder, which outlives the run —
+    unlike its private /tmp, whose list vanished with the run."""
+    rows = [approval_row(f"Z112202{i:04d}", f"持证人{i}", 报考工种="驾校") for i in range(1, 31)]
+    path = registers.add("big.csv", rows, MIANYANG)
+    data = tmp_path / "data"
+    data.mkdir()
+    refused = tempfile.NamedTemporaryFile
+
+    def read_only_registers(*args: Any, **kwargs: Any) -> Any:
+        if Path(kwargs.get("dir", "")) == path.parent:
+            raise OSError(30, "Read-only file system")
+        return refused(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", read_only_registers)
+    code, output = run("sync", str(path.parent), "--db", str(data / "registry.db"))
+    assert code == 1, output
+    listed = data / "big.csv.问题清单.csv"
+    assert f"全部 30 个问题已写入 {listed}（加 --all 可在此全部列出）" in output
+    assert listed.exists()
 
 
 def test_a_number_of_another_levels_letter_does_not_make_the_next_rows_out_of_order(

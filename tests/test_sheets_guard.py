@@ -7,6 +7,7 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -217,6 +218,22 @@ def test_register_xlsx_reads_as_calamine_reads_it(tmp_path: Path) -> None:
     assert sheet.cells[3][2] == dt.date(1970, 1, 1)  # python-calamine makes midnight a date
     last_number, last_row = list(sheet.rows())[-1]
     assert (last_number, str(last_row[0])[:8]) == (5_005, "证书核发部门意见")
+
+
+def test_a_workbook_reads_without_a_writable_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scheduled sync's unit may write only its data (systemd's ProtectSystem=strict):
+    handing the workbook to the guarded child needs no temporary folder."""
+    path = tmp_path / "register.xlsx"
+    write_register(path, rows=50)
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise FileNotFoundError("No usable temporary directory found")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
+    monkeypatch.setattr(tempfile, "gettempdir", read_only)
+    assert cells(read_sheet(path, REGISTER_LIMITS)) == calamine_rows(path)
 
 
 def test_every_cell_type_and_a_table_away_from_a1(tmp_path: Path) -> None:

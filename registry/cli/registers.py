@@ -123,6 +123,7 @@ def sync(
         raise UsageProblem(str(exc)) from exc
 
     progress = Progress(enabled=not as_json and sys.stderr.isatty())
+    registry_folder = db.parent
     with contextlib.ExitStack() as stack:
         if dry_run and not db.exists():
             # checked against an empty registry, which is not left behind: an empty file would
@@ -132,7 +133,7 @@ def sync(
     if as_json:
         click.echo(json.dumps(json_report(outcomes), ensure_ascii=False, indent=2))
     else:
-        click.echo(text_report(outcomes, everything=everything))
+        click.echo(text_report(outcomes, everything=everything, spare=registry_folder))
     sys.exit(0 if all(o.ok for o in outcomes) else 1)
 
 

@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import NoReturn
+from typing import IO, NoReturn
 
 from registry.domain.text import visible
 from registry.sheets._limits import SheetLimits, SheetRefused, exceeded, unreadable
@@ -47,16 +47,26 @@ def _calamine_site() -> str:
     return str(Path(spec.origin).resolve().parent.parent)
 
 
+def _nameless_file() -> IO[bytes]:
+    """A file with no name, for the child's input and its error output: in memory on Linux
+    (``memfd_create``), so reading a workbook needs no writable temporary folder — a service's
+    file system may be read-only but for its data (systemd's ProtectSystem=strict); a temporary
+    file elsewhere."""
+    if hasattr(os, "memfd_create"):
+        return os.fdopen(os.memfd_create("certreg-sheet", os.MFD_CLOEXEC), "w+b")
+    return tempfile.TemporaryFile()
+
+
 class ParseChild:
     """One parse of ``data`` in a child process; start it, do other checks, then `rows`."""
 
     def __init__(self, data: bytes, limits: SheetLimits, deadline: float) -> None:
         self.limits = limits
         self.deadline = deadline
-        self._input = tempfile.TemporaryFile()
+        self._input = _nameless_file()
         self._input.write(data)
         self._input.flush()
-        self._errors = tempfile.TemporaryFile()
+        self._errors = _nameless_file()
         fd = self._input.fileno()
         os.lseek(fd, 0, os.SEEK_SET)
         cpu_seconds = math.ceil(limits.seconds) + 1

@@ -106,10 +106,11 @@ def _umask() -> int:
     return mask
 
 
-def write_problem_list(outcome: Outcome) -> Path | None:
-    """The full list of a register's problems, beside the register (or in the temporary folder
-    when that one cannot be written); returns where, or None when no folder can be written (a
-    service whose file system is read-only but for the registry's folder): the report must
+def write_problem_list(outcome: Outcome, spare: Path | None = None) -> Path | None:
+    """The full list of a register's problems, beside the register — where the clerk looks —
+    or, when that folder cannot be written, in ``spare`` (the registry's folder, which a sync
+    always may write and which outlives it, unlike a service's private temporary folder), or
+    the temporary folder; returns where, or None when none can be written: the report must
     still be printed.
 
     Written to a new file and renamed over the name: a link planted under that name in the
@@ -118,6 +119,7 @@ def write_problem_list(outcome: Outcome) -> Path | None:
     name = f"{outcome.entry.path.name}.问题清单.csv"
     folders: list[Callable[[], Path]] = [
         lambda: outcome.entry.path.parent,
+        *([lambda: spare] if spare else []),
         lambda: Path(tempfile.gettempdir()),  # raises when no temporary folder is writable
     ]
     for where in folders:
@@ -134,9 +136,12 @@ def write_problem_list(outcome: Outcome) -> Path | None:
     return None
 
 
-def text_report(outcomes: list[Outcome], *, everything: bool = False) -> str:
+def text_report(
+    outcomes: list[Outcome], *, everything: bool = False, spare: Path | None = None
+) -> str:
     """Every register's fate, then its problems — each one, or past `LISTED` one line per rule
-    and the full list in a file — then the totals."""
+    and the full list in a file (`write_problem_list`, ``spare`` its second choice of folder) —
+    then the totals."""
     lines = []
     for outcome in outcomes:
         lines.append(_line(outcome))
@@ -145,12 +150,12 @@ def text_report(outcomes: list[Outcome], *, everything: bool = False) -> str:
             lines.extend(f"    {file} {p.describe()}" for p in outcome.problems)
         else:
             lines.extend(f"    {line}" for line in summarise(outcome.problems))
-            listed = write_problem_list(outcome)
+            listed = write_problem_list(outcome, spare)
             lines.append(
                 f"    全部 {len(outcome.problems):,} 个问题已写入 {listed}（加 --all 可在此全部列出）"
                 if listed
-                else f"    全部 {len(outcome.problems):,} 个问题无法写入文件（名册所在文件夹和临时"
-                "文件夹都不可写）：加 --all 可在此全部列出"
+                else f"    全部 {len(outcome.problems):,} 个问题无法写入文件（名册所在文件夹、登记库"
+                "所在文件夹和临时文件夹都不可写）：加 --all 可在此全部列出"
             )
         if outcome.conflicts:
             lines.append(f"  ⚠ {len(outcome.conflicts)} 个冲突（证书未删除，请核对）：")
