@@ -171,7 +171,7 @@ def test_certreg_number_without_year_code_takes_the_manifests_and_says_so(
         "--out", str(listed), "--db", str(db_path),
     )  # fmt: skip
     assert code == 0, output
-    assert "核发年份代码：11（未指定 --year-code，取 registers.toml 中此文件的 year_code" in output
+    assert "核发年份代码：11（未指定 --year-code，取 registers.toml 中 new.csv 的年份代码" in output
     assert "中级工：Z1122020001 – Z1122020001，共 1 个" in output
     numbered = registers.folder / "new-numbered.csv"
     shutil.copy(listed, numbered)
@@ -194,6 +194,44 @@ def test_certreg_number_without_year_code_takes_the_manifests_and_says_so(
     year = f"{dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).year % 100:02d}"
     assert code == 0, output
     assert f"核发年份代码：{year}（未指定 --year-code，取今年（北京时间）年份后两位" in output
+
+
+def test_certreg_number_takes_the_year_code_listed_for_the_numbered_copy(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The manifest lists the file sync will load — the numbered copy, under --out — before it
+    exists: its year code (12 here), not this year's."""
+    path = registers.add("plan.csv", [approval_row("", "周杰")], MIANYANG)
+    registers.entries["plan-numbered.csv"] = {
+        **registers.entries.pop("plan.csv"),
+        "year_code": "12",
+    }
+    registers.write_manifest()
+    code, output = run(
+        "number", str(path), "--kind", "approval-roster", "--authority", "2202",
+        "--out", str(registers.folder / "plan-numbered.csv"), "--db", str(db_path),
+    )  # fmt: skip
+    assert code == 0, output
+    assert (
+        "核发年份代码：12（未指定 --year-code，取 registers.toml 中 plan-numbered.csv 的年份代码"
+        in output
+    )
+
+
+def test_certreg_number_does_not_guess_past_a_broken_manifest(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    path = registers.add("new.csv", [approval_row("", "周杰")], MIANYANG)
+    registers.extra_manifest = 'year_cod = "11"\n'
+    registers.write_manifest()
+    out = tmp_path / "out.csv"
+    code, output = run(
+        "number", str(path), "--kind", "approval-roster", "--authority", "2202",
+        "--out", str(out), "--db", str(db_path),
+    )  # fmt: skip
+    assert code == 2, output
+    assert "未指定 --year-code 时按 registers.toml 中此文件的年份代码编号：请先改正" in output
+    assert not out.exists()
 
 
 def test_certreg_demo_names_the_busy_port(tmp_path: Path) -> None:

@@ -160,20 +160,28 @@ def _synced(
         conn.close()
 
 
-def default_year_code(file: Path) -> tuple[str, str]:
+def default_year_code(file: Path, out: Path) -> tuple[str, str]:
     """The year code ``certreg number`` gives ``file`` without ``--year-code``, and whence: the
-    one sync will hold its numbers to — its entry's in the ``registers.toml`` beside it
-    (``year_code``, else the year of ``issued_on``) — or, for a file not listed there, this year's
-    in Beijing (附件3 二: the last two digits of the year of issue)."""
-    if (file.parent / MANIFEST_NAME).is_file():
-        with contextlib.suppress(ManifestError):
-            for entry in load_manifest(file.parent).entries:
-                if entry.path.resolve() == file.resolve():
-                    if entry.year_code:
-                        return entry.year_code, f"取 {MANIFEST_NAME} 中此文件的 year_code"
-                    if entry.issued_on:
-                        year = f"{entry.issued_on.year % 100:02d}"
-                        return year, f"取 {MANIFEST_NAME} 中此文件发证日期的年份后两位"
+    one sync will hold its numbers to — the entry of the numbered copy ``out``, or of ``file``,
+    in the ``registers.toml`` beside it (its ``year_code``, which the manifest otherwise takes
+    from ``issued_on``) — or, for a file listed nowhere, this year's in Beijing (附件3 二: the
+    last two digits of the year of issue). A manifest that cannot be read is a usage error:
+    guessing past it would hand out numbers of the wrong year for good."""
+    for folder in dict.fromkeys((out.resolve().parent, file.resolve().parent)):
+        if not (folder / MANIFEST_NAME).is_file():
+            continue
+        try:
+            entries = load_manifest(folder).entries
+        except ManifestError as exc:
+            raise UsageProblem(
+                f"{exc}\n未指定 --year-code 时按 {MANIFEST_NAME} 中此文件的年份代码编号：请先改正"
+                f" {MANIFEST_NAME}，或用 --year-code 指定"
+            ) from exc
+        for candidate in (out, file):
+            for entry in entries:
+                if entry.path.resolve() == candidate.resolve() and entry.year_code:
+                    where = f"取 {MANIFEST_NAME} 中 {entry.path.name} 的年份代码"
+                    return entry.year_code, where
     year = f"{dt.datetime.now(BEIJING).year % 100:02d}"
     return year, "取今年（北京时间）年份后两位"
 
@@ -186,7 +194,8 @@ def default_year_code(file: Path) -> tuple[str, str]:
 @click.option(
     "--year-code",
     help="本批证书的核发年份代码，两位数字（附件3 二：取核发年份后两位，首批统一为 11）。"
-    "默认取旁边 registers.toml 中此文件的年份代码（同步时按它核对）；未列入时取今年年份后两位。",
+    "默认取同一文件夹中 registers.toml 为编号后副本（或此文件）登记的年份代码（同步时按它核对）；"
+    "未列入时取今年年份后两位。",
 )
 @click.option(
     "--out",
@@ -220,7 +229,7 @@ def number_command(
             raise UsageProblem(f"地区代码 {code} 不是附件3规定的代码（2200-2221）")
     chosen = year_code is not None
     if year_code is None:
-        year_code, source = default_year_code(file)
+        year_code, source = default_year_code(file, out)
     if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
         raise UsageProblem("--year-code 应为两位半角数字，如 12")
     if out.resolve() == file.resolve():
