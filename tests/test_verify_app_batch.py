@@ -103,19 +103,24 @@ def test_csv_without_header_uses_first_two_columns(app_client: AppClient) -> Non
 def test_each_row_says_what_to_do_next_and_an_empty_name_is_not_a_malformed_number(
     app_client: AppClient,
 ) -> None:
-    data = f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n{VALID[0]},别人\n{VALID[0]},\n".encode()
+    data = f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n{VALID[0]},别人\n{VALID[0]},\nZ1122020999,某人\n".encode()
     with app_client() as client:
         page = _upload(client, "list.csv", data)
         exported = _export(page)
     header = exported[0]
     rows = [dict(zip(header, line, strict=True)) for line in exported[1:]]
-    assert [r["结果说明"] for r in rows] == ["有效", "未查到", "未查验：持证人姓名为空"]
+    assert [r["结果说明"] for r in rows] == ["有效", "未查到", "未查验：持证人姓名为空", "未查到"]
     assert rows[0]["下一步"].startswith("证书有效。请核对持证人出示的证书原件")
     # whom to ask, as the single check's page names them
     assert rows[1]["下一步"].endswith(
         "发证机关：四川省人力资源和社会保障厅职业能力建设处，电话：028-86113498。"
     )
     assert "028-86113498" not in rows[0]["下一步"] + rows[2]["下一步"]
+    # a city whose phone the list lacks: its name, and the province's phone, as the page gives
+    assert rows[3]["下一步"].endswith(
+        "发证机关：绵阳市人力资源和社会保障局（电话请向当地人力资源和社会保障部门查询，"
+        "或联系四川省人力资源和社会保障厅职业能力建设处，电话：028-86113498）。"
+    )
     assert rows[2]["下一步"] == "持证人姓名为空。请填写证书上的持证人姓名后重新查验。"
 
 

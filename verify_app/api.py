@@ -163,7 +163,7 @@ def answer_json(request: Request, checked: Checked, receipt: bool) -> dict[str, 
     data["advice"] = checked.advice()
     if checked.confirmation is not None:
         data["confirmation"] = checked.confirmation
-    if not answer.matched:
+    if answer.wants_contact:
         verifier = verifier_of(request)
         contact = verifier.contact_for(answer.number)
         found = _contact_json(contact)

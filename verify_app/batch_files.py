@@ -23,7 +23,6 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from registry.domain.authorities import Authority
 from registry.public.confirm import CONFIRMABLE, unreadable
 from registry.public.fields import PUBLIC_FIELDS, PublicField
 from registry.sheets.cells import clean, text
@@ -187,14 +186,12 @@ def read_batch(filename: str, data: bytes) -> BatchFile:
     return BatchFile(tuple(header), batch, tuple(columns.confirms))
 
 
-def export_row(row: BatchRow, checked: Checked, contact: Authority | None = None) -> dict[str, str]:
+def export_row(row: BatchRow, checked: Checked, contact: str | None = None) -> dict[str, str]:
     """One row of the results: the file's own cells (``cells``) and the result columns; for a
-    certificate not found, ``contact`` is whom to ask, as the single check's page names it."""
+    certificate not found, ``contact`` says whom to ask, as the single check's page does."""
     answer = checked.answer
     values = {k: PublicField.text(v) for k, v in answer.as_json().items()}
-    advice = checked.advice()
-    if contact is not None:
-        advice += f"发证机关：{contact.contact_line()}。"
+    advice = checked.advice() + (contact or "")
     values.update(
         row=str(row.row),
         label=checked.label,

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from registry.domain.names import normalise_name
 from registry.public.confirm import CONFIRMABLE, unreadable
-from registry.public.lookup import EMPTY_NAME, Verification
+from registry.public.lookup import Verification
 from verify_app.batch_files import (
     CONFIRM_HEADERS,
     MAX_ITEMS,
@@ -61,7 +61,7 @@ def _result_context(request: Request, answer: Verification) -> dict[str, Any]:
         context["successor_url"] = (
             route_path(request, "form") + "?" + urlencode({"number": answer.successor})
         )
-    if not answer.matched:
+    if answer.wants_contact:
         context["contact"] = verifier.contact_for(answer.number)
         context["province"] = verifier.province  # a city's phone may be unknown: the province's
     return context
@@ -225,10 +225,9 @@ async def batch(request: Request) -> Response:
         return response
     items = [r.item for r in parsed.rows]
     answers = await run_in_threadpool(verifier.check_many, Caller(client), items, "batch")
-    asked = [not a.answer.matched and a.answer.reason != EMPTY_NAME for a in answers]
     results = [
-        export_row(r, a, verifier.contact_for(a.answer.number) if ask else None)
-        for r, a, ask in zip(parsed.rows, answers, asked, strict=True)
+        export_row(r, a, verifier.contact_text(a.answer.number) if a.answer.wants_contact else None)
+        for r, a in zip(parsed.rows, answers, strict=True)
     ]
     export = write_csv(parsed.header, [r.cells for r in parsed.rows], results, parsed.confirms)
     context = _batch_context(

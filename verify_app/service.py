@@ -263,6 +263,18 @@ class Verifier:
             return self.province
         return contact_for(parsed, self.authorities)
 
+    def contact_text(self, number: str) -> str:
+        """`contact_for` as one line of text, with the province's phone when a city's is unknown
+        (as the result page gives it): a batch row's 下一步."""
+        contact = self.contact_for(number)
+        text = f"发证机关：{contact.contact_line()}"
+        if not contact.phone and self.province.phone and contact != self.province:
+            text += (
+                f"（电话请向当地人力资源和社会保障部门查询，或联系{self.province.name}，"
+                f"电话：{self.province.phone}）"
+            )
+        return f"{text}。"
+
     def state(self) -> RegistryState:
         """The snapshot time and the number of certificates (``/healthz``): counting a million
         rows takes milliseconds, so it is counted again only after a sync — an unmetered

@@ -103,6 +103,12 @@ class Verification:
         return NOT_CHECKED if self.reason == EMPTY_NAME else RESULT_LABELS[self.result]
 
     @property
+    def wants_contact(self) -> bool:
+        """Whether the answer names whom to ask (SPEC §7: a 未查到 answer names the issuing
+        authority's contact): not for a certificate found, nor for a check without a name."""
+        return not self.matched and self.reason != EMPTY_NAME
+
+    @property
     def matched(self) -> bool:
         return self.result not in (NO_MATCH, MALFORMED)
 
