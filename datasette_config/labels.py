@@ -76,9 +76,8 @@ def label_of(labels: Mapping[str, str], code: str | None) -> str | None:
     return None if code is None else labels.get(code, code)
 
 
-# -- times ----------------------------------------------------------------------------------
+# -- times (BEIJING: UTC+8 all year, no daylight saving since 1991, so no tz database) --------
 
-"""China Standard Time: UTC+8 all year (no daylight saving since 1991), so no tz database needed."""
 ZONE_NAME = "（北京时间）"
 _ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)")
 """A full timestamp with its offset, as ``registry.store.now`` writes them; dates alone are

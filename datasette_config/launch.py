@@ -12,7 +12,7 @@ import json
 import sqlite3
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import sqlite_utils
@@ -53,24 +53,34 @@ def bring_up_to_date(registry: Path, log: Path) -> str | None:
     not after the next sync. Returns why it could not (files this user may not write): staff
     can still browse, some pages fail until a sync."""
     problems = []
-    for bring in (ensure_verify_log, _upgrade_registry):  # the log first: Datasette needs it
+    steps: list[tuple[Callable[[Path], None], Path]] = [
+        (ensure_verify_log, log),  # first: Datasette cannot start without it
+        (_upgrade_registry, registry),
+    ]
+    for bring, path in steps:
         try:
-            bring(log if bring is ensure_verify_log else registry)
+            bring(path)
         except sqlite3.Error as exc:
-            problems.append(str(exc))
+            problems.append(f"{path}：{exc}")
     return "；".join(problems) or None
 
 
-def _upgrade_registry(registry: Path, attempts: int = 60) -> None:
+UPGRADE_WAIT_SECONDS = 30.0
+"""How long browse waits at start for a sync to let go of the registry."""
+
+
+def _upgrade_registry(registry: Path) -> None:
     """The registry's schema brought up to date, as a writer's connection does. A sync writing
-    a register holds the lock for a few seconds and SQLite may refuse at once rather than wait
-    (a read turning into a write): tried again every half second, for up to half a minute."""
-    for attempt in range(attempts):
+    a register holds the lock for a few seconds, and SQLite may refuse at once rather than wait
+    (a read turning into a write): tried again every half second until `UPGRADE_WAIT_SECONDS`
+    have passed (each try may itself wait out the connection's busy timeout)."""
+    deadline = time.monotonic() + UPGRADE_WAIT_SECONDS
+    while True:
         try:
             store.connect(registry).close()
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or attempt == attempts - 1:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
                 raise
             time.sleep(0.5)
 

@@ -146,14 +146,20 @@ def test_the_start_up_upgrade_waits_for_a_sync_and_makes_the_log_first(tmp_path:
     registry.close()
     syncing = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
     syncing.execute("BEGIN IMMEDIATE")
-    timer = threading.Timer(1.5, lambda: syncing.execute("COMMIT"))
+    log_while_locked: list[bool] = []
+
+    def sync_done() -> None:
+        log_while_locked.append(verify_log_path(db).exists())
+        syncing.execute("COMMIT")
+
+    timer = threading.Timer(1.5, sync_done)
     timer.start()
     try:
         assert bring_up_to_date(db, verify_log_path(db)) is None
     finally:
         timer.join()
         syncing.close()
-    assert verify_log_path(db).exists()
+    assert log_while_locked == [True]  # made before the wait, not after it
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM certificate_tally").fetchone()[0] > 0
 

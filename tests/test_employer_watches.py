@@ -160,11 +160,13 @@ def test_the_watch_page_reads_names_with_a_space_and_numbers_typed_with_spaces(
 ) -> None:
     """Rosters pad a two-character name with a full-width space (周　杰), people type one (周 杰),
     type numbers in groups and write 号 after them: the name begins where the number ends."""
-    lines = f"z11 2202 0123 周　杰\n{VALID[0]}号 {VALID[1][0]} {VALID[1][1:]}\n"
+    lines = (
+        f"z11 2202 0123 周　杰。\n{VALID[0]}号 {VALID[1][0]} {VALID[1][1:]}\nZ1122020123号，周杰\n"
+    )
     with app_client() as client:
         created = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
     assert created.status_code == 201, created.text
-    assert context_of(created)["watch"].numbers == ("Z1122020123", VALID[0])
+    assert context_of(created)["watch"].numbers == ("Z1122020123", VALID[0])  # one entry each
 
 
 def test_the_watch_page_keeps_what_was_typed_when_a_pair_does_not_match(

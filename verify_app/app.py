@@ -105,7 +105,8 @@ async def rate_limited(request: Request, exc: Exception) -> Response:
 async def bad_key(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, BadKey)
     response = JSONResponse({"error": "bad_key", "message": exc.message}, status_code=401)
-    response.headers["WWW-Authenticate"] = f'Bearer realm="certreg", error="{exc.error}"'
+    error = f', error="{exc.error}"' if exc.error else ""
+    response.headers["WWW-Authenticate"] = f'Bearer realm="certreg"{error}'
     return response
 
 

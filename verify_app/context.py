@@ -13,12 +13,13 @@ class BadKey(Exception):
     """An ``Authorization`` header that names no live key: answered 401, never served as
     anonymous (an HR system whose key was revoked must learn it, not be quietly throttled)."""
 
-    def __init__(self, message: str, error: str = "invalid_token") -> None:
+    def __init__(self, message: str, error: str | None = "invalid_token") -> None:
         super().__init__(message)
         self.message = message
         self.error = error
-        """RFC 6750's error code: ``invalid_request`` for a header that is not ``Bearer <key>``,
-        ``invalid_token`` for a key that is unknown or revoked"""
+        """RFC 6750's error code (§3.1): ``invalid_token`` for a key that is unknown or revoked,
+        ``invalid_request`` for ``Bearer`` without one, none for another scheme (no Bearer
+        credentials were sent at all)"""
 
 
 def verifier_of(request: Request) -> Verifier:
@@ -43,7 +44,7 @@ def caller_of(request: Request) -> Caller:
     if scheme.lower() != "bearer" or not key.strip():
         raise BadKey(
             "Authorization 请求头应为“Bearer 接口密钥”。不使用密钥时请不要发送该请求头。",
-            "invalid_request",
+            "invalid_request" if scheme.lower() == "bearer" else None,
         )
     found = verifier_of(request).api_key(key.strip())
     if found is None:

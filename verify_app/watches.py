@@ -37,7 +37,8 @@ MAX_WATCH_ITEMS = MAX_UPLOAD_ROWS
 _SEPARATORS = re.compile(r"[,，、\t;；]")
 _NUMBER_PART = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ\s\-‐‑‒–—―－−﹣]+")
 """What a typed number is made of: letters and digits (full-width too), spaces and dashes."""
-_AFTER_NUMBER = "号。.：: \u3000"
+_NUMBER_MARKS = "号。.：: \u3000"
+"""What people write after a number (Z1122020123号 张三, …123。张三), and after a name (张三。)."""
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 _SUFFIXES = (".atom", ".json")
 
@@ -58,8 +59,7 @@ def _split(line: str) -> list[str]:
     what follows the last space."""
     typed = _NUMBER_PART.match(line)
     if typed and typed.end() < len(line):
-        # what people put after a number before the name (Z1122020123号 张三, …123。张三)
-        return [line[: typed.end()], line[typed.end() :].lstrip(_AFTER_NUMBER)]
+        return [line[: typed.end()], line[typed.end() :]]
     return line.rsplit(None, 1)
 
 
@@ -73,11 +73,12 @@ def parse_lines(text: str) -> list[Item]:
         parts = _SEPARATORS.split(line, maxsplit=1)
         if len(parts) == 1:
             parts = _split(line)
-        if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+        parts = [part.strip().strip(_NUMBER_MARKS) for part in parts]
+        if len(parts) != 2 or not parts[0] or not parts[1]:
             raise WatchProblem(f"第{number}行应为“证书编号 姓名”：{line[:60]}")
         if len(parts[0]) > MAX_NUMBER_CHARS or len(parts[1]) > MAX_NAME_CHARS:
             raise WatchProblem(f"第{number}行太长：证书编号最多 {MAX_NUMBER_CHARS} 个字符")
-        items.append(Item(parts[0].strip(), parts[1].strip()))
+        items.append(Item(parts[0], parts[1]))
     if not items:
         raise WatchProblem("请每行填写一份证书：证书编号和持证人姓名。")
     if len(items) > MAX_WATCH_ITEMS:

@@ -51,13 +51,14 @@ def corrections_shown(value: str, labels: dict[str, str]) -> str | None:
         corrected = json.loads(value)
     except ValueError:
         return None
-    if not isinstance(corrected, dict) or not corrected:
+    if not isinstance(corrected, dict):
         return None
-    return "；".join(
+    shown = [
         f"{labels.get(field, field)}：{shown_value(field, after) or after}"
         for field, after in corrected.items()
         if field not in DERIVED
-    )
+    ]
+    return "；".join(shown) or None
 
 
 NUMBER_COLUMNS = frozenset({"证书编号", "新证书编号", "原证书编号"})

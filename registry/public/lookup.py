@@ -53,7 +53,7 @@ REISSUE_COPY = (
 EMPTY_NAME = "持证人姓名为空"
 """The reason of a `malformed` answer to a check without a name."""
 NOT_CHECKED = "未查验"
-"""Its label."""
+"""The label of that answer: the number may well be right, it was not looked up."""
 
 ADVICE: dict[str, str] = {
     VALID: "证书有效。请核对持证人出示的证书原件与以上信息一致。",
