@@ -111,7 +111,11 @@ SCHEMAS: dict[str, Any] = {
                 + "、".join(f"{k} {v}" for k, v in RESULT_LABELS.items()),
             },
             **{f.name: {**f.schema, "description": f.description} for f in PUBLIC_FIELDS},
-            "label": {"type": "string", "description": "查验结果的中文名称"},
+            "label": {
+                "type": "string",
+                "description": "查验结果的中文名称；未填姓名时（result 为 malformed，reason 为"
+                "“持证人姓名为空”）为“未查验”：编号本身可能无误",
+            },
             "advice": {"type": "string", "description": "用人单位下一步应当怎么做"},
             "confirmation": {
                 "type": "object",
