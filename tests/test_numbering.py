@@ -15,7 +15,15 @@ from click.testing import CliRunner
 
 from registry.cli import cli
 from registry.sheets.encoding import decode
-from tests.registers import MIANYANG, RegisterFactory, approval_row, footer, status_event
+from tests.registers import (
+    MIANYANG,
+    TECHNICIANS,
+    RegisterFactory,
+    approval_row,
+    footer,
+    status_event,
+    technician_row,
+)
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -357,3 +365,24 @@ def test_numbering_again_with_less_never_releases_a_number_the_first_copy_shows(
     first = set(re.findall(r"[CZ]11220200\d\d", (tmp_path / "a1.csv").read_text()))
     later = set(re.findall(r"[CZ]11220200\d\d", (tmp_path / "b1.csv").read_text()))
     assert first and later and not first & later
+
+
+def test_a_technician_roster_not_grouped_by_trade_gets_no_numbers(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """The numbers follow the roster's order, and sync refuses a technician roster whose trades
+    are not grouped (§四.(五)2): numbered first, its numbers would be handed out for good."""
+    rows = [
+        technician_row("", "甲", 报考工种="中式烹调师"),
+        technician_row("", "乙", 报考工种="电工"),
+        technician_row("", "丙", 报考工种="中式 烹调师"),
+    ]
+    path = registers.add("tech.csv", rows, TECHNICIANS)
+    out = tmp_path / "numbered.csv"
+    code, output = run(
+        "number", str(path), "--kind", "technician-roster", "--authority", "2200",
+        "--region", "2201", "--year-code", "11", "--out", str(out), "--db", str(db_path),
+    )  # fmt: skip
+    assert code == 1, output
+    assert "工种“中式烹调师”的人员已登记在第" in output and "§四.(五)2" in output
+    assert not out.exists()

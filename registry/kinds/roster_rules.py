@@ -201,25 +201,25 @@ def order_problems(rows: Sequence[NumberedRow], technician: bool) -> list[Proble
             Problem(current.row, NUMBER_COLUMN, current.written, rule, "附件3 四、§四.(五)3")
         )
     if technician:
-        problems.extend(_trade_groups(rows))
+        problems.extend(trade_groups((r.row, r.trade) for r in rows))
     return problems
 
 
-def _trade_groups(rows: Iterable[NumberedRow]) -> list[Problem]:
+def trade_groups(rows: Iterable[tuple[int, str | None]]) -> list[Problem]:
+    """§四.(五)2: (row, trade) in roster order; a trade that comes back after another one."""
     problems = []
     ended: dict[str, int] = {}  # trade → last row of its group, once another trade followed
-    previous: NumberedRow | None = None
-    for current in rows:
-        trade = current.trade
-        if previous is not None and previous.trade != trade and previous.trade:
-            ended.setdefault(previous.trade, previous.row)
+    previous: tuple[int, str | None] | None = None
+    for row, trade in rows:
+        if previous is not None and previous[1] != trade and previous[1]:
+            ended.setdefault(previous[1], previous[0])
         if trade and trade in ended:
             rule = (
                 f"工种“{trade}”的人员已登记在第{ended[trade]}行及以前，中间隔着其他工种，这里又出现："
                 "技师审核名册须分工种登记造册，同一工种的人员排在一起"
             )
-            problems.append(Problem(current.row, "报考工种", trade, rule, "§四.(五)2"))
-        previous = current
+            problems.append(Problem(row, "报考工种", trade, rule, "§四.(五)2"))
+        previous = (row, trade)
     return problems
 
 

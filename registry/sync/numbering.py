@@ -21,6 +21,7 @@ from registry.domain.regions import issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.kinds import LAYOUTS
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, exam_verdict, level_verdict
+from registry.kinds.roster_rules import trade_groups
 from registry.sheets.cells import text
 from registry.sheets.numbered_copy import write_numbered_copy
 from registry.sheets.table import Record, Table, read_table
@@ -107,6 +108,11 @@ def plan(
             numbering.problems.append(refused)
         elif letter:
             waiting.append((record.row, letter))
+    if kind == TECHNICIAN_ROSTER:  # numbers follow the roster's order: it must be final first
+        numbering.problems += trade_groups(
+            (record.row, "".join(text(record.values.get("报考工种")).split()) or None)
+            for record in numbering.table.records
+        )
     _assign(conn, numbering, waiting, last_written, year_code, region)
     return numbering
 
