@@ -43,6 +43,14 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def number_mianyang(path: Path, out: Path, db: Path, *extra: str) -> tuple[int, str]:
+    """``certreg number`` of a 绵阳 approval roster, as a clerk types it."""
+    return run(
+        "number", str(path), "--kind", "approval-roster", "--authority", "2202",
+        "--out", str(out), "--db", str(db), *extra,
+    )  # fmt: skip
+
+
 def test_one_systematic_fault_in_a_huge_register_is_one_summary_line(tmp_path: Path) -> None:
     registers = RegisterFactory(tmp_path / "registers")
     rows = [
@@ -166,10 +174,7 @@ def test_certreg_number_without_year_code_takes_the_manifests_and_says_so(
     here, not this year's); a file listed nowhere gets this year's, in Beijing."""
     path = registers.add("new.csv", [approval_row("", "周杰")], MIANYANG)
     listed = tmp_path / "listed.csv"
-    code, output = run(
-        "number", str(path), "--kind", "approval-roster", "--authority", "2202",
-        "--out", str(listed), "--db", str(db_path),
-    )  # fmt: skip
+    code, output = number_mianyang(path, listed, db_path)
     assert code == 0, output
     assert "核发年份代码：11（未指定 --year-code，取 registers.toml 中 new.csv 的年份代码" in output
     assert "中级工：Z1122020001 – Z1122020001，共 1 个" in output
@@ -187,10 +192,7 @@ def test_certreg_number_without_year_code_takes_the_manifests_and_says_so(
         (alone / "next.csv").read_text(encoding="utf-8").replace("Z1122020001", ""),
         encoding="utf-8",
     )
-    code, output = run(
-        "number", str(alone / "next.csv"), "--kind", "approval-roster", "--authority", "2202",
-        "--out", str(tmp_path / "alone.csv"), "--db", str(db_path),
-    )  # fmt: skip
+    code, output = number_mianyang(alone / "next.csv", tmp_path / "alone.csv", db_path)
     year = f"{dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).year % 100:02d}"
     assert code == 0, output
     assert f"核发年份代码：{year}（未指定 --year-code，取今年（北京时间）年份后两位" in output
@@ -207,10 +209,7 @@ def test_certreg_number_takes_the_year_code_listed_for_the_numbered_copy(
         "year_code": "12",
     }
     registers.write_manifest()
-    code, output = run(
-        "number", str(path), "--kind", "approval-roster", "--authority", "2202",
-        "--out", str(registers.folder / "plan-numbered.csv"), "--db", str(db_path),
-    )  # fmt: skip
+    code, output = number_mianyang(path, registers.folder / "plan-numbered.csv", db_path)
     assert code == 0, output
     assert (
         "核发年份代码：12（未指定 --year-code，取 registers.toml 中 plan-numbered.csv 的年份代码"
@@ -225,10 +224,7 @@ def test_certreg_number_does_not_guess_past_a_broken_manifest(
     registers.extra_manifest = 'year_cod = "11"\n'
     registers.write_manifest()
     out = tmp_path / "out.csv"
-    code, output = run(
-        "number", str(path), "--kind", "approval-roster", "--authority", "2202",
-        "--out", str(out), "--db", str(db_path),
-    )  # fmt: skip
+    code, output = number_mianyang(path, out, db_path)
     assert code == 2, output
     assert "未指定 --year-code 时按 registers.toml 中此文件的年份代码编号：请先改正" in output
     assert not out.exists()
@@ -387,10 +383,7 @@ def test_csv_rows_are_counted_as_excel_shows_them_past_a_cell_on_two_lines(
         "new.csv", [approval_row("", "周杰", **two_lines), approval_row("", "郑浩")], MIANYANG
     )
     out = tmp_path / "numbered.csv"
-    code, output = run(
-        "number", str(path), "--kind", "approval-roster", "--authority", "2202",
-        "--year-code", "11", "--out", str(out), "--db", str(db_path),
-    )  # fmt: skip
+    code, output = number_mianyang(path, out, db_path, "--year-code", "11")
     assert code == 0, output
     numbered = list(csv.reader(out.read_text(encoding="utf-8").splitlines(keepends=True)))
     assert [(row[0], row[-1]) for row in numbered[3:]] == [
