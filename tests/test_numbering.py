@@ -386,3 +386,23 @@ def test_a_technician_roster_not_grouped_by_trade_gets_no_numbers(
     assert code == 1, output
     assert "工种“中式烹调师”的人员已登记在第" in output and "§四.(五)2" in output
     assert not out.exists()
+
+
+def test_a_trade_written_under_its_alias_stays_in_its_group(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """中式烹调师 and its alias 厨师 are one trade, as sync reads them: one group, numbered."""
+    rows = [
+        technician_row("", "甲", 报考工种="厨师"),
+        technician_row("", "乙", 报考工种="中式烹调师"),
+        technician_row("", "丙", 报考工种="厨师"),
+        technician_row("", "丁", 报考工种="电工"),
+    ]
+    path = registers.add("tech.csv", rows, TECHNICIANS)
+    code, output = run(
+        "number", str(path), "--kind", "technician-roster", "--authority", "2200",
+        "--region", "2201", "--year-code", "11", "--out", str(tmp_path / "n.csv"),
+        "--db", str(db_path),
+    )  # fmt: skip
+    assert code == 0, output
+    assert "技师：J1122010001 – J1122010004，共 4 个" in output

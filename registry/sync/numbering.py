@@ -19,6 +19,7 @@ from registry.domain.numbers import CertificateNumber, MalformedNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.regions import issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
+from registry.domain.trades import builtin_catalogue
 from registry.kinds import LAYOUTS
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, exam_verdict, level_verdict
 from registry.kinds.roster_rules import trade_groups
@@ -27,6 +28,7 @@ from registry.sheets.numbered_copy import write_numbered_copy
 from registry.sheets.table import Record, Table, read_table
 from registry.store import now
 from registry.store.syncs import NumberingRun, highest_sequence, record_numbering
+from registry.store.trades import stored_catalogue
 
 MAX_SEQUENCE = 9999
 
@@ -109,10 +111,13 @@ def plan(
         elif letter:
             waiting.append((record.row, letter))
     if kind == TECHNICIAN_ROSTER:  # numbers follow the roster's order: it must be final first
-        numbering.problems += trade_groups(
-            (record.row, "".join(text(record.values.get("报考工种")).split()) or None)
-            for record in numbering.table.records
-        )
+        catalogue = stored_catalogue(conn) or builtin_catalogue()  # as rosters were loaded
+
+        def trade(record: Record) -> str | None:
+            written = text(record.values.get("报考工种"))
+            return catalogue.resolve(written) or "".join(written.split()) or None
+
+        numbering.problems += trade_groups((r.row, trade(r)) for r in numbering.table.records)
     _assign(conn, numbering, waiting, last_written, year_code, region)
     return numbering
 
