@@ -217,6 +217,22 @@ def test_certreg_number_takes_the_year_code_listed_for_the_numbered_copy(
     )
 
 
+def test_certreg_number_finds_the_entry_in_a_manifest_above_the_file(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A manifest may list files in its subfolders (file = "2012/…"): it is looked for above."""
+    (registers.folder / "2012").mkdir()
+    path = registers.add("2012/plan.csv", [approval_row("", "周杰")], MIANYANG)
+    registers.entries["2012/plan-numbered.csv"] = {
+        **registers.entries.pop("2012/plan.csv"),
+        "year_code": "12",
+    }
+    registers.write_manifest()
+    code, output = number_mianyang(path, path.parent / "plan-numbered.csv", db_path)
+    assert code == 0, output
+    assert "核发年份代码：12（未指定 --year-code，取 registers.toml 中 plan-numbered.csv" in output
+
+
 def test_certreg_number_does_not_guess_past_a_broken_manifest(
     registers: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:
@@ -419,6 +435,33 @@ def test_a_register_refused_again_unchanged_is_recorded_once_and_the_registry_un
     finally:
         conn.close()
     assert history == [("rejected", "特级"), ("rejected", "特等")]
+
+
+def test_problem_lists_of_two_registers_of_one_name_stay_apart_beside_the_registry(
+    registers: RegisterFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2012/a.csv and 2013/a.csv, both refused where their folders are read-only: each list is
+    named by its register's key in the registry's folder, neither overwriting the other."""
+    rows = [approval_row(f"Z112202{i:04d}", f"持证人{i}", 报考工种="驾校") for i in range(1, 31)]
+    for year in ("2012", "2013"):
+        (registers.folder / year).mkdir()
+        registers.add(f"{year}/a.csv", rows, MIANYANG)
+    data = tmp_path / "data"
+    data.mkdir()
+    refused = tempfile.NamedTemporaryFile
+
+    def read_only_registers(*args: Any, **kwargs: Any) -> Any:
+        if Path(kwargs.get("dir", "")).parent == registers.folder:
+            raise OSError(30, "Read-only file system")
+        return refused(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", read_only_registers)
+    code, output = run("sync", str(registers.folder), "--db", str(data / "registry.db"))
+    assert code == 1, output
+    for year in ("2012", "2013"):
+        listed = data / f"{year}_a.csv.问题清单.csv"
+        assert f"全部 30 个问题已写入 {listed}" in output
+        assert f"{year}/a.csv" in listed.read_text(encoding="utf-8-sig")
 
 
 def test_the_report_is_printed_when_no_folder_takes_the_problem_list(

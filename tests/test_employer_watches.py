@@ -25,6 +25,7 @@ from tests.verify_fixtures import (
     registry_db,
 )
 from verify_app.watch_store import token_hash
+from verify_app.watches import parse_lines
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -167,6 +168,11 @@ def test_the_watch_page_reads_names_with_a_space_and_numbers_typed_with_spaces(
         created = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
     assert created.status_code == 201, created.text
     assert context_of(created)["watch"].numbers == ("Z1122020123", VALID[0])  # one entry each
+    # 号 only ends a number: a name may hold it
+    assert [item.name for item in parse_lines("Z1122020123 号一\nZ1122020123号：欧阳.号。")] == [
+        "号一",
+        "欧阳.号",
+    ]
 
 
 def test_the_watch_page_keeps_what_was_typed_when_a_pair_does_not_match(

@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import errno
 import io
+import os
 import tempfile
 import threading
 from collections.abc import Callable
@@ -233,6 +235,20 @@ def test_a_workbook_reads_without_a_writable_temporary_folder(
 
     monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
     monkeypatch.setattr(tempfile, "gettempdir", read_only)
+    assert cells(read_sheet(path, REGISTER_LIMITS)) == calamine_rows(path)
+
+
+def test_a_workbook_reads_where_the_kernel_refuses_in_memory_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Old kernels and some sandboxes answer memfd_create with ENOSYS: a temporary file then."""
+    path = tmp_path / "register.xlsx"
+    write_register(path, rows=50)
+
+    def refused(*args: object) -> int:
+        raise OSError(errno.ENOSYS, "Function not implemented")
+
+    monkeypatch.setattr(os, "memfd_create", refused, raising=False)
     assert cells(read_sheet(path, REGISTER_LIMITS)) == calamine_rows(path)
 
 

@@ -268,11 +268,11 @@ class Verifier:
         (as the result page gives it): a batch row's 下一步."""
         contact = self.contact_for(number)
         text = f"发证机关：{contact.contact_line()}"
-        if not contact.phone and self.province.phone and contact != self.province:
-            text += (
-                f"（电话请向当地人力资源和社会保障部门查询，或联系{self.province.name}，"
-                f"电话：{self.province.phone}）"
-            )
+        if not contact.phone:
+            ask = "电话请向当地人力资源和社会保障部门查询"
+            if self.province.phone and contact != self.province:
+                ask += f"，或联系{self.province.name}，电话：{self.province.phone}"
+            text += f"（{ask}）"
         return f"{text}。"
 
     def state(self) -> RegistryState:

@@ -37,8 +37,10 @@ MAX_WATCH_ITEMS = MAX_UPLOAD_ROWS
 _SEPARATORS = re.compile(r"[,，、\t;；]")
 _NUMBER_PART = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ\s\-‐‑‒–—―－−﹣]+")
 """What a typed number is made of: letters and digits (full-width too), spaces and dashes."""
-_NUMBER_MARKS = "号。.：: \u3000"
-"""What people write after a number (Z1122020123号 张三, …123。张三), and after a name (张三。)."""
+_AFTER_NUMBER = "号。.：: \u3000"
+"""What people write after a number before the name (Z1122020123号 张三, …123。张三)."""
+_AROUND_NAME = "。.：: \u3000"
+"""Before a name (after the number's marks) and after it (张三。): never 号, which a name may hold."""
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 _SUFFIXES = (".atom", ".json")
 
@@ -59,7 +61,10 @@ def _split(line: str) -> list[str]:
     what follows the last space."""
     typed = _NUMBER_PART.match(line)
     if typed and typed.end() < len(line):
-        return [line[: typed.end()], line[typed.end() :]]
+        number, name = line[: typed.end()], line[typed.end() :]
+        if not number[-1].isspace():  # 号 or 。 written against the number are the number's
+            name = name.lstrip(_AFTER_NUMBER)
+        return [number, name]
     return line.rsplit(None, 1)
 
 
@@ -73,7 +78,10 @@ def parse_lines(text: str) -> list[Item]:
         parts = _SEPARATORS.split(line, maxsplit=1)
         if len(parts) == 1:
             parts = _split(line)
-        parts = [part.strip().strip(_NUMBER_MARKS) for part in parts]
+        parts = [
+            parts[0].strip().rstrip(_AFTER_NUMBER),
+            *(p.strip(_AROUND_NAME) for p in parts[1:]),
+        ]
         if len(parts) != 2 or not parts[0] or not parts[1]:
             raise WatchProblem(f"第{number}行应为“证书编号 姓名”：{line[:60]}")
         if len(parts[0]) > MAX_NUMBER_CHARS or len(parts[1]) > MAX_NAME_CHARS:

@@ -163,11 +163,13 @@ def _synced(
 def default_year_code(file: Path, out: Path) -> tuple[str, str]:
     """The year code ``certreg number`` gives ``file`` without ``--year-code``, and whence: the
     one sync will hold its numbers to — the entry of the numbered copy ``out``, or of ``file``,
-    in the ``registers.toml`` beside it (its ``year_code``, which the manifest otherwise takes
+    in the ``registers.toml`` beside it or in a folder above (its ``year_code``, which the manifest otherwise takes
     from ``issued_on``) — or, for a file listed nowhere, this year's in Beijing (附件3 二: the
     last two digits of the year of issue). A manifest that cannot be read is a usage error:
     guessing past it would hand out numbers of the wrong year for good."""
-    for folder in dict.fromkeys((out.resolve().parent, file.resolve().parent)):
+    near = (out.resolve().parent, file.resolve().parent)
+    # the folders of both and above them: a manifest may list files in its subfolders
+    for folder in dict.fromkeys(f for start in near for f in (start, *start.parents)):
         if not (folder / MANIFEST_NAME).is_file():
             continue
         try:

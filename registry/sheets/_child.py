@@ -53,7 +53,10 @@ def _nameless_file() -> IO[bytes]:
     file system may be read-only but for its data (systemd's ProtectSystem=strict); a temporary
     file elsewhere."""
     if hasattr(os, "memfd_create"):
-        return os.fdopen(os.memfd_create("certreg-sheet", os.MFD_CLOEXEC), "w+b")
+        try:
+            return os.fdopen(os.memfd_create("certreg-sheet", os.MFD_CLOEXEC), "w+b")
+        except OSError:  # a kernel or sandbox without it (ENOSYS, EPERM)
+            pass
     return tempfile.TemporaryFile()
 
 
@@ -64,9 +67,13 @@ class ParseChild:
         self.limits = limits
         self.deadline = deadline
         self._input = _nameless_file()
-        self._input.write(data)
-        self._input.flush()
-        self._errors = _nameless_file()
+        try:
+            self._input.write(data)
+            self._input.flush()
+            self._errors = _nameless_file()
+        except BaseException:
+            self._input.close()
+            raise
         fd = self._input.fileno()
         os.lseek(fd, 0, os.SEEK_SET)
         cpu_seconds = math.ceil(limits.seconds) + 1

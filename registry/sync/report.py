@@ -116,13 +116,15 @@ def write_problem_list(outcome: Outcome, spare: Path | None = None) -> Path | No
     Written to a new file and renamed over the name: a link planted under that name in the
     register's folder is replaced, never followed to overwrite the file it points to."""
     data = problems_csv(outcome).encode("utf-8")
-    name = f"{outcome.entry.path.name}.问题清单.csv"
-    folders: list[Callable[[], Path]] = [
-        lambda: outcome.entry.path.parent,
-        *([lambda: spare] if spare else []),
-        lambda: Path(tempfile.gettempdir()),  # raises when no temporary folder is writable
+    beside = f"{outcome.entry.path.name}.问题清单.csv"
+    # elsewhere, named by the register's key: 2012/a.csv and 2013/a.csv must not share a list
+    apart = f"{outcome.entry.key.replace('/', '_')}.问题清单.csv"
+    folders: list[tuple[Callable[[], Path], str]] = [
+        (lambda: outcome.entry.path.parent, beside),
+        *([(lambda: spare, apart)] if spare else []),
+        (lambda: Path(tempfile.gettempdir()), apart),  # raises when none is writable
     ]
-    for where in folders:
+    for where, name in folders:
         try:
             folder = where()
             with tempfile.NamedTemporaryFile(dir=folder, suffix=".csv", delete=False) as handle:
