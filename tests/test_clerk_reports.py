@@ -198,39 +198,26 @@ def test_certreg_number_without_year_code_takes_the_manifests_and_says_so(
     assert f"核发年份代码：{year}（未指定 --year-code，取今年（北京时间）年份后两位" in output
 
 
+@pytest.mark.parametrize("folder", ["", "2012/"])
 def test_certreg_number_takes_the_year_code_listed_for_the_numbered_copy(
-    registers: RegisterFactory, db_path: Path
+    registers: RegisterFactory, db_path: Path, folder: str
 ) -> None:
     """The manifest lists the file sync will load — the numbered copy, under --out — before it
-    exists: its year code (12 here), not this year's."""
-    path = registers.add("plan.csv", [approval_row("", "周杰")], MIANYANG)
-    registers.entries["plan-numbered.csv"] = {
-        **registers.entries.pop("plan.csv"),
-        "year_code": "12",
-    }
-    registers.write_manifest()
-    code, output = number_mianyang(path, registers.folder / "plan-numbered.csv", db_path)
-    assert code == 0, output
-    assert (
-        "核发年份代码：12（未指定 --year-code，取 registers.toml 中 plan-numbered.csv 的年份代码"
-        in output
-    )
-
-
-def test_certreg_number_finds_the_entry_in_a_manifest_above_the_file(
-    registers: RegisterFactory, db_path: Path
-) -> None:
-    """A manifest may list files in its subfolders (file = "2012/…"): it is looked for above."""
-    (registers.folder / "2012").mkdir()
-    path = registers.add("2012/plan.csv", [approval_row("", "周杰")], MIANYANG)
-    registers.entries["2012/plan-numbered.csv"] = {
-        **registers.entries.pop("2012/plan.csv"),
+    exists, beside it or above it (file = "2012/…"): its year code (12 here), not this year's."""
+    if folder:
+        (registers.folder / folder).mkdir()
+    path = registers.add(f"{folder}plan.csv", [approval_row("", "周杰")], MIANYANG)
+    registers.entries[f"{folder}plan-numbered.csv"] = {
+        **registers.entries.pop(f"{folder}plan.csv"),
         "year_code": "12",
     }
     registers.write_manifest()
     code, output = number_mianyang(path, path.parent / "plan-numbered.csv", db_path)
     assert code == 0, output
-    assert "核发年份代码：12（未指定 --year-code，取 registers.toml 中 plan-numbered.csv" in output
+    assert (
+        "核发年份代码：12（未指定 --year-code，取 registers.toml 中 plan-numbered.csv 的年份代码"
+        in output
+    )
 
 
 def test_certreg_number_does_not_guess_past_a_broken_manifest(
