@@ -163,10 +163,10 @@ def _synced(
 def default_year_code(file: Path, out: Path) -> tuple[str, str]:
     """The year code ``certreg number`` gives ``file`` without ``--year-code``, and whence: the
     one sync will hold its numbers to — the entry of the numbered copy ``out``, or of ``file``,
-    in the ``registers.toml`` beside it or in a folder above (its ``year_code``, which the manifest otherwise takes
-    from ``issued_on``) — or, for a file listed nowhere, this year's in Beijing (附件3 二: the
-    last two digits of the year of issue). A manifest that cannot be read is a usage error:
-    guessing past it would hand out numbers of the wrong year for good."""
+    in the ``registers.toml`` beside it or in a folder above (its ``year_code``, which the
+    manifest otherwise takes from ``issued_on``) — or, for a file listed nowhere, this year's in
+    Beijing (附件3 二: the last two digits of the year of issue). A manifest that cannot be read
+    is a usage error: guessing past it would hand out numbers of the wrong year for good."""
     near = (out.resolve().parent, file.resolve().parent)
     # the folders of both and above them: a manifest may list files in its subfolders
     for folder in dict.fromkeys(f for start in near for f in (start, *start.parents)):
@@ -196,7 +196,8 @@ def default_year_code(file: Path, out: Path) -> tuple[str, str]:
 @click.option(
     "--year-code",
     help="本批证书的核发年份代码，两位数字（附件3 二：取核发年份后两位，首批统一为 11）。"
-    "默认取同一文件夹中 registers.toml 为编号后副本（或此文件）登记的年份代码（同步时按它核对）；"
+    "默认取同一文件夹（或上层文件夹）中 registers.toml 为编号后副本（或此文件）登记的年份代码"
+    "（同步时按它核对）；"
     "未列入时取今年年份后两位。",
 )
 @click.option(
