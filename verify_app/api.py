@@ -167,9 +167,8 @@ def answer_json(request: Request, checked: Checked, receipt: bool) -> dict[str, 
         verifier = verifier_of(request)
         contact = verifier.contact_for(answer.number)
         found = _contact_json(contact)
-        if not contact.phone and verifier.province.phone and contact != verifier.province:
-            # a city's phone may be unknown: the province's, as the result page gives it
-            found["province"] = _contact_json(verifier.province)
+        if fallback := verifier.fallback_for(contact):  # a city's phone may be unknown
+            found["province"] = _contact_json(fallback)
         data["contact"] = found
     # Signing costs more than the lookup itself: receipts only for the clients that ask.
     issued = verifier_of(request).issue_receipt(checked) if receipt else None

@@ -263,15 +263,23 @@ class Verifier:
             return self.province
         return contact_for(parsed, self.authorities)
 
+    def fallback_for(self, contact: Authority) -> Authority | None:
+        """The province, to call when ``contact`` (a city) has no phone listed and the
+        province has one — as the result page, the API and batch rows all give it."""
+        province = self.province
+        if contact.phone or not province.phone or contact == province:
+            return None
+        return province
+
     def contact_text(self, number: str) -> str:
-        """`contact_for` as one line of text, with the province's phone when a city's is unknown
-        (as the result page gives it): a batch row's 下一步."""
+        """`contact_for` as one line of text, with `fallback_for`'s phone when a city's is
+        unknown: a batch row's 下一步."""
         contact = self.contact_for(number)
         text = f"发证机关：{contact.contact_line()}"
         if not contact.phone:
             ask = "电话请向当地人力资源和社会保障部门查询"
-            if self.province.phone and contact != self.province:
-                ask += f"，或联系{self.province.name}，电话：{self.province.phone}"
+            if fallback := self.fallback_for(contact):
+                ask += f"，或联系{fallback.name}，电话：{fallback.phone}"
             text += f"（{ask}）"
         return f"{text}。"
 

@@ -104,8 +104,8 @@ class Verification:
 
     @property
     def wants_contact(self) -> bool:
-        """Whether the answer names whom to ask (SPEC §7: a 未查到 answer names the issuing
-        authority's contact): not for a certificate found, nor for a check without a name."""
+        """Whether the answer names whom to ask (§五.(四): the issuing departments' contacts for
+        a 未查到 answer): not for a certificate found, nor for a check without a name."""
         return not self.matched and self.reason != EMPTY_NAME
 
     @property
@@ -157,7 +157,7 @@ _WITH_EVENTS = (
 predecessor, in one statement (one snapshot: a sync between two reads could pair a row with
 events it does not have yet). Read only for the few with a successor or marked 补发 with a
 predecessor, so that checking a valid certificate is one primary-key read. (Who revoked a
-certificate is not read: a public answer shows no document, SPEC §7.)
+certificate is not read: a public answer shows no document.)
 
 A certificate marked 补发 names its predecessor only when that 补发 created it: one issued by a
 换发 and later reissued under its own number replaced its predecessor by the 换发 (§四.(六))."""
