@@ -241,6 +241,36 @@ async def test_staff_see_the_queue_and_the_failing_numbers_in_datasette(
     assert anonymous.status_code in (302, 403)  # never public
 
 
+@pytest.mark.anyio
+async def test_staff_do_not_count_a_check_without_a_name_as_a_failure(
+    app_client: AppClient, registry_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clerk who forgot the name made no check (未查验): staff's log says so, and 屡查不符 does
+    not count it against a number that may well be right; a malformed number still counts."""
+    with app_client() as client:
+        for name in ("", "　", " "):  # a row of an HR system's batch, say
+            answer = client.post(
+                "/api/v1/verify", json={"number": NO_MATCH_UNKNOWN[0], "name": name}
+            )
+            assert answer.json()["label"] == "未查验"
+        post_check(client, *MALFORMED)
+        client.app.state.verifier.log.flush()
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    ds = shipped_datasette(registry_db)
+    cookies = signed_in(ds)
+    failing = await ds.client.get(
+        "/verify_log/failing_numbers.json",
+        params={"天数": "", "未查到阈值": "1", "举报阈值": "", "_shape": "array"},
+        cookies=cookies,
+    )
+    assert [(r["证书编号"], r["未查到或格式错误次数"]) for r in failing.json()] == [
+        (MALFORMED[0], 1)
+    ]
+    checks = (await ds.client.get("/verify_log/checks?_sort=id", cookies=cookies)).text
+    assert checks.count("malformed 未查验") == 3
+    assert checks.count("malformed 编号格式错误") == 2  # the typed number's cell, and the facet
+
+
 def test_certreg_reports_lists_them_in_chinese_and_json(
     app_client: AppClient, registry_db: Path
 ) -> None:

@@ -55,10 +55,18 @@ def _keyed(secret: str) -> hmac.HMAC:
     return hmac.new(secret.encode(), digestmod=hashlib.sha256)
 
 
+NO_NAME = ""
+"""The name hash of a check without a name: there is nothing to hash, and by it staff's views
+tell such a check (not made: 未查验) from a malformed number someone typed."""
+
+
 def name_hash(secret: str, name: str) -> str:
     """HMAC-SHA256 of the name's comparison key, hex: equal names give equal hashes, nothing more."""
+    key = name_key(name)
+    if not key:
+        return NO_NAME
     mac = _keyed(secret).copy()
-    mac.update(name_key(name).encode())
+    mac.update(key.encode())
     return mac.hexdigest()
 
 

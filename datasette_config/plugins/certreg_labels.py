@@ -21,8 +21,9 @@ from datasette_config.labels import (
     shown_value,
 )
 from registry.domain.registers import KIND_LABELS
+from registry.public.lookup import NOT_CHECKED
 from registry.store.syncs import SEVERITY_LABELS
-from verify_app.checklog import CHANNEL_LABELS
+from verify_app.checklog import CHANNEL_LABELS, NO_NAME
 
 SQL_FUNCTIONS: dict[str, Callable[[Any], str | None]] = {
     "kind_label": lambda code: label_of(KIND_LABELS, code),
@@ -66,6 +67,15 @@ NUMBER_COLUMNS = frozenset({"证书编号", "新证书编号", "原证书编号"
 _NUMBER = re.compile(r"[CZGJ]\d{10}")
 
 
+def _unnamed(row: Any) -> bool:
+    """A logged check without a name (`verify_app.checklog.NO_NAME`): not made, so its
+    ``malformed`` is 未查验 here as it was to the employer, not a malformed number."""
+    try:
+        return bool(row["name_hash"] == NO_NAME)
+    except (IndexError, KeyError):  # the page left the column out (``_col``)
+        return False
+
+
 @hookimpl
 def render_cell(
     row: Any, value: object, column: str, table: str | None, datasette: Any
@@ -85,6 +95,8 @@ def render_cell(
         shown = f"{value} {labels[value]}" if value in labels else None
     elif table == HISTORY and column in ("old", "new"):
         shown = shown_value(row["field"], value)
+    elif table == "checks" and column == "result" and _unnamed(row):
+        shown = f"{value} {NOT_CHECKED}"
     else:
         shown = shown_value(column, value)
     return Markup(escape(shown)) if shown else None
