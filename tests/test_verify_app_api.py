@@ -154,7 +154,12 @@ def test_batch_limit_500(app_client: AppClient) -> None:
         ),
         ("/api/v1/verify/batch", b"{}", 422, '请求体应为 {"items"'),
         ("/api/v1/verify/batch", b'{"items": []}', 422, '请求体应为 {"items"'),
-        ("/api/v1/verify/batch", b'{"items": [{"number": "x"}, 3]}', 422, "items[0]需要字符串字段"),
+        (  # every item to fix, not only the first
+            "/api/v1/verify/batch",
+            b'{"items": [{"number": "x"}, 3]}',
+            422,
+            'items[0]需要字符串字段 number 和 name；items[1]应为对象 {"number": …, "name": …}。',
+        ),
         ("/api/v1/verify/batch", b'{"items": "abc"}', 422, '请求体应为 {"items"'),
         ("/api/v1/verify/batch", b"null", 422, '请求体应为 {"items"'),
     ],

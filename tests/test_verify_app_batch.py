@@ -198,6 +198,26 @@ def test_unusable_uploads_get_a_message(
     assert message in page.context["error"]  # type: ignore[attr-defined]
 
 
+def test_a_refused_upload_names_every_row_to_fix(app_client: AppClient) -> None:
+    """Two unreadable 发证日期 and a number too long: one refusal names all three rows, so the
+    HR officer corrects the file once; past ten rows the rest are counted."""
+    rows = [f"{VALID[0]},{VALID[1]},2012年3月15日", f"{VALID[0]},{VALID[1]},去年春天"]
+    rows += [f"{'Z' * 41},{VALID[1]},", f"{VALID[0]},{VALID[1]},13月"]
+    data = ("证书编号,姓名,发证日期\n" + "\n".join(rows) + "\n").encode()
+    with app_client() as client:
+        page = _upload(client, "list.csv", data)
+        many = _upload(
+            client, "list.csv", ("证书编号,姓名,发证日期\n" + (rows[1] + "\n") * 15).encode()
+        )
+    error = page.context["error"]  # type: ignore[attr-defined]
+    assert page.status_code == 400  # type: ignore[attr-defined]
+    assert error.startswith("第3行：证书上的发证日期“去年春天”无法识别")
+    assert "；第4行：证书编号最多 40 个字符" in error and "；第5行：证书上的发证日期“13月”" in error
+    assert "第2行" not in error and error.endswith("请改正后重新上传，其他行不必改动。")
+    assert many.context["error"].count("第") == 10  # type: ignore[attr-defined]
+    assert "另有 5 行有问题" in many.context["error"]  # type: ignore[attr-defined]
+
+
 def test_upload_without_file_gets_a_message(app_client: AppClient) -> None:
     with app_client() as client:
         page = client.post("/batch", data={"csrf_token": csrf_token(client)})

@@ -19,7 +19,7 @@ from registry.domain.dates import BEIJING
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.regions import PROVINCE, authority_name
 from registry.public.confirm import CONFIRMABLE, unreadable
-from verify_app.batch_files import MAX_ITEMS
+from verify_app.batch_files import MAX_ITEMS, listed
 from verify_app.context import caller_of, verifier_of
 from verify_app.forms import media_type
 from verify_app.links import receipt_url
@@ -197,7 +197,15 @@ def batch_items(body: Any, what: str = "items") -> list[Item]:
         raise InvalidRequest(422, "invalid", '请求体应为 {"items": [{"number": …, "name": …}, …]}')
     if len(items) > MAX_ITEMS:
         raise InvalidRequest(422, "too_many", f"一次最多 {MAX_ITEMS} 条，本次 {len(items)} 条")
-    return [_item(value, f"{what}[{i}]") for i, value in enumerate(items)]
+    checks, problems = [], []
+    for i, value in enumerate(items):
+        try:
+            checks.append(_item(value, f"{what}[{i}]"))
+        except InvalidRequest as exc:
+            problems.append(exc.message)
+    if problems:
+        raise InvalidRequest(422, "invalid", listed(problems, "项", "请改正后重新提交。"))
+    return checks
 
 
 async def verify_batch(request: Request) -> JSONResponse:

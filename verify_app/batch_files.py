@@ -150,6 +150,28 @@ def _cell(row: Sequence[str], index: int) -> str:
     return row[index] if index < len(row) else ""
 
 
+SHOWN_PROBLEMS = 10
+"""Rows named in a refusal: enough to fix a run of mistakes in one go, short enough to read."""
+
+
+def _row_problem(number: str, name: str, typed: dict[str, str]) -> str | None:
+    """Why a row cannot be checked as typed, if it cannot."""
+    if len(number) > MAX_NUMBER_CHARS or len(name) > MAX_NAME_CHARS:
+        return f"证书编号最多 {MAX_NUMBER_CHARS} 个字符，姓名最多 {MAX_NAME_CHARS} 个字符"
+    if any(len(value) > MAX_CONFIRM_CHARS for value in typed.values()):
+        return f"等级、工种、发证日期、补发各列最多 {MAX_CONFIRM_CHARS} 个字符"
+    return unreadable(typed)
+
+
+def listed(problems: list[str], unit: str, then: str) -> str:
+    """Every row (``unit``: 行, 项) to fix — the first `SHOWN_PROBLEMS` of them — not only the
+    first: the employer corrects the file or the request once, not once per row."""
+    shown = "；".join(problems[:SHOWN_PROBLEMS])
+    more = len(problems) - SHOWN_PROBLEMS
+    tail = f"；另有 {more} {unit}有问题" if more > 0 else ""
+    return f"{shown}{tail}。{then}"
+
+
 def read_batch(filename: str, data: bytes) -> BatchFile:
     """The rows to check, in file order, each with the row number the spreadsheet shows.
 
@@ -158,23 +180,17 @@ def read_batch(filename: str, data: bytes) -> BatchFile:
         raise BatchFileProblem("上传的文件是空的")
     rows = _sheet_rows(filename, data)
     columns = _columns(rows)
-    batch = []
+    batch, problems = [], []
     for line, row in rows[columns.start :]:
         number, name = _cell(row, columns.number), _cell(row, columns.name)
-        if len(number) > MAX_NUMBER_CHARS or len(name) > MAX_NAME_CHARS:
-            raise BatchFileProblem(
-                f"第{line}行：证书编号最多 {MAX_NUMBER_CHARS} 个字符，姓名最多 {MAX_NAME_CHARS} 个字符"
-            )
         typed = {field: _cell(row, i) for field, i in columns.confirms.items()}
-        if any(len(value) > MAX_CONFIRM_CHARS for value in typed.values()):
-            raise BatchFileProblem(
-                f"第{line}行：等级、工种、发证日期、补发各列最多 {MAX_CONFIRM_CHARS} 个字符"
-            )
-        error = unreadable(typed)
-        if error:
-            raise BatchFileProblem(f"第{line}行：{error}")
-        if number or name:
+        problem = _row_problem(number, name, typed)
+        if problem:
+            problems.append(f"第{line}行：{problem}")
+        elif number or name:
             batch.append(BatchRow(line, Item(number, name, typed), tuple(row)))
+    if problems:
+        raise BatchFileProblem(listed(problems, "行", "请改正后重新上传，其他行不必改动。"))
     if not batch:
         raise BatchFileProblem("文件中没有找到要查验的行（需要“证书编号”和“姓名”两列）")
     if len(batch) > MAX_ITEMS:
