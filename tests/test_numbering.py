@@ -200,6 +200,22 @@ def test_refuses_rows_that_may_not_get_a_number(
     assert not out.exists()
 
 
+def test_a_hidden_row_gets_no_number(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """A hidden row would take a number in roster order that nobody reviewing saw handed out."""
+    path = registered.add("new.xlsx", [approval_row("", "甲"), approval_row("", "乙")], MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.active is not None
+    workbook.active.row_dimensions[5].hidden = True
+    workbook.save(path)
+    out = tmp_path / "numbered.xlsx"
+    code, output = number(path, out, db_path)
+    assert code == 1
+    assert "第5行：这一行在工作表中被隐藏" in output
+    assert not out.exists()
+
+
 def test_9999_boundary(registers: RegisterFactory, db_path: Path, tmp_path: Path) -> None:
     registers.add("old.csv", [approval_row("Z1122029998", "甲")], MIANYANG)
     assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0

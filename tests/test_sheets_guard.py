@@ -9,6 +9,7 @@ import datetime as dt
 import errno
 import io
 import os
+import random
 import tempfile
 import threading
 from collections.abc import Callable
@@ -460,3 +461,42 @@ def test_empty_and_hidden_later_sheets_are_no_part_of_the_register(tmp_path: Pat
     path = tmp_path / "roster.xlsx"
     workbook.save(path)
     assert read_sheet(path, REGISTER_LIMITS).cells[0][:2] == ["姓名", "颁发证书编号"]
+
+
+def _rows(count: int, hidden: dict[int, str], *, numbered: bool = True, pad: int = 0) -> str:
+    """``count`` rows of one cell; ``hidden`` maps a row to its ``hidden`` attribute's value;
+    ``pad`` bytes of an attribute nobody reads (random, as no bomb) lengthen each row tag."""
+    rows = []
+    noise = random.Random(389)
+    for row in range(1, count + 1):
+        flag = f' hidden="{hidden[row]}"' if row in hidden else ""
+        row_ref, cell_ref = (f' r="{row}"', f' r="A{row}"') if numbered else ("", "")
+        extra = f' pad="{noise.randbytes(pad // 2).hex()}"' if pad else ""
+        rows.append(f"<row{row_ref}{extra}{flag}><c{cell_ref}><v>{row}</v></c></row>")
+    return sheet_xml("".join(rows))
+
+
+_xml = _rows(600, {}, pad=2_000).encode()
+_cut = _xml.count(b"<row", 0, _xml.rfind(b"<row", 0, MIB)) + 1
+assert _xml.find(b">", _xml.rfind(b"<row", 0, MIB)) > MIB  # its tag spans the scan's blocks
+
+
+@pytest.mark.parametrize(
+    ("rows", "hidden"),
+    [
+        (_rows(5, {2: "1", 4: "true", 5: "0"}), {2, 4}),
+        (_rows(5, {3: "1"}, numbered=False), {3}),  # by expat: a row without r follows the last
+        (_rows(600, {1: "1", _cut: "1"}, pad=2_000), {1, _cut}),  # a tag across 1 MiB blocks
+        (_rows(3, {}).replace("<row", '<rowBreaks count="1"/><row', 1), set()),
+    ],
+    ids=["numbered", "unnumbered", "across-blocks", "none"],
+)
+def test_the_rows_a_worksheet_hides_are_named(tmp_path: Path, rows: str, hidden: set[int]) -> None:
+    """python-calamine reads hidden rows like any other: the scan finds them, for a small sheet
+    read whole and a big one (``scan_first_bytes`` 0) alike."""
+    path = write_workbook(tmp_path / "hidden.xlsx", rows)
+    data = path.read_bytes()
+    for limits in (REGISTER_LIMITS, dataclasses.replace(REGISTER_LIMITS, scan_first_bytes=0)):
+        sheet = read_sheet_bytes("hidden.xlsx", data, limits)
+        assert sheet.hidden == hidden
+        assert len(sheet.cells) == rows.count("</row>")

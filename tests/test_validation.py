@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -181,6 +182,31 @@ def test_every_broken_row_is_reported_not_only_the_first(
         (6, "性别"),
         (6, "实际操作技能"),
     ]
+
+
+def test_a_hidden_data_row_is_refused_by_its_row(loaded: RegisterFactory, db_path: Path) -> None:
+    """A clerk hides a row to leave a holder out; python-calamine reads it like any other, so
+    loaded it would give a certificate nobody saw on the roster (§四.(五): the roster is what is
+    reviewed). Hidden rows without data (a spacer below the table) are no one's business."""
+    rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate("甲乙丙", start=1)]
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG, footer=footer({"Z": 3}))
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    for row in (5, 7):  # 乙's row, and the blank one between the data and the footer
+        sheet.row_dimensions[row].hidden = True
+    workbook.save(path)
+    before = snapshot(db_path)
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    [problem] = report["registers"][1]["problems"]
+    assert problem["row"] == 5 and problem["clause"] == "§四.(五)"
+    assert problem["rule"].startswith("这一行在工作表中被隐藏")
+    assert snapshot(db_path) == before
+    sheet.row_dimensions[5].hidden = False
+    workbook.save(path)
+    code, _, output = sync(loaded.folder, db_path)
+    assert code == 0, output
 
 
 def test_register_without_data_rows(registers: RegisterFactory, db_path: Path) -> None:

@@ -116,6 +116,23 @@ def _holders_below_footer(table: Table) -> set[int]:
     return {row for row, numbers in found.items() if numbers - own}
 
 
+def hidden_rows(table: Table) -> list[Problem]:
+    """A data row the workbook hides: loaded (or numbered) like any other, yet nobody who
+    reviewed or printed the roster saw it (§四.(五))."""
+    return [
+        Problem(
+            record.row,
+            None,
+            None,
+            "这一行在工作表中被隐藏：隐藏的行同样会登记，审核、打印时却看不到。"
+            "请取消隐藏后核对；不应登记的行请整行删除",
+            "§四.(五)",
+        )
+        for record in table.records
+        if record.row in table.hidden
+    ]
+
+
 def cell_problems(table: Table) -> list[Problem]:
     """Every text cell holding a hidden character, whatever the kind: a name with a zero-width
     space would never match the public check, a bidi override shows one text and holds
@@ -133,6 +150,7 @@ def cell_problems(table: Table) -> list[Problem]:
         )
         for row in sorted({*table.after_footer, *numbered})
     ]
+    problems += hidden_rows(table)
     multiline = {column.name for column in table.layout.columns if column.lines}
     for record in table.records:
         joined = "".join(v for v in record.values.values() if isinstance(v, str))

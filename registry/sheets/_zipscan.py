@@ -6,7 +6,8 @@ every part as a stream, never beyond the limits, and checks what the directory c
 
 - the true inflated size of each part (a part may declare 1 KB and inflate to 1 GB);
 - no part has a DTD, so no entity can expand (billion laughs), for our parser or any other;
-- no cell of the first worksheet lies beyond ``max_rows``/``max_columns``.
+- no cell of the first worksheet lies beyond ``max_rows``/``max_columns``;
+- which rows of the first worksheet are hidden (`registry.sheets._hidden`).
 
 XML goes through expat with any DOCTYPE refused. A full expat pass over a 40,000-row sheet costs
 more than python-calamine's whole read (1.26 s against 0.95 s on its 30 MB), so the sheet body
@@ -38,6 +39,7 @@ from registry.sheets._extent import (
     column_letters,
     expat_parser,
 )
+from registry.sheets._hidden import HiddenRows, exact_hidden_rows
 from registry.sheets._limits import SheetLimits, exceeded, unreadable
 
 READ_BYTES = 1 << 20
@@ -245,14 +247,14 @@ def _stream_part(
     limits: SheetLimits,
     deadline: float,
     sheet_body: bool,
-) -> tuple[_Prolog | None, bool]:
+) -> tuple[_Prolog | None, bool, HiddenRows | None]:
     """Inflate one part block by block within the deadline, feeding an XML part's prolog; and
-    for an .xlsx worksheet, whether a cell reference that may lie beyond the limits appears
-    (read only up to ``<sheetData>`` without ``sheet_body``)."""
+    for an .xlsx worksheet, its hidden rows and whether a cell reference that may lie beyond
+    the limits appears (not searched for without ``sheet_body``)."""
     is_sheet = name == workbook.sheet
     xml = name.endswith((".xml", ".rels"))
     prolog = _Prolog("sheetData" if is_sheet else None) if xml else None
-    watched = is_sheet and workbook.kind == "xlsx"
+    hidden = HiddenRows() if is_sheet and workbook.kind == "xlsx" else None
     suspicious = False
     tail = b""
     for block in _stream(workbook.archive, name):
@@ -260,27 +262,33 @@ def _stream_part(
             raise exceeded(limits, "seconds")
         if prolog is not None:
             prolog.feed(block)
-        if not watched:
+        if hidden is None:
             continue
-        if not sheet_body and prolog is not None and prolog.done:
-            break
-        if not suspicious:
+        hidden.feed(block)
+        if sheet_body and not suspicious:
             window = tail + block
             suspicious = any(f.search(window) for f in filters)
             tail = window[-TAIL:]
-    return prolog, suspicious
+    return prolog, suspicious, hidden
 
 
 def scan_parts(
     workbook: Workbook, limits: SheetLimits, deadline: float, *, sheet_body: bool = True
-) -> None:
+) -> frozenset[int]:
     """Inflate every part within the limits (proving its size), refuse DTDs, and refuse a first
-    worksheet with a cell beyond ``max_rows``/``max_columns``. Without ``sheet_body`` the
-    worksheet is read only up to ``<sheetData>``: the rest is left to the child."""
+    worksheet with a cell beyond ``max_rows``/``max_columns``; return the numbers of its hidden
+    rows. Without ``sheet_body`` the worksheet's cells are left to the child's check."""
     filters = reference_filters(limits)
+    hidden_rows: set[int] = set()
     for info in workbook.archive.infolist():
         name = info.filename
-        prolog, suspicious = _stream_part(workbook, name, filters, limits, deadline, sheet_body)
+        prolog, suspicious, hidden = _stream_part(
+            workbook, name, filters, limits, deadline, sheet_body
+        )
+        if hidden is not None:
+            hidden_rows = hidden.rows
+            if hidden.unnumbered:
+                hidden_rows = exact_hidden_rows(_stream(workbook.archive, name), limits, deadline)
         if name != workbook.sheet or not sheet_body:
             continue
         if workbook.kind == "ods":
@@ -292,3 +300,4 @@ def scan_parts(
             suspicious = True
         if suspicious:
             Extent(limits, ods=False).run(_stream(workbook.archive, name), deadline)
+    return frozenset(hidden_rows)

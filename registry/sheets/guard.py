@@ -8,9 +8,9 @@ blocks forever or a link to ``/dev/zero``. So:
 1. the file is read once, as a regular file no larger than ``max_file_bytes``
    (`open_regular_file`), and everything after works on those bytes;
 2. a zip workbook (.xlsx/.xlsm/.ods) must pass its directory's limits before any parser sees it;
-3. the parent inflates every part within the limits, proving its size, and refuses DTDs; in a
-   first worksheet up to ``scan_first_bytes`` it looks for cells beyond ``max_rows``/
-   ``max_columns`` (`registry.sheets._zipscan`); then python-calamine parses it in a child
+3. the parent inflates every part within the limits, proving its size, and refuses DTDs; it
+   notes the first worksheet's hidden rows, and in one of up to ``scan_first_bytes`` it looks
+   for cells beyond ``max_rows``/``max_columns`` (`registry.sheets._zipscan`); then python-calamine parses it in a child
    process with an address-space and a time limit, which checks the parsed range before a
    single row is built (`registry.sheets._child`); .xls (OLE) has only the child;
 4. a CSV is decoded in-process with `registry.sheets.encoding.decode` and bounded by the same limits.
@@ -82,6 +82,8 @@ class Sheet:
     the record's place, not the text line it ends on)"""
     encoding: str | None = None
     """the CSV's detected encoding (``utf-8``, ``utf-8-sig``, ``gb18030``); None for a workbook"""
+    hidden: frozenset[int] = frozenset()
+    """the numbers of the rows an .xlsx hides (`registry.sheets._hidden`)"""
 
     def rows(self) -> Iterator[tuple[int, list[object]]]:
         """(row number, cells) of each row — made as they are read, not 40,000 tuples at once."""
@@ -146,10 +148,10 @@ def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     # the sheet's scan would cost a quarter of the parse, and the child's check of the parsed
     # range is exact. Should the child die, the whole scan runs then, to name the cause.
     small = workbook.sheet_bytes <= limits.scan_first_bytes
-    scan_parts(workbook, limits, deadline, sheet_body=small)
+    hidden = scan_parts(workbook, limits, deadline, sheet_body=small)
     with ParseChild(data, limits, deadline) as child:
         try:
-            return _numbered(child.rows())
+            return _numbered(child.rows(), hidden)
         except SheetRefused as refused:
             if small or refused.limit not in ("memory_bytes", "seconds"):
                 raise
@@ -175,8 +177,8 @@ def _check_suffix(filename: str) -> str:
     return suffix
 
 
-def _numbered(rows: list[list[object]]) -> Sheet:
-    return Sheet(rows, range(1, len(rows) + 1))
+def _numbered(rows: list[list[object]], hidden: frozenset[int] = frozenset()) -> Sheet:
+    return Sheet(rows, range(1, len(rows) + 1), hidden=hidden)
 
 
 def _refuse_mojibake(cells: list[str], line: int) -> None:

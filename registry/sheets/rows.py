@@ -30,6 +30,8 @@ class Sheet:
     rows: Iterator[Row]
     encoding: str | None = None
     """of a text file; None for a workbook"""
+    hidden: frozenset[int] = frozenset()
+    """the numbers of the rows the workbook hides"""
 
 
 def open_sheet(path: Path, limits: SheetLimits = REGISTER_LIMITS) -> Sheet:
@@ -45,4 +47,4 @@ def open_sheet(path: Path, limits: SheetLimits = REGISTER_LIMITS) -> Sheet:
     else:  # a CSV's cells are all text: `clean` of a str, inline (a register has 600,000)
         text_rows = cast(Iterator[tuple[int, list[str]]], sheet.rows())
         rows = ((number, [c.strip() or None for c in cells]) for number, cells in text_rows)
-    return Sheet(rows, sheet.encoding)
+    return Sheet(rows, sheet.encoding, sheet.hidden)

@@ -58,10 +58,12 @@ class Table:
     """(row number, text) of each non-empty row from the first footer row on"""
     encoding: str | None = None
     after_footer: list[int] = field(default_factory=list)
-    footer_cells: dict[int, list[str]] = field(default_factory=dict)
-    """row number → the text of each filled cell of a footer row, as written"""
     """rows below the footer filled like data rows: rows a clerk added after the signatures,
     which are not read as data and must not vanish without a word"""
+    footer_cells: dict[int, list[str]] = field(default_factory=dict)
+    """row number → the text of each filled cell of a footer row, as written"""
+    hidden: frozenset[int] = frozenset()
+    """the numbers of the rows the workbook hides (any row, data or not)"""
 
 
 def _match_header(layout: Layout, keys: list[str]) -> dict[str, int]:
@@ -208,6 +210,8 @@ def read_table(path: Path, layout: Layout) -> Table:
     """Read ``path`` as a register of ``layout``; raise `UnreadableSheet` when it is not one."""
     sheet = open_sheet(path)
     header_rows, columns, header_texts = _find_header(sheet.rows, layout)
-    table = Table(path, layout, header_rows, columns, [], encoding=sheet.encoding)
+    table = Table(
+        path, layout, header_rows, columns, [], encoding=sheet.encoding, hidden=sheet.hidden
+    )
     _read_body(sheet.rows, table, header_texts)
     return table
