@@ -141,6 +141,31 @@ def test_runs_before_a_sync_never_share_numbers(
     assert all(r[4] for r in runs)
 
 
+def test_a_number_handed_out_cannot_be_typed_into_another_roster(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """new.csv's copy gives Z…0003 to 甲 but is not loaded yet; other.csv, numbered by hand,
+    gives Z…0003 to 乙. Loaded first, it took the number, and new.csv's copy — perhaps printed
+    already — was then refused. It is other.csv that is refused, naming the next number free."""
+    path = registered.add("new.csv", [approval_row("", "甲")], MIANYANG)
+    assert number(path, tmp_path / "new.csv", db_path)[0] == 0  # the copy, under its own name
+    registered.add("other.csv", [approval_row("Z1122020003", "乙")], MIANYANG)
+    registered.entries.pop("new.csv")
+    registered.write_manifest()
+    code, output = run("sync", str(registered.folder), "--db", str(db_path))
+    assert code == 1
+    assert (
+        "第4行「颁发证书编号」“Z1122020003”：该编号已由 certreg number 分配给名册“new.csv”"
+        "（编号一经分配不再重用），不能手工填入本名册（请用 certreg number 为本名册编号）；"
+        "下一个可用的编号是 Z1122020004"
+    ) in output
+    registered.add("other.csv", [approval_row("Z1122020004", "乙")], MIANYANG)
+    registered.add("new.csv", [], MIANYANG)  # its entry again; the file is the numbered copy
+    (tmp_path / "new.csv").replace(path)
+    code, output = run("sync", str(registered.folder), "--db", str(db_path))
+    assert code == 0, output
+
+
 def test_a_file_numbered_again_gets_new_numbers_never_its_first_ones_again(
     registered: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:

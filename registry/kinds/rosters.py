@@ -17,6 +17,7 @@ from registry.domain.problems import Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import APPROVAL_ROSTER, TECHNICIAN_ROSTER
 from registry.kinds.base import Kind, LoadContext, RegisterEntry
+from registry.kinds.handed_out import handed_out_elsewhere
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN
 from registry.kinds.roster_holders import registered_holders
 from registry.kinds.roster_rows import RosterResult, check_rows
@@ -216,6 +217,7 @@ def check_roster(
         *registered_holders(conn, result, entry),
         *history_problems(conn, result, entry),
         *another_roster(conn, result, entry),
+        *handed_out_elsewhere(conn, result, entry),
     ]
     problems += _order_problems(conn, result, entry)
     problems = _with_next_free(conn, result, problems)

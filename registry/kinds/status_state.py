@@ -10,10 +10,10 @@ import sqlite3
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from registry.domain.numbers import parse
 from registry.domain.statuses import REVOKED, SUPERSEDED, VALID, StatusEvent
+from registry.kinds.handed_out import handed_out_rule
 from registry.store.syncs import highest_sequence, open_run_of
 
 Found = tuple[str, str | None, str, str | None]
@@ -83,10 +83,7 @@ def numbering_problems(
     highest = highest_sequence(conn, new.letter, new.year_code, new.region)
     free = new._replace(sequence=highest + 1)
     if reserved:
-        rule = (
-            f"该编号已由 certreg number 分配给名册“{Path(reserved).name}”（编号一经分配不再重用），"
-            f"不能再用作新证书编号；下一个可用的编号是 {free}"
-        )
+        rule = handed_out_rule(reserved, "再用作新证书编号", str(free))
         return [("新证书编号", event.new_number, rule, "附件3")]
     if new.sequence > highest + in_file[new.prefix]:
         rule = f"编号须依次取值，不能跳号：下一个可用的编号是 {free}"

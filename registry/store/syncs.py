@@ -202,6 +202,15 @@ def highest_sequence(conn: sqlite3.Connection, letter: str, year_code: str, regi
     return int(row[0] or 0)
 
 
+def handed_out(conn: sqlite3.Connection) -> list[tuple[str, int, int, str, str]]:
+    """Every numbering run as (prefix, first sequence, last sequence, file, numbered copy): a
+    few hundred rows a year, read once per roster rather than once per number."""
+    return conn.execute(
+        "SELECT letter || year_code || region, first_sequence, last_sequence, file, out"
+        " FROM numbering ORDER BY id"
+    ).fetchall()
+
+
 def open_run_of(
     conn: sqlite3.Connection, letter: str, year_code: str, region: str, sequence: int
 ) -> str | None:
