@@ -156,12 +156,15 @@ def test_a_number_handed_out_cannot_be_typed_into_another_roster(
     assert code == 1
     assert (
         "第4行「颁发证书编号」“Z1122020003”：该编号已由 certreg number 分配给名册“new.csv”"
-        "（编号一经分配不再重用），不能手工填入本名册（请用 certreg number 为本名册编号）；"
+        "（编号一经分配不再重用），不能在本名册中给另一人（请用 certreg number 为本名册编号）；"
         "下一个可用的编号是 Z1122020004"
     ) in output
     registered.add("other.csv", [approval_row("Z1122020004", "乙")], MIANYANG)
-    registered.add("new.csv", [], MIANYANG)  # its entry again; the file is the numbered copy
-    (tmp_path / "new.csv").replace(path)
+    # the copy, renamed and edited after numbering (甲's 工种 corrected): still 甲's number
+    path.unlink()
+    registered.add(
+        "new-numbered.csv", [approval_row("Z1122020003", "甲", 报考工种="钳工")], MIANYANG
+    )
     code, output = run("sync", str(registered.folder), "--db", str(db_path))
     assert code == 0, output
 

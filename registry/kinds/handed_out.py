@@ -1,20 +1,18 @@
 """Numbers ``certreg number`` handed out (附件3 四): taken from the moment they are handed out,
 loaded or not — the numbered copy that shows them may still be on a clerk's desk. Another file
-that uses one (a number typed by hand into a roster, a 新证书编号) would take it from the
-holder the copy gives it to, whose roster the sync would then refuse."""
+that gives one to somebody else (a number typed by hand into a roster, a 新证书编号) would take
+it from the holder the copy gives it to, whose roster the sync would then refuse."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections import defaultdict
 from pathlib import PurePath
 
 from registry.domain.numbers import parse, prefix_of
 from registry.domain.problems import Problem
-from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_cells import NUMBER_COLUMN
 from registry.kinds.roster_rows import RosterResult
-from registry.store.syncs import handed_out, highest_sequence
+from registry.store.syncs import given_to_another, handed_out_prefixes, highest_sequence
 
 
 def handed_out_rule(file: str, use: str, free: str) -> str:
@@ -25,33 +23,27 @@ def handed_out_rule(file: str, use: str, free: str) -> str:
     )
 
 
-def handed_out_elsewhere(
-    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry
-) -> list[Problem]:
-    """A roster row whose number a numbering run handed out to another file. A run belongs to
-    this register when its source or its numbered copy has the register's file name (a register
-    is known by its file name: the copy may have been moved into the registers' folder)."""
-    name = PurePath(entry.key).name
-    runs: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-    for prefix, first, last, file, out in handed_out(conn):
-        if name not in (PurePath(file).name, PurePath(out).name):
-            runs[prefix].append((first, last, file))
-    if not runs:
+def handed_out_elsewhere(conn: sqlite3.Connection, result: RosterResult) -> list[Problem]:
+    """A roster row that gives a number a run handed out to another holder. The numbered copy
+    itself passes whatever it is called or wherever it was moved: its rows are the holders the
+    run numbered (a register of none of the runs' prefixes is not looked at)."""
+    prefixes = handed_out_prefixes(conn)
+    rows = [
+        (c.number, c.name_key, c.source_row)
+        for c in result.certificates
+        if prefix_of(c.number) in prefixes
+    ]
+    if not rows:
         return []
+    written = {row: text for row, text, _ in result.numbers}
     found = []
-    for row, written, number in result.numbers:
-        candidates = runs.get(prefix_of(number))
-        if not candidates:
-            continue
+    for row, number, file in given_to_another(conn, rows):
         parsed = parse(number)
-        owner = next((f for a, b, f in candidates if a <= parsed.sequence <= b), None)
-        if (
-            owner is None
-            or conn.execute("SELECT 1 FROM certificates WHERE number = ?", (number,)).fetchone()
-        ):
-            continue  # a number registered already is the holdings check's business
         highest = highest_sequence(conn, parsed.letter, parsed.year_code, parsed.region)
         free = str(parsed._replace(sequence=highest + 1))
-        rule = handed_out_rule(owner, "手工填入本名册（请用 certreg number 为本名册编号）", free)
-        found.append(Problem(row, NUMBER_COLUMN, written, rule, "附件3"))
+        use = "在本名册中给另一人（请用 certreg number 为本名册编号）"
+        problem = Problem(
+            row, NUMBER_COLUMN, written.get(row, number), handed_out_rule(file, use, free), "附件3"
+        )
+        found.append(problem)
     return found

@@ -202,13 +202,43 @@ def highest_sequence(conn: sqlite3.Connection, letter: str, year_code: str, regi
     return int(row[0] or 0)
 
 
-def handed_out(conn: sqlite3.Connection) -> list[tuple[str, int, int, str, str]]:
-    """Every numbering run as (prefix, first sequence, last sequence, file, numbered copy): a
-    few hundred rows a year, read once per roster rather than once per number."""
-    return conn.execute(
-        "SELECT letter || year_code || region, first_sequence, last_sequence, file, out"
-        " FROM numbering ORDER BY id"
+def record_numbered_holders(
+    conn: sqlite3.Connection, holders: Sequence[tuple[str, str]], file: str
+) -> None:
+    """Keep whom a run gave each number to: (number, holder's name key)."""
+    conn.executemany(
+        "INSERT INTO numbered_holders (number, name_key, file) VALUES (?, ?, ?)",
+        [(number, key, file) for number, key in holders],
+    )
+
+
+def handed_out_prefixes(conn: sqlite3.Connection) -> set[str]:
+    """The prefixes (letter, year code, region) numbering runs handed numbers out in: a few a
+    year, so a roster of none of them skips the per-number check."""
+    return {
+        prefix
+        for (prefix,) in conn.execute(
+            "SELECT DISTINCT letter || year_code || region FROM numbering"
+        )
+    }
+
+
+def given_to_another(
+    conn: sqlite3.Connection, rows: Sequence[tuple[str, str, int]]
+) -> list[tuple[int, str, str]]:
+    """Of ``rows`` (number, name key, row), those whose number a run gave to another holder and
+    that is not registered yet: (row, number, the run's file), in row order."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS roster_numbers (number, name_key, source_row)")
+    conn.execute("DELETE FROM roster_numbers")
+    conn.executemany("INSERT INTO roster_numbers VALUES (?, ?, ?)", rows)
+    found = conn.execute(
+        "SELECT r.source_row, r.number, h.file FROM roster_numbers r"
+        " JOIN numbered_holders h ON h.number = r.number AND h.name_key <> r.name_key"
+        " WHERE NOT EXISTS (SELECT 1 FROM certificates c WHERE c.number = r.number)"
+        " ORDER BY r.source_row"
     ).fetchall()
+    conn.execute("DELETE FROM roster_numbers")
+    return found
 
 
 def open_run_of(

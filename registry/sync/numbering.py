@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from registry.domain.levels import LEVELS
+from registry.domain.names import name_key
 from registry.domain.numbers import CertificateNumber, MalformedNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.regions import issuing_problem
@@ -28,7 +29,12 @@ from registry.sheets.cells import text
 from registry.sheets.numbered_copy import write_numbered_copy
 from registry.sheets.table import Record, Table, read_table
 from registry.store import now
-from registry.store.syncs import NumberingRun, highest_sequence, record_numbering
+from registry.store.syncs import (
+    NumberingRun,
+    highest_sequence,
+    record_numbered_holders,
+    record_numbering,
+)
 from registry.store.trades import stored_catalogue
 
 MAX_SEQUENCE = 9999
@@ -217,3 +223,6 @@ def record_run(
         for first, last, count in numbering.ranges().values()
     ]
     record_numbering(conn, runs)
+    names = {record.row: text(record.values.get("姓名")) for record in numbering.table.records}
+    holders = [(str(n), name_key(names[row])) for row, n in numbering.assigned.items()]
+    record_numbered_holders(conn, holders, numbering.table.path.name)
