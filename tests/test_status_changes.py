@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -90,6 +91,70 @@ def test_each_event_type_end_to_end(roster: RegisterFactory, db_path: Path) -> N
     before = snapshot(db_path)
     assert sync(roster, db_path)[1]["registers"][1]["outcome"] == "unchanged"
     assert snapshot(db_path) == before
+
+
+def _grouped_header_register(path: Path, rows: list[dict[str, object]]) -> None:
+    """A register as offices draw it: every single column merged over two header rows, and a
+    group cell over its sub-columns (补发材料, 审核意见, 更正内容) — the first header row alone
+    holds every required column."""
+    single = ["序号", "类型", "证书编号", "姓名", "日期", "新证书编号", "原因", "批准文号"]
+    groups = {
+        "补发材料": ["个人申请", "单位证明", "原公布文件"],
+        "审核意见": ["主管部门审核", "发证机关审核"],
+        "更正内容": ["更正姓名", "更正性别", "更正出生年月", "更正工种"],
+    }
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["绵阳市证书换发、补发、撤销登记表"])
+    top: list[str | None] = list(single)
+    bottom: list[str | None] = [None] * len(single)
+    for group, subs in groups.items():
+        top += [group] + [None] * (len(subs) - 1)
+        bottom += subs
+    sheet.append(top)
+    sheet.append(bottom)
+    for column in range(1, len(single) + 1):
+        sheet.merge_cells(start_row=2, start_column=column, end_row=3, end_column=column)
+    first = len(single) + 1
+    for subs in groups.values():
+        sheet.merge_cells(
+            start_row=2, start_column=first, end_row=2, end_column=first + len(subs) - 1
+        )
+        first += len(subs)
+    for i, row in enumerate(rows, start=1):
+        sheet.append([i, *(row.get(name) for name in single[1:] + sum(groups.values(), []))])
+    workbook.save(path)
+
+
+def test_sub_columns_under_a_group_header_are_read(roster: RegisterFactory, db_path: Path) -> None:
+    """A 换发 correction and a 补发's three documents under merged group cells: read, not lost —
+    the corrected birth date is what the new certificate carries (§四.(六)2, §四.(六)3)."""
+    path = roster.folder / "changes.xlsx"
+    _grouped_header_register(
+        path,
+        [
+            status_event(
+                "换发", "Z1122020002", "郑浩", "2012-05-08", "Z1122020003", 更正出生年月="1976.03"
+            ),
+            status_event("补发", "Z1122020001", "周杰", "2012-09-10"),
+        ],
+    )
+    roster.entries["changes.xlsx"] = MIANYANG_CHANGES
+    roster.write_manifest()
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+    conn = sqlite3.connect(db_path)
+    try:
+        births = dict(conn.execute("SELECT number, birth FROM certificates WHERE number LIKE 'Z%'"))
+        documents = conn.execute(
+            "SELECT personal_application, original_document, issuer_review FROM status_events"
+            " WHERE type = '补发'"
+        ).fetchone()
+    finally:
+        conn.close()
+    assert births["Z1122020003"] == "1976-03" and births["Z1122020002"] != "1976-03"
+    assert documents == ("申请1", "绵人社函〔2012〕8号", "同意 2013-01-08")
 
 
 def test_chain_in_one_register_applies_in_date_order(

@@ -7,6 +7,7 @@ found by its column names and reading stops at the footer.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -106,11 +107,26 @@ def _merged(keys: list[str], above: list[str]) -> list[str]:
     ]
 
 
+def _sub_header(cells: list[Cell], layout: Layout, above: list[str]) -> list[str] | None:
+    """The header's keys with ``cells`` read under them, when ``cells`` is one more header row:
+    every filled cell names a column of the layout, one at least not matched above — the
+    sub-columns of a merged group (补发材料 over 个人申请, 单位证明, 原公布文件) when every
+    required column is merged over both rows and the first row alone looked complete."""
+    keys = _keys(cells)
+    if not any(keys) or any(key and layout.column(key) is None for key in keys):
+        return None
+    merged = _merged(keys, above)
+    if len(_match_header(layout, merged)) > len(_match_header(layout, above)):
+        return merged
+    return None
+
+
 def _find_header(
     rows: Iterator[Row], layout: Layout
-) -> tuple[tuple[int, ...], dict[str, int], frozenset[str]]:
-    """(header row numbers, column indexes, the header's cell texts as written), consuming
-    ``rows`` up to the header."""
+) -> tuple[tuple[int, ...], dict[str, int], frozenset[str], Row | None]:
+    """(header row numbers, column indexes, the header's cell texts as written, the first row
+    after the header when it had to be read to know the header ended), consuming ``rows`` up to
+    the header."""
     previous: tuple[int, list[str], set[str]] | None = None
     best: dict[str, int] = {}
     titles: set[str] = set()
@@ -129,10 +145,19 @@ def _find_header(
         if len(found) > len(best):
             best = found
         if all(name in found for name in layout.required):
-            _refuse_twice_named(layout, header_keys)
             if len(header_rows) > 1 and previous:
                 texts |= previous[2]
-            return header_rows, found, frozenset(texts | titles)
+            after: Row | None = None
+            for after in rows:
+                below = _sub_header(after[1], layout, header_keys)
+                if below is None:
+                    break
+                header_rows, header_keys = (*header_rows, after[0]), below
+                texts |= {c for c in after[1] if isinstance(c, str)}
+                after = None
+            _refuse_twice_named(layout, header_keys)
+            found = _match_header(layout, header_keys)
+            return header_rows, found, frozenset(texts | titles), after
         if row_number >= HEADER_SEARCH_ROWS:
             break
         if len(texts) == 1 and len(cells) - cells.count(None) == 1:
@@ -209,9 +234,10 @@ def _read_body(rows: Iterator[Row], table: Table, header_texts: frozenset[str]) 
 def read_table(path: Path, layout: Layout) -> Table:
     """Read ``path`` as a register of ``layout``; raise `UnreadableSheet` when it is not one."""
     sheet = open_sheet(path)
-    header_rows, columns, header_texts = _find_header(sheet.rows, layout)
+    header_rows, columns, header_texts, after = _find_header(sheet.rows, layout)
     table = Table(
         path, layout, header_rows, columns, [], encoding=sheet.encoding, hidden=sheet.hidden
     )
-    _read_body(sheet.rows, table, header_texts)
+    body = sheet.rows if after is None else itertools.chain([after], sheet.rows)
+    _read_body(body, table, header_texts)
     return table
