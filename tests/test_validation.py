@@ -209,6 +209,30 @@ def test_a_hidden_data_row_is_refused_by_its_row(loaded: RegisterFactory, db_pat
     assert code == 0, output
 
 
+def test_a_cell_merged_down_over_rows_is_refused_by_its_range(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """One 工作单位 cell merged over three holders' rows: python-calamine puts its value in the
+    first row only, and the optional column loaded empty for the other two without a word."""
+    rows = [
+        approval_row(f"Z112202000{i}", n, 工作单位="绵阳机床厂") for i, n in enumerate("甲乙丙", 1)
+    ]
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    column = next(c.column_letter for c in sheet[2] if c.value == "工作单位")
+    sheet.merge_cells(f"{column}4:{column}6")
+    workbook.save(path)
+    before = snapshot(db_path)
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    [problem] = report["registers"][1]["problems"]
+    assert (problem["row"], problem["column"], problem["clause"]) == (4, "工作单位", "§四.(五)")
+    assert problem["rule"].startswith(f"单元格 {column}4:{column}6 合并了第4–6行")
+    assert snapshot(db_path) == before
+
+
 def test_register_without_data_rows(registers: RegisterFactory, db_path: Path) -> None:
     registers.add("empty.xlsx", [], MIANYANG)
     code, report, _ = sync(registers.folder, db_path)

@@ -23,6 +23,7 @@ from registry.domain.numbers import IN_TEXT as NUMBER_IN_TEXT
 from registry.domain.problems import Problem
 from registry.domain.text import BLANK_LOOKING, hidden_characters, visible
 from registry.domain.trades import TradeCatalogue
+from registry.sheets._extent import column_letters
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table, read_table
 from registry.store.writes import Applied
@@ -133,6 +134,27 @@ def hidden_rows(table: Table) -> list[Problem]:
     ]
 
 
+def merged_rows(table: Table) -> list[Problem]:
+    """A cell merged down over data rows (the same 工作单位 for a group, say): its value is in
+    the first row only, so the rows below would be loaded without it — an optional column
+    silently empty. Named once, at its first row, with its range."""
+    names = {index + 1: name for name, index in table.columns.items()}
+    rows = {record.row for record in table.records}
+    found = []
+    for top, left, bottom, right in table.merged:
+        covered = [row for row in range(top, bottom + 1) if row in rows]
+        name = next((names[c] for c in range(left, right + 1) if c in names), None)
+        if len(covered) < 2 or name is None:
+            continue
+        where = f"{column_letters(left)}{top}:{column_letters(right)}{bottom}"
+        rule = (
+            f"单元格 {where} 合并了第{top}–{bottom}行：合并后只有第一行有内容，其余各行的"
+            f"“{name}”会登记为空。请取消合并，在每一行填上"
+        )
+        found.append(Problem(covered[0], name, None, rule, "§四.(五)"))
+    return found
+
+
 def cell_problems(table: Table) -> list[Problem]:
     """Every text cell holding a hidden character, whatever the kind: a name with a zero-width
     space would never match the public check, a bidi override shows one text and holds
@@ -150,7 +172,7 @@ def cell_problems(table: Table) -> list[Problem]:
         )
         for row in sorted({*table.after_footer, *numbered})
     ]
-    problems += hidden_rows(table)
+    problems += hidden_rows(table) + merged_rows(table)
     multiline = {column.name for column in table.layout.columns if column.lines}
     for record in table.records:
         joined = "".join(v for v in record.values.values() if isinstance(v, str))

@@ -66,6 +66,9 @@ class ParseChild:
     def __init__(self, data: bytes, limits: SheetLimits, deadline: float) -> None:
         self.limits = limits
         self.deadline = deadline
+        self.merged: list[tuple[int, ...]] = []
+        """after `rows`: the merged ranges that span rows, 1-based (first row, first column,
+        last row, last column)"""
         self._input = _nameless_file()
         try:
             self._input.write(data)
@@ -156,6 +159,7 @@ class ParseChild:
                         if len(rows) > self.limits.max_rows:  # the child checks; so do we
                             raise exceeded(self.limits, "max_rows", len(rows))
                     elif kind == b"D":
+                        self.merged = [tuple(n + 1 for n in r) for r in payload[1]]
                         return rows
                     else:
                         self._refuse(payload)

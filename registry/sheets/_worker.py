@@ -10,7 +10,7 @@ this process dies.
 Stdout carries frames: one kind byte, an 8-byte little-endian length, a `marshal` payload.
 ``S`` started; ``R`` a chunk of rows ``(rows, dates)``; ``X`` refused ``(reason, *details)``
 (``hidden``: the first sheet is hidden; ``others``: later visible sheets hold values too);
-``D`` done. This module imports only the standard library and python_calamine, and nothing from
+``D`` done ``(height, merged ranges that span rows)``. This module imports only the standard library and python_calamine, and nothing from
 ``registry``: it runs without ``site`` and must start fast.
 """
 
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 FRAME = struct.Struct("<cQ")
+MAX_MERGED = 10_000
+"""merged ranges reported: enough for any register, bounded for any file"""
 CHUNK_CELLS = 32_768
 """cells per ``R`` frame: small enough that the parent unpacks one chunk while the next is built"""
 
@@ -99,6 +101,15 @@ def filled_sheets(workbook: Any, calamine: Any, max_rows: int, max_columns: int)
     return found
 
 
+def merged_down(sheet: Any) -> list[tuple[int, int, int, int]]:
+    """The merged ranges that span rows, 0-based ``(first row, first column, last row, last
+    column)``, at most `MAX_MERGED`: python-calamine reads such a range's value into its first
+    row only, so the rows below look empty to whoever reads the cells."""
+    ranges = sheet.merged_cell_ranges or []
+    found = [(a[0], a[1], b[0], b[1]) for a, b in ranges if b[0] > a[0]]
+    return found[:MAX_MERGED]
+
+
 def main(argv: list[str]) -> None:
     site, fd, memory, seconds, max_rows, max_columns = argv[1], *map(int, argv[2:7])
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -134,13 +145,13 @@ def main(argv: list[str]) -> None:
         rows = sheet.iter_rows()
         first = next(rows, None)
         if first is None:
-            send(out, b"D", 0)
+            send(out, b"D", (0, []))
             return
         pad = width - len(first)
         size = max(1, CHUNK_CELLS // max(width, 1))
         for chunk in chunks(itertools.chain([first], rows), size, pad):
             frame(out, b"R", encode(chunk))
-        send(out, b"D", height)
+        send(out, b"D", (height, merged_down(sheet)))
     except MemoryError:
         send(out, b"X", ("memory",))
     except BaseException as exc:  # calamine raises unrelated types, and a panic is no Exception

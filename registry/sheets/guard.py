@@ -84,6 +84,9 @@ class Sheet:
     """the CSV's detected encoding (``utf-8``, ``utf-8-sig``, ``gb18030``); None for a workbook"""
     hidden: frozenset[int] = frozenset()
     """the numbers of the rows an .xlsx hides (`registry.sheets._hidden`)"""
+    merged: Sequence[tuple[int, ...]] = ()
+    """a workbook's merged ranges that span rows, 1-based (first row, first column, last row,
+    last column): their value is in the first row only"""
 
     def rows(self) -> Iterator[tuple[int, list[object]]]:
         """(row number, cells) of each row — made as they are read, not 40,000 tuples at once."""
@@ -139,7 +142,7 @@ def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     deadline = time.monotonic() + limits.seconds
     if data.startswith(OLE_MAGIC):  # .xls: nothing to scan before the parse, the child bounds it
         with ParseChild(data, limits, deadline) as child:
-            return _numbered(child.rows())
+            return _numbered(child)
     if not data.startswith(ZIP_MAGIC):
         raise unreadable("文件内容不是 Excel/WPS 工作簿（可能是改了扩展名的其他文件）")
     workbook = check_directory(data, limits)
@@ -151,7 +154,7 @@ def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     hidden = scan_parts(workbook, limits, deadline, sheet_body=small)
     with ParseChild(data, limits, deadline) as child:
         try:
-            return _numbered(child.rows(), hidden)
+            return _numbered(child, hidden)
         except SheetRefused as refused:
             if small or refused.limit not in ("memory_bytes", "seconds"):
                 raise
@@ -177,8 +180,9 @@ def _check_suffix(filename: str) -> str:
     return suffix
 
 
-def _numbered(rows: list[list[object]], hidden: frozenset[int] = frozenset()) -> Sheet:
-    return Sheet(rows, range(1, len(rows) + 1), hidden=hidden)
+def _numbered(child: ParseChild, hidden: frozenset[int] = frozenset()) -> Sheet:
+    rows = child.rows()
+    return Sheet(rows, range(1, len(rows) + 1), hidden=hidden, merged=child.merged)
 
 
 def _refuse_mojibake(cells: list[str], line: int) -> None:

@@ -7,7 +7,7 @@ in a child process with memory and time limits. Here its cells become `Cell` val
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -32,6 +32,8 @@ class Sheet:
     """of a text file; None for a workbook"""
     hidden: frozenset[int] = frozenset()
     """the numbers of the rows the workbook hides"""
+    merged: Sequence[tuple[int, ...]] = ()
+    """the workbook's merged ranges that span rows (`registry.sheets.guard.Sheet.merged`)"""
 
 
 def open_sheet(path: Path, limits: SheetLimits = REGISTER_LIMITS) -> Sheet:
@@ -47,4 +49,4 @@ def open_sheet(path: Path, limits: SheetLimits = REGISTER_LIMITS) -> Sheet:
     else:  # a CSV's cells are all text: `clean` of a str, inline (a register has 600,000)
         text_rows = cast(Iterator[tuple[int, list[str]]], sheet.rows())
         rows = ((number, [c.strip() or None for c in cells]) for number, cells in text_rows)
-    return Sheet(rows, sheet.encoding, sheet.hidden)
+    return Sheet(rows, sheet.encoding, sheet.hidden, sheet.merged)

@@ -8,7 +8,7 @@ found by its column names and reading stops at the footer.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -65,6 +65,8 @@ class Table:
     """row number → the text of each filled cell of a footer row, as written"""
     hidden: frozenset[int] = frozenset()
     """the numbers of the rows the workbook hides (any row, data or not)"""
+    merged: Sequence[tuple[int, ...]] = ()
+    """the workbook's merged ranges that span rows (`registry.sheets.guard.Sheet.merged`)"""
 
 
 def _match_header(layout: Layout, keys: list[str]) -> dict[str, int]:
@@ -235,9 +237,8 @@ def read_table(path: Path, layout: Layout) -> Table:
     """Read ``path`` as a register of ``layout``; raise `UnreadableSheet` when it is not one."""
     sheet = open_sheet(path)
     header_rows, columns, header_texts, after = _find_header(sheet.rows, layout)
-    table = Table(
-        path, layout, header_rows, columns, [], encoding=sheet.encoding, hidden=sheet.hidden
-    )
+    table = Table(path, layout, header_rows, columns, [], encoding=sheet.encoding)
+    table.hidden, table.merged = sheet.hidden, sheet.merged
     body = sheet.rows if after is None else itertools.chain([after], sheet.rows)
     _read_body(body, table, header_texts)
     return table
