@@ -244,6 +244,45 @@ def test_a_hidden_row_gets_no_number(
     assert not out.exists()
 
 
+def _as_excel_saves(path: Path, formula: str, value: str, *, picture: bool = False) -> None:
+    """Give every ``formula`` cell the value Excel/WPS saves beside it (openpyxl saves none);
+    with ``picture``, a picture part, as a stamp or a photo leaves one."""
+    parts = {}
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            parts[name] = archive.read(name)
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    parts["xl/worksheets/sheet1.xml"] = (
+        sheet.replace(f"<f>{formula}</f><v></v>", f"<f>{formula}</f><v>{value}</v>")
+        .replace(f"<f>{formula}</f><v />", f"<f>{formula}</f><v>{value}</v>")
+        .encode()
+    )
+    if picture:
+        parts["xl/media/image1.png"] = b"\x89PNG\r\n"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def test_the_copy_keeps_what_formulas_showed(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """报考年度 typed as a formula (=2010+1, as Excel saves it: with its value). openpyxl saves
+    the copy's formulas without values, which python-calamine read as empty: the copy of a
+    roster the sync accepted was refused, its numbers used up. The copy holds the values."""
+    rows = [approval_row("", name, 报考年度="=2010+1") for name in ("甲", "乙")]
+    path = registered.add("new.xlsx", rows, MIANYANG)
+    _as_excel_saves(path, "2010+1", "2011", picture=True)
+    out = tmp_path / "new.xlsx"
+    code, output = number(path, out, db_path)
+    assert code == 0, output
+    assert "副本中 2 个公式单元格已写成原文件保存的计算结果" in output
+    assert "原文件中的图片、图形或图表（如印章、照片）没有写入副本" in output
+    out.replace(path)
+    code, output = run("sync", str(registered.folder), "--db", str(db_path))
+    assert code == 0, output
+
+
 def test_9999_boundary(registers: RegisterFactory, db_path: Path, tmp_path: Path) -> None:
     registers.add("old.csv", [approval_row("Z1122029998", "甲")], MIANYANG)
     assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0

@@ -259,7 +259,7 @@ def number_command(
                 click.echo(f"{file.name} 中所有行都已有证书编号，无需编号")
                 return
             try:
-                numbering.write_copy(plan, out)
+                notes = numbering.write_copy(plan, out)
             except OSError as exc:
                 raise UsageProblem(f"无法写出 {out}：{exc.strerror}") from exc
             numbering.record_run(conn, plan, out, kind, authority, operator())
@@ -275,6 +275,16 @@ def number_command(
     for first, last, count in plan.ranges().values():
         click.echo(f"{LEVELS[first.letter]}：{first} – {last}，共 {count} 个")
     click.echo(f"已写出编号后的副本：{out}")
+    if notes.formulas:
+        click.echo(
+            f"副本中 {notes.formulas} 个公式单元格已写成原文件保存的计算结果（登记时按此值导入）："
+            "请核对这些值"
+        )
+    if notes.pictures:
+        click.echo(
+            "注意：原文件中的图片、图形或图表（如印章、照片）没有写入副本。"
+            "需要时请在副本中重新插入，或把编号抄回原文件"
+        )
 
 
 @cli.command(name="stock")

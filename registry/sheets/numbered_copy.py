@@ -8,19 +8,73 @@ limit and a deadline, and whatever goes wrong there is a message, never a traceb
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import multiprocessing
 import resource
+import zipfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from registry.sheets._limits import REGISTER_LIMITS, SheetLimits, exceeded, unreadable
-from registry.sheets.writers import fill_column
+from registry.sheets.encoding import decode
 
-WRITE_MEMORY_FACTOR = 2
-"""openpyxl keeps every cell as an object: writing needs more room than reading the same sheet."""
+WRITE_MEMORY_FACTOR = 3
+"""openpyxl keeps every cell as an object, and the workbook is read twice (formulas and their
+saved values): writing needs more room than reading the same sheet."""
+PICTURE_PARTS = ("xl/media/", "xl/drawings/", "xl/charts/")
+
+
+@dataclass(frozen=True)
+class CopyNotes:
+    """What the copy could not keep as it was, for the clerk to know."""
+
+    formulas: int = 0
+    """formula cells written as the value Excel/WPS saved with them: the sync reads the saved
+    value, and openpyxl saves a formula without one, which would have read as empty"""
+    pictures: bool = False
+    """the source has pictures, drawings or charts (a stamp, photos), which openpyxl drops"""
+
+
+def fill_column(source: Path, out: Path, column: int, values: Mapping[int, str]) -> CopyNotes:
+    """Write ``out``: ``source`` with ``values`` (spreadsheet row → text) put in the 0-based
+    ``column``, same format, title, merged header and footer."""
+    if source.suffix.lower() == ".csv":
+        text, encoding = decode(source.read_bytes())
+        reader = csv.reader(io.StringIO(text, newline=""))
+        rows = []
+        for row, cells in enumerate(reader, start=1):  # rows as `registry.sheets.guard` counts
+            value = values.get(row)
+            if value:
+                cells += [""] * (column + 1 - len(cells))
+                cells[column] = value
+            rows.append(cells)
+        with out.open("w", encoding=encoding, newline="") as handle:
+            csv.writer(handle).writerows(rows)
+        return CopyNotes()
+    import openpyxl  # only for this command: the sync never writes workbooks
+
+    workbook = openpyxl.load_workbook(source)
+    sheet = workbook.worksheets[0]
+    saved = openpyxl.load_workbook(source, data_only=True).worksheets[0]
+    formulas = 0
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            if cell.data_type == "f":
+                value = saved.cell(row=cell.row, column=cell.column).value
+                if value is not None:
+                    cell.value = value
+                    formulas += 1
+    for row, value in values.items():
+        sheet.cell(row=row, column=column + 1).value = value
+    workbook.save(out)
+    with zipfile.ZipFile(source) as archive:
+        pictures = any(name.startswith(PICTURE_PARTS) for name in archive.namelist())
+    return CopyNotes(formulas, pictures)
 
 
 def _fill(
@@ -30,7 +84,7 @@ def _fill(
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     try:
-        fill_column(*args)
+        notes = fill_column(*args)
     except OSError as exc:
         reply.send(("os", exc.errno, exc.strerror, exc.filename))
     except MemoryError:
@@ -38,7 +92,7 @@ def _fill(
     except BaseException as exc:  # openpyxl raises anything from IndexError to ParseError
         reply.send(("unreadable", f"{type(exc).__name__}: {exc}"[:300]))
     else:
-        reply.send(("ok",))
+        reply.send(("ok", notes.formulas, notes.pictures))
 
 
 def write_numbered_copy(
@@ -47,9 +101,9 @@ def write_numbered_copy(
     column: int,
     values: Mapping[int, str],
     limits: SheetLimits = REGISTER_LIMITS,
-) -> None:
-    """`registry.sheets.writers.fill_column` in a limited child; raises `SheetRefused` (or
-    `OSError` for the output file) with the reason."""
+) -> CopyNotes:
+    """`fill_column` in a limited child; raises `SheetRefused` (or `OSError` for the output
+    file) with the reason."""
     memory = limits.memory_bytes * WRITE_MEMORY_FACTOR
     context = multiprocessing.get_context("spawn")
     receive, reply = context.Pipe(duplex=False)
@@ -71,7 +125,7 @@ def write_numbered_copy(
         receive.close()
     outcome, *detail = verdict
     if outcome == "ok":
-        return
+        return CopyNotes(*detail)
     if outcome == "os":
         raise OSError(*detail)
     if outcome in ("seconds", "memory"):

@@ -7,7 +7,6 @@ want an empty template.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from registry.domain.levels import LEVEL_ORDER, LEVELS
-from registry.sheets.encoding import decode
 from registry.sheets.layout import Layout
 
 Row = Mapping[str, object]
@@ -182,27 +180,3 @@ def write_requisition_form(path: Path, requisition: Row, *, filled_on: str = "å¹
     for letter, width in zip("ABCD", (20, 14, 16, 16), strict=True):
         sheet.column_dimensions[letter].width = width
     workbook.save(path)
-
-
-def fill_column(source: Path, out: Path, column: int, values: Mapping[int, str]) -> None:
-    """Write ``out``: ``source`` with ``values`` (spreadsheet row â†’ text) put in the 0-based
-    ``column``, same format, title, merged header and footer. How `certreg number` writes the
-    numbered copy of a roster."""
-    if source.suffix.lower() == ".csv":
-        text, encoding = decode(source.read_bytes())
-        reader = csv.reader(io.StringIO(text, newline=""))
-        rows = []
-        for row, cells in enumerate(reader, start=1):  # rows as `registry.sheets.guard` counts
-            value = values.get(row)
-            if value:
-                cells += [""] * (column + 1 - len(cells))
-                cells[column] = value
-            rows.append(cells)
-        with out.open("w", encoding=encoding, newline="") as handle:
-            csv.writer(handle).writerows(rows)
-        return
-    workbook = openpyxl.load_workbook(source)
-    sheet = workbook.worksheets[0]
-    for row, value in values.items():
-        sheet.cell(row=row, column=column + 1).value = value
-    workbook.save(out)

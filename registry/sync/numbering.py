@@ -26,7 +26,7 @@ from registry.kinds.base import hidden_rows
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, exam_verdict, level_verdict
 from registry.kinds.roster_rules import trade_groups
 from registry.sheets.cells import text
-from registry.sheets.numbered_copy import write_numbered_copy
+from registry.sheets.numbered_copy import CopyNotes, write_numbered_copy
 from registry.sheets.table import Record, Table, read_table
 from registry.store import now
 from registry.store.syncs import (
@@ -186,12 +186,12 @@ def _taken(in_file: tuple[int, CertificateNumber], registered: int) -> Problem:
     return Problem(row, NUMBER_COLUMN, str(number), rule, "附件3 四")
 
 
-def write_copy(numbering: Numbering, out: Path) -> None:
+def write_copy(numbering: Numbering, out: Path) -> CopyNotes:
     """Write ``out``: the original file with the new numbers filled in, same format and layout
     (by a limited child process: the file is the clerk's, untrusted)."""
     table = numbering.table
     values = {row: str(number) for row, number in numbering.assigned.items()}
-    write_numbered_copy(table.path, out, table.columns[NUMBER_COLUMN], values)
+    return write_numbered_copy(table.path, out, table.columns[NUMBER_COLUMN], values)
 
 
 def record_run(
