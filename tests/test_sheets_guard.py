@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import python_calamine
-from openpyxl.styles import Border, Side
+from openpyxl.styles import Border, Font, Side
 
 from registry.sheets.guard import (
     REGISTER_LIMITS,
@@ -498,5 +498,24 @@ def test_the_rows_a_worksheet_hides_are_named(tmp_path: Path, rows: str, hidden:
     data = path.read_bytes()
     for limits in (REGISTER_LIMITS, dataclasses.replace(REGISTER_LIMITS, scan_first_bytes=0)):
         sheet = read_sheet_bytes("hidden.xlsx", data, limits)
-        assert sheet.hidden == hidden
+        assert sheet.marks.hidden == hidden
         assert len(sheet.cells) == rows.count("</row>")
+
+
+def test_the_rows_with_a_struck_through_value_are_named(tmp_path: Path) -> None:
+    """A font with <strike/> (shared by a cell format) on a cell that holds a value marks its
+    row; on an empty cell, or a font with strike off, it marks nothing."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in range(1, 7):
+        sheet.append([f"a{row}", f"b{row}"])
+    sheet["B2"].font = Font(strike=True)
+    sheet["A4"].font = Font(strike=True, bold=True)
+    sheet["A5"].font = Font(strike=False, italic=True)
+    sheet["C6"].font = Font(strike=True)  # formatted, empty
+    path = tmp_path / "struck.xlsx"
+    workbook.save(path)
+    data = path.read_bytes()
+    for limits in (REGISTER_LIMITS, dataclasses.replace(REGISTER_LIMITS, scan_first_bytes=0)):
+        assert read_sheet_bytes("struck.xlsx", data, limits).marks.struck == {2, 4}

@@ -10,6 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from openpyxl.styles import Font
 
 from registry import store
 from registry.cli import cli
@@ -207,6 +208,28 @@ def test_a_hidden_data_row_is_refused_by_its_row(loaded: RegisterFactory, db_pat
     workbook.save(path)
     code, _, output = sync(loaded.folder, db_path)
     assert code == 0, output
+
+
+def test_a_struck_through_row_is_refused_by_its_row(loaded: RegisterFactory, db_path: Path) -> None:
+    """A clerk strikes 乙 through (red, as on paper) and leaves the footer's counts blank: every
+    reader takes the row as crossed out, yet python-calamine reads it like any other. A struck
+    empty cell (a format painted down the sheet) marks nothing."""
+    rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate("甲乙丙", start=1)]
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    for cell in sheet[5]:
+        cell.font = Font(strike=True, color="FFFF0000")
+    sheet.cell(row=20, column=1).font = Font(strike=True)
+    workbook.save(path)
+    before = snapshot(db_path)
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    [problem] = report["registers"][1]["problems"]
+    assert problem["row"] == 5 and problem["clause"] == "§四.(五)"
+    assert problem["rule"].startswith("这一行有删除线")
+    assert snapshot(db_path) == before
 
 
 def test_a_cell_merged_down_over_rows_is_refused_by_its_range(

@@ -117,20 +117,25 @@ def _holders_below_footer(table: Table) -> set[int]:
     return {row for row, numbers in found.items() if numbers - own}
 
 
-def hidden_rows(table: Table) -> list[Problem]:
-    """A data row the workbook hides: loaded (or numbered) like any other, yet nobody who
-    reviewed or printed the roster saw it (§四.(五))."""
+HIDDEN_ROW = (
+    "这一行在工作表中被隐藏：隐藏的行同样会登记，审核、打印时却看不到。"
+    "请取消隐藏后核对；不应登记的行请整行删除"
+)
+STRUCK_ROW = (
+    "这一行有删除线：删除线常用来表示该行作废，但它同样会登记。"
+    "不应登记的行请整行删除；要登记的，请清除删除线"
+)
+
+
+def marked_rows(table: Table) -> list[Problem]:
+    """A data row the workbook hides or strikes through: loaded (or numbered) like any other,
+    yet nobody reviewing saw it, or everybody took it as crossed out (§四.(五))."""
+    marks = table.marks
     return [
-        Problem(
-            record.row,
-            None,
-            None,
-            "这一行在工作表中被隐藏：隐藏的行同样会登记，审核、打印时却看不到。"
-            "请取消隐藏后核对；不应登记的行请整行删除",
-            "§四.(五)",
-        )
+        Problem(record.row, None, None, rule, "§四.(五)")
         for record in table.records
-        if record.row in table.hidden
+        for rows, rule in ((marks.hidden, HIDDEN_ROW), (marks.struck, STRUCK_ROW))
+        if record.row in rows
     ]
 
 
@@ -172,7 +177,7 @@ def cell_problems(table: Table) -> list[Problem]:
         )
         for row in sorted({*table.after_footer, *numbered})
     ]
-    problems += hidden_rows(table) + merged_rows(table)
+    problems += marked_rows(table) + merged_rows(table)
     multiline = {column.name for column in table.layout.columns if column.lines}
     for record in table.records:
         joined = "".join(v for v in record.values.values() if isinstance(v, str))

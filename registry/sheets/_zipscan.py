@@ -7,7 +7,7 @@ every part as a stream, never beyond the limits, and checks what the directory c
 - the true inflated size of each part (a part may declare 1 KB and inflate to 1 GB);
 - no part has a DTD, so no entity can expand (billion laughs), for our parser or any other;
 - no cell of the first worksheet lies beyond ``max_rows``/``max_columns``;
-- which rows of the first worksheet are hidden (`registry.sheets._hidden`).
+- which rows of the first worksheet are hidden or struck through (`registry.sheets._marked`).
 
 XML goes through expat with any DOCTYPE refused. A full expat pass over a 40,000-row sheet costs
 more than python-calamine's whole read (1.26 s against 0.95 s on its 30 MB), so the sheet body
@@ -39,8 +39,8 @@ from registry.sheets._extent import (
     column_letters,
     expat_parser,
 )
-from registry.sheets._hidden import HiddenRows, exact_hidden_rows
 from registry.sheets._limits import SheetLimits, exceeded, unreadable
+from registry.sheets._marked import NO_MARKS, HiddenRows, Marks, exact_marks, struck_formats
 
 READ_BYTES = 1 << 20
 RATIO_FLOOR = 1 << 20
@@ -274,21 +274,20 @@ def _stream_part(
 
 def scan_parts(
     workbook: Workbook, limits: SheetLimits, deadline: float, *, sheet_body: bool = True
-) -> frozenset[int]:
+) -> Marks:
     """Inflate every part within the limits (proving its size), refuse DTDs, and refuse a first
-    worksheet with a cell beyond ``max_rows``/``max_columns``; return the numbers of its hidden
-    rows. Without ``sheet_body`` the worksheet's cells are left to the child's check."""
+    worksheet with a cell beyond ``max_rows``/``max_columns``; return the rows it marks as left
+    out (`registry.sheets._marked`). Without ``sheet_body`` the worksheet's cells are left to
+    the child's check."""
     filters = reference_filters(limits)
-    hidden_rows: set[int] = set()
+    marks = NO_MARKS
     for info in workbook.archive.infolist():
         name = info.filename
         prolog, suspicious, hidden = _stream_part(
             workbook, name, filters, limits, deadline, sheet_body
         )
         if hidden is not None:
-            hidden_rows = hidden.rows
-            if hidden.unnumbered:
-                hidden_rows = exact_hidden_rows(_stream(workbook.archive, name), limits, deadline)
+            marks = _marks(workbook, hidden, limits, deadline)
         if name != workbook.sheet or not sheet_body:
             continue
         if workbook.kind == "ods":
@@ -300,4 +299,15 @@ def scan_parts(
             suspicious = True
         if suspicious:
             Extent(limits, ods=False).run(_stream(workbook.archive, name), deadline)
-    return frozenset(hidden_rows)
+    return marks
+
+
+def _marks(workbook: Workbook, hidden: HiddenRows, limits: SheetLimits, deadline: float) -> Marks:
+    """The worksheet's hidden rows as its scan found them, and its struck-through rows: an
+    exact pass when the styles strike a font through or a hidden row had no number."""
+    styles = "xl/styles.xml"
+    names = workbook.archive.namelist()
+    struck = struck_formats(_read(workbook.archive, styles)) if styles in names else frozenset()
+    if not struck and not hidden.unnumbered:
+        return Marks(frozenset(hidden.rows))
+    return exact_marks(_stream(workbook.archive, workbook.sheet), struck, limits, deadline)

@@ -9,7 +9,7 @@ blocks forever or a link to ``/dev/zero``. So:
    (`open_regular_file`), and everything after works on those bytes;
 2. a zip workbook (.xlsx/.xlsm/.ods) must pass its directory's limits before any parser sees it;
 3. the parent inflates every part within the limits, proving its size, and refuses DTDs; it
-   notes the first worksheet's hidden rows, and in one of up to ``scan_first_bytes`` it looks
+   notes the first worksheet's hidden and struck-through rows, and in one of up to ``scan_first_bytes`` it looks
    for cells beyond ``max_rows``/``max_columns`` (`registry.sheets._zipscan`); then python-calamine parses it in a child
    process with an address-space and a time limit, which checks the parsed range before a
    single row is built (`registry.sheets._child`); .xls (OLE) has only the child;
@@ -47,6 +47,7 @@ from registry.sheets._limits import (
     refusal,
     unreadable,
 )
+from registry.sheets._marked import NO_MARKS, Marks
 from registry.sheets._zipscan import Workbook, check_directory, scan_parts
 from registry.sheets.encoding import decode, mojibake
 
@@ -82,8 +83,8 @@ class Sheet:
     the record's place, not the text line it ends on)"""
     encoding: str | None = None
     """the CSV's detected encoding (``utf-8``, ``utf-8-sig``, ``gb18030``); None for a workbook"""
-    hidden: frozenset[int] = frozenset()
-    """the numbers of the rows an .xlsx hides (`registry.sheets._hidden`)"""
+    marks: Marks = NO_MARKS
+    """the rows an .xlsx hides or strikes through (`registry.sheets._marked`)"""
     merged: Sequence[tuple[int, ...]] = ()
     """a workbook's merged ranges that span rows, 1-based (first row, first column, last row,
     last column): their value is in the first row only"""
@@ -151,10 +152,10 @@ def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     # the sheet's scan would cost a quarter of the parse, and the child's check of the parsed
     # range is exact. Should the child die, the whole scan runs then, to name the cause.
     small = workbook.sheet_bytes <= limits.scan_first_bytes
-    hidden = scan_parts(workbook, limits, deadline, sheet_body=small)
+    marks = scan_parts(workbook, limits, deadline, sheet_body=small)
     with ParseChild(data, limits, deadline) as child:
         try:
-            return _numbered(child, hidden)
+            return _numbered(child, marks)
         except SheetRefused as refused:
             if small or refused.limit not in ("memory_bytes", "seconds"):
                 raise
@@ -180,9 +181,9 @@ def _check_suffix(filename: str) -> str:
     return suffix
 
 
-def _numbered(child: ParseChild, hidden: frozenset[int] = frozenset()) -> Sheet:
+def _numbered(child: ParseChild, marks: Marks = NO_MARKS) -> Sheet:
     rows = child.rows()
-    return Sheet(rows, range(1, len(rows) + 1), hidden=hidden, merged=child.merged)
+    return Sheet(rows, range(1, len(rows) + 1), marks=marks, merged=child.merged)
 
 
 def _refuse_mojibake(cells: list[str], line: int) -> None:

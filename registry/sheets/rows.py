@@ -8,10 +8,11 @@ in a child process with memory and time limits. Here its cells become `Cell` val
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
+from registry.sheets._marked import Marks
 from registry.sheets.cells import Cell, clean
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.guard import REGISTER_LIMITS, SheetLimits, read_sheet
@@ -30,8 +31,8 @@ class Sheet:
     rows: Iterator[Row]
     encoding: str | None = None
     """of a text file; None for a workbook"""
-    hidden: frozenset[int] = frozenset()
-    """the numbers of the rows the workbook hides"""
+    marks: Marks = field(default_factory=Marks)
+    """the rows the workbook hides or strikes through"""
     merged: Sequence[tuple[int, ...]] = ()
     """the workbook's merged ranges that span rows (`registry.sheets.guard.Sheet.merged`)"""
 
@@ -49,4 +50,4 @@ def open_sheet(path: Path, limits: SheetLimits = REGISTER_LIMITS) -> Sheet:
     else:  # a CSV's cells are all text: `clean` of a str, inline (a register has 600,000)
         text_rows = cast(Iterator[tuple[int, list[str]]], sheet.rows())
         rows = ((number, [c.strip() or None for c in cells]) for number, cells in text_rows)
-    return Sheet(rows, sheet.encoding, sheet.hidden, sheet.merged)
+    return Sheet(rows, sheet.encoding, sheet.marks, sheet.merged)

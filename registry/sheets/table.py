@@ -14,6 +14,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from registry.sheets._extent import column_letters
+from registry.sheets._marked import Marks
 from registry.sheets.cells import Cell
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.layout import Layout, header_key
@@ -63,8 +64,8 @@ class Table:
     which are not read as data and must not vanish without a word"""
     footer_cells: dict[int, list[str]] = field(default_factory=dict)
     """row number → the text of each filled cell of a footer row, as written"""
-    hidden: frozenset[int] = frozenset()
-    """the numbers of the rows the workbook hides (any row, data or not)"""
+    marks: Marks = field(default_factory=Marks)
+    """the rows the workbook hides or strikes through (any row, data or not)"""
     merged: Sequence[tuple[int, ...]] = ()
     """the workbook's merged ranges that span rows (`registry.sheets.guard.Sheet.merged`)"""
 
@@ -238,7 +239,7 @@ def read_table(path: Path, layout: Layout) -> Table:
     sheet = open_sheet(path)
     header_rows, columns, header_texts, after = _find_header(sheet.rows, layout)
     table = Table(path, layout, header_rows, columns, [], encoding=sheet.encoding)
-    table.hidden, table.merged = sheet.hidden, sheet.merged
+    table.marks, table.merged = sheet.marks, sheet.merged
     body = sheet.rows if after is None else itertools.chain([after], sheet.rows)
     _read_body(body, table, header_texts)
     return table

@@ -22,7 +22,7 @@ from registry.domain.regions import issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import builtin_catalogue
 from registry.kinds import LAYOUTS
-from registry.kinds.base import hidden_rows
+from registry.kinds.base import marked_rows
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, exam_verdict, level_verdict
 from registry.kinds.roster_rules import trade_groups
 from registry.sheets.cells import text
@@ -89,7 +89,7 @@ def plan(
     if not numbering.table.records:
         numbering.problems.append(Problem(None, None, None, "名册没有任何数据行"))
         return numbering
-    numbering.problems += hidden_rows(numbering.table)  # a hidden row would take a number
+    numbering.problems += marked_rows(numbering.table)  # a hidden or struck row would take a number
     last_written: dict[str, tuple[int, CertificateNumber]] = {}  # by letter, in roster order
     waiting: list[tuple[int, str]] = []
     for record in numbering.table.records:

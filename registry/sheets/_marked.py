@@ -1,0 +1,158 @@
+"""The rows an .xlsx worksheet marks as left out: hidden (``<row hidden="1">``), or holding a
+cell struck through (a font with ``<strike/>``), the way clerks cross out a holder on paper.
+
+python-calamine reads such rows like any other and says nothing of them, yet a clerk hides or
+strikes a row to leave it out of what is reviewed and printed: loaded, it would give a
+certificate to a holder nobody meant to register. So the parent finds them while it streams the
+worksheet for its other checks (`registry.sheets._zipscan`), and the sync refuses a register with
+such a data row, naming it (`registry.kinds.base.cell_problems`).
+
+Most sheets hide nothing: a block without ``hidden="`` costs one ``bytes`` search, and a
+workbook whose styles strike no font through is not looked at again. A hidden row written
+without its ``r`` attribute, or a struck-through font, sends the sheet through one exact expat
+pass. An .ods or .xls workbook's marks are not looked for.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pyexpat import ExpatError
+
+from registry.sheets._extent import StopParsing, cell_position, expat_parser
+from registry.sheets._limits import SheetLimits, exceeded, unreadable
+
+_MARK = b'hidden="'
+_HIDDEN_ROW = re.compile(rb'row\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\sr="([0-9]{1,9})"')
+TAIL = 2048
+"""bytes kept from one block to the next, so that a row tag cut in two is still found"""
+_TRUE = ("1", "true")
+
+
+@dataclass(frozen=True)
+class Marks:
+    """The numbers of the rows a worksheet hides, and of those with a struck-through cell."""
+
+    hidden: frozenset[int] = frozenset()
+    struck: frozenset[int] = frozenset()
+
+
+NO_MARKS = Marks()
+
+
+class HiddenRows:
+    """Fed the worksheet's blocks in order; ``rows`` are the numbers of its hidden rows."""
+
+    def __init__(self) -> None:
+        self.rows: set[int] = set()
+        self.unnumbered = False
+        """a hidden row without ``r``: its number needs `exact_marks`"""
+        self._tail = b""
+
+    def feed(self, block: bytes) -> None:
+        window = self._tail + block
+        self._tail = window[-TAIL:]
+        if _MARK not in window:
+            return
+        for match in _HIDDEN_ROW.finditer(window):
+            if window[match.start() - 1 : match.start()] not in (b"<", b":"):
+                continue  # "row" inside some other word or text
+            number = _ROW_NUMBER.search(match[0])
+            if number is None:
+                self.unnumbered = True
+            else:
+                self.rows.add(int(number[1]))
+
+
+def _parse(
+    data: bytes | Iterator[bytes],
+    start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], None] | None = None,
+    *,
+    check: Callable[[], None] | None = None,
+) -> None:
+    parser = expat_parser()
+    parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
+    try:
+        for block in [data] if isinstance(data, bytes) else data:
+            if check is not None:
+                check()
+            parser.Parse(block, False)
+        parser.Parse(b"", True)
+    except StopParsing:
+        pass
+    except ExpatError as exc:
+        raise unreadable("工作簿内的 XML 部件已损坏") from exc
+
+
+def struck_formats(styles: bytes) -> frozenset[int]:
+    """The cell formats (indexes into ``<cellXfs>``) whose font is struck through."""
+    struck_fonts: set[int] = set()
+    formats: set[int] = set()
+    place = {"fonts": -1, "cellXfs": -1}
+    inside = ""
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        nonlocal inside
+        local = name.rpartition(" ")[2]
+        if local in place:
+            inside = local
+        elif inside == "fonts" and local == "font":
+            place["fonts"] += 1
+        elif inside == "fonts" and local == "strike" and attributes.get("val", "1") in _TRUE:
+            struck_fonts.add(place["fonts"])
+        elif inside == "cellXfs" and local == "xf":
+            place["cellXfs"] += 1
+            font = attributes.get("fontId", "0")
+            if font.isdigit() and int(font) in struck_fonts:
+                formats.add(place["cellXfs"])
+
+    def end(name: str) -> None:
+        nonlocal inside
+        if name.rpartition(" ")[2] == inside:
+            inside = ""
+
+    _parse(styles, start, end)
+    return frozenset(formats)
+
+
+def exact_marks(
+    blocks: Iterator[bytes], struck: frozenset[int], limits: SheetLimits, deadline: float
+) -> Marks:
+    """Both marks by expat: a row without ``r`` numbered after the one before it, as
+    python-calamine does; a struck row one with a struck-through cell that holds a value."""
+    hidden: set[int] = set()
+    rows: set[int] = set()
+    row = 0
+    cell: int | None = None  # the row of a struck cell being read, until it proves filled
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        nonlocal row, cell
+        local = name.rpartition(" ")[2]
+        if local == "row":
+            number = attributes.get("r", "")
+            row = int(number) if number.isdigit() else row + 1
+            if attributes.get("hidden") in _TRUE:
+                hidden.add(row)
+        elif local == "c":
+            style = attributes.get("s", "0")
+            if style.isdigit() and int(style) in struck:
+                position = cell_position(attributes.get("r", ""))
+                cell = position[0] if position else row
+            else:
+                cell = None
+        elif local in ("v", "is") and cell is not None:
+            rows.add(cell)
+            cell = None
+
+    def in_time() -> None:
+        if time.monotonic() > deadline:
+            raise exceeded(limits, "seconds")
+
+    _parse(blocks, start, check=in_time)
+    return Marks(frozenset(hidden), frozenset(rows))
