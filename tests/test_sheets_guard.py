@@ -519,3 +519,23 @@ def test_the_rows_with_a_struck_through_value_are_named(tmp_path: Path) -> None:
     data = path.read_bytes()
     for limits in (REGISTER_LIMITS, dataclasses.replace(REGISTER_LIMITS, scan_first_bytes=0)):
         assert read_sheet_bytes("struck.xlsx", data, limits).marks.struck == {2, 4}
+
+
+def test_the_rows_with_a_formula_saved_without_its_value_are_named(tmp_path: Path) -> None:
+    """python-calamine reads a formula cell by the value saved with it: a program that writes
+    formulas without one (openpyxl does) leaves cells that read as empty."""
+    cells = (
+        '<row r="1"><c r="A1"><v>1</v></c></row>'
+        '<row r="2"><c r="B2"><f>1+1</f></c></row>'
+        '<row r="3"><c r="B3"><f>1+1</f><v>2</v></c></row>'
+        '<row r="4"><c r="B4"><f t="shared" si="0"/></c></row>'
+        '<row r="5"><c r="B5" t="str"><f>"a"</f><v></v></c></row>'
+        '<row r="6"><c r="B6"><f>1+1</f><v/></c></row>'
+    )
+    data = write_workbook(tmp_path / "formulas.xlsx", sheet_xml(cells)).read_bytes()
+    for limits in (REGISTER_LIMITS, dataclasses.replace(REGISTER_LIMITS, scan_first_bytes=0)):
+        assert read_sheet_bytes("formulas.xlsx", data, limits).marks.unsaved == {2, 4, 5, 6}
+    # a formula cell without r: by expat, the cell's row is its row's
+    unnumbered = write_workbook(tmp_path / "u.xlsx", sheet_xml(cells.replace(' r="B2"', "")))
+    sheet = read_sheet_bytes("u.xlsx", unnumbered.read_bytes(), REGISTER_LIMITS)
+    assert sheet.marks.unsaved == {2, 4, 5, 6}

@@ -232,6 +232,27 @@ def test_a_struck_through_row_is_refused_by_its_row(loaded: RegisterFactory, db_
     assert snapshot(db_path) == before
 
 
+def test_a_formula_saved_without_its_value_is_refused(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """A footer whose approval count is a formula, in a file a program wrote (openpyxl saves no
+    value): read as empty, the footer — and the count check — vanished without a word."""
+    rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate("甲乙丙", start=1)]
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append([])
+    sheet.append(['="证书核发部门意见：同意中级 "&2&" 人"'])
+    workbook.save(path)
+    before = snapshot(db_path)
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    [problem] = report["registers"][1]["problems"]
+    assert problem["row"] == 8 and problem["rule"].startswith("这一行有公式，但文件没有保存")
+    assert snapshot(db_path) == before
+
+
 def test_a_cell_merged_down_over_rows_is_refused_by_its_range(
     loaded: RegisterFactory, db_path: Path
 ) -> None:

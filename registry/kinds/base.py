@@ -127,16 +127,29 @@ STRUCK_ROW = (
 )
 
 
+UNSAVED_FORMULA = (
+    "这一行有公式，但文件没有保存公式的计算结果（程序生成的文件常见），导入时会读成空白。"
+    "请用 Excel 或 WPS 打开这个文件、保存一次后重试"
+)
+
+
 def marked_rows(table: Table) -> list[Problem]:
     """A data row the workbook hides or strikes through: loaded (or numbered) like any other,
-    yet nobody reviewing saw it, or everybody took it as crossed out (§四.(五))."""
+    yet nobody reviewing saw it, or everybody took it as crossed out (§四.(五)). And any row
+    below the header with a formula saved without its value: read as empty, whatever it shows
+    (a footer's approval counts, a whole row of formulas)."""
     marks = table.marks
-    return [
+    found = [
         Problem(record.row, None, None, rule, "§四.(五)")
         for record in table.records
         for rows, rule in ((marks.hidden, HIDDEN_ROW), (marks.struck, STRUCK_ROW))
         if record.row in rows
     ]
+    below = max(table.header_rows, default=0)  # a row of formulas alone reads as empty
+    found += [
+        Problem(row, None, None, UNSAVED_FORMULA) for row in sorted(marks.unsaved) if row > below
+    ]
+    return found
 
 
 def merged_rows(table: Table) -> list[Problem]:

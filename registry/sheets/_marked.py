@@ -32,12 +32,21 @@ TAIL = 2048
 _TRUE = ("1", "true")
 
 
+_FORMULA = b"<f"
+_UNSAVED = re.compile(rb"(?:</f>|<f\b[^>]*/>)(?:<v\s*/>|<v></v>)?</c>")
+"""a formula cell that holds no saved value: python-calamine reads it as empty"""
+_CELL_ROW = re.compile(rb'<c\b[^>]*?\sr="[A-Za-z]{1,3}([0-9]{1,9})"')
+
+
 @dataclass(frozen=True)
 class Marks:
-    """The numbers of the rows a worksheet hides, and of those with a struck-through cell."""
+    """The numbers of the rows a worksheet hides, of those with a struck-through cell, and of
+    those with a formula saved without its value (a file written by a program, not by Excel or
+    WPS: read as empty, though the program that opens it shows a value)."""
 
     hidden: frozenset[int] = frozenset()
     struck: frozenset[int] = frozenset()
+    unsaved: frozenset[int] = frozenset()
 
 
 NO_MARKS = Marks()
@@ -48,13 +57,16 @@ class HiddenRows:
 
     def __init__(self) -> None:
         self.rows: set[int] = set()
+        self.unsaved: set[int] = set()
         self.unnumbered = False
-        """a hidden row without ``r``: its number needs `exact_marks`"""
+        """a hidden row or a formula cell without ``r``: its number needs `exact_marks`"""
         self._tail = b""
 
     def feed(self, block: bytes) -> None:
         window = self._tail + block
         self._tail = window[-TAIL:]
+        if _FORMULA in window:
+            self._unsaved(window)
         if _MARK not in window:
             return
         for match in _HIDDEN_ROW.finditer(window):
@@ -66,18 +78,30 @@ class HiddenRows:
             else:
                 self.rows.add(int(number[1]))
 
+    def _unsaved(self, window: bytes) -> None:
+        for match in _UNSAVED.finditer(window):
+            cell = window.rfind(b"<c", 0, match.start())
+            number = _CELL_ROW.match(window, cell) if cell >= 0 else None
+            if number is None:
+                self.unnumbered = True
+            else:
+                self.unsaved.add(int(number[1]))
+
 
 def _parse(
     data: bytes | Iterator[bytes],
     start: Callable[[str, dict[str, str]], None],
     end: Callable[[str], None] | None = None,
     *,
+    text: Callable[[str], None] | None = None,
     check: Callable[[], None] | None = None,
 ) -> None:
     parser = expat_parser()
     parser.StartElementHandler = start
     if end is not None:
         parser.EndElementHandler = end
+    if text is not None:
+        parser.CharacterDataHandler = text
     try:
         for block in [data] if isinstance(data, bytes) else data:
             if check is not None:
@@ -128,11 +152,13 @@ def exact_marks(
     python-calamine does; a struck row one with a struck-through cell that holds a value."""
     hidden: set[int] = set()
     rows: set[int] = set()
+    unsaved: set[int] = set()
     row = 0
-    cell: int | None = None  # the row of a struck cell being read, until it proves filled
+    cell = 0  # the row of the cell being read
+    styled = formula = filled = in_value = False
 
     def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal row, cell
+        nonlocal row, cell, styled, formula, filled, in_value
         local = name.rpartition(" ")[2]
         if local == "row":
             number = attributes.get("r", "")
@@ -141,18 +167,32 @@ def exact_marks(
                 hidden.add(row)
         elif local == "c":
             style = attributes.get("s", "0")
-            if style.isdigit() and int(style) in struck:
-                position = cell_position(attributes.get("r", ""))
-                cell = position[0] if position else row
-            else:
-                cell = None
-        elif local in ("v", "is") and cell is not None:
-            rows.add(cell)
-            cell = None
+            styled = style.isdigit() and int(style) in struck
+            position = cell_position(attributes.get("r", ""))
+            cell = position[0] if position else row
+            formula = filled = False
+        elif local == "f":
+            formula = True
+        elif local in ("v", "is"):
+            in_value = True
+            if styled:
+                rows.add(cell)
+
+    def text(data: str) -> None:
+        nonlocal filled
+        filled = filled or (in_value and bool(data))
+
+    def end(name: str) -> None:
+        nonlocal in_value
+        local = name.rpartition(" ")[2]
+        if local in ("v", "is"):
+            in_value = False
+        elif local == "c" and formula and not filled:
+            unsaved.add(cell)
 
     def in_time() -> None:
         if time.monotonic() > deadline:
             raise exceeded(limits, "seconds")
 
-    _parse(blocks, start, check=in_time)
-    return Marks(frozenset(hidden), frozenset(rows))
+    _parse(blocks, start, end, text=text, check=in_time)
+    return Marks(frozenset(hidden), frozenset(rows), frozenset(unsaved))

@@ -309,5 +309,5 @@ def _marks(workbook: Workbook, hidden: HiddenRows, limits: SheetLimits, deadline
     names = workbook.archive.namelist()
     struck = struck_formats(_read(workbook.archive, styles)) if styles in names else frozenset()
     if not struck and not hidden.unnumbered:
-        return Marks(frozenset(hidden.rows))
+        return Marks(frozenset(hidden.rows), unsaved=frozenset(hidden.unsaved))
     return exact_marks(_stream(workbook.archive, workbook.sheet), struck, limits, deadline)
