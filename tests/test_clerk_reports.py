@@ -54,7 +54,9 @@ def number_mianyang(path: Path, out: Path, db: Path, *extra: str) -> tuple[int, 
 def test_one_systematic_fault_in_a_huge_register_is_one_summary_line(tmp_path: Path) -> None:
     registers = RegisterFactory(tmp_path / "registers")
     rows = [
-        approval_row(f"{letter}112202{seq:04d}", f"持证人{seq}", level, 报考工种="驾校")
+        approval_row(
+            f"{letter}112202{seq:04d}", f"持证人{chr(0x4E00 + seq)}", level, 报考工种="驾校"
+        )
         for letter, level in LEVELS.items()
         for seq in range(1, 10_000)
     ]
@@ -429,7 +431,10 @@ def test_problem_lists_of_two_registers_of_one_name_stay_apart_beside_the_regist
 ) -> None:
     """2012/a.csv and 2013/a.csv, both refused where their folders are read-only: each list is
     named by its register's key in the registry's folder, neither overwriting the other."""
-    rows = [approval_row(f"Z112202{i:04d}", f"持证人{i}", 报考工种="驾校") for i in range(1, 31)]
+    rows = [
+        approval_row(f"Z112202{i:04d}", f"持证人{chr(0x4E00 + i)}", 报考工种="驾校")
+        for i in range(1, 31)
+    ]
     for year in ("2012", "2013"):
         (registers.folder / year).mkdir()
         registers.add(f"{year}/a.csv", rows, MIANYANG)
@@ -462,7 +467,10 @@ def test_the_report_is_printed_when_no_folder_takes_the_problem_list(
 
     monkeypatch.setattr(tempfile, "NamedTemporaryFile", read_only)
     monkeypatch.setattr(tempfile, "gettempdir", lambda: read_only())
-    rows = [approval_row(f"Z112202{i:04d}", f"持证人{i}", 报考工种="驾校") for i in range(1, 31)]
+    rows = [
+        approval_row(f"Z112202{i:04d}", f"持证人{chr(0x4E00 + i)}", 报考工种="驾校")
+        for i in range(1, 31)
+    ]
     path = registers.add("big.csv", rows, MIANYANG)
     code, output = run("sync", str(path.parent), "--db", str(db_path))
     assert code == 1, output
@@ -480,7 +488,10 @@ def test_the_problem_list_goes_beside_the_registry_when_the_registers_folder_is_
 ) -> None:
     """The scheduled sync's unit may write the registry's folder, which outlives the run —
     unlike its private /tmp, whose list vanished with the run."""
-    rows = [approval_row(f"Z112202{i:04d}", f"持证人{i}", 报考工种="驾校") for i in range(1, 31)]
+    rows = [
+        approval_row(f"Z112202{i:04d}", f"持证人{chr(0x4E00 + i)}", 报考工种="驾校")
+        for i in range(1, 31)
+    ]
     path = registers.add("big.csv", rows, MIANYANG)
     data = tmp_path / "data"
     data.mkdir()

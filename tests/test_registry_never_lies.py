@@ -6,6 +6,7 @@ The 换发 and 补发 that are allowed are checked through the public app and th
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -473,9 +474,11 @@ def test_6_a_technician_column_merged_over_its_rows_is_refused(
     workbook.save(path)
     problems = refused(registers, db_path, "technicians.xlsx")
     assert {(p[0], p[1]) for p in problems} == {
-        (row, column) for row in (4, 5) for column in ("文化程度", "工作单位", "批准文号")
+        (row, column) for row in (3, 4, 5) for column in ("文化程度", "工作单位", "批准文号")
     }
-    assert all("合并单元格" in p[2] and p[3] == "§四.(五)" for p in problems)
+    assert all("合并" in p[2] and p[3] == "§四.(五)" for p in problems)
+    ranges = [p[2] for p in problems if p[0] == 3]  # each merged range named at its first row
+    assert all(re.match(r"单元格 [A-Z]3:[A-Z]5 合并了第3–5行", rule) for rule in ranges)
 
 
 @pytest.mark.parametrize(

@@ -266,7 +266,9 @@ def test_the_problem_list_replaces_a_link_planted_in_its_place(
     name is replaced, and the file it points to is left as it was (even on a dry run)."""
     victim = tmp_path / "victim.txt"
     victim.write_text("administrator's file\n", encoding="utf-8")
-    rows = [approval_row(f"Z11220200{i:02d}", f"人{i}", 性别="X") for i in range(1, 30)]
+    rows = [
+        approval_row(f"Z11220200{i:02d}", f"人{chr(0x4E00 + i)}", 性别="X") for i in range(1, 30)
+    ]
     registers.add("r.csv", rows, MIANYANG)
     listed = registers.folder / "r.csv.问题清单.csv"
     listed.symlink_to(victim)

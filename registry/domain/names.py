@@ -57,10 +57,13 @@ def mask_name(name: str) -> str:
 
 
 def check_name(name: str) -> tuple[str, str] | None:
-    """(rule, clause) when a normalised holder name cannot be registered: empty, or longer than
-    the public check accepts (the holder could never be verified)."""
+    """(rule, clause) when a normalised holder name cannot be registered: empty, holding a
+    digit (a date or number typed one column off), or longer than the public check accepts
+    (the holder could never be verified)."""
     if not name:
         return "姓名为空", "§四.(三)"
+    if any(ch.isdigit() for ch in name):
+        return "姓名中有数字：请核对是否填到了别的栏目", "§四.(三)"
     if len(name) > MAX_NAME_CHARS:
         return (
             f"姓名有 {len(name)} 个字符，最多 {MAX_NAME_CHARS} 个（公众查验只接受这么长的姓名）",

@@ -112,10 +112,17 @@ def _event_problems(
             "（即该证书所在名册的批准文件）"
         )
         found.append(("原公布文件", event.original_document, rule, "§四.(六)3"))
+    birth = dict(event.corrections).get("birth")
+    if birth and current.work_start and birth >= str(current.work_start):
+        rule = f"更正后的出生年月不早于该持证人的参加工作时间 {current.work_start}，请核对"
+        found.append(("更正出生年月", birth, rule, "§四.(三)"))
     if event.new_number:
         new = parse(event.new_number)
         if new.letter != current.letter or new.region != current.region:
-            rule = "新证书编号的等级代码和地区代码须与原证书相同"
+            rule = (
+                f"新证书编号的等级代码和地区代码须与原证书相同：应以 {current.letter} 开头，"
+                f"地区代码为 {current.region}（如 {current.letter}{new.year_code}{current.region}…）"
+            )
             found.append(("新证书编号", event.new_number, rule, "附件3"))
         if certificate(event.new_number) is not None:
             rule = "该编号已被使用，新证书编号必须是未用过的编号"

@@ -147,10 +147,14 @@ class StatusRow:
             return [("sex", written)]
         if column == "更正出生年月":
             try:
-                return [("birth", year_month_text(*parse_year_month(written)))]
+                year, month = parse_year_month(written)
             except BadDate as exc:
                 self.fail(column, written, str(exc), "§四.(三)")
                 return []
+            if (year, month) > (self.today.year, self.today.month):
+                self.fail(column, written, "日期在将来，请核对", "§四.(三)")
+                return []
+            return [("birth", year_month_text(year, month))]
         trade = self.catalogue.resolve(written)
         if trade is None:
             rule = "不是《机关事业单位工勤人员岗位等级规范（试行）》规定的工种名称"

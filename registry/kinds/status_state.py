@@ -38,6 +38,8 @@ class CertificateState:
     """the approval document that published the holder's pass: its roster's (§四.(六)3)"""
     collected_on: str | None = None
     """when the holder collected the paper (collections): it was valid then"""
+    work_start: str | None = None
+    """参加工作时间 (附件4; 附件5 has none): a corrected birth date must come before it"""
 
 
 _LOAD = """
@@ -50,7 +52,8 @@ WITH RECURSIVE chain(number, predecessor, approval_doc) AS (
 SELECT name_key, birth, trade, letter, region, authority, issued_on, status, successor,
     (SELECT max(date) FROM status_events WHERE number = :n OR new_number = :n),
     (SELECT approval_doc FROM chain WHERE predecessor IS NULL),
-    (SELECT collected_on FROM collections WHERE number = :n)
+    (SELECT collected_on FROM collections WHERE number = :n),
+    work_start
 FROM certificates WHERE number = :n
 """
 
