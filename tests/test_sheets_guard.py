@@ -539,3 +539,12 @@ def test_the_rows_with_a_formula_saved_without_its_value_are_named(tmp_path: Pat
     unnumbered = write_workbook(tmp_path / "u.xlsx", sheet_xml(cells.replace(' r="B2"', "")))
     sheet = read_sheet_bytes("u.xlsx", unnumbered.read_bytes(), REGISTER_LIMITS)
     assert sheet.marks.unsaved == {2, 4, 5, 6}
+
+
+def test_a_workbook_with_an_open_password_is_told_so() -> None:
+    """Excel keeps a password-protected .xlsx in an OLE file whose directory names the stream
+    ``EncryptedPackage``: the clerk is told to remove the password, not that the file is
+    damaged. (The directory is all that is looked at: a stand-in holds just that.)"""
+    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptedPackage".encode("utf-16-le")
+    with pytest.raises(SheetRefused, match="文件设有打开密码.*取消密码"):
+        read_sheet_bytes("名册.xlsx", data, REGISTER_LIMITS)

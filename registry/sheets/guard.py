@@ -66,6 +66,8 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 TEXT_SUFFIXES = (".csv", ".txt")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+"""the stream an encrypted workbook keeps its contents in, named in its OLE directory"""
 READ_BYTES = 1 << 20
 
 
@@ -142,6 +144,11 @@ def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
         return _read_csv(data, limits)
     deadline = time.monotonic() + limits.seconds
     if data.startswith(OLE_MAGIC):  # .xls: nothing to scan before the parse, the child bounds it
+        if ENCRYPTED_PACKAGE in data:  # an .xlsx with an open password is an OLE file so
+            raise SheetRefused(
+                "文件设有打开密码，无法读取。请在 Excel/WPS 中打开它，取消密码（文件→信息→"
+                "保护工作簿→用密码进行加密，清空密码）后保存，再重试"
+            )
         with ParseChild(data, limits, deadline) as child:
             return _numbered(child)
     if not data.startswith(ZIP_MAGIC):
