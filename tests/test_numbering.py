@@ -218,12 +218,21 @@ def test_refuses_rows_that_may_not_get_a_number(
         approval_row("", "甲"),
         approval_row("", "乙", 实际操作技能=40),
         approval_row("", "丙", level="技师"),
+        approval_row("", "丁", 职业道德="免考"),
     ]
     path = registered.add("new.csv", rows, MIANYANG)
     out = tmp_path / "numbered.csv"
     code, output = number(path, out, db_path)
     assert code == 1
-    assert "第5行「实际操作技能」“40”：考试考核结果不合格" in output
+    assert (
+        "第5行「实际操作技能」“40”：分数 40 低于 60 分，不合格，不能发证（§二、§四.(六)1）"
+        in output
+    )
+    # a value to retype is said so, as the sync says it: not "failed", which would cost a pass
+    assert (
+        "第7行「职业道德」“免考”：" in output
+        and "第7行「职业道德」“免考”：考试考核结果不合格" not in output
+    )
     assert "第6行「报考等级」“技师”：技师证书只能由省人力资源和社会保障厅核发" in output
     assert not out.exists()
 

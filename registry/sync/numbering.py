@@ -70,10 +70,12 @@ def _letter(
             value = text(record.values.get("报考等级"))
             return None, Problem(record.row, "报考等级", value, *refused)
         for column in EXAM_COLUMNS:
-            if exam_verdict(record.values.get(column))[1]:
-                rule = "考试考核结果不合格或为空的人员不能编号发证"
+            # the sync's own words: a failed result, or a value to retype (免考, /, A), never
+            # "failed" for a value that only cannot be read
+            refused = exam_verdict(record.values.get(column))[1]
+            if refused:
                 value = text(record.values.get(column))
-                return None, Problem(record.row, column, value, rule, "§二、§四.(六)1")
+                return None, Problem(record.row, column, value, *refused)
     assert isinstance(letter, str)
     reason = issuing_problem(authority, region, letter)
     if reason:
