@@ -86,6 +86,33 @@ def test_header_with_stray_spaces_full_width_brackets_and_numeric_cells(tmp_path
     assert [line for _, line in table.footer][0].startswith("审核人")
 
 
+def test_a_form_s_column_numbers_and_header_notes_are_no_holders(tmp_path: Path) -> None:
+    """What printed forms carry besides holders: a row numbering the columns under the header
+    (read as a holder it was 13 problems, one of them a "failed" score of 10), and notes in
+    brackets in header cells (出生年月（年.月）). A 合计 row is a record, which every kind
+    refuses as such (`registry.kinds.base.total_row`)."""
+    path = tmp_path / "form.xlsx"
+    rows = [approval_row("Z1122020001", "张三"), approval_row("Z1122020002", "李四")]
+    write_xlsx(path, APPROVAL_ROSTER, rows, title="审批名册", footer=footer({"Z": 2}))
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    headers = {cell.value: cell for cell in sheet[2]}
+    headers["出生年月"].value = "出生年月（年.月）"
+    headers["报考等级"].value = "报考等级(初级/中级/高级)"
+    sheet.insert_rows(4)
+    for column in range(1, sheet.max_column + 1):
+        sheet.cell(4, column).value = column
+    workbook.save(path)
+    table = read_table(path, APPROVAL_ROSTER)
+    assert table.header_rows == (2, 3, 4)
+    assert [(r.row, r.values["姓名"], r.values["出生年月"]) for r in table.records] == [
+        (5, "张三", "1975.05"),
+        (6, "李四", "1975.05"),
+    ]
+    assert table.records[0].values["报考等级"] == "中级"
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_csv_encodings_are_detected(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "r.csv"

@@ -277,6 +277,19 @@ def test_a_cell_merged_down_over_rows_is_refused_by_its_range(
     assert snapshot(db_path) == before
 
 
+def test_a_totals_row_is_refused_as_such(registers: RegisterFactory, db_path: Path) -> None:
+    """合计 under the holders, as the blank-certificate registers refuse it: one clear line,
+    not a dozen rules a holder's row breaks."""
+    rows = [approval_row("Z1122020001", "甲"), approval_row("Z1122020002", "乙")]
+    rows.append({"姓名": "合计：2人"})
+    registers.add("mianyang.csv", rows, MIANYANG)
+    code, report, _ = sync(registers.folder, db_path)
+    assert code == 1
+    [problem] = report["registers"][0]["problems"]
+    assert (problem["row"], problem["column"]) == (6, "姓名")
+    assert problem["rule"].startswith("这是合计行，不是一条记录")
+
+
 def test_register_without_data_rows(registers: RegisterFactory, db_path: Path) -> None:
     registers.add("empty.xlsx", [], MIANYANG)
     code, report, _ = sync(registers.folder, db_path)

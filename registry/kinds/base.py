@@ -19,11 +19,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from registry.domain.names import normalise_name
 from registry.domain.numbers import IN_TEXT as NUMBER_IN_TEXT
 from registry.domain.problems import Problem
 from registry.domain.text import BLANK_LOOKING, hidden_characters, visible
 from registry.domain.trades import TradeCatalogue
 from registry.sheets._extent import column_letters
+from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table, read_table
 from registry.store.writes import Applied
@@ -150,6 +152,20 @@ def marked_rows(table: Table) -> list[Problem]:
         Problem(row, None, None, UNSAVED_FORMULA) for row in sorted(marks.unsaved) if row > below
     ]
     return found
+
+
+TOTAL_WORDS = ("合计", "总计", "小计", "共计")
+"""What a totals row writes where a unit's or a holder's name goes (合计, 合计：3人)."""
+
+
+def total_row(first: Cell, serial: Cell = None) -> str | None:
+    """Why a row headed 合计 — where its unit or holder goes, or in its 序号 with that blank —
+    is not read as a record: no requisition, slip or holder (its sum would count twice)."""
+    if normalise_name(text(first)).startswith(TOTAL_WORDS) or (
+        not text(first) and normalise_name(text(serial)).startswith(TOTAL_WORDS)
+    ):
+        return "这是合计行，不是一条记录：合计行不导入，请删除此行（或把它移到表格之外）"
+    return None
 
 
 def merged_rows(table: Table) -> list[Problem]:

@@ -16,7 +16,7 @@ from registry.domain.dates import CHINESE_NUMERALS, BadDate, parse_date
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.names import normalise_name
 from registry.domain.regions import PROVINCE, REGIONS
-from registry.sheets.cells import Cell, text
+from registry.sheets.cells import Cell
 
 PREFECTURE_FULL_NAMES = {
     "凉山州": "凉山彝族自治州",
@@ -80,20 +80,6 @@ def recipient(unit: str) -> Recipient:
 
 MAX_QUANTITY = 9999
 """The most blanks of one level a row may count: the four-digit sequence numbers of 附件3."""
-
-
-TOTAL_ROW = frozenset({"合计", "总计", "小计", "共计"})
-"""What a totals row writes where a unit's name goes."""
-
-
-def total_row(unit: str, serial: Cell = None) -> str | None:
-    """Why a row headed 合计 — where its unit goes, or in its 序号 with the unit blank — is not
-    read as a requisition or a slip (its sum would count twice)."""
-    if normalise_name(unit) in TOTAL_ROW or (
-        not unit and normalise_name(text(serial)) in TOTAL_ROW
-    ):
-        return "这是合计行，不是一条记录：合计行不导入，请删除此行（或把它移到表格之外）"
-    return None
 
 
 def quantity(value: Cell, most: int = MAX_QUANTITY) -> int:

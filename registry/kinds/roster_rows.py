@@ -19,7 +19,7 @@ from registry.domain.problems import Problem
 from registry.domain.regions import issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import TradeCatalogue
-from registry.kinds.base import RegisterEntry
+from registry.kinds.base import RegisterEntry, total_row
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, CellChecks, ColumnCheck
 from registry.kinds.roster_rules import (
     NumberedRow,
@@ -283,6 +283,11 @@ def check_rows(
     result = RosterResult()
     checker = _RowChecker(entry, catalogue, today or dt.date.today(), result)
     for record in table.records:
+        if summed := total_row(record.values.get("姓名"), record.values.get("序号")):
+            result.problems.append(
+                Problem(record.row, "姓名", text(record.values.get("姓名")), summed)
+            )
+            continue
         checker.check(record)
     result.problems += footer_problems(table, Counter(checker.letters.values()))
     numbered = {row for row, _, _ in result.numbers}

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 _SPACE = re.compile(r"\s+")
+_NOTE = re.compile(r"[(（][^()（）]*[)）]$")
+"""a note in brackets at the end of a header cell (after NFKC, full-width brackets are ASCII)"""
 
 
 def header_key(text: object) -> str:
@@ -44,7 +46,12 @@ class Layout:
     """merged header cells over sub-columns, e.g. 考试考核结果 over its five results (附件4)"""
 
     def column(self, key: str) -> Column | None:
-        return next((c for c in self.columns if c.matches(key)), None)
+        """The column a header cell names; a cell that adds a note in brackets to a name —
+        出生年月（年.月）, 报考等级(初级/中级/高级) — names that column."""
+        found = next((c for c in self.columns if c.matches(key)), None)
+        if found is None and (bare := _NOTE.sub("", key)) != key and bare:
+            found = next((c for c in self.columns if c.matches(bare)), None)
+        return found
 
     @property
     def required(self) -> list[str]:

@@ -110,6 +110,16 @@ def _merged(keys: list[str], above: list[str]) -> list[str]:
     ]
 
 
+_BRACKETS = str.maketrans("", "", "()（）")
+
+
+def _column_numbers(cells: list[Cell]) -> bool:
+    """A row that numbers the columns (1, 2, 3… or (1), (2)…), as printed forms do under their
+    header: no holder's row, and its small numbers are no one's scores."""
+    filled = [header_key(c).translate(_BRACKETS) for c in cells if c is not None]
+    return len(filled) >= 3 and filled == [str(n) for n in range(1, len(filled) + 1)]
+
+
 def _sub_header(cells: list[Cell], layout: Layout, above: list[str]) -> list[str] | None:
     """The header's keys with ``cells`` read under them, when ``cells`` is one more header row:
     every filled cell names a column of the layout, one at least not matched above — the
@@ -152,6 +162,9 @@ def _find_header(
                 texts |= previous[2]
             after: Row | None = None
             for after in rows:
+                if _column_numbers(after[1]):  # the form's own 1, 2, 3… under its header
+                    header_rows, after = (*header_rows, after[0]), None
+                    continue
                 below = _sub_header(after[1], layout, header_keys)
                 if below is None:
                     break
