@@ -269,6 +269,58 @@ def test_an_event_in_effect_cannot_be_rewritten_by_a_new_version(
     assert f"原公布文件原为“{reissue['原公布文件']}”" in rule and "不能修改" in rule
 
 
+@pytest.mark.parametrize(
+    ("changed", "column", "said"),
+    [
+        ({"日期": "2013-01-20"}, "日期", "此前登记生效的是 2013-01-10 的换发"),
+        (
+            {"新证书编号": "Z1122020904"},
+            "新证书编号",
+            "此前登记生效的这次换发的新证书编号是 Z1122020903，新版本改成了 Z1122020904",
+        ),
+        (
+            {"类型": "撤销", "新证书编号": "", "原因": "弄虚作假"},
+            "类型",
+            "此前登记生效的是 2013-01-10 的换发，新版本把这一行改成了撤销",
+        ),
+    ],
+    ids=["date", "new number", "type"],
+)
+def test_an_applied_event_edited_in_a_new_version_is_named_by_what_changed(
+    roster: RegisterFactory, db_path: Path, changed: dict[str, str], column: str, said: str
+) -> None:
+    """Only a 换发's new number changed: the clerk was told about its 日期, which nobody changed
+    — and for a changed 类型, only that the certificate can no longer be exchanged."""
+    exchange = status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903")
+    roster.add("changes.xlsx", [exchange], CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+    roster.add("changes.xlsx", [{**exchange, **changed}], CHANGES)
+    problems = refused(roster, db_path, "changes.xlsx")
+    assert any(
+        (row, where, clause) == (3, column, "§四.(六)")
+        and rule.startswith(said)
+        and "不能修改" in rule
+        for row, where, rule, clause in problems
+    ), problems
+
+
+def test_an_event_on_a_number_a_later_row_creates_says_so(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A 补发 of the number a 换发 in the same file creates, dated before that 换发: events apply
+    in date order, so the number did not exist yet — not "import its roster first"."""
+    rows = [
+        status_event("换发", "Z1122020901", "周杰", "2013-02-01", "Z1122020903"),
+        status_event("补发", "Z1122020903", "周杰", "2013-01-15"),
+    ]
+    roster.add("changes.xlsx", rows, CHANGES)
+    [(row, column, rule, _)] = refused(roster, db_path, "changes.xlsx")
+    assert (row, column) == (4, "证书编号")
+    assert rule.startswith(
+        "该编号由本文件第3行 2013-02-01 的换发产生，本行的日期 2013-01-15 早于它"
+    )
+
+
 def test_a_mistyped_reference_of_an_applied_event_is_corrected_with_history(
     roster: RegisterFactory, db_path: Path
 ) -> None:

@@ -149,10 +149,13 @@ class _Events:
         conn: sqlite3.Connection,
         entry: RegisterEntry,
         events: list[StatusEvent],
-        edited: dict[tuple[str, str], str],
+        vanished: list[tuple[str, str, str, str]],
         problems: list[Problem],
     ) -> None:
-        self.conn, self.entry, self.edited, self.problems = conn, entry, edited, problems
+        self.conn, self.entry, self.problems = conn, entry, problems
+        self.vanished = vanished
+        """the applied events (identities) a new version lacks: a new row may be one edited"""
+        self.created = {e.new_number: e for e in events if e.new_number}
         self.state: dict[str, CertificateState | None] = {}
         self.rows: dict[tuple[str, str, str, str], int] = {}
         self.new_numbers = Counter(parse(e.new_number).prefix for e in events if e.new_number)
@@ -172,16 +175,38 @@ class _Events:
             found.append(held)
         if event.new_number and not found:
             found += numbering_problems(self.conn, event, self.new_numbers)
-        if before := self.edited.get(event.identity[:2]):
-            rule = (
-                f"此前登记生效的是 {before} 的{event.type}，新版本中没有那一行，却有这一行："
-                f"已生效的变更不能修改（改了日期就成了又一次{event.type}）。请恢复原来那一行；"
-                f"如确是又一次{event.type}，请保留原来那一行，另起一行登记"
-            )
-            found.append(("日期", event.date.isoformat(), rule, "§四.(六)"))
+        if edit := self._edit_of(event):
+            found.append(edit)
         self.problems.extend(Problem(event.row, *f) for f in found)
         if not found and not incomplete:
             self._apply(event, current)
+
+    def _edit_of(self, event: StatusEvent) -> Found | None:
+        """The applied event this new row is an edit of — its date, new number or type changed
+        in a new version of the register — named by what changed (applied events stand)."""
+        kind, number, date, new = event.identity
+        keep = "已生效的变更不能修改。请恢复原来那一行"
+        for old_kind, old_number, old_date, old_new in self.vanished:
+            if (old_kind, old_number) == (kind, number) and old_date != date:
+                rule = (
+                    f"此前登记生效的是 {old_date} 的{kind}，新版本中没有那一行，却有这一行："
+                    f"{keep}（改了日期就成了又一次{kind}）；如确是又一次{kind}，"
+                    "请保留原来那一行，另起一行登记"
+                )
+                return ("日期", date, rule, "§四.(六)")
+            if (old_kind, old_number, old_date) == (kind, number, date):
+                rule = (
+                    f"此前登记生效的这次{kind}的新证书编号是 {old_new or '（无）'}，新版本改成了 "
+                    f"{new or '（无）'}：{keep}的新证书编号"
+                )
+                return ("新证书编号", new or None, rule, "§四.(六)")
+            if (old_number, old_date) == (number, date) and old_kind != kind:
+                rule = (
+                    f"此前登记生效的是 {date} 的{old_kind}，新版本把这一行改成了{kind}："
+                    f"{keep}的类型；如确有新的变更，请另起一行登记"
+                )
+                return ("类型", kind, rule, "§四.(六)")
+        return None
 
     def _known(self, event: StatusEvent) -> CertificateState | None:
         """The certificate the event is about, unless the event is refused outright: a second
@@ -194,6 +219,12 @@ class _Events:
             rule = f"同一变更（类型、编号、日期都相同）已由登记表“{elsewhere}”登记，不能重复登记"
         self.rows.setdefault(event.identity, event.row)
         current = None if rule else self.certificate(event.number)
+        creator = self.created.get(event.number)
+        if current is None and not rule and creator is not None:
+            rule = (
+                f"该编号由本文件第{creator.row}行 {creator.date.isoformat()} 的{creator.type}产生，"
+                f"本行的日期 {event.date.isoformat()} 早于它：变更须按日期先后发生，请核对这两行的日期"
+            )
         if current is None:
             rule = rule or "登记库中没有该证书编号；请先导入其名册，或核对编号"
             self.problems.append(Problem(event.row, "证书编号", event.number, rule, "§四.(六)"))
@@ -227,14 +258,11 @@ def check_status_changes(
     edits, amendments = compare_with_applied(parsed, applied)
     problems += edits
     events = sorted((e for e in parsed if e.identity not in applied), key=lambda e: (e.date, e.row))
-    vanished = applied.keys() - {e.identity for e in parsed}
-    # (type, number) → date of each applied event this version lacks: a new event of the same
-    # type and number is that event with its date changed
-    edited = {identity[:2]: identity[2] for identity in vanished}
-    checker = _Events(context.conn, entry, events, edited, problems)
+    vanished = sorted(applied.keys() - {e.identity for e in parsed})
+    checker = _Events(context.conn, entry, events, vanished, problems)
     for event in events:
         checker.check(event, event.row in incomplete)
-    return problems, StatusChanges(events, sorted(vanished), amendments)
+    return problems, StatusChanges(events, vanished, amendments)
 
 
 def apply_status_changes(
