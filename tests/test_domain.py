@@ -84,6 +84,8 @@ def test_year_month_formats(value: object) -> None:
         ("19700", "应为年月"),
         (1970.1, "分不清是 1 月还是 10 月"),  # a number cell: typed 1970.10 or 1970.1
         ("1970.02.30", "日期不存在"),
+        (27485, "27485 像是日期 1975-04-01 丢了日期格式后显示的序列号"),  # a General-format cell
+        ("27485", "像是日期 1975-04-01"),  # the same saved as CSV
     ],
 )
 def test_bad_year_months(value: object, reason: str) -> None:
@@ -96,6 +98,8 @@ def test_full_dates() -> None:
     assert parse_date("20120315") == dt.date(2012, 3, 15)
     with pytest.raises(BadDate, match="不存在"):
         parse_date("2012-02-30")
+    with pytest.raises(BadDate, match="40988 像是日期 2012-03-20 丢了日期格式"):
+        parse_date(40988)
 
 
 @pytest.mark.parametrize("value", ["合格", "良好", "优秀", "及格", 60, 99.5, "75分", "６０"])

@@ -67,12 +67,32 @@ def parse_year_month(value: object) -> tuple[int, int]:
     elif match:
         year, month = int(match[1]), int(match[2] or match[3])
     else:
-        raise BadDate("应为年月，如 1970.05、1970-05、1970年5月 或 197005")
+        raise BadDate("应为年月，如 1970.05、1970-05、1970年5月 或 197005" + _serial_hint(value))
     if not 1 <= month <= 12:
         raise BadDate(f"月份 {month} 不存在")
     if not 1900 <= year <= 2100:
         raise BadDate(f"年份 {year} 不合理")
     return year, month
+
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+"""Day 0 of a spreadsheet's date serial numbers (Excel and WPS, 1900 system)."""
+
+
+def _serial_hint(value: object) -> str:
+    """For a whole number that is a date's serial number (a date cell whose date format was
+    lost: 27485 is 1975-04-01), what it is and how to fix it."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)  # a CSV saved from such a cell holds the serial as text
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        return ""
+    if not 7_306 <= value <= 73_050:  # 1920 to 2099: a holder's date
+        return ""
+    day = EXCEL_EPOCH + dt.timedelta(days=int(value))
+    return (
+        f"。{int(value)} 像是日期 {day.isoformat()} 丢了日期格式后显示的序列号："
+        "请把该单元格设为日期格式，或直接写成年月"
+    )
 
 
 def parse_date(value: object, *, not_after: dt.date | None = None) -> dt.date:
@@ -96,7 +116,7 @@ def _parse_date(value: object) -> dt.date:
     _check_chinese(text)
     match = _FULL_DATE.fullmatch(text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
     if not match:
-        raise BadDate("应为日期，如 2012-03-15 或 2012年3月15日")
+        raise BadDate("应为日期，如 2012-03-15 或 2012年3月15日" + _serial_hint(value))
     try:
         return dt.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError as exc:
