@@ -93,6 +93,12 @@ def test_bad_year_months(value: object, reason: str) -> None:
         parse_year_month(value)
 
 
+def test_a_year_typed_into_a_date_cell_is_told_so() -> None:
+    """2011 typed into a date-formatted cell is stored as that serial and shown as 1905-07-03."""
+    with pytest.raises(BadDate, match="填的 2011 被显示成了 1905-07-03"):
+        parse_year(dt.datetime(1905, 7, 3))
+
+
 def test_full_dates() -> None:
     assert parse_date("2012年3月15日") == dt.date(2012, 3, 15)
     assert parse_date("20120315") == dt.date(2012, 3, 15)

@@ -130,8 +130,20 @@ def parse_year(value: object) -> int:
     _check_chinese(text)
     match = _YEAR.fullmatch(text)
     if not match:
-        raise BadDate("应为四位年份，如 2011")
+        hint = ""
+        if isinstance(value, dt.date) and 1_900 <= (serial := _serial_of(value)) <= 2_100:
+            hint = (
+                f"（单元格是日期格式：填的 {serial} 被显示成了 {value:%Y-%m-%d}。"
+                "请把该列设为“常规”或“文本”格式）"
+            )
+        raise BadDate(f"应为四位年份，如 2011{hint}")
     return int(match[1])
+
+
+def _serial_of(day: dt.date) -> int:
+    """The serial number a spreadsheet stores for ``day``: what was typed into a date cell."""
+    day = day.date() if isinstance(day, dt.datetime) else day
+    return (day - EXCEL_EPOCH).days
 
 
 def year_month_text(year: int, month: int) -> str:
