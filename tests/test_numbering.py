@@ -292,6 +292,30 @@ def test_the_copy_keeps_what_formulas_showed(
     assert code == 0, output
 
 
+def test_a_holder_who_holds_the_certificate_already_gets_no_number(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """§二 before the numbers are handed out: numbered, 周杰's row was refused by the sync, and
+    dropping it left a gap only a new run closed, losing the numbers after his. Another 周杰
+    (备注 says so) is numbered."""
+    rows = [
+        approval_row("", "甲"),
+        approval_row("", "周　杰"),  # holds Z1122020001 (registered)
+        approval_row("", "周杰", 备注="同名同生日，另一人"),
+    ]
+    path = registered.add("new.csv", rows, MIANYANG)
+    out = tmp_path / "numbered.csv"
+    code, output = number(path, out, db_path)
+    assert code == 1 and not out.exists()
+    assert (
+        "第5行「姓名」“周　杰”：此人（姓名、出生年月、工种、等级均相同）已在登记库中（Z1122020001"
+        in output
+    )
+    assert "第6行" not in output
+    path = registered.add("new.csv", [rows[0], rows[2]], MIANYANG)
+    assert number(path, out, db_path)[0] == 0
+
+
 def test_9999_boundary(registers: RegisterFactory, db_path: Path, tmp_path: Path) -> None:
     registers.add("old.csv", [approval_row("Z1122029998", "甲")], MIANYANG)
     assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
