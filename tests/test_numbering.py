@@ -302,6 +302,7 @@ def test_a_holder_who_holds_the_certificate_already_gets_no_number(
         approval_row("", "甲"),
         approval_row("", "周　杰"),  # holds Z1122020001 (registered)
         approval_row("", "周杰", 备注="同名同生日，另一人"),
+        approval_row("", "甲"),  # 甲 of row 4 again
     ]
     path = registered.add("new.csv", rows, MIANYANG)
     out = tmp_path / "numbered.csv"
@@ -312,6 +313,9 @@ def test_a_holder_who_holds_the_certificate_already_gets_no_number(
         in output
     )
     assert "第6行" not in output
+    assert (
+        "第7行「姓名」“甲”：此人（姓名、出生年月、工种、等级均相同）已在本文件第4行登记" in output
+    )
     path = registered.add("new.csv", [rows[0], rows[2]], MIANYANG)
     assert number(path, out, db_path)[0] == 0
 

@@ -95,6 +95,7 @@ def plan(
         return numbering
     numbering.problems += marked_rows(numbering.table)  # a hidden or struck row would take a number
     catalogue = stored_catalogue(conn) or builtin_catalogue()  # as rosters were loaded
+    holders: dict[tuple[str, str, str, str], int] = {}  # a holder's first row to be numbered
     last_written: dict[str, tuple[int, CertificateNumber]] = {}  # by letter, in roster order
     waiting: list[tuple[int, str]] = []
     for record in numbering.table.records:
@@ -120,7 +121,7 @@ def plan(
             continue
         letter, refused = _letter(record, kind, authority, region)
         if letter and not refused:
-            refused = _held(conn, record, letter, kind, catalogue)
+            refused = _held(conn, record, letter, kind, catalogue, holders)
         if refused:
             numbering.problems.append(refused)
         elif letter:
@@ -143,11 +144,17 @@ _HELD = (
 
 
 def _held(
-    conn: sqlite3.Connection, record: Record, letter: str, kind: str, catalogue: TradeCatalogue
+    conn: sqlite3.Connection,
+    record: Record,
+    letter: str,
+    kind: str,
+    catalogue: TradeCatalogue,
+    seen: dict[tuple[str, str, str, str], int],
 ) -> Problem | None:
     """§二 before a number is handed out: a holder of this level's certificate of this trade
-    already would be refused by the sync, and dropping the row then leaves a gap in the numbers
-    after it that only a new numbering run closes — their first numbers lost for good."""
+    already — in the registry, or in a row above (``seen``) — would be refused by the sync, and
+    dropping the row then leaves a gap in the numbers after it that only a new numbering run
+    closes, their first numbers lost for good."""
     values = record.values
     if different_person(text(values.get("备注"))):
         return None
@@ -160,13 +167,18 @@ def _held(
         return None  # the sync names the date; numbering only needs who already holds one
     if trade is None:
         return None
-    held = conn.execute(_HELD, (name_key(name), birth, trade, letter)).fetchone()
-    if held is None:
+    holder = (name_key(name), birth, trade, letter)
+    first = seen.setdefault(holder, record.row)
+    if first != record.row:
+        where = f"本文件第{first}行"
+    elif held := conn.execute(_HELD, holder).fetchone():
+        where = f"登记库中（{held[0]}，名册“{held[1]}”）"
+    else:
         return None
     rule = (
-        f"此人（姓名、出生年月、工种、等级均相同）已在登记库中（{held[0]}，名册“{held[1]}”）"
-        "登记，同一人同一等级只发一本证书，不能再编号：请删除这一行后再编号；如确是同名同生日"
-        "的另一人，请在“备注”中注明（如“同名同生日，另一人”）"
+        f"此人（姓名、出生年月、工种、等级均相同）已在{where}登记，同一人同一等级只发一本证书，"
+        "不能再编号：请删除这一行后再编号；如确是同名同生日的另一人，请在“备注”中注明"
+        "（如“同名同生日，另一人”）"
     )
     return Problem(record.row, "姓名", name, rule, "§二")
 
