@@ -110,6 +110,22 @@ async def test_status_changes_show_both_reviews_and_read_dates_as_typed(ds: Data
         assert all(r["主管部门审核"] for r in rows)
 
 
+async def test_an_auditor_sees_which_sync_recorded_each_line(ds: Datasette) -> None:
+    """When a line entered the registry and by which sync (the 同步记录 table), in Beijing time:
+    an event's date is when it happened, not when staff learned of it."""
+    rows = await query(ds, "/registry/certificate", 证书编号="Z1222020001")
+    correction = rows[column(rows, "事件").index("名册更正")]
+    assert isinstance(correction["导入批次"], int)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}（北京时间）", correction["登记时间"])
+    assert (rows[0]["登记时间"], rows[0]["导入批次"]) == (None, None)  # the roster's own row
+    exchanged = await query(ds, "/registry/certificate", 证书编号="Z1122020124")
+    assert isinstance(exchanged[1]["导入批次"], int) and exchanged[1]["登记时间"]  # the 换发
+    events = await query(
+        ds, "/registry/status_changes", 类型="换发", 证书编号="", 起始日期="", 截止日期=""
+    )
+    assert events and all(isinstance(e["导入批次"], int) and e["登记时间"] for e in events)
+
+
 async def test_unknown_or_empty_number_finds_nothing(ds: Datasette) -> None:
     assert await query(ds, "/registry/certificate", 证书编号="Z1122029999") == []
     assert await query(ds, "/registry/certificate", 证书编号="") == []
