@@ -395,6 +395,7 @@ def test_open_regular_file_bounds_the_size(tmp_path: Path) -> None:
     with pytest.raises(SheetRefused, match="文件大小 1,000 字节（上限 999 字节）") as refused:
         open_regular_file(path, 999)
     assert refused.value.limit == "max_file_bytes"
+    assert "表格中的图片（扫描件、照片、印章）往往占去大部分，请删除图片" in str(refused.value)
 
 
 def test_unsupported_suffix_is_refused(tmp_path: Path) -> None:

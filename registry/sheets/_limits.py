@@ -124,6 +124,8 @@ def refusal(limit: str, found: float, bound: float, basis: str, where: str = "")
     what = template.format(found=unit(found))
     if limit in _ZIP_LIMITS:  # the container, not the rows: the register's size is no excuse
         basis, advice = "", RESAVE_ADVICE
+    elif limit == "max_file_bytes":  # a roster's rows fit many times over: pictures do not
+        advice = f"表格中的图片（扫描件、照片、印章）往往占去大部分，请删除图片；{SPLIT_ADVICE}"
     else:
         advice = SPLIT_ADVICE
     notes = "；".join(note for note in (where, f"上限 {unit(bound)}", basis) if note)
