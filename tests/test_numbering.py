@@ -320,6 +320,22 @@ def test_a_holder_who_holds_the_certificate_already_gets_no_number(
     assert number(path, out, db_path)[0] == 0
 
 
+def test_a_technician_roster_numbered_by_a_city_is_a_usage_error(
+    registered: RegisterFactory, tmp_path: Path, db_path: Path
+) -> None:
+    """Once, naming the options — not per row, under a 报考等级 column 附件5 does not have."""
+    path = registered.add("tech.csv", [technician_row("")], TECHNICIANS)
+    code, output = run(
+        "number", str(path), "--kind", "technician-roster", "--authority", "2202",
+        "--out", str(tmp_path / "n.csv"), "--db", str(db_path),
+    )  # fmt: skip
+    assert code == 2
+    assert (
+        "技师审核名册（附件5）的证书由省厅核发（§三）：--authority 应为 2200，不是 2202" in output
+    )
+    assert "报考等级" not in output
+
+
 def test_9999_boundary(registers: RegisterFactory, db_path: Path, tmp_path: Path) -> None:
     registers.add("old.csv", [approval_row("Z1122029998", "甲")], MIANYANG)
     assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0

@@ -24,8 +24,8 @@ from registry.cli.base import (
 from registry.cli.progress import Progress
 from registry.domain.dates import BEIJING
 from registry.domain.levels import LEVELS
-from registry.domain.regions import REGIONS
-from registry.domain.registers import ROSTER_KINDS
+from registry.domain.regions import PROVINCE, REGIONS
+from registry.domain.registers import ROSTER_KINDS, TECHNICIAN_ROSTER
 from registry.domain.trades import CatalogueError, TradeCatalogue
 from registry.kinds import LAYOUTS
 from registry.kinds.base import RegisterEntry
@@ -230,6 +230,11 @@ def number_command(
     for code in (authority, region):
         if code not in REGIONS:
             raise UsageProblem(f"地区代码 {code} 不是附件3规定的代码（2200-2221）")
+    if kind == TECHNICIAN_ROSTER and authority != PROVINCE:
+        raise UsageProblem(
+            f"技师审核名册（附件5）的证书由省厅核发（§三）：--authority 应为 2200，不是 {authority}；"
+            "--region 写名册所属市（州）的代码，如 --region 2202"
+        )
     chosen = year_code is not None
     if year_code is None:
         year_code, source = default_year_code(file, out)
