@@ -41,6 +41,7 @@ from registry.kinds.status_versions import applied_events, compare_with_applied
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table
 from registry.store.certificates import Amendment, amend_events, apply_events
+from registry.store.syncs import highest_sequence
 from registry.store.writes import Applied
 
 LAYOUT = Layout(STATUS_CHANGES, "证书换发、补发、撤销登记", COLUMNS)
@@ -79,6 +80,7 @@ def _event_problems(
     current: CertificateState,
     entry: RegisterEntry,
     certificate: Callable[[str], CertificateState | None],
+    next_free: Callable[[str], str],
 ) -> list[Found]:
     """(column, value, rule, clause) for each rule of SPEC §6 the event breaks."""
     date = event.date.isoformat()
@@ -125,7 +127,10 @@ def _event_problems(
             )
             found.append(("新证书编号", event.new_number, rule, "附件3"))
         if certificate(event.new_number) is not None:
-            rule = "该编号已被使用，新证书编号必须是未用过的编号"
+            rule = (
+                "该编号已被使用，新证书编号必须是未用过的编号："
+                f"下一个可用的编号是 {next_free(event.new_number)}"
+            )
             found.append(("新证书编号", event.new_number, rule, "附件3"))
     return found
 
@@ -170,7 +175,7 @@ class _Events:
         current = self._known(event)
         if current is None:
             return
-        found = _event_problems(event, current, self.entry, self.certificate)
+        found = _event_problems(event, current, self.entry, self.certificate, self.next_free)
         if held := held_already(self.conn, event, current, self.state):
             found.append(held)
         if event.new_number and not found:
@@ -180,6 +185,14 @@ class _Events:
         self.problems.extend(Problem(event.row, *f) for f in found)
         if not found and not incomplete:
             self._apply(event, current)
+
+    def next_free(self, number: str) -> str:
+        """The number to use instead of ``number``: after the highest of its level, year and
+        region used in the registry, handed out by a numbering run, or created in this file."""
+        taken = parse(number)
+        highest = highest_sequence(self.conn, taken.letter, taken.year_code, taken.region)
+        created = [parse(n).sequence for n in self.created if parse(n).prefix == taken.prefix]
+        return str(taken._replace(sequence=max([highest, *created]) + 1))
 
     def _edit_of(self, event: StatusEvent) -> Found | None:
         """The applied event this new row is an edit of — its date, new number or type changed
