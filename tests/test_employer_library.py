@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 
 from registry import store
 from registry.cli import cli
-from registry.domain.authorities import builtin_authorities, contact_for, parse_authorities
-from registry.domain.numbers import parse
+from registry.domain.authorities import Contacts, builtin_authorities, parse_authorities
 from registry.public.confirm import CONFIRMABLE, MATCH, MISMATCH, confirm, withheld
 from registry.public.lookup import Verification
 from registry.store import keys
@@ -90,11 +89,11 @@ def test_a_confirmation_reveals_no_value_the_employer_did_not_type_correctly(
 
 def test_the_issuing_authoritys_contact_for_a_number() -> None:
     authorities = builtin_authorities()
-    province = contact_for(parse("J1122020001"), authorities)  # every 技师 is the province's
+    province = Contacts(authorities).for_number("J1122020001")  # every 技师 is the province's
     assert (province.code, province.phone) == ("2200", "028-86113498")
-    city = contact_for(parse("Z1122020123"), authorities)
+    city = Contacts(authorities).for_number("Z1122020123")
     assert (city.code, city.name, city.phone) == ("2202", "绵阳市人力资源和社会保障局", "")
     replaced = parse_authorities(
         "代码,名称,地址,电话\n2202,绵阳市人社局,绵阳市某路1号,0816-1234567\n"
     )
-    assert contact_for(parse("Z1122020123"), replaced).phone == "0816-1234567"
+    assert Contacts(replaced).for_number("Z1122020123").phone == "0816-1234567"

@@ -37,6 +37,8 @@ def test_valid_shows_only_public_fields(sample_db: Path) -> None:
         "authority": "绵阳市人力资源和社会保障局",
         "issued_on": "2012-03-20",
         "holder": "周*",
+        "label": "有效",
+        "advice": "证书有效。请核对持证人出示的证书原件与以上信息一致。",
     }
 
 
@@ -49,7 +51,32 @@ def test_no_match_is_identical_for_unknown_number_and_wrong_name(sample_db: Path
     _, wrong_name = verify(sample_db, "Z1122020123", "李四")
     _, unknown = verify(sample_db, "Z1122029999", "周杰")
     assert wrong_name["result"] == unknown["result"] == "no_match"
-    assert set(wrong_name) == set(unknown) == {"result", "number", "as_of"}
+    assert set(wrong_name) == set(unknown) == {
+        "result", "number", "as_of", "label", "advice", "contact"
+    }  # fmt: skip
+    assert {k: v for k, v in wrong_name.items() if k != "number"} == {
+        k: v for k, v in unknown.items() if k != "number"
+    }
+
+
+def test_a_check_that_finds_nothing_names_whom_to_ask(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """§五.(四), as the API and the result page give it: the issuing department, and the
+    province's phone when the city's is unknown; the administrator's contacts file is read."""
+    _, answer = verify(sample_db, "Z1122029999", "周杰")
+    assert answer["label"] == "未查到" and "请向发证机关核实" in str(answer["advice"])
+    assert answer["contact"]["name"] == "绵阳市人力资源和社会保障局"  # type: ignore[index]
+    contacts = tmp_path / "authorities.csv"
+    contacts.write_text("代码,名称,地址,电话\n2202,绵阳市人社局,,0816-1234567\n", encoding="utf-8")
+    monkeypatch.setenv("CERTREG_AUTHORITIES", str(contacts))
+    _, answer = verify(sample_db, "Z1122029999", "周杰")
+    assert answer["contact"] == {"name": "绵阳市人社局", "phone": "0816-1234567"}
+    text = CliRunner().invoke(cli, ["verify", "Z1122029999", "周杰", "--db", str(sample_db)])
+    assert "发证机关：绵阳市人社局，电话：0816-1234567。" in text.output
+    monkeypatch.setenv("CERTREG_AUTHORITIES", str(tmp_path / "missing.csv"))
+    text = CliRunner().invoke(cli, ["verify", "Z1122029999", "周杰", "--db", str(sample_db)])
+    assert text.exit_code == 2 and "CERTREG_AUTHORITIES 指定的发证机关联系方式文件" in text.output
 
 
 def test_malformed_names_the_reason(sample_db: Path) -> None:

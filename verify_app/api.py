@@ -14,7 +14,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from registry.domain.authorities import Authority
 from registry.domain.dates import BEIJING
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.regions import PROVINCE, authority_name
@@ -147,12 +146,6 @@ def _item(value: object, where: str) -> Item:
     return Item(number, name, typed)
 
 
-def _contact_json(contact: Authority) -> dict[str, object]:
-    """An authority's known contact details (blank ones left out, never invented)."""
-    fields = (("name", contact.name), ("address", contact.address), ("phone", contact.phone))
-    return {key: value for key, value in fields if value}
-
-
 def answer_json(request: Request, checked: Checked, receipt: bool) -> dict[str, object]:
     """One answer as the API gives it: the public fields, the label and the advice, the
     confirmation when asked for, the issuing authority's contact when nothing was found, and a
@@ -164,12 +157,7 @@ def answer_json(request: Request, checked: Checked, receipt: bool) -> dict[str, 
     if checked.confirmation is not None:
         data["confirmation"] = checked.confirmation
     if answer.wants_contact:
-        verifier = verifier_of(request)
-        contact = verifier.contact_for(answer.number)
-        found = _contact_json(contact)
-        if fallback := verifier.fallback_for(contact):  # a city's phone may be unknown
-            found["province"] = _contact_json(fallback)
-        data["contact"] = found
+        data["contact"] = verifier_of(request).contacts.as_json(answer.number)
     # Signing costs more than the lookup itself: receipts only for the clients that ask.
     issued = verifier_of(request).issue_receipt(checked) if receipt else None
     if issued:

@@ -62,8 +62,8 @@ def _result_context(request: Request, answer: Verification) -> dict[str, Any]:
             route_path(request, "form") + "?" + urlencode({"number": answer.successor})
         )
     if answer.wants_contact:
-        context["contact"] = verifier.contact_for(answer.number)
-        context["province"] = verifier.province  # a city's phone may be unknown: the province's
+        context["contact"] = verifier.contacts.for_number(answer.number)
+        context["province"] = verifier.contacts.province  # a city's phone may be unknown
     return context
 
 
@@ -226,7 +226,9 @@ async def batch(request: Request) -> Response:
     items = [r.item for r in parsed.rows]
     answers = await run_in_threadpool(verifier.check_many, Caller(client), items, "batch")
     results = [
-        export_row(r, a, verifier.contact_text(a.answer.number) if a.answer.wants_contact else None)
+        export_row(
+            r, a, verifier.contacts.text_for(a.answer.number) if a.answer.wants_contact else None
+        )
         for r, a in zip(parsed.rows, answers, strict=True)
     ]
     export = write_csv(parsed.header, [r.cells for r in parsed.rows], results, parsed.confirms)

@@ -178,7 +178,7 @@ async def report(request: Request) -> Response:
         context["report_error"] = str(exc)
         return render(request, "report.html", context, 400)
     client = client_of(request)
-    authority = verifier.contact_for(details["number"])
+    authority = verifier.contacts.for_number(details["number"])
     entry = Report(
         client=client,
         number=screened_number(details["number"]),

@@ -16,9 +16,7 @@ from dataclasses import dataclass, field
 
 from starlette.concurrency import run_in_threadpool
 
-from registry.domain.authorities import Authority, contact_for
-from registry.domain.numbers import MalformedNumber, parse
-from registry.domain.regions import PROVINCE, authority_name
+from registry.domain.authorities import Contacts
 from registry.domain.statuses import MALFORMED, NO_MATCH, REVOKED
 from registry.domain.text import MAX_NAME_CHARS as MAX_NAME_CHARS
 from registry.domain.trades import TradeCatalogue, builtin_catalogue
@@ -148,7 +146,7 @@ class Verifier:
             clock=clock,
         )
         self.receipts = Receipts(self._secret, lifetime_days=settings.receipt_days, clock=clock)
-        self.authorities = settings.authorities()
+        self.contacts = Contacts(settings.authorities())
         self.catalogue = builtin_catalogue()
 
     @property
@@ -248,40 +246,6 @@ class Verifier:
             checked.answer.number, checked.name_hash, withheld=checked.confirmation is not None
         )
         return IssuedReceipt(token, self.receipts.expiry(issued_at))
-
-    @property
-    def province(self) -> Authority:
-        """The provincial department: who to ask when nothing better is known (§五.(四))."""
-        return self.authorities.get(PROVINCE) or Authority(PROVINCE, authority_name(PROVINCE))
-
-    def contact_for(self, number: str) -> Authority:
-        """Who to ask about ``number`` (§五.(四)): its issuing department when the number parses
-        (附件3), the province otherwise."""
-        try:
-            parsed = parse(number)
-        except MalformedNumber:
-            return self.province
-        return contact_for(parsed, self.authorities)
-
-    def fallback_for(self, contact: Authority) -> Authority | None:
-        """The province, to call when ``contact`` (a city) has no phone listed and the
-        province has one — as the result page, the API and batch rows all give it."""
-        province = self.province
-        if contact.phone or not province.phone or contact == province:
-            return None
-        return province
-
-    def contact_text(self, number: str) -> str:
-        """`contact_for` as one line of text, with `fallback_for`'s phone when a city's is
-        unknown: a batch row's 下一步."""
-        contact = self.contact_for(number)
-        text = f"发证机关：{contact.contact_line()}"
-        if not contact.phone:
-            ask = "电话请向当地人力资源和社会保障部门查询"
-            if fallback := self.fallback_for(contact):
-                ask += f"，或联系{fallback.name}，电话：{fallback.phone}"
-            text += f"（{ask}）"
-        return f"{text}。"
 
     def state(self) -> RegistryState:
         """The snapshot time and the number of certificates (``/healthz``): counting a million

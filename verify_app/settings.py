@@ -56,8 +56,9 @@ def storage_problem(storage_uri: str) -> str | None:
     )
 
 
-def _optional_path(value: str) -> Path | None:
-    return Path(value) if value.strip() else None
+def optional_path(value: str | None) -> Path | None:
+    """A path setting: None when unset or blank."""
+    return Path(value) if value and value.strip() else None
 
 
 _NOT_A_NUMBER = re.compile(r"Config '(\w+)' has value '(.*)'\. Not a valid int\.$", re.S)
@@ -72,6 +73,21 @@ def _address(proxy: str) -> bool:
     except ValueError:
         return proxy == "*"
     return True
+
+
+def load_authorities(file: Path | None) -> dict[str, Authority]:
+    """The issuing departments' contacts from ``file`` (``CERTREG_AUTHORITIES``) over the
+    shipped list; `SettingsProblem` naming the file when it cannot be read."""
+    if file is None:
+        return builtin_authorities()
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsProblem(
+            f"CERTREG_AUTHORITIES 指定的发证机关联系方式文件 {file} 无法读取"
+            f"（{exc}）。文件应为 UTF-8 编码的 CSV，列为 代码,名称,地址,电话"
+        ) from exc
+    return {**builtin_authorities(), **parse_authorities(text)}
 
 
 @dataclass(frozen=True)
@@ -136,16 +152,7 @@ class Settings:
 
     def authorities(self) -> dict[str, Authority]:
         """The issuing departments' contacts: the administrator's file, or the shipped list."""
-        if self.authorities_file is None:
-            return builtin_authorities()
-        try:
-            text = self.authorities_file.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SettingsProblem(
-                f"CERTREG_AUTHORITIES 指定的发证机关联系方式文件 {self.authorities_file} 无法读取"
-                f"（{exc}）。文件应为 UTF-8 编码的 CSV，列为 代码,名称,地址,电话"
-            ) from exc
-        return {**builtin_authorities(), **parse_authorities(text)}
+        return load_authorities(self.authorities_file)
 
     @classmethod
     def from_environ(
@@ -161,7 +168,7 @@ class Settings:
                 rate_limit_storage=config("CERTREG_RATE_LIMIT_STORAGE", default="memory://"),
                 batch_rows_per_hour=config("CERTREG_BATCH_ROWS_PER_HOUR", cast=int, default=300),
                 reports_per_day=config("CERTREG_REPORTS_PER_DAY", cast=int, default=5),
-                authorities_file=_optional_path(config("CERTREG_AUTHORITIES", default="")),
+                authorities_file=optional_path(config("CERTREG_AUTHORITIES", default="")),
                 trusted_proxies=tuple(
                     config("CERTREG_TRUSTED_PROXIES", cast=CommaSeparatedStrings, default="")
                 ),

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from registry import store
-from registry.cli.base import cli, db_option, json_option, require_registry
+from registry.cli.base import UsageProblem, cli, db_option, json_option, require_registry
+from registry.domain.authorities import Contacts
 from registry.public import lookup
 from registry.public.fields import PUBLIC_FIELDS
+from verify_app.settings import SettingsProblem, load_authorities, optional_path
 
 
 @cli.command()
@@ -22,7 +25,7 @@ from registry.public.fields import PUBLIC_FIELDS
 def verify(number: str, name: str, db: Path, as_json: bool) -> None:
     """公众查验：证书 NUMBER 是否由 NAME 持有、现在是否有效。
 
-    显示结果代码（valid、reissued、superseded、revoked、no_match、malformed）和用人单位在查验页面上看到的内容。查到（持证人相符）时退出码 0，否则 1。
+    显示结果代码（valid、reissued、superseded、revoked、no_match、malformed）和用人单位在查验页面上看到的内容；未查到时附发证机关的联系方式（CERTREG_AUTHORITIES 可指定联系方式文件）。--json 的字段与接口 POST /api/v1/verify 相同。查到（持证人相符）时退出码 0，否则 1。
 
     示例：
 
@@ -30,13 +33,20 @@ def verify(number: str, name: str, db: Path, as_json: bool) -> None:
         certreg verify Z1122020123 张三
     """
     require_registry(db)
+    try:
+        contacts = Contacts(load_authorities(optional_path(os.environ.get("CERTREG_AUTHORITIES"))))
+    except SettingsProblem as exc:
+        raise UsageProblem(str(exc)) from exc
     conn = store.connect(db, readonly=True)
     try:
         answer = lookup.verify(conn, number, name)
     finally:
         conn.close()
-    if as_json:
-        click.echo(json.dumps(answer.as_json(), ensure_ascii=False, indent=2))
+    if as_json:  # as the API answers (POST /api/v1/verify)
+        data = {**answer.as_json(), "label": answer.label, "advice": answer.advice()}
+        if answer.wants_contact:
+            data["contact"] = contacts.as_json(answer.number)
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         click.echo(f"{answer.result}  {answer.label}  {answer.number}")
         for field in PUBLIC_FIELDS[1:]:
@@ -44,4 +54,6 @@ def verify(number: str, name: str, db: Path, as_json: bool) -> None:
             if value:
                 click.echo(f"  {field.label}：{value}")
         click.echo(answer.advice())
+        if answer.wants_contact:
+            click.echo(contacts.text_for(answer.number))
     sys.exit(0 if answer.matched else 1)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 
-from registry.domain.numbers import CertificateNumber
+from registry.domain.numbers import CertificateNumber, MalformedNumber, parse
 from registry.domain.regions import PROVINCE, authority_name
 
 
@@ -22,6 +23,12 @@ class Authority:
     name: str
     address: str = ""
     phone: str = ""
+
+    def known(self) -> dict[str, str]:
+        """The contact's known fields (``name``, ``address``, ``phone``) as the API gives them:
+        blank ones left out, never invented."""
+        fields = (("name", self.name), ("address", self.address), ("phone", self.phone))
+        return {key: value for key, value in fields if value}
 
     def contact_line(self) -> str:
         """The known parts — name, address, phone — as one line of text (a batch row's 下一步)."""
@@ -56,6 +63,52 @@ def issuer_of(number: CertificateNumber) -> str:
     return PROVINCE if number.letter == "J" else number.region
 
 
-def contact_for(number: CertificateNumber, authorities: dict[str, Authority]) -> Authority:
-    code = issuer_of(number)
-    return authorities.get(code) or Authority(code, authority_name(code))
+@dataclass(frozen=True)
+class Contacts:
+    """Whom an employer asks about a certificate nothing was found for (§五.(四)), the same on
+    the result page, in the API, in a batch's rows and from the shell."""
+
+    authorities: Mapping[str, Authority]
+
+    @property
+    def province(self) -> Authority:
+        """The provincial department: who to ask when nothing better is known."""
+        return self.authorities.get(PROVINCE) or Authority(PROVINCE, authority_name(PROVINCE))
+
+    def for_number(self, number: str) -> Authority:
+        """The issuing department of ``number`` when it parses (附件3), the province otherwise."""
+        try:
+            parsed = parse(number)
+        except MalformedNumber:
+            return self.province
+        code = issuer_of(parsed)
+        return self.authorities.get(code) or Authority(code, authority_name(code))
+
+    def fallback_for(self, contact: Authority) -> Authority | None:
+        """The province, to call when ``contact`` (a city) has no phone listed and the
+        province has one."""
+        province = self.province
+        if contact.phone or not province.phone or contact == province:
+            return None
+        return province
+
+    def text_for(self, number: str) -> str:
+        """`for_number` as one line of text, with `fallback_for`'s phone when a city's is
+        unknown: a batch row's 下一步, the shell's answer."""
+        contact = self.for_number(number)
+        text = f"发证机关：{contact.contact_line()}"
+        if not contact.phone:
+            ask = "电话请向当地人力资源和社会保障部门查询"
+            if fallback := self.fallback_for(contact):
+                ask += f"，或联系{fallback.name}，电话：{fallback.phone}"
+            text += f"（{ask}）"
+        return f"{text}。"
+
+    def as_json(self, number: str) -> dict[str, object]:
+        """`for_number` as the API and ``certreg verify --json`` give it, with the province
+        under ``province`` when the city's phone is unknown."""
+        contact = self.for_number(number)
+        found: dict[str, object] = dict(contact.known())
+        if fallback := self.fallback_for(contact):
+            found["province"] = fallback.known()
+        return found
