@@ -156,7 +156,8 @@ def test_a_number_handed_out_cannot_be_typed_into_another_roster(
     assert code == 1
     assert (
         "第4行「颁发证书编号」“Z1122020003”：该编号已由 certreg number 分配给名册“new.csv”"
-        "（编号一经分配不再重用），不能在本名册中给另一人（请用 certreg number 为本名册编号）；"
+        "（编号一经分配不再重用），不能在本名册中给另一人（请用 certreg number 为本名册编号；"
+        "如本文件就是该名册的编号副本，只是改正了姓名，请沿用 certreg number 写出的文件名）；"
         "下一个可用的编号是 Z1122020004"
     ) in output
     registered.add("other.csv", [approval_row("Z1122020004", "乙")], MIANYANG)
@@ -165,6 +166,21 @@ def test_a_number_handed_out_cannot_be_typed_into_another_roster(
     registered.add(
         "new-numbered.csv", [approval_row("Z1122020003", "甲", 报考工种="钳工")], MIANYANG
     )
+    code, output = run("sync", str(registered.folder), "--db", str(db_path))
+    assert code == 0, output
+
+
+def test_the_copy_may_correct_a_holder_s_name_under_its_own_name(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """A typo in a name (张叁 for 张三) fixed in the numbered copy before its first load: the
+    copy, known by the file name certreg number wrote, keeps its numbers."""
+    path = registered.add("new.csv", [approval_row("", "张叁")], MIANYANG)
+    copy = tmp_path / "new-numbered.csv"
+    assert number(path, copy, db_path)[0] == 0
+    path.unlink()
+    registered.entries.pop("new.csv")
+    registered.add("new-numbered.csv", [approval_row("Z1122020003", "张三")], MIANYANG)
     code, output = run("sync", str(registered.folder), "--db", str(db_path))
     assert code == 0, output
 
@@ -334,6 +350,19 @@ def test_a_technician_roster_numbered_by_a_city_is_a_usage_error(
         "技师审核名册（附件5）的证书由省厅核发（§三）：--authority 应为 2200，不是 2202" in output
     )
     assert "报考等级" not in output
+
+
+def test_a_holder_numbered_already_in_the_file_gets_no_second_number(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """乙 carries Z…0003 in row 4 and appears again, unnumbered, in row 5."""
+    rows = [approval_row("Z1122020003", "乙"), approval_row("", "乙"), approval_row("", "丙")]
+    path = registered.add("new.csv", rows, MIANYANG)
+    code, output = number(path, tmp_path / "n.csv", db_path)
+    assert code == 1
+    assert (
+        "第5行「姓名」“乙”：此人（姓名、出生年月、工种、等级均相同）已在本文件第4行登记" in output
+    )
 
 
 def test_9999_boundary(registers: RegisterFactory, db_path: Path, tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ import pytest
 import python_calamine
 from openpyxl.styles import Border, Font, Side
 
+from registry.sheets._marked import Marks
 from registry.sheets.guard import (
     REGISTER_LIMITS,
     UPLOAD_LIMITS,
@@ -524,22 +525,23 @@ def test_the_rows_with_a_struck_through_value_are_named(tmp_path: Path) -> None:
 
 def test_the_rows_with_a_formula_saved_without_its_value_are_named(tmp_path: Path) -> None:
     """python-calamine reads a formula cell by the value saved with it: a program that writes
-    formulas without one (openpyxl does) leaves cells that read as empty."""
+    formulas without one (openpyxl does) leaves cells that read as empty. A formula whose
+    result is the empty string is saved by Excel as an empty string value (t="str")."""
     cells = (
         '<row r="1"><c r="A1"><v>1</v></c></row>'
         '<row r="2"><c r="B2"><f>1+1</f></c></row>'
         '<row r="3"><c r="B3"><f>1+1</f><v>2</v></c></row>'
         '<row r="4"><c r="B4"><f t="shared" si="0"/></c></row>'
-        '<row r="5"><c r="B5" t="str"><f>"a"</f><v></v></c></row>'
-        '<row r="6"><c r="B6"><f>1+1</f><v/></c></row>'
+        '<row r="5"><c r="B5" t="str"><f>IF(1,"","x")</f><v></v></c></row>'  # "": saved
+        '<row r="6"><c r="B6"><f>1+1</f><v/></c></row>'  # as openpyxl writes it
     )
     data = write_workbook(tmp_path / "formulas.xlsx", sheet_xml(cells)).read_bytes()
     for limits in (REGISTER_LIMITS, dataclasses.replace(REGISTER_LIMITS, scan_first_bytes=0)):
-        assert read_sheet_bytes("formulas.xlsx", data, limits).marks.unsaved == {2, 4, 5, 6}
+        assert read_sheet_bytes("formulas.xlsx", data, limits).marks.unsaved == {2, 4, 6}
     # a formula cell without r: by expat, the cell's row is its row's
     unnumbered = write_workbook(tmp_path / "u.xlsx", sheet_xml(cells.replace(' r="B2"', "")))
     sheet = read_sheet_bytes("u.xlsx", unnumbered.read_bytes(), REGISTER_LIMITS)
-    assert sheet.marks.unsaved == {2, 4, 5, 6}
+    assert sheet.marks.unsaved == {2, 4, 6}
 
 
 def test_a_workbook_with_an_open_password_is_told_so() -> None:
@@ -549,3 +551,25 @@ def test_a_workbook_with_an_open_password_is_told_so() -> None:
     data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptedPackage".encode("utf-16-le")
     with pytest.raises(SheetRefused, match="文件设有打开密码.*取消密码"):
         read_sheet_bytes("名册.xlsx", data, REGISTER_LIMITS)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>hidden="1" '
+        + "row " * 40_000
+        + "</t></is></c></row>",
+        "<f " * 40_000,  # not even XML: the parent reads the sheet before any parser does
+        "</f></c>" * 40_000,
+    ],
+    ids=["text-of-row-tags", "formula-tags-without-end", "formula-ends-without-cells"],
+)
+def test_bytes_shaped_like_marks_cost_one_pass(tmp_path: Path, body: str) -> None:
+    """A sheet made of what marked rows are looked for by (a public upload may be one): the
+    searches that backtracked over it took minutes in the parent, before any child or deadline.
+    The probe is linear; a hit costs one expat pass, which reads text as text and refuses
+    what is not XML."""
+    data = write_workbook(tmp_path / "marks.xlsx", sheet_xml(body)).read_bytes()
+    outcome = finishes(lambda: read_sheet_bytes("marks.xlsx", data, UPLOAD_LIMITS), seconds=20)
+    assert isinstance(outcome, Sheet | SheetRefused), outcome
+    assert not isinstance(outcome, Sheet) or outcome.marks == Marks()

@@ -9,6 +9,7 @@ The payload types are each kind's own; `registry.kinds` lists the kinds.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import json
@@ -173,11 +174,11 @@ def merged_rows(table: Table) -> list[Problem]:
     the first row only, so the rows below would be loaded without it — an optional column
     silently empty. Named once, at its first row, with its range."""
     names = {index + 1: name for name, index in table.columns.items()}
-    rows = {record.row for record in table.records}
+    rows = [record.row for record in table.records]  # in order
     found = []
-    for top, left, bottom, right in table.merged:
-        covered = [row for row in range(top, bottom + 1) if row in rows]
-        name = next((names[c] for c in range(left, right + 1) if c in names), None)
+    for top, left, bottom, right in table.merged:  # a range may claim rows up to 2**32
+        covered = rows[bisect.bisect_left(rows, top) : bisect.bisect_right(rows, bottom)]
+        name = next((names[c] for c in sorted(names) if left <= c <= right), None)
         if len(covered) < 2 or name is None:
             continue
         where = f"{column_letters(left)}{top}:{column_letters(right)}{bottom}"

@@ -10,6 +10,7 @@ from pathlib import PurePath
 
 from registry.domain.numbers import parse, prefix_of
 from registry.domain.problems import Problem
+from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_cells import NUMBER_COLUMN
 from registry.kinds.roster_rows import RosterResult
 from registry.store.syncs import given_to_another, handed_out_prefixes, highest_sequence
@@ -23,10 +24,13 @@ def handed_out_rule(file: str, use: str, free: str) -> str:
     )
 
 
-def handed_out_elsewhere(conn: sqlite3.Connection, result: RosterResult) -> list[Problem]:
+def handed_out_elsewhere(
+    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry
+) -> list[Problem]:
     """A roster row that gives a number a run handed out to another holder. The numbered copy
-    itself passes whatever it is called or wherever it was moved: its rows are the holders the
-    run numbered (a register of none of the runs' prefixes is not looked at)."""
+    passes renamed (its rows are the holders the run numbered) or with a holder's name
+    corrected (it is the run's copy by name); only both at once is refused — then the message
+    says to keep the copy's name. A register of none of the runs' prefixes is not looked at."""
     prefixes = handed_out_prefixes(conn)
     rows = [
         (c.number, c.name_key, c.source_row)
@@ -37,11 +41,14 @@ def handed_out_elsewhere(conn: sqlite3.Connection, result: RosterResult) -> list
         return []
     written = {row: text for row, text, _ in result.numbers}
     found = []
-    for row, number, file in given_to_another(conn, rows):
+    for row, number, file in given_to_another(conn, rows, PurePath(entry.key).name):
         parsed = parse(number)
         highest = highest_sequence(conn, parsed.letter, parsed.year_code, parsed.region)
         free = str(parsed._replace(sequence=highest + 1))
-        use = "在本名册中给另一人（请用 certreg number 为本名册编号）"
+        use = (
+            "在本名册中给另一人（请用 certreg number 为本名册编号；如本文件就是该名册的编号副本，"
+            "只是改正了姓名，请沿用 certreg number 写出的文件名）"
+        )
         problem = Problem(
             row, NUMBER_COLUMN, written.get(row, number), handed_out_rule(file, use, free), "附件3"
         )

@@ -217,7 +217,7 @@ def check_roster(
         *registered_holders(conn, result, entry),
         *history_problems(conn, result, entry),
         *another_roster(conn, result, entry),
-        *handed_out_elsewhere(conn, result),
+        *handed_out_elsewhere(conn, result, entry),
     ]
     problems += _order_problems(conn, result, entry)
     problems = _with_next_free(conn, result, problems)

@@ -7,15 +7,14 @@ certificate to a holder nobody meant to register. So the parent finds them while
 worksheet for its other checks (`registry.sheets._zipscan`), and the sync refuses a register with
 such a data row, naming it (`registry.kinds.base.cell_problems`).
 
-Most sheets hide nothing: a block without ``hidden="`` costs one ``bytes`` search, and a
-workbook whose styles strike no font through is not looked at again. A hidden row written
-without its ``r`` attribute, or a struck-through font, sends the sheet through one exact expat
-pass. An .ods or .xls workbook's marks are not looked for.
+Most sheets mark nothing: each block costs a few ``bytes`` searches (`Probe`), and a workbook
+whose styles strike no font through is not looked at again. A hit, or a struck-through font,
+sends the sheet through one exact expat pass (`exact_marks`). An .ods or .xls workbook's marks
+are not looked for.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,18 +23,22 @@ from pyexpat import ExpatError
 from registry.sheets._extent import StopParsing, cell_position, expat_parser
 from registry.sheets._limits import SheetLimits, exceeded, unreadable
 
-_MARK = b'hidden="'
-_HIDDEN_ROW = re.compile(rb'row\s[^>]*?\bhidden="(?:1|true)"[^>]*>')
-_ROW_NUMBER = re.compile(rb'\sr="([0-9]{1,9})"')
-TAIL = 2048
-"""bytes kept from one block to the next, so that a row tag cut in two is still found"""
+_PROBES = (
+    b'hidden="1"',
+    b'hidden="true"',
+    b"</f></c>",
+    b"</f><v/>",
+    b"</f><v />",
+    b"</f><v></v>",
+    b"/></c>",
+)
+"""Byte strings one of which any hidden row or formula without a saved value must contain (a
+self-closing shared formula, ``<f t="shared" si="0"/></c>``, ends in ``/></c>``). They also
+turn up elsewhere — a hidden column, an empty string a formula returned — so a hit only sends
+the sheet through `exact_marks`, which tells them apart."""
+TAIL = max(len(probe) for probe in _PROBES) - 1
+"""bytes kept from one block to the next, so that a probe cut in two is still found"""
 _TRUE = ("1", "true")
-
-
-_FORMULA = b"<f"
-_UNSAVED = re.compile(rb"(?:</f>|<f\b[^>]*/>)(?:<v\s*/>|<v></v>)?</c>")
-"""a formula cell that holds no saved value: python-calamine reads it as empty"""
-_CELL_ROW = re.compile(rb'<c\b[^>]*?\sr="[A-Za-z]{1,3}([0-9]{1,9})"')
 
 
 @dataclass(frozen=True)
@@ -52,40 +55,20 @@ class Marks:
 NO_MARKS = Marks()
 
 
-class HiddenRows:
-    """Fed the worksheet's blocks in order; ``rows`` are the numbers of its hidden rows."""
+class Probe:
+    """Fed the worksheet's blocks in order: ``hit`` once one of `_PROBES` turns up. Linear in
+    the bytes, whatever they hold (no regular expression to backtrack on a hostile sheet)."""
 
     def __init__(self) -> None:
-        self.rows: set[int] = set()
-        self.unsaved: set[int] = set()
-        self.unnumbered = False
-        """a hidden row or a formula cell without ``r``: its number needs `exact_marks`"""
+        self.hit = False
         self._tail = b""
 
     def feed(self, block: bytes) -> None:
+        if self.hit:
+            return
         window = self._tail + block
         self._tail = window[-TAIL:]
-        if _FORMULA in window:
-            self._unsaved(window)
-        if _MARK not in window:
-            return
-        for match in _HIDDEN_ROW.finditer(window):
-            if window[match.start() - 1 : match.start()] not in (b"<", b":"):
-                continue  # "row" inside some other word or text
-            number = _ROW_NUMBER.search(match[0])
-            if number is None:
-                self.unnumbered = True
-            else:
-                self.rows.add(int(number[1]))
-
-    def _unsaved(self, window: bytes) -> None:
-        for match in _UNSAVED.finditer(window):
-            cell = window.rfind(b"<c", 0, match.start())
-            number = _CELL_ROW.match(window, cell) if cell >= 0 else None
-            if number is None:
-                self.unnumbered = True
-            else:
-                self.unsaved.add(int(number[1]))
+        self.hit = any(probe in window for probe in _PROBES)
 
 
 def _parse(
@@ -155,10 +138,10 @@ def exact_marks(
     unsaved: set[int] = set()
     row = 0
     cell = 0  # the row of the cell being read
-    styled = formula = filled = in_value = False
+    styled = formula = filled = in_value = text_result = False
 
     def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal row, cell, styled, formula, filled, in_value
+        nonlocal row, cell, styled, formula, filled, in_value, text_result
         local = name.rpartition(" ")[2]
         if local == "row":
             number = attributes.get("r", "")
@@ -171,6 +154,7 @@ def exact_marks(
             position = cell_position(attributes.get("r", ""))
             cell = position[0] if position else row
             formula = filled = False
+            text_result = attributes.get("t") == "str"  # a formula's "" is saved as <v/>
         elif local == "f":
             formula = True
         elif local in ("v", "is"):
@@ -187,7 +171,7 @@ def exact_marks(
         local = name.rpartition(" ")[2]
         if local in ("v", "is"):
             in_value = False
-        elif local == "c" and formula and not filled:
+        elif local == "c" and formula and not filled and not text_result:
             unsaved.add(cell)
 
     def in_time() -> None:

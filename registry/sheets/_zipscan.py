@@ -40,7 +40,7 @@ from registry.sheets._extent import (
     expat_parser,
 )
 from registry.sheets._limits import SheetLimits, exceeded, unreadable
-from registry.sheets._marked import NO_MARKS, HiddenRows, Marks, exact_marks, struck_formats
+from registry.sheets._marked import NO_MARKS, Marks, Probe, exact_marks, struck_formats
 
 READ_BYTES = 1 << 20
 RATIO_FLOOR = 1 << 20
@@ -247,14 +247,14 @@ def _stream_part(
     limits: SheetLimits,
     deadline: float,
     sheet_body: bool,
-) -> tuple[_Prolog | None, bool, HiddenRows | None]:
+) -> tuple[_Prolog | None, bool, Probe | None]:
     """Inflate one part block by block within the deadline, feeding an XML part's prolog; and
-    for an .xlsx worksheet, its hidden rows and whether a cell reference that may lie beyond
-    the limits appears (not searched for without ``sheet_body``)."""
+    for an .xlsx worksheet, whether it may mark rows (`Probe`) and whether a cell reference
+    that may lie beyond the limits appears (not searched for without ``sheet_body``)."""
     is_sheet = name == workbook.sheet
     xml = name.endswith((".xml", ".rels"))
     prolog = _Prolog("sheetData" if is_sheet else None) if xml else None
-    hidden = HiddenRows() if is_sheet and workbook.kind == "xlsx" else None
+    marks = Probe() if is_sheet and workbook.kind == "xlsx" else None
     suspicious = False
     tail = b""
     for block in _stream(workbook.archive, name):
@@ -262,14 +262,14 @@ def _stream_part(
             raise exceeded(limits, "seconds")
         if prolog is not None:
             prolog.feed(block)
-        if hidden is None:
+        if marks is None:
             continue
-        hidden.feed(block)
+        marks.feed(block)
         if sheet_body and not suspicious:
             window = tail + block
             suspicious = any(f.search(window) for f in filters)
             tail = window[-TAIL:]
-    return prolog, suspicious, hidden
+    return prolog, suspicious, marks
 
 
 def scan_parts(
@@ -283,11 +283,11 @@ def scan_parts(
     marks = NO_MARKS
     for info in workbook.archive.infolist():
         name = info.filename
-        prolog, suspicious, hidden = _stream_part(
+        prolog, suspicious, probe = _stream_part(
             workbook, name, filters, limits, deadline, sheet_body
         )
-        if hidden is not None:
-            marks = _marks(workbook, hidden, limits, deadline)
+        if probe is not None:
+            marks = _marks(workbook, probe, limits, deadline)
         if name != workbook.sheet or not sheet_body:
             continue
         if workbook.kind == "ods":
@@ -302,12 +302,12 @@ def scan_parts(
     return marks
 
 
-def _marks(workbook: Workbook, hidden: HiddenRows, limits: SheetLimits, deadline: float) -> Marks:
-    """The worksheet's hidden rows as its scan found them, and its struck-through rows: an
-    exact pass when the styles strike a font through or a hidden row had no number."""
+def _marks(workbook: Workbook, probe: Probe, limits: SheetLimits, deadline: float) -> Marks:
+    """The worksheet's marked rows (`registry.sheets._marked`): none without a hit of its probe
+    or a struck-through font in its styles, else what the exact pass finds."""
     styles = "xl/styles.xml"
     names = workbook.archive.namelist()
     struck = struck_formats(_read(workbook.archive, styles)) if styles in names else frozenset()
-    if not struck and not hidden.unnumbered:
-        return Marks(frozenset(hidden.rows), unsaved=frozenset(hidden.unsaved))
+    if not struck and not probe.hit:
+        return NO_MARKS
     return exact_marks(_stream(workbook.archive, workbook.sheet), struck, limits, deadline)

@@ -168,9 +168,12 @@ TABLES: dict[str, TableSpec] = {
         },
         indexes=(("region", "letter", "year_code"),),
     ),
-    # whom each number a run handed out went to (the holder's name key and the run's file): a
-    # roster that gives the number to someone else before that copy is loaded is refused
-    "numbered_holders": TableSpec({"number": str, "name_key": str, "file": str}, "number"),
+    # whom each number a run handed out went to (the holder's name key, the run's file and its
+    # numbered copy): another roster that gives the number to someone else before that copy is
+    # loaded is refused
+    "numbered_holders": TableSpec(
+        {"number": str, "name_key": str, "file": str, "copy": str}, "number"
+    ),
     # the trade catalogue the registers were checked with, for the public confirmation
     # (registry.store.trades): each spelling — standard name or alias — and its standard name
     "trades": TableSpec({"spelling": str, "name": str, "code": str, "source": str}, "spelling"),

@@ -203,12 +203,13 @@ def highest_sequence(conn: sqlite3.Connection, letter: str, year_code: str, regi
 
 
 def record_numbered_holders(
-    conn: sqlite3.Connection, holders: Sequence[tuple[str, str]], file: str
+    conn: sqlite3.Connection, holders: Sequence[tuple[str, str]], file: str, copy: str
 ) -> None:
-    """Keep whom a run gave each number to: (number, holder's name key)."""
+    """Keep whom a run gave each number to: (number, holder's name key), from ``file`` into
+    its numbered ``copy`` (file names)."""
     conn.executemany(
-        "INSERT INTO numbered_holders (number, name_key, file) VALUES (?, ?, ?)",
-        [(number, key, file) for number, key in holders],
+        "INSERT INTO numbered_holders (number, name_key, file, copy) VALUES (?, ?, ?, ?)",
+        [(number, key, file, copy) for number, key in holders],
     )
 
 
@@ -224,18 +225,22 @@ def handed_out_prefixes(conn: sqlite3.Connection) -> set[str]:
 
 
 def given_to_another(
-    conn: sqlite3.Connection, rows: Sequence[tuple[str, str, int]]
+    conn: sqlite3.Connection, rows: Sequence[tuple[str, str, int]], register: str
 ) -> list[tuple[int, str, str]]:
-    """Of ``rows`` (number, name key, row), those whose number a run gave to another holder and
-    that is not registered yet: (row, number, the run's file), in row order."""
+    """Of ``rows`` (number, name key, row) of the register file ``register``, those whose
+    number a run gave to another holder of another file (neither the run's source nor its
+    copy is called ``register``) and that is not registered yet: (row, number, the run's
+    file), in row order."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS roster_numbers (number, name_key, source_row)")
     conn.execute("DELETE FROM roster_numbers")
     conn.executemany("INSERT INTO roster_numbers VALUES (?, ?, ?)", rows)
     found = conn.execute(
         "SELECT r.source_row, r.number, h.file FROM roster_numbers r"
         " JOIN numbered_holders h ON h.number = r.number AND h.name_key <> r.name_key"
-        " WHERE NOT EXISTS (SELECT 1 FROM certificates c WHERE c.number = r.number)"
-        " ORDER BY r.source_row"
+        " WHERE ? NOT IN (h.file, coalesce(h.copy, ''))"
+        " AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.number = r.number)"
+        " ORDER BY r.source_row",
+        (register,),
     ).fetchall()
     conn.execute("DELETE FROM roster_numbers")
     return found

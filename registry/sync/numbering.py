@@ -14,19 +14,17 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from registry.domain.dates import BadDate, parse_year_month, year_month_text
 from registry.domain.levels import LEVELS
 from registry.domain.names import name_key
 from registry.domain.numbers import CertificateNumber, MalformedNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.regions import issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
-from registry.domain.statuses import REVOKED, SUPERSEDED
-from registry.domain.trades import TradeCatalogue, builtin_catalogue
+from registry.domain.trades import builtin_catalogue
 from registry.kinds import LAYOUTS
 from registry.kinds.base import marked_rows
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, exam_verdict, level_verdict
-from registry.kinds.roster_rules import different_person, trade_groups
+from registry.kinds.roster_rules import trade_groups
 from registry.sheets.cells import text
 from registry.sheets.numbered_copy import CopyNotes, write_numbered_copy
 from registry.sheets.table import Record, Table, read_table
@@ -38,6 +36,7 @@ from registry.store.syncs import (
     record_numbering,
 )
 from registry.store.trades import stored_catalogue
+from registry.sync.numbering_holders import Holders
 
 MAX_SEQUENCE = 9999
 
@@ -95,7 +94,7 @@ def plan(
         return numbering
     numbering.problems += marked_rows(numbering.table)  # a hidden or struck row would take a number
     catalogue = stored_catalogue(conn) or builtin_catalogue()  # as rosters were loaded
-    holders: dict[tuple[str, str, str, str], int] = {}  # a holder's first row to be numbered
+    holders = Holders(conn, kind, catalogue)  # §二 before a number is handed out
     last_written: dict[str, tuple[int, CertificateNumber]] = {}  # by letter, in roster order
     waiting: list[tuple[int, str]] = []
     for record in numbering.table.records:
@@ -118,10 +117,11 @@ def plan(
             if any(letter == number.letter for _, letter in waiting):
                 numbering.problems.append(_numbered_after_unnumbered(record.row, number))
             last_written[number.letter] = (record.row, number)
+            holders.numbered(record, number.letter)
             continue
         letter, refused = _letter(record, kind, authority, region)
         if letter and not refused:
-            refused = _held(conn, record, letter, kind, catalogue, holders)
+            refused = holders.refusal(record, letter)
         if refused:
             numbering.problems.append(refused)
         elif letter:
@@ -135,52 +135,6 @@ def plan(
         numbering.problems += trade_groups((r.row, trade(r)) for r in numbering.table.records)
     _assign(conn, numbering, waiting, last_written, year_code, region)
     return numbering
-
-
-_HELD = (
-    "SELECT number, register FROM certificates WHERE name_key = ? AND birth = ? AND trade = ?"
-    f" AND letter = ? AND status NOT IN ('{REVOKED}', '{SUPERSEDED}') ORDER BY number LIMIT 1"
-)
-
-
-def _held(
-    conn: sqlite3.Connection,
-    record: Record,
-    letter: str,
-    kind: str,
-    catalogue: TradeCatalogue,
-    seen: dict[tuple[str, str, str, str], int],
-) -> Problem | None:
-    """§二 before a number is handed out: a holder of this level's certificate of this trade
-    already — in the registry, or in a row above (``seen``) — would be refused by the sync, and
-    dropping the row then leaves a gap in the numbers after it that only a new numbering run
-    closes, their first numbers lost for good."""
-    values = record.values
-    if different_person(text(values.get("备注"))):
-        return None
-    name = text(values.get("姓名"))
-    birth_column = "出生日期" if kind == TECHNICIAN_ROSTER else "出生年月"
-    trade = catalogue.resolve(text(values.get("报考工种")))
-    try:
-        birth = year_month_text(*parse_year_month(values.get(birth_column) or ""))
-    except BadDate:
-        return None  # the sync names the date; numbering only needs who already holds one
-    if trade is None:
-        return None
-    holder = (name_key(name), birth, trade, letter)
-    first = seen.setdefault(holder, record.row)
-    if first != record.row:
-        where = f"本文件第{first}行"
-    elif held := conn.execute(_HELD, holder).fetchone():
-        where = f"登记库中（{held[0]}，名册“{held[1]}”）"
-    else:
-        return None
-    rule = (
-        f"此人（姓名、出生年月、工种、等级均相同）已在{where}登记，同一人同一等级只发一本证书，"
-        "不能再编号：请删除这一行后再编号；如确是同名同生日的另一人，请在“备注”中注明"
-        "（如“同名同生日，另一人”）"
-    )
-    return Problem(record.row, "姓名", name, rule, "§二")
 
 
 def _numbered_after_unnumbered(row: int, number: CertificateNumber) -> Problem:
@@ -278,4 +232,4 @@ def record_run(
     record_numbering(conn, runs)
     names = {record.row: text(record.values.get("姓名")) for record in numbering.table.records}
     holders = [(str(n), name_key(names[row])) for row, n in numbering.assigned.items()]
-    record_numbered_holders(conn, holders, numbering.table.path.name)
+    record_numbered_holders(conn, holders, numbering.table.path.name, out.name)

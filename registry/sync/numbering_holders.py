@@ -1,0 +1,80 @@
+"""§二 before ``certreg number`` hands out numbers: one certificate per holder, trade and level.
+
+A row the sync would refuse as a second certificate of its holder must not take a number: the
+clerk then drops the row, and the gap it leaves in the numbers after it only a new numbering
+run closes — their first numbers lost for good (附件3 四). So a row is refused here when its
+holder already holds the certificate in the registry, or in a row above it — numbered already
+or about to be — unless its 备注 says it is somebody else.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from registry.domain.dates import BadDate, parse_year_month, year_month_text
+from registry.domain.names import name_key
+from registry.domain.problems import Problem
+from registry.domain.registers import TECHNICIAN_ROSTER
+from registry.domain.statuses import REVOKED, SUPERSEDED
+from registry.domain.trades import TradeCatalogue
+from registry.kinds.roster_rules import different_person
+from registry.sheets.cells import text
+from registry.sheets.table import Record
+
+Holder = tuple[str, str, str, str]
+"""(name key, birth year-month, standard trade, level letter), as the registry's holder index"""
+
+_HELD = (
+    "SELECT number, register FROM certificates WHERE name_key = ? AND birth = ? AND trade = ?"
+    f" AND letter = ? AND status NOT IN ('{REVOKED}', '{SUPERSEDED}') ORDER BY number LIMIT 1"
+)
+
+
+class Holders:
+    """The holders of a roster being numbered, row by row in roster order."""
+
+    def __init__(self, conn: sqlite3.Connection, kind: str, catalogue: TradeCatalogue) -> None:
+        self.conn = conn
+        self.catalogue = catalogue
+        self.birth_column = "出生日期" if kind == TECHNICIAN_ROSTER else "出生年月"
+        self.first: dict[Holder, int] = {}
+        """each holder's first row in the file"""
+
+    def _holder(self, record: Record, letter: str) -> Holder | None:
+        """The row's holder, None when 备注 says it is another person or a cell cannot be read
+        (the sync names that cell; numbering only needs who holds what)."""
+        values = record.values
+        if different_person(text(values.get("备注"))):
+            return None
+        trade = self.catalogue.resolve(text(values.get("报考工种")))
+        try:
+            birth = year_month_text(*parse_year_month(values.get(self.birth_column) or ""))
+        except BadDate:
+            return None
+        if trade is None:
+            return None
+        return name_key(text(values.get("姓名"))), birth, trade, letter
+
+    def numbered(self, record: Record, letter: str) -> None:
+        """A row that carries its number already: its holder holds it."""
+        if holder := self._holder(record, letter):
+            self.first.setdefault(holder, record.row)
+
+    def refusal(self, record: Record, letter: str) -> Problem | None:
+        """Why the row may not take a number of ``letter``: its holder holds one already."""
+        holder = self._holder(record, letter)
+        if holder is None:
+            return None
+        first = self.first.setdefault(holder, record.row)
+        if first != record.row:
+            where = f"本文件第{first}行"
+        elif held := self.conn.execute(_HELD, holder).fetchone():
+            where = f"登记库中（{held[0]}，名册“{held[1]}”）"
+        else:
+            return None
+        rule = (
+            f"此人（姓名、出生年月、工种、等级均相同）已在{where}登记，同一人同一等级只发一本证书，"
+            "不能再编号：请删除这一行后再编号；如确是同名同生日的另一人，请在“备注”中注明"
+            "（如“同名同生日，另一人”）"
+        )
+        return Problem(record.row, "姓名", text(record.values.get("姓名")), rule, "§二")
