@@ -319,6 +319,14 @@ def test_an_event_on_a_number_a_later_row_creates_says_so(
     assert rule.startswith(
         "该编号由本文件第3行 2013-02-01 的换发产生，本行的日期 2013-01-15 早于它"
     )
+    rows = [  # later this time, but the 换发 that makes the number is itself refused
+        status_event("换发", "Z1122020901", "周杰", "2013-02-01", "Z1122020903", 原因="遗失"),
+        status_event("补发", "Z1122020903", "周杰", "2013-05-01"),
+    ]
+    roster.add("changes.xlsx", rows, CHANGES)
+    problems = refused(roster, db_path, "changes.xlsx")
+    [later] = [p[2] for p in problems if p[0] == 4]
+    assert later.endswith("但那一行未通过检查：请先改正第3行")
 
 
 def test_a_mistyped_reference_of_an_applied_event_is_corrected_with_history(

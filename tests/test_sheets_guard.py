@@ -548,9 +548,16 @@ def test_a_workbook_with_an_open_password_is_told_so() -> None:
     """Excel keeps a password-protected .xlsx in an OLE file whose directory names the stream
     ``EncryptedPackage``: the clerk is told to remove the password, not that the file is
     damaged. (The directory is all that is looked at: a stand-in holds just that.)"""
-    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptedPackage".encode("utf-16-le")
+    name = "EncryptedPackage".encode("utf-16-le") + bytes(2)
+    entry = name.ljust(64, b"\0") + len(name).to_bytes(2, "little")
+    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + entry + bytes(62)
     with pytest.raises(SheetRefused, match="文件设有打开密码.*取消密码"):
         read_sheet_bytes("名册.xlsx", data, REGISTER_LIMITS)
+    # the same words as text elsewhere (an .xls cell) are no directory entry
+    text = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(505) + entry + bytes(61)
+    with pytest.raises(SheetRefused) as refused:
+        read_sheet_bytes("名册.xls", text, REGISTER_LIMITS)
+    assert "打开密码" not in str(refused.value)
 
 
 @pytest.mark.parametrize(

@@ -157,6 +157,21 @@ def test_sub_columns_under_a_group_header_are_read(roster: RegisterFactory, db_p
     assert documents == ("申请1", "绵人社函〔2012〕8号", "同意 2013-01-08")
 
 
+def test_a_holder_registered_with_a_digit_in_the_name_can_still_be_revoked(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A name registered before names with digits were refused identifies its certificate: a
+    status change naming it is not refused for the digit (its own corrected name would be)."""
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "UPDATE certificates SET name = '周杰2', name_key = '周杰2' WHERE number = 'Z1122020001'"
+        )
+    event = status_event("撤销", "Z1122020001", "周杰2", "2012-09-10")
+    roster.add("changes.csv", [event], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+
+
 def test_chain_in_one_register_applies_in_date_order(
     roster: RegisterFactory, db_path: Path
 ) -> None:

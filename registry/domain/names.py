@@ -56,13 +56,15 @@ def mask_name(name: str) -> str:
     return surname + "*" * (len(given) - 1) + given[-1]
 
 
-def check_name(name: str) -> tuple[str, str] | None:
+def check_name(name: str, *, new: bool = True) -> tuple[str, str] | None:
     """(rule, clause) when a normalised holder name cannot be registered: empty, holding a
     digit (a date or number typed one column off), or longer than the public check accepts
-    (the holder could never be verified)."""
+    (the holder could never be verified). A name that only identifies a holder registered
+    already (``new`` false: a status change's 姓名) is not refused for digits it may have been
+    registered with before this rule."""
     if not name:
         return "姓名为空", "§四.(三)"
-    if any(ch.isdigit() for ch in name):
+    if new and any(ch.isdigit() for ch in name):
         return "姓名中有数字：请核对是否填到了别的栏目", "§四.(三)"
     if len(name) > MAX_NAME_CHARS:
         return (

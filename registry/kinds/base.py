@@ -29,6 +29,7 @@ from registry.sheets._extent import column_letters
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table, read_table
+from registry.store.syncs import LoadedVersion
 from registry.store.writes import Applied
 
 
@@ -251,3 +252,25 @@ class Kind(Generic[Checked, Payload]):
     """how a file of this kind is read; a table by its header unless the kind says otherwise"""
     entry_rule: Callable[[RegisterEntry], str | None] = no_entry_rule
     """why a manifest entry cannot declare a register of this kind (§三), or None"""
+
+
+_IDENTITY = (("kind", "名册种类"), ("authority", "发证机关"), ("region", "编号地区"))
+
+
+def another_register(entry: RegisterEntry, known: LoadedVersion) -> Problem | None:
+    """A problem when ``entry`` bears the key of a loaded register but is not the same register:
+    a new version keeps the kind, the authority and the numbering region. Without this, another
+    city's file of the same name would pass as a corrected version — its rows judged as that
+    register's, the first one's certificates reported missing, its facts overwritten."""
+    for name, label in _IDENTITY:
+        before, after = getattr(known, name), getattr(entry, name)
+        if before != after:
+            return Problem(
+                None,
+                None,
+                None,
+                f"名册“{entry.key}”已以{label} {before} 导入，本次清单写的是 {after}：同一文件名"
+                "只用于同一份名册的新版本。如是另一份名册，请换一个文件名再列入清单；"
+                f"如是同一份名册，请在清单中改回{label} {before}",
+            )
+    return None

@@ -234,10 +234,16 @@ class _Events:
         current = None if rule else self.certificate(event.number)
         creator = self.created.get(event.number)
         if current is None and not rule and creator is not None:
-            rule = (
-                f"该编号由本文件第{creator.row}行 {creator.date.isoformat()} 的{creator.type}产生，"
-                f"本行的日期 {event.date.isoformat()} 早于它：变更须按日期先后发生，请核对这两行的日期"
+            made = (
+                f"该编号由本文件第{creator.row}行 {creator.date.isoformat()} 的{creator.type}产生"
             )
+            if event.date < creator.date:
+                rule = (
+                    f"{made}，本行的日期 {event.date.isoformat()} 早于它：变更须按日期先后发生，"
+                    "请核对这两行的日期"
+                )
+            else:
+                rule = f"{made}，但那一行未通过检查：请先改正第{creator.row}行"
         if current is None:
             rule = rule or "登记库中没有该证书编号；请先导入其名册，或核对编号"
             self.problems.append(Problem(event.row, "证书编号", event.number, rule, "§四.(六)"))

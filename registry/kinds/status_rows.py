@@ -168,7 +168,7 @@ class StatusRow:
         kind = normalise_name(text(values.get("类型")))
         number = self.number("证书编号")
         name = normalise_name(text(values.get("姓名")))
-        name_problem = check_name(name)
+        name_problem = check_name(name, new=False)
         if name_problem:
             self.fail("姓名", values.get("姓名"), *name_problem)
         date = self.date()

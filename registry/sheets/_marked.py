@@ -136,6 +136,7 @@ def exact_marks(
     hidden: set[int] = set()
     rows: set[int] = set()
     unsaved: set[int] = set()
+    most = limits.max_rows  # rows past it are refused by the child: no set grows past it
     row = 0
     cell = 0  # the row of the cell being read
     styled = formula = filled = in_value = text_result = False
@@ -146,7 +147,7 @@ def exact_marks(
         if local == "row":
             number = attributes.get("r", "")
             row = int(number) if number.isdigit() else row + 1
-            if attributes.get("hidden") in _TRUE:
+            if attributes.get("hidden") in _TRUE and row <= most:
                 hidden.add(row)
         elif local == "c":
             style = attributes.get("s", "0")
@@ -159,7 +160,7 @@ def exact_marks(
             formula = True
         elif local in ("v", "is"):
             in_value = True
-            if styled:
+            if styled and cell <= most:
                 rows.add(cell)
 
     def text(data: str) -> None:
@@ -171,7 +172,7 @@ def exact_marks(
         local = name.rpartition(" ")[2]
         if local in ("v", "is"):
             in_value = False
-        elif local == "c" and formula and not filled and not text_result:
+        elif local == "c" and formula and not filled and not text_result and cell <= most:
             unsaved.add(cell)
 
     def in_time() -> None:

@@ -9,8 +9,9 @@ blocks forever or a link to ``/dev/zero``. So:
    (`open_regular_file`), and everything after works on those bytes;
 2. a zip workbook (.xlsx/.xlsm/.ods) must pass its directory's limits before any parser sees it;
 3. the parent inflates every part within the limits, proving its size, and refuses DTDs; it
-   notes the first worksheet's hidden and struck-through rows, and in one of up to ``scan_first_bytes`` it looks
-   for cells beyond ``max_rows``/``max_columns`` (`registry.sheets._zipscan`); then python-calamine parses it in a child
+   notes the rows the first worksheet hides, strikes through or leaves with unsaved formulas,
+   and when that sheet is no bigger than ``scan_first_bytes`` it looks for cells beyond
+   ``max_rows``/``max_columns`` (`registry.sheets._zipscan`); then python-calamine parses it in a child
    process with an address-space and a time limit, which checks the parsed range before a
    single row is built (`registry.sheets._child`); .xls (OLE) has only the child;
 4. a CSV is decoded in-process with `registry.sheets.encoding.decode` and bounded by the same limits.
@@ -66,8 +67,10 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 TEXT_SUFFIXES = (".csv", ".txt")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
-"""the stream an encrypted workbook keeps its contents in, named in its OLE directory"""
+_NAME = "EncryptedPackage".encode("utf-16-le") + b"\0\0"
+ENCRYPTED_PACKAGE = _NAME.ljust(64, b"\0") + len(_NAME).to_bytes(2, "little")
+"""The OLE directory entry of the stream an encrypted workbook keeps its contents in: its
+UTF-16 name padded to 64 bytes and the name's length — not text a cell of an .xls could hold."""
 READ_BYTES = 1 << 20
 
 
@@ -144,7 +147,7 @@ def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
         return _read_csv(data, limits)
     deadline = time.monotonic() + limits.seconds
     if data.startswith(OLE_MAGIC):  # .xls: nothing to scan before the parse, the child bounds it
-        if ENCRYPTED_PACKAGE in data:  # an .xlsx with an open password is an OLE file so
+        if _encrypted(data):  # an .xlsx with an open password is an OLE file
             raise SheetRefused(
                 "文件设有打开密码，无法读取。请在 Excel/WPS 中打开它，取消密码（文件→信息→"
                 "保护工作簿→用密码进行加密，清空密码）后保存，再重试"
@@ -179,6 +182,17 @@ def _explain(workbook: Workbook, limits: SheetLimits, refused: SheetRefused) -> 
     except SheetRefused as cause:
         if cause.limit != "seconds":
             raise cause from refused
+
+
+def _encrypted(data: bytes) -> bool:
+    """Whether the OLE file's directory holds an ``EncryptedPackage`` stream (entries are 128
+    bytes, aligned on 128)."""
+    at = data.find(ENCRYPTED_PACKAGE)
+    while at != -1:
+        if at % 128 == 0:
+            return True
+        at = data.find(ENCRYPTED_PACKAGE, at + 1)
+    return False
 
 
 def _check_suffix(filename: str) -> str:

@@ -46,12 +46,13 @@ class Layout:
     """merged header cells over sub-columns, e.g. 考试考核结果 over its five results (附件4)"""
 
     def column(self, key: str) -> Column | None:
-        """The column a header cell names; a cell that adds a note in brackets to a name —
-        出生年月（年.月）, 报考等级(初级/中级/高级) — names that column."""
-        found = next((c for c in self.columns if c.matches(key)), None)
-        if found is None and (bare := _NOTE.sub("", key)) != key and bare:
-            found = next((c for c in self.columns if c.matches(bare)), None)
-        return found
+        return next((c for c in self.columns if c.matches(key)), None)
+
+    def noted(self, key: str) -> Column | None:
+        """The column a header cell names with a note in brackets added — 出生年月（年.月）,
+        报考等级(初级/中级/高级) — when the cell names none as it is."""
+        bare = _NOTE.sub("", key)
+        return self.column(bare) if bare and bare != key else None
 
     @property
     def required(self) -> list[str]:

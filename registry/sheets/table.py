@@ -76,6 +76,14 @@ def _match_header(layout: Layout, keys: list[str]) -> dict[str, int]:
         column = layout.column(key)
         if column and column.name not in columns:
             columns[column.name] = index
+    # then the cells that name a column still missing with a note added (出生年月（年.月）);
+    # two such cells for one column (证书编号（原）, 证书编号（新）) name none of it
+    noted: dict[str, list[int]] = {}
+    for index, key in enumerate(keys):
+        column = layout.noted(key) if layout.column(key) is None else None
+        if column and column.name not in columns:
+            noted.setdefault(column.name, []).append(index)
+    columns |= {name: found[0] for name, found in noted.items() if len(found) == 1}
     return columns
 
 

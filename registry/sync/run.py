@@ -20,7 +20,7 @@ from registry.domain.problems import Problem
 from registry.domain.registers import ROSTER_KINDS
 from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS
-from registry.kinds.base import LoadContext, RegisterEntry
+from registry.kinds.base import LoadContext, RegisterEntry, another_register
 from registry.sheets.errors import UnreadableSheet
 from registry.store import now, summaries, syncs, transaction
 from registry.store.syncs import Attempt, LoadedVersion
@@ -166,28 +166,6 @@ def _write(
     facts = {**entry.facts(), "fingerprint": fingerprint, "rows": outcome.rows}
     syncs.record_register(conn, facts, known, at)
     outcome.sync_id = sync_id
-
-
-_IDENTITY = (("kind", "名册种类"), ("authority", "发证机关"), ("region", "编号地区"))
-
-
-def another_register(entry: RegisterEntry, known: LoadedVersion) -> Problem | None:
-    """A problem when ``entry`` bears the key of a loaded register but is not the same register:
-    a new version keeps the kind, the authority and the numbering region. Without this, another
-    city's file of the same name would pass as a corrected version — its rows judged as that
-    register's, the first one's certificates reported missing, its facts overwritten."""
-    for name, label in _IDENTITY:
-        before, after = getattr(known, name), getattr(entry, name)
-        if before != after:
-            return Problem(
-                None,
-                None,
-                None,
-                f"名册“{entry.key}”已以{label} {before} 导入，本次清单写的是 {after}：同一文件名"
-                "只用于同一份名册的新版本。如是另一份名册，请换一个文件名再列入清单；"
-                f"如是同一份名册，请在清单中改回{label} {before}",
-            )
-    return None
 
 
 def _reject(conn: sqlite3.Connection, outcome: Outcome, fingerprint: str, dry_run: bool) -> None:
