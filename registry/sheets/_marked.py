@@ -23,20 +23,15 @@ from pyexpat import ExpatError
 from registry.sheets._extent import StopParsing, cell_position, expat_parser
 from registry.sheets._limits import SheetLimits, exceeded, unreadable
 
-_PROBES = (
-    b'hidden="1"',
-    b'hidden="true"',
-    b"</f></c>",
-    b"</f><v/>",
-    b"</f><v />",
-    b"</f><v></v>",
-    b"/></c>",
-)
-"""Byte strings one of which any hidden row or formula without a saved value must contain (a
-self-closing shared formula, ``<f t="shared" si="0"/></c>``, ends in ``/></c>``). They also
-turn up elsewhere — a hidden column, an empty string a formula returned — so a hit only sends
+_HIDDEN = b'hidden="'
+_FORMULA_END = b"</f>"
+_UNSAVED = (b"</f></c>", b"</f><v/>", b"</f><v />", b"</f><v></v>", b"/></c>")
+"""What a formula without a saved value must show (a self-closing shared formula,
+``<f t="shared" si="0"/></c>``, ends in ``/></c>``), looked for once the sheet has formulas —
+its master formula, before it, ends in ``</f>``. A hidden row must say ``hidden="``. These turn
+up elsewhere too — a hidden column, an empty string a formula returned — so a hit only sends
 the sheet through `exact_marks`, which tells them apart."""
-TAIL = max(len(probe) for probe in _PROBES) - 1
+TAIL = max(len(probe) for probe in (_HIDDEN, *_UNSAVED)) - 1
 """bytes kept from one block to the next, so that a probe cut in two is still found"""
 _TRUE = ("1", "true")
 
@@ -56,19 +51,23 @@ NO_MARKS = Marks()
 
 
 class Probe:
-    """Fed the worksheet's blocks in order: ``hit`` once one of `_PROBES` turns up. Linear in
-    the bytes, whatever they hold (no regular expression to backtrack on a hostile sheet)."""
+    """Fed the worksheet's blocks in order: ``hit`` once a probe turns up — two searches a
+    block of a sheet without formulas. Linear in the bytes, whatever they hold (no regular
+    expression to backtrack on a hostile sheet)."""
 
     def __init__(self) -> None:
         self.hit = False
+        self.formulas = False
         self._tail = b""
 
     def feed(self, block: bytes) -> None:
         if self.hit:
             return
-        window = self._tail + block
-        self._tail = window[-TAIL:]
-        self.hit = any(probe in window for probe in _PROBES)
+        seam = self._tail + block[:TAIL]  # a probe cut in two by the blocks' edge
+        self._tail = (self._tail + block)[-TAIL:] if len(block) < TAIL else block[-TAIL:]
+        self.formulas = self.formulas or _FORMULA_END in block or _FORMULA_END in seam
+        probes = (_HIDDEN, *_UNSAVED) if self.formulas else (_HIDDEN,)
+        self.hit = any(probe in block or probe in seam for probe in probes)
 
 
 def _parse(
