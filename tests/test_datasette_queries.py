@@ -12,14 +12,20 @@ import pytest
 from click.testing import CliRunner
 from datasette.app import Datasette
 
+from datasette_config.launch import ensure_verify_log
 from datasette_config.plugins.certreg_facets import whole_filter
 from datasette_config.plugins.certreg_labels import corrections_shown
 from registry.cli import cli
 from registry.domain.statuses import RESULT_LABELS
+from registry.store import verify_log_path
 from tests.datasette_fixtures import (
+    STAFF_HASH,
+    STAFF_USER,
+    shipped_datasette,
     shipped_metadata,
     signed_in,
 )
+from tests.registers import MIANYANG, RegisterFactory, approval_row
 
 pytestmark = pytest.mark.anyio
 SUPERSEDED = RESULT_LABELS["superseded"]
@@ -124,6 +130,25 @@ async def test_an_auditor_sees_which_sync_recorded_each_line(ds: Datasette) -> N
         ds, "/registry/status_changes", 类型="换发", 证书编号="", 起始日期="", 截止日期=""
     )
     assert events and all(isinstance(e["导入批次"], int) and e["登记时间"] for e in events)
+
+
+async def test_a_certificate_a_new_version_dropped_shows_the_conflict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """郑浩's row is missing from the roster's second version: the certificate stays (never
+    deleted), and the number's lookup says so where staff look at it — not only in 同步问题."""
+    registers = RegisterFactory(tmp_path / "registers")
+    db = tmp_path / "registry.db"
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+    registers.add("mianyang.csv", rows[:1], MIANYANG)
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+    ensure_verify_log(verify_log_path(db))
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    found = await query(shipped_datasette(db), "/registry/certificate", 证书编号="Z1122020002")
+    assert column(found, "事件") == ["发证", "冲突", "当前状态：有效"]
+    assert found[1]["来源名册"] == "mianyang.csv" and isinstance(found[1]["导入批次"], int)
 
 
 async def test_unknown_or_empty_number_finds_nothing(ds: Datasette) -> None:

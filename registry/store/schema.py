@@ -117,7 +117,8 @@ TABLES: dict[str, TableSpec] = {
             "rule": str,
             "clause": str,
         },
-        indexes=(("sync",),),
+        # value: a certificate's conflicts, in staff's number lookup
+        indexes=(("sync",), ("value",)),
         foreign_keys=_BY_SYNC,
     ),
     "certificate_history": TableSpec(
