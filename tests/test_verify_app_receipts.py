@@ -20,6 +20,7 @@ from tests.verify_fixtures import (
     registry_db,
     template_of,
 )
+from verify_app.checklog import holder_hash, name_hash
 from verify_app.receipts import Receipts
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -56,13 +57,31 @@ def test_result_page_offers_link_and_qr(app_client: AppClient) -> None:
     assert forged.status_code == 400
 
 
-def test_token_holds_number_and_name_hash_never_the_name(app_client: AppClient) -> None:
+def test_token_holds_number_and_holder_hash_never_the_name(app_client: AppClient) -> None:
+    """The hash ties number and holder together: two receipts of one holder's two certificates
+    share nothing (the name's own hash, in every receipt, linked them), and the verification
+    log's name hash is not in it."""
     with app_client() as client:
         url = context_of(post_check(client, *VALID))["receipt_url"]
-    payload = _token(url).split(".")[0]  # "<number>-<name hash>.<timestamp>.<signature>"
-    number, name_hash = payload.split("-")
+    payload = _token(url).split(".")[0]  # "<number>-<holder hash>.<timestamp>.<signature>"
+    number, hashed = payload.split("-")
     assert number == VALID[0]
-    assert len(name_hash) == 64 and not any(ch in payload for ch in VALID[1])
+    assert len(hashed) == 64 and not any(ch in payload for ch in VALID[1])
+    assert hashed == holder_hash(str(SECRET), VALID[0], VALID[1])
+    assert hashed != name_hash(str(SECRET), VALID[1])
+    assert holder_hash(str(SECRET), "Z1122020123", VALID[1]) != hashed
+
+
+def test_a_receipt_issued_with_the_name_hash_alone_still_opens(
+    app_client: AppClient, clock: Clock
+) -> None:
+    """Receipts printed before the holder hash carry the name's hash: for their 90 days they
+    open and re-check as before."""
+    receipts = Receipts(str(SECRET), lifetime_days=90, clock=clock)
+    token = receipts.issue(VALID[0], name_hash(str(SECRET), VALID[1]))
+    with app_client() as client:
+        page = client.get(f"/r/{token}")
+    assert page.status_code == 200 and context_of(page)["check"].result == "valid"
 
 
 def test_a_signed_token_of_another_shape_is_refused(app_client: AppClient, clock: Clock) -> None:

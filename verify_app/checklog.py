@@ -70,6 +70,15 @@ def name_hash(secret: str, name: str) -> str:
     return mac.hexdigest()
 
 
+def holder_hash(secret: str, number: str, name: str) -> str:
+    """HMAC-SHA256 of a certificate number and its holder's name key, hex: what a receipt
+    carries to know its holder again. Unlike `name_hash`, the receipts of one holder's two
+    certificates share nothing that links them."""
+    mac = _keyed(secret).copy()
+    mac.update(b"receipt\0" + number.encode() + b"\0" + name_key(name).encode())
+    return mac.hexdigest()
+
+
 class Check(NamedTuple):
     """One log row, as the tuple ``INSERT INTO checks`` binds."""
 

@@ -1,7 +1,8 @@
 """Signed, expiring receipts of a check (SPEC §7): ``GET /r/{token}`` re-checks the current status.
 
-The token carries the normalised number and the keyed hash of the holder's name — never the
-name — and the time of the original check: ``<number>-<name hash>[-w].<timestamp>.<signature>``,
+The token carries the normalised number and a keyed hash of number and holder's name
+(`verify_app.checklog.holder_hash`) — never the name, and nothing that links two receipts of one
+holder — and the time of the original check: ``<number>-<hash>[-w].<timestamp>.<signature>``,
 signed by itsdangerous' `TimestampSigner`. Opening it looks the number up again, so a receipt
 printed before a 撤销 shows the revocation.
 
@@ -22,7 +23,7 @@ from itsdangerous import BadData, TimestampSigner
 
 Clock = Callable[[], float]
 _PAYLOAD = re.compile(r"([0-9A-Z]+)-([0-9a-f]+)(-w)?")
-"""A canonical certificate number, a hex name hash, and ``-w`` when the check confirmed what
+"""A canonical certificate number, a hex holder hash, and ``-w`` when the check confirmed what
 the paper shows (its receipt then withholds the confirmed values too)."""
 
 
@@ -48,7 +49,7 @@ class _ClockSigner(TimestampSigner):
 @dataclass(frozen=True)
 class Receipt:
     number: str
-    name_hash: str
+    holder_hash: str
     checked_at: dt.datetime
     withheld: bool = False
 
@@ -58,9 +59,9 @@ class Receipts:
         self.max_age = lifetime_days * 86_400
         self._signer = _ClockSigner(secret, salt="certreg-receipt", clock=clock)
 
-    def issue(self, number: str, name_hash: str, *, withheld: bool = False) -> str:
+    def issue(self, number: str, holder_hash: str, *, withheld: bool = False) -> str:
         mark = "-w" if withheld else ""
-        return self._signer.sign(f"{number}-{name_hash}{mark}").decode()
+        return self._signer.sign(f"{number}-{holder_hash}{mark}").decode()
 
     def expiry(self, signed_at: float | dt.datetime) -> dt.datetime:
         """When a receipt signed at ``signed_at`` stops opening (UTC)."""

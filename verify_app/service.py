@@ -27,7 +27,7 @@ from registry.store import data_version
 from registry.store import keys as api_keys
 from registry.store.keys import ApiKey
 from registry.store.trades import stored_catalogue
-from verify_app.checklog import CheckLog, make_check, name_hash
+from verify_app.checklog import CheckLog, holder_hash, make_check, name_hash
 from verify_app.quotas import Caller, Quotas
 from verify_app.ratelimit import CheckLimiter
 from verify_app.receipts import Clock, Receipt, Receipts
@@ -69,6 +69,8 @@ class Checked:
     answer: Verification
     name_hash: str
     confirmation: dict[str, str] | None = None
+    holder_hash: str = ""
+    """for a certificate found: what its receipt carries (`verify_app.checklog.holder_hash`)"""
 
     @property
     def mismatched(self) -> list[str]:
@@ -110,13 +112,18 @@ REPORTABLE = (NO_MATCH, REVOKED, MALFORMED)
 
 
 def confirmed(
-    answer: Verification, typed: Mapping[str, str], hashed: str, catalogue: TradeCatalogue
+    answer: Verification,
+    typed: Mapping[str, str],
+    hashes: tuple[str, str],
+    catalogue: TradeCatalogue,
 ) -> Checked:
     """The answer as the employer sees it: whole, or — when anything from the paper was typed —
-    without the confirmable values, with match/mismatch for each typed field instead."""
+    without the confirmable values, with match/mismatch for each typed field instead.
+    ``hashes``: the name's and the holder's (`Checked.name_hash`, `Checked.holder_hash`)."""
+    hashed, holder = hashes
     if not any(value.strip() for value in typed.values()):
-        return Checked(answer, hashed)
-    return Checked(withheld(answer), hashed, confirm(answer, typed, catalogue))
+        return Checked(answer, hashed, holder_hash=holder)
+    return Checked(withheld(answer), hashed, confirm(answer, typed, catalogue), holder)
 
 
 @dataclass(frozen=True)
@@ -196,7 +203,8 @@ class Verifier:
         for item, answer in zip(items, answers, strict=True):
             hashed = self.name_hash(item.name)
             self._log(caller, answer, hashed, channel)
-            checked.append(confirmed(answer, item.typed, hashed, catalogue))
+            holder = holder_hash(self._secret, answer.number, item.name) if answer.matched else ""
+            checked.append(confirmed(answer, item.typed, (hashed, holder), catalogue))
         return checked
 
     def _catalogue(self, conn: sqlite3.Connection) -> TradeCatalogue:
@@ -225,13 +233,20 @@ class Verifier:
     def recheck(self, client: str, receipt: Receipt) -> Verification:
         """The current status for a receipt, which holds the name only as a keyed hash."""
         self.limiter.charge(client)
+        holders: list[str] = []
 
         def same_holder(name: str) -> bool:
-            return hmac.compare_digest(self.name_hash(name), receipt.name_hash)
+            holders.append(name)
+            tag = holder_hash(self._secret, receipt.number, name)
+            return hmac.compare_digest(tag, receipt.holder_hash) or hmac.compare_digest(
+                self.name_hash(name), receipt.holder_hash
+            )  # a receipt issued before 2026-12-01 carries the name hash alone (90 days)
 
         with self.registry.connection() as conn:
             answer = lookup.recheck(conn, receipt.number, same_holder, as_of=self.registry.as_of)
-        self._log(Caller(client), answer, receipt.name_hash, "receipt")
+        # logged as the check was: by the name's hash, which staff see beside the first check
+        logged = self.name_hash(holders[0]) if answer.matched and holders else receipt.holder_hash
+        self._log(Caller(client), answer, logged, "receipt")
         return withheld(answer) if receipt.withheld else answer
 
     def issue_receipt(self, checked: Checked) -> IssuedReceipt | None:
@@ -243,7 +258,7 @@ class Verifier:
             return None
         issued_at = self.clock()
         token = self.receipts.issue(
-            checked.answer.number, checked.name_hash, withheld=checked.confirmation is not None
+            checked.answer.number, checked.holder_hash, withheld=checked.confirmation is not None
         )
         return IssuedReceipt(token, self.receipts.expiry(issued_at))
 
