@@ -113,6 +113,38 @@ def test_a_form_s_column_numbers_and_header_notes_are_no_holders(tmp_path: Path)
     assert table.records[0].values["报考等级"] == "中级"
 
 
+def test_a_header_whose_names_break_over_two_rows(tmp_path: Path) -> None:
+    """考试考核结果 over its five results, each name broken over two rows for a narrow column
+    (思想政治 / 表现): a three-row header, read as the names joined."""
+    names = ["姓名", "性别", "出生年月", "参加工作时间", "报考年度", "报考工种", "报考等级"]
+    split = [
+        ("思想政治", "表现"),
+        ("生产工作", "成绩"),
+        ("职业", "道德"),
+        ("技术业务", "理论"),
+        ("实际操作", "技能"),
+    ]
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["审批名册"])
+    sheet.append([*names, "考试考核结果", None, None, None, None, "颁发证书编号"])
+    sheet.append([None] * len(names) + [top for top, _ in split])
+    sheet.append([None] * len(names) + [bottom for _, bottom in split])
+    row = approval_row("Z1122020001", "张三")
+    sheet.append(
+        [row[name] for name in names]
+        + [row[top + bottom] for top, bottom in split]
+        + ["Z1122020001"]
+    )
+    workbook.save(tmp_path / "r.xlsx")
+    table = read_table(tmp_path / "r.xlsx", APPROVAL_ROSTER)
+    assert table.header_rows == (2, 3, 4)
+    [record] = table.records
+    assert record.row == 5 and record.values["技术业务理论"] == 75
+    assert record.values["颁发证书编号"] == "Z1122020001"
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_csv_encodings_are_detected(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "r.csv"

@@ -142,6 +142,21 @@ def _sub_header(cells: list[Cell], layout: Layout, above: list[str]) -> list[str
     return None
 
 
+Header = tuple[tuple[int, ...], list[str], set[str]]
+"""A candidate header: its row numbers, its keys column by column, its cells' texts"""
+
+
+def _joined(keys: list[str], upper: list[str], above: list[str]) -> list[str]:
+    """A header row whose names continue those of the row above (思想政治 over 表现), read
+    under ``above``, the header that row ended: both parts joined where both are filled."""
+    joined = []
+    for i in range(max(len(keys), len(above))):
+        key = keys[i] if i < len(keys) else ""
+        part = upper[i] if i < len(upper) else ""
+        joined.append(part + key if part and key else key or (above[i] if i < len(above) else ""))
+    return joined
+
+
 def _find_header(
     rows: Iterator[Row], layout: Layout
 ) -> tuple[tuple[int, ...], dict[str, int], frozenset[str], Row | None]:
@@ -149,25 +164,30 @@ def _find_header(
     after the header when it had to be read to know the header ended), consuming ``rows`` up to
     the header."""
     previous: tuple[int, list[str], set[str]] | None = None
+    stacked: Header | None = None
+    """the best header ending at the previous row"""
     best: dict[str, int] = {}
     titles: set[str] = set()
     """rows above the header holding one text: the roster's title, which print repeats too"""
     for row_number, cells in rows:
         keys = _keys(cells)
-        found = _match_header(layout, keys)
         texts = {c for c in cells if isinstance(c, str)}
-        header_rows: tuple[int, ...] = (row_number,)
-        header_keys = keys
-        if previous is not None:
-            both = _merged(keys, previous[1])
-            merged = _match_header(layout, both)
-            if len(merged) > len(found):
-                found, header_rows, header_keys = merged, (previous[0], row_number), both
+        candidates: list[Header] = [((row_number,), keys, texts)]
+        if previous is not None:  # a merged cell above its sub-columns
+            rows_ = (previous[0], row_number)
+            candidates.append((rows_, _merged(keys, previous[1]), texts | previous[2]))
+            if stacked is not None:  # names broken over two rows (思想政治 / 表现) below more
+                joined = _joined(keys, previous[1], stacked[1])
+                candidates.append(((*stacked[0], row_number), joined, texts | stacked[2]))
+        # the fewest rows that match the most columns
+        header_rows, header_keys, texts = max(
+            candidates, key=lambda header: len(_match_header(layout, header[1]))
+        )
+        found = _match_header(layout, header_keys)
+        stacked = (header_rows, header_keys, texts)
         if len(found) > len(best):
             best = found
         if all(name in found for name in layout.required):
-            if len(header_rows) > 1 and previous:
-                texts |= previous[2]
             after: Row | None = None
             for after in rows:
                 if _column_numbers(after[1]):  # the form's own 1, 2, 3… under its header
