@@ -568,8 +568,17 @@ def test_a_workbook_with_an_open_password_is_told_so() -> None:
         + "</t></is></c></row>",
         "<f " * 40_000,  # not even XML: the parent reads the sheet before any parser does
         "</f></c>" * 40_000,
+        # a reference the exact pass reads, whose zeros a backtracking pattern took an hour on
+        '<row r="1" hidden="1"><c r="A' + "0" * 150_000 + 'x"><v>1</v></c></row>',
+        '<row r="' + "9" * 5_000 + '" hidden="1"><c><v>1</v></c></row>',  # int() refuses it
     ],
-    ids=["text-of-row-tags", "formula-tags-without-end", "formula-ends-without-cells"],
+    ids=[
+        "text-of-row-tags",
+        "formula-tags-without-end",
+        "formula-ends-without-cells",
+        "reference-of-zeros",
+        "row-of-5000-digits",
+    ],
 )
 def test_bytes_shaped_like_marks_cost_one_pass(tmp_path: Path, body: str) -> None:
     """A sheet made of what marked rows are looked for by (a public upload may be one): the

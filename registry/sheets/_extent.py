@@ -4,7 +4,7 @@ python-calamine's rules for where the farthest cell holding a value lies."""
 
 from __future__ import annotations
 
-import re
+import string
 import time
 from collections.abc import Iterator
 from pyexpat import ExpatError, ParserCreate, XMLParserType
@@ -15,7 +15,8 @@ ODS_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 ODS_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
 
-_REF = re.compile(r"([A-Za-z]*)0*([0-9]+)")
+BEYOND = 10**12
+"""What a row or column number of more than twelve digits counts as: beyond every limit."""
 
 
 class StopParsing(Exception):
@@ -41,16 +42,29 @@ def column_letters(number: int) -> str:
     return letters
 
 
+def whole_number(text: str) -> int | None:
+    """``text`` as a whole number when it is ASCII digits, else None. Linear in the text,
+    whatever it is: past twelve digits it is `BEYOND` (``int`` refuses 4,300 digits and takes
+    quadratic time before that; a regular expression over ``0*[0-9]+`` backtracks)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    significant = text.lstrip("0")
+    return BEYOND if len(significant) > 12 else int(significant or "0")
+
+
 def cell_position(reference: str) -> tuple[int, int] | None:
     """(1-based row, 1-based column) of ``XFD12``; None when python-calamine would not read it."""
-    match = _REF.fullmatch(reference)
-    if match is None:
+    digits = reference.lstrip(string.ascii_letters)
+    letters = reference[: len(reference) - len(digits)]
+    row = whole_number(digits)
+    if row is None:
         return None
-    letters, digits = match.groups()
+    if len(letters) > 6:
+        return row, BEYOND
     column = 0
     for letter in letters.upper():
         column = column * 26 + ord(letter) - 64
-    return int(digits), column
+    return row, column
 
 
 class Extent:
@@ -95,7 +109,7 @@ class Extent:
         local = name.rpartition(" ")[2]
         if local == "row":
             number = attributes.get("r", "")
-            self.row = int(number) if number.isdigit() else self.row + 1
+            self.row = whole_number(number) or self.row + 1
             self.column = 0
         elif local == "c":
             reference = attributes.get("r")
@@ -124,11 +138,11 @@ class Extent:
             return
         repeat = attributes.get(f"{ODS_TABLE_NS} number-rows-repeated", "1")
         if local == "table-row":
-            self.row_repeat = int(repeat) if repeat.isdigit() else 1
+            self.row_repeat = whole_number(repeat) or 1
             self.column = 0
         elif local in ("table-cell", "covered-table-cell"):
             count = attributes.get(f"{ODS_TABLE_NS} number-columns-repeated", "1")
-            self.cell_repeat = int(count) if count.isdigit() else 1
+            self.cell_repeat = whole_number(count) or 1
             self.cell = (self.row + 1, self.column + 1, "")
             self.filled = f"{ODS_OFFICE_NS} value-type" in attributes
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pyexpat import ExpatError
 
-from registry.sheets._extent import StopParsing, cell_position, expat_parser
+from registry.sheets._extent import StopParsing, cell_position, expat_parser, whole_number
 from registry.sheets._limits import SheetLimits, exceeded, unreadable
 
 _HIDDEN = b'hidden="'
@@ -115,7 +115,7 @@ def struck_formats(styles: bytes) -> frozenset[int]:
         elif inside == "cellXfs" and local == "xf":
             place["cellXfs"] += 1
             font = attributes.get("fontId", "0")
-            if font.isdigit() and int(font) in struck_fonts:
+            if whole_number(font) in struck_fonts:
                 formats.add(place["cellXfs"])
 
     def end(name: str) -> None:
@@ -145,12 +145,12 @@ def exact_marks(
         local = name.rpartition(" ")[2]
         if local == "row":
             number = attributes.get("r", "")
-            row = int(number) if number.isdigit() else row + 1
+            row = whole_number(number) or row + 1
             if attributes.get("hidden") in _TRUE and row <= most:
                 hidden.add(row)
         elif local == "c":
             style = attributes.get("s", "0")
-            styled = style.isdigit() and int(style) in struck
+            styled = whole_number(style) in struck
             position = cell_position(attributes.get("r", ""))
             cell = position[0] if position else row
             formula = filled = False
