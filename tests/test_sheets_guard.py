@@ -12,6 +12,7 @@ import os
 import random
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import python_calamine
 from openpyxl.styles import Border, Font, Side
 
 from registry.sheets._marked import Marks
+from registry.sheets._zipscan import check_directory, scan_parts
 from registry.sheets.guard import (
     REGISTER_LIMITS,
     UPLOAD_LIMITS,
@@ -33,6 +35,7 @@ from registry.sheets.guard import (
 )
 from tests.hostile_files import (
     HOSTILE,
+    MAIN_NS,
     Hostile,
     build,
     one_cell,
@@ -488,7 +491,7 @@ assert _xml.find(b">", _xml.rfind(b"<row", 0, MIB)) > MIB  # its tag spans the s
     [
         (_rows(5, {2: "1", 4: "true", 5: "0"}), {2, 4}),
         (_rows(5, {3: "1"}, numbered=False), {3}),  # by expat: a row without r follows the last
-        (_rows(600, {1: "1", _cut: "1"}, pad=2_000), {1, _cut}),  # a tag across 1 MiB blocks
+        (_rows(600, {_cut: "1"}, pad=2_000), {_cut}),  # a tag across 1 MiB blocks
         (_rows(3, {}).replace("<row", '<rowBreaks count="1"/><row', 1), set()),
     ],
     ids=["numbered", "unnumbered", "across-blocks", "none"],
@@ -589,3 +592,87 @@ def test_bytes_shaped_like_marks_cost_one_pass(tmp_path: Path, body: str) -> Non
     outcome = finishes(lambda: read_sheet_bytes("marks.xlsx", data, UPLOAD_LIMITS), seconds=20)
     assert isinstance(outcome, Sheet | SheetRefused), outcome
     assert not isinstance(outcome, Sheet) or outcome.marks == Marks()
+
+
+def _filled_to(offset: int, tail: str) -> str:
+    """A sheet whose ``tail`` (the rows after row 1) starts at byte ``offset`` of the sheet's
+    XML: row 1 holds random letters (no bomb) enough to push it there."""
+    head = sheet_xml("@@").split("@@")[0] + '<row r="1"><c r="A1" t="inlineStr"><is><t>'
+    close = "</t></is></c></row>"
+    filler = "".join(
+        random.Random(389).choices("ABCDEFGHJKLMNPQRSTUVWXYZ", k=offset - len(head) - len(close))
+    )
+    return sheet_xml("@@").replace("@@", head.split("<sheetData>")[1] + filler + close + tail)
+
+
+def test_a_mark_cut_in_two_by_the_scan_s_blocks_is_found(tmp_path: Path) -> None:
+    """The only ``hidden`` of the sheet straddles the 1 MiB edge between two blocks."""
+    tail = '<row r="2" hidden="1"><c r="A2"><v>2</v></c></row>'
+    xml = _filled_to(MIB - 3 - len('<row r="2" '), tail)
+    assert xml.encode().index(b"hidden") == MIB - 3
+    data = write_workbook(tmp_path / "seam.xlsx", xml).read_bytes()
+    for limits in (REGISTER_LIMITS, dataclasses.replace(REGISTER_LIMITS, scan_first_bytes=0)):
+        assert read_sheet_bytes("seam.xlsx", data, limits).marks.hidden == {2}
+
+
+@pytest.mark.parametrize(
+    ("cells", "marks"),
+    [
+        (  # the Open XML SDK's prefixes, as a program that writes no values would use them
+            '<x:row r="2"><x:c r="A2"><x:f>1+1</x:f></x:c></x:row>',
+            Marks(unsaved=frozenset({2})),
+        ),
+        ('<row r="2"><c r="A2"><f>1+1</f >\n  </c></row>', Marks(unsaved=frozenset({2}))),
+        ('<row r="2" hidden = \'1\'><c r="A2"><v>2</v></c></row>', Marks(hidden=frozenset({2}))),
+        (  # a text formula with no value at all reads as empty; an empty one is a saved ""
+            '<row r="2"><c r="A2" t="str"><f>"a"</f></c><c r="B2" t="str"><f>""</f><v/></c></row>',
+            Marks(unsaved=frozenset({2})),
+        ),
+        (  # struck through as text, in an inline string (a run selected in the cell)
+            '<row r="2"><c r="A2" t="inlineStr"><is><r><rPr><strike/></rPr><t>张三</t></r></is>'
+            "</c></row>",
+            Marks(struck=frozenset({2})),
+        ),
+    ],
+    ids=["prefixed", "spaced", "single-quoted", "text-formula", "inline-run"],
+)
+def test_marks_in_any_spelling_xml_allows(tmp_path: Path, cells: str, marks: Marks) -> None:
+    xml = sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>' + cells)
+    if "x:" in cells:
+        xml = xml.replace("<worksheet ", '<worksheet xmlns:x="' + MAIN_NS + '" ')
+    data = write_workbook(tmp_path / "spelt.xlsx", xml).read_bytes()
+    assert read_sheet_bytes("spelt.xlsx", data, REGISTER_LIMITS).marks == marks
+
+
+def test_a_shared_string_struck_through_as_text_marks_its_row(tmp_path: Path) -> None:
+    """Excel keeps a struck run of a cell's text in the shared strings, not in the cell's font."""
+    shared = (
+        f'<sst xmlns="{MAIN_NS}"><si><t>李四</t></si>'
+        "<si><r><rPr><strike/></rPr><t>张三</t></r></si></sst>"
+    )
+    cells = (
+        '<row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c></row>'
+    )
+    data = write_workbook(tmp_path / "shared.xlsx", sheet_xml(cells), shared).read_bytes()
+    assert read_sheet_bytes("shared.xlsx", data, REGISTER_LIMITS).marks == Marks(
+        struck=frozenset({2})
+    )
+
+
+def scan_marks(data: bytes, limits: SheetLimits) -> Marks:
+    """The parent's marks of a workbook (its check of the cells left to the child)."""
+    workbook = check_directory(data, limits)
+    return scan_parts(workbook, limits, time.monotonic() + 60, sheet_body=False)
+
+
+def test_no_mark_is_kept_past_the_row_limit(tmp_path: Path) -> None:
+    """The child refuses rows past the limit; the parent's sets never grow with them."""
+    cells = "".join(
+        f'<row r="{r}" hidden="1"><c r="A{r}"><f>1</f></c><c r="B{r}"><v>1</v></c></row>'
+        for r in (2, 9)
+    )
+    data = write_workbook(tmp_path / "far.xlsx", sheet_xml(cells)).read_bytes()
+    limits = dataclasses.replace(REGISTER_LIMITS, max_rows=5)
+    with pytest.raises(SheetRefused):  # the child's verdict on row 9
+        read_sheet_bytes("far.xlsx", data, limits)
+    assert scan_marks(data, limits) == Marks(hidden=frozenset({2}), unsaved=frozenset({2}))

@@ -1,16 +1,20 @@
-"""The rows an .xlsx worksheet marks as left out: hidden (``<row hidden="1">``), or holding a
-cell struck through (a font with ``<strike/>``), the way clerks cross out a holder on paper.
+"""The rows an .xlsx worksheet marks as left out — hidden (``<row hidden="1">``), or holding a
+cell struck through (its font, or the text's own run, ``<strike/>``), the way clerks cross out a
+holder on paper — and the rows with a formula saved without its value.
 
-python-calamine reads such rows like any other and says nothing of them, yet a clerk hides or
-strikes a row to leave it out of what is reviewed and printed: loaded, it would give a
-certificate to a holder nobody meant to register. So the parent finds them while it streams the
-worksheet for its other checks (`registry.sheets._zipscan`), and the sync refuses a register with
-such a data row, naming it (`registry.kinds.base.cell_problems`).
+python-calamine reads hidden and struck rows like any other and says nothing of them, yet a
+clerk hides or strikes a row to leave it out of what is reviewed and printed: loaded, it would
+give a certificate to a holder nobody meant to register. A formula saved without its value (a
+file a program wrote, not Excel or WPS) it reads as empty, whatever the formula shows. So the
+parent finds these rows while it streams the worksheet for its other checks
+(`registry.sheets._zipscan`), and the sync refuses a register with one, naming it
+(`registry.kinds.base.marked_rows`).
 
-Most sheets mark nothing: each block costs a few ``bytes`` searches (`Probe`), and a workbook
-whose styles strike no font through is not looked at again. A hit, or a struck-through font,
-sends the sheet through one exact expat pass (`exact_marks`). An .ods or .xls workbook's marks
-are not looked for.
+Most sheets have none of it: each block costs three ``bytes`` searches (`Probe`), and a
+workbook whose styles and shared strings strike nothing through is not looked at again. A hit
+— any formula, any ``hidden``, any ``strike``, however spelt — sends the sheet through one
+exact expat pass (`exact_marks`), which reads every spelling XML allows. An .ods or .xls
+workbook's marks are not looked for.
 """
 
 from __future__ import annotations
@@ -23,15 +27,10 @@ from pyexpat import ExpatError
 from registry.sheets._extent import StopParsing, cell_position, expat_parser, whole_number
 from registry.sheets._limits import SheetLimits, exceeded, unreadable
 
-_HIDDEN = b'hidden="'
-_FORMULA_END = b"</f>"
-_UNSAVED = (b"</f></c>", b"</f><v/>", b"</f><v />", b"</f><v></v>", b"/></c>")
-"""What a formula without a saved value must show (a self-closing shared formula,
-``<f t="shared" si="0"/></c>``, ends in ``/></c>``), looked for once the sheet has formulas —
-its master formula, before it, ends in ``</f>``. A hidden row must say ``hidden="``. These turn
-up elsewhere too — a hidden column, an empty string a formula returned — so a hit only sends
-the sheet through `exact_marks`, which tells them apart."""
-TAIL = max(len(probe) for probe in (_HIDDEN, *_UNSAVED)) - 1
+PROBES = (b"f>", b"hidden", b"strike")
+"""What a sheet with a formula (``</f>``, ``</x:f >``…), a hidden row or a struck-through run
+must hold somewhere. A hit only sends the sheet through `exact_marks`."""
+TAIL = max(len(probe) for probe in PROBES) - 1
 """bytes kept from one block to the next, so that a probe cut in two is still found"""
 _TRUE = ("1", "true")
 
@@ -39,8 +38,7 @@ _TRUE = ("1", "true")
 @dataclass(frozen=True)
 class Marks:
     """The numbers of the rows a worksheet hides, of those with a struck-through cell, and of
-    those with a formula saved without its value (a file written by a program, not by Excel or
-    WPS: read as empty, though the program that opens it shows a value)."""
+    those with a formula saved without its value."""
 
     hidden: frozenset[int] = frozenset()
     struck: frozenset[int] = frozenset()
@@ -51,13 +49,11 @@ NO_MARKS = Marks()
 
 
 class Probe:
-    """Fed the worksheet's blocks in order: ``hit`` once a probe turns up — two searches a
-    block of a sheet without formulas. Linear in the bytes, whatever they hold (no regular
-    expression to backtrack on a hostile sheet)."""
+    """Fed the worksheet's blocks in order: ``hit`` once a probe turns up. Linear in the bytes,
+    whatever they hold (no regular expression to backtrack on a hostile sheet)."""
 
     def __init__(self) -> None:
         self.hit = False
-        self.formulas = False
         self._tail = b""
 
     def feed(self, block: bytes) -> None:
@@ -65,9 +61,7 @@ class Probe:
             return
         seam = self._tail + block[:TAIL]  # a probe cut in two by the blocks' edge
         self._tail = (self._tail + block)[-TAIL:] if len(block) < TAIL else block[-TAIL:]
-        self.formulas = self.formulas or _FORMULA_END in block or _FORMULA_END in seam
-        probes = (_HIDDEN, *_UNSAVED) if self.formulas else (_HIDDEN,)
-        self.hit = any(probe in block or probe in seam for probe in probes)
+        self.hit = any(probe in block or probe in seam for probe in PROBES)
 
 
 def _parse(
@@ -96,6 +90,14 @@ def _parse(
         raise unreadable("工作簿内的 XML 部件已损坏") from exc
 
 
+def _local(name: str) -> str:
+    return name.rpartition(" ")[2]
+
+
+def _strikes(attributes: dict[str, str]) -> bool:
+    return attributes.get("val", "1") in _TRUE
+
+
 def struck_formats(styles: bytes) -> frozenset[int]:
     """The cell formats (indexes into ``<cellXfs>``) whose font is struck through."""
     struck_fonts: set[int] = set()
@@ -105,74 +107,130 @@ def struck_formats(styles: bytes) -> frozenset[int]:
 
     def start(name: str, attributes: dict[str, str]) -> None:
         nonlocal inside
-        local = name.rpartition(" ")[2]
+        local = _local(name)
         if local in place:
             inside = local
         elif inside == "fonts" and local == "font":
             place["fonts"] += 1
-        elif inside == "fonts" and local == "strike" and attributes.get("val", "1") in _TRUE:
+        elif inside == "fonts" and local == "strike" and _strikes(attributes):
             struck_fonts.add(place["fonts"])
         elif inside == "cellXfs" and local == "xf":
             place["cellXfs"] += 1
-            font = attributes.get("fontId", "0")
-            if whole_number(font) in struck_fonts:
+            if whole_number(attributes.get("fontId", "0")) in struck_fonts:
                 formats.add(place["cellXfs"])
 
     def end(name: str) -> None:
         nonlocal inside
-        if name.rpartition(" ")[2] == inside:
+        if _local(name) == inside:
             inside = ""
 
     _parse(styles, start, end)
     return frozenset(formats)
 
 
+def struck_strings(shared: bytes) -> frozenset[int]:
+    """The shared strings (indexes into ``<sst>``) with a run struck through: text a clerk
+    selected in the cell and struck, rather than the cell's font."""
+    found: set[int] = set()
+    index = -1
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        nonlocal index
+        local = _local(name)
+        if local == "si":
+            index += 1
+        elif local == "strike" and _strikes(attributes):
+            found.add(index)
+
+    _parse(shared, start)
+    return frozenset(found)
+
+
+@dataclass
+class _Cell:
+    """The cell being read by `exact_marks`."""
+
+    row: int
+    styled: bool
+    shared: bool
+    """its value indexes the shared strings (``t="s"``)"""
+    text_result: bool
+    """a formula's text result (``t="str"``): an empty ``<v/>`` is a saved empty string"""
+    formula: bool = False
+    value: bool = False
+    """a ``<v>`` (or ``<is>``) element is there, empty or not"""
+    filled: bool = False
+    text: str = ""
+
+
 def exact_marks(
-    blocks: Iterator[bytes], struck: frozenset[int], limits: SheetLimits, deadline: float
+    blocks: Iterator[bytes],
+    struck: tuple[frozenset[int], frozenset[int]],
+    limits: SheetLimits,
+    deadline: float,
 ) -> Marks:
-    """Both marks by expat: a row without ``r`` numbered after the one before it, as
-    python-calamine does; a struck row one with a struck-through cell that holds a value."""
+    """Every mark by expat, in any spelling XML allows (prefixes, quotes, whitespace): a row
+    without ``r`` numbered after the one before it, as python-calamine does; a struck row one
+    with a filled cell in a struck format or a struck run (``struck``: the formats and the
+    shared strings that strike). Rows past the limit are left to the child, which refuses
+    them: no set grows past it."""
+    formats, strings = struck
     hidden: set[int] = set()
     rows: set[int] = set()
     unsaved: set[int] = set()
-    most = limits.max_rows  # rows past it are refused by the child: no set grows past it
+    most = limits.max_rows
     row = 0
-    cell = 0  # the row of the cell being read
-    styled = formula = filled = in_value = text_result = False
+    cell: _Cell | None = None
+    in_value = False
 
     def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal row, cell, styled, formula, filled, in_value, text_result
-        local = name.rpartition(" ")[2]
+        nonlocal row, cell, in_value
+        local = _local(name)
         if local == "row":
-            number = attributes.get("r", "")
-            row = whole_number(number) or row + 1
+            row = whole_number(attributes.get("r", "")) or row + 1
             if attributes.get("hidden") in _TRUE and row <= most:
                 hidden.add(row)
         elif local == "c":
-            style = attributes.get("s", "0")
-            styled = whole_number(style) in struck
             position = cell_position(attributes.get("r", ""))
-            cell = position[0] if position else row
-            formula = filled = False
-            text_result = attributes.get("t") == "str"  # a formula's "" is saved as <v/>
+            kind = attributes.get("t")
+            cell = _Cell(
+                position[0] if position else row,
+                whole_number(attributes.get("s", "0")) in formats,
+                kind == "s",
+                kind == "str",
+            )
+        elif cell is None:
+            return
         elif local == "f":
-            formula = True
+            cell.formula = True
         elif local in ("v", "is"):
-            in_value = True
-            if styled and cell <= most:
-                rows.add(cell)
+            in_value = cell.value = True
+        elif local == "strike" and _strikes(attributes):  # an inline string's struck run
+            cell.styled = True
 
     def text(data: str) -> None:
-        nonlocal filled
-        filled = filled or (in_value and bool(data))
+        if in_value and cell is not None and data:
+            cell.filled = True
+            if cell.shared and len(cell.text) < 20:  # an index; never a long text built up
+                cell.text += data[:20]
 
     def end(name: str) -> None:
-        nonlocal in_value
-        local = name.rpartition(" ")[2]
+        nonlocal cell, in_value
+        local = _local(name)
         if local in ("v", "is"):
             in_value = False
-        elif local == "c" and formula and not filled and not text_result and cell <= most:
-            unsaved.add(cell)
+        elif local == "c" and cell is not None:
+            _mark(cell)
+            cell = None
+
+    def _mark(done: _Cell) -> None:
+        if done.row > most:
+            return
+        shared = whole_number(done.text.strip()) if done.shared else None
+        if done.filled and (done.styled or shared in strings):
+            rows.add(done.row)
+        if done.formula and not done.filled and not (done.text_result and done.value):
+            unsaved.add(done.row)
 
     def in_time() -> None:
         if time.monotonic() > deadline:

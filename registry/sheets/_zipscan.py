@@ -39,7 +39,14 @@ from registry.sheets._extent import (
     expat_parser,
 )
 from registry.sheets._limits import SheetLimits, exceeded, unreadable
-from registry.sheets._marked import NO_MARKS, Marks, Probe, exact_marks, struck_formats
+from registry.sheets._marked import (
+    NO_MARKS,
+    Marks,
+    Probe,
+    exact_marks,
+    struck_formats,
+    struck_strings,
+)
 from registry.sheets._references import reference_filters
 
 READ_BYTES = 1 << 20
@@ -265,10 +272,16 @@ def scan_parts(
 
 def _marks(workbook: Workbook, probe: Probe, limits: SheetLimits, deadline: float) -> Marks:
     """The worksheet's marked rows (`registry.sheets._marked`): none without a hit of its probe
-    or a struck-through font in its styles, else what the exact pass finds."""
-    styles = "xl/styles.xml"
-    names = workbook.archive.namelist()
-    struck = struck_formats(_read(workbook.archive, styles)) if styles in names else frozenset()
-    if not struck and not probe.hit:
+    or something struck through in its styles or shared strings, else what the exact pass
+    finds."""
+    names = set(workbook.archive.namelist())
+    formats = strings = frozenset[int]()
+    if "xl/styles.xml" in names:
+        formats = struck_formats(_read(workbook.archive, "xl/styles.xml"))
+    if "xl/sharedStrings.xml" in names:
+        shared = _read(workbook.archive, "xl/sharedStrings.xml")
+        strings = struck_strings(shared) if b"strike" in shared else frozenset()
+    if not (probe.hit or formats or strings):
         return NO_MARKS
-    return exact_marks(_stream(workbook.archive, workbook.sheet), struck, limits, deadline)
+    blocks = _stream(workbook.archive, workbook.sheet)
+    return exact_marks(blocks, (formats, strings), limits, deadline)
