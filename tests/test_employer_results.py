@@ -110,7 +110,9 @@ def test_nothing_found_names_the_issuing_authoritys_contact(app_client: AppClien
     assert "028-86113498" in province.text and "职业能力建设处" in province.text
     assert context_of(city)["contact"].name == "绵阳市人力资源和社会保障局"
     assert "绵阳市人力资源和社会保障局" in city.text
-    assert "或联系四川省人力资源和社会保障厅职业能力建设处" in city.text  # the city's phone unknown
+    assert (
+        "电话未收录，可联系四川省人力资源和社会保障厅职业能力建设处" in city.text
+    )  # the city's phone unknown
     assert "028-86113498" in malformed.text  # the province when the number does not parse
     assert api.json()["contact"] == {  # the city's phone unknown: the province's, as on the page
         "name": "绵阳市人力资源和社会保障局",

@@ -157,7 +157,7 @@ def test_a_number_handed_out_cannot_be_typed_into_another_roster(
     assert (
         "第4行「颁发证书编号」“Z1122020003”：该编号已由 certreg number 分配给名册“new.csv”"
         "（编号一经分配不再重用），不能在本名册中给另一人（请用 certreg number 为本名册编号；"
-        "如本文件就是该名册的编号副本，只是改正了姓名，请沿用 certreg number 写出的文件名）；"
+        "如本文件就是该名册的编号副本，只是改正了姓名，请沿用 certreg number 写出的文件名“new.csv”）；"
         "下一个可用的编号是 Z1122020004"
     ) in output
     registered.add("other.csv", [approval_row("Z1122020004", "乙")], MIANYANG)
@@ -183,6 +183,20 @@ def test_the_copy_may_correct_a_holder_s_name_under_its_own_name(
     registered.add("new-numbered.csv", [approval_row("Z1122020003", "张三")], MIANYANG)
     code, output = run("sync", str(registered.folder), "--db", str(db_path))
     assert code == 0, output
+
+
+def test_the_numbered_file_itself_may_not_give_its_numbers_to_others(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """Only the copy certreg number wrote may correct a holder's name: the source file, its
+    rows typed over by hand (乙 where the copy has 甲), is refused like any other file."""
+    path = registered.add("new.csv", [approval_row("", "甲")], MIANYANG)
+    assert number(path, tmp_path / "new-numbered.csv", db_path)[0] == 0
+    registered.add("new.csv", [approval_row("Z1122020003", "乙")], MIANYANG)
+    code, output = run("sync", str(registered.folder), "--db", str(db_path))
+    assert code == 1
+    assert "该编号已由 certreg number 分配给名册“new.csv”" in output
+    assert "请沿用 certreg number 写出的文件名“new-numbered.csv”" in output
 
 
 def test_a_file_numbered_again_gets_new_numbers_never_its_first_ones_again(

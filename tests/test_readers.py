@@ -113,6 +113,27 @@ def test_a_form_s_column_numbers_and_header_notes_are_no_holders(tmp_path: Path)
     assert table.records[0].values["报考等级"] == "中级"
 
 
+def test_a_note_in_brackets_names_a_column_only_when_nothing_else_does(tmp_path: Path) -> None:
+    """出生年月 written plainly wins over a 出生年月（备注） beside it, which is no second
+    column; two noted cells for one column (证书编号（原）, 证书编号（新）) name neither."""
+    path = tmp_path / "notes.xlsx"
+    write_xlsx(path, APPROVAL_ROSTER, [approval_row("Z1122020001", "张三")], title="审批名册")
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.cell(2, sheet.max_column + 1).value = "出生年月（备注）"
+    sheet.cell(4, sheet.max_column).value = "1901.01"
+    workbook.save(path)
+    table = read_table(path, APPROVAL_ROSTER)
+    assert table.records[0].values["出生年月"] == "1975.05"
+    number = next(cell for cell in sheet[2] if cell.value == "颁发证书编号")
+    number.value = "证书编号（原）"
+    sheet.cell(2, sheet.max_column + 1).value = "证书编号（新）"
+    workbook.save(path)
+    with pytest.raises(UnreadableRegister, match="缺少列：颁发证书编号"):
+        read_table(path, APPROVAL_ROSTER)
+
+
 def test_a_header_whose_names_break_over_two_rows(tmp_path: Path) -> None:
     """考试考核结果 over its five results, each name broken over two rows for a narrow column
     (思想政治 / 表现): a three-row header, read as the names joined."""

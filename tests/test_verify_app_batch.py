@@ -118,8 +118,8 @@ def test_each_row_says_what_to_do_next_and_an_empty_name_is_not_a_malformed_numb
     assert "028-86113498" not in rows[0]["下一步"] + rows[2]["下一步"]
     # a city whose phone the list lacks: its name, and the province's phone, as the page gives
     assert rows[3]["下一步"].endswith(
-        "发证机关：绵阳市人力资源和社会保障局（电话请向当地人力资源和社会保障部门查询，"
-        "或联系四川省人力资源和社会保障厅职业能力建设处，电话：028-86113498）。"
+        "发证机关：绵阳市人力资源和社会保障局（电话未收录，"
+        "可联系四川省人力资源和社会保障厅职业能力建设处，电话：028-86113498）。"
     )
     assert rows[2]["下一步"] == "持证人姓名为空。请填写证书上的持证人姓名后重新查验。"
 

@@ -62,8 +62,8 @@ def _result_context(request: Request, answer: Verification) -> dict[str, Any]:
             route_path(request, "form") + "?" + urlencode({"number": answer.successor})
         )
     if answer.wants_contact:
-        context["contact"] = verifier.contacts.for_number(answer.number)
-        context["province"] = verifier.contacts.province  # a city's phone may be unknown
+        contact = context["contact"] = verifier.contacts.for_number(answer.number)
+        context["fallback"] = verifier.contacts.fallback_for(contact)  # a city's phone unknown
     return context
 
 

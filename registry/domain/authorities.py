@@ -98,9 +98,9 @@ class Contacts:
         contact = self.for_number(number)
         text = f"发证机关：{contact.contact_line()}"
         if not contact.phone:
-            ask = "电话请向当地人力资源和社会保障部门查询"
+            ask = "电话未收录"
             if fallback := self.fallback_for(contact):
-                ask += f"，或联系{fallback.name}，电话：{fallback.phone}"
+                ask += f"，可联系{fallback.name}，电话：{fallback.phone}"
             text += f"（{ask}）"
         return f"{text}。"
 

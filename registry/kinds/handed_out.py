@@ -29,8 +29,8 @@ def handed_out_elsewhere(
 ) -> list[Problem]:
     """A roster row that gives a number a run handed out to another holder. The numbered copy
     passes renamed (its rows are the holders the run numbered) or with a holder's name
-    corrected (it is the run's copy by name); only both at once is refused — then the message
-    says to keep the copy's name. A register of none of the runs' prefixes is not looked at."""
+    corrected under the name certreg number gave it; not both at once — then the message names
+    the copy's file name. A register of none of the runs' prefixes is not looked at."""
     prefixes = handed_out_prefixes(conn)
     rows = [
         (c.number, c.name_key, c.source_row)
@@ -41,13 +41,13 @@ def handed_out_elsewhere(
         return []
     written = {row: text for row, text, _ in result.numbers}
     found = []
-    for row, number, file in given_to_another(conn, rows, PurePath(entry.key).name):
+    for row, number, file, copy in given_to_another(conn, rows, PurePath(entry.key).name):
         parsed = parse(number)
         highest = highest_sequence(conn, parsed.letter, parsed.year_code, parsed.region)
         free = str(parsed._replace(sequence=highest + 1))
         use = (
             "在本名册中给另一人（请用 certreg number 为本名册编号；如本文件就是该名册的编号副本，"
-            "只是改正了姓名，请沿用 certreg number 写出的文件名）"
+            f"只是改正了姓名，请沿用 certreg number 写出的文件名“{copy}”）"
         )
         problem = Problem(
             row, NUMBER_COLUMN, written.get(row, number), handed_out_rule(file, use, free), "附件3"

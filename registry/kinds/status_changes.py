@@ -135,6 +135,23 @@ def _event_problems(
     return found
 
 
+def _before_its_number(event: StatusEvent, creator: StatusEvent) -> str:
+    """Why an event on the number a row of the same file creates found no certificate: it
+    comes first (by date, then for one day by row, as events apply), or that row was refused."""
+    made = f"该编号由本文件第{creator.row}行 {creator.date.isoformat()} 的{creator.type}产生"
+    if event.date < creator.date:
+        return (
+            f"{made}，本行的日期 {event.date.isoformat()} 早于它：变更须按日期先后发生，"
+            "请核对这两行的日期"
+        )
+    if event.date == creator.date and event.row < creator.row:
+        return (
+            f"{made}：同一天的变更按行的先后生效，本行排在它之前。请把第{creator.row}行移到"
+            "本行之上，或核对日期"
+        )
+    return f"{made}，但那一行未通过检查：请先改正第{creator.row}行"
+
+
 def _registered_in(conn: sqlite3.Connection, event: StatusEvent) -> str | None:
     """The register that already holds ``event`` (a status-change register of another name)."""
     row = conn.execute(
@@ -234,16 +251,7 @@ class _Events:
         current = None if rule else self.certificate(event.number)
         creator = self.created.get(event.number)
         if current is None and not rule and creator is not None:
-            made = (
-                f"该编号由本文件第{creator.row}行 {creator.date.isoformat()} 的{creator.type}产生"
-            )
-            if event.date < creator.date:
-                rule = (
-                    f"{made}，本行的日期 {event.date.isoformat()} 早于它：变更须按日期先后发生，"
-                    "请核对这两行的日期"
-                )
-            else:
-                rule = f"{made}，但那一行未通过检查：请先改正第{creator.row}行"
+            rule = _before_its_number(event, creator)
         if current is None:
             rule = rule or "登记库中没有该证书编号；请先导入其名册，或核对编号"
             self.problems.append(Problem(event.row, "证书编号", event.number, rule, "§四.(六)"))

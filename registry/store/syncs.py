@@ -226,18 +226,18 @@ def handed_out_prefixes(conn: sqlite3.Connection) -> set[str]:
 
 def given_to_another(
     conn: sqlite3.Connection, rows: Sequence[tuple[str, str, int]], register: str
-) -> list[tuple[int, str, str]]:
+) -> list[tuple[int, str, str, str]]:
     """Of ``rows`` (number, name key, row) of the register file ``register``, those whose
-    number a run gave to another holder of another file (neither the run's source nor its
-    copy is called ``register``) and that is not registered yet: (row, number, the run's
-    file), in row order."""
+    number a run gave to another holder, unless ``register`` is the run's numbered copy by
+    name, and that is not registered yet: (row, number, the run's file, its copy), in row
+    order."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS roster_numbers (number, name_key, source_row)")
     conn.execute("DELETE FROM roster_numbers")
     conn.executemany("INSERT INTO roster_numbers VALUES (?, ?, ?)", rows)
     found = conn.execute(
-        "SELECT r.source_row, r.number, h.file FROM roster_numbers r"
+        "SELECT r.source_row, r.number, h.file, coalesce(h.copy, '') FROM roster_numbers r"
         " JOIN numbered_holders h ON h.number = r.number AND h.name_key <> r.name_key"
-        " WHERE ? NOT IN (h.file, coalesce(h.copy, ''))"
+        " WHERE ? IS NOT coalesce(h.copy, '')"
         " AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.number = r.number)"
         " ORDER BY r.source_row",
         (register,),
