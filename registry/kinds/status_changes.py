@@ -20,18 +20,18 @@ from registry.domain.regions import covers
 from registry.domain.registers import STATUS_CHANGES
 from registry.domain.statuses import (
     REISSUE,
-    REVOKE,
     REVOKED,
     SUPERSEDED,
     StatusEvent,
     status_after,
-    valid_when_collected,
 )
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
 from registry.kinds.status_rows import COLUMNS, StatusRow
 from registry.kinds.status_state import (
     CertificateState,
     Found,
+    before_its_number,
+    collected_after,
     corrected,
     held_already,
     load_state,
@@ -58,23 +58,6 @@ class StatusChanges:
     """applied events whose references (文号, 原因, 审核意见) a new version corrects"""
 
 
-def _collected_after(event: StatusEvent, current: CertificateState) -> Found | None:
-    """An event that voids the paper (not a 补发 under its own number) dated before its
-    recorded collection, when it had to be valid — or the same day, for a revocation."""
-    date = event.date.isoformat()
-    voids = event.type != REISSUE or event.new_number
-    if not voids or not current.collected_on:
-        return None
-    if valid_when_collected(current.collected_on, date, revoked=event.type == REVOKE):
-        return None
-    after = "晚于" if event.type == REVOKE else "不早于"
-    rule = (
-        f"该证书已登记于 {current.collected_on} 领取，领取时证书须有效：{event.type}日期须{after}"
-        "领取日期。请核对日期；如确在领取前已作废，请先更正领取登记"
-    )
-    return ("日期", date, rule, "§四.(六)")
-
-
 def _event_problems(
     event: StatusEvent,
     current: CertificateState,
@@ -95,7 +78,7 @@ def _event_problems(
     if current.last_event and date < current.last_event:
         rule = f"早于该证书上一次变更的日期 {current.last_event}；变更须按日期顺序登记"
         found.append(("日期", date, rule, "§四.(六)"))
-    if collected := _collected_after(event, current):
+    if collected := collected_after(event, current):
         found.append(collected)
     if current.status == REVOKED:
         rule = "该证书已撤销，不能再换发、补发或撤销"
@@ -133,23 +116,6 @@ def _event_problems(
             )
             found.append(("新证书编号", event.new_number, rule, "附件3"))
     return found
-
-
-def _before_its_number(event: StatusEvent, creator: StatusEvent) -> str:
-    """Why an event on the number a row of the same file creates found no certificate: it
-    comes first (by date, then for one day by row, as events apply), or that row was refused."""
-    made = f"该编号由本文件第{creator.row}行 {creator.date.isoformat()} 的{creator.type}产生"
-    if event.date < creator.date:
-        return (
-            f"{made}，本行的日期 {event.date.isoformat()} 早于它：变更须按日期先后发生，"
-            "请核对这两行的日期"
-        )
-    if event.date == creator.date and event.row < creator.row:
-        return (
-            f"{made}：同一天的变更按行的先后生效，本行排在它之前。请把第{creator.row}行移到"
-            "本行之上，或核对日期"
-        )
-    return f"{made}，但那一行未通过检查：请先改正第{creator.row}行"
 
 
 def _registered_in(conn: sqlite3.Connection, event: StatusEvent) -> str | None:
@@ -251,7 +217,7 @@ class _Events:
         current = None if rule else self.certificate(event.number)
         creator = self.created.get(event.number)
         if current is None and not rule and creator is not None:
-            rule = _before_its_number(event, creator)
+            rule = before_its_number(event, creator)
         if current is None:
             rule = rule or "登记库中没有该证书编号；请先导入其名册，或核对编号"
             self.problems.append(Problem(event.row, "证书编号", event.number, rule, "§四.(六)"))

@@ -12,7 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from registry.domain.numbers import parse
-from registry.domain.statuses import REVOKED, SUPERSEDED, VALID, StatusEvent
+from registry.domain.statuses import (
+    REISSUE,
+    REVOKE,
+    REVOKED,
+    SUPERSEDED,
+    VALID,
+    StatusEvent,
+    valid_when_collected,
+)
 from registry.kinds.handed_out import handed_out_rule
 from registry.store.syncs import highest_sequence, open_run_of
 
@@ -147,3 +155,37 @@ def held_already(
         "一人同一工种同一等级只能有一本证书。请核对更正内容"
     )
     return ("新证书编号", event.new_number, rule, "§二")
+
+
+def collected_after(event: StatusEvent, current: CertificateState) -> Found | None:
+    """An event that voids the paper (not a 补发 under its own number) dated before its
+    recorded collection, when it had to be valid — or the same day, for a revocation."""
+    date = event.date.isoformat()
+    voids = event.type != REISSUE or event.new_number
+    if not voids or not current.collected_on:
+        return None
+    if valid_when_collected(current.collected_on, date, revoked=event.type == REVOKE):
+        return None
+    after = "晚于" if event.type == REVOKE else "不早于"
+    rule = (
+        f"该证书已登记于 {current.collected_on} 领取，领取时证书须有效：{event.type}日期须{after}"
+        "领取日期。请核对日期；如确在领取前已作废，请先更正领取登记"
+    )
+    return ("日期", date, rule, "§四.(六)")
+
+
+def before_its_number(event: StatusEvent, creator: StatusEvent) -> str:
+    """Why an event on the number a row of the same file creates found no certificate: it
+    comes first (by date, then for one day by row, as events apply), or that row was refused."""
+    made = f"该编号由本文件第{creator.row}行 {creator.date.isoformat()} 的{creator.type}产生"
+    if event.date < creator.date:
+        return (
+            f"{made}，本行的日期 {event.date.isoformat()} 早于它：变更须按日期先后发生，"
+            "请核对这两行的日期"
+        )
+    if event.date == creator.date and event.row < creator.row:
+        return (
+            f"{made}：同一天的变更按行的先后生效，本行排在它之前。请把第{creator.row}行移到"
+            "本行之上，或核对日期"
+        )
+    return f"{made}，但那一行未通过检查：请先改正第{creator.row}行"
