@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 import re
 import sys
@@ -22,7 +21,6 @@ from registry.cli.base import (
     require_registry,
 )
 from registry.cli.progress import Progress
-from registry.domain.dates import BEIJING
 from registry.domain.levels import LEVELS
 from registry.domain.regions import PROVINCE, REGIONS
 from registry.domain.registers import ROSTER_KINDS, TECHNICIAN_ROSTER
@@ -34,10 +32,10 @@ from registry.store import stock, syncs
 from registry.sync.catalogue import load_catalogue
 from registry.sync.manifest import (
     ENTRY_KEYS,
-    MANIFEST_NAME,
     ManifestError,
     load_manifest,
     make_entry,
+    year_code_for,
 )
 from registry.sync.report import json_report, text_report
 from registry.sync.run import Outcome, operator, sync_entries
@@ -160,34 +158,6 @@ def _synced(
         conn.close()
 
 
-def default_year_code(file: Path, out: Path) -> tuple[str, str]:
-    """The year code ``certreg number`` gives ``file`` without ``--year-code``, and whence: the
-    one sync will hold its numbers to — the entry of the numbered copy ``out``, or of ``file``,
-    in the ``registers.toml`` beside it or in a folder above (its ``year_code``, which the
-    manifest otherwise takes from ``issued_on``) — or, for a file listed nowhere, this year's in
-    Beijing (附件3 二: the last two digits of the year of issue). A manifest that cannot be read
-    is a usage error: guessing past it would hand out numbers of the wrong year for good."""
-    near = (out.resolve().parent, file.resolve().parent)
-    # the folders of both and above them: a manifest may list files in its subfolders
-    for folder in dict.fromkeys(f for start in near for f in (start, *start.parents)):
-        if not (folder / MANIFEST_NAME).is_file():
-            continue
-        try:
-            entries = load_manifest(folder).entries
-        except ManifestError as exc:
-            raise UsageProblem(
-                f"{exc}\n未指定 --year-code 时按 {MANIFEST_NAME} 中此文件的年份代码编号：请先改正"
-                f" {MANIFEST_NAME}，或用 --year-code 指定"
-            ) from exc
-        for candidate in (out, file):
-            for entry in entries:
-                if entry.path.resolve() == candidate.resolve() and entry.year_code:
-                    where = f"取 {MANIFEST_NAME} 中 {entry.path.name} 的年份代码"
-                    return entry.year_code, where
-    year = f"{dt.datetime.now(BEIJING).year % 100:02d}"
-    return year, "取今年（北京时间）年份后两位"
-
-
 @cli.command(name="number")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--kind", required=True, type=click.Choice(list(ROSTER_KINDS)), help="名册种类。")
@@ -237,7 +207,10 @@ def number_command(
         )
     chosen = year_code is not None
     if year_code is None:
-        year_code, source = default_year_code(file, out)
+        try:
+            year_code, source = year_code_for(file, out)
+        except ManifestError as exc:
+            raise UsageProblem(str(exc)) from exc
     if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
         raise UsageProblem("--year-code 应为两位半角数字，如 12")
     if out.resolve() == file.resolve():

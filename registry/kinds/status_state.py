@@ -1,7 +1,8 @@
 """The certificates a status-change register touches, as its rules see them (SPEC §6), and the
 rules of the new certificate a 换发 or 补发 under a new number creates: its number is taken in
 order (附件3 四), and its holder, as corrected, holds no other certificate of its trade and level
-(§二).
+(§二); a paper collected was valid when collected; an event on a number the same file creates
+comes after it.
 """
 
 from __future__ import annotations
