@@ -28,6 +28,7 @@ from registry.domain.trades import CatalogueError, TradeCatalogue
 from registry.kinds import LAYOUTS
 from registry.kinds.base import RegisterEntry
 from registry.sheets.errors import UnreadableSheet
+from registry.sheets.numbered_copy import CopyNotes
 from registry.store import stock, syncs
 from registry.sync.catalogue import load_catalogue
 from registry.sync.manifest import (
@@ -197,14 +198,7 @@ def number_command(
             --year-code 12 --out 2012-mianyang-numbered.xlsx
     """
     region = region or authority
-    for code in (authority, region):
-        if code not in REGIONS:
-            raise UsageProblem(f"地区代码 {code} 不是附件3规定的代码（2200-2221）")
-    if kind == TECHNICIAN_ROSTER and authority != PROVINCE:
-        raise UsageProblem(
-            f"技师审核名册（附件5）的证书由省厅核发（§三）：--authority 应为 2200，不是 {authority}；"
-            "--region 写名册所属市（州）的代码，如 --region 2202"
-        )
+    _check_number_options(file, kind, authority, region, out)
     chosen = year_code is not None
     if year_code is None:
         try:
@@ -213,14 +207,6 @@ def number_command(
             raise UsageProblem(str(exc)) from exc
     if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
         raise UsageProblem("--year-code 应为两位半角数字，如 12")
-    if out.resolve() == file.resolve():
-        raise UsageProblem("--out 不能与原文件相同：请写到新文件，原名册保持不变")
-    if not out.parent.is_dir():
-        raise UsageProblem(
-            f"--out 所在的文件夹 {out.parent} 不存在：请先建好该文件夹，或换一个位置"
-        )
-    if file.suffix.lower() not in (".xlsx", ".csv"):
-        raise UsageProblem("certreg number 只处理 .xlsx 和 .csv 文件，请先另存为 .xlsx")
     from registry.sync import numbering  # writes workbooks: openpyxl only for this command
 
     conn = store.connect(db)
@@ -253,6 +239,31 @@ def number_command(
     for first, last, count in plan.ranges().values():
         click.echo(f"{LEVELS[first.letter]}：{first} – {last}，共 {count} 个")
     click.echo(f"已写出编号后的副本：{out}")
+    _echo_copy_notes(notes)
+
+
+def _check_number_options(file: Path, kind: str, authority: str, region: str, out: Path) -> None:
+    """`UsageProblem` for options that cannot number ``file`` into ``out``."""
+    for code in (authority, region):
+        if code not in REGIONS:
+            raise UsageProblem(f"地区代码 {code} 不是附件3规定的代码（2200-2221）")
+    if kind == TECHNICIAN_ROSTER and authority != PROVINCE:
+        raise UsageProblem(
+            f"技师审核名册（附件5）的证书由省厅核发（§三）：--authority 应为 2200，不是 {authority}；"
+            "--region 写名册所属市（州）的代码，如 --region 2202"
+        )
+    if out.resolve() == file.resolve():
+        raise UsageProblem("--out 不能与原文件相同：请写到新文件，原名册保持不变")
+    if not out.parent.is_dir():
+        raise UsageProblem(
+            f"--out 所在的文件夹 {out.parent} 不存在：请先建好该文件夹，或换一个位置"
+        )
+    if file.suffix.lower() not in (".xlsx", ".csv"):
+        raise UsageProblem("certreg number 只处理 .xlsx 和 .csv 文件，请先另存为 .xlsx")
+
+
+def _echo_copy_notes(notes: CopyNotes) -> None:
+    """What the copy could not keep as it was (`registry.sheets.numbered_copy.CopyNotes`)."""
     if notes.formulas:
         click.echo(
             f"副本中 {notes.formulas} 个公式单元格已写成原文件保存的计算结果（登记时按此值导入）："
