@@ -185,6 +185,16 @@ def test_every_broken_row_is_reported_not_only_the_first(
     ]
 
 
+def refused_once(loaded: RegisterFactory, db_path: Path) -> dict[str, Any]:
+    """The one problem the register added to ``loaded`` is refused for, the registry untouched."""
+    before = snapshot(db_path)
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    [problem] = report["registers"][1]["problems"]
+    assert snapshot(db_path) == before
+    return dict(problem)
+
+
 def test_a_hidden_data_row_is_refused_by_its_row(loaded: RegisterFactory, db_path: Path) -> None:
     """A clerk hides a row to leave a holder out; python-calamine reads it like any other, so
     loaded it would give a certificate nobody saw on the roster (§四.(五): the roster is what is
@@ -197,13 +207,9 @@ def test_a_hidden_data_row_is_refused_by_its_row(loaded: RegisterFactory, db_pat
     for row in (5, 7):  # 乙's row, and the blank one between the data and the footer
         sheet.row_dimensions[row].hidden = True
     workbook.save(path)
-    before = snapshot(db_path)
-    code, report, _ = sync(loaded.folder, db_path)
-    assert code == 1
-    [problem] = report["registers"][1]["problems"]
+    problem = refused_once(loaded, db_path)
     assert problem["row"] == 5 and problem["clause"] == "§四.(五)"
     assert problem["rule"].startswith("这一行在工作表中被隐藏")
-    assert snapshot(db_path) == before
     sheet.row_dimensions[5].hidden = False
     workbook.save(path)
     code, _, output = sync(loaded.folder, db_path)
@@ -223,13 +229,9 @@ def test_a_struck_through_row_is_refused_by_its_row(loaded: RegisterFactory, db_
         cell.font = Font(strike=True, color="FFFF0000")
     sheet.cell(row=20, column=1).font = Font(strike=True)
     workbook.save(path)
-    before = snapshot(db_path)
-    code, report, _ = sync(loaded.folder, db_path)
-    assert code == 1
-    [problem] = report["registers"][1]["problems"]
+    problem = refused_once(loaded, db_path)
     assert problem["row"] == 5 and problem["clause"] == "§四.(五)"
     assert problem["rule"].startswith("这一行有删除线")
-    assert snapshot(db_path) == before
 
 
 def test_a_formula_saved_without_its_value_is_refused(
@@ -245,12 +247,8 @@ def test_a_formula_saved_without_its_value_is_refused(
     sheet.append([])
     sheet.append(['="证书核发部门意见：同意中级 "&2&" 人"'])
     workbook.save(path)
-    before = snapshot(db_path)
-    code, report, _ = sync(loaded.folder, db_path)
-    assert code == 1
-    [problem] = report["registers"][1]["problems"]
+    problem = refused_once(loaded, db_path)
     assert problem["row"] == 8 and problem["rule"].startswith("这一行有公式，但文件没有保存")
-    assert snapshot(db_path) == before
 
 
 def test_a_cell_merged_down_over_rows_is_refused_by_its_range(
@@ -268,13 +266,9 @@ def test_a_cell_merged_down_over_rows_is_refused_by_its_range(
     column = next(c.column_letter for c in sheet[2] if c.value == "工作单位")
     sheet.merge_cells(f"{column}4:{column}6")
     workbook.save(path)
-    before = snapshot(db_path)
-    code, report, _ = sync(loaded.folder, db_path)
-    assert code == 1
-    [problem] = report["registers"][1]["problems"]
+    problem = refused_once(loaded, db_path)
     assert (problem["row"], problem["column"], problem["clause"]) == (4, "工作单位", "§四.(五)")
     assert problem["rule"].startswith(f"单元格 {column}4:{column}6 合并了第4–6行")
-    assert snapshot(db_path) == before
 
 
 def test_a_totals_row_is_refused_as_such(registers: RegisterFactory, db_path: Path) -> None:
