@@ -73,6 +73,7 @@ def _parse(
     check: Callable[[], None] | None = None,
 ) -> None:
     parser = expat_parser()
+    parser.buffer_text = True  # one call per run of text, not per line or entity
     parser.StartElementHandler = start
     if end is not None:
         parser.EndElementHandler = end
@@ -146,23 +147,6 @@ def struck_strings(shared: bytes) -> frozenset[int]:
     return frozenset(found)
 
 
-@dataclass
-class _Cell:
-    """The cell being read by `exact_marks`."""
-
-    row: int
-    styled: bool
-    shared: bool
-    """its value indexes the shared strings (``t="s"``)"""
-    text_result: bool
-    """a formula's text result (``t="str"``): an empty ``<v/>`` is a saved empty string"""
-    formula: bool = False
-    value: bool = False
-    """a ``<v>`` (or ``<is>``) element is there, empty or not"""
-    filled: bool = False
-    text: str = ""
-
-
 def exact_marks(
     blocks: Iterator[bytes],
     struck: tuple[frozenset[int], frozenset[int]],
@@ -173,64 +157,61 @@ def exact_marks(
     without ``r`` numbered after the one before it, as python-calamine does; a struck row one
     with a filled cell in a struck format or a struck run (``struck``: the formats and the
     shared strings that strike). Rows past the limit are left to the child, which refuses
-    them: no set grows past it."""
+    them: no set grows past it.
+
+    The cell being read lives in a few local variables (an object per cell would double the
+    pass's time on a 40,000-row sheet): its row, whether its format strikes, whether its value
+    indexes the shared strings (``t="s"``) or is a formula's text (``t="str"``: an empty
+    ``<v/>`` is a saved empty string), whether it has a formula, a value element, a value."""
     formats, strings = struck
     hidden: set[int] = set()
     rows: set[int] = set()
     unsaved: set[int] = set()
     most = limits.max_rows
-    row = 0
-    cell: _Cell | None = None
-    in_value = False
+    row = cell = 0
+    kind: str | None = None
+    styled = formula = value = filled = in_value = False
+    index = ""
 
     def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal row, cell, in_value
-        local = _local(name)
-        if local == "row":
+        nonlocal row, cell, kind, styled, formula, value, filled, in_value, index
+        local = name.rpartition(" ")[2]
+        if local == "c":
+            position = cell_position(attributes.get("r", ""))
+            cell = position[0] if position else row
+            kind = attributes.get("t")
+            styled = whole_number(attributes.get("s", "0")) in formats if formats else False
+            formula = value = filled = False
+            index = ""
+        elif local in ("v", "is"):
+            in_value = value = True
+        elif local == "f":
+            formula = True
+        elif local == "row":
             row = whole_number(attributes.get("r", "")) or row + 1
             if attributes.get("hidden") in _TRUE and row <= most:
                 hidden.add(row)
-        elif local == "c":
-            position = cell_position(attributes.get("r", ""))
-            kind = attributes.get("t")
-            cell = _Cell(
-                position[0] if position else row,
-                whole_number(attributes.get("s", "0")) in formats,
-                kind == "s",
-                kind == "str",
-            )
-        elif cell is None:
-            return
-        elif local == "f":
-            cell.formula = True
-        elif local in ("v", "is"):
-            in_value = cell.value = True
         elif local == "strike" and _strikes(attributes):  # an inline string's struck run
-            cell.styled = True
+            styled = True
 
     def text(data: str) -> None:
-        if in_value and cell is not None and data:
-            cell.filled = True
-            if cell.shared and len(cell.text) < 20:  # an index; never a long text built up
-                cell.text += data[:20]
+        nonlocal filled, index
+        if in_value and data:
+            filled = True
+            if kind == "s" and len(index) < 20:  # an index; never a long text built up
+                index += data[:20]
 
     def end(name: str) -> None:
-        nonlocal cell, in_value
-        local = _local(name)
+        nonlocal in_value
+        local = name.rpartition(" ")[2]
         if local in ("v", "is"):
             in_value = False
-        elif local == "c" and cell is not None:
-            _mark(cell)
-            cell = None
-
-    def _mark(done: _Cell) -> None:
-        if done.row > most:
-            return
-        shared = whole_number(done.text.strip()) if done.shared else None
-        if done.filled and (done.styled or shared in strings):
-            rows.add(done.row)
-        if done.formula and not done.filled and not (done.text_result and done.value):
-            unsaved.add(done.row)
+        elif local == "c" and cell <= most:
+            shared = whole_number(index.strip()) if kind == "s" and strings else None
+            if filled and (styled or shared in strings):
+                rows.add(cell)
+            if formula and not filled and not (kind == "str" and value):
+                unsaved.add(cell)
 
     def in_time() -> None:
         if time.monotonic() > deadline:
