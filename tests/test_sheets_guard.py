@@ -13,6 +13,7 @@ import random
 import tempfile
 import threading
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from tests.hostile_files import (
     build,
     one_cell,
     sheet_xml,
+    workbook_parts,
     write_ods,
     write_workbook,
 )
@@ -676,3 +678,71 @@ def test_no_mark_is_kept_past_the_row_limit(tmp_path: Path) -> None:
     with pytest.raises(SheetRefused):  # the child's verdict on row 9
         read_sheet_bytes("far.xlsx", data, limits)
     assert scan_marks(data, limits) == Marks(hidden=frozenset({2}), unsaved=frozenset({2}))
+
+
+def _zip_of(path: Path, parts: dict[str, bytes]) -> bytes:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path.read_bytes()
+
+
+def test_parts_the_marks_are_read_from_are_bounded(tmp_path: Path) -> None:
+    """The parent reads the styles, shared strings and sheet for marks: an encoding expat does
+    not know, 70,000 cell formats of a struck font, or elements nested 100 deep inside a cell
+    are refused — a LookupError came out as a 500, the others took gigabytes."""
+    cells = '<row r="1"><c r="A1"><v>1</v></c></row>'
+    unknown = sheet_xml(cells).replace('encoding="UTF-8"', 'encoding="no-such-codec"')
+    styles = (
+        f'<styleSheet xmlns="{MAIN_NS}"><fonts><font><strike/></font></fonts>'
+        "<cellXfs>"
+        + "".join(
+            f'<xf fontId="0" n="{noise:x}"/>'
+            for noise in random.Random(389).choices(range(2**32), k=70_000)
+        )
+        + "</cellXfs></styleSheet>"
+    )
+    deep = '<row r="1"><c r="A1"><v>' + "<a>" * 100 + "strike" + "</a>" * 100 + "</v></c></row>"
+    cases = {
+        "unknown encoding": (workbook_parts(unknown), "XML"),
+        "formats": (
+            {**workbook_parts(sheet_xml(cells)), "xl/styles.xml": styles.encode()},
+            "65,490",
+        ),
+        "depth": (workbook_parts(sheet_xml(deep)), "嵌套超过 64 层"),
+    }
+    for number, (parts, said) in enumerate(cases.values()):
+        data = _zip_of(tmp_path / f"{number}.xlsx", parts)
+        with pytest.raises(SheetRefused, match=said):
+            read_sheet_bytes("bad.xlsx", data, UPLOAD_LIMITS)
+
+
+@pytest.mark.parametrize(
+    ("cells", "shared_name", "marks"),
+    [
+        ('<row r="2"><c r="A2"><f >1+1</f ></c></row>', None, Marks(unsaved=frozenset({2}))),
+        (  # an index written with leading zeros, as python-calamine reads it
+            '<row r="2"><c r="A2" t="s"><v>' + "0" * 24 + "1</v></c></row>",
+            "xl/sharedStrings.xml",
+            Marks(struck=frozenset({2})),
+        ),
+        (
+            '<row r="2"><c r="A2" t="s"><v>1</v></c></row>',
+            "xl/SharedStrings.xml",
+            Marks(struck=frozenset({2})),
+        ),
+    ],
+    ids=["spaced-end-tag", "zero-padded-index", "part-name-case"],
+)
+def test_marks_as_python_calamine_reads_the_workbook(
+    tmp_path: Path, cells: str, shared_name: str | None, marks: Marks
+) -> None:
+    parts = workbook_parts(sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>' + cells))
+    if shared_name:
+        shared = f'<sst xmlns="{MAIN_NS}"><si><t>李四</t></si><si><r><rPr><strike/></rPr><t>张三</t></r></si></sst>'
+        parts = workbook_parts(
+            sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>' + cells), shared_strings=True
+        )
+        parts[shared_name] = shared.encode()
+    data = _zip_of(tmp_path / "read.xlsx", parts)
+    assert read_sheet_bytes("read.xlsx", data, REGISTER_LIMITS).marks == marks

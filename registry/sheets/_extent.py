@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from pyexpat import ExpatError, ParserCreate, XMLParserType
 
-from registry.sheets._limits import SheetLimits, exceeded, unreadable
+from registry.sheets._limits import SheetLimits, SheetRefused, exceeded, unreadable
 
 ODS_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 ODS_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -17,6 +17,14 @@ ODS_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
 BEYOND = 10**12
 """What a row or column number of more than twelve digits counts as: beyond every limit."""
+
+
+BAD_XML = (ExpatError, LookupError, ValueError)
+"""What expat raises for a part it cannot read: broken XML, and an encoding it does not know
+(``LookupError``) or cannot take (``ValueError``: a multi-byte one such as GB18030)."""
+MAX_DEPTH = 64
+"""Elements nested deeper than any workbook nests them (a worksheet's are six deep): expat
+keeps every open element, so 18 million nested inside one cell took gigabytes."""
 
 
 class StopParsing(Exception):
@@ -32,6 +40,21 @@ def expat_parser() -> XMLParserType:
     parser.StartDoctypeDeclHandler = _refuse_dtd
     parser.EntityDeclHandler = _refuse_dtd
     return parser
+
+
+class Depth:
+    """How deep the parse is: `unreadable` past `MAX_DEPTH`, from a start handler."""
+
+    def __init__(self) -> None:
+        self.level = 0
+
+    def enter(self) -> None:
+        self.level += 1
+        if self.level > MAX_DEPTH:
+            raise unreadable(f"XML 元素嵌套超过 {MAX_DEPTH} 层，不是 Excel/WPS 保存的正常文件")
+
+    def leave(self) -> None:
+        self.level -= 1
 
 
 def column_letters(number: int) -> str:
@@ -79,6 +102,7 @@ class Extent:
         self.filled = False
         self.row_repeat = 1
         self.cell_repeat = 1
+        self.depth = Depth()
         self.parser = expat_parser()
         if ods:
             self.parser.StartElementHandler = self._ods_start
@@ -96,7 +120,9 @@ class Extent:
             self.parser.Parse(b"", True)
         except StopParsing:
             pass
-        except ExpatError as exc:
+        except SheetRefused:  # a limit or a refusal raised inside a handler
+            raise
+        except BAD_XML as exc:
             raise unreadable("工作表的 XML 已损坏") from exc
 
     def _check(self, row: int, column: int, where: str) -> None:
@@ -106,6 +132,7 @@ class Extent:
             raise exceeded(self.limits, "max_columns", column, f"单元格 {where}")
 
     def _xlsx_start(self, name: str, attributes: dict[str, str]) -> None:
+        self.depth.enter()
         local = name.rpartition(" ")[2]
         if local == "row":
             number = attributes.get("r", "")
@@ -125,12 +152,14 @@ class Extent:
             self.filled = True
 
     def _xlsx_end(self, name: str) -> None:
+        self.depth.leave()
         if name.rpartition(" ")[2] == "c" and self.cell is not None:
             if self.filled:
                 self._check(*self.cell)
             self.cell = None
 
     def _ods_start(self, name: str, attributes: dict[str, str]) -> None:
+        self.depth.enter()
         namespace, _, local = name.rpartition(" ")
         if namespace != ODS_TABLE_NS:
             if self.cell is not None:
@@ -147,6 +176,7 @@ class Extent:
             self.filled = f"{ODS_OFFICE_NS} value-type" in attributes
 
     def _ods_end(self, name: str) -> None:
+        self.depth.leave()
         namespace, _, local = name.rpartition(" ")
         if namespace != ODS_TABLE_NS:
             return

@@ -22,14 +22,24 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pyexpat import ExpatError
 
-from registry.sheets._extent import StopParsing, cell_position, expat_parser, whole_number
-from registry.sheets._limits import SheetLimits, exceeded, unreadable
+from registry.sheets._extent import (
+    BAD_XML,
+    Depth,
+    StopParsing,
+    cell_position,
+    expat_parser,
+    whole_number,
+)
+from registry.sheets._limits import SheetLimits, SheetRefused, exceeded, unreadable
 
-PROBES = (b"f>", b"hidden", b"strike")
-"""What a sheet with a formula (``</f>``, ``</x:f >``…), a hidden row or a struck-through run
-must hold somewhere. A hit only sends the sheet through `exact_marks`."""
+PROBES = (b"<f", b":f", b"hidden", b"strike")
+"""What a sheet with a formula (``<f>``, ``<x:f …``), a hidden row or a struck-through run must
+hold somewhere. A hit only sends the sheet through `exact_marks`."""
+MAX_FORMATS = 65_490
+"""Cell formats (and fonts) a workbook may define: Excel's own limit."""
+MAX_STRUCK_STRINGS = 100_000
+"""Shared strings struck through that a workbook may hold: far more than any register."""
 TAIL = max(len(probe) for probe in PROBES) - 1
 """bytes kept from one block to the next, so that a probe cut in two is still found"""
 _TRUE = ("1", "true")
@@ -65,29 +75,43 @@ class Probe:
 
 
 def _parse(
-    data: bytes | Iterator[bytes],
+    blocks: Iterator[bytes],
     start: Callable[[str, dict[str, str]], None],
     end: Callable[[str], None] | None = None,
     *,
     text: Callable[[str], None] | None = None,
-    check: Callable[[], None] | None = None,
+    limits: SheetLimits,
+    deadline: float,
 ) -> None:
+    """Stream ``blocks`` through expat within the deadline, no deeper than `MAX_DEPTH`."""
+    depth = Depth()
+
+    def opened(name: str, attributes: dict[str, str]) -> None:
+        depth.enter()
+        start(name, attributes)
+
+    def closed(name: str) -> None:
+        depth.leave()
+        if end is not None:
+            end(name)
+
     parser = expat_parser()
     parser.buffer_text = True  # one call per run of text, not per line or entity
-    parser.StartElementHandler = start
-    if end is not None:
-        parser.EndElementHandler = end
+    parser.StartElementHandler = opened
+    parser.EndElementHandler = closed
     if text is not None:
         parser.CharacterDataHandler = text
     try:
-        for block in [data] if isinstance(data, bytes) else data:
-            if check is not None:
-                check()
+        for block in blocks:
+            if time.monotonic() > deadline:
+                raise exceeded(limits, "seconds")
             parser.Parse(block, False)
         parser.Parse(b"", True)
     except StopParsing:
         pass
-    except ExpatError as exc:
+    except SheetRefused:  # a limit or a refusal raised inside a handler
+        raise
+    except BAD_XML as exc:
         raise unreadable("工作簿内的 XML 部件已损坏") from exc
 
 
@@ -99,7 +123,7 @@ def _strikes(attributes: dict[str, str]) -> bool:
     return attributes.get("val", "1") in _TRUE
 
 
-def struck_formats(styles: bytes) -> frozenset[int]:
+def struck_formats(styles: Iterator[bytes], limits: SheetLimits, deadline: float) -> frozenset[int]:
     """The cell formats (indexes into ``<cellXfs>``) whose font is struck through."""
     struck_fonts: set[int] = set()
     formats: set[int] = set()
@@ -113,10 +137,14 @@ def struck_formats(styles: bytes) -> frozenset[int]:
             inside = local
         elif inside == "fonts" and local == "font":
             place["fonts"] += 1
+            if place["fonts"] >= MAX_FORMATS:
+                raise unreadable(f"样式表的字体超过 {MAX_FORMATS:,} 种（Excel 的上限）")
         elif inside == "fonts" and local == "strike" and _strikes(attributes):
             struck_fonts.add(place["fonts"])
         elif inside == "cellXfs" and local == "xf":
             place["cellXfs"] += 1
+            if place["cellXfs"] >= MAX_FORMATS:
+                raise unreadable(f"样式表的单元格格式超过 {MAX_FORMATS:,} 种（Excel 的上限）")
             if whole_number(attributes.get("fontId", "0")) in struck_fonts:
                 formats.add(place["cellXfs"])
 
@@ -125,11 +153,11 @@ def struck_formats(styles: bytes) -> frozenset[int]:
         if _local(name) == inside:
             inside = ""
 
-    _parse(styles, start, end)
+    _parse(styles, start, end, limits=limits, deadline=deadline)
     return frozenset(formats)
 
 
-def struck_strings(shared: bytes) -> frozenset[int]:
+def struck_strings(shared: Iterator[bytes], limits: SheetLimits, deadline: float) -> frozenset[int]:
     """The shared strings (indexes into ``<sst>``) with a run struck through: text a clerk
     selected in the cell and struck, rather than the cell's font."""
     found: set[int] = set()
@@ -142,9 +170,21 @@ def struck_strings(shared: bytes) -> frozenset[int]:
             index += 1
         elif local == "strike" and _strikes(attributes):
             found.add(index)
+            if len(found) > MAX_STRUCK_STRINGS:
+                raise unreadable(f"带删除线的文字超过 {MAX_STRUCK_STRINGS:,} 处")
 
-    _parse(shared, start)
+    _parse(shared, start, limits=limits, deadline=deadline)
     return frozenset(found)
+
+
+def holds(blocks: Iterator[bytes], needle: bytes) -> bool:
+    """Whether a part's blocks hold ``needle``, also across two blocks."""
+    tail = b""
+    for block in blocks:
+        if needle in tail + block[: len(needle)] or needle in block:
+            return True
+        tail = block[-len(needle) :]
+    return False
 
 
 def exact_marks(
@@ -189,7 +229,7 @@ def exact_marks(
             formula = True
         elif local == "row":
             row = whole_number(attributes.get("r", "")) or row + 1
-            if attributes.get("hidden") in _TRUE and row <= most:
+            if attributes.get("hidden", "").strip() in _TRUE and row <= most:
                 hidden.add(row)
         elif local == "strike" and _strikes(attributes):  # an inline string's struck run
             styled = True
@@ -198,8 +238,8 @@ def exact_marks(
         nonlocal filled, index
         if in_value and data:
             filled = True
-            if kind == "s" and len(index) < 20:  # an index; never a long text built up
-                index += data[:20]
+            if kind == "s":  # leading zeros dropped as they come; 21 characters tell an overflow
+                index = (index + data).lstrip("0")[:21]
 
     def end(name: str) -> None:
         nonlocal in_value
@@ -207,15 +247,19 @@ def exact_marks(
         if local in ("v", "is"):
             in_value = False
         elif local == "c" and cell <= most:
-            shared = whole_number(index.strip()) if kind == "s" and strings else None
+            shared = shared_index(index) if kind == "s" and strings else None
             if filled and (styled or shared in strings):
                 rows.add(cell)
             if formula and not filled and not (kind == "str" and value):
                 unsaved.add(cell)
 
-    def in_time() -> None:
-        if time.monotonic() > deadline:
-            raise exceeded(limits, "seconds")
-
-    _parse(blocks, start, end, text=text, check=in_time)
+    _parse(blocks, start, end, text=text, limits=limits, deadline=deadline)
     return Marks(frozenset(hidden), frozenset(rows), frozenset(unsaved))
+
+
+def shared_index(text: str) -> int:
+    """The shared string a ``t="s"`` cell's value names, as python-calamine reads it: the
+    number its digits make, and string 0 for anything else (blanks, signs, an overflow)."""
+    if not text or not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return 0
+    return int(text)

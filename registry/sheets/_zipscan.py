@@ -30,20 +30,21 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pyexpat import ExpatError
 
 from registry.sheets._extent import (
+    BAD_XML,
     Extent,
     StopParsing,
     cell_position,
     expat_parser,
 )
-from registry.sheets._limits import SheetLimits, exceeded, unreadable
+from registry.sheets._limits import SheetLimits, SheetRefused, exceeded, unreadable
 from registry.sheets._marked import (
     NO_MARKS,
     Marks,
     Probe,
     exact_marks,
+    holds,
     struck_formats,
     struck_strings,
 )
@@ -147,7 +148,9 @@ def _parse_small(data: bytes, start: Callable[[str, dict[str, str]], None]) -> N
         parser.Parse(data, True)
     except StopParsing:
         pass
-    except ExpatError as exc:
+    except SheetRefused:  # a limit or a refusal raised inside a handler
+        raise
+    except BAD_XML as exc:
         raise unreadable("工作簿结构文件不是有效的 XML") from exc
 
 
@@ -204,7 +207,9 @@ class _Prolog:
             self._parser.Parse(block, False)
         except StopParsing:
             self.done = True
-        except ExpatError as exc:
+        except SheetRefused:  # a limit or a refusal raised inside a handler
+            raise
+        except BAD_XML as exc:
             raise unreadable("工作簿内的 XML 部件已损坏") from exc
 
 
@@ -274,13 +279,16 @@ def _marks(workbook: Workbook, probe: Probe, limits: SheetLimits, deadline: floa
     """The worksheet's marked rows (`registry.sheets._marked`): none without a hit of its probe
     or something struck through in its styles or shared strings, else what the exact pass
     finds."""
-    names = set(workbook.archive.namelist())
+    # python-calamine finds these parts whatever the case of their names
+    names = {name.lower(): name for name in workbook.archive.namelist()}
+    archive = workbook.archive
     formats = strings = frozenset[int]()
-    if "xl/styles.xml" in names:
-        formats = struck_formats(_read(workbook.archive, "xl/styles.xml"))
-    if "xl/sharedStrings.xml" in names:
-        shared = _read(workbook.archive, "xl/sharedStrings.xml")
-        strings = struck_strings(shared) if b"strike" in shared else frozenset()
+    if styles := names.get("xl/styles.xml"):
+        if holds(_stream(archive, styles), b"strike"):
+            formats = struck_formats(_stream(archive, styles), limits, deadline)
+    if shared := names.get("xl/sharedstrings.xml"):
+        if holds(_stream(archive, shared), b"strike"):
+            strings = struck_strings(_stream(archive, shared), limits, deadline)
     if not (probe.hit or formats or strings):
         return NO_MARKS
     blocks = _stream(workbook.archive, workbook.sheet)
