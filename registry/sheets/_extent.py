@@ -42,6 +42,29 @@ def expat_parser() -> XMLParserType:
     return parser
 
 
+def stream_parse(
+    parser: XMLParserType,
+    blocks: Iterator[bytes],
+    limits: SheetLimits,
+    deadline: float,
+    broken: str,
+) -> None:
+    """Feed ``blocks`` to ``parser`` within the deadline. A handler may end the parse early
+    (`StopParsing`) or refuse the file (`SheetRefused`); XML expat cannot read is ``broken``."""
+    try:
+        for block in blocks:
+            if time.monotonic() > deadline:
+                raise exceeded(limits, "seconds")
+            parser.Parse(block, False)
+        parser.Parse(b"", True)
+    except StopParsing:
+        pass
+    except SheetRefused:  # a limit or a refusal raised inside a handler
+        raise
+    except BAD_XML as exc:
+        raise unreadable(broken) from exc
+
+
 class Depth:
     """How deep the parse is: `unreadable` past `MAX_DEPTH`, from a start handler."""
 
@@ -112,18 +135,7 @@ class Extent:
             self.parser.EndElementHandler = self._xlsx_end
 
     def run(self, blocks: Iterator[bytes], deadline: float) -> None:
-        try:
-            for block in blocks:
-                if time.monotonic() > deadline:
-                    raise exceeded(self.limits, "seconds")
-                self.parser.Parse(block, False)
-            self.parser.Parse(b"", True)
-        except StopParsing:
-            pass
-        except SheetRefused:  # a limit or a refusal raised inside a handler
-            raise
-        except BAD_XML as exc:
-            raise unreadable("工作表的 XML 已损坏") from exc
+        stream_parse(self.parser, blocks, self.limits, deadline, "工作表的 XML 已损坏")
 
     def _check(self, row: int, column: int, where: str) -> None:
         if row > self.limits.max_rows:

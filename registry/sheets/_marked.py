@@ -19,19 +19,17 @@ workbook's marks are not looked for.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from registry.sheets._extent import (
-    BAD_XML,
     Depth,
-    StopParsing,
     cell_position,
     expat_parser,
+    stream_parse,
     whole_number,
 )
-from registry.sheets._limits import SheetLimits, SheetRefused, exceeded, unreadable
+from registry.sheets._limits import SheetLimits, unreadable
 
 PROBES = (b"<f", b":f", b"hidden", b"strike")
 """What a sheet with a formula (``<f>``, ``<x:f …``), a hidden row or a struck-through run must
@@ -101,18 +99,7 @@ def _parse(
     parser.EndElementHandler = closed
     if text is not None:
         parser.CharacterDataHandler = text
-    try:
-        for block in blocks:
-            if time.monotonic() > deadline:
-                raise exceeded(limits, "seconds")
-            parser.Parse(block, False)
-        parser.Parse(b"", True)
-    except StopParsing:
-        pass
-    except SheetRefused:  # a limit or a refusal raised inside a handler
-        raise
-    except BAD_XML as exc:
-        raise unreadable("工作簿内的 XML 部件已损坏") from exc
+    stream_parse(parser, blocks, limits, deadline, "工作簿内的 XML 部件已损坏")
 
 
 def _local(name: str) -> str:
