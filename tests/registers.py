@@ -6,6 +6,9 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import openpyxl
+import xlwt
+
 from registry.kinds import LAYOUTS
 from registry.sheets.writers import approval_footer, write_csv, write_xlsx
 
@@ -158,6 +161,32 @@ class RegisterFactory:
 
 def footer(counts: Mapping[str, int]) -> list[str]:
     return approval_footer(counts)
+
+
+def as_xls(
+    xlsx: Path, path: Path, *, hidden: Iterable[int] = (), struck: Iterable[int] = ()
+) -> None:
+    """Write to ``path`` the .xls a clerk saves (Excel 97-2003) of an .xlsx register: its values
+    and merged cells, with ``hidden`` rows hidden and ``struck`` rows' cells struck (1-based)."""
+    source = openpyxl.load_workbook(xlsx).worksheets[0]
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet(source.title)
+    crossed = xlwt.easyxf("font: struck_out on")
+    struck = set(struck)
+    merged = {(r.min_row, r.min_col): r for r in source.merged_cells.ranges}
+    for row in source.iter_rows():
+        for cell in row:
+            if not isinstance(cell, openpyxl.cell.cell.Cell) or cell.value is None:
+                continue
+            style = crossed if cell.row in struck else xlwt.Style.default_style
+            r, c = cell.row - 1, cell.column - 1
+            if (span := merged.get((cell.row, cell.column))) is not None:
+                sheet.write_merge(r, span.max_row - 1, c, span.max_col - 1, cell.value, style)
+            else:
+                sheet.write(r, c, cell.value, style)
+    for row in hidden:
+        sheet.row(row - 1).hidden = True
+    book.save(str(path))
 
 
 def snapshot(db_path: Path) -> list[tuple[object, ...]]:

@@ -20,6 +20,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import python_calamine
+import xlwt
 from openpyxl.styles import Border, Font, Side
 
 from registry.sheets._marked import Marks
@@ -563,6 +564,23 @@ def test_a_workbook_with_an_open_password_is_told_so() -> None:
     with pytest.raises(SheetRefused) as refused:
         read_sheet_bytes("名册.xls", text, REGISTER_LIMITS)
     assert "打开密码" not in str(refused.value)
+
+
+def test_an_xls_whose_marks_cannot_be_read_is_refused_not_loaded_unchecked(
+    tmp_path: Path,
+) -> None:
+    """python-calamine reads an .xls whose first record is not the BOF xlrd expects; xlrd, which
+    reads the hidden and struck rows, does not. Loaded, a hidden holder would pass unseen."""
+    book = xlwt.Workbook(encoding="utf-8")
+    book.add_sheet("名册").write(0, 0, "姓名")
+    book.save(str(tmp_path / "a.xls"))
+    data = (tmp_path / "a.xls").read_bytes()
+    assert read_sheet_bytes("a.xls", data, REGISTER_LIMITS).marks == Marks()
+    bof = data.index(b"\x09\x08\x10\x00\x00\x06")  # BIFF8's, opening the workbook stream
+    bent = data[:bof] + b"\x08" + data[bof + 1 :]
+    assert python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(bent)).sheet_names
+    with pytest.raises(SheetRefused, match="读不出这个 .xls 文件中哪些行被隐藏或划了删除线"):
+        read_sheet_bytes("a.xls", bent, REGISTER_LIMITS)
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,15 @@ from openpyxl.styles import Font
 
 from registry import store
 from registry.cli import cli
-from tests.registers import MIANYANG, PROVINCE, RegisterFactory, approval_row, footer, snapshot
+from tests.registers import (
+    MIANYANG,
+    PROVINCE,
+    RegisterFactory,
+    approval_row,
+    as_xls,
+    footer,
+    snapshot,
+)
 
 FIRST_DATA_ROW = 4  # title row 1, two header rows 2-3
 
@@ -232,6 +240,31 @@ def test_a_struck_through_row_is_refused_by_its_row(loaded: RegisterFactory, db_
     problem = refused_once(loaded, db_path)
     assert problem["row"] == 5 and problem["clause"] == "§四.(五)"
     assert problem["rule"].startswith("这一行有删除线")
+
+
+def test_hidden_and_struck_rows_of_an_xls_are_refused_by_their_rows(
+    loaded: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """The same clerk saving as Excel 97-2003 (.xls): python-calamine reads hidden and struck
+    rows there too as any other, so the parse child reads them with xlrd."""
+    rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate("甲乙丙丁", start=1)]
+    xlsx = loaded.add("mianyang.xlsx", rows, MIANYANG).rename(tmp_path / "source.xlsx")
+    loaded.entries["mianyang.xls"] = loaded.entries.pop("mianyang.xlsx")
+    loaded.write_manifest()
+    xls = loaded.folder / "mianyang.xls"
+    as_xls(xlsx, xls, hidden=[5], struck=[7])
+    before = snapshot(db_path)
+    code, report, output = sync(loaded.folder, db_path)
+    assert code == 1, output
+    problems = report["registers"][1]["problems"]
+    assert [(p["row"], p["clause"], p["rule"][:6]) for p in problems] == [
+        (5, "§四.(五)", "这一行在工作"),
+        (7, "§四.(五)", "这一行有删除"),
+    ]
+    assert snapshot(db_path) == before
+    as_xls(xlsx, xls)
+    code, _, output = sync(loaded.folder, db_path)
+    assert code == 0, output
 
 
 def test_a_formula_saved_without_its_value_is_refused(

@@ -30,6 +30,7 @@ from typing import IO, NoReturn
 
 from registry.domain.text import visible
 from registry.sheets._limits import SheetLimits, SheetRefused, exceeded, unreadable
+from registry.sheets._marked import NO_MARKS, Marks
 
 WORKER = Path(__file__).with_name("_worker.py")
 FRAME_HEADER = 9  # kind byte + little-endian uint64 length, as _worker.FRAME packs them
@@ -39,12 +40,16 @@ TEMPORAL = (dt.datetime, dt.date, dt.time, dt.timedelta)  # the order of _worker
 
 
 @functools.cache
-def _calamine_site() -> str:
-    """The folder that holds python_calamine, for a child that runs without ``site``."""
-    spec = importlib.util.find_spec("python_calamine")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("python-calamine is not installed")
-    return str(Path(spec.origin).resolve().parent.parent)
+def _parsers_site() -> str:
+    """The folders that hold python_calamine and xlrd (``os.pathsep``-separated), for a child
+    that runs without ``site``."""
+    folders = []
+    for name in ("python_calamine", "xlrd"):
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            raise RuntimeError(f"{name} is not installed")
+        folders.append(str(Path(spec.origin).resolve().parent.parent))
+    return os.pathsep.join(dict.fromkeys(folders))
 
 
 def _nameless_file() -> IO[bytes]:
@@ -69,6 +74,8 @@ class ParseChild:
         self.merged: list[tuple[int, ...]] = []
         """after `rows`: the merged ranges that span rows, 1-based (first row, first column,
         last row, last column)"""
+        self.marks = NO_MARKS
+        """after `rows`: an .xls's hidden and struck rows (an .xlsx's the parent finds itself)"""
         self._input = _nameless_file()
         try:
             self._input.write(data)
@@ -83,7 +90,7 @@ class ParseChild:
         limit_args = (limits.memory_bytes, cpu_seconds, limits.max_rows, limits.max_columns)
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-I", "-S", str(WORKER), _calamine_site(), str(fd)]
+                [sys.executable, "-I", "-S", str(WORKER), _parsers_site(), str(fd)]
                 + [str(n) for n in limit_args],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
@@ -159,7 +166,10 @@ class ParseChild:
                         if len(rows) > self.limits.max_rows:  # the child checks; so do we
                             raise exceeded(self.limits, "max_rows", len(rows))
                     elif kind == b"D":
-                        self.merged = [tuple(n + 1 for n in r) for r in payload[1]]
+                        _, merged, hidden, struck = payload
+                        self.merged = [tuple(n + 1 for n in r) for r in merged]
+                        if hidden or struck:
+                            self.marks = Marks(frozenset(hidden), frozenset(struck))
                         return rows
                     else:
                         self._refuse(payload)
@@ -186,6 +196,11 @@ class ParseChild:
                 f"只读取第一个工作表{first}，但工作表{'、'.join(others)}也有内容，不会被读取。"
                 "请把要导入的行都放在第一个工作表中，删除其他工作表（或另存为单独的文件），"
                 "保存后重试"
+            )
+        if reason == "unmarked":  # a hidden or struck holder would load unseen
+            raise unreadable(
+                "读不出这个 .xls 文件中哪些行被隐藏或划了删除线，无法确定哪些行应当导入"
+                f"（技术信息，供管理员排查：{payload[1]}）"
             )
         raise unreadable(f"文件内容已损坏或格式无法识别（技术信息，供管理员排查：{payload[1]}）")
 

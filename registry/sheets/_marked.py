@@ -13,8 +13,8 @@ parent finds these rows while it streams the worksheet for its other checks
 Most sheets have none of it: each block costs three ``bytes`` searches (`Probe`), and a
 workbook whose styles and shared strings strike nothing through is not looked at again. A hit
 — any formula, any ``hidden``, any ``strike``, however spelt — sends the sheet through one
-exact expat pass (`exact_marks`), which reads every spelling XML allows. An .ods or .xls
-workbook's marks are not looked for.
+exact expat pass (`exact_marks`), which reads every spelling XML allows. An .xls's marks the
+parse child reads with xlrd (`registry.sheets._worker.xls_marks`); an .ods's are not looked for.
 """
 
 from __future__ import annotations

@@ -1,16 +1,19 @@
 """The child process that runs python-calamine on one untrusted workbook (`registry.sheets.guard`).
 
-Run as ``python -I -S _worker.py SITE_DIR FD MEMORY_BYTES SECONDS MAX_ROWS MAX_COLUMNS``: the
-workbook is the open file ``FD``; ``SITE_DIR`` is the folder that holds ``python_calamine``
-(``-S`` skips ``site``, which alone costs more than the rest of the start-up, 20 ms of an
+Run as ``python -I -S _worker.py SITE_DIRS FD MEMORY_BYTES SECONDS MAX_ROWS MAX_COLUMNS``: the
+workbook is the open file ``FD``; ``SITE_DIRS`` are the folders (``os.pathsep``-separated) that
+hold ``python_calamine`` and ``xlrd`` (``-S`` skips ``site``, which alone costs more than the rest of the start-up, 20 ms of an
 editable install's path hooks). The address space is limited before calamine is imported, so
 whatever the file does — a dense range of 2**34 cells, a decompression bomb, a panic — only
 this process dies.
 
 Stdout carries frames: one kind byte, an 8-byte little-endian length, a `marshal` payload.
 ``S`` started; ``R`` a chunk of rows ``(rows, dates)``; ``X`` refused ``(reason, *details)``
-(``hidden``: the first sheet is hidden; ``others``: later visible sheets hold values too);
-``D`` done ``(height, merged ranges that span rows)``. This module imports only the standard library and python_calamine, and nothing from
+(``hidden``: the first sheet is hidden; ``others``: later visible sheets hold values too;
+``unmarked``: an .xls whose hidden and struck rows cannot be read);
+``D`` done ``(height, merged ranges that span rows, hidden rows, struck rows)``, the last two
+of an .xls only (an .xlsx's the parent finds itself, `registry.sheets._marked`). This module
+imports only the standard library, python_calamine and (for an .xls) xlrd, and nothing from
 ``registry``: it runs without ``site`` and must start fast.
 """
 
@@ -32,6 +35,8 @@ if TYPE_CHECKING:
 FRAME = struct.Struct("<cQ")
 MAX_MERGED = 10_000
 """merged ranges reported: enough for any register, bounded for any file"""
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""how an .xls (a BIFF workbook in an OLE file) starts"""
 CHUNK_CELLS = 32_768
 """cells per ``R`` frame: small enough that the parent unpacks one chunk while the next is built"""
 
@@ -110,13 +115,44 @@ def merged_down(sheet: Any) -> list[tuple[int, int, int, int]]:
     return found[:MAX_MERGED]
 
 
+def xls_marks(data: bytes, height: int) -> tuple[list[int], list[int]]:
+    """The rows of an .xls's first sheet that are hidden, and those with a filled cell struck
+    through (its format's font, or a run of its text), 1-based, at most ``height`` each.
+
+    python-calamine reads neither; xlrd does, from the formatting it reads alongside the cells.
+    A clerk hides or strikes a row to leave a holder out (`registry.sheets._marked`)."""
+    import xlrd  # only for an .xls: most registers are .xlsx
+
+    with open(os.devnull, "w") as quiet:  # xlrd's warnings would corrupt the frames on stdout
+        book = xlrd.open_workbook(
+            file_contents=data, formatting_info=True, on_demand=True, logfile=quiet
+        )
+        sheet = book.sheet_by_index(0)
+    fonts = {i for i, font in enumerate(book.font_list) if font.struck_out}
+    formats = {i for i, xf in enumerate(book.xf_list) if xf.font_index in fonts}
+    last = min(sheet.nrows, height)
+    hidden = [r + 1 for r, info in sheet.rowinfo_map.items() if info.hidden and r < last]
+    empty = (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK)
+    struck = {
+        r + 1
+        for r in (range(last) if formats else ())
+        if any(c.xf_index in formats and c.ctype not in empty for c in sheet.row(r))
+    }
+    struck.update(
+        r + 1
+        for (r, _), runs in sheet.rich_text_runlist_map.items()
+        if r < last and any(font in fonts for _, font in runs)
+    )
+    return sorted(hidden), sorted(struck)
+
+
 def main(argv: list[str]) -> None:
     site, fd, memory, seconds, max_rows, max_columns = argv[1], *map(int, argv[2:7])
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     # the parent kills us at its deadline; these hold should the parent itself be gone
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort writes no core file
-    sys.path.insert(0, site)
+    sys.path[:0] = site.split(os.pathsep)
     import python_calamine
 
     out = sys.stdout.buffer
@@ -145,13 +181,20 @@ def main(argv: list[str]) -> None:
         rows = sheet.iter_rows()
         first = next(rows, None)
         if first is None:
-            send(out, b"D", (0, []))
+            send(out, b"D", (0, [], [], []))
             return
         pad = width - len(first)
         size = max(1, CHUNK_CELLS // max(width, 1))
         for chunk in chunks(itertools.chain([first], rows), size, pad):
             frame(out, b"R", encode(chunk))
-        send(out, b"D", (height, merged_down(sheet)))
+        marks: tuple[list[int], list[int]] = ([], [])
+        if data.startswith(OLE_MAGIC):
+            try:
+                marks = xls_marks(data, height)
+            except Exception as exc:  # xlrd cannot read what python-calamine could
+                send(out, b"X", ("unmarked", f"{type(exc).__name__}: {exc}"[:300]))
+                return
+        send(out, b"D", (height, merged_down(sheet), *marks))
     except MemoryError:
         send(out, b"X", ("memory",))
     except BaseException as exc:  # calamine raises unrelated types, and a panic is no Exception

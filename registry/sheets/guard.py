@@ -13,7 +13,8 @@ blocks forever or a link to ``/dev/zero``. So:
    and when that sheet is no bigger than ``scan_first_bytes`` it looks for cells beyond
    ``max_rows``/``max_columns`` (`registry.sheets._zipscan`); then python-calamine parses it in a child
    process with an address-space and a time limit, which checks the parsed range before a
-   single row is built (`registry.sheets._child`); .xls (OLE) has only the child;
+   single row is built (`registry.sheets._child`); .xls (OLE) has only the child, which
+   also reads its hidden and struck rows;
 4. a CSV is decoded in-process with `registry.sheets.encoding.decode` and bounded by the same limits.
 
 Whatever the file does, the caller gets rows or `SheetRefused`, whose Chinese message names the
@@ -153,7 +154,7 @@ def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
                 "保护工作簿→用密码进行加密，清空密码）后保存，再重试"
             )
         with ParseChild(data, limits, deadline) as child:
-            return _numbered(child)
+            return _numbered(child, None)
     if not data.startswith(ZIP_MAGIC):
         raise unreadable("文件内容不是 Excel/WPS 工作簿（可能是改了扩展名的其他文件）")
     workbook = check_directory(data, limits)
@@ -202,8 +203,11 @@ def _check_suffix(filename: str) -> str:
     return suffix
 
 
-def _numbered(child: ParseChild, marks: Marks = NO_MARKS) -> Sheet:
+def _numbered(child: ParseChild, marks: Marks | None) -> Sheet:
+    """The child's rows, numbered from 1, with the marks the parent found (``None``: the child
+    found them, in an .xls)."""
     rows = child.rows()
+    marks = child.marks if marks is None else marks
     return Sheet(rows, range(1, len(rows) + 1), marks=marks, merged=child.merged)
 
 
