@@ -195,3 +195,15 @@ def test_register_with_a_boiler_operator_syncs(registers: RegisterFactory, db_pa
     assert result.exit_code == 0, result.output
     with closing(sqlite3.connect(db_path)) as conn:
         assert conn.execute("SELECT trade FROM certificates").fetchall() == [("锅炉操作工",)]
+
+
+def test_a_trade_in_traditional_characters_is_its_simplified_trade(
+    catalogue: TradeCatalogue,
+) -> None:
+    """A roster copied from a traditional-character source (電工, 鍋爐操作工) names the same
+    trades; one nearly right is suggested by its simplified spelling (鍋爐工 → 锅炉操作工, not
+    钳工 by a shared 工)."""
+    assert catalogue.resolve("電工") == "电工"
+    assert catalogue.resolve("鍋爐操作工") == "锅炉操作工"
+    assert catalogue.suggestions("鍋爐司爐")[0] == "锅炉操作工"
+    assert catalogue.resolve("電腦維修") is None

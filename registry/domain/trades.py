@@ -2,17 +2,21 @@
 
 The catalogue is data, not code: ``trades.csv`` ships inside the package as a starting list and an
 administrator replaces it with the official one (`registry.sync.catalogue`). Columns: ``工种`` (required), ``代码``, ``别名`` (``;``-separated).
+A trade written in traditional characters (電工) is read as its simplified spelling.
 """
 
 from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from importlib.resources import files
+
+from opencc import OpenCC
 
 _SPACE = re.compile(r"\s+")
 
@@ -25,6 +29,17 @@ def _key(text: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
+@functools.cache
+def _simplifier() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """``text`` in simplified characters (電工 → 电工): the catalogue is written in them, a
+    roster copied from a traditional-character source is not."""
+    return str(_simplifier().convert(text))
+
+
 @dataclass
 class TradeCatalogue:
     source: str
@@ -33,15 +48,20 @@ class TradeCatalogue:
     codes: dict[str, str] = field(default_factory=dict)
 
     def resolve(self, text: str) -> str | None:
-        """The standard name for a roster's 报考工种 cell, or None when it is not in the catalogue."""
-        return self.standard.get(_key(text))
+        """The standard name for a roster's 报考工种 cell, or None when it is not in the catalogue.
+        A spelling in traditional characters stands for its simplified one, as an alias would."""
+        key = _key(text)
+        found = self.standard.get(key)
+        if found is None and not key.isascii():
+            found = self.standard.get(_key(simplified(key)))
+        return found
 
     def suggestions(self, text: str, limit: int = 3) -> list[str]:
         """The standard names nearest to an unknown trade, for the clerk's report."""
-        close = difflib.get_close_matches(_key(text), self.standard.keys(), n=limit * 2, cutoff=0.4)
+        key = _key(simplified(text))
+        close = difflib.get_close_matches(key, self.standard.keys(), n=limit * 2, cutoff=0.4)
         names = dict.fromkeys(self.standard[c] for c in close)
         if not names:
-            key = _key(text)
             names = dict.fromkeys(v for k, v in self.standard.items() if key and key[-1] in k)
         return list(names)[:limit]
 
