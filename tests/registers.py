@@ -81,7 +81,7 @@ def status_event(
         "日期": date,
         "新证书编号": new,
         "原因": REASONS[kind] if kind in REASONS else "测试",
-        "批准文号": "绵人社函〔2013〕1号",
+        "批准文号": f"绵人社函〔{date[:4]}〕1号",
     }
     if kind == "补发":
         row.update(REISSUE_DOCUMENTS)

@@ -56,7 +56,7 @@ def _event(kind: str, number: str, name: str, date: str) -> dict[str, object]:
         "日期": date,
         "新证书编号": "",
         "原因": "遗失" if kind == "补发" else "以欺骗手段取得",
-        "批准文号": "绵人社函〔2013〕1号",
+        "批准文号": f"绵人社函〔{date[:4]}〕1号",
     }
     if kind == "补发":
         row.update(

@@ -104,7 +104,13 @@ def test_2_a_note_says_it_is_another_person(roster: RegisterFactory, db_path: Pa
 
 
 @pytest.mark.parametrize(
-    "note", ["经核实为同一人，并非另一人（重复申报）", "不是另一人", "并不是同名不同人"]
+    "note",
+    [
+        "经核实为同一人，并非另一人（重复申报）",
+        "不是另一人",
+        "并不是同名不同人",
+        "同名同姓，系同一人（补录）",  # 同名同姓 only says the names are alike
+    ],
 )
 def test_2_a_note_that_denies_it_is_another_person_is_no_exception(
     roster: RegisterFactory, db_path: Path, note: str

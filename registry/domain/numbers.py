@@ -6,6 +6,7 @@ is malformed, and format parts back into a number.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from typing import NamedTuple
@@ -111,3 +112,11 @@ def format_number(letter: str, year_code: str, region: str, sequence: int) -> st
     if not 1 <= sequence <= 9999:
         raise ValueError(f"sequence {sequence} outside 1..9999")
     return str(CertificateNumber(letter, year_code, region, sequence))
+
+
+def year_of_code(year_code: str, issued_on: dt.date) -> int:
+    """The year a two-digit code (附件3 二) means on a certificate issued on ``issued_on``: the
+    one in that date's century, or the century before when that would be more than a year
+    ahead (``99`` for a 2000 issue date is 1999)."""
+    year = issued_on.year - issued_on.year % 100 + int(year_code)
+    return year - 100 if year > issued_on.year + 1 else year

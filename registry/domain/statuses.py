@@ -45,6 +45,8 @@ DAMAGED = ("损", "破", "污", "毁", "残缺", "模糊", "浸")
 """How it says the paper was damaged (损坏, 污损, 破旧, 撕破, 毁损, 水浸…)."""
 EXCHANGE_REASONS = MISFILLED + DAMAGED
 """§四.(六)2: only a misfilled or damaged certificate is exchanged; a lost one is reissued."""
+LOST = ("遗失", "丢失", "失窃", "被盗", "被窃", "灭失", "遗落", "丢了", "找不到", "不慎丢")
+"""How a reason says the certificate was lost (§四.(六)3): only then is it reissued."""
 
 
 def status_after(event_type: str, new_number: str | None) -> str:

@@ -63,3 +63,17 @@ def drop_invisible(text: str) -> str:
     return "".join(
         ch for ch in text if unicodedata.category(ch) != "Cf" and not BLANK_LOOKING.match(ch)
     )
+
+
+_NEGATED = re.compile("(?:非|不是|不|并非|并不是|没有|无|未)$")
+"""Written just before a word, says the opposite (无损坏, 未遗失, 并非另一人)."""
+
+
+def mentions(written: str, words: tuple[str, ...]) -> bool:
+    """Whether what a clerk wrote (a reason, a remark) says one of ``words`` and does not deny
+    it: 遗失后找回，无损坏 says no damage."""
+    return any(
+        not _NEGATED.search(written[: found.start()])
+        for word in words
+        for found in re.finditer(re.escape(word), written)
+    )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from registry.domain.dates import CHINESE_NUMERALS, BadDate, parse_date
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.names import normalise_name
+from registry.domain.opinions import NOT_AGREED
 from registry.domain.regions import PROVINCE, REGIONS
 from registry.sheets.cells import Cell
 
@@ -29,21 +30,6 @@ _DATE_IN_TEXT = re.compile(
     r"\d{4}\s*[.\-/年]\s*\d{1,2}\s*[.\-/月]\s*\d{1,2}\s*[日号]?"
     r"|(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"  # 20120301, no phone
 )
-_NOT_AGREED = (
-    "不同意",
-    "不予同意",
-    "不予批准",
-    "不批准",
-    "不符合条件",
-    "驳回",
-    "退回重报",
-    "予以退回",
-    "重新申报",
-    "暂缓",
-    "补充材料后",
-)
-"""Phrases of an opinion that does not approve (不予批准, 退回重报, 请补充材料后再报 …) — whole
-phrases: 已补充材料，同意 or 原件已退回 approve."""
 _AGREED = re.compile(r"(?<![不予])同意|(?<![不予])批准|准予|核准")
 _CHANGED = ("核减", "核增", "减为", "增为", "改为", "调整", "调减", "调增")
 """Words of an approval of other quantities than the form's (同意，核减中级为3本)."""
@@ -144,7 +130,7 @@ def _agreed(written: str) -> bool | None:
     """False for words that do not approve, True for an approval of the form's quantities,
     None for neither (a bare date and a stamp count as approval; other words are asked about).
     Raises ValueError for an approval of other quantities, which the register cannot hold."""
-    refused = any(phrase in written for phrase in _NOT_AGREED)
+    refused = any(phrase in written for phrase in NOT_AGREED)
     agreed = _AGREED.search(written) is not None
     if refused and agreed:
         raise ValueError(

@@ -15,6 +15,7 @@ from registry.domain.exam import EXAM_CLAUSE
 from registry.domain.levels import LEVEL_ORDER, LEVELS
 from registry.domain.numbers import CertificateNumber
 from registry.domain.problems import Problem
+from registry.domain.text import mentions
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_cells import NUMBER_COLUMN
 from registry.sheets.layout import header_key
@@ -28,22 +29,17 @@ _COUNT = re.compile(rf"({'|'.join(_LEVEL_WORDS)})工?([^人名，,。；;]{{0,10
 _DIGITS = re.compile(r"\d+")
 DIFFERENT_PERSON = ("另一人", "非同一人", "不是同一人", "同名同姓", "同名同生日", "同名不同人")
 """Words in 备注 saying that a holder who looks like an existing one is somebody else."""
-
-
-_NEGATED = re.compile("(?:非|不是|不|并不是|没有|无)$")
-"""What, written just before one of those words, says the opposite (并非另一人: the same one)."""
+SAME_PERSON = ("同一人", "同一个人", "系本人", "是本人")
+"""Words saying the opposite: 同名同姓，系同一人 is the same holder, whatever 同名同姓 says."""
 
 
 def different_person(remark: str | None) -> bool:
-    """Whether 备注 says the holder is somebody else (§二's exception), and does not deny it."""
+    """Whether 备注 says the holder is somebody else (§二's exception), and nowhere denies it or
+    says the holder is the same one."""
     if not remark:
         return False
     text = header_key(remark)
-    return any(
-        not _NEGATED.search(text[: found.start()])
-        for word in DIFFERENT_PERSON
-        for found in re.finditer(re.escape(word), text)
-    )
+    return mentions(text, DIFFERENT_PERSON) and not mentions(text, SAME_PERSON)
 
 
 NONE_WRITTEN = frozenset({"/", "-", "--", "—", "——", "–", "－", "／", "×", "无"})

@@ -12,14 +12,15 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from registry.domain.documents import document_key
+from registry.domain.documents import document_key, year_problem
 from registry.domain.names import name_key
-from registry.domain.numbers import parse
+from registry.domain.numbers import parse, year_of_code
 from registry.domain.problems import Problem
 from registry.domain.regions import covers
 from registry.domain.registers import STATUS_CHANGES
 from registry.domain.statuses import (
     REISSUE,
+    REVOKE,
     REVOKED,
     SUPERSEDED,
     StatusEvent,
@@ -101,8 +102,18 @@ def _event_problems(
     if birth and current.work_start and birth >= str(current.work_start):
         rule = f"更正后的出生年月不早于该持证人的参加工作时间 {current.work_start}，请核对"
         found.append(("更正出生年月", birth, rule, "§四.(三)"))
-    if event.new_number:
+    if event.type != REVOKE and (unapproved := year_problem(event.approval_doc, event.date.year)):
+        found.append(("批准文号", event.approval_doc, unapproved, "§四.(三)"))
+    if event.new_number == event.number:
+        rule = (
+            "新证书编号与证书编号相同：以原编号补发时，新证书编号一栏应留空；"
+            "以新编号换发、补发时，填写一个未用过的编号"
+        )
+        found.append(("新证书编号", event.new_number, rule, "附件3"))
+    elif event.new_number:
         new = parse(event.new_number)
+        if year := _year_code_problem(new.year_code, event, parse(event.number).year_code):
+            found.append(("新证书编号", event.new_number, year, "附件3 二"))
         if new.letter != current.letter or new.region != current.region:
             rule = (
                 f"新证书编号的等级代码和地区代码须与原证书相同：应以 {current.letter} 开头，"
@@ -116,6 +127,20 @@ def _event_problems(
             )
             found.append(("新证书编号", event.new_number, rule, "附件3"))
     return found
+
+
+def _year_code_problem(code: str, event: StatusEvent, old_code: str) -> str | None:
+    """Why a new certificate issued on the event's date cannot carry year code ``code``: a year
+    that had not come (附件3 二: the code is the issue year's), or one before the certificate it
+    replaces."""
+    issued = event.date
+    year = year_of_code(code, issued)
+    if year_of_code(old_code, issued) <= year <= issued.year:
+        return None
+    return (
+        f"年份代码“{code}”不对：新证书于 {issued.isoformat()} 核发，年份代码应为核发年份的后两位"
+        f"“{issued.year % 100:02d}”（附件3 二），且不早于原证书的“{old_code}”"
+    )
 
 
 def _registered_in(conn: sqlite3.Connection, event: StatusEvent) -> str | None:

@@ -8,16 +8,20 @@ import datetime as dt
 from registry.domain.dates import BadDate, parse_date, parse_year_month, year_month_text
 from registry.domain.names import check_name, name_key, normalise_name
 from registry.domain.numbers import MalformedNumber, parse
+from registry.domain.opinions import disapproves
 from registry.domain.problems import Problem
 from registry.domain.statuses import (
+    DAMAGED,
     EVENT_TYPES,
     EXCHANGE,
     EXCHANGE_REASONS,
+    LOST,
     MISFILLED,
     REISSUE,
     REVOKE,
     StatusEvent,
 )
+from registry.domain.text import mentions
 from registry.domain.trades import TradeCatalogue
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column
@@ -31,6 +35,8 @@ REISSUE_DOCUMENTS = {
     "发证机关审核": "issuer_review",
 }
 """What a 补发 needs (§四.(六)3): three documents and two reviews → `StatusEvent` field."""
+REVIEWS = ("主管部门审核", "发证机关审核")
+"""The two of them that are opinions: each must approve"""
 
 CORRECTIONS = ("更正姓名", "更正性别", "更正出生年月", "更正工种")
 """Columns a 换发 row may fill with the values the misfilled certificate should have carried."""
@@ -101,14 +107,27 @@ class StatusRow:
             if not text(self.values.get(column)):
                 self.fail(column, None, f"{column}为必填项", "§四.(六)")
         reason = text(self.values.get("原因"))
-        if kind == EXCHANGE and reason and not any(word in reason for word in EXCHANGE_REASONS):
+        if kind == EXCHANGE and reason and not mentions(reason, EXCHANGE_REASONS):
             rule = "换发只用于错填或损坏的证书，原因应注明“错填”或“损坏”；遗失的证书应按§四.(六)3办理补发"
             self.fail("原因", reason, rule, "§四.(六)2")
+        if kind == REISSUE and mentions(reason, DAMAGED) and not mentions(reason, LOST):
+            rule = (
+                "补发只用于遗失的证书；损坏的证书应收回旧证换发新证（§四.(六)2），"
+                "请按换发登记。如证书确已遗失，请在原因中注明“遗失”"
+            )
+            self.fail("原因", reason, rule, "§四.(六)3")
         if kind == REISSUE:
             for column in REISSUE_DOCUMENTS:
-                if not text(self.values.get(column)):
+                written = text(self.values.get(column))
+                if not written:
                     rule = f"补发须有{column}（经主管部门、发证机关审核），请填写其文号、编号或审核意见"
                     self.fail(column, None, rule, "§四.(六)3")
+                elif column in REVIEWS and disapproves(written):
+                    rule = (
+                        "补发须经主管部门审核、发证机关审核同意；这一栏写的是未同意或未审核，"
+                        "不能登记补发。审核同意后，写明同意（或审核文号）再导入"
+                    )
+                    self.fail(column, written, rule, "§四.(六)3")
 
     def corrections(self, kind: str) -> tuple[tuple[str, str], ...]:
         """The certificate columns a 换发 corrects, with their new values, each checked as a
@@ -122,7 +141,7 @@ class StatusRow:
                 rule = "只有换发（错填）可以更正证书内容；补发、撤销不改变证书上的内容"
                 self.fail(column, written, rule, "§四.(六)2")
                 continue
-            if not any(word in text(self.values.get("原因")) for word in MISFILLED):
+            if not mentions(text(self.values.get("原因")), MISFILLED):
                 rule = (
                     "只有因错填而换发的证书可以更正内容；因损坏换发的新证书与原证书内容相同。"
                     "如原证书确有错填，请在原因中注明“错填”"

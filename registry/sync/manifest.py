@@ -12,6 +12,7 @@ from pathlib import Path
 
 from registry.domain.dates import BEIJING, BadDate, parse_date
 from registry.domain.names import normalise_name
+from registry.domain.numbers import year_of_code
 from registry.domain.regions import REGIONS
 from registry.domain.text import hidden_characters, visible
 from registry.kinds import KINDS
@@ -59,19 +60,12 @@ def _year_code(raw: Mapping[str, object], issued_on: dt.date | None, where: str)
     year_code = str(year_code).strip()
     if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
         raise ManifestError(f'{where}：year_code 应为两位数字，如 "11"')
-    if issued_on and _year_of(year_code, issued_on) > issued_on.year:
+    if issued_on and year_of_code(year_code, issued_on) > issued_on.year:
         raise ManifestError(
             f"{where}：year_code “{year_code}” 晚于发证日期 {issued_on.isoformat()} 的年份"
             f"（附件3 二：年份代码是核发年份）。请核对 year_code 或 issued_on"
         )
     return year_code
-
-
-def _year_of(year_code: str, issued_on: dt.date) -> int:
-    """The year a two-digit code means: the one in the issue date's century, or the century
-    before when that would be more than a year ahead (``99`` for a 2000 issue date is 1999)."""
-    year = issued_on.year - issued_on.year % 100 + int(year_code)
-    return year - 100 if year > issued_on.year + 1 else year
 
 
 def _text(raw: Mapping[str, object], field: str, where: str) -> str | None:
