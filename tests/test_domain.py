@@ -83,6 +83,7 @@ def test_year_month_formats(value: object) -> None:
         ("May 1970", "应为年月"),
         ("19700", "应为年月"),
         (1970.1, "分不清是 1 月还是 10 月"),  # a number cell: typed 1970.10 or 1970.1
+        ("1970.1", "另存为 CSV 也是 1975.1"),  # the same saved as CSV
         ("1970.02.30", "日期不存在"),
         (27485, "27485 像是日期 1975-04-01 丢了日期格式后显示的序列号"),  # a General-format cell
         ("27485", "像是日期 1975-04-01"),  # the same saved as CSV

@@ -53,11 +53,12 @@ def parse_year_month(value: object) -> tuple[int, int]:
         return value.year, value.month
     text = _text(value)
     _check_chinese(text)
-    if isinstance(value, float) and re.fullmatch(r"\d{4}\.1", text):
-        # a number cell drops trailing zeros: typed 1975.10 it holds 1975.1, as typed 1975.1 does
+    if re.fullmatch(r"\d{4}\.1", text):
+        # a number cell drops trailing zeros: typed 1975.10 it holds 1975.1, as typed 1975.1
+        # does, and a CSV saved from it says 1975.1 as text
         raise BadDate(
-            f"数字 {text} 分不清是 1 月还是 10 月（1975.10 填在数字格式的单元格里会存成 1975.1）："
-            "请把该列设为文本格式，写成 1975.01 或 1975.10"
+            f"{text} 分不清是 1 月还是 10 月（1975.10 填在数字格式的单元格里会存成 1975.1，"
+            "另存为 CSV 也是 1975.1）：请把该列设为文本格式，写成 1975.01 或 1975.10"
         )
     full = _FULL_DATE.fullmatch(text)
     match = _YEAR_MONTH.fullmatch(text)

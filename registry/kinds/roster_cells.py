@@ -22,6 +22,10 @@ EXAM_COLUMNS = ("思想政治表现", "生产工作成绩", "职业道德", "技
 """考试考核结果 (附件4): every one must be a pass (§二, §四.(六)1)."""
 
 SEXES = frozenset({"男", "女"})
+MIN_AGE_AT_ISSUE = 16
+"""The youngest a holder can be (the legal working age): a younger one is a mistyped birth."""
+MIN_AGE_AT_WORK = 14
+"""The youngest a holder can have started work (apprentices of the 1970s started at 15)."""
 
 Verdict = tuple[object, tuple[str, str | None] | None]
 """A checked cell: its value as stored and, when it breaks a rule, (rule, clause)."""
@@ -47,8 +51,8 @@ class CellChecks:
         self.today = today
         checks: dict[str, Callable[[Cell], Verdict]] = {
             "性别": self._sex,
-            "出生年月": self._year_month,
-            "出生日期": self._year_month,
+            "出生年月": self._birth,
+            "出生日期": self._birth,
             "参加工作时间": self._work_start,
             "执行工资等级起始时间": self._since,
             "报考年度": self._exam_year,
@@ -80,6 +84,19 @@ class CellChecks:
         if (year, month) > (self.today.year, self.today.month):
             return None, ("日期在将来，请核对", "§四.(三)")
         return year_month_text(year, month), None
+
+    def _birth(self, value: Cell) -> Verdict:
+        """出生年月: a holder of working age when the certificate is issued — a birth year typed
+        one digit off (2015 for 1965) gives a certificate nobody can hold."""
+        stored, problem = self._year_month(value)
+        latest = f"{self.issued_on.year - MIN_AGE_AT_ISSUE}-{self.issued_on.month:02d}"
+        if stored and str(stored) > latest:
+            return None, (
+                f"到发证日期 {self.issued_on.isoformat()} 持证人未满 {MIN_AGE_AT_ISSUE} 周岁，"
+                "出生年月应有误，请核对",
+                "§四.(三)",
+            )
+        return stored, problem
 
     def _work_start(self, value: Cell) -> Verdict:
         """参加工作时间: a year-month before the certificate's issue (the grade is for work

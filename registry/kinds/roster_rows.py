@@ -20,7 +20,13 @@ from registry.domain.regions import issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry, total_row
-from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, CellChecks, ColumnCheck
+from registry.kinds.roster_cells import (
+    EXAM_COLUMNS,
+    MIN_AGE_AT_WORK,
+    NUMBER_COLUMN,
+    CellChecks,
+    ColumnCheck,
+)
 from registry.kinds.roster_rules import (
     NumberedRow,
     advise_failing_rows,
@@ -32,6 +38,11 @@ from registry.kinds.roster_rules import (
 from registry.sheets.cells import Cell, text
 from registry.sheets.table import Record, Table
 from registry.store.rows import CertificateRow
+
+
+def _years_after(year_month: str, years: int) -> str:
+    """``YYYY-MM`` ``years`` later."""
+    return f"{int(year_month[:4]) + years}{year_month[4:]}"
 
 
 @dataclass
@@ -216,8 +227,8 @@ class _RowChecker:
                     problems.append(Problem(row, column, text(value), rule, "§四.(五)"))
         checked = self.cells(record)
         birth, work_start = checked[self.birth_column], checked.get("参加工作时间")
-        if birth and work_start and str(work_start) <= str(birth):
-            rule = f"参加工作时间不晚于出生年月 {birth}，请核对"
+        if birth and work_start and str(work_start) < _years_after(str(birth), MIN_AGE_AT_WORK):
+            rule = f"参加工作时间早于出生年月 {birth} 后 {MIN_AGE_AT_WORK} 年，请核对出生年月和参加工作时间"
             value = text(values.get("参加工作时间"))
             problems.append(Problem(row, "参加工作时间", value, rule, "§四.(三)"))
         letter = "J" if self.technician else checked["报考等级"]

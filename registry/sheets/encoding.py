@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -13,6 +16,16 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return data.decode("gb18030"), "gb18030"
+
+
+def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of each CSV record, ``line`` being the physical line it starts on (a quoted
+    cell may span lines): how reports name a CSV's rows (``csv.Error`` for a malformed file)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    ended = 0
+    for cells in reader:
+        yield ended + 1, cells
+        ended = reader.line_num
 
 
 def read_text(path: Path) -> str:

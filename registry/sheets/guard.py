@@ -30,7 +30,6 @@ Example::
 from __future__ import annotations
 
 import csv
-import io
 import os
 import stat
 import time
@@ -51,7 +50,7 @@ from registry.sheets._limits import (
 )
 from registry.sheets._marked import NO_MARKS, Marks
 from registry.sheets._zipscan import Workbook, check_directory, scan_parts
-from registry.sheets.encoding import decode, mojibake
+from registry.sheets.encoding import csv_records, decode, mojibake
 
 __all__ = [
     "REGISTER_LIMITS",
@@ -84,9 +83,8 @@ class Sheet:
     ``to_python(skip_empty_area=False)`` gives: str, int, float, bool, date, datetime, time,
     timedelta, ``""`` when empty, padded from A1. From a CSV, the ``str`` fields of `csv`."""
     numbers: Sequence[int]
-    """the row number of each row as the spreadsheet shows it: 1, 2, 3… in a workbook and in a
-    CSV, where Excel and WPS show a record as one row even when a quoted cell spans lines (so
-    the record's place, not the text line it ends on)"""
+    """the row number of each row: 1, 2, 3… in a workbook as the spreadsheet shows it; in a CSV
+    the physical line the record starts on (a quoted cell may span lines)"""
     encoding: str | None = None
     """the CSV's detected encoding (``utf-8``, ``utf-8-sig``, ``gb18030``); None for a workbook"""
     marks: Marks = NO_MARKS
@@ -238,19 +236,21 @@ def _read_csv(data: bytes, limits: SheetLimits) -> Sheet:
         raise SheetRefused(
             "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GB18030/GBK）。请另存为 CSV UTF-8 后重试"
         ) from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[list[str]] = []
+    lines: list[int] = []
     max_columns, max_rows = limits.max_columns, limits.max_rows
+    line = 0
     try:
-        for cells in reader:
+        for line, cells in csv_records(text):
             if len(cells) > max_columns or len(rows) == max_rows:
-                where = f"第 {len(rows) + 1} 行"
+                where = f"第 {line} 行"
                 if len(cells) > max_columns:
                     raise exceeded(limits, "max_columns", len(cells), where)
                 raise exceeded(limits, "max_rows", len(rows) + 1, where)
             if encoding == "gb18030":
-                _refuse_mojibake(cells, len(rows) + 1)
+                _refuse_mojibake(cells, line)
             rows.append(cells)
+            lines.append(line)
     except csv.Error as exc:
-        raise SheetRefused(f"CSV 格式错误（第 {len(rows) + 1} 行）：{exc}") from exc
-    return Sheet(cast(list[list[object]], rows), range(1, len(rows) + 1), encoding)
+        raise SheetRefused(f"CSV 格式错误（第 {line + 1} 行附近）：{exc}") from exc
+    return Sheet(cast(list[list[object]], rows), lines, encoding)

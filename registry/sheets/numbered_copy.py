@@ -9,7 +9,6 @@ limit and a deadline, and whatever goes wrong there is a message, never a traceb
 from __future__ import annotations
 
 import csv
-import io
 import math
 import multiprocessing
 import resource
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.sheets._limits import REGISTER_LIMITS, SheetLimits, exceeded, unreadable
-from registry.sheets.encoding import decode
+from registry.sheets.encoding import csv_records, decode
 
 WRITE_MEMORY_FACTOR = 3
 """openpyxl keeps every cell as an object, and the workbook is read twice (formulas and their
@@ -45,10 +44,9 @@ def fill_column(source: Path, out: Path, column: int, values: Mapping[int, str])
     ``column``, same format, title, merged header and footer."""
     if source.suffix.lower() == ".csv":
         text, encoding = decode(source.read_bytes())
-        reader = csv.reader(io.StringIO(text, newline=""))
         rows = []
-        for row, cells in enumerate(reader, start=1):  # rows as `registry.sheets.guard` counts
-            value = values.get(row)
+        for line, cells in csv_records(text):  # rows as `registry.sheets.guard` counts them
+            value = values.get(line)
             if value:
                 cells += [""] * (column + 1 - len(cells))
                 cells[column] = value
