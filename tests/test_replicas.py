@@ -28,6 +28,7 @@ from click.testing import CliRunner
 from starlette.datastructures import Secret
 from starlette.testclient import TestClient
 
+from registry import store
 from registry.cli import cli
 from registry.store import verify_log_path
 from tests.datasette_fixtures import (
@@ -126,14 +127,13 @@ def sync(folder: Path, db: Path) -> None:
 
 
 def make_registry(path: Path, certificates: int) -> None:
-    """A registry-shaped file whose certificate count tells its versions apart."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE certificates (number TEXT PRIMARY KEY)")
+    """A registry whose certificate count tells its versions apart, in the rollback journal
+    `certreg follow` publishes a version in."""
+    conn = store.connect(path)
     conn.executemany(
-        "INSERT INTO certificates VALUES (?)", [(f"N{i}",) for i in range(certificates)]
+        "INSERT INTO certificates (number) VALUES (?)", [(f"N{i}",) for i in range(certificates)]
     )
-    conn.commit()
+    conn.execute("PRAGMA journal_mode = DELETE")
     conn.close()
 
 
@@ -166,7 +166,7 @@ def test_pool_sees_a_registry_updated_in_place(tmp_path: Path) -> None:
     try:
         assert count(pool) == 1
         conn = sqlite3.connect(served)
-        conn.execute("INSERT INTO certificates VALUES ('N9')")
+        conn.execute("INSERT INTO certificates (number) VALUES ('N9')")
         conn.commit()
         conn.close()
         assert count(pool) == 2

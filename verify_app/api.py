@@ -18,6 +18,7 @@ from registry.domain.dates import BEIJING
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.regions import PROVINCE, authority_name
 from registry.public.confirm import CONFIRMABLE, unreadable
+from registry.store import RegistryMismatch
 from verify_app.batch_files import MAX_ITEMS, listed
 from verify_app.context import caller_of, verifier_of
 from verify_app.forms import media_type
@@ -234,7 +235,10 @@ def number(request: Request) -> JSONResponse:
 
 def health(request: Request) -> JSONResponse:
     verifier = verifier_of(request)
-    state = verifier.state()
+    try:
+        state = verifier.state()
+    except RegistryMismatch as exc:  # for monitoring: this replica cannot answer checks
+        return JSONResponse({"error": "registry_unavailable", "message": str(exc)}, 503)
     return JSONResponse(
         {
             "status": "ok",

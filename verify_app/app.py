@@ -9,6 +9,7 @@ templates and the CSRF tokens through ``request.app.state``.
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -25,6 +26,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from registry.store import RegistryMismatch
 from verify_app import api, manual, pages, reports, watches
 from verify_app.access_log import redact_access_log
 from verify_app.body_limit import BodyLimitMiddleware
@@ -41,6 +43,8 @@ from verify_app.settings import Settings
 from verify_app.uploads import UploadSlots
 
 HERE = Path(__file__).parent
+
+logger = logging.getLogger("certreg.verify")
 
 
 def _wants_json(request: Request) -> bool:
@@ -123,6 +127,16 @@ async def server_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def registry_mismatch(request: Request, exc: Exception) -> Response:
+    """A registry this version cannot read (an older certreg's, not yet upgraded on the
+    registry host): 503 and a word in the log for the administrator, never a 500 per check."""
+    logger.error("登记库无法使用：%s", exc)
+    message = "查验服务正在更新登记库，暂时无法查验，请稍后再试。"
+    response = error_page(request, 503, "registry_unavailable", "暂时无法查验", message)
+    response.headers["Retry-After"] = "60"
+    return response
+
+
 async def openapi(request: Request) -> Response:
     return JSONResponse(openapi_document())
 
@@ -175,6 +189,7 @@ exception_handlers = {
     RateLimited: rate_limited,
     BadKey: bad_key,
     CsrfRejected: csrf_rejected,
+    RegistryMismatch: registry_mismatch,
     500: server_error,
 }
 

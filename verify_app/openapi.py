@@ -229,7 +229,12 @@ PATHS: dict[str, Any] = {
     "/healthz": {
         "get": {
             "summary": "登记库更新时间和证书数，供监控使用",
-            "responses": {"200": _json(ref("Health"), "服务正常。")},
+            "responses": {
+                "200": _json(ref("Health"), "服务正常。"),
+                "503": _json(
+                    ref("Error"), "登记库无法使用（如由较早版本建立、尚未升级），无法查验。"
+                ),
+            },
         }
     },
     "/openapi.json": {

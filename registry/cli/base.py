@@ -93,6 +93,8 @@ class ChineseGroup(_Chinese, click.Group):
         traceback (each command reaches SQLite its own way)."""
         try:
             return super().invoke(ctx)
+        except store.RegistryMismatch as exc:
+            raise UsageProblem(str(exc)) from exc
         except sqlite3.DatabaseError as exc:
             raise RegistryUnavailable.explain(exc) from exc
 

@@ -91,14 +91,17 @@ MIN_DATASETTE_SECRET = 32
 
 
 def ready_to_serve(db: Path, log: Path, host: str, port: int) -> None:
-    """What would otherwise stop the server after it started, with a traceback: a registry that
-    is no SQLite file, a log it cannot write, an address another program holds."""
+    """What would otherwise stop the server after it started, with a traceback or a 500 for
+    every check: a registry that is no SQLite file or no registry, one an older certreg made
+    (upgraded here when this user may write it: the sync would do the same), a log it cannot
+    write, an address another program holds."""
     try:
-        probe = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        finally:
-            probe.close()
+        store.connect(db, readonly=True).close()
+    except store.RegistryMismatch as exc:
+        if not (exc.older and os.access(db, os.W_OK) and os.access(db.parent, os.W_OK)):
+            raise Failed(str(exc)) from exc
+        store.connect(db).close()  # adds the tables and columns an older certreg lacked
+        click.echo(f"登记库 {db} 由较早版本的 certreg 建立，已补齐本版本需要的表和列")
     except sqlite3.DatabaseError as exc:
         raise RegistryUnavailable.explain(exc) from exc
     writable = os.access(log, os.W_OK) if log.exists() else os.access(log.parent, os.W_OK)

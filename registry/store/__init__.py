@@ -4,11 +4,19 @@ Nothing outside this package writes to the registry: the sync hands it checked r
 writes them inside the sync's transaction (`transaction`).
 """
 
-from registry.store.db import DEFAULT_DB, connect, now, transaction, verify_log_path
+from registry.store.db import (
+    DEFAULT_DB,
+    RegistryMismatch,
+    connect,
+    now,
+    transaction,
+    verify_log_path,
+)
 from registry.store.syncs import data_version, registry_as_of
 
 __all__ = [
     "DEFAULT_DB",
+    "RegistryMismatch",
     "connect",
     "data_version",
     "now",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from registry.store.schema import ensure_tables
+from registry.store.schema import TABLES, ensure_tables
 from registry.store.stock import ensure_stock_view
 
 DEFAULT_DB = Path("data/registry.db")
@@ -32,13 +32,59 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
+class RegistryMismatch(Exception):
+    """A file a reader cannot use as this certreg's registry: not a registry at all, or one an
+    older certreg made, which lacks tables or columns (the message says what to do)."""
+
+    def __init__(self, message: str, *, older: bool = False) -> None:
+        super().__init__(message)
+        self.older = older
+        """a registry an older certreg made: a write connection (`connect`) upgrades it"""
+
+
+NOT_A_REGISTRY = "不是 certreg 登记库（其中没有证书表）。请检查 --db 或环境变量 CERTREG_DB"
+
+
+def check_schema(conn: sqlite3.Connection) -> None:
+    """Raise `RegistryMismatch` unless every table and column this certreg reads is there.
+
+    A writer adds what is missing (`ensure_tables`); a reader cannot, and would fail every
+    query that names a new column — an upgraded replica answering every check with a 500."""
+    present: dict[str, set[str]] = {}
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+        present[table] = {row[1] for row in conn.execute(f"PRAGMA table_info([{table}])")}
+    if "certificates" not in present:
+        raise RegistryMismatch(NOT_A_REGISTRY)
+    missing: list[str] = []
+    for name, spec in TABLES.items():
+        if name not in present:
+            missing.append(name)
+        else:
+            missing += [
+                f"{name}.{column}" for column in spec.columns if column not in present[name]
+            ]
+    if missing:
+        raise RegistryMismatch(
+            f"登记库由较早版本的 certreg 建立，缺少 {'、'.join(missing)}。"
+            "请在登记库所在的主机上用本版本运行一次 certreg sync（或 certreg stock），"
+            "它会补齐这些表和列；副本随后会收到升级后的登记库",
+            older=True,
+        )
+
+
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """Open the registry. Writers get WAL and the schema; readers get ``mode=ro``."""
+    """Open the registry. Writers get WAL and the schema; readers get ``mode=ro``, and
+    `RegistryMismatch` when the file lacks part of the schema."""
     if readonly:
         conn = sqlite3.connect(
             f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
         )
         conn.execute("PRAGMA query_only = 1")
+        try:
+            check_schema(conn)
+        except BaseException:
+            conn.close()
+            raise
         return conn
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, isolation_level=None)

@@ -1,0 +1,92 @@
+"""A registry an older certreg made, and a file that is no registry: the readers (the public app,
+``certreg verify``) say so instead of failing every check with a 500, and ``certreg serve``
+upgrades an older registry it may write, as the sync would."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from pathlib import Path
+
+import httpx2 as httpx
+from click.testing import CliRunner
+from starlette.datastructures import Secret
+from starlette.testclient import TestClient
+
+from registry import store
+from registry.cli import cli
+from tests.verify_fixtures import SECRET, registry_db, running_server
+from verify_app.app import create_app
+from verify_app.settings import Settings
+
+__all__ = ["registry_db"]
+
+CHECK = {"number": "Z1122000001", "name": "李芳"}
+
+
+def older(registry: Path, to: Path) -> Path:
+    """A copy of ``registry`` as a certreg before the 补发 mark kept it: no ``reissue`` column."""
+    to.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(registry) as source, sqlite3.connect(to) as copy:
+        source.backup(copy)
+        copy.execute("ALTER TABLE certificates DROP COLUMN reissue")
+        copy.execute("PRAGMA journal_mode = DELETE")  # as `certreg follow` publishes a version
+    return to
+
+
+def verify(db: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["verify", CHECK["number"], CHECK["name"], "--db", str(db)])
+    return result.exit_code, result.output
+
+
+def test_readers_name_an_older_registry_and_a_file_that_is_none(
+    registry_db: Path, tmp_path: Path
+) -> None:
+    old = older(registry_db, tmp_path / "old" / "registry.db")
+    code, output = verify(old)
+    assert code == 2 and "由较早版本的 certreg 建立，缺少 certificates.reissue" in output
+    assert "运行一次 certreg sync" in output and "Traceback" not in output
+    log = tmp_path / "log" / "registry.db"  # the verification log, mistaken for the registry
+    log.parent.mkdir()
+    with sqlite3.connect(log) as conn:
+        conn.execute("CREATE TABLE checks (id INTEGER PRIMARY KEY)")
+    code, output = verify(log)
+    assert code == 2 and "不是 certreg 登记库" in output
+    result = CliRunner().invoke(
+        cli, ["serve", "--db", str(log)], env={"CERTREG_SECRET": SECRET, "CERTREG_DB": ""}
+    )
+    assert result.exit_code == 1 and "不是 certreg 登记库" in result.output
+
+
+def test_serve_upgrades_an_older_registry_it_may_write(registry_db: Path, tmp_path: Path) -> None:
+    """After an upgrade of certreg on a single host: the service starts and answers."""
+    old = older(registry_db, tmp_path / "upgrading" / "registry.db")
+    with running_server(old) as base:
+        answer = httpx.post(f"{base}/api/v1/verify", json=CHECK)
+        assert answer.status_code == 200 and answer.json()["result"] == "reissued"
+    assert verify(old)[0] == 0
+
+
+def test_a_running_app_answers_503_for_an_older_registry_it_is_handed(
+    registry_db: Path, tmp_path: Path
+) -> None:
+    """A replica upgraded before the registry host receives the host's older registry (a new
+    file, renamed into place): every check is a 503 that says to retry and /healthz tells
+    monitoring, until an upgraded registry arrives — not a 500 per check."""
+    settings = Settings(db=registry_db, secret=Secret(SECRET), rate_limit=0)
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/api/v1/verify", json=CHECK).json()["result"] == "reissued"
+        os.replace(older(registry_db, tmp_path / "incoming.db"), registry_db)
+        answer = client.post("/api/v1/verify", json=CHECK)
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "60"
+        assert answer.json()["error"] == "registry_unavailable"
+        health = client.get("/healthz")
+        assert health.status_code == 503 and "较早版本" in health.json()["message"]
+        upgraded = Path(shutil.copy(registry_db, tmp_path / "upgraded.db"))
+        store.connect(upgraded).close()  # what the registry host's next sync does
+        with sqlite3.connect(upgraded) as conn:
+            conn.execute("PRAGMA journal_mode = DELETE")
+        os.replace(upgraded, registry_db)
+        assert client.post("/api/v1/verify", json=CHECK).json()["result"] == "reissued"
+        assert client.get("/healthz").status_code == 200
