@@ -81,6 +81,44 @@ def test_the_reissue_mark_is_confirmed_both_ways(app_client: AppClient) -> None:
     assert unmarked["confirmation"] == {"reissue_mark": "mismatch"}
 
 
+def test_invisible_characters_pasted_with_a_field_are_not_a_mismatch(
+    app_client: AppClient,
+) -> None:
+    """A zero-width space copied along with 中级工 made it a mismatch and the paper a forgery."""
+    typed = {
+        "level": "高级工\u200b",
+        "trade": "\u200b汽车驾驶员",
+        "issued_on": "2012-03-15\u2060",
+        "reissue_mark": "否\ufeff",
+    }
+    with app_client() as client:
+        body = client.post(
+            "/api/v1/verify", json={"number": VALID[0], "name": VALID[1], "confirm": typed}
+        ).json()
+    assert body["confirmation"] == dict.fromkeys(typed, "match")
+
+
+def test_a_same_number_reissue_is_confirmed_by_the_day_it_was_reissued(
+    app_client: AppClient,
+) -> None:
+    """Only the paper marked 补发 and reissued on that day is valid: the date it prints is
+    that day, or the first issue's; any other date is a mismatch."""
+    with app_client() as client:
+
+        def issued(date: str) -> str:
+            body = client.post(
+                "/api/v1/verify",
+                json={"number": REISSUED[0], "name": REISSUED[1], "confirm": {"issued_on": date}},
+            ).json()
+            return str(body["confirmation"]["issued_on"])
+
+        assert [issued(d) for d in ("2012-09-10", "2012-03-15", "2012-09-11")] == [
+            "match",
+            "match",
+            "mismatch",
+        ]
+
+
 def test_without_anything_typed_the_answer_is_whole(app_client: AppClient) -> None:
     with app_client() as client:
         body = client.post(
@@ -126,7 +164,15 @@ def test_the_form_confirms_without_revealing(app_client: AppClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "written", ["2012年3月15日", "2012年3月15号", "二〇一二年三月十五日", "2012.3.15", "20120315"]
+    "written",
+    [
+        "2012年3月15日",
+        "2012年3月15号",
+        "二〇一二年三月十五日",
+        "二○一二年三月十五日",  # ○, as many keyboards type 〇
+        "2012.3.15",
+        "20120315",
+    ],
 )
 def test_the_issue_date_as_papers_print_it(app_client: AppClient, written: str) -> None:
     with app_client() as client:

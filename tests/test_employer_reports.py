@@ -115,7 +115,7 @@ def test_reports_are_offered_only_where_a_forgery_is_suspected(app_client: AppCl
         ("", "x" * 501, "情况说明最多 500 个字符"),
         ("a" * 101, "", "联系方式最多 100 个字符"),
         ("", "正常\u202e文字", "U+202E"),
-        ("电话\u200b123", "", "U+200B"),
+        ("电话\x07123", "", "U+0007"),
     ],
 )
 def test_overlong_text_and_hidden_characters_are_refused(
@@ -128,6 +128,31 @@ def test_overlong_text_and_hidden_characters_are_refused(
     assert message in context_of(refused)["report_error"]
     assert context_of(refused)["text"] == text  # kept, to be corrected
     assert reports_of(registry_db) == []
+
+
+def test_a_report_on_a_city_without_a_listed_phone_names_whom_to_call(
+    app_client: AppClient,
+) -> None:
+    """绵阳 has no phone in authorities.csv: the page after the report, like the answer before
+    it, gives the province's, not the city's name alone."""
+    with app_client() as client:
+        page = post_check(client, "Z1122020199", "张三")
+        sent = send_report(client, page, "", "应聘者出示的证书查不到")
+    assert (
+        "请联系 <strong>绵阳市人力资源和社会保障局</strong>（电话未收录，可联系四川省" in sent.text
+    )
+
+
+def test_zero_width_characters_pasted_along_are_dropped_not_refused(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """Text pasted from a chat brings zero-width spaces nobody can see, let alone delete."""
+    with app_client() as client:
+        page = post_check(client, *NO_MATCH_UNKNOWN)
+        sent = send_report(client, page, "电话\u200b123", "持证人\ufeff自称\u200d单位")
+        assert sent.status_code == 200
+    [report] = reports_of(registry_db)
+    assert (report["contact"], report["text"]) == ("电话123", "持证人自称单位")
 
 
 def test_line_breaks_are_allowed_in_the_text(app_client: AppClient, registry_db: Path) -> None:

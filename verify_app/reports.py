@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from registry.domain.text import hidden_characters
+from registry.domain.text import ZERO_WIDTH, hidden_characters
 from verify_app.context import client_of, verifier_of
 from verify_app.forms import checked_form, render
 from verify_app.presentation import beijing_time
@@ -82,9 +82,10 @@ def report_ticket(request: Request, checked: Checked, issued: IssuedReceipt | No
 
 
 def clean_text(value: str, field: str, limit: int, *, lines: bool) -> str:
-    """The typed text, stripped; refused when too long or holding a hidden character (a bidi
-    override would make the staff queue show something else than was sent)."""
-    text = value.replace("\r\n", "\n").strip()
+    """The typed text, stripped and without zero-width characters (pasted from a chat along
+    with it); refused when too long or holding another hidden character (a bidi override would
+    make the staff queue show something else than was sent)."""
+    text = ZERO_WIDTH.sub("", value).replace("\r\n", "\n").strip()
     if len(text) > limit:
         raise ReportProblem(f"{FIELD_LABELS[field]}最多 {limit} 个字符，现有 {len(text)} 个。")
     hidden = hidden_characters(text.replace("\n", "") if lines else text)
@@ -200,6 +201,11 @@ async def report(request: Request) -> Response:
     except sqlite3.Error:
         context["report_error"] = "举报暂时无法保存，请稍后再提交，或直接联系发证机关。"
         return render(request, "report.html", context, 503)
-    sent = {"report_ref": report_ref, "number": entry.number, "contact": authority}
+    sent = {
+        "report_ref": report_ref,
+        "number": entry.number,
+        "contact": authority,
+        "fallback": verifier.contacts.fallback_for(authority),  # a city without a phone listed
+    }
     sent["sent_at"] = beijing_time(at)
     return render(request, "report_sent.html", sent)

@@ -15,7 +15,7 @@ from registry.domain.dates import BadDate, parse_date
 from registry.domain.levels import LETTER_OF_LEVEL, LEVELS
 from registry.domain.names import normalise_name
 from registry.domain.statuses import REISSUED
-from registry.domain.text import visible
+from registry.domain.text import drop_invisible, visible
 from registry.domain.trades import TradeCatalogue, builtin_catalogue
 from registry.public.lookup import Verification
 
@@ -63,7 +63,8 @@ def _chinese_number(text: str) -> str:
 def _date(typed: str) -> str | None:
     """The date as the paper prints it: 2012年3月15日, 2012.3.15 … or in words, as papers are
     often filled in (二〇一二年三月十五日); 号 for 日 as people say it."""
-    text = unicodedata.normalize("NFKC", typed).strip().replace("号", "日")
+    # ○ (a white circle) is how many keyboards type 〇
+    text = unicodedata.normalize("NFKC", typed).strip().replace("号", "日").replace("○", "〇")
     words = _CHINESE_DATE.fullmatch(text)
     if words:
         year = "".join(_DIGITS[c] for c in words[1])
@@ -77,6 +78,12 @@ def _date(typed: str) -> str | None:
         return None
 
 
+def _typed(typed: Mapping[str, str], field: str) -> str:
+    """What the employer typed for ``field``, without the invisible characters a copy and
+    paste brings along (a zero-width space would make 中级工 a mismatch)."""
+    return drop_invisible(typed.get(field) or "").strip()
+
+
 def _mark(typed: str) -> bool | None:
     text = unicodedata.normalize("NFKC", typed).strip().casefold()
     return True if text in _YES else False if text in _NO else None
@@ -85,10 +92,10 @@ def _mark(typed: str) -> bool | None:
 def unreadable(typed: Mapping[str, str]) -> str | None:
     """Why a date or 补发 mark the employer typed cannot be read, if one cannot: the employer is
     asked to write it again, rather than told the paper disagrees with the registry."""
-    text = (typed.get("issued_on") or "").strip()
+    text = _typed(typed, "issued_on")
     if text and _date(text) is None:
         return f"证书上的发证日期“{visible(text)}”无法识别，请照证书填写，如 2012年3月15日"
-    text = (typed.get("reissue_mark") or "").strip()
+    text = _typed(typed, "reissue_mark")
     if text and _mark(text) is None:
         return f"证书正页右下方是否注明“补发”：“{visible(text)}”无法识别，请填 是 或 否"
     return None
@@ -119,12 +126,15 @@ def confirm(
         "issued_on": _date,
         "reissue_mark": _mark,
     }
+    # a 补发 under the same number: the reissued paper may print the day it was reissued
+    dates = {answer.issued_on, answer.status_date if answer.result == REISSUED else None}
     found = {}
     for field, reader in readers.items():
-        text = (typed.get(field) or "").strip()
+        text = _typed(typed, field)
         if text:
             read = reader(text)
-            found[field] = MATCH if read is not None and read == registry[field] else MISMATCH
+            agrees = read in dates if field == "issued_on" else read == registry[field]
+            found[field] = MATCH if read is not None and agrees else MISMATCH
     return found
 
 
