@@ -5,6 +5,7 @@ details attached by the service and no name in clear; a queue for staff in Datas
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import re
 import sqlite3
@@ -24,6 +25,7 @@ from tests.verify_fixtures import (
     REVOKED,
     VALID,
     AppClient,
+    Clock,
     app_client,
     clock,
     context_of,
@@ -207,6 +209,19 @@ def test_a_client_may_send_a_few_reports_a_day(app_client: AppClient, registry_d
     assert "<h1>今天的举报次数已用完</h1>" in answers[2].text
 
 
+def test_a_reports_day_is_a_day_in_beijing(app_client: AppClient, clock: Clock) -> None:
+    """At 07:30 in Beijing (23:30 UTC the day before) a report is numbered by Beijing's date,
+    as its page dates it, and the day's allowance comes back at Beijing's midnight."""
+    clock.now = dt.datetime(2026, 12, 1, 23, 30, tzinfo=dt.UTC).timestamp()
+    with app_client(reports_per_day=1) as client:
+        page = post_check(client, *NO_MATCH_UNKNOWN)
+        first = send_report(client, page, "", "第1次")
+        second = send_report(client, page, "", "第2次")
+    assert context_of(first)["report_ref"].startswith("20261202-")
+    assert second.status_code == 429
+    assert second.headers["Retry-After"] == str((16 * 60 + 30) * 60)
+
+
 def test_a_report_sent_again_by_a_reload_is_stored_once(
     app_client: AppClient, registry_db: Path
 ) -> None:
@@ -317,3 +332,11 @@ def test_certreg_reports_lists_them_in_chinese_and_json(
     assert "没有举报" in none.output
     bad = CliRunner().invoke(cli, ["reports", "--db", str(registry_db), "--authority", "9999"])
     assert bad.exit_code == 2 and "没有地区代码 9999" in bad.output
+
+
+def test_reports_of_a_registry_that_is_not_there_is_a_mistake_not_an_empty_queue(
+    tmp_path: Path,
+) -> None:
+    """A mistyped --db said 没有举报 and exited 0: staff would believe nobody reported."""
+    result = CliRunner().invoke(cli, ["reports", "--db", str(tmp_path / "typo" / "registry.db")])
+    assert result.exit_code == 2 and "不存在" in result.output and "没有举报" not in result.output

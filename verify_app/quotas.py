@@ -115,12 +115,13 @@ class Quotas:
     def charge_report(self, client: str) -> None:
         if self.reports_per_day == 0:
             return
-        key = f"reports/{limit_key(client)}"
-        if self._limiter.hit(self._reports, key):
+        # a day is a Beijing day, as for API keys: the window is named by the date
+        window = f"reports/{limit_key(client)}/{self._today()}"
+        if self._limiter.hit(self._reports, window, fixed=True):
             return
         raise RateLimited(
-            self._limiter.retry_after(self._reports, key),
-            f"每位用户每天最多提交 {self.reports_per_day} 份举报。今天的已用完，"
+            seconds_to_beijing_midnight(self._clock()),
+            f"每位用户每天（北京时间）最多提交 {self.reports_per_day} 份举报。今天的已用完，"
             f"请明天再报，或直接联系发证机关（查验结果页上有其联系方式）。",
         )
 

@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from registry.domain.dates import BEIJING
 from registry.domain.text import ZERO_WIDTH, hidden_characters
 from verify_app.context import client_of, verifier_of
 from verify_app.forms import checked_form, render
@@ -108,9 +109,11 @@ def read_ticket(request: Request, ticket: str) -> dict[str, Any]:
 
 
 def report_ref(at: str) -> str:
-    """A report's number as the employer quotes it: its day and six random letters and digits
-    (20261201-7F3A9C), the same on every replica's log and on the registry host's."""
-    return f"{at[:10].replace('-', '')}-{secrets.token_hex(3).upper()}"
+    """A report's number as the employer quotes it: its day in Beijing, as the page dates it,
+    and six random letters and digits (20261201-7F3A9C), the same on every replica's log and on
+    the registry host's."""
+    day = dt.datetime.fromisoformat(at).astimezone(BEIJING).strftime("%Y%m%d")
+    return f"{day}-{secrets.token_hex(3).upper()}"
 
 
 def sent_before(path: Path, report: Report) -> str | None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from registry.cli.base import UsageProblem, cli, db_option, json_option
+from registry.cli.base import UsageProblem, cli, db_option, json_option, require_registry
 from registry.domain.dates import BEIJING
 from registry.domain.regions import REGIONS, authority_name
 from registry.domain.statuses import RESULT_LABELS
@@ -104,6 +104,7 @@ def reports(db: Path, authority: str | None, limit: int, as_json: bool) -> None:
     """
     if authority is not None and authority not in REGIONS:
         raise UsageProblem(f"没有地区代码 {authority}。省厅为 2200，各市（州）为 2201-2221")
+    require_registry(db)  # a mistyped --db is not "no reports": the log lives beside the registry
     log = verify_log_path(db)
     found = read_reports(log, authority, limit) if log.exists() else []
     if as_json:
