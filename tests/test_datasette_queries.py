@@ -123,7 +123,9 @@ async def test_an_auditor_sees_which_sync_recorded_each_line(ds: Datasette) -> N
     correction = rows[column(rows, "事件").index("名册更正")]
     assert isinstance(correction["导入批次"], int)
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}（北京时间）", correction["登记时间"])
-    assert (rows[0]["登记时间"], rows[0]["导入批次"]) == (None, None)  # the roster's own row
+    issued = rows[0]  # the roster's own row: the sync that first loaded it, before the correction
+    assert issued["事件"] == "发证" and issued["导入批次"] < correction["导入批次"]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}（北京时间）", issued["登记时间"])
     exchanged = await query(ds, "/registry/certificate", 证书编号="Z1122020124")
     assert isinstance(exchanged[1]["导入批次"], int) and exchanged[1]["登记时间"]  # the 换发
     events = await query(
@@ -341,6 +343,21 @@ async def test_status_changes_by_new_number_and_by_dates(ds: Datasette) -> None:
         **{**NO_FILTER, "起始日期": "2012-09-01", "截止日期": "2012-12-31"},
     )
     assert [(r["类型"], r["证书编号"]) for r in autumn] == [("补发", "Z1122000001")]
+    # a month or a year, as staff also type them: from its first day, up to its last
+    for start, end in (("2012.09", "2012-12"), ("2012年9月", "2012年12月"), ("2012-09", "2012")):
+        typed = {**NO_FILTER, "起始日期": start, "截止日期": end}
+        again = await query(ds, "/registry/status_changes", **typed)
+        assert again == autumn, (start, end)
+
+
+async def test_sync_history_up_to_a_day_typed_in_words(ds: Datasette) -> None:
+    """截止日期 2026年12月2日 gave nothing: the whole Beijing day, as 2026-12-02 does."""
+    everything = await query(ds, "/registry/sync_history", 名册="", 结果="")
+    assert everything
+    for typed in ("2099-12-31", "2099年12月31日", "2099.12", "2099"):
+        assert await query(ds, "/registry/sync_history", 名册="", 结果="", 截止日期=typed) == (
+            everything
+        ), typed
 
 
 # -- per approval document ----------------------------------------------------------------

@@ -14,6 +14,8 @@ wrapper below puts it in Chinese on the 400 page or JSON Datasette answers with.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 import sqlite3
 from collections.abc import Awaitable, Callable
@@ -21,7 +23,7 @@ from typing import Any
 
 from datasette import hookimpl
 
-from registry.domain.dates import BadDate, parse_date
+from registry.domain.dates import BadDate, parse_date, parse_year, parse_year_month
 from registry.domain.names import name_key
 from registry.domain.numbers import normalise
 from registry.domain.regions import authority_name, region_name
@@ -68,18 +70,30 @@ def authorizer(action: int, arg1: str | None, arg2: str | None, *_: str | None) 
     return sqlite3.SQLITE_OK
 
 
-def iso_date(text: str) -> str | None:
+def iso_date(text: str, last: bool = False) -> str | None:
     """A date as staff type it (2012-9-1, 2012年9月1日, 2012.9.1) as the registry stores it, or
-    NULL: compared as typed, 2012-9-1 sorted after 2012-09-10 and dropped its events."""
+    NULL: compared as typed, 2012-9-1 sorted after 2012-09-10 and dropped its events. A month
+    (2012.09, 2012年9月) or a year (2012) means its first day, or with ``last`` its last
+    (``iso_date_end``, for a 截止日期)."""
     try:
         return parse_date(text).isoformat()
     except BadDate:
-        return None
+        pass
+    try:
+        year, month = parse_year_month(text)
+    except BadDate:
+        try:
+            year, month = parse_year(text), 12 if last else 1
+        except BadDate:
+            return None
+    day = calendar.monthrange(year, month)[1] if last else 1
+    return dt.date(year, month, day).isoformat()
 
 
 FUNCTIONS = {
     "normalise_number": normalise,
     "iso_date": iso_date,
+    "iso_date_end": lambda text: iso_date(text, last=True),
     "name_key": name_key,
     "region_name": region_name,
     "authority_name": authority_name,
