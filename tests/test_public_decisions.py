@@ -191,6 +191,35 @@ def test_a_latin_name_matches_whatever_its_case_and_spacing(registry: Path) -> N
     assert (code, json.loads(output)["result"]) == (1, "no_match")
 
 
+def test_a_minority_name_matches_however_its_dot_is_typed(registry: Path) -> None:
+    """阿依古丽•买买提 is registered with a dot; an employer types a full stop, a space, or
+    nothing at all there (the dot is the character phones make hardest). Other letters still
+    have to agree."""
+    for typed in (
+        "阿依古丽·买买提",
+        "阿依古丽.买买提",
+        "阿依古丽。买买提",
+        "阿依古丽 买买提",
+        "阿依古丽买买提",
+    ):
+        code, output = cli_verify(registry, "G1122020001", typed, "--json")
+        assert (code, json.loads(output)["result"]) == (0, "valid"), typed
+    code, output = cli_verify(registry, "G1122020001", "阿依古丽·买提", "--json")
+    assert (code, json.loads(output)["result"]) == (1, "no_match")
+
+
+def test_a_roster_name_with_a_full_stop_for_its_dot_is_registered_with_the_dot(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    registers.add("m.csv", [approval_row("Z1122020901", "阿依古丽.买买提")], MIANYANG)
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db_path) as conn:
+        (name,) = conn.execute("SELECT name FROM certificates").fetchone()
+    assert name == "阿依古丽·买买提"
+    assert normalise_name("Li.Ming") == "Li.Ming"  # a Latin name's stop is its own
+
+
 # No match: another number, or another name, and nothing tells the two apart.
 
 

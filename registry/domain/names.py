@@ -10,6 +10,10 @@ from registry.domain.text import MAX_NAME_CHARS, drop_invisible
 MIDDLE_DOT = "\u00b7"
 _DOTS = re.compile("[·•・‧･∙\u2027\u30fb\uff65\u2219\u2022]")
 _SPACE = re.compile(r"\s+")
+_PERIOD = re.compile(r"(?<=[^\x00-\x7f])[.。](?=[^\x00-\x7f])")
+"""A period between two Chinese characters: a minority name's dot typed as a full stop
+(阿依古丽.买买提), as keyboards without ·  make people do."""
+_SEPARATORS = re.compile(f"[{MIDDLE_DOT}.]")
 
 # Two-character surnames: the mask keeps the whole surname (欧阳明 → 欧阳*).
 COMPOUND_SURNAMES = frozenset(
@@ -28,13 +32,20 @@ def normalise_name(text: str) -> str:
     if value.isalpha():  # most names, in one C call: no whitespace and no dot (none is a letter)
         return value
     value = _SPACE.sub("", value)
-    return _DOTS.sub(MIDDLE_DOT, value)
+    return _PERIOD.sub(MIDDLE_DOT, _DOTS.sub(MIDDLE_DOT, value))
 
 
 def name_key(text: str) -> str:
     """The comparison key of a name: its normal form, case-folded, without invisible characters
     (a name pasted with a zero-width space is the name its reader sees)."""
     return normalise_name(drop_invisible(text)).casefold()
+
+
+def same_holder(registered: str, typed: str) -> bool:
+    """Whether the name key ``typed`` is the registered key: equal, or equal but for the dots
+    of a minority name (阿依古丽买买提, 阿依古丽 买买提 for 阿依古丽·买买提; and a name an
+    older certreg registered with a full stop). The letters and their order must agree."""
+    return registered == typed or _SEPARATORS.sub("", registered) == _SEPARATORS.sub("", typed)
 
 
 def mask_name(name: str) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from registry.domain.documents import document_key, year_problem
-from registry.domain.names import name_key
+from registry.domain.names import name_key, same_holder
 from registry.domain.numbers import parse, year_of_code
 from registry.domain.problems import Problem
 from registry.domain.regions import covers
@@ -69,7 +69,7 @@ def _event_problems(
     """(column, value, rule, clause) for each rule of SPEC §6 the event breaks."""
     date = event.date.isoformat()
     found: list[Found] = []
-    if current.name_key != name_key(event.name):
+    if not same_holder(current.name_key, name_key(event.name)):
         found.append(("姓名", event.name, "姓名与登记库中该证书的持证人不符", "§四.(六)"))
     if not covers(entry.authority, current.authority):
         rule = f"该证书不是本机关（{entry.authority}）核发的，无权登记其变更"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from registry.domain.names import mask_name, name_key
+from registry.domain.names import mask_name, name_key, same_holder
 from registry.domain.numbers import MalformedNumber, normalise, parse_canonical
 from registry.domain.regions import authority_name
 from registry.domain.statuses import (
@@ -181,14 +181,14 @@ def verify(
     version, *found = conn.execute(_QUERY, (canonical,)).fetchone()
     snapshot = as_of(conn, version)
     row: tuple[Any, ...] | None = tuple(found) if found[0] is not None else None
-    if row is None or row[0] != key:
+    if row is None or not same_holder(row[0], key):
         return Verification(NO_MATCH, canonical, snapshot)
     # a successor, or a 补发 mark on a certificate that replaced another. Only after the name
     # matched: read for a wrong name too, the second query's time would tell a stranger who
     # knows only the number that it was replaced (SPEC §7).
     if row[8] or (row[9] and row[10]):
         row = conn.execute(_WITH_EVENTS, (REISSUE, canonical)).fetchone()
-        if row is None or row[0] != key:  # a sync in between changed it: nothing to show
+        if row is None or not same_holder(row[0], key):  # a sync in between changed it
             return Verification(NO_MATCH, canonical, snapshot)
     (_, holder, level, trade, authority, issued_on, status, status_date, successor, reissue,
      predecessor, *events) = row  # fmt: skip
