@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -260,3 +261,21 @@ def test_an_upload_past_the_allowance_leads_back_to_the_batch_form(app_client: A
     assert over.status_code == 429  # type: ignore[attr-defined]
     text = over.text  # type: ignore[attr-defined]
     assert "<h1>批量查验额度不够</h1>" in text and '<a href="/batch">返回批量查验</a>' in text
+
+
+def test_a_refused_batch_is_told_to_wait_for_room_for_all_its_rows(
+    app_client: AppClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """100 rows over 50 left, two seconds before the limiter's hour turns: room for one row
+    comes back then, room for 100 only as the hour's earlier rows age out. A client obeying a
+    Retry-After of 2 seconds was refused again and again."""
+    hour = 3600
+    now = (time.time() // hour + 1) * hour - 2
+    monkeypatch.setattr(time, "time", lambda: now)  # the clock of the limiter's windows
+    with app_client(batch_rows_per_hour=300) as client:
+        assert client.post("/api/v1/verify/batch", json={"items": [CHECK] * 250}).status_code == 200
+        over = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 100})
+    assert over.status_code == 429
+    wait = int(over.headers["Retry-After"])
+    assert wait >= 3600 * 50 // 300  # 50 rows more than are left, at 300 rows an hour
+    assert f"请 {-(-wait // 60)} 分钟后再试" in over.json()["message"]
