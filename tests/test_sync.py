@@ -22,6 +22,7 @@ from tests.registers import (
     RegisterFactory,
     approval_row,
     snapshot,
+    status_event,
     technician_row,
 )
 
@@ -42,6 +43,27 @@ def test_samples_load_and_second_run_changes_nothing(db_path: Path) -> None:
     assert code == 0
     assert output.count("未变化（此前已导入同一文件）") >= 3
     assert snapshot(db_path) == before
+
+
+def test_the_manifests_order_does_not_decide_what_loads(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A clerk lists the status changes and the collections before the roster they refer to:
+    each kind loads after the kinds it refers to, and all three load in one run."""
+    registers.add(
+        "collections.csv",
+        [{"证书编号": "Z1122020001", "领取人": "周杰", "签名": "是", "日期": "2012-10-01"}],
+        {"kind": "collections", "authority": "2202"},
+    )
+    registers.add(
+        "changes.csv",
+        [status_event("补发", "Z1122020001", "周杰", "2012-09-10")],
+        {"kind": "status-changes", "authority": "2202"},
+    )
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0, output
+    assert output.index("mianyang.csv") < output.index("changes.csv") < output.index("collections")
 
 
 def test_corrected_version_updates_rows_and_keeps_history(

@@ -24,6 +24,15 @@ ROSTER_KINDS = (APPROVAL_ROSTER, TECHNICIAN_ROSTER)
 """Registers whose rows are certificates, each written on a blank."""
 CERTIFICATE_KINDS = (*ROSTER_KINDS, STATUS_CHANGES)
 """Registers that change what the public check answers."""
+LOAD_ORDER: dict[str, int] = {
+    REQUISITIONS: 0,
+    DISPATCHES: 1,  # draw on approved requisitions
+    APPROVAL_ROSTER: 2,
+    TECHNICIAN_ROSTER: 2,
+    STATUS_CHANGES: 3,  # change certificates the rosters registered
+    COLLECTIONS: 4,  # of certificates as the status changes left them
+}
+"""The order a sync loads kinds in, whatever the manifest's: each after what it refers to."""
 
 
 def sql_list(codes: tuple[str, ...]) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from registry.domain.problems import Problem
-from registry.domain.registers import ROSTER_KINDS
+from registry.domain.registers import LOAD_ORDER, ROSTER_KINDS
 from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS
 from registry.kinds.base import LoadContext, RegisterEntry, another_register
@@ -248,7 +248,9 @@ def sync_entries(
     finished: Callable[[Outcome, float], None] | None = None,
     workers: int | None = None,
 ) -> list[Outcome]:
-    """Sync registers in manifest order; each is independent of the others' fate.
+    """Sync registers, each kind after those it refers to (`LOAD_ORDER`: requisitions before
+    dispatches, rosters before status changes before collections) and otherwise in manifest
+    order; each is independent of the others' fate.
 
     A dry run checks each register as if the ones before it had loaded (dispatches after their
     requisitions, collections after their rosters) and then undoes everything. Registers that
@@ -258,7 +260,8 @@ def sync_entries(
     ``progress`` is told of each register before it is synced, ``finished`` after, with the
     seconds it took.
     """
-    entries = list(entries)
+    # each kind after the kinds it refers to; registers of one kind in the manifest's order
+    entries = sorted(entries, key=lambda entry: LOAD_ORDER[entry.kind])
     fingerprints = [_fingerprint(entry) for entry in entries]
     todo = [
         entry
