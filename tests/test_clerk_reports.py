@@ -139,6 +139,27 @@ def test_a_footer_that_left_the_failing_row_out_is_not_to_be_changed(
     assert "名册中实有" not in output  # no footer problem of its own
 
 
+def test_a_new_version_failing_an_issued_holder_advises_a_revocation(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """Deleting the row, as a first load is advised, would leave the certificate valid (a
+    conflict, kept) and shifting the later numbers would alter issued ones: the certificate is
+    revoked instead (§五.(三))."""
+    rows = [approval_row(f"Z112202000{i}", n) for i, n in enumerate(("周杰", "郑浩", "吴敏"), 1)]
+    registers.add("mianyang.csv", rows, MIANYANG, footer=footer({"Z": 3}))
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    rows[1]["技术业务理论"] = 52
+    registers.add("mianyang.csv", rows, MIANYANG, footer=footer({"Z": 2}))
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1
+    assert (
+        "第5行「技术业务理论」“52”：分数 52 低于 60 分，不合格，不能发证。此证书已随本名册登记发证，"
+        "不能从名册中删去" in output
+    )
+    assert "请在换发补发撤销登记中登记撤销（§五.(三)）" in output
+    assert "删除此行" not in output and "依次前移" not in output
+
+
 def test_a_number_given_twice_names_the_next_free_one(
     registers: RegisterFactory, db_path: Path
 ) -> None:

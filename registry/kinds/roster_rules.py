@@ -138,6 +138,20 @@ def advise_failing_rows(
     return advised
 
 
+REMOVAL = "。删除此行"
+"""How the advice to remove a failing row from a roster not yet loaded begins."""
+REVOKE_INSTEAD = (
+    "。此证书已随本名册登记发证，不能从名册中删去（删去的证书仍然保留，查验仍为有效）："
+    "如该持证人确实不合格，请在换发补发撤销登记中登记撤销（§五.(三)），本名册中此行保持原样"
+)
+"""What replaces it for a certificate the registry holds already."""
+
+
+def revoke_instead(problem: Problem) -> Problem:
+    """``problem`` (a failed examination) advised for a certificate issued already."""
+    return replace(problem, rule=problem.rule.split(REMOVAL)[0] + REVOKE_INSTEAD)
+
+
 def _removal(
     row: int,
     letter: str,
@@ -150,9 +164,9 @@ def _removal(
     """What removing a failing row takes besides: the footer's count, the later numbers."""
     level = LEVELS[letter].removesuffix("工")
     if count == remaining:
-        note = f"。删除此行（页脚“同意{level} {count} 人”已不含此人，不用改）"
+        note = f"{REMOVAL}（页脚“同意{level} {count} 人”已不含此人，不用改）"
     else:
-        note = f"。删除此行，并把页脚“同意{level} {count} 人”改为 {remaining} 人"
+        note = f"{REMOVAL}，并把页脚“同意{level} {count} 人”改为 {remaining} 人"
     if failing > 1:
         note += f"（本名册{level}共 {failing} 行不合格）"
     if row in numbered and any(r > row and letters.get(r) == letter for r in numbered):

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
+from registry.domain.exam import EXAM_CLAUSE
 from registry.domain.numbers import CertificateNumber, parse, prefix_of
 from registry.domain.problems import Problem
 from registry.domain.regions import PROVINCE
@@ -21,6 +22,7 @@ from registry.kinds.handed_out import handed_out_elsewhere
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN
 from registry.kinds.roster_holders import registered_holders
 from registry.kinds.roster_rows import RosterResult, check_rows
+from registry.kinds.roster_rules import revoke_instead
 from registry.kinds.roster_versions import another_roster, history_problems
 from registry.sheets.layout import Column, Layout
 from registry.store.certificates import write_roster
@@ -187,6 +189,12 @@ def _with_next_free(
     return advised
 
 
+def _registered(conn: sqlite3.Connection, entry: RegisterEntry) -> set[str]:
+    """The numbers the registry holds from ``entry``'s register (its versions loaded before)."""
+    rows = conn.execute("SELECT number FROM certificates WHERE register = ?", (entry.key,))
+    return {number for (number,) in rows}
+
+
 def _order_problems(
     conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry
 ) -> list[Problem]:
@@ -195,14 +203,25 @@ def _order_problems(
     judged again by rules that may have come after them, but a row added now is."""
     if not result.order_problems or loaded_version(conn, entry.key) is None:
         return result.order_problems
-    registered = {
-        number
-        for (number,) in conn.execute(
-            "SELECT number FROM certificates WHERE register = ?", (entry.key,)
-        )
-    }
+    registered = _registered(conn, entry)
     added = {row for row, _, number in result.numbers if number not in registered}
     return [p for p in result.order_problems if p.row in added]
+
+
+def _issued_failing(
+    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry, problems: list[Problem]
+) -> list[Problem]:
+    """A new version that fails a holder the registry holds a certificate for: removing the row
+    would not undo the certificate (a conflict, kept); revoking it would (§五.(三))."""
+    if loaded_version(conn, entry.key) is None or not any(
+        p.clause == EXAM_CLAUSE for p in problems
+    ):
+        return problems
+    registered = _registered(conn, entry)
+    issued = {row for row, _, number in result.numbers if number in registered}
+    return [
+        revoke_instead(p) if p.clause == EXAM_CLAUSE and p.row in issued else p for p in problems
+    ]
 
 
 def check_roster(
@@ -220,6 +239,7 @@ def check_roster(
         *handed_out_elsewhere(conn, result, entry),
     ]
     problems += _order_problems(conn, result, entry)
+    problems = _issued_failing(conn, result, entry, problems)
     problems = _with_next_free(conn, result, problems)
     # in row order, as a clerk reads the report
     problems.sort(key=lambda p: -1 if p.row is None else p.row)
