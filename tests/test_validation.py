@@ -186,6 +186,28 @@ def test_footer_counts_must_equal_rows_per_level(loaded: RegisterFactory, db_pat
     assert snapshot(db_path) == before
 
 
+def test_a_footer_typed_across_cells_is_read_as_the_footer(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """证书核发部门意见：｜同意初级｜0｜人，中级｜5｜人… in ten cells was read as a data row: a dozen
+    meaningless problems, and the wrong count for 中级 never said."""
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append([])
+    sheet.append(
+        ["证书核发部门意见：", "同意初级", 0, "人，中级", 5, "人，高级", 0, "人，技师", 0, "人"]
+    )
+    workbook.save(path)
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    [problem] = report["registers"][1]["problems"]
+    assert (problem["row"], problem["column"]) == (7, "证书核发部门意见")
+    assert "同意中级 5 人，名册中实有 2 人" in problem["rule"]
+
+
 def test_every_broken_row_is_reported_not_only_the_first(
     registers: RegisterFactory, db_path: Path
 ) -> None:

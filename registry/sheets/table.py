@@ -219,12 +219,21 @@ def _is_footer(cells: list[Cell], own_words: set[int]) -> bool:
     columns ``own_words`` whose data are footer-like words. (Data rows fill most columns, so
     they are recognised by the cheap count before any text is built.)"""
     if len(cells) - cells.count(None) > FOOTER_CELLS + len(own_words):
-        return False
+        return _opens_footer(cells, own_words)
     filled = [c for i, c in enumerate(cells) if c is not None and i not in own_words]
     if len(filled) > FOOTER_CELLS:
-        return False
+        return _opens_footer(cells, own_words)
     text = header_key("".join(map(str, filled)))
     return any(marker in text for marker in FOOTER_MARKERS)
+
+
+def _opens_footer(cells: list[Cell], own_words: set[int]) -> bool:
+    """A footer typed across many cells (证书核发部门意见：｜同意初级｜1｜人，中级｜5｜人…) opens
+    with its marker; a data row opens with a 序号 or a name, which hold none."""
+    first = next((i for i, c in enumerate(cells) if c is not None), None)
+    if first is None or first in own_words or not isinstance(cells[first], str):
+        return False
+    return any(marker in header_key(str(cells[first])) for marker in FOOTER_MARKERS)
 
 
 def _tuple_getter(indexes: list[int]) -> Callable[[list[Cell]], tuple[Cell, ...]]:
@@ -263,9 +272,10 @@ def _read_body(rows: Iterator[Row], table: Table, header_texts: frozenset[str]) 
             filled = [str(c) for c in cells if c is not None]
             line = " ".join(filled)
             if line:
+                below = bool(table.footer)  # the footer's own line may fill many cells
                 table.footer.append((row_number, line))
                 table.footer_cells[row_number] = filled
-                if len(cells) - cells.count(None) > FOOTER_CELLS + len(own_words):
+                if below and len(cells) - cells.count(None) > FOOTER_CELLS + len(own_words):
                     table.after_footer.append(row_number)
             continue
         if len(cells) < width:
