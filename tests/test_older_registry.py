@@ -59,6 +59,21 @@ def test_readers_name_an_older_registry_and_a_file_that_is_none(
     assert result.exit_code == 1 and "不是 certreg 登记库" in result.output
 
 
+def test_a_table_only_staff_read_does_not_stop_the_checks(
+    registry_db: Path, tmp_path: Path
+) -> None:
+    """A registry without a newer staff table (the stock summaries) still answers checks: only
+    what a check reads must be there."""
+    copy = tmp_path / "staff" / "registry.db"
+    copy.parent.mkdir()
+    with sqlite3.connect(registry_db) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+        target.execute("DROP VIEW stock")
+        target.execute("DROP TABLE stock_parts")
+        target.execute("ALTER TABLE dispatches DROP COLUMN handled_by")
+    assert verify(copy)[0] == 0
+
+
 def test_serve_upgrades_an_older_registry_it_may_write(registry_db: Path, tmp_path: Path) -> None:
     """After an upgrade of certreg on a single host: the service starts and answers."""
     old = older(registry_db, tmp_path / "upgrading" / "registry.db")

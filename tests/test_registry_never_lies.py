@@ -122,7 +122,18 @@ def test_2_a_note_that_denies_it_is_another_person_is_no_exception(
     assert (row, column, clause) == (4, "姓名", "§二")
 
 
-@pytest.mark.parametrize("note", ["同名同生日，另一人", "非同一人", "并非同一人", "同名不同人"])
+@pytest.mark.parametrize(
+    "note",
+    [
+        "同名同生日，另一人",
+        "非同一人",
+        "并非同一人",
+        "同名不同人",
+        "同名同姓，经公安核实不属同一人",
+        "同名同生日，不为同一人",
+        "同名同姓，两人不属于同一人",
+    ],
+)
 def test_2_each_way_of_saying_it_is_another_person_is_read(
     roster: RegisterFactory, db_path: Path, note: str
 ) -> None:

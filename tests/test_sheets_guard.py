@@ -581,6 +581,8 @@ def test_an_xls_whose_marks_cannot_be_read_is_refused_not_loaded_unchecked(
     assert python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(bent)).sheet_names
     with pytest.raises(SheetRefused, match="读不出这个 .xls 文件中哪些行被隐藏或划了删除线"):
         read_sheet_bytes("a.xls", bent, REGISTER_LIMITS)
+    # an employer's batch check only checks its rows: its marks are not read, nor refused
+    assert list(read_sheet_bytes("a.xls", bent, UPLOAD_LIMITS).rows()) == [(1, ["姓名"])]
 
 
 @pytest.mark.parametrize(

@@ -271,7 +271,17 @@ CASES = [
             )
         ],
         "更正出生年月",
-        "更正后的出生年月不早于该持证人的参加工作时间 1995-07",
+        "更正后的出生年月距该持证人的参加工作时间 1995-07 不足 12 年",
+    ),
+    (
+        "corrected birth making a child of the worker",
+        [
+            status_event(
+                "换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003", 更正出生年月="1990.01"
+            )
+        ],
+        "更正出生年月",
+        "更正后的出生年月距该持证人的参加工作时间 1995-07 不足 12 年",
     ),
     (
         "corrected name typed one column off",
@@ -339,7 +349,7 @@ CASES = [
         "reissue of a damaged certificate",
         [status_event("补发", "Z1122020001", "周杰", "2012-09-10", 原因="证书损坏")],
         "原因",
-        "损坏的证书应收回旧证换发新证",
+        "损坏但还在的证书应收回旧证换发新证",
     ),
     (
         "exchange whose reason denies damage",
@@ -414,6 +424,30 @@ def test_rejections_leave_the_registry_unchanged(
     problems = report["registers"][1]["problems"]
     assert any(p["column"] == column and fragment in p["rule"] for p in problems), problems
     assert snapshot(db_path) == before
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"原因": "家中失火，证书被烧毁"},
+        {"原因": "地震房屋垮塌，证书损毁，无法找回"},
+        {"原因": "原单位破产改制，证书下落不明"},
+        {"主管部门审核": "经审核，无不同意见"},
+        {"发证机关审核": "情况属实，无不符合条件情形，同意"},
+    ],
+)
+def test_a_reissue_the_notice_allows_is_not_misread(
+    roster: RegisterFactory, db_path: Path, changes: dict[str, str]
+) -> None:
+    """A paper destroyed is reissued as a lost one is (nothing is left to hand in), and a
+    review saying it has no objection approves."""
+    roster.add(
+        "changes.csv",
+        [status_event("补发", "Z1122020001", "周杰", "2012-09-10", **changes)],
+        MIANYANG_CHANGES,
+    )
+    code, report = sync(roster, db_path)
+    assert code == 0, report
 
 
 def test_city_may_only_touch_its_own_certificates(roster: RegisterFactory, db_path: Path) -> None:

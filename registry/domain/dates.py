@@ -150,3 +150,8 @@ def _serial_of(day: dt.date) -> int:
 def year_month_text(year: int, month: int) -> str:
     """The stored form of a year-month: ``1970-05``."""
     return f"{year:04d}-{month:02d}"
+
+
+def years_after(year_month: str, years: int) -> str:
+    """``YYYY-MM`` (or the ``YYYY-MM`` of a ``YYYY-MM-DD``) ``years`` later, as ``YYYY-MM``."""
+    return f"{int(year_month[:4]) + years}{year_month[4:7]}"

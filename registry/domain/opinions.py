@@ -6,6 +6,8 @@ only record what was approved (§四.(二), §四.(六)3). These are the words t
 
 from __future__ import annotations
 
+from registry.domain.text import mentions
+
 NOT_AGREED = (
     "不同意",
     "不予同意",
@@ -25,6 +27,12 @@ NOT_REVIEWED = ("未审核", "待审核", "审核中", "未审", "待审", "未�
 """Phrases of a review not (yet) given: a 补发 cannot be recorded before both reviews pass."""
 
 
+def refuses(written: str) -> bool:
+    """Whether ``written`` says an approval is refused — and does not deny that (无不同意见 and
+    无不符合条件情形 approve)."""
+    return mentions(written, NOT_AGREED)
+
+
 def disapproves(written: str) -> bool:
     """Whether ``written`` refuses, or says the review is not done."""
-    return any(phrase in written for phrase in (*NOT_AGREED, *NOT_REVIEWED))
+    return mentions(written, (*NOT_AGREED, *NOT_REVIEWED))

@@ -47,6 +47,11 @@ EXCHANGE_REASONS = MISFILLED + DAMAGED
 """§四.(六)2: only a misfilled or damaged certificate is exchanged; a lost one is reissued."""
 LOST = ("遗失", "丢失", "失窃", "被盗", "被窃", "灭失", "遗落", "丢了", "找不到", "不慎丢")
 """How a reason says the certificate was lost (§四.(六)3): only then is it reissued."""
+GONE = (*LOST, "毁", "烧", "无法找回", "下落不明", "不见")
+"""Lost, or destroyed (烧毁, 损毁): no paper is left to hand in, so it is reissued."""
+WORN = ("损坏", "破损", "污损", "破旧", "残缺", "模糊", "撕破", "水浸", "浸水", "褪色")
+"""How a reason says the paper is damaged but still there: it is exchanged against the old
+paper (§四.(六)2), not reissued."""
 
 
 def status_after(event_type: str, new_number: str | None) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from registry.domain.dates import CHINESE_NUMERALS, BadDate, parse_date
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.names import normalise_name
-from registry.domain.opinions import NOT_AGREED
+from registry.domain.opinions import refuses
 from registry.domain.regions import PROVINCE, REGIONS
 from registry.sheets.cells import Cell
 
@@ -130,7 +130,7 @@ def _agreed(written: str) -> bool | None:
     """False for words that do not approve, True for an approval of the form's quantities,
     None for neither (a bare date and a stamp count as approval; other words are asked about).
     Raises ValueError for an approval of other quantities, which the register cannot hold."""
-    refused = any(phrase in written for phrase in NOT_AGREED)
+    refused = refuses(written)
     agreed = _AGREED.search(written) is not None
     if refused and agreed:
         raise ValueError(

@@ -9,7 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-from registry.domain.dates import BadDate, parse_year, parse_year_month, year_month_text
+from registry.domain.dates import (
+    BadDate,
+    parse_year,
+    parse_year_month,
+    year_month_text,
+    years_after,
+)
 from registry.domain.exam import exam_problem
 from registry.domain.levels import LETTER_OF_LEVEL
 from registry.domain.names import normalise_name
@@ -24,8 +30,9 @@ EXAM_COLUMNS = ("思想政治表现", "生产工作成绩", "职业道德", "技
 SEXES = frozenset({"男", "女"})
 MIN_AGE_AT_ISSUE = 16
 """The youngest a holder can be (the legal working age): a younger one is a mistyped birth."""
-MIN_AGE_AT_WORK = 14
-"""The youngest a holder can have started work (apprentices of the 1970s started at 15)."""
+MIN_AGE_AT_WORK = 12
+"""The youngest a holder can have started work: a birth year typed a decade off is caught, and
+a holder born in the 1940s who started at 13 (records of the time show it) is not refused."""
 
 Verdict = tuple[object, tuple[str, str | None] | None]
 """A checked cell: its value as stored and, when it breaks a rule, (rule, clause)."""
@@ -89,8 +96,7 @@ class CellChecks:
         """出生年月: a holder of working age when the certificate is issued — a birth year typed
         one digit off (2015 for 1965) gives a certificate nobody can hold."""
         stored, problem = self._year_month(value)
-        latest = f"{self.issued_on.year - MIN_AGE_AT_ISSUE}-{self.issued_on.month:02d}"
-        if stored and str(stored) > latest:
+        if stored and years_after(str(stored), MIN_AGE_AT_ISSUE) > self.issued_on.isoformat()[:7]:
             return None, (
                 f"到发证日期 {self.issued_on.isoformat()} 持证人未满 {MIN_AGE_AT_ISSUE} 周岁，"
                 "出生年月应有误，请核对",

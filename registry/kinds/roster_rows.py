@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import cast
 
+from registry.domain.dates import years_after
 from registry.domain.levels import LEVELS
 from registry.domain.names import check_name, normalise_name
 from registry.domain.numbers import CertificateNumber, MalformedNumber, parse_canonical
@@ -38,11 +39,6 @@ from registry.kinds.roster_rules import (
 from registry.sheets.cells import Cell, text
 from registry.sheets.table import Record, Table
 from registry.store.rows import CertificateRow
-
-
-def _years_after(year_month: str, years: int) -> str:
-    """``YYYY-MM`` ``years`` later."""
-    return f"{int(year_month[:4]) + years}{year_month[4:]}"
 
 
 @dataclass
@@ -227,7 +223,7 @@ class _RowChecker:
                     problems.append(Problem(row, column, text(value), rule, "§四.(五)"))
         checked = self.cells(record)
         birth, work_start = checked[self.birth_column], checked.get("参加工作时间")
-        if birth and work_start and str(work_start) < _years_after(str(birth), MIN_AGE_AT_WORK):
+        if birth and work_start and str(work_start) < years_after(str(birth), MIN_AGE_AT_WORK):
             rule = f"参加工作时间早于出生年月 {birth} 后 {MIN_AGE_AT_WORK} 年，请核对出生年月和参加工作时间"
             value = text(values.get("参加工作时间"))
             problems.append(Problem(row, "参加工作时间", value, rule, "§四.(三)"))

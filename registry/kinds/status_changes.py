@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from registry.domain.dates import years_after
 from registry.domain.documents import document_key, year_problem
 from registry.domain.names import name_key, same_holder
 from registry.domain.numbers import parse, year_of_code
@@ -27,6 +28,7 @@ from registry.domain.statuses import (
     status_after,
 )
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
+from registry.kinds.roster_cells import MIN_AGE_AT_ISSUE, MIN_AGE_AT_WORK
 from registry.kinds.status_rows import COLUMNS, StatusRow
 from registry.kinds.status_state import (
     CertificateState,
@@ -98,10 +100,8 @@ def _event_problems(
             "（即该证书所在名册的批准文件）"
         )
         found.append(("原公布文件", event.original_document, rule, "§四.(六)3"))
-    birth = dict(event.corrections).get("birth")
-    if birth and current.work_start and birth >= str(current.work_start):
-        rule = f"更正后的出生年月不早于该持证人的参加工作时间 {current.work_start}，请核对"
-        found.append(("更正出生年月", birth, rule, "§四.(三)"))
+    if birth := dict(event.corrections).get("birth"):
+        found += _birth_problems(birth, current)
     if event.type != REVOKE and (unapproved := year_problem(event.approval_doc, event.date.year)):
         found.append(("批准文号", event.approval_doc, unapproved, "§四.(三)"))
     if event.new_number == event.number:
@@ -126,6 +126,23 @@ def _event_problems(
                 f"下一个可用的编号是 {next_free(event.new_number)}"
             )
             found.append(("新证书编号", event.new_number, rule, "附件3"))
+    return found
+
+
+def _birth_problems(birth: str, current: CertificateState) -> list[Found]:
+    """A corrected birth is checked as a roster's is: the holder of working age when starting
+    work and when the certificate was issued."""
+    found: list[Found] = []
+    work = str(current.work_start or "")
+    if work and years_after(birth, MIN_AGE_AT_WORK) > work:
+        rule = (
+            f"更正后的出生年月距该持证人的参加工作时间 {work} 不足 {MIN_AGE_AT_WORK} 年，"
+            "请核对出生年月"
+        )
+        found.append(("更正出生年月", birth, rule, "§四.(三)"))
+    if years_after(birth, MIN_AGE_AT_ISSUE) > current.issued_on[:7]:
+        rule = f"按更正后的出生年月，到发证日期 {current.issued_on} 持证人未满 {MIN_AGE_AT_ISSUE} 周岁，请核对"
+        found.append(("更正出生年月", birth, rule, "§四.(三)"))
     return found
 
 

@@ -11,14 +11,14 @@ from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.opinions import disapproves
 from registry.domain.problems import Problem
 from registry.domain.statuses import (
-    DAMAGED,
     EVENT_TYPES,
     EXCHANGE,
     EXCHANGE_REASONS,
-    LOST,
+    GONE,
     MISFILLED,
     REISSUE,
     REVOKE,
+    WORN,
     StatusEvent,
 )
 from registry.domain.text import mentions
@@ -110,10 +110,10 @@ class StatusRow:
         if kind == EXCHANGE and reason and not mentions(reason, EXCHANGE_REASONS):
             rule = "换发只用于错填或损坏的证书，原因应注明“错填”或“损坏”；遗失的证书应按§四.(六)3办理补发"
             self.fail("原因", reason, rule, "§四.(六)2")
-        if kind == REISSUE and mentions(reason, DAMAGED) and not mentions(reason, LOST):
+        if kind == REISSUE and mentions(reason, WORN) and not mentions(reason, GONE):
             rule = (
-                "补发只用于遗失的证书；损坏的证书应收回旧证换发新证（§四.(六)2），"
-                "请按换发登记。如证书确已遗失，请在原因中注明“遗失”"
+                "补发只用于遗失（或已毁、无法交回）的证书；损坏但还在的证书应收回旧证换发新证"
+                "（§四.(六)2），请按换发登记。如证书确已遗失或毁掉，请在原因中写明"
             )
             self.fail("原因", reason, rule, "§四.(六)3")
         if kind == REISSUE:

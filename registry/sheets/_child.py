@@ -87,7 +87,13 @@ class ParseChild:
         fd = self._input.fileno()
         os.lseek(fd, 0, os.SEEK_SET)
         cpu_seconds = math.ceil(limits.seconds) + 1
-        limit_args = (limits.memory_bytes, cpu_seconds, limits.max_rows, limits.max_columns)
+        limit_args = (
+            limits.memory_bytes,
+            cpu_seconds,
+            limits.max_rows,
+            limits.max_columns,
+            int(limits.xls_marks),
+        )
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-I", "-S", str(WORKER), _parsers_site(), str(fd)]

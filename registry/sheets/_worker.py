@@ -1,9 +1,10 @@
 """The child process that runs python-calamine on one untrusted workbook (`registry.sheets.guard`).
 
-Run as ``python -I -S _worker.py SITE_DIRS FD MEMORY_BYTES SECONDS MAX_ROWS MAX_COLUMNS``: the
-workbook is the open file ``FD``; ``SITE_DIRS`` are the folders (``os.pathsep``-separated) that
-hold ``python_calamine`` and ``xlrd`` (``-S`` skips ``site``, which alone costs more than the rest of the start-up, 20 ms of an
-editable install's path hooks). The address space is limited before calamine is imported, so
+Run as ``python -I -S _worker.py SITE_DIRS FD MEMORY_BYTES SECONDS MAX_ROWS MAX_COLUMNS MARKS``:
+the workbook is the open file ``FD``; ``SITE_DIRS`` are the folders (``os.pathsep``-separated)
+that hold ``python_calamine`` and ``xlrd`` (``-S`` skips ``site``, which alone costs more than
+the rest of the start-up, 20 ms of an editable install's path hooks); ``MARKS`` 1 reads an
+.xls's hidden and struck rows. The address space is limited before calamine is imported, so
 whatever the file does — a dense range of 2**34 cells, a decompression bomb, a panic — only
 this process dies.
 
@@ -147,7 +148,7 @@ def xls_marks(data: bytes, height: int) -> tuple[list[int], list[int]]:
 
 
 def main(argv: list[str]) -> None:
-    site, fd, memory, seconds, max_rows, max_columns = argv[1], *map(int, argv[2:7])
+    site, fd, memory, seconds, max_rows, max_columns, marked = argv[1], *map(int, argv[2:8])
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     # the parent kills us at its deadline; these hold should the parent itself be gone
     resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
@@ -188,9 +189,11 @@ def main(argv: list[str]) -> None:
         for chunk in chunks(itertools.chain([first], rows), size, pad):
             frame(out, b"R", encode(chunk))
         marks: tuple[list[int], list[int]] = ([], [])
-        if data.startswith(OLE_MAGIC):
+        if marked and data.startswith(OLE_MAGIC):
             try:
                 marks = xls_marks(data, height)
+            except MemoryError:
+                raise
             except Exception as exc:  # xlrd cannot read what python-calamine could
                 send(out, b"X", ("unmarked", f"{type(exc).__name__}: {exc}"[:300]))
                 return
