@@ -58,6 +58,7 @@ from tests.datasette_fixtures import (
 from tests.registers import RegisterFactory, approval_row
 from tests.servers import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from verify_app.checklog import CHANNEL_LABELS, CHANNELS
+from verify_app.log_schema import REPLICA_LOGS_COLUMNS
 
 # -- what must not be seen ------------------------------------------------------------------
 
@@ -688,6 +689,12 @@ def test_every_certificate_column_has_a_chinese_label() -> None:
     label in metadata.yml (remark and reissue were)."""
     labels = shipped_metadata()["databases"]["registry"]["tables"]["certificates"]["columns"]
     assert set(CERTIFICATE_COLUMNS) <= set(labels), set(CERTIFICATE_COLUMNS) - set(labels)
+
+
+def test_every_replica_log_column_has_a_chinese_label() -> None:
+    """DEPLOY tells staff to watch 各查验副本日志接收情况: its report columns were in English."""
+    labels = shipped_metadata()["databases"]["verify_log"]["tables"]["replica_logs"]["columns"]
+    assert set(REPLICA_LOGS_COLUMNS) <= set(labels), set(REPLICA_LOGS_COLUMNS) - set(labels)
 
 
 @pytest.mark.anyio
