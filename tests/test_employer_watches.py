@@ -12,6 +12,7 @@ from typing import Any
 from tests.verify_fixtures import (
     NO_MATCH_WRONG_NAME,
     REVOKED,
+    SUCCESSOR,
     SUPERSEDED,
     VALID,
     AppClient,
@@ -67,6 +68,7 @@ def test_a_watch_shows_a_revocation_synced_after_it_began(
     assert item["_certreg"] == {
         "event": "撤销",
         "number": VALID[0],
+        "watched": VALID[0],
         "date": "2020-01-02",
     }  # the revoking document is not public (SPEC §7: never documents)
     assert item["title"] == f"证书 {VALID[0]} 已于 2020-01-02 被发证机关撤销"
@@ -78,6 +80,23 @@ def test_a_watch_shows_a_revocation_synced_after_it_began(
     assert entries[0].findtext(f"{ATOM}updated") == item["date_published"]
     assert page.status_code == 200 and "撤销" in page.text and "2020-01-02" in page.text
     assert "川人社函〔2020〕1号" not in feed.text + atom.text + page.text
+
+
+def test_a_watch_follows_a_certificate_to_the_one_that_replaced_it(
+    app_client: AppClient, registry_db: Path, tmp_path: Path
+) -> None:
+    """G1122000002 was exchanged for G1122000003 before the watch began; the replacement's
+    revocation is news about the watched holder's certificate, said as such."""
+    with app_client() as client:
+        urls = client.post("/api/v1/watches", json={"items": STAFF}).json()
+        record_revocation(registry_db, tmp_path / "later", SUCCESSOR, SUPERSEDED[1], "2020-01-02")
+        [item] = client.get(urls["json_url"]).json()["items"]
+    assert item["_certreg"]["number"] == SUCCESSOR
+    assert item["_certreg"]["watched"] == SUPERSEDED[0]
+    assert item["title"] == (
+        f"证书 {SUCCESSOR}（关注的证书 {SUPERSEDED[0]} 换发、补发后的新证书）"
+        "已于 2020-01-02 被发证机关撤销"
+    )
 
 
 def test_watch_urls_feeds_and_storage_hold_no_name(

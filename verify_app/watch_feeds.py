@@ -13,10 +13,13 @@ ATOM = "http://www.w3.org/2005/Atom"
 
 
 def event_title(event: WatchEvent) -> str:
+    which = f"证书 {event.number} "
+    if event.number != event.watched:
+        which = f"证书 {event.number}（关注的证书 {event.watched} 换发、补发后的新证书）"
     if event.type == REVOKE:
-        return f"证书 {event.number} 已于 {event.date} 被发证机关撤销"
+        return f"{which}已于 {event.date} 被发证机关撤销"
     new = f"，新证书编号 {event.new_number}" if event.new_number else ""
-    return f"证书 {event.number} 已于 {event.date} {event.type}{new}"
+    return f"{which}已于 {event.date} {event.type}{new}"
 
 
 def json_feed(watch: Watch, events: list[WatchEvent], links: dict[str, str]) -> dict[str, Any]:
@@ -38,6 +41,7 @@ def json_feed(watch: Watch, events: list[WatchEvent], links: dict[str, str]) -> 
                 "_certreg": {
                     "event": e.type,
                     "number": e.number,
+                    "watched": e.watched,
                     "date": e.date,
                     **({"new_number": e.new_number} if e.new_number else {}),
                 },

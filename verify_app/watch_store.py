@@ -10,6 +10,7 @@ last sync id is kept with the list; each event's ``sync`` → ``syncs.at`` dates
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import sqlite3
 from collections.abc import Sequence
@@ -46,6 +47,8 @@ class WatchEvent:
     date: str
     new_number: str | None
     synced_at: str
+    watched: str
+    """the watched number: ``number`` itself, or the number it replaced (换发, 补发)"""
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -127,17 +130,27 @@ def delete_watch(path: Path, token: str) -> bool:
     return row is not None
 
 
+_EVENTS = """
+WITH RECURSIVE line(number, watched, depth) AS (  -- each watched number and its successors
+  SELECT value, value, 0 FROM json_each(:numbers)
+  UNION
+  SELECT c.successor, line.watched, line.depth + 1 FROM certificates c JOIN line ON c.number = line.number
+  WHERE c.successor IS NOT NULL AND line.depth < 50
+)
+SELECT e.id, e.type, e.number, e.date, nullif(e.new_number, ''), s.at, line.watched
+FROM line JOIN status_events e ON e.number = line.number JOIN syncs s ON s.id = e.sync
+WHERE e.sync > :after
+ORDER BY s.at DESC, e.id DESC
+"""
+
+
 def events_since(registry: sqlite3.Connection, watch: Watch) -> list[WatchEvent]:
-    """The status changes of the watched numbers synced after the watch list was made, newest
-    first."""
+    """The status changes synced after the watch list was made, newest first, of the watched
+    numbers and of the certificates that replaced them (换发, 补发): an HR officer who watches
+    an employee's certificate learns that its replacement was revoked, too."""
     if not watch.numbers:
         return []
-    marks = ", ".join("?" * len(watch.numbers))
-    rows = registry.execute(
-        "SELECT e.id, e.type, e.number, e.date, nullif(e.new_number, ''), s.at"
-        " FROM status_events e JOIN syncs s ON s.id = e.sync"
-        f" WHERE e.number IN ({marks}) AND e.sync > ?"
-        " ORDER BY s.at DESC, e.id DESC",
-        (*watch.numbers, watch.after_sync),
+    found = registry.execute(
+        _EVENTS, {"numbers": json.dumps(list(watch.numbers)), "after": watch.after_sync}
     )
-    return [WatchEvent(*row) for row in rows]
+    return [WatchEvent(*row) for row in found]
