@@ -9,19 +9,29 @@ from pathlib import Path
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding name). UTF-8 is tried first: GB18030 decodes almost anything, UTF-8 does not."""
+    """(text, encoding name). UTF-8 is tried first: GB18030 decodes almost anything, UTF-8 does
+    not. A byte-order mark says UTF-8 or UTF-16 (Excel's 另存为“Unicode 文本”)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return data.decode("gb18030"), "gb18030"
 
 
-def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
+def delimiter(filename: str, text: str) -> str:
+    """A tab for a ``.txt`` whose first line holds one (Excel's 另存为“文本文件（制表符分隔）”
+    and “Unicode 文本”), else a comma."""
+    tabbed = filename.lower().endswith(".txt") and "\t" in text.partition("\n")[0]
+    return "\t" if tabbed else ","
+
+
+def csv_records(text: str, separator: str = ",") -> Iterator[tuple[int, list[str]]]:
     """(line, cells) of each CSV record, ``line`` being the physical line it starts on (a quoted
     cell may span lines): how reports name a CSV's rows (``csv.Error`` for a malformed file)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     ended = 0
     for cells in reader:
         yield ended + 1, cells

@@ -50,7 +50,7 @@ from registry.sheets._limits import (
 )
 from registry.sheets._marked import NO_MARKS, Marks
 from registry.sheets._zipscan import Workbook, check_directory, scan_parts
-from registry.sheets.encoding import csv_records, decode, mojibake
+from registry.sheets.encoding import csv_records, decode, delimiter, mojibake
 
 __all__ = [
     "REGISTER_LIMITS",
@@ -143,7 +143,7 @@ def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     if len(data) > limits.max_file_bytes:
         raise exceeded(limits, "max_file_bytes", len(data))
     if suffix in TEXT_SUFFIXES:
-        return _read_csv(data, limits)
+        return _read_csv(filename, data, limits)
     deadline = time.monotonic() + limits.seconds
     if data.startswith(OLE_MAGIC):  # .xls: nothing to scan before the parse, the child bounds it
         if _encrypted(data):  # an .xlsx with an open password is an OLE file
@@ -227,21 +227,22 @@ def _refuse_mojibake(cells: list[str], line: int) -> None:
             )
 
 
-def _read_csv(data: bytes, limits: SheetLimits) -> Sheet:
+def _read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     """A CSV in-process: decoding and `csv` are linear in the bytes, which are already bounded;
     a record wider than ``max_columns`` or one row too many stops the read at once."""
     try:
         text, encoding = decode(data)
     except UnicodeDecodeError as exc:
         raise SheetRefused(
-            "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GB18030/GBK）。请另存为 CSV UTF-8 后重试"
+            "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GB18030/GBK、Unicode 文本）。"
+            "请另存为 CSV UTF-8 后重试"
         ) from exc
     rows: list[list[str]] = []
     lines: list[int] = []
     max_columns, max_rows = limits.max_columns, limits.max_rows
     line = 0
     try:
-        for line, cells in csv_records(text):
+        for line, cells in csv_records(text, delimiter(filename, text)):
             if len(cells) > max_columns or len(rows) == max_rows:
                 where = f"第 {line} 行"
                 if len(cells) > max_columns:
