@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -111,6 +112,23 @@ def test_untrusted_peer_cannot_spoof_x_forwarded_for(app_client: AppClient) -> N
             for i in range(3)
         ]
     assert codes == [200, 200, 429]
+
+
+def test_a_proxy_left_out_of_the_trusted_list_is_logged_once(
+    app_client: AppClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """nginx on 198.51.100.9 forwards, CERTREG_TRUSTED_PROXIES does not name it: every employer
+    shares its allowance. Said in the log, once, so the administrator can see why."""
+    with caplog.at_level(logging.WARNING, logger="certreg.verify"):
+        with app_client(client=("198.51.100.9", 4000)) as client:
+            for i in range(3):
+                headers = {"X-Forwarded-For": f"192.0.2.{i}"}
+                client.post("/api/v1/verify", json=CHECK, headers=headers)
+        with app_client(trusted_proxies=("10.0.0.0/8",), client=("10.1.2.3", 4000)) as client:
+            client.post("/api/v1/verify", json=CHECK, headers={"X-Forwarded-For": "192.0.2.7"})
+    warned = [r.getMessage() for r in caplog.records if "X-Forwarded-For" in r.getMessage()]
+    assert len(warned) == 1 and "198.51.100.9" in warned[0]
+    assert "CERTREG_TRUSTED_PROXIES" in warned[0]
 
 
 def test_trusted_proxy_clients_are_counted_apart(app_client: AppClient) -> None:

@@ -231,6 +231,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Starlette:
     app.state.csrf = CsrfTokens(secret)
     app.state.report_tickets = reports.tickets(secret)
     app.state.uploads = UploadSlots(settings.upload_concurrency)
+    app.state.untrusted_peers = set()  # proxies logged as missing from the trusted list
     return app
 
 

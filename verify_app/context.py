@@ -3,10 +3,14 @@ who pays for an API request (an API key, or the address)."""
 
 from __future__ import annotations
 
+import logging
+
 from starlette.requests import Request
 
 from verify_app.quotas import Caller
 from verify_app.service import Verifier
+
+logger = logging.getLogger("certreg.verify")
 
 
 class BadKey(Exception):
@@ -27,9 +31,33 @@ def verifier_of(request: Request) -> Verifier:
     return verifier
 
 
+MAX_UNTRUSTED_WARNINGS = 16
+"""distinct peers warned of, per app: a misconfigured proxy is one; a log is not flooded"""
+
+
 def client_of(request: Request) -> str:
-    """The peer address; behind a trusted proxy, already rewritten from X-Forwarded-For."""
-    return request.client.host if request.client else "unknown"
+    """The peer address; behind a trusted proxy, already rewritten from X-Forwarded-For. A
+    peer that sends the header unheeded (``CERTREG_TRUSTED_PROXIES`` not naming the proxy:
+    every employer then shares the proxy's allowance) is logged once."""
+    host = request.client.host if request.client else "unknown"
+    forwarded = request.headers.get("x-forwarded-for")
+    if forwarded is not None and host not in forwarded:
+        _untrusted(request.app.state.untrusted_peers, host)
+    return host
+
+
+def _untrusted(seen: set[str], peer: str) -> None:
+    if peer in seen or len(seen) >= MAX_UNTRUSTED_WARNINGS:
+        return
+    seen.add(peer)
+    logger.warning(
+        "来自 %s 的请求带有 X-Forwarded-For，但该地址不在 CERTREG_TRUSTED_PROXIES 中，"
+        "已按 %s 计算查验额度。如 %s 是本服务前面的反向代理，请把它加入 CERTREG_TRUSTED_PROXIES，"
+        "否则所有用户共用这一个额度",
+        peer,
+        peer,
+        peer,
+    )
 
 
 def caller_of(request: Request) -> Caller:
