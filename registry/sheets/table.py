@@ -8,6 +8,7 @@ found by its column names and reading stops at the footer.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -227,13 +228,18 @@ def _is_footer(cells: list[Cell], own_words: set[int]) -> bool:
     return any(marker in text for marker in FOOTER_MARKERS)
 
 
+_FOOTER_MARKER = re.compile("|".join(map(re.escape, FOOTER_MARKERS)))
+
+
 def _opens_footer(cells: list[Cell], own_words: set[int]) -> bool:
     """A footer typed across many cells (证书核发部门意见：｜同意初级｜1｜人，中级｜5｜人…) opens
     with its marker; a data row opens with a 序号 or a name, which hold none."""
-    first = next((i for i, c in enumerate(cells) if c is not None), None)
-    if first is None or first in own_words or not isinstance(cells[first], str):
+    # this runs for every data row: the first cell, as written, is nearly always the one
+    first = 0 if cells[0] is not None else next(i for i, c in enumerate(cells) if c is not None)
+    opening = cells[first]
+    if first in own_words or not isinstance(opening, str):
         return False
-    return any(marker in header_key(str(cells[first])) for marker in FOOTER_MARKERS)
+    return _FOOTER_MARKER.search(opening) is not None
 
 
 def _tuple_getter(indexes: list[int]) -> Callable[[list[Cell]], tuple[Cell, ...]]:
