@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from functools import lru_cache
@@ -152,6 +153,8 @@ def year_month_text(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+@functools.lru_cache(maxsize=8192)
 def years_after(year_month: str, years: int) -> str:
-    """``YYYY-MM`` (or the ``YYYY-MM`` of a ``YYYY-MM-DD``) ``years`` later, as ``YYYY-MM``."""
+    """``YYYY-MM`` (or the ``YYYY-MM`` of a ``YYYY-MM-DD``) ``years`` later, as ``YYYY-MM``.
+    Cached: a roster's rows repeat a few hundred birth months."""
     return f"{int(year_month[:4]) + years}{year_month[4:7]}"
