@@ -9,32 +9,22 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from registry.domain.dates import years_after
-from registry.domain.documents import document_key, year_problem
-from registry.domain.names import name_key, same_holder
-from registry.domain.numbers import parse, year_of_code
+from registry.domain.numbers import parse
 from registry.domain.problems import Problem
-from registry.domain.regions import covers
 from registry.domain.registers import STATUS_CHANGES
 from registry.domain.statuses import (
-    REISSUE,
-    REVOKE,
-    REVOKED,
-    SUPERSEDED,
     StatusEvent,
     status_after,
 )
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
-from registry.kinds.roster_cells import MIN_AGE_AT_ISSUE, MIN_AGE_AT_WORK
 from registry.kinds.status_rows import COLUMNS, StatusRow
+from registry.kinds.status_rules import event_problems
 from registry.kinds.status_state import (
     CertificateState,
     Found,
     before_its_number,
-    collected_after,
     corrected,
     held_already,
     load_state,
@@ -59,105 +49,6 @@ class StatusChanges:
     vanished: list[tuple[str, str, str, str]]
     amendments: list[Amendment] = field(default_factory=list)
     """applied events whose references (文号, 原因, 审核意见) a new version corrects"""
-
-
-def _event_problems(
-    event: StatusEvent,
-    current: CertificateState,
-    entry: RegisterEntry,
-    certificate: Callable[[str], CertificateState | None],
-    next_free: Callable[[str], str],
-) -> list[Found]:
-    """(column, value, rule, clause) for each rule of SPEC §6 the event breaks."""
-    date = event.date.isoformat()
-    found: list[Found] = []
-    if not same_holder(current.name_key, name_key(event.name)):
-        found.append(("姓名", event.name, "姓名与登记库中该证书的持证人不符", "§四.(六)"))
-    if not covers(entry.authority, current.authority):
-        rule = f"该证书不是本机关（{entry.authority}）核发的，无权登记其变更"
-        found.append(("证书编号", event.number, rule, "§三"))
-    if date < current.issued_on:
-        found.append(("日期", date, f"早于该证书的发证日期 {current.issued_on}", "§四.(六)"))
-    if current.last_event and date < current.last_event:
-        rule = f"早于该证书上一次变更的日期 {current.last_event}；变更须按日期顺序登记"
-        found.append(("日期", date, rule, "§四.(六)"))
-    if collected := collected_after(event, current):
-        found.append(collected)
-    if current.status == REVOKED:
-        rule = "该证书已撤销，不能再换发、补发或撤销"
-        found.append(("证书编号", event.number, rule, "§五.(三)"))
-    elif current.status == SUPERSEDED:
-        rule = f"该证书已换发/补发为 {current.successor}，请对新证书登记"
-        found.append(("证书编号", event.number, rule, "§四.(六)"))
-    if (
-        event.type == REISSUE
-        and current.original_document
-        and not document_key(event.original_document or "")
-        == document_key(current.original_document)
-    ):
-        rule = (
-            f"原公布文件应为公布该持证人合格名单的文件 {current.original_document}"
-            "（即该证书所在名册的批准文件）"
-        )
-        found.append(("原公布文件", event.original_document, rule, "§四.(六)3"))
-    if birth := dict(event.corrections).get("birth"):
-        found += _birth_problems(birth, current)
-    if event.type != REVOKE and (unapproved := year_problem(event.approval_doc, event.date.year)):
-        found.append(("批准文号", event.approval_doc, unapproved, "§四.(三)"))
-    if event.new_number == event.number:
-        rule = (
-            "新证书编号与证书编号相同：以原编号补发时，新证书编号一栏应留空；"
-            "以新编号换发、补发时，填写一个未用过的编号"
-        )
-        found.append(("新证书编号", event.new_number, rule, "附件3"))
-    elif event.new_number:
-        new = parse(event.new_number)
-        if year := _year_code_problem(new.year_code, event, parse(event.number).year_code):
-            found.append(("新证书编号", event.new_number, year, "附件3 二"))
-        if new.letter != current.letter or new.region != current.region:
-            rule = (
-                f"新证书编号的等级代码和地区代码须与原证书相同：应以 {current.letter} 开头，"
-                f"地区代码为 {current.region}（如 {current.letter}{new.year_code}{current.region}…）"
-            )
-            found.append(("新证书编号", event.new_number, rule, "附件3"))
-        if certificate(event.new_number) is not None:
-            rule = (
-                "该编号已被使用，新证书编号必须是未用过的编号："
-                f"下一个可用的编号是 {next_free(event.new_number)}"
-            )
-            found.append(("新证书编号", event.new_number, rule, "附件3"))
-    return found
-
-
-def _birth_problems(birth: str, current: CertificateState) -> list[Found]:
-    """A corrected birth is checked as a roster's is: the holder of working age when starting
-    work and when the certificate was issued."""
-    found: list[Found] = []
-    work = str(current.work_start or "")
-    if work and years_after(birth, MIN_AGE_AT_WORK) > work:
-        rule = (
-            f"更正后的出生年月距该持证人的参加工作时间 {work} 不足 {MIN_AGE_AT_WORK} 年，"
-            "请核对出生年月"
-        )
-        found.append(("更正出生年月", birth, rule, "§四.(三)"))
-    if years_after(birth, MIN_AGE_AT_ISSUE) > current.issued_on[:7]:
-        rule = f"按更正后的出生年月，到发证日期 {current.issued_on} 持证人未满 {MIN_AGE_AT_ISSUE} 周岁，请核对"
-        found.append(("更正出生年月", birth, rule, "§四.(三)"))
-    return found
-
-
-def _year_code_problem(code: str, event: StatusEvent, old_code: str) -> str | None:
-    """Why a new certificate issued on the event's date cannot carry year code ``code``: a year
-    that had not come (附件3 二: the code is the issue year's), or one before the certificate it
-    replaces."""
-    issued = event.date
-    year = year_of_code(code, issued)
-    if year_of_code(old_code, issued) <= year <= issued.year:
-        return None
-    return (
-        f"年份代码“{code}”不对：新证书于 {issued.isoformat()} 核发，年份代码应为核发年份的后两位"
-        f"“{issued.year % 100:02d}”（附件3 二），且不早于原证书的“{old_code}”"
-    )
 
 
 def _registered_in(conn: sqlite3.Connection, event: StatusEvent) -> str | None:
@@ -200,7 +91,7 @@ class _Events:
         current = self._known(event)
         if current is None:
             return
-        found = _event_problems(event, current, self.entry, self.certificate, self.next_free)
+        found = event_problems(event, current, self.entry, self.certificate, self.next_free)
         if held := held_already(self.conn, event, current, self.state):
             found.append(held)
         if event.new_number and not found:
