@@ -63,7 +63,26 @@ def test_the_manifests_order_does_not_decide_what_loads(
     registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 0, output
-    assert output.index("mianyang.csv") < output.index("changes.csv") < output.index("collections")
+    assert "共 3 个名册：已导入 3" in output, output
+
+
+def test_a_revocation_listed_before_the_roster_that_registers_the_holder_again_keeps_its_order(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """郑浩's Z1122020002 is revoked; a later roster registers him again. The manifest's order
+    (revocation first) is what makes the second roster pass §二: kept."""
+    rows = [approval_row(f"Z112202000{i}", n) for i, n in enumerate(("周杰", "郑浩"), 1)]
+    registers.add("a.csv", rows, MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    registers.add(
+        "changes.csv",
+        [status_event("撤销", "Z1122020002", "郑浩", "2013-01-15")],
+        {"kind": "status-changes", "authority": "2202"},
+    )
+    again = {**MIANYANG, "approval_doc": "绵人社函〔2013〕9号", "issued_on": "2013-03-20"}
+    registers.add("b.csv", [approval_row("Z1122020004", "郑浩")], again)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0, output
 
 
 def test_corrected_version_updates_rows_and_keeps_history(

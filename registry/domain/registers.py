@@ -32,7 +32,8 @@ LOAD_ORDER: dict[str, int] = {
     STATUS_CHANGES: 3,  # change certificates the rosters registered
     COLLECTIONS: 4,  # of certificates as the status changes left them
 }
-"""The order a sync loads kinds in, whatever the manifest's: each after what it refers to."""
+"""Which kinds a kind may refer to (those of a lower rank): a register refused while one of
+them loaded later in the same sync is synced again (`registry.sync.run`)."""
 
 
 def sql_list(codes: tuple[str, ...]) -> str:

@@ -238,6 +238,24 @@ def sync_register(
     return outcome
 
 
+def _waiting(outcomes: list[Outcome]) -> list[int]:
+    """The registers refused while a register of a kind they refer to loaded after them in the
+    run: a clerk who lists the status changes before their roster gets both loaded in one run,
+    and one who lists a 撤销 before the roster that registers the holder again keeps that order."""
+    done = (LOADED, UPDATED, CHECKED)
+    waiting = [
+        index
+        for index, outcome in enumerate(outcomes)
+        if outcome.outcome == REJECTED
+        and any(
+            later.outcome in done and LOAD_ORDER[later.entry.kind] < LOAD_ORDER[outcome.entry.kind]
+            for later in outcomes[index + 1 :]
+        )
+    ]
+    # collections after the status changes they may depend on, whatever the manifest's order
+    return sorted(waiting, key=lambda index: LOAD_ORDER[outcomes[index].entry.kind])
+
+
 def sync_entries(
     conn: sqlite3.Connection,
     entries: Iterable[RegisterEntry],
@@ -248,9 +266,9 @@ def sync_entries(
     finished: Callable[[Outcome, float], None] | None = None,
     workers: int | None = None,
 ) -> list[Outcome]:
-    """Sync registers, each kind after those it refers to (`LOAD_ORDER`: requisitions before
-    dispatches, rosters before status changes before collections) and otherwise in manifest
-    order; each is independent of the others' fate.
+    """Sync registers in manifest order; each is independent of the others' fate, except that
+    one refused while a register it may refer to came later (`LOAD_ORDER`: status changes
+    listed before their roster) is synced again once that one loaded.
 
     A dry run checks each register as if the ones before it had loaded (dispatches after their
     requisitions, collections after their rosters) and then undoes everything. Registers that
@@ -260,8 +278,7 @@ def sync_entries(
     ``progress`` is told of each register before it is synced, ``finished`` after, with the
     seconds it took.
     """
-    # each kind after the kinds it refers to; registers of one kind in the manifest's order
-    entries = sorted(entries, key=lambda entry: LOAD_ORDER[entry.kind])
+    entries = list(entries)
     fingerprints = [_fingerprint(entry) for entry in entries]
     todo = [
         entry
@@ -289,6 +306,15 @@ def sync_entries(
             outcomes.append(outcome)
             if finished:
                 finished(outcome, time.monotonic() - started)
+        for index in _waiting(outcomes):
+            if progress:
+                progress(index + 1, len(entries), entries[index])
+            started = time.monotonic()
+            outcomes[index] = sync_register(
+                conn, entries[index], catalogue, dry_run=dry_run, fingerprint=fingerprints[index]
+            )
+            if finished:
+                finished(outcomes[index], time.monotonic() - started)
     finally:
         if dry_run and conn.in_transaction:
             conn.execute("ROLLBACK")
