@@ -208,6 +208,24 @@ def test_a_footer_typed_across_cells_is_read_as_the_footer(
     assert "同意中级 5 人，名册中实有 2 人" in problem["rule"]
 
 
+@pytest.mark.parametrize("numbered", [True, False])
+def test_a_holder_whose_name_holds_a_footer_word_is_a_holder(
+    registers: RegisterFactory, db_path: Path, numbered: bool
+) -> None:
+    """王意见 is a name, not a footer's heading: his row, last in the roster, was read as the
+    footer and never loaded, without a word."""
+    number = "Z1122020003" if numbered else ""
+    rows = [
+        approval_row("Z1122020001", "周杰"),
+        approval_row("Z1122020002", "郑浩"),
+        approval_row(number, "王意见"),
+    ]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    code, report, _ = sync(registers.folder, db_path)
+    assert report["registers"][0]["rows"] == 3, report
+    assert (code == 0) is numbered  # unnumbered, it is refused by its row, not dropped
+
+
 def test_every_broken_row_is_reported_not_only_the_first(
     registers: RegisterFactory, db_path: Path
 ) -> None:

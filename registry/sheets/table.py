@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
+from registry.domain.numbers import IN_TEXT as NUMBER_IN_TEXT
 from registry.sheets._extent import column_letters
 from registry.sheets._marked import Marks
 from registry.sheets.cells import Cell
@@ -229,17 +230,26 @@ def _is_footer(cells: list[Cell], own_words: set[int]) -> bool:
 
 
 _FOOTER_MARKER = re.compile("|".join(map(re.escape, FOOTER_MARKERS)))
+FOOTER_HEADING_CHARS = 5
+"""longer than a Chinese name (王意见), or ending in a colon: a footer's heading"""
 
 
 def _opens_footer(cells: list[Cell], own_words: set[int]) -> bool:
     """A footer typed across many cells (证书核发部门意见：｜同意初级｜1｜人，中级｜5｜人…) opens
-    with its marker; a data row opens with a 序号 or a name, which hold none."""
+    with a heading that names it: a marker word in more than a name's few characters, or before
+    a colon. A data row opens with a 序号 or a name, and holds no heading; a row holding a
+    certificate number is a holder's, whatever its first cell says."""
     # this runs for every data row: the first cell, as written, is nearly always the one
     first = 0 if cells[0] is not None else next(i for i, c in enumerate(cells) if c is not None)
     opening = cells[first]
     if first in own_words or not isinstance(opening, str):
         return False
-    return _FOOTER_MARKER.search(opening) is not None
+    if _FOOTER_MARKER.search(opening) is None:
+        return False
+    heading = len(opening.strip()) > FOOTER_HEADING_CHARS or opening.rstrip().endswith((":", "："))
+    return heading and not any(
+        isinstance(cell, str) and NUMBER_IN_TEXT.search(cell) for cell in cells
+    )
 
 
 def _tuple_getter(indexes: list[int]) -> Callable[[list[Cell]], tuple[Cell, ...]]:
