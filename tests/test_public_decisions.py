@@ -220,6 +220,27 @@ def test_a_roster_name_with_a_full_stop_for_its_dot_is_registered_with_the_dot(
     assert normalise_name("Li.Ming") == "Li.Ming"  # a Latin name's stop is its own
 
 
+def test_a_name_an_older_certreg_registered_with_a_full_stop_still_corrects(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """Before the full stop was read as the dot, 阿依古丽.买买提 was registered as typed: the
+    roster's next version (a row added) now reads it as 阿依古丽·买买提, the same holder."""
+    registers.add("m.csv", [approval_row("Z1122020901", "阿依古丽.买买提")], MIANYANG)
+    assert (
+        CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)]).exit_code
+        == 0
+    )
+    with sqlite3.connect(db_path) as conn:  # as the older certreg stored it
+        conn.execute(
+            "UPDATE certificates SET name = '阿依古丽.买买提', name_key = '阿依古丽.买买提'"
+        )
+    rows = [approval_row("Z1122020901", "阿依古丽.买买提"), approval_row("Z1122020902", "周杰")]
+    registers.add("m.csv", rows, MIANYANG)
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert cli_verify(db_path, "Z1122020901", "阿依古丽·买买提")[0] == 0
+
+
 # No match: another number, or another name, and nothing tells the two apart.
 
 

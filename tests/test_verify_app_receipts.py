@@ -43,6 +43,17 @@ def test_round_trip_rechecks_and_says_when_checked(app_client: AppClient) -> Non
     assert f'<img src="{context_of(receipt)["qr_url"]}"' in receipt.text  # the QR code
 
 
+def test_a_receipt_of_a_minority_name_typed_without_its_dot_opens(app_client: AppClient) -> None:
+    """The check overlooks the dot of 阿依古丽·买买提; its receipt, which knows the holder by a
+    keyed hash, did not, and re-checked a genuine certificate as 未查到."""
+    with app_client() as client:
+        result = post_check(client, "C1122020001", "阿依古丽买买提")
+        assert context_of(result)["check"].result == "valid"
+        receipt = client.get(context_of(result)["receipt_url"])
+    assert receipt.status_code == 200
+    assert context_of(receipt)["check"].result == "valid"
+
+
 def test_result_page_offers_link_and_qr(app_client: AppClient) -> None:
     with app_client() as client:
         result = post_check(client, *VALID)

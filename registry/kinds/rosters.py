@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from registry.domain.exam import EXAM_CLAUSE
+from registry.domain.names import same_holder
 from registry.domain.numbers import CertificateNumber, parse, prefix_of
 from registry.domain.problems import Problem
 from registry.domain.regions import PROVINCE
@@ -108,7 +109,10 @@ def _identity_changes(
         ("性别", "sex", holder.sex, certificate.sex),
         (birth_column, "birth", holder.birth, certificate.birth),
     ):
-        if getattr(holder, field) == getattr(certificate, field):
+        old_value, new_value = getattr(holder, field), getattr(certificate, field)
+        if old_value == new_value or (
+            field == "name_key" and same_holder(str(old_value), str(new_value))
+        ):  # 阿依古丽.买买提, registered by an older certreg, is 阿依古丽·买买提 now
             continue
         rule = (
             f"证书 {certificate.number} 已登记，{column}原为“{old}”，不能改为“{new}”：证书不得涂改。"
