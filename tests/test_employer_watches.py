@@ -99,6 +99,19 @@ def test_a_watch_follows_a_certificate_to_the_one_that_replaced_it(
     )
 
 
+def test_a_number_watched_with_its_predecessor_is_news_once(
+    app_client: AppClient, registry_db: Path, tmp_path: Path
+) -> None:
+    """Watching G1122000002 and its replacement G1122000003 gave each later event twice, under
+    one id (JSON Feed and Atom want each once): it is news about the number watched itself."""
+    items = [*STAFF, {"number": SUCCESSOR, "name": SUPERSEDED[1]}]
+    with app_client() as client:
+        urls = client.post("/api/v1/watches", json={"items": items}).json()
+        record_revocation(registry_db, tmp_path / "later", SUCCESSOR, SUPERSEDED[1], "2020-01-02")
+        [item] = client.get(urls["json_url"]).json()["items"]
+    assert item["_certreg"]["watched"] == SUCCESSOR
+
+
 def test_watch_urls_feeds_and_storage_hold_no_name(
     app_client: AppClient, registry_db: Path, tmp_path: Path
 ) -> None:

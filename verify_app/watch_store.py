@@ -137,10 +137,15 @@ WITH RECURSIVE line(number, watched, depth) AS (  -- each watched number and its
   SELECT c.successor, line.watched, line.depth + 1 FROM certificates c JOIN line ON c.number = line.number
   WHERE c.successor IS NOT NULL AND line.depth < 50
 )
-SELECT e.id, e.type, e.number, e.date, nullif(e.new_number, ''), s.at, line.watched
-FROM line JOIN status_events e ON e.number = line.number JOIN syncs s ON s.id = e.sync
-WHERE e.sync > :after
-ORDER BY s.at DESC, e.id DESC
+SELECT id, type, number, date, new_number, at, watched FROM (
+  -- once per event: a number watched along with its predecessor is news as itself (depth 0)
+  SELECT e.id, e.type, e.number, e.date, nullif(e.new_number, '') AS new_number, s.at,
+         line.watched, min(line.depth)
+  FROM line JOIN status_events e ON e.number = line.number JOIN syncs s ON s.id = e.sync
+  WHERE e.sync > :after
+  GROUP BY e.id
+)
+ORDER BY at DESC, id DESC
 """
 
 
