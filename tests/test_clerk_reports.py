@@ -158,6 +158,20 @@ def test_a_new_version_failing_an_issued_holder_advises_a_revocation(
     )
     assert "请在换发补发撤销登记中登记撤销（§五.(三)）" in output
     assert "删除此行" not in output and "依次前移" not in output
+    registers.add(  # the revocation advised: the advice is no longer to revoke
+        "changes.csv",
+        [status_event("撤销", "Z1122020002", "郑浩", "2013-01-15", 原因="考核不合格")],
+        {"kind": "status-changes", "authority": "2202"},
+    )
+    assert (
+        "changes.csv［status-changes］已导入"
+        in run("sync", str(registers.folder), "--db", str(db_path))[1]
+    )
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1
+    assert "此证书已于 2013-01-15 撤销（§五.(三)），查验结果为已撤销" in output
+    assert "请把本行恢复为原来登记的考核结果后重新导入" in output
+    assert "请在换发补发撤销登记中登记撤销" not in output
 
 
 def test_a_number_given_twice_names_the_next_free_one(

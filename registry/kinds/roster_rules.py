@@ -142,14 +142,22 @@ REMOVAL = "。删除此行"
 """How the advice to remove a failing row from a roster not yet loaded begins."""
 REVOKE_INSTEAD = (
     "。此证书已随本名册登记发证，不能从名册中删去（删去的证书仍然保留，查验仍为有效）："
-    "如该持证人确实不合格，请在换发补发撤销登记中登记撤销（§五.(三)），本名册中此行保持原样"
+    "如该持证人确实不合格，请在换发补发撤销登记中登记撤销（§五.(三)）；"
+    "本名册中此行请恢复为原来登记的考核结果后重新导入"
 )
 """What replaces it for a certificate the registry holds already."""
+REVOKED_ALREADY = (
+    "。此证书已于 {date} 撤销（§五.(三)），查验结果为已撤销；已登记的名册行不改写考核结果："
+    "请把本行恢复为原来登记的考核结果后重新导入"
+)
+"""… and for one already revoked: the revocation is what records the failure."""
 
 
-def revoke_instead(problem: Problem) -> Problem:
-    """``problem`` (a failed examination) advised for a certificate issued already."""
-    return replace(problem, rule=problem.rule.split(REMOVAL)[0] + REVOKE_INSTEAD)
+def revoke_instead(problem: Problem, revoked_on: str | None) -> Problem:
+    """``problem`` (a failed examination) advised for a certificate issued already, revoked on
+    ``revoked_on`` or not."""
+    advice = REVOKED_ALREADY.format(date=revoked_on) if revoked_on else REVOKE_INSTEAD
+    return replace(problem, rule=problem.rule.split(REMOVAL)[0] + advice)
 
 
 def _removal(

@@ -18,6 +18,7 @@ from registry.domain.numbers import CertificateNumber, parse, prefix_of
 from registry.domain.problems import Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import APPROVAL_ROSTER, TECHNICIAN_ROSTER
+from registry.domain.statuses import REVOKED
 from registry.kinds.base import Kind, LoadContext, RegisterEntry
 from registry.kinds.handed_out import handed_out_elsewhere
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN
@@ -221,10 +222,17 @@ def _issued_failing(
         p.clause == EXAM_CLAUSE for p in problems
     ):
         return problems
-    registered = _registered(conn, entry)
-    issued = {row for row, _, number in result.numbers if number in registered}
+    revoked_on = dict(  # every number of the register: its revocation's date, or None
+        conn.execute(
+            "SELECT number, CASE status WHEN ? THEN status_date END FROM certificates"
+            " WHERE register = ?",
+            (REVOKED, entry.key),
+        ).fetchall()
+    )
+    issued = {row: revoked_on[n] for row, _, n in result.numbers if n in revoked_on}
     return [
-        revoke_instead(p) if p.clause == EXAM_CLAUSE and p.row in issued else p for p in problems
+        revoke_instead(p, issued[p.row]) if p.clause == EXAM_CLAUSE and p.row in issued else p
+        for p in problems
     ]
 
 
