@@ -105,10 +105,7 @@ class Quotas:
         if self._limiter.hit(self._batch, key, rows):
             return
         left = self.batch_left(caller.client) or 0
-        # the window slides: room for one row comes back soon, room for ``rows`` as the hour's
-        # earlier rows age out, about ``limit`` an hour
-        needed = math.ceil(3600 * (rows - left) / limit)
-        retry = max(self._limiter.retry_after(self._batch, key), needed)
+        retry = self._limiter.wait_for(self._batch, key, rows)  # room for all the rows
         raise RateLimited(
             retry,
             f"本小时的批量查验额度不够：每位用户每小时最多 {limit} 行，现在还可查验 {left} 行，"

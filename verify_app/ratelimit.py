@@ -29,11 +29,12 @@ import re
 import threading
 import time
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
+from limits.storage.base import SlidingWindowCounterSupport
 from limits.strategies import FixedWindowRateLimiter, RateLimiter, SlidingWindowCounterRateLimiter
 
 logger = logging.getLogger("certreg.ratelimit")
@@ -123,6 +124,17 @@ def is_local(storage_uri: str) -> bool:
     return storage_uri.startswith("memory://")
 
 
+class _SlidingWindow(SlidingWindowCounterRateLimiter):
+    """``limits``' sliding-window counter, which also tells its two windows' counts."""
+
+    def window(self, item: RateLimitItem, *identifiers: str) -> tuple[int, float, int, float]:
+        """(previous count, seconds it still weighs, current count, seconds it lives)."""
+        found = cast(SlidingWindowCounterSupport, self.storage).get_sliding_window(
+            item.key_for(*identifiers), item.get_expiry()
+        )
+        return found
+
+
 class Limiter:
     """Sliding-window counters in the configured store, with a per-process fallback.
 
@@ -145,7 +157,7 @@ class Limiter:
         # Fixed windows serve counts whose window is named in the key (an API key's day).
         fallback = SweptMemoryStorage()
         self._fallback = {
-            False: SlidingWindowCounterRateLimiter(fallback),
+            False: _SlidingWindow(fallback),
             True: FixedWindowRateLimiter(fallback),
         }
         self._shared: dict[bool, RateLimiter] | None = None
@@ -157,7 +169,7 @@ class Limiter:
             store = storage_from_string(storage_uri, wrap_exceptions=True, **options)
             self._store = store
             self._shared = {
-                False: SlidingWindowCounterRateLimiter(store),
+                False: _SlidingWindow(store),
                 True: FixedWindowRateLimiter(store),
             }
         self._lock = threading.Lock()
@@ -184,6 +196,20 @@ class Limiter:
         """What ``key`` may still count under ``item`` in its current window."""
         _, remaining = self._call("get_window_stats", item, key, fixed)
         return int(remaining)
+
+    def wait_for(self, item: RateLimitItem, key: str, cost: int) -> int:
+        """Whole seconds until ``cost`` more fit under ``item`` for ``key`` (at least 1), by the
+        sliding-window counter's own sum: the previous window's count, weighed by the part of
+        it still inside the window, plus the current window's. `retry_after` is the wait for
+        one: for a batch of many, it sends a client back to be refused again."""
+        previous, previous_ttl, current, current_ttl = self._call("window", item, key, False)
+        expiry, limit = item.get_expiry(), item.amount
+        left = previous_ttl if previous else current_ttl % expiry  # of the current window
+        if current + cost <= limit:  # the previous window's weight has to fall far enough
+            wait = left - expiry * (limit - current - cost) / previous if previous else 0.0
+        else:  # the current window has to become the previous one, and fall in turn
+            wait = left + expiry * (1 - (limit - cost) / current)
+        return max(1, math.ceil(wait))
 
     def retry_after(self, item: RateLimitItem, key: str) -> int:
         """Whole seconds until ``key`` may be counted again under ``item`` (at least 1)."""
