@@ -365,13 +365,18 @@ def test_csv_in_no_known_encoding_is_refused(tmp_path: Path) -> None:
     assert "无法识别文件编码" in str(refusal(path))
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "gb18030", "utf-8"])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "gb18030", "utf-8"])
 def test_a_tab_separated_text_file_as_excel_saves_it_is_read(encoding: str) -> None:
     """Excel's 另存为“Unicode 文本” (UTF-16, tabs) and “文本文件（制表符分隔）” (GBK, tabs)
-    were read as one comma-separated column, or refused."""
-    text = "证书编号\t姓名\r\nZ1122000001\t李芳\r\n"
+    were read as one comma-separated column, or refused; a title line above the header may
+    hold no tab."""
+    text = "查验名单\r\n证书编号\t姓名\r\nZ1122000001\t李芳\r\n"
     sheet = read_sheet_bytes("名单.txt", text.encode(encoding), UPLOAD_LIMITS)
-    assert [cells for _, cells in sheet.rows()] == [["证书编号", "姓名"], ["Z1122000001", "李芳"]]
+    assert [cells for _, cells in sheet.rows()] == [
+        ["查验名单"],
+        ["证书编号", "姓名"],
+        ["Z1122000001", "李芳"],
+    ]
     # a .csv stays comma-separated, whatever its cells hold
     sheet = read_sheet_bytes("名单.csv", "a\tb,c\r\n".encode(encoding), UPLOAD_LIMITS)
     assert [cells for _, cells in sheet.rows()] == [["a\tb", "c"]]

@@ -41,7 +41,7 @@ def client_of(request: Request) -> str:
     every employer then shares the proxy's allowance) is logged once."""
     host = request.client.host if request.client else "unknown"
     forwarded = request.headers.get("x-forwarded-for")
-    if forwarded is not None and host not in forwarded:
+    if forwarded is not None and host not in {part.strip() for part in forwarded.split(",")}:
         _untrusted(request.app.state.untrusted_peers, host)
     return host
 

@@ -13,6 +13,8 @@ def decode(data: bytes) -> tuple[str, str]:
     not. A byte-order mark says UTF-8 or UTF-16 (Excel's 另存为“Unicode 文本”)."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return data.decode("utf-32"), "utf-32"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     try:
@@ -21,10 +23,14 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("gb18030"), "gb18030"
 
 
+SNIFF_CHARS = 4096
+"""what `delimiter` looks at: the title and the header, whatever the file's size"""
+
+
 def delimiter(filename: str, text: str) -> str:
-    """A tab for a ``.txt`` whose first line holds one (Excel's 另存为“文本文件（制表符分隔）”
-    and “Unicode 文本”), else a comma."""
-    tabbed = filename.lower().endswith(".txt") and "\t" in text.partition("\n")[0]
+    """A tab for a ``.txt`` with tabs in its first lines (Excel's 另存为“文本文件（制表符分隔）”
+    and “Unicode 文本”; a title line above the header may hold none), else a comma."""
+    tabbed = filename.lower().endswith(".txt") and "\t" in text[:SNIFF_CHARS]
     return "\t" if tabbed else ","
 
 
