@@ -61,28 +61,41 @@ def event_problems(
         found += _birth_problems(birth, current)
     if event.type != REVOKE and (unapproved := year_problem(event.approval_doc, event.date.year)):
         found.append(("批准文号", event.approval_doc, unapproved, "§四.(三)"))
-    if event.new_number == event.number:
+    if event.new_number:
+        found += _new_number_problems(event, event.new_number, current, certificate, next_free)
+    return found
+
+
+def _new_number_problems(
+    event: StatusEvent,
+    written: str,
+    current: CertificateState,
+    certificate: Callable[[str], CertificateState | None],
+    next_free: Callable[[str], str],
+) -> list[Found]:
+    """A 新证书编号: not the old number, of the event's year, the old number's level and region,
+    and free (附件3)."""
+    if written == event.number:
         rule = (
             "新证书编号与证书编号相同：以原编号补发时，新证书编号一栏应留空；"
             "以新编号换发、补发时，填写一个未用过的编号"
         )
-        found.append(("新证书编号", event.new_number, rule, "附件3"))
-    elif event.new_number:
-        new = parse(event.new_number)
-        if year := _year_code_problem(new.year_code, event, parse(event.number).year_code):
-            found.append(("新证书编号", event.new_number, year, "附件3 二"))
-        if new.letter != current.letter or new.region != current.region:
-            rule = (
-                f"新证书编号的等级代码和地区代码须与原证书相同：应以 {current.letter} 开头，"
-                f"地区代码为 {current.region}（如 {current.letter}{new.year_code}{current.region}…）"
-            )
-            found.append(("新证书编号", event.new_number, rule, "附件3"))
-        if certificate(event.new_number) is not None:
-            rule = (
-                "该编号已被使用，新证书编号必须是未用过的编号："
-                f"下一个可用的编号是 {next_free(event.new_number)}"
-            )
-            found.append(("新证书编号", event.new_number, rule, "附件3"))
+        return [("新证书编号", written, rule, "附件3")]
+    found: list[Found] = []
+    new = parse(written)
+    if year := _year_code_problem(new.year_code, event, parse(event.number).year_code):
+        found.append(("新证书编号", written, year, "附件3 二"))
+    if new.letter != current.letter or new.region != current.region:
+        rule = (
+            f"新证书编号的等级代码和地区代码须与原证书相同：应以 {current.letter} 开头，"
+            f"地区代码为 {current.region}（如 {current.letter}{new.year_code}{current.region}…）"
+        )
+        found.append(("新证书编号", written, rule, "附件3"))
+    if certificate(written) is not None:
+        rule = (
+            f"该编号已被使用，新证书编号必须是未用过的编号：下一个可用的编号是 {next_free(written)}"
+        )
+        found.append(("新证书编号", written, rule, "附件3"))
     return found
 
 
