@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import openpyxl
 import xlwt
@@ -161,6 +163,64 @@ class RegisterFactory:
 
 def footer(counts: Mapping[str, int]) -> list[str]:
     return approval_footer(counts)
+
+
+_ODS_CONTENT = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    ' xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"'
+    ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+    ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    ' xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" office:version="1.2">'
+    '<office:automatic-styles><style:style style:name="ce1" style:family="table-cell">'
+    '<style:text-properties style:text-line-through-style="solid"/></style:style>'
+    '<style:style style:name="T1" style:family="text">'
+    '<style:text-properties style:text-line-through-style="solid"/></style:style>'
+    "</office:automatic-styles>"
+    '<office:body><office:spreadsheet><table:table table:name="名册">{rows}</table:table>'
+    "</office:spreadsheet></office:body></office:document-content>"
+)
+
+
+def as_ods(
+    xlsx: Path, path: Path, *, hidden: Iterable[int] = (), struck: Iterable[int] = ()
+) -> None:
+    """Write to ``path`` the .ods LibreOffice or WPS saves of an .xlsx register (values only),
+    with ``hidden`` rows collapsed and ``struck`` rows struck through, half by the cells'
+    style and half by a struck run of their text (1-based)."""
+    source = openpyxl.load_workbook(xlsx).worksheets[0]
+    hidden, struck = set(hidden), set(struck)
+    rows = []
+    for number, row in enumerate(source.iter_rows(values_only=True), start=1):
+        cells = []
+        for value in row:
+            if value is None:
+                cells.append("<table:table-cell/>")
+                continue
+            text = escape(str(value))
+            style = ' table:style-name="ce1"' if number in struck and number % 2 else ""
+            run = (
+                f'<text:span text:style-name="T1">{text}</text:span>' if number in struck else text
+            )
+            kind = 'office:value-type="float" office:value="{0}"' if isinstance(value, int) else ""
+            kind = kind.format(value) or 'office:value-type="string"'
+            cells.append(
+                f"<table:table-cell {kind}{style}><text:p>{run}</text:p></table:table-cell>"
+            )
+        visibility = ' table:visibility="collapse"' if number in hidden else ""
+        rows.append(f"<table:table-row{visibility}>{''.join(cells)}</table:table-row>")
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", _ODS_CONTENT.format(rows="".join(rows)))
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest'
+            ' xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+            '<manifest:file-entry manifest:full-path="/"'
+            ' manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+            "</manifest:manifest>",
+        )
 
 
 def as_xls(

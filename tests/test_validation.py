@@ -19,6 +19,7 @@ from tests.registers import (
     PROVINCE,
     RegisterFactory,
     approval_row,
+    as_ods,
     as_xls,
     footer,
     snapshot,
@@ -315,6 +316,31 @@ def test_hidden_and_struck_rows_of_an_xls_are_refused_by_their_rows(
     ]
     assert snapshot(db_path) == before
     as_xls(xlsx, xls)
+    code, _, output = sync(loaded.folder, db_path)
+    assert code == 0, output
+
+
+def test_hidden_and_struck_rows_of_an_ods_are_refused_by_their_rows(
+    loaded: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """The same clerk in LibreOffice or WPS, saving OpenDocument (.ods)."""
+    rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate("甲乙丙丁", start=1)]
+    xlsx = loaded.add("mianyang.xlsx", rows, MIANYANG).rename(tmp_path / "source.xlsx")
+    loaded.entries["mianyang.ods"] = loaded.entries.pop("mianyang.xlsx")
+    loaded.write_manifest()
+    ods = loaded.folder / "mianyang.ods"
+    as_ods(xlsx, ods, hidden=[5], struck=[6, 7])
+    before = snapshot(db_path)
+    code, report, output = sync(loaded.folder, db_path)
+    assert code == 1, output
+    problems = report["registers"][1]["problems"]
+    assert [(p["row"], p["clause"], p["rule"][:6]) for p in problems] == [
+        (5, "§四.(五)", "这一行在工作"),
+        (6, "§四.(五)", "这一行有删除"),
+        (7, "§四.(五)", "这一行有删除"),
+    ]
+    assert snapshot(db_path) == before
+    as_ods(xlsx, ods)
     code, _, output = sync(loaded.folder, db_path)
     assert code == 0, output
 

@@ -14,7 +14,8 @@ Most sheets have none of it: each block costs three ``bytes`` searches (`Probe`)
 workbook whose styles and shared strings strike nothing through is not looked at again. A hit
 — any formula, any ``hidden``, any ``strike``, however spelt — sends the sheet through one
 exact expat pass (`exact_marks`), which reads every spelling XML allows. An .xls's marks the
-parse child reads with xlrd (`registry.sheets._worker.xls_marks`); an .ods's are not looked for.
+parse child reads with xlrd (`registry.sheets._worker.xls_marks`); an .ods's,
+`registry.sheets._ods_marked`.
 """
 
 from __future__ import annotations
@@ -60,19 +61,22 @@ class Probe:
     """Fed the worksheet's blocks in order: ``hit`` once a probe turns up. Linear in the bytes,
     whatever they hold (no regular expression to backtrack on a hostile sheet)."""
 
-    def __init__(self) -> None:
+    def __init__(self, probes: tuple[bytes, ...] = PROBES) -> None:
+        self.probes = probes
         self.hit = False
         self._tail = b""
+        self._keep = max(len(probe) for probe in probes) - 1
 
     def feed(self, block: bytes) -> None:
         if self.hit:
             return
-        seam = self._tail + block[:TAIL]  # a probe cut in two by the blocks' edge
-        self._tail = (self._tail + block)[-TAIL:] if len(block) < TAIL else block[-TAIL:]
-        self.hit = any(probe in block or probe in seam for probe in PROBES)
+        keep = self._keep
+        seam = self._tail + block[:keep]  # a probe cut in two by the blocks' edge
+        self._tail = (self._tail + block)[-keep:] if len(block) < keep else block[-keep:]
+        self.hit = any(probe in block or probe in seam for probe in self.probes)
 
 
-def _parse(
+def parse_marks(
     blocks: Iterator[bytes],
     start: Callable[[str, dict[str, str]], None],
     end: Callable[[str], None] | None = None,
@@ -140,7 +144,7 @@ def struck_formats(styles: Iterator[bytes], limits: SheetLimits, deadline: float
         if _local(name) == inside:
             inside = ""
 
-    _parse(styles, start, end, limits=limits, deadline=deadline)
+    parse_marks(styles, start, end, limits=limits, deadline=deadline)
     return frozenset(formats)
 
 
@@ -160,7 +164,7 @@ def struck_strings(shared: Iterator[bytes], limits: SheetLimits, deadline: float
             if len(found) > MAX_STRUCK_STRINGS:
                 raise unreadable(f"带删除线的文字超过 {MAX_STRUCK_STRINGS:,} 处")
 
-    _parse(shared, start, limits=limits, deadline=deadline)
+    parse_marks(shared, start, limits=limits, deadline=deadline)
     return frozenset(found)
 
 
@@ -240,7 +244,7 @@ def exact_marks(
             if formula and not filled and not (kind == "str" and value):
                 unsaved.add(cell)
 
-    _parse(blocks, start, end, text=text, limits=limits, deadline=deadline)
+    parse_marks(blocks, start, end, text=text, limits=limits, deadline=deadline)
     return Marks(frozenset(hidden), frozenset(rows), frozenset(unsaved))
 
 

@@ -48,6 +48,8 @@ from registry.sheets._marked import (
     struck_formats,
     struck_strings,
 )
+from registry.sheets._ods_marked import PROBES as ODS_PROBES
+from registry.sheets._ods_marked import ods_marks
 from registry.sheets._references import reference_filters
 
 READ_BYTES = 1 << 20
@@ -227,7 +229,7 @@ def _stream_part(
     is_sheet = name == workbook.sheet
     xml = name.endswith((".xml", ".rels"))
     prolog = _Prolog("sheetData" if is_sheet else None) if xml else None
-    marks = Probe() if is_sheet and workbook.kind == "xlsx" else None
+    marks = (Probe() if workbook.kind == "xlsx" else Probe(ODS_PROBES)) if is_sheet else None
     suspicious = False
     tail = b""
     for block in _stream(workbook.archive, name):
@@ -279,6 +281,10 @@ def _marks(workbook: Workbook, probe: Probe, limits: SheetLimits, deadline: floa
     """The worksheet's marked rows (`registry.sheets._marked`): none without a hit of its probe
     or something struck through in its styles or shared strings, else what the exact pass
     finds."""
+    if workbook.kind == "ods":  # content.xml holds the styles and the sheets
+        if not probe.hit:
+            return NO_MARKS
+        return ods_marks(_stream(workbook.archive, workbook.sheet), limits, deadline)
     # python-calamine finds these parts whatever the case of their names
     names = {name.lower(): name for name in workbook.archive.namelist()}
     archive = workbook.archive
