@@ -151,10 +151,10 @@ def test_zero_width_characters_pasted_along_are_dropped_not_refused(
     """Text pasted from a chat brings zero-width spaces nobody can see, let alone delete."""
     with app_client() as client:
         page = post_check(client, *NO_MATCH_UNKNOWN)
-        sent = send_report(client, page, "电话\u200b123", "持证人\ufeff自称\u200d单位")
+        sent = send_report(client, page, "电话\u200b123", "\u200e持证人\ufeff自称\u200d单位\t外")
         assert sent.status_code == 200
     [report] = reports_of(registry_db)
-    assert (report["contact"], report["text"]) == ("电话123", "持证人自称单位")
+    assert (report["contact"], report["text"]) == ("电话123", "持证人自称单位 外")
 
 
 def test_line_breaks_are_allowed_in_the_text(app_client: AppClient, registry_db: Path) -> None:

@@ -199,6 +199,7 @@ def test_a_minority_name_matches_however_its_dot_is_typed(registry: Path) -> Non
         "阿依古丽·买买提",
         "阿依古丽.买买提",
         "阿依古丽。买买提",
+        "阿依古丽－买买提",
         "阿依古丽 买买提",
         "阿依古丽买买提",
     ):

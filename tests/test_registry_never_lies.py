@@ -132,6 +132,7 @@ def test_2_a_note_that_denies_it_is_another_person_is_no_exception(
         "同名同姓，经公安核实不属同一人",
         "同名同生日，不为同一人",
         "同名同姓，两人不属于同一人",
+        "同名同姓，另一人（身份证号不同，系本人另行申报）",
     ],
 )
 def test_2_each_way_of_saying_it_is_another_person_is_read(

@@ -434,6 +434,9 @@ def test_rejections_leave_the_registry_unchanged(
         {"原因": "原单位破产改制，证书下落不明"},
         {"主管部门审核": "经审核，无不同意见"},
         {"发证机关审核": "情况属实，无不符合条件情形，同意"},
+        {"发证机关审核": "已补充材料后审核，同意补发"},
+        {"主管部门审核": "经重新申报，同意"},
+        {"发证机关审核": "未发现不符合条件情形，同意"},
     ],
 )
 def test_a_reissue_the_notice_allows_is_not_misread(

@@ -83,10 +83,10 @@ def report_ticket(request: Request, checked: Checked, issued: IssuedReceipt | No
 
 
 def clean_text(value: str, field: str, limit: int, *, lines: bool) -> str:
-    """The typed text, stripped and without zero-width characters (pasted from a chat along
-    with it); refused when too long or holding another hidden character (a bidi override would
+    """The typed text, stripped, tabs as spaces and without zero-width characters (pasted from
+    a chat along with it); refused when too long or holding another hidden character (a bidi override would
     make the staff queue show something else than was sent)."""
-    text = ZERO_WIDTH.sub("", value).replace("\r\n", "\n").strip()
+    text = ZERO_WIDTH.sub("", value).replace("\r\n", "\n").replace("\t", " ").strip()
     if len(text) > limit:
         raise ReportProblem(f"{FIELD_LABELS[field]}最多 {limit} 个字符，现有 {len(text)} 个。")
     hidden = hidden_characters(text.replace("\n", "") if lines else text)

@@ -10,10 +10,10 @@ from registry.domain.text import MAX_NAME_CHARS, drop_invisible
 MIDDLE_DOT = "\u00b7"
 _DOTS = re.compile("[·•・‧･∙\u2027\u30fb\uff65\u2219\u2022]")
 _SPACE = re.compile(r"\s+")
-_PERIOD = re.compile(r"(?<=[^\x00-\x7f])[.。](?=[^\x00-\x7f])")
-"""A period between two Chinese characters: a minority name's dot typed as a full stop
-(阿依古丽.买买提), as keyboards without ·  make people do."""
-_SEPARATORS = re.compile(f"[{MIDDLE_DOT}.]")
+_PERIOD = re.compile(r"(?<=[^\x00-\x7f])[.。\-‐－](?=[^\x00-\x7f])")
+"""A full stop or a hyphen between two Chinese characters: a minority name's dot typed as
+keyboards without · make people type it (阿依古丽.买买提, 阿依古丽－买买提江)."""
+_SEPARATORS = re.compile(f"[{MIDDLE_DOT}.\\-]")
 
 # Two-character surnames: the mask keeps the whole surname (欧阳明 → 欧阳*).
 COMPOUND_SURNAMES = frozenset(

@@ -53,10 +53,10 @@ def visible(text: str) -> str:
     return "".join(f"<{code_point(ch)}>" if _hidden(ch) else ch for ch in text)
 
 
-ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
-"""Soft hyphens, zero-width spaces and joiners, word joiners, byte-order marks: what a copy
-from a chat or a document brings along and nobody sees. Unlike a bidi override, they change
-nothing that is shown."""
+ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
+"""Soft hyphens, zero-width spaces and joiners, left-to-right and right-to-left marks, word
+joiners, byte-order marks: what a copy from a chat or a document brings along and nobody sees.
+Unlike a bidi override or isolate, they reorder nothing that is shown."""
 
 
 def drop_invisible(text: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from registry.domain.dates import CHINESE_NUMERALS, BadDate, parse_date
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.names import normalise_name
-from registry.domain.opinions import refuses
+from registry.domain.opinions import approves, refuses
 from registry.domain.regions import PROVINCE, REGIONS
 from registry.sheets.cells import Cell
 
@@ -30,7 +30,6 @@ _DATE_IN_TEXT = re.compile(
     r"\d{4}\s*[.\-/年]\s*\d{1,2}\s*[.\-/月]\s*\d{1,2}\s*[日号]?"
     r"|(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"  # 20120301, no phone
 )
-_AGREED = re.compile(r"(?<![不予])同意|(?<![不予])批准|准予|核准")
 _CHANGED = ("核减", "核增", "减为", "增为", "改为", "调整", "调减", "调增")
 """Words of an approval of other quantities than the form's (同意，核减中级为3本)."""
 _NO_WORDS = re.compile(r"[\s\W_]|印章|盖章|公章")
@@ -131,7 +130,7 @@ def _agreed(written: str) -> bool | None:
     None for neither (a bare date and a stamp count as approval; other words are asked about).
     Raises ValueError for an approval of other quantities, which the register cannot hold."""
     refused = refuses(written)
-    agreed = _AGREED.search(written) is not None
+    agreed = approves(written)
     if refused and agreed:
         raise ValueError(
             "意见中既有同意又有不同意的字样，看不出是否批准：请写“同意 2012-03-01”或“不同意”"

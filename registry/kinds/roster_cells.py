@@ -30,6 +30,9 @@ EXAM_COLUMNS = ("思想政治表现", "生产工作成绩", "职业道德", "技
 SEXES = frozenset({"男", "女"})
 MIN_AGE_AT_ISSUE = 16
 """The youngest a holder can be (the legal working age): a younger one is a mistyped birth."""
+MAX_AGE_AT_ISSUE = 70
+"""The oldest: a worker takes a grade before retiring; 1900-01 is what a date cell holding 1
+shows."""
 MIN_AGE_AT_WORK = 12
 """The youngest a holder can have started work: a birth year typed a decade off is caught, and
 a holder born in the 1940s who started at 13 (records of the time show it) is not refused."""
@@ -96,7 +99,14 @@ class CellChecks:
         """出生年月: a holder of working age when the certificate is issued — a birth year typed
         one digit off (2015 for 1965) gives a certificate nobody can hold."""
         stored, problem = self._year_month(value)
-        if stored and years_after(str(stored), MIN_AGE_AT_ISSUE) > self.issued_on.isoformat()[:7]:
+        issued = self.issued_on.isoformat()[:7]
+        if stored and years_after(str(stored), MAX_AGE_AT_ISSUE) <= issued:
+            return None, (
+                f"到发证日期 {self.issued_on.isoformat()} 持证人已满 {MAX_AGE_AT_ISSUE} 周岁，"
+                "出生年月应有误，请核对（日期格式的单元格里填 1 会显示为 1900-01-01）",
+                "§四.(三)",
+            )
+        if stored and years_after(str(stored), MIN_AGE_AT_ISSUE) > issued:
             return None, (
                 f"到发证日期 {self.issued_on.isoformat()} 持证人未满 {MIN_AGE_AT_ISSUE} 周岁，"
                 "出生年月应有误，请核对",

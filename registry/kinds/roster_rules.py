@@ -29,7 +29,7 @@ _COUNT = re.compile(rf"({'|'.join(_LEVEL_WORDS)})工?([^人名，,。；;]{{0,10
 _DIGITS = re.compile(r"\d+")
 DIFFERENT_PERSON = ("另一人", "非同一人", "不是同一人", "同名同姓", "同名同生日", "同名不同人")
 """Words in 备注 saying that a holder who looks like an existing one is somebody else."""
-SAME_PERSON = ("同一人", "同一个人", "系本人", "是本人")
+SAME_PERSON = ("同一人", "同一个人")
 """Words saying the opposite: 同名同姓，系同一人 is the same holder, whatever 同名同姓 says."""
 
 
