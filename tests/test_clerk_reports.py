@@ -174,6 +174,21 @@ def test_a_new_version_failing_an_issued_holder_advises_a_revocation(
     assert "请在换发补发撤销登记中登记撤销" not in output
 
 
+def test_a_new_version_adds_after_an_issued_number_it_leaves_out(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """吴敏 (Z1122020003) is left out of the new version — kept, as a conflict — and 孙新 added
+    as Z1122020004. Told "跳号, should be Z1122020003", the clerk could only have given him 吴敏's
+    issued number."""
+    rows = [approval_row(f"Z112202000{i}", n) for i, n in enumerate(("周杰", "郑浩", "吴敏"), 1)]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    registers.add("mianyang.csv", [*rows[:2], approval_row("Z1122020004", "孙新")], MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0, output
+    assert "跳号" not in output and "Z1122020003" in output  # the conflict, said
+
+
 def test_a_number_given_twice_names_the_next_free_one(
     registers: RegisterFactory, db_path: Path
 ) -> None:

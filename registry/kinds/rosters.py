@@ -210,7 +210,28 @@ def _order_problems(
         return result.order_problems
     registered = _registered(conn, entry)
     added = {row for row, _, number in result.numbers if number not in registered}
-    return [p for p in result.order_problems if p.row in added]
+    return [
+        p
+        for p in result.order_problems
+        if p.row in added and not _gap_kept(result, p.row, registered)
+    ]
+
+
+def _gap_kept(result: RosterResult, row: int, registered: set[str]) -> bool:
+    """Whether the numbers an added row skips are all certificates of this register that the
+    new version leaves out: issued, they are kept (a conflict), and the next number follows
+    them — telling the clerk to number the row into that gap would give it an issued number."""
+    last: dict[str, CertificateNumber] = {}  # by prefix: the number of the row before
+    for at, _, number in result.numbers:
+        parsed = parse(number)
+        before = last.get(parsed.prefix)
+        if at == row:
+            if before is None or parsed.sequence <= before.sequence + 1:
+                return False
+            skipped = range(before.sequence + 1, parsed.sequence)
+            return all(str(before._replace(sequence=k)) in registered for k in skipped)
+        last[parsed.prefix] = parsed
+    return False
 
 
 def _issued_failing(
