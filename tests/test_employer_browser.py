@@ -108,7 +108,7 @@ def test_a_batch_of_100_rows_with_the_default_allowance(
     page.goto(base + "/batch")
     allowance = page.locator("#allowance").inner_text()
     assert "每小时最多查验 300 行" in allowance and "还可查验" in allowance
-    page.get_by_label("名单文件（.xlsx 或 .csv）").set_input_files(str(workbook))
+    page.get_by_label("名单文件（.xlsx、.xls、.ods、.csv 或 .txt）").set_input_files(str(workbook))
     page.get_by_role("button", name="上传并查验").click()
     assert page.locator("#results-title").inner_text() == "查验结果（100 行）"
     assert page.locator("table.results tbody tr").count() == 100
