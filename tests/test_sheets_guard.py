@@ -602,6 +602,76 @@ def test_an_xls_whose_marks_cannot_be_read_is_refused_not_loaded_unchecked(
     assert list(read_sheet_bytes("a.xls", bent, UPLOAD_LIMITS).rows()) == [(1, ["姓名"])]
 
 
+_ODS_NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    ' xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"'
+    ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+    ' xmlns:t="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+    ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+_STRUCK_STYLE = (
+    '<office:automatic-styles><style:style style:name="ce1" style:family="table-cell">'
+    '<style:text-properties style:text-line-through-style="solid"/></style:style>'
+    "</office:automatic-styles>"
+)
+
+
+def _ods(table: str) -> bytes:
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NAMESPACES}>'
+        f'{_STRUCK_STYLE}<office:body><office:spreadsheet><table:table table:name="名册">{table}'
+        "</table:table>"
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+            '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry'
+            ' manifest:full-path="/" manifest:media-type='
+            '"application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>',
+        )
+    return data.getvalue()
+
+
+def _ods_row(text: str, attributes: str = "", cell: str = "") -> str:
+    value = f'<table:table-cell office:value-type="string"{cell}><text:p>{text}</text:p></table:table-cell>'
+    return f"<table:table-row{attributes}>{value}</table:table-row>"
+
+
+def test_an_ods_rows_are_counted_as_python_calamine_counts_them() -> None:
+    """A row spelt under another prefix (t:table-row) is no row to python-calamine; counted by
+    namespace, it shifted the hidden row onto the visible one after it: 李四 (hidden) loaded,
+    王五 was refused as hidden."""
+    table = (
+        _ods_row("序号")
+        + "<t:table-row><t:table-cell/></t:table-row>"
+        + _ods_row("张三")
+        + _ods_row("李四", ' table:visibility="collapse"')
+        + _ods_row("王五")
+    )
+    sheet = read_sheet_bytes("名册.ods", _ods(table), REGISTER_LIMITS)
+    assert [cells[0] for _, cells in sheet.rows()] == ["序号", "张三", "李四", "王五"]
+    assert sheet.marks.hidden == {3}
+
+
+def test_a_comment_in_an_empty_struck_ods_cell_strikes_no_row() -> None:
+    """A struck style on an empty cell that carries a comment: the comment is no value."""
+    comment = (
+        '<table:table-cell table:style-name="ce1"><office:annotation><text:p>备注</text:p>'
+        "</office:annotation></table:table-cell>"
+    )
+    value = '<table:table-cell office:value-type="string"><text:p>乙</text:p></table:table-cell>'
+    table = _ods_row("甲") + f"<table:table-row>{value}{comment}</table:table-row>"
+    sheet = read_sheet_bytes("名册.ods", _ods(table), REGISTER_LIMITS)
+    assert sheet.marks.struck == set()
+    struck = _ods_row("甲") + _ods_row("乙", cell=' table:style-name="ce1"')
+    assert read_sheet_bytes("名册.ods", _ods(struck), REGISTER_LIMITS).marks.struck == {2}
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -35,8 +35,10 @@ def _refuse_dtd(*_: object) -> None:
     raise unreadable("文件内含 DTD 声明（XML 实体），不是 Excel/WPS 保存的正常文件")
 
 
-def expat_parser() -> XMLParserType:
-    parser = ParserCreate(namespace_separator=" ")
+def expat_parser(*, namespaces: bool = True) -> XMLParserType:
+    """An expat parser that refuses DTDs; with ``namespaces``, element and attribute names
+    come as ``"uri local"``, else as written (``table:table-row``)."""
+    parser = ParserCreate(namespace_separator=" ") if namespaces else ParserCreate()
     parser.StartDoctypeDeclHandler = _refuse_dtd
     parser.EntityDeclHandler = _refuse_dtd
     return parser

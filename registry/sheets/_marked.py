@@ -84,8 +84,10 @@ def parse_marks(
     text: Callable[[str], None] | None = None,
     limits: SheetLimits,
     deadline: float,
+    namespaces: bool = True,
 ) -> None:
-    """Stream ``blocks`` through expat within the deadline, no deeper than `MAX_DEPTH`."""
+    """Stream ``blocks`` through expat within the deadline, no deeper than `MAX_DEPTH`; names
+    as `expat_parser` gives them."""
     depth = Depth()
 
     def opened(name: str, attributes: dict[str, str]) -> None:
@@ -97,7 +99,7 @@ def parse_marks(
         if end is not None:
             end(name)
 
-    parser = expat_parser()
+    parser = expat_parser(namespaces=namespaces)
     parser.buffer_text = True  # one call per run of text, not per line or entity
     parser.StartElementHandler = opened
     parser.EndElementHandler = closed

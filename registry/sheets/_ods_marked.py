@@ -6,23 +6,25 @@ In ``content.xml`` a hidden row is ``<table:table-row table:visibility="collapse
 ``"filter"``, hidden by a filter), ``table:number-rows-repeated`` times; a struck cell has an
 automatic cell style whose ``<style:text-properties>`` draws a ``text-line-through-style``, or
 holds a ``<text:span>`` of such a text style. The automatic styles come before the body, so one
-expat pass reads both. Named styles (styles.xml) and a column's default cell style are not
-looked at: striking rows out, LibreOffice and WPS write automatic styles on the cells.
+expat pass reads both. Names are read as written, not by namespace: python-calamine knows a row
+as ``table:table-row`` and nothing else, and the rows must be counted as it counts them (a row
+under another prefix would shift every row after it). Named styles (styles.xml) and a column's
+default cell style are not looked at: striking rows out, LibreOffice and WPS write automatic
+styles on the cells. A comment's text (``office:annotation``) fills no cell.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from registry.sheets._extent import ODS_OFFICE_NS, ODS_TABLE_NS, StopParsing, whole_number
+from registry.sheets._extent import StopParsing, whole_number
 from registry.sheets._limits import SheetLimits
 from registry.sheets._marked import Marks, parse_marks
 
-STYLE_NS = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
-TEXT_NS = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 PROBES = (b"visibility", b"line-through")
 """What a content.xml with a hidden row or a struck style must hold somewhere."""
 HIDING = ("collapse", "filter")
+CELLS = ("table:table-cell", "table:covered-table-cell")
 
 
 def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> Marks:
@@ -33,54 +35,53 @@ def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> 
     struck: set[int] = set()
     most = limits.max_rows
     style: str | None = None
-    tables = row = repeat = 0
-    in_cell = cell_struck = filled = False
+    tables = row = repeat = comments = 0
+    in_cell = cell_struck = filled = row_struck = False
 
     def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal style, tables, repeat, in_cell, cell_struck, filled
-        namespace, _, local = name.rpartition(" ")
-        if namespace == STYLE_NS:
-            if local == "style":
-                style = attributes.get(f"{STYLE_NS} name")
-            elif local == "text-properties" and style is not None:
-                line = attributes.get(f"{STYLE_NS} text-line-through-style", "none")
-                if line.strip() not in ("", "none"):
-                    struck_styles.add(style)
-        elif namespace == ODS_TABLE_NS:
-            if local == "table":
-                tables += 1
-                if tables > 1:
-                    raise StopParsing  # only the first sheet is read
-            elif local == "table-row":
-                count = attributes.get(f"{ODS_TABLE_NS} number-rows-repeated", "")
-                repeat = whole_number(count) or 1
-                if attributes.get(f"{ODS_TABLE_NS} visibility", "").strip() in HIDING:
-                    hidden.update(range(row + 1, min(row + repeat, most) + 1))
-            elif local in ("table-cell", "covered-table-cell"):
-                in_cell = True
-                cell_struck = attributes.get(f"{ODS_TABLE_NS} style-name") in struck_styles
-                filled = f"{ODS_OFFICE_NS} value-type" in attributes
-        elif namespace == TEXT_NS and in_cell:
-            if local == "span" and attributes.get(f"{TEXT_NS} style-name") in struck_styles:
-                cell_struck = True
+        nonlocal style, tables, repeat, in_cell, cell_struck, filled, row_struck, comments
+        if name == "style:style":
+            style = attributes.get("style:name")
+        elif name == "style:text-properties" and style is not None:
+            line = attributes.get("style:text-line-through-style", "none")
+            if line.strip() not in ("", "none"):
+                struck_styles.add(style)
+        elif name == "table:table":
+            tables += 1
+            if tables > 1:
+                raise StopParsing  # only the first sheet is read
+        elif name == "table:table-row":
+            repeat = whole_number(attributes.get("table:number-rows-repeated", "")) or 1
+            row_struck = False
+            if attributes.get("table:visibility", "").strip() in HIDING:
+                hidden.update(range(row + 1, min(row + repeat, most) + 1))
+        elif name in CELLS:
+            in_cell = True
+            cell_struck = attributes.get("table:style-name") in struck_styles
+            filled = "office:value-type" in attributes
+        elif name == "office:annotation":
+            comments += 1
+        elif name == "text:span" and in_cell and not comments:
+            cell_struck = cell_struck or attributes.get("text:style-name") in struck_styles
 
     def end(name: str) -> None:
-        nonlocal style, row, in_cell
-        namespace, _, local = name.rpartition(" ")
-        if namespace == STYLE_NS and local == "style":
+        nonlocal style, row, in_cell, row_struck, comments
+        if name == "style:style":
             style = None
-        elif namespace == ODS_TABLE_NS:
-            if local in ("table-cell", "covered-table-cell"):
-                if filled and cell_struck:
-                    struck.update(range(row + 1, min(row + repeat, most) + 1))
-                in_cell = False
-            elif local == "table-row":
-                row += repeat
+        elif name in CELLS:
+            row_struck = row_struck or (filled and cell_struck)
+            in_cell = False
+        elif name == "office:annotation":
+            comments -= 1
+        elif name == "table:table-row":
+            if row_struck:  # once a row element, however many cells and repeats it has
+                struck.update(range(row + 1, min(row + repeat, most) + 1))
+            row += repeat
 
     def text(data: str) -> None:
         nonlocal filled
-        if in_cell and data.strip():
+        if in_cell and not comments and data.strip():
             filled = True
 
-    parse_marks(blocks, start, end, text=text, limits=limits, deadline=deadline)
+    parse_marks(blocks, start, end, text=text, limits=limits, deadline=deadline, namespaces=False)
     return Marks(frozenset(hidden), frozenset(struck))
