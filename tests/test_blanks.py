@@ -398,6 +398,11 @@ def test_dispatches_must_come_from_the_province(db: Path, tmp_path: Path) -> Non
         ("材料齐全，同意。原件已退回 2012-03-01", True),
         ("同意（不予收取工本费）2012-03-01", True),
         ("同意，联系电话86113498，2012-03-01", True),  # eight digits that are no date
+        ("不符合条件，无法同意 2012-03-01", False),
+        ("不符合条件，未批准 2012-03-01", False),
+        ("经审核，无不同意见 2012-03-01", True),
+        ("已补充材料后审核，同意 2012-03-01", True),
+        ("未发现不符合条件的情形，同意 2012-03-01", True),
     ],
 )
 def test_an_opinion_approves_only_in_words_that_approve(written: str, agreed: bool) -> None:

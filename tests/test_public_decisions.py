@@ -242,6 +242,32 @@ def test_a_name_an_older_certreg_registered_with_a_full_stop_still_corrects(
     assert cli_verify(db_path, "Z1122020901", "阿依古丽·买买提")[0] == 0
 
 
+def test_an_older_registrys_full_stop_names_are_refolded_for_the_one_holder_rule(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """§二 compares name keys exactly: 阿依古丽.买买提, keyed as typed by an older certreg, let
+    阿依古丽·买买提 take the same certificate again. The first write connection refolds the
+    keys (once: ``user_version``); the name stays as registered."""
+    registers.add("m.csv", [approval_row("Z1122020901", "阿依古丽.买买提")], MIANYANG)
+    assert (
+        CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)]).exit_code
+        == 0
+    )
+    with sqlite3.connect(db_path) as conn:  # as the older certreg left it
+        conn.execute(
+            "UPDATE certificates SET name = '阿依古丽.买买提', name_key = '阿依古丽.买买提'"
+        )
+        conn.execute("PRAGMA user_version = 0")
+    registers.add("again.csv", [approval_row("Z1122020902", "阿依古丽·买买提")], MIANYANG)
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
+    assert result.exit_code == 1 and "§二" in result.output, result.output
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT name, name_key FROM certificates").fetchall() == [
+            ("阿依古丽.买买提", "阿依古丽·买买提")
+        ]
+        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+
+
 # No match: another number, or another name, and nothing tells the two apart.
 
 

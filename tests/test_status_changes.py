@@ -274,6 +274,16 @@ CASES = [
         "更正后的出生年月距该持证人的参加工作时间 1995-07 不足 12 年",
     ),
     (
+        "corrected birth of a date cell holding 1",
+        [
+            status_event(
+                "换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003", 更正出生年月="1900.01"
+            )
+        ],
+        "更正出生年月",
+        "持证人已满 70 周岁",
+    ),
+    (
         "corrected birth making a child of the worker",
         [
             status_event(
@@ -424,6 +434,23 @@ def test_rejections_leave_the_registry_unchanged(
     problems = report["registers"][1]["problems"]
     assert any(p["column"] == column and fragment in p["rule"] for p in problems), problems
     assert snapshot(db_path) == before
+
+
+@pytest.mark.parametrize(
+    "review",
+    ["审核中，尚未同意", "未审核同意", "待审核，审核同意后补发", "未通过审核，待补充材料后同意"],
+)
+def test_a_review_that_only_promises_approval_is_no_approval(
+    roster: RegisterFactory, db_path: Path, review: str
+) -> None:
+    """同意 in a review that is not done, or promises approval after something still to do,
+    is no approval (§四.(六)3): the 补发 is recorded once both reviews pass."""
+    event = status_event("补发", "Z1122020001", "周杰", "2012-09-10", 发证机关审核=review)
+    roster.add("changes.csv", [event], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 1
+    [problem] = report["registers"][1]["problems"]
+    assert problem["column"] == "发证机关审核" and "未同意或未审核" in problem["rule"]
 
 
 @pytest.mark.parametrize(

@@ -71,8 +71,11 @@ def drop_invisible(text: str) -> str:
     )
 
 
-_NEGATED = re.compile("(?:非|不是|不|并非|并不是|没有|无|未|不属|不属于|不为)$")
-"""Written just before a word, says the opposite (无损坏, 未遗失, 并非另一人, 不属同一人)."""
+_NEGATED = re.compile(
+    "(?:非|不是|不|并非|并不是|没有|无|未|不属|不属于|不为|未发现|没有发现|未见|不存在)$"
+)
+"""Written just before a word, says the opposite (无损坏, 未遗失, 并非另一人, 不属同一人,
+未发现不符合条件)."""
 
 
 def mentions(written: str, words: tuple[str, ...]) -> bool:

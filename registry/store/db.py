@@ -15,6 +15,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from registry.domain.names import name_key
 from registry.store.schema import TABLES, ensure_tables
 from registry.store.stock import ensure_stock_view
 
@@ -105,7 +106,34 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     db = sqlite_utils.Database(conn)
     ensure_tables(db)
     ensure_stock_view(db)
+    _refold_name_keys(conn)
     return conn
+
+
+KEYS_REFOLDED = 1
+"""``PRAGMA user_version`` once `_refold_name_keys` has run."""
+
+
+def _refold_name_keys(conn: sqlite3.Connection) -> None:
+    """Recompute, once, the name keys of holders whose name has a full stop or a hyphen: the
+    key now reads one between Chinese characters as a minority name's dot (阿依古丽.买买提 is
+    阿依古丽·买买提), and §二 compares keys exactly. The names themselves stay as registered."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] >= KEYS_REFOLDED:
+        return
+    with transaction(conn):
+        rows = conn.execute(
+            "SELECT rowid, name, name_key FROM certificates WHERE name GLOB '*[.。‐－-]*'"
+        ).fetchall()
+        changed = [(name_key(name), rowid) for rowid, name, key in rows if name_key(name) != key]
+        conn.executemany("UPDATE certificates SET name_key = ? WHERE rowid = ?", changed)
+        held = conn.execute(
+            "SELECT number, name_key FROM numbered_holders WHERE name_key GLOB '*[.。‐－-]*'"
+        ).fetchall()
+        conn.executemany(
+            "UPDATE numbered_holders SET name_key = ? WHERE number = ?",
+            [(name_key(key), number) for number, key in held if name_key(key) != key],
+        )
+        conn.execute(f"PRAGMA user_version = {KEYS_REFOLDED}")
 
 
 @contextmanager
