@@ -21,8 +21,9 @@ from registry.kinds.base import RegisterEntry
 from registry.sheets.writers import write_csv
 from registry.sync.catalogue import load_catalogue
 from registry.sync.manifest import load_manifest
+from registry.sync.outcome import Outcome
 from registry.sync.pipeline import cycles_uncollected
-from registry.sync.run import Outcome, sync_entries
+from registry.sync.run import sync_entries
 from tests.registers import MIANYANG, PROVINCE, RegisterFactory, approval_row
 from tests.verify_fixtures import SAMPLES
 

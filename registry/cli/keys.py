@@ -9,7 +9,7 @@ import click
 from registry import store
 from registry.cli.base import ChineseGroup, UsageProblem, cli, db_option, require_registry
 from registry.store import keys as api_keys
-from registry.sync.run import operator
+from registry.sync.outcome import operator
 
 
 @cli.group(cls=ChineseGroup)

@@ -7,8 +7,8 @@ import click
 
 from registry.domain.text import visible
 from registry.kinds.base import RegisterEntry
+from registry.sync.outcome import Outcome
 from registry.sync.report import OUTCOME_LABELS
-from registry.sync.run import Outcome
 
 
 class Progress:

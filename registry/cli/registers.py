@@ -38,8 +38,9 @@ from registry.sync.manifest import (
     make_entry,
     year_code_for,
 )
+from registry.sync.outcome import Outcome, operator
 from registry.sync.report import json_report, text_report
-from registry.sync.run import Outcome, operator, sync_entries
+from registry.sync.run import sync_entries
 
 CATALOGUE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _MANIFEST_KEY = re.compile(rf"\b({'|'.join(sorted(ENTRY_KEYS - {'file'}))})\b")

@@ -19,7 +19,7 @@ from pathlib import Path
 from registry.domain.problems import Problem
 from registry.domain.text import visible
 from registry.sheets.formulas import neutralise
-from registry.sync.run import CHECKED, LOADED, REJECTED, UNCHANGED, UPDATED, Outcome
+from registry.sync.outcome import CHECKED, LOADED, REJECTED, UNCHANGED, UPDATED, Outcome
 
 OUTCOME_LABELS = {
     LOADED: "已导入",

@@ -9,12 +9,9 @@ inside the write transaction, so the uniqueness checks see exactly the state tha
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
 from registry.domain.problems import Problem
 from registry.domain.registers import LOAD_ORDER, ROSTER_KINDS
@@ -25,6 +22,15 @@ from registry.sheets.errors import UnreadableSheet
 from registry.store import now, summaries, syncs, transaction
 from registry.store.syncs import Attempt, LoadedVersion
 from registry.store.trades import keep_catalogue
+from registry.sync.outcome import (
+    CHECKED,
+    LOADED,
+    REJECTED,
+    UNCHANGED,
+    UPDATED,
+    Outcome,
+    operator,
+)
 from registry.sync.pipeline import (
     Prepared,
     cycles_uncollected,
@@ -33,41 +39,7 @@ from registry.sync.pipeline import (
     prepare,
 )
 
-LOADED, UPDATED, UNCHANGED, REJECTED, CHECKED = (
-    "loaded",
-    "updated",
-    "unchanged",
-    "rejected",
-    "checked",
-)
-
 EMPTY_REGISTER = "没有任何数据行，不能导入。请检查是否选错了工作表，或数据行是否被放在了页脚之后"
-
-
-@dataclass
-class Outcome:
-    """What happened to one register: ``loaded``, ``updated``, ``unchanged``, ``rejected``,
-    or ``checked`` (a dry run that found no problem)."""
-
-    entry: RegisterEntry
-    outcome: str
-    rows: int = 0
-    added: int = 0
-    changed: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    conflicts: list[Problem] = field(default_factory=list)
-    sync_id: int | None = None
-    repeated: bool = False
-    """rejected exactly as the last time (same file, same problems): not recorded again"""
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome != REJECTED
-
-
-def operator() -> str:
-    """Who runs the sync, for the history: ``CERTREG_OPERATOR`` or the login name."""
-    return os.environ.get("CERTREG_OPERATOR") or getpass.getuser()
 
 
 def _fingerprint(entry: RegisterEntry) -> str | Problem:

@@ -1,0 +1,45 @@
+"""What a sync did to each register (`Outcome`), and who ran it: what the report, the progress
+line and the sync history say."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+
+from registry.domain.problems import Problem
+from registry.kinds.base import RegisterEntry
+
+LOADED, UPDATED, UNCHANGED, REJECTED, CHECKED = (
+    "loaded",
+    "updated",
+    "unchanged",
+    "rejected",
+    "checked",
+)
+
+
+@dataclass
+class Outcome:
+    """What happened to one register: ``loaded``, ``updated``, ``unchanged``, ``rejected``,
+    or ``checked`` (a dry run that found no problem)."""
+
+    entry: RegisterEntry
+    outcome: str
+    rows: int = 0
+    added: int = 0
+    changed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    conflicts: list[Problem] = field(default_factory=list)
+    sync_id: int | None = None
+    repeated: bool = False
+    """rejected exactly as the last time (same file, same problems): not recorded again"""
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != REJECTED
+
+
+def operator() -> str:
+    """Who runs the sync, for the history: ``CERTREG_OPERATOR`` or the login name."""
+    return os.environ.get("CERTREG_OPERATOR") or getpass.getuser()
