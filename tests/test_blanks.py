@@ -403,6 +403,10 @@ def test_dispatches_must_come_from_the_province(db: Path, tmp_path: Path) -> Non
         ("经审核，无不同意见 2012-03-01", True),
         ("已补充材料后审核，同意 2012-03-01", True),
         ("未发现不符合条件的情形，同意 2012-03-01", True),
+        ("经研究同意 2012-03-01", True),
+        ("不予核准 2012-03-01", False),
+        ("不宜同意 2012-03-01", False),
+        ("没有同意 2012-03-01", False),
     ],
 )
 def test_an_opinion_approves_only_in_words_that_approve(written: str, agreed: bool) -> None:
@@ -416,6 +420,7 @@ def test_an_opinion_approves_only_in_words_that_approve(written: str, agreed: bo
         ("同意，核减中级为3本（印章）2012年3月9日", "意见改动了申领数量"),
         ("已阅 2012-03-09", "看不出是否同意"),
         ("同意，但暂缓发放 2012-03-01", "既有同意又有不同意"),
+        ("未经审核同意 2012-03-01", "既有同意又有不同意"),
     ],
 )
 def test_an_opinion_the_register_cannot_hold_is_refused(written: str, words: str) -> None:

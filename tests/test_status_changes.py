@@ -347,13 +347,13 @@ CASES = [
             )
         ],
         "主管部门审核",
-        "未同意或未审核，不能登记补发",
+        "这一栏写的是未同意或未审核",
     ),
     (
         "reissue the issuer has not reviewed",
         [status_event("补发", "Z1122020001", "周杰", "2012-09-10", 发证机关审核="未审核")],
         "发证机关审核",
-        "未同意或未审核，不能登记补发",
+        "这一栏写的是未同意或未审核",
     ),
     (
         "reissue of a damaged certificate",
@@ -438,7 +438,19 @@ def test_rejections_leave_the_registry_unchanged(
 
 @pytest.mark.parametrize(
     "review",
-    ["审核中，尚未同意", "未审核同意", "待审核，审核同意后补发", "未通过审核，待补充材料后同意"],
+    [
+        "审核中，尚未同意",
+        "未审核同意",
+        "待审核，审核同意后补发",
+        "未通过审核，待补充材料后同意",
+        "不予补发",
+        "不予受理",
+        "退回",
+        "材料不全，请补充",
+        "正在审核",
+        "没有同意",
+        "不宜同意",
+    ],
 )
 def test_a_review_that_only_promises_approval_is_no_approval(
     roster: RegisterFactory, db_path: Path, review: str
@@ -464,6 +476,8 @@ def test_a_review_that_only_promises_approval_is_no_approval(
         {"发证机关审核": "已补充材料后审核，同意补发"},
         {"主管部门审核": "经重新申报，同意"},
         {"发证机关审核": "未发现不符合条件情形，同意"},
+        {"发证机关审核": "川人社审〔2012〕5号"},  # the document that approved it
+        {"主管部门审核": "原则同意"},
     ],
 )
 def test_a_reissue_the_notice_allows_is_not_misread(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from registry.domain.documents import document_year
 from registry.domain.text import mentions
 
 REFUSED = (
@@ -21,8 +22,19 @@ REFUSED = (
     "不批准",
     "未批准",
     "不能批准",
+    "不予核准",
+    "未核准",
+    "不准予",
+    "不宜同意",
+    "难以同意",
+    "不拟同意",
+    "没有同意",
+    "不予补发",
+    "不予受理",
     "驳回",
+    "拒绝",
     "暂缓",
+    "暂不",
 )
 """Words that refuse (or put off), whatever else the opinion says: 同意，但暂缓发放 is asked
 about, not taken for an approval."""
@@ -43,6 +55,8 @@ HELD_BACK = (
 已补充材料后审核，同意 and 经重新申报，同意 approve, and so does 未发现不符合条件的情形."""
 NOT_REVIEWED = (
     "未审核",
+    "未经审核",
+    "正在审核",
     "待审核",
     "审核中",
     "未审",
@@ -53,21 +67,35 @@ NOT_REVIEWED = (
 )
 """Phrases of a review not (yet) given or not passed: a 补发 cannot be recorded before both
 reviews pass (未审核同意 and 待审核，审核同意后补发 are no approval)."""
-APPROVES = re.compile(r"(?<![不予未法能])同意|(?<![不予未能])批准|准予|核准|无不同意见|无异议")
-"""What an approving opinion says (不同意, 未同意, 无法同意, 未批准 are no approval; 无不同意见
-and 无异议 are)."""
+_APPROVAL = re.compile("同意|批准|核准|准予|审核通过")
+_NOT_APPROVING = re.compile(
+    "(?:不|未|无|非|没|没有|拒|难以|无法|不能|不宜|不拟|不予|未予|未经|尚未|暂不|后|再)$"
+)
+"""Written just before an approving word, it approves nothing: 不予核准, 不宜同意, 未经审核
+同意, 补充材料后同意 (an approval still to come)."""
+NO_OBJECTION = ("无不同意见", "无异议", "没有异议")
+"""Phrases that approve by saying there is nothing against."""
 
 
 def approves(written: str) -> bool:
-    return APPROVES.search(written) is not None
+    """Whether ``written`` approves, in words that approve now and are not negated."""
+    if any(phrase in written for phrase in NO_OBJECTION):
+        return True
+    return any(
+        not _NOT_APPROVING.search(written[: found.start()]) for found in _APPROVAL.finditer(written)
+    )
 
 
 def refuses(written: str) -> bool:
-    """Whether ``written`` refuses or sends the matter back — and does not deny that
-    (无不同意见, 未发现不符合条件情形)."""
-    return mentions(written, (*REFUSED, *HELD_BACK))
-
-
-def disapproves(written: str) -> bool:
-    """Whether ``written`` refuses, or says the review is not done or not passed."""
+    """Whether ``written`` refuses, sends the matter back, or says the review is not done —
+    and does not deny that (无不同意见, 未发现不符合条件情形)."""
     return mentions(written, (*REFUSED, *HELD_BACK, *NOT_REVIEWED))
+
+
+def review_passes(written: str) -> bool:
+    """Whether a 补发 review (§四.(六)3) may be recorded: it approves, or names the document
+    that did (川人社审〔2013〕5号), and nothing in it refuses. Anything else — 不予受理, 退回,
+    正在审核 — is no approval, whatever words it avoids."""
+    if refuses(written):
+        return False
+    return approves(written) or document_year(written) is not None

@@ -8,7 +8,7 @@ import datetime as dt
 from registry.domain.dates import BadDate, parse_date, parse_year_month, year_month_text
 from registry.domain.names import check_name, name_key, normalise_name
 from registry.domain.numbers import MalformedNumber, parse
-from registry.domain.opinions import disapproves
+from registry.domain.opinions import review_passes
 from registry.domain.problems import Problem
 from registry.domain.statuses import (
     EVENT_TYPES,
@@ -122,10 +122,11 @@ class StatusRow:
                 if not written:
                     rule = f"补发须有{column}（经主管部门、发证机关审核），请填写其文号、编号或审核意见"
                     self.fail(column, None, rule, "§四.(六)3")
-                elif column in REVIEWS and disapproves(written):
+                elif column in REVIEWS and not review_passes(written):
                     rule = (
-                        "补发须经主管部门审核、发证机关审核同意；这一栏写的是未同意或未审核，"
-                        "不能登记补发。审核同意后，写明同意（或审核文号）再导入"
+                        "补发须经主管部门审核、发证机关审核同意；这一栏写的是未同意或未审核"
+                        "（或看不出已同意），不能登记补发。审核同意后，写明“同意”（或审核文件的文号）"
+                        "再导入"
                     )
                     self.fail(column, written, rule, "§四.(六)3")
 
