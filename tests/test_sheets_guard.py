@@ -658,6 +658,33 @@ def test_an_ods_rows_are_counted_as_python_calamine_counts_them() -> None:
     assert sheet.marks.hidden == {3}
 
 
+@pytest.mark.parametrize(("repeat", "hidden"), [("0", 2), ("+2", 4), ("02", 4)])
+def test_an_ods_rows_repeats_are_counted_as_python_calamine_counts_them(
+    repeat: str, hidden: int
+) -> None:
+    """number-rows-repeated 0 is no row, +2 and 02 are two, for python-calamine: counted as 1,
+    the hidden 丙 after them loaded and a visible row was refused in its place."""
+    table = (
+        _ods_row("甲")
+        + _ods_row("乙", f' table:number-rows-repeated="{repeat}"')
+        + _ods_row("丙", ' table:visibility="collapse"')
+    )
+    sheet = read_sheet_bytes("名册.ods", _ods(table), REGISTER_LIMITS)
+    assert dict(sheet.rows())[hidden] == ["丙"] and sheet.marks.hidden == {hidden}
+
+
+def test_an_ods_attribute_under_another_prefix_still_hides_and_strikes() -> None:
+    """t:visibility, t bound to the table namespace, is table:visibility: read literally, it
+    hid a row from the scan."""
+    table = (
+        _ods_row("甲")
+        + _ods_row("乙", ' t:visibility="collapse"')
+        + _ods_row("丙", cell=' t:style-name="ce1"')
+    )
+    marks = read_sheet_bytes("名册.ods", _ods(table), REGISTER_LIMITS).marks
+    assert (marks.hidden, marks.struck) == ({2}, {3})
+
+
 def test_a_comment_in_an_empty_struck_ods_cell_strikes_no_row() -> None:
     """A struck style on an empty cell that carries a comment: the comment is no value."""
     comment = (

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from registry.sheets._extent import StopParsing, whole_number
+from registry.sheets._extent import StopParsing
 from registry.sheets._limits import SheetLimits
 from registry.sheets._marked import Marks, parse_marks
 
@@ -25,6 +25,42 @@ PROBES = (b"visibility", b"line-through")
 """What a content.xml with a hidden row or a struck style must hold somewhere."""
 HIDING = ("collapse", "filter")
 CELLS = ("table:table-cell", "table:covered-table-cell")
+
+
+NAMESPACES = {
+    "urn:oasis:names:tc:opendocument:xmlns:table:1.0": "table",
+    "urn:oasis:names:tc:opendocument:xmlns:style:1.0": "style",
+    "urn:oasis:names:tc:opendocument:xmlns:text:1.0": "text",
+    "urn:oasis:names:tc:opendocument:xmlns:office:1.0": "office",
+}
+"""The prefixes OpenDocument uses: an attribute under another prefix for the same namespace
+(``t:visibility``) is read as the usual one, so it cannot hide a row from this scan."""
+
+
+def _repeat(text: str | None) -> int:
+    """``number-rows-repeated`` as python-calamine reads it: digits, a leading ``+`` allowed,
+    0 meaning no row at all; anything else it refuses the file for (counted 1 here)."""
+    if text is None:
+        return 1
+    digits = text.removeprefix("+")
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 19 else 1
+
+
+def _aliases(root: dict[str, str]) -> dict[str, str]:
+    """``"t:"`` → ``"table:"`` for each prefix the root element binds to an OpenDocument
+    namespace under another name."""
+    return {
+        f"{name.removeprefix('xmlns:')}:": f"{NAMESPACES[uri]}:"
+        for name, uri in root.items()
+        if name.startswith("xmlns:")
+        and uri in NAMESPACES
+        and name.removeprefix("xmlns:") != NAMESPACES[uri]
+    }
+
+
+def _canonical(key: str, aliases: dict[str, str]) -> str:
+    prefix, colon, local = key.partition(":")
+    return aliases.get(prefix + colon, prefix + colon) + local if colon else key
 
 
 def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> Marks:
@@ -38,8 +74,15 @@ def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> 
     tables = row = repeat = comments = 0
     in_cell = cell_struck = filled = row_struck = False
 
+    aliases: dict[str, str] | None = None
+
     def start(name: str, attributes: dict[str, str]) -> None:
         nonlocal style, tables, repeat, in_cell, cell_struck, filled, row_struck, comments
+        nonlocal aliases
+        if aliases is None:  # the root element: its namespace declarations
+            aliases = _aliases(attributes)
+        if aliases and attributes:
+            attributes = {_canonical(key, aliases): value for key, value in attributes.items()}
         if name == "style:style":
             style = attributes.get("style:name")
         elif name == "style:text-properties" and style is not None:
@@ -51,7 +94,7 @@ def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> 
             if tables > 1:
                 raise StopParsing  # only the first sheet is read
         elif name == "table:table-row":
-            repeat = whole_number(attributes.get("table:number-rows-repeated", "")) or 1
+            repeat = _repeat(attributes.get("table:number-rows-repeated"))
             row_struck = False
             if attributes.get("table:visibility", "").strip() in HIDING:
                 hidden.update(range(row + 1, min(row + repeat, most) + 1))
