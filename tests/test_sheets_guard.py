@@ -685,6 +685,17 @@ def test_an_ods_attribute_under_another_prefix_still_hides_and_strikes() -> None
     assert marks.hidden == {2} and marks.struck == {3}
 
 
+def test_an_ods_table_nested_in_a_cell_is_refused_not_read_in_part() -> None:
+    """python-calamine stops at a table nested in a cell: the rows after it vanished."""
+    nested = (
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>乙</text:p>'
+        "<table:table>" + _ods_row("z") + "</table:table></table:table-cell></table:table-row>"
+    )
+    table = _ods_row("甲") + nested + _ods_row("丙") + _ods_row("丁")
+    with pytest.raises(SheetRefused, match="嵌套了表格，其后的行无法读取"):
+        read_sheet_bytes("名册.ods", _ods(table), REGISTER_LIMITS)
+
+
 def test_a_comment_in_an_empty_struck_ods_cell_strikes_no_row() -> None:
     """A struck style on an empty cell that carries a comment: the comment is no value."""
     comment = (

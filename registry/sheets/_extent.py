@@ -179,6 +179,11 @@ class Extent:
             if self.cell is not None:
                 self.filled = True  # a <text:p> or other content
             return
+        if local == "table" and self.cell is not None:  # python-calamine stops reading there
+            raise SheetRefused(
+                "第一个工作表的一个单元格里嵌套了表格，其后的行无法读取，会漏掉。请在 LibreOffice/WPS"
+                " 中把嵌套表格的内容移到工作表的行里（或删除它），另存后重试"
+            )
         repeat = attributes.get(f"{ODS_TABLE_NS} number-rows-repeated", "1")
         if local == "table-row":
             self.row_repeat = whole_number(repeat) or 1
