@@ -221,20 +221,22 @@ def test_a_roster_name_with_a_full_stop_for_its_dot_is_registered_with_the_dot(
     assert normalise_name("Li.Ming") == "Li.Ming"  # a Latin name's stop is its own
 
 
+def _registered_by_an_older_certreg(registers: RegisterFactory, db: Path, name: str) -> None:
+    """Z1122020901 registered to ``name`` as written, as a certreg before the full stop was
+    read as the dot stored it (name and key)."""
+    registers.add("m.csv", [approval_row("Z1122020901", name)], MIANYANG)
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE certificates SET name = ?, name_key = ?", (name, name))
+
+
 def test_a_name_an_older_certreg_registered_with_a_full_stop_still_corrects(
     registers: RegisterFactory, db_path: Path
 ) -> None:
     """Before the full stop was read as the dot, 阿依古丽.买买提 was registered as typed: the
     roster's next version (a row added) now reads it as 阿依古丽·买买提, the same holder."""
-    registers.add("m.csv", [approval_row("Z1122020901", "阿依古丽.买买提")], MIANYANG)
-    assert (
-        CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)]).exit_code
-        == 0
-    )
-    with sqlite3.connect(db_path) as conn:  # as the older certreg stored it
-        conn.execute(
-            "UPDATE certificates SET name = '阿依古丽.买买提', name_key = '阿依古丽.买买提'"
-        )
+    _registered_by_an_older_certreg(registers, db_path, "阿依古丽.买买提")
     rows = [approval_row("Z1122020901", "阿依古丽.买买提"), approval_row("Z1122020902", "周杰")]
     registers.add("m.csv", rows, MIANYANG)
     result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
@@ -248,15 +250,8 @@ def test_an_older_registrys_full_stop_names_are_refolded_for_the_one_holder_rule
     """§二 compares name keys exactly: 阿依古丽.买买提, keyed as typed by an older certreg, let
     阿依古丽·买买提 take the same certificate again. The first write connection refolds the
     keys (once: ``user_version``); the name stays as registered."""
-    registers.add("m.csv", [approval_row("Z1122020901", "阿依古丽.买买提")], MIANYANG)
-    assert (
-        CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)]).exit_code
-        == 0
-    )
-    with sqlite3.connect(db_path) as conn:  # as the older certreg left it
-        conn.execute(
-            "UPDATE certificates SET name = '阿依古丽.买买提', name_key = '阿依古丽.买买提'"
-        )
+    _registered_by_an_older_certreg(registers, db_path, "阿依古丽.买买提")
+    with sqlite3.connect(db_path) as conn:  # nor had it refolded the keys
         conn.execute("PRAGMA user_version = 0")
     registers.add("again.csv", [approval_row("Z1122020902", "阿依古丽·买买提")], MIANYANG)
     result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])

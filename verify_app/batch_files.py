@@ -27,7 +27,13 @@ from registry.public.confirm import CONFIRMABLE, unreadable
 from registry.public.fields import PUBLIC_FIELDS, PublicField
 from registry.sheets.cells import clean, text
 from registry.sheets.formulas import neutralise as neutralise
-from registry.sheets.guard import UPLOAD_LIMITS, SheetRefused, read_sheet_bytes
+from registry.sheets.guard import (
+    TEXT_SUFFIXES,
+    UPLOAD_LIMITS,
+    WORKBOOK_SUFFIXES,
+    SheetRefused,
+    read_sheet_bytes,
+)
 from registry.sheets.layout import header_key
 from verify_app.presentation import beijing_time
 from verify_app.quotas import KEY_HELP, MAX_UPLOAD_ROWS
@@ -84,7 +90,7 @@ class BatchFile:
     """the confirmable fields the file has a column for"""
 
 
-UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt")
+UPLOAD_SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
 
 
 def _too_many(rows: str) -> str:

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from registry.sheets.cells import Cell
 from registry.sheets.errors import UnreadableSheet
+from registry.sheets.guard import WORKBOOK_SUFFIXES
 from registry.sheets.layout import Layout, header_key
-from registry.sheets.rows import WORKBOOK_SUFFIXES, Row, open_sheet
+from registry.sheets.rows import Row, open_sheet
 from registry.sheets.table import HEADER_SEARCH_ROWS, Record, Table, read_table
 
 FORM_MARKER = "需求数量"

@@ -54,7 +54,9 @@ from registry.sheets.encoding import csv_records, decode, delimiter, mojibake
 
 __all__ = [
     "REGISTER_LIMITS",
+    "TEXT_SUFFIXES",
     "UPLOAD_LIMITS",
+    "WORKBOOK_SUFFIXES",
     "Sheet",
     "SheetLimits",
     "SheetRefused",

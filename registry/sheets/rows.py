@@ -15,10 +15,14 @@ from typing import cast
 from registry.sheets._marked import Marks
 from registry.sheets.cells import Cell, clean
 from registry.sheets.errors import UnreadableSheet
-from registry.sheets.guard import REGISTER_LIMITS, SheetLimits, read_sheet
+from registry.sheets.guard import (
+    REGISTER_LIMITS,
+    TEXT_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    SheetLimits,
+    read_sheet,
+)
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-TEXT_SUFFIXES = (".csv", ".txt")
 SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
 
 Row = tuple[int, list[Cell]]
