@@ -360,6 +360,57 @@ async def test_sync_history_up_to_a_day_typed_in_words(ds: Datasette) -> None:
         ), typed
 
 
+async def page_warnings(ds: Datasette, path: str, **params: str) -> list[str]:
+    response = await ds.client.get(path, params=params, cookies=signed_in(ds))
+    assert response.status_code == 200, response.text
+    found = re.findall(r'<p class="message-warning">(.*?)</p>', response.text, re.S)
+    return [html.unescape(text.strip()) for text in found]
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "warned"),
+    [
+        (
+            "/registry/status_changes",
+            {**NO_FILTER, "起始日期": "2013-02-30"},
+            "起始日期“2013-02-30”",
+        ),
+        (
+            "/registry/status_changes",
+            {**NO_FILTER, "截止日期": "2013年13月"},
+            "截止日期“2013年13月”",
+        ),
+        ("/registry/sync_history", {"名册": "", "结果": "", "截止日期": "昨天"}, "截止日期“昨天”"),
+        (
+            "/verify_log/suspicious_clients",
+            {"小时数": "二十四", "未查到阈值": ""},
+            "小时数“二十四”",
+        ),
+        ("/verify_log/suspicious_clients", {"小时数": "", "未查到阈值": "３"}, "未查到阈值“３”"),
+    ],
+)
+async def test_a_parameter_the_query_cannot_read_is_named_on_its_page(
+    ds: Datasette, path: str, params: dict[str, str], warned: str
+) -> None:
+    """2013-02-30 gave 共 0 行 without a word; 二十四 hours was a window of none."""
+    (warning,) = await page_warnings(ds, path, **params)
+    assert warning.startswith(warned), warning
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/registry/status_changes", {**NO_FILTER, "起始日期": "2012年9月", "截止日期": "2012"}),
+        ("/registry/sync_history", {"名册": "", "结果": "", "截止日期": "2099-12-31 10:00:00"}),
+        ("/verify_log/suspicious_clients", {"小时数": " 168 ", "未查到阈值": ""}),
+    ],
+)
+async def test_parameters_the_query_reads_raise_no_warning(
+    ds: Datasette, path: str, params: dict[str, str]
+) -> None:
+    assert await page_warnings(ds, path, **params) == []
+
+
 # -- per approval document ----------------------------------------------------------------
 
 

@@ -1,0 +1,67 @@
+"""A canned query's parameters it cannot read, said on its page instead of answered in silence.
+
+A date staff mistype (2013-02-30, 2013年13月) reads as NULL in the queries' SQL, and every
+comparison with NULL is false: the page said 共 0 行, as if nothing had happened. A count typed
+in words or full-width digits (七, ３０) casts to 0: a window of no days lists nothing, a
+threshold of 0 lists everything. The page now names the parameter, the value and what to type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Protocol
+
+from datasette import hookimpl
+
+from datasette_config.plugins.certreg_sql import iso_date
+
+DATE_PARAMS = frozenset({"起始日期", "截止日期"})
+COUNT_PARAMS = frozenset({"天数", "小时数", "未查到阈值", "举报阈值"})
+TIME_PARAMS = {"sync_history": frozenset({"截止日期"})}
+"""Parameters that also take a time (the 时间 of a listed row, to page back from it)."""
+
+
+class Args(Protocol):
+    """A request's query string as Datasette gives it (`datasette.utils.MultiParams`)."""
+
+    def keys(self) -> list[str]: ...
+
+    def get(self, name: str) -> str | None: ...
+
+
+def _reads_as_time(value: str) -> bool:
+    try:
+        dt.datetime.fromisoformat(value[:19])
+    except ValueError:
+        return False
+    return True
+
+
+def unread_params(query: str | None, args: Args) -> list[str]:
+    """What to tell staff about each parameter of canned query ``query`` that its SQL cannot
+    read (blank ones are no condition, and are fine)."""
+    times = TIME_PARAMS.get(query or "", frozenset())
+    messages = []
+    for name in args.keys():
+        value = (args.get(name) or "").strip()
+        if not value:
+            continue
+        if name in DATE_PARAMS and iso_date(value) is None:
+            if name in times and _reads_as_time(value):
+                continue
+            messages.append(
+                f"{name}“{value}”不是有效的日期，查询因此没有结果。请填写存在的日期，"
+                "如 2013-01-31、2013年1月31日，或月份 2013.01、年份 2013"
+            )
+        elif name in COUNT_PARAMS and not (value.isascii() and value.isdigit()):
+            messages.append(
+                f"{name}“{value}”不是数字，查询把它当作 0。请用半角阿拉伯数字填写，如 30"
+            )
+    return messages
+
+
+@hookimpl
+def extra_template_vars(request: object) -> dict[str, Callable[[str | None], list[str]]]:
+    args: Args | None = getattr(request, "args", None)  # None for a page not made by a request
+    return {"unread_params": lambda query: unread_params(query, args) if args else []}
