@@ -241,6 +241,36 @@ def test_a_number_handed_out_is_never_handed_out_again(
         assert (code == 0) is loads, output
 
 
+def test_a_new_version_leaving_out_the_last_issued_row_numbers_its_added_rows_after_it(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """Z…0002, issued, is left out of a new version of its roster (a conflict: it is kept). The
+    rows the version adds follow it, as the sync expects — not "clear this file's numbers and
+    number again", which would give the issued certificates' numbers to others."""
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("C1122020001", "吴敏", level="初级")]
+    path = registered.add("old.csv", [*rows, approval_row("", "甲")], MIANYANG)
+    code, output = number(path, tmp_path / "numbered.csv", db_path)
+    assert code == 0, output
+    assert "Z1122020003" in (tmp_path / "numbered.csv").read_text()
+    shutil.copy(tmp_path / "numbered.csv", path)
+    code, output = run("sync", str(registered.folder), "--db", str(db_path))
+    with sqlite3.connect(db_path) as conn:
+        loaded = conn.execute("SELECT name FROM certificates WHERE number = 'Z1122020003'")
+        assert loaded.fetchall() == [("甲",)], output
+
+
+def test_a_loaded_roster_whose_next_numbers_another_has_is_not_told_to_renumber(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """Its numbers are issued certificates: cleared and given again, they would go to others."""
+    registered.add("other.csv", [approval_row("Z1122020003", "王芳")], MIANYANG)
+    assert run("sync", str(registered.folder), "--db", str(db_path))[0] == 0
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
+    path = registered.add("old.csv", [*rows, approval_row("", "甲")], MIANYANG)
+    code, output = number(path, tmp_path / "numbered.csv", db_path)
+    assert code != 0 and "已发的证书编号不能改动" in output and "请清除" not in output, output
+
+
 def test_refuses_rows_that_may_not_get_a_number(
     registered: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from registry.domain.numbers import parse
+from registry.domain.numbers import CertificateNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.statuses import REISSUE, VALID, StatusEvent, status_after
 from registry.store.rows import ROSTER_FIELDS, CertificateRow
@@ -266,3 +266,22 @@ def amend_events(
             if updated.rowcount:  # a history of what changed, never of what did not
                 conn.execute(_HISTORY, (successor, sync_id, at, "approval_doc", old, new))
     return len(amendments)
+
+
+def register_of(conn: sqlite3.Connection, number: CertificateNumber) -> str | None:
+    """The register certificate ``number`` was loaded from; None when it is not in the registry."""
+    row = conn.execute("SELECT register FROM certificates WHERE number = ?", (str(number),))
+    found = row.fetchone()
+    return None if found is None else str(found[0])
+
+
+def same_register_through(
+    conn: sqlite3.Connection, first: CertificateNumber, last: CertificateNumber
+) -> bool:
+    """Whether every number from ``first`` to ``last`` (one letter, year and region) is a
+    certificate in the registry, all from one register."""
+    count, registers = conn.execute(
+        "SELECT count(*), count(DISTINCT register) FROM certificates WHERE number BETWEEN ? AND ?",
+        (str(first), str(last)),
+    ).fetchone()
+    return bool(count == last.sequence - first.sequence + 1 and registers == 1)

@@ -29,6 +29,7 @@ from registry.sheets.cells import text
 from registry.sheets.numbered_copy import CopyNotes, write_numbered_copy
 from registry.sheets.table import Record, Table, read_table
 from registry.store import now
+from registry.store.certificates import register_of, same_register_through
 from registry.store.syncs import (
     NumberingRun,
     highest_sequence,
@@ -155,17 +156,19 @@ def _assign(
 ) -> None:
     """Number the waiting rows in roster order, per level: after the level's last number in the
     file when it has some (the sequence goes on without a gap), else after the highest used in
-    the registry and earlier runs. Numbers already used are never handed out again."""
+    the registry and earlier runs — also when the numbers between are the issued certificates a
+    new version of the file leaves out. Numbers already used are never handed out again."""
     following: dict[str, int] = {}  # by level letter: year code and region are the run's
     for row, letter in waiting:
         if letter not in following:
             registered = highest_sequence(conn, letter, year_code, region)
             in_file = last_written.get(letter)
             following[letter] = registered + 1
-            if in_file is not None:
+            if in_file is not None and registered > in_file[1].sequence:
+                if not left_out(conn, in_file[1], registered):
+                    numbering.problems.append(_taken(conn, in_file, registered))
+            elif in_file is not None:
                 following[letter] = in_file[1].sequence + 1
-                if registered >= following[letter]:
-                    numbering.problems.append(_taken(in_file, registered))
         sequence = following[letter]
         following[letter] += 1
         if sequence <= MAX_SEQUENCE:
@@ -184,12 +187,26 @@ def _assign(
             )
 
 
-def _taken(in_file: tuple[int, CertificateNumber], registered: int) -> Problem:
+def left_out(conn: sqlite3.Connection, last: CertificateNumber, registered: int) -> bool:
+    """Whether every number after the file's ``last`` up to the registry's highest is a
+    certificate of the register ``last`` was loaded from: this file is a new version of it that
+    leaves them out — issued, they are kept (a conflict the sync reports), and the rows it adds
+    follow them, as the sync expects (`registry.kinds.rosters`)."""
+    return same_register_through(conn, last, last._replace(sequence=registered))
+
+
+def _taken(
+    conn: sqlite3.Connection, in_file: tuple[int, CertificateNumber], registered: int
+) -> Problem:
     row, number = in_file
     rule = (
         f"本文件{LEVELS[number.letter]}编到 {number}，接下去的编号已被登记库使用（已编到第 "
-        f"{registered} 号），无法连续编号。请清除本文件中该等级已有的编号后重新编号"
+        f"{registered} 号），无法连续编号。"
     )
+    if register_of(conn, number) is None:
+        rule += "请清除本文件中该等级已有的编号后重新编号"
+    else:  # its numbers are issued certificates: cleared, they would go to others
+        rule += "本文件已导入登记库，已发的证书编号不能改动；新增的行请另列一份名册编号导入"
     return Problem(row, NUMBER_COLUMN, str(number), rule, "附件3 四")
 
 
