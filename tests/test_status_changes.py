@@ -192,6 +192,65 @@ def test_chain_in_one_register_applies_in_date_order(
     assert (answer["result"], answer["status_date"]) == ("reissued", "2013-02-01")
 
 
+@pytest.mark.parametrize("later", ["换发", "撤销", "补发"])
+def test_a_reissue_registered_after_a_later_change_keeps_its_mark(
+    roster: RegisterFactory, db_path: Path, later: str
+) -> None:
+    """The 补发 of March arrives after the change of June is loaded: it ended nothing, so it is
+    recorded in its place and the June change stands. It was refused for ever (早于上一次变更,
+    请对新证书登记 — a certificate that did not exist in March), the 补发 mark lost."""
+    new = "Z1122020003" if later == "换发" else ""
+    roster.add("june.csv", [status_event(later, "Z1122020001", "周杰", "2013-06-01", new)],
+               MIANYANG_CHANGES)  # fmt: skip
+    assert sync(roster, db_path)[0] == 0
+    before = verify(db_path, "Z1122020001", "周杰")
+    roster.add("march.csv", [status_event("补发", "Z1122020001", "周杰", "2013-03-01")],
+               MIANYANG_CHANGES)  # fmt: skip
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+    after = verify(db_path, "Z1122020001", "周杰")
+    assert after.pop("reissue") is True
+    assert before.pop("reissue", None) == (True if later == "补发" else None)
+    del after["as_of"], before["as_of"]  # the registry's snapshot time: a second apart
+    assert after == before  # the June change stands: status, its date, the successor
+    conn = sqlite3.connect(db_path)
+    events = "SELECT type, date FROM status_events WHERE number = 'Z1122020001' ORDER BY date"
+    assert conn.execute(events).fetchall() == [("补发", "2013-03-01"), (later, "2013-06-01")]
+
+
+def test_a_change_that_would_undo_later_ones_is_still_refused(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    roster.add("june.csv", [status_event("补发", "Z1122020001", "周杰", "2013-06-01")],
+               MIANYANG_CHANGES)  # fmt: skip
+    assert sync(roster, db_path)[0] == 0
+    roster.add("march.csv", [status_event("撤销", "Z1122020001", "周杰", "2013-03-01")],
+               MIANYANG_CHANGES)  # fmt: skip
+    code, report = sync(roster, db_path)
+    assert code == 1 and "早于该证书上一次变更的日期 2013-06-01" in json.dumps(
+        report, ensure_ascii=False
+    )
+    assert verify(db_path, "Z1122020001", "周杰")["result"] == "reissued"
+
+
+def test_a_reissue_registered_late_does_not_reopen_a_superseded_certificate(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """In the file, the late 补发 comes before a 撤销 of July: the certificate was superseded in
+    June all the same, and stays so."""
+    exchange = status_event("换发", "Z1122020001", "周杰", "2013-06-01", "Z1122020003")
+    roster.add("june.csv", [exchange], MIANYANG_CHANGES)
+    assert sync(roster, db_path)[0] == 0
+    late = [
+        status_event("补发", "Z1122020001", "周杰", "2013-03-01"),
+        status_event("撤销", "Z1122020001", "周杰", "2013-07-01"),
+    ]
+    roster.add("late.csv", late, MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 1 and "已换发/补发为 Z1122020003" in json.dumps(report, ensure_ascii=False)
+    assert verify(db_path, "Z1122020001", "周杰")["result"] == "superseded"
+
+
 def test_reissue_under_new_number_supersedes(roster: RegisterFactory, db_path: Path) -> None:
     roster.add(
         "changes.csv",

@@ -20,7 +20,7 @@ from registry.domain.statuses import (
 )
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
 from registry.kinds.status_rows import COLUMNS, StatusRow
-from registry.kinds.status_rules import event_problems
+from registry.kinds.status_rules import event_problems, recorded_late
 from registry.kinds.status_state import (
     CertificateState,
     Found,
@@ -157,6 +157,8 @@ class _Events:
         return current
 
     def _apply(self, event: StatusEvent, current: CertificateState) -> None:
+        if recorded_late(event, current):  # what came after it stands
+            return
         date = event.date.isoformat()
         current.status, current.last_event = status_after(event.type, event.new_number), date
         if event.new_number:

@@ -35,15 +35,19 @@ def event_problems(
         found.append(("证书编号", event.number, rule, "§三"))
     if date < current.issued_on:
         found.append(("日期", date, f"早于该证书的发证日期 {current.issued_on}", "§四.(六)"))
-    if current.last_event and date < current.last_event:
-        rule = f"早于该证书上一次变更的日期 {current.last_event}；变更须按日期顺序登记"
+    late = recorded_late(event, current)
+    if current.last_event and date < current.last_event and not late:
+        rule = (
+            f"早于该证书上一次变更的日期 {current.last_event}：此后的变更已登记，"
+            "这次变更会使它们失效，不能补登。请核对日期；如确实如此，请与省厅联系更正"
+        )
         found.append(("日期", date, rule, "§四.(六)"))
     if collected := collected_after(event, current):
         found.append(collected)
-    if current.status == REVOKED:
+    if current.status == REVOKED and not late:
         rule = "该证书已撤销，不能再换发、补发或撤销"
         found.append(("证书编号", event.number, rule, "§五.(三)"))
-    elif current.status == SUPERSEDED:
+    elif current.status == SUPERSEDED and not late:
         rule = f"该证书已换发/补发为 {current.successor}，请对新证书登记"
         found.append(("证书编号", event.number, rule, "§四.(六)"))
     if (
@@ -64,6 +68,20 @@ def event_problems(
     if event.new_number:
         found += _new_number_problems(event, event.new_number, current, certificate, next_free)
     return found
+
+
+def recorded_late(event: StatusEvent, current: CertificateState) -> bool:
+    """A 补发 under the same number dated before the certificate's last change, registered
+    after it. It ended nothing — the certificate went on, its paper marked 补发 — so it takes its
+    place in the history and what came after stands (SPEC §6: events apply in date order);
+    refused, it could never be recorded, and the 补发 mark would be lost."""
+    last = current.last_event
+    return (
+        event.type == REISSUE
+        and not event.new_number
+        and bool(last)
+        and (event.date.isoformat() < str(last))
+    )
 
 
 def _new_number_problems(

@@ -195,6 +195,15 @@ def apply_events(
             "SELECT status, status_date, successor FROM certificates WHERE number = ?",
             (event.number,),
         ).fetchone()
+        applied.added += 1
+        if event.type == REISSUE and not event.new_number and old[1] and date < old[1]:
+            # a 补发 registered after a later change (`status_rules.recorded_late`): the paper
+            # was marked 补发; the status the later change gave stands
+            conn.execute(
+                "UPDATE certificates SET reissue = 1, updated_sync = ? WHERE number = ?",
+                (sync_id, event.number),
+            )
+            continue
         if event.new_number:
             _create_successor(conn, event, register, sync_id, at)
         new = (status_after(event.type, event.new_number), date, event.new_number)
@@ -213,7 +222,6 @@ def apply_events(
                 if before != after
             ],
         )
-        applied.added += 1
     applied.changed = applied.added
     return applied
 
