@@ -1039,6 +1039,47 @@ def test_a_new_issue_date_or_approval_cannot_contradict_what_happened_since(
     assert sync(roster.folder, db_path)[0] == 0  # a date the history allows: corrected
 
 
+def test_the_same_citys_roster_of_another_year_and_folder_is_not_a_new_version(
+    roster: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """2012's mianyang.xlsx, in its own folder, promotes 周杰 from 中级 to 高级: one holder in
+    common, so it was taken for a corrected version of 2011's — every 2011 certificate reported
+    missing, with advice to revoke it, and the register's year and document overwritten."""
+    later = RegisterFactory(tmp_path / "2012")
+    facts = {**MIANYANG, "approval_doc": "绵人社函〔2013〕2号", "issued_on": "2013-03-20"}
+    rows = [approval_row("G1222020001", "周杰", level="高级"), approval_row("Z1222020001", "吴敏")]
+    later.add("mianyang.xlsx", rows, {**facts, "year_code": "12"})
+    [(row, column, rule, clause)] = refused(later, db_path, "mianyang.xlsx")
+    assert "年份代码 11" in rule and "12" in rule and "换一个文件名" in rule
+
+
+def test_another_status_register_of_the_same_name_is_not_a_new_version(
+    roster: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """2014's changes.xlsx after 2013's, about other certificates: taken for a version, 2013's
+    补发 was reported withdrawn ("新版本中没有此前登记的补发"). One about the same certificate may
+    be an edited version: it is told what changed, and that another register takes another
+    name."""
+    first = [status_event("补发", "Z1122020901", "周杰", "2013-03-01")]
+    roster.add("changes.xlsx", first, CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+    later = RegisterFactory(tmp_path / "2014")
+    events = [status_event("撤销", "Z1122020902", "郑浩", "2014-06-01", 原因="弄虚作假")]
+    later.add("changes.xlsx", events, CHANGES)
+    [(row, column, rule, clause)] = refused(later, db_path, "changes.xlsx")
+    assert "此前登记的 1 条变更，这一版本中一条也没有" in rule and "换一个文件名" in rule
+    again = status_event(
+        "补发", "Z1122020901", "周杰", "2014-05-01", 批准文号="绵人社函〔2014〕5号"
+    )
+    later.add("changes.xlsx", [again, *events], CHANGES)
+    [(row, column, rule, clause)] = refused(later, db_path, "changes.xlsx")
+    assert column == "日期" and "如这是另一份同名的登记表，请换一个文件名" in rule
+    renamed = RegisterFactory(tmp_path / "2014-renamed")
+    renamed.add("changes-2014.xlsx", events, CHANGES)
+    code, report = sync(renamed.folder, db_path)
+    assert code == 0, report
+
+
 def test_another_units_roster_of_the_same_name_is_not_a_new_version(
     registers: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:

@@ -254,16 +254,24 @@ class Kind(Generic[Checked, Payload]):
     """why a manifest entry cannot declare a register of this kind (§三), or None"""
 
 
-_IDENTITY = (("kind", "名册种类"), ("authority", "发证机关"), ("region", "编号地区"))
+_IDENTITY = (
+    ("kind", "名册种类"),
+    ("authority", "发证机关"),
+    ("region", "编号地区"),
+    ("year_code", "年份代码"),
+)
 
 
 def another_register(entry: RegisterEntry, known: LoadedVersion) -> Problem | None:
     """A problem when ``entry`` bears the key of a loaded register but is not the same register:
-    a new version keeps the kind, the authority and the numbering region. Without this, another
-    city's file of the same name would pass as a corrected version — its rows judged as that
-    register's, the first one's certificates reported missing, its facts overwritten."""
+    a new version keeps the kind, the authority, the numbering region and the year code its
+    numbers carry. Without this, another city's file of the same name — or the same city's
+    审批名册.xlsx of another year, in another folder — would pass as a corrected version: its
+    rows judged as that register's, the first one's certificates reported missing (and advised
+    revoked), its facts overwritten."""
+    facts = entry.facts()
     for name, label in _IDENTITY:
-        before, after = getattr(known, name), getattr(entry, name)
+        before, after = getattr(known, name), facts[name]
         if before != after:
             return Problem(
                 None,

@@ -30,7 +30,11 @@ from registry.kinds.status_state import (
     load_state,
     numbering_problems,
 )
-from registry.kinds.status_versions import applied_events, compare_with_applied
+from registry.kinds.status_versions import (
+    another_register,
+    applied_events,
+    compare_with_applied,
+)
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table
 from registry.store.certificates import Amendment, amend_events, apply_events
@@ -120,7 +124,7 @@ class _Events:
                 rule = (
                     f"此前登记生效的是 {old_date} 的{kind}，新版本中没有那一行，却有这一行："
                     f"{keep}（改了日期就成了又一次{kind}）；如确是又一次{kind}，"
-                    "请保留原来那一行，另起一行登记"
+                    "请保留原来那一行，另起一行登记；如这是另一份同名的登记表，请换一个文件名"
                 )
                 return ("日期", date, rule, "§四.(六)")
             if (old_kind, old_number, old_date) == (kind, number, date):
@@ -183,6 +187,8 @@ def check_status_changes(
             if not row.complete:
                 incomplete.add(event.row)
     applied = applied_events(context.conn, entry.key)
+    if other := another_register(entry.key, parsed, applied):
+        return [*problems, other], StatusChanges([], [])
     edits, amendments = compare_with_applied(parsed, applied)
     problems += edits
     events = sorted((e for e in parsed if e.identity not in applied), key=lambda e: (e.date, e.row))

@@ -40,6 +40,7 @@ class LoadedVersion(NamedTuple):
     kind: str
     authority: str
     region: str
+    year_code: str | None
     """what the register was loaded as: a new version must be the same register"""
 
 
@@ -113,7 +114,8 @@ def record_applied(conn: sqlite3.Connection, sync_id: int, applied: Applied) -> 
 
 def loaded_version(conn: sqlite3.Connection, register: str) -> LoadedVersion | None:
     row = conn.execute(
-        "SELECT fingerprint, version, kind, authority, region FROM registers WHERE key = ?",
+        "SELECT fingerprint, version, kind, authority, region, year_code FROM registers"
+        " WHERE key = ?",
         (register,),
     ).fetchone()
     return None if row is None else LoadedVersion(*row)
