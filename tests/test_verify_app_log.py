@@ -85,6 +85,7 @@ def test_a_name_typed_as_the_number_is_not_logged(app_client: AppClient, registr
     with app_client() as client:
         swapped = client.post("/api/v1/verify", json={"number": name, "name": number}).json()
         post_check(client, "ZHANG 三明-7", number)
+        client.post("/api/v1/verify", json={"number": "JoeSmith", "name": number})
         token = csrf_token(client)
         upload = f"{name},{number}\n".encode()
         client.post("/batch", data={"csrf_token": token}, files={"file": ("a.csv", upload)})
@@ -92,11 +93,13 @@ def test_a_name_typed_as_the_number_is_not_logged(app_client: AppClient, registr
     rows = read_log(registry_db)
     assert [(r["number"], r["result"]) for r in rows] == [
         ("***", "malformed"),
-        ("ZHANG**7", "malformed"),
+        ("Z******7", "malformed"),
+        ("J*******", "malformed"),
         ("***", "malformed"),
     ]
     raw = (registry_db.parent / "verify_log.db").read_bytes()
     assert name.encode() not in raw and "三明".encode() not in raw
+    assert b"HANG" not in raw and b"SMITH" not in raw.upper()
 
 
 def test_forwarded_client_is_logged_behind_trusted_proxy(

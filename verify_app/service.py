@@ -39,16 +39,19 @@ MAX_NUMBER_CHARS = 40
 Names: `registry.domain.text.MAX_NAME_CHARS`, the longest a register may carry."""
 MAX_CONFIRM_CHARS = 40
 """Longest value typed from the paper (a trade name, a date written out)."""
-_NOT_IN_A_NUMBER = re.compile(r"[^A-Za-z0-9]")
+_NOT_A_DIGIT = re.compile(r"[^0-9]")
 
 
 def screened_number(number: str) -> str:
     """The number as the log and the reports keep it (SPEC §7: never the name): a malformed
     answer carries what was typed, which is the holder's name when a client swapped the fields
-    or a batch file has its name column first. Only characters a certificate number can hold
-    (附件3) are kept; each other one becomes ``*``, so staff still see its shape and length.
-    A well-formed number is unchanged."""
-    return _NOT_IN_A_NUMBER.sub("*", number[:MAX_NUMBER_CHARS])
+    or a batch file has its name column first — in Latin letters too (JOESMITH). Only what a
+    certificate number holds where it holds it (附件3) is kept: a level letter first, digits
+    after; each other character becomes ``*``, so staff still see its shape and length. A
+    well-formed number is unchanged."""
+    typed = number[:MAX_NUMBER_CHARS]
+    first = typed[:1] if typed[:1].isascii() and typed[:1].isalnum() else "*" * len(typed[:1])
+    return first + _NOT_A_DIGIT.sub("*", typed[1:])
 
 
 @dataclass(frozen=True)
