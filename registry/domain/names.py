@@ -73,6 +73,15 @@ def mask_name(name: str) -> str:
     return surname + "*" * (len(given) - 1) + given[-1]
 
 
+def _symbols(name: str) -> list[str]:
+    """The characters of a normalised name that are neither letters nor a minority name's dot
+    (=HYPERLINK(…), +王五, 张三(男)): a formula or a note, not a name."""
+    if name.isalpha():
+        return []
+    found = (ch for ch in name if ch not in "·.-" and unicodedata.category(ch)[0] not in "LM")
+    return [f"“{ch}”" for ch in dict.fromkeys(found)]
+
+
 def check_name(name: str, *, new: bool = True) -> tuple[str, str] | None:
     """(rule, clause) when a normalised holder name cannot be registered: empty, holding a
     digit (a date or number typed one column off), or longer than the public check accepts
@@ -83,6 +92,12 @@ def check_name(name: str, *, new: bool = True) -> tuple[str, str] | None:
         return "姓名为空", "§四.(三)"
     if new and any(ch.isdigit() for ch in name):
         return "姓名中有数字：请核对是否填到了别的栏目", "§四.(三)"
+    if new and (symbols := _symbols(name)):
+        return (
+            f"姓名中有符号 {'、'.join(symbols)}：姓名只由文字组成（少数民族姓名的间隔号写作“·”）。"
+            "请核对是否填到了别的栏目，或删去符号",
+            "§四.(三)",
+        )
     if len(name) > MAX_NAME_CHARS:
         return (
             f"姓名有 {len(name)} 个字符，最多 {MAX_NAME_CHARS} 个（公众查验只接受这么长的姓名）",
