@@ -12,6 +12,7 @@ import os
 import signal
 import socket
 import sqlite3
+import ssl
 import subprocess
 import threading
 import urllib.parse
@@ -199,6 +200,38 @@ def test_watch_lists_and_large_bodies_behind_nginx(tmp_path: Path) -> None:
     assert (gone.status_code, after.status_code) == (204, 404)
     assert big.status_code == 413 and big.json()["error"] == "too_large"
     assert "请求内容过大" in big.json()["message"]
+
+
+def slow_request(host: str, port: int, address: str) -> ssl.SSLSocket:
+    """A check whose body stops after its first byte, its connection held open (slowloris)."""
+    raw = socket.create_connection((host, port), source_address=(address, 0))
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    tls = context.wrap_socket(raw)
+    head = "POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    tls.sendall(f"{head}Content-Length: 100\r\n\r\n{{".encode())
+    return tls
+
+
+def test_nginx_holds_slow_and_oversized_requests_off_the_replicas(tmp_path: Path) -> None:
+    """uvicorn times out no unfinished request and limits no header: one client holding a
+    thousand slow connections, or sending headers of megabytes, stalled a replica reached
+    directly. Behind the shipped nginx, one address may have 64 requests in progress and headers
+    of 32 KB; the others are answered all along."""
+    with deployment(tmp_path, rate_limit="0") as site, ExitStack() as held:
+        url = urllib.parse.urlsplit(site.https)
+        host, port = url.hostname or "127.0.0.1", url.port or 443
+        for _ in range(64):
+            held.enter_context(slow_request(host, port, "127.0.0.4"))
+        with client_from("127.0.0.4") as greedy, client_from("127.0.0.5") as other:
+            refused = greedy.post(f"{site.https}/api/v1/verify", json=CHECK)
+            served = other.post(f"{site.https}/api/v1/verify", json=CHECK)
+            huge = other.post(
+                f"{site.https}/api/v1/verify", json=CHECK, headers={"Cookie": "x" * 40_000}
+            )
+    assert refused.status_code == 429
+    assert served.status_code == 200 and served.json()["result"] == "valid"
+    assert huge.status_code == 400 and "Too Large" in huge.text
 
 
 def test_a_replica_killed_mid_load_loses_no_request(tmp_path: Path) -> None:
