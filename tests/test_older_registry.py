@@ -4,6 +4,7 @@ upgrades an older registry it may write, as the sync would."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import sqlite3
@@ -105,3 +106,31 @@ def test_a_running_app_answers_503_for_an_older_registry_it_is_handed(
         os.replace(upgraded, registry_db)
         assert client.post("/api/v1/verify", json=CHECK).json()["result"] == "reissued"
         assert client.get("/healthz").status_code == 200
+
+
+def _connect(path: str) -> None:
+    store.connect(Path(path)).close()
+
+
+def test_writers_starting_together_on_a_new_registry_all_open_it(tmp_path: Path) -> None:
+    """Two syncs started at once on a registry not made yet both found no table; the second
+    failed on "table already exists" (and was told to check the folder's permissions)."""
+    context = multiprocessing.get_context("spawn")
+    for round_ in range(4):
+        path = tmp_path / f"registry-{round_}.db"
+        with context.Pool(6) as pool:
+            pool.map(_connect, [str(path)] * 6)  # raises what a worker raised
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("SELECT count(*) FROM certificates").fetchone() == (0,)
+
+
+def test_an_older_registry_gets_the_index_it_lacks(registry_db: Path, tmp_path: Path) -> None:
+    """Every table and column there, an index missing: the writer still adds it."""
+    copy = tmp_path / "older.db"
+    shutil.copy(registry_db, copy)
+    with sqlite3.connect(copy) as conn:
+        conn.execute("DROP INDEX idx_status_events_new_number")
+    store.connect(copy).close()
+    with sqlite3.connect(copy) as conn:
+        names = {row[1] for row in conn.execute("PRAGMA index_list(status_events)")}
+    assert "idx_status_events_new_number" in names

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import sqlite3
 import subprocess
@@ -290,3 +291,27 @@ def test_a_db_that_is_not_a_registry_is_a_message(tmp_path: Path, command: list[
     assert result.exit_code == 1, result.output
     assert "不是登记库" in result.output and "--db" in result.output
     assert not isinstance(result.exception, sqlite3.DatabaseError)
+
+
+def _file_size_limit() -> None:
+    """In the child: files may grow to 300 KB, and a write beyond fails (EFBIG) instead of
+    killing the process — what a full disk does to SQLite's writes."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
+
+
+def test_a_registry_that_cannot_grow_is_told_as_disk_space(tmp_path: Path) -> None:
+    """A full disk said "disk I/O error … 请检查是否有写入权限": nothing about space."""
+    db = tmp_path / "registry.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "registry", "sync", str(SAMPLES), "--db", str(db)],
+        preexec_fn=_file_size_limit,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "剩余空间" in result.stderr and "写入权限" not in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

@@ -72,6 +72,13 @@ class RegistryUnavailable(Failed):
                 "登记库正被另一个程序写入（如另一次 certreg sync），等了 10 秒仍未完成。"
                 "请等它结束后重新运行（已导入的名册不会重复导入）"
             )
+        if "disk is full" in text or "disk I/O error" in text:
+            # SQLITE_FULL, or a write the file system refused (a file size limit, a full disk
+            # that SQLite saw as an I/O error); the transaction was rolled back
+            return cls(
+                f"写入登记库失败（{text}）：这一次写入已全部撤回，此前已导入的不受影响。"
+                "请检查登记库所在磁盘的剩余空间（df -h）和文件大小限制，腾出空间后重新运行"
+            )
         if "not a database" in text or "malformed" in text:
             return cls(
                 f"--db 指定的文件不是登记库，或已损坏（{text}）。请检查 --db 或环境变量 CERTREG_DB"

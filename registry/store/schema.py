@@ -288,9 +288,34 @@ SUMMARY_TABLES: dict[str, TableSpec] = {
 TABLES.update(SUMMARY_TABLES)
 
 
+def _complete(db: sqlite_utils.Database) -> bool:
+    """Whether every table, column and index is there."""
+    existing = set(db.table_names())
+    for name, spec in TABLES.items():
+        if name not in existing:
+            return False
+        table = db.table(name)
+        indexes = {tuple(index.columns) for index in table.indexes}
+        if not set(spec.columns) <= set(table.columns_dict) or not set(spec.indexes) <= indexes:
+            return False
+    return True
+
+
 def ensure_tables(db: sqlite_utils.Database) -> None:
     """Create the tables that are missing; never alters or drops what exists, except to add a
-    column a newer certreg needs (with its default), so an older registry keeps working."""
+    column a newer certreg needs (with its default), so an older registry keeps working.
+
+    The changes are made in one write transaction, the schema read again inside it: two syncs
+    starting on a registry that did not exist yet both found no table, and the second failed
+    on "table already exists"."""
+    if _complete(db):
+        return
+    with db.conn:  # BEGIN IMMEDIATE … COMMIT, or ROLLBACK on an error
+        db.conn.execute("BEGIN IMMEDIATE")
+        _create_missing(db)
+
+
+def _create_missing(db: sqlite_utils.Database) -> None:
     existing = set(db.table_names())
     for name, spec in TABLES.items():
         table = db.table(name)
