@@ -381,6 +381,19 @@ def test_a_mistyped_reference_of_an_applied_event_is_corrected_with_history(
         ).fetchone() == (exchange["批准文号"],)
 
 
+def test_a_corrected_document_of_an_applied_event_keeps_to_the_events_year(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A new event citing 〔2019〕 for an exchange of 2013 is refused (§四.(三)); correcting an
+    applied one's document to it was taken, and the new certificate carried it."""
+    exchange = status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903")
+    roster.add("changes.xlsx", [exchange], CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+    roster.add("changes.xlsx", [{**exchange, "批准文号": "绵人社函〔2019〕1号"}], CHANGES)
+    [(row, column, rule, clause)] = refused(roster, db_path, "changes.xlsx")
+    assert (column, clause) == ("批准文号", "§四.(三)") and "2013" in rule, rule
+
+
 def test_an_applied_events_document_in_other_brackets_is_no_correction(
     roster: RegisterFactory, db_path: Path
 ) -> None:

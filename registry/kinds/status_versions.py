@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from registry.domain.documents import document_key
+from registry.domain.documents import document_key, year_problem
 from registry.domain.problems import Problem
-from registry.domain.statuses import StatusEvent
+from registry.domain.statuses import REVOKE, StatusEvent
 from registry.kinds.status_rows import REISSUE_DOCUMENTS
 from registry.store.certificates import Amendment
 
@@ -75,11 +75,25 @@ def compare_with_applied(
         if not changed:
             continue
         if changed.keys() <= AMENDABLE:
+            if unapproved := _document_year(event, changed):
+                problems.append(unapproved)
+                continue
             labels = {field: f"{event.type}{RECORDED[field]}" for field in changed}
             amendments.append(Amendment(event.identity, changed, labels))
         else:
             problems.append(_edited(event, changed))
     return problems, amendments
+
+
+def _document_year(event: StatusEvent, changed: dict[str, tuple[object, object]]) -> Problem | None:
+    """A corrected 批准文号 of the event's year, as a new event's must be (§四.(三)): the
+    correction of 〔2013〕 to 〔2019〕 for an exchange of 2013 was taken."""
+    if "approval_doc" not in changed or event.type == REVOKE:
+        return None
+    problem = year_problem(event.approval_doc, event.date.year)
+    return (
+        Problem(event.row, "批准文号", event.approval_doc, problem, "§四.(三)") if problem else None
+    )
 
 
 def _same_document(field: str, old: object, new: object) -> bool:
