@@ -359,6 +359,19 @@ def test_csv_reads_as_csv_reads_it(tmp_path: Path, encoding: str, data: bytes) -
     assert list(sheet.numbers) == [1, 2, 3, 5, 6]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_its_byte_order_mark_is_read(encoding: str) -> None:
+    """It decoded as GB18030: every row garbage (编号格式错误, 未查到), nothing said."""
+    text = "证书编号,姓名\r\nZ1122000001,李芳\r\nG1122000003,欧阳娜娜\r\n"
+    sheet = read_sheet_bytes("名单.csv", text.encode(encoding), UPLOAD_LIMITS)
+    assert [cells for _, cells in sheet.rows()] == [
+        ["证书编号", "姓名"],
+        ["Z1122000001", "李芳"],
+        ["G1122000003", "欧阳娜娜"],
+    ]
+    assert sheet.encoding == encoding
+
+
 def test_csv_in_no_known_encoding_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "latin.csv"
     path.write_bytes(b"\x80\x80\xff\xff\r\n")  # neither UTF-8 nor GB18030, and no BOM

@@ -17,10 +17,27 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-32"), "utf-32"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
+    if unmarked := _utf16_without_mark(data[:SNIFF_BYTES]):
+        return data.decode(unmarked), unmarked
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return data.decode("gb18030"), "gb18030"
+
+
+SNIFF_BYTES = 4096
+
+
+def _utf16_without_mark(sample: bytes) -> str | None:
+    """UTF-16 saved without its byte-order mark (some exports do): the zero bytes of its ASCII
+    — digits, commas, line breaks — fall on one side of each pair. UTF-8 and GB18030 text holds
+    no zero byte; read as GB18030, such a file became rows of garbage."""
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    if odd > 4 * even + 8:
+        return "utf-16-le"
+    if even > 4 * odd + 8:
+        return "utf-16-be"
+    return None
 
 
 SNIFF_CHARS = 4096
