@@ -452,6 +452,21 @@ def test_a_well_formed_number_without_a_name_is_malformed(
     assert "11位" not in answer.advice()  # the number was fine: nothing to correct there
 
 
+@pytest.mark.parametrize("control", ["\u202e", "\u202d", "\u2067", "\u202a"])
+def test_a_name_whose_letters_show_in_another_order_is_not_checked(
+    conn: sqlite3.Connection, control: str
+) -> None:
+    """张\u202e三明 shows 张明三 and was matched to 张三明: the invisible control was dropped like
+    a zero-width space, and the employer read another name than the one checked."""
+    number, holder = "Z1122020123", "周杰"  # the sample registry's holder
+    assert verify(conn, number, holder).matched
+    answer = verify(conn, number, holder[0] + control + holder[1:])
+    assert (answer.result, answer.label) == ("malformed", "未查验")
+    assert "显示顺序" in answer.advice() and "11位" not in answer.advice()
+    assert not answer.wants_contact
+    assert verify(conn, number, holder[0] + "\u200b" + holder[1:]).matched  # zero-width: fine
+
+
 def test_without_a_name_the_command_line_says_so(registry: Path) -> None:
     code, output = cli_verify(registry, "Z1122020123", " ")
     assert code == 1

@@ -30,6 +30,11 @@ pattern, variation selectors, the combining grapheme joiner. A name made of them
 and one carrying them never matches the same name typed without them."""
 
 
+REORDERING = re.compile("[\u202a-\u202e\u2066-\u2069]")
+"""Bidi embeddings, overrides and isolates: text holding one shows its letters in another order
+than it holds them (张\u202e三明 shows 张明三)."""
+
+
 def _hidden(ch: str) -> bool:
     return unicodedata.category(ch) in HIDDEN_CATEGORIES or BLANK_LOOKING.match(ch) is not None
 

@@ -30,11 +30,7 @@ from registry.kinds.status_state import (
     load_state,
     numbering_problems,
 )
-from registry.kinds.status_versions import (
-    another_register,
-    applied_events,
-    compare_with_applied,
-)
+from registry.kinds.status_versions import applied_events, compare_with_applied
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table
 from registry.store.certificates import Amendment, amend_events, apply_events
@@ -187,8 +183,6 @@ def check_status_changes(
             if not row.complete:
                 incomplete.add(event.row)
     applied = applied_events(context.conn, entry.key)
-    if other := another_register(entry.key, parsed, applied):
-        return [*problems, other], StatusChanges([], [])
     edits, amendments = compare_with_applied(parsed, applied)
     problems += edits
     events = sorted((e for e in parsed if e.identity not in applied), key=lambda e: (e.date, e.row))

@@ -122,29 +122,3 @@ def _edited(event: StatusEvent, changed: dict[str, tuple[object, object]]) -> Pr
         "更正内容不能修改，请恢复原内容（批准文号、原因、申请和审核意见可以更正）"
     )
     return Problem(event.row, "类型", event.type, rule, "§四.(六)")
-
-
-def another_register(
-    key: str, events: list[StatusEvent], applied: dict[Identity, tuple[object, ...]]
-) -> Problem | None:
-    """A "new version" that keeps none of the events the register applied, nor any of their
-    certificates, is another register under the same file name (变更登记.xlsx of 2014 in its own
-    folder, after 2013's): taken for a version, the first one's events were reported withdrawn.
-    (One that touches the same certificates may be a version whose events were edited: it is
-    told what changed, `status_changes._Events._edit_of`.)"""
-    numbers = {number for _, number, _, _ in applied}
-    if (
-        not applied
-        or not events
-        or any(e.identity in applied or e.number in numbers for e in events)
-    ):
-        return None
-    return Problem(
-        None,
-        None,
-        None,
-        f"登记表“{key}”此前登记的 {len(applied)} 条变更，这一版本中一条也没有：这不是同一份"
-        "登记表的新版本，而是另一份同名的登记表。请换一个文件名再列入清单"
-        "（同一文件名只用于同一份登记表的新版本）",
-        "§四.(六)",
-    )

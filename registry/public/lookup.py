@@ -26,6 +26,7 @@ from registry.domain.statuses import (
     SUPERSEDED,
     VALID,
 )
+from registry.domain.text import REORDERING
 from registry.public.fields import FIELD_NAMES
 from registry.store import data_version, registry_as_of
 
@@ -51,6 +52,12 @@ REISSUE_COPY = (
 """§四.(六)3: a 补发 copy under a new number, and what an employer must look for on its paper."""
 
 EMPTY_NAME = "持证人姓名为空"
+REORDERED_NAME = "持证人姓名中有改变文字显示顺序的控制字符，屏幕上显示的与输入的不是同一个姓名"
+NAME_ADVICE = {
+    EMPTY_NAME: "请填写证书上的持证人姓名后重新查验",
+    REORDERED_NAME: "请照证书逐字输入姓名（不要复制粘贴）后重新查验",
+}
+"""The reasons of a `malformed` answer about the name, not the number: what to do instead."""
 """The reason of a `malformed` answer to a check without a name."""
 NOT_CHECKED = "未查验"
 """The label of that answer: the number may well be right, it was not looked up."""
@@ -100,13 +107,13 @@ class Verification:
     def label(self) -> str:
         """The result's Chinese name; a check without a name was not made (its number may well
         be right), so it is not called a malformed number."""
-        return NOT_CHECKED if self.reason == EMPTY_NAME else RESULT_LABELS[self.result]
+        return NOT_CHECKED if self.reason in NAME_ADVICE else RESULT_LABELS[self.result]
 
     @property
     def wants_contact(self) -> bool:
         """Whether the answer names whom to ask (§五.(四): the issuing departments' contacts for
         a 未查到 answer): not for a certificate found, nor for a check without a name."""
-        return not self.matched and self.reason != EMPTY_NAME
+        return not self.matched and self.reason not in NAME_ADVICE
 
     @property
     def matched(self) -> bool:
@@ -116,8 +123,8 @@ class Verification:
         """What the employer should do next, in Chinese."""
         if self.result == SUPERSEDED and self.replaced_by == REISSUE:
             return REPLACED_BY_REISSUE.format_map(vars(self))
-        if self.reason == EMPTY_NAME:  # the number may be right: nothing to say about it
-            return f"{EMPTY_NAME}。请填写证书上的持证人姓名后重新查验。"
+        if self.reason in NAME_ADVICE:  # the number may be right: nothing to say about it
+            return f"{self.reason}。{NAME_ADVICE[self.reason]}。"
         if self.reissue and self.result == VALID:
             return REISSUE_COPY.format_map(vars(self))
         return ADVICE[self.result].format_map(vars(self))
@@ -176,8 +183,9 @@ def verify(
         snapshot = _as_of_now(conn, as_of)
         return Verification(MALFORMED, normalise(number), snapshot, reason=str(exc))
     key = name_key(name)
-    if not key:
-        return Verification(MALFORMED, canonical, _as_of_now(conn, as_of), reason=EMPTY_NAME)
+    if not key or REORDERING.search(name):
+        reason = REORDERED_NAME if key else EMPTY_NAME
+        return Verification(MALFORMED, canonical, _as_of_now(conn, as_of), reason=reason)
     version, *found = conn.execute(_QUERY, (canonical,)).fetchone()
     snapshot = as_of(conn, version)
     row: tuple[Any, ...] | None = tuple(found) if found[0] is not None else None
