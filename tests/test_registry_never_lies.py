@@ -1052,6 +1052,23 @@ def test_a_new_issue_date_or_approval_cannot_contradict_what_happened_since(
     assert sync(roster.folder, db_path)[0] == 0  # a date the history allows: corrected
 
 
+def test_a_new_approval_cannot_contradict_a_reissue_of_the_certificate_that_replaced_one(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """Z…0901 exchanged for Z…0903, which was then reissued citing the roster's document: a new
+    version changing that document was taken — only the roster's own numbers were looked at."""
+    events = [
+        status_event("换发", "Z1122020901", "周杰", "2012-09-10", "Z1122020903"),
+        status_event("补发", "Z1122020903", "周杰", "2013-01-10"),
+    ]
+    roster.add("changes.xlsx", events, CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+    rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020902", "郑浩")]
+    roster.add("mianyang.xlsx", rows, {**MIANYANG, "approval_doc": "绵人社函〔2012〕99号"})
+    [(row, column, rule, clause)] = refused(roster, db_path, "mianyang.xlsx")
+    assert clause == "§四.(六)3" and "Z1122020903（由本名册的 Z1122020901 换发而来）" in rule
+
+
 def test_the_same_citys_roster_of_another_year_and_folder_is_not_a_new_version(
     roster: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:

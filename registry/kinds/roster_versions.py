@@ -28,9 +28,15 @@ SELECT number, what, date FROM (
 """
 
 _CITED = """
-SELECT e.number, e.date, e.original_document FROM certificates c
-JOIN status_events e ON e.number = c.number
-WHERE c.register = ? AND e.type = ? AND e.original_document IS NOT NULL ORDER BY e.date
+WITH RECURSIVE chain(root, number) AS (  -- each certificate, and those that replaced it
+    SELECT number, number FROM certificates WHERE register = ?
+    UNION ALL
+    SELECT chain.root, c.successor FROM certificates c JOIN chain ON c.number = chain.number
+    WHERE c.successor IS NOT NULL
+)
+SELECT chain.root, e.number, e.date, e.original_document FROM chain
+JOIN status_events e ON e.number = chain.number
+WHERE e.type = ? AND e.original_document IS NOT NULL ORDER BY e.date
 """
 
 
@@ -57,15 +63,16 @@ def history_problems(
             )
         )
     documents = {c.number: c.approval_doc for c in result.certificates}
-    for number, date, cited in conn.execute(_CITED, (entry.key, REISSUE)):
-        now = documents.get(number)
+    for root, number, date, cited in conn.execute(_CITED, (entry.key, REISSUE)):
+        now = documents.get(root)
         if now is not None and document_key(now) != document_key(cited):
+            which = number if number == root else f"{number}（由本名册的 {root} 换发而来）"
             problems.append(
                 Problem(
                     None,
                     None,
                     now,
-                    f"证书 {number} 于 {date} 补发时，原公布文件登记为 {cited}（即本名册的批准文件），"
+                    f"证书 {which} 于 {date} 补发时，原公布文件登记为 {cited}（即本名册的批准文件），"
                     f"新版本改为 {now}：已生效的补发所依据的文件不能改。请恢复原来的批准文号",
                     "§四.(六)3",
                 )
