@@ -32,6 +32,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from datasette_config import config_dir
+from datasette_config.labels import shown_value
 from datasette_config.launch import datasette_environment
 from datasette_config.plugins.certreg_access_log import FAILED_QUERY
 from datasette_config.plugins.certreg_csv import CsvNeutraliser
@@ -591,11 +592,13 @@ def hostile_checks(ds: Datasette) -> str:
 
 
 def csv_rows(response: httpx.Response) -> list[dict[str, str]]:
-    """The rows of a CSV export, which starts with the BOM Excel needs to read it as UTF-8."""
+    """The rows of a CSV export, which starts with the BOM Excel needs to read it as UTF-8, by
+    column name (a table's header gives the Chinese label, then the name: 证书编号 number)."""
     assert response.status_code == 200
     assert response.content.startswith(codecs.BOM_UTF8)
     text = response.content.decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text, newline="")))
+    rows = csv.DictReader(io.StringIO(text, newline=""))
+    return [{heading.split(" ")[-1]: value for heading, value in row.items()} for row in rows]
 
 
 @pytest.mark.anyio
@@ -637,21 +640,30 @@ async def test_query_and_row_csv_neutralise_formulas(ds: Datasette) -> None:
 
 
 @pytest.mark.anyio
-async def test_table_csv_is_otherwise_unchanged(ds: Datasette) -> None:
-    params = {"_sort": "number", "_size": "max"}
-    exported = await ds.client.get(
-        "/registry/certificates.csv", params=params, cookies=signed_in(ds)
-    )
+@pytest.mark.parametrize(("table", "key"), [("certificates", "number"), ("syncs", "id")])
+async def test_table_csv_says_what_the_page_says(ds: Datasette, table: str, key: str) -> None:
+    """Opened in Excel, a table's export had English headers, bare codes (revoked, 2202) and
+    UTC times eight hours off the page's. Everything else is the table's as stored."""
+    params = {"_sort": key, "_size": "max"}
+    exported = await ds.client.get(f"/registry/{table}.csv", params=params, cookies=signed_in(ds))
     as_json = await ds.client.get(
-        "/registry/certificates.json",
-        params={**params, "_shape": "objects"},
-        cookies=signed_in(ds),
+        f"/registry/{table}.json", params={**params, "_shape": "objects"}, cookies=signed_in(ds)
     )
-    expected = [
-        {k: "" if v is None else str(v) for k, v in row.items()} for row in as_json.json()["rows"]
-    ]
-    assert csv_rows(exported) == expected
-    assert len(expected) > 10
+    stored = as_json.json()["rows"]
+    labels = shipped_metadata()["databases"]["registry"]["tables"][table]["columns"]
+    header = next(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert header == [f"{labels[column]} {column}" for column in stored[0]]
+    rows = csv_rows(exported)
+    assert len(rows) == len(stored) > 1
+    for row, record in zip(rows, stored, strict=True):
+        for column, value in record.items():
+            shown = shown_value(column, value)
+            assert row[column] == (shown or ("" if value is None else str(value))), column
+    if table == "certificates":
+        assert {row["status"] for row in rows} >= {"valid 有效", "revoked 已撤销"}
+        assert {row["region"] for row in rows} >= {"2202 绵阳市"}
+    else:
+        assert all(row["at"].endswith("（北京时间）") for row in rows)
 
 
 # SQL functions that leak the server's memory
@@ -851,3 +863,11 @@ def test_real_browser_runs_datasette_pages_without_csp_violations(browse_url: st
         finally:
             browser.close()
     assert violations == []
+
+
+@pytest.mark.anyio
+async def test_a_queries_csv_shows_an_exchanges_corrections_in_words(ds: Datasette) -> None:
+    """The 换发更正 column exported as JSON ({"trade": "钳工"}); the page shows 工种：钳工."""
+    response = await ds.client.get("/registry/status_changes.csv", cookies=signed_in(ds))
+    corrected = [row["换发更正"] for row in csv_rows(response) if row["换发更正"]]
+    assert corrected and all("：" in text and "{" not in text for text in corrected), corrected

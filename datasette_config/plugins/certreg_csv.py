@@ -6,6 +6,10 @@ Excel and WPS (``=cmd|'/C calc'!A0``, ``=HYPERLINK(…)``); registers come from 
 the registry can hold such text. Every ``.csv`` Datasette serves — tables, rows, canned and
 staff queries, streamed or not — is rewritten on its way out, record by record, with the rule
 the public batch export uses (`registry.sheets.formulas.neutralise`).
+
+The export says what the page says: a table's columns headed by their Chinese labels, codes
+with their names (``revoked 已撤销``), UTC times in Beijing time — a clerk opening it in Excel
+read English headers, bare codes and times eight hours off.
 """
 
 from __future__ import annotations
@@ -13,11 +17,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from datasette import hookimpl
+from datasette.utils import tilde_decode
 
+from datasette_config.labels import FLAG_COLUMNS, shown_value
+from datasette_config.plugins.certreg_labels import CORRECTION_COLUMNS, corrections_shown
 from registry.sheets.formulas import neutralise
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
@@ -42,17 +50,29 @@ def _complete(text: str) -> int:
     return end
 
 
+Shown = Callable[[str, str], str]
+"""(column, value) → the cell as a page shows it"""
+
+
+def as_stored(column: str, value: str) -> str:
+    return value
+
+
 class CsvNeutraliser:
     """Rewrites a CSV byte stream, chunk by chunk, with every cell passed through ``neutralise``.
 
     Datasette writes CSV with Python's default (excel) dialect; reading and writing whole
-    records with the same dialect changes nothing but the neutralised cells.
+    records with the same dialect changes nothing but the neutralised cells — and, given
+    ``labels`` and ``shown``, the header and the cells as the page shows them.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, labels: Mapping[str, str] | None = None, shown: Shown = as_stored) -> None:
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._pending = ""
         self._started = False
+        self._labels = labels or {}
+        self._shown = shown
+        self._columns: list[str] | None = None
 
     def feed(self, data: bytes, final: bool = False) -> bytes:
         text = self._pending + self._decoder.decode(data, final)
@@ -66,13 +86,49 @@ class CsvNeutraliser:
             self._started = True
         writer = csv.writer(out)
         for row in csv.reader(io.StringIO(ready, newline="")):
+            if self._columns is None:  # the header
+                self._columns = row
+                row = [_heading(column, self._labels.get(column)) for column in row]
+            else:
+                named = self._columns + [""] * (len(row) - len(self._columns))
+                row = [self._shown(c, v) for c, v in zip(named, row, strict=False)]
             writer.writerow([neutralise(cell) for cell in row])
         return out.getvalue().encode("utf-8")
+
+
+def _heading(column: str, label: str | None) -> str:
+    """A column headed as its page heads it: the Chinese label over the column's own name."""
+    return f"{label} {column}" if label and label != column else column
 
 
 def _route_path(scope: dict[str, Any]) -> str:
     raw = scope.get("raw_path")
     return raw.decode("latin-1").partition("?")[0] if raw else str(scope["path"])
+
+
+def _labels(datasette: Any, path: str) -> dict[str, str]:
+    """The column labels of the table a ``/db/table.csv`` or ``/db/table/pk.csv`` exports (none
+    for a query: canned queries name their columns in Chinese, staff SQL as staff wrote it)."""
+    parts = [unquote(part) for part in path.removesuffix(".csv").strip("/").split("/")]
+    if len(parts) < 2:
+        return {}
+    database, table = tilde_decode(parts[0]), tilde_decode(parts[1])
+    columns = datasette.table_metadata(database, table).get("columns")
+    return dict(columns) if isinstance(columns, dict) else {}
+
+
+def _shown(datasette: Any) -> Shown:
+    """A cell as pages show it (`datasette_config.labels`): codes with their names, UTC times in
+    Beijing time, a 换发's corrections in words — not what only the database reads."""
+    certificate = datasette.metadata("columns", database="registry", table="certificates") or {}
+
+    def shown(column: str, value: str) -> str:
+        if column in CORRECTION_COLUMNS:
+            return corrections_shown(value, certificate) or value
+        flag = column in FLAG_COLUMNS and value in ("0", "1")  # the page sees them as numbers
+        return shown_value(column, int(value) if flag else value) or value
+
+    return shown
 
 
 @hookimpl
@@ -96,7 +152,8 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
                         asked_for_csv and content_type.startswith(_CSV_TYPES)
                     )
                     if message.get("status") == 200 and is_csv:
-                        neutraliser = CsvNeutraliser()
+                        path = _route_path(scope)
+                        neutraliser = CsvNeutraliser(_labels(datasette, path), _shown(datasette))
                         headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
                         message = dict(message, headers=headers)
                 elif message["type"] == "http.response.body" and neutraliser is not None:
