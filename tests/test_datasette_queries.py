@@ -426,6 +426,23 @@ async def test_certificates_per_approval_document(ds: Datasette) -> None:
     assert sum(column(changes, "合计")) == 2  # the new certificates of the two 换发
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "川人社函[2012]12号",
+        "川人社函(2012)12号",
+        "川人社函（2012）12号",
+        "【2012】12号",
+        "〔２０１２〕第12号",
+    ],
+)
+async def test_an_approval_document_typed_with_other_brackets(ds: Datasette, typed: str) -> None:
+    """川人社函[2012]12号 found nothing: only 〔2012〕 matched the registered spelling."""
+    expected = await query(ds, "/registry/per_approval_doc", 批准文号="川人社函〔2012〕12号")
+    assert len(expected) == 2
+    assert await query(ds, "/registry/per_approval_doc", 批准文号=typed) == expected
+
+
 # -- suspicious verification traffic ------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from datasette.app import Datasette
 
 from bench.staff_pages import BEFORE
 from datasette_config.launch import ensure_verify_log
+from datasette_config.plugins.certreg_sql import FUNCTIONS
 from registry import store
 from registry.cli import cli
 from registry.domain.names import name_key
@@ -566,10 +567,8 @@ def certificates_read_through(lines: list[str]) -> list[str]:
 @pytest.fixture
 def registry_conn(registry: RegisterFactory, db_path: Path) -> Iterator[sqlite3.Connection]:
     conn = store.connect(db_path, readonly=True)
-    conn.create_function("name_key", 1, name_key, deterministic=True)
-    conn.create_function("normalise_number", 1, lambda text: text, deterministic=True)
-    for function in ("region_name", "authority_name", "status_label"):
-        conn.create_function(function, 1, lambda text: text, deterministic=True)
+    for function, call in FUNCTIONS.items():  # every SQL function the canned queries may call
+        conn.create_function(function, 1, call, deterministic=True)
     yield conn
     conn.close()
 

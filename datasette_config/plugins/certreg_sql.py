@@ -24,6 +24,7 @@ from typing import Any
 from datasette import hookimpl
 
 from registry.domain.dates import BadDate, parse_date, parse_year, parse_year_month
+from registry.domain.documents import document_key
 from registry.domain.names import name_key
 from registry.domain.numbers import normalise
 from registry.domain.regions import authority_name, region_name
@@ -90,16 +91,18 @@ def iso_date(text: str, last: bool = False) -> str | None:
     return dt.date(year, month, day).isoformat()
 
 
-FUNCTIONS = {
+FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "normalise_number": normalise,
     "iso_date": iso_date,
     "iso_date_end": lambda text: iso_date(text, last=True),
     "name_key": name_key,
+    "document_key": document_key,
     "region_name": region_name,
     "authority_name": authority_name,
     "status_label": lambda code: RESULT_LABELS.get(code, code),
     "outcome_label": lambda code: OUTCOME_LABELS.get(code, code),
 }
+"""Each takes one text (NULL stays NULL: `_text_function`)."""
 
 
 @hookimpl
