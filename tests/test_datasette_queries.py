@@ -386,7 +386,7 @@ async def page_warnings(ds: Datasette, path: str, **params: str) -> list[str]:
             {"小时数": "二十四", "未查到阈值": ""},
             "小时数“二十四”",
         ),
-        ("/verify_log/suspicious_clients", {"小时数": "", "未查到阈值": "３"}, "未查到阈值“３”"),
+        ("/verify_log/failing_numbers", {"天数": "七天"}, "天数“七天”"),
     ],
 )
 async def test_a_parameter_the_query_cannot_read_is_named_on_its_page(
@@ -403,12 +403,45 @@ async def test_a_parameter_the_query_cannot_read_is_named_on_its_page(
         ("/registry/status_changes", {**NO_FILTER, "起始日期": "2012年9月", "截止日期": "2012"}),
         ("/registry/sync_history", {"名册": "", "结果": "", "截止日期": "2099-12-31 10:00:00"}),
         ("/verify_log/suspicious_clients", {"小时数": " 168 ", "未查到阈值": ""}),
+        ("/verify_log/suspicious_clients", {"小时数": "", "未查到阈值": "３"}),  # full-width
+        ("/verify_log/failing_numbers", {"天数": "３０", "未查到阈值": "　５　", "举报阈值": "２"}),
     ],
 )
 async def test_parameters_the_query_reads_raise_no_warning(
     ds: Datasette, path: str, params: dict[str, str]
 ) -> None:
     assert await page_warnings(ds, path, **params) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "typed", "ascii"),
+    [
+        (
+            "/registry/counts",
+            {"地区": "２２０２", "年度": "２０１１"},
+            {"地区": "2202", "年度": "2011"},
+        ),
+        ("/registry/counts", {"地区": "", "年度": "　１１　"}, {"地区": "", "年度": "11"}),
+        ("/verify_log/suspicious_clients", {"小时数": "１６８"}, {"小时数": "168"}),
+        ("/verify_log/suspicious_clients", {"未查到阈值": "１１"}, {"未查到阈值": "11"}),
+        (
+            "/verify_log/failing_numbers",
+            {"天数": "３０", "未查到阈值": "3"},
+            {"天数": "30", "未查到阈值": "3"},
+        ),
+        ("/verify_log/failing_numbers", {"未查到阈值": "３"}, {"未查到阈值": "3"}),
+        ("/verify_log/failing_numbers", {"举报阈值": "１"}, {"举报阈值": "1"}),
+        ("/verify_log/report_queue", {"发证机关": "２２０２"}, {"发证机关": "2202"}),
+    ],
+)
+async def test_full_width_digits_in_parameters_read_as_digits(
+    ds: Datasette, path: str, typed: dict[str, str], ascii: dict[str, str]
+) -> None:
+    """年度=２０１１ found nothing and 天数=３０ a window of no days: typed on a Chinese keyboard,
+    a number is the number."""
+    expected = await query(ds, path, **ascii)
+    assert expected
+    assert await query(ds, path, **typed) == expected
 
 
 # -- per approval document ----------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 A date staff mistype (2013-02-30, 2013年13月) reads as NULL in the queries' SQL, and every
 comparison with NULL is false: the page said 共 0 行, as if nothing had happened. A count typed
-in words or full-width digits (七, ３０) casts to 0: a window of no days lists nothing, a
-threshold of 0 lists everything. The page now names the parameter, the value and what to type.
+in words (七天) casts to 0: a window of no days lists nothing, a threshold of 0 lists everything.
+The page now names the parameter, the value and what to type. Full-width digits (３０) are read:
+the queries take every parameter through ``plain`` (NFKC), as this check does.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Protocol
 
 from datasette import hookimpl
 
-from datasette_config.plugins.certreg_sql import iso_date
+from datasette_config.plugins.certreg_sql import iso_date, plain
 
 DATE_PARAMS = frozenset({"起始日期", "截止日期"})
 COUNT_PARAMS = frozenset({"天数", "小时数", "未查到阈值", "举报阈值"})
@@ -54,10 +55,8 @@ def unread_params(query: str | None, args: Args) -> list[str]:
                 f"{name}“{value}”不是有效的日期，查询因此没有结果。请填写存在的日期，"
                 "如 2013-01-31、2013年1月31日，或月份 2013.01、年份 2013"
             )
-        elif name in COUNT_PARAMS and not (value.isascii() and value.isdigit()):
-            messages.append(
-                f"{name}“{value}”不是数字，查询把它当作 0。请用半角阿拉伯数字填写，如 30"
-            )
+        elif name in COUNT_PARAMS and not (plain(value).isascii() and plain(value).isdigit()):
+            messages.append(f"{name}“{value}”不是数字，查询把它当作 0。请用阿拉伯数字填写，如 30")
     return messages
 
 

@@ -18,6 +18,7 @@ import calendar
 import datetime as dt
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -91,8 +92,16 @@ def iso_date(text: str, last: bool = False) -> str | None:
     return dt.date(year, month, day).isoformat()
 
 
+def plain(text: str) -> str:
+    """A parameter as staff type it, read as plain text: NFKC (full-width ``２０１１`` is 2011,
+    ``Ｚ`` is Z, the ideographic space a space) and stripped. A year, region code or count typed
+    on a Chinese keyboard otherwise compares unequal to every row, or casts to 0."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
 FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "normalise_number": normalise,
+    "plain": plain,
     "iso_date": iso_date,
     "iso_date_end": lambda text: iso_date(text, last=True),
     "name_key": name_key,
