@@ -321,6 +321,13 @@ async def test_status_changes_newest_first(ds: Datasette) -> None:
     assert (rows[-1]["来源名册"], rows[-1]["名册行号"]) == ("2012-status-changes.xlsx", 4)
 
 
+async def test_revocation_typed_with_its_common_variant(ds: Datasette) -> None:
+    """类型=撤消 (a common spelling of 撤销) found nothing."""
+    revoked = await query(ds, "/registry/status_changes", **{**NO_FILTER, "类型": "撤销"})
+    assert column(revoked, "证书编号") == ["C1122000001"]
+    assert await query(ds, "/registry/status_changes", **{**NO_FILTER, "类型": "撤消"}) == revoked
+
+
 async def test_reissue_shows_its_three_documents(ds: Datasette) -> None:
     rows = await query(ds, "/registry/status_changes", **{**NO_FILTER, "类型": "补发"})
     assert column(rows, "证书编号") == ["Z1122020125", "Z1122000001"]
@@ -387,6 +394,15 @@ async def page_warnings(ds: Datasette, path: str, **params: str) -> list[str]:
             "小时数“二十四”",
         ),
         ("/verify_log/failing_numbers", {"天数": "七天"}, "天数“七天”"),
+        # 10 characters, a region code 附件3 does not have: no certificate can bear them
+        ("/registry/certificate", {"证书编号": "Z112202012"}, "证书编号“Z112202012”不是有效"),
+        ("/registry/certificate", {"证书编号": "Z1199990001"}, "证书编号“Z1199990001”不是有效"),
+        (
+            "/registry/status_changes",
+            {**NO_FILTER, "证书编号": "Z112202012"},
+            "证书编号“Z112202012”不是有效的证书编号（证书编号应为11位，实为10位）",
+        ),
+        ("/registry/status_changes", {**NO_FILTER, "类型": "换证"}, "类型“换证”"),
     ],
 )
 async def test_a_parameter_the_query_cannot_read_is_named_on_its_page(
@@ -404,6 +420,9 @@ async def test_a_parameter_the_query_cannot_read_is_named_on_its_page(
         ("/registry/sync_history", {"名册": "", "结果": "", "截止日期": "2099-12-31 10:00:00"}),
         ("/verify_log/suspicious_clients", {"小时数": " 168 ", "未查到阈值": ""}),
         ("/verify_log/suspicious_clients", {"小时数": "", "未查到阈值": "３"}),  # full-width
+        ("/registry/certificate", {"证书编号": "ｚ１１-2202-0124"}),
+        ("/registry/certificate", {"证书编号": "Z1122029999"}),  # well formed, not registered
+        ("/registry/status_changes", {**NO_FILTER, "类型": " 撤消 ", "证书编号": "c11 2200 0001"}),
         ("/verify_log/failing_numbers", {"天数": "３０", "未查到阈值": "　５　", "举报阈值": "２"}),
     ],
 )

@@ -4,7 +4,9 @@ A date staff mistype (2013-02-30, 2013年13月) reads as NULL in the queries' SQ
 comparison with NULL is false: the page said 共 0 行, as if nothing had happened. A count typed
 in words (七天) casts to 0: a window of no days lists nothing, a threshold of 0 lists everything.
 The page now names the parameter, the value and what to type. Full-width digits (３０) are read:
-the queries take every parameter through ``plain`` (NFKC), as this check does.
+the queries take every parameter through ``plain`` (NFKC), as this check does. A certificate
+number that cannot be one (10 characters, a region code 附件3 does not have) and a 类型 of
+status change that is none of 换发, 补发, 撤销 find nothing either, and are named the same way.
 """
 
 from __future__ import annotations
@@ -16,9 +18,13 @@ from typing import Protocol
 from datasette import hookimpl
 
 from datasette_config.plugins.certreg_sql import iso_date, plain
+from registry.domain.numbers import MalformedNumber, parse
 
 DATE_PARAMS = frozenset({"起始日期", "截止日期"})
 COUNT_PARAMS = frozenset({"天数", "小时数", "未查到阈值", "举报阈值"})
+NUMBER_PARAMS = frozenset({"证书编号"})
+EVENT_TYPES = ("换发", "补发", "撤销", "撤消")
+"""What the 类型 of status_changes matches (撤消, a common variant, is read as 撤销)."""
 TIME_PARAMS = {"sync_history": frozenset({"截止日期"})}
 """Parameters that also take a time (the 时间 of a listed row, to page back from it)."""
 
@@ -39,6 +45,15 @@ def _reads_as_time(value: str) -> bool:
     return True
 
 
+def _number_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a certificate number (附件3), as `parse` words it, or None."""
+    try:
+        parse(value)
+    except MalformedNumber as problem:
+        return str(problem)
+    return None
+
+
 def unread_params(query: str | None, args: Args) -> list[str]:
     """What to tell staff about each parameter of canned query ``query`` that its SQL cannot
     read (blank ones are no condition, and are fine)."""
@@ -57,6 +72,13 @@ def unread_params(query: str | None, args: Args) -> list[str]:
             )
         elif name in COUNT_PARAMS and not (plain(value).isascii() and plain(value).isdigit()):
             messages.append(f"{name}“{value}”不是数字，查询把它当作 0。请用阿拉伯数字填写，如 30")
+        elif name in NUMBER_PARAMS and (problem := _number_problem(value)):
+            messages.append(
+                f"{name}“{value}”不是有效的证书编号（{problem}），查询因此没有结果。"
+                "证书编号应为11位，如 Z1122020123"
+            )
+        elif query == "status_changes" and name == "类型" and plain(value) not in EVENT_TYPES:
+            messages.append(f"类型“{value}”不是换发、补发或撤销，查询因此没有结果。请填写其中之一")
     return messages
 
 
