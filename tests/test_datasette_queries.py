@@ -516,6 +516,15 @@ async def test_suspicious_clients_wider_window_and_lower_threshold(ds: Datasette
     ]
 
 
+@pytest.mark.parametrize("typed", ["绵阳市", "绵阳", " 绵阳市人力资源和社会保障局 "])
+async def test_reports_of_an_authority_typed_by_its_name(ds: Datasette, typed: str) -> None:
+    """发证机关=绵阳市 found nothing: only the code 2202 matched."""
+    by_code = await query(ds, "/verify_log/report_queue", 发证机关="2202")
+    assert column(by_code, "发证机关") == ["2202 绵阳市人力资源和社会保障局"]
+    assert await query(ds, "/verify_log/report_queue", 发证机关=typed) == by_code
+    assert await query(ds, "/verify_log/report_queue", 发证机关="成都") == []
+
+
 # -- labels and links ---------------------------------------------------------------------
 
 
