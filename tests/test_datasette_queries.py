@@ -292,6 +292,9 @@ async def test_rejected_registers_with_every_problem(ds: Datasette) -> None:
     assert rows[0]["结果"].startswith("已拒绝")
     assert rows[0]["条款"] == "§二、§四.(六)1"
     assert await query(ds, "/registry/sync_history", 名册="", 结果="已拒绝") == rows
+    # part of the label, wherever it is in it: 拒绝 found nothing (the label is 已拒绝，…)
+    for typed in ("拒绝", " 拒绝 ", "登记库未作任何改动"):
+        assert await query(ds, "/registry/sync_history", 名册="", 结果=typed) == rows, typed
 
 
 async def test_sync_history_lists_loaded_updated_and_rejected(ds: Datasette) -> None:
