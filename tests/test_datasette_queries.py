@@ -176,6 +176,41 @@ async def test_holder_by_other_middle_dot_and_by_part_of_name(ds: Datasette) -> 
     assert column(part, "姓名") == ["阿依古丽·买买提"]
 
 
+@pytest.mark.parametrize("typed", ["阿依古丽买买提", "阿依古丽 买买提", "阿依古丽买·买提"])
+async def test_holder_by_name_typed_without_its_dot(ds: Datasette, typed: str) -> None:
+    """间隔号的写法不限: 阿依古丽买买提 found nobody, the holder being 阿依古丽·买买提."""
+    assert column(await query(ds, "/registry/holders", 姓名=typed), "证书编号") == ["C1122020001"]
+
+
+async def test_a_name_without_its_dots_is_the_same_name_and_pages_as_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """马尔古 is 马·尔古 (one dot), 买买提吐尔逊阿不都 is 买买提·吐尔逊·阿不都 (two): the same
+    name, listed before the names that start with or contain what was typed, and paged so."""
+    registers = RegisterFactory(tmp_path / "registers")
+    db = tmp_path / "registry.db"
+    names = ["马·尔古", "马尔古丽", "吉马尔古", "买买提·吐尔逊·阿不都", "马尔"]
+    rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate(names, start=1)]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+    ensure_verify_log(verify_log_path(db))
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    ds = shipped_datasette(db)
+
+    async def numbers(typed: str, after: str = "") -> list[str]:
+        found = await query(ds, "/registry/holders", 姓名=typed, 上页末行编号=after)
+        return column(found, "证书编号")
+
+    assert await numbers("马尔古") == ["Z1122020001", "Z1122020002", "Z1122020003"]
+    assert await numbers("马尔古", after="Z1122020001") == ["Z1122020002", "Z1122020003"]
+    assert await numbers("马尔古", after="Z1122020002") == ["Z1122020003"]
+    assert (await numbers("马·尔古"))[0] == "Z1122020001"
+    for typed in ("买买提吐尔逊阿不都", "买买提·吐尔逊阿不都", "买买提 吐尔逊 阿不都"):
+        assert await numbers(typed) == ["Z1122020004"], typed
+    # 马尔 is a name of its own: 马·尔古 starts with 马 but not with 马尔
+    assert await numbers("马尔") == ["Z1122020005", "Z1122020002", "Z1122020003"]
+
+
 async def test_exact_name_comes_before_partial_matches(ds: Datasette) -> None:
     rows = await query(ds, "/registry/holders", 姓名="欧阳明")
     assert column(rows, "证书编号") == ["G1122000002", "G1122000003"]  # exchanged: old and new

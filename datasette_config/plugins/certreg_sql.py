@@ -16,17 +16,19 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 import re
 import sqlite3
 import unicodedata
 from collections.abc import Awaitable, Callable
+from itertools import combinations
 from typing import Any
 
 from datasette import hookimpl
 
 from registry.domain.dates import BadDate, parse_date, parse_year, parse_year_month
 from registry.domain.documents import document_key
-from registry.domain.names import name_key
+from registry.domain.names import MIDDLE_DOT, holder_key, name_key
 from registry.domain.numbers import normalise
 from registry.domain.regions import authority_name, region_name
 from registry.domain.statuses import RESULT_LABELS
@@ -99,12 +101,37 @@ def plain(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+TWO_DOTS_UP_TO = 20
+"""The longest name (in letters) `name_keys` places two dots in: 171 keys at 20 letters. A name
+of three parts (买买提·吐尔逊·阿不都) is far shorter; 1,176 keys of a 50-letter name would
+exceed `MAX_VALUE_BYTES`."""
+
+
+def name_keys(text: str) -> str:
+    """The name keys a holder typed as ``text`` may be registered under, as a JSON array: its
+    own key, and its letters with a middle dot at any one place or (up to `TWO_DOTS_UP_TO`
+    letters) any two — the dots `same_holder` overlooks, as the public check does. 马尔古 finds
+    马·尔古, 阿依古丽 买买提 finds 阿依古丽·买买提; each key is one lookup in the name index."""
+    key = name_key(text)
+    letters = holder_key(key)
+    places = range(1, len(letters))
+    keys = {key, letters}
+    keys.update(letters[:i] + MIDDLE_DOT + letters[i:] for i in places)
+    if len(letters) <= TWO_DOTS_UP_TO:
+        keys.update(
+            letters[:i] + MIDDLE_DOT + letters[i:j] + MIDDLE_DOT + letters[j:]
+            for i, j in combinations(places, 2)
+        )
+    return json.dumps(sorted(keys), ensure_ascii=False)
+
+
 FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "normalise_number": normalise,
     "plain": plain,
     "iso_date": iso_date,
     "iso_date_end": lambda text: iso_date(text, last=True),
     "name_key": name_key,
+    "name_keys": name_keys,
     "document_key": document_key,
     "region_name": region_name,
     "authority_name": authority_name,
