@@ -101,8 +101,23 @@ async def test_number_lookup_shows_what_an_exchange_corrected(ds: Datasette) -> 
     rows = await query(ds, "/registry/certificate", 证书编号="G1122000003")
     assert column(rows, "事件") == ["发证", "换发", "换发更正", "当前状态：有效"]
     assert rows[2]["说明"] == "工种：电工 → 钳工"
+    # dated by the exchange it belongs to, not by the day the register was synced (which
+    # sorted it after every later event of the certificate)
+    assert rows[2]["日期"] == rows[1]["日期"] == "2012-05-08"
+    assert rows[2]["来源名册"] == "2012-status-changes.xlsx" and rows[2]["登记时间"]
     old = await query(ds, "/registry/certificate", 证书编号="G1122000002")
     assert "换发更正" not in column(old, "事件") and "名册更正" not in column(old, "事件")
+
+
+async def test_number_lookup_shows_who_collected_the_certificate(ds: Datasette) -> None:
+    """The 领取 register (§四.(六)1): who collected it and when, in its history."""
+    rows = await query(ds, "/registry/certificate", 证书编号="C1122000001")
+    assert column(rows, "事件") == ["发证", "领取", "撤销", "当前状态：已撤销"]
+    collected = rows[1]
+    assert collected["日期"] == "2012-03-20"
+    assert collected["说明"] == "领取人：赵代领；签名：领取签名表第1页"
+    assert (collected["来源名册"], collected["名册行号"]) == ("2012-collections.csv", 4)
+    assert isinstance(collected["导入批次"], int) and collected["登记时间"]
 
 
 async def test_status_changes_show_both_reviews_and_read_dates_as_typed(ds: Datasette) -> None:
