@@ -25,7 +25,7 @@ from tests.datasette_fixtures import (
     shipped_metadata,
     signed_in,
 )
-from tests.registers import MIANYANG, RegisterFactory, approval_row
+from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event
 
 pytestmark = pytest.mark.anyio
 SUPERSEDED = RESULT_LABELS["superseded"]
@@ -358,7 +358,7 @@ async def test_sync_history_lists_loaded_updated_and_rejected(ds: Datasette) -> 
 
 # -- 换发 / 补发 / 撤销 --------------------------------------------------------------------
 
-NO_FILTER = {"类型": "", "证书编号": "", "起始日期": "", "截止日期": ""}
+NO_FILTER = {"类型": "", "证书编号": "", "名册": "", "起始日期": "", "截止日期": ""}
 
 
 async def test_status_changes_newest_first(ds: Datasette) -> None:
@@ -379,6 +379,41 @@ async def test_revocation_typed_with_its_common_variant(ds: Datasette) -> None:
     revoked = await query(ds, "/registry/status_changes", **{**NO_FILTER, "类型": "撤销"})
     assert column(revoked, "证书编号") == ["C1122000001"]
     assert await query(ds, "/registry/status_changes", **{**NO_FILTER, "类型": "撤消"}) == revoked
+
+
+async def test_status_changes_of_one_register(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which certificates one 撤销 or 补发 register touched: 名册 is part of its file name."""
+    registers = RegisterFactory(tmp_path / "registers")
+    db = tmp_path / "registry.db"
+    holders = [("Z1122020001", "周杰"), ("Z1122020002", "郑浩"), ("Z1122020003", "吴敏")]
+    registers.add("mianyang.csv", [approval_row(n, name) for n, name in holders], MIANYANG)
+    changes = {"kind": "status-changes", "authority": "2202"}
+    registers.add(
+        "2013-revocations.csv",
+        [
+            status_event("撤销", "Z1122020001", "周杰", "2013-01-15"),
+            status_event("撤销", "Z1122020002", "郑浩", "2013-01-20"),
+        ],
+        changes,
+    )
+    registers.add(
+        "2013-reissues.csv", [status_event("补发", "Z1122020003", "吴敏", "2013-02-01")], changes
+    )
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+    ensure_verify_log(verify_log_path(db))
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    ds = shipped_datasette(db)
+
+    async def numbers(register: str) -> list[str]:
+        found = await query(ds, "/registry/status_changes", **{**NO_FILTER, "名册": register})
+        return column(found, "证书编号")
+
+    assert await numbers("revocations") == ["Z1122020002", "Z1122020001"]
+    assert await numbers(" 2013-REISSUES ") == ["Z1122020003"]
+    assert await numbers("2013-") == ["Z1122020003", "Z1122020002", "Z1122020001"]
+    assert await numbers("2012-") == []
 
 
 async def test_reissue_shows_its_three_documents(ds: Datasette) -> None:
