@@ -78,8 +78,9 @@ certificate, or every row at once."""
 
 
 OUR_FUNCTIONS = re.compile(
-    r"\b(?:normalise_number|name_key|region_name|authority_name|status_label|outcome_label"
-    r"|kind_label|severity_label|channel_label|beijing_time|beijing_date|column_label)\("
+    r"\b(?:normalise_number|name_keys?|region_name|authority_name|status_label|outcome_label"
+    r"|kind_label|severity_label|channel_label|beijing_time|beijing_date|column_label|plain"
+    r"|document_key|iso_date|iso_date_end)\("
 )
 """SQL functions of our plugins: a bare Datasette has none, so its SQL reads the value as is."""
 
