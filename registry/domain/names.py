@@ -78,7 +78,9 @@ def _symbols(name: str) -> list[str]:
     (=HYPERLINK(…), +王五, 张三(男)): a formula or a note, not a name."""
     if name.isalpha():
         return []
-    found = (ch for ch in name if ch not in "·.-" and unicodedata.category(ch)[0] not in "LM")
+    found = (  # hidden characters (C*, Z*) are refused on their own, by code point
+        ch for ch in name if ch not in "·.-" and unicodedata.category(ch)[0] not in "LMCZ"
+    )
     return [f"“{ch}”" for ch in dict.fromkeys(found)]
 
 
