@@ -763,3 +763,21 @@ async def test_the_csv_export_of_a_later_page_is_of_the_whole_filter(ds: Dataset
     rows = exported.content.decode("utf-8-sig").strip().splitlines()
     assert len(rows) - 1 == first.json()["filtered_table_rows_count"]
     assert 'name="_next"' not in page.text.split('id="export"')[-1]
+
+
+async def test_a_csv_link_downloads_and_says_when_it_holds_only_the_first_rows(
+    ds: Datasette,
+) -> None:
+    """The link opened the CSV as text in the browser tab, and a result cut at 5,000 rows was
+    exported cut without a word (the page said so; its CSV did not)."""
+    sql = (
+        "with recursive c(x) as (select 1 union all select x + 1 from c limit 6000) select x from c"
+    )
+    page = await ds.client.get("/registry", params={"sql": sql}, cookies=signed_in(ds))
+    [(link, note)] = re.findall(r'<a href="([^"]+\.csv[^"]*)">CSV</a>([^<]*)', page.text)
+    assert "只含前 5,000 行" in note
+    exported = await ds.client.get(html.unescape(link), cookies=signed_in(ds))
+    assert exported.headers["content-disposition"].startswith("attachment")
+    table = await ds.client.get("/registry/certificates", cookies=signed_in(ds))
+    [(link, note)] = re.findall(r'<a href="([^"]+\.csv[^"]*)">CSV</a>([^<]*)', table.text)
+    assert "_dl=1" in link and "只含前" not in note  # the whole table is within the limit
