@@ -24,7 +24,7 @@ from urllib.parse import unquote
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 
-from datasette_config.labels import FLAG_COLUMNS, shown_value
+from datasette_config.labels import CODE_COLUMNS, FLAG_COLUMNS, shown_value
 from datasette_config.plugins.certreg_labels import CORRECTION_COLUMNS, corrections_shown
 from registry.sheets.formulas import neutralise
 
@@ -125,8 +125,11 @@ def _shown(datasette: Any) -> Shown:
     def shown(column: str, value: str) -> str:
         if column in CORRECTION_COLUMNS:
             return corrections_shown(value, certificate) or value
-        flag = column in FLAG_COLUMNS and value in ("0", "1")  # the page sees them as numbers
-        return shown_value(column, int(value) if flag else value) or value
+        if column in FLAG_COLUMNS and value in ("0", "1"):  # the page sees them as numbers
+            return shown_value(column, int(value)) or value
+        if column in CODE_COLUMNS or value[10:11] == "T":  # a code, or perhaps a timestamp
+            return shown_value(column, value) or value
+        return value
 
     return shown
 
