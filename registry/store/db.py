@@ -16,8 +16,9 @@ from pathlib import Path
 import sqlite_utils
 
 from registry.domain.names import name_key
-from registry.store.schema import TABLES, ensure_tables
+from registry.store.schema import TABLES
 from registry.store.stock import ensure_stock_view
+from registry.store.upgrade import ensure_tables
 
 DEFAULT_DB = Path("data/registry.db")
 VERIFY_LOG_NAME = "verify_log.db"

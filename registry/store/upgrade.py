@@ -1,0 +1,55 @@
+"""Bringing a registry's tables up to `registry.store.schema`: what a newer certreg adds to a
+registry an older one made (tables, columns with their defaults, indexes), and the tables of a
+new one. Nothing is altered or dropped."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from registry.store.schema import TABLES
+
+
+def _complete(db: sqlite_utils.Database) -> bool:
+    """Whether every table, column and index is there."""
+    existing = set(db.table_names())
+    for name, spec in TABLES.items():
+        if name not in existing:
+            return False
+        table = db.table(name)
+        indexes = {tuple(index.columns) for index in table.indexes}
+        if not set(spec.columns) <= set(table.columns_dict) or not set(spec.indexes) <= indexes:
+            return False
+    return True
+
+
+def ensure_tables(db: sqlite_utils.Database) -> None:
+    """Create the tables that are missing; never alters or drops what exists, except to add a
+    column a newer certreg needs (with its default), so an older registry keeps working.
+
+    The changes are made in one write transaction, the schema read again inside it: two syncs
+    starting on a registry that did not exist yet both found no table, and the second failed
+    on "table already exists"."""
+    if _complete(db):
+        return
+    with db.conn:  # BEGIN IMMEDIATE … COMMIT, or ROLLBACK on an error
+        db.conn.execute("BEGIN IMMEDIATE")
+        _create_missing(db)
+
+
+def _create_missing(db: sqlite_utils.Database) -> None:
+    existing = set(db.table_names())
+    for name, spec in TABLES.items():
+        table = db.table(name)
+        if name in existing:
+            missing = {c: t for c, t in spec.columns.items() if c not in table.columns_dict}
+            for column, kind in missing.items():
+                default = (spec.defaults or {}).get(column)
+                table.add_column(column, kind, not_null_default=default)
+            for columns in spec.indexes:
+                table.create_index(list(columns), if_not_exists=True)
+            continue
+        table.create(
+            spec.columns, pk=spec.pk, foreign_keys=list(spec.foreign_keys), defaults=spec.defaults
+        )
+        for columns in spec.indexes:
+            table.create_index(list(columns))
