@@ -105,10 +105,15 @@ def test_a_name_typed_as_the_number_is_not_kept_with_the_report(
 
 
 def test_reports_are_offered_only_where_a_forgery_is_suspected(app_client: AppClient) -> None:
+    number, name = VALID
     with app_client() as client:
         valid = post_check(client, *VALID)
+        reordered = post_check(client, number, name[0] + "\u202e" + name[1:])
     assert "report_ticket" not in context_of(valid)
     assert 'action="/report"' not in valid.text
+    # a name that shows otherwise than it is typed: not checked, so nothing to report either
+    assert context_of(reordered)["check"].label == "未查验"
+    assert "report_ticket" not in context_of(reordered)
 
 
 @pytest.mark.parametrize(

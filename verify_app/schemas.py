@@ -113,8 +113,8 @@ SCHEMAS: dict[str, Any] = {
             **{f.name: {**f.schema, "description": f.description} for f in PUBLIC_FIELDS},
             "label": {
                 "type": "string",
-                "description": "查验结果的中文名称；未填姓名时（result 为 malformed，reason 为"
-                "“持证人姓名为空”）为“未查验”：编号本身可能无误",
+                "description": "查验结果的中文名称；未填姓名或姓名含改变显示顺序的控制字符时"
+                "（result 为 malformed，reason 说明姓名的问题）为“未查验”：编号本身可能无误",
             },
             "advice": {"type": "string", "description": "用人单位下一步应当怎么做"},
             "confirmation": {

@@ -99,7 +99,7 @@ class Checked:
     @property
     def reportable(self) -> bool:
         """Whether the employer is offered to report a suspected forgery (§五.(三))."""
-        if self.answer.reason == lookup.EMPTY_NAME:  # a check not made, no sign of forgery
+        if self.answer.reason in lookup.NAME_ADVICE:  # a check not made, no sign of forgery
             return False
         return self.answer.result in REPORTABLE or bool(self.mismatched)
 
