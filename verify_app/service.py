@@ -50,8 +50,11 @@ def screened_number(number: str) -> str:
     after; each other character becomes ``*``, so staff still see its shape and length. A
     well-formed number is unchanged."""
     typed = number[:MAX_NUMBER_CHARS]
-    first = typed[:1] if typed[:1].isascii() and typed[:1].isalnum() else "*" * len(typed[:1])
-    return first + _NOT_A_DIGIT.sub("*", typed[1:])
+    head, rest = typed[:1], typed[1:]
+    first = head if head.isascii() and head.isalnum() else "*" * len(head)
+    if rest.isascii() and rest.isdigit():  # every well-formed number, in C
+        return first + rest
+    return first + _NOT_A_DIGIT.sub("*", rest)
 
 
 @dataclass(frozen=True)
