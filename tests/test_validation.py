@@ -4,6 +4,7 @@ the row as the spreadsheet shows it, the column and the rule, and the registry i
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -437,3 +438,40 @@ def test_dry_run_writes_nothing(registers: RegisterFactory, db_path: Path) -> No
     store.connect(db_path).close()
     assert sync(registers.folder, db_path, "--dry-run")[0] == 0
     assert snapshot(db_path) == []
+
+
+@pytest.mark.parametrize("name", ["李〇", "O'Neil", "马·尔古", "阿依古丽.买买提"])
+def test_names_with_their_own_marks_are_not_symbols(
+    registers: RegisterFactory, db_path: Path, name: str
+) -> None:
+    """〇 is a character of names (通用规范汉字表), an apostrophe one of Latin names."""
+    registers.add("m.csv", [approval_row("Z1122020001", name)], MIANYANG)
+    code, report, output = sync(registers.folder, db_path)
+    assert code == 0, output
+
+
+def test_a_name_registered_before_the_symbol_rule_keeps_its_roster_correctable(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """+王五 was loaded by an older certreg: a new version of its roster correcting another row
+    was refused for it, and deleting the symbol was refused as a change of the holder's name."""
+    first = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "王五")]
+    registers.add("mianyang.csv", first, MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    with sqlite3.connect(db_path) as conn:  # as an older certreg loaded it
+        conn.execute(
+            "UPDATE certificates SET name = '+王五', name_key = '+王五' WHERE number = ?",
+            ("Z1122020002",),
+        )
+    rows = [
+        approval_row("Z1122020001", "周杰", 报考工种="钳工"),
+        approval_row("Z1122020002", "+王五"),
+    ]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    code, report, output = sync(registers.folder, db_path)
+    assert code == 0, output
+    registers.add("mianyang.csv", [*rows, approval_row("Z1122020003", "+赵六")], MIANYANG)
+    code, report, output = sync(registers.folder, db_path)
+    [problem] = report["registers"][0]["problems"]
+    assert code == 1 and (problem["row"], problem["column"]) == (6, "姓名"), output
+    assert problem["rule"].startswith("姓名中有符号 “+”")  # a name registered now: refused

@@ -73,13 +73,20 @@ def mask_name(name: str) -> str:
     return surname + "*" * (len(given) - 1) + given[-1]
 
 
+NEW_NAME_RULES = ("姓名中有数字", "姓名中有符号")
+"""How the rules that judge a name only as it is first registered begin: a name registered
+before them (a corrected version of its roster keeps it) is not refused for them."""
+
+
 def _symbols(name: str) -> list[str]:
     """The characters of a normalised name that are neither letters nor a minority name's dot
     (=HYPERLINK(…), +王五, 张三(男)): a formula or a note, not a name."""
     if name.isalpha():
         return []
-    found = (  # hidden characters (C*, Z*) are refused on their own, by code point
-        ch for ch in name if ch not in "·.-" and unicodedata.category(ch)[0] not in "LMCZ"
+    found = (  # hidden characters (C*, Z*) are refused on their own, by code point; 〇 is Nl
+        ch
+        for ch in name
+        if ch not in "·.-'’" and unicodedata.category(ch)[0] not in "LMCZ" and ch != "〇"
     )
     return [f"“{ch}”" for ch in dict.fromkeys(found)]
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from registry.domain.exam import EXAM_CLAUSE
-from registry.domain.names import same_holder
+from registry.domain.names import NEW_NAME_RULES, same_holder
 from registry.domain.numbers import CertificateNumber, parse, prefix_of
 from registry.domain.problems import Problem
 from registry.domain.regions import PROVINCE
@@ -234,6 +234,27 @@ def _gap_kept(result: RosterResult, row: int, registered: set[str]) -> bool:
     return False
 
 
+def _names_registered_before(
+    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry, problems: list[Problem]
+) -> list[Problem]:
+    """A name refused by a rule that came after it was registered (a digit, a symbol) is kept
+    as registered: a corrected version of its roster must still load, and "删去符号" would
+    change a holder's name, which only a 换发 may."""
+    if loaded_version(conn, entry.key) is None or not any(
+        p.rule.startswith(NEW_NAME_RULES) for p in problems
+    ):
+        return problems
+    names = dict(
+        conn.execute("SELECT number, name FROM certificates WHERE register = ?", (entry.key,))
+    )
+    kept = {c.source_row for c in result.certificates if names.get(c.number) == c.name}
+    return [
+        p
+        for p in problems
+        if not (p.column == "姓名" and p.rule.startswith(NEW_NAME_RULES) and p.row in kept)
+    ]
+
+
 def _issued_failing(
     conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry, problems: list[Problem]
 ) -> list[Problem]:
@@ -272,6 +293,7 @@ def check_roster(
         *handed_out_elsewhere(conn, result, entry),
     ]
     problems += _order_problems(conn, result, entry)
+    problems = _names_registered_before(conn, result, entry, problems)
     problems = _issued_failing(conn, result, entry, problems)
     problems = _with_next_free(conn, result, problems)
     # in row order, as a clerk reads the report
