@@ -40,18 +40,24 @@ Names: `registry.domain.text.MAX_NAME_CHARS`, the longest a register may carry."
 MAX_CONFIRM_CHARS = 40
 """Longest value typed from the paper (a trade name, a date written out)."""
 _NOT_A_DIGIT = re.compile(r"[^0-9]")
+NUMBER_DIGITS = 10
+"""附件3: a number's digits after its level letter."""
 
 
 def screened_number(number: str) -> str:
     """The number as the log and the reports keep it (SPEC §7: never the name): a malformed
     answer carries what was typed, which is the holder's name when a client swapped the fields
-    or a batch file has its name column first — in Latin letters too (JOESMITH). Only what a
-    certificate number holds where it holds it (附件3) is kept: a level letter first, digits
-    after; each other character becomes ``*``, so staff still see its shape and length. A
-    well-formed number is unchanged."""
+    or a batch file has its name column first — in Latin letters too (JOESMITH) — or another
+    personal number typed in the wrong field (an ID card's 18 digits, a phone's 11). Only what
+    a certificate number holds where it holds it (附件3) is kept: a letter first, digits after;
+    digits alone only as many as a number without its letter has (10). Each other character
+    becomes ``*``, so staff still see its shape and length. A well-formed number is unchanged."""
     typed = number[:MAX_NUMBER_CHARS]
     head, rest = typed[:1], typed[1:]
-    first = head if head.isascii() and head.isalnum() else "*" * len(head)
+    if head.isascii() and head.isdigit():  # no level letter: a number without it, or not one
+        shown = typed.isascii() and typed.isdigit() and len(typed) <= NUMBER_DIGITS
+        return typed if shown else _NOT_A_DIGIT.sub("*", head) + "*" * len(rest)
+    first = head if head.isascii() and head.isalpha() else "*" * len(head)
     if rest.isascii() and rest.isdigit():  # every well-formed number, in C
         return first + rest
     return first + _NOT_A_DIGIT.sub("*", rest)
