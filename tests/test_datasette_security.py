@@ -871,3 +871,41 @@ async def test_a_queries_csv_shows_an_exchanges_corrections_in_words(ds: Dataset
     response = await ds.client.get("/registry/status_changes.csv", cookies=signed_in(ds))
     corrected = [row["换发更正"] for row in csv_rows(response) if row["换发更正"]]
     assert corrected and all("：" in text and "{" not in text for text in corrected), corrected
+
+
+@pytest.mark.anyio
+async def test_a_csv_without_its_header_is_not_labelled_from_its_first_row(ds: Datasette) -> None:
+    params = {"_sort": "number", "_size": "3", "_header": "off"}
+    response = await ds.client.get(
+        "/registry/certificates.csv", params=params, cookies=signed_in(ds)
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    json_rows = await ds.client.get(
+        "/registry/certificates.json", params={**params, "_shape": "arrays"}, cookies=signed_in(ds)
+    )
+    # no header to name the columns by: every row as stored, none taken for a header
+    assert rows == [["" if v is None else str(v) for v in row] for row in json_rows.json()["rows"]]
+
+
+@pytest.mark.anyio
+async def test_a_check_without_a_name_exports_as_not_made(ds: Datasette) -> None:
+    """The page says 未查验 for it; its CSV said 编号格式错误, a malformed number."""
+    client = f"unnamed-{secrets.token_hex(4)}"
+    log = sqlite_utils.Database(database_file(ds, "verify_log"))
+    try:
+        log.table("checks").insert(
+            {
+                "at": "2026-01-01T00:00:00+00:00",
+                "client": client,
+                "number": "Z1122020123",
+                "result": "malformed",
+                "name_hash": "",
+                "channel": "page",
+            }  # fmt: skip
+        )
+    finally:
+        log.close()
+    response = await ds.client.get(
+        "/verify_log/checks.csv", params={"client": client}, cookies=signed_in(ds)
+    )
+    assert [row["result"] for row in csv_rows(response)] == ["malformed 未查验"]

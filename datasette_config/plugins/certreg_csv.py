@@ -26,7 +26,10 @@ from datasette.utils import tilde_decode
 
 from datasette_config.labels import CODE_COLUMNS, FLAG_COLUMNS, shown_value
 from datasette_config.plugins.certreg_labels import CORRECTION_COLUMNS, corrections_shown
+from registry.domain.statuses import MALFORMED
+from registry.public.lookup import NOT_CHECKED
 from registry.sheets.formulas import neutralise
+from verify_app.checklog import NO_NAME
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
@@ -73,6 +76,8 @@ class CsvNeutraliser:
         self._labels = labels or {}
         self._shown = shown
         self._columns: list[str] | None = None
+        self._unnamed: tuple[int, int] | None = None
+        """where a check's result and name hash are: a check without a name was not made"""
 
     def feed(self, data: bytes, final: bool = False) -> bytes:
         text = self._pending + self._decoder.decode(data, final)
@@ -88,12 +93,23 @@ class CsvNeutraliser:
         for row in csv.reader(io.StringIO(ready, newline="")):
             if self._columns is None:  # the header
                 self._columns = row
+                self._unnamed = _unnamed_at(row)
                 row = [_heading(column, self._labels.get(column)) for column in row]
             else:
                 named = self._columns + [""] * (len(row) - len(self._columns))
                 row = [self._shown(c, v) for c, v in zip(named, row, strict=False)]
+                if self._unnamed is not None and row[self._unnamed[1]] == NO_NAME:
+                    row[self._unnamed[0]] = f"{MALFORMED} {NOT_CHECKED}"
             writer.writerow([neutralise(cell) for cell in row])
         return out.getvalue().encode("utf-8")
+
+
+def _unnamed_at(columns: list[str]) -> tuple[int, int] | None:
+    """(result, name_hash) columns of a check log export: a ``malformed`` check without a name
+    (`verify_app.checklog.NO_NAME`) shows as 未查验 there, as on its page."""
+    if "result" not in columns or "name_hash" not in columns:
+        return None
+    return columns.index("result"), columns.index("name_hash")
 
 
 def _heading(column: str, label: str | None) -> str:
@@ -156,7 +172,12 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
                     )
                     if message.get("status") == 200 and is_csv:
                         path = _route_path(scope)
-                        neutraliser = CsvNeutraliser(_labels(datasette, path), _shown(datasette))
+                        headless = b"_header=off" in scope.get("query_string", b"")
+                        neutraliser = (  # without its header, a column is known by nothing
+                            CsvNeutraliser()
+                            if headless
+                            else CsvNeutraliser(_labels(datasette, path), _shown(datasette))
+                        )
                         headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
                         message = dict(message, headers=headers)
                 elif message["type"] == "http.response.body" and neutraliser is not None:

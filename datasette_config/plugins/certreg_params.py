@@ -71,7 +71,10 @@ def unread_params(query: str | None, args: Args) -> list[str]:
                 "如 2013-01-31、2013年1月31日，或月份 2013.01、年份 2013"
             )
         elif name in COUNT_PARAMS and not (plain(value).isascii() and plain(value).isdigit()):
-            messages.append(f"{name}“{value}”不是数字，查询把它当作 0。请用阿拉伯数字填写，如 30")
+            messages.append(
+                f"{name}“{value}”不是整数，查询读不准它（只取开头的数字，没有就当作 0）。"
+                "请只用阿拉伯数字填写，如 30"
+            )
         elif name in NUMBER_PARAMS and (problem := _number_problem(value)):
             messages.append(
                 f"{name}“{value}”不是有效的证书编号（{problem}），查询因此没有结果。"

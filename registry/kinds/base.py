@@ -277,7 +277,7 @@ def another_register(entry: RegisterEntry, known: LoadedVersion) -> Problem | No
                 None,
                 None,
                 None,
-                f"名册“{entry.key}”已以{label} {before} 导入，本次清单写的是 {after}：同一文件名"
+                f"名册“{entry.key}”已以{label} {before} 导入，本次为 {after}：同一文件名"
                 "只用于同一份名册的新版本。如是另一份名册，请换一个文件名再列入清单；"
                 f"如是同一份名册，请在清单中改回{label} {before}",
             )

@@ -58,9 +58,8 @@ NAME_ADVICE = {
     REORDERED_NAME: "请照证书逐字输入姓名（不要复制粘贴）后重新查验",
 }
 """The reasons of a `malformed` answer about the name, not the number: what to do instead."""
-"""The reason of a `malformed` answer to a check without a name."""
 NOT_CHECKED = "未查验"
-"""The label of that answer: the number may well be right, it was not looked up."""
+"""The label of such an answer: the number may well be right, it was not looked up."""
 
 ADVICE: dict[str, str] = {
     VALID: "证书有效。请核对持证人出示的证书原件与以上信息一致。",
