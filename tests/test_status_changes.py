@@ -251,6 +251,43 @@ def test_a_reissue_registered_late_does_not_reopen_a_superseded_certificate(
     assert verify(db_path, "Z1122020001", "周杰")["result"] == "superseded"
 
 
+def test_an_exchange_writing_out_the_whole_identity_corrects_only_what_differs(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """Clerks fill every 更正 column: sex and birth as they were, the name corrected. It was
+    refused as a change of person; only what differs counts."""
+    exchange = status_event(
+        "换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003",
+        更正姓名="周洁", 更正性别="男", 更正出生年月="1975.05",
+    )  # fmt: skip
+    roster.add("changes.csv", [exchange], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+    assert verify(db_path, "Z1122020003", "周洁")["result"] == "valid"
+
+
+def test_two_exchanges_cannot_make_another_person_of_the_holder(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """Name and sex corrected on one day, birth the next: each 换发 alone passed, and the
+    certificate ended up another person's."""
+    first = status_event(
+        "换发",
+        "Z1122020001",
+        "周杰",
+        "2012-09-10",
+        "Z1122020003",
+        更正姓名="欧阳娜娜",
+        更正性别="女",
+    )
+    second = status_event(
+        "换发", "Z1122020003", "欧阳娜娜", "2012-09-11", "Z1122020004", 更正出生年月="1979.11"
+    )
+    roster.add("changes.csv", [first, second], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 1 and "与该证书最初的持证人全都不同" in json.dumps(report, ensure_ascii=False)
+
+
 def test_reissue_under_new_number_supersedes(roster: RegisterFactory, db_path: Path) -> None:
     roster.add(
         "changes.csv",

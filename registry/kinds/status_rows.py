@@ -150,14 +150,6 @@ class StatusRow:
                 self.fail(column, written, rule, "§四.(六)2")
                 continue
             found.extend(self._corrected(column, written))
-        if {"name", "sex", "birth"} <= {field for field, _ in found}:
-            rule = (
-                "一次换发同时更正了姓名、性别和出生年月：这不是填错，而是换了一个人，证书不能"
-                "这样转给他人（§二）。请核对；如原名册确把证书发给了别人，请登记撤销该证书"
-                "（§五.(三)），由审批部门为其本人办理"
-            )
-            self.fail("更正姓名", text(self.values.get("更正姓名")), rule, "§四.(六)2")
-            return ()
         return tuple(found)
 
     def _corrected(self, column: str, written: str) -> list[tuple[str, str]]:

@@ -63,6 +63,8 @@ def event_problems(
         found.append(("原公布文件", event.original_document, rule, "§四.(六)3"))
     if birth := dict(event.corrections).get("birth"):
         found += _birth_problems(birth, current)
+    if event.corrections and (another := _another_person(event, current)):
+        found.append(another)
     if event.type != REVOKE and (unapproved := year_problem(event.approval_doc, event.date.year)):
         found.append(("批准文号", event.approval_doc, unapproved, "§四.(三)"))
     if event.new_number:
@@ -115,6 +117,25 @@ def _new_number_problems(
         )
         found.append(("新证书编号", written, rule, "附件3"))
     return found
+
+
+def _another_person(event: StatusEvent, current: CertificateState) -> Found | None:
+    """A 换发 that leaves nothing of the first holder's name, sex and birth — in itself, or
+    after the 换发 before it — hands the certificate to another person: no 错填 corrected (§二)."""
+    fixed = dict(event.corrections)
+    after = (
+        fixed.get("name_key", current.name_key),
+        fixed.get("sex", current.sex),
+        fixed.get("birth", current.birth),
+    )
+    if not all(now != then for now, then in zip(after, current.root, strict=True)):
+        return None
+    rule = (
+        "更正后的姓名、性别和出生年月与该证书最初的持证人全都不同：这不是填错，而是换了一个人，"
+        "证书不能这样转给他人（§二）。请核对；如原名册确把证书发给了别人，请登记撤销该证书"
+        "（§五.(三)），由审批部门为其本人办理"
+    )
+    return ("更正姓名", fixed.get("name"), rule, "§四.(六)2")
 
 
 def _birth_problems(birth: str, current: CertificateState) -> list[Found]:

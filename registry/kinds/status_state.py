@@ -49,29 +49,41 @@ class CertificateState:
     """when the holder collected the paper (collections): it was valid then"""
     work_start: str | None = None
     """参加工作时间 (附件4; 附件5 has none): a corrected birth date must come before it"""
+    sex: str = ""
+    root: tuple[str, str, str] = ("", "", "")
+    """(name key, sex, birth) of the holder its chain of 换发 began with: corrections may fix
+    some of them, not make another person of him, in one 换发 or in several"""
 
 
 _LOAD = """
-WITH RECURSIVE chain(number, predecessor, approval_doc) AS (
-    SELECT number, predecessor, approval_doc FROM certificates WHERE number = :n
+WITH RECURSIVE chain(number, predecessor, approval_doc, name_key, sex, birth) AS (
+    SELECT number, predecessor, approval_doc, name_key, sex, birth FROM certificates
+    WHERE number = :n
     UNION ALL
-    SELECT c.number, c.predecessor, c.approval_doc FROM certificates c
+    SELECT c.number, c.predecessor, c.approval_doc, c.name_key, c.sex, c.birth FROM certificates c
     JOIN chain ON c.number = chain.predecessor
 )
-SELECT name_key, birth, trade, letter, region, authority, issued_on, status, successor,
+SELECT c.name_key, c.birth, c.trade, c.letter, c.region, c.authority, c.issued_on, c.status,
+    c.successor,
     (SELECT max(date) FROM status_events WHERE number = :n OR new_number = :n),
-    (SELECT approval_doc FROM chain WHERE predecessor IS NULL),
+    root.approval_doc,
     (SELECT collected_on FROM collections WHERE number = :n),
-    work_start
-FROM certificates WHERE number = :n
+    c.work_start, c.sex, root.name_key, root.sex, root.birth
+FROM certificates c, (SELECT * FROM chain WHERE predecessor IS NULL) AS root
+WHERE c.number = :n
 """
 
 
 def load_state(conn: sqlite3.Connection, number: str) -> CertificateState | None:
-    """A certificate's state; its original document is that of the roster at the root of its
-    chain of 换发/补发 (a new number carries the approval of its event, not of the pass)."""
+    """A certificate's state; its original document, and its first holder, are those of the
+    roster at the root of its chain of 换发/补发 (a new number carries the approval of its
+    event, not of the pass)."""
     row = conn.execute(_LOAD, {"n": number}).fetchone()
-    return CertificateState(*row) if row else None
+    if row is None:
+        return None
+    state = CertificateState(*row[:14])
+    state.root = (row[14], row[15], row[16])
+    return state
 
 
 _HELD = (
@@ -111,6 +123,7 @@ def corrected(current: CertificateState, event: StatusEvent) -> CertificateState
         current,
         name_key=fixed.get("name_key", current.name_key),
         birth=fixed.get("birth", current.birth),
+        sex=fixed.get("sex", current.sex),
         trade=fixed.get("trade", current.trade),
         issued_on=date,
         status=VALID,
