@@ -109,6 +109,32 @@ async def test_number_lookup_shows_what_an_exchange_corrected(ds: Datasette) -> 
     assert "换发更正" not in column(old, "事件") and "名册更正" not in column(old, "事件")
 
 
+async def test_a_corrected_reference_is_dated_by_its_sync_not_by_another_event(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new version of a status register corrects its 补发's 批准文号 and adds a 撤销 of the
+    same certificate: the correction was labelled 换发更正 and dated on the 撤销's day."""
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    changes = {"kind": "status-changes", "authority": "2202"}
+    reissue = status_event(
+        "补发", "Z1122020001", "周杰", "2013-03-01", 批准文号="绵人社函〔2013〕1号"
+    )
+    registers.add("changes.csv", [reissue], changes)
+    db = tmp_path / "registry.db"
+    for rows in ([reissue], [{**reissue, "批准文号": "绵人社函〔2013〕2号"},
+                 status_event("撤销", "Z1122020001", "周杰", "2014-06-01", 原因="弄虚作假")]):  # fmt: skip
+        registers.add("changes.csv", rows, changes)
+        result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+        assert result.exit_code == 0, result.output
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    ensure_verify_log(verify_log_path(db))
+    rows = await query(shipped_datasette(db), "/registry/certificate", 证书编号="Z1122020001")
+    [amended] = [row for row in rows if row["事件"] == "变更登记更正"]
+    assert amended["说明"] == "补发批准文号：绵人社函〔2013〕1号 → 绵人社函〔2013〕2号"
+    assert amended["日期"] != "2014-06-01" and "换发更正" not in column(rows, "事件")
+
+
 async def test_number_lookup_shows_who_collected_the_certificate(ds: Datasette) -> None:
     """The 领取 register (§四.(六)1): who collected it and when, in its history."""
     rows = await query(ds, "/registry/certificate", 证书编号="C1122000001")
