@@ -229,7 +229,8 @@ def test_nginx_holds_slow_and_oversized_requests_off_the_replicas(tmp_path: Path
             huge = other.post(
                 f"{site.https}/api/v1/verify", json=CHECK, headers={"Cookie": "x" * 40_000}
             )
-    assert refused.status_code == 429
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "5"
+    assert "请稍后再试" in refused.text and "Strict-Transport-Security" in refused.headers
     assert served.status_code == 200 and served.json()["result"] == "valid"
     assert huge.status_code == 400 and "Too Large" in huge.text
 
