@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+from tests.registers import RegisterFactory, status_event
 from tests.verify_fixtures import (
     NO_MATCH_WRONG_NAME,
     REVOKED,
@@ -24,6 +25,7 @@ from tests.verify_fixtures import (
     read_log,
     record_revocation,
     registry_db,
+    sync_folder,
 )
 from verify_app.watch_store import token_hash
 from verify_app.watches import parse_lines
@@ -80,6 +82,28 @@ def test_a_watch_shows_a_revocation_synced_after_it_began(
     assert entries[0].findtext(f"{ATOM}updated") == item["date_published"]
     assert page.status_code == 200 and "撤销" in page.text and "2020-01-02" in page.text
     assert "川人社函〔2020〕1号" not in feed.text + atom.text + page.text
+
+
+def test_a_reissue_registered_late_is_news_of_then_not_of_now(
+    app_client: AppClient, registry_db: Path, tmp_path: Path
+) -> None:
+    """A 补发 of 2015 registered after the 2020 revocation tops the feed: read as the newest
+    news, it said the certificate was reissued — it stays revoked."""
+    with app_client() as client:
+        urls = client.post("/api/v1/watches", json={"items": STAFF}).json()
+        record_revocation(registry_db, tmp_path / "later", VALID[0], VALID[1], "2020-01-02")
+        late = RegisterFactory(tmp_path / "late")
+        reissue = status_event(
+            "补发", VALID[0], VALID[1], "2015-01-05",
+            批准文号="川人社函〔2015〕1号", 原公布文件="川人社函〔2012〕12号",
+        )  # fmt: skip
+        late.add("late.csv", [reissue], {"kind": "status-changes", "authority": "2200"})
+        sync_folder(registry_db, late.folder)
+        newest, revoked = client.get(urls["json_url"]).json()["items"]
+    assert newest["_certreg"]["late"] is True and "late" not in revoked["_certreg"]
+    assert newest["title"] == (
+        f"证书 {VALID[0]} 曾于 2015-01-05 补发（补登的早先变更；此后登记的变更仍然有效）"
+    )
 
 
 def test_a_watch_follows_a_certificate_to_the_one_that_replaced_it(

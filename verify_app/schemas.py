@@ -199,6 +199,11 @@ SCHEMAS: dict[str, Any] = {
                                 "number": {"type": "string"},
                                 "date": {"type": "string", "format": "date"},
                                 "new_number": {"type": "string"},
+                                "late": {
+                                    "type": "boolean",
+                                    "description": "补登的早先变更（日期早于该证书此前已登记的变更）："
+                                    "此后登记的变更仍然有效",
+                                },
                             },
                         },
                     },

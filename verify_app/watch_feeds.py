@@ -19,6 +19,10 @@ def event_title(event: WatchEvent) -> str:
     if event.type == REVOKE:
         return f"{which}已于 {event.date} 被发证机关撤销"
     new = f"，新证书编号 {event.new_number}" if event.new_number else ""
+    if event.late:  # news of then: the change registered before it still stands
+        return (
+            f"{which}曾于 {event.date} {event.type}{new}（补登的早先变更；此后登记的变更仍然有效）"
+        )
     return f"{which}已于 {event.date} {event.type}{new}"
 
 
@@ -44,6 +48,7 @@ def json_feed(watch: Watch, events: list[WatchEvent], links: dict[str, str]) -> 
                     "watched": e.watched,
                     "date": e.date,
                     **({"new_number": e.new_number} if e.new_number else {}),
+                    **({"late": True} if e.late else {}),
                 },
             }
             for e in events

@@ -49,6 +49,9 @@ class WatchEvent:
     synced_at: str
     watched: str
     """the watched number: ``number`` itself, or the number it replaced (换发, 补发)"""
+    late: bool = False
+    """registered after a later change of the certificate (a 补发 under its own number that
+    arrived late): news of then, not of now — the later change stands"""
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -137,10 +140,11 @@ WITH RECURSIVE line(number, watched, depth) AS (  -- each watched number and its
   SELECT c.successor, line.watched, line.depth + 1 FROM certificates c JOIN line ON c.number = line.number
   WHERE c.successor IS NOT NULL AND line.depth < 50
 )
-SELECT id, type, number, date, new_number, at, watched FROM (
+SELECT id, type, number, date, new_number, at, watched, late FROM (
   -- once per event: a number watched along with its predecessor is news as itself (depth 0)
   SELECT e.id, e.type, e.number, e.date, nullif(e.new_number, '') AS new_number, s.at,
-         line.watched, min(line.depth)
+         line.watched, min(line.depth),
+         e.date < (SELECT max(l.date) FROM status_events l WHERE l.number = e.number) AS late
   FROM line JOIN status_events e ON e.number = line.number JOIN syncs s ON s.id = e.sync
   WHERE e.sync > :after
   GROUP BY e.id
@@ -158,4 +162,7 @@ def events_since(registry: sqlite3.Connection, watch: Watch) -> list[WatchEvent]
     found = registry.execute(
         _EVENTS, {"numbers": json.dumps(list(watch.numbers)), "after": watch.after_sync}
     )
-    return [WatchEvent(*row) for row in found]
+    return [
+        WatchEvent(id_, kind, number, date, new, at, watched, bool(late))
+        for id_, kind, number, date, new, at, watched, late in found
+    ]
