@@ -569,10 +569,9 @@ def test_streamed_csv_is_neutralised_however_it_is_cut(
     assert out == (codecs.BOM_UTF8 + expected if expected else b"")
 
 
-@pytest.fixture
-def hostile_checks(ds: Datasette) -> str:
-    """Checks whose number a visitor typed into the public form: formulas, from one new client."""
-    client = f"hostile-{secrets.token_hex(4)}"
+def malformed_checks(ds: Datasette, prefix: str, numbers: list[str], name_hash: str) -> str:
+    """Malformed checks of ``numbers`` from one new client (returned), in the verification log."""
+    client = f"{prefix}-{secrets.token_hex(4)}"
     log = sqlite_utils.Database(database_file(ds, "verify_log"))
     try:
         log.table("checks").insert_all(
@@ -581,14 +580,20 @@ def hostile_checks(ds: Datasette) -> str:
                 "client": client,
                 "number": number,
                 "result": "malformed",
-                "name_hash": "c" * 64,
+                "name_hash": name_hash,
                 "channel": "page",
             }
-            for number in HOSTILE + HARMLESS
+            for number in numbers
         )
     finally:
         log.close()
     return client
+
+
+@pytest.fixture
+def hostile_checks(ds: Datasette) -> str:
+    """Checks whose number a visitor typed into the public form: formulas, from one new client."""
+    return malformed_checks(ds, "hostile", HOSTILE + HARMLESS, "c" * 64)
 
 
 def csv_rows(response: httpx.Response) -> list[dict[str, str]]:
@@ -890,21 +895,7 @@ async def test_a_csv_without_its_header_is_not_labelled_from_its_first_row(ds: D
 @pytest.mark.anyio
 async def test_a_check_without_a_name_exports_as_not_made(ds: Datasette) -> None:
     """The page says 未查验 for it; its CSV said 编号格式错误, a malformed number."""
-    client = f"unnamed-{secrets.token_hex(4)}"
-    log = sqlite_utils.Database(database_file(ds, "verify_log"))
-    try:
-        log.table("checks").insert(
-            {
-                "at": "2026-01-01T00:00:00+00:00",
-                "client": client,
-                "number": "Z1122020123",
-                "result": "malformed",
-                "name_hash": "",
-                "channel": "page",
-            }  # fmt: skip
-        )
-    finally:
-        log.close()
+    client = malformed_checks(ds, "unnamed", ["Z1122020123"], "")  # NO_NAME: not made
     response = await ds.client.get(
         "/verify_log/checks.csv", params={"client": client}, cookies=signed_in(ds)
     )
