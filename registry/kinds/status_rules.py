@@ -26,30 +26,13 @@ def event_problems(
     next_free: Callable[[str], str],
 ) -> list[Found]:
     """(column, value, rule, clause) for each rule of SPEC §6 the event breaks."""
-    date = event.date.isoformat()
     found: list[Found] = []
     if not same_holder(current.name_key, name_key(event.name)):
         found.append(("姓名", event.name, "姓名与登记库中该证书的持证人不符", "§四.(六)"))
     if not covers(entry.authority, current.authority):
         rule = f"该证书不是本机关（{entry.authority}）核发的，无权登记其变更"
         found.append(("证书编号", event.number, rule, "§三"))
-    if date < current.issued_on:
-        found.append(("日期", date, f"早于该证书的发证日期 {current.issued_on}", "§四.(六)"))
-    late = recorded_late(event, current)
-    if current.last_event and date < current.last_event and not late:
-        rule = (
-            f"早于该证书上一次变更的日期 {current.last_event}：此后的变更已登记，"
-            "这次变更会使它们失效，不能补登。请核对日期；如确实如此，请与省厅联系更正"
-        )
-        found.append(("日期", date, rule, "§四.(六)"))
-    if collected := collected_after(event, current):
-        found.append(collected)
-    if current.status == REVOKED and not late:
-        rule = "该证书已撤销，不能再换发、补发或撤销"
-        found.append(("证书编号", event.number, rule, "§五.(三)"))
-    elif current.status == SUPERSEDED and not late:
-        rule = f"该证书已换发/补发为 {current.successor}，请对新证书登记"
-        found.append(("证书编号", event.number, rule, "§四.(六)"))
+    found += _history_problems(event, current)
     if (
         event.type == REISSUE
         and current.original_document
@@ -69,6 +52,31 @@ def event_problems(
         found.append(("批准文号", event.approval_doc, unapproved, "§四.(三)"))
     if event.new_number:
         found += _new_number_problems(event, event.new_number, current, certificate, next_free)
+    return found
+
+
+def _history_problems(event: StatusEvent, current: CertificateState) -> list[Found]:
+    """Its place in the certificate's history: after its issue, its last change and its
+    collection, on a certificate not ended — but for a 补发 `recorded_late`."""
+    date = event.date.isoformat()
+    found: list[Found] = []
+    if date < current.issued_on:
+        found.append(("日期", date, f"早于该证书的发证日期 {current.issued_on}", "§四.(六)"))
+    late = recorded_late(event, current)
+    if current.last_event and date < current.last_event and not late:
+        rule = (
+            f"早于该证书上一次变更的日期 {current.last_event}：此后的变更已登记，"
+            "这次变更会使它们失效，不能补登。请核对日期；如确实如此，请与省厅联系更正"
+        )
+        found.append(("日期", date, rule, "§四.(六)"))
+    if collected := collected_after(event, current):
+        found.append(collected)
+    if current.status == REVOKED and not late:
+        rule = "该证书已撤销，不能再换发、补发或撤销"
+        found.append(("证书编号", event.number, rule, "§五.(三)"))
+    elif current.status == SUPERSEDED and not late:
+        rule = f"该证书已换发/补发为 {current.successor}，请对新证书登记"
+        found.append(("证书编号", event.number, rule, "§四.(六)"))
     return found
 
 
