@@ -1,10 +1,13 @@
-"""A corrected version of a roster against what happened to its certificates since (§四.(三),
-§四.(六)): the manifest's 发证日期 and 批准文号 are every row's, so a new version that changes
-them rewrites certificates that may have been exchanged, reissued, revoked or collected.
+"""A corrected version of a roster against what was loaded before and what happened to its
+certificates since (§四.(三), §四.(六)): the manifest's 发证日期 and 批准文号 are every row's, so
+a new version that changes them rewrites certificates that may have been exchanged, reissued,
+revoked or collected.
 
 The issue date may not move past any of those events (a certificate reissued before it was
 issued), and the approval document may not change under a 补发 that cited it as the holder's
-原公布文件 (§四.(六)3): the registry would then contradict its own history.
+原公布文件 (§四.(六)3): the registry would then contradict its own history. The rules that came
+after a row was loaded (the order of numbers, a name's digits and symbols) judge only what the
+version adds; a holder it now fails is advised revoked, not deleted.
 """
 
 from __future__ import annotations
@@ -12,10 +15,15 @@ from __future__ import annotations
 import sqlite3
 
 from registry.domain.documents import document_key
+from registry.domain.exam import EXAM_CLAUSE
+from registry.domain.names import NEW_NAME_RULES
+from registry.domain.numbers import CertificateNumber, parse
 from registry.domain.problems import Problem
-from registry.domain.statuses import REISSUE
+from registry.domain.statuses import REISSUE, REVOKED
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_rows import RosterResult
+from registry.kinds.roster_rules import revoke_instead
+from registry.store.syncs import loaded_version
 
 _BEFORE_ISSUE = """
 SELECT number, what, date FROM (
@@ -110,4 +118,88 @@ def another_roster(
             "（同一文件名只用于同一份名册的新版本）",
             "§四.(三)",
         )
+    ]
+
+
+def _registered(conn: sqlite3.Connection, entry: RegisterEntry) -> set[str]:
+    """The numbers the registry holds from ``entry``'s register (its versions loaded before)."""
+    rows = conn.execute("SELECT number FROM certificates WHERE register = ?", (entry.key,))
+    return {number for (number,) in rows}
+
+
+def order_problems(
+    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry
+) -> list[Problem]:
+    """The order rules' problems (附件3 四, §四.(五)2-3): all of them for a register loaded for
+    the first time; for a new version, those of the rows it adds — the rows loaded before are not
+    judged again by rules that may have come after them, but a row added now is."""
+    if not result.order_problems or loaded_version(conn, entry.key) is None:
+        return result.order_problems
+    registered = _registered(conn, entry)
+    added = {row for row, _, number in result.numbers if number not in registered}
+    return [
+        p
+        for p in result.order_problems
+        if p.row in added and not _gap_kept(result, p.row, registered)
+    ]
+
+
+def _gap_kept(result: RosterResult, row: int, registered: set[str]) -> bool:
+    """Whether the numbers an added row skips are all certificates of this register that the
+    new version leaves out: issued, they are kept (a conflict), and the next number follows
+    them — telling the clerk to number the row into that gap would give it an issued number."""
+    last: dict[str, CertificateNumber] = {}  # by prefix: the number of the row before
+    for at, _, number in result.numbers:
+        parsed = parse(number)
+        before = last.get(parsed.prefix)
+        if at == row:
+            if before is None or parsed.sequence <= before.sequence + 1:
+                return False
+            skipped = range(before.sequence + 1, parsed.sequence)
+            return all(str(before._replace(sequence=k)) in registered for k in skipped)
+        last[parsed.prefix] = parsed
+    return False
+
+
+def names_registered_before(
+    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry, problems: list[Problem]
+) -> list[Problem]:
+    """A name refused by a rule that came after it was registered (a digit, a symbol) is kept
+    as registered: a corrected version of its roster must still load, and "删去符号" would
+    change a holder's name, which only a 换发 may."""
+    if loaded_version(conn, entry.key) is None or not any(
+        p.rule.startswith(NEW_NAME_RULES) for p in problems
+    ):
+        return problems
+    names = dict(
+        conn.execute("SELECT number, name FROM certificates WHERE register = ?", (entry.key,))
+    )
+    kept = {c.source_row for c in result.certificates if names.get(c.number) == c.name}
+    return [
+        p
+        for p in problems
+        if not (p.column == "姓名" and p.rule.startswith(NEW_NAME_RULES) and p.row in kept)
+    ]
+
+
+def issued_failing(
+    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry, problems: list[Problem]
+) -> list[Problem]:
+    """A new version that fails a holder the registry holds a certificate for: removing the row
+    would not undo the certificate (a conflict, kept); revoking it would (§五.(三))."""
+    if loaded_version(conn, entry.key) is None or not any(
+        p.clause == EXAM_CLAUSE for p in problems
+    ):
+        return problems
+    revoked_on = dict(  # every number of the register: its revocation's date, or None
+        conn.execute(
+            "SELECT number, CASE status WHEN ? THEN status_date END FROM certificates"
+            " WHERE register = ?",
+            (REVOKED, entry.key),
+        ).fetchall()
+    )
+    issued = {row: revoked_on[n] for row, _, n in result.numbers if n in revoked_on}
+    return [
+        revoke_instead(p, issued[p.row]) if p.clause == EXAM_CLAUSE and p.row in issued else p
+        for p in problems
     ]

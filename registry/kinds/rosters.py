@@ -12,24 +12,27 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from registry.domain.exam import EXAM_CLAUSE
-from registry.domain.names import NEW_NAME_RULES, same_holder
+from registry.domain.names import same_holder
 from registry.domain.numbers import CertificateNumber, parse, prefix_of
 from registry.domain.problems import Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import APPROVAL_ROSTER, TECHNICIAN_ROSTER
-from registry.domain.statuses import REVOKED
 from registry.kinds.base import Kind, LoadContext, RegisterEntry
 from registry.kinds.handed_out import handed_out_elsewhere
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN
 from registry.kinds.roster_holders import registered_holders
 from registry.kinds.roster_rows import RosterResult, check_rows
-from registry.kinds.roster_rules import revoke_instead
-from registry.kinds.roster_versions import another_roster, history_problems
+from registry.kinds.roster_versions import (
+    another_roster,
+    history_problems,
+    issued_failing,
+    names_registered_before,
+    order_problems,
+)
 from registry.sheets.layout import Column, Layout
 from registry.store.certificates import write_roster
 from registry.store.rows import CertificateRow
-from registry.store.syncs import highest_sequence, loaded_version
+from registry.store.syncs import highest_sequence
 from registry.store.writes import Applied
 
 EXAM_GROUP = "考试考核结果"
@@ -194,90 +197,6 @@ def _with_next_free(
     return advised
 
 
-def _registered(conn: sqlite3.Connection, entry: RegisterEntry) -> set[str]:
-    """The numbers the registry holds from ``entry``'s register (its versions loaded before)."""
-    rows = conn.execute("SELECT number FROM certificates WHERE register = ?", (entry.key,))
-    return {number for (number,) in rows}
-
-
-def _order_problems(
-    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry
-) -> list[Problem]:
-    """The order rules' problems (附件3 四, §四.(五)2-3): all of them for a register loaded for
-    the first time; for a new version, those of the rows it adds — the rows loaded before are not
-    judged again by rules that may have come after them, but a row added now is."""
-    if not result.order_problems or loaded_version(conn, entry.key) is None:
-        return result.order_problems
-    registered = _registered(conn, entry)
-    added = {row for row, _, number in result.numbers if number not in registered}
-    return [
-        p
-        for p in result.order_problems
-        if p.row in added and not _gap_kept(result, p.row, registered)
-    ]
-
-
-def _gap_kept(result: RosterResult, row: int, registered: set[str]) -> bool:
-    """Whether the numbers an added row skips are all certificates of this register that the
-    new version leaves out: issued, they are kept (a conflict), and the next number follows
-    them — telling the clerk to number the row into that gap would give it an issued number."""
-    last: dict[str, CertificateNumber] = {}  # by prefix: the number of the row before
-    for at, _, number in result.numbers:
-        parsed = parse(number)
-        before = last.get(parsed.prefix)
-        if at == row:
-            if before is None or parsed.sequence <= before.sequence + 1:
-                return False
-            skipped = range(before.sequence + 1, parsed.sequence)
-            return all(str(before._replace(sequence=k)) in registered for k in skipped)
-        last[parsed.prefix] = parsed
-    return False
-
-
-def _names_registered_before(
-    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry, problems: list[Problem]
-) -> list[Problem]:
-    """A name refused by a rule that came after it was registered (a digit, a symbol) is kept
-    as registered: a corrected version of its roster must still load, and "删去符号" would
-    change a holder's name, which only a 换发 may."""
-    if loaded_version(conn, entry.key) is None or not any(
-        p.rule.startswith(NEW_NAME_RULES) for p in problems
-    ):
-        return problems
-    names = dict(
-        conn.execute("SELECT number, name FROM certificates WHERE register = ?", (entry.key,))
-    )
-    kept = {c.source_row for c in result.certificates if names.get(c.number) == c.name}
-    return [
-        p
-        for p in problems
-        if not (p.column == "姓名" and p.rule.startswith(NEW_NAME_RULES) and p.row in kept)
-    ]
-
-
-def _issued_failing(
-    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry, problems: list[Problem]
-) -> list[Problem]:
-    """A new version that fails a holder the registry holds a certificate for: removing the row
-    would not undo the certificate (a conflict, kept); revoking it would (§五.(三))."""
-    if loaded_version(conn, entry.key) is None or not any(
-        p.clause == EXAM_CLAUSE for p in problems
-    ):
-        return problems
-    revoked_on = dict(  # every number of the register: its revocation's date, or None
-        conn.execute(
-            "SELECT number, CASE status WHEN ? THEN status_date END FROM certificates"
-            " WHERE register = ?",
-            (REVOKED, entry.key),
-        ).fetchall()
-    )
-    issued = {row: revoked_on[n] for row, _, n in result.numbers if n in revoked_on}
-    return [
-        revoke_instead(p, issued[p.row]) if p.clause == EXAM_CLAUSE and p.row in issued else p
-        for p in problems
-    ]
-
-
 def check_roster(
     result: RosterResult, entry: RegisterEntry, context: LoadContext
 ) -> tuple[list[Problem], RosterResult]:
@@ -292,9 +211,9 @@ def check_roster(
         *another_roster(conn, result, entry),
         *handed_out_elsewhere(conn, result, entry),
     ]
-    problems += _order_problems(conn, result, entry)
-    problems = _names_registered_before(conn, result, entry, problems)
-    problems = _issued_failing(conn, result, entry, problems)
+    problems += order_problems(conn, result, entry)
+    problems = names_registered_before(conn, result, entry, problems)
+    problems = issued_failing(conn, result, entry, problems)
     problems = _with_next_free(conn, result, problems)
     # in row order, as a clerk reads the report
     problems.sort(key=lambda p: -1 if p.row is None else p.row)
