@@ -88,6 +88,7 @@ def test_a_name_typed_as_the_number_is_not_logged(app_client: AppClient, registr
         post_check(client, "ZHANG 三明-7", number)
         client.post("/api/v1/verify", json={"number": "JoeSmith", "name": number})
         client.post("/api/v1/verify", json={"number": "510104198001011234", "name": name})
+        client.post("/api/v1/verify", json={"number": "+86 138-0013-8000", "name": name})
         client.post(
             "/api/v1/verify", json={"number": number, "name": name[0] + "\u202e" + name[1:]}
         )
@@ -100,12 +101,13 @@ def test_a_name_typed_as_the_number_is_not_logged(app_client: AppClient, registr
         ("***", "malformed"),
         ("Z******7", "malformed"),
         ("J*******", "malformed"),
-        ("5*****************", "malformed"),  # an ID card's number in the wrong field
+        ("******************", "malformed"),  # an ID card's number in the wrong field
+        ("**************", "malformed"),  # a phone's, with its country code
         (number, "malformed"),
         ("***", "malformed"),
     ]
     # the name that shows otherwise than typed: a check not made, logged without a name
-    assert rows[4]["name_hash"] == ""
+    assert rows[5]["name_hash"] == ""
     raw = (registry_db.parent / "verify_log.db").read_bytes()
     assert name.encode() not in raw and "三明".encode() not in raw
     assert b"HANG" not in raw and b"SMITH" not in raw.upper()

@@ -48,18 +48,20 @@ def screened_number(number: str) -> str:
     """The number as the log and the reports keep it (SPEC §7: never the name): a malformed
     answer carries what was typed, which is the holder's name when a client swapped the fields
     or a batch file has its name column first — in Latin letters too (JOESMITH) — or another
-    personal number typed in the wrong field (an ID card's 18 digits, a phone's 11). Only what
-    a certificate number holds where it holds it (附件3) is kept: a letter first, digits after;
-    digits alone only as many as a number without its letter has (10). Each other character
-    becomes ``*``, so staff still see its shape and length. A well-formed number is unchanged."""
+    personal number typed in the wrong field (an ID card's 18 digits, a phone's 11, +86…).
+    Only what a certificate number holds where it holds it (附件3) is kept: a letter first,
+    digits after, and no more digits than a number has (10; a phone's 11 are all masked).
+    Each other character becomes ``*``, so staff still see its shape and length. A
+    well-formed number is unchanged."""
     typed = number[:MAX_NUMBER_CHARS]
     head, rest = typed[:1], typed[1:]
-    if head.isascii() and head.isdigit():  # no level letter: a number without it, or not one
-        shown = typed.isascii() and typed.isdigit() and len(typed) <= NUMBER_DIGITS
-        return typed if shown else _NOT_A_DIGIT.sub("*", head) + "*" * len(rest)
     first = head if head.isascii() and head.isalpha() else "*" * len(head)
-    if rest.isascii() and rest.isdigit():  # every well-formed number, in C
-        return first + rest
+    if rest.isascii() and rest.isdigit() and len(rest) <= NUMBER_DIGITS and first == head:
+        return typed  # every well-formed number, in C
+    if typed.isascii() and typed.isdigit() and len(typed) <= NUMBER_DIGITS:
+        return typed  # a number without its level letter
+    if sum(ch.isdigit() for ch in typed) > NUMBER_DIGITS:  # some other number: none of it
+        return first + "*" * len(rest)
     return first + _NOT_A_DIGIT.sub("*", rest)
 
 
