@@ -100,10 +100,31 @@ def test_a_reissue_registered_late_is_news_of_then_not_of_now(
         late.add("late.csv", [reissue], {"kind": "status-changes", "authority": "2200"})
         sync_folder(registry_db, late.folder)
         newest, revoked = client.get(urls["json_url"]).json()["items"]
+        page = client.get(urls["watch_url"])
     assert newest["_certreg"]["late"] is True and "late" not in revoked["_certreg"]
     assert newest["title"] == (
         f"证书 {VALID[0]} 曾于 2015-01-05 补发（补登的早先变更；此后登记的变更仍然有效）"
     )
+    assert "补登的早先变更" in page.text
+
+
+def test_a_reissue_registered_in_time_stays_news_of_its_time(
+    app_client: AppClient, registry_db: Path, tmp_path: Path
+) -> None:
+    """Registered before the revocation, the 补发 was called late once the revocation came."""
+    with app_client() as client:
+        urls = client.post("/api/v1/watches", json={"items": STAFF}).json()
+        first = RegisterFactory(tmp_path / "first")
+        reissue = status_event(
+            "补发", VALID[0], VALID[1], "2015-01-05",
+            批准文号="川人社函〔2015〕1号", 原公布文件="川人社函〔2012〕12号",
+        )  # fmt: skip
+        first.add("reissue.csv", [reissue], {"kind": "status-changes", "authority": "2200"})
+        sync_folder(registry_db, first.folder)
+        record_revocation(registry_db, tmp_path / "later", VALID[0], VALID[1], "2020-01-02")
+        revoked, reissued = client.get(urls["json_url"]).json()["items"]
+    assert "late" not in reissued["_certreg"] and "late" not in revoked["_certreg"]
+    assert reissued["title"] == f"证书 {VALID[0]} 已于 2015-01-05 补发"
 
 
 def test_a_watch_follows_a_certificate_to_the_one_that_replaced_it(

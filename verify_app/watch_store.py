@@ -144,7 +144,8 @@ SELECT id, type, number, date, new_number, at, watched, late FROM (
   -- once per event: a number watched along with its predecessor is news as itself (depth 0)
   SELECT e.id, e.type, e.number, e.date, nullif(e.new_number, '') AS new_number, s.at,
          line.watched, min(line.depth),
-         e.date < (SELECT max(l.date) FROM status_events l WHERE l.number = e.number) AS late
+         EXISTS (SELECT 1 FROM status_events l  -- a later change registered before it
+                 WHERE l.number = e.number AND l.sync < e.sync AND l.date > e.date) AS late
   FROM line JOIN status_events e ON e.number = line.number JOIN syncs s ON s.id = e.sync
   WHERE e.sync > :after
   GROUP BY e.id
