@@ -266,6 +266,21 @@ def test_an_exchange_writing_out_the_whole_identity_corrects_only_what_differs(
     assert verify(db_path, "Z1122020003", "周洁")["result"] == "valid"
 
 
+def test_the_same_minority_name_without_its_dot_is_no_other_person(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """更正姓名 written without the dot is the same holder (the public check says so too)."""
+    registers.add("m.csv", [approval_row("Z1122020001", "阿依古丽·买买提")], MIANYANG)
+    assert sync(registers, db_path)[0] == 0
+    exchange = status_event(
+        "换发", "Z1122020001", "阿依古丽·买买提", "2012-09-10", "Z1122020002",
+        更正姓名="阿依古丽买买提", 更正性别="女", 更正出生年月="1979.11",
+    )  # fmt: skip
+    registers.add("changes.csv", [exchange], MIANYANG_CHANGES)
+    code, report = sync(registers, db_path)
+    assert code == 0, report
+
+
 def test_two_exchanges_cannot_make_another_person_of_the_holder(
     roster: RegisterFactory, db_path: Path
 ) -> None:

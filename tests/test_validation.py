@@ -475,3 +475,11 @@ def test_a_name_registered_before_the_symbol_rule_keeps_its_roster_correctable(
     [problem] = report["registers"][0]["problems"]
     assert code == 1 and (problem["row"], problem["column"]) == (6, "姓名"), output
     assert problem["rule"].startswith("姓名中有符号 “+”")  # a name registered now: refused
+    # its row wrong in another cell: that cell is named, not the name it is registered under
+    registers.add(
+        "mianyang.csv", [rows[0], approval_row("Z1122020002", "+王五", 报考工种="不存在的工种")],
+        MIANYANG,
+    )  # fmt: skip
+    code, report, output = sync(registers.folder, db_path)
+    [problem] = report["registers"][0]["problems"]
+    assert code == 1 and problem["column"] == "报考工种", output

@@ -16,7 +16,7 @@ import sqlite3
 
 from registry.domain.documents import document_key
 from registry.domain.exam import EXAM_CLAUSE
-from registry.domain.names import NEW_NAME_RULES
+from registry.domain.names import NEW_NAME_RULES, normalise_name
 from registry.domain.numbers import CertificateNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.statuses import REISSUE, REVOKED
@@ -174,11 +174,16 @@ def names_registered_before(
     names = dict(
         conn.execute("SELECT number, name FROM certificates WHERE register = ?", (entry.key,))
     )
-    kept = {c.source_row for c in result.certificates if names.get(c.number) == c.name}
+    numbered = {row: number for row, _, number in result.numbers}
+
+    def registered_so(problem: Problem) -> bool:  # the row's number, under this very name
+        registered = names.get(numbered.get(problem.row or 0, ""))
+        return registered is not None and registered == normalise_name(problem.value or "")
+
     return [
         p
         for p in problems
-        if not (p.column == "姓名" and p.rule.startswith(NEW_NAME_RULES) and p.row in kept)
+        if not (p.column == "姓名" and p.rule.startswith(NEW_NAME_RULES) and registered_so(p))
     ]
 
 

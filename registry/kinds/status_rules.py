@@ -136,7 +136,8 @@ def _another_person(event: StatusEvent, current: CertificateState) -> Found | No
         fixed.get("sex", current.sex),
         fixed.get("birth", current.birth),
     )
-    if not all(now != then for now, then in zip(after, current.root, strict=True)):
+    name, sex, birth = current.root
+    if same_holder(name, after[0]) or after[1] == sex or after[2] == birth:
         return None
     rule = (
         "更正后的姓名、性别和出生年月与该证书最初的持证人全都不同：这不是填错，而是换了一个人，"

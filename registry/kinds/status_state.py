@@ -68,8 +68,10 @@ SELECT c.name_key, c.birth, c.trade, c.letter, c.region, c.authority, c.issued_o
     (SELECT max(date) FROM status_events WHERE number = :n OR new_number = :n),
     root.approval_doc,
     (SELECT collected_on FROM collections WHERE number = :n),
-    c.work_start, c.sex, root.name_key, root.sex, root.birth
-FROM certificates c, (SELECT * FROM chain WHERE predecessor IS NULL) AS root
+    c.work_start, c.sex,
+    -- a chain that does not reach its first certificate: this one stands for it
+    coalesce(root.name_key, c.name_key), coalesce(root.sex, c.sex), coalesce(root.birth, c.birth)
+FROM certificates c LEFT JOIN (SELECT * FROM chain WHERE predecessor IS NULL) AS root
 WHERE c.number = :n
 """
 
