@@ -109,30 +109,47 @@ async def test_number_lookup_shows_what_an_exchange_corrected(ds: Datasette) -> 
     assert "换发更正" not in column(old, "事件") and "名册更正" not in column(old, "事件")
 
 
+async def corrected_history(
+    tmp_path: Path, first: list[dict[str, object]], then: list[dict[str, object]], number: str
+) -> list[dict[str, Any]]:
+    """The history of ``number`` after a status register's two versions were synced."""
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    db = tmp_path / "registry.db"
+    for rows in (first, then):
+        registers.add("changes.csv", rows, {"kind": "status-changes", "authority": "2202"})
+        result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+        assert result.exit_code == 0, result.output
+    ensure_verify_log(verify_log_path(db))
+    return await query(shipped_datasette(db), "/registry/certificate", 证书编号=number)
+
+
 async def test_a_corrected_reference_is_dated_by_its_sync_not_by_another_event(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A new version of a status register corrects its 补发's 批准文号 and adds a 撤销 of the
     same certificate: the correction was labelled 换发更正 and dated on the 撤销's day."""
-    registers = RegisterFactory(tmp_path / "registers")
-    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
-    changes = {"kind": "status-changes", "authority": "2202"}
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
     reissue = status_event(
         "补发", "Z1122020001", "周杰", "2013-03-01", 批准文号="绵人社函〔2013〕1号"
     )
-    registers.add("changes.csv", [reissue], changes)
-    db = tmp_path / "registry.db"
-    for rows in ([reissue], [{**reissue, "批准文号": "绵人社函〔2013〕2号"},
-                 status_event("撤销", "Z1122020001", "周杰", "2014-06-01", 原因="弄虚作假")]):  # fmt: skip
-        registers.add("changes.csv", rows, changes)
-        result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
-        assert result.exit_code == 0, result.output
-    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    ensure_verify_log(verify_log_path(db))
-    rows = await query(shipped_datasette(db), "/registry/certificate", 证书编号="Z1122020001")
+    revocation = status_event("撤销", "Z1122020001", "周杰", "2014-06-01", 原因="弄虚作假")
+    corrected = {**reissue, "批准文号": "绵人社函〔2013〕2号"}
+    rows = await corrected_history(tmp_path, [reissue], [corrected, revocation], "Z1122020001")
     [amended] = [row for row in rows if row["事件"] == "变更登记更正"]
     assert amended["说明"] == "补发批准文号：绵人社函〔2013〕1号 → 绵人社函〔2013〕2号"
     assert amended["日期"] != "2014-06-01" and "换发更正" not in column(rows, "事件")
+
+
+async def test_an_exchanges_corrected_document_is_no_correction_of_the_certificate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new certificate of a 换发 whose 批准文号 a new version corrects showed 换发更正."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    exchange = status_event("换发", "Z1122020001", "周杰", "2013-03-01", "Z1122020002")
+    corrected = {**exchange, "批准文号": "绵人社函〔2013〕9号"}
+    rows = await corrected_history(tmp_path, [exchange], [corrected], "Z1122020002")
+    assert "换发更正" not in column(rows, "事件") and "变更登记更正" in column(rows, "事件")
 
 
 async def test_number_lookup_shows_who_collected_the_certificate(ds: Datasette) -> None:

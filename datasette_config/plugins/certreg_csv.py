@@ -19,7 +19,7 @@ import csv
 import io
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 from datasette import hookimpl
 from datasette.utils import tilde_decode
@@ -69,13 +69,20 @@ class CsvNeutraliser:
     ``labels`` and ``shown``, the header and the cells as the page shows them.
     """
 
-    def __init__(self, labels: Mapping[str, str] | None = None, shown: Shown = as_stored) -> None:
+    def __init__(
+        self,
+        labels: Mapping[str, str] | None = None,
+        shown: Shown = as_stored,
+        *,
+        not_made: bool = False,
+    ) -> None:
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._pending = ""
         self._started = False
         self._labels = labels or {}
         self._shown = shown
         self._columns: list[str] | None = None
+        self._not_made = not_made
         self._unnamed: tuple[int, int] | None = None
         """where a check's result and name hash are: a check without a name was not made"""
 
@@ -93,7 +100,7 @@ class CsvNeutraliser:
         for row in csv.reader(io.StringIO(ready, newline="")):
             if self._columns is None:  # the header
                 self._columns = row
-                self._unnamed = _unnamed_at(row)
+                self._unnamed = _unnamed_at(row) if self._not_made else None
                 row = [_heading(column, self._labels.get(column)) for column in row]
             else:
                 named = self._columns + [""] * (len(row) - len(self._columns))
@@ -122,14 +129,28 @@ def _route_path(scope: dict[str, Any]) -> str:
     return raw.decode("latin-1").partition("?")[0] if raw else str(scope["path"])
 
 
-def _labels(datasette: Any, path: str) -> dict[str, str]:
-    """The column labels of the table a ``/db/table.csv`` or ``/db/table/pk.csv`` exports (none
-    for a query: canned queries name their columns in Chinese, staff SQL as staff wrote it)."""
+CHECKS = "checks"
+"""The check log's table, whose checks without a name were not made (未查验)."""
+
+
+def _database_and_table(path: str) -> tuple[str, str] | None:
+    """(database, table or query) that a ``/db/table.csv`` or ``/db/table/pk.csv`` exports."""
     parts = [unquote(part) for part in path.removesuffix(".csv").strip("/").split("/")]
-    if len(parts) < 2:
+    return (tilde_decode(parts[0]), tilde_decode(parts[1])) if len(parts) >= 2 else None
+
+
+def _table(path: str) -> str | None:
+    named = _database_and_table(path)
+    return named[1] if named else None
+
+
+def _labels(datasette: Any, path: str) -> dict[str, str]:
+    """The column labels of the table an export is of (none for a query: canned queries name
+    their columns in Chinese, staff SQL as staff wrote it)."""
+    named = _database_and_table(path)
+    if named is None:
         return {}
-    database, table = tilde_decode(parts[0]), tilde_decode(parts[1])
-    columns = datasette.table_metadata(database, table).get("columns")
+    columns = datasette.table_metadata(*named).get("columns")
     return dict(columns) if isinstance(columns, dict) else {}
 
 
@@ -172,11 +193,15 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
                     )
                     if message.get("status") == 200 and is_csv:
                         path = _route_path(scope)
-                        headless = b"_header=off" in scope.get("query_string", b"")
+                        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
                         neutraliser = (  # without its header, a column is known by nothing
                             CsvNeutraliser()
-                            if headless
-                            else CsvNeutraliser(_labels(datasette, path), _shown(datasette))
+                            if query.get("_header") == ["off"]
+                            else CsvNeutraliser(
+                                _labels(datasette, path),
+                                _shown(datasette),
+                                not_made=_table(path) == CHECKS,
+                            )
                         )
                         headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
                         message = dict(message, headers=headers)
