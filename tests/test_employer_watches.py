@@ -84,6 +84,17 @@ def test_a_watch_shows_a_revocation_synced_after_it_began(
     assert "川人社函〔2020〕1号" not in feed.text + atom.text + page.text
 
 
+def record_reissue_of_2015(db: Path, folder: Path) -> None:
+    """A 补发 of VALID's certificate under its own number, dated 2015-01-05, synced now."""
+    registers = RegisterFactory(folder)
+    reissue = status_event(
+        "补发", VALID[0], VALID[1], "2015-01-05",
+        批准文号="川人社函〔2015〕1号", 原公布文件="川人社函〔2012〕12号",
+    )  # fmt: skip
+    registers.add("reissue.csv", [reissue], {"kind": "status-changes", "authority": "2200"})
+    sync_folder(db, registers.folder)
+
+
 def test_a_reissue_registered_late_is_news_of_then_not_of_now(
     app_client: AppClient, registry_db: Path, tmp_path: Path
 ) -> None:
@@ -92,13 +103,7 @@ def test_a_reissue_registered_late_is_news_of_then_not_of_now(
     with app_client() as client:
         urls = client.post("/api/v1/watches", json={"items": STAFF}).json()
         record_revocation(registry_db, tmp_path / "later", VALID[0], VALID[1], "2020-01-02")
-        late = RegisterFactory(tmp_path / "late")
-        reissue = status_event(
-            "补发", VALID[0], VALID[1], "2015-01-05",
-            批准文号="川人社函〔2015〕1号", 原公布文件="川人社函〔2012〕12号",
-        )  # fmt: skip
-        late.add("late.csv", [reissue], {"kind": "status-changes", "authority": "2200"})
-        sync_folder(registry_db, late.folder)
+        record_reissue_of_2015(registry_db, tmp_path / "late")
         newest, revoked = client.get(urls["json_url"]).json()["items"]
         page = client.get(urls["watch_url"])
     assert newest["_certreg"]["late"] is True and "late" not in revoked["_certreg"]
@@ -114,13 +119,7 @@ def test_a_reissue_registered_in_time_stays_news_of_its_time(
     """Registered before the revocation, the 补发 was called late once the revocation came."""
     with app_client() as client:
         urls = client.post("/api/v1/watches", json={"items": STAFF}).json()
-        first = RegisterFactory(tmp_path / "first")
-        reissue = status_event(
-            "补发", VALID[0], VALID[1], "2015-01-05",
-            批准文号="川人社函〔2015〕1号", 原公布文件="川人社函〔2012〕12号",
-        )  # fmt: skip
-        first.add("reissue.csv", [reissue], {"kind": "status-changes", "authority": "2200"})
-        sync_folder(registry_db, first.folder)
+        record_reissue_of_2015(registry_db, tmp_path / "first")
         record_revocation(registry_db, tmp_path / "later", VALID[0], VALID[1], "2020-01-02")
         revoked, reissued = client.get(urls["json_url"]).json()["items"]
     assert "late" not in reissued["_certreg"] and "late" not in revoked["_certreg"]
