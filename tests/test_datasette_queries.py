@@ -152,6 +152,20 @@ async def test_an_exchanges_corrected_document_is_no_correction_of_the_certifica
     assert "换发更正" not in column(rows, "事件") and "变更登记更正" in column(rows, "事件")
 
 
+async def test_a_corrected_name_is_one_line_of_its_exchange(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its comparison key, stored beside it, showed as a second line (姓名比对键), dated by the
+    sync and called 变更登记更正."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    exchange = status_event(
+        "换发", "Z1122020001", "周杰", "2013-03-01", "Z1122020002", 原因="错填", 更正姓名="周洁"
+    )
+    rows = await corrected_history(tmp_path, [exchange], [exchange], "Z1122020002")
+    corrections = [(r["日期"], r["事件"], r["说明"]) for r in rows if "更正" in r["事件"]]
+    assert corrections == [("2013-03-01", "换发更正", "姓名：周杰 → 周洁")]
+
+
 async def test_number_lookup_shows_who_collected_the_certificate(ds: Datasette) -> None:
     """The 领取 register (§四.(六)1): who collected it and when, in its history."""
     rows = await query(ds, "/registry/certificate", 证书编号="C1122000001")

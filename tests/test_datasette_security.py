@@ -879,15 +879,20 @@ async def test_a_queries_csv_shows_an_exchanges_corrections_in_words(ds: Dataset
 
 
 @pytest.mark.anyio
-async def test_a_csv_without_its_header_is_not_labelled_from_its_first_row(ds: Datasette) -> None:
+@pytest.mark.parametrize("header", ["_header=off", "_header=off&_header=on", "_header=%6Fff"])
+async def test_a_csv_without_its_header_is_not_labelled_from_its_first_row(
+    ds: Datasette, header: str
+) -> None:
     """The first row was taken for the header: the rows after it were shown by its values as
-    column names — a sync's time left in UTC — and a column named like a value relabelled."""
-    params = {"_sort": "id", "_size": "3", "_header": "off"}
-    response = await ds.client.get("/registry/syncs.csv", params=params, cookies=signed_in(ds))
+    column names — a sync's time left in UTC — and a column named like a value relabelled.
+    Datasette reads the first ``_header`` of the query, decoded."""
+    query = f"_sort=id&_size=3&{header}"
+    response = await ds.client.get(f"/registry/syncs.csv?{query}", cookies=signed_in(ds))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     json_rows = await ds.client.get(
-        "/registry/syncs.json", params={**params, "_shape": "arrays"}, cookies=signed_in(ds)
-    )
+        "/registry/syncs.json", params={"_sort": "id", "_size": "3", "_shape": "arrays"},
+        cookies=signed_in(ds),
+    )  # fmt: skip
     # no header to name the columns by: every row as stored, none taken for a header
     assert rows == [["" if v is None else str(v) for v in row] for row in json_rows.json()["rows"]]
 
@@ -900,3 +905,15 @@ async def test_a_check_without_a_name_exports_as_not_made(ds: Datasette) -> None
         "/verify_log/checks.csv", params={"client": client}, cookies=signed_in(ds)
     )
     assert [row["result"] for row in csv_rows(response)] == ["malformed 未查验"]
+
+
+@pytest.mark.parametrize(("not_made", "shown"), [(True, "malformed 未查验"), (False, "malformed")])
+def test_only_the_check_logs_export_says_a_check_without_a_name_was_not_made(
+    not_made: bool, shown: str
+) -> None:
+    """As on the pages, which say so for the check log only (a report's row is no check)."""
+    exported = CsvNeutraliser(not_made=not_made).feed(
+        _csv([["number", "result", "name_hash"], ["Z1122020123", "malformed", ""]]), final=True
+    )
+    rows = list(csv.DictReader(io.StringIO(exported.decode("utf-8-sig"))))
+    assert rows[0]["result"] == shown

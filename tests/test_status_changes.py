@@ -281,6 +281,25 @@ def test_the_same_minority_name_without_its_dot_is_no_other_person(
     assert code == 0, report
 
 
+def test_a_certificate_whose_chain_does_not_reach_its_first_is_still_found(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A predecessor the registry lacks (a registry mended by hand): the certificate stood for
+    its chain's first, rather than vanishing ("登记库中没有该证书编号")."""
+    exchange = status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003")
+    roster.add("changes.csv", [exchange], MIANYANG_CHANGES)
+    assert sync(roster, db_path)[0] == 0
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "UPDATE certificates SET predecessor = 'Z1122029999' WHERE number = 'Z1122020003'"
+        )
+    roster.add(
+        "later.csv", [status_event("补发", "Z1122020003", "周杰", "2013-01-10")], MIANYANG_CHANGES
+    )
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+
+
 def test_two_exchanges_cannot_make_another_person_of_the_holder(
     roster: RegisterFactory, db_path: Path
 ) -> None:

@@ -37,6 +37,7 @@ from tests.verify_fixtures import (
 from verify_app.app import create_app
 from verify_app.checklog import BATCH_SIZE, CheckLog, make_check
 from verify_app.log_schema import STAFF_INDEXES
+from verify_app.service import screened_number
 from verify_app.settings import Settings
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -289,3 +290,19 @@ def test_failing_numbers_reads_the_failed_checks_of_the_last_days_only(tmp_path:
         conn.close()
     assert "SEARCH checks USING INDEX idx_checks_result_at (result=? AND at>?)" in plan
     assert not any(step.startswith("SCAN checks") for step in plan), plan
+
+
+@pytest.mark.parametrize(
+    ("typed", "logged"),
+    [
+        ("Z1122020123", "Z1122020123"),
+        ("1122020123", "1122020123"),  # a number without its level letter
+        ("JOESMITH", "J*******"),
+        ("13800138000", "***********"),  # a phone's 11 digits
+        ("Z11220201234", "Z***********"),
+        ("HPA" * 10 + "13800138000", "H" + "*" * 39),  # its digits beyond the 40 kept
+        ("123/456", "123*456"),
+    ],
+)
+def test_the_log_keeps_of_a_typed_number_only_what_a_number_holds(typed: str, logged: str) -> None:
+    assert screened_number(typed) == logged

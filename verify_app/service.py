@@ -55,13 +55,11 @@ def screened_number(number: str) -> str:
     well-formed number is unchanged."""
     typed = number[:MAX_NUMBER_CHARS]
     head, rest = typed[:1], typed[1:]
-    first = head if head.isascii() and head.isalpha() else "*" * len(head)
-    if rest.isascii() and rest.isdigit() and len(rest) <= NUMBER_DIGITS and first == head:
-        return typed  # every well-formed number, in C
-    if typed.isascii() and typed.isdigit() and len(typed) <= NUMBER_DIGITS:
-        return typed  # a number without its level letter
-    if sum(ch.isdigit() for ch in typed) > NUMBER_DIGITS:  # some other number: none of it
-        return first + "*" * len(rest)
+    if sum(ch.isdigit() for ch in number) > NUMBER_DIGITS:  # another number: none of it
+        return (head if head.isascii() and head.isalpha() else "*" * len(head)) + "*" * len(rest)
+    if head.isascii() and head.isalnum() and rest.isascii() and rest.isdigit():
+        return typed  # every well-formed number (or one without its letter), in C
+    first = head if head.isascii() and head.isalnum() else "*" * len(head)
     return first + _NOT_A_DIGIT.sub("*", rest)
 
 

@@ -129,6 +129,13 @@ def _route_path(scope: dict[str, Any]) -> str:
     return raw.decode("latin-1").partition("?")[0] if raw else str(scope["path"])
 
 
+def _headless(scope: dict[str, Any]) -> bool:
+    """Whether Datasette leaves the header out: its first ``_header`` says ``off``."""
+    raw: bytes = scope.get("query_string", b"")
+    query = parse_qs(raw.decode("latin-1"), keep_blank_values=True)
+    return query.get("_header", [""])[0] == "off"
+
+
 CHECKS = "checks"
 """The check log's table, whose checks without a name were not made (未查验)."""
 
@@ -193,10 +200,9 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
                     )
                     if message.get("status") == 200 and is_csv:
                         path = _route_path(scope)
-                        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
                         neutraliser = (  # without its header, a column is known by nothing
                             CsvNeutraliser()
-                            if query.get("_header") == ["off"]
+                            if _headless(scope)
                             else CsvNeutraliser(
                                 _labels(datasette, path),
                                 _shown(datasette),

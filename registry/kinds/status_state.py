@@ -70,7 +70,9 @@ SELECT c.name_key, c.birth, c.trade, c.letter, c.region, c.authority, c.issued_o
     (SELECT collected_on FROM collections WHERE number = :n),
     c.work_start, c.sex,
     -- a chain that does not reach its first certificate: this one stands for it
-    coalesce(root.name_key, c.name_key), coalesce(root.sex, c.sex), coalesce(root.birth, c.birth)
+    CASE WHEN root.number IS NULL THEN c.name_key ELSE root.name_key END,
+    CASE WHEN root.number IS NULL THEN c.sex ELSE root.sex END,
+    CASE WHEN root.number IS NULL THEN c.birth ELSE root.birth END
 FROM certificates c LEFT JOIN (SELECT * FROM chain WHERE predecessor IS NULL) AS root
 WHERE c.number = :n
 """
