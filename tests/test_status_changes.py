@@ -300,6 +300,25 @@ def test_a_certificate_whose_chain_does_not_reach_its_first_is_still_found(
     assert code == 0, report
 
 
+def test_the_first_holder_is_judged_by_its_own_values_even_blank_ones(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """The first certificate's sex blank (a registry mended by hand): the current one's
+    corrected sex stood in for it, and a second 换发 made another person of the holder."""
+    first = status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003", 更正性别="女")
+    roster.add("changes.csv", [first], MIANYANG_CHANGES)
+    assert sync(roster, db_path)[0] == 0
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE certificates SET sex = NULL WHERE number = 'Z1122020001'")
+    second = status_event(
+        "换发", "Z1122020003", "周杰", "2012-09-11", "Z1122020004",
+        更正姓名="欧阳娜娜", 更正出生年月="1979.11",
+    )  # fmt: skip
+    roster.add("later.csv", [second], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 1 and "与该证书最初的持证人全都不同" in json.dumps(report, ensure_ascii=False)
+
+
 def test_two_exchanges_cannot_make_another_person_of_the_holder(
     roster: RegisterFactory, db_path: Path
 ) -> None:

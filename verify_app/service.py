@@ -49,10 +49,10 @@ def screened_number(number: str) -> str:
     answer carries what was typed, which is the holder's name when a client swapped the fields
     or a batch file has its name column first — in Latin letters too (JOESMITH) — or another
     personal number typed in the wrong field (an ID card's 18 digits, a phone's 11, +86…).
-    Only what a certificate number holds where it holds it (附件3) is kept: a letter first,
-    digits after, and no more digits than a number has (10; a phone's 11 are all masked).
-    Each other character becomes ``*``, so staff still see its shape and length. A
-    well-formed number is unchanged."""
+    Only what a certificate number holds (附件3) is kept: its first character if a letter or
+    digit, digits after it, and none of them if there are more than a number has (10: a
+    phone's 11, an ID card's 18). Each other character becomes ``*``, so staff still see its
+    shape and length. A well-formed number is unchanged."""
     typed = number[:MAX_NUMBER_CHARS]
     head, rest = typed[:1], typed[1:]
     if sum(ch.isdigit() for ch in number) > NUMBER_DIGITS:  # another number: none of it
