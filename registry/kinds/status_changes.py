@@ -49,6 +49,8 @@ class StatusChanges:
     vanished: list[tuple[str, str, str, str]]
     amendments: list[Amendment] = field(default_factory=list)
     """applied events whose references (文号, 原因, 审核意见) a new version corrects"""
+    late: set[tuple[str, str, str, str]] = field(default_factory=set)
+    """events `registry.kinds.status_rules.recorded_late`: stored, the later change standing"""
 
 
 def _registered_in(conn: sqlite3.Connection, event: StatusEvent) -> str | None:
@@ -79,6 +81,7 @@ class _Events:
         self.created = {e.new_number: e for e in events if e.new_number}
         self.state: dict[str, CertificateState | None] = {}
         self.rows: dict[tuple[str, str, str, str], int] = {}
+        self.late: set[tuple[str, str, str, str]] = set()
         self.new_numbers = Counter(parse(e.new_number).prefix for e in events if e.new_number)
 
     def certificate(self, number: str) -> CertificateState | None:
@@ -158,6 +161,7 @@ class _Events:
 
     def _apply(self, event: StatusEvent, current: CertificateState) -> None:
         if recorded_late(event, current):  # what came after it stands
+            self.late.add(event.identity)
             return
         date = event.date.isoformat()
         current.status, current.last_event = status_after(event.type, event.new_number), date
@@ -190,14 +194,14 @@ def check_status_changes(
     checker = _Events(context.conn, entry, events, vanished, problems)
     for event in events:
         checker.check(event, event.row in incomplete)
-    return problems, StatusChanges(events, vanished, amendments)
+    return problems, StatusChanges(events, vanished, amendments, checker.late)
 
 
 def apply_status_changes(
     conn: sqlite3.Connection, entry: RegisterEntry, changes: StatusChanges, sync_id: int, at: str
 ) -> Applied:
     """Store the events and apply them, in date order; report the ones a new version lacks."""
-    applied = apply_events(conn, entry.key, changes.events, sync_id, at)
+    applied = apply_events(conn, entry.key, changes.events, sync_id, at, late=changes.late)
     applied.changed += amend_events(conn, entry.key, changes.amendments, sync_id, at)
     applied.conflicts = [
         Problem(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from registry.domain.numbers import CertificateNumber, parse
@@ -164,8 +164,12 @@ def apply_events(
     events: Iterable[StatusEvent],
     sync_id: int,
     at: str,
+    *,
+    late: Collection[tuple[str, str, str, str]] = (),
 ) -> Applied:
-    """Store the events and apply them, in the order given (date order), with history."""
+    """Store the events and apply them, in the order given (date order), with history. An event
+    of ``late`` (by identity) — a 补发 under its own number registered after a later change,
+    `registry.kinds.status_rules.recorded_late` — marks the paper 补发 and changes no status."""
     applied = Applied()
     for event in events:
         date = event.date.isoformat()
@@ -196,9 +200,7 @@ def apply_events(
             (event.number,),
         ).fetchone()
         applied.added += 1
-        if event.type == REISSUE and not event.new_number and old[1] and date < old[1]:
-            # a 补发 registered after a later change (`status_rules.recorded_late`): the paper
-            # was marked 补发; the status the later change gave stands
+        if event.identity in late:  # the paper was marked 补发; the later change stands
             conn.execute(
                 "UPDATE certificates SET reissue = 1, updated_sync = ? WHERE number = ?",
                 (sync_id, event.number),
