@@ -30,7 +30,7 @@ from registry.kinds.status_state import (
     load_state,
     numbering_problems,
 )
-from registry.kinds.status_versions import applied_events, compare_with_applied
+from registry.kinds.status_versions import Identity, applied_events, compare_with_applied
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table
 from registry.store.certificates import Amendment, amend_events, apply_events
@@ -46,10 +46,10 @@ class StatusChanges:
     the register carried that this one lacks (reported, never undone)."""
 
     events: list[StatusEvent]
-    vanished: list[tuple[str, str, str, str]]
+    vanished: list[Identity]
     amendments: list[Amendment] = field(default_factory=list)
     """applied events whose references (文号, 原因, 审核意见) a new version corrects"""
-    late: set[tuple[str, str, str, str]] = field(default_factory=set)
+    late: set[Identity] = field(default_factory=set)
     """events `registry.kinds.status_rules.recorded_late`: stored, the later change standing"""
 
 
@@ -72,7 +72,7 @@ class _Events:
         conn: sqlite3.Connection,
         entry: RegisterEntry,
         events: list[StatusEvent],
-        vanished: list[tuple[str, str, str, str]],
+        vanished: list[Identity],
         problems: list[Problem],
     ) -> None:
         self.conn, self.entry, self.problems = conn, entry, problems
@@ -80,8 +80,8 @@ class _Events:
         """the applied events (identities) a new version lacks: a new row may be one edited"""
         self.created = {e.new_number: e for e in events if e.new_number}
         self.state: dict[str, CertificateState | None] = {}
-        self.rows: dict[tuple[str, str, str, str], int] = {}
-        self.late: set[tuple[str, str, str, str]] = set()
+        self.rows: dict[Identity, int] = {}
+        self.late: set[Identity] = set()
         self.new_numbers = Counter(parse(e.new_number).prefix for e in events if e.new_number)
 
     def certificate(self, number: str) -> CertificateState | None:
