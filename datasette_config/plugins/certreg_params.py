@@ -19,11 +19,12 @@ from datasette import hookimpl
 
 from datasette_config.plugins.certreg_sql import iso_date, plain
 from registry.domain.numbers import MalformedNumber, parse
+from registry.domain.statuses import EVENT_TYPES
 
 DATE_PARAMS = frozenset({"起始日期", "截止日期"})
 COUNT_PARAMS = frozenset({"天数", "小时数", "未查到阈值", "举报阈值"})
 NUMBER_PARAMS = frozenset({"证书编号"})
-EVENT_TYPES = ("换发", "补发", "撤销", "撤消")
+TYPES_READ = (*EVENT_TYPES, "撤消")
 """What the 类型 of status_changes matches (撤消, a common variant, is read as 撤销)."""
 TIME_PARAMS = {"sync_history": frozenset({"截止日期"})}
 """Parameters that also take a time (the 时间 of a listed row, to page back from it)."""
@@ -80,7 +81,7 @@ def unread_params(query: str | None, args: Args) -> list[str]:
                 f"{name}“{value}”不是有效的证书编号（{problem}），查询因此没有结果。"
                 "证书编号应为11位，如 Z1122020123"
             )
-        elif query == "status_changes" and name == "类型" and plain(value) not in EVENT_TYPES:
+        elif query == "status_changes" and name == "类型" and plain(value) not in TYPES_READ:
             messages.append(f"类型“{value}”不是换发、补发或撤销，查询因此没有结果。请填写其中之一")
     return messages
 
