@@ -225,12 +225,18 @@ def test_nginx_holds_slow_and_oversized_requests_off_the_replicas(tmp_path: Path
             held.enter_context(slow_request(host, port, "127.0.0.4"))
         with client_from("127.0.0.4") as greedy, client_from("127.0.0.5") as other:
             refused = greedy.post(f"{site.https}/api/v1/verify", json=CHECK)
+            page = greedy.get(f"{site.https}/")
             served = other.post(f"{site.https}/api/v1/verify", json=CHECK)
             huge = other.post(
                 f"{site.https}/api/v1/verify", json=CHECK, headers={"Cookie": "x" * 40_000}
             )
+    # the API's refusal is its documented JSON (ErrorBody), a page's is text; both say when
     assert refused.status_code == 429 and refused.headers["Retry-After"] == "5"
-    assert "请稍后再试" in refused.text and "Strict-Transport-Security" in refused.headers
+    assert refused.headers["Content-Type"] == "application/json"
+    assert refused.json()["error"] == "rate_limited" and "请稍后再试" in refused.json()["message"]
+    assert page.status_code == 429 and page.headers["Retry-After"] == "5"
+    assert page.headers["Content-Type"].startswith("text/plain") and "请稍后再试" in page.text
+    assert all("Strict-Transport-Security" in r.headers for r in (refused, page))
     assert served.status_code == 200 and served.json()["result"] == "valid"
     assert huge.status_code == 400 and "Too Large" in huge.text
 
