@@ -24,6 +24,7 @@ from registry.domain.regions import REGIONS
 from registry.domain.statuses import RESULTS
 from registry.public.lookup import AsOf, Verification, certificate_count, recheck, verify
 from registry.store import data_version, registry_as_of
+from registry.store.db import KEYS_REFOLDED
 from tests.registers import MIANYANG, RegisterFactory, approval_row
 from tests.verify_fixtures import CASES, SUCCESSOR, AppClient, app_client, clock, registry_db
 from tests.verify_fixtures import sync_samples as sync_sample_registers
@@ -260,7 +261,30 @@ def test_an_older_registrys_full_stop_names_are_refolded_for_the_one_holder_rule
         assert conn.execute("SELECT name, name_key FROM certificates").fetchall() == [
             ("阿依古丽.买买提", "阿依古丽·买买提")
         ]
-        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (KEYS_REFOLDED,)
+
+
+def test_a_curly_apostrophe_is_the_apostrophe_people_type(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """O’Neil, as a word processor writes it in a roster, is O'Neil as typed on a keyboard —
+    also in a registry an older certreg keyed it in (refolded on the first write connection)."""
+    registers.add("m.csv", [approval_row("Z1122020901", "O’Neil")], MIANYANG)
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert cli_verify(db_path, "Z1122020901", "O'Neil")[0] == 0
+    assert cli_verify(db_path, "Z1122020901", "o‘neil")[0] == 0
+    with sqlite3.connect(db_path) as conn:  # as an older certreg keyed it
+        conn.execute("UPDATE certificates SET name = 'O’Neil', name_key = 'o’neil'")
+        conn.execute("PRAGMA user_version = 1")
+    registers.add("n.csv", [approval_row("Z1122020902", "周杰")], MIANYANG)
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert cli_verify(db_path, "Z1122020901", "O'Neil")[0] == 0
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute(
+            "SELECT name, name_key FROM certificates WHERE number = 'Z1122020901'"
+        ).fetchone() == ("O’Neil", "o'neil")
 
 
 # No match: another number, or another name, and nothing tells the two apart.

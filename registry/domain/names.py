@@ -14,6 +14,9 @@ _PERIOD = re.compile(r"(?<=[^\x00-\x7f])[.。\-‐－](?=[^\x00-\x7f])")
 """A full stop or a hyphen between two Chinese characters: a minority name's dot typed as
 keyboards without · make people type it (阿依古丽.买买提, 阿依古丽－买买提江)."""
 _SEPARATORS = re.compile(f"[{MIDDLE_DOT}.\\-]")
+_APOSTROPHES = re.compile("[\u2018\u2019\u02bc]")
+"""Curly and modifier apostrophes (O’Neil, as a word processor writes it): one name with the
+keyboard's ``'`` (O'Neil, as people type it)."""
 
 # Two-character surnames: the mask keeps the whole surname (欧阳明 → 欧阳*).
 COMPOUND_SURNAMES = frozenset(
@@ -23,7 +26,8 @@ COMPOUND_SURNAMES = frozenset(
 
 
 def normalise_name(text: str) -> str:
-    """NFKC, every whitespace removed (rosters pad 张  三 with U+3000), middle dots folded to U+00B7.
+    """NFKC, every whitespace removed (rosters pad 张  三 with U+3000), middle dots folded to U+00B7,
+    apostrophes to ``'``.
 
     The result is what a holder's name is stored and compared as; Latin letters are case-folded
     only for comparison (see `name_key`), never in what is shown.
@@ -31,7 +35,7 @@ def normalise_name(text: str) -> str:
     value = unicodedata.normalize("NFKC", text)
     if value.isalpha():  # most names, in one C call: no whitespace and no dot (none is a letter)
         return value
-    value = _SPACE.sub("", value)
+    value = _APOSTROPHES.sub("'", _SPACE.sub("", value))
     return _PERIOD.sub(MIDDLE_DOT, _DOTS.sub(MIDDLE_DOT, value))
 
 

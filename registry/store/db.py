@@ -111,24 +111,27 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
-KEYS_REFOLDED = 1
-"""``PRAGMA user_version`` once `_refold_name_keys` has run."""
+KEYS_REFOLDED = 2
+"""``PRAGMA user_version`` once `_refold_name_keys` has run (1: before apostrophes were folded)."""
+_REFOLDED = "GLOB '*[’‘ʼ.。‐－-]*'"
+"""The names whose key an older certreg made otherwise ('-' last: not a range)."""
 
 
 def _refold_name_keys(conn: sqlite3.Connection) -> None:
-    """Recompute, once, the name keys of holders whose name has a full stop or a hyphen: the
-    key now reads one between Chinese characters as a minority name's dot (阿依古丽.买买提 is
-    阿依古丽·买买提), and §二 compares keys exactly. The names themselves stay as registered."""
+    """Recompute, once, the name keys of holders whose name has a full stop, a hyphen or a curly
+    apostrophe: the key now reads one between Chinese characters as a minority name's dot
+    (阿依古丽.买买提 is 阿依古丽·买买提) and O’Neil as O'Neil, and §二 and the public check
+    compare keys exactly. The names themselves stay as registered."""
     if conn.execute("PRAGMA user_version").fetchone()[0] >= KEYS_REFOLDED:
         return
     with transaction(conn):
         rows = conn.execute(
-            "SELECT rowid, name, name_key FROM certificates WHERE name GLOB '*[.。‐－-]*'"
+            f"SELECT rowid, name, name_key FROM certificates WHERE name {_REFOLDED}"
         ).fetchall()
         changed = [(name_key(name), rowid) for rowid, name, key in rows if name_key(name) != key]
         conn.executemany("UPDATE certificates SET name_key = ? WHERE rowid = ?", changed)
         held = conn.execute(
-            "SELECT number, name_key FROM numbered_holders WHERE name_key GLOB '*[.。‐－-]*'"
+            f"SELECT number, name_key FROM numbered_holders WHERE name_key {_REFOLDED}"
         ).fetchall()
         conn.executemany(
             "UPDATE numbered_holders SET name_key = ? WHERE number = ?",
