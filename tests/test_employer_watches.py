@@ -5,6 +5,7 @@ feed or storage, deleted with the same URL."""
 from __future__ import annotations
 
 import sqlite3
+import urllib.parse
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -211,6 +212,9 @@ def test_the_pages_create_and_delete_a_watch_with_csrf(
         form = client.get("/watch")
         created = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
         watch_url = context_of(created)["watch_url"]
+        # a reload of the page the form led to (phones reload a tab they come back to)
+        reloaded = client.get(str(created.url))
+        lists = len(_log_tables(registry_db)["watches"])
         page = client.get(watch_url)
         forged = client.post(watch_url + "/delete", data={"confirm": "yes"})
         unticked = client.post(watch_url + "/delete", data={"csrf_token": csrf_token(client)})
@@ -220,9 +224,14 @@ def test_the_pages_create_and_delete_a_watch_with_csrf(
         )
         after = client.get(watch_url)
     assert form.status_code == 200 and "每行一份" in form.text
-    assert created.status_code == 201
+    # the form's POST is redirected to the list's own page, which says it was just made
+    assert [r.status_code for r in created.history] == [303] and created.status_code == 200
+    assert created.url.path == urllib.parse.urlsplit(watch_url).path and created.url.query == b"new"
     assert context_of(created)["watch"].numbers == (VALID[0], REVOKED[0])
-    assert "只显示这一次" in created.text
+    assert "关注列表已建立" in created.text and "请现在保存本页地址" in created.text
+    assert reloaded.status_code == 200 and context_of(reloaded)["watch_url"] == watch_url
+    assert lists == 1  # the reload made no second list
+    assert "关注列表已建立" not in page.text
     assert 'class="danger"' in page.text
     assert forged.status_code == 403
     assert 'name="confirm"' in page.text and "required" in page.text
@@ -242,7 +251,7 @@ def test_the_watch_page_reads_names_with_a_space_and_numbers_typed_with_spaces(
     )
     with app_client() as client:
         created = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
-    assert created.status_code == 201, created.text
+    assert created.status_code == 200, created.text
     assert context_of(created)["watch"].numbers == ("Z1122020123", VALID[0])  # one entry each
     # 号 only ends a number: a name may hold it
     assert [item.name for item in parse_lines("Z1122020123 号一\nZ1122020123号：欧阳.号。")] == [

@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from verify_app.api import InvalidRequest, batch_items, json_body
 from verify_app.context import caller_of, client_of, verifier_of
@@ -159,17 +159,21 @@ def _watch_form(
     return render(request, "watch_form.html", context, status_code)
 
 
+NEW = "new"
+"""The query of the list's page right after it was made: it says so, and to save the address."""
+
+
 async def watch_create(request: Request) -> Response:
     async with checked_form(request) as fields:
         entries = str(fields.get("entries") or "")
     try:
         items = parse_lines(entries)
-        token, watch = await _create(request, Caller(client_of(request)), items)
+        token, _ = await _create(request, Caller(client_of(request)), items)
     except WatchProblem as exc:
         return _watch_form(request, exc.message, entries, 400)
-    context = {"watch": watch, "created_at": beijing_time(watch.created_at)}
-    context.update(watch_links(request, token))
-    return render(request, "watch_created.html", context, 201)
+    # to the list's own page (POST, redirect, GET): a reload, which phones do when a tab comes
+    # back, shows the list again instead of making another one and losing the first's address
+    return RedirectResponse(watch_links(request, token)["watch_url"] + "?" + NEW, 303)
 
 
 def _strip(token: str) -> str:
@@ -214,6 +218,7 @@ def _watch_page(request: Request) -> Response:
         "created_at": beijing_time(watch.created_at),
         "events": [(e, beijing_time(e.synced_at)) for e in _events(request, watch)],
         "token": token,
+        "new": NEW in request.query_params,
     }
     context.update(watch_links(request, token))
     return render(request, "watch.html", context)
