@@ -153,6 +153,7 @@ def test_the_client_address_reaches_the_shared_limit_through_nginx(tmp_path: Pat
             by_hand = other.get(
                 f"{site.https}/check", params={"number": CHECK["number"], "name": NAME}
             )
+            swapped = other.get(f"{site.https}/api/v1/numbers/{NAME}")  # a name to decode
         # Give the replicas' log writers a moment to commit: a readiness wait, not a timing check.
         wait_for(
             "both replicas' logs",
@@ -173,6 +174,8 @@ def test_the_client_address_reaches_the_shared_limit_through_nginx(tmp_path: Pat
     assert token not in logged_text and "/r/[token]" in logged_text
     # a name in a hand-made link's query string is in no access log either
     assert by_hand.status_code in (200, 303) and "/check?[query]" in logged_text
+    # nor one a program sent to be decoded as a number
+    assert swapped.status_code == 422 and "/api/v1/numbers/[number]" in logged_text
     assert NAME not in logged_text and urllib.parse.quote(NAME) not in logged_text
     per_replica = [logged(folder) for folder in site.data]
     assert all(per_replica), "round robin: each replica served some of the checks"

@@ -1,7 +1,8 @@
 """uvicorn's access log without the secrets and the personal data some requests carry (what
 nginx's ``certreg`` log format does in front of the replicas, deploy/nginx/certreg.conf): a
 receipt's token re-checks a certificate, a watch list's token reads and deletes the list —
-whoever reads the log must not be able to open either; and a query string can hold a name (a
+whoever reads the log must not be able to open either; the number a program asks to decode
+may be a name or an ID card's number sent in the wrong field; and a query string can hold a name (a
 staff search ``?姓名=…``, a filter ``?name__exact=…``, a hand-made link to ``/check``), which
 never goes to a log. The staff server (``certreg browse``) installs the same filter."""
 
@@ -11,6 +12,9 @@ import logging
 import re
 
 _SECRET_LINKS = re.compile(r"^/(?:r/[^/?]+|watch/[^/?.]+)")
+_NUMBER_PATH = re.compile(r"^/api/v1/numbers/[^/?]*")
+"""A number to decode is typed by a program, which may have put a name or an ID card's number
+where the certificate number goes: the line keeps that a number was decoded, not which."""
 ACCESS_LOGGER = "uvicorn.access"
 
 
@@ -19,6 +23,7 @@ def _redacted(path: str) -> str:
     stay: they say which search or filter was used)."""
     path, mark, query = path.partition("?")
     path = _SECRET_LINKS.sub(lambda m: m[0][: m[0].index("/", 1) + 1] + "[token]", path)
+    path = _NUMBER_PATH.sub("/api/v1/numbers/[number]", path)
     parts = (part.split("=", 1)[0] + "=*" if "=" in part else "*" for part in query.split("&"))
     return path + mark + ("&".join(parts) if query else "")
 
