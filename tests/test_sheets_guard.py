@@ -353,10 +353,12 @@ def test_csv_reads_as_csv_reads_it(tmp_path: Path, encoding: str, data: bytes) -
     path.write_bytes(data)
     sheet = read_sheet(path, REGISTER_LIMITS)
     reader = csv.reader(io.StringIO(CSV_TEXT, newline=""))
-    assert [cells for _, cells in sheet.rows()] == list(reader)
+    # every record with a character, as a workbook's empty rows are not rows either
+    assert [cells for _, cells in sheet.rows()] == [cells for cells in reader if any(cells)]
     assert sheet.encoding == encoding
-    # each record by the physical line it starts on, past a quoted cell spanning two lines
-    assert list(sheet.numbers) == [1, 2, 3, 5, 6]
+    # each record by the physical line it starts on, past a quoted cell spanning two lines and
+    # the empty line
+    assert list(sheet.numbers) == [1, 2, 3, 6]
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])

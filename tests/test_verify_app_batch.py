@@ -174,8 +174,28 @@ def test_a_file_of_ten_thousand_rows_is_told_the_batch_limit_not_the_readers(
         page = _upload(client, "a.csv", ("证书编号,姓名\n" + line * 10_000).encode())
     error = page.context["error"]  # type: ignore[attr-defined]
     assert page.status_code == 400  # type: ignore[attr-defined]
-    assert error.startswith("一次最多查验 500 行，此文件超过 1,000 行：请分成每个不超过 500 行")
+    assert error.startswith("一次最多查验 500 行，此文件超过 1,000 行（内容一直到第 1001 行）")
+    assert "请分成每个不超过 500 行的文件" in error
     assert "工作表" not in error and "接口密钥" in error
+
+
+def test_empty_rows_do_not_count_and_a_stray_cell_far_below_is_named(
+    app_client: AppClient,
+) -> None:
+    """Excel saves formatted empty rows of a sheet as ",,"; a space or a 制表人 typed far below
+    the list stretches a workbook's table. The one row to check is checked, or the far cell is
+    named with what to do about it — not "this file has more than 1,000 rows"."""
+    blank_lines = f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n" + ",,\n" * 1_200
+    # under the title and the header: the row to check (3), empty rows, a space in A1500
+    empty: list[object] = [None]
+    stray: list[list[object]] = [["1", VALID[1], VALID[0]], *[empty] * 1_496, [" "]]
+    with app_client() as client:
+        checked = _upload(client, "list.csv", blank_lines.encode())
+        refused = _upload(client, "list.xlsx", _xlsx(stray))
+    results = checked.context["results"]  # type: ignore[attr-defined]
+    assert [(r["row"], r["result"]) for r in results] == [("2", "valid")]
+    error = refused.context["error"]  # type: ignore[attr-defined]
+    assert "内容一直到单元格 A1500" in error and "请删去表格下方多余的内容" in error
 
 
 @pytest.mark.parametrize(
@@ -246,6 +266,21 @@ def test_batch_rows_are_logged_as_batch(app_client: AppClient, registry_db: Path
 @pytest.mark.parametrize("header", ["姓名,资格证书编号", "员工姓名,技术等级证书编号"])
 def test_headers_in_the_files_own_words(app_client: AppClient, header: str) -> None:
     data = f"{header}\n{VALID[1]},{VALID[0]}\n".encode()
+    with app_client() as client:
+        page = _upload(client, "list.csv", data)
+    results = page.context["results"]  # type: ignore[attr-defined]
+    assert [(r["row"], r["result"]) for r in results] == [("2", "valid")]
+
+
+@pytest.mark.parametrize(
+    "header", ["员工编号,姓名,资格证书编号", "人员编号,姓名,证书编码", "工号,姓名,证书号码"]
+)
+def test_the_certificates_number_is_told_from_an_employees(
+    app_client: AppClient, header: str
+) -> None:
+    """An HR file numbers its people too: the column whose title names the certificate is the
+    certificate's number, wherever it stands."""
+    data = f"{header}\nE001,{VALID[1]},{VALID[0]}\n".encode()
     with app_client() as client:
         page = _upload(client, "list.csv", data)
     results = page.context["results"]  # type: ignore[attr-defined]

@@ -93,9 +93,17 @@ class BatchFile:
 UPLOAD_SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
 
 
-def _too_many(rows: str) -> str:
+def _too_many(rows: str, far: str = "") -> str:
+    """``far``: where content was found past the reader's bound, which may be a stray cell far
+    below the rows to check (a space, 制表人) rather than rows."""
+    stray = (
+        f"（内容一直到{far}）。如果要查验的行没有这么多，请删去表格下方多余的内容"
+        "（只有空格的单元格、表尾的签字等）后重新上传；否则请分成"
+        if far
+        else "：请分成"
+    )
     return (
-        f"一次最多查验 {MAX_ITEMS} 行，此文件{rows}：请分成每个不超过 {MAX_ITEMS} 行的文件分批上传。"
+        f"一次最多查验 {MAX_ITEMS} 行，此文件{rows}{stray}每个不超过 {MAX_ITEMS} 行的文件分批上传。"
         f"{KEY_HELP}"
     )
 
@@ -108,7 +116,8 @@ def _sheet_rows(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
         sheet = read_sheet_bytes(filename, data, UPLOAD_LIMITS)
     except SheetRefused as exc:
         if exc.limit == "max_rows":  # the reader's bound, past the rows a batch may have
-            raise BatchFileProblem(_too_many(f"超过 {UPLOAD_LIMITS.max_rows:,} 行")) from exc
+            rows = f"超过 {UPLOAD_LIMITS.max_rows:,} 行"
+            raise BatchFileProblem(_too_many(rows, exc.where)) from exc
         raise BatchFileProblem(str(exc)) from exc
     return [(number, [text(clean(cell)) for cell in cells]) for number, cells in sheet.rows()]
 
@@ -123,18 +132,27 @@ class _Columns:
     header: list[str] | None
 
 
-def _column(keys: Sequence[str], titles: Sequence[str], part: str) -> int | None:
-    """The column titled as expected, else the first whose title has ``part`` in it (资格证书编号,
-    员工姓名): HR files name their columns in their own words."""
+def _column(keys: Sequence[str], titles: Sequence[str], parts: Sequence[str]) -> int | None:
+    """The column titled as expected, else the first whose title has one of ``parts`` in it, the
+    first part first (资格证书编号 before 员工编号): HR files name their columns in their own
+    words, and often have more than one number."""
     exact = next((i for i, k in enumerate(keys) if k in titles), None)
-    return exact if exact is not None else next((i for i, k in enumerate(keys) if part in k), None)
+    if exact is not None:
+        return exact
+    found = (i for part in parts for i, k in enumerate(keys) if part in k)
+    return next(found, None)
+
+
+NUMBER_PARTS = ("证书编号", "证书编码", "证书号", "编号")
+"""What a certificate number's column title holds, the surest first: a title with 证书 before
+an employee's or a person's 编号."""
 
 
 def _columns(rows: Sequence[tuple[int, Sequence[str]]]) -> _Columns:
     for index, (_, row) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         keys = [header_key(cell) for cell in row]
-        number = _column(keys, NUMBER_HEADERS, "编号")
-        name = _column(keys, NAME_HEADERS, "姓名")
+        number = _column(keys, NUMBER_HEADERS, NUMBER_PARTS)
+        name = _column(keys, NAME_HEADERS, ("姓名",))
         if number is not None and name is not None and number != name:
             confirms = {
                 field: i

@@ -89,11 +89,13 @@ RESAVE_ADVICE = "请用 Excel/WPS 打开后另存为 .xlsx（或 .csv）再重�
 
 class SheetRefused(UnreadableSheet):
     """The spreadsheet is not read: the message (Chinese) names the limit or the defect and what
-    to do; ``limit`` is the `SheetLimits` field it broke, or ``"format"`` for a damaged file."""
+    to do; ``limit`` is the `SheetLimits` field it broke, or ``"format"`` for a damaged file;
+    ``where`` the cell or line past the limit, when known (单元格 A1500, 第 1002 行)."""
 
-    def __init__(self, message: str, limit: str = "format") -> None:
+    def __init__(self, message: str, limit: str = "format", where: str = "") -> None:
         super().__init__(message)
         self.limit = limit
+        self.where = where
 
 
 def _size(value: float) -> str:
@@ -133,7 +135,7 @@ def refusal(limit: str, found: float, bound: float, basis: str, where: str = "")
     else:
         advice = SPLIT_ADVICE
     notes = "；".join(note for note in (where, f"上限 {unit(bound)}", basis) if note)
-    return SheetRefused(f"表格超出处理上限：{what}（{notes}）。{advice}", limit)
+    return SheetRefused(f"表格超出处理上限：{what}（{notes}）。{advice}", limit, where)
 
 
 def unreadable(why: str) -> SheetRefused:

@@ -231,7 +231,9 @@ def _refuse_mojibake(cells: list[str], line: int) -> None:
 
 def _read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     """A CSV in-process: decoding and `csv` are linear in the bytes, which are already bounded;
-    a record wider than ``max_columns`` or one row too many stops the read at once."""
+    a record wider than ``max_columns`` or one row too many stops the read at once. Records
+    without a character are left out, as a workbook's empty rows are: they hold nothing, and
+    only rows with content count against ``max_rows``."""
     try:
         text, encoding = decode(data)
     except UnicodeDecodeError as exc:
@@ -245,6 +247,8 @@ def _read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     line = 0
     try:
         for line, cells in csv_records(text, delimiter(filename, text)):
+            if not any(cells):  # a blank line, or Excel's ",,,," for a formatted empty row
+                continue
             if len(cells) > max_columns or len(rows) == max_rows:
                 where = f"第 {line} 行"
                 if len(cells) > max_columns:
