@@ -117,6 +117,17 @@ def test_a_same_number_reissue_is_confirmed_by_the_day_it_was_reissued(
             "match",
             "mismatch",
         ]
+        # a mismatch is not answered with the day that would match (SPEC §7), on no channel
+        typed = {"issued_on": "2012-01-01", "reissue_mark": "否"}
+        answer = client.post(
+            "/api/v1/verify", json={"number": REISSUED[0], "name": REISSUED[1], "confirm": typed}
+        )
+        fields = {"number": REISSUED[0], "name": REISSUED[1], **typed}
+        page = client.post("/check", data={**fields, "csrf_token": csrf_token(client)})
+    assert answer.json()["result"] == "reissued" and "status_date" not in answer.json()
+    assert answer.json()["confirmation"] == {"issued_on": "mismatch", "reissue_mark": "mismatch"}
+    assert all("2012-09-10" not in r.text for r in (answer, page))
+    assert page.status_code == 200 and "<strong>补发</strong>" in page.text
 
 
 def test_without_anything_typed_the_answer_is_whole(app_client: AppClient) -> None:
@@ -188,6 +199,8 @@ def test_the_issue_date_as_papers_print_it(app_client: AppClient, written: str) 
     [
         ({"issued_on": "去年三月"}, "发证日期“去年三月”无法识别"),
         ({"reissue_mark": "也许"}, "请填 是 或 否"),
+        ({"level": "高级技工"}, "等级“高级技工”无法识别"),
+        ({"level": "高级工（三级）"}, "请照证书填写其中之一"),
     ],
 )
 def test_what_cannot_be_read_is_asked_again_not_called_a_forgery(
@@ -196,8 +209,8 @@ def test_what_cannot_be_read_is_asked_again_not_called_a_forgery(
     """A date the service cannot read says nothing about the paper: the employer is asked to
     write it again, on every channel, and nobody is told the certificate may be forged."""
     fields = {"number": VALID[0], "name": VALID[1], **typed}
-    upload = "证书编号,姓名,发证日期,补发\n" + ",".join(
-        [VALID[0], VALID[1], typed.get("issued_on", ""), typed.get("reissue_mark", "")]
+    upload = "证书编号,姓名,等级,发证日期,补发\n" + ",".join(
+        [VALID[0], VALID[1], *(typed.get(f, "") for f in ("level", "issued_on", "reissue_mark"))]
     )
     with app_client() as client:
         single = client.post("/api/v1/verify", json={**fields, "confirm": typed})

@@ -34,7 +34,8 @@ _NO = frozenset({"否", "无", "没有", "no", "n", "false", "0", "×"})
 
 
 def _level(typed: str) -> str | None:
-    text = normalise_name(typed)
+    # 級, 師: a traditional-character keyboard's 级, 师
+    text = normalise_name(typed).replace("級", "级").replace("師", "师")
     letter = LETTER_OF_LEVEL.get(text) or (text.upper() if text.upper() in LEVELS else None)
     return LEVELS[letter] if letter else None
 
@@ -90,8 +91,14 @@ def _mark(typed: str) -> bool | None:
 
 
 def unreadable(typed: Mapping[str, str]) -> str | None:
-    """Why a date or 补发 mark the employer typed cannot be read, if one cannot: the employer is
-    asked to write it again, rather than told the paper disagrees with the registry."""
+    """Why a level, date or 补发 mark the employer typed cannot be read, if one cannot: the
+    employer is asked to write it again, rather than told the paper disagrees with the registry."""
+    text = _typed(typed, "level")
+    if text and _level(text) is None:
+        return (
+            f"证书上的等级“{visible(text)}”无法识别：《资格证书》的等级是初级工、中级工、高级工、"
+            "技师（附件3），请照证书填写其中之一；证书上印的若不是其中之一，请向发证机关核实"
+        )
     text = _typed(typed, "issued_on")
     if text and _date(text) is None:
         return f"证书上的发证日期“{visible(text)}”无法识别，请照证书填写，如 2012年3月15日"
@@ -107,8 +114,8 @@ def confirm(
     """``match`` or ``mismatch`` for each field the employer typed (blank ones are skipped).
 
     Only a matched answer (number and name agree) is confirmed: for any other, nothing is said
-    about the paper at all. A level that is no level is a mismatch; a date or mark that cannot
-    be read is refused before (`unreadable`) and, should one come here, a mismatch too.
+    about the paper at all. A level, date or mark that cannot be read is refused before
+    (`unreadable`) and, should one come here, a mismatch.
     """
     if not answer.matched:
         return {}
@@ -139,5 +146,7 @@ def confirm(
 
 
 def withheld(answer: Verification) -> Verification:
-    """The answer without the values a paper is confirmed against."""
-    return replace(answer, level=None, trade=None, issued_on=None)
+    """The answer without the values a paper is confirmed against — for a 补发 under the same
+    number also its date, which the reissued paper may print as its issue date."""
+    reissued_on = None if answer.result == REISSUED else answer.status_date
+    return replace(answer, level=None, trade=None, issued_on=None, status_date=reissued_on)

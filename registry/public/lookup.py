@@ -76,6 +76,10 @@ ADVICE: dict[str, str] = {
     "（姓名须与证书一致）；如仍查不到，请向发证机关核实。",
 }
 """What the employer should do next, per result (filled in with the answer's fields)."""
+REISSUED_UNDATED = (
+    "该证书曾遗失并补发。只有正页右下方注明“补发”字样的补发证书有效，此前的原件已作废。"
+)
+"""`REISSUED`'s advice when its date is withheld (a confirmation: the date is the paper's)."""
 REPLACED_BY_REISSUE = (
     "该证书已于 {status_date} 遗失补发，补发的新证书编号为 {successor}，原证书作废。"
     "请持证人出示补发证书（正页右下方注明“补发”字样），并以该编号重新查询。"
@@ -126,6 +130,8 @@ class Verification:
             return f"{self.reason}。{NAME_ADVICE[self.reason]}。"
         if self.reissue and self.result == VALID:
             return REISSUE_COPY.format_map(vars(self))
+        if self.result == REISSUED and self.status_date is None:
+            return REISSUED_UNDATED
         return ADVICE[self.result].format_map(vars(self))
 
     def as_json(self) -> dict[str, object]:
