@@ -100,12 +100,40 @@ def test_batch_rows_and_single_checks_do_not_eat_each_others_allowance(
     assert int(more.headers["Retry-After"]) > 0
 
 
-def test_a_batch_larger_than_the_allowance_says_what_to_do(app_client: AppClient) -> None:
+def test_a_batch_larger_than_the_whole_allowance_is_to_split_not_to_retry(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """No wait makes 301 rows fit an allowance of 300 an hour, nor 6 a key's 5 a day: a 429
+    with Retry-After had a client that follows it retry for ever. It is a 422 saying to split."""
+    _, key = issue_key(registry_db, per_day=5)
     with app_client(**DEFAULTS) as client:
         response = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 301})
-    assert response.status_code == 429
+        keyed = client.post(
+            "/api/v1/verify/batch",
+            json={"items": [CHECK] * 6},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        fits = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 300})
+    assert (response.status_code, keyed.status_code) == (422, 422)
+    assert "Retry-After" not in response.headers and "Retry-After" not in keyed.headers
+    assert response.json()["error"] == keyed.json()["error"] == "too_many"
     message = response.json()["message"]
     assert "每小时最多 300 行，本次提交了 301 行" in message and "接口密钥" in message
+    assert "每天（北京时间）可查验 5 条，本次提交了 6 条" in keyed.json()["message"]
+    assert fits.status_code == 200  # nothing was charged for the refused ones
+
+
+def test_an_upload_with_nothing_left_is_told_so_without_a_row_count(app_client: AppClient) -> None:
+    """An upload is charged before its rows are known: with the hour's rows spent, the refusal
+    says how long to wait, not "1 row submitted" nor "submit fewer rows"."""
+    with app_client(rate_limit=30, batch_rows_per_hour=10) as client:
+        spent = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 10})
+        upload = _upload(client, 10)
+    assert spent.status_code == 200
+    assert upload.status_code == 429  # type: ignore[attr-defined]
+    text = upload.text  # type: ignore[attr-defined]
+    assert "现在还可查验 0 行" in text and "分钟后再试" in text
+    assert "本次提交了" not in text and "减少行数" not in text
 
 
 def test_a_key_has_its_own_daily_quota_and_the_log_names_it(

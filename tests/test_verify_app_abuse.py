@@ -58,7 +58,7 @@ def test_each_batch_item_counts(app_client: AppClient) -> None:
     assert "现在还可查验 1 行" in second.json()["message"]
     assert single.status_code == 200
     assert last.status_code == 200  # the fifth row
-    assert too_big.status_code == 429
+    assert too_big.status_code == 422  # more than the whole hour holds: split, not retry
     assert "请分成每批不超过 5 行提交" in too_big.json()["message"]
 
 

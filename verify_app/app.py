@@ -35,7 +35,7 @@ from verify_app.csrf import CsrfRejected, CsrfTokens
 from verify_app.links import path_for
 from verify_app.openapi import openapi_document
 from verify_app.presentation import page_fields
-from verify_app.ratelimit import RateLimited
+from verify_app.ratelimit import OverAllowance, RateLimited
 from verify_app.receipts import Clock
 from verify_app.security_headers import SecurityHeadersMiddleware, security_headers
 from verify_app.service import Verifier
@@ -104,6 +104,11 @@ async def rate_limited(request: Request, exc: Exception) -> Response:
     response = error_page(request, 429, "rate_limited", title, exc.message)
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
+
+
+async def over_allowance(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, OverAllowance)
+    return error_page(request, 422, "too_many", "超出查验额度", exc.message)
 
 
 async def bad_key(request: Request, exc: Exception) -> Response:
@@ -187,6 +192,7 @@ exception_handlers = {
     404: not_found,
     HTTPException: http_error,
     RateLimited: rate_limited,
+    OverAllowance: over_allowance,
     BadKey: bad_key,
     CsrfRejected: csrf_rejected,
     RegistryMismatch: registry_mismatch,

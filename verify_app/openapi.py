@@ -23,7 +23,11 @@ _ERRORS = {
     "408": _json(ref("Error"), "请求体的后续数据 10 秒内没有到达：连接已关闭，请重新提交。"),
     "413": _json(ref("Error"), "请求体超过服务器的大小限制（默认 1 MiB）。"),
     "415": _json(ref("Error"), "请求没有声明 Content-Type: application/json。"),
-    "422": _json(ref("Error"), "JSON 的结构不对；message 说明哪里不对。"),
+    "422": _json(
+        ref("Error"),
+        "JSON 的结构不对（message 说明哪里不对），或一次提交的份数超过整个额度"
+        "（too_many：每小时的批量行数或密钥的每日额度，等待也放不下，须分批提交）。",
+    ),
     "429": {
         "description": "超过查验额度（每分钟的单个查验、每小时的批量行数，或接口密钥的每日额度）；"
         "等待 Retry-After 秒后再试。",

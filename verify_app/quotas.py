@@ -31,7 +31,7 @@ from limits import RateLimitItemPerDay, RateLimitItemPerHour
 
 from registry.domain.dates import BEIJING
 from registry.store.keys import ApiKey
-from verify_app.ratelimit import CheckLimiter, Limiter, RateLimited, limit_key
+from verify_app.ratelimit import CheckLimiter, Limiter, OverAllowance, RateLimited, limit_key
 
 MAX_UPLOAD_ROWS = 500
 """The most rows one upload or API batch may hold (the batch allowance may allow fewer)."""
@@ -88,7 +88,8 @@ class Quotas:
 
     def charge_batch(self, caller: Caller, rows: int) -> None:
         """Batch rows (upload, API batch, watch list): the hourly batch allowance, or the key's
-        day. Raises `RateLimited` with nothing charged when they do not fit."""
+        day. Raises `RateLimited` with nothing charged when they do not fit now, `OverAllowance`
+        when they never would."""
         if caller.key is not None:
             self._charge_key(caller.key, rows)
             return
@@ -96,20 +97,27 @@ class Quotas:
             return
         limit = self.batch_rows_per_hour
         if rows > limit:
-            raise RateLimited(
-                3600,
+            raise OverAllowance(
                 f"匿名批量查验每位用户每小时最多 {limit} 行，本次提交了 {rows} 行："
                 f"请分成每批不超过 {limit} 行提交。{KEY_HELP}",
             )
         key = f"batch/{limit_key(caller.client)}"
         if self._limiter.hit(self._batch, key, rows):
             return
-        left = self.batch_left(caller.client) or 0
-        retry = self._limiter.wait_for(self._batch, key, rows)  # room for all the rows
-        raise RateLimited(
+        raise self._batch_spent(caller.client, rows)
+
+    def _batch_spent(self, client: str, rows: int | None) -> RateLimited:
+        """The refusal of ``rows`` batch rows (None: an upload, whose rows are not known yet)
+        that this hour's allowance has no room for: how many are left, and when all will fit."""
+        limit, left = self.batch_rows_per_hour, self.batch_left(client) or 0
+        key = f"batch/{limit_key(client)}"
+        retry = self._limiter.wait_for(self._batch, key, rows or 1)  # room for all the rows
+        asked = f"本次提交了 {rows} 行。" if rows else ""
+        fewer = "，或减少行数" if rows and left else ""
+        return RateLimited(
             retry,
             f"本小时的批量查验额度不够：每位用户每小时最多 {limit} 行，现在还可查验 {left} 行，"
-            f"本次提交了 {rows} 行。请 {_minutes(retry)}后再试，或减少行数。{KEY_HELP}",
+            f"{asked}请 {_minutes(retry)}后再试{fewer}。{KEY_HELP}",
         )
 
     def charge_report(self, client: str) -> None:
@@ -151,7 +159,7 @@ class Quotas:
             return 0
         reserved = min(MAX_UPLOAD_ROWS, left)
         if reserved < 1:
-            self.charge_batch(Caller(client), 1)  # raises, with the wait and the allowance
+            raise self._batch_spent(client, None)
         self.charge_batch(Caller(client), reserved)
         return reserved
 
@@ -175,11 +183,16 @@ class Quotas:
             return
         item = RateLimitItemPerDay(max(key.per_day, 1))
         window = self._key_window(key)
-        if checks <= key.per_day:
-            if self._limiter.hit(item, window, checks, fixed=True):
-                return
-            # a fixed window counts a refused hit too: take it off, the checks were not made
-            self._limiter.hit(item, window, -checks, fixed=True)
+        if checks > key.per_day:
+            raise OverAllowance(
+                f"接口密钥（编号 {key.id}，{key.name}）每天（北京时间）可查验 {key.per_day} 条，"
+                f"本次提交了 {checks} 条：请分成每批不超过 {key.per_day} 条提交；"
+                "需要更多额度请联系发证机关。"
+            )
+        if self._limiter.hit(item, window, checks, fixed=True):
+            return
+        # a fixed window counts a refused hit too: take it off, the checks were not made
+        self._limiter.hit(item, window, -checks, fixed=True)
         used = self.key_used(key)
         raise RateLimited(
             seconds_to_beijing_midnight(self._clock()),

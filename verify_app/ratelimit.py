@@ -57,6 +57,15 @@ class RateLimited(Exception):
         self.message = message
 
 
+class OverAllowance(Exception):
+    """More at once than an allowance holds in a whole window: no wait makes it fit, so it is
+    refused as a request to change (422 ``too_many``), not one to retry later (429)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 @lru_cache(maxsize=4096)
 def limit_key(client: str) -> str:
     """The rate-limit identity of a client address: the address, or its /64 for IPv6.
