@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from markupsafe import Markup, escape
 
-from registry.domain.dates import BEIJING
+from registry.domain.dates import BEIJING, beijing_clock
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS, authority_name
 from registry.domain.registers import KIND_LABELS
@@ -78,7 +78,6 @@ def label_of(labels: Mapping[str, str], code: str | None) -> str | None:
 
 # -- times (BEIJING: UTC+8 all year, no daylight saving since 1991, so no tz database) --------
 
-ZONE_NAME = "（北京时间）"
 _ISO_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)")
 """A full timestamp with its offset, as ``registry.store.now`` writes them; dates alone are
 calendar dates (issued_on, status_date) and are left as they are."""
@@ -94,7 +93,7 @@ def to_beijing(value: object) -> dt.datetime | None:
 def beijing_time(value: object) -> str | None:
     """``2026-11-26T10:00:05+00:00`` → ``2026-11-26 18:00:05（北京时间）``; None if not a timestamp."""
     moment = to_beijing(value)
-    return None if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S") + ZONE_NAME
+    return None if moment is None else beijing_clock(moment)
 
 
 def beijing_date(value: object) -> str | None:

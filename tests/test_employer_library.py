@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from registry import store
 from registry.cli import cli
 from registry.domain.authorities import Contacts, builtin_authorities, parse_authorities
+from registry.domain.dates import beijing_clock
 from registry.public.confirm import CONFIRMABLE, MATCH, MISMATCH, confirm, withheld
 from registry.public.lookup import Verification
 from registry.store import keys
@@ -48,9 +49,11 @@ def test_a_key_is_shown_once_and_stored_as_a_hash(tmp_path: Path) -> None:
         conn.close()
     listed = CliRunner().invoke(cli, ["keys", "list", "--db", str(db)]).output
     assert "某某医院人事处" in listed and key not in listed and "有效" in listed
+    assert f"发放于 {beijing_clock(found.created_at)}" in listed  # as staff read times
 
     revoked = CliRunner().invoke(cli, ["keys", "revoke", str(found.id), "--db", str(db)])
     assert revoked.exit_code == 0 and "已吊销" in revoked.output
+    assert "（北京时间）起不能再用" in revoked.output
     conn = store.connect(db)
     try:
         assert keys.find(conn, key) is None  # at once, for the next request

@@ -316,6 +316,31 @@ async def test_staff_do_not_count_a_check_without_a_name_as_a_failure(
     assert checks.count("malformed 编号格式错误") == 2  # the typed number's cell, and the facet
 
 
+@pytest.mark.anyio
+async def test_the_command_and_the_staff_queue_count_the_same_failures(
+    app_client: AppClient, registry_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reported number checked twice more without a name (未查验): both of staff's views of
+    the report — `certreg reports` and the queue in Datasette — count 8 checks, 6 failures."""
+    _reported(app_client)
+    with app_client() as client:
+        for name in ("", "　"):
+            client.post("/api/v1/verify", json={"number": NO_MATCH_UNKNOWN[0], "name": name})
+        client.app.state.verifier.log.flush()
+    command = CliRunner().invoke(cli, ["reports", "--db", str(registry_db), "--json"])
+    [report] = json.loads(command.output)
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    ds = shipped_datasette(registry_db)
+    queue = await ds.client.get(
+        "/verify_log/report_queue.json",
+        params={"发证机关": "", "_shape": "array"},
+        cookies=signed_in(ds),
+    )
+    [row] = queue.json()
+    assert (report["checks"], report["failed_checks"]) == (8, 6)
+    assert (row["该编号查验次数"], row["其中未查到或格式错误"]) == (8, 6)
+
+
 def test_certreg_reports_lists_them_in_chinese_and_json(
     app_client: AppClient, registry_db: Path
 ) -> None:
@@ -324,6 +349,7 @@ def test_certreg_reports_lists_them_in_chinese_and_json(
     assert text.exit_code == 0, text.output
     assert f"证书 {NO_MATCH_UNKNOWN[0]}" in text.output and "查验结果：未查到" in text.output
     assert "该编号共查验 6 次，其中未查到或格式错误 6 次" in text.output
+    assert text.output.count("（北京时间）") == 2  # filed, and checked: as staff read times
     assert "情况说明：疑似伪造" in text.output
     as_json = CliRunner().invoke(cli, ["reports", "--db", str(registry_db), "--json"])
     [report] = json.loads(as_json.output)

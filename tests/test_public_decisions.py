@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from registry import store
 from registry.cli import cli
+from registry.domain.dates import beijing_clock
 from registry.domain.levels import LEVELS
 from registry.domain.names import name_key, normalise_name
 from registry.domain.numbers import format_number, normalise, parse
@@ -262,6 +263,14 @@ def test_an_older_registrys_full_stop_names_are_refolded_for_the_one_holder_rule
             ("阿依古丽.买买提", "阿依古丽·买买提")
         ]
         assert conn.execute("PRAGMA user_version").fetchone() == (KEYS_REFOLDED,)
+
+
+def test_the_command_gives_the_registrys_time_in_beijing_time(registry: Path) -> None:
+    code, output = cli_verify(registry, "G1122020001", "阿依古丽·买买提")
+    with sqlite3.connect(registry) as conn:
+        as_of = registry_as_of(conn)
+    assert code == 0 and f"登记库更新时间：{beijing_clock(as_of)}" in output
+    assert "+00:00" not in output
 
 
 def test_a_curly_apostrophe_is_the_apostrophe_people_type(

@@ -15,6 +15,7 @@ from datasette.app import Datasette
 
 from registry import store
 from registry.cli import cli
+from registry.domain.dates import beijing_clock
 from registry.public import lookup
 from tests.blank_registers import (
     UNIT,
@@ -146,7 +147,9 @@ def test_blanks_without_certificates_yet_are_reconciled_too(tmp_path: Path) -> N
         ("雅安市", "C", 3, 0, 0, 0, 0, 0, 0, 0, 0),
     ]
     result = CliRunner().invoke(cli, ["stock", "--db", str(db)])
-    assert "登记库更新时间：无" not in result.output  # as of the blank registers' sync
+    with sqlite3.connect(db) as conn:  # as of the blank registers' sync, in Beijing time
+        (synced,) = conn.execute("SELECT max(at) FROM syncs WHERE outcome = 'loaded'").fetchone()
+    assert f"登记库更新时间：{beijing_clock(synced)}）" in result.output
 
 
 def test_a_negative_balance_is_flagged(example: Path) -> None:

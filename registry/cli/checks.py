@@ -12,6 +12,7 @@ import click
 from registry import store
 from registry.cli.base import UsageProblem, cli, db_option, json_option, require_registry
 from registry.domain.authorities import Contacts
+from registry.domain.dates import beijing_clock
 from registry.public import lookup
 from registry.public.fields import PUBLIC_FIELDS
 from verify_app.settings import SettingsProblem, load_authorities, optional_path
@@ -51,6 +52,8 @@ def verify(number: str, name: str, db: Path, as_json: bool) -> None:
         click.echo(f"{answer.result}  {answer.label}  {answer.number}")
         for field in PUBLIC_FIELDS[1:]:
             value = field.text(getattr(answer, field.name))
+            if field.name == "as_of":  # stored in UTC, read in Beijing time as on the pages
+                value = beijing_clock(value)
             if value:
                 click.echo(f"  {field.label}：{value}")
         click.echo(answer.advice())

@@ -8,6 +8,7 @@ import click
 
 from registry import store
 from registry.cli.base import ChineseGroup, UsageProblem, cli, db_option, require_registry
+from registry.domain.dates import beijing_clock
 from registry.store import keys as api_keys
 from registry.sync.outcome import operator
 
@@ -71,8 +72,9 @@ def list_keys(db: Path) -> None:
     if not issued:
         click.echo("还没有发放过密钥。用 certreg keys add 发放")
     for key in issued:
-        state = f"已于 {key.revoked_at} 吊销" if key.revoked_at else "有效"
-        click.echo(f"{key.id}\t{key.name}\t每日 {key.per_day} 条\t发放于 {key.created_at}\t{state}")
+        state = f"已于 {beijing_clock(key.revoked_at)}吊销" if key.revoked_at else "有效"
+        issued_at = beijing_clock(key.created_at)
+        click.echo(f"{key.id}\t{key.name}\t每日 {key.per_day} 条\t发放于 {issued_at}\t{state}")
 
 
 @keys.command(name="revoke")
@@ -95,5 +97,6 @@ def revoke(key_id: int, db: Path) -> None:
     if revoked is None:
         raise UsageProblem(f"没有编号为 {key_id} 的密钥。用 certreg keys list 查看")
     click.echo(
-        f"已吊销“{revoked.name}”的密钥（编号 {revoked.id}），自 {revoked.revoked_at} 起不能再用"
+        f"已吊销“{revoked.name}”的密钥（编号 {revoked.id}），"
+        f"自 {beijing_clock(revoked.revoked_at)}起不能再用"
     )

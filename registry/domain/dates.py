@@ -16,6 +16,22 @@ from functools import lru_cache
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 """Sichuan's clock: the day a clerk numbers a roster, a receipt's expiry, a quota's day."""
 
+
+def beijing_clock(value: str | dt.datetime | None) -> str:
+    """A stored moment (ISO 8601 with its offset, UTC in the registry and the log) as staff read
+    it on the command line and in Datasette: ``2026-11-26 18:00:05（北京时间）``. Nothing for
+    none; a text that is no moment as it is."""
+    if value is None or value == "":
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:  # no offset: a moment SQLite's own clock stamped, which is UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S（北京时间）")
+
+
 CHINESE_NUMERALS = re.compile("[〇零一二三四五六七八九十百千两]")
 """§四.(三): numbers on the documents are written in Arabic numerals; any of these is refused."""
 _YEAR_MONTH = re.compile(r"(\d{4})\s*(?:[.\-/年]\s*(\d{1,2})\s*月?|(\d{2}))")
