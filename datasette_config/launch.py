@@ -16,10 +16,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import sqlite_utils
-from starlette.datastructures import CommaSeparatedStrings
 
 from datasette_config import config_dir
 from registry import store
+from registry.public.proxies import VARIABLE as TRUSTED_PROXIES
+from registry.public.proxies import trusted_proxies
 from verify_app.log_schema import ensure_log_schema, ensure_staff_indexes
 
 REGISTRY_NAME = "registry"
@@ -128,5 +129,5 @@ def datasette_environment(environ: Mapping[str, str]) -> dict[str, str]:
     CERTREG_TRUSTED_PROXIES (empty: no one) makes uvicorn agree with the staff plugins
     (plugins/certreg_security.py) and with the public app.
     """
-    trusted = CommaSeparatedStrings(environ.get("CERTREG_TRUSTED_PROXIES", ""))
+    trusted = trusted_proxies(environ.get(TRUSTED_PROXIES, ""))
     return {**environ, "FORWARDED_ALLOW_IPS": ",".join(trusted)}

@@ -31,6 +31,7 @@ from tests.datasette_fixtures import (
 from tests.registers import RegisterFactory, approval_row
 from tests.verify_fixtures import checks_indexes
 from verify_app.log_schema import STAFF_INDEXES, prepare_log
+from verify_app.settings import Settings, SettingsProblem
 
 
 @pytest.fixture
@@ -86,6 +87,22 @@ def test_without_a_strong_datasette_secret_browse_says_how_to_set_one(
     assert code == 2
     assert "DATASETTE_SECRET 未设置或太短" in output
     assert "secrets.token_hex" in output
+
+
+def test_browse_refuses_a_proxy_named_by_host_as_the_public_app_does(
+    sample_db: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    """uvicorn matches proxies by address: one named by host would be believed by no one, and
+    every member of staff would share the proxy's address — and one throttle of failed logins.
+    Both servers read the variable alike and refuse it alike."""
+    clean_env.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    clean_env.setenv("DATASETTE_SECRET", SECRET)
+    clean_env.setenv("CERTREG_TRUSTED_PROXIES", "127.0.0.1, nginx.internal")
+    code, output = browse(sample_db)
+    assert code == 2 and "“nginx.internal”不是 IP 地址或网段" in output
+    with pytest.raises(SettingsProblem) as refused:
+        Settings.from_environ({"CERTREG_TRUSTED_PROXIES": "127.0.0.1, nginx.internal"})
+    assert str(refused.value) in output
 
 
 def test_browse_on_a_taken_port_says_so_in_chinese(

@@ -7,7 +7,6 @@ tests can build an app over their own registry with ``create_app(Settings(...))`
 from __future__ import annotations
 
 import importlib.util
-import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -15,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.config import Config
-from starlette.datastructures import CommaSeparatedStrings, Secret
+from starlette.datastructures import Secret
 
 from registry import store
 from registry.domain.authorities import Authority, builtin_authorities, parse_authorities
+from registry.public.proxies import VARIABLE as PROXIES_VARIABLE
+from registry.public.proxies import ProxyProblem, proxy_problem, trusted_proxies
 
 MIN_SECRET_LENGTH = 16
 
@@ -63,16 +64,6 @@ def optional_path(value: str | None) -> Path | None:
 
 _NOT_A_NUMBER = re.compile(r"Config '(\w+)' has value '(.*)'\. Not a valid int\.$", re.S)
 """How Starlette's `Config` words a value that is not a whole number."""
-
-
-def _address(proxy: str) -> bool:
-    """Whether a trusted proxy is written as uvicorn can match it: an IP address or network, or
-    ``*`` (every peer — only where nothing but the proxy can reach the replica)."""
-    try:
-        ipaddress.ip_network(proxy, strict=False)
-    except ValueError:
-        return proxy == "*"
-    return True
 
 
 def load_authorities(file: Path | None) -> dict[str, Authority]:
@@ -136,12 +127,8 @@ class Settings:
         if problem:
             raise SettingsProblem(problem)
         for proxy in self.trusted_proxies:
-            if not _address(proxy):
-                raise SettingsProblem(
-                    f"CERTREG_TRUSTED_PROXIES 中的“{proxy}”不是 IP 地址或网段（如 10.0.0.5、"
-                    "10.0.0.0/24）。请写代理（nginx）所在主机的 IP 地址，不能写主机名：写错时代理"
-                    "送来的用户地址不被采用，所有用户共用一份查验限额"
-                )
+            if problem := proxy_problem(proxy):
+                raise SettingsProblem(problem)
 
         if self.authorities_file is not None:
             self.authorities()  # an unreadable file stops the start, with what to fix
@@ -169,9 +156,7 @@ class Settings:
                 batch_rows_per_hour=config("CERTREG_BATCH_ROWS_PER_HOUR", cast=int, default=300),
                 reports_per_day=config("CERTREG_REPORTS_PER_DAY", cast=int, default=5),
                 authorities_file=optional_path(config("CERTREG_AUTHORITIES", default="")),
-                trusted_proxies=tuple(
-                    config("CERTREG_TRUSTED_PROXIES", cast=CommaSeparatedStrings, default="")
-                ),
+                trusted_proxies=trusted_proxies(config(PROXIES_VARIABLE, default="")),
                 receipt_days=config("CERTREG_RECEIPT_DAYS", cast=int, default=90),
                 stale_days=config("CERTREG_STALE_DAYS", cast=int, default=30),
                 max_body_bytes=config("CERTREG_MAX_BODY_BYTES", cast=int, default=1_048_576),
@@ -181,6 +166,8 @@ class Settings:
         except ValueError as exc:
             if isinstance(exc, SettingsProblem):
                 raise
+            if isinstance(exc, ProxyProblem):
+                raise SettingsProblem(str(exc)) from exc
             bad = _NOT_A_NUMBER.match(str(exc))
             if bad:
                 raise SettingsProblem(

@@ -28,12 +28,13 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, cast
 
 from datasette import hookimpl
-from starlette.datastructures import CommaSeparatedStrings
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+from registry.public.proxies import VARIABLE as TRUSTED_PROXIES
+from registry.public.proxies import trusted_proxies
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
-TRUSTED_PROXIES = "CERTREG_TRUSTED_PROXIES"
 HSTS = b"max-age=31536000"
 _INLINE_SCRIPT = re.compile(
     r"<script(?![^>]*\bsrc\s*=)[^>]*>(?P<body>.*?)</script>", re.DOTALL | re.IGNORECASE
@@ -100,7 +101,7 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
         (b"cross-origin-opener-policy", b"same-origin"),
     ]
     replaced = {name for name, _ in always} | {b"strict-transport-security"}
-    trusted = list(CommaSeparatedStrings(os.environ.get(TRUSTED_PROXIES, "")))
+    trusted = list(trusted_proxies(os.environ.get(TRUSTED_PROXIES, "")))
 
     def wrap(app: ASGIApp) -> ASGIApp:
         async def secured(scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -49,6 +49,7 @@ def browse(db: Path, host: str, port: int) -> None:
         datasette_environment,
     )
     from datasette_config.staff import HOW_TO_ADD, AccountProblem, staff_accounts
+    from registry.public.proxies import ProxyProblem
 
     require_registry(db)
     if db.stem != REGISTRY_NAME:
@@ -72,6 +73,10 @@ def browse(db: Path, host: str, port: int) -> None:
             "登录状态，猜得到它就能冒充职员登录。请设置一个固定的随机值，例如：\n"
             "  export DATASETTE_SECRET=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\""
         )
+    try:  # the proxies the staff server believes, checked as the public app checks them
+        environment = datasette_environment(os.environ)
+    except ProxyProblem as exc:
+        raise UsageProblem(str(exc)) from exc
     verify_log = store.verify_log_path(db)
     problem = bring_up_to_date(db, verify_log)
     if problem:
@@ -83,7 +88,7 @@ def browse(db: Path, host: str, port: int) -> None:
     address_free(host, port)
     command = datasette_command([db, verify_log], host, port)
     click.echo(f"职员查询：http://{host}:{port}/ （账号：{'、'.join(sorted(accounts))}）", err=True)
-    os.execve(command[0], command, datasette_environment(os.environ))
+    os.execve(command[0], command, environment)
 
 
 MIN_DATASETTE_SECRET = 32

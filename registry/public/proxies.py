@@ -1,0 +1,41 @@
+"""The reverse proxies whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed
+(``CERTREG_TRUSTED_PROXIES``): read here once for the public app, the staff Datasette and the
+uvicorn that runs it, so that all three believe the same peers and refuse the same mistakes."""
+
+from __future__ import annotations
+
+import ipaddress
+
+VARIABLE = "CERTREG_TRUSTED_PROXIES"
+
+
+class ProxyProblem(ValueError):
+    """A trusted proxy written as uvicorn cannot match it; the message says what to write."""
+
+
+def proxy_problem(proxy: str) -> str | None:
+    """Why ``proxy`` cannot name a trusted proxy, if it cannot. uvicorn matches a peer against
+    IP addresses and networks, or ``*`` (every peer: only where nothing but the proxy can reach
+    the server) — never a host name, which would silently match no one: every user would then
+    share the proxy's address, one allowance of checks and one throttle of staff logins."""
+    try:
+        ipaddress.ip_network(proxy, strict=False)
+    except ValueError:
+        if proxy == "*":
+            return None
+        return (
+            f"{VARIABLE} 中的“{proxy}”不是 IP 地址或网段（如 10.0.0.5、10.0.0.0/24）。"
+            "请写代理（nginx）所在主机的 IP 地址，不能写主机名：写错时代理送来的用户地址不被采用，"
+            "所有用户共用一份查验限额和职员登录的失败次数限制"
+        )
+    return None
+
+
+def trusted_proxies(value: str) -> tuple[str, ...]:
+    """The comma-separated proxies of ``value`` (blank: none), or `ProxyProblem`."""
+    proxies = tuple(proxy.strip() for proxy in value.split(",") if proxy.strip())
+    for proxy in proxies:
+        problem = proxy_problem(proxy)
+        if problem:
+            raise ProxyProblem(problem)
+    return proxies
