@@ -247,7 +247,7 @@ def _insert_sql(rows: int) -> str:
 
 @lru_cache(maxsize=1)
 def _timestamp(second: int) -> str:
-    """`registry.store.schema.now`'s format for one second; under load many checks share a second,
+    """`registry.store.now`'s format for one second; under load many checks share a second,
     so the formatting is done once per second instead of once per check."""
     return dt.datetime.fromtimestamp(second, dt.UTC).isoformat()
 

@@ -33,11 +33,3 @@ class Problem:
 _CITES = re.compile(r"（(?:§|附件)[^（）]*）$")
 """A rule that ends citing its own clause (a date's reason: Arabic numerals, §四.(三)) is not
 given a second one: one citation, at the end."""
-
-
-class RegisterRejected(Exception):
-    """Raised inside a load to abandon its transaction; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems

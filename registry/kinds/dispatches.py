@@ -1,8 +1,9 @@
 """The ``dispatches`` register: 附件2 发放单, the slips against which blanks leave the province (§四.(二)).
 
 Blanks are handed out only after a requisition was approved: for every recipient and level, the
-blanks dispatched so far (earlier dispatch registers plus this one, row by row) may not exceed
-what its approved requisitions asked for.
+blanks dispatched by each slip's date — this register's slips and every other register's, earlier
+or later, taken in date order — may not exceed what its requisitions approved by that day, nor,
+all together, what was ever approved (`_Ledger`).
 """
 
 from __future__ import annotations
@@ -44,14 +45,6 @@ Dispatch = dict[str, object]
 
 Totals = Counter[tuple[str, str]]
 """Blanks per (recipient, quantity column)."""
-
-
-def _totals(conn: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> Totals:
-    totals: Totals = Counter()
-    for row in conn.execute(sql, params):
-        for column, amount in zip(QUANTITY_COLUMNS, row[1:], strict=True):
-            totals[row[0], column] += amount or 0
-    return totals
 
 
 class Approvals:

@@ -31,12 +31,11 @@ from dataclasses import asdict, dataclass
 
 import sqlite_utils
 
-from registry.domain.levels import LEVEL_ORDER, LEVELS, QUANTITY_COLUMNS
+from registry.domain.levels import LEVEL_ORDER, LEVELS
 from registry.domain.regions import PROVINCE, REGIONS
 from registry.domain.registers import ROSTER_KINDS, sql_list
 from registry.domain.statuses import EXCHANGE, REISSUE, REVOKED, VALID
 from registry.store import summaries
-from registry.store.schema import QUANTITY_FIELDS
 
 UNNAMED_UNIT = "（未注明单位）"
 NEGATIVE = "余额为负：登记的证书多于领到的空白证书"
@@ -50,21 +49,10 @@ def _values(rows: list[tuple[object, ...]]) -> str:
     return ", ".join("(" + ", ".join(literal(v) for v in row) + ")" for row in rows)
 
 
-def _per_level(table: str, amount: str) -> str:
-    """One row per level out of a table with a column per level (the forms' layout)."""
-    letters = dict(zip(QUANTITY_COLUMNS, LEVEL_ORDER, strict=True))
-    return "\n    UNION ALL ".join(
-        f"SELECT recipient, coalesce(city, '{PROVINCE}'), '{letters[column]}', "
-        + amount.format(field=QUANTITY_FIELDS[column])
-        + f" FROM {table}"
-        for column in QUANTITY_COLUMNS
-    )
-
-
-_REQUESTED = _per_level(
+_REQUESTED = summaries.per_level(
     "requisitions", "{field}, CASE WHEN status = 'approved' THEN {field} ELSE 0 END"
 )
-_DISPATCHED = _per_level("dispatches", "{field}")
+_DISPATCHED = summaries.per_level("dispatches", "{field}")
 
 RECOMPUTED = f"""
 WITH

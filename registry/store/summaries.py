@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from registry.domain.levels import LEVEL_ORDER, QUANTITY_COLUMNS
+from registry.domain.levels import LETTER_OF_QUANTITY
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import (
     COLLECTIONS,
@@ -60,15 +60,21 @@ def _tally(conn: sqlite3.Connection, register: str) -> None:
     conn.execute(f"{_TALLY} WHERE register = ? GROUP BY {', '.join(TALLIED)}", (register,))
 
 
-def _per_level(table: str, figures: str) -> str:
-    """One row per level out of a blank-certificate register's rows, a column per level."""
-    letters = dict(zip(QUANTITY_COLUMNS, LEVEL_ORDER, strict=True))
+def per_level(table: str, figures: str, where: str = "") -> str:
+    """One row per level out of a blank-certificate table's rows, which have a column per level
+    (the forms' layout, 附件1/附件2): recipient, region, letter, then ``figures``, in which
+    ``{field}`` is that level's column."""
     return "\n    UNION ALL ".join(
-        f"SELECT recipient, coalesce(city, '{PROVINCE}') AS region, '{letters[column]}' AS letter, "
+        f"SELECT recipient, coalesce(city, '{PROVINCE}') AS region, '{letter}' AS letter, "
         + figures.format(field=QUANTITY_FIELDS[column])
-        + f" FROM {table} WHERE register = :register"
-        for column in QUANTITY_COLUMNS
+        + f" FROM {table} {where}"
+        for column, letter in LETTER_OF_QUANTITY.items()
     )
+
+
+def _per_level(table: str, figures: str) -> str:
+    """`per_level` of one register's rows."""
+    return per_level(table, figures, "WHERE register = :register")
 
 
 _BLANKS = {
