@@ -19,11 +19,15 @@ import threading
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from registry.domain.names import holder_key, name_key
 from verify_app.log_schema import prepare_log
 
+Channel = Literal["page", "api", "batch", "receipt", "watch"]
+"""How the check was asked: the result page, the JSON API, a batch (page or API), a receipt, a
+certificate put on a watch list. A literal type, so that mypy refuses any other code passed to
+`verify_app.service.Verifier`, which logs it."""
 CHANNEL_LABELS: dict[str, str] = {
     "page": "网页",
     "api": "接口",
@@ -31,9 +35,7 @@ CHANNEL_LABELS: dict[str, str] = {
     "receipt": "回执",
     "watch": "关注",
 }
-"""How the check was asked: the result page, the JSON API, a batch (page or API), a receipt, a
-certificate put on a watch list."""
-CHANNELS = tuple(CHANNEL_LABELS)
+"""Each channel's name on staff's pages."""
 BATCH_SIZE = 500
 """Most rows written in one transaction."""
 WARN_EVERY = 1000
@@ -89,7 +91,7 @@ class Check(NamedTuple):
     number: str
     result: str
     name_hash: str
-    channel: str
+    channel: Channel
     key_id: int | None = None
     """the API key the check was paid with (``api_keys.id`` in the registry); None: anonymous"""
 
@@ -257,7 +259,7 @@ def make_check(
     number: str,
     result: str,
     hashed_name: str,
-    channel: str,
+    channel: Channel,
     key_id: int | None = None,
 ) -> Check:
     return Check(_timestamp(int(time.time())), client, number, result, hashed_name, channel, key_id)

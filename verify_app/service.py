@@ -27,7 +27,7 @@ from registry.store import data_version
 from registry.store import keys as api_keys
 from registry.store.keys import ApiKey
 from registry.store.trades import stored_catalogue
-from verify_app.checklog import NO_NAME, CheckLog, holder_hash, make_check, name_hash
+from verify_app.checklog import NO_NAME, Channel, CheckLog, holder_hash, make_check, name_hash
 from verify_app.quotas import Caller, Quotas
 from verify_app.ratelimit import CheckLimiter
 from verify_app.receipts import Clock, Receipt, Receipts
@@ -195,7 +195,7 @@ class Verifier:
                 return None
 
     def check_many(
-        self, caller: Caller, items: Sequence[Item], channel: str, *, single: bool = False
+        self, caller: Caller, items: Sequence[Item], channel: Channel, *, single: bool = False
     ) -> list[Checked]:
         """Charge ``items`` to ``caller`` — as batch rows, or as ``single`` checks at the counter
         (per minute) — or to the caller's key, then check each. May raise `RateLimited`, with
@@ -232,11 +232,11 @@ class Verifier:
             lambda: stored_catalogue(conn) or self.catalogue,
         )
 
-    def check(self, caller: Caller, item: Item, channel: str) -> Checked:
+    def check(self, caller: Caller, item: Item, channel: Channel) -> Checked:
         """One check at the counter: charged to the per-minute limit (or the caller's key)."""
         return self.check_many(caller, [item], channel, single=True)[0]
 
-    async def check_soon(self, caller: Caller, item: Item, channel: str) -> Checked:
+    async def check_soon(self, caller: Caller, item: Item, channel: Channel) -> Checked:
         """`check` from the event loop. One check is a primary-key read of a local SQLite file
         and a count in memory — tens of microseconds, less than the hop to a worker thread and
         back — so it runs inline; with a shared (network) rate-limit store it goes to the
@@ -303,7 +303,7 @@ class Verifier:
         age = dt.datetime.fromtimestamp(self.clock(), dt.UTC) - changed
         return age > dt.timedelta(days=self.settings.stale_days)
 
-    def _log(self, caller: Caller, answer: Verification, hashed: str, channel: str) -> None:
+    def _log(self, caller: Caller, answer: Verification, hashed: str, channel: Channel) -> None:
         key_id = caller.key.id if caller.key else None
         self.log.record(
             make_check(
