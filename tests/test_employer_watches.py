@@ -81,6 +81,8 @@ def test_a_watch_shows_a_revocation_synced_after_it_began(
     entries = root.findall(f"{ATOM}entry")
     assert [e.findtext(f"{ATOM}title") for e in entries] == [item["title"]]
     assert entries[0].findtext(f"{ATOM}updated") == item["date_published"]
+    # the feed itself is updated by its newest entry: a reader polls for that
+    assert root.findtext(f"{ATOM}updated") == item["date_published"]
     assert page.status_code == 200 and "撤销" in page.text and "2020-01-02" in page.text
     assert "川人社函〔2020〕1号" not in feed.text + atom.text + page.text
 

@@ -145,22 +145,33 @@ class Settings:
     def from_environ(
         cls, environ: Mapping[str, str] | None = None, *, db: Path | None = None
     ) -> Settings:
-        """Settings from ``CERTREG_*`` variables; ``db`` (from ``--db``) wins over ``CERTREG_DB``."""
+        """Settings from ``CERTREG_*`` variables; ``db`` (from ``--db``) wins over ``CERTREG_DB``.
+        A variable not set takes the field's default above (one place for each default)."""
         config = Config(environ=dict(os.environ if environ is None else environ))
         try:
             return cls(
                 db=db or config("CERTREG_DB", cast=Path, default=store.DEFAULT_DB),
                 secret=Secret(config("CERTREG_SECRET", default="")),
-                rate_limit=config("CERTREG_RATE_LIMIT", cast=int, default=30),
-                rate_limit_storage=config("CERTREG_RATE_LIMIT_STORAGE", default="memory://"),
-                batch_rows_per_hour=config("CERTREG_BATCH_ROWS_PER_HOUR", cast=int, default=300),
-                reports_per_day=config("CERTREG_REPORTS_PER_DAY", cast=int, default=5),
+                rate_limit=config("CERTREG_RATE_LIMIT", cast=int, default=cls.rate_limit),
+                rate_limit_storage=config(
+                    "CERTREG_RATE_LIMIT_STORAGE", default=cls.rate_limit_storage
+                ),
+                batch_rows_per_hour=config(
+                    "CERTREG_BATCH_ROWS_PER_HOUR", cast=int, default=cls.batch_rows_per_hour
+                ),
+                reports_per_day=config(
+                    "CERTREG_REPORTS_PER_DAY", cast=int, default=cls.reports_per_day
+                ),
                 authorities_file=optional_path(config("CERTREG_AUTHORITIES", default="")),
                 trusted_proxies=trusted_proxies(config(PROXIES_VARIABLE, default="")),
-                receipt_days=config("CERTREG_RECEIPT_DAYS", cast=int, default=90),
-                stale_days=config("CERTREG_STALE_DAYS", cast=int, default=30),
-                max_body_bytes=config("CERTREG_MAX_BODY_BYTES", cast=int, default=1_048_576),
-                upload_concurrency=config("CERTREG_UPLOAD_CONCURRENCY", cast=int, default=2),
+                receipt_days=config("CERTREG_RECEIPT_DAYS", cast=int, default=cls.receipt_days),
+                stale_days=config("CERTREG_STALE_DAYS", cast=int, default=cls.stale_days),
+                max_body_bytes=config(
+                    "CERTREG_MAX_BODY_BYTES", cast=int, default=cls.max_body_bytes
+                ),
+                upload_concurrency=config(
+                    "CERTREG_UPLOAD_CONCURRENCY", cast=int, default=cls.upload_concurrency
+                ),
                 public_url=config("CERTREG_PUBLIC_URL", default=None) or None,
             )
         except ValueError as exc:
