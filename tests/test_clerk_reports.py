@@ -509,6 +509,23 @@ def test_problem_lists_of_two_registers_of_one_name_stay_apart_beside_the_regist
         assert f"{year}/a.csv" in listed.read_text(encoding="utf-8-sig")
 
 
+def test_a_brief_report_keeps_the_cells_out_of_a_system_log(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The scheduled sync's report goes to the journal, which must not keep holders' names: the
+    problems quote their cells (a twice-listed holder's name), so ``--brief`` leaves them out
+    and writes every one beside the register, however few, where the clerk looks."""
+    rows = [approval_row("Z1122020001", "欧阳独特"), approval_row("Z1122020002", "欧阳独特")]
+    registers.add("m.csv", rows, MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path), "--brief")
+    listed = registers.folder / "m.csv.问题清单.csv"
+    assert code == 1 and "m.csv［approval-roster］已拒绝" in output
+    assert f"全部 1 个问题已写入 {listed}（去掉 --brief 可在此列出）" in output
+    assert "欧阳" not in output and "第4行" not in output
+    assert "欧阳独特" in listed.read_text(encoding="utf-8-sig")
+    assert "欧阳独特" in run("sync", str(registers.folder), "--db", str(db_path))[1]
+
+
 def test_the_report_is_printed_when_no_folder_takes_the_problem_list(
     registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

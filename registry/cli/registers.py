@@ -61,6 +61,12 @@ def _as_option(key: re.Match[str]) -> str:
 @click.option(
     "--all", "everything", is_flag=True, help="列出每一个问题（默认超过 20 个时按规则汇总）。"
 )
+@click.option(
+    "--brief",
+    is_flag=True,
+    help="只列出每个名册的结果，问题清单全部写入名册旁的 <文件>.问题清单.csv："
+    "报告不含姓名等单元格内容，供定时任务写入系统日志。",
+)
 @click.option("--trades", type=CATALOGUE, help="工种目录 CSV，替换内置的起步目录。")
 @click.option("--trades-extra", type=CATALOGUE, help="工种目录 CSV，其工种和别名加到目录中。")
 @click.option("--kind", type=click.Choice(list(LAYOUTS)), help="单个文件：名册种类。")
@@ -81,6 +87,7 @@ def sync(
     dry_run: bool,
     as_json: bool,
     everything: bool,
+    brief: bool,
     trades: Path | None,
     trades_extra: Path | None,
     workers: int | None,
@@ -95,9 +102,10 @@ def sync(
     \b
         certreg sync data/samples
         certreg sync data/samples --dry-run --json
-        certreg sync 2011-mianyang.xlsx --kind approval-roster --authority 2202 \\
-            --approval-doc 绵人社函〔2012〕8号 --issued-on 2012-03-20
+        certreg sync 2011-mianyang.csv --kind approval-roster --authority 2202 \\
+            --approval-doc 绵人社函〔2012〕8号 --issued-on 2012-03-20 --year-code 11
         certreg sync 名册文件夹 --trades-extra 本地工种.csv
+        certreg sync 名册文件夹 --brief        # 定时任务：日志中不留姓名
     """
     try:
         if path.is_dir():
@@ -134,7 +142,8 @@ def sync(
     if as_json:
         click.echo(json.dumps(json_report(outcomes), ensure_ascii=False, indent=2))
     else:
-        click.echo(text_report(outcomes, everything=everything, spare=registry_folder))
+        report = text_report(outcomes, everything=everything, spare=registry_folder, brief=brief)
+        click.echo(report)
     sys.exit(0 if all(o.ok for o in outcomes) else 1)
 
 

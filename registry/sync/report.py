@@ -138,27 +138,43 @@ def write_problem_list(outcome: Outcome, spare: Path | None = None) -> Path | No
     return None
 
 
+def _listed(outcome: Outcome, spare: Path | None, how: str) -> str:
+    """Where the full list of a register's problems (and conflicts) was written, and ``how``
+    else to see it."""
+    listed = write_problem_list(outcome, spare)
+    found = len(outcome.problems) + len(outcome.conflicts)
+    if listed:
+        return f"    全部 {found:,} 个问题已写入 {listed}（{how}）"
+    return (
+        f"    全部 {found:,} 个问题无法写入文件（名册所在文件夹、登记库所在文件夹和临时文件夹"
+        f"都不可写）：{how}"
+    )
+
+
 def text_report(
-    outcomes: list[Outcome], *, everything: bool = False, spare: Path | None = None
+    outcomes: list[Outcome],
+    *,
+    everything: bool = False,
+    spare: Path | None = None,
+    brief: bool = False,
 ) -> str:
     """Every register's fate, then its problems — each one, or past `LISTED` one line per rule
     and the full list in a file (`write_problem_list`, ``spare`` its second choice of folder) —
-    then the totals."""
+    then the totals. ``brief``: no problem at all, only where the full list is — a report for a
+    system log, which must not keep the holders' names and other values the problems quote."""
     lines = []
     for outcome in outcomes:
         lines.append(_line(outcome))
         file = visible(outcome.entry.path.name)
+        if brief:
+            if outcome.problems or outcome.conflicts:
+                lines.append(_listed(outcome, spare, "去掉 --brief 可在此列出"))
+            continue
         if everything or len(outcome.problems) <= LISTED:
             lines.extend(f"    {file} {p.describe()}" for p in outcome.problems)
         else:
             lines.extend(f"    {line}" for line in summarise(outcome.problems))
-            listed = write_problem_list(outcome, spare)
-            lines.append(
-                f"    全部 {len(outcome.problems):,} 个问题已写入 {listed}（加 --all 可在此全部列出）"
-                if listed
-                else f"    全部 {len(outcome.problems):,} 个问题无法写入文件（名册所在文件夹、登记库"
-                "所在文件夹和临时文件夹都不可写）：加 --all 可在此全部列出"
-            )
+            lines.append(_listed(outcome, spare, "加 --all 可在此全部列出"))
         if outcome.conflicts:
             lines.append(f"  ⚠ {len(outcome.conflicts)} 个冲突（证书未删除，请核对）：")
             lines.extend(f"    {file} {p.describe()}" for p in outcome.conflicts)
