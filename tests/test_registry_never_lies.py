@@ -849,6 +849,29 @@ def test_rows_a_new_version_adds_are_judged_by_the_order_rule(
     assert "跳号" in rule and "Z1122020903" in rule
 
 
+def test_a_number_of_the_wrong_letter_is_the_one_problem_of_its_run(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A 中级 row numbered G…902 instead of Z…902 is refused for its letter (附件3). The next
+    中级 row was told it skipped a number, and the 高级 row that rightly has G…902 that it
+    repeated row 5 — advice that had a clerk renumber two correct rows."""
+    rows = [
+        approval_row("Z1122020901", "周杰"),
+        approval_row("G1122020902", "郑浩"),  # 中级, with the 高级 letter
+        approval_row("Z1122020903", "吴敏"),
+        approval_row("G1122020901", "王芳", "高级"),
+        approval_row("G1122020902", "李强", "高级"),
+    ]
+    roster.add("mianyang.xlsx", rows, MIANYANG)
+    [(row, column, rule, clause)] = refused(roster, db_path, "mianyang.xlsx")
+    assert (row, column, clause) == (5, "颁发证书编号", "附件3")
+    assert "与报考等级“中级工”不符" in rule
+    # the correction the report asks for leaves nothing to refuse
+    rows[1] = approval_row("Z1122020902", "郑浩")
+    roster.add("mianyang.xlsx", rows, MIANYANG)
+    assert sync(roster.folder, db_path)[0] == 0
+
+
 def test_a_changed_date_of_an_applied_reissue_is_not_a_second_reissue(
     roster: RegisterFactory, db_path: Path
 ) -> None:

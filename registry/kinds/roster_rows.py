@@ -193,15 +193,16 @@ class _RowChecker:
         fit = self.fits.get(fit_key)
         if fit is None:  # a register has a handful of letter/region combinations
             fit = self.fits[fit_key] = _number_problems(parsed, letter, self.entry)
-        first = self.seen.setdefault(number, row)
+        # A number of another level's letter is refused for that. Counted in that level's run,
+        # or as that level's number taken, it would make a correct row of that level look out
+        # of order or a duplicate, and advise a clerk to renumber it.
+        in_run = letter is None or parsed.letter == letter
+        first = self.seen.setdefault(number, row) if in_run else row
         if first != row:
             fit = (*fit, (f"与本文件第{first}行的编号重复", "附件3"))
         self.result.numbers.append((row, written, number))
-        # a number of another level's letter is refused for that; counted in that level's run,
-        # it would also make the next rows look out of order, and advise them wrongly
-        in_run = letter is None or parsed.letter == letter
         self.numbered.append(
-            NumberedRow(row, written, parsed, str(trade) if trade else None, in_run)
+            NumberedRow(row, written, parsed, str(trade) if trade else None, in_run, letter)
         )
         if fit:
             self.result.problems.extend(Problem(row, NUMBER_COLUMN, written, *f) for f in fit)

@@ -191,6 +191,8 @@ class NumberedRow(NamedTuple):
     trade: str | None
     in_run: bool = True
     """counted in its level's run of numbers: False for a number of another level's letter"""
+    level: str | None = None
+    """the letter of the row's own level (报考等级; J for a technician), when it has one"""
 
 
 def order_problems(rows: Sequence[NumberedRow], technician: bool) -> list[Problem]:
@@ -201,6 +203,15 @@ def order_problems(rows: Sequence[NumberedRow], technician: bool) -> list[Proble
     last: dict[str, NumberedRow] = {}
     for current in rows:
         if not current.in_run:
+            # refused for its letter: it holds its place in its own level's run, as the number
+            # it will have once the letter is put right, so the rows after it are not told to
+            # renumber (the gap it seems to leave closes with that correction)
+            if current.level:
+                own = current.number._replace(letter=current.level)
+                before = last.get(own.prefix)
+                if before is not None:
+                    own = before.number._replace(sequence=before.number.sequence + 1)
+                last[own.prefix] = current._replace(number=own)
             continue
         prefix = current.number.prefix
         before = last.get(prefix)
