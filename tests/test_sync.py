@@ -64,6 +64,32 @@ def test_the_manifests_order_does_not_decide_what_loads(
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 0, output
     assert "共 3 个名册：已导入 3" in output, output
+    # and the history staff read says so: no refusal that the run itself took back
+    with sqlite3.connect(db_path) as conn:
+        history = conn.execute("SELECT register, outcome FROM syncs ORDER BY id").fetchall()
+    assert sorted(history) == [
+        ("changes.csv", "loaded"),
+        ("collections.csv", "loaded"),
+        ("mianyang.csv", "loaded"),
+    ]
+
+
+def test_a_register_waiting_for_one_that_is_refused_is_recorded_refused_once(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The status changes wait for their roster; the roster is refused: both are refused, each
+    recorded once in the history, with the status changes' own problem."""
+    registers.add(
+        "changes.csv",
+        [status_event("补发", "Z1122020001", "周杰", "2012-09-10")],
+        {"kind": "status-changes", "authority": "2202"},
+    )
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰", 性别="X")], MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1 and "共 2 个名册：已拒绝 2" in output, output
+    with sqlite3.connect(db_path) as conn:
+        history = conn.execute("SELECT register, outcome FROM syncs ORDER BY id").fetchall()
+    assert sorted(history) == [("changes.csv", "rejected"), ("mianyang.csv", "rejected")]
 
 
 def test_a_revocation_listed_before_the_roster_that_registers_the_holder_again_keeps_its_order(

@@ -34,6 +34,8 @@ class Outcome:
     sync_id: int | None = None
     repeated: bool = False
     """rejected exactly as the last time (same file, same problems): not recorded again"""
+    fingerprint: str | None = None
+    """of the file a rejection judged, while its record waits for the run's retries"""
 
     @property
     def ok(self) -> bool:

@@ -140,8 +140,15 @@ def _write(
     outcome.sync_id = sync_id
 
 
-def _reject(conn: sqlite3.Connection, outcome: Outcome, fingerprint: str, dry_run: bool) -> None:
+def _reject(
+    conn: sqlite3.Connection, outcome: Outcome, fingerprint: str, dry_run: bool, record: bool
+) -> None:
+    """``outcome`` rejected; recorded in the history unless ``record`` is False — a register
+    the run may sync again once a register listed after it has loaded (`sync_entries`)."""
     outcome.outcome = REJECTED
+    if not record:
+        outcome.fingerprint = fingerprint
+        return
     if not dry_run:  # the rejection itself is history, kept for staff (once)
         attempt = _attempt(outcome, fingerprint)
         with transaction(conn):
@@ -158,11 +165,13 @@ def sync_register(
     dry_run: bool = False,
     fingerprint: str | Problem | None = None,
     prepared: Callable[[], Prepared] | None = None,
+    record_rejection: bool = True,
 ) -> Outcome:
     """Validate one register and, unless ``dry_run`` or rejected, write it in one transaction.
 
     ``fingerprint`` (or the problem reading the file) and ``prepared`` (waiting for a worker's
-    `prepare`) are passed by `sync_entries` when it has them already."""
+    `prepare`) are passed by `sync_entries` when it has them already, as is
+    ``record_rejection=False`` for a register it may sync again."""
     outcome = Outcome(entry, CHECKED)
     fingerprint = fingerprint or _fingerprint(entry)
     if isinstance(fingerprint, Problem):
@@ -174,7 +183,7 @@ def sync_register(
         return outcome
     if known and (moved := another_register(entry, known)):
         outcome.problems = [moved]
-        _reject(conn, outcome, fingerprint, dry_run)
+        _reject(conn, outcome, fingerprint, dry_run, record_rejection)
         return outcome
     context = LoadContext(conn, catalogue)
     scope = _Scope(conn, dry_run)
@@ -183,7 +192,13 @@ def sync_register(
         # again on what it left (unchanged now, another register, or a version to compare)
         scope.undo()
         return sync_register(
-            conn, entry, catalogue, dry_run=dry_run, fingerprint=fingerprint, prepared=prepared
+            conn,
+            entry,
+            catalogue,
+            dry_run=dry_run,
+            fingerprint=fingerprint,
+            prepared=prepared,
+            record_rejection=record_rejection,
         )
     with cycles_uncollected():
         try:
@@ -204,7 +219,7 @@ def sync_register(
             scope.undo()
             raise
     if outcome.problems:
-        _reject(conn, outcome, fingerprint, dry_run)
+        _reject(conn, outcome, fingerprint, dry_run, record_rejection)
     if scope.nested:
         outcome.sync_id = None
     return outcome
@@ -259,6 +274,12 @@ def sync_entries(
         and (syncs.loaded_version(conn, entry.key) or ("",))[0] != fingerprint
     ]
     ahead = lookahead(todo, [_size(e) for e in todo], catalogue, dt.date.today(), workers)
+    # a register that one listed after it may let load (its roster, say) is recorded as
+    # rejected only once the run is over, not when it is refused the first time round
+    retried = [
+        any(LOAD_ORDER[later.kind] < LOAD_ORDER[entry.kind] for later in entries[index + 1 :])
+        for index, entry in enumerate(entries)
+    ]
     outcomes = []
     try:
         if dry_run:
@@ -274,11 +295,16 @@ def sync_entries(
                 dry_run=dry_run,
                 fingerprint=fingerprint,
                 prepared=ahead.take(entry) if ahead else None,
+                record_rejection=not retried[index - 1],
             )
             outcomes.append(outcome)
             if finished:
                 finished(outcome, time.monotonic() - started)
-        for index in _waiting(outcomes):
+        waiting = _waiting(outcomes)
+        for index, outcome in enumerate(outcomes):
+            if outcome.fingerprint is not None and index not in waiting:  # refused for good
+                _reject(conn, outcome, outcome.fingerprint, dry_run, record=True)
+        for index in waiting:
             if progress:
                 progress(index + 1, len(entries), entries[index])
             started = time.monotonic()
