@@ -162,6 +162,24 @@ def test_vanished_certificate_is_a_conflict_not_a_deletion(
     assert conn.execute("SELECT severity, value FROM problems").fetchall() == [
         ("conflict", "Z1122020002")
     ]
+    assert "如需作废请登记撤销" in output
+
+
+def test_a_vanished_certificate_already_revoked_is_not_to_be_revoked_again(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    registers.add(
+        "changes.csv",
+        [status_event("撤销", "Z1122020002", "郑浩", "2013-01-15")],
+        {"kind": "status-changes", "authority": "2202"},
+    )
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    registers.add("mianyang.csv", rows[:1], MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0 and "1 个冲突（证书未删除，请核对）" in output
+    assert "证书不会被删除，它已于 2013-01-15 撤销" in output and "请登记撤销" not in output
 
 
 def test_single_file_mode(registers: RegisterFactory, db_path: Path) -> None:
