@@ -872,6 +872,25 @@ def test_a_number_of_the_wrong_letter_is_the_one_problem_of_its_run(
     assert sync(roster.folder, db_path)[0] == 0
 
 
+def test_a_ditto_mark_in_any_roster_column_is_told_as_one(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """同上 and 〃 repeat the row above on paper; in 性别, 报考工种 or 报考等级 they were told
+    "性别应为男或女", "不是…规定的工种名称" — not what the clerk wrote them for."""
+    rows = [
+        approval_row("Z1122020901", "周杰"),
+        approval_row("Z1122020902", "郑浩", 性别="同上", 报考工种="〃", 报考等级="同 上"),
+        approval_row("Z1122020903", "吴敏", 性别=None),
+    ]
+    registers.add("mianyang.xlsx", rows, MIANYANG)
+    found = {
+        (row, column): rule for row, column, rule, _ in refused(registers, db_path, "mianyang.xlsx")
+    }
+    ditto = "不能用“同上”或“〃”代替上一行的内容"
+    assert all(ditto in found[5, column] for column in ("性别", "报考工种", "报考等级"))
+    assert found[6, "性别"].startswith("必填项为空")
+
+
 def test_a_changed_date_of_an_applied_reissue_is_not_a_second_reissue(
     roster: RegisterFactory, db_path: Path
 ) -> None:

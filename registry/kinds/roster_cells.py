@@ -7,6 +7,7 @@ grades; each distinct value is checked once and its verdict reused for every row
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 
 from registry.domain.dates import (
@@ -40,6 +41,34 @@ a holder born in the 1940s who started at 13 (records of the time show it) is no
 Verdict = tuple[object, tuple[str, str | None] | None]
 """A checked cell: its value as stored and, when it breaks a rule, (rule, clause)."""
 
+DITTO_WORDS = frozenset({"同上", "同前", "同左"})
+DITTO_MARKS = frozenset("〃″”“\"'々")
+_NOT_SAID = re.compile(r"[\s。，,.、]")
+
+
+def is_ditto(value: Cell) -> bool:
+    """A mark that repeats the row above on paper (同上, 同 上。, 〃, ″, 〃〃…): the registry
+    stores each row on its own."""
+    if not isinstance(value, str):
+        return False
+    said = _NOT_SAID.sub("", value)
+    return said in DITTO_WORDS or (bool(said) and set(said) <= DITTO_MARKS)
+
+
+DITTO_RULE = "请写出完整内容：登记库逐行保存，不能用“同上”或“〃”代替上一行的内容"
+EMPTY = ("必填项为空：名册各栏须按要求填写", "§四.(五)")
+
+
+def _unless_ditto(check: Callable[[Cell], Verdict]) -> Callable[[Cell], Verdict]:
+    """``check``, but a ditto mark is told as one, not as a value the column does not take (性别
+    “同上” is not “neither 男 nor 女”)."""
+
+    def checked(value: Cell) -> Verdict:
+        return (None, (DITTO_RULE, "§四.(五)")) if is_ditto(value) else check(value)
+
+    return checked
+
+
 ColumnCheck = tuple[str, dict[Cell, Verdict], Callable[[Cell], Verdict]]
 """(column, memo of verdicts by value, the check for a value not seen yet)"""
 
@@ -70,7 +99,7 @@ class CellChecks:
             "报考等级": level_verdict,
             **{column: exam_verdict for column in EXAM_COLUMNS},
         }
-        self._checks = checks
+        self._checks = {column: _unless_ditto(check) for column, check in checks.items()}
         self._memo: dict[str, dict[Cell, Verdict]] = {column: {} for column in checks}
 
     def plan(self, columns: Iterable[str]) -> list[ColumnCheck]:
@@ -81,12 +110,14 @@ class CellChecks:
 
     @staticmethod
     def _sex(value: Cell) -> Verdict:
+        if value is None:
+            return None, EMPTY
         sex = normalise_name(text(value))
         return (sex, None) if sex in SEXES else (None, ("性别应为“男”或“女”", "附件4"))
 
     def _year_month(self, value: Cell) -> Verdict:
         if value is None:
-            return None, ("必填项为空：名册各栏须按要求填写", "§四.(五)")
+            return None, EMPTY
         try:
             year, month = parse_year_month(value)
         except BadDate as exc:

@@ -7,7 +7,6 @@ found, never only the first, and the rows without problems become `CertificateRo
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import cast
@@ -22,11 +21,13 @@ from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry, total_row
 from registry.kinds.roster_cells import (
+    DITTO_RULE,
     EXAM_COLUMNS,
     MIN_AGE_AT_WORK,
     NUMBER_COLUMN,
     CellChecks,
     ColumnCheck,
+    is_ditto,
 )
 from registry.kinds.roster_rules import (
     NumberedRow,
@@ -106,23 +107,6 @@ MERGED_OR_EMPTY = (
     "必填项为空：名册各栏须按要求填写。如该列用了合并单元格（几行共用一格），"
     "请取消合并，在每一行填上"
 )
-
-
-DITTO_WORDS = frozenset({"同上", "同前", "同左"})
-DITTO_MARKS = frozenset("〃″”“\"'々")
-_NOT_SAID = re.compile(r"[\s。，,.、]")
-
-
-def is_ditto(value: Cell) -> bool:
-    """A mark that repeats the row above on paper (同上, 同 上。, 〃, ″, 〃〃…): the registry
-    stores each row on its own."""
-    if not isinstance(value, str):
-        return False
-    said = _NOT_SAID.sub("", value)
-    return said in DITTO_WORDS or (bool(said) and set(said) <= DITTO_MARKS)
-
-
-DITTO_RULE = "请写出完整内容：登记库逐行保存，不能用“同上”或“〃”代替上一行的内容"
 
 
 def _optional(values: dict[str, Cell]) -> list[str | None]:
