@@ -3,6 +3,7 @@ single-file mode, usage errors, and a kill in the middle of a sync."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -72,6 +73,25 @@ def test_the_manifests_order_does_not_decide_what_loads(
         ("collections.csv", "loaded"),
         ("mianyang.csv", "loaded"),
     ]
+
+
+def test_a_spreadsheet_the_manifest_does_not_list_is_named(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A roster put beside the others without its [[register]] is not loaded: the run says so
+    (the timer's run would otherwise report everything loaded for ever)."""
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    (registers.folder / "2013-deyang.xlsx").write_bytes(b"PK")  # never opened
+    (registers.folder / "~$mianyang.xlsx").write_bytes(b"")  # Excel's lock file
+    (registers.folder / "mianyang.csv.问题清单.csv").write_text("", encoding="utf-8")
+    (registers.folder / "说明.txt").write_text("", encoding="utf-8")
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    as_json = CliRunner().invoke(
+        cli, ["sync", str(registers.folder), "--db", str(db_path), "--json"]
+    )
+    assert code == 0 and "已导入 1" in output
+    assert "有 1 个表格文件没有列入 registers.toml，未导入：2013-deyang.xlsx。" in output
+    assert json.loads(as_json.stdout)["unlisted"] == ["2013-deyang.xlsx"]
 
 
 def test_a_register_waiting_for_one_that_is_refused_is_recorded_refused_once(

@@ -37,10 +37,11 @@ from registry.sync.manifest import (
     ManifestError,
     load_manifest,
     make_entry,
+    unlisted,
     year_code_for,
 )
 from registry.sync.outcome import Outcome, operator
-from registry.sync.report import json_report, text_report
+from registry.sync.report import json_report, text_report, unlisted_note
 from registry.sync.run import sync_entries
 
 CATALOGUE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -115,8 +116,10 @@ def sync(
                 )
             manifest = load_manifest(path)
             entries = manifest.entries
+            forgotten = unlisted(path, manifest)
             trades, trades_extra = trades or manifest.trades, trades_extra or manifest.trades_extra
         else:
+            forgotten = []
             raw = {k: v for k, v in single.items() if v is not None}
             if not raw.get("kind"):
                 raise ManifestError(
@@ -140,10 +143,13 @@ def sync(
             db = Path(stack.enter_context(tempfile.TemporaryDirectory())) / db.name
         outcomes = _synced(db, entries, catalogue, dry_run, progress, workers)
     if as_json:
-        click.echo(json.dumps(json_report(outcomes), ensure_ascii=False, indent=2))
+        data = {**json_report(outcomes), "unlisted": forgotten}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         report = text_report(outcomes, everything=everything, spare=registry_folder, brief=brief)
         click.echo(report)
+        if forgotten:
+            click.echo(unlisted_note(forgotten))
     sys.exit(0 if all(o.ok for o in outcomes) else 1)
 
 

@@ -17,8 +17,12 @@ from registry.domain.regions import REGIONS
 from registry.domain.text import hidden_characters, visible
 from registry.kinds import KINDS
 from registry.kinds.base import RegisterEntry
+from registry.sheets.guard import WORKBOOK_SUFFIXES
+from registry.sync.report import PROBLEM_LISTS
 
 MANIFEST_NAME = "registers.toml"
+SPREADSHEET_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")
+"""What `unlisted` looks for: a ``.txt`` beside the registers is more often a note than one."""
 
 
 class ManifestError(ValueError):
@@ -248,6 +252,28 @@ def load_manifest(directory: Path) -> Manifest:
         for key in ("trades", "trades_extra")
     }
     return Manifest(entries, **catalogues)
+
+
+def unlisted(directory: Path, manifest: Manifest) -> list[str]:
+    """The spreadsheets in the manifest's folder — and in the folders its registers are in —
+    that it does not list: a clerk who put a roster there and forgot its ``[[register]]``
+    believes it loaded. Problem lists, the catalogues and Office's lock files (``~$…``) aside."""
+    listed = {entry.path.resolve() for entry in manifest.entries}
+    listed |= {path.resolve() for path in (manifest.trades, manifest.trades_extra) if path}
+    folders = {directory, *(entry.path.parent for entry in manifest.entries)}
+    found = []
+    for folder in folders:
+        for path in folder.iterdir():
+            name = path.name
+            if (
+                path.suffix.lower() in SPREADSHEET_SUFFIXES
+                and not name.startswith(("~$", "."))
+                and not name.endswith(PROBLEM_LISTS)
+                and path.is_file()
+                and path.resolve() not in listed
+            ):
+                found.append(path.relative_to(directory).as_posix())
+    return sorted(found)
 
 
 def year_code_for(file: Path, out: Path) -> tuple[str, str]:

@@ -28,6 +28,8 @@ OUTCOME_LABELS = {
     REJECTED: "已拒绝，登记库未作任何改动",
     CHECKED: "检查通过（试运行，未写入）",
 }
+PROBLEM_LISTS = ".问题清单.csv"
+"""The suffix of the problem list a sync writes beside a register (`write_problem_list`)."""
 LISTED = 20
 """Up to this many problems a register's problems are listed one by one; beyond, summarised."""
 FIRST_ROWS = 5
@@ -116,9 +118,9 @@ def write_problem_list(outcome: Outcome, spare: Path | None = None) -> Path | No
     Written to a new file and renamed over the name: a link planted under that name in the
     register's folder is replaced, never followed to overwrite the file it points to."""
     data = problems_csv(outcome).encode("utf-8")
-    beside = f"{outcome.entry.path.name}.问题清单.csv"
+    beside = f"{outcome.entry.path.name}{PROBLEM_LISTS}"
     # elsewhere, named by the register's key: 2012/a.csv and 2013/a.csv must not share a list
-    apart = f"{outcome.entry.key.replace('/', '_')}.问题清单.csv"
+    apart = f"{outcome.entry.key.replace('/', '_')}{PROBLEM_LISTS}"
     folders: list[tuple[Callable[[], Path], str]] = [
         (lambda: outcome.entry.path.parent, beside),
         *([(lambda: spare, apart)] if spare else []),
@@ -221,3 +223,14 @@ def json_report(outcomes: list[Outcome]) -> dict[str, object]:
             for o in outcomes
         ],
     }
+
+
+def unlisted_note(names: list[str]) -> str:
+    """What to do about the spreadsheets beside the registers that the manifest does not list
+    (`registry.sync.manifest.unlisted`): nothing tells the clerk otherwise that they were not
+    loaded."""
+    return (
+        f"注意：文件夹中有 {len(names)} 个表格文件没有列入 registers.toml，未导入："
+        f"{'、'.join(visible(name) for name in names)}。如需导入，请在 registers.toml 中为每个"
+        '文件写一个 [[register]]（file = "文件名"，kind 等）；不需要导入的请移出此文件夹'
+    )
