@@ -18,10 +18,8 @@ from registry.cli.base import (
     cli,
     db_option,
     json_option,
-    require_registry,
 )
 from registry.cli.progress import Progress
-from registry.domain.dates import beijing_clock
 from registry.domain.levels import LEVELS
 from registry.domain.regions import PROVINCE, REGIONS
 from registry.domain.registers import ROSTER_KINDS, TECHNICIAN_ROSTER
@@ -30,7 +28,6 @@ from registry.kinds import LAYOUTS
 from registry.kinds.base import RegisterEntry
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.numbered_copy import CopyNotes
-from registry.store import stock, syncs
 from registry.sync.catalogue import load_catalogue
 from registry.sync.manifest import (
     ENTRY_KEYS,
@@ -291,32 +288,3 @@ def _echo_copy_notes(notes: CopyNotes) -> None:
             "注意：原文件中的图片、图形或图表（如印章、照片）没有写入副本。"
             "需要时请在副本中重新插入，或把编号抄回原文件"
         )
-
-
-@cli.command(name="stock")
-@db_option
-@json_option
-def stock_command(db: Path, as_json: bool) -> None:
-    """空白证书对账：按领取单位和等级（附件1、附件2、§四.(六)1）。
-
-    对每个市（州）人社局和省直单位列出：申领与批准的空白证书数（申领计划表）、已发放数（发放单）、已登记的证书数、换发损耗和补发用去的空白证书、应有结余，以及已领取、未领取的证书数。结余为负（登记的证书多于领到的空白证书）时标出。职员在 Datasette 的“空白证书对账”页面看到的是同一组数字。
-
-    示例：
-
-    \b
-        certreg stock
-        certreg stock --json
-    """
-    require_registry(db, "名册、申领计划表和发放单")
-    conn = store.connect(db)  # a writer, so a registry made by an older certreg gets the view
-    try:
-        lines = stock.reconciliation(conn)
-        as_of = syncs.last_loaded(conn)
-    finally:
-        conn.close()
-    if as_json:
-        report = {"as_of": as_of, "lines": [line.as_json() for line in lines]}
-        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
-    else:
-        click.echo(f"空白证书对账（登记库更新时间：{beijing_clock(as_of) or '无'}）")
-        click.echo(stock.stock_text(lines))
