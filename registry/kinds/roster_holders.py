@@ -12,6 +12,7 @@ from registry.domain.statuses import REVOKED, SUPERSEDED
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_rows import RosterResult
 from registry.kinds.roster_rules import different_person, duplicate_problem
+from registry.store.holdings import held_by
 from registry.store.rows import CertificateRow
 
 _HOLDERS = (
@@ -97,18 +98,8 @@ def _unrelated_holding(
     conn: sqlite3.Connection, certificate: CertificateRow
 ) -> tuple[str, str] | None:
     """The holder's first held certificate of that trade and level outside the row's own chain."""
-    candidates = conn.execute(
-        "SELECT number, register FROM certificates WHERE name_key = ? AND birth = ?"
-        " AND trade = ? AND letter = ? AND number <> ?"
-        f" AND status NOT IN ('{REVOKED}', '{SUPERSEDED}') ORDER BY number",
-        (
-            certificate.name_key,
-            certificate.birth,
-            certificate.trade,
-            certificate.letter,
-            certificate.number,
-        ),
-    ).fetchall()
+    holder = (certificate.name_key, certificate.birth, certificate.trade, certificate.letter)
+    candidates = held_by(conn, holder, certificate.number)
     return next(
         ((n, r) for n, r in candidates if not _descends_from(conn, n, certificate.number)), None
     )

@@ -252,21 +252,21 @@ def trade_groups(rows: Iterable[tuple[int, str | None]]) -> list[Problem]:
     return problems
 
 
-HolderKey = tuple[str, object, object, str]
+Holding = tuple[str, object, object, str]
 """What makes two rows the same holder of the same certificate: name key, birth, trade, level."""
 
 
-def holder_key(certificate: CertificateRow) -> HolderKey:
+def holding(certificate: CertificateRow) -> Holding:
     return (certificate.name_key, certificate.birth, certificate.trade, certificate.letter)
 
 
 def duplicate_holders(certificates: Iterable[CertificateRow]) -> list[Problem]:
     """§二: a certificate per person and level — a row whose holder appears earlier in the file
     with the same trade and level is refused, unless its 备注 says it is somebody else."""
-    seen: dict[HolderKey, CertificateRow] = {}
+    seen: dict[Holding, CertificateRow] = {}
     problems = []
     for certificate in certificates:
-        key = holder_key(certificate)
+        key = holding(certificate)
         first = seen.setdefault(key, certificate)
         if first is certificate or different_person(certificate.remark):
             continue
@@ -276,11 +276,17 @@ def duplicate_holders(certificates: Iterable[CertificateRow]) -> list[Problem]:
     return problems
 
 
+def held_already(where: str) -> str:
+    """§二's refusal of a holder registered ``where`` (本文件第4行, 登记库中…) already."""
+    return f"此人（姓名、出生年月、工种、等级均相同）已在{where}登记，同一人同一等级只发一本证书"
+
+
+ANOTHER_PERSON = "如确是同名同生日的另一人，请在“备注”中注明（如“同名同生日，另一人”）"
+"""What `different_person` reads in 备注, as a clerk is told to write it."""
+
+
 def duplicate_problem(certificate: CertificateRow, where: str, advice: str = "") -> Problem:
-    rule = (
-        f"此人（姓名、出生年月、工种、等级均相同）已在{where}登记，同一人同一等级只发一本证书；"
-        f"如确是同名同生日的另一人，请在“备注”中注明（如“同名同生日，另一人”）{advice}"
-    )
+    rule = f"{held_already(where)}；{ANOTHER_PERSON}{advice}"
     return Problem(certificate.source_row, "姓名", certificate.name, rule, "§二")
 
 

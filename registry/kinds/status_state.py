@@ -23,6 +23,7 @@ from registry.domain.statuses import (
     valid_when_collected,
 )
 from registry.kinds.handed_out import handed_out_rule
+from registry.store.holdings import held_by
 from registry.store.syncs import highest_sequence, open_run_of
 
 Found = tuple[str, str | None, str, str | None]
@@ -90,11 +91,6 @@ def load_state(conn: sqlite3.Connection, number: str) -> CertificateState | None
     return state
 
 
-_HELD = (
-    "SELECT number FROM certificates WHERE name_key = ? AND birth = ? AND trade = ?"
-    f" AND letter = ? AND number <> ? AND status NOT IN ('{REVOKED}', '{SUPERSEDED}')"
-    " ORDER BY number"
-)
 _ENDED = (REVOKED, SUPERSEDED)
 
 
@@ -157,7 +153,7 @@ def held_already(
         other = state.get(number)
         return number not in state or (other is not None and other.status not in _ENDED)
 
-    registered = [n for (n,) in conn.execute(_HELD, (*holder, event.number))]
+    registered = [number for number, _ in held_by(conn, holder, event.number)]
     held = [number for number in registered if still_held(number)] + [
         number
         for number, other in state.items()

@@ -17,12 +17,11 @@ from registry.domain.numbers import CertificateNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.statuses import (
     REISSUE,
-    REVOKED,
-    SUPERSEDED,
     VALID,
     StatusEvent,
     status_after,
 )
+from registry.store.holdings import endings
 from registry.store.rows import ROSTER_FIELDS, CertificateRow
 from registry.store.schema import CERTIFICATE_COLUMNS
 from registry.store.writes import Applied
@@ -74,7 +73,7 @@ def write_roster(
     conn.executemany(_INSERT, new_rows)
     conn.executemany(_UPDATE, updates)
     conn.executemany(_HISTORY, history)
-    ended = _ended(conn, list(existing))
+    ended = endings(conn, list(existing))
     conflicts = [
         Problem(
             None,
@@ -87,26 +86,6 @@ def write_roster(
         for number, old in existing.items()
     ]
     return Applied(len(new_rows), len(updates), conflicts)
-
-
-def _ended(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, str]:
-    """number → what already ended it, for those of ``numbers`` revoked or replaced: a clerk is
-    not told to revoke a certificate that is revoked already."""
-    found = {}
-    for start in range(0, len(numbers), 500):
-        chunk = numbers[start : start + 500]
-        rows = conn.execute(
-            "SELECT number, status, status_date, successor FROM certificates"
-            f" WHERE number IN ({', '.join('?' * len(chunk))}) AND status IN (?, ?)",
-            [*chunk, REVOKED, SUPERSEDED],
-        )
-        for number, status, date, successor in rows:
-            found[number] = (
-                f"它已于 {date} 撤销"
-                if status == REVOKED
-                else f"它已于 {date} 由新证书 {successor} 取代"
-            )
-    return found
 
 
 _EVENT_COLUMNS = (

@@ -15,19 +15,11 @@ from registry.domain.dates import BadDate, parse_year_month, year_month_text
 from registry.domain.names import name_key
 from registry.domain.problems import Problem
 from registry.domain.registers import TECHNICIAN_ROSTER
-from registry.domain.statuses import REVOKED, SUPERSEDED
 from registry.domain.trades import TradeCatalogue
-from registry.kinds.roster_rules import different_person
+from registry.kinds.roster_rules import ANOTHER_PERSON, different_person, held_already
 from registry.sheets.cells import text
 from registry.sheets.table import Record
-
-Holder = tuple[str, str, str, str]
-"""(name key, birth year-month, standard trade, level letter), as the registry's holder index"""
-
-_HELD = (
-    "SELECT number, register FROM certificates WHERE name_key = ? AND birth = ? AND trade = ?"
-    f" AND letter = ? AND status NOT IN ('{REVOKED}', '{SUPERSEDED}') ORDER BY number LIMIT 1"
-)
+from registry.store.holdings import Holder, held_by
 
 
 class Holders:
@@ -68,13 +60,9 @@ class Holders:
         first = self.first.setdefault(holder, record.row)
         if first != record.row:
             where = f"本文件第{first}行"
-        elif held := self.conn.execute(_HELD, holder).fetchone():
-            where = f"登记库中（{held[0]}，名册“{held[1]}”）"
+        elif held := held_by(self.conn, holder):
+            where = f"登记库中（{held[0][0]}，名册“{held[0][1]}”）"
         else:
             return None
-        rule = (
-            f"此人（姓名、出生年月、工种、等级均相同）已在{where}登记，同一人同一等级只发一本证书，"
-            "不能再编号：请删除这一行后再编号；如确是同名同生日的另一人，请在“备注”中注明"
-            "（如“同名同生日，另一人”）"
-        )
+        rule = f"{held_already(where)}，不能再编号：请删除这一行后再编号；{ANOTHER_PERSON}"
         return Problem(record.row, "姓名", text(record.values.get("姓名")), rule, "§二")

@@ -1,0 +1,47 @@
+"""What the registry says is held: the certificates a holder holds (§二: one per person, trade and
+level), and what ended a certificate — read by the roster and status-change checks, by
+``certreg number`` and by the conflict report of a corrected roster, in one place each."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from registry.domain.statuses import REVOKED, SUPERSEDED
+
+Holder = tuple[str, str, str, str]
+"""(name key, birth year-month, standard trade, level letter): the registry's holder index"""
+
+_HELD = (
+    "SELECT number, register FROM certificates WHERE name_key = ? AND birth = ? AND trade = ?"
+    f" AND letter = ? AND number <> ? AND status NOT IN ('{REVOKED}', '{SUPERSEDED}')"
+    " ORDER BY number"
+)
+
+
+def held_by(
+    conn: sqlite3.Connection, holder: tuple[object, object, object, object], but: str = ""
+) -> list[tuple[str, str]]:
+    """(number, register) of each certificate ``holder`` holds of that trade and level — revoked
+    and replaced ones aside, and ``but`` (the certificate being checked itself) — through the
+    holder index, in number order."""
+    return conn.execute(_HELD, (*holder, but)).fetchall()
+
+
+def endings(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, str]:
+    """number → what already ended it, for those of ``numbers`` revoked or replaced: a clerk is
+    not told to revoke a certificate that is revoked already."""
+    found = {}
+    for start in range(0, len(numbers), 500):
+        chunk = numbers[start : start + 500]
+        rows = conn.execute(
+            "SELECT number, status, status_date, successor FROM certificates"
+            f" WHERE number IN ({', '.join('?' * len(chunk))}) AND status IN (?, ?)",
+            [*chunk, REVOKED, SUPERSEDED],
+        )
+        for number, status, date, successor in rows:
+            found[number] = (
+                f"它已于 {date} 撤销"
+                if status == REVOKED
+                else f"它已于 {date} 由新证书 {successor} 取代"
+            )
+    return found
