@@ -224,6 +224,9 @@ def _middleware(settings: Settings) -> list[Middleware]:
 
 
 def create_app(settings: Settings, *, clock: Clock = time.time) -> Starlette:
+    """The verification app over the registry ``settings`` name; ``clock`` (seconds) is what
+    receipts and quotas count time by, so tests can move it. Opens nothing until its lifespan
+    starts (`lifespan`): several apps can be made side by side."""
     redact_access_log()
     app = Starlette(
         routes=routes,

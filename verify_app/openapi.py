@@ -251,6 +251,9 @@ PATHS: dict[str, Any] = {
 
 
 def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of the JSON API, served at ``/openapi.json`` and rendered in
+    Chinese at ``/docs``: the public fields come from `registry.public.fields`, so the schema
+    and the answers cannot drift apart (schemathesis runs over it)."""
     return {
         "openapi": "3.0.3",
         "info": {

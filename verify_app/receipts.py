@@ -48,6 +48,9 @@ class _ClockSigner(TimestampSigner):
 
 @dataclass(frozen=True)
 class Receipt:
+    """What a receipt's token carries: the number, the holder as a keyed hash (never the name),
+    when it was signed, and whether its check confirmed the paper (then it opens withheld)."""
+
     number: str
     holder_hash: str
     checked_at: dt.datetime
@@ -55,11 +58,15 @@ class Receipt:
 
 
 class Receipts:
+    """Signed, expiring receipt tokens (itsdangerous): a receipt re-checks the current status
+    when opened, so the token holds what to check, not an answer."""
+
     def __init__(self, secret: str, *, lifetime_days: int, clock: Clock = time.time) -> None:
         self.max_age = lifetime_days * 86_400
         self._signer = _ClockSigner(secret, salt="certreg-receipt", clock=clock)
 
     def issue(self, number: str, holder_hash: str, *, withheld: bool = False) -> str:
+        """The token of a receipt for ``number`` held by ``holder_hash``, signed now."""
         mark = "-w" if withheld else ""
         return self._signer.sign(f"{number}-{holder_hash}{mark}").decode()
 

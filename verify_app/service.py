@@ -152,6 +152,11 @@ class IssuedReceipt:
 
 
 class Verifier:
+    """Every channel's checks (page, API, batch, receipt, watch list) against one registry:
+    charged to the caller's allowance, answered by `registry.public.lookup`, logged by a keyed
+    hash of the name, receipts signed — the one object the app's handlers reach through
+    ``app.state``."""
+
     def __init__(self, settings: Settings, *, clock: Clock = time.time) -> None:
         self.settings = settings
         self.clock = clock
@@ -183,6 +188,7 @@ class Verifier:
         self.registry.close()
 
     def name_hash(self, name: str) -> str:
+        """The keyed hash the log keeps instead of ``name`` (`verify_app.checklog.name_hash`)."""
         return name_hash(self._secret, name)
 
     def api_key(self, key: str) -> ApiKey | None:

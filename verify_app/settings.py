@@ -83,6 +83,9 @@ def load_authorities(file: Path | None) -> dict[str, Authority]:
 
 @dataclass(frozen=True)
 class Settings:
+    """The verification app's settings: `from_environ` reads them from ``CERTREG_*`` variables
+    (README, "Settings"); each field's default is the one place that default is written."""
+
     db: Path
     secret: Secret
     rate_limit: int = 30

@@ -10,6 +10,9 @@ from registry.domain.text import visible
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """One thing wrong with a register, as a clerk acts on it: where (row as the spreadsheet
+    shows it, column), what was written, the rule broken and the notice's clause."""
+
     row: int | None
     """row number as the spreadsheet shows it; None for the file or manifest as a whole"""
     column: str | None

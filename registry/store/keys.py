@@ -46,6 +46,7 @@ def issue(conn: sqlite3.Connection, name: str, per_day: int, operator: str) -> t
 
 
 def all_keys(conn: sqlite3.Connection) -> list[ApiKey]:
+    """Every key ever issued, revoked ones too, in the order they were issued."""
     rows = conn.execute(
         "SELECT id, name, per_day, created_at, revoked_at FROM api_keys ORDER BY id"
     )
