@@ -287,6 +287,30 @@ def test_a_hidden_data_row_is_refused_by_its_row(loaded: RegisterFactory, db_pat
     assert code == 0, output
 
 
+def test_a_hidden_column_of_the_register_is_refused_by_its_name(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """A hidden 报考工种 column is loaded like the others, though nobody reviewing the sheet saw
+    it — and a problem in it names a column the clerk cannot find. Columns hidden past the
+    table (a sheet tidied up to its last column) are no one's business."""
+    rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate("甲乙丙", start=1)]
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    column = next(c[1].column_letter for c in sheet.iter_cols() if c[1].value == "报考工种")
+    sheet.column_dimensions[column].hidden = True
+    sheet.column_dimensions.group("Z", "AD", hidden=True)
+    workbook.save(path)
+    problem = refused_once(loaded, db_path)
+    assert (problem["row"], problem["column"], problem["clause"]) == (None, "报考工种", "§四.(五)")
+    assert problem["rule"].startswith(f"这一列（第 {column} 列）在工作表中被隐藏")
+    sheet.column_dimensions[column].hidden = False
+    workbook.save(path)
+    code, _, output = sync(loaded.folder, db_path)
+    assert code == 0, output
+
+
 def test_a_struck_through_row_is_refused_by_its_row(loaded: RegisterFactory, db_path: Path) -> None:
     """A clerk strikes 乙 through (red, as on paper) and leaves the footer's counts blank: every
     reader takes the row as crossed out, yet python-calamine reads it like any other. A struck

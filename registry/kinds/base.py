@@ -131,6 +131,12 @@ STRUCK_ROW = (
 )
 
 
+HIDDEN_COLUMN = (
+    "这一列（第 {letter} 列）在工作表中被隐藏：其中的内容同样会登记，审核、打印时却看不到。"
+    "请取消隐藏后核对"
+)
+
+
 UNSAVED_FORMULA = (
     "这一行有公式，但文件没有保存公式的计算结果（程序生成的文件常见），导入时会读成空白。"
     "请用 Excel 或 WPS 打开这个文件、保存一次后重试"
@@ -138,8 +144,9 @@ UNSAVED_FORMULA = (
 
 
 def marked_rows(table: Table) -> list[Problem]:
-    """A data row the workbook hides or strikes through: loaded (or numbered) like any other,
-    yet nobody reviewing saw it, or everybody took it as crossed out (§四.(五)). And any row
+    """A data row the workbook hides or strikes through, or one of the register's columns it
+    hides: loaded (or numbered) like any other, yet nobody reviewing saw it, or everybody took
+    it as crossed out (§四.(五)). And any row
     below the header with a formula saved without its value: read as empty, whatever it shows
     (a footer's approval counts, a whole row of formulas)."""
     marks = table.marks
@@ -152,6 +159,13 @@ def marked_rows(table: Table) -> list[Problem]:
     below = max(table.header_rows, default=0)  # a row of formulas alone reads as empty
     found += [
         Problem(row, None, None, UNSAVED_FORMULA) for row in sorted(marks.unsaved) if row > below
+    ]
+    found += [
+        Problem(
+            None, name, None, HIDDEN_COLUMN.format(letter=column_letters(index + 1)), "§四.(五)"
+        )
+        for name, index in table.columns.items()
+        if index + 1 in marks.hidden_columns
     ]
     return found
 

@@ -1,6 +1,7 @@
 """The rows an .xlsx worksheet marks as left out — hidden (``<row hidden="1">``), or holding a
 cell struck through (its font, or the text's own run, ``<strike/>``), the way clerks cross out a
-holder on paper — and the rows with a formula saved without its value.
+holder on paper —, the rows with a formula saved without its value, and the columns it hides
+(``<col hidden="1">``: a column nobody reviewing the sheet saw, yet loaded like the others).
 
 python-calamine reads hidden and struck rows like any other and says nothing of them, yet a
 clerk hides or strikes a row to leave it out of what is reviewed and printed: loaded, it would
@@ -52,6 +53,8 @@ class Marks:
     hidden: frozenset[int] = frozenset()
     struck: frozenset[int] = frozenset()
     unsaved: frozenset[int] = frozenset()
+    hidden_columns: frozenset[int] = frozenset()
+    """the columns it hides, 1-based (A is 1; an .xlsx's ``<col hidden="1">``)"""
 
 
 NO_MARKS = Marks()
@@ -200,6 +203,7 @@ def exact_marks(
     hidden: set[int] = set()
     rows: set[int] = set()
     unsaved: set[int] = set()
+    columns: set[int] = set()
     most = limits.max_rows
     row = cell = 0
     kind: str | None = None
@@ -224,6 +228,12 @@ def exact_marks(
             row = whole_number(attributes.get("r", "")) or row + 1
             if attributes.get("hidden", "").strip() in _TRUE and row <= most:
                 hidden.add(row)
+        elif local == "col" and attributes.get("hidden", "").strip() in _TRUE:
+            # a range, often to the sheet's last column (XFD): only the first columns can be
+            # the register's
+            first = whole_number(attributes.get("min", "")) or 0
+            last = whole_number(attributes.get("max", "")) or first
+            columns.update(range(max(first, 1), min(last, limits.max_columns) + 1))
         elif local == "strike" and _strikes(attributes):  # an inline string's struck run
             styled = True
 
@@ -247,7 +257,7 @@ def exact_marks(
                 unsaved.add(cell)
 
     parse_marks(blocks, start, end, text=text, limits=limits, deadline=deadline)
-    return Marks(frozenset(hidden), frozenset(rows), frozenset(unsaved))
+    return Marks(frozenset(hidden), frozenset(rows), frozenset(unsaved), frozenset(columns))
 
 
 def shared_index(text: str) -> int:
