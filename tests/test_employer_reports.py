@@ -98,6 +98,7 @@ def test_a_name_typed_as_the_number_is_not_kept_with_the_report(
     data = zlib.decompress(data) if compressed else data
     assert json.loads(data)["number"] == "***" and name.encode() not in data
     assert sent.status_code == 200
+    assert "您对所查编号（不是证书编号，已隐去）的报告" in sent.text and "***" not in sent.text
     [report] = reports_of(registry_db)
     assert report["number"] == "***"
     dump = "\n".join(sqlite3.connect(registry_db.parent / "verify_log.db").iterdump())

@@ -206,7 +206,8 @@ async def report(request: Request) -> Response:
         return render(request, "report.html", context, 503)
     sent = {
         "report_ref": report_ref,
-        "number": entry.number,
+        # the number as logged: a name typed in its place is all ``*``, nothing to show
+        "number": entry.number if any(ch.isalnum() for ch in entry.number) else None,
         "contact": authority,
         "fallback": verifier.contacts.fallback_for(authority),  # a city without a phone listed
     }
