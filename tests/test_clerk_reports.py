@@ -19,8 +19,11 @@ from click.testing import CliRunner
 
 from registry import store
 from registry.cli import cli
+from registry.cli.progress import Progress
 from registry.kinds import LAYOUTS
 from registry.sheets.writers import write_csv
+from registry.sync.manifest import make_entry
+from registry.sync.outcome import REJECTED, Outcome
 from tests.blank_registers import requisition
 from tests.registers import (
     MIANYANG,
@@ -614,3 +617,20 @@ def test_a_mislettered_row_still_breaks_a_technician_rosters_trade_group(
     assert "“G1122000001”：首位“G”（高级工）与报考等级“技师”不符" in output
     assert "工种“中式烹调师”的人员已登记在" in output
     assert "编号跳号" not in output and "编号倒序" not in output
+
+
+def test_the_progress_line_does_not_call_a_register_to_be_tried_again_refused(
+    registers: RegisterFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Status changes listed before their roster are refused the first time round and loaded
+    once the roster has: the terminal's progress line said 已拒绝, then 已导入."""
+    entry = make_entry(
+        registers.folder / "c.csv", "c.csv", {"kind": "status-changes", "authority": "2202"}, "test"
+    )
+    progress = Progress(enabled=True)
+    progress.started(1, 2, entry)
+    progress.finished(Outcome(entry, REJECTED, fingerprint="abc"), 0.1)
+    progress.finished(Outcome(entry, REJECTED), 0.1)
+    lines = capsys.readouterr().err.split("\n")
+    assert "暂未导入，等排在后面的名册导入后再试" in lines[0] and "已拒绝" not in lines[0]
+    assert "已拒绝" in lines[1]

@@ -26,5 +26,7 @@ class Progress:
         if not self.enabled:
             return
         label = OUTCOME_LABELS[outcome.outcome].split("（")[0].split("，")[0]
+        if outcome.fingerprint is not None:  # refused for now: tried again later in the run
+            label = "暂未导入，等排在后面的名册导入后再试"
         speed = f"，{outcome.rows / seconds:,.0f} 行/秒" if outcome.rows and seconds > 0 else ""
         click.echo(f"\r\033[K{self._where}：{label}，{outcome.rows:,} 行{speed}", err=True)
