@@ -849,23 +849,32 @@ def test_rows_a_new_version_adds_are_judged_by_the_order_rule(
     assert "跳号" in rule and "Z1122020903" in rule
 
 
-def test_a_number_of_the_wrong_letter_is_the_one_problem_of_its_run(
-    roster: RegisterFactory, db_path: Path
+@pytest.mark.parametrize(
+    ("written", "words", "clause"),
+    [
+        ("G1122020902", "与报考等级“中级工”不符", "附件3"),  # the 高级 letter on a 中级 row
+        ("X1122020902", "不是等级代码", "附件3"),
+        ("Z1122030902", "地区代码“2203”与本名册的编号地区 2202 不符", "§四.(四)"),
+        ("Z1222020902", "年份代码“12”与本批次核发年份代码“11”不符", "附件3"),
+    ],
+)
+def test_a_number_refused_for_itself_is_the_one_problem_of_its_run(
+    roster: RegisterFactory, db_path: Path, written: str, words: str, clause: str
 ) -> None:
-    """A 中级 row numbered G…902 instead of Z…902 is refused for its letter (附件3). The next
-    中级 row was told it skipped a number, and the 高级 row that rightly has G…902 that it
-    repeated row 5 — advice that had a clerk renumber two correct rows."""
+    """A 中级 row's number refused for its letter, form, region or year code (附件3, §四.(四)):
+    the next 中级 row was told it skipped a number, and the 高级 row that rightly has G…902 that
+    it repeated row 5 — advice that had a clerk renumber correct rows."""
     rows = [
         approval_row("Z1122020901", "周杰"),
-        approval_row("G1122020902", "郑浩"),  # 中级, with the 高级 letter
+        approval_row(written, "郑浩"),
         approval_row("Z1122020903", "吴敏"),
         approval_row("G1122020901", "王芳", "高级"),
         approval_row("G1122020902", "李强", "高级"),
     ]
     roster.add("mianyang.xlsx", rows, MIANYANG)
-    [(row, column, rule, clause)] = refused(roster, db_path, "mianyang.xlsx")
-    assert (row, column, clause) == (5, "颁发证书编号", "附件3")
-    assert "与报考等级“中级工”不符" in rule
+    [(row, column, rule, found_clause)] = refused(roster, db_path, "mianyang.xlsx")
+    assert (row, column, found_clause) == (5, "颁发证书编号", clause)
+    assert words in rule
     # the correction the report asks for leaves nothing to refuse
     rows[1] = approval_row("Z1122020902", "郑浩")
     roster.add("mianyang.xlsx", rows, MIANYANG)
@@ -889,6 +898,20 @@ def test_a_ditto_mark_in_any_roster_column_is_told_as_one(
     ditto = "不能用“同上”或“〃”代替上一行的内容"
     assert all(ditto in found[5, column] for column in ("性别", "报考工种", "报考等级"))
     assert found[6, "性别"].startswith("必填项为空")
+
+
+def test_a_gap_after_a_number_refused_for_itself_is_measured_from_its_correction(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    rows = [
+        approval_row("Z1122020901", "周杰"),
+        approval_row("X1122020902", "郑浩"),
+        approval_row("Z1122020904", "吴敏"),
+    ]
+    roster.add("mianyang.xlsx", rows, MIANYANG)
+    found = {row: rule for row, _, rule, _ in refused(roster, db_path, "mianyang.xlsx")}
+    assert set(found) == {5, 6} and "不是等级代码" in found[5]
+    assert "上一行（第5行）改正后应为 Z1122020902，这一行应为 Z1122020903" in found[6]
 
 
 def test_a_changed_date_of_an_applied_reissue_is_not_a_second_reissue(

@@ -166,28 +166,29 @@ class _RowChecker:
             rule = "没有证书编号。请先用 certreg number 按名册顺序编号，再导入编号后的副本"
             self.result.problems.append(Problem(row, NUMBER_COLUMN, written, rule, "§四.(四)"))
             return None
+        # A number refused for its form, or for a letter, year code or region that is not the
+        # row's and register's, holds its place in the row's own run (`order_problems`): counted
+        # in another run, or as another level's number taken, it made the correct rows after
+        # it look out of order or duplicates, and a clerk was told to renumber them.
+        trade_name = str(trade) if trade else None
+        place = f"{letter}{self.entry.year_code}{self.entry.region}" if letter else None
         try:
             parsed, number = parse_canonical(written)
         except MalformedNumber as exc:
             self.result.problems.append(
                 Problem(row, NUMBER_COLUMN, written, f"{exc}（附件3）", "附件3")
             )
+            self.numbered.append(NumberedRow(row, written, None, trade_name, place))
             return None
         fit_key = (parsed.letter, letter, parsed.year_code, parsed.region)
         fit = self.fits.get(fit_key)
         if fit is None:  # a register has a handful of letter/region combinations
             fit = self.fits[fit_key] = _number_problems(parsed, letter, self.entry)
-        # A number of another level's letter is refused for that. Counted in that level's run,
-        # or as that level's number taken, it would make a correct row of that level look out
-        # of order or a duplicate, and advise a clerk to renumber it.
-        in_run = letter is None or parsed.letter == letter
-        first = self.seen.setdefault(number, row) if in_run else row
+        first = self.seen.setdefault(number, row) if not fit else row
         if first != row:
             fit = (*fit, (f"与本文件第{first}行的编号重复", "附件3"))
         self.result.numbers.append((row, written, number))
-        self.numbered.append(
-            NumberedRow(row, written, parsed, str(trade) if trade else None, in_run, letter)
-        )
+        self.numbered.append(NumberedRow(row, written, parsed, trade_name, place if fit else None))
         if fit:
             self.result.problems.extend(Problem(row, NUMBER_COLUMN, written, *f) for f in fit)
         return parsed, number

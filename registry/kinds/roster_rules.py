@@ -187,12 +187,13 @@ class NumberedRow(NamedTuple):
 
     row: int
     written: str
-    number: CertificateNumber
+    number: CertificateNumber | None
+    """None: not a number at all (附件3)"""
     trade: str | None
-    in_run: bool = True
-    """counted in its level's run of numbers: False for a number of another level's letter"""
-    level: str | None = None
-    """the letter of the row's own level (报考等级; J for a technician), when it has one"""
+    holds: str | None = None
+    """for a number refused for its form, letter, year code or region: the run (prefix: the
+    row's level letter, the register's year code and region) whose place it holds — its own
+    problem, not a gap before the next row of that run"""
 
 
 def order_problems(rows: Sequence[NumberedRow], technician: bool) -> list[Problem]:
@@ -200,30 +201,29 @@ def order_problems(rows: Sequence[NumberedRow], technician: bool) -> list[Proble
     certificates are printed in the roster's order); §四.(五)2: a technician roster is drawn up
     trade by trade, so each trade's rows stand together."""
     problems = []
-    last: dict[str, NumberedRow] = {}
+    last: dict[str, tuple[int, CertificateNumber, bool]] = {}
+    """each run's last (row, number, whether the number is the row's once corrected) so far"""
     for current in rows:
-        if not current.in_run:
-            # refused for its letter: it holds its place in its own level's run, as the number
-            # it will have once the letter is put right, so the rows after it are not told to
-            # renumber (the gap it seems to leave closes with that correction)
-            if current.level:
-                own = current.number._replace(letter=current.level)
-                before = last.get(own.prefix)
-                if before is not None:
-                    own = before.number._replace(sequence=before.number.sequence + 1)
-                last[own.prefix] = current._replace(number=own)
+        number = current.number
+        if number is None or current.holds is not None:
+            # a number refused for itself: once corrected it is the next of its run (the gap it
+            # seems to leave closes with that correction); as a run's first, it sets nothing
+            if (held := last.get(current.holds or "")) is not None:
+                following = held[1]._replace(sequence=held[1].sequence + 1)
+                last[following.prefix] = (current.row, following, True)
             continue
-        prefix = current.number.prefix
-        before = last.get(prefix)
-        if before is not None and current.number == before.number:
+        before = last.get(number.prefix)
+        if before is not None and number == before[1]:
             continue  # the same number again: reported as a duplicate, not as out of order
-        last[prefix] = current
-        if before is None or current.number.sequence == before.number.sequence + 1:
+        last[number.prefix] = (current.row, number, False)
+        if before is None or number.sequence == before[1].sequence + 1:
             continue
-        expected = before.number._replace(sequence=before.number.sequence + 1)
-        step = "跳号" if current.number.sequence > before.number.sequence else "倒序"
+        row, previous, corrected = before
+        expected = previous._replace(sequence=previous.sequence + 1)
+        step = "跳号" if number.sequence > previous.sequence else "倒序"
+        was = f"改正后应为 {previous}" if corrected else f"是 {previous}"
         rule = (
-            f"编号{step}：上一行（第{before.row}行）是 {before.number}，这一行应为 {expected}。"
+            f"编号{step}：上一行（第{row}行）{was}，这一行应为 {expected}。"
             "证书编号按名册顺序、分等级逐号编排，请用 certreg number 重新编号"
         )
         problems.append(
