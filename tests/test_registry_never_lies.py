@@ -859,7 +859,7 @@ def test_rows_a_new_version_adds_are_judged_by_the_order_rule(
     ],
 )
 def test_a_number_refused_for_itself_is_the_one_problem_of_its_run(
-    roster: RegisterFactory, db_path: Path, written: str, words: str, clause: str
+    registers: RegisterFactory, db_path: Path, written: str, words: str, clause: str
 ) -> None:
     """A 中级 row's number refused for its letter, form, region or year code (附件3, §四.(四)):
     the next 中级 row was told it skipped a number, and the 高级 row that rightly has G…902 that
@@ -871,14 +871,14 @@ def test_a_number_refused_for_itself_is_the_one_problem_of_its_run(
         approval_row("G1122020901", "王芳", "高级"),
         approval_row("G1122020902", "李强", "高级"),
     ]
-    roster.add("mianyang.xlsx", rows, MIANYANG)
-    [(row, column, rule, found_clause)] = refused(roster, db_path, "mianyang.xlsx")
+    registers.add("mianyang.xlsx", rows, MIANYANG)
+    [(row, column, rule, found_clause)] = refused(registers, db_path, "mianyang.xlsx")
     assert (row, column, found_clause) == (5, "颁发证书编号", clause)
     assert words in rule
     # the correction the report asks for leaves nothing to refuse
     rows[1] = approval_row("Z1122020902", "郑浩")
-    roster.add("mianyang.xlsx", rows, MIANYANG)
-    assert sync(roster.folder, db_path)[0] == 0
+    registers.add("mianyang.xlsx", rows, MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
 
 
 def test_a_ditto_mark_in_any_roster_column_is_told_as_one(
@@ -901,15 +901,15 @@ def test_a_ditto_mark_in_any_roster_column_is_told_as_one(
 
 
 def test_a_gap_after_a_number_refused_for_itself_is_measured_from_its_correction(
-    roster: RegisterFactory, db_path: Path
+    registers: RegisterFactory, db_path: Path
 ) -> None:
     rows = [
         approval_row("Z1122020901", "周杰"),
         approval_row("X1122020902", "郑浩"),
         approval_row("Z1122020904", "吴敏"),
     ]
-    roster.add("mianyang.xlsx", rows, MIANYANG)
-    found = {row: rule for row, _, rule, _ in refused(roster, db_path, "mianyang.xlsx")}
+    registers.add("mianyang.xlsx", rows, MIANYANG)
+    found = {row: rule for row, _, rule, _ in refused(registers, db_path, "mianyang.xlsx")}
     assert set(found) == {5, 6} and "不是等级代码" in found[5]
     assert "上一行（第5行）改正后应为 Z1122020902，这一行应为 Z1122020903" in found[6]
 
