@@ -273,14 +273,27 @@ def test_headers_in_the_files_own_words(app_client: AppClient, header: str) -> N
 
 
 @pytest.mark.parametrize(
-    "header", ["员工编号,姓名,资格证书编号", "人员编号,姓名,证书编码", "工号,姓名,证书号码"]
+    "header",
+    [
+        "员工编号,姓名,资格证书编号",
+        "人员编号,姓名,证书编码",
+        "工号,姓名,证书号码",
+        "编号,姓名,资格证书编号",
+        "员工编号,姓名,职业资格证书",
+        "员工编号,姓名,等级证编号",
+        "证书等级,姓名,证书",
+        "身份证号,职工姓名,等级证书",
+    ],
 )
 def test_the_certificates_number_is_told_from_an_employees(
     app_client: AppClient, header: str
 ) -> None:
     """An HR file numbers its people too: the column whose title names the certificate is the
     certificate's number, wherever it stands."""
-    data = f"{header}\nE001,{VALID[1]},{VALID[0]}\n".encode()
+    name_column = next(i for i, title in enumerate(header.split(",")) if "姓名" in title)
+    cells = ["" if "等级" in title else "E001" for title in header.split(",")]
+    cells[name_column], cells[2] = VALID[1], VALID[0]
+    data = f"{header}\n{','.join(cells)}\n".encode()
     with app_client() as client:
         page = _upload(client, "list.csv", data)
     results = page.context["results"]  # type: ignore[attr-defined]

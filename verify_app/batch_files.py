@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from registry.public.confirm import CONFIRMABLE, unreadable
@@ -132,27 +133,44 @@ class _Columns:
     header: list[str] | None
 
 
-def _column(keys: Sequence[str], titles: Sequence[str], parts: Sequence[str]) -> int | None:
-    """The column titled as expected, else the first whose title has one of ``parts`` in it, the
-    first part first (资格证书编号 before 员工编号): HR files name their columns in their own
-    words, and often have more than one number."""
-    exact = next((i for i, k in enumerate(keys) if k in titles), None)
-    if exact is not None:
-        return exact
-    found = (i for part in parts for i, k in enumerate(keys) if part in k)
-    return next(found, None)
+def _column(keys: Sequence[str], ranks: Sequence[Callable[[str], bool]]) -> int | None:
+    """The first column the surest of ``ranks`` takes: HR files name their columns in their
+    own words, and often have more numbers than the certificate's (编号, 员工编号)."""
+    for takes in ranks:
+        found = next((i for i, key in enumerate(keys) if takes(key)), None)
+        if found is not None:
+            return found
+    return None
 
 
-NUMBER_PARTS = ("证书编号", "证书编码", "证书号", "编号")
-"""What a certificate number's column title holds, the surest first: a title with 证书 before
-an employee's or a person's 编号."""
+_CERTIFICATE_NUMBER = re.compile("证书?(编号|号码?|编码)")
+_WHAT_IT_SAYS = ("等级", "工种", "日期")
+"""The end of a title of what a paper says (证书等级, 证书工种, 发证日期), not of its number"""
+NUMBER_RANKS: tuple[Callable[[str], bool], ...] = (
+    lambda key: key in NUMBER_HEADERS and key != "编号",
+    # 资格证书编号, 证书号码, 等级证编号 — not 身份证号
+    lambda key: bool(_CERTIFICATE_NUMBER.search(key)) and "身份" not in key,
+    # 职业资格证书, 等级证书 — not 证书等级, 证书工种 (what the paper says, to confirm)
+    lambda key: (
+        "证书" in key
+        and not key.endswith(_WHAT_IT_SAYS)
+        and not any(word in key for word in ("身份", "补发", "姓名"))
+    ),
+    lambda key: key == "编号",
+    lambda key: "编号" in key,  # 员工编号, when nothing names the certificate
+)
+"""How a certificate number's column is told, the surest first."""
+NAME_RANKS: tuple[Callable[[str], bool], ...] = (
+    lambda key: key in NAME_HEADERS,
+    lambda key: "姓名" in key,
+)
 
 
 def _columns(rows: Sequence[tuple[int, Sequence[str]]]) -> _Columns:
     for index, (_, row) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         keys = [header_key(cell) for cell in row]
-        number = _column(keys, NUMBER_HEADERS, NUMBER_PARTS)
-        name = _column(keys, NAME_HEADERS, ("姓名",))
+        number = _column(keys, NUMBER_RANKS)
+        name = _column(keys, NAME_RANKS)
         if number is not None and name is not None and number != name:
             confirms = {
                 field: i
