@@ -418,7 +418,6 @@ HOSTILE = [
         "max_columns",
         lambda p: write_workbook(p, one_cell("XFD3000")),
         "16,384 列",
-        upload_limit="max_rows",
     ),
     Hostile("odd-quoting.xlsx", "max_rows", _odd_quoting, "XFD1048576"),
     Hostile("big-sheet-far-cell.xlsx", "max_rows", _big_sheet_far_cell, "XFD1048576"),

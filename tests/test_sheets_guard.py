@@ -397,14 +397,14 @@ def test_a_tab_separated_text_file_as_excel_saves_it_is_read(encoding: str) -> N
     assert [cells for _, cells in sheet.rows()] == [["a\tb", "c"]]
 
 
-def test_upload_row_limit_is_the_batch_size(tmp_path: Path) -> None:
+def test_upload_row_limit_says_the_batch_size(tmp_path: Path) -> None:
     path = tmp_path / "batch.csv"
-    path.write_text("证书编号,姓名\n" + "Z11220200001,张三\n" * 999, encoding="utf-8")
-    assert len(read_sheet(path, UPLOAD_LIMITS).cells) == 1_000
-    path.write_text("证书编号,姓名\n" + "Z11220200001,张三\n" * 1_000, encoding="utf-8")
+    path.write_text("证书编号,姓名\n" + "Z11220200001,张三\n" * 4_999, encoding="utf-8")
+    assert len(read_sheet(path, UPLOAD_LIMITS).cells) == 5_000
+    path.write_text("证书编号,姓名\n" + "Z11220200001,张三\n" * 5_000, encoding="utf-8")
     refused = refusal(path, UPLOAD_LIMITS)
     assert refused.limit == "max_rows"
-    assert "上限 1,000 行；一次批量查验至多 500 行" in str(refused)
+    assert "上限 5,000 行；一次批量查验至多 500 行" in str(refused)
 
 
 def test_limits_are_settings(tmp_path: Path) -> None:

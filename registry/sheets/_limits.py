@@ -74,7 +74,9 @@ UPLOAD_LIMITS = SheetLimits(
     max_entry_bytes=16 * MIB,
     max_ratio=100.0,
     max_entries=200,
-    max_rows=1_000,
+    # a batch holds 500 rows; a sheet reaches further when a stray cell (a space, 制表人) sits
+    # far below them, which is no reason to refuse the file: blank rows are not counted
+    max_rows=5_000,
     max_columns=64,
     memory_bytes=256 * MIB,
     seconds=10.0,
