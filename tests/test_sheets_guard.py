@@ -906,3 +906,35 @@ def test_marks_as_python_calamine_reads_the_workbook(
         parts[shared_name] = shared.encode()
     data = _zip_of(tmp_path / "read.xlsx", parts)
     assert read_sheet_bytes("read.xlsx", data, REGISTER_LIMITS).marks == marks
+
+
+def test_the_columns_a_workbook_hides_are_found_in_every_format(tmp_path: Path) -> None:
+    """A register column hidden in Excel, WPS or LibreOffice is loaded like the others, yet
+    nobody reviewing the sheet saw it (`registry.kinds.base.marked_rows` refuses it): .xlsx,
+    .xls and .ods alike, and a range of hidden columns only as far as a register reaches."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名", "性别", "文化程度"])
+    sheet.column_dimensions["C"].hidden = True
+    sheet.column_dimensions.group("E", "XFD", hidden=True)  # a sheet tidied to its last column
+    book.save(tmp_path / "a.xlsx")
+    old = xlwt.Workbook(encoding="utf-8")
+    page = old.add_sheet("名册")
+    for column, title in enumerate(["姓名", "性别", "文化程度"]):
+        page.write(0, column, title)
+    page.col(2).hidden = True
+    old.save(str(tmp_path / "a.xls"))
+    columns = (
+        '<table:table-column table:number-columns-repeated="2"/>'
+        '<table:table-column table:visibility="collapse"/>'
+        '<table:table-column table:number-columns-repeated="16381" table:visibility="collapse"/>'
+    )
+    (tmp_path / "a.ods").write_bytes(_ods(columns + _ods_row("张三")))
+    found = {
+        name: read_sheet(tmp_path / name, REGISTER_LIMITS).marks.hidden_columns
+        for name in ("a.xlsx", "a.xls", "a.ods")
+    }
+    assert found["a.xls"] == {3}
+    assert found["a.xlsx"] == {3, *range(5, REGISTER_LIMITS.max_columns + 1)}
+    assert found["a.ods"] == {3, *range(4, REGISTER_LIMITS.max_columns + 1)}

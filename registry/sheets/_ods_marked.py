@@ -65,20 +65,21 @@ def _canonical(key: str, aliases: dict[str, str]) -> str:
 
 def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> Marks:
     """The first table's hidden rows and rows with a filled struck cell (1-based), none past
-    the row limit (the child refuses those rows anyway)."""
+    the row limit (the child refuses those rows anyway), and its hidden columns."""
     struck_styles: set[str] = set()
     hidden: set[int] = set()
     struck: set[int] = set()
+    columns: set[int] = set()
     most = limits.max_rows
     style: str | None = None
-    tables = row = repeat = comments = 0
+    tables = row = repeat = comments = column = 0
     in_cell = cell_struck = filled = row_struck = False
 
     aliases: dict[str, str] | None = None
 
     def start(name: str, attributes: dict[str, str]) -> None:
         nonlocal style, tables, repeat, in_cell, cell_struck, filled, row_struck, comments
-        nonlocal aliases
+        nonlocal aliases, column
         if aliases is None:  # the root element: its namespace declarations
             aliases = _aliases(attributes)
         if aliases and attributes:
@@ -93,6 +94,11 @@ def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> 
             tables += 1
             if tables > 1:
                 raise StopParsing  # only the first sheet is read
+        elif name == "table:table-column":  # in order, before the rows
+            span = _repeat(attributes.get("table:number-columns-repeated"))
+            if attributes.get("table:visibility", "").strip() in HIDING:
+                columns.update(range(column + 1, min(column + span, limits.max_columns) + 1))
+            column += span
         elif name == "table:table-row":
             repeat = _repeat(attributes.get("table:number-rows-repeated"))
             row_struck = False
@@ -127,4 +133,4 @@ def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> 
             filled = True
 
     parse_marks(blocks, start, end, text=text, limits=limits, deadline=deadline, namespaces=False)
-    return Marks(frozenset(hidden), frozenset(struck))
+    return Marks(frozenset(hidden), frozenset(struck), hidden_columns=frozenset(columns))

@@ -116,9 +116,10 @@ def merged_down(sheet: Any) -> list[tuple[int, int, int, int]]:
     return found[:MAX_MERGED]
 
 
-def xls_marks(data: bytes, height: int) -> tuple[list[int], list[int]]:
-    """The rows of an .xls's first sheet that are hidden, and those with a filled cell struck
-    through (its format's font, or a run of its text), 1-based, at most ``height`` each.
+def xls_marks(data: bytes, height: int, width: int) -> tuple[list[int], list[int], list[int]]:
+    """The rows of an .xls's first sheet that are hidden, those with a filled cell struck
+    through (its format's font, or a run of its text), at most ``height`` each, and the columns
+    it hides, at most ``width``; 1-based.
 
     python-calamine reads neither; xlrd does, from the formatting it reads alongside the cells.
     A clerk hides or strikes a row to leave a holder out (`registry.sheets._marked`)."""
@@ -144,7 +145,8 @@ def xls_marks(data: bytes, height: int) -> tuple[list[int], list[int]]:
         for (r, _), runs in sheet.rich_text_runlist_map.items()
         if r < last and any(font in fonts for _, font in runs)
     )
-    return sorted(hidden), sorted(struck)
+    columns = [c + 1 for c, info in sheet.colinfo_map.items() if info.hidden and c < width]
+    return sorted(hidden), sorted(struck), sorted(columns)
 
 
 def main(argv: list[str]) -> None:
@@ -182,16 +184,16 @@ def main(argv: list[str]) -> None:
         rows = sheet.iter_rows()
         first = next(rows, None)
         if first is None:
-            send(out, b"D", (0, [], [], []))
+            send(out, b"D", (0, [], [], [], []))
             return
         pad = width - len(first)
         size = max(1, CHUNK_CELLS // max(width, 1))
         for chunk in chunks(itertools.chain([first], rows), size, pad):
             frame(out, b"R", encode(chunk))
-        marks: tuple[list[int], list[int]] = ([], [])
+        marks: tuple[list[int], list[int], list[int]] = ([], [], [])
         if marked and data.startswith(OLE_MAGIC):
             try:
-                marks = xls_marks(data, height)
+                marks = xls_marks(data, height, width)
             except MemoryError:
                 raise
             except Exception as exc:  # xlrd cannot read what python-calamine could
