@@ -540,7 +540,7 @@ def test_6_a_technician_row_cites_a_document_of_its_year(
     assert (where, column, clause) == (3, "批准文号", "§四.(三)") and "〔2014〕" in rule
 
 
-@pytest.mark.parametrize("ditto", ["同上", "〃", "″", "同 上。", "〃〃"])
+@pytest.mark.parametrize("ditto", ["同上", "仝上", "〃", "″", "同 上。", "〃〃"])
 def test_6_a_technician_row_writes_its_own_values_not_ditto_marks(
     registers: RegisterFactory, db_path: Path, ditto: str
 ) -> None:

@@ -41,7 +41,7 @@ a holder born in the 1940s who started at 13 (records of the time show it) is no
 Verdict = tuple[object, tuple[str, str | None] | None]
 """A checked cell: its value as stored and, when it breaks a rule, (rule, clause)."""
 
-DITTO_WORDS = frozenset({"同上", "同前", "同左"})
+DITTO_WORDS = frozenset({"同上", "仝上", "同前", "同左"})
 DITTO_MARKS = frozenset("〃″”“\"'々")
 _NOT_SAID = re.compile(r"[\s。，,.、]")
 
