@@ -179,6 +179,14 @@ def test_a_file_of_ten_thousand_rows_is_told_the_batch_limit_not_the_readers(
     assert "工作表" not in error and "接口密钥" in error
 
 
+def test_a_total_or_a_signature_under_the_list_is_no_row_to_check(app_client: AppClient) -> None:
+    data = f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n合计：1人,\n制表人：王五,\n".encode("gb18030")
+    with app_client() as client:
+        page = _upload(client, "list.csv", data)
+    results = page.context["results"]  # type: ignore[attr-defined]
+    assert [(r["row"], r["result"]) for r in results] == [("2", "valid")]
+
+
 def test_empty_rows_and_stray_cells_far_below_do_not_count(app_client: AppClient) -> None:
     """Excel saves formatted empty rows of a sheet as ",,"; a space, or a 制表人 typed far below
     the list, stretches a workbook's table: the one row to check is checked. Only a table

@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from registry.kinds.base import TOTAL_WORDS
 from registry.public.confirm import CONFIRMABLE, unreadable
 from registry.public.fields import PUBLIC_FIELDS, PublicField
 from registry.sheets.cells import clean, text
@@ -214,6 +215,12 @@ def listed(problems: list[str], unit: str, then: str) -> str:
     return f"{shown}{tail}。{then}"
 
 
+def _a_note(text: str) -> bool:
+    """A line under a list where its number would be — a total, a signature with its colon —
+    which no certificate number holds."""
+    return text.startswith(TOTAL_WORDS) or ":" in text or "：" in text
+
+
 def read_batch(filename: str, data: bytes) -> BatchFile:
     """The rows to check, in file order, each with the row number the spreadsheet shows.
 
@@ -226,6 +233,8 @@ def read_batch(filename: str, data: bytes) -> BatchFile:
     for line, row in rows[columns.start :]:
         number, name = _cell(row, columns.number), _cell(row, columns.name)
         typed = {field: _cell(row, i) for field, i in columns.confirms.items()}
+        if not name and _a_note(number):
+            continue  # 合计：3人, 制表人：王五 below the list — no one to check, nothing to charge
         problem = _row_problem(number, name, typed)
         if problem:
             problems.append(f"第{line}行：{problem}")
