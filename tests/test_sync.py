@@ -94,6 +94,26 @@ def test_a_spreadsheet_the_manifest_does_not_list_is_named(
     assert json.loads(as_json.stdout)["unlisted"] == ["2013-deyang.xlsx"]
 
 
+def test_what_the_unlisted_note_leaves_out(registers: RegisterFactory, db_path: Path) -> None:
+    """The original of a listed numbered copy is not forgotten; a folder a register is to come
+    in, not there yet, is that register's problem, not a crash of the run; ``--brief`` names
+    no file (a name may hold a holder's); a folder of archives is not listed whole."""
+    registers.add("mianyang-numbered.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    (registers.folder / "mianyang.csv").write_text("", encoding="utf-8")  # numbered from it
+    registers.entries["2013/deyang.xlsx"] = MIANYANG
+    registers.write_manifest()
+    for i in range(12):
+        (registers.folder / f"李芳-补发申请-{i:02d}.xlsx").write_bytes(b"PK")
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    brief = run("sync", str(registers.folder), "--db", str(db_path), "--brief")[1]
+    assert code == 1 and "mianyang-numbered.csv［approval-roster］已导入" in output
+    assert "2013/deyang.xlsx［approval-roster］已拒绝" in output and "找不到此文件" in output
+    assert "有 12 个表格文件没有列入 registers.toml" in output
+    assert "李芳-补发申请-09.xlsx等 12 个" in output and "-10.xlsx" not in output
+    assert "mianyang.csv、" not in output and "mianyang.csv。" not in output
+    assert "有 12 个表格文件" in brief and "李芳" not in brief
+
+
 def test_a_register_waiting_for_one_that_is_refused_is_recorded_refused_once(
     registers: RegisterFactory, db_path: Path
 ) -> None:

@@ -146,7 +146,7 @@ def sync(
         report = text_report(outcomes, everything=everything, spare=registry_folder, brief=brief)
         click.echo(report)
         if forgotten:
-            click.echo(unlisted_note(forgotten))
+            click.echo(unlisted_note(forgotten, brief=brief))
     sys.exit(0 if all(o.ok for o in outcomes) else 1)
 
 

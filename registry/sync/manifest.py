@@ -257,18 +257,29 @@ def load_manifest(directory: Path) -> Manifest:
 def unlisted(directory: Path, manifest: Manifest) -> list[str]:
     """The spreadsheets in the manifest's folder — and in the folders its registers are in —
     that it does not list: a clerk who put a roster there and forgot its ``[[register]]``
-    believes it loaded. Problem lists, the catalogues and Office's lock files (``~$…``) aside."""
+    believes it loaded. Problem lists, the catalogues, Office's lock files (``~$…``) and the
+    originals of listed numbered copies (``2012-mianyang.xlsx`` beside a listed
+    ``2012-mianyang-numbered.xlsx``, as ``certreg number --out`` makes them) aside; a folder
+    that cannot be read is the missing file's own problem, reported with its register."""
     listed = {entry.path.resolve() for entry in manifest.entries}
     listed |= {path.resolve() for path in (manifest.trades, manifest.trades_extra) if path}
+    copies = {(entry.path.parent, entry.path.stem) for entry in manifest.entries}
     folders = {directory, *(entry.path.parent for entry in manifest.entries)}
     found = []
     for folder in folders:
-        for path in folder.iterdir():
+        try:
+            paths = list(folder.iterdir())
+        except OSError:
+            continue
+        for path in paths:
             name = path.name
             if (
                 path.suffix.lower() in SPREADSHEET_SUFFIXES
                 and not name.startswith(("~$", "."))
                 and not name.endswith(PROBLEM_LISTS)
+                and not any(
+                    where == folder and stem.startswith(path.stem) for where, stem in copies
+                )
                 and path.is_file()
                 and path.resolve() not in listed
             ):

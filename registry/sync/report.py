@@ -225,12 +225,22 @@ def json_report(outcomes: list[Outcome]) -> dict[str, object]:
     }
 
 
-def unlisted_note(names: list[str]) -> str:
+SHOWN_UNLISTED = 10
+"""Files an `unlisted_note` names: enough to recognise the forgotten roster, not a folder's
+archive of hundreds."""
+
+
+def unlisted_note(names: list[str], *, brief: bool = False) -> str:
     """What to do about the spreadsheets beside the registers that the manifest does not list
     (`registry.sync.manifest.unlisted`): nothing tells the clerk otherwise that they were not
-    loaded."""
+    loaded. ``brief``: their number only — a file name may hold a holder's name."""
+    if brief:
+        shown = "（去掉 --brief 可看到文件名）"
+    else:
+        more = f"等 {len(names)} 个" if len(names) > SHOWN_UNLISTED else ""
+        shown = "：" + "、".join(visible(name) for name in names[:SHOWN_UNLISTED]) + more
     return (
-        f"注意：文件夹中有 {len(names)} 个表格文件没有列入 registers.toml，未导入："
-        f"{'、'.join(visible(name) for name in names)}。如需导入，请在 registers.toml 中为每个"
-        '文件写一个 [[register]]（file = "文件名"，kind 等）；不需要导入的请移出此文件夹'
+        f"注意：文件夹中有 {len(names)} 个表格文件没有列入 registers.toml，未导入{shown}。"
+        '如需导入，请在 registers.toml 中为每个文件写一个 [[register]]（file = "文件名"，'
+        "kind 等）；不需要导入的请移出此文件夹"
     )
