@@ -296,6 +296,29 @@ def test_a_curly_apostrophe_is_the_apostrophe_people_type(
         ).fetchone() == ("O’Neil", "o'neil")
 
 
+def test_a_registry_not_yet_refolded_still_finds_the_apostrophe_typed_otherwise(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A replica reads the registry host's copy, which is refolded at the host's next write
+    connection only: till then O’Neil is keyed o’neil, and the public check (read-only) must
+    still find it for O'Neil — and ʼ (U+02BC, a letter to Python) is an apostrophe too."""
+    registers.add("m.csv", [approval_row("Z1122020901", "Oʼ Neil")], MIANYANG)
+    assert (
+        CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)]).exit_code
+        == 0
+    )
+    with sqlite3.connect(db_path) as conn:  # as an older certreg keyed it, not refolded yet
+        conn.execute("UPDATE certificates SET name = 'O’Neil', name_key = 'o’neil'")
+        conn.execute("PRAGMA user_version = 1")
+    assert [cli_verify(db_path, "Z1122020901", typed)[0] for typed in ("O'Neil", "OʼNeil")] == [
+        0,
+        0,
+    ]
+    with sqlite3.connect(db_path) as conn:  # the check wrote nothing
+        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+    assert normalise_name("OʼNeil") == "O'Neil"
+
+
 # No match: another number, or another name, and nothing tells the two apart.
 
 

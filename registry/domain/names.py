@@ -13,7 +13,9 @@ _SPACE = re.compile(r"\s+")
 _PERIOD = re.compile(r"(?<=[^\x00-\x7f])[.。\-‐－](?=[^\x00-\x7f])")
 """A full stop or a hyphen between two Chinese characters: a minority name's dot typed as
 keyboards without · make people type it (阿依古丽.买买提, 阿依古丽－买买提江)."""
-_SEPARATORS = re.compile(f"[{MIDDLE_DOT}.\\-]")
+_SEPARATORS = re.compile(f"[{MIDDLE_DOT}.\\-'\u2018\u2019\u02bc]")
+"""What `holder_key` overlooks: a minority name's dots, and apostrophes of any kind (so that a
+registry not yet refolded by `registry.store.db` still finds O’Neil for O'Neil)."""
 _APOSTROPHES = re.compile("[\u2018\u2019\u02bc]")
 """Curly and modifier apostrophes (O’Neil, as a word processor writes it): one name with the
 keyboard's ``'`` (O'Neil, as people type it)."""
@@ -33,7 +35,8 @@ def normalise_name(text: str) -> str:
     only for comparison (see `name_key`), never in what is shown.
     """
     value = unicodedata.normalize("NFKC", text)
-    if value.isalpha():  # most names, in one C call: no whitespace and no dot (none is a letter)
+    # most names, in one C call: no whitespace, no dot, no apostrophe — but U+02BC is a letter
+    if value.isalpha() and "\u02bc" not in value:
         return value
     value = _APOSTROPHES.sub("'", _SPACE.sub("", value))
     return _PERIOD.sub(MIDDLE_DOT, _DOTS.sub(MIDDLE_DOT, value))
@@ -48,13 +51,14 @@ def name_key(text: str) -> str:
 def same_holder(registered: str, typed: str) -> bool:
     """Whether the name key ``typed`` is the registered key: equal, or equal but for the dots
     of a minority name (阿依古丽买买提, 阿依古丽 买买提 for 阿依古丽·买买提; and a name an
-    older certreg registered with a full stop). The letters and their order must agree."""
+    older certreg registered with a full stop) or for apostrophes (O'Neil, O’Neil, ONeil). The
+    letters and their order must agree."""
     return registered == typed or holder_key(registered) == holder_key(typed)
 
 
 def holder_key(key: str) -> str:
-    """A name key without the dots `same_holder` overlooks: what two spellings it takes for
-    one holder share (a receipt's keyed hash is made of it)."""
+    """A name key without the dots and apostrophes `same_holder` overlooks: what two spellings
+    it takes for one holder share (a receipt's keyed hash is made of it)."""
     return _SEPARATORS.sub("", key)
 
 
