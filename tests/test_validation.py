@@ -292,14 +292,16 @@ def test_a_hidden_column_of_the_register_is_refused_by_its_name(
 ) -> None:
     """A hidden 报考工种 column is loaded like the others, though nobody reviewing the sheet saw
     it — and a problem in it names a column the clerk cannot find. Columns hidden past the
-    table (a sheet tidied up to its last column) are no one's business."""
+    table (a sheet tidied up to its last column), or an empty one, are no one's business."""
     rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate("甲乙丙", start=1)]
     path = loaded.add("mianyang.xlsx", rows, MIANYANG)
     workbook = openpyxl.load_workbook(path)
     sheet = workbook.active
     assert sheet is not None
     column = next(c[1].column_letter for c in sheet.iter_cols() if c[1].value == "报考工种")
+    empty = next(c[1].column_letter for c in sheet.iter_cols() if "原岗位证书号" in str(c[1].value))
     sheet.column_dimensions[column].hidden = True
+    sheet.column_dimensions[empty].hidden = True  # an empty optional column: nothing unseen
     sheet.column_dimensions.group("Z", "AD", hidden=True)
     workbook.save(path)
     problem = refused_once(loaded, db_path)

@@ -145,8 +145,8 @@ UNSAVED_FORMULA = (
 
 def marked_rows(table: Table) -> list[Problem]:
     """A data row the workbook hides or strikes through, or one of the register's columns it
-    hides: loaded (or numbered) like any other, yet nobody reviewing saw it, or everybody took
-    it as crossed out (§四.(五)). And any row
+    hides with something in it: loaded (or numbered) like any other, yet nobody reviewing saw
+    it, or everybody took it as crossed out (§四.(五)). And any row
     below the header with a formula saved without its value: read as empty, whatever it shows
     (a footer's approval counts, a whole row of formulas)."""
     marks = table.marks
@@ -166,6 +166,7 @@ def marked_rows(table: Table) -> list[Problem]:
         )
         for name, index in table.columns.items()
         if index + 1 in marks.hidden_columns
+        and any(record.values.get(name) not in (None, "") for record in table.records)
     ]
     return found
 
