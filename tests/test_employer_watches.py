@@ -273,6 +273,24 @@ def test_the_watch_page_keeps_what_was_typed_when_a_pair_does_not_match(
     assert context_of(page)["entries"] == lines
 
 
+def test_the_new_lists_page_opens_when_the_minutes_checks_are_spent(
+    app_client: AppClient,
+) -> None:
+    """The form's redirect lands on the new list's page: were it charged as a check, a clerk who
+    had used the minute's checks got 429 instead of the address of the list just made."""
+    lines = f"{VALID[0]} {VALID[1]}\n"
+    with app_client(rate_limit=2) as client:
+        spent = [
+            client.post("/api/v1/verify", json=dict(zip(("number", "name"), VALID, strict=True)))
+            for _ in range(2)
+        ]
+        created = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
+        again = client.get(context_of(created)["watch_url"])  # not the redirect: a check
+    assert [r.status_code for r in spent] == [200, 200]
+    assert created.status_code == 200 and "关注列表已建立" in created.text
+    assert again.status_code == 429
+
+
 def test_watching_costs_batch_rows(app_client: AppClient) -> None:
     with app_client(batch_rows_per_hour=4) as client:
         first = client.post("/api/v1/watches", json={"items": STAFF})

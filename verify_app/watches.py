@@ -208,9 +208,22 @@ async def watch_page(request: Request) -> Response:
     return await run_in_threadpool(_watch_page, request)
 
 
+JUST_MADE_SECONDS = 600
+"""How long after it was made a list's page opened from the form's redirect (``?new``) is not
+charged: its rows were paid with the list, and a 429 there would hide the new list's address."""
+
+
 def _watch_page(request: Request) -> Response:
-    verifier_of(request).quotas.charge_single(Caller(client_of(request)))
+    verifier = verifier_of(request)
     token, watch = _watch_of(request)
+    just_made = (
+        watch is not None
+        and NEW in request.query_params
+        and verifier.clock() - dt.datetime.fromisoformat(watch.created_at).timestamp()
+        < JUST_MADE_SECONDS
+    )
+    if not just_made:  # an unknown token is charged too: guessing is not free
+        verifier.quotas.charge_single(Caller(client_of(request)))
     if watch is None:
         return _not_found(request)
     context: dict[str, Any] = {
