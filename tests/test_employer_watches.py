@@ -291,6 +291,26 @@ def test_the_new_lists_page_opens_when_the_minutes_checks_are_spent(
     assert again.status_code == 429
 
 
+def test_a_list_over_the_allowance_keeps_what_was_pasted(app_client: AppClient) -> None:
+    """More certificates than the hour's whole allowance: the form again, with the pasted list
+    and what to do — not a bare 422 that lost it. Within it but over what is left: the same,
+    with when to come back."""
+    lines = "\n".join(f"{number} {name}" for number, name in STAFF)
+    with app_client(batch_rows_per_hour=len(STAFF) - 1) as client:
+        form = client.get("/watch")
+        over = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
+        fits = "\n".join(lines.split("\n")[:-1])
+        client.post(
+            "/watch", data={"entries": fits[: fits.index("\n")], "csrf_token": csrf_token(client)}
+        )
+        later = client.post("/watch", data={"entries": fits, "csrf_token": csrf_token(client)})
+    assert context_of(form)["max_items"] == len(STAFF) - 1
+    assert over.status_code == 422 and context_of(over)["entries"] == lines
+    assert f"请先用不超过 {len(STAFF) - 1} 份建立一个关注列表" in context_of(over)["error"]
+    assert later.status_code == 429 and context_of(later)["entries"] == fits
+    assert int(later.headers["Retry-After"]) > 0
+
+
 def test_watching_costs_batch_rows(app_client: AppClient) -> None:
     with app_client(batch_rows_per_hour=4) as client:
         first = client.post("/api/v1/watches", json={"items": STAFF})

@@ -22,6 +22,7 @@ from verify_app.context import caller_of, client_of, verifier_of
 from verify_app.forms import checked_form, render
 from verify_app.presentation import beijing_time
 from verify_app.quotas import MAX_UPLOAD_ROWS, Caller
+from verify_app.ratelimit import OverAllowance, RateLimited
 from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Checked, Item
 from verify_app.watch_feeds import atom_feed, json_feed
 from verify_app.watch_store import (
@@ -152,7 +153,8 @@ def _watch_form(
     context = {
         "error": error,
         "entries": entries,
-        "max_items": MAX_WATCH_ITEMS,
+        # a list larger than the hour's whole allowance could never be made
+        "max_items": min(MAX_WATCH_ITEMS, quotas.batch_rows_per_hour or MAX_WATCH_ITEMS),
         "per_hour": quotas.batch_rows_per_hour,
         "left": quotas.batch_left(client_of(request)),
     }
@@ -171,6 +173,18 @@ async def watch_create(request: Request) -> Response:
         token, _ = await _create(request, Caller(client_of(request)), items)
     except WatchProblem as exc:
         return _watch_form(request, exc.message, entries, 400)
+    except OverAllowance:  # the form again, with what was pasted: a list of fewer for now
+        per_hour = verifier_of(request).quotas.batch_rows_per_hour
+        message = (
+            f"关注列表中的每份证书计入批量查验额度（每位用户每小时 {per_hour} 行），本次 "
+            f"{len(items)} 份超过了整个额度：请先用不超过 {per_hour} 份建立一个关注列表，"
+            "其余的下个小时再建立另一个列表。"
+        )
+        return _watch_form(request, message, entries, 422)
+    except RateLimited as exc:
+        response = _watch_form(request, exc.message, entries, 429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     # to the list's own page (POST, redirect, GET): a reload, which phones do when a tab comes
     # back, shows the list again instead of making another one and losing the first's address
     return RedirectResponse(watch_links(request, token)["watch_url"] + "?" + NEW, 303)
