@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 from registry import store
 from registry.cli import cli
 from registry.kinds import LAYOUTS
-from registry.sync import run as run_module
+from registry.sync import register as register_module
 from tests.blank_registers import UNIT, collection, dispatch, requisition
 from tests.registers import (
     MIANYANG,
@@ -1080,15 +1080,15 @@ def test_a_sync_that_waited_for_another_decides_on_what_that_one_loaded(
     zigong = {**MIANYANG, "authority": "2203", "approval_doc": "自人社函〔2012〕3号"}
     other.add("mianyang.xlsx", [approval_row("Z1122030001", "吴敏")], zigong)
     roster.add("mianyang.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG)
-    entered = run_module._Scope.__init__
+    entered = register_module._Scope.__init__
 
     def the_other_sync_first(scope: Any, conn: sqlite3.Connection, dry_run: bool) -> None:
-        monkeypatch.setattr(run_module._Scope, "__init__", entered)
+        monkeypatch.setattr(register_module._Scope, "__init__", entered)
         assert sync(roster.folder, db_path)[0] == 0  # in its own connection, meanwhile
         entered(scope, conn, dry_run)
 
     store.connect(db_path).close()
-    monkeypatch.setattr(run_module._Scope, "__init__", the_other_sync_first)
+    monkeypatch.setattr(register_module._Scope, "__init__", the_other_sync_first)
     code, report = sync(other.folder, db_path)
     assert code == 1, report
     [(row, column, rule, clause)] = problems_of(report, "mianyang.xlsx")

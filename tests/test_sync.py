@@ -12,11 +12,18 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from registry import store
 from registry.cli import cli
+from registry.kinds.base import RegisterEntry
+from registry.sync import register as register_module
+from registry.sync import run as run_module
+from registry.sync.catalogue import load_catalogue
+from registry.sync.manifest import load_manifest
 from tests.registers import (
     MIANYANG,
     TECHNICIANS,
@@ -112,6 +119,35 @@ def test_what_the_unlisted_note_leaves_out(registers: RegisterFactory, db_path: 
     assert "李芳-补发申请-09.xlsx等 12 个" in output and "-10.xlsx" not in output
     assert "mianyang.csv、" not in output and "mianyang.csv。" not in output
     assert "有 12 个表格文件" in brief and "李芳" not in brief
+
+
+def test_a_refusal_held_for_a_retry_is_recorded_when_the_run_stops(
+    registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The status changes are refused for their own fault and held back for a retry; the run is
+    stopped (Ctrl-C, a systemd stop) on the roster after them: the refusal is in the history."""
+    registers.add(
+        "changes.csv",
+        [status_event("补发", "Z1122020001", "周杰", "2099-09-10")],
+        {"kind": "status-changes", "authority": "2202"},
+    )
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    original = register_module.sync_register
+
+    def stopped(conn: sqlite3.Connection, entry: RegisterEntry, *args: Any, **kwargs: Any) -> Any:
+        if entry.key == "mianyang.csv":
+            raise KeyboardInterrupt
+        return original(conn, entry, *args, **kwargs)
+
+    monkeypatch.setattr(run_module, "sync_register", stopped)  # as the run calls it
+    conn = store.connect(db_path)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_module.sync_entries(conn, load_manifest(registers.folder).entries, load_catalogue())
+        history = conn.execute("SELECT register, outcome FROM syncs").fetchall()
+    finally:
+        conn.close()
+    assert history == [("changes.csv", "rejected")]
 
 
 def test_a_register_waiting_for_one_that_is_refused_is_recorded_refused_once(
