@@ -900,6 +900,24 @@ def test_a_ditto_mark_in_any_roster_column_is_told_as_one(
     assert found[6, "性别"].startswith("必填项为空")
 
 
+def test_a_row_whose_level_is_mistyped_keeps_its_number_in_its_letters_run(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """G…902 between G…901 and G…903, on a row whose 报考等级 says 中级: the number may be right
+    and the level wrong. Taken as a 中级 row's placeholder, it had the 中级 rows after it told
+    to renumber, and G…903 that it skipped a number."""
+    rows = [
+        approval_row("G1122020901", "周杰", "高级"),
+        approval_row("G1122020902", "郑浩", "中级"),
+        approval_row("G1122020903", "吴敏", "高级"),
+        approval_row("Z1122020901", "王芳"),
+        approval_row("Z1122020902", "李强"),
+    ]
+    registers.add("mianyang.xlsx", rows, MIANYANG)
+    [(row, _, rule, _)] = refused(registers, db_path, "mianyang.xlsx")
+    assert row == 5 and "与报考等级“中级工”不符" in rule
+
+
 def test_a_gap_after_a_number_refused_for_itself_is_measured_from_its_correction(
     registers: RegisterFactory, db_path: Path
 ) -> None:

@@ -206,12 +206,17 @@ def order_problems(rows: Sequence[NumberedRow], technician: bool) -> list[Proble
     for current in rows:
         number = current.number
         if number is None or current.holds is not None:
-            # a number refused for itself: once corrected it is the next of its run (the gap it
-            # seems to leave closes with that correction); as a run's first, it sets nothing
-            if (held := last.get(current.holds or "")) is not None:
+            # A number refused for itself that would be its run's next once corrected holds
+            # that place (the gap it seems to leave closes with the correction). One that only
+            # its letter keeps from its row's level may instead be right with the level wrong
+            # (报考等级 中级 on a 高级 row): it counts in its own letter's run.
+            held = last.get(current.holds or "")
+            if held is not None and (number is None or number.sequence == held[1].sequence + 1):
                 following = held[1]._replace(sequence=held[1].sequence + 1)
                 last[following.prefix] = (current.row, following, True)
-            continue
+                continue
+            if number is None or current.holds is None or number.prefix[1:] != current.holds[1:]:
+                continue
         before = last.get(number.prefix)
         if before is not None and number == before[1]:
             continue  # the same number again: reported as a duplicate, not as out of order
