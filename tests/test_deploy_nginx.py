@@ -240,6 +240,9 @@ def test_nginx_holds_slow_and_oversized_requests_off_the_replicas(tmp_path: Path
     assert page.status_code == 429 and page.headers["Retry-After"] == "5"
     assert page.headers["Content-Type"].startswith("text/plain") and "请稍后再试" in page.text
     assert all("Strict-Transport-Security" in r.headers for r in (refused, page))
+    # the refusals quote no request in nginx's error log (a name sent as a number, a token)
+    errors = (tmp_path / "nginx" / "logs" / "certreg.error.log").read_text(encoding="utf-8")
+    assert "limiting connections" not in errors
     assert served.status_code == 200 and served.json()["result"] == "valid"
     assert huge.status_code == 400 and "Too Large" in huge.text
 
