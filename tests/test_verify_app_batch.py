@@ -174,7 +174,7 @@ def test_a_file_of_ten_thousand_rows_is_told_the_batch_limit_not_the_readers(
         page = _upload(client, "a.csv", ("证书编号,姓名\n" + line * 10_000).encode())
     error = page.context["error"]  # type: ignore[attr-defined]
     assert page.status_code == 400  # type: ignore[attr-defined]
-    assert error.startswith("一次最多查验 500 行，此文件超过 5,000 行（内容一直到第 5001 行）")
+    assert error.startswith("一次最多查验 500 行，此文件超过 5,000 行：请分成")
     assert "请分成每个不超过 500 行的文件" in error
     assert "工作表" not in error and "接口密钥" in error
 

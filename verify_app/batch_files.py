@@ -119,7 +119,10 @@ def _sheet_rows(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
     except SheetRefused as exc:
         if exc.limit == "max_rows":  # the reader's bound, past the rows a batch may have
             rows = f"超过 {UPLOAD_LIMITS.max_rows:,} 行"
-            raise BatchFileProblem(_too_many(rows, exc.where)) from exc
+            # a workbook's table may be stretched by one stray cell, named; a CSV counts only
+            # records with content, so it does have that many rows
+            far = exc.where if filename.lower().endswith(WORKBOOK_SUFFIXES) else ""
+            raise BatchFileProblem(_too_many(rows, far)) from exc
         raise BatchFileProblem(str(exc)) from exc
     return [(number, [text(clean(cell)) for cell in cells]) for number, cells in sheet.rows()]
 
