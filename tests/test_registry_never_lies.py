@@ -881,6 +881,19 @@ def test_a_number_refused_for_itself_is_the_one_problem_of_its_run(
     assert sync(registers.folder, db_path)[0] == 0
 
 
+@pytest.mark.parametrize("column", ["原岗位证书号（未获工种年限）", "备注"])
+def test_a_ditto_mark_in_a_column_stored_as_written_is_not_stored(
+    registers: RegisterFactory, db_path: Path, column: str
+) -> None:
+    rows = [
+        approval_row("Z1122020901", "周杰"),
+        approval_row("Z1122020902", "郑浩", **{column: "同上"}),
+    ]
+    registers.add("mianyang.xlsx", rows, MIANYANG)
+    [(row, found, rule, clause)] = refused(registers, db_path, "mianyang.xlsx")
+    assert (row, found, clause) == (5, column, "§四.(五)") and "不能用“同上”" in rule
+
+
 def test_a_ditto_mark_in_any_roster_column_is_told_as_one(
     registers: RegisterFactory, db_path: Path
 ) -> None:

@@ -46,10 +46,14 @@ DITTO_MARKS = frozenset("〃″”“\"'々")
 _NOT_SAID = re.compile(r"[\s。，,.、]")
 
 
+_DITTO_FIRST = frozenset({word[0] for word in DITTO_WORDS} | DITTO_MARKS)
+
+
 def is_ditto(value: Cell) -> bool:
     """A mark that repeats the row above on paper (同上, 同 上。, 〃, ″, 〃〃…): the registry
-    stores each row on its own."""
-    if not isinstance(value, str):
+    stores each row on its own. (Cells come stripped: one look at the first character clears
+    nearly every value.)"""
+    if not isinstance(value, str) or value[:1] not in _DITTO_FIRST:
         return False
     said = _NOT_SAID.sub("", value)
     return said in DITTO_WORDS or (bool(said) and set(said) <= DITTO_MARKS)

@@ -129,6 +129,8 @@ class _RowChecker:
         self.issued_on = entry.issued_on.isoformat()
         self.result = result
         self.technician = entry.kind == TECHNICIAN_ROSTER
+        self.filled = TECHNICIAN_FILLED if self.technician else ()
+        """the columns every row fills (附件5's)"""
         self.birth_column = "出生日期" if self.technician else "出生年月"
         columns = [self.birth_column, "性别", "报考年度", "报考工种"]
         if not self.technician:
@@ -203,12 +205,11 @@ class _RowChecker:
             problems.append(Problem(row, "姓名", text(values.get("姓名")), *name_problem))
             if name_problem[0].startswith(NEW_NAME_RULES):  # the registry decides (`rosters`)
                 before += 1
-        if self.technician:
-            for column in TECHNICIAN_FILLED:
-                value = values.get(column)
-                if value is None or is_ditto(value):
-                    rule = MERGED_OR_EMPTY if value is None else DITTO_RULE
-                    problems.append(Problem(row, column, text(value), rule, "§四.(五)"))
+        for column in OPTIONAL_COLUMNS:  # stored as written: a ditto mark would be stored
+            value = values.get(column)
+            if (value is None and column in self.filled) or is_ditto(value):
+                rule = MERGED_OR_EMPTY if value is None else DITTO_RULE
+                problems.append(Problem(row, column, text(value), rule, "§四.(五)"))
         checked = self.cells(record)
         birth, work_start = checked[self.birth_column], checked.get("参加工作时间")
         if birth and work_start and str(work_start) < years_after(str(birth), MIN_AGE_AT_WORK):
