@@ -10,7 +10,10 @@ import datetime as dt
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
+from registry.domain.problems import Problem
 from registry.domain.registers import LOAD_ORDER
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
@@ -85,52 +88,66 @@ def sync_entries(
         and (syncs.loaded_version(conn, entry.key) or ("",))[0] != fingerprint
     ]
     ahead = lookahead(todo, [_size(e) for e in todo], catalogue, dt.date.today(), workers)
-    # a register that one listed after it may let load (its roster, say) is recorded as
-    # rejected only once the run is over, not when it is refused the first time round
-    retried = [
-        any(LOAD_ORDER[later.kind] < LOAD_ORDER[entry.kind] for later in entries[index + 1 :])
-        for index, entry in enumerate(entries)
-    ]
-    outcomes = []
+    turns = _Turns(conn, entries, fingerprints, catalogue, dry_run, progress, finished)
+    outcomes: list[Outcome] = []
     try:
         if dry_run:
             conn.execute("BEGIN")  # undone below: a dry run leaves the registry as it was
         try:
-            for index, (entry, fingerprint) in enumerate(
-                zip(entries, fingerprints, strict=True), 1
-            ):
-                if progress:
-                    progress(index, len(entries), entry)
-                started = time.monotonic()
-                outcome = sync_register(
-                    conn,
-                    entry,
-                    catalogue,
-                    dry_run=dry_run,
-                    fingerprint=fingerprint,
-                    prepared=ahead.take(entry) if ahead else None,
-                    record_rejection=not retried[index - 1],
-                )
-                outcomes.append(outcome)
-                if finished:
-                    finished(outcome, time.monotonic() - started)
+            for index, (entry, retried) in enumerate(zip(entries, _retried(entries), strict=True)):
+                prepared = ahead.take(entry) if ahead else None
+                outcomes.append(turns.sync(index, prepared=prepared, record_rejection=not retried))
         except BaseException:  # stopped (Ctrl-C, an error): no retry comes, record them now
             _record_deferred(conn, outcomes, [], dry_run)
             raise
         waiting = _waiting(outcomes)
         _record_deferred(conn, outcomes, waiting, dry_run)
         for index in waiting:
-            if progress:
-                progress(index + 1, len(entries), entries[index])
-            started = time.monotonic()
-            outcomes[index] = sync_register(
-                conn, entries[index], catalogue, dry_run=dry_run, fingerprint=fingerprints[index]
-            )
-            if finished:
-                finished(outcomes[index], time.monotonic() - started)
+            outcomes[index] = turns.sync(index)
     finally:
         if dry_run and conn.in_transaction:
             conn.execute("ROLLBACK")
         if ahead:
             ahead.close()
     return outcomes
+
+
+def _retried(entries: list[RegisterEntry]) -> list[bool]:
+    """Whether each register may be synced again in the run — one listed after it may let it
+    load (its roster, say) —, so that a refusal is recorded once the run is over, not when it is
+    refused the first time round."""
+    return [
+        any(LOAD_ORDER[later.kind] < LOAD_ORDER[entry.kind] for later in entries[index + 1 :])
+        for index, entry in enumerate(entries)
+    ]
+
+
+@dataclass(frozen=True)
+class _Turns:
+    """The run's registers synced one at a time, ``progress`` told before and ``finished``
+    after each, with the seconds it took."""
+
+    conn: sqlite3.Connection
+    entries: list[RegisterEntry]
+    fingerprints: list[str | Problem]
+    catalogue: TradeCatalogue
+    dry_run: bool
+    progress: Callable[[int, int, RegisterEntry], None] | None
+    finished: Callable[[Outcome, float], None] | None
+
+    def sync(self, index: int, **options: Any) -> Outcome:
+        entry = self.entries[index]
+        if self.progress:
+            self.progress(index + 1, len(self.entries), entry)
+        started = time.monotonic()
+        outcome = sync_register(
+            self.conn,
+            entry,
+            self.catalogue,
+            dry_run=self.dry_run,
+            fingerprint=self.fingerprints[index],
+            **options,
+        )
+        if self.finished:
+            self.finished(outcome, time.monotonic() - started)
+        return outcome
