@@ -28,8 +28,8 @@ from tests.verify_fixtures import (
     registry_db,
     sync_folder,
 )
+from verify_app.watch_lines import parse_lines
 from verify_app.watch_store import token_hash
-from verify_app.watches import parse_lines
 
 __all__ = ["app_client", "clock", "registry_db"]
 

@@ -1,0 +1,67 @@
+"""A watch list as people paste it into the form: one certificate a line, its number and its
+holder's name, however they separate the two (SPEC §7: watch lists)."""
+
+from __future__ import annotations
+
+import re
+
+from verify_app.quotas import MAX_UPLOAD_ROWS
+from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item
+
+MAX_WATCH_ITEMS = MAX_UPLOAD_ROWS
+_SEPARATORS = re.compile(r"[,，、\t;；]")
+_NUMBER_PART = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ\s\-‐‑‒–—―－−﹣]+")
+"""What a typed number is made of: letters and digits (full-width too), spaces and dashes."""
+_AFTER_NUMBER = "号。.：: \u3000"
+"""What people write after a number before the name (Z1122020123号 张三, …123。张三)."""
+_AROUND_NAME = "。.：: \u3000"
+"""Before a name (after the number's marks) and after it (张三。): never 号, which a name may hold."""
+
+
+class WatchProblem(ValueError):
+    """The list cannot be watched; ``rows`` are the (1-based) entries that did not match."""
+
+    def __init__(self, message: str, rows: list[int] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.rows = rows or []
+
+
+def _split(line: str) -> list[str]:
+    """Number and name of a line without a separator: the name begins where the number's
+    characters end, so a number typed with spaces (``Z11 2202 0123``) and a name with one
+    (``李　芳``, as rosters pad two-character names) both read; a name in Latin letters is
+    what follows the last space."""
+    typed = _NUMBER_PART.match(line)
+    if typed and typed.end() < len(line):
+        number, name = line[: typed.end()], line[typed.end() :]
+        if not number[-1].isspace():  # 号 or 。 written against the number are the number's
+            name = name.lstrip(_AFTER_NUMBER)
+        return [number, name]
+    return line.rsplit(None, 1)
+
+
+def parse_lines(text: str) -> list[Item]:
+    """``编号 姓名`` per line; a comma, 、 or tab may separate them (`_split` without one)."""
+    items = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        parts = _SEPARATORS.split(line, maxsplit=1)
+        if len(parts) == 1:
+            parts = _split(line)
+        parts = [
+            parts[0].strip().rstrip(_AFTER_NUMBER),
+            *(p.strip(_AROUND_NAME) for p in parts[1:]),
+        ]
+        if len(parts) != 2 or not parts[0] or not parts[1]:
+            raise WatchProblem(f"第{number}行应为“证书编号 姓名”：{line[:60]}")
+        if len(parts[0]) > MAX_NUMBER_CHARS or len(parts[1]) > MAX_NAME_CHARS:
+            raise WatchProblem(f"第{number}行太长：证书编号最多 {MAX_NUMBER_CHARS} 个字符")
+        items.append(Item(parts[0], parts[1]))
+    if not items:
+        raise WatchProblem("请每行填写一份证书：证书编号和持证人姓名。")
+    if len(items) > MAX_WATCH_ITEMS:
+        raise WatchProblem(f"一个关注列表最多 {MAX_WATCH_ITEMS} 份证书，本次 {len(items)} 份。")
+    return items
