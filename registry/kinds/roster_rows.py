@@ -29,13 +29,12 @@ from registry.kinds.roster_cells import (
     ColumnCheck,
     is_ditto,
 )
+from registry.kinds.roster_order import NumberedRow, order_problems
 from registry.kinds.roster_rules import (
-    NumberedRow,
     advise_failing_rows,
     document_problems,
     duplicate_holders,
     footer_problems,
-    order_problems,
 )
 from registry.sheets.cells import Cell, text
 from registry.sheets.table import Record, Table

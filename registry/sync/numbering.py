@@ -24,7 +24,7 @@ from registry.domain.trades import builtin_catalogue
 from registry.kinds import LAYOUTS
 from registry.kinds.base import marked_rows
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, exam_verdict, level_verdict
-from registry.kinds.roster_rules import trade_groups
+from registry.kinds.roster_order import trade_groups
 from registry.sheets.cells import text
 from registry.sheets.numbered_copy import CopyNotes, write_numbered_copy
 from registry.sheets.table import Record, Table, read_table

@@ -1,0 +1,87 @@
+"""The order of a roster's numbers (附件3 四, §四.(五)3): each level's sequence numbers rise by one
+in roster order, as the certificates are printed; and of a technician roster's trades
+(§四.(五)2): each trade's rows stand together. Pure functions over a roster's rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+from registry.domain.numbers import CertificateNumber
+from registry.domain.problems import Problem
+from registry.kinds.roster_cells import NUMBER_COLUMN
+
+
+class NumberedRow(NamedTuple):
+    """A row's place in the roster, for the order rules (a tuple: one per row, built fast)."""
+
+    row: int
+    written: str
+    number: CertificateNumber | None
+    """None: not a number at all (附件3)"""
+    trade: str | None
+    holds: str | None = None
+    """for a number refused for its form, letter, year code or region: the run (prefix: the
+    row's level letter, the register's year code and region) whose place it holds — its own
+    problem, not a gap before the next row of that run"""
+
+
+def order_problems(rows: Sequence[NumberedRow], technician: bool) -> list[Problem]:
+    """附件3 四 and §四.(五)3: each level's sequence numbers rise by one in roster order (the
+    certificates are printed in the roster's order); §四.(五)2: a technician roster is drawn up
+    trade by trade, so each trade's rows stand together."""
+    problems = []
+    last: dict[str, tuple[int, CertificateNumber, bool]] = {}
+    """each run's last (row, number, whether the number is the row's once corrected) so far"""
+    for current in rows:
+        number = current.number
+        if number is None or current.holds is not None:
+            # A number refused for itself that would be its run's next once corrected holds
+            # that place (the gap it seems to leave closes with the correction). One that only
+            # its letter keeps from its row's level may instead be right with the level wrong
+            # (报考等级 中级 on a 高级 row): it counts in its own letter's run.
+            held = last.get(current.holds or "")
+            if held is not None and (number is None or number.sequence == held[1].sequence + 1):
+                following = held[1]._replace(sequence=held[1].sequence + 1)
+                last[following.prefix] = (current.row, following, True)
+                continue
+            if number is None or current.holds is None or number.prefix[1:] != current.holds[1:]:
+                continue
+        before = last.get(number.prefix)
+        if before is not None and number == before[1]:
+            continue  # the same number again: reported as a duplicate, not as out of order
+        last[number.prefix] = (current.row, number, False)
+        if before is None or number.sequence == before[1].sequence + 1:
+            continue
+        row, previous, corrected = before
+        expected = previous._replace(sequence=previous.sequence + 1)
+        step = "跳号" if number.sequence > previous.sequence else "倒序"
+        was = f"改正后应为 {previous}" if corrected else f"是 {previous}"
+        rule = (
+            f"编号{step}：上一行（第{row}行）{was}，这一行应为 {expected}。"
+            "证书编号按名册顺序、分等级逐号编排，请用 certreg number 重新编号"
+        )
+        problems.append(
+            Problem(current.row, NUMBER_COLUMN, current.written, rule, "附件3 四、§四.(五)3")
+        )
+    if technician:
+        problems.extend(trade_groups((r.row, r.trade) for r in rows))
+    return problems
+
+
+def trade_groups(rows: Iterable[tuple[int, str | None]]) -> list[Problem]:
+    """§四.(五)2: (row, trade) in roster order; a trade that comes back after another one."""
+    problems = []
+    ended: dict[str, int] = {}  # trade → last row of its group, once another trade followed
+    previous: tuple[int, str | None] | None = None
+    for row, trade in rows:
+        if previous is not None and previous[1] != trade and previous[1]:
+            ended.setdefault(previous[1], previous[0])
+        if trade and trade in ended:
+            rule = (
+                f"工种“{trade}”的人员已登记在第{ended[trade]}行及以前，中间隔着其他工种，这里又出现："
+                "技师审核名册须分工种登记造册，同一工种的人员排在一起"
+            )
+            problems.append(Problem(row, "报考工种", trade, rule, "§四.(五)2"))
+        previous = (row, trade)
+    return problems
