@@ -13,10 +13,10 @@ _SPACE = re.compile(r"\s+")
 _PERIOD = re.compile(r"(?<=[^\x00-\x7f])[.。\-‐－](?=[^\x00-\x7f])")
 """A full stop or a hyphen between two Chinese characters: a minority name's dot typed as
 keyboards without · make people type it (阿依古丽.买买提, 阿依古丽－买买提江)."""
-_SEPARATORS = re.compile(f"[{MIDDLE_DOT}.\\-'\u2018\u2019\u02bc]")
-"""What `holder_key` overlooks: a minority name's dots, and apostrophes of any kind (so that a
-registry not yet refolded by `registry.store.db` still finds O’Neil for O'Neil)."""
+_SEPARATORS = re.compile(f"[{MIDDLE_DOT}.\\-]")
 _APOSTROPHES = re.compile("[\u2018\u2019\u02bc]")
+_APOSTROPHE = re.compile("['\u2018\u2019\u02bc]")
+"""Any apostrophe, the keyboard's too: what `same_holder` overlooks besides the dots."""
 """Curly and modifier apostrophes (O’Neil, as a word processor writes it): one name with the
 keyboard's ``'`` (O'Neil, as people type it)."""
 
@@ -53,12 +53,16 @@ def same_holder(registered: str, typed: str) -> bool:
     of a minority name (阿依古丽买买提, 阿依古丽 买买提 for 阿依古丽·买买提; and a name an
     older certreg registered with a full stop) or for apostrophes (O'Neil, O’Neil, ONeil). The
     letters and their order must agree."""
-    return registered == typed or holder_key(registered) == holder_key(typed)
+    if registered == typed:
+        return True
+    registered, typed = holder_key(registered), holder_key(typed)
+    # a registry not yet refolded by `registry.store.db` keeps O’Neil's key with its ’
+    return registered == typed or _APOSTROPHE.sub("", registered) == _APOSTROPHE.sub("", typed)
 
 
 def holder_key(key: str) -> str:
-    """A name key without the dots and apostrophes `same_holder` overlooks: what two spellings
-    it takes for one holder share (a receipt's keyed hash is made of it)."""
+    """A name key without the dots `same_holder` overlooks: what two spellings it takes for one
+    holder share (a receipt's keyed hash is made of it, so it stays what it was)."""
     return _SEPARATORS.sub("", key)
 
 
