@@ -180,11 +180,15 @@ def test_a_file_of_ten_thousand_rows_is_told_the_batch_limit_not_the_readers(
 
 
 def test_a_total_or_a_signature_under_the_list_is_no_row_to_check(app_client: AppClient) -> None:
-    data = f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n合计：1人,\n制表人：王五,\n".encode("gb18030")
+    """Under the names or the numbers: no one to check, nothing to charge. A note that holds a
+    number is a row to check (it is answered as a malformed number, not dropped)."""
+    data = (
+        f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n合计：1人,\n,制表人：王五\n编号：{VALID[0]},\n"
+    ).encode("gb18030")
     with app_client() as client:
         page = _upload(client, "list.csv", data)
     results = page.context["results"]  # type: ignore[attr-defined]
-    assert [(r["row"], r["result"]) for r in results] == [("2", "valid")]
+    assert [(r["row"], r["result"]) for r in results] == [("2", "valid"), ("5", "malformed")]
 
 
 def test_empty_rows_and_stray_cells_far_below_do_not_count(app_client: AppClient) -> None:
@@ -283,26 +287,30 @@ def test_headers_in_the_files_own_words(app_client: AppClient, header: str) -> N
 
 
 @pytest.mark.parametrize(
-    "header",
+    ("header", "number_column"),
     [
-        "员工编号,姓名,资格证书编号",
-        "人员编号,姓名,证书编码",
-        "工号,姓名,证书号码",
-        "编号,姓名,资格证书编号",
-        "员工编号,姓名,职业资格证书",
-        "员工编号,姓名,等级证编号",
-        "证书等级,姓名,证书",
-        "身份证号,职工姓名,等级证书",
+        ("员工编号,姓名,资格证书编号", 2),
+        ("人员编号,姓名,证书编码", 2),
+        ("工号,姓名,证书号码", 2),
+        ("编号,姓名,资格证书编号", 2),
+        ("员工编号,姓名,职业资格证书", 2),
+        ("员工编号,姓名,等级证编号", 2),
+        ("身份证号,职工姓名,等级证书", 2),
+        ("证书等级,姓名,证书", 2),
+        ("姓名,证书名称,编号", 2),
+        ("编号,姓名,证书有效期", 0),
+        ("工号,姓名,工作证号,职业资格证书", 3),
     ],
 )
 def test_the_certificates_number_is_told_from_an_employees(
-    app_client: AppClient, header: str
+    app_client: AppClient, header: str, number_column: int
 ) -> None:
-    """An HR file numbers its people too: the column whose title names the certificate is the
-    certificate's number, wherever it stands."""
-    name_column = next(i for i, title in enumerate(header.split(",")) if "姓名" in title)
-    cells = ["" if "等级" in title else "E001" for title in header.split(",")]
-    cells[name_column], cells[2] = VALID[1], VALID[0]
+    """An HR file numbers its people and their other cards too: the column whose title names
+    the certificate (or, without one, the plain 编号) is the certificate's number."""
+    titles = header.split(",")
+    cells = ["" if "等级" in title else "E001" for title in titles]
+    name_column = next(i for i, title in enumerate(titles) if "姓名" in title)
+    cells[name_column], cells[number_column] = VALID[1], VALID[0]
     data = f"{header}\n{','.join(cells)}\n".encode()
     with app_client() as client:
         page = _upload(client, "list.csv", data)

@@ -147,19 +147,13 @@ def _column(keys: Sequence[str], ranks: Sequence[Callable[[str], bool]]) -> int 
     return None
 
 
-_CERTIFICATE_NUMBER = re.compile("证书?(编号|号码?|编码)")
-_WHAT_IT_SAYS = ("等级", "工种", "日期")
-"""The end of a title of what a paper says (证书等级, 证书工种, 发证日期), not of its number"""
+_CERTIFICATE_NUMBER = re.compile("证书(编号|号码?|编码)|证(编号|编码)")
+"""资格证书编号, 证书号码, 等级证编号 — not 工作证号 or 上岗证号, another card's"""
 NUMBER_RANKS: tuple[Callable[[str], bool], ...] = (
     lambda key: key in NUMBER_HEADERS and key != "编号",
-    # 资格证书编号, 证书号码, 等级证编号 — not 身份证号
     lambda key: bool(_CERTIFICATE_NUMBER.search(key)) and "身份" not in key,
-    # 职业资格证书, 等级证书 — not 证书等级, 证书工种 (what the paper says, to confirm)
-    lambda key: (
-        "证书" in key
-        and not key.endswith(_WHAT_IT_SAYS)
-        and not any(word in key for word in ("身份", "补发", "姓名"))
-    ),
+    # 职业资格证书, 等级证书: the certificate itself — not 证书名称, 证书等级, 证书有效期
+    lambda key: key.endswith("证书"),
     lambda key: key == "编号",
     lambda key: "编号" in key,  # 员工编号, when nothing names the certificate
 )
@@ -218,10 +212,18 @@ def listed(problems: list[str], unit: str, then: str) -> str:
     return f"{shown}{tail}。{then}"
 
 
-def _a_note(text: str) -> bool:
-    """A line under a list where its number would be — a total, a signature with its colon —
-    which no certificate number holds."""
-    return text.startswith(TOTAL_WORDS) or ":" in text or "：" in text
+_LIKE_A_NUMBER = re.compile("[A-Za-zＡ-Ｚａ-ｚ][0-9０-９]{10}")
+
+
+def _a_note(number: str, name: str) -> bool:
+    """A line under a list, in its number's or its name's column — a total, a signature with
+    its colon — with nothing like a certificate number in it."""
+    if number and name:
+        return False
+    text = number or name
+    return (
+        text.startswith(TOTAL_WORDS) or ":" in text or "：" in text
+    ) and not _LIKE_A_NUMBER.search(text.replace(" ", ""))
 
 
 def read_batch(filename: str, data: bytes) -> BatchFile:
@@ -236,7 +238,7 @@ def read_batch(filename: str, data: bytes) -> BatchFile:
     for line, row in rows[columns.start :]:
         number, name = _cell(row, columns.number), _cell(row, columns.name)
         typed = {field: _cell(row, i) for field, i in columns.confirms.items()}
-        if not name and _a_note(number):
+        if _a_note(number, name):
             continue  # 合计：3人, 制表人：王五 below the list — no one to check, nothing to charge
         problem = _row_problem(number, name, typed)
         if problem:

@@ -27,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from registry.domain.dates import BEIJING
+from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.text import ZERO_WIDTH, hidden_characters
 from verify_app.context import client_of, verifier_of
 from verify_app.forms import checked_form, render
@@ -206,10 +207,19 @@ async def report(request: Request) -> Response:
         return render(request, "report.html", context, 503)
     sent = {
         "report_ref": report_ref,
-        # the number as logged: a name typed in its place is all ``*``, nothing to show
-        "number": entry.number if any(ch.isalnum() for ch in entry.number) else None,
+        # a number as logged; what is no number (a name typed in its place, screened) is
+        # not shown as one
+        "number": entry.number if _well_formed(entry.number) else None,
         "contact": authority,
         "fallback": verifier.contacts.fallback_for(authority),  # a city without a phone listed
     }
     sent["sent_at"] = beijing_time(at)
     return render(request, "report_sent.html", sent)
+
+
+def _well_formed(number: str) -> bool:
+    try:
+        parse(number)
+    except MalformedNumber:
+        return False
+    return True
