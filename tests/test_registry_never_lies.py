@@ -931,6 +931,59 @@ def test_a_row_whose_level_is_mistyped_keeps_its_number_in_its_letters_run(
     assert row == 5 and "与报考等级“中级工”不符" in rule
 
 
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        # a 中级 row with G…905: neither run's next; Z…903 after Z…901 skips Z…902
+        (
+            [("Z1122020901", "中级"), ("G1122020905", "中级"), ("Z1122020903", "中级")],
+            {5: "与报考等级", 6: "这一行应为 Z1122020902"},
+        ),
+        # Z…903 on a row whose level says 高级: it is the 中级 run's next, and the 高级 rows
+        # around it are in order — the level is the mistake, nothing is to renumber
+        (
+            [
+                ("Z1122020901", "中级"),
+                ("Z1122020902", "中级"),
+                ("G1122020901", "高级"),
+                ("G1122020902", "高级"),
+                ("Z1122020903", "高级"),
+                ("Z1122020904", "中级"),
+                ("G1122020903", "高级"),
+            ],
+            {8: "与报考等级"},
+        ),
+        # another region's number: its own problem; the next row is not told to renumber
+        (
+            [("Z1122020901", "中级"), ("Z1122030905", "中级"), ("Z1122020903", "中级")],
+            {5: "地区代码"},
+        ),
+        # not a number at all, then the number it was to be, written by the next row
+        (
+            [
+                ("Z1122020901", "中级"),
+                ("Z11220209O2", "中级"),
+                ("Z1122020902", "中级"),
+                ("Z1122020904", "中级"),
+            ],
+            {5: "11位", 7: "上一行（第6行）是 Z1122020902，这一行应为 Z1122020903"},
+        ),
+    ],
+)
+def test_the_order_rules_blame_only_the_rows_to_change(
+    registers: RegisterFactory,
+    db_path: Path,
+    rows: list[tuple[str, str]],
+    expected: dict[int, str],
+) -> None:
+    names = "周杰郑浩吴敏王芳李强赵六钱七"
+    written = [approval_row(number, names[i], level) for i, (number, level) in enumerate(rows)]
+    registers.add("mianyang.xlsx", written, MIANYANG)
+    found = {row: rule for row, _, rule, _ in refused(registers, db_path, "mianyang.xlsx")}
+    assert set(found) == set(expected), found
+    assert all(words in found[row] for row, words in expected.items()), found
+
+
 def test_a_gap_after_a_number_refused_for_itself_is_measured_from_its_correction(
     registers: RegisterFactory, db_path: Path
 ) -> None:

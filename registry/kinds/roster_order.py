@@ -26,6 +26,19 @@ class NumberedRow(NamedTuple):
     problem, not a gap before the next row of that run"""
 
 
+def _own_run(current: NumberedRow, last: dict[str, tuple[int, CertificateNumber, bool]]) -> bool:
+    """Whether a number refused only for its letter (报考等级 中级 on a G… number) counts in its
+    own letter's run: the level may be the mistake. It does when it is that run's next, or when
+    it cannot be its row's level's next — then it is judged where it is written."""
+    number, holds = current.number, current.holds
+    if number is None or holds is None or number.prefix[1:] != holds[1:]:
+        return number is not None and holds is None
+    own, level = last.get(number.prefix), last.get(holds)
+    if own is not None and number.sequence == own[1].sequence + 1:
+        return True
+    return level is None or number.sequence != level[1].sequence + 1
+
+
 def order_problems(rows: Sequence[NumberedRow], technician: bool) -> list[Problem]:
     """附件3 四 and §四.(五)3: each level's sequence numbers rise by one in roster order (the
     certificates are printed in the roster's order); §四.(五)2: a technician roster is drawn up
@@ -35,20 +48,19 @@ def order_problems(rows: Sequence[NumberedRow], technician: bool) -> list[Proble
     """each run's last (row, number, whether the number is the row's once corrected) so far"""
     for current in rows:
         number = current.number
-        if number is None or current.holds is not None:
-            # A number refused for itself that would be its run's next once corrected holds
-            # that place (the gap it seems to leave closes with the correction). One that only
-            # its letter keeps from its row's level may instead be right with the level wrong
-            # (报考等级 中级 on a 高级 row): it counts in its own letter's run.
+        if (number is None or current.holds is not None) and not _own_run(current, last):
+            # A number refused for itself holds the place of its run's next: the gap it seems
+            # to leave closes with its correction, and its own problem says what to correct.
             held = last.get(current.holds or "")
-            if held is not None and (number is None or number.sequence == held[1].sequence + 1):
+            if held is not None:
                 following = held[1]._replace(sequence=held[1].sequence + 1)
                 last[following.prefix] = (current.row, following, True)
-                continue
-            if number is None or current.holds is None or number.prefix[1:] != current.holds[1:]:
-                continue
+            continue
+        assert number is not None
         before = last.get(number.prefix)
         if before is not None and number == before[1]:
+            if before[2]:  # the place a refused number was to take: this row's, as written
+                last[number.prefix] = (current.row, number, False)
             continue  # the same number again: reported as a duplicate, not as out of order
         last[number.prefix] = (current.row, number, False)
         if before is None or number.sequence == before[1].sequence + 1:
