@@ -313,6 +313,24 @@ def test_a_hidden_row_gets_no_number(
     assert not out.exists()
 
 
+def test_a_hidden_number_column_gets_no_numbers(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """Empty, a hidden 颁发证书编号 column hides nothing — until numbering fills it, in a copy
+    the sync would then refuse for that column: refused before any number is handed out."""
+    path = registered.add("new.xlsx", [approval_row("", "甲")], MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    column = next(c[1].column_letter for c in sheet.iter_cols() if c[1].value == "颁发证书编号")
+    sheet.column_dimensions[column].hidden = True
+    workbook.save(path)
+    out = tmp_path / "numbered.xlsx"
+    code, output = number(path, out, db_path)
+    assert code == 1 and f"这一列（第 {column} 列）在工作表中被隐藏" in output
+    assert not out.exists()
+
+
 def _as_excel_saves(path: Path, formula: str, value: str, *, picture: bool = False) -> None:
     """Give every ``formula`` cell the value Excel/WPS saves beside it (openpyxl saves none);
     with ``picture``, a picture part, as a stamp or a photo leaves one."""

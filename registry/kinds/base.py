@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -143,7 +143,7 @@ UNSAVED_FORMULA = (
 )
 
 
-def marked_rows(table: Table) -> list[Problem]:
+def marked_rows(table: Table, filling: Collection[str] = ()) -> list[Problem]:
     """A data row the workbook hides or strikes through, or one of the register's columns it
     hides with something in it: loaded (or numbered) like any other, yet nobody reviewing saw
     it, or everybody took it as crossed out (§四.(五)). And any row
@@ -166,7 +166,10 @@ def marked_rows(table: Table) -> list[Problem]:
         )
         for name, index in table.columns.items()
         if index + 1 in marks.hidden_columns
-        and any(record.values.get(name) not in (None, "") for record in table.records)
+        and (
+            name in filling  # ``certreg number`` fills the number column
+            or any(record.values.get(name) not in (None, "") for record in table.records)
+        )
     ]
     return found
 

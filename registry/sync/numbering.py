@@ -93,7 +93,8 @@ def plan(
     if not numbering.table.records:
         numbering.problems.append(Problem(None, None, None, "名册没有任何数据行"))
         return numbering
-    numbering.problems += marked_rows(numbering.table)  # a hidden or struck row would take a number
+    # a hidden or struck row would take a number; a hidden number column would get them
+    numbering.problems += marked_rows(numbering.table, filling=(NUMBER_COLUMN,))
     catalogue = stored_catalogue(conn) or builtin_catalogue()  # as rosters were loaded
     holders = Holders(conn, kind, catalogue)  # §二 before a number is handed out
     last_written: dict[str, tuple[int, CertificateNumber]] = {}  # by letter, in roster order
