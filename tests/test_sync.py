@@ -150,6 +150,66 @@ def test_a_refusal_held_for_a_retry_is_recorded_when_the_run_stops(
     assert history == [("changes.csv", "rejected")]
 
 
+def test_a_refusal_held_for_a_retry_is_recorded_when_the_retry_round_stops(
+    registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two status registers before their roster; the second is refused for its own fault (a
+    2099 date), and the run is stopped while the first is retried: both refusals are kept."""
+    for name, date in (("a.csv", "2012-09-10"), ("b.csv", "2099-09-10")):
+        registers.add(
+            name,
+            [status_event("补发", "Z1122020001", "周杰", date)],
+            {"kind": "status-changes", "authority": "2202"},
+        )
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    original, calls = register_module.sync_register, []
+
+    def stopped(conn: sqlite3.Connection, entry: RegisterEntry, *args: Any, **kwargs: Any) -> Any:
+        calls.append(entry.key)
+        if calls.count("a.csv") == 2:  # its retry
+            raise KeyboardInterrupt
+        return original(conn, entry, *args, **kwargs)
+
+    monkeypatch.setattr(run_module, "sync_register", stopped)
+    conn = store.connect(db_path)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_module.sync_entries(conn, load_manifest(registers.folder).entries, load_catalogue())
+        history = conn.execute("SELECT register, outcome FROM syncs ORDER BY id").fetchall()
+    finally:
+        conn.close()
+    assert sorted(history) == [
+        ("a.csv", "rejected"),
+        ("b.csv", "rejected"),
+        ("mianyang.csv", "loaded"),
+    ]
+
+
+def test_nothing_is_held_for_a_retry_behind_a_register_that_is_unchanged(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """Status changes refused for their own fault, listed before a roster loaded before: no
+    retry can come, so the refusal is final (and so is the progress line's word for it)."""
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    registers.add(
+        "changes.csv",
+        [status_event("补发", "Z1122020001", "周杰", "2099-09-10")],
+        {"kind": "status-changes", "authority": "2202"},
+    )
+    entries = load_manifest(registers.folder).entries
+    entries.sort(key=lambda entry: entry.key != "changes.csv")  # the changes first
+    held: list[str | None] = []
+    conn = store.connect(db_path)
+    try:
+        run_module.sync_entries(
+            conn, entries, load_catalogue(), finished=lambda o, _: held.append(o.fingerprint)
+        )
+    finally:
+        conn.close()
+    assert held == [None, None]
+
+
 def test_a_register_waiting_for_one_that_is_refused_is_recorded_refused_once(
     registers: RegisterFactory, db_path: Path
 ) -> None:

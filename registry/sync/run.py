@@ -33,10 +33,12 @@ def _size(entry: RegisterEntry) -> int:
 def _record_deferred(
     conn: sqlite3.Connection, outcomes: list[Outcome], waiting: list[int], dry_run: bool
 ) -> None:
-    """Record the refusals held back for a retry that will not come: all but ``waiting``."""
+    """Record the refusals held back for a retry that will not come: all but ``waiting``'s,
+    once each."""
     for index, outcome in enumerate(outcomes):
         if outcome.fingerprint is not None and index not in waiting:
             reject(conn, outcome, outcome.fingerprint, dry_run, record=True)
+            outcome.fingerprint = None
 
 
 def _waiting(outcomes: list[Outcome]) -> list[int]:
@@ -94,16 +96,19 @@ def sync_entries(
         if dry_run:
             conn.execute("BEGIN")  # undone below: a dry run leaves the registry as it was
         try:
-            for index, (entry, retried) in enumerate(zip(entries, _retried(entries), strict=True)):
+            retried = _retried(entries, todo)
+            for index, entry in enumerate(entries):
                 prepared = ahead.take(entry) if ahead else None
-                outcomes.append(turns.sync(index, prepared=prepared, record_rejection=not retried))
+                outcomes.append(
+                    turns.sync(index, prepared=prepared, record_rejection=not retried[index])
+                )
+            waiting = _waiting(outcomes)
+            _record_deferred(conn, outcomes, waiting, dry_run)
+            for index in waiting:
+                outcomes[index] = turns.sync(index)
         except BaseException:  # stopped (Ctrl-C, an error): no retry comes, record them now
             _record_deferred(conn, outcomes, [], dry_run)
             raise
-        waiting = _waiting(outcomes)
-        _record_deferred(conn, outcomes, waiting, dry_run)
-        for index in waiting:
-            outcomes[index] = turns.sync(index)
     finally:
         if dry_run and conn.in_transaction:
             conn.execute("ROLLBACK")
@@ -112,12 +117,16 @@ def sync_entries(
     return outcomes
 
 
-def _retried(entries: list[RegisterEntry]) -> list[bool]:
-    """Whether each register may be synced again in the run — one listed after it may let it
-    load (its roster, say) —, so that a refusal is recorded once the run is over, not when it is
-    refused the first time round."""
+def _retried(entries: list[RegisterEntry], todo: list[RegisterEntry]) -> list[bool]:
+    """Whether each register may be synced again in the run — a changed one listed after it may
+    let it load (its roster, say) —, so that a refusal is recorded once the run is over, not
+    when it is refused the first time round."""
+    changed = {id(entry) for entry in todo}
     return [
-        any(LOAD_ORDER[later.kind] < LOAD_ORDER[entry.kind] for later in entries[index + 1 :])
+        any(
+            LOAD_ORDER[later.kind] < LOAD_ORDER[entry.kind] and id(later) in changed
+            for later in entries[index + 1 :]
+        )
         for index, entry in enumerate(entries)
     ]
 
