@@ -34,6 +34,8 @@ class Watch:
     created_at: str
     after_sync: int
     numbers: tuple[str, ...]
+    client: str = ""
+    """who made it (the limiter's address), for its page's first view (`verify_app.watches`)"""
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ def find_watch(path: Path, token: str) -> Watch | None:
     conn = _connect(path)
     try:
         row = conn.execute(
-            "SELECT id, created_at, after_sync FROM watches WHERE token_hash = ?",
+            "SELECT id, created_at, after_sync, client FROM watches WHERE token_hash = ?",
             (token_hash(token),),
         ).fetchone()
         if row is None:
@@ -109,7 +111,7 @@ def find_watch(path: Path, token: str) -> Watch | None:
         )
     finally:
         conn.close()
-    return Watch(row[0], row[1], row[2], numbers)
+    return Watch(row[0], row[1], row[2], numbers, row[3] or "")
 
 
 def delete_watch(path: Path, token: str) -> bool:

@@ -167,21 +167,24 @@ async def watch_page(request: Request) -> Response:
 
 
 JUST_MADE_SECONDS = 600
-"""How long after it was made a list's page opened from the form's redirect (``?new``) is not
-charged: its rows were paid with the list, and a 429 there would hide the new list's address."""
+"""How long after it was made a list's page opened from the form's redirect (``?new``), by the
+client who made it, is not charged: its rows were paid with the list, and a 429 there would
+hide the new list's address. Anyone else — or later — pays, as for any page."""
 
 
 def _watch_page(request: Request) -> Response:
     verifier = verifier_of(request)
     token, watch = _watch_of(request)
+    client = client_of(request)
     just_made = (
         watch is not None
         and NEW in request.query_params
+        and watch.client == client
         and verifier.clock() - dt.datetime.fromisoformat(watch.created_at).timestamp()
         < JUST_MADE_SECONDS
     )
     if not just_made:  # an unknown token is charged too: guessing is not free
-        verifier.quotas.charge_single(Caller(client_of(request)))
+        verifier.quotas.charge_single(Caller(client))
     if watch is None:
         return _not_found(request)
     context: dict[str, Any] = {
