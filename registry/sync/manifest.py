@@ -254,6 +254,14 @@ def load_manifest(directory: Path) -> Manifest:
     return Manifest(entries, **catalogues)
 
 
+def _numbered_copy(copy: str, original: str) -> bool:
+    """Whether a file named ``copy`` reads as ``original``'s numbered copy (2012-mianyang-
+    numbered, 2012-mianyang编号后): its name and a word saying so — not 2013-deyang-supplement
+    for 2013-deyang, another roster."""
+    rest = copy.removeprefix(original)
+    return rest != copy and any(word in rest.casefold() for word in ("numbered", "编号"))
+
+
 def unlisted(directory: Path, manifest: Manifest) -> list[str]:
     """The spreadsheets in the manifest's folder — and in the folders its registers are in —
     that it does not list: a clerk who put a roster there and forgot its ``[[register]]``
@@ -278,7 +286,7 @@ def unlisted(directory: Path, manifest: Manifest) -> list[str]:
                 and not name.startswith(("~$", "."))
                 and not name.endswith(PROBLEM_LISTS)
                 and not any(
-                    where == folder and stem.startswith(path.stem) for where, stem in copies
+                    where == folder and _numbered_copy(stem, path.stem) for where, stem in copies
                 )
                 and path.is_file()
                 and path.resolve() not in listed
