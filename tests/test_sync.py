@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -137,10 +138,25 @@ def test_a_refusal_held_for_a_retry_is_recorded_when_the_run_stops(
         {"kind": "status-changes", "authority": "2202"},
     )
     registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
-    original = register_module.sync_register
+    history = _stopped_run(
+        registers, db_path, monkeypatch, lambda calls: calls[-1] == "mianyang.csv"
+    )
+    assert history == [("changes.csv", "rejected")]
+
+
+def _stopped_run(
+    registers: RegisterFactory,
+    db_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    stop_at: Callable[[list[str]], bool],
+) -> list[tuple[str, str]]:
+    """The sync history of a run stopped (Ctrl-C) as it starts the register ``stop_at`` tells
+    from the registers synced so far, this one last."""
+    original, calls = register_module.sync_register, []
 
     def stopped(conn: sqlite3.Connection, entry: RegisterEntry, *args: Any, **kwargs: Any) -> Any:
-        if entry.key == "mianyang.csv":
+        calls.append(entry.key)
+        if stop_at(calls):
             raise KeyboardInterrupt
         return original(conn, entry, *args, **kwargs)
 
@@ -149,10 +165,9 @@ def test_a_refusal_held_for_a_retry_is_recorded_when_the_run_stops(
     try:
         with pytest.raises(KeyboardInterrupt):
             run_module.sync_entries(conn, load_manifest(registers.folder).entries, load_catalogue())
-        history = conn.execute("SELECT register, outcome FROM syncs").fetchall()
+        return sorted(conn.execute("SELECT register, outcome FROM syncs").fetchall())
     finally:
         conn.close()
-    assert history == [("changes.csv", "rejected")]
 
 
 def test_a_refusal_held_for_a_retry_is_recorded_when_the_retry_round_stops(
@@ -167,23 +182,11 @@ def test_a_refusal_held_for_a_retry_is_recorded_when_the_retry_round_stops(
             {"kind": "status-changes", "authority": "2202"},
         )
     registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
-    original, calls = register_module.sync_register, []
 
-    def stopped(conn: sqlite3.Connection, entry: RegisterEntry, *args: Any, **kwargs: Any) -> Any:
-        calls.append(entry.key)
-        if calls.count("a.csv") == 2:  # its retry
-            raise KeyboardInterrupt
-        return original(conn, entry, *args, **kwargs)
+    def at_the_retry(calls: list[str]) -> bool:
+        return calls.count("a.csv") == 2
 
-    monkeypatch.setattr(run_module, "sync_register", stopped)
-    conn = store.connect(db_path)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            run_module.sync_entries(conn, load_manifest(registers.folder).entries, load_catalogue())
-        history = conn.execute("SELECT register, outcome FROM syncs ORDER BY id").fetchall()
-    finally:
-        conn.close()
-    assert sorted(history) == [
+    assert _stopped_run(registers, db_path, monkeypatch, at_the_retry) == [
         ("a.csv", "rejected"),
         ("b.csv", "rejected"),
         ("mianyang.csv", "loaded"),
