@@ -953,6 +953,17 @@ def test_a_row_whose_level_is_mistyped_keeps_its_number_in_its_letters_run(
             ],
             {8: "与报考等级"},
         ),
+        # a 高级 row, its level's first, numbered with the 中级 letter: that row's problem only
+        (
+            [
+                ("Z1122020901", "中级"),
+                ("Z1122020902", "中级"),
+                ("Z1122020001", "高级"),
+                ("G1122020002", "高级"),
+                ("Z1122020903", "中级"),
+            ],
+            {6: "与报考等级"},
+        ),
         # another region's number: its own problem; the next row is not told to renumber
         (
             [("Z1122020901", "中级"), ("Z1122030905", "中级"), ("Z1122020903", "中级")],

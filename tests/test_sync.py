@@ -109,6 +109,8 @@ def test_what_the_unlisted_note_leaves_out(registers: RegisterFactory, db_path: 
     registers.add("mianyang-numbered.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
     (registers.folder / "mianyang.csv").write_text("", encoding="utf-8")  # numbered from it
     (registers.folder / "mianyang-numbe.csv").write_text("", encoding="utf-8")  # another one
+    registers.add("deyang-supplement-numbered.csv", [approval_row("Z1122020002", "郑浩")], MIANYANG)
+    (registers.folder / "deyang.csv").write_text("", encoding="utf-8")  # not its original
     registers.entries["2013/deyang.xlsx"] = MIANYANG
     registers.write_manifest()
     for i in range(12):
@@ -117,14 +119,14 @@ def test_what_the_unlisted_note_leaves_out(registers: RegisterFactory, db_path: 
     brief = run("sync", str(registers.folder), "--db", str(db_path), "--brief")[1]
     assert code == 1 and "mianyang-numbered.csv［approval-roster］已导入" in output
     assert "2013/deyang.xlsx［approval-roster］已拒绝" in output and "找不到此文件" in output
-    assert "有 13 个表格文件没有列入 registers.toml" in output
-    assert "等 13 个" in output and output.count("李芳-补发申请-") == 9  # ten names in all
+    assert "有 14 个表格文件没有列入 registers.toml" in output
+    assert "等 14 个" in output and output.count("李芳-补发申请-") == 8  # ten names in all
     assert "mianyang.csv、" not in output and "mianyang.csv。" not in output
-    assert "有 13 个表格文件" in brief and "李芳" not in brief
+    assert "有 14 个表格文件" in brief and "李芳" not in brief
     as_json = CliRunner().invoke(
         cli, ["sync", str(registers.folder), "--db", str(db_path), "--json"]
     )
-    assert "mianyang-numbe.csv" in json.loads(as_json.stdout)["unlisted"]
+    assert {"mianyang-numbe.csv", "deyang.csv"} <= set(json.loads(as_json.stdout)["unlisted"])
 
 
 def test_a_refusal_held_for_a_retry_is_recorded_when_the_run_stops(

@@ -300,6 +300,10 @@ def test_headers_in_the_files_own_words(app_client: AppClient, header: str) -> N
         ("姓名,证书名称,编号", 2),
         ("编号,姓名,证书有效期", 0),
         ("工号,姓名,工作证号,职业资格证书", 3),
+        ("序号,工号,姓名,身份证号码,资格证号", 4),
+        ("序号,姓名,职业资格证号,发证日期", 2),
+        ("序号,姓名,证号", 2),
+        ("工号,姓名,是否取得证书,证号", 3),
     ],
 )
 def test_the_certificates_number_is_told_from_an_employees(
@@ -308,7 +312,7 @@ def test_the_certificates_number_is_told_from_an_employees(
     """An HR file numbers its people and their other cards too: the column whose title names
     the certificate (or, without one, the plain 编号) is the certificate's number."""
     titles = header.split(",")
-    cells = ["" if "等级" in title else "E001" for title in titles]
+    cells = ["" if "等级" in title or "日期" in title else "E001" for title in titles]
     name_column = next(i for i, title in enumerate(titles) if "姓名" in title)
     cells[name_column], cells[number_column] = VALID[1], VALID[0]
     data = f"{header}\n{','.join(cells)}\n".encode()

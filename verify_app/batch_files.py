@@ -147,13 +147,17 @@ def _column(keys: Sequence[str], ranks: Sequence[Callable[[str], bool]]) -> int 
     return None
 
 
-_CERTIFICATE_NUMBER = re.compile("证书(编号|号码?|编码)|证(编号|编码)")
-"""资格证书编号, 证书号码, 等级证编号 — not 工作证号 or 上岗证号, another card's"""
+_CERTIFICATE_NUMBER = re.compile("证书?(编号|号码?|编码)")
+"""资格证书编号, 证书号码, 资格证号, 等级证编号, 证号"""
+_OTHER_CARDS = ("身份", "工作证", "上岗证", "驾驶证", "居住证", "学生证", "军官证")
+"""Cards whose numbers an HR file may keep beside the certificate's"""
 NUMBER_RANKS: tuple[Callable[[str], bool], ...] = (
     lambda key: key in NUMBER_HEADERS and key != "编号",
-    lambda key: bool(_CERTIFICATE_NUMBER.search(key)) and "身份" not in key,
-    # 职业资格证书, 等级证书: the certificate itself — not 证书名称, 证书等级, 证书有效期
-    lambda key: key.endswith("证书"),
+    lambda key: (
+        bool(_CERTIFICATE_NUMBER.search(key)) and not any(card in key for card in _OTHER_CARDS)
+    ),
+    # 职业资格证书, 等级证书: the certificate itself — not 证书名称, 证书有效期, 是否取得证书
+    lambda key: key.endswith("证书") and not any(word in key for word in ("是否", "有无", "取得")),
     lambda key: key == "编号",
     lambda key: "编号" in key,  # 员工编号, when nothing names the certificate
 )

@@ -166,10 +166,11 @@ async def watch_page(request: Request) -> Response:
     return await run_in_threadpool(_watch_page, request)
 
 
-JUST_MADE_SECONDS = 600
+JUST_MADE_SECONDS = 60
 """How long after it was made a list's page opened from the form's redirect (``?new``), by the
 client who made it, is not charged: its rows were paid with the list, and a 429 there would
-hide the new list's address. Anyone else — or later — pays, as for any page."""
+hide the new list's address. Anyone else — or later: the redirect is followed at once — pays,
+as for any page."""
 
 
 def _watch_page(request: Request) -> Response:

@@ -29,14 +29,17 @@ class NumberedRow(NamedTuple):
 def _own_run(current: NumberedRow, last: dict[str, tuple[int, CertificateNumber, bool]]) -> bool:
     """Whether a number refused only for its letter (报考等级 中级 on a G… number) counts in its
     own letter's run: the level may be the mistake. It does when it is that run's next, or when
-    it cannot be its row's level's next — then it is judged where it is written."""
+    it cannot be its row's level's next — then it is judged where it is written — unless it
+    opens its level's run and its letter's run is under way: then it is that row's one problem."""
     number, holds = current.number, current.holds
     if number is None or holds is None or number.prefix[1:] != holds[1:]:
         return number is not None and holds is None
     own, level = last.get(number.prefix), last.get(holds)
     if own is not None and number.sequence == own[1].sequence + 1:
         return True
-    return level is None or number.sequence != level[1].sequence + 1
+    if level is None:  # its level's first row: judged where written only if nothing is there
+        return own is None
+    return number.sequence != level[1].sequence + 1
 
 
 def order_problems(rows: Sequence[NumberedRow], technician: bool) -> list[Problem]:

@@ -254,12 +254,15 @@ def load_manifest(directory: Path) -> Manifest:
     return Manifest(entries, **catalogues)
 
 
+_NUMBERED = re.compile(r"[-_ .]?(numbered|已?编号后?|编号版)(\s*[(（]\d+[)）])?", re.IGNORECASE)
+
+
 def _numbered_copy(copy: str, original: str) -> bool:
     """Whether a file named ``copy`` reads as ``original``'s numbered copy (2012-mianyang-
     numbered, 2012-mianyang编号后): its name and a word saying so — not 2013-deyang-supplement
     for 2013-deyang, another roster."""
     rest = copy.removeprefix(original)
-    return rest != copy and any(word in rest.casefold() for word in ("numbered", "编号"))
+    return rest != copy and _NUMBERED.fullmatch(rest) is not None
 
 
 def unlisted(directory: Path, manifest: Manifest) -> list[str]:
