@@ -34,12 +34,12 @@ from registry.sync.manifest import (
     ManifestError,
     load_manifest,
     make_entry,
-    unlisted,
     year_code_for,
 )
 from registry.sync.outcome import Outcome, operator
 from registry.sync.report import json_report, text_report, unlisted_note
 from registry.sync.run import sync_entries
+from registry.sync.unlisted import unlisted
 
 CATALOGUE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _MANIFEST_KEY = re.compile(rf"\b({'|'.join(sorted(ENTRY_KEYS - {'file'}))})\b")

@@ -232,7 +232,7 @@ archive of hundreds."""
 
 def unlisted_note(names: list[str], *, brief: bool = False) -> str:
     """What to do about the spreadsheets beside the registers that the manifest does not list
-    (`registry.sync.manifest.unlisted`): nothing tells the clerk otherwise that they were not
+    (`registry.sync.unlisted.unlisted`): nothing tells the clerk otherwise that they were not
     loaded. ``brief``: their number only — a file name may hold a holder's name."""
     if brief:
         shown = "（去掉 --brief 可看到文件名）"
