@@ -283,6 +283,22 @@ async def test_a_name_without_its_dots_is_the_same_name_and_pages_as_one(
     assert await numbers("马尔") == ["Z1122020005", "Z1122020002", "Z1122020003"]
 
 
+async def test_a_latin_name_is_found_with_or_without_its_apostrophe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The public check takes ONeil for O'Neil (and O’Neil): so does staff's search."""
+    registers = RegisterFactory(tmp_path / "registers")
+    db = tmp_path / "registry.db"
+    registers.add("m.csv", [approval_row("Z1122020001", "O’Neil")], MIANYANG)
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+    ensure_verify_log(verify_log_path(db))
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    ds = shipped_datasette(db)
+    for typed in ("O'Neil", "oneil", "O’Neil"):
+        found = await query(ds, "/registry/holders", 姓名=typed)
+        assert column(found, "证书编号") == ["Z1122020001"], typed
+
+
 async def test_exact_name_comes_before_partial_matches(ds: Datasette) -> None:
     rows = await query(ds, "/registry/holders", 姓名="欧阳明")
     assert column(rows, "证书编号") == ["G1122000002", "G1122000003"]  # exchanged: old and new

@@ -110,7 +110,8 @@ exceed `MAX_VALUE_BYTES`."""
 def name_keys(text: str) -> str:
     """The name keys a holder typed as ``text`` may be registered under, as a JSON array: its
     own key, and its letters with a middle dot at any one place or (up to `TWO_DOTS_UP_TO`
-    letters) any two — the dots `same_holder` overlooks, as the public check does. 马尔古 finds
+    letters) any two — the dots `same_holder` overlooks, as the public check does —, and for a
+    Latin name its letters with an apostrophe at any one place (ONeil finds O'Neil). 马尔古 finds
     马·尔古, 阿依古丽 买买提 finds 阿依古丽·买买提; each key is one lookup in the name index."""
     key = name_key(text)
     letters = holder_key(key)
@@ -122,6 +123,10 @@ def name_keys(text: str) -> str:
             letters[:i] + MIDDLE_DOT + letters[i:j] + MIDDLE_DOT + letters[j:]
             for i, j in combinations(places, 2)
         )
+    if letters.isascii():  # a Latin name: O'Neil typed ONeil, as the public check takes it
+        bare = letters.replace("'", "")
+        keys.update(bare[:i] + "'" + bare[i:] for i in range(1, len(bare)))
+        keys.add(bare)
     return json.dumps(sorted(keys), ensure_ascii=False)
 
 
