@@ -188,7 +188,29 @@ def test_a_total_or_a_signature_under_the_list_is_no_row_to_check(app_client: Ap
     with app_client() as client:
         page = _upload(client, "list.csv", data)
     results = page.context["results"]  # type: ignore[attr-defined]
-    assert [(r["row"], r["result"]) for r in results] == [("2", "valid"), ("5", "malformed")]
+    assert [(r["row"], r["result"]) for r in results] == [
+        ("2", "valid"),
+        ("3", ""),  # kept in the result file, as the HR file had it, and not checked
+        ("4", ""),
+        ("5", "malformed"),
+    ]
+    assert [r["label"] for r in results[1:3]] == ["未查验", "未查验"]
+    exported = _export(page)
+    assert [line[0] for line in exported[1:]] == [VALID[0], "合计：1人", "", f"编号：{VALID[0]}"]
+
+
+def test_a_row_without_number_or_name_stays_in_the_result_file(app_client: AppClient) -> None:
+    """An employee row with its number and name left blank (a department, an ID): the HR file
+    came back without it. It stays, 未查验, with nothing charged for it."""
+    data = f"工号,证书编号,姓名,部门\nE1,{VALID[0]},{VALID[1]},后勤处\nE2,,,财务处\n".encode()
+    with app_client(batch_rows_per_hour=1) as client:
+        page = _upload(client, "list.csv", data)
+    exported = _export(page)
+    assert [line[:4] for line in exported[1:]] == [
+        ["E1", VALID[0], VALID[1], "后勤处"],
+        ["E2", "", "", "财务处"],
+    ]
+    assert exported[2][exported[0].index("结果说明")] == "未查验"
 
 
 def test_empty_rows_and_stray_cells_far_below_do_not_count(app_client: AppClient) -> None:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from registry.kinds.base import TOTAL_WORDS
 from registry.public.confirm import CONFIRMABLE, unreadable
 from registry.public.fields import PUBLIC_FIELDS, PublicField
+from registry.public.lookup import NOT_CHECKED
 from registry.sheets.cells import clean, text
 from registry.sheets.formulas import neutralise as neutralise
 from registry.sheets.guard import (
@@ -90,6 +91,9 @@ class BatchFile:
     rows: list[BatchRow]
     confirms: tuple[str, ...] = ()
     """the confirmable fields the file has a column for"""
+    unchecked: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    """(row, cells) of the rows with something in them but nothing to check (no number or
+    name; a total, a signature): the result file keeps them, as the HR file had them"""
 
 
 UPLOAD_SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
@@ -238,16 +242,19 @@ def read_batch(filename: str, data: bytes) -> BatchFile:
         raise BatchFileProblem("上传的文件是空的")
     rows = _sheet_rows(filename, data)
     columns = _columns(rows)
-    batch, problems = [], []
+    batch, problems, unchecked = [], [], []
     for line, row in rows[columns.start :]:
         number, name = _cell(row, columns.number), _cell(row, columns.name)
         typed = {field: _cell(row, i) for field, i in columns.confirms.items()}
-        if _a_note(number, name):
-            continue  # 合计：3人, 制表人：王五 below the list — no one to check, nothing to charge
+        if _a_note(number, name) or not (number or name):
+            # 合计：3人, 制表人：王五, a row without number and name: nothing to check or charge
+            if any(row):
+                unchecked.append((line, tuple(row)))
+            continue
         problem = _row_problem(number, name, typed)
         if problem:
             problems.append(f"第{line}行：{problem}")
-        elif number or name:
+        else:
             batch.append(BatchRow(line, Item(number, name, typed), tuple(row)))
     if problems:
         raise BatchFileProblem(listed(problems, "行", "请改正后重新上传，其他行不必改动。"))
@@ -255,11 +262,25 @@ def read_batch(filename: str, data: bytes) -> BatchFile:
         raise BatchFileProblem("文件中没有找到要查验的行（需要“证书编号”和“姓名”两列）")
     if len(batch) > MAX_ITEMS:
         raise BatchFileProblem(_too_many(f"有 {len(batch):,} 行"))
-    width = max([len(columns.header or [])] + [len(r.cells) for r in batch])
+    width = max(
+        [len(columns.header or [])] + [len(r.cells) for r in batch] + [len(c) for _, c in unchecked]
+    )
     header = list(columns.header or [])
     header += [f"第{i + 1}列" for i in range(len(header), width)]
     header = [title or f"第{i + 1}列" for i, title in enumerate(header)]
-    return BatchFile(tuple(header), batch, tuple(columns.confirms))
+    return BatchFile(tuple(header), batch, tuple(columns.confirms), tuple(unchecked))
+
+
+UNCHECKED_ADVICE = "此行没有可查验的证书编号和姓名，未查验。"
+
+
+def unchecked_row(row: int) -> dict[str, str]:
+    """The result columns of a row not checked (`BatchFile.unchecked`)."""
+    return {key: "" for key, _ in (*EXPORT_COLUMNS, *CONFIRM_COLUMNS)} | {
+        "row": str(row),
+        "label": NOT_CHECKED,
+        "advice": UNCHECKED_ADVICE,
+    }
 
 
 def export_row(row: BatchRow, checked: Checked, contact: str | None = None) -> dict[str, str]:

@@ -25,6 +25,7 @@ from verify_app.batch_files import (
     BatchFileProblem,
     export_row,
     result_columns,
+    unchecked_row,
     write_csv,
 )
 from verify_app.context import client_of, verifier_of
@@ -225,13 +226,22 @@ async def batch(request: Request) -> Response:
         return response
     items = [r.item for r in parsed.rows]
     answers = await run_in_threadpool(verifier.check_many, Caller(client), items, "batch")
-    results = [
-        export_row(
-            r, a, verifier.contacts.text_for(a.answer.number) if a.answer.wants_contact else None
+    lines = [
+        (
+            r.row,
+            r.cells,
+            export_row(
+                r,
+                a,
+                verifier.contacts.text_for(a.answer.number) if a.answer.wants_contact else None,
+            ),
         )
         for r, a in zip(parsed.rows, answers, strict=True)
     ]
-    export = write_csv(parsed.header, [r.cells for r in parsed.rows], results, parsed.confirms)
+    lines += [(row, cells, unchecked_row(row)) for row, cells in parsed.unchecked]
+    lines.sort(key=lambda line: line[0])  # the file's order, its unchecked rows in place
+    results = [result for _, _, result in lines]
+    export = write_csv(parsed.header, [cells for _, cells, _ in lines], results, parsed.confirms)
     context = _batch_context(
         request,
         results=results,
