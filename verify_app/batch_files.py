@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from registry.kinds.base import TOTAL_WORDS
@@ -38,23 +38,14 @@ from registry.sheets.guard import (
     read_sheet_bytes,
 )
 from registry.sheets.layout import header_key
+from verify_app.batch_columns import CONFIRM_HEADERS as CONFIRM_HEADERS
+from verify_app.batch_columns import BatchFileProblem as BatchFileProblem
+from verify_app.batch_columns import find_columns
 from verify_app.presentation import beijing_time
 from verify_app.quotas import KEY_HELP, MAX_UPLOAD_ROWS
 from verify_app.service import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS, Checked, Item
 
 MAX_ITEMS = MAX_UPLOAD_ROWS
-HEADER_SEARCH_ROWS = 10
-NUMBER_HEADERS = ("证书编号", "颁发证书编号", "编号", "证书号")
-NAME_HEADERS = ("姓名", "持证人", "持证人姓名")
-HEADER_WORDS = ("姓名", "名字", "编号", "证书", "序号", "工号")
-"""Words that make a row a header the service could not place, not a row to check."""
-CONFIRM_HEADERS: dict[str, tuple[str, ...]] = {
-    "level": ("等级", "证书等级", "技术等级"),
-    "trade": ("工种", "证书工种"),
-    "issued_on": ("发证日期", "发证时间"),
-    "reissue_mark": ("补发", "补发字样", "注明补发"),
-}
-"""Optional columns with what the paper shows (`registry.public.confirm.CONFIRMABLE`)."""
 MATCH_LABELS = {"match": "相符", "mismatch": "不符"}
 
 EXPORT_COLUMNS = (
@@ -70,10 +61,6 @@ ask about a certificate not found, what a revoked one means), and the public fie
 registry's names never)."""
 CONFIRM_COLUMNS = tuple((f"confirm_{k}", f"核对：{v}") for k, v in CONFIRMABLE.items())
 """One result column per confirmable field, when the upload had its column."""
-
-
-class BatchFileProblem(ValueError):
-    """The upload cannot be used; the message (Chinese) says what to fix."""
 
 
 @dataclass(frozen=True)
@@ -131,69 +118,6 @@ def _sheet_rows(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
     return [(number, [text(clean(cell)) for cell in cells]) for number, cells in sheet.rows()]
 
 
-@dataclass(frozen=True)
-class _Columns:
-    start: int
-    """index of the first data row"""
-    number: int
-    name: int
-    confirms: dict[str, int]
-    header: list[str] | None
-
-
-def _column(keys: Sequence[str], ranks: Sequence[Callable[[str], bool]]) -> int | None:
-    """The first column the surest of ``ranks`` takes: HR files name their columns in their
-    own words, and often have more numbers than the certificate's (编号, 员工编号)."""
-    for takes in ranks:
-        found = next((i for i, key in enumerate(keys) if takes(key)), None)
-        if found is not None:
-            return found
-    return None
-
-
-_CERTIFICATE_NUMBER = re.compile("证书?(编号|号码?|编码)")
-"""资格证书编号, 证书号码, 资格证号, 等级证编号, 证号"""
-_OTHER_CARDS = ("身份", "工作证", "上岗证", "驾驶证", "居住证", "学生证", "军官证")
-"""Cards whose numbers an HR file may keep beside the certificate's"""
-NUMBER_RANKS: tuple[Callable[[str], bool], ...] = (
-    lambda key: key in NUMBER_HEADERS and key != "编号",
-    lambda key: (
-        bool(_CERTIFICATE_NUMBER.search(key)) and not any(card in key for card in _OTHER_CARDS)
-    ),
-    # 职业资格证书, 等级证书: the certificate itself — not 证书名称, 证书有效期, 是否取得证书
-    lambda key: key.endswith("证书") and not any(word in key for word in ("是否", "有无", "取得")),
-    lambda key: key == "编号",
-    lambda key: "编号" in key,  # 员工编号, when nothing names the certificate
-)
-"""How a certificate number's column is told, the surest first."""
-NAME_RANKS: tuple[Callable[[str], bool], ...] = (
-    lambda key: key in NAME_HEADERS,
-    lambda key: "姓名" in key,
-)
-
-
-def _columns(rows: Sequence[tuple[int, Sequence[str]]]) -> _Columns:
-    for index, (_, row) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        keys = [header_key(cell) for cell in row]
-        number = _column(keys, NUMBER_RANKS)
-        name = _column(keys, NAME_RANKS)
-        if number is not None and name is not None and number != name:
-            confirms = {
-                field: i
-                for field, titles in CONFIRM_HEADERS.items()
-                for i in [next((i for i, k in enumerate(keys) if k in titles), None)]
-                if i is not None
-            }
-            return _Columns(index + 1, number, name, confirms, list(row))
-    for line, row in rows[:HEADER_SEARCH_ROWS]:
-        if any(word in key for key in map(header_key, row) for word in HEADER_WORDS):
-            raise BatchFileProblem(
-                f"第{line}行像是表头，但没有找到“证书编号”和“姓名”两列：请把这两列的表头"
-                "分别写成“证书编号”和“姓名”，或删去表头，让第一列是证书编号、第二列是姓名"
-            )
-    return _Columns(0, 0, 1, {}, None)
-
-
 def _cell(row: Sequence[str], index: int) -> str:
     return row[index] if index < len(row) else ""
 
@@ -241,7 +165,7 @@ def read_batch(filename: str, data: bytes) -> BatchFile:
     if not data:
         raise BatchFileProblem("上传的文件是空的")
     rows = _sheet_rows(filename, data)
-    columns = _columns(rows)
+    columns = find_columns(rows)
     batch, problems, unchecked = [], [], []
     for line, row in rows[columns.start :]:
         number, name = _cell(row, columns.number), _cell(row, columns.name)

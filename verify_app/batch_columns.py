@@ -1,0 +1,94 @@
+"""Which columns of an uploaded HR file hold the certificate's number, the holder's name and what
+the paper shows: HR files title their columns in their own words, and often keep more numbers
+than the certificate's (工号, 员工编号, 身份证号码, 工作证号)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from registry.sheets.layout import header_key
+
+
+class BatchFileProblem(ValueError):
+    """The upload cannot be used; the message (Chinese) says what to fix."""
+
+
+HEADER_SEARCH_ROWS = 10
+NUMBER_HEADERS = ("证书编号", "颁发证书编号", "编号", "证书号")
+NAME_HEADERS = ("姓名", "持证人", "持证人姓名")
+HEADER_WORDS = ("姓名", "名字", "编号", "证书", "序号", "工号")
+"""Words that make a row a header the service could not place, not a row to check."""
+CONFIRM_HEADERS: dict[str, tuple[str, ...]] = {
+    "level": ("等级", "证书等级", "技术等级"),
+    "trade": ("工种", "证书工种"),
+    "issued_on": ("发证日期", "发证时间"),
+    "reissue_mark": ("补发", "补发字样", "注明补发"),
+}
+"""Optional columns with what the paper shows (`registry.public.confirm.CONFIRMABLE`)."""
+
+
+@dataclass(frozen=True)
+class Columns:
+    start: int
+    """index of the first data row"""
+    number: int
+    name: int
+    confirms: dict[str, int]
+    header: list[str] | None
+
+
+def _column(keys: Sequence[str], ranks: Sequence[Callable[[str], bool]]) -> int | None:
+    """The first column the surest of ``ranks`` takes: HR files name their columns in their
+    own words, and often have more numbers than the certificate's (编号, 员工编号)."""
+    for takes in ranks:
+        found = next((i for i, key in enumerate(keys) if takes(key)), None)
+        if found is not None:
+            return found
+    return None
+
+
+_CERTIFICATE_NUMBER = re.compile("证书?(编号|号码?|编码)")
+"""资格证书编号, 证书号码, 资格证号, 等级证编号, 证号"""
+_OTHER_CARDS = ("身份", "工作证", "上岗证", "驾驶证", "居住证", "学生证", "军官证")
+"""Cards whose numbers an HR file may keep beside the certificate's"""
+NUMBER_RANKS: tuple[Callable[[str], bool], ...] = (
+    lambda key: key in NUMBER_HEADERS and key != "编号",
+    lambda key: (
+        bool(_CERTIFICATE_NUMBER.search(key)) and not any(card in key for card in _OTHER_CARDS)
+    ),
+    # 职业资格证书, 等级证书: the certificate itself — not 证书名称, 证书有效期, 是否取得证书
+    lambda key: key.endswith("证书") and not any(word in key for word in ("是否", "有无", "取得")),
+    lambda key: key == "编号",
+    lambda key: "编号" in key,  # 员工编号, when nothing names the certificate
+)
+"""How a certificate number's column is told, the surest first."""
+NAME_RANKS: tuple[Callable[[str], bool], ...] = (
+    lambda key: key in NAME_HEADERS,
+    lambda key: "姓名" in key,
+)
+
+
+def find_columns(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
+    """Where the number, the name and what the paper shows are, from a header row among the
+    first rows; without one, the number first and the name second."""
+    for index, (_, row) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        keys = [header_key(cell) for cell in row]
+        number = _column(keys, NUMBER_RANKS)
+        name = _column(keys, NAME_RANKS)
+        if number is not None and name is not None and number != name:
+            confirms = {
+                field: i
+                for field, titles in CONFIRM_HEADERS.items()
+                for i in [next((i for i, k in enumerate(keys) if k in titles), None)]
+                if i is not None
+            }
+            return Columns(index + 1, number, name, confirms, list(row))
+    for line, row in rows[:HEADER_SEARCH_ROWS]:
+        if any(word in key for key in map(header_key, row) for word in HEADER_WORDS):
+            raise BatchFileProblem(
+                f"第{line}行像是表头，但没有找到“证书编号”和“姓名”两列：请把这两列的表头"
+                "分别写成“证书编号”和“姓名”，或删去表头，让第一列是证书编号、第二列是姓名"
+            )
+    return Columns(0, 0, 1, {}, None)
