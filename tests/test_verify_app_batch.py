@@ -344,6 +344,13 @@ def test_the_certificates_number_is_told_from_an_employees(
     assert [(r["row"], r["result"]) for r in results] == [("2", "valid")]
 
 
+def test_another_cards_number_is_never_taken_for_the_certificates(app_client: AppClient) -> None:
+    data = f"姓名,身份证编号\n{VALID[1]},510104199001011234\n".encode()
+    with app_client() as client:
+        page = _upload(client, "list.csv", data)
+    assert "results" not in page.context and "第1行像是表头" in page.text  # type: ignore[attr-defined]
+
+
 def test_a_header_without_the_two_columns_is_named_not_checked(app_client: AppClient) -> None:
     """A header row the service cannot place is refused, not checked as a row of data."""
     data = f"序号,持证人名字,证书编码\n1,{VALID[1]},{VALID[0]}\n".encode()

@@ -61,7 +61,8 @@ NUMBER_RANKS: tuple[Callable[[str], bool], ...] = (
     # 职业资格证书, 等级证书: the certificate itself — not 证书名称, 证书有效期, 是否取得证书
     lambda key: key.endswith("证书") and not any(word in key for word in ("是否", "有无", "取得")),
     lambda key: key == "编号",
-    lambda key: "编号" in key,  # 员工编号, when nothing names the certificate
+    # 员工编号, when nothing names the certificate — never another card's
+    lambda key: "编号" in key and not any(card in key for card in _OTHER_CARDS),
 )
 """How a certificate number's column is told, the surest first."""
 NAME_RANKS: tuple[Callable[[str], bool], ...] = (

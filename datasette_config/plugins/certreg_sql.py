@@ -123,8 +123,8 @@ def name_keys(text: str) -> str:
             letters[:i] + MIDDLE_DOT + letters[i:j] + MIDDLE_DOT + letters[j:]
             for i, j in combinations(places, 2)
         )
-    if letters.isascii():  # a Latin name: O'Neil typed ONeil, as the public check takes it
-        bare = letters.replace("'", "")
+    if any("a" <= ch <= "z" for ch in key):  # a Latin name: O'Neil typed ONeil, as the public
+        bare = key.replace("'", "")  # check takes it (its hyphens kept, as its key keeps them)
         keys.update(bare[:i] + "'" + bare[i:] for i in range(1, len(bare)))
         keys.add(bare)
     return json.dumps(sorted(keys), ensure_ascii=False)
