@@ -157,6 +157,11 @@ class _RowChecker:
                 problems.append(Problem(row, column, text(value), *problem))
         return checked
 
+    def _run(self, letter: str | None) -> str | None:
+        """The run (number prefix) a row of level ``letter`` numbers in: made only for a number
+        refused for itself, not for every row."""
+        return f"{letter}{self.entry.year_code}{self.entry.region}" if letter else None
+
     def number(
         self, record: Record, letter: str | None, trade: object
     ) -> tuple[CertificateNumber, str] | None:
@@ -172,14 +177,13 @@ class _RowChecker:
         # in another run, or as another level's number taken, it made the correct rows after
         # it look out of order or duplicates, and a clerk was told to renumber them.
         trade_name = str(trade) if trade else None
-        place = f"{letter}{self.entry.year_code}{self.entry.region}" if letter else None
         try:
             parsed, number = parse_canonical(written)
         except MalformedNumber as exc:
             self.result.problems.append(
                 Problem(row, NUMBER_COLUMN, written, f"{exc}（附件3）", "附件3")
             )
-            self.numbered.append(NumberedRow(row, written, None, trade_name, place))
+            self.numbered.append(NumberedRow(row, written, None, trade_name, self._run(letter)))
             return None
         fit_key = (parsed.letter, letter, parsed.year_code, parsed.region)
         fit = self.fits.get(fit_key)
@@ -189,7 +193,8 @@ class _RowChecker:
         if first != row:
             fit = (*fit, (f"与本文件第{first}行的编号重复", "附件3"))
         self.result.numbers.append((row, written, number))
-        self.numbered.append(NumberedRow(row, written, parsed, trade_name, place if fit else None))
+        holds = self._run(letter) if fit else None
+        self.numbered.append(NumberedRow(row, written, parsed, trade_name, holds))
         if fit:
             self.result.problems.extend(Problem(row, NUMBER_COLUMN, written, *f) for f in fit)
         return parsed, number
