@@ -83,6 +83,30 @@ def test_the_manifests_order_does_not_decide_what_loads(
     ]
 
 
+def test_status_changes_load_after_those_that_create_their_numbers(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A 撤销 of a 换发's new number, and that 换发 of the number an earlier 换发 created, listed
+    newest first: each waits for the register creating its number, and all load in one run."""
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    changes = (
+        ("c.csv", status_event("撤销", "Z1122020003", "周杰", "2014-05-10")),
+        ("b.csv", status_event("换发", "Z1122020002", "周杰", "2013-05-10", "Z1122020003")),
+        ("a.csv", status_event("换发", "Z1122020001", "周杰", "2012-05-10", "Z1122020002")),
+    )
+    for name, event in changes:
+        registers.add(name, [event], {"kind": "status-changes", "authority": "2202"})
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0 and "共 4 个名册：已导入 4" in output, output
+    with sqlite3.connect(db_path) as conn:
+        history = conn.execute("SELECT register, outcome FROM syncs").fetchall()
+        status = conn.execute("SELECT status FROM certificates WHERE number = 'Z1122020003'")
+        assert status.fetchone() == ("revoked",)
+    assert sorted(history) == [(name, "loaded") for name in ("a.csv", "b.csv", "c.csv")] + [
+        ("mianyang.csv", "loaded")
+    ]
+
+
 def test_a_spreadsheet_the_manifest_does_not_list_is_named(
     registers: RegisterFactory, db_path: Path
 ) -> None:

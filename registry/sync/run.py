@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.domain.problems import Problem
-from registry.domain.registers import LOAD_ORDER
+from registry.domain.registers import LOAD_ORDER, STATUS_CHANGES
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
 from registry.store import syncs
@@ -41,17 +41,25 @@ def _record_deferred(
             outcome.fingerprint = None
 
 
+def _may_refer(later: str, kind: str) -> bool:
+    """Whether a register of ``kind`` may refer to what one of kind ``later`` registers: a kind
+    of a lower `LOAD_ORDER`, or another status-change register (the new number of its 换发 or
+    补发, which this one may revoke or replace again)."""
+    return LOAD_ORDER[later] < LOAD_ORDER[kind] or later == kind == STATUS_CHANGES
+
+
 def _waiting(outcomes: list[Outcome]) -> list[int]:
     """The registers refused while a register of a kind they refer to loaded after them in the
-    run: a clerk who lists the status changes before their roster gets both loaded in one run,
-    and one who lists a 撤销 before the roster that registers the holder again keeps that order."""
+    run: a clerk who lists the status changes before their roster, or a 撤销 before the 换发
+    that made its number, gets both loaded in one run, and one who lists a 撤销 before the
+    roster that registers the holder again keeps that order."""
     done = (LOADED, UPDATED, CHECKED)
     waiting = [
         index
         for index, outcome in enumerate(outcomes)
         if outcome.outcome == REJECTED
         and any(
-            later.outcome in done and LOAD_ORDER[later.entry.kind] < LOAD_ORDER[outcome.entry.kind]
+            later.outcome in done and _may_refer(later.entry.kind, outcome.entry.kind)
             for later in outcomes[index + 1 :]
         )
     ]
@@ -104,8 +112,12 @@ def sync_entries(
                 )
             waiting = _waiting(outcomes)
             _record_deferred(conn, outcomes, waiting, dry_run)
-            for index in waiting:
-                outcomes[index] = turns.sync(index)
+            while waiting:  # again while one loads: a 撤销 of a 换发 waiting on its roster
+                for index in waiting:
+                    outcomes[index] = turns.sync(index, record_rejection=False)
+                refused = [i for i in waiting if outcomes[i].outcome == REJECTED]
+                waiting = refused if len(refused) < len(waiting) else []
+            _record_deferred(conn, outcomes, [], dry_run)
         except BaseException:  # stopped (Ctrl-C, an error): no retry comes, record them now
             _record_deferred(conn, outcomes, [], dry_run)
             raise
@@ -124,7 +136,7 @@ def _retried(entries: list[RegisterEntry], todo: list[RegisterEntry]) -> list[bo
     changed = {id(entry) for entry in todo}
     return [
         any(
-            LOAD_ORDER[later.kind] < LOAD_ORDER[entry.kind] and id(later) in changed
+            _may_refer(later.kind, entry.kind) and id(later) in changed
             for later in entries[index + 1 :]
         )
         for index, entry in enumerate(entries)
