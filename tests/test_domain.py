@@ -87,6 +87,10 @@ def test_year_month_formats(value: object) -> None:
         ("1970.02.30", "日期不存在"),
         (27485, "27485 像是日期 1975-04-01 丢了日期格式后显示的序列号"),  # a General-format cell
         ("27485", "像是日期 1975-04-01"),  # the same saved as CSV
+        ("1975²", "应为年月"),  # a digit to str.isdigit, not to int()
+        ("①", "应为年月"),
+        (float("inf"), "应为年月"),  # <v>inf</v> in a hostile .xlsx
+        (float("nan"), "应为年月"),
     ],
 )
 def test_bad_year_months(value: object, reason: str) -> None:
@@ -107,6 +111,9 @@ def test_full_dates() -> None:
         parse_date("2012-02-30")
     with pytest.raises(BadDate, match="40988 像是日期 2012-03-20 丢了日期格式"):
         parse_date(40988)
+    for hostile in ("❶", "𐩀", float("-inf")):
+        with pytest.raises(BadDate, match="应为日期"):
+            parse_date(hostile)
 
 
 @pytest.mark.parametrize("value", ["合格", "良好", "优秀", "及格", 60, 99.5, "75分", "６０"])

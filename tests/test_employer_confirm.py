@@ -198,6 +198,7 @@ def test_the_issue_date_as_papers_print_it(app_client: AppClient, written: str) 
     "typed, words",
     [
         ({"issued_on": "去年三月"}, "发证日期“去年三月”无法识别"),
+        ({"issued_on": "❶"}, "发证日期“❶”无法识别"),  # a digit to str.isdigit, not to int()
         ({"reissue_mark": "也许"}, "请填 是 或 否"),
         ({"level": "高级技工"}, "等级“高级技工”无法识别"),
         ({"level": "高级工（三级）"}, "请照证书填写其中之一"),

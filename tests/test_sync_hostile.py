@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from click.testing import CliRunner
 from registry.cli import cli
 from registry.kinds import LAYOUTS
 from registry.sheets.writers import write_csv
+from registry.sync import pipeline
 from tests.hostile_files import HOSTILE, Hostile, build
 from tests.registers import (
     MIANYANG,
@@ -191,6 +193,55 @@ def test_a_name_longer_than_the_public_check_accepts_is_refused(
     assert code == 1, output
     assert "最多 50 个" in output
     assert registry_dump(db_path) == before
+
+
+def test_digits_only_to_str_isdigit_and_infinite_numbers_are_cell_problems(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """², ① and an .xlsx number cell of inf: what the year-month rule says of any text, not a
+    crash that stopped the whole run (the register after it loads)."""
+    before = registry_dump(db_path)
+    rows = [
+        approval_row("Z1122020001", "周杰", 出生年月="1975²"),
+        approval_row("Z1122020002", "郑浩", 参加工作时间="①"),
+        approval_row("Z1122020003", "吴敏", 出生年月=12345.5),  # made inf below
+    ]
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG)
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = parts[sheet].replace(b"<v>12345.5</v>", b"<v>inf</v>")
+    with zipfile.ZipFile(path, "w") as hostile:
+        for name, data in parts.items():
+            hostile.writestr(name, data)
+    loaded.add("next.csv", [approval_row("Z1122030001", "钱七")], {**MIANYANG, "authority": "2203"})
+    code, output = sync(loaded.folder, db_path, "--json")
+    assert code == 1
+    mianyang, following = json.loads(output)["registers"][1:]
+    assert [(p["row"], p["column"]) for p in mianyang["problems"]] == [
+        (4, "出生年月"),
+        (5, "参加工作时间"),
+        (6, "出生年月"),
+    ]
+    assert all("应为年月" in p["rule"] for p in mianyang["problems"])
+    assert following["outcome"] == "loaded"
+    assert registry_dump(db_path) != before
+
+
+def test_a_check_that_fails_unforeseen_refuses_its_register_alone(
+    loaded: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever a hostile file may still find in the checks refuses that register, naming the
+    error and where, never the exception's text (it may quote a holder's name)."""
+
+    def broken(*args: object) -> None:
+        raise ValueError("周杰")
+
+    monkeypatch.setattr(pipeline, "cell_problems", broken)
+    loaded.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    code, output = sync(loaded.folder, db_path, "--workers", "0")
+    assert code == 1 and "程序未能处理的错误（ValueError，test_sync_hostile.py 第" in output
+    assert "周杰" not in output and "Traceback" not in output
 
 
 WATCH_WORKERS = """

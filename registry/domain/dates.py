@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 import unicodedata
 from functools import lru_cache
@@ -100,9 +101,11 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 def _serial_hint(value: object) -> str:
     """For a whole number that is a date's serial number (a date cell whose date format was
     lost: 27485 is 1975-04-01), what it is and how to fix it."""
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)  # a CSV saved from such a cell holds the serial as text
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value)  # a CSV saved from such a cell holds the serial as text (not ①, ²)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return ""  # (a cell of a hostile file may hold inf or nan)
+    if value != int(value):
         return ""
     if not 7_306 <= value <= 73_050:  # 1920 to 2099: a holder's date
         return ""

@@ -16,12 +16,14 @@ import gc
 import multiprocessing
 import os
 import signal
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from registry.domain.problems import Problem
@@ -96,6 +98,19 @@ def cycles_uncollected() -> Iterator[None]:
             gc.enable()
 
 
+def unforeseen(exc: Exception) -> str:
+    """What a clerk is told of a register whose checking raised what no rule foresaw (a program
+    error a hostile file found): the register is refused, the others of the run load, and the
+    administrator learns where it happened — not the exception's text, which may quote a cell
+    (a holder's name)."""
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    at = f"，{Path(where.filename).name} 第 {where.lineno} 行" if where else ""
+    return (
+        f"读取或检查此文件时发生了程序未能处理的错误（{type(exc).__name__}{at}），此文件未导入，"
+        "其余名册照常导入。请把此文件和这条信息交给系统管理员"
+    )
+
+
 def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> Prepared:
     """Read ``entry``'s file and run its kind's checks that need no registry.
 
@@ -106,8 +121,13 @@ def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> 
     before = file_fingerprint(entry)
     with cycles_uncollected():
         table = kind.read(entry.path, kind.layout)
-        problems = cell_problems(table)
-        data = kind.check_alone(table, entry, catalogue, today) if table.records else None
+        try:
+            problems = cell_problems(table)
+            data = kind.check_alone(table, entry, catalogue, today) if table.records else None
+        except MemoryError:
+            raise
+        except Exception as exc:  # in a worker, it would arrive as a traceback holding cells
+            raise UnreadableSheet(unforeseen(exc)) from None
     if file_fingerprint(entry) != before:
         raise UnreadableSheet("文件在读取期间被改动。请等文件保存完毕后重新同步")
     return Prepared(len(table.records), data, before, problems)

@@ -34,6 +34,7 @@ from registry.sync.pipeline import (
     cycles_uncollected,
     file_fingerprint,
     prepare,
+    unforeseen,
 )
 
 EMPTY_REGISTER = "没有任何数据行，不能导入。请检查是否选错了工作表，或数据行是否被放在了页脚之后"
@@ -90,6 +91,18 @@ def _validate(
 ) -> tuple[object, str | None]:
     """Run the kind's checks; ``outcome.problems`` holds what they found. Returns the payload
     and the fingerprint of the file as read."""
+    try:
+        return _checked(outcome, context, ready)
+    except (sqlite3.Error, MemoryError):  # the registry's or the machine's, not the file's
+        raise
+    except Exception as exc:
+        outcome.problems = [Problem(None, None, None, unforeseen(exc))]
+        return None, None
+
+
+def _checked(
+    outcome: Outcome, context: LoadContext, ready: Callable[[], Prepared]
+) -> tuple[object, str | None]:
     entry = outcome.entry
     try:
         prepared = ready()
