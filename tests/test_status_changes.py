@@ -218,6 +218,30 @@ def test_a_reissue_registered_after_a_later_change_keeps_its_mark(
     assert conn.execute(events).fetchall() == [("补发", "2013-03-01"), (later, "2013-06-01")]
 
 
+def test_an_event_left_out_of_a_new_version_is_named_with_its_row_and_clause(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """It stays applied (a change in force is not undone by a file); the clerk is told which
+    row of the version that loaded it, and the notice's clause."""
+    roster.add(
+        "changes.csv",
+        [
+            status_event("撤销", "C1122020001", "吴敏", "2013-01-15"),
+            status_event("补发", "Z1122020001", "周杰", "2012-09-10"),
+        ],
+        MIANYANG_CHANGES,
+    )
+    assert sync(roster, db_path)[0] == 0
+    roster.add(
+        "changes.csv", [status_event("撤销", "C1122020001", "吴敏", "2013-01-15")], MIANYANG_CHANGES
+    )
+    code, report = sync(roster, db_path)
+    (conflict,) = report["registers"][1]["conflicts"]
+    assert (conflict["value"], conflict["clause"]) == ("Z1122020001", "§四.(六)")
+    assert "新版本中没有此前登记的补发（2012-09-10，原第4行）" in conflict["rule"]
+    assert verify(db_path, "Z1122020001", "周杰")["result"] == "reissued"
+
+
 def test_a_change_that_would_undo_later_ones_is_still_refused(
     roster: RegisterFactory, db_path: Path
 ) -> None:

@@ -30,7 +30,12 @@ from registry.kinds.status_state import (
     load_state,
     numbering_problems,
 )
-from registry.kinds.status_versions import Identity, applied_events, compare_with_applied
+from registry.kinds.status_versions import (
+    Identity,
+    applied_events,
+    compare_with_applied,
+    source_row,
+)
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table
 from registry.store.certificates import Amendment, amend_events, apply_events
@@ -207,10 +212,12 @@ def apply_status_changes(
         Problem(
             None,
             "证书编号",
-            number,
-            f"新版本中没有此前登记的{kind}（{date}）；已生效的变更不会撤回",
+            identity[1],
+            f"新版本中没有此前登记的{identity[0]}（{identity[2]}，"
+            f"原第{source_row(conn, entry.key, identity)}行）；已生效的变更不会撤回",
+            "§四.(六)",
         )
-        for kind, number, date, _ in changes.vanished
+        for identity in changes.vanished
     ]
     return applied
 

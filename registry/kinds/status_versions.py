@@ -57,6 +57,17 @@ def applied_events(conn: sqlite3.Connection, register: str) -> dict[Identity, tu
     }
 
 
+def source_row(conn: sqlite3.Connection, register: str, identity: Identity) -> object:
+    """The row an applied event came from in the version of ``register`` that loaded it."""
+    kind, number, date, new = identity
+    row = conn.execute(
+        "SELECT source_row FROM status_events WHERE register = ? AND type = ? AND number = ?"
+        " AND date = ? AND coalesce(new_number, '') = ?",
+        (register, kind, number, date, new),
+    ).fetchone()
+    return row[0] if row else "?"
+
+
 def compare_with_applied(
     events: list[StatusEvent], applied: dict[Identity, tuple[object, ...]]
 ) -> tuple[list[Problem], list[Amendment]]:
