@@ -242,6 +242,31 @@ def test_an_event_left_out_of_a_new_version_is_named_with_its_row_and_clause(
     assert verify(db_path, "Z1122020001", "周杰")["result"] == "reissued"
 
 
+def test_a_roster_listing_an_exchanges_new_number_is_told_what_that_number_is(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """Not "a corrected version of the status register, save it under its name", which sent the
+    clerk to list a roster as a status-change register."""
+    roster.add(
+        "changes.csv",
+        [status_event("换发", "Z1122020002", "郑浩", "2012-05-08", "Z1122020003")],
+        MIANYANG_CHANGES,
+    )
+    assert sync(roster, db_path)[0] == 0
+    rows = [
+        approval_row("Z1122020001", "周杰"),
+        approval_row("Z1122020002", "郑浩"),
+        approval_row("Z1122020003", "郑浩"),
+        approval_row("C1122020001", "吴敏", level="初级"),
+    ]
+    roster.add("mianyang.csv", rows, MIANYANG)
+    code, report = sync(roster, db_path)
+    (problem,) = [p for p in report["registers"][0]["problems"] if p["column"] == "颁发证书编号"]
+    assert code == 1 and (problem["row"], problem["value"]) == (6, "Z1122020003")
+    assert "“changes.csv”为证书 Z1122020002 换发或补发的新证书编号" in problem["rule"]
+    assert "更正版本" not in problem["rule"]
+
+
 def test_a_change_that_would_undo_later_ones_is_still_refused(
     roster: RegisterFactory, db_path: Path
 ) -> None:

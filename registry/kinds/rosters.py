@@ -89,12 +89,14 @@ class Holding:
     name_key: str
     sex: object
     birth: object
+    predecessor: str | None
+    """the number a 换发 or 补发 replaced with this one (the holding register lists events)"""
 
 
 def _holdings(conn: sqlite3.Connection) -> Callable[[str], Mapping[str, Holding]]:
     def holdings(prefix: str) -> Mapping[str, Holding]:
         rows = conn.execute(
-            "SELECT number, register, name, name_key, sex, birth FROM certificates"
+            "SELECT number, register, name, name_key, sex, birth, predecessor FROM certificates"
             " WHERE number >= ? AND number < ?",
             (prefix, prefix + "~"),
         )
@@ -128,7 +130,13 @@ def _identity_changes(
 
 def _held_by(holder: Holding, certificate: CertificateRow | None) -> str:
     """Why a number another register holds cannot be this row's: another person's, or this
-    very holder's under another file name — a corrected version saved as a new file."""
+    very holder's under another file name — a corrected version saved as a new file —, or
+    the new number a 换发 or 补发 gave, which no roster lists."""
+    if holder.predecessor:
+        return (
+            f"该编号是登记表“{holder.register}”为证书 {holder.predecessor} 换发或补发的新证书"
+            "编号，已在登记库中；名册只列原发证书，请删除此行或改回原证书编号"
+        )
     if certificate and (certificate.name_key, certificate.birth) == (holder.name_key, holder.birth):
         return (
             f"此证书已由名册“{holder.register}”登记给同一人：这像是该名册的更正版本。更正版本须"
