@@ -195,6 +195,26 @@ def test_a_name_longer_than_the_public_check_accepts_is_refused(
     assert registry_dump(db_path) == before
 
 
+def test_a_cell_of_pasted_pages_is_refused_and_quoted_short(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """A trade of 40,000 characters is a paste gone wrong or an attack on the catalogue's
+    comparison (a minute per cell): refused by its length, and neither the report, the list of
+    problems nor the registry's history holds more of it than a few characters."""
+    rows = [approval_row(f"Z112202000{i}", "周杰", 报考工种="鉗" * 40_000) for i in (1, 2)]
+    loaded.add("mianyang.csv", rows, MIANYANG)
+    code, output = sync(loaded.folder, db_path, "--json", "--all")
+    assert code == 1
+    problems = json.loads(output)["registers"][1]["problems"]
+    overlong = [p for p in problems if "单元格内容过长（40000 个字符，最多 500 个）" in p["rule"]]
+    assert [(p["row"], p["column"]) for p in overlong] == [(4, "报考工种"), (5, "报考工种")]
+    assert overlong[0]["value"] == "鉗" * 20 + "……（共 40000 个字符）"
+    assert max(len(p["value"] or "") for p in problems) <= 500
+    with sqlite3.connect(db_path) as conn:
+        (longest,) = conn.execute("SELECT max(length(value)) FROM problems").fetchone()
+    assert longest <= 500
+
+
 def test_digits_only_to_str_isdigit_and_infinite_numbers_are_cell_problems(
     loaded: RegisterFactory, db_path: Path
 ) -> None:

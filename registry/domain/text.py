@@ -19,6 +19,15 @@ typed with them on older systems."""
 
 MAX_NAME_CHARS = 50
 """The longest holder name a register may carry: the public check accepts no longer name."""
+MAX_CELL_CHARS = 500
+"""The longest text any register cell may hold: ten times the longest unit name or remark a
+form has room for. A longer one is a paste gone wrong or an attack on the checks (a trade name
+of 40,000 characters took a minute to compare with the catalogue), refused unread."""
+
+
+def shortened(text: str, keep: int = 20) -> str:
+    """``text`` cut for a report when it is longer than ``keep`` characters, saying how long."""
+    return text if len(text) <= keep else f"{text[:keep]}……（共 {len(text)} 个字符）"
 
 
 BLANK_LOOKING = re.compile(

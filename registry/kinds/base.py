@@ -23,12 +23,18 @@ from typing import Generic, TypeVar
 from registry.domain.names import normalise_name
 from registry.domain.numbers import IN_TEXT as NUMBER_IN_TEXT
 from registry.domain.problems import Problem
-from registry.domain.text import BLANK_LOOKING, hidden_characters, visible
+from registry.domain.text import (
+    BLANK_LOOKING,
+    MAX_CELL_CHARS,
+    hidden_characters,
+    shortened,
+    visible,
+)
 from registry.domain.trades import TradeCatalogue
 from registry.sheets._extent import column_letters
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Layout
-from registry.sheets.table import Table, read_table
+from registry.sheets.table import Record, Table, read_table
 from registry.store.syncs import LoadedVersion
 from registry.store.writes import Applied
 
@@ -230,6 +236,8 @@ def cell_problems(table: Table) -> list[Problem]:
     multiline = {column.name for column in table.layout.columns if column.lines}
     for record in table.records:
         joined = "".join(v for v in record.values.values() if isinstance(v, str))
+        if len(joined) > MAX_CELL_CHARS:
+            problems += _overlong(record)
         if joined.isprintable() and not BLANK_LOOKING.search(joined):  # nearly every row, in C
             continue
         for column, value in record.values.items():
@@ -244,6 +252,20 @@ def cell_problems(table: Table) -> list[Problem]:
                     Problem(record.row_of(column), column, visible(value), rule, "§四.(三)")
                 )
     return problems
+
+
+def _overlong(record: Record) -> list[Problem]:
+    """A problem for each cell of ``record`` past `MAX_CELL_CHARS`, which is cut to that length
+    so that no later check of the (refused) register works through the rest."""
+    found = []
+    for column, value in record.values.items():
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            rule = f"单元格内容过长（{len(value)} 个字符，最多 {MAX_CELL_CHARS} 个），像是误粘贴了大段文字，请核对"
+            found.append(
+                Problem(record.row_of(column), column, shortened(visible(value)), rule, "§四.(三)")
+            )
+            record.values[column] = value[:MAX_CELL_CHARS]
+    return found
 
 
 def keep_table(
