@@ -279,8 +279,10 @@ async def test_a_name_without_its_dots_is_the_same_name_and_pages_as_one(
     assert (await numbers("马·尔古"))[0] == "Z1122020001"
     for typed in ("买买提吐尔逊阿不都", "买买提·吐尔逊阿不都", "买买提 吐尔逊 阿不都"):
         assert await numbers(typed) == ["Z1122020004"], typed
-    # 马尔 is a name of its own: 马·尔古 starts with 马 but not with 马尔
-    assert await numbers("马尔") == ["Z1122020005", "Z1122020002", "Z1122020003"]
+    # 马尔 is a name of its own, first; 马·尔古 starts with it as 马尔古 does (the dots overlooked)
+    assert await numbers("马尔") == ["Z1122020005", "Z1122020001", "Z1122020002", "Z1122020003"]
+    assert await numbers("马尔", after="Z1122020001") == ["Z1122020002", "Z1122020003"]
+    assert await numbers("尔古") == ["Z1122020003", "Z1122020001", "Z1122020002"]  # by name
 
 
 async def test_a_latin_name_is_found_with_or_without_its_apostrophe(

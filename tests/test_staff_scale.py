@@ -22,7 +22,7 @@ from datasette_config.launch import ensure_verify_log
 from datasette_config.plugins.certreg_sql import FUNCTIONS
 from registry import store
 from registry.cli import cli
-from registry.domain.names import name_key
+from registry.domain.names import holder_key, name_key
 from registry.domain.problems import Problem
 from registry.store import stock, syncs
 from registry.store.summaries import TALLIED
@@ -368,13 +368,15 @@ def expected_order(db: Path, typed: str) -> list[str]:
     key = name_key(typed)
     with sqlite3.connect(db) as conn:
         found = conn.execute(
-            "SELECT number, name_key, birth, rowid FROM certificates WHERE instr(name_key, ?)",
-            (key,),
+            "SELECT number, name_key, birth, rowid FROM certificates"
+            " WHERE instr(replace(name_key, '·', ''), ?)",
+            (holder_key(key),),
         ).fetchall()
 
     def place(row: tuple[str, str, str, int]) -> tuple[int, str, str, int]:
         number, held, birth, rowid = row
-        rank = 0 if held == key else 1 if held.startswith(key) else 2
+        same = holder_key(held) == holder_key(key)
+        rank = 0 if same else 1 if holder_key(held).startswith(holder_key(key)) else 2
         return rank, held, birth, rowid
 
     return [row[0] for row in sorted(found, key=place)]
@@ -408,6 +410,9 @@ async def test_same_name_first_then_by_birth(holders: Datasette) -> None:
         ("阿依古丽•买买提", {"阿依古丽·买买提"}),  # another middle dot
         ("古丽・买", {"阿依古丽·买买提"}),  # a part, with the katakana middle dot
         ("买买提", {"阿依古丽·买买提"}),
+        ("古丽买", {"阿依古丽·买买提"}),  # a part across the dot, typed without it
+        ("阿依古丽买", {"阿依古丽·买买提"}),
+        ("依古丽买买", {"阿依古丽·买买提"}),
         ("周　杰", {"周杰"}),  # full-width space
         ("周 杰", {"周杰"}),
         ("ａｎｎ", {"ANNA"}),  # full-width letters, any case
