@@ -126,7 +126,7 @@ FILTER_OPERATORS: dict[str, str] = {
     "notin": "不属于（逗号分隔）",
     "arraycontains": "数组包含",
     "arraynotcontains": "数组不包含",
-    "date": "日期为",
+    "date": "日期为（北京时间）",
     "isnull": "为 NULL",
     "notnull": "不为 NULL",
     "isblank": "为空",
@@ -134,7 +134,7 @@ FILTER_OPERATORS: dict[str, str] = {
 }
 """The table filter's operators (``datasette.filters.Filters``), by key."""
 
-FACET_TYPES = {"column": "", "array": "（数组）", "date": "（按日期）"}
+FACET_TYPES = {"column": "", "array": "（数组）", "date": "（按日期，北京时间）"}
 
 MENU_LINKS = {"Log in": "登录"}
 """Menu entries plugins add in English (datasette-auth-passwords, for a visitor not signed in)."""

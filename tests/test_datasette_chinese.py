@@ -703,7 +703,29 @@ async def test_time_tables_say_their_filters_take_utc(ds: Datasette, path: str) 
     """Times are shown in Beijing time but stored in UTC: a filter typed in Beijing time found
     nothing, without a word. The page says how to filter (SPEC §8: times in Beijing time)."""
     _, page = await get(ds, path)
-    assert "北京时间减 8 小时" in page and "≥ 2026-11-30T16:00" in page
+    assert "北京时间减 8 小时" in page and "≥ 2026-12-01T00:00" in page
+    assert "查某一天用筛选“日期为（北京时间）”" in page
+
+
+@pytest.mark.anyio
+async def test_a_date_filter_and_facet_take_beijing_days(ds: Datasette, registry_db: Path) -> None:
+    """A clerk's 12 月 1 日 is Beijing's: 00:00 to 24:00 there, 16:00 UTC the day before on."""
+    log = databases(registry_db)["verify_log"]
+    with sqlite3.connect(log) as conn:
+        (before,) = conn.execute("SELECT count(*) FROM checks").fetchone()
+        conn.executemany(
+            "INSERT INTO checks (at, client, number, result, name_hash, channel)"
+            " VALUES (?, 'c', 'Z1122020001', 'valid', '', 'api')",
+            [("2030-11-30T15:59:59+00:00",), ("2030-11-30T16:00:00+00:00",),
+             ("2030-12-01T15:59:59+00:00",), ("2030-12-01T16:00:00+00:00",)],
+        )  # fmt: skip
+    _, html = await get(ds, "/verify_log/checks?at__date=2030-12-01&_facet_date=at")
+    page = Page(html)
+    assert "2030-12-01 00:00:00（北京时间）" in page.cells
+    assert "2030-12-01 23:59:59（北京时间）" in page.cells
+    assert "2030-11-30 23:59:59（北京时间）" not in page.cells
+    assert "2030-12-02 00:00:00（北京时间）" not in page.cells
+    assert "日期为（北京时间）" in page.text and "2 行" in page.text
 
 
 @pytest.mark.anyio

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.domain.dates import BadDate, parse_date, parse_year, parse_year_month
+from registry.domain.dates import BadDate, beijing_day, parse_date, parse_year, parse_year_month
 from registry.domain.documents import document_key, document_year
 from registry.domain.exam import EXAM_CLAUSE, exam_problem
 from registry.domain.names import mask_name, name_key, normalise_name
@@ -102,6 +102,23 @@ def test_a_year_typed_into_a_date_cell_is_told_so() -> None:
     """2011 typed into a date-formatted cell is stored as that serial and shown as 1905-07-03."""
     with pytest.raises(BadDate, match="填的 2011 被显示成了 1905-07-03"):
         parse_year(dt.datetime(1905, 7, 3))
+
+
+@pytest.mark.parametrize(
+    ("stored", "day"),
+    [
+        ("2026-12-01T15:59:59+00:00", "2026-12-01"),
+        ("2026-12-01T16:00:00+00:00", "2026-12-02"),  # midnight in Beijing
+        ("2026-12-01 16:00:00", "2026-12-02"),  # SQLite's own clock: UTC
+        ("2026-12-01T23:30:00+08:00", "2026-12-01"),
+        ("2012-03-15", "2012-03-15"),  # a date is its own day
+        ("1975-05", None),  # a year-month is no day, as SQLite's date() says too
+        ("2012-02-30", None),
+        ("not a time", None),
+    ],
+)
+def test_the_beijing_day_of_a_stored_moment(stored: str, day: str | None) -> None:
+    assert beijing_day(stored) == day
 
 
 def test_full_dates() -> None:

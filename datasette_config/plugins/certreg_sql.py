@@ -26,7 +26,7 @@ from typing import Any
 
 from datasette import hookimpl
 
-from registry.domain.dates import BadDate, parse_date, parse_year, parse_year_month
+from registry.domain.dates import BadDate, beijing_day, parse_date, parse_year, parse_year_month
 from registry.domain.documents import document_key
 from registry.domain.names import MIDDLE_DOT, holder_key, name_key
 from registry.domain.numbers import normalise
@@ -135,6 +135,7 @@ FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "plain": plain,
     "iso_date": iso_date,
     "iso_date_end": lambda text: iso_date(text, last=True),
+    "date": beijing_day,  # overrides SQLite's: Datasette's date filter and facet, in Beijing
     "name_key": name_key,
     "name_keys": name_keys,
     "document_key": document_key,

@@ -33,6 +33,28 @@ def beijing_clock(value: str | dt.datetime | None) -> str:
     return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S（北京时间）")
 
 
+_DAY_OR_MOMENT = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?"
+)
+
+
+def beijing_day(value: str) -> str | None:
+    """The day a stored moment falls on in Beijing (``2026-12-01T20:00:00+00:00`` is
+    2026-12-02); a date is its own day; None for anything else, as SQLite's ``date()`` gives.
+    Staff's Datasette reads ``date(x)`` so: a clerk's "today" is Beijing's."""
+    if not _DAY_OR_MOMENT.fullmatch(value):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if len(value) == 10:
+        return moment.date().isoformat()
+    if moment.tzinfo is None:  # no offset: a moment SQLite's own clock stamped, which is UTC
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(BEIJING).date().isoformat()
+
+
 CHINESE_NUMERALS = re.compile("[〇零一二三四五六七八九十百千两]")
 """§四.(三): numbers on the documents are written in Arabic numerals; any of these is refused."""
 _YEAR_MONTH = re.compile(r"(\d{4})\s*(?:[.\-/年]\s*(\d{1,2})\s*月?|(\d{2}))")
