@@ -269,7 +269,22 @@ def test_a_receipt_after_a_matching_confirmation_withholds_as_the_answer_did(
         receipt = client.get(context_of(page)["receipt_url"])
     assert receipt.status_code == 200
     assert "汽车驾驶员" not in receipt.text
-    assert "原查验核对了证书上的内容" in receipt.text
+    assert "原查验核对了证书上的工种，与登记相符" in receipt.text
+    assert "证书上的等级、发证日期未经核对" in receipt.text  # the receipt vouches for no more
+
+
+def test_a_receipt_after_confirming_only_the_mark_says_nothing_else_was_checked(
+    app_client: AppClient,
+) -> None:
+    """A holder who altered the trade on a genuine paper, confirming only what is true, got a
+    receipt saying the paper's contents were checked and showing none of them."""
+    check = {"number": VALID[0], "name": VALID[1], "confirm": {"reissue_mark": "否"}}
+    with app_client() as client:
+        answer = client.post("/api/v1/verify", json={**check, "receipt": True}).json()
+        receipt = client.get(answer["receipt_url"])
+    assert answer["confirmation"] == {"reissue_mark": "match"}
+    assert "原查验核对了证书上的正页右下方注明“补发”，与登记相符" in receipt.text
+    assert "证书上的等级、工种、发证日期未经核对" in receipt.text
 
 
 def test_the_batch_api_confirms_each_item(app_client: AppClient) -> None:

@@ -14,7 +14,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from tests.verify_fixtures import SECRET, VALID, AppClient, Clock, app_client, clock, registry_db
 from verify_app.checklog import name_hash
-from verify_app.receipts import ExpiredReceipt, ForgedReceipt, Receipt, Receipts
+from verify_app.receipts import CONFIRMED_CODES, ExpiredReceipt, ForgedReceipt, Receipt, Receipts
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -44,6 +44,22 @@ def test_a_receipt_opens_to_what_it_was_issued_for(
     clock.now = issued + days * DAY / 2
     checked_at = dt.datetime.fromtimestamp(int(issued), dt.UTC)
     assert receipts.open(token) == Receipt(number, digest, checked_at)
+
+
+@given(confirmed=st.lists(st.sampled_from(list(CONFIRMED_CODES)), unique=True))
+def test_a_receipt_names_the_fields_its_check_confirmed(confirmed: list[str]) -> None:
+    receipts = Receipts(SECRET, lifetime_days=90, clock=FixedClock(NEW_YEAR_2026))
+    opened = receipts.open(receipts.issue(VALID[0], "0" * 64, confirmed=confirmed))
+    assert opened.withheld and opened.confirmed == tuple(
+        f for f in CONFIRMED_CODES if f in confirmed
+    )
+
+
+def test_a_confirmed_receipt_issued_before_it_named_its_fields_opens_withheld() -> None:
+    receipts = Receipts(SECRET, lifetime_days=90, clock=FixedClock(NEW_YEAR_2026))
+    token = TimestampSigner(SECRET, salt="certreg-receipt").sign(f"{VALID[0]}-{'0' * 64}-w")
+    opened = receipts.open(token.decode())
+    assert (opened.withheld, opened.confirmed) == (True, ())
 
 
 @given(issued=st.integers(1_300_000_000, 2_500_000_000), days=st.integers(1, 400))

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from registry.domain.names import normalise_name
-from registry.public.confirm import CONFIRMABLE, unreadable
+from registry.public.confirm import CONFIRMABLE, WITHHELD, unreadable
 from registry.public.lookup import Verification
 from verify_app.batch_files import (
     CONFIRM_HEADERS,
@@ -182,6 +182,12 @@ def receipt(request: Request) -> Response:
     context.update(checked_at=beijing_time(opened.checked_at), **_receipt_links(request, token))
     context["receipt_expires"] = beijing_time(verifier.receipts.expiry(opened.checked_at))
     context["withheld"] = opened.withheld
+    context["confirmed"] = [CONFIRMABLE[field] for field in opened.confirmed]
+    context["unconfirmed"] = [
+        label
+        for field, label in CONFIRMABLE.items()
+        if field in WITHHELD and field not in opened.confirmed
+    ]
     return render(request, "receipt.html", context)
 
 

@@ -15,16 +15,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
 from itsdangerous import BadData, TimestampSigner
 
 Clock = Callable[[], float]
-_PAYLOAD = re.compile(r"([0-9A-Z]+)-([0-9a-f]+)(-w)?")
+CONFIRMED_CODES = {"level": "l", "trade": "t", "issued_on": "d", "reissue_mark": "r"}
+"""A confirmed field of the paper (`registry.public.confirm.CONFIRMABLE`) → its letter in a
+token."""
+_PAYLOAD = re.compile(r"([0-9A-Z]+)-([0-9a-f]+)(?:-w([ltdr]*))?")
 """A canonical certificate number, a hex holder hash, and ``-w`` when the check confirmed what
-the paper shows (its receipt then withholds the confirmed values too)."""
+the paper shows (its receipt then withholds the confirmed values too), followed by the letters
+of the fields it confirmed (none in a receipt issued before 2026-12-02)."""
 
 
 class ForgedReceipt(Exception):
@@ -55,6 +59,8 @@ class Receipt:
     holder_hash: str
     checked_at: dt.datetime
     withheld: bool = False
+    confirmed: tuple[str, ...] = ()
+    """the fields of the paper its check confirmed, in `CONFIRMED_CODES`' order"""
 
 
 class Receipts:
@@ -65,9 +71,16 @@ class Receipts:
         self.max_age = lifetime_days * 86_400
         self._signer = _ClockSigner(secret, salt="certreg-receipt", clock=clock)
 
-    def issue(self, number: str, holder_hash: str, *, withheld: bool = False) -> str:
-        """The token of a receipt for ``number`` held by ``holder_hash``, signed now."""
-        mark = "-w" if withheld else ""
+    def issue(
+        self, number: str, holder_hash: str, *, confirmed: Collection[str] | None = None
+    ) -> str:
+        """The token of a receipt for ``number`` held by ``holder_hash``, signed now; with the
+        fields of the paper its check ``confirmed``, when it confirmed any (it then opens
+        withheld, saying which were checked — a receipt that vouched for "the paper" would
+        cover the fields nobody compared)."""
+        mark = ""
+        if confirmed is not None:
+            mark = "-w" + "".join(c for f, c in CONFIRMED_CODES.items() if f in confirmed)
         return self._signer.sign(f"{number}-{holder_hash}{mark}").decode()
 
     def expiry(self, signed_at: float | dt.datetime) -> dt.datetime:
@@ -93,4 +106,6 @@ class Receipts:
         payload = _PAYLOAD.fullmatch(value.decode("ascii", "replace"))
         if payload is None:
             raise ForgedReceipt("unexpected payload")
-        return Receipt(payload[1], payload[2], signed_at, payload[3] is not None)
+        codes = payload[3]
+        confirmed = tuple(f for f, c in CONFIRMED_CODES.items() if c in (codes or ""))
+        return Receipt(payload[1], payload[2], signed_at, codes is not None, confirmed)

@@ -279,7 +279,7 @@ class Verifier:
             return None
         issued_at = self.clock()
         token = self.receipts.issue(
-            checked.answer.number, checked.holder_hash, withheld=checked.confirmation is not None
+            checked.answer.number, checked.holder_hash, confirmed=checked.confirmation
         )
         return IssuedReceipt(token, self.receipts.expiry(issued_at))
 

@@ -145,6 +145,10 @@ def confirm(
     return found
 
 
+WITHHELD = ("level", "trade", "issued_on")
+"""The registered values an answer withholds when the paper is confirmed against them."""
+
+
 def withheld(answer: Verification) -> Verification:
     """The answer without the values a paper is confirmed against — for a 补发 under the same
     number also its date, which the reissued paper may print as its issue date."""
