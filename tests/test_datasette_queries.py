@@ -569,6 +569,12 @@ async def page_warnings(ds: Datasette, path: str, **params: str) -> list[str]:
             "证书编号“Z112202012”不是有效的证书编号（证书编号应为11位，实为10位）",
         ),
         ("/registry/status_changes", {**NO_FILTER, "类型": "换证"}, "类型“换证”"),
+        ("/registry/counts", {"地区": "", "年度": "二〇一一"}, "年度“二〇一一”无法识别"),
+        (
+            "/verify_log/failing_numbers",
+            {"天数": "99999999999999999999"},
+            "天数“99999999999999999999”太大",
+        ),
     ],
 )
 async def test_a_parameter_the_query_cannot_read_is_named_on_its_page(
@@ -590,6 +596,8 @@ async def test_a_parameter_the_query_cannot_read_is_named_on_its_page(
         ("/registry/certificate", {"证书编号": "Z1122029999"}),  # well formed, not registered
         ("/registry/status_changes", {**NO_FILTER, "类型": " 撤消 ", "证书编号": "c11 2200 0001"}),
         ("/verify_log/failing_numbers", {"天数": "３０", "未查到阈值": "　５　", "举报阈值": "２"}),
+        ("/registry/counts", {"地区": "", "年度": "2011年度"}),
+        ("/registry/counts", {"地区": "", "年度": "11"}),
     ],
 )
 async def test_parameters_the_query_reads_raise_no_warning(
@@ -617,6 +625,11 @@ async def test_parameters_the_query_reads_raise_no_warning(
         ("/verify_log/failing_numbers", {"未查到阈值": "３"}, {"未查到阈值": "3"}),
         ("/verify_log/failing_numbers", {"举报阈值": "１"}, {"举报阈值": "1"}),
         ("/verify_log/report_queue", {"发证机关": "２２０２"}, {"发证机关": "2202"}),
+        # and the other ways staff write a year, a level, a region
+        ("/registry/counts", {"地区": "", "年度": "2011年"}, {"地区": "", "年度": "2011"}),
+        ("/registry/counts", {"地区": "", "年度": "2011年度"}, {"地区": "", "年度": "2011"}),
+        ("/registry/counts", {"地区": "", "等级": "g"}, {"地区": "", "等级": "高级工"}),
+        ("/registry/counts", {"地区": "四川省绵阳市"}, {"地区": "2202"}),
     ],
 )
 async def test_full_width_digits_in_parameters_read_as_digits(
@@ -682,7 +695,9 @@ async def test_suspicious_clients_wider_window_and_lower_threshold(ds: Datasette
     ]
 
 
-@pytest.mark.parametrize("typed", ["绵阳市", "绵阳", " 绵阳市人力资源和社会保障局 "])
+@pytest.mark.parametrize(
+    "typed", ["绵阳市", "绵阳", " 绵阳市人力资源和社会保障局 ", "四川省绵阳市"]
+)
 async def test_reports_of_an_authority_typed_by_its_name(ds: Datasette, typed: str) -> None:
     """发证机关=绵阳市 found nothing: only the code 2202 matched."""
     by_code = await query(ds, "/verify_log/report_queue", 发证机关="2202")

@@ -11,7 +11,7 @@ from registry.domain.dates import BadDate, beijing_day, parse_date, parse_year, 
 from registry.domain.documents import document_key, document_year
 from registry.domain.exam import EXAM_CLAUSE, exam_problem
 from registry.domain.names import mask_name, name_key, normalise_name
-from registry.domain.regions import issuing_problem
+from registry.domain.regions import issuing_problem, region_code
 from registry.domain.statuses import valid_when_collected
 from registry.domain.trades import CatalogueError
 from registry.sync.catalogue import load_catalogue
@@ -119,6 +119,24 @@ def test_a_year_typed_into_a_date_cell_is_told_so() -> None:
 )
 def test_the_beijing_day_of_a_stored_moment(stored: str, day: str | None) -> None:
     assert beijing_day(stored) == day
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("２２０２", "2202"),
+        ("绵阳", "2202"),
+        ("凉山彝族自治州", "2213"),  # the official name of 凉山州
+        ("阿坝藏族羌族自治州人力资源和社会保障局", "2219"),
+        ("四川省绵阳市", "2202"),  # the province's name before a city's is the city's
+        ("省厅", "2200"),
+        ("绵阳德阳", None),  # two cities: neither
+        ("阳", None),
+        ("", None),
+    ],
+)
+def test_a_region_as_staff_name_it(typed: str, code: str | None) -> None:
+    assert region_code(typed) == code
 
 
 def test_full_dates() -> None:

@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
+from registry.cli.reports import receipt_link
 from tests.datasette_fixtures import STAFF_HASH, STAFF_USER, shipped_datasette, signed_in
 from tests.verify_fixtures import (
     MALFORMED,
@@ -366,8 +367,26 @@ def test_certreg_reports_lists_them_in_chinese_and_json(
     assert NO_MATCH_UNKNOWN[1] not in as_json.output
     none = CliRunner().invoke(cli, ["reports", "--db", str(registry_db), "--authority", "2202"])
     assert "没有举报" in none.output
+    for named in (
+        "省厅",
+        "２２００",
+        "四川省人力资源和社会保障厅",
+    ):  # as the Datasette queue takes it
+        found = CliRunner().invoke(cli, ["reports", "--db", str(registry_db), "--authority", named])
+        assert f"证书 {NO_MATCH_UNKNOWN[0]}" in found.output, named
+    mianyang = CliRunner().invoke(
+        cli, ["reports", "--db", str(registry_db), "--authority", "绵阳市"]
+    )
+    assert mianyang.exit_code == 0 and "没有举报" in mianyang.output
     bad = CliRunner().invoke(cli, ["reports", "--db", str(registry_db), "--authority", "9999"])
-    assert bad.exit_code == 2 and "没有地区代码 9999" in bad.output
+    assert bad.exit_code == 2 and "认不出发证机关“9999”" in bad.output
+
+
+def test_a_reports_receipt_is_a_link_staff_can_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CERTREG_PUBLIC_URL", "https://zscx.example.gov.cn/")
+    assert receipt_link("Z1-ab.x.y") == "https://zscx.example.gov.cn/r/Z1-ab.x.y"
+    monkeypatch.delenv("CERTREG_PUBLIC_URL")
+    assert receipt_link("Z1-ab.x.y") == "/r/Z1-ab.x.y（公众查验网站上的路径）"
 
 
 def test_reports_of_a_registry_that_is_not_there_is_a_mistake_not_an_empty_queue(

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from datasette import hookimpl
 
-from datasette_config.plugins.certreg_sql import iso_date, plain
+from datasette_config.plugins.certreg_sql import iso_date, plain, year_code
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.statuses import EVENT_TYPES
 
@@ -26,6 +26,9 @@ COUNT_PARAMS = frozenset({"天数", "小时数", "未查到阈值", "举报阈�
 NUMBER_PARAMS = frozenset({"证书编号"})
 TYPES_READ = (*EVENT_TYPES, "撤消")
 """What the 类型 of status_changes matches (撤消, a common variant, is read as 撤销)."""
+MAX_COUNT_DIGITS = 6
+"""A count of days, hours or checks staff may type: beyond, SQLite's date arithmetic and integer
+casts give up, and the page answered nothing."""
 TIME_PARAMS = {"sync_history": frozenset({"截止日期"})}
 """Parameters that also take a time (the 时间 of a listed row, to page back from it)."""
 
@@ -75,6 +78,14 @@ def unread_params(query: str | None, args: Args) -> list[str]:
             messages.append(
                 f"{name}“{value}”不是整数，查询读不准它（只取开头的数字，没有就当作 0）。"
                 "请只用阿拉伯数字填写，如 30"
+            )
+        elif name in COUNT_PARAMS and len(plain(value).lstrip("0")) > MAX_COUNT_DIGITS:
+            messages.append(
+                f"{name}“{value}”太大，查询读不了它。请填 {10**MAX_COUNT_DIGITS - 1} 以内的数"
+            )
+        elif name == "年度" and year_code(value) is None:
+            messages.append(
+                f"年度“{value}”无法识别，查询因此没有结果。请用阿拉伯数字填写四位年份，如 2011"
             )
         elif name in NUMBER_PARAMS and (problem := _number_problem(value)):
             messages.append(

@@ -30,7 +30,7 @@ from registry.domain.dates import BadDate, beijing_day, parse_date, parse_year, 
 from registry.domain.documents import document_key
 from registry.domain.names import MIDDLE_DOT, holder_key, name_key
 from registry.domain.numbers import normalise
-from registry.domain.regions import authority_name, region_name
+from registry.domain.regions import authority_name, region_code, region_name
 from registry.domain.statuses import RESULT_LABELS
 from registry.sync.report import OUTCOME_LABELS
 
@@ -101,6 +101,18 @@ def plain(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+def year_code(text: str) -> str | None:
+    """The two-digit year code of a 年度 as staff type it (2011, 2011年, 2011年度, ２０１１, 11),
+    or NULL."""
+    typed = plain(text)
+    if len(typed) == 2 and typed.isascii() and typed.isdigit():
+        return typed
+    try:
+        return f"{parse_year(typed) % 100:02d}"
+    except BadDate:
+        return None
+
+
 TWO_DOTS_UP_TO = 20
 """The longest name (in letters) `name_keys` places two dots in: 171 keys at 20 letters. A name
 of three parts (买买提·吐尔逊·阿不都) is far shorter; 1,176 keys of a 50-letter name would
@@ -140,6 +152,8 @@ FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "name_keys": name_keys,
     "document_key": document_key,
     "region_name": region_name,
+    "region_code": region_code,
+    "year_code": year_code,
     "authority_name": authority_name,
     "status_label": lambda code: RESULT_LABELS.get(code, code),
     "outcome_label": lambda code: OUTCOME_LABELS.get(code, code),

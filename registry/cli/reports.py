@@ -8,6 +8,7 @@ can run while the app writes.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import click
 
 from registry.cli.base import UsageProblem, cli, db_option, json_option, require_registry
 from registry.domain.dates import beijing_clock
-from registry.domain.regions import REGIONS, authority_name
+from registry.domain.regions import authority_name, region_code
 from registry.domain.statuses import RESULT_LABELS
 from registry.domain.text import visible
 from registry.public.confirm import CONFIRMABLE
@@ -36,6 +37,13 @@ COLUMNS = (
     "receipt",
     "client",
 )
+
+
+def receipt_link(token: str) -> str:
+    """The receipt as a link staff can open: under the public service's address
+    (``CERTREG_PUBLIC_URL``, as the service itself is configured), or its path on that site."""
+    base = os.environ.get("CERTREG_PUBLIC_URL", "").strip().rstrip("/")
+    return f"{base}/r/{token}" if base else f"/r/{token}（公众查验网站上的路径）"
 
 
 def read_reports(log: Path, authority: str | None, limit: int) -> list[dict[str, Any]]:
@@ -67,7 +75,9 @@ def read_reports(log: Path, authority: str | None, limit: int) -> list[dict[str,
 
 @cli.command()
 @db_option
-@click.option("--authority", help="只看这个发证机关的举报：地区代码，如 2202（省厅为 2200）。")
+@click.option(
+    "--authority", help="只看这个发证机关的举报：地区代码或名称，如 2202、绵阳市（省厅为 2200）。"
+)
 @click.option(
     "--limit",
     default=100,
@@ -87,8 +97,13 @@ def reports(db: Path, authority: str | None, limit: int, as_json: bool) -> None:
         certreg reports
         certreg reports --authority 2202 --json
     """
-    if authority is not None and authority not in REGIONS:
-        raise UsageProblem(f"没有地区代码 {authority}。省厅为 2200，各市（州）为 2201-2221")
+    if authority is not None:
+        code = region_code(authority)
+        if code is None:
+            raise UsageProblem(
+                f"认不出发证机关“{authority}”。请填地区代码或名称，如 2202 或 绵阳市（省厅为 2200）"
+            )
+        authority = code
     require_registry(db)  # a mistyped --db is not "no reports": the log lives beside the registry
     log = verify_log_path(db)
     found = read_reports(log, authority, limit) if log.exists() else []
@@ -121,4 +136,4 @@ def reports(db: Path, authority: str | None, limit: int, as_json: bool) -> None:
             lines = "\n".join(visible(line) for line in report["text"].split("\n"))
             click.echo(f"    情况说明：{lines}")
         if report["receipt"]:
-            click.echo(f"    查验回执：/r/{report['receipt']}")
+            click.echo(f"    查验回执：{receipt_link(report['receipt'])}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from importlib.resources import files
 
 PROVINCE = "2200"
@@ -24,6 +25,27 @@ REGIONS: dict[str, str] = _load_regions()
 
 def region_name(code: str) -> str:
     return REGIONS.get(code, code)
+
+
+_PROVINCE_WORDS = ("省厅", "省直", "省本级", "四川省", "省人社厅", "省人力资源和社会保障厅")
+
+
+def region_code(text: str) -> str | None:
+    """The region (or issuing authority) a clerk's words name: its code (full-width digits
+    too), its name with or without 市/州 (绵阳市, 绵阳), the official name of an autonomous
+    prefecture (凉山彝族自治州), its department (绵阳市人力资源和社会保障局), or the province's
+    (省厅, 省直). None when they name none, or more than one."""
+    typed = unicodedata.normalize("NFKC", text).strip()
+    if typed in REGIONS:
+        return typed
+    named = {
+        code
+        for code, name in REGIONS.items()
+        if code != PROVINCE and len(stem := name.rstrip("市州")) >= 2 and stem in typed
+    }
+    if len(named) == 1:  # 四川省绵阳市 is 绵阳's
+        return named.pop()
+    return PROVINCE if not named and any(w in typed for w in _PROVINCE_WORDS) else None
 
 
 def authority_name(code: str) -> str:
