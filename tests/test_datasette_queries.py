@@ -570,6 +570,7 @@ async def page_warnings(ds: Datasette, path: str, **params: str) -> list[str]:
         ),
         ("/registry/status_changes", {**NO_FILTER, "类型": "换证"}, "类型“换证”"),
         ("/registry/counts", {"地区": "", "年度": "二〇一一"}, "年度“二〇一一”无法识别"),
+        ("/registry/holders", {"姓名": "马" * 300, "上页末行编号": ""}, "姓名太长（300 个字符）"),
         (
             "/verify_log/failing_numbers",
             {"天数": "99999999999999999999"},

@@ -20,6 +20,7 @@ from datasette import hookimpl
 from datasette_config.plugins.certreg_sql import iso_date, plain, year_code
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.statuses import EVENT_TYPES
+from registry.domain.text import MAX_NAME_CHARS
 
 DATE_PARAMS = frozenset({"起始日期", "截止日期"})
 COUNT_PARAMS = frozenset({"天数", "小时数", "未查到阈值", "举报阈值"})
@@ -82,6 +83,11 @@ def unread_params(query: str | None, args: Args) -> list[str]:
         elif name in COUNT_PARAMS and len(plain(value).lstrip("0")) > MAX_COUNT_DIGITS:
             messages.append(
                 f"{name}“{value}”太大，查询读不了它。请填 {10**MAX_COUNT_DIGITS - 1} 以内的数"
+            )
+        elif name == "姓名" and len(value) > MAX_NAME_CHARS:
+            messages.append(
+                f"姓名太长（{len(value)} 个字符），查询因此没有结果。请只填姓名或其中几个字"
+                f"（登记的姓名最多 {MAX_NAME_CHARS} 个字符）"
             )
         elif name == "年度" and year_code(value) is None:
             messages.append(

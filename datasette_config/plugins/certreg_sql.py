@@ -32,6 +32,7 @@ from registry.domain.names import MIDDLE_DOT, holder_key, name_key
 from registry.domain.numbers import normalise
 from registry.domain.regions import authority_name, region_code, region_name
 from registry.domain.statuses import RESULT_LABELS
+from registry.domain.text import MAX_NAME_CHARS
 from registry.sync.report import OUTCOME_LABELS
 
 
@@ -127,6 +128,8 @@ def name_keys(text: str) -> str:
     马·尔古, 阿依古丽 买买提 finds 阿依古丽·买买提; each key is one lookup in the name index."""
     key = name_key(text)
     letters = holder_key(key)
+    if len(letters) > MAX_NAME_CHARS:  # no holder's (a pasted row): itself, named on the page
+        return json.dumps([key], ensure_ascii=False)
     places = range(1, len(letters))
     keys = {key, letters}
     keys.update(letters[:i] + MIDDLE_DOT + letters[i:] for i in places)
