@@ -119,22 +119,22 @@ FILTER_OPERATORS: dict[str, str] = {
     "gte": "≥",
     "lt": "<",
     "lte": "≤",
-    "like": "符合 LIKE 模式",
-    "notlike": "不符合 LIKE 模式",
-    "glob": "符合 GLOB 模式",
+    "like": "符合模式（% 代表任意几个字）",
+    "notlike": "不符合模式（% 代表任意几个字）",
+    "glob": "符合模式（* 代表任意几个字，区分大小写）",
     "in": "属于（逗号分隔）",
     "notin": "不属于（逗号分隔）",
-    "arraycontains": "数组包含",
-    "arraynotcontains": "数组不包含",
+    "arraycontains": "列表中有",
+    "arraynotcontains": "列表中没有",
     "date": "日期为（北京时间）",
-    "isnull": "为 NULL",
-    "notnull": "不为 NULL",
+    "isnull": "未填写",
+    "notnull": "已填写",
     "isblank": "为空",
     "notblank": "不为空",
 }
 """The table filter's operators (``datasette.filters.Filters``), by key."""
 
-FACET_TYPES = {"column": "", "array": "（数组）", "date": "（按日期，北京时间）"}
+FACET_TYPES = {"column": "", "array": "（列表）", "date": "（按日期，北京时间）"}
 
 MENU_LINKS = {"Log in": "登录"}
 """Menu entries plugins add in English (datasette-auth-passwords, for a visitor not signed in)."""

@@ -437,6 +437,7 @@ ERROR_PAGES = [
     ("/registry/certificates/Z1122029999", 404, "找不到这一行记录"),
     ("/nothing", 404, "找不到这个数据库"),
     ("/-/nothing/at/all", 404, "找不到这个页面"),
+    ("/-/patterns", 404, "找不到这个页面"),  # Datasette's English style guide, of Bigfoot sightings
     ("/registry/certificates?_size=99999", 400, "每页行数（_size）不能超过 5000"),
     ("/registry/certificates?_sort=nothing", 400, "不能按列 nothing 排序"),
     ("/registry.db", 403, "不允许下载整个数据库文件"),
@@ -584,6 +585,8 @@ async def test_filtered_table_described_in_chinese(ds: Datasette) -> None:
         ds, "/registry/certificates?level=中级工&status__not=valid&_sort_desc=issued_on"
     )
     assert "条件：等级 = 中级工，状态 ≠ valid 有效；按 发证日期 降序排列" in Page(html).text
+    _, html = await get(ds, "/registry/certificates?remark__isnull=1&name__like=王%25")
+    assert "条件：姓名 符合模式（% 代表任意几个字） 王%，备注 未填写" in Page(html).text
 
 
 async def test_logging_out_says_so_in_chinese(ds: Datasette) -> None:

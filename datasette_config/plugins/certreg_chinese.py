@@ -13,7 +13,7 @@ from typing import Any
 
 import datasette.handle_exception as default_handler
 from datasette import hookimpl
-from datasette.utils.asgi import Base400, Response
+from datasette.utils.asgi import Base400, NotFound, Response
 from datasette.views.base import DatasetteError
 from markupsafe import Markup
 
@@ -140,3 +140,14 @@ def from_first_page(url: str) -> str:
         if key != "_next" and (key != "_size" or i == sizes[-1])
     ]
     return f"{path}?{urllib.parse.urlencode(kept)}" if kept else path
+
+
+async def _not_a_staff_page(request: Any) -> Response:
+    raise NotFound("404")  # as Datasette words a path it has no page for
+
+
+@hookimpl(tryfirst=True)
+def register_routes() -> list[tuple[str, Any]]:
+    # Datasette's pattern portfolio: its demo data (Bigfoot sightings), all in English, is no
+    # page for staff
+    return [(r"^/-/patterns$", _not_a_staff_page)]
