@@ -204,6 +204,7 @@ def pages(values: Samples, next_page: str) -> list[Page]:
         "suspicious_clients": [{"小时数": "", "未查到阈值": ""}],
         "report_queue": [{"发证机关": ""}],
         "failing_numbers": [{"天数": "", "未查到阈值": "", "举报阈值": ""}],
+        "most_checked": [{"天数": ""}, {"天数": "365"}],
         "key_usage": [{"天数": ""}],
     }
     for database, settings in metadata["databases"].items():

@@ -678,6 +678,27 @@ async def test_an_approval_document_typed_with_other_brackets(ds: Datasette, typ
 # -- suspicious verification traffic ------------------------------------------------------
 
 
+async def test_the_most_checked_numbers_of_the_last_days(ds: Datasette) -> None:
+    week = await query(ds, "/verify_log/most_checked", 天数="")
+    assert [
+        (r["证书编号"], r["查验次数"], r["其中有效或补发"], r["其中未查到"]) for r in week[:2]
+    ] == [
+        ("Z1122020123", 8, 5, 3),
+        ("C1122020000", 1, 0, 1),  # then one check each, by number
+    ]
+    assert len(week) == 1 + 20 + 12 and week[0]["客户端数"] == 1
+    today = await query(ds, "/verify_log/most_checked", 天数="1")
+    assert len(today) == 1 + 12  # the batch of three days ago is out of the window
+
+
+def test_the_most_checked_numbers_count_every_result_through_the_index() -> None:
+    """The window is read by the index on result and time, one range per result: a result the
+    query does not name would be left out of every count."""
+    sql = shipped_metadata()["databases"]["verify_log"]["queries"]["most_checked"]["sql"]
+    listed = re.search(r"WHERE result IN \(([^)]*)\)", sql)
+    assert listed and re.findall(r"'(\w+)'", listed[1]) == list(RESULT_LABELS)
+
+
 async def test_suspicious_clients_default_window_and_threshold(ds: Datasette) -> None:
     rows = await query(ds, "/verify_log/suspicious_clients", 小时数="", 未查到阈值="")
     assert [(r["客户端"], r["未查到次数"], r["查验次数"]) for r in rows] == [

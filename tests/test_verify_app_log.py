@@ -275,19 +275,27 @@ def test_uvicorn_access_lines_carry_no_secret_link(path: str, logged: str) -> No
     assert record.getMessage() == f'203.0.113.7:5000 - "GET {logged} HTTP/1.1" 200'
 
 
-def test_failing_numbers_reads_the_failed_checks_of_the_last_days_only(tmp_path: Path) -> None:
-    """Staff's 屡查不符的证书编号 on a long log: the failed checks of the last days by the index on
-    result and time, never a walk of the whole log in number order (5 s at two million checks)."""
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [("failing_numbers", ("天数", "未查到阈值", "举报阈值")), ("most_checked", ("天数",))],
+)
+def test_queries_of_the_last_days_read_those_days_only(
+    tmp_path: Path, name: str, params: tuple[str, ...]
+) -> None:
+    """Staff's 屡查不符的证书编号 and 查验最多的证书编号 on a long log: the checks of the last days
+    by the index on result and time, never a walk of the whole log in number order (5 s at two
+    million checks)."""
     log = tmp_path / "verify_log.db"
     ensure_verify_log(log)
-    query = shipped_metadata()["databases"]["verify_log"]["queries"]["failing_numbers"]["sql"]
+    query = shipped_metadata()["databases"]["verify_log"]["queries"][name]["sql"]
     conn = sqlite3.connect(log)
     try:
         conn.create_function("beijing_time", 1, str)
-        for name, function in SQL_FUNCTIONS.items():  # the staff plugin's (plain …)
-            conn.create_function(name, 1, function)
-        plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {query}", dict.fromkeys(
-            ("天数", "未查到阈值", "举报阈值"), ""))]  # fmt: skip
+        for function_name, function in SQL_FUNCTIONS.items():  # the staff plugin's (plain …)
+            conn.create_function(function_name, 1, function)
+        plan = [
+            row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {query}", dict.fromkeys(params, ""))
+        ]
     finally:
         conn.close()
     assert "SEARCH checks USING INDEX idx_checks_result_at (result=? AND at>?)" in plan
