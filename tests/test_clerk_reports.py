@@ -359,7 +359,9 @@ def test_an_alias_that_clashes_with_the_catalogue_is_a_usage_error(
         (["synch"], "没有命令 synch"),
         (["sync", ".", "--kind", "roster"], "“roster”不是可选的值"),
         (["keys", "add", "某单位"], "缺少选项 '--per-day'"),
-        (["sync"], "缺少参数 'PATH'"),
+        (["sync"], "缺少参数 '路径'"),
+        (["verify", "Z1122020123"], "缺少参数 '姓名'"),
+        (["keys", "revoke"], "缺少参数 '密钥编号'"),
     ],
 )
 def test_a_mistyped_command_is_answered_in_chinese(args: list[str], words: str) -> None:

@@ -29,11 +29,11 @@ def keys() -> None:
 
 
 @keys.command(name="add")
-@click.argument("name")
+@click.argument("name", metavar="单位名称")
 @click.option("--per-day", type=click.IntRange(min=1), required=True, help="每日可查验的条数。")
 @db_option
 def add(name: str, per_day: int, db: Path) -> None:
-    """为单位 NAME 发放一个密钥，每日可查验 --per-day 条。
+    """为该单位发放一个密钥，每日可查验 --per-day 条。
 
     示例：
 
@@ -78,10 +78,10 @@ def list_keys(db: Path) -> None:
 
 
 @keys.command(name="revoke")
-@click.argument("key_id", type=int)
+@click.argument("key_id", metavar="密钥编号", type=int)
 @db_option
 def revoke(key_id: int, db: Path) -> None:
-    """吊销编号为 KEY_ID 的密钥，立即生效。
+    """吊销该编号的密钥，立即生效。
 
     示例：
 

@@ -52,7 +52,7 @@ def _as_option(key: re.Match[str]) -> str:
 
 
 @cli.command()
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.argument("path", metavar="路径", type=click.Path(exists=True, path_type=Path))
 @db_option
 @click.option("--dry-run", is_flag=True, help="只检查，不写入登记库。")
 @json_option
@@ -93,7 +93,7 @@ def sync(
 ) -> None:
     """把名册导入登记库，每个名册要么整体导入，要么整体拒绝。
 
-    PATH 是含 registers.toml 的文件夹，或一个名册文件（此时需 --kind、--authority、--approval-doc、--issued-on）。全部导入（或此前已导入）时退出码 0，有名册被拒绝时 1，用法错误（清单写错、缺选项）时 2。
+    路径是含 registers.toml 的文件夹，或一个名册文件（此时需 --kind、--authority、--approval-doc、--issued-on）。全部导入（或此前已导入）时退出码 0，有名册被拒绝时 1，用法错误（清单写错、缺选项）时 2。
 
     示例：
 
@@ -174,7 +174,9 @@ def _synced(
 
 
 @cli.command(name="number")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "file", metavar="名册文件", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--kind", required=True, type=click.Choice(list(ROSTER_KINDS)), help="名册种类。")
 @click.option("--authority", required=True, help="发证机关代码（2200 省厅，2201-2221 各市州）。")
 @click.option("--region", help="编号地区代码（默认同发证机关；技师名册为持证人所在市州）。")
