@@ -19,12 +19,14 @@ from registry.cli import cli
 from tests.registers import (
     MIANYANG,
     PROVINCE,
+    TECHNICIANS,
     RegisterFactory,
     approval_row,
     as_ods,
     as_xls,
     footer,
     snapshot,
+    technician_row,
 )
 
 FIRST_DATA_ROW = 4  # title row 1, two header rows 2-3
@@ -402,16 +404,29 @@ def test_a_cell_merged_down_over_rows_is_refused_by_its_range(
     assert problem["rule"].startswith(f"单元格 {column}4:{column}6 合并了第4–6行")
 
 
-def test_a_totals_row_is_refused_as_such(registers: RegisterFactory, db_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("kind", "total"),
+    [
+        ("approval", {"姓名": "合计：2人"}),
+        ("technician", {"序号": "合计", "姓名": "2人"}),  # a count under 姓名 is no holder
+        ("technician", {"序号": "合计", "姓名": "共2人"}),
+    ],
+)
+def test_a_totals_row_is_refused_as_such(
+    registers: RegisterFactory, db_path: Path, kind: str, total: dict[str, str]
+) -> None:
     """合计 under the holders, as the blank-certificate registers refuse it: one clear line,
     not a dozen rules a holder's row breaks."""
-    rows = [approval_row("Z1122020001", "甲"), approval_row("Z1122020002", "乙")]
-    rows.append({"姓名": "合计：2人"})
-    registers.add("mianyang.csv", rows, MIANYANG)
+    if kind == "approval":
+        rows = [approval_row("Z1122020001", "甲"), approval_row("Z1122020002", "乙")]
+        registers.add("mianyang.csv", [*rows, total], MIANYANG)
+    else:
+        rows = [technician_row("J1122010001", "甲"), technician_row("J1122010002", "乙", 序号=2)]
+        registers.add("mianyang.csv", [*rows, total], TECHNICIANS)
     code, report, _ = sync(registers.folder, db_path)
     assert code == 1
     [problem] = report["registers"][0]["problems"]
-    assert (problem["row"], problem["column"]) == (6, "姓名")
+    assert (problem["row"], problem["column"]) == (6 if kind == "approval" else 5, "姓名")
     assert problem["rule"].startswith("这是合计行，不是一条记录")
 
 

@@ -184,11 +184,16 @@ TOTAL_WORDS = ("合计", "总计", "小计", "共计")
 """What a totals row writes where a unit's or a holder's name goes (合计, 合计：3人)."""
 
 
+_A_COUNT = re.compile(r"(?:共计?)?\d*\s*[人名个份本张]?")
+"""What a total row holds beside 合计 in its 序号 (nothing, 7, 7人, 共7人): no holder or unit."""
+
+
 def total_row(first: Cell, serial: Cell = None) -> str | None:
     """Why a row headed 合计 — where its unit or holder goes, or in its 序号 with that blank —
     is not read as a record: no requisition, slip or holder (its sum would count twice)."""
     if normalise_name(text(first)).startswith(TOTAL_WORDS) or (
-        not text(first) and normalise_name(text(serial)).startswith(TOTAL_WORDS)
+        _A_COUNT.fullmatch(normalise_name(text(first)))
+        and normalise_name(text(serial)).startswith(TOTAL_WORDS)
     ):
         return "这是合计行，不是一条记录：合计行不导入，请删除此行（或把它移到表格之外）"
     return None
