@@ -98,9 +98,30 @@ def _symbols(name: str) -> list[str]:
     found = (  # hidden characters (C*, Z*) are refused on their own, by code point; 〇 is Nl
         ch
         for ch in name
-        if ch not in "·.-'’" and unicodedata.category(ch)[0] not in "LMCZ" and ch != "〇"
+        if ch not in _SEPARATOR_CHARS and unicodedata.category(ch)[0] not in "LMCZ" and ch != "〇"
     )
     return [f"“{ch}”" for ch in dict.fromkeys(found)]
+
+
+_SEPARATOR_CHARS = "·.-'’"
+
+
+def _misplaced_separator(name: str) -> str | None:
+    """Where a separator of ``name`` cannot be: first, last, or right after another — an
+    Excel text marker ('李强), a dot left over (阿依古丽·), two typed for one."""
+    if name[0] in _SEPARATOR_CHARS:
+        return f"以“{name[0]}”开头"
+    if name[-1] in _SEPARATOR_CHARS:
+        return f"以“{name[-1]}”结尾"
+    doubled = next(
+        (
+            a + b
+            for a, b in zip(name, name[1:], strict=False)
+            if a in _SEPARATOR_CHARS and b in _SEPARATOR_CHARS
+        ),
+        None,
+    )
+    return f"中有连续的“{doubled}”" if doubled else None
 
 
 def check_name(name: str, *, new: bool = True) -> tuple[str, str] | None:
@@ -114,9 +135,24 @@ def check_name(name: str, *, new: bool = True) -> tuple[str, str] | None:
     if new and any(ch.isdigit() for ch in name):
         return "姓名中有数字：请核对是否填到了别的栏目", "§四.(三)"
     if new and (symbols := _symbols(name)):
+        rare = "？" if "“?”" in symbols or "“？”" in symbols else ""
         return (
             f"姓名中有符号 {'、'.join(symbols)}：姓名只由文字组成（少数民族姓名的间隔号写作“·”）。"
-            "请核对是否填到了别的栏目，或删去符号",
+            + (
+                "问号常是另存为 CSV 时存不下的生僻字：请在原表格中重新输入该字，另存为 .xlsx"
+                "（或 UTF-8 编码的 CSV）"
+                if rare
+                else "请核对是否填到了别的栏目，或删去符号"
+            ),
+            "§四.(三)",
+        )
+    if new and (misplaced := _misplaced_separator(name)):
+        marker = (
+            "；开头的撇号是 Excel 的“文本”标记，不是姓名的一部分，请删去" if name[0] in "'’" else ""
+        )
+        return (
+            f"姓名{misplaced}：间隔号、连字符和撇号只能写在姓名的两个字之间，且只写一个"
+            f"（如 阿依古丽·买买提）{marker}",
             "§四.(三)",
         )
     if len(name) > MAX_NAME_CHARS:
