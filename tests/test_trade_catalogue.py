@@ -137,8 +137,24 @@ def test_unknown_trades_of_the_validation_tests_stay_unknown(
 
 
 def test_nearest_name_to_a_truncated_trade(catalogue: TradeCatalogue) -> None:
-    # tests/test_validation.py expects “最接近的规范名称：汽车驾驶员” first.
+    # tests/test_validation.py expects “相近的工种：汽车驾驶员” first.
     assert catalogue.suggestions("汽车驾驶")[0] == "汽车驾驶员"
+
+
+@pytest.mark.parametrize("text", ["绿化工", "门卫", "打字员"])
+def test_no_trade_is_suggested_for_sharing_only_a_suffix(
+    catalogue: TradeCatalogue, text: str
+) -> None:
+    """绿化工 was offered 钳工、车工、药工, 门卫 卫生防疫: alike in nothing but 工 or one letter."""
+    assert all(set(name) - set("工员师手") & set(text) for name in catalogue.suggestions(text))
+    assert "钳工" not in catalogue.suggestions("绿化工")
+
+
+def test_an_unknown_trade_may_be_the_catalogues_gap(catalogue: TradeCatalogue) -> None:
+    """The official list is not public: the message says the catalogue lacks the name, and how
+    an administrator adds it, not that the notice's list has no such trade."""
+    rule = catalogue.unknown("绿化工")
+    assert rule.startswith("不在登记库所用的工种目录中。") and "trades_extra" in rule
 
 
 def _read_rows(path: Path) -> list[list[object]]:

@@ -72,7 +72,7 @@ CASES = [
         {"颁发证书编号": "Z1122020001"},
         f"与本文件第{FIRST_DATA_ROW}行",
     ),
-    ("unknown trade", "报考工种", {"报考工种": "汽车驾驶"}, "最接近的规范名称：汽车驾驶员"),
+    ("unknown trade", "报考工种", {"报考工种": "汽车驾驶"}, "相近的工种：汽车驾驶员"),
     ("empty trade", "报考工种", {"报考工种": ""}, "取消合并"),
     ("failed score", "技术业务理论", {"技术业务理论": 52}, "低于 60 分"),
     ("failed grade", "职业道德", {"职业道德": "不合格"}, "不合格"),
@@ -459,7 +459,7 @@ def test_text_report_names_file_row_column_value_and_rule(
     assert result.exit_code == 1
     assert "✘ mianyang.csv［approval-roster］已拒绝，登记库未作任何改动：1 个问题" in result.output
     assert (
-        "mianyang.csv 第4行「报考工种」“驾校”：不是《机关事业单位工勤人员岗位等级规范（试行）》"
+        "mianyang.csv 第4行「报考工种」“驾校”：不在登记库所用的工种目录中；相近的工种：汽车驾驶员"
         in result.output
     )
     assert "Traceback" not in result.output

@@ -57,17 +57,33 @@ class TradeCatalogue:
         return found
 
     def suggestions(self, text: str, limit: int = 3) -> list[str]:
-        """The standard names nearest to an unknown trade, for the clerk's report."""
+        """The standard names nearest to an unknown trade, for the clerk's report: only those
+        sharing a character beyond the suffix every trade has (工, 员, 师 — 绿化工 is nothing
+        like 钳工)."""
         key = _key(simplified(text))
+        telling = set(key) - _GENERIC
         close = difflib.get_close_matches(key, self.standard.keys(), n=limit * 2, cutoff=0.4)
-        names = dict.fromkeys(self.standard[c] for c in close)
-        if not names:
-            names = dict.fromkeys(v for k, v in self.standard.items() if key and key[-1] in k)
+        names = dict.fromkeys(self.standard[c] for c in close if telling & set(c))
         return list(names)[:limit]
+
+    def unknown(self, text: str) -> str:
+        """What a register is told of a trade this catalogue lacks: the official list is not
+        public, so the catalogue may be what is missing it, not the register."""
+        nearest = self.suggestions(text)
+        hint = f"；相近的工种：{'、'.join(nearest)}" if nearest else ""
+        return (
+            f"不在登记库所用的工种目录中{hint}。请按《机关事业单位工勤人员岗位等级规范（试行）》"
+            "核对工种名称；如确是规范中的工种，请管理员把它补入工种目录（registers.toml 的 "
+            "trades_extra）后重新导入"
+        )
 
     @property
     def names(self) -> list[str]:
         return sorted(set(self.standard.values()))
+
+
+_GENERIC = frozenset("工员师手")
+"""The characters trade names end with, which tell nothing of the trade."""
 
 
 def parse_catalogue(text: str, source: str, into: TradeCatalogue | None = None) -> TradeCatalogue:

@@ -189,7 +189,4 @@ class CellChecks:
         trade = self.catalogue.resolve(written)
         if trade is not None:
             return trade, None
-        nearest = self.catalogue.suggestions(written)
-        hint = f"；最接近的规范名称：{'、'.join(nearest)}" if nearest else ""
-        rule = f"不是《机关事业单位工勤人员岗位等级规范（试行）》规定的工种名称{hint}"
-        return None, (rule, "§四.(三)")
+        return None, (self.catalogue.unknown(written), "§四.(三)")

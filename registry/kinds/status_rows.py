@@ -177,8 +177,7 @@ class StatusRow:
             return [("birth", year_month_text(year, month))]
         trade = self.catalogue.resolve(written)
         if trade is None:
-            rule = "不是《机关事业单位工勤人员岗位等级规范（试行）》规定的工种名称"
-            self.fail(column, written, rule, "§四.(三)")
+            self.fail(column, written, self.catalogue.unknown(written), "§四.(三)")
             return []
         return [("trade", trade)]
 
