@@ -208,7 +208,14 @@ def test_a_file_numbered_again_gets_new_numbers_never_its_first_ones_again(
     path = registered.add("new.csv", [approval_row("", "甲"), approval_row("", "乙")], MIANYANG)
     assert number(path, tmp_path / "first.csv", db_path)[0] == 0  # Z…0003, Z…0004
     path = registered.add("new.csv", [approval_row("", "乙"), approval_row("", "甲")], MIANYANG)
-    assert number(path, tmp_path / "again.csv", db_path)[0] == 0
+    code, output = number(path, tmp_path / "again.csv", db_path)
+    assert code == 2 and not (tmp_path / "again.csv").exists()  # the clerk is asked first
+    assert (
+        "new.csv 已于" in output
+        and "编过号（Z1122020003 – Z1122020004），编号副本 first.csv" in output
+    )
+    assert "请直接改正编号副本中的问题" in output and "--again" in output
+    assert number(path, tmp_path / "again.csv", db_path, "--again")[0] == 0
     again = (tmp_path / "again.csv").read_text()
     assert "Z1122020005" in again and "Z1122020003" not in again
 
@@ -584,7 +591,7 @@ def test_numbering_again_with_less_never_releases_a_number_the_first_copy_shows(
     path = registered.add("a.csv", rows, MIANYANG)
     assert number(path, tmp_path / "a1.csv", db_path)[0] == 0  # Z…0003, Z…0004, C…0002
     path = registered.add("a.csv", second, MIANYANG)
-    assert number(path, tmp_path / "a2.csv", db_path)[0] == 0
+    assert number(path, tmp_path / "a2.csv", db_path, "--again")[0] == 0
     other = RegisterFactory(tmp_path / "b").add(
         "b.csv", [approval_row("", "戊"), approval_row("", "己", level="初级")], MIANYANG
     )

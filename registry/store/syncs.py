@@ -204,6 +204,22 @@ def highest_sequence(conn: sqlite3.Connection, letter: str, year_code: str, regi
     return int(row[0] or 0)
 
 
+def unloaded_runs(conn: sqlite3.Connection, file: str) -> list[tuple[str, str, str, str]]:
+    """The numbering runs of ``file`` (its resolved path) none of whose numbers is registered:
+    (when, the numbered copy, first number, last number), in the order they were made."""
+    number = "printf('%s%s%s%04d', n.letter, n.year_code, n.region, n.{})"
+    first, last = number.format("first_sequence"), number.format("last_sequence")
+    return [
+        (str(at), str(out), str(low), str(high))
+        for at, out, low, high in conn.execute(
+            f"SELECT n.at, n.out, {first}, {last} FROM numbering n WHERE n.file = ?"
+            f" AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.number BETWEEN {first}"
+            f" AND {last}) ORDER BY n.id",
+            (file,),
+        )
+    ]
+
+
 def record_numbered_holders(
     conn: sqlite3.Connection, holders: Sequence[tuple[str, str]], file: str, copy: str
 ) -> None:

@@ -35,6 +35,7 @@ from registry.store.syncs import (
     highest_sequence,
     record_numbered_holders,
     record_numbering,
+    unloaded_runs,
 )
 from registry.store.trades import stored_catalogue
 from registry.sync.numbering_holders import Holders
@@ -209,6 +210,19 @@ def _taken(
     else:  # its numbers are issued certificates: cleared, they would go to others
         rule += "本文件已导入登记库，已发的证书编号不能改动；新增的行请另列一份名册编号导入"
     return Problem(row, NUMBER_COLUMN, str(number), rule, "附件3 四")
+
+
+def abandoned_runs(
+    conn: sqlite3.Connection, numbering: Numbering
+) -> list[tuple[str, str, str, str]]:
+    """The earlier runs on this file, not loaded, whose numbers the file does not carry (it is
+    the original again, not their copy saved back): numbering it again abandons them."""
+    carried = {text(record.values.get(NUMBER_COLUMN)) for record in numbering.table.records}
+    return [
+        run
+        for run in unloaded_runs(conn, str(numbering.table.path.resolve()))
+        if run[2] not in carried
+    ]
 
 
 def write_copy(numbering: Numbering, out: Path) -> CopyNotes:

@@ -1,0 +1,159 @@
+"""``certreg number``: number a roster's rows in roster order and write the numbered copy
+(`registry.sync.numbering` plans it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from registry import store
+from registry.cli.base import Failed, UsageProblem, cli, db_option
+from registry.domain.dates import beijing_clock
+from registry.domain.levels import LEVELS
+from registry.domain.regions import PROVINCE, REGIONS
+from registry.domain.registers import ROSTER_KINDS, TECHNICIAN_ROSTER
+from registry.sheets.errors import UnreadableSheet
+from registry.sheets.numbered_copy import CopyNotes
+from registry.sync.manifest import ManifestError, year_code_for
+from registry.sync.outcome import operator
+
+
+@cli.command(name="number")
+@click.argument(
+    "file", metavar="名册文件", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--kind", required=True, type=click.Choice(list(ROSTER_KINDS)), help="名册种类。")
+@click.option("--authority", required=True, help="发证机关代码（2200 省厅，2201-2221 各市州）。")
+@click.option("--region", help="编号地区代码（默认同发证机关；技师名册为持证人所在市州）。")
+@click.option(
+    "--year-code",
+    help="本批证书的核发年份代码，两位数字（附件3 二：取核发年份后两位，首批统一为 11）。"
+    "默认取同一文件夹（或上层文件夹）中 registers.toml 为编号后副本（或此文件）登记的年份代码"
+    "（同步时按它核对）；"
+    "未列入时取今年年份后两位。",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="编号后副本的文件名（与原文件同格式）。",
+)
+@click.option(
+    "--again",
+    is_flag=True,
+    help="此文件此前编过号、编号副本尚未导入时，仍重新编号：原来的编号作废，不再使用（留下空号）。",
+)
+@db_option
+def number_command(
+    file: Path,
+    kind: str,
+    authority: str,
+    region: str | None,
+    year_code: str | None,
+    out: Path,
+    again: bool,
+    db: Path,
+) -> None:
+    """给审批（审核）名册中还没有“颁发证书编号”的行编号，写出编号后的副本。
+
+    按名册顺序、分等级，从登记库（及此前的编号记录、本文件）已用的编号之后逐号编排（§四.(四)、§四.(五)3、附件3）。不能发证的行（考核不合格、发证机关无权核发该等级）会被指出，此时不写出任何文件。副本保留标题、表头和页脚；之后照常用 certreg sync 导入。
+
+    示例：
+
+    \b
+        certreg number 2012-mianyang.xlsx --kind approval-roster --authority 2202 \\
+            --year-code 12 --out 2012-mianyang-numbered.xlsx
+    """
+    region = region or authority
+    _check_number_options(file, kind, authority, region, out)
+    chosen = year_code is not None
+    if year_code is None:
+        try:
+            year_code, source = year_code_for(file, out)
+        except ManifestError as exc:
+            raise UsageProblem(str(exc)) from exc
+    if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
+        raise UsageProblem("--year-code 应为两位半角数字，如 12")
+    from registry.sync import numbering  # writes workbooks: openpyxl only for this command
+
+    conn = store.connect(db)
+    try:
+        # one write transaction from reading the numbers in use to recording the new ones: a
+        # second run at the same time waits, and cannot hand out the same numbers again
+        with store.transaction(conn):
+            plan = numbering.plan(conn, file, kind, authority, region, year_code)
+            if plan.problems:
+                for problem in plan.problems:
+                    click.echo(f"{file.name} {problem.describe()}", err=True)
+                raise Failed("以上行不能编号，未写出任何文件。请改正后重新运行")
+            if not plan.assigned:
+                click.echo(f"{file.name} 中所有行都已有证书编号，无需编号")
+                return
+            abandoned = numbering.abandoned_runs(conn, plan)
+            if abandoned and not again:
+                raise UsageProblem(_numbered_before(file, abandoned))
+            try:
+                notes = numbering.write_copy(plan, out)
+            except OSError as exc:
+                raise UsageProblem(f"无法写出 {out}：{exc.strerror}") from exc
+            numbering.record_run(conn, plan, out, kind, authority, operator())
+    except UnreadableSheet as exc:
+        raise Failed(f"{file.name}：{exc}") from exc
+    finally:
+        conn.close()
+    if not chosen:
+        click.echo(
+            f"核发年份代码：{year_code}（未指定 --year-code，{source}，附件3 二）。"
+            "其他年份核发的证书请用 --year-code 指定"
+        )
+    for first, last, count in plan.ranges().values():
+        click.echo(f"{LEVELS[first.letter]}：{first} – {last}，共 {count} 个")
+    click.echo(f"已写出编号后的副本：{out}")
+    _echo_copy_notes(notes)
+
+
+def _numbered_before(file: Path, runs: list[tuple[str, str, str, str]]) -> str:
+    """Why numbering ``file`` again needs --again: the numbers its copy shows would be lost."""
+    at, copy, _, _ = runs[-1]
+    spans = "、".join(first if first == last else f"{first} – {last}" for _, _, first, last in runs)
+    return (
+        f"{file.name} 已于 {beijing_clock(at)} 编过号（{spans}），编号副本 {Path(copy).name} "
+        "尚未导入登记库。请直接改正编号副本中的问题，再用 certreg sync 导入它；重新编号会另编"
+        "新号，原来的编号作废、不再使用，证书编号将留下空号（附件3 四：依次顺序取值）。"
+        "确需重新编号，请加 --again"
+    )
+
+
+def _check_number_options(file: Path, kind: str, authority: str, region: str, out: Path) -> None:
+    """`UsageProblem` for options that cannot number ``file`` into ``out``."""
+    for code in (authority, region):
+        if code not in REGIONS:
+            raise UsageProblem(f"地区代码 {code} 不是附件3规定的代码（2200-2221）")
+    if kind == TECHNICIAN_ROSTER and authority != PROVINCE:
+        raise UsageProblem(
+            f"技师审核名册（附件5）的证书由省厅核发（§三）：--authority 应为 2200，不是 {authority}；"
+            "--region 写名册所属市（州）的代码，如 --region 2202"
+        )
+    if out.resolve() == file.resolve():
+        raise UsageProblem("--out 不能与原文件相同：请写到新文件，原名册保持不变")
+    if not out.parent.is_dir():
+        raise UsageProblem(
+            f"--out 所在的文件夹 {out.parent} 不存在：请先建好该文件夹，或换一个位置"
+        )
+    if file.suffix.lower() not in (".xlsx", ".csv"):
+        raise UsageProblem("certreg number 只处理 .xlsx 和 .csv 文件，请先另存为 .xlsx")
+
+
+def _echo_copy_notes(notes: CopyNotes) -> None:
+    """What the copy could not keep as it was (`registry.sheets.numbered_copy.CopyNotes`)."""
+    if notes.formulas:
+        click.echo(
+            f"副本中 {notes.formulas} 个公式单元格已写成原文件保存的计算结果（登记时按此值导入）："
+            "请核对这些值"
+        )
+    if notes.pictures:
+        click.echo(
+            "注意：原文件中的图片、图形或图表（如印章、照片）没有写入副本。"
+            "需要时请在副本中重新插入，或把编号抄回原文件"
+        )
