@@ -14,9 +14,10 @@ from pathlib import Path
 from registry.sheets.cells import Cell
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.guard import WORKBOOK_SUFFIXES
+from registry.sheets.header import HEADER_SEARCH_ROWS
 from registry.sheets.layout import Layout, header_key
 from registry.sheets.rows import Row, open_sheet
-from registry.sheets.table import HEADER_SEARCH_ROWS, Record, Table, read_table
+from registry.sheets.table import Record, Table, read_table
 
 FORM_MARKER = "需求数量"
 

@@ -2,7 +2,7 @@
 
 Real files carry a title row, a two-row merged header (考试考核结果 over five sub-columns),
 header cells with stray spaces, and a footer with signatures and approval counts: the header is
-found by its column names and reading stops at the footer.
+found by its column names (`registry.sheets.header`) and reading stops at the footer.
 """
 
 from __future__ import annotations
@@ -15,14 +15,12 @@ from operator import itemgetter
 from pathlib import Path
 
 from registry.domain.numbers import IN_TEXT as NUMBER_IN_TEXT
-from registry.sheets._extent import column_letters
 from registry.sheets._marked import Marks
 from registry.sheets.cells import Cell
-from registry.sheets.errors import UnreadableSheet
+from registry.sheets.header import find_header
 from registry.sheets.layout import Layout, header_key
 from registry.sheets.rows import Row, open_sheet
 
-HEADER_SEARCH_ROWS = 30
 FOOTER_CELLS = 4
 """a footer line fills at most this many cells (a data row fills most columns)"""
 FOOTER_MARKERS = (
@@ -70,150 +68,6 @@ class Table:
     """the rows the workbook hides or strikes through (any row, data or not)"""
     merged: Sequence[tuple[int, ...]] = ()
     """the workbook's merged ranges that span rows (`registry.sheets.guard.Sheet.merged`)"""
-
-
-def _match_header(layout: Layout, keys: list[str]) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, key in enumerate(keys):
-        column = layout.column(key)
-        if column and column.name not in columns:
-            columns[column.name] = index
-    # then the cells that name a column still missing with a note added (出生年月（年.月）);
-    # two such cells for one column (证书编号（原）, 证书编号（新）) name none of it
-    noted: dict[str, list[int]] = {}
-    for index, key in enumerate(keys):
-        column = layout.noted(key) if layout.column(key) is None else None
-        if column and column.name not in columns:
-            noted.setdefault(column.name, []).append(index)
-    columns |= {name: found[0] for name, found in noted.items() if len(found) == 1}
-    return columns
-
-
-def _refuse_twice_named(layout: Layout, keys: list[str]) -> None:
-    """A header naming one of the layout's columns twice: only the first would be read, and the
-    first may be a column hidden from whoever checked the sheet (a hidden 姓名 beside the
-    visible one loaded names nobody saw). Two different names of an optional column are two
-    halves of it some forms split (原岗位证书号 | 未获工种年限): the first is read, as before."""
-    seen: dict[str, tuple[int, str]] = {}
-    for index, key in enumerate(keys):
-        column = layout.column(key) if key else None
-        if column is None:
-            continue
-        if column.name in seen and (column.required or seen[column.name][1] == key):
-            first, written = seen[column.name]
-            where = f"第 {column_letters(first + 1)} 列“{written}”和第 {column_letters(index + 1)} 列“{key}”"
-            raise UnreadableSheet(
-                f"表头中有两列都是“{column.name}”（{where}，其中一列可能被隐藏）：每一栏只能有一列。"
-                "请取消隐藏、核对后删除多余的一列，再重新保存"
-            )
-        seen.setdefault(column.name, (index, key))
-
-
-def _keys(cells: list[Cell]) -> list[str]:
-    return [header_key(c) if c is not None else "" for c in cells]
-
-
-def _merged(keys: list[str], above: list[str]) -> list[str]:
-    """A two-row header read as one: a sub-header cell wins over the merged cell above it."""
-    return [k or (above[i] if i < len(above) else "") for i, k in enumerate(keys)] + above[
-        len(keys) :
-    ]
-
-
-_BRACKETS = str.maketrans("", "", "()（）")
-
-
-def _column_numbers(cells: list[Cell]) -> bool:
-    """A row that numbers the columns (1, 2, 3… or (1), (2)…), as printed forms do under their
-    header: no holder's row, and its small numbers are no one's scores."""
-    filled = [header_key(c).translate(_BRACKETS) for c in cells if c is not None]
-    return len(filled) >= 3 and filled == [str(n) for n in range(1, len(filled) + 1)]
-
-
-def _sub_header(cells: list[Cell], layout: Layout, above: list[str]) -> list[str] | None:
-    """The header's keys with ``cells`` read under them, when ``cells`` is one more header row:
-    every filled cell names a column of the layout, one at least not matched above — the
-    sub-columns of a merged group (补发材料 over 个人申请, 单位证明, 原公布文件) when every
-    required column is merged over both rows and the first row alone looked complete."""
-    keys = _keys(cells)
-    if not any(keys) or any(key and layout.column(key) is None for key in keys):
-        return None
-    merged = _merged(keys, above)
-    if len(_match_header(layout, merged)) > len(_match_header(layout, above)):
-        return merged
-    return None
-
-
-Header = tuple[tuple[int, ...], list[str], set[str]]
-"""A candidate header: its row numbers, its keys column by column, its cells' texts"""
-
-
-def _joined(keys: list[str], upper: list[str], above: list[str]) -> list[str]:
-    """A header row whose names continue those of the row above (思想政治 over 表现), read
-    under ``above``, the header that row ended: both parts joined where both are filled."""
-    joined = []
-    for i in range(max(len(keys), len(above))):
-        key = keys[i] if i < len(keys) else ""
-        part = upper[i] if i < len(upper) else ""
-        joined.append(part + key if part and key else key or (above[i] if i < len(above) else ""))
-    return joined
-
-
-def _find_header(
-    rows: Iterator[Row], layout: Layout
-) -> tuple[tuple[int, ...], dict[str, int], frozenset[str], Row | None]:
-    """(header row numbers, column indexes, the header's cell texts as written, the first row
-    after the header when it had to be read to know the header ended), consuming ``rows`` up to
-    the header."""
-    previous: tuple[int, list[str], set[str]] | None = None
-    stacked: Header | None = None
-    """the best header ending at the previous row"""
-    best: dict[str, int] = {}
-    titles: set[str] = set()
-    """rows above the header holding one text: the roster's title, which print repeats too"""
-    for row_number, cells in rows:
-        keys = _keys(cells)
-        texts = {c for c in cells if isinstance(c, str)}
-        candidates: list[Header] = [((row_number,), keys, texts)]
-        if previous is not None:  # a merged cell above its sub-columns
-            rows_ = (previous[0], row_number)
-            candidates.append((rows_, _merged(keys, previous[1]), texts | previous[2]))
-            if stacked is not None:  # names broken over two rows (思想政治 / 表现) below more
-                joined = _joined(keys, previous[1], stacked[1])
-                candidates.append(((*stacked[0], row_number), joined, texts | stacked[2]))
-        # the fewest rows that match the most columns
-        header_rows, header_keys, texts = max(
-            candidates, key=lambda header: len(_match_header(layout, header[1]))
-        )
-        found = _match_header(layout, header_keys)
-        stacked = (header_rows, header_keys, texts)
-        if len(found) > len(best):
-            best = found
-        if all(name in found for name in layout.required):
-            after: Row | None = None
-            for after in rows:
-                if _column_numbers(after[1]):  # the form's own 1, 2, 3… under its header
-                    header_rows, after = (*header_rows, after[0]), None
-                    continue
-                below = _sub_header(after[1], layout, header_keys)
-                if below is None:
-                    break
-                header_rows, header_keys = (*header_rows, after[0]), below
-                texts |= {c for c in after[1] if isinstance(c, str)}
-                after = None
-            _refuse_twice_named(layout, header_keys)
-            found = _match_header(layout, header_keys)
-            return header_rows, found, frozenset(texts | titles), after
-        if row_number >= HEADER_SEARCH_ROWS:
-            break
-        if len(texts) == 1 and len(cells) - cells.count(None) == 1:
-            titles |= texts
-        previous = (row_number, keys, texts)
-    missing = [name for name in layout.required if name not in best]
-    raise UnreadableSheet(
-        f"在前{HEADER_SEARCH_ROWS}行找不到“{layout.title}”的表头；缺少列：{'、'.join(missing)}。"
-        "请检查文件是否选对了登记类型（kind），或表头名称是否与附件一致"
-    )
 
 
 def _is_footer(cells: list[Cell], own_words: set[int]) -> bool:
@@ -304,7 +158,7 @@ def _read_body(rows: Iterator[Row], table: Table, header_texts: frozenset[str]) 
 def read_table(path: Path, layout: Layout) -> Table:
     """Read ``path`` as a register of ``layout``; raise `UnreadableSheet` when it is not one."""
     sheet = open_sheet(path)
-    header_rows, columns, header_texts, after = _find_header(sheet.rows, layout)
+    header_rows, columns, header_texts, after = find_header(sheet.rows, layout)
     table = Table(path, layout, header_rows, columns, [], encoding=sheet.encoding)
     table.marks, table.merged = sheet.marks, sheet.merged
     body = sheet.rows if after is None else itertools.chain([after], sheet.rows)
