@@ -35,6 +35,7 @@ from registry.kinds.roster_rules import (
     document_problems,
     duplicate_holders,
     footer_problems,
+    not_issued,
 )
 from registry.sheets.cells import Cell, text
 from registry.sheets.table import Record, Table
@@ -214,6 +215,8 @@ class _RowChecker:
             if (value is None and column in self.filled) or is_ditto(value):
                 rule = MERGED_OR_EMPTY if value is None else DITTO_RULE
                 problems.append(Problem(row, column, text(value), rule, "§四.(五)"))
+        if withheld := not_issued(text(values.get("备注"))):
+            problems.append(Problem(row, "备注", text(values.get("备注")), withheld, "§四.(六)1"))
         checked = self.cells(record)
         birth, work_start = checked[self.birth_column], checked.get("参加工作时间")
         if birth and work_start and str(work_start) < years_after(str(birth), MIN_AGE_AT_WORK):

@@ -40,6 +40,22 @@ def different_person(remark: str | None) -> bool:
     return mentions(text, DIFFERENT_PERSON) and not mentions(text, SAME_PERSON)
 
 
+NOT_ISSUED = re.compile("不发证|不予发证|暂不发证|缓发|不发放|暂缓|取消资格")
+"""What a clerk writes in 备注 of a row that is not to get a certificate."""
+
+
+def not_issued(remark: str) -> str | None:
+    """The rule a row breaks whose 备注 says it gets no certificate (已调离，不发证): a roster
+    lists the holders certificates are issued to, and each it registers is valid at once."""
+    withheld = NOT_ISSUED.search(remark) if remark else None
+    if withheld is None:
+        return None
+    return (
+        f"备注写明“{withheld[0]}”：名册只列发证的人，登记的证书即为有效（§四.(六)1 按实际合格"
+        "人数发放）。请删除此行，或改正备注"
+    )
+
+
 NONE_WRITTEN = frozenset({"/", "-", "--", "—", "——", "–", "－", "／", "×", "无"})
 """What an office writes in a level's count to say "none": read as 0, like a blank."""
 
