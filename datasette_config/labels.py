@@ -96,12 +96,6 @@ def beijing_time(value: object) -> str | None:
     return None if moment is None else beijing_clock(moment)
 
 
-def beijing_date(value: object) -> str | None:
-    """The Beijing calendar day of a timestamp (a sync at 20:00 UTC belongs to the next day)."""
-    moment = to_beijing(value)
-    return None if moment is None else moment.date().isoformat()
-
-
 def shown_value(column: str, value: object) -> str | None:
     """What a cell or facet shows instead of a stored value, or None to show it as it is."""
     return beijing_time(value) or code_label(column, value)

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from registry.domain.dates import BadDate, beijing_day, parse_date, parse_year, parse_year_month
+from registry.domain.dates import (
+    BEIJING,
+    BadDate,
+    beijing_day,
+    parse_date,
+    parse_year,
+    parse_year_month,
+)
 from registry.domain.documents import document_key, document_year
 from registry.domain.exam import EXAM_CLAUSE, exam_problem
 from registry.domain.names import mask_name, name_key, normalise_name
@@ -114,11 +121,19 @@ def test_a_year_typed_into_a_date_cell_is_told_so() -> None:
         ("2012-03-15", "2012-03-15"),  # a date is its own day
         ("1975-05", None),  # a year-month is no day, as SQLite's date() says too
         ("2012-02-30", None),
+        ("2026-02-30T10:00:00+00:00", None),
         ("not a time", None),
+        (2460000.5, "2023-02-25"),  # a Julian day, as SQLite's date() reads a number
+        (None, None),
     ],
 )
-def test_the_beijing_day_of_a_stored_moment(stored: str, day: str | None) -> None:
+def test_the_beijing_day_of_a_stored_moment(stored: object, day: str | None) -> None:
     assert beijing_day(stored) == day
+
+
+def test_today_is_beijings() -> None:
+    """date('now') in staff's SQL: Beijing's today, as date(at) is Beijing's day."""
+    assert beijing_day("now") == dt.datetime.now(BEIJING).date().isoformat()
 
 
 @pytest.mark.parametrize(
@@ -129,6 +144,9 @@ def test_the_beijing_day_of_a_stored_moment(stored: str, day: str | None) -> Non
         ("凉山彝族自治州", "2213"),  # the official name of 凉山州
         ("阿坝藏族羌族自治州人力资源和社会保障局", "2219"),
         ("四川省绵阳市", "2202"),  # the province's name before a city's is the city's
+        ("泸州市", "2207"),  # a 州 of a city's own name
+        ("达州", "2212"),
+        ("四川省泸州市", "2207"),
         ("省厅", "2200"),
         ("绵阳德阳", None),  # two cities: neither
         ("阳", None),

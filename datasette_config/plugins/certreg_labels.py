@@ -14,12 +14,12 @@ from datasette import hookimpl
 from markupsafe import Markup, escape
 
 from datasette_config.labels import (
-    beijing_date,
     beijing_time,
     code_label,
     label_of,
     shown_value,
 )
+from registry.domain.dates import beijing_day
 from registry.domain.registers import KIND_LABELS
 from registry.public.lookup import NOT_CHECKED
 from registry.store.syncs import SEVERITY_LABELS
@@ -30,7 +30,7 @@ SQL_FUNCTIONS: dict[str, Callable[[Any], str | None]] = {
     "severity_label": lambda code: label_of(SEVERITY_LABELS, code),
     "channel_label": lambda code: label_of(CHANNEL_LABELS, code),
     "beijing_time": lambda value: beijing_time(value) or value,
-    "beijing_date": lambda value: beijing_date(value) or value,
+    "beijing_date": lambda value: beijing_day(value) or value,
 }
 """For canned queries and staff SQL, beside the registry's own in plugins/certreg_sql.py."""
 

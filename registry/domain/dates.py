@@ -36,20 +36,40 @@ def beijing_clock(value: str | dt.datetime | None) -> str:
 _DAY_OR_MOMENT = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?)?"
 )
+_JULIAN_UNIX_EPOCH = 2440587.5
+"""The Julian day number of 1970-01-01T00:00:00Z, which SQLite's date() also takes."""
 
 
-def beijing_day(value: str) -> str | None:
+def beijing_day(value: object) -> str | None:
     """The day a stored moment falls on in Beijing (``2026-12-01T20:00:00+00:00`` is
-    2026-12-02); a date is its own day; None for anything else, as SQLite's ``date()`` gives.
-    Staff's Datasette reads ``date(x)`` so: a clerk's "today" is Beijing's."""
-    if not _DAY_OR_MOMENT.fullmatch(value):
+    2026-12-02); a date is its own day; ``now`` is today's; a number is a Julian day, as in
+    SQLite; None for anything else, as SQLite's ``date()`` gives. Staff's Datasette reads
+    ``date(x)`` so (a clerk's "today" is Beijing's), on every row a filter or facet reads: the
+    registry's and the log's own form, ``…T…+00:00``, is answered without parsing."""
+    if isinstance(value, str):
+        if len(value) == 25 and value.endswith("+00:00") and value[10] == "T":
+            if value[11:13] < "16":  # before 16:00 UTC it is the same day in Beijing
+                try:
+                    return dt.date.fromisoformat(value[:10]).isoformat()
+                except ValueError:
+                    return None
+        elif value.lower() == "now":
+            return dt.datetime.now(BEIJING).date().isoformat()
+        if not _DAY_OR_MOMENT.fullmatch(value):
+            return None
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        if len(value) == 10:
+            return moment.date().isoformat()
+    elif isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        try:
+            moment = dt.datetime.fromtimestamp((value - _JULIAN_UNIX_EPOCH) * 86_400, dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    else:
         return None
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if len(value) == 10:
-        return moment.date().isoformat()
     if moment.tzinfo is None:  # no offset: a moment SQLite's own clock stamped, which is UTC
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(BEIJING).date().isoformat()

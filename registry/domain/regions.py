@@ -30,6 +30,13 @@ def region_name(code: str) -> str:
 _PROVINCE_WORDS = ("省厅", "省直", "省本级", "四川省", "省人社厅", "省人力资源和社会保障厅")
 
 
+def _stem(name: str) -> str:
+    """A region's name as staff shorten it: without 市, and a prefecture without 州 (凉山州 is
+    凉山) — but 泸州市 is 泸州, not 泸."""
+    stem = name.removesuffix("市")
+    return stem[:-1] if stem.endswith("州") and len(stem) > 2 else stem
+
+
 def region_code(text: str) -> str | None:
     """The region (or issuing authority) a clerk's words name: its code (full-width digits
     too), its name with or without 市/州 (绵阳市, 绵阳), the official name of an autonomous
@@ -38,11 +45,7 @@ def region_code(text: str) -> str | None:
     typed = unicodedata.normalize("NFKC", text).strip()
     if typed in REGIONS:
         return typed
-    named = {
-        code
-        for code, name in REGIONS.items()
-        if code != PROVINCE and len(stem := name.rstrip("市州")) >= 2 and stem in typed
-    }
+    named = {code for code, name in REGIONS.items() if code != PROVINCE and _stem(name) in typed}
     if len(named) == 1:  # 四川省绵阳市 is 绵阳's
         return named.pop()
     return PROVINCE if not named and any(w in typed for w in _PROVINCE_WORDS) else None
