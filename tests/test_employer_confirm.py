@@ -273,6 +273,17 @@ def test_a_receipt_after_a_matching_confirmation_withholds_as_the_answer_did(
     assert "证书上的等级、发证日期未经核对" in receipt.text  # the receipt vouches for no more
 
 
+def test_a_confirmation_of_invisible_characters_is_no_confirmation(app_client: AppClient) -> None:
+    """A zero-width space typed as the trade confirmed nothing: the answer is a plain check's,
+    and so is its receipt — not one saying the paper's contents were compared."""
+    check = {"number": VALID[0], "name": VALID[1], "confirm": {"trade": "\u200b"}}
+    with app_client() as client:
+        answer = client.post("/api/v1/verify", json={**check, "receipt": True}).json()
+        receipt = client.get(answer["receipt_url"])
+    assert "confirmation" not in answer and answer["trade"] == "汽车驾驶员"
+    assert "原查验核对了" not in receipt.text
+
+
 def test_a_receipt_after_confirming_only_the_mark_says_nothing_else_was_checked(
     app_client: AppClient,
 ) -> None:

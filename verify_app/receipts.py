@@ -79,7 +79,7 @@ class Receipts:
         withheld, saying which were checked — a receipt that vouched for "the paper" would
         cover the fields nobody compared)."""
         mark = ""
-        if confirmed is not None:
+        if confirmed:  # (an empty confirmation confirmed nothing: the receipt is a plain one)
             mark = "-w" + "".join(c for f, c in CONFIRMED_CODES.items() if f in confirmed)
         return self._signer.sign(f"{number}-{holder_hash}{mark}").decode()
 

@@ -21,7 +21,7 @@ from registry.domain.statuses import MALFORMED, NO_MATCH, REVOKED
 from registry.domain.text import MAX_NAME_CHARS as MAX_NAME_CHARS
 from registry.domain.trades import TradeCatalogue, builtin_catalogue
 from registry.public import lookup
-from registry.public.confirm import CONFIRMABLE, MISMATCH, confirm, withheld
+from registry.public.confirm import CONFIRMABLE, MISMATCH, anything_typed, confirm, withheld
 from registry.public.lookup import Verification
 from registry.store import data_version
 from registry.store import keys as api_keys
@@ -133,7 +133,7 @@ def confirmed(
     without the confirmable values, with match/mismatch for each typed field instead.
     ``hashes``: the name's and the holder's (`Checked.name_hash`, `Checked.holder_hash`)."""
     hashed, holder = hashes
-    if not any(value.strip() for value in typed.values()):
+    if not anything_typed(typed):
         return Checked(answer, hashed, holder_hash=holder)
     return Checked(withheld(answer), hashed, confirm(answer, typed, catalogue), holder)
 
@@ -215,7 +215,7 @@ class Verifier:
                 lookup.verify(conn, item.number, item.name, as_of=self.registry.as_of)
                 for item in items
             ]
-            typed = any(value.strip() for item in items for value in item.typed.values())
+            typed = any(anything_typed(item.typed) for item in items)
             catalogue = self._catalogue(conn) if typed else self.catalogue
         checked = []
         for item, answer in zip(items, answers, strict=True):

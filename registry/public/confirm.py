@@ -85,6 +85,12 @@ def _typed(typed: Mapping[str, str], field: str) -> str:
     return drop_invisible(typed.get(field) or "").strip()
 
 
+def anything_typed(typed: Mapping[str, str]) -> bool:
+    """Whether the employer typed something from the paper to confirm — not only blanks or
+    invisible characters, which would withhold the answer and confirm nothing."""
+    return any(_typed(typed, field) for field in typed)
+
+
 def _mark(typed: str) -> bool | None:
     text = unicodedata.normalize("NFKC", typed).strip().casefold()
     return True if text in _YES else False if text in _NO else None
