@@ -107,6 +107,28 @@ def test_status_changes_load_after_those_that_create_their_numbers(
     ]
 
 
+def test_a_status_change_still_refused_after_the_retries_is_recorded_refused(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The 撤销 of a new number no register creates waits for the 换发 listed after it, which
+    loads; retried, it is refused again, and the history says so once."""
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    for name, event in (
+        ("b.csv", status_event("撤销", "Z1122020009", "周杰", "2014-05-10")),
+        ("a.csv", status_event("换发", "Z1122020001", "周杰", "2012-05-10", "Z1122020002")),
+    ):
+        registers.add(name, [event], {"kind": "status-changes", "authority": "2202"})
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1 and "已拒绝 1" in output, output
+    with sqlite3.connect(db_path) as conn:
+        history = conn.execute("SELECT register, outcome FROM syncs").fetchall()
+    assert sorted(history) == [
+        ("a.csv", "loaded"),
+        ("b.csv", "rejected"),
+        ("mianyang.csv", "loaded"),
+    ]
+
+
 def test_a_spreadsheet_the_manifest_does_not_list_is_named(
     registers: RegisterFactory, db_path: Path
 ) -> None:

@@ -115,8 +115,7 @@ def sync_entries(
             while waiting:  # again while one loads: a 撤销 of a 换发 waiting on its roster
                 for index in waiting:
                     outcomes[index] = turns.sync(index, record_rejection=False)
-                refused = [i for i in waiting if outcomes[i].outcome == REJECTED]
-                waiting = refused if len(refused) < len(waiting) else []
+                waiting = _waiting_on(outcomes, waiting)
             _record_deferred(conn, outcomes, [], dry_run)
         except BaseException:  # stopped (Ctrl-C, an error): no retry comes, record them now
             _record_deferred(conn, outcomes, [], dry_run)
@@ -127,6 +126,20 @@ def sync_entries(
         if ahead:
             ahead.close()
     return outcomes
+
+
+def _waiting_on(outcomes: list[Outcome], retried: list[int]) -> list[int]:
+    """Of the ``retried`` registers, those still refused that may refer to one this round
+    loaded: only a status change's new number lets another load now, and a register refused
+    for its own fault is not read again round after round."""
+    done = (LOADED, UPDATED, CHECKED)
+    loaded = [outcomes[i].entry.kind for i in retried if outcomes[i].outcome in done]
+    return [
+        i
+        for i in retried
+        if outcomes[i].outcome == REJECTED
+        and any(_may_refer(kind, outcomes[i].entry.kind) for kind in loaded)
+    ]
 
 
 def _retried(entries: list[RegisterEntry], todo: list[RegisterEntry]) -> list[bool]:
