@@ -285,6 +285,12 @@ async def test_a_name_without_its_dots_is_the_same_name_and_pages_as_one(
     assert await numbers("尔古") == ["Z1122020003", "Z1122020001", "Z1122020002"]  # by name
 
 
+@pytest.mark.parametrize("typed", ["·", "-", "'", " · "])
+async def test_a_separator_alone_finds_nobody(ds: Datasette, typed: str) -> None:
+    """A dot or a hyphen typed alone listed the whole registry, a second a page."""
+    assert await query(ds, "/registry/holders", 姓名=typed, 上页末行编号="") == []
+
+
 async def test_a_latin_name_is_found_with_or_without_its_apostrophe(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -302,6 +308,11 @@ async def test_a_latin_name_is_found_with_or_without_its_apostrophe(
         assert column(found, "证书编号")[0] == "Z1122020001", typed
     found = await query(ds, "/registry/holders", 姓名="Jean-Luc ONeil")
     assert column(found, "证书编号") == ["Z1122020002"]
+    # a name starting with a spelling of what was typed, holding it again further in: once
+    registers.add("m.csv", [*rows, approval_row("Z1122020003", "ONeiloneil")], MIANYANG)
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+    found = await query(ds, "/registry/holders", 姓名="ONeil")
+    assert sorted(column(found, "证书编号")) == ["Z1122020001", "Z1122020003"]
 
 
 async def test_exact_name_comes_before_partial_matches(ds: Datasette) -> None:

@@ -143,7 +143,7 @@ def name_keys(text: str) -> str:
         bare = key.replace("'", "")  # check takes it (its hyphens kept, as its key keeps them)
         keys.update(bare[:i] + "'" + bare[i:] for i in range(1, len(bare)))
         keys.add(bare)
-    return json.dumps(sorted(keys), ensure_ascii=False)
+    return json.dumps(sorted(keys - {""}), ensure_ascii=False)
 
 
 FUNCTIONS: dict[str, Callable[[str], str | None]] = {
