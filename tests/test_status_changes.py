@@ -238,7 +238,7 @@ def test_an_event_left_out_of_a_new_version_is_named_with_its_row_and_clause(
     code, report = sync(roster, db_path)
     (conflict,) = report["registers"][1]["conflicts"]
     assert (conflict["value"], conflict["clause"]) == ("Z1122020001", "§四.(六)")
-    assert "新版本中没有此前登记的补发（2012-09-10，原第4行）" in conflict["rule"]
+    assert "新版本中没有此前登记的补发（2012-09-10，登记时在第4行）" in conflict["rule"]
     assert verify(db_path, "Z1122020001", "周杰")["result"] == "reissued"
 
 
@@ -265,6 +265,11 @@ def test_a_roster_listing_an_exchanges_new_number_is_told_what_that_number_is(
     assert code == 1 and (problem["row"], problem["value"]) == (6, "Z1122020003")
     assert "“changes.csv”为证书 Z1122020002 换发或补发的新证书编号" in problem["rule"]
     assert "更正版本" not in problem["rule"]
+    rows[2] = approval_row("Z1122020003", "吴敏")  # another person, with that number
+    roster.add("mianyang.csv", rows, MIANYANG)
+    code, report = sync(roster, db_path)
+    (problem,) = [p for p in report["registers"][0]["problems"] if p["column"] == "颁发证书编号"]
+    assert "换发或补发给另一持证人（原证书 Z1122020002），编号不能重复使用" in problem["rule"]
 
 
 def test_a_change_that_would_undo_later_ones_is_still_refused(

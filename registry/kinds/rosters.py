@@ -132,12 +132,21 @@ def _held_by(holder: Holding, certificate: CertificateRow | None) -> str:
     """Why a number another register holds cannot be this row's: another person's, or this
     very holder's under another file name — a corrected version saved as a new file —, or
     the new number a 换发 or 补发 gave, which no roster lists."""
+    same = certificate and (certificate.name_key, certificate.birth) == (
+        holder.name_key,
+        holder.birth,
+    )
     if holder.predecessor:
+        if not same:
+            return (
+                f"该编号已由登记表“{holder.register}”换发或补发给另一持证人（原证书 "
+                f"{holder.predecessor}），编号不能重复使用"
+            )
         return (
             f"该编号是登记表“{holder.register}”为证书 {holder.predecessor} 换发或补发的新证书"
             "编号，已在登记库中；名册只列原发证书，请删除此行或改回原证书编号"
         )
-    if certificate and (certificate.name_key, certificate.birth) == (holder.name_key, holder.birth):
+    if same:
         return (
             f"此证书已由名册“{holder.register}”登记给同一人：这像是该名册的更正版本。更正版本须"
             f"沿用原文件名“{holder.register}”（在 registers.toml 中写该文件名），不要另起文件名"

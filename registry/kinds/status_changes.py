@@ -213,8 +213,8 @@ def apply_status_changes(
             None,
             "证书编号",
             identity[1],
-            f"新版本中没有此前登记的{identity[0]}（{identity[2]}，"
-            f"原第{source_row(conn, entry.key, identity)}行）；已生效的变更不会撤回",
+            f"新版本中没有此前登记的{identity[0]}（{identity[2]}，登记时在"
+            f"第{source_row(conn, entry.key, identity)}行）；已生效的变更不会撤回",
             "§四.(六)",
         )
         for identity in changes.vanished

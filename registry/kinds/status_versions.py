@@ -58,7 +58,8 @@ def applied_events(conn: sqlite3.Connection, register: str) -> dict[Identity, tu
 
 
 def source_row(conn: sqlite3.Connection, register: str, identity: Identity) -> object:
-    """The row an applied event came from in the version of ``register`` that loaded it."""
+    """The row an applied event came from in the version of ``register`` that loaded it (a
+    later version may have moved it: the registry keeps where it was registered)."""
     kind, number, date, new = identity
     row = conn.execute(
         "SELECT source_row FROM status_events WHERE register = ? AND type = ? AND number = ?"
