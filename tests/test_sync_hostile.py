@@ -19,10 +19,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from registry import store
 from registry.cli import cli
-from registry.kinds import LAYOUTS
+from registry.kinds import KINDS, LAYOUTS
 from registry.sheets.writers import write_csv
 from registry.sync import pipeline
+from registry.sync.catalogue import load_catalogue
+from registry.sync.manifest import load_manifest
+from registry.sync.run import sync_entries
 from tests.hostile_files import HOSTILE, Hostile, build
 from tests.registers import (
     MIANYANG,
@@ -202,12 +206,23 @@ def test_a_cell_of_pasted_pages_is_refused_and_quoted_short(
     comparison (a minute per cell): refused by its length, and neither the report, the list of
     problems nor the registry's history holds more of it than a few characters."""
     rows = [approval_row(f"Z112202000{i}", "周杰", 报考工种="鉗" * 40_000) for i in (1, 2)]
+    rows.append(approval_row("Z1122020003", "郑" * 600))  # nor a name of 500 characters
     loaded.add("mianyang.csv", rows, MIANYANG)
     code, output = sync(loaded.folder, db_path, "--json", "--all")
     assert code == 1
     problems = json.loads(output)["registers"][1]["problems"]
-    overlong = [p for p in problems if "单元格内容过长（40000 个字符，最多 500 个）" in p["rule"]]
-    assert [(p["row"], p["column"]) for p in overlong] == [(4, "报考工种"), (5, "报考工种")]
+    overlong = [p for p in problems if p["rule"].startswith("单元格内容过长（")]
+    assert "单元格内容过长（40000 个字符，最多 500 个）" in overlong[0]["rule"]
+    assert [(p["row"], p["column"]) for p in overlong] == [
+        (4, "报考工种"),
+        (5, "报考工种"),
+        (6, "姓名"),
+    ]
+    assert [(p["row"], p["column"]) for p in problems] == [
+        (4, "报考工种"),
+        (5, "报考工种"),
+        (6, "姓名"),
+    ]
     assert overlong[0]["value"] == "鉗" * 20 + "……（共 40000 个字符）"
     assert max(len(p["value"] or "") for p in problems) <= 500
     with sqlite3.connect(db_path) as conn:
@@ -260,8 +275,41 @@ def test_a_check_that_fails_unforeseen_refuses_its_register_alone(
     monkeypatch.setattr(pipeline, "cell_problems", broken)
     loaded.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
     code, output = sync(loaded.folder, db_path, "--workers", "0")
-    assert code == 1 and "程序未能处理的错误（ValueError，test_sync_hostile.py 第" in output
+    assert code == 1 and "程序未能处理的错误（ValueError，registry/sync/pipeline.py 第" in output
     assert "周杰" not in output and "Traceback" not in output
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt, MemoryError, sqlite3.OperationalError])
+@pytest.mark.parametrize("where", ["reading", "checking against the registry"])
+def test_what_is_not_the_files_fault_is_not_blamed_on_it(
+    loaded: RegisterFactory,
+    db_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    error: type[BaseException],
+    where: str,
+) -> None:
+    """Ctrl-C, a machine out of memory, a locked registry: they stop the sync as before, not
+    refuse the register as a program error its file found."""
+    kind = KINDS["approval-roster"]
+
+    def broken(*args: object) -> None:
+        raise error("database is locked")
+
+    class Broken:
+        def __getattr__(self, name: str) -> object:
+            return broken if name == "validate" else getattr(kind, name)
+
+    if where == "reading":
+        monkeypatch.setattr(pipeline, "cell_problems", broken)
+    else:
+        monkeypatch.setitem(KINDS, "approval-roster", Broken())
+    loaded.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    conn = store.connect(db_path)
+    try:
+        with pytest.raises(error):
+            sync_entries(conn, load_manifest(loaded.folder).entries, load_catalogue(), workers=0)
+    finally:
+        conn.close()
 
 
 WATCH_WORKERS = """

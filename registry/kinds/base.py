@@ -259,13 +259,23 @@ def cell_problems(table: Table) -> list[Problem]:
     return problems
 
 
+OVERLONG = "单元格内容过长"
+
+
+def not_beside_overlong(cells: list[Problem], problems: list[Problem]) -> list[Problem]:
+    """``problems`` but those of a cell ``cells`` found too long: the checks read it cut short
+    (`_overlong`), and what they say of the cut text (a name of 500 characters) is not so."""
+    overlong = {(p.row, p.column) for p in cells if p.rule.startswith(OVERLONG)}
+    return [p for p in problems if (p.row, p.column) not in overlong] if overlong else problems
+
+
 def _overlong(record: Record) -> list[Problem]:
     """A problem for each cell of ``record`` past `MAX_CELL_CHARS`, which is cut to that length
     so that no later check of the (refused) register works through the rest."""
     found = []
     for column, value in record.values.items():
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-            rule = f"单元格内容过长（{len(value)} 个字符，最多 {MAX_CELL_CHARS} 个），像是误粘贴了大段文字，请核对"
+            rule = f"{OVERLONG}（{len(value)} 个字符，最多 {MAX_CELL_CHARS} 个），像是误粘贴了大段文字，请核对"
             found.append(
                 Problem(record.row_of(column), column, shortened(visible(value)), rule, "§四.(三)")
             )

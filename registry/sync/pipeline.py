@@ -16,6 +16,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import sqlite3
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -98,16 +99,27 @@ def cycles_uncollected() -> Iterator[None]:
             gc.enable()
 
 
+NOT_THE_FILES = (sqlite3.Error, MemoryError)
+"""Errors of the registry or the machine: they stop the sync, never refuse a file for a
+program error it found (`unforeseen`)."""
+
+
 def unforeseen(exc: Exception) -> str:
     """What a clerk is told of a register whose checking raised what no rule foresaw (a program
     error a hostile file found): the register is refused, the others of the run load, and the
     administrator learns where it happened — not the exception's text, which may quote a cell
     (a holder's name)."""
-    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-    at = f"，{Path(where.filename).name} 第 {where.lineno} 行" if where else ""
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [frame for frame in frames if "registry" in Path(frame.filename).parts]
+    at = ""
+    if ours or frames:
+        where = (ours or frames)[-1]  # the innermost of certreg's own frames
+        parts = Path(where.filename).parts
+        shown = "/".join(parts[parts.index("registry") :]) if "registry" in parts else parts[-1]
+        at = f"，{shown} 第 {where.lineno} 行"
     return (
         f"读取或检查此文件时发生了程序未能处理的错误（{type(exc).__name__}{at}），此文件未导入，"
-        "其余名册照常导入。请把此文件和这条信息交给系统管理员"
+        "其他名册不受影响。请把此文件和这条信息交给系统管理员"
     )
 
 
@@ -124,7 +136,7 @@ def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> 
         try:
             problems = cell_problems(table)
             data = kind.check_alone(table, entry, catalogue, today) if table.records else None
-        except MemoryError:
+        except NOT_THE_FILES:
             raise
         except Exception as exc:  # in a worker, it would arrive as a traceback holding cells
             raise UnreadableSheet(unforeseen(exc)) from None

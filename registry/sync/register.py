@@ -15,7 +15,7 @@ from registry.domain.problems import Problem
 from registry.domain.registers import ROSTER_KINDS
 from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS
-from registry.kinds.base import LoadContext, RegisterEntry, another_register
+from registry.kinds.base import LoadContext, RegisterEntry, another_register, not_beside_overlong
 from registry.sheets.errors import UnreadableSheet
 from registry.store import now, summaries, syncs, transaction
 from registry.store.syncs import Attempt, LoadedVersion
@@ -30,6 +30,7 @@ from registry.sync.outcome import (
     operator,
 )
 from registry.sync.pipeline import (
+    NOT_THE_FILES,
     Prepared,
     cycles_uncollected,
     file_fingerprint,
@@ -93,7 +94,7 @@ def _validate(
     and the fingerprint of the file as read."""
     try:
         return _checked(outcome, context, ready)
-    except (sqlite3.Error, MemoryError):  # the registry's or the machine's, not the file's
+    except NOT_THE_FILES:  # the registry's or the machine's, not the file's
         raise
     except Exception as exc:
         outcome.problems = [Problem(None, None, None, unforeseen(exc))]
@@ -115,8 +116,9 @@ def _checked(
         return None, prepared.fingerprint
     problems, payload = KINDS[entry.kind].validate(prepared.data, entry, context)
     # in row order, as a clerk reads the report (problems of the whole file first)
-    merged = [*prepared.problems, *problems] if prepared.problems else problems
-    outcome.problems = sorted(merged, key=lambda p: -1 if p.row is None else p.row)
+    if prepared.problems:
+        problems = [*prepared.problems, *not_beside_overlong(prepared.problems, problems)]
+    outcome.problems = sorted(problems, key=lambda p: -1 if p.row is None else p.row)
     return payload, prepared.fingerprint
 
 
