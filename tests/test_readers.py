@@ -215,6 +215,21 @@ def test_missing_columns_are_named(tmp_path: Path) -> None:
         read_table(path, APPROVAL_ROSTER)
 
 
+def test_a_note_under_a_column_name_in_the_second_header_row(tmp_path: Path) -> None:
+    """出生年月 in C2 and its unit （年.月） in C3, the two cells not merged: read as one name
+    with its note, as 出生年月（年.月） in one cell is, not as a column of no name."""
+    path = tmp_path / "r.xlsx"
+    write_xlsx(path, APPROVAL_ROSTER, [approval_row("Z1122020001", "张三")], title="审批名册")
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    birth = next(cell for cell in sheet[2] if cell.value == "出生年月")
+    sheet.unmerge_cells(f"{birth.coordinate}:{birth.column_letter}3")
+    sheet.cell(3, birth.column).value = "（年.月）"
+    workbook.save(path)
+    assert read_table(path, APPROVAL_ROSTER).records[0].values["出生年月"] == "1975.05"
+
+
 def test_a_column_written_shorter_is_named_beside_the_one_missing(tmp_path: Path) -> None:
     """A clerk's header says 工种 and 出生日期: the message points at them, not only at 报考工种
     and 出生年月 they cannot find."""

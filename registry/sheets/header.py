@@ -57,10 +57,19 @@ def _keys(cells: list[Cell]) -> list[str]:
 
 
 def _merged(keys: list[str], above: list[str]) -> list[str]:
-    """A two-row header read as one: a sub-header cell wins over the merged cell above it."""
-    return [k or (above[i] if i < len(above) else "") for i, k in enumerate(keys)] + above[
+    """A two-row header read as one: a sub-header cell wins over the merged cell above it, but
+    a note under a column's name (出生年月 over （年.月）) is read with it."""
+    return [_under(above[i] if i < len(above) else "", k) for i, k in enumerate(keys)] + above[
         len(keys) :
     ]
+
+
+def _under(above: str, key: str) -> str:
+    if not key:
+        return above
+    if above and key[0] in "(（" and key[-1] in ")）":
+        return above + key
+    return key
 
 
 _BRACKETS = str.maketrans("", "", "()（）")
