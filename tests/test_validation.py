@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 
 from registry import store
 from registry.cli import cli
+from registry.sheets._extent import column_letters
 from tests.registers import (
     MIANYANG,
     PROVINCE,
@@ -444,6 +445,41 @@ def test_a_totals_row_is_refused_as_such(
     [problem] = report["registers"][0]["problems"]
     assert (problem["row"], problem["column"]) == (6 if kind == "approval" else 5, "姓名")
     assert problem["rule"].startswith("这是合计行，不是一条记录")
+
+
+def test_columns_the_annex_has_not_are_named_and_a_withheld_row_in_one_is_refused(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """审核意见 and 身份证号 beside the annex's columns, a note beyond them: their contents are
+    not loaded, and the report says so — and a row one of them withholds (暂缓发证) is refused,
+    not registered valid."""
+    path = registers.add(
+        "mianyang.xlsx",
+        [approval_row("Z1122020001", "甲"), approval_row("Z1122020002", "乙")],
+        MIANYANG,
+    )
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    last = sheet.max_column
+    sheet.cell(2, last + 1).value = "身份证号"
+    sheet.cell(2, last + 2).value = "审核意见"
+    sheet.cell(4, last + 1).value = "510100197505010011"
+    sheet.cell(5, last + 1).value = "510100197505010022"
+    sheet.cell(5, last + 2).value = "资料不全，暂缓发证"
+    sheet.cell(4, last + 4).value = "← 工种待核"
+    workbook.save(path)
+    code, report, output = sync(registers.folder, db_path)
+    [register] = report["registers"]
+    assert code == 1
+    assert [(p["row"], p["column"], p["clause"]) for p in register["problems"]] == [
+        (5, "审核意见", "§四.(六)1")
+    ]
+    assert register["notes"] == [
+        "以下各列不是本表的栏目，其内容没有导入登记库：“身份证号”（2 行，如第4行）、"
+        f"“{column_letters(last + 4)} 列（无表头）”（1 行，如第4行）、“审核意见”（1 行，如第5行）。"
+        "请核对是否填错了栏目"
+    ]
 
 
 def test_register_without_data_rows(registers: RegisterFactory, db_path: Path) -> None:

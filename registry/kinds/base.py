@@ -259,6 +259,20 @@ def cell_problems(table: Table) -> list[Problem]:
     return problems
 
 
+def unread_note(table: Table) -> str | None:
+    """What the sync says of the columns of ``table`` its layout does not read, when their
+    cells hold something (`Table.unread`): their contents are not loaded."""
+    rows: dict[str, list[int]] = {}
+    for row, column, _ in table.unread:
+        rows.setdefault(column, []).append(row)
+    if not rows:
+        return None
+    named = "、".join(
+        f"“{column}”（{len(found)} 行，如第{found[0]}行）" for column, found in rows.items()
+    )
+    return f"以下各列不是本表的栏目，其内容没有导入登记库：{named}。请核对是否填错了栏目"
+
+
 OVERLONG = "单元格内容过长"
 
 

@@ -292,6 +292,11 @@ def check_rows(
             )
             continue
         checker.check(record)
+    result.problems += [  # 审核意见: 资料不全，暂缓发证 — in a column of its own, not read
+        Problem(row, column, text(value), withheld, "§四.(六)1")
+        for row, column, value in table.unread
+        if (withheld := not_issued(text(value)))
+    ]
     result.problems += footer_problems(table, Counter(checker.letters.values()))
     numbered = {row for row, _, _ in result.numbers}
     result.problems = advise_failing_rows(result.problems, table, checker.letters, numbered)

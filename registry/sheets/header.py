@@ -113,10 +113,10 @@ def _joined(keys: list[str], upper: list[str], above: list[str]) -> list[str]:
 
 def find_header(
     rows: Iterator[Row], layout: Layout
-) -> tuple[tuple[int, ...], dict[str, int], frozenset[str], Row | None]:
+) -> tuple[tuple[int, ...], dict[str, int], frozenset[str], Row | None, list[str]]:
     """(header row numbers, column indexes, the header's cell texts as written, the first row
-    after the header when it had to be read to know the header ended), consuming ``rows`` up to
-    the header."""
+    after the header when it had to be read to know the header ended, the header's name of each
+    spreadsheet column), consuming ``rows`` up to the header."""
     previous: tuple[int, list[str], set[str]] | None = None
     stacked: Header | None = None
     """the best header ending at the previous row"""
@@ -156,7 +156,7 @@ def find_header(
                 after = None
             _refuse_twice_named(layout, header_keys)
             found = _match_header(layout, header_keys)
-            return header_rows, found, frozenset(texts | titles), after
+            return header_rows, found, frozenset(texts | titles), after, header_keys
         if row_number >= HEADER_SEARCH_ROWS:
             break
         if len(texts) == 1 and len(cells) - cells.count(None) == 1:

@@ -15,6 +15,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from registry.domain.numbers import IN_TEXT as NUMBER_IN_TEXT
+from registry.sheets._extent import column_letters
 from registry.sheets._marked import Marks
 from registry.sheets.cells import Cell
 from registry.sheets.header import find_header
@@ -68,6 +69,9 @@ class Table:
     """the rows the workbook hides or strikes through (any row, data or not)"""
     merged: Sequence[tuple[int, ...]] = ()
     """the workbook's merged ranges that span rows (`registry.sheets.guard.Sheet.merged`)"""
+    unread: list[tuple[int, str, Cell]] = field(default_factory=list)
+    """(row, column, value) of each filled cell of a data row in a column the layout does not
+    have (身份证号, 审核意见, a note beside the table): not loaded, and never without a word"""
 
 
 def _is_footer(cells: list[Cell], own_words: set[int]) -> bool:
@@ -125,9 +129,20 @@ def _header_again(cells: list[Cell], texts: frozenset[str]) -> bool:
     return all(c in texts for c in cells if c is not None)
 
 
-def _read_body(rows: Iterator[Row], table: Table, header_texts: frozenset[str]) -> None:
+def _unread_names(keys: list[str], columns: dict[str, int]) -> dict[int, str]:
+    """The spreadsheet columns the header names that the layout does not read, by index."""
+    read = set(columns.values())
+    return {i: key for i, key in enumerate(keys) if key and i not in read}
+
+
+def _read_body(
+    rows: Iterator[Row], table: Table, header_texts: frozenset[str], keys: list[str]
+) -> None:
     """Records until the footer, then the footer's lines (a repeated header is skipped)."""
     columns = table.columns
+    unread = _unread_names(keys, columns)
+    named = max([i + 1 for i, key in enumerate(keys) if key] + [max(columns.values()) + 1])
+    """the columns the header spans: a cell past them is a note beside the table"""
     names = list(columns)
     pick = _tuple_getter(list(columns.values()))
     width = max(columns.values()) + 1
@@ -153,14 +168,32 @@ def _read_body(rows: Iterator[Row], table: Table, header_texts: frozenset[str]) 
         if data_pick(cells).count(None) == data_width or _header_again(cells, header_texts):
             continue  # an empty row (perhaps pre-numbered in 序号), or the header again
         table.records.append(Record(row_number, dict(zip(names, pick(cells), strict=True))))
+        if unread or len(cells) > named:
+            table.unread += _unread_cells(row_number, cells, unread, named)
+
+
+def _unread_cells(
+    row: int, cells: list[Cell], unread: dict[int, str], named: int
+) -> list[tuple[int, str, Cell]]:
+    found = [
+        (row, name, cells[i])
+        for i, name in unread.items()
+        if i < len(cells) and cells[i] is not None
+    ]
+    found += [
+        (row, f"{column_letters(i + 1)} 列（无表头）", cell)
+        for i, cell in enumerate(cells[named:], start=named)
+        if cell is not None
+    ]
+    return found
 
 
 def read_table(path: Path, layout: Layout) -> Table:
     """Read ``path`` as a register of ``layout``; raise `UnreadableSheet` when it is not one."""
     sheet = open_sheet(path)
-    header_rows, columns, header_texts, after = find_header(sheet.rows, layout)
+    header_rows, columns, header_texts, after, keys = find_header(sheet.rows, layout)
     table = Table(path, layout, header_rows, columns, [], encoding=sheet.encoding)
     table.marks, table.merged = sheet.marks, sheet.merged
     body = sheet.rows if after is None else itertools.chain([after], sheet.rows)
-    _read_body(body, table, header_texts)
+    _read_body(body, table, header_texts, keys)
     return table

@@ -31,6 +31,8 @@ class Outcome:
     changed: int = 0
     problems: list[Problem] = field(default_factory=list)
     conflicts: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """what the clerk should know of the file, loaded or not (columns not read)"""
     sync_id: int | None = None
     repeated: bool = False
     """rejected exactly as the last time (same file, same problems): not recorded again"""

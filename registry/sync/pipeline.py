@@ -30,7 +30,7 @@ from typing import Any
 from registry.domain.problems import Problem
 from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS
-from registry.kinds.base import RegisterEntry, cell_problems
+from registry.kinds.base import RegisterEntry, cell_problems, unread_note
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.guard import REGISTER_LIMITS, open_regular_file
 
@@ -53,6 +53,8 @@ class Prepared:
     """of the file as read, which is what the registry records as loaded"""
     problems: list[Problem] = field(default_factory=list)
     """what every kind refuses in a cell (`registry.kinds.base.cell_problems`)"""
+    notes: list[str] = field(default_factory=list)
+    """what the report says of the file without refusing it (`registry.kinds.base.unread_note`)"""
 
 
 def unreadable(exc: OSError) -> UnreadableSheet:
@@ -142,7 +144,8 @@ def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> 
             raise UnreadableSheet(unforeseen(exc)) from None
     if file_fingerprint(entry) != before:
         raise UnreadableSheet("文件在读取期间被改动。请等文件保存完毕后重新同步")
-    return Prepared(len(table.records), data, before, problems)
+    note = unread_note(table)
+    return Prepared(len(table.records), data, before, problems, [note] if note else [])
 
 
 def _die_with(parent: int) -> None:

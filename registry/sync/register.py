@@ -110,7 +110,7 @@ def _checked(
     except UnreadableSheet as exc:
         outcome.problems = [Problem(None, None, None, str(exc))]
         return None, None
-    outcome.rows = prepared.rows
+    outcome.rows, outcome.notes = prepared.rows, prepared.notes
     if not prepared.rows:
         outcome.problems = [Problem(None, None, None, EMPTY_REGISTER)]
         return None, prepared.fingerprint

@@ -180,6 +180,7 @@ def text_report(
         if outcome.conflicts:
             lines.append(f"  ⚠ {len(outcome.conflicts)} 个冲突（证书未删除，请核对）：")
             lines.extend(f"    {file} {p.describe()}" for p in outcome.conflicts)
+        lines.extend(f"  ℹ {file}：{visible(note)}" for note in outcome.notes)
     lines.append(
         f"共 {len(outcomes)} 个名册："
         + "，".join(
@@ -219,6 +220,7 @@ def json_report(outcomes: list[Outcome]) -> dict[str, object]:
                 "changed": o.changed,
                 "problems": [_problem_json(p, o.entry.key) for p in o.problems],
                 "conflicts": [_problem_json(p, o.entry.key) for p in o.conflicts],
+                "notes": o.notes,
             }
             for o in outcomes
         ],
