@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from registry.kinds.base import TOTAL_WORDS
+from registry.kinds.cells import TOTAL_WORDS
 from registry.public.confirm import CONFIRMABLE, unreadable
 from registry.public.fields import PUBLIC_FIELDS, PublicField
 from registry.public.lookup import NOT_CHECKED

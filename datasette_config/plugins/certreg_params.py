@@ -59,47 +59,80 @@ def _number_problem(value: str) -> str | None:
     return None
 
 
+def _date(name: str, value: str, query: str) -> str | None:
+    if iso_date(value) is not None or (
+        name in TIME_PARAMS.get(query, ()) and _reads_as_time(value)
+    ):
+        return None
+    return (
+        f"{name}“{value}”不是有效的日期，查询因此没有结果。请填写存在的日期，"
+        "如 2013-01-31、2013年1月31日，或月份 2013.01、年份 2013"
+    )
+
+
+def _count(name: str, value: str, query: str) -> str | None:
+    digits = plain(value)
+    if not (digits.isascii() and digits.isdigit()):
+        return (
+            f"{name}“{value}”不是整数，查询读不准它（只取开头的数字，没有就当作 0）。"
+            "请只用阿拉伯数字填写，如 30"
+        )
+    if len(digits.lstrip("0")) > MAX_COUNT_DIGITS:
+        return f"{name}“{value}”太大，查询读不了它。请填 {10**MAX_COUNT_DIGITS - 1} 以内的数"
+    return None
+
+
+def _name(name: str, value: str, query: str) -> str | None:
+    if len(value) <= MAX_NAME_CHARS:
+        return None
+    return (
+        f"姓名太长（{len(value)} 个字符），查询因此没有结果。请只填姓名或其中几个字"
+        f"（登记的姓名最多 {MAX_NAME_CHARS} 个字符）"
+    )
+
+
+def _year(name: str, value: str, query: str) -> str | None:
+    if year_code(value) is not None:
+        return None
+    return f"年度“{value}”无法识别，查询因此没有结果。请用阿拉伯数字填写四位年份，如 2011"
+
+
+def _number(name: str, value: str, query: str) -> str | None:
+    if not (problem := _number_problem(value)):
+        return None
+    return (
+        f"{name}“{value}”不是有效的证书编号（{problem}），查询因此没有结果。"
+        "证书编号应为11位，如 Z1122020123"
+    )
+
+
+def _event_type(name: str, value: str, query: str) -> str | None:
+    if query != "status_changes" or plain(value) in TYPES_READ:
+        return None
+    return f"类型“{value}”不是换发、补发或撤销，查询因此没有结果。请填写其中之一"
+
+
+READERS: dict[str, Callable[[str, str, str], str | None]] = {
+    **dict.fromkeys(DATE_PARAMS, _date),
+    **dict.fromkeys(COUNT_PARAMS, _count),
+    **dict.fromkeys(NUMBER_PARAMS, _number),
+    "姓名": _name,
+    "年度": _year,
+    "类型": _event_type,
+}
+"""Per parameter: what to tell staff of a value (its name, the value, the canned query) the
+query's SQL cannot read, or None."""
+
+
 def unread_params(query: str | None, args: Args) -> list[str]:
     """What to tell staff about each parameter of canned query ``query`` that its SQL cannot
     read (blank ones are no condition, and are fine)."""
-    times = TIME_PARAMS.get(query or "", frozenset())
     messages = []
     for name in args.keys():
         value = (args.get(name) or "").strip()
-        if not value:
-            continue
-        if name in DATE_PARAMS and iso_date(value) is None:
-            if name in times and _reads_as_time(value):
-                continue
-            messages.append(
-                f"{name}“{value}”不是有效的日期，查询因此没有结果。请填写存在的日期，"
-                "如 2013-01-31、2013年1月31日，或月份 2013.01、年份 2013"
-            )
-        elif name in COUNT_PARAMS and not (plain(value).isascii() and plain(value).isdigit()):
-            messages.append(
-                f"{name}“{value}”不是整数，查询读不准它（只取开头的数字，没有就当作 0）。"
-                "请只用阿拉伯数字填写，如 30"
-            )
-        elif name in COUNT_PARAMS and len(plain(value).lstrip("0")) > MAX_COUNT_DIGITS:
-            messages.append(
-                f"{name}“{value}”太大，查询读不了它。请填 {10**MAX_COUNT_DIGITS - 1} 以内的数"
-            )
-        elif name == "姓名" and len(value) > MAX_NAME_CHARS:
-            messages.append(
-                f"姓名太长（{len(value)} 个字符），查询因此没有结果。请只填姓名或其中几个字"
-                f"（登记的姓名最多 {MAX_NAME_CHARS} 个字符）"
-            )
-        elif name == "年度" and year_code(value) is None:
-            messages.append(
-                f"年度“{value}”无法识别，查询因此没有结果。请用阿拉伯数字填写四位年份，如 2011"
-            )
-        elif name in NUMBER_PARAMS and (problem := _number_problem(value)):
-            messages.append(
-                f"{name}“{value}”不是有效的证书编号（{problem}），查询因此没有结果。"
-                "证书编号应为11位，如 Z1122020123"
-            )
-        elif query == "status_changes" and name == "类型" and plain(value) not in TYPES_READ:
-            messages.append(f"类型“{value}”不是换发、补发或撤销，查询因此没有结果。请填写其中之一")
+        reader = READERS.get(name)
+        if value and reader and (message := reader(name, value, query or "")):
+            messages.append(message)
     return messages
 
 

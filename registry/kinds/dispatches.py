@@ -17,8 +17,9 @@ from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.problems import Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import DISPATCHES
-from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table, total_row
+from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
 from registry.kinds.blanks import read_quantities, recipient, total_of
+from registry.kinds.cells import total_row
 from registry.kinds.requisitions import APPROVED
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout, quantity_columns

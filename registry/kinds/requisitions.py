@@ -18,7 +18,7 @@ from registry.domain.names import normalise_name
 from registry.domain.problems import Problem
 from registry.domain.regions import covers, region_name
 from registry.domain.registers import REQUISITIONS
-from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table, total_row
+from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
 from registry.kinds.blanks import (
     Opinion,
     Recipient,
@@ -27,6 +27,7 @@ from registry.kinds.blanks import (
     recipient,
     total_of,
 )
+from registry.kinds.cells import total_row
 from registry.kinds.requisition_form import read_requisitions
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout, quantity_columns

@@ -19,7 +19,8 @@ from registry.domain.problems import Problem
 from registry.domain.regions import issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import TradeCatalogue
-from registry.kinds.base import RegisterEntry, total_row
+from registry.kinds.base import RegisterEntry
+from registry.kinds.cells import total_row
 from registry.kinds.roster_cells import (
     DITTO_RULE,
     EXAM_COLUMNS,

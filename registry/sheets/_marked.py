@@ -9,7 +9,7 @@ give a certificate to a holder nobody meant to register. A formula saved without
 file a program wrote, not Excel or WPS) it reads as empty, whatever the formula shows. So the
 parent finds these rows while it streams the worksheet for its other checks
 (`registry.sheets._zipscan`), and the sync refuses a register with one, naming it
-(`registry.kinds.base.marked_rows`).
+(`registry.kinds.cells.marked_rows`).
 
 Most sheets have none of it: each block costs three ``bytes`` searches (`Probe`), and a
 workbook whose styles and shared strings strike nothing through is not looked at again. A hit

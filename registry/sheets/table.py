@@ -154,14 +154,7 @@ def _read_body(
     }
     for row_number, cells in rows:
         if table.footer or _is_footer(cells, own_words):
-            filled = [str(c) for c in cells if c is not None]
-            line = " ".join(filled)
-            if line:
-                below = bool(table.footer)  # the footer's own line may fill many cells
-                table.footer.append((row_number, line))
-                table.footer_cells[row_number] = filled
-                if below and len(cells) - cells.count(None) > FOOTER_CELLS + len(own_words):
-                    table.after_footer.append(row_number)
+            _footer_row(table, row_number, cells, own_words)
             continue
         if len(cells) < width:
             cells = cells + [None] * (width - len(cells))
@@ -170,6 +163,18 @@ def _read_body(
         table.records.append(Record(row_number, dict(zip(names, pick(cells), strict=True))))
         if unread or len(cells) > named:
             table.unread += _unread_cells(row_number, cells, unread, named)
+
+
+def _footer_row(table: Table, row_number: int, cells: list[Cell], own_words: set[int]) -> None:
+    """Keep a row of the footer, or below it (a row filled like data there: `after_footer`)."""
+    filled = [str(c) for c in cells if c is not None]
+    line = " ".join(filled)
+    if line:
+        below = bool(table.footer)  # the footer's own line may fill many cells
+        table.footer.append((row_number, line))
+        table.footer_cells[row_number] = filled
+        if below and len(cells) - cells.count(None) > FOOTER_CELLS + len(own_words):
+            table.after_footer.append(row_number)
 
 
 def _unread_cells(

@@ -30,7 +30,8 @@ from typing import Any
 from registry.domain.problems import Problem
 from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS
-from registry.kinds.base import RegisterEntry, cell_problems, unread_note
+from registry.kinds.base import RegisterEntry
+from registry.kinds.cells import cell_problems, unread_note
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.guard import REGISTER_LIMITS, open_regular_file
 
@@ -52,9 +53,9 @@ class Prepared:
     fingerprint: str
     """of the file as read, which is what the registry records as loaded"""
     problems: list[Problem] = field(default_factory=list)
-    """what every kind refuses in a cell (`registry.kinds.base.cell_problems`)"""
+    """what every kind refuses in a cell (`registry.kinds.cells.cell_problems`)"""
     notes: list[str] = field(default_factory=list)
-    """what the report says of the file without refusing it (`registry.kinds.base.unread_note`)"""
+    """what the report says of the file without refusing it (`registry.kinds.cells.unread_note`)"""
 
 
 def unreadable(exc: OSError) -> UnreadableSheet:

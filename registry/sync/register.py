@@ -15,7 +15,8 @@ from registry.domain.problems import Problem
 from registry.domain.registers import ROSTER_KINDS
 from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS
-from registry.kinds.base import LoadContext, RegisterEntry, another_register, not_beside_overlong
+from registry.kinds.base import LoadContext, RegisterEntry, another_register
+from registry.kinds.cells import not_beside_overlong
 from registry.sheets.errors import UnreadableSheet
 from registry.store import now, summaries, syncs, transaction
 from registry.store.syncs import Attempt, LoadedVersion

@@ -1,0 +1,233 @@
+"""What every kind refuses in a register's rows and cells, whatever its layout: rows a workbook
+hides or strikes through, cells merged down over rows, hidden characters, cells past any
+sensible length, rows below the footer, a total row; and what the report notes of columns the
+layout does not read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Collection
+
+from registry.domain.names import normalise_name
+from registry.domain.numbers import IN_TEXT as NUMBER_IN_TEXT
+from registry.domain.problems import Problem
+from registry.domain.text import (
+    BLANK_LOOKING,
+    MAX_CELL_CHARS,
+    hidden_characters,
+    shortened,
+    visible,
+)
+from registry.sheets._extent import column_letters
+from registry.sheets.cells import Cell, text
+from registry.sheets.table import Record, Table
+
+_LINE_BREAK = re.compile(r"\r\n|[\r\n]")
+
+
+_NAME_BESIDE = re.compile(r"[\u4e00-\u9fff·]{2,5}")
+"""What may stand beside a number in a holder's row typed into one cell: a name."""
+_NOT_A_NAME = ("作废", "空号", "遗失", "补发", "换发", "错填", "损坏", "至", "共")
+
+
+def _holder_in(cell: str) -> str | None:
+    """The certificate number a cell below the footer holds as a holder's row would: the number
+    alone, or with a name (郑浩 Z1122020902) — not in a remark about it (注：…原证遗失, 作废 Z…)."""
+    found = NUMBER_IN_TEXT.search(cell)
+    if found is None:
+        return None
+    rest = (cell[: found.start()] + cell[found.end() :]).strip()
+    if rest and (_NAME_BESIDE.fullmatch(rest) is None or any(w in rest for w in _NOT_A_NAME)):
+        return None
+    return found[0]
+
+
+def _holders_below_footer(table: Table) -> set[int]:
+    """Rows below the footer's own line holding a holder's number that no data row of the file
+    holds (a footer may list the batch's numbers, or who collected them: those are its own)."""
+    found = {
+        row: numbers
+        for row, _ in table.footer[1:]  # the first is the footer's own line (意见、签字)
+        if (numbers := {n for n in map(_holder_in, table.footer_cells[row]) if n})
+    }
+    if not found:
+        return set()
+    own = {
+        value
+        for record in table.records
+        for value in record.values.values()
+        if isinstance(value, str) and NUMBER_IN_TEXT.fullmatch(value)
+    }
+    return {row for row, numbers in found.items() if numbers - own}
+
+
+HIDDEN_ROW = (
+    "这一行在工作表中被隐藏：隐藏的行同样会登记，审核、打印时却看不到。"
+    "请取消隐藏后核对；不应登记的行请整行删除"
+)
+STRUCK_ROW = (
+    "这一行有删除线：删除线常用来表示该行作废，但它同样会登记。"
+    "不应登记的行请整行删除；要登记的，请清除删除线"
+)
+
+
+HIDDEN_COLUMN = (
+    "这一列（第 {letter} 列）在工作表中被隐藏：其中的内容同样会登记，审核、打印时却看不到。"
+    "请取消隐藏后核对"
+)
+
+
+UNSAVED_FORMULA = (
+    "这一行有公式，但文件没有保存公式的计算结果（程序生成的文件常见），导入时会读成空白。"
+    "请用 Excel 或 WPS 打开这个文件、保存一次后重试"
+)
+
+
+def marked_rows(table: Table, filling: Collection[str] = ()) -> list[Problem]:
+    """A data row the workbook hides or strikes through, or one of the register's columns it
+    hides with something in it: loaded (or numbered) like any other, yet nobody reviewing saw
+    it, or everybody took it as crossed out (§四.(五)). And any row
+    below the header with a formula saved without its value: read as empty, whatever it shows
+    (a footer's approval counts, a whole row of formulas)."""
+    marks = table.marks
+    found = [
+        Problem(record.row, None, None, rule, "§四.(五)")
+        for record in table.records
+        for rows, rule in ((marks.hidden, HIDDEN_ROW), (marks.struck, STRUCK_ROW))
+        if record.row in rows
+    ]
+    below = max(table.header_rows, default=0)  # a row of formulas alone reads as empty
+    found += [
+        Problem(row, None, None, UNSAVED_FORMULA) for row in sorted(marks.unsaved) if row > below
+    ]
+    found += [
+        Problem(
+            None, name, None, HIDDEN_COLUMN.format(letter=column_letters(index + 1)), "§四.(五)"
+        )
+        for name, index in table.columns.items()
+        if index + 1 in marks.hidden_columns
+        and (
+            name in filling  # ``certreg number`` fills the number column
+            or any(record.values.get(name) not in (None, "") for record in table.records)
+        )
+    ]
+    return found
+
+
+TOTAL_WORDS = ("合计", "总计", "小计", "共计")
+"""What a totals row writes where a unit's or a holder's name goes (合计, 合计：3人)."""
+
+
+_A_COUNT = re.compile(r"(?:共计?)?\d*\s*[人名个份本张]?")
+"""What a total row holds beside 合计 in its 序号 (nothing, 7, 7人, 共7人): no holder or unit."""
+
+
+def total_row(first: Cell, serial: Cell = None) -> str | None:
+    """Why a row headed 合计 — where its unit or holder goes, or in its 序号 with that blank —
+    is not read as a record: no requisition, slip or holder (its sum would count twice)."""
+    if normalise_name(text(first)).startswith(TOTAL_WORDS) or (
+        _A_COUNT.fullmatch(normalise_name(text(first)))
+        and normalise_name(text(serial)).startswith(TOTAL_WORDS)
+    ):
+        return "这是合计行，不是一条记录：合计行不导入，请删除此行（或把它移到表格之外）"
+    return None
+
+
+def merged_rows(table: Table) -> list[Problem]:
+    """A cell merged down over data rows (the same 工作单位 for a group, say): its value is in
+    the first row only, so the rows below would be loaded without it — an optional column
+    silently empty. Named once, at its first row, with its range."""
+    names = {index + 1: name for name, index in table.columns.items()}
+    rows = [record.row for record in table.records]  # in order
+    found = []
+    for top, left, bottom, right in table.merged:  # a range may claim rows up to 2**32
+        covered = rows[bisect.bisect_left(rows, top) : bisect.bisect_right(rows, bottom)]
+        name = next((names[c] for c in sorted(names) if left <= c <= right), None)
+        if len(covered) < 2 or name is None:
+            continue
+        where = f"{column_letters(left)}{top}:{column_letters(right)}{bottom}"
+        rule = (
+            f"单元格 {where} 合并了第{top}–{bottom}行：合并后只有第一行有内容，其余各行的"
+            f"“{name}”会登记为空。请取消合并，在每一行填上"
+        )
+        found.append(Problem(covered[0], name, None, rule, "§四.(五)"))
+    return found
+
+
+def cell_problems(table: Table) -> list[Problem]:
+    """Every text cell holding a hidden character, whatever the kind: a name with a zero-width
+    space would never match the public check, a bidi override shows one text and holds
+    another, a control character can rewrite the terminal that prints the report."""
+    numbered = _holders_below_footer(table)
+    problems = [
+        Problem(
+            row,
+            None,
+            None,
+            f"在页脚（第{table.footer[0][0]}行起的签字、意见栏）之下，却像一行数据"
+            f"{'（有证书编号）' if row in numbered else ''}：页脚以下的行不会导入。"
+            "请把这一行移到页脚之上的数据行中，或删除",
+            "§四.(五)",
+        )
+        for row in sorted({*table.after_footer, *numbered})
+    ]
+    problems += marked_rows(table) + merged_rows(table)
+    multiline = {column.name for column in table.layout.columns if column.lines}
+    for record in table.records:
+        joined = "".join(v for v in record.values.values() if isinstance(v, str))
+        if len(joined) > MAX_CELL_CHARS:
+            problems += _overlong(record)
+        if joined.isprintable() and not BLANK_LOOKING.search(joined):  # nearly every row, in C
+            continue
+        for column, value in record.values.items():
+            if isinstance(value, str) and column in multiline:
+                value = _LINE_BREAK.sub("", value)
+            if isinstance(value, str) and (hidden := hidden_characters(value)):
+                rule = (
+                    f"含有不可见字符或控制字符 {'、'.join(hidden)}（如零宽空格、文字方向控制符、"
+                    "换行符），请删除后重新保存"
+                )
+                problems.append(
+                    Problem(record.row_of(column), column, visible(value), rule, "§四.(三)")
+                )
+    return problems
+
+
+def unread_note(table: Table) -> str | None:
+    """What the sync says of the columns of ``table`` its layout does not read, when their
+    cells hold something (`Table.unread`): their contents are not loaded."""
+    rows: dict[str, list[int]] = {}
+    for row, column, _ in table.unread:
+        rows.setdefault(column, []).append(row)
+    if not rows:
+        return None
+    named = "、".join(
+        f"“{column}”（{len(found)} 行，如第{found[0]}行）" for column, found in rows.items()
+    )
+    return f"以下各列不是本表的栏目，其内容没有导入登记库：{named}。请核对是否填错了栏目"
+
+
+OVERLONG = "单元格内容过长"
+
+
+def not_beside_overlong(cells: list[Problem], problems: list[Problem]) -> list[Problem]:
+    """``problems`` but those of a cell ``cells`` found too long: the checks read it cut short
+    (`_overlong`), and what they say of the cut text (a name of 500 characters) is not so."""
+    overlong = {(p.row, p.column) for p in cells if p.rule.startswith(OVERLONG)}
+    return [p for p in problems if (p.row, p.column) not in overlong] if overlong else problems
+
+
+def _overlong(record: Record) -> list[Problem]:
+    """A problem for each cell of ``record`` past `MAX_CELL_CHARS`, which is cut to that length
+    so that no later check of the (refused) register works through the rest."""
+    found = []
+    for column, value in record.values.items():
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            rule = f"{OVERLONG}（{len(value)} 个字符，最多 {MAX_CELL_CHARS} 个），像是误粘贴了大段文字，请核对"
+            found.append(
+                Problem(record.row_of(column), column, shortened(visible(value)), rule, "§四.(三)")
+            )
+            record.values[column] = value[:MAX_CELL_CHARS]
+    return found
