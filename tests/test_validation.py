@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 
 from registry import store
 from registry.cli import cli
+from registry.kinds.roster_rules import not_issued
 from registry.sheets._extent import column_letters
 from tests.registers import (
     MIANYANG,
@@ -134,7 +135,7 @@ CASES = [
         {"备注": "已调离，不发证"},
         "备注写明“不发证”：名册只列发证的人",
     ),
-    ("a row held back", "备注", {"备注": "资料不全，暂缓"}, "备注写明“暂缓”"),
+    ("a row held back", "备注", {"备注": "资料不全，暂 缓 發 證"}, "备注写明“暂缓发证”"),
     ("sex", "性别", {"性别": "M"}, "男”或“女"),
     ("no number", "颁发证书编号", {"颁发证书编号": ""}, "certreg number"),
 ]
@@ -445,6 +446,25 @@ def test_a_totals_row_is_refused_as_such(
     [problem] = report["registers"][0]["problems"]
     assert (problem["row"], problem["column"]) == (6 if kind == "approval" else 5, "姓名")
     assert problem["rule"].startswith("这是合计行，不是一条记录")
+
+
+@pytest.mark.parametrize(
+    "remark",
+    [
+        "曾暂缓发证，资料已补齐，同意发证",
+        "2011年暂缓，本次发证",
+        "原取消资格已恢复",
+        "不发放工本费",
+        "暂缓期满已发证",
+        "已达退休年龄，暂缓退休",
+        "非暂缓人员",
+        "工资缓发期间参考",
+        "不属于不发证情形",
+    ],
+)
+def test_a_remark_that_only_mentions_withholding_does_not_refuse_the_row(remark: str) -> None:
+    """Withheld once and issued now, or 暂缓 of something else: the row is a holder's."""
+    assert not_issued(remark) is None
 
 
 def test_columns_the_annex_has_not_are_named_and_a_withheld_row_in_one_is_refused(

@@ -15,6 +15,7 @@ from registry.domain.exam import EXAM_CLAUSE
 from registry.domain.levels import LEVEL_ORDER, LEVELS
 from registry.domain.problems import Problem
 from registry.domain.text import mentions
+from registry.domain.trades import simplified
 from registry.kinds.base import RegisterEntry
 from registry.sheets.layout import header_key
 from registry.sheets.table import Table
@@ -40,15 +41,27 @@ def different_person(remark: str | None) -> bool:
     return mentions(text, DIFFERENT_PERSON) and not mentions(text, SAME_PERSON)
 
 
-NOT_ISSUED = re.compile("不发证|不予发证|暂不发证|缓发|不发放|暂缓|取消资格")
-"""What a clerk writes in 备注 of a row that is not to get a certificate."""
+NOT_ISSUED = re.compile(
+    "(?<![非无])(?:不发证|不予发证|不予颁证|不予核发|不颁发证书|暂不发证|暂不办证|暂停发证"
+    "|暂缓发证|暂缓颁证|缓发证书|取消发证资格|取消资格)(?!情形|期满)"
+)
+"""What a clerk writes in 备注 of a row that is not to get a certificate — whole phrases, not
+暂缓 or 缓发 alone (暂缓退休, 工资缓发), nor 非暂缓人员."""
+ISSUED_AFTER_ALL = re.compile(
+    "同意发证|准予发证|予以发证|本次发证|已发证|已补齐|恢复|复核后|补考合格"
+)
+"""Words saying the row was withheld once and is issued now (曾暂缓发证，资料已补齐，同意发证)."""
 
 
 def not_issued(remark: str) -> str | None:
     """The rule a row breaks whose 备注 says it gets no certificate (已调离，不发证): a roster
-    lists the holders certificates are issued to, and each it registers is valid at once."""
-    withheld = NOT_ISSUED.search(remark) if remark else None
-    if withheld is None:
+    lists the holders certificates are issued to, and each it registers is valid at once. The
+    remark is read as typed in any width, spacing or characters (不 发 证, 不發證)."""
+    if not remark:
+        return None
+    read = simplified(header_key(remark))
+    withheld = NOT_ISSUED.search(read)
+    if withheld is None or ISSUED_AFTER_ALL.search(read):
         return None
     return (
         f"备注写明“{withheld[0]}”：名册只列发证的人，登记的证书即为有效（§四.(六)1 按实际合格"
