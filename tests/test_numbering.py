@@ -304,6 +304,28 @@ def test_refuses_rows_that_may_not_get_a_number(
     assert not out.exists()
 
 
+@pytest.mark.parametrize(
+    ("row", "words"),
+    [
+        (approval_row("", "乙", 备注="已调离，不发证"), "备注写明“不发证”"),
+        ({"姓名": "合计：2人"}, "这是合计行"),
+    ],
+    ids=["withheld", "total"],
+)
+def test_a_row_the_sync_refuses_as_no_holder_gets_no_number(
+    registered: RegisterFactory,
+    db_path: Path,
+    tmp_path: Path,
+    row: dict[str, object],
+    words: str,
+) -> None:
+    """Numbered, it would lose its number once the clerk deleted it as the sync asks."""
+    path = registered.add("new.csv", [approval_row("", "甲"), row], MIANYANG)
+    code, output = number(path, tmp_path / "out.csv", db_path)
+    assert code == 1 and "第5行" in output and words in output
+    assert not (tmp_path / "out.csv").exists()
+
+
 def test_a_hidden_row_gets_no_number(
     registered: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:

@@ -22,9 +22,10 @@ from registry.domain.regions import issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import builtin_catalogue
 from registry.kinds import LAYOUTS
-from registry.kinds.cells import marked_rows
+from registry.kinds.cells import marked_rows, total_row
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, exam_verdict, level_verdict
 from registry.kinds.roster_order import trade_groups
+from registry.kinds.roster_rules import not_issued
 from registry.sheets.cells import text
 from registry.sheets.numbered_copy import CopyNotes, write_numbered_copy
 from registry.sheets.table import Record, Table, read_table
@@ -86,6 +87,19 @@ def _letter(
     return letter, None
 
 
+def _not_a_holder(record: Record, unread: tuple[str, str] | None) -> Problem | None:
+    """A total row, or a row its 备注 or a column not read (``unread``: its name and text)
+    withholds: the sync refuses it, so a number given to it would be lost once the clerk
+    deletes the row."""
+    values = record.values
+    if summed := total_row(values.get("姓名"), values.get("序号")):
+        return Problem(record.row, "姓名", text(values.get("姓名")), summed)
+    for column, remark in (("备注", text(values.get("备注"))), *([unread] if unread else [])):
+        if withheld := not_issued(remark):
+            return Problem(record.row, column, remark, withheld, "§四.(六)1")
+    return None
+
+
 def plan(
     conn: sqlite3.Connection, path: Path, kind: str, authority: str, region: str, year_code: str
 ) -> Numbering:
@@ -98,6 +112,11 @@ def plan(
     numbering.problems += marked_rows(numbering.table, filling=(NUMBER_COLUMN,))
     catalogue = stored_catalogue(conn) or builtin_catalogue()  # as rosters were loaded
     holders = Holders(conn, kind, catalogue)  # §二 before a number is handed out
+    withheld = {  # 审核意见: 暂缓发证, in a column the layout does not read
+        row: (column, text(value))
+        for row, column, value in numbering.table.unread
+        if not_issued(text(value))
+    }
     last_written: dict[str, tuple[int, CertificateNumber]] = {}  # by letter, in roster order
     waiting: list[tuple[int, str]] = []
     for record in numbering.table.records:
@@ -122,7 +141,8 @@ def plan(
             last_written[number.letter] = (record.row, number)
             holders.numbered(record, number.letter)
             continue
-        letter, refused = _letter(record, kind, authority, region)
+        refused = _not_a_holder(record, withheld.get(record.row))
+        letter, refused = (None, refused) if refused else _letter(record, kind, authority, region)
         if letter and not refused:
             refused = holders.refusal(record, letter)
         if refused:
