@@ -428,6 +428,10 @@ def test_a_cell_merged_down_over_rows_is_refused_by_its_range(
         ("approval", {"姓名": "合计：2人"}),
         ("technician", {"序号": "合计", "姓名": "2人"}),  # a count under 姓名 is no holder
         ("technician", {"序号": "合计", "姓名": "共2人"}),
+        ("technician", {"序号": "合计", "姓名": "二人"}),
+        ("technician", {"序号": "本页小计", "姓名": "2"}),
+        ("approval", {"姓名": "以上共2人"}),
+        ("approval", {"姓名": "总人数：2"}),
     ],
 )
 def test_a_totals_row_is_refused_as_such(

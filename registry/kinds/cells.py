@@ -120,16 +120,30 @@ TOTAL_WORDS = ("合计", "总计", "小计", "共计")
 """What a totals row writes where a unit's or a holder's name goes (合计, 合计：3人)."""
 
 
-_A_COUNT = re.compile(r"(?:共计?)?\d*\s*[人名个份本张]?")
-"""What a total row holds beside 合计 in its 序号 (nothing, 7, 7人, 共7人): no holder or unit."""
+_NUMERAL = r"[\d〇一二三四五六七八九十百两零]"
+_A_COUNT = re.compile(
+    rf"(?:共计?)?(?:(?:初级|中级|高级|技师)工?)?\s*{_NUMERAL}*\s*[人名个份本张]?[。.]?"
+)
+"""What a total row holds beside 合计 in its 序号 (nothing, 7, 7人, 七人, 共7人, 中级3人): no
+holder or unit."""
+_TOTAL_LINE = re.compile(
+    rf"(?:以上|本页|全部)?(?:合计|总计|小计|共计|总人数|人数|共)[:：]?\s*{_NUMERAL}+\s*[人名]?[。.]?"
+)
+"""A total written where a holder's name goes, without 合计 first: 以上共7人, 总人数：7, 共 7 人,
+本页小计 3."""
 
 
 def total_row(first: Cell, serial: Cell = None) -> str | None:
-    """Why a row headed 合计 — where its unit or holder goes, or in its 序号 with that blank —
-    is not read as a record: no requisition, slip or holder (its sum would count twice)."""
-    if normalise_name(text(first)).startswith(TOTAL_WORDS) or (
-        _A_COUNT.fullmatch(normalise_name(text(first)))
-        and normalise_name(text(serial)).startswith(TOTAL_WORDS)
+    """Why a row headed 合计 — where its unit or holder goes, or in its 序号 with no name beside
+    it but a count — is not read as a record: no requisition, slip or holder (its sum would
+    count twice)."""
+    name = normalise_name(text(first))
+    if (
+        name.startswith(TOTAL_WORDS)
+        or _TOTAL_LINE.fullmatch(name)
+        or (
+            _A_COUNT.fullmatch(name) and any(w in normalise_name(text(serial)) for w in TOTAL_WORDS)
+        )
     ):
         return "这是合计行，不是一条记录：合计行不导入，请删除此行（或把它移到表格之外）"
     return None
