@@ -220,6 +220,34 @@ def test_a_file_numbered_again_gets_new_numbers_never_its_first_ones_again(
     assert "Z1122020005" in again and "Z1122020003" not in again
 
 
+def test_a_copy_saved_back_with_a_row_dropped_and_one_added_is_numbered_on(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """The holder of Z…0003 withdrew: the copy, saved back over its source without that row
+    and with a row added, still carries Z…0004 — nothing of the first run is abandoned."""
+    path = registered.add("new.csv", [approval_row("", "甲"), approval_row("", "乙")], MIANYANG)
+    assert number(path, tmp_path / "first.csv", db_path)[0] == 0  # Z…0003, Z…0004
+    rows = [approval_row("Z1122020004", "乙"), approval_row("", "丙")]
+    path = registered.add("new.csv", rows, MIANYANG)
+    code, output = number(path, tmp_path / "second.csv", db_path)
+    assert code == 0, output
+    assert "Z1122020005" in (tmp_path / "second.csv").read_text()
+
+
+def test_numbers_abandoned_with_again_hold_the_file_back_no_more(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """After --again, the new copy saved back with a row added is numbered on: the first run,
+    abandoned knowingly, is not asked about for ever."""
+    path = registered.add("new.csv", [approval_row("", "甲")], MIANYANG)
+    assert number(path, tmp_path / "first.csv", db_path)[0] == 0  # Z…0003
+    assert number(path, tmp_path / "again.csv", db_path, "--again")[0] == 0  # Z…0004
+    rows = [approval_row("Z1122020004", "甲"), approval_row("", "乙")]
+    path = registered.add("new.csv", rows, MIANYANG)
+    code, output = number(path, tmp_path / "third.csv", db_path)
+    assert code == 0, output
+
+
 def test_a_number_handed_out_is_never_handed_out_again(
     registered: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:

@@ -15,6 +15,7 @@ from registry.domain.regions import PROVINCE, REGIONS
 from registry.domain.registers import ROSTER_KINDS, TECHNICIAN_ROSTER
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.numbered_copy import CopyNotes
+from registry.store.syncs import UnloadedRun
 from registry.sync.manifest import ManifestError, year_code_for
 from registry.sync.outcome import operator
 
@@ -97,7 +98,7 @@ def number_command(
                 notes = numbering.write_copy(plan, out)
             except OSError as exc:
                 raise UsageProblem(f"无法写出 {out}：{exc.strerror}") from exc
-            numbering.record_run(conn, plan, out, kind, authority, operator())
+            numbering.record_run(conn, plan, out, kind, authority, operator(), abandoned)
     except UnreadableSheet as exc:
         raise Failed(f"{file.name}：{exc}") from exc
     finally:
@@ -113,15 +114,14 @@ def number_command(
     _echo_copy_notes(notes)
 
 
-def _numbered_before(file: Path, runs: list[tuple[str, str, str, str]]) -> str:
+def _numbered_before(file: Path, runs: list[UnloadedRun]) -> str:
     """Why numbering ``file`` again needs --again: the numbers its copy shows would be lost."""
-    at, copy, _, _ = runs[-1]
-    spans = "、".join(first if first == last else f"{first} – {last}" for _, _, first, last in runs)
+    spans = "、".join(r.first if r.first == r.last else f"{r.first} – {r.last}" for r in runs)
     return (
-        f"{file.name} 已于 {beijing_clock(at)} 编过号（{spans}），编号副本 {Path(copy).name} "
-        "尚未导入登记库。请直接改正编号副本中的问题，再用 certreg sync 导入它；重新编号会另编"
-        "新号，原来的编号作废、不再使用，证书编号将留下空号（附件3 四：依次顺序取值）。"
-        "确需重新编号，请加 --again"
+        f"{file.name} 已于 {beijing_clock(runs[-1].at)} 编过号（{spans}），编号副本 "
+        f"{Path(runs[-1].out).name} 尚未导入登记库。请直接改正编号副本中的问题，再用 certreg sync "
+        "导入它；重新编号会另编新号，编号副本如不再导入，其中的编号将空着不用（附件3 四："
+        "依次顺序取值）。确需重新编号，请加 --again"
     )
 
 

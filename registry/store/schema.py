@@ -164,6 +164,7 @@ TABLES: dict[str, TableSpec] = {
             "first_sequence": int,
             "last_sequence": int,
             "count": int,
+            "abandoned": str,
         },
         indexes=(("region", "letter", "year_code"),),
     ),

@@ -204,20 +204,38 @@ def highest_sequence(conn: sqlite3.Connection, letter: str, year_code: str, regi
     return int(row[0] or 0)
 
 
-def unloaded_runs(conn: sqlite3.Connection, file: str) -> list[tuple[str, str, str, str]]:
-    """The numbering runs of ``file`` (its resolved path) none of whose numbers is registered:
-    (when, the numbered copy, first number, last number), in the order they were made."""
+@dataclass(frozen=True)
+class UnloadedRun:
+    """One level's numbers a numbering run gave a file, none of them registered yet."""
+
+    id: int
+    at: str
+    out: str
+    first: str
+    last: str
+
+
+def unloaded_runs(conn: sqlite3.Connection, file: str) -> list[UnloadedRun]:
+    """The numbering runs of ``file`` (its resolved path) none of whose numbers is registered
+    and that no later run was told to abandon (``certreg number --again``), in order."""
     number = "printf('%s%s%s%04d', n.letter, n.year_code, n.region, n.{})"
     first, last = number.format("first_sequence"), number.format("last_sequence")
     return [
-        (str(at), str(out), str(low), str(high))
-        for at, out, low, high in conn.execute(
-            f"SELECT n.at, n.out, {first}, {last} FROM numbering n WHERE n.file = ?"
-            f" AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.number BETWEEN {first}"
-            f" AND {last}) ORDER BY n.id",
+        UnloadedRun(*row)
+        for row in conn.execute(
+            f"SELECT n.id, n.at, n.out, {first}, {last} FROM numbering n WHERE n.file = ?"
+            f" AND n.abandoned IS NULL AND NOT EXISTS (SELECT 1 FROM certificates c"
+            f" WHERE c.number BETWEEN {first} AND {last}) ORDER BY n.id",
             (file,),
         )
     ]
+
+
+def abandon_runs(conn: sqlite3.Connection, runs: Sequence[UnloadedRun], at: str) -> None:
+    """Mark ``runs`` abandoned by a new run of their file (their numbers stay spoken for)."""
+    conn.executemany(
+        "UPDATE numbering SET abandoned = ? WHERE id = ?", [(at, run.id) for run in runs]
+    )
 
 
 def record_numbered_holders(

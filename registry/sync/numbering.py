@@ -11,12 +11,13 @@ the same rules the sync applies (`registry.kinds.roster_cells`).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from registry.domain.levels import LEVELS
 from registry.domain.names import name_key
-from registry.domain.numbers import CertificateNumber, MalformedNumber, parse
+from registry.domain.numbers import CANONICAL, CertificateNumber, MalformedNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.regions import issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
@@ -33,6 +34,8 @@ from registry.store import now
 from registry.store.certificates import register_of, same_register_through
 from registry.store.syncs import (
     NumberingRun,
+    UnloadedRun,
+    abandon_runs,
     highest_sequence,
     record_numbered_holders,
     record_numbering,
@@ -232,16 +235,16 @@ def _taken(
     return Problem(row, NUMBER_COLUMN, str(number), rule, "附件3 四")
 
 
-def abandoned_runs(
-    conn: sqlite3.Connection, numbering: Numbering
-) -> list[tuple[str, str, str, str]]:
-    """The earlier runs on this file, not loaded, whose numbers the file does not carry (it is
-    the original again, not their copy saved back): numbering it again abandons them."""
-    carried = {text(record.values.get(NUMBER_COLUMN)) for record in numbering.table.records}
+def abandoned_runs(conn: sqlite3.Connection, numbering: Numbering) -> list[UnloadedRun]:
+    """The earlier runs on this file, not loaded, none of whose numbers the file carries (it is
+    the original again, not their copy saved back, perhaps with a row dropped): numbering it
+    again abandons them."""
+    written = (text(record.values.get(NUMBER_COLUMN)) for record in numbering.table.records)
+    carried = [number for number in written if CANONICAL.fullmatch(number)]
     return [
         run
         for run in unloaded_runs(conn, str(numbering.table.path.resolve()))
-        if run[2] not in carried
+        if not any(run.first <= number <= run.last for number in carried)
     ]
 
 
@@ -260,8 +263,10 @@ def record_run(
     kind: str,
     authority: str,
     operator: str,
+    abandoned: Sequence[UnloadedRun] = (),
 ) -> None:
-    """Keep the run in ``numbering`` (one row per level): who, when, which file, which numbers.
+    """Keep the run in ``numbering`` (one row per level): who, when, which file, which numbers;
+    and the earlier runs it ``abandoned`` (``--again``), which no longer hold the file back.
     Called inside the run's transaction, which `plan` read the numbers in use under."""
     at = now()
     runs = [
@@ -282,6 +287,7 @@ def record_run(
         for first, last, count in numbering.ranges().values()
     ]
     record_numbering(conn, runs)
+    abandon_runs(conn, abandoned, at)
     names = {record.row: text(record.values.get("姓名")) for record in numbering.table.records}
     holders = [(str(n), name_key(names[row])) for row, n in numbering.assigned.items()]
     record_numbered_holders(conn, holders, numbering.table.path.name, out.name)
