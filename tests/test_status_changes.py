@@ -265,6 +265,24 @@ def test_a_roster_listing_an_exchanges_new_number_is_told_what_that_number_is(
     assert code == 1 and (problem["row"], problem["value"]) == (6, "Z1122020003")
     assert "“changes.csv”为证书 Z1122020002 换发或补发的新证书编号" in problem["rule"]
     assert "更正版本" not in problem["rule"]
+    # the same holder after a 换发 that corrected the birth: still the 换发's number
+    roster.add(
+        "changes.csv",
+        [
+            status_event("换发", "Z1122020002", "郑浩", "2012-05-08", "Z1122020003"),
+            status_event(
+                "换发", "Z1122020001", "周杰", "2012-06-08", "Z1122020004", 更正出生年月="1976.03"
+            ),
+        ],
+        MIANYANG_CHANGES,
+    )
+    code, report = sync(roster, db_path)
+    assert report["registers"][1]["outcome"] == "updated", report
+    rows[2] = approval_row("Z1122020004", "周杰")  # as the roster had him: born 1975.05
+    roster.add("mianyang.csv", rows, MIANYANG)
+    code, report = sync(roster, db_path)
+    (problem,) = [p for p in report["registers"][0]["problems"] if p["rule"].startswith("该编号")]
+    assert "为证书 Z1122020001 换发或补发的新证书编号" in problem["rule"], problem["rule"]
     rows[2] = approval_row("Z1122020003", "吴敏")  # another person, with that number
     roster.add("mianyang.csv", rows, MIANYANG)
     code, report = sync(roster, db_path)

@@ -127,7 +127,7 @@ CASES = [
         "a rare character lost to GBK",
         "姓名",
         {"姓名": "王?祥"},
-        "问号常是另存为 CSV 时存不下的生僻字",
+        "这个符号常是另存为 CSV 或从别的系统导出时存不下的生僻字",
     ),
     (
         "a row not to be issued",
@@ -563,6 +563,25 @@ def test_names_with_their_own_marks_are_not_symbols(
 ) -> None:
     """〇 is a character of names (通用规范汉字表), an apostrophe one of Latin names."""
     registers.add("m.csv", [approval_row("Z1122020001", name)], MIANYANG)
+    code, report, output = sync(registers.folder, db_path)
+    assert code == 0, output
+
+
+def test_a_name_registered_before_the_separator_rule_keeps_its_roster_correctable(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """阿依古丽· was loaded before a trailing dot was refused: a new version correcting another
+    row loads with it as registered."""
+    first = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "阿依古丽")]
+    registers.add("mianyang.csv", first, MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    with sqlite3.connect(db_path) as conn:  # as an older certreg loaded it
+        conn.execute("UPDATE certificates SET name = '阿依古丽·' WHERE number = 'Z1122020002'")
+    rows = [
+        approval_row("Z1122020001", "周杰", 报考工种="钳工"),
+        approval_row("Z1122020002", "阿依古丽·"),
+    ]
+    registers.add("mianyang.csv", rows, MIANYANG)
     code, report, output = sync(registers.folder, db_path)
     assert code == 0, output
 

@@ -85,9 +85,14 @@ def mask_name(name: str) -> str:
     return surname + "*" * (len(given) - 1) + given[-1]
 
 
-NEW_NAME_RULES = ("姓名中有数字", "姓名中有符号")
+NEW_NAME_RULES = ("姓名中有数字", "姓名中有符号", "姓名以", "姓名中有连续的")
 """How the rules that judge a name only as it is first registered begin: a name registered
 before them (a corrected version of its roster keeps it) is not refused for them."""
+
+
+LOST_CHARACTER = "?\ufffd□■*"
+"""What a character a file's encoding or font could not hold becomes: a question mark, the
+replacement character, a box."""
 
 
 def _symbols(name: str) -> list[str]:
@@ -135,13 +140,13 @@ def check_name(name: str, *, new: bool = True) -> tuple[str, str] | None:
     if new and any(ch.isdigit() for ch in name):
         return "姓名中有数字：请核对是否填到了别的栏目", "§四.(三)"
     if new and (symbols := _symbols(name)):
-        rare = "？" if "“?”" in symbols or "“？”" in symbols else ""
+        lost = any(mark in name for mark in LOST_CHARACTER)  # (NFKC made ？ a ?)
         return (
             f"姓名中有符号 {'、'.join(symbols)}：姓名只由文字组成（少数民族姓名的间隔号写作“·”）。"
             + (
-                "问号常是另存为 CSV 时存不下的生僻字：请在原表格中重新输入该字，另存为 .xlsx"
-                "（或 UTF-8 编码的 CSV）"
-                if rare
+                "这个符号常是另存为 CSV 或从别的系统导出时存不下的生僻字：请在原表格中重新输入"
+                "该字，另存为 .xlsx（或 UTF-8 编码的 CSV）"
+                if lost
                 else "请核对是否填到了别的栏目，或删去符号"
             ),
             "§四.(三)",

@@ -128,13 +128,18 @@ def _identity_changes(
     return problems
 
 
-def _held_by(holder: Holding, certificate: CertificateRow | None) -> str:
+def _held_by(
+    holder: Holding, certificate: CertificateRow | None, before: Holding | None = None
+) -> str:
     """Why a number another register holds cannot be this row's: another person's, or this
     very holder's under another file name — a corrected version saved as a new file —, or
-    the new number a 换发 or 补发 gave, which no roster lists."""
-    same = certificate and (certificate.name_key, certificate.birth) == (
-        holder.name_key,
-        holder.birth,
+    the new number a 换发 or 补发 gave, which no roster lists: the same person's whether the
+    row names the holder as the new certificate does or as the one it replaced (``before``;
+    a 换发 may have corrected the name or birth)."""
+    same = certificate is not None and any(
+        (certificate.name_key, certificate.birth) == (held.name_key, held.birth)
+        for held in (holder, before)
+        if held is not None
     )
     if holder.predecessor:
         if not same:
@@ -175,9 +180,14 @@ def check_holdings(
         if holder is None:
             continue
         if holder.register != entry.key:
-            found.append(
-                Problem(row, NUMBER_COLUMN, written, _held_by(holder, mine.get(number)), "附件3")
-            )
+            before = None
+            if holder.predecessor:  # whom the replaced certificate was registered to
+                earlier = prefix_of(holder.predecessor)
+                if earlier not in held:
+                    held[earlier] = holdings(earlier)
+                before = held[earlier].get(holder.predecessor)
+            rule = _held_by(holder, mine.get(number), before)
+            found.append(Problem(row, NUMBER_COLUMN, written, rule, "附件3"))
         elif number in mine:
             found += _identity_changes(mine[number], holder, birth_column)
     return found

@@ -112,14 +112,14 @@ def unforeseen(exc: Exception) -> str:
     error a hostile file found): the register is refused, the others of the run load, and the
     administrator learns where it happened — not the exception's text, which may quote a cell
     (a holder's name)."""
+    package = Path(__file__).resolve().parents[1]  # certreg's own code: registry/
     frames = traceback.extract_tb(exc.__traceback__)
-    ours = [frame for frame in frames if "registry" in Path(frame.filename).parts]
+    ours = [frame for frame in frames if Path(frame.filename).resolve().is_relative_to(package)]
     at = ""
-    if ours or frames:
-        where = (ours or frames)[-1]  # the innermost of certreg's own frames
-        parts = Path(where.filename).parts
-        shown = "/".join(parts[parts.index("registry") :]) if "registry" in parts else parts[-1]
-        at = f"，{shown} 第 {where.lineno} 行"
+    if chosen := ours or frames:  # the innermost frame of certreg's own code
+        path = Path(chosen[-1].filename).resolve()
+        shown = path.relative_to(package.parent) if path.is_relative_to(package) else path.name
+        at = f"，{shown} 第 {chosen[-1].lineno} 行"
     return (
         f"读取或检查此文件时发生了程序未能处理的错误（{type(exc).__name__}{at}），此文件未导入，"
         "其他名册不受影响。请把此文件和这条信息交给系统管理员"
