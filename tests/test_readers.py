@@ -234,13 +234,16 @@ def test_a_column_written_shorter_is_named_beside_the_one_missing(tmp_path: Path
     """A clerk's header says 工种 and 出生日期: the message points at them, not only at 报考工种
     and 出生年月 they cannot find."""
     path = tmp_path / "r.csv"
-    header = "姓名,性别,出生日期,参加工作时间,报考年度,工种,报考等级,思想政治表现,颁发证书编号"
+    header = "姓名,性别,出生日期,参加工作时间,考核年度,工种,申报等级,思想政治表现,颁发证书编号"
     path.write_text(f"{header}\n张三,男,1970.01,1990.01,2011,电工,中级,90,\n", encoding="utf-8")
     with pytest.raises(UnreadableRegister) as refused:
         read_table(path, APPROVAL_ROSTER)
     message = str(refused.value)
-    assert "缺少列：出生年月、报考工种" in message
-    assert "（表头中“出生日期”是否应为“出生年月”；“工种”是否应为“报考工种”？）" in message
+    assert "缺少列：出生年月、报考年度、报考工种、报考等级" in message
+    assert (
+        "（表头中“出生日期”是否应为“出生年月”；“考核年度”是否应为“报考年度”；"
+        "“工种”是否应为“报考工种”；“申报等级”是否应为“报考等级”？）"
+    ) in message
 
 
 @pytest.mark.parametrize(

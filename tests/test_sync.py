@@ -25,6 +25,7 @@ from registry.sync import register as register_module
 from registry.sync import run as run_module
 from registry.sync.catalogue import load_catalogue
 from registry.sync.manifest import load_manifest
+from tests.blank_registers import requisition
 from tests.registers import (
     MIANYANG,
     TECHNICIANS,
@@ -127,6 +128,47 @@ def test_a_status_change_still_refused_after_the_retries_is_recorded_refused(
         ("b.csv", "rejected"),
         ("mianyang.csv", "loaded"),
     ]
+
+
+def test_a_register_refused_for_its_own_fault_is_read_again_only_when_it_may_help(
+    registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A roster refused for its own fault waits for the requisitions after it, and is read
+    once more; the status changes loading in that second round cannot help it, so it is not
+    read a third time."""
+    registers.add("bad.csv", [approval_row("Z1122020001", "周杰", 性别="X")], MIANYANG)
+    changes = {"kind": "status-changes", "authority": "2202"}
+    exchange = status_event("换发", "Z1122020011", "郑浩", "2012-05-10", "Z1122020012")
+    registers.add("changes.csv", [exchange], changes)
+    city = "同意 2012-02-10"
+    registers.add(
+        "requisitions.csv",
+        [requisition("绵阳市人力资源和社会保障局", 1, 0, 1, 0, city=city)],
+        {"kind": "requisitions", "authority": "2202"},
+    )
+    later = {**MIANYANG, "approval_doc": "绵人社函〔2012〕9号"}
+    registers.add("later.csv", [approval_row("Z1122020011", "郑浩")], later)
+    original, reads = register_module.sync_register, []
+
+    def counted(conn: sqlite3.Connection, entry: RegisterEntry, *args: Any, **kwargs: Any) -> Any:
+        reads.append(entry.key)
+        return original(conn, entry, *args, **kwargs)
+
+    monkeypatch.setattr(run_module, "sync_register", counted)
+    conn = store.connect(db_path)
+    try:
+        outcomes = run_module.sync_entries(
+            conn, load_manifest(registers.folder).entries, load_catalogue()
+        )
+    finally:
+        conn.close()
+    assert {o.entry.key: o.outcome for o in outcomes} == {
+        "bad.csv": "rejected",
+        "changes.csv": "loaded",
+        "requisitions.csv": "loaded",
+        "later.csv": "loaded",
+    }
+    assert (reads.count("bad.csv"), reads.count("changes.csv")) == (2, 2)
 
 
 def test_a_spreadsheet_the_manifest_does_not_list_is_named(
