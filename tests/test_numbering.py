@@ -14,7 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
+from registry.kinds import LAYOUTS
 from registry.sheets.encoding import decode
+from registry.sheets.writers import write_csv
 from tests.registers import (
     MIANYANG,
     TECHNICIANS,
@@ -246,6 +248,25 @@ def test_numbers_abandoned_with_again_hold_the_file_back_no_more(
     path = registered.add("new.csv", rows, MIANYANG)
     code, output = number(path, tmp_path / "third.csv", db_path)
     assert code == 0, output
+
+
+def test_rows_added_to_a_numbered_file_listed_nowhere_take_its_year_code(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """A roster loaded on its own (--year-code 11) gets rows added: without --year-code, its
+    numbers tell the batch, not this year's digits (which refused every numbered row)."""
+    folder = tmp_path / "loose"
+    folder.mkdir()
+    path = folder / "r.csv"
+    rows = [approval_row("Z1122020003", "甲"), approval_row("", "乙")]
+    write_csv(path, LAYOUTS["approval-roster"], rows, encoding="utf-8", title="名册")
+    code, output = run(
+        "number", str(path), "--kind", "approval-roster", "--authority", "2202",
+        "--out", str(folder / "out.csv"), "--db", str(db_path),
+    )  # fmt: skip
+    assert code == 0, output
+    assert "核发年份代码：11（未指定 --year-code，取文件中已有编号的年份代码" in output
+    assert "Z1122020004" in (folder / "out.csv").read_text(encoding="utf-8")
 
 
 def test_a_number_handed_out_is_never_handed_out_again(

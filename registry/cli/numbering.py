@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -16,7 +17,7 @@ from registry.domain.registers import ROSTER_KINDS, TECHNICIAN_ROSTER
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.numbered_copy import CopyNotes
 from registry.store.syncs import UnloadedRun
-from registry.sync.manifest import ManifestError, year_code_for
+from registry.sync.manifest import LISTED, ManifestError, year_code_for
 from registry.sync.outcome import operator
 
 
@@ -69,14 +70,19 @@ def number_command(
     region = region or authority
     _check_number_options(file, kind, authority, region, out)
     chosen = year_code is not None
+    from registry.sync import numbering  # writes workbooks: openpyxl only for this command
+
     if year_code is None:
         try:
             year_code, source = year_code_for(file, out)
         except ManifestError as exc:
             raise UsageProblem(str(exc)) from exc
+        if not source.startswith(LISTED):  # listed nowhere: the numbers it carries tell
+            with contextlib.suppress(UnreadableSheet):  # (the plan names what is wrong)
+                if written := numbering.written_year_code(file, kind):
+                    year_code, source = written, "取文件中已有编号的年份代码"
     if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
         raise UsageProblem("--year-code 应为两位半角数字，如 12")
-    from registry.sync import numbering  # writes workbooks: openpyxl only for this command
 
     conn = store.connect(db)
     try:

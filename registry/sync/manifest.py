@@ -250,6 +250,10 @@ def load_manifest(directory: Path) -> Manifest:
     return Manifest(entries, **catalogues)
 
 
+LISTED = f"取 {MANIFEST_NAME} 中"
+"""How `year_code_for` says it took the year code from a manifest."""
+
+
 def year_code_for(file: Path, out: Path) -> tuple[str, str]:
     """The year code ``certreg number`` gives ``file`` without ``--year-code``, and whence: the
     one sync will hold its numbers to — the entry of the numbered copy ``out``, or of ``file``,
@@ -272,7 +276,7 @@ def year_code_for(file: Path, out: Path) -> tuple[str, str]:
         for candidate in (out, file):
             for entry in entries:
                 if entry.path.resolve() == candidate.resolve() and entry.year_code:
-                    where = f"取 {MANIFEST_NAME} 中 {entry.path.name} 的年份代码"
+                    where = f"{LISTED} {entry.path.name} 的年份代码"
                     return entry.year_code, where
     year = f"{dt.datetime.now(BEIJING).year % 100:02d}"
     return year, "取今年（北京时间）年份后两位"

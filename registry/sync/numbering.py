@@ -235,6 +235,17 @@ def _taken(
     return Problem(row, NUMBER_COLUMN, str(number), rule, "附件3 四")
 
 
+def written_year_code(path: Path, kind: str) -> str | None:
+    """The year code of the numbers ``path`` carries already, when they all share one: the
+    batch a file numbered (or loaded) before belongs to, to which rows added to it belong too."""
+    codes = {
+        written[1:3]
+        for record in read_table(path, LAYOUTS[kind]).records
+        if CANONICAL.fullmatch(written := text(record.values.get(NUMBER_COLUMN)))
+    }
+    return codes.pop() if len(codes) == 1 else None
+
+
 def abandoned_runs(conn: sqlite3.Connection, numbering: Numbering) -> list[UnloadedRun]:
     """The earlier runs on this file, not loaded, none of whose numbers the file carries (it is
     the original again, not their copy saved back, perhaps with a row dropped): numbering it
