@@ -300,7 +300,7 @@ def test_a_hidden_data_row_is_refused_by_its_row(loaded: RegisterFactory, db_pat
     workbook.save(path)
     problem = refused_once(loaded, db_path)
     assert problem["row"] == 5 and problem["clause"] == "§四.(五)"
-    assert problem["rule"].startswith("这一行在工作表中被隐藏")
+    assert problem["rule"].startswith("这一行在工作表中被隐藏（或被筛选掉）")  # a filter hides too
     sheet.row_dimensions[5].hidden = False
     workbook.save(path)
     code, _, output = sync(loaded.folder, db_path)
