@@ -177,6 +177,22 @@ def test_a_new_version_failing_an_issued_holder_advises_a_revocation(
     assert "请在换发补发撤销登记中登记撤销" not in output
 
 
+def test_a_new_version_withholding_an_issued_holder_advises_a_revocation(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """已调离，不发证 written in a loaded roster's new version: deleting the row would leave the
+    certificate valid, so the clerk is told to revoke it and restore the remark."""
+    rows = [approval_row(f"Z112202000{i}", n) for i, n in enumerate(("周杰", "郑浩"), 1)]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    rows[1]["备注"] = "已调离，不发证"
+    registers.add("mianyang.csv", rows, MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1 and "备注写明“不发证”" in output
+    assert "如该持证人确实不应发证，请在换发补发撤销登记中登记撤销（§五.(三)）" in output
+    assert "请恢复为原来登记的备注后重新导入" in output and "删除此行" not in output
+
+
 def test_a_new_version_adds_after_an_issued_number_it_leaves_out(
     registers: RegisterFactory, db_path: Path
 ) -> None:

@@ -32,6 +32,7 @@ from registry.kinds.roster_cells import (
 )
 from registry.kinds.roster_order import NumberedRow, order_problems
 from registry.kinds.roster_rules import (
+    WITHHELD_CLAUSE,
     advise_failing_rows,
     document_problems,
     duplicate_holders,
@@ -217,7 +218,9 @@ class _RowChecker:
                 rule = MERGED_OR_EMPTY if value is None else DITTO_RULE
                 problems.append(Problem(row, column, text(value), rule, "§四.(五)"))
         if withheld := not_issued(text(values.get("备注"))):
-            problems.append(Problem(row, "备注", text(values.get("备注")), withheld, "§四.(六)1"))
+            problems.append(
+                Problem(row, "备注", text(values.get("备注")), withheld, WITHHELD_CLAUSE)
+            )
         checked = self.cells(record)
         birth, work_start = checked[self.birth_column], checked.get("参加工作时间")
         if birth and work_start and str(work_start) < years_after(str(birth), MIN_AGE_AT_WORK):
@@ -294,7 +297,7 @@ def check_rows(
             continue
         checker.check(record)
     result.problems += [  # 审核意见: 资料不全，暂缓发证 — in a column of its own, not read
-        Problem(row, column, text(value), withheld, "§四.(六)1")
+        Problem(row, column, text(value), withheld, WITHHELD_CLAUSE)
         for row, column, value in table.unread
         if (withheld := not_issued(text(value)))
     ]

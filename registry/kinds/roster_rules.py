@@ -53,6 +53,10 @@ ISSUED_AFTER_ALL = re.compile(
 """Words saying the row was withheld once and is issued now (曾暂缓发证，资料已补齐，同意发证)."""
 
 
+WITHHELD_CLAUSE = "§四.(六)1"
+"""The clause of a row withheld by its remarks (`not_issued`)."""
+
+
 def not_issued(remark: str) -> str | None:
     """The rule a row breaks whose 备注 says it gets no certificate (已调离，不发证): a roster
     lists the holders certificates are issued to, and each it registers is valid at once. The
@@ -65,7 +69,7 @@ def not_issued(remark: str) -> str | None:
         return None
     return (
         f"备注写明“{withheld[0]}”：名册只列发证的人，登记的证书即为有效（§四.(六)1 按实际合格"
-        "人数发放）。请删除此行，或改正备注"
+        f"人数发放）{REMOVAL}，或改正备注"
     )
 
 
@@ -169,21 +173,26 @@ REMOVAL = "。删除此行"
 """How the advice to remove a failing row from a roster not yet loaded begins."""
 REVOKE_INSTEAD = (
     "。此证书已随本名册登记发证，不能从名册中删去（删去的证书仍然保留，查验仍为有效）："
-    "如该持证人确实不合格，请在换发补发撤销登记中登记撤销（§五.(三)）；"
-    "本名册中此行请恢复为原来登记的考核结果后重新导入"
+    "如该持证人确实{why}，请在换发补发撤销登记中登记撤销（§五.(三)）；"
+    "本名册中此行请恢复为原来登记的{what}后重新导入"
 )
 """What replaces it for a certificate the registry holds already."""
 REVOKED_ALREADY = (
-    "。此证书已于 {date} 撤销（§五.(三)），查验结果为已撤销；已登记的名册行不改写考核结果："
-    "请把本行恢复为原来登记的考核结果后重新导入"
+    "。此证书已于 {date} 撤销（§五.(三)），查验结果为已撤销；已登记的名册行不改写{what}："
+    "请把本行恢复为原来登记的{what}后重新导入"
 )
 """… and for one already revoked: the revocation is what records the failure."""
 
 
 def revoke_instead(problem: Problem, revoked_on: str | None) -> Problem:
-    """``problem`` (a failed examination) advised for a certificate issued already, revoked on
-    ``revoked_on`` or not."""
-    advice = REVOKED_ALREADY.format(date=revoked_on) if revoked_on else REVOKE_INSTEAD
+    """``problem`` (a failed examination, or a row its remarks withhold) advised for a
+    certificate issued already, revoked on ``revoked_on`` or not."""
+    exam = problem.clause != WITHHELD_CLAUSE
+    what = "考核结果" if exam else problem.column or "备注"
+    if revoked_on:
+        advice = REVOKED_ALREADY.format(date=revoked_on, what=what)
+    else:
+        advice = REVOKE_INSTEAD.format(why="不合格" if exam else "不应发证", what=what)
     return replace(problem, rule=problem.rule.split(REMOVAL)[0] + advice)
 
 

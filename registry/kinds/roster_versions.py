@@ -22,7 +22,7 @@ from registry.domain.problems import Problem
 from registry.domain.statuses import REISSUE, REVOKED
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_rows import RosterResult
-from registry.kinds.roster_rules import revoke_instead
+from registry.kinds.roster_rules import WITHHELD_CLAUSE, revoke_instead
 from registry.store.syncs import loaded_version
 
 _BEFORE_ISSUE = """
@@ -192,9 +192,8 @@ def issued_failing(
 ) -> list[Problem]:
     """A new version that fails a holder the registry holds a certificate for: removing the row
     would not undo the certificate (a conflict, kept); revoking it would (§五.(三))."""
-    if loaded_version(conn, entry.key) is None or not any(
-        p.clause == EXAM_CLAUSE for p in problems
-    ):
+    withdrawn = (EXAM_CLAUSE, WITHHELD_CLAUSE)
+    if loaded_version(conn, entry.key) is None or not any(p.clause in withdrawn for p in problems):
         return problems
     revoked_on = dict(  # every number of the register: its revocation's date, or None
         conn.execute(
@@ -205,6 +204,6 @@ def issued_failing(
     )
     issued = {row: revoked_on[n] for row, _, n in result.numbers if n in revoked_on}
     return [
-        revoke_instead(p, issued[p.row]) if p.clause == EXAM_CLAUSE and p.row in issued else p
+        revoke_instead(p, issued[p.row]) if p.clause in withdrawn and p.row in issued else p
         for p in problems
     ]

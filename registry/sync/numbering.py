@@ -26,7 +26,7 @@ from registry.kinds import LAYOUTS
 from registry.kinds.cells import marked_rows, total_row
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, exam_verdict, level_verdict
 from registry.kinds.roster_order import trade_groups
-from registry.kinds.roster_rules import not_issued
+from registry.kinds.roster_rules import WITHHELD_CLAUSE, not_issued
 from registry.sheets.cells import text
 from registry.sheets.numbered_copy import CopyNotes, write_numbered_copy
 from registry.sheets.table import Record, Table, read_table
@@ -99,7 +99,7 @@ def _not_a_holder(record: Record, unread: tuple[str, str] | None) -> Problem | N
         return Problem(record.row, "姓名", text(values.get("姓名")), summed)
     for column, remark in (("备注", text(values.get("备注"))), *([unread] if unread else [])):
         if withheld := not_issued(remark):
-            return Problem(record.row, column, remark, withheld, "§四.(六)1")
+            return Problem(record.row, column, remark, withheld, WITHHELD_CLAUSE)
     return None
 
 
