@@ -236,6 +236,20 @@ def test_a_copy_saved_back_with_a_row_dropped_and_one_added_is_numbered_on(
     assert "Z1122020005" in (tmp_path / "second.csv").read_text()
 
 
+def test_a_copy_saved_back_without_one_levels_rows_is_numbered_on(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """The run gave Z…0003 and C…0002; the copy comes back without its 初级 row: it carries the
+    run still (its 中级 number), whatever level the numbers it no longer shows were."""
+    rows = [approval_row("", "甲"), approval_row("", "乙", level="初级")]
+    path = registered.add("new.csv", rows, MIANYANG)
+    assert number(path, tmp_path / "first.csv", db_path)[0] == 0
+    rows = [approval_row("Z1122020003", "甲"), approval_row("", "丙")]
+    path = registered.add("new.csv", rows, MIANYANG)
+    code, output = number(path, tmp_path / "second.csv", db_path)
+    assert code == 0, output
+
+
 def test_numbers_abandoned_with_again_hold_the_file_back_no_more(
     registered: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:
@@ -373,6 +387,19 @@ def test_a_row_the_sync_refuses_as_no_holder_gets_no_number(
     code, output = number(path, tmp_path / "out.csv", db_path)
     assert code == 1 and "第5行" in output and words in output
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_row_a_column_not_read_withholds_gets_no_number(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    path = registered.add("new.csv", [approval_row("", "甲"), approval_row("", "乙")], MIANYANG)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("姓名"))
+    lines[header] += ",审核意见"
+    lines[header + 2] += ",资料不全，暂缓发证"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, output = number(path, tmp_path / "out.csv", db_path)
+    assert code == 1 and "第4行「审核意见」" in output and "审核意见写明“暂缓发证”" in output
 
 
 def test_a_hidden_row_gets_no_number(

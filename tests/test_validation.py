@@ -180,12 +180,14 @@ def test_number_held_by_another_register(loaded: RegisterFactory, db_path: Path)
     assert snapshot(db_path) == before
 
 
+@pytest.mark.parametrize("name", ["王五", "王·五"])
 def test_a_corrected_version_under_a_new_file_name_is_told_to_keep_the_name(
-    loaded: RegisterFactory, db_path: Path
+    loaded: RegisterFactory, db_path: Path, name: str
 ) -> None:
-    """province（更正）.xlsx holds the same holder under the same number: not "another holder",
-    and not the advice to renumber, which would give 王五 a second certificate."""
-    row = approval_row("Z1122000001", "王五", 执行工资等级起始时间="2009.10")
+    """province（更正）.xlsx holds the same holder under the same number (the dot between the
+    names written or not, as §二 reads them): not "another holder", and not the advice to
+    renumber, which would give 王五 a second certificate."""
+    row = approval_row("Z1122000001", name, 执行工资等级起始时间="2009.10")
     loaded.add("province（更正）.xlsx", [row], PROVINCE)
     code, report, _ = sync(loaded.folder, db_path)
     assert code == 1
@@ -464,11 +466,31 @@ def test_a_totals_row_is_refused_as_such(
         "非暂缓人员",
         "工资缓发期间参考",
         "不属于不发证情形",
+        "未取消资格",
+        "曾取消资格，复核后恢复",
     ],
 )
 def test_a_remark_that_only_mentions_withholding_does_not_refuse_the_row(remark: str) -> None:
     """Withheld once and issued now, or 暂缓 of something else: the row is a holder's."""
     assert not_issued(remark) is None
+
+
+@pytest.mark.parametrize(
+    "remark",
+    [
+        "暂缓发证，待复核后确定",  # a condition to come, not an issue now
+        "不发证，待恢复工作后再发",
+        "取消资格，已发证的收回",
+        "不发放证书",
+        "证书暂不发放",
+        "暂缓颁发证书",
+        "不予颁发证书",
+        "缓发证",
+        "不 发 證",
+    ],
+)
+def test_a_remark_withholding_the_row_refuses_it(remark: str) -> None:
+    assert (rule := not_issued(remark, "审核意见")) and rule.startswith("审核意见写明")
 
 
 def test_columns_the_annex_has_not_are_named_and_a_withheld_row_in_one_is_refused(
@@ -557,11 +579,12 @@ def test_dry_run_writes_nothing(registers: RegisterFactory, db_path: Path) -> No
     assert snapshot(db_path) == []
 
 
-@pytest.mark.parametrize("name", ["李〇", "O'Neil", "马·尔古", "阿依古丽.买买提"])
+@pytest.mark.parametrize("name", ["李〇", "O'Neil", "马·尔古", "阿依古丽.买买提", "共三", "合一"])
 def test_names_with_their_own_marks_are_not_symbols(
     registers: RegisterFactory, db_path: Path, name: str
 ) -> None:
-    """〇 is a character of names (通用规范汉字表), an apostrophe one of Latin names."""
+    """〇 is a character of names (通用规范汉字表), an apostrophe one of Latin names; 共三 is a
+    holder surnamed 共, not a total."""
     registers.add("m.csv", [approval_row("Z1122020001", name)], MIANYANG)
     code, report, output = sync(registers.folder, db_path)
     assert code == 0, output

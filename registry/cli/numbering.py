@@ -44,7 +44,7 @@ from registry.sync.outcome import operator
 @click.option(
     "--again",
     is_flag=True,
-    help="此文件此前编过号、编号副本尚未导入时，仍重新编号：原来的编号作废，不再使用（留下空号）。",
+    help="此文件此前编过号、编号副本尚未导入时，仍重新编号：编号副本如不再导入，其中的编号将空着不用。",
 )
 @db_option
 def number_command(

@@ -90,9 +90,9 @@ NEW_NAME_RULES = ("姓名中有数字", "姓名中有符号", "姓名以", "姓�
 before them (a corrected version of its roster keeps it) is not refused for them."""
 
 
-LOST_CHARACTER = "?\ufffd□■*"
+LOST_CHARACTER = "?\ufffd□■"
 """What a character a file's encoding or font could not hold becomes: a question mark, the
-replacement character, a box."""
+replacement character, a box. (Not *: that is a masked name copied from a public answer.)"""
 
 
 def _symbols(name: str) -> list[str]:

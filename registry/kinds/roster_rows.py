@@ -32,12 +32,11 @@ from registry.kinds.roster_cells import (
 )
 from registry.kinds.roster_order import NumberedRow, order_problems
 from registry.kinds.roster_rules import (
-    WITHHELD_CLAUSE,
     advise_failing_rows,
     document_problems,
     duplicate_holders,
     footer_problems,
-    not_issued,
+    withheld_row,
 )
 from registry.sheets.cells import Cell, text
 from registry.sheets.table import Record, Table
@@ -217,10 +216,6 @@ class _RowChecker:
             if (value is None and column in self.filled) or is_ditto(value):
                 rule = MERGED_OR_EMPTY if value is None else DITTO_RULE
                 problems.append(Problem(row, column, text(value), rule, "§四.(五)"))
-        if withheld := not_issued(text(values.get("备注"))):
-            problems.append(
-                Problem(row, "备注", text(values.get("备注")), withheld, WITHHELD_CLAUSE)
-            )
         checked = self.cells(record)
         birth, work_start = checked[self.birth_column], checked.get("参加工作时间")
         if birth and work_start and str(work_start) < years_after(str(birth), MIN_AGE_AT_WORK):
@@ -289,18 +284,18 @@ def check_rows(
     """Check a roster against every rule the file alone can break, and build its certificates."""
     result = RosterResult()
     checker = _RowChecker(entry, catalogue, today or dt.date.today(), result)
+    unread: dict[int, list[tuple[str, Cell]]] = {}
+    for row, column, value in table.unread:  # 审核意见: 暂缓发证, in a column not read
+        unread.setdefault(row, []).append((column, value))
     for record in table.records:
         if summed := total_row(record.values.get("姓名"), record.values.get("序号")):
             result.problems.append(
                 Problem(record.row, "姓名", text(record.values.get("姓名")), summed)
             )
             continue
+        if withheld := withheld_row(record.row, record.values, unread.get(record.row, ())):
+            result.problems.append(withheld)
         checker.check(record)
-    result.problems += [  # 审核意见: 资料不全，暂缓发证 — in a column of its own, not read
-        Problem(row, column, text(value), withheld, WITHHELD_CLAUSE)
-        for row, column, value in table.unread
-        if (withheld := not_issued(text(value)))
-    ]
     result.problems += footer_problems(table, Counter(checker.letters.values()))
     numbered = {row for row, _, _ in result.numbers}
     result.problems = advise_failing_rows(result.problems, table, checker.letters, numbered)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 
 from registry.domain.documents import year_problem
@@ -17,6 +17,7 @@ from registry.domain.problems import Problem
 from registry.domain.text import mentions
 from registry.domain.trades import simplified
 from registry.kinds.base import RegisterEntry
+from registry.sheets.cells import Cell, text
 from registry.sheets.layout import header_key
 from registry.sheets.table import Table
 from registry.store.rows import CertificateRow
@@ -37,40 +38,69 @@ def different_person(remark: str | None) -> bool:
     says the holder is the same one."""
     if not remark:
         return False
-    text = header_key(remark)
-    return mentions(text, DIFFERENT_PERSON) and not mentions(text, SAME_PERSON)
+    read = header_key(remark)
+    return mentions(read, DIFFERENT_PERSON) and not mentions(read, SAME_PERSON)
 
 
 NOT_ISSUED = re.compile(
-    "(?<![非无])(?:不发证|不予发证|不予颁证|不予核发|不颁发证书|暂不发证|暂不办证|暂停发证"
-    "|暂缓发证|暂缓颁证|缓发证书|取消发证资格|取消资格)(?!情形|期满)"
+    "(?:不发证|不予发证|不予颁证|不予核发|不予颁发|不予发放|不颁发证书|不发放证书|暂不发证|暂不发放"
+    "|暂不办证|暂停发证|暂缓发证|暂缓颁证|暂缓颁发|暂缓发放|暂缓办理|缓发证|取消发证资格|取消资格)"
+    "(?!情形|期满)"
 )
 """What a clerk writes in 备注 of a row that is not to get a certificate — whole phrases, not
-暂缓 or 缓发 alone (暂缓退休, 工资缓发), nor 非暂缓人员."""
-ISSUED_AFTER_ALL = re.compile(
-    "同意发证|准予发证|予以发证|本次发证|已发证|已补齐|恢复|复核后|补考合格"
+暂缓 or 缓发 alone (暂缓退休, 工资缓发, 不发放工本费)."""
+_DENIED = ("非", "无", "未", "没有", "不属于", "并非")
+"""What before a phrase says it is not so (非暂缓人员, 未取消资格)."""
+ISSUED_NOW = re.compile(
+    "同意发证|准予发证|予以发证|本次发证|已发证|已补齐|已恢复|恢复资格|后恢复|补考合格"
 )
-"""Words saying the row was withheld once and is issued now (曾暂缓发证，资料已补齐，同意发证)."""
+"""Words after a withholding phrase saying the row is issued now (曾暂缓发证，资料已补齐，同意
+发证) — unless a 待 or 如 between makes them a condition (暂缓发证，待复核后恢复), or a 的 after
+them another matter (已发证的收回)."""
+_NOT_YET = re.compile("[待如若拟]")
+_WORTH_READING = re.compile("[发發证證资資缓緩颁頒办辦]")
+
+
+def _issued_now(read: str, after: int) -> bool:
+    for found in ISSUED_NOW.finditer(read, after):
+        if not _NOT_YET.search(read, after, found.start()) and not read.startswith(
+            "的", found.end()
+        ):
+            return True
+    return False
 
 
 WITHHELD_CLAUSE = "§四.(六)1"
 """The clause of a row withheld by its remarks (`not_issued`)."""
 
 
-def not_issued(remark: str) -> str | None:
-    """The rule a row breaks whose 备注 says it gets no certificate (已调离，不发证): a roster
-    lists the holders certificates are issued to, and each it registers is valid at once. The
-    remark is read as typed in any width, spacing or characters (不 发 证, 不發證)."""
-    if not remark:
+def not_issued(remark: str, column: str = "备注") -> str | None:
+    """The rule a row breaks whose ``column`` (its 备注, or a column the layout does not read)
+    says it gets no certificate (已调离，不发证): a roster lists the holders certificates are
+    issued to, and each it registers is valid at once. Read as typed in any width, spacing or
+    characters (不 发 证, 不發證)."""
+    if not remark or not _WORTH_READING.search(remark):
         return None
     read = simplified(header_key(remark))
-    withheld = NOT_ISSUED.search(read)
-    if withheld is None or ISSUED_AFTER_ALL.search(read):
-        return None
-    return (
-        f"备注写明“{withheld[0]}”：名册只列发证的人，登记的证书即为有效（§四.(六)1 按实际合格"
-        f"人数发放）{REMOVAL}，或改正备注"
-    )
+    for withheld in NOT_ISSUED.finditer(read):
+        if read[: withheld.start()].endswith(_DENIED) or _issued_now(read, withheld.end()):
+            continue
+        return (
+            f"{column}写明“{withheld[0]}”：名册只列发证的人，登记的证书即为有效（§四.(六)1 按实际"
+            f"合格人数发放）{REMOVAL}，或改正{column}"
+        )
+    return None
+
+
+def withheld_row(
+    row: int, values: Mapping[str, Cell], unread: Iterable[tuple[str, Cell]] = ()
+) -> Problem | None:
+    """The problem of a row its 备注 or a column the layout does not read (``unread``: name and
+    cell) withholds (`not_issued`) — for the sync and for ``certreg number`` alike."""
+    for column, value in (("备注", values.get("备注")), *unread):
+        if rule := not_issued(text(value), column):
+            return Problem(row, column, text(value), rule, WITHHELD_CLAUSE)
+    return None
 
 
 NONE_WRITTEN = frozenset({"/", "-", "--", "—", "——", "–", "－", "／", "×", "无"})
@@ -86,8 +116,8 @@ def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
         if "同意" not in key:
             continue
         written: dict[str, str] = {}
-        for word, text in _COUNT.findall(key[key.index("同意") :]):
-            written.setdefault(_LEVEL_WORDS[word], "" if text in NONE_WRITTEN else text)
+        for word, count in _COUNT.findall(key[key.index("同意") :]):
+            written.setdefault(_LEVEL_WORDS[word], "" if count in NONE_WRITTEN else count)
         if not written:
             continue
         if not any(written.values()):

@@ -137,7 +137,7 @@ def _held_by(
     row names the holder as the new certificate does or as the one it replaced (``before``;
     a 换发 may have corrected the name or birth)."""
     same = certificate is not None and any(
-        (certificate.name_key, certificate.birth) == (held.name_key, held.birth)
+        certificate.birth == held.birth and same_holder(held.name_key, certificate.name_key)
         for held in (holder, before)
         if held is not None
     )

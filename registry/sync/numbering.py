@@ -26,8 +26,8 @@ from registry.kinds import LAYOUTS
 from registry.kinds.cells import marked_rows, total_row
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, exam_verdict, level_verdict
 from registry.kinds.roster_order import trade_groups
-from registry.kinds.roster_rules import WITHHELD_CLAUSE, not_issued
-from registry.sheets.cells import text
+from registry.kinds.roster_rules import withheld_row
+from registry.sheets.cells import Cell, text
 from registry.sheets.numbered_copy import CopyNotes, write_numbered_copy
 from registry.sheets.table import Record, Table, read_table
 from registry.store import now
@@ -90,17 +90,14 @@ def _letter(
     return letter, None
 
 
-def _not_a_holder(record: Record, unread: tuple[str, str] | None) -> Problem | None:
-    """A total row, or a row its 备注 or a column not read (``unread``: its name and text)
-    withholds: the sync refuses it, so a number given to it would be lost once the clerk
-    deletes the row."""
+def _not_a_holder(record: Record, unread: list[tuple[str, Cell]]) -> Problem | None:
+    """A total row, or a row its 备注 or a column not read withholds: the sync refuses it
+    (`registry.kinds.roster_rows.check_rows`), so a number given to it would be lost once the
+    clerk deletes the row."""
     values = record.values
     if summed := total_row(values.get("姓名"), values.get("序号")):
         return Problem(record.row, "姓名", text(values.get("姓名")), summed)
-    for column, remark in (("备注", text(values.get("备注"))), *([unread] if unread else [])):
-        if withheld := not_issued(remark):
-            return Problem(record.row, column, remark, withheld, WITHHELD_CLAUSE)
-    return None
+    return withheld_row(record.row, values, unread)
 
 
 def plan(
@@ -115,11 +112,9 @@ def plan(
     numbering.problems += marked_rows(numbering.table, filling=(NUMBER_COLUMN,))
     catalogue = stored_catalogue(conn) or builtin_catalogue()  # as rosters were loaded
     holders = Holders(conn, kind, catalogue)  # §二 before a number is handed out
-    withheld = {  # 审核意见: 暂缓发证, in a column the layout does not read
-        row: (column, text(value))
-        for row, column, value in numbering.table.unread
-        if not_issued(text(value))
-    }
+    unread: dict[int, list[tuple[str, Cell]]] = {}
+    for row, column, value in numbering.table.unread:  # 审核意见: 暂缓发证, in a column not read
+        unread.setdefault(row, []).append((column, value))
     last_written: dict[str, tuple[int, CertificateNumber]] = {}  # by letter, in roster order
     waiting: list[tuple[int, str]] = []
     for record in numbering.table.records:
@@ -144,7 +139,7 @@ def plan(
             last_written[number.letter] = (record.row, number)
             holders.numbered(record, number.letter)
             continue
-        refused = _not_a_holder(record, withheld.get(record.row))
+        refused = _not_a_holder(record, unread.get(record.row, []))
         letter, refused = (None, refused) if refused else _letter(record, kind, authority, region)
         if letter and not refused:
             refused = holders.refusal(record, letter)
@@ -252,11 +247,10 @@ def abandoned_runs(conn: sqlite3.Connection, numbering: Numbering) -> list[Unloa
     again abandons them."""
     written = (text(record.values.get(NUMBER_COLUMN)) for record in numbering.table.records)
     carried = [number for number in written if CANONICAL.fullmatch(number)]
-    return [
-        run
-        for run in unloaded_runs(conn, str(numbering.table.path.resolve()))
-        if not any(run.first <= number <= run.last for number in carried)
-    ]
+    runs = unloaded_runs(conn, str(numbering.table.path.resolve()))
+    # a run is a row per level: the copy carries the run when it carries any level's numbers
+    kept = {run.at for run in runs if any(run.first <= n <= run.last for n in carried)}
+    return [run for run in runs if run.at not in kept]
 
 
 def write_copy(numbering: Numbering, out: Path) -> CopyNotes:
