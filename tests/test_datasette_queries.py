@@ -254,20 +254,27 @@ async def test_holder_by_name_typed_without_its_dot(ds: Datasette, typed: str) -
     assert column(await query(ds, "/registry/holders", 姓名=typed), "证书编号") == ["C1122020001"]
 
 
+def holders_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, names: list[str]
+) -> tuple[Datasette, RegisterFactory, Path]:
+    """Staff's Datasette over a registry of one roster of ``names`` (Z1122020001 on)."""
+    registers = RegisterFactory(tmp_path / "registers")
+    db = tmp_path / "registry.db"
+    rows = [approval_row(f"Z11220200{i:02d}", name) for i, name in enumerate(names, start=1)]
+    registers.add("m.csv", rows, MIANYANG)
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+    ensure_verify_log(verify_log_path(db))
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    return shipped_datasette(db), registers, db
+
+
 async def test_a_name_without_its_dots_is_the_same_name_and_pages_as_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """马尔古 is 马·尔古 (one dot), 买买提吐尔逊阿不都 is 买买提·吐尔逊·阿不都 (two): the same
     name, listed before the names that start with or contain what was typed, and paged so."""
-    registers = RegisterFactory(tmp_path / "registers")
-    db = tmp_path / "registry.db"
     names = ["马·尔古", "马尔古丽", "吉马尔古", "买买提·吐尔逊·阿不都", "马尔"]
-    rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate(names, start=1)]
-    registers.add("mianyang.csv", rows, MIANYANG)
-    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
-    ensure_verify_log(verify_log_path(db))
-    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    ds = shipped_datasette(db)
+    ds, _, _ = holders_registry(tmp_path, monkeypatch, names)
 
     async def numbers(typed: str, after: str = "") -> list[str]:
         found = await query(ds, "/registry/holders", 姓名=typed, 上页末行编号=after)
@@ -289,15 +296,9 @@ async def test_a_separator_alone_finds_nobody(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A dot or a hyphen typed alone listed the whole registry, a second a page."""
-    registers = RegisterFactory(tmp_path / "registers")
-    db = tmp_path / "registry.db"
-    names = ["Jean-Luc O'Neil", "阿依古丽·买买提", "A.Smith"]
-    rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate(names, start=1)]
-    registers.add("m.csv", rows, MIANYANG)
-    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
-    ensure_verify_log(verify_log_path(db))
-    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    ds = shipped_datasette(db)
+    ds, _, _ = holders_registry(
+        tmp_path, monkeypatch, ["Jean-Luc O'Neil", "阿依古丽·买买提", "A.Smith"]
+    )
     for typed in ("·", "-", "'", ".", " · ", "．"):
         assert await query(ds, "/registry/holders", 姓名=typed, 上页末行编号="") == [], typed
     assert len(await query(ds, "/registry/holders", 姓名="l", 上页末行编号="")) == 1
@@ -307,21 +308,16 @@ async def test_a_latin_name_is_found_with_or_without_its_apostrophe(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The public check takes ONeil for O'Neil (and O’Neil): so does staff's search."""
-    registers = RegisterFactory(tmp_path / "registers")
-    db = tmp_path / "registry.db"
-    rows = [approval_row("Z1122020001", "O’Neil"), approval_row("Z1122020002", "Jean-Luc O'Neil")]
-    registers.add("m.csv", rows, MIANYANG)
-    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
-    ensure_verify_log(verify_log_path(db))
-    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    ds = shipped_datasette(db)
+    names = ["O’Neil", "Jean-Luc O'Neil"]
+    ds, registers, db = holders_registry(tmp_path, monkeypatch, names)
     for typed in ("O'Neil", "oneil", "O’Neil"):
         found = await query(ds, "/registry/holders", 姓名=typed)
         assert column(found, "证书编号")[0] == "Z1122020001", typed
     found = await query(ds, "/registry/holders", 姓名="Jean-Luc ONeil")
     assert column(found, "证书编号") == ["Z1122020002"]
     # a name starting with a spelling of what was typed, holding it again further in: once
-    registers.add("m.csv", [*rows, approval_row("Z1122020003", "O'Neiloneil")], MIANYANG)
+    rows = [approval_row(f"Z112202000{i}", n) for i, n in enumerate([*names, "O'Neiloneil"], 1)]
+    registers.add("m.csv", rows, MIANYANG)
     assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
     found = await query(ds, "/registry/holders", 姓名="ONeil")
     assert sorted(column(found, "证书编号")) == ["Z1122020001", "Z1122020003"]
