@@ -521,6 +521,11 @@ def test_columns_the_annex_has_not_are_named_and_a_withheld_row_in_one_is_refuse
     assert [(p["row"], p["column"], p["clause"]) for p in register["problems"]] == [
         (5, "审核意见", "§四.(六)1")
     ]
+    brief = CliRunner().invoke(
+        cli, ["sync", str(registers.folder), "--db", str(db_path), "--brief"]
+    )
+    assert "ℹ mianyang.xlsx：有不是本表栏目的列，其内容没有导入" in brief.output
+    assert "身份证号" not in brief.output
     assert register["notes"] == [
         "以下各列不是本表的栏目，其内容没有导入登记库：“身份证号”（2 行，如第4行）、"
         f"“{column_letters(last + 4)} 列（无表头）”（1 行，如第4行）、“审核意见”（1 行，如第5行）。"

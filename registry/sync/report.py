@@ -171,6 +171,10 @@ def text_report(
         if brief:
             if outcome.problems or outcome.conflicts:
                 lines.append(_listed(outcome, spare, "去掉 --brief 可在此列出"))
+            if outcome.notes:  # (a header cell is a cell: the journal gets no column's name)
+                lines.append(
+                    f"  ℹ {file}：有不是本表栏目的列，其内容没有导入（去掉 --brief 可看到列名）"
+                )
             continue
         if everything or len(outcome.problems) <= LISTED:
             lines.extend(f"    {file} {p.describe()}" for p in outcome.problems)
