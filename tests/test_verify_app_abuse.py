@@ -408,13 +408,22 @@ def test_chunked_body_declaring_a_small_length_is_still_counted(app_client: AppC
     assert response.status_code == 413
 
 
-def test_a_body_that_stops_coming_is_408_not_a_held_connection(registry_db: Path) -> None:
+@pytest.mark.parametrize(
+    ("pause", "idle", "total"),
+    [(3600.0, 0.2, 120.0), (0.05, 0.2, 0.3)],
+    ids=["stops coming", "trickles in"],
+)
+def test_a_body_that_stops_or_trickles_is_408_not_a_held_connection(
+    registry_db: Path, pause: float, idle: float, total: float
+) -> None:
     """A client that declares a body and sends part of it holds nothing for long: the next part
-    must come within the idle time, or the answer is 408 and the connection is closed."""
+    must come within the idle time, and the whole body within the total time (a byte now and
+    then is never idle) — or the answer is 408 and the connection is closed."""
     app = BodyLimitMiddleware(
         create_app(Settings(db=registry_db, secret=Secret(SECRET), rate_limit=0)),
         max_bytes=1_048_576,
-        idle_seconds=0.2,
+        idle_seconds=idle,
+        total_seconds=total,
     )
     scope: Scope = {
         "type": "http",
@@ -430,14 +439,11 @@ def test_a_body_that_stops_coming_is_408_not_a_held_connection(registry_db: Path
         "client": ("203.0.113.7", 50000),
         "server": ("127.0.0.1", 8000),
     }
-    parts: list[Message] = [{"type": "http.request", "body": b'{"number": "Z11', "more_body": True}]
     sent: list[Message] = []
 
     async def receive() -> Message:
-        if parts:
-            return parts.pop()
-        await asyncio.sleep(3600)  # the rest never comes
-        raise AssertionError("unreachable")
+        await asyncio.sleep(pause)  # a byte, then nothing (or nothing for long)
+        return {"type": "http.request", "body": b" ", "more_body": True}
 
     async def send(message: Message) -> None:
         sent.append(message)

@@ -6,8 +6,9 @@
 - **Pace**: a client that declares a body and then sends it slowly, or not at all, would hold a
   connection (and one of the server's concurrent requests) for as long as it likes; a few hundred
   of them stall the service for everyone. Each part of the body must arrive within
-  `BODY_IDLE_SECONDS` of the previous one: 408, and the connection is closed. (Behind nginx,
-  its ``client_body_timeout`` does the same first.)
+  `BODY_IDLE_SECONDS` of the previous one, and the whole body within `BODY_TOTAL_SECONDS` (a
+  byte every few seconds is never idle): 408, and the connection is closed. (Behind nginx, its
+  ``client_body_timeout`` does the first first.)
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 BODY_IDLE_SECONDS = 10.0
 """Longest wait for the next part of a request body: generous for a phone on a poor network."""
+BODY_TOTAL_SECONDS = 120.0
+"""Longest wait for a whole body: the largest allowed (1 MiB) at under 10 KB a second."""
 
 
 _PAGE = """<!doctype html>
@@ -43,11 +46,16 @@ class _Stalled(Exception):
 
 class BodyLimitMiddleware:
     def __init__(
-        self, app: ASGIApp, max_bytes: int, idle_seconds: float = BODY_IDLE_SECONDS
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        idle_seconds: float = BODY_IDLE_SECONDS,
+        total_seconds: float = BODY_TOTAL_SECONDS,
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.idle_seconds = idle_seconds
+        self.total_seconds = total_seconds
 
     def _refusal(self, scope: Scope, status: int, message: str) -> Response:
         if scope["path"].startswith("/api/"):
@@ -80,13 +88,16 @@ class BodyLimitMiddleware:
         received = 0
         complete = declared == b"0" or scope["method"] in ("GET", "HEAD")
         started = False
+        deadline: float | None = None
 
         async def bounded_receive() -> Message:
-            nonlocal received, complete
+            nonlocal received, complete, deadline
             if complete:  # the body is in: waiting now is for a disconnect, for any time
                 return await receive()
+            now = asyncio.get_running_loop().time()
+            deadline = deadline or now + self.total_seconds
             try:
-                async with asyncio.timeout(self.idle_seconds):
+                async with asyncio.timeout(min(self.idle_seconds, deadline - now)):
                     message = await receive()
             except TimeoutError:
                 raise _Stalled from None
@@ -115,6 +126,7 @@ class BodyLimitMiddleware:
             if started:
                 raise
             message = (
-                f"请求内容发送超时（{self.idle_seconds:.0f} 秒内未收到后续数据），请重新提交。"
+                f"请求内容发送超时（{self.idle_seconds:.0f} 秒内未收到后续数据，或 "
+                f"{self.total_seconds:.0f} 秒内未收完），请重新提交。"
             )
             await self._refusal(scope, 408, message)(scope, receive, send)
