@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -173,7 +174,7 @@ def test_a_new_version_failing_an_issued_holder_advises_a_revocation(
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 1
     assert "此证书已于 2013-01-15 撤销（§五.(三)），查验结果为已撤销" in output
-    assert "请把本行恢复为原来登记的考核结果后重新导入" in output
+    assert "此行请恢复为原来登记的考核结果后重新导入" in output
     assert "请在换发补发撤销登记中登记撤销" not in output
 
 
@@ -191,6 +192,25 @@ def test_a_new_version_withholding_an_issued_holder_advises_a_revocation(
     assert code == 1 and "备注写明“不发证”" in output
     assert "如该持证人确实不应发证，请在换发补发撤销登记中登记撤销（§五.(三)）" in output
     assert "请恢复为原来登记的备注后重新导入" in output and "删除此行" not in output
+
+
+def test_a_new_version_withholding_an_issued_holder_in_a_column_not_read(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """审核意见 is not loaded: there is nothing registered to restore, only the remark to drop."""
+    rows = [approval_row(f"Z112202000{i}", n) for i, n in enumerate(("周杰", "郑浩"), 1)]
+    path = registers.add("mianyang.xlsx", rows, MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.cell(2, sheet.max_column + 1).value = "审核意见"
+    sheet.cell(5, sheet.max_column).value = "资料不全，暂缓发证"
+    workbook.save(path)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1 and "请在换发补发撤销登记中登记撤销（§五.(三)）" in output
+    assert "请删去本行“审核意见”栏中的这条意见后重新导入" in output
+    assert "恢复为原来登记的审核意见" not in output
 
 
 def test_a_new_version_adds_after_an_issued_number_it_leaves_out(

@@ -467,7 +467,9 @@ def test_a_totals_row_is_refused_as_such(
         "工资缓发期间参考",
         "不属于不发证情形",
         "未取消资格",
-        "曾取消资格，复核后恢复",
+        "无需暂缓发证",
+        "暂缓发证已解除",
+        "原取消资格，现恢复",
     ],
 )
 def test_a_remark_that_only_mentions_withholding_does_not_refuse_the_row(remark: str) -> None:
@@ -487,10 +489,38 @@ def test_a_remark_that_only_mentions_withholding_does_not_refuse_the_row(remark:
         "不予颁发证书",
         "缓发证",
         "不 发 證",
+        "已调出，不再发证",
+        "不同意发证",
+        "取消其发证资格",
+        "证书暂缓",
+        "取消资格",  # not 资格 alone: what the phrase says is read too
+        "暂缓发证，补考合格后发证",  # a condition to come, whatever follows
+        "暂缓发证，待复核后同意发证",
     ],
 )
 def test_a_remark_withholding_the_row_refuses_it(remark: str) -> None:
-    assert (rule := not_issued(remark, "审核意见")) and rule.startswith("审核意见写明")
+    """Refused — and a remark that only tells the past is told how to say so."""
+    rule = not_issued(remark, "审核意见")
+    assert rule and rule.startswith("审核意见写明") and "请在审核意见中写明“同意发证”" in rule
+
+
+def test_a_withheld_row_is_one_problem_and_its_removal_is_advised_whole(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A second row of the same holder, withheld (重复报名，不发证): not also "the same holder
+    twice", which asks for the opposite; and deleting it, as told, fits the footer and the
+    numbers after it — the advice says what else to change."""
+    rows = [
+        approval_row("Z1122020001", "甲"),
+        approval_row("Z1122020002", "甲", 备注="重复报名，不发证"),
+        approval_row("Z1122020003", "乙"),
+    ]
+    registers.add("mianyang.csv", rows, MIANYANG, footer=footer({"Z": 3}))
+    code, report, _ = sync(registers.folder, db_path)
+    [problem] = report["registers"][0]["problems"]
+    assert code == 1 and (problem["row"], problem["column"]) == (5, "备注")
+    assert "删除此行，并把页脚“同意中级 3 人”改为 2 人" in problem["rule"]
+    assert "依次前移" in problem["rule"] and problem["rule"].endswith("写明“同意发证”")
 
 
 def test_columns_the_annex_has_not_are_named_and_a_withheld_row_in_one_is_refused(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -201,10 +202,14 @@ class _RowChecker:
             self.result.problems.extend(Problem(row, NUMBER_COLUMN, written, *f) for f in fit)
         return parsed, number
 
-    def check(self, record: Record) -> None:
+    def check(self, record: Record, unread: Iterable[tuple[str, Cell]] = ()) -> None:
+        """The row's problems, and its certificate when it has none; ``unread``: its cells in
+        columns the layout does not read (one may withhold the row)."""
         row, values = record.row, record.values
         problems = self.result.problems
         before = len(problems)
+        if withheld := withheld_row(row, values, unread):
+            problems.append(withheld)
         name = normalise_name(text(values.get("姓名")))
         name_problem = check_name(name)
         if name_problem:
@@ -293,9 +298,7 @@ def check_rows(
                 Problem(record.row, "姓名", text(record.values.get("姓名")), summed)
             )
             continue
-        if withheld := withheld_row(record.row, record.values, unread.get(record.row, ())):
-            result.problems.append(withheld)
-        checker.check(record)
+        checker.check(record, unread.get(record.row, ()))
     result.problems += footer_problems(table, Counter(checker.letters.values()))
     numbered = {row for row, _, _ in result.numbers}
     result.problems = advise_failing_rows(result.problems, table, checker.letters, numbered)

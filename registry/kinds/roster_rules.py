@@ -43,26 +43,27 @@ def different_person(remark: str | None) -> bool:
 
 
 NOT_ISSUED = re.compile(
-    "(?:不发证|不予发证|不予颁证|不予核发|不予颁发|不予发放|不颁发证书|不发放证书|暂不发证|暂不发放"
-    "|暂不办证|暂停发证|暂缓发证|暂缓颁证|暂缓颁发|暂缓发放|暂缓办理|缓发证|取消发证资格|取消资格)"
+    "(?:不发证|不再发证|不同意发证|不予发证|不予颁证|不予核发|不予颁发|不予发放|不予办理|不核发"
+    "|不颁发证书|不发放证书|暂不发证|暂不颁|暂不发放|暂不办证|暂不办理|暂停发证|暂缓发证|暂缓颁"
+    "|暂缓发放|暂缓办理|缓发证|发证暂缓|证书缓发|证书暂缓|取消(?:其|考核|发证)*资格|撤销(?:其)?资格)"
     "(?!情形|期满)"
 )
-"""What a clerk writes in 备注 of a row that is not to get a certificate — whole phrases, not
-暂缓 or 缓发 alone (暂缓退休, 工资缓发, 不发放工本费)."""
-_DENIED = ("非", "无", "未", "没有", "不属于", "并非")
-"""What before a phrase says it is not so (非暂缓人员, 未取消资格)."""
-ISSUED_NOW = re.compile(
-    "同意发证|准予发证|予以发证|本次发证|已发证|已补齐|已恢复|恢复资格|后恢复|补考合格"
+"""What a clerk writes in 备注 of a row that is not to get a certificate: whole phrases, not
+暂缓 or 缓发 alone (暂缓退休, 不发放工本费)."""
+_DENIED = ("非", "无", "未", "没有", "不属于", "并非", "无需", "不需", "不需要", "不存在")
+"""What before a phrase says it is not so (非暂缓人员, 未取消资格, 无需暂缓发证)."""
+ISSUE_NOW = "同意发证"
+"""What a clerk writes in 备注 to say a row withheld once is issued now."""
+_ISSUED_NOW = re.compile(
+    f"{ISSUE_NOW}|准予发证|予以发证|现予发证|本次发证|已解除|解除|已撤销|已恢复|现恢复|恢复资格"
 )
-"""Words after a withholding phrase saying the row is issued now (曾暂缓发证，资料已补齐，同意
-发证) — unless a 待 or 如 between makes them a condition (暂缓发证，待复核后恢复), or a 的 after
-them another matter (已发证的收回)."""
-_NOT_YET = re.compile("[待如若拟]")
+_NOT_YET = re.compile("[待如若后]")
+"""Before an issue-now phrase: a condition to come (补考合格后发证, 待复核后同意发证)."""
 _WORTH_READING = re.compile("[发發证證资資缓緩颁頒办辦]")
 
 
 def _issued_now(read: str, after: int) -> bool:
-    for found in ISSUED_NOW.finditer(read, after):
+    for found in _ISSUED_NOW.finditer(read, after):
         if not _NOT_YET.search(read, after, found.start()) and not read.startswith(
             "的", found.end()
         ):
@@ -78,7 +79,8 @@ def not_issued(remark: str, column: str = "备注") -> str | None:
     """The rule a row breaks whose ``column`` (its 备注, or a column the layout does not read)
     says it gets no certificate (已调离，不发证): a roster lists the holders certificates are
     issued to, and each it registers is valid at once. Read as typed in any width, spacing or
-    characters (不 发 证, 不發證)."""
+    characters (不 发 证, 不發證). A remark only telling the past (曾暂缓发证，已补齐，同意发证)
+    says so with `ISSUE_NOW`, as the message tells the clerk — free text is not read further."""
     if not remark or not _WORTH_READING.search(remark):
         return None
     read = simplified(header_key(remark))
@@ -87,7 +89,7 @@ def not_issued(remark: str, column: str = "备注") -> str | None:
             continue
         return (
             f"{column}写明“{withheld[0]}”：名册只列发证的人，登记的证书即为有效（§四.(六)1 按实际"
-            f"合格人数发放）{REMOVAL}，或改正{column}"
+            f"合格人数发放）{REMOVAL}；如此人确应发证，请在{column}中写明“{ISSUE_NOW}”"
         )
     return None
 
@@ -160,7 +162,8 @@ def advise_failing_rows(
     so now, so that the clerk's next attempt does not fail on them (§四.(六)1, 附件3 四). A
     footer that already leaves the failing rows out is no problem of its own."""
     found = footer_counts(table)
-    failing_rows = {p.row for p in problems if p.row is not None and p.clause == EXAM_CLAUSE}
+    removed = (EXAM_CLAUSE, WITHHELD_CLAUSE)  # failed, or withheld by its remarks
+    failing_rows = {p.row for p in problems if p.row is not None and p.clause in removed}
     if found is None or not failing_rows:
         return problems
     declared = found[1]
@@ -178,11 +181,12 @@ def advise_failing_rows(
             continue
         letter = letters.get(problem.row or 0)
         count = declared.get(letter or "")
-        if problem.clause == EXAM_CLAUSE and letter and isinstance(count, int):
+        if problem.clause in removed and letter and isinstance(count, int):
+            rule, _, rest = problem.rule.partition(REMOVAL)
             advised.append(
                 replace(
                     problem,
-                    rule=problem.rule
+                    rule=rule
                     + _removal(
                         problem.row or 0,
                         letter,
@@ -191,7 +195,8 @@ def advise_failing_rows(
                         failing[letter],
                         letters,
                         numbered,
-                    ),
+                    )
+                    + rest,
                 )
             )
         else:
@@ -203,14 +208,10 @@ REMOVAL = "。删除此行"
 """How the advice to remove a failing row from a roster not yet loaded begins."""
 REVOKE_INSTEAD = (
     "。此证书已随本名册登记发证，不能从名册中删去（删去的证书仍然保留，查验仍为有效）："
-    "如该持证人确实{why}，请在换发补发撤销登记中登记撤销（§五.(三)）；"
-    "本名册中此行请恢复为原来登记的{what}后重新导入"
+    "如该持证人确实{why}，请在换发补发撤销登记中登记撤销（§五.(三)）；{restore}"
 )
 """What replaces it for a certificate the registry holds already."""
-REVOKED_ALREADY = (
-    "。此证书已于 {date} 撤销（§五.(三)），查验结果为已撤销；已登记的名册行不改写{what}："
-    "请把本行恢复为原来登记的{what}后重新导入"
-)
+REVOKED_ALREADY = "。此证书已于 {date} 撤销（§五.(三)），查验结果为已撤销；{restore}"
 """… and for one already revoked: the revocation is what records the failure."""
 
 
@@ -218,11 +219,15 @@ def revoke_instead(problem: Problem, revoked_on: str | None) -> Problem:
     """``problem`` (a failed examination, or a row its remarks withhold) advised for a
     certificate issued already, revoked on ``revoked_on`` or not."""
     exam = problem.clause != WITHHELD_CLAUSE
-    what = "考核结果" if exam else problem.column or "备注"
+    if exam or problem.column == "备注":  # what the registry holds of the row: put it back
+        what = "考核结果" if exam else "备注"
+        restore = f"本名册中此行请恢复为原来登记的{what}后重新导入"
+    else:  # a column it never read: the remark is only to go
+        restore = f"请删去本行“{problem.column}”栏中的这条意见后重新导入"
     if revoked_on:
-        advice = REVOKED_ALREADY.format(date=revoked_on, what=what)
+        advice = REVOKED_ALREADY.format(date=revoked_on, restore=restore)
     else:
-        advice = REVOKE_INSTEAD.format(why="不合格" if exam else "不应发证", what=what)
+        advice = REVOKE_INSTEAD.format(why="不合格" if exam else "不应发证", restore=restore)
     return replace(problem, rule=problem.rule.split(REMOVAL)[0] + advice)
 
 
