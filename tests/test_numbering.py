@@ -250,6 +250,21 @@ def test_a_copy_saved_back_without_one_levels_rows_is_numbered_on(
     assert code == 0, output
 
 
+def test_a_loaded_copy_without_one_levels_rows_holds_nothing_back(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """The copy was loaded without its 初级 row: the run is the registry's now (its 中级
+    number), and rows added to the file are numbered without a word of an unloaded copy."""
+    rows = [approval_row("", "甲"), approval_row("", "乙", level="初级")]
+    path = registered.add("new.csv", rows, MIANYANG)
+    assert number(path, tmp_path / "first.csv", db_path)[0] == 0  # Z…0003, C…0002
+    registered.add("new.csv", [approval_row("Z1122020003", "甲")], MIANYANG)
+    assert run("sync", str(registered.folder), "--db", str(db_path))[0] == 0
+    path = registered.add("new.csv", [approval_row("", "丙", level="初级")], MIANYANG)
+    code, output = number(path, tmp_path / "second.csv", db_path)
+    assert code == 0, output
+
+
 def test_numbers_abandoned_with_again_hold_the_file_back_no_more(
     registered: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:
@@ -272,7 +287,7 @@ def test_rows_added_to_a_numbered_file_listed_nowhere_take_its_year_code(
     folder = tmp_path / "loose"
     folder.mkdir()
     path = folder / "r.csv"
-    rows = [approval_row("Z1122020003", "甲"), approval_row("", "乙")]
+    rows = [approval_row("Z11-2202-0003", "甲"), approval_row("", "乙")]  # as a clerk spells it
     write_csv(path, LAYOUTS["approval-roster"], rows, encoding="utf-8", title="名册")
     code, output = run(
         "number", str(path), "--kind", "approval-roster", "--authority", "2202",

@@ -18,7 +18,7 @@ from registry.domain.text import drop_invisible
 _DROP = re.compile(r"[\s\-‐‑‒–—―－−﹣]+")
 """Spaces and every dash a keyboard or a word processor makes (hyphen, dashes, minus signs)."""
 _DIGITS = re.compile(r"[0-9]+")
-CANONICAL = re.compile(f"[{''.join(LEVELS)}][0-9]{{10}}")
+_CANONICAL = re.compile(f"[{''.join(LEVELS)}][0-9]{{10}}")
 """A number as the registry stores it: its level letter and ten digits."""
 IN_TEXT = re.compile(f"(?<![A-Za-z0-9])[{''.join(LEVELS)}][0-9]{{10}}(?![0-9])")
 """A certificate number written as it is registered, inside other text."""
@@ -70,7 +70,7 @@ def parse_canonical(text: str) -> tuple[CertificateNumber, str]:
     canonical already, and formatting it back costs a roster a second per million rows."""
     value = text
     # nearly every number in a register is already canonical: no NFKC, no checks of its shape
-    if not CANONICAL.fullmatch(value):
+    if not _CANONICAL.fullmatch(value):
         value = normalise(text)
         _check_shape(value)
     region, seq = value[3:7], value[7:]

@@ -206,26 +206,28 @@ def highest_sequence(conn: sqlite3.Connection, letter: str, year_code: str, regi
 
 @dataclass(frozen=True)
 class UnloadedRun:
-    """One level's numbers a numbering run gave a file, none of them registered yet."""
+    """One level's numbers a numbering run gave a file (a run is a row per level: the same
+    ``at`` and ``out``), and whether any of them is registered."""
 
     id: int
     at: str
     out: str
     first: str
     last: str
+    registered: bool
 
 
 def unloaded_runs(conn: sqlite3.Connection, file: str) -> list[UnloadedRun]:
-    """The numbering runs of ``file`` (its resolved path) none of whose numbers is registered
-    and that no later run was told to abandon (``certreg number --again``), in order."""
+    """The numbering runs' levels of ``file`` (its resolved path) that no later run was told to
+    abandon (``certreg number --again``), in order."""
     number = "printf('%s%s%s%04d', n.letter, n.year_code, n.region, n.{})"
     first, last = number.format("first_sequence"), number.format("last_sequence")
     return [
-        UnloadedRun(*row)
-        for row in conn.execute(
-            f"SELECT n.id, n.at, n.out, {first}, {last} FROM numbering n WHERE n.file = ?"
-            f" AND n.abandoned IS NULL AND NOT EXISTS (SELECT 1 FROM certificates c"
-            f" WHERE c.number BETWEEN {first} AND {last}) ORDER BY n.id",
+        UnloadedRun(id, at, out, low, high, bool(registered))
+        for id, at, out, low, high, registered in conn.execute(
+            f"SELECT n.id, n.at, n.out, {first}, {last}, EXISTS (SELECT 1 FROM certificates c"
+            f" WHERE c.number BETWEEN {first} AND {last}) FROM numbering n WHERE n.file = ?"
+            " AND n.abandoned IS NULL ORDER BY n.id",
             (file,),
         )
     ]

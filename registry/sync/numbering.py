@@ -10,6 +10,7 @@ the same rules the sync applies (`registry.kinds.roster_cells`).
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from registry.domain.levels import LEVELS
 from registry.domain.names import name_key
-from registry.domain.numbers import CANONICAL, CertificateNumber, MalformedNumber, parse
+from registry.domain.numbers import CertificateNumber, MalformedNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.regions import issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
@@ -233,24 +234,34 @@ def _taken(
 def written_year_code(path: Path, kind: str) -> str | None:
     """The year code of the numbers ``path`` carries already, when they all share one: the
     batch a file numbered (or loaded) before belongs to, to which rows added to it belong too."""
-    codes = {
-        written[1:3]
-        for record in read_table(path, LAYOUTS[kind]).records
-        if CANONICAL.fullmatch(written := text(record.values.get(NUMBER_COLUMN)))
-    }
+    codes = {number.year_code for number in _written(read_table(path, LAYOUTS[kind]))}
     return codes.pop() if len(codes) == 1 else None
+
+
+def _written(table: Table) -> list[CertificateNumber]:
+    """The numbers ``table``'s rows carry, read as the sync reads them (Z11-2202-0003 too)."""
+    found = []
+    for record in table.records:
+        with contextlib.suppress(MalformedNumber):
+            if written := text(record.values.get(NUMBER_COLUMN)):
+                found.append(parse(written))
+    return found
 
 
 def abandoned_runs(conn: sqlite3.Connection, numbering: Numbering) -> list[UnloadedRun]:
     """The earlier runs on this file, not loaded, none of whose numbers the file carries (it is
     the original again, not their copy saved back, perhaps with a row dropped): numbering it
     again abandons them."""
-    written = (text(record.values.get(NUMBER_COLUMN)) for record in numbering.table.records)
-    carried = [number for number in written if CANONICAL.fullmatch(number)]
-    runs = unloaded_runs(conn, str(numbering.table.path.resolve()))
-    # a run is a row per level: the copy carries the run when it carries any level's numbers
-    kept = {run.at for run in runs if any(run.first <= n <= run.last for n in carried)}
-    return [run for run in runs if run.at not in kept]
+    carried = [str(number) for number in _written(numbering.table)]
+    levels = unloaded_runs(conn, str(numbering.table.path.resolve()))
+    # a run is a row per level: it is kept when the file carries, or the registry holds, any
+    # level's numbers
+    kept = {
+        (run.at, run.out)
+        for run in levels
+        if run.registered or any(run.first <= number <= run.last for number in carried)
+    }
+    return [run for run in levels if (run.at, run.out) not in kept]
 
 
 def write_copy(numbering: Numbering, out: Path) -> CopyNotes:
