@@ -129,6 +129,7 @@ CASES = [
         {"姓名": "王?祥"},
         "这个符号常是另存为 CSV 或从别的系统导出时存不下的生僻字",
     ),
+    ("a masked name pasted", "姓名", {"姓名": "张*明"}, "像是从查验结果中复制的遮挡姓名"),
     (
         "a row not to be issued",
         "备注",
@@ -434,6 +435,8 @@ def test_a_cell_merged_down_over_rows_is_refused_by_its_range(
         ("technician", {"序号": "本页小计", "姓名": "2"}),
         ("approval", {"姓名": "以上共2人"}),
         ("approval", {"姓名": "总人数：2"}),
+        ("approval", {"姓名": "以上人员共二人"}),
+        ("approval", {"姓名": "共2人（中级2人）"}),
     ],
 )
 def test_a_totals_row_is_refused_as_such(

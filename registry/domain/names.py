@@ -141,14 +141,18 @@ def check_name(name: str, *, new: bool = True) -> tuple[str, str] | None:
         return "姓名中有数字：请核对是否填到了别的栏目", "§四.(三)"
     if new and (symbols := _symbols(name)):
         lost = any(mark in name for mark in LOST_CHARACTER)  # (NFKC made ？ a ?)
-        return (
-            f"姓名中有符号 {'、'.join(symbols)}：姓名只由文字组成（少数民族姓名的间隔号写作“·”）。"
-            + (
+        if lost:
+            advice = (
                 "这个符号常是另存为 CSV 或从别的系统导出时存不下的生僻字：请在原表格中重新输入"
                 "该字，另存为 .xlsx（或 UTF-8 编码的 CSV）"
-                if lost
-                else "请核对是否填到了别的栏目，或删去符号"
-            ),
+            )
+        elif "*" in name:
+            advice = "带 * 的姓名像是从查验结果中复制的遮挡姓名（如 张*明）：请填写完整的姓名"
+        else:
+            advice = "请核对是否填到了别的栏目，或删去符号"
+        return (
+            f"姓名中有符号 {'、'.join(symbols)}：姓名只由文字组成（少数民族姓名的间隔号写作“·”）。"
+            + advice,
             "§四.(三)",
         )
     if new and (misplaced := _misplaced_separator(name)):

@@ -126,12 +126,17 @@ _A_COUNT = re.compile(
 )
 """What a total row holds beside 合计 in its 序号 (nothing, 7, 7人, 七人, 共7人, 中级3人): no
 holder or unit."""
+_SCOPE = "(?:以上(?:人员)?|本页|全部)"
+_DETAIL = r"(?:[（(，,；;:：其].*)?[。.]?"
+"""What may follow a total's count: 共7人（中级5人，初级2人）, 共7人，其中中级5人."""
 _TOTAL_LINE = re.compile(
-    rf"(?:以上|本页|全部)?(?:合计|总计|小计|共计|总人数|人数)[:：]?\s*{_NUMERAL}+\s*[人名]?[。.]?"
-    rf"|(?:以上|本页|全部)?共[:：]?\s*(?:\d+\s*[人名]?|{_NUMERAL}+\s*[人名])[。.]?"
+    rf"{_SCOPE}(?:合计|总计|小计|共计)?{_DETAIL}"
+    rf"|{_SCOPE}?(?:合计|总计|小计|共计|总人数|人数|共有)[:：]?\s*{_NUMERAL}+\s*[人名]?{_DETAIL}"
+    rf"|{_SCOPE}?共[:：]?\s*(?:\d+\s*[人名]?|{_NUMERAL}+\s*[人名]){_DETAIL}"
 )
-"""A total written where a holder's name goes, without 合计 first: 以上共7人, 总人数：7, 共 7 人,
-本页小计 3 — but not 共三, a holder surnamed 共 (a bare 共 counts with Arabic digits, or 人)."""
+"""A total written where a holder's name goes, without 合计 first: 以上共7人, 以上人员共7人,
+以上合计, 总人数：7, 共有7人, 共 7 人, 本页小计 3 — but not 共三, a holder surnamed 共 (a bare
+共 counts with Arabic digits, or 人)."""
 
 
 def total_row(first: Cell, serial: Cell = None) -> str | None:
