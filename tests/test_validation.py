@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 
 from registry import store
 from registry.cli import cli
-from registry.kinds.roster_rules import not_issued
+from registry.kinds.roster_remarks import not_issued
 from registry.sheets._extent import column_letters
 from tests.registers import (
     MIANYANG,

@@ -70,7 +70,10 @@ def number_command(
     region = region or authority
     _check_number_options(file, kind, authority, region, out)
     chosen = year_code is not None
-    from registry.sync import numbering  # writes workbooks: openpyxl only for this command
+    from registry.sync import (  # writes workbooks: openpyxl only for this command
+        numbering,
+        numbering_runs,
+    )
 
     if year_code is None:
         try:
@@ -79,7 +82,7 @@ def number_command(
             raise UsageProblem(str(exc)) from exc
         if not source.startswith(LISTED):  # listed nowhere: the numbers it carries tell
             with contextlib.suppress(UnreadableSheet):  # (the plan names what is wrong)
-                if written := numbering.written_year_code(file, kind):
+                if written := numbering_runs.written_year_code(file, kind):
                     year_code, source = written, "取文件中已有编号的年份代码"
     if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
         raise UsageProblem("--year-code 应为两位半角数字，如 12")
@@ -97,7 +100,7 @@ def number_command(
             if not plan.assigned:
                 click.echo(f"{file.name} 中所有行都已有证书编号，无需编号")
                 return
-            abandoned = numbering.abandoned_runs(conn, plan)
+            abandoned = numbering_runs.abandoned_runs(conn, plan)
             if abandoned and not again:
                 raise UsageProblem(_numbered_before(file, abandoned))
             try:

@@ -10,8 +10,9 @@ import sqlite3
 from registry.domain.problems import Problem
 from registry.domain.statuses import REVOKED, SUPERSEDED
 from registry.kinds.base import RegisterEntry
+from registry.kinds.roster_remarks import different_person
 from registry.kinds.roster_rows import RosterResult
-from registry.kinds.roster_rules import different_person, duplicate_problem
+from registry.kinds.roster_rules import duplicate_problem
 from registry.store.holdings import held_by
 from registry.store.rows import CertificateRow
 

@@ -32,12 +32,12 @@ from registry.kinds.roster_cells import (
     is_ditto,
 )
 from registry.kinds.roster_order import NumberedRow, order_problems
+from registry.kinds.roster_remarks import withheld_row
 from registry.kinds.roster_rules import (
     advise_failing_rows,
     document_problems,
     duplicate_holders,
     footer_problems,
-    withheld_row,
 )
 from registry.sheets.cells import Cell, text
 from registry.sheets.table import Record, Table

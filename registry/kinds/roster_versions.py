@@ -21,8 +21,9 @@ from registry.domain.numbers import CertificateNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.statuses import REISSUE, REVOKED
 from registry.kinds.base import RegisterEntry
+from registry.kinds.roster_remarks import WITHHELD_CLAUSE
 from registry.kinds.roster_rows import RosterResult
-from registry.kinds.roster_rules import WITHHELD_CLAUSE, revoke_instead
+from registry.kinds.roster_rules import revoke_instead
 from registry.store.syncs import loaded_version
 
 _BEFORE_ISSUE = """

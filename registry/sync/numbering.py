@@ -10,7 +10,6 @@ the same rules the sync applies (`registry.kinds.roster_cells`).
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from registry.kinds import LAYOUTS
 from registry.kinds.cells import marked_rows, total_row
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, exam_verdict, level_verdict
 from registry.kinds.roster_order import trade_groups
-from registry.kinds.roster_rules import withheld_row
+from registry.kinds.roster_remarks import withheld_row
 from registry.sheets.cells import Cell, text
 from registry.sheets.numbered_copy import CopyNotes, write_numbered_copy
 from registry.sheets.table import Record, Table, read_table
@@ -40,7 +39,6 @@ from registry.store.syncs import (
     highest_sequence,
     record_numbered_holders,
     record_numbering,
-    unloaded_runs,
 )
 from registry.store.trades import stored_catalogue
 from registry.sync.numbering_holders import Holders
@@ -229,39 +227,6 @@ def _taken(
     else:  # its numbers are issued certificates: cleared, they would go to others
         rule += "本文件已导入登记库，已发的证书编号不能改动；新增的行请另列一份名册编号导入"
     return Problem(row, NUMBER_COLUMN, str(number), rule, "附件3 四")
-
-
-def written_year_code(path: Path, kind: str) -> str | None:
-    """The year code of the numbers ``path`` carries already, when they all share one: the
-    batch a file numbered (or loaded) before belongs to, to which rows added to it belong too."""
-    codes = {number.year_code for number in _written(read_table(path, LAYOUTS[kind]))}
-    return codes.pop() if len(codes) == 1 else None
-
-
-def _written(table: Table) -> list[CertificateNumber]:
-    """The numbers ``table``'s rows carry, read as the sync reads them (Z11-2202-0003 too)."""
-    found = []
-    for record in table.records:
-        with contextlib.suppress(MalformedNumber):
-            if written := text(record.values.get(NUMBER_COLUMN)):
-                found.append(parse(written))
-    return found
-
-
-def abandoned_runs(conn: sqlite3.Connection, numbering: Numbering) -> list[UnloadedRun]:
-    """The earlier runs on this file, not loaded, none of whose numbers the file carries (it is
-    the original again, not their copy saved back, perhaps with a row dropped): numbering it
-    again abandons them."""
-    carried = [str(number) for number in _written(numbering.table)]
-    levels = unloaded_runs(conn, str(numbering.table.path.resolve()))
-    # a run is a row per level: it is kept when the file carries, or the registry holds, any
-    # level's numbers
-    kept = {
-        (run.at, run.out)
-        for run in levels
-        if run.registered or any(run.first <= number <= run.last for number in carried)
-    }
-    return [run for run in levels if (run.at, run.out) not in kept]
 
 
 def write_copy(numbering: Numbering, out: Path) -> CopyNotes:

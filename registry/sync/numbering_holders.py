@@ -16,7 +16,8 @@ from registry.domain.names import name_key
 from registry.domain.problems import Problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import TradeCatalogue
-from registry.kinds.roster_rules import ANOTHER_PERSON, different_person, held_already
+from registry.kinds.roster_remarks import different_person
+from registry.kinds.roster_rules import ANOTHER_PERSON, held_already
 from registry.sheets.cells import text
 from registry.sheets.table import Record
 from registry.store.holdings import Holder, held_by
