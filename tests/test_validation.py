@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 
 from registry import store
 from registry.cli import cli
+from registry.kinds.cells import total_row
 from registry.kinds.roster_remarks import not_issued
 from registry.sheets._extent import column_letters
 from tests.registers import (
@@ -471,8 +472,10 @@ def test_a_totals_row_is_refused_as_such(
         "不属于不发证情形",
         "未取消资格",
         "无需暂缓发证",
-        "暂缓发证已解除",
         "原取消资格，现恢复",
+        "同意发证（原暂缓发证）",  # the way out, wherever the clerk writes it
+        "暂缓发证，待补交材料；已补交，同意发证",
+        "曾暂缓发证，后经复核同意发证",
     ],
 )
 def test_a_remark_that_only_mentions_withholding_does_not_refuse_the_row(remark: str) -> None:
@@ -499,6 +502,10 @@ def test_a_remark_that_only_mentions_withholding_does_not_refuse_the_row(remark:
         "取消资格",  # not 资格 alone: what the phrase says is read too
         "暂缓发证，补考合格后发证",  # a condition to come, whatever follows
         "暂缓发证，待复核后同意发证",
+        "暂缓发证，复核后同意发证",
+        "暂缓发证，拟同意发证",
+        "不予发证，已解除劳动合同",  # another matter's 解除
+        "取消资格，成绩已撤销",
     ],
 )
 def test_a_remark_withholding_the_row_refuses_it(remark: str) -> None:
@@ -524,6 +531,39 @@ def test_a_withheld_row_is_one_problem_and_its_removal_is_advised_whole(
     assert code == 1 and (problem["row"], problem["column"]) == (5, "备注")
     assert "删除此行，并把页脚“同意中级 3 人”改为 2 人" in problem["rule"]
     assert "依次前移" in problem["rule"] and problem["rule"].endswith("写明“同意发证”")
+
+
+@pytest.mark.parametrize(
+    ("cell", "total"),
+    [
+        ("以上合计", True),
+        ("共有7人", True),
+        ("共7人，其中中级5人", True),
+        ("全部：市直单位", False),  # a unit of a requisition, not a total
+        ("全部其他单位", False),
+        ("以上人员：张三、李四", False),
+        ("共有", False),
+    ],
+)
+def test_what_reads_as_a_total_row(cell: str, total: bool) -> None:
+    assert bool(total_row(cell)) is total
+
+
+def test_a_remark_registered_before_the_withheld_row_rule_keeps_its_roster_correctable(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """暂缓发证，复核后同意发证 was loaded before the rule: a new version adding a row loads with
+    the remark as registered, not told to restore what it holds already."""
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    remark = "暂缓发证，复核后同意发证"
+    with sqlite3.connect(db_path) as conn:  # as an older certreg loaded it
+        conn.execute("UPDATE certificates SET remark = ? WHERE number = 'Z1122020002'", (remark,))
+    rows[1]["备注"] = remark
+    registers.add("mianyang.csv", [*rows, approval_row("Z1122020003", "吴敏")], MIANYANG)
+    code, report, output = sync(registers.folder, db_path)
+    assert code == 0, output
 
 
 def test_columns_the_annex_has_not_are_named_and_a_withheld_row_in_one_is_refused(

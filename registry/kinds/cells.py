@@ -127,10 +127,10 @@ _A_COUNT = re.compile(
 """What a total row holds beside 合计 in its 序号 (nothing, 7, 7人, 七人, 共7人, 中级3人): no
 holder or unit."""
 _SCOPE = "(?:以上(?:人员)?|本页|全部)"
-_DETAIL = r"(?:[（(，,；;:：其].*)?[。.]?"
+_DETAIL = r"(?:[（(，,；;].*)?[。.]?"
 """What may follow a total's count: 共7人（中级5人，初级2人）, 共7人，其中中级5人."""
 _TOTAL_LINE = re.compile(
-    rf"{_SCOPE}(?:合计|总计|小计|共计)?{_DETAIL}"
+    rf"{_SCOPE}(?:合计|总计|小计|共计){_DETAIL}"
     rf"|{_SCOPE}?(?:合计|总计|小计|共计|总人数|人数|共有)[:：]?\s*{_NUMERAL}+\s*[人名]?{_DETAIL}"
     rf"|{_SCOPE}?共[:：]?\s*(?:\d+\s*[人名]?|{_NUMERAL}+\s*[人名]){_DETAIL}"
 )

@@ -45,20 +45,22 @@ _DENIED = ("非", "无", "未", "没有", "不属于", "并非", "无需", "不�
 ISSUE_NOW = "同意发证"
 """What a clerk writes in 备注 to say a row withheld once is issued now."""
 _ISSUED_NOW = re.compile(
-    f"{ISSUE_NOW}|准予发证|予以发证|现予发证|本次发证|已解除|解除|已撤销|已恢复|现恢复|恢复资格"
+    f"{ISSUE_NOW}|准予发证|予以发证|现予发证|本次发证|已发证|已恢复|现恢复|恢复资格"
 )
-_NOT_YET = re.compile("[待如若后]")
-"""Before an issue-now phrase: a condition to come (补考合格后发证, 待复核后同意发证)."""
+_NOT_YET = "不待后拟如若未"
+"""Right before an issue-now phrase: not one (不同意发证), or a condition to come (复核后同意
+发证, 拟同意发证)."""
 _WORTH_READING = re.compile("[发發证證资資缓緩颁頒办辦]")
 
 
-def _issued_now(read: str, after: int) -> bool:
-    for found in _ISSUED_NOW.finditer(read, after):
-        if not _NOT_YET.search(read, after, found.start()) and not read.startswith(
-            "的", found.end()
-        ):
-            return True
-    return False
+def _issued_now(read: str) -> bool:
+    """Whether the remark says, anywhere in it, that the row is issued now (曾暂缓发证，已补齐，
+    同意发证; 同意发证（原暂缓发证）) — the way out the refusal tells the clerk to write."""
+    return any(
+        not read[: found.start()].endswith(tuple(_NOT_YET))
+        and not read.startswith("的", found.end())
+        for found in _ISSUED_NOW.finditer(read)
+    )
 
 
 WITHHELD_CLAUSE = "§四.(六)1"
@@ -75,7 +77,7 @@ def not_issued(remark: str, column: str = "备注") -> str | None:
         return None
     read = simplified(header_key(remark))
     for withheld in NOT_ISSUED.finditer(read):
-        if read[: withheld.start()].endswith(_DENIED) or _issued_now(read, withheld.end()):
+        if read[: withheld.start()].endswith(_DENIED) or _issued_now(read):
             continue
         return (
             f"{column}写明“{withheld[0]}”：名册只列发证的人，登记的证书即为有效（§四.(六)1 按实际"

@@ -192,19 +192,28 @@ def issued_failing(
     conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry, problems: list[Problem]
 ) -> list[Problem]:
     """A new version that fails a holder the registry holds a certificate for: removing the row
-    would not undo the certificate (a conflict, kept); revoking it would (§五.(三))."""
+    would not undo the certificate (a conflict, kept); revoking it would (§五.(三)). A 备注 the
+    certificate was registered with is not judged again by the rule on withheld rows, which came
+    after it (a corrected version must still load)."""
     withdrawn = (EXAM_CLAUSE, WITHHELD_CLAUSE)
     if loaded_version(conn, entry.key) is None or not any(p.clause in withdrawn for p in problems):
         return problems
-    revoked_on = dict(  # every number of the register: its revocation's date, or None
-        conn.execute(
-            "SELECT number, CASE status WHEN ? THEN status_date END FROM certificates"
+    registered = {  # every number of the register: its revocation's date, or None; its 备注
+        number: (revoked_on, remark)
+        for number, revoked_on, remark in conn.execute(
+            "SELECT number, CASE status WHEN ? THEN status_date END, remark FROM certificates"
             " WHERE register = ?",
             (REVOKED, entry.key),
-        ).fetchall()
-    )
-    issued = {row: revoked_on[n] for row, _, n in result.numbers if n in revoked_on}
+        )
+    }
+    issued = {row: registered[n] for row, _, n in result.numbers if n in registered}
     return [
-        revoke_instead(p, issued[p.row]) if p.clause in withdrawn and p.row in issued else p
+        revoke_instead(p, issued[p.row][0]) if p.clause in withdrawn and p.row in issued else p
         for p in problems
+        if not (
+            p.clause == WITHHELD_CLAUSE
+            and p.column == "备注"
+            and p.row in issued
+            and p.value == issued[p.row][1]
+        )
     ]
