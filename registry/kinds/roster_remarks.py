@@ -76,8 +76,10 @@ def not_issued(remark: str, column: str = "备注") -> str | None:
     if not remark or not _WORTH_READING.search(remark):
         return None
     read = simplified(header_key(remark))
+    if _issued_now(read):
+        return None
     for withheld in NOT_ISSUED.finditer(read):
-        if read[: withheld.start()].endswith(_DENIED) or _issued_now(read):
+        if read[: withheld.start()].endswith(_DENIED):
             continue
         return (
             f"{column}写明“{withheld[0]}”：名册只列发证的人，登记的证书即为有效（§四.(六)1 按实际"

@@ -289,9 +289,7 @@ def check_rows(
     """Check a roster against every rule the file alone can break, and build its certificates."""
     result = RosterResult()
     checker = _RowChecker(entry, catalogue, today or dt.date.today(), result)
-    unread: dict[int, list[tuple[str, Cell]]] = {}
-    for row, column, value in table.unread:  # 审核意见: 暂缓发证, in a column not read
-        unread.setdefault(row, []).append((column, value))
+    unread = table.unread_by_row()  # 审核意见: 暂缓发证, in a column not read
     for record in table.records:
         if summed := total_row(record.values.get("姓名"), record.values.get("序号")):
             result.problems.append(

@@ -73,6 +73,13 @@ class Table:
     """(row, column, value) of each filled cell of a data row in a column the layout does not
     have (身份证号, 审核意见, a note beside the table): not loaded, and never without a word"""
 
+    def unread_by_row(self) -> dict[int, list[tuple[str, Cell]]]:
+        """`unread` by row: (column, value) of each of a row's cells the layout does not read."""
+        found: dict[int, list[tuple[str, Cell]]] = {}
+        for row, column, value in self.unread:
+            found.setdefault(row, []).append((column, value))
+        return found
+
 
 def _is_footer(cells: list[Cell], own_words: set[int]) -> bool:
     """A signature/approval line: a few filled cells carrying a footer marker, not counting the

@@ -111,9 +111,7 @@ def plan(
     numbering.problems += marked_rows(numbering.table, filling=(NUMBER_COLUMN,))
     catalogue = stored_catalogue(conn) or builtin_catalogue()  # as rosters were loaded
     holders = Holders(conn, kind, catalogue)  # §二 before a number is handed out
-    unread: dict[int, list[tuple[str, Cell]]] = {}
-    for row, column, value in numbering.table.unread:  # 审核意见: 暂缓发证, in a column not read
-        unread.setdefault(row, []).append((column, value))
+    unread = numbering.table.unread_by_row()  # 审核意见: 暂缓发证, in a column not read
     last_written: dict[str, tuple[int, CertificateNumber]] = {}  # by letter, in roster order
     waiting: list[tuple[int, str]] = []
     for record in numbering.table.records:
