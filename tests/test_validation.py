@@ -533,6 +533,24 @@ def test_a_withheld_row_is_one_problem_and_its_removal_is_advised_whole(
     assert "依次前移" in problem["rule"] and problem["rule"].endswith("写明“同意发证”")
 
 
+def test_a_withheld_row_the_footer_left_out_is_told_the_footer_for_issuing_it(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The footer already counts the withheld row out: removing it needs no footer change,
+    but issuing it after all (同意发证) does — the way out must not leave the footer wrong."""
+    rows = [
+        approval_row("Z1122020001", "甲"),
+        approval_row("Z1122020002", "乙", 备注="暂缓发证"),
+    ]
+    registers.add("mianyang.csv", rows, MIANYANG, footer=footer({"Z": 1}))
+    code, report, _ = sync(registers.folder, db_path)
+    [problem] = report["registers"][0]["problems"]
+    assert code == 1 and "已不含此人，不用改" in problem["rule"]
+    assert problem["rule"].endswith("请在备注中写明“同意发证”，并把页脚“同意中级 1 人”改为 2 人"), (
+        problem["rule"]
+    )
+
+
 @pytest.mark.parametrize(
     ("cell", "total"),
     [

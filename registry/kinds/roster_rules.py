@@ -103,6 +103,9 @@ def advise_failing_rows(
         count = declared.get(letter or "")
         if problem.clause in removed and letter and isinstance(count, int):
             rule, _, rest = problem.rule.partition(REMOVAL)
+            if rest and count == remaining[letter]:  # withheld, and the footer counts it out
+                level = LEVELS[letter].removesuffix("工")
+                rest += f"，并把页脚“同意{level} {count} 人”改为 {count + 1} 人"
             advised.append(
                 replace(
                     problem,
