@@ -140,6 +140,10 @@ def build_verify_log(path: Path) -> None:
                 "text": "应聘者出示的证书查不到",
             }
         )
+        # … which staff have looked into (`certreg reports --handle`)
+        log.table("report_outcomes").insert(
+            {"ref": "1", "at": utc(dt.timedelta(minutes=-1)), "staff": "王科员", "action": "已核实"}
+        )
         watch = log.table("watches").insert(
             {
                 "token_hash": "d" * 64,

@@ -328,6 +328,7 @@ TIME_COLUMNS = {
     ("verify_log", "reports", "at"),
     ("verify_log", "reports", "checked_at"),
     ("verify_log", "watches", "created_at"),
+    ("verify_log", "report_outcomes", "at"),
 }
 """The columns of the registry (registry/store/) and of the log (verify_app/log_schema.py) that
 hold a UTC timestamp (``registry.store.now``); test_time_columns_are_all_known checks the list."""

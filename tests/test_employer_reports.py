@@ -395,3 +395,48 @@ def test_reports_of_a_registry_that_is_not_there_is_a_mistake_not_an_empty_queue
     """A mistyped --db said 没有举报 and exited 0: staff would believe nobody reported."""
     result = CliRunner().invoke(cli, ["reports", "--db", str(tmp_path / "typo" / "registry.db")])
     assert result.exit_code == 2 and "不存在" in result.output and "没有举报" not in result.output
+
+
+@pytest.mark.anyio
+async def test_staff_record_what_they_did_about_a_report_and_the_queue_shows_it(
+    app_client: AppClient, registry_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A queue that only grows tells staff nothing about what is left to do: an outcome is
+    recorded by the report's number as listed, shown by the command and in Datasette, and a
+    second one is kept beside the first (the latest is the state)."""
+    _reported(app_client)
+    [report] = reports_of(registry_db)
+    ref = report["ref"]
+
+    def invoke(*args: str) -> Any:
+        return CliRunner().invoke(cli, ["reports", "--db", str(registry_db), *args])
+
+    assert "处理结果：尚未记录" in invoke().output
+    assert f"#{ref}" in invoke("--pending").output
+    missing = invoke("--handle", "20200101-000000", "--outcome", "已处理")
+    assert missing.exit_code == 2 and "没有编号为“20200101-000000”的举报" in missing.output
+    assert invoke("--handle", ref).exit_code == 2  # no outcome: nothing recorded
+    assert invoke("--handle", ref, "--outcome", "甲\x1b[2J").exit_code == 2
+    typed = "＃" + ref.lower()  # as typed on a Chinese keyboard
+    done = invoke("--handle", typed, "--outcome", "已移交公安机关", "--by", "王科员")
+    assert done.exit_code == 0 and f"已记录举报 #{ref} 的处理结果：已移交公安机关" in done.output
+    again = invoke("--handle", ref, "--outcome", "已核实为伪造", "--by", "李科员")
+    assert again.exit_code == 0
+    listed = invoke().output
+    assert "李科员）：已核实为伪造" in listed and "尚未记录" not in listed
+    assert "没有尚未处理的举报" in invoke("--pending").output
+    [as_json] = json.loads(invoke("--json").output)
+    assert (as_json["outcome"], as_json["handled_by"]) == ("已核实为伪造", "李科员")
+    conn = sqlite3.connect(registry_db.parent / "verify_log.db")
+    kept = conn.execute("SELECT action FROM report_outcomes ORDER BY id").fetchall()
+    conn.close()
+    assert kept == [("已移交公安机关",), ("已核实为伪造",)]
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    ds = shipped_datasette(registry_db)
+    queue = await ds.client.get(
+        "/verify_log/report_queue.json",
+        params={"发证机关": "", "_shape": "array"},
+        cookies=signed_in(ds),
+    )
+    [row] = queue.json()
+    assert row["处理结果"].endswith("（北京时间） 李科员：已核实为伪造"), row["处理结果"]

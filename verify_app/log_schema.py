@@ -45,6 +45,18 @@ across replicas, whose ``id`` are each their own and renumbered on the registry 
 department's code (`registry.domain.authorities.issuer_of`), province when the number does not
 parse; ``receipt``: the check's receipt token, when the check matched."""
 
+REPORT_OUTCOMES_COLUMNS: dict[str, type] = {
+    "id": int,
+    "ref": str,
+    "at": str,
+    "staff": str,
+    "action": str,
+}
+"""``report_outcomes``: what staff did about a report (``certreg reports --handle``), written
+on the registry host's log and never changed: a report handled again gets a second row, the
+latest being its state, so the history stays for an auditor. ``ref``: the report's number
+(``reports.ref``, or its ``id`` for a report older than numbers); ``staff``: who recorded it."""
+
 WATCHES_COLUMNS: dict[str, type] = {
     "id": int,
     "token_hash": str,
@@ -80,6 +92,9 @@ def ensure_log_schema(conn: sqlite3.Connection) -> None:
         reports.add_column("ref", str)
     reports.create(REPORTS_COLUMNS, pk="id", if_not_exists=True)
     reports.create_index(["number"], if_not_exists=True)
+    outcomes = db.table("report_outcomes")
+    outcomes.create(REPORT_OUTCOMES_COLUMNS, pk="id", if_not_exists=True)
+    outcomes.create_index(["ref"], if_not_exists=True)
     watches = db.table("watches")
     watches.create(WATCHES_COLUMNS, pk="id", if_not_exists=True)
     watches.create_index(["token_hash"], unique=True, if_not_exists=True)

@@ -1,15 +1,18 @@
 """``certreg reports``: the suspected forgeries employers reported (§五.(三)), for staff.
 
 The public verification app writes them to the ``reports`` table of the verification log
-(``verify_log.db`` beside the registry); this command only reads that file (``mode=ro``), so it
-can run while the app writes.
+(``verify_log.db`` beside the registry); listing only reads that file (``mode=ro``), so it can
+run while the app writes. ``--handle`` records what staff did about one (``report_outcomes``),
+so that the queue shows what is still to be done.
 """
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import sqlite3
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +22,10 @@ from registry.cli.base import UsageProblem, cli, db_option, json_option, require
 from registry.domain.dates import beijing_clock
 from registry.domain.regions import authority_name, region_code
 from registry.domain.statuses import RESULT_LABELS
-from registry.domain.text import visible
+from registry.domain.text import MAX_CELL_CHARS, hidden_characters, visible
 from registry.public.confirm import CONFIRMABLE
-from registry.store import verify_log_path
+from registry.store import now, verify_log_path
+from verify_app.log_schema import prepare_log
 
 COLUMNS = (
     "id",
@@ -46,8 +50,18 @@ def receipt_link(token: str) -> str:
     return f"{base}/r/{token}" if base else f"/r/{token}（公众查验网站上的路径）"
 
 
-def read_reports(log: Path, authority: str | None, limit: int) -> list[dict[str, Any]]:
-    """The reports, newest first, each with how often its number was checked."""
+REF = "CAST(coalesce(r.ref, r.id) AS TEXT)"
+"""A report's number as staff and the employer quote it (the ``id`` of one older than numbers)."""
+LATEST_OUTCOME = (
+    "(SELECT o.{0} FROM report_outcomes o WHERE o.ref = " + REF + " ORDER BY o.id DESC LIMIT 1)"
+)
+
+
+def read_reports(
+    log: Path, authority: str | None, limit: int, pending: bool = False
+) -> list[dict[str, Any]]:
+    """The reports, newest first, each with how often its number was checked and what staff
+    last recorded doing about it; only those with nothing recorded when ``pending``."""
     conn = sqlite3.connect(f"{log.resolve().as_uri()}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     try:
@@ -58,19 +72,91 @@ def read_reports(log: Path, authority: str | None, limit: int) -> list[dict[str,
             return []
         present = {row[1] for row in conn.execute("PRAGMA table_info(reports)")}
         selected = ", ".join(f"r.{c}" if c in present else f"NULL AS {c}" for c in COLUMNS)
+        handled = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'report_outcomes'"
+        ).fetchone()
+        outcome = ", ".join(
+            (LATEST_OUTCOME.format(column) if handled else "NULL") + f" AS {alias}"
+            for column, alias in (
+                ("at", "handled_at"),
+                ("staff", "handled_by"),
+                ("action", "outcome"),
+            )
+        )
         rows = conn.execute(
-            f"SELECT {selected},"
+            f"SELECT {selected}, {outcome},"
             " (SELECT count(*) FROM checks c WHERE c.number = r.number) AS checks,"
             # as staff's queue counts them (metadata.yml, report_queue): a check without a
             # name (未查验, logged with an empty hash) is no failure of the number
             " (SELECT count(*) FROM checks c WHERE c.number = r.number"
             "   AND c.result IN ('no_match', 'malformed') AND c.name_hash != '') AS failed_checks"
-            " FROM reports r WHERE ? IS NULL OR r.authority = ? ORDER BY r.id DESC LIMIT ?",
-            (authority, authority, limit),
+            " FROM reports r WHERE (? IS NULL OR r.authority = ?)"
+            f" AND NOT (? AND {LATEST_OUTCOME.format('id') if handled else 'NULL'} IS NOT NULL)"
+            " ORDER BY r.id DESC LIMIT ?",
+            (authority, authority, pending, limit),
         ).fetchall()
     finally:
         conn.close()
     return [dict(row) for row in rows]
+
+
+def record_outcome(log: Path, ref: str, outcome: str, by: str) -> str | None:
+    """Record what was done about the report numbered ``ref`` (as listed: 20261201-7F3A9C, or
+    the id of a report older than numbers); the number as stored, None when no report has it."""
+    conn = sqlite3.connect(log, timeout=5, isolation_level=None)
+    try:
+        prepare_log(conn)  # a log written before report_outcomes: the table is added
+        row = conn.execute(
+            f"SELECT {REF} FROM reports r WHERE upper(r.ref) = ? OR (r.ref IS NULL AND r.id = ?)",
+            (ref, int(ref) if ref.isdigit() else None),
+        ).fetchone()
+        if row is None:
+            return None
+        conn.execute(
+            "INSERT INTO report_outcomes (ref, at, staff, action) VALUES (?, ?, ?, ?)",
+            (row[0], now(), by, outcome),
+        )
+        return str(row[0])
+    finally:
+        conn.close()
+
+
+def _outcome_text(outcome: str) -> str:
+    """``--outcome`` as recorded: stripped, within a cell's length, nothing hidden in it."""
+    text = outcome.replace("\r\n", "\n").strip()
+    if not text:
+        raise UsageProblem("--outcome 为空：请写明处理结果，如“已核实为伪造，已移交公安机关”")
+    if len(text) > MAX_CELL_CHARS:
+        raise UsageProblem(f"--outcome 最多 {MAX_CELL_CHARS} 个字符，现有 {len(text)} 个")
+    hidden = hidden_characters(text.replace("\n", ""))
+    if hidden:
+        raise UsageProblem(f"--outcome 含有不可见的控制字符（{'、'.join(hidden)}），请删除后重试")
+    return text
+
+
+def _handle(db: Path, ref: str, outcome: str | None, by: str | None) -> None:
+    if outcome is None:
+        raise UsageProblem("--handle 须与 --outcome 一起使用，写明处理结果")
+    text = _outcome_text(outcome)
+    key = unicodedata.normalize("NFKC", ref).strip().lstrip("#").upper()
+    log = verify_log_path(db)
+    found = record_outcome(log, key, text, by or _user()) if log.exists() else None
+    if found is None:
+        raise UsageProblem(f"没有编号为“{ref}”的举报。请用 certreg reports 查看举报编号")
+    click.echo(f"已记录举报 #{found} 的处理结果：{text}")
+
+
+def _shown(text: str) -> str:
+    """Text staff or employers typed, line by line, its hidden characters as code points."""
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
+def _user() -> str:
+    """Who runs the command, as the system knows them (a container may know nobody)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
 
 
 @cli.command()
@@ -78,6 +164,7 @@ def read_reports(log: Path, authority: str | None, limit: int) -> list[dict[str,
 @click.option(
     "--authority", help="只看这个发证机关的举报：地区代码或名称，如 2202、绵阳市（省厅为 2200）。"
 )
+@click.option("--pending", is_flag=True, help="只列出尚未记录处理结果的举报。")
 @click.option(
     "--limit",
     default=100,
@@ -85,18 +172,41 @@ def read_reports(log: Path, authority: str | None, limit: int) -> list[dict[str,
     type=click.IntRange(min=1),
     help="最多列出多少份（默认 100）。",
 )
+@click.option(
+    "--handle",
+    metavar="举报编号",
+    help="记录对这份举报的处理结果（与 --outcome 一起使用），编号如列表所示。",
+)
+@click.option("--outcome", metavar="处理结果", help="处理结果，如“已核实为伪造，已移交公安机关”。")
+@click.option("--by", metavar="经办人", help="经办人（默认为当前系统用户名）。")
 @json_option
-def reports(db: Path, authority: str | None, limit: int, as_json: bool) -> None:
-    """列出用人单位提交的疑似伪造证书举报（§五.(三)），最新的在前。
+def reports(
+    db: Path,
+    authority: str | None,
+    pending: bool,
+    limit: int,
+    handle: str | None,
+    outcome: str | None,
+    by: str | None,
+    as_json: bool,
+) -> None:
+    """列出用人单位提交的疑似伪造证书举报（§五.(三)），最新的在前；记录处理结果。
 
-    举报由公众查验服务写入登记库旁的查验日志（verify_log.db）；查验信息（编号、结果、时间、回执）由系统附上，不含持证人姓名。
+    举报由公众查验服务写入登记库旁的查验日志（verify_log.db）；查验信息（编号、结果、时间、回执）由系统附上，不含持证人姓名。处理结果另行记录，不改动举报本身；再次记录以最新的为准，之前的仍保留。
 
     示例：
 
     \b
-        certreg reports
+        certreg reports --pending
         certreg reports --authority 2202 --json
+        certreg reports --handle 20261201-7F3A9C --outcome "已核实为伪造，已移交公安机关"
     """
+    require_registry(db)  # a mistyped --db is not "no reports": the log lives beside the registry
+    if handle is not None:
+        _handle(db, handle, outcome, by)
+        return
+    if outcome is not None or by is not None:
+        raise UsageProblem("--outcome 和 --by 须与 --handle 举报编号 一起使用")
     if authority is not None:
         code = region_code(authority)
         if code is None:
@@ -104,14 +214,13 @@ def reports(db: Path, authority: str | None, limit: int, as_json: bool) -> None:
                 f"认不出发证机关“{authority}”。请填地区代码或名称，如 2202 或 绵阳市（省厅为 2200）"
             )
         authority = code
-    require_registry(db)  # a mistyped --db is not "no reports": the log lives beside the registry
     log = verify_log_path(db)
-    found = read_reports(log, authority, limit) if log.exists() else []
+    found = read_reports(log, authority, limit, pending) if log.exists() else []
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
     if not found:
-        click.echo(f"没有举报（查验日志 {log}）。")
+        click.echo(f"没有{'尚未处理的' if pending else ''}举报（查验日志 {log}）。")
         return
     for report in found:
         mismatched = "、".join(
@@ -133,7 +242,13 @@ def reports(db: Path, authority: str | None, limit: int, as_json: bool) -> None:
         if report["contact"]:
             click.echo(f"    举报人联系方式：{visible(report['contact'])}")
         if report["text"]:
-            lines = "\n".join(visible(line) for line in report["text"].split("\n"))
-            click.echo(f"    情况说明：{lines}")
+            click.echo(f"    情况说明：{_shown(report['text'])}")
         if report["receipt"]:
             click.echo(f"    查验回执：{receipt_link(report['receipt'])}")
+        if report["handled_at"]:
+            who = f" {visible(report['handled_by'])}" if report["handled_by"] else ""
+            when = beijing_clock(report["handled_at"])
+            click.echo(f"    处理结果（{when}{who}）：{_shown(report['outcome'])}")
+        else:
+            click.echo("    处理结果：尚未记录")
+    click.echo("记录处理结果：certreg reports --handle 举报编号 --outcome 处理结果")
