@@ -204,8 +204,10 @@ def test_a_reissue_registered_after_a_later_change_keeps_its_mark(
                MIANYANG_CHANGES)  # fmt: skip
     assert sync(roster, db_path)[0] == 0
     before = verify(db_path, "Z1122020001", "周杰")
-    roster.add("march.csv", [status_event("补发", "Z1122020001", "周杰", "2013-03-01")],
-               MIANYANG_CHANGES)  # fmt: skip
+    march = status_event(
+        "补发", "Z1122020001", "周杰", "2013-03-01", 批准文号="绵人社函〔2013〕2号"
+    )
+    roster.add("march.csv", [march], MIANYANG_CHANGES)
     code, report = sync(roster, db_path)
     assert code == 0, report
     after = verify(db_path, "Z1122020001", "周杰")
@@ -766,3 +768,39 @@ def test_a_row_gets_all_its_problems_in_one_report(roster: RegisterFactory, db_p
     assert code == 1
     columns = sorted(p["column"] for p in report["registers"][1]["problems"])
     assert columns == ["个人申请", "原公布文件", "姓名"]
+
+
+@pytest.mark.parametrize("where", ["renamed", "same file"])
+def test_a_reissue_copied_with_its_date_corrected_is_no_second_paper(
+    roster: RegisterFactory, db_path: Path, where: str
+) -> None:
+    """The 补发 of 2013-03-01 copied into a renamed file with the date corrected to 03-11 was
+    loaded as a second 补发 on the same approval: every answer then voided the holder's real
+    paper of 03-01. One approval document approves one 补发 of a certificate."""
+    first = status_event("补发", "Z1122020001", "周杰", "2013-03-01")
+    copy = status_event("补发", "Z1122020001", "周杰", "2013-03-11")
+    if where == "renamed":
+        roster.add("reissue.csv", [first], MIANYANG_CHANGES)
+        assert sync(roster, db_path)[0] == 0
+        roster.add("reissue-corrected.csv", [copy], MIANYANG_CHANGES)
+        expected = "登记表“reissue.csv”已按同一批准文号“绵人社函〔2013〕1号”登记了这本证书 2013-03-01 的补发"
+    else:
+        roster.add("reissue.csv", [first, copy], MIANYANG_CHANGES)
+        expected = (
+            "与本文件第3行是同一批准文号“绵人社函〔2013〕1号”的补发：一份批准文件只办理一次补发"
+        )
+    code, report = sync(roster, db_path)
+    [problem] = report["registers"][-1]["problems"]
+    assert code == 1 and problem["rule"].startswith(expected), problem
+    assert verify(db_path, "Z1122020001", "周杰").get("status_date") == (
+        "2013-03-01" if where == "renamed" else None
+    )
+    second = status_event(
+        "补发", "Z1122020001", "周杰", "2013-09-01", 批准文号="绵人社函〔2013〕9号"
+    )
+    roster.add("reissue-again.csv", [second], MIANYANG_CHANGES)  # lost again: its own approval
+    roster.entries.pop("reissue-corrected.csv", None)
+    if where == "same file":
+        roster.add("reissue.csv", [first], MIANYANG_CHANGES)
+    roster.write_manifest()
+    assert sync(roster, db_path)[0] == 0

@@ -68,6 +68,20 @@ def _registered_in(conn: sqlite3.Connection, event: StatusEvent) -> str | None:
     return None if row is None else str(row[0])
 
 
+def _approved_in(
+    conn: sqlite3.Connection, event: StatusEvent, register: str
+) -> tuple[str, str] | None:
+    """(register, date) of an event of ``event``'s type and number that another register holds
+    on the same approval document: the same 补发 copied into a renamed file with its date
+    corrected would be a second paper, voiding the holder's real one."""
+    row = conn.execute(
+        "SELECT register, date FROM status_events WHERE type = ? AND number = ?"
+        " AND approval_doc = ? AND register <> ? LIMIT 1",
+        (event.type, event.number, event.approval_doc, register),
+    ).fetchone()
+    return None if row is None else (str(row[0]), str(row[1]))
+
+
 class _Events:
     """Checks a register's new events in date order against the registry and the events before
     them in the file, keeping each certificate's state as the file changes it."""
@@ -86,6 +100,8 @@ class _Events:
         self.created = {e.new_number: e for e in events if e.new_number}
         self.state: dict[str, CertificateState | None] = {}
         self.rows: dict[Identity, int] = {}
+        self.approvals: dict[tuple[str, str, str], int] = {}
+        """(type, number, 批准文号) → the row of this file registering it first"""
         self.late: set[Identity] = set()
         self.new_numbers = Counter(parse(e.new_number).prefix for e in events if e.new_number)
 
@@ -154,6 +170,8 @@ class _Events:
             rule = f"与本文件第{first}行是同一变更（类型、编号、日期都相同），重复登记"
         elif elsewhere := _registered_in(self.conn, event):
             rule = f"同一变更（类型、编号、日期都相同）已由登记表“{elsewhere}”登记，不能重复登记"
+        else:
+            rule = self._approved_twice(event)
         self.rows.setdefault(event.identity, event.row)
         current = None if rule else self.certificate(event.number)
         creator = self.created.get(event.number)
@@ -163,6 +181,23 @@ class _Events:
             rule = rule or "登记库中没有该证书编号；请先导入其名册，或核对编号"
             self.problems.append(Problem(event.row, "证书编号", event.number, rule, "§四.(六)"))
         return current
+
+    def _approved_twice(self, event: StatusEvent) -> str | None:
+        """Why ``event`` repeats one its approval document approved already (another date, the
+        same 文号): one approval, one event — a 补发 twice over is two papers, one void."""
+        once = f"一份批准文件只办理一次{event.type}"
+        first = self.approvals.setdefault((event.type, event.number, event.approval_doc), event.row)
+        if first != event.row:
+            return f"与本文件第{first}行是同一批准文号“{event.approval_doc}”的{event.type}：{once}"
+        found = _approved_in(self.conn, event, self.entry.key)
+        if found is None:
+            return None
+        register, date = found
+        return (
+            f"登记表“{register}”已按同一批准文号“{event.approval_doc}”登记了这本证书 {date} 的"
+            f"{event.type}：{once}。如是更正那一行，请在“{register}”中修改后重新同步；"
+            f"如确是又一次{event.type}，请填写这一次的批准文号"
+        )
 
     def _apply(self, event: StatusEvent, current: CertificateState) -> None:
         if recorded_late(event, current):  # what came after it stands
