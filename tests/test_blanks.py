@@ -546,3 +546,48 @@ def test_an_earlier_slip_loaded_later_cannot_overdraw_a_later_day(tmp_path: Path
         problem["row"] == 2
         and "2012-06-01（发放单“june.csv”的发放）省厅只批准了 10 本" in (problem["rule"])
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "first", "other", "corrected"),
+    [
+        (
+            "requisitions",
+            [requisition("另一单位", 2)],
+            [requisition("第三单位", 1)],
+            [requisition("另一单位", 3)],
+        ),
+        (
+            "dispatches",
+            [dispatch(UNIT, 1, 0, day="2012-03-05")],
+            [dispatch(UNIT, 0, 1, day="2012-05-01")],
+            [dispatch(UNIT, 1, 0, day="2012-03-06")],
+        ),
+        (
+            "collections",
+            [collection("C1122000001")],
+            [collection("Z1122000001")],
+            [collection("C1122000001", day="2012-04-02")],
+        ),
+    ],
+)
+def test_another_register_of_the_same_name_does_not_replace_the_first(
+    db: Path,
+    tmp_path: Path,
+    kind: str,
+    first: list[dict[str, object]],
+    other: list[dict[str, object]],
+    corrected: list[dict[str, object]],
+) -> None:
+    """2012-dispatches.xlsx from another folder, keeping none of the loaded one's rows, was taken
+    for its new version: the first one's dispatches were deleted (and the stock rewritten). It
+    is refused like another roster of the same name; a version correcting a row still loads."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    assert load(db, tmp_path / "a" / "2012.csv", kind, first)["exit_code"] == 0
+    before = snapshot(db)
+    refused = load(db, tmp_path / "b" / "2012.csv", kind, other)
+    [problem] = refused["registers"][0]["problems"]
+    assert refused["exit_code"] == 1 and snapshot(db) == before
+    assert "这一版本中一" in problem["rule"] and "请换一个文件名" in problem["rule"]
+    assert load(db, tmp_path / "b" / "2012.csv", kind, corrected)["exit_code"] == 0

@@ -1021,7 +1021,10 @@ def test_a_changed_date_of_an_applied_reissue_is_not_a_second_reissue(
     [(row, column, rule, clause)] = refused(roster, db_path, "changes.xlsx")
     assert (row, column, clause) == (3, "日期", "§四.(六)")
     assert "2013-01-10 的补发" in rule and "请恢复原来那一行" in rule
-    second = status_event("补发", "Z1122020901", "周杰", "2013-06-01")  # lost again: kept apart
+    # lost again: kept apart, on its own approval
+    second = status_event(
+        "补发", "Z1122020901", "周杰", "2013-06-01", 批准文号="川人社函〔2013〕9号"
+    )
     roster.add("changes.xlsx", [reissue, second], CHANGES)
     assert sync(roster.folder, db_path)[0] == 0
 

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -129,3 +129,46 @@ def another_register(entry: RegisterEntry, known: LoadedVersion) -> Problem | No
                 f"如是同一份名册，请在清单中改回{label} {before}",
             )
     return None
+
+
+def kept_nothing(
+    conn: sqlite3.Connection,
+    entry: RegisterEntry,
+    table: str,
+    keys: Sequence[tuple[tuple[str, ...], Collection[tuple[object, ...]]]],
+    what: str,
+    clause: str,
+) -> list[Problem]:
+    """A "new version" of ``entry``'s register that keeps none of what the loaded one put in
+    ``table`` is another register under the same file name — two folders' 2012-dispatches.xlsx,
+    two provincial units' 审批名册.xlsx. Taken for a version, it silently replaced the first one's
+    records (deleted its dispatches, reported its events or certificates missing). ``keys``:
+    (columns, this version's values of them) — a record keeping any one of them relates the
+    versions (a corrected row changes one field, not all); ``what``: a measure word and the
+    records (本证书, 笔发放)."""
+    loaded = 0
+    for columns, values in keys:
+        if not values:  # nothing of this version to compare (every row refused on its own)
+            continue
+        found = set(
+            conn.execute(
+                f"SELECT DISTINCT {', '.join(columns)} FROM [{table}] WHERE register = ?",
+                (entry.key,),
+            ).fetchall()
+        )
+        if not found.isdisjoint(values):
+            return []
+        loaded = max(loaded, len(found))
+    if not loaded:  # a first version, or nothing to judge by
+        return []
+    return [
+        Problem(
+            None,
+            None,
+            None,
+            f"“{entry.key}”此前导入的 {loaded} {what}，这一版本中一{what[0]}也没有：这不是"
+            "同一份文件的更正版本，而是另一份同名的文件。请换一个文件名再列入清单"
+            "（同一文件名只用于同一份名册或登记表的新版本）",
+            clause,
+        )
+    ]

@@ -20,7 +20,7 @@ from registry.domain.names import NEW_NAME_RULES, normalise_name
 from registry.domain.numbers import CertificateNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.statuses import REISSUE, REVOKED
-from registry.kinds.base import RegisterEntry
+from registry.kinds.base import RegisterEntry, kept_nothing
 from registry.kinds.roster_remarks import WITHHELD_CLAUSE
 from registry.kinds.roster_rows import RosterResult
 from registry.kinds.roster_rules import revoke_instead
@@ -93,33 +93,12 @@ def history_problems(
 def another_roster(
     conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry
 ) -> list[Problem]:
-    """A "new version" that keeps none of the loaded version's numbers nor holders is another
-    roster under the same file name — two provincial units' 审批名册.xlsx, synced from two
-    folders, share authority and region. Taken for a version, it reported the first one's
-    certificates missing and took over its facts (unit, approval document) for the stock
-    reconciliation. (A version that renumbers the same holders is refused by §二 instead.)"""
-    loaded = conn.execute(
-        "SELECT number, name_key, birth FROM certificates WHERE register = ?", (entry.key,)
-    ).fetchall()
-    if not loaded or not result.numbers:
-        return []
-    numbers = {number for number, _, _ in loaded}
-    holders = {(key, birth) for _, key, birth in loaded}
-    if any(n in numbers for _, _, n in result.numbers) or any(
-        (c.name_key, c.birth) in holders for c in result.certificates
-    ):
-        return []
-    return [
-        Problem(
-            None,
-            None,
-            None,
-            f"名册“{entry.key}”此前导入的 {len(loaded)} 本证书，这一版本中一本也没有：这不是"
-            "同一份名册的更正版本，而是另一份同名的名册。请换一个文件名再列入清单"
-            "（同一文件名只用于同一份名册的新版本）",
-            "§四.(三)",
-        )
-    ]
+    """A "new version" keeping none of the loaded version's numbers nor holders (`kept_nothing`).
+    (A version that renumbers the same holders is refused by §二 instead.)"""
+    numbers: set[tuple[object, ...]] = {(number,) for _, _, number in result.numbers}
+    holders: set[tuple[object, ...]] = {(c.name_key, c.birth) for c in result.certificates}
+    keys = [(("number",), numbers), (("name_key", "birth"), holders)]
+    return kept_nothing(conn, entry, "certificates", keys, "本证书", "§四.(三)")
 
 
 def _registered(conn: sqlite3.Connection, entry: RegisterEntry) -> set[str]:
