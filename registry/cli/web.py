@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -204,6 +205,24 @@ def demo(samples: Path, host: str, port: int, browse_port: int) -> None:
         raise Failed(f"{what}意外退出（退出码 {ended.returncode}），演示已停止")
 
 
+MAX_CONNECTIONS = 200
+"""Connections (and requests in progress) one process serves at once; more get 503 at once
+rather than each a share of a machine that cannot keep up (nginx queues and retries them)."""
+
+
+def uvicorn_options() -> dict[str, Any]:
+    """uvicorn's settings for every `certreg serve` process: the proxy headers decided inside the
+    app, by ``CERTREG_TRUSTED_PROXIES`` only; each request's head bounded in size and time
+    (`verify_app.http_guard`); a bound on connections."""
+    from verify_app.http_guard import GuardedHttpToolsProtocol
+
+    return {
+        "http": GuardedHttpToolsProtocol,
+        "proxy_headers": False,
+        "limit_concurrency": MAX_CONNECTIONS,
+    }
+
+
 @cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）。")
@@ -254,10 +273,9 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
                 "服务照常启动，各进程先各自计数，连上后自动共用；请检查 CERTREG_RATE_LIMIT_STORAGE",
                 err=True,
             )
-    # Proxy headers are handled inside the app, by CERTREG_TRUSTED_PROXIES only.
     if workers == 1:
         uvicorn.run(
-            create_app(settings), host=host, port=port, proxy_headers=False, access_log=access_log
+            create_app(settings), host=host, port=port, access_log=access_log, **uvicorn_options()
         )
         return
     if settings.rate_limit and is_local(settings.rate_limit_storage):
@@ -276,6 +294,6 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
         workers=workers,
         host=host,
         port=port,
-        proxy_headers=False,
         access_log=access_log,
+        **uvicorn_options(),
     )

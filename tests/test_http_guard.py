@@ -1,0 +1,109 @@
+"""A request's head is bounded in size and time (`verify_app.http_guard`), on real uvicorn with
+the app over the sample registry: a 100 MB header held the server's memory, and a header line
+every few seconds held a connection for ever."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from starlette.datastructures import Secret
+
+from registry.cli.web import uvicorn_options
+from tests.servers import free_port
+from tests.verify_fixtures import SECRET, registry_db
+from verify_app import http_guard
+from verify_app.app import create_app
+from verify_app.settings import Settings
+
+__all__ = ["registry_db"]
+
+CHECK = b'{"number":"G1122000001","name":"\xe5\xbc\xa0\xe4\xb8\x89\xe6\x98\x8e"}'
+
+
+@pytest.fixture
+def port(registry_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    monkeypatch.setattr(http_guard, "HEAD_SECONDS", 1.0)
+    settings = Settings(db=registry_db, secret=Secret(SECRET), rate_limit=0)
+    chosen = free_port()
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=chosen,
+        log_level="warning",
+        **uvicorn_options(),
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield chosen
+    server.should_exit = True
+    thread.join(10)
+
+
+def exchange(port: int, *parts: bytes, pause: float = 0.0) -> bytes:
+    """Send ``parts`` (``pause`` seconds apart) and read until the server closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        try:
+            for part in parts:
+                conn.sendall(part)
+                time.sleep(pause)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        received = b""
+        try:
+            while chunk := conn.recv(65536):
+                received += chunk
+        except ConnectionResetError:
+            pass
+    return received
+
+
+def post(body: bytes, *headers: bytes) -> bytes:
+    lines = [
+        b"POST /api/v1/verify HTTP/1.1",
+        b"Host: x",
+        b"Content-Type: application/json",
+        b"Connection: close",
+        b"Content-Length: " + str(len(body)).encode(),
+        *headers,
+    ]
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+def test_a_check_still_passes_head_and_body_in_one_packet(port: int) -> None:
+    """The guard counts the head only: a body in the same packet is no part of it."""
+    answer = exchange(port, post(CHECK + b" " * 200_000))
+    assert answer.startswith(b"HTTP/1.1 200") and b'"result":"valid"' in answer
+
+
+def test_an_oversized_head_is_refused_before_it_is_held(port: int) -> None:
+    huge = b"X-A: " + b"a" * (http_guard.MAX_HEAD_BYTES + 10)
+    answer = exchange(port, post(CHECK, huge)[: 2 * http_guard.MAX_HEAD_BYTES])
+    assert answer.startswith(b"HTTP/1.1 431") and "请求头过大".encode() in answer
+    near = b"X-A: " + b"a" * (http_guard.MAX_HEAD_BYTES - 500)  # within the limit: served
+    assert exchange(port, post(CHECK, near)).startswith(b"HTTP/1.1 200")
+
+
+def test_a_head_sent_slowly_loses_its_connection(port: int) -> None:
+    """A header line every 0.4 s: the head is not whole within HEAD_SECONDS (1 s here)."""
+    request = post(CHECK)
+    head, _, body = request.partition(b"\r\n\r\n")
+    lines = [line + b"\r\n" for line in head.split(b"\r\n")] + [b"\r\n" + body]
+    started = time.monotonic()
+    answer = exchange(port, *lines, pause=0.4)
+    assert answer == b"" and time.monotonic() - started < 5
+
+
+def test_a_connection_that_sends_nothing_is_closed(port: int) -> None:
+    started = time.monotonic()
+    assert exchange(port) == b"" and time.monotonic() - started < 5
