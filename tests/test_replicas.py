@@ -561,6 +561,18 @@ def test_the_deploy_guide_shows_the_shipped_files_as_they_are() -> None:
         assert (ROOT / linked).exists(), linked
 
 
+def test_every_unit_with_a_read_only_system_has_a_tmp_of_its_own() -> None:
+    """Under ProtectSystem=strict, /tmp is read-only: SQLite's sorts of a large query then fail
+    ("disk I/O error" on staff's pages, collect-logs crashing in a loop) unless PrivateTmp
+    gives the unit a writable one."""
+    units = sorted((DEPLOY / "systemd").glob("*.service"))
+    assert len(units) >= 7
+    for unit in units:
+        settings = unit.read_text(encoding="utf-8").splitlines()
+        if "ProtectSystem=strict" in settings:
+            assert "PrivateTmp=yes" in settings, unit.name
+
+
 def test_collectors_starting_together_on_a_new_log_all_start(tmp_path: Path) -> None:
     """One collect-logs per replica, started at once (as systemd does) on a log that does not
     exist yet: none may die of "database is locked" while the log is set up."""

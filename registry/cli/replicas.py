@@ -260,7 +260,7 @@ def follow(url: str, db: Path, interval: float, once: bool) -> None:
     示例：
 
     \b
-        certreg follow sftp://certreg@registry-host/srv/certreg/replica/registry --db /srv/certreg/data/registry.db
+        certreg follow s3://certreg-shipped/registry --db /srv/certreg/data/registry.db
         certreg follow file:///mnt/replica/registry --db data/registry.db --once
     """
     state = db.parent / f".{db.name}.follow"
@@ -290,7 +290,7 @@ def collect_logs(replica: str, url: str, db: Path, interval: float, once: bool) 
     示例：
 
     \b
-        certreg collect-logs replica-a sftp://certreg@registry-host/srv/certreg/logs/replica-a --db /srv/certreg/data/registry.db
+        certreg collect-logs replica-a s3://certreg-shipped/logs/replica-a --db /srv/certreg/data/registry.db
         certreg collect-logs replica-b file:///mnt/logs/replica-b --db data/registry.db --once
     """
     if not REPLICA_NAME.match(replica):
