@@ -53,7 +53,7 @@ def test_api_confirms_field_by_field_and_withholds_what_it_confirms(
         body = client.post(
             "/api/v1/verify", json={"number": VALID[0], "name": VALID[1], "confirm": typed}
         ).json()
-    assert body["result"] == "valid"
+    assert (body["result"], body["label"]) == ("valid", "有效，但证书上的等级与登记不符")
     assert body["confirmation"] == {
         "level": "mismatch",
         "trade": "match",
@@ -79,6 +79,10 @@ def test_the_reissue_mark_is_confirmed_both_ways(app_client: AppClient) -> None:
         ).json()
     assert marked["confirmation"] == {"reissue_mark": "mismatch"}
     assert unmarked["confirmation"] == {"reissue_mark": "mismatch"}
+    # a reissued certificate's paper without the mark: most likely the original, void since —
+    # not a forgery; a paper marked 补发 of a certificate never reissued is one to suspect
+    assert "很可能是补发时已作废的原证书" in marked["advice"] and "伪造" not in marked["advice"]
+    assert "可能被涂改或伪造" in unmarked["advice"]
 
 
 def test_invisible_characters_pasted_with_a_field_are_not_a_mismatch(

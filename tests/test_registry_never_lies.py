@@ -811,13 +811,15 @@ def test_10_the_public_page_says_what_annex_3_says_of_the_year_code(
     assert "发证年份的后两位" not in page
 
 
-def test_11_a_malformed_number_recalls_that_old_blanks_are_void(
+def test_11_a_malformed_number_sends_an_old_certificate_to_its_issuer_not_away(
     roster: RegisterFactory, db_path: Path
 ) -> None:
+    """§五.(四) voids the old *blank* forms, not certificates issued on them before: the answer
+    said those blanks "作废", which an employer read as the holder's old certificate void."""
     with app(db_path) as client:
         answer = check(client, "Z11220209", "周杰")
     assert answer["result"] == "malformed" and "§五.(四)" in answer["advice"]
-    assert "向发证机关核实" in answer["advice"]
+    assert "不等于证书无效，请向发证机关核实" in answer["advice"] and "作废" not in answer["advice"]
 
 
 def test_a_register_loaded_before_is_not_judged_again_by_the_order_rule(

@@ -153,7 +153,9 @@ def answer_json(request: Request, checked: Checked, receipt: bool) -> dict[str, 
     receipt (with its expiry) when asked for and the certificate was found."""
     answer = checked.answer
     data = answer.as_json()
-    data["label"] = answer.label
+    # a paper that disagrees is not "有效" to a system that shows the label; a malformed
+    # number's reason has a field of its own
+    data["label"] = checked.label if checked.mismatched else answer.label
     data["advice"] = checked.advice()
     if checked.confirmation is not None:
         data["confirmation"] = checked.confirmation

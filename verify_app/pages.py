@@ -42,7 +42,6 @@ from verify_app.service import (
     MAX_CONFIRM_CHARS,
     MAX_NAME_CHARS,
     MAX_NUMBER_CHARS,
-    MISMATCH_ADVICE,
     Checked,
     Item,
 )
@@ -134,7 +133,7 @@ async def check(request: Request) -> Response:
     context = _result_context(request, checked.answer)
     context["confirmation"] = checked.confirmation
     context["confirm_labels"] = CONFIRMABLE
-    context["mismatch_advice"] = MISMATCH_ADVICE
+    context["mismatch_advice"] = checked.advice()
     if issued:
         context.update(_receipt_links(request, issued.token))
         context["receipt_expires"] = beijing_time(issued.expires)

@@ -114,7 +114,8 @@ SCHEMAS: dict[str, Any] = {
             "label": {
                 "type": "string",
                 "description": "查验结果的中文名称；未填姓名或姓名含改变显示顺序的控制字符时"
-                "（result 为 malformed，reason 说明姓名的问题）为“未查验”：编号本身可能无误",
+                "（result 为 malformed，reason 说明姓名的问题）为“未查验”：编号本身可能无误；"
+                "confirm 的项目与登记不符时注明，如“有效，但证书上的等级与登记不符”",
             },
             "advice": {"type": "string", "description": "用人单位下一步应当怎么做"},
             "confirmation": {

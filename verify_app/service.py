@@ -21,7 +21,14 @@ from registry.domain.statuses import MALFORMED, NO_MATCH, REVOKED
 from registry.domain.text import MAX_NAME_CHARS as MAX_NAME_CHARS
 from registry.domain.trades import TradeCatalogue, builtin_catalogue
 from registry.public import lookup
-from registry.public.confirm import CONFIRMABLE, MISMATCH, anything_typed, confirm, withheld
+from registry.public.confirm import (
+    CONFIRMABLE,
+    MISMATCH,
+    anything_typed,
+    confirm,
+    mismatch_advice,
+    withheld,
+)
 from registry.public.lookup import Verification
 from registry.store import data_version
 from registry.store import keys as api_keys
@@ -103,7 +110,9 @@ class Checked:
     def advice(self) -> str:
         """What the employer does next: with a paper that disagrees with the registry, not
         what a matching certificate's answer says (证书有效…)."""
-        return MISMATCH_ADVICE if self.mismatched else self.answer.advice()
+        if self.mismatched:
+            return mismatch_advice(self.answer, self.mismatched)
+        return self.answer.advice()
 
     @property
     def reportable(self) -> bool:
@@ -112,12 +121,6 @@ class Checked:
             return False
         return self.answer.result in REPORTABLE or bool(self.mismatched)
 
-
-MISMATCH_ADVICE = (
-    "证书上有与登记不符的内容：该证书可能被涂改或伪造（§四.(三) 不得涂改；§五.(三)）。"
-    "请不要以此证书为凭，向发证机关核实。"
-)
-"""The next step when a confirmed field disagrees, whatever the result of number and name."""
 
 REPORTABLE = (NO_MATCH, REVOKED, MALFORMED)
 """Results from which a suspected forgery may be reported."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from registry.domain.dates import BadDate, parse_date
@@ -149,6 +149,27 @@ def confirm(
             agrees = read in dates if field == "issued_on" else read == registry[field]
             found[field] = MATCH if read is not None and agrees else MISMATCH
     return found
+
+
+MISMATCH_ADVICE = (
+    "证书上有与登记不符的内容：该证书可能被涂改或伪造（§四.(三) 不得涂改；§五.(三)）。"
+    "请不要以此证书为凭，向发证机关核实。"
+)
+"""The next step when a confirmed field disagrees, whatever the result of number and name."""
+ORIGINAL_SHOWN = (
+    "该证书已{when}补发，只有正页右下方注明“补发”字样的补发证书有效；持证人出示的证书上没有"
+    "“补发”字样，很可能是补发时已作废的原证书（§四.(六)3）。请要求持证人出示补发的证书，"
+    "或向发证机关核实。"
+)
+
+
+def mismatch_advice(answer: Verification, mismatched: Sequence[str]) -> str:
+    """What the employer does next when the paper disagrees with the registry: a forgery is
+    suspected — unless all that differs is the missing 补发 mark of a certificate reissued under
+    its own number: the paper shown is then most likely the original, void since the 补发."""
+    if list(mismatched) == ["reissue_mark"] and answer.result == REISSUED:
+        return ORIGINAL_SHOWN.format(when=f"于 {answer.status_date} " if answer.status_date else "")
+    return MISMATCH_ADVICE
 
 
 WITHHELD = ("level", "trade", "issued_on")
