@@ -23,6 +23,7 @@ from registry.public.confirm import CONFIRMABLE, unreadable
 from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event
 from tests.verify_fixtures import (
     REISSUED,
+    REVOKED,
     VALID,
     AppClient,
     app_client,
@@ -65,6 +66,32 @@ def test_api_confirms_field_by_field_and_withholds_what_it_confirms(
     assert all(value not in text for value in REGISTERED.values())
     # the next step the page gives, not the 证书有效 of a paper that matches
     assert "可能被涂改或伪造" in body["advice"] and "证书有效" not in body["advice"]
+
+
+def test_whom_to_ask_comes_with_every_answer_that_says_to_ask(app_client: AppClient) -> None:
+    """A revoked certificate and a paper that disagrees are told "向发证机关核实": the answer
+    names the department (it did only for 未查到), on the page and in the API alike."""
+    with app_client() as client:
+        revoked = client.post("/api/v1/verify", json={"number": REVOKED[0], "name": REVOKED[1]})
+        altered = client.post(
+            "/api/v1/verify",
+            json={"number": VALID[0], "name": VALID[1], "confirm": {"level": "中级工"}},
+        )
+        valid = client.post("/api/v1/verify", json={"number": VALID[0], "name": VALID[1]})
+        page = client.post(
+            "/check",
+            data={
+                "number": VALID[0],
+                "name": VALID[1],
+                "level": "中级工",
+                "csrf_token": csrf_token(client),
+            },
+        )
+    for answer in (revoked.json(), altered.json()):
+        assert "向发证机关核实" in answer["advice"]
+        assert answer["contact"]["name"].startswith("四川省人力资源和社会保障厅"), answer
+    assert "contact" not in valid.json()
+    assert 'class="contact">发证机关：' in page.text
 
 
 def test_the_reissue_mark_is_confirmed_both_ways(app_client: AppClient) -> None:

@@ -573,7 +573,7 @@ def test_the_command_line_shows_label_and_advice(samples_db: Path, result: str) 
     assert code == (1 if result in ("no_match", "malformed") else 0)
     first, *rest = output.splitlines()
     assert first.split("  ") == [result, LABELS[result], normalise(number)]
-    if result in ("no_match", "malformed"):  # then whom to ask (§五.(四)), as on the page
+    if result in ("no_match", "malformed", "revoked"):  # whom to ask (§五.(四)), as on the page
         assert rest.pop().startswith("发证机关：")
     for fact in ADVICE_FACTS[result]:
         assert fact in rest[-1], (result, fact)

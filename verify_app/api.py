@@ -159,7 +159,7 @@ def answer_json(request: Request, checked: Checked, receipt: bool) -> dict[str, 
     data["advice"] = checked.advice()
     if checked.confirmation is not None:
         data["confirmation"] = checked.confirmation
-    if answer.wants_contact:
+    if checked.wants_contact:
         data["contact"] = verifier_of(request).contacts.as_json(answer.number)
     # Signing costs more than the lookup itself: receipts only for the clients that ask.
     issued = verifier_of(request).issue_receipt(checked) if receipt else None

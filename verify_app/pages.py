@@ -51,7 +51,7 @@ TYPED_FIELDS = ("number", "name", *CONFIRMABLE)
 """What the check form carries besides its token: number, name, and what the paper shows."""
 
 
-def _result_context(request: Request, answer: Verification) -> dict[str, Any]:
+def _result_context(request: Request, answer: Verification, wants_contact: bool) -> dict[str, Any]:
     verifier = verifier_of(request)
     context: dict[str, Any] = {
         "check": answer,
@@ -63,7 +63,7 @@ def _result_context(request: Request, answer: Verification) -> dict[str, Any]:
         context["successor_url"] = (
             route_path(request, "form") + "?" + urlencode({"number": answer.successor})
         )
-    if answer.wants_contact:
+    if wants_contact:
         contact = context["contact"] = verifier.contacts.for_number(answer.number)
         context["fallback"] = verifier.contacts.fallback_for(contact)  # a city's phone unknown
     return context
@@ -130,7 +130,7 @@ async def check(request: Request) -> Response:
     item = Item(values["number"], values["name"], typed)
     checked = await verifier.check_soon(Caller(client_of(request)), item, "page")
     issued = verifier.issue_receipt(checked)
-    context = _result_context(request, checked.answer)
+    context = _result_context(request, checked.answer, checked.wants_contact)
     context["confirmation"] = checked.confirmation
     context["confirm_labels"] = CONFIRMABLE
     context["mismatch_advice"] = checked.advice()
@@ -179,7 +179,7 @@ def receipt(request: Request) -> Response:
         message = "此回执链接不完整或被改动过，不是本系统签发的回执。请核对链接，或在首页重新查验。"
         return _error_page(request, "回执无效", message, 400)
     answer = verifier.recheck(client_of(request), opened)
-    context = _result_context(request, answer)
+    context = _result_context(request, answer, answer.wants_contact)
     context.update(checked_at=beijing_time(opened.checked_at), **_receipt_links(request, token))
     context["receipt_expires"] = beijing_time(verifier.receipts.expiry(opened.checked_at))
     context["withheld"] = opened.withheld
@@ -249,7 +249,7 @@ def _batch_results(request: Request, parsed: BatchFile, answers: list[Checked]) 
             export_row(
                 r,
                 a,
-                verifier.contacts.text_for(a.answer.number) if a.answer.wants_contact else None,
+                verifier.contacts.text_for(a.answer.number) if a.wants_contact else None,
             ),
         )
         for r, a in zip(parsed.rows, answers, strict=True)

@@ -130,7 +130,8 @@ SCHEMAS: dict[str, Any] = {
             },
             "contact": {
                 "type": "object",
-                "description": "未查到或编号格式错误时：发证机关的联系方式（§五.(四)），"
+                "description": "未查到、编号格式错误、证书已撤销或证书上的内容与登记不符时："
+                "发证机关的联系方式（§五.(四)），"
                 "按编号的地区代码确定，编号无法解析时为省人力资源和社会保障厅",
                 "required": ["name"],
                 "additionalProperties": False,

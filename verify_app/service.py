@@ -115,6 +115,12 @@ class Checked:
         return self.answer.advice()
 
     @property
+    def wants_contact(self) -> bool:
+        """Whether the answer names whom to ask: as the answer says, and for a paper that
+        disagrees with the registry, whose advice is to ask the issuing department."""
+        return self.answer.wants_contact or bool(self.mismatched)
+
+    @property
     def reportable(self) -> bool:
         """Whether the employer is offered to report a suspected forgery (§五.(三))."""
         if self.answer.reason in lookup.NAME_ADVICE:  # a check not made, no sign of forgery

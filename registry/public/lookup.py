@@ -114,9 +114,10 @@ class Verification:
 
     @property
     def wants_contact(self) -> bool:
-        """Whether the answer names whom to ask (§五.(四): the issuing departments' contacts for
-        a 未查到 answer): not for a certificate found, nor for a check without a name."""
-        return not self.matched and self.reason not in NAME_ADVICE
+        """Whether the answer names whom to ask (§五.(四): the issuing departments' contacts),
+        as its advice tells the employer to: for a 未查到 answer and a revoked certificate; not
+        for a certificate in force, nor for a check without a name."""
+        return (not self.matched or self.result == REVOKED) and self.reason not in NAME_ADVICE
 
     @property
     def matched(self) -> bool:
