@@ -8,6 +8,7 @@ import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx2 as httpx
 import pytest
@@ -361,6 +362,30 @@ def test_a_form_sent_with_raw_utf8_reads_as_typed_and_other_bytes_are_refused(
         refused = client.post("/check", content=raw.encode("gb18030"), headers=form)
     assert context_of(answered)["check"].result == "valid"
     assert refused.status_code == 400 and "字符编码无法识别" in refused.text
+
+
+def test_a_form_in_gbk_is_read_as_declared_and_undeclared_escapes_are_refused(
+    app_client: AppClient,
+) -> None:
+    """张三明 percent-escaped in GBK was decoded as UTF-8 with replacement characters: a valid
+    certificate answered 未查到, with a forgery report offered. A declared Chinese charset is
+    read as such; escapes that are not UTF-8, undeclared, are refused like raw bytes."""
+    number, name = VALID
+    escaped = quote(name.encode("gbk"))
+    with app_client() as client:
+        token = csrf_token(client)
+        raw = f"csrf_token={token}&number={number}&name={escaped}".encode("ascii")
+        answers = [
+            client.post("/check", content=raw, headers={"content-type": declared})
+            for declared in (
+                "application/x-www-form-urlencoded; charset=gbk",
+                "application/x-www-form-urlencoded",
+                "application/x-www-form-urlencoded; charset=koi8-r",
+            )
+        ]
+    assert context_of(answers[0])["check"].result == "valid"
+    for refused in answers[1:]:
+        assert refused.status_code == 400 and "字符编码无法识别" in refused.text
 
 
 def test_ipv6_clients_are_limited_per_64(app_client: AppClient) -> None:
