@@ -211,10 +211,15 @@ def test_certreg_reports_prints_no_escape_sequence(
     assert "情况说明：第一行\n<U+001B>[2J第二行" in printed.output
 
 
-def test_a_client_may_send_a_few_reports_a_day(app_client: AppClient, registry_db: Path) -> None:
+def test_a_client_may_send_a_few_reports_a_day(
+    app_client: AppClient, registry_db: Path, clock: Clock
+) -> None:
+    answers = []
     with app_client(reports_per_day=2) as client:
-        page = post_check(client, *NO_MATCH_UNKNOWN)
-        answers = [send_report(client, page, "", f"第{i}次") for i in range(3)]
+        for i in range(3):
+            clock.now += 1  # three checks, a report of each
+            page = post_check(client, *NO_MATCH_UNKNOWN)
+            answers.append(send_report(client, page, "", f"第{i}次"))
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert len(reports_of(registry_db)) == 2
     assert "<h1>今天的举报次数已用完</h1>" in answers[2].text
@@ -227,25 +232,40 @@ def test_a_reports_day_is_a_day_in_beijing(app_client: AppClient, clock: Clock) 
     with app_client(reports_per_day=1) as client:
         page = post_check(client, *NO_MATCH_UNKNOWN)
         first = send_report(client, page, "", "第1次")
-        second = send_report(client, page, "", "第2次")
+        clock.now += 1
+        second = send_report(client, post_check(client, *NO_MATCH_UNKNOWN), "", "第2次")
     assert context_of(first)["report_ref"].startswith("20261202-")
     assert second.status_code == 429
-    assert second.headers["Retry-After"] == str((16 * 60 + 30) * 60)
+    assert second.headers["Retry-After"] == str((16 * 60 + 30) * 60 - 1)  # a second later
 
 
 def test_a_report_sent_again_by_a_reload_is_stored_once(
     app_client: AppClient, registry_db: Path
 ) -> None:
     """Reloading 报告已提交 re-posts its form: the same report number, no second report, and
-    nothing more charged to the day's allowance."""
+    nothing more charged to the day's allowance. One check, one report: its ticket (valid for
+    a day, bound to no client) replayed with other words, or from another address, fed as
+    many reports as there were addresses."""
     with app_client(reports_per_day=2) as client:
         page = post_check(client, *NO_MATCH_UNKNOWN)
         first = send_report(client, page, "", "疑似伪造")
         again = send_report(client, page, "", "疑似伪造")
         other = send_report(client, page, "", "补充：证书纸张也不对")
-    assert [r.status_code for r in (first, again, other)] == [200, 200, 200]
-    assert context_of(again)["report_ref"] == context_of(first)["report_ref"]
-    assert [r["text"] for r in reports_of(registry_db)] == ["疑似伪造", "补充：证书纸张也不对"]
+    with app_client(client=("198.51.100.9", 4000)) as elsewhere:
+        replayed = elsewhere.post(
+            "/report",
+            data={
+                "ticket": context_of(page)["report_ticket"],
+                "text": "另一地址",
+                "csrf_token": csrf_token(elsewhere),
+            },
+        )
+    answers = (first, again, other, replayed)
+    assert [r.status_code for r in answers] == [200] * 4
+    assert {context_of(r)["report_ref"] for r in answers} == {context_of(first)["report_ref"]}
+    assert [context_of(r)["again"] for r in answers] == [False, False, True, True]
+    assert "一次查验只能报告一次" in other.text and "一次查验只能报告一次" not in again.text
+    assert [r["text"] for r in reports_of(registry_db)] == ["疑似伪造"]
 
 
 def _reported(app_client: AppClient) -> None:

@@ -117,24 +117,20 @@ def report_ref(at: str) -> str:
     return f"{day}-{secrets.token_hex(3).upper()}"
 
 
-def sent_before(path: Path, report: Report) -> str | None:
-    """The id of the same report sent already — the sent page reloaded re-posts its form —
-    so that it is stored, and charged to the day's allowance, once."""
+def sent_before(path: Path, report: Report) -> tuple[str, str, bool] | None:
+    """(number, time, whether it said the same) of the report sent already from the same check:
+    one check, one report. The sent page reloaded re-posts its form; and a ticket, valid for a
+    day and not bound to its client, once fed as many reports as there were addresses."""
     conn = sqlite3.connect(path, timeout=5, isolation_level=None)
     try:
         row = conn.execute(
-            "SELECT coalesce(ref, id) FROM reports WHERE client = ? AND number = ? AND checked_at = ?"
-            " AND name_hash = ? AND contact = ? AND text = ? ORDER BY id LIMIT 1",
-            (
-                report.client,
-                report.number,
-                report.checked_at,
-                report.name_hash,
-                report.contact,
-                report.text,
-            ),
+            "SELECT coalesce(ref, id), at, contact, text FROM reports"
+            " WHERE number = ? AND checked_at = ? AND name_hash = ? ORDER BY id LIMIT 1",
+            (report.number, report.checked_at, report.name_hash),
         ).fetchone()
-        return str(row[0]) if row else None
+        if row is None:
+            return None
+        return str(row[0]), str(row[1]), (row[2], row[3]) == (report.contact, report.text)
     finally:
         conn.close()
 
@@ -197,11 +193,15 @@ async def report(request: Request) -> Response:
         text=text,
     )
     at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0).isoformat()
+    again = False
     try:
-        report_ref = await run_in_threadpool(sent_before, verifier.settings.log_db, entry)
-        if report_ref is None:
+        earlier = await run_in_threadpool(sent_before, verifier.settings.log_db, entry)
+        if earlier is None:
             verifier.quotas.charge_report(client)
             report_ref = await run_in_threadpool(save_report, verifier.settings.log_db, entry, at)
+        else:
+            report_ref, at, same = earlier
+            again = not same
     except sqlite3.Error:
         context["report_error"] = "举报暂时无法保存，请稍后再提交，或直接联系发证机关。"
         return render(request, "report.html", context, 503)
@@ -212,6 +212,7 @@ async def report(request: Request) -> Response:
         "number": entry.number if _well_formed(entry.number) else None,
         "contact": authority,
         "fallback": verifier.contacts.fallback_for(authority),  # a city without a phone listed
+        "again": again,  # what was typed this time is not stored
     }
     sent["sent_at"] = beijing_time(at)
     return render(request, "report_sent.html", sent)
