@@ -207,6 +207,21 @@ def test_static_css_is_served(app_client: AppClient) -> None:
     assert "@media print" in css.text
 
 
+def test_a_page_missing_under_static_links_to_the_site_and_is_not_cached(
+    app_client: AppClient,
+) -> None:
+    """Its links went to /static/static/style.css and /static/batch (the mount's root path),
+    and, with no Cache-Control, a shared cache could hand its CSRF cookie to everyone."""
+    with app_client() as client:
+        missing = client.get("/static/nope.css")
+        css = client.get("/static/style.css")
+    assert missing.status_code == 404
+    assert 'href="/static/style.css"' in missing.text and "/static/static" not in missing.text
+    assert 'href="/batch"' in missing.text and "/static/batch" not in missing.text
+    assert missing.headers["cache-control"] == "no-store"
+    assert "cache-control" not in css.headers  # the file itself may be cached
+
+
 def test_typed_markup_is_escaped(app_client: AppClient) -> None:
     with app_client() as client:
         page = post_check(client, "<script>x</script>", "<b>张</b>")

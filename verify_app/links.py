@@ -20,7 +20,14 @@ def _fixed_path(app: Starlette, name: str, params: tuple[tuple[str, str], ...]) 
 def route_path(request: Request, name: str, /, **params: str) -> str:
     """The site-relative URL of a named route, under the app's ``root_path``."""
     path = _fixed_path(request.app, name, tuple(sorted(params.items())))
-    return str(request.scope.get("root_path", "")) + path
+    return _root(request) + path
+
+
+def _root(request: Request) -> str:
+    """The app's own ``root_path`` — not a mount's: a page rendered under ``/static`` (its
+    404) linked to /static/static/style.css and /static/batch."""
+    scope = request.scope
+    return str(scope.get("app_root_path", scope.get("root_path", "")))
 
 
 _TOKEN = "{token}"
@@ -37,7 +44,7 @@ def _with_token(app: Starlette, name: str, token: str) -> str:
 
 def token_path(request: Request, name: str, token: str) -> str:
     """`route_path` of a route whose one parameter is a token."""
-    return str(request.scope.get("root_path", "")) + _with_token(request.app, name, token)
+    return _root(request) + _with_token(request.app, name, token)
 
 
 @pass_context

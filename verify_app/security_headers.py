@@ -60,7 +60,9 @@ class SecurityHeadersMiddleware:
                 headers = list(message.get("headers", ()))
                 present = {name.lower() for name, _ in headers}
                 headers.extend(h for h in extra if h[0] not in present)
-                if b"cache-control" not in present and not scope["path"].startswith("/static/"):
+                if b"cache-control" not in present and not (
+                    message["status"] in (200, 304) and scope["path"].startswith("/static/")
+                ):  # a static file may be cached; an error page under /static sets a cookie
                     headers.append(_NO_STORE)
                 message["headers"] = headers
             await send(message)
