@@ -104,6 +104,25 @@ def test_csv_without_header_uses_first_two_columns(app_client: AppClient) -> Non
     assert [(r["row"], r["result"]) for r in results] == [("1", "valid"), ("3", "no_match")]
 
 
+@pytest.mark.parametrize(
+    ("filename", "lines"),
+    [
+        ("list.txt", [f"{VALID[0]} {VALID[1]}", f"{VALID[0]}，别人"]),  # as the watch form takes
+        ("list.csv", [f"{VALID[1]},{VALID[0]}", f"别人,{VALID[0]}"]),  # the name first
+        ("list.txt", [f"{VALID[0]}、{VALID[1]}", f"{VALID[0]}\t别人"]),
+    ],
+)
+def test_a_list_without_header_is_read_as_people_write_it(
+    app_client: AppClient, filename: str, lines: list[str]
+) -> None:
+    """A .txt of “Z1122020123 周杰” lines — the format the watch form teaches — or a list with the
+    name first failed on every row (“证书编号应为11位，实为13位”, “实为2位”), each row charged."""
+    with app_client() as client:
+        page = _upload(client, filename, "\n".join(lines).encode("gb18030"))
+    results = page.context["results"]  # type: ignore[attr-defined]
+    assert [(r["row"], r["result"]) for r in results] == [("1", "valid"), ("2", "no_match")]
+
+
 def test_each_row_says_what_to_do_next_and_an_empty_name_is_not_a_malformed_number(
     app_client: AppClient,
 ) -> None:

@@ -92,4 +92,19 @@ def find_columns(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
                 f"第{line}行像是表头，但没有找到“证书编号”和“姓名”两列：请把这两列的表头"
                 "分别写成“证书编号”和“姓名”，或删去表头，让第一列是证书编号、第二列是姓名"
             )
+    if _numbers_in(rows, 1) > _numbers_in(rows, 0):  # 姓名, 证书编号: the name first
+        return Columns(0, 1, 0, {}, None)
     return Columns(0, 0, 1, {}, None)
+
+
+_NUMBER_LIKE = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ][\s\-－]*[0-9０-９]")
+"""How a certificate number begins, its level letter and a digit, whatever was typed between."""
+
+
+def _numbers_in(rows: Sequence[tuple[int, Sequence[str]]], column: int) -> int:
+    """How many of the first rows hold something like a certificate number in ``column``."""
+    return sum(
+        1
+        for _, row in rows[:HEADER_SEARCH_ROWS]
+        if column < len(row) and _NUMBER_LIKE.match(row[column].strip())
+    )

@@ -44,6 +44,7 @@ from verify_app.batch_columns import find_columns
 from verify_app.presentation import beijing_time
 from verify_app.quotas import KEY_HELP, MAX_UPLOAD_ROWS
 from verify_app.service import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS, Checked, Item
+from verify_app.watch_lines import split_line
 
 MAX_ITEMS = MAX_UPLOAD_ROWS
 MATCH_LABELS = {"match": "相符", "mismatch": "不符"}
@@ -169,6 +170,8 @@ def read_batch(filename: str, data: bytes) -> BatchFile:
     batch, problems, unchecked = [], [], []
     for line, row in rows[columns.start :]:
         number, name = _cell(row, columns.number), _cell(row, columns.name)
+        if columns.header is None and number and not name:  # Z1122020123 周杰 on one line
+            number, name = (split_line(number) + [""])[:2]
         typed = {field: _cell(row, i) for field, i in columns.confirms.items()}
         if _a_note(number, name) or not (number or name):
             # 合计：3人, 制表人：王五, a row without number and name: nothing to check or charge

@@ -41,20 +41,25 @@ def _split(line: str) -> list[str]:
     return line.rsplit(None, 1)
 
 
+def split_line(line: str) -> list[str]:
+    """``编号 姓名`` as typed on one line — a comma (either width), 、, a tab or a semicolon
+    between them, or nothing but the end of the number (`_split`): [number, name], or what
+    could be told apart when that is not two parts."""
+    line = line.strip()
+    parts = _SEPARATORS.split(line, maxsplit=1)
+    if len(parts) == 1:
+        parts = _split(line)
+    return [parts[0].strip().rstrip(_AFTER_NUMBER), *(p.strip(_AROUND_NAME) for p in parts[1:])]
+
+
 def parse_lines(text: str) -> list[Item]:
-    """``编号 姓名`` per line; a comma, 、 or tab may separate them (`_split` without one)."""
+    """``编号 姓名`` per line (`split_line`)."""
     items = []
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if not line:
             continue
-        parts = _SEPARATORS.split(line, maxsplit=1)
-        if len(parts) == 1:
-            parts = _split(line)
-        parts = [
-            parts[0].strip().rstrip(_AFTER_NUMBER),
-            *(p.strip(_AROUND_NAME) for p in parts[1:]),
-        ]
+        parts = split_line(line)
         if len(parts) != 2 or not parts[0] or not parts[1]:
             raise WatchProblem(f"第{number}行应为“证书编号 姓名”：{line[:60]}")
         if len(parts[0]) > MAX_NUMBER_CHARS or len(parts[1]) > MAX_NAME_CHARS:
