@@ -60,3 +60,12 @@ def test_the_domain_does_no_io() -> None:
         imports = _imports(path)
         for forbidden in ("sqlite3", "sqlite_utils", "subprocess", "python_calamine", "openpyxl"):
             assert forbidden not in imports, f"{path.name} imports {forbidden}"
+
+
+def test_every_register_kind_has_its_name_and_its_rank_in_the_sync() -> None:
+    """A kind added to `registry.kinds.KINDS` alone crashed the sync (a KeyError on its load
+    rank) as soon as a register of its run was refused."""
+    from registry.domain.registers import KIND_LABELS, LOAD_ORDER
+    from registry.kinds import KINDS
+
+    assert set(KIND_LABELS) == set(KINDS) == set(LOAD_ORDER)

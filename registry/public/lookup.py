@@ -1,7 +1,8 @@
 """The public check of SPEC §7: certificate number + holder name → result.
 
 One implementation, used by ``certreg verify`` and by every channel of the verification app,
-and the only place that queries certificates for the public. An unknown number and a known
+and the only place that answers a check (a watch list's feed reads the later events of numbers
+it was given by checks like this one: `verify_app.watch_store`). An unknown number and a known
 number with another name give the *same* ``no_match`` answer, so the check cannot be used to
 discover who holds a number.
 """
