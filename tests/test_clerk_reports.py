@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import shutil
 import socket
+import sqlite3
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -256,6 +257,14 @@ def test_a_missing_file_gets_advice_about_files(registers: RegisterFactory, db_p
         "（包括扩展名），或把文件放回该文件夹"
     ) in output
     assert "No such file" not in output and "行号和列名" not in output
+    # … and the refused attempt is in the history staff read, as any refusal is
+    conn = sqlite3.connect(db_path)
+    [(outcome, problems)] = conn.execute(
+        "SELECT outcome, problems FROM syncs WHERE register = 'missing.xlsx'"
+    ).fetchall()
+    [rule] = conn.execute("SELECT rule FROM problems").fetchall()
+    conn.close()
+    assert (outcome, problems) == ("rejected", 1) and rule[0].startswith("找不到此文件")
 
 
 def test_certreg_number_without_year_code_takes_the_manifests_and_says_so(

@@ -180,8 +180,9 @@ def sync_register(
     ``record_rejection=False`` for a register it may sync again."""
     outcome = Outcome(entry, CHECKED)
     fingerprint = fingerprint or fingerprint_of(entry)
-    if isinstance(fingerprint, Problem):
-        outcome.outcome, outcome.problems = REJECTED, [fingerprint]
+    if isinstance(fingerprint, Problem):  # missing, unreadable, refused unread: history too
+        outcome.problems = [fingerprint]
+        reject(conn, outcome, "", dry_run, record_rejection)
         return outcome
     known = syncs.loaded_version(conn, entry.key)
     if known and known.fingerprint == fingerprint:
