@@ -17,7 +17,7 @@ from registry.domain.dates import (
 )
 from registry.domain.documents import document_key, document_year
 from registry.domain.exam import EXAM_CLAUSE, exam_problem
-from registry.domain.names import mask_name, name_key, normalise_name
+from registry.domain.names import mask_name, name_key, normalise_name, sex_of
 from registry.domain.regions import issuing_problem, region_code
 from registry.domain.statuses import valid_when_collected
 from registry.domain.trades import CatalogueError
@@ -274,3 +274,12 @@ def test_a_document_number_is_read_however_an_office_brackets_it(written: str) -
     """〖〗 is what input methods offer for 〔〕; some offices write 第12号."""
     assert document_year(written) == 2012
     assert document_key(written) == document_key("川人社函〔2012〕12号")
+
+
+@pytest.mark.parametrize(
+    ("written", "sex"),
+    [("男", "男"), (" 女\u3000", "女"), ("女 ", "女"), ("男性", None), ("", None)],
+)
+def test_a_sex_is_read_alike_in_a_roster_and_in_a_correction(written: str, sex: str | None) -> None:
+    """One reading of 男/女 for a roster's 性别 and a 换发's 更正性别 (the two had drifted)."""
+    assert sex_of(written) == sex

@@ -170,3 +170,14 @@ def check_name(name: str, *, new: bool = True) -> tuple[str, str] | None:
             "§四.(三)",
         )
     return None
+
+
+SEXES = frozenset({"男", "女"})
+SEX_RULE = ("性别应为“男”或“女”", "附件4")
+"""What a sex cell breaks when it is neither, and where the form says so."""
+
+
+def sex_of(written: str) -> str | None:
+    """男 or 女 as typed in any width or spacing (a roster's cell, a 换发's 更正性别), else None."""
+    sex = normalise_name(written)
+    return sex if sex in SEXES else None

@@ -19,7 +19,7 @@ from registry.domain.dates import (
 )
 from registry.domain.exam import exam_problem
 from registry.domain.levels import LETTER_OF_LEVEL
-from registry.domain.names import normalise_name
+from registry.domain.names import SEX_RULE, normalise_name, sex_of
 from registry.domain.trades import TradeCatalogue
 from registry.sheets.cells import Cell, text
 
@@ -28,7 +28,6 @@ NUMBER_COLUMN = "颁发证书编号"
 EXAM_COLUMNS = ("思想政治表现", "生产工作成绩", "职业道德", "技术业务理论", "实际操作技能")
 """考试考核结果 (附件4): every one must be a pass (§二, §四.(六)1)."""
 
-SEXES = frozenset({"男", "女"})
 MIN_AGE_AT_ISSUE = 16
 """The youngest a holder can be (the legal working age): a younger one is a mistyped birth."""
 MAX_AGE_AT_ISSUE = 70
@@ -116,8 +115,8 @@ class CellChecks:
     def _sex(value: Cell) -> Verdict:
         if value is None:
             return None, EMPTY
-        sex = normalise_name(text(value))
-        return (sex, None) if sex in SEXES else (None, ("性别应为“男”或“女”", "附件4"))
+        sex = sex_of(text(value))
+        return (sex, None) if sex else (None, SEX_RULE)
 
     def _year_month(self, value: Cell) -> Verdict:
         if value is None:

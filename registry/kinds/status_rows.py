@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from registry.domain.dates import BadDate, parse_date, parse_year_month, year_month_text
-from registry.domain.names import check_name, name_key, normalise_name
+from registry.domain.names import SEX_RULE, check_name, name_key, normalise_name, sex_of
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.opinions import review_passes
 from registry.domain.problems import Problem
@@ -161,10 +161,11 @@ class StatusRow:
                 return []
             return [("name", name), ("name_key", name_key(name))]
         if column == "更正性别":
-            if written not in ("男", "女"):
-                self.fail(column, written, "性别应为“男”或“女”", "附件4")
+            sex = sex_of(written)
+            if sex is None:
+                self.fail(column, written, *SEX_RULE)
                 return []
-            return [("sex", written)]
+            return [("sex", sex)]
         if column == "更正出生年月":
             try:
                 year, month = parse_year_month(written)
