@@ -63,6 +63,13 @@ def build_registry(db: Path, registers: RegisterFactory) -> None:
         MIANYANG_2012,
     )
     assert sync(registers.folder, db) == 0
+    # A corrected collection register: the day 赵敏 collected changes → blank_history.
+    collected = {"证书编号": "Z1222020001", "领取人": "赵敏", "签名": "是", "日期": "2013-04-01"}
+    facts = {"kind": "collections", "authority": "2202"}
+    registers.add("2013-mianyang-collections.csv", [collected], facts)
+    assert sync(registers.folder, db) == 0
+    registers.add("2013-mianyang-collections.csv", [{**collected, "日期": "2013-04-02"}], facts)
+    assert sync(registers.folder, db) == 0
     # A rejected register: a failing score and an unknown trade.
     registers.add(
         "2012-mianyang-bad.csv",

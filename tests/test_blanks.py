@@ -370,6 +370,13 @@ def test_loading_again_changes_nothing_and_a_new_version_replaces(db: Path, tmp_
         ("C1122000001", "2012-04-02"),
         ("Z1122000001", "2012-04-01"),
     ]
+    # what the version changed keeps its old value; what the next drops keeps all of them
+    dropped = load(db, path, "collections", [collection("Z1122000001")])
+    assert dropped["registers"][0]["conflicts"]
+    history = [(r["record"], r["field"], r["old"], r["new"]) for r in rows(db, "blank_history")]
+    assert history[0] == ("C1122000001", "collected_on", "2012-04-01", "2012-04-02")
+    assert ("C1122000001", "collector", "领取人", None) in history
+    assert ("C1122000001", "collected_on", "2012-04-02", None) in history
 
 
 def test_dispatches_must_come_from_the_province(db: Path, tmp_path: Path) -> None:

@@ -124,6 +124,22 @@ TABLES: dict[str, TableSpec] = {
         indexes=(("number",),),
         foreign_keys=_BY_SYNC,
     ),
+    # what a new version of a requisitions, dispatches or collections register changed or
+    # removed: the old values, for an auditor (the tables hold only the latest version)
+    "blank_history": TableSpec(
+        {
+            "id": int,
+            "sync": int,
+            "kind": str,
+            "register": str,
+            "record": str,
+            "field": str,
+            "old": str,
+            "new": str,
+        },
+        indexes=(("register",),),
+        foreign_keys=_BY_SYNC,
+    ),
     # 换发 / 补发 / 撤销 as registered
     "status_events": TableSpec(
         {
