@@ -142,8 +142,7 @@ def test_a_watch_follows_a_certificate_to_the_one_that_replaced_it(
     assert item["_certreg"]["number"] == SUCCESSOR
     assert item["_certreg"]["watched"] == SUPERSEDED[0]
     assert item["title"] == (
-        f"证书 {SUCCESSOR}（关注的证书 {SUPERSEDED[0]} 换发、补发后的新证书）"
-        "已于 2020-01-02 被发证机关撤销"
+        f"证书 {SUCCESSOR}（接替关注的证书 {SUPERSEDED[0]} 的新证书）已于 2020-01-02 被发证机关撤销"
     )
 
 
@@ -192,6 +191,17 @@ def test_a_pair_that_does_not_match_is_refused_and_nothing_is_stored(
     assert [row["channel"] for row in read_log(registry_db)] == ["watch", "watch"]
 
 
+def test_a_revoked_certificate_is_not_watched(app_client: AppClient, registry_db: Path) -> None:
+    """A list with a revoked certificate was saved as "已关注" — read as "these are fine" — and
+    nothing can ever happen to it: refused, naming it, nothing stored."""
+    items = [STAFF[0], {"number": REVOKED[0], "name": REVOKED[1]}]
+    with app_client() as client:
+        refused = client.post("/api/v1/watches", json={"items": items})
+    assert refused.status_code == 422 and refused.json()["rows"] == [2]
+    assert f"第 2 份（{REVOKED[0]}，2013-01-15 撤销）已被发证机关撤销" in refused.json()["message"]
+    assert _log_tables(registry_db) == {"watches": [], "watch_entries": []}
+
+
 def test_a_watch_is_deleted_with_its_url(app_client: AppClient, registry_db: Path) -> None:
     with app_client() as client:
         first = client.post("/api/v1/watches", json={"items": STAFF}).json()
@@ -210,7 +220,7 @@ def test_a_watch_is_deleted_with_its_url(app_client: AppClient, registry_db: Pat
 def test_the_pages_create_and_delete_a_watch_with_csrf(
     app_client: AppClient, registry_db: Path
 ) -> None:
-    lines = f"{VALID[0]} {VALID[1]}\n{REVOKED[0]}，{REVOKED[1]}\n"
+    lines = f"{VALID[0]} {VALID[1]}\n{SUPERSEDED[0]}，{SUPERSEDED[1]}\n"
     with app_client() as client:
         form = client.get("/watch")
         created = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
@@ -230,7 +240,7 @@ def test_the_pages_create_and_delete_a_watch_with_csrf(
     # the form's POST is redirected to the list's own page, which says it was just made
     assert [r.status_code for r in created.history] == [303] and created.status_code == 200
     assert created.url.path == urllib.parse.urlsplit(watch_url).path and created.url.query == b"new"
-    assert context_of(created)["watch"].numbers == (VALID[0], REVOKED[0])
+    assert context_of(created)["watch"].numbers == (VALID[0], SUPERSEDED[0])
     assert "关注列表已建立" in created.text and "请现在保存本页地址" in created.text
     assert reloaded.status_code == 200 and context_of(reloaded)["watch_url"] == watch_url
     assert lists == 1  # the reload made no second list

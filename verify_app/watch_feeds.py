@@ -15,7 +15,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 def event_title(event: WatchEvent) -> str:
     which = f"证书 {event.number} "
     if event.number != event.watched:
-        which = f"证书 {event.number}（关注的证书 {event.watched} 换发、补发后的新证书）"
+        which = f"证书 {event.number}（接替关注的证书 {event.watched} 的新证书）"
     if event.type == REVOKE:
         return f"{which}已于 {event.date} 被发证机关撤销"
     new = f"，新证书编号 {event.new_number}" if event.new_number else ""
