@@ -46,6 +46,24 @@ def test_serve_says_what_stops_it_before_starting(registry_db: Path, tmp_path: P
     assert "Traceback" not in result.output
 
 
+def test_serve_facing_others_without_a_public_url_warns(registry_db: Path) -> None:
+    """Without CERTREG_PUBLIC_URL, receipt and watch links are built from each request's Host
+    header, which a client chooses: said before serving on an address others reach."""
+    with socket.socket() as taken:  # the address is busy: the command stops after its warnings
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        args = ["serve", "--db", str(registry_db), "--host", "0.0.0.0", "--port", port]
+        bare = CliRunner().invoke(cli, args, env={"CERTREG_SECRET": SECRET})
+        named = CliRunner().invoke(
+            cli,
+            args,
+            env={"CERTREG_SECRET": SECRET, "CERTREG_PUBLIC_URL": "https://zscx.example.gov.cn"},
+        )
+    assert bare.exit_code == 1 and "警告：没有设置 CERTREG_PUBLIC_URL" in bare.output
+    assert named.exit_code == 1 and "CERTREG_PUBLIC_URL" not in named.output
+
+
 def test_serve_needs_an_existing_registry(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         cli, ["serve", "--db", str(tmp_path / "none.db")], env={"CERTREG_SECRET": SECRET}

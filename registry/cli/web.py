@@ -264,6 +264,13 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
     require_registry(db)
     if workers < 1:
         raise UsageProblem("--workers 至少为 1")
+    if not settings.public_url and host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(
+            "警告：没有设置 CERTREG_PUBLIC_URL（公众访问的网址，如 https://zscx.example.gov.cn）："
+            "回执、关注列表和接口说明中的链接将按每个请求的 Host 头生成，他人可借此伪造链接地址。"
+            "请设置后重新启动",
+            err=True,
+        )
     ready_to_serve(db, settings.log_db, host, port)
     if not is_local(settings.rate_limit_storage):
         store = redacted(settings.rate_limit_storage)
