@@ -34,10 +34,10 @@ from tests.verify_fixtures import (
     read_log,
     registry_db,
 )
+from verify_app.answers import screened_number
 from verify_app.app import create_app
 from verify_app.checklog import BATCH_SIZE, CheckLog, make_check
 from verify_app.log_schema import STAFF_INDEXES
-from verify_app.service import screened_number
 from verify_app.settings import Settings
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -81,7 +81,7 @@ def test_every_channel_is_logged_without_names(app_client: AppClient, registry_d
 
 
 def test_a_name_typed_as_the_number_is_not_logged(app_client: AppClient, registry_db: Path) -> None:
-    """Fields swapped, or a batch file with its name column first: the malformed answer carries
+    """Fields swapped, or a batch file's columns filled in swapped: the malformed answer carries
     the name as its number, and the log keeps only what a number can hold (附件3)."""
     number, name = VALID
     with app_client() as client:
@@ -94,7 +94,7 @@ def test_a_name_typed_as_the_number_is_not_logged(app_client: AppClient, registr
             "/api/v1/verify", json={"number": number, "name": name[0] + "\u202e" + name[1:]}
         )
         token = csrf_token(client)
-        upload = f"{name},{number}\n".encode()
+        upload = f"证书编号,姓名\n{name},{number}\n".encode()  # headed, filled in swapped
         client.post("/batch", data={"csrf_token": token}, files={"file": ("a.csv", upload)})
     assert swapped["result"] == "malformed"
     rows = read_log(registry_db)

@@ -38,12 +38,12 @@ from registry.sheets.guard import (
     read_sheet_bytes,
 )
 from registry.sheets.layout import header_key
+from verify_app.answers import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS, Checked, Item
 from verify_app.batch_columns import CONFIRM_HEADERS as CONFIRM_HEADERS
 from verify_app.batch_columns import BatchFileProblem as BatchFileProblem
 from verify_app.batch_columns import find_columns
 from verify_app.presentation import beijing_time
 from verify_app.quotas import KEY_HELP, MAX_UPLOAD_ROWS
-from verify_app.service import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS, Checked, Item
 from verify_app.watch_lines import split_line
 
 MAX_ITEMS = MAX_UPLOAD_ROWS

@@ -19,6 +19,13 @@ from starlette.responses import RedirectResponse, Response
 from registry.domain.names import normalise_name
 from registry.public.confirm import CONFIRMABLE, WITHHELD, unreadable
 from registry.public.lookup import Verification
+from verify_app.answers import (
+    MAX_CONFIRM_CHARS,
+    MAX_NAME_CHARS,
+    MAX_NUMBER_CHARS,
+    Checked,
+    Item,
+)
 from verify_app.batch_files import (
     CONFIRM_HEADERS,
     MAX_ITEMS,
@@ -38,13 +45,6 @@ from verify_app.presentation import NUMBER_PARTS, REGION_LIST, beijing_time, qr_
 from verify_app.quotas import Caller
 from verify_app.receipts import ExpiredReceipt, ForgedReceipt
 from verify_app.reports import report_ticket
-from verify_app.service import (
-    MAX_CONFIRM_CHARS,
-    MAX_NAME_CHARS,
-    MAX_NUMBER_CHARS,
-    Checked,
-    Item,
-)
 from verify_app.uploads import UploadsBusy, read_upload
 
 TYPED_FIELDS = ("number", "name", *CONFIRMABLE)

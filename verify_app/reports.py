@@ -29,10 +29,11 @@ from starlette.responses import Response
 from registry.domain.dates import BEIJING
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.text import ZERO_WIDTH, hidden_characters
+from verify_app.answers import Checked, screened_number
 from verify_app.context import client_of, verifier_of
 from verify_app.forms import checked_form, render
 from verify_app.presentation import beijing_time
-from verify_app.service import Checked, IssuedReceipt, screened_number
+from verify_app.service import IssuedReceipt
 
 MAX_CONTACT_CHARS = 100
 MAX_TEXT_CHARS = 500

@@ -10,7 +10,7 @@ from registry.domain.regions import REGIONS
 from registry.domain.statuses import EVENT_TYPES, RESULT_LABELS, RESULTS
 from registry.public.confirm import CONFIRMABLE, MATCH, MISMATCH
 from registry.public.fields import PUBLIC_FIELDS
-from verify_app.service import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS
+from verify_app.answers import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS
 
 SEQUENCE_PATTERN = "(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
 """0001-9999 (附件3 第8-11位) as a regular expression: every four-digit string but 0000."""

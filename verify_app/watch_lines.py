@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item
 from verify_app.quotas import MAX_UPLOAD_ROWS
-from verify_app.service import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item
 
 MAX_WATCH_ITEMS = MAX_UPLOAD_ROWS
 _SEPARATORS = re.compile(r"[,，、\t;；]")

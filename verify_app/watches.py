@@ -18,13 +18,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from registry.domain.statuses import REVOKED
+from verify_app.answers import Checked, Item
 from verify_app.api import InvalidRequest, batch_items, json_body
 from verify_app.context import caller_of, client_of, verifier_of
 from verify_app.forms import checked_form, render
 from verify_app.presentation import beijing_time
 from verify_app.quotas import Caller
 from verify_app.ratelimit import OverAllowance, RateLimited
-from verify_app.service import Checked, Item
 from verify_app.watch_feeds import atom_feed, json_feed
 from verify_app.watch_lines import MAX_WATCH_ITEMS, WatchProblem, parse_lines
 from verify_app.watch_store import (

@@ -1,0 +1,128 @@
+"""What one check is and answers, on every channel: the pair (and what the paper shows) asked
+about, the answer as the employer sees it — whole, or with the confirmed fields withheld — and
+the limits on what may be typed. `verify_app.service.Verifier` makes them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from registry.domain.statuses import MALFORMED, NO_MATCH, REVOKED
+from registry.domain.text import MAX_NAME_CHARS as MAX_NAME_CHARS
+from registry.domain.trades import TradeCatalogue
+from registry.public import lookup
+from registry.public.confirm import (
+    CONFIRMABLE,
+    MISMATCH,
+    anything_typed,
+    confirm,
+    mismatch_advice,
+    withheld,
+)
+from registry.public.lookup import Verification
+
+MAX_NUMBER_CHARS = 40
+"""Longest number accepted on any channel: a number is 11 characters, with spaces a few more.
+Names: `registry.domain.text.MAX_NAME_CHARS`, the longest a register may carry."""
+MAX_CONFIRM_CHARS = 40
+"""Longest value typed from the paper (a trade name, a date written out)."""
+_NOT_A_DIGIT = re.compile(r"[^0-9]")
+NUMBER_DIGITS = 10
+"""附件3: a number's digits after its level letter."""
+
+
+def screened_number(number: str) -> str:
+    """The number as the log and the reports keep it (SPEC §7: never the name): a malformed
+    answer carries what was typed, which is the holder's name when a client swapped the fields
+    or a batch file has its name column first — in Latin letters too (JOESMITH) — or another
+    personal number typed in the wrong field (an ID card's 18 digits, a phone's 11, +86…).
+    Only what a certificate number holds (附件3) is kept: its first character if a letter or
+    digit, digits after it, and none of them if there are more than a number has (10: a
+    phone's 11, an ID card's 18). Each other character becomes ``*``, so staff still see its
+    shape and length. A well-formed number is unchanged."""
+    typed = number[:MAX_NUMBER_CHARS]
+    head, rest = typed[:1], typed[1:]
+    if sum(ch.isdigit() for ch in number) > NUMBER_DIGITS:  # another number: none of it
+        return (head if head.isascii() and head.isalpha() else "*" * len(head)) + "*" * len(rest)
+    if head.isascii() and head.isalnum() and rest.isascii() and rest.isdigit():
+        return typed  # every well-formed number (or one without its letter), in C
+    first = head if head.isascii() and head.isalnum() else "*" * len(head)
+    return first + _NOT_A_DIGIT.sub("*", rest)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One requested check: the number and holder name as typed, and what the employer typed
+    from the paper to confirm (`registry.public.confirm.CONFIRMABLE` → text; blank: nothing)."""
+
+    number: str
+    name: str
+    typed: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One answered check: the answer as it may be shown, and the confirmation when the
+    employer typed something from the paper (then the answer withholds what was confirmed)."""
+
+    answer: Verification
+    name_hash: str
+    confirmation: dict[str, str] | None = None
+    holder_hash: str = ""
+    """for a certificate found: what its receipt carries (`verify_app.checklog.holder_hash`)"""
+
+    @property
+    def mismatched(self) -> list[str]:
+        """The confirmed fields the paper got wrong."""
+        return [k for k, v in (self.confirmation or {}).items() if v == MISMATCH]
+
+    @property
+    def label(self) -> str:
+        """The result's label, with why a number is malformed, or — when the paper disagreed —
+        which fields it got wrong (a batch row's 结果说明)."""
+        if self.answer.reason:
+            return f"{self.answer.label}：{self.answer.reason}"
+        if not self.mismatched:
+            return self.answer.label
+        fields = "、".join(CONFIRMABLE[field] for field in self.mismatched)
+        return f"{self.answer.label}，但证书上的{fields}与登记不符"
+
+    def advice(self) -> str:
+        """What the employer does next: with a paper that disagrees with the registry, not
+        what a matching certificate's answer says (证书有效…)."""
+        if self.mismatched:
+            return mismatch_advice(self.answer, self.mismatched)
+        return self.answer.advice()
+
+    @property
+    def wants_contact(self) -> bool:
+        """Whether the answer names whom to ask: as the answer says, and for a paper that
+        disagrees with the registry, whose advice is to ask the issuing department."""
+        return self.answer.wants_contact or bool(self.mismatched)
+
+    @property
+    def reportable(self) -> bool:
+        """Whether the employer is offered to report a suspected forgery (§五.(三))."""
+        if self.answer.reason in lookup.NAME_ADVICE:  # a check not made, no sign of forgery
+            return False
+        return self.answer.result in REPORTABLE or bool(self.mismatched)
+
+
+REPORTABLE = (NO_MATCH, REVOKED, MALFORMED)
+"""Results from which a suspected forgery may be reported."""
+
+
+def confirmed(
+    answer: Verification,
+    typed: Mapping[str, str],
+    hashes: tuple[str, str],
+    catalogue: TradeCatalogue,
+) -> Checked:
+    """The answer as the employer sees it: whole, or — when anything from the paper was typed —
+    without the confirmable values, with match/mismatch for each typed field instead.
+    ``hashes``: the name's and the holder's (`Checked.name_hash`, `Checked.holder_hash`)."""
+    hashed, holder = hashes
+    if not anything_typed(typed):
+        return Checked(answer, hashed, holder_hash=holder)
+    return Checked(withheld(answer), hashed, confirm(answer, typed, catalogue), holder)
