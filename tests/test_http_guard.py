@@ -14,11 +14,11 @@ import pytest
 import uvicorn
 from starlette.datastructures import Secret
 
-from registry.cli.web import uvicorn_options
 from tests.servers import free_port
 from tests.verify_fixtures import SECRET, registry_db
 from verify_app import http_guard
 from verify_app.app import create_app
+from verify_app.http_guard import uvicorn_options
 from verify_app.settings import Settings
 
 __all__ = ["registry_db"]

@@ -1,4 +1,5 @@
-"""uvicorn's httptools protocol with bounds on a request's head (its request line and headers).
+"""How `certreg serve` runs uvicorn (`uvicorn_options`): its httptools protocol with bounds on a
+request's head (its request line and headers), and a bound on connections.
 
 httptools gathers a header however long it grows and however slowly it arrives, and uvicorn
 times a connection only while it is idle between requests: three connections each sending a
@@ -13,6 +14,7 @@ has its own bounds (`verify_app.body_limit`).
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -87,3 +89,19 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._head_timer = None
         if self._in_head and not self.transport.is_closing():
             self.transport.close()
+
+
+MAX_CONNECTIONS = 200
+"""Connections (and requests in progress) one process serves at once; more get 503 at once
+rather than each a share of a machine that cannot keep up (nginx queues and retries them)."""
+
+
+def uvicorn_options() -> dict[str, Any]:
+    """uvicorn's settings for every `certreg serve` process: the proxy headers decided inside the
+    app, by ``CERTREG_TRUSTED_PROXIES`` only; each request's head bounded in size and time
+    (`GuardedHttpToolsProtocol`); a bound on connections."""
+    return {
+        "http": GuardedHttpToolsProtocol,
+        "proxy_headers": False,
+        "limit_concurrency": MAX_CONNECTIONS,
+    }

@@ -53,11 +53,21 @@ def path_for(context: dict[str, Any], name: str, /, **params: str) -> str:
     return route_path(context["request"], name, **params)
 
 
-def receipt_url(request: Request, token: str) -> str:
-    """The absolute link of a receipt: under ``CERTREG_PUBLIC_URL`` when set (behind a proxy the
-    request's own host may be an internal name), else the request's."""
+def _public_base(request: Request) -> str:
+    """The site's address for absolute links: ``CERTREG_PUBLIC_URL`` when set (behind a proxy
+    the request's own host may be an internal name, and a client chooses its Host header),
+    else the request's."""
     base = request.app.state.verifier.settings.public_url
-    path = _with_token(request.app, "receipt", token)
-    if base:
-        return f"{base.rstrip('/')}{path}"
-    return str(request.base_url).rstrip("/") + path
+    return str(base or request.base_url).rstrip("/")
+
+
+def receipt_url(request: Request, token: str) -> str:
+    """The absolute link of a receipt."""
+    return _public_base(request) + _with_token(request.app, "receipt", token)
+
+
+def watch_links(request: Request, token: str) -> dict[str, str]:
+    """The secret addresses of a watch list: its page and its two feeds."""
+    # not through `route_path`, whose cache would keep the secret tokens in memory
+    page = _public_base(request) + str(request.app.url_path_for("watch_form")) + "/" + token
+    return {"watch_url": page, "atom_url": page + ".atom", "json_url": page + ".json"}

@@ -22,6 +22,7 @@ from verify_app.answers import Checked, Item
 from verify_app.api import InvalidRequest, batch_items, json_body
 from verify_app.context import caller_of, client_of, verifier_of
 from verify_app.forms import checked_form, render
+from verify_app.links import watch_links
 from verify_app.presentation import beijing_time
 from verify_app.quotas import Caller
 from verify_app.ratelimit import OverAllowance, RateLimited
@@ -79,18 +80,6 @@ async def _create(request: Request, caller: Caller, items: list[Item]) -> tuple[
     )
     watch = Watch(0, created_at.isoformat(), after_sync, tuple(n for n, _ in entries))
     return token, watch
-
-
-def _base(request: Request) -> str:
-    base = verifier_of(request).settings.public_url
-    return base.rstrip("/") if base else str(request.base_url).rstrip("/")
-
-
-def watch_links(request: Request, token: str) -> dict[str, str]:
-    """The secret addresses of a watch list: its page and its two feeds."""
-    # not through `route_path`, whose cache would keep the secret tokens in memory
-    page = _base(request) + str(request.app.url_path_for("watch_form")) + "/" + token
-    return {"watch_url": page, "atom_url": page + ".atom", "json_url": page + ".json"}
 
 
 # -- pages ------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ import sqlite3
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -205,24 +204,6 @@ def demo(samples: Path, host: str, port: int, browse_port: int) -> None:
         raise Failed(f"{what}意外退出（退出码 {ended.returncode}），演示已停止")
 
 
-MAX_CONNECTIONS = 200
-"""Connections (and requests in progress) one process serves at once; more get 503 at once
-rather than each a share of a machine that cannot keep up (nginx queues and retries them)."""
-
-
-def uvicorn_options() -> dict[str, Any]:
-    """uvicorn's settings for every `certreg serve` process: the proxy headers decided inside the
-    app, by ``CERTREG_TRUSTED_PROXIES`` only; each request's head bounded in size and time
-    (`verify_app.http_guard`); a bound on connections."""
-    from verify_app.http_guard import GuardedHttpToolsProtocol
-
-    return {
-        "http": GuardedHttpToolsProtocol,
-        "proxy_headers": False,
-        "limit_concurrency": MAX_CONNECTIONS,
-    }
-
-
 @cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）。")
@@ -254,6 +235,7 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
     import uvicorn
 
     from verify_app.app import create_app
+    from verify_app.http_guard import uvicorn_options
     from verify_app.ratelimit import Limiter, is_local, redacted
     from verify_app.settings import Settings, SettingsProblem
 
