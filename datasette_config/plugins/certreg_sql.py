@@ -30,7 +30,7 @@ from datasette.filters import Filters, TemplatedFilter
 from registry.domain.dates import BadDate, beijing_day, parse_date, parse_year, parse_year_month
 from registry.domain.documents import document_key
 from registry.domain.names import MIDDLE_DOT, holder_key, name_key
-from registry.domain.numbers import normalise
+from registry.domain.numbers import normalise, year_code_of
 from registry.domain.regions import authority_name, region_code, region_name
 from registry.domain.statuses import RESULT_LABELS
 from registry.domain.text import MAX_NAME_CHARS
@@ -110,7 +110,7 @@ def year_code(text: str) -> str | None:
     if len(typed) == 2 and typed.isascii() and typed.isdigit():
         return typed
     try:
-        return f"{parse_year(typed) % 100:02d}"
+        return year_code_of(parse_year(typed))
     except BadDate:
         return None
 

@@ -108,10 +108,19 @@ def prefix_of(canonical: str) -> str:
     return canonical[:7]
 
 
+MAX_SEQUENCE = 9999
+"""The highest sequence four digits hold (附件3 四: 0001-9999)."""
+
+
+def year_code_of(year: int) -> str:
+    """The two-digit year code of a year (附件3 二: 2011 → "11")."""
+    return f"{year % 100:02d}"
+
+
 def format_number(letter: str, year_code: str, region: str, sequence: int) -> str:
     """The number for these parts, e.g. ``format_number("Z", "11", "2202", 123) == "Z1122020123"``."""
-    if not 1 <= sequence <= 9999:
-        raise ValueError(f"sequence {sequence} outside 1..9999")
+    if not 1 <= sequence <= MAX_SEQUENCE:
+        raise ValueError(f"sequence {sequence} outside 1..{MAX_SEQUENCE}")
     return str(CertificateNumber(letter, year_code, region, sequence))
 
 

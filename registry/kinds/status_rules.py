@@ -10,7 +10,7 @@ from collections.abc import Callable
 from registry.domain.dates import years_after
 from registry.domain.documents import document_key, year_problem
 from registry.domain.names import name_key, same_holder
-from registry.domain.numbers import parse, year_of_code
+from registry.domain.numbers import parse, year_code_of, year_of_code
 from registry.domain.regions import covers
 from registry.domain.statuses import REISSUE, REVOKE, REVOKED, SUPERSEDED, StatusEvent
 from registry.kinds.base import RegisterEntry
@@ -180,5 +180,5 @@ def _year_code_problem(code: str, event: StatusEvent, old_code: str) -> str | No
         return None
     return (
         f"年份代码“{code}”不对：新证书于 {issued.isoformat()} 核发，年份代码应为核发年份的后两位"
-        f"“{issued.year % 100:02d}”（附件3 二），且不早于原证书的“{old_code}”"
+        f"“{year_code_of(issued.year)}”（附件3 二），且不早于原证书的“{old_code}”"
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from registry.domain.dates import BEIJING, BadDate, parse_date
 from registry.domain.names import normalise_name
-from registry.domain.numbers import year_of_code
+from registry.domain.numbers import year_code_of, year_of_code
 from registry.domain.regions import REGIONS
 from registry.domain.text import hidden_characters, visible
 from registry.kinds import KINDS
@@ -56,7 +56,7 @@ def _year_code(raw: Mapping[str, object], issued_on: dt.date | None, where: str)
     never later: a number cannot carry a year that had not come when it was issued."""
     year_code = raw.get("year_code")
     if year_code is None:
-        return f"{issued_on.year % 100:02d}" if issued_on else None
+        return year_code_of(issued_on.year) if issued_on else None
     year_code = str(year_code).strip()
     if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
         raise ManifestError(f'{where}：year_code 应为两位数字，如 "11"')
@@ -278,5 +278,5 @@ def year_code_for(file: Path, out: Path) -> tuple[str, str]:
                 if entry.path.resolve() == candidate.resolve() and entry.year_code:
                     where = f"{LISTED} {entry.path.name} 的年份代码"
                     return entry.year_code, where
-    year = f"{dt.datetime.now(BEIJING).year % 100:02d}"
+    year = year_code_of(dt.datetime.now(BEIJING).year)
     return year, "取今年（北京时间）年份后两位"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from registry.domain.levels import LEVELS
 from registry.domain.names import name_key
-from registry.domain.numbers import CertificateNumber, MalformedNumber, parse
+from registry.domain.numbers import MAX_SEQUENCE, CertificateNumber, MalformedNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.regions import issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
@@ -42,8 +42,6 @@ from registry.store.syncs import (
 )
 from registry.store.trades import stored_catalogue
 from registry.sync.numbering_holders import Holders
-
-MAX_SEQUENCE = 9999
 
 
 @dataclass
