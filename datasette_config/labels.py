@@ -24,8 +24,8 @@ from registry.domain.registers import KIND_LABELS
 from registry.domain.statuses import RESULT_LABELS
 from registry.kinds.requisitions import REQUISITION_STATUS_LABELS
 from registry.store.syncs import SEVERITY_LABELS
+from registry.store.verify_log import CHANNEL_LABELS
 from registry.sync.report import OUTCOME_LABELS
-from verify_app.checklog import CHANNEL_LABELS
 
 # -- codes ----------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from datasette_config import config_dir
 from registry import store
 from registry.public.proxies import VARIABLE as TRUSTED_PROXIES
 from registry.public.proxies import trusted_proxies
-from verify_app.log_schema import ensure_log_schema, ensure_staff_indexes
+from registry.store.verify_log import ensure_log_schema, ensure_staff_indexes
 
 REGISTRY_NAME = "registry"
 """The database name metadata.yml, the templates and the links are written for (file registry.db)."""

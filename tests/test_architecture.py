@@ -69,3 +69,13 @@ def test_every_register_kind_has_its_name_and_its_rank_in_the_sync() -> None:
     from registry.kinds import KINDS
 
     assert set(KIND_LABELS) == set(KINDS) == set(LOAD_ORDER)
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_the_apps_import_the_library_not_each_other(app: str) -> None:
+    """Staff's Datasette read the verification log's schema from the public app: what both
+    share (the log's tables, the access-log filter) lives in the library."""
+    other = next(name for name in APPS if name != app)
+    for path in sorted((ROOT / app).rglob("*.py")):
+        imported = {module.split(".")[0] for module in _imports(path)}
+        assert other not in imported, f"{path.relative_to(ROOT)} imports {other}"

@@ -40,6 +40,7 @@ from registry.kinds.requisitions import REQUISITION_STATUS_LABELS
 from registry.store import verify_log_path
 from registry.store.schema import CERTIFICATE_COLUMNS
 from registry.store.syncs import SEVERITY_LABELS
+from registry.store.verify_log import REPLICA_LOGS_COLUMNS
 from registry.sync.report import OUTCOME_LABELS
 from tests.datasette_fixtures import (
     MIANYANG_2012,
@@ -58,7 +59,6 @@ from tests.datasette_fixtures import (
 from tests.registers import RegisterFactory, approval_row
 from tests.servers import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 from verify_app.checklog import CHANNEL_LABELS, Channel
-from verify_app.log_schema import REPLICA_LOGS_COLUMNS
 
 # -- what must not be seen ------------------------------------------------------------------
 
@@ -330,7 +330,7 @@ TIME_COLUMNS = {
     ("verify_log", "watches", "created_at"),
     ("verify_log", "report_outcomes", "at"),
 }
-"""The columns of the registry (registry/store/) and of the log (verify_app/log_schema.py) that
+"""The columns of the registry (registry/store/) and of the log (registry/store/verify_log.py) that
 hold a UTC timestamp (``registry.store.now``); test_time_columns_are_all_known checks the list."""
 
 

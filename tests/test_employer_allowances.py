@@ -12,6 +12,7 @@ import pytest
 
 from registry import store
 from registry.store import keys
+from registry.store.verify_log import ensure_log_schema
 from tests.datasette_fixtures import STAFF_HASH, STAFF_USER, shipped_datasette, signed_in
 from tests.verify_fixtures import (
     VALID,
@@ -23,7 +24,6 @@ from tests.verify_fixtures import (
     read_log,
     registry_db,
 )
-from verify_app.log_schema import ensure_log_schema
 from verify_app.quotas import seconds_to_beijing_midnight
 
 __all__ = ["app_client", "clock", "registry_db"]

@@ -31,6 +31,7 @@ from starlette.testclient import TestClient
 from registry import store
 from registry.cli import cli
 from registry.store import verify_log_path
+from registry.store.verify_log import STAFF_INDEXES
 from tests.datasette_fixtures import (
     MIANYANG_2012,
     STAFF_HASH,
@@ -48,7 +49,6 @@ from tests.verify_fixtures import (
     sync_samples,
 )
 from verify_app.app import create_app
-from verify_app.log_schema import STAFF_INDEXES
 from verify_app.registry_pool import RegistryPool
 from verify_app.settings import Settings
 

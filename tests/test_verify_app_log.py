@@ -18,6 +18,7 @@ from starlette.datastructures import Secret
 from datasette_config.launch import ensure_verify_log
 from datasette_config.plugins.certreg_sql import FUNCTIONS as SQL_FUNCTIONS
 from registry.domain.names import name_key
+from registry.store.verify_log import STAFF_INDEXES
 from tests.datasette_fixtures import shipped_metadata
 from tests.verify_fixtures import (
     CASES,
@@ -37,7 +38,6 @@ from tests.verify_fixtures import (
 from verify_app.answers import screened_number
 from verify_app.app import create_app
 from verify_app.checklog import BATCH_SIZE, CheckLog, make_check
-from verify_app.log_schema import STAFF_INDEXES
 from verify_app.settings import Settings
 
 __all__ = ["app_client", "clock", "registry_db"]

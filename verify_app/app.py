@@ -26,9 +26,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from registry.public.access_log import redact_access_log
 from registry.store import RegistryMismatch
 from verify_app import api, manual, pages, reports, watches
-from verify_app.access_log import redact_access_log
 from verify_app.body_limit import BodyLimitMiddleware
 from verify_app.context import BadKey
 from verify_app.csrf import CsrfRejected, CsrfTokens

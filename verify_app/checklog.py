@@ -19,23 +19,14 @@ import threading
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
 from registry.domain.names import holder_key, name_key
-from verify_app.log_schema import prepare_log
+from registry.store.verify_log import CHANNEL_LABELS as CHANNEL_LABELS
+from registry.store.verify_log import NO_NAME as NO_NAME
+from registry.store.verify_log import Channel as Channel
+from registry.store.verify_log import prepare_log
 
-Channel = Literal["page", "api", "batch", "receipt", "watch"]
-"""How the check was asked: the result page, the JSON API, a batch (page or API), a receipt, a
-certificate put on a watch list. A literal type, so that mypy refuses any other code passed to
-`verify_app.service.Verifier`, which logs it."""
-CHANNEL_LABELS: dict[str, str] = {
-    "page": "网页",
-    "api": "接口",
-    "batch": "批量",
-    "receipt": "回执",
-    "watch": "关注",
-}
-"""Each channel's name on staff's pages."""
 BATCH_SIZE = 500
 """Most rows written in one transaction."""
 WARN_EVERY = 1000
@@ -55,11 +46,6 @@ def _keyed(secret: str) -> hmac.HMAC:
     """The HMAC keyed once per secret: copying it costs less than OpenSSL 3's set-up of a new
     key on every check (callgrind: a quarter of the instructions of each hash)."""
     return hmac.new(secret.encode(), digestmod=hashlib.sha256)
-
-
-NO_NAME = ""
-"""The name hash of a check without a name: there is nothing to hash, and by it staff's views
-tell such a check (not made: 未查验) from a malformed number someone typed."""
 
 
 def name_hash(secret: str, name: str) -> str:

@@ -2,7 +2,7 @@
 
 - uvicorn logs each request line, and a staff search carries the holder's name in its query
   string (``/registry/holders?姓名=…``, a table filter ``?name__exact=…``): the public app's
-  filter (`verify_app.access_log`) keeps each query's keys and drops its values.
+  filter (`registry.public.access_log`) keeps each query's keys and drops its values.
 - Datasette writes a failed query to stderr with its SQL, parameters and error (``ERROR: conn=…,
   sql = …, params = …: error``), each of which may hold the name a canned query or a staff
   member's own SQL looked for: the line becomes a note that a query failed.
@@ -15,7 +15,7 @@ from typing import Any, TextIO
 
 from datasette import hookimpl
 
-from verify_app.access_log import redact_access_log
+from registry.public.access_log import redact_access_log
 
 FAILED_QUERY = "ERROR: 职员查询失败（查询语句、参数和错误信息可能含姓名，不写入日志）\n"
 

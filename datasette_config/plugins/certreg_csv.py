@@ -29,7 +29,7 @@ from datasette_config.plugins.certreg_labels import CORRECTION_COLUMNS, correcti
 from registry.domain.statuses import MALFORMED
 from registry.public.lookup import NOT_CHECKED
 from registry.sheets.formulas import neutralise
-from verify_app.checklog import NO_NAME
+from registry.store.verify_log import NO_NAME
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 

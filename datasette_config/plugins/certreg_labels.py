@@ -23,7 +23,7 @@ from registry.domain.dates import beijing_day
 from registry.domain.registers import KIND_LABELS
 from registry.public.lookup import NOT_CHECKED
 from registry.store.syncs import SEVERITY_LABELS
-from verify_app.checklog import CHANNEL_LABELS, NO_NAME
+from registry.store.verify_log import CHANNEL_LABELS, NO_NAME
 
 SQL_FUNCTIONS: dict[str, Callable[[Any], str | None]] = {
     "kind_label": lambda code: label_of(KIND_LABELS, code),

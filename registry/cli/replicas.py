@@ -38,7 +38,7 @@ import click
 from registry import store
 from registry.cli.base import Failed, UsageProblem, cli, db_option
 from registry.cli.litestream import Follower, publish
-from verify_app.log_schema import (
+from registry.store.verify_log import (
     CHECKS_COLUMNS,
     REPORTS_COLUMNS,
     ensure_shipping_schema,

@@ -25,7 +25,7 @@ from registry.domain.statuses import RESULT_LABELS
 from registry.domain.text import MAX_CELL_CHARS, hidden_characters, visible
 from registry.public.confirm import CONFIRMABLE
 from registry.store import now, verify_log_path
-from verify_app.log_schema import prepare_log
+from registry.store.verify_log import prepare_log
 
 COLUMNS = (
     "id",

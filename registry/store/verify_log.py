@@ -8,8 +8,26 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable
+from typing import Literal
 
 import sqlite_utils
+
+Channel = Literal["page", "api", "batch", "receipt", "watch"]
+"""How the check was asked: the result page, the JSON API, a batch (page or API), a receipt, a
+certificate put on a watch list. A literal type, so that mypy refuses any other code passed to
+the verification app's `Verifier`, which logs it."""
+CHANNEL_LABELS: dict[str, str] = {
+    "page": "网页",
+    "api": "接口",
+    "batch": "批量",
+    "receipt": "回执",
+    "watch": "关注",
+}
+"""Each channel's name on staff's pages."""
+NO_NAME = ""
+"""The name hash of a check without a name: there is nothing to hash, and by it staff's views
+tell such a check (not made: 未查验) from a malformed number someone typed."""
+
 
 CHECKS_COLUMNS: dict[str, type] = {
     "id": int,
