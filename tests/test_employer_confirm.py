@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -302,6 +303,28 @@ def test_a_receipt_after_a_matching_confirmation_withholds_as_the_answer_did(
     assert "汽车驾驶员" not in receipt.text
     assert "原查验核对了证书上的工种，与登记相符" in receipt.text
     assert "证书上的等级、发证日期未经核对" in receipt.text  # the receipt vouches for no more
+
+
+def test_a_receipt_names_one_field_left_unconfirmed_as_one(app_client: AppClient) -> None:
+    check = {
+        "number": VALID[0],
+        "name": VALID[1],
+        "confirm": {"level": "高级工", "trade": "汽车驾驶员"},
+    }
+    with app_client() as client:
+        answer = client.post("/api/v1/verify", json={**check, "receipt": True}).json()
+        receipt = client.get(answer["receipt_url"])
+    assert "证书上的发证日期未经核对</strong>：本回执不能证明这一项与登记相符" in receipt.text
+
+
+def test_the_pages_icon_is_served_under_the_pages_policy(app_client: AppClient) -> None:
+    """Every first visit logged a 404 for /favicon.ico in the browser's console."""
+    with app_client() as client:
+        page = client.get("/")
+        icon = re.search(r'<link rel="icon" href="([^"]+)"', page.text)
+        assert icon is not None
+        served = client.get(icon.group(1))
+    assert served.status_code == 200 and served.headers["content-type"].startswith("image/svg")
 
 
 def test_a_confirmation_of_invisible_characters_is_no_confirmation(app_client: AppClient) -> None:

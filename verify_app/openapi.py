@@ -116,7 +116,8 @@ PATHS: dict[str, Any] = {
         "post": {
             "summary": f"批量查验，最多 {MAX_ITEMS} 份；结果与提交的顺序相同",
             "description": "匿名使用时每一份计入每位用户每小时的批量查验行数"
-            "（CERTREG_BATCH_ROWS_PER_HOUR，默认 300），与单个查验的额度分开；"
+            "（由本站的 CERTREG_BATCH_ROWS_PER_HOUR 设定，默认 300，本站的额度见批量查验页），"
+            "与单个查验的额度分开；"
             "带接口密钥时计入密钥的每日额度。",
             "security": _KEY_OPTIONAL,
             "requestBody": _batch_body(
