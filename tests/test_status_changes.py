@@ -804,3 +804,21 @@ def test_a_reissue_copied_with_its_date_corrected_is_no_second_paper(
         roster.add("reissue.csv", [first], MIANYANG_CHANGES)
     roster.write_manifest()
     assert sync(roster, db_path)[0] == 0
+
+
+def test_a_registers_changes_count_certificates_not_events(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A 补发 and then a 撤销 of one certificate are two events on one certificate: the sync
+    history said 修改 2, as if two certificates had changed."""
+    roster.add(
+        "changes.csv",
+        [
+            status_event("补发", "Z1122020001", "周杰", "2013-03-01"),
+            status_event("撤销", "Z1122020001", "周杰", "2013-09-01", 原因="弄虚作假"),
+        ],
+        MIANYANG_CHANGES,
+    )
+    code, report = sync(roster, db_path)
+    entry = report["registers"][-1]
+    assert code == 0 and (entry["added"], entry["changed"]) == (2, 1)

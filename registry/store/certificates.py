@@ -178,7 +178,9 @@ def apply_events(
     of ``late`` (by identity) — a 补发 under its own number registered after a later change,
     `registry.kinds.status_rules.recorded_late` — marks the paper 补发 and changes no status."""
     applied = Applied()
+    touched: set[str] = set()
     for event in events:
+        touched.add(event.number)
         date = event.date.isoformat()
         corrections = dict(event.corrections)
         conn.execute(
@@ -231,7 +233,7 @@ def apply_events(
                 if before != after
             ],
         )
-    applied.changed = applied.added
+    applied.changed = len(touched)  # certificates, however many events each had
     return applied
 
 
