@@ -399,6 +399,30 @@ def test_vanished_certificate_is_a_conflict_not_a_deletion(
     assert "如需作废请登记撤销" in output
 
 
+def test_a_certificate_back_in_a_later_version_is_recorded_as_back(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """Left out by one version, listed again by the next: its history said nothing of it, and
+    the last word staff read about the number stayed "新版本名册中没有此证书"."""
+    both = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
+    registers.add("mianyang.csv", both, MIANYANG)
+    run("sync", str(registers.folder), "--db", str(db_path))
+    registers.add("mianyang.csv", both[:1], MIANYANG)
+    run("sync", str(registers.folder), "--db", str(db_path))
+    registers.add("mianyang.csv", both, MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path), "--json")
+    again = run("sync", str(registers.folder), "--db", str(db_path), "--json")[1]
+    registers.add("mianyang.csv", [*both, approval_row("Z1122020003", "吴敏")], MIANYANG)
+    later = run("sync", str(registers.folder), "--db", str(db_path), "--json")[1]
+    conn = sqlite3.connect(db_path)
+    history = conn.execute("SELECT number, field, old, new FROM certificate_history").fetchall()
+    conn.close()
+    assert code == 0 and json.loads(output)["registers"][0]["changed"] == 1
+    assert history == [("Z1122020002", "source_row", "（曾从名册中删去）", "5")]  # once
+    assert json.loads(again)["registers"][0]["outcome"] == "unchanged"
+    assert json.loads(later)["registers"][0]["changed"] == 0
+
+
 def test_a_vanished_certificate_already_revoked_is_not_to_be_revoked_again(
     registers: RegisterFactory, db_path: Path
 ) -> None:

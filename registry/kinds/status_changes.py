@@ -38,7 +38,7 @@ from registry.kinds.status_versions import (
 )
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table
-from registry.store.certificates import Amendment, amend_events, apply_events
+from registry.store.events import Amendment, amend_events, apply_events
 from registry.store.syncs import highest_sequence
 from registry.store.writes import Applied
 

@@ -16,7 +16,7 @@ from registry.domain.documents import document_key, year_problem
 from registry.domain.problems import Problem
 from registry.domain.statuses import REVOKE, StatusEvent
 from registry.kinds.status_rows import REISSUE_DOCUMENTS
-from registry.store.certificates import Amendment
+from registry.store.events import Amendment
 
 Identity = tuple[str, str, str, str]
 """(type, number, date, new number or ''): an event, whichever register holds it"""

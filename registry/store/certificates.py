@@ -1,29 +1,22 @@
-"""Every write to ``certificates``, ``certificate_history`` and ``status_events``.
+"""Every write of a roster to ``certificates`` and ``certificate_history``.
 
 A roster's rows become certificates; a corrected version of the roster updates the fields that
-changed and keeps the earlier values in history; a certificate is never deleted. A status event
-(换发 / 补发 / 撤销) changes the old certificate's status and, under a new number, creates its
-successor. All of it runs inside the sync's transaction for the register.
+changed and keeps the earlier values in history; a certificate is never deleted, one a version
+left out and a later one lists again is recorded as back (`registry.store.restorations`). The
+status changes' writes are `registry.store.events`'. All of it runs inside the sync's
+transaction for the register.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-from registry.domain.numbers import CertificateNumber, parse
+from registry.domain.numbers import CertificateNumber
 from registry.domain.problems import Problem
-from registry.domain.statuses import (
-    REISSUE,
-    VALID,
-    StatusEvent,
-    status_after,
-)
 from registry.store.holdings import endings
+from registry.store.restorations import record_restored
 from registry.store.rows import ROSTER_FIELDS, CertificateRow
-from registry.store.schema import CERTIFICATE_COLUMNS
 from registry.store.writes import Applied
 
 _NEW = (*CertificateRow._fields, "created_sync", "updated_sync")
@@ -37,7 +30,7 @@ _UPDATE = (
     f"UPDATE certificates SET {', '.join(f'[{c}] = ?' for c in (*ROSTER_FIELDS, 'updated_sync'))}"
     " WHERE number = ?"
 )
-_HISTORY = (
+HISTORY_INSERT = (
     "INSERT INTO certificate_history (number, sync, at, field, old, new) VALUES (?, ?, ?, ?, ?, ?)"
 )
 _SELECT_REGISTER = (
@@ -70,9 +63,10 @@ def write_roster(
                 if before != after
             )
             updates.append((*row[1:], sync_id, row.number))
+    restored = record_restored(conn, register, rows, sync_id, at)  # before the updates
     conn.executemany(_INSERT, new_rows)
     conn.executemany(_UPDATE, updates)
-    conn.executemany(_HISTORY, history)
+    conn.executemany(HISTORY_INSERT, history)
     ended = endings(conn, list(existing))
     conflicts = [
         Problem(
@@ -85,206 +79,8 @@ def write_roster(
         )
         for number, old in existing.items()
     ]
-    return Applied(len(new_rows), len(updates), conflicts)
-
-
-_EVENT_COLUMNS = (
-    "sync",
-    "register",
-    "source_row",
-    "type",
-    "number",
-    "name",
-    "date",
-    "new_number",
-    "reason",
-    "approval_doc",
-    "personal_application",
-    "unit_certificate",
-    "original_document",
-    "supervisor_review",
-    "issuer_review",
-    "corrections",
-)
-_INSERT_EVENT = (
-    f"INSERT INTO status_events ({', '.join(_EVENT_COLUMNS)})"
-    f" VALUES ({', '.join('?' * len(_EVENT_COLUMNS))})"
-)
-_COPIED = ", ".join(f"[{c}]" for c in CERTIFICATE_COLUMNS if c != "number")
-_STATUS_FIELDS = ("status", "status_date", "successor")
-
-
-def _create_successor(
-    conn: sqlite3.Connection, event: StatusEvent, register: str, sync_id: int, at: str
-) -> None:
-    """The certificate issued under ``event.new_number``: the holder's data (with the values a
-    换发 corrects), valid from the event's date, pointing back to the number it replaces; a
-    补发 copy is marked as one. A correction is kept in the new number's history, old → new."""
-    new = parse(event.new_number or "")
-    conn.execute(
-        f"INSERT INTO certificates (number, {_COPIED}) SELECT ?, {_COPIED}"
-        " FROM certificates WHERE number = ?",
-        (event.new_number, event.number),
-    )
-    conn.execute(
-        "UPDATE certificates SET year_code = ?, sequence = ?, issued_on = ?, approval_doc = ?,"
-        " register = ?, source_row = ?, status = ?, status_date = NULL, successor = NULL,"
-        " predecessor = ?, reissue = ?, created_sync = ?, updated_sync = ? WHERE number = ?",
-        (
-            new.year_code,
-            new.sequence,
-            event.date.isoformat(),
-            event.approval_doc,
-            register,
-            event.row,
-            VALID,
-            event.number,
-            int(event.type == REISSUE),
-            sync_id,
-            sync_id,
-            event.new_number,
-        ),
-    )
-    if not event.corrections:
-        return
-    fields = [field for field, _ in event.corrections]
-    old = conn.execute(
-        f"SELECT {', '.join(fields)} FROM certificates WHERE number = ?", (event.new_number,)
-    ).fetchone()
-    conn.execute(
-        f"UPDATE certificates SET {', '.join(f'{f} = ?' for f in fields)} WHERE number = ?",
-        (*(value for _, value in event.corrections), event.new_number),
-    )
-    conn.executemany(
-        _HISTORY,
-        [
-            (event.new_number, sync_id, at, field, before, after)
-            for (field, after), before in zip(event.corrections, old, strict=True)
-            if before != after
-        ],
-    )
-
-
-def apply_events(
-    conn: sqlite3.Connection,
-    register: str,
-    events: Iterable[StatusEvent],
-    sync_id: int,
-    at: str,
-    *,
-    late: Collection[tuple[str, str, str, str]] = (),
-) -> Applied:
-    """Store the events and apply them, in the order given (date order), with history. An event
-    of ``late`` (by identity) — a 补发 under its own number registered after a later change,
-    `registry.kinds.status_rules.recorded_late` — marks the paper 补发 and changes no status."""
-    applied = Applied()
-    touched: set[str] = set()
-    for event in events:
-        touched.add(event.number)
-        date = event.date.isoformat()
-        corrections = dict(event.corrections)
-        conn.execute(
-            _INSERT_EVENT,
-            (
-                sync_id,
-                register,
-                event.row,
-                event.type,
-                event.number,
-                event.name,
-                date,
-                event.new_number,
-                event.reason,
-                event.approval_doc,
-                event.personal_application,
-                event.unit_certificate,
-                event.original_document,
-                event.supervisor_review,
-                event.issuer_review,
-                json.dumps(corrections, ensure_ascii=False) if corrections else None,
-            ),
-        )
-        old = conn.execute(
-            "SELECT status, status_date, successor FROM certificates WHERE number = ?",
-            (event.number,),
-        ).fetchone()
-        applied.added += 1
-        if event.identity in late:  # the paper was marked 补发; the later change stands
-            conn.execute(
-                "UPDATE certificates SET reissue = 1, updated_sync = ? WHERE number = ?",
-                (sync_id, event.number),
-            )
-            continue
-        if event.new_number:
-            _create_successor(conn, event, register, sync_id, at)
-        new = (status_after(event.type, event.new_number), date, event.new_number)
-        # a 补发 under the same number: the paper now valid is the one marked 补发
-        reissue = int(event.type == REISSUE and not event.new_number)
-        conn.execute(
-            "UPDATE certificates SET status = ?, status_date = ?, successor = ?,"
-            " reissue = max(reissue, ?), updated_sync = ? WHERE number = ?",
-            (*new, reissue, sync_id, event.number),
-        )
-        conn.executemany(
-            _HISTORY,
-            [
-                (event.number, sync_id, at, field, before, after)
-                for field, before, after in zip(_STATUS_FIELDS, old, new, strict=True)
-                if before != after
-            ],
-        )
-    applied.changed = len(touched)  # certificates, however many events each had
-    return applied
-
-
-@dataclass(frozen=True)
-class Amendment:
-    """References of an applied event that a new version of its register corrects."""
-
-    identity: tuple[str, str, str, str]
-    """(type, number, date, new number or '')"""
-    changed: dict[str, tuple[object, object]]
-    """``status_events`` column → (recorded, corrected)"""
-    labels: dict[str, str]
-    """column → what the certificate's history calls it (换发批准文号)"""
-
-
-def amend_events(
-    conn: sqlite3.Connection,
-    register: str,
-    amendments: Sequence[Amendment],
-    sync_id: int,
-    at: str,
-) -> int:
-    """Correct the references of applied events, the earlier values kept in the history of the
-    certificate each is about; how many events were corrected."""
-    for amendment in amendments:
-        number = amendment.identity[1]
-        assignments = ", ".join(f"[{field}] = ?" for field in amendment.changed)
-        conn.execute(
-            f"UPDATE status_events SET {assignments} WHERE register = ? AND type = ?"
-            " AND number = ? AND date = ? AND coalesce(new_number, '') = ?",
-            (*(new for _, new in amendment.changed.values()), register, *amendment.identity),
-        )
-        conn.executemany(
-            _HISTORY,
-            [
-                (number, sync_id, at, amendment.labels[field], old, new)
-                for field, (old, new) in amendment.changed.items()
-            ],
-        )
-        successor = amendment.identity[3]
-        if successor and "approval_doc" in amendment.changed:
-            # the certificate the event created carries the event's document as its own
-            old, new = amendment.changed["approval_doc"]
-            updated = conn.execute(
-                "UPDATE certificates SET approval_doc = ?, updated_sync = ? WHERE number = ?"
-                " AND approval_doc IS ?",
-                (new, sync_id, successor, old),
-            )
-            if updated.rowcount:  # a history of what changed, never of what did not
-                conn.execute(_HISTORY, (successor, sync_id, at, "approval_doc", old, new))
-    return len(amendments)
+    changed = {number for *_, number in updates} | restored
+    return Applied(len(new_rows), len(changed), conflicts)
 
 
 def register_of(conn: sqlite3.Connection, number: CertificateNumber) -> str | None:
