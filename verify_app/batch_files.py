@@ -41,7 +41,7 @@ from registry.sheets.layout import header_key
 from verify_app.answers import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS, Checked, Item
 from verify_app.batch_columns import CONFIRM_HEADERS as CONFIRM_HEADERS
 from verify_app.batch_columns import BatchFileProblem as BatchFileProblem
-from verify_app.batch_columns import find_columns
+from verify_app.batch_columns import Columns, find_columns
 from verify_app.presentation import beijing_time
 from verify_app.quotas import KEY_HELP, MAX_UPLOAD_ROWS
 from verify_app.watch_lines import split_line
@@ -159,6 +159,15 @@ def _a_note(number: str, name: str) -> bool:
     ) and not _LIKE_A_NUMBER.search(text.replace(" ", ""))
 
 
+def _pair(row: Sequence[str], columns: Columns) -> tuple[str, str]:
+    """A row's number and name; in a list without header, both written in one cell too
+    (Z1122020123 周杰, as the watch form takes them)."""
+    number, name = _cell(row, columns.number), _cell(row, columns.name)
+    if columns.header is None and number and not name:
+        number, name = (split_line(number) + [""])[:2]
+    return number, name
+
+
 def read_batch(filename: str, data: bytes) -> BatchFile:
     """The rows to check, in file order, each with the row number the spreadsheet shows.
 
@@ -169,9 +178,7 @@ def read_batch(filename: str, data: bytes) -> BatchFile:
     columns = find_columns(rows)
     batch, problems, unchecked = [], [], []
     for line, row in rows[columns.start :]:
-        number, name = _cell(row, columns.number), _cell(row, columns.name)
-        if columns.header is None and number and not name:  # Z1122020123 周杰 on one line
-            number, name = (split_line(number) + [""])[:2]
+        number, name = _pair(row, columns)
         typed = {field: _cell(row, i) for field, i in columns.confirms.items()}
         if _a_note(number, name) or not (number or name):
             # 合计：3人, 制表人：王五, a row without number and name: nothing to check or charge
@@ -189,13 +196,15 @@ def read_batch(filename: str, data: bytes) -> BatchFile:
         raise BatchFileProblem("文件中没有找到要查验的行（需要“证书编号”和“姓名”两列）")
     if len(batch) > MAX_ITEMS:
         raise BatchFileProblem(_too_many(f"有 {len(batch):,} 行"))
-    width = max(
-        [len(columns.header or [])] + [len(r.cells) for r in batch] + [len(c) for _, c in unchecked]
-    )
-    header = list(columns.header or [])
-    header += [f"第{i + 1}列" for i in range(len(header), width)]
-    header = [title or f"第{i + 1}列" for i, title in enumerate(header)]
-    return BatchFile(tuple(header), batch, tuple(columns.confirms), tuple(unchecked))
+    widths = [len(r.cells) for r in batch] + [len(cells) for _, cells in unchecked]
+    header = _titled(columns.header or [], max(widths))
+    return BatchFile(header, batch, tuple(columns.confirms), tuple(unchecked))
+
+
+def _titled(header: Sequence[str], width: int) -> tuple[str, ...]:
+    """The file's column titles for the result file, 第N列 where it has none."""
+    titles = [*header, *("" for _ in range(len(header), width))]
+    return tuple(title or f"第{i + 1}列" for i, title in enumerate(titles))
 
 
 UNCHECKED_ADVICE = "此行没有可查验的证书编号和姓名，未查验。"

@@ -159,6 +159,38 @@ def _user() -> str:
         return ""
 
 
+def _print_report(report: dict[str, Any]) -> None:
+    """One report as staff read it in the shell."""
+    mismatched = "、".join(
+        CONFIRMABLE.get(f, f) for f in (report["mismatched"] or "").split(",") if f
+    )
+    click.echo(
+        f"#{report['ref'] or report['id']}  {beijing_clock(report['at'])}"
+        f"  证书 {visible(report['number'])}"
+        f"  查验结果：{RESULT_LABELS.get(report['result'], report['result'])}"
+        + (f"（证书上不符：{mismatched}）" if mismatched else "")
+    )
+    click.echo(
+        f"    发证机关：{report['authority']} {authority_name(report['authority'])}"
+        f"；查验时间：{beijing_clock(report['checked_at'])}"
+        f"；该编号共查验 {report['checks']} 次，其中未查到或格式错误 {report['failed_checks']} 次"
+    )
+    # What employers typed: the app refuses hidden characters in it, but the log is a file
+    # anyone with access can write, and an escape sequence would rewrite the terminal.
+    if report["contact"]:
+        click.echo(f"    举报人联系方式：{visible(report['contact'])}")
+    if report["text"]:
+        click.echo(f"    情况说明：{_shown(report['text'])}")
+    if report["receipt"]:
+        click.echo(f"    查验回执：{receipt_link(report['receipt'])}")
+    if report["handled_at"]:
+        who = f" {visible(report['handled_by'])}" if report["handled_by"] else ""
+        when = beijing_clock(report["handled_at"])
+        click.echo(f"    处理结果（{when}{who}）：{_shown(report['outcome'])}")
+    else:
+        click.echo("    处理结果：尚未记录")
+
+
 @cli.command()
 @db_option
 @click.option(
@@ -223,32 +255,5 @@ def reports(
         click.echo(f"没有{'尚未处理的' if pending else ''}举报（查验日志 {log}）。")
         return
     for report in found:
-        mismatched = "、".join(
-            CONFIRMABLE.get(f, f) for f in (report["mismatched"] or "").split(",") if f
-        )
-        click.echo(
-            f"#{report['ref'] or report['id']}  {beijing_clock(report['at'])}"
-            f"  证书 {visible(report['number'])}"
-            f"  查验结果：{RESULT_LABELS.get(report['result'], report['result'])}"
-            + (f"（证书上不符：{mismatched}）" if mismatched else "")
-        )
-        click.echo(
-            f"    发证机关：{report['authority']} {authority_name(report['authority'])}"
-            f"；查验时间：{beijing_clock(report['checked_at'])}"
-            f"；该编号共查验 {report['checks']} 次，其中未查到或格式错误 {report['failed_checks']} 次"
-        )
-        # What employers typed: the app refuses hidden characters in it, but the log is a file
-        # anyone with access can write, and an escape sequence would rewrite the terminal.
-        if report["contact"]:
-            click.echo(f"    举报人联系方式：{visible(report['contact'])}")
-        if report["text"]:
-            click.echo(f"    情况说明：{_shown(report['text'])}")
-        if report["receipt"]:
-            click.echo(f"    查验回执：{receipt_link(report['receipt'])}")
-        if report["handled_at"]:
-            who = f" {visible(report['handled_by'])}" if report["handled_by"] else ""
-            when = beijing_clock(report["handled_at"])
-            click.echo(f"    处理结果（{when}{who}）：{_shown(report['outcome'])}")
-        else:
-            click.echo("    处理结果：尚未记录")
+        _print_report(report)
     click.echo("记录处理结果：certreg reports --handle 举报编号 --outcome 处理结果")

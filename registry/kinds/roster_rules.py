@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from registry.domain.documents import year_problem
 from registry.domain.exam import EXAM_CLAUSE
@@ -102,26 +102,8 @@ def advise_failing_rows(
         letter = letters.get(problem.row or 0)
         count = declared.get(letter or "")
         if problem.clause in removed and letter and isinstance(count, int):
-            rule, _, rest = problem.rule.partition(REMOVAL)
-            if rest and count == remaining[letter]:  # withheld, and the footer counts it out
-                level = LEVELS[letter].removesuffix("工")
-                rest += f"，并把页脚“同意{level} {count} 人”改为 {count + 1} 人"
-            advised.append(
-                replace(
-                    problem,
-                    rule=rule
-                    + _removal(
-                        problem.row or 0,
-                        letter,
-                        count,
-                        remaining[letter],
-                        failing[letter],
-                        letters,
-                        numbered,
-                    )
-                    + rest,
-                )
-            )
+            removal = _Removal(letter, count, remaining[letter], failing[letter])
+            advised.append(removal.advise(problem, letters, numbered))
         else:
             advised.append(problem)
     return advised
@@ -152,26 +134,34 @@ def revoke_instead(problem: Problem, revoked_on: str | None) -> Problem:
     return replace(problem, rule=problem.rule.split(REMOVAL)[0] + advice)
 
 
-def _removal(
-    row: int,
-    letter: str,
-    count: int,
-    remaining: int,
-    failing: int,
-    letters: dict[int, str],
-    numbered: Collection[int],
-) -> str:
-    """What removing a failing row takes besides: the footer's count, the later numbers."""
-    level = LEVELS[letter].removesuffix("工")
-    if count == remaining:
-        note = f"{REMOVAL}（页脚“同意{level} {count} 人”已不含此人，不用改）"
-    else:
-        note = f"{REMOVAL}，并把页脚“同意{level} {count} 人”改为 {remaining} 人"
-    if failing > 1:
-        note += f"（本名册{level}共 {failing} 行不合格）"
-    if row in numbered and any(r > row and letters.get(r) == letter for r in numbered):
-        note += "；按附件3 四，其后同一等级各行的编号须依次前移、不能跳号"
-    return note
+@dataclass(frozen=True)
+class _Removal:
+    """What removing a level's failing rows leaves: the footer's count, the rows that remain."""
+
+    letter: str
+    count: int
+    remaining: int
+    failing: int
+
+    def advise(
+        self, problem: Problem, letters: dict[int, str], numbered: Collection[int]
+    ) -> Problem:
+        """``problem`` with what removing its row takes besides — the footer's count, the later
+        numbers — and, for a row withheld, what issuing it after all (同意发证) takes."""
+        rule, _, rest = problem.rule.partition(REMOVAL)
+        level = LEVELS[self.letter].removesuffix("工")
+        if rest and self.count == self.remaining:  # withheld, and the footer counts it out
+            rest += f"，并把页脚“同意{level} {self.count} 人”改为 {self.count + 1} 人"
+        if self.count == self.remaining:
+            note = f"{REMOVAL}（页脚“同意{level} {self.count} 人”已不含此人，不用改）"
+        else:
+            note = f"{REMOVAL}，并把页脚“同意{level} {self.count} 人”改为 {self.remaining} 人"
+        if self.failing > 1:
+            note += f"（本名册{level}共 {self.failing} 行不合格）"
+        row = problem.row or 0
+        if row in numbered and any(r > row and letters.get(r) == self.letter for r in numbered):
+            note += "；按附件3 四，其后同一等级各行的编号须依次前移、不能跳号"
+        return replace(problem, rule=rule + note + rest)
 
 
 Holding = tuple[str, object, object, str]
