@@ -560,21 +560,21 @@ def test_an_earlier_slip_loaded_later_cannot_overdraw_a_later_day(tmp_path: Path
     [
         (
             "requisitions",
-            [requisition("另一单位", 2)],
+            [requisition("另一单位", 5, province=None)],  # awaiting the province
             [requisition("第三单位", 1)],
-            [requisition("另一单位", 3)],
+            [requisition("另一单位", 3)],  # approved, for fewer
         ),
         (
             "dispatches",
             [dispatch(UNIT, 1, 0, day="2012-03-05")],
-            [dispatch(UNIT, 0, 1, day="2012-05-01")],
-            [dispatch(UNIT, 1, 0, day="2012-03-06")],
+            [dispatch("绵阳市人力资源和社会保障局", 0, 0, 1, day="2012-05-01")],
+            [dispatch("绵阳市人力资源和社会保障局", 1, 0, day="2012-03-05")],  # the recipient
         ),
         (
             "collections",
             [collection("C1122000001")],
-            [collection("Z1122000001")],
-            [collection("C1122000001", day="2012-04-02")],
+            [collection("Z1122000001", who="别人", day="2012-04-05")],
+            [collection("Z1122000001")],  # the number corrected
         ),
     ],
 )
@@ -588,7 +588,9 @@ def test_another_register_of_the_same_name_does_not_replace_the_first(
 ) -> None:
     """2012-dispatches.xlsx from another folder, keeping none of the loaded one's rows, was taken
     for its new version: the first one's dispatches were deleted (and the stock rewritten). It
-    is refused like another roster of the same name; a version correcting a row still loads."""
+    is refused like another roster of the same name; a version correcting a row still loads —
+    also a register of one row, whose correction changes its quantities, its recipient or the
+    number it names."""
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     assert load(db, tmp_path / "a" / "2012.csv", kind, first)["exit_code"] == 0
@@ -598,3 +600,21 @@ def test_another_register_of_the_same_name_does_not_replace_the_first(
     assert refused["exit_code"] == 1 and snapshot(db) == before
     assert "这一版本中一" in problem["rule"] and "请换一个文件名" in problem["rule"]
     assert load(db, tmp_path / "b" / "2012.csv", kind, corrected)["exit_code"] == 0
+
+
+def test_a_slip_added_above_rewrites_no_other_in_the_history(db: Path, tmp_path: Path) -> None:
+    """Dispatch slips are known by their row: a slip inserted above read in blank_history as
+    every later slip rewritten (测试单位 → 绵阳市, 1 → 3 本). What a version drops is recorded
+    with all its values, under the row it had."""
+    path = tmp_path / "slips.csv"
+    mianyang = "绵阳市人力资源和社会保障局"
+    slips = [dispatch(UNIT, 0, 1, day="2012-03-05"), dispatch(mianyang, 1, day="2012-03-06")]
+    assert load(db, path, "dispatches", slips)["exit_code"] == 0
+    above = [dispatch(mianyang, 0, 0, 1, day="2012-03-04"), *slips]
+    assert load(db, path, "dispatches", above)["exit_code"] == 0
+    assert rows(db, "blank_history") == []
+    assert load(db, path, "dispatches", [above[0], above[2]])["exit_code"] == 0
+    history = {(r["record"], r["field"], r["old"], r["new"]) for r in rows(db, "blank_history")}
+    assert ("原第3行", "recipient", UNIT, None) in history
+    assert ("原第3行", "intermediate", "1", None) in history
+    assert {record for record, *_ in history} == {"原第3行"}

@@ -460,3 +460,14 @@ async def test_staff_record_what_they_did_about_a_report_and_the_queue_shows_it(
     )
     [row] = queue.json()
     assert row["处理结果"].endswith("（北京时间） 李科员：已核实为伪造"), row["处理结果"]
+
+
+def test_a_log_that_cannot_be_written_is_named_not_the_registry(registry_db: Path) -> None:
+    """Recording an outcome writes the verification log, which another user may own: the
+    message blamed the registry (请检查 --db)."""
+    (registry_db.parent / "verify_log.db").mkdir()  # there, and no SQLite file to write
+    result = CliRunner().invoke(
+        cli, ["reports", "--db", str(registry_db), "--handle", "1", "--outcome", "已核实"]
+    )
+    assert result.exit_code == 1 and "无法写入查验日志" in result.output
+    assert "登记库" not in result.output

@@ -770,7 +770,7 @@ def test_a_row_gets_all_its_problems_in_one_report(roster: RegisterFactory, db_p
     assert columns == ["个人申请", "原公布文件", "姓名"]
 
 
-@pytest.mark.parametrize("where", ["renamed", "same file"])
+@pytest.mark.parametrize("where", ["renamed", "same file", "next version"])
 def test_a_reissue_copied_with_its_date_corrected_is_no_second_paper(
     roster: RegisterFactory, db_path: Path, where: str
 ) -> None:
@@ -779,11 +779,15 @@ def test_a_reissue_copied_with_its_date_corrected_is_no_second_paper(
     paper of 03-01. One approval document approves one 补发 of a certificate."""
     first = status_event("补发", "Z1122020001", "周杰", "2013-03-01")
     copy = status_event("补发", "Z1122020001", "周杰", "2013-03-11")
-    if where == "renamed":
+    if where != "same file":
         roster.add("reissue.csv", [first], MIANYANG_CHANGES)
         assert sync(roster, db_path)[0] == 0
-        roster.add("reissue-corrected.csv", [copy], MIANYANG_CHANGES)
-        expected = "登记表“reissue.csv”已按同一批准文号“绵人社函〔2013〕1号”登记了这本证书 2013-03-01 的补发"
+        if where == "renamed":  # and its 文号 bracketed otherwise
+            copy["批准文号"] = "绵人社函[2013]1号"
+            roster.add("reissue-corrected.csv", [copy], MIANYANG_CHANGES)
+        else:  # the applied row kept, the copy beside it
+            roster.add("reissue.csv", [first, copy], MIANYANG_CHANGES)
+        expected = "登记表“reissue.csv”已按同一批准文号“"
     else:
         roster.add("reissue.csv", [first, copy], MIANYANG_CHANGES)
         expected = (
@@ -793,14 +797,14 @@ def test_a_reissue_copied_with_its_date_corrected_is_no_second_paper(
     [problem] = report["registers"][-1]["problems"]
     assert code == 1 and problem["rule"].startswith(expected), problem
     assert verify(db_path, "Z1122020001", "周杰").get("status_date") == (
-        "2013-03-01" if where == "renamed" else None
+        None if where == "same file" else "2013-03-01"
     )
     second = status_event(
         "补发", "Z1122020001", "周杰", "2013-09-01", 批准文号="绵人社函〔2013〕9号"
     )
     roster.add("reissue-again.csv", [second], MIANYANG_CHANGES)  # lost again: its own approval
     roster.entries.pop("reissue-corrected.csv", None)
-    if where == "same file":
+    if where != "renamed":
         roster.add("reissue.csv", [first], MIANYANG_CHANGES)
     roster.write_manifest()
     assert sync(roster, db_path)[0] == 0

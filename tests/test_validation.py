@@ -546,9 +546,9 @@ def test_a_withheld_row_the_footer_left_out_is_told_the_footer_for_issuing_it(
     code, report, _ = sync(registers.folder, db_path)
     [problem] = report["registers"][0]["problems"]
     assert code == 1 and "已不含此人，不用改" in problem["rule"]
-    assert problem["rule"].endswith("请在备注中写明“同意发证”，并把页脚“同意中级 1 人”改为 2 人"), (
-        problem["rule"]
-    )
+    assert problem["rule"].endswith(
+        "请在备注中写明“同意发证”，并在页脚“同意中级 1 人”中计入此人"
+    ), problem["rule"]
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,14 @@ from typing import Any
 
 import click
 
-from registry.cli.base import UsageProblem, cli, db_option, json_option, require_registry
+from registry.cli.base import (
+    Failed,
+    UsageProblem,
+    cli,
+    db_option,
+    json_option,
+    require_registry,
+)
 from registry.domain.dates import beijing_clock
 from registry.domain.regions import authority_name, region_code
 from registry.domain.statuses import RESULT_LABELS
@@ -140,7 +147,13 @@ def _handle(db: Path, ref: str, outcome: str | None, by: str | None) -> None:
     text = _outcome_text(outcome)
     key = unicodedata.normalize("NFKC", ref).strip().lstrip("#").upper()
     log = verify_log_path(db)
-    found = record_outcome(log, key, text, by or _user()) if log.exists() else None
+    try:
+        found = record_outcome(log, key, text, by or _user()) if log.exists() else None
+    except sqlite3.Error as exc:  # the log, not the registry: a file another user owns
+        raise Failed(
+            f"无法写入查验日志 {log}（{exc}）：请以能写入该文件的用户运行（如 runuser -u "
+            "certreg -- certreg reports …），或在收集日志的程序写完后重试"
+        ) from exc
     if found is None:
         raise UsageProblem(f"没有编号为“{ref}”的举报。请用 certreg reports 查看举报编号")
     click.echo(f"已记录举报 #{found} 的处理结果：{text}")

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -145,8 +145,9 @@ def kept_nothing(
     records (deleted its dispatches, reported its events or certificates missing). ``keys``:
     (columns, this version's values of them) — a record keeping any one of them relates the
     versions (a corrected row changes one field, not all); ``what``: a measure word and the
-    records (本证书, 笔发放)."""
-    loaded = 0
+    records (本证书, 笔发放). Judged only for a version with no problem of its own: a row refused
+    for its own error is no part of the comparison, and the clerk mends the file first."""
+    judged = False
     for columns, values in keys:
         if not values:  # nothing of this version to compare (every row refused on its own)
             continue
@@ -158,9 +159,12 @@ def kept_nothing(
         )
         if not found.isdisjoint(values):
             return []
-        loaded = max(loaded, len(found))
-    if not loaded:  # a first version, or nothing to judge by
+        judged = judged or bool(found)
+    if not judged:  # a first version, or nothing to judge by
         return []
+    (loaded,) = conn.execute(
+        f"SELECT count(*) FROM [{table}] WHERE register = ?", (entry.key,)
+    ).fetchone()
     return [
         Problem(
             None,
@@ -172,3 +176,10 @@ def kept_nothing(
             clause,
         )
     ]
+
+
+def keys_of(
+    rows: Sequence[Mapping[str, object]], *groups: tuple[str, ...]
+) -> list[tuple[tuple[str, ...], set[tuple[object, ...]]]]:
+    """`kept_nothing`'s keys of records as dicts: each group of columns with its values."""
+    return [(group, {tuple(row[c] for c in group) for row in rows}) for group in groups]

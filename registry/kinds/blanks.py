@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from registry.domain.dates import CHINESE_NUMERALS, BadDate, parse_date
@@ -18,7 +18,6 @@ from registry.domain.names import normalise_name
 from registry.domain.opinions import approves, refuses
 from registry.domain.regions import PROVINCE, REGIONS
 from registry.sheets.cells import Cell
-from registry.store.schema import QUANTITY_FIELDS
 
 PREFECTURE_FULL_NAMES = {
     "凉山州": "凉山彝族自治州",
@@ -42,22 +41,6 @@ class Recipient:
 
     name: str
     city: str | None = None
-
-
-def versions_keys(
-    rows: Sequence[Mapping[str, object]], dated: str
-) -> list[tuple[tuple[str, ...], set[tuple[object, ...]]]]:
-    """What relates two versions of a requisitions or dispatches register
-    (`registry.kinds.base.kept_nothing`): a row keeping its recipient and its date (``dated``),
-    or its recipient and its quantities — a corrected row changes one of them, not both."""
-    quantities = tuple(QUANTITY_FIELDS.values())
-    return [
-        (("recipient", dated), {(row["recipient"], row[dated]) for row in rows}),
-        (
-            ("recipient", *quantities),
-            {(row["recipient"], *(row[q] for q in quantities)) for row in rows},
-        ),
-    ]
 
 
 def recipient(unit: str) -> Recipient:

@@ -19,7 +19,14 @@ from registry.domain.problems import Problem
 from registry.domain.regions import covers, region_name
 from registry.domain.registers import COLLECTIONS
 from registry.domain.statuses import REVOKED, SUPERSEDED, valid_when_collected
-from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table, kept_nothing
+from registry.kinds.base import (
+    Kind,
+    LoadContext,
+    RegisterEntry,
+    keep_table,
+    kept_nothing,
+    keys_of,
+)
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout
 from registry.sheets.table import Record, Table
@@ -198,11 +205,13 @@ def check_collections(
     rows = [
         _check_row(record, numbers.get(record.row), known, problems) for record in table.records
     ]
-    same = (("number",), {(number,) for number in numbers.values()})
-    problems += kept_nothing(
-        context.conn, entry, "collections", [same], "本证书的领取", "§四.(六)1"
-    )
-    return problems, [row for row in rows if row is not None]
+    collected = [row for row in rows if row is not None]
+    if not problems:  # a record keeping its number, its collector or its day: a version
+        keys = keys_of(collected, ("number",), ("collector",), ("collected_on",))
+        problems = kept_nothing(
+            context.conn, entry, "collections", keys, "本证书的领取", "§四.(六)1"
+        )
+    return problems, collected
 
 
 def apply_collections(

@@ -17,8 +17,15 @@ from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.problems import Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import DISPATCHES
-from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table, kept_nothing
-from registry.kinds.blanks import read_quantities, recipient, total_of, versions_keys
+from registry.kinds.base import (
+    Kind,
+    LoadContext,
+    RegisterEntry,
+    keep_table,
+    kept_nothing,
+    keys_of,
+)
+from registry.kinds.blanks import read_quantities, recipient, total_of
 from registry.kinds.cells import total_row
 from registry.kinds.requisitions import APPROVED
 from registry.sheets.cells import Cell, text
@@ -153,14 +160,9 @@ def check_dispatches(
             rows.append(row)
             who, day = str(row["recipient"]), str(row["dispatched_on"])
             mine.append((who, day, quantities, None, record.row))
-    problems += kept_nothing(
-        context.conn,
-        entry,
-        "dispatches",
-        versions_keys(rows, "dispatched_on"),
-        "笔发放",
-        "§四.(二)",
-    )
+    if not problems:  # a slip keeping its recipient, its day or its quantities: a version
+        keys = keys_of(rows, ("recipient",), ("dispatched_on",), tuple(QUANTITY_FIELDS.values()))
+        problems = kept_nothing(context.conn, entry, "dispatches", keys, "笔发放", "§四.(二)")
     others: list[Dispatched] = [(*d, None) for d in _dispatched_elsewhere(context.conn, entry.key)]
     ledger = _Ledger(Approvals(context.conn), [*others, *mine], mine)
     return problems + ledger.overdrawn(), rows

@@ -18,7 +18,14 @@ from registry.domain.names import normalise_name
 from registry.domain.problems import Problem
 from registry.domain.regions import covers, region_name
 from registry.domain.registers import REQUISITIONS
-from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table, kept_nothing
+from registry.kinds.base import (
+    Kind,
+    LoadContext,
+    RegisterEntry,
+    keep_table,
+    kept_nothing,
+    keys_of,
+)
 from registry.kinds.blanks import (
     Opinion,
     Recipient,
@@ -26,7 +33,6 @@ from registry.kinds.blanks import (
     read_quantities,
     recipient,
     total_of,
-    versions_keys,
 )
 from registry.kinds.cells import total_row
 from registry.kinds.requisition_form import read_requisitions
@@ -171,10 +177,11 @@ def check_requisitions(
     checked = [_check_row(record, entry, context.today, problems) for record in table.records]
     rows = [row for row in checked if row is not None]
     problems += _duplicates(context.conn, entry, rows)
-    keys = versions_keys(rows, "approved_on")
-    problems += kept_nothing(
-        context.conn, entry, "requisitions", keys, "份申领计划", "§四.(一)、附件1"
-    )
+    if not problems:  # a version keeps a recipient (approving one changes its quantities)
+        keys = keys_of(rows, ("recipient",))
+        problems = kept_nothing(
+            context.conn, entry, "requisitions", keys, "份申领计划", "§四.(一)、附件1"
+        )
     if not problems:
         problems = _dispatched_beyond(context.conn, entry, rows)
     return problems, rows

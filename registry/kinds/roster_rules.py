@@ -151,7 +151,7 @@ class _Removal:
         rule, _, rest = problem.rule.partition(REMOVAL)
         level = LEVELS[self.letter].removesuffix("工")
         if rest and self.count == self.remaining:  # withheld, and the footer counts it out
-            rest += f"，并把页脚“同意{level} {self.count} 人”改为 {self.count + 1} 人"
+            rest += f"，并在页脚“同意{level} {self.count} 人”中计入此人"  # each issued: +1
         if self.count == self.remaining:
             note = f"{REMOVAL}（页脚“同意{level} {self.count} 人”已不含此人，不用改）"
         else:

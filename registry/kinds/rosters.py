@@ -69,7 +69,7 @@ TECHNICIAN_LAYOUT = Layout(
         Column("姓名"),
         Column("性别"),
         Column("出生日期", aliases=("出生年月",)),
-        Column("文化程度", aliases=("学历",)),  # the word many HR forms print for it
+        Column("文化程度"),
         Column("工作单位"),
         Column("报考年度"),
         Column("报考工种"),

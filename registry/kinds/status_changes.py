@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from registry.domain.documents import document_key
 from registry.domain.numbers import parse
 from registry.domain.problems import Problem
 from registry.domain.registers import STATUS_CHANGES
@@ -69,17 +71,23 @@ def _registered_in(conn: sqlite3.Connection, event: StatusEvent) -> str | None:
 
 
 def _approved_in(
-    conn: sqlite3.Connection, event: StatusEvent, register: str
+    conn: sqlite3.Connection, event: StatusEvent, register: str, vanished: Collection[Identity]
 ) -> tuple[str, str] | None:
-    """(register, date) of an event of ``event``'s type and number that another register holds
-    on the same approval document: the same 补发 copied into a renamed file with its date
-    corrected would be a second paper, voiding the holder's real one."""
-    row = conn.execute(
-        "SELECT register, date FROM status_events WHERE type = ? AND number = ?"
-        " AND approval_doc = ? AND register <> ? LIMIT 1",
-        (event.type, event.number, event.approval_doc, register),
-    ).fetchone()
-    return None if row is None else (str(row[0]), str(row[1]))
+    """(register, date) of an applied event of ``event``'s type and number on the same approval
+    document (its 文号 however bracketed): the same 补发 copied with its date corrected — into
+    a renamed file, or beside the applied row in the same file's next version — would be a
+    second paper, voiding the holder's real one. An applied event this version of its own
+    register lacks is not counted: the new row is its edit (`_Events._edit_of` says so)."""
+    key = document_key(event.approval_doc)
+    for other, date, new, document in conn.execute(
+        "SELECT register, date, coalesce(new_number, ''), approval_doc FROM status_events"
+        " WHERE type = ? AND number = ?",
+        (event.type, event.number),
+    ).fetchall():
+        edited = other == register and (event.type, event.number, date, new) in vanished
+        if document_key(document) == key and not edited:
+            return str(other), str(date)
+    return None
 
 
 class _Events:
@@ -186,16 +194,17 @@ class _Events:
         """Why ``event`` repeats one its approval document approved already (another date, the
         same 文号): one approval, one event — a 补发 twice over is two papers, one void."""
         once = f"一份批准文件只办理一次{event.type}"
-        first = self.approvals.setdefault((event.type, event.number, event.approval_doc), event.row)
+        document = document_key(event.approval_doc)
+        first = self.approvals.setdefault((event.type, event.number, document), event.row)
         if first != event.row:
             return f"与本文件第{first}行是同一批准文号“{event.approval_doc}”的{event.type}：{once}"
-        found = _approved_in(self.conn, event, self.entry.key)
+        found = _approved_in(self.conn, event, self.entry.key, self.vanished)
         if found is None:
             return None
         register, date = found
         return (
             f"登记表“{register}”已按同一批准文号“{event.approval_doc}”登记了这本证书 {date} 的"
-            f"{event.type}：{once}。如是更正那一行，请在“{register}”中修改后重新同步；"
+            f"{event.type}：{once}，请删去这一行（已生效的那一次不能改动）；"
             f"如确是又一次{event.type}，请填写这一次的批准文号"
         )
 

@@ -177,9 +177,19 @@ def _not_found(layout: Layout, best: dict[str, int], best_keys: list[str]) -> Un
     )
 
 
+SYNONYMS = {"文化程度": ("学历",), "工作单位": ("单位名称", "所在单位")}
+"""Words HR forms print for a column that share no character with its annex name."""
+
+
 def _alike(written: str, name: str) -> bool:
-    """Whether a header cell looks like a mistyped or shortened column name (工种 or 申报工种 for
-    报考工种, 出生日期 for 出生年月)."""
-    return len(written) >= 2 and (
-        written in name or name in written or written[:2] == name[:2] or written[-2:] == name[-2:]
+    """Whether a header cell looks like a mistyped, shortened or other-worded column name (工种
+    or 申报工种 for 报考工种, 出生日期 for 出生年月, 学历 for 文化程度)."""
+    return written in SYNONYMS.get(name, ()) or (
+        len(written) >= 2
+        and (
+            written in name
+            or name in written
+            or written[:2] == name[:2]
+            or written[-2:] == name[-2:]
+        )
     )
