@@ -107,3 +107,21 @@ def test_a_head_sent_slowly_loses_its_connection(port: int) -> None:
 def test_a_connection_that_sends_nothing_is_closed(port: int) -> None:
     started = time.monotonic()
     assert exchange(port) == b"" and time.monotonic() - started < 5
+
+
+def test_pipelined_requests_are_each_counted_alone(port: int) -> None:
+    """A 10 KB head then a 60 KB one, in one send: each within the limit, both answered (the
+    second was counted from the first's end and refused, and the first's answer lost)."""
+    first = post(CHECK, b"X-A: " + b"a" * 10_000).replace(b"Connection: close\r\n", b"")
+    second = post(CHECK, b"X-B: " + b"b" * 60_000)
+    answer = exchange(port, first + second)
+    assert answer.count(b"HTTP/1.1 200") == 2 and b"431" not in answer.split(b"\r\n")[0]
+
+
+def test_blank_lines_between_requests_do_not_keep_a_connection(port: int) -> None:
+    """After a request, a CRLF every half second: the parser skips blank lines before a
+    request, so no head ever began — and each byte put off uvicorn's keep-alive timeout."""
+    kept = post(CHECK).replace(b"Connection: close\r\n", b"")
+    started = time.monotonic()
+    answer = exchange(port, kept, *[b"\r\n"] * 12, pause=0.5)
+    assert answer.startswith(b"HTTP/1.1 200") and time.monotonic() - started < 4.5

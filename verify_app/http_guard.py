@@ -1,5 +1,5 @@
 """How `certreg serve` runs uvicorn (`uvicorn_options`): its httptools protocol with bounds on a
-request's head (its request line and headers), and a bound on connections.
+request's head (its request line and headers).
 
 httptools gathers a header however long it grows and however slowly it arrives, and uvicorn
 times a connection only while it is idle between requests: three connections each sending a
@@ -32,10 +32,17 @@ _431 = (
 )
 
 
+PIECE = 4096
+"""Bytes fed to the parser at a time while a head is incomplete: what a head is counted by
+(a piece may end one request and begin the next, pipelined; its bytes count to the first)."""
+
+
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
-    """`HttpToolsProtocol` counting each request's head as it arrives: the bytes are fed to the
-    parser no further than the limit allows while the head is incomplete, so a body sent in the
-    same packet as its head is never counted as head."""
+    """`HttpToolsProtocol` counting each request's head as it arrives: while a head is
+    incomplete, bytes go to the parser a `PIECE` at a time and are counted, so a body sent in
+    the same packet as its head is never counted as head; a head begins with the connection
+    and with the first byte after a request (a blank line before a request, which the parser
+    skips, starts its clock too)."""
 
     _head_bytes = 0
     _in_head = True
@@ -50,26 +57,21 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if not self._in_head:
+        while data and self._in_head:
+            if self._head_timer is None:  # the next request's first byte, kept alive
+                self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
+            piece, data = data[:PIECE], data[PIECE:]
+            self._head_bytes += len(piece)
+            if self._head_bytes > MAX_HEAD_BYTES:
+                self._stop_head_timer()
+                self.transport.write(_431)
+                self.transport.close()
+                return
+            super().data_received(piece)
+            if self.transport.is_closing():
+                return
+        if data:
             super().data_received(data)
-            return
-        room = MAX_HEAD_BYTES - self._head_bytes
-        head, rest = data[:room], data[room:]
-        self._head_bytes += len(head)
-        super().data_received(head)
-        if not rest or self.transport.is_closing():
-            return
-        if self._in_head:  # the head goes on past the limit
-            self._stop_head_timer()
-            self.transport.write(_431)
-            self.transport.close()
-            return
-        self.data_received(rest)
-
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        if self._head_timer is None:  # a later request on a kept-alive connection
-            self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
 
     def on_headers_complete(self) -> None:
         self._in_head, self._head_bytes = False, 0
@@ -91,17 +93,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
 
 
-MAX_CONNECTIONS = 200
-"""Connections (and requests in progress) one process serves at once; more get 503 at once
-rather than each a share of a machine that cannot keep up (nginx queues and retries them)."""
-
-
 def uvicorn_options() -> dict[str, Any]:
     """uvicorn's settings for every `certreg serve` process: the proxy headers decided inside the
     app, by ``CERTREG_TRUSTED_PROXIES`` only; each request's head bounded in size and time
-    (`GuardedHttpToolsProtocol`); a bound on connections."""
-    return {
-        "http": GuardedHttpToolsProtocol,
-        "proxy_headers": False,
-        "limit_concurrency": MAX_CONNECTIONS,
-    }
+    (`GuardedHttpToolsProtocol`). No bound on connections: uvicorn counts idle ones too, and
+    199 of them held open would turn every other client away."""
+    return {"http": GuardedHttpToolsProtocol, "proxy_headers": False}
