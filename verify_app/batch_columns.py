@@ -92,9 +92,27 @@ def find_columns(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
                 f"第{line}行像是表头，但没有找到“证书编号”和“姓名”两列：请把这两列的表头"
                 "分别写成“证书编号”和“姓名”，或删去表头，让第一列是证书编号、第二列是姓名"
             )
-    if _numbers_in(rows, 1) > _numbers_in(rows, 0):  # 姓名, 证书编号: the name first
-        return Columns(0, 1, 0, {}, None)
-    return Columns(0, 0, 1, {}, None)
+    return _without_header(rows)
+
+
+def _without_header(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
+    """A list without header: the number in the column most like numbers (a 序号, an ID card's
+    number, a department may come first), the name beside it — after it, or before it when
+    nothing names after it; the first two columns when nothing looks like a number."""
+    width = max((len(row) for _, row in rows[:HEADER_SEARCH_ROWS]), default=0)
+    counts = [_numbers_in(rows, column) for column in range(width)]
+    if not counts or max(counts) == 0:
+        return Columns(0, 0, 1, {}, None)
+    number = counts.index(max(counts))
+    after, before = number + 1, number - 1
+    name = after if after < width and _filled(rows, after) else max(before, 0)
+    if name == number:  # one column: number and name in one cell
+        name = number + 1
+    return Columns(0, number, name, {}, None)
+
+
+def _filled(rows: Sequence[tuple[int, Sequence[str]]], column: int) -> bool:
+    return any(column < len(row) and row[column].strip() for _, row in rows[:HEADER_SEARCH_ROWS])
 
 
 _NUMBER_LIKE = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ][\s\-－]*[0-9０-９]")
