@@ -471,3 +471,39 @@ def test_a_log_that_cannot_be_written_is_named_not_the_registry(registry_db: Pat
     )
     assert result.exit_code == 1 and "无法写入查验日志" in result.output
     assert "登记库" not in result.output
+
+
+def test_one_check_makes_one_report_however_many_are_sent_at_once(tmp_path: Path) -> None:
+    """Five reports of one check sent at the same moment were five reports: the look for an
+    earlier one and the insert are one write transaction."""
+    import threading
+
+    from registry.store.verify_log import prepare_log
+    from verify_app.reports import Report, file_report
+
+    log = tmp_path / "verify_log.db"
+    conn = sqlite3.connect(log, isolation_level=None)
+    prepare_log(conn)
+    conn.close()
+    charged: list[int] = []
+    answers: list[tuple[str, str, bool]] = []
+    start = threading.Barrier(5)
+
+    def send(i: int) -> None:
+        report = Report(f"198.51.100.{i}", "Z1122099999", "no_match", "2026-12-02T01:00:00+00:00",
+                        "h" * 64, "", None, "2202", "", f"第{i}份")  # fmt: skip
+        start.wait()
+        answers.append(
+            file_report(log, report, "2026-12-02T01:00:05+00:00", lambda: charged.append(i))
+        )
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({ref for ref, _, _ in answers}) == 1 and len(charged) == 1
+    assert [kept for *_, kept in answers].count(True) == 1
+    conn = sqlite3.connect(log)
+    assert conn.execute("SELECT count(*) FROM reports").fetchone() == (1,)
+    conn.close()

@@ -198,6 +198,7 @@ def test_a_revoked_certificate_is_not_watched(app_client: AppClient, registry_db
     with app_client() as client:
         refused = client.post("/api/v1/watches", json={"items": items})
     assert refused.status_code == 422 and refused.json()["rows"] == [2]
+    assert refused.json()["error"] == "revoked"  # it matched: an HR system must not read no_match
     assert f"第 2 份（{REVOKED[0]}，2013-01-15 撤销）已被发证机关撤销" in refused.json()["message"]
     assert _log_tables(registry_db) == {"watches": [], "watch_entries": []}
 

@@ -378,7 +378,7 @@ def test_a_form_in_gbk_is_read_as_declared_and_undeclared_escapes_are_refused(
         answers = [
             client.post("/check", content=raw, headers={"content-type": declared})
             for declared in (
-                "application/x-www-form-urlencoded; charset=gbk",
+                "application/x-www-form-urlencoded; Charset = GBK",
                 "application/x-www-form-urlencoded",
                 "application/x-www-form-urlencoded; charset=koi8-r",
             )

@@ -64,6 +64,16 @@ def media_type(request: Request) -> str:
     return request.headers.get("content-type", "").partition(";")[0].strip().lower()
 
 
+def _declared_charset(request: Request) -> str | None:
+    """The ``charset`` parameter of the request's Content-Type, lower-case (``; Charset = GBK``
+    as well as ``; charset=gbk``), or None."""
+    for parameter in request.headers.get("content-type", "").split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
 async def _urlencoded_form(request: Request) -> FormData:
     """A form without a file, as browsers send it, parsed by the standard library.
 
@@ -75,9 +85,7 @@ async def _urlencoded_form(request: Request) -> FormData:
     未查到. Raw bytes and percent escapes alike are read in the declared charset (UTF-8 unless
     a `CHARSETS` one is declared), and refused when they are not: a GBK name read as UTF-8
     with replacement characters was answered 未查到 too."""
-    declared = request.headers.get("content-type", "").partition(";")[2]
-    name = declared.partition("charset=")[2].split(";")[0].strip().strip('"').lower()
-    charset = CHARSETS.get(name or "utf-8")
+    charset = CHARSETS.get(_declared_charset(request) or "utf-8")
     if charset is None:
         raise HTTPException(400, UNREADABLE_CHARSET)
     body = await request.body()

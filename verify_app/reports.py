@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,50 +119,59 @@ def report_ref(at: str) -> str:
     return f"{day}-{secrets.token_hex(3).upper()}"
 
 
-def sent_before(path: Path, report: Report) -> tuple[str, str, bool] | None:
-    """(number, time, whether it said the same) of the report sent already from the same check:
-    one check, one report. The sent page reloaded re-posts its form; and a ticket, valid for a
-    day and not bound to its client, once fed as many reports as there were addresses."""
+def file_report(
+    path: Path, report: Report, at: str, charge: Callable[[], None]
+) -> tuple[str, str, bool]:
+    """(number, time, whether this one is kept) of the report of ``report``'s check: one check,
+    one report. The first is ``charge``d to the client's day and stored; a later one — the
+    sent page reloaded, or the ticket (valid for a day, bound to no client) sent again with
+    other words or from elsewhere — gets the first's number. Looked up and stored in one write
+    transaction: sent five at once, the same ticket made five reports."""
     conn = sqlite3.connect(path, timeout=5, isolation_level=None)
     try:
-        row = conn.execute(
-            "SELECT coalesce(ref, id), at, contact, text FROM reports"
-            " WHERE number = ? AND checked_at = ? AND name_hash = ? ORDER BY id LIMIT 1",
-            (report.number, report.checked_at, report.name_hash),
-        ).fetchone()
-        if row is None:
-            return None
-        return str(row[0]), str(row[1]), (row[2], row[3]) == (report.contact, report.text)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            row = conn.execute(
+                "SELECT coalesce(ref, id), at, contact, text FROM reports"
+                " WHERE number = ? AND checked_at = ? AND name_hash = ? ORDER BY id LIMIT 1",
+                (report.number, report.checked_at, report.name_hash),
+            ).fetchone()
+            if row is not None:
+                conn.execute("ROLLBACK")
+                return str(row[0]), str(row[1]), (row[2], row[3]) == (report.contact, report.text)
+            charge()
+            ref = _insert(conn, report, at)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return ref, at, True
     finally:
         conn.close()
 
 
-def save_report(path: Path, report: Report, at: str) -> str:
-    """Insert one report into the log database; its number (`report_ref`)."""
+def _insert(conn: sqlite3.Connection, report: Report, at: str) -> str:
+    """Insert one report; its number (`report_ref`)."""
     ref = report_ref(at)
-    conn = sqlite3.connect(path, timeout=5, isolation_level=None)
-    try:
-        conn.execute(
-            "INSERT INTO reports (at, client, number, result, checked_at, name_hash, mismatched,"
-            " receipt, authority, contact, text, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                at,
-                report.client,
-                report.number,
-                report.result,
-                report.checked_at,
-                report.name_hash,
-                report.mismatched,
-                report.receipt,
-                report.authority,
-                report.contact,
-                report.text,
-                ref,
-            ),
-        )
-        return ref
-    finally:
-        conn.close()
+    conn.execute(
+        "INSERT INTO reports (at, client, number, result, checked_at, name_hash, mismatched,"
+        " receipt, authority, contact, text, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            at,
+            report.client,
+            report.number,
+            report.result,
+            report.checked_at,
+            report.name_hash,
+            report.mismatched,
+            report.receipt,
+            report.authority,
+            report.contact,
+            report.text,
+            ref,
+        ),
+    )
+    return ref
 
 
 async def report(request: Request) -> Response:
@@ -194,15 +204,14 @@ async def report(request: Request) -> Response:
         text=text,
     )
     at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0).isoformat()
-    again = False
     try:
-        earlier = await run_in_threadpool(sent_before, verifier.settings.log_db, entry)
-        if earlier is None:
-            verifier.quotas.charge_report(client)
-            report_ref = await run_in_threadpool(save_report, verifier.settings.log_db, entry, at)
-        else:
-            report_ref, at, same = earlier
-            again = not same
+        report_ref, at, same = await run_in_threadpool(
+            file_report,
+            verifier.settings.log_db,
+            entry,
+            at,
+            lambda: verifier.quotas.charge_report(client),
+        )
     except sqlite3.Error:
         context["report_error"] = "举报暂时无法保存，请稍后再提交，或直接联系发证机关。"
         return render(request, "report.html", context, 503)
@@ -213,7 +222,7 @@ async def report(request: Request) -> Response:
         "number": entry.number if _well_formed(entry.number) else None,
         "contact": authority,
         "fallback": verifier.contacts.fallback_for(authority),  # a city without a phone listed
-        "again": again,  # what was typed this time is not stored
+        "again": not same,  # what was typed this time is not stored
     }
     sent["sent_at"] = beijing_time(at)
     return render(request, "report_sent.html", sent)

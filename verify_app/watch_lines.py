@@ -21,10 +21,12 @@ _AROUND_NAME = "。.：: \u3000"
 class WatchProblem(ValueError):
     """The list cannot be watched; ``rows`` are the (1-based) entries that did not match."""
 
-    def __init__(self, message: str, rows: list[int] | None = None) -> None:
+    def __init__(self, message: str, rows: list[int] | None = None, code: str = "no_match") -> None:
         super().__init__(message)
         self.message = message
         self.rows = rows or []
+        self.code = code
+        """the API's error code: no_match, or revoked for a certificate nothing can happen to"""
 
 
 def _split(line: str) -> list[str]:

@@ -64,6 +64,7 @@ async def _create(request: Request, caller: Caller, items: list[Item]) -> tuple[
             f"{listed}已被发证机关撤销：撤销后证书不会再有任何变更，关注它不会收到消息，也不能"
             "以它为凭。关注列表未保存；请去掉这些证书后重新提交。",
             [i for i, _ in revoked],
+            "revoked",
         )
     entries = list({c.answer.number: (c.answer.number, c.name_hash) for c in checked}.values())
     created_at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0)
@@ -287,7 +288,7 @@ async def api_create(request: Request) -> Response:
         token, watch = await _create(request, caller, items)
     except WatchProblem as exc:
         return JSONResponse(
-            {"error": "no_match", "message": exc.message, "rows": exc.rows}, status_code=422
+            {"error": exc.code, "message": exc.message, "rows": exc.rows}, status_code=422
         )
     answer = {**watch_links(request, token), "numbers": list(watch.numbers)}
     answer["created_at"] = watch.created_at
