@@ -283,3 +283,19 @@ def test_a_document_number_is_read_however_an_office_brackets_it(written: str) -
 def test_a_sex_is_read_alike_in_a_roster_and_in_a_correction(written: str, sex: str | None) -> None:
     """One reading of 男/女 for a roster's 性别 and a 换发's 更正性别 (the two had drifted)."""
     assert sex_of(written) == sex
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "绵人社函〔2013〕05号",
+        "绵人社函〔2013〕5",
+        "绵人社函[2013]第5号",
+        "绵人社函 〔２０１３〕 5 号",
+    ],
+)
+def test_a_documents_spellings_share_its_key(written: str) -> None:
+    """A copied 补发 under 〔2013〕05号 or 〔2013〕5 passed the one-approval rule as another
+    document."""
+    assert document_key(written) == document_key("绵人社函〔2013〕5号")
+    assert document_key(written) != document_key("绵人社函〔2013〕50号")

@@ -785,9 +785,10 @@ def test_a_reissue_copied_with_its_date_corrected_is_no_second_paper(
         if where == "renamed":  # and its 文号 bracketed otherwise
             copy["批准文号"] = "绵人社函[2013]1号"
             roster.add("reissue-corrected.csv", [copy], MIANYANG_CHANGES)
+            expected = "登记表“reissue.csv”已按同一批准文号“绵人社函〔2013〕1号”登记了这本证书"
         else:  # the applied row kept, the copy beside it
             roster.add("reissue.csv", [first, copy], MIANYANG_CHANGES)
-        expected = "登记表“reissue.csv”已按同一批准文号“"
+            expected = "与本文件第3行是同一批准文号“绵人社函〔2013〕1号”的补发"
     else:
         roster.add("reissue.csv", [first, copy], MIANYANG_CHANGES)
         expected = (
@@ -826,3 +827,26 @@ def test_a_registers_changes_count_certificates_not_events(
     code, report = sync(roster, db_path)
     entry = report["registers"][-1]
     assert code == 0 and (entry["added"], entry["changed"]) == (2, 1)
+
+
+@pytest.mark.parametrize("second_on", ["绵人社函〔2013〕5号", "绵人社函〔2013〕6号"])
+def test_a_corrected_document_counts_as_the_file_now_writes_it(
+    roster: RegisterFactory, db_path: Path, second_on: str
+) -> None:
+    """A new version corrects an applied 补发's 文号 (5号 → 6号) and adds a 补发 of its own: on
+    6号 that is the same approval twice (it loaded: two papers, the real one void); on 5号,
+    now free, a genuine second 补发 (it was refused, and told to delete itself)."""
+    applied = status_event(
+        "补发", "Z1122020001", "周杰", "2013-03-01", 批准文号="绵人社函〔2013〕5号"
+    )
+    roster.add("reissue.csv", [applied], MIANYANG_CHANGES)
+    assert sync(roster, db_path)[0] == 0
+    corrected = {**applied, "批准文号": "绵人社函〔2013〕6号"}
+    again = status_event("补发", "Z1122020001", "周杰", "2013-09-05", 批准文号=second_on)
+    roster.add("reissue.csv", [corrected, again], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    if second_on.endswith("6号"):
+        [problem] = report["registers"][-1]["problems"]
+        assert code == 1 and problem["rule"].startswith("与本文件第3行是同一批准文号"), problem
+    else:
+        assert code == 0, report

@@ -24,10 +24,16 @@ def document_year(number: str) -> int | None:
     return int(match[1]) if match else None
 
 
+_SERIAL = re.compile(r"〕0*(\d+)号?$")
+"""The document's serial after its year: 〔2013〕05号 and 〔2013〕5 are 〔2013〕5号."""
+
+
 def document_key(number: str) -> str:
-    """How two spellings of a document number are compared: NFKC, no spaces, one bracket style."""
+    """How two spellings of a document number are compared: NFKC, no spaces, one bracket style,
+    no ordinal (第), the serial without leading zeros and with its 号."""
     text = unicodedata.normalize("NFKC", number)
-    return _ORDINAL.sub("〕", re.sub(r"\s+", "", text).translate(_BRACKETS))
+    key = _ORDINAL.sub("〕", re.sub(r"\s+", "", text).translate(_BRACKETS))
+    return _SERIAL.sub(r"〕\1号", key)
 
 
 def year_problem(number: str | None, year: int) -> str | None:

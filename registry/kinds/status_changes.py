@@ -71,22 +71,23 @@ def _registered_in(conn: sqlite3.Connection, event: StatusEvent) -> str | None:
 
 
 def _approved_in(
-    conn: sqlite3.Connection, event: StatusEvent, register: str, vanished: Collection[Identity]
-) -> tuple[str, str] | None:
-    """(register, date) of an applied event of ``event``'s type and number on the same approval
-    document (its 文号 however bracketed): the same 补发 copied with its date corrected — into
-    a renamed file, or beside the applied row in the same file's next version — would be a
-    second paper, voiding the holder's real one. An applied event this version of its own
-    register lacks is not counted: the new row is its edit (`_Events._edit_of` says so)."""
+    conn: sqlite3.Connection, event: StatusEvent, register: str, skipped: Collection[Identity]
+) -> tuple[str, str, str] | None:
+    """(register, date, 文号 as registered) of an applied event of ``event``'s type and number
+    on the same approval document (however bracketed): the same 补发 copied with its date
+    corrected — into a renamed file, or beside the applied row in the same file's next
+    version — would be a second paper, voiding the holder's real one. ``skipped``: this
+    register's applied events judged by what the file now says of them (`_Events.approvals`),
+    or that the file lacks — the new row is then their edit (`_Events._edit_of` says so)."""
     key = document_key(event.approval_doc)
     for other, date, new, document in conn.execute(
         "SELECT register, date, coalesce(new_number, ''), approval_doc FROM status_events"
         " WHERE type = ? AND number = ?",
         (event.type, event.number),
     ).fetchall():
-        edited = other == register and (event.type, event.number, date, new) in vanished
-        if document_key(document) == key and not edited:
-            return str(other), str(date)
+        mine = other == register and (event.type, event.number, date, new) in skipped
+        if document_key(document) == key and not mine:
+            return str(other), str(date), str(document)
     return None
 
 
@@ -101,6 +102,8 @@ class _Events:
         events: list[StatusEvent],
         vanished: list[Identity],
         problems: list[Problem],
+        present: list[StatusEvent],
+        amended: Collection[Identity] = (),
     ) -> None:
         self.conn, self.entry, self.problems = conn, entry, problems
         self.vanished = vanished
@@ -110,6 +113,15 @@ class _Events:
         self.rows: dict[Identity, int] = {}
         self.approvals: dict[tuple[str, str, str], int] = {}
         """(type, number, 批准文号) → the row of this file registering it first"""
+        self.skipped = {*vanished, *(e.identity for e in present)}
+        # as the file now writes them; judged only where a correction changed the 文号 (a
+        # register is not judged again by a rule that came after it)
+        for event in sorted(present, key=lambda e: (e.identity in amended, e.row)):
+            twice = self._approved_twice(event, registry=False)
+            if twice and event.identity in amended:
+                self.problems.append(
+                    Problem(event.row, "批准文号", event.approval_doc, twice, "§四.(六)")
+                )
         self.late: set[Identity] = set()
         self.new_numbers = Counter(parse(e.new_number).prefix for e in events if e.new_number)
 
@@ -190,20 +202,22 @@ class _Events:
             self.problems.append(Problem(event.row, "证书编号", event.number, rule, "§四.(六)"))
         return current
 
-    def _approved_twice(self, event: StatusEvent) -> str | None:
+    def _approved_twice(self, event: StatusEvent, registry: bool = True) -> str | None:
         """Why ``event`` repeats one its approval document approved already (another date, the
-        same 文号): one approval, one event — a 补发 twice over is two papers, one void."""
+        same 文号): one approval, one event — a 补发 twice over is two papers, one void. An
+        applied row the file still lists counts with the 文号 it now has (an amendment may
+        change it); ``registry``: also against what other registers hold."""
         once = f"一份批准文件只办理一次{event.type}"
         document = document_key(event.approval_doc)
         first = self.approvals.setdefault((event.type, event.number, document), event.row)
         if first != event.row:
             return f"与本文件第{first}行是同一批准文号“{event.approval_doc}”的{event.type}：{once}"
-        found = _approved_in(self.conn, event, self.entry.key, self.vanished)
+        found = _approved_in(self.conn, event, self.entry.key, self.skipped) if registry else None
         if found is None:
             return None
-        register, date = found
+        register, date, registered = found
         return (
-            f"登记表“{register}”已按同一批准文号“{event.approval_doc}”登记了这本证书 {date} 的"
+            f"登记表“{register}”已按同一批准文号“{registered}”登记了这本证书 {date} 的"
             f"{event.type}：{once}，请删去这一行（已生效的那一次不能改动）；"
             f"如确是又一次{event.type}，请填写这一次的批准文号"
         )
@@ -240,7 +254,9 @@ def check_status_changes(
     problems += edits
     events = sorted((e for e in parsed if e.identity not in applied), key=lambda e: (e.date, e.row))
     vanished = sorted(applied.keys() - {e.identity for e in parsed})
-    checker = _Events(context.conn, entry, events, vanished, problems)
+    present = [e for e in parsed if e.identity in applied]
+    amended = {a.identity for a in amendments if "approval_doc" in a.changed}
+    checker = _Events(context.conn, entry, events, vanished, problems, present, amended)
     for event in events:
         checker.check(event, event.row in incomplete)
     return problems, StatusChanges(events, vanished, amendments, checker.late)
