@@ -565,15 +565,21 @@ def test_an_earlier_slip_loaded_later_cannot_overdraw_a_later_day(tmp_path: Path
             [requisition("另一单位", 3)],  # approved, for fewer
         ),
         (
+            "requisitions",
+            [requisition("测试单卫", 2, province=None)],
+            [requisition("第三单位", 1, province=None)],
+            [requisition(UNIT, 2, province=None)],  # the unit's name mistyped
+        ),
+        (  # the same day of distribution, as slips of one round share
             "dispatches",
             [dispatch(UNIT, 1, 0, day="2012-03-05")],
-            [dispatch("绵阳市人力资源和社会保障局", 0, 0, 1, day="2012-05-01")],
+            [dispatch("绵阳市人力资源和社会保障局", 0, 0, 1, day="2012-03-05")],
             [dispatch("绵阳市人力资源和社会保障局", 1, 0, day="2012-03-05")],  # the recipient
         ),
         (
             "collections",
             [collection("C1122000001")],
-            [collection("Z1122000001", who="别人", day="2012-04-05")],
+            [collection("Z1122000001", who="别人")],  # collected the same day
             [collection("Z1122000001")],  # the number corrected
         ),
     ],
@@ -598,7 +604,7 @@ def test_another_register_of_the_same_name_does_not_replace_the_first(
     refused = load(db, tmp_path / "b" / "2012.csv", kind, other)
     [problem] = refused["registers"][0]["problems"]
     assert refused["exit_code"] == 1 and snapshot(db) == before
-    assert "这一版本中一" in problem["rule"] and "请换一个文件名" in problem["rule"]
+    assert "这一版本中没有一" in problem["rule"] and "请换一个文件名" in problem["rule"]
     assert load(db, tmp_path / "b" / "2012.csv", kind, corrected)["exit_code"] == 0
 
 
@@ -611,9 +617,12 @@ def test_a_slip_added_above_rewrites_no_other_in_the_history(db: Path, tmp_path:
     slips = [dispatch(UNIT, 0, 1, day="2012-03-05"), dispatch(mianyang, 1, day="2012-03-06")]
     assert load(db, path, "dispatches", slips)["exit_code"] == 0
     above = [dispatch(mianyang, 0, 0, 1, day="2012-03-04"), *slips]
-    assert load(db, path, "dispatches", above)["exit_code"] == 0
+    [inserted] = load(db, path, "dispatches", above)["registers"]
+    assert (inserted["added"], inserted["changed"], inserted["conflicts"]) == (1, 0, [])
     assert rows(db, "blank_history") == []
-    assert load(db, path, "dispatches", [above[0], above[2]])["exit_code"] == 0
+    [dropped] = load(db, path, "dispatches", [above[0], above[2]])["registers"]
+    [conflict] = dropped["conflicts"]
+    assert (dropped["added"], dropped["changed"]) == (0, 0) and "原第3行" in conflict["rule"]
     history = {(r["record"], r["field"], r["old"], r["new"]) for r in rows(db, "blank_history")}
     assert ("原第3行", "recipient", UNIT, None) in history
     assert ("原第3行", "intermediate", "1", None) in history

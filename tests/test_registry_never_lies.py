@@ -1291,4 +1291,4 @@ def test_another_units_roster_of_the_same_name_is_not_a_new_version(
         "审批名册.xlsx", [approval_row("Z1122000002", "郑浩")], {**province, "unit": "省交通厅"}
     )
     [(row, column, rule, clause)] = refused(other, db_path, "审批名册.xlsx")
-    assert "此前导入的 1 本证书，这一版本中一本也没有" in rule and "换一个文件名" in rule
+    assert "此前导入的 1 本证书，这一版本中没有一本是它们的更正" in rule and "换一个文件名" in rule

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
+import operator
 import sqlite3
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -139,14 +141,9 @@ def kept_nothing(
     what: str,
     clause: str,
 ) -> list[Problem]:
-    """A "new version" of ``entry``'s register that keeps none of what the loaded one put in
-    ``table`` is another register under the same file name — two folders' 2012-dispatches.xlsx,
-    two provincial units' 审批名册.xlsx. Taken for a version, it silently replaced the first one's
-    records (deleted its dispatches, reported its events or certificates missing). ``keys``:
-    (columns, this version's values of them) — a record keeping any one of them relates the
-    versions (a corrected row changes one field, not all); ``what``: a measure word and the
-    records (本证书, 笔发放). Judged only for a version with no problem of its own: a row refused
-    for its own error is no part of the comparison, and the clerk mends the file first."""
+    """A "new version" of a roster that keeps none of the loaded one's numbers nor holders is
+    another roster under the same file name — two provincial units' 审批名册.xlsx. ``keys``:
+    (columns, this version's values of them); a value in common relates the versions."""
     judged = False
     for columns, values in keys:
         if not values:  # nothing of this version to compare (every row refused on its own)
@@ -160,26 +157,55 @@ def kept_nothing(
         if not found.isdisjoint(values):
             return []
         judged = judged or bool(found)
-    if not judged:  # a first version, or nothing to judge by
+    return [another_file(conn, entry, table, what, clause)] if judged else []
+
+
+def like_none(
+    conn: sqlite3.Connection,
+    entry: RegisterEntry,
+    table: str,
+    rows: Sequence[Mapping[str, object]],
+    fields: Sequence[tuple[str, ...]],
+    enough: int,
+    what: str,
+    clause: str,
+) -> list[Problem]:
+    """A "new version" of a blank-certificate register none of whose records is like one of
+    the loaded version's — agreeing in ``enough`` of ``fields`` (each a group of columns) — is
+    another register under the same file name: two folders' 2012-dispatches.xlsx, taken for a
+    version, silently replaced the first one's dispatches. A corrected record changes one
+    field and stays alike, also in a register of one record. Judge a version only once it has
+    no problem of its own."""
+    columns = [column for group in fields for column in group]
+    loaded = conn.execute(
+        f"SELECT {', '.join(columns)} FROM [{table}] WHERE register = ?", (entry.key,)
+    ).fetchall()
+    if not rows or not loaded:
         return []
+    ends = list(itertools.accumulate(len(group) for group in fields))
+    starts = [0, *ends[:-1]]
+    records = [[values[a:b] for a, b in zip(starts, ends, strict=True)] for values in loaded]
+    for row in rows:
+        new = [tuple(row[column] for column in group) for group in fields]
+        if any(sum(map(operator.eq, new, old)) >= enough for old in records):
+            return []
+    return [another_file(conn, entry, table, what, clause)]
+
+
+def another_file(
+    conn: sqlite3.Connection, entry: RegisterEntry, table: str, what: str, clause: str
+) -> Problem:
+    """The problem of a file taken for another of the same name (``what``: a measure word and
+    the records, 本证书, 笔发放)."""
     (loaded,) = conn.execute(
         f"SELECT count(*) FROM [{table}] WHERE register = ?", (entry.key,)
     ).fetchone()
-    return [
-        Problem(
-            None,
-            None,
-            None,
-            f"“{entry.key}”此前导入的 {loaded} {what}，这一版本中一{what[0]}也没有：这不是"
-            "同一份文件的更正版本，而是另一份同名的文件。请换一个文件名再列入清单"
-            "（同一文件名只用于同一份名册或登记表的新版本）",
-            clause,
-        )
-    ]
-
-
-def keys_of(
-    rows: Sequence[Mapping[str, object]], *groups: tuple[str, ...]
-) -> list[tuple[tuple[str, ...], set[tuple[object, ...]]]]:
-    """`kept_nothing`'s keys of records as dicts: each group of columns with its values."""
-    return [(group, {tuple(row[c] for c in group) for row in rows}) for group in groups]
+    return Problem(
+        None,
+        None,
+        None,
+        f"“{entry.key}”此前导入的 {loaded} {what}，这一版本中没有一{what[0]}是它们的更正："
+        "这不是同一份文件的更正版本，而是另一份同名的文件。请换一个文件名再列入清单"
+        "（同一文件名只用于同一份名册或登记表的新版本）",
+        clause,
+    )

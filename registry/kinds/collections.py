@@ -24,8 +24,7 @@ from registry.kinds.base import (
     LoadContext,
     RegisterEntry,
     keep_table,
-    kept_nothing,
-    keys_of,
+    like_none,
 )
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout
@@ -206,10 +205,10 @@ def check_collections(
         _check_row(record, numbers.get(record.row), known, problems) for record in table.records
     ]
     collected = [row for row in rows if row is not None]
-    if not problems:  # a record keeping its number, its collector or its day: a version
-        keys = keys_of(collected, ("number",), ("collector",), ("collected_on",))
-        problems = kept_nothing(
-            context.conn, entry, "collections", keys, "本证书的领取", "§四.(六)1"
+    if not problems:  # a record keeping two of its number, its collector, its day: a version
+        fields = [("number",), ("collector",), ("collected_on",)]
+        problems = like_none(
+            context.conn, entry, "collections", collected, fields, 2, "本证书的领取", "§四.(六)1"
         )
     return problems, collected
 

@@ -22,8 +22,7 @@ from registry.kinds.base import (
     LoadContext,
     RegisterEntry,
     keep_table,
-    kept_nothing,
-    keys_of,
+    like_none,
 )
 from registry.kinds.blanks import read_quantities, recipient, total_of
 from registry.kinds.cells import total_row
@@ -160,9 +159,11 @@ def check_dispatches(
             rows.append(row)
             who, day = str(row["recipient"]), str(row["dispatched_on"])
             mine.append((who, day, quantities, None, record.row))
-    if not problems:  # a slip keeping its recipient, its day or its quantities: a version
-        keys = keys_of(rows, ("recipient",), ("dispatched_on",), tuple(QUANTITY_FIELDS.values()))
-        problems = kept_nothing(context.conn, entry, "dispatches", keys, "笔发放", "§四.(二)")
+    if not problems:  # a slip keeping two of its recipient, its day, its quantities: a version
+        fields = [("recipient",), ("dispatched_on",), tuple(QUANTITY_FIELDS.values())]
+        problems = like_none(
+            context.conn, entry, "dispatches", rows, fields, 2, "笔发放", "§四.(二)"
+        )
     others: list[Dispatched] = [(*d, None) for d in _dispatched_elsewhere(context.conn, entry.key)]
     ledger = _Ledger(Approvals(context.conn), [*others, *mine], mine)
     return problems + ledger.overdrawn(), rows

@@ -23,8 +23,7 @@ from registry.kinds.base import (
     LoadContext,
     RegisterEntry,
     keep_table,
-    kept_nothing,
-    keys_of,
+    like_none,
 )
 from registry.kinds.blanks import (
     Opinion,
@@ -177,10 +176,16 @@ def check_requisitions(
     checked = [_check_row(record, entry, context.today, problems) for record in table.records]
     rows = [row for row in checked if row is not None]
     problems += _duplicates(context.conn, entry, rows)
-    if not problems:  # a version keeps a recipient (approving one changes its quantities)
-        keys = keys_of(rows, ("recipient",))
-        problems = kept_nothing(
-            context.conn, entry, "requisitions", keys, "份申领计划", "§四.(一)、附件1"
+    if not problems:  # a version keeps three of unit, recipient, contact, phone, quantities
+        fields = [
+            ("unit",),
+            ("recipient",),
+            ("contact",),
+            ("phone",),
+            tuple(QUANTITY_FIELDS.values()),
+        ]
+        problems = like_none(
+            context.conn, entry, "requisitions", rows, fields, 3, "份申领计划", "§四.(一)、附件1"
         )
     if not problems:
         problems = _dispatched_beyond(context.conn, entry, rows)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from registry.domain.problems import Problem
@@ -29,79 +28,83 @@ def replace_rows(
     old values in ``blank_history`` (an auditor asks who signed for a certificate, how many
     blanks went out, before a correction).
     """
-    applied = Applied()
     fields = list(rows[0]) if rows else []
     cursor = conn.execute(f"SELECT * FROM [{table}] WHERE register = ?", (register,))
     names = [d[0] for d in cursor.description]
     loaded = [dict(zip(names, r, strict=True)) for r in cursor]
-    old = {row[key]: row for row in loaded}
+    kept, added, gone = _match(loaded, rows, key)
     conn.execute(f"DELETE FROM [{table}] WHERE register = ?", (register,))
-    for row in rows:
-        previous = old.pop(row[key], None)
-        if previous is None:
-            applied.added += 1
-        else:
-            applied.changed += any(
-                previous.get(f) != row[f] for f in fields if f not in _BOOKKEEPING
-            )
     columns = [*fields, "register", "sync"]
     conn.executemany(
         f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)})"
         f" VALUES ({', '.join('?' * len(columns))})",
         [[*row.values(), register, sync_id] for row in rows],
     )
+    history = [
+        (record[key], f, value, now.get(f))
+        for record, now in kept
+        for f, value in record.items()
+        if f not in _BOOKKEEPING and now.get(f) != value
+    ]
+    history += [
+        (_label(record, key), f, value, None)
+        for record in gone
+        for f, value in record.items()
+        if f not in _BOOKKEEPING and f != key and value is not None
+    ]
     conn.executemany(
         "INSERT INTO blank_history (sync, kind, register, record, field, old, new)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(sync_id, table, register, *change) for change in _history(loaded, rows, key)],
+        [(sync_id, table, register, *change) for change in history],
     )
-    applied.conflicts = [
+    changed = sum(_content(record) != _content(now) for record, now in kept)
+    conflicts = [
         Problem(
             None,
             None,
-            str(value),
-            f"新版本中没有此记录（原第{row['source_row']}行），已随新版本删除",
+            str(record[key]),
+            f"新版本中没有此记录（原第{record['source_row']}行），已随新版本删除",
             None,
         )
-        for value, row in old.items()
+        for record in gone
     ]
-    return applied
+    return Applied(len(added), changed, conflicts)
 
 
-def _history(
+def _match(
     loaded: list[dict[str, object]], rows: Sequence[Mapping[str, object]], key: str
-) -> list[tuple[object, str, object, object]]:
-    """(record, field, old, new) of what a new version changed or removed. Records keyed by
-    what they are (a collection by its certificate's number) are compared field by field; those
+) -> tuple[
+    list[tuple[dict[str, object], Mapping[str, object]]],
+    list[Mapping[str, object]],
+    list[dict[str, object]],
+]:
+    """(loaded record and the row it became, rows new, loaded records gone). Records keyed by
+    what they are (a collection by its certificate's number) are matched by that key; those
     known only by their row (a requisition, a dispatch slip) by their whole content — a slip
-    inserted above would otherwise read as every later slip rewritten: a record whose content
-    the new version no longer has is recorded as gone, with all its values."""
+    inserted above would otherwise read as every later slip rewritten, and a correction is one
+    record gone and one new."""
     if key != "source_row":
         new = {row[key]: row for row in rows}
-        changes: list[tuple[object, str, object, object]] = []
-        for record in loaded:
-            now = new.get(record[key])
-            for f, value in record.items():
-                if f in _BOOKKEEPING or f == key:
-                    continue
-                if now is None and value is not None:  # removed: every value it had
-                    changes.append((record[key], f, value, None))
-                elif now is not None and now.get(f) != value:
-                    changes.append((record[key], f, value, now.get(f)))
-        return changes
-    kept = Counter(_content(row) for row in rows)
-    gone: list[tuple[object, str, object, object]] = []
+        kept = [(record, new[record[key]]) for record in loaded if record[key] in new]
+        gone = [record for record in loaded if record[key] not in new]
+        known = {record[key] for record in loaded}
+        return kept, [row for row in rows if row[key] not in known], gone
+    waiting: dict[tuple[tuple[str, object], ...], list[Mapping[str, object]]] = {}
+    for row in rows:
+        waiting.setdefault(_content(row), []).append(row)
+    kept, gone = [], []
     for record in loaded:
-        content = _content(record)
-        if kept[content]:
-            kept[content] -= 1
-            continue
-        gone += [
-            (f"原第{record['source_row']}行", f, value, None)
-            for f, value in record.items()
-            if f not in _BOOKKEEPING and value is not None
-        ]
-    return gone
+        same = waiting.get(_content(record))
+        if same:
+            kept.append((record, same.pop(0)))
+        else:
+            gone.append(record)
+    return kept, [row for rows_ in waiting.values() for row in rows_], gone
+
+
+def _label(record: Mapping[str, object], key: str) -> object:
+    """How the history names a record gone: its key, or the row it had."""
+    return f"原第{record['source_row']}行" if key == "source_row" else record[key]
 
 
 def _content(row: Mapping[str, object]) -> tuple[tuple[str, object], ...]:
