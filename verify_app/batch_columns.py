@@ -97,26 +97,57 @@ def find_columns(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
 
 def _without_header(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
     """A list without header: the number in the column most like numbers (a 序号, an ID card's
-    number, a department may come first), the name beside it — after it, or before it when
-    nothing names after it; the first two columns when nothing looks like a number."""
+    number, a 工号, a department may come first), the name the column beside it that reads
+    most like names — before it on a tie, as lists that do not start with the number put the
+    name first; the first two columns when nothing looks like a number."""
     width = max((len(row) for _, row in rows[:HEADER_SEARCH_ROWS]), default=0)
     counts = [_numbers_in(rows, column) for column in range(width)]
     if not counts or max(counts) == 0:
         return Columns(0, 0, 1, {}, None)
     number = counts.index(max(counts))
-    after, before = number + 1, number - 1
-    name = after if after < width and _filled(rows, after) else max(before, 0)
-    if name == number:  # one column: number and name in one cell
-        name = number + 1
+    if number == 0:
+        return Columns(0, 0, 1, {}, None)
+    after = _names_in(rows, number + 1) if number + 1 < width else -1
+    name = number + 1 if after > _names_in(rows, number - 1) else number - 1
     return Columns(0, number, name, {}, None)
 
 
-def _filled(rows: Sequence[tuple[int, Sequence[str]]], column: int) -> bool:
-    return any(column < len(row) and row[column].strip() for _, row in rows[:HEADER_SEARCH_ROWS])
+_NAME_LIKE = re.compile(r"[\u3400-\u9fff·]{2,6}|[A-Za-z][A-Za-z .'-]+")
+"""A name as a list holds it: a few Chinese characters (a middle dot between), or Latin letters."""
+_UNIT_ENDINGS = (
+    "室",
+    "科",
+    "处",
+    "部",
+    "组",
+    "队",
+    "中心",
+    "局",
+    "院",
+    "所",
+    "站",
+    "办",
+    "厅",
+    "班",
+    "股",
+)
+"""How a department's name ends: a column of them is no name column."""
 
 
-_NUMBER_LIKE = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ][\s\-－]*[0-9０-９]")
-"""How a certificate number begins, its level letter and a digit, whatever was typed between."""
+def _names_in(rows: Sequence[tuple[int, Sequence[str]]], column: int) -> int:
+    """How many of the first rows hold something like a holder's name in ``column``."""
+    return sum(
+        1
+        for _, row in rows[:HEADER_SEARCH_ROWS]
+        if column < len(row)
+        and _NAME_LIKE.fullmatch(cell := row[column].strip())
+        and not cell.endswith(_UNIT_ENDINGS)
+    )
+
+
+_NUMBER_LIKE = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ](?:[\s\-－]*[0-9０-９]){10}")
+"""A certificate number: its level letter and ten digits, whatever was typed between (a 工号
+such as E1001 is none)."""
 
 
 def _numbers_in(rows: Sequence[tuple[int, Sequence[str]]], column: int) -> int:

@@ -163,7 +163,7 @@ def _pair(row: Sequence[str], columns: Columns) -> tuple[str, str]:
     """A row's number and name; in a list without header, both written in one cell too
     (Z1122020123 周杰, as the watch form takes them)."""
     number, name = _cell(row, columns.number), _cell(row, columns.name)
-    if columns.header is None and number:
+    if columns.header is None and number and not name:
         parts = split_line(number)
         if len(parts) == 2 and all(parts) and _LIKE_A_NUMBER.search(parts[0].replace(" ", "")):
             return parts[0], parts[1]  # Z1122020123 周杰 in one cell; not 制表人 王五
