@@ -29,6 +29,8 @@ CHECK = b'{"number":"G1122000001","name":"\xe5\xbc\xa0\xe4\xb8\x89\xe6\x98\x8e"}
 @pytest.fixture
 def port(registry_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
     monkeypatch.setattr(http_guard, "HEAD_SECONDS", 1.0)
+    monkeypatch.setattr(http_guard, "BODY_TOTAL_SECONDS", 1.5)
+    monkeypatch.setattr(http_guard, "MAX_CHUNKED_BYTES", 100_000)
     settings = Settings(db=registry_db, secret=Secret(SECRET), rate_limit=0)
     chosen = free_port()
     config = uvicorn.Config(
@@ -125,3 +127,20 @@ def test_blank_lines_between_requests_do_not_keep_a_connection(port: int) -> Non
     started = time.monotonic()
     answer = exchange(port, kept, *[b"\r\n"] * 12, pause=0.5)
     assert answer.startswith(b"HTTP/1.1 200") and time.monotonic() - started < 4.5
+
+
+CHUNKED = b"GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
+
+
+def test_a_chunked_requests_trailers_are_bounded_in_size(port: int) -> None:
+    """Trailers are headers sent after the body, where the head's bound no longer held: a
+    megabyte each, they held 300 MB of one connection."""
+    trailers = [b"X-T: " + b"t" * 20_000 + b"\r\n"] * 8
+    answer = exchange(port, CHUNKED, *trailers)
+    assert b"HTTP/1.1 413" in answer
+
+
+def test_a_chunked_request_sent_slowly_loses_its_connection(port: int) -> None:
+    started = time.monotonic()
+    answer = exchange(port, CHUNKED, *[b"X-T: 1\r\n"] * 10, pause=0.5)
+    assert b"413" not in answer and time.monotonic() - started < 4.5

@@ -18,18 +18,28 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from verify_app.body_limit import BODY_TOTAL_SECONDS
+
 MAX_HEAD_BYTES = 64 * 1024
 """A request line and headers larger than this get 431 (nginx's default allows 32 KiB)."""
 HEAD_SECONDS = 20.0
 """A request's head arrives whole within this from its first byte (or from the connection)."""
+MAX_CHUNKED_BYTES = 16 * 1024 * 1024
+"""What a request sent in chunks may send after its head: its length is told nowhere, and its
+trailers are headers too — a megabyte each, they held 300 MB of one connection (the app itself
+refuses a body over its own limit, `CERTREG_MAX_BODY_BYTES`)."""
 
-_TOO_LARGE = "请求头过大".encode()
-_431 = (
-    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-    b"content-type: text/plain; charset=utf-8\r\n"
-    b"content-length: " + str(len(_TOO_LARGE)).encode() + b"\r\n"
-    b"connection: close\r\n\r\n" + _TOO_LARGE
-)
+
+def _refusal(status: bytes, text: str) -> bytes:
+    body = text.encode()
+    return (
+        b"HTTP/1.1 " + status + b"\r\ncontent-type: text/plain; charset=utf-8\r\n"
+        b"content-length: " + str(len(body)).encode() + b"\r\nconnection: close\r\n\r\n" + body
+    )
+
+
+_431 = _refusal(b"431 Request Header Fields Too Large", "请求头过大")
+_413 = _refusal(b"413 Content Too Large", "请求内容过大")
 
 
 PIECE = 4096
@@ -47,6 +57,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     _head_bytes = 0
     _in_head = True
     _head_timer: asyncio.TimerHandle | None = None
+    _chunked_left: int | None = None
+    """bytes a chunked request may still send, while one is arriving"""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -63,12 +75,15 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             piece, data = data[:PIECE], data[PIECE:]
             self._head_bytes += len(piece)
             if self._head_bytes > MAX_HEAD_BYTES:
-                self._stop_head_timer()
-                self.transport.write(_431)
-                self.transport.close()
+                self._refuse(_431)
                 return
             super().data_received(piece)
             if self.transport.is_closing():
+                return
+        if data and self._chunked_left is not None:
+            self._chunked_left -= len(data)
+            if self._chunked_left < 0:
+                self._refuse(_413)
                 return
         if data:
             super().data_received(data)
@@ -76,11 +91,21 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_head, self._head_bytes = False, 0
         self._stop_head_timer()
+        if any(name == b"transfer-encoding" for name, _ in self.headers):  # chunked: no length
+            self._chunked_left = MAX_CHUNKED_BYTES
+            self._head_timer = self.loop.call_later(BODY_TOTAL_SECONDS, self._head_too_slow)
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
+        self._stop_head_timer()
+        self._chunked_left = None
         self._in_head = True  # what comes next on this connection is the next request's head
+
+    def _refuse(self, response: bytes) -> None:
+        self._stop_head_timer()
+        self.transport.write(response)
+        self.transport.close()
 
     def _stop_head_timer(self) -> None:
         if self._head_timer is not None:
@@ -88,8 +113,15 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._head_timer = None
 
     def _head_too_slow(self) -> None:
+        """A head (or a chunked request) not whole in time: the connection is closed — unless
+        the answer to the request before is still being made (a client may send a blank line
+        after a body): then the next head's time starts anew."""
         self._head_timer = None
-        if self._in_head and not self.transport.is_closing():
+        if self.transport.is_closing():
+            return
+        if self._chunked_left is None and self.cycle and not self.cycle.response_complete:
+            self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
+        elif self._in_head or self._chunked_left is not None:
             self.transport.close()
 
 
