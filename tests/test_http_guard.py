@@ -4,6 +4,7 @@ every few seconds held a connection for ever."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -144,3 +145,38 @@ def test_a_chunked_request_sent_slowly_loses_its_connection(port: int) -> None:
     started = time.monotonic()
     answer = exchange(port, CHUNKED, *[b"X-T: 1\r\n"] * 10, pause=0.5)
     assert b"413" not in answer and time.monotonic() - started < 4.5
+
+
+def test_a_blank_line_after_a_body_waits_for_the_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Old clients send CRLF after a POST's body: the next head's clock then ran while the
+    answer was being made, and closed the connection before it was sent."""
+    monkeypatch.setattr(http_guard, "HEAD_SECONDS", 0.5)
+
+    async def slow(scope: dict[str, object], receive: object, send: object) -> None:
+        if scope["type"] != "http":
+            return
+        await asyncio.sleep(1.5)
+        await send({"type": "http.response.start", "status": 200, "headers": []})  # type: ignore[operator]
+        await send({"type": "http.response.body", "body": b"done"})  # type: ignore[operator]
+
+    chosen = free_port()
+    config = uvicorn.Config(
+        slow,
+        host="127.0.0.1",
+        port=chosen,
+        log_level="warning",
+        lifespan="off",
+        **uvicorn_options(),
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        request = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+        answer = exchange(chosen, request, b"\r\n", pause=0.1)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    assert answer.startswith(b"HTTP/1.1 200") and b"\r\ndone\r\n" in answer
