@@ -268,6 +268,19 @@ def test_a_report_sent_again_by_a_reload_is_stored_once(
     assert [r["text"] for r in reports_of(registry_db)] == ["疑似伪造"]
 
 
+async def staff_queue(registry_db: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The report queue as staff read it in Datasette, every report of every authority."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    ds = shipped_datasette(registry_db)
+    queue = await ds.client.get(
+        "/verify_log/report_queue.json",
+        params={"发证机关": "", "_shape": "array"},
+        cookies=signed_in(ds),
+    )
+    rows: list[dict[str, Any]] = queue.json()
+    return rows
+
+
 def _reported(app_client: AppClient) -> None:
     with app_client() as client:
         for _ in range(5):
@@ -355,14 +368,7 @@ async def test_the_command_and_the_staff_queue_count_the_same_failures(
         client.app.state.verifier.log.flush()
     command = CliRunner().invoke(cli, ["reports", "--db", str(registry_db), "--json"])
     [report] = json.loads(command.output)
-    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    ds = shipped_datasette(registry_db)
-    queue = await ds.client.get(
-        "/verify_log/report_queue.json",
-        params={"发证机关": "", "_shape": "array"},
-        cookies=signed_in(ds),
-    )
-    [row] = queue.json()
+    [row] = await staff_queue(registry_db, monkeypatch)
     assert (report["checks"], report["failed_checks"]) == (8, 6)
     assert (row["该编号查验次数"], row["其中未查到或格式错误"]) == (8, 6)
 
@@ -451,14 +457,7 @@ async def test_staff_record_what_they_did_about_a_report_and_the_queue_shows_it(
     kept = conn.execute("SELECT action FROM report_outcomes ORDER BY id").fetchall()
     conn.close()
     assert kept == [("已移交公安机关",), ("已核实为伪造",)]
-    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    ds = shipped_datasette(registry_db)
-    queue = await ds.client.get(
-        "/verify_log/report_queue.json",
-        params={"发证机关": "", "_shape": "array"},
-        cookies=signed_in(ds),
-    )
-    [row] = queue.json()
+    [row] = await staff_queue(registry_db, monkeypatch)
     assert row["处理结果"].endswith("（北京时间） 李科员：已核实为伪造"), row["处理结果"]
 
 
