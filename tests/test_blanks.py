@@ -627,3 +627,42 @@ def test_a_slip_added_above_rewrites_no_other_in_the_history(db: Path, tmp_path:
     assert ("原第3行", "recipient", UNIT, None) in history
     assert ("原第3行", "intermediate", "1", None) in history
     assert {record for record, *_ in history} == {"原第3行"}
+
+
+def test_a_citys_units_files_of_one_name_are_not_versions_of_each_other(
+    db: Path, tmp_path: Path
+) -> None:
+    """A city's units all receive through the city: a hospital's requisition and a school's,
+    sharing that recipient and a blank contact (a blank agreeing with a blank), passed as one
+    register's versions — the school's replaced the hospital's. Likewise a slip to another unit
+    of the same count."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    city = {"city": "同意 2012-02-10"}
+    hospital = {**requisition("绵阳市示例医院", 1, **city), "联系人": "", "联系电话": ""}
+    school = {**requisition("绵阳市示例中学", 0, 2, **city), "联系人": "", "联系电话": ""}
+    first = load(db, tmp_path / "a" / "申领.csv", "requisitions", [hospital], authority="2202")
+    assert first["exit_code"] == 0, first
+    other = load(db, tmp_path / "b" / "申领.csv", "requisitions", [school], authority="2202")
+    assert other["exit_code"] == 1 and "另一份同名的文件" in str(other)
+    slip = dispatch("绵阳市人力资源和社会保障局", 1, day="2012-03-05")
+    assert load(db, tmp_path / "a" / "发放.csv", "dispatches", [slip])["exit_code"] == 0
+    another = dispatch("绵阳市示例医院", 1, day="2012-05-09")
+    refused = load(db, tmp_path / "b" / "发放.csv", "dispatches", [another])
+    assert refused["exit_code"] == 1 and "另一份同名的文件" in str(refused)
+
+
+def test_a_requisition_approved_in_a_new_version_is_changed_not_deleted(
+    db: Path, tmp_path: Path
+) -> None:
+    """Approving a requisition, its register's everyday work, was told as a record deleted (a
+    conflict) and one added, and the history kept no old → new of it."""
+    path = tmp_path / "req.csv"
+    assert (
+        load(db, path, "requisitions", [requisition("另一单位", 5, province=None)])["exit_code"]
+        == 0
+    )
+    [entry] = load(db, path, "requisitions", [requisition("另一单位", 3)])["registers"]
+    assert (entry["added"], entry["changed"], entry["conflicts"]) == (0, 1, [])
+    history = {(r["record"], r["field"], r["old"], r["new"]) for r in rows(db, "blank_history")}
+    assert ("原第2行", "junior", "5", "3") in history

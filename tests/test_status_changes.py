@@ -850,3 +850,23 @@ def test_a_corrected_document_counts_as_the_file_now_writes_it(
         assert code == 1 and problem["rule"].startswith("与本文件第3行是同一批准文号"), problem
     else:
         assert code == 0, report
+
+
+def test_a_document_corrected_onto_another_registers_reissue_is_refused(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A new version moving its applied 补发 onto the 文号 another register's 补发 of the same
+    certificate was approved by loaded: two 补发 on one approval in the registry."""
+    first = status_event(
+        "补发", "Z1122020001", "周杰", "2013-03-01", 批准文号="绵人社函〔2013〕5号"
+    )
+    roster.add("r1.csv", [first], MIANYANG_CHANGES)
+    later = status_event(
+        "补发", "Z1122020001", "周杰", "2013-06-01", 批准文号="绵人社函〔2013〕7号"
+    )
+    roster.add("r2.csv", [later], MIANYANG_CHANGES)
+    assert sync(roster, db_path)[0] == 0
+    roster.add("r2.csv", [{**later, "批准文号": "绵人社函〔2013〕5号"}], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    [problem] = report["registers"][-1]["problems"]
+    assert code == 1 and problem["rule"].startswith("登记表“r1.csv”已按同一批准文号"), problem

@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import itertools
 import json
-import operator
 import sqlite3
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -165,30 +164,37 @@ def like_none(
     entry: RegisterEntry,
     table: str,
     rows: Sequence[Mapping[str, object]],
-    fields: Sequence[tuple[str, ...]],
+    weights: Mapping[tuple[str, ...], int],
     enough: int,
     what: str,
     clause: str,
 ) -> list[Problem]:
     """A "new version" of a blank-certificate register none of whose records is like one of
-    the loaded version's — agreeing in ``enough`` of ``fields`` (each a group of columns) — is
-    another register under the same file name: two folders' 2012-dispatches.xlsx, taken for a
-    version, silently replaced the first one's dispatches. A corrected record changes one
-    field and stays alike, also in a register of one record. Judge a version only once it has
-    no problem of its own."""
-    columns = [column for group in fields for column in group]
+    the loaded version's — agreeing in fields (each a group of columns) of ``weights`` that
+    weigh ``enough`` together; a blank agreeing with a blank says nothing — is another register
+    under the same file name: two folders' 2012-dispatches.xlsx, taken for a version, silently
+    replaced the first one's dispatches. A corrected record changes one field and stays alike,
+    also in a register of one record. Judge a version only once it has no problem of its own."""
+    groups = list(weights)
+    columns = [column for group in groups for column in group]
     loaded = conn.execute(
         f"SELECT {', '.join(columns)} FROM [{table}] WHERE register = ?", (entry.key,)
     ).fetchall()
     if not rows or not loaded:
         return []
-    ends = list(itertools.accumulate(len(group) for group in fields))
+    ends = list(itertools.accumulate(len(group) for group in groups))
     starts = [0, *ends[:-1]]
     records = [[values[a:b] for a, b in zip(starts, ends, strict=True)] for values in loaded]
     for row in rows:
-        new = [tuple(row[column] for column in group) for group in fields]
-        if any(sum(map(operator.eq, new, old)) >= enough for old in records):
-            return []
+        new = [tuple(row[column] for column in group) for group in groups]
+        for old in records:
+            agreed = sum(
+                weights[group]
+                for group, mine, theirs in zip(groups, new, old, strict=True)
+                if mine == theirs and any(value not in (None, "") for value in mine)
+            )
+            if agreed >= enough:
+                return []
     return [another_file(conn, entry, table, what, clause)]
 
 

@@ -206,9 +206,13 @@ def check_collections(
     ]
     collected = [row for row in rows if row is not None]
     if not problems:  # a record keeping two of its number, its collector, its day: a version
-        fields = [("number",), ("collector",), ("collected_on",)]
+        weights: dict[tuple[str, ...], int] = {
+            ("number",): 1,
+            ("collector",): 1,
+            ("collected_on",): 1,
+        }
         problems = like_none(
-            context.conn, entry, "collections", collected, fields, 2, "本证书的领取", "§四.(六)1"
+            context.conn, entry, "collections", collected, weights, 2, "本证书的领取", "§四.(六)1"
         )
     return problems, collected
 

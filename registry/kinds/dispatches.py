@@ -159,10 +159,10 @@ def check_dispatches(
             rows.append(row)
             who, day = str(row["recipient"]), str(row["dispatched_on"])
             mine.append((who, day, quantities, None, record.row))
-    if not problems:  # a slip keeping two of its recipient, its day, its quantities: a version
-        fields = [("recipient",), ("dispatched_on",), tuple(QUANTITY_FIELDS.values())]
+    if not problems:  # a slip keeping two of its unit (as written), its day, its quantities
+        weights = {("unit",): 1, ("dispatched_on",): 1, tuple(QUANTITY_FIELDS.values()): 1}
         problems = like_none(
-            context.conn, entry, "dispatches", rows, fields, 2, "笔发放", "§四.(二)"
+            context.conn, entry, "dispatches", rows, weights, 2, "笔发放", "§四.(二)"
         )
     others: list[Dispatched] = [(*d, None) for d in _dispatched_elsewhere(context.conn, entry.key)]
     ledger = _Ledger(Approvals(context.conn), [*others, *mine], mine)

@@ -176,16 +176,11 @@ def check_requisitions(
     checked = [_check_row(record, entry, context.today, problems) for record in table.records]
     rows = [row for row in checked if row is not None]
     problems += _duplicates(context.conn, entry, rows)
-    if not problems:  # a version keeps three of unit, recipient, contact, phone, quantities
-        fields = [
-            ("unit",),
-            ("recipient",),
-            ("contact",),
-            ("phone",),
-            tuple(QUANTITY_FIELDS.values()),
-        ]
+    if not problems:  # a version keeps its unit, or its quantities and a way to reach it
+        # (a city's units share their recipient, the city: no sign of one requisition)
+        weights = {("unit",): 3, tuple(QUANTITY_FIELDS.values()): 2, ("contact",): 1, ("phone",): 1}
         problems = like_none(
-            context.conn, entry, "requisitions", rows, fields, 3, "份申领计划", "§四.(一)、附件1"
+            context.conn, entry, "requisitions", rows, weights, 3, "份申领计划", "§四.(一)、附件1"
         )
     if not problems:
         problems = _dispatched_beyond(context.conn, entry, rows)

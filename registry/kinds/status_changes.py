@@ -117,7 +117,7 @@ class _Events:
         # as the file now writes them; judged only where a correction changed the 文号 (a
         # register is not judged again by a rule that came after it)
         for event in sorted(present, key=lambda e: (e.identity in amended, e.row)):
-            twice = self._approved_twice(event, registry=False)
+            twice = self._approved_twice(event, registry=event.identity in amended)
             if twice and event.identity in amended:
                 self.problems.append(
                     Problem(event.row, "批准文号", event.approval_doc, twice, "§四.(六)")

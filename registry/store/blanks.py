@@ -41,7 +41,7 @@ def replace_rows(
         [[*row.values(), register, sync_id] for row in rows],
     )
     history = [
-        (record[key], f, value, now.get(f))
+        (_label(record, key), f, value, now.get(f))
         for record, now in kept
         for f, value in record.items()
         if f not in _BOOKKEEPING and now.get(f) != value
@@ -81,8 +81,9 @@ def _match(
     """(loaded record and the row it became, rows new, loaded records gone). Records keyed by
     what they are (a collection by its certificate's number) are matched by that key; those
     known only by their row (a requisition, a dispatch slip) by their whole content — a slip
-    inserted above would otherwise read as every later slip rewritten, and a correction is one
-    record gone and one new."""
+    inserted above would otherwise read as every later slip rewritten — and what is left by
+    likeness: a record and a row agreeing in most of their fields are one record corrected (a
+    requisition approved, a slip's count fixed), not one deleted and one new."""
     if key != "source_row":
         new = {row[key]: row for row in rows}
         kept = [(record, new[record[key]]) for record in loaded if record[key] in new]
@@ -92,14 +93,29 @@ def _match(
     waiting: dict[tuple[tuple[str, object], ...], list[Mapping[str, object]]] = {}
     for row in rows:
         waiting.setdefault(_content(row), []).append(row)
-    kept, gone = [], []
+    kept, unmatched = [], []
     for record in loaded:
         same = waiting.get(_content(record))
         if same:
             kept.append((record, same.pop(0)))
         else:
+            unmatched.append(record)
+    added = [row for rows_ in waiting.values() for row in rows_]
+    gone = []
+    for record in unmatched:
+        alike = next((row for row in added if _alike(record, row)), None)
+        if alike is None:
             gone.append(record)
-    return kept, [row for rows_ in waiting.values() for row in rows_], gone
+        else:
+            kept.append((record, alike))
+            added.remove(alike)
+    return kept, added, gone
+
+
+def _alike(record: Mapping[str, object], row: Mapping[str, object]) -> bool:
+    """Whether ``row`` is ``record`` corrected: most of their fields agree."""
+    fields = [f for f in row if f not in _BOOKKEEPING]
+    return 2 * sum(record.get(f) == row[f] for f in fields) > len(fields)
 
 
 def _label(record: Mapping[str, object], key: str) -> object:
