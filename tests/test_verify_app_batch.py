@@ -111,9 +111,12 @@ def test_csv_without_header_uses_first_two_columns(app_client: AppClient) -> Non
         ("list.csv", [f"{VALID[1]},{VALID[0]}", f"别人,{VALID[0]}"]),  # the name first
         ("list.txt", [f"{VALID[0]}、{VALID[1]}", f"{VALID[0]}\t别人"]),
         ("list.csv", [f"1,{VALID[0]},{VALID[1]}", f"2,{VALID[0]},别人"]),  # a 序号 first
-        ("list.csv", [f"{VALID[1]},{VALID[0]},办公室", f"别人,{VALID[0]},车队"]),  # a unit after
+        ("list.csv", [f"{VALID[1]},{VALID[0]},办公室", f"王别人,{VALID[0]},车队"]),  # a unit after
         ("list.csv", [f"{VALID[1]},{VALID[0]}", f"别人,{VALID[0]},已调出"]),  # a note in one row
         ("list.csv", [f"E1001,{VALID[0]},{VALID[1]}", f"E1002,{VALID[0]},别人"]),  # a 工号 first
+        ("list.csv", [f"后勤,{VALID[0]},{VALID[1]}", f"保卫,{VALID[0]},王别人"]),  # a unit first
+        ("list.csv", [f"{VALID[0]},E1001,{VALID[1]}", f"{VALID[0]},E1002,王别人"]),  # 工号 between
+        ("list.csv", [f"{VALID[0]} {VALID[1]},13800001111", f"{VALID[0]} 王别人,13800001112"]),
     ],
 )
 def test_a_list_without_header_is_read_as_people_write_it(

@@ -41,7 +41,7 @@ from registry.sheets.layout import header_key
 from verify_app.answers import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS, Checked, Item
 from verify_app.batch_columns import CONFIRM_HEADERS as CONFIRM_HEADERS
 from verify_app.batch_columns import BatchFileProblem as BatchFileProblem
-from verify_app.batch_columns import Columns, find_columns
+from verify_app.batch_columns import Columns, find_columns, name_like
 from verify_app.presentation import beijing_time
 from verify_app.quotas import KEY_HELP, MAX_UPLOAD_ROWS
 from verify_app.watch_lines import split_line
@@ -163,10 +163,11 @@ def _pair(row: Sequence[str], columns: Columns) -> tuple[str, str]:
     """A row's number and name; in a list without header, both written in one cell too
     (Z1122020123 周杰, as the watch form takes them)."""
     number, name = _cell(row, columns.number), _cell(row, columns.name)
-    if columns.header is None and number and not name:
-        parts = split_line(number)
-        if len(parts) == 2 and all(parts) and _LIKE_A_NUMBER.search(parts[0].replace(" ", "")):
-            return parts[0], parts[1]  # Z1122020123 周杰 in one cell; not 制表人 王五
+    if columns.header is None and number:
+        parts = split_line(number)  # Z1122020123 周杰 in one cell; not 制表人 王五, G… 补
+        if len(parts) == 2 and _LIKE_A_NUMBER.search(parts[0].replace(" ", "")):
+            if name_like(parts[1]) or not name:
+                return parts[0], parts[1]
     return number, name
 
 
