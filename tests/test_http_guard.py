@@ -180,3 +180,21 @@ def test_a_blank_line_after_a_body_waits_for_the_answer(monkeypatch: pytest.Monk
         server.should_exit = True
         thread.join(10)
     assert answer.startswith(b"HTTP/1.1 200") and b"\r\ndone\r\n" in answer
+
+
+def test_a_head_begun_in_the_packet_ending_a_body_has_its_time(port: int) -> None:
+    """The body's last bytes and the start of the next head in one packet, then nothing: the
+    connection stayed open for ever (no timer was armed for that head)."""
+    first = b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n"
+    started = time.monotonic()
+    answer = exchange(port, first, b"helloGET /healthz HTTP/1.1\r\nX: y", pause=0.2)
+    assert answer.startswith(b"HTTP/1.1 200") and time.monotonic() - started < 4.5
+
+
+def test_a_body_its_answer_did_not_wait_for_is_not_dripped_for_ever(port: int) -> None:
+    """GET with a body the app never reads: answered, then a byte every 0.3 s kept the
+    connection (uvicorn's keep-alive timer waits for the message's end)."""
+    head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"
+    started = time.monotonic()
+    answer = exchange(port, head, *[b"x"] * 20, pause=0.3)
+    assert answer.startswith(b"HTTP/1.1 200") and time.monotonic() - started < 4.5

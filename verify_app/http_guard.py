@@ -101,6 +101,13 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._stop_head_timer()
         self._chunked_left = None
         self._in_head = True  # what comes next on this connection is the next request's head
+        # … and its time starts now: bytes of it in this very packet arm nothing else
+        self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self._in_head and self._head_timer is None:  # answered before its body came
+            self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
 
     def _refuse(self, response: bytes) -> None:
         self._stop_head_timer()
@@ -113,15 +120,16 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._head_timer = None
 
     def _head_too_slow(self) -> None:
-        """A head (or a chunked request) not whole in time: the connection is closed — unless
-        the answer to the request before is still being made (a client may send a blank line
-        after a body): then the next head's time starts anew."""
+        """A head, a chunked request, or a body its answer did not wait for, not whole in time:
+        the connection is closed — unless an answer is still being made (a client may send a
+        blank line after a body): then the time starts anew."""
         self._head_timer = None
         if self.transport.is_closing():
             return
-        if self._chunked_left is None and self.cycle and not self.cycle.response_complete:
+        answered = self.cycle is None or self.cycle.response_complete
+        if not answered and self._chunked_left is None:
             self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
-        elif self._in_head or self._chunked_left is not None:
+        else:
             self.transport.close()
 
 
