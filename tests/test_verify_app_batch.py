@@ -110,13 +110,10 @@ def test_csv_without_header_uses_first_two_columns(app_client: AppClient) -> Non
         ("list.txt", [f"{VALID[0]} {VALID[1]}", f"{VALID[0]}，别人"]),  # as the watch form takes
         ("list.csv", [f"{VALID[1]},{VALID[0]}", f"别人,{VALID[0]}"]),  # the name first
         ("list.txt", [f"{VALID[0]}、{VALID[1]}", f"{VALID[0]}\t别人"]),
-        ("list.csv", [f"1,{VALID[0]},{VALID[1]}", f"2,{VALID[0]},别人"]),  # a 序号 first
         ("list.csv", [f"{VALID[1]},{VALID[0]},办公室", f"王别人,{VALID[0]},车队"]),  # a unit after
         ("list.csv", [f"{VALID[1]},{VALID[0]}", f"别人,{VALID[0]},已调出"]),  # a note in one row
-        ("list.csv", [f"E1001,{VALID[0]},{VALID[1]}", f"E1002,{VALID[0]},别人"]),  # a 工号 first
-        ("list.csv", [f"后勤,{VALID[0]},{VALID[1]}", f"保卫,{VALID[0]},王别人"]),  # a unit first
-        ("list.csv", [f"{VALID[0]},E1001,{VALID[1]}", f"{VALID[0]},E1002,王别人"]),  # 工号 between
         ("list.csv", [f"{VALID[0]} {VALID[1]},13800001111", f"{VALID[0]} 王别人,13800001112"]),
+        ("list.csv", [f"1,{VALID[0]} {VALID[1]}", f"2,{VALID[0]} 王别人"]),  # a 序号, one cell
     ],
 )
 def test_a_list_without_header_is_read_as_people_write_it(
@@ -128,6 +125,28 @@ def test_a_list_without_header_is_read_as_people_write_it(
         page = _upload(client, filename, "\n".join(lines).encode("gb18030"))
     results = page.context["results"]  # type: ignore[attr-defined]
     assert [(r["row"], r["result"]) for r in results] == [("1", "valid"), ("2", "no_match")]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [f"1,{VALID[0]},{VALID[1]}", f"2,{VALID[0]},别人"],  # a 序号 first
+        [f"E1001,{VALID[0]},{VALID[1]}", f"E1002,{VALID[0]},别人"],  # a 工号 first
+        [f"{VALID[0]},E1001,{VALID[1]}", f"{VALID[0]},E1002,王别人"],  # a 工号 between
+        [f"后勤,车间,{VALID[0]},{VALID[1]}"],  # the number further right
+    ],
+)
+def test_a_list_without_header_and_the_pair_elsewhere_is_told_to_add_one(
+    app_client: AppClient, registry_db: Path, lines: list[str]
+) -> None:
+    """Guessed at, a 序号, a 工号 or a department was taken for the name: valid certificates
+    answered 未查到, and charged. Without a header the page reads the first two columns; a
+    list that has them elsewhere is told to add one, and nothing is checked."""
+    with app_client() as client:
+        page = _upload(client, "list.csv", "\n".join(lines).encode("gb18030"))
+        client.app.state.verifier.log.flush()
+    assert page.status_code == 400 and "请在第一行加上表头" in page.text  # type: ignore[attr-defined]
+    assert read_log(registry_db) == []
 
 
 def test_each_row_says_what_to_do_next_and_an_empty_name_is_not_a_malformed_number(

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from registry.sheets.layout import header_key
+from verify_app.watch_lines import split_line
 
 
 class BatchFileProblem(ValueError):
@@ -96,75 +97,46 @@ def find_columns(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
 
 
 def _without_header(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
-    """A list without header: the number in the column most like numbers (a 序号, an ID card's
-    number, a 工号, a department may come first), the name in the column most like names —
-    the nearest to the number on a tie, after it on a tie of those; without anything like a
-    name, the column beside the
-    number (after it when the number comes first); the first two columns when nothing looks
-    like a number."""
+    """A list without header, as the page promises to read it: the number and the name in the
+    first two columns, in either order (or both in one cell, `name_like` telling the name).
+    A list whose numbers are further right is refused with what to do — a header — rather
+    than guessed at: a 序号, a department or a note taken for the name answered valid
+    certificates 未查到, and charged them."""
     width = max((len(row) for _, row in rows[:HEADER_SEARCH_ROWS]), default=0)
     counts = [_numbers_in(rows, column) for column in range(width)]
     if not counts or max(counts) == 0:
         return Columns(0, 0, 1, {}, None)
     number = counts.index(max(counts))
-    others = [column for column in range(width) if column != number]
-    scores = {column: _names_in(rows, column) for column in others}
-    if not others or max(scores.values()) == 0:
-        return Columns(0, number, number + 1 if number == 0 else number - 1, {}, None)
-    name = max(others, key=lambda column: (scores[column], -abs(column - number), column > number))
+    name = 1 - number if number < 2 else None
+    if name is None or (width > 1 and not _names_in(rows, name, number)):
+        raise BatchFileProblem(
+            f"这份名单没有表头，证书编号在第{number + 1}列：没有表头时，证书编号和姓名须是前两列"
+            "（先后均可）。请在第一行加上表头，写明哪一列是“证书编号”、哪一列是“姓名”，再上传"
+        )
     return Columns(0, number, name, {}, None)
 
 
-NAME_LIKE = re.compile(
-    r"[\u3400-\u9fff]{2,6}|[\u3400-\u9fff]{1,10}(?:·[\u3400-\u9fff]{1,10})+|[A-Za-z][A-Za-z .'-]+"
-)
-"""A name as a list holds it: a few Chinese characters (parts joined by a middle dot for
-some), or Latin letters."""
-SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
-    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴"
-    "莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪"
-    "梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简"
-    "车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄"
-    "丛仲虞敖巩明佘池查麻苑迟邝"
-)
-"""Common Chinese surnames (a name's first character): what tells 张三明 from 后勤 or 保卫."""
+def _names_in(rows: Sequence[tuple[int, Sequence[str]]], column: int, number: int) -> bool:
+    """Whether ``column`` holds names in most of the first rows — no digit in them, or the
+    names written in the number's cell (Z1122020123 周杰) — not a 序号, a 工号 or a phone."""
+    named = 0
+    first = rows[:HEADER_SEARCH_ROWS]
+    for _, row in first:
+        cell = row[column] if column < len(row) else ""
+        written = row[number] if number < len(row) else ""
+        parts = split_line(written)
+        no_digit = not any(character.isdigit() for character in cell)
+        named += no_digit or (len(parts) == 2 and name_like(parts[1]))
+    return 2 * named > len(first)
 
 
-UNIT_ENDINGS = (
-    "室",
-    "科",
-    "处",
-    "部",
-    "组",
-    "队",
-    "中心",
-    "局",
-    "院",
-    "所",
-    "站",
-    "办",
-    "厅",
-    "班",
-    "股",
-)
-"""How a department's name ends (车队 begins like a name)."""
+NAME_LIKE = re.compile(r"[\u3400-\u9fff·•.． \u3000]{2,16}|[A-Za-z][A-Za-z .'-]+")
+"""What a name written after a number in the same cell looks like: Chinese characters (parts
+joined by a dot, padded with a space), or Latin letters — no digit."""
 
 
-def name_like(cell: str) -> bool:
-    """Whether ``cell`` reads as a holder's name: a Chinese one beginning with a common
-    surname (or joined by a middle dot) and not ending as a department does, or a Latin one."""
-    cell = cell.strip()
-    if not NAME_LIKE.fullmatch(cell) or cell.endswith(UNIT_ENDINGS):
-        return False
-    return cell[0].isascii() or cell[0] in SURNAMES or "·" in cell
-
-
-def _names_in(rows: Sequence[tuple[int, Sequence[str]]], column: int) -> int:
-    """How many of the first rows hold something like a holder's name in ``column``."""
-    return sum(
-        1 for _, row in rows[:HEADER_SEARCH_ROWS] if column < len(row) and name_like(row[column])
-    )
+def name_like(text: str) -> bool:
+    return bool(NAME_LIKE.fullmatch(text.strip()))
 
 
 _NUMBER_LIKE = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ](?:[\s\-－]*[0-9０-９]){10}")

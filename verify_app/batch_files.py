@@ -166,7 +166,7 @@ def _pair(row: Sequence[str], columns: Columns) -> tuple[str, str]:
     if columns.header is None and number:
         parts = split_line(number)  # Z1122020123 周杰 in one cell; not 制表人 王五, G… 补
         if len(parts) == 2 and _LIKE_A_NUMBER.search(parts[0].replace(" ", "")):
-            if name_like(parts[1]) or not name:
+            if not name or name_like(parts[1]):
                 return parts[0], parts[1]
     return number, name
 
