@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -147,15 +148,15 @@ def test_a_chunked_request_sent_slowly_loses_its_connection(port: int) -> None:
     assert b"413" not in answer and time.monotonic() - started < 4.5
 
 
-def test_a_blank_line_after_a_body_waits_for_the_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Old clients send CRLF after a POST's body: the next head's clock then ran while the
-    answer was being made, and closed the connection before it was sent."""
+@contextmanager
+def slow_server(monkeypatch: pytest.MonkeyPatch, seconds: float) -> Iterator[int]:
+    """uvicorn with the guard (HEAD_SECONDS 0.5) over an app answering after ``seconds``."""
     monkeypatch.setattr(http_guard, "HEAD_SECONDS", 0.5)
 
     async def slow(scope: dict[str, object], receive: object, send: object) -> None:
         if scope["type"] != "http":
             return
-        await asyncio.sleep(1.5)
+        await asyncio.sleep(seconds)
         await send({"type": "http.response.start", "status": 200, "headers": []})  # type: ignore[operator]
         await send({"type": "http.response.body", "body": b"done"})  # type: ignore[operator]
 
@@ -174,11 +175,37 @@ def test_a_blank_line_after_a_body_waits_for_the_answer(monkeypatch: pytest.Monk
     while not server.started:
         time.sleep(0.05)
     try:
-        request = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
-        answer = exchange(chosen, request, b"\r\n", pause=0.1)
+        yield chosen
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def test_the_next_requests_time_starts_when_a_slow_answer_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The next head's time ran from the end of the request: after an answer slower than it,
+    a request sent a moment later met a connection closing."""
+    with (
+        slow_server(monkeypatch, 1.2) as port,
+        socket.create_connection(("127.0.0.1", port)) as conn,
+    ):
+        conn.settimeout(10)
+        request = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+        conn.sendall(request)
+        first = conn.recv(65536)
+        time.sleep(0.3)
+        conn.sendall(request)
+        second = conn.recv(65536)
+    assert first.startswith(b"HTTP/1.1 200") and second.startswith(b"HTTP/1.1 200")
+
+
+def test_a_blank_line_after_a_body_waits_for_the_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Old clients send CRLF after a POST's body: the next head's clock then ran while the
+    answer was being made, and closed the connection before it was sent."""
+    with slow_server(monkeypatch, 1.5) as port:
+        request = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+        answer = exchange(port, request, b"\r\n", pause=0.1)
     assert answer.startswith(b"HTTP/1.1 200") and b"\r\ndone\r\n" in answer
 
 

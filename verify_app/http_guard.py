@@ -24,6 +24,9 @@ MAX_HEAD_BYTES = 64 * 1024
 """A request line and headers larger than this get 431 (nginx's default allows 32 KiB)."""
 HEAD_SECONDS = 20.0
 """A request's head arrives whole within this from its first byte (or from the connection)."""
+ANSWER_SECONDS = 120.0
+"""How long the next head waits for the answer before it: a client that does not read its
+answers keeps them unfinished, and would hold the connection for as long as it liked."""
 MAX_CHUNKED_BYTES = 16 * 1024 * 1024
 """What a request sent in chunks may send after its head: its length is told nowhere, and its
 trailers are headers too — a megabyte each, they held 300 MB of one connection (the app itself
@@ -59,6 +62,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     _head_timer: asyncio.TimerHandle | None = None
     _chunked_left: int | None = None
     """bytes a chunked request may still send, while one is arriving"""
+    _waited = 0.0
+    """seconds the head timer has waited for an answer being made"""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -98,16 +103,23 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        self._stop_head_timer()
         self._chunked_left = None
         self._in_head = True  # what comes next on this connection is the next request's head
         # … and its time starts now: bytes of it in this very packet arm nothing else
-        self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
+        self._restart_head_timer()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if not self._in_head and self._head_timer is None:  # answered before its body came
-            self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
+        # a body still arriving after its answer (chunked, or never read), or the next head
+        # not begun: their time starts with the answer's end, not before (a slow answer would
+        # otherwise leave the next request next to no time)
+        if not self._in_head or self._head_bytes == 0:
+            self._restart_head_timer()
+
+    def _restart_head_timer(self) -> None:
+        self._stop_head_timer()
+        self._waited = 0
+        self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
 
     def _refuse(self, response: bytes) -> None:
         self._stop_head_timer()
@@ -127,7 +139,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         answered = self.cycle is None or self.cycle.response_complete
-        if not answered and self._chunked_left is None:
+        self._waited += HEAD_SECONDS
+        # an answer a client does not read stays unfinished: waited for, but not for ever
+        if not answered and self._chunked_left is None and self._waited < ANSWER_SECONDS:
             self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
         else:
             self.transport.close()
