@@ -149,9 +149,11 @@ def test_a_chunked_request_sent_slowly_loses_its_connection(port: int) -> None:
 
 
 @contextmanager
-def slow_server(monkeypatch: pytest.MonkeyPatch, seconds: float) -> Iterator[int]:
-    """uvicorn with the guard (HEAD_SECONDS 0.5) over an app answering after ``seconds``."""
-    monkeypatch.setattr(http_guard, "HEAD_SECONDS", 0.5)
+def slow_server(
+    monkeypatch: pytest.MonkeyPatch, seconds: float, head: float = 0.5
+) -> Iterator[int]:
+    """uvicorn with the guard (HEAD_SECONDS ``head``) over an app answering after ``seconds``."""
+    monkeypatch.setattr(http_guard, "HEAD_SECONDS", head)
 
     async def slow(scope: dict[str, object], receive: object, send: object) -> None:
         if scope["type"] != "http":
@@ -186,15 +188,17 @@ def test_the_next_requests_time_starts_when_a_slow_answer_ends(
 ) -> None:
     """The next head's time ran from the end of the request: after an answer slower than it,
     a request sent a moment later met a connection closing."""
+    # the head's time 2 s, the answer 2.5 s: counted from the request's end the time ran out
+    # at 4 s; from the answer's end it runs to 4.5 s — the next request comes at 4.2 s
     with (
-        slow_server(monkeypatch, 1.2) as port,
+        slow_server(monkeypatch, 2.5, head=2.0) as port,
         socket.create_connection(("127.0.0.1", port)) as conn,
     ):
         conn.settimeout(10)
         request = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
         conn.sendall(request)
         first = conn.recv(65536)
-        time.sleep(0.3)
+        time.sleep(1.7)
         conn.sendall(request)
         second = conn.recv(65536)
     assert first.startswith(b"HTTP/1.1 200") and second.startswith(b"HTTP/1.1 200")
