@@ -1,13 +1,15 @@
-"""How `certreg serve` runs uvicorn (`uvicorn_options`): its httptools protocol with bounds on a
-request's head (its request line and headers).
+"""How `certreg serve` runs uvicorn (`uvicorn_options`): its httptools protocol with bounds on
+what one connection may hold.
 
 httptools gathers a header however long it grows and however slowly it arrives, and uvicorn
 times a connection only while it is idle between requests: three connections each sending a
 100 MB header held 300 MB of the server's memory, and one sending a header line every few
-seconds held its connection for as long as it liked. nginx bounds both in front of the
+seconds held its connection for as long as it liked. nginx bounds these in front of the
 service (``large_client_header_buffers``, ``client_header_timeout``); `certreg serve` facing
 clients itself does the same here: a head larger than `MAX_HEAD_BYTES` gets 431, one not whole
-within `HEAD_SECONDS` of its connection or its first byte has its connection closed. The body
+within `HEAD_SECONDS` of the connection or of the end of the answer before it has its
+connection closed; so has a chunked request past `MAX_CHUNKED_BYTES` or two minutes, a body
+its answer did not wait for, and an answer not read for `ANSWER_SECONDS`. A body the app reads
 has its own bounds (`verify_app.body_limit`).
 """
 
