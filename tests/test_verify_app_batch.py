@@ -271,6 +271,23 @@ def test_a_batchs_results_are_made_off_the_event_loop(
     assert rendered_on_loop[-1] is False  # the results page (the form's came first)
 
 
+def test_a_title_above_a_list_without_header_is_no_row_to_check(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """某公司持证人员名单 over a headerless list was checked (as a number without a name) and
+    charged; it stays in the result file, unchecked."""
+    data = f"某公司持证人员名单\n{VALID[0]},{VALID[1]}\n".encode()
+    with app_client() as client:
+        page = _upload(client, "list.csv", data)
+        client.app.state.verifier.log.flush()
+    results = page.context["results"]  # type: ignore[attr-defined]
+    assert [(r["row"], r["result"]) for r in results] == [("1", ""), ("2", "valid")]
+    assert [r["result"] for r in read_log(registry_db)] == ["valid"]  # one row checked
+    exported = _export(page)
+    assert exported[1][0] == "某公司持证人员名单"
+    assert exported[1][exported[0].index("结果说明")] == "未查验"
+
+
 def test_a_row_without_number_or_name_stays_in_the_result_file(app_client: AppClient) -> None:
     """An employee row with its number and name left blank (a department, an ID): the HR file
     came back without it. It stays, 未查验, with nothing charged for it."""

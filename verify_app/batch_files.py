@@ -149,11 +149,14 @@ _LIKE_A_NUMBER = re.compile("[A-Za-zＡ-Ｚａ-ｚ][0-9０-９]{10}")
 
 
 def _a_note(number: str, name: str) -> bool:
-    """A line under a list, in its number's or its name's column — a total, a signature with
-    its colon — with nothing like a certificate number in it."""
+    """A line above or under a list, in its number's or its name's column — a title
+    (某公司持证人员名单), a total, a signature — with nothing like a certificate number in it:
+    no digit at all, or words of a total or a colon."""
     if number and name:
         return False
     text = number or name
+    if not any(character.isdigit() for character in text):
+        return True  # every certificate number has ten digits
     return (
         text.startswith(TOTAL_WORDS) or ":" in text or "：" in text
     ) and not _LIKE_A_NUMBER.search(text.replace(" ", ""))
