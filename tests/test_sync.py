@@ -629,7 +629,11 @@ def test_a_registers_rows_are_read_through_its_index_whatever_the_planner_believ
         )
         conn.set_trace_callback(None)
         assert [outcome.outcome for outcome in outcomes] == ["unchanged", "loaded"]
-        queries = {sql for sql in statements if sql.lstrip().upper().startswith(("SELECT", "WITH"))}
+        queries = {
+            sql
+            for sql in statements
+            if sql.lstrip().upper().startswith(("SELECT", "WITH", "INSERT", "UPDATE", "DELETE"))
+        }
         whole = {
             sql
             for sql in queries
