@@ -280,3 +280,19 @@ def registry_dump(db_path: Path) -> list[str]:
         ]
     finally:
         conn.close()
+
+
+def add_column(path: Path, name: str, values: list[object]) -> None:
+    """Add a column the layout does not have (a clerk's 备注, 处理意见) to a one-header-row
+    workbook the factory wrote: ``name`` beside the header, ``values`` down the data rows."""
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    header = next(
+        row[0].row for row in sheet.iter_rows() if any(cell.value == "证书编号" for cell in row)
+    )
+    column = sheet.max_column + 1
+    sheet.cell(header, column).value = name
+    for offset, value in enumerate(values, 1):
+        sheet.cell(header + offset, column).value = value
+    workbook.save(path)

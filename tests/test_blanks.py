@@ -4,6 +4,7 @@ every rule broken once, whole-or-nothing loading, idempotency."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from tests.blank_registers import (
     sync,
     write,
 )
+from tests.registers import add_column
 
 
 @pytest.fixture
@@ -666,3 +668,51 @@ def test_a_requisition_approved_in_a_new_version_is_changed_not_deleted(
     assert (entry["added"], entry["changed"], entry["conflicts"]) == (0, 1, [])
     history = {(r["record"], r["field"], r["old"], r["new"]) for r in rows(db, "blank_history")}
     assert ("原第2行", "junior", "5", "3") in history
+
+
+@pytest.mark.parametrize(
+    ("column", "remark", "loads"),
+    [
+        ("备注", "未领取，暂缓发放", False),
+        ("情况说明", "此条作废", False),
+        ("备注", "尚未签收", False),
+        ("备注", "曾暂缓发放，已领取", True),
+        ("备注", "代领，已电话核实", True),
+    ],
+)
+def test_a_collection_its_remarks_say_did_not_happen_is_refused(
+    db: Path, tmp_path: Path, column: str, remark: str, loads: bool
+) -> None:
+    """A row kept with 备注 未领取 was loaded as collected (§四.(六)1: 领取登记、签名): the
+    certificate counted as handed over, its blank as used. Refused with the way out; a remark
+    that it was collected after all, or about who collected it, is no refusal."""
+    path = write(tmp_path / "collected.xlsx", "collections", [collection("C1122000001")])
+    add_column(path, column, [remark])
+    before = snapshot(db)
+    result = sync(db, path, "--kind", "collections", "--authority", "2200")
+    report = json.loads(result.stdout)
+    if loads:
+        assert result.exit_code == 0, report
+        assert [r["number"] for r in rows(db, "collections")] == ["C1122000001"]
+        return
+    assert result.exit_code == 1
+    [problem] = report["registers"][0]["problems"]
+    assert (problem["row"], problem["column"], problem["value"]) == (3, column, remark)
+    assert f"如证书确已领取，请在{column}中写明“已领取”" in problem["rule"]
+    assert snapshot(db) == before
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_total_line_under_collections_is_one_problem(
+    db: Path, tmp_path: Path, suffix: str
+) -> None:
+    """A 合计 line under the collections is named once as such, not as a row missing its
+    number, collector, signature and date."""
+    records: list[dict[str, object]] = [
+        {**collection("C1122000001"), "序号": 1},
+        {"序号": "合计", "证书编号": "1 本"},
+    ]
+    report = load(db, tmp_path / f"collected{suffix}", "collections", records)
+    assert report["exit_code"] == 1
+    [problem] = report["registers"][0]["problems"]
+    assert problem["column"] == "序号" and "这是合计行" in problem["rule"]

@@ -15,6 +15,7 @@ from registry.cli import cli
 from tests.registers import (
     MIANYANG,
     RegisterFactory,
+    add_column,
     approval_row,
     snapshot,
     status_event,
@@ -655,6 +656,15 @@ CASES = [
         "新证书编号",
         "以原编号补发时，新证书编号一栏应留空",
     ),
+    (
+        "a total line",
+        [
+            {**status_event("撤销", "Z1122020001", "周杰", "2012-09-10"), "序号": 1},
+            {"序号": "合计", "类型": "1 条"},
+        ],
+        "序号",
+        "这是合计行",
+    ),
 ]
 
 
@@ -870,3 +880,59 @@ def test_a_document_corrected_onto_another_registers_reissue_is_refused(
     code, report = sync(roster, db_path)
     [problem] = report["registers"][-1]["problems"]
     assert code == 1 and problem["rule"].startswith("登记表“r1.csv”已按同一批准文号"), problem
+
+
+@pytest.mark.parametrize(
+    ("column", "remark"),
+    [("备注", "此条作废，经复核不予撤销"), ("处理意见", "暂缓撤销"), ("备注", "撤销申请已撤回")],
+)
+def test_a_change_its_remarks_withdraw_is_refused_not_applied(
+    roster: RegisterFactory, db_path: Path, column: str, remark: str
+) -> None:
+    """A 撤销 kept in the file with 备注 此条作废 (or in a column the layout does not read) was
+    applied, and could not be undone: every employer was told the holder's certificate is
+    void. The row is refused, with the way out, and nothing changes."""
+    before = snapshot(db_path)
+    event = status_event("撤销", "Z1122020001", "周杰", "2012-09-10")
+    path = roster.add("changes.xlsx", [event], MIANYANG_CHANGES)
+    add_column(path, column, [remark])
+    code, report = sync(roster, db_path)
+    assert code == 1
+    [problem] = report["registers"][1]["problems"]
+    assert (problem["row"], problem["column"], problem["value"]) == (3, column, remark)
+    assert "登记表只列已批准的换发、补发、撤销" in problem["rule"]
+    assert f"请在{column}中写明“同意办理”" in problem["rule"]
+    assert snapshot(db_path) == before
+
+
+@pytest.mark.parametrize(
+    "remark",
+    ["撤销后旧证作废", "经复核同意撤销（原暂缓撤销）", "非此条作废", "撤销证书，证书作废"],
+)
+def test_a_remark_that_does_not_withdraw_the_change_is_no_refusal(
+    roster: RegisterFactory, db_path: Path, remark: str
+) -> None:
+    """What 备注 says of the certificate (作废) or of a withdrawal since granted is no refusal:
+    the revocation applies."""
+    event = status_event("撤销", "Z1122020001", "周杰", "2012-09-10")
+    add_column(roster.add("changes.xlsx", [event], MIANYANG_CHANGES), "备注", [remark])
+    code, report = sync(roster, db_path)
+    assert code == 0, report["registers"][1]["problems"]
+    assert verify(db_path, "Z1122020001", "周杰")["result"] == "revoked"
+
+
+@pytest.mark.parametrize("placeholder", ["无", "/", "—", "－"])
+def test_a_new_number_written_as_none_is_none(
+    roster: RegisterFactory, db_path: Path, placeholder: str
+) -> None:
+    """无, a slash or a dash in 新证书编号 says "none" as a blank does: a 撤销 with it applies, a
+    补发 with it is a 补发 under the same number."""
+    events = [
+        status_event("撤销", "Z1122020001", "周杰", "2012-09-10", placeholder),
+        status_event("补发", "Z1122020002", "郑浩", "2012-09-10", placeholder),
+    ]
+    roster.add("changes.csv", events, MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 0, report["registers"][1]["problems"]
+    assert verify(db_path, "Z1122020001", "周杰")["result"] == "revoked"
+    assert verify(db_path, "Z1122020002", "郑浩")["result"] == "reissued"

@@ -24,6 +24,10 @@ from registry.sheets._extent import column_letters
 from registry.sheets.cells import Cell, text
 from registry.sheets.table import Record, Table
 
+NONE_WRITTEN = frozenset({"/", "-", "--", "—", "——", "–", "－", "／", "×", "无"})
+"""What an office writes in a cell to say "none" (a level's count, a 新证书编号 a 撤销 has not):
+read like a blank."""
+
 _LINE_BREAK = re.compile(r"\r\n|[\r\n]")
 
 
@@ -152,6 +156,16 @@ def total_row(first: Cell, serial: Cell = None) -> str | None:
         )
     ):
         return "这是合计行，不是一条记录：合计行不导入，请删除此行（或把它移到表格之外）"
+    return None
+
+
+def total_in(record: Record, columns: tuple[str, ...]) -> Problem | None:
+    """The problem of a 合计 line of a register whose leading ``columns`` (序号 first) may hold
+    it: one line, instead of a problem for each column a record must fill."""
+    serial = record.values.get("序号")
+    for column in columns:
+        if summed := total_row(record.values.get(column), serial):
+            return Problem(record.row, column, text(record.values.get(column)), summed)
     return None
 
 

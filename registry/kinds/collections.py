@@ -8,8 +8,9 @@ can be collected. The record is internal: staff see it in Datasette; the public 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from registry.domain.dates import BadDate, parse_date
@@ -26,6 +27,8 @@ from registry.kinds.base import (
     keep_table,
     like_none,
 )
+from registry.kinds.cells import total_in
+from registry.kinds.withheld import Withholding
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout
 from registry.sheets.table import Record, Table
@@ -152,11 +155,40 @@ def _check_day(
     return day
 
 
+def _not_collected_rule(column: str, phrase: str) -> str:
+    return (
+        f"{column}写明“{phrase}”：领取登记只记已交到领取人手中、由其签名的证书（§四.(六)1 "
+        f"领取登记、签名制度）。请删除此行，领取后再登记；如证书确已领取，请在{column}中写明“已领取”"
+    )
+
+
+NOT_COLLECTED = Withholding(
+    re.compile(
+        "(?:尚未|暂未|没有|未|没)(?:领取|领|签收|交付|发放|发出)"
+        "|(?:暂缓|暂不|不予|停止)(?:领取|发放|发证)"
+        "|(?:此|本|该)(?:条|行|项|笔|记录|登记)(?:已|现)?(?:作废|无效|撤回|取消)"
+    ),
+    re.compile("(?:已|现已)(?:领取|领|签收)|已补领|本人领取"),
+    _not_collected_rule,
+    "§四.(六)1",
+    re.compile("[领領签簽交发發缓緩废廢效回消]"),
+)
+"""A row its remarks say was not handed over (未领取，暂缓发放): loaded, the certificate would
+count as collected and its blank as used."""
+
+
 def _check_row(
-    record: Record, number: str | None, known: _Known, problems: list[Problem]
+    record: Record,
+    number: str | None,
+    known: _Known,
+    problems: list[Problem],
+    unread: Iterable[tuple[str, Cell]] = (),
 ) -> Collection | None:
+    """``unread``: the row's cells in columns the layout does not read (its 备注)."""
     start = len(problems)
     values = record.values
+    if withheld := NOT_COLLECTED.problem(record.row, unread):
+        problems.append(withheld)
 
     def fail(column: str, value: Cell, rule: str, clause: str = "§四.(六)1") -> None:
         problems.append(Problem(record.row, column, text(value), rule, clause))
@@ -189,7 +221,12 @@ def check_collections(
     """Every problem of a collection register, and its rows when there is none (SPEC §9)."""
     problems: list[Problem] = []
     numbers: dict[int, str] = {}
+    records = []
     for record in table.records:
+        if summed := total_in(record, ("序号", "证书编号", "领取人")):
+            problems.append(summed)
+            continue
+        records.append(record)
         written = text(record.values.get("证书编号"))
         try:
             numbers[record.row] = str(parse(written))
@@ -201,8 +238,10 @@ def check_collections(
         _certificates(context.conn, sorted(set(numbers.values()))),
         _collected_elsewhere(context.conn, entry.key),
     )
+    unread = table.unread_by_row()  # 备注: 未领取
     rows = [
-        _check_row(record, numbers.get(record.row), known, problems) for record in table.records
+        _check_row(record, numbers.get(record.row), known, problems, unread.get(record.row, ()))
+        for record in records
     ]
     collected = [row for row in rows if row is not None]
     if not problems:  # a record keeping two of its number, its collector, its day: a version

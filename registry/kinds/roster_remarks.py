@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 
 from registry.domain.problems import Problem
 from registry.domain.text import mentions
-from registry.domain.trades import simplified
-from registry.sheets.cells import Cell, text
+from registry.kinds.withheld import Withholding
+from registry.sheets.cells import Cell
 from registry.sheets.layout import header_key
 
 REMOVAL = "。删除此行"
@@ -40,52 +40,35 @@ NOT_ISSUED = re.compile(
 )
 """What a clerk writes in 备注 of a row that is not to get a certificate: whole phrases, not
 暂缓 or 缓发 alone (暂缓退休, 不发放工本费)."""
-_DENIED = ("非", "无", "未", "没有", "不属于", "并非", "无需", "不需", "不需要", "不存在")
-"""What before a phrase says it is not so (非暂缓人员, 未取消资格, 无需暂缓发证)."""
 ISSUE_NOW = "同意发证"
 """What a clerk writes in 备注 to say a row withheld once is issued now."""
-_ISSUED_NOW = re.compile(
-    f"{ISSUE_NOW}|准予发证|予以发证|现予发证|本次发证|已发证|已恢复|现恢复|恢复资格"
-)
-_NOT_YET = "不待后拟如若未"
-"""Right before an issue-now phrase: not one (不同意发证), or a condition to come (复核后同意
-发证, 拟同意发证)."""
-_WORTH_READING = re.compile("[发發证證资資缓緩颁頒办辦]")
-
-
-def _issued_now(read: str) -> bool:
-    """Whether the remark says, anywhere in it, that the row is issued now (曾暂缓发证，已补齐，
-    同意发证; 同意发证（原暂缓发证）) — the way out the refusal tells the clerk to write."""
-    return any(
-        not read[: found.start()].endswith(tuple(_NOT_YET))
-        and not read.startswith("的", found.end())
-        for found in _ISSUED_NOW.finditer(read)
-    )
-
-
 WITHHELD_CLAUSE = "§四.(六)1"
 """The clause of a row withheld by its remarks (`not_issued`)."""
 
 
+def _not_issued_rule(column: str, phrase: str) -> str:
+    return (
+        f"{column}写明“{phrase}”：名册只列发证的人，登记的证书即为有效（§四.(六)1 按实际"
+        f"合格人数发放）{REMOVAL}；如此人确应发证，请在{column}中写明“{ISSUE_NOW}”"
+    )
+
+
+NOT_ISSUED_ROW = Withholding(
+    NOT_ISSUED,
+    re.compile(f"{ISSUE_NOW}|准予发证|予以发证|现予发证|本次发证|已发证|已恢复|现恢复|恢复资格"),
+    _not_issued_rule,
+    WITHHELD_CLAUSE,
+    re.compile("[发發证證资資缓緩颁頒办辦]"),
+)
+"""A roster row that is not to get a certificate (已调离，不发证): a roster lists the holders
+certificates are issued to, and each it registers is valid at once."""
+
+
 def not_issued(remark: str, column: str = "备注") -> str | None:
     """The rule a row breaks whose ``column`` (its 备注, or a column the layout does not read)
-    says it gets no certificate (已调离，不发证): a roster lists the holders certificates are
-    issued to, and each it registers is valid at once. Read as typed in any width, spacing or
-    characters (不 发 证, 不發證). A remark only telling the past (曾暂缓发证，已补齐，同意发证)
-    says so with `ISSUE_NOW`, as the message tells the clerk — free text is not read further."""
-    if not remark or not _WORTH_READING.search(remark):
-        return None
-    read = simplified(header_key(remark))
-    if _issued_now(read):
-        return None
-    for withheld in NOT_ISSUED.finditer(read):
-        if read[: withheld.start()].endswith(_DENIED):
-            continue
-        return (
-            f"{column}写明“{withheld[0]}”：名册只列发证的人，登记的证书即为有效（§四.(六)1 按实际"
-            f"合格人数发放）{REMOVAL}；如此人确应发证，请在{column}中写明“{ISSUE_NOW}”"
-        )
-    return None
+    says it gets no certificate, or None."""
+    phrase = NOT_ISSUED_ROW.phrase(remark)
+    return None if phrase is None else _not_issued_rule(column, phrase)
 
 
 def withheld_row(
@@ -93,7 +76,4 @@ def withheld_row(
 ) -> Problem | None:
     """The problem of a row its 备注 or a column the layout does not read (``unread``: name and
     cell) withholds (`not_issued`) — for the sync and for ``certreg number`` alike."""
-    for column, value in (("备注", values.get("备注")), *unread):
-        if rule := not_issued(text(value), column):
-            return Problem(row, column, text(value), rule, WITHHELD_CLAUSE)
-    return None
+    return NOT_ISSUED_ROW.problem(row, (("备注", values.get("备注")), *unread))

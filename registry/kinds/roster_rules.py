@@ -15,6 +15,7 @@ from registry.domain.exam import EXAM_CLAUSE
 from registry.domain.levels import LEVEL_ORDER, LEVELS
 from registry.domain.problems import Problem
 from registry.kinds.base import RegisterEntry
+from registry.kinds.cells import NONE_WRITTEN
 from registry.kinds.roster_remarks import REMOVAL, WITHHELD_CLAUSE, different_person
 from registry.sheets.layout import header_key
 from registry.sheets.table import Table
@@ -25,8 +26,6 @@ _LEVEL_WORDS = {LEVELS[letter].removesuffix("工"): letter for letter in LEVEL_O
 _COUNT = re.compile(rf"({'|'.join(_LEVEL_WORDS)})工?([^人名，,。；;]{{0,10}}?)[人名]")
 """一个等级的人数 in the footer: 初级 N 人, in any order; N blank as the form prints it."""
 _DIGITS = re.compile(r"\d+")
-NONE_WRITTEN = frozenset({"/", "-", "--", "—", "——", "–", "－", "／", "×", "无"})
-"""What an office writes in a level's count to say "none": read as 0, like a blank."""
 
 
 def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:

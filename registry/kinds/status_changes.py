@@ -21,6 +21,7 @@ from registry.domain.statuses import (
     status_after,
 )
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
+from registry.kinds.cells import total_in
 from registry.kinds.status_rows import COLUMNS, StatusRow
 from registry.kinds.status_rules import event_problems, recorded_late
 from registry.kinds.status_state import (
@@ -242,8 +243,14 @@ def check_status_changes(
     incomplete: set[int] = set()
     """rows whose event breaks a rule of its own: checked against the registry too, so that
     the clerk sees all of a row's problems in one report, but never taken as applied"""
+    unread = table.unread_by_row()  # 备注: 此条作废
     for record in table.records:
-        row = StatusRow(record, problems, context.today, context.catalogue)
+        if summed := total_in(record, ("序号", "类型", "证书编号", "姓名")):
+            problems.append(summed)
+            continue
+        row = StatusRow(
+            record, problems, context.today, context.catalogue, unread.get(record.row, ())
+        )
         event = row.event()
         if event:
             parsed.append(event)

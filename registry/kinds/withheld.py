@@ -1,0 +1,69 @@
+"""Rows a remark withholds. A register lists what takes effect — the holders certificates are
+issued to, the 换发/补发/撤销 that apply, the certificates handed over — and a clerk who keeps a
+row that does not (暂缓发证, 此条作废, 未领取) says so in 备注 or in a column the layout does not
+read. Loaded, such a row would issue, revoke or count as collected what the office withheld.
+
+A phrase is read as typed in any width, spacing or characters (不 发 证, 不發證), and not where
+a denial comes right before it (非暂缓人员, 无需暂缓发证), nor when the remark says anywhere that
+the row takes effect after all (曾暂缓发证，已补齐，同意发证) — the way out each refusal tells the
+clerk to write. Free text is not read further.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from registry.domain.problems import Problem
+from registry.domain.trades import simplified
+from registry.sheets.cells import Cell, text
+from registry.sheets.layout import header_key
+
+_DENIED = ("非", "无", "未", "没有", "不属于", "并非", "无需", "不需", "不需要", "不存在")
+"""What before a phrase says it is not so (非暂缓人员, 未取消资格, 无需暂缓发证)."""
+_NOT_YET = "不待后拟如若未"
+"""Right before a takes-effect phrase: not one (不同意发证), or a condition to come (复核后同意
+发证, 拟同意发证)."""
+
+
+@dataclass(frozen=True)
+class Withholding:
+    """What withholds a row of one kind of register, and what the clerk is told."""
+
+    phrases: re.Pattern[str]
+    """whole phrases saying the row does not take effect"""
+    effective: re.Pattern[str]
+    """phrases saying it does after all (the way out the rule names)"""
+    rule: Callable[[str, str], str]
+    """the problem's text, from the column and the phrase found"""
+    clause: str
+    worth_reading: re.Pattern[str]
+    """characters every phrase has one of: most remarks are skipped without more reading"""
+
+    def phrase(self, remark: str) -> str | None:
+        """The phrase of ``remark`` that withholds its row, or None."""
+        if not remark or not self.worth_reading.search(remark):
+            return None
+        read = simplified(header_key(remark))
+        if any(
+            not read[: found.start()].endswith(tuple(_NOT_YET))
+            and not read.startswith("的", found.end())
+            for found in self.effective.finditer(read)
+        ):
+            return None
+        return next(
+            (
+                found[0]
+                for found in self.phrases.finditer(read)
+                if not read[: found.start()].endswith(_DENIED)
+            ),
+            None,
+        )
+
+    def problem(self, row: int, cells: Iterable[tuple[str, Cell]]) -> Problem | None:
+        """The problem of a row one of whose ``cells`` (column, value) withholds it."""
+        for column, value in cells:
+            if found := self.phrase(text(value)):
+                return Problem(row, column, text(value), self.rule(column, found), self.clause)
+        return None
