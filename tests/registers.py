@@ -296,3 +296,27 @@ def add_column(path: Path, name: str, values: list[object]) -> None:
     for offset, value in enumerate(values, 1):
         sheet.cell(header + offset, column).value = value
     workbook.save(path)
+
+
+def whole_reads(db: Path, statements: Iterable[str], table: str) -> set[str]:
+    """The ``statements`` whose plan, made again on ``db``, reads all of ``table``: a scan, or a
+    Bloom filter built over it (statements of temporary tables, gone since, are left out)."""
+    conn = sqlite3.connect(db)
+    found = set()
+    try:
+        for sql in set(statements):
+            if (
+                not sql.lstrip()
+                .upper()
+                .startswith(("SELECT", "WITH", "INSERT", "UPDATE", "DELETE"))
+            ):
+                continue
+            try:
+                plan = [detail for *_, detail in conn.execute(f"EXPLAIN QUERY PLAN {sql}")]
+            except sqlite3.OperationalError:
+                continue
+            if any(d.startswith((f"SCAN {table}", f"BLOOM FILTER ON {table}")) for d in plan):
+                found.add(sql)
+    finally:
+        conn.close()
+    return found

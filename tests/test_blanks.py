@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from registry import store
 from registry.cli import cli
 from registry.kinds.blanks import Recipient, opinion, quantity, recipient
 from registry.sheets.writers import write_requisition_form
@@ -26,7 +27,7 @@ from tests.blank_registers import (
     sync,
     write,
 )
-from tests.registers import add_column
+from tests.registers import add_column, whole_reads
 
 
 @pytest.fixture
@@ -716,3 +717,27 @@ def test_a_total_line_under_collections_is_one_problem(
     assert report["exit_code"] == 1
     [problem] = report["registers"][0]["problems"]
     assert problem["column"] == "序号" and "这是合计行" in problem["rule"]
+
+
+def test_a_collection_register_looks_up_its_own_numbers_not_every_collection(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each collections register read every collection of the others (a second and more once
+    most of a million certificates are collected): it looks up its own numbers by key."""
+    assert (
+        load(db, tmp_path / "first.csv", "collections", [collection("C1122000001")])["exit_code"]
+        == 0
+    )
+    statements: list[str] = []
+    connect = store.connect
+
+    def traced(path: Path, **options: bool) -> sqlite3.Connection:
+        conn = connect(path, **options)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(store, "connect", traced)
+    second = load(db, tmp_path / "second.csv", "collections", [collection("Z1122000001")])
+    assert second["exit_code"] == 0, second
+    assert any("FROM collections" in sql for sql in statements)
+    assert whole_reads(db, statements, "collections") == set()

@@ -13,10 +13,12 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from registry import store
 from registry.cli import cli
 from registry.kinds import LAYOUTS
 from registry.sheets.encoding import decode
 from registry.sheets.writers import write_csv
+from registry.store.syncs import highest_sequence
 from tests.registers import (
     MIANYANG,
     TECHNICIANS,
@@ -753,3 +755,35 @@ def test_a_trade_written_under_its_alias_stays_in_its_group(
     )  # fmt: skip
     assert code == 0, output
     assert "技师：J1122010001 – J1122010004，共 4 个" in output
+
+
+def test_the_highest_sequence_of_a_run_reads_its_last_number_not_the_whole_run(
+    tmp_path: Path,
+) -> None:
+    """Asked for every 换发's new number and every next free number, it read every certificate
+    of the run (max over up to 9,999 rows). Counted in SQLite's steps, not timed: a run of
+    5,000 costs what a run of 10 does."""
+    conn = store.connect(tmp_path / "registry.db")
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    def cost(size: int) -> int:
+        nonlocal steps
+        conn.execute("DELETE FROM certificates")
+        rows = [(f"Z112202{i:04d}", i) for i in range(1, size + 1)]
+        conn.executemany("INSERT INTO certificates (number, sequence) VALUES (?, ?)", rows)
+        steps = 0
+        conn.set_progress_handler(count, 1)
+        assert highest_sequence(conn, "Z", "11", "2202") == size
+        conn.set_progress_handler(None, 1)
+        return steps
+
+    try:
+        small, large = cost(10), cost(5000)
+    finally:
+        conn.close()
+    assert large < 2 * small, (small, large)

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from registry import store
 from registry.cli import cli
 from tests.registers import (
     MIANYANG,
@@ -19,6 +20,7 @@ from tests.registers import (
     approval_row,
     snapshot,
     status_event,
+    whole_reads,
 )
 
 PROVINCE_CHANGES = {"kind": "status-changes", "authority": "2200"}
@@ -936,3 +938,29 @@ def test_a_new_number_written_as_none_is_none(
     assert code == 0, report["registers"][1]["problems"]
     assert verify(db_path, "Z1122020001", "周杰")["result"] == "revoked"
     assert verify(db_path, "Z1122020002", "郑浩")["result"] == "reissued"
+
+
+def test_a_status_registers_applied_events_are_read_by_its_index(
+    roster: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each status-changes register reads the events it applied before: by its register's index,
+    not a read of every status change (13 ms a register at 100,000 events, growing)."""
+    roster.add(
+        "changes.csv", [status_event("撤销", "Z1122020001", "周杰", "2012-09-10")], MIANYANG_CHANGES
+    )
+    assert sync(roster, db_path)[0] == 0
+    statements: list[str] = []
+    connect = store.connect
+
+    def traced(path: Path, **options: bool) -> sqlite3.Connection:
+        conn = connect(path, **options)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(store, "connect", traced)
+    roster.add(
+        "more.csv", [status_event("撤销", "Z1122020002", "郑浩", "2012-09-11")], MIANYANG_CHANGES
+    )
+    assert sync(roster, db_path)[0] == 0
+    own = [sql for sql in statements if "FROM status_events WHERE register =" in sql]
+    assert own and whole_reads(db_path, own, "status_events") == set()

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from registry.domain.dates import BadDate, parse_date
 from registry.domain.names import normalise_name
@@ -66,19 +67,26 @@ class _Held:
     successor: str | None
 
 
-def _certificates(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, _Held]:
-    """number → state of the given numbers that the registry holds."""
-    found: dict[str, _Held] = {}
+def _by_number(
+    conn: sqlite3.Connection, query: str, numbers: list[str], *params: object
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``query`` for ``numbers``, 500 at a time in its ``{numbers}`` placeholder
+    (``params`` bound after them): a register's own numbers, looked up by key, not a table read
+    whole."""
     for start in range(0, len(numbers), 500):
         chunk = numbers[start : start + 500]
-        marks = ", ".join("?" * len(chunk))
-        rows = conn.execute(
-            "SELECT number, issued_on, status, status_date, successor FROM certificates"
-            f" WHERE number IN ({marks})",
-            chunk,
+        yield from conn.execute(
+            query.format(numbers=", ".join("?" * len(chunk))), [*chunk, *params]
         )
-        found.update((row[0], _Held(*row[1:])) for row in rows)
-    return found
+
+
+def _certificates(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, _Held]:
+    """number → state of the given numbers that the registry holds."""
+    query = (
+        "SELECT number, issued_on, status, status_date, successor FROM certificates"
+        " WHERE number IN ({numbers})"
+    )
+    return {row[0]: _Held(*row[1:]) for row in _by_number(conn, query, numbers)}
 
 
 def _ended(held: _Held, day: dt.date) -> str | None:
@@ -95,12 +103,12 @@ def _ended(held: _Held, day: dt.date) -> str | None:
     )
 
 
-def _collected_elsewhere(conn: sqlite3.Connection, register: str) -> dict[str, str]:
-    return dict(
-        conn.execute(
-            "SELECT number, register FROM collections WHERE register <> ?", (register,)
-        ).fetchall()
-    )
+def _collected_elsewhere(
+    conn: sqlite3.Connection, register: str, numbers: list[str]
+) -> dict[str, str]:
+    """number → the other register that collected it, of the given numbers."""
+    query = "SELECT number, register FROM collections WHERE number IN ({numbers}) AND register <> ?"
+    return dict(_by_number(conn, query, numbers, register))
 
 
 @dataclass
@@ -232,11 +240,12 @@ def check_collections(
             numbers[record.row] = str(parse(written))
         except MalformedNumber as exc:
             problems.append(Problem(record.row, "证书编号", written, f"{exc}（附件3）", "附件3"))
+    listed = sorted(set(numbers.values()))
     known = _Known(
         entry,
         context.today,
-        _certificates(context.conn, sorted(set(numbers.values()))),
-        _collected_elsewhere(context.conn, entry.key),
+        _certificates(context.conn, listed),
+        _collected_elsewhere(context.conn, entry.key, listed),
     )
     unread = table.unread_by_row()  # 备注: 未领取
     rows = [

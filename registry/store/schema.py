@@ -161,7 +161,7 @@ TABLES: dict[str, TableSpec] = {
             "issuer_review": str,
             "corrections": str,
         },
-        indexes=(("number",), ("new_number",)),
+        indexes=(("number",), ("new_number",), ("register",)),
         foreign_keys=_BY_SYNC,
     ),
     # certreg number runs: who handed out which numbers, from which file

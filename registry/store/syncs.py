@@ -195,9 +195,12 @@ def highest_sequence(conn: sqlite3.Connection, letter: str, year_code: str, regi
     A number handed out is never handed out again, loaded or not: a copy that shows it may be
     on someone's desk (a row dropped before loading, a file numbered again, leave a gap)."""
     prefix = f"{letter}{year_code}{region}"
+    # the run's last number, not max(sequence) over it: the sequence is the number's zero-padded
+    # end, and max() read every certificate of the run (a few ms each call, once per 换发)
     row = conn.execute(
-        "SELECT max(s) FROM (SELECT max(sequence) AS s FROM certificates WHERE number >= ? AND"
-        " number < ? UNION ALL SELECT max(last_sequence) FROM numbering WHERE letter = ? AND"
+        "SELECT max(s) FROM (SELECT * FROM (SELECT sequence AS s FROM certificates"
+        " WHERE number >= ? AND number < ? ORDER BY number DESC LIMIT 1)"
+        " UNION ALL SELECT max(last_sequence) FROM numbering WHERE letter = ? AND"
         " year_code = ? AND region = ?)",
         (prefix, prefix + "~", letter, year_code, region),
     ).fetchone()
