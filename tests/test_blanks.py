@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from registry import store
 from registry.cli import cli
 from registry.kinds.blanks import Recipient, opinion, quantity, recipient
+from registry.kinds.dispatches import Approvals
 from registry.sheets.writers import write_requisition_form
 from tests.blank_registers import (
     UNIT,
@@ -741,3 +742,40 @@ def test_a_collection_register_looks_up_its_own_numbers_not_every_collection(
     assert second["exit_code"] == 0, second
     assert any("FROM collections" in sql for sql in statements)
     assert whole_reads(db, statements, "collections") == set()
+
+
+def test_approvals_counted_day_by_day_are_those_of_each_day_in_any_order(
+    tmp_path: Path,
+) -> None:
+    """The ledger asks for what was approved by each dispatch's day, day after day, and the
+    count goes on from the last; a day asked out of order is counted afresh."""
+    db = tmp_path / "registry.db"
+    report = load(
+        db,
+        tmp_path / "plans.csv",
+        "requisitions",
+        [
+            requisition(UNIT, 2, province="同意 2012-02-20"),
+            requisition("乙单位", 0, 3, province="同意 2012-03-05"),
+            requisition(UNIT, 5, province="同意 2012-04-01"),
+        ],
+    )
+    assert report["exit_code"] == 0, report
+    conn = sqlite3.connect(db)
+    try:
+        approvals = Approvals(conn)
+        asked = ["2012-02-19", "2012-02-20", "2012-03-31", "2012-04-01", "2012-03-05", "2013-01-01"]
+        seen = [dict(approvals.until(day)) for day in asked]
+        ever = dict(approvals.ever())
+    finally:
+        conn.close()
+    first = {(UNIT, "初级"): 2}
+    both = {(UNIT, "初级"): 2, ("乙单位", "初级"): 0, ("乙单位", "中级"): 3}
+    every = {**both, (UNIT, "初级"): 7}
+    nonzero = [{k: v for k, v in totals.items() if v} for totals in seen]
+    assert nonzero == [
+        {},
+        first,
+        *[{k: v for k, v in t.items() if v} for t in (both, every, both, every)],
+    ]
+    assert {k: v for k, v in ever.items() if v} == {k: v for k, v in every.items() if v}

@@ -14,7 +14,7 @@ import hashlib
 import itertools
 import json
 import sqlite3
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -185,17 +185,30 @@ def like_none(
         return []
     ends = list(itertools.accumulate(len(group) for group in groups))
     starts = [0, *ends[:-1]]
-    records = [[values[a:b] for a, b in zip(starts, ends, strict=True)] for values in loaded]
+    # The sets of fields that weigh enough together: a row is like a record when they agree in
+    # every (filled) field of one of them — each set looked up at once: compared with every
+    # record, a 10,000-row version took 6 s, a different file of 20,000 rows minutes.
+    enough_sets = [
+        combo
+        for size in range(1, len(groups) + 1)
+        for combo in itertools.combinations(range(len(groups)), size)
+        if sum(weights[groups[i]] for i in combo) >= enough
+    ]
+
+    def keys(fields: Sequence[tuple[object, ...]]) -> Iterator[tuple[object, ...]]:
+        for combo in enough_sets:
+            parts = [fields[i] for i in combo]
+            if all(any(value not in (None, "") for value in part) for part in parts):
+                yield (combo, *parts)
+
+    known = {
+        key
+        for values in loaded
+        for key in keys([values[a:b] for a, b in zip(starts, ends, strict=True)])
+    }
     for row in rows:
-        new = [tuple(row[column] for column in group) for group in groups]
-        for old in records:
-            agreed = sum(
-                weights[group]
-                for group, mine, theirs in zip(groups, new, old, strict=True)
-                if mine == theirs and any(value not in (None, "") for value in mine)
-            )
-            if agreed >= enough:
-                return []
+        if any(key in known for key in keys([tuple(row[c] for c in group) for group in groups])):
+            return []
     return [another_file(conn, entry, table, what, clause)]
 
 
