@@ -312,3 +312,34 @@ def test_a_refused_batch_is_told_to_wait_for_room_for_all_its_rows(
         assert client.post("/api/v1/verify/batch", json=batch).status_code == 429
         now[0] += 60
         assert client.post("/api/v1/verify/batch", json=batch).status_code == 200
+
+
+def test_an_upload_with_a_key_is_paid_from_the_key_and_a_bad_key_is_refused(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """The upload page took a key for nothing: a keyed HR system's file was charged to its
+    address's hourly rows, and a bogus key got an anonymous answer. It pays from the key's day,
+    and a key that is no good is a 401, as on the API."""
+    key_id, key = issue_key(registry_db, per_day=50)
+    with app_client(rate_limit=30, batch_rows_per_hour=5) as client:
+        token = csrf_token(client)
+        lines = "证书编号,姓名\n" + f"{VALID[0]},{VALID[1]}\n" * 20
+        keyed = client.post(
+            "/batch",
+            data={"csrf_token": token},
+            files={"file": ("名单.csv", lines.encode())},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        bogus = client.post(
+            "/batch",
+            data={"csrf_token": token},
+            files={"file": ("名单.csv", lines.encode())},
+            headers={"Authorization": "Bearer crk_not-a-key-that-was-ever-issued"},
+        )
+        anonymous = _upload(client, 5)  # the address's own hour, untouched by the keyed file
+        client.app.state.verifier.log.flush()
+    assert keyed.status_code == 200 and keyed.text.count("有效") >= 20
+    assert bogus.status_code == 401 and bogus.json()["error"] == "bad_key"
+    assert anonymous.status_code == 200  # type: ignore[attr-defined]
+    logged = [(row["channel"], row["key_id"]) for row in read_log(registry_db)]
+    assert logged == [("batch", key_id)] * 20 + [("batch", None)] * 5

@@ -36,7 +36,7 @@ from verify_app.batch_files import (
     unchecked_row,
     write_csv,
 )
-from verify_app.context import client_of, verifier_of
+from verify_app.context import caller_of, client_of, verifier_of
 from verify_app.forms import MAX_FIELDS as MAX_FIELDS
 from verify_app.forms import checked_form
 from verify_app.forms import render as render
@@ -214,7 +214,7 @@ def batch_form(request: Request) -> Response:
 async def batch(request: Request) -> Response:
     """An uploaded file's rows checked and shown; the parse goes through `verify_app.uploads`."""
     verifier = verifier_of(request)
-    client = client_of(request)
+    caller = caller_of(request)  # an HR system's key pays from its day, as on the API
     try:
         async with checked_form(request) as fields:
             upload = fields.get("file")
@@ -222,7 +222,7 @@ async def batch(request: Request) -> Response:
                 raise BatchFileProblem("请选择要上传的 .xlsx 或 .csv 文件")
             filename, data = upload.filename, await upload.read()
         parsed = await read_upload(
-            request.app.state.uploads, verifier.quotas, client, filename, data
+            request.app.state.uploads, verifier.quotas, caller, filename, data
         )
     except BatchFileProblem as exc:
         return render(request, "batch.html", _batch_context(request, error=str(exc)), 400)
@@ -232,7 +232,7 @@ async def batch(request: Request) -> Response:
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     items = [r.item for r in parsed.rows]
-    answers = await run_in_threadpool(verifier.check_many, Caller(client), items, "batch")
+    answers = await run_in_threadpool(verifier.check_many, caller, items, "batch")
     # up to 5,000 rows of results, a CSV of them and a page: off the event loop, where they
     # held every other request for a third of a second
     return await run_in_threadpool(_batch_results, request, parsed, answers)

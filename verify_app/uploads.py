@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from verify_app.batch_files import BatchFile, read_batch
-from verify_app.quotas import Quotas
+from verify_app.quotas import Caller, Quotas
 
 RETRY_AFTER = 5
 """seconds a client waits when every parsing slot is taken: longer than most parses take"""
@@ -88,13 +88,17 @@ class UploadSlots:
 
 
 async def read_upload(
-    slots: UploadSlots, quotas: Quotas, client: str, filename: str, data: bytes
+    slots: UploadSlots, quotas: Quotas, caller: Caller, filename: str, data: bytes
 ) -> BatchFile:
-    """The rows of an uploaded batch file, through the three gates of the module docstring.
+    """The rows of an uploaded batch file, through the three gates of the module docstring
+    (an API key's upload is charged to its day by the checks, with no reservation first).
 
     Raises `UploadsBusy`, `RateLimited` or `BatchFileProblem`. On return the reservation has
     been given back: the caller charges the rows by checking them."""
     with slots.slot():
+        if caller.key is not None:
+            return await slots.read(filename, data)
+        client = caller.client
         reserved = quotas.reserve_upload(client)
         parsed: BatchFile | None = None
         try:
