@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -90,3 +92,69 @@ def test_demo_serves_both_parts_and_stops_both_on_ctrl_c(tmp_path: Path) -> None
         assert not Path(registry.group(1)).exists()
     finally:
         stop(process)
+
+
+def test_an_installed_certreg_finds_its_samples_outside_the_project(tmp_path: Path) -> None:
+    """The samples travel in the package: ``pip install .`` then ``certreg demo`` in any folder
+    found no data/samples and stopped. The wheel holds them, and from elsewhere the installed
+    code finds and loads them."""
+    project = tmp_path / "project"  # a copy: setuptools builds in the source folder
+    shutil.copytree(
+        Path(__file__).resolve().parent.parent,
+        project,
+        symlinks=True,
+        ignore=shutil.ignore_patterns(".*", "build", "*.egg-info", "__pycache__", "tests", "bench"),
+    )
+    built = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "-w",
+            str(tmp_path),
+            str(project),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stderr
+    [wheel] = tmp_path.glob("certreg-*.whl")
+    installed = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(installed)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    found = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from registry.cli.demo import shipped_samples; print(shipped_samples())",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env={**os.environ, "PYTHONPATH": str(installed)},
+    )
+    samples = Path(found.stdout.strip())
+    assert samples.is_relative_to(installed), found
+    dry = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "registry",
+            "sync",
+            str(samples),
+            "--dry-run",
+            "--db",
+            str(tmp_path / "r.db"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=elsewhere,
+        env={**os.environ, "PYTHONPATH": str(installed)},
+    )
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert dry.stdout.count("［") >= 8  # every sample register, checked

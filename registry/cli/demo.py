@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from types import FrameType
 
@@ -55,6 +56,15 @@ def demo_environment(base: Mapping[str, str], db: Path) -> DemoEnvironment:
     )
     env[f"{STAFF_PREFIX}{DEMO_USER}"] = hash_password(password)
     return DemoEnvironment(env, password)
+
+
+def shipped_samples() -> Path:
+    """The sample registers: ``data/samples`` in the project's folder, else those installed with
+    certreg (``pip install .`` and ``certreg demo`` anywhere, as the README's first command)."""
+    here = Path("data/samples")
+    if (here / "registers.toml").is_file():
+        return here
+    return Path(str(files("registry.defaults").joinpath("samples")))
 
 
 def certreg_command(*args: str) -> list[str]:

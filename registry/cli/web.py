@@ -136,13 +136,13 @@ def address_free(host: str, port: int) -> None:
 @click.option(
     "--samples",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("data/samples"),
-    help="示例名册文件夹（含 registers.toml）（默认 data/samples）。",
+    default=None,
+    help="示例名册文件夹（含 registers.toml）（默认 data/samples，不在项目目录中时用随安装包提供的示例）。",
 )
 @click.option("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）。")
 @click.option("--port", type=int, default=8000, help="公众查验的端口（默认 8000）。")
 @click.option("--browse-port", type=int, default=8001, help="职员查询的端口（默认 8001）。")
-def demo(samples: Path, host: str, port: int, browse_port: int) -> None:
+def demo(samples: Path | None, host: str, port: int, browse_port: int) -> None:
     """用示例名册试用全部功能：导入到一个临时登记库，启动公众查验和职员查询，直到按 Ctrl-C。
 
     本次运行生成密钥和一个职员账号（用户名 demo），只显示一次；演示结束后删除临时登记库。不会改动你自己的登记库。
@@ -153,6 +153,7 @@ def demo(samples: Path, host: str, port: int, browse_port: int) -> None:
         certreg demo
         certreg demo --port 9000 --browse-port 9001
     """
+    samples = samples or demo_parts.shipped_samples()
     if not (samples / MANIFEST_NAME).is_file():
         raise UsageProblem(
             f"找不到示例名册 {samples / MANIFEST_NAME}。请在项目目录中运行，或用 --samples 指定"
