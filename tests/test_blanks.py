@@ -779,3 +779,35 @@ def test_approvals_counted_day_by_day_are_those_of_each_day_in_any_order(
         *[{k: v for k, v in t.items() if v} for t in (both, every, both, every)],
     ]
     assert {k: v for k, v in ever.items() if v} == {k: v for k, v in every.items() if v}
+
+
+@pytest.mark.parametrize(
+    "printed", [" (印章)\n年  月  日", "（盖章）年 月 日", "签字：\n日期：", "年月日"]
+)
+def test_an_opinion_box_left_as_printed_is_no_opinion(printed: str) -> None:
+    """The form's (印章) 年 月 日 left in a box by an office that gives no opinion (a provincial
+    unit has no city's) was told to write 同意 and a date — advice to invent an approval."""
+    assert opinion(printed, dt.date(2026, 1, 1)).agreed is None
+    with pytest.raises(ValueError, match="意见须注明日期"):
+        opinion("同意（印章）年 月 日", dt.date(2026, 1, 1))  # an agreement still needs its date
+
+
+def test_requisition_headers_as_offices_print_them_are_read(db: Path, tmp_path: Path) -> None:
+    """市（州）人社部门意见 and 省厅职业能力建设处意见, the short words many offices print, are
+    the annex's two opinion columns."""
+    path = write(tmp_path / "plans.xlsx", "requisitions", [requisition(UNIT, 2)])
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value == "市（州）意见":
+                cell.value = "市（州）人社部门意见"
+            elif cell.value == "省厅意见":
+                cell.value = "省厅职业能力建设处意见"
+    workbook.save(path)
+    result = sync(db, path, "--kind", "requisitions", "--authority", "2200")
+    assert result.exit_code == 0, result.output
+    assert [
+        r["approved_on"] for r in rows(db, "requisitions") if r["register"] == "plans.xlsx"
+    ] == ["2012-02-20"]

@@ -61,12 +61,26 @@ LAYOUT = Layout(
         Column(
             CITY_OPINION,
             required=False,
-            aliases=("市(州)人力资源和社会保障行政部门意见", "市州意见"),
+            # the annex's words, and the short ones offices print (人社 for 人力资源和社会保障)
+            aliases=(
+                "市(州)人力资源和社会保障行政部门意见",
+                "市州意见",
+                "市(州)人社部门意见",
+                "市(州)人社局意见",
+                "市州人社部门意见",
+            ),
             lines=True,
         ),
         Column(
             PROVINCE_OPINION,
-            aliases=("省人力资源和社会保障厅职业能力建设处意见", "省人力资源和社会保障厅意见"),
+            aliases=(
+                "省人力资源和社会保障厅职业能力建设处意见",
+                "省人力资源和社会保障厅意见",
+                "省厅职业能力建设处意见",
+                "省人社厅职业能力建设处意见",
+                "省人社厅意见",
+                "职业能力建设处意见",
+            ),
             lines=True,
         ),
     ),
