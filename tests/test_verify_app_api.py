@@ -173,6 +173,24 @@ def test_malformed_bodies_get_a_message(
     assert message in response.json()["message"]
 
 
+@pytest.mark.parametrize("path", ["/api/v1/verify/batch", "/api/v1/watches"])
+def test_a_list_with_items_to_fix_names_them_for_a_program(
+    app_client: AppClient, path: str
+) -> None:
+    """Which items to fix was only in the Chinese message: ``rows`` gives them (from 1), as a
+    watch list's mismatches do, so that a program can mark them in its own list."""
+    items = [
+        {"number": "Z1122020123", "name": "周杰"},
+        {"number": "x"},
+        {"number": "Z1122020123", "name": "周杰", "confirm": {"level": "x"}},
+    ]
+    with app_client() as client:
+        response = client.post(path, json={"items": items})
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid"
+    assert response.json()["rows"] == [2, 3]
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda inner: (

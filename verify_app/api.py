@@ -27,16 +27,23 @@ from verify_app.links import receipt_url
 
 
 class InvalidRequest(Exception):
-    """A request body the API cannot use; ``status`` 400 (not JSON) or 422 (wrong shape)."""
+    """A request body the API cannot use; ``status`` 400 (not JSON) or 422 (wrong shape);
+    ``rows``: the items at fault (from 1), for a program to point at without reading the message."""
 
-    def __init__(self, status: int, error: str, message: str) -> None:
+    def __init__(
+        self, status: int, error: str, message: str, rows: list[int] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.error = error
         self.message = message
+        self.rows = rows
 
     def response(self) -> JSONResponse:
-        return JSONResponse({"error": self.error, "message": self.message}, status_code=self.status)
+        body: dict[str, object] = {"error": self.error, "message": self.message}
+        if self.rows is not None:
+            body["rows"] = self.rows
+        return JSONResponse(body, status_code=self.status)
 
 
 async def json_body(request: Request) -> Any:
@@ -188,14 +195,16 @@ def batch_items(body: Any, what: str = "items") -> list[Item]:
         raise InvalidRequest(422, "invalid", '请求体应为 {"items": [{"number": …, "name": …}, …]}')
     if len(items) > MAX_ITEMS:
         raise InvalidRequest(422, "too_many", f"一次最多 {MAX_ITEMS} 条，本次 {len(items)} 条")
-    checks, problems = [], []
+    checks, problems, rows = [], [], []
     for i, value in enumerate(items):
         try:
             checks.append(_item(value, f"{what}[{i}]"))
         except InvalidRequest as exc:
             problems.append(exc.message)
+            rows.append(i + 1)
     if problems:
-        raise InvalidRequest(422, "invalid", listed(problems, "项", "请改正后重新提交。"))
+        message = listed(problems, "项", "请改正后重新提交。")
+        raise InvalidRequest(422, "invalid", message, rows)
     return checks
 
 

@@ -276,7 +276,8 @@ SCHEMAS: dict[str, Any] = {
             "rows": {
                 "type": "array",
                 "items": {"type": "integer"},
-                "description": "关注列表中编号与姓名不相符的条目（从 1 起）",
+                "description": "出问题的条目（从 1 起）：批量查验或关注列表中不符合要求的条目"
+                "（invalid），关注列表中编号与姓名不相符或已撤销的条目（no_match、revoked）",
             },
         },
     },
