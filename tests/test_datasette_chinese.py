@@ -38,7 +38,7 @@ from registry.domain.statuses import RESULT_LABELS, RESULTS
 from registry.kinds import KINDS
 from registry.kinds.requisitions import REQUISITION_STATUS_LABELS
 from registry.store import verify_log_path
-from registry.store.schema import CERTIFICATE_COLUMNS
+from registry.store.schema import CERTIFICATE_COLUMNS, TABLES
 from registry.store.syncs import SEVERITY_LABELS
 from registry.store.verify_log import REPLICA_LOGS_COLUMNS
 from registry.sync.report import OUTCOME_LABELS
@@ -693,6 +693,19 @@ def test_every_certificate_column_has_a_chinese_label() -> None:
     label in metadata.yml (remark and reissue were)."""
     labels = shipped_metadata()["databases"]["registry"]["tables"]["certificates"]["columns"]
     assert set(CERTIFICATE_COLUMNS) <= set(labels), set(CERTIFICATE_COLUMNS) - set(labels)
+
+
+def test_every_column_of_the_registry_has_a_chinese_label() -> None:
+    """Every table of the registry staff browse labels every column (编号记录's abandoned was
+    shown in English)."""
+    tables = shipped_metadata()["databases"]["registry"]["tables"]
+    unlabelled = {
+        (name, column)
+        for name, spec in TABLES.items()
+        for column in spec.columns
+        if column not in tables[name]["columns"]
+    }
+    assert unlabelled == set()
 
 
 def test_every_replica_log_column_has_a_chinese_label() -> None:

@@ -628,7 +628,9 @@ def test_register_without_data_rows(registers: RegisterFactory, db_path: Path) -
     registers.add("empty.xlsx", [], MIANYANG)
     code, report, _ = sync(registers.folder, db_path)
     assert code == 1
-    assert "没有任何数据行" in report["registers"][0]["problems"][0]["rule"]
+    [problem] = report["registers"][0]["problems"]
+    assert "没有任何数据行" in problem["rule"]
+    assert problem["clause"] == "附件4"  # the form it should hold rows of, as every message cites
 
 
 def test_text_report_names_file_row_column_value_and_rule(

@@ -45,7 +45,7 @@ from registry.store.events import Amendment, amend_events, apply_events
 from registry.store.syncs import highest_sequence
 from registry.store.writes import Applied
 
-LAYOUT = Layout(STATUS_CHANGES, "证书换发、补发、撤销登记", COLUMNS)
+LAYOUT = Layout(STATUS_CHANGES, "证书换发、补发、撤销登记（§四.(六)）", COLUMNS)
 
 
 @dataclass

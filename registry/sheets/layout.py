@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 _SPACE = re.compile(r"\s+")
 _NOTE = re.compile(r"[(（][^()（）]*[)）]$")
 """a note in brackets at the end of a header cell (after NFKC, full-width brackets are ASCII)"""
+_TITLE_CLAUSE = re.compile(r"（((?:附件|§)[^（）]*(?:\([^()]*\)[^（）]*)*)）$")
+"""The clause a form's title ends with, in brackets: 附件4, §四.(六)1."""
 
 
 def header_key(text: object) -> str:
@@ -53,6 +55,12 @@ class Layout:
         报考等级(初级/中级/高级) — when the cell names none as it is."""
         bare = _NOTE.sub("", key)
         return self.column(bare) if bare and bare != key else None
+
+    @property
+    def clause(self) -> str | None:
+        """The notice's clause of the form, as its title ends: 附件4, §四.(六)1."""
+        found = _TITLE_CLAUSE.search(self.title)
+        return found[1] if found else None
 
     @property
     def required(self) -> list[str]:

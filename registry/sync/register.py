@@ -113,7 +113,8 @@ def _checked(
         return None, None
     outcome.rows, outcome.notes = prepared.rows, prepared.notes
     if not prepared.rows:
-        outcome.problems = [Problem(None, None, None, EMPTY_REGISTER)]
+        clause = KINDS[entry.kind].layout.clause
+        outcome.problems = [Problem(None, None, None, EMPTY_REGISTER, clause)]
         return None, prepared.fingerprint
     problems, payload = KINDS[entry.kind].validate(prepared.data, entry, context)
     # in row order, as a clerk reads the report (problems of the whole file first)
