@@ -322,6 +322,35 @@ async def test_a_registry_made_before_the_summaries_gets_them_on_its_next_write(
     await assert_summaries_agree(db_path)
 
 
+async def test_a_registry_made_before_the_figures_per_certificate_gets_them_and_keeps_them(
+    registry: RegisterFactory, db_path: Path, staff: None
+) -> None:
+    """The status changes' stock figures are kept per certificate an event touched, so that a
+    register's load recomputes its own (it recomputed every status change ever made). A
+    registry from before gets them on its first write, and later loads keep the figures right."""
+    doc = {"原公布文件": str(PROVINCE["approval_doc"]), **REISSUE_DOCUMENTS}
+    registry.add(
+        "changes.xlsx",
+        [change("换发", "Z1122000001", "甲二", "2012-05-01", "Z1122000003")],
+        PROVINCE_CHANGES,
+    )
+    assert sync(registry, db_path)["changes.xlsx"] == "loaded"
+    kept = summaries(db_path)
+    with sqlite3.connect(db_path) as conn:  # as an older certreg left it
+        conn.execute("DROP TABLE changed_parts")
+    store.connect(db_path).close()
+    assert summaries(db_path) == kept
+    registry.add(
+        "changes-2.xlsx",
+        [change("补发", "Z1122000003", "甲二", "2012-06-01", "Z1122000004", **doc)],
+        PROVINCE_CHANGES,
+    )
+    assert sync(registry, db_path)["changes-2.xlsx"] == "loaded"
+    await assert_summaries_agree(db_path)
+    by_unit = {(line.recipient, line.letter): line for line in reconciliation(db_path)}
+    assert (by_unit["省直示例单位", "Z"].spoiled, by_unit["省直示例单位", "Z"].used) == (1, 1)
+
+
 # -- holder search ----------------------------------------------------------------------------
 
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳"

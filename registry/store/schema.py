@@ -299,5 +299,21 @@ SUMMARY_TABLES: dict[str, TableSpec] = {
         },
         indexes=(("source",),),
     ),
+    # the status changes' part of stock_parts, per certificate an event touched (its totals are
+    # that part): a register's load recomputes its own certificates, not every one
+    "changed_parts": TableSpec(
+        {
+            "number": str,
+            "roster": str,
+            "region": str,
+            "letter": str,
+            "spoiled": int,
+            "used": int,
+            "current": int,
+            "from_roster": int,
+            "collected": int,
+        },
+        "number",
+    ),
 }
 TABLES.update(SUMMARY_TABLES)

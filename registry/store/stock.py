@@ -187,9 +187,10 @@ def ensure_stock_view(db: sqlite_utils.Database) -> None:
     row = current.fetchone()
     # (SQLite keeps the statement without its trailing whitespace)
     changed = row is None or row[0] != f"CREATE VIEW stock AS {STOCK_VIEW}".rstrip()
-    unfilled = db.execute(
-        "SELECT NOT EXISTS (SELECT 1 FROM certificate_tally)"
-        " AND EXISTS (SELECT 1 FROM certificates)"
+    unfilled = db.execute(  # (status changes' figures by certificate: since certreg 0.1.0 of Dec 2026)
+        "SELECT (NOT EXISTS (SELECT 1 FROM certificate_tally)"
+        " AND EXISTS (SELECT 1 FROM certificates))"
+        " OR (NOT EXISTS (SELECT 1 FROM changed_parts) AND EXISTS (SELECT 1 FROM status_events))"
     ).fetchone()[0]
     if not (changed or unfilled):
         return

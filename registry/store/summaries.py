@@ -18,8 +18,9 @@ changes no summary, and a page reads a few thousand summary rows:
   ``''``, what the status changes make of those — blanks spoiled (换发) and used (补发), and the
   corrections to "current" and "collected" for the few certificates an event touched. A
   roster's certificates count as current until an event touches them, so this last part is
-  recomputed from the status events alone (thousands of rows, not a million) whenever a
-  status-change or collection register loads.
+  kept per touched certificate (``changed_parts``): a status-change register's load recomputes
+  the certificates its events touch, a collection register's those whose collection it changed,
+  and their totals are summed again (a row per touched certificate, not a million).
 
 A certificate's recipient is not stored: it is the roster's ``unit`` or the region's city, read
 when the reconciliation is (the ``stock`` view), so a new version of a roster naming another
@@ -29,6 +30,7 @@ made before the summaries existed gets them on its first write connection).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from registry.domain.levels import LETTER_OF_QUANTITY
@@ -122,12 +124,18 @@ def _collected(conn: sqlite3.Connection, register: str) -> None:
 CHANGED = ""
 """The ``source`` of the part of ``stock_parts`` the status changes make."""
 
-_CHANGED = f"""
-WITH RECURSIVE
-touched(number) AS (
+_TOUCHED_ALL = """
     SELECT number FROM status_events
     UNION SELECT new_number FROM status_events WHERE new_number IS NOT NULL
-),
+"""
+_TOUCHED_OF = """
+    SELECT value FROM json_each(:numbers) WHERE
+    EXISTS (SELECT 1 FROM status_events WHERE number = value)
+    OR EXISTS (SELECT 1 FROM status_events WHERE new_number = value)
+"""
+_CHANGED_PARTS = f"""
+WITH RECURSIVE
+touched(number) AS ({{touched}}),
 up(number, at) AS (  -- each touched certificate and every number it replaced, back to its root
     SELECT number, number FROM touched
     UNION ALL  -- (a lookup per step: a join here makes SQLite 3.40 build a Bloom filter per step)
@@ -139,36 +147,59 @@ held(number, roster, region, letter) AS (
     FROM up JOIN certificates root ON root.number = up.at
     JOIN registers g ON g.key = root.register
     WHERE root.predecessor IS NULL AND g.kind IN {_ROSTERS}
-),
-events(number, spoiled, used) AS (
-    SELECT number, sum(type = '{EXCHANGE}'), sum(type = '{REISSUE}') FROM status_events
-    GROUP BY number
-),
-figures AS (
-    SELECT h.roster, h.region, h.letter,
-        coalesce(e.spoiled, 0) AS spoiled, coalesce(e.used, 0) AS used,
-        (c.successor IS NULL AND coalesce(c.status, '{VALID}') <> '{REVOKED}') AS current,
-        (k.number IS NOT NULL) AS collected,
-        coalesce(g.kind IN {_ROSTERS}, 0) AS from_roster
-    FROM held h JOIN certificates c ON c.number = h.number
-    LEFT JOIN registers g ON g.key = c.register
-    LEFT JOIN collections k ON k.number = h.number
-    LEFT JOIN events e ON e.number = h.number
 )
+INSERT INTO changed_parts
+    (number, roster, region, letter, spoiled, used, current, from_roster, collected)
+SELECT h.number, h.roster, h.region, h.letter,
+    (SELECT count(*) FROM status_events e WHERE e.number = h.number AND e.type = '{EXCHANGE}'),
+    (SELECT count(*) FROM status_events e WHERE e.number = h.number AND e.type = '{REISSUE}'),
+    (c.successor IS NULL AND coalesce(c.status, '{VALID}') <> '{REVOKED}'),
+    coalesce(g.kind IN {_ROSTERS}, 0),
+    EXISTS (SELECT 1 FROM collections k WHERE k.number = h.number)
+FROM held h JOIN certificates c ON c.number = h.number
+LEFT JOIN registers g ON g.key = c.register
+"""
+"""For each touched certificate that descends from a roster's: the events that spoiled (换发)
+or used (补发) a blank, and its state against the untouched roster certificate the tally
+takes it for — current (not replaced, not revoked), a roster's or a new number, collected. Its
+figures go to its root roster certificate's recipient and level."""
+
+_CHANGED_TOTALS = f"""
 INSERT INTO stock_parts (source, roster, region, letter, spoiled, used, current, collected)
 SELECT '{CHANGED}', roster, region, letter, sum(spoiled), sum(used),
     sum(current - from_roster), sum((current - from_roster) * collected)
-FROM figures GROUP BY roster, region, letter
+FROM changed_parts GROUP BY roster, region, letter
 """
-"""For every certificate an event touched that descends from a roster's: the events that
-spoiled or used a blank, and how its state differs from the untouched roster certificate the
-tally takes it for — current (not replaced, not revoked) and collected, or, for a new number, a
-certificate more. Its figures go to its root roster certificate's recipient and level."""
 
 
-def _changed(conn: sqlite3.Connection) -> None:
+def _changed(conn: sqlite3.Connection, register: str | None = None) -> None:
+    """Bring the status changes' part of the stock up to date: the figures of the certificates
+    ``register``'s events touch (or, for a collection register, of the touched certificates
+    whose collection it changed; None: of every one), then their totals. Recomputed from every
+    status event, each register's load took 10 µs an event ever made — a second at 100,000."""
+    if register is None:
+        conn.execute("DELETE FROM changed_parts")
+        conn.execute(_CHANGED_PARTS.format(touched=_TOUCHED_ALL))
+    else:
+        numbers = [
+            number
+            for (number,) in conn.execute(
+                "SELECT number FROM status_events WHERE register = :r"
+                " UNION SELECT new_number FROM status_events"
+                " WHERE register = :r AND new_number IS NOT NULL"
+                " UNION SELECT number FROM changed_parts p"
+                " WHERE collected <> EXISTS (SELECT 1 FROM collections k WHERE k.number = p.number)",
+                {"r": register},
+            )
+        ]
+        chosen = {"numbers": json.dumps(numbers)}
+        conn.execute(
+            "DELETE FROM changed_parts WHERE number IN (SELECT value FROM json_each(:numbers))",
+            chosen,
+        )
+        conn.execute(_CHANGED_PARTS.format(touched=_TOUCHED_OF), chosen)
     conn.execute("DELETE FROM stock_parts WHERE source = ?", (CHANGED,))
-    conn.execute(_CHANGED)
+    conn.execute(_CHANGED_TOTALS)
 
 
 def _statistics(conn: sqlite3.Connection) -> None:
@@ -203,7 +234,7 @@ def refresh(conn: sqlite3.Connection, register: str, kind: str) -> None:
     if kind == COLLECTIONS:
         _collected(conn, register)
     if kind in (STATUS_CHANGES, COLLECTIONS):
-        _changed(conn)
+        _changed(conn, register)
 
 
 def rebuild(conn: sqlite3.Connection) -> None:
@@ -219,5 +250,5 @@ def rebuild(conn: sqlite3.Connection) -> None:
             conn.execute(_COLLECTED, {"register": register})
         else:
             _blanks(conn, register, kind)
-    conn.execute(_CHANGED)
+    _changed(conn)
     _statistics(conn)
