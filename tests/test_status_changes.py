@@ -964,3 +964,21 @@ def test_a_status_registers_applied_events_are_read_by_its_index(
     assert sync(roster, db_path)[0] == 0
     own = [sql for sql in statements if "FROM status_events WHERE register =" in sql]
     assert own and whole_reads(db_path, own, "status_events") == set()
+
+
+def test_two_rows_giving_one_new_number_name_each_other(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """The second of two 换发 rows giving the same new number was told only that the number is
+    in use and the next free one, without the row of this file that took it."""
+    events = [
+        status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003"),
+        status_event("换发", "Z1122020002", "郑浩", "2012-09-11", "Z1122020003"),
+    ]
+    roster.add("changes.csv", events, MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 1
+    [problem] = report["registers"][1]["problems"]
+    assert (problem["row"], problem["column"]) == (4, "新证书编号")
+    assert problem["rule"].startswith("与本文件第3行的新证书编号重复：该编号已被使用")
+    assert "下一个可用的编号是 Z1122020004" in problem["rule"]

@@ -23,7 +23,7 @@ from registry.domain.statuses import (
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
 from registry.kinds.cells import total_in
 from registry.kinds.status_rows import COLUMNS, StatusRow
-from registry.kinds.status_rules import event_problems, recorded_late
+from registry.kinds.status_rules import event_problems, given_before, recorded_late
 from registry.kinds.status_state import (
     CertificateState,
     Found,
@@ -110,6 +110,9 @@ class _Events:
         self.vanished = vanished
         """the applied events (identities) a new version lacks: a new row may be one edited"""
         self.created = {e.new_number: e for e in events if e.new_number}
+        ordered = sorted(events, key=lambda e: -e.row)  # the first row's, written last
+        self.first_given = {e.new_number: e.row for e in ordered if e.new_number}
+        """new number → the row of this file that gives it first"""
         self.state: dict[str, CertificateState | None] = {}
         self.rows: dict[Identity, int] = {}
         self.approvals: dict[tuple[str, str, str], int] = {}
@@ -143,6 +146,8 @@ class _Events:
             found += numbering_problems(self.conn, event, self.new_numbers)
         if edit := self._edit_of(event):
             found.append(edit)
+        given = self.first_given.get(event.new_number or "", event.row)
+        found = [given_before(f, given) if given != event.row else f for f in found]
         self.problems.extend(Problem(event.row, *f) for f in found)
         if not found and not incomplete:
             self._apply(event, current)

@@ -17,6 +17,18 @@ from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_cells import MAX_AGE_AT_ISSUE, MIN_AGE_AT_ISSUE, MIN_AGE_AT_WORK
 from registry.kinds.status_state import CertificateState, Found, collected_after
 
+USED = "该编号已被使用"
+"""How the problem of a 新证书编号 already in use begins."""
+
+
+def given_before(found: Found, row: int) -> Found:
+    """A 新证书编号 in use named with the row of this file that gives it first (two 换发 rows
+    giving one number were told only the next free number)."""
+    column, value, rule, clause = found
+    if column == "新证书编号" and rule.startswith(USED):
+        return column, value, f"与本文件第{row}行的新证书编号重复：{rule}", clause
+    return found
+
 
 def event_problems(
     event: StatusEvent,
@@ -120,9 +132,7 @@ def _new_number_problems(
         )
         found.append(("新证书编号", written, rule, "附件3"))
     if certificate(written) is not None:
-        rule = (
-            f"该编号已被使用，新证书编号必须是未用过的编号：下一个可用的编号是 {next_free(written)}"
-        )
+        rule = f"{USED}，新证书编号必须是未用过的编号：下一个可用的编号是 {next_free(written)}"
         found.append(("新证书编号", written, rule, "附件3"))
     return found
 
