@@ -284,6 +284,9 @@ def test_openapi_describes_every_api_route(app_client: AppClient) -> None:
     assert doc["openapi"].startswith("3.")
     described = {(path, method) for path, ops in doc["paths"].items() for method in ops}
     assert described == routes
+    # each operation named once, for the methods a client generator makes of them
+    ids = [op["operationId"] for ops in doc["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids)) == len(described)
     assert doc["components"]["schemas"]["CheckResult"]["properties"]["result"]["enum"] == list(
         RESULTS
     )

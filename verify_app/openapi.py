@@ -257,6 +257,33 @@ PATHS: dict[str, Any] = {
 }
 
 
+OPERATION_IDS = {
+    ("/api/v1/verify", "post"): "verify",
+    ("/api/v1/verify/batch", "post"): "verifyBatch",
+    ("/api/v1/watches", "post"): "createWatch",
+    ("/watch/{token}.json", "get"): "watchFeedJson",
+    ("/watch/{token}.json", "delete"): "deleteWatchJson",
+    ("/watch/{token}.atom", "get"): "watchFeedAtom",
+    ("/watch/{token}.atom", "delete"): "deleteWatchAtom",
+    ("/watch/{token}", "get"): "watchPage",
+    ("/watch/{token}", "delete"): "deleteWatch",
+    ("/api/v1/numbers/{number}", "get"): "decodeNumber",
+    ("/healthz", "get"): "health",
+    ("/openapi.json", "get"): "openapi",
+}
+"""The name of each operation, which client generators make a method of (without one, each
+invents its own from the path)."""
+
+
+def _with_ids(paths: dict[str, Any]) -> dict[str, Any]:
+    return {
+        path: {
+            method: {"operationId": OPERATION_IDS[path, method], **op} for method, op in ops.items()
+        }
+        for path, ops in paths.items()
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI document of the JSON API, served at ``/openapi.json`` and rendered in
     Chinese at ``/docs``: the public fields come from `registry.public.fields`, so the schema
@@ -271,7 +298,7 @@ def openapi_document() -> dict[str, Any]:
             + "、".join(f"{k}（{v}）" for k, v in RESULT_LABELS.items())
             + "。HR 系统可向发证机关申请接口密钥，以“Authorization: Bearer 密钥”按密钥的每日额度查验。",
         },
-        "paths": PATHS,
+        "paths": _with_ids(PATHS),
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {
