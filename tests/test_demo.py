@@ -158,3 +158,17 @@ def test_an_installed_certreg_finds_its_samples_outside_the_project(tmp_path: Pa
     )
     assert dry.returncode == 0, dry.stdout + dry.stderr
     assert dry.stdout.count("［") >= 8  # every sample register, checked
+    # certreg demo itself takes them: it gets as far as the ports (one held here), not a
+    # 找不到示例名册
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        demo = subprocess.run(
+            [sys.executable, "-m", "registry", "demo", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            cwd=elsewhere,
+            env={**os.environ, "PYTHONPATH": str(installed)},
+        )
+    assert demo.returncode == 2 and f"端口 {port} 已被占用" in demo.stdout + demo.stderr, demo

@@ -7,6 +7,7 @@ import datetime as dt
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -318,28 +319,43 @@ def test_an_upload_with_a_key_is_paid_from_the_key_and_a_bad_key_is_refused(
     app_client: AppClient, registry_db: Path
 ) -> None:
     """The upload page took a key for nothing: a keyed HR system's file was charged to its
-    address's hourly rows, and a bogus key got an anonymous answer. It pays from the key's day,
-    and a key that is no good is a 401, as on the API."""
-    key_id, key = issue_key(registry_db, per_day=50)
+    address's hourly rows, and a bogus key got an anonymous answer. It is reserved from and paid
+    by the key's day (with the address's hour spent), a file refused costs the key a row, a key
+    with nothing left is refused before its file is read, and a bad key is a 401, as on the API;
+    a browser's Basic credentials (a site behind auth_basic) are no key and change nothing."""
+    key_id, key = issue_key(registry_db, per_day=23)
+    bearer = {"Authorization": f"Bearer {key}"}
+
+    def upload(client: Any, rows: int, headers: dict[str, str], body: bytes | None = None) -> Any:
+        lines = "证书编号,姓名\n" + f"{VALID[0]},{VALID[1]}\n" * rows
+        return client.post(
+            "/batch",
+            data={"csrf_token": csrf_token(client)},
+            files={"file": ("名单.csv", body if body is not None else lines.encode())},
+            headers=headers,
+        )
+
     with app_client(rate_limit=30, batch_rows_per_hour=5) as client:
-        token = csrf_token(client)
-        lines = "证书编号,姓名\n" + f"{VALID[0]},{VALID[1]}\n" * 20
-        keyed = client.post(
-            "/batch",
-            data={"csrf_token": token},
-            files={"file": ("名单.csv", lines.encode())},
-            headers={"Authorization": f"Bearer {key}"},
-        )
-        bogus = client.post(
-            "/batch",
-            data={"csrf_token": token},
-            files={"file": ("名单.csv", lines.encode())},
-            headers={"Authorization": "Bearer crk_not-a-key-that-was-ever-issued"},
-        )
-        anonymous = _upload(client, 5)  # the address's own hour, untouched by the keyed file
+        anonymous = upload(client, 5, {})
+        spent = upload(client, 1, {})  # the address's hour is spent
+        keyed = upload(client, 20, bearer)
+        junk = upload(client, 0, bearer, b"\x00\x01 not a spreadsheet")
+        page = client.get("/batch", headers=bearer).text
+        last = upload(client, 2, bearer)  # 23 - 20 - 1 = 2 left
+        nothing_left = upload(client, 1, bearer)
+        bogus = upload(client, 1, {"Authorization": "Bearer crk_not-a-key-that-was-ever-issued"})
+        basic = upload(client, 1, {"Authorization": "Basic dXNlcjpwYXNz"})
         client.app.state.verifier.log.flush()
+    assert (anonymous.status_code, spent.status_code) == (200, 429)
     assert keyed.status_code == 200 and keyed.text.count("有效") >= 20
+    assert junk.status_code == 400
+    assert (
+        f"按接口密钥（编号 {key_id}）的每日额度计算，今天（北京时间）还可查验 <strong>2</strong> 行"
+        in page
+    )
+    assert last.status_code == 200
+    assert nothing_left.status_code == 429 and "每天（北京时间）可查验 23 条" in nothing_left.text
     assert bogus.status_code == 401 and bogus.json()["error"] == "bad_key"
-    assert anonymous.status_code == 200  # type: ignore[attr-defined]
+    assert basic.status_code == 429  # anonymous: the address's spent hour, not a refused key
     logged = [(row["channel"], row["key_id"]) for row in read_log(registry_db)]
-    assert logged == [("batch", key_id)] * 20 + [("batch", None)] * 5
+    assert logged == [("batch", None)] * 5 + [("batch", key_id)] * 22

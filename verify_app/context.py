@@ -60,6 +60,16 @@ def _untrusted(seen: set[str], peer: str) -> None:
     )
 
 
+def form_caller_of(request: Request) -> Caller:
+    """The caller of a form page: a key when the request carries ``Bearer`` (an HR system's
+    program posting a file), else anonymous — a browser resends the Basic credentials of a site
+    behind nginx's ``auth_basic``, which are no key and must not refuse the page."""
+    header = request.headers.get("authorization", "")
+    if header.strip().lower().startswith("bearer"):
+        return caller_of(request)
+    return Caller(client_of(request))
+
+
 def caller_of(request: Request) -> Caller:
     """The caller of an API request: anonymous without ``Authorization``; with
     ``Authorization: Bearer <key>``, the key, looked up on every request (a revocation counts

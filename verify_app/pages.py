@@ -36,7 +36,7 @@ from verify_app.batch_files import (
     unchecked_row,
     write_csv,
 )
-from verify_app.context import caller_of, client_of, verifier_of
+from verify_app.context import client_of, form_caller_of, verifier_of
 from verify_app.forms import MAX_FIELDS as MAX_FIELDS
 from verify_app.forms import checked_form
 from verify_app.forms import render as render
@@ -195,13 +195,15 @@ def receipt(request: Request) -> Response:
 def _batch_context(request: Request, **context: Any) -> dict[str, Any]:
     """What the batch page says before an upload: the allowance, and how much of it is left."""
     quotas = verifier_of(request).quotas
-    per_hour = quotas.batch_rows_per_hour
-    left = quotas.batch_left(client_of(request))
+    key = form_caller_of(request).key
+    per_hour = quotas.batch_rows_per_hour if key is None else 0
+    left = quotas.batch_left(client_of(request)) if key is None else quotas.key_left(key)
     return {
         "max_items": min(MAX_ITEMS, per_hour) if per_hour else MAX_ITEMS,
         "max_kb": verifier_of(request).settings.max_body_bytes // 1024,
         "per_hour": per_hour,
         "left": left,
+        "key": key,
         "confirm_headers": CONFIRM_HEADERS,
         **context,
     }
@@ -214,7 +216,7 @@ def batch_form(request: Request) -> Response:
 async def batch(request: Request) -> Response:
     """An uploaded file's rows checked and shown; the parse goes through `verify_app.uploads`."""
     verifier = verifier_of(request)
-    caller = caller_of(request)  # an HR system's key pays from its day, as on the API
+    caller = form_caller_of(request)  # an HR system's key pays from its day, as on the API
     try:
         async with checked_form(request) as fields:
             upload = fields.get("file")

@@ -148,26 +148,38 @@ class Quotas:
 
     # -- uploads: paid before they are parsed --------------------------------------------
 
-    def reserve_upload(self, client: str) -> int:
+    def key_left(self, key: ApiKey) -> int:
+        """Checks the key may still make today."""
+        return max(key.per_day - self.key_used(key), 0)
+
+    def reserve_upload(self, caller: Caller) -> int:
         """Charge what an upload could get checked, before its rows are known; the rows charged.
 
-        That is everything the client has left this hour (at most `MAX_UPLOAD_ROWS`): a file
-        is parsed only for a client who can pay for it, and one client's uploads are parsed
-        one at a time. Raises `RateLimited` when nothing is left."""
-        left = self.batch_left(client)
+        That is everything the client has left this hour — or its key today — (at most
+        `MAX_UPLOAD_ROWS`): a file is parsed only for a client who can pay for it, and one
+        client's uploads are parsed one at a time. Raises `RateLimited` when nothing is left."""
+        key = caller.key
+        left = self.batch_left(caller.client) if key is None else self.key_left(key)
         if left is None:
             return 0
         reserved = min(MAX_UPLOAD_ROWS, left)
         if reserved < 1:
-            raise self._batch_spent(client, None)
-        self.charge_batch(Caller(client), reserved)
+            if key is not None:
+                self._charge_key(key, 1)  # raises, saying when the key's day begins again
+            raise self._batch_spent(caller.client, None)
+        self.charge_batch(caller, reserved)
         return reserved
 
-    def release_upload(self, client: str, rows: int) -> None:
+    def release_upload(self, caller: Caller, rows: int) -> None:
         """Give back ``rows`` of a reservation: a negative charge, which both ``limits``
         storages used here (memory, Redis) take off the current window's counter."""
-        if rows > 0 and self.batch_rows_per_hour:
-            self._limiter.hit(self._batch, f"batch/{limit_key(client)}", -rows)
+        if rows <= 0:
+            return
+        if caller.key is not None:
+            item = RateLimitItemPerDay(max(caller.key.per_day, 1))
+            self._limiter.hit(item, self._key_window(caller.key), -rows, fixed=True)
+        elif self.batch_rows_per_hour:
+            self._limiter.hit(self._batch, f"batch/{limit_key(caller.client)}", -rows)
 
     # -- keys ----------------------------------------------------------------------------
 

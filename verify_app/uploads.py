@@ -91,18 +91,15 @@ async def read_upload(
     slots: UploadSlots, quotas: Quotas, caller: Caller, filename: str, data: bytes
 ) -> BatchFile:
     """The rows of an uploaded batch file, through the three gates of the module docstring
-    (an API key's upload is charged to its day by the checks, with no reservation first).
+    (an API key's upload reserved from the key's day).
 
     Raises `UploadsBusy`, `RateLimited` or `BatchFileProblem`. On return the reservation has
     been given back: the caller charges the rows by checking them."""
     with slots.slot():
-        if caller.key is not None:
-            return await slots.read(filename, data)
-        client = caller.client
-        reserved = quotas.reserve_upload(client)
+        reserved = quotas.reserve_upload(caller)
         parsed: BatchFile | None = None
         try:
             parsed = await slots.read(filename, data)
         finally:
-            quotas.release_upload(client, reserved if parsed else reserved - 1)
+            quotas.release_upload(caller, reserved if parsed else reserved - 1)
     return parsed
