@@ -680,6 +680,10 @@ def test_a_requisition_approved_in_a_new_version_is_changed_not_deleted(
         ("备注", "尚未签收", False),
         ("备注", "曾暂缓发放，已领取", True),
         ("备注", "代领，已电话核实", True),
+        ("备注", "逾期未领，今日补领", True),
+        ("备注", "证书未发放前遗失，补发后领取", True),
+        ("备注", "单位统一领取，个人未领", True),
+        ("备注", "委托代领（本人未签收）", True),
     ],
 )
 def test_a_collection_its_remarks_say_did_not_happen_is_refused(
@@ -786,10 +790,12 @@ def test_approvals_counted_day_by_day_are_those_of_each_day_in_any_order(
 )
 def test_an_opinion_box_left_as_printed_is_no_opinion(printed: str) -> None:
     """The form's (印章) 年 月 日 left in a box by an office that gives no opinion (a provincial
-    unit has no city's) was told to write 同意 and a date — advice to invent an approval."""
+    unit has no city's) was told to write 同意 and a date — advice to invent an approval. A tick
+    or a cross is an opinion still, and an agreement still needs its date."""
     assert opinion(printed, dt.date(2026, 1, 1)).agreed is None
-    with pytest.raises(ValueError, match="意见须注明日期"):
-        opinion("同意（印章）年 月 日", dt.date(2026, 1, 1))  # an agreement still needs its date
+    for written in ("同意（印章）年 月 日", "√", "×", "/"):
+        with pytest.raises(ValueError, match="意见须注明日期"):
+            opinion(written, dt.date(2026, 1, 1))
 
 
 def test_requisition_headers_as_offices_print_them_are_read(db: Path, tmp_path: Path) -> None:
@@ -811,3 +817,21 @@ def test_requisition_headers_as_offices_print_them_are_read(db: Path, tmp_path: 
     assert [
         r["approved_on"] for r in rows(db, "requisitions") if r["register"] == "plans.xlsx"
     ] == ["2012-02-20"]
+
+
+def test_a_collection_loaded_before_the_remark_rule_is_not_judged_again(
+    db: Path, tmp_path: Path
+) -> None:
+    """A collection register loaded before its remarks were read takes a new version: its
+    loaded rows are not refused for a remark now read (a new row still is)."""
+    path = write(tmp_path / "collected.xlsx", "collections", [collection("C1122000001")])
+    assert sync(db, path, "--kind", "collections", "--authority", "2200").exit_code == 0
+    rows_now = [collection("C1122000001"), collection("Z1122000001")]
+    path = write(tmp_path / "collected.xlsx", "collections", rows_now)
+    add_column(path, "备注", ["未领取", None])
+    result = sync(db, path, "--kind", "collections", "--authority", "2200")
+    assert result.exit_code == 0, result.stdout
+    path = write(tmp_path / "collected.xlsx", "collections", [*rows_now, collection("G1122000001")])
+    add_column(path, "备注", ["未领取", None, "尚未领取"])
+    refused = sync(db, path, "--kind", "collections", "--authority", "2200")
+    assert refused.exit_code == 1 and "尚未领取" in refused.stdout

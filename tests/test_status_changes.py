@@ -886,7 +886,18 @@ def test_a_document_corrected_onto_another_registers_reissue_is_refused(
 
 @pytest.mark.parametrize(
     ("column", "remark"),
-    [("备注", "此条作废，经复核不予撤销"), ("处理意见", "暂缓撤销"), ("备注", "撤销申请已撤回")],
+    [
+        ("备注", "此条作废，经复核不予撤销"),
+        ("处理意见", "暂缓撤销"),
+        ("备注", "撤销申请已撤回"),
+        ("备注", "同意撤销，后经复核此条作废"),  # approved, then withdrawn
+        ("备注", "此条作废（原同意撤销）"),
+        ("备注", "取消撤销"),
+        ("备注", "经复核，不撤销"),
+        ("备注", "撤销决定已撤销"),
+        ("备注", "申请人撤回申请"),
+        ("备注", "作废此条"),
+    ],
 )
 def test_a_change_its_remarks_withdraw_is_refused_not_applied(
     roster: RegisterFactory, db_path: Path, column: str, remark: str
@@ -903,13 +914,24 @@ def test_a_change_its_remarks_withdraw_is_refused_not_applied(
     [problem] = report["registers"][1]["problems"]
     assert (problem["row"], problem["column"], problem["value"]) == (3, column, remark)
     assert "登记表只列已批准的换发、补发、撤销" in problem["rule"]
-    assert f"请在{column}中写明“同意办理”" in problem["rule"]
+    assert f"请在{column}末尾写明“同意办理”" in problem["rule"]
     assert snapshot(db_path) == before
 
 
 @pytest.mark.parametrize(
     "remark",
-    ["撤销后旧证作废", "经复核同意撤销（原暂缓撤销）", "非此条作废", "撤销证书，证书作废"],
+    [
+        "撤销后旧证作废",
+        "经复核同意撤销（原暂缓撤销）",
+        "暂缓撤销，现同意办理",  # the way out the refusal names
+        "非此条作废",
+        "撤销证书，证书作废",
+        "撤销证书，不再补发",  # of the future, or of another type
+        "骗取证书，撤销后三年内不再办理",
+        "撤销 取消其技能等级资格",
+        "撤销作废证书",
+        "原暂缓办理，现材料已补齐",
+    ],
 )
 def test_a_remark_that_does_not_withdraw_the_change_is_no_refusal(
     roster: RegisterFactory, db_path: Path, remark: str
@@ -923,7 +945,7 @@ def test_a_remark_that_does_not_withdraw_the_change_is_no_refusal(
     assert verify(db_path, "Z1122020001", "周杰")["result"] == "revoked"
 
 
-@pytest.mark.parametrize("placeholder", ["无", "/", "—", "－"])
+@pytest.mark.parametrize("placeholder", ["无", "/", "—", "－", "（无）"])
 def test_a_new_number_written_as_none_is_none(
     roster: RegisterFactory, db_path: Path, placeholder: str
 ) -> None:
@@ -982,3 +1004,20 @@ def test_two_rows_giving_one_new_number_name_each_other(
     assert (problem["row"], problem["column"]) == (4, "新证书编号")
     assert problem["rule"].startswith("与本文件第3行的新证书编号重复：该编号已被使用")
     assert "下一个可用的编号是 Z1122020004" in problem["rule"]
+
+
+def test_a_change_applied_before_the_remark_rule_is_not_judged_again(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A register loaded before its remarks were read keeps its applied rows: a new version
+    adding a row was refused for a remark of a 撤销 in force for years (and deleting the row
+    undoes nothing)."""
+    revoke = status_event("撤销", "Z1122020001", "周杰", "2012-09-10")
+    path = roster.add("changes.xlsx", [revoke], MIANYANG_CHANGES)
+    assert sync(roster, db_path)[0] == 0
+    more = status_event("撤销", "Z1122020002", "郑浩", "2012-09-11")
+    path = roster.add("changes.xlsx", [revoke, more], MIANYANG_CHANGES)
+    add_column(path, "备注", ["此条作废", None])
+    code, report = sync(roster, db_path)
+    assert code == 0, report["registers"][1]["problems"]
+    assert verify(db_path, "Z1122020002", "郑浩")["result"] == "revoked"

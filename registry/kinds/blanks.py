@@ -34,6 +34,7 @@ _CHANGED = ("核减", "核增", "减为", "增为", "改为", "调整", "调减"
 """Words of an approval of other quantities than the form's (同意，核减中级为3本)."""
 _NO_WORDS = re.compile(r"[\s\W_]|印章|盖章|公章")
 _PRINTED = re.compile("签字|签名|签章|负责人|经办人|日期|[年月日]")
+_PRINTED_ANY = re.compile(f"印章|盖章|公章|{_PRINTED.pattern}")
 """What the form prints in an opinion's box beside 印章 — 年 月 日, 签字 —, left as printed by
 an office that gives no opinion (a provincial unit has no city's)."""
 
@@ -156,10 +157,9 @@ def opinion(value: Cell, today: dt.date) -> Opinion:
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return Opinion(None)
-    if isinstance(value, str) and not _PRINTED.sub(
-        "", _NO_WORDS.sub("", unicodedata.normalize("NFKC", value))
-    ):  # the printed form's (印章) 年 月 日, not filled in: no opinion
-        return Opinion(None)
+    printed = unicodedata.normalize("NFKC", value) if isinstance(value, str) else ""
+    if _PRINTED_ANY.search(printed) and not _PRINTED.sub("", _NO_WORDS.sub("", printed)):
+        return Opinion(None)  # the printed form's (印章) 年 月 日, not filled in (but √ or × is)
     agreed: bool | None = True
     if isinstance(value, dt.date):
         day = value

@@ -103,6 +103,12 @@ def _ended(held: _Held, day: dt.date) -> str | None:
     )
 
 
+def _collected_by(conn: sqlite3.Connection, register: str, numbers: list[str]) -> set[str]:
+    """Those of the given numbers ``register`` recorded collected already."""
+    query = "SELECT number FROM collections WHERE number IN ({numbers}) AND register = ?"
+    return {number for (number,) in _by_number(conn, query, numbers, register)}
+
+
 def _collected_elsewhere(
     conn: sqlite3.Connection, register: str, numbers: list[str]
 ) -> dict[str, str]:
@@ -176,13 +182,14 @@ NOT_COLLECTED = Withholding(
         "|(?:暂缓|暂不|不予|停止)(?:领取|发放|发证)"
         "|(?:此|本|该)(?:条|行|项|笔|记录|登记)(?:已|现)?(?:作废|无效|撤回|取消)"
     ),
-    re.compile("(?:已|现已)(?:领取|领|签收)|已补领|本人领取"),
+    re.compile("已领|已经领|已签收|补领|代领|代为领取|统一领取|(?:本人|后|现)领取|签收"),
     _not_collected_rule,
     "§四.(六)1",
     re.compile("[领領签簽交发發缓緩废廢效回消]"),
 )
 """A row its remarks say was not handed over (未领取，暂缓发放): loaded, the certificate would
-count as collected and its blank as used."""
+count as collected and its blank as used. Said collected anywhere in the remark — by proxy, by
+the unit, later (逾期未领，今日补领; 单位统一领取，个人未领) — it was."""
 
 
 def _check_row(
@@ -247,7 +254,10 @@ def check_collections(
         _certificates(context.conn, listed),
         _collected_elsewhere(context.conn, entry.key, listed),
     )
-    unread = table.unread_by_row()  # 备注: 未领取
+    loaded = _collected_by(context.conn, entry.key, listed)  # not judged again by a later rule
+    unread = {  # 备注: 未领取
+        row: cells for row, cells in table.unread_by_row().items() if numbers.get(row) not in loaded
+    }
     rows = [
         _check_row(record, numbers.get(record.row), known, problems, unread.get(record.row, ()))
         for record in records

@@ -248,20 +248,24 @@ def check_status_changes(
     incomplete: set[int] = set()
     """rows whose event breaks a rule of its own: checked against the registry too, so that
     the clerk sees all of a row's problems in one report, but never taken as applied"""
-    unread = table.unread_by_row()  # 备注: 此条作废
+    withheld: list[tuple[Problem, StatusEvent | None]] = []  # by their remarks: 此条作废
+    unread = table.unread_by_row()
     for record in table.records:
         if summed := total_in(record, ("序号", "类型", "证书编号", "姓名")):
             problems.append(summed)
             continue
-        row = StatusRow(
-            record, problems, context.today, context.catalogue, unread.get(record.row, ())
-        )
-        event = row.event()
-        if event:
+        row = StatusRow(record, problems, context.today, context.catalogue, unread.get(record.row))
+        if event := row.event():
             parsed.append(event)
             if not row.complete:
                 incomplete.add(event.row)
+        if row.withheld:
+            withheld.append((row.withheld, event))
     applied = applied_events(context.conn, entry.key)
+    for problem, event in withheld:  # an applied row is not judged again by a later rule
+        if event is None or event.identity not in applied:
+            problems.append(problem)
+            incomplete.add(problem.row or 0)
     edits, amendments = compare_with_applied(parsed, applied)
     problems += edits
     events = sorted((e for e in parsed if e.identity not in applied), key=lambda e: (e.date, e.row))

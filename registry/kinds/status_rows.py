@@ -4,7 +4,6 @@ row must carry for its type (§四.(六)2–3, §五.(三)), and the values a �
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 
 from registry.domain.dates import BadDate, parse_date, parse_year_month, year_month_text
@@ -26,7 +25,7 @@ from registry.domain.statuses import (
 from registry.domain.text import mentions
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.cells import NONE_WRITTEN
-from registry.kinds.withheld import Withholding
+from registry.kinds.status_remarks import void_event
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column
 from registry.sheets.table import Record
@@ -63,31 +62,6 @@ COLUMNS = (
 )
 
 
-def _void_rule(column: str, phrase: str) -> str:
-    return (
-        f"{column}写明“{phrase}”：登记表只列已批准的换发、补发、撤销，导入即生效，不会撤回"
-        f"（§四.(六)、§五.(三)）。请删除此行；如确应办理，请在{column}中写明“同意办理”"
-    )
-
-
-VOID_EVENT = Withholding(
-    re.compile(
-        "(?:此|本|该)(?:条|行|项|笔|记录|登记|申请)(?:已|予以|现)?(?:作废|无效|撤回|取消|不办理)"
-        "|(?:不予|不同意|暂不|暂缓|未予|不再)(?:撤销|补发|换发|办理)"
-        "|(?:撤销|补发|换发)(?:申请)?(?:已|被)?(?:撤回|作废|取消|驳回|退回|不予批准|未批准|暂缓)"
-    ),
-    re.compile(
-        "同意办理|同意(?:撤销|补发|换发)|准予(?:撤销|补发|换发|办理)|予以(?:撤销|补发|换发)"
-    ),
-    _void_rule,
-    "§四.(六)",
-    re.compile("[撤补補换換办辦废廢效回消]"),
-)
-"""A 换发, 补发 or 撤销 its remarks say is void or not granted (此条作废，经复核不予撤销): it would
-apply at once, and a revocation the office withdrew would tell every employer the holder's
-certificate is void."""
-
-
 class StatusRow:
     """One row's field-level checks. `event` is None when the row cannot be read as an event
     (its type, numbers, name or date); ``complete`` says whether it broke no rule at all."""
@@ -98,11 +72,13 @@ class StatusRow:
         problems: list[Problem],
         today: dt.date,
         catalogue: TradeCatalogue,
-        unread: Iterable[tuple[str, Cell]] = (),
+        unread: Iterable[tuple[str, Cell]] | None = None,
     ) -> None:
         """``unread``: the row's cells in columns the layout does not read (its 备注)."""
         self.record, self.problems, self.today = record, problems, today
-        self.unread = unread
+        self.unread = unread or ()
+        self.withheld: Problem | None = None
+        """the row's remarks withdraw it (`void_event`): refused unless applied before"""
         self.catalogue = catalogue
         self.values = record.values
         self.complete = False
@@ -112,7 +88,7 @@ class StatusRow:
 
     def number(self, column: str) -> str | None:
         written = text(self.values.get(column))
-        if column == "新证书编号" and written in NONE_WRITTEN:
+        if column == "新证书编号" and written.strip("()（）") in NONE_WRITTEN:
             written = ""
         if not written and column == "新证书编号":
             return None
@@ -219,8 +195,8 @@ class StatusRow:
     def event(self) -> StatusEvent | None:
         start = len(self.problems)
         values = self.values
-        withheld = VOID_EVENT.problem(self.record.row, self.unread)
         kind = normalise_name(text(values.get("类型")))
+        self.withheld = void_event(kind).problem(self.record.row, self.unread)
         number = self.number("证书编号")
         name = normalise_name(text(values.get("姓名")))
         name_problem = check_name(name, new=False)
@@ -230,11 +206,9 @@ class StatusRow:
         new_number = self.number("新证书编号")
         readable = len(self.problems) == start and number is not None and date is not None
         new_written = text(values.get("新证书编号"))
-        self.kind_rules(kind, "" if new_written in NONE_WRITTEN else new_written)
+        self.kind_rules(kind, "" if new_written.strip("()（）") in NONE_WRITTEN else new_written)
         corrections = self.corrections(kind)
-        self.complete = len(self.problems) == start and withheld is None
-        if withheld:  # first of the row's problems; the rest are still read and checked
-            self.problems.insert(start, withheld)
+        self.complete = len(self.problems) == start
         if not readable or kind not in EVENT_TYPES:
             return None
         assert number is not None and date is not None

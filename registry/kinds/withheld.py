@@ -40,26 +40,31 @@ class Withholding:
     clause: str
     worth_reading: re.Pattern[str]
     """characters every phrase has one of: most remarks are skipped without more reading"""
+    effective_after: bool = False
+    """whether a takes-effect phrase counts only after the last withholding one: a change
+    approved, then withdrawn (同意撤销，后经复核此条作废) is withdrawn"""
+    past: str = ""
+    """what right before a phrase tells the past (原暂缓办理, 此条作废（原同意撤销）)"""
 
     def phrase(self, remark: str) -> str | None:
         """The phrase of ``remark`` that withholds its row, or None."""
         if not remark or not self.worth_reading.search(remark):
             return None
         read = simplified(header_key(remark))
+        denied = (*_DENIED, *self.past)
+        found = [m for m in self.phrases.finditer(read) if not read[: m.start()].endswith(denied)]
+        if not found:
+            return None
+        not_yet = tuple(_NOT_YET + self.past)
+        after = found[-1].end() if self.effective_after else 0
         if any(
-            not read[: found.start()].endswith(tuple(_NOT_YET))
-            and not read.startswith("的", found.end())
-            for found in self.effective.finditer(read)
+            m.start() >= after
+            and not read[: m.start()].endswith(not_yet)
+            and not read.startswith("的", m.end())
+            for m in self.effective.finditer(read)
         ):
             return None
-        return next(
-            (
-                found[0]
-                for found in self.phrases.finditer(read)
-                if not read[: found.start()].endswith(_DENIED)
-            ),
-            None,
-        )
+        return found[0][0]
 
     def problem(self, row: int, cells: Iterable[tuple[str, Cell]]) -> Problem | None:
         """The problem of a row one of whose ``cells`` (column, value) withholds it."""
