@@ -25,7 +25,8 @@ from tests.verify_fixtures import (
     read_log,
     registry_db,
 )
-from verify_app.quotas import seconds_to_beijing_midnight
+from verify_app.quotas import Caller, Quotas, seconds_to_beijing_midnight
+from verify_app.ratelimit import CheckLimiter
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -359,3 +360,21 @@ def test_an_upload_with_a_key_is_paid_from_the_key_and_a_bad_key_is_refused(
     assert basic.status_code == 429  # anonymous: the address's spent hour, not a refused key
     logged = [(row["channel"], row["key_id"]) for row in read_log(registry_db)]
     assert logged == [("batch", None)] * 5 + [("batch", key_id)] * 22
+
+
+def test_an_upload_reserved_before_midnight_is_given_back_to_that_day() -> None:
+    """A keyed upload's reservation went back to the day its parse ended: reserved at 23:59:59
+    and released after midnight, it made the next day's count negative — a day and a half of
+    checks."""
+    now = [dt.datetime(2026, 12, 2, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=8)))]
+    quotas = Quotas(
+        CheckLimiter(30),
+        batch_rows_per_hour=300,
+        reports_per_day=5,
+        clock=lambda: now[0].timestamp(),
+    )
+    key = keys.ApiKey(7, "某某医院人事处", 100, "", None)
+    reservation = quotas.reserve_upload(Caller("10.0.0.1", key))
+    now[0] += dt.timedelta(seconds=2)  # the file is read past midnight
+    quotas.release_upload(reservation, reservation.rows)
+    assert quotas.key_used(key) == 0 and quotas.key_left(key) == 100

@@ -897,6 +897,8 @@ def test_a_document_corrected_onto_another_registers_reissue_is_refused(
         ("备注", "撤销决定已撤销"),
         ("备注", "申请人撤回申请"),
         ("备注", "作废此条"),
+        ("备注", "撤销决定已被撤销"),
+        ("备注", "撤销已经取消"),
     ],
 )
 def test_a_change_its_remarks_withdraw_is_refused_not_applied(
@@ -931,6 +933,9 @@ def test_a_change_its_remarks_withdraw_is_refused_not_applied(
         "撤销 取消其技能等级资格",
         "撤销作废证书",
         "原暂缓办理，现材料已补齐",
+        "撤销，当事人申诉已驳回",
+        "行政复议驳回，维持撤销决定",
+        "撤销，三年内不予受理其鉴定申请",
     ],
 )
 def test_a_remark_that_does_not_withdraw_the_change_is_no_refusal(
@@ -1021,3 +1026,17 @@ def test_a_change_applied_before_the_remark_rule_is_not_judged_again(
     code, report = sync(roster, db_path)
     assert code == 0, report["registers"][1]["problems"]
     assert verify(db_path, "Z1122020002", "郑浩")["result"] == "revoked"
+
+
+def test_a_reissue_its_remark_says_is_no_longer_needed_is_refused(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """不再补发 withdraws a 补发 (the paper was found), though on a 撤销 it tells the future."""
+    event = status_event("补发", "Z1122020001", "周杰", "2012-09-10")
+    path = roster.add("changes.xlsx", [event], MIANYANG_CHANGES)
+    add_column(path, "备注", ["原证已找到，不再补发"])
+    code, report = sync(roster, db_path)
+    assert code == 1
+    [problem] = report["registers"][1]["problems"]
+    assert problem["column"] == "备注" and "不再补发" in problem["rule"]
+    assert verify(db_path, "Z1122020001", "周杰")["result"] == "valid"

@@ -199,7 +199,7 @@ def _batch_context(request: Request, **context: Any) -> dict[str, Any]:
     per_hour = quotas.batch_rows_per_hour if key is None else 0
     left = quotas.batch_left(client_of(request)) if key is None else quotas.key_left(key)
     return {
-        "max_items": min(MAX_ITEMS, per_hour) if per_hour else MAX_ITEMS,
+        "max_items": min(MAX_ITEMS, per_hour or (key.per_day if key else MAX_ITEMS)),
         "max_kb": verifier_of(request).settings.max_body_bytes // 1024,
         "per_hour": per_hour,
         "left": left,

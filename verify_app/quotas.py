@@ -46,6 +46,15 @@ class Caller:
     key: ApiKey | None = None
 
 
+@dataclass(frozen=True)
+class Reservation:
+    """Rows an upload was charged before its file is read, and the counter they came from."""
+
+    caller: Caller
+    rows: int
+    window: str | None = None
+
+
 def seconds_to_beijing_midnight(now: float) -> int:
     """Until a key's daily quota comes back: quotas count Beijing calendar days."""
     moment = dt.datetime.fromtimestamp(now, BEIJING)
@@ -152,34 +161,40 @@ class Quotas:
         """Checks the key may still make today."""
         return max(key.per_day - self.key_used(key), 0)
 
-    def reserve_upload(self, caller: Caller) -> int:
-        """Charge what an upload could get checked, before its rows are known; the rows charged.
+    def reserve_upload(self, caller: Caller) -> Reservation:
+        """Charge what an upload could get checked, before its rows are known.
 
-        That is everything the client has left this hour — or its key today — (at most
+        Anonymous, that is everything the client has left this hour (at most
         `MAX_UPLOAD_ROWS`): a file is parsed only for a client who can pay for it, and one
-        client's uploads are parsed one at a time. Raises `RateLimited` when nothing is left."""
+        client's uploads are parsed one at a time. A key — staff-issued, its uploads in the
+        service's few parsing slots — pays a row, so that a key with nothing left has no file
+        read and a refused file costs a row, and two files of one HR system may be read at once.
+        Raises `RateLimited` when nothing is left."""
         key = caller.key
-        left = self.batch_left(caller.client) if key is None else self.key_left(key)
+        if key is not None:
+            self._charge_key(key, 1)  # raises, saying when the key's day begins again
+            return Reservation(caller, 1, self._key_window(key))
+        left = self.batch_left(caller.client)
         if left is None:
-            return 0
+            return Reservation(caller, 0)
         reserved = min(MAX_UPLOAD_ROWS, left)
         if reserved < 1:
-            if key is not None:
-                self._charge_key(key, 1)  # raises, saying when the key's day begins again
             raise self._batch_spent(caller.client, None)
         self.charge_batch(caller, reserved)
-        return reserved
+        return Reservation(caller, reserved, f"batch/{limit_key(caller.client)}")
 
-    def release_upload(self, caller: Caller, rows: int) -> None:
+    def release_upload(self, reservation: Reservation, rows: int) -> None:
         """Give back ``rows`` of a reservation: a negative charge, which both ``limits``
-        storages used here (memory, Redis) take off the current window's counter."""
-        if rows <= 0:
+        storages used here (memory, Redis) take off the counter — of the window it was taken
+        from (a key's day may have ended meanwhile)."""
+        key, window = reservation.caller.key, reservation.window
+        if rows <= 0 or window is None:
             return
-        if caller.key is not None:
-            item = RateLimitItemPerDay(max(caller.key.per_day, 1))
-            self._limiter.hit(item, self._key_window(caller.key), -rows, fixed=True)
-        elif self.batch_rows_per_hour:
-            self._limiter.hit(self._batch, f"batch/{limit_key(caller.client)}", -rows)
+        if key is not None:
+            item = RateLimitItemPerDay(max(key.per_day, 1))
+            self._limiter.hit(item, window, -rows, fixed=True)
+        else:
+            self._limiter.hit(self._batch, window, -rows)
 
     # -- keys ----------------------------------------------------------------------------
 

@@ -101,5 +101,5 @@ async def read_upload(
         try:
             parsed = await slots.read(filename, data)
         finally:
-            quotas.release_upload(caller, reserved if parsed else reserved - 1)
+            quotas.release_upload(reserved, reserved.rows if parsed else reserved.rows - 1)
     return parsed

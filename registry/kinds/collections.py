@@ -182,14 +182,18 @@ NOT_COLLECTED = Withholding(
         "|(?:暂缓|暂不|不予|停止)(?:领取|发放|发证)"
         "|(?:此|本|该)(?:条|行|项|笔|记录|登记)(?:已|现)?(?:作废|无效|撤回|取消)"
     ),
-    re.compile("已领|已经领|已签收|补领|代领|代为领取|统一领取|(?:本人|后|现)领取|签收"),
+    re.compile(
+        "(?:已经|已|现已|今日|已于[^，,。；;]{0,12})(?:补领|领取|领|签收|补签)"
+        "|已代领|已由[^，,。；;]{0,12}代领|补发后(?:已)?领取"
+    ),
     _not_collected_rule,
     "§四.(六)1",
     re.compile("[领領签簽交发發缓緩废廢效回消]"),
+    effective_after=True,
 )
 """A row its remarks say was not handed over (未领取，暂缓发放): loaded, the certificate would
-count as collected and its blank as used. Said collected anywhere in the remark — by proxy, by
-the unit, later (逾期未领，今日补领; 单位统一领取，个人未领) — it was."""
+count as collected and its blank as used. Said collected after that (逾期未领，今日补领; 当时未签收，
+已补签), it was; what is still to come (待单位统一领取, 通知后领取) is no collection."""
 
 
 def _check_row(
