@@ -9,8 +9,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import openpyxl
+import pytest
 import xlwt
 
+from registry import store
 from registry.kinds import LAYOUTS
 from registry.sheets.writers import approval_footer, write_csv, write_xlsx
 
@@ -320,3 +322,18 @@ def whole_reads(db: Path, statements: Iterable[str], table: str) -> set[str]:
     finally:
         conn.close()
     return found
+
+
+def traced_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement the registry's connections run from now on (each `store.connect` made
+    traced): for `whole_reads`."""
+    statements: list[str] = []
+    connect = store.connect
+
+    def traced(path: Path, **options: bool) -> sqlite3.Connection:
+        conn = connect(path, **options)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(store, "connect", traced)
+    return statements

@@ -12,7 +12,6 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from registry import store
 from registry.cli import cli
 from registry.kinds.blanks import Recipient, opinion, quantity, recipient
 from registry.kinds.dispatches import Approvals
@@ -28,7 +27,7 @@ from tests.blank_registers import (
     sync,
     write,
 )
-from tests.registers import add_column, whole_reads
+from tests.registers import add_column, traced_statements, whole_reads
 
 
 @pytest.fixture
@@ -736,15 +735,7 @@ def test_a_collection_register_looks_up_its_own_numbers_not_every_collection(
         load(db, tmp_path / "first.csv", "collections", [collection("C1122000001")])["exit_code"]
         == 0
     )
-    statements: list[str] = []
-    connect = store.connect
-
-    def traced(path: Path, **options: bool) -> sqlite3.Connection:
-        conn = connect(path, **options)
-        conn.set_trace_callback(statements.append)
-        return conn
-
-    monkeypatch.setattr(store, "connect", traced)
+    statements = traced_statements(monkeypatch)
     second = load(db, tmp_path / "second.csv", "collections", [collection("Z1122000001")])
     assert second["exit_code"] == 0, second
     assert any("FROM collections" in sql for sql in statements)

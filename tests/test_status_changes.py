@@ -11,7 +11,6 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from registry import store
 from registry.cli import cli
 from tests.registers import (
     MIANYANG,
@@ -20,6 +19,7 @@ from tests.registers import (
     approval_row,
     snapshot,
     status_event,
+    traced_statements,
     whole_reads,
 )
 
@@ -976,15 +976,7 @@ def test_a_status_registers_applied_events_are_read_by_its_index(
         "changes.csv", [status_event("撤销", "Z1122020001", "周杰", "2012-09-10")], MIANYANG_CHANGES
     )
     assert sync(roster, db_path)[0] == 0
-    statements: list[str] = []
-    connect = store.connect
-
-    def traced(path: Path, **options: bool) -> sqlite3.Connection:
-        conn = connect(path, **options)
-        conn.set_trace_callback(statements.append)
-        return conn
-
-    monkeypatch.setattr(store, "connect", traced)
+    statements = traced_statements(monkeypatch)
     roster.add(
         "more.csv", [status_event("撤销", "Z1122020002", "郑浩", "2012-09-11")], MIANYANG_CHANGES
     )
