@@ -1008,7 +1008,7 @@ def test_a_change_applied_before_the_remark_rule_is_not_judged_again(
 ) -> None:
     """A register loaded before its remarks were read keeps its applied rows: a new version
     adding a row was refused for a remark of a 撤销 in force for years (and deleting the row
-    undoes nothing)."""
+    undoes nothing). The remark is reported as a conflict instead."""
     revoke = status_event("撤销", "Z1122020001", "周杰", "2012-09-10")
     path = roster.add("changes.xlsx", [revoke], MIANYANG_CHANGES)
     assert sync(roster, db_path)[0] == 0
@@ -1018,6 +1018,11 @@ def test_a_change_applied_before_the_remark_rule_is_not_judged_again(
     code, report = sync(roster, db_path)
     assert code == 0, report["registers"][1]["problems"]
     assert verify(db_path, "Z1122020002", "郑浩")["result"] == "revoked"
+    # what the remark now says is not lost on anyone: the event stands, and the clerk is told
+    [conflict] = report["registers"][1]["conflicts"]
+    assert (conflict["row"], conflict["column"], conflict["value"]) == (3, "备注", "此条作废")
+    assert "已在此前的版本中登记生效，不会撤回" in conflict["rule"]
+    assert verify(db_path, "Z1122020001", "周杰")["result"] == "revoked"
 
 
 def test_a_reissue_its_remark_says_is_no_longer_needed_is_refused(

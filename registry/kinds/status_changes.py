@@ -22,6 +22,7 @@ from registry.domain.statuses import (
 )
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
 from registry.kinds.cells import total_in
+from registry.kinds.status_remarks import applied_already
 from registry.kinds.status_rows import COLUMNS, StatusRow
 from registry.kinds.status_rules import event_problems, given_before, recorded_late
 from registry.kinds.status_state import (
@@ -59,6 +60,8 @@ class StatusChanges:
     """applied events whose references (文号, 原因, 审核意见) a new version corrects"""
     late: set[Identity] = field(default_factory=set)
     """events `registry.kinds.status_rules.recorded_late`: stored, the later change standing"""
+    withdrawn: list[Problem] = field(default_factory=list)
+    """applied events whose remarks a new version withdraws: conflicts, never undone"""
 
 
 def _registered_in(conn: sqlite3.Connection, event: StatusEvent) -> str | None:
@@ -262,10 +265,13 @@ def check_status_changes(
         if row.withheld:
             withheld.append((row.withheld, event))
     applied = applied_events(context.conn, entry.key)
-    for problem, event in withheld:  # an applied row is not judged again by a later rule
+    withdrawn = []
+    for problem, event in withheld:  # an applied row is not refused again, only reported
         if event is None or event.identity not in applied:
             problems.append(problem)
             incomplete.add(problem.row or 0)
+        else:
+            withdrawn.append(applied_already(problem))
     edits, amendments = compare_with_applied(parsed, applied)
     problems += edits
     events = sorted((e for e in parsed if e.identity not in applied), key=lambda e: (e.date, e.row))
@@ -275,7 +281,7 @@ def check_status_changes(
     checker = _Events(context.conn, entry, events, vanished, problems, present, amended)
     for event in events:
         checker.check(event, event.row in incomplete)
-    return problems, StatusChanges(events, vanished, amendments, checker.late)
+    return problems, StatusChanges(events, vanished, amendments, checker.late, withdrawn)
 
 
 def apply_status_changes(
@@ -294,7 +300,7 @@ def apply_status_changes(
             "§四.(六)",
         )
         for identity in changes.vanished
-    ]
+    ] + changes.withdrawn
     return applied
 
 

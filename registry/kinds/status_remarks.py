@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from registry.domain.problems import Problem
 from registry.domain.statuses import EVENT_TYPES
 from registry.kinds.withheld import Withholding
 
@@ -17,6 +18,19 @@ def _void_rule(column: str, phrase: str) -> str:
     return (
         f"{column}写明“{phrase}”：登记表只列已批准的换发、补发、撤销，导入即生效，不会撤回"
         f"（§四.(六)、§五.(三)）。请删除此行；如确应办理，请在{column}末尾写明“同意办理”"
+    )
+
+
+def applied_already(withdrawn: Problem) -> Problem:
+    """What a new version's remark withdrawing an event applied before is told: not a refusal
+    (the event stands, whatever the file says now), a conflict for the clerk and staff to see."""
+    return Problem(
+        withdrawn.row,
+        withdrawn.column,
+        withdrawn.value,
+        f"{withdrawn.column}写明“{withdrawn.value}”，但此条已在此前的版本中登记生效，不会撤回；"
+        "如确属错误，请与发证机关联系，按规定另行处理",
+        withdrawn.clause,
     )
 
 
