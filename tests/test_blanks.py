@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from registry.cli import cli
 from registry.kinds.blanks import Recipient, opinion, quantity, recipient
+from registry.kinds.collections import NOT_COLLECTED
 from registry.kinds.dispatches import Approvals
 from registry.sheets.writers import write_requisition_form
 from tests.blank_registers import (
@@ -830,3 +831,41 @@ def test_a_collection_loaded_before_the_remark_rule_is_not_judged_again(
     add_column(path, "备注", ["未领取", None, "尚未领取"])
     refused = sync(db, path, "--kind", "collections", "--authority", "2200")
     assert refused.exit_code == 1 and "尚未领取" in refused.stdout
+
+
+@pytest.mark.parametrize(
+    ("remark", "withholds"),
+    [
+        ("委托代领（本人未签收）", False),
+        ("本人未签收，由张三代领", False),
+        ("本人未领，单位代领", False),
+        ("本人外出未领取，由其妻代领", False),
+        ("单位统一领取，个人未领", False),
+        ("逾期未领，现本人领取", False),
+        ("首次未领，3月15日本人领取", False),
+        ("未领取，于2024.3.15补领", False),
+        ("当时未签收，事后已补签", False),
+        ("逾期未领取，后已补领", False),
+        ("逾期未领，已于2024年03月15日由本人补领", False),
+        ("逾期未领取，已于2012年4月1日领取", False),
+        ("当时未签收，已补签", False),
+        ("逾期未领，今日补领", False),
+        ("证书未发放前遗失，补发后领取", False),
+        ("曾暂缓发放，已领取", False),
+        ("代领，已电话核实", False),
+        ("尚未领取，已于3月5日通知本人领取", True),
+        ("尚未领取，已于今日通知其领取", True),
+        ("尚未领取，已电话通知本人领取", True),
+        ("未领取，待单位统一领取", True),
+        ("未领取，通知后领取", True),
+        ("没有签收", True),
+        ("本人未领，不得代领", True),
+        ("未领取，需补领", True),
+        ("未领取，暂缓发放", True),
+        ("此条作废", True),
+    ],
+)
+def test_collection_remarks_are_read_as_clerks_write_them(remark: str, withholds: bool) -> None:
+    """Collected by proxy or by the unit (wherever the remark says so), or later (after it says
+    it was not): collected; told to come (已于3月5日通知本人领取), still to come: not."""
+    assert (NOT_COLLECTED.phrase(remark) is not None) is withholds

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
+from registry.kinds.status_remarks import void_event
 from tests.registers import (
     MIANYANG,
     RegisterFactory,
@@ -1037,3 +1038,65 @@ def test_a_reissue_its_remark_says_is_no_longer_needed_is_refused(
     [problem] = report["registers"][1]["problems"]
     assert problem["column"] == "备注" and "不再补发" in problem["rule"]
     assert verify(db_path, "Z1122020001", "周杰")["result"] == "valid"
+
+
+@pytest.mark.parametrize(
+    ("kind", "remark", "withdraws"),
+    [
+        ("撤销", "撤回", True),
+        ("撤销", "已撤回", True),
+        ("撤销", "单位撤回撤销申请", True),
+        ("撤销", "此条作废，经复核不予撤销", True),
+        ("撤销", "同意撤销，后经复核此条作废", True),
+        ("撤销", "此条作废（原同意撤销）", True),
+        ("撤销", "取消撤销", True),
+        ("撤销", "经复核，不撤销", True),
+        ("撤销", "撤销决定已被撤销", True),
+        ("撤销", "撤销已经取消", True),
+        ("撤销", "作废此条", True),
+        ("补发", "申请人撤回", True),
+        ("补发", "本人撤回", True),
+        ("补发", "已撤回", True),
+        ("补发", "同意补发，后申请人撤回", True),
+        ("补发", "材料不全，不予受理", True),
+        ("补发", "经审核驳回", True),
+        ("补发", "驳回", True),
+        ("补发", "同意补发，后经复核驳回", True),
+        ("补发", "原证已找到，不再补发", True),
+        ("补发", "补发申请已被取消", True),
+        ("补发", "无需补发", True),
+        ("补发", "不需要补发", True),
+        ("补发", "原证找回，无须补发", True),
+        ("换发", "本人撤回换发申请", True),
+        ("换发", "单位撤回", True),
+        ("换发", "不予受理", True),
+        ("撤销", "撤销，当事人申诉已驳回", False),
+        ("撤销", "行政复议驳回，维持撤销决定", False),
+        ("撤销", "撤销，三年内不予受理其鉴定申请", False),
+        ("撤销", "当事人复议申请已被驳回，维持撤销决定", False),
+        ("撤销", "行政复议申请被驳回", False),
+        ("撤销", "复议申请已撤回，撤销生效", False),
+        ("撤销", "撤销证书，不再补发", False),
+        ("撤销", "骗取证书，撤销后三年内不再办理", False),
+        ("撤销", "撤销 取消其技能等级资格", False),
+        ("撤销", "撤销作废证书", False),
+        ("撤销", "原暂缓办理，现材料已补齐", False),
+        ("撤销", "撤销其资格", False),
+        ("撤销", "证书作废", False),
+        ("撤销", "同意撤销", False),
+        ("撤销", "撤销后旧证作废", False),
+        ("撤销", "经复核同意撤销（原暂缓撤销）", False),
+        ("撤销", "暂缓撤销，现同意办理", False),
+        ("补发", "原证遗失作废，同意补发", False),
+        ("补发", "不慎遗失，申请补发", False),
+        ("补发", "已登报声明作废", False),
+        ("换发", "换发，原证书撤回", False),
+        ("换发", "旧证已收回作废", False),
+        ("换发", "换发 作废原证", False),
+    ],
+)
+def test_remarks_are_read_as_clerks_write_them(kind: str, remark: str, withdraws: bool) -> None:
+    """Three rounds of review found remarks read the wrong way: a withdrawal written after an
+    approval, 不再补发 on a 补发, 撤回/驳回/不予受理 of the application, against what a 撤销's
+    remark says of the holder's appeal (复议申请已被驳回) or of the future (不再补发)."""
+    assert (void_event(kind).phrase(remark) is not None) is withdraws

@@ -183,13 +183,15 @@ NOT_COLLECTED = Withholding(
         "|(?:此|本|该)(?:条|行|项|笔|记录|登记)(?:已|现)?(?:作废|无效|撤回|取消)"
     ),
     re.compile(
-        "(?:已经|已|现已|今日|已于[^，,。；;]{0,12})(?:补领|领取|领|签收|补签)"
-        "|已代领|已由[^，,。；;]{0,12}代领|补发后(?:已)?领取"
+        "(?:已经|已|现已|今日|现|于[^，,。；;通]{0,16}|已于[^，,。；;通]{0,16})"
+        "(?:本人)?(?:补领|领取|领|签收|补签)|本人领取|补发后(?:已)?领取"
     ),
     _not_collected_rule,
     "§四.(六)1",
     re.compile("[领領签簽交发發缓緩废廢效回消]"),
     effective_after=True,
+    not_yet="不待拟如若未需知得",
+    anywhere=re.compile("(?:由[^，,。；;]{0,8})?代领|代为领取|(?:单位|集体)?统一领取"),
 )
 """A row its remarks say was not handed over (未领取，暂缓发放): loaded, the certificate would
 count as collected and its blank as used. Said collected after that (逾期未领，今日补领; 当时未签收，

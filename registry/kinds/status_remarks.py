@@ -38,22 +38,24 @@ def applied_already(withdrawn: Problem) -> Problem:
 def void_event(kind: str) -> Withholding:
     """What withholds a row of type ``kind`` (any of the three when it is none of them). A
     withdrawal written after an approval withdraws it (同意撤销，后经复核此条作废); what comes
-    right after the verb as its object is no withdrawal (换发作废原证, 撤销取消其资格)."""
+    right after the verb as its object is no withdrawal (换发作废原证, 撤销取消其资格), nor what a
+    clause says of the holder's appeal (复议申请已被驳回，维持撤销决定)."""
     verbs = kind if kind in EVENT_TYPES else "|".join(EVENT_TYPES)
     return Withholding(
         re.compile(
             "(?:此|本|该)(?:条|行|项|笔|记录|登记|申请)(?:已|予以|现)?(?:作废|无效|撤回|取消|不办理)"
             "|作废此(?:条|行|项|记录)"
-            f"|(?:不予|不同意|暂不|暂缓|未予|取消|不再|不)(?:{verbs})|(?:不予|不同意|暂不|暂缓|未予)办理"
+            "|(?:不予|不同意|暂不|暂缓|未予|取消|不再|无需|无须|不需要|不需|不)"
+            f"(?:{verbs})|(?:不予|不同意|暂不|暂缓|未予)办理"
             f"|(?:{verbs})(?:决定|申请)?(?:已经|已被|已|被)?"
             "(?:撤回|撤销|作废|取消|驳回|退回|无效|不予批准|未批准|暂缓)(?![原旧证其])"
-            "|(?:申请人|本人|单位)?(?:已经|已)?撤回(?:本|该)?申请"
-            "|申请(?:已经|已被|已|被)?(?:撤回|驳回|取消|作废)"
+            "|(?<!证)(?<!证书)撤回(?![原旧证])|驳回|不予受理(?![其该他])"
         ),
         re.compile(f"同意办理|准予办理|(?:同意|准予|予以)(?:{verbs})"),
         _void_rule,
         "§四.(六)",
-        re.compile("[撤补補换換办辦废廢效回消驳駁]"),
+        re.compile("[撤补補换換办辦废廢效回消驳駁受]"),
         effective_after=True,
         past="原曾",
+        set_aside=re.compile("复议|申诉|诉讼|起诉"),
     )

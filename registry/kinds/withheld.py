@@ -27,6 +27,9 @@ _NOT_YET = "不待后拟如若未"
 发证, 拟同意发证)."""
 
 
+_CLAUSES = re.compile("[，,。；;、（）()]")
+
+
 @dataclass(frozen=True)
 class Withholding:
     """What withholds a row of one kind of register, and what the clerk is told."""
@@ -45,24 +48,38 @@ class Withholding:
     approved, then withdrawn (同意撤销，后经复核此条作废) is withdrawn"""
     past: str = ""
     """what right before a phrase tells the past (原暂缓办理, 此条作废（原同意撤销）)"""
+    not_yet: str = _NOT_YET
+    """what right before a takes-effect phrase says it has not happened"""
+    anywhere: re.Pattern[str] | None = None
+    """takes-effect phrases that count wherever they stand (委托代领（本人未签收）)"""
+    set_aside: re.Pattern[str] | None = None
+    """clauses (between punctuation) not read at all: about something else (the holder's
+    appeal of a revocation: 复议申请已被驳回)"""
 
     def phrase(self, remark: str) -> str | None:
         """The phrase of ``remark`` that withholds its row, or None."""
         if not remark or not self.worth_reading.search(remark):
             return None
         read = simplified(header_key(remark))
+        if self.set_aside:
+            aside = self.set_aside
+            read = "，".join(part for part in _CLAUSES.split(read) if not aside.search(part))
         denied = (*_DENIED, *self.past)
         found = [m for m in self.phrases.finditer(read) if not read[: m.start()].endswith(denied)]
         if not found:
             return None
-        not_yet = tuple(_NOT_YET + self.past)
+        not_yet = tuple(self.not_yet + self.past)
+
+        def effective(pattern: re.Pattern[str], after: int) -> bool:
+            return any(
+                m.start() >= after
+                and not read[: m.start()].endswith(not_yet)
+                and not read.startswith("的", m.end())
+                for m in pattern.finditer(read)
+            )
+
         after = found[-1].end() if self.effective_after else 0
-        if any(
-            m.start() >= after
-            and not read[: m.start()].endswith(not_yet)
-            and not read.startswith("的", m.end())
-            for m in self.effective.finditer(read)
-        ):
+        if effective(self.effective, after) or (self.anywhere and effective(self.anywhere, 0)):
             return None
         return found[0][0]
 
