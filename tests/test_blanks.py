@@ -783,7 +783,18 @@ def test_approvals_counted_day_by_day_are_those_of_each_day_in_any_order(
 
 @pytest.mark.parametrize(
     "printed",
-    [" (印章)\n年  月  日", "（盖章）年 月 日", "签字：\n日期：", "年月日", "/", "无", "—"],
+    [
+        " (印章)\n年  月  日",
+        "（盖章）年 月 日",
+        "签字：\n日期：",
+        "年月日",
+        "/",
+        "无",
+        "—",
+        "（无）",
+        "无。",
+        "暂无",
+    ],
 )
 def test_an_opinion_box_left_as_printed_is_no_opinion(printed: str) -> None:
     """The form's (印章) 年 月 日 left in a box by an office that gives no opinion (a provincial

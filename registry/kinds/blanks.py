@@ -35,7 +35,7 @@ _CHANGED = ("核减", "核增", "减为", "增为", "改为", "调整", "调减"
 _NO_WORDS = re.compile(r"[\s\W_]|印章|盖章|公章")
 _PRINTED = re.compile("签字|签名|签章|负责人|经办人|日期|[年月日]")
 _PRINTED_ANY = re.compile(f"印章|盖章|公章|{_PRINTED.pattern}")
-_NONE = frozenset({"/", "-", "--", "—", "——", "–", "－", "／", "无"})
+_NONE = frozenset({"/", "-", "--", "—", "——", "———", "–", "－", "／", "\\", "无", "暂无"})
 """What an office writes in a box to say it gives no opinion (a cross is one: a refusal)."""
 """What the form prints in an opinion's box beside 印章 — 年 月 日, 签字 —, left as printed by
 an office that gives no opinion (a provincial unit has no city's)."""
@@ -160,7 +160,7 @@ def opinion(value: Cell, today: dt.date) -> Opinion:
     if value is None or (isinstance(value, str) and not value.strip()):
         return Opinion(None)
     printed = unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else ""
-    if printed in _NONE or (
+    if printed.strip("()（）。.、 ") in _NONE or (
         _PRINTED_ANY.search(printed) and not _PRINTED.sub("", _NO_WORDS.sub("", printed))
     ):  # "none" (/, 无), or the printed form's (印章) 年 月 日 not filled in — but √ or × is
         return Opinion(None)
