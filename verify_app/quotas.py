@@ -53,9 +53,6 @@ class Reservation:
     caller: Caller
     rows: int
     window: str | None = None
-    hour: int | None = None
-    """the clock hour of an anonymous reservation's counter (``limits`` counts hours from the
-    epoch: a reservation given back in the next hour would lower that hour's count)"""
 
 
 def seconds_to_beijing_midnight(now: float) -> int:
@@ -184,7 +181,7 @@ class Quotas:
         if reserved < 1:
             raise self._batch_spent(caller.client, None)
         self.charge_batch(caller, reserved)
-        return Reservation(caller, reserved, f"batch/{limit_key(caller.client)}", self._hour())
+        return Reservation(caller, reserved, f"batch/{limit_key(caller.client)}")
 
     def release_upload(self, reservation: Reservation, rows: int) -> None:
         """Give back ``rows`` of a reservation: a negative charge, which both ``limits``
@@ -196,12 +193,8 @@ class Quotas:
         if key is not None:
             item = RateLimitItemPerDay(max(key.per_day, 1))
             self._limiter.hit(item, window, -rows, fixed=True)
-        elif reservation.hour == self._hour():  # else the reservation weighs less each minute
+        else:
             self._limiter.hit(self._batch, window, -rows)
-
-    def _hour(self) -> int:
-        """The hour ``limits`` counts a batch allowance's hits in (its own clock)."""
-        return int(time.time() // self._batch.get_expiry())
 
     # -- keys ----------------------------------------------------------------------------
 
