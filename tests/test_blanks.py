@@ -431,6 +431,7 @@ def test_an_opinion_approves_only_in_words_that_approve(written: str, agreed: bo
         ("同意，核减中级为3本（印章）2012年3月9日", "意见改动了申领数量"),
         ("已阅 2012-03-09", "看不出是否同意"),
         ("拟同意 2012-03-01", "看不出是否同意"),  # proposed, not given
+        ("拟予同意 2012-03-01", "看不出是否同意"),
         ("同意，但暂缓发放 2012-03-01", "既有同意又有不同意"),
         ("未经审核同意 2012-03-01", "既有同意又有不同意"),
     ],
@@ -875,6 +876,18 @@ def test_a_collection_loaded_before_the_remark_rule_is_not_judged_again(
         ("未领取，需补领", True),
         ("未领取，暂缓发放", True),
         ("此条作废", True),
+        ("未领取，请本人领取", True),
+        ("未领取，须本人领取", True),
+        ("未领取，应由本人领取", True),
+        ("未领取，通知后本人领取", True),
+        ("本人未领取，单位不能代领", True),
+        ("本人未领取，不可代领", True),
+        ("本人未领取，不予代领", True),
+        ("本人未领取，拒绝代领", True),
+        ("本人未领取，不能代为领取", True),
+        ("逾期未领，证书于2013年退回领证单位", True),
+        ("首次未领，3月15日本人领取", False),
+        ("逾期未领，现本人领取", False),
     ],
 )
 def test_collection_remarks_are_read_as_clerks_write_them(remark: str, withholds: bool) -> None:

@@ -1093,6 +1093,13 @@ def test_a_reissue_its_remark_says_is_no_longer_needed_is_refused(
         ("换发", "换发，原证书撤回", False),
         ("换发", "旧证已收回作废", False),
         ("换发", "换发 作废原证", False),
+        ("撤销", "决定撤回其资格证书", False),
+        ("撤销", "撤回已颁发的资格证书", False),
+        ("撤销", "撤回其证书并注销", False),
+        ("撤销", "本人异议被驳回", False),
+        ("撤销", "异议已驳回，维持撤销", False),
+        ("撤销", "经复议撤销决定已撤回", True),
+        ("撤销", "复议后撤销决定已撤销", True),
     ],
 )
 def test_remarks_are_read_as_clerks_write_them(kind: str, remark: str, withdraws: bool) -> None:

@@ -69,7 +69,7 @@ NOT_REVIEWED = (
 reviews pass (未审核同意 and 待审核，审核同意后补发 are no approval)."""
 _APPROVAL = re.compile("同意|批准|核准|准予|审核通过")
 _NOT_APPROVING = re.compile(
-    "(?:不|未|无|非|没|没有|拒|难以|无法|不能|不宜|不拟|不予|未予|未经|尚未|暂不|后|再|拟)$"
+    "(?:不|未|无|非|没|没有|拒|难以|无法|不能|不宜|不拟|不予|未予|未经|尚未|暂不|后|再|拟|拟予|拟予以)$"
 )
 """Written just before an approving word, it approves nothing: 不予核准, 不宜同意, 未经审核
 同意, 补充材料后同意 (an approval still to come), 拟同意 (one proposed)."""

@@ -49,7 +49,7 @@ def void_event(kind: str) -> Withholding:
             f"(?:{verbs})|(?:不予|不同意|暂不|暂缓|未予)办理"
             f"|(?:{verbs})(?:决定|申请)?(?:已经|已被|已|被)?"
             "(?:撤回|撤销|作废|取消|驳回|退回|无效|不予批准|未批准|暂缓)(?![原旧证其])"
-            "|(?<!证)(?<!证书)撤回(?![原旧证])|驳回|不予受理(?![其该他])"
+            "|(?P<weak>(?<!证)(?<!证书)撤回(?![原旧证其已])|驳回|不予受理(?![其该他]))"
         ),
         re.compile(f"同意办理|准予办理|(?:同意|准予|予以)(?:{verbs})"),
         _void_rule,
@@ -57,5 +57,5 @@ def void_event(kind: str) -> Withholding:
         re.compile("[撤补補换換办辦废廢效回消驳駁受]"),
         effective_after=True,
         past="原曾",
-        set_aside=re.compile("复议|申诉|诉讼|起诉"),
+        set_aside=re.compile("复议|申诉|异议|诉讼|起诉"),
     )

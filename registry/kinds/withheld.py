@@ -53,19 +53,21 @@ class Withholding:
     anywhere: re.Pattern[str] | None = None
     """takes-effect phrases that count wherever they stand (委托代领（本人未签收）)"""
     set_aside: re.Pattern[str] | None = None
-    """clauses (between punctuation) not read at all: about something else (the holder's
-    appeal of a revocation: 复议申请已被驳回)"""
+    """what makes a ``weak`` phrase (a named group of ``phrases``: a bare 驳回) speak of
+    something else when its clause (between punctuation) says it: the holder's appeal of a
+    revocation (复议申请已被驳回)"""
 
     def phrase(self, remark: str) -> str | None:
         """The phrase of ``remark`` that withholds its row, or None."""
         if not remark or not self.worth_reading.search(remark):
             return None
         read = simplified(header_key(remark))
-        if self.set_aside:
-            aside = self.set_aside
-            read = "，".join(part for part in _CLAUSES.split(read) if not aside.search(part))
         denied = (*_DENIED, *self.past)
-        found = [m for m in self.phrases.finditer(read) if not read[: m.start()].endswith(denied)]
+        found = [
+            m
+            for m in self.phrases.finditer(read)
+            if not read[: m.start()].endswith(denied) and not self._aside(read, m)
+        ]
         if not found:
             return None
         not_yet = tuple(self.not_yet + self.past)
@@ -82,6 +84,14 @@ class Withholding:
         if effective(self.effective, after) or (self.anywhere and effective(self.anywhere, 0)):
             return None
         return found[0][0]
+
+    def _aside(self, read: str, found: re.Match[str]) -> bool:
+        if self.set_aside is None or not found.groupdict().get("weak"):
+            return False
+        starts = [m.end() for m in _CLAUSES.finditer(read, 0, found.start())]
+        end = _CLAUSES.search(read, found.end())
+        clause = read[starts[-1] if starts else 0 : end.start() if end else len(read)]
+        return self.set_aside.search(clause) is not None
 
     def problem(self, row: int, cells: Iterable[tuple[str, Cell]]) -> Problem | None:
         """The problem of a row one of whose ``cells`` (column, value) withholds it."""
