@@ -828,22 +828,23 @@ def test_requisition_headers_as_offices_print_them_are_read(db: Path, tmp_path: 
     ] == ["2012-02-20"]
 
 
-def test_a_collection_loaded_before_the_remark_rule_is_not_judged_again(
+def test_a_loaded_collection_its_remark_now_withdraws_is_refused_and_undone_without_it(
     db: Path, tmp_path: Path
 ) -> None:
-    """A collection register loaded before its remarks were read takes a new version: its
-    loaded rows are not refused for a remark now read (a new row still is)."""
+    """A collection is undone by a version without it (unlike a status change, which stands):
+    so a loaded row whose remark now says it did not happen is refused like a new one, and the
+    version that deletes it, as the refusal says, takes the collection back."""
     path = write(tmp_path / "collected.xlsx", "collections", [collection("C1122000001")])
     assert sync(db, path, "--kind", "collections", "--authority", "2200").exit_code == 0
     rows_now = [collection("C1122000001"), collection("Z1122000001")]
     path = write(tmp_path / "collected.xlsx", "collections", rows_now)
-    add_column(path, "备注", ["未领取", None])
-    result = sync(db, path, "--kind", "collections", "--authority", "2200")
-    assert result.exit_code == 0, result.stdout
-    path = write(tmp_path / "collected.xlsx", "collections", [*rows_now, collection("G1122000001")])
-    add_column(path, "备注", ["未领取", None, "尚未领取"])
+    add_column(path, "备注", ["此条作废，证书未领取", None])
     refused = sync(db, path, "--kind", "collections", "--authority", "2200")
-    assert refused.exit_code == 1 and "尚未领取" in refused.stdout
+    assert refused.exit_code == 1 and "此条作废" in refused.stdout
+    assert [r["number"] for r in rows(db, "collections")] == ["C1122000001"]
+    write(tmp_path / "collected.xlsx", "collections", rows_now[1:])
+    assert sync(db, path, "--kind", "collections", "--authority", "2200").exit_code == 0
+    assert [r["number"] for r in rows(db, "collections")] == ["Z1122000001"]
 
 
 @pytest.mark.parametrize(

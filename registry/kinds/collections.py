@@ -103,12 +103,6 @@ def _ended(held: _Held, day: dt.date) -> str | None:
     )
 
 
-def _collected_by(conn: sqlite3.Connection, register: str, numbers: list[str]) -> set[str]:
-    """Those of the given numbers ``register`` recorded collected already."""
-    query = "SELECT number FROM collections WHERE number IN ({numbers}) AND register = ?"
-    return {number for (number,) in _by_number(conn, query, numbers, register)}
-
-
 def _collected_elsewhere(
     conn: sqlite3.Connection, register: str, numbers: list[str]
 ) -> dict[str, str]:
@@ -260,10 +254,9 @@ def check_collections(
         _certificates(context.conn, listed),
         _collected_elsewhere(context.conn, entry.key, listed),
     )
-    loaded = _collected_by(context.conn, entry.key, listed)  # not judged again by a later rule
-    unread = {  # 备注: 未领取
-        row: cells for row, cells in table.unread_by_row().items() if numbers.get(row) not in loaded
-    }
+    # 备注: 未领取 — a loaded row's too: a collection, unlike a status change, is undone by a
+    # version without it, so the refusal's way out (delete the row) puts the registry right
+    unread = table.unread_by_row()
     rows = [
         _check_row(record, numbers.get(record.row), known, problems, unread.get(record.row, ()))
         for record in records
