@@ -14,7 +14,9 @@ import pytest
 from registry import store
 from registry.store import keys
 from registry.store.verify_log import ensure_log_schema
-from tests.datasette_fixtures import STAFF_HASH, STAFF_USER, shipped_datasette, signed_in
+from tests.datasette_fixtures import (
+    staff_rows,
+)
 from tests.verify_fixtures import (
     VALID,
     AppClient,
@@ -269,16 +271,9 @@ async def test_staff_see_each_keys_use_per_day(
             )
         client.post("/api/v1/verify", json=CHECK)  # anonymous: not a key's
         client.app.state.verifier.log.flush()
-    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    ds = shipped_datasette(registry_db)
-    response = await ds.client.get(
-        "/verify_log/key_usage.json",
-        params={"天数": "", "_shape": "array"},
-        cookies=signed_in(ds),
-    )
-    assert response.status_code == 200, response.text
+    used = await staff_rows(registry_db, monkeypatch, "/verify_log/key_usage.json", {"天数": ""})
     today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
-    assert [(r["密钥编号"], r["日期（北京时间）"], r["查验条数"]) for r in response.json()] == [
+    assert [(r["密钥编号"], r["日期（北京时间）"], r["查验条数"]) for r in used] == [
         (first, today, 3),
         (second, today, 1),
     ]

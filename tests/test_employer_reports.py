@@ -19,7 +19,13 @@ from click.testing import CliRunner
 
 from registry.cli import cli
 from registry.cli.reports import receipt_link
-from tests.datasette_fixtures import STAFF_HASH, STAFF_USER, shipped_datasette, signed_in
+from tests.datasette_fixtures import (
+    STAFF_HASH,
+    STAFF_USER,
+    shipped_datasette,
+    signed_in,
+    staff_rows,
+)
 from tests.verify_fixtures import (
     MALFORMED,
     NO_MATCH_UNKNOWN,
@@ -270,15 +276,9 @@ def test_a_report_sent_again_by_a_reload_is_stored_once(
 
 async def staff_queue(registry_db: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """The report queue as staff read it in Datasette, every report of every authority."""
-    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    ds = shipped_datasette(registry_db)
-    queue = await ds.client.get(
-        "/verify_log/report_queue.json",
-        params={"发证机关": "", "_shape": "array"},
-        cookies=signed_in(ds),
+    return await staff_rows(
+        registry_db, monkeypatch, "/verify_log/report_queue.json", {"发证机关": ""}
     )
-    rows: list[dict[str, Any]] = queue.json()
-    return rows
 
 
 def _reported(app_client: AppClient) -> None:

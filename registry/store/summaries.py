@@ -172,7 +172,17 @@ FROM changed_parts GROUP BY roster, region, letter
 """
 
 
-def _changed(conn: sqlite3.Connection, register: str | None = None) -> None:
+_OWN_EVENTS = (
+    "SELECT number FROM status_events WHERE register = :r"
+    " UNION SELECT new_number FROM status_events WHERE register = :r AND new_number IS NOT NULL"
+)
+_COLLECTION_CHANGED = (  # only a collection register changes whether a certificate is collected
+    "SELECT number FROM changed_parts p"
+    " WHERE collected <> EXISTS (SELECT 1 FROM collections k WHERE k.number = p.number)"
+)
+
+
+def _changed(conn: sqlite3.Connection, register: str | None = None, kind: str = "") -> None:
     """Bring the status changes' part of the stock up to date: the figures of the certificates
     ``register``'s events touch (or, for a collection register, of the touched certificates
     whose collection it changed; None: of every one), then their totals. Recomputed from every
@@ -181,17 +191,8 @@ def _changed(conn: sqlite3.Connection, register: str | None = None) -> None:
         conn.execute("DELETE FROM changed_parts")
         conn.execute(_CHANGED_PARTS.format(touched=_TOUCHED_ALL))
     else:
-        numbers = [
-            number
-            for (number,) in conn.execute(
-                "SELECT number FROM status_events WHERE register = :r"
-                " UNION SELECT new_number FROM status_events"
-                " WHERE register = :r AND new_number IS NOT NULL"
-                " UNION SELECT number FROM changed_parts p"
-                " WHERE collected <> EXISTS (SELECT 1 FROM collections k WHERE k.number = p.number)",
-                {"r": register},
-            )
-        ]
+        query = _COLLECTION_CHANGED if kind == COLLECTIONS else _OWN_EVENTS
+        numbers = [number for (number,) in conn.execute(query, {"r": register})]
         chosen = {"numbers": json.dumps(numbers)}
         conn.execute(
             "DELETE FROM changed_parts WHERE number IN (SELECT value FROM json_each(:numbers))",
@@ -234,7 +235,7 @@ def refresh(conn: sqlite3.Connection, register: str, kind: str) -> None:
     if kind == COLLECTIONS:
         _collected(conn, register)
     if kind in (STATUS_CHANGES, COLLECTIONS):
-        _changed(conn, register)
+        _changed(conn, register, kind)
 
 
 def rebuild(conn: sqlite3.Connection) -> None:
