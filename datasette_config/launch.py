@@ -24,7 +24,10 @@ from registry.public.proxies import trusted_proxies
 from registry.store.verify_log import ensure_log_schema, ensure_staff_indexes
 
 REGISTRY_NAME = "registry"
-"""The database name metadata.yml, the templates and the links are written for (file registry.db)."""
+"""The database name metadata.yml, the templates and the links are written for."""
+REGISTRY_FILE = "CERTREG_BROWSED_REGISTRY"
+"""The variable naming the registry file ``certreg browse`` serves: under another name than
+registry.db it is still served as `REGISTRY_NAME` (plugins/certreg_registry_name.py)."""
 
 
 def ensure_verify_log(path: Path) -> None:

@@ -188,16 +188,36 @@ def test_missing_registry_points_to_sync(tmp_path: Path, clean_env: pytest.Monke
     assert not (tmp_path / "verify_log.db").exists()
 
 
-def test_registry_under_another_file_name_is_refused(
-    tmp_path: Path, clean_env: pytest.MonkeyPatch
-) -> None:
+def test_registry_under_another_file_name_is_served_as_registry(tmp_path: Path) -> None:
+    """Labels, canned queries and links are written for /registry/…: a registry file of
+    another name is served under that name, its own Chinese labels and queries working."""
     other = tmp_path / "certs.db"
     assert sync(SAMPLES, other) == 0
+    with running_browse(other) as url, httpx.Client(base_url=url) as client:
+        assert log_in(client, STAFF_USER, STAFF_PASSWORD).status_code == 302
+        databases = [d["name"] for d in client.get("/-/databases.json").json()]
+        assert databases == ["registry", "verify_log"]  # the registry first, as on the index page
+        found = client.get(
+            "/registry/holders.json", params={"姓名": "周杰", "_shape": "array"}
+        ).json()
+        assert [row["证书编号"] for row in found] == ["Z1122020123"]
+        table = client.get("/registry/certificates")
+        assert table.status_code == 200
+        with sqlite3.connect(other) as conn:
+            (count,) = conn.execute("SELECT count(*) FROM certificates").fetchone()
+        assert f"<title>证书：{count} 行 - 证书登记库</title>" in table.text  # metadata's labels
+        assert client.get("/certs").status_code == 404
+
+
+def test_the_verification_log_is_no_registry(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
+    log = verify_log_path(tmp_path / "registry.db")
+    assert sync(SAMPLES, tmp_path / "registry.db") == 0
+    ensure_verify_log(log)
     clean_env.setenv("DATASETTE_SECRET", SECRET)
     clean_env.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    code, output = browse(other)
+    code, output = browse(log)
     assert code == 2
-    assert "登记库文件须命名为 registry.db，现为 certs.db" in output
+    assert "verify_log.db 是查验日志的文件名" in output
 
 
 def test_launch_line_serves_both_databases_mutable_with_the_shipped_config(tmp_path: Path) -> None:

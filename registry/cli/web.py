@@ -43,7 +43,7 @@ def browse(db: Path, host: str, port: int) -> None:
         certreg browse --db data/registry.db --port 8001
     """
     from datasette_config.launch import (
-        REGISTRY_NAME,
+        REGISTRY_FILE,
         bring_up_to_date,
         datasette_command,
         datasette_environment,
@@ -52,12 +52,9 @@ def browse(db: Path, host: str, port: int) -> None:
     from registry.public.proxies import ProxyProblem
 
     require_registry(db)
-    if db.stem != REGISTRY_NAME:
-        # Datasette names a database after its file; the shipped labels, queries and links
-        # (/registry/…) are written for that name.
+    if db.resolve() == store.verify_log_path(db).resolve():
         raise UsageProblem(
-            f"职员查询按库名 {REGISTRY_NAME} 配置（网址 /{REGISTRY_NAME}/…），"
-            f"登记库文件须命名为 {REGISTRY_NAME}.db，现为 {db.name}。请改名后再试"
+            f"{db.name} 是查验日志的文件名（它与登记库放在同一目录）。请用 --db 指定登记库文件"
         )
     try:
         accounts = staff_accounts(os.environ)
@@ -77,6 +74,7 @@ def browse(db: Path, host: str, port: int) -> None:
         environment = datasette_environment(os.environ)
     except ProxyProblem as exc:
         raise UsageProblem(str(exc)) from exc
+    environment[REGISTRY_FILE] = str(db.resolve())  # served as /registry/… whatever its name
     verify_log = store.verify_log_path(db)
     problem = bring_up_to_date(db, verify_log)
     if problem:
