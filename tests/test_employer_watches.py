@@ -382,3 +382,31 @@ def test_a_feed_reads_the_registry_by_number_not_whole(registry_db: Path) -> Non
         conn.close()
     assert [d for d in plan if "BLOOM" in d or d.startswith("SCAN c")] == []
     assert any(d.startswith("SEARCH c USING INDEX sqlite_autoindex_certificates_1") for d in plan)
+
+
+def test_a_feed_reader_polling_with_its_etag_is_told_nothing_changed(
+    app_client: AppClient, registry_db: Path, tmp_path: Path
+) -> None:
+    """Feed readers poll with the ETag of their last copy (RFC 9110 §13.1.2): 304 until a
+    change is synced, then the new feed under a new tag — for the Atom and the JSON feed."""
+    with app_client() as client:
+        urls = client.post("/api/v1/watches", json={"items": STAFF}).json()
+        feeds = (urls["json_url"], urls["atom_url"])
+        first = [client.get(url) for url in feeds]
+        tags = [answer.headers["etag"] for answer in first]
+        unchanged = [
+            client.get(url, headers={"If-None-Match": f'"other", W/{tag}'})
+            for url, tag in zip(feeds, tags, strict=True)
+        ]
+        record_revocation(registry_db, tmp_path / "later", VALID[0], VALID[1], "2020-01-02")
+        changed = [
+            client.get(url, headers={"If-None-Match": tag})
+            for url, tag in zip(feeds, tags, strict=True)
+        ]
+    assert [answer.status_code for answer in first] == [200, 200]
+    assert [(a.status_code, a.content, a.headers["etag"]) for a in unchanged] == [
+        (304, b"", tag) for tag in tags
+    ]
+    assert [answer.status_code for answer in changed] == [200, 200]
+    assert all(VALID[0] in answer.text for answer in changed)
+    assert {answer.headers["etag"] for answer in changed}.isdisjoint(tags)

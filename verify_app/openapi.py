@@ -61,7 +61,17 @@ _TOKEN_PARAMETER = {
     "schema": {"type": "string"},
 }
 _NO_WATCH = _json(ref("Error"), "没有这个关注列表（令牌不对，或列表已删除）。")
-_FEED_LIMITED = {"429": _ERRORS["429"]}
+_FEED_PARAMETERS = [
+    _TOKEN_PARAMETER,
+    {
+        "name": "If-None-Match",
+        "in": "header",
+        "description": "上次读取时回答的 ETag：订阅没有变化时回答 304，不再重发内容",
+        "schema": {"type": "string"},
+    },
+]
+_FEED_LIMITED = {"304": {"description": "订阅自上次读取以来没有变化。"}, "429": _ERRORS["429"]}
+_ETAG = {"ETag": {"schema": {"type": "string"}, "description": "下次读取时放在 If-None-Match 中"}}
 _DELETE_WATCH = {
     "summary": "删除关注列表",
     "description": "删除后订阅地址不再可用。页面、Atom、JSON 三个地址都可以用 DELETE 删除。",
@@ -167,10 +177,11 @@ PATHS: dict[str, Any] = {
             "summary": "关注列表的 JSON Feed",
             "description": "关注列表建立之后导入登记库的换发、补发、撤销，最新的在前。"
             "每次读取计入每分钟的查验次数。",
-            "parameters": [_TOKEN_PARAMETER],
+            "parameters": _FEED_PARAMETERS,
             "responses": {
                 "200": {
                     "description": "JSON Feed 1.1 格式的订阅。",
+                    "headers": _ETAG,
                     "content": {"application/feed+json": {"schema": ref("WatchFeed")}},
                 },
                 "404": _NO_WATCH,
@@ -183,10 +194,11 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "关注列表的 Atom 订阅",
             "description": "内容与 JSON Feed 相同，供订阅阅读器使用。",
-            "parameters": [_TOKEN_PARAMETER],
+            "parameters": _FEED_PARAMETERS,
             "responses": {
                 "200": {
                     "description": "Atom 1.0 格式（RFC 4287）的订阅。",
+                    "headers": _ETAG,
                     "content": {"application/atom+xml": {"schema": {"type": "string"}}},
                 },
                 "404": _NO_WATCH,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import xml.etree.ElementTree as ET
 from typing import Any
+
+from starlette.responses import Response
 
 from registry.domain.statuses import REVOKE
 from verify_app.presentation import beijing_time
@@ -84,3 +87,20 @@ def atom_feed(watch: Watch, events: list[WatchEvent], links: dict[str, str]) -> 
         sub(entry, "content", event_title(event), type="text")
     body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return body
+
+
+def _entity_tags(header: str) -> set[str]:
+    """The entity tags of an ``If-None-Match`` header, compared weakly (RFC 9110 §13.1.2)."""
+    return {tag.strip().removeprefix("W/") for tag in header.split(",")}
+
+
+def feed_response(body: bytes, media_type: str, if_none_match: str | None) -> Response:
+    """A feed with its ``ETag``, or ``304 Not Modified`` when the reader already has it.
+
+    Feed readers poll, and most polls find nothing new: with the tag they keep from the last
+    answer (whatever ``Cache-Control`` says) they are told so in a few bytes. The tag is a hash
+    of the feed itself, which holds nothing its secret address does not already show."""
+    tag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    if if_none_match and (if_none_match.strip() == "*" or tag in _entity_tags(if_none_match)):
+        return Response(status_code=304, headers={"ETag": tag})
+    return Response(body, media_type=media_type, headers={"ETag": tag})
