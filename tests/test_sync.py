@@ -109,6 +109,37 @@ def test_status_changes_load_after_those_that_create_their_numbers(
     ]
 
 
+@pytest.mark.parametrize(
+    ("first", "status"),
+    [
+        (status_event("撤销", "Z1122020001", "周杰", "2013-02-01"), "revoked"),
+        (status_event("补发", "Z1122020001", "周杰", "2013-02-01", "Z1322020001"), "superseded"),
+    ],
+)
+def test_status_changes_waiting_for_their_roster_keep_their_order_with_later_ones(
+    registers: RegisterFactory, db_path: Path, first: dict[str, object], status: str
+) -> None:
+    """A 2013 撤销 (or 补发 under a new number) listed before the roster, a 2014 换发 after it:
+    the first is applied as soon as the roster has loaded, before the 换发 — which is then
+    refused — as in the clerk's order. Retried only at the end, it was refused in its turn, and
+    the revoked certificate had a valid successor."""
+    changes = {"kind": "status-changes", "authority": "2202"}
+    registers.add("a.csv", [first], changes)
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    exchange = status_event("换发", "Z1122020001", "周杰", "2014-02-01", "Z1422020001")
+    registers.add("b.csv", [exchange], changes)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1 and "已拒绝 1" in output, output
+    with sqlite3.connect(db_path) as conn:
+        history = dict(conn.execute("SELECT register, outcome FROM syncs").fetchall())
+        found = conn.execute("SELECT status FROM certificates WHERE number = 'Z1122020001'")
+        assert found.fetchone() == (status,)
+        assert (
+            conn.execute("SELECT 1 FROM certificates WHERE number = 'Z1422020001'").fetchall() == []
+        )
+    assert history == {"a.csv": "loaded", "mianyang.csv": "loaded", "b.csv": "rejected"}
+
+
 def test_a_status_change_still_refused_after_the_retries_is_recorded_refused(
     registers: RegisterFactory, db_path: Path
 ) -> None:

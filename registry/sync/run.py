@@ -30,15 +30,16 @@ def _size(entry: RegisterEntry) -> int:
         return 0
 
 
-def _record_deferred(
-    conn: sqlite3.Connection, outcomes: list[Outcome], waiting: list[int], dry_run: bool
-) -> None:
-    """Record the refusals held back for a retry that will not come: all but ``waiting``'s,
-    once each."""
-    for index, outcome in enumerate(outcomes):
-        if outcome.fingerprint is not None and index not in waiting:
+def _record_deferred(conn: sqlite3.Connection, outcomes: list[Outcome], dry_run: bool) -> None:
+    """Record the refusals held back for a retry that will not come, once each."""
+    for outcome in outcomes:
+        if outcome.fingerprint is not None:
             reject(conn, outcome, outcome.fingerprint, dry_run, record=True)
             outcome.fingerprint = None
+
+
+DONE = (LOADED, UPDATED, CHECKED)
+"""What a register's sync may have made of it that other registers can now refer to."""
 
 
 def _may_refer(later: str, kind: str) -> bool:
@@ -48,23 +49,47 @@ def _may_refer(later: str, kind: str) -> bool:
     return LOAD_ORDER[later] < LOAD_ORDER[kind] or later == kind == STATUS_CHANGES
 
 
-def _waiting(outcomes: list[Outcome]) -> list[int]:
-    """The registers refused while a register of a kind they refer to loaded after them in the
-    run: a clerk who lists the status changes before their roster, or a 撤销 before the 换发
-    that made its number, gets both loaded in one run, and one who lists a 撤销 before the
-    roster that registers the holder again keeps that order."""
-    done = (LOADED, UPDATED, CHECKED)
-    waiting = [
-        index
-        for index, outcome in enumerate(outcomes)
-        if outcome.outcome == REJECTED
-        and any(
-            later.outcome in done and _may_refer(later.entry.kind, outcome.entry.kind)
-            for later in outcomes[index + 1 :]
-        )
-    ]
-    # collections after the status changes they may depend on, whatever the manifest's order
-    return sorted(waiting, key=lambda index: LOAD_ORDER[outcomes[index].entry.kind])
+class _Retries:
+    """The registers refused while one they may refer to had not loaded yet, each synced again
+    once such a register has loaded since its last try.
+
+    In the manifest's order: a 撤销 listed before its roster and the roster's 换发 after both is
+    tried again as soon as the roster has loaded, before the 换发 is synced — applied after it,
+    the 换发 would win and the revoked certificate get a successor. Collections after the
+    status changes they may depend on (`LOAD_ORDER`), whatever the manifest's order."""
+
+    def __init__(self, turns: _Turns, outcomes: list[Outcome]) -> None:
+        self.turns = turns
+        self.outcomes = outcomes
+        self.loaded: list[str] = []
+        """the kinds loaded in the run so far, in order"""
+        self.pending: dict[int, int] = {}
+        """index of a register that may load later → how many had loaded at its last try"""
+
+    def record(self, index: int, may_retry: bool) -> None:
+        """Take note of the register ``index``'s outcome."""
+        outcome = self.outcomes[index]
+        if outcome.outcome in DONE:
+            self.loaded.append(outcome.entry.kind)
+            self.pending.pop(index, None)
+        elif outcome.outcome == REJECTED and may_retry:
+            self.pending[index] = len(self.loaded)
+
+    def before(self, kind: str | None) -> None:
+        """Sync again, until none loads, the waiting registers that one loaded since may help —
+        of them, those that a register of ``kind`` may refer to (None: all, at the end)."""
+        while ready := [
+            index
+            for index, since in sorted(self.pending.items(), key=self._order)
+            if (kind is None or _may_refer(self.outcomes[index].entry.kind, kind))
+            and any(_may_refer(k, self.outcomes[index].entry.kind) for k in self.loaded[since:])
+        ]:
+            for index in ready:
+                self.outcomes[index] = self.turns.sync(index, record_rejection=False)
+                self.record(index, may_retry=True)
+
+    def _order(self, item: tuple[int, int]) -> tuple[int, int]:
+        return LOAD_ORDER[self.outcomes[item[0]].entry.kind], item[0]
 
 
 def sync_entries(
@@ -105,20 +130,18 @@ def sync_entries(
             conn.execute("BEGIN")  # undone below: a dry run leaves the registry as it was
         try:
             retried = _retried(entries, todo)
+            retries = _Retries(turns, outcomes)
             for index, entry in enumerate(entries):
+                retries.before(entry.kind)
                 prepared = ahead.take(entry) if ahead else None
                 outcomes.append(
                     turns.sync(index, prepared=prepared, record_rejection=not retried[index])
                 )
-            waiting = _waiting(outcomes)
-            _record_deferred(conn, outcomes, waiting, dry_run)
-            while waiting:  # again while one loads: a 撤销 of a 换发 waiting on its roster
-                for index in waiting:
-                    outcomes[index] = turns.sync(index, record_rejection=False)
-                waiting = _waiting_on(outcomes, waiting)
-            _record_deferred(conn, outcomes, [], dry_run)
+                retries.record(index, retried[index])
+            retries.before(None)
+            _record_deferred(conn, outcomes, dry_run)
         except BaseException:  # stopped (Ctrl-C, an error): no retry comes, record them now
-            _record_deferred(conn, outcomes, [], dry_run)
+            _record_deferred(conn, outcomes, dry_run)
             raise
     finally:
         if dry_run and conn.in_transaction:
@@ -126,20 +149,6 @@ def sync_entries(
         if ahead:
             ahead.close()
     return outcomes
-
-
-def _waiting_on(outcomes: list[Outcome], retried: list[int]) -> list[int]:
-    """Of the ``retried`` registers, those still refused that may refer to one this round
-    loaded: only a status change's new number lets another load now, and a register refused
-    for its own fault is not read again round after round."""
-    done = (LOADED, UPDATED, CHECKED)
-    loaded = [outcomes[i].entry.kind for i in retried if outcomes[i].outcome in done]
-    return [
-        i
-        for i in retried
-        if outcomes[i].outcome == REJECTED
-        and any(_may_refer(kind, outcomes[i].entry.kind) for kind in loaded)
-    ]
 
 
 def _retried(entries: list[RegisterEntry], todo: list[RegisterEntry]) -> list[bool]:
