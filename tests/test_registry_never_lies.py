@@ -1271,11 +1271,17 @@ def test_another_status_register_of_the_same_name_is_told_to_take_another_name(
     assert code == 0, report
 
 
+@pytest.mark.parametrize(
+    "shared",
+    [[], [approval_row("Z1122000003", "周杰", 报考工种="汽车驾驶员")]],
+    ids=["no holder in common", "a holder in common"],
+)
 def test_another_units_roster_of_the_same_name_is_not_a_new_version(
-    registers: RegisterFactory, db_path: Path, tmp_path: Path
+    registers: RegisterFactory, db_path: Path, tmp_path: Path, shared: list[dict[str, object]]
 ) -> None:
     """Two provincial units each send 审批名册.xlsx (same authority and region): the second was
-    taken for a corrected version of the first, whose certificates it reported missing."""
+    taken for a corrected version of the first, whose certificates it reported missing — also
+    when one of its holders (周杰, at the same level in another trade) is one of the first's."""
     province = {
         "kind": "approval-roster",
         "authority": "2200",
@@ -1288,7 +1294,9 @@ def test_another_units_roster_of_the_same_name_is_not_a_new_version(
     assert sync(registers.folder, db_path)[0] == 0
     other = RegisterFactory(tmp_path / "jiaotong")
     other.add(
-        "审批名册.xlsx", [approval_row("Z1122000002", "郑浩")], {**province, "unit": "省交通厅"}
+        "审批名册.xlsx",
+        [approval_row("Z1122000002", "郑浩"), *shared],
+        {**province, "unit": "省交通厅"},
     )
     [(row, column, rule, clause)] = refused(other, db_path, "审批名册.xlsx")
     assert "此前导入的 1 本证书，这一版本中没有一本是它们的更正" in rule and "换一个文件名" in rule

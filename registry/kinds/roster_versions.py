@@ -93,12 +93,37 @@ def history_problems(
 def another_roster(
     conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry
 ) -> list[Problem]:
-    """A "new version" keeping none of the loaded version's numbers nor holders (`kept_nothing`).
-    (A version that renumbers the same holders is refused by §二 instead.)"""
+    """A "new version" keeping none of the loaded version's numbers (`kept_nothing`), nor —
+    under the same approval document, issue date and unit — its holders: a version that
+    renumbers the same holders is refused by §二 instead. Another unit's or another batch's
+    审批名册.xlsx shares a holder often enough (a common name, the same person at another
+    level): alone, that made it a "corrected version" that reported the first file's valid
+    certificates as ones to revoke."""
     numbers: set[tuple[object, ...]] = {(number,) for _, _, number in result.numbers}
-    holders: set[tuple[object, ...]] = {(c.name_key, c.birth) for c in result.certificates}
-    keys = [(("number",), numbers), (("name_key", "birth"), holders)]
+    keys = [(("number",), numbers)]
+    if _same_documents(conn, entry):
+        holders: set[tuple[object, ...]] = {(c.name_key, c.birth) for c in result.certificates}
+        keys.append((("name_key", "birth"), holders))
     return kept_nothing(conn, entry, "certificates", keys, "本证书", "§四.(三)")
+
+
+_DOCUMENTS = ("approval_doc", "issued_on", "unit")
+
+
+def _same_documents(conn: sqlite3.Connection, entry: RegisterEntry) -> bool:
+    """Whether ``entry`` names the approval document (however spelt), issue date and unit its
+    loaded version was loaded with."""
+    loaded = conn.execute(
+        f"SELECT {', '.join(_DOCUMENTS)} FROM registers WHERE key = ?", (entry.key,)
+    ).fetchone()
+    if loaded is None:
+        return False
+    document, issued_on, unit = loaded
+    facts = entry.facts()
+    return document_key(document or "") == document_key(entry.approval_doc or "") and (
+        issued_on,
+        unit,
+    ) == (facts["issued_on"], facts["unit"])
 
 
 def _registered(conn: sqlite3.Connection, entry: RegisterEntry) -> set[str]:
