@@ -100,7 +100,7 @@ def another_roster(
     level): alone, that made it a "corrected version" that reported the first file's valid
     certificates as ones to revoke."""
     numbers: set[tuple[object, ...]] = {(number,) for _, _, number in result.numbers}
-    keys = [(("number",), numbers)]
+    keys: list[tuple[tuple[str, ...], set[tuple[object, ...]]]] = [(("number",), numbers)]
     if _same_documents(conn, entry):
         holders: set[tuple[object, ...]] = {(c.name_key, c.birth) for c in result.certificates}
         keys.append((("name_key", "birth"), holders))
