@@ -288,6 +288,28 @@ def test_a_title_above_a_list_without_header_is_no_row_to_check(
     assert exported[1][exported[0].index("结果说明")] == "未查验"
 
 
+@pytest.mark.parametrize(
+    "listed",
+    [
+        f"{VALID[0]},{VALID[1]}\n,李四\n",  # a number cell left empty
+        f"{VALID[0]},{VALID[1]}\n\u3000,李四\n",  # or holding a space only
+        f"员工名单\n{VALID[1]},{VALID[0]}\n",  # a title shorter than the number's column
+    ],
+)
+def test_a_list_without_header_and_an_empty_number_cell_is_checked(
+    app_client: AppClient, listed: str
+) -> None:
+    """A headerless list whose first rows leave a number cell empty was a 500 (the cell split
+    into no parts): the list is checked, that row left unchecked."""
+    with app_client() as client:
+        page = _upload(client, "list.csv", listed.encode())
+    assert page.status_code == 200  # type: ignore[attr-defined]
+    results = page.context["results"]  # type: ignore[attr-defined]
+    assert [r["result"] for r in results] == (
+        ["valid", ""] if listed.startswith(VALID[0]) else ["", "valid"]
+    )
+
+
 def test_a_row_without_number_or_name_stays_in_the_result_file(app_client: AppClient) -> None:
     """An employee row with its number and name left blank (a department, an ID): the HR file
     came back without it. It stays, 未查验, with nothing charged for it."""

@@ -40,7 +40,7 @@ def _split(line: str) -> list[str]:
         if not number[-1].isspace():  # 号 or 。 written against the number are the number's
             name = name.lstrip(_AFTER_NUMBER)
         return [number, name]
-    return line.rsplit(None, 1)
+    return line.rsplit(None, 1) or [line]  # an empty cell is one empty part
 
 
 def split_line(line: str) -> list[str]:
