@@ -171,3 +171,18 @@ def test_changed_secret_invalidates_receipts(registry_db: Path, app_client: AppC
         url = context_of(post_check(client, *VALID))["receipt_url"]
     with app_client(secret=Secret("a-different-secret-0123456789")) as client:
         assert client.get(url).status_code == 400
+
+
+def test_a_host_no_server_could_have_gets_no_receipt_link(app_client: AppClient) -> None:
+    """Without CERTREG_PUBLIC_URL a receipt's link is built from the request's Host: one of
+    kilobytes made its QR code a 500 (too long to draw). Refused with a 400, as for the API."""
+    host = "a" * 2_250
+    with app_client() as client:
+        qr_url = context_of(post_check(client, *VALID))["qr_url"]
+        qr = client.get(qr_url, headers={"host": host})
+        body = {"number": VALID[0], "name": VALID[1], "receipt": True}
+        api = client.post("/api/v1/verify", json=body, headers={"host": host})
+        fine = client.get(qr_url, headers={"host": "zscx.example.gov.cn:8443"})
+    assert qr.status_code == 400 and "Host 不是有效的网站地址" in qr.text
+    assert api.status_code == 400 and api.json()["error"] == "bad_request"
+    assert fine.status_code == 200

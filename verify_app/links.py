@@ -7,6 +7,7 @@ from typing import Any
 
 from jinja2 import pass_context
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 
@@ -53,12 +54,21 @@ def path_for(context: dict[str, Any], name: str, /, **params: str) -> str:
     return route_path(context["request"], name, **params)
 
 
+MAX_HOST_CHARS = 253 + len(":65535")
+"""The longest Host a client can mean: a DNS name (at most 253 characters) and a port."""
+
+
 def _public_base(request: Request) -> str:
     """The site's address for absolute links: ``CERTREG_PUBLIC_URL`` when set (behind a proxy
     the request's own host may be an internal name, and a client chooses its Host header),
-    else the request's."""
+    else the request's — refused (400) when no server could have that name: a receipt's QR
+    code cannot hold a link of kilobytes, and a page should not carry one."""
     base = request.app.state.verifier.settings.public_url
-    return str(base or request.base_url).rstrip("/")
+    if base:
+        return str(base).rstrip("/")
+    if len(request.base_url.netloc) > MAX_HOST_CHARS:
+        raise HTTPException(400, "请求头 Host 不是有效的网站地址，无法生成回执链接。")
+    return str(request.base_url).rstrip("/")
 
 
 def receipt_url(request: Request, token: str) -> str:
