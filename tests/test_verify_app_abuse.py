@@ -482,3 +482,53 @@ def test_a_body_that_stops_or_trickles_is_408_not_a_held_connection(
     assert start["status"] == 408
     assert (b"connection", b"close") in start["headers"]
     assert "超时" in json.loads(sent[1]["body"])["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/api/v1/verify", b"application/json"),
+        ("/check", b"application/x-www-form-urlencoded"),
+        ("/batch", b"multipart/form-data; boundary=x"),
+    ],
+)
+def test_a_client_gone_before_its_body_is_in_leaves_no_error(
+    registry_db: Path, caplog: pytest.LogCaptureFixture, path: str, content_type: bytes
+) -> None:
+    """Ten bytes of a declared hundred, then the connection closed: every such request logged
+    an error with a traceback, free of any allowance. Nothing is answered, nothing logged."""
+    app = create_app(Settings(db=registry_db, secret=Secret(SECRET)))
+    scope: Scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", content_type), (b"content-length", b"100")],
+        "client": ("203.0.113.7", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    messages: list[Message] = [
+        {"type": "http.request", "body": b"--x\r\nabcd", "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    async def call() -> None:
+        async with app.router.lifespan_context(app):
+            await app(scope, receive, send)
+
+    with caplog.at_level(logging.WARNING):
+        asyncio.run(call())
+    assert sent == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []

@@ -9,12 +9,16 @@
   `BODY_IDLE_SECONDS` of the previous one, and the whole body within `BODY_TOTAL_SECONDS` (a
   byte every few seconds is never idle): 408, and the connection is closed. (Behind nginx, its
   ``client_body_timeout`` does the first first.)
+
+A client that goes away before its body is in gets no answer and leaves no error in the log:
+otherwise anyone could fill the log with tracebacks at no cost to their allowance.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+from starlette.requests import ClientDisconnect
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -117,6 +121,8 @@ class BodyLimitMiddleware:
 
         try:
             await self.app(scope, bounded_receive, tracking_send)
+        except ClientDisconnect:  # gone before its body was in: no one to answer, no error
+            return
         except _TooLarge:
             if started:
                 raise
