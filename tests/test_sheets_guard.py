@@ -374,6 +374,27 @@ def test_utf16_without_its_byte_order_mark_is_read(encoding: str) -> None:
     assert sheet.encoding == encoding
 
 
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        ("Z1122000001,姚小平\r\n".encode("gbk"), "gb18030"),  # its bytes are valid UTF-8 too
+        ("Z1122000001,姚小平\r\n".encode(), "utf-8"),
+        ("Z1122000001,José Müller\r\n".encode(), "utf-8"),
+    ],
+    ids=["GBK that reads as UTF-8", "UTF-8", "UTF-8 of Latin letters"],
+)
+def test_a_short_gbk_list_whose_bytes_are_utf8_too_is_read_as_gbk(
+    data: bytes, encoding: str
+) -> None:
+    """A headerless GBK list of names made of characters whose bytes read as UTF-8 (姚小平 as
+    ҦСƽ) was checked as those letters: 未查到 for a valid certificate, and charged."""
+    sheet = read_sheet_bytes("名单.csv", data, UPLOAD_LIMITS)
+    assert [cells for _, cells in sheet.rows()] == [
+        ["Z1122000001", data.decode(encoding).strip()[12:]]
+    ]
+    assert sheet.encoding == encoding
+
+
 def test_csv_in_no_known_encoding_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "latin.csv"
     path.write_bytes(b"\x80\x80\xff\xff\r\n")  # neither UTF-8 nor GB18030, and no BOM

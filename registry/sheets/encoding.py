@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,9 +21,33 @@ def decode(data: bytes) -> tuple[str, str]:
     if unmarked := _utf16_without_mark(data[:SNIFF_BYTES]):
         return data.decode(unmarked), unmarked
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("gb18030"), "gb18030"
+    if _chinese_read_as_utf8(text):
+        return data.decode("gb18030"), "gb18030"
+    return text, "utf-8"
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_ACCENTED = re.compile(r"[A-Za-z][\u0080-\u024f]|[\u0080-\u024f][A-Za-z]")
+"""A Latin letter beside an accented one (José, Müller): UTF-8 text, not GBK bytes."""
+
+
+def _chinese_read_as_utf8(text: str) -> bool:
+    """Whether ``text`` — ``data`` read as UTF-8 — is GBK that happens to be valid UTF-8: a short
+    list without a header row whose names are all among the hundreds of characters whose two
+    bytes read as one (姚小平 reads ҦСƽ). Such text has no Chinese character at all, its
+    non-ASCII characters stand in runs of their own, and read as GB18030 it is all GB2312 —
+    the characters of Chinese names."""
+    if text.isascii() or _CJK.search(text) or _ACCENTED.search(text):
+        return False
+    try:
+        chinese = text.encode("utf-8").decode("gb18030")
+        "".join(c for c in chinese if not c.isascii()).encode("gb2312")
+    except UnicodeError:
+        return False
+    return bool(_CJK.search(chinese))
 
 
 SNIFF_BYTES = 4096
