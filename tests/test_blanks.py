@@ -461,6 +461,29 @@ def test_a_citys_requisition_is_not_registered_again_by_the_province(
     assert "与登记表“mianyang-req.csv”第2行是同一申领计划" in problem["rule"]
 
 
+def test_a_dispatch_register_loaded_again_under_another_name_is_refused(
+    db: Path, tmp_path: Path
+) -> None:
+    """A clerk renames the loaded 发放单 and lists the new name: its slips were counted a second
+    time (80 of 100 approved out instead of 40), with no word said. Each slip is named with the
+    register and row that hold it already; a slip pasted twice in one file likewise."""
+    assert (
+        load(db, tmp_path / "req.csv", "requisitions", [requisition(UNIT, 0, 100)])["exit_code"]
+        == 0
+    )
+    slip = dispatch(UNIT, 0, 40, day="2012-03-05")
+    assert load(db, tmp_path / "d1.csv", "dispatches", [slip])["exit_code"] == 0
+    before = snapshot(db)
+    renamed = load(db, tmp_path / "2012-发放单.csv", "dispatches", [slip])
+    [problem] = renamed["registers"][0]["problems"]
+    assert renamed["exit_code"] == 1 and snapshot(db) == before
+    assert (problem["row"], problem["column"], problem["clause"]) == (2, "领取单位", "§四.(二)")
+    assert "与登记表“d1.csv”第2行是同一笔发放" in problem["rule"]
+    pasted = load(db, tmp_path / "d2.csv", "dispatches", [dispatch(UNIT, 0, 5)] * 2)
+    [problem] = pasted["registers"][0]["problems"]
+    assert problem["row"] == 3 and "与本文件第2行是同一笔发放" in problem["rule"]
+
+
 def test_dispatches_are_counted_in_the_order_of_their_dates(tmp_path: Path) -> None:
     """2012's slip corrected after 2013's is loaded, and a file listing 2013 before 2012, are
     judged by date: by 2012-03-10 four of the five approved that year were out, no more."""

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from registry.domain.names import normalise_name
 from registry.domain.problems import Problem
 from registry.domain.trades import TradeCatalogue
 from registry.sheets.layout import Layout
@@ -229,3 +230,41 @@ def another_file(
         "（同一文件名只用于同一份名册或登记表的新版本）",
         clause,
     )
+
+
+def registered_twice(
+    conn: sqlite3.Connection,
+    entry: RegisterEntry,
+    table: str,
+    identity: tuple[str, ...],
+    rows: Sequence[Mapping[str, object]],
+    same: Callable[[Mapping[str, object], str], Problem],
+) -> list[Problem]:
+    """A problem (``same(row, where)``) for each of ``rows`` that repeats an earlier row of the file or
+    a row another register holds, field for field over ``identity`` (its first field, a unit,
+    in normal form): pasted twice, or the same file loaded again under another name — a
+    quantity counted twice lets twice the blanks out (§四.(二))."""
+
+    def key(values: Sequence[object]) -> tuple[object, ...]:
+        return (normalise_name(str(values[0])), *values[1:])
+
+    registered = {
+        key(found[:-2]): (found[-2], found[-1])
+        for found in conn.execute(
+            f"SELECT {', '.join(identity)}, register, source_row FROM [{table}]"
+            " WHERE register <> ?",
+            (entry.key,),
+        )
+    }
+    first: dict[tuple[object, ...], object] = {}
+    problems = []
+    for row in rows:
+        found = key([row[field] for field in identity])
+        if found in first:
+            problems.append(same(row, f"与本文件第{first[found]}行"))
+        elif found in registered:
+            register, line = registered[found]
+            problems.append(same(row, f"与登记表“{register}”第{line}行"))
+        else:
+            first[found] = row["source_row"]
+    return problems

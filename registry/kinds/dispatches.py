@@ -12,6 +12,7 @@ import bisect
 import datetime as dt
 import sqlite3
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any
 
 from registry.domain.dates import BadDate, parse_date
@@ -25,6 +26,7 @@ from registry.kinds.base import (
     RegisterEntry,
     keep_table,
     like_none,
+    registered_twice,
 )
 from registry.kinds.blanks import read_quantities, recipient, total_of
 from registry.kinds.cells import total_row
@@ -162,6 +164,20 @@ def _check_row(
     return row, quantities
 
 
+_IDENTITY = ("unit", "dispatched_on", *QUANTITY_FIELDS.values(), "handled_by")
+"""What makes two rows one slip: the unit, the day, the blanks of each level and who handed
+them out."""
+
+
+def _twice(row: Mapping[str, object], where: str) -> Problem:
+    rule = (
+        f"{where}是同一笔发放（领取单位、日期、各等级数量和经办人都相同）：重复登记会使发放数"
+        "加倍。如是同一张发放单改了文件名，请在清单中用原来的文件名；如是同一天的两次发放，"
+        "请合并为一行"
+    )
+    return Problem(int(str(row["source_row"])), "领取单位", str(row["unit"]), rule, "§四.(二)")
+
+
 Dispatched = tuple[str, str, dict[str, int], str | None, int | None]
 """(recipient, date, blanks per level, another register's name, this register's row)."""
 
@@ -179,6 +195,8 @@ def check_dispatches(
             rows.append(row)
             who, day = str(row["recipient"]), str(row["dispatched_on"])
             mine.append((who, day, quantities, None, record.row))
+    if not problems:  # one slip, one row: pasted twice, or a loaded file renamed
+        problems = registered_twice(context.conn, entry, "dispatches", _IDENTITY, rows, _twice)
     if not problems:  # a slip keeping two of its unit (as written), its day, its quantities
         weights = {("unit",): 1, ("dispatched_on",): 1, tuple(QUANTITY_FIELDS.values()): 1}
         problems = like_none(

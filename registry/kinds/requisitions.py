@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 
 from registry.domain.levels import QUANTITY_COLUMNS
-from registry.domain.names import normalise_name
 from registry.domain.problems import Problem
 from registry.domain.regions import covers, region_name
 from registry.domain.registers import REQUISITIONS
@@ -24,6 +23,7 @@ from registry.kinds.base import (
     RegisterEntry,
     keep_table,
     like_none,
+    registered_twice,
 )
 from registry.kinds.blanks import (
     Opinion,
@@ -190,7 +190,10 @@ def check_requisitions(
     problems: list[Problem] = []
     checked = [_check_row(record, entry, context.today, problems) for record in table.records]
     rows = [row for row in checked if row is not None]
-    problems += _duplicates(context.conn, entry, rows)
+    # an approval registered twice — pasted twice, or in a city's register and again in the
+    # province's summary — counts twice; one not approved (yet) counts for nothing twice
+    approved = [row for row in rows if row["approved_on"] is not None]
+    problems += registered_twice(context.conn, entry, "requisitions", _IDENTITY, approved, _twice)
     if not problems:  # a version keeps its unit, or its quantities and a way to reach it
         # (a city's units share their recipient, the city: no sign of one requisition)
         weights = {("unit",): 3, tuple(QUANTITY_FIELDS.values()): 2, ("contact",): 1, ("phone",): 1}
@@ -207,47 +210,12 @@ _IDENTITY = ("unit", *QUANTITY_FIELDS.values(), "city_agreed_on", "approved_on")
 city's units share their recipient, the city, and are often approved in one batch)."""
 
 
-def _identity(row: Mapping[str, object]) -> tuple[object, ...]:
-    """`_IDENTITY`'s values, the unit's name in normal form (省直 单位 = 省直单位)."""
-    return (normalise_name(str(row["unit"])), *(row[field] for field in _IDENTITY[1:]))
-
-
-def _duplicates(
-    conn: sqlite3.Connection, entry: RegisterEntry, rows: list[Requisition]
-) -> list[Problem]:
-    """An approved requisition registered twice — pasted twice, or in a city's register and again
-    in the province's summary — would count its approval twice, and let twice the blanks out
-    (§四.(二))."""
-    registered = {
-        _identity(dict(zip(_IDENTITY, found[:-2], strict=True))): (found[-2], found[-1])
-        for found in conn.execute(
-            f"SELECT {', '.join(_IDENTITY)}, register, source_row FROM requisitions"
-            " WHERE register <> ?",
-            (entry.key,),
-        )
-    }
-    first: dict[tuple[object, ...], object] = {}
-    problems = []
-    for row in rows:
-        if row["approved_on"] is None:  # not approved (yet): it counts for nothing twice
-            continue
-        identity = _identity(row)
-        if identity in first:
-            where = f"与本文件第{first[identity]}行"
-        elif identity in registered:
-            register, line = registered[identity]
-            where = f"与登记表“{register}”第{line}行"
-        else:
-            first[identity] = row["source_row"]
-            continue
-        rule = (
-            f"{where}是同一申领计划（单位、各等级数量和意见日期都相同）：重复登记会使批准数加倍，"
-            "请删去此行"
-        )
-        problems.append(
-            Problem(int(str(row["source_row"])), "单位", str(row["unit"]), rule, "§四.(二)")
-        )
-    return problems
+def _twice(row: Mapping[str, object], where: str) -> Problem:
+    rule = (
+        f"{where}是同一申领计划（单位、各等级数量和意见日期都相同）：重复登记会使批准数加倍，"
+        "请删去此行"
+    )
+    return Problem(int(str(row["source_row"])), "单位", str(row["unit"]), rule, "§四.(二)")
 
 
 def _dispatched_beyond(
