@@ -86,6 +86,28 @@ def test_1_a_corrected_register_cannot_give_a_number_to_another_person(
     assert "原为“周杰”" in rule and "“李四”" in rule and "换发" in rule
 
 
+def test_1_a_name_corrected_by_an_exchange_goes_back_in_the_roster(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """周杰's Z1122020901 was exchanged for Z1322020001 with the name corrected to 周洁; the clerk
+    then corrects the roster too. Refused, and told to put the registered name back — not to
+    make the 换发 that is registered already."""
+    exchange = status_event(
+        "换发", "Z1122020901", "周杰", "2013-02-01", "Z1322020001", 更正姓名="周洁"
+    )
+    roster.add("changes.csv", [exchange], CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+    roster.add(
+        "mianyang.xlsx",
+        [approval_row("Z1122020901", "周洁"), approval_row("Z1122020902", "郑浩")],
+        MIANYANG,
+    )
+    [(row, column, rule, clause)] = refused(roster, db_path, "mianyang.xlsx")
+    assert (row, column, clause) == (4, "姓名", "§四.(三)")
+    assert "已换发或补发为新证书 Z1322020001" in rule and "请把本行的姓名改回“周杰”" in rule
+    assert "收回旧证换发新证" not in rule
+
+
 def test_2_the_same_people_are_not_registered_twice(roster: RegisterFactory, db_path: Path) -> None:
     roster.add("again.xlsx", [approval_row("Z1122020903", "周杰")], MIANYANG)
     [(row, column, rule, clause)] = refused(roster, db_path, "again.xlsx")

@@ -91,12 +91,15 @@ class Holding:
     birth: object
     predecessor: str | None
     """the number a 换发 or 补发 replaced with this one (the holding register lists events)"""
+    successor: str | None
+    """the number a 换发 or 补发 replaced this one with"""
 
 
 def _holdings(conn: sqlite3.Connection) -> Callable[[str], Mapping[str, Holding]]:
     def holdings(prefix: str) -> Mapping[str, Holding]:
         rows = conn.execute(
-            "SELECT number, register, name, name_key, sex, birth, predecessor FROM certificates"
+            "SELECT number, register, name, name_key, sex, birth, predecessor, successor"
+            " FROM certificates"
             " WHERE number >= ? AND number < ?",
             (prefix, prefix + "~"),
         )
@@ -120,10 +123,14 @@ def _identity_changes(
             field == "name_key" and same_holder(str(old_value), str(new_value))
         ):  # 阿依古丽.买买提, registered by an older certreg, is 阿依古丽·买买提 now
             continue
-        rule = (
-            f"证书 {certificate.number} 已登记，{column}原为“{old}”，不能改为“{new}”：证书不得涂改。"
-            f"确属错填的，须按§四.(六)2收回旧证换发新证，在换发登记中写明更正后的{column}"
-        )
+        rule = f"证书 {certificate.number} 已登记，{column}原为“{old}”，不能改为“{new}”：证书不得涂改。"
+        if holder.successor:  # the 换发 was made: its register holds the corrected value
+            rule += (
+                f"该证书已换发或补发为新证书 {holder.successor}，更正只登记在新证书上；"
+                f"请把本行的{column}改回“{old}”"
+            )
+        else:
+            rule += f"确属错填的，须按§四.(六)2收回旧证换发新证，在换发登记中写明更正后的{column}"
         problems.append(Problem(certificate.source_row, column, str(new), rule, "§四.(三)"))
     return problems
 
