@@ -520,6 +520,13 @@ def test_usage_errors_exit_2(registers: RegisterFactory, db_path: Path) -> None:
         "2012-01-01",
     )
     assert code == 2 and "技师审核名册的发证机关必须是省厅" in output
+    # a provincial roster without its unit: its blanks could be filed under no recipient
+    approval = ("--kind", "approval-roster", "--approval-doc", "川人社函〔2012〕1号")
+    code, output = run(
+        "sync", str(path), "--db", str(db_path), *approval, "--issued-on", "2012-01-01",
+        "--authority", "2200",
+    )  # fmt: skip
+    assert code == 2 and '须写 --unit（报送名册的单位，如 "省水利厅"）' in output
     (registers.folder / "registers.toml").write_text("[[register]\nfile=", encoding="utf-8")
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 2 and "格式错误" in output

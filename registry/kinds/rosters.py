@@ -274,6 +274,17 @@ def roster_entry_rule(entry: RegisterEntry) -> str | None:
     return None
 
 
+def approval_entry_rule(entry: RegisterEntry) -> str | None:
+    """`roster_entry_rule`; a provincial roster also names its unit, the recipient of its
+    blanks (a city's roster: the city), or `certreg stock` files its certificates nowhere."""
+    if entry.authority == PROVINCE and not entry.unit:
+        return (
+            '省直（2200）审批名册须写 unit（报送名册的单位，如 "省水利厅"）：'
+            "空白证书按单位申领、发放和对账（§四.(一)(二)）"
+        )
+    return roster_entry_rule(entry)
+
+
 def technician_entry_rule(entry: RegisterEntry) -> str | None:
     if entry.authority != PROVINCE:
         return f"技师审核名册的发证机关必须是省厅 2200（§三），不是 {entry.authority}"
@@ -281,7 +292,7 @@ def technician_entry_rule(entry: RegisterEntry) -> str | None:
 
 
 APPROVAL: Kind[RosterResult, RosterResult] = Kind(
-    APPROVAL_LAYOUT, check_roster, apply_roster, check_rows, entry_rule=roster_entry_rule
+    APPROVAL_LAYOUT, check_roster, apply_roster, check_rows, entry_rule=approval_entry_rule
 )
 TECHNICIAN: Kind[RosterResult, RosterResult] = Kind(
     TECHNICIAN_LAYOUT, check_roster, apply_roster, check_rows, entry_rule=technician_entry_rule
