@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
+from registry.sync.manifest import load_manifest
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -19,6 +20,8 @@ def test_command_is_documented_in_readme(command: str) -> None:
 
 
 CLICK_ENGLISH = ("Usage:", "Options:", "Show this message", "[default:", "[OPTIONS]", "Example")
+METAVARS = (" TEXT", " INTEGER", " FLOAT", " RANGE", " REPLICA")
+"""click's own placeholders of an option's or argument's value"""
 
 
 @pytest.mark.parametrize("command", [None, *sorted(cli.commands)])
@@ -26,8 +29,26 @@ def test_help_is_chinese_with_an_example(command: str | None) -> None:
     result = CliRunner().invoke(cli, [command, "--help"] if command else ["--help"])
     assert result.exit_code == 0
     assert result.output.startswith("用法：")
-    assert not [text for text in CLICK_ENGLISH if text in result.output]
+    assert not [text for text in (*CLICK_ENGLISH, *METAVARS) if text in result.output]
     if command:
         assert "示例：" in result.output and f"certreg {command}" in result.output
         [description] = [line for line in result.output.splitlines()[2:3]]
         assert any("\u4e00" <= ch <= "\u9fff" for ch in description), description
+
+
+def test_the_manifest_example_in_sync_help_is_a_manifest(tmp_path: Path) -> None:
+    """Clerks write registers.toml from `certreg sync --help` (errors point there): its example
+    is read as the entry it describes."""
+    output = CliRunner().invoke(cli, ["sync", "--help"]).output
+    lines = output.splitlines()
+    start = lines.index("      [[register]]")
+    example = "\n".join(line.strip() for line in lines[start : lines.index("", start)])
+    (tmp_path / "registers.toml").write_text(example, encoding="utf-8")
+    [entry] = load_manifest(tmp_path).entries
+    assert (entry.key, entry.kind, entry.authority, entry.approval_doc) == (
+        "2012-绵阳-审批名册.xlsx",
+        "approval-roster",
+        "2202",
+        "绵人社函〔2012〕8号",
+    )
+    assert (str(entry.issued_on), entry.year_code) == ("2012-03-20", "11")

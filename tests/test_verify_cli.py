@@ -68,7 +68,8 @@ def test_a_check_that_finds_nothing_names_whom_to_ask(
     assert answer["label"] == "未查到" and "请向发证机关核实" in str(answer["advice"])
     assert answer["contact"]["name"] == "绵阳市人力资源和社会保障局"  # type: ignore[index]
     contacts = tmp_path / "authorities.csv"
-    contacts.write_text("代码,名称,地址,电话\n2202,绵阳市人社局,,0816-1234567\n", encoding="utf-8")
+    # as Excel saves a CSV on a Chinese Windows
+    contacts.write_text("代码,名称,地址,电话\n2202,绵阳市人社局,,0816-1234567\n", encoding="gbk")
     monkeypatch.setenv("CERTREG_AUTHORITIES", str(contacts))
     _, answer = verify(sample_db, "Z1122029999", "周杰")
     assert answer["contact"] == {"name": "绵阳市人社局", "phone": "0816-1234567"}
@@ -77,6 +78,7 @@ def test_a_check_that_finds_nothing_names_whom_to_ask(
     monkeypatch.setenv("CERTREG_AUTHORITIES", str(tmp_path / "missing.csv"))
     text = CliRunner().invoke(cli, ["verify", "Z1122029999", "周杰", "--db", str(sample_db)])
     assert text.exit_code == 2 and "CERTREG_AUTHORITIES 指定的发证机关联系方式文件" in text.output
+    assert "（文件不存在）" in text.output and "Errno" not in text.output
 
 
 def test_malformed_names_the_reason(sample_db: Path) -> None:

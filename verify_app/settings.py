@@ -20,6 +20,7 @@ from registry import store
 from registry.domain.authorities import Authority, builtin_authorities, parse_authorities
 from registry.public.proxies import VARIABLE as PROXIES_VARIABLE
 from registry.public.proxies import ProxyProblem, proxy_problem, trusted_proxies
+from registry.sheets.encoding import read_text
 
 MIN_SECRET_LENGTH = 16
 
@@ -72,11 +73,18 @@ def load_authorities(file: Path | None) -> dict[str, Authority]:
     if file is None:
         return builtin_authorities()
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        text = read_text(file)  # as Excel saves it on a Chinese Windows too (GB18030)
     except (OSError, UnicodeDecodeError) as exc:
+        reason = (
+            "文件不存在"
+            if isinstance(exc, FileNotFoundError)
+            else "无法识别文件编码"
+            if isinstance(exc, UnicodeDecodeError)
+            else "没有读取权限，或不是文件"
+        )
         raise SettingsProblem(
-            f"CERTREG_AUTHORITIES 指定的发证机关联系方式文件 {file} 无法读取"
-            f"（{exc}）。文件应为 UTF-8 编码的 CSV，列为 代码,名称,地址,电话"
+            f"CERTREG_AUTHORITIES 指定的发证机关联系方式文件 {file} 无法读取（{reason}）。"
+            "文件应为 UTF-8 或 GB18030 编码的 CSV，列为 代码,名称,地址,电话"
         ) from exc
     return {**builtin_authorities(), **parse_authorities(text)}
 

@@ -68,6 +68,16 @@ PLURAL_IDS = {
     "Option {name!r} requires {nargs} arguments.": "选项 {name} 后面要跟 {nargs} 个值。",
 }
 
+TYPE_NAMES = {
+    click.types.StringParamType: "文本",
+    click.types.IntParamType: "整数",
+    click.types.FloatParamType: "数字",
+    click.types.IntRange: "整数",
+    click.types.FloatRange: "数字",
+}
+"""What ``--help`` shows after an option without a metavar of its own (``--port 整数``, not
+``--port INTEGER``): click makes it of the type's name."""
+
 
 def gettext(message: str) -> str:
     return MESSAGES.get(message, message)
@@ -92,3 +102,5 @@ def install() -> None:
             module._ = gettext  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext  # type: ignore[attr-defined]
+    for kind, name in TYPE_NAMES.items():
+        kind.name = name

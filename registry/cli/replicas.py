@@ -255,12 +255,12 @@ def replica_url(
 def follow(url: str, db: Path, interval: float, once: bool) -> None:
     """查验副本：跟随登记库主机用 Litestream 发布到 URL 的登记库，每个新版本整体替换 --db 文件。
 
-    在每台查验副本上运行（与 certreg serve 同机）。URL 是登记库主机 litestream replicate 的副本地址（file://、s3://、sftp://）。每个新版本先在私有目录（--db 旁的 .registry.db.follow）中跟随，再一次性替换 --db 文件：查验服务不用重启，也不会有一次查验失败。需要 pip install 'certreg[replica]'。
+    在每台查验副本上运行（与 certreg serve 同机）。URL 是登记库主机 litestream replicate 的副本地址：共享文件夹 file://，或 s3://（凭据用环境变量 LITESTREAM_ACCESS_KEY_ID、LITESTREAM_SECRET_ACCESS_KEY）；sftp:// 的口令或密钥只能写在 Litestream 配置文件中，本命令不读，请改用前两种。每个新版本先在私有目录（--db 旁的 .registry.db.follow）中跟随，再一次性替换 --db 文件：查验服务不用重启，也不会有一次查验失败。需要 pip install 'certreg[replica]'。
 
     示例：
 
     \b
-        certreg follow s3://certreg-shipped/registry --db /srv/certreg/data/registry.db
+        certreg follow s3://certreg-shipping/registry --db /srv/certreg/data/registry.db
         certreg follow file:///mnt/replica/registry --db data/registry.db --once
     """
     state = db.parent / f".{db.name}.follow"
@@ -275,7 +275,7 @@ def follow(url: str, db: Path, interval: float, once: bool) -> None:
 
 
 @cli.command("collect-logs")
-@click.argument("replica")
+@click.argument("replica", metavar="副本名")
 @click.argument(
     "url", callback=replica_url("CERTREG_LOG_REPLICAS", "/etc/certreg/registry-host.env")
 )
@@ -283,14 +283,14 @@ def follow(url: str, db: Path, interval: float, once: bool) -> None:
 @interval_option
 @once_option
 def collect_logs(replica: str, url: str, db: Path, interval: float, once: bool) -> None:
-    """登记库主机：把查验副本 REPLICA 的查验日志（该副本用 Litestream 发布到 URL）并入登记库旁的 verify_log.db。
+    """登记库主机：把一台查验副本（副本名，如 replica-a）的查验日志（该副本用 Litestream 发布到 URL）并入登记库旁的 verify_log.db。
 
     每台副本运行一个（如 systemd 的 certreg-collect-logs@副本名）。职员在 certreg browse 的「查验记录」中看到所有副本的查验；各副本收到的条数和最近时间在表 replica_logs。需要 pip install 'certreg[replica]'。
 
     示例：
 
     \b
-        certreg collect-logs replica-a s3://certreg-shipped/logs/replica-a --db /srv/certreg/data/registry.db
+        certreg collect-logs replica-a s3://certreg-shipping/logs/replica-a --db /srv/certreg/data/registry.db
         certreg collect-logs replica-b file:///mnt/logs/replica-b --db data/registry.db --once
     """
     if not REPLICA_NAME.match(replica):

@@ -146,12 +146,12 @@ def _toml_problem(path: Path, text: str, exc: ValueError) -> ManifestError:
     if at is None:  # "(at end of document)": a value or a bracket left open at the end
         return ManifestError(
             f"{path.name} 的最后一行格式错误（可能少了引号、方括号或等号后的值）。"
-            "请对照 README 中 registers.toml 的示例检查文件末尾"
+            "请对照 certreg sync --help 中 registers.toml 的示例检查文件末尾"
         )
     line_no, column = int(at[1]), int(at[2])
     lines = text.splitlines()
     line = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
-    hint = "请对照 README 中 registers.toml 的示例检查这一行"
+    hint = "请对照 certreg sync --help 中 registers.toml 的示例检查这一行"
     if any(ch in line for ch in _FULL_WIDTH):
         hint = '这一行有全角引号、等号或方括号（如 “ ” ＝）：请改为半角的 " = [ ]，中文输入法下容易误输'
     return ManifestError(
@@ -220,7 +220,7 @@ def load_manifest(directory: Path) -> Manifest:
     path = directory / MANIFEST_NAME
     if not path.is_file():
         raise ManifestError(
-            f"{directory} 中没有 {MANIFEST_NAME}。请在该文件夹中按 README 的格式列出各名册文件，"
+            f"{directory} 中没有 {MANIFEST_NAME}。请在该文件夹中按 certreg sync --help 中的示例列出各名册文件，"
             "或用 certreg sync 文件 --kind … 导入单个文件"
         )
     data = _read_toml(path)
