@@ -433,6 +433,24 @@ def test_chunked_body_declaring_a_small_length_is_still_counted(app_client: AppC
     assert response.status_code == 413
 
 
+def _post(path: str, content_type: bytes, declared: int) -> Scope:
+    """The ASGI scope of a POST to ``path`` declaring a body of ``declared`` bytes."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"content-type", content_type), (b"content-length", str(declared).encode())],
+        "client": ("203.0.113.7", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+
+
 @pytest.mark.parametrize(
     ("pause", "idle", "total"),
     [(3600.0, 0.2, 120.0), (0.05, 0.2, 0.3)],
@@ -450,20 +468,7 @@ def test_a_body_that_stops_or_trickles_is_408_not_a_held_connection(
         idle_seconds=idle,
         total_seconds=total,
     )
-    scope: Scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/api/v1/verify",
-        "raw_path": b"/api/v1/verify",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"content-type", b"application/json"), (b"content-length", b"1000")],
-        "client": ("203.0.113.7", 50000),
-        "server": ("127.0.0.1", 8000),
-    }
+    scope = _post("/api/v1/verify", b"application/json", declared=1000)
     sent: list[Message] = []
 
     async def receive() -> Message:
@@ -498,20 +503,7 @@ def test_a_client_gone_before_its_body_is_in_leaves_no_error(
     """Ten bytes of a declared hundred, then the connection closed: every such request logged
     an error with a traceback, free of any allowance. Nothing is answered, nothing logged."""
     app = create_app(Settings(db=registry_db, secret=Secret(SECRET)))
-    scope: Scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"content-type", content_type), (b"content-length", b"100")],
-        "client": ("203.0.113.7", 50000),
-        "server": ("127.0.0.1", 8000),
-    }
+    scope = _post(path, content_type, declared=100)
     messages: list[Message] = [
         {"type": "http.request", "body": b"--x\r\nabcd", "more_body": True},
         {"type": "http.disconnect"},
