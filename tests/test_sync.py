@@ -25,6 +25,7 @@ from registry.sync import register as register_module
 from registry.sync import run as run_module
 from registry.sync.catalogue import load_catalogue
 from registry.sync.manifest import load_manifest
+from registry.sync.outcome import Outcome
 from tests.blank_registers import requisition
 from tests.registers import (
     MIANYANG,
@@ -138,6 +139,70 @@ def test_status_changes_waiting_for_their_roster_keep_their_order_with_later_one
             conn.execute("SELECT 1 FROM certificates WHERE number = 'Z1422020001'").fetchall() == []
         )
     assert history == {"a.csv": "loaded", "mianyang.csv": "loaded", "b.csv": "rejected"}
+
+
+def test_a_waiting_register_another_sync_loads_meanwhile_is_not_tried_again(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The 撤销 waits for its roster; once the roster loads, another sync (a scheduled run)
+    loads the 撤销 first. Found unchanged when its turn comes, it waits no more — it was
+    tried again and again, for ever."""
+    changes = {"kind": "status-changes", "authority": "2202"}
+    registers.add("a.csv", [status_event("撤销", "Z1122020001", "周杰", "2013-02-01")], changes)
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    registers.add("b.csv", [status_event("撤销", "Z1122020002", "郑浩", "2013-03-01")], changes)
+    entries = load_manifest(registers.folder).entries
+    synced: list[str] = []
+
+    def finished(outcome: Outcome, seconds: float) -> None:
+        synced.append(outcome.entry.key)
+        if outcome.entry.key == "mianyang.csv":  # the other sync, between two of this one's
+            other = store.connect(db_path)
+            try:
+                [first] = [entry for entry in entries if entry.key == "a.csv"]
+                run_module.sync_entries(other, [first], load_catalogue(), workers=0)
+            finally:
+                other.close()
+        assert len(synced) < 20, synced
+
+    conn = store.connect(db_path)
+    try:
+        outcomes = run_module.sync_entries(
+            conn, entries, load_catalogue(), workers=0, finished=finished
+        )
+    finally:
+        conn.close()
+    assert {o.entry.key: o.outcome for o in outcomes} == {
+        "a.csv": "unchanged",
+        "mianyang.csv": "loaded",
+        "b.csv": "rejected",  # 郑浩's number is in no register
+    }
+
+
+def test_a_waiting_register_is_not_read_again_before_every_later_one(
+    registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 撤销 of a number no register gives waits for the roster after it; once the roster has
+    loaded it is read again before the next status changes, then only at the end — not before
+    each of the five status registers that follow."""
+    changes = {"kind": "status-changes", "authority": "2202"}
+    registers.add("bad.csv", [status_event("撤销", "Z1122020099", "周杰", "2013-02-01")], changes)
+    holders = ("周杰", "郑浩", "吴敏", "王芳", "李娜")
+    rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate(holders, 1)]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    for i, name in enumerate(holders, 1):
+        revoked = status_event("撤销", f"Z112202000{i}", name, "2013-03-01")
+        registers.add(f"s{i}.csv", [revoked], changes)
+    original, reads = register_module.sync_register, []
+
+    def counted(conn: sqlite3.Connection, entry: RegisterEntry, *args: Any, **kwargs: Any) -> Any:
+        reads.append(entry.key)
+        return original(conn, entry, *args, **kwargs)
+
+    monkeypatch.setattr(run_module, "sync_register", counted)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1 and "已导入 6，已拒绝 1" in output, output
+    assert reads.count("bad.csv") == 3
 
 
 def test_a_status_change_still_refused_after_the_retries_is_recorded_refused(

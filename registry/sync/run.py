@@ -18,7 +18,7 @@ from registry.domain.registers import LOAD_ORDER, STATUS_CHANGES
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
 from registry.store import syncs
-from registry.sync.outcome import CHECKED, LOADED, REJECTED, UPDATED, Outcome
+from registry.sync.outcome import CHECKED, LOADED, REJECTED, UNCHANGED, UPDATED, Outcome
 from registry.sync.pipeline import lookahead
 from registry.sync.register import fingerprint_of, reject, sync_register
 
@@ -53,10 +53,15 @@ class _Retries:
     """The registers refused while one they may refer to had not loaded yet, each synced again
     once such a register has loaded since its last try.
 
-    In the manifest's order: a 撤销 listed before its roster and the roster's 换发 after both is
-    tried again as soon as the roster has loaded, before the 换发 is synced — applied after it,
-    the 换发 would win and the revoked certificate get a successor. Collections after the
-    status changes they may depend on (`LOAD_ORDER`), whatever the manifest's order."""
+    Registers apply in the manifest's order, and a register waiting for its roster takes its
+    turn as soon as the roster has loaded: a 撤销 listed before the roster, the roster's 换发
+    after both, is retried before the 换发 is synced — applied after it, as the manifest does
+    not say, the 换发 would win and the revoked certificate get a successor. (A 换发 listed
+    first wins, as it would with the roster listed first.) A wait for a register of the same
+    kind (a 撤销 for the 换发 that creates its number) and one refused for its own fault end
+    with the run's last rounds, as does any wait of collections, which come after the status
+    changes they may depend on (`LOAD_ORDER`) whatever the manifest's order: a register is not
+    read again before every later one."""
 
     def __init__(self, turns: _Turns, outcomes: list[Outcome]) -> None:
         self.turns = turns
@@ -67,26 +72,37 @@ class _Retries:
         """index of a register that may load later → how many had loaded at its last try"""
 
     def record(self, index: int, may_retry: bool) -> None:
-        """Take note of the register ``index``'s outcome."""
+        """Take note of the register ``index``'s outcome: waiting if refused and it may load
+        later; loaded — or found loaded by another sync meanwhile (unchanged) — otherwise."""
         outcome = self.outcomes[index]
-        if outcome.outcome in DONE:
+        if outcome.outcome == REJECTED:
+            if may_retry:
+                self.pending[index] = len(self.loaded)
+            return
+        self.pending.pop(index, None)
+        if outcome.outcome in (*DONE, UNCHANGED):
             self.loaded.append(outcome.entry.kind)
-            self.pending.pop(index, None)
-        elif outcome.outcome == REJECTED and may_retry:
-            self.pending[index] = len(self.loaded)
 
     def before(self, kind: str | None) -> None:
-        """Sync again, until none loads, the waiting registers that one loaded since may help —
-        of them, those that a register of ``kind`` may refer to (None: all, at the end)."""
+        """Sync again, until none loads, the waiting registers that a register of ``kind`` may
+        refer to and that one of a kind they wait on (their roster) loaded for since their last
+        try; None: at the end, every one that any register it may refer to loaded for."""
         while ready := [
             index
             for index, since in sorted(self.pending.items(), key=self._order)
-            if (kind is None or _may_refer(self.outcomes[index].entry.kind, kind))
-            and any(_may_refer(k, self.outcomes[index].entry.kind) for k in self.loaded[since:])
+            if self._helped(self.outcomes[index].entry.kind, self.loaded[since:], kind)
         ]:
             for index in ready:
                 self.outcomes[index] = self.turns.sync(index, record_rejection=False)
                 self.record(index, may_retry=True)
+
+    @staticmethod
+    def _helped(waiting: str, loaded: list[str], kind: str | None) -> bool:
+        if kind is None:
+            return any(_may_refer(k, waiting) for k in loaded)
+        return _may_refer(waiting, kind) and any(
+            LOAD_ORDER[k] < LOAD_ORDER[waiting] for k in loaded
+        )
 
     def _order(self, item: tuple[int, int]) -> tuple[int, int]:
         return LOAD_ORDER[self.outcomes[item[0]].entry.kind], item[0]
