@@ -29,6 +29,7 @@ from registry.sync.outcome import Outcome
 from tests.blank_registers import requisition
 from tests.registers import (
     MIANYANG,
+    PROVINCE,
     TECHNICIANS,
     RegisterFactory,
     approval_row,
@@ -442,6 +443,22 @@ def test_a_revocation_listed_before_the_roster_that_registers_the_holder_again_k
     assert code == 0, output
 
 
+def test_a_provincial_roster_without_its_unit_loads_and_the_report_says_what_it_lacks(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """SPEC's own manifest names no unit for a 2200 roster: it loads, and the clerk is told
+    that certreg stock cannot file its certificates under their unit until one is written."""
+    province = {key: value for key, value in PROVINCE.items() if key != "unit"}
+    registers.add("shengzhi.csv", [approval_row("Z1122000001", "周杰")], province)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0, output
+    assert 'ℹ shengzhi.csv：未写 unit（报送名册的单位，如 unit = "省水利厅"）' in output
+    registers.add("shengzhi.csv", [approval_row("Z1122000001", "周杰")], PROVINCE)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0 and "未写 unit" not in output, output
+    assert "已更新（新版本）" in output  # the unit written: a version of the same roster
+
+
 def test_corrected_version_updates_rows_and_keeps_history(
     registers: RegisterFactory, db_path: Path
 ) -> None:
@@ -585,13 +602,6 @@ def test_usage_errors_exit_2(registers: RegisterFactory, db_path: Path) -> None:
         "2012-01-01",
     )
     assert code == 2 and "技师审核名册的发证机关必须是省厅" in output
-    # a provincial roster without its unit: its blanks could be filed under no recipient
-    approval = ("--kind", "approval-roster", "--approval-doc", "川人社函〔2012〕1号")
-    code, output = run(
-        "sync", str(path), "--db", str(db_path), *approval, "--issued-on", "2012-01-01",
-        "--authority", "2200",
-    )  # fmt: skip
-    assert code == 2 and '须写 --unit（报送名册的单位，如 "省水利厅"）' in output
     (registers.folder / "registers.toml").write_text("[[register]\nfile=", encoding="utf-8")
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 2 and "格式错误" in output

@@ -101,6 +101,8 @@ class Kind(Generic[Checked, Payload]):
     """how a file of this kind is read; a table by its header unless the kind says otherwise"""
     entry_rule: Callable[[RegisterEntry], str | None] = no_entry_rule
     """why a manifest entry cannot declare a register of this kind (§三), or None"""
+    entry_note: Callable[[RegisterEntry], str | None] = no_entry_rule
+    """what the report says of a manifest entry without refusing it, or None"""
 
 
 _IDENTITY = (

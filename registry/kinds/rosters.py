@@ -274,15 +274,17 @@ def roster_entry_rule(entry: RegisterEntry) -> str | None:
     return None
 
 
-def approval_entry_rule(entry: RegisterEntry) -> str | None:
-    """`roster_entry_rule`; a provincial roster also names its unit, the recipient of its
-    blanks (a city's roster: the city), or `certreg stock` files its certificates nowhere."""
-    if entry.authority == PROVINCE and not entry.unit:
-        return (
-            '省直（2200）审批名册须写 unit（报送名册的单位，如 "省水利厅"）：'
-            "空白证书按单位申领、发放和对账（§四.(一)(二)）"
-        )
-    return roster_entry_rule(entry)
+def without_unit(entry: RegisterEntry) -> str | None:
+    """A provincial roster names its unit, the recipient of its blanks (a city's roster: the
+    city); without it `certreg stock` files its certificates under no recipient. Said, not
+    refused: a manifest without it is as SPEC shows one."""
+    if entry.authority != PROVINCE or entry.unit:
+        return None
+    return (
+        '未写 unit（报送名册的单位，如 unit = "省水利厅"）：空白证书按单位申领、发放和对账'
+        "（§四.(一)(二)），本名册的证书在 certreg stock 中归入“（未注明单位）”，该单位领取的"
+        "空白证书看似未用。请在 registers.toml 中补写 unit（单个文件用 --unit），再运行 certreg sync"
+    )
 
 
 def technician_entry_rule(entry: RegisterEntry) -> str | None:
@@ -292,7 +294,12 @@ def technician_entry_rule(entry: RegisterEntry) -> str | None:
 
 
 APPROVAL: Kind[RosterResult, RosterResult] = Kind(
-    APPROVAL_LAYOUT, check_roster, apply_roster, check_rows, entry_rule=approval_entry_rule
+    APPROVAL_LAYOUT,
+    check_roster,
+    apply_roster,
+    check_rows,
+    entry_rule=roster_entry_rule,
+    entry_note=without_unit,
 )
 TECHNICIAN: Kind[RosterResult, RosterResult] = Kind(
     TECHNICIAN_LAYOUT, check_roster, apply_roster, check_rows, entry_rule=technician_entry_rule
