@@ -209,15 +209,25 @@ def test_registry_under_another_file_name_is_served_as_registry(tmp_path: Path) 
         assert client.get("/certs").status_code == 404
 
 
-def test_the_verification_log_is_no_registry(tmp_path: Path, clean_env: pytest.MonkeyPatch) -> None:
-    log = verify_log_path(tmp_path / "registry.db")
-    assert sync(SAMPLES, tmp_path / "registry.db") == 0
-    ensure_verify_log(log)
+@pytest.mark.parametrize("name", ["verify_log.db", "verify_log.sqlite"])
+def test_a_registry_named_as_the_verification_log_is_refused(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch, name: str
+) -> None:
+    """Datasette names both after the stem: the log's pages (/verify_log/…) would be 404s."""
+    db = tmp_path / name
+    if name != "verify_log.db":
+        assert sync(SAMPLES, db) == 0
+    ensure_verify_log(verify_log_path(db))
     clean_env.setenv("DATASETTE_SECRET", SECRET)
     clean_env.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    code, output = browse(log)
+
+    def started(*args: object) -> None:  # would replace the test's own process
+        raise AssertionError("Datasette was started")
+
+    clean_env.setattr(os, "execve", started)
+    code, output = browse(db)
     assert code == 2
-    assert "verify_log.db 是查验日志的文件名" in output
+    assert f"{name} 与查验日志 verify_log.db 同名" in output
 
 
 def test_launch_line_serves_both_databases_mutable_with_the_shipped_config(tmp_path: Path) -> None:

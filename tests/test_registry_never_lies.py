@@ -105,6 +105,7 @@ def test_1_a_name_corrected_by_an_exchange_goes_back_in_the_roster(
     [(row, column, rule, clause)] = refused(roster, db_path, "mianyang.xlsx")
     assert (row, column, clause) == (4, "姓名", "§四.(三)")
     assert "已换发或补发为新证书 Z1322020001" in rule and "请把本行的姓名改回“周杰”" in rule
+    assert "对新证书按§四.(六)2办理换发" in rule
     assert "收回旧证换发新证" not in rule
 
 

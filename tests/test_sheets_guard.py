@@ -380,8 +380,18 @@ def test_utf16_without_its_byte_order_mark_is_read(encoding: str) -> None:
         ("Z1122000001,姚小平\r\n".encode("gbk"), "gb18030"),  # its bytes are valid UTF-8 too
         ("Z1122000001,姚小平\r\n".encode(), "utf-8"),
         ("Z1122000001,José Müller\r\n".encode(), "utf-8"),
+        ("Z1122000001,Ayxam · Tursun\r\n".encode(), "utf-8"),
+        ("Z1122000001,10 ± 2 °\r\n".encode(), "utf-8"),
+        ("Z1122000001,5kΩ\r\n".encode(), "utf-8"),
     ],
-    ids=["GBK that reads as UTF-8", "UTF-8", "UTF-8 of Latin letters"],
+    ids=[
+        "GBK that reads as UTF-8",
+        "UTF-8",
+        "UTF-8 of Latin letters",
+        "UTF-8 with a dot",
+        "UTF-8 with symbols",
+        "UTF-8 with a Greek letter",
+    ],
 )
 def test_a_short_gbk_list_whose_bytes_are_utf8_too_is_read_as_gbk(
     data: bytes, encoding: str

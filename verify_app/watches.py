@@ -261,7 +261,9 @@ def _watch_json(request: Request) -> Response:
         return JSONResponse(FEED_NOT_FOUND, status_code=404)
     token, watch, events = read
     feed = bytes(JSONResponse(json_feed(watch, events, watch_links(request, token))).body)
-    return feed_response(feed, "application/feed+json", request.headers.get("if-none-match"))
+    return feed_response(
+        feed, "application/feed+json", ", ".join(request.headers.getlist("if-none-match"))
+    )
 
 
 def _watch_atom(request: Request) -> Response:
@@ -271,7 +273,7 @@ def _watch_atom(request: Request) -> Response:
     token, watch, events = read
     body = atom_feed(watch, events, watch_links(request, token))
     atom = "application/atom+xml; charset=utf-8"
-    return feed_response(body, atom, request.headers.get("if-none-match"))
+    return feed_response(body, atom, ", ".join(request.headers.getlist("if-none-match")))
 
 
 # -- API --------------------------------------------------------------------------------

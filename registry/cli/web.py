@@ -52,9 +52,11 @@ def browse(db: Path, host: str, port: int) -> None:
     from registry.public.proxies import ProxyProblem
 
     require_registry(db)
-    if db.resolve() == store.verify_log_path(db).resolve():
+    log = store.verify_log_path(db)
+    if db.stem == log.stem:  # Datasette names both after the stem: the log's pages would go
         raise UsageProblem(
-            f"{db.name} 是查验日志的文件名（它与登记库放在同一目录）。请用 --db 指定登记库文件"
+            f"{db.name} 与查验日志 {log.name} 同名（查验日志放在登记库旁）。"
+            "请用 --db 指定登记库文件；登记库文件名不能是 verify_log"
         )
     try:
         accounts = staff_accounts(os.environ)

@@ -124,10 +124,10 @@ def _identity_changes(
         ):  # 阿依古丽.买买提, registered by an older certreg, is 阿依古丽·买买提 now
             continue
         rule = f"证书 {certificate.number} 已登记，{column}原为“{old}”，不能改为“{new}”：证书不得涂改。"
-        if holder.successor:  # the 换发 was made: its register holds the corrected value
+        if holder.successor:  # replaced: the new certificate is the one to correct
             rule += (
-                f"该证书已换发或补发为新证书 {holder.successor}，更正只登记在新证书上；"
-                f"请把本行的{column}改回“{old}”"
+                f"该证书已换发或补发为新证书 {holder.successor}，原证书的登记不再更改：请把本行的"
+                f"{column}改回“{old}”；新证书上的{column}确需更正的，对新证书按§四.(六)2办理换发"
             )
         else:
             rule += f"确属错填的，须按§四.(六)2收回旧证换发新证，在换发登记中写明更正后的{column}"

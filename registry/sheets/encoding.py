@@ -30,17 +30,21 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
-_ACCENTED = re.compile(r"[A-Za-z][\u0080-\u024f]|[\u0080-\u024f][A-Za-z]")
-"""A Latin letter beside an accented one (José, Müller): UTF-8 text, not GBK bytes."""
+_BESIDE_LATIN = re.compile(r"[A-Za-z][^\x00-\x7f]|[^\x00-\x7f][A-Za-z]")
+"""A Latin letter beside another (José, Müller, 5kΩ): UTF-8 text, not GBK bytes."""
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def _chinese_read_as_utf8(text: str) -> bool:
     """Whether ``text`` — ``data`` read as UTF-8 — is GBK that happens to be valid UTF-8: a short
     list without a header row whose names are all among the hundreds of characters whose two
     bytes read as one (姚小平 reads ҦСƽ). Such text has no Chinese character at all, its
-    non-ASCII characters stand in runs of their own, and read as GB18030 it is all GB2312 —
-    the characters of Chinese names."""
-    if text.isascii() or _CJK.search(text) or _ACCENTED.search(text):
+    other characters are letters in runs of two or more (a name) apart from Latin ones, and
+    read as GB18030 it is all GB2312 — the characters of Chinese names. A symbol (·, ±, °)
+    or a lone letter (Σ) is UTF-8's."""
+    if text.isascii() or _CJK.search(text) or _BESIDE_LATIN.search(text):
+        return False
+    if not all(len(run) > 1 and run.isalpha() for run in _NON_ASCII.findall(text)):
         return False
     try:
         chinese = text.encode("utf-8").decode("gb18030")
