@@ -21,6 +21,10 @@ class Problem:
     """what is wrong and what to do, in Chinese"""
     clause: str | None = None
     """the clause of 川人社函〔2012〕389号 the rule comes from (§四.(三), 附件3 …)"""
+    waits: bool = False
+    """resolved by a register a sync may load after this one (a number or an approval not
+    registered yet): a register whose every problem waits is tried again when one loads; one
+    with any other problem is refused for its own fault, and not read again in the run"""
 
     def describe(self) -> str:
         """The problem in one line, hidden characters written as their code points."""

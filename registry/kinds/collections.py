@@ -123,13 +123,15 @@ class _Known:
 
 
 Fail = Callable[..., None]
-"""``fail(column, value, rule, clause="§四.(六)1")``: record a problem of the row being checked"""
+"""``fail(column, value, rule, clause="§四.(六)1", waits=False)``: record a problem of the row
+being checked (`Problem.waits`)"""
 
 
 def _check_number(number: str, written: Cell, row: int, known: _Known, fail: Fail) -> None:
     """A well-formed number: issued, collected once (in this file and before), by its city."""
     if number not in known.issued:
-        fail("证书编号", written, "登记库中没有此证书编号，不能登记领取")
+        # its roster (or the 换发 creating it) may come later in the run
+        fail("证书编号", written, "登记库中没有此证书编号，不能登记领取", waits=True)
     first = known.seen.setdefault(number, row)
     if first != row:
         fail("证书编号", written, f"与本文件第{first}行重复：每本证书只能领取一次")
@@ -205,8 +207,10 @@ def _check_row(
     if withheld := NOT_COLLECTED.problem(record.row, unread):
         problems.append(withheld)
 
-    def fail(column: str, value: Cell, rule: str, clause: str = "§四.(六)1") -> None:
-        problems.append(Problem(record.row, column, text(value), rule, clause))
+    def fail(
+        column: str, value: Cell, rule: str, clause: str = "§四.(六)1", waits: bool = False
+    ) -> None:
+        problems.append(Problem(record.row, column, text(value), rule, clause, waits))
 
     written = values.get("证书编号")
     if number is not None:

@@ -245,7 +245,9 @@ class _Ledger:
                     total = limit[0]
                     rule = f"{who}{column}累计发放 {total} 本（此前已发 {total - amount} 本），{limit[1]}"
                     row = self.latest[who, column]
-                    problems.append(Problem(row, column, str(amount), rule, "§四.(二)"))
+                    # more approvals may come with a requisitions register later in the run
+                    problem = Problem(row, column, str(amount), rule, "§四.(二)", waits=True)
+                    problems.append(problem)
         return problems
 
     def _limit(

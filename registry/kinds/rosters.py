@@ -278,8 +278,8 @@ def without_unit(entry: RegisterEntry) -> str | None:
     """A provincial roster names its unit, the recipient of its blanks (a city's roster: the
     city); without it `certreg stock` files its certificates under no recipient. Said, not
     refused: a manifest without it is as SPEC shows one."""
-    if entry.authority != PROVINCE or entry.unit:
-        return None
+    if entry.authority != PROVINCE or entry.region != PROVINCE or entry.unit:
+        return None  # (a city's roster, or a city's 技师 the province issues: the city's)
     return (
         '未写 unit（报送名册的单位，如 unit = "省水利厅"）：空白证书按单位申领、发放和对账'
         "（§四.(一)(二)），本名册的证书在 certreg stock 中归入“（未注明单位）”，该单位领取的"

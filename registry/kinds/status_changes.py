@@ -207,8 +207,10 @@ class _Events:
         if current is None and not rule and creator is not None:
             rule = before_its_number(event, creator)
         if current is None:
+            waits = not rule  # the number may come with a roster (or a 换发) later in the run
             rule = rule or "登记库中没有该证书编号；请先导入其名册，或核对编号"
-            self.problems.append(Problem(event.row, "证书编号", event.number, rule, "§四.(六)"))
+            problem = Problem(event.row, "证书编号", event.number, rule, "§四.(六)", waits)
+            self.problems.append(problem)
         return current
 
     def _approved_twice(self, event: StatusEvent, registry: bool = True) -> str | None:

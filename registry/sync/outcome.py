@@ -33,6 +33,9 @@ class Outcome:
     conflicts: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """what the clerk should know of the file, loaded or not (columns not read)"""
+    entry_notes: list[str] = field(default_factory=list)
+    """what the clerk should know of the manifest entry (`Kind.entry_note`): no cell's content,
+    so a report for a system log (``--brief``) says it too"""
     sync_id: int | None = None
     repeated: bool = False
     """rejected exactly as the last time (same file, same problems): not recorded again"""

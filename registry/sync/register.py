@@ -113,7 +113,7 @@ def _checked(
         return None, None
     outcome.rows, outcome.notes = prepared.rows, prepared.notes
     if note := KINDS[entry.kind].entry_note(entry):
-        outcome.notes = [note, *outcome.notes]
+        outcome.entry_notes = [note]
     if not prepared.rows:
         clause = KINDS[entry.kind].layout.clause
         outcome.problems = [Problem(None, None, None, EMPTY_REGISTER, clause)]

@@ -168,6 +168,7 @@ def text_report(
     for outcome in outcomes:
         lines.append(_line(outcome))
         file = visible(outcome.entry.path.name)
+        lines.extend(f"  ℹ {file}：{note}" for note in outcome.entry_notes)
         if brief:
             if outcome.problems or outcome.conflicts:
                 lines.append(_listed(outcome, spare, "去掉 --brief 可在此列出"))
@@ -224,7 +225,7 @@ def json_report(outcomes: list[Outcome]) -> dict[str, object]:
                 "changed": o.changed,
                 "problems": [_problem_json(p, o.entry.key) for p in o.problems],
                 "conflicts": [_problem_json(p, o.entry.key) for p in o.conflicts],
-                "notes": o.notes,
+                "notes": [*o.entry_notes, *o.notes],
             }
             for o in outcomes
         ],

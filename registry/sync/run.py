@@ -50,18 +50,19 @@ def _may_refer(later: str, kind: str) -> bool:
 
 
 class _Retries:
-    """The registers refused while one they may refer to had not loaded yet, each synced again
-    once such a register has loaded since its last try.
+    """The registers refused only for what a register later in the run may bring (every
+    problem `Problem.waits`: a number, an approval not registered yet), each synced again once
+    a register it may refer to has loaded since its last try. A register refused for anything
+    else is refused for its own fault: it is not read again.
 
-    Registers apply in the manifest's order, and a register waiting for its roster takes its
-    turn as soon as the roster has loaded: a 撤销 listed before the roster, the roster's 换发
-    after both, is retried before the 换发 is synced — applied after it, as the manifest does
-    not say, the 换发 would win and the revoked certificate get a successor. (A 换发 listed
-    first wins, as it would with the roster listed first.) A wait for a register of the same
-    kind (a 撤销 for the 换发 that creates its number) and one refused for its own fault end
-    with the run's last rounds, as does any wait of collections, which come after the status
-    changes they may depend on (`LOAD_ORDER`) whatever the manifest's order: a register is not
-    read again before every later one."""
+    Registers apply in the manifest's order, and a waiting one takes its turn as soon as a
+    register of a kind it waits on (its roster, its requisitions) has loaded: a 撤销 listed
+    before the roster, the roster's 换发 after both, is retried before the 换发 is synced —
+    applied after it, as the manifest does not say, the 换发 would win and the revoked
+    certificate get a successor. (A 换发 listed first wins, as it would with the roster listed
+    first.) A wait for a register of its own kind (a 撤销 for the 换发 that creates its number)
+    ends with the run's last rounds, as does any wait of collections, which come after the
+    status changes they may depend on (`LOAD_ORDER`) whatever the manifest's order."""
 
     def __init__(self, turns: _Turns, outcomes: list[Outcome]) -> None:
         self.turns = turns
@@ -69,24 +70,24 @@ class _Retries:
         self.loaded: list[str] = []
         """the kinds loaded in the run so far, in order"""
         self.pending: dict[int, int] = {}
-        """index of a register that may load later → how many had loaded at its last try"""
+        """index of a waiting register → how many had loaded at its last try"""
 
     def record(self, index: int, may_retry: bool) -> None:
-        """Take note of the register ``index``'s outcome: waiting if refused and it may load
-        later; loaded — or found loaded by another sync meanwhile (unchanged) — otherwise."""
+        """Take note of the register ``index``'s outcome: waiting, or loaded — by this run, or
+        by another sync while it waited (unchanged on its retry)."""
         outcome = self.outcomes[index]
+        waited = self.pending.pop(index, None) is not None
         if outcome.outcome == REJECTED:
-            if may_retry:
+            if may_retry and outcome.problems and all(p.waits for p in outcome.problems):
                 self.pending[index] = len(self.loaded)
-            return
-        self.pending.pop(index, None)
-        if outcome.outcome in (*DONE, UNCHANGED):
+        elif outcome.outcome in DONE or (waited and outcome.outcome == UNCHANGED):
             self.loaded.append(outcome.entry.kind)
 
     def before(self, kind: str | None) -> None:
         """Sync again, until none loads, the waiting registers that a register of ``kind`` may
-        refer to and that one of a kind they wait on (their roster) loaded for since their last
-        try; None: at the end, every one that any register it may refer to loaded for."""
+        refer to (or is of their kind) and that one of a kind they wait on loaded for since
+        their last try; None: at the end, every one that any register it may refer to loaded
+        for."""
         while ready := [
             index
             for index, since in sorted(self.pending.items(), key=self._order)
@@ -100,9 +101,8 @@ class _Retries:
     def _helped(waiting: str, loaded: list[str], kind: str | None) -> bool:
         if kind is None:
             return any(_may_refer(k, waiting) for k in loaded)
-        return _may_refer(waiting, kind) and any(
-            LOAD_ORDER[k] < LOAD_ORDER[waiting] for k in loaded
-        )
+        ahead = kind == waiting or _may_refer(waiting, kind)
+        return ahead and any(LOAD_ORDER[k] < LOAD_ORDER[waiting] for k in loaded)
 
     def _order(self, item: tuple[int, int]) -> tuple[int, int]:
         return LOAD_ORDER[self.outcomes[item[0]].entry.kind], item[0]
