@@ -9,6 +9,7 @@ the limiter and the log see can be told from nginx's (127.0.0.1).
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -45,7 +46,9 @@ class Deployment:
 
 
 @contextmanager
-def deployment(tmp_path: Path, rate_limit: str) -> Iterator[Deployment]:
+def deployment(
+    tmp_path: Path, rate_limit: str, extra: dict[str, str] | None = None
+) -> Iterator[Deployment]:
     prefix = tmp_path / "nginx"
     *ports, http, https = free_ports(4)
     try:
@@ -66,6 +69,7 @@ def deployment(tmp_path: Path, rate_limit: str) -> Iterator[Deployment]:
                 "CERTREG_RATE_LIMIT": rate_limit,
                 "CERTREG_RATE_LIMIT_STORAGE": redis.url,
                 "CERTREG_TRUSTED_PROXIES": "127.0.0.1",
+                **(extra or {}),
             }
             argv = unit_command("certreg-serve.service", env)
             argv = [{"0.0.0.0": "127.0.0.1", "8000": str(port)}.get(a, a) for a in argv]
@@ -293,3 +297,39 @@ def test_a_replica_killed_mid_load_loses_no_request(tmp_path: Path) -> None:
         f"{len(lost)} of {total} requests lost: {lost[:5]}\n{errors[-4000:]}"
     )
     assert logged(site.data[1]), "the surviving replica took over"
+
+
+def test_uploads_that_find_every_parsing_slot_busy_take_no_replica_out(tmp_path: Path) -> None:
+    """One parsing slot a replica, eight offices uploading at once: the uploads a replica has
+    no slot for are answered busy (503, try again), by the replica. nginx took that answer for
+    a failed replica: both busy, both were left out, and every check meanwhile got 502."""
+    rows = "证书编号,姓名\n" + f"{VALID[0]},{VALID[1]}\n" * 250
+    offices = 8
+    with deployment(tmp_path, "0", {"CERTREG_UPLOAD_CONCURRENCY": "1"}) as site:
+        uploads: list[int] = []
+        lock = threading.Lock()
+
+        def upload(index: int) -> None:
+            with client_from(f"127.0.0.{20 + index}") as client:
+                form = client.get(f"{site.https}/batch")
+                token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+                assert token is not None, form.text[:300]
+                files = {"file": ("名单.csv", rows.encode())}
+                answer = client.post(
+                    f"{site.https}/batch", data={"csrf_token": token[1]}, files=files
+                )
+                with lock:
+                    uploads.append(answer.status_code)
+
+        workers = [threading.Thread(target=upload, args=(i,)) for i in range(offices)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=120)
+        with client_from("127.0.0.3") as client:
+            checks = [
+                client.post(f"{site.https}/api/v1/verify", json=CHECK).status_code for _ in range(4)
+            ]
+    assert len(uploads) == offices and set(uploads) <= {200, 503}, uploads
+    assert 503 in uploads, "no upload found the slots busy: the test proved nothing"
+    assert checks == [200] * 4
