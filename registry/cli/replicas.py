@@ -43,6 +43,7 @@ from registry.store.verify_log import (
     REPORTS_COLUMNS,
     ensure_shipping_schema,
     ensure_staff_indexes,
+    mark_repeated,
     prepare_log,
 )
 
@@ -77,6 +78,10 @@ taken (a column of ``replica_logs``) and the columns copied. The checks — with
 each was charged to — and the reports of suspected forgeries, which staff handle from the one
 log; watch lists stay on their replica (each can be deleted there, and a copy would outlive
 that)."""
+
+
+_REF = 1 + SHIPPED["reports"][1].index("ref")
+"""where a shipped report row (its id first) holds its number"""
 
 
 def _new_rows(
@@ -137,6 +142,8 @@ def collect(follower: Follower, replica: str, log: Path) -> int:
                     )
                     if taken:
                         marks[table] = int(taken[-1][0])
+                refs = [row[_REF] for row in rows["reports"] if row[_REF]]
+                mark_repeated(target, refs, store.now())  # one check reported to two replicas
                 target.execute(
                     "INSERT INTO replica_logs (replica, last_source_id, last_report_id,"
                     " first_check_at, checks, reports, received_at)"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import sqlite_utils
@@ -212,3 +212,36 @@ def prepare_log(
                 raise
             time.sleep(0.1)
     raise sqlite3.OperationalError("the verification log stayed locked")
+
+
+REPEATED_BY = "certreg collect-logs"
+"""Who the history says marked a report sent again to another replica (`mark_repeated`)."""
+
+
+def mark_repeated(conn: sqlite3.Connection, refs: Sequence[str], at: str) -> int:
+    """Record as handled, pointing to the first, each report of ``refs`` whose check (number,
+    time, name hash) another report in the log was made of already; how many.
+
+    A replica files one report per check, but knows only its own log: sent again to another
+    replica — nginx retrying a POST whose replica died after storing it, or the employer
+    reloading after that replica's error — one check becomes two reports, two open cases.
+    Both are kept (the employer may have been told either number)."""
+    marked = 0
+    for ref in refs:
+        first = conn.execute(
+            "SELECT f.ref FROM reports r JOIN reports f ON f.number = r.number"
+            " AND f.checked_at = r.checked_at AND f.name_hash = r.name_hash AND f.id < r.id"
+            " WHERE r.ref = ? ORDER BY f.id LIMIT 1",
+            (ref,),
+        ).fetchone()
+        if first is not None:
+            action = (
+                f"重复：与举报 {first[0]} 是同一次查验的举报（由另一台查验副本收到），"
+                f"请按 {first[0]} 处理"
+            )
+            conn.execute(
+                "INSERT INTO report_outcomes (ref, at, staff, action) VALUES (?, ?, ?, ?)",
+                (ref, at, REPEATED_BY, action),
+            )
+            marked += 1
+    return marked
