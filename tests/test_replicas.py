@@ -30,6 +30,9 @@ from starlette.testclient import TestClient
 
 from registry import store
 from registry.cli import cli
+from registry.cli.base import Failed
+from registry.cli.litestream import Follower
+from registry.cli.replicas import collect
 from registry.store import verify_log_path
 from registry.store.verify_log import STAFF_INDEXES
 from tests.datasette_fixtures import (
@@ -647,3 +650,19 @@ def test_follow_once_gives_up_on_a_url_with_nothing_to_follow(tmp_path: Path) ->
     )
     assert result.returncode == 1, result.stderr
     assert "没能从" in result.stderr and "取得第一个版本" in result.stderr
+
+
+def test_a_log_copy_that_cannot_be_read_is_named_with_what_to_do(tmp_path: Path) -> None:
+    """Two replicas publishing their logs to one address left the host's copy unreadable, and
+    collect-logs blamed --db (the registry) in a crash loop: the copy is named, and the cause
+    and the way out are said."""
+    state = tmp_path / ".replica-logs" / "replica-a"
+    state.mkdir(parents=True)
+    (state / "follow.db").write_bytes(b"not a database, but bytes of two logs mixed" * 200)
+    follower = Follower("file:///nowhere", state, 1.0, print)
+    with pytest.raises(Failed) as refused:
+        collect(follower, "replica-a", tmp_path / "verify_log.db")
+    message = refused.value.message
+    assert f"查验日志副本 {state / 'follow.db'} 无法读取" in message
+    assert "CERTREG_LOG_REPLICA 须各不相同" in message and f"删除文件夹 {state}" in message
+    assert "--db" not in message

@@ -97,6 +97,11 @@ def _new_rows(
             return None, {}
         if first_at is not None and head[0] != first_at:
             marks.update(dict.fromkeys(marks, 0))
+            _say(
+                f"查验日志从头开始了（第一条查验的时间由 {first_at} 变为 {head[0]}），从头收取。"
+                "若该副本并未重建日志，多半是另一台副本把日志发布到了同一地址："
+                "每台副本的 CERTREG_LOG_REPLICA 须各不相同"
+            )
         rows = {
             table: source.execute(
                 f"SELECT id, {', '.join(columns)} FROM {table} WHERE id > ? ORDER BY id LIMIT ?",
@@ -129,7 +134,14 @@ def collect(follower: Follower, replica: str, log: Path) -> int:
         total = 0
         while True:
             with follower.reading() as copy:
-                first_at, rows = _new_rows(copy, marks, first_at)
+                try:
+                    first_at, rows = _new_rows(copy, marks, first_at)
+                except sqlite3.DatabaseError as exc:  # not --db's fault: the follower's copy
+                    raise Failed(
+                        f"副本 {replica} 的查验日志副本 {copy} 无法读取（{exc}）：多半是两台副本"
+                        "把日志发布到了同一地址（每台副本的 CERTREG_LOG_REPLICA 须各不相同）。"
+                        f"改正后删除文件夹 {copy.parent} 再重新运行，日志会从头重新取得"
+                    ) from exc
             if not any(rows.values()):
                 return total
             with store.transaction(target):
