@@ -31,7 +31,7 @@ from starlette.testclient import TestClient
 from registry import store
 from registry.cli import cli
 from registry.cli.base import Failed
-from registry.cli.litestream import Follower
+from registry.cli.litestream import Follower, publish
 from registry.cli.replicas import collect
 from registry.store import verify_log_path
 from registry.store.verify_log import STAFF_INDEXES
@@ -666,3 +666,25 @@ def test_a_log_copy_that_cannot_be_read_is_named_with_what_to_do(tmp_path: Path)
     assert f"查验日志副本 {state / 'follow.db'} 无法读取" in message
     assert "CERTREG_LOG_REPLICA 须各不相同" in message and f"删除文件夹 {state}" in message
     assert "--db" not in message
+
+
+def test_publishing_leaves_no_half_copy_behind(tmp_path: Path) -> None:
+    """A copy a killed run left beside the registry is removed by the next; a copy that cannot
+    be written (a full disk) is a message, not a traceback, and leaves nothing behind."""
+    state = tmp_path / ".registry.db.follow"
+    sync_samples(state / "follow.db")
+    follower = Follower("file:///nowhere", state, 1.0, print)
+    target = tmp_path / "data" / "registry.db"
+    target.parent.mkdir()
+    stale = target.with_name(".registry.db.4242.new")
+    stale.write_bytes(b"half a registry")
+    publish(follower, target)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["registry.db"]
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the folder should be")
+    with pytest.raises(Failed) as refused:
+        publish(follower, blocked / "registry.db")
+    assert (
+        "无法在" in refused.value.message
+        and "查验服务继续使用现有的登记库" in refused.value.message
+    )

@@ -5,6 +5,8 @@ of the served file at once."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import os
 import shutil
@@ -149,6 +151,16 @@ class Follower:
         self._process = None
 
 
+WRITE_ERRORS = {
+    errno.ENOSPC: "磁盘已满",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EACCES: "没有写入权限",
+    errno.EROFS: "文件系统只读",
+    errno.ENOTDIR: "不是文件夹",
+}
+"""Why a file cannot be written, in the words of the message (the system's are English)."""
+
+
 def publish(follower: Follower, target: Path) -> None:
     """Replace ``target`` with the follower's current version, atomically.
 
@@ -157,9 +169,18 @@ def publish(follower: Follower, target: Path) -> None:
     beside it — and a new file must not meet an old one's), checked, and renamed over
     ``target``: a reader sees the old file or the new one, never a mixture."""
     temporary = target.with_name(f".{target.name}.{os.getpid()}.new")
-    with follower.reading() as copy:
-        shutil.copyfile(copy, temporary)
+    for stale in target.parent.glob(f".{target.name}.*.new"):  # a killed run's half copy
+        stale.unlink(missing_ok=True)
     try:
+        try:
+            with follower.reading() as copy:
+                shutil.copyfile(copy, temporary)
+        except OSError as exc:
+            why = WRITE_ERRORS.get(exc.errno or 0, exc.strerror)
+            raise Failed(
+                f"无法在 {target.parent} 写入登记库的新版本（{why}）：请检查该磁盘的剩余空间和"
+                "写入权限。查验服务继续使用现有的登记库"
+            ) from exc
         conn = sqlite3.connect(temporary, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode = DELETE")
@@ -172,4 +193,5 @@ def publish(follower: Follower, target: Path) -> None:
             os.fsync(written.fileno())
         os.replace(temporary, target)
     finally:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            temporary.unlink()
