@@ -268,11 +268,16 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
             create_app(settings), host=host, port=port, access_log=access_log, **uvicorn_options()
         )
         return
-    if settings.rate_limit and is_local(settings.rate_limit_storage):
+    allowances = [
+        (settings.rate_limit, "每分钟最多可查验{}条"),
+        (settings.batch_rows_per_hour, "每小时最多可批量查验{}行"),
+        (settings.reports_per_day, "每天最多可举报{}份"),
+    ]  # (API keys' days are counted in the registry: shared by every worker)
+    multiplied = [said.format(f" {workers * n}（而不是 {n}）") for n, said in allowances if n]
+    if multiplied and is_local(settings.rate_limit_storage):
         click.echo(
-            f"警告：限流计数保存在每个工作进程的内存中（CERTREG_RATE_LIMIT_STORAGE={settings.rate_limit_storage}），"
-            f"{workers} 个工作进程各自计数，每位用户每分钟实际最多可查验 {workers * settings.rate_limit} 条"
-            f"（而不是 {settings.rate_limit} 条）。请改用 Redis 共享计数："
+            f"警告：限额计数保存在每个工作进程的内存中（CERTREG_RATE_LIMIT_STORAGE={settings.rate_limit_storage}），"
+            f"{workers} 个工作进程各自计数，每位用户实际{'、'.join(multiplied)}。请改用 Redis 共享计数："
             "pip install 'certreg[redis]'，CERTREG_RATE_LIMIT_STORAGE=redis://127.0.0.1:6379",
             err=True,
         )
