@@ -34,7 +34,7 @@ from registry.cli.base import Failed
 from registry.cli.litestream import Follower, publish
 from registry.cli.replicas import collect
 from registry.store import verify_log_path
-from registry.store.verify_log import STAFF_INDEXES
+from registry.store.verify_log import STAFF_INDEXES, mark_repeated, prepare_log
 from tests.datasette_fixtures import (
     MIANYANG_2012,
     STAFF_HASH,
@@ -688,3 +688,27 @@ def test_publishing_leaves_no_half_copy_behind(tmp_path: Path) -> None:
         "无法在" in refused.value.message
         and "查验服务继续使用现有的登记库" in refused.value.message
     )
+
+
+def test_a_report_collected_again_repeats_nothing_and_an_old_one_is_named_by_its_id(
+    tmp_path: Path,
+) -> None:
+    """A replica's log read from its start anew brings its reports again, under their own
+    numbers: marked repeats of themselves, the cases were closed. A report older than report
+    numbers is named by its id, as `certreg reports` names it (it read "请按 None 处理")."""
+    conn = sqlite3.connect(tmp_path / "verify_log.db", isolation_level=None)
+    prepare_log(conn)
+    report = (
+        "INSERT INTO reports (at, client, number, result, checked_at, name_hash, ref)"
+        " VALUES ('2026-12-01T10:00:00+00:00', '203.0.113.9', ?, 'no_match', ?, 'h', ?)"
+    )
+    conn.execute(report, ("Z1122029999", "2026-12-01T09:59:00+00:00", "20261201-AAAAAA"))
+    conn.execute(report, ("Z1122029999", "2026-12-01T09:59:00+00:00", "20261201-AAAAAA"))
+    conn.execute(report, ("Z1122028888", "2026-12-01T09:58:00+00:00", None))
+    conn.execute(report, ("Z1122028888", "2026-12-01T09:58:00+00:00", "20261201-BBBBBB"))
+    marked = mark_repeated(conn, ["20261201-AAAAAA", "20261201-BBBBBB"], "2026-12-02T00:00:00")
+    outcomes = conn.execute("SELECT ref, action FROM report_outcomes").fetchall()
+    conn.close()
+    assert marked == 1
+    [(ref, action)] = outcomes
+    assert ref == "20261201-BBBBBB" and "请按 3 处理" in action

@@ -228,6 +228,23 @@ def test_a_waiting_dispatch_keeps_its_place_before_a_later_one(
     assert history == {"d1.csv": "loaded", "q.csv": "loaded", "d2.csv": "rejected"}
 
 
+def test_a_register_refused_for_more_than_a_missing_number_still_waits_for_the_run_end(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A 换发 and the 撤销 of its new number, in one register listed before the roster: the 撤销
+    is refused for the 换发's row (no number yet), which no later register brings as such —
+    still, the register is tried again at the run's end, once the roster has loaded, and loads."""
+    changes = {"kind": "status-changes", "authority": "2202"}
+    chain = [
+        status_event("换发", "Z1122020001", "周杰", "2012-05-10", "Z1222020001"),
+        status_event("撤销", "Z1222020001", "周杰", "2013-05-10"),
+    ]
+    registers.add("changes.csv", chain, changes)
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0 and "共 2 个名册：已导入 2" in output, output
+
+
 def test_a_status_change_still_refused_after_the_retries_is_recorded_refused(
     registers: RegisterFactory, db_path: Path
 ) -> None:
@@ -250,11 +267,12 @@ def test_a_status_change_still_refused_after_the_retries_is_recorded_refused(
     ]
 
 
-def test_a_register_refused_for_its_own_fault_is_not_read_again(
+def test_a_register_refused_for_its_own_fault_is_read_again_only_when_it_may_help(
     registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A roster refused for its own fault (性别 X) is not read again, whatever loads after it;
-    the status changes waiting for the roster after them are read once more, and load."""
+    """A roster refused for its own fault waits for the requisitions after it, and is read
+    once more at the run's end; the status changes loading in that last round cannot help it,
+    so it is not read a third time."""
     registers.add("bad.csv", [approval_row("Z1122020001", "周杰", 性别="X")], MIANYANG)
     changes = {"kind": "status-changes", "authority": "2202"}
     exchange = status_event("换发", "Z1122020011", "郑浩", "2012-05-10", "Z1122020012")
@@ -287,7 +305,7 @@ def test_a_register_refused_for_its_own_fault_is_not_read_again(
         "requisitions.csv": "loaded",
         "later.csv": "loaded",
     }
-    assert (reads.count("bad.csv"), reads.count("changes.csv")) == (1, 2)
+    assert (reads.count("bad.csv"), reads.count("changes.csv")) == (2, 2)
 
 
 def test_a_spreadsheet_the_manifest_does_not_list_is_named(

@@ -259,7 +259,8 @@ def replica_url(
             raise UsageProblem(
                 f"URL“{value}”不是副本地址，应如 file:///mnt/replica/registry、s3://桶/registry 或 "
                 f"sftp://用户@主机/路径。为空时多半是环境变量（如 {variable}）在当前 shell 中没有"
-                f"设置：先 set -a; . {env_file}; set +a 再运行"
+                f"设置。该文件只有 root 能读：以 root 先 set -a; . {env_file}; set +a，再用 "
+                "runuser -u certreg -- 运行本命令（见 docs/DEPLOY.md）"
             )
         return value
 

@@ -228,10 +228,12 @@ def mark_repeated(conn: sqlite3.Connection, refs: Sequence[str], at: str) -> int
     Both are kept (the employer may have been told either number)."""
     marked = 0
     for ref in refs:
+        # (the same report again — a replica's log read from its start anew — repeats nothing;
+        # a report older than numbers is known by its id)
         first = conn.execute(
-            "SELECT f.ref FROM reports r JOIN reports f ON f.number = r.number"
+            "SELECT coalesce(f.ref, f.id) FROM reports r JOIN reports f ON f.number = r.number"
             " AND f.checked_at = r.checked_at AND f.name_hash = r.name_hash AND f.id < r.id"
-            " WHERE r.ref = ? ORDER BY f.id LIMIT 1",
+            " AND f.ref IS NOT r.ref WHERE r.ref = ? ORDER BY f.id LIMIT 1",
             (ref,),
         ).fetchone()
         if first is not None:

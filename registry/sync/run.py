@@ -50,19 +50,19 @@ def _may_refer(later: str, kind: str) -> bool:
 
 
 class _Retries:
-    """The registers refused only for what a register later in the run may bring (every
-    problem `Problem.waits`: a number, an approval not registered yet), each synced again once
-    a register it may refer to has loaded since its last try. A register refused for anything
-    else is refused for its own fault: it is not read again.
+    """The registers refused while a register they may refer to was still to come, each synced
+    again once such a register has loaded since its last try.
 
-    Registers apply in the manifest's order, and a waiting one takes its turn as soon as a
-    register of a kind it waits on (its roster, its requisitions) has loaded: a 撤销 listed
-    before the roster, the roster's 换发 after both, is retried before the 换发 is synced —
-    applied after it, as the manifest does not say, the 换发 would win and the revoked
+    Registers apply in the manifest's order. One refused only for what a later register brings
+    (every problem `Problem.waits`: a number, an approval not registered yet) takes its turn as
+    soon as a register of a kind it waits on (its roster, its requisitions) has loaded: a 撤销
+    listed before the roster, the roster's 换发 after both, is retried before the 换发 is
+    synced — applied after it, as the manifest does not say, the 换发 would win and the revoked
     certificate get a successor. (A 换发 listed first wins, as it would with the roster listed
-    first.) A wait for a register of its own kind (a 撤销 for the 换发 that creates its number)
-    ends with the run's last rounds, as does any wait of collections, which come after the
-    status changes they may depend on (`LOAD_ORDER`) whatever the manifest's order."""
+    first.) Any other is tried again in the run's last rounds only — a wait for a register of
+    its own kind, a refusal some later register may or may not mend, or one for its own fault —
+    so that a register is not read again before every later one; so are the collections, which
+    come after the status changes they may depend on (`LOAD_ORDER`) whatever the order."""
 
     def __init__(self, turns: _Turns, outcomes: list[Outcome]) -> None:
         self.turns = turns
@@ -70,28 +70,34 @@ class _Retries:
         self.loaded: list[str] = []
         """the kinds loaded in the run so far, in order"""
         self.pending: dict[int, int] = {}
-        """index of a waiting register → how many had loaded at its last try"""
+        """index of a register to try again → how many had loaded at its last try"""
+        self.waiting: set[int] = set()
+        """those of them refused only for what a later register brings"""
 
     def record(self, index: int, may_retry: bool) -> None:
-        """Take note of the register ``index``'s outcome: waiting, or loaded — by this run, or
-        by another sync while it waited (unchanged on its retry)."""
+        """Take note of the register ``index``'s outcome: to try again, or loaded — by this
+        run, or by another sync while it waited (unchanged on its retry)."""
         outcome = self.outcomes[index]
         waited = self.pending.pop(index, None) is not None
+        self.waiting.discard(index)
         if outcome.outcome == REJECTED:
-            if may_retry and outcome.problems and all(p.waits for p in outcome.problems):
+            if may_retry:
                 self.pending[index] = len(self.loaded)
+                if outcome.problems and all(p.waits for p in outcome.problems):
+                    self.waiting.add(index)
         elif outcome.outcome in DONE or (waited and outcome.outcome == UNCHANGED):
             self.loaded.append(outcome.entry.kind)
 
     def before(self, kind: str | None) -> None:
         """Sync again, until none loads, the waiting registers that a register of ``kind`` may
         refer to (or is of their kind) and that one of a kind they wait on loaded for since
-        their last try; None: at the end, every one that any register it may refer to loaded
-        for."""
+        their last try; None: at the end, every one to try again that any register it may
+        refer to loaded for."""
         while ready := [
             index
             for index, since in sorted(self.pending.items(), key=self._order)
-            if self._helped(self.outcomes[index].entry.kind, self.loaded[since:], kind)
+            if (kind is None or index in self.waiting)
+            and self._helped(self.outcomes[index].entry.kind, self.loaded[since:], kind)
         ]:
             for index in ready:
                 self.outcomes[index] = self.turns.sync(index, record_rejection=False)
