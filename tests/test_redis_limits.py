@@ -26,6 +26,7 @@ from starlette.testclient import TestClient
 from tests.servers import free_port
 from tests.verify_fixtures import SECRET, VALID, registry_db
 from verify_app.app import create_app
+from verify_app.quotas import Caller, Quotas
 from verify_app.ratelimit import CheckLimiter, Limiter, RateLimited, redacted
 from verify_app.settings import Settings
 
@@ -271,3 +272,24 @@ def test_a_store_that_does_not_answer_is_told_at_startup(redis: RedisServer) -> 
 def test_a_password_holding_an_at_sign_is_hidden_whole() -> None:
     assert redacted("redis://:s3cr@t-pass@10.0.0.10:6379/0") == "redis://:***@10.0.0.10:6379/0"
     assert redacted("redis://10.0.0.10:6379/0") == "redis://10.0.0.10:6379/0"
+
+
+def test_rows_reserved_while_redis_was_down_are_not_given_back_to_it(redis: RedisServer) -> None:
+    """An upload reserved in the per-process count while Redis was down, and read once it was
+    back: its unused rows went to Redis as a negative charge, raising the client's shared
+    allowance above the hour's limit. They are given back only where they were taken."""
+    limiter = Limiter(redis.url, retry_seconds=0.1)
+    quotas = Quotas(CheckLimiter(30, limiter=limiter), batch_rows_per_hour=100, reports_per_day=5)
+    caller = Caller("198.51.100.7")
+    redis.stop()
+    reservation = quotas.reserve_upload(caller)
+    assert limiter.degraded and reservation.rows == 100
+    redis.start()
+    time.sleep(0.2)
+    quotas.charge_batch(caller, 1)  # the store answers again
+    assert not limiter.degraded
+    quotas.release_upload(reservation, 90)
+    assert quotas.batch_left(caller.client) == 99  # not 189
+    kept = quotas.reserve_upload(caller)  # while up: reserved and given back in Redis
+    quotas.release_upload(kept, kept.rows - 10)
+    assert quotas.batch_left(caller.client) == 89

@@ -53,6 +53,8 @@ class Reservation:
     caller: Caller
     rows: int
     window: str | None = None
+    fallback: bool = False
+    """charged to this process's fallback count, the shared store being down"""
 
 
 def seconds_to_beijing_midnight(now: float) -> int:
@@ -173,7 +175,7 @@ class Quotas:
         key = caller.key
         if key is not None:
             self._charge_key(key, 1)  # raises, saying when the key's day begins again
-            return Reservation(caller, 1, self._key_window(key))
+            return Reservation(caller, 1, self._key_window(key), self._limiter.degraded)
         left = self.batch_left(caller.client)
         if left is None:
             return Reservation(caller, 0)
@@ -181,14 +183,17 @@ class Quotas:
         if reserved < 1:
             raise self._batch_spent(caller.client, None)
         self.charge_batch(caller, reserved)
-        return Reservation(caller, reserved, f"batch/{limit_key(caller.client)}")
+        window = f"batch/{limit_key(caller.client)}"
+        return Reservation(caller, reserved, window, self._limiter.degraded)
 
     def release_upload(self, reservation: Reservation, rows: int) -> None:
         """Give back ``rows`` of a reservation: a negative charge, which both ``limits``
         storages used here (memory, Redis) take off the counter — of the window it was taken
-        from (a key's day may have ended meanwhile)."""
+        from (a key's day may have ended meanwhile), in the store it was taken from: rows taken
+        from the fallback while the shared store was down, given back to the shared store once
+        it is back, would raise the client's shared allowance above its limit."""
         key, window = reservation.caller.key, reservation.window
-        if rows <= 0 or window is None:
+        if rows <= 0 or window is None or reservation.fallback != self._limiter.degraded:
             return
         if key is not None:
             item = RateLimitItemPerDay(max(key.per_day, 1))
