@@ -13,8 +13,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from registry.domain.numbers import normalise
 from registry.domain.problems import Problem
-from registry.domain.registers import LOAD_ORDER, STATUS_CHANGES
+from registry.domain.registers import (
+    COLLECTIONS,
+    DISPATCHES,
+    LOAD_ORDER,
+    REQUISITIONS,
+    ROSTER_KINDS,
+    STATUS_CHANGES,
+)
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
 from registry.store import syncs
@@ -47,6 +55,21 @@ def _may_refer(later: str, kind: str) -> bool:
     of a lower `LOAD_ORDER`, or another status-change register (the new number of its 换发 or
     补发, which this one may revoke or replace again)."""
     return LOAD_ORDER[later] < LOAD_ORDER[kind] or later == kind == STATUS_CHANGES
+
+
+WAITS_ON: dict[str, tuple[str, ...]] = {
+    STATUS_CHANGES: ROSTER_KINDS,  # the numbers they change (a 换发's new number: the run's end)
+    COLLECTIONS: (*ROSTER_KINDS, STATUS_CHANGES),
+    DISPATCHES: (REQUISITIONS,),  # the approvals they draw on
+}
+"""What a register refused only for what a later register brings waits for: once one of these
+kinds has loaded, it is tried again before the later registers that may refer to it."""
+
+
+NUMBER = "证书编号"
+"""The column of the numbers a waiting status-change or collections register names."""
+MAX_LOOKED_UP = 500
+"""Numbers looked up at once (SQLite's bound on parameters is far above); beyond, retried."""
 
 
 class _Retries:
@@ -96,19 +119,40 @@ class _Retries:
         while ready := [
             index
             for index, since in sorted(self.pending.items(), key=self._order)
-            if (kind is None or index in self.waiting)
+            if (kind is None or (index in self.waiting and self._found(index)))
             and self._helped(self.outcomes[index].entry.kind, self.loaded[since:], kind)
         ]:
             for index in ready:
                 self.outcomes[index] = self.turns.sync(index, record_rejection=False)
                 self.record(index, may_retry=True)
 
+    def _found(self, index: int) -> bool:
+        """Whether a number the register ``index`` waits for is registered now (True for one
+        waiting for something else, an approval): a register waiting for a number no register
+        brings is not read again before every later one, only at the run's end."""
+        numbers = {
+            normalise(p.value or "") for p in self.outcomes[index].problems if p.column == NUMBER
+        }
+        if not numbers or len(numbers) > MAX_LOOKED_UP:
+            return True
+        marks = ", ".join("?" * len(numbers))
+        found = self.turns.conn.execute(
+            f"SELECT 1 FROM certificates WHERE number IN ({marks}) LIMIT 1", sorted(numbers)
+        )
+        return found.fetchone() is not None
+
     @staticmethod
     def _helped(waiting: str, loaded: list[str], kind: str | None) -> bool:
         if kind is None:
             return any(_may_refer(k, waiting) for k in loaded)
-        ahead = kind == waiting or _may_refer(waiting, kind)
-        return ahead and any(LOAD_ORDER[k] < LOAD_ORDER[waiting] for k in loaded)
+        # before a register that may refer to it, or of its kind — or a roster after a status
+        # change: §二 asks whether its holders hold a certificate still in force
+        ahead = (
+            kind == waiting
+            or _may_refer(waiting, kind)
+            or (waiting == STATUS_CHANGES and kind in ROSTER_KINDS)
+        )
+        return ahead and any(k in WAITS_ON.get(waiting, ()) for k in loaded)
 
     def _order(self, item: tuple[int, int]) -> tuple[int, int]:
         return LOAD_ORDER[self.outcomes[item[0]].entry.kind], item[0]
