@@ -32,7 +32,7 @@ from registry import store
 from registry.cli import cli
 from registry.cli.base import Failed
 from registry.cli.litestream import Follower, publish
-from registry.cli.replicas import collect
+from registry.cli.log_collection import collect
 from registry.store import verify_log_path
 from registry.store.verify_log import STAFF_INDEXES, mark_repeated, prepare_log
 from tests.datasette_fixtures import (
@@ -606,7 +606,7 @@ def test_collectors_starting_together_on_a_new_log_all_start(tmp_path: Path) -> 
     exist yet: none may die of "database is locked" while the log is set up."""
     log = tmp_path / "verify_log.db"
     code = (
-        "import sys; from pathlib import Path; from registry.cli.replicas import open_log;"
+        "import sys; from pathlib import Path; from registry.cli.log_collection import open_log;"
         " open_log(Path(sys.argv[1])).close()"
     )
     starters = [
