@@ -245,6 +245,56 @@ def test_a_register_refused_for_more_than_a_missing_number_still_waits_for_the_r
     assert code == 0 and "共 2 个名册：已导入 2" in output, output
 
 
+@pytest.mark.parametrize(
+    ("manifest", "expected"),
+    [
+        (  # s1 waits for two rosters, s2 for the first: s2 may not go before s1
+            ["s1", "s2", "r1", "r2"],
+            {"s1.csv": "loaded", "s2.csv": "rejected", "r1.csv": "loaded", "r2.csv": "loaded"},
+        ),
+        (  # s3 (a 换发 and the 补发 of its new number) waits for r1; s4 comes after r1
+            ["s3", "r1", "s4"],
+            {"s3.csv": "loaded", "r1.csv": "loaded", "s4.csv": "rejected"},
+        ),
+    ],
+    ids=["two waiting, one still short", "a chain in one file"],
+)
+def test_status_changes_about_one_certificate_apply_in_the_manifests_order(
+    registers: RegisterFactory, db_path: Path, manifest: list[str], expected: dict[str, str]
+) -> None:
+    """Two registers about 周杰's Z1122020001, the first waiting for its roster: the first
+    applies, the second is refused — whichever waited longer or was refused for more than a
+    missing number. A later one went first when the earlier still waited for another roster
+    or held a chain of events, and the revoked certificate got a successor."""
+    changes = {"kind": "status-changes", "authority": "2202"}
+    files = {
+        "s1": [
+            status_event("撤销", "Z1122020001", "周杰", "2013-01-15"),
+            status_event("撤销", "Z1122020002", "郑浩", "2013-01-15"),
+        ],
+        "s2": [status_event("换发", "Z1122020001", "周杰", "2013-02-01", "Z1322020001")],
+        "s3": [
+            status_event("换发", "Z1122020001", "周杰", "2012-05-10", "Z1222020001"),
+            status_event("补发", "Z1222020001", "周杰", "2013-05-10"),
+        ],
+        "s4": [status_event("撤销", "Z1122020001", "周杰", "2012-06-01")],
+    }
+    rosters = {
+        "r1": ([approval_row("Z1122020001", "周杰")], MIANYANG),
+        "r2": (
+            [approval_row("Z1122020002", "郑浩")],
+            {**MIANYANG, "approval_doc": "绵人社函〔2012〕9号"},
+        ),
+    }
+    for name in manifest:
+        rows, facts = rosters[name] if name in rosters else (files[name], changes)
+        registers.add(f"{name}.csv", rows, facts)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 1
+    with sqlite3.connect(db_path) as conn:
+        history = dict(conn.execute("SELECT register, outcome FROM syncs").fetchall())
+    assert history == expected
+
+
 def test_a_status_change_still_refused_after_the_retries_is_recorded_refused(
     registers: RegisterFactory, db_path: Path
 ) -> None:

@@ -50,6 +50,12 @@ DONE = (LOADED, UPDATED, CHECKED)
 """What a register's sync may have made of it that other registers can now refer to."""
 
 
+def _conflict(first: str, then: str) -> bool:
+    """Whether registers of these kinds may speak of the same certificates, so that which of
+    them applies first matters: of one kind, or one referring to the other."""
+    return first == then or _may_refer(first, then) or _may_refer(then, first)
+
+
 def _may_refer(later: str, kind: str) -> bool:
     """Whether a register of ``kind`` may refer to what one of kind ``later`` registers: a kind
     of a lower `LOAD_ORDER`, or another status-change register (the new number of its 换发 or
@@ -68,24 +74,26 @@ kinds has loaded, it is tried again before the later registers that may refer to
 
 NUMBER = "证书编号"
 """The column of the numbers a waiting status-change or collections register names."""
-MAX_LOOKED_UP = 500
-"""Numbers looked up at once (SQLite's bound on parameters is far above); beyond, retried."""
+LOOKED_UP = 500
+"""Numbers looked up in one statement (SQLite's bound on parameters is far above)."""
 
 
 class _Retries:
     """The registers refused while a register they may refer to was still to come, each synced
     again once such a register has loaded since its last try.
 
-    Registers apply in the manifest's order. One refused only for what a later register brings
-    (every problem `Problem.waits`: a number, an approval not registered yet) takes its turn as
-    soon as a register of a kind it waits on (its roster, its requisitions) has loaded: a 撤销
-    listed before the roster, the roster's 换发 after both, is retried before the 换发 is
-    synced — applied after it, as the manifest does not say, the 换发 would win and the revoked
-    certificate get a successor. (A 换发 listed first wins, as it would with the roster listed
-    first.) Any other is tried again in the run's last rounds only — a wait for a register of
-    its own kind, a refusal some later register may or may not mend, or one for its own fault —
-    so that a register is not read again before every later one; so are the collections, which
-    come after the status changes they may depend on (`LOAD_ORDER`) whatever the order."""
+    Registers apply in the manifest's order. One refused for something a later register brings
+    (a problem that `Problem.waits`: a number, an approval not registered yet) takes its turn
+    as soon as that has come — a register of a kind it waits on (`WAITS_ON`) loaded, and every
+    number it waits for registered — before the later registers that may speak of the same
+    certificates: a 撤销 listed before the roster, the roster's 换发 after both, is retried
+    before the 换发 is synced; applied after it, as the manifest does not say, the 换发 would
+    win and the revoked certificate get a successor. (A 换发 listed first wins, as it would
+    with the roster listed first.) None goes before an earlier one of a kind it may conflict
+    with that may still load. Any other refusal — for its own fault, or a wait for a register
+    of its own kind — is tried again in the run's last rounds only, so that a register is not
+    read again before every later one; so are the collections, which come after the status
+    changes they may depend on (`LOAD_ORDER`) whatever the manifest's order."""
 
     def __init__(self, turns: _Turns, outcomes: list[Outcome]) -> None:
         self.turns = turns
@@ -94,52 +102,78 @@ class _Retries:
         """the kinds loaded in the run so far, in order"""
         self.pending: dict[int, int] = {}
         """index of a register to try again → how many had loaded at its last try"""
-        self.waiting: set[int] = set()
-        """those of them refused only for what a later register brings"""
+        self.hopeful: set[int] = set()
+        """those of them refused for some of that: they may load later in the run"""
 
     def record(self, index: int, may_retry: bool) -> None:
         """Take note of the register ``index``'s outcome: to try again, or loaded — by this
         run, or by another sync while it waited (unchanged on its retry)."""
         outcome = self.outcomes[index]
         waited = self.pending.pop(index, None) is not None
-        self.waiting.discard(index)
+        self.hopeful.discard(index)
         if outcome.outcome == REJECTED:
             if may_retry:
                 self.pending[index] = len(self.loaded)
-                if outcome.problems and all(p.waits for p in outcome.problems):
-                    self.waiting.add(index)
+                if any(p.waits for p in outcome.problems):
+                    self.hopeful.add(index)
         elif outcome.outcome in DONE or (waited and outcome.outcome == UNCHANGED):
             self.loaded.append(outcome.entry.kind)
 
     def before(self, kind: str | None) -> None:
-        """Sync again, until none loads, the waiting registers that a register of ``kind`` may
-        refer to (or is of their kind) and that one of a kind they wait on loaded for since
-        their last try; None: at the end, every one to try again that any register it may
-        refer to loaded for."""
-        while ready := [
-            index
-            for index, since in sorted(self.pending.items(), key=self._order)
-            if (kind is None or (index in self.waiting and self._found(index)))
-            and self._helped(self.outcomes[index].entry.kind, self.loaded[since:], kind)
-        ]:
-            for index in ready:
-                self.outcomes[index] = self.turns.sync(index, record_rejection=False)
-                self.record(index, may_retry=True)
+        """Sync again, until none loads, the registers that wait for what has come since their
+        last try, before a register of ``kind`` that may speak of their certificates; None: at
+        the end, every one to try again that any register it may refer to loaded for."""
+        if kind is None:
+            while ready := [
+                index
+                for index, since in sorted(self.pending.items(), key=self._order)
+                if self._helped(self.outcomes[index].entry.kind, self.loaded[since:], None)
+            ]:
+                for index in ready:
+                    self._again(index)
+            return
+        loads = -1
+        while loads != len(self.loaded):  # again while one loads: it may free another
+            loads = len(self.loaded)
+            held: list[str] = []
+            """kinds of the registers before the next one that may still load later"""
+            for index, since in sorted(self.pending.items()):  # in the manifest's order
+                waiting = self.outcomes[index].entry.kind
+                if (
+                    index in self.hopeful
+                    and not any(_conflict(k, waiting) for k in held)
+                    and self._helped(waiting, self.loaded[since:], kind)
+                    and self._found(index)
+                ):
+                    self._again(index)
+                if index in self.hopeful:  # may load later: none after it of its kind goes first
+                    held.append(waiting)
+
+    def _again(self, index: int) -> None:
+        self.outcomes[index] = self.turns.sync(index, record_rejection=False)
+        self.record(index, may_retry=True)
 
     def _found(self, index: int) -> bool:
-        """Whether a number the register ``index`` waits for is registered now (True for one
-        waiting for something else, an approval): a register waiting for a number no register
-        brings is not read again before every later one, only at the run's end."""
-        numbers = {
-            normalise(p.value or "") for p in self.outcomes[index].problems if p.column == NUMBER
-        }
-        if not numbers or len(numbers) > MAX_LOOKED_UP:
-            return True
-        marks = ", ".join("?" * len(numbers))
-        found = self.turns.conn.execute(
-            f"SELECT 1 FROM certificates WHERE number IN ({marks}) LIMIT 1", sorted(numbers)
+        """Whether every number the register ``index`` waits for is registered now (True for
+        one waiting for something else, an approval): a register refused whole while one is
+        missing is not read again before every later one — one waiting for a number no
+        register brings, only at the run's end."""
+        numbers = sorted(
+            {
+                normalise(p.value or "")
+                for p in self.outcomes[index].problems
+                if p.waits and p.column == NUMBER
+            }
         )
-        return found.fetchone() is not None
+        for start in range(0, len(numbers), LOOKED_UP):
+            chunk = numbers[start : start + LOOKED_UP]
+            (found,) = self.turns.conn.execute(
+                f"SELECT count(*) FROM certificates WHERE number IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            ).fetchone()
+            if found < len(chunk):
+                return False
+        return True
 
     @staticmethod
     def _helped(waiting: str, loaded: list[str], kind: str | None) -> bool:
