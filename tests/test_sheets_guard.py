@@ -383,6 +383,7 @@ def test_utf16_without_its_byte_order_mark_is_read(encoding: str) -> None:
         ("Z1122000001,Ayxam · Tursun\r\n".encode(), "utf-8"),
         ("Z1122000001,10 ± 2 °\r\n".encode(), "utf-8"),
         ("Z1122000001,5kΩ\r\n".encode(), "utf-8"),
+        ("Z1122000001,вода\r\n".encode(), "utf-8"),
     ],
     ids=[
         "GBK that reads as UTF-8",
@@ -391,6 +392,7 @@ def test_utf16_without_its_byte_order_mark_is_read(encoding: str) -> None:
         "UTF-8 with a dot",
         "UTF-8 with symbols",
         "UTF-8 with a Greek letter",
+        "UTF-8 of one script",
     ],
 )
 def test_a_short_gbk_list_whose_bytes_are_utf8_too_is_read_as_gbk(

@@ -79,6 +79,12 @@ def test_a_check_that_finds_nothing_names_whom_to_ask(
     text = CliRunner().invoke(cli, ["verify", "Z1122029999", "周杰", "--db", str(sample_db)])
     assert text.exit_code == 2 and "CERTREG_AUTHORITIES 指定的发证机关联系方式文件" in text.output
     assert "（文件不存在）" in text.output and "Errno" not in text.output
+    # Excel's "Unicode 文本": tab-separated UTF-16, read as nothing — and the shipped phones
+    # would have been given to employers without a word
+    contacts.write_text("代码\t名称\t地址\t电话\n2202\t绵阳市人社局\t\t0816-1\n", encoding="utf-16")
+    monkeypatch.setenv("CERTREG_AUTHORITIES", str(contacts))
+    text = CliRunner().invoke(cli, ["verify", "Z1122029999", "周杰", "--db", str(sample_db)])
+    assert text.exit_code == 2 and "中没有读到任何发证机关" in text.output
 
 
 def test_malformed_names_the_reason(sample_db: Path) -> None:

@@ -86,7 +86,13 @@ def load_authorities(file: Path | None) -> dict[str, Authority]:
             f"CERTREG_AUTHORITIES 指定的发证机关联系方式文件 {file} 无法读取（{reason}）。"
             "文件应为 UTF-8 或 GB18030 编码的 CSV，列为 代码,名称,地址,电话"
         ) from exc
-    return {**builtin_authorities(), **parse_authorities(text)}
+    supplied = parse_authorities(text)
+    if not supplied:  # another separator, another header: employers would get the shipped list
+        raise SettingsProblem(
+            f"CERTREG_AUTHORITIES 指定的发证机关联系方式文件 {file} 中没有读到任何发证机关。"
+            "第一行应为 代码,名称,地址,电话，各列以逗号分隔（Excel 请另存为“CSV（逗号分隔）”）"
+        )
+    return {**builtin_authorities(), **supplied}
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,12 +40,16 @@ def _chinese_read_as_utf8(text: str) -> bool:
     """Whether ``text`` — ``data`` read as UTF-8 — is GBK that happens to be valid UTF-8: a short
     list without a header row whose names are all among the hundreds of characters whose two
     bytes read as one (姚小平 reads ҦСƽ). Such text has no Chinese character at all, its
-    other characters are letters in runs of two or more (a name) apart from Latin ones, and
-    read as GB18030 it is all GB2312 — the characters of Chinese names. A symbol (·, ±, °)
-    or a lone letter (Σ) is UTF-8's."""
+    other characters are letters in runs of two or more (a name) apart from Latin ones, of
+    more than one script, and read as GB18030 it is all GB2312 — the characters of Chinese
+    names. A symbol (·, ±, °), a lone letter (Σ) or words of one script (вода) are UTF-8's."""
     if text.isascii() or _CJK.search(text) or _BESIDE_LATIN.search(text):
         return False
-    if not all(len(run) > 1 and run.isalpha() for run in _NON_ASCII.findall(text)):
+    runs = _NON_ASCII.findall(text)
+    if not all(len(run) > 1 and run.isalpha() for run in runs):
+        return False
+    scripts = {unicodedata.name(c, "").split(" ")[0] for run in runs for c in run}
+    if len(scripts) < 2:  # вода, Ωμέγα: words of one script; GBK mixes them (Ҧ, С and ƽ)
         return False
     try:
         chinese = text.encode("utf-8").decode("gb18030")
