@@ -56,6 +56,17 @@ def _conflict(first: str, then: str) -> bool:
     return first == then or _may_refer(first, then) or _may_refer(then, first)
 
 
+def _ahead(waiting: str, kind: str) -> bool:
+    """Whether a register of kind ``waiting`` is retried before one of ``kind``: one that may
+    refer to it or is of its kind — or a roster after a status change, as §二 asks whether its
+    holders hold a certificate still in force."""
+    return (
+        kind == waiting
+        or _may_refer(waiting, kind)
+        or (waiting == STATUS_CHANGES and kind in ROSTER_KINDS)
+    )
+
+
 def _may_refer(later: str, kind: str) -> bool:
     """Whether a register of ``kind`` may refer to what one of kind ``later`` registers: a kind
     of a lower `LOAD_ORDER`, or another status-change register (the new number of its 换发 or
@@ -119,35 +130,36 @@ class _Retries:
         elif outcome.outcome in DONE or (waited and outcome.outcome == UNCHANGED):
             self.loaded.append(outcome.entry.kind)
 
-    def before(self, kind: str | None) -> None:
+    def before(self, kind: str) -> None:
         """Sync again, until none loads, the registers that wait for what has come since their
-        last try, before a register of ``kind`` that may speak of their certificates; None: at
-        the end, every one to try again that any register it may refer to loaded for."""
-        if kind is None:
-            while ready := [
-                index
-                for index, since in sorted(self.pending.items(), key=self._order)
-                if self._helped(self.outcomes[index].entry.kind, self.loaded[since:], None)
-            ]:
-                for index in ready:
-                    self._again(index)
-            return
+        last try, before a register of ``kind`` that may speak of their certificates."""
         loads = -1
         while loads != len(self.loaded):  # again while one loads: it may free another
             loads = len(self.loaded)
-            held: list[str] = []
-            """kinds of the registers before the next one that may still load later"""
+            held: list[str] = []  # kinds of the registers passed over that may still load
             for index, since in sorted(self.pending.items()):  # in the manifest's order
                 waiting = self.outcomes[index].entry.kind
                 if (
                     index in self.hopeful
                     and not any(_conflict(k, waiting) for k in held)
-                    and self._helped(waiting, self.loaded[since:], kind)
+                    and _ahead(waiting, kind)
+                    and any(k in WAITS_ON.get(waiting, ()) for k in self.loaded[since:])
                     and self._found(index)
                 ):
                     self._again(index)
                 if index in self.hopeful:  # may load later: none after it of its kind goes first
                     held.append(waiting)
+
+    def at_end(self) -> None:
+        """Sync again, until none loads, every register to try again that a register it may
+        refer to loaded for since its last try (collections after status changes)."""
+        while ready := [
+            index
+            for index, since in sorted(self.pending.items(), key=self._order)
+            if any(_may_refer(k, self.outcomes[index].entry.kind) for k in self.loaded[since:])
+        ]:
+            for index in ready:
+                self._again(index)
 
     def _again(self, index: int) -> None:
         self.outcomes[index] = self.turns.sync(index, record_rejection=False)
@@ -174,19 +186,6 @@ class _Retries:
             if found < len(chunk):
                 return False
         return True
-
-    @staticmethod
-    def _helped(waiting: str, loaded: list[str], kind: str | None) -> bool:
-        if kind is None:
-            return any(_may_refer(k, waiting) for k in loaded)
-        # before a register that may refer to it, or of its kind — or a roster after a status
-        # change: §二 asks whether its holders hold a certificate still in force
-        ahead = (
-            kind == waiting
-            or _may_refer(waiting, kind)
-            or (waiting == STATUS_CHANGES and kind in ROSTER_KINDS)
-        )
-        return ahead and any(k in WAITS_ON.get(waiting, ()) for k in loaded)
 
     def _order(self, item: tuple[int, int]) -> tuple[int, int]:
         return LOAD_ORDER[self.outcomes[item[0]].entry.kind], item[0]
@@ -238,7 +237,7 @@ def sync_entries(
                     turns.sync(index, prepared=prepared, record_rejection=not retried[index])
                 )
                 retries.record(index, retried[index])
-            retries.before(None)
+            retries.at_end()
             _record_deferred(conn, outcomes, dry_run)
         except BaseException:  # stopped (Ctrl-C, an error): no retry comes, record them now
             _record_deferred(conn, outcomes, dry_run)
