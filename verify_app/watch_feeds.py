@@ -6,6 +6,7 @@ import hashlib
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from starlette.requests import Request
 from starlette.responses import Response
 
 from registry.domain.statuses import REVOKE
@@ -94,13 +95,15 @@ def _entity_tags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",")}
 
 
-def feed_response(body: bytes, media_type: str, if_none_match: str | None) -> Response:
-    """A feed with its ``ETag``, or ``304 Not Modified`` when the reader already has it.
+def conditional(request: Request, feed: Response) -> Response:
+    """``feed`` with its ``ETag``, or ``304 Not Modified`` when the reader already has it.
 
     Feed readers poll, and most polls find nothing new: with the tag they keep from the last
     answer (whatever ``Cache-Control`` says) they are told so in a few bytes. The tag is a hash
     of the feed itself, which holds nothing its secret address does not already show."""
-    tag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-    if if_none_match and (if_none_match.strip() == "*" or tag in _entity_tags(if_none_match)):
+    tag = f'"{hashlib.sha256(feed.body).hexdigest()[:32]}"'
+    asked = ", ".join(request.headers.getlist("if-none-match"))  # one list over any lines
+    if asked and (asked.strip() == "*" or tag in _entity_tags(asked)):
         return Response(status_code=304, headers={"ETag": tag})
-    return Response(body, media_type=media_type, headers={"ETag": tag})
+    feed.headers["ETag"] = tag
+    return feed

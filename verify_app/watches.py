@@ -26,7 +26,7 @@ from verify_app.links import watch_links
 from verify_app.presentation import beijing_time
 from verify_app.quotas import Caller
 from verify_app.ratelimit import OverAllowance, RateLimited
-from verify_app.watch_feeds import atom_feed, feed_response, json_feed
+from verify_app.watch_feeds import atom_feed, conditional, json_feed
 from verify_app.watch_lines import MAX_WATCH_ITEMS, WatchProblem, parse_lines
 from verify_app.watch_store import (
     Watch,
@@ -260,10 +260,8 @@ def _watch_json(request: Request) -> Response:
     if read is None:
         return JSONResponse(FEED_NOT_FOUND, status_code=404)
     token, watch, events = read
-    feed = bytes(JSONResponse(json_feed(watch, events, watch_links(request, token))).body)
-    return feed_response(
-        feed, "application/feed+json", ", ".join(request.headers.getlist("if-none-match"))
-    )
+    feed = json_feed(watch, events, watch_links(request, token))
+    return conditional(request, JSONResponse(feed, media_type="application/feed+json"))
 
 
 def _watch_atom(request: Request) -> Response:
@@ -272,8 +270,7 @@ def _watch_atom(request: Request) -> Response:
         return JSONResponse(FEED_NOT_FOUND, status_code=404)
     token, watch, events = read
     body = atom_feed(watch, events, watch_links(request, token))
-    atom = "application/atom+xml; charset=utf-8"
-    return feed_response(body, atom, ", ".join(request.headers.getlist("if-none-match")))
+    return conditional(request, Response(body, media_type="application/atom+xml; charset=utf-8"))
 
 
 # -- API --------------------------------------------------------------------------------
