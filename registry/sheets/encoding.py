@@ -25,8 +25,8 @@ def decode(data: bytes) -> tuple[str, str]:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("gb18030"), "gb18030"
-    if _chinese_read_as_utf8(text):
-        return data.decode("gb18030"), "gb18030"
+    if (meant := _chinese_read_as_utf8(text, data)) is not None:
+        return meant, "gb18030"
     return text, "utf-8"
 
 
@@ -36,27 +36,28 @@ _BESIDE_LATIN = re.compile(r"[A-Za-z][^\x00-\x7f]|[^\x00-\x7f][A-Za-z]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
-def _chinese_read_as_utf8(text: str) -> bool:
-    """Whether ``text`` — ``data`` read as UTF-8 — is GBK that happens to be valid UTF-8: a short
+def _chinese_read_as_utf8(text: str, data: bytes) -> str | None:
+    """``data`` read as GB18030 when ``text`` — ``data`` read as UTF-8 — is GBK that happens to
+    be valid UTF-8 (else None): a short
     list without a header row whose names are all among the hundreds of characters whose two
     bytes read as one (姚小平 reads ҦСƽ). Such text has no Chinese character at all, its
     other characters are letters in runs of two or more (a name) apart from Latin ones, of
     more than one script, and read as GB18030 it is all GB2312 — the characters of Chinese
     names. A symbol (·, ±, °), a lone letter (Σ) or words of one script (вода) are UTF-8's."""
     if text.isascii() or _CJK.search(text) or _BESIDE_LATIN.search(text):
-        return False
+        return None
     runs = _NON_ASCII.findall(text)
     if not all(len(run) > 1 and run.isalpha() for run in runs):
-        return False
+        return None
     scripts = {unicodedata.name(c, "").split(" ")[0] for run in runs for c in run}
     if len(scripts) < 2:  # вода, Ωμέγα: words of one script; GBK mixes them (Ҧ, С and ƽ)
-        return False
+        return None
     try:
-        chinese = text.encode("utf-8").decode("gb18030")
+        chinese = data.decode("gb18030")
         "".join(c for c in chinese if not c.isascii()).encode("gb2312")
     except UnicodeError:
-        return False
-    return bool(_CJK.search(chinese))
+        return None
+    return chinese if _CJK.search(chinese) else None
 
 
 SNIFF_BYTES = 4096
