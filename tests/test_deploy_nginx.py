@@ -30,7 +30,7 @@ from bench.deployment import Missing, prepare_nginx, site_config
 from tests.servers import stop
 from tests.test_redis_limits import redis_server
 from tests.test_replicas import unit_command, wait_for
-from tests.verify_fixtures import SECRET, VALID, sync_samples
+from tests.verify_fixtures import SECRET, VALID, batch_workbook, sync_samples
 
 CHECK = {"number": VALID[0], "name": VALID[1]}
 NAME = VALID[1]
@@ -303,8 +303,11 @@ def test_uploads_that_find_every_parsing_slot_busy_take_no_replica_out(tmp_path:
     """One parsing slot a replica, eight offices uploading at once: the uploads a replica has
     no slot for are answered busy (503, try again), by the replica. nginx took that answer for
     a failed replica: both busy, both were left out, and every check meanwhile got 502."""
-    rows = "证书编号,姓名\n" + f"{VALID[0]},{VALID[1]}\n" * 250
+    # a workbook, parsed in the guarded child process (a 250-row CSV was sometimes read before
+    # the next upload arrived), sent by all offices at the same moment
+    workbook = batch_workbook([[index, VALID[1], VALID[0]] for index in range(1, 251)])
     offices = 8
+    ready = threading.Barrier(offices, timeout=60)
     with deployment(tmp_path, "0", {"CERTREG_UPLOAD_CONCURRENCY": "1"}) as site:
         uploads: list[int] = []
         lock = threading.Lock()
@@ -314,7 +317,8 @@ def test_uploads_that_find_every_parsing_slot_busy_take_no_replica_out(tmp_path:
                 form = client.get(f"{site.https}/batch")
                 token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
                 assert token is not None, form.text[:300]
-                files = {"file": ("名单.csv", rows.encode())}
+                files = {"file": ("名单.xlsx", workbook)}
+                ready.wait()
                 answer = client.post(
                     f"{site.https}/batch", data={"csrf_token": token[1]}, files=files
                 )

@@ -8,7 +8,6 @@ import io
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 
 from tests.verify_fixtures import (
@@ -17,6 +16,7 @@ from tests.verify_fixtures import (
     VALID,
     AppClient,
     app_client,
+    batch_workbook,
     clock,
     csrf_token,
     exported_file,
@@ -29,21 +29,6 @@ from verify_app.batch_files import neutralise
 from verify_app.forms import render
 
 __all__ = ["app_client", "clock", "registry_db"]
-
-
-def _xlsx(rows: list[list[object]]) -> bytes:
-    """A real workbook as HR keeps it: a merged title row over the header."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["2026年新进人员证书核验名单"])
-    sheet.merge_cells("A1:C1")
-    sheet.append(["序号", "姓 名", "证书编号"])
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _upload(client: object, filename: str, data: bytes) -> object:
@@ -72,7 +57,7 @@ def test_batch_form_page(app_client: AppClient) -> None:
 def test_xlsx_upload_results_in_order_and_export(app_client: AppClient, registry_db: Path) -> None:
     rows = [[i + 1, name, number] for i, (number, name) in enumerate(CASES.values())]
     with app_client() as client:
-        page = _upload(client, "名单.xlsx", _xlsx(rows))
+        page = _upload(client, "名单.xlsx", batch_workbook(rows))
         assert page.status_code == 200  # type: ignore[attr-defined]
         results = page.context["results"]  # type: ignore[attr-defined]
         exported = _export(page)
@@ -336,8 +321,8 @@ def test_empty_rows_and_stray_cells_far_below_do_not_count(app_client: AppClient
     too_far: list[list[object]] = [*stray, *[empty] * 4_000, ["制表人：王五"]]
     with app_client() as client:
         checked = _upload(client, "list.csv", blank_lines.encode())
-        stretched = _upload(client, "list.xlsx", _xlsx(stray))
-        refused = _upload(client, "list.xlsx", _xlsx(too_far))
+        stretched = _upload(client, "list.xlsx", batch_workbook(stray))
+        refused = _upload(client, "list.xlsx", batch_workbook(too_far))
     for page in (checked, stretched):
         results = page.context["results"]  # type: ignore[attr-defined]
         assert [r["result"] for r in results] == ["valid"]

@@ -6,6 +6,7 @@ clock the tests move, a CSRF-aware poster, and a real ``certreg serve`` process.
 from __future__ import annotations
 
 import base64
+import io
 import os
 import sqlite3
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
+import openpyxl
 import pytest
 from starlette.datastructures import Secret
 from starlette.testclient import TestClient
@@ -61,6 +63,21 @@ PRIVATE_COLUMNS = (
     "conduct",
     "approval_doc",
 )
+
+
+def batch_workbook(rows: list[list[object]]) -> bytes:
+    """A real workbook as HR keeps it: a merged title row over the header."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["2026年新进人员证书核验名单"])
+    sheet.merge_cells("A1:C1")
+    sheet.append(["序号", "姓 名", "证书编号"])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def sync_folder(db_path: Path, folder: Path) -> None:
