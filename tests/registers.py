@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
 import xlwt
+from click.testing import CliRunner
 
 from registry import store
+from registry.cli import cli
 from registry.kinds import LAYOUTS
 from registry.sheets.writers import approval_footer, write_csv, write_xlsx
 
@@ -337,3 +341,24 @@ def traced_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(store, "connect", traced)
     return statements
+
+
+def sync(folder: Path, db: Path) -> tuple[int, dict[str, Any]]:
+    result = CliRunner().invoke(cli, ["sync", str(folder), "--db", str(db), "--json"])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def problems_of(report: dict[str, Any], file: str) -> list[tuple[Any, ...]]:
+    [register] = [r for r in report["registers"] if r["file"] == file]
+    assert register["outcome"] == "rejected"
+    return [(p["row"], p["column"], p["rule"], p["clause"]) for p in register["problems"]]
+
+
+def refused(registers: RegisterFactory, db: Path, file: str) -> list[tuple[Any, ...]]:
+    """Sync the folder: ``file`` is refused and the registry is exactly as before."""
+    store.connect(db).close()  # a registry (perhaps empty) to compare with
+    before = registry_dump(db)
+    code, report = sync(registers.folder, db)
+    assert code == 1, report
+    assert registry_dump(db) == before
+    return problems_of(report, file)

@@ -27,8 +27,10 @@ from tests.registers import (
     TECHNICIANS,
     RegisterFactory,
     approval_row,
-    registry_dump,
+    problems_of,
+    refused,
     status_event,
+    sync,
     technician_row,
 )
 from tests.verify_fixtures import SECRET
@@ -37,27 +39,6 @@ from verify_app.settings import Settings
 
 CHANGES = {"kind": "status-changes", "authority": "2202"}
 BLANKS = {"kind": "requisitions", "authority": "2200"}
-
-
-def sync(folder: Path, db: Path) -> tuple[int, dict[str, Any]]:
-    result = CliRunner().invoke(cli, ["sync", str(folder), "--db", str(db), "--json"])
-    return result.exit_code, json.loads(result.stdout)
-
-
-def problems_of(report: dict[str, Any], file: str) -> list[tuple[Any, ...]]:
-    [register] = [r for r in report["registers"] if r["file"] == file]
-    assert register["outcome"] == "rejected"
-    return [(p["row"], p["column"], p["rule"], p["clause"]) for p in register["problems"]]
-
-
-def refused(registers: RegisterFactory, db: Path, file: str) -> list[tuple[Any, ...]]:
-    """Sync the folder: ``file`` is refused and the registry is exactly as before."""
-    store.connect(db).close()  # a registry (perhaps empty) to compare with
-    before = registry_dump(db)
-    code, report = sync(registers.folder, db)
-    assert code == 1, report
-    assert registry_dump(db) == before
-    return problems_of(report, file)
 
 
 @pytest.fixture

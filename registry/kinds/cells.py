@@ -169,6 +169,32 @@ def total_in(record: Record, columns: tuple[str, ...]) -> Problem | None:
     return None
 
 
+EXCEL_DIGITS = 15
+"""The significant digits a spreadsheet keeps of a number: Excel turns the 16th on into zeros."""
+_SCIENTIFIC = re.compile(r"[+-]?\d(?:\.\d+)?[Ee]\+\d{1,3}")
+LOST_DIGITS = (
+    f"这是一个超过 {EXCEL_DIGITS} 位的数字：Excel 只保留 {EXCEL_DIGITS} 位有效数字，其后各位已被改成 0"
+    "（或被改动），登记的号码会是错的。请把该列设为“文本”格式，重新输入完整号码后保存"
+)
+SHOWN_SCIENTIFIC = (
+    "这是科学记数法：Excel 把长数字显示成这样，另存为 CSV 时只保存了显示出来的几位，"
+    "其余数字已经丢失。请在 Excel 中把该列设为“文本”格式，重新输入完整号码后再保存"
+)
+
+
+def digits_lost(value: Cell) -> str | None:
+    """Why a cell kept as written (an earlier certificate's number, a phone) cannot be: a number
+    past Excel's 15 digits, or one Excel showed as 1.23457E+17 and a CSV saved as shown (§四.(三):
+    数字用阿拉伯数字表示 — every digit of it)."""
+    if value.__class__ is str:
+        if ("E+" in value or "e+" in value) and _SCIENTIFIC.fullmatch(value):
+            return SHOWN_SCIENTIFIC
+        return None
+    if isinstance(value, int | float) and abs(value) >= 10**EXCEL_DIGITS:
+        return LOST_DIGITS
+    return None
+
+
 def merged_rows(table: Table) -> list[Problem]:
     """A cell merged down over data rows (the same 工作单位 for a group, say): its value is in
     the first row only, so the rows below would be loaded without it — an optional column

@@ -33,7 +33,7 @@ from registry.kinds.blanks import (
     recipient,
     total_of,
 )
-from registry.kinds.cells import total_row
+from registry.kinds.cells import digits_lost, total_row
 from registry.kinds.requisition_form import read_requisitions
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout, quantity_columns
@@ -159,6 +159,8 @@ def _check_row(
     if unit and not covers(entry.authority, who.city or ""):
         rule = f"本登记由{region_name(entry.authority)}报送，只能包含本市（州）单位的申领计划"
         fail("单位", unit, rule)
+    if lost := digits_lost(values.get("联系电话")):
+        fail("联系电话", values.get("联系电话"), lost)
     quantities = read_quantities(values, fail)
     if quantities is not None:
         _check_total(values, quantities, fail)

@@ -21,7 +21,7 @@ from registry.domain.regions import issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
-from registry.kinds.cells import total_row
+from registry.kinds.cells import digits_lost, total_row
 from registry.kinds.roster_cells import (
     DITTO_RULE,
     EXAM_COLUMNS,
@@ -120,6 +120,17 @@ def _optional(values: dict[str, Cell]) -> list[str | None]:
     ]
 
 
+def _given_twice(first: Record, again: Record) -> tuple[str, str]:
+    """(rule, clause) of a number the file gives twice: to a row copied whole (its 序号 aside) a
+    clerk deletes — renumbering it, as for two holders, would register one person twice."""
+    serial = "序号"
+    if {k: v for k, v in first.values.items() if k != serial} == {
+        k: v for k, v in again.values.items() if k != serial
+    }:
+        return f"与本文件第{first.row}行完全相同：同一个人登记了两次。请删除这一行", "附件3"
+    return f"与本文件第{first.row}行的编号重复", "附件3"
+
+
 class _RowChecker:
     """Checks a roster's rows one by one, collecting problems and certificates in a result."""
 
@@ -140,7 +151,8 @@ class _RowChecker:
         self.columns: list[ColumnCheck] = CellChecks(entry.issued_on, catalogue, today).plan(
             columns
         )
-        self.seen: dict[str, int] = {}
+        self.seen: dict[str, Record] = {}
+        """number → the first row giving it"""
         self.numbered: list[NumberedRow] = []
         self.fits: dict[tuple[str, str | None, str, str], tuple[tuple[str, str], ...]] = {}
         self.letters: dict[int, str] = {}
@@ -192,9 +204,9 @@ class _RowChecker:
         fit = self.fits.get(fit_key)
         if fit is None:  # a register has a handful of letter/region combinations
             fit = self.fits[fit_key] = _number_problems(parsed, letter, self.entry)
-        first = self.seen.setdefault(number, row) if not fit else row
-        if first != row:
-            fit = (*fit, (f"与本文件第{first}行的编号重复", "附件3"))
+        first = self.seen.setdefault(number, record) if not fit else record
+        if first is not record:
+            fit = (*fit, _given_twice(first, record))
         self.result.numbers.append((row, written, number))
         holds = self._run(letter) if fit else None
         self.numbered.append(NumberedRow(row, written, parsed, trade_name, holds))
@@ -221,6 +233,8 @@ class _RowChecker:
             if (value is None and column in self.filled) or is_ditto(value):
                 rule = MERGED_OR_EMPTY if value is None else DITTO_RULE
                 problems.append(Problem(row, column, text(value), rule, "§四.(五)"))
+            elif value is not None and (lost := digits_lost(value)):
+                problems.append(Problem(row, column, text(value), lost, "§四.(三)"))
         checked = self.cells(record)
         birth, work_start = checked[self.birth_column], checked.get("参加工作时间")
         if birth and work_start and str(work_start) < years_after(str(birth), MIN_AGE_AT_WORK):

@@ -30,14 +30,23 @@ _DIGITS = re.compile(r"\d+")
 
 def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
     """(row, count by level letter) of the 附件4 footer's 同意初级 N 人，中级 N 人，高级 N 人，技师
-    N 人. A blank count (or a dash, a slash, 无) is 0 (the form prints blanks); a count that is not Arabic digits is kept as
-    written, to be refused. None when there is no such line, or none of its counts is filled in."""
-    for row, line in table.footer:
+    N 人, read on over the footer's next rows while they go on counting (a clause wrapped onto
+    a second row). A blank count (or a dash, a slash, 无) is 0 (the form prints blanks); a count
+    that is not Arabic digits is kept as written, to be refused. None when there is no such
+    line, or none of its counts is filled in."""
+    footer = table.footer
+    for at, (row, line) in enumerate(footer):
         key = header_key(line)
         if "同意" not in key:
             continue
+        clause = key[key.index("同意") :]
+        for _, more in footer[at + 1 :]:  # wrapped onto the next rows: …高级 1 人， / 技师 3 人。
+            following = header_key(more)
+            if "同意" in following or not _COUNT.search(following):
+                break
+            clause += following
         written: dict[str, str] = {}
-        for word, count in _COUNT.findall(key[key.index("同意") :]):
+        for word, count in _COUNT.findall(clause):
             written.setdefault(_LEVEL_WORDS[word], "" if count in NONE_WRITTEN else count)
         if not written:
             continue

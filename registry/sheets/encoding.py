@@ -81,9 +81,13 @@ SNIFF_CHARS = 4096
 
 def delimiter(filename: str, text: str) -> str:
     """A tab for a ``.txt`` with tabs in its first lines (Excel's 另存为“文本文件（制表符分隔）”
-    and “Unicode 文本”; a title line above the header may hold none), else a comma."""
-    tabbed = filename.lower().endswith(".txt") and "\t" in text[:SNIFF_CHARS]
-    return "\t" if tabbed else ","
+    and “Unicode 文本”; a title line above the header may hold none), and for a ``.csv`` whose
+    first lines hold more tabs than commas (such a file renamed, as clerks do), else a comma."""
+    start = text[:SNIFF_CHARS]
+    tabs = start.count("\t")
+    if filename.lower().endswith(".txt"):
+        return "\t" if tabs else ","
+    return "\t" if tabs > start.count(",") else ","
 
 
 def csv_records(text: str, separator: str = ",") -> Iterator[tuple[int, list[str]]]:

@@ -7,6 +7,7 @@ every problem to a CSV beside the register, whose path it prints (``--all`` prin
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -140,6 +141,13 @@ def write_problem_list(outcome: Outcome, spare: Path | None = None) -> Path | No
     return None
 
 
+def _discard_problem_list(outcome: Outcome) -> None:
+    """Remove the list an earlier sync wrote beside the register: left there once the register
+    has loaded (or has its few problems in the report), it tells the clerk of problems fixed."""
+    with contextlib.suppress(OSError):
+        (outcome.entry.path.parent / f"{outcome.entry.path.name}{PROBLEM_LISTS}").unlink()
+
+
 def _listed(outcome: Outcome, spare: Path | None, how: str) -> str:
     """Where the full list of a register's problems (and conflicts) was written, and ``how``
     else to see it."""
@@ -166,6 +174,7 @@ def text_report(
     system log, which must not keep the holders' names and other values the problems quote."""
     lines = []
     for outcome in outcomes:
+        _discard_problem_list(outcome)  # this run's list, if any, is written below
         lines.append(_line(outcome))
         file = visible(outcome.entry.path.name)
         lines.extend(f"  ℹ {file}：{note}" for note in outcome.entry_notes)

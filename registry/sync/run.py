@@ -238,6 +238,7 @@ def sync_entries(
                 )
                 retries.record(index, retried[index])
             retries.at_end()
+            _name_refused_sources(outcomes)
             _record_deferred(conn, outcomes, dry_run)
         except BaseException:  # stopped (Ctrl-C, an error): no retry comes, record them now
             _record_deferred(conn, outcomes, dry_run)
@@ -248,6 +249,22 @@ def sync_entries(
         if ahead:
             ahead.close()
     return outcomes
+
+
+def _name_refused_sources(outcomes: list[Outcome]) -> None:
+    """A register still refused for a number (or an approval) not registered, while a register
+    of a kind that registers it was refused in this very run: the clerk is told to fix that one
+    first — "请先导入其名册" alone reads as if the roster had never been listed."""
+    refused = [o for o in outcomes if o.outcome == REJECTED]
+    for outcome in refused:
+        if not any(p.waits for p in outcome.problems):
+            continue
+        sources = WAITS_ON.get(outcome.entry.kind, ())
+        if names := [o.entry.key for o in refused if o.entry.kind in sources]:
+            outcome.entry_notes.append(
+                f"它引用的证书编号或申领批准尚未登记，而本次同步中 {'、'.join(names)} 被拒绝，"
+                "可能正是登记它们的文件：请先按其问题改正，再重新运行 certreg sync"
+            )
 
 
 def _retried(entries: list[RegisterEntry], todo: list[RegisterEntry]) -> list[bool]:

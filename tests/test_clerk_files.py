@@ -1,0 +1,180 @@
+"""Registers as clerks really make them, found by a review with a clerk's messy spreadsheets:
+numbers Excel has mangled, a footer clause wrapped onto a second row, a tab-separated file named
+.csv, a row pasted twice, a problem list left over from a fixed register, and a status change
+refused for a roster the same run refused."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from registry.cli import cli
+from registry.kinds import LAYOUTS
+from registry.sheets.writers import approval_footer, write_csv
+from tests.blank_registers import UNIT, requisition
+from tests.registers import (
+    MIANYANG,
+    RegisterFactory,
+    approval_row,
+    refused,
+    status_event,
+    sync,
+)
+
+CHANGES = {"kind": "status-changes", "authority": "2202"}
+PRIOR = "原岗位证书号（未获工种年限）"
+
+
+@pytest.mark.parametrize(
+    ("suffix", "written", "said"),
+    [
+        # what Excel holds of 510703197504011234 …
+        (".xlsx", 5.10703197504011e17, "超过 15 位的数字"),
+        # … and what it shows of it, and saves as CSV
+        (".csv", "1.23457E+17", "科学记数法"),
+    ],
+)
+def test_a_long_number_excel_has_cut_is_refused(
+    registers: RegisterFactory, db_path: Path, suffix: str, written: object, said: str
+) -> None:
+    """An earlier certificate's number of 18 digits typed into a number cell: Excel keeps 15
+    digits, a CSV saved from it the digits it shows. It loaded as 510703197504011008 (or
+    '1.23457E+17') without a word — another person's number in the registry."""
+    rows = [{**approval_row("Z1122020901", "周杰"), PRIOR: written}]
+    registers.add(f"long{suffix}", rows, MIANYANG)
+    [(row, column, rule, clause)] = refused(registers, db_path, f"long{suffix}")
+    assert (row, column, clause) == (4, PRIOR, "§四.(三)")
+    assert said in rule and "文本" in rule
+
+
+def test_a_phone_saved_in_scientific_notation_is_refused(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    phone = {**requisition(UNIT, 0, 2), "联系电话": "8.16222E+11"}
+    registers.add("requisitions.csv", [phone], {"kind": "requisitions", "authority": "2200"})
+    [(_, column, rule, _)] = refused(registers, db_path, "requisitions.csv")
+    assert column == "联系电话" and "科学记数法" in rule
+
+
+def test_long_numbers_written_as_text_load_as_written(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """What the advice asks for: the number as text, every digit kept (and an exponent-like
+    remark is no number)."""
+    rows = [approval_row("Z1122020901", "周杰", **{PRIOR: "510703197504011234"})]
+    registers.add("long.csv", rows, MIANYANG)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+    with sqlite3.connect(db_path) as conn:
+        [(prior,)] = conn.execute("SELECT prior_certificate FROM certificates").fetchall()
+    assert prior == "510703197504011234"
+
+
+def _wrapped(counts: dict[str, int], before: str) -> list[str]:
+    """附件4's footer with its 同意… clause wrapped onto a row of its own ``before`` a level."""
+    *opinions, agreed, stamp = approval_footer(counts)
+    head, tail = agreed.split(before)
+    return [*opinions, head, before + tail, stamp]
+
+
+def test_a_footer_clause_wrapped_onto_the_next_row_is_read_whole(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """同意初级 0 人，中级 1 人，高级 0 人，/ 技师 3 人: the second row was never read, so 3
+    technicians approved for a roster of none loaded."""
+    counts = {"C": 0, "Z": 1, "G": 0, "J": 3}
+    rows = [approval_row("Z1122020901", "周杰")]
+    registers.add("footer.xlsx", rows, MIANYANG, footer=_wrapped(counts, "技师"))
+    [(_, _, rule, _)] = refused(registers, db_path, "footer.xlsx")
+    assert "技师 3 人" in rule and "实有 0 人" in rule
+
+
+def test_a_correct_footer_wrapped_onto_the_next_row_loads(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """… 中级 1 人，/ 高级 1 人，技师 0 人: refused for approving no 高级, which it did."""
+    counts = {"C": 0, "Z": 1, "G": 1, "J": 0}
+    rows = [approval_row("Z1122020901", "周杰"), approval_row("G1122020901", "郑浩", "高级")]
+    registers.add("footer.xlsx", rows, MIANYANG, footer=_wrapped(counts, "高级"))
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+
+
+def test_a_tab_separated_file_named_csv_loads(registers: RegisterFactory, db_path: Path) -> None:
+    """Excel's “Unicode 文本” renamed to .csv: every column was "missing"."""
+    rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020902", "郑浩")]
+    registers.add("tabbed.csv", rows, MIANYANG)
+    path = registers.folder / "tabbed.csv"
+    tabbed = path.with_suffix(".txt")
+    write_csv(tabbed, LAYOUTS["approval-roster"], rows, encoding="utf-16", title="名册")
+    text = tabbed.read_text(encoding="utf-16").replace(",", "\t")
+    tabbed.unlink()
+    path.write_text(text, encoding="utf-16")
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+    assert report["registers"][0]["added"] == 2
+
+
+def test_a_row_pasted_twice_is_told_to_be_deleted(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The same holder's row twice: the clerk was given the next free number for it — one person
+    registered under two numbers."""
+    row = approval_row("Z1122020902", "郑浩")
+    rows = [approval_row("Z1122020901", "周杰"), row, row]
+    registers.add("twice.xlsx", rows, MIANYANG)
+    problems = refused(registers, db_path, "twice.xlsx")
+    [rule] = [
+        rule for found, column, rule, _ in problems if found == 6 and column == "颁发证书编号"
+    ]
+    assert "与本文件第5行完全相同" in rule and "删除这一行" in rule
+    assert "下一个可用" not in rule
+
+
+def test_a_number_given_to_two_holders_still_names_the_next_free(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020901", "郑浩")]
+    registers.add("twice.xlsx", rows, MIANYANG)
+    problems = refused(registers, db_path, "twice.xlsx")
+    [rule] = [
+        rule for found, column, rule, _ in problems if found == 5 and column == "颁发证书编号"
+    ]
+    assert "与本文件第4行的编号重复" in rule and "Z1122020902" in rule
+
+
+def test_a_problem_list_goes_once_its_register_loads(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A --brief run wrote 名册.csv.问题清单.csv; the clerk fixed the file and it loaded — the
+    list of the old problems stayed beside it."""
+    rows = [approval_row("Z1122020901", "周杰", 性别="M")]
+    registers.add("roster.csv", rows, MIANYANG)
+    listed = registers.folder / "roster.csv.问题清单.csv"
+    runner = CliRunner()
+    first = runner.invoke(cli, ["sync", str(registers.folder), "--db", str(db_path), "--brief"])
+    assert first.exit_code == 1 and listed.exists()
+    registers.add("roster.csv", [approval_row("Z1122020901", "周杰")], MIANYANG)
+    fixed = runner.invoke(cli, ["sync", str(registers.folder), "--db", str(db_path), "--brief"])
+    assert fixed.exit_code == 0, fixed.output
+    assert not listed.exists()
+
+
+def test_a_status_change_waiting_for_a_roster_refused_in_the_run_names_it(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """“登记库中没有该证书编号；请先导入其名册” alone, with the roster listed and refused a few
+    lines above, sent the clerk looking for a roster never listed."""
+    registers.add("roster.xlsx", [approval_row("Z1122020901", "周杰", 性别="M")], MIANYANG)
+    registers.add(
+        "changes.xlsx", [status_event("撤销", "Z1122020901", "周杰", "2013-03-01")], CHANGES
+    )
+    code, report = sync(registers.folder, db_path)
+    assert code == 1
+    roster, changes = report["registers"]
+    assert roster["outcome"] == changes["outcome"] == "rejected"
+    assert any("roster.xlsx 被拒绝" in note for note in changes["notes"]), changes["notes"]
+    assert not roster["notes"]
