@@ -256,7 +256,7 @@ BROKEN = {
         "2200",
         [dispatch(UNIT, 0, 1), dispatch(UNIT, 0, 1)],
         "中级",
-        "累计发放 4 本（此前已发 3 本），超过经省厅批准的申领数 3 本",
+        "累计发放 4 本（其他各次发放共 3 本），超过经省厅批准的申领数 3 本",
     ),
     "dispatch without an approved requisition for the level": (
         "dispatches",
@@ -509,6 +509,27 @@ def test_dispatches_are_counted_in_the_order_of_their_dates(tmp_path: Path) -> N
         "累计发放 6 本（此前已发 4 本），而截至发放日期 2012-03-11 省厅只批准了 5 本"
         in (problem["rule"])
     )
+
+
+def test_a_dispatch_before_the_approval_and_past_it_is_told_both_on_its_own_row(
+    tmp_path: Path,
+) -> None:
+    """One slip of 2012-01-01, before the approval of 2012-02-20, that also takes the total past
+    what was approved: it was told only of the total, and then blamed — on its own row, with
+    the other register's 4 as its value — for that register's dispatch of 2012-03-10."""
+    db = tmp_path / "registry.db"
+    approved = [requisition(UNIT, 0, 4, province="同意 2012-02-20")]
+    assert load(db, tmp_path / "req.csv", "requisitions", approved)["exit_code"] == 0
+    loaded = [dispatch(UNIT, 0, 4, day="2012-03-10")]
+    assert load(db, tmp_path / "d2012.csv", "dispatches", loaded)["exit_code"] == 0
+    report = load(
+        db, tmp_path / "early.csv", "dispatches", [dispatch(UNIT, 0, 1, day="2012-01-01")]
+    )
+    [problem] = report["registers"][0]["problems"]
+    assert (problem["row"], problem["column"], problem["value"]) == (2, "中级", "1")
+    assert "超过经省厅批准的申领数 4 本" in problem["rule"]
+    assert "发放日期 2012-01-01 时省厅只批准了 0 本" in problem["rule"]
+    assert "2012-03-10" not in problem["rule"]
 
 
 def test_a_corrected_requisition_cannot_approve_after_what_was_dispatched(

@@ -311,6 +311,30 @@ def test_a_refused_batch_is_told_to_wait_for_room_for_all_its_rows(
         assert client.post("/api/v1/verify/batch", json=batch).status_code == 200
 
 
+def test_a_file_too_long_for_the_hour_is_refused_with_the_figure_the_page_gives(
+    app_client: AppClient,
+) -> None:
+    """The page said 单个文件最多 300 行; a file of 501 rows was told 一次最多查验 500 行, and
+    one of 301 rows 每批不超过 300 行 — and both of an HTTP header an officer cannot use."""
+    line = f"{VALID[0]},{VALID[1]}\n"
+    with app_client(batch_rows_per_hour=300) as client:
+        form = client.get("/batch")
+        answers = [
+            client.post(
+                "/batch",
+                data={"csrf_token": csrf_token(client)},
+                files={"file": ("名单.csv", ("证书编号,姓名\n" + line * rows).encode())},
+            )
+            for rows in (301, 501)
+        ]
+    assert "单个文件最多 <strong>300</strong> 行" in form.text
+    for answer, rows in zip(answers, (301, 501), strict=True):
+        assert answer.status_code == 400
+        error = answer.context["error"]  # type: ignore[attr-defined]
+        assert f"一次最多查验 300 行，此文件有 {rows} 行" in error
+        assert "Authorization" not in error
+
+
 def test_an_upload_with_a_key_is_paid_from_the_key_and_a_bad_key_is_refused(
     app_client: AppClient, registry_db: Path
 ) -> None:

@@ -107,6 +107,8 @@ def test_the_reissue_mark_is_confirmed_both_ways(app_client: AppClient) -> None:
         ).json()
     assert marked["confirmation"] == {"reissue_mark": "mismatch"}
     assert unmarked["confirmation"] == {"reissue_mark": "mismatch"}
+    # the mark the paper is confirmed against is not answered with the registry's 补发 flag
+    assert "reissue" not in marked and marked["result"] == "reissued"
     # a reissued certificate's paper without the mark: most likely the original, void since —
     # not a forgery; a paper marked 补发 of a certificate never reissued is one to suspect
     assert "很可能是补发时已作废的原证书" in marked["advice"] and "伪造" not in marked["advice"]
@@ -177,6 +179,30 @@ def test_a_number_and_name_that_do_not_match_confirm_nothing(app_client: AppClie
             json={"number": VALID[0], "name": "张三", "confirm": {"level": "高级工"}},
         ).json()
     assert body["result"] == "no_match" and body["confirmation"] == {}
+
+
+@pytest.mark.parametrize(
+    ("number", "name", "said"),
+    [
+        ("G11220001", VALID[1], "未核对证书上的内容：证书编号应为11位，实为9位"),
+        (VALID[0], "张三", "证书编号与姓名不相符，未核对证书上的内容"),
+    ],
+)
+def test_a_paper_not_confirmed_says_why(
+    app_client: AppClient, number: str, name: str, said: str
+) -> None:
+    """A malformed number with the paper's trade typed was told 证书编号与姓名不相符."""
+    with app_client() as client:
+        page = client.post(
+            "/check",
+            data={
+                "number": number,
+                "name": name,
+                "trade": "电工",
+                "csrf_token": csrf_token(client),
+            },
+        )
+    assert said in page.text
 
 
 def test_the_form_confirms_without_revealing(app_client: AppClient) -> None:
@@ -382,10 +408,14 @@ def test_an_upload_confirms_its_optional_columns(app_client: AppClient) -> None:
         for r in rows
     ]
     assert verdicts == [("相符", "不符", "不符", "相符"), ("相符", "相符", "相符", "相符")]
-    assert [r["结果说明"] for r in rows] == ["有效，但证书上的工种、发证日期与登记不符", "已补发"]
+    assert [r["查验结果"] for r in rows] == ["有效，但证书上的工种、发证日期与登记不符", "已补发"]
     assert rows[0]["工种"] == "电工"  # the HR file's own column, as it was
     assert rows[0]["工种（查验）"] == ""  # the registry's trade withheld
     assert "汽车驾驶员" not in page.text
+    # the paper that differs is marked as a suspect on the page, as the single check marks it:
+    # it was green as a valid certificate, for an officer who reads the table by its colours
+    marked = re.findall(r'<tr class="([^"]*)">', page.text)
+    assert marked == ["result-valid paper-differs", "result-reissued"], marked
 
 
 # -- the no-reveal rule, over the API ------------------------------------------------------
@@ -440,7 +470,7 @@ def test_an_answer_reveals_no_value_the_employer_did_not_type_correctly(
                 assert response.status_code == 422, response.text
                 return
             body = response.json()["results"][0] if batch else response.json()
-            assert not set(body) & set(WITHHELD)
+            assert not set(body) & {*WITHHELD, "reissue"}  # 补发证书: what the mark confirms
             confirmation = body["confirmation"]
             assert set(confirmation) <= {k for k, v in typed.items() if v.strip()}
             registered = by_number.get(body["number"])

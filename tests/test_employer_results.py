@@ -180,7 +180,8 @@ def test_the_result_csv_keeps_every_column_of_the_hr_file(app_client: AppClient)
     ]
     assert lines[1][4] == "'=1+2"  # the file's own formula, made inert
     row = dict(zip(lines[0], lines[2], strict=True))
-    assert row["查验结果"] == "superseded" and row["新证书编号"] == SUCCESSOR
+    assert row["查验结果"] == "已由新证书取代" and row["结果代码"] == "superseded"
+    assert row["新证书编号"] == SUCCESSOR
     assert row["取代方式"] == "换发"
     assert row["登记库更新时间"].endswith("（北京时间）")
     assert "持证人（部分隐去）" in lines[0] and row["持证人（部分隐去）"] == "欧阳*"

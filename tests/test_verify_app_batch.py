@@ -66,7 +66,8 @@ def test_xlsx_upload_results_in_order_and_export(app_client: AppClient, registry
     assert results[2]["successor"] == SUCCESSOR
     # the HR file's own columns, then the results
     assert exported[0][:6] == ["序号", "姓 名", "证书编号", "行号", "证书编号（查验）", "查验结果"]
-    assert [line[5] for line in exported[1:]] == list(CASES)
+    assert exported[0][-1] == "结果代码"  # the API's code, last: officers read the words
+    assert [line[-1] for line in exported[1:]] == list(CASES)
     assert [line[1] for line in exported[1:]] == [name for _, name in CASES.values()]
     private = private_values(registry_db) - {name for _, name in CASES.values()}
     for text in (page.text, "\n".join(",".join(line) for line in exported)):  # type: ignore[attr-defined]
@@ -143,7 +144,7 @@ def test_each_row_says_what_to_do_next_and_an_empty_name_is_not_a_malformed_numb
         exported = _export(page)
     header = exported[0]
     rows = [dict(zip(header, line, strict=True)) for line in exported[1:]]
-    assert [r["结果说明"] for r in rows] == ["有效", "未查到", "未查验：持证人姓名为空", "未查到"]
+    assert [r["查验结果"] for r in rows] == ["有效", "未查到", "未查验：持证人姓名为空", "未查到"]
     assert rows[0]["下一步"].startswith("证书有效。请核对持证人出示的证书原件")
     # whom to ask, as the single check's page names them
     assert rows[1]["下一步"].endswith(
@@ -168,8 +169,8 @@ def test_formula_injection_neutralised_in_export(app_client: AppClient) -> None:
     assert len(numbers) == len(evil)
     assert all(n.startswith("'") for n in numbers), numbers
     assert all(line[3].startswith("'") for line in exported[1:])  # the number as checked
-    assert [line[4] for line in exported[1:]] == ["malformed"] * len(evil)
-    assert all(line[5].startswith("编号格式错误：") for line in exported[1:])  # and why
+    assert [line[-1] for line in exported[1:]] == ["malformed"] * len(evil)
+    assert all(line[4].startswith("编号格式错误：") for line in exported[1:])  # and why
     assert all(
         not cell.startswith(("=", "+", "-", "@", "\t")) for line in exported for cell in line
     )
@@ -194,7 +195,7 @@ def test_500_rows_allowed_501_refused(app_client: AppClient) -> None:
     assert too_many.status_code == 400  # type: ignore[attr-defined]
     assert too_many.context["error"] == (  # type: ignore[attr-defined]
         "一次最多查验 500 行，此文件有 501 行：请分成每个不超过 500 行的文件分批上传。"
-        "如需更多额度，HR 系统可向发证机关申请接口密钥（Authorization: Bearer …）。"
+        "如需更多额度，HR 系统可向发证机关申请接口密钥（见“接口说明”）。"
     )
 
 
@@ -270,7 +271,7 @@ def test_a_title_above_a_list_without_header_is_no_row_to_check(
     assert [r["result"] for r in read_log(registry_db)] == ["valid"]  # one row checked
     exported = _export(page)
     assert exported[1][0] == "某公司持证人员名单"
-    assert exported[1][exported[0].index("结果说明")] == "未查验"
+    assert exported[1][exported[0].index("查验结果")] == "未查验"
 
 
 @pytest.mark.parametrize(
@@ -306,7 +307,7 @@ def test_a_row_without_number_or_name_stays_in_the_result_file(app_client: AppCl
         ["E1", VALID[0], VALID[1], "后勤处"],
         ["E2", "", "", "财务处"],
     ]
-    assert exported[2][exported[0].index("结果说明")] == "未查验"
+    assert exported[2][exported[0].index("查验结果")] == "未查验"
 
 
 def test_empty_rows_and_stray_cells_far_below_do_not_count(app_client: AppClient) -> None:

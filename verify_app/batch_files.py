@@ -52,14 +52,15 @@ MATCH_LABELS = {"match": "相符", "mismatch": "不符"}
 EXPORT_COLUMNS = (
     ("row", "行号"),
     ("number", "证书编号"),
-    ("result", "查验结果"),
-    ("label", "结果说明"),
+    ("label", "查验结果"),
     ("advice", "下一步"),
     *((f.name, f.label) for f in PUBLIC_FIELDS if f.name not in ("number", "reason")),
+    ("result", "结果代码"),
 )
-"""The result columns: the row, the result, what to do next (as a single check says it: whom to
-ask about a certificate not found, what a revoked one means), and the public fields (the
-registry's names never)."""
+"""The result columns: the row, the result in words, what to do next (as a single check says
+it: whom to ask about a certificate not found, what a revoked one means), the public fields (the
+registry's names never), and last the API's result code, for a program — an officer filtering
+in Excel reads 查验结果, where a code (valid for a paper that differs) misled."""
 CONFIRM_COLUMNS = tuple((f"confirm_{k}", f"核对：{v}") for k, v in CONFIRMABLE.items())
 """One result column per confirmable field, when the upload had its column."""
 
@@ -87,9 +88,10 @@ class BatchFile:
 UPLOAD_SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
 
 
-def _too_many(rows: str, far: str = "") -> str:
-    """``far``: where content was found past the reader's bound, which may be a stray cell far
-    below the rows to check (a space, 制表人) rather than rows."""
+def _too_many(rows: str, most: int, far: str = "") -> str:
+    """``most``: the rows a file of this client may have; ``far``: where content was found past
+    the reader's bound, which may be a stray cell far below the rows to check (a space, 制表人)
+    rather than rows."""
     stray = (
         f"（内容一直到{far}）。如果要查验的行没有这么多，请删去表格下方多余的内容"
         "（只有空格的单元格、表尾的签字等）后重新上传；否则请分成"
@@ -97,12 +99,11 @@ def _too_many(rows: str, far: str = "") -> str:
         else "：请分成"
     )
     return (
-        f"一次最多查验 {MAX_ITEMS} 行，此文件{rows}{stray}每个不超过 {MAX_ITEMS} 行的文件分批上传。"
-        f"{KEY_HELP}"
+        f"一次最多查验 {most} 行，此文件{rows}{stray}每个不超过 {most} 行的文件分批上传。{KEY_HELP}"
     )
 
 
-def _sheet_rows(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
+def _sheet_rows(filename: str, data: bytes, most: int) -> list[tuple[int, list[str]]]:
     """(row number as the spreadsheet shows it, cell texts) of the upload's first sheet."""
     if not filename.lower().endswith(UPLOAD_SUFFIXES):
         raise BatchFileProblem("请上传 .xlsx 或 .csv 文件（两列：证书编号、姓名）")
@@ -114,7 +115,7 @@ def _sheet_rows(filename: str, data: bytes) -> list[tuple[int, list[str]]]:
             # a workbook's table may be stretched by one stray cell, named; a CSV counts only
             # records with content, so it does have that many rows
             far = exc.where if filename.lower().endswith(WORKBOOK_SUFFIXES) else ""
-            raise BatchFileProblem(_too_many(rows, far)) from exc
+            raise BatchFileProblem(_too_many(rows, most, far)) from exc
         raise BatchFileProblem(str(exc)) from exc
     return [(number, [text(clean(cell)) for cell in cells]) for number, cells in sheet.rows()]
 
@@ -174,13 +175,14 @@ def _pair(row: Sequence[str], columns: Columns) -> tuple[str, str]:
     return number, name
 
 
-def read_batch(filename: str, data: bytes) -> BatchFile:
-    """The rows to check, in file order, each with the row number the spreadsheet shows.
+def read_batch(filename: str, data: bytes, most: int = MAX_ITEMS) -> BatchFile:
+    """The rows to check, in file order, each with the row number the spreadsheet shows; at
+    most ``most`` of them (`verify_app.quotas.Quotas.file_rows`).
 
     Blocks while the guarded reader parses the file: call it from a worker thread."""
     if not data:
         raise BatchFileProblem("上传的文件是空的")
-    rows = _sheet_rows(filename, data)
+    rows = _sheet_rows(filename, data, most)
     columns = find_columns(rows)
     batch, problems, unchecked = [], [], []
     for line, row in rows[columns.start :]:
@@ -200,8 +202,8 @@ def read_batch(filename: str, data: bytes) -> BatchFile:
         raise BatchFileProblem(listed(problems, "行", "请改正后重新上传，其他行不必改动。"))
     if not batch:
         raise BatchFileProblem("文件中没有找到要查验的行（需要“证书编号”和“姓名”两列）")
-    if len(batch) > MAX_ITEMS:
-        raise BatchFileProblem(_too_many(f"有 {len(batch):,} 行"))
+    if len(batch) > most:
+        raise BatchFileProblem(_too_many(f"有 {len(batch):,} 行", most))
     widths = [len(r.cells) for r in batch] + [len(cells) for _, cells in unchecked]
     header = _titled(columns.header or [], max(widths))
     return BatchFile(header, batch, tuple(columns.confirms), tuple(unchecked))
@@ -225,6 +227,10 @@ def unchecked_row(row: int) -> dict[str, str]:
     }
 
 
+PAPER_DIFFERS = "paper_differs"
+"""Set in a result row whose paper disagrees with the registry (`export_row`)."""
+
+
 def export_row(row: BatchRow, checked: Checked, contact: str | None = None) -> dict[str, str]:
     """One row of the results: the file's own cells (``cells``) and the result columns; for a
     certificate not found, ``contact`` says whom to ask, as the single check's page does."""
@@ -242,6 +248,8 @@ def export_row(row: BatchRow, checked: Checked, contact: str | None = None) -> d
         field = key.removeprefix("confirm_")
         verdict = (checked.confirmation or {}).get(field)
         result[key] = MATCH_LABELS.get(verdict, "") if verdict else ""
+    if checked.mismatched:  # not a column: the results page marks the row as the answer's
+        result[PAPER_DIFFERS] = "1"
     return result
 
 

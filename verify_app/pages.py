@@ -28,7 +28,6 @@ from verify_app.answers import (
 )
 from verify_app.batch_files import (
     CONFIRM_HEADERS,
-    MAX_ITEMS,
     BatchFile,
     BatchFileProblem,
     export_row,
@@ -195,11 +194,12 @@ def receipt(request: Request) -> Response:
 def _batch_context(request: Request, **context: Any) -> dict[str, Any]:
     """What the batch page says before an upload: the allowance, and how much of it is left."""
     quotas = verifier_of(request).quotas
-    key = form_caller_of(request).key
+    caller = form_caller_of(request)
+    key = caller.key
     per_hour = quotas.batch_rows_per_hour if key is None else 0
     left = quotas.batch_left(client_of(request)) if key is None else quotas.key_left(key)
     return {
-        "max_items": min(MAX_ITEMS, per_hour or (key.per_day if key else MAX_ITEMS)),
+        "max_items": quotas.file_rows(caller),
         "max_kb": verifier_of(request).settings.max_body_bytes // 1024,
         "per_hour": per_hour,
         "left": left,

@@ -35,7 +35,7 @@ from verify_app.ratelimit import CheckLimiter, Limiter, OverAllowance, RateLimit
 
 MAX_UPLOAD_ROWS = 500
 """The most rows one upload or API batch may hold (the batch allowance may allow fewer)."""
-KEY_HELP = "如需更多额度，HR 系统可向发证机关申请接口密钥（Authorization: Bearer …）。"
+KEY_HELP = "如需更多额度，HR 系统可向发证机关申请接口密钥（见“接口说明”）。"
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,14 @@ class Quotas:
             self._charge_key(caller.key, checks)
         else:
             self.single.charge(caller.client, checks)
+
+    def file_rows(self, caller: Caller) -> int:
+        """The most rows one uploaded file of ``caller`` may have: a batch's bound, or less when
+        the caller's allowance is smaller (an anonymous client's hour, a key's day) — the page
+        and the refusal of a longer file quote the same figure."""
+        if caller.key is not None:
+            return min(MAX_UPLOAD_ROWS, caller.key.per_day)
+        return min(MAX_UPLOAD_ROWS, self.batch_rows_per_hour or MAX_UPLOAD_ROWS)
 
     def charge_batch(self, caller: Caller, rows: int) -> None:
         """Batch rows (upload, API batch, watch list): the hourly batch allowance, or the key's

@@ -226,8 +226,8 @@ class _Ledger:
                 self.grand[who, column] += amount
         self.last_mine = {(who, c): line for who, _, q, _, line in mine for c, n in q.items() if n}
         self.running: Totals = Counter()
-        self.latest: dict[tuple[str, str], int] = {}
-        """this register's latest row so far, per recipient and level"""
+        self.latest: dict[tuple[str, str], tuple[int, int]] = {}
+        """this register's latest row so far and its blanks, per recipient and level"""
         self.told: set[tuple[str, str]] = set()
 
     def overdrawn(self) -> list[Problem]:
@@ -239,14 +239,16 @@ class _Ledger:
                 if not amount:
                     continue
                 if line is not None:
-                    self.latest[who, column] = line
+                    self.latest[who, column] = line, amount
                 limit = self._limit(who, column, day, register, line, by_then)
                 if limit:
-                    total = limit[0]
-                    rule = f"{who}{column}累计发放 {total} 本（此前已发 {total - amount} 本），{limit[1]}"
-                    row = self.latest[who, column]
+                    total, others, which = limit
+                    rule = (
+                        f"{who}{column}累计发放 {total} 本（{others} {total - amount} 本），{which}"
+                    )
+                    row, written = self.latest[who, column]  # told on this register's own row
                     # more approvals may come with a requisitions register later in the run
-                    problem = Problem(row, column, str(amount), rule, "§四.(二)", waits=True)
+                    problem = Problem(row, column, str(written), rule, "§四.(二)", waits=True)
                     problems.append(problem)
         return problems
 
@@ -258,24 +260,38 @@ class _Ledger:
         register: str | None,
         line: int | None,
         by_then: Totals,
-    ) -> tuple[int, str] | None:
-        """(the total, which limit it passes) when this dispatch passes one to be told."""
+    ) -> tuple[int, str, str] | None:
+        """(the total, what the other dispatches in it are, which limit it passes) when this
+        dispatch passes one to be told."""
         key = (who, column)
+        early = self.running[key] > by_then[key] and key not in self.told
         if (
             line is not None
             and self.last_mine[key] == line
             and self.grand[key] > self.approved[key]
         ):
-            return self.grand[key], (
-                f"超过经省厅批准的申领数 {self.approved[key]} 本。请核对发放数量；"
-                "如另有批准的申领计划，请先导入它（申领计划表），再导入本发放单"
+            self.told.add(key)  # the later dispatches it pushes over say nothing more
+            before = (
+                f"；且发放日期 {day} 时省厅只批准了 {by_then[key]} 本：发放不能早于申领计划的批准"
+                if early
+                else ""
             )
-        if self.running[key] <= by_then[key] or key not in self.latest or key in self.told:
+            return (
+                self.grand[key],
+                "其他各次发放共",
+                (
+                    f"超过经省厅批准的申领数 {self.approved[key]} 本{before}。请核对发放数量和日期；"
+                    "如另有批准的申领计划，请先导入它（申领计划表），再导入本发放单"
+                ),
+            )
+        if not early or key not in self.latest:
             return None
         self.told.add(key)
         then = f" {day}（发放单“{register}”的发放）" if line is None else f"发放日期 {day} "
-        return self.running[key], (
-            f"而截至{then}省厅只批准了 {by_then[key]} 本：发放不能早于申领计划的批准"
+        return (
+            self.running[key],
+            "此前已发",
+            (f"而截至{then}省厅只批准了 {by_then[key]} 本：发放不能早于申领计划的批准"),
         )
 
 
