@@ -25,7 +25,13 @@ import pytest
 
 from tests.datasette_fixtures import STAFF_PASSWORD, STAFF_USER, running_browse
 from tests.servers import CHROMIUM, CHROMIUM_ARGS, needs_chromium
-from tests.verify_fixtures import VALID, record_revocation, running_server, sync_samples
+from tests.verify_fixtures import (
+    SUPERSEDED,
+    VALID,
+    record_revocation,
+    running_server,
+    sync_samples,
+)
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -205,6 +211,25 @@ def test_a_filled_form_survives_a_link_into_the_site_from_another_site(
         assert "有效" in filled.locator("main").inner_text()
     finally:
         context.close()
+
+
+def test_back_from_the_new_certificate_shows_the_result_again(
+    served: tuple[str, Path], page: Any
+) -> None:
+    """A 换发 result links to the new certificate; Back from it showed the browser's error page
+    (ERR_CACHE_MISS, 'confirm form resubmission'): the result was not to be kept at all."""
+    base, _ = served
+    page.goto(base + "/")
+    page.get_by_label("证书编号", exact=True).fill(SUPERSEDED[0])
+    page.get_by_label("持证人姓名", exact=True).fill(SUPERSEDED[1])
+    with page.expect_navigation():
+        page.get_by_role("button", name="查验").click()
+    result = page.locator("section.answer h2").inner_text()
+    assert "已由新证书取代" in result
+    with page.expect_navigation():
+        page.locator("section.answer a.mono").first.click()
+    page.go_back()
+    assert page.locator("section.answer h2").inner_text() == result
 
 
 def test_a_report_from_no_match_reaches_the_staff_queue(

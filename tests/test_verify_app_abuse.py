@@ -222,7 +222,9 @@ def test_security_headers_everywhere(
         assert headers["X-Frame-Options"] == "DENY", what
         assert headers["Referrer-Policy"] == "no-referrer", what
         assert headers["X-Content-Type-Options"] == "nosniff", what
-        if what != "static":
+        if what == "result":  # the officer's own browser keeps it, for Back; no shared cache
+            assert headers["Cache-Control"] == "private, no-cache", what
+        elif what != "static":
             assert headers["Cache-Control"] == "no-store", what
 
 

@@ -140,7 +140,12 @@ async def check(request: Request) -> Response:
         context["values"] = values  # to correct what was typed without typing it all again
     if checked.reportable:
         context["report_ticket"] = report_ticket(request, checked, issued)
-    return render(request, "result.html", context)
+    response = render(request, "result.html", context)
+    # kept by the officer's own browser (never a shared cache), so that Back from the page a
+    # result links to (the new certificate, the manual) shows it again: with no-store, Back
+    # asked to send the form again, and showed an error page
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 def _error_page(request: Request, title: str, message: str, status_code: int) -> Response:
