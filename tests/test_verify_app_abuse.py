@@ -24,6 +24,7 @@ from tests.verify_fixtures import (
     context_of,
     csrf_token,
     post_check,
+    read_log,
     registry_db,
     template_of,
 )
@@ -61,15 +62,6 @@ def test_each_batch_item_counts(app_client: AppClient) -> None:
     assert last.status_code == 200  # the fifth row
     assert too_big.status_code == 422  # more than the whole hour holds: split, not retry
     assert "请分成每批不超过 5 行提交" in too_big.json()["message"]
-
-
-def test_rate_limited_page_is_a_page(app_client: AppClient) -> None:
-    with app_client(rate_limit=1) as client:
-        assert post_check(client, *VALID).status_code == 200
-        page = post_check(client, *VALID)
-    assert page.status_code == 429
-    assert template_of(page) == "error.html"
-    assert page.headers["Retry-After"].isdigit()
 
 
 def test_receipt_opening_counts_too(app_client: AppClient) -> None:
@@ -148,13 +140,29 @@ def test_trusted_proxy_clients_are_counted_apart(app_client: AppClient) -> None:
     assert b == [200, 200]
 
 
-def test_csrf_missing_token_rejected(app_client: AppClient) -> None:
+def test_csrf_missing_token_rejected(app_client: AppClient, registry_db: Path) -> None:
+    """Refused, nothing checked — and the form comes back with what was typed (a page left
+    open too long lost the number, the name and the paper's fields)."""
+    typed = {**CHECK, "trade": "汽车驾驶员"}
     with app_client() as client:
         client.get("/")
-        page = client.post("/check", data=CHECK)
+        page = client.post("/check", data=typed)
     assert page.status_code == 403
-    assert template_of(page) == "error.html"
-    assert "表单" in context_of(page)["title"]
+    assert template_of(page) == "index.html"
+    assert "表单已失效" in context_of(page)["error"]
+    assert {key: context_of(page)["values"][key] for key in typed} == typed
+    assert f'value="{VALID[1]}"' in page.text
+    assert read_log(registry_db) == []
+
+
+def test_rate_limited_page_is_the_form_with_what_was_typed(app_client: AppClient) -> None:
+    with app_client(rate_limit=1) as client:
+        assert post_check(client, *VALID).status_code == 200
+        page = post_check(client, *VALID)
+    assert page.status_code == 429 and 1 <= int(page.headers["Retry-After"]) <= 60
+    assert template_of(page) == "index.html"
+    assert "查验过于频繁" in context_of(page)["error"]
+    assert f'value="{VALID[0]}"' in page.text and f'value="{VALID[1]}"' in page.text
 
 
 def test_csrf_wrong_token_rejected(app_client: AppClient) -> None:

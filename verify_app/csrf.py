@@ -26,7 +26,10 @@ one (the cookie has not changed), so it is not signed twice."""
 
 
 class CsrfRejected(Exception):
-    """A form POST without a valid token (forged, or the browser refuses cookies)."""
+    """A form POST without a valid token (forged, or the browser refuses cookies); ``typed``:
+    the form's text fields, for a page that gives them back rather than lose them."""
+
+    typed: dict[str, str] = {}
 
 
 class CsrfTokens:

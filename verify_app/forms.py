@@ -15,6 +15,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from verify_app.csrf import CsrfRejected
+
 MAX_FIELDS = 10
 """More than any of the forms has."""
 
@@ -119,7 +121,11 @@ async def checked_form(request: Request) -> AsyncIterator[FormData]:
             # which Starlette's decoder does not expect: it catches only UnicodeDecodeError.
             raise HTTPException(400, UNREADABLE_CHARSET) from exc
     try:
-        request.app.state.csrf.check(request, form)
+        try:
+            request.app.state.csrf.check(request, form)
+        except CsrfRejected as exc:
+            exc.typed = {key: value for key, value in form.items() if isinstance(value, str)}
+            raise
         yield form
     finally:
         await form.close()

@@ -36,12 +36,14 @@ from verify_app.batch_files import (
     write_csv,
 )
 from verify_app.context import client_of, form_caller_of, verifier_of
+from verify_app.csrf import CsrfRejected
 from verify_app.forms import MAX_FIELDS as MAX_FIELDS
 from verify_app.forms import checked_form
 from verify_app.forms import render as render
 from verify_app.links import receipt_url, route_path, token_path
 from verify_app.presentation import NUMBER_PARTS, REGION_LIST, beijing_time, qr_svg
 from verify_app.quotas import Caller
+from verify_app.ratelimit import RateLimited
 from verify_app.receipts import ExpiredReceipt, ForgedReceipt
 from verify_app.reports import report_ticket
 from verify_app.uploads import UploadsBusy, read_upload
@@ -105,9 +107,20 @@ def check_again(request: Request) -> Response:
     return RedirectResponse(route_path(request, "form"), status_code=303)
 
 
+FORM_AGAIN = (
+    "表单已失效（页面停留过久，或浏览器禁用了 Cookie）。已保留您填写的内容，请再次点“查验”。"
+)
+
+
 async def check(request: Request) -> Response:
-    async with checked_form(request) as fields:
-        values = {key: str(fields.get(key) or "") for key in TYPED_FIELDS}
+    """A check from the form; a form that expired, or a check over the minute's allowance, gets
+    the form back with what was typed (the error pages made the officer type it all again)."""
+    try:
+        async with checked_form(request) as fields:
+            values = {key: str(fields.get(key) or "") for key in TYPED_FIELDS}
+    except CsrfRejected as exc:
+        kept = {key: exc.typed.get(key, "") for key in TYPED_FIELDS}
+        return _form_page(request, FORM_AGAIN, status_code=403, values=kept)
     typed = {key: values[key] for key in CONFIRMABLE}
     if (
         len(values["number"]) > MAX_NUMBER_CHARS
@@ -127,7 +140,12 @@ async def check(request: Request) -> Response:
         return _form_page(request, f"{unread}。", status_code=400, values=values)
     verifier = verifier_of(request)
     item = Item(values["number"], values["name"], typed)
-    checked = await verifier.check_soon(Caller(client_of(request)), item, "page")
+    try:
+        checked = await verifier.check_soon(Caller(client_of(request)), item, "page")
+    except RateLimited as exc:
+        response = _form_page(request, exc.message, status_code=429, values=values)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     issued = verifier.issue_receipt(checked)
     context = _result_context(request, checked.answer, checked.wants_contact)
     context["confirmation"] = checked.confirmation
