@@ -243,6 +243,7 @@ def test_the_pages_create_and_delete_a_watch_with_csrf(
     assert created.url.path == urllib.parse.urlsplit(watch_url).path and created.url.query == b"new"
     assert context_of(created)["watch"].numbers == (VALID[0], SUPERSEDED[0])
     assert "关注列表已建立" in created.text and "请现在保存本页地址" in created.text
+    assert "RSS 阅读器" in created.text  # what the two feed addresses are for, beside them
     assert reloaded.status_code == 200 and context_of(reloaded)["watch_url"] == watch_url
     assert lists == 1  # the reload made no second list
     assert "关注列表已建立" not in page.text

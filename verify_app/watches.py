@@ -17,8 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from registry.domain.statuses import REVOKED
-from verify_app.answers import Checked, Item
+from verify_app.answers import Item
 from verify_app.api import InvalidRequest, batch_items, json_body
 from verify_app.context import caller_of, client_of, verifier_of
 from verify_app.forms import checked_form, render
@@ -36,36 +35,17 @@ from verify_app.watch_store import (
     events_since,
     find_watch,
 )
+from verify_app.watchable import refuse_unwatchable
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 _SUFFIXES = (".atom", ".json")
-
-
-def _unmatched(checked: list[Checked]) -> list[int]:
-    return [i for i, c in enumerate(checked, 1) if not c.answer.matched]
 
 
 async def _create(request: Request, caller: Caller, items: list[Item]) -> tuple[str, Watch]:
     """Check every pair (charged as batch rows) and store the list when all of them match."""
     verifier = verifier_of(request)
     checked = await run_in_threadpool(verifier.check_many, caller, items, "watch")
-    rows = _unmatched(checked)
-    if rows:
-        raise WatchProblem(
-            f"第 {'、'.join(map(str, rows))} 份证书的编号与姓名不相符（或编号格式错误），"
-            "关注列表未保存。请核对后重新提交；只有查验相符的证书才能关注。",
-            rows,
-        )
-    # a revoked certificate: nothing can happen to it any more (§五.(三)), nothing to watch
-    revoked = [(i, c.answer) for i, c in enumerate(checked, 1) if c.answer.result == REVOKED]
-    if revoked:
-        listed = "、".join(f"第 {i} 份（{a.number}，{a.status_date} 撤销）" for i, a in revoked)
-        raise WatchProblem(
-            f"{listed}已被发证机关撤销：撤销后证书不会再有任何变更，关注它不会收到消息，也不能"
-            "以它为凭。关注列表未保存；请去掉这些证书后重新提交。",
-            [i for i, _ in revoked],
-            "revoked",
-        )
+    refuse_unwatchable(checked)
     entries = list({c.answer.number: (c.answer.number, c.name_hash) for c in checked}.values())
     created_at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0)
     after_sync = await run_in_threadpool(verifier.last_sync)
