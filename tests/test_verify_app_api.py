@@ -52,6 +52,7 @@ def test_verify_each_code(app_client: AppClient, registry_db: Path, result: str)
         assert body["successor"] == SUCCESSOR
     if result == "malformed":
         assert body["reason"] == "证书编号应为11位，实为9位"
+        assert body["advice"].count("11位") == 1  # the reason, not said again after it
     if result in ("malformed", "no_match"):  # receipts only for a certificate found
         assert "receipt_url" not in body
     else:
