@@ -92,7 +92,8 @@ def test_year_month_formats(value: object) -> None:
         (1970.1, "分不清是 1 月还是 10 月"),  # a number cell: typed 1970.10 or 1970.1
         ("1970.1", "另存为 CSV 也是 1975.1"),  # the same saved as CSV
         ("1970.02.30", "日期不存在"),
-        (27485, "27485 像是日期 1975-04-01 丢了日期格式后显示的序列号"),  # a General-format cell
+        # a General-format cell, and how to write it in a year-month column
+        (27485, "27485 像是日期 1975-04-01 丢了日期格式后显示的序列号.*或直接写成 1975.04$"),
         ("27485", "像是日期 1975-04-01"),  # the same saved as CSV
         ("1975²", "应为年月"),  # a digit to str.isdigit, not to int()
         ("①", "应为年月"),
@@ -162,7 +163,10 @@ def test_full_dates() -> None:
     assert parse_date("20120315") == dt.date(2012, 3, 15)
     with pytest.raises(BadDate, match="不存在"):
         parse_date("2012-02-30")
-    with pytest.raises(BadDate, match="40988 像是日期 2012-03-20 丢了日期格式"):
+    # a date's column is told to write a date, not a year-month
+    with pytest.raises(
+        BadDate, match="40988 像是日期 2012-03-20 丢了日期格式.*或直接写成 2012-03-20$"
+    ):
         parse_date(40988)
     for hostile in ("❶", "𐩀", float("-inf")):
         with pytest.raises(BadDate, match="应为日期"):

@@ -83,3 +83,10 @@ def test_format_number_at_the_ends_of_the_sequence(sequence: int, number: str) -
 def test_format_number_refuses_a_sequence_outside_1_to_9999(sequence: int) -> None:
     with pytest.raises(ValueError, match=rf"^sequence {sequence} outside 1\.\.9999$"):
         format_number("Z", "11", "2202", sequence)
+
+
+@pytest.mark.parametrize("written", ["'Z1122020001", "\u2018Z1122020001"])
+def test_an_excel_text_mark_before_a_number_is_named(written: str) -> None:
+    """A CSV saved from a cell typed 'Z1122020001 was refused as "应为11位，实为12位"."""
+    with pytest.raises(MalformedNumber, match="撇号是 Excel 的“文本”标记"):
+        parse(written)

@@ -140,9 +140,10 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 """Day 0 of a spreadsheet's date serial numbers (Excel and WPS, 1900 system)."""
 
 
-def _serial_hint(value: object) -> str:
+def _serial_hint(value: object, *, full: bool = False) -> str:
     """For a whole number that is a date's serial number (a date cell whose date format was
-    lost: 27485 is 1975-04-01), what it is and how to fix it."""
+    lost: 27485 is 1975-04-01), what it is and how to fix it: a date format, or the text as
+    the column wants it (``full``: a whole date, else a year and month)."""
     if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value)  # a CSV saved from such a cell holds the serial as text (not ①, ²)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
@@ -152,9 +153,10 @@ def _serial_hint(value: object) -> str:
     if not 7_306 <= value <= 73_050:  # 1920 to 2099: a holder's date
         return ""
     day = EXCEL_EPOCH + dt.timedelta(days=int(value))
+    written = day.isoformat() if full else f"{day.year}.{day.month:02d}"
     return (
         f"。{int(value)} 像是日期 {day.isoformat()} 丢了日期格式后显示的序列号："
-        "请把该单元格设为日期格式，或直接写成年月"
+        f"请把该单元格设为日期格式，或直接写成 {written}"
     )
 
 
@@ -179,7 +181,7 @@ def _parse_date(value: object) -> dt.date:
     _check_chinese(text)
     match = _FULL_DATE.fullmatch(text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
     if not match:
-        raise BadDate("应为日期，如 2012-03-15 或 2012年3月15日" + _serial_hint(value))
+        raise BadDate("应为日期，如 2012-03-15 或 2012年3月15日" + _serial_hint(value, full=True))
     try:
         return dt.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError as exc:

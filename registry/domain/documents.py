@@ -36,9 +36,13 @@ def document_key(number: str) -> str:
     return _SERIAL.sub(r"〕\1号", key)
 
 
-def year_problem(number: str | None, year: int) -> str | None:
-    """Why a document approving certificates issued in ``year`` cannot be ``number`` — it
-    carries no year, or another one — or None."""
+EVENT_DATE = "换发、补发的日期"
+"""What a status change's year is the year of, in `year_problem`'s words."""
+
+
+def year_problem(number: str | None, year: int, dated: str = "发证日期") -> str | None:
+    """Why a document approving certificates issued in ``year`` — their ``dated`` (a 换发 or
+    补发: `EVENT_DATE`) — cannot be ``number``: it carries no year, or another one; or None."""
     if not number:
         return None
     written = document_year(number)
@@ -46,4 +50,4 @@ def year_problem(number: str | None, year: int) -> str | None:
         return f"文号中没有年份：应写成如 川人社函〔{year}〕12号 的样式（年份在六角括号中）"
     if written == year:
         return None
-    return f"文号中的年份〔{written}〕与发证日期的年份 {year} 不符：发证日期应为该文件的批准时间"
+    return f"文号中的年份〔{written}〕与{dated}的年份 {year} 不符：{dated}应为该文件的批准时间"

@@ -85,6 +85,8 @@ def _check_shape(value: str) -> None:
     """Raise `MalformedNumber` for the first way ``value`` is not a letter and ten digits."""
     if not value:
         raise MalformedNumber("证书编号为空")
+    if value[0] in "'\u2018\u2019":  # a CSV saved from a cell typed '…: not the number's
+        raise MalformedNumber("开头的撇号是 Excel 的“文本”标记，不是证书编号的一部分，请删去")
     if len(value) != 11:
         raise MalformedNumber(f"证书编号应为11位，实为{len(value)}位")
     letter, year, region, seq = value[0], value[1:3], value[3:7], value[7:]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from registry.domain.dates import years_after
-from registry.domain.documents import document_key, year_problem
+from registry.domain.documents import EVENT_DATE, document_key, year_problem
 from registry.domain.names import name_key, same_holder
 from registry.domain.numbers import parse, year_code_of, year_of_code
 from registry.domain.regions import covers
@@ -60,7 +60,8 @@ def event_problems(
         found += _birth_problems(birth, current)
     if event.corrections and (another := _another_person(event, current)):
         found.append(another)
-    if event.type != REVOKE and (unapproved := year_problem(event.approval_doc, event.date.year)):
+    unapproved = year_problem(event.approval_doc, event.date.year, EVENT_DATE)
+    if event.type != REVOKE and unapproved:
         found.append(("批准文号", event.approval_doc, unapproved, "§四.(三)"))
     if event.new_number:
         found += _new_number_problems(event, event.new_number, current, certificate, next_free)

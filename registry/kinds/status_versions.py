@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from registry.domain.documents import document_key, year_problem
+from registry.domain.documents import EVENT_DATE, document_key, year_problem
 from registry.domain.problems import Problem
 from registry.domain.statuses import REVOKE, StatusEvent
 from registry.kinds.status_rows import REISSUE_DOCUMENTS
@@ -102,7 +102,7 @@ def _document_year(event: StatusEvent, changed: dict[str, tuple[object, object]]
     correction of 〔2013〕 to 〔2019〕 for an exchange of 2013 was taken."""
     if "approval_doc" not in changed or event.type == REVOKE:
         return None
-    problem = year_problem(event.approval_doc, event.date.year)
+    problem = year_problem(event.approval_doc, event.date.year, EVENT_DATE)
     return (
         Problem(event.row, "批准文号", event.approval_doc, problem, "§四.(三)") if problem else None
     )
