@@ -244,7 +244,7 @@ def test_a_report_from_no_match_reaches_the_staff_queue(
     assert "查验结果：未查到" in page.locator("section.answer h2").inner_text()
     assert "028-86113498" in page.locator("p.contact").inner_text()
     page.get_by_label("您的联系方式（可选）").fill("某医院人事处 028-00000000")
-    page.get_by_label("情况说明（最多 500 字）").fill(f"应聘者出示的证书 {number} 查不到")
+    page.get_by_label("情况说明（必填，最多 500 字）").fill(f"应聘者出示的证书 {number} 查不到")
     shoot(page, "report", tmp_path)
     page.get_by_role("button", name="提交报告").click()
     assert page.locator("h1").inner_text() == "报告已提交"

@@ -181,6 +181,17 @@ def test_line_breaks_are_allowed_in_the_text(app_client: AppClient, registry_db:
     assert reports_of(registry_db)[0]["text"] == "第一行\n第二行"
 
 
+@pytest.mark.parametrize("text", ["", " \n "])
+def test_a_report_says_what_was_seen(app_client: AppClient, registry_db: Path, text: str) -> None:
+    """A tap on 提交报告 under a result, nothing written, filed a report at once."""
+    with app_client() as client:
+        page = post_check(client, *NO_MATCH_UNKNOWN)
+        refused = send_report(client, page, "人事处", text)
+    assert refused.status_code == 400 and "请在“情况说明”中写明可疑之处" in refused.text
+    assert 'required placeholder="如：应聘者出示的证书编号查不到"' in page.text
+    assert reports_of(registry_db) == []
+
+
 def test_a_report_needs_the_forms_token_and_a_genuine_ticket(
     app_client: AppClient, registry_db: Path
 ) -> None:

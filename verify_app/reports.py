@@ -174,6 +174,9 @@ def _insert(conn: sqlite3.Connection, report: Report, at: str) -> str:
     return ref
 
 
+NO_TEXT = "请在“情况说明”中写明可疑之处（如：应聘者出示的证书编号查不到），再提交报告。"
+
+
 async def report(request: Request) -> Response:
     """``POST /report``: the report form under a result (CSRF-checked), stored for staff."""
     async with checked_form(request) as fields:
@@ -186,6 +189,8 @@ async def report(request: Request) -> Response:
         details = read_ticket(request, ticket)
         contact = clean_text(contact, "contact", MAX_CONTACT_CHARS, lines=False)
         text = clean_text(text, "text", MAX_TEXT_CHARS, lines=True)
+        if not text:  # a tap on the button under a result is no report: say what was seen
+            raise ReportProblem(NO_TEXT)
     except ReportProblem as exc:
         context["report_error"] = str(exc)
         return render(request, "report.html", context, 400)
