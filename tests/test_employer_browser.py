@@ -122,6 +122,8 @@ def test_a_batch_of_100_rows_with_the_default_allowance(
         page.locator("table.results tbody tr.result-superseded a").first.inner_text()
         == "G1122000003"
     )
+    # on a phone the table is wider than the screen: it says so, and how to see the rest
+    assert page.locator(".scroll-hint").is_visible() == (page.size_name == "phone")
     page.locator("#results-title").scroll_into_view_if_needed()
     shoot(page, "batch", tmp_path, full_page=False)
     with page.expect_download() as download:
