@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from starlette.datastructures import Secret
@@ -16,6 +17,7 @@ from tests.verify_fixtures import (
     clock,
     context_of,
     post_check,
+    read_log,
     record_revocation,
     registry_db,
     template_of,
@@ -173,16 +175,29 @@ def test_changed_secret_invalidates_receipts(registry_db: Path, app_client: AppC
         assert client.get(url).status_code == 400
 
 
-def test_a_host_no_server_could_have_gets_no_receipt_link(app_client: AppClient) -> None:
+def test_a_host_no_server_could_have_gets_no_receipt_link(
+    app_client: AppClient, registry_db: Path
+) -> None:
     """Without CERTREG_PUBLIC_URL a receipt's link is built from the request's Host: one of
-    kilobytes made its QR code a 500 (too long to draw). Refused with a 400, as for the API."""
-    host = "a" * 2_250
+    kilobytes made its QR code a 500 (too long to draw). Refused with a 400, as for the API —
+    before anything is checked (charged, logged) or a watch list stored that none could reach."""
+    host = {"host": "a" * 2_250}
     with app_client() as client:
         qr_url = context_of(post_check(client, *VALID))["qr_url"]
-        qr = client.get(qr_url, headers={"host": host})
+    checked = len(read_log(registry_db))  # the log is written once the app has stopped
+    with app_client() as client:
+        qr = client.get(qr_url, headers=host)
         body = {"number": VALID[0], "name": VALID[1], "receipt": True}
-        api = client.post("/api/v1/verify", json=body, headers={"host": host})
+        api = client.post("/api/v1/verify", json=body, headers=host)
+        batch = {"items": [body], "receipts": True}
+        batched = client.post("/api/v1/verify/batch", json=batch, headers=host)
+        watch = client.post("/api/v1/watches", json={"items": [body]}, headers=host)
+    with app_client() as client:
         fine = client.get(qr_url, headers={"host": "zscx.example.gov.cn:8443"})
     assert qr.status_code == 400 and "Host 不是有效的网站地址" in qr.text
     assert api.status_code == 400 and api.json()["error"] == "bad_request"
+    assert batched.status_code == watch.status_code == 400
+    assert len(read_log(registry_db)) == checked  # nothing checked, nothing charged
+    with sqlite3.connect(registry_db.parent / "verify_log.db") as conn:
+        assert conn.execute("SELECT count(*) FROM watches").fetchone() == (0,)
     assert fine.status_code == 200

@@ -23,7 +23,7 @@ from verify_app.answers import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHA
 from verify_app.batch_files import MAX_ITEMS, listed
 from verify_app.context import caller_of, verifier_of
 from verify_app.forms import media_type
-from verify_app.links import receipt_url
+from verify_app.links import public_base, receipt_url
 
 
 class InvalidRequest(Exception):
@@ -183,6 +183,8 @@ async def verify(request: Request) -> JSONResponse:
         receipt = _flag(body, "receipt")
     except InvalidRequest as exc:
         return exc.response()
+    if receipt:
+        public_base(request)  # the receipt's link can be made: else a check charged for a 400
     caller = caller_of(request)
     checked = await verifier_of(request).check_soon(caller, item, "api")
     return JSONResponse(answer_json(request, checked, receipt))
@@ -215,6 +217,8 @@ async def verify_batch(request: Request) -> JSONResponse:
         receipts = _flag(body, "receipts")
     except InvalidRequest as exc:
         return exc.response()
+    if receipts:
+        public_base(request)
     caller = caller_of(request)
     answers = await run_in_threadpool(verifier_of(request).check_many, caller, checks, "batch")
     return JSONResponse({"results": [answer_json(request, a, receipts) for a in answers]})

@@ -58,11 +58,12 @@ MAX_HOST_CHARS = 253 + len(":65535")
 """The longest Host a client can mean: a DNS name (at most 253 characters) and a port."""
 
 
-def _public_base(request: Request) -> str:
+def public_base(request: Request) -> str:
     """The site's address for absolute links: ``CERTREG_PUBLIC_URL`` when set (behind a proxy
     the request's own host may be an internal name, and a client chooses its Host header),
     else the request's — refused (400) when no server could have that name: a receipt's QR
-    code cannot hold a link of kilobytes, and a page should not carry one."""
+    code cannot hold a link of kilobytes, and a page should not carry one. Asked first by the
+    requests that will make such a link, so that one refused has charged and stored nothing."""
     base = request.app.state.verifier.settings.public_url
     if base:
         return str(base).rstrip("/")
@@ -73,11 +74,11 @@ def _public_base(request: Request) -> str:
 
 def receipt_url(request: Request, token: str) -> str:
     """The absolute link of a receipt."""
-    return _public_base(request) + _with_token(request.app, "receipt", token)
+    return public_base(request) + _with_token(request.app, "receipt", token)
 
 
 def watch_links(request: Request, token: str) -> dict[str, str]:
     """The secret addresses of a watch list: its page and its two feeds."""
     # not through `route_path`, whose cache would keep the secret tokens in memory
-    page = _public_base(request) + str(request.app.url_path_for("watch_form")) + "/" + token
+    page = public_base(request) + str(request.app.url_path_for("watch_form")) + "/" + token
     return {"watch_url": page, "atom_url": page + ".atom", "json_url": page + ".json"}

@@ -40,7 +40,7 @@ from verify_app.csrf import CsrfRejected
 from verify_app.forms import MAX_FIELDS as MAX_FIELDS
 from verify_app.forms import checked_form
 from verify_app.forms import render as render
-from verify_app.links import receipt_url, route_path, token_path
+from verify_app.links import public_base, receipt_url, route_path, token_path
 from verify_app.presentation import NUMBER_PARTS, REGION_LIST, beijing_time, qr_svg
 from verify_app.quotas import Caller
 from verify_app.ratelimit import RateLimited
@@ -138,6 +138,7 @@ async def check(request: Request) -> Response:
     unread = unreadable(typed)
     if unread:
         return _form_page(request, f"{unread}。", status_code=400, values=values)
+    public_base(request)  # a receipt's link can be made: else a check charged for a 400
     verifier = verifier_of(request)
     item = Item(values["number"], values["name"], typed)
     try:

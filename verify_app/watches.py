@@ -21,7 +21,7 @@ from verify_app.answers import Item
 from verify_app.api import InvalidRequest, batch_items, json_body
 from verify_app.context import caller_of, client_of, verifier_of
 from verify_app.forms import checked_form, render
-from verify_app.links import watch_links
+from verify_app.links import public_base, watch_links
 from verify_app.presentation import beijing_time
 from verify_app.quotas import Caller
 from verify_app.ratelimit import OverAllowance, RateLimited
@@ -43,6 +43,7 @@ _SUFFIXES = (".atom", ".json")
 
 async def _create(request: Request, caller: Caller, items: list[Item]) -> tuple[str, Watch]:
     """Check every pair (charged as batch rows) and store the list when all of them match."""
+    public_base(request)  # its links can be made: else a list stored that none can reach
     verifier = verifier_of(request)
     checked = await run_in_threadpool(verifier.check_many, caller, items, "watch")
     refuse_unwatchable(checked)
