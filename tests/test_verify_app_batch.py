@@ -24,7 +24,7 @@ from tests.verify_fixtures import (
     read_log,
     registry_db,
 )
-from verify_app import pages
+from verify_app import batch_page
 from verify_app.batch_files import neutralise
 from verify_app.forms import render
 
@@ -250,7 +250,7 @@ def test_a_batchs_results_are_made_off_the_event_loop(
             rendered_on_loop.append(True)
         return render(*args, **kwargs)
 
-    monkeypatch.setattr(pages, "render", watched)
+    monkeypatch.setattr(batch_page, "render", watched)
     with app_client() as client:
         page = _upload(client, "list.csv", f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n".encode())
     assert page.status_code == 200  # type: ignore[attr-defined]
@@ -455,3 +455,16 @@ def test_a_header_without_the_two_columns_is_named_not_checked(app_client: AppCl
         page = _upload(client, "list.csv", data)
     assert "results" not in page.context  # type: ignore[attr-defined]
     assert "第1行像是表头" in page.text  # type: ignore[attr-defined]
+
+
+def test_rows_with_nothing_to_check_are_listed_a_few_not_all(app_client: AppClient) -> None:
+    """A file of one certificate and 600 rows holding only a note made a page of megabytes:
+    the page lists the first rows of that kind and counts the rest; the results file has all."""
+    data = f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n" + "备注：无,\n" * 600
+    with app_client() as client:
+        page = _upload(client, "list.csv", data.encode())
+    results = page.context["results"]  # type: ignore[attr-defined]
+    assert len(results) == 1 + batch_page.SHOWN_UNCHECKED
+    assert "另有 580 行没有可查验的证书编号和姓名" in page.text  # type: ignore[attr-defined]
+    assert "查验结果（601 行）" in page.text  # type: ignore[attr-defined]
+    assert len(_export(page)) == 1 + 601  # header and every row

@@ -28,7 +28,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from registry.public.access_log import redact_access_log
 from registry.store import RegistryMismatch
-from verify_app import api, manual, pages, reports, watches
+from verify_app import api, batch_page, manual, pages, reports, watches
 from verify_app.body_limit import BodyLimitMiddleware
 from verify_app.context import BadKey
 from verify_app.csrf import CsrfRejected, CsrfTokens
@@ -165,8 +165,8 @@ routes = [
     Route("/", pages.form, methods=["GET"], name="form"),
     Route("/r/{token}", pages.receipt, methods=["GET"], name="receipt"),
     Route("/r/{token}/qr.svg", pages.receipt_qr, methods=["GET"], name="receipt_qr"),
-    Route("/batch", pages.batch_form, methods=["GET"], name="batch_form"),
-    Route("/batch", pages.batch, methods=["POST"], name="batch"),
+    Route("/batch", batch_page.batch_form, methods=["GET"], name="batch_form"),
+    Route("/batch", batch_page.batch, methods=["POST"], name="batch"),
     Route("/api/v1/verify/batch", api.verify_batch, methods=["POST"], name="api_batch"),
     Route("/api/v1/numbers/{number}", api.number, methods=["GET"], name="api_number"),
     Route("/api/v1/watches", watches.api_create, methods=["POST"], name="api_watches"),

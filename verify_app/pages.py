@@ -1,4 +1,5 @@
-"""The pages employers use (SPEC §7): the form, the result, the receipt, the batch upload.
+"""The pages employers use (SPEC §7): the form, the result, the receipt (the batch upload's:
+`verify_app.batch_page`).
 
 Chinese, readable on a phone, no JavaScript. Every form POST carries a CSRF token; every check
 goes through the `Verifier` (rate limit, log, the shared lookup), reached through ``app.state``.
@@ -6,13 +7,10 @@ goes through the `Verifier` (rate limit, log, the shared lookup), reached throug
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -23,19 +21,9 @@ from verify_app.answers import (
     MAX_CONFIRM_CHARS,
     MAX_NAME_CHARS,
     MAX_NUMBER_CHARS,
-    Checked,
     Item,
 )
-from verify_app.batch_files import (
-    CONFIRM_HEADERS,
-    BatchFile,
-    BatchFileProblem,
-    export_row,
-    result_columns,
-    unchecked_row,
-    write_csv,
-)
-from verify_app.context import client_of, form_caller_of, verifier_of
+from verify_app.context import client_of, verifier_of
 from verify_app.csrf import CsrfRejected
 from verify_app.forms import MAX_FIELDS as MAX_FIELDS
 from verify_app.forms import checked_form
@@ -46,7 +34,6 @@ from verify_app.quotas import Caller
 from verify_app.ratelimit import RateLimited
 from verify_app.receipts import ExpiredReceipt, ForgedReceipt
 from verify_app.reports import report_ticket
-from verify_app.uploads import UploadsBusy, read_upload
 
 TYPED_FIELDS = ("number", "name", *CONFIRMABLE)
 """What the check form carries besides its token: number, name, and what the paper shows."""
@@ -213,89 +200,3 @@ def receipt(request: Request) -> Response:
         if field in WITHHELD and field not in opened.confirmed
     ]
     return render(request, "receipt.html", context)
-
-
-def _batch_context(request: Request, **context: Any) -> dict[str, Any]:
-    """What the batch page says before an upload: the allowance, and how much of it is left."""
-    quotas = verifier_of(request).quotas
-    caller = form_caller_of(request)
-    key = caller.key
-    per_hour = quotas.batch_rows_per_hour if key is None else 0
-    left = quotas.batch_left(client_of(request)) if key is None else quotas.key_left(key)
-    return {
-        "max_items": quotas.file_rows(caller),
-        "max_kb": verifier_of(request).settings.max_body_bytes // 1024,
-        "per_hour": per_hour,
-        "left": left,
-        "key": key,
-        "confirm_headers": CONFIRM_HEADERS,
-        **context,
-    }
-
-
-def batch_form(request: Request) -> Response:
-    return render(request, "batch.html", _batch_context(request))
-
-
-async def batch(request: Request) -> Response:
-    """An uploaded file's rows checked and shown; the parse goes through `verify_app.uploads`."""
-    verifier = verifier_of(request)
-    caller = form_caller_of(request)  # an HR system's key pays from its day, as on the API
-    try:
-        async with checked_form(request) as fields:
-            upload = fields.get("file")
-            if not isinstance(upload, UploadFile) or not upload.filename:
-                raise BatchFileProblem("请选择要上传的 .xlsx 或 .csv 文件")
-            filename, data = upload.filename, await upload.read()
-        parsed = await read_upload(
-            request.app.state.uploads, verifier.quotas, caller, filename, data
-        )
-    except BatchFileProblem as exc:
-        return render(request, "batch.html", _batch_context(request, error=str(exc)), 400)
-    except UploadsBusy as exc:
-        context = _batch_context(request, error=exc.message)
-        response = render(request, "batch.html", context, status_code=503)
-        response.headers["Retry-After"] = str(exc.retry_after)
-        return response
-    items = [r.item for r in parsed.rows]
-    answers = await run_in_threadpool(verifier.check_many, caller, items, "batch")
-    # up to 5,000 rows of results, a CSV of them and a page: off the event loop, where they
-    # held every other request for a third of a second
-    return await run_in_threadpool(_batch_results, request, parsed, answers)
-
-
-def _batch_results(request: Request, parsed: BatchFile, answers: list[Checked]) -> Response:
-    """The results page of an upload: each row's answer in the file's order, unchecked rows in
-    place, and the results file to download."""
-    verifier = verifier_of(request)
-    lines = [
-        (
-            r.row,
-            r.cells,
-            export_row(
-                r,
-                a,
-                verifier.contacts.text_for(a.answer.number) if a.wants_contact else None,
-            ),
-        )
-        for r, a in zip(parsed.rows, answers, strict=True)
-    ]
-    lines += [(row, cells, unchecked_row(row)) for row, cells in parsed.unchecked]
-    lines.sort(key=lambda line: line[0])  # the file's order, its unchecked rows in place
-    results = [result for _, _, result in lines]
-    export = write_csv(parsed.header, [cells for _, cells, _ in lines], results, parsed.confirms)
-    context = _batch_context(
-        request,
-        results=results,
-        columns=result_columns(parsed.confirms),
-        export_href=csv_link(export),
-        as_of=beijing_time(answers[0].answer.as_of),
-    )
-    return render(request, "batch.html", context)
-
-
-def csv_link(text: str) -> str:
-    """The results file as a ``data:`` link the page offers for download: made with the answers,
-    it needs no second request — and no token that would carry the uploaded names and ID numbers
-    back and forth (a name never goes into a token)."""
-    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(text.encode()).decode()

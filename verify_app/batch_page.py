@@ -1,0 +1,134 @@
+"""The batch upload page (SPEC §7, batch checks): the allowance before an upload, the file's
+rows checked through `verify_app.uploads`, and the results — each row's answer in the file's
+order, with the results file to download."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+
+from verify_app.answers import Checked
+from verify_app.batch_files import (
+    CONFIRM_HEADERS,
+    BatchFile,
+    BatchFileProblem,
+    export_row,
+    result_columns,
+    unchecked_row,
+    write_csv,
+)
+from verify_app.context import client_of, form_caller_of, verifier_of
+from verify_app.forms import checked_form, render
+from verify_app.presentation import beijing_time
+from verify_app.uploads import UploadsBusy, read_upload
+
+
+def _batch_context(request: Request, **context: Any) -> dict[str, Any]:
+    """What the batch page says before an upload: the allowance, and how much of it is left."""
+    quotas = verifier_of(request).quotas
+    caller = form_caller_of(request)
+    key = caller.key
+    per_hour = quotas.batch_rows_per_hour if key is None else 0
+    left = quotas.batch_left(client_of(request)) if key is None else quotas.key_left(key)
+    return {
+        "max_items": quotas.file_rows(caller),
+        "max_kb": verifier_of(request).settings.max_body_bytes // 1024,
+        "per_hour": per_hour,
+        "left": left,
+        "key": key,
+        "confirm_headers": CONFIRM_HEADERS,
+        **context,
+    }
+
+
+def batch_form(request: Request) -> Response:
+    return render(request, "batch.html", _batch_context(request))
+
+
+async def batch(request: Request) -> Response:
+    """An uploaded file's rows checked and shown; the parse goes through `verify_app.uploads`."""
+    verifier = verifier_of(request)
+    caller = form_caller_of(request)  # an HR system's key pays from its day, as on the API
+    try:
+        async with checked_form(request) as fields:
+            upload = fields.get("file")
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise BatchFileProblem("请选择要上传的 .xlsx 或 .csv 文件")
+            filename, data = upload.filename, await upload.read()
+        parsed = await read_upload(
+            request.app.state.uploads, verifier.quotas, caller, filename, data
+        )
+    except BatchFileProblem as exc:
+        return render(request, "batch.html", _batch_context(request, error=str(exc)), 400)
+    except UploadsBusy as exc:
+        context = _batch_context(request, error=exc.message)
+        response = render(request, "batch.html", context, status_code=503)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    items = [r.item for r in parsed.rows]
+    answers = await run_in_threadpool(verifier.check_many, caller, items, "batch")
+    # up to 5,000 rows of results, a CSV of them and a page: off the event loop, where they
+    # held every other request for a third of a second
+    return await run_in_threadpool(_batch_results, request, parsed, answers)
+
+
+def _batch_results(request: Request, parsed: BatchFile, answers: list[Checked]) -> Response:
+    """The results page of an upload: each row's answer in the file's order, unchecked rows in
+    place, and the results file to download."""
+    verifier = verifier_of(request)
+    lines = [
+        (
+            r.row,
+            r.cells,
+            export_row(
+                r,
+                a,
+                verifier.contacts.text_for(a.answer.number) if a.wants_contact else None,
+            ),
+        )
+        for r, a in zip(parsed.rows, answers, strict=True)
+    ]
+    lines += [(row, cells, unchecked_row(row)) for row, cells in parsed.unchecked]
+    lines.sort(key=lambda line: line[0])  # the file's order, its unchecked rows in place
+    results = [result for _, _, result in lines]
+    export = write_csv(parsed.header, [cells for _, cells, _ in lines], results, parsed.confirms)
+    shown, hidden = _on_page(results)
+    context = _batch_context(
+        request,
+        results=shown,
+        unchecked_hidden=hidden,
+        columns=result_columns(parsed.confirms),
+        export_href=csv_link(export),
+        as_of=beijing_time(answers[0].answer.as_of),
+    )
+    return render(request, "batch.html", context)
+
+
+SHOWN_UNCHECKED = 20
+"""Rows without anything to check listed on the page (all are in the results file): a file of
+thousands of such rows made a page of megabytes."""
+
+
+def _on_page(results: list[dict[str, str]]) -> tuple[list[dict[str, str]], int]:
+    """The rows the page lists — every checked one, the first `SHOWN_UNCHECKED` of the rest —
+    and how many it leaves out."""
+    shown, unchecked = [], 0
+    for result in results:
+        if not result["result"]:  # nothing to check (`unchecked_row`)
+            unchecked += 1
+            if unchecked > SHOWN_UNCHECKED:
+                continue
+        shown.append(result)
+    return shown, max(unchecked - SHOWN_UNCHECKED, 0)
+
+
+def csv_link(text: str) -> str:
+    """The results file as a ``data:`` link the page offers for download: made with the answers,
+    it needs no second request — and no token that would carry the uploaded names and ID numbers
+    back and forth (a name never goes into a token)."""
+    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(text.encode()).decode()
