@@ -532,6 +532,36 @@ def test_a_dispatch_before_the_approval_and_past_it_is_told_both_on_its_own_row(
     assert "2012-03-10" not in problem["rule"]
 
 
+def test_a_dispatch_past_the_total_after_the_approval_is_not_called_early(tmp_path: Path) -> None:
+    """One slip of 5 on 2012-03-01 against 4 approved on 2012-02-20 was also told it came
+    before the approval; and of two slips of one file, the earlier-dated listed last, the other
+    was told so too."""
+    db = tmp_path / "registry.db"
+    approved = [requisition(UNIT, 0, 2, province="同意 2012-02-20")]
+    assert load(db, tmp_path / "req.csv", "requisitions", approved)["exit_code"] == 0
+    slips = [dispatch(UNIT, 0, 1, day="2012-03-05"), dispatch(UNIT, 0, 2, day="2012-03-01")]
+    report = load(db, tmp_path / "over.csv", "dispatches", slips)
+    [problem] = report["registers"][0]["problems"]
+    assert problem["row"] == 3 and "超过经省厅批准的申领数 2 本" in problem["rule"]
+    assert "早于" not in problem["rule"]
+
+
+def test_every_slip_before_the_approval_is_told(tmp_path: Path) -> None:
+    """Slips of 2011-12-31 and 2012-01-05, both before the approval of 2012-02-20 and together
+    past it: the second went unsaid once the first was told of the total."""
+    db = tmp_path / "registry.db"
+    approved = [requisition(UNIT, 0, 2, province="同意 2012-02-20")]
+    assert load(db, tmp_path / "req.csv", "requisitions", approved)["exit_code"] == 0
+    slips = [dispatch(UNIT, 0, 1, day="2012-01-05"), dispatch(UNIT, 0, 2, day="2011-12-31")]
+    report = load(db, tmp_path / "early.csv", "dispatches", slips)
+    rules = {p["row"]: p["rule"] for p in report["registers"][0]["problems"]}
+    assert set(rules) == {2, 3}
+    assert "发放日期 2012-01-05 省厅只批准了 0 本" in rules[2]
+    assert (
+        "超过经省厅批准的申领数 2 本" in rules[3] and "2011-12-31 时省厅只批准了 0 本" in rules[3]
+    )
+
+
 def test_a_corrected_requisition_cannot_approve_after_what_was_dispatched(
     tmp_path: Path,
 ) -> None:

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from registry.cli import cli
 from registry.kinds import LAYOUTS
 from registry.sheets.writers import approval_footer, write_csv
-from tests.blank_registers import UNIT, requisition
+from tests.blank_registers import UNIT, collection, requisition
 from tests.registers import (
     MIANYANG,
     RegisterFactory,
@@ -73,6 +73,39 @@ def test_long_numbers_written_as_text_load_as_written(
     assert prior == "510703197504011234"
 
 
+def test_a_status_changes_reference_keeps_every_digit(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A 补发's 个人申请 reference (and a collection's 签名, below), typed as a number, was
+    stored as Excel cut it."""
+    registers.add("roster.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    reissue = status_event("补发", "Z1122020901", "周杰", "2013-03-01")
+    reissue["个人申请"] = 5.10703197504011e17
+    registers.add("changes.xlsx", [reissue], CHANGES)
+    problems = refused(registers, db_path, "changes.xlsx")
+    assert [(p[1], "超过 15 位的数字" in p[2]) for p in problems] == [("个人申请", True)]
+
+
+def test_a_collections_signature_reference_keeps_every_digit(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    registers.add("roster.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    signed = collection("Z1122020901", signed="1.23457E+17", day="2012-04-01")
+    registers.add("collected.csv", [signed], {"kind": "collections", "authority": "2202"})
+    problems = refused(registers, db_path, "collected.csv")
+    assert [(p[1], "科学记数法" in p[2]) for p in problems] == [("签名", True)]
+
+
+def test_a_small_exponent_in_a_remark_is_no_cut_number(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    registers.add("roster.csv", [approval_row("Z1122020901", "周杰", 备注="1E+5")], MIANYANG)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+
+
 def _wrapped(counts: dict[str, int], before: str) -> list[str]:
     """附件4's footer with its 同意… clause wrapped onto a row of its own ``before`` a level."""
     *opinions, agreed, stamp = approval_footer(counts)
@@ -101,6 +134,39 @@ def test_a_correct_footer_wrapped_onto_the_next_row_loads(
     registers.add("footer.xlsx", rows, MIANYANG, footer=_wrapped(counts, "高级"))
     code, report = sync(registers.folder, db_path)
     assert code == 0, report
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "审查人：高级工程师王明（签名）",
+        "注：另有高级 1 人考核未通过，未予核发",
+        "审查人：技师 王明 批准人：李四（签名）",
+    ],
+)
+def test_a_footer_row_after_a_finished_clause_is_not_read_as_counts(
+    registers: RegisterFactory, db_path: Path, after: str
+) -> None:
+    """A signature or a note below 同意中级 1 人。 was joined to it as more counts."""
+    footer = ["证书核发部门意见：同意中级 1 人。", after]
+    registers.add("footer.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG, footer=footer)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+
+
+def test_an_opinion_without_counts_does_not_take_the_next_rows(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """填报单位意见：同意上报。 took the next opinion's 中级 1 人 as its counts, and the real
+    approval line (技师 3 人 for a roster of none) was never read."""
+    footer = [
+        "填报单位意见：同意上报。",
+        "主管部门审查意见：经审查，中级 1 人符合条件。",
+        "证书核发部门意见：同意初级 0 人，中级 1 人，高级 0 人，技师 3 人。",
+    ]
+    registers.add("footer.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG, footer=footer)
+    [(_, _, rule, _)] = refused(registers, db_path, "footer.xlsx")
+    assert "技师 3 人" in rule
 
 
 def test_a_tab_separated_file_named_csv_loads(registers: RegisterFactory, db_path: Path) -> None:
@@ -134,6 +200,20 @@ def test_a_row_pasted_twice_is_told_to_be_deleted(
     assert "下一个可用" not in rule
 
 
+def test_a_row_pasted_twice_with_a_name_padded_otherwise_is_the_same_row(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """郑浩 and 郑　浩 (padded to a three-character width): told to renumber, then refused as the
+    same holder twice."""
+    rows = [approval_row("Z1122020902", "郑浩"), approval_row("Z1122020902", "郑\u3000浩")]
+    registers.add("twice.xlsx", rows, MIANYANG)
+    problems = refused(registers, db_path, "twice.xlsx")
+    [rule] = [
+        rule for found, column, rule, _ in problems if found == 5 and column == "颁发证书编号"
+    ]
+    assert "与本文件第4行完全相同" in rule
+
+
 def test_a_number_given_to_two_holders_still_names_the_next_free(
     registers: RegisterFactory, db_path: Path
 ) -> None:
@@ -158,9 +238,19 @@ def test_a_problem_list_goes_once_its_register_loads(
     first = runner.invoke(cli, ["sync", str(registers.folder), "--db", str(db_path), "--brief"])
     assert first.exit_code == 1 and listed.exists()
     registers.add("roster.csv", [approval_row("Z1122020901", "周杰")], MIANYANG)
-    fixed = runner.invoke(cli, ["sync", str(registers.folder), "--db", str(db_path), "--brief"])
+    fixed = runner.invoke(cli, ["sync", str(registers.folder), "--db", str(db_path), "--json"])
     assert fixed.exit_code == 0, fixed.output
-    assert not listed.exists()
+    assert not listed.exists()  # a program's run (--json) too
+
+
+def test_a_register_named_like_a_problem_list_is_not_removed(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    registers.add("a.csv", [approval_row("Z1122020901", "周杰")], MIANYANG)
+    named = registers.add("a.csv.问题清单.csv", [approval_row("Z1122020902", "郑浩")], MIANYANG)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+    assert named.exists()
 
 
 def test_a_status_change_waiting_for_a_roster_refused_in_the_run_names_it(

@@ -107,8 +107,8 @@ def test_the_reissue_mark_is_confirmed_both_ways(app_client: AppClient) -> None:
         ).json()
     assert marked["confirmation"] == {"reissue_mark": "mismatch"}
     assert unmarked["confirmation"] == {"reissue_mark": "mismatch"}
-    # the mark the paper is confirmed against is not answered with the registry's 补发 flag
-    assert "reissue" not in marked and marked["result"] == "reissued"
+    # every answer about a 补发 says it is one, a paper confirmed without the mark too
+    assert marked["result"] == "reissued" and marked["reissue"] is True
     # a reissued certificate's paper without the mark: most likely the original, void since —
     # not a forgery; a paper marked 补发 of a certificate never reissued is one to suspect
     assert "很可能是补发时已作废的原证书" in marked["advice"] and "伪造" not in marked["advice"]
@@ -409,6 +409,7 @@ def test_an_upload_confirms_its_optional_columns(app_client: AppClient) -> None:
     ]
     assert verdicts == [("相符", "不符", "不符", "相符"), ("相符", "相符", "相符", "相符")]
     assert [r["查验结果"] for r in rows] == ["有效，但证书上的工种、发证日期与登记不符", "已补发"]
+    assert list(rows[0])[-1] == "结果代码"  # the API's code last, after the 核对 columns
     assert rows[0]["工种"] == "电工"  # the HR file's own column, as it was
     assert rows[0]["工种（查验）"] == ""  # the registry's trade withheld
     assert "汽车驾驶员" not in page.text
@@ -470,7 +471,7 @@ def test_an_answer_reveals_no_value_the_employer_did_not_type_correctly(
                 assert response.status_code == 422, response.text
                 return
             body = response.json()["results"][0] if batch else response.json()
-            assert not set(body) & {*WITHHELD, "reissue"}  # 补发证书: what the mark confirms
+            assert not set(body) & set(WITHHELD)
             confirmation = body["confirmation"]
             assert set(confirmation) <= {k for k, v in typed.items() if v.strip()}
             registered = by_number.get(body["number"])

@@ -165,6 +165,15 @@ def test_rate_limited_page_is_the_form_with_what_was_typed(app_client: AppClient
     assert f'value="{VALID[0]}"' in page.text and f'value="{VALID[1]}"' in page.text
 
 
+def test_a_post_from_another_site_gets_an_empty_form(app_client: AppClient) -> None:
+    """Without the form's cookie (another site's POST), what was sent is not put back into
+    the form: one click would check a number and name of that site's choosing."""
+    with app_client() as client:
+        page = client.post("/check", data=CHECK)
+    assert page.status_code == 403 and template_of(page) == "index.html"
+    assert VALID[1] not in page.text and VALID[0] not in page.text
+
+
 def test_csrf_wrong_token_rejected(app_client: AppClient) -> None:
     with app_client() as client:
         token = csrf_token(client)

@@ -468,3 +468,12 @@ def test_rows_with_nothing_to_check_are_listed_a_few_not_all(app_client: AppClie
     assert "另有 580 行没有可查验的证书编号和姓名" in page.text  # type: ignore[attr-defined]
     assert "查验结果（601 行）" in page.text  # type: ignore[attr-defined]
     assert len(_export(page)) == 1 + 601  # header and every row
+
+
+def test_stray_tabs_in_a_two_column_csv_leave_it_comma_separated(app_client: AppClient) -> None:
+    """Tabs pasted after a name made a list with one comma a line read as tab-separated."""
+    data = f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n{VALID[0]},{VALID[1]}\t\t\t\t\n"
+    with app_client() as client:
+        page = _upload(client, "x.csv", data.encode())
+    assert page.status_code == 200  # type: ignore[attr-defined]
+    assert [r["result"] for r in page.context["results"]] == ["valid", "valid"]  # type: ignore[attr-defined]

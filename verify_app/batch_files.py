@@ -256,7 +256,8 @@ def export_row(row: BatchRow, checked: Checked, contact: str | None = None) -> d
 def result_columns(confirms: Iterable[str]) -> list[tuple[str, str]]:
     """The appended columns: the results, and a 核对 column per confirmed field."""
     wanted = {f"confirm_{field}" for field in confirms}
-    return [*EXPORT_COLUMNS, *((k, t) for k, t in CONFIRM_COLUMNS if k in wanted)]
+    *results, code = EXPORT_COLUMNS  # the API's result code last, after the 核对 columns too
+    return [*results, *((k, t) for k, t in CONFIRM_COLUMNS if k in wanted), code]
 
 
 def write_csv(

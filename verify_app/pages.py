@@ -24,7 +24,7 @@ from verify_app.answers import (
     Item,
 )
 from verify_app.context import client_of, verifier_of
-from verify_app.csrf import CsrfRejected
+from verify_app.csrf import COOKIE, CsrfRejected
 from verify_app.forms import MAX_FIELDS as MAX_FIELDS
 from verify_app.forms import checked_form
 from verify_app.forms import render as render
@@ -106,7 +106,11 @@ async def check(request: Request) -> Response:
         async with checked_form(request) as fields:
             values = {key: str(fields.get(key) or "") for key in TYPED_FIELDS}
     except CsrfRejected as exc:
-        kept = {key: exc.typed.get(key, "") for key in TYPED_FIELDS}
+        # kept only for a browser that had the form from us (its cookie came along): another
+        # site's POST must not get the form filled in with a name of its choosing, one click
+        # from a check
+        ours = COOKIE in request.cookies
+        kept = {key: exc.typed.get(key, "") for key in TYPED_FIELDS} if ours else {}
         return _form_page(request, FORM_AGAIN, status_code=403, values=kept)
     typed = {key: values[key] for key in CONFIRMABLE}
     if (

@@ -30,7 +30,12 @@ from registry.sync.manifest import (
     make_entry,
 )
 from registry.sync.outcome import Outcome
-from registry.sync.report import json_report, text_report, unlisted_note
+from registry.sync.report import (
+    discard_problem_lists,
+    json_report,
+    text_report,
+    unlisted_note,
+)
 from registry.sync.run import sync_entries
 from registry.sync.unlisted import unlisted
 
@@ -150,6 +155,7 @@ def sync(
             # make `certreg verify` and `serve` take it for a registry with nothing loaded yet
             db = Path(stack.enter_context(tempfile.TemporaryDirectory())) / db.name
         outcomes = _synced(db, entries, catalogue, dry_run, progress, workers)
+    discard_problem_lists(outcomes)
     if as_json:
         data = {**json_report(outcomes), "unlisted": forgotten}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

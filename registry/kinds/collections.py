@@ -28,7 +28,7 @@ from registry.kinds.base import (
     keep_table,
     like_none,
 )
-from registry.kinds.cells import total_in
+from registry.kinds.cells import digits_lost, total_in
 from registry.kinds.withheld import Withholding
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout
@@ -219,6 +219,8 @@ def _check_row(
     if not collector:
         fail("领取人", None, "领取人为空")
     signature = text(values.get("签名"))
+    if lost := digits_lost(values.get("签名")):  # a reference kept as written: every digit
+        fail("签名", values.get("签名"), lost, "§四.(三)")
     key = signature.casefold()
     if not signature or key in UNSIGNED:
         fail("签名", values.get("签名"), "领取证书须本人签名；未签名的不能登记为已领取")

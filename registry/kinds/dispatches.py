@@ -229,6 +229,8 @@ class _Ledger:
         self.latest: dict[tuple[str, str], tuple[int, int]] = {}
         """this register's latest row so far and its blanks, per recipient and level"""
         self.told: set[tuple[str, str]] = set()
+        self.over: set[tuple[str, str]] = set()
+        """recipients and levels this register takes past every approval (told once)"""
 
     def overdrawn(self) -> list[Problem]:
         problems = []
@@ -264,13 +266,14 @@ class _Ledger:
         """(the total, what the other dispatches in it are, which limit it passes) when this
         dispatch passes one to be told."""
         key = (who, column)
-        early = self.running[key] > by_then[key] and key not in self.told
+        # before an approval that came later (not merely past the total approved by then)
+        early = by_then[key] < min(self.running[key], self.approved[key])
         if (
             line is not None
             and self.last_mine[key] == line
             and self.grand[key] > self.approved[key]
         ):
-            self.told.add(key)  # the later dispatches it pushes over say nothing more
+            self.over.add(key)  # another register's later dispatch it pushes over: said here
             before = (
                 f"；且发放日期 {day} 时省厅只批准了 {by_then[key]} 本：发放不能早于申领计划的批准"
                 if early
@@ -284,14 +287,16 @@ class _Ledger:
                     "如另有批准的申领计划，请先导入它（申领计划表），再导入本发放单"
                 ),
             )
-        if not early or key not in self.latest:
+        if not early or key not in self.latest or key in self.told:
+            return None
+        if line is None and key in self.over:
             return None
         self.told.add(key)
         then = f" {day}（发放单“{register}”的发放）" if line is None else f"发放日期 {day} "
         return (
             self.running[key],
             "此前已发",
-            (f"而截至{then}省厅只批准了 {by_then[key]} 本：发放不能早于申领计划的批准"),
+            f"而截至{then}省厅只批准了 {by_then[key]} 本：发放不能早于申领计划的批准",
         )
 
 

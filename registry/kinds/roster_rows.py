@@ -120,13 +120,19 @@ def _optional(values: dict[str, Cell]) -> list[str | None]:
     ]
 
 
+def _as_typed(record: Record) -> dict[str, object]:
+    """A row's cells but its 序号, text without the spaces that pad it (郑　浩)."""
+    return {
+        column: "".join(value.split()) if isinstance(value, str) else value
+        for column, value in record.values.items()
+        if column != "序号"
+    }
+
+
 def _given_twice(first: Record, again: Record) -> tuple[str, str]:
     """(rule, clause) of a number the file gives twice: to a row copied whole (its 序号 aside) a
     clerk deletes — renumbering it, as for two holders, would register one person twice."""
-    serial = "序号"
-    if {k: v for k, v in first.values.items() if k != serial} == {
-        k: v for k, v in again.values.items() if k != serial
-    }:
+    if _as_typed(first) == _as_typed(again):
         return f"与本文件第{first.row}行完全相同：同一个人登记了两次。请删除这一行", "附件3"
     return f"与本文件第{first.row}行的编号重复", "附件3"
 

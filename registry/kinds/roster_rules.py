@@ -28,6 +28,13 @@ _COUNT = re.compile(rf"({'|'.join(_LEVEL_WORDS)})工?([^人名，,。；;]{{0,10
 _DIGITS = re.compile(r"\d+")
 
 
+def _wraps(clause: str, following: str) -> bool:
+    """Whether the footer row ``following`` goes on with the counts of ``clause``: the clause
+    left unfinished (no 。 at its end) and the row starting with a level's count — not a
+    signature (审查人：高级工程师…), a note (注：另有高级 1 人…) or another opinion."""
+    return not clause.endswith(("。", ".")) and _COUNT.match(following) is not None
+
+
 def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
     """(row, count by level letter) of the 附件4 footer's 同意初级 N 人，中级 N 人，高级 N 人，技师
     N 人, read on over the footer's next rows while they go on counting (a clause wrapped onto
@@ -42,7 +49,7 @@ def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
         clause = key[key.index("同意") :]
         for _, more in footer[at + 1 :]:  # wrapped onto the next rows: …高级 1 人， / 技师 3 人。
             following = header_key(more)
-            if "同意" in following or not _COUNT.search(following):
+            if not _wraps(clause, following):
                 break
             clause += following
         written: dict[str, str] = {}

@@ -24,7 +24,7 @@ from registry.domain.statuses import (
 )
 from registry.domain.text import mentions
 from registry.domain.trades import TradeCatalogue
-from registry.kinds.cells import NONE_WRITTEN
+from registry.kinds.cells import NONE_WRITTEN, digits_lost
 from registry.kinds.status_remarks import void_event
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column
@@ -208,6 +208,10 @@ class StatusRow:
         new_written = text(values.get("新证书编号"))
         self.kind_rules(kind, "" if new_written.strip("()（）") in NONE_WRITTEN else new_written)
         corrections = self.corrections(kind)
+        for column in (*REISSUE_DOCUMENTS, "原因", "批准文号"):  # kept as written: every digit
+            if lost := digits_lost(values.get(column)):
+                self.fail(column, values.get(column), lost, "§四.(三)")
+                readable = False
         self.complete = len(self.problems) == start
         if not readable or kind not in EVENT_TYPES:
             return None

@@ -172,15 +172,14 @@ def mismatch_advice(answer: Verification, mismatched: Sequence[str]) -> str:
     return MISMATCH_ADVICE
 
 
-WITHHELD = ("level", "trade", "issued_on", "reissue")
-"""The registered values an answer withholds when the paper is confirmed against them."""
+WITHHELD = ("level", "trade", "issued_on")
+"""The registered values an answer withholds when the paper is confirmed against them. (Not
+the 补发 flag a paper's mark is confirmed against: every answer about a 补发 copy says it is
+one, and its status says so of a 补发 under the same number.)"""
 
 
 def withheld(answer: Verification) -> Verification:
-    """The answer without the values a paper is confirmed against — the 补发 flag too, what
-    the paper's mark is confirmed against; for a 补发 under the same number also its date,
-    which the reissued paper may print as its issue date."""
+    """The answer without the values a paper is confirmed against — for a 补发 under the same
+    number also its date, which the reissued paper may print as its issue date."""
     reissued_on = None if answer.result == REISSUED else answer.status_date
-    return replace(
-        answer, level=None, trade=None, issued_on=None, reissue=None, status_date=reissued_on
-    )
+    return replace(answer, level=None, trade=None, issued_on=None, status_date=reissued_on)

@@ -81,13 +81,15 @@ SNIFF_CHARS = 4096
 
 def delimiter(filename: str, text: str) -> str:
     """A tab for a ``.txt`` with tabs in its first lines (Excel's 另存为“文本文件（制表符分隔）”
-    and “Unicode 文本”; a title line above the header may hold none), and for a ``.csv`` whose
-    first lines hold more tabs than commas (such a file renamed, as clerks do), else a comma."""
+    and “Unicode 文本”; a title line above the header may hold none), and for a ``.csv`` of
+    whose first lines more are separated by tabs alone than hold a comma (such a file renamed,
+    as clerks do — not a CSV with a few stray tabs in its cells), else a comma."""
     start = text[:SNIFF_CHARS]
-    tabs = start.count("\t")
     if filename.lower().endswith(".txt"):
-        return "\t" if tabs else ","
-    return "\t" if tabs > start.count(",") else ","
+        return "\t" if "\t" in start else ","
+    lines = start.splitlines()
+    tabbed = sum(1 for line in lines if "\t" in line and "," not in line)
+    return "\t" if tabbed > sum(1 for line in lines if "," in line) else ","
 
 
 def csv_records(text: str, separator: str = ",") -> Iterator[tuple[int, list[str]]]:

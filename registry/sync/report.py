@@ -141,11 +141,17 @@ def write_problem_list(outcome: Outcome, spare: Path | None = None) -> Path | No
     return None
 
 
-def _discard_problem_list(outcome: Outcome) -> None:
-    """Remove the list an earlier sync wrote beside the register: left there once the register
-    has loaded (or has its few problems in the report), it tells the clerk of problems fixed."""
-    with contextlib.suppress(OSError):
-        (outcome.entry.path.parent / f"{outcome.entry.path.name}{PROBLEM_LISTS}").unlink()
+def discard_problem_lists(outcomes: Sequence[Outcome]) -> None:
+    """Remove the lists an earlier sync wrote beside the registers (`write_problem_list`)
+    before this run's report writes its own: left beside a register that has since loaded (or
+    has its few problems in the report), a list tells the clerk of problems fixed. Never a file
+    the run read as a register, whatever its name."""
+    registers = {outcome.entry.path for outcome in outcomes}
+    for outcome in outcomes:
+        listed = outcome.entry.path.parent / f"{outcome.entry.path.name}{PROBLEM_LISTS}"
+        if listed not in registers:
+            with contextlib.suppress(OSError):
+                listed.unlink()
 
 
 def _listed(outcome: Outcome, spare: Path | None, how: str) -> str:
@@ -174,7 +180,6 @@ def text_report(
     system log, which must not keep the holders' names and other values the problems quote."""
     lines = []
     for outcome in outcomes:
-        _discard_problem_list(outcome)  # this run's list, if any, is written below
         lines.append(_line(outcome))
         file = visible(outcome.entry.path.name)
         lines.extend(f"  ℹ {file}：{note}" for note in outcome.entry_notes)
