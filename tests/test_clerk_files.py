@@ -1,7 +1,8 @@
 """Registers as clerks really make them, found by a review with a clerk's messy spreadsheets:
 numbers Excel has mangled, a footer clause wrapped onto a second row, a tab-separated file named
-.csv, a row pasted twice, a problem list left over from a fixed register, and a status change
-refused for a roster the same run refused."""
+.csv, a row pasted twice, a problem list left over from a fixed register, a status change
+refused for a roster the same run refused — and, found by an auditor, a corrected roster that
+never reached the certificate a 换发 had replaced."""
 
 from __future__ import annotations
 
@@ -268,3 +269,51 @@ def test_a_status_change_waiting_for_a_roster_refused_in_the_run_names_it(
     assert roster["outcome"] == changes["outcome"] == "rejected"
     assert any("roster.xlsx 被拒绝" in note for note in changes["notes"]), changes["notes"]
     assert not roster["notes"]
+
+
+def _current(db: Path, number: str) -> tuple[object, ...]:
+    with sqlite3.connect(db) as conn:
+        row = conn.execute(
+            "SELECT trade, work_start FROM certificates WHERE number = ?", (number,)
+        ).fetchone()
+    return tuple(row)
+
+
+def test_a_corrected_roster_reaches_the_certificates_that_replaced_it(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """周杰's Z1122020901 was exchanged for Z1122020903 (then reissued as Z1122020904), 郑浩's
+    Z1122020902 for Z1122020905 with its trade corrected by the 换发. The roster corrected
+    both trades and work starts: only the old numbers changed, and the public check of the
+    current certificates kept the wrong trade. Now each correction goes down the chain where
+    the new certificate still holds the old value; what a 换发 corrected stays its own."""
+    rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020902", "郑浩")]
+    registers.add("roster.xlsx", rows, MIANYANG)
+    changes = [
+        status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1222020001"),
+        status_event("补发", "Z1222020001", "周杰", "2014-01-10", "Z1322020001"),
+        status_event("换发", "Z1122020902", "郑浩", "2013-01-10", "Z1222020002", 更正工种="钳工"),
+    ]
+    registers.add("changes.xlsx", changes, CHANGES)
+    assert sync(registers.folder, db_path)[0] == 0
+    fixed = {"报考工种": "汽车驾驶员", "参加工作时间": "1996.07"}
+    rows = [
+        approval_row("Z1122020901", "周杰", **fixed),
+        approval_row("Z1122020902", "郑浩", **fixed),
+    ]
+    registers.add("roster.xlsx", rows, MIANYANG)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+    assert [_current(db_path, n) for n in ("Z1122020901", "Z1222020001", "Z1322020001")] == [
+        ("汽车驾驶员", "1996-07")
+    ] * 3
+    # the 换发's own correction of the trade stands; the work start it copied is corrected
+    assert _current(db_path, "Z1222020002") == ("钳工", "1996-07")
+    with sqlite3.connect(db_path) as conn:
+        history = conn.execute(
+            "SELECT field, old, new FROM certificate_history WHERE number = 'Z1322020001'"
+            " ORDER BY field"
+        ).fetchall()
+    assert history == [("trade", "电工", "汽车驾驶员"), ("work_start", "1995-07", "1996-07")]
+    roster = report["registers"][0]
+    assert roster["changed"] == 2 + 3  # the two corrected and the three that replaced them

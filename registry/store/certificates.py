@@ -67,6 +67,7 @@ def write_roster(
     conn.executemany(_INSERT, new_rows)
     conn.executemany(_UPDATE, updates)
     conn.executemany(HISTORY_INSERT, history)
+    carried = _carry_to_successors(conn, history, sync_id, at)
     ended = endings(conn, list(existing))
     conflicts = [
         Problem(
@@ -79,8 +80,68 @@ def write_roster(
         )
         for number, old in existing.items()
     ]
-    changed = {number for *_, number in updates} | restored
+    changed = {number for *_, number in updates} | restored | carried
     return Applied(len(new_rows), len(changed), conflicts)
+
+
+CARRIED = frozenset(
+    ("work_start", "unit", "education", "prior_certificate", "wage_grade_since", "exam_year")
+    + ("trade", "conduct", "work_record", "ethics", "theory", "practice", "remark")
+)
+"""What a corrected roster changes of a holder's record that a 换发 or 补发 copied to the new
+certificate (who holds it never changes: `registry.kinds.rosters`)."""
+LOOKED_UP = 500
+
+
+def _carry_to_successors(
+    conn: sqlite3.Connection, history: list[tuple[object, ...]], sync_id: int, at: str
+) -> set[str]:
+    """The corrections of ``history`` (number, sync, at, field, old, new) carried to the
+    certificates that replaced the corrected ones, down each chain of 换发 and 补发 — where the
+    new certificate still holds the old value (a 换发 that corrected the field keeps its own):
+    a fixed 工种 stayed wrong on the holder's current certificate, and on its public check.
+    Returns the numbers changed, each change in their history."""
+    corrected: dict[str, list[tuple[str, object, object]]] = {}
+    for number, _, _, field, old, new in history:
+        if field in CARRIED:
+            corrected.setdefault(str(number), []).append((str(field), old, new))
+    numbers = sorted(corrected)
+    replaced: dict[str, str] = {}
+    for start in range(0, len(numbers), LOOKED_UP):
+        chunk = numbers[start : start + LOOKED_UP]
+        replaced.update(
+            conn.execute(
+                "SELECT number, successor FROM certificates WHERE successor IS NOT NULL"
+                f" AND number IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+        )
+    carried: set[str] = set()
+    for number, following in replaced.items():
+        fields = corrected[number]
+        names = ", ".join(f"[{field}]" for field, _, _ in fields)
+        while following:
+            held = conn.execute(
+                f"SELECT successor, {names} FROM certificates WHERE number = ?", (following,)
+            ).fetchone()
+            changes = [
+                (field, old, new)
+                for (field, old, new), value in zip(fields, held[1:], strict=True)
+                if value == old
+            ]
+            if changes:
+                conn.execute(
+                    f"UPDATE certificates SET {', '.join(f'[{f}] = ?' for f, _, _ in changes)},"
+                    " updated_sync = ? WHERE number = ?",
+                    (*(new for _, _, new in changes), sync_id, following),
+                )
+                conn.executemany(
+                    HISTORY_INSERT,
+                    [(following, sync_id, at, field, old, new) for field, old, new in changes],
+                )
+                carried.add(following)
+            following = held[0]
+    return carried
 
 
 def register_of(conn: sqlite3.Connection, number: CertificateNumber) -> str | None:
