@@ -416,6 +416,8 @@ def staff_pages(db: Path) -> list[str]:
         "/registry?sql=select status, letter, year_code, authority from certificates",
         "/verify_log?sql=select result, channel, max(at) from checks group by result, channel",
         "/registry/certificates?level=中级工&status__not=valid&_sort_desc=issued_on",
+        # columns left out (the column chooser): their facets keep their Chinese titles
+        "/registry/certificates?_col=name&_col=trade",
         "/registry/syncs?_facet=at&kind__startswith=approval",
         "/registry/requisitions?_facet=status&_facet=city",
         "/registry/problems?_facet=severity",
@@ -463,6 +465,15 @@ async def test_every_staff_page_is_chinese(ds: Datasette, registry_db: Path) -> 
         assert_chinese(html, path)
     anonymous = await ds.client.get("/-/login")  # the only page for a visitor not signed in
     assert "登录" in assert_chinese(anonymous.text, "anonymous /-/login").text
+
+
+async def test_a_facet_on_a_column_left_out_keeps_its_chinese_title(ds: Datasette) -> None:
+    """The column chooser (?_col=…) left the facets of the other columns titled level,
+    region, year_code: their labels came only from the columns on display."""
+    _, html = await get(ds, "/registry/certificates?_col=name&_col=trade")
+    titles = re.findall(r'<p class="facet-info-name">\s*<strong>([^<\s]*)', html)
+    assert titles and all(not title.isascii() for title in titles), titles
+    assert "年份代码" in titles
 
 
 @pytest.mark.parametrize(("path", "status", "message"), ERROR_PAGES)

@@ -343,9 +343,30 @@ async def test_how_many_intermediate_certificates_mianyang_issued_in_2011(ds: Da
     assert (rows[0]["地区"], rows[0]["等级"], rows[0]["核发年度"]) == ("绵阳市", "中级工", "2011")
     # Z1122020123 周杰; Z1122020124 郑浩, exchanged for Z1122020125, which was later reissued.
     assert rows[0]["证书数"] == 3
-    assert [rows[0][k] for k in ("其中有效", "其中补发", "其中已换发", "其中撤销")] == [1, 1, 1, 0]
+    columns = ("其中有效", "其中原号补发", "其中已换发", "其中补发为新号", "其中撤销")
+    assert [rows[0][k] for k in columns] == [1, 1, 1, 0, 0]
     same = await query(ds, "/registry/counts", 地区="2202", 等级="中级", 年度="11")
     assert same == rows
+
+
+async def test_counts_tell_a_reissue_under_a_new_number_from_an_exchange(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 补发 under a new number was counted as 已换发, and a 补发 under the same number later
+    exchanged as nothing reissued: an auditor read the 补发 column as empty."""
+    ds, registers, db = holders_registry(tmp_path, monkeypatch, ["甲", "乙", "丙"])
+    changes = [
+        status_event("换发", "Z1122020001", "甲", "2013-01-10", "Z1322020001"),
+        status_event("补发", "Z1122020002", "乙", "2013-01-10", "Z1322020002"),
+        status_event("补发", "Z1122020003", "丙", "2013-01-10"),
+    ]
+    registers.add("changes.csv", changes, {"kind": "status-changes", "authority": "2202"})
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+    [old] = await query(ds, "/registry/counts", 地区="2202", 年度="2011")
+    columns = ("证书数", "其中有效", "其中原号补发", "其中已换发", "其中补发为新号", "其中撤销")
+    assert [old[k] for k in columns] == [3, 0, 1, 1, 1, 0]
+    [new] = await query(ds, "/registry/counts", 地区="2202", 年度="2013")
+    assert [new[k] for k in columns] == [2, 2, 0, 0, 0, 0]
 
 
 async def test_counts_without_conditions_cover_every_certificate(
