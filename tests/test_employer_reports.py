@@ -285,10 +285,16 @@ def test_a_report_sent_again_by_a_reload_is_stored_once(
     assert [r["text"] for r in reports_of(registry_db)] == ["疑似伪造"]
 
 
-async def staff_queue(registry_db: Path, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """The report queue as staff read it in Datasette, every report of every authority."""
+async def staff_queue(
+    registry_db: Path, monkeypatch: pytest.MonkeyPatch, pending: str = ""
+) -> list[dict[str, Any]]:
+    """The report queue as staff read it in Datasette, every report of every authority (or,
+    ``pending`` 是, those not handled yet)."""
     return await staff_rows(
-        registry_db, monkeypatch, "/verify_log/report_queue.json", {"发证机关": ""}
+        registry_db,
+        monkeypatch,
+        "/verify_log/report_queue.json",
+        {"发证机关": "", "只看未处理": pending},
     )
 
 
@@ -449,6 +455,8 @@ async def test_staff_record_what_they_did_about_a_report_and_the_queue_shows_it(
         return CliRunner().invoke(cli, ["reports", "--db", str(registry_db), *args])
 
     assert "处理结果：尚未记录" in invoke().output
+    [pending] = await staff_queue(registry_db, monkeypatch, "是")
+    assert pending["处理结果"] == "尚未处理"
     assert f"#{ref}" in invoke("--pending").output
     missing = invoke("--handle", "20200101-000000", "--outcome", "已处理")
     assert missing.exit_code == 2 and "没有编号为“20200101-000000”的举报" in missing.output
@@ -470,6 +478,8 @@ async def test_staff_record_what_they_did_about_a_report_and_the_queue_shows_it(
     assert kept == [("已移交公安机关",), ("已核实为伪造",)]
     [row] = await staff_queue(registry_db, monkeypatch)
     assert row["处理结果"].endswith("（北京时间） 李科员：已核实为伪造"), row["处理结果"]
+    assert list(row)[3] == "处理结果"  # beside the report, not past a screen of columns
+    assert await staff_queue(registry_db, monkeypatch, "是") == []
 
 
 def test_a_log_that_cannot_be_written_is_named_not_the_registry(registry_db: Path) -> None:
