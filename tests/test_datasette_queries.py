@@ -65,7 +65,10 @@ async def test_successor_number_shows_the_exchange_that_made_it(ds: Datasette) -
     rows = await query(ds, "/registry/certificate", 证书编号="Z1122020125")
     assert column(rows, "事件") == ["发证", "换发", "补发", "当前状态：已补发"]
     assert rows[1]["证书编号"] == "Z1122020124"
-    assert rows[3]["说明"] == "原证书编号 Z1122020124"
+    # reissued under its own number: the current line says only the marked paper is it
+    assert rows[3]["说明"] == "补发证书（正页右下方应注明“补发”字样）；原证书编号 Z1122020124"
+    # the 补发's documents (§四.(六)3) are part of its line
+    assert "个人申请：" in rows[2]["说明"] and "发证机关审核：" in rows[2]["说明"]
 
 
 async def test_number_lookup_shows_register_corrections(ds: Datasette) -> None:
