@@ -407,7 +407,7 @@ def test_a_db_that_is_not_a_registry_is_a_message(tmp_path: Path, command: list[
     garbage = tmp_path / "garbage.db"
     garbage.write_bytes(b"not sqlite at all" * 100)
     result = CliRunner().invoke(cli, [*command, "--db", str(garbage)])
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output  # not verify's "not matched", sync's "refused"
     assert "不是登记库" in result.output and "--db" in result.output
     assert not isinstance(result.exception, sqlite3.DatabaseError)
 
@@ -429,7 +429,7 @@ def test_a_registry_that_cannot_grow_is_told_as_disk_space(tmp_path: Path) -> No
         text=True,
         timeout=120,
     )
-    assert result.returncode == 1, result.stderr
+    assert result.returncode == 2, result.stderr  # the registry unusable, no register refused
     assert "剩余空间" in result.stderr and "写入权限" not in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     with sqlite3.connect(db) as conn:

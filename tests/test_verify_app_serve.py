@@ -34,7 +34,7 @@ def test_serve_says_what_stops_it_before_starting(registry_db: Path, tmp_path: P
     garbage = tmp_path / "registry.db"
     garbage.write_bytes(b"not a database" * 100)
     result = CliRunner().invoke(cli, ["serve", "--db", str(garbage)], env=environ)
-    assert result.exit_code == 1 and "不是登记库" in result.output
+    assert result.exit_code == 2 and "不是登记库" in result.output
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

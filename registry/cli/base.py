@@ -62,7 +62,11 @@ class Failed(UsageProblem):
 
 
 class RegistryUnavailable(Failed):
-    """The registry file cannot be used: what to do rather than SQLite's traceback."""
+    """The registry file cannot be used: what to do rather than SQLite's traceback. Exit 2, as
+    for a missing one: a script must tell it from a result (``certreg verify``'s 1 is "not
+    matched", ``certreg sync``'s "a register refused")."""
+
+    exit_code = 2
 
     @classmethod
     def explain(cls, exc: sqlite3.DatabaseError) -> RegistryUnavailable:
