@@ -186,6 +186,7 @@ def test_hostile_upload_refused_and_server_unharmed(
         assert response.status_code == 413
         assert response.headers["content-type"].startswith("text/html")
         assert 'lang="zh-CN"' in response.text and 'href="/batch"' in response.text
+        assert '<header class="site">' in response.text  # the site's own page, not a bare one
         problem = PROBLEM.search(response.text)
         assert problem, response.text
         message = problem[1]

@@ -32,7 +32,8 @@ _PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>无法提交</title><link rel="stylesheet" href="/static/style.css"></head>
-<body><main><h1>无法提交</h1><p class="problem" role="alert">{message}</p>
+<body><header class="site"><a class="home" href="/">四川省机关事业单位工人技术等级（职务）资格证书查验</a></header>
+<main><h1>无法提交</h1><p class="problem" role="alert">{message}</p>
 <p>上传的名单太大时，请分成几个较小的文件，或只保留“证书编号”“姓名”两列后再上传。</p>
 <p><a class="button" href="{back}">返回</a></p></main></body></html>
 """
