@@ -114,6 +114,7 @@ def test_2_a_note_says_it_is_another_person(roster: RegisterFactory, db_path: Pa
         "不是另一人",
         "并不是同名不同人",
         "同名同姓，系同一人（补录）",  # 同名同姓 only says the names are alike
+        "并非不同的人，系重复申报",
     ],
 )
 def test_2_a_note_that_denies_it_is_another_person_is_no_exception(
@@ -137,6 +138,11 @@ def test_2_a_note_that_denies_it_is_another_person_is_no_exception(
         "同名同生日，不为同一人",
         "同名同姓，两人不属于同一人",
         "同名同姓，另一人（身份证号不同，系本人另行申报）",
+        # plain words a review found refused
+        "两人为不同的人",
+        "与上一行不是一个人",
+        "与第4行不是同一个人",
+        "这是另一个人",
     ],
 )
 def test_2_each_way_of_saying_it_is_another_person_is_read(

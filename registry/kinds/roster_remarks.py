@@ -17,7 +17,10 @@ from registry.sheets.layout import header_key
 REMOVAL = "。删除此行"
 """How the advice to remove a failing row from a roster not yet loaded begins."""
 
-DIFFERENT_PERSON = ("另一人", "非同一人", "不是同一人", "同名同姓", "同名同生日", "同名不同人")
+DIFFERENT_PERSON = (
+    *("另一人", "另一个人", "非同一人", "不是同一人", "不是同一个人", "不是一个人"),
+    *("不同的人", "同名同姓", "同名同生日", "同名不同人"),
+)
 """Words in 备注 saying that a holder who looks like an existing one is somebody else."""
 SAME_PERSON = ("同一人", "同一个人")
 """Words saying the opposite: 同名同姓，系同一人 is the same holder, whatever 同名同姓 says."""
