@@ -29,9 +29,13 @@ ORDER BY name_key = name_key(:姓名) DESC, name_key, number
     "counts": """
 SELECT region_name(region) AS "地区", region AS "地区代码", level AS "等级",
        '20' || year_code AS "核发年度", count(*) AS "证书数",
-       sum(status = 'valid') AS "其中有效", sum(status = 'reissued') AS "其中补发",
-       sum(status = 'superseded') AS "其中已换发", sum(status = 'revoked') AS "其中撤销"
-FROM certificates
+       sum(status = 'valid') AS "其中有效", sum(status = 'reissued') AS "其中原号补发",
+       sum(status = 'superseded' AND how = '换发') AS "其中已换发",
+       sum(status = 'superseded' AND how IS NOT '换发') AS "其中补发为新号",
+       sum(status = 'revoked') AS "其中撤销"
+FROM (SELECT *, (SELECT e.type FROM status_events e
+                 WHERE e.number = c.number AND e.new_number = c.successor) AS how
+      FROM certificates c)
 WHERE (trim(:地区) = '' OR region = trim(:地区) OR region_name(region) LIKE '%' || trim(:地区) || '%')
   AND (trim(:等级) = '' OR level LIKE trim(:等级) || '%')
   AND (trim(:年度) = '' OR year_code = substr(trim(:年度), -2))

@@ -562,6 +562,20 @@ def test_every_slip_before_the_approval_is_told(tmp_path: Path) -> None:
     )
 
 
+def test_three_slips_before_the_approval_are_each_told(tmp_path: Path) -> None:
+    db = tmp_path / "registry.db"
+    approved = [requisition(UNIT, 0, 3, province="同意 2012-02-20")]
+    assert load(db, tmp_path / "req.csv", "requisitions", approved)["exit_code"] == 0
+    days = ("2012-01-01", "2012-01-05", "2012-01-10")
+    report = load(db, tmp_path / "d.csv", "dispatches", [dispatch(UNIT, 0, 1, day=d) for d in days])
+    rules = {p["row"]: p["rule"] for p in report["registers"][0]["problems"]}
+    assert set(rules) == {2, 3, 4}
+    assert all(
+        f"发放日期 {day} 省厅只批准了 0 本" in rules[row]
+        for row, day in zip((2, 3, 4), days, strict=True)
+    )
+
+
 def test_a_corrected_requisition_cannot_approve_after_what_was_dispatched(
     tmp_path: Path,
 ) -> None:

@@ -51,10 +51,11 @@ def test_a_long_number_excel_has_cut_is_refused(
     assert said in rule and "文本" in rule
 
 
+@pytest.mark.parametrize("written", ["8.16222E+11", "1.38123E+10"])  # a mobile's 11 digits
 def test_a_phone_saved_in_scientific_notation_is_refused(
-    registers: RegisterFactory, db_path: Path
+    registers: RegisterFactory, db_path: Path, written: str
 ) -> None:
-    phone = {**requisition(UNIT, 0, 2), "联系电话": "8.16222E+11"}
+    phone = {**requisition(UNIT, 0, 2), "联系电话": written}
     registers.add("requisitions.csv", [phone], {"kind": "requisitions", "authority": "2200"})
     [(_, column, rule, _)] = refused(registers, db_path, "requisitions.csv")
     assert column == "联系电话" and "科学记数法" in rule
@@ -126,30 +127,38 @@ def test_a_footer_clause_wrapped_onto_the_next_row_is_read_whole(
     assert "技师 3 人" in rule and "实有 0 人" in rule
 
 
+@pytest.mark.parametrize("before", ["高级", "1 人，高级", "，高级"])
 def test_a_correct_footer_wrapped_onto_the_next_row_loads(
-    registers: RegisterFactory, db_path: Path
+    registers: RegisterFactory, db_path: Path, before: str
 ) -> None:
-    """… 中级 1 人，/ 高级 1 人，技师 0 人: refused for approving no 高级, which it did."""
+    """… 中级 1 人，/ 高级 1 人，技师 0 人: refused for approving no 高级, which it did —
+    however the clause was cut (before a level, inside a count, before its comma)."""
     counts = {"C": 0, "Z": 1, "G": 1, "J": 0}
     rows = [approval_row("Z1122020901", "周杰"), approval_row("G1122020901", "郑浩", "高级")]
-    registers.add("footer.xlsx", rows, MIANYANG, footer=_wrapped(counts, "高级"))
+    *opinions, agreed, stamp = approval_footer(counts)
+    at = agreed.index("高级") - (len(before) - len("高级"))
+    registers.add(
+        "footer.xlsx", rows, MIANYANG, footer=[*opinions, agreed[:at], agreed[at:], stamp]
+    )
     code, report = sync(registers.folder, db_path)
     assert code == 0, report
 
 
 @pytest.mark.parametrize(
-    "after",
+    ("agreed", "after"),
     [
-        "审查人：高级工程师王明（签名）",
-        "注：另有高级 1 人考核未通过，未予核发",
-        "审查人：技师 王明 批准人：李四（签名）",
+        ("证书核发部门意见：同意中级 1 人。", "审查人：高级工程师王明（签名）"),
+        ("证书核发部门意见：同意中级 1 人。", "注：另有高级 1 人考核未通过，未予核发"),
+        ("证书核发部门意见：同意中级 1 人。", "审查人：技师 王明 批准人：李四（签名）"),
+        ("证书核发部门意见：同意中级 1 人", "高级工程师王明（签名）"),  # no 。 to end it
+        ("证书核发部门意见：同意中级 1 人", "技师 王明（签名）"),
     ],
 )
-def test_a_footer_row_after_a_finished_clause_is_not_read_as_counts(
-    registers: RegisterFactory, db_path: Path, after: str
+def test_a_footer_row_that_is_no_count_is_not_read_as_counts(
+    registers: RegisterFactory, db_path: Path, agreed: str, after: str
 ) -> None:
-    """A signature or a note below 同意中级 1 人。 was joined to it as more counts."""
-    footer = ["证书核发部门意见：同意中级 1 人。", after]
+    """A signature or a note below 同意中级 1 人 was joined to it as more counts."""
+    footer = [agreed, after]
     registers.add("footer.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG, footer=footer)
     code, report = sync(registers.folder, db_path)
     assert code == 0, report
@@ -171,18 +180,27 @@ def test_an_opinion_without_counts_does_not_take_the_next_rows(
 
 
 def test_a_tab_separated_file_named_csv_loads(registers: RegisterFactory, db_path: Path) -> None:
-    """Excel's “Unicode 文本” renamed to .csv: every column was "missing"."""
-    rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020902", "郑浩")]
+    """Excel's “Unicode 文本” renamed to .csv: every column was "missing" — with or without
+    commas in its cells (a unit written 某厂,二车间 on every row)."""
+    unit = {"工作单位": "绵阳市某厂#二车间"}  # '#' becomes a comma below, inside the cell
+    rows = [
+        approval_row("Z1122020901", "周杰", **unit),
+        approval_row("Z1122020902", "郑浩", **unit),
+    ]
     registers.add("tabbed.csv", rows, MIANYANG)
     path = registers.folder / "tabbed.csv"
     tabbed = path.with_suffix(".txt")
     write_csv(tabbed, LAYOUTS["approval-roster"], rows, encoding="utf-16", title="名册")
-    text = tabbed.read_text(encoding="utf-16").replace(",", "\t")
+    text = tabbed.read_text(encoding="utf-16").replace(",", "\t").replace("#", ",")
     tabbed.unlink()
     path.write_text(text, encoding="utf-16")
     code, report = sync(registers.folder, db_path)
     assert code == 0, report
     assert report["registers"][0]["added"] == 2
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT DISTINCT unit FROM certificates").fetchall() == [
+            ("绵阳市某厂,二车间",)
+        ]
 
 
 def test_a_row_pasted_twice_is_told_to_be_deleted(
@@ -274,19 +292,14 @@ def test_a_status_change_waiting_for_a_roster_refused_in_the_run_names_it(
 def _current(db: Path, number: str) -> tuple[object, ...]:
     with sqlite3.connect(db) as conn:
         row = conn.execute(
-            "SELECT trade, work_start FROM certificates WHERE number = ?", (number,)
+            "SELECT trade, work_start, theory FROM certificates WHERE number = ?", (number,)
         ).fetchone()
     return tuple(row)
 
 
-def test_a_corrected_roster_reaches_the_certificates_that_replaced_it(
-    registers: RegisterFactory, db_path: Path
-) -> None:
-    """周杰's Z1122020901 was exchanged for Z1122020903 (then reissued as Z1122020904), 郑浩's
-    Z1122020902 for Z1122020905 with its trade corrected by the 换发. The roster corrected
-    both trades and work starts: only the old numbers changed, and the public check of the
-    current certificates kept the wrong trade. Now each correction goes down the chain where
-    the new certificate still holds the old value; what a 换发 corrected stays its own."""
+def _replaced_roster(registers: RegisterFactory, db_path: Path) -> None:
+    """周杰's Z1122020901 exchanged for Z1222020001, that one reissued as Z1322020001; 郑浩's
+    Z1122020902 exchanged for Z1222020002 with its trade corrected (钳工) by the 换发."""
     rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020902", "郑浩")]
     registers.add("roster.xlsx", rows, MIANYANG)
     changes = [
@@ -296,24 +309,50 @@ def test_a_corrected_roster_reaches_the_certificates_that_replaced_it(
     ]
     registers.add("changes.xlsx", changes, CHANGES)
     assert sync(registers.folder, db_path)[0] == 0
-    fixed = {"报考工种": "汽车驾驶员", "参加工作时间": "1996.07"}
+
+
+def test_a_corrected_roster_reaches_the_certificates_that_replaced_it(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The roster corrected a work start and a score: only the old numbers changed, and the
+    holders' current certificates (their public check, their history) kept the wrong values.
+    Now each correction goes down the chain of 换发 and 补发."""
+    _replaced_roster(registers, db_path)
+    fixed: dict[str, object] = {"参加工作时间": "1996.07", "技术业务理论": 88}
     rows = [
-        approval_row("Z1122020901", "周杰", **fixed),
-        approval_row("Z1122020902", "郑浩", **fixed),
+        {**approval_row("Z1122020901", "周杰"), **fixed},
+        {**approval_row("Z1122020902", "郑浩"), **fixed},
     ]
     registers.add("roster.xlsx", rows, MIANYANG)
     code, report = sync(registers.folder, db_path)
     assert code == 0, report
     assert [_current(db_path, n) for n in ("Z1122020901", "Z1222020001", "Z1322020001")] == [
-        ("汽车驾驶员", "1996-07")
+        ("电工", "1996-07", "88")
     ] * 3
-    # the 换发's own correction of the trade stands; the work start it copied is corrected
-    assert _current(db_path, "Z1222020002") == ("钳工", "1996-07")
+    assert _current(db_path, "Z1222020002") == ("钳工", "1996-07", "88")  # the 换发's trade stays
     with sqlite3.connect(db_path) as conn:
         history = conn.execute(
             "SELECT field, old, new FROM certificate_history WHERE number = 'Z1322020001'"
             " ORDER BY field"
         ).fetchall()
-    assert history == [("trade", "电工", "汽车驾驶员"), ("work_start", "1995-07", "1996-07")]
-    roster = report["registers"][0]
-    assert roster["changed"] == 2 + 3  # the two corrected and the three that replaced them
+    assert history == [("theory", "75", "88"), ("work_start", "1995-07", "1996-07")]
+    assert report["registers"][0]["changed"] == 2 + 3  # the two corrected, the three after them
+    again, second = sync(registers.folder, db_path)
+    assert again == 0 and second["registers"][0]["outcome"] == "unchanged"
+
+
+def test_the_trade_of_a_replaced_certificate_is_corrected_on_the_new_one(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """Carried to the new certificate, a corrected trade could make it a second certificate of
+    the holder's in that trade and level (§二): refused, as a change of who holds it is, with
+    the way to correct the new certificate."""
+    _replaced_roster(registers, db_path)
+    rows = [
+        approval_row("Z1122020901", "周杰", 报考工种="汽车驾驶员"),
+        approval_row("Z1122020902", "郑浩", 报考工种="钳工"),  # as the 换发 corrected it: fine
+    ]
+    registers.add("roster.xlsx", rows, MIANYANG)
+    [(row, column, rule, _)] = refused(registers, db_path, "roster.xlsx")
+    assert (row, column) == (4, "报考工种")
+    assert "已换发或补发为新证书 Z1222020001" in rule and "改回“电工”" in rule

@@ -352,6 +352,22 @@ async def test_how_many_intermediate_certificates_mianyang_issued_in_2011(ds: Da
     assert same == rows
 
 
+async def test_a_void_reissue_copy_is_not_told_to_carry_the_mark(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 补发 copy since revoked was still described as the paper to show (marked 补发)."""
+    ds, registers, db = holders_registry(tmp_path, monkeypatch, ["甲"])
+    changes = [
+        status_event("补发", "Z1122020001", "甲", "2013-01-10", "Z1322020001"),
+        status_event("撤销", "Z1322020001", "甲", "2014-01-10"),
+    ]
+    registers.add("changes.csv", changes, {"kind": "status-changes", "authority": "2202"})
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+    rows = await query(ds, "/registry/certificate", 证书编号="Z1322020001")
+    [current] = [r for r in rows if r["事件"].startswith("当前状态")]
+    assert current["事件"] == "当前状态：已撤销" and "补发证书" not in current["说明"]
+
+
 async def test_counts_tell_a_reissue_under_a_new_number_from_an_exchange(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

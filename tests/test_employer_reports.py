@@ -455,8 +455,9 @@ async def test_staff_record_what_they_did_about_a_report_and_the_queue_shows_it(
         return CliRunner().invoke(cli, ["reports", "--db", str(registry_db), *args])
 
     assert "处理结果：尚未记录" in invoke().output
-    [pending] = await staff_queue(registry_db, monkeypatch, "是")
-    assert pending["处理结果"] == "尚未处理"
+    for asked in ("是", "Y", "true"):
+        [pending] = await staff_queue(registry_db, monkeypatch, asked)
+        assert pending["处理结果"] == "尚未处理"
     assert f"#{ref}" in invoke("--pending").output
     missing = invoke("--handle", "20200101-000000", "--outcome", "已处理")
     assert missing.exit_code == 2 and "没有编号为“20200101-000000”的举报" in missing.output
@@ -479,7 +480,8 @@ async def test_staff_record_what_they_did_about_a_report_and_the_queue_shows_it(
     [row] = await staff_queue(registry_db, monkeypatch)
     assert row["处理结果"].endswith("（北京时间） 李科员：已核实为伪造"), row["处理结果"]
     assert list(row)[3] == "处理结果"  # beside the report, not past a screen of columns
-    assert await staff_queue(registry_db, monkeypatch, "是") == []
+    assert await staff_queue(registry_db, monkeypatch, "YES") == []
+    assert len(await staff_queue(registry_db, monkeypatch, "否")) == 1
 
 
 def test_a_log_that_cannot_be_written_is_named_not_the_registry(registry_db: Path) -> None:

@@ -171,9 +171,9 @@ def total_in(record: Record, columns: tuple[str, ...]) -> Problem | None:
 
 EXCEL_DIGITS = 15
 """The significant digits a spreadsheet keeps of a number: Excel turns the 16th on into zeros."""
-_SCIENTIFIC = re.compile(r"[+-]?\d(?:\.\d+)?[Ee]\+(?:1[1-9]|[2-9]\d|\d{3})")
-"""How Excel shows a number of 12 digits and more in a General cell (1.23457E+17): a smaller
-exponent (1E+5, in a remark) is no number it cut."""
+_SCIENTIFIC = re.compile(r"[+-]?\d(?:\.\d+)?[Ee]\+(?:\d{3}|[1-9]\d)")
+"""How Excel shows a long number in a General cell too narrow for it (1.38123E+10, a mobile
+phone; 1.23457E+17): a smaller exponent (1E+5, in a remark) is no number it cut."""
 LOST_DIGITS = (
     f"这是一个超过 {EXCEL_DIGITS} 位的数字：Excel 只保留 {EXCEL_DIGITS} 位有效数字，其后各位已被改成 0"
     "（或被改动），登记的号码会是错的。请把该列设为“文本”格式，重新输入完整号码后保存"

@@ -287,9 +287,11 @@ class _Ledger:
                     "如另有批准的申领计划，请先导入它（申领计划表），再导入本发放单"
                 ),
             )
-        if not early or key not in self.latest or key in self.told:
+        if not early or key not in self.latest:
             return None
-        if line is None and key in self.over:
+        # each of this register's early slips is told; another register's dispatch it pushes
+        # past the approvals of its day, once (on this register's latest row)
+        if line is None and (key in self.told or key in self.over):
             return None
         self.told.add(key)
         then = f" {day}（发放单“{register}”的发放）" if line is None else f"发放日期 {day} "

@@ -28,11 +28,21 @@ _COUNT = re.compile(rf"({'|'.join(_LEVEL_WORDS)})工?([^人名，,。；;]{{0,10
 _DIGITS = re.compile(r"\d+")
 
 
+_NUMERALS = "[\\d〇一二三四五六七八九十百两零]*"
+_GOES_ON = re.compile(
+    rf"{_NUMERALS}[人名]?[,、;]?(?:(?:{'|'.join(_LEVEL_WORDS)})工?{_NUMERALS}[人名][,、;]?)*"
+    r"(?:[。.].*)?"
+)
+"""A footer row that is nothing but the rest of a 同意… clause up to its 。 (what follows, the
+form's 审查人：…, is no count): the end of a count cut in two (2 人，), then counts (技师 3 人)
+— as `header_key` reads it (no spaces, ， as ,)."""
+
+
 def _wraps(clause: str, following: str) -> bool:
     """Whether the footer row ``following`` goes on with the counts of ``clause``: the clause
-    left unfinished (no 。 at its end) and the row starting with a level's count — not a
-    signature (审查人：高级工程师…), a note (注：另有高级 1 人…) or another opinion."""
-    return not clause.endswith(("。", ".")) and _COUNT.match(following) is not None
+    left unfinished (no 。 at its end) and the row nothing but counts — not a signature
+    (审查人：高级工程师…, 技师 王明（签名）), a note (注：另有高级 1 人…) or another opinion."""
+    return not clause.endswith(("。", ".")) and _GOES_ON.fullmatch(following) is not None
 
 
 def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:

@@ -89,6 +89,7 @@ class Holding:
     name_key: str
     sex: object
     birth: object
+    trade: object
     predecessor: str | None
     """the number a 换发 or 补发 replaced with this one (the holding register lists events)"""
     successor: str | None
@@ -98,7 +99,7 @@ class Holding:
 def _holdings(conn: sqlite3.Connection) -> Callable[[str], Mapping[str, Holding]]:
     def holdings(prefix: str) -> Mapping[str, Holding]:
         rows = conn.execute(
-            "SELECT number, register, name, name_key, sex, birth, predecessor, successor"
+            "SELECT number, register, name, name_key, sex, birth, trade, predecessor, successor"
             " FROM certificates"
             " WHERE number >= ? AND number < ?",
             (prefix, prefix + "~"),
@@ -109,15 +110,21 @@ def _holdings(conn: sqlite3.Connection) -> Callable[[str], Mapping[str, Holding]
 
 
 def _identity_changes(
-    certificate: CertificateRow, holder: Holding, birth_column: str
+    certificate: CertificateRow, holder: Holding, birth_column: str, current_trade: object
 ) -> list[Problem]:
-    """§四.(三) 不得涂改: a corrected register may not change who holds a number."""
+    """§四.(三) 不得涂改: a corrected register may not change who holds a number — nor, once it
+    was replaced, the trade, unless to the one its newest certificate has (a 换发 corrected
+    it): the holding (§二) is that certificate's, and a trade the registry does not carry to
+    it (`registry.store.certificates.CARRIED`) would leave the two apart."""
     problems = []
-    for column, field, old, new in (
+    changes = [
         ("姓名", "name_key", holder.name, certificate.name),
         ("性别", "sex", holder.sex, certificate.sex),
         (birth_column, "birth", holder.birth, certificate.birth),
-    ):
+    ]
+    if holder.successor and certificate.trade != current_trade:
+        changes.append(("报考工种", "trade", holder.trade, certificate.trade))
+    for column, field, old, new in changes:
         old_value, new_value = getattr(holder, field), getattr(certificate, field)
         if old_value == new_value or (
             field == "name_key" and same_holder(str(old_value), str(new_value))
@@ -196,7 +203,13 @@ def check_holdings(
             rule = _held_by(holder, mine.get(number), before)
             found.append(Problem(row, NUMBER_COLUMN, written, rule, "附件3"))
         elif number in mine:
-            found += _identity_changes(mine[number], holder, birth_column)
+            current = holder
+            while current.successor:  # the holder's newest certificate, down the chain
+                following = prefix_of(current.successor)
+                if following not in held:
+                    held[following] = holdings(following)
+                current = held[following][current.successor]
+            found += _identity_changes(mine[number], holder, birth_column, current.trade)
     return found
 
 

@@ -81,15 +81,18 @@ SNIFF_CHARS = 4096
 
 def delimiter(filename: str, text: str) -> str:
     """A tab for a ``.txt`` with tabs in its first lines (Excel's 另存为“文本文件（制表符分隔）”
-    and “Unicode 文本”; a title line above the header may hold none), and for a ``.csv`` of
-    whose first lines more are separated by tabs alone than hold a comma (such a file renamed,
-    as clerks do — not a CSV with a few stray tabs in its cells), else a comma."""
+    and “Unicode 文本”; a title line above the header may hold none), and for a ``.csv`` whose
+    first line with a separator — a title's or the header — holds more tabs than commas (such a
+    file renamed, as clerks do); a comma else — stray tabs in cells below, or commas in a tab
+    file's cells, do not decide it."""
     start = text[:SNIFF_CHARS]
     if filename.lower().endswith(".txt"):
         return "\t" if "\t" in start else ","
-    lines = start.splitlines()
-    tabbed = sum(1 for line in lines if "\t" in line and "," not in line)
-    return "\t" if tabbed > sum(1 for line in lines if "," in line) else ","
+    for line in start.splitlines():
+        tabs, commas = line.count("\t"), line.count(",")
+        if tabs or commas:
+            return "\t" if tabs > commas else ","
+    return ","
 
 
 def csv_records(text: str, separator: str = ",") -> Iterator[tuple[int, list[str]]]:

@@ -86,10 +86,11 @@ def write_roster(
 
 CARRIED = frozenset(
     ("work_start", "unit", "education", "prior_certificate", "wage_grade_since", "exam_year")
-    + ("trade", "conduct", "work_record", "ethics", "theory", "practice", "remark")
+    + ("conduct", "work_record", "ethics", "theory", "practice", "remark")
 )
 """What a corrected roster changes of a holder's record that a 换发 or 补发 copied to the new
-certificate (who holds it never changes: `registry.kinds.rosters`)."""
+certificate (who holds it, and the trade of a replaced one, never change:
+`registry.kinds.rosters`)."""
 LOOKED_UP = 500
 
 
@@ -118,15 +119,16 @@ def _carry_to_successors(
         )
     carried: set[str] = set()
     for number, following in replaced.items():
-        fields = corrected[number]
-        names = ", ".join(f"[{field}]" for field, _, _ in fields)
-        while following:
+        changes = corrected[number]
+        while following and changes:
+            names = ", ".join(f"[{field}]" for field, _, _ in changes)
             held = conn.execute(
                 f"SELECT successor, {names} FROM certificates WHERE number = ?", (following,)
             ).fetchone()
+            # a field a 换发 set otherwise is its own, there and on every number after it
             changes = [
                 (field, old, new)
-                for (field, old, new), value in zip(fields, held[1:], strict=True)
+                for (field, old, new), value in zip(changes, held[1:], strict=True)
                 if value == old
             ]
             if changes:
