@@ -179,9 +179,12 @@ def test_an_opinion_without_counts_does_not_take_the_next_rows(
     assert "技师 3 人" in rule
 
 
-def test_a_tab_separated_file_named_csv_loads(registers: RegisterFactory, db_path: Path) -> None:
+@pytest.mark.parametrize("title", ["名册", "名册（2012#第一批）"])
+def test_a_tab_separated_file_named_csv_loads(
+    registers: RegisterFactory, db_path: Path, title: str
+) -> None:
     """Excel's “Unicode 文本” renamed to .csv: every column was "missing" — with or without
-    commas in its cells (a unit written 某厂,二车间 on every row)."""
+    commas in its cells (a unit written 某厂,二车间 on every row) or in its title."""
     unit = {"工作单位": "绵阳市某厂#二车间"}  # '#' becomes a comma below, inside the cell
     rows = [
         approval_row("Z1122020901", "周杰", **unit),
@@ -190,7 +193,7 @@ def test_a_tab_separated_file_named_csv_loads(registers: RegisterFactory, db_pat
     registers.add("tabbed.csv", rows, MIANYANG)
     path = registers.folder / "tabbed.csv"
     tabbed = path.with_suffix(".txt")
-    write_csv(tabbed, LAYOUTS["approval-roster"], rows, encoding="utf-16", title="名册")
+    write_csv(tabbed, LAYOUTS["approval-roster"], rows, encoding="utf-16", title=title)
     text = tabbed.read_text(encoding="utf-16").replace(",", "\t").replace("#", ",")
     tabbed.unlink()
     path.write_text(text, encoding="utf-16")
@@ -201,6 +204,18 @@ def test_a_tab_separated_file_named_csv_loads(registers: RegisterFactory, db_pat
         assert conn.execute("SELECT DISTINCT unit FROM certificates").fetchall() == [
             ("绵阳市某厂,二车间",)
         ]
+
+
+def test_a_tab_in_the_title_of_a_comma_csv_leaves_it_comma_separated(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """名册<TAB>2012年第一批 as the title: the whole file was read as tab-separated, and the
+    clerk told its header was missing."""
+    rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020902", "郑浩")]
+    path = registers.add("roster.csv", rows, MIANYANG, title="绵阳市证书审批名册\t2012年第一批")
+    assert "\t" in path.read_text(encoding="utf-8").splitlines()[0]
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
 
 
 def test_a_row_pasted_twice_is_told_to_be_deleted(

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,18 +82,25 @@ SNIFF_CHARS = 4096
 
 def delimiter(filename: str, text: str) -> str:
     """A tab for a ``.txt`` with tabs in its first lines (Excel's 另存为“文本文件（制表符分隔）”
-    and “Unicode 文本”; a title line above the header may hold none), and for a ``.csv`` whose
-    first line with a separator — a title's or the header — holds more tabs than commas (such a
-    file renamed, as clerks do); a comma else — stray tabs in cells below, or commas in a tab
-    file's cells, do not decide it."""
+    and “Unicode 文本”; a title line above the header may hold none). For a ``.csv`` (such a
+    file renamed, as clerks do) the separator that splits more of the first lines into the
+    same number of cells: a tab in a title or stray tabs after a cell, or commas inside a tab
+    file's cells, give a line or two of another width, never the table's rows."""
     start = text[:SNIFF_CHARS]
     if filename.lower().endswith(".txt"):
         return "\t" if "\t" in start else ","
-    for line in start.splitlines():
-        tabs, commas = line.count("\t"), line.count(",")
-        if tabs or commas:
-            return "\t" if tabs > commas else ","
-    return ","
+    return "\t" if _rows_alike(start, "\t") > _rows_alike(start, ",") else ","
+
+
+def _rows_alike(text: str, separator: str) -> int:
+    """How many lines of ``text`` split by ``separator`` into the most common number of cells
+    (more than one)."""
+    widths = Counter(
+        len(cells)
+        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+        if len(cells) > 1
+    )
+    return max(widths.values(), default=0)
 
 
 def csv_records(text: str, separator: str = ",") -> Iterator[tuple[int, list[str]]]:
