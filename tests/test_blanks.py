@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from registry.cli import cli
 from registry.kinds.blanks import Recipient, opinion, quantity, recipient
 from registry.kinds.collections import NOT_COLLECTED
-from registry.kinds.dispatches import Approvals
+from registry.kinds.dispatch_ledger import Approvals
 from registry.sheets.writers import write_requisition_form
 from tests.blank_registers import (
     UNIT,

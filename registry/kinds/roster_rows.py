@@ -17,7 +17,6 @@ from registry.domain.levels import LEVELS
 from registry.domain.names import NEW_NAME_RULES, check_name, normalise_name
 from registry.domain.numbers import CertificateNumber, MalformedNumber, parse_canonical
 from registry.domain.problems import Problem
-from registry.domain.regions import issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
@@ -31,6 +30,7 @@ from registry.kinds.roster_cells import (
     ColumnCheck,
     is_ditto,
 )
+from registry.kinds.roster_numbers import given_twice, number_problems
 from registry.kinds.roster_order import NumberedRow, order_problems
 from registry.kinds.roster_remarks import withheld_row
 from registry.kinds.roster_rules import (
@@ -65,34 +65,6 @@ class RosterResult:
         self.__dict__.update(state, certificates=list(map(CertificateRow._make, rows)))
 
 
-def _number_problems(
-    parsed: CertificateNumber, letter: str | None, entry: RegisterEntry
-) -> tuple[tuple[str, str], ...]:
-    """(rule, clause) for each way a well-formed number does not fit its row and register."""
-    found = []
-    if letter and parsed.letter != letter:
-        found.append(
-            (f"首位“{parsed.letter}”（{parsed.level}）与报考等级“{LEVELS[letter]}”不符", "附件3")
-        )
-    if parsed.year_code != entry.year_code:
-        found.append(
-            (
-                f"年份代码“{parsed.year_code}”与本批次核发年份代码“{entry.year_code}”不符"
-                f"（本批次的年份代码是 registers.toml 的 year_code，未写时取发证日期的年份后两位）。"
-                f'如编号无误，请在 registers.toml 中写 year_code = "{parsed.year_code}"'
-                f"（单个文件用 --year-code {parsed.year_code}）；否则请改正编号",
-                "附件3",
-            )
-        )
-    if parsed.region != entry.region:  # one problem, not also the issuing rights it implies
-        found.append(
-            (f"地区代码“{parsed.region}”与本名册的编号地区 {entry.region} 不符", "§四.(四)")
-        )
-    elif reason := issuing_problem(entry.authority, parsed.region, parsed.letter):
-        found.append((reason, "§三"))
-    return tuple(found)
-
-
 OPTIONAL_COLUMNS = (
     "工作单位",
     "文化程度",
@@ -118,23 +90,6 @@ def _optional(values: dict[str, Cell]) -> list[str | None]:
         (value or None) if value is None or isinstance(value, str) else (text(value) or None)
         for value in map(values.get, OPTIONAL_COLUMNS)
     ]
-
-
-def _as_typed(record: Record) -> dict[str, object]:
-    """A row's cells but its 序号, text without the spaces that pad it (郑　浩)."""
-    return {
-        column: "".join(value.split()) if isinstance(value, str) else value
-        for column, value in record.values.items()
-        if column != "序号"
-    }
-
-
-def _given_twice(first: Record, again: Record) -> tuple[str, str]:
-    """(rule, clause) of a number the file gives twice: to a row copied whole (its 序号 aside) a
-    clerk deletes — renumbering it, as for two holders, would register one person twice."""
-    if _as_typed(first) == _as_typed(again):
-        return f"与本文件第{first.row}行完全相同：同一个人登记了两次。请删除这一行", "附件3"
-    return f"与本文件第{first.row}行的编号重复", "附件3"
 
 
 class _RowChecker:
@@ -209,10 +164,10 @@ class _RowChecker:
         fit_key = (parsed.letter, letter, parsed.year_code, parsed.region)
         fit = self.fits.get(fit_key)
         if fit is None:  # a register has a handful of letter/region combinations
-            fit = self.fits[fit_key] = _number_problems(parsed, letter, self.entry)
+            fit = self.fits[fit_key] = number_problems(parsed, letter, self.entry)
         first = self.seen.setdefault(number, record) if not fit else record
         if first is not record:
-            fit = (*fit, _given_twice(first, record))
+            fit = (*fit, given_twice(first, record))
         self.result.numbers.append((row, written, number))
         holds = self._run(letter) if fit else None
         self.numbered.append(NumberedRow(row, written, parsed, trade_name, holds))

@@ -2,18 +2,17 @@
 
 Two steps, so that a sync can run the first for the next registers in other processes while it
 writes this one: `registry.kinds.roster_rows.check_rows` is pure (the file's own rules);
-`check_holdings` then adds the problems only the registry can show (a number already given to
-another register's holder). This module holds the layouts, those registry checks and the kinds.
+`registry.kinds.roster_holdings.check_holdings` then adds the problems only the registry can show
+(a number already given to another register's holder), with the other registry checks this module
+runs. This module holds the layouts, those registry checks and the kinds.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from registry.domain.names import same_holder
-from registry.domain.numbers import CertificateNumber, parse, prefix_of
+from registry.domain.numbers import CertificateNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import APPROVAL_ROSTER, TECHNICIAN_ROSTER
@@ -21,6 +20,7 @@ from registry.kinds.base import Kind, LoadContext, RegisterEntry
 from registry.kinds.handed_out import handed_out_elsewhere
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN
 from registry.kinds.roster_holders import registered_holders
+from registry.kinds.roster_holdings import check_holdings, holdings_reader
 from registry.kinds.roster_rows import RosterResult, check_rows
 from registry.kinds.roster_versions import (
     another_roster,
@@ -31,7 +31,6 @@ from registry.kinds.roster_versions import (
 )
 from registry.sheets.layout import Column, Layout
 from registry.store.certificates import write_roster
-from registry.store.rows import CertificateRow
 from registry.store.syncs import highest_sequence
 from registry.store.writes import Applied
 
@@ -80,139 +79,6 @@ TECHNICIAN_LAYOUT = Layout(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Holding:
-    """Who holds a number already in the registry."""
-
-    register: str
-    name: str
-    name_key: str
-    sex: object
-    birth: object
-    trade: object
-    predecessor: str | None
-    """the number a 换发 or 补发 replaced with this one (the holding register lists events)"""
-    successor: str | None
-    """the number a 换发 or 补发 replaced this one with"""
-
-
-def _holdings(conn: sqlite3.Connection) -> Callable[[str], Mapping[str, Holding]]:
-    def holdings(prefix: str) -> Mapping[str, Holding]:
-        rows = conn.execute(
-            "SELECT number, register, name, name_key, sex, birth, trade, predecessor, successor"
-            " FROM certificates"
-            " WHERE number >= ? AND number < ?",
-            (prefix, prefix + "~"),
-        )
-        return {row[0]: Holding(*row[1:]) for row in rows}
-
-    return holdings
-
-
-def _identity_changes(
-    certificate: CertificateRow, holder: Holding, birth_column: str, current_trade: object
-) -> list[Problem]:
-    """§四.(三) 不得涂改: a corrected register may not change who holds a number — nor, once it
-    was replaced, the trade, unless to the one its newest certificate has (a 换发 corrected
-    it): the holding (§二) is that certificate's, and a trade the registry does not carry to
-    it (`registry.store.certificates.CARRIED`) would leave the two apart."""
-    problems = []
-    changes = [
-        ("姓名", "name_key", holder.name, certificate.name),
-        ("性别", "sex", holder.sex, certificate.sex),
-        (birth_column, "birth", holder.birth, certificate.birth),
-    ]
-    if holder.successor and certificate.trade != current_trade:
-        changes.append(("报考工种", "trade", holder.trade, certificate.trade))
-    for column, field, old, new in changes:
-        old_value, new_value = getattr(holder, field), getattr(certificate, field)
-        if old_value == new_value or (
-            field == "name_key" and same_holder(str(old_value), str(new_value))
-        ):  # 阿依古丽.买买提, registered by an older certreg, is 阿依古丽·买买提 now
-            continue
-        rule = f"证书 {certificate.number} 已登记，{column}原为“{old}”，不能改为“{new}”：证书不得涂改。"
-        if holder.successor:  # replaced: the new certificate is the one to correct
-            rule += (
-                f"该证书已换发或补发为新证书 {holder.successor}，原证书的登记不再更改：请把本行的"
-                f"{column}改回“{old}”；新证书上的{column}确需更正的，对新证书按§四.(六)2办理换发"
-            )
-        else:
-            rule += f"确属错填的，须按§四.(六)2收回旧证换发新证，在换发登记中写明更正后的{column}"
-        problems.append(Problem(certificate.source_row, column, str(new), rule, "§四.(三)"))
-    return problems
-
-
-def _held_by(
-    holder: Holding, certificate: CertificateRow | None, before: Holding | None = None
-) -> str:
-    """Why a number another register holds cannot be this row's: another person's, or this
-    very holder's under another file name — a corrected version saved as a new file —, or
-    the new number a 换发 or 补发 gave, which no roster lists: the same person's whether the
-    row names the holder as the new certificate does or as the one it replaced (``before``;
-    a 换发 may have corrected the name or birth)."""
-    same = certificate is not None and any(
-        certificate.birth == held.birth and same_holder(held.name_key, certificate.name_key)
-        for held in (holder, before)
-        if held is not None
-    )
-    if holder.predecessor:
-        if not same:
-            return (
-                f"该编号已由登记表“{holder.register}”换发或补发给另一持证人（原证书 "
-                f"{holder.predecessor}），编号不能重复使用"
-            )
-        return (
-            f"该编号是登记表“{holder.register}”为证书 {holder.predecessor} 换发或补发的新证书"
-            "编号，已在登记库中；名册只列原发证书，请删除此行或改回原证书编号"
-        )
-    if same:
-        return (
-            f"此证书已由名册“{holder.register}”登记给同一人：这像是该名册的更正版本。更正版本须"
-            f"沿用原文件名“{holder.register}”（在 registers.toml 中写该文件名），不要另起文件名"
-        )
-    return f"该编号已由名册“{holder.register}”登记给另一持证人，编号不能重复使用"
-
-
-def check_holdings(
-    result: RosterResult, entry: RegisterEntry, holdings: Callable[[str], Mapping[str, Holding]]
-) -> list[Problem]:
-    """A problem for each number the registry already gives to another register's holder, and
-    for each change of holder a corrected version of this register would make.
-
-    ``holdings(prefix)`` returns the numbers registered that start with ``prefix`` (level
-    letter + year code + region), so uniqueness is checked without loading the whole registry.
-    """
-    held: dict[str, Mapping[str, Holding]] = {}
-    mine = {c.number: c for c in result.certificates}
-    birth_column = "出生日期" if entry.kind == TECHNICIAN_ROSTER else "出生年月"
-    found = []
-    for row, written, number in result.numbers:
-        prefix = prefix_of(number)
-        if prefix not in held:
-            held[prefix] = holdings(prefix)
-        holder = held[prefix].get(number)
-        if holder is None:
-            continue
-        if holder.register != entry.key:
-            before = None
-            if holder.predecessor:  # whom the replaced certificate was registered to
-                earlier = prefix_of(holder.predecessor)
-                if earlier not in held:
-                    held[earlier] = holdings(earlier)
-                before = held[earlier].get(holder.predecessor)
-            rule = _held_by(holder, mine.get(number), before)
-            found.append(Problem(row, NUMBER_COLUMN, written, rule, "附件3"))
-        elif number in mine:
-            current = holder
-            while current.successor:  # the holder's newest certificate, down the chain
-                following = prefix_of(current.successor)
-                if following not in held:
-                    held[following] = holdings(following)
-                current = held[following][current.successor]
-            found += _identity_changes(mine[number], holder, birth_column, current.trade)
-    return found
-
-
 def _is_duplicate(problem: Problem) -> bool:
     """A number this file or the registry already gives to someone (附件3)."""
     return problem.column == NUMBER_COLUMN and problem.clause == "附件3" and "重复" in problem.rule
@@ -252,7 +118,7 @@ def check_roster(
     conn = context.conn
     problems = [
         *result.problems,
-        *check_holdings(result, entry, _holdings(conn)),
+        *check_holdings(result, entry, holdings_reader(conn)),
         *registered_holders(conn, result, entry),
         *history_problems(conn, result, entry),
         *another_roster(conn, result, entry),

@@ -1,0 +1,55 @@
+"""How a roster row's certificate number fits its row and its register (附件3, §三, §四.(四)):
+its level letter, year code and region, and a number the file gives twice."""
+
+from __future__ import annotations
+
+from registry.domain.levels import LEVELS
+from registry.domain.numbers import CertificateNumber
+from registry.domain.regions import issuing_problem
+from registry.kinds.base import RegisterEntry
+from registry.sheets.table import Record
+
+
+def number_problems(
+    parsed: CertificateNumber, letter: str | None, entry: RegisterEntry
+) -> tuple[tuple[str, str], ...]:
+    """(rule, clause) for each way a well-formed number does not fit its row and register."""
+    found = []
+    if letter and parsed.letter != letter:
+        found.append(
+            (f"首位“{parsed.letter}”（{parsed.level}）与报考等级“{LEVELS[letter]}”不符", "附件3")
+        )
+    if parsed.year_code != entry.year_code:
+        found.append(
+            (
+                f"年份代码“{parsed.year_code}”与本批次核发年份代码“{entry.year_code}”不符"
+                f"（本批次的年份代码是 registers.toml 的 year_code，未写时取发证日期的年份后两位）。"
+                f'如编号无误，请在 registers.toml 中写 year_code = "{parsed.year_code}"'
+                f"（单个文件用 --year-code {parsed.year_code}）；否则请改正编号",
+                "附件3",
+            )
+        )
+    if parsed.region != entry.region:  # one problem, not also the issuing rights it implies
+        found.append(
+            (f"地区代码“{parsed.region}”与本名册的编号地区 {entry.region} 不符", "§四.(四)")
+        )
+    elif reason := issuing_problem(entry.authority, parsed.region, parsed.letter):
+        found.append((reason, "§三"))
+    return tuple(found)
+
+
+def _as_typed(record: Record) -> dict[str, object]:
+    """A row's cells but its 序号, text without the spaces that pad it (郑　浩)."""
+    return {
+        column: "".join(value.split()) if isinstance(value, str) else value
+        for column, value in record.values.items()
+        if column != "序号"
+    }
+
+
+def given_twice(first: Record, again: Record) -> tuple[str, str]:
+    """(rule, clause) of a number the file gives twice: to a row copied whole (its 序号 aside) a
+    clerk deletes — renumbering it, as for two holders, would register one person twice."""
+    if _as_typed(first) == _as_typed(again):
+        return f"与本文件第{first.row}行完全相同：同一个人登记了两次。请删除这一行", "附件3"
+    return f"与本文件第{first.row}行的编号重复", "附件3"
