@@ -127,15 +127,27 @@ def test_a_footer_clause_wrapped_onto_the_next_row_is_read_whole(
     assert "技师 3 人" in rule and "实有 0 人" in rule
 
 
-@pytest.mark.parametrize("before", ["高级", "1 人，高级", "，高级"])
+@pytest.mark.parametrize(
+    ("before", "written"),
+    [
+        ("高级", "0"),
+        ("1 人，高级", "0"),
+        ("，高级", "0"),
+        ("高级", "无"),  # none written as 无, a dash or a blank to write on
+        ("高级", "—"),
+        ("高级", "___"),
+    ],
+)
 def test_a_correct_footer_wrapped_onto_the_next_row_loads(
-    registers: RegisterFactory, db_path: Path, before: str
+    registers: RegisterFactory, db_path: Path, before: str, written: str
 ) -> None:
     """… 中级 1 人，/ 高级 1 人，技师 0 人: refused for approving no 高级, which it did —
-    however the clause was cut (before a level, inside a count, before its comma)."""
+    however the clause was cut (before a level, inside a count, before its comma), and
+    however its last count says none."""
     counts = {"C": 0, "Z": 1, "G": 1, "J": 0}
     rows = [approval_row("Z1122020901", "周杰"), approval_row("G1122020901", "郑浩", "高级")]
     *opinions, agreed, stamp = approval_footer(counts)
+    agreed = agreed.replace("技师 0 人", f"技师 {written} 人")
     at = agreed.index("高级") - (len(before) - len("高级"))
     registers.add(
         "footer.xlsx", rows, MIANYANG, footer=[*opinions, agreed[:at], agreed[at:], stamp]
@@ -371,3 +383,22 @@ def test_the_trade_of_a_replaced_certificate_is_corrected_on_the_new_one(
     [(row, column, rule, _)] = refused(registers, db_path, "roster.xlsx")
     assert (row, column) == (4, "报考工种")
     assert "已换发或补发为新证书 Z1222020001" in rule and "改回“电工”" in rule
+
+
+def test_a_trade_corrected_to_the_newest_certificates_reaches_the_copies_between(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """901 (电工) → 补发 copy 1222 → 换发 1322 correcting the trade to 钳工; the roster then says
+    钳工 too: the 补发 copy between them kept 电工."""
+    registers.add("roster.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG)
+    changes = [
+        status_event("补发", "Z1122020901", "周杰", "2013-01-10", "Z1222020001"),
+        status_event("换发", "Z1222020001", "周杰", "2014-01-10", "Z1322020001", 更正工种="钳工"),
+    ]
+    registers.add("changes.xlsx", changes, CHANGES)
+    assert sync(registers.folder, db_path)[0] == 0
+    registers.add("roster.xlsx", [approval_row("Z1122020901", "周杰", 报考工种="钳工")], MIANYANG)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+    trades = [_current(db_path, n)[0] for n in ("Z1122020901", "Z1222020001", "Z1322020001")]
+    assert trades == ["钳工"] * 3

@@ -52,8 +52,8 @@ def _identity_changes(
 ) -> list[Problem]:
     """§四.(三) 不得涂改: a corrected register may not change who holds a number — nor, once it
     was replaced, the trade, unless to the one its newest certificate has (a 换发 corrected
-    it): the holding (§二) is that certificate's, and a trade the registry does not carry to
-    it (`registry.store.certificates.CARRIED`) would leave the two apart."""
+    it): the holding (§二) is that certificate's; another trade, carried down to it
+    (`registry.store.certificates.CARRIED`), could make it a second one of the holder's."""
     problems = []
     changes = [
         ("姓名", "name_key", holder.name, certificate.name),

@@ -28,21 +28,27 @@ _COUNT = re.compile(rf"({'|'.join(_LEVEL_WORDS)})工?([^人名，,。；;]{{0,10
 _DIGITS = re.compile(r"\d+")
 
 
-_NUMERALS = "[\\d〇一二三四五六七八九十百两零]*"
+_WRITTEN = "(?:[\\d〇一二三四五六七八九十百两零壹贰叁肆伍陆柒捌玖拾A-Za-z]*|无|[-—–/×_]*)"
+"""A count as written in a footer: digits (or what must be refused: 三, 壹, x), 无, a dash or a
+blank line to write on (NFKC: － is -)."""
 _GOES_ON = re.compile(
-    rf"{_NUMERALS}[人名]?[,、;]?(?:(?:{'|'.join(_LEVEL_WORDS)})工?{_NUMERALS}[人名][,、;]?)*"
-    r"(?:[。.].*)?"
+    rf"{_WRITTEN}[人名]?[,、;]?(?:(?:{'|'.join(_LEVEL_WORDS)})工?{_WRITTEN}[人名][,、;]?)*"
+    rf"(?:共{_WRITTEN}[人名][,、;]?)?(?:[。.(].*)?"
 )
-"""A footer row that is nothing but the rest of a 同意… clause up to its 。 (what follows, the
-form's 审查人：…, is no count): the end of a count cut in two (2 人，), then counts (技师 3 人)
-— as `header_key` reads it (no spaces, ， as ,)."""
+"""A footer row that is nothing but the rest of a 同意… clause up to its 。 or a (盖章) (what
+follows, the form's 审查人：…, is no count): the end of a count cut in two (2 人，), counts
+(技师 3 人, 技师 无 人), a total (共 3 人) — as `header_key` reads it (no spaces, ， as ,)."""
 
 
 def _wraps(clause: str, following: str) -> bool:
     """Whether the footer row ``following`` goes on with the counts of ``clause``: the clause
     left unfinished (no 。 at its end) and the row nothing but counts — not a signature
     (审查人：高级工程师…, 技师 王明（签名）), a note (注：另有高级 1 人…) or another opinion."""
-    return not clause.endswith(("。", ".")) and _GOES_ON.fullmatch(following) is not None
+    return (
+        not clause.endswith(("。", "."))
+        and following[:1] not in ("", "(", "。", ".")  # a (印章) row, an empty one: no counts
+        and _GOES_ON.fullmatch(following) is not None
+    )
 
 
 def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
@@ -64,7 +70,8 @@ def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
             clause += following
         written: dict[str, str] = {}
         for word, count in _COUNT.findall(clause):
-            written.setdefault(_LEVEL_WORDS[word], "" if count in NONE_WRITTEN else count)
+            blank = count in NONE_WRITTEN or not count.strip("_")  # ___: the line to write on
+            written.setdefault(_LEVEL_WORDS[word], "" if blank else count)
         if not written:
             continue
         if not any(written.values()):

@@ -86,11 +86,12 @@ def write_roster(
 
 CARRIED = frozenset(
     ("work_start", "unit", "education", "prior_certificate", "wage_grade_since", "exam_year")
-    + ("conduct", "work_record", "ethics", "theory", "practice", "remark")
+    + ("trade", "conduct", "work_record", "ethics", "theory", "practice", "remark")
 )
 """What a corrected roster changes of a holder's record that a 换发 or 补发 copied to the new
-certificate (who holds it, and the trade of a replaced one, never change:
-`registry.kinds.rosters`)."""
+certificate. Who holds it never changes, and the trade of a replaced one only to its newest
+certificate's (`registry.kinds.roster_holdings`): carried, it reaches the copies between the
+two, never a holding of its own."""
 LOOKED_UP = 500
 
 
