@@ -731,6 +731,7 @@ def test_a_technician_roster_not_grouped_by_trade_gets_no_numbers(
     code, output = run(
         "number", str(path), "--kind", "technician-roster", "--authority", "2200",
         "--region", "2201", "--year-code", "11", "--out", str(out), "--db", str(db_path),
+        "--new-registry",
     )  # fmt: skip
     assert code == 1, output
     assert "工种“中式烹调师”的人员已登记在第" in output and "§四.(五)2" in output
@@ -751,7 +752,7 @@ def test_a_trade_written_under_its_alias_stays_in_its_group(
     code, output = run(
         "number", str(path), "--kind", "technician-roster", "--authority", "2200",
         "--region", "2201", "--year-code", "11", "--out", str(tmp_path / "n.csv"),
-        "--db", str(db_path),
+        "--db", str(db_path), "--new-registry",
     )  # fmt: skip
     assert code == 0, output
     assert "技师：J1122010001 – J1122010004，共 4 个" in output
@@ -787,3 +788,51 @@ def test_the_highest_sequence_of_a_run_reads_its_last_number_not_the_whole_run(
     finally:
         conn.close()
     assert large < 2 * small, (small, large)
+
+
+def test_a_registry_that_is_not_there_hands_out_no_number(
+    registers: RegisterFactory, tmp_path: Path
+) -> None:
+    """A --db mistyped (or run from another folder) made a new, empty registry and handed out
+    Z…0001 again, already a holder's: refused, unless the registry is new indeed."""
+    path = registers.add("m.xlsx", [approval_row("", "周杰")], MIANYANG)
+    missing = tmp_path / "typo" / "registry.dbb"
+    missing.parent.mkdir()
+    code, output = number(path, tmp_path / "n.xlsx", missing)
+    assert code == 2 and "登记库" in output and "不存在" in output and "--new-registry" in output
+    assert not missing.exists() and not (tmp_path / "n.xlsx").exists()
+    code, output = number(path, tmp_path / "n.xlsx", missing, "--new-registry")
+    assert code == 0, output
+
+
+def test_an_existing_file_is_never_overwritten_by_a_copy(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """--out naming a loaded register (or a copy not loaded yet) replaced it without a word."""
+    path = registers.add("m.xlsx", [approval_row("", "周杰")], MIANYANG)
+    store.connect(db_path).close()
+    kept = tmp_path / "loaded.xlsx"
+    kept.write_bytes(b"a register")
+    code, output = number(path, kept, db_path)
+    assert code == 2 and "已存在" in output
+    assert kept.read_bytes() == b"a register"
+
+
+def test_a_copy_stopped_half_way_leaves_no_file_under_its_name(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the copy was written left a truncated file under --out, which the clerk
+    might load or print: written beside it and renamed once whole."""
+    from registry.sheets import numbered_copy
+
+    def stopped(source: Path, out: Path, *args: object) -> None:
+        out.write_bytes(b"PK\x03\x04 half a workbook")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(numbered_copy, "_write", stopped)
+    path = registers.add("m.xlsx", [approval_row("", "周杰")], MIANYANG)
+    store.connect(db_path).close()
+    out = tmp_path / "n.xlsx"
+    code, _ = number(path, out, db_path)
+    assert code != 0
+    assert list(tmp_path.glob("*n.*xlsx")) == []  # neither the copy nor a part of it

@@ -46,6 +46,11 @@ from registry.sync.outcome import operator
     is_flag=True,
     help="此文件此前编过号、编号副本尚未导入时，仍重新编号：编号副本如不再导入，其中的编号将空着不用。",
 )
+@click.option(
+    "--new-registry",
+    is_flag=True,
+    help="--db 指定的登记库还不存在时，确认在此新建（其中还没有任何证书，编号从 0001 起）。",
+)
 @db_option
 def number_command(
     file: Path,
@@ -55,6 +60,7 @@ def number_command(
     year_code: str | None,
     out: Path,
     again: bool,
+    new_registry: bool,
     db: Path,
 ) -> None:
     """给审批（审核）名册中还没有“颁发证书编号”的行编号，写出编号后的副本。
@@ -69,6 +75,13 @@ def number_command(
     """
     region = region or authority
     _check_number_options(file, kind, authority, region, out)
+    if not db.exists() and not new_registry:
+        # numbers follow those in use: a mistyped --db would hand out issued ones again
+        raise UsageProblem(
+            f"登记库 {db} 不存在：编号要接着登记库中已用的编号往下编，登记库不对会重复编号。"
+            "请检查 --db（或环境变量 CERTREG_DB）；确是新建的登记库（还没有任何证书）时，"
+            "加 --new-registry"
+        )
     chosen = year_code is not None
     from registry.sync import (  # writes workbooks: openpyxl only for this command
         numbering,
@@ -146,6 +159,11 @@ def _check_number_options(file: Path, kind: str, authority: str, region: str, ou
         )
     if out.resolve() == file.resolve():
         raise UsageProblem("--out 不能与原文件相同：请写到新文件，原名册保持不变")
+    if out.exists() or out.is_symlink():
+        raise UsageProblem(
+            f"--out 指定的文件 {out} 已存在：编号副本不覆盖已有的文件（它可能是另一份名册，"
+            "或尚未导入的编号副本）。请换一个文件名，或先把它移走"
+        )
     if not out.parent.is_dir():
         raise UsageProblem(
             f"--out 所在的文件夹 {out.parent} 不存在：请先建好该文件夹，或换一个位置"

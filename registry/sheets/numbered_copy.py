@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import math
 import multiprocessing
+import os
 import resource
+import secrets
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -101,7 +103,21 @@ def write_numbered_copy(
     limits: SheetLimits = REGISTER_LIMITS,
 ) -> CopyNotes:
     """`fill_column` in a limited child; raises `SheetRefused` (or `OSError` for the output
-    file) with the reason."""
+    file) with the reason. Written to a hidden file beside ``out`` and renamed to it once
+    whole: a copy stopped half-way (Ctrl-C, a full disk, the child's limits) leaves nothing
+    under the name a clerk would load."""
+    partial = out.with_name(f".{out.stem}.{secrets.token_hex(6)}{out.suffix}")  # as ``out`` is made
+    try:
+        notes = _write(source, partial, column, values, limits)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+    return notes
+
+
+def _write(
+    source: Path, out: Path, column: int, values: Mapping[int, str], limits: SheetLimits
+) -> CopyNotes:
     memory = limits.memory_bytes * WRITE_MEMORY_FACTOR
     context = multiprocessing.get_context("spawn")
     receive, reply = context.Pipe(duplex=False)
