@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -402,3 +403,27 @@ def test_a_trade_corrected_to_the_newest_certificates_reaches_the_copies_between
     assert code == 0, report
     trades = [_current(db_path, n)[0] for n in ("Z1122020901", "Z1222020001", "Z1322020001")]
     assert trades == ["钳工"] * 3
+
+
+def test_a_sync_stopped_by_ctrl_c_says_what_it_loaded(
+    registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C during the second of two registers printed only 已中止 (exit 1, as for a register
+    refused): the clerk could not tell the first was loaded and the rest not."""
+    from registry.sync import run
+
+    registers.add("a.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG)
+    registers.add("b.xlsx", [approval_row("Z1122020902", "郑浩")], MIANYANG)
+    synced = run.sync_register
+
+    def stopped_at_b(conn: sqlite3.Connection, entry: Any, *args: Any, **options: Any) -> Any:
+        if entry.key == "b.xlsx":
+            raise KeyboardInterrupt
+        return synced(conn, entry, *args, **options)
+
+    monkeypatch.setattr(run, "sync_register", stopped_at_b)
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
+    assert result.exit_code == 130
+    assert "本次已导入的名册：a.xlsx" in result.output and "再次运行 certreg sync" in result.output
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT number FROM certificates").fetchall() == [("Z1122020901",)]

@@ -7,7 +7,7 @@ import click
 
 from registry.domain.text import visible
 from registry.kinds.base import RegisterEntry
-from registry.sync.outcome import Outcome
+from registry.sync.outcome import LOADED, UPDATED, Outcome
 from registry.sync.report import OUTCOME_LABELS
 
 
@@ -15,6 +15,8 @@ class Progress:
     def __init__(self, *, enabled: bool) -> None:
         self.enabled = enabled
         self._where = ""
+        self.loaded: list[str] = []
+        """the registers this run has loaded so far (`stopped`)"""
 
     def started(self, index: int, total: int, entry: RegisterEntry) -> None:
         if not self.enabled:
@@ -23,6 +25,8 @@ class Progress:
         click.echo(f"\r\033[K{self._where}：读取并检查中…", err=True, nl=False)
 
     def finished(self, outcome: Outcome, seconds: float) -> None:
+        if outcome.outcome in (LOADED, UPDATED):
+            self.loaded.append(outcome.entry.key)
         if not self.enabled:
             return
         label = OUTCOME_LABELS[outcome.outcome].split("（")[0].split("，")[0]
@@ -30,3 +34,14 @@ class Progress:
             label = "暂未导入，等排在后面的名册导入后再试"
         speed = f"，{outcome.rows / seconds:,.0f} 行/秒" if outcome.rows and seconds > 0 else ""
         click.echo(f"\r\033[K{self._where}：{label}，{outcome.rows:,} 行{speed}", err=True)
+
+    def stopped(self, dry_run: bool) -> str:
+        """What a sync stopped by Ctrl-C did: the registers it loaded stay loaded (each is
+        whole), the one under way was undone, the rest wait for the next run."""
+        if dry_run:
+            return "试运行已中止，登记库未作任何改动。"
+        done = "、".join(visible(key) for key in self.loaded) if self.loaded else "没有"
+        return (
+            f"同步已中止。本次已导入的名册：{done}（每个都完整导入）；正在导入的那一个已撤回，"
+            "其余的尚未导入。再次运行 certreg sync 会接着导入，已导入的不会重复。"
+        )

@@ -154,7 +154,11 @@ def sync(
             # checked against an empty registry, which is not left behind: an empty file would
             # make `certreg verify` and `serve` take it for a registry with nothing loaded yet
             db = Path(stack.enter_context(tempfile.TemporaryDirectory())) / db.name
-        outcomes = _synced(db, entries, catalogue, dry_run, progress, workers)
+        try:
+            outcomes = _synced(db, entries, catalogue, dry_run, progress, workers)
+        except KeyboardInterrupt:  # not click's bare "Aborted!": what is loaded, what is not
+            click.echo(f"\n{progress.stopped(dry_run)}", err=True)
+            sys.exit(INTERRUPTED)
     discard_problem_lists(outcomes)
     if as_json:
         data = {**json_report(outcomes), "unlisted": forgotten}
@@ -165,6 +169,10 @@ def sync(
         if forgotten:
             click.echo(unlisted_note(forgotten, brief=brief))
     sys.exit(0 if all(o.ok for o in outcomes) else 1)
+
+
+INTERRUPTED = 130
+"""The exit code of a sync stopped by Ctrl-C (128 + SIGINT, as shells report it)."""
 
 
 def _synced(
