@@ -410,11 +410,11 @@ def test_a_sync_stopped_by_ctrl_c_says_what_it_loaded(
 ) -> None:
     """Ctrl-C during the second of two registers printed only 已中止 (exit 1, as for a register
     refused): the clerk could not tell the first was loaded and the rest not."""
-    from registry.sync import run
+    from registry.sync import register, run
 
     registers.add("a.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG)
     registers.add("b.xlsx", [approval_row("Z1122020902", "郑浩")], MIANYANG)
-    synced = run.sync_register
+    synced = register.sync_register
 
     def stopped_at_b(conn: sqlite3.Connection, entry: Any, *args: Any, **options: Any) -> Any:
         if entry.key == "b.xlsx":
