@@ -74,7 +74,8 @@ def test_one_systematic_fault_in_a_huge_register_is_one_summary_line(tmp_path: P
 
     code, output = run("sync", str(registers.folder), "--db", str(db))
     assert code == 1
-    assert len(output.splitlines()) == 5, output
+    assert len(output.splitlines()) == 6, output  # the registry used, then five lines
+    assert output.startswith(f"登记库：{db.resolve()}（新建）\n")  # run elsewhere, another one
     assert f"：{ROWS:,} 个问题" in output
     assert (
         f"{ROWS:,} 处（第3行、第4行、第5行、第6行、第7行等），如第3行「报考工种」“驾校”" in output

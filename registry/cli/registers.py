@@ -149,6 +149,9 @@ def sync(
 
     progress = Progress(enabled=not as_json and sys.stderr.isatty())
     registry_folder = db.parent
+    used = f"登记库：{db.resolve()}"  # run from another folder, a default --db is another one
+    if not db.exists():
+        used += "（尚不存在，按空登记库检查）" if dry_run else "（新建）"
     with contextlib.ExitStack() as stack:
         if dry_run and not db.exists():
             # checked against an empty registry, which is not left behind: an empty file would
@@ -165,6 +168,7 @@ def sync(
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         report = text_report(outcomes, everything=everything, spare=registry_folder, brief=brief)
+        click.echo(used)
         click.echo(report)
         if forgotten:
             click.echo(unlisted_note(forgotten, brief=brief))
