@@ -591,6 +591,24 @@ def test_a_corrected_requisition_cannot_approve_after_what_was_dispatched(
     [problem] = report["registers"][0]["problems"]
     assert "于 2012-03-10 已向测试单位累计发放初级空白证书 4 本" in problem["rule"]
     assert "截至该日经省厅批准的申领只有 0 本" in problem["rule"]
+    assert (problem["row"], problem["column"], problem["value"]) == (2, "初级", "5")
+
+
+def test_a_requisition_corrected_down_is_named_by_its_own_cell(tmp_path: Path) -> None:
+    """中级 4 corrected to 2 after 4 were dispatched, another requisition approving 1: the
+    refusal quoted “3”, every version's total, as the cell's value."""
+    db = tmp_path / "registry.db"
+    other = [requisition(UNIT, 0, 1)]
+    assert load(db, tmp_path / "other.csv", "requisitions", other)["exit_code"] == 0
+    assert (
+        load(db, tmp_path / "req.csv", "requisitions", [requisition(UNIT, 0, 4)])["exit_code"] == 0
+    )
+    slip = [dispatch(UNIT, 0, 4, day="2012-03-10")]
+    assert load(db, tmp_path / "d.csv", "dispatches", slip)["exit_code"] == 0
+    report = load(db, tmp_path / "req.csv", "requisitions", [requisition(UNIT, 0, 2)])
+    [problem] = report["registers"][0]["problems"]
+    assert (problem["column"], problem["value"]) == ("中级", "2")
+    assert "只有 3 本" in problem["rule"]
 
 
 def test_the_recipient_a_unit_name_means() -> None:

@@ -242,7 +242,7 @@ def _dispatched_beyond(
         for who, day, *amounts in [*others, *mine]
         for column, amount in zip(QUANTITY_COLUMNS, amounts, strict=True)
     )
-    row_of = {str(row["recipient"]): int(str(row["source_row"])) for row in reversed(rows)}
+    first = {str(row["recipient"]): row for row in reversed(rows)}  # each recipient's first row
     approved: Counter[tuple[str, str]] = Counter()
     handed: Counter[tuple[str, str]] = Counter()
     refused: set[tuple[str, str]] = set()
@@ -265,8 +265,10 @@ def _dispatched_beyond(
                 f"而按本版本截至该日经省厅批准的申领只有 {approved[who, column]} 本："
                 "已发放的证书须有此前批准的申领计划。如申领确有更正，请先更正发放单"
             )
-            value = str(approved[who, column])
-            problems.append(Problem(row_of.get(who), column, value, rule, "§四.(二)"))
+            row = first.get(who)  # named by its own cell, not the total of every version's
+            value = str(row.get(QUANTITY_FIELDS[column]) if row else approved[who, column])
+            line = int(str(row["source_row"])) if row else None
+            problems.append(Problem(line, column, value, rule, "§四.(二)"))
     return problems
 
 
