@@ -427,3 +427,27 @@ def test_a_sync_stopped_by_ctrl_c_says_what_it_loaded(
     assert "本次已导入的名册：a.xlsx" in result.output and "再次运行 certreg sync" in result.output
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT number FROM certificates").fetchall() == [("Z1122020901",)]
+
+
+def test_a_numbered_copy_sorted_again_is_told_to_restore_its_order(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The rows of a numbered copy swapped: “这一行应为 Z…904” had the clerk type numbers no
+    run handed out, leaving gaps. The numbers are all there: restore the order."""
+    rows = [
+        approval_row("Z1122020901", "周杰"),
+        approval_row("Z1122020903", "吴敏"),
+        approval_row("Z1122020902", "郑浩"),
+    ]
+    registers.add("sorted.xlsx", rows, MIANYANG)
+    [(row, column, rule, _)] = refused(registers, db_path, "sorted.xlsx")
+    assert (row, column) == (5, "颁发证书编号")
+    assert "Z1122020901 – Z1122020903 都在" in rule and "恢复原来的行序" in rule
+    assert "应为" not in rule
+
+
+def test_a_number_skipped_is_still_told_as_such(registers: RegisterFactory, db_path: Path) -> None:
+    rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020903", "吴敏")]
+    registers.add("gap.xlsx", rows, MIANYANG)
+    [(_, _, rule, _)] = refused(registers, db_path, "gap.xlsx")
+    assert "跳号" in rule and "Z1122020902" in rule

@@ -5,6 +5,7 @@ in roster order, as the certificates are printed; and of a technician roster's t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 from registry.domain.numbers import CertificateNumber
@@ -79,8 +80,35 @@ def order_problems(rows: Sequence[NumberedRow], technician: bool) -> list[Proble
         problems.append(
             Problem(current.row, NUMBER_COLUMN, current.written, rule, "附件3 四、§四.(五)3")
         )
+    problems = _reordered(rows, problems)
     if technician:
         problems.extend(trade_groups((r.row, r.trade) for r in rows))
+    return problems
+
+
+def _reordered(rows: Sequence[NumberedRow], problems: list[Problem]) -> list[Problem]:
+    """The order problems of a level whose numbers are all there, one after another, only not
+    in roster order — the rows re-sorted (by name, by unit) after numbering — as one problem:
+    "this row should be …17" would have the clerk give holders numbers never handed to them."""
+    runs: dict[str, list[tuple[NumberedRow, CertificateNumber]]] = {}
+    for row in rows:
+        if row.number is not None and row.holds is None:
+            runs.setdefault(row.number.prefix, []).append((row, row.number))
+    for run in runs.values():
+        written = {row.written for row, _ in run}
+        told = [p for p in problems if p.value in written]
+        sequences = sorted(number.sequence for _, number in run)
+        if not told or sequences != list(range(sequences[0], sequences[0] + len(sequences))):
+            continue  # in order, or a gap or a number twice: each row is told what is wrong
+        top, last = told[0], sequences[-1]  # (on the row first out of order, as before)
+        first = run[0][1]._replace(sequence=sequences[0])
+        rule = (
+            f"编号 {first} – {first._replace(sequence=last)} 都在，顺序却与名册的行序不同：如果"
+            "名册的行在编号后被重新排序过（如按姓名、单位排序），请恢复原来的行序（编号随行一起"
+            "移动）；如果是编号填错了位置，请用 certreg number 重新编号。证书按名册顺序拓印"
+        )
+        problems = [p for p in problems if p.value not in written]
+        problems.append(replace(top, rule=rule))
     return problems
 
 
