@@ -594,6 +594,20 @@ def test_a_corrected_requisition_cannot_approve_after_what_was_dispatched(
     assert (problem["row"], problem["column"], problem["value"]) == (2, "初级", "5")
 
 
+def test_of_a_units_two_rows_the_one_asking_for_the_level_is_named(tmp_path: Path) -> None:
+    """Rows 初级 5 / 中级 0 and 中级 4; 4 中级 dispatched; 中级 corrected to 2: the refusal named
+    row 2's 中级 “0”."""
+    db = tmp_path / "registry.db"
+    rows = [requisition(UNIT, 5, 0), requisition(UNIT, 0, 4)]
+    assert load(db, tmp_path / "req.csv", "requisitions", rows)["exit_code"] == 0
+    slip = [dispatch(UNIT, 0, 4, day="2012-03-10")]
+    assert load(db, tmp_path / "d.csv", "dispatches", slip)["exit_code"] == 0
+    corrected = [requisition(UNIT, 5, 0), requisition(UNIT, 0, 2)]
+    report = load(db, tmp_path / "req.csv", "requisitions", corrected)
+    [problem] = report["registers"][0]["problems"]
+    assert (problem["row"], problem["column"], problem["value"]) == (3, "中级", "2")
+
+
 def test_a_requisition_corrected_down_is_named_by_its_own_cell(tmp_path: Path) -> None:
     """中级 4 corrected to 2 after 4 were dispatched, another requisition approving 1: the
     refusal quoted “3”, every version's total, as the cell's value."""

@@ -6,6 +6,7 @@ never reached the certificate a 换发 had replaced."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -427,6 +428,11 @@ def test_a_sync_stopped_by_ctrl_c_says_what_it_loaded(
     assert "本次已导入的名册：a.xlsx" in result.output and "再次运行 certreg sync" in result.output
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT number FROM certificates").fetchall() == [("Z1122020901",)]
+    as_json = ["sync", str(registers.folder), "--db", str(db_path), "--json"]
+    stopped = CliRunner().invoke(cli, as_json)
+    assert stopped.exit_code == 130
+    answer = json.loads(stopped.stdout)
+    assert answer == {"ok": False, "interrupted": True, "loaded": []}  # a.xlsx: unchanged
 
 
 def test_a_numbered_copy_sorted_again_is_told_to_restore_its_order(
@@ -440,10 +446,40 @@ def test_a_numbered_copy_sorted_again_is_told_to_restore_its_order(
         approval_row("Z1122020902", "郑浩"),
     ]
     registers.add("sorted.xlsx", rows, MIANYANG)
-    [(row, column, rule, _)] = refused(registers, db_path, "sorted.xlsx")
-    assert (row, column) == (5, "颁发证书编号")
-    assert "Z1122020901 – Z1122020903 都在" in rule and "恢复原来的行序" in rule
-    assert "应为" not in rule
+    problems = refused(registers, db_path, "sorted.xlsx")
+    assert [(row, column) for row, column, _, _ in problems] == [
+        (5, "颁发证书编号"),
+        (6, "颁发证书编号"),
+    ]
+    for _, _, rule, _ in problems:
+        assert "Z1122020901 – Z1122020903 都在" in rule and "恢复原来的行序" in rule
+        assert "应为" not in rule
+
+
+def test_rows_a_new_version_adds_out_of_order_are_refused_among_rows_sorted_again(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """901–903 loaded; the new version lists 901, 903, 902, 905, 904 (the last two added): the
+    one merged problem sat on a row loaded before, which a new version is not judged by, and
+    the added rows' disorder loaded."""
+    first = [approval_row(f"Z112202090{n}", name) for n, name in zip("123", "甲乙丙", strict=True)]
+    registers.add("r.xlsx", first, MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    order = [("1", "甲"), ("3", "丙"), ("2", "乙"), ("5", "戊"), ("4", "丁")]
+    registers.add("r.xlsx", [approval_row(f"Z112202090{n}", m) for n, m in order], MIANYANG)
+    problems = refused(registers, db_path, "r.xlsx")
+    assert [row for row, *_ in problems] == [7, 8]  # the added rows only
+
+
+def test_a_place_held_by_a_refused_number_is_no_reordering(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """901, 9O2 (a letter O), 903, 902: no order of the rows mends it."""
+    numbers = ["Z1122020901", "Z11220209O2", "Z1122020903", "Z1122020902"]
+    rows = [approval_row(n, m) for n, m in zip(numbers, "甲乙丙丁", strict=True)]
+    registers.add("held.xlsx", rows, MIANYANG)
+    rules = [rule for _, _, rule, _ in refused(registers, db_path, "held.xlsx")]
+    assert not any("都在" in rule for rule in rules), rules
 
 
 def test_a_number_skipped_is_still_told_as_such(registers: RegisterFactory, db_path: Path) -> None:

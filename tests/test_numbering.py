@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -835,4 +836,30 @@ def test_a_copy_stopped_half_way_leaves_no_file_under_its_name(
     out = tmp_path / "n.xlsx"
     code, _ = number(path, out, db_path)
     assert code != 0
-    assert list(tmp_path.glob("*n.*xlsx")) == []  # neither the copy nor a part of it
+    assert not out.exists() and list(tmp_path.glob(".*")) == []  # no copy, no part of it
+
+
+def test_a_copy_another_run_wrote_meanwhile_is_not_replaced(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs at once with one --out: both passed the check for an existing file, and the
+    second copy replaced the first, whose numbers were recorded as handed out."""
+    from registry.sheets import numbered_copy
+
+    out = tmp_path / "n.xlsx"
+    written = numbered_copy._write
+
+    def racing(source: Path, partial: Path, *args: Any) -> Any:
+        notes = written(source, partial, *args)
+        out.write_bytes(b"the other run's copy")  # made while this one was writing
+        return notes
+
+    monkeypatch.setattr(numbered_copy, "_write", racing)
+    path = registers.add("m.xlsx", [approval_row("", "周杰")], MIANYANG)
+    store.connect(db_path).close()
+    code, output = number(path, out, db_path)
+    assert code == 2 and "已存在" in output
+    assert out.read_bytes() == b"the other run's copy"
+    assert list(tmp_path.glob(".*")) == []  # no part left beside it
+    with sqlite3.connect(db_path) as conn:  # nothing recorded as handed out
+        assert conn.execute("SELECT count(*) FROM numbering").fetchone() == (0,)

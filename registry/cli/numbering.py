@@ -118,6 +118,8 @@ def number_command(
                 raise UsageProblem(_numbered_before(file, abandoned))
             try:
                 notes = numbering.write_copy(plan, out)
+            except FileExistsError as exc:  # made meanwhile (another run): nothing recorded
+                raise UsageProblem(_exists(out)) from exc
             except OSError as exc:
                 raise UsageProblem(f"无法写出 {out}：{exc.strerror}") from exc
             numbering.record_run(conn, plan, out, kind, authority, operator(), abandoned)
@@ -147,6 +149,13 @@ def _numbered_before(file: Path, runs: list[UnloadedRun]) -> str:
     )
 
 
+def _exists(out: Path) -> str:
+    return (
+        f"--out 指定的文件 {out} 已存在：编号副本不覆盖已有的文件（它可能是另一份名册，"
+        "或尚未导入的编号副本）。请换一个文件名，或先把它移走"
+    )
+
+
 def _check_number_options(file: Path, kind: str, authority: str, region: str, out: Path) -> None:
     """`UsageProblem` for options that cannot number ``file`` into ``out``."""
     for code in (authority, region):
@@ -160,10 +169,7 @@ def _check_number_options(file: Path, kind: str, authority: str, region: str, ou
     if out.resolve() == file.resolve():
         raise UsageProblem("--out 不能与原文件相同：请写到新文件，原名册保持不变")
     if out.exists() or out.is_symlink():
-        raise UsageProblem(
-            f"--out 指定的文件 {out} 已存在：编号副本不覆盖已有的文件（它可能是另一份名册，"
-            "或尚未导入的编号副本）。请换一个文件名，或先把它移走"
-        )
+        raise UsageProblem(_exists(out))
     if not out.parent.is_dir():
         raise UsageProblem(
             f"--out 所在的文件夹 {out.parent} 不存在：请先建好该文件夹，或换一个位置"

@@ -36,12 +36,14 @@ class Progress:
         click.echo(f"\r\033[K{self._where}：{label}，{outcome.rows:,} 行{speed}", err=True)
 
     def stopped(self, dry_run: bool) -> str:
-        """What a sync stopped by Ctrl-C did: the registers it loaded stay loaded (each is
-        whole), the one under way was undone, the rest wait for the next run."""
+        """What a sync stopped by Ctrl-C did: the registers it loaded stay loaded (each whole);
+        the one under way, loaded or undone (Ctrl-C may come as it commits), and the rest wait
+        for the next run."""
         if dry_run:
             return "试运行已中止，登记库未作任何改动。"
         done = "、".join(visible(key) for key in self.loaded) if self.loaded else "没有"
         return (
-            f"同步已中止。本次已导入的名册：{done}（每个都完整导入）；正在导入的那一个已撤回，"
-            "其余的尚未导入。再次运行 certreg sync 会接着导入，已导入的不会重复。"
+            f"同步已中止。本次已导入的名册：{done}；中止时正在导入的那一个可能刚导入，也可能"
+            "已撤回（每个名册都是完整导入或完全不导入），其余的尚未导入。再次运行 certreg sync "
+            "会接着导入，已导入的不会重复。"
         )

@@ -91,7 +91,7 @@ def sync(
 ) -> None:
     """把名册导入登记库，每个名册要么整体导入，要么整体拒绝。
 
-    路径是含 registers.toml 的文件夹，或一个名册文件（此时需 --kind、--authority、--approval-doc、--issued-on）。全部导入（或此前已导入）时退出码 0，有名册被拒绝时 1，用法错误（清单写错、缺选项）或登记库无法使用时 2。
+    路径是含 registers.toml 的文件夹，或一个名册文件（此时需 --kind、--authority、--approval-doc、--issued-on）。全部导入（或此前已导入）时退出码 0，有名册被拒绝时 1，用法错误（清单写错、缺选项）或登记库无法使用时 2，按 Ctrl-C 中止时 130（已导入的名册保留，再次运行会接着导入）。
 
     示例：
 
@@ -160,6 +160,9 @@ def sync(
         try:
             outcomes = _synced(db, entries, catalogue, dry_run, progress, workers)
         except KeyboardInterrupt:  # not click's bare "Aborted!": what is loaded, what is not
+            if as_json:  # a program reading stdout gets an answer too
+                stopped = {"ok": False, "interrupted": True, "loaded": progress.loaded}
+                click.echo(json.dumps(stopped, ensure_ascii=False))
             click.echo(f"\n{progress.stopped(dry_run)}", err=True)
             sys.exit(INTERRUPTED)
     discard_problem_lists(outcomes)

@@ -242,7 +242,9 @@ def _dispatched_beyond(
         for who, day, *amounts in [*others, *mine]
         for column, amount in zip(QUANTITY_COLUMNS, amounts, strict=True)
     )
-    first = {str(row["recipient"]): row for row in reversed(rows)}  # each recipient's first row
+    of: dict[str, list[Requisition]] = {}
+    for row in rows:
+        of.setdefault(str(row["recipient"]), []).append(row)
     approved: Counter[tuple[str, str]] = Counter()
     handed: Counter[tuple[str, str]] = Counter()
     refused: set[tuple[str, str]] = set()
@@ -265,9 +267,11 @@ def _dispatched_beyond(
                 f"而按本版本截至该日经省厅批准的申领只有 {approved[who, column]} 本："
                 "已发放的证书须有此前批准的申领计划。如申领确有更正，请先更正发放单"
             )
-            row = first.get(who)  # named by its own cell, not the total of every version's
-            value = str(row.get(QUANTITY_FIELDS[column]) if row else approved[who, column])
-            line = int(str(row["source_row"])) if row else None
+            # named by its own cell (its last row asking for the level), not every version's total
+            field, own = QUANTITY_FIELDS[column], of.get(who, [])
+            asking = [r for r in own if r.get(field)] or own
+            value = str(asking[-1].get(field)) if asking else str(approved[who, column])
+            line = int(str(asking[-1]["source_row"])) if asking else None
             problems.append(Problem(line, column, value, rule, "§四.(二)"))
     return problems
 

@@ -88,28 +88,31 @@ def order_problems(rows: Sequence[NumberedRow], technician: bool) -> list[Proble
 
 def _reordered(rows: Sequence[NumberedRow], problems: list[Problem]) -> list[Problem]:
     """The order problems of a level whose numbers are all there, one after another, only not
-    in roster order — the rows re-sorted (by name, by unit) after numbering — as one problem:
-    "this row should be …17" would have the clerk give holders numbers never handed to them."""
-    runs: dict[str, list[tuple[NumberedRow, CertificateNumber]]] = {}
+    in roster order — the rows re-sorted (by name, by unit) after numbering — told so on each
+    of its rows out of order: "this row should be …17" would have the clerk give holders
+    numbers never handed to them. (Not where a refused number holds a place of the level: no
+    order of the rows mends that.)"""
+    runs: dict[str, list[CertificateNumber]] = {}
+    held = set()
     for row in rows:
         if row.number is not None and row.holds is None:
-            runs.setdefault(row.number.prefix, []).append((row, row.number))
-    for run in runs.values():
-        written = {row.written for row, _ in run}
-        told = [p for p in problems if p.value in written]
-        sequences = sorted(number.sequence for _, number in run)
-        if not told or sequences != list(range(sequences[0], sequences[0] + len(sequences))):
-            continue  # in order, or a gap or a number twice: each row is told what is wrong
-        top, last = told[0], sequences[-1]  # (on the row first out of order, as before)
-        first = run[0][1]._replace(sequence=sequences[0])
+            runs.setdefault(row.number.prefix, []).append(row.number)
+        elif row.holds is not None:
+            held.add(row.holds)
+    merged: dict[str, str] = {}  # a number written out of order → what its row is told
+    for prefix, numbers in runs.items():
+        sequences = sorted(number.sequence for number in numbers)
+        if prefix in held or sequences != list(range(sequences[0], sequences[-1] + 1)):
+            continue  # a gap, a number twice, a place held: each row is told what is wrong
+        first, last = (numbers[0]._replace(sequence=n) for n in (sequences[0], sequences[-1]))
         rule = (
-            f"编号 {first} – {first._replace(sequence=last)} 都在，顺序却与名册的行序不同：如果"
-            "名册的行在编号后被重新排序过（如按姓名、单位排序），请恢复原来的行序（编号随行一起"
-            "移动）；如果是编号填错了位置，请用 certreg number 重新编号。证书按名册顺序拓印"
+            f"编号 {first} – {last} 都在，顺序却与名册的行序不同：如果名册的行在编号后被重新"
+            "排序过（如按姓名、单位排序），请恢复原来的行序（编号随行一起移动）；如果是编号填错"
+            "了位置，请用 certreg number 重新编号。证书按名册顺序拓印"
         )
-        problems = [p for p in problems if p.value not in written]
-        problems.append(replace(top, rule=rule))
-    return problems
+        merged.update((str(number), rule) for number in numbers)
+    # each problem stays on its row: a corrected version is judged only on the rows it adds
+    return [replace(p, rule=merged[p.value]) if p.value in merged else p for p in problems]
 
 
 def trade_groups(rows: Iterable[tuple[int, str | None]]) -> list[Problem]:

@@ -103,13 +103,14 @@ def write_numbered_copy(
     limits: SheetLimits = REGISTER_LIMITS,
 ) -> CopyNotes:
     """`fill_column` in a limited child; raises `SheetRefused` (or `OSError` for the output
-    file) with the reason. Written to a hidden file beside ``out`` and renamed to it once
-    whole: a copy stopped half-way (Ctrl-C, a full disk, the child's limits) leaves nothing
-    under the name a clerk would load."""
-    partial = out.with_name(f".{out.stem}.{secrets.token_hex(6)}{out.suffix}")  # as ``out`` is made
+    file, `FileExistsError` when ``out`` exists) with the reason. Written to a hidden file
+    beside ``out`` and linked to its name once whole: a copy stopped half-way (Ctrl-C, a full
+    disk, the child's limits) leaves nothing under the name a clerk would load, and a file of
+    that name — made meanwhile by another run — is never replaced."""
+    partial = out.with_name(f".{secrets.token_hex(6)}{out.suffix}")  # made as ``out`` would be
     try:
         notes = _write(source, partial, column, values, limits)
-        os.replace(partial, out)
+        os.link(partial, out)
     finally:
         partial.unlink(missing_ok=True)
     return notes
