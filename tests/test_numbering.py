@@ -863,3 +863,21 @@ def test_a_copy_another_run_wrote_meanwhile_is_not_replaced(
     assert list(tmp_path.glob(".*")) == []  # no part left beside it
     with sqlite3.connect(db_path) as conn:  # nothing recorded as handed out
         assert conn.execute("SELECT count(*) FROM numbering").fetchone() == (0,)
+
+
+def test_a_copy_on_a_file_system_without_hard_links_is_written(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FAT USB stick has no hard links (EPERM): the copy is renamed into place instead."""
+    from registry.sheets import numbered_copy
+
+    def no_links(source: Path, target: Path) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(numbered_copy.os, "link", no_links)
+    path = registers.add("m.xlsx", [approval_row("", "周杰")], MIANYANG)
+    store.connect(db_path).close()
+    out = tmp_path / "n.xlsx"
+    code, output = number(path, out, db_path)
+    assert code == 0, output
+    assert out.exists() and list(tmp_path.glob(".*")) == []

@@ -9,6 +9,7 @@ limit and a deadline, and whatever goes wrong there is a message, never a traceb
 from __future__ import annotations
 
 import csv
+import errno
 import math
 import multiprocessing
 import os
@@ -110,10 +111,23 @@ def write_numbered_copy(
     partial = out.with_name(f".{secrets.token_hex(6)}{out.suffix}")  # made as ``out`` would be
     try:
         notes = _write(source, partial, column, values, limits)
-        os.link(partial, out)
+        _claim(partial, out)
     finally:
         partial.unlink(missing_ok=True)
     return notes
+
+
+def _claim(partial: Path, out: Path) -> None:
+    """Give ``partial`` the name ``out`` unless a file has it: a hard link fails when one has;
+    a file system without hard links (a FAT USB stick) is renamed onto, after a last look."""
+    try:
+        os.link(partial, out)
+    except FileExistsError:
+        raise
+    except OSError:
+        if out.exists() or out.is_symlink():
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(out)) from None
+        os.replace(partial, out)
 
 
 def _write(
