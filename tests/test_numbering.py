@@ -3,6 +3,7 @@ keeps the spreadsheet's layout and then syncs cleanly."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
@@ -869,12 +870,11 @@ def test_a_copy_on_a_file_system_without_hard_links_is_written(
     registers: RegisterFactory, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A FAT USB stick has no hard links (EPERM): the copy is renamed into place instead."""
-    from registry.sheets import numbered_copy
 
     def no_links(source: Path, target: Path) -> None:
         raise PermissionError(1, "Operation not permitted")
 
-    monkeypatch.setattr(numbered_copy.os, "link", no_links)
+    monkeypatch.setattr(os, "link", no_links)
     path = registers.add("m.xlsx", [approval_row("", "周杰")], MIANYANG)
     store.connect(db_path).close()
     out = tmp_path / "n.xlsx"
