@@ -608,6 +608,39 @@ def test_of_a_units_two_rows_the_one_asking_for_the_level_is_named(tmp_path: Pat
     assert (problem["row"], problem["column"], problem["value"]) == (3, "中级", "2")
 
 
+@pytest.mark.parametrize(
+    "after",
+    [
+        requisition(UNIT, 0, 10, province=None),  # not approved
+        requisition(UNIT, 0, 5, province="同意 2012-04-01"),  # approved after the slip
+    ],
+)
+def test_the_row_lowered_is_named_not_a_row_after_it(
+    tmp_path: Path, after: dict[str, object]
+) -> None:
+    db = tmp_path / "registry.db"
+    rows = [requisition(UNIT, 0, 4), after]
+    assert load(db, tmp_path / "req.csv", "requisitions", rows)["exit_code"] == 0
+    slip = [dispatch(UNIT, 0, 4, day="2012-03-10")]
+    assert load(db, tmp_path / "d.csv", "dispatches", slip)["exit_code"] == 0
+    report = load(db, tmp_path / "req.csv", "requisitions", [requisition(UNIT, 0, 2), after])
+    [problem] = report["registers"][0]["problems"]
+    assert (problem["row"], problem["column"], problem["value"]) == (2, "中级", "2")
+
+
+def test_of_two_approved_rows_the_one_lowered_is_named(tmp_path: Path) -> None:
+    db = tmp_path / "registry.db"
+    second = requisition(UNIT, 0, 2, province="同意 2012-02-21")
+    rows = [requisition(UNIT, 0, 2), second]
+    assert load(db, tmp_path / "req.csv", "requisitions", rows)["exit_code"] == 0
+    slip = [dispatch(UNIT, 0, 4, day="2012-03-10")]
+    assert load(db, tmp_path / "d.csv", "dispatches", slip)["exit_code"] == 0
+    lowered = [requisition(UNIT, 0, 1), second]
+    report = load(db, tmp_path / "req.csv", "requisitions", lowered)
+    [problem] = report["registers"][0]["problems"]
+    assert (problem["row"], problem["value"]) == (2, "1")
+
+
 def test_a_requisition_corrected_down_is_named_by_its_own_cell(tmp_path: Path) -> None:
     """中级 4 corrected to 2 after 4 were dispatched, another requisition approving 1: the
     refusal quoted “3”, every version's total, as the cell's value."""

@@ -487,3 +487,20 @@ def test_a_number_skipped_is_still_told_as_such(registers: RegisterFactory, db_p
     registers.add("gap.xlsx", rows, MIANYANG)
     [(_, _, rule, _)] = refused(registers, db_path, "gap.xlsx")
     assert "跳号" in rule and "Z1122020902" in rule
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        ["Z1122020903", "Z 1122020901", "Z1122020902"],  # written otherwise than canonical
+        ["Z1122020903", "Z1122020901", "Z1122020902", "Z1122010904"],  # a typo after the run
+    ],
+)
+def test_a_reordered_copy_is_told_so_however_its_numbers_are_written(
+    registers: RegisterFactory, db_path: Path, numbers: list[str]
+) -> None:
+    rows = [approval_row(n, m) for n, m in zip(numbers, "甲乙丙丁", strict=False)]
+    registers.add("sorted.xlsx", rows, MIANYANG)
+    rules = [rule for _, column, rule, _ in refused(registers, db_path, "sorted.xlsx")]
+    assert any("都在" in rule for rule in rules), rules
+    assert not any("这一行应为" in rule for rule in rules), rules

@@ -245,6 +245,13 @@ def _dispatched_beyond(
     of: dict[str, list[Requisition]] = {}
     for row in rows:
         of.setdefault(str(row["recipient"]), []).append(row)
+    before: dict[tuple[object, object, str], int] = {}  # what the loaded version's row asked
+    for unit, line, *amounts in conn.execute(
+        f"SELECT unit, source_row, {', '.join(fields)} FROM requisitions WHERE register = ?",
+        (entry.key,),
+    ):
+        for field, amount in zip(fields, amounts, strict=True):
+            before[unit, line, field] = int(amount or 0)
     approved: Counter[tuple[str, str]] = Counter()
     handed: Counter[tuple[str, str]] = Counter()
     refused: set[tuple[str, str]] = set()
@@ -267,11 +274,23 @@ def _dispatched_beyond(
                 f"而按本版本截至该日经省厅批准的申领只有 {approved[who, column]} 本："
                 "已发放的证书须有此前批准的申领计划。如申领确有更正，请先更正发放单"
             )
-            # named by its own cell (its last row asking for the level), not every version's total
+            # named by its own cell, not every version's total: a row asking less than the
+            # loaded version did, else one approved by then asking for the level
             field, own = QUANTITY_FIELDS[column], of.get(who, [])
-            asking = [r for r in own if r.get(field)] or own
-            value = str(asking[-1].get(field)) if asking else str(approved[who, column])
-            line = int(str(asking[-1]["source_row"])) if asking else None
+            lowered = [
+                r
+                for r in own
+                if int(str(r.get(field) or 0)) < before.get((r["unit"], r["source_row"], field), 0)
+            ]
+            asking = [
+                r
+                for r in own
+                if r["status"] == APPROVED and str(r["approved_on"] or "") <= day and r.get(field)
+            ]
+            candidates = lowered or asking or own
+            named = candidates[-1] if candidates else None
+            value = str(named.get(field)) if named else str(approved[who, column])
+            line = int(str(named["source_row"])) if named else None
             problems.append(Problem(line, column, value, rule, "§四.(二)"))
     return problems
 

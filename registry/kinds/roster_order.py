@@ -90,19 +90,21 @@ def _reordered(rows: Sequence[NumberedRow], problems: list[Problem]) -> list[Pro
     """The order problems of a level whose numbers are all there, one after another, only not
     in roster order — the rows re-sorted (by name, by unit) after numbering — told so on each
     of its rows out of order: "this row should be …17" would have the clerk give holders
-    numbers never handed to them. (Not where a refused number holds a place of the level: no
-    order of the rows mends that.)"""
-    runs: dict[str, list[CertificateNumber]] = {}
-    held = set()
+    numbers never handed to them. (Not where a refused number among its rows holds a place of
+    the level: no order of the rows mends that.)"""
+    runs: dict[str, list[NumberedRow]] = {}
+    held: dict[str, list[int]] = {}  # a level → the rows whose refused numbers hold its places
     for row in rows:
         if row.number is not None and row.holds is None:
-            runs.setdefault(row.number.prefix, []).append(row.number)
+            runs.setdefault(row.number.prefix, []).append(row)
         elif row.holds is not None:
-            held.add(row.holds)
-    merged: dict[str, str] = {}  # a number written out of order → what its row is told
-    for prefix, numbers in runs.items():
+            held.setdefault(row.holds, []).append(row.row)
+    merged: dict[str, str] = {}  # a number as written out of order → what its row is told
+    for prefix, run in runs.items():
+        numbers = [row.number for row in run if row.number is not None]
         sequences = sorted(number.sequence for number in numbers)
-        if prefix in held or sequences != list(range(sequences[0], sequences[-1] + 1)):
+        among = any(run[0].row < at < run[-1].row for at in held.get(prefix, ()))
+        if among or sequences != list(range(sequences[0], sequences[-1] + 1)):
             continue  # a gap, a number twice, a place held: each row is told what is wrong
         first, last = (numbers[0]._replace(sequence=n) for n in (sequences[0], sequences[-1]))
         rule = (
@@ -110,7 +112,7 @@ def _reordered(rows: Sequence[NumberedRow], problems: list[Problem]) -> list[Pro
             "排序过（如按姓名、单位排序），请恢复原来的行序（编号随行一起移动）；如果是编号填错"
             "了位置，请用 certreg number 重新编号。证书按名册顺序拓印"
         )
-        merged.update((str(number), rule) for number in numbers)
+        merged.update((row.written, rule) for row in run)
     # each problem stays on its row: a corrected version is judged only on the rows it adds
     return [replace(p, rule=merged[p.value]) if p.value in merged else p for p in problems]
 

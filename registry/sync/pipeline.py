@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import signal
 import sqlite3
+import threading
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -232,7 +233,15 @@ class Lookahead:
         return result
 
     def close(self) -> None:
-        self._executor.shutdown(cancel_futures=True)
+        """Stop the workers — deaf to a second Ctrl-C meanwhile: one interrupting the shutdown
+        left a worker waiting for work and the sync hanging at exit."""
+        main = threading.current_thread() is threading.main_thread()
+        before = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            self._executor.shutdown(cancel_futures=True)
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, before)
 
 
 def lookahead(
