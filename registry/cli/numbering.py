@@ -82,21 +82,14 @@ def number_command(
             "请检查 --db（或环境变量 CERTREG_DB）；确是新建的登记库（还没有任何证书）时，"
             "加 --new-registry"
         )
-    chosen = year_code is not None
     from registry.sync import (  # writes workbooks: openpyxl only for this command
         numbering,
         numbering_runs,
     )
 
+    chosen, source = year_code, ""
     if year_code is None:
-        try:
-            year_code, source = year_code_for(file, out)
-        except ManifestError as exc:
-            raise UsageProblem(str(exc)) from exc
-        if not source.startswith(LISTED):  # listed nowhere: the numbers it carries tell
-            with contextlib.suppress(UnreadableSheet):  # (the plan names what is wrong)
-                if written := numbering_runs.written_year_code(file, kind):
-                    year_code, source = written, "取文件中已有编号的年份代码"
+        year_code, source = _year_code(file, out, kind)
     if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
         raise UsageProblem("--year-code 应为两位半角数字，如 12")
 
@@ -127,7 +120,7 @@ def number_command(
         raise Failed(f"{file.name}：{exc}") from exc
     finally:
         conn.close()
-    if not chosen:
+    if chosen is None:
         click.echo(
             f"核发年份代码：{year_code}（未指定 --year-code，{source}，附件3 二）。"
             "其他年份核发的证书请用 --year-code 指定"
@@ -136,6 +129,22 @@ def number_command(
         click.echo(f"{LEVELS[first.letter]}：{first} – {last}，共 {count} 个")
     click.echo(f"已写出编号后的副本：{out}")
     _echo_copy_notes(notes)
+
+
+def _year_code(file: Path, out: Path, kind: str) -> tuple[str, str]:
+    """The year code ``file``'s numbers take without --year-code, and where it comes from: the
+    manifest that lists the copy (or the file), else the numbers the file already carries."""
+    from registry.sync import numbering_runs
+
+    try:
+        year_code, source = year_code_for(file, out)
+    except ManifestError as exc:
+        raise UsageProblem(str(exc)) from exc
+    if not source.startswith(LISTED):  # listed nowhere: the numbers it carries tell
+        with contextlib.suppress(UnreadableSheet):  # (the plan names what is wrong)
+            if written := numbering_runs.written_year_code(file, kind):
+                return written, "取文件中已有编号的年份代码"
+    return year_code, source
 
 
 def _numbered_before(file: Path, runs: list[UnloadedRun]) -> str:

@@ -8,6 +8,7 @@ import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -121,32 +122,7 @@ def sync(
     status-changes 换发/补发/撤销登记、requisitions 申领计划（附件1）、dispatches 发放单（附件2）、
     collections 领取登记。后四种只需 file、kind、authority。
     """
-    try:
-        if path.is_dir():
-            if any(single.values()):
-                raise ManifestError(
-                    "目录模式下名册信息写在 registers.toml 中，不能再用 --kind 等选项"
-                )
-            manifest = load_manifest(path)
-            entries = manifest.entries
-            forgotten = unlisted(path, manifest)
-            trades, trades_extra = trades or manifest.trades, trades_extra or manifest.trades_extra
-        else:
-            forgotten = []
-            raw = {k: v for k, v in single.items() if v is not None}
-            if not raw.get("kind"):
-                raise ManifestError(
-                    "单个文件需要 --kind 说明它是哪种登记表"
-                    "（approval-roster、technician-roster、status-changes 等）"
-                )
-            try:
-                entries = [make_entry(path, path.name, raw, "命令行选项")]
-            except ManifestError as exc:  # worded for registers.toml: name the options typed
-                raise ManifestError(_MANIFEST_KEY.sub(_as_option, str(exc))) from exc
-        catalogue = load_catalogue(trades, trades_extra)
-    except (ManifestError, CatalogueError) as exc:
-        raise UsageProblem(str(exc)) from exc
-
+    entries, forgotten, catalogue = _registers(path, single, trades, trades_extra)
     progress = Progress(enabled=not as_json and sys.stderr.isatty())
     registry_folder = db.parent
     used = f"登记库：{db.resolve()}"  # run from another folder, a default --db is another one
@@ -160,11 +136,7 @@ def sync(
         try:
             outcomes = _synced(db, entries, catalogue, dry_run, progress, workers)
         except KeyboardInterrupt:  # not click's bare "Aborted!": what is loaded, what is not
-            if as_json:  # a program reading stdout gets an answer too
-                stopped = {"ok": False, "interrupted": True, "loaded": progress.loaded}
-                click.echo(json.dumps(stopped, ensure_ascii=False))
-            click.echo(f"\n{progress.stopped(dry_run)}", err=True)
-            sys.exit(INTERRUPTED)
+            _stopped(progress, dry_run, as_json)
     discard_problem_lists(outcomes)
     if as_json:
         data = {**json_report(outcomes), "unlisted": forgotten}
@@ -176,6 +148,47 @@ def sync(
         if forgotten:
             click.echo(unlisted_note(forgotten, brief=brief))
     sys.exit(0 if all(o.ok for o in outcomes) else 1)
+
+
+def _registers(
+    path: Path,
+    single: dict[str, str | None],
+    trades: Path | None,
+    trades_extra: Path | None,
+) -> tuple[list[RegisterEntry], list[str], TradeCatalogue]:
+    """The registers to sync — a folder's manifest, or one file described by the options —,
+    the spreadsheets the manifest forgot, and the trade catalogue."""
+    try:
+        if path.is_dir():
+            if any(single.values()):
+                raise ManifestError(
+                    "目录模式下名册信息写在 registers.toml 中，不能再用 --kind 等选项"
+                )
+            manifest = load_manifest(path)
+            trades, trades_extra = trades or manifest.trades, trades_extra or manifest.trades_extra
+            return manifest.entries, unlisted(path, manifest), load_catalogue(trades, trades_extra)
+        raw = {k: v for k, v in single.items() if v is not None}
+        if not raw.get("kind"):
+            raise ManifestError(
+                "单个文件需要 --kind 说明它是哪种登记表"
+                "（approval-roster、technician-roster、status-changes 等）"
+            )
+        try:
+            entry = make_entry(path, path.name, raw, "命令行选项")
+        except ManifestError as exc:  # worded for registers.toml: name the options typed
+            raise ManifestError(_MANIFEST_KEY.sub(_as_option, str(exc))) from exc
+        return [entry], [], load_catalogue(trades, trades_extra)
+    except (ManifestError, CatalogueError) as exc:
+        raise UsageProblem(str(exc)) from exc
+
+
+def _stopped(progress: Progress, dry_run: bool, as_json: bool) -> NoReturn:
+    """Say what a sync stopped by Ctrl-C did, and exit `INTERRUPTED`."""
+    if as_json:  # a program reading stdout gets an answer too
+        stopped = {"ok": False, "interrupted": True, "loaded": progress.loaded}
+        click.echo(json.dumps(stopped, ensure_ascii=False))
+    click.echo(f"\n{progress.stopped(dry_run)}", err=True)
+    sys.exit(INTERRUPTED)
 
 
 INTERRUPTED = 130

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections import Counter
 from collections.abc import Callable, Mapping
 
 from registry.domain.levels import QUANTITY_COLUMNS
@@ -35,6 +34,13 @@ from registry.kinds.blanks import (
 )
 from registry.kinds.cells import digits_lost, total_row
 from registry.kinds.requisition_form import read_requisitions
+from registry.kinds.requisitions_dispatched import (
+    APPROVED,
+    PENDING,
+    REFUSED,
+    Requisition,
+    dispatched_beyond,
+)
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout, quantity_columns
 from registry.sheets.table import Record, Table
@@ -42,7 +48,6 @@ from registry.store.blanks import replace_rows
 from registry.store.schema import QUANTITY_FIELDS
 from registry.store.writes import Applied
 
-Requisition = dict[str, object]
 """A row of the ``requisitions`` table."""
 
 CITY_OPINION = "市（州）意见"
@@ -90,7 +95,6 @@ LAYOUT = Layout(
 Fail = Callable[[str, Cell, str], None]
 
 
-PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
 REQUISITION_STATUS_LABELS = {PENDING: "待省厅批准", APPROVED: "省厅已批准", REFUSED: "省厅未批准"}
 """A requisition's state: the province's opinion on it (附件1)."""
 
@@ -203,7 +207,7 @@ def check_requisitions(
             context.conn, entry, "requisitions", rows, weights, 3, "份申领计划", "§四.(一)、附件1"
         )
     if not problems:
-        problems = _dispatched_beyond(context.conn, entry, rows)
+        problems = dispatched_beyond(context.conn, entry, rows)
     return problems, rows
 
 
@@ -218,81 +222,6 @@ def _twice(row: Mapping[str, object], where: str) -> Problem:
         "请删去此行"
     )
     return Problem(int(str(row["source_row"])), "单位", str(row["unit"]), rule, "§四.(二)")
-
-
-def _dispatched_beyond(
-    conn: sqlite3.Connection, entry: RegisterEntry, rows: list[Requisition]
-) -> list[Problem]:
-    """§四.(二): blanks are handed out only against requisitions approved by then — so a new
-    version of a requisitions register may not approve less, or later, than the dispatch
-    registers already handed out (the stock would show blanks from nowhere)."""
-    fields = [QUANTITY_FIELDS[column] for column in QUANTITY_COLUMNS]
-    others = conn.execute(
-        f"SELECT recipient, approved_on, {', '.join(fields)} FROM requisitions"
-        " WHERE status = ? AND register <> ?",
-        (APPROVED, entry.key),
-    )
-    mine = [
-        (row["recipient"], row["approved_on"], *(row.get(f) for f in fields))
-        for row in rows
-        if row["status"] == APPROVED
-    ]
-    approvals = sorted(
-        (str(day or ""), str(who), column, int(amount or 0))
-        for who, day, *amounts in [*others, *mine]
-        for column, amount in zip(QUANTITY_COLUMNS, amounts, strict=True)
-    )
-    of: dict[str, list[Requisition]] = {}
-    for row in rows:
-        of.setdefault(str(row["recipient"]), []).append(row)
-    before: dict[tuple[object, object, str], int] = {}  # what the loaded version's row asked
-    for unit, line, *amounts in conn.execute(
-        f"SELECT unit, source_row, {', '.join(fields)} FROM requisitions WHERE register = ?",
-        (entry.key,),
-    ):
-        for field, amount in zip(fields, amounts, strict=True):
-            before[unit, line, field] = int(amount or 0)
-    approved: Counter[tuple[str, str]] = Counter()
-    handed: Counter[tuple[str, str]] = Counter()
-    refused: set[tuple[str, str]] = set()
-    problems = []
-    dispatches = conn.execute(
-        f"SELECT recipient, dispatched_on, {', '.join(fields)} FROM dispatches"
-        " ORDER BY dispatched_on"
-    )
-    for who, day, *amounts in dispatches:
-        while approvals and approvals[0][0] <= day:
-            _, by, column, amount = approvals.pop(0)
-            approved[by, column] += amount
-        for column, amount in zip(QUANTITY_COLUMNS, amounts, strict=True):
-            handed[who, column] += amount or 0
-            if handed[who, column] <= approved[who, column] or (who, column) in refused:
-                continue
-            refused.add((who, column))
-            rule = (
-                f"发放单于 {day} 已向{who}累计发放{column}空白证书 {handed[who, column]} 本，"
-                f"而按本版本截至该日经省厅批准的申领只有 {approved[who, column]} 本："
-                "已发放的证书须有此前批准的申领计划。如申领确有更正，请先更正发放单"
-            )
-            # named by its own cell, not every version's total: a row asking less than the
-            # loaded version did, else one approved by then asking for the level
-            field, own = QUANTITY_FIELDS[column], of.get(who, [])
-            lowered = [
-                r
-                for r in own
-                if int(str(r.get(field) or 0)) < before.get((r["unit"], r["source_row"], field), 0)
-            ]
-            asking = [
-                r
-                for r in own
-                if r["status"] == APPROVED and str(r["approved_on"] or "") <= day and r.get(field)
-            ]
-            candidates = lowered or asking or own
-            named = candidates[-1] if candidates else None
-            value = str(named.get(field)) if named else str(approved[who, column])
-            line = int(str(named["source_row"])) if named else None
-            problems.append(Problem(line, column, value, rule, "§四.(二)"))
-    return problems
 
 
 def apply_requisitions(
