@@ -362,3 +362,10 @@ def refused(registers: RegisterFactory, db: Path, file: str) -> list[tuple[Any, 
     assert code == 1, report
     assert registry_dump(db) == before
     return problems_of(report, file)
+
+
+def loads_with_footer(registers: RegisterFactory, db: Path, footer: list[str]) -> None:
+    """A one-row 绵阳 roster (Z1122020901 周杰) under ``footer`` loads."""
+    registers.add("footer.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG, footer=footer)
+    code, report = sync(registers.folder, db)
+    assert code == 0, report

@@ -22,6 +22,7 @@ from tests.registers import (
     MIANYANG,
     RegisterFactory,
     approval_row,
+    loads_with_footer,
     refused,
     status_event,
     sync,
@@ -172,10 +173,7 @@ def test_a_footer_row_that_is_no_count_is_not_read_as_counts(
     registers: RegisterFactory, db_path: Path, agreed: str, after: str
 ) -> None:
     """A signature or a note below 同意中级 1 人 was joined to it as more counts."""
-    footer = [agreed, after]
-    registers.add("footer.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG, footer=footer)
-    code, report = sync(registers.folder, db_path)
-    assert code == 0, report
+    loads_with_footer(registers, db_path, [agreed, after])
 
 
 def test_an_opinion_without_counts_does_not_take_the_next_rows(

@@ -27,6 +27,7 @@ from tests.registers import (
     TECHNICIANS,
     RegisterFactory,
     approval_row,
+    loads_with_footer,
     problems_of,
     refused,
     status_event,
@@ -705,9 +706,7 @@ def test_8_a_footer_that_mentions_a_number_is_a_footer(
     registers: RegisterFactory, db_path: Path, footer: list[str]
 ) -> None:
     """Only a row that holds a number in a cell of its own is a holder left below the footer."""
-    registers.add("footer.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG, footer=footer)
-    code, report = sync(registers.folder, db_path)
-    assert code == 0, report
+    loads_with_footer(registers, db_path, footer)
 
 
 def test_8_a_holder_typed_in_one_cell_below_the_footer_is_named(
