@@ -881,3 +881,12 @@ def test_a_copy_on_a_file_system_without_hard_links_is_written(
     code, output = number(path, out, db_path)
     assert code == 0, output
     assert out.exists() and list(tmp_path.glob(".*")) == []
+
+
+def test_an_out_name_too_long_is_a_message(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    path = registers.add("m.xlsx", [approval_row("", "周杰")], MIANYANG)
+    store.connect(db_path).close()
+    code, output = number(path, tmp_path / ("名" * 90 + ".xlsx"), db_path)
+    assert code == 2 and "--out 的文件名不能使用" in output

@@ -175,9 +175,15 @@ def _check_number_options(file: Path, kind: str, authority: str, region: str, ou
             f"技师审核名册（附件5）的证书由省厅核发（§三）：--authority 应为 2200，不是 {authority}；"
             "--region 写名册所属市（州）的代码，如 --region 2202"
         )
-    if out.resolve() == file.resolve():
+    try:
+        same, taken = out.resolve() == file.resolve(), out.exists() or out.is_symlink()
+    except OSError as exc:  # a name too long for the file system, say
+        raise UsageProblem(
+            f"--out 的文件名不能使用（{exc.strerror}）：请换一个短一些的文件名"
+        ) from exc
+    if same:
         raise UsageProblem("--out 不能与原文件相同：请写到新文件，原名册保持不变")
-    if out.exists() or out.is_symlink():
+    if taken:
         raise UsageProblem(_exists(out))
     if not out.parent.is_dir():
         raise UsageProblem(
