@@ -109,6 +109,11 @@ def _umask() -> int:
     return mask
 
 
+def _beside(register: Path) -> Path:
+    """Where a register's problem list goes, when its folder can be written."""
+    return register.with_name(f"{register.name}{PROBLEM_LISTS}")
+
+
 def write_problem_list(outcome: Outcome, spare: Path | None = None) -> Path | None:
     """The full list of a register's problems, beside the register — where the clerk looks —
     or, when that folder cannot be written, in ``spare`` (the registry's folder, which a sync
@@ -119,7 +124,7 @@ def write_problem_list(outcome: Outcome, spare: Path | None = None) -> Path | No
     Written to a new file and renamed over the name: a link planted under that name in the
     register's folder is replaced, never followed to overwrite the file it points to."""
     data = problems_csv(outcome).encode("utf-8")
-    beside = f"{outcome.entry.path.name}{PROBLEM_LISTS}"
+    beside = _beside(outcome.entry.path).name
     # elsewhere, named by the register's key: 2012/a.csv and 2013/a.csv must not share a list
     apart = f"{outcome.entry.key.replace('/', '_')}{PROBLEM_LISTS}"
     folders: list[tuple[Callable[[], Path], str]] = [
@@ -148,7 +153,7 @@ def discard_problem_lists(outcomes: Sequence[Outcome]) -> None:
     the run read as a register, whatever its name."""
     registers = {outcome.entry.path for outcome in outcomes}
     for outcome in outcomes:
-        listed = outcome.entry.path.parent / f"{outcome.entry.path.name}{PROBLEM_LISTS}"
+        listed = _beside(outcome.entry.path)
         if listed not in registers:
             with contextlib.suppress(OSError):
                 listed.unlink()
