@@ -811,6 +811,25 @@ def test_9_a_corrected_requisition_cannot_withdraw_blanks_already_handed_out(
     assert "2 本" in rule and "1 本" in rule and "先更正发放单" in rule
 
 
+def test_9_requisitions_and_their_dispatches_corrected_together_load_in_one_run(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A requisition approved and dispatched twice over, both registers corrected: the
+    requisitions (loaded first) wait for the corrected dispatches instead of being refused
+    with advice to correct what the clerk has already corrected."""
+    registers.add("requisitions.xlsx", [requisition(UNIT, 0, 2)], BLANKS)
+    dispatches = {"kind": "dispatches", "authority": "2200"}
+    registers.add("dispatches.xlsx", [dispatch(UNIT, 0, 2)], dispatches)
+    assert sync(registers.folder, db_path)[0] == 0
+    registers.add("requisitions.xlsx", [requisition(UNIT, 0, 1)], BLANKS)
+    registers.add("dispatches.xlsx", [dispatch(UNIT, 0, 1)], dispatches)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT intermediate FROM requisitions").fetchall() == [(1,)]
+        assert conn.execute("SELECT intermediate FROM dispatches").fetchall() == [(1,)]
+
+
 def test_10_the_public_page_says_what_annex_3_says_of_the_year_code(
     roster: RegisterFactory, db_path: Path
 ) -> None:

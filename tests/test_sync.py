@@ -23,6 +23,7 @@ from registry.cli import cli
 from registry.kinds.base import RegisterEntry
 from registry.sync import register as register_module
 from registry.sync import run as run_module
+from registry.sync import turns as turns_module
 from registry.sync.catalogue import load_catalogue
 from registry.sync.manifest import load_manifest
 from registry.sync.outcome import Outcome
@@ -200,7 +201,7 @@ def test_a_waiting_register_is_not_read_again_before_every_later_one(
         reads.append(entry.key)
         return original(conn, entry, *args, **kwargs)
 
-    monkeypatch.setattr(run_module, "sync_register", counted)
+    monkeypatch.setattr(turns_module, "sync_register", counted)
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 1 and "已导入 6，已拒绝 1" in output, output
     assert reads.count("bad.csv") == 2
@@ -341,7 +342,7 @@ def test_a_register_refused_for_its_own_fault_is_read_again_only_when_it_may_hel
         reads.append(entry.key)
         return original(conn, entry, *args, **kwargs)
 
-    monkeypatch.setattr(run_module, "sync_register", counted)
+    monkeypatch.setattr(turns_module, "sync_register", counted)
     conn = store.connect(db_path)
     try:
         outcomes = run_module.sync_entries(
@@ -437,7 +438,7 @@ def _stopped_run(
             raise KeyboardInterrupt
         return original(conn, entry, *args, **kwargs)
 
-    monkeypatch.setattr(run_module, "sync_register", stopped)  # as the run calls it
+    monkeypatch.setattr(turns_module, "sync_register", stopped)  # as the run calls it
     conn = store.connect(db_path)
     try:
         with pytest.raises(KeyboardInterrupt):

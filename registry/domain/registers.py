@@ -33,7 +33,7 @@ LOAD_ORDER: dict[str, int] = {
     COLLECTIONS: 4,  # of certificates as the status changes left them
 }
 """Which kinds a kind may refer to (those of a lower rank): a register refused while one of
-them loaded later in the same sync is synced again (`registry.sync.run`)."""
+them loaded later in the same sync is synced again (`registry.sync.turns`)."""
 
 
 def sql_list(codes: tuple[str, ...]) -> str:
