@@ -11,98 +11,20 @@ from typing import Any
 
 from registry.domain.statuses import RESULT_LABELS
 from verify_app.batch_files import MAX_ITEMS
+from verify_app.openapi_parts import (
+    DELETE_WATCH,
+    ERRORS,
+    ETAG,
+    FEED_LIMITED,
+    FEED_PARAMETERS,
+    KEY_OPTIONAL,
+    NO_WATCH,
+    TOKEN_PARAMETER,
+    UNAUTHORIZED,
+    batch_body,
+    json_answer,
+)
 from verify_app.schemas import NUMBER_PATTERN, SCHEMAS, ref
-
-
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-_ERRORS = {
-    "400": _json(ref("Error"), "请求体不是 JSON（或嵌套层数超过任何正常请求）。"),
-    "408": _json(ref("Error"), "请求体的后续数据 10 秒内没有到达：连接已关闭，请重新提交。"),
-    "413": _json(ref("Error"), "请求体超过服务器的大小限制（默认 1 MiB）。"),
-    "415": _json(ref("Error"), "请求没有声明 Content-Type: application/json。"),
-    "422": _json(
-        ref("Error"),
-        "JSON 的结构不对（message 说明哪里不对），或一次提交的份数超过整个额度"
-        "（too_many：每小时的批量行数或密钥的每日额度，等待也放不下，须分批提交）。",
-    ),
-    "429": {
-        "description": "超过查验额度（每分钟的单个查验、每小时的批量行数，或接口密钥的每日额度）；"
-        "等待 Retry-After 秒后再试。",
-        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-        "content": {"application/json": {"schema": ref("Error")}},
-    },
-    "503": {
-        "description": "登记库正在更新，本服务暂时无法查验（registry_unavailable）；"
-        "等待 Retry-After 秒后再试。",
-        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-        "content": {"application/json": {"schema": ref("Error")}},
-    },
-}
-_UNAUTHORIZED = {
-    "401": {
-        "description": "Authorization 请求头不是有效的“Bearer 接口密钥”：密钥未知或已被吊销"
-        "（吊销立即生效）。带错误密钥的请求不会按匿名用户处理。",
-        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
-        "content": {"application/json": {"schema": ref("Error")}},
-    }
-}
-_KEY_OPTIONAL: list[dict[str, list[str]]] = [{}, {"apiKey": []}]
-"""Anonymous, or with an API key: the key's daily quota then pays for the checks."""
-
-
-_TOKEN_PARAMETER = {
-    "name": "token",
-    "in": "path",
-    "required": True,
-    "description": "建立关注列表时得到的秘密令牌（订阅地址中的一段）",
-    "schema": {"type": "string"},
-}
-_NO_WATCH = _json(ref("Error"), "没有这个关注列表（令牌不对，或列表已删除）。")
-_FEED_PARAMETERS = [
-    _TOKEN_PARAMETER,
-    {
-        "name": "If-None-Match",
-        "in": "header",
-        "description": "上次读取时回答的 ETag：订阅没有变化时回答 304，不再重发内容",
-        "schema": {"type": "string"},
-    },
-]
-_FEED_LIMITED = {"304": {"description": "订阅自上次读取以来没有变化。"}, "429": _ERRORS["429"]}
-_ETAG = {"ETag": {"schema": {"type": "string"}, "description": "下次读取时放在 If-None-Match 中"}}
-_DELETE_WATCH = {
-    "summary": "删除关注列表",
-    "description": "删除后订阅地址不再可用。页面、Atom、JSON 三个地址都可以用 DELETE 删除。",
-    "parameters": [_TOKEN_PARAMETER],
-    "responses": {"204": {"description": "已删除。"}, "404": _NO_WATCH},
-}
-
-
-def _batch_body(item: str, description: str, extra: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "required": ["items"],
-                    "properties": {
-                        "items": {
-                            "type": "array",
-                            "minItems": 1,
-                            "maxItems": MAX_ITEMS,
-                            "items": ref(item),
-                            "description": description,
-                        },
-                        **extra,
-                    },
-                }
-            }
-        },
-    }
-
 
 PATHS: dict[str, Any] = {
     "/api/v1/verify": {
@@ -110,15 +32,15 @@ PATHS: dict[str, Any] = {
             "summary": "查验一份证书：证书编号与持证人姓名",
             "description": "匿名使用时计入每位用户每分钟的查验次数；带接口密钥时计入密钥的每日额度。"
             "可在 confirm 中填写证书上的内容逐项核对（不泄露登记的值）。",
-            "security": _KEY_OPTIONAL,
+            "security": KEY_OPTIONAL,
             "requestBody": {
                 "required": True,
                 "content": {"application/json": {"schema": ref("CheckRequest")}},
             },
             "responses": {
-                "200": _json(ref("CheckResult"), "查验结果。"),
-                **_ERRORS,
-                **_UNAUTHORIZED,
+                "200": json_answer(ref("CheckResult"), "查验结果。"),
+                **ERRORS,
+                **UNAUTHORIZED,
             },
         }
     },
@@ -129,8 +51,8 @@ PATHS: dict[str, Any] = {
             "（由本站的 CERTREG_BATCH_ROWS_PER_HOUR 设定，默认 300，本站的额度见批量查验页），"
             "与单个查验的额度分开；"
             "带接口密钥时计入密钥的每日额度。",
-            "security": _KEY_OPTIONAL,
-            "requestBody": _batch_body(
+            "security": KEY_OPTIONAL,
+            "requestBody": batch_body(
                 "BatchItem",
                 "要查验的证书",
                 {
@@ -142,15 +64,15 @@ PATHS: dict[str, Any] = {
                 },
             ),
             "responses": {
-                "200": _json(
+                "200": json_answer(
                     {
                         "type": "object",
                         "properties": {"results": {"type": "array", "items": ref("CheckResult")}},
                     },
                     "每一份一个结果，顺序与提交的相同。",
                 ),
-                **_ERRORS,
-                **_UNAUTHORIZED,
+                **ERRORS,
+                **UNAUTHORIZED,
             },
         }
     },
@@ -160,15 +82,15 @@ PATHS: dict[str, Any] = {
             "description": "每一份证书先按编号和姓名查验（计入批量查验额度或密钥额度），"
             "全部相符才建立关注列表；否则返回 422，rows 列出不相符的条目，什么也不保存。"
             "回答中的地址含秘密令牌，只显示这一次；地址中没有姓名，服务器只保存姓名的密钥散列。",
-            "security": _KEY_OPTIONAL,
-            "requestBody": _batch_body("WatchItem", "要关注的证书", {}),
+            "security": KEY_OPTIONAL,
+            "requestBody": batch_body("WatchItem", "要关注的证书", {}),
             "responses": {
-                "201": _json(ref("WatchCreated"), "已建立关注列表。"),
-                **_ERRORS,
-                "422": _json(
+                "201": json_answer(ref("WatchCreated"), "已建立关注列表。"),
+                **ERRORS,
+                "422": json_answer(
                     ref("Error"), "JSON 的结构不对，或有证书的编号与姓名不相符（见 rows）。"
                 ),
-                **_UNAUTHORIZED,
+                **UNAUTHORIZED,
             },
         }
     },
@@ -177,41 +99,41 @@ PATHS: dict[str, Any] = {
             "summary": "关注列表的 JSON Feed",
             "description": "关注列表建立之后导入登记库的换发、补发、撤销，最新的在前。"
             "每次读取计入每分钟的查验次数。",
-            "parameters": _FEED_PARAMETERS,
+            "parameters": FEED_PARAMETERS,
             "responses": {
                 "200": {
                     "description": "JSON Feed 1.1 格式的订阅。",
-                    "headers": _ETAG,
+                    "headers": ETAG,
                     "content": {"application/feed+json": {"schema": ref("WatchFeed")}},
                 },
-                "404": _NO_WATCH,
-                **_FEED_LIMITED,
+                "404": NO_WATCH,
+                **FEED_LIMITED,
             },
         },
-        "delete": _DELETE_WATCH,
+        "delete": DELETE_WATCH,
     },
     "/watch/{token}.atom": {
         "get": {
             "summary": "关注列表的 Atom 订阅",
             "description": "内容与 JSON Feed 相同，供订阅阅读器使用。",
-            "parameters": _FEED_PARAMETERS,
+            "parameters": FEED_PARAMETERS,
             "responses": {
                 "200": {
                     "description": "Atom 1.0 格式（RFC 4287）的订阅。",
-                    "headers": _ETAG,
+                    "headers": ETAG,
                     "content": {"application/atom+xml": {"schema": {"type": "string"}}},
                 },
-                "404": _NO_WATCH,
-                **_FEED_LIMITED,
+                "404": NO_WATCH,
+                **FEED_LIMITED,
             },
         },
-        "delete": _DELETE_WATCH,
+        "delete": DELETE_WATCH,
     },
     "/watch/{token}": {
         "get": {
             "summary": "关注列表的网页",
             "description": "列出关注的证书编号和其后的变更，并有删除按钮。",
-            "parameters": [_TOKEN_PARAMETER],
+            "parameters": [TOKEN_PARAMETER],
             "responses": {
                 "200": {
                     "description": "网页。",
@@ -228,7 +150,7 @@ PATHS: dict[str, Any] = {
                 },
             },
         },
-        "delete": _DELETE_WATCH,
+        "delete": DELETE_WATCH,
     },
     "/api/v1/numbers/{number}": {
         "get": {
@@ -244,8 +166,8 @@ PATHS: dict[str, Any] = {
                 }
             ],
             "responses": {
-                "200": _json(ref("NumberStructure"), "编号的各部分。"),
-                "422": _json(ref("Error"), "不是附件3规定格式的编号，并说明原因。"),
+                "200": json_answer(ref("NumberStructure"), "编号的各部分。"),
+                "422": json_answer(ref("Error"), "不是附件3规定格式的编号，并说明原因。"),
             },
         }
     },
@@ -253,8 +175,8 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "登记库更新时间和证书数，供监控使用",
             "responses": {
-                "200": _json(ref("Health"), "服务正常。"),
-                "503": _json(
+                "200": json_answer(ref("Health"), "服务正常。"),
+                "503": json_answer(
                     ref("Error"), "登记库无法使用（如由较早版本建立、尚未升级），无法查验。"
                 ),
             },

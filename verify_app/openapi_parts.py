@@ -1,0 +1,102 @@
+"""The parts the OpenAPI document (`verify_app.openapi`) repeats across its operations: the
+error answers every JSON endpoint may give, the optional API key, a batch's body, and the
+watch lists' token, feed headers and deletion.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verify_app.batch_files import MAX_ITEMS
+from verify_app.schemas import ref
+
+
+def json_answer(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """An answer with a JSON body of ``schema``."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    "400": json_answer(ref("Error"), "请求体不是 JSON（或嵌套层数超过任何正常请求）。"),
+    "408": json_answer(ref("Error"), "请求体的后续数据 10 秒内没有到达：连接已关闭，请重新提交。"),
+    "413": json_answer(ref("Error"), "请求体超过服务器的大小限制（默认 1 MiB）。"),
+    "415": json_answer(ref("Error"), "请求没有声明 Content-Type: application/json。"),
+    "422": json_answer(
+        ref("Error"),
+        "JSON 的结构不对（message 说明哪里不对），或一次提交的份数超过整个额度"
+        "（too_many：每小时的批量行数或密钥的每日额度，等待也放不下，须分批提交）。",
+    ),
+    "429": {
+        "description": "超过查验额度（每分钟的单个查验、每小时的批量行数，或接口密钥的每日额度）；"
+        "等待 Retry-After 秒后再试。",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": ref("Error")}},
+    },
+    "503": {
+        "description": "登记库正在更新，本服务暂时无法查验（registry_unavailable）；"
+        "等待 Retry-After 秒后再试。",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {"application/json": {"schema": ref("Error")}},
+    },
+}
+UNAUTHORIZED = {
+    "401": {
+        "description": "Authorization 请求头不是有效的“Bearer 接口密钥”：密钥未知或已被吊销"
+        "（吊销立即生效）。带错误密钥的请求不会按匿名用户处理。",
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+        "content": {"application/json": {"schema": ref("Error")}},
+    }
+}
+KEY_OPTIONAL: list[dict[str, list[str]]] = [{}, {"apiKey": []}]
+"""Anonymous, or with an API key: the key's daily quota then pays for the checks."""
+
+
+TOKEN_PARAMETER = {
+    "name": "token",
+    "in": "path",
+    "required": True,
+    "description": "建立关注列表时得到的秘密令牌（订阅地址中的一段）",
+    "schema": {"type": "string"},
+}
+NO_WATCH = json_answer(ref("Error"), "没有这个关注列表（令牌不对，或列表已删除）。")
+FEED_PARAMETERS = [
+    TOKEN_PARAMETER,
+    {
+        "name": "If-None-Match",
+        "in": "header",
+        "description": "上次读取时回答的 ETag：订阅没有变化时回答 304，不再重发内容",
+        "schema": {"type": "string"},
+    },
+]
+FEED_LIMITED = {"304": {"description": "订阅自上次读取以来没有变化。"}, "429": ERRORS["429"]}
+ETAG = {"ETag": {"schema": {"type": "string"}, "description": "下次读取时放在 If-None-Match 中"}}
+DELETE_WATCH = {
+    "summary": "删除关注列表",
+    "description": "删除后订阅地址不再可用。页面、Atom、JSON 三个地址都可以用 DELETE 删除。",
+    "parameters": [TOKEN_PARAMETER],
+    "responses": {"204": {"description": "已删除。"}, "404": NO_WATCH},
+}
+
+
+def batch_body(item: str, description: str, extra: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["items"],
+                    "properties": {
+                        "items": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": MAX_ITEMS,
+                            "items": ref(item),
+                            "description": description,
+                        },
+                        **extra,
+                    },
+                }
+            }
+        },
+    }
