@@ -12,7 +12,7 @@ from typing import Any
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.problems import Problem
 from registry.kinds.requisitions_dispatched import APPROVED
-from registry.store.schema import QUANTITY_FIELDS
+from registry.store.schema_stock import QUANTITY_FIELDS
 
 Totals = Counter[tuple[str, str]]
 """Blanks per (recipient, quantity column)."""

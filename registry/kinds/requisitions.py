@@ -45,7 +45,7 @@ from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout, quantity_columns
 from registry.sheets.table import Record, Table
 from registry.store.blanks import replace_rows
-from registry.store.schema import QUANTITY_FIELDS
+from registry.store.schema_stock import QUANTITY_FIELDS
 from registry.store.writes import Applied
 
 """A row of the ``requisitions`` table."""

@@ -1,8 +1,11 @@
-"""A certificate as a roster gives it: `CertificateRow`, whose field names are the
-``certificates`` columns a register may set (`registry.store.schema` adds the registry's own)."""
+"""How the registry describes what it stores: `CertificateRow`, a certificate as a roster gives
+it, whose field names are the ``certificates`` columns a register may set
+(`registry.store.schema` adds the registry's own), and `TableSpec`, a table as
+`registry.store.schema` declares it for sqlite-utils to create and upgrade."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
 
@@ -45,3 +48,15 @@ class CertificateRow(NamedTuple):
 
 ROSTER_FIELDS = CertificateRow._fields[1:]
 """The fields a corrected register may change (compared field by field, kept in history)."""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table's columns and types, primary key, indexes, foreign keys and column defaults:
+    what `registry.store.db` creates and `registry.store.upgrade` adds to an older registry."""
+
+    columns: dict[str, type]
+    pk: str = "id"
+    indexes: tuple[tuple[str, ...], ...] = ()
+    foreign_keys: tuple[tuple[str, str, str], ...] = ()
+    defaults: dict[str, object] | None = None

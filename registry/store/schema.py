@@ -6,10 +6,9 @@ The ``certificates`` columns a register may set are the fields of `CertificateRo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from registry.domain.statuses import VALID
-from registry.store.rows import CertificateRow
+from registry.store.rows import CertificateRow, TableSpec
+from registry.store.schema_stock import STOCK_TABLES
 
 STATUS_COLUMNS: dict[str, type] = {
     "status": str,
@@ -32,26 +31,6 @@ CERTIFICATE_COLUMNS: dict[str, type] = {
     **STATUS_COLUMNS,
 }
 """Columns of ``certificates``."""
-
-QUANTITY_FIELDS: dict[str, str] = {
-    "初级": "junior",
-    "中级": "intermediate",
-    "高级": "senior",
-    "技师": "technician",
-}
-"""Quantity column of 附件1/附件2 → column of the ``requisitions`` and ``dispatches`` tables."""
-
-_QUANTITIES = {**dict.fromkeys(QUANTITY_FIELDS.values(), int), "total": int}
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    columns: dict[str, type]
-    pk: str = "id"
-    indexes: tuple[tuple[str, ...], ...] = ()
-    foreign_keys: tuple[tuple[str, str, str], ...] = ()
-    defaults: dict[str, object] | None = None
-
 
 _BY_SYNC = (("sync", "syncs", "id"),)
 
@@ -206,55 +185,6 @@ TABLES: dict[str, TableSpec] = {
         },
         indexes=(("key_hash",),),
     ),
-    # The blank-certificate registers (附件1, 附件2, the 领取登记 of §四.(六)1)
-    "requisitions": TableSpec(
-        {
-            "id": int,
-            "register": str,
-            "sync": int,
-            "source_row": int,
-            "unit": str,
-            "recipient": str,
-            "city": str,
-            "contact": str,
-            "phone": str,
-            **_QUANTITIES,
-            "city_opinion": str,
-            "city_agreed_on": str,
-            "province_opinion": str,
-            "approved_on": str,
-            "status": str,
-        },
-        indexes=(("register",),),
-    ),
-    "dispatches": TableSpec(
-        {
-            "id": int,
-            "register": str,
-            "sync": int,
-            "source_row": int,
-            "unit": str,
-            "recipient": str,
-            "city": str,
-            **_QUANTITIES,
-            "dispatched_on": str,
-            "handled_by": str,
-        },
-        indexes=(("register",),),
-    ),
-    "collections": TableSpec(
-        {
-            "number": str,
-            "register": str,
-            "sync": int,
-            "source_row": int,
-            "collector": str,
-            "signature": str,
-            "collected_on": str,
-        },
-        "number",
-        indexes=(("register",),),
-    ),
 }
 
 
@@ -279,41 +209,6 @@ SUMMARY_TABLES: dict[str, TableSpec] = {
         },
         indexes=(("register",),),
     ),
-    # the stock reconciliation's figures other than the blanks a roster's certificates used, per
-    # register they come from (``source``; '' for the part the status changes make)
-    "stock_parts": TableSpec(
-        {
-            "id": int,
-            "source": str,
-            "roster": str,
-            "recipient": str,
-            "region": str,
-            "letter": str,
-            "requested": int,
-            "approved": int,
-            "dispatched": int,
-            "spoiled": int,
-            "used": int,
-            "current": int,
-            "collected": int,
-        },
-        indexes=(("source",),),
-    ),
-    # the status changes' part of stock_parts, per certificate an event touched (its totals are
-    # that part): a register's load recomputes its own certificates, not every one
-    "changed_parts": TableSpec(
-        {
-            "number": str,
-            "roster": str,
-            "region": str,
-            "letter": str,
-            "spoiled": int,
-            "used": int,
-            "current": int,
-            "from_roster": int,
-            "collected": int,
-        },
-        "number",
-    ),
 }
 TABLES.update(SUMMARY_TABLES)
+TABLES.update(STOCK_TABLES)

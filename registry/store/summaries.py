@@ -44,7 +44,7 @@ from registry.domain.registers import (
     sql_list,
 )
 from registry.domain.statuses import EXCHANGE, REISSUE, REVOKED, VALID
-from registry.store.schema import QUANTITY_FIELDS
+from registry.store.schema_stock import QUANTITY_FIELDS
 
 TALLIED = ("region", "letter", "level", "year_code", "approval_doc", "issued_on", "authority")
 """What ``certificate_tally`` counts certificates by (all fixed by the certificate's register)."""

@@ -1,0 +1,107 @@
+"""The blank-certificate tables (附件1 申领, 附件2 发放, the 领取登记 of §四.(六)1) and the stock
+reconciliation's summaries of them (`registry.store.summaries`, `registry.store.stock`);
+created and upgraded with the registry's other tables (`registry.store.schema`).
+"""
+
+from __future__ import annotations
+
+from registry.store.rows import TableSpec
+
+QUANTITY_FIELDS: dict[str, str] = {
+    "初级": "junior",
+    "中级": "intermediate",
+    "高级": "senior",
+    "技师": "technician",
+}
+"""Quantity column of 附件1/附件2 → column of the ``requisitions`` and ``dispatches`` tables."""
+
+_QUANTITIES = {**dict.fromkeys(QUANTITY_FIELDS.values(), int), "total": int}
+
+
+STOCK_TABLES: dict[str, TableSpec] = {
+    # The blank-certificate registers (附件1, 附件2, the 领取登记 of §四.(六)1)
+    "requisitions": TableSpec(
+        {
+            "id": int,
+            "register": str,
+            "sync": int,
+            "source_row": int,
+            "unit": str,
+            "recipient": str,
+            "city": str,
+            "contact": str,
+            "phone": str,
+            **_QUANTITIES,
+            "city_opinion": str,
+            "city_agreed_on": str,
+            "province_opinion": str,
+            "approved_on": str,
+            "status": str,
+        },
+        indexes=(("register",),),
+    ),
+    "dispatches": TableSpec(
+        {
+            "id": int,
+            "register": str,
+            "sync": int,
+            "source_row": int,
+            "unit": str,
+            "recipient": str,
+            "city": str,
+            **_QUANTITIES,
+            "dispatched_on": str,
+            "handled_by": str,
+        },
+        indexes=(("register",),),
+    ),
+    "collections": TableSpec(
+        {
+            "number": str,
+            "register": str,
+            "sync": int,
+            "source_row": int,
+            "collector": str,
+            "signature": str,
+            "collected_on": str,
+        },
+        "number",
+        indexes=(("register",),),
+    ),
+    # the stock reconciliation's figures other than the blanks a roster's certificates used, per
+    # register they come from (``source``; '' for the part the status changes make)
+    "stock_parts": TableSpec(
+        {
+            "id": int,
+            "source": str,
+            "roster": str,
+            "recipient": str,
+            "region": str,
+            "letter": str,
+            "requested": int,
+            "approved": int,
+            "dispatched": int,
+            "spoiled": int,
+            "used": int,
+            "current": int,
+            "collected": int,
+        },
+        indexes=(("source",),),
+    ),
+    # the status changes' part of stock_parts, per certificate an event touched (its totals are
+    # that part): a register's load recomputes its own certificates, not every one
+    "changed_parts": TableSpec(
+        {
+            "number": str,
+            "roster": str,
+            "region": str,
+            "letter": str,
+            "spoiled": int,
+            "used": int,
+            "current": int,
+            "from_roster": int,
+            "collected": int,
+        },
+        "number",
+    ),
+}
