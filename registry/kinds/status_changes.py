@@ -1,39 +1,23 @@
-"""换发 / 补发 / 撤销 registers (notice §四.(六), §五.(三)(四); SPEC sections 4 and 6).
+"""换发 / 补发 / 撤销 registers (notice §四.(六), §五.(三)(四)).
 
 Events are checked in date order against the registry *and* against the events before them in
 the same file, so a chain (A 换发 → B, then B 补发) can arrive in one register. The checked events
-go to `registry.store.certificates.apply_events`.
+go to `registry.store.events.apply_events`; `registry.kinds.status_checker` checks them.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
-from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from registry.domain.documents import document_key
-from registry.domain.numbers import parse
 from registry.domain.problems import Problem
 from registry.domain.registers import STATUS_CHANGES
-from registry.domain.statuses import (
-    StatusEvent,
-    status_after,
-)
+from registry.domain.statuses import StatusEvent
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
 from registry.kinds.cells import total_in
+from registry.kinds.status_checker import Events
 from registry.kinds.status_remarks import applied_already
 from registry.kinds.status_rows import COLUMNS, StatusRow
-from registry.kinds.status_rules import event_problems, given_before, recorded_late
-from registry.kinds.status_state import (
-    CertificateState,
-    Found,
-    before_its_number,
-    corrected,
-    held_already,
-    load_state,
-    numbering_problems,
-)
 from registry.kinds.status_versions import (
     Identity,
     applied_events,
@@ -43,7 +27,6 @@ from registry.kinds.status_versions import (
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table
 from registry.store.events import Amendment, amend_events, apply_events
-from registry.store.syncs import highest_sequence
 from registry.store.writes import Applied
 
 LAYOUT = Layout(STATUS_CHANGES, "证书换发、补发、撤销登记（§四.(六)）", COLUMNS)
@@ -64,190 +47,10 @@ class StatusChanges:
     """applied events whose remarks a new version withdraws: conflicts, never undone"""
 
 
-def _registered_in(conn: sqlite3.Connection, event: StatusEvent) -> str | None:
-    """The register that already holds ``event`` (a status-change register of another name)."""
-    row = conn.execute(
-        "SELECT register FROM status_events WHERE type = ? AND number = ? AND date = ?"
-        " AND coalesce(new_number, '') = ? LIMIT 1",
-        event.identity,
-    ).fetchone()
-    return None if row is None else str(row[0])
-
-
-def _approved_in(
-    conn: sqlite3.Connection, event: StatusEvent, register: str, skipped: Collection[Identity]
-) -> tuple[str, str, str] | None:
-    """(register, date, 文号 as registered) of an applied event of ``event``'s type and number
-    on the same approval document (however bracketed): the same 补发 copied with its date
-    corrected — into a renamed file, or beside the applied row in the same file's next
-    version — would be a second paper, voiding the holder's real one. ``skipped``: this
-    register's applied events judged by what the file now says of them (`_Events.approvals`),
-    or that the file lacks — the new row is then their edit (`_Events._edit_of` says so)."""
-    key = document_key(event.approval_doc)
-    for other, date, new, document in conn.execute(
-        "SELECT register, date, coalesce(new_number, ''), approval_doc FROM status_events"
-        " WHERE type = ? AND number = ?",
-        (event.type, event.number),
-    ).fetchall():
-        mine = other == register and (event.type, event.number, date, new) in skipped
-        if document_key(document) == key and not mine:
-            return str(other), str(date), str(document)
-    return None
-
-
-class _Events:
-    """Checks a register's new events in date order against the registry and the events before
-    them in the file, keeping each certificate's state as the file changes it."""
-
-    def __init__(
-        self,
-        conn: sqlite3.Connection,
-        entry: RegisterEntry,
-        events: list[StatusEvent],
-        vanished: list[Identity],
-        problems: list[Problem],
-        present: list[StatusEvent],
-        amended: Collection[Identity] = (),
-    ) -> None:
-        self.conn, self.entry, self.problems = conn, entry, problems
-        self.vanished = vanished
-        """the applied events (identities) a new version lacks: a new row may be one edited"""
-        self.created = {e.new_number: e for e in events if e.new_number}
-        ordered = sorted(events, key=lambda e: -e.row)  # the first row's, written last
-        self.first_given = {e.new_number: e.row for e in ordered if e.new_number}
-        """new number → the row of this file that gives it first"""
-        self.state: dict[str, CertificateState | None] = {}
-        self.rows: dict[Identity, int] = {}
-        self.approvals: dict[tuple[str, str, str], int] = {}
-        """(type, number, 批准文号) → the row of this file registering it first"""
-        self.skipped = {*vanished, *(e.identity for e in present)}
-        # as the file now writes them; judged only where a correction changed the 文号 (a
-        # register is not judged again by a rule that came after it)
-        for event in sorted(present, key=lambda e: (e.identity in amended, e.row)):
-            twice = self._approved_twice(event, registry=event.identity in amended)
-            if twice and event.identity in amended:
-                self.problems.append(
-                    Problem(event.row, "批准文号", event.approval_doc, twice, "§四.(六)")
-                )
-        self.late: set[Identity] = set()
-        self.new_numbers = Counter(parse(e.new_number).prefix for e in events if e.new_number)
-
-    def certificate(self, number: str) -> CertificateState | None:
-        if number not in self.state:
-            self.state[number] = load_state(self.conn, number)
-        return self.state[number]
-
-    def check(self, event: StatusEvent, incomplete: bool) -> None:
-        """Record the event's problems; apply it to the state when it has none of its own."""
-        current = self._known(event)
-        if current is None:
-            return
-        found = event_problems(event, current, self.entry, self.certificate, self.next_free)
-        if held := held_already(self.conn, event, current, self.state):
-            found.append(held)
-        if event.new_number and not found:
-            found += numbering_problems(self.conn, event, self.new_numbers)
-        if edit := self._edit_of(event):
-            found.append(edit)
-        given = self.first_given.get(event.new_number or "", event.row)
-        found = [given_before(f, given) if given != event.row else f for f in found]
-        self.problems.extend(Problem(event.row, *f) for f in found)
-        if not found and not incomplete:
-            self._apply(event, current)
-
-    def next_free(self, number: str) -> str:
-        """The number to use instead of ``number``: after the highest of its level, year and
-        region used in the registry, handed out by a numbering run, or created in this file."""
-        taken = parse(number)
-        highest = highest_sequence(self.conn, taken.letter, taken.year_code, taken.region)
-        created = [parse(n).sequence for n in self.created if parse(n).prefix == taken.prefix]
-        return str(taken._replace(sequence=max([highest, *created]) + 1))
-
-    def _edit_of(self, event: StatusEvent) -> Found | None:
-        """The applied event this new row is an edit of — its date, new number or type changed
-        in a new version of the register — named by what changed (applied events stand)."""
-        kind, number, date, new = event.identity
-        keep = "已生效的变更不能修改。请恢复原来那一行"
-        for old_kind, old_number, old_date, old_new in self.vanished:
-            if (old_kind, old_number) == (kind, number) and old_date != date:
-                rule = (
-                    f"此前登记生效的是 {old_date} 的{kind}，新版本中没有那一行，却有这一行："
-                    f"{keep}（改了日期就成了又一次{kind}）；如确是又一次{kind}，"
-                    "请保留原来那一行，另起一行登记；如这是另一份同名的登记表，请换一个文件名"
-                )
-                return ("日期", date, rule, "§四.(六)")
-            if (old_kind, old_number, old_date) == (kind, number, date):
-                rule = (
-                    f"此前登记生效的这次{kind}的新证书编号是 {old_new or '（无）'}，新版本改成了 "
-                    f"{new or '（无）'}：{keep}的新证书编号"
-                )
-                return ("新证书编号", new or None, rule, "§四.(六)")
-            if (old_number, old_date) == (number, date) and old_kind != kind:
-                rule = (
-                    f"此前登记生效的是 {date} 的{old_kind}，新版本把这一行改成了{kind}："
-                    f"{keep}的类型；如确有新的变更，请另起一行登记"
-                )
-                return ("类型", kind, rule, "§四.(六)")
-        return None
-
-    def _known(self, event: StatusEvent) -> CertificateState | None:
-        """The certificate the event is about, unless the event is refused outright: a second
-        row of it, one registered elsewhere, a number the registry lacks."""
-        rule = None
-        if event.identity in self.rows:  # one event, one row: a second 补发 mark is a second paper
-            first = self.rows[event.identity]
-            rule = f"与本文件第{first}行是同一变更（类型、编号、日期都相同），重复登记"
-        elif elsewhere := _registered_in(self.conn, event):
-            rule = f"同一变更（类型、编号、日期都相同）已由登记表“{elsewhere}”登记，不能重复登记"
-        else:
-            rule = self._approved_twice(event)
-        self.rows.setdefault(event.identity, event.row)
-        current = None if rule else self.certificate(event.number)
-        creator = self.created.get(event.number)
-        if current is None and not rule and creator is not None:
-            rule = before_its_number(event, creator)
-        if current is None:
-            waits = not rule  # the number may come with a roster (or a 换发) later in the run
-            rule = rule or "登记库中没有该证书编号；请先导入其名册，或核对编号"
-            problem = Problem(event.row, "证书编号", event.number, rule, "§四.(六)", waits)
-            self.problems.append(problem)
-        return current
-
-    def _approved_twice(self, event: StatusEvent, registry: bool = True) -> str | None:
-        """Why ``event`` repeats one its approval document approved already (another date, the
-        same 文号): one approval, one event — a 补发 twice over is two papers, one void. An
-        applied row the file still lists counts with the 文号 it now has (an amendment may
-        change it); ``registry``: also against what other registers hold."""
-        once = f"一份批准文件只办理一次{event.type}"
-        document = document_key(event.approval_doc)
-        first = self.approvals.setdefault((event.type, event.number, document), event.row)
-        if first != event.row:
-            return f"与本文件第{first}行是同一批准文号“{event.approval_doc}”的{event.type}：{once}"
-        found = _approved_in(self.conn, event, self.entry.key, self.skipped) if registry else None
-        if found is None:
-            return None
-        register, date, registered = found
-        return (
-            f"登记表“{register}”已按同一批准文号“{registered}”登记了这本证书 {date} 的"
-            f"{event.type}：{once}，请删去这一行（已生效的那一次不能改动）；"
-            f"如确是又一次{event.type}，请填写这一次的批准文号"
-        )
-
-    def _apply(self, event: StatusEvent, current: CertificateState) -> None:
-        if recorded_late(event, current):  # what came after it stands
-            self.late.add(event.identity)
-            return
-        date = event.date.isoformat()
-        current.status, current.last_event = status_after(event.type, event.new_number), date
-        if event.new_number:
-            current.successor = event.new_number
-            self.state[event.new_number] = corrected(current, event)
-
-
 def check_status_changes(
     table: Table, entry: RegisterEntry, context: LoadContext
 ) -> tuple[list[Problem], StatusChanges]:
-    """Every rule of SPEC §6 for the events of ``table`` not yet applied from this register."""
+    """Every rule of §四.(六) for the events of ``table`` not yet applied from this register."""
     problems: list[Problem] = []
     parsed: list[StatusEvent] = []
     incomplete: set[int] = set()
@@ -280,7 +83,7 @@ def check_status_changes(
     vanished = sorted(applied.keys() - {e.identity for e in parsed})
     present = [e for e in parsed if e.identity in applied]
     amended = {a.identity for a in amendments if "approval_doc" in a.changed}
-    checker = _Events(context.conn, entry, events, vanished, problems, present, amended)
+    checker = Events(context.conn, entry, events, vanished, problems, present, amended)
     for event in events:
         checker.check(event, event.row in incomplete)
     return problems, StatusChanges(events, vanished, amendments, checker.late, withdrawn)
