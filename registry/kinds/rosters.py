@@ -156,7 +156,7 @@ def roster_entry_rule(entry: RegisterEntry) -> str | None:
 def without_unit(entry: RegisterEntry) -> str | None:
     """A provincial roster names its unit, the recipient of its blanks (a city's roster: the
     city); without it `certreg stock` files its certificates under no recipient. Said, not
-    refused: a manifest without it is as SPEC shows one."""
+    refused: the manifest's description of a roster does not require it."""
     if entry.authority != PROVINCE or entry.region != PROVINCE or entry.unit:
         return None  # (a city's roster, or a city's 技师 the province issues: the city's)
     return (

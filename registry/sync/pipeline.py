@@ -130,7 +130,7 @@ def unforeseen(exc: Exception) -> str:
 def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> Prepared:
     """Read ``entry``'s file and run its kind's checks that need no registry.
 
-    Raises `registry.sheets.table.UnreadableSheet` when the file is not a register, or when it
+    Raises `registry.sheets.errors.UnreadableSheet` when the file is not a register, or when it
     changed while it was read (a clerk still saving it): the fingerprint recorded must be that
     of the rows loaded, or a later sync would take the new version for loaded already."""
     kind = KINDS[entry.kind]
