@@ -409,7 +409,7 @@ def test_a_sync_stopped_by_ctrl_c_says_what_it_loaded(
 ) -> None:
     """Ctrl-C during the second of two registers printed only 已中止 (exit 1, as for a register
     refused): the clerk could not tell the first was loaded and the rest not."""
-    from registry.sync import register, run
+    from registry.sync import register, turns
 
     registers.add("a.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG)
     registers.add("b.xlsx", [approval_row("Z1122020902", "郑浩")], MIANYANG)
@@ -420,7 +420,7 @@ def test_a_sync_stopped_by_ctrl_c_says_what_it_loaded(
             raise KeyboardInterrupt
         return synced(conn, entry, *args, **options)
 
-    monkeypatch.setattr(run, "sync_register", stopped_at_b)
+    monkeypatch.setattr(turns, "sync_register", stopped_at_b)
     result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
     assert result.exit_code == 130
     assert "本次已导入的名册：a.xlsx" in result.output and "再次运行 certreg sync" in result.output

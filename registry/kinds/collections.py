@@ -10,9 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from registry.domain.dates import BadDate, parse_date
 from registry.domain.names import normalise_name
@@ -34,6 +33,7 @@ from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout
 from registry.sheets.table import Record, Table
 from registry.store.blanks import replace_rows
+from registry.store.by_number import rows_by_number
 from registry.store.writes import Applied
 
 LAYOUT = Layout(
@@ -67,26 +67,13 @@ class _Held:
     successor: str | None
 
 
-def _by_number(
-    conn: sqlite3.Connection, query: str, numbers: list[str], *params: object
-) -> Iterator[tuple[Any, ...]]:
-    """The rows of ``query`` for ``numbers``, 500 at a time in its ``{numbers}`` placeholder
-    (``params`` bound after them): a register's own numbers, looked up by key, not a table read
-    whole."""
-    for start in range(0, len(numbers), 500):
-        chunk = numbers[start : start + 500]
-        yield from conn.execute(
-            query.format(numbers=", ".join("?" * len(chunk))), [*chunk, *params]
-        )
-
-
 def _certificates(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, _Held]:
     """number → state of the given numbers that the registry holds."""
     query = (
         "SELECT number, issued_on, status, status_date, successor FROM certificates"
         " WHERE number IN ({numbers})"
     )
-    return {row[0]: _Held(*row[1:]) for row in _by_number(conn, query, numbers)}
+    return {row[0]: _Held(*row[1:]) for row in rows_by_number(conn, query, numbers)}
 
 
 def _ended(held: _Held, day: dt.date) -> str | None:
@@ -108,7 +95,7 @@ def _collected_elsewhere(
 ) -> dict[str, str]:
     """number → the other register that collected it, of the given numbers."""
     query = "SELECT number, register FROM collections WHERE number IN ({numbers}) AND register <> ?"
-    return dict(_by_number(conn, query, numbers, register))
+    return dict(rows_by_number(conn, query, numbers, register))
 
 
 @dataclass

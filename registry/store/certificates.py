@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from registry.domain.numbers import CertificateNumber
 from registry.domain.problems import Problem
+from registry.store.by_number import rows_by_number
 from registry.store.holdings import endings
 from registry.store.restorations import record_restored
 from registry.store.rows import ROSTER_FIELDS, CertificateRow
@@ -92,7 +93,6 @@ CARRIED = frozenset(
 certificate. Who holds it never changes, and the trade of a replaced one only to its newest
 certificate's (`registry.kinds.roster_holdings`): carried, it reaches the copies between the
 two, never a holding of its own."""
-LOOKED_UP = 500
 
 
 def _carry_to_successors(
@@ -108,16 +108,11 @@ def _carry_to_successors(
         if field in CARRIED:
             corrected.setdefault(str(number), []).append((str(field), old, new))
     numbers = sorted(corrected)
-    replaced: dict[str, str] = {}
-    for start in range(0, len(numbers), LOOKED_UP):
-        chunk = numbers[start : start + LOOKED_UP]
-        replaced.update(
-            conn.execute(
-                "SELECT number, successor FROM certificates WHERE successor IS NOT NULL"
-                f" AND number IN ({', '.join('?' * len(chunk))})",
-                chunk,
-            ).fetchall()
-        )
+    query = (
+        "SELECT number, successor FROM certificates WHERE successor IS NOT NULL"
+        " AND number IN ({numbers})"
+    )
+    replaced: dict[str, str] = dict(rows_by_number(conn, query, numbers))
     carried: set[str] = set()
     for number, following in replaced.items():
         changes = corrected[number]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 from registry.domain.statuses import REVOKED, SUPERSEDED
+from registry.store.by_number import rows_by_number
 
 Holder = tuple[str, str, str, str]
 """(name key, birth year-month, standard trade, level letter): the registry's holder index"""
@@ -30,18 +31,15 @@ def held_by(
 def endings(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, str]:
     """number → what already ended it, for those of ``numbers`` revoked or replaced: a clerk is
     not told to revoke a certificate that is revoked already."""
-    found = {}
-    for start in range(0, len(numbers), 500):
-        chunk = numbers[start : start + 500]
-        rows = conn.execute(
-            "SELECT number, status, status_date, successor FROM certificates"
-            f" WHERE number IN ({', '.join('?' * len(chunk))}) AND status IN (?, ?)",
-            [*chunk, REVOKED, SUPERSEDED],
+    query = (
+        "SELECT number, status, status_date, successor FROM certificates"
+        " WHERE number IN ({numbers}) AND status IN (?, ?)"
+    )
+    return {
+        number: f"它已于 {date} 撤销"
+        if status == REVOKED
+        else f"它已于 {date} 由新证书 {successor} 取代"
+        for number, status, date, successor in rows_by_number(
+            conn, query, numbers, REVOKED, SUPERSEDED
         )
-        for number, status, date, successor in rows:
-            found[number] = (
-                f"它已于 {date} 撤销"
-                if status == REVOKED
-                else f"它已于 {date} 由新证书 {successor} 取代"
-            )
-    return found
+    }

@@ -23,6 +23,7 @@ from registry.domain.registers import (
 )
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
+from registry.store.by_number import rows_by_number
 from registry.sync.outcome import CHECKED, LOADED, REJECTED, UNCHANGED, UPDATED, Outcome
 from registry.sync.register import sync_register
 
@@ -76,8 +77,6 @@ kinds has loaded, it is tried again before the later registers that may refer to
 
 NUMBER = "证书编号"
 """The column of the numbers a waiting status-change or collections register names."""
-LOOKED_UP = 500
-"""Numbers looked up in one statement (SQLite's bound on parameters is far above)."""
 
 
 class Retries:
@@ -169,15 +168,8 @@ class Retries:
                 if p.waits and p.column == NUMBER
             }
         )
-        for start in range(0, len(numbers), LOOKED_UP):
-            chunk = numbers[start : start + LOOKED_UP]
-            (found,) = self.turns.conn.execute(
-                f"SELECT count(*) FROM certificates WHERE number IN ({', '.join('?' * len(chunk))})",
-                chunk,
-            ).fetchone()
-            if found < len(chunk):
-                return False
-        return True
+        query = "SELECT number FROM certificates WHERE number IN ({numbers})"
+        return len(list(rows_by_number(self.turns.conn, query, numbers))) == len(numbers)
 
     def _order(self, item: tuple[int, int]) -> tuple[int, int]:
         return LOAD_ORDER[self.outcomes[item[0]].entry.kind], item[0]
