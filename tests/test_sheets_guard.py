@@ -943,7 +943,7 @@ def test_marks_as_python_calamine_reads_the_workbook(
 
 def test_the_columns_a_workbook_hides_are_found_in_every_format(tmp_path: Path) -> None:
     """A register column hidden in Excel, WPS or LibreOffice is loaded like the others, yet
-    nobody reviewing the sheet saw it (`registry.kinds.base.marked_rows` refuses it): .xlsx,
+    nobody reviewing the sheet saw it (`registry.kinds.marked.marked_rows` refuses it): .xlsx,
     .xls and .ods alike, and a range of hidden columns only as far as a register reaches."""
     book = openpyxl.Workbook()
     sheet = book.active

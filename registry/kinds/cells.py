@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Collection
 
 from registry.domain.names import normalise_name
 from registry.domain.numbers import IN_TEXT as NUMBER_IN_TEXT
@@ -20,6 +19,7 @@ from registry.domain.text import (
     shortened,
     visible,
 )
+from registry.kinds.marked import marked_rows
 from registry.sheets._extent import column_letters
 from registry.sheets.cells import Cell, text
 from registry.sheets.table import Record, Table
@@ -65,59 +65,6 @@ def _holders_below_footer(table: Table) -> set[int]:
         if isinstance(value, str) and NUMBER_IN_TEXT.fullmatch(value)
     }
     return {row for row, numbers in found.items() if numbers - own}
-
-
-HIDDEN_ROW = (
-    "这一行在工作表中被隐藏（或被筛选掉）：隐藏的行同样会登记，审核、打印时却看不到。"
-    "请取消隐藏（或清除筛选）后核对；不应登记的行请整行删除"
-)
-STRUCK_ROW = (
-    "这一行有删除线：删除线常用来表示该行作废，但它同样会登记。"
-    "不应登记的行请整行删除；要登记的，请清除删除线"
-)
-
-
-HIDDEN_COLUMN = (
-    "这一列（第 {letter} 列）在工作表中被隐藏：其中的内容同样会登记，审核、打印时却看不到。"
-    "请取消隐藏后核对"
-)
-
-
-UNSAVED_FORMULA = (
-    "这一行有公式，但文件没有保存公式的计算结果（程序生成的文件常见），导入时会读成空白。"
-    "请用 Excel 或 WPS 打开这个文件、保存一次后重试"
-)
-
-
-def marked_rows(table: Table, filling: Collection[str] = ()) -> list[Problem]:
-    """A data row the workbook hides or strikes through, or one of the register's columns it
-    hides with something in it: loaded (or numbered) like any other, yet nobody reviewing saw
-    it, or everybody took it as crossed out (§四.(五)). And any row
-    below the header with a formula saved without its value: read as empty, whatever it shows
-    (a footer's approval counts, a whole row of formulas)."""
-    marks = table.marks
-    found = [
-        Problem(record.row, None, None, rule, "§四.(五)")
-        for record in table.records
-        for rows, rule in ((marks.hidden, HIDDEN_ROW), (marks.struck, STRUCK_ROW))
-        if record.row in rows
-    ]
-    below = max(table.header_rows, default=0)  # a row of formulas alone reads as empty
-    found += [
-        Problem(row, None, None, UNSAVED_FORMULA) for row in sorted(marks.unsaved) if row > below
-    ]
-    found += [
-        Problem(
-            None, name, None, HIDDEN_COLUMN.format(letter=column_letters(index + 1)), "§四.(五)"
-        )
-        for name, index in table.columns.items()
-        if index + 1 in marks.hidden_columns
-        and (
-            name in filling  # ``certreg number`` fills the number column
-            or any(record.values.get(name) not in (None, "") for record in table.records)
-        )
-    ]
-    return found
 
 
 TOTAL_WORDS = ("合计", "总计", "小计", "共计")

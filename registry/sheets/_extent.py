@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import string
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pyexpat import ExpatError, ParserCreate, XMLParserType
 
 from registry.sheets._limits import SheetLimits, SheetRefused, exceeded, unreadable
@@ -210,3 +210,35 @@ class Extent:
             self.row += self.row_repeat
         elif local == "table":
             raise StopParsing  # only the first sheet is read
+
+
+def parse_marks(
+    blocks: Iterator[bytes],
+    start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], None] | None = None,
+    *,
+    text: Callable[[str], None] | None = None,
+    limits: SheetLimits,
+    deadline: float,
+    namespaces: bool = True,
+) -> None:
+    """Stream ``blocks`` through expat within the deadline, no deeper than `MAX_DEPTH`; names
+    as `expat_parser` gives them."""
+    depth = Depth()
+
+    def opened(name: str, attributes: dict[str, str]) -> None:
+        depth.enter()
+        start(name, attributes)
+
+    def closed(name: str) -> None:
+        depth.leave()
+        if end is not None:
+            end(name)
+
+    parser = expat_parser(namespaces=namespaces)
+    parser.buffer_text = True  # one call per run of text, not per line or entity
+    parser.StartElementHandler = opened
+    parser.EndElementHandler = closed
+    if text is not None:
+        parser.CharacterDataHandler = text
+    stream_parse(parser, blocks, limits, deadline, "工作簿内的 XML 部件已损坏")

@@ -9,7 +9,7 @@ give a certificate to a holder nobody meant to register. A formula saved without
 file a program wrote, not Excel or WPS) it reads as empty, whatever the formula shows. So the
 parent finds these rows while it streams the worksheet for its other checks
 (`registry.sheets._zipscan`), and the sync refuses a register with one, naming it
-(`registry.kinds.cells.marked_rows`).
+(`registry.kinds.marked.marked_rows`).
 
 Most sheets have none of it: each block costs three ``bytes`` searches (`Probe`), and a
 workbook whose styles and shared strings strike nothing through is not looked at again. A hit
@@ -21,23 +21,16 @@ parse child reads with xlrd (`registry.sheets._worker.xls_marks`); an .ods's,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from registry.sheets._extent import (
-    Depth,
-    cell_position,
-    expat_parser,
-    stream_parse,
-    whole_number,
-)
+from registry.sheets._extent import cell_position, parse_marks, whole_number
+from registry.sheets._formats import CellFormats
 from registry.sheets._limits import SheetLimits, unreadable
 
 PROBES = (b"<f", b":f", b"hidden", b"strike")
 """What a sheet with a formula (``<f>``, ``<x:f …``), a hidden row or a struck-through run must
 hold somewhere. A hit only sends the sheet through `exact_marks`."""
-MAX_FORMATS = 65_490
-"""Cell formats (and fonts) a workbook may define: Excel's own limit."""
 MAX_STRUCK_STRINGS = 100_000
 """Shared strings struck through that a workbook may hold: far more than any register."""
 TAIL = max(len(probe) for probe in PROBES) - 1
@@ -48,13 +41,17 @@ _TRUE = ("1", "true")
 @dataclass(frozen=True)
 class Marks:
     """The numbers of the rows a worksheet hides, of those with a struck-through cell, and of
-    those with a formula saved without its value."""
+    those with a formula saved without its value; the columns it hides and the cells it shows
+    as something else."""
 
     hidden: frozenset[int] = frozenset()
     struck: frozenset[int] = frozenset()
     unsaved: frozenset[int] = frozenset()
     hidden_columns: frozenset[int] = frozenset()
     """the columns it hides, 1-based (A is 1; an .xlsx's ``<col hidden="1">``)"""
+    disguised: frozenset[tuple[int, int]] = frozenset()
+    """(row, column) of the filled cells whose number format shows other words than they hold,
+    or nothing (`registry.sheets._formats`)"""
 
 
 NO_MARKS = Marks()
@@ -79,78 +76,12 @@ class Probe:
         self.hit = any(probe in block or probe in seam for probe in self.probes)
 
 
-def parse_marks(
-    blocks: Iterator[bytes],
-    start: Callable[[str, dict[str, str]], None],
-    end: Callable[[str], None] | None = None,
-    *,
-    text: Callable[[str], None] | None = None,
-    limits: SheetLimits,
-    deadline: float,
-    namespaces: bool = True,
-) -> None:
-    """Stream ``blocks`` through expat within the deadline, no deeper than `MAX_DEPTH`; names
-    as `expat_parser` gives them."""
-    depth = Depth()
-
-    def opened(name: str, attributes: dict[str, str]) -> None:
-        depth.enter()
-        start(name, attributes)
-
-    def closed(name: str) -> None:
-        depth.leave()
-        if end is not None:
-            end(name)
-
-    parser = expat_parser(namespaces=namespaces)
-    parser.buffer_text = True  # one call per run of text, not per line or entity
-    parser.StartElementHandler = opened
-    parser.EndElementHandler = closed
-    if text is not None:
-        parser.CharacterDataHandler = text
-    stream_parse(parser, blocks, limits, deadline, "工作簿内的 XML 部件已损坏")
-
-
 def _local(name: str) -> str:
     return name.rpartition(" ")[2]
 
 
 def _strikes(attributes: dict[str, str]) -> bool:
     return attributes.get("val", "1") in _TRUE
-
-
-def struck_formats(styles: Iterator[bytes], limits: SheetLimits, deadline: float) -> frozenset[int]:
-    """The cell formats (indexes into ``<cellXfs>``) whose font is struck through."""
-    struck_fonts: set[int] = set()
-    formats: set[int] = set()
-    place = {"fonts": -1, "cellXfs": -1}
-    inside = ""
-
-    def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal inside
-        local = _local(name)
-        if local in place:
-            inside = local
-        elif inside == "fonts" and local == "font":
-            place["fonts"] += 1
-            if place["fonts"] >= MAX_FORMATS:
-                raise unreadable(f"样式表的字体超过 {MAX_FORMATS:,} 种（Excel 的上限）")
-        elif inside == "fonts" and local == "strike" and _strikes(attributes):
-            struck_fonts.add(place["fonts"])
-        elif inside == "cellXfs" and local == "xf":
-            place["cellXfs"] += 1
-            if place["cellXfs"] >= MAX_FORMATS:
-                raise unreadable(f"样式表的单元格格式超过 {MAX_FORMATS:,} 种（Excel 的上限）")
-            if whole_number(attributes.get("fontId", "0")) in struck_fonts:
-                formats.add(place["cellXfs"])
-
-    def end(name: str) -> None:
-        nonlocal inside
-        if _local(name) == inside:
-            inside = ""
-
-    parse_marks(styles, start, end, limits=limits, deadline=deadline)
-    return frozenset(formats)
 
 
 def struck_strings(shared: Iterator[bytes], limits: SheetLimits, deadline: float) -> frozenset[int]:
@@ -183,41 +114,56 @@ def holds(blocks: Iterator[bytes], needle: bytes) -> bool:
     return False
 
 
+TEXT_CELLS = ("s", "inlineStr", "str")
+"""The ``t`` of a cell holding text: a shared string, an inline string, a formula's text."""
+NUMBER_CELLS = (None, "n", "d")
+"""The ``t`` of a cell holding a number (or an ISO date), which a number format shows."""
+
+
 def exact_marks(
     blocks: Iterator[bytes],
-    struck: tuple[frozenset[int], frozenset[int]],
+    formats: CellFormats,
+    strings: frozenset[int],
     limits: SheetLimits,
     deadline: float,
 ) -> Marks:
     """Every mark by expat, in any spelling XML allows (prefixes, quotes, whitespace): a row
     without ``r`` numbered after the one before it, as python-calamine does; a struck row one
-    with a filled cell in a struck format or a struck run (``struck``: the formats and the
-    shared strings that strike). Rows past the limit are left to the child, which refuses
-    them: no set grows past it.
+    with a filled cell in a struck format or a struck run (``strings``: the shared strings with
+    one); a disguised cell, a filled one in a format that hides what it holds. Rows past the
+    limit are left to the child, which refuses them: no set grows past it.
 
     The cell being read lives in a few local variables (an object per cell would double the
     pass's time on a 40,000-row sheet): its row, whether its format strikes, whether its value
     indexes the shared strings (``t="s"``) or is a formula's text (``t="str"``: an empty
     ``<v/>`` is a saved empty string), whether it has a formula, a value element, a value."""
-    formats, strings = struck
     hidden: set[int] = set()
     rows: set[int] = set()
     unsaved: set[int] = set()
     columns: set[int] = set()
+    disguised: set[tuple[int, int]] = set()
     most = limits.max_rows
-    row = cell = 0
+    row = cell = column = 0
     kind: str | None = None
-    styled = formula = value = filled = in_value = False
+    styled = hiding = formula = value = filled = in_value = False
     index = ""
 
     def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal row, cell, kind, styled, formula, value, filled, in_value, index
+        nonlocal row, cell, column, kind, styled, hiding, formula, value, filled, in_value, index
         local = name.rpartition(" ")[2]
         if local == "c":
             position = cell_position(attributes.get("r", ""))
-            cell = position[0] if position else row
+            cell, column = position if position else (row, column + 1)
             kind = attributes.get("t")
-            styled = whole_number(attributes.get("s", "0")) in formats if formats else False
+            style = whole_number(attributes.get("s", "0")) if formats else None
+            styled = style in formats.struck
+            hiding = style in (
+                formats.hiding_text
+                if kind in TEXT_CELLS
+                else formats.hiding_numbers
+                if kind in NUMBER_CELLS
+                else ()
+            )
             formula = value = filled = False
             index = ""
         elif local in ("v", "is"):
@@ -226,6 +172,7 @@ def exact_marks(
             formula = True
         elif local == "row":
             row = whole_number(attributes.get("r", "")) or row + 1
+            column = 0
             if attributes.get("hidden", "").strip() in _TRUE and row <= most:
                 hidden.add(row)
         elif local == "col" and attributes.get("hidden", "").strip() in _TRUE:
@@ -255,9 +202,17 @@ def exact_marks(
                 rows.add(cell)
             if formula and not filled and not (kind == "str" and value):
                 unsaved.add(cell)
+            if hiding and filled:
+                disguised.add((cell, column))
 
     parse_marks(blocks, start, end, text=text, limits=limits, deadline=deadline)
-    return Marks(frozenset(hidden), frozenset(rows), frozenset(unsaved), frozenset(columns))
+    return Marks(
+        frozenset(hidden),
+        frozenset(rows),
+        frozenset(unsaved),
+        frozenset(columns),
+        frozenset(disguised),
+    )
 
 
 def shared_index(text: str) -> int:

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from registry.sheets._extent import StopParsing
+from registry.sheets._extent import StopParsing, parse_marks
 from registry.sheets._limits import SheetLimits
-from registry.sheets._marked import Marks, parse_marks
+from registry.sheets._marked import Marks
 
 PROBES = (b"visibility", b"line-through")
 """What a content.xml with a hidden row or a struck style must hold somewhere."""

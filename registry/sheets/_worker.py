@@ -12,8 +12,8 @@ Stdout carries frames: one kind byte, an 8-byte little-endian length, a `marshal
 ``S`` started; ``R`` a chunk of rows ``(rows, dates)``; ``X`` refused ``(reason, *details)``
 (``hidden``: the first sheet is hidden; ``others``: later visible sheets hold values too;
 ``unmarked``: an .xls whose hidden and struck rows cannot be read);
-``D`` done ``(height, merged ranges that span rows, hidden rows, struck rows)``, the last two
-of an .xls only (an .xlsx's the parent finds itself, `registry.sheets._marked`). This module
+``D`` done ``(height, merged ranges that span rows, hidden rows, struck rows, hidden columns,
+disguised cells)``, the last four of an .xls only (an .xlsx's the parent finds itself, `registry.sheets._marked`). This module
 imports only the standard library, python_calamine and (for an .xls) xlrd, and nothing from
 ``registry``: it runs without ``site`` and must start fast.
 """
@@ -116,10 +116,64 @@ def merged_down(sheet: Any) -> list[tuple[int, int, int, int]]:
     return found[:MAX_MERGED]
 
 
-def xls_marks(data: bytes, height: int, width: int) -> tuple[list[int], list[int], list[int]]:
+_PLACEHOLDERS = frozenset("0#?@ymdhsbegYMDHSBEG")
+"""What shows a value in a section: digits, the text itself, a date or time part, General."""
+
+
+def _shown(code: str) -> list[set[str]]:
+    """The characters of each section of a number format that show a value (`_PLACEHOLDERS`),
+    ``General`` as ``0``: sections split at the semicolons outside quotes and brackets, quoted
+    and escaped (``\\x``) literals, colours and conditions (``[Red]``, ``[>=60]``), spacing
+    (``_x``) and fills (``*x``) left out."""
+    sections: list[set[str]] = [set()]
+    quoted = False
+    index = 0
+    while index < len(code):
+        char = code[index]
+        if quoted:
+            quoted = char != '"'
+        elif char == '"':
+            quoted = True
+        elif char in "\\_*":
+            index += 1  # the next character is a literal, a width or a fill
+        elif char == "[":
+            close = code.find("]", index)
+            index = len(code) if close < 0 else close
+        elif char == ";":
+            sections.append(set())
+        elif code.startswith(("General", "general", "GENERAL"), index):
+            sections[-1].add("0")
+            index += len("General") - 1
+        elif char in _PLACEHOLDERS:
+            sections[-1].add(char)
+        index += 1
+    return sections
+
+
+def hides_text(code: str) -> bool:
+    """Whether the format shows a text cell as other words or as nothing: a fourth section
+    without ``@``."""
+    sections = _shown(code)
+    return len(sections) >= 4 and "@" not in sections[3]
+
+
+def hides_numbers(code: str) -> bool:
+    """Whether the format shows a positive number as fixed words or as nothing: a first section
+    with no digit, date, time or text in it (with ``@`` alone it is a text format, and a
+    number is shown as it is)."""
+    return not _shown(code)[0]
+
+
+Cells = list[tuple[int, int]]
+
+
+def xls_marks(
+    data: bytes, height: int, width: int
+) -> tuple[list[int], list[int], list[int], Cells]:
     """The rows of an .xls's first sheet that are hidden, those with a filled cell struck
-    through (its format's font, or a run of its text), at most ``height`` each, and the columns
-    it hides, at most ``width``; 1-based.
+    through (its format's font, or a run of its text), at most ``height`` each, the columns
+    it hides, at most ``width``, and the (row, column) of the filled cells its number formats
+    show as other words or nothing (`registry.sheets._formats`); 1-based.
 
     python-calamine reads neither; xlrd does, from the formatting it reads alongside the cells.
     A clerk hides or strikes a row to leave a holder out (`registry.sheets._marked`)."""
@@ -146,7 +200,32 @@ def xls_marks(data: bytes, height: int, width: int) -> tuple[list[int], list[int
         if r < last and any(font in fonts for _, font in runs)
     )
     columns = [c + 1 for c, info in sheet.colinfo_map.items() if info.hidden and c < width]
-    return sorted(hidden), sorted(struck), sorted(columns)
+    return sorted(hidden), sorted(struck), sorted(columns), _disguised(book, sheet, last)
+
+
+def _disguised(book: Any, sheet: Any, last: int) -> Cells:
+    """The filled cells of the first ``last`` rows whose format hides text (a text cell) or
+    numbers (a number or a date)."""
+    import xlrd
+
+    shown = {key: f.format_str for key, f in book.format_map.items()}
+    hiding = {
+        xlrd.XL_CELL_TEXT: {
+            i for i, xf in enumerate(book.xf_list) if hides_text(shown.get(xf.format_key, ""))
+        },
+        xlrd.XL_CELL_NUMBER: {
+            i for i, xf in enumerate(book.xf_list) if hides_numbers(shown.get(xf.format_key, ""))
+        },
+    }
+    hiding[xlrd.XL_CELL_DATE] = hiding[xlrd.XL_CELL_NUMBER]
+    if not any(hiding.values()):
+        return []
+    return [
+        (r + 1, c + 1)
+        for r in range(last)
+        for c, cell in enumerate(sheet.row(r))
+        if cell.xf_index in hiding.get(cell.ctype, ())
+    ]
 
 
 def main(argv: list[str]) -> None:
@@ -184,13 +263,13 @@ def main(argv: list[str]) -> None:
         rows = sheet.iter_rows()
         first = next(rows, None)
         if first is None:
-            send(out, b"D", (0, [], [], [], []))
+            send(out, b"D", (0, [], [], [], [], []))
             return
         pad = width - len(first)
         size = max(1, CHUNK_CELLS // max(width, 1))
         for chunk in chunks(itertools.chain([first], rows), size, pad):
             frame(out, b"R", encode(chunk))
-        marks: tuple[list[int], list[int], list[int]] = ([], [], [])
+        marks: tuple[list[int], list[int], list[int], Cells] = ([], [], [], [])
         if marked and data.startswith(OLE_MAGIC):
             try:
                 marks = xls_marks(data, height, width)

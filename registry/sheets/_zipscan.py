@@ -38,6 +38,7 @@ from registry.sheets._extent import (
     cell_position,
     expat_parser,
 )
+from registry.sheets._formats import NO_FORMATS, cell_formats
 from registry.sheets._limits import SheetLimits, SheetRefused, exceeded, unreadable
 from registry.sheets._marked import (
     NO_MARKS,
@@ -45,7 +46,6 @@ from registry.sheets._marked import (
     Probe,
     exact_marks,
     holds,
-    struck_formats,
     struck_strings,
 )
 from registry.sheets._ods_marked import PROBES as ODS_PROBES
@@ -288,14 +288,14 @@ def _marks(workbook: Workbook, probe: Probe, limits: SheetLimits, deadline: floa
     # python-calamine finds these parts whatever the case of their names
     names = {name.lower(): name for name in workbook.archive.namelist()}
     archive = workbook.archive
-    formats = strings = frozenset[int]()
+    formats, strings = NO_FORMATS, frozenset[int]()
     if styles := names.get("xl/styles.xml"):
-        if holds(_stream(archive, styles), b"strike"):
-            formats = struck_formats(_stream(archive, styles), limits, deadline)
+        if holds(_stream(archive, styles), b"strike") or holds(_stream(archive, styles), b";"):
+            formats = cell_formats(_stream(archive, styles), limits, deadline)
     if shared := names.get("xl/sharedstrings.xml"):
         if holds(_stream(archive, shared), b"strike"):
             strings = struck_strings(_stream(archive, shared), limits, deadline)
     if not (probe.hit or formats or strings):
         return NO_MARKS
     blocks = _stream(workbook.archive, workbook.sheet)
-    return exact_marks(blocks, (formats, strings), limits, deadline)
+    return exact_marks(blocks, formats, strings, limits, deadline)

@@ -23,7 +23,8 @@ from registry.domain.regions import issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import builtin_catalogue
 from registry.kinds import LAYOUTS
-from registry.kinds.cells import marked_rows, total_row
+from registry.kinds.cells import total_row
+from registry.kinds.marked import marked_rows
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, exam_verdict, level_verdict
 from registry.kinds.roster_order import trade_groups
 from registry.kinds.roster_remarks import withheld_row

@@ -1,0 +1,80 @@
+"""What a workbook marks as left out of what was reviewed — hidden or struck-through rows,
+hidden columns, cells whose format shows other words than they hold — and formulas saved
+without their values: found while the sheet is read (`registry.sheets._marked`), refused here
+on the register's own rows and columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from registry.domain.problems import Problem
+from registry.sheets._extent import column_letters
+from registry.sheets.table import Table
+
+HIDDEN_ROW = (
+    "这一行在工作表中被隐藏（或被筛选掉）：隐藏的行同样会登记，审核、打印时却看不到。"
+    "请取消隐藏（或清除筛选）后核对；不应登记的行请整行删除"
+)
+STRUCK_ROW = (
+    "这一行有删除线：删除线常用来表示该行作废，但它同样会登记。"
+    "不应登记的行请整行删除；要登记的，请清除删除线"
+)
+
+
+HIDDEN_COLUMN = (
+    "这一列（第 {letter} 列）在工作表中被隐藏：其中的内容同样会登记，审核、打印时却看不到。"
+    "请取消隐藏后核对"
+)
+
+
+DISGUISED_CELL = (
+    "这个单元格的自定义数字格式使它显示的不是其中的内容（显示成另外的文字，或什么也不显示）："
+    "审核、打印时看到的与登记的不同。请把该单元格的格式改为“常规”或“文本”后核对"
+)
+
+
+UNSAVED_FORMULA = (
+    "这一行有公式，但文件没有保存公式的计算结果（程序生成的文件常见），导入时会读成空白。"
+    "请用 Excel 或 WPS 打开这个文件、保存一次后重试"
+)
+
+
+def marked_rows(table: Table, filling: Collection[str] = ()) -> list[Problem]:
+    """A data row the workbook hides or strikes through, one of the register's columns it hides
+    with something in it, or a cell of one whose format shows other words than it holds:
+    loaded (or numbered) like any other, yet nobody reviewing saw it, or everybody took it as
+    crossed out (§四.(五)). And any row
+    below the header with a formula saved without its value: read as empty, whatever it shows
+    (a footer's approval counts, a whole row of formulas)."""
+    marks = table.marks
+    found = [
+        Problem(record.row, None, None, rule, "§四.(五)")
+        for record in table.records
+        for rows, rule in ((marks.hidden, HIDDEN_ROW), (marks.struck, STRUCK_ROW))
+        if record.row in rows
+    ]
+    below = max(table.header_rows, default=0)  # a row of formulas alone reads as empty
+    found += [
+        Problem(row, None, None, UNSAVED_FORMULA) for row in sorted(marks.unsaved) if row > below
+    ]
+    found += [
+        Problem(
+            None, name, None, HIDDEN_COLUMN.format(letter=column_letters(index + 1)), "§四.(五)"
+        )
+        for name, index in table.columns.items()
+        if index + 1 in marks.hidden_columns
+        and (
+            name in filling  # ``certreg number`` fills the number column
+            or any(record.values.get(name) not in (None, "") for record in table.records)
+        )
+    ]
+    if marks.disguised:
+        names = {index + 1: name for name, index in table.columns.items()}
+        data_rows = {record.row for record in table.records}
+        found += [
+            Problem(row, names[column], None, DISGUISED_CELL, "§四.(五)")
+            for row, column in sorted(marks.disguised)
+            if row in data_rows and column in names
+        ]
+    return found
