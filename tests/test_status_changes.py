@@ -394,7 +394,8 @@ def test_the_first_holder_is_judged_by_its_own_values_even_blank_ones(
     )  # fmt: skip
     roster.add("later.csv", [second], MIANYANG_CHANGES)
     code, report = sync(roster, db_path)
-    assert code == 1 and "与该证书最初的持证人全都不同" in json.dumps(report, ensure_ascii=False)
+    text = json.dumps(report, ensure_ascii=False)
+    assert code == 1 and "姓名、性别和出生年月全都与该证书最初的持证人不同" in text
 
 
 def test_two_exchanges_cannot_make_another_person_of_the_holder(
@@ -403,20 +404,44 @@ def test_two_exchanges_cannot_make_another_person_of_the_holder(
     """Name and sex corrected on one day, birth the next: each 换发 alone passed, and the
     certificate ended up another person's."""
     first = status_event(
-        "换发",
-        "Z1122020001",
-        "周杰",
-        "2012-09-10",
-        "Z1122020003",
-        更正姓名="欧阳娜娜",
-        更正性别="女",
+        "换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003", 更正姓名="周洁", 更正性别="女"
     )
     second = status_event(
-        "换发", "Z1122020003", "欧阳娜娜", "2012-09-11", "Z1122020004", 更正出生年月="1979.11"
+        "换发", "Z1122020003", "周洁", "2012-09-11", "Z1122020004", 更正出生年月="1979.11"
     )
     roster.add("changes.csv", [first, second], MIANYANG_CHANGES)
     code, report = sync(roster, db_path)
-    assert code == 1 and "与该证书最初的持证人全都不同" in json.dumps(report, ensure_ascii=False)
+    text = json.dumps(report, ensure_ascii=False)
+    assert code == 1 and "姓名、性别和出生年月全都与该证书最初的持证人不同" in text
+    assert [p["row"] for p in report["registers"][-1]["problems"]] == [4]  # the second
+
+
+@pytest.mark.parametrize(
+    ("corrections", "refused"),
+    [
+        ({"更正姓名": "欧阳娜娜", "更正性别": "女"}, "姓名完全不同，性别也"),
+        ({"更正姓名": "欧阳娜娜", "更正出生年月": "1979.11"}, "姓名完全不同，出生年月也"),
+        ({"更正姓名": "欧阳娜娜"}, None),  # the holder's new name (改名)
+        ({"更正姓名": "周洁", "更正性别": "女"}, None),  # a slip of the pen, and the sex
+        ({"更正姓名": "周杰伦", "更正出生年月": "1976.05"}, None),  # a character left out
+    ],
+)
+def test_another_name_with_another_sex_or_birth_is_another_person(
+    roster: RegisterFactory, db_path: Path, corrections: dict[str, str], refused: str | None
+) -> None:
+    """A careless clerk copying 更正姓名 and 更正性别 from the wrong row: the birth alone stayed
+    the first holder's, and the certificate passed to whoever the row named."""
+    exchange = status_event(
+        "换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003", **corrections
+    )
+    roster.add("changes.csv", [exchange], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    if refused is None:
+        assert code == 0, report
+        return
+    [problem] = report["registers"][-1]["problems"]
+    assert code == 1 and refused in problem["rule"] and "换了一个人" in problem["rule"]
+    assert (problem["column"], problem["clause"]) == ("更正姓名", "§四.(六)2")
 
 
 def test_reissue_under_new_number_supersedes(roster: RegisterFactory, db_path: Path) -> None:

@@ -60,6 +60,17 @@ def same_holder(registered: str, typed: str) -> bool:
     return registered == typed or _APOSTROPHE.sub("", registered) == _APOSTROPHE.sub("", typed)
 
 
+def mistyped(registered: str, corrected: str) -> bool:
+    """Whether two name keys differ as a slip of the pen does: one character written for
+    another, left out or added (周杰 and 周洁, 欧阳娜 and 欧阳娜娜) — not another name."""
+    first, second = sorted((holder_key(registered), holder_key(corrected)), key=len)
+    if len(second) - len(first) > 1:
+        return False
+    if len(first) == len(second):
+        return sum(a != b for a, b in zip(first, second, strict=True)) <= 1
+    return any(second[:i] + second[i + 1 :] == first for i in range(len(second)))
+
+
 def holder_key(key: str) -> str:
     """A name key without the dots `same_holder` overlooks: what two spellings it takes for one
     holder share (a receipt's keyed hash is made of it, so it stays what it was)."""

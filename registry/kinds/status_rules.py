@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from registry.domain.dates import years_after
 from registry.domain.documents import EVENT_DATE, document_key, year_problem
-from registry.domain.names import name_key, same_holder
+from registry.domain.names import mistyped, name_key, same_holder
 from registry.domain.numbers import parse, year_code_of, year_of_code
 from registry.domain.regions import covers
 from registry.domain.statuses import REISSUE, REVOKE, REVOKED, SUPERSEDED, StatusEvent
@@ -139,8 +139,10 @@ def _new_number_problems(
 
 
 def _another_person(event: StatusEvent, current: CertificateState) -> Found | None:
-    """A 换发 that leaves nothing of the first holder's name, sex and birth — in itself, or
-    after the 换发 before it — hands the certificate to another person: no 错填 corrected (§二)."""
+    """A 换发 that leaves the first holder's name, sex and birth all changed — in itself, or
+    after the 换发 before it — or writes another name altogether (not a slip of the pen) with
+    the sex or the birth changed too, hands the certificate to another person: no 错填
+    corrected (§二). Another name alone is a holder's new name (改名)."""
     fixed = dict(event.corrections)
     after = (
         fixed.get("name_key", current.name_key),
@@ -148,10 +150,18 @@ def _another_person(event: StatusEvent, current: CertificateState) -> Found | No
         fixed.get("birth", current.birth),
     )
     name, sex, birth = current.root
-    if same_holder(name, after[0]) or after[1] == sex or after[2] == birth:
+    changed = [
+        label
+        for label, was, now in (("性别", sex, after[1]), ("出生年月", birth, after[2]))
+        if was != now
+    ]
+    if same_holder(name, after[0]) or not changed:
         return None
+    if len(changed) == 1 and mistyped(name, after[0]):
+        return None
+    what = "姓名、性别和出生年月全都" if len(changed) == 2 else f"姓名完全不同，{changed[0]}也"
     rule = (
-        "更正后的姓名、性别和出生年月与该证书最初的持证人全都不同：这不是填错，而是换了一个人，"
+        f"更正后的{what}与该证书最初的持证人不同：这不是填错，而是换了一个人，"
         "证书不能这样转给他人（§二）。请核对；如原名册确把证书发给了别人，请登记撤销该证书"
         "（§五.(三)），由审批部门为其本人办理"
     )
