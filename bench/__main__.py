@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 @click.option(
     "--only",
     type=click.Choice(["sync", "serve", "hostile", "staff"]),
-    help="Run one part only; hostile and staff run only when asked for (neither is in --quick).",
+    help="Run one part only; a full run (no --only) takes sync, serve and hostile, not staff; "
+    "--quick leaves hostile and staff out.",
 )
 @click.option("--repeat", type=int, help="Runs per sync figure; the median is kept (default 3).")
 @click.option("--seconds", type=int, help="Seconds per wrk run after the warm-up (default 15).")

@@ -31,7 +31,8 @@ def verify(number: str, name: str, db: Path, as_json: bool) -> None:
     示例：
 
     \b
-        certreg verify Z1122020123 张三
+        certreg verify Z1122020123 周杰
+        certreg verify Z1122020123 周杰 --json
     """
     require_registry(db)
     try:
