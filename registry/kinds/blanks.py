@@ -110,6 +110,29 @@ def total_of(value: Cell) -> int:
     return quantity(value, len(QUANTITY_COLUMNS) * MAX_QUANTITY)
 
 
+def check_total(
+    values: Mapping[str, Cell],
+    quantities: Mapping[str, int],
+    fail: Callable[[str, Cell, str], None],
+    *,
+    required: bool,
+) -> None:
+    """The 合计 cell against the sum of the four quantities, told to ``fail`` when it is no
+    count or another sum; ``required``: a 合计 left blank too (附件1 asks for one; a 发放单's
+    may be left blank)."""
+    given = values.get("合计")
+    if given is None and not required:
+        return
+    requested = sum(quantities.values())
+    try:
+        total = total_of(given)
+    except ValueError as exc:
+        fail("合计", given, str(exc))
+        return
+    if given is None or total != requested:
+        fail("合计", given, f"合计应等于各等级数量之和 {requested}")
+
+
 def read_quantities(
     values: Mapping[str, Cell], fail: Callable[[str, Cell, str], None]
 ) -> dict[str, int] | None:

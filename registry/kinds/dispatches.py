@@ -25,7 +25,7 @@ from registry.kinds.base import (
     like_none,
     registered_twice,
 )
-from registry.kinds.blanks import read_quantities, recipient, total_of
+from registry.kinds.blanks import check_total, read_quantities, recipient
 from registry.kinds.cells import total_row
 from registry.kinds.dispatch_ledger import Approvals, Dispatched, Ledger, dispatched_elsewhere
 from registry.sheets.cells import Cell, text
@@ -69,17 +69,9 @@ def _check_row(
         fail("领取单位", None, "领取单位为空")
     quantities = read_quantities(values, fail)
     if quantities is not None:
-        handed = sum(quantities.values())
-        if handed == 0:
+        if sum(quantities.values()) == 0:
             fail("领取单位", unit, "各等级数量均为 0")
-        if values.get("合计") is not None:
-            try:
-                total = total_of(values.get("合计"))
-            except ValueError as exc:
-                fail("合计", values.get("合计"), str(exc))
-            else:
-                if total != handed:
-                    fail("合计", values.get("合计"), f"合计应等于各等级数量之和 {handed}")
+        check_total(values, quantities, fail, required=False)
     day = None
     try:
         day = parse_date(values.get("日期") or "", not_after=today)

@@ -27,10 +27,10 @@ from registry.kinds.base import (
 from registry.kinds.blanks import (
     Opinion,
     Recipient,
+    check_total,
     opinion,
     read_quantities,
     recipient,
-    total_of,
 )
 from registry.kinds.cells import digits_lost, total_row
 from registry.kinds.requisition_form import read_requisitions
@@ -106,15 +106,8 @@ def _status(province: Opinion) -> str:
 
 
 def _check_total(values: dict[str, Cell], quantities: dict[str, int], fail: Fail) -> None:
-    requested = sum(quantities.values())
-    try:
-        total = total_of(values.get("合计"))
-    except ValueError as exc:
-        fail("合计", values.get("合计"), str(exc))
-    else:
-        if values.get("合计") is None or total != requested:
-            fail("合计", values.get("合计"), f"合计应等于各等级数量之和 {requested}")
-    if requested == 0:
+    check_total(values, quantities, fail, required=True)
+    if sum(quantities.values()) == 0:
         fail("合计", values.get("合计"), "申领数量均为 0，不需要填写申领计划表")
 
 
