@@ -107,8 +107,16 @@ def _real_day(year: int, month: int, day: int) -> None:
 
 
 @lru_cache(maxsize=8192)  # a roster's dates repeat a lot; BadDate is re-raised on each call
-def parse_year_month(value: object) -> tuple[int, int]:
-    """(year, month) of a 出生年月-style cell; raise `BadDate` when it is not one."""
+def parse_year_month(value: object, *, not_after: dt.date | None = None) -> tuple[int, int]:
+    """(year, month) of a 出生年月-style cell; raise `BadDate` when it is not one, or when it
+    is after the month of ``not_after`` (today: a birth or a start of work has happened)."""
+    year, month = _parse_year_month(value)
+    if not_after is not None and (year, month) > (not_after.year, not_after.month):
+        raise BadDate(FUTURE)
+    return year, month
+
+
+def _parse_year_month(value: object) -> tuple[int, int]:
     if isinstance(value, dt.date):
         return value.year, value.month
     text = _text(value)

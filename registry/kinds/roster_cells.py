@@ -45,6 +45,20 @@ DITTO_MARKS = frozenset("〃″”“\"'々")
 _NOT_SAID = re.compile(r"[\s。，,.、]")
 
 
+def age_at_issue(birth: str, issued_on: str) -> str | None:
+    """Why a holder born in ``birth`` (YYYY-MM) cannot have been issued a certificate on
+    ``issued_on``: aged `MAX_AGE_AT_ISSUE` or more, or not yet `MIN_AGE_AT_ISSUE` — a birth year
+    typed one digit off (2015 for 1965), or a 1 in a date cell. None for a holder of working age."""
+    if years_after(birth, MAX_AGE_AT_ISSUE) <= issued_on[:7]:
+        return (
+            f"到发证日期 {issued_on} 持证人已满 {MAX_AGE_AT_ISSUE} 周岁，出生年月应有误，"
+            "请核对（日期格式的单元格里填 1 会显示为 1900-01-01）"
+        )
+    if years_after(birth, MIN_AGE_AT_ISSUE) > issued_on[:7]:
+        return f"到发证日期 {issued_on} 持证人未满 {MIN_AGE_AT_ISSUE} 周岁，出生年月应有误，请核对"
+    return None
+
+
 _DITTO_FIRST = frozenset({word[0] for word in DITTO_WORDS} | DITTO_MARKS)
 
 
@@ -122,30 +136,17 @@ class CellChecks:
         if value is None:
             return None, EMPTY
         try:
-            year, month = parse_year_month(value)
+            year, month = parse_year_month(value, not_after=self.today)
         except BadDate as exc:
             return None, (str(exc), "§四.(三)")
-        if (year, month) > (self.today.year, self.today.month):
-            return None, ("日期在将来，请核对", "§四.(三)")
         return year_month_text(year, month), None
 
     def _birth(self, value: Cell) -> Verdict:
         """出生年月: a holder of working age when the certificate is issued — a birth year typed
         one digit off (2015 for 1965) gives a certificate nobody can hold."""
         stored, problem = self._year_month(value)
-        issued = self.issued_on.isoformat()[:7]
-        if stored and years_after(str(stored), MAX_AGE_AT_ISSUE) <= issued:
-            return None, (
-                f"到发证日期 {self.issued_on.isoformat()} 持证人已满 {MAX_AGE_AT_ISSUE} 周岁，"
-                "出生年月应有误，请核对（日期格式的单元格里填 1 会显示为 1900-01-01）",
-                "§四.(三)",
-            )
-        if stored and years_after(str(stored), MIN_AGE_AT_ISSUE) > issued:
-            return None, (
-                f"到发证日期 {self.issued_on.isoformat()} 持证人未满 {MIN_AGE_AT_ISSUE} 周岁，"
-                "出生年月应有误，请核对",
-                "§四.(三)",
-            )
+        if stored and (age := age_at_issue(str(stored), self.issued_on.isoformat())):
+            return None, (age, "§四.(三)")
         return stored, problem
 
     def _work_start(self, value: Cell) -> Verdict:

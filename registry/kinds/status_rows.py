@@ -178,12 +178,9 @@ class StatusRow:
             return [("sex", sex)]
         if column == "更正出生年月":
             try:
-                year, month = parse_year_month(written)
+                year, month = parse_year_month(written, not_after=self.today)
             except BadDate as exc:
                 self.fail(column, written, str(exc), "§四.(三)")
-                return []
-            if (year, month) > (self.today.year, self.today.month):
-                self.fail(column, written, "日期在将来，请核对", "§四.(三)")
                 return []
             return [("birth", year_month_text(year, month))]
         trade = self.catalogue.resolve(written)

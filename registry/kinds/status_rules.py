@@ -14,7 +14,7 @@ from registry.domain.numbers import parse, year_code_of, year_of_code
 from registry.domain.regions import covers
 from registry.domain.statuses import REISSUE, REVOKE, REVOKED, SUPERSEDED, StatusEvent
 from registry.kinds.base import RegisterEntry
-from registry.kinds.roster_cells import MAX_AGE_AT_ISSUE, MIN_AGE_AT_ISSUE, MIN_AGE_AT_WORK
+from registry.kinds.roster_cells import MIN_AGE_AT_WORK, age_at_issue
 from registry.kinds.status_state import CertificateState, Found, collected_after
 
 USED = "该编号已被使用"
@@ -179,15 +179,8 @@ def _birth_problems(birth: str, current: CertificateState) -> list[Found]:
             "请核对出生年月"
         )
         found.append(("更正出生年月", birth, rule, "§四.(三)"))
-    if years_after(birth, MAX_AGE_AT_ISSUE) <= current.issued_on[:7]:
-        rule = (
-            f"按更正后的出生年月，到发证日期 {current.issued_on} 持证人已满 {MAX_AGE_AT_ISSUE} 周岁，"
-            "请核对（日期格式的单元格里填 1 会显示为 1900-01-01）"
-        )
-        found.append(("更正出生年月", birth, rule, "§四.(三)"))
-    if years_after(birth, MIN_AGE_AT_ISSUE) > current.issued_on[:7]:
-        rule = f"按更正后的出生年月，到发证日期 {current.issued_on} 持证人未满 {MIN_AGE_AT_ISSUE} 周岁，请核对"
-        found.append(("更正出生年月", birth, rule, "§四.(三)"))
+    if age := age_at_issue(birth, current.issued_on):
+        found.append(("更正出生年月", birth, f"按更正后的出生年月，{age}", "§四.(三)"))
     return found
 
 
