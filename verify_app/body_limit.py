@@ -62,6 +62,9 @@ class BodyLimitMiddleware:
         self.idle_seconds = idle_seconds
         self.total_seconds = total_seconds
 
+    def _too_large(self) -> str:
+        return f"请求内容过大（上限 {self.max_bytes // 1024} KB）。"
+
     def _refusal(self, scope: Scope, status: int, message: str) -> Response:
         if scope["path"].startswith("/api/"):
             error = "too_large" if status == 413 else "timeout"
@@ -83,8 +86,7 @@ class BodyLimitMiddleware:
         for name, value in scope["headers"]:
             if name == b"content-length":
                 if not value.isdigit() or int(value) > self.max_bytes:
-                    message = f"请求内容过大（上限 {self.max_bytes // 1024} KB）。"
-                    await self._refusal(scope, 413, message)(scope, receive, send)
+                    await self._refusal(scope, 413, self._too_large())(scope, receive, send)
                     return
                 declared = value
             elif name == b"transfer-encoding":  # chunked: the length above does not bind it
@@ -127,8 +129,7 @@ class BodyLimitMiddleware:
         except _TooLarge:
             if started:
                 raise
-            message = f"请求内容过大（上限 {self.max_bytes // 1024} KB）。"
-            await self._refusal(scope, 413, message)(scope, receive, send)
+            await self._refusal(scope, 413, self._too_large())(scope, receive, send)
         except _Stalled:
             if started:
                 raise

@@ -30,15 +30,23 @@ def event_title(event: WatchEvent) -> str:
     return f"{which}已于 {event.date} {event.type}{new}"
 
 
+FEED_TITLE = "证书状态变更（关注列表）"
+
+
+def _since(watch: Watch) -> str:
+    """What a feed holds: the changes registered since the list was made."""
+    return f"自 {beijing_time(watch.created_at)} 起登记的换发、补发、撤销"
+
+
 def json_feed(watch: Watch, events: list[WatchEvent], links: dict[str, str]) -> dict[str, Any]:
     """The list's changes as a JSON Feed 1.1 (https://jsonfeed.org/version/1.1), with the
     event's fields under ``_certreg``."""
     return {
         "version": "https://jsonfeed.org/version/1.1",
-        "title": "证书状态变更（关注列表）",
+        "title": FEED_TITLE,
         "home_page_url": links["watch_url"],
         "feed_url": links["json_url"],
-        "description": f"自 {beijing_time(watch.created_at)} 起登记的换发、补发、撤销",
+        "description": _since(watch),
         "_certreg": {"since": watch.created_at, "numbers": list(watch.numbers)},
         "items": [
             {
@@ -71,8 +79,8 @@ def atom_feed(watch: Watch, events: list[WatchEvent], links: dict[str, str]) -> 
         return element
 
     feed = ET.Element(f"{{{ATOM}}}feed")
-    sub(feed, "title", "证书状态变更（关注列表）")
-    sub(feed, "subtitle", f"自 {beijing_time(watch.created_at)} 起登记的换发、补发、撤销")
+    sub(feed, "title", FEED_TITLE)
+    sub(feed, "subtitle", _since(watch))
     sub(feed, "id", links["watch_url"])
     sub(feed, "link", rel="self", href=links["atom_url"])
     sub(feed, "link", rel="alternate", href=links["watch_url"])

@@ -203,10 +203,7 @@ async def watch_delete(request: Request) -> Response:
     if watch is None or not await run_in_threadpool(
         delete_watch, verifier_of(request).settings.log_db, token
     ):
-        return JSONResponse(
-            {"error": "not_found", "message": "没有这个关注列表：链接不完整，或列表已被删除。"},
-            status_code=404,
-        )
+        return JSONResponse(FEED_NOT_FOUND, status_code=404)
     return Response(status_code=204)
 
 

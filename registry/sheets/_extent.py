@@ -22,6 +22,8 @@ BEYOND = 10**12
 BAD_XML = (ExpatError, LookupError, ValueError)
 """What expat raises for a part it cannot read: broken XML, and an encoding it does not know
 (``LookupError``) or cannot take (``ValueError``: a multi-byte one such as GB18030)."""
+BROKEN_PART = "工作簿内的 XML 部件已损坏"
+"""What a workbook's part that expat cannot read is refused as."""
 MAX_DEPTH = 64
 """Elements nested deeper than any workbook nests them (a worksheet's are six deep): expat
 keeps every open element, so 18 million nested inside one cell took gigabytes."""
@@ -241,4 +243,4 @@ def parse_marks(
     parser.EndElementHandler = closed
     if text is not None:
         parser.CharacterDataHandler = text
-    stream_parse(parser, blocks, limits, deadline, "工作簿内的 XML 部件已损坏")
+    stream_parse(parser, blocks, limits, deadline, BROKEN_PART)

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from registry.sheets._extent import (
     BAD_XML,
+    BROKEN_PART,
     Extent,
     StopParsing,
     cell_position,
@@ -212,7 +213,7 @@ class _Prolog:
         except SheetRefused:  # a limit or a refusal raised inside a handler
             raise
         except BAD_XML as exc:
-            raise unreadable("工作簿内的 XML 部件已损坏") from exc
+            raise unreadable(BROKEN_PART) from exc
 
 
 def _stream_part(

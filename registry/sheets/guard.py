@@ -196,10 +196,15 @@ def _encrypted(data: bytes) -> bool:
     return False
 
 
+def unsupported(suffix: str) -> str:
+    """The refusal of a file of type ``suffix``."""
+    return f"不支持的文件类型“{suffix}”，请提供 .xlsx 或 .csv 文件"
+
+
 def _check_suffix(filename: str) -> str:
     suffix = os.path.splitext(filename)[1].lower()
     if suffix not in WORKBOOK_SUFFIXES + TEXT_SUFFIXES:
-        raise SheetRefused(f"不支持的文件类型“{suffix}”，请提供 .xlsx 或 .csv 文件")
+        raise SheetRefused(unsupported(suffix))
     return suffix
 
 

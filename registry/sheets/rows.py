@@ -21,6 +21,7 @@ from registry.sheets.guard import (
     WORKBOOK_SUFFIXES,
     SheetLimits,
     read_sheet,
+    unsupported,
 )
 
 SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
@@ -45,7 +46,7 @@ def open_sheet(path: Path, limits: SheetLimits = REGISTER_LIMITS) -> Sheet:
     """The first sheet of ``path``, row by row; raise `UnreadableSheet` when it is not one."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise UnreadableSheet(f"不支持的文件类型“{suffix}”，请提供 .xlsx 或 .csv 文件")
+        raise UnreadableSheet(unsupported(suffix))
     if not path.exists():
         raise UnreadableSheet("文件不存在。请核对 registers.toml 中的文件名，或文件是否已移走")
     sheet = read_sheet(path, limits)
