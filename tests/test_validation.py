@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 from registry import store
 from registry.cli import cli
 from registry.kinds.cells import total_row
-from registry.kinds.roster_remarks import not_issued
+from registry.kinds.roster_remarks import NOT_ISSUED_ROW, withheld_row
 from registry.sheets._extent import column_letters
 from tests.registers import (
     MIANYANG,
@@ -480,7 +480,7 @@ def test_a_totals_row_is_refused_as_such(
 )
 def test_a_remark_that_only_mentions_withholding_does_not_refuse_the_row(remark: str) -> None:
     """Withheld once and issued now, or 暂缓 of something else: the row is a holder's."""
-    assert not_issued(remark) is None
+    assert NOT_ISSUED_ROW.phrase(remark) is None
 
 
 @pytest.mark.parametrize(
@@ -510,8 +510,9 @@ def test_a_remark_that_only_mentions_withholding_does_not_refuse_the_row(remark:
 )
 def test_a_remark_withholding_the_row_refuses_it(remark: str) -> None:
     """Refused — and a remark that only tells the past is told how to say so."""
-    rule = not_issued(remark, "审核意见")
-    assert rule and rule.startswith("审核意见写明") and "请在审核意见中写明“同意发证”" in rule
+    problem = withheld_row(3, {}, [("审核意见", remark)])
+    rule = problem.rule if problem else ""
+    assert rule.startswith("审核意见写明") and "请在审核意见中写明“同意发证”" in rule
 
 
 def test_a_withheld_row_is_one_problem_and_its_removal_is_advised_whole(

@@ -119,13 +119,6 @@ def year_code_of(year: int) -> str:
     return f"{year % 100:02d}"
 
 
-def format_number(letter: str, year_code: str, region: str, sequence: int) -> str:
-    """The number for these parts, e.g. ``format_number("Z", "11", "2202", 123) == "Z1122020123"``."""
-    if not 1 <= sequence <= MAX_SEQUENCE:
-        raise ValueError(f"sequence {sequence} outside 1..{MAX_SEQUENCE}")
-    return str(CertificateNumber(letter, year_code, region, sequence))
-
-
 def year_of_code(year_code: str, issued_on: dt.date) -> int:
     """The year a two-digit code (附件3 二) means on a certificate issued on ``issued_on``: the
     one in that date's century, or the century before when that would be more than a year

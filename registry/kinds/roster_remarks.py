@@ -46,7 +46,7 @@ NOT_ISSUED = re.compile(
 ISSUE_NOW = "同意发证"
 """What a clerk writes in 备注 to say a row withheld once is issued now."""
 WITHHELD_CLAUSE = "§四.(六)1"
-"""The clause of a row withheld by its remarks (`not_issued`)."""
+"""The clause of a row withheld by its remarks (`NOT_ISSUED_ROW`)."""
 
 
 def _not_issued_rule(column: str, phrase: str) -> str:
@@ -67,16 +67,9 @@ NOT_ISSUED_ROW = Withholding(
 certificates are issued to, and each it registers is valid at once."""
 
 
-def not_issued(remark: str, column: str = "备注") -> str | None:
-    """The rule a row breaks whose ``column`` (its 备注, or a column the layout does not read)
-    says it gets no certificate, or None."""
-    phrase = NOT_ISSUED_ROW.phrase(remark)
-    return None if phrase is None else _not_issued_rule(column, phrase)
-
-
 def withheld_row(
     row: int, values: Mapping[str, Cell], unread: Iterable[tuple[str, Cell]] = ()
 ) -> Problem | None:
     """The problem of a row its 备注 or a column the layout does not read (``unread``: name and
-    cell) withholds (`not_issued`) — for the sync and for ``certreg number`` alike."""
+    cell) withholds (`NOT_ISSUED_ROW`) — for the sync and for ``certreg number`` alike."""
     return NOT_ISSUED_ROW.problem(row, (("备注", values.get("备注")), *unread))

@@ -239,12 +239,6 @@ def reconciliation(conn: sqlite3.Connection) -> list[StockLine]:
     return [StockLine(*row) for row in conn.execute("SELECT * FROM stock")]
 
 
-def recomputed(conn: sqlite3.Connection) -> list[StockLine]:
-    """The reconciliation computed from the certificates themselves (`RECOMPUTED`), slowly: to
-    check that the summaries behind the ``stock`` view agree with it."""
-    return [StockLine(*row) for row in conn.execute(RECOMPUTED)]
-
-
 HEADINGS = (
     ("recipient", "单位"),
     ("level", "等级"),
