@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 
 from registry.domain.problems import Problem
-from registry.store.writes import Applied
+from registry.store.writes import Applied, tables
 
 _BOOKKEEPING = ("id", "register", "sync", "source_row")
 """Columns of a record that say where it was, not what it says."""
@@ -28,18 +28,11 @@ def replace_rows(
     old values in ``blank_history`` (an auditor asks who signed for a certificate, how many
     blanks went out, before a correction).
     """
-    fields = list(rows[0]) if rows else []
-    cursor = conn.execute(f"SELECT * FROM [{table}] WHERE register = ?", (register,))
-    names = [d[0] for d in cursor.description]
-    loaded = [dict(zip(names, r, strict=True)) for r in cursor]
+    db = tables(conn)
+    loaded = list(db.table(table).rows_where("register = ?", [register]))
     kept, added, gone = _match(loaded, rows, key)
-    conn.execute(f"DELETE FROM [{table}] WHERE register = ?", (register,))
-    columns = [*fields, "register", "sync"]
-    conn.executemany(
-        f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in columns)})"
-        f" VALUES ({', '.join('?' * len(columns))})",
-        [[*row.values(), register, sync_id] for row in rows],
-    )
+    db.table(table).delete_where("register = ?", [register])
+    db.table(table).insert_all({**row, "register": register, "sync": sync_id} for row in rows)
     history = [
         (_label(record, key), f, value, now.get(f))
         for record, now in kept
@@ -52,10 +45,14 @@ def replace_rows(
         for f, value in record.items()
         if f not in _BOOKKEEPING and f != key and value is not None
     ]
-    conn.executemany(
-        "INSERT INTO blank_history (sync, kind, register, record, field, old, new)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(sync_id, table, register, *change) for change in history],
+    db.table("blank_history").insert_all(
+        dict(
+            zip(("record", "field", "old", "new"), change, strict=True),
+            sync=sync_id,
+            kind=table,
+            register=register,
+        )
+        for change in history
     )
     changed = sum(_content(record) != _content(now) for record, now in kept)
     conflicts = [

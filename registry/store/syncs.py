@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import astuple, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import NamedTuple
 
 from registry.domain.problems import Problem
 from registry.domain.registers import CERTIFICATE_KINDS, sql_list
 from registry.domain.text import visible
-from registry.store.writes import Applied
+from registry.store.writes import Applied, tables
 
 ERROR = "error"
 CONFLICT = "conflict"
@@ -130,13 +130,7 @@ def record_register(
         row["version"] = known.version + 1
     else:
         row.update(first_loaded=at, version=1)
-    names = ", ".join(f"[{k}]" for k in row)
-    conn.execute(
-        f"INSERT INTO registers ({names}) VALUES ({', '.join('?' * len(row))})"
-        " ON CONFLICT(key) DO UPDATE SET "
-        + ", ".join(f"[{k}] = excluded.[{k}]" for k in row if k != "key"),
-        list(row.values()),
-    )
+    tables(conn).table("registers").upsert(row, pk="key")
 
 
 def data_version(conn: sqlite3.Connection) -> int:
@@ -183,11 +177,7 @@ class NumberingRun:
 
 def record_numbering(conn: sqlite3.Connection, runs: Sequence[NumberingRun]) -> None:
     """Keep a numbering run, so two runs before a sync never hand out the same number twice."""
-    columns = [f.name for f in fields(NumberingRun)]
-    conn.executemany(
-        f"INSERT INTO numbering ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-        [astuple(run) for run in runs],
-    )
+    tables(conn).table("numbering").insert_all(asdict(run) for run in runs)
 
 
 def highest_sequence(conn: sqlite3.Connection, letter: str, year_code: str, region: str) -> int:

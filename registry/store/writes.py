@@ -1,11 +1,23 @@
-"""What a write to the registry reports back to the sync: rows added and changed, and conflicts
-(things staff must look at that did not stop the register from loading)."""
+"""What a write to the registry reports back to the sync — rows added and changed, and conflicts
+(things staff must look at that did not stop the register from loading) — and the tables as
+sqlite-utils writes them (`tables`)."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 
+import sqlite_utils
+
 from registry.domain.problems import Problem
+
+
+def tables(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    """The registry's connection for sqlite-utils' writes of a few rows — a register's facts,
+    a numbering run, a blank-certificate register: inside the register's transaction it nests
+    each in a savepoint, so a refusal still undoes them. (A roster's certificates go through
+    ``executemany``: a million rows.)"""
+    return sqlite_utils.Database(conn, execute_plugins=False)
 
 
 @dataclass
