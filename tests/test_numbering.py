@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -838,6 +839,34 @@ def test_a_copy_stopped_half_way_leaves_no_file_under_its_name(
     code, _ = number(path, out, db_path)
     assert code != 0
     assert not out.exists() and list(tmp_path.glob(".*")) == []  # no copy, no part of it
+
+
+def test_a_copy_killed_half_way_leaves_no_part_of_it(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM (a plain kill) while the copy was written left the hidden partial copy beside
+    --out: ended like Ctrl-C now, through the clean-up."""
+    from registry.sheets import numbered_copy
+
+    def killed(source: Path, out: Path, *args: object) -> None:
+        out.write_bytes(b"PK\x03\x04 half a workbook")
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    def unheard(signum: int, frame: object) -> None:  # (the default would end the tests)
+        """What the signal does outside the copy's writing: nothing."""
+
+    monkeypatch.setattr(numbered_copy, "_write", killed)
+    previous = signal.signal(signal.SIGTERM, unheard)
+    try:
+        path = registers.add("m.xlsx", [approval_row("", "周杰")], MIANYANG)
+        store.connect(db_path).close()
+        out = tmp_path / "n.xlsx"
+        code, _ = number(path, out, db_path)
+        assert signal.getsignal(signal.SIGTERM) is unheard  # the command's handler is put back
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert code != 0
+    assert not out.exists() and list(tmp_path.glob(".*")) == []
 
 
 def test_a_copy_another_run_wrote_meanwhile_is_not_replaced(

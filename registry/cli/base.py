@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any, TypeVar
 
 import click
@@ -136,3 +139,19 @@ def cli() -> None:
     """四川省机关事业单位工人技术等级（职务）资格证书登记与查验（川人社函〔2012〕389号）。
 
     登记库（certreg sync 导入名册）、职员查询（certreg browse）、公众查验（certreg serve）。每个命令后加 --help 查看说明和示例，如 certreg sync --help。"""
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM — a service manager's stop, a plain ``kill`` — taken as Ctrl-C: the command ends
+    through its own clean-up (child processes stopped, a half-written copy removed) rather
+    than wherever the signal found it."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

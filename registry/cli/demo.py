@@ -8,17 +8,14 @@ The registry lives in a temporary folder removed when the demo stops.
 from __future__ import annotations
 
 import secrets
-import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
-from types import FrameType
 
 from datasette_config.staff import PREFIX as STAFF_PREFIX
 
@@ -104,20 +101,6 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
-@contextmanager
-def stop_on_terminate() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C, so a demo stopped by a service manager stops its parts too."""
-    previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def start(command: list[str], env: Mapping[str, str]) -> subprocess.Popen[bytes]:

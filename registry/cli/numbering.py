@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from registry import store
-from registry.cli.base import Failed, UsageProblem, cli, db_option
+from registry.cli.base import Failed, UsageProblem, cli, db_option, stopped_by_sigterm
 from registry.domain.dates import beijing_clock
 from registry.domain.levels import LEVELS
 from registry.domain.regions import PROVINCE, REGIONS
@@ -110,7 +110,8 @@ def number_command(
             if abandoned and not again:
                 raise UsageProblem(_numbered_before(file, abandoned))
             try:
-                notes = numbering.write_copy(plan, out)
+                with stopped_by_sigterm():  # killed half-way: no hidden partial copy left behind
+                    notes = numbering.write_copy(plan, out)
             except FileExistsError as exc:  # made meanwhile (another run): nothing recorded
                 raise UsageProblem(_exists(out)) from exc
             except OSError as exc:

@@ -24,38 +24,20 @@ copy. It lives in a private folder, and:
 from __future__ import annotations
 
 import re
-import signal
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from types import FrameType
 
 import click
 
 from registry import store
-from registry.cli.base import Failed, UsageProblem, cli, db_option
+from registry.cli.base import Failed, UsageProblem, cli, db_option, stopped_by_sigterm
 from registry.cli.litestream import Follower, publish
 from registry.cli.log_collection import collect
 
 ONCE_ATTEMPTS = 3
 """Times Litestream may end before a ``--once`` run gives up on its URL."""
 REPLICA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
-
-
-@contextmanager
-def stopped_by_sigterm() -> Iterator[None]:
-    """systemd stops a service with SIGTERM: end the loop like Ctrl-C, so that the Litestream
-    child is stopped with it."""
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def run_follower(

@@ -21,6 +21,7 @@ from registry.cli.base import (
     cli,
     db_option,
     require_registry,
+    stopped_by_sigterm,
 )
 from registry.sync.manifest import MANIFEST_NAME
 
@@ -182,7 +183,7 @@ def demo(samples: Path | None, host: str, port: int, browse_port: int) -> None:
                 browse_port,
             ),
         ]
-        with demo_parts.stop_on_terminate():
+        with stopped_by_sigterm():
             try:
                 processes = demo_parts.run_parts(run.env, host, parts)
             except demo_parts.DemoFailed as exc:
