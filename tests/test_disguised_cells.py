@@ -4,6 +4,7 @@ the sheet saw: such a cell in a register's column is refused (§四.(五))."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -31,24 +32,17 @@ SHOWS_THE_NUMBER = [
 ]
 
 
-@pytest.mark.parametrize("code", SHOWS_OTHER_TEXT)
-def test_a_format_that_shows_a_text_cell_as_other_words_hides_text(code: str) -> None:
-    assert hides_text(code)
-
-
-@pytest.mark.parametrize("code", SHOWS_THE_TEXT)
-def test_a_format_that_shows_a_text_cell_as_written_does_not(code: str) -> None:
-    assert not hides_text(code)
-
-
-@pytest.mark.parametrize("code", SHOWS_OTHER_NUMBERS)
-def test_a_format_that_shows_a_number_as_fixed_words_hides_numbers(code: str) -> None:
-    assert hides_numbers(code)
-
-
-@pytest.mark.parametrize("code", SHOWS_THE_NUMBER)
-def test_a_format_that_shows_the_number_does_not(code: str) -> None:
-    assert not hides_numbers(code)
+@pytest.mark.parametrize(
+    ("hides", "code", "hidden"),
+    [(hides_text, code, True) for code in SHOWS_OTHER_TEXT]
+    + [(hides_text, code, False) for code in SHOWS_THE_TEXT]
+    + [(hides_numbers, code, True) for code in SHOWS_OTHER_NUMBERS]
+    + [(hides_numbers, code, False) for code in SHOWS_THE_NUMBER],
+)
+def test_what_a_format_shows(hides: Callable[[str], bool], code: str, hidden: bool) -> None:
+    """A text cell shown as other words (a fourth section without @), a positive number shown
+    as fixed words (a first section with no digit, date or time); everyday formats neither."""
+    assert hides(code) is hidden
 
 
 def test_the_disguised_cells_of_a_workbook_are_found(tmp_path: Path) -> None:
@@ -104,13 +98,18 @@ def _disguise(path: Path, value: str, code: str) -> None:
     book.save(path)
 
 
-def test_a_name_shown_as_another_is_refused(registers: RegisterFactory, db_path: Path) -> None:
-    """The reviewer saw 张三 in the 姓名 cell; the registry would have given the number to 赵六."""
-    path = registers.add(
+def _two_holders(registers: RegisterFactory) -> Path:
+    """A 绵阳 roster of 赵六 (Z1122020001) and 王五 (Z1122020002)."""
+    return registers.add(
         "mianyang.xlsx",
         [approval_row("Z1122020001", "赵六"), approval_row("Z1122020002", "王五")],
         MIANYANG,
     )
+
+
+def test_a_name_shown_as_another_is_refused(registers: RegisterFactory, db_path: Path) -> None:
+    """The reviewer saw 张三 in the 姓名 cell; the registry would have given the number to 赵六."""
+    path = _two_holders(registers)
     _disguise(path, "赵六", '0;-0;0;"张三"')
     [(row, column, rule, clause)] = refused(registers, db_path, "mianyang.xlsx")
     assert (column, clause) == ("姓名", "§四.(五)")
@@ -127,12 +126,8 @@ def test_a_number_shown_as_nothing_is_refused(registers: RegisterFactory, db_pat
 
 
 def test_everyday_formats_load(registers: RegisterFactory, db_path: Path) -> None:
-    """Text format on a name, a date format, a format hiding zeros: shown as they are held."""
-    path = registers.add(
-        "mianyang.xlsx",
-        [approval_row("Z1122020001", "赵六"), approval_row("Z1122020002", "王五")],
-        MIANYANG,
-    )
+    """The Text format on a name, a format hiding zeros on another: shown as they are held."""
+    path = _two_holders(registers)
     _disguise(path, "赵六", "@")
     _disguise(path, "王五", "0;-0;;@")
     code, report = sync(registers.folder, db_path)

@@ -16,19 +16,25 @@ QUANTITY_FIELDS: dict[str, str] = {
 """Quantity column of 附件1/附件2 → column of the ``requisitions`` and ``dispatches`` tables."""
 
 _QUANTITIES = {**dict.fromkeys(QUANTITY_FIELDS.values(), int), "total": int}
+_UNIT_RECORD = {
+    "id": int,
+    "register": str,
+    "sync": int,
+    "source_row": int,
+    "unit": str,
+    "recipient": str,
+    "city": str,
+}
+"""What a requisition and a dispatch share: the register row it came from, the unit as written,
+and who receives the blanks (`registry.kinds.blanks.Recipient`: a city, with its code, or a
+provincial-direct unit)."""
 
 
 STOCK_TABLES: dict[str, TableSpec] = {
     # The blank-certificate registers (附件1, 附件2, the 领取登记 of §四.(六)1)
     "requisitions": TableSpec(
         {
-            "id": int,
-            "register": str,
-            "sync": int,
-            "source_row": int,
-            "unit": str,
-            "recipient": str,
-            "city": str,
+            **_UNIT_RECORD,
             "contact": str,
             "phone": str,
             **_QUANTITIES,
@@ -42,13 +48,7 @@ STOCK_TABLES: dict[str, TableSpec] = {
     ),
     "dispatches": TableSpec(
         {
-            "id": int,
-            "register": str,
-            "sync": int,
-            "source_row": int,
-            "unit": str,
-            "recipient": str,
-            "city": str,
+            **_UNIT_RECORD,
             **_QUANTITIES,
             "dispatched_on": str,
             "handled_by": str,
