@@ -192,6 +192,35 @@ def test_the_copy_may_correct_a_holder_s_name_under_its_own_name(
     assert code == 0, output
 
 
+def test_the_copy_may_not_swap_its_holders_numbers(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """甲 and 乙 numbered …0003 and …0004, then their names swapped in the copy before its first
+    load: each would hold the other's number, as if a name were only corrected. Refused on both
+    rows, naming the number the run gave each."""
+    path = registered.add("new.csv", [approval_row("", "甲"), approval_row("", "乙")], MIANYANG)
+    copy = tmp_path / "new-numbered.csv"
+    assert number(path, copy, db_path)[0] == 0
+    path.unlink()
+    registered.entries.pop("new.csv")
+    swapped = [approval_row("Z1122020003", "乙"), approval_row("Z1122020004", "甲")]
+    registered.add("new-numbered.csv", swapped, MIANYANG)
+    code, output = run("sync", str(registered.folder), "--db", str(db_path))
+    assert code == 1, output
+    assert (
+        "第4行「颁发证书编号」“Z1122020003”：certreg number 编号时把此编号给了另一人，此人得到的是 Z1122020004"
+        in output
+    )
+    assert (
+        "第5行「颁发证书编号」“Z1122020004”：certreg number 编号时把此编号给了另一人，此人得到的是 Z1122020003"
+        in output
+    )
+    restored = [approval_row("Z1122020003", "甲"), approval_row("Z1122020004", "乙")]
+    registered.add("new-numbered.csv", restored, MIANYANG)
+    code, output = run("sync", str(registered.folder), "--db", str(db_path))
+    assert code == 0, output
+
+
 def test_the_numbered_file_itself_may_not_give_its_numbers_to_others(
     registered: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:

@@ -30,7 +30,8 @@ def handed_out_elsewhere(
     """A roster row that gives a number a run handed out to another holder. The numbered copy
     passes renamed (its rows are the holders the run numbered) or with a holder's name
     corrected under the name certreg number gave it; not both at once — then the message names
-    the copy's file name. A register of none of the runs' prefixes is not looked at."""
+    the copy's file name —, and never with a holder on the row of another's number (names
+    swapped). A register of none of the runs' prefixes is not looked at."""
     prefixes = handed_out_prefixes(conn)
     rows = [
         (c.number, c.name_key, c.source_row)
@@ -41,7 +42,15 @@ def handed_out_elsewhere(
         return []
     written = {row: text for row, text, _ in result.numbers}
     found = []
-    for row, number, file, copy in given_to_another(conn, rows, PurePath(entry.key).name):
+    key = PurePath(entry.key).name
+    for row, number, file, copy, theirs in given_to_another(conn, rows, key):
+        if theirs and copy == key:
+            rule = (
+                f"certreg number 编号时把此编号给了另一人，此人得到的是 {theirs}：编号副本中的"
+                "姓名被改到了别的行，或行被调换了。请恢复编号副本中各行的姓名（改正错字不受影响）"
+            )
+            found.append(Problem(row, NUMBER_COLUMN, written.get(row, number), rule, "附件3"))
+            continue
         parsed = parse(number)
         highest = highest_sequence(conn, parsed.letter, parsed.year_code, parsed.region)
         free = str(parsed._replace(sequence=highest + 1))

@@ -257,20 +257,23 @@ def handed_out_prefixes(conn: sqlite3.Connection) -> set[str]:
 
 def given_to_another(
     conn: sqlite3.Connection, rows: Sequence[tuple[str, str, int]], register: str
-) -> list[tuple[int, str, str, str]]:
+) -> list[tuple[int, str, str, str, str]]:
     """Of ``rows`` (number, name key, row) of the register file ``register``, those whose
-    number a run gave to another holder, unless ``register`` is the run's numbered copy by
-    name, and that is not registered yet: (row, number, the run's file, its copy), in row
-    order."""
+    number a run gave to another holder and that is not registered yet: (row, number, the
+    run's file, its copy, the number the run gave this row's holder or ''), in row order. The
+    run's numbered copy, by name, may correct a holder's name, not give a holder another's
+    number (its rows swapped, a name typed on the wrong row)."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS roster_numbers (number, name_key, source_row)")
     conn.execute("DELETE FROM roster_numbers")
     conn.executemany("INSERT INTO roster_numbers VALUES (?, ?, ?)", rows)
     found = conn.execute(
-        "SELECT r.source_row, r.number, h.file, coalesce(h.copy, '') FROM roster_numbers r"
+        "SELECT * FROM (SELECT r.source_row, r.number, h.file, coalesce(h.copy, '') AS copy,"
+        " coalesce((SELECT min(o.number) FROM numbered_holders o WHERE o.copy = h.copy"
+        " AND o.name_key = r.name_key AND o.number <> r.number), '') AS theirs"
+        " FROM roster_numbers r"
         " JOIN numbered_holders h ON h.number = r.number AND h.name_key <> r.name_key"
-        " WHERE ? IS NOT coalesce(h.copy, '')"
-        " AND NOT EXISTS (SELECT 1 FROM certificates c WHERE c.number = r.number)"
-        " ORDER BY r.source_row",
+        " WHERE NOT EXISTS (SELECT 1 FROM certificates c WHERE c.number = r.number))"
+        " WHERE ? IS NOT copy OR theirs <> '' ORDER BY source_row",
         (register,),
     ).fetchall()
     conn.execute("DELETE FROM roster_numbers")
