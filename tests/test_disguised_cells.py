@@ -4,20 +4,58 @@ the sheet saw: such a cell in a register's column is refused (§四.(五))."""
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
 import xlwt
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.numbers import NumberFormat
 
-from registry.sheets._worker import hides_numbers, hides_text
-from registry.sheets.guard import REGISTER_LIMITS, read_sheet
+from registry.sheets._number_formats import hides_numbers, hides_text
+from registry.sheets.guard import REGISTER_LIMITS, SheetRefused, read_sheet
 from tests.registers import MIANYANG, RegisterFactory, approval_row, refused, sync
 
-SHOWS_OTHER_TEXT = ['0;-0;0;"张三"', ";;;", '@;@;@;"李四"', '"x";"y";"z";""', "0;0;0;_)"]
-SHOWS_THE_TEXT = ["@", "0;-0;0;@", "0;-0;;@", '"编号："@', "0.00", '0;-0;"-"', 'yyyy"年"m"月"']
-SHOWS_OTHER_NUMBERS = [";;;", '"90"', '"优秀";"差"', "[Red];-0", '"\\0"', '"0";0']
+SHOWS_OTHER_TEXT = [
+    '0;-0;0;"张三"',
+    ";;;",
+    '@;@;@;"李四"',
+    '"x";"y";"z";""',
+    "0;0;0;_)",
+    '@"明"',  # 王小 shown as 王小明
+    '"编号："@',  # words the cell does not hold
+    "0;0;0;[White]@",  # white on a white sheet
+    "@" * 300,  # longer than Excel writes: no clerk's
+]
+SHOWS_THE_TEXT = [
+    "@",
+    "0;-0;0;@",
+    "0;-0;;@",
+    "0.00",
+    '0;-0;"-"',
+    'yyyy"年"m"月"',
+    "G/通用格式;G/通用格式;G/通用格式;@",
+    '_(* #,##0_);_(* (#,##0);_(* "-"_);_(@_)',
+    '_ * #,##0_ ;_ * -#,##0_ ;_ * "-"_ ;_ @_ ',
+]
+SHOWS_OTHER_NUMBERS = [
+    ";;;",
+    '"90"',
+    '"优秀";"差"',
+    "[Red];-0",
+    '"\\0"',
+    '"0";0',
+    "\\4\\5",  # 45, written without a semicolon
+    "[$-804]aaaa",  # the day of the week
+    '[<60]0;"45"',  # 77 goes by the second section
+    '0"0"',  # 77 shown as 770
+    '"4"0,,',  # 77 shown as 40
+    "0,",  # 77 shown as 0
+    "[White]0",
+]
 SHOWS_THE_NUMBER = [
     "0",
     "0.0",
@@ -29,6 +67,13 @@ SHOWS_THE_NUMBER = [
     "@",
     '[>=60]"及格 "0;"不及格 "0',
     "0;-0;;@",
+    "0%",
+    "000000",
+    '#,##0.00"元"',
+    "[DBNum1][$-804]General",
+    "G/通用格式",
+    "0_);[Red](0)",
+    'yyyy"年"m"月"d"日"',
 ]
 
 
@@ -132,3 +177,101 @@ def test_everyday_formats_load(registers: RegisterFactory, db_path: Path) -> Non
     _disguise(path, "王五", "0;-0;;@")
     code, report = sync(registers.folder, db_path)
     assert code == 0, report
+
+
+@pytest.mark.parametrize("built_in", [31, 57, 28])
+def test_an_xls_of_chinese_built_in_date_formats_is_read(tmp_path: Path, built_in: int) -> None:
+    """Chinese Excel saves 出生年月 in a built-in format (31: yyyy"年"m"月"d"日") whose text
+    xlrd does not hold: the .xls was refused whole ("读不出……哪些行被隐藏")."""
+    book = xlwt.Workbook(encoding="utf-8")
+    book._Workbook__styles._num_formats["中文日期"] = built_in  # as Chinese Excel writes it
+    page = book.add_sheet("名册")
+    page.write(0, 0, "姓名")
+    page.write(1, 0, "赵六")
+    page.write(1, 1, 27515, xlwt.easyxf(num_format_str="中文日期"))
+    book.save(str(tmp_path / "a.xls"))
+    assert read_sheet(tmp_path / "a.xls", REGISTER_LIMITS).marks.disguised == frozenset()
+
+
+def _styled(path: Path, styles: Callable[[str], str]) -> Path:
+    """A one-name workbook (赵六 in A2, formatted 0) whose styles part ``styles`` rewrites."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名"])
+    sheet.append(["赵六"])
+    sheet["A2"].number_format = "0.0"
+    book.save(path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts["xl/styles.xml"] = styles(parts["xl/styles.xml"].decode()).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_a_format_code_is_read_once_however_many_cells_use_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One long code shared by thousands of cell formats was read again for each: a styles
+    part of 443 KB kept the sync busy past its time limit."""
+    from registry.sheets import _formats
+
+    read: list[str] = []
+
+    def counted(code: str) -> bool:
+        read.append(code)
+        return False
+
+    monkeypatch.setattr(_formats, "hides_text", counted)
+    xfs = '<xf numFmtId="164" fontId="0" fillId="0" borderId="0"/>' * 3000
+
+    def shared(styles: str) -> str:
+        count = styles.count("<xf ", styles.index("<cellXfs"))
+        return styles.replace("</cellXfs>", xfs + "</cellXfs>").replace(
+            f'<cellXfs count="{count}">', f'<cellXfs count="{count + 3000}">'
+        )
+
+    read_sheet(_styled(tmp_path / "a.xlsx", shared), REGISTER_LIMITS)
+    assert read == ["0.0"]
+
+
+def test_more_number_formats_than_excel_allows_are_refused(tmp_path: Path) -> None:
+    """Past Excel's 65,490 the hiding format was dropped unread, and the cell loaded."""
+    padding = "".join(f'<numFmt numFmtId="{1000 + i}" formatCode="0"/>' for i in range(65_490))
+    path = _styled(
+        tmp_path / "a.xlsx", lambda styles: styles.replace("</numFmts>", padding + "</numFmts>")
+    )
+    with pytest.raises(SheetRefused, match="数字格式超过 65,490 种"):
+        read_sheet(path, REGISTER_LIMITS)
+
+
+def test_a_conditional_format_that_hides_a_value_is_refused(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A rule that is always true, giving the name cell 0;0;0;"张三": the sheet shows 张三."""
+    path = _two_holders(registers)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    shown = DifferentialStyle(numFmt=NumberFormat(numFmtId=200, formatCode='0;0;0;"张三"'))
+    sheet.conditional_formatting.add(
+        "A1:Z100", Rule(type="expression", formula=["TRUE"], dxf=shown)
+    )
+    book.save(path)
+    [(row, column, rule, _)] = refused(registers, db_path, "mianyang.xlsx")
+    assert (row, column) == (None, None) and "条件格式" in rule
+
+
+def test_a_workbook_whose_only_format_has_no_semicolon_is_looked_at(tmp_path: Path) -> None:
+    """The styles were read only when they held a semicolon: \\4\\5 (a score of 77 shown as 45)
+    has none."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["分数"])
+    sheet.append([77])
+    sheet["A2"].number_format = "\\4\\5"
+    book.save(tmp_path / "a.xlsx")
+    assert read_sheet(tmp_path / "a.xlsx", REGISTER_LIMITS).marks.disguised == {(2, 1)}

@@ -244,3 +244,17 @@ def parse_marks(
     if text is not None:
         parser.CharacterDataHandler = text
     stream_parse(parser, blocks, limits, deadline, BROKEN_PART)
+
+
+def parse_small(data: bytes, start: Callable[[str, dict[str, str]], None]) -> None:
+    """Parse a small part (workbook.xml, .rels) whole, DTDs refused."""
+    parser = expat_parser()
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(data, True)
+    except StopParsing:
+        pass
+    except SheetRefused:  # a limit or a refusal raised inside a handler
+        raise
+    except BAD_XML as exc:
+        raise unreadable("工作簿结构文件不是有效的 XML") from exc

@@ -1,15 +1,12 @@
 """What an .xlsx's cell formats (``xl/styles.xml``) do to what a cell shows: a font struck
-through, and a number format that shows a cell as other words than it holds, or as nothing.
+through, and a number format that shows a cell as other words or digits than it holds, or as
+nothing (`registry.sheets._number_formats`). The reviewer signs what the sheet shows and the
+registry would load what the cell holds, so such a cell is refused like a hidden row
+(`registry.sheets._marked`, `registry.kinds.marked.marked_rows`); so is a sheet whose
+conditional formatting may apply such a number format.
 
-A number format has up to four sections, ``positive;negative;zero;text``. The fourth decides
-how a text cell looks: without ``@`` in it, the cell shows the section's own words instead of
-its text — ``0;-0;0;"张三"`` shows 张三 whatever name the cell holds, ``;;;`` shows nothing.
-The first decides how a positive number looks: with no digit, date or time in it, the number
-is shown as fixed words or not at all. The reviewer signs what the sheet shows and the registry
-would load what the cell holds, so such a cell is refused like a hidden row
-(`registry.sheets._marked`, `registry.kinds.marked.marked_rows`). What a format shows is read
-by `registry.sheets._worker.hides_text` and `hides_numbers`, there so that the child reading
-an .xls, which imports nothing of ours, uses them too.
+Each format code is read once, where ``<numFmts>`` defines it: a styles part of many formats
+sharing one long code costs no more than its length.
 """
 
 from __future__ import annotations
@@ -19,11 +16,16 @@ from dataclasses import dataclass
 
 from registry.sheets._extent import parse_marks, whole_number
 from registry.sheets._limits import SheetLimits, unreadable
-from registry.sheets._worker import hides_numbers, hides_text
+from registry.sheets._number_formats import hides_numbers, hides_text
 
 MAX_FORMATS = 65_490
-"""Cell formats (and fonts) a workbook may define: Excel's own limit."""
+"""Cell formats, fonts and number formats a workbook may define: Excel's own limit."""
 _TRUE = ("1", "true")
+CONDITIONAL = (
+    "工作表的条件格式会给单元格换上自定义数字格式，使它显示的不是其中的内容：审核、打印时"
+    "看到的与登记的不同（§四.(五)）。请删除条件格式（开始 → 条件格式 → 清除规则）后重试"
+)
+"""The refusal of a sheet with conditional formatting that may hide what a cell holds."""
 
 
 @dataclass(frozen=True)
@@ -35,57 +37,79 @@ class CellFormats:
     hiding_text: frozenset[int] = frozenset()
     """formats that show a text cell as other words, or as nothing"""
     hiding_numbers: frozenset[int] = frozenset()
-    """formats that show a positive number as fixed words, or as nothing"""
+    """formats that show a number as other digits or words, or as nothing"""
+    conditional: bool = False
+    """a conditional format (``<dxfs>``) holds such a number format"""
 
     def __bool__(self) -> bool:
-        return bool(self.struck or self.hiding_text or self.hiding_numbers)
+        return bool(self.struck or self.hiding_text or self.hiding_numbers or self.conditional)
 
 
 NO_FORMATS = CellFormats()
 
 
+class _Styles:
+    """The parse of ``xl/styles.xml``: fonts, number formats, cell formats, conditional ones."""
+
+    def __init__(self) -> None:
+        self.struck_fonts: set[int] = set()
+        self.codes: dict[int, tuple[bool, bool]] = {}
+        """number format id → (hides text, hides numbers)"""
+        self.struck: set[int] = set()
+        self.hiding: tuple[set[int], set[int]] = (set(), set())
+        self.conditional = False
+        self.place = {"fonts": -1, "cellXfs": -1}
+        self.inside = ""
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        local = name.rpartition(" ")[2]
+        if local in ("fonts", "cellXfs", "numFmts", "dxfs"):
+            self.inside = local
+        elif local == "numFmt":
+            self._number_format(attributes)
+        elif self.inside == "fonts" and local == "font":
+            self._count("fonts", "字体")
+        elif self.inside == "fonts" and local == "strike":
+            if attributes.get("val", "1") in _TRUE:
+                self.struck_fonts.add(self.place["fonts"])
+        elif self.inside == "cellXfs" and local == "xf":
+            index = self._count("cellXfs", "单元格格式")
+            if whole_number(attributes.get("fontId", "0")) in self.struck_fonts:
+                self.struck.add(index)
+            number = whole_number(attributes.get("numFmtId", "0")) or 0
+            text, numbers = self.codes.get(number, (False, False))
+            if text:
+                self.hiding[0].add(index)
+            if numbers:
+                self.hiding[1].add(index)
+
+    def end(self, name: str) -> None:
+        if name.rpartition(" ")[2] == self.inside:
+            self.inside = ""
+
+    def _number_format(self, attributes: dict[str, str]) -> None:
+        code = attributes.get("formatCode", "")
+        if self.inside == "dxfs":  # applied by a conditional format's rule
+            self.conditional = self.conditional or hides_text(code) or hides_numbers(code)
+            return
+        if len(self.codes) >= MAX_FORMATS:
+            raise unreadable(f"样式表的数字格式超过 {MAX_FORMATS:,} 种（Excel 的上限）")
+        number = whole_number(attributes.get("numFmtId", ""))
+        if number is not None:
+            self.codes[number] = (hides_text(code), hides_numbers(code))
+
+    def _count(self, part: str, what: str) -> int:
+        self.place[part] += 1
+        if self.place[part] >= MAX_FORMATS:
+            raise unreadable(f"样式表的{what}超过 {MAX_FORMATS:,} 种（Excel 的上限）")
+        return self.place[part]
+
+
 def cell_formats(styles: Iterator[bytes], limits: SheetLimits, deadline: float) -> CellFormats:
     """The cell formats of ``styles`` (``xl/styles.xml``) that strike through or hide a cell."""
-    struck_fonts: set[int] = set()
-    hiding: dict[str, set[int]] = {"text": set(), "numbers": set()}
-    codes: dict[int, str] = {}
-    struck: set[int] = set()
-    place = {"fonts": -1, "cellXfs": -1}
-    inside = ""
-
-    def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal inside
-        local = name.rpartition(" ")[2]
-        if local in place:
-            inside = local
-        elif local == "numFmt" and len(codes) < MAX_FORMATS:
-            number = whole_number(attributes.get("numFmtId", ""))
-            if number is not None:
-                codes[number] = attributes.get("formatCode", "")
-        elif inside == "fonts" and local == "font":
-            place["fonts"] += 1
-            if place["fonts"] >= MAX_FORMATS:
-                raise unreadable(f"样式表的字体超过 {MAX_FORMATS:,} 种（Excel 的上限）")
-        elif inside == "fonts" and local == "strike":
-            if attributes.get("val", "1") in _TRUE:
-                struck_fonts.add(place["fonts"])
-        elif inside == "cellXfs" and local == "xf":
-            place["cellXfs"] += 1
-            if place["cellXfs"] >= MAX_FORMATS:
-                raise unreadable(f"样式表的单元格格式超过 {MAX_FORMATS:,} 种（Excel 的上限）")
-            if whole_number(attributes.get("fontId", "0")) in struck_fonts:
-                struck.add(place["cellXfs"])
-            code = codes.get(whole_number(attributes.get("numFmtId", "0")) or 0)
-            if code is not None:
-                if hides_text(code):
-                    hiding["text"].add(place["cellXfs"])
-                if hides_numbers(code):
-                    hiding["numbers"].add(place["cellXfs"])
-
-    def end(name: str) -> None:
-        nonlocal inside
-        if name.rpartition(" ")[2] == inside:
-            inside = ""
-
-    parse_marks(styles, start, end, limits=limits, deadline=deadline)
-    return CellFormats(frozenset(struck), frozenset(hiding["text"]), frozenset(hiding["numbers"]))
+    parsed = _Styles()
+    parse_marks(styles, parsed.start, parsed.end, limits=limits, deadline=deadline)
+    text, numbers = parsed.hiding
+    return CellFormats(
+        frozenset(parsed.struck), frozenset(text), frozenset(numbers), parsed.conditional
+    )

@@ -14,7 +14,8 @@ Stdout carries frames: one kind byte, an 8-byte little-endian length, a `marshal
 ``unmarked``: an .xls whose hidden and struck rows cannot be read);
 ``D`` done ``(height, merged ranges that span rows, hidden rows, struck rows, hidden columns,
 disguised cells)``, the last four of an .xls only (an .xlsx's the parent finds itself, `registry.sheets._marked`). This module
-imports only the standard library, python_calamine and (for an .xls) xlrd, and nothing from
+imports only the standard library, python_calamine and (for an .xls) xlrd — and, by its path,
+the standard-library module that reads number formats — and nothing from
 ``registry``: it runs without ``site`` and must start fast.
 """
 
@@ -116,54 +117,6 @@ def merged_down(sheet: Any) -> list[tuple[int, int, int, int]]:
     return found[:MAX_MERGED]
 
 
-_PLACEHOLDERS = frozenset("0#?@ymdhsbegYMDHSBEG")
-"""What shows a value in a section: digits, the text itself, a date or time part, General."""
-
-
-def _shown(code: str) -> list[set[str]]:
-    """The characters of each section of a number format that show a value (`_PLACEHOLDERS`),
-    ``General`` as ``0``: sections split at the semicolons outside quotes and brackets, quoted
-    and escaped (``\\x``) literals, colours and conditions (``[Red]``, ``[>=60]``), spacing
-    (``_x``) and fills (``*x``) left out."""
-    sections: list[set[str]] = [set()]
-    quoted = False
-    index = 0
-    while index < len(code):
-        char = code[index]
-        if quoted:
-            quoted = char != '"'
-        elif char == '"':
-            quoted = True
-        elif char in "\\_*":
-            index += 1  # the next character is a literal, a width or a fill
-        elif char == "[":
-            close = code.find("]", index)
-            index = len(code) if close < 0 else close
-        elif char == ";":
-            sections.append(set())
-        elif code.startswith(("General", "general", "GENERAL"), index):
-            sections[-1].add("0")
-            index += len("General") - 1
-        elif char in _PLACEHOLDERS:
-            sections[-1].add(char)
-        index += 1
-    return sections
-
-
-def hides_text(code: str) -> bool:
-    """Whether the format shows a text cell as other words or as nothing: a fourth section
-    without ``@``."""
-    sections = _shown(code)
-    return len(sections) >= 4 and "@" not in sections[3]
-
-
-def hides_numbers(code: str) -> bool:
-    """Whether the format shows a positive number as fixed words or as nothing: a first section
-    with no digit, date, time or text in it (with ``@`` alone it is a text format, and a
-    number is shown as it is)."""
-    return not _shown(code)[0]
-
-
 Cells = list[tuple[int, int]]
 
 
@@ -205,17 +158,25 @@ def xls_marks(
 
 def _disguised(book: Any, sheet: Any, last: int) -> Cells:
     """The filled cells of the first ``last`` rows whose format hides text (a text cell) or
-    numbers (a number or a date)."""
+    numbers (a number or a date): `registry.sheets._number_formats`, loaded by its path (this
+    process imports nothing of ours by name), each format read once."""
+    import importlib.util
+
     import xlrd
 
-    shown = {key: f.format_str for key, f in book.format_map.items()}
+    path = os.path.join(os.path.dirname(__file__), "_number_formats.py")
+    spec = importlib.util.spec_from_file_location("_number_formats", path)
+    assert spec is not None and spec.loader is not None
+    formats = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(formats)
+    codes = {
+        key: f.format_str for key, f in book.format_map.items() if f.format_str
+    }  # None: built in
+    text = {key for key, code in codes.items() if formats.hides_text(code)}
+    numbers = {key for key, code in codes.items() if formats.hides_numbers(code)}
     hiding = {
-        xlrd.XL_CELL_TEXT: {
-            i for i, xf in enumerate(book.xf_list) if hides_text(shown.get(xf.format_key, ""))
-        },
-        xlrd.XL_CELL_NUMBER: {
-            i for i, xf in enumerate(book.xf_list) if hides_numbers(shown.get(xf.format_key, ""))
-        },
+        xlrd.XL_CELL_TEXT: {i for i, xf in enumerate(book.xf_list) if xf.format_key in text},
+        xlrd.XL_CELL_NUMBER: {i for i, xf in enumerate(book.xf_list) if xf.format_key in numbers},
     }
     hiding[xlrd.XL_CELL_DATE] = hiding[xlrd.XL_CELL_NUMBER]
     if not any(hiding.values()):

@@ -28,7 +28,7 @@ import re
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from registry.sheets._extent import (
@@ -38,8 +38,9 @@ from registry.sheets._extent import (
     StopParsing,
     cell_position,
     expat_parser,
+    parse_small,
 )
-from registry.sheets._formats import NO_FORMATS, cell_formats
+from registry.sheets._formats import CONDITIONAL, NO_FORMATS, cell_formats
 from registry.sheets._limits import SheetLimits, SheetRefused, exceeded, unreadable
 from registry.sheets._marked import (
     NO_MARKS,
@@ -143,20 +144,6 @@ def _read(archive: zipfile.ZipFile, name: str) -> bytes:
     return b"".join(_stream(archive, name))
 
 
-def _parse_small(data: bytes, start: Callable[[str, dict[str, str]], None]) -> None:
-    """Parse a small part (workbook.xml, .rels) whole, DTDs refused."""
-    parser = expat_parser()
-    parser.StartElementHandler = start
-    try:
-        parser.Parse(data, True)
-    except StopParsing:
-        pass
-    except SheetRefused:  # a limit or a refusal raised inside a handler
-        raise
-    except BAD_XML as exc:
-        raise unreadable("工作簿结构文件不是有效的 XML") from exc
-
-
 def _first_worksheet(archive: zipfile.ZipFile, names: set[str]) -> str:
     """The member that python-calamine reads as sheet 0: the first ``<sheet>`` of workbook.xml,
     through its relationship id in workbook.xml.rels."""
@@ -167,7 +154,7 @@ def _first_worksheet(archive: zipfile.ZipFile, names: set[str]) -> str:
             first.extend(v for k, v in attributes.items() if " " in k and k.endswith(" id"))
             raise StopParsing
 
-    _parse_small(_read(archive, "xl/workbook.xml"), sheet)
+    parse_small(_read(archive, "xl/workbook.xml"), sheet)
     targets: dict[str, str] = {}
 
     def relationship(name: str, attributes: dict[str, str]) -> None:
@@ -175,7 +162,7 @@ def _first_worksheet(archive: zipfile.ZipFile, names: set[str]) -> str:
             targets[attributes.get("Id", "")] = attributes.get("Target", "")
 
     if "xl/_rels/workbook.xml.rels" in names:
-        _parse_small(_read(archive, "xl/_rels/workbook.xml.rels"), relationship)
+        parse_small(_read(archive, "xl/_rels/workbook.xml.rels"), relationship)
     target = targets.get(first[0], "") if first else ""
     if not target:
         raise unreadable("工作簿中没有工作表")
@@ -291,8 +278,14 @@ def _marks(workbook: Workbook, probe: Probe, limits: SheetLimits, deadline: floa
     archive = workbook.archive
     formats, strings = NO_FORMATS, frozenset[int]()
     if styles := names.get("xl/styles.xml"):
-        if holds(_stream(archive, styles), b"strike") or holds(_stream(archive, styles), b";"):
+        if holds(_stream(archive, styles), b"strike") or holds(
+            _stream(archive, styles), b"formatCode"
+        ):
             formats = cell_formats(_stream(archive, styles), limits, deadline)
+        if formats.conditional and holds(
+            _stream(archive, workbook.sheet), b"conditionalFormatting"
+        ):
+            raise unreadable(CONDITIONAL)
     if shared := names.get("xl/sharedstrings.xml"):
         if holds(_stream(archive, shared), b"strike"):
             strings = struck_strings(_stream(archive, shared), limits, deadline)
