@@ -395,7 +395,7 @@ def test_the_first_holder_is_judged_by_its_own_values_even_blank_ones(
     roster.add("later.csv", [second], MIANYANG_CHANGES)
     code, report = sync(roster, db_path)
     text = json.dumps(report, ensure_ascii=False)
-    assert code == 1 and "姓名、性别和出生年月全都与该证书最初的持证人不同" in text
+    assert code == 1 and "姓名、性别和出生年月与该证书最初的持证人全都不同" in text
 
 
 def test_two_exchanges_cannot_make_another_person_of_the_holder(
@@ -412,18 +412,21 @@ def test_two_exchanges_cannot_make_another_person_of_the_holder(
     roster.add("changes.csv", [first, second], MIANYANG_CHANGES)
     code, report = sync(roster, db_path)
     text = json.dumps(report, ensure_ascii=False)
-    assert code == 1 and "姓名、性别和出生年月全都与该证书最初的持证人不同" in text
+    assert code == 1 and "姓名、性别和出生年月与该证书最初的持证人全都不同" in text
     assert [p["row"] for p in report["registers"][-1]["problems"]] == [4]  # the second
 
 
 @pytest.mark.parametrize(
     ("corrections", "refused"),
     [
-        ({"更正姓名": "欧阳娜娜", "更正性别": "女"}, "姓名完全不同，性别也"),
-        ({"更正姓名": "欧阳娜娜", "更正出生年月": "1979.11"}, "姓名完全不同，出生年月也"),
+        ({"更正姓名": "欧阳娜娜", "更正性别": "女"}, "完全不同的另一个，性别也改了"),
+        ({"更正姓名": "欧阳娜娜", "更正出生年月": "1979.11"}, "完全不同的另一个，出生年月也改了"),
         ({"更正姓名": "欧阳娜娜"}, None),  # the holder's new name (改名)
         ({"更正姓名": "周洁", "更正性别": "女"}, None),  # a slip of the pen, and the sex
         ({"更正姓名": "周杰伦", "更正出生年月": "1976.05"}, None),  # a character left out
+        ({"更正姓名": "杰周", "更正出生年月": "1976.05"}, None),  # the characters swapped
+        ({"更正姓名": "周傑倫", "更正性别": "女"}, None),  # traditional, one character more
+        ({"更正姓名": "周洁", "更正性别": "男"}, None),  # the sex written out as it was
     ],
 )
 def test_another_name_with_another_sex_or_birth_is_another_person(
@@ -442,6 +445,23 @@ def test_another_name_with_another_sex_or_birth_is_another_person(
     [problem] = report["registers"][-1]["problems"]
     assert code == 1 and refused in problem["rule"] and "换了一个人" in problem["rule"]
     assert (problem["column"], problem["clause"]) == ("更正姓名", "§四.(六)2")
+
+
+def test_a_holder_corrected_once_may_take_a_new_name_later(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A birth corrected in 2012, a new name (改名) in 2015: the second 换发 changes the name
+    alone, and is no other person for the birth the first one corrected."""
+    first = status_event(
+        "换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003", 更正出生年月="1976.05"
+    )
+    second = status_event(
+        "换发", "Z1122020003", "周杰", "2015-03-10", "Z1122020004", 更正姓名="欧阳娜娜"
+    )
+    roster.add("changes.csv", [first, second], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+    assert verify(db_path, "Z1122020004", "欧阳娜娜")["result"] == "valid"
 
 
 def test_reissue_under_new_number_supersedes(roster: RegisterFactory, db_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from registry.domain.text import MAX_NAME_CHARS, drop_invisible
+from registry.domain.text import MAX_NAME_CHARS, drop_invisible, simplified
 
 MIDDLE_DOT = "\u00b7"
 _DOTS = re.compile("[·•・‧･∙\u2027\u30fb\uff65\u2219\u2022]")
@@ -69,6 +69,16 @@ def mistyped(registered: str, corrected: str) -> bool:
     if len(first) == len(second):
         return sum(a != b for a, b in zip(first, second, strict=True)) <= 1
     return any(second[:i] + second[i + 1 :] == first for i in range(len(second)))
+
+
+def another_name(registered: str, corrected: str) -> bool:
+    """Whether the name key ``corrected`` is another name altogether, not ``registered``
+    mis-written: no slip of the pen (`mistyped`), and no character in common, traditional and
+    simplified alike (陳傑 is 陈杰; 买买提·艾力 and 麦麦提·艾力 share 提艾力)."""
+    if mistyped(registered, corrected):
+        return False
+    first, second = (set(simplified(holder_key(key))) for key in (registered, corrected))
+    return not first & second
 
 
 def holder_key(key: str) -> str:

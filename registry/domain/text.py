@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
+
+from opencc import OpenCC
 
 HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 """Controls, format characters (bidi overrides, zero-width), surrogates, line/paragraph
@@ -100,3 +102,14 @@ def mentions(written: str, words: tuple[str, ...]) -> bool:
         for word in words
         for found in re.finditer(re.escape(word), written)
     )
+
+
+@cache
+def _simplifier() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """``text`` in simplified characters (電工 → 电工): the trade catalogue and the notice
+    are written in them, a roster copied from a traditional-character source is not."""
+    return str(_simplifier().convert(text))

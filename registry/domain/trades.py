@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import csv
 import difflib
-import functools
 import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from importlib.resources import files
 
-from opencc import OpenCC
+from registry.domain.text import simplified
 
 _SPACE = re.compile(r"\s+")
 
@@ -27,17 +26,6 @@ class CatalogueError(ValueError):
 
 def _key(text: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
-
-
-@functools.cache
-def _simplifier() -> OpenCC:
-    return OpenCC("t2s")
-
-
-def simplified(text: str) -> str:
-    """``text`` in simplified characters (電工 → 电工): the catalogue is written in them, a
-    roster copied from a traditional-character source is not."""
-    return str(_simplifier().convert(text))
 
 
 @dataclass

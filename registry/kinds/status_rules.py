@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from registry.domain.dates import years_after
 from registry.domain.documents import EVENT_DATE, document_key, year_problem
-from registry.domain.names import mistyped, name_key, same_holder
+from registry.domain.names import another_name, name_key, same_holder
 from registry.domain.numbers import parse, year_code_of, year_of_code
 from registry.domain.regions import covers
 from registry.domain.statuses import REISSUE, REVOKE, REVOKED, SUPERSEDED, StatusEvent
@@ -140,30 +140,33 @@ def _new_number_problems(
 
 def _another_person(event: StatusEvent, current: CertificateState) -> Found | None:
     """A 换发 that leaves the first holder's name, sex and birth all changed — in itself, or
-    after the 换发 before it — or writes another name altogether (not a slip of the pen) with
-    the sex or the birth changed too, hands the certificate to another person: no 错填
-    corrected (§二). Another name alone is a holder's new name (改名)."""
+    after the 换发 before it — or that writes another name altogether (`another_name`) and
+    changes the sex or the birth with it, hands the certificate to another person: no 错填
+    corrected (§二). Another name alone is the holder's new name (改名)."""
     fixed = dict(event.corrections)
+    name, sex, birth = current.root
     after = (
         fixed.get("name_key", current.name_key),
         fixed.get("sex", current.sex),
         fixed.get("birth", current.birth),
     )
-    name, sex, birth = current.root
-    changed = [
-        label
-        for label, was, now in (("性别", sex, after[1]), ("出生年月", birth, after[2]))
-        if was != now
-    ]
-    if same_holder(name, after[0]) or not changed:
-        return None
-    if len(changed) == 1 and mistyped(name, after[0]):
-        return None
-    what = "姓名、性别和出生年月全都" if len(changed) == 2 else f"姓名完全不同，{changed[0]}也"
+    if not same_holder(name, after[0]) and after[1] != sex and after[2] != birth:
+        what = "姓名、性别和出生年月与该证书最初的持证人全都不同"
+    else:
+        changed = [
+            label
+            for label, field, was in (
+                ("性别", "sex", current.sex),
+                ("出生年月", "birth", current.birth),
+            )
+            if field in fixed and fixed[field] != was
+        ]
+        if not (changed and "name_key" in fixed and another_name(current.name_key, after[0])):
+            return None
+        what = f"姓名换成了完全不同的另一个，{'和'.join(changed)}也改了"
     rule = (
-        f"更正后的{what}与该证书最初的持证人不同：这不是填错，而是换了一个人，"
-        "证书不能这样转给他人（§二）。请核对；如原名册确把证书发给了别人，请登记撤销该证书"
-        "（§五.(三)），由审批部门为其本人办理"
+        f"更正后的{what}：这不是填错，而是换了一个人，证书不能这样转给他人（§二）。"
+        "请核对；如原名册确把证书发给了别人，请登记撤销该证书（§五.(三)），由审批部门为其本人办理"
     )
     return ("更正姓名", fixed.get("name"), rule, "§四.(六)2")
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from registry.domain.problems import Problem
-from registry.domain.trades import simplified
+from registry.domain.text import simplified
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import header_key
 
