@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 import xlwt
 from openpyxl.formatting.rule import Rule
+from openpyxl.styles import PatternFill
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.styles.numbers import NumberFormat
 
@@ -28,6 +29,9 @@ SHOWS_OTHER_TEXT = [
     '@"明"',  # 王小 shown as 王小明
     '"编号："@',  # words the cell does not hold
     "0;0;0;[White]@",  # white on a white sheet
+    "0;0;0;[白色]@",  # white as WPS writes it
+    "0;0;0;[Color2]@",  # white in Excel's palette
+    "@@",  # the name shown twice
     "@" * 300,  # longer than Excel writes: no clerk's
 ]
 SHOWS_THE_TEXT = [
@@ -40,6 +44,7 @@ SHOWS_THE_TEXT = [
     "G/通用格式;G/通用格式;G/通用格式;@",
     '_(* #,##0_);_(* (#,##0);_(* "-"_);_(@_)',
     '_ * #,##0_ ;_ * -#,##0_ ;_ * "-"_ ;_ @_ ',
+    "@*-",  # the name, then dashes to the cell's edge
 ]
 SHOWS_OTHER_NUMBERS = [
     ";;;",
@@ -55,6 +60,8 @@ SHOWS_OTHER_NUMBERS = [
     '"4"0,,',  # 77 shown as 40
     "0,",  # 77 shown as 0
     "[White]0",
+    "[Color2]0",
+    '[<0]0;[<-1]0;"90"',  # neither condition holds: the third section shows
 ]
 SHOWS_THE_NUMBER = [
     "0",
@@ -74,6 +81,9 @@ SHOWS_THE_NUMBER = [
     "G/通用格式",
     "0_);[Red](0)",
     'yyyy"年"m"月"d"日"',
+    '0"m²"',
+    '"+86 "000 0000 0000',
+    '"20"yy"年"',
 ]
 
 
@@ -275,3 +285,22 @@ def test_a_workbook_whose_only_format_has_no_semicolon_is_looked_at(tmp_path: Pa
     sheet["A2"].number_format = "\\4\\5"
     book.save(tmp_path / "a.xlsx")
     assert read_sheet(tmp_path / "a.xlsx", REGISTER_LIMITS).marks.disguised == {(2, 1)}
+
+
+def test_a_conditional_format_elsewhere_refuses_nothing(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The roster's own rule only fills duplicates with a colour; a rule hiding zeros (;;;)
+    sits on another, empty sheet: the roster was refused for a format none of its cells use."""
+    path = _two_holders(registers)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    fill = DifferentialStyle(fill=PatternFill(bgColor="FFC7CE"))
+    sheet.conditional_formatting.add("A1:Z100", Rule(type="duplicateValues", dxf=fill))
+    hides = DifferentialStyle(numFmt=NumberFormat(numFmtId=201, formatCode=";;;"))
+    other = book.create_sheet("汇总")
+    other.conditional_formatting.add("A1:A9", Rule(type="expression", formula=["TRUE"], dxf=hides))
+    book.save(path)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report

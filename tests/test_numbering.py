@@ -216,6 +216,9 @@ def test_the_copy_may_not_swap_its_holders_numbers(
         in output
     )
     restored = [approval_row("Z1122020003", "甲"), approval_row("Z1122020004", "乙")]
+    registered.add("new-numbered.csv", [restored[0], approval_row("Z1122020004", "甲")], MIANYANG)
+    code, output = run("sync", str(registered.folder), "--db", str(db_path))  # 乙 a namesake of 甲
+    assert "此人得到的是" not in output
     registered.add("new-numbered.csv", restored, MIANYANG)
     code, output = run("sync", str(registered.folder), "--db", str(db_path))
     assert code == 0, output

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pypinyin import lazy_pinyin
+
 from registry.domain.text import MAX_NAME_CHARS, drop_invisible, simplified
 
 MIDDLE_DOT = "\u00b7"
@@ -73,12 +75,36 @@ def mistyped(registered: str, corrected: str) -> bool:
 
 def another_name(registered: str, corrected: str) -> bool:
     """Whether the name key ``corrected`` is another name altogether, not ``registered``
-    mis-written: no slip of the pen (`mistyped`), and no character in common, traditional and
-    simplified alike (陳傑 is 陈杰; 买买提·艾力 and 麦麦提·艾力 share 提艾力)."""
-    if mistyped(registered, corrected):
+    mis-written: no slip of the pen (`mistyped`), no name that reads alike (`sounds_alike`),
+    and no character in common, traditional and simplified alike (陳傑 is 陈杰; 买买提·艾力
+    and 麦麦提·艾力 share 提艾力)."""
+    if mistyped(registered, corrected) or sounds_alike(registered, corrected):
         return False
     first, second = (set(simplified(holder_key(key))) for key in (registered, corrected))
     return not first & second
+
+
+def sounds_alike(registered: str, corrected: str) -> bool:
+    """Whether two name keys read alike in pinyin, tones aside, but for one syllable at most: a
+    name taken down by ear (章洁 for 张杰, 黎莉 for 李丽) or written in letters (zhang wei)."""
+    first, second = (_syllables(key) for key in (registered, corrected))
+    if "".join(first) == "".join(second):
+        return True
+    return (
+        len(first) == len(second) and sum(a != b for a, b in zip(first, second, strict=True)) <= 1
+    )
+
+
+def _syllables(key: str) -> list[str]:
+    """The pinyin of a name key, tones and separators left out; letters as they are."""
+    read = lazy_pinyin(simplified(holder_key(key)))
+    return [
+        s
+        for s in (
+            "".join(ch for ch in part.lower() if ch.isascii() and ch.isalpha()) for part in read
+        )
+        if s
+    ]
 
 
 def holder_key(key: str) -> str:

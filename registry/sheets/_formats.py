@@ -3,7 +3,7 @@ through, and a number format that shows a cell as other words or digits than it 
 nothing (`registry.sheets._number_formats`). The reviewer signs what the sheet shows and the
 registry would load what the cell holds, so such a cell is refused like a hidden row
 (`registry.sheets._marked`, `registry.kinds.marked.marked_rows`); so is a sheet whose
-conditional formatting may apply such a number format.
+conditional formatting applies such a number format (`registry.sheets._marked.exact_marks`).
 
 Each format code is read once, where ``<numFmts>`` defines it: a styles part of many formats
 sharing one long code costs no more than its length.
@@ -38,8 +38,8 @@ class CellFormats:
     """formats that show a text cell as other words, or as nothing"""
     hiding_numbers: frozenset[int] = frozenset()
     """formats that show a number as other digits or words, or as nothing"""
-    conditional: bool = False
-    """a conditional format (``<dxfs>``) holds such a number format"""
+    conditional: frozenset[int] = frozenset()
+    """the conditional formats (indexes into ``<dxfs>``) that apply such a number format"""
 
     def __bool__(self) -> bool:
         return bool(self.struck or self.hiding_text or self.hiding_numbers or self.conditional)
@@ -57,8 +57,8 @@ class _Styles:
         """number format id → (hides text, hides numbers)"""
         self.struck: set[int] = set()
         self.hiding: tuple[set[int], set[int]] = (set(), set())
-        self.conditional = False
-        self.place = {"fonts": -1, "cellXfs": -1}
+        self.conditional: set[int] = set()
+        self.place = {"fonts": -1, "cellXfs": -1, "dxfs": -1}
         self.inside = ""
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
@@ -67,6 +67,8 @@ class _Styles:
             self.inside = local
         elif local == "numFmt":
             self._number_format(attributes)
+        elif self.inside == "dxfs" and local == "dxf":
+            self._count("dxfs", "条件格式")
         elif self.inside == "fonts" and local == "font":
             self._count("fonts", "字体")
         elif self.inside == "fonts" and local == "strike":
@@ -90,7 +92,8 @@ class _Styles:
     def _number_format(self, attributes: dict[str, str]) -> None:
         code = attributes.get("formatCode", "")
         if self.inside == "dxfs":  # applied by a conditional format's rule
-            self.conditional = self.conditional or hides_text(code) or hides_numbers(code)
+            if hides_text(code) or hides_numbers(code):
+                self.conditional.add(self.place["dxfs"])
             return
         if len(self.codes) >= MAX_FORMATS:
             raise unreadable(f"样式表的数字格式超过 {MAX_FORMATS:,} 种（Excel 的上限）")
@@ -111,5 +114,5 @@ def cell_formats(styles: Iterator[bytes], limits: SheetLimits, deadline: float) 
     parse_marks(styles, parsed.start, parsed.end, limits=limits, deadline=deadline)
     text, numbers = parsed.hiding
     return CellFormats(
-        frozenset(parsed.struck), frozenset(text), frozenset(numbers), parsed.conditional
+        frozenset(parsed.struck), frozenset(text), frozenset(numbers), frozenset(parsed.conditional)
     )

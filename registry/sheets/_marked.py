@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from registry.sheets._extent import cell_position, parse_marks, whole_number
-from registry.sheets._formats import CellFormats
+from registry.sheets._formats import CONDITIONAL, CellFormats
 from registry.sheets._limits import SheetLimits, unreadable
 
 PROBES = (b"<f", b":f", b"hidden", b"strike")
@@ -183,6 +183,8 @@ def exact_marks(
             columns.update(range(max(first, 1), min(last, limits.max_columns) + 1))
         elif local == "strike" and _strikes(attributes):  # an inline string's struck run
             styled = True
+        elif local == "cfRule" and whole_number(attributes.get("dxfId", "")) in formats.conditional:
+            raise unreadable(CONDITIONAL)
 
     def text(data: str) -> None:
         nonlocal filled, index

@@ -19,6 +19,7 @@ child that reads an .xls (`registry.sheets._worker`) loads it by its path.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 MAX_CODE = 255
@@ -28,18 +29,28 @@ _DATE_TIME = frozenset("ymdhsegbYMDHSEGB")
 _GENERAL = ("general", "g/通用格式")
 """General as written in English and by Chinese Excel and WPS."""
 _DECORATION = frozenset(" .,%+-()/:$")
+_DIGIT_BESIDE = re.compile("[0-9]N|N[0-9]")
+"""A digit written right beside a digit of the value (0"0": 77 shown as 770)."""
 """What a section may write beside its placeholders without changing the value shown."""
 
 
 class Section(NamedTuple):
     """What one section of a format shows: its placeholders (digits as ``0``), the words it
-    writes itself, and whether it is white, has a condition, or scales by thousands."""
+    writes itself, its shape (each digit placeholder an ``N`` among what is written), how many
+    times it shows the text, and whether it is white, has a condition, or scales by
+    thousands."""
 
     shown: frozenset[str]
     words: str
+    shape: str
+    texts: int
     white: bool
     condition: bool
     scaled: bool
+
+
+WHITE = ("white", "白色", "color2")
+"""White as Excel, WPS and Excel's default palette write it."""
 
 
 def sections(code: str) -> list[Section]:
@@ -47,42 +58,69 @@ def sections(code: str) -> list[Section]:
     found: list[Section] = []
     shown: set[str] = set()
     words: list[str] = []
+    shape: list[str] = []
+    texts = 0
     white = condition = comma = False
+
+    def close_section() -> None:
+        found.append(
+            Section(
+                frozenset(shown), "".join(words), "".join(shape), texts, white, condition, comma
+            )
+        )
+
     index = 0
     while index < len(code):
         char = code[index]
+        written = ""
         if char in '"[':
             close = code.find('"' if char == '"' else "]", index + 1)
             close = len(code) if close < 0 else close
             inside = code[index + 1 : close]
             if char == '"':
-                words.append(inside)
+                written = inside
             else:  # a colour, a condition, a locale ([$-804]), a numeral system ([DBNum1])
-                white = white or inside.strip().lower() == "white"
+                white = white or inside.strip().lower() in WHITE
                 condition = condition or inside.strip()[:1] in ("<", ">", "=")
             index = close
-        elif char in "\\!*":  # an escaped character, or a fill repeating it: written as is
-            words.append(code[index + 1 : index + 2])
+        elif char in "\\!":  # an escaped character: written as is
+            written = code[index + 1 : index + 2]
+            index += 1
+        elif char == "*":  # a fill: the next character repeated across the cell
+            fill = code[index + 1 : index + 2]
+            written = fill if fill.isascii() and fill.isdigit() else ""
             index += 1
         elif char == "_":  # a space as wide as the next character
             index += 1
         elif char == ";":
-            found.append(Section(frozenset(shown), "".join(words), white, condition, comma))
-            shown, words, white, condition, comma = set(), [], False, False, False
+            close_section()
+            shown, words, shape, texts = set(), [], [], 0
+            white = condition = comma = False
         elif general := _general_at(code, index):
             shown.add("0")
+            shape.append("N")
             index += general - 1
         elif char in _DIGITS:
             shown.add("0")
+            shape.append("N")
             comma = False
         elif char == ",":
             comma = comma or "0" in shown
-        elif char == "@" or char in _DATE_TIME:
+        elif char == "@":
             shown.add(char)
-        elif char not in _DECORATION:
-            words.append(char)
+            texts += 1
+        elif char in _DATE_TIME:
+            shown.add(char)
+            shape.append(char)
+        elif char in _DECORATION:
+            shape.append(char)
+        else:
+            written = char
+        if written:
+            words.append(written)
+            shape.append(written)
         index += 1
-    found.append(Section(frozenset(shown), "".join(words), white, condition, comma))
+    close_section()
     return found
 
 
@@ -108,7 +146,7 @@ def hides_text(code: str) -> bool:
     if len(code) > MAX_CODE:
         return True
     text = _text_section(sections(code))
-    return text is not None and ("@" not in text.shown or bool(text.words.strip()) or text.white)
+    return text is not None and (text.texts != 1 or bool(text.words.strip()) or text.white)
 
 
 def hides_numbers(code: str) -> bool:
@@ -118,11 +156,9 @@ def hides_numbers(code: str) -> bool:
     parts = sections(code)
     if len(parts) == 1 and "@" in parts[0].shown:
         return False  # a text format: a number is shown as it is
-    numeric = parts[:2] if any(p.condition for p in parts[:2]) else parts[:1]
+    # with a condition, a value may go by any of the first three sections
+    numeric = parts[:3] if any(p.condition for p in parts[:2]) else parts[:1]
     return any(
-        not (part.shown - {"@"})
-        or any(ch.isdigit() for ch in part.words)
-        or part.scaled
-        or part.white
+        not (part.shown - {"@"}) or _DIGIT_BESIDE.search(part.shape) or part.scaled or part.white
         for part in numeric
     )

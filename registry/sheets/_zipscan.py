@@ -40,7 +40,7 @@ from registry.sheets._extent import (
     expat_parser,
     parse_small,
 )
-from registry.sheets._formats import CONDITIONAL, NO_FORMATS, cell_formats
+from registry.sheets._formats import NO_FORMATS, cell_formats
 from registry.sheets._limits import SheetLimits, SheetRefused, exceeded, unreadable
 from registry.sheets._marked import (
     NO_MARKS,
@@ -282,10 +282,6 @@ def _marks(workbook: Workbook, probe: Probe, limits: SheetLimits, deadline: floa
             _stream(archive, styles), b"formatCode"
         ):
             formats = cell_formats(_stream(archive, styles), limits, deadline)
-        if formats.conditional and holds(
-            _stream(archive, workbook.sheet), b"conditionalFormatting"
-        ):
-            raise unreadable(CONDITIONAL)
     if shared := names.get("xl/sharedstrings.xml"):
         if holds(_stream(archive, shared), b"strike"):
             strings = struck_strings(_stream(archive, shared), limits, deadline)

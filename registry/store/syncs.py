@@ -262,14 +262,17 @@ def given_to_another(
     number a run gave to another holder and that is not registered yet: (row, number, the
     run's file, its copy, the number the run gave this row's holder or ''), in row order. The
     run's numbered copy, by name, may correct a holder's name, not give a holder another's
-    number (its rows swapped, a name typed on the wrong row)."""
+    number (its rows swapped, a name typed on the wrong row): this row's name is the one the
+    run gave another number, whose row the name has left (a namesake keeps their own)."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS roster_numbers (number, name_key, source_row)")
     conn.execute("DELETE FROM roster_numbers")
     conn.executemany("INSERT INTO roster_numbers VALUES (?, ?, ?)", rows)
     found = conn.execute(
         "SELECT * FROM (SELECT r.source_row, r.number, h.file, coalesce(h.copy, '') AS copy,"
         " coalesce((SELECT min(o.number) FROM numbered_holders o WHERE o.copy = h.copy"
-        " AND o.name_key = r.name_key AND o.number <> r.number), '') AS theirs"
+        " AND o.name_key = r.name_key AND o.number <> r.number AND NOT EXISTS"
+        " (SELECT 1 FROM roster_numbers k WHERE k.number = o.number AND k.name_key = o.name_key)"
+        "), '') AS theirs"
         " FROM roster_numbers r"
         " JOIN numbered_holders h ON h.number = r.number AND h.name_key <> r.name_key"
         " WHERE NOT EXISTS (SELECT 1 FROM certificates c WHERE c.number = r.number))"
