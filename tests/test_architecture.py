@@ -4,6 +4,8 @@ the layers below it, and only the command line imports the apps built on the lib
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,20 @@ def test_the_apps_import_the_library_not_each_other(app: str) -> None:
     for path in sorted((ROOT / app).rglob("*.py")):
         imported = {module.split(".")[0] for module in _imports(path)}
         assert other not in imported, f"{path.relative_to(ROOT)} imports {other}"
+
+
+def test_the_apps_and_the_command_line_start_without_the_pinyin_dictionaries() -> None:
+    """pypinyin's dictionaries take 130 ms and 50 MB: only a 换发 rewriting a name loads them,
+    not every verification worker and command that compares names."""
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, verify_app.app, registry.cli; print(sorted(sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    assert "pypinyin" not in loaded and "registry.domain.names" in loaded
