@@ -20,6 +20,7 @@ child that reads an .xls (`registry.sheets._worker`) loads it by its path.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import NamedTuple
 
 MAX_CODE = 255
@@ -56,72 +57,97 @@ WHITE = ("white", "白色", "color2")
 def sections(code: str) -> list[Section]:
     """The sections of ``code``, split at the semicolons outside quotes and brackets."""
     found: list[Section] = []
-    shown: set[str] = set()
-    words: list[str] = []
-    shape: list[str] = []
-    texts = 0
-    white = condition = comma = False
+    current = _Reading()
+    for kind, text in _tokens(code):
+        if kind == ";":
+            found.append(current.done())
+            current = _Reading()
+        else:
+            current.add(kind, text)
+    found.append(current.done())
+    return found
 
-    def close_section() -> None:
-        found.append(
-            Section(
-                frozenset(shown), "".join(words), "".join(shape), texts, white, condition, comma
-            )
-        )
 
+_KINDS = {
+    **dict.fromkeys(_DECORATION, "decoration"),
+    **dict.fromkeys(_DATE_TIME, "date"),
+    **dict.fromkeys(_DIGITS, "digit"),
+    ",": "comma",
+    "@": "at",
+    ";": ";",
+}
+_PAIRED = {'"': ("quote", '"'), "[": ("bracket", "]")}
+_PREFIXED = {"\\": "escape", "!": "escape", "*": "fill", "_": "space"}
+
+
+def _tokens(code: str) -> Iterator[tuple[str, str]]:
+    """(kind, text) of each part of a format code: a quoted or bracketed text, an escaped
+    character, a fill or a space's width (the character after ``*`` or ``_``), General, or
+    one character of a kind in `_KINDS` (else a word written as is)."""
     index = 0
     while index < len(code):
         char = code[index]
-        written = ""
-        if char in '"[':
-            close = code.find('"' if char == '"' else "]", index + 1)
+        if char in _PAIRED:
+            kind, end = _PAIRED[char]
+            close = code.find(end, index + 1)
             close = len(code) if close < 0 else close
-            inside = code[index + 1 : close]
-            if char == '"':
-                written = inside
-            else:  # a colour, a condition, a locale ([$-804]), a numeral system ([DBNum1])
-                white = white or inside.strip().lower() in WHITE
-                condition = condition or inside.strip()[:1] in ("<", ">", "=")
-            index = close
-        elif char in "\\!":  # an escaped character: written as is
-            written = code[index + 1 : index + 2]
-            index += 1
-        elif char == "*":  # a fill: the next character repeated across the cell
-            fill = code[index + 1 : index + 2]
-            written = fill if fill.isascii() and fill.isdigit() else ""
-            index += 1
-        elif char == "_":  # a space as wide as the next character
-            index += 1
-        elif char == ";":
-            close_section()
-            shown, words, shape, texts = set(), [], [], 0
-            white = condition = comma = False
+            yield kind, code[index + 1 : close]
+            index = close + 1
+        elif char in _PREFIXED:
+            yield _PREFIXED[char], code[index + 1 : index + 2]
+            index += 2
         elif general := _general_at(code, index):
-            shown.add("0")
-            shape.append("N")
-            index += general - 1
-        elif char in _DIGITS:
-            shown.add("0")
-            shape.append("N")
-            comma = False
-        elif char == ",":
-            comma = comma or "0" in shown
-        elif char == "@":
-            shown.add(char)
-            texts += 1
-        elif char in _DATE_TIME:
-            shown.add(char)
-            shape.append(char)
-        elif char in _DECORATION:
-            shape.append(char)
+            yield "general", code[index : index + general]
+            index += general
         else:
-            written = char
-        if written:
-            words.append(written)
-            shape.append(written)
-        index += 1
-    close_section()
-    return found
+            yield _KINDS.get(char, "word"), char
+            index += 1
+
+
+class _Reading:
+    """A section as its parts are read (`Section` once done)."""
+
+    def __init__(self) -> None:
+        self.shown: set[str] = set()
+        self.words: list[str] = []
+        self.shape: list[str] = []
+        self.texts = 0
+        self.white = self.condition = self.comma = False
+
+    def add(self, kind: str, text: str) -> None:
+        if kind == "bracket":  # a colour, a condition, a locale ([$-804]), numerals ([DBNum1])
+            self.white = self.white or text.strip().lower() in WHITE
+            self.condition = self.condition or text.strip()[:1] in ("<", ">", "=")
+        elif kind in ("digit", "general"):
+            self.shown.add("0")
+            self.shape.append("N")
+            self.comma = self.comma and kind == "general"  # a digit after a comma: thousands
+        elif kind == "comma":
+            self.comma = self.comma or "0" in self.shown
+        elif kind == "at":
+            self.shown.add("@")
+            self.texts += 1
+        elif kind == "date":
+            self.shown.add(text)
+            self.shape.append(text)
+        elif kind == "decoration":
+            self.shape.append(text)
+        elif text and (
+            kind in ("quote", "escape", "word") or (kind == "fill" and text in "0123456789")
+        ):
+            self.words.append(text)  # (a fill of another character, a space's width: no word)
+            self.shape.append(text)
+
+    def done(self) -> Section:
+        return Section(
+            frozenset(self.shown),
+            "".join(self.words),
+            "".join(self.shape),
+            self.texts,
+            self.white,
+            self.condition,
+            self.comma,
+        )
 
 
 def _general_at(code: str, index: int) -> int:
