@@ -62,6 +62,8 @@ SHOWS_OTHER_NUMBERS = [
     "[White]0",
     "[Color2]0",
     '[<0]0;[<-1]0;"90"',  # neither condition holds: the third section shows
+    '0"\u200b0"',  # 77 shown as 770, a zero-width space between
+    '0"０"',  # a full-width digit
 ]
 SHOWS_THE_NUMBER = [
     "0",
@@ -203,6 +205,16 @@ def test_an_xls_of_chinese_built_in_date_formats_is_read(tmp_path: Path, built_i
     assert read_sheet(tmp_path / "a.xls", REGISTER_LIMITS).marks.disguised == frozenset()
 
 
+def _rewrite(path: Path, part: str, edit: Callable[[str], str]) -> None:
+    """Rewrite one part of the workbook at ``path``."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts[part] = edit(parts[part].decode()).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
 def _styled(path: Path, styles: Callable[[str], str]) -> Path:
     """A one-name workbook (赵六 in A2, formatted 0) whose styles part ``styles`` rewrites."""
     book = openpyxl.Workbook()
@@ -212,12 +224,7 @@ def _styled(path: Path, styles: Callable[[str], str]) -> Path:
     sheet.append(["赵六"])
     sheet["A2"].number_format = "0.0"
     book.save(path)
-    with zipfile.ZipFile(path) as archive:
-        parts = {info.filename: archive.read(info) for info in archive.infolist()}
-    parts["xl/styles.xml"] = styles(parts["xl/styles.xml"].decode()).encode()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
+    _rewrite(path, "xl/styles.xml", styles)
     return path
 
 
@@ -257,8 +264,9 @@ def test_more_number_formats_than_excel_allows_are_refused(tmp_path: Path) -> No
         read_sheet(path, REGISTER_LIMITS)
 
 
+@pytest.mark.parametrize("spelling", ['dxfId="0"', 'dxfId=" 0 "'])
 def test_a_conditional_format_that_hides_a_value_is_refused(
-    registers: RegisterFactory, db_path: Path
+    registers: RegisterFactory, db_path: Path, spelling: str
 ) -> None:
     """A rule that is always true, giving the name cell 0;0;0;"张三": the sheet shows 张三."""
     path = _two_holders(registers)
@@ -270,6 +278,7 @@ def test_a_conditional_format_that_hides_a_value_is_refused(
         "A1:Z100", Rule(type="expression", formula=["TRUE"], dxf=shown)
     )
     book.save(path)
+    _rewrite(path, "xl/worksheets/sheet1.xml", lambda sheet: sheet.replace('dxfId="0"', spelling))
     [(row, column, rule, _)] = refused(registers, db_path, "mianyang.xlsx")
     assert (row, column) == (None, None) and "条件格式" in rule
 

@@ -429,6 +429,7 @@ def test_two_exchanges_cannot_make_another_person_of_the_holder(
         ({"更正姓名": "周洁", "更正性别": "男"}, None),  # the sex written out as it was
         ({"更正姓名": "舟洁", "更正出生年月": "1976.05"}, None),  # taken down by ear
         ({"更正姓名": "ZHOU JIE", "更正性别": "女"}, None),  # written in letters
+        ({"更正姓名": "刘洁", "更正性别": "女"}, "完全不同的另一个，性别也改了"),  # jie alike only
     ],
 )
 def test_another_name_with_another_sex_or_birth_is_another_person(

@@ -83,14 +83,11 @@ def another_name(registered: str, corrected: str) -> bool:
 
 
 def sounds_alike(registered: str, corrected: str) -> bool:
-    """Whether two name keys read alike in pinyin, tones aside, but for one syllable at most: a
-    name taken down by ear (章洁 for 张杰, 黎莉 for 李丽) or written in letters (zhang wei)."""
-    first, second = (_syllables(key) for key in (registered, corrected))
-    if "".join(first) == "".join(second):
-        return True
-    return (
-        len(first) == len(second) and sum(a != b for a, b in zip(first, second, strict=True)) <= 1
-    )
+    """Whether two name keys read alike in pinyin, every syllable, tones aside: a name taken
+    down by ear (章洁 for 张杰, 黎莉 for 李丽) or written in letters (zhang wei). One syllable
+    alike is not enough: 刘洁 shares jie with 周杰 and is another person."""
+    first, second = ("".join(_syllables(key)) for key in (registered, corrected))
+    return bool(first) and first == second
 
 
 def _syllables(key: str) -> list[str]:

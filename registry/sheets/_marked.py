@@ -183,7 +183,9 @@ def exact_marks(
             columns.update(range(max(first, 1), min(last, limits.max_columns) + 1))
         elif local == "strike" and _strikes(attributes):  # an inline string's struck run
             styled = True
-        elif local == "cfRule" and whole_number(attributes.get("dxfId", "")) in formats.conditional:
+        elif local == "cfRule" and (
+            whole_number(attributes.get("dxfId", "").strip()) in formats.conditional
+        ):
             raise unreadable(CONDITIONAL)
 
     def text(data: str) -> None:

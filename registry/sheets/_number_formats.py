@@ -19,7 +19,7 @@ child that reads an .xls (`registry.sheets._worker`) loads it by its path.
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -30,8 +30,6 @@ _DATE_TIME = frozenset("ymdhsegbYMDHSEGB")
 _GENERAL = ("general", "g/通用格式")
 """General as written in English and by Chinese Excel and WPS."""
 _DECORATION = frozenset(" .,%+-()/:$")
-_DIGIT_BESIDE = re.compile("[0-9]N|N[0-9]")
-"""A digit written right beside a digit of the value (0"0": 77 shown as 770)."""
 """What a section may write beside its placeholders without changing the value shown."""
 
 
@@ -167,6 +165,17 @@ def _text_section(parts: list[Section]) -> Section | None:
     return None  # text is shown as it is written
 
 
+def _digit_beside(shape: str) -> bool:
+    """Whether a digit is written right beside a digit of the value (``0"0"``: 77 shown as
+    770), in any script (０, ٣), invisible characters between them left out; not a superscript
+    (m²)."""
+    seen = "".join(ch for ch in shape if unicodedata.category(ch) != "Cf")
+    return any(
+        (a == "N" and b.isdecimal()) or (a.isdecimal() and b == "N")
+        for a, b in zip(seen, seen[1:], strict=False)
+    )
+
+
 def hides_text(code: str) -> bool:
     """Whether the format shows a text cell as other words than it holds, or as nothing."""
     if len(code) > MAX_CODE:
@@ -185,6 +194,6 @@ def hides_numbers(code: str) -> bool:
     # with a condition, a value may go by any of the first three sections
     numeric = parts[:3] if any(p.condition for p in parts[:2]) else parts[:1]
     return any(
-        not (part.shown - {"@"}) or _DIGIT_BESIDE.search(part.shape) or part.scaled or part.white
+        not (part.shown - {"@"}) or _digit_beside(part.shape) or part.scaled or part.white
         for part in numeric
     )

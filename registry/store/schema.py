@@ -167,7 +167,9 @@ TABLES: dict[str, TableSpec] = {
     # numbered copy): another roster that gives the number to someone else before that copy is
     # loaded is refused
     "numbered_holders": TableSpec(
-        {"number": str, "name_key": str, "file": str, "copy": str}, "number"
+        {"number": str, "name_key": str, "file": str, "copy": str},
+        "number",
+        (("copy", "name_key"),),  # a numbered copy's holder of a name (a swap, syncs.py)
     ),
     # the trade catalogue the registers were checked with, for the public confirmation
     # (registry.store.trades): each spelling — standard name or alias — and its standard name

@@ -265,6 +265,7 @@ def given_to_another(
     number (its rows swapped, a name typed on the wrong row): this row's name is the one the
     run gave another number, whose row the name has left (a namesake keeps their own)."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS roster_numbers (number, name_key, source_row)")
+    conn.execute("CREATE INDEX IF NOT EXISTS temp.roster_numbers_number ON roster_numbers (number)")
     conn.execute("DELETE FROM roster_numbers")
     conn.executemany("INSERT INTO roster_numbers VALUES (?, ?, ?)", rows)
     found = conn.execute(
