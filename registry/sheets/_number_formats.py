@@ -1,7 +1,8 @@
 """What a spreadsheet's number format shows of a cell's value: `hides_text`, `hides_numbers`.
 
-A number format has up to four sections, ``positive;negative;zero;text`` (or, with conditions
-such as ``[<60]``, the first two go by the condition). Excel shows a cell through its section:
+A number format has up to four sections, ``positive;negative;zero;text`` (with conditions such
+as ``[<60]``, the first two go by their conditions and the third takes the other numbers).
+Excel shows a cell through its section:
 
 - text: the fourth section, or a lone section with ``@``; without ``@`` it shows the section's
   own words instead of the text (``0;-0;0;"张三"``, ``;;;``), and words beside ``@``
@@ -11,7 +12,7 @@ such as ``[<60]``, the first two go by the condition). Excel shows a cell throug
   (``0"0"``: 77 shown as 770), or commas after the last digit (``0,``: 77 shown as 0), show
   another number.
 
-A ``[White]`` section shows nothing on a white sheet. The reviewer signs what the sheet shows,
+A white section (``[White]``, WPS's ``[白色]``, ``[Color2]``) shows nothing on a white sheet. The reviewer signs what the sheet shows,
 the registry would load what the cell holds: such a cell is refused
 (`registry.sheets._formats`). This module imports only the standard library: the guarded
 child that reads an .xls (`registry.sheets._worker`) loads it by its path.
