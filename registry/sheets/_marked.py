@@ -104,13 +104,13 @@ def struck_strings(shared: Iterator[bytes], limits: SheetLimits, deadline: float
     return frozenset(found)
 
 
-def holds(blocks: Iterator[bytes], needle: bytes) -> bool:
-    """Whether a part's blocks hold ``needle``, also across two blocks."""
-    tail = b""
+def holds(blocks: Iterator[bytes], *needles: bytes) -> bool:
+    """Whether a part's blocks hold one of ``needles``, also across two blocks (`Probe`)."""
+    probe = Probe(needles)
     for block in blocks:
-        if needle in tail + block[: len(needle)] or needle in block:
+        probe.feed(block)
+        if probe.hit:
             return True
-        tail = block[-len(needle) :]
     return False
 
 
