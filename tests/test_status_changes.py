@@ -430,6 +430,9 @@ def test_two_exchanges_cannot_make_another_person_of_the_holder(
         ({"更正姓名": "舟洁", "更正出生年月": "1976.05"}, None),  # taken down by ear
         ({"更正姓名": "ZHOU JIE", "更正性别": "女"}, None),  # written in letters
         ({"更正姓名": "刘洁", "更正性别": "女"}, "完全不同的另一个，性别也改了"),  # jie alike only
+        ({"更正姓名": "周秀英", "更正性别": "女"}, "完全不同的另一个，性别也改了"),  # one surname
+        ({"更正姓名": "周婕妤", "更正性别": "女"}, "完全不同的另一个，性别也改了"),
+        ({"更正姓名": "周小杰", "更正性别": "女"}, None),  # the given name kept
     ],
 )
 def test_another_name_with_another_sex_or_birth_is_another_person(
@@ -448,6 +451,34 @@ def test_another_name_with_another_sex_or_birth_is_another_person(
     [problem] = report["registers"][-1]["problems"]
     assert code == 1 and refused in problem["rule"] and "换了一个人" in problem["rule"]
     assert (problem["column"], problem["clause"]) == ("更正姓名", "§四.(六)2")
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "column"),
+    [
+        ({"更正性别": "女"}, {"更正姓名": "周秀英"}, "更正姓名"),  # the sex, then the name
+        ({"更正姓名": "周秀英"}, {"更正性别": "女"}, "更正性别"),  # the name (改名), then the sex
+    ],
+)
+def test_the_sex_and_another_name_in_two_exchanges_are_another_person(
+    roster: RegisterFactory,
+    db_path: Path,
+    first: dict[str, str],
+    second: dict[str, str],
+    column: str,
+) -> None:
+    """Each 换发 alone is a correction or a new name; together they hand 周杰's certificate to
+    周秀英, a woman of the same surname: refused at the second, which completes the transfer."""
+    renamed = first.get("更正姓名", "周杰")
+    exchanges = [
+        status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003", **first),
+        status_event("换发", "Z1122020003", renamed, "2013-09-10", "Z1122020004", **second),
+    ]
+    roster.add("changes.csv", exchanges, MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    [problem] = report["registers"][-1]["problems"]
+    assert code == 1 and "连同此前的换发" in problem["rule"] and "换了一个人" in problem["rule"]
+    assert (problem["row"], problem["column"], problem["clause"]) == (4, column, "§四.(六)2")
 
 
 def test_a_holder_corrected_once_may_take_a_new_name_later(

@@ -75,11 +75,22 @@ def another_name(registered: str, corrected: str) -> bool:
     """Whether the name key ``corrected`` is another name altogether, not ``registered``
     mis-written: no slip of the pen (`mistyped`), no name that reads alike (`sounds_alike`),
     and no character in common, traditional and simplified alike (陳傑 is 陈杰; 买买提·艾力
-    and 麦麦提·艾力 share 提艾力)."""
+    and 麦麦提·艾力 share 提艾力) — but for a surname they share: 王伟 and 王秀英 are two
+    people of one family name, not one name mis-written."""
     if mistyped(registered, corrected) or sounds_alike(registered, corrected):
         return False
-    first, second = (set(simplified(holder_key(key))) for key in (registered, corrected))
-    return not first & second
+    first, second = (simplified(key) for key in (registered, corrected))
+    if (surname := _surname(first)) and surname == _surname(second):
+        first, second = first[len(surname) :], second[len(surname) :]
+    return not set(holder_key(first)) & set(holder_key(second))
+
+
+def _surname(key: str) -> str:
+    """The surname of a Han name key with a given name after it (欧阳娜娜 → 欧阳, 周杰 → 周);
+    "" for one of the minorities' dotted form (阿依古丽·买买提), in letters, or of one character."""
+    if len(key) < 2 or MIDDLE_DOT in key or not key.isalpha() or key.isascii():
+        return ""
+    return key[:2] if key[:2] in COMPOUND_SURNAMES and len(key) > 2 else key[:1]
 
 
 def sounds_alike(registered: str, corrected: str) -> bool:

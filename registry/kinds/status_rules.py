@@ -15,6 +15,7 @@ from registry.domain.regions import covers
 from registry.domain.statuses import REISSUE, REVOKE, REVOKED, SUPERSEDED, StatusEvent
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_cells import MIN_AGE_AT_WORK, age_at_issue
+from registry.kinds.status_rows import CORRECTED
 from registry.kinds.status_state import CertificateState, Found, collected_after
 
 USED = "该编号已被使用"
@@ -142,7 +143,10 @@ def _another_person(event: StatusEvent, current: CertificateState) -> Found | No
     """A 换发 that leaves the first holder's name, sex and birth all changed — in itself, or
     after the 换发 before it — or that writes another name altogether (`another_name`) and
     changes the sex or the birth with it, hands the certificate to another person: no 错填
-    corrected (§二). Another name alone is the holder's new name (改名)."""
+    corrected (§二). So does one whose name and sex, together with the 换发 before it, are
+    another name and the other sex than the first holder's: the sex corrected one day and the
+    name the next. Another name alone is the holder's new name (改名), and a birth corrected
+    before it was a 错填 of the holder's own."""
     fixed = dict(event.corrections)
     name, sex, birth = current.root
     after = (
@@ -150,25 +154,28 @@ def _another_person(event: StatusEvent, current: CertificateState) -> Found | No
         fixed.get("sex", current.sex),
         fixed.get("birth", current.birth),
     )
+    changed = [
+        label
+        for label, field, was in (
+            ("性别", "sex", current.sex),
+            ("出生年月", "birth", current.birth),
+        )
+        if field in fixed and fixed[field] != was
+    ]
     if not same_holder(name, after[0]) and after[1] != sex and after[2] != birth:
         what = "姓名、性别和出生年月与该证书最初的持证人全都不同"
-    else:
-        changed = [
-            label
-            for label, field, was in (
-                ("性别", "sex", current.sex),
-                ("出生年月", "birth", current.birth),
-            )
-            if field in fixed and fixed[field] != was
-        ]
-        if not (changed and "name_key" in fixed and another_name(current.name_key, after[0])):
-            return None
+    elif changed and "name_key" in fixed and another_name(current.name_key, after[0]):
         what = f"姓名换成了完全不同的另一个，{'和'.join(changed)}也改了"
+    elif sex and after[1] != sex and another_name(name, after[0]):
+        what = "姓名与该证书最初的持证人完全不同，性别也不同（连同此前的换发）"
+    else:
+        return None
     rule = (
         f"更正后的{what}：这不是填错，而是换了一个人，证书不能这样转给他人（§二）。"
         "请核对；如原名册确把证书发给了别人，请登记撤销该证书（§五.(三)），由审批部门为其本人办理"
     )
-    return ("更正姓名", fixed.get("name"), rule, "§四.(六)2")
+    field = next((field for field in CORRECTED if field in fixed), "name")  # the name first
+    return (CORRECTED[field], fixed.get(field), rule, "§四.(六)2")
 
 
 def _birth_problems(birth: str, current: CertificateState) -> list[Found]:

@@ -15,7 +15,7 @@ import sqlite3
 from registry.domain.documents import EVENT_DATE, document_key, year_problem
 from registry.domain.problems import Problem
 from registry.domain.statuses import REVOKE, StatusEvent
-from registry.kinds.status_rows import REISSUE_DOCUMENTS
+from registry.kinds.status_rows import CORRECTED, REISSUE_DOCUMENTS
 from registry.store.events import Amendment
 
 Identity = tuple[str, str, str, str]
@@ -31,7 +31,6 @@ RECORDED = {
 """What the registry keeps of an event beside its identity → the column a clerk knows it by."""
 AMENDABLE = frozenset(RECORDED) - {"name", "original_document", "corrections"}
 """The references a new version may correct: none of them changes what the event did."""
-_CORRECTED = {"name": "更正姓名", "sex": "更正性别", "birth": "更正出生年月", "trade": "更正工种"}
 
 
 def recorded(event: StatusEvent) -> tuple[object, ...]:
@@ -120,9 +119,7 @@ def _was(field: str, old: object) -> str:
     if field != "corrections":
         return f"{RECORDED[field]}原为“{old or ''}”"
     corrected = json.loads(str(old)) if old else {}
-    shown = [
-        f"{column}“{corrected[key]}”" for key, column in _CORRECTED.items() if key in corrected
-    ]
+    shown = [f"{column}“{corrected[key]}”" for key, column in CORRECTED.items() if key in corrected]
     return f"更正栏原为{'、'.join(shown)}" if shown else "原来没有更正"
 
 
