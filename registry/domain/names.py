@@ -90,7 +90,13 @@ def _surname(key: str) -> str:
     "" for one of the minorities' dotted form (阿依古丽·买买提), in letters, or of one character."""
     if len(key) < 2 or MIDDLE_DOT in key or not key.isalpha() or key.isascii():
         return ""
-    return key[:2] if key[:2] in COMPOUND_SURNAMES and len(key) > 2 else key[:1]
+    return key[: _surname_length(key)]
+
+
+def _surname_length(name: str) -> int:
+    """The characters of a Han name's surname: two for a compound surname with a given name
+    after it (欧阳明), else one."""
+    return 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
 
 
 def sounds_alike(registered: str, corrected: str) -> bool:
@@ -135,8 +141,8 @@ def mask_name(name: str) -> str:
             ch if ch == MIDDLE_DOT or i == 0 or i == len(name) - 1 else "*"
             for i, ch in enumerate(name)
         )
-    surname_len = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
-    surname, given = name[:surname_len], name[surname_len:]
+    length = _surname_length(name)
+    surname, given = name[:length], name[length:]
     if len(given) <= 1:
         return surname + "*" * len(given) if given else surname
     return surname + "*" * (len(given) - 1) + given[-1]
