@@ -64,6 +64,9 @@ SHOWS_OTHER_NUMBERS = [
     '[<0]0;[<-1]0;"90"',  # neither condition holds: the third section shows
     '0"\u200b0"',  # 77 shown as 770, a zero-width space between
     '0"０"',  # a full-width digit
+    '[>=0.5]0;"x"',  # 0.2 shown as x
+    '[>=10]0;[<=5]0;"x"',  # 7 shown as x
+    '[=1]"是";[=0]"否";0',  # 1 shown as 是
 ]
 SHOWS_THE_NUMBER = [
     "0",
@@ -86,6 +89,8 @@ SHOWS_THE_NUMBER = [
     '0"m²"',
     '"+86 "000 0000 0000',
     '"20"yy"年"',
+    '[>0]0;[<0]-0;"-"',  # a dash for zero only: every positive number by the first section
+    '[>=60]0;[<60]"不及格 "0;"-"',
 ]
 
 

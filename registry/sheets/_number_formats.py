@@ -1,7 +1,9 @@
 """What a spreadsheet's number format shows of a cell's value: `hides_text`, `hides_numbers`.
 
 A number format has up to four sections, ``positive;negative;zero;text`` (with conditions such
-as ``[<60]``, the first two go by their conditions and the third takes the other numbers).
+as ``[<60]``, the first two go by their conditions and the third takes the other numbers: a
+positive number can only go by a section whose condition some positive number meets,
+`_positive_sections`).
 Excel shows a cell through its section:
 
 - text: the fourth section, or a lone section with ``@``; without ``@`` it shows the section's
@@ -20,6 +22,7 @@ child that reads an .xls (`registry.sheets._worker`) loads it by its path.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -45,7 +48,8 @@ class Section(NamedTuple):
     shape: str
     texts: int
     white: bool
-    condition: bool
+    condition: str
+    """the condition as written (``>=60``), "" for none"""
     scaled: bool
 
 
@@ -111,12 +115,14 @@ class _Reading:
         self.words: list[str] = []
         self.shape: list[str] = []
         self.texts = 0
-        self.white = self.condition = self.comma = False
+        self.condition = ""
+        self.white = self.comma = False
 
     def add(self, kind: str, text: str) -> None:
         if kind == "bracket":  # a colour, a condition, a locale ([$-804]), numerals ([DBNum1])
             self.white = self.white or text.strip().lower() in WHITE
-            self.condition = self.condition or text.strip()[:1] in ("<", ">", "=")
+            if text.strip()[:1] in ("<", ">", "="):
+                self.condition = self.condition or text.strip()
         elif kind in ("digit", "general"):
             self.shown.add("0")
             self.shape.append("N")
@@ -192,9 +198,53 @@ def hides_numbers(code: str) -> bool:
     parts = sections(code)
     if len(parts) == 1 and "@" in parts[0].shown:
         return False  # a text format: a number is shown as it is
-    # with a condition, a value may go by any of the first three sections
-    numeric = parts[:3] if any(p.condition for p in parts[:2]) else parts[:1]
+    numeric = _positive_sections(parts) if any(p.condition for p in parts[:2]) else parts[:1]
     return any(
         not (part.shown - {"@"}) or _digit_beside(part.shape) or part.scaled or part.white
         for part in numeric
     )
+
+
+_CONDITION = re.compile(r"(<=|>=|<>|<|>|=)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)")
+_COMPARE = {
+    "<": float.__lt__,
+    ">": float.__gt__,
+    "=": float.__eq__,
+    "<=": float.__le__,
+    ">=": float.__ge__,
+    "<>": float.__ne__,
+}
+
+
+def _positive_sections(parts: list[Section]) -> list[Section]:
+    """The sections of a conditioned format some positive number goes by: the first whose
+    condition it meets, of the first two (one without a condition takes what the first left),
+    else the third. Each bound and a number between two are tried: ``[>0]0;[<0]-0;"-"`` shows
+    every positive number by its first section, the ``-`` only for zero. A condition not read,
+    or a number no section takes: any of the first three."""
+    bounds = []
+    for part in parts[:2]:
+        if part.condition:
+            match = _CONDITION.fullmatch(part.condition)
+            if match is None:
+                return parts[:3]
+            bounds.append(float(match[2]))
+    # a condition holds or not alike between two bounds: each bound and a number between
+    points = sorted({0.0, *bounds})
+    between = {(a + b) / 2 for a, b in zip(points, points[1:], strict=False)}
+    tried = {*points, *between, points[-1] + 1}
+    reached: dict[int, Section] = {}
+    for value in (v for v in tried if v > 0):
+        index = _section_for(parts, value)
+        if index is None:
+            return parts[:3]
+        reached[index] = parts[index]
+    return list(reached.values())
+
+
+def _section_for(parts: list[Section], value: float) -> int | None:
+    for index, part in enumerate(parts[:2]):
+        match = _CONDITION.fullmatch(part.condition)
+        if not match or _COMPARE[match[1]](value, float(match[2])):
+            return index
+    return 2 if len(parts) > 2 else None
