@@ -16,6 +16,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.styles.numbers import NumberFormat
 
+from registry.sheets._marked import covers_filled
 from registry.sheets._number_formats import hides_numbers, hides_text
 from registry.sheets.guard import REGISTER_LIMITS, SheetRefused, read_sheet
 from tests.registers import MIANYANG, RegisterFactory, approval_row, refused, sync
@@ -286,6 +287,43 @@ def test_a_conditional_format_that_hides_a_value_is_refused(
     _rewrite(path, "xl/worksheets/sheet1.xml", lambda sheet: sheet.replace('dxfId="0"', spelling))
     [(row, column, rule, _)] = refused(registers, db_path, "mianyang.xlsx")
     assert (row, column) == (None, None) and "条件格式" in rule
+
+
+@pytest.mark.parametrize("area", ["Z1:Z100", "A50:Z900", "Z:AB", "60:70"])
+def test_a_conditional_format_over_empty_cells_refuses_nothing(
+    registers: RegisterFactory, db_path: Path, area: str
+) -> None:
+    """A hiding rule over cells nobody filled (a column past the roster, rows below it) shows
+    nothing other than what is there: the roster was refused for it."""
+    path = _two_holders(registers)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    hides = DifferentialStyle(numFmt=NumberFormat(numFmtId=200, formatCode=";;;"))
+    sheet.conditional_formatting.add("Z1", Rule(type="expression", formula=["TRUE"], dxf=hides))
+    book.save(path)  # (openpyxl writes no whole columns or rows)
+    _rewrite(path, "xl/worksheets/sheet1.xml", lambda xml: xml.replace('"Z1"', f'"{area}"'))
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+
+
+@pytest.mark.parametrize(
+    ("sqref", "reaches"),
+    [
+        ("A1:C9", True),
+        ("$B$2", True),
+        ("D4 B3", True),  # the second area
+        ("C:C", True),
+        ("3:3", True),
+        ("D1:F9", False),
+        ("A4:C9", False),
+        ("D:XFD", False),
+        ("", True),  # not read: taken to reach them
+        ("A1:!", True),
+    ],
+)
+def test_the_areas_of_a_conditional_format(sqref: str, reaches: bool) -> None:
+    assert covers_filled(sqref, {1: [1, 3], 2: [2, 3], 3: [3, 3]}) is reaches
 
 
 def test_a_workbook_whose_only_format_has_no_semicolon_is_looked_at(tmp_path: Path) -> None:

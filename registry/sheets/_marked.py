@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from registry.sheets._extent import cell_position, parse_marks, whole_number
+from registry.sheets._extent import BEYOND, cell_position, parse_marks, whole_number
 from registry.sheets._formats import CONDITIONAL, CellFormats
 from registry.sheets._limits import SheetLimits, unreadable
 
@@ -142,6 +142,8 @@ def exact_marks(
     unsaved: set[int] = set()
     columns: set[int] = set()
     disguised: set[tuple[int, int]] = set()
+    filled_rows: dict[int, list[int]] = {}  # column → [first, last] row holding a value
+    sqref = ""
     most = limits.max_rows
     row = cell = column = 0
     kind: str | None = None
@@ -150,6 +152,7 @@ def exact_marks(
 
     def start(name: str, attributes: dict[str, str]) -> None:
         nonlocal row, cell, column, kind, styled, hiding, formula, value, filled, in_value, index
+        nonlocal sqref
         local = name.rpartition(" ")[2]
         if local == "c":
             position = cell_position(attributes.get("r", ""))
@@ -183,10 +186,13 @@ def exact_marks(
             columns.update(range(max(first, 1), min(last, limits.max_columns) + 1))
         elif local == "strike" and _strikes(attributes):  # an inline string's struck run
             styled = True
+        elif local == "conditionalFormatting":  # after the cells: all of them are known
+            sqref = attributes.get("sqref", "")
         elif local == "cfRule" and (
             whole_number(attributes.get("dxfId", "").strip()) in formats.conditional
         ):
-            raise unreadable(CONDITIONAL)
+            if covers_filled(sqref, filled_rows):
+                raise unreadable(CONDITIONAL)
 
     def text(data: str) -> None:
         nonlocal filled, index
@@ -208,6 +214,9 @@ def exact_marks(
                 unsaved.add(cell)
             if hiding and filled:
                 disguised.add((cell, column))
+            if filled and column <= limits.max_columns:
+                span = filled_rows.setdefault(column, [cell, cell])
+                span[0], span[1] = min(span[0], cell), max(span[1], cell)
 
     parse_marks(blocks, start, end, text=text, limits=limits, deadline=deadline)
     return Marks(
@@ -217,6 +226,44 @@ def exact_marks(
         frozenset(columns),
         frozenset(disguised),
     )
+
+
+def covers_filled(sqref: str, filled_rows: dict[int, list[int]]) -> bool:
+    """Whether the areas of a conditional format (``A1:C9 E2``, whole columns ``D:D``, whole
+    rows ``3:5``) reach a column's filled rows: a rule only over cells left empty (a range
+    selected past the roster, an empty column) changes nothing anyone sees. An area not read
+    is taken to reach them."""
+    areas = [_area(token) for token in sqref.replace("$", "").split()] or [None]
+    return any(
+        area is None
+        or any(
+            area[1] <= column <= area[3] and area[0] <= last and first <= area[2]
+            for column, (first, last) in filled_rows.items()
+        )
+        for area in areas
+    )
+
+
+def _area(token: str) -> tuple[int, int, int, int] | None:
+    """(first row, first column, last row, last column) of ``A1:C9``, ``A1``, ``D:D`` or
+    ``3:5``; None for anything else."""
+    first, _, last = token.partition(":")
+    top, bottom = _corner(first), _corner(last or first)
+    if top is None or bottom is None:
+        return None
+    return top[0] or 1, top[1] or 1, bottom[0] or BEYOND, bottom[1] or BEYOND
+
+
+def _corner(reference: str) -> tuple[int, int] | None:
+    """(row, column) of ``B7``; a 0 for the part left out (``B``: a whole column, ``7``: a
+    whole row); None for anything else."""
+    if reference.isascii() and reference.isalpha():
+        position = cell_position(reference + "1")
+        return (0, position[1]) if position else None
+    if reference.isascii() and reference.isdigit():
+        row = whole_number(reference)
+        return (row, 0) if row else None
+    return cell_position(reference)
 
 
 def shared_index(text: str) -> int:
