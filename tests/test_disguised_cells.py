@@ -307,6 +307,46 @@ def test_a_conditional_format_over_empty_cells_refuses_nothing(
     assert code == 0, report
 
 
+X14_RULE = (
+    '<extLst><ext uri="{{78C0D931-6437-407d-A8EE-F0AAD7539E65}}"'
+    ' xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    "<x14:conditionalFormattings>"
+    '<x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    '<x14:cfRule type="expression" priority="1" id="{{00000000-0000-0000-0000-000000000001}}">'
+    '<xm:f>TRUE</xm:f><x14:dxf><numFmt numFmtId="200" formatCode="{code}"/></x14:dxf>'
+    "</x14:cfRule><xm:sqref>{area}</xm:sqref></x14:conditionalFormatting>"
+    "</x14:conditionalFormattings></ext></extLst>"
+)
+"""A conditional format as Excel writes one whose rule refers to another sheet: in the
+worksheet's extension list, with its own number format rather than one of the styles'."""
+
+
+@pytest.mark.parametrize(
+    ("code", "area", "refused_for_it"),
+    [
+        ("0;0;0;&quot;张三&quot;", "A1:Z100", True),
+        ("0;0;0;&quot;张三&quot;", "Z1:Z100", False),  # over empty cells
+        ("0.00", "A1:Z100", False),  # shows what the cells hold
+    ],
+)
+def test_a_conditional_format_with_its_own_number_format(
+    registers: RegisterFactory, db_path: Path, code: str, area: str, refused_for_it: bool
+) -> None:
+    path = _two_holders(registers)
+    rule = X14_RULE.format(code=code, area=area)
+    _rewrite(
+        path,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace("</worksheet>", rule + "</worksheet>"),
+    )
+    status, report = sync(registers.folder, db_path)
+    if not refused_for_it:
+        assert status == 0, report
+        return
+    [(row, column, said, _)] = refused(registers, db_path, "mianyang.xlsx")
+    assert (row, column) == (None, None) and "条件格式" in said
+
+
 @pytest.mark.parametrize(
     ("sqref", "reaches"),
     [

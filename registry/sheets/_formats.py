@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from registry.sheets._extent import parse_marks, whole_number
 from registry.sheets._limits import SheetLimits, unreadable
-from registry.sheets._number_formats import hides_numbers, hides_text
+from registry.sheets._number_formats import hides, hides_numbers, hides_text
 
 MAX_FORMATS = 65_490
 """Cell formats, fonts and number formats a workbook may define: Excel's own limit."""
@@ -92,7 +92,7 @@ class _Styles:
     def _number_format(self, attributes: dict[str, str]) -> None:
         code = attributes.get("formatCode", "")
         if self.inside == "dxfs":  # applied by a conditional format's rule
-            if hides_text(code) or hides_numbers(code):
+            if hides(code):
                 self.conditional.add(self.place["dxfs"])
             return
         if len(self.codes) >= MAX_FORMATS:

@@ -27,10 +27,12 @@ from dataclasses import dataclass
 from registry.sheets._extent import BEYOND, cell_position, parse_marks, whole_number
 from registry.sheets._formats import CONDITIONAL, CellFormats
 from registry.sheets._limits import SheetLimits, unreadable
+from registry.sheets._number_formats import hides
 
-PROBES = (b"<f", b":f", b"hidden", b"strike")
-"""What a sheet with a formula (``<f>``, ``<x:f …``), a hidden row or a struck-through run must
-hold somewhere. A hit only sends the sheet through `exact_marks`."""
+PROBES = (b"<f", b":f", b"hidden", b"strike", b"formatCode")
+"""What a sheet with a formula (``<f>``, ``<x:f …``), a hidden row, a struck-through run or a
+conditional format's own number format (x14) must hold somewhere. A hit only sends the sheet
+through `exact_marks`."""
 MAX_STRUCK_STRINGS = 100_000
 """Shared strings struck through that a workbook may hold: far more than any register."""
 TAIL = max(len(probe) for probe in PROBES) - 1
@@ -144,6 +146,7 @@ def exact_marks(
     disguised: set[tuple[int, int]] = set()
     filled_rows: dict[int, list[int]] = {}  # column → [first, last] row holding a value
     sqref = ""
+    inline_hiding = in_sqref = False  # an x14 rule's own format hides; its areas being read
     most = limits.max_rows
     row = cell = column = 0
     kind: str | None = None
@@ -152,7 +155,7 @@ def exact_marks(
 
     def start(name: str, attributes: dict[str, str]) -> None:
         nonlocal row, cell, column, kind, styled, hiding, formula, value, filled, in_value, index
-        nonlocal sqref
+        nonlocal sqref, inline_hiding, in_sqref
         local = name.rpartition(" ")[2]
         if local == "c":
             position = cell_position(attributes.get("r", ""))
@@ -188,6 +191,11 @@ def exact_marks(
             styled = True
         elif local == "conditionalFormatting":  # after the cells: all of them are known
             sqref = attributes.get("sqref", "")
+            inline_hiding = False
+        elif local == "numFmt":  # in a sheet, only an x14 rule's own format (``<x14:dxf>``)
+            inline_hiding = inline_hiding or hides(attributes.get("formatCode", ""))
+        elif local == "sqref":  # an x14 rule's areas, written after it (``<xm:sqref>``)
+            in_sqref, sqref = True, ""
         elif local == "cfRule" and (
             whole_number(attributes.get("dxfId", "").strip()) in formats.conditional
         ):
@@ -195,17 +203,23 @@ def exact_marks(
                 raise unreadable(CONDITIONAL)
 
     def text(data: str) -> None:
-        nonlocal filled, index
-        if in_value and data:
+        nonlocal filled, index, sqref
+        if in_sqref:
+            sqref += data
+        elif in_value and data:
             filled = True
             if kind == "s":  # leading zeros dropped as they come; 21 characters tell an overflow
                 index = (index + data).lstrip("0")[:21]
 
     def end(name: str) -> None:
-        nonlocal in_value
+        nonlocal in_value, in_sqref
         local = name.rpartition(" ")[2]
         if local in ("v", "is"):
             in_value = False
+        elif local == "sqref":
+            in_sqref = False
+            if inline_hiding and covers_filled(sqref, filled_rows):
+                raise unreadable(CONDITIONAL)
         elif local == "c" and cell <= most:
             shared = shared_index(index) if kind == "s" and strings else None
             if filled and (styled or shared in strings):

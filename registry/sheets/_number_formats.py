@@ -191,6 +191,12 @@ def hides_text(code: str) -> bool:
     return text is not None and (text.texts != 1 or bool(text.words.strip()) or text.white)
 
 
+def hides(code: str) -> bool:
+    """Whether the format shows a text or a positive number as something else, or nothing: a
+    conditional format's, which may fall on any cell."""
+    return hides_text(code) or hides_numbers(code)
+
+
 def hides_numbers(code: str) -> bool:
     """Whether the format shows a positive number as other digits or words, or as nothing."""
     if len(code) > MAX_CODE:
