@@ -1,5 +1,6 @@
 """The holder's name as the public sees it (SPEC §7: 张*明, 欧阳*): what the mask may show, for
-any name length and any compound surname, and the normal form every comparison uses."""
+any name length and any compound surname, the normal form every comparison uses, and when a
+corrected name is another name (a 换发's, §二)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from registry.domain.names import MIDDLE_DOT, mask_name, name_key, normalise_name
+from registry.domain.names import MIDDLE_DOT, another_name, mask_name, name_key, normalise_name
 
 # The two-character surnames a mask must keep whole (欧阳明 → 欧阳*): written out here rather than
 # read from the module, so that dropping one from the code fails a test.
@@ -107,3 +108,33 @@ def test_name_key_ignores_whitespace_width_and_case(name: str, spaces: list[str]
 @pytest.mark.parametrize("dot", DOTS)
 def test_every_middle_dot_variant_becomes_u00b7(dot: str) -> None:
     assert normalise_name(f"热合曼{dot}吐尔逊") == "热合曼·吐尔逊"
+
+
+@pytest.mark.parametrize(
+    ("registered", "corrected", "another"),
+    [
+        ("周杰", "周洁", False),  # read alike
+        ("周杰", "舟洁", False),
+        ("周杰", "邹婕", False),  # zh and z, alike in Sichuan's speech
+        ("张晶晶", "张金金", False),  # ing and in
+        ("刘丽", "牛丽", False),  # l and n
+        ("周杰", "ZHOU JIE", False),  # in letters
+        ("周杰", "杰周", False),  # in another order
+        ("周杰", "周傑倫", False),  # traditional, one character added
+        ("欧阳娜", "欧阳娜娜", False),
+        ("买买提·艾力", "麦麦提·艾力", False),
+        ("周杰", "刘洁", True),  # one syllable alike
+        ("周杰", "周丽", True),  # the surname alike
+        ("王伟", "王秀英", True),
+        ("王建国", "王建芳", True),  # siblings' generation character
+        ("刘建华", "陈建芳", True),
+        ("吉克阿依", "吉克伍呷", True),  # a Yi clan name
+        ("艾力·买买提", "阿依古丽·买买提", True),  # a father's name
+        ("公孙强", "孙秀英", True),
+        ("周杰", "欧阳娜娜", True),
+    ],
+)
+def test_another_name(registered: str, corrected: str, another: bool) -> None:
+    """A name mis-written by pen or by ear is not another name; what a family shares is not
+    one name."""
+    assert another_name(name_key(registered), name_key(corrected)) is another

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from pathlib import Path
@@ -12,7 +13,11 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
+from registry.domain.statuses import StatusEvent
+from registry.kinds.base import RegisterEntry
 from registry.kinds.status_remarks import void_event
+from registry.kinds.status_rules import event_problems
+from registry.kinds.status_state import CertificateState
 from tests.registers import (
     MIANYANG,
     RegisterFactory,
@@ -433,6 +438,9 @@ def test_two_exchanges_cannot_make_another_person_of_the_holder(
         ({"更正姓名": "周秀英", "更正性别": "女"}, "完全不同的另一个，性别也改了"),  # one surname
         ({"更正姓名": "周婕妤", "更正性别": "女"}, "完全不同的另一个，性别也改了"),
         ({"更正姓名": "周小杰", "更正性别": "女"}, None),  # the given name kept
+        ({"更正姓名": "邹婕", "更正性别": "女"}, None),  # zh heard as z
+        ({"更正姓名": "周丽", "更正性别": "女"}, "完全不同的另一个，性别也改了"),
+        ({"更正姓名": "孙杰敏", "更正性别": "女"}, "完全不同的另一个，性别也改了"),
     ],
 )
 def test_another_name_with_another_sex_or_birth_is_another_person(
@@ -479,6 +487,40 @@ def test_the_sex_and_another_name_in_two_exchanges_are_another_person(
     [problem] = report["registers"][-1]["problems"]
     assert code == 1 and "连同此前的换发" in problem["rule"] and "换了一个人" in problem["rule"]
     assert (problem["row"], problem["column"], problem["clause"]) == (4, column, "§四.(六)2")
+
+
+def test_a_trade_corrected_hands_nothing_over() -> None:
+    """A certificate another person came to hold under an earlier certreg (the sex corrected,
+    then the name): a 换发 correcting its 工种 alone was refused on 更正工种, for what the
+    events before it did."""
+    current = CertificateState(
+        name_key="周秀英",
+        birth="1975-05",
+        trade="泵站运行工",
+        letter="Z",
+        region="2202",
+        authority="2202",
+        issued_on="2012-03-20",
+        status="valid",
+        successor=None,
+        last_event="2013-09-10",
+        original_document=None,
+        sex="女",
+        root=("周杰", "男", "1975-05"),
+    )
+    event = StatusEvent(
+        row=3,
+        type="换发",
+        number="Z1122020004",
+        name="周秀英",
+        date=dt.date(2014, 9, 10),
+        new_number=None,  # (its checks are not the point here)
+        reason="错填",
+        approval_doc="绵人社函〔2014〕1号",
+        corrections=(("trade", "钳工"),),
+    )
+    entry = RegisterEntry(Path("changes.csv"), "changes.csv", "status-changes", "2202", "2202")
+    assert event_problems(event, current, entry, lambda _: None, str) == []
 
 
 def test_a_holder_corrected_once_may_take_a_new_name_later(

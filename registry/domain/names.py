@@ -60,51 +60,45 @@ def same_holder(registered: str, typed: str) -> bool:
     return registered == typed or _APOSTROPHE.sub("", registered) == _APOSTROPHE.sub("", typed)
 
 
-def mistyped(registered: str, corrected: str) -> bool:
-    """Whether two name keys differ as a slip of the pen does: one character written for
-    another, left out or added (周杰 and 周洁, 欧阳娜 and 欧阳娜娜) — not another name."""
-    first, second = sorted((holder_key(registered), holder_key(corrected)), key=len)
-    if len(second) - len(first) > 1:
-        return False
-    if len(first) == len(second):
-        return sum(a != b for a, b in zip(first, second, strict=True)) <= 1
-    return any(second[:i] + second[i + 1 :] == first for i in range(len(second)))
-
-
 def another_name(registered: str, corrected: str) -> bool:
     """Whether the name key ``corrected`` is another name altogether, not ``registered``
-    mis-written: no slip of the pen (`mistyped`), no name that reads alike (`sounds_alike`),
-    and no character in common, traditional and simplified alike (陳傑 is 陈杰; 买买提·艾力
-    and 麦麦提·艾力 share 提艾力) — but for a surname they share: 王伟 and 王秀英 are two
-    people of one family name, not one name mis-written."""
-    if mistyped(registered, corrected) or sounds_alike(registered, corrected):
+    mis-written by pen or by ear: the same characters, traditional or simplified, in any order
+    (陳傑 is 陈杰, 杰周 is 周杰); one character left out or added (周杰伦, 欧阳娜娜 for 欧阳娜);
+    or a name that reads alike (`sounds_alike`). Anything else is another name, however many
+    characters the two share: 周丽 is not 周杰 mis-written, nor 王建芳 王建国, nor 陈建芳
+    刘建华, nor 阿依古丽·买买提 艾力·买买提 — a surname, a generation character or a father's
+    name is what a family shares."""
+    first, second = sorted(
+        (simplified(holder_key(registered)), simplified(holder_key(corrected))), key=len
+    )
+    if sorted(first) == sorted(second):
         return False
-    first, second = (simplified(key) for key in (registered, corrected))
-    if (surname := _surname(first)) and surname == _surname(second):
-        first, second = first[len(surname) :], second[len(surname) :]
-    return not set(holder_key(first)) & set(holder_key(second))
+    if len(second) == len(first) + 1 and any(
+        second[:i] + second[i + 1 :] == first for i in range(len(second))
+    ):
+        return False
+    return not sounds_alike(first, second)
 
 
-def _surname(key: str) -> str:
-    """The surname of a Han name key with a given name after it (欧阳娜娜 → 欧阳, 周杰 → 周);
-    "" for one of the minorities' dotted form (阿依古丽·买买提), in letters, or of one character."""
-    if len(key) < 2 or MIDDLE_DOT in key or not key.isalpha() or key.isascii():
-        return ""
-    return key[: _surname_length(key)]
-
-
-def _surname_length(name: str) -> int:
-    """The characters of a Han name's surname: two for a compound surname with a given name
-    after it (欧阳明), else one."""
-    return 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
+MERGED_SOUNDS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ing", "in"), ("eng", "en"), ("n", "l"))
+"""Sounds Sichuan's speech does not tell apart, so a name taken down by ear may swap them:
+周杰 heard as 邹婕, 张晶晶 as 张金金, 刘 as 牛. (No pinyin syllable ends in l: folding every
+n into l only merges the initials.)"""
 
 
 def sounds_alike(registered: str, corrected: str) -> bool:
-    """Whether two name keys read alike in pinyin, every syllable, tones aside: a name taken
-    down by ear (章洁 for 张杰, 黎莉 for 李丽) or written in letters (zhang wei). One syllable
-    alike is not enough: 刘洁 shares jie with 周杰 and is another person."""
-    first, second = ("".join(_syllables(key)) for key in (registered, corrected))
+    """Whether two name keys read alike in pinyin, every syllable, tones and the sounds of
+    `MERGED_SOUNDS` aside: a name taken down by ear (章洁 for 张杰, 黎莉 for 李丽, 邹婕 for
+    周杰) or written in letters (zhang wei). One syllable alike is not enough: 刘洁 shares jie
+    with 周杰 and is another person."""
+    first, second = (_merged("".join(_syllables(key))) for key in (registered, corrected))
     return bool(first) and first == second
+
+
+def _merged(sounds: str) -> str:
+    for heard, written in MERGED_SOUNDS:
+        sounds = sounds.replace(heard, written)
+    return sounds
 
 
 def _syllables(key: str) -> list[str]:
@@ -127,6 +121,12 @@ def holder_key(key: str) -> str:
     """A name key without the dots `same_holder` overlooks: what two spellings it takes for one
     holder share (a receipt's keyed hash is made of it, so it stays what it was)."""
     return _SEPARATORS.sub("", key)
+
+
+def _surname_length(name: str) -> int:
+    """The characters of a Han name's surname: two for a compound surname with a given name
+    after it (欧阳明), else one."""
+    return 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
 
 
 def mask_name(name: str) -> str:

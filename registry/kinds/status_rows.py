@@ -41,9 +41,9 @@ REISSUE_DOCUMENTS = {
 REVIEWS = ("主管部门审核", "发证机关审核")
 """The two of them that are opinions: each must approve"""
 
-CORRECTIONS = ("更正姓名", "更正性别", "更正出生年月", "更正工种")
 CORRECTED = {"name": "更正姓名", "sex": "更正性别", "birth": "更正出生年月", "trade": "更正工种"}
 """The column of each field a 换发 corrects."""
+CORRECTIONS = tuple(CORRECTED.values())
 """Columns a 换发 row may fill with the values the misfilled certificate should have carried."""
 
 COLUMNS = (

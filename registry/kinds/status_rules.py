@@ -140,42 +140,62 @@ def _new_number_problems(
 
 
 def _another_person(event: StatusEvent, current: CertificateState) -> Found | None:
-    """A 换发 that leaves the first holder's name, sex and birth all changed — in itself, or
-    after the 换发 before it — or that writes another name altogether (`another_name`) and
-    changes the sex or the birth with it, hands the certificate to another person: no 错填
-    corrected (§二). So does one whose name and sex, together with the 换发 before it, are
-    another name and the other sex than the first holder's: the sex corrected one day and the
-    name the next. Another name alone is the holder's new name (改名), and a birth corrected
-    before it was a 错填 of the holder's own."""
+    """A 换发 that hands the certificate to another person, no 错填 corrected (§二): one that
+    leaves the first holder's name, sex and birth all changed (in itself, or after the 换发
+    before it); one that writes another name altogether (`another_name`) and changes the sex
+    or the birth with it; and one that completes another name and the other sex than the first
+    holder's over several 换发 — the sex corrected one day and the name the next, or the other
+    way round. Another name alone is the holder's new name (改名); a birth corrected before or
+    after it is not followed over several 换发 (a digit mis-written is the commonest 错填),
+    the sex is (its slip is rare, and with another name it is another person)."""
     fixed = dict(event.corrections)
+    if not fixed.keys() & {"name_key", "sex", "birth"}:
+        return None  # (a trade corrected hands nothing over, whatever came before)
     name, sex, birth = current.root
-    after = (
-        fixed.get("name_key", current.name_key),
-        fixed.get("sex", current.sex),
-        fixed.get("birth", current.birth),
+    same_person = ""
+    after_name = fixed.get("name_key", current.name_key)
+    after_sex = fixed.get("sex", current.sex)
+    if (
+        not same_holder(name, after_name)
+        and after_sex != sex
+        and fixed.get("birth", current.birth) != birth
+    ):
+        what = "姓名、性别和出生年月与该证书最初的持证人全都不同"
+    elif (
+        "name_key" in fixed
+        and (changed := _also_changed(fixed, current))
+        and another_name(current.name_key, after_name)
+    ):
+        what = f"姓名换成了完全不同的另一个，{changed}也改了"
+    elif (
+        ("name_key" in fixed or "sex" in fixed)
+        and sex
+        and after_sex != sex
+        and another_name(name, after_name)
+    ):
+        what = "姓名与该证书最初的持证人完全不同，性别也不同（连同此前的换发）"
+        same_person = "；如确是同一人（此前的性别确属填错，其后依法改名），请与省厅联系核实"
+    else:
+        return None
+    rule = (
+        f"更正后的{what}：这不是填错，而是换了一个人，证书不能这样转给他人（§二）。"
+        "请核对；如原名册确把证书发给了别人，请登记撤销该证书（§五.(三)），由审批部门为其本人办理"
+        + same_person
     )
-    changed = [
+    blamed = "name" if "name" in fixed else "sex" if "sex" in fixed else "birth"
+    return (CORRECTED[blamed], fixed.get(blamed), rule, "§四.(六)2")
+
+
+def _also_changed(fixed: dict[str, str], current: CertificateState) -> str:
+    """What besides the name a 换发 changes of the holder: 性别, 出生年月, both, or ""."""
+    return "和".join(
         label
         for label, field, was in (
             ("性别", "sex", current.sex),
             ("出生年月", "birth", current.birth),
         )
         if field in fixed and fixed[field] != was
-    ]
-    if not same_holder(name, after[0]) and after[1] != sex and after[2] != birth:
-        what = "姓名、性别和出生年月与该证书最初的持证人全都不同"
-    elif changed and "name_key" in fixed and another_name(current.name_key, after[0]):
-        what = f"姓名换成了完全不同的另一个，{'和'.join(changed)}也改了"
-    elif sex and after[1] != sex and another_name(name, after[0]):
-        what = "姓名与该证书最初的持证人完全不同，性别也不同（连同此前的换发）"
-    else:
-        return None
-    rule = (
-        f"更正后的{what}：这不是填错，而是换了一个人，证书不能这样转给他人（§二）。"
-        "请核对；如原名册确把证书发给了别人，请登记撤销该证书（§五.(三)），由审批部门为其本人办理"
     )
-    field = next((field for field in CORRECTED if field in fixed), "name")  # the name first
-    return (CORRECTED[field], fixed.get(field), rule, "§四.(六)2")
 
 
 def _birth_problems(birth: str, current: CertificateState) -> list[Found]:
