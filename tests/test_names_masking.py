@@ -8,7 +8,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from registry.domain.names import MIDDLE_DOT, another_name, mask_name, name_key, normalise_name
+from registry.domain.name_changes import another_name
+from registry.domain.names import MIDDLE_DOT, mask_name, name_key, normalise_name
 
 # The two-character surnames a mask must keep whole (欧阳明 → 欧阳*): written out here rather than
 # read from the module, so that dropping one from the code fails a test.
@@ -132,6 +133,12 @@ def test_every_middle_dot_variant_becomes_u00b7(dot: str) -> None:
         ("艾力·买买提", "阿依古丽·买买提", True),  # a father's name
         ("公孙强", "孙秀英", True),
         ("周杰", "欧阳娜娜", True),
+        ("郑丽华", "曾丽华", False),  # 曾 read zeng, as a surname
+        ("李吉华", "李𠮷华", False),  # a rare character pypinyin cannot read, typed as 吉
+        ("José Li", "Jose Li", False),
+        ("王建安", "王家兰", True),  # jian an and jia lan: alike only run together
+        ("王新安", "王喜兰", True),
+        ("王金国", "王吉诺", True),  # jin guo and ji nuo
     ],
 )
 def test_another_name(registered: str, corrected: str, another: bool) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from registry.domain.text import MAX_NAME_CHARS, drop_invisible, simplified
+from registry.domain.text import MAX_NAME_CHARS, drop_invisible
 
 MIDDLE_DOT = "\u00b7"
 _DOTS = re.compile("[·•・‧･∙\u2027\u30fb\uff65\u2219\u2022]")
@@ -58,63 +58,6 @@ def same_holder(registered: str, typed: str) -> bool:
     registered, typed = holder_key(registered), holder_key(typed)
     # a registry not yet refolded by `registry.store.db` keeps O’Neil's key with its ’
     return registered == typed or _APOSTROPHE.sub("", registered) == _APOSTROPHE.sub("", typed)
-
-
-def another_name(registered: str, corrected: str) -> bool:
-    """Whether the name key ``corrected`` is another name altogether, not ``registered``
-    mis-written by pen or by ear: the same characters, traditional or simplified, in any order
-    (陳傑 is 陈杰, 杰周 is 周杰); one character left out or added (周杰伦, 欧阳娜娜 for 欧阳娜);
-    or a name that reads alike (`sounds_alike`). Anything else is another name, however many
-    characters the two share: 周丽 is not 周杰 mis-written, nor 王建芳 王建国, nor 陈建芳
-    刘建华, nor 阿依古丽·买买提 艾力·买买提 — a surname, a generation character or a father's
-    name is what a family shares."""
-    first, second = sorted(
-        (simplified(holder_key(registered)), simplified(holder_key(corrected))), key=len
-    )
-    if sorted(first) == sorted(second):
-        return False
-    if len(second) == len(first) + 1 and any(
-        second[:i] + second[i + 1 :] == first for i in range(len(second))
-    ):
-        return False
-    return not sounds_alike(first, second)
-
-
-MERGED_SOUNDS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("ing", "in"), ("eng", "en"), ("n", "l"))
-"""Sounds Sichuan's speech does not tell apart, so a name taken down by ear may swap them:
-周杰 heard as 邹婕, 张晶晶 as 张金金, 刘 as 牛. (No pinyin syllable ends in l: folding every
-n into l only merges the initials.)"""
-
-
-def sounds_alike(registered: str, corrected: str) -> bool:
-    """Whether two name keys read alike in pinyin, every syllable, tones and the sounds of
-    `MERGED_SOUNDS` aside: a name taken down by ear (章洁 for 张杰, 黎莉 for 李丽, 邹婕 for
-    周杰) or written in letters (zhang wei). One syllable alike is not enough: 刘洁 shares jie
-    with 周杰 and is another person."""
-    first, second = (_merged("".join(_syllables(key))) for key in (registered, corrected))
-    return bool(first) and first == second
-
-
-def _merged(sounds: str) -> str:
-    for heard, written in MERGED_SOUNDS:
-        sounds = sounds.replace(heard, written)
-    return sounds
-
-
-def _syllables(key: str) -> list[str]:
-    """The pinyin of a name key, tones and separators left out; letters as they are. (pypinyin
-    is imported here: its dictionaries take 130 ms and 50 MB, which only a 换发 rewriting a
-    name should pay — not every process that compares names.)"""
-    from pypinyin import lazy_pinyin
-
-    read = lazy_pinyin(simplified(holder_key(key)))
-    return [
-        s
-        for s in (
-            "".join(ch for ch in part.lower() if ch.isascii() and ch.isalpha()) for part in read
-        )
-        if s
-    ]
 
 
 def holder_key(key: str) -> str:

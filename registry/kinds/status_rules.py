@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 from registry.domain.dates import years_after
 from registry.domain.documents import EVENT_DATE, document_key, year_problem
-from registry.domain.names import another_name, name_key, same_holder
+from registry.domain.name_changes import another_name
+from registry.domain.names import name_key, same_holder
 from registry.domain.numbers import parse, year_code_of, year_of_code
 from registry.domain.regions import covers
 from registry.domain.statuses import REISSUE, REVOKE, REVOKED, SUPERSEDED, StatusEvent

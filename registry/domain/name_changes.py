@@ -1,0 +1,94 @@
+"""Whether a 换发's corrected name is the registered one mis-written or another name (§二).
+
+A 换发 corrects what was mis-filled (错填). A name mis-written by pen or by ear is the holder's;
+another name altogether, together with another sex or birth, is another person
+(`registry.kinds.status_rules`). pypinyin is imported only here, and only when a name is
+judged: its dictionaries take 130 ms and 50 MB, which only a 换发 rewriting a name should pay.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from registry.domain.names import holder_key
+from registry.domain.text import simplified
+
+UNREAD = "?"
+"""The reading of a character pypinyin does not know (a rare one, 𠮷): it may be any."""
+
+
+def another_name(registered: str, corrected: str) -> bool:
+    """Whether the name key ``corrected`` is another name altogether, not ``registered``
+    mis-written by pen or by ear: the same characters, traditional or simplified, in any order
+    (陳傑 is 陈杰, 杰周 is 周杰); one character left out or added (周杰伦, 欧阳娜娜 for 欧阳娜);
+    or a name that reads alike (`sounds_alike`). Anything else is another name, however many
+    characters the two share: 周丽 is not 周杰 mis-written, nor 王建芳 王建国, nor 陈建芳
+    刘建华, nor 阿依古丽·买买提 艾力·买买提 — a surname, a generation character or a father's
+    name is what a family shares."""
+    shorter, longer = sorted(
+        (simplified(holder_key(registered)), simplified(holder_key(corrected))), key=len
+    )
+    if sorted(shorter) == sorted(longer):
+        return False
+    if len(longer) == len(shorter) + 1 and any(
+        longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer))
+    ):
+        return False
+    return not sounds_alike(shorter, longer)
+
+
+def sounds_alike(registered: str, corrected: str) -> bool:
+    """Whether two name keys read alike, syllable by syllable: a name taken down by ear (章洁
+    for 张杰, 黎莉 for 李丽; 邹婕 for 周杰 and 曾 for 郑 in Sichuan's speech, `merged`). A
+    character is read every way it can be (曾 is ceng or zeng as a surname); one pypinyin does
+    not know may be any. A name in letters is compared as spelt in pinyin (zhang wei), without
+    the dialect's merges. One syllable alike is not enough: 刘洁 shares jie with 周杰 and is
+    another person."""
+    first, second = (simplified(holder_key(key)) for key in (registered, corrected))
+    if not (_han(first) and _han(second)):
+        return _spelt(first) == _spelt(second) != ""
+    a, b = _readings(first), _readings(second)
+    return len(a) == len(b) and all(
+        x & y or UNREAD in x or UNREAD in y for x, y in zip(a, b, strict=True)
+    )
+
+
+def _han(name: str) -> bool:
+    return name.isalpha() and not any(char.isascii() for char in name)
+
+
+def merged(syllable: str) -> str:
+    """A pinyin syllable as Sichuan's speech says it, which does not tell apart the initials
+    zh/z, ch/c, sh/s and n/l, nor the finals ing/in and eng/en: 周 zhou is heard as 邹 zou, 晶
+    jing as 金 jin, 牛 niu as 刘 liu."""
+    for heard in ("zh", "ch", "sh"):
+        if syllable.startswith(heard):
+            syllable = syllable[0] + syllable[2:]
+            break
+    if syllable.startswith("n"):
+        syllable = "l" + syllable[1:]
+    if syllable.endswith(("ing", "eng")):
+        syllable = syllable[:-1]
+    return syllable
+
+
+def _readings(name: str) -> list[set[str]]:
+    """Each character's readings, merged (`merged`); `UNREAD` for one pypinyin does not know."""
+    from pypinyin import Style, pinyin
+
+    return [
+        {merged(r) for r in pinyin(char, style=Style.NORMAL, heteronym=True, errors=_unread)[0]}
+        for char in name
+    ]
+
+
+def _unread(char: str) -> str:
+    return UNREAD
+
+
+def _spelt(name: str) -> str:
+    """A name in letters, or letters and characters, as the letters of its pinyin."""
+    from pypinyin import lazy_pinyin
+
+    spelt = unicodedata.normalize("NFKD", "".join(lazy_pinyin(name)).lower())  # José: jose
+    return "".join(ch for ch in spelt if ch.isascii() and ch.isalpha())
