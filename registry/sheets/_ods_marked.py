@@ -20,9 +20,13 @@ from collections.abc import Iterator
 from registry.sheets._extent import StopParsing, parse_marks
 from registry.sheets._limits import SheetLimits
 from registry.sheets._marked import Marks
+from registry.sheets._ods_formats import CellDisguises, DataStyles
 
-PROBES = (b"visibility", b"line-through")
-"""What a content.xml with a hidden row or a struck style must hold somewhere."""
+PROBES = (b"visibility", b"line-through", b"data-style-name")
+"""What a content.xml with a hidden row, a struck style or a data style (`DataStyles`) must hold
+somewhere."""
+MAX_DISGUISED = 10_000
+"""Disguised cells kept: a register with one is refused, the first ones are what a clerk reads."""
 HIDING = ("collapse", "filter")
 CELLS = ("table:table-cell", "table:covered-table-cell")
 
@@ -32,6 +36,8 @@ NAMESPACES = {
     "urn:oasis:names:tc:opendocument:xmlns:style:1.0": "style",
     "urn:oasis:names:tc:opendocument:xmlns:text:1.0": "text",
     "urn:oasis:names:tc:opendocument:xmlns:office:1.0": "office",
+    "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0": "number",
+    "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0": "fo",
 }
 """The prefixes OpenDocument uses: an attribute under another prefix for the same namespace
 (``t:visibility``) is read as the usual one, so it cannot hide a row from this scan."""
@@ -65,7 +71,8 @@ def _canonical(key: str, aliases: dict[str, str]) -> str:
 
 def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> Marks:
     """The first table's hidden rows and rows with a filled struck cell (1-based), none past
-    the row limit (the child refuses those rows anyway), and its hidden columns."""
+    the row limit (the child refuses those rows anyway), its hidden columns, and its filled
+    cells whose data style shows them as something else (`registry.sheets._ods_formats`)."""
     struck_styles: set[str] = set()
     hidden: set[int] = set()
     struck: set[int] = set()
@@ -74,6 +81,8 @@ def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> 
     style: str | None = None
     tables = row = repeat = comments = column = 0
     in_cell = cell_struck = filled = row_struck = False
+    disguises = CellDisguises(DataStyles(), limits.max_columns)
+    styles = disguises.styles
 
     aliases: dict[str, str] | None = None
 
@@ -84,6 +93,7 @@ def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> 
             aliases = _aliases(attributes)
         if aliases and attributes:
             attributes = {_canonical(key, aliases): value for key, value in attributes.items()}
+        styles.start(_canonical(name, aliases) if aliases else name, attributes)
         if name == "style:style":
             style = attributes.get("style:name")
         elif name == "style:text-properties" and style is not None:
@@ -99,15 +109,18 @@ def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> 
             if attributes.get("table:visibility", "").strip() in HIDING:
                 columns.update(range(column + 1, min(column + span, limits.max_columns) + 1))
             column += span
+            disguises.column(span, attributes.get("table:default-cell-style-name"))
         elif name == "table:table-row":
             repeat = _repeat(attributes.get("table:number-rows-repeated"))
             row_struck = False
+            disguises.row()
             if attributes.get("table:visibility", "").strip() in HIDING:
                 hidden.update(range(row + 1, min(row + repeat, most) + 1))
         elif name in CELLS:
             in_cell = True
             cell_struck = attributes.get("table:style-name") in struck_styles
             filled = "office:value-type" in attributes
+            disguises.cell(attributes, _repeat(attributes.get("table:number-columns-repeated")))
         elif name == "office:annotation":
             comments += 1
         elif name == "text:span" and in_cell and not comments:
@@ -115,11 +128,13 @@ def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> 
 
     def end(name: str) -> None:
         nonlocal style, row, in_cell, row_struck, comments
+        styles.end(_canonical(name, aliases) if aliases else name)
         if name == "style:style":
             style = None
         elif name in CELLS:
             row_struck = row_struck or (filled and cell_struck)
             in_cell = False
+            disguises.cell_end(filled, row, repeat, most, MAX_DISGUISED)
         elif name == "office:annotation":
             comments -= 1
         elif name == "table:table-row":
@@ -131,6 +146,12 @@ def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> 
         nonlocal filled
         if in_cell and not comments and data.strip():
             filled = True
+        styles.text(data)
 
     parse_marks(blocks, start, end, text=text, limits=limits, deadline=deadline, namespaces=False)
-    return Marks(frozenset(hidden), frozenset(struck), hidden_columns=frozenset(columns))
+    return Marks(
+        frozenset(hidden),
+        frozenset(struck),
+        hidden_columns=frozenset(columns),
+        disguised=frozenset(disguises.found),
+    )

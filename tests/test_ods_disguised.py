@@ -1,0 +1,137 @@
+"""An .ods cell whose data style shows other words or digits than it holds (§四.(五)): the
+OpenDocument form of `tests.test_disguised_cells`, as LibreOffice and WPS write data styles."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.registers import MIANYANG, RegisterFactory, approval_row, as_ods, refused, sync
+
+DATA = 'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"'
+
+NAME_SHOWN_AS_ANOTHER = (
+    '<number:text-style style:name="N1"><number:text>张三</number:text></number:text-style>'
+)
+"""A text style without the text itself: every name in it shows as 张三."""
+WORDS_ADDED = (
+    '<number:text-style style:name="N1"><number:text-content/><number:text>明</number:text>'
+    "</number:text-style>"
+)
+NUMBER_SHOWN_AS_WORDS = (
+    '<number:number-style style:name="N1"><number:text>优秀</number:text></number:number-style>'
+)
+DIGIT_ADDED = (
+    '<number:number-style style:name="N1"><number:number number:decimal-places="0"/>'
+    "<number:text>0</number:text></number:number-style>"
+)
+WHITE_NUMBER = (
+    '<number:number-style style:name="N1"><style:text-properties fo:color="#FFFFFF"/>'
+    '<number:number number:decimal-places="0"/></number:number-style>'
+)
+NEGATIVE_IN_RED = (
+    '<number:number-style style:name="N1P0"><number:number number:decimal-places="0"/>'
+    "</number:number-style>"
+    '<number:number-style style:name="N1"><style:text-properties fo:color="#ff0000"/>'
+    '<number:text>-</number:text><number:number number:decimal-places="0"/>'
+    '<style:map style:condition="value()&gt;=0" style:apply-style-name="N1P0"/>'
+    "</number:number-style>"
+)
+"""How LibreOffice writes a format with negative numbers in red: the positive ones by a map."""
+POSITIVE_AS_WORDS = (
+    '<number:number-style style:name="N1P0"><number:text>合格</number:text></number:number-style>'
+    '<number:number-style style:name="N1"><number:text>-</number:text><number:number/>'
+    '<style:map style:condition="value()&gt;=0" style:apply-style-name="N1P0"/>'
+    "</number:number-style>"
+)
+YEAR_MONTH = (
+    '<number:date-style style:name="N1"><number:year number:style="long"/>'
+    "<number:text>年</number:text><number:month/><number:text>月</number:text>"
+    "</number:date-style>"
+)
+
+
+def _ods_roster(registers: RegisterFactory, tmp_path: Path, value: str, data_style: str) -> Path:
+    """A 绵阳 .ods roster of 赵六 and 王五 whose cell holding ``value`` (a name, or 赵六's
+    技术业务理论 77) is in a cell style of ``data_style``."""
+    rows = [
+        approval_row("Z1122020001", "赵六", 技术业务理论=77),
+        approval_row("Z1122020002", "王五"),
+    ]
+    xlsx = registers.add("mianyang.xlsx", rows, MIANYANG).rename(tmp_path / "source.xlsx")
+    registers.entries["mianyang.ods"] = registers.entries.pop("mianyang.xlsx")
+    registers.write_manifest()
+    path = registers.folder / "mianyang.ods"
+    as_ods(xlsx, path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    content = parts["content.xml"].decode()
+    cell_style = (
+        '<style:style style:name="ceD" style:family="table-cell" style:data-style-name="N1"/>'
+    )
+    content = content.replace("office:version", f"{DATA} office:version", 1)
+    content = content.replace(
+        "<office:automatic-styles>", f"<office:automatic-styles>{data_style}{cell_style}", 1
+    )
+    cell = f"<text:p>{value}</text:p>"
+    assert content.count(cell) == 1, value
+    before, after = content.split(cell)
+    opening = before.rindex("<table:table-cell ")
+    before = (
+        before[:opening]
+        + '<table:table-cell table:style-name="ceD" '
+        + before[opening + len("<table:table-cell ") :]
+    )
+    parts["content.xml"] = (before + cell + after).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("value", "data_style", "column"),
+    [
+        ("赵六", NAME_SHOWN_AS_ANOTHER, "姓名"),
+        ("赵六", WORDS_ADDED, "姓名"),
+        ("77", NUMBER_SHOWN_AS_WORDS, "技术业务理论"),
+        ("77", DIGIT_ADDED, "技术业务理论"),
+        ("77", WHITE_NUMBER, "技术业务理论"),
+        ("77", POSITIVE_AS_WORDS, "技术业务理论"),
+    ],
+)
+def test_an_ods_cell_shown_as_something_else_is_refused(
+    registers: RegisterFactory,
+    tmp_path: Path,
+    db_path: Path,
+    value: str,
+    data_style: str,
+    column: str,
+) -> None:
+    _ods_roster(registers, tmp_path, value, data_style)
+    problems = refused(registers, db_path, "mianyang.ods")
+    assert [(p[1], p[3]) for p in problems] == [(column, "§四.(五)")], problems
+    assert "显示的不是其中的内容" in problems[0][2]
+
+
+@pytest.mark.parametrize(
+    ("value", "data_style"),
+    [
+        ("77", NEGATIVE_IN_RED),
+        ("77", YEAR_MONTH),
+        (
+            "77",
+            DIGIT_ADDED.replace("<number:text>0</number:text>", "<number:text>号</number:text>"),
+        ),
+        ("赵六", '<number:text-style style:name="N1"><number:text-content/></number:text-style>'),
+        ("赵六", NUMBER_SHOWN_AS_WORDS),  # a number style does not show a text
+    ],
+)
+def test_an_ods_cell_shown_as_it_is_loads(
+    registers: RegisterFactory, tmp_path: Path, db_path: Path, value: str, data_style: str
+) -> None:
+    _ods_roster(registers, tmp_path, value, data_style)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
