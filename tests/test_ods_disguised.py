@@ -135,3 +135,27 @@ def test_an_ods_cell_shown_as_it_is_loads(
     _ods_roster(registers, tmp_path, value, data_style)
     code, report = sync(registers.folder, db_path)
     assert code == 0, report
+
+
+def test_an_ods_column_default_style_disguises_its_cells(
+    registers: RegisterFactory, tmp_path: Path, db_path: Path
+) -> None:
+    """A cell that names no style takes its column's default (``table:default-cell-style-name``):
+    the 姓名 column's default showing every name as 张三."""
+    path = _ods_roster(registers, tmp_path, "赵六", NAME_SHOWN_AS_ANOTHER)
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    content = parts["content.xml"].decode().replace('table:style-name="ceD" ', "")
+    header = content[: content.index("<text:p>姓名</text:p>")]
+    row_start = header.rindex("<table:table-row")
+    column = header[row_start:].count("<table:table-cell")  # 1-based: the 姓名 cell's place
+    columns = (
+        f'<table:table-column table:number-columns-repeated="{column - 1}"/>' if column > 1 else ""
+    ) + '<table:table-column table:default-cell-style-name="ceD"/>'
+    table = '<table:table table:name="名册">'
+    parts["content.xml"] = content.replace(table, table + columns, 1).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    problems = refused(registers, db_path, "mianyang.ods")
+    assert sorted((p[0], p[1]) for p in problems) == [(4, "姓名"), (5, "姓名")], problems
