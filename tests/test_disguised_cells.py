@@ -16,7 +16,6 @@ from openpyxl.styles import PatternFill
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.styles.numbers import NumberFormat
 
-from registry.sheets._marked import covers_filled
 from registry.sheets._number_formats import hides_numbers, hides_text
 from registry.sheets.guard import REGISTER_LIMITS, SheetRefused, read_sheet
 from tests.registers import MIANYANG, RegisterFactory, approval_row, refused, sync
@@ -345,25 +344,6 @@ def test_a_conditional_format_with_its_own_number_format(
         return
     [(row, column, said, _)] = refused(registers, db_path, "mianyang.xlsx")
     assert (row, column) == (None, None) and "条件格式" in said
-
-
-@pytest.mark.parametrize(
-    ("sqref", "reaches"),
-    [
-        ("A1:C9", True),
-        ("$B$2", True),
-        ("D4 B3", True),  # the second area
-        ("C:C", True),
-        ("3:3", True),
-        ("D1:F9", False),
-        ("A4:C9", False),
-        ("D:XFD", False),
-        ("", True),  # not read: taken to reach them
-        ("A1:!", True),
-    ],
-)
-def test_the_areas_of_a_conditional_format(sqref: str, reaches: bool) -> None:
-    assert covers_filled(sqref, {1: [1, 3], 2: [2, 3], 3: [3, 3]}) is reaches
 
 
 def test_a_workbook_whose_only_format_has_no_semicolon_is_looked_at(tmp_path: Path) -> None:

@@ -102,6 +102,12 @@ def whole_number(text: str) -> int | None:
     return BEYOND if len(significant) > 12 else int(significant or "0")
 
 
+def style_index(text: str) -> int | None:
+    """An index into the styles (``s``, ``dxfId``, ``numFmtId``, ``fontId``) as Excel and
+    LibreOffice read it: digits, with spaces around them or a ``+`` before them allowed."""
+    return whole_number(text.strip().removeprefix("+"))
+
+
 def cell_position(reference: str) -> tuple[int, int] | None:
     """(1-based row, 1-based column) of ``XFD12``; None when python-calamine would not read it."""
     digits = reference.lstrip(string.ascii_letters)

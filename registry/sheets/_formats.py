@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from registry.sheets._extent import parse_marks, whole_number
+from registry.sheets._extent import parse_marks, style_index
 from registry.sheets._limits import SheetLimits, unreadable
 from registry.sheets._number_formats import hides, hides_numbers, hides_text
 
@@ -76,9 +76,9 @@ class _Styles:
                 self.struck_fonts.add(self.place["fonts"])
         elif self.inside == "cellXfs" and local == "xf":
             index = self._count("cellXfs", "单元格格式")
-            if whole_number(attributes.get("fontId", "0")) in self.struck_fonts:
+            if style_index(attributes.get("fontId", "0")) in self.struck_fonts:
                 self.struck.add(index)
-            number = whole_number(attributes.get("numFmtId", "0")) or 0
+            number = style_index(attributes.get("numFmtId", "0")) or 0
             text, numbers = self.codes.get(number, (False, False))
             if text:
                 self.hiding[0].add(index)
@@ -97,7 +97,7 @@ class _Styles:
             return
         if len(self.codes) >= MAX_FORMATS:
             raise unreadable(f"样式表的数字格式超过 {MAX_FORMATS:,} 种（Excel 的上限）")
-        number = whole_number(attributes.get("numFmtId", ""))
+        number = style_index(attributes.get("numFmtId", ""))
         if number is not None:
             self.codes[number] = (hides_text(code), hides_numbers(code))
 

@@ -24,10 +24,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from registry.sheets._extent import BEYOND, cell_position, parse_marks, whole_number
+from registry.sheets._conditional import ConditionalFormats, hides_filled
+from registry.sheets._extent import cell_position, parse_marks, style_index, whole_number
 from registry.sheets._formats import CONDITIONAL, CellFormats
 from registry.sheets._limits import SheetLimits, unreadable
-from registry.sheets._number_formats import hides
 
 PROBES = (b"<f", b":f", b"hidden", b"strike", b"formatCode")
 """What a sheet with a formula (``<f>``, ``<x:f …``), a hidden row, a struck-through run or a
@@ -145,8 +145,7 @@ def exact_marks(
     columns: set[int] = set()
     disguised: set[tuple[int, int]] = set()
     filled_rows: dict[int, list[int]] = {}  # column → [first, last] row holding a value
-    sqref = ""
-    inline_hiding = in_sqref = False  # an x14 rule's own format hides; its areas being read
+    conditional = ConditionalFormats(formats.conditional)
     most = limits.max_rows
     row = cell = column = 0
     kind: str | None = None
@@ -155,13 +154,12 @@ def exact_marks(
 
     def start(name: str, attributes: dict[str, str]) -> None:
         nonlocal row, cell, column, kind, styled, hiding, formula, value, filled, in_value, index
-        nonlocal sqref, inline_hiding, in_sqref
         local = name.rpartition(" ")[2]
         if local == "c":
             position = cell_position(attributes.get("r", ""))
             cell, column = position if position else (row, column + 1)
             kind = attributes.get("t")
-            style = whole_number(attributes.get("s", "0")) if formats else None
+            style = style_index(attributes.get("s", "0")) if formats else None
             styled = style in formats.struck
             hiding = style in (
                 formats.hiding_text
@@ -189,37 +187,22 @@ def exact_marks(
             columns.update(range(max(first, 1), min(last, limits.max_columns) + 1))
         elif local == "strike" and _strikes(attributes):  # an inline string's struck run
             styled = True
-        elif local == "conditionalFormatting":  # after the cells: all of them are known
-            sqref = attributes.get("sqref", "")
-            inline_hiding = False
-        elif local == "numFmt":  # in a sheet, only an x14 rule's own format (``<x14:dxf>``)
-            inline_hiding = inline_hiding or hides(attributes.get("formatCode", ""))
-        elif local == "sqref":  # an x14 rule's areas, written after it (``<xm:sqref>``)
-            in_sqref, sqref = True, ""
-        elif local == "cfRule" and (
-            whole_number(attributes.get("dxfId", "").strip()) in formats.conditional
-        ):
-            if covers_filled(sqref, filled_rows):
-                raise unreadable(CONDITIONAL)
+        else:
+            conditional.start(local, attributes)
 
     def text(data: str) -> None:
-        nonlocal filled, index, sqref
-        if in_sqref:
-            sqref += data
-        elif in_value and data:
+        nonlocal filled, index
+        conditional.text(data)
+        if in_value and data:
             filled = True
             if kind == "s":  # leading zeros dropped as they come; 21 characters tell an overflow
                 index = (index + data).lstrip("0")[:21]
 
     def end(name: str) -> None:
-        nonlocal in_value, in_sqref
+        nonlocal in_value
         local = name.rpartition(" ")[2]
         if local in ("v", "is"):
             in_value = False
-        elif local == "sqref":
-            in_sqref = False
-            if inline_hiding and covers_filled(sqref, filled_rows):
-                raise unreadable(CONDITIONAL)
         elif local == "c" and cell <= most:
             shared = shared_index(index) if kind == "s" and strings else None
             if filled and (styled or shared in strings):
@@ -229,10 +212,19 @@ def exact_marks(
             if hiding and filled:
                 disguised.add((cell, column))
             if filled and column <= limits.max_columns:
-                span = filled_rows.setdefault(column, [cell, cell])
-                span[0], span[1] = min(span[0], cell), max(span[1], cell)
+                span = filled_rows.get(column)
+                if span is None:
+                    filled_rows[column] = [cell, cell]
+                elif cell > span[1]:  # rows come in order, mostly
+                    span[1] = cell
+                elif cell < span[0]:
+                    span[0] = cell
+        else:
+            conditional.end(local)
 
     parse_marks(blocks, start, end, text=text, limits=limits, deadline=deadline)
+    if hides_filled(conditional.hiding, filled_rows):  # judged once every cell is known
+        raise unreadable(CONDITIONAL)
     return Marks(
         frozenset(hidden),
         frozenset(rows),
@@ -240,44 +232,6 @@ def exact_marks(
         frozenset(columns),
         frozenset(disguised),
     )
-
-
-def covers_filled(sqref: str, filled_rows: dict[int, list[int]]) -> bool:
-    """Whether the areas of a conditional format (``A1:C9 E2``, whole columns ``D:D``, whole
-    rows ``3:5``) reach a column's filled rows: a rule only over cells left empty (a range
-    selected past the roster, an empty column) changes nothing anyone sees. An area not read
-    is taken to reach them."""
-    areas = [_area(token) for token in sqref.replace("$", "").split()] or [None]
-    return any(
-        area is None
-        or any(
-            area[1] <= column <= area[3] and area[0] <= last and first <= area[2]
-            for column, (first, last) in filled_rows.items()
-        )
-        for area in areas
-    )
-
-
-def _area(token: str) -> tuple[int, int, int, int] | None:
-    """(first row, first column, last row, last column) of ``A1:C9``, ``A1``, ``D:D`` or
-    ``3:5``; None for anything else."""
-    first, _, last = token.partition(":")
-    top, bottom = _corner(first), _corner(last or first)
-    if top is None or bottom is None:
-        return None
-    return top[0] or 1, top[1] or 1, bottom[0] or BEYOND, bottom[1] or BEYOND
-
-
-def _corner(reference: str) -> tuple[int, int] | None:
-    """(row, column) of ``B7``; a 0 for the part left out (``B``: a whole column, ``7``: a
-    whole row); None for anything else."""
-    if reference.isascii() and reference.isalpha():
-        position = cell_position(reference + "1")
-        return (0, position[1]) if position else None
-    if reference.isascii() and reference.isdigit():
-        row = whole_number(reference)
-        return (row, 0) if row else None
-    return cell_position(reference)
 
 
 def shared_index(text: str) -> int:

@@ -1,0 +1,100 @@
+"""The conditional formats of an .xlsx worksheet that give a filled cell a hiding number format.
+
+A conditional format (``<conditionalFormatting sqref="A1:C9">``) applies its rules' formats to
+its areas: a rule's ``dxfId`` names one of the styles' ``<dxfs>`` (`CellFormats.conditional`:
+those whose number format hides, `registry.sheets._formats`), or — written in the sheet's
+extension list, as Excel writes a rule that refers to another sheet — the rule carries its own
+``<numFmt>`` and its areas follow in ``<xm:sqref>``. Each is collected whole, in whatever order
+its parts come, and judged once the cells are all read (`hides_filled`): one only over cells
+left empty (an empty column, rows past the roster) changes nothing anyone sees.
+"""
+
+from __future__ import annotations
+
+from registry.sheets._extent import BEYOND, cell_position, style_index, whole_number
+from registry.sheets._number_formats import hides
+
+Area = tuple[int, int, int, int]
+"""(first row, first column, last row, last column)"""
+
+
+class ConditionalFormats:
+    """Fed a worksheet's elements (local names) and text: the areas of the conditional formats
+    whose rules hide what a cell holds (`hiding`)."""
+
+    def __init__(self, hiding_styles: frozenset[int]) -> None:
+        self.hiding: list[str] = []
+        """the areas (an ``sqref``) of each conditional format with a hiding rule"""
+        self._styles = hiding_styles
+        self._inside = self._hides = self._in_sqref = False
+        self._areas: list[str] = []
+
+    def start(self, local: str, attributes: dict[str, str]) -> None:
+        if local == "conditionalFormatting":
+            self._inside, self._hides = True, False
+            self._areas = [attributes.get("sqref", "")]
+        elif not self._inside:
+            return
+        elif local == "cfRule":
+            self._hides = self._hides or style_index(attributes.get("dxfId", "")) in self._styles
+        elif local == "numFmt":  # an extension's rule's own format (``<x14:dxf>``)
+            self._hides = self._hides or hides(attributes.get("formatCode", ""))
+        elif local == "sqref":  # an extension's areas (``<xm:sqref>``)
+            self._in_sqref = True
+            self._areas.append(" ")
+
+    def text(self, data: str) -> None:
+        if self._in_sqref:
+            self._areas.append(data)
+
+    def end(self, local: str) -> None:
+        if local == "sqref":
+            self._in_sqref = False
+        elif local == "conditionalFormatting" and self._inside:
+            if self._hides:
+                self.hiding.append("".join(self._areas))
+            self._inside = False
+
+
+def hides_filled(hiding: list[str], filled_rows: dict[int, list[int]]) -> bool:
+    """Whether one of the ``hiding`` conditional formats' areas reaches a column's filled rows
+    (``filled_rows``: column → [first, last] row holding a value)."""
+    return any(covers_filled(sqref, filled_rows) for sqref in hiding)
+
+
+def covers_filled(sqref: str, filled_rows: dict[int, list[int]]) -> bool:
+    """Whether the areas of a conditional format (``A1:C9 E2``, whole columns ``D:D``, whole
+    rows ``3:5``, corners in either order) reach a column's filled rows. An area not read is
+    taken to reach them."""
+    areas = [_area(token) for token in sqref.replace("$", "").split()] or [None]
+    return any(
+        area is None
+        or any(
+            area[1] <= column <= area[3] and area[0] <= last and first <= area[2]
+            for column, (first, last) in filled_rows.items()
+        )
+        for area in areas
+    )
+
+
+def _area(token: str) -> Area | None:
+    """The area of ``A1:C9``, ``C9:A1``, ``A1``, ``D:D`` or ``3:5``; None for anything else."""
+    first, _, last = token.partition(":")
+    top, bottom = _corner(first), _corner(last or first)
+    if top is None or bottom is None:
+        return None
+    rows = (1, BEYOND) if 0 in (top[0], bottom[0]) else sorted((top[0], bottom[0]))
+    columns = (1, BEYOND) if 0 in (top[1], bottom[1]) else sorted((top[1], bottom[1]))
+    return rows[0], columns[0], rows[1], columns[1]
+
+
+def _corner(reference: str) -> tuple[int, int] | None:
+    """(row, column) of ``B7``; a 0 for the part left out (``B``: a whole column, ``7``: a
+    whole row); None for anything else."""
+    if reference.isascii() and reference.isalpha():
+        position = cell_position(reference + "1")
+        return (0, position[1]) if position else None
+    if reference.isascii() and reference.isdigit():
+        row = whole_number(reference)
+        return (row, 0) if row else None
+    return cell_position(reference)

@@ -1,0 +1,150 @@
+"""Conditional formats that give a roster's cells a hiding number format (§四.(五)): judged by
+their areas against the filled cells, whatever order their parts come in and however their
+style numbers are spelt — the second review's attacks, each loaded once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.numbers import NumberFormat
+
+from registry.sheets._conditional import covers_filled
+from tests.registers import RegisterFactory, refused, sync
+from tests.test_disguised_cells import X14_RULE, _disguise, _rewrite, _two_holders
+
+SHEET = "xl/worksheets/sheet1.xml"
+VALIDATION = (
+    '<ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}"'
+    ' xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    '<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    '<x14:dataValidation type="list" allowBlank="1"><x14:formula1><xm:f>字典!$A$1:$A$3</xm:f>'
+    "</x14:formula1><xm:sqref>H4:H5</xm:sqref></x14:dataValidation></x14:dataValidations></ext>"
+)
+"""A drop-down list from another sheet, as Excel writes one: its areas in an ``<xm:sqref>`` too."""
+
+
+def _hidden_by_rule(registers: RegisterFactory, area: str = "Z1") -> Path:
+    """The two-holder roster with a conditional format showing every cell of ``area`` as 张三."""
+    path = _two_holders(registers)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    shown = DifferentialStyle(numFmt=NumberFormat(numFmtId=200, formatCode='0;0;0;"张三"'))
+    sheet.conditional_formatting.add("Z1", Rule(type="expression", formula=["TRUE"], dxf=shown))
+    book.save(path)
+    _rewrite(path, SHEET, lambda xml: xml.replace('sqref="Z1"', f'sqref="{area}"'))
+    return path
+
+
+def _refused_for_the_rule(registers: RegisterFactory, db_path: Path) -> None:
+    [(row, column, rule, _)] = refused(registers, db_path, "mianyang.xlsx")
+    assert (row, column) == (None, None) and "条件格式" in rule
+
+
+@pytest.mark.parametrize("area", ["B5:A4", "O5:A4", "B:A", "A1048576:A1", "Z1 B5:A4"])
+def test_an_area_written_from_its_far_corner_is_read(
+    registers: RegisterFactory, db_path: Path, area: str
+) -> None:
+    """Excel and LibreOffice apply ``B5:A4`` as ``A4:B5``: read as written, it reached nothing."""
+    _hidden_by_rule(registers, area)
+    _refused_for_the_rule(registers, db_path)
+
+
+def test_a_conditional_format_before_the_cells_is_judged_after_them(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """Placed before ``<sheetData>``, the rule was judged before any cell was known filled."""
+    path = _hidden_by_rule(registers, "A4:A5")
+
+    def before_the_cells(xml: str) -> str:
+        first = xml.index("<conditionalFormatting")
+        last = xml.index("</conditionalFormatting>") + len("</conditionalFormatting>")
+        rule, rest = xml[first:last], xml[:first] + xml[last:]
+        return rest.replace("<sheetData>", rule + "<sheetData>")
+
+    _rewrite(path, SHEET, before_the_cells)
+    _refused_for_the_rule(registers, db_path)
+
+
+def test_an_extension_rule_with_its_areas_first_is_read(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    path = _two_holders(registers)
+    rule = X14_RULE.format(code="0;0;0;&quot;张三&quot;", area="A4:A5")
+    cf_rule = rule[rule.index("<x14:cfRule") : rule.index("</x14:cfRule>") + len("</x14:cfRule>")]
+    areas = "<xm:sqref>A4:A5</xm:sqref>"
+    rule = rule.replace(cf_rule + areas, areas + cf_rule)
+    _rewrite(path, SHEET, lambda xml: xml.replace("</worksheet>", rule + "</worksheet>"))
+    _refused_for_the_rule(registers, db_path)
+
+
+def test_a_drop_down_list_is_no_conditional_format(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A hiding rule over an empty column, then a drop-down list on filled cells: the list's
+    areas were taken for the rule's, and a clerk's roster was refused."""
+    path = _two_holders(registers)
+    rule = X14_RULE.format(code=";;;", area="Z1:Z100").replace(
+        "</extLst>", VALIDATION + "</extLst>"
+    )
+    _rewrite(path, SHEET, lambda xml: xml.replace("</worksheet>", rule + "</worksheet>"))
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [('s="{s}"', 's=" {s}"'), ('s="{s}"', 's="+{s}"')],
+)
+def test_a_cell_style_number_spelt_with_a_space_or_a_sign_is_read(
+    registers: RegisterFactory, db_path: Path, old: str, new: str
+) -> None:
+    """Excel and LibreOffice read ``s=" 1"`` and ``s="+1"`` as style 1: the name shown as 张三
+    loaded."""
+    path = _two_holders(registers)
+    _disguise(path, "赵六", '0;-0;0;"张三"')
+    _rewrite(path, SHEET, lambda xml: _respell_styles(xml, old, new))
+    [(_, column, _, _)] = refused(registers, db_path, "mianyang.xlsx")
+    assert column == "姓名"
+
+
+def _respell_styles(xml: str, old: str, new: str) -> str:
+    """Every cell style number but 0 spelt anew (at least one must be)."""
+    spelt = xml
+    for index in range(1, 100):
+        spelt = spelt.replace(old.format(s=index), new.format(s=index))
+    assert spelt != xml
+    return spelt
+
+
+def test_a_rule_style_number_with_a_sign_is_read(registers: RegisterFactory, db_path: Path) -> None:
+    path = _hidden_by_rule(registers, "A4:A5")
+    _rewrite(path, SHEET, lambda xml: xml.replace('dxfId="0"', 'dxfId="+0"'))
+    _refused_for_the_rule(registers, db_path)
+
+
+@pytest.mark.parametrize(
+    ("sqref", "reaches"),
+    [
+        ("A1:C9", True),
+        ("C9:A1", True),
+        ("A1048576:A1", True),
+        ("$B$2", True),
+        ("D4 B3", True),
+        ("C:C", True),
+        ("C:A", True),
+        ("3:3", True),
+        ("D1:F9", False),
+        ("F9:D1", False),
+        ("A4:C9", False),
+        ("D:XFD", False),
+        ("", True),  # not read: taken to reach them
+        ("A1:!", True),
+    ],
+)
+def test_the_areas_of_a_conditional_format(sqref: str, reaches: bool) -> None:
+    assert covers_filled(sqref, {1: [1, 3], 2: [2, 3], 3: [3, 3]}) is reaches
