@@ -1,8 +1,15 @@
 """An .ods cell whose data style shows other words or digits than it holds (§四.(五)): the
-OpenDocument form of `tests.test_disguised_cells`, as LibreOffice and WPS write data styles."""
+OpenDocument form of `tests.test_disguised_cells` — data styles written by hand into a
+roster's content.xml, and rosters saved by LibreOffice itself (`tests/files/libreoffice`).
+
+The LibreOffice files are two-holder 绵阳 rosters (`tests.registers`) whose cells were given
+Excel number formats with openpyxl, then converted by LibreOffice 7.4
+(``soffice --headless --convert-to ods mianyang.xlsx``): it keeps a clerk's own formats in
+styles.xml, where a first version of this check never looked."""
 
 from __future__ import annotations
 
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -10,12 +17,22 @@ import pytest
 
 from tests.registers import MIANYANG, RegisterFactory, approval_row, as_ods, refused, sync
 
+LIBREOFFICE = Path(__file__).parent / "files" / "libreoffice"
+
 DATA = 'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"'
 
 NAME_SHOWN_AS_ANOTHER = (
+    '<number:number-style style:name="N1P0"><number:number/></number:number-style>'
+    '<number:text-style style:name="N1"><number:text>张三</number:text>'
+    '<style:map style:condition="value()&gt;=0" style:apply-style-name="N1P0"/>'
+    "</number:text-style>"
+)
+"""``0;0;0;"张三"`` as LibreOffice writes it: the text section a text style of words alone, the
+number sections maps: every name in it shows as 张三."""
+WORDS_ALONE = (
     '<number:text-style style:name="N1"><number:text>张三</number:text></number:text-style>'
 )
-"""A text style without the text itself: every name in it shows as 张三."""
+"""A text style of words alone and no maps: one section, which shows a text as it is."""
 WORDS_ADDED = (
     '<number:text-style style:name="N1"><number:text-content/><number:text>明</number:text>'
     "</number:text-style>"
@@ -53,7 +70,16 @@ YEAR_MONTH = (
 )
 
 
-def _ods_roster(registers: RegisterFactory, tmp_path: Path, value: str, data_style: str) -> Path:
+CELL_STYLE = '<style:style style:name="ceD" style:family="table-cell" style:data-style-name="N1"/>'
+
+
+def _ods_roster(
+    registers: RegisterFactory,
+    tmp_path: Path,
+    value: str,
+    data_style: str,
+    cell_style: str = CELL_STYLE,
+) -> Path:
     """A 绵阳 .ods roster of 赵六 and 王五 whose cell holding ``value`` (a name, or 赵六's
     技术业务理论 77) is in a cell style of ``data_style``."""
     rows = [
@@ -68,9 +94,6 @@ def _ods_roster(registers: RegisterFactory, tmp_path: Path, value: str, data_sty
     with zipfile.ZipFile(path) as archive:
         parts = {info.filename: archive.read(info) for info in archive.infolist()}
     content = parts["content.xml"].decode()
-    cell_style = (
-        '<style:style style:name="ceD" style:family="table-cell" style:data-style-name="N1"/>'
-    )
     content = content.replace("office:version", f"{DATA} office:version", 1)
     content = content.replace(
         "<office:automatic-styles>", f"<office:automatic-styles>{data_style}{cell_style}", 1
@@ -127,6 +150,7 @@ def test_an_ods_cell_shown_as_something_else_is_refused(
         ),
         ("赵六", '<number:text-style style:name="N1"><number:text-content/></number:text-style>'),
         ("赵六", NUMBER_SHOWN_AS_WORDS),  # a number style does not show a text
+        ("赵六", WORDS_ALONE),
     ],
 )
 def test_an_ods_cell_shown_as_it_is_loads(
@@ -159,3 +183,70 @@ def test_an_ods_column_default_style_disguises_its_cells(
             archive.writestr(name, data)
     problems = refused(registers, db_path, "mianyang.ods")
     assert sorted((p[0], p[1]) for p in problems) == [(4, "姓名"), (5, "姓名")], problems
+
+
+@pytest.mark.parametrize(
+    ("saved", "column"),
+    [
+        ("name_shown_as_another", "姓名"),  # 0;0;0;"张三"
+        ("score_shown_with_a_digit_more", "技术业务理论"),  # 0"0": 77 shown as 770
+        ("number_with_words_before", "颁发证书编号"),  # "证"@
+        ("everyday_formats", None),  # accounting, negative in red, 0"年", @
+    ],
+)
+def test_a_roster_saved_by_libreoffice(
+    registers: RegisterFactory, db_path: Path, saved: str, column: str | None
+) -> None:
+    registers.entries["mianyang.ods"] = MIANYANG
+    registers.write_manifest()
+    shutil.copy(LIBREOFFICE / f"{saved}.ods", registers.folder / "mianyang.ods")
+    if column is None:
+        code, report = sync(registers.folder, db_path)
+        assert code == 0, report
+        return
+    problems = refused(registers, db_path, "mianyang.ods")
+    assert [(p[0], p[1], p[3]) for p in problems] == [
+        (4, column, "§四.(五)"),
+        (5, column, "§四.(五)"),
+    ]
+
+
+INHERITED = (
+    '<style:style style:name="Named" style:family="table-cell" style:data-style-name="N1"/>'
+    '<style:style style:name="ceD" style:family="table-cell" style:parent-style-name="Named"/>'
+)
+MAP_CHAIN = (
+    '<number:number-style style:name="N3"><number:text>优秀</number:text></number:number-style>'
+    '<number:number-style style:name="N2"><number:number/>'
+    '<style:map style:condition="value()&gt;=0" style:apply-style-name="N3"/></number:number-style>'
+    '<number:number-style style:name="N1"><number:text>-</number:text><number:number/>'
+    '<style:map style:condition="value()&gt;=0" style:apply-style-name="N2"/></number:number-style>'
+)
+
+
+@pytest.mark.parametrize(
+    ("data_style", "cell_style"),
+    [
+        (NUMBER_SHOWN_AS_WORDS, INHERITED),  # the data style of the cell style's parent
+        (MAP_CHAIN, CELL_STYLE),  # a map to a style that maps again
+        (
+            NUMBER_SHOWN_AS_WORDS.replace("number:", "n:").replace(
+                "<n:number-style",
+                '<n:number-style xmlns:n="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"',
+            ),
+            CELL_STYLE,
+        ),  # its namespace declared on the style itself, under another prefix
+        (  # a second style of the same name, which LibreOffice ignores (the first counts)
+            NUMBER_SHOWN_AS_WORDS
+            + '<number:number-style style:name="N1"><number:number/></number:number-style>',
+            CELL_STYLE,
+        ),
+    ],
+)
+def test_how_a_cell_comes_by_a_disguising_style(
+    registers: RegisterFactory, tmp_path: Path, db_path: Path, data_style: str, cell_style: str
+) -> None:
+    """Ways LibreOffice finds a cell's data style that a first version of this check missed."""
+    _ods_roster(registers, tmp_path, "77", data_style, cell_style)
+    problems = refused(registers, db_path, "mianyang.ods")
+    assert [(p[1], p[3]) for p in problems] == [("技术业务理论", "§四.(五)")], problems

@@ -225,22 +225,14 @@ _COMPARE = {
 def _positive_sections(parts: list[Section]) -> list[Section]:
     """The sections of a conditioned format some positive number goes by: the first whose
     condition it meets, of the first two (one without a condition takes what the first left),
-    else the third. Each bound and a number between two are tried: ``[>0]0;[<0]-0;"-"`` shows
-    every positive number by its first section, the ``-`` only for zero. A condition not read,
-    or a number no section takes: any of the first three."""
-    bounds = []
-    for part in parts[:2]:
-        if part.condition:
-            match = _CONDITION.fullmatch(part.condition)
-            if match is None:
-                return parts[:3]
-            bounds.append(float(match[2]))
-    # a condition holds or not alike between two bounds: each bound and a number between
-    points = sorted({0.0, *bounds})
-    between = {(a + b) / 2 for a, b in zip(points, points[1:], strict=False)}
-    tried = {*points, *between, points[-1] + 1}
+    else the third. ``[>0]0;[<0]-0;"-"`` shows every positive number by its first section, the
+    ``-`` only for zero. A condition not read, or a number no section takes: any of the first
+    three."""
+    samples = positive_samples([part.condition for part in parts[:2] if part.condition])
+    if samples is None:
+        return parts[:3]
     reached: dict[int, Section] = {}
-    for value in (v for v in tried if v > 0):
+    for value in samples:
         index = _section_for(parts, value)
         if index is None:
             return parts[:3]
@@ -250,7 +242,27 @@ def _positive_sections(parts: list[Section]) -> list[Section]:
 
 def _section_for(parts: list[Section], value: float) -> int | None:
     for index, part in enumerate(parts[:2]):
-        match = _CONDITION.fullmatch(part.condition)
-        if not match or _COMPARE[match[1]](value, float(match[2])):
+        if not part.condition or condition_holds(part.condition, value):
             return index
     return 2 if len(parts) > 2 else None
+
+
+def positive_samples(conditions: list[str]) -> list[float] | None:
+    """Positive numbers that meet every way ``conditions`` (``>=60``) can fall: a condition
+    holds or not alike between two bounds, so each bound and a number between two, and one
+    past the last. None when a condition cannot be read."""
+    bounds = []
+    for condition in conditions:
+        match = _CONDITION.fullmatch(condition)
+        if match is None:
+            return None
+        bounds.append(float(match[2]))
+    points = sorted({0.0, *bounds})
+    between = {(a + b) / 2 for a, b in zip(points, points[1:], strict=False)}
+    return sorted(v for v in {*points, *between, points[-1] + 1} if v > 0)
+
+
+def condition_holds(condition: str, value: float) -> bool:
+    """Whether ``value`` meets ``condition`` (read by `positive_samples` first)."""
+    match = _CONDITION.fullmatch(condition)
+    return match is not None and _COMPARE[match[1]](value, float(match[2]))

@@ -2,22 +2,45 @@
 
 An OpenDocument data style (``<number:number-style>``, ``<number:text-style>``, the currency,
 percentage, date, time and boolean styles) is a list of parts: the number, literal words
-(``<number:text>``), the text itself (``<number:text-content/>``), date parts, a colour, and
-maps to other styles by a condition (``<style:map style:condition="value()>=0" …>``). A cell
-style names its data style (``style:data-style-name``), a cell its cell style. Each data style
-is written as the Excel format code that shows the same (`hides_text`, `hides_numbers` judge
-it): ``77`` shown as ``77张三`` is ``0"张三"`` — the same cell a reviewer saw with words it
-does not hold, refused like an .xlsx's (§四.(五)).
+(``<number:text>``, ``<number:embedded-text>``), the text itself (``<number:text-content/>``),
+date parts, a colour, and maps to other data styles by a condition (``<style:map
+style:condition="value()>=0" …>``, followed in order, the style itself when none holds). A cell
+style names its data style (``style:data-style-name``) or inherits it from its parent; a cell
+names its cell style, or takes its row's, its column's or the ``Default`` one. Each data style is
+written as the Excel format code that shows the same and judged by `hides_text` and
+`hides_numbers`: 77 shown as 770 or as 优秀, a name as 张三 — refused like an .xlsx's
+(§四.(五)).
 
-Read from ``content.xml``'s automatic styles, where LibreOffice and WPS write the styles of a
-sheet's cells; a data style named there but kept in ``styles.xml`` is not judged.
+LibreOffice keeps the formats a clerk defines in ``styles.xml`` and the cells' own styles in
+``content.xml`` before its body: both are read (`read_styles`), by namespace, before the sheet.
+The first definition of a name counts, as in LibreOffice.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from registry.sheets._number_formats import MAX_CODE, hides_numbers, hides_text
+from registry.sheets._extent import StopParsing, parse_marks
+from registry.sheets._limits import SheetLimits
+from registry.sheets._number_formats import (
+    MAX_CODE,
+    condition_holds,
+    hides_numbers,
+    hides_text,
+    positive_samples,
+)
+
+NAMESPACES = {
+    "urn:oasis:names:tc:opendocument:xmlns:table:1.0": "table",
+    "urn:oasis:names:tc:opendocument:xmlns:style:1.0": "style",
+    "urn:oasis:names:tc:opendocument:xmlns:text:1.0": "text",
+    "urn:oasis:names:tc:opendocument:xmlns:office:1.0": "office",
+    "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0": "number",
+    "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0": "fo",
+}
+"""The prefixes OpenDocument uses, by namespace."""
 
 DATA_STYLES = frozenset(
     f"number:{kind}-style"
@@ -41,13 +64,15 @@ _PLACEHOLDERS = {
     "number:am-pm": "AM/PM",
 }
 """Each part of a data style that shows the value, as the Excel code that shows it alike."""
-_WORDS = ("number:text", "number:currency-symbol")
-"""Parts that write words of their own (a boolean's TRUE/FALSE: words in place of a number)."""
-WHITE = ("#ffffff", "#fff", "white")
-MAX_MAPS = 2
-"""Conditions of one data style an Excel code can say: a style with more is judged by each."""
+_WORDS = ("number:text", "number:currency-symbol", "number:embedded-text")
+"""Parts that write words of their own (embedded text: inside the number's digits)."""
+WHITE = ("#ffffff", "#fff")
 NUMBER_CELLS = frozenset({"float", "percentage", "currency", "date", "time"})
 """The value types a data style shows as numbers (a boolean cell shows TRUE or FALSE anyway)."""
+MAX_DEPTH = 8
+"""Parent styles and maps followed: deeper is no clerk's file, and is taken as hiding."""
+DEFAULT = "Default"
+"""The cell style of a cell that names none, nor its row or column (LibreOffice's)."""
 
 
 def _escaped(words: str) -> str:
@@ -57,38 +82,47 @@ def _escaped(words: str) -> str:
 
 @dataclass
 class _DataStyle:
-    """A data style as its parts are read: its code so far and its maps."""
+    """A data style as its parts are read: its code and its maps."""
 
     text: bool = False
-    """a text style (``<number:text-style>``): it shows a text cell by its parts alone"""
+    """a text style (``<number:text-style>``), which LibreOffice also writes for the text
+    section of a code of four (``0;0;0;"张三"``: its maps for the numbers)"""
     code: list[str] = field(default_factory=list)
     maps: list[tuple[str, str]] = field(default_factory=list)
-    """(condition as ``>=0``, the data style it applies)"""
+    """(condition as ``>=0``, the data style it applies), in order"""
     white: bool = False
     scaled: bool = False
 
-
-SHOWN = _DataStyle(code=["0"])
-"""A style mapped to that this file does not hold (in ``styles.xml``): taken to show the number."""
+    @property
+    def section(self) -> str:
+        """The Excel code that shows a value as this style alone does."""
+        code = ("[White]" if self.white else "") + "".join(self.code) + ("," if self.scaled else "")
+        return code if len(code) <= MAX_CODE else ";;;"
 
 
 class DataStyles:
-    """Fed the start and end of each element of ``content.xml`` before its body: which cell
-    styles show a text, or a number, as other words than it holds (`hides`)."""
+    """The data styles and cell styles of an .ods, fed its styles' elements with their
+    prefixes as OpenDocument spells them (`read_styles`): whether a cell is shown as other
+    words or digits than it holds (`hides`)."""
 
     def __init__(self) -> None:
         self._styles: dict[str, _DataStyle] = {}
+        self._cells: dict[str, tuple[str | None, str | None]] = {}
+        """cell style → (its data style, its parent cell style)"""
         self._reading: _DataStyle | None = None
         self._words: list[str] | None = None
-        self._cells: dict[str, str] = {}
-        """cell style → its data style"""
+        self._judged: dict[tuple[str | None, bool], bool] = {}
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         if name in DATA_STYLES:
             self._reading = _DataStyle(text=name == "number:text-style")
-            self._styles[attributes.get("style:name", "")] = self._reading
-        elif name == "style:style" and "style:data-style-name" in attributes:
-            self._cells[attributes.get("style:name", "")] = attributes["style:data-style-name"]
+            self._styles.setdefault(attributes.get("style:name", ""), self._reading)
+        elif name == "style:style" and attributes.get("style:family") == "table-cell":
+            own = (
+                attributes.get("style:data-style-name"),
+                attributes.get("style:parent-style-name"),
+            )
+            self._cells.setdefault(attributes.get("style:name", ""), own)
         elif (style := self._reading) is None:
             return
         elif name in _PLACEHOLDERS:
@@ -100,7 +134,7 @@ class DataStyles:
         elif name == "number:boolean":
             style.code.append(_escaped("TRUE"))
         elif name == "style:text-properties":
-            style.white = style.white or attributes.get("fo:color", "").lower() in WHITE
+            style.white = style.white or attributes.get("fo:color", "").strip().lower() in WHITE
         elif name == "style:map":
             condition = attributes.get("style:condition", "").replace(" ", "").replace("!=", "<>")
             applied = attributes.get("style:apply-style-name", "")
@@ -112,83 +146,111 @@ class DataStyles:
 
     def end(self, name: str) -> None:
         if name in _WORDS and self._words is not None and self._reading is not None:
-            self._reading.code.append(_escaped("".join(self._words)))
+            words = _escaped("".join(self._words))
+            # embedded in the number: between its digits (0"0"0 shows 77 as 707)
+            self._reading.code.append(words + "0" if name == "number:embedded-text" else words)
             self._words = None
         elif name in DATA_STYLES:
             self._reading = None
 
+    @property
+    def may_hide(self) -> bool:
+        """Whether a cell style hides a text or a number: else no cell needs looking at."""
+        return any(
+            self.hides(style, "string") or self.hides(style, "float")
+            for style in (*self._cells, None)
+        )
+
     def hides(self, cell_style: str | None, value_type: str) -> bool:
-        """Whether a cell of ``value_type`` (``office:value-type``) in ``cell_style`` is shown
-        as other words or digits than it holds, or as nothing."""
-        data = self._styles.get(self._cells.get(cell_style or "", ""))
-        if data is None or data.text != (value_type == "string"):
-            return False  # a text cell in a number style, a number in a text style: as it is
-        if data.text:  # its parts alone: as an Excel code's text section
-            return hides_text(f"0;0;0;{self._section(data)}")
-        return value_type in NUMBER_CELLS and hides_numbers(self._code(data))
+        """Whether a cell of ``value_type`` (``office:value-type``) in ``cell_style`` (None:
+        the ``Default`` one) is shown as other words or digits than it holds, or as nothing."""
+        text = value_type == "string"
+        if not text and value_type not in NUMBER_CELLS:
+            return False
+        key = (cell_style, text)
+        if key not in self._judged:
+            data = self._data_style(cell_style or DEFAULT)
+            hidden = data is not None and (
+                self._hides_text(data) if text else self._hides_number(data, 0)
+            )
+            self._judged[key] = hidden
+        return self._judged[key]
 
-    def _code(self, data: _DataStyle) -> str:
-        """The Excel code of a number style and its maps: a section per map, with its
-        condition, the style itself last (what no condition takes)."""
-        if len(data.maps) > MAX_MAPS:  # more than a code can say: one that hides, hides
-            return ";;;" if any(self._hides_alone(s) for _, s in data.maps) else self._section(data)
-        mapped = [
-            f"[{condition}]{self._section(self._styles.get(style, SHOWN))}"
-            for condition, style in data.maps
-        ]
-        code = ";".join([*mapped, self._section(data)])
-        return code if len(code) <= MAX_CODE else ";;;"
-
-    def _hides_alone(self, style: str) -> bool:
-        data = self._styles.get(style)
-        return data is not None and hides_numbers(self._section(data))
+    def _data_style(self, cell_style: str) -> _DataStyle | None:
+        """The data style of a cell style, its own or its parents'."""
+        for _ in range(MAX_DEPTH):
+            data_style, parent = self._cells.get(cell_style, (None, None))
+            if data_style is not None:
+                return self._styles.get(data_style)
+            if parent is None:
+                return None
+            cell_style = parent
+        return _DataStyle()  # a chain deeper than any clerk's: shows nothing known
 
     @staticmethod
-    def _section(data: _DataStyle) -> str:
-        colour = "[White]" if data.white else ""
-        scale = "," if data.scaled else ""
-        return colour + "".join(data.code) + scale
+    def _hides_text(data: _DataStyle) -> bool:
+        """A text is shown as an Excel code's: a text style with maps is the text section of a
+        code of several (LibreOffice writes ``0;0;0;"张三"`` so); a style alone is one section,
+        which shows a text as it is unless it holds the text part (``"证"@``)."""
+        return hides_text(f"0;0;0;{data.section}" if data.text and data.maps else data.section)
+
+    def _hides_number(self, data: _DataStyle, depth: int) -> bool:
+        """A positive number is shown by the first map whose condition it meets, else by the
+        style itself: hidden if one of those shows it as other words or digits, or nothing.
+        A text style shows a number no map takes as it is."""
+        if depth > MAX_DEPTH:
+            return True
+        reached = _reached(data.maps)
+        if reached is None:  # a condition not read: any of them
+            reached = set(range(len(data.maps) + 1))
+        for index in reached:
+            if index == len(data.maps):
+                own = data.section
+                if "@" not in own and hides_numbers(own):
+                    return True
+            elif (mapped := self._styles.get(data.maps[index][1])) is not None:
+                if self._hides_number(mapped, depth + 1):
+                    return True
+        return False
 
 
-class CellDisguises:
-    """The filled cells of a table whose data style disguises them, as (row, column), 1-based:
-    fed its columns (their default cell styles), rows and cells in order."""
+def _reached(maps: list[tuple[str, str]]) -> set[int] | None:
+    """The maps some positive number goes by (their indexes; ``len(maps)``: none of them),
+    or None when a condition cannot be read."""
+    samples = positive_samples([condition for condition, _ in maps])
+    if samples is None:
+        return None
+    reached = set()
+    for value in samples:
+        held = [condition_holds(condition, value) for condition, _ in maps]
+        reached.add(next((i for i, holds in enumerate(held) if holds), len(maps)))
+    return reached
 
-    def __init__(self, styles: DataStyles, max_columns: int) -> None:
-        self.styles = styles
-        self.found: set[tuple[int, int]] = set()
-        self._max_columns = max_columns
-        self._defaults: dict[int, str] = {}
-        """column → the cell style of its cells that name none"""
-        self._columns = 0
-        self._column = 0
-        self._hides = False
-        self._span = 1
 
-    def column(self, span: int, default: str | None) -> None:
-        """A ``<table:table-column>`` of ``span`` columns."""
-        if default:
-            last = min(self._columns + span, self._max_columns)
-            self._defaults.update(dict.fromkeys(range(self._columns + 1, last + 1), default))
-        self._columns += span
+def _canonical(name: str) -> str:
+    """``"uri local"`` as OpenDocument's prefix spells it (``number:number-style``); a name of
+    another namespace as it came."""
+    uri, _, local = name.rpartition(" ")
+    prefix = NAMESPACES.get(uri)
+    return f"{prefix}:{local}" if prefix else name
 
-    def row(self) -> None:
-        self._column = 0
 
-    def cell(self, attributes: dict[str, str], span: int) -> None:
-        """A cell (``span``: its ``number-columns-repeated``) begins."""
-        first = self._column + 1
-        style = attributes.get("table:style-name") or self._defaults.get(first)
-        value_type = attributes.get("office:value-type", "")
-        self._hides = bool(style) and self.styles.hides(style, value_type)
-        self._span = span
+def read_styles(parts: list[Iterator[bytes]], limits: SheetLimits, deadline: float) -> DataStyles:
+    """The data and cell styles of ``styles.xml`` and of ``content.xml`` up to its body, in
+    that order (the first definition of a name counts), read by namespace."""
+    styles = DataStyles()
 
-    def cell_end(self, filled: bool, row: int, rows: int, most: int, limit: int) -> None:
-        """The cell ends, ``filled`` or not, in the ``rows`` rows from ``row`` + 1 (the row's
-        repeats); no more than ``limit`` cells are kept."""
-        if filled and self._hides and len(self.found) < limit:
-            columns = range(self._column + 1, min(self._column + self._span, self._max_columns) + 1)
-            self.found.update(
-                (r, c) for r in range(row + 1, min(row + rows, most) + 1) for c in columns
-            )
-        self._column += self._span
+    def start(name: str, attributes: dict[str, str]) -> None:
+        name = _canonical(name)
+        if name == "office:body":
+            raise StopParsing  # the sheet's cells: read by `ods_marks`
+        styles.start(name, {_canonical(key): value for key, value in attributes.items()})
+
+    def end(name: str) -> None:
+        styles.end(_canonical(name))
+
+    for blocks in parts:
+        if time.monotonic() > deadline:
+            break
+        parse_marks(blocks, start, end, text=styles.text, limits=limits, deadline=deadline)
+    return styles

@@ -20,27 +20,15 @@ from collections.abc import Iterator
 from registry.sheets._extent import StopParsing, parse_marks
 from registry.sheets._limits import SheetLimits
 from registry.sheets._marked import Marks
-from registry.sheets._ods_formats import CellDisguises, DataStyles
+from registry.sheets._ods_formats import NAMESPACES, DataStyles
 
-PROBES = (b"visibility", b"line-through", b"data-style-name")
-"""What a content.xml with a hidden row, a struck style or a data style (`DataStyles`) must hold
-somewhere."""
+PROBES = (b"visibility", b"line-through")
+"""What a content.xml with a hidden row or a struck style must hold somewhere (a disguising data
+style is found by `registry.sheets._ods_formats.read_styles` before)."""
 MAX_DISGUISED = 10_000
 """Disguised cells kept: a register with one is refused, the first ones are what a clerk reads."""
 HIDING = ("collapse", "filter")
 CELLS = ("table:table-cell", "table:covered-table-cell")
-
-
-NAMESPACES = {
-    "urn:oasis:names:tc:opendocument:xmlns:table:1.0": "table",
-    "urn:oasis:names:tc:opendocument:xmlns:style:1.0": "style",
-    "urn:oasis:names:tc:opendocument:xmlns:text:1.0": "text",
-    "urn:oasis:names:tc:opendocument:xmlns:office:1.0": "office",
-    "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0": "number",
-    "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0": "fo",
-}
-"""The prefixes OpenDocument uses: an attribute under another prefix for the same namespace
-(``t:visibility``) is read as the usual one, so it cannot hide a row from this scan."""
 
 
 def _repeat(text: str | None) -> int:
@@ -69,7 +57,58 @@ def _canonical(key: str, aliases: dict[str, str]) -> str:
     return aliases.get(prefix + colon, prefix + colon) + local if colon else key
 
 
-def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> Marks:
+class CellDisguises:
+    """The filled cells of a table whose data style disguises them, as (row, column), 1-based:
+    fed its columns (their default cell styles), rows and cells in order."""
+
+    def __init__(self, styles: DataStyles, max_columns: int) -> None:
+        self.styles = styles
+        self.found: set[tuple[int, int]] = set()
+        self._max_columns = max_columns
+        self._defaults: dict[int, str] = {}
+        """column → the cell style of its cells that name none"""
+        self._row_default: str | None = None
+        self._columns = 0
+        self._column = 0
+        self._hides = False
+        self._span = 1
+
+    def column(self, span: int, default: str | None) -> None:
+        """A ``<table:table-column>`` of ``span`` columns."""
+        if default:
+            last = min(self._columns + span, self._max_columns)
+            self._defaults.update(dict.fromkeys(range(self._columns + 1, last + 1), default))
+        self._columns += span
+
+    def row(self, default: str | None) -> None:
+        """A row begins; ``default``: the cell style of its cells that name none."""
+        self._column = 0
+        self._row_default = default
+
+    def cell(self, attributes: dict[str, str], span: int) -> None:
+        """A cell (``span``: its ``number-columns-repeated``) begins."""
+        style = (
+            attributes.get("table:style-name")
+            or self._row_default
+            or self._defaults.get(self._column + 1)
+        )
+        self._hides = self.styles.hides(style, attributes.get("office:value-type", ""))
+        self._span = span
+
+    def cell_end(self, filled: bool, row: int, rows: int, most: int, limit: int) -> None:
+        """The cell ends, ``filled`` or not, in the ``rows`` rows from ``row`` + 1 (the row's
+        repeats); no more than ``limit`` cells are kept."""
+        if filled and self._hides and len(self.found) < limit:
+            columns = range(self._column + 1, min(self._column + self._span, self._max_columns) + 1)
+            self.found.update(
+                (r, c) for r in range(row + 1, min(row + rows, most) + 1) for c in columns
+            )
+        self._column += self._span
+
+
+def ods_marks(
+    blocks: Iterator[bytes], limits: SheetLimits, deadline: float, styles: DataStyles
+) -> Marks:
     """The first table's hidden rows and rows with a filled struck cell (1-based), none past
     the row limit (the child refuses those rows anyway), its hidden columns, and its filled
     cells whose data style shows them as something else (`registry.sheets._ods_formats`)."""
@@ -81,8 +120,8 @@ def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> 
     style: str | None = None
     tables = row = repeat = comments = column = 0
     in_cell = cell_struck = filled = row_struck = False
-    disguises = CellDisguises(DataStyles(), limits.max_columns)
-    styles = disguises.styles
+    disguises = CellDisguises(styles, limits.max_columns)
+    disguising = styles.may_hide  # else no cell's style is looked up (a struck row's pass)
 
     aliases: dict[str, str] | None = None
 
@@ -93,7 +132,6 @@ def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> 
             aliases = _aliases(attributes)
         if aliases and attributes:
             attributes = {_canonical(key, aliases): value for key, value in attributes.items()}
-        styles.start(_canonical(name, aliases) if aliases else name, attributes)
         if name == "style:style":
             style = attributes.get("style:name")
         elif name == "style:text-properties" and style is not None:
@@ -113,14 +151,16 @@ def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> 
         elif name == "table:table-row":
             repeat = _repeat(attributes.get("table:number-rows-repeated"))
             row_struck = False
-            disguises.row()
+            disguises.row(attributes.get("table:default-cell-style-name"))
             if attributes.get("table:visibility", "").strip() in HIDING:
                 hidden.update(range(row + 1, min(row + repeat, most) + 1))
         elif name in CELLS:
             in_cell = True
             cell_struck = attributes.get("table:style-name") in struck_styles
             filled = "office:value-type" in attributes
-            disguises.cell(attributes, _repeat(attributes.get("table:number-columns-repeated")))
+            if disguising:
+                span = _repeat(attributes.get("table:number-columns-repeated"))
+                disguises.cell(attributes, span)
         elif name == "office:annotation":
             comments += 1
         elif name == "text:span" and in_cell and not comments:
@@ -128,13 +168,13 @@ def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> 
 
     def end(name: str) -> None:
         nonlocal style, row, in_cell, row_struck, comments
-        styles.end(_canonical(name, aliases) if aliases else name)
         if name == "style:style":
             style = None
         elif name in CELLS:
             row_struck = row_struck or (filled and cell_struck)
             in_cell = False
-            disguises.cell_end(filled, row, repeat, most, MAX_DISGUISED)
+            if disguising:
+                disguises.cell_end(filled, row, repeat, most, MAX_DISGUISED)
         elif name == "office:annotation":
             comments -= 1
         elif name == "table:table-row":
@@ -146,7 +186,6 @@ def ods_marks(blocks: Iterator[bytes], limits: SheetLimits, deadline: float) -> 
         nonlocal filled
         if in_cell and not comments and data.strip():
             filled = True
-        styles.text(data)
 
     parse_marks(blocks, start, end, text=text, limits=limits, deadline=deadline, namespaces=False)
     return Marks(

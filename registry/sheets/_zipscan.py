@@ -50,6 +50,7 @@ from registry.sheets._marked import (
     holds,
     struck_strings,
 )
+from registry.sheets._ods_formats import read_styles
 from registry.sheets._ods_marked import PROBES as ODS_PROBES
 from registry.sheets._ods_marked import ods_marks
 from registry.sheets._references import reference_filters
@@ -269,10 +270,8 @@ def _marks(workbook: Workbook, probe: Probe, limits: SheetLimits, deadline: floa
     """The worksheet's marked rows (`registry.sheets._marked`): none without a hit of its probe
     or something struck through in its styles or shared strings, else what the exact pass
     finds."""
-    if workbook.kind == "ods":  # content.xml holds the styles and the sheets
-        if not probe.hit:
-            return NO_MARKS
-        return ods_marks(_stream(workbook.archive, workbook.sheet), limits, deadline)
+    if workbook.kind == "ods":
+        return _ods_marks(workbook, probe, limits, deadline)
     # python-calamine finds these parts whatever the case of their names
     names = {name.lower(): name for name in workbook.archive.namelist()}
     archive = workbook.archive
@@ -287,3 +286,15 @@ def _marks(workbook: Workbook, probe: Probe, limits: SheetLimits, deadline: floa
         return NO_MARKS
     blocks = _stream(workbook.archive, workbook.sheet)
     return exact_marks(blocks, formats, strings, limits, deadline)
+
+
+def _ods_marks(workbook: Workbook, probe: Probe, limits: SheetLimits, deadline: float) -> Marks:
+    """An .ods's marked rows and disguised cells: its styles (``styles.xml``, and
+    ``content.xml`` before the sheet) first, the sheet only when its probe hit or a data style
+    may hide a value."""
+    archive = workbook.archive
+    parts = [name for name in ("styles.xml", workbook.sheet) if name in archive.namelist()]
+    styles = read_styles([_stream(archive, name) for name in parts], limits, deadline)
+    if not (probe.hit or styles.may_hide):
+        return NO_MARKS
+    return ods_marks(_stream(archive, workbook.sheet), limits, deadline, styles)
