@@ -11,6 +11,9 @@ as ``table:table-row`` and nothing else, and the rows must be counted as it coun
 under another prefix would shift every row after it). Named styles (styles.xml) and a column's
 default cell style are not looked at: striking rows out, LibreOffice and WPS write automatic
 styles on the cells. A comment's text (``office:annotation``) fills no cell.
+
+The same pass finds the filled cells whose data style shows them as something else
+(`CellDisguises`), by the styles `registry.sheets._ods_formats.read_styles` read before it.
 """
 
 from __future__ import annotations
