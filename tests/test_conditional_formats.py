@@ -1,6 +1,7 @@
-"""Conditional formats that give a roster's cells a hiding number format (§四.(五)): judged by
-their areas against the filled cells, whatever order their parts come in and however their
-style numbers are spelt — the second review's attacks, each loaded once."""
+"""Conditional formats that give a roster's cells a hiding number format (§四.(五)), from the
+styles' ``<dxfs>`` or, in the sheet's extension list, their own: judged by their areas against
+the filled cells, whatever order their parts come in and however their style numbers are spelt
+(a review's attacks, each of which once loaded)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.formatting.rule import Rule
+from openpyxl.styles import PatternFill
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.styles.numbers import NumberFormat
 
 from registry.sheets._conditional import covers_filled
 from tests.registers import RegisterFactory, refused, sync
-from tests.test_disguised_cells import X14_RULE, _disguise, _rewrite, _two_holders
+from tests.test_disguised_cells import _disguise, _rewrite, _two_holders
 
 SHEET = "xl/worksheets/sheet1.xml"
 VALIDATION = (
@@ -27,13 +29,17 @@ VALIDATION = (
 """A drop-down list from another sheet, as Excel writes one: its areas in an ``<xm:sqref>`` too."""
 
 
-def _hidden_by_rule(registers: RegisterFactory, area: str = "Z1") -> Path:
-    """The two-holder roster with a conditional format showing every cell of ``area`` as 张三."""
+def _hidden_by_rule(
+    registers: RegisterFactory, area: str = "Z1", code: str = '0;0;0;"张三"'
+) -> Path:
+    """The two-holder roster with a conditional format always true, giving every cell of
+    ``area`` the number format ``code`` (by default: shown as 张三). (openpyxl writes no whole
+    columns or rows, nor a range from its far corner: the area is written into the sheet.)"""
     path = _two_holders(registers)
     book = openpyxl.load_workbook(path)
     sheet = book.active
     assert sheet is not None
-    shown = DifferentialStyle(numFmt=NumberFormat(numFmtId=200, formatCode='0;0;0;"张三"'))
+    shown = DifferentialStyle(numFmt=NumberFormat(numFmtId=200, formatCode=code))
     sheet.conditional_formatting.add("Z1", Rule(type="expression", formula=["TRUE"], dxf=shown))
     book.save(path)
     _rewrite(path, SHEET, lambda xml: xml.replace('sqref="Z1"', f'sqref="{area}"'))
@@ -43,6 +49,81 @@ def _hidden_by_rule(registers: RegisterFactory, area: str = "Z1") -> Path:
 def _refused_for_the_rule(registers: RegisterFactory, db_path: Path) -> None:
     [(row, column, rule, _)] = refused(registers, db_path, "mianyang.xlsx")
     assert (row, column) == (None, None) and "条件格式" in rule
+
+
+@pytest.mark.parametrize("spelling", ['dxfId="0"', 'dxfId=" 0 "', 'dxfId="+0"'])
+def test_a_conditional_format_that_hides_a_value_is_refused(
+    registers: RegisterFactory, db_path: Path, spelling: str
+) -> None:
+    """A rule that is always true, giving the name cell 0;0;0;"张三": the sheet shows 张三."""
+    path = _hidden_by_rule(registers, "A1:Z100")
+    _rewrite(path, SHEET, lambda xml: xml.replace('dxfId="0"', spelling))
+    _refused_for_the_rule(registers, db_path)
+
+
+@pytest.mark.parametrize("area", ["Z1:Z100", "A50:Z900", "Z:AB", "60:70"])
+def test_a_conditional_format_over_empty_cells_refuses_nothing(
+    registers: RegisterFactory, db_path: Path, area: str
+) -> None:
+    """A hiding rule over cells nobody filled (a column past the roster, rows below it) shows
+    nothing other than what is there: the roster was refused for it."""
+    _hidden_by_rule(registers, area, ";;;")
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+
+
+X14_RULE = (
+    '<extLst><ext uri="{{78C0D931-6437-407d-A8EE-F0AAD7539E65}}"'
+    ' xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    "<x14:conditionalFormattings>"
+    '<x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    '<x14:cfRule type="expression" priority="1" id="{{00000000-0000-0000-0000-000000000001}}">'
+    '<xm:f>TRUE</xm:f><x14:dxf><numFmt numFmtId="200" formatCode="{code}"/></x14:dxf>'
+    "</x14:cfRule><xm:sqref>{area}</xm:sqref></x14:conditionalFormatting>"
+    "</x14:conditionalFormattings></ext></extLst>"
+)
+"""A conditional format as Excel writes one whose rule refers to another sheet: in the
+worksheet's extension list, with its own number format rather than one of the styles'."""
+
+
+@pytest.mark.parametrize(
+    ("code", "area", "refused_for_it"),
+    [
+        ("0;0;0;&quot;张三&quot;", "A1:Z100", True),
+        ("0;0;0;&quot;张三&quot;", "Z1:Z100", False),  # over empty cells
+        ("0.00", "A1:Z100", False),  # shows what the cells hold
+    ],
+)
+def test_a_conditional_format_with_its_own_number_format(
+    registers: RegisterFactory, db_path: Path, code: str, area: str, refused_for_it: bool
+) -> None:
+    path = _two_holders(registers)
+    rule = X14_RULE.format(code=code, area=area)
+    _rewrite(path, SHEET, lambda xml: xml.replace("</worksheet>", rule + "</worksheet>"))
+    if refused_for_it:
+        _refused_for_the_rule(registers, db_path)
+    else:
+        status, report = sync(registers.folder, db_path)
+        assert status == 0, report
+
+
+def test_a_conditional_format_elsewhere_refuses_nothing(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The roster's own rule only fills duplicates with a colour; a rule hiding zeros (;;;)
+    sits on another, empty sheet: the roster was refused for a format none of its cells use."""
+    path = _two_holders(registers)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    fill = DifferentialStyle(fill=PatternFill(bgColor="FFC7CE"))
+    sheet.conditional_formatting.add("A1:Z100", Rule(type="duplicateValues", dxf=fill))
+    hides = DifferentialStyle(numFmt=NumberFormat(numFmtId=201, formatCode=";;;"))
+    other = book.create_sheet("汇总")
+    other.conditional_formatting.add("A1:A9", Rule(type="expression", formula=["TRUE"], dxf=hides))
+    book.save(path)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
 
 
 @pytest.mark.parametrize("area", ["B5:A4", "O5:A4", "B:A", "A1048576:A1", "Z1 B5:A4"])

@@ -11,10 +11,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlwt
-from openpyxl.formatting.rule import Rule
-from openpyxl.styles import PatternFill
-from openpyxl.styles.differential import DifferentialStyle
-from openpyxl.styles.numbers import NumberFormat
 
 from registry.sheets._number_formats import hides_numbers, hides_text
 from registry.sheets.guard import REGISTER_LIMITS, SheetRefused, read_sheet
@@ -269,83 +265,6 @@ def test_more_number_formats_than_excel_allows_are_refused(tmp_path: Path) -> No
         read_sheet(path, REGISTER_LIMITS)
 
 
-@pytest.mark.parametrize("spelling", ['dxfId="0"', 'dxfId=" 0 "'])
-def test_a_conditional_format_that_hides_a_value_is_refused(
-    registers: RegisterFactory, db_path: Path, spelling: str
-) -> None:
-    """A rule that is always true, giving the name cell 0;0;0;"张三": the sheet shows 张三."""
-    path = _two_holders(registers)
-    book = openpyxl.load_workbook(path)
-    sheet = book.active
-    assert sheet is not None
-    shown = DifferentialStyle(numFmt=NumberFormat(numFmtId=200, formatCode='0;0;0;"张三"'))
-    sheet.conditional_formatting.add(
-        "A1:Z100", Rule(type="expression", formula=["TRUE"], dxf=shown)
-    )
-    book.save(path)
-    _rewrite(path, "xl/worksheets/sheet1.xml", lambda sheet: sheet.replace('dxfId="0"', spelling))
-    [(row, column, rule, _)] = refused(registers, db_path, "mianyang.xlsx")
-    assert (row, column) == (None, None) and "条件格式" in rule
-
-
-@pytest.mark.parametrize("area", ["Z1:Z100", "A50:Z900", "Z:AB", "60:70"])
-def test_a_conditional_format_over_empty_cells_refuses_nothing(
-    registers: RegisterFactory, db_path: Path, area: str
-) -> None:
-    """A hiding rule over cells nobody filled (a column past the roster, rows below it) shows
-    nothing other than what is there: the roster was refused for it."""
-    path = _two_holders(registers)
-    book = openpyxl.load_workbook(path)
-    sheet = book.active
-    assert sheet is not None
-    hides = DifferentialStyle(numFmt=NumberFormat(numFmtId=200, formatCode=";;;"))
-    sheet.conditional_formatting.add("Z1", Rule(type="expression", formula=["TRUE"], dxf=hides))
-    book.save(path)  # (openpyxl writes no whole columns or rows)
-    _rewrite(path, "xl/worksheets/sheet1.xml", lambda xml: xml.replace('"Z1"', f'"{area}"'))
-    code, report = sync(registers.folder, db_path)
-    assert code == 0, report
-
-
-X14_RULE = (
-    '<extLst><ext uri="{{78C0D931-6437-407d-A8EE-F0AAD7539E65}}"'
-    ' xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
-    "<x14:conditionalFormattings>"
-    '<x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
-    '<x14:cfRule type="expression" priority="1" id="{{00000000-0000-0000-0000-000000000001}}">'
-    '<xm:f>TRUE</xm:f><x14:dxf><numFmt numFmtId="200" formatCode="{code}"/></x14:dxf>'
-    "</x14:cfRule><xm:sqref>{area}</xm:sqref></x14:conditionalFormatting>"
-    "</x14:conditionalFormattings></ext></extLst>"
-)
-"""A conditional format as Excel writes one whose rule refers to another sheet: in the
-worksheet's extension list, with its own number format rather than one of the styles'."""
-
-
-@pytest.mark.parametrize(
-    ("code", "area", "refused_for_it"),
-    [
-        ("0;0;0;&quot;张三&quot;", "A1:Z100", True),
-        ("0;0;0;&quot;张三&quot;", "Z1:Z100", False),  # over empty cells
-        ("0.00", "A1:Z100", False),  # shows what the cells hold
-    ],
-)
-def test_a_conditional_format_with_its_own_number_format(
-    registers: RegisterFactory, db_path: Path, code: str, area: str, refused_for_it: bool
-) -> None:
-    path = _two_holders(registers)
-    rule = X14_RULE.format(code=code, area=area)
-    _rewrite(
-        path,
-        "xl/worksheets/sheet1.xml",
-        lambda xml: xml.replace("</worksheet>", rule + "</worksheet>"),
-    )
-    status, report = sync(registers.folder, db_path)
-    if not refused_for_it:
-        assert status == 0, report
-        return
-    [(row, column, said, _)] = refused(registers, db_path, "mianyang.xlsx")
-    assert (row, column) == (None, None) and "条件格式" in said
-
-
 def test_a_workbook_whose_only_format_has_no_semicolon_is_looked_at(tmp_path: Path) -> None:
     """The styles were read only when they held a semicolon: \\4\\5 (a score of 77 shown as 45)
     has none."""
@@ -357,22 +276,3 @@ def test_a_workbook_whose_only_format_has_no_semicolon_is_looked_at(tmp_path: Pa
     sheet["A2"].number_format = "\\4\\5"
     book.save(tmp_path / "a.xlsx")
     assert read_sheet(tmp_path / "a.xlsx", REGISTER_LIMITS).marks.disguised == {(2, 1)}
-
-
-def test_a_conditional_format_elsewhere_refuses_nothing(
-    registers: RegisterFactory, db_path: Path
-) -> None:
-    """The roster's own rule only fills duplicates with a colour; a rule hiding zeros (;;;)
-    sits on another, empty sheet: the roster was refused for a format none of its cells use."""
-    path = _two_holders(registers)
-    book = openpyxl.load_workbook(path)
-    sheet = book.active
-    assert sheet is not None
-    fill = DifferentialStyle(fill=PatternFill(bgColor="FFC7CE"))
-    sheet.conditional_formatting.add("A1:Z100", Rule(type="duplicateValues", dxf=fill))
-    hides = DifferentialStyle(numFmt=NumberFormat(numFmtId=201, formatCode=";;;"))
-    other = book.create_sheet("汇总")
-    other.conditional_formatting.add("A1:A9", Rule(type="expression", formula=["TRUE"], dxf=hides))
-    book.save(path)
-    code, report = sync(registers.folder, db_path)
-    assert code == 0, report
