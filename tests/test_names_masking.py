@@ -139,6 +139,13 @@ def test_every_middle_dot_variant_becomes_u00b7(dot: str) -> None:
         ("王建安", "王家兰", True),  # jian an and jia lan: alike only run together
         ("王新安", "王喜兰", True),
         ("王金国", "王吉诺", True),  # jin guo and ji nuo
+        ("王明", "王梦", True),  # meng: an archaic reading of 明, no name's
+        ("王胜", "王欣", True),
+        ("王乐", "王悦", True),  # 乐 is yue as a surname only
+        ("乐丽", "岳丽", False),
+        ("王强", "王강", True),  # another script's letter is only itself
+        ("김민수", "이지은", True),
+        ("李吉华", "李\ue000华", False),  # a rare character typed in the private-use area
     ],
 )
 def test_another_name(registered: str, corrected: str, another: bool) -> None:

@@ -14,7 +14,33 @@ from registry.domain.names import holder_key
 from registry.domain.text import simplified
 
 UNREAD = "?"
-"""The reading of a character pypinyin does not know (a rare one, 𠮷): it may be any."""
+"""The reading of a Chinese character pypinyin does not know (a rare one, 𠮷, or one typed in
+the private-use area for want of a font): it may be any."""
+SURNAME_READINGS = {
+    "曾": ("zeng",),
+    "单": ("shan",),
+    "解": ("xie",),
+    "朴": ("piao",),
+    "区": ("ou",),
+    "仇": ("qiu",),
+    "查": ("zha",),
+    "覃": ("qin",),
+    "盖": ("ge",),
+    "翟": ("zhai",),
+    "缪": ("miao",),
+    "乐": ("yue",),
+}
+"""A surname's reading besides pypinyin's usual one for the character (曾 zeng, 单 shan): the
+first character of a name only (乐 is yue as a surname, le in 王乐)."""
+OTHER_READINGS = {
+    "长": ("chang",),
+    "重": ("chong",),
+    "朝": ("zhao",),
+    "行": ("hang",),
+}
+"""Readings a given name gives a character besides pypinyin's usual one. Not every reading
+pypinyin knows: its archaic ones (明 meng, 胜 xing, 王 yu) made 王梦 sound like 王明, and a
+brother's certificate passed to his sister."""
 
 
 def another_name(registered: str, corrected: str) -> bool:
@@ -40,21 +66,18 @@ def another_name(registered: str, corrected: str) -> bool:
 def sounds_alike(registered: str, corrected: str) -> bool:
     """Whether two name keys read alike, syllable by syllable: a name taken down by ear (章洁
     for 张杰, 黎莉 for 李丽; 邹婕 for 周杰 and 曾 for 郑 in Sichuan's speech, `merged`). A
-    character is read every way it can be (曾 is ceng or zeng as a surname); one pypinyin does
-    not know may be any. A name in letters is compared as spelt in pinyin (zhang wei), without
-    the dialect's merges. One syllable alike is not enough: 刘洁 shares jie with 周杰 and is
-    another person."""
+    character is read its usual way and those of `SURNAME_READINGS` (first) or `OTHER_READINGS`;
+    a Chinese one pypinyin does
+    not know may be any, a letter of another script (Hangul, Cyrillic) is only itself. A name
+    with Latin letters is compared as spelt in pinyin (zhang wei), without the dialect's
+    merges. One syllable alike is not enough: 刘洁 shares jie with 周杰 and is another person."""
     first, second = (simplified(holder_key(key)) for key in (registered, corrected))
-    if not (_han(first) and _han(second)):
+    if any(char.isascii() for char in first + second):
         return _spelt(first) == _spelt(second) != ""
     a, b = _readings(first), _readings(second)
     return len(a) == len(b) and all(
         x & y or UNREAD in x or UNREAD in y for x, y in zip(a, b, strict=True)
     )
-
-
-def _han(name: str) -> bool:
-    return name.isalpha() and not any(char.isascii() for char in name)
 
 
 def merged(syllable: str) -> str:
@@ -73,17 +96,32 @@ def merged(syllable: str) -> str:
 
 
 def _readings(name: str) -> list[set[str]]:
-    """Each character's readings, merged (`merged`); `UNREAD` for one pypinyin does not know."""
+    """Each character's readings, merged (`merged`): its usual one and a surname's or a given
+    name's others; `UNREAD` for a Chinese character pypinyin does not know; another script's
+    letter itself."""
     from pypinyin import Style, pinyin
 
-    return [
-        {merged(r) for r in pinyin(char, style=Style.NORMAL, heteronym=True, errors=_unread)[0]}
-        for char in name
-    ]
+    readings = []
+    for place, char in enumerate(name):
+        usual = pinyin(char, style=Style.NORMAL, errors=_as_it_is)[0][0]
+        if usual != char:
+            others = (SURNAME_READINGS if place == 0 else OTHER_READINGS).get(char, ())
+            readings.append({merged(r) for r in (usual, *others)})
+        else:
+            readings.append({UNREAD} if _ideograph(char) else {char})
+    return readings
 
 
-def _unread(char: str) -> str:
-    return UNREAD
+def _as_it_is(char: str) -> str:
+    return char
+
+
+def _ideograph(char: str) -> bool:
+    """A Chinese character (any extension), or one of the private-use area, where systems
+    without a rare character's font put it."""
+    return unicodedata.category(char) == "Co" or unicodedata.name(char, "").startswith(
+        ("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH")
+    )
 
 
 def _spelt(name: str) -> str:
