@@ -10,11 +10,14 @@ styles.xml, where a first version of this check never looked."""
 from __future__ import annotations
 
 import shutil
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from registry.sheets._ods_formats import read_styles
+from registry.sheets.guard import REGISTER_LIMITS
 from tests.registers import MIANYANG, RegisterFactory, approval_row, as_ods, refused, sync
 
 LIBREOFFICE = Path(__file__).parent / "files" / "libreoffice"
@@ -192,6 +195,10 @@ def test_an_ods_column_default_style_disguises_its_cells(
         ("score_shown_with_a_digit_more", "技术业务理论"),  # 0"0": 77 shown as 770
         ("number_with_words_before", "颁发证书编号"),  # "证"@
         ("everyday_formats", None),  # accounting, negative in red, 0"年", @
+        # a conditional format made with LibreOffice's own (Format ▸ Conditional): names not
+        # "x" shown as ;;;"张三" — a cell style's map to another cell style
+        ("conditional_name_shown_as_another", "姓名"),
+        ("conditional_red_font", None),  # scores under 60 in red
     ],
 )
 def test_a_roster_saved_by_libreoffice(
@@ -236,6 +243,19 @@ MAP_CHAIN = (
             ),
             CELL_STYLE,
         ),  # its namespace declared on the style itself, under another prefix
+        (  # a cell style without a parent has Default's data style
+            NUMBER_SHOWN_AS_WORDS,
+            '<style:style style:name="Default" style:family="table-cell" style:data-style-name="N1"/>'
+            '<style:style style:name="ceD" style:family="table-cell"/>',
+        ),
+        (  # a map to a style the file does not hold is left out: the style's own part shows
+            NUMBER_SHOWN_AS_WORDS.replace(
+                "</number:number-style>",
+                '<style:map style:condition="value()&gt;=0" style:apply-style-name="Missing"/>'
+                "</number:number-style>",
+            ),
+            CELL_STYLE,
+        ),
         (  # a second style of the same name, which LibreOffice ignores (the first counts)
             NUMBER_SHOWN_AS_WORDS
             + '<number:number-style style:name="N1"><number:number/></number:number-style>',
@@ -249,4 +269,60 @@ def test_how_a_cell_comes_by_a_disguising_style(
     """Ways LibreOffice finds a cell's data style that a first version of this check missed."""
     _ods_roster(registers, tmp_path, "77", data_style, cell_style)
     problems = refused(registers, db_path, "mianyang.ods")
-    assert [(p[1], p[3]) for p in problems] == [("技术业务理论", "§四.(五)")], problems
+    # (Default's style is every unstyled number's: their cells are refused too)
+    assert ("技术业务理论", "§四.(五)") in [(p[1], p[3]) for p in problems], problems
+    assert {p[3] for p in problems} == {"§四.(五)"}
+
+
+def test_maps_chained_many_ways_are_judged_once_each(
+    registers: RegisterFactory, tmp_path: Path, db_path: Path
+) -> None:
+    """Eight data styles, each with ten maps to the next under a condition no one can read:
+    every path was followed again (10⁷ of them), and a 30 KB file held the parent past the
+    time limit, refused. Each style is judged once: the roster loads."""
+    chain = (
+        "".join(
+            f'<number:number-style style:name="L{level}">'
+            + "".join(
+                f'<style:map style:condition="value()&gt;=abc" style:apply-style-name="L{level + 1}"/>'
+                for _ in range(10)
+            )
+            + "<number:number/></number:number-style>"
+            for level in range(1, 8)
+        )
+        + '<number:number-style style:name="L8"><number:number/></number:number-style>'
+    )
+    cell_style = (
+        '<style:style style:name="ceD" style:family="table-cell" style:data-style-name="L1"/>'
+    )
+    _ods_roster(registers, tmp_path, "77", chain, cell_style)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+
+
+def test_a_cell_style_of_the_sheet_wins_over_one_of_the_same_name_in_styles_xml() -> None:
+    """LibreOffice finds a cell's style among content.xml's own first: the first definition
+    read (styles.xml's, showing the number) hid the one that shows 优秀."""
+    namespaces = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+        'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"'
+    )
+    styles_xml = (
+        f"<office:document-styles {namespaces}><office:styles>"
+        '<number:number-style style:name="Plain"><number:number/></number:number-style>'
+        '<style:style style:name="ce1" style:family="table-cell" style:data-style-name="Plain"/>'
+        "</office:styles></office:document-styles>"
+    )
+    content_xml = (
+        f"<office:document-content {namespaces}><office:automatic-styles>"
+        f"{NUMBER_SHOWN_AS_WORDS}"
+        '<style:style style:name="ce1" style:family="table-cell" style:data-style-name="N1"/>'
+        "</office:automatic-styles><office:body/></office:document-content>"
+    )
+    styles = read_styles(
+        [iter([styles_xml.encode()]), iter([content_xml.encode()])],
+        REGISTER_LIMITS,
+        time.monotonic() + 10,
+    )
+    assert styles.hides("ce1", "float")

@@ -69,8 +69,10 @@ _WORDS = ("number:text", "number:currency-symbol", "number:embedded-text")
 WHITE = ("#ffffff", "#fff")
 NUMBER_CELLS = frozenset({"float", "percentage", "currency", "date", "time"})
 """The value types a data style shows as numbers (a boolean cell shows TRUE or FALSE anyway)."""
-MAX_DEPTH = 8
+MAX_DEPTH = 16
 """Parent styles and maps followed: deeper is no clerk's file, and is taken as hiding."""
+MAX_MAPS = 3
+"""The maps of a data style LibreOffice follows (a code's conditioned sections)."""
 DEFAULT = "Default"
 """The cell style of a cell that names none, nor its row or column (LibreOffice's)."""
 
@@ -78,6 +80,17 @@ DEFAULT = "Default"
 def _escaped(words: str) -> str:
     """Words as an Excel code writes them literally, a character at a time (no quote to close)."""
     return "".join(f"\\{char}" for char in words)
+
+
+@dataclass
+class _CellStyle:
+    """A cell style: its data style or parent, and the cell styles its conditions apply."""
+
+    data_style: str | None
+    parent: str | None
+    part: int
+    """the part it was read from (0: styles.xml, 1: content.xml, whose own come first)"""
+    conditions: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -107,22 +120,32 @@ class DataStyles:
 
     def __init__(self) -> None:
         self._styles: dict[str, _DataStyle] = {}
-        self._cells: dict[str, tuple[str | None, str | None]] = {}
-        """cell style → (its data style, its parent cell style)"""
+        self._cells: dict[str, _CellStyle] = {}
+        self.part = 0
+        """the part being read: a cell style of content.xml wins over styles.xml's"""
         self._reading: _DataStyle | None = None
+        self._cell: _CellStyle | None = None
         self._words: list[str] | None = None
         self._judged: dict[tuple[str | None, bool], bool] = {}
+        self._numbers: dict[int, bool] = {}
+        """data style (its id) → whether it hides a positive number, once judged"""
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         if name in DATA_STYLES:
             self._reading = _DataStyle(text=name == "number:text-style")
             self._styles.setdefault(attributes.get("style:name", ""), self._reading)
         elif name == "style:style" and attributes.get("style:family") == "table-cell":
-            own = (
+            self._cell = _CellStyle(
                 attributes.get("style:data-style-name"),
                 attributes.get("style:parent-style-name"),
+                self.part,
             )
-            self._cells.setdefault(attributes.get("style:name", ""), own)
+            known = self._cells.get(key := attributes.get("style:name", ""))
+            if known is None or known.part < self.part:
+                self._cells[key] = self._cell
+        elif name == "style:map" and self._reading is None and self._cell is not None:
+            # a conditional format: the cell may take another cell style, whatever the condition
+            self._cell.conditions.append(attributes.get("style:apply-style-name", ""))
         elif (style := self._reading) is None:
             return
         elif name in _PLACEHOLDERS:
@@ -152,6 +175,8 @@ class DataStyles:
             self._words = None
         elif name in DATA_STYLES:
             self._reading = None
+        elif name == "style:style":
+            self._cell = None
 
     @property
     def may_hide(self) -> bool:
@@ -169,19 +194,24 @@ class DataStyles:
             return False
         key = (cell_style, text)
         if key not in self._judged:
-            data = self._data_style(cell_style or DEFAULT)
-            hidden = data is not None and (
-                self._hides_text(data) if text else self._hides_number(data, 0)
+            own = self._cells.get(cell_style or DEFAULT)
+            shown = [cell_style or DEFAULT, *(own.conditions if own else ())]
+            self._judged[key] = any(
+                data is not None and (self._hides_text(data) if text else self._hides_number(data))
+                for data in map(self._data_style, shown)
             )
-            self._judged[key] = hidden
         return self._judged[key]
 
     def _data_style(self, cell_style: str) -> _DataStyle | None:
-        """The data style of a cell style, its own or its parents'."""
+        """The data style of a cell style, its own or its parents' (a style without a parent
+        has ``Default`` for one, as in LibreOffice)."""
         for _ in range(MAX_DEPTH):
-            data_style, parent = self._cells.get(cell_style, (None, None))
-            if data_style is not None:
-                return self._styles.get(data_style)
+            cell = self._cells.get(cell_style)
+            if cell is not None and cell.data_style is not None:
+                return self._styles.get(cell.data_style)
+            parent = cell.parent if cell is not None else None
+            if parent is None and cell_style != DEFAULT:
+                parent = DEFAULT
             if parent is None:
                 return None
             cell_style = parent
@@ -194,24 +224,27 @@ class DataStyles:
         which shows a text as it is unless it holds the text part (``"证"@``)."""
         return hides_text(f"0;0;0;{data.section}" if data.text and data.maps else data.section)
 
-    def _hides_number(self, data: _DataStyle, depth: int) -> bool:
+    def _hides_number(self, data: _DataStyle, depth: int = 0) -> bool:
         """A positive number is shown by the first map whose condition it meets, else by the
         style itself: hidden if one of those shows it as other words or digits, or nothing.
         A text style shows a number no map takes as it is."""
         if depth > MAX_DEPTH:
             return True
-        reached = _reached(data.maps)
+        if (known := self._numbers.get(id(data))) is not None:  # once each: no blow-up
+            return known
+        self._numbers[id(data)] = True  # a map back to a style being judged: taken as hiding
+        # LibreOffice follows the first maps, and leaves out one to a style it does not have
+        maps = [(c, style) for c, style in data.maps[:MAX_MAPS] if style in self._styles]
+        reached = _reached(maps)
         if reached is None:  # a condition not read: any of them
-            reached = set(range(len(data.maps) + 1))
-        for index in reached:
-            if index == len(data.maps):
-                own = data.section
-                if "@" not in own and hides_numbers(own):
-                    return True
-            elif (mapped := self._styles.get(data.maps[index][1])) is not None:
-                if self._hides_number(mapped, depth + 1):
-                    return True
-        return False
+            reached = set(range(len(maps) + 1))
+        hidden = any(
+            (index == len(maps) and "@" not in data.section and hides_numbers(data.section))
+            or (index < len(maps) and self._hides_number(self._styles[maps[index][1]], depth + 1))
+            for index in reached
+        )
+        self._numbers[id(data)] = hidden
+        return hidden
 
 
 def _reached(maps: list[tuple[str, str]]) -> set[int] | None:
@@ -237,7 +270,8 @@ def _canonical(name: str) -> str:
 
 def read_styles(parts: list[Iterator[bytes]], limits: SheetLimits, deadline: float) -> DataStyles:
     """The data and cell styles of ``styles.xml`` and of ``content.xml`` up to its body, in
-    that order (the first definition of a name counts), read by namespace."""
+    that order, read by namespace: the first definition of a data style counts, a cell style
+    of content.xml's own over one of styles.xml, as in LibreOffice."""
     styles = DataStyles()
 
     def start(name: str, attributes: dict[str, str]) -> None:
@@ -249,8 +283,9 @@ def read_styles(parts: list[Iterator[bytes]], limits: SheetLimits, deadline: flo
     def end(name: str) -> None:
         styles.end(_canonical(name))
 
-    for blocks in parts:
+    for part, blocks in enumerate(parts):
         if time.monotonic() > deadline:
             break
+        styles.part = part
         parse_marks(blocks, start, end, text=styles.text, limits=limits, deadline=deadline)
     return styles
