@@ -51,12 +51,14 @@ def _refused_for_the_rule(registers: RegisterFactory, db_path: Path) -> None:
     assert (row, column) == (None, None) and "条件格式" in rule
 
 
-@pytest.mark.parametrize("spelling", ['dxfId="0"', 'dxfId=" 0 "', 'dxfId="+0"'])
+@pytest.mark.parametrize("spelling", ['dxfId=" 0 "', 'dxfId="+0"'])
 def test_a_conditional_format_that_hides_a_value_is_refused(
     registers: RegisterFactory, db_path: Path, spelling: str
 ) -> None:
-    """A rule that is always true, giving the name cell 0;0;0;"张三": the sheet shows 张三."""
+    """A rule that is always true, giving the name cell 0;0;0;"张三": the sheet shows 张三
+    (the style's number spelt as openpyxl writes it, or with spaces or a sign)."""
     path = _hidden_by_rule(registers, "A1:Z100")
+    _refused_for_the_rule(registers, db_path)
     _rewrite(path, SHEET, lambda xml: xml.replace('dxfId="0"', spelling))
     _refused_for_the_rule(registers, db_path)
 
@@ -229,3 +231,17 @@ def test_a_rule_style_number_with_a_sign_is_read(registers: RegisterFactory, db_
 )
 def test_the_areas_of_a_conditional_format(sqref: str, reaches: bool) -> None:
     assert covers_filled(sqref, {1: [1, 3], 2: [2, 3], 3: [3, 3]}) is reaches
+
+
+def test_an_extension_rule_without_a_formula_is_read(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A rule of a kind that needs no formula (blank cells, duplicates): nothing in the sheet
+    but its format's code sent it through the exact reading."""
+    path = _two_holders(registers)
+    rule = X14_RULE.format(code="0;0;0;&quot;张三&quot;", area="A4:A5")
+    rule = rule.replace("<xm:f>TRUE</xm:f>", "").replace(
+        'type="expression"', 'type="notContainsBlanks"'
+    )
+    _rewrite(path, SHEET, lambda xml: xml.replace("</worksheet>", rule + "</worksheet>"))
+    _refused_for_the_rule(registers, db_path)

@@ -207,10 +207,14 @@ def test_an_xls_of_chinese_built_in_date_formats_is_read(tmp_path: Path, built_i
 
 
 def _rewrite(path: Path, part: str, edit: Callable[[str], str]) -> None:
-    """Rewrite one part of the workbook at ``path``."""
+    """Rewrite one part of the workbook at ``path``: ``edit`` must change it (a test whose
+    edit found nothing to change would prove nothing)."""
     with zipfile.ZipFile(path) as archive:
         parts = {info.filename: archive.read(info) for info in archive.infolist()}
-    parts[part] = edit(parts[part].decode()).encode()
+    before = parts[part].decode()
+    after = edit(before)
+    assert after != before, f"the edit of {part} changed nothing"
+    parts[part] = after.encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in parts.items():
             archive.writestr(name, data)

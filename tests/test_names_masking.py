@@ -152,3 +152,11 @@ def test_another_name(registered: str, corrected: str, another: bool) -> None:
     """A name mis-written by pen or by ear is not another name; what a family shares is not
     one name."""
     assert another_name(name_key(registered), name_key(corrected)) is another
+
+
+@pytest.mark.parametrize(("registered", "corrected"), [("王建", "王建芳"), ("张伟", "张伟红")])
+def test_a_character_more_is_another_name_with_another_sex(registered: str, corrected: str) -> None:
+    """One character left out or added is a slip of the pen — but not with the sex changed
+    too: 王建 and 王建芳 are a brother and his sister."""
+    assert not another_name(name_key(registered), name_key(corrected))
+    assert another_name(name_key(registered), name_key(corrected), strict=True)

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from registry.sheets._ods_formats import read_styles
+from registry.sheets._ods_formats import DataStyles, read_styles
+from registry.sheets._ods_marked import MAX_DISGUISED, ods_marks
 from registry.sheets.guard import REGISTER_LIMITS
 from tests.registers import MIANYANG, RegisterFactory, approval_row, as_ods, refused, sync
 
@@ -326,3 +327,68 @@ def test_a_cell_style_of_the_sheet_wins_over_one_of_the_same_name_in_styles_xml(
         time.monotonic() + 10,
     )
     assert styles.hides("ce1", "float")
+
+
+NAMESPACES = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"'
+)
+
+
+def _content(data_style: str, table: str = "") -> bytes:
+    """A content.xml of one data style N1, cell style ceD in it, and ``table``'s rows."""
+    return (
+        f"<office:document-content {NAMESPACES}><office:automatic-styles>{data_style}"
+        f"{CELL_STYLE}</office:automatic-styles><office:body><office:spreadsheet>"
+        f'<table:table table:name="名册">{table}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    ).encode()
+
+
+def _styles_of(content: bytes) -> DataStyles:
+    return read_styles([iter([content])], REGISTER_LIMITS, time.monotonic() + 10)
+
+
+@pytest.mark.parametrize(
+    "data_style",
+    [
+        # 77 shown as 0 (in thousands)
+        '<number:number-style style:name="N1"><number:number number:display-factor="1000"/>'
+        "</number:number-style>",
+        # 77 shown as 707: text embedded between the digits
+        '<number:number-style style:name="N1"><number:number><number:embedded-text'
+        ' number:position="1">0</number:embedded-text></number:number></number:number-style>',
+        # every number but 0 shown as 优秀 (!= as OpenDocument writes it)
+        '<number:number-style style:name="N1P0"><number:text>优秀</number:text>'
+        '</number:number-style><number:number-style style:name="N1"><number:number/>'
+        '<style:map style:condition="value()!=0" style:apply-style-name="N1P0"/>'
+        "</number:number-style>",
+    ],
+)
+def test_a_data_style_that_shows_another_number(data_style: str) -> None:
+    assert _styles_of(_content(data_style)).hides("ceD", "float")
+
+
+def test_a_rows_default_style_disguises_its_cells() -> None:
+    """A cell that names no style takes its row's default (before its column's)."""
+    cell = '<table:table-cell office:value-type="float" office:value="77"><text:p>77</text:p></table:table-cell>'
+    table = f'<table:table-row table:default-cell-style-name="ceD">{cell}</table:table-row>'
+    content = _content(NUMBER_SHOWN_AS_WORDS, table)
+    marks = ods_marks(iter([content]), REGISTER_LIMITS, time.monotonic() + 10, _styles_of(content))
+    assert marks.disguised == {(1, 1)}
+
+
+def test_a_repeated_disguised_cell_is_kept_a_few_times() -> None:
+    """One cell repeated over 60,000 rows and 64 columns: 3.2 million positions (467 MB) were
+    kept in the parent, before any limit; a few are enough to refuse the register."""
+    cell = (
+        '<table:table-cell table:style-name="ceD" table:number-columns-repeated="64"'
+        ' office:value-type="float" office:value="77"><text:p>77</text:p></table:table-cell>'
+    )
+    table = f'<table:table-row table:number-rows-repeated="60000">{cell}</table:table-row>'
+    content = _content(NUMBER_SHOWN_AS_WORDS, table)
+    marks = ods_marks(iter([content]), REGISTER_LIMITS, time.monotonic() + 10, _styles_of(content))
+    assert 0 < len(marks.disguised) <= MAX_DISGUISED

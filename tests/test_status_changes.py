@@ -430,14 +430,15 @@ def test_two_exchanges_cannot_make_another_person_of_the_holder(
         ({"更正姓名": "周洁", "更正性别": "女"}, None),  # a slip of the pen, and the sex
         ({"更正姓名": "周杰伦", "更正出生年月": "1976.05"}, None),  # a character left out
         ({"更正姓名": "杰周", "更正出生年月": "1976.05"}, None),  # the characters swapped
-        ({"更正姓名": "周傑倫", "更正性别": "女"}, None),  # traditional, one character more
+        ({"更正姓名": "周傑倫", "更正出生年月": "1976.05"}, None),  # traditional, one more
+        ({"更正姓名": "周杰伦", "更正性别": "女"}, "完全不同的另一个，性别也改了"),  # his sister
         ({"更正姓名": "周洁", "更正性别": "男"}, None),  # the sex written out as it was
         ({"更正姓名": "舟洁", "更正出生年月": "1976.05"}, None),  # taken down by ear
         ({"更正姓名": "ZHOU JIE", "更正性别": "女"}, None),  # written in letters
         ({"更正姓名": "刘洁", "更正性别": "女"}, "完全不同的另一个，性别也改了"),  # jie alike only
         ({"更正姓名": "周秀英", "更正性别": "女"}, "完全不同的另一个，性别也改了"),  # one surname
         ({"更正姓名": "周婕妤", "更正性别": "女"}, "完全不同的另一个，性别也改了"),
-        ({"更正姓名": "周小杰", "更正性别": "女"}, None),  # the given name kept
+        ({"更正姓名": "周小杰", "更正出生年月": "1976.05"}, None),  # one character more
         ({"更正姓名": "邹婕", "更正性别": "女"}, None),  # zh heard as z
         ({"更正姓名": "周丽", "更正性别": "女"}, "完全不同的另一个，性别也改了"),
         ({"更正姓名": "孙杰敏", "更正性别": "女"}, "完全不同的另一个，性别也改了"),
@@ -495,7 +496,7 @@ def test_a_trade_corrected_hands_nothing_over() -> None:
     events before it did."""
     current = CertificateState(
         name_key="周秀英",
-        birth="1975-05",
+        birth="1976-05",  # name, sex and birth all the first holder's no more
         trade="泵站运行工",
         letter="Z",
         region="2202",

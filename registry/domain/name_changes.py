@@ -43,35 +43,37 @@ pypinyin knows: its archaic ones (明 meng, 胜 xing, 王 yu) made 王梦 sound 
 brother's certificate passed to his sister."""
 
 
-def another_name(registered: str, corrected: str) -> bool:
+def another_name(registered: str, corrected: str, *, strict: bool = False) -> bool:
     """Whether the name key ``corrected`` is another name altogether, not ``registered``
     mis-written by pen or by ear: the same characters, traditional or simplified, in any order
-    (陳傑 is 陈杰, 杰周 is 周杰); one character left out or added (周杰伦, 欧阳娜娜 for 欧阳娜);
-    or a name that reads alike (`sounds_alike`). Anything else is another name, however many
-    characters the two share: 周丽 is not 周杰 mis-written, nor 王建芳 王建国, nor 陈建芳
-    刘建华, nor 阿依古丽·买买提 艾力·买买提 — a surname, a generation character or a father's
-    name is what a family shares."""
+    (陳傑 is 陈杰, 杰周 is 周杰); a name that reads alike (`_sounds_alike`); and, unless
+    ``strict`` (the sex changes with it), one character left out or added (周杰伦, 欧阳娜娜 for
+    欧阳娜) — with another sex, 王建芳 is 王建's sister, not his name mis-written. Anything else
+    is another name, however many characters the two share: 周丽 is not 周杰 mis-written, nor
+    王建芳 王建国, nor 陈建芳 刘建华, nor 阿依古丽·买买提 艾力·买买提 — a surname, a
+    generation character or a father's name is what a family shares."""
     shorter, longer = sorted(
         (simplified(holder_key(registered)), simplified(holder_key(corrected))), key=len
     )
     if sorted(shorter) == sorted(longer):
         return False
-    if len(longer) == len(shorter) + 1 and any(
-        longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer))
+    if (
+        not strict
+        and len(longer) == len(shorter) + 1
+        and any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
     ):
         return False
-    return not sounds_alike(shorter, longer)
+    return not _sounds_alike(shorter, longer)
 
 
-def sounds_alike(registered: str, corrected: str) -> bool:
-    """Whether two name keys read alike, syllable by syllable: a name taken down by ear (章洁
-    for 张杰, 黎莉 for 李丽; 邹婕 for 周杰 and 曾 for 郑 in Sichuan's speech, `merged`). A
-    character is read its usual way and those of `SURNAME_READINGS` (first) or `OTHER_READINGS`;
-    a Chinese one pypinyin does
-    not know may be any, a letter of another script (Hangul, Cyrillic) is only itself. A name
-    with Latin letters is compared as spelt in pinyin (zhang wei), without the dialect's
-    merges. One syllable alike is not enough: 刘洁 shares jie with 周杰 and is another person."""
-    first, second = (simplified(holder_key(key)) for key in (registered, corrected))
+def _sounds_alike(first: str, second: str) -> bool:
+    """Whether two names (simplified, without their dots) read alike, syllable by syllable: a
+    name taken down by ear (章洁 for 张杰, 黎莉 for 李丽; 邹婕 for 周杰 and 曾 for 郑 in
+    Sichuan's speech, `as_heard`). A character is read its usual way and those of
+    `SURNAME_READINGS` (first) or `OTHER_READINGS`; a Chinese one pypinyin does not know may be
+    any, a letter of another script (Hangul, Cyrillic) is only itself. A name with Latin
+    letters is compared as spelt in pinyin (zhang wei), without the dialect's merges. One
+    syllable alike is not enough: 刘洁 shares jie with 周杰 and is another person."""
     if any(char.isascii() for char in first + second):
         return _spelt(first) == _spelt(second) != ""
     a, b = _readings(first), _readings(second)
@@ -80,7 +82,7 @@ def sounds_alike(registered: str, corrected: str) -> bool:
     )
 
 
-def merged(syllable: str) -> str:
+def as_heard(syllable: str) -> str:
     """A pinyin syllable as Sichuan's speech says it, which does not tell apart the initials
     zh/z, ch/c, sh/s and n/l, nor the finals ing/in and eng/en: 周 zhou is heard as 邹 zou, 晶
     jing as 金 jin, 牛 niu as 刘 liu."""
@@ -96,7 +98,7 @@ def merged(syllable: str) -> str:
 
 
 def _readings(name: str) -> list[set[str]]:
-    """Each character's readings, merged (`merged`): its usual one and a surname's or a given
+    """Each character's readings, as Sichuan hears them (`as_heard`): its usual one and a surname's or a given
     name's others; `UNREAD` for a Chinese character pypinyin does not know; another script's
     letter itself."""
     from pypinyin import Style, pinyin
@@ -106,7 +108,7 @@ def _readings(name: str) -> list[set[str]]:
         usual = pinyin(char, style=Style.NORMAL, errors=_as_it_is)[0][0]
         if usual != char:
             others = (SURNAME_READINGS if place == 0 else OTHER_READINGS).get(char, ())
-            readings.append({merged(r) for r in (usual, *others)})
+            readings.append({as_heard(r) for r in (usual, *others)})
         else:
             readings.append({UNREAD} if _ideograph(char) else {char})
     return readings

@@ -66,12 +66,6 @@ def holder_key(key: str) -> str:
     return _SEPARATORS.sub("", key)
 
 
-def _surname_length(name: str) -> int:
-    """The characters of a Han name's surname: two for a compound surname with a given name
-    after it (欧阳明), else one."""
-    return 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
-
-
 def mask_name(name: str) -> str:
     """Mask a name for public display: 张三明 → 张*明, 张三 → 张*, 欧阳明 → 欧阳*.
 
@@ -84,8 +78,8 @@ def mask_name(name: str) -> str:
             ch if ch == MIDDLE_DOT or i == 0 or i == len(name) - 1 else "*"
             for i, ch in enumerate(name)
         )
-    length = _surname_length(name)
-    surname, given = name[:length], name[length:]
+    surname_len = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
+    surname, given = name[:surname_len], name[surname_len:]
     if len(given) <= 1:
         return surname + "*" * len(given) if given else surname
     return surname + "*" * (len(given) - 1) + given[-1]

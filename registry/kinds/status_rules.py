@@ -165,14 +165,14 @@ def _another_person(event: StatusEvent, current: CertificateState) -> Found | No
     elif (
         "name_key" in fixed
         and (changed := _also_changed(fixed, current))
-        and another_name(current.name_key, after_name)
+        and another_name(current.name_key, after_name, strict="性别" in changed)
     ):
         what = f"姓名换成了完全不同的另一个，{changed}也改了"
     elif (
         ("name_key" in fixed or "sex" in fixed)
         and sex
         and after_sex != sex
-        and another_name(name, after_name)
+        and another_name(name, after_name, strict=True)
     ):
         what = "姓名与该证书最初的持证人完全不同，性别也不同（连同此前的换发）"
         same_person = "；如确是同一人（此前的性别确属填错，其后依法改名），请与省厅联系核实"

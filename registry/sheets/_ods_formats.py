@@ -18,7 +18,6 @@ The first definition of a name counts, as in LibreOffice.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -283,9 +282,7 @@ def read_styles(parts: list[Iterator[bytes]], limits: SheetLimits, deadline: flo
     def end(name: str) -> None:
         styles.end(_canonical(name))
 
-    for part, blocks in enumerate(parts):
-        if time.monotonic() > deadline:
-            break
+    for part, blocks in enumerate(parts):  # (each within the deadline, or refused)
         styles.part = part
         parse_marks(blocks, start, end, text=styles.text, limits=limits, deadline=deadline)
     return styles

@@ -8,9 +8,10 @@ automatic cell style whose ``<style:text-properties>`` draws a ``text-line-throu
 holds a ``<text:span>`` of such a text style. The automatic styles come before the body, so one
 expat pass reads both. Names are read as written, not by namespace: python-calamine knows a row
 as ``table:table-row`` and nothing else, and the rows must be counted as it counts them (a row
-under another prefix would shift every row after it). Named styles (styles.xml) and a column's
-default cell style are not looked at: striking rows out, LibreOffice and WPS write automatic
-styles on the cells. A comment's text (``office:annotation``) fills no cell.
+under another prefix would shift every row after it). For struck rows, named styles
+(styles.xml) and a column's default cell style are not looked at: striking rows out,
+LibreOffice and WPS write automatic styles on the cells. A comment's text
+(``office:annotation``) fills no cell.
 
 The same pass finds the filled cells whose data style shows them as something else
 (`CellDisguises`), by the styles `registry.sheets._ods_formats.read_styles` read before it.
@@ -19,6 +20,7 @@ The same pass finds the filled cells whose data style shows them as something el
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 
 from registry.sheets._extent import StopParsing, parse_marks
 from registry.sheets._limits import SheetLimits
@@ -103,9 +105,8 @@ class CellDisguises:
         repeats); no more than ``limit`` cells are kept."""
         if filled and self._hides and len(self.found) < limit:
             columns = range(self._column + 1, min(self._column + self._span, self._max_columns) + 1)
-            self.found.update(
-                (r, c) for r in range(row + 1, min(row + rows, most) + 1) for c in columns
-            )
+            cells = ((r, c) for r in range(row + 1, min(row + rows, most) + 1) for c in columns)
+            self.found.update(islice(cells, limit - len(self.found)))  # repeats: a few kept
         self._column += self._span
 
 
