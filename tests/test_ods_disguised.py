@@ -9,6 +9,7 @@ styles.xml, where a first version of this check never looked."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 import zipfile
@@ -196,10 +197,7 @@ def test_an_ods_column_default_style_disguises_its_cells(
         ("score_shown_with_a_digit_more", "技术业务理论"),  # 0"0": 77 shown as 770
         ("number_with_words_before", "颁发证书编号"),  # "证"@
         ("everyday_formats", None),  # accounting, negative in red, 0"年", @
-        # a conditional format made with LibreOffice's own (Format ▸ Conditional): names not
-        # "x" shown as ;;;"张三" — a cell style's map to another cell style
-        ("conditional_name_shown_as_another", "姓名"),
-        ("conditional_red_font", None),  # scores under 60 in red
+        ("conditional_red_font", None),  # a conditional format: scores under 60 in red
     ],
 )
 def test_a_roster_saved_by_libreoffice(
@@ -392,3 +390,40 @@ def test_a_repeated_disguised_cell_is_kept_a_few_times() -> None:
     content = _content(NUMBER_SHOWN_AS_WORDS, table)
     marks = ods_marks(iter([content]), REGISTER_LIMITS, time.monotonic() + 10, _styles_of(content))
     assert 0 < len(marks.disguised) <= MAX_DISGUISED
+
+
+@pytest.mark.parametrize("kept", ["both", "map", "calcext"])
+def test_a_conditional_format_saved_by_libreoffice(
+    registers: RegisterFactory, db_path: Path, kept: str
+) -> None:
+    """A conditional format made in LibreOffice (Format ▸ Conditional): names other than "x"
+    shown as ;;;"张三". LibreOffice writes it twice — its own ``<calcext:conditional-format>``
+    over the area (a whole-sheet refusal, as for an .xlsx's), and for other programs a map of
+    the cells' style to the conditional one (those cells refused) — and reads either alone."""
+    registers.entries["mianyang.ods"] = MIANYANG
+    registers.write_manifest()
+    path = registers.folder / "mianyang.ods"
+    shutil.copy(LIBREOFFICE / "conditional_name_shown_as_another.ods", path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    content = parts["content.xml"].decode()
+    if kept == "map":
+        content = re.sub(
+            "<calcext:conditional-formats>.*</calcext:conditional-formats>", "", content
+        )
+    elif kept == "calcext":
+        content = re.sub("<style:map [^>]*/>", "", content)
+    assert kept == "both" or content != parts["content.xml"].decode()
+    parts["content.xml"] = content.encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    problems = refused(registers, db_path, "mianyang.ods")
+    if kept == "map":
+        assert [(p[0], p[1], p[3]) for p in problems] == [
+            (4, "姓名", "§四.(五)"),
+            (5, "姓名", "§四.(五)"),
+        ]
+    else:
+        [(row, column, rule, _)] = problems
+        assert (row, column) == (None, None) and "条件格式" in rule

@@ -23,7 +23,7 @@ MAX_FORMATS = 65_490
 _TRUE = ("1", "true")
 CONDITIONAL = (
     "工作表的条件格式会给单元格换上自定义数字格式，使它显示的不是其中的内容：审核、打印时"
-    "看到的与登记的不同（§四.(五)）。请删除条件格式（开始 → 条件格式 → 清除规则）后重试"
+    "看到的与登记的不同（§四.(五)）。请删除条件格式（Excel、WPS：开始 → 条件格式 → 清除规则；LibreOffice：格式 → 条件 → 管理）后重试"
 )
 """The refusal of a sheet with conditional formatting that may hide what a cell holds."""
 

@@ -38,6 +38,7 @@ NAMESPACES = {
     "urn:oasis:names:tc:opendocument:xmlns:office:1.0": "office",
     "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0": "number",
     "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0": "fo",
+    "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0": "calcext",
 }
 """The prefixes OpenDocument uses, by namespace."""
 
@@ -120,6 +121,8 @@ class DataStyles:
     def __init__(self) -> None:
         self._styles: dict[str, _DataStyle] = {}
         self._cells: dict[str, _CellStyle] = {}
+        self._displayed: dict[str, str] = {}
+        """a cell style's display name → its name (LibreOffice's conditions name the first)"""
         self.part = 0
         """the part being read: a cell style of content.xml wins over styles.xml's"""
         self._reading: _DataStyle | None = None
@@ -139,7 +142,9 @@ class DataStyles:
                 attributes.get("style:parent-style-name"),
                 self.part,
             )
-            known = self._cells.get(key := attributes.get("style:name", ""))
+            key = attributes.get("style:name", "")
+            self._displayed.setdefault(attributes.get("style:display-name", key), key)
+            known = self._cells.get(key)
             if known is None or known.part < self.part:
                 self._cells[key] = self._cell
         elif name == "style:map" and self._reading is None and self._cell is not None:
@@ -184,6 +189,12 @@ class DataStyles:
             self.hides(style, "string") or self.hides(style, "float")
             for style in (*self._cells, None)
         )
+
+    def hides_any(self, display_name: str) -> bool:
+        """Whether the cell style of ``display_name`` hides a text or a number (a conditional
+        format's: its condition aside)."""
+        style = self._displayed.get(display_name, display_name)
+        return self.hides(style, "string") or self.hides(style, "float")
 
     def hides(self, cell_style: str | None, value_type: str) -> bool:
         """Whether a cell of ``value_type`` (``office:value-type``) in ``cell_style`` (None:

@@ -22,8 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import islice
 
+from registry.sheets._conditional import hides_filled
 from registry.sheets._extent import StopParsing, parse_marks
-from registry.sheets._limits import SheetLimits
+from registry.sheets._formats import CONDITIONAL
+from registry.sheets._limits import SheetLimits, unreadable
 from registry.sheets._marked import Marks
 from registry.sheets._ods_formats import NAMESPACES, DataStyles
 
@@ -73,6 +75,11 @@ class CellDisguises:
         self._defaults: dict[int, str] = {}
         """column → the cell style of its cells that name none"""
         self._row_default: str | None = None
+        self.filled_rows: dict[int, list[int]] = {}
+        """column → [first, last] row holding a value"""
+        self.hiding_areas: list[str] = []
+        """the areas (as an .xlsx writes them) of conditional formats that may hide a value"""
+        self._areas = ""
         self._columns = 0
         self._column = 0
         self._hides = False
@@ -103,11 +110,29 @@ class CellDisguises:
     def cell_end(self, filled: bool, row: int, rows: int, most: int, limit: int) -> None:
         """The cell ends, ``filled`` or not, in the ``rows`` rows from ``row`` + 1 (the row's
         repeats); no more than ``limit`` cells are kept."""
+        if filled:
+            for column in range(
+                self._column + 1, min(self._column + self._span, self._max_columns) + 1
+            ):
+                span = self.filled_rows.setdefault(column, [row + 1, row + rows])
+                span[0], span[1] = min(span[0], row + 1), max(span[1], row + rows)
         if filled and self._hides and len(self.found) < limit:
             columns = range(self._column + 1, min(self._column + self._span, self._max_columns) + 1)
             cells = ((r, c) for r in range(row + 1, min(row + rows, most) + 1) for c in columns)
             self.found.update(islice(cells, limit - len(self.found)))  # repeats: a few kept
         self._column += self._span
+
+    def conditional_format(self, target: str) -> None:
+        """A conditional format of LibreOffice's own (``<calcext:conditional-format>``) over
+        ``target`` (``名册.A1:名册.Z9``) begins."""
+        self._areas = " ".join(
+            ":".join(side.rpartition(".")[2] for side in area.split(":")) for area in target.split()
+        )
+
+    def condition(self, style: str) -> None:
+        """One of its conditions applies the cell style of display name ``style``."""
+        if self.styles.hides_any(style):
+            self.hiding_areas.append(self._areas)
 
 
 def ods_marks(
@@ -169,6 +194,12 @@ def ods_marks(
             comments += 1
         elif name == "text:span" and in_cell and not comments:
             cell_struck = cell_struck or attributes.get("text:style-name") in struck_styles
+        elif disguising:  # LibreOffice's own conditional formats, after the rows
+            element = _canonical(name, aliases) if aliases else name
+            if element == "calcext:conditional-format":
+                disguises.conditional_format(attributes.get("calcext:target-range-address", ""))
+            elif element in ("calcext:condition", "calcext:date-is"):
+                disguises.condition(attributes.get("calcext:apply-style-name", ""))
 
     def end(name: str) -> None:
         nonlocal style, row, in_cell, row_struck, comments
@@ -192,6 +223,8 @@ def ods_marks(
             filled = True
 
     parse_marks(blocks, start, end, text=text, limits=limits, deadline=deadline, namespaces=False)
+    if hides_filled(disguises.hiding_areas, disguises.filled_rows):  # once every cell is known
+        raise unreadable(CONDITIONAL)
     return Marks(
         frozenset(hidden),
         frozenset(struck),
