@@ -146,6 +146,9 @@ def test_every_middle_dot_variant_becomes_u00b7(dot: str) -> None:
         ("王强", "王강", True),  # another script's letter is only itself
         ("김민수", "이지은", True),
         ("李吉华", "李\ue000华", False),  # a rare character typed in the private-use area
+        ("曾丽", "陈丽", True),  # 曾 is zeng as a surname, never ceng (Sichuan's chen)
+        ("单强", "但强", True),  # shan, not dan
+        ("区强", "屈强", True),
     ],
 )
 def test_another_name(registered: str, corrected: str, another: bool) -> None:
@@ -160,3 +163,12 @@ def test_a_character_more_is_another_name_with_another_sex(registered: str, corr
     too: 王建 and 王建芳 are a brother and his sister."""
     assert not another_name(name_key(registered), name_key(corrected))
     assert another_name(name_key(registered), name_key(corrected), strict=True)
+
+
+@pytest.mark.parametrize(("registered", "corrected"), [("张婷", "张婷婷"), ("欧阳娜", "欧阳娜娜")])
+def test_a_character_written_twice_is_a_slip_even_with_another_sex(
+    registered: str, corrected: str
+) -> None:
+    """张婷婷 recorded as 张婷, and 男 for it: the doubled character a clerk dropped, and the sex
+    guessed from what was left."""
+    assert not another_name(name_key(registered), name_key(corrected), strict=True)

@@ -431,7 +431,7 @@ def test_two_exchanges_cannot_make_another_person_of_the_holder(
         ({"更正姓名": "周杰伦", "更正出生年月": "1976.05"}, None),  # a character left out
         ({"更正姓名": "杰周", "更正出生年月": "1976.05"}, None),  # the characters swapped
         ({"更正姓名": "周傑倫", "更正出生年月": "1976.05"}, None),  # traditional, one more
-        ({"更正姓名": "周杰伦", "更正性别": "女"}, "完全不同的另一个，性别也改了"),  # his sister
+        ({"更正姓名": "周杰伦", "更正性别": "女"}, "姓名多了或少了一个字，性别也改了"),  # sister
         ({"更正姓名": "周洁", "更正性别": "男"}, None),  # the sex written out as it was
         ({"更正姓名": "舟洁", "更正出生年月": "1976.05"}, None),  # taken down by ear
         ({"更正姓名": "ZHOU JIE", "更正性别": "女"}, None),  # written in letters

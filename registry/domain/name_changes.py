@@ -19,19 +19,20 @@ the private-use area for want of a font): it may be any."""
 SURNAME_READINGS = {
     "曾": ("zeng",),
     "单": ("shan",),
-    "解": ("xie",),
-    "朴": ("piao",),
     "区": ("ou",),
     "仇": ("qiu",),
-    "查": ("zha",),
-    "覃": ("qin",),
-    "盖": ("ge",),
+    "朴": ("piao",),
     "翟": ("zhai",),
     "缪": ("miao",),
-    "乐": ("yue",),
+    "解": ("xie", "jie"),
+    "查": ("zha", "cha"),
+    "覃": ("qin", "tan"),
+    "盖": ("ge", "gai"),
+    "乐": ("yue", "le"),
 }
-"""A surname's reading besides pypinyin's usual one for the character (曾 zeng, 单 shan): the
-first character of a name only (乐 is yue as a surname, le in 王乐)."""
+"""How a surname is read where it is not read as the character usually is: in place of
+pypinyin's reading, for the first character of a name only (曾 is zeng as a surname, never
+ceng, which Sichuan hears like 陈; 乐 is yue or le as a surname, le in 王乐)."""
 OTHER_READINGS = {
     "长": ("chang",),
     "重": ("chong",),
@@ -46,9 +47,10 @@ brother's certificate passed to his sister."""
 def another_name(registered: str, corrected: str, *, strict: bool = False) -> bool:
     """Whether the name key ``corrected`` is another name altogether, not ``registered``
     mis-written by pen or by ear: the same characters, traditional or simplified, in any order
-    (陳傑 is 陈杰, 杰周 is 周杰); a name that reads alike (`_sounds_alike`); and, unless
-    ``strict`` (the sex changes with it), one character left out or added (周杰伦, 欧阳娜娜 for
-    欧阳娜) — with another sex, 王建芳 is 王建's sister, not his name mis-written. Anything else
+    (陳傑 is 陈杰, 杰周 is 周杰); a name that reads alike (`_sounds_alike`); and one character
+    left out or added (周杰伦, 欧阳娜娜 for 欧阳娜) — but when ``strict`` (the sex changes with
+    it) only one written twice or once (张婷婷 for 张婷): with another sex, 王建芳 is 王建's
+    sister, not his name mis-written. Anything else
     is another name, however many characters the two share: 周丽 is not 周杰 mis-written, nor
     王建芳 王建国, nor 陈建芳 刘建华, nor 阿依古丽·买买提 艾力·买买提 — a surname, a
     generation character or a father's name is what a family shares."""
@@ -57,13 +59,17 @@ def another_name(registered: str, corrected: str, *, strict: bool = False) -> bo
     )
     if sorted(shorter) == sorted(longer):
         return False
-    if (
-        not strict
-        and len(longer) == len(shorter) + 1
-        and any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
-    ):
+    if len(longer) == len(shorter) + 1 and any(
+        longer[:i] + longer[i + 1 :] == shorter and (not strict or _doubled(longer, i))
+        for i in range(len(longer))
+    ):  # strict: only a character written twice or once (张婷婷 for 张婷)
         return False
     return not _sounds_alike(shorter, longer)
+
+
+def _doubled(name: str, place: int) -> bool:
+    """Whether the character at ``place`` repeats one beside it (婷 in 张婷婷)."""
+    return name[place] in name[max(place - 1, 0) : place] + name[place + 1 : place + 2]
 
 
 def _sounds_alike(first: str, second: str) -> bool:
@@ -107,8 +113,10 @@ def _readings(name: str) -> list[set[str]]:
     for place, char in enumerate(name):
         usual = pinyin(char, style=Style.NORMAL, errors=_as_it_is)[0][0]
         if usual != char:
-            others = (SURNAME_READINGS if place == 0 else OTHER_READINGS).get(char, ())
-            readings.append({as_heard(r) for r in (usual, *others)})
+            if place == 0 and char in SURNAME_READINGS:
+                readings.append({as_heard(r) for r in SURNAME_READINGS[char]})
+            else:
+                readings.append({as_heard(r) for r in (usual, *OTHER_READINGS.get(char, ()))})
         else:
             readings.append({UNREAD} if _ideograph(char) else {char})
     return readings

@@ -167,15 +167,15 @@ def _another_person(event: StatusEvent, current: CertificateState) -> Found | No
         and (changed := _also_changed(fixed, current))
         and another_name(current.name_key, after_name, strict="性别" in changed)
     ):
-        what = f"姓名换成了完全不同的另一个，{changed}也改了"
+        what, same_person = _described(current.name_key, after_name, f"{changed}也改了")
     elif (
         ("name_key" in fixed or "sex" in fixed)
         and sex
         and after_sex != sex
         and another_name(name, after_name, strict=True)
     ):
-        what = "姓名与该证书最初的持证人完全不同，性别也不同（连同此前的换发）"
-        same_person = "；如确是同一人（此前的性别确属填错，其后依法改名），请与省厅联系核实"
+        also = "性别也不同（连同此前的换发）"
+        what, same_person = _described(name, after_name, also, first=True)
     else:
         return None
     rule = (
@@ -185,6 +185,22 @@ def _another_person(event: StatusEvent, current: CertificateState) -> Found | No
     )
     blamed = "name" if "name" in fixed else "sex" if "sex" in fixed else "birth"
     return (CORRECTED[blamed], fixed.get(blamed), rule, "§四.(六)2")
+
+
+def _described(
+    registered: str, corrected: str, also: str, *, first: bool = False
+) -> tuple[str, str]:
+    """How the name changed, for the rule (``also``: what else did; ``first``: against the
+    first holder), and what to do if it is one person all the same."""
+    since = "与该证书最初的持证人相比，" if first else ""
+    if another_name(registered, corrected):
+        hint = (
+            "；如确是同一人（此前的性别确属填错，其后依法改名），请与省厅联系核实" if first else ""
+        )
+        return f"{since}姓名换成了完全不同的另一个，{also}", hint
+    # only a character more or fewer: a slip, were the sex not changed too
+    hint = "；如确是同一人（姓名漏写或多写了一个字，性别也填错了），请与省厅联系核实"
+    return f"{since}姓名多了或少了一个字，{also}", hint
 
 
 def _also_changed(fixed: dict[str, str], current: CertificateState) -> str:
