@@ -266,3 +266,16 @@ def condition_holds(condition: str, value: float) -> bool:
     """Whether ``value`` meets ``condition`` (read by `positive_samples` first)."""
     match = _CONDITION.fullmatch(condition)
     return match is not None and _COMPARE[match[1]](value, float(match[2]))
+
+
+def first_met(conditions: list[str]) -> set[int] | None:
+    """The conditions some positive number meets first (their indexes; ``len(conditions)``:
+    none of them), or None when one cannot be read: which of an .ods style's maps, or the
+    style itself, shows a positive number."""
+    samples = positive_samples(conditions)
+    if samples is None:
+        return None
+    return {
+        next((i for i, c in enumerate(conditions) if condition_holds(c, value)), len(conditions))
+        for value in samples
+    }

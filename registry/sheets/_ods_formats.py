@@ -23,13 +23,7 @@ from dataclasses import dataclass, field
 
 from registry.sheets._extent import StopParsing, parse_marks
 from registry.sheets._limits import SheetLimits
-from registry.sheets._number_formats import (
-    MAX_CODE,
-    condition_holds,
-    hides_numbers,
-    hides_text,
-    positive_samples,
-)
+from registry.sheets._number_formats import MAX_CODE, first_met, hides_numbers, hides_text
 
 NAMESPACES = {
     "urn:oasis:names:tc:opendocument:xmlns:table:1.0": "table",
@@ -122,7 +116,8 @@ class DataStyles:
         self._styles: dict[str, _DataStyle] = {}
         self._cells: dict[str, _CellStyle] = {}
         self._displayed: dict[str, str] = {}
-        """a cell style's display name → its name (LibreOffice's conditions name the first)"""
+        """a cell style's display name → its name (LibreOffice's conditions name the first;
+        of two styles showing one name, the later)"""
         self.part = 0
         """the part being read: a cell style of content.xml wins over styles.xml's"""
         self._reading: _DataStyle | None = None
@@ -143,7 +138,7 @@ class DataStyles:
                 self.part,
             )
             key = attributes.get("style:name", "")
-            self._displayed.setdefault(attributes.get("style:display-name", key), key)
+            self._displayed[_shown(attributes.get("style:display-name", key))] = key
             known = self._cells.get(key)
             if known is None or known.part < self.part:
                 self._cells[key] = self._cell
@@ -193,7 +188,7 @@ class DataStyles:
     def hides_any(self, display_name: str) -> bool:
         """Whether the cell style of ``display_name`` hides a text or a number (a conditional
         format's: its condition aside)."""
-        style = self._displayed.get(display_name, display_name)
+        style = self._displayed.get(_shown(display_name), display_name)
         return self.hides(style, "string") or self.hides(style, "float")
 
     def hides(self, cell_style: str | None, value_type: str) -> bool:
@@ -245,7 +240,7 @@ class DataStyles:
         self._numbers[id(data)] = True  # a map back to a style being judged: taken as hiding
         # LibreOffice follows the first maps, and leaves out one to a style it does not have
         maps = [(c, style) for c, style in data.maps[:MAX_MAPS] if style in self._styles]
-        reached = _reached(maps)
+        reached = first_met([condition for condition, _ in maps])
         if reached is None:  # a condition not read: any of them
             reached = set(range(len(maps) + 1))
         hidden = any(
@@ -257,17 +252,10 @@ class DataStyles:
         return hidden
 
 
-def _reached(maps: list[tuple[str, str]]) -> set[int] | None:
-    """The maps some positive number goes by (their indexes; ``len(maps)``: none of them),
-    or None when a condition cannot be read."""
-    samples = positive_samples([condition for condition, _ in maps])
-    if samples is None:
-        return None
-    reached = set()
-    for value in samples:
-        held = [condition_holds(condition, value) for condition, _ in maps]
-        reached.add(next((i for i, holds in enumerate(held) if holds), len(maps)))
-    return reached
+def _shown(name: str) -> str:
+    """A style's name as LibreOffice shows it: without the `` (user)`` it adds to a clerk's
+    style named like one of its own."""
+    return name.removesuffix(" (user)")
 
 
 def _canonical(name: str) -> str:

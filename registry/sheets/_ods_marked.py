@@ -114,8 +114,11 @@ class CellDisguises:
             for column in range(
                 self._column + 1, min(self._column + self._span, self._max_columns) + 1
             ):
-                span = self.filled_rows.setdefault(column, [row + 1, row + rows])
-                span[0], span[1] = min(span[0], row + 1), max(span[1], row + rows)
+                span = self.filled_rows.get(column)
+                if span is None:
+                    self.filled_rows[column] = [row + 1, row + rows]
+                else:  # an .ods's rows come in order
+                    span[1] = row + rows
         if filled and self._hides and len(self.found) < limit:
             columns = range(self._column + 1, min(self._column + self._span, self._max_columns) + 1)
             cells = ((r, c) for r in range(row + 1, min(row + rows, most) + 1) for c in columns)
@@ -198,8 +201,10 @@ def ods_marks(
             element = _canonical(name, aliases) if aliases else name
             if element == "calcext:conditional-format":
                 disguises.conditional_format(attributes.get("calcext:target-range-address", ""))
-            elif element in ("calcext:condition", "calcext:date-is"):
+            elif element == "calcext:condition":
                 disguises.condition(attributes.get("calcext:apply-style-name", ""))
+            elif element == "calcext:date-is":  # (its style under another attribute)
+                disguises.condition(attributes.get("calcext:style", ""))
 
     def end(name: str) -> None:
         nonlocal style, row, in_cell, row_struck, comments
