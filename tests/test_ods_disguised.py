@@ -392,7 +392,10 @@ def test_a_repeated_disguised_cell_is_kept_a_few_times() -> None:
     assert 0 < len(marks.disguised) <= MAX_DISGUISED
 
 
-@pytest.mark.parametrize("kept", ["both", "map", "calcext", "calcext date-is", "calcext (user)"])
+@pytest.mark.parametrize(
+    "kept",
+    ["both", "map", "calcext", "calcext date-is", "calcext (user)", "calcext cx:", "calcext xmlns"],
+)
 def test_a_conditional_format_saved_by_libreoffice(
     registers: RegisterFactory, db_path: Path, kept: str
 ) -> None:
@@ -411,7 +414,7 @@ def test_a_conditional_format_saved_by_libreoffice(
         content = re.sub(
             "<calcext:conditional-formats>.*</calcext:conditional-formats>", "", content
         )
-    else:  # LibreOffice's own form alone, as written or as a clerk's editor might
+    elif kept != "both":  # LibreOffice's own form alone, as written or edited
         content = re.sub("<style:map [^>]*/>", "", content)
         if kept == "calcext date-is":  # a date condition names its style another way
             content = re.sub(
@@ -421,6 +424,21 @@ def test_a_conditional_format_saved_by_libreoffice(
             )
         elif kept == "calcext (user)":  # LibreOffice shows a clerk's "X (user)" as X
             content = content.replace('"ConditionalStyle_1"', '"ConditionalStyle_1 (user)"')
+        elif kept != "calcext":  # its namespace bound where the formats are, not at the root
+            uri = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+            first = content.index("<calcext:conditional-formats>")
+            last = content.index("</calcext:conditional-formats>") + 30
+            prefix = "cx:" if kept == "calcext cx:" else ""
+            declared = f'xmlns:cx="{uri}"' if prefix else f'xmlns="{uri}"'
+            formats = (
+                content[first:last]
+                .replace("<calcext:", f"<{prefix}")
+                .replace("</calcext:", f"</{prefix}")
+            )
+            formats = formats.replace(
+                f"<{prefix}conditional-formats>", f"<{prefix}conditional-formats {declared}>"
+            )
+            content = content[:first] + formats + content[last:]
     assert kept == "both" or content != parts["content.xml"].decode()
     parts["content.xml"] = content.encode()
     with zipfile.ZipFile(path, "w") as archive:

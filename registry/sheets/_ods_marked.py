@@ -59,6 +59,18 @@ def _aliases(root: dict[str, str]) -> dict[str, str]:
     }
 
 
+CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+
+
+def _bind(attributes: dict[str, str], prefixes: set[str]) -> None:
+    """Add the prefixes an element binds to LibreOffice's extension (``xmlns:cx=…``; ``xmlns``:
+    the default namespace, ""): its conditional formats are read under any of them. (Kept
+    past the element's end: a prefix taken too widely reads more, never less.)"""
+    for key, uri in attributes.items():
+        if uri == CALCEXT and (key == "xmlns" or key.startswith("xmlns:")):
+            prefixes.add(key.partition(":")[2])
+
+
 def _canonical(key: str, aliases: dict[str, str]) -> str:
     prefix, colon, local = key.partition(":")
     return aliases.get(prefix + colon, prefix + colon) + local if colon else key
@@ -156,12 +168,14 @@ def ods_marks(
     disguising = styles.may_hide  # else no cell's style is looked up (a struck row's pass)
 
     aliases: dict[str, str] | None = None
+    calcext = {"calcext"}  # the prefixes of LibreOffice's extension ("": the default namespace)
 
     def start(name: str, attributes: dict[str, str]) -> None:
         nonlocal style, tables, repeat, in_cell, cell_struck, filled, row_struck, comments
         nonlocal aliases, column
         if aliases is None:  # the root element: its namespace declarations
             aliases = _aliases(attributes)
+            _bind(attributes, calcext)
         if aliases and attributes:
             attributes = {_canonical(key, aliases): value for key, value in attributes.items()}
         if name == "style:style":
@@ -174,6 +188,7 @@ def ods_marks(
             tables += 1
             if tables > 1:
                 raise StopParsing  # only the first sheet is read
+            _bind(attributes, calcext)
         elif name == "table:table-column":  # in order, before the rows
             span = _repeat(attributes.get("table:number-columns-repeated"))
             if attributes.get("table:visibility", "").strip() in HIDING:
@@ -198,13 +213,27 @@ def ods_marks(
         elif name == "text:span" and in_cell and not comments:
             cell_struck = cell_struck or attributes.get("text:style-name") in struck_styles
         elif disguising:  # LibreOffice's own conditional formats, after the rows
-            element = _canonical(name, aliases) if aliases else name
-            if element == "calcext:conditional-format":
-                disguises.conditional_format(attributes.get("calcext:target-range-address", ""))
-            elif element == "calcext:condition":
-                disguises.condition(attributes.get("calcext:apply-style-name", ""))
-            elif element == "calcext:date-is":  # (its style under another attribute)
-                disguises.condition(attributes.get("calcext:style", ""))
+            _bind(attributes, calcext)
+            prefix, _, element = name.rpartition(":")
+            if prefix not in calcext:
+                return
+
+            def value(attribute: str) -> str:  # under the element's prefix, the usual, none
+                return next(
+                    (
+                        v
+                        for k in (f"{prefix}:", "calcext:", "")
+                        if (v := attributes.get(k + attribute))
+                    ),
+                    "",
+                )
+
+            if element == "conditional-format":
+                disguises.conditional_format(value("target-range-address"))
+            elif element == "condition":
+                disguises.condition(value("apply-style-name"))
+            elif element == "date-is":  # (its style under another attribute)
+                disguises.condition(value("style"))
 
     def end(name: str) -> None:
         nonlocal style, row, in_cell, row_struck, comments
