@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import shutil
 import sqlite3
+import threading
 from pathlib import Path
 
 import httpx2 as httpx
@@ -122,6 +123,25 @@ def test_writers_starting_together_on_a_new_registry_all_open_it(tmp_path: Path)
             pool.map(_connect, [str(path)] * 6)  # raises what a worker raised
         with sqlite3.connect(path) as conn:
             assert conn.execute("SELECT count(*) FROM certificates").fetchone() == (0,)
+
+
+def test_a_writer_waits_for_another_writer_before_switching_to_wal(tmp_path: Path) -> None:
+    """Switching a new file to WAL while another sync is writing it: SQLite answered "database is
+    locked" at once, without waiting (a CI run of the test above hit it one round in a hundred)."""
+    path = tmp_path / "registry.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE started (x)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO started VALUES (1)")
+    finish = threading.Timer(0.3, other.execute, ["COMMIT"])
+    finish.start()
+    try:
+        store.connect(path).close()
+    finally:
+        finish.join()
+        other.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 def test_an_older_registry_gets_the_index_it_lacks(registry_db: Path, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from registry.domain.names import name_key
 from registry.store.schema import TABLES
 from registry.store.stock import ensure_stock_view
 from registry.store.upgrade import ensure_tables
+from registry.store.wal import enter_wal
 
 DEFAULT_DB = Path("data/registry.db")
 VERIFY_LOG_NAME = "verify_log.db"
@@ -96,9 +97,9 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
         return conn
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA busy_timeout = 10000")
+    enter_wal(conn)
+    conn.execute("PRAGMA synchronous = NORMAL")
     # 64 MiB of page cache: a register's inserts land all over the number index of a
     # registry of a million certificates; the default 2 MiB would re-read pages for every row.
     conn.execute("PRAGMA cache_size = -65536")

@@ -12,6 +12,8 @@ from typing import Literal
 
 import sqlite_utils
 
+from registry.store.wal import enter_wal
+
 Channel = Literal["page", "api", "batch", "receipt", "watch"]
 """How the check was asked: the result page, the JSON API, a batch (page or API), a receipt, a
 certificate put on a watch list. A literal type, so that mypy refuses any other code passed to
@@ -191,12 +193,12 @@ def prepare_log(
 
     Several processes may do this at once on a log that does not exist yet (the workers of
     ``certreg serve --workers N``, one ``collect-logs`` per replica): switching to WAL is not
-    covered by SQLite's busy timeout, so a "locked" there is waited out here, and the tables
-    are created in one ``BEGIN IMMEDIATE`` transaction, which is. ``conn`` must be in
-    autocommit mode (``isolation_level=None``)."""
+    covered by SQLite's busy timeout (`enter_wal` waits it out), and the tables are created in
+    one ``BEGIN IMMEDIATE`` transaction, retried here because the app's connection waits only
+    briefly. ``conn`` must be in autocommit mode (``isolation_level=None``)."""
+    enter_wal(conn)
     for _ in range(attempts):
         try:
-            conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
             try:
                 ensure_log_schema(conn)
