@@ -250,6 +250,20 @@ def test_a_number_given_twice_names_the_next_free_one(
     ) in output
 
 
+def test_a_number_the_registry_gives_another_holder_names_the_next_free_one(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    registers.add("first.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    registers.add("second.csv", [approval_row("Z1122020001", "吴敏")], MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1
+    assert (
+        "second.csv 第4行「颁发证书编号」“Z1122020001”：该编号已由名册“first.csv”登记给另一持证人，"
+        "编号不能重复使用；下一个可用的中级工编号是 Z1122020002（或用 certreg number 重新编号）"
+    ) in output
+
+
 def test_a_missing_file_gets_advice_about_files(registers: RegisterFactory, db_path: Path) -> None:
     registers.entries["missing.xlsx"] = MIANYANG
     registers.write_manifest()

@@ -85,11 +85,6 @@ def mask_name(name: str) -> str:
     return surname + "*" * (len(given) - 1) + given[-1]
 
 
-NEW_NAME_RULES = ("姓名中有数字", "姓名中有符号", "姓名以", "姓名中有连续的")
-"""How the rules that judge a name only as it is first registered begin: a name registered
-before them (a corrected version of its roster keeps it) is not refused for them."""
-
-
 LOST_CHARACTER = "?\ufffd□■"
 """What a character a file's encoding or font could not hold becomes: a question mark, the
 replacement character, a box. (Not *: that is a masked name copied from a public answer.)"""

@@ -25,6 +25,9 @@ class Problem:
     """resolved by a register a sync may load after this one (a number or an approval not
     registered yet): a register whose every problem waits is tried again when one loads; one
     with any other problem is refused for its own fault, and not read again in the run"""
+    code: str | None = None
+    """what later checks act on, for the few problems they do (`NUMBER_TAKEN`, `NEW_NAME`,
+    `OVERLONG`): the rule's text is for the clerk and may be reworded"""
 
     def describe(self) -> str:
         """The problem in one line, hidden characters written as their code points."""
@@ -35,6 +38,16 @@ class Problem:
         cited = self.clause is None or self.clause in self.rule or _CITES.search(self.rule)
         clause = "" if cited else f"（{self.clause}）"
         return f"{where}{value}：{self.rule}{clause}"
+
+
+NUMBER_TAKEN = "number_taken"
+"""A number this file or the registry already gives to another holder: the report names the
+next number free (附件3 四: numbers are taken in order, never reused)."""
+NEW_NAME = "new_name"
+"""A name refused only by a rule for names as first registered (a digit, a symbol): a name
+registered before the rule came is kept as registered."""
+OVERLONG = "overlong"
+"""A cell cut to its greatest length: what other checks say of the cut text is not so."""
 
 
 _CITES = re.compile(r"（(?:§|附件)[^（）]*）$")

@@ -11,7 +11,7 @@ import re
 
 from registry.domain.names import normalise_name
 from registry.domain.numbers import IN_TEXT as NUMBER_IN_TEXT
-from registry.domain.problems import Problem
+from registry.domain.problems import OVERLONG, Problem
 from registry.domain.text import (
     BLANK_LOOKING,
     MAX_CELL_CHARS,
@@ -218,13 +218,10 @@ def unread_note(table: Table) -> str | None:
     return f"以下各列不是本表的栏目，其内容没有导入登记库：{named}。请核对是否填错了栏目"
 
 
-OVERLONG = "单元格内容过长"
-
-
 def not_beside_overlong(cells: list[Problem], problems: list[Problem]) -> list[Problem]:
     """``problems`` but those of a cell ``cells`` found too long: the checks read it cut short
     (`_overlong`), and what they say of the cut text (a name of 500 characters) is not so."""
-    overlong = {(p.row, p.column) for p in cells if p.rule.startswith(OVERLONG)}
+    overlong = {(p.row, p.column) for p in cells if p.code == OVERLONG}
     return [p for p in problems if (p.row, p.column) not in overlong] if overlong else problems
 
 
@@ -234,9 +231,8 @@ def _overlong(record: Record) -> list[Problem]:
     found = []
     for column, value in record.values.items():
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-            rule = f"{OVERLONG}（{len(value)} 个字符，最多 {MAX_CELL_CHARS} 个），像是误粘贴了大段文字，请核对"
-            found.append(
-                Problem(record.row_of(column), column, shortened(visible(value)), rule, "§四.(三)")
-            )
+            rule = f"单元格内容过长（{len(value)} 个字符，最多 {MAX_CELL_CHARS} 个），像是误粘贴了大段文字，请核对"
+            row, written = record.row_of(column), shortened(visible(value))
+            found.append(Problem(row, column, written, rule, "§四.(三)", code=OVERLONG))
             record.values[column] = value[:MAX_CELL_CHARS]
     return found

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from registry.domain.names import same_holder
 from registry.domain.numbers import prefix_of
-from registry.domain.problems import Problem
+from registry.domain.problems import NUMBER_TAKEN, Problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_cells import NUMBER_COLUMN
@@ -82,8 +82,9 @@ def _identity_changes(
 
 def _held_by(
     holder: Holding, certificate: CertificateRow | None, before: Holding | None = None
-) -> str:
-    """Why a number another register holds cannot be this row's: another person's, or this
+) -> tuple[str, str | None]:
+    """(rule, code) of a number another register holds that cannot be this row's: another
+    person's (`NUMBER_TAKEN`), or this
     very holder's under another file name — a corrected version saved as a new file —, or
     the new number a 换发 or 补发 gave, which no roster lists: the same person's whether the
     row names the holder as the new certificate does or as the one it replaced (``before``;
@@ -97,18 +98,21 @@ def _held_by(
         if not same:
             return (
                 f"该编号已由登记表“{holder.register}”换发或补发给另一持证人（原证书 "
-                f"{holder.predecessor}），编号不能重复使用"
+                f"{holder.predecessor}），编号不能重复使用",
+                NUMBER_TAKEN,
             )
         return (
             f"该编号是登记表“{holder.register}”为证书 {holder.predecessor} 换发或补发的新证书"
-            "编号，已在登记库中；名册只列原发证书，请删除此行或改回原证书编号"
+            "编号，已在登记库中；名册只列原发证书，请删除此行或改回原证书编号",
+            None,
         )
     if same:
         return (
             f"此证书已由名册“{holder.register}”登记给同一人：这像是该名册的更正版本。更正版本须"
-            f"沿用原文件名“{holder.register}”（在 registers.toml 中写该文件名），不要另起文件名"
+            f"沿用原文件名“{holder.register}”（在 registers.toml 中写该文件名），不要另起文件名",
+            None,
         )
-    return f"该编号已由名册“{holder.register}”登记给另一持证人，编号不能重复使用"
+    return f"该编号已由名册“{holder.register}”登记给另一持证人，编号不能重复使用", NUMBER_TAKEN
 
 
 def check_holdings(
@@ -138,8 +142,8 @@ def check_holdings(
                 if earlier not in held:
                     held[earlier] = holdings(earlier)
                 before = held[earlier].get(holder.predecessor)
-            rule = _held_by(holder, mine.get(number), before)
-            found.append(Problem(row, NUMBER_COLUMN, written, rule, "附件3"))
+            rule, code = _held_by(holder, mine.get(number), before)
+            found.append(Problem(row, NUMBER_COLUMN, written, rule, "附件3", code=code))
         elif number in mine:
             current = holder
             while current.successor:  # the holder's newest certificate, down the chain

@@ -14,9 +14,9 @@ from typing import cast
 
 from registry.domain.dates import years_after
 from registry.domain.levels import LEVELS
-from registry.domain.names import NEW_NAME_RULES, check_name, normalise_name
+from registry.domain.names import check_name, normalise_name
 from registry.domain.numbers import CertificateNumber, MalformedNumber, parse_canonical
-from registry.domain.problems import Problem
+from registry.domain.problems import NEW_NAME, Problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
@@ -166,13 +166,14 @@ class _RowChecker:
         if fit is None:  # a register has a handful of letter/region combinations
             fit = self.fits[fit_key] = number_problems(parsed, letter, self.entry)
         first = self.seen.setdefault(number, record) if not fit else record
-        if first is not record:
-            fit = (*fit, given_twice(first, record))
+        twice = first is not record
         self.result.numbers.append((row, written, number))
-        holds = self._run(letter) if fit else None
+        holds = self._run(letter) if fit or twice else None
         self.numbered.append(NumberedRow(row, written, parsed, trade_name, holds))
         if fit:
             self.result.problems.extend(Problem(row, NUMBER_COLUMN, written, *f) for f in fit)
+        elif twice:
+            self.result.problems.append(given_twice(first, record, NUMBER_COLUMN, written))
         return parsed, number
 
     def check(self, record: Record, unread: Iterable[tuple[str, Cell]] = ()) -> None:
@@ -186,8 +187,12 @@ class _RowChecker:
         name = normalise_name(text(values.get("姓名")))
         name_problem = check_name(name)
         if name_problem:
-            problems.append(Problem(row, "姓名", text(values.get("姓名")), *name_problem))
-            if name_problem[0].startswith(NEW_NAME_RULES):  # the registry decides (`rosters`)
+            new_only = check_name(name, new=False) is None  # the registry decides (`rosters`)
+            code = NEW_NAME if new_only else None
+            problems.append(
+                Problem(row, "姓名", text(values.get("姓名")), *name_problem, code=code)
+            )
+            if new_only:
                 before += 1
         for column in OPTIONAL_COLUMNS:  # stored as written: a ditto mark would be stored
             value = values.get(column)

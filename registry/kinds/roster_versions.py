@@ -16,9 +16,9 @@ import sqlite3
 
 from registry.domain.documents import document_key
 from registry.domain.exam import EXAM_CLAUSE
-from registry.domain.names import NEW_NAME_RULES, normalise_name
+from registry.domain.names import normalise_name
 from registry.domain.numbers import CertificateNumber, parse
-from registry.domain.problems import Problem
+from registry.domain.problems import NEW_NAME, Problem
 from registry.domain.statuses import REISSUE, REVOKED
 from registry.kinds.base import RegisterEntry, kept_nothing
 from registry.kinds.roster_remarks import WITHHELD_CLAUSE
@@ -172,9 +172,7 @@ def names_registered_before(
     """A name refused by a rule that came after it was registered (a digit, a symbol) is kept
     as registered: a corrected version of its roster must still load, and "删去符号" would
     change a holder's name, which only a 换发 may."""
-    if loaded_version(conn, entry.key) is None or not any(
-        p.rule.startswith(NEW_NAME_RULES) for p in problems
-    ):
+    if loaded_version(conn, entry.key) is None or not any(p.code == NEW_NAME for p in problems):
         return problems
     names = dict(
         conn.execute("SELECT number, name FROM certificates WHERE register = ?", (entry.key,))
@@ -185,11 +183,7 @@ def names_registered_before(
         registered = names.get(numbered.get(problem.row or 0, ""))
         return registered is not None and registered == normalise_name(problem.value or "")
 
-    return [
-        p
-        for p in problems
-        if not (p.column == "姓名" and p.rule.startswith(NEW_NAME_RULES) and registered_so(p))
-    ]
+    return [p for p in problems if not (p.code == NEW_NAME and registered_so(p))]
 
 
 def issued_failing(

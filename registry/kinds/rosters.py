@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import replace
 
 from registry.domain.numbers import CertificateNumber, parse
-from registry.domain.problems import Problem
+from registry.domain.problems import NUMBER_TAKEN, Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import APPROVAL_ROSTER, TECHNICIAN_ROSTER
 from registry.kinds.base import Kind, LoadContext, RegisterEntry
@@ -79,17 +79,12 @@ TECHNICIAN_LAYOUT = Layout(
 )
 
 
-def _is_duplicate(problem: Problem) -> bool:
-    """A number this file or the registry already gives to someone (附件3)."""
-    return problem.column == NUMBER_COLUMN and problem.clause == "附件3" and "重复" in problem.rule
-
-
 def _with_next_free(
     conn: sqlite3.Connection, result: RosterResult, problems: list[Problem]
 ) -> list[Problem]:
     """A number given twice names the next number free for its level, so the clerk can fix the
     row in one go (附件3 四: numbers are taken in order, never reused)."""
-    if not any(_is_duplicate(problem) for problem in problems):
+    if not any(problem.code == NUMBER_TAKEN for problem in problems):
         return problems
     in_file: dict[str, int] = {}
     for _, _, number in result.numbers:
@@ -98,7 +93,7 @@ def _with_next_free(
     free: dict[str, CertificateNumber] = {}
     advised = []
     for problem in problems:
-        if _is_duplicate(problem):
+        if problem.code == NUMBER_TAKEN:
             taken = parse(problem.value or "")
             if taken.prefix not in free:
                 highest = highest_sequence(conn, taken.letter, taken.year_code, taken.region)
