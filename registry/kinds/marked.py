@@ -34,6 +34,12 @@ DISGUISED_CELL = (
 )
 
 
+UNSEEN_CELL = (
+    "这个单元格的字体颜色与底色相同（如白底白字）：其中的内容同样会登记，审核、打印时却看不到。"
+    "请把字体颜色改为“自动”（黑色）后核对"
+)
+
+
 UNSAVED_FORMULA = (
     "这一行有公式，但文件没有保存公式的计算结果（程序生成的文件常见），导入时会读成空白。"
     "请用 Excel 或 WPS 打开这个文件、保存一次后重试"
@@ -69,12 +75,13 @@ def marked_rows(table: Table, filling: Collection[str] = ()) -> list[Problem]:
             or any(record.values.get(name) not in (None, "") for record in table.records)
         )
     ]
-    if marks.disguised:
+    if marks.disguised or marks.unseen:
         names = {index + 1: name for name, index in table.columns.items()}
         data_rows = {record.row for record in table.records}
         found += [
-            Problem(row, names[column], None, DISGUISED_CELL, "§四.(五)")
-            for row, column in sorted(marks.disguised)
+            Problem(row, names[column], None, rule, "§四.(五)")
+            for cells, rule in ((marks.disguised, DISGUISED_CELL), (marks.unseen, UNSEEN_CELL))
+            for row, column in sorted(cells)
             if row in data_rows and column in names
         ]
     return found

@@ -1,9 +1,11 @@
 """What an .xlsx's cell formats (``xl/styles.xml``) do to what a cell shows: a font struck
-through, and a number format that shows a cell as other words or digits than it holds, or as
-nothing (`registry.sheets._number_formats`). The reviewer signs what the sheet shows and the
+through, a number format that shows a cell as other words or digits than it holds, or as
+nothing (`registry.sheets._number_formats`), and a font the colour of the cell's fill
+(`registry.sheets._colours`). The reviewer signs what the sheet shows and the
 registry would load what the cell holds, so such a cell is refused like a hidden row
 (`registry.sheets._marked`, `registry.kinds.marked.marked_rows`); so is a sheet whose
-conditional formatting applies such a number format (`registry.sheets._marked.exact_marks`).
+conditional formatting applies such a number format or colours
+(`registry.sheets._marked.exact_marks`).
 
 Each format code is read once, where ``<numFmts>`` defines it: a styles part of many formats
 sharing one long code costs no more than its length.
@@ -14,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from registry.sheets._colours import PLAIN_PATTERNS, UNKNOWN, Colour, colour, unseen
 from registry.sheets._extent import parse_marks, style_index
 from registry.sheets._limits import SheetLimits, unreadable
 from registry.sheets._number_formats import hides, hides_numbers, hides_text
@@ -22,8 +25,8 @@ MAX_FORMATS = 65_490
 """Cell formats, fonts and number formats a workbook may define: Excel's own limit."""
 _TRUE = ("1", "true")
 CONDITIONAL = (
-    "工作表的条件格式会给单元格换上自定义数字格式，使它显示的不是其中的内容：审核、打印时"
-    "看到的与登记的不同（§四.(五)）。请删除条件格式（Excel、WPS：开始 → 条件格式 → 清除规则；LibreOffice：格式 → 条件 → 管理）后重试"
+    "工作表的条件格式会给单元格换上自定义数字格式或与底色相同的字体颜色，使它显示的不是其中的"
+    "内容：审核、打印时看到的与登记的不同（§四.(五)）。请删除条件格式（Excel、WPS：开始 → 条件格式 → 清除规则；LibreOffice：格式 → 条件 → 管理）后重试"
 )
 """The refusal of a sheet with conditional formatting that may hide what a cell holds."""
 
@@ -39,10 +42,19 @@ class CellFormats:
     hiding_numbers: frozenset[int] = frozenset()
     """formats that show a number as other digits or words, or as nothing"""
     conditional: frozenset[int] = frozenset()
-    """the conditional formats (indexes into ``<dxfs>``) that apply such a number format"""
+    """the conditional formats (indexes into ``<dxfs>``) that apply such a number format, or a
+    font the colour of their fill"""
+    unseen: frozenset[int] = frozenset()
+    """formats whose font is the colour of their fill (white on none): nothing shows"""
 
     def __bool__(self) -> bool:
-        return bool(self.struck or self.hiding_text or self.hiding_numbers or self.conditional)
+        return bool(
+            self.struck
+            or self.hiding_text
+            or self.hiding_numbers
+            or self.conditional
+            or self.unseen
+        )
 
 
 NO_FORMATS = CellFormats()
@@ -58,36 +70,47 @@ class _Styles:
         self.struck: set[int] = set()
         self.hiding: tuple[set[int], set[int]] = (set(), set())
         self.conditional: set[int] = set()
-        self.place = {"fonts": -1, "cellXfs": -1, "dxfs": -1}
+        self.unseen: set[int] = set()
+        self.place = {"fonts": -1, "fills": -1, "cellXfs": -1, "dxfs": -1}
         self.inside = ""
+        self.colours = _Colours()
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         local = name.rpartition(" ")[2]
-        if local in ("fonts", "cellXfs", "numFmts", "dxfs"):
+        if local in ("fonts", "fills", "cellXfs", "numFmts", "dxfs"):
             self.inside = local
         elif local == "numFmt":
             self._number_format(attributes)
         elif self.inside == "dxfs" and local == "dxf":
             self._count("dxfs", "条件格式")
-        elif self.inside == "fonts" and local == "font":
-            self._count("fonts", "字体")
+            self.colours.new_dxf()
+        elif self.inside in ("fonts", "fills") and local in ("font", "fill"):
+            self._count(self.inside, "字体" if local == "font" else "填充")
         elif self.inside == "fonts" and local == "strike":
             if attributes.get("val", "1") in _TRUE:
                 self.struck_fonts.add(self.place["fonts"])
         elif self.inside == "cellXfs" and local == "xf":
             index = self._count("cellXfs", "单元格格式")
-            if style_index(attributes.get("fontId", "0")) in self.struck_fonts:
+            font = style_index(attributes.get("fontId", "0"))
+            if font in self.struck_fonts:
                 self.struck.add(index)
+            if self.colours.unseen(font, style_index(attributes.get("fillId", "0"))):
+                self.unseen.add(index)
             number = style_index(attributes.get("numFmtId", "0")) or 0
             text, numbers = self.codes.get(number, (False, False))
             if text:
                 self.hiding[0].add(index)
             if numbers:
                 self.hiding[1].add(index)
+        elif self.inside in ("fonts", "fills", "dxfs"):
+            self.colours.start(local, attributes, self.place[self.inside], self.inside == "dxfs")
 
     def end(self, name: str) -> None:
-        if name.rpartition(" ")[2] == self.inside:
+        local = name.rpartition(" ")[2]
+        if local == self.inside:
             self.inside = ""
+        elif self.inside == "dxfs" and local == "dxf" and self.colours.dxf_unseen():
+            self.conditional.add(self.place["dxfs"])
 
     def _number_format(self, attributes: dict[str, str]) -> None:
         code = attributes.get("formatCode", "")
@@ -114,5 +137,64 @@ def cell_formats(styles: Iterator[bytes], limits: SheetLimits, deadline: float) 
     parse_marks(styles, parsed.start, parsed.end, limits=limits, deadline=deadline)
     text, numbers = parsed.hiding
     return CellFormats(
-        frozenset(parsed.struck), frozenset(text), frozenset(numbers), frozenset(parsed.conditional)
+        frozenset(parsed.struck),
+        frozenset(text),
+        frozenset(numbers),
+        frozenset(parsed.conditional),
+        frozenset(parsed.unseen),
     )
+
+
+_DXF_PARTS = ("font", "numFmt", "fill", "alignment", "protection", "border")
+
+
+class _Colours:
+    """The colours of the styles' fonts and fills, and of the conditional format being read.
+
+    A font's colour is its ``<color>``; a plain fill's, its ``<patternFill patternType="solid">``'s
+    ``<fgColor>``; a conditional format's fill is its ``<bgColor>`` (as Excel writes it)."""
+
+    def __init__(self) -> None:
+        self.fonts: dict[int, Colour] = {}
+        self.fills: dict[int, Colour] = {}
+        self._solid = False
+        self._dxf_font: Colour | None = None
+        self._dxf_fill: Colour | None = None
+        self._in_font = False
+
+    def start(self, local: str, attributes: dict[str, str], place: int, dxf: bool) -> None:
+        if local in _DXF_PARTS:  # (in a dxf: which of its parts a colour is of)
+            self._in_font = local == "font"
+        elif local == "color" and (self._in_font or not dxf):
+            if dxf:
+                self._dxf_font = colour(attributes)
+            else:
+                self.fonts[place] = colour(attributes)
+        elif local == "patternFill":
+            kind = attributes.get("patternType", "").strip()
+            self._solid = kind == "solid"
+            if not dxf and kind not in PLAIN_PATTERNS:
+                self.fills[place] = UNKNOWN  # a pattern's, or solid until its fgColor
+        elif local == "gradientFill" and not dxf:
+            self.fills[place] = UNKNOWN
+        elif local == "fgColor" and self._solid and not dxf:
+            self.fills[place] = colour(attributes)
+        elif local == "fgColor" and dxf and self._dxf_fill is None:  # some writers' solid
+            self._dxf_fill = colour(attributes)
+        elif local == "bgColor" and dxf:
+            self._dxf_fill = colour(attributes)
+
+    def new_dxf(self) -> None:
+        self._dxf_font = self._dxf_fill = None
+        self._in_font = False
+
+    def unseen(self, font: int | None, fill: int | None) -> bool:
+        """Whether a cell format's font vanishes on its fill."""
+        return unseen(self.fonts.get(font or 0), self.fills.get(fill or 0))
+
+    def dxf_unseen(self) -> bool:
+        """Whether the conditional format just read gives the text its background's colour
+        (a cell's own being the automatic black on white)."""
+        if self._dxf_font is None and self._dxf_fill is None:
+            return False
+        return unseen(self._dxf_font, self._dxf_fill)

@@ -54,6 +54,9 @@ class Marks:
     disguised: frozenset[tuple[int, int]] = frozenset()
     """(row, column) of the filled cells whose number format shows other words than they hold,
     or nothing (`registry.sheets._formats`)"""
+    unseen: frozenset[tuple[int, int]] = frozenset()
+    """(row, column) of the filled cells whose text is the colour of their fill (white on
+    white: `registry.sheets._colours`)"""
 
 
 NO_MARKS = Marks()
@@ -132,7 +135,8 @@ def exact_marks(
     """Every mark by expat, in any spelling XML allows (prefixes, quotes, whitespace): a row
     without ``r`` numbered after the one before it, as python-calamine does; a struck row one
     with a filled cell in a struck format or a struck run (``strings``: the shared strings with
-    one); a disguised cell, a filled one in a format that hides what it holds. Rows past the
+    one); a disguised cell, a filled one in a format that hides what it holds; an unseen one, a
+    filled one in a format whose font is its fill's colour. Rows past the
     limit are left to the child, which refuses them: no set grows past it.
 
     The cell being read lives in a few local variables (an object per cell would double the
@@ -144,16 +148,18 @@ def exact_marks(
     unsaved: set[int] = set()
     columns: set[int] = set()
     disguised: set[tuple[int, int]] = set()
+    unseen: set[tuple[int, int]] = set()
     filled_rows: dict[int, list[int]] = {}  # column → [first, last] row holding a value
     conditional = ConditionalFormats(formats.conditional)
     most = limits.max_rows
     row = cell = column = 0
     kind: str | None = None
-    styled = hiding = formula = value = filled = in_value = False
+    styled = hiding = blank = formula = value = filled = in_value = False
     index = ""
 
     def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal row, cell, column, kind, styled, hiding, formula, value, filled, in_value, index
+        nonlocal row, cell, column, kind, styled, hiding, blank, formula, value, filled, in_value
+        nonlocal index
         local = name.rpartition(" ")[2]
         if local == "c":
             position = cell_position(attributes.get("r", ""))
@@ -161,6 +167,7 @@ def exact_marks(
             kind = attributes.get("t")
             style = style_index(attributes.get("s", "0")) if formats else None
             styled = style in formats.struck
+            blank = style in formats.unseen
             hiding = style in (
                 formats.hiding_text
                 if kind in TEXT_CELLS
@@ -211,6 +218,8 @@ def exact_marks(
                 unsaved.add(cell)
             if hiding and filled:
                 disguised.add((cell, column))
+            if blank and filled:
+                unseen.add((cell, column))
             if filled and column <= limits.max_columns:
                 span = filled_rows.get(column)
                 if span is None:
@@ -231,6 +240,7 @@ def exact_marks(
         frozenset(unsaved),
         frozenset(columns),
         frozenset(disguised),
+        frozenset(unseen),
     )
 
 

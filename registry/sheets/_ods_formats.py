@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from registry.sheets._colours import UNKNOWN, Colour, unseen, written_colour
 from registry.sheets._extent import StopParsing, parse_marks
 from registry.sheets._limits import SheetLimits
 from registry.sheets._number_formats import MAX_CODE, first_met, hides_numbers, hides_text
@@ -69,6 +70,11 @@ MAX_MAPS = 3
 """The maps of a data style LibreOffice follows (a code's conditioned sections)."""
 DEFAULT = "Default"
 """The cell style of a cell that names none, nor its row or column (LibreOffice's)."""
+_COLOURED = {
+    "style:text-properties": "fo:color",
+    "style:table-cell-properties": "fo:background-color",
+}
+"""Where a cell style writes its text colour and its background."""
 
 
 def _escaped(words: str) -> str:
@@ -85,6 +91,8 @@ class _CellStyle:
     part: int
     """the part it was read from (0: styles.xml, 1: content.xml, whose own come first)"""
     conditions: list[str] = field(default_factory=list)
+    colours: dict[str, str] = field(default_factory=dict)
+    """its own text colour (``fo:color``) and background (``fo:background-color``)"""
 
 
 @dataclass
@@ -145,6 +153,10 @@ class DataStyles:
         elif name == "style:map" and self._reading is None and self._cell is not None:
             # a conditional format: the cell may take another cell style, whatever the condition
             self._cell.conditions.append(attributes.get("style:apply-style-name", ""))
+        elif name in _COLOURED and self._reading is None and self._cell is not None:
+            key = _COLOURED[name]
+            if key in attributes:
+                self._cell.colours[key] = attributes[key]
         elif (style := self._reading) is None:
             return
         elif name in _PLACEHOLDERS:
@@ -181,15 +193,48 @@ class DataStyles:
     def may_hide(self) -> bool:
         """Whether a cell style hides a text or a number: else no cell needs looking at."""
         return any(
-            self.hides(style, "string") or self.hides(style, "float")
+            self.hides(style, "string") or self.hides(style, "float") or self.unseen(style)
             for style in (*self._cells, None)
         )
 
     def hides_any(self, display_name: str) -> bool:
-        """Whether the cell style of ``display_name`` hides a text or a number (a conditional
-        format's: its condition aside)."""
+        """Whether the cell style of ``display_name`` hides a text or a number, or colours the
+        text as its background (a conditional format's: its condition aside)."""
         style = self._displayed.get(_shown(display_name), display_name)
-        return self.hides(style, "string") or self.hides(style, "float")
+        return self.hides(style, "string") or self.hides(style, "float") or self.unseen(style)
+
+    def unseen(self, cell_style: str | None) -> bool:
+        """Whether a cell in ``cell_style`` (or one its conditions apply) has its text in the
+        colour of its background (`registry.sheets._colours`): white on none, black on black."""
+        own = self._cells.get(cell_style or DEFAULT)
+        return any(
+            unseen(self._colour(style, "fo:color"), self._colour(style, "fo:background-color"))
+            for style in (cell_style or DEFAULT, *(own.conditions if own else ()))
+        )
+
+    def _colour(self, cell_style: str, key: str) -> Colour | None:
+        """A cell style's colour ``key``, its own or its parents' (None: none set)."""
+        for cell in self._lineage(cell_style):
+            if cell is None:
+                return UNKNOWN
+            if key in cell.colours:
+                return written_colour(cell.colours[key])
+        return None
+
+    def _lineage(self, cell_style: str) -> Iterator[_CellStyle | None]:
+        """A cell style and its parents, nearest first (a style without a parent has
+        ``Default`` for one, as in LibreOffice); None for a chain deeper than any clerk's."""
+        for _ in range(MAX_DEPTH):
+            cell = self._cells.get(cell_style)
+            if cell is not None:
+                yield cell
+            parent = cell.parent if cell is not None else None
+            if parent is None and cell_style != DEFAULT:
+                parent = DEFAULT
+            if parent is None:
+                return
+            cell_style = parent
+        yield None
 
     def hides(self, cell_style: str | None, value_type: str) -> bool:
         """Whether a cell of ``value_type`` (``office:value-type``) in ``cell_style`` (None:
@@ -208,19 +253,13 @@ class DataStyles:
         return self._judged[key]
 
     def _data_style(self, cell_style: str) -> _DataStyle | None:
-        """The data style of a cell style, its own or its parents' (a style without a parent
-        has ``Default`` for one, as in LibreOffice)."""
-        for _ in range(MAX_DEPTH):
-            cell = self._cells.get(cell_style)
-            if cell is not None and cell.data_style is not None:
+        """The data style of a cell style, its own or its parents'."""
+        for cell in self._lineage(cell_style):
+            if cell is None:
+                return _DataStyle()  # a chain deeper than any clerk's: shows nothing known
+            if cell.data_style is not None:
                 return self._styles.get(cell.data_style)
-            parent = cell.parent if cell is not None else None
-            if parent is None and cell_style != DEFAULT:
-                parent = DEFAULT
-            if parent is None:
-                return None
-            cell_style = parent
-        return _DataStyle()  # a chain deeper than any clerk's: shows nothing known
+        return None
 
     @staticmethod
     def _hides_text(data: _DataStyle) -> bool:

@@ -83,6 +83,8 @@ class CellDisguises:
     def __init__(self, styles: DataStyles, max_columns: int) -> None:
         self.styles = styles
         self.found: set[tuple[int, int]] = set()
+        self.unseen: set[tuple[int, int]] = set()
+        """the filled cells whose text is the colour of their background"""
         self._max_columns = max_columns
         self._defaults: dict[int, str] = {}
         """column → the cell style of its cells that name none"""
@@ -94,7 +96,7 @@ class CellDisguises:
         self._areas = ""
         self._columns = 0
         self._column = 0
-        self._hides = False
+        self._hides = self._unseen = False
         self._span = 1
 
     def column(self, span: int, default: str | None) -> None:
@@ -117,6 +119,7 @@ class CellDisguises:
             or self._defaults.get(self._column + 1)
         )
         self._hides = self.styles.hides(style, attributes.get("office:value-type", ""))
+        self._unseen = self.styles.unseen(style)
         self._span = span
 
     def cell_end(self, filled: bool, row: int, rows: int, most: int, limit: int) -> None:
@@ -131,10 +134,13 @@ class CellDisguises:
                     self.filled_rows[column] = [row + 1, row + rows]
                 else:  # an .ods's rows come in order
                     span[1] = row + rows
-        if filled and self._hides and len(self.found) < limit:
-            columns = range(self._column + 1, min(self._column + self._span, self._max_columns) + 1)
-            cells = ((r, c) for r in range(row + 1, min(row + rows, most) + 1) for c in columns)
-            self.found.update(islice(cells, limit - len(self.found)))  # repeats: a few kept
+        for found, marked in ((self.found, self._hides), (self.unseen, self._unseen)):
+            if filled and marked and len(found) < limit:
+                columns = range(
+                    self._column + 1, min(self._column + self._span, self._max_columns) + 1
+                )
+                cells = ((r, c) for r in range(row + 1, min(row + rows, most) + 1) for c in columns)
+                found.update(islice(cells, limit - len(found)))  # repeats: a few kept
         self._column += self._span
 
     def conditional_format(self, target: str) -> None:
@@ -264,4 +270,5 @@ def ods_marks(
         frozenset(struck),
         hidden_columns=frozenset(columns),
         disguised=frozenset(disguises.found),
+        unseen=frozenset(disguises.unseen),
     )

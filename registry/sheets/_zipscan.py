@@ -277,7 +277,7 @@ def _marks(workbook: Workbook, probe: Probe, limits: SheetLimits, deadline: floa
     archive = workbook.archive
     formats, strings = NO_FORMATS, frozenset[int]()
     if styles := names.get("xl/styles.xml"):
-        if holds(_stream(archive, styles), b"strike", b"formatCode"):
+        if holds(_stream(archive, styles), b"strike", b"formatCode", b"olor"):  # (any colour)
             formats = cell_formats(_stream(archive, styles), limits, deadline)
     if shared := names.get("xl/sharedstrings.xml"):
         if holds(_stream(archive, shared), b"strike"):

@@ -1,0 +1,268 @@
+"""A cell whose text is the colour of its background — white on white, black on a black fill —
+holds a value the registry would load, yet nobody reviewing or printing the sheet sees it: such a
+cell in a register's row is refused (§四.(五)), and so is a conditional format that colours a
+filled cell so."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles import Color, Font, PatternFill
+from openpyxl.styles.differential import DifferentialStyle
+
+from registry.sheets._colours import Colour, colour, unseen, written_colour
+from registry.sheets._ods_formats import read_styles
+from registry.sheets._ods_marked import ods_marks
+from registry.sheets.guard import REGISTER_LIMITS, read_sheet
+from tests.registers import MIANYANG, RegisterFactory, refused, sync
+from tests.test_disguised_cells import _two_holders
+from tests.test_ods_disguised import LIBREOFFICE, NAMESPACES
+
+WHITE_FONT = Font(color="FFFFFFFF")
+BLACK_FILL = PatternFill("solid", fgColor="FF000000")
+
+
+@pytest.mark.parametrize(
+    ("text", "background", "vanishes"),
+    [
+        ({"rgb": "FFFFFFFF"}, None, True),
+        ({"rgb": "00FFFFFF"}, None, True),  # the alpha byte is ignored, as Excel does
+        ({"rgb": "FFF2F2F2"}, None, True),  # a white barely grey
+        ({"rgb": "FFBFBFBF"}, None, False),  # light grey: read
+        ({"theme": "0"}, None, True),  # the theme's background colour
+        ({"theme": "0", "tint": "-0.05"}, None, True),
+        ({"theme": "0", "tint": "-0.5"}, None, False),  # half-dark grey
+        ({"indexed": "9"}, None, True),  # the legacy palette's white
+        ({"indexed": "65"}, None, True),  # the system background
+        ({"auto": "1"}, None, False),
+        ({"theme": "1"}, None, False),
+        (None, None, False),  # a font without a colour: the automatic black
+        ({"rgb": "FFFFFFFF"}, {"rgb": "FF1F4E79"}, False),  # white on dark blue
+        (None, {"rgb": "FF000000"}, True),  # black on black
+        ({"theme": "4"}, {"theme": "4"}, True),
+        ({"theme": "4"}, {"theme": "5"}, False),
+        ({"theme": "4", "tint": "0.4"}, {"theme": "4"}, False),
+        ({"rgb": "FFFFFFZZ"}, None, False),  # not read: never taken as hiding
+        ({"indexed": "40"}, {"indexed": "40"}, True),
+    ],
+)
+def test_text_that_vanishes_on_its_background(
+    text: dict[str, str] | None, background: dict[str, str] | None, vanishes: bool
+) -> None:
+    def read(attributes: dict[str, str] | None) -> Colour | None:
+        return None if attributes is None else colour(attributes)
+
+    assert unseen(read(text), read(background)) is vanishes
+
+
+def test_the_unseen_cells_of_a_workbook_are_found(tmp_path: Path) -> None:
+    """White on no fill and black on a black fill: found, by row and column. An empty cell so
+    styled, white on a dark fill, and grey text are not."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名", "备注", "出生年月"])
+    sheet.append(["赵六", "撤销", "1975.05"])  # row 2: 备注 white, 出生年月 black on black
+    sheet.append(["王五", None, "1980.01"])  # row 3: an empty white cell, white on dark blue
+    sheet.append(["李四", "备注", "1981.02"])  # row 4: grey
+    sheet["B2"].font = sheet["B3"].font = WHITE_FONT
+    sheet["C2"].fill = BLACK_FILL
+    sheet["C3"].font = WHITE_FONT
+    sheet["C3"].fill = PatternFill("solid", fgColor="FF1F4E79")
+    sheet["B4"].font = Font(color="FF808080")
+    book.save(tmp_path / "a.xlsx")
+    marks = read_sheet(tmp_path / "a.xlsx", REGISTER_LIMITS).marks
+    assert marks.unseen == {(2, 2), (2, 3)}
+    assert not marks.disguised
+
+
+def _restyle(
+    path: Path, value: str, font: Font | None = None, fill: PatternFill | None = None
+) -> None:
+    """Give the cell holding ``value`` ``font`` and ``fill``."""
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    [cell] = [c for row in sheet.iter_rows() for c in row if c.value == value]
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    book.save(path)
+
+
+def test_a_name_in_white_is_refused(registers: RegisterFactory, db_path: Path) -> None:
+    """The reviewer saw an empty 姓名 cell — or, with the white name beside a visible one, only
+    that one; the registry would have given the number to 赵六."""
+    path = _two_holders(registers)
+    _restyle(path, "赵六", font=WHITE_FONT)
+    [(row, column, rule, clause)] = refused(registers, db_path, "mianyang.xlsx")
+    assert (column, clause) == ("姓名", "§四.(五)")
+    assert "字体颜色与底色相同" in rule and "自动" in rule
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None and "赵六" in [cell.value for cell in sheet[row]]
+
+
+def test_a_number_in_the_colour_of_its_fill_is_refused(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    path = _two_holders(registers)
+    _restyle(path, "Z1122020002", fill=BLACK_FILL)
+    [(_, column, _, _)] = refused(registers, db_path, "mianyang.xlsx")
+    assert column == "颁发证书编号"
+
+
+def test_coloured_cells_that_show_their_text_load(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """White on a dark fill (a header's, a highlighted row's), a theme colour on no fill."""
+    path = _two_holders(registers)
+    _restyle(path, "赵六", font=WHITE_FONT, fill=PatternFill("solid", fgColor="FF1F4E79"))
+    _restyle(path, "王五", font=Font(color=Color(theme=4)))
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+
+
+def _coloured_by_rule(registers: RegisterFactory, area: str) -> None:
+    """The two-holder roster with a conditional format always true colouring ``area`` white."""
+    path = _two_holders(registers)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    white = DifferentialStyle(font=Font(color="FFFFFFFF"))
+    sheet.conditional_formatting.add(area, Rule(type="expression", formula=["TRUE"], dxf=white))
+    book.save(path)
+
+
+def test_a_conditional_format_colouring_text_white_is_refused(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    _coloured_by_rule(registers, "A1:Z100")
+    [(row, column, rule, _)] = refused(registers, db_path, "mianyang.xlsx")
+    assert (row, column) == (None, None) and "条件格式" in rule and "字体颜色" in rule
+
+
+def test_a_conditional_format_colouring_empty_cells_refuses_nothing(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    _coloured_by_rule(registers, "Z1:Z100")
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+
+
+def test_a_conditional_fill_the_colour_of_the_text_is_refused(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A rule that fills the cells black, their text being the automatic black."""
+    path = _two_holders(registers)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    black = DifferentialStyle(fill=PatternFill("solid", bgColor="FF000000"))
+    sheet.conditional_formatting.add(
+        "A1:Z100", Rule(type="expression", formula=["TRUE"], dxf=black)
+    )
+    book.save(path)
+    [(row, _, rule, _)] = refused(registers, db_path, "mianyang.xlsx")
+    assert row is None and "条件格式" in rule
+
+
+@pytest.mark.parametrize(
+    ("saved", "column"),
+    [("name_in_white", "姓名"), ("number_on_black", "颁发证书编号"), ("white_on_blue", None)],
+)
+def test_an_ods_saved_by_libreoffice(
+    registers: RegisterFactory, db_path: Path, saved: str, column: str | None
+) -> None:
+    """The .xlsx rosters above, converted by LibreOffice 7.4 (``soffice --headless
+    --convert-to ods``): 赵六 in white, 王五's number on black, 赵六 white on dark blue."""
+    registers.entries["mianyang.ods"] = MIANYANG
+    registers.write_manifest()
+    shutil.copy(LIBREOFFICE / f"{saved}.ods", registers.folder / "mianyang.ods")
+    if column is None:
+        code, report = sync(registers.folder, db_path)
+        assert code == 0, report
+        return
+    [(row, found, rule, clause)] = refused(registers, db_path, "mianyang.ods")
+    assert (row, found, clause) == (4 if column == "姓名" else 5, column, "§四.(五)")
+    assert "字体颜色与底色相同" in rule
+
+
+FO = 'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"'
+CELL = '<table:table-cell table:style-name="ceD" office:value-type="string"><text:p>赵六</text:p></table:table-cell>'
+
+
+@pytest.mark.parametrize(
+    ("styles", "vanishes"),
+    [
+        (
+            '<style:style style:name="ceD" style:family="table-cell">'
+            '<style:text-properties fo:color="#FFFFFF"/></style:style>',
+            True,
+        ),
+        (
+            '<style:style style:name="ceD" style:family="table-cell">'
+            '<style:text-properties fo:color="#fff"/></style:style>',
+            True,
+        ),
+        (  # its parent's white text
+            '<style:style style:name="White" style:family="table-cell">'
+            '<style:text-properties fo:color="#ffffff"/></style:style>'
+            '<style:style style:name="ceD" style:family="table-cell" style:parent-style-name="White"/>',
+            True,
+        ),
+        (  # the automatic black on its parent's black background
+            '<style:style style:name="Default" style:family="table-cell">'
+            '<style:table-cell-properties fo:background-color="#000000"/></style:style>'
+            '<style:style style:name="ceD" style:family="table-cell"/>',
+            True,
+        ),
+        (  # white on a dark background it sets itself
+            '<style:style style:name="ceD" style:family="table-cell">'
+            '<style:table-cell-properties fo:background-color="#1f4e79"/>'
+            '<style:text-properties fo:color="#ffffff"/></style:style>',
+            False,
+        ),
+        (  # its own colour over its parent's white
+            '<style:style style:name="White" style:family="table-cell">'
+            '<style:text-properties fo:color="#ffffff"/></style:style>'
+            '<style:style style:name="ceD" style:family="table-cell" style:parent-style-name="White">'
+            '<style:text-properties fo:color="#000000"/></style:style>',
+            False,
+        ),
+        (  # a conditional format's style (style:map), whatever its condition
+            '<style:style style:name="White" style:family="table-cell">'
+            '<style:text-properties fo:color="#ffffff"/></style:style>'
+            '<style:style style:name="ceD" style:family="table-cell">'
+            '<style:map style:condition="cell-content()!=0" style:apply-style-name="White"/>'
+            "</style:style>",
+            True,
+        ),
+    ],
+)
+def test_how_an_ods_cell_comes_by_text_the_colour_of_its_background(
+    styles: str, vanishes: bool
+) -> None:
+    content = (
+        f"<office:document-content {NAMESPACES} {FO}><office:automatic-styles>{styles}"
+        "</office:automatic-styles><office:body><office:spreadsheet>"
+        f'<table:table table:name="名册"><table:table-row>{CELL}</table:table-row></table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    ).encode()
+    deadline = time.monotonic() + 10
+    parsed = read_styles([iter([content])], REGISTER_LIMITS, deadline)
+    marks = ods_marks(iter([content]), REGISTER_LIMITS, deadline, parsed)
+    assert marks.unseen == ({(1, 1)} if vanishes else set())
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [("#FFFFFF", (255, 255, 255)), ("#fff", (255, 255, 255)), ("transparent", None)],
+)
+def test_an_opendocument_colour(written: str, read: Colour | None) -> None:
+    assert written_colour(written) == read
