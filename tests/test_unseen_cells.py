@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import xlwt
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Color, Font, PatternFill
 from openpyxl.styles.differential import DifferentialStyle
@@ -79,6 +80,24 @@ def test_the_unseen_cells_of_a_workbook_are_found(tmp_path: Path) -> None:
     marks = read_sheet(tmp_path / "a.xlsx", REGISTER_LIMITS).marks
     assert marks.unseen == {(2, 2), (2, 3)}
     assert not marks.disguised
+
+
+def test_the_unseen_cells_of_an_xls_are_found(tmp_path: Path) -> None:
+    """An .xls, read by the guarded child with xlrd: the same cells as an .xlsx's."""
+    book = xlwt.Workbook(encoding="utf-8")
+    page = book.add_sheet("名册")
+    white = xlwt.easyxf("font: colour white")
+    black_on_black = xlwt.easyxf("pattern: pattern solid, fore_colour black")
+    white_on_blue = xlwt.easyxf("font: colour white; pattern: pattern solid, fore_colour dark_blue")
+    page.write(0, 0, "姓名")
+    page.write(0, 1, "备注")
+    page.write(1, 0, "赵六", white)  # row 2
+    page.write(1, 1, "撤销", black_on_black)
+    page.write(2, 0, "王五", white_on_blue)  # row 3
+    page.write(2, 1, "", white)  # an empty white cell
+    book.save(str(tmp_path / "a.xls"))
+    marks = read_sheet(tmp_path / "a.xls", REGISTER_LIMITS).marks
+    assert marks.unseen == {(2, 1), (2, 2)}
 
 
 def _restyle(

@@ -172,14 +172,15 @@ class ParseChild:
                         if len(rows) > self.limits.max_rows:  # the child checks; so do we
                             raise exceeded(self.limits, "max_rows", len(rows))
                     elif kind == b"D":
-                        _, merged, hidden, struck, columns, disguised = payload
+                        _, merged, hidden, struck, columns, disguised, unseen = payload
                         self.merged = [tuple(n + 1 for n in r) for r in merged]
-                        if hidden or struck or columns or disguised:
+                        if hidden or struck or columns or disguised or unseen:
                             self.marks = Marks(
                                 frozenset(hidden),
                                 frozenset(struck),
                                 hidden_columns=frozenset(columns),
                                 disguised=frozenset(map(tuple, disguised)),
+                                unseen=frozenset(map(tuple, unseen)),
                             )
                         return rows
                     else:

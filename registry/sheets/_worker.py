@@ -122,11 +122,12 @@ Cells = list[tuple[int, int]]
 
 def xls_marks(
     data: bytes, height: int, width: int
-) -> tuple[list[int], list[int], list[int], Cells]:
+) -> tuple[list[int], list[int], list[int], Cells, Cells]:
     """The rows of an .xls's first sheet that are hidden, those with a filled cell struck
     through (its format's font, or a run of its text), at most ``height`` each, the columns
-    it hides, at most ``width``, and the (row, column) of the filled cells its number formats
-    show as other words or nothing (`registry.sheets._formats`); 1-based.
+    it hides, at most ``width``, the (row, column) of the filled cells its number formats
+    show as other words or nothing (`registry.sheets._formats`), and of those whose text is
+    the colour of their fill (`registry.sheets._colours`); 1-based.
 
     python-calamine reads neither; xlrd does, from the formatting it reads alongside the cells.
     A clerk hides or strikes a row to leave a holder out (`registry.sheets._marked`)."""
@@ -153,22 +154,65 @@ def xls_marks(
         if r < last and any(font in fonts for _, font in runs)
     )
     columns = [c + 1 for c, info in sheet.colinfo_map.items() if info.hidden and c < width]
-    return sorted(hidden), sorted(struck), sorted(columns), _disguised(book, sheet, last)
+    disguised, unseen = _disguised(book, sheet, last), _unseen(book, sheet, last)
+    return sorted(hidden), sorted(struck), sorted(columns), disguised, unseen
+
+
+def _ours(name: str) -> Any:
+    """One of our modules that import nothing of ours, loaded by its path: this process
+    imports nothing of ours by name."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(__file__), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _filled(sheet: Any, last: int, formats: set[int] | dict[int, set[int]]) -> Cells:
+    """The filled cells of the first ``last`` rows in one of ``formats`` (by kind of cell)."""
+    import xlrd
+
+    empty = (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK)
+    return [
+        (r + 1, c + 1)
+        for r in range(last)
+        for c, cell in enumerate(sheet.row(r))
+        if cell.ctype not in empty
+        and cell.xf_index in (formats.get(cell.ctype, ()) if isinstance(formats, dict) else formats)
+    ]
+
+
+def _unseen(book: Any, sheet: Any, last: int) -> Cells:
+    """The filled cells of the first ``last`` rows whose font's colour is their fill's: the
+    palette's colour (None for the system's: the automatic text is black, 0x7FFF), on no fill
+    (the sheet's white), a plain fill's colour, or a pattern's (taken to show the text)."""
+    colours = _ours("_colours")
+    palette = book.colour_map
+
+    def shade(index: int) -> Any:
+        return colours.BLACK if index in (0x7FFF, 64) else palette.get(index) or colours.UNKNOWN
+
+    formats = set()
+    for i, xf in enumerate(book.xf_list):
+        font = book.font_list[xf.font_index] if xf.font_index < len(book.font_list) else None
+        pattern = xf.background.fill_pattern
+        fill = None if pattern == 0 else colours.UNKNOWN
+        if pattern == 1:
+            fill = shade(xf.background.pattern_colour_index)
+        if font is not None and colours.unseen(shade(font.colour_index), fill):
+            formats.add(i)
+    return _filled(sheet, last, formats) if formats else []
 
 
 def _disguised(book: Any, sheet: Any, last: int) -> Cells:
     """The filled cells of the first ``last`` rows whose format hides text (a text cell) or
-    numbers (a number or a date): `registry.sheets._number_formats`, loaded by its path (this
-    process imports nothing of ours by name), each format read once."""
-    import importlib.util
-
+    numbers (a number or a date): `registry.sheets._number_formats`, each format read once."""
     import xlrd
 
-    path = os.path.join(os.path.dirname(__file__), "_number_formats.py")
-    spec = importlib.util.spec_from_file_location("_number_formats", path)
-    assert spec is not None and spec.loader is not None
-    formats = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(formats)
+    formats = _ours("_number_formats")
     codes = {
         key: f.format_str for key, f in book.format_map.items() if f.format_str
     }  # None: built in
@@ -179,14 +223,7 @@ def _disguised(book: Any, sheet: Any, last: int) -> Cells:
         xlrd.XL_CELL_NUMBER: {i for i, xf in enumerate(book.xf_list) if xf.format_key in numbers},
     }
     hiding[xlrd.XL_CELL_DATE] = hiding[xlrd.XL_CELL_NUMBER]
-    if not any(hiding.values()):
-        return []
-    return [
-        (r + 1, c + 1)
-        for r in range(last)
-        for c, cell in enumerate(sheet.row(r))
-        if cell.xf_index in hiding.get(cell.ctype, ())
-    ]
+    return _filled(sheet, last, hiding) if any(hiding.values()) else []
 
 
 def main(argv: list[str]) -> None:
@@ -224,13 +261,13 @@ def main(argv: list[str]) -> None:
         rows = sheet.iter_rows()
         first = next(rows, None)
         if first is None:
-            send(out, b"D", (0, [], [], [], [], []))
+            send(out, b"D", (0, [], [], [], [], [], []))
             return
         pad = width - len(first)
         size = max(1, CHUNK_CELLS // max(width, 1))
         for chunk in chunks(itertools.chain([first], rows), size, pad):
             frame(out, b"R", encode(chunk))
-        marks: tuple[list[int], list[int], list[int], Cells] = ([], [], [], [])
+        marks: tuple[list[int], list[int], list[int], Cells, Cells] = ([], [], [], [], [])
         if marked and data.startswith(OLE_MAGIC):
             try:
                 marks = xls_marks(data, height, width)
