@@ -12,6 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlwt
+from openpyxl.cell.rich_text import CellRichText, TextBlock
+from openpyxl.cell.text import InlineFont
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Color, Font, PatternFill
 from openpyxl.styles.differential import DifferentialStyle
@@ -98,6 +100,31 @@ def test_the_unseen_cells_of_an_xls_are_found(tmp_path: Path) -> None:
     book.save(str(tmp_path / "a.xls"))
     marks = read_sheet(tmp_path / "a.xls", REGISTER_LIMITS).marks
     assert marks.unseen == {(2, 1), (2, 2)}
+
+
+def test_a_run_of_white_text_in_a_cell_is_found(tmp_path: Path) -> None:
+    """张三 and a white 丰 shows 张三 and would load 张三丰 (an inline string, as openpyxl
+    writes it). A red run, a white space and a white run on a dark fill show what they hold."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名"])
+    white = InlineFont(color="FFFFFFFF")
+    sheet["A2"] = CellRichText(["张三", TextBlock(white, "丰")])
+    sheet["A3"] = CellRichText(["李四", TextBlock(InlineFont(color="FFFF0000"), "红")])
+    sheet["A4"] = CellRichText(["王五", TextBlock(white, " ")])
+    sheet["A5"] = CellRichText(["赵六", TextBlock(white, "七")])
+    sheet["A5"].fill = PatternFill("solid", fgColor="FF1F4E79")
+    book.save(tmp_path / "a.xlsx")
+    assert read_sheet(tmp_path / "a.xlsx", REGISTER_LIMITS).marks.unseen == {(2, 1)}
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "ods", "xls"])
+def test_a_run_of_white_text_saved_by_libreoffice_is_found(suffix: str) -> None:
+    """The first three rows above, saved by LibreOffice 7.4 in each format: an .xlsx's shared
+    string with runs, an .ods's ``<text:span>`` of a white text style, an .xls's font runs."""
+    marks = read_sheet(LIBREOFFICE / f"white_run.{suffix}", REGISTER_LIMITS).marks
+    assert marks.unseen == {(2, 1)}
 
 
 def _restyle(

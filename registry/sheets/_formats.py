@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from registry.sheets._colours import PLAIN_PATTERNS, UNKNOWN, Colour, colour, unseen
+from registry.sheets._colours import PLAIN_PATTERNS, UNKNOWN, WHITE, Colour, colour, unseen
 from registry.sheets._extent import parse_marks, style_index
 from registry.sheets._limits import SheetLimits, unreadable
 from registry.sheets._number_formats import hides, hides_numbers, hides_text
@@ -46,6 +46,8 @@ class CellFormats:
     font the colour of their fill"""
     unseen: frozenset[int] = frozenset()
     """formats whose font is the colour of their fill (white on none): nothing shows"""
+    filled: frozenset[int] = frozenset()
+    """formats with a fill other than white, on which a run of white text shows"""
 
     def __bool__(self) -> bool:
         return bool(
@@ -71,6 +73,7 @@ class _Styles:
         self.hiding: tuple[set[int], set[int]] = (set(), set())
         self.conditional: set[int] = set()
         self.unseen: set[int] = set()
+        self.filled: set[int] = set()
         self.place = {"fonts": -1, "fills": -1, "cellXfs": -1, "dxfs": -1}
         self.inside = ""
         self.colours = _Colours()
@@ -94,8 +97,11 @@ class _Styles:
             font = style_index(attributes.get("fontId", "0"))
             if font in self.struck_fonts:
                 self.struck.add(index)
-            if self.colours.unseen(font, style_index(attributes.get("fillId", "0"))):
+            fill = style_index(attributes.get("fillId", "0"))
+            if self.colours.unseen(font, fill):
                 self.unseen.add(index)
+            if not self.colours.white(fill):
+                self.filled.add(index)
             number = style_index(attributes.get("numFmtId", "0")) or 0
             text, numbers = self.codes.get(number, (False, False))
             if text:
@@ -142,6 +148,7 @@ def cell_formats(styles: Iterator[bytes], limits: SheetLimits, deadline: float) 
         frozenset(numbers),
         frozenset(parsed.conditional),
         frozenset(parsed.unseen),
+        frozenset(parsed.filled),
     )
 
 
@@ -191,6 +198,10 @@ class _Colours:
     def unseen(self, font: int | None, fill: int | None) -> bool:
         """Whether a cell format's font vanishes on its fill."""
         return unseen(self.fonts.get(font or 0), self.fills.get(fill or 0))
+
+    def white(self, fill: int | None) -> bool:
+        """Whether a fill leaves the cell white (none, a plain pattern, a white one)."""
+        return unseen(WHITE, self.fills.get(fill or 0))
 
     def dxf_unseen(self) -> bool:
         """Whether the conditional format just read gives the text its background's colour

@@ -11,8 +11,12 @@ parent finds these rows while it streams the worksheet for its other checks
 (`registry.sheets._zipscan`), and the sync refuses a register with one, naming it
 (`registry.kinds.marked.marked_rows`).
 
-Most sheets have none of it: each block costs three ``bytes`` searches (`Probe`), and a
-workbook whose styles and shared strings strike nothing through is not looked at again. A hit
+The same pass finds the cells whose format hides what they hold (`registry.sheets._formats`)
+and those whose text is the colour of their background, by their format or by a run of white
+text (`StringMarks`, and an inline string's own runs).
+
+Most sheets have none of it: each block costs a few ``bytes`` searches (`Probe`), and a
+workbook whose styles and shared strings strike, hide and colour nothing is not looked at again. A hit
 — any formula, any ``hidden``, any ``strike``, however spelt — sends the sheet through one
 exact expat pass (`exact_marks`), which reads every spelling XML allows. An .xls's marks the
 parse child reads with xlrd (`registry.sheets._worker.xls_marks`); an .ods's,
@@ -24,17 +28,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from registry.sheets._colours import colour, unseen
 from registry.sheets._conditional import ConditionalFormats, hides_filled
 from registry.sheets._extent import cell_position, parse_marks, style_index, whole_number
 from registry.sheets._formats import CONDITIONAL, CellFormats
 from registry.sheets._limits import SheetLimits, unreadable
 
-PROBES = (b"<f", b":f", b"hidden", b"strike", b"formatCode")
-"""What a sheet with a formula (``<f>``, ``<x:f …``), a hidden row, a struck-through run or a
-conditional format's own number format (x14) must hold somewhere. A hit only sends the sheet
-through `exact_marks`."""
+PROBES = (b"<f", b":f", b"hidden", b"strike", b"formatCode", b"olor")
+"""What a sheet with a formula (``<f>``, ``<x:f …``), a hidden row, a struck-through or coloured
+run or a conditional format's own number format (x14) must hold somewhere. A hit only sends the
+sheet through `exact_marks`."""
 MAX_STRUCK_STRINGS = 100_000
-"""Shared strings struck through that a workbook may hold: far more than any register."""
+"""Shared strings struck through or whitened a workbook may hold: far more than any register."""
 TAIL = max(len(probe) for probe in PROBES) - 1
 """bytes kept from one block to the next, so that a probe cut in two is still found"""
 _TRUE = ("1", "true")
@@ -89,24 +94,50 @@ def _strikes(attributes: dict[str, str]) -> bool:
     return attributes.get("val", "1") in _TRUE
 
 
-def struck_strings(shared: Iterator[bytes], limits: SheetLimits, deadline: float) -> frozenset[int]:
-    """The shared strings (indexes into ``<sst>``) with a run struck through: text a clerk
-    selected in the cell and struck, rather than the cell's font."""
-    found: set[int] = set()
+@dataclass(frozen=True)
+class StringMarks:
+    """The shared strings (indexes into ``<sst>``) with a run struck through, and with a run of
+    text in white: text a clerk selected in the cell and struck, or whitened (张三 and a white
+    丰 shows 张三 and loads 张三丰), rather than the cell's font."""
+
+    struck: frozenset[int] = frozenset()
+    white: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.struck or self.white)
+
+
+NO_STRING_MARKS = StringMarks()
+
+
+def string_marks(shared: Iterator[bytes], limits: SheetLimits, deadline: float) -> StringMarks:
+    """The marks of ``xl/sharedStrings.xml``'s strings (`StringMarks`)."""
+    struck: set[int] = set()
+    white: set[int] = set()
     index = -1
+    whitened = False
 
     def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal index
+        nonlocal index, whitened
         local = _local(name)
         if local == "si":
             index += 1
+            whitened = False
+            if len(struck) + len(white) > MAX_STRUCK_STRINGS:
+                raise unreadable(f"带删除线或白色的文字超过 {MAX_STRUCK_STRINGS:,} 处")
+        elif local == "r":
+            whitened = False
         elif local == "strike" and _strikes(attributes):
-            found.add(index)
-            if len(found) > MAX_STRUCK_STRINGS:
-                raise unreadable(f"带删除线的文字超过 {MAX_STRUCK_STRINGS:,} 处")
+            struck.add(index)
+        elif local == "color":  # a run's (``<rPr>``): only runs have colours here
+            whitened = unseen(colour(attributes), None)
 
-    parse_marks(shared, start, limits=limits, deadline=deadline)
-    return frozenset(found)
+    def text(data: str) -> None:
+        if whitened and data.strip():
+            white.add(index)
+
+    parse_marks(shared, start, text=text, limits=limits, deadline=deadline)
+    return StringMarks(frozenset(struck), frozenset(white))
 
 
 def holds(blocks: Iterator[bytes], *needles: bytes) -> bool:
@@ -128,7 +159,7 @@ NUMBER_CELLS = (None, "n", "d")
 def exact_marks(
     blocks: Iterator[bytes],
     formats: CellFormats,
-    strings: frozenset[int],
+    strings: StringMarks,
     limits: SheetLimits,
     deadline: float,
 ) -> Marks:
@@ -136,8 +167,9 @@ def exact_marks(
     without ``r`` numbered after the one before it, as python-calamine does; a struck row one
     with a filled cell in a struck format or a struck run (``strings``: the shared strings with
     one); a disguised cell, a filled one in a format that hides what it holds; an unseen one, a
-    filled one in a format whose font is its fill's colour. Rows past the
-    limit are left to the child, which refuses them: no set grows past it.
+    filled one in a format whose font is its fill's colour, or with a run of text in white on
+    no fill. Rows past the limit are left to the child, which refuses them: no set grows past
+    it.
 
     The cell being read lives in a few local variables (an object per cell would double the
     pass's time on a 40,000-row sheet): its row, whether its format strikes, whether its value
@@ -148,26 +180,29 @@ def exact_marks(
     unsaved: set[int] = set()
     columns: set[int] = set()
     disguised: set[tuple[int, int]] = set()
-    unseen: set[tuple[int, int]] = set()
+    invisible: set[tuple[int, int]] = set()
     filled_rows: dict[int, list[int]] = {}  # column → [first, last] row holding a value
     conditional = ConditionalFormats(formats.conditional)
+    styled_sheet = bool(formats or formats.filled)  # else no cell's style number is read
     most = limits.max_rows
     row = cell = column = 0
     kind: str | None = None
-    styled = hiding = blank = formula = value = filled = in_value = False
+    styled = hiding = blank = on_fill = formula = value = filled = in_value = False
+    whitened = white_text = False  # an inline string's run in white, and text in one
     index = ""
 
     def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal row, cell, column, kind, styled, hiding, blank, formula, value, filled, in_value
-        nonlocal index
+        nonlocal row, cell, column, kind, styled, hiding, blank, on_fill, formula, value, filled
+        nonlocal in_value, index, whitened, white_text
         local = name.rpartition(" ")[2]
         if local == "c":
             position = cell_position(attributes.get("r", ""))
             cell, column = position if position else (row, column + 1)
             kind = attributes.get("t")
-            style = style_index(attributes.get("s", "0")) if formats else None
+            style = style_index(attributes.get("s", "0")) if styled_sheet else None
             styled = style in formats.struck
             blank = style in formats.unseen
+            on_fill = style in formats.filled
             hiding = style in (
                 formats.hiding_text
                 if kind in TEXT_CELLS
@@ -175,7 +210,7 @@ def exact_marks(
                 if kind in NUMBER_CELLS
                 else ()
             )
-            formula = value = filled = False
+            formula = value = filled = whitened = white_text = False
             index = ""
         elif local in ("v", "is"):
             in_value = value = True
@@ -194,16 +229,22 @@ def exact_marks(
             columns.update(range(max(first, 1), min(last, limits.max_columns) + 1))
         elif local == "strike" and _strikes(attributes):  # an inline string's struck run
             styled = True
+        elif local == "r":
+            whitened = False
+        elif local == "color" and in_value:  # an inline string's run's colour
+            whitened = unseen(colour(attributes), None)
         else:
             conditional.start(local, attributes)
 
     def text(data: str) -> None:
-        nonlocal filled, index
+        nonlocal filled, index, white_text
         conditional.text(data)
         if in_value and data:
             filled = True
             if kind == "s":  # leading zeros dropped as they come; 21 characters tell an overflow
                 index = (index + data).lstrip("0")[:21]
+            elif whitened and data.strip():
+                white_text = True
 
     def end(name: str) -> None:
         nonlocal in_value
@@ -212,14 +253,15 @@ def exact_marks(
             in_value = False
         elif local == "c" and cell <= most:
             shared = shared_index(index) if kind == "s" and strings else None
-            if filled and (styled or shared in strings):
+            if filled and (styled or shared in strings.struck):
                 rows.add(cell)
             if formula and not filled and not (kind == "str" and value):
                 unsaved.add(cell)
             if hiding and filled:
                 disguised.add((cell, column))
-            if blank and filled:
-                unseen.add((cell, column))
+            whitened_run = white_text or shared in strings.white
+            if filled and (blank or (whitened_run and not on_fill)):
+                invisible.add((cell, column))
             if filled and column <= limits.max_columns:
                 span = filled_rows.get(column)
                 if span is None:
@@ -240,7 +282,7 @@ def exact_marks(
         frozenset(unsaved),
         frozenset(columns),
         frozenset(disguised),
-        frozenset(unseen),
+        frozenset(invisible),
     )
 
 

@@ -11,6 +11,10 @@ written as the Excel format code that shows the same and judged by `hides_text` 
 `hides_numbers`: 77 shown as 770 or as 优秀, a name as 张三 — refused like an .xlsx's
 (§四.(五)).
 
+A cell style's text colour and background (``fo:color``, ``fo:background-color``, its own or
+its parents') and the text styles of white ``<text:span>`` runs tell a cell whose text is the
+colour of its background (`unseen`, `white_spans`: `registry.sheets._colours`).
+
 LibreOffice keeps the formats a clerk defines in ``styles.xml`` and the cells' own styles in
 ``content.xml`` before its body: both are read (`read_styles`), by namespace, before the sheet.
 The first definition of a name counts, as in LibreOffice.
@@ -21,10 +25,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from registry.sheets._colours import UNKNOWN, Colour, unseen, written_colour
+from registry.sheets._colours import UNKNOWN, WHITE, Colour, unseen, written_colour
 from registry.sheets._extent import StopParsing, parse_marks
 from registry.sheets._limits import SheetLimits
-from registry.sheets._number_formats import MAX_CODE, first_met, hides_numbers, hides_text
+from registry.sheets._number_formats import first_met, hides_numbers, hides_text
+from registry.sheets._ods_data_style import DATA_STYLES, PLACEHOLDERS, WORDS, DataStyle, escaped
 
 NAMESPACES = {
     "urn:oasis:names:tc:opendocument:xmlns:table:1.0": "table",
@@ -37,31 +42,6 @@ NAMESPACES = {
 }
 """The prefixes OpenDocument uses, by namespace."""
 
-DATA_STYLES = frozenset(
-    f"number:{kind}-style"
-    for kind in ("number", "currency", "percentage", "date", "time", "boolean", "text")
-)
-_PLACEHOLDERS = {
-    "number:number": "0",
-    "number:scientific-number": "0E+0",
-    "number:fraction": "# ?/?",
-    "number:text-content": "@",
-    "number:year": "yyyy",
-    "number:month": "m",
-    "number:day": "d",
-    "number:day-of-week": "aaa",
-    "number:era": "e",
-    "number:quarter": "q",
-    "number:week-of-year": "ww",
-    "number:hours": "h",
-    "number:minutes": "mm",
-    "number:seconds": "ss",
-    "number:am-pm": "AM/PM",
-}
-"""Each part of a data style that shows the value, as the Excel code that shows it alike."""
-_WORDS = ("number:text", "number:currency-symbol", "number:embedded-text")
-"""Parts that write words of their own (embedded text: inside the number's digits)."""
-WHITE = ("#ffffff", "#fff")
 NUMBER_CELLS = frozenset({"float", "percentage", "currency", "date", "time"})
 """The value types a data style shows as numbers (a boolean cell shows TRUE or FALSE anyway)."""
 MAX_DEPTH = 16
@@ -77,11 +57,6 @@ _COLOURED = {
 """Where a cell style writes its text colour and its background."""
 
 
-def _escaped(words: str) -> str:
-    """Words as an Excel code writes them literally, a character at a time (no quote to close)."""
-    return "".join(f"\\{char}" for char in words)
-
-
 @dataclass
 class _CellStyle:
     """A cell style: its data style or parent, and the cell styles its conditions apply."""
@@ -95,41 +70,24 @@ class _CellStyle:
     """its own text colour (``fo:color``) and background (``fo:background-color``)"""
 
 
-@dataclass
-class _DataStyle:
-    """A data style as its parts are read: its code and its maps."""
-
-    text: bool = False
-    """a text style (``<number:text-style>``), which LibreOffice also writes for the text
-    section of a code of four (``0;0;0;"张三"``: its maps for the numbers)"""
-    code: list[str] = field(default_factory=list)
-    maps: list[tuple[str, str]] = field(default_factory=list)
-    """(condition as ``>=0``, the data style it applies), in order"""
-    white: bool = False
-    scaled: bool = False
-
-    @property
-    def section(self) -> str:
-        """The Excel code that shows a value as this style alone does."""
-        code = ("[White]" if self.white else "") + "".join(self.code) + ("," if self.scaled else "")
-        return code if len(code) <= MAX_CODE else ";;;"
-
-
 class DataStyles:
     """The data styles and cell styles of an .ods, fed its styles' elements with their
     prefixes as OpenDocument spells them (`read_styles`): whether a cell is shown as other
     words or digits than it holds (`hides`)."""
 
     def __init__(self) -> None:
-        self._styles: dict[str, _DataStyle] = {}
+        self._styles: dict[str, DataStyle] = {}
         self._cells: dict[str, _CellStyle] = {}
         self._displayed: dict[str, str] = {}
         """a cell style's display name → its name (LibreOffice's conditions name the first;
         of two styles showing one name, the later)"""
         self.part = 0
         """the part being read: a cell style of content.xml wins over styles.xml's"""
-        self._reading: _DataStyle | None = None
+        self._reading: DataStyle | None = None
         self._cell: _CellStyle | None = None
+        self._text_style: str | None = None
+        self.white_spans: set[str] = set()
+        """the text styles (of a ``<text:span>``) whose text is white"""
         self._words: list[str] | None = None
         self._judged: dict[tuple[str | None, bool], bool] = {}
         self._numbers: dict[int, bool] = {}
@@ -137,7 +95,7 @@ class DataStyles:
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         if name in DATA_STYLES:
-            self._reading = _DataStyle(text=name == "number:text-style")
+            self._reading = DataStyle(text=name == "number:text-style")
             self._styles.setdefault(attributes.get("style:name", ""), self._reading)
         elif name == "style:style" and attributes.get("style:family") == "table-cell":
             self._cell = _CellStyle(
@@ -150,6 +108,11 @@ class DataStyles:
             known = self._cells.get(key)
             if known is None or known.part < self.part:
                 self._cells[key] = self._cell
+        elif name == "style:style" and attributes.get("style:family") == "text":
+            self._text_style = attributes.get("style:name", "")
+        elif name == "style:text-properties" and self._text_style is not None:
+            if unseen(written_colour(attributes.get("fo:color", "transparent")), None):
+                self.white_spans.add(self._text_style)
         elif name == "style:map" and self._reading is None and self._cell is not None:
             # a conditional format: the cell may take another cell style, whatever the condition
             self._cell.conditions.append(attributes.get("style:apply-style-name", ""))
@@ -159,16 +122,17 @@ class DataStyles:
                 self._cell.colours[key] = attributes[key]
         elif (style := self._reading) is None:
             return
-        elif name in _PLACEHOLDERS:
-            style.code.append(_PLACEHOLDERS[name])
+        elif name in PLACEHOLDERS:
+            style.code.append(PLACEHOLDERS[name])
             factor = attributes.get("number:display-factor", "1").strip()
             style.scaled = style.scaled or factor not in ("", "1")
-        elif name in _WORDS:
+        elif name in WORDS:
             self._words = []
         elif name == "number:boolean":
-            style.code.append(_escaped("TRUE"))
+            style.code.append(escaped("TRUE"))
         elif name == "style:text-properties":
-            style.white = style.white or attributes.get("fo:color", "").strip().lower() in WHITE
+            written = written_colour(attributes.get("fo:color", "transparent"))
+            style.white = style.white or unseen(written, None)
         elif name == "style:map":
             condition = attributes.get("style:condition", "").replace(" ", "").replace("!=", "<>")
             applied = attributes.get("style:apply-style-name", "")
@@ -179,20 +143,21 @@ class DataStyles:
             self._words.append(data)
 
     def end(self, name: str) -> None:
-        if name in _WORDS and self._words is not None and self._reading is not None:
-            words = _escaped("".join(self._words))
+        if name in WORDS and self._words is not None and self._reading is not None:
+            words = escaped("".join(self._words))
             # embedded in the number: between its digits (0"0"0 shows 77 as 707)
             self._reading.code.append(words + "0" if name == "number:embedded-text" else words)
             self._words = None
         elif name in DATA_STYLES:
             self._reading = None
         elif name == "style:style":
-            self._cell = None
+            self._cell = self._text_style = None
 
     @property
     def may_hide(self) -> bool:
-        """Whether a cell style hides a text or a number: else no cell needs looking at."""
-        return any(
+        """Whether a cell style hides a text or a number, or a text style whitens a run: else no
+        cell needs looking at."""
+        return bool(self.white_spans) or any(
             self.hides(style, "string") or self.hides(style, "float") or self.unseen(style)
             for style in (*self._cells, None)
         )
@@ -211,6 +176,10 @@ class DataStyles:
             unseen(self._colour(style, "fo:color"), self._colour(style, "fo:background-color"))
             for style in (cell_style or DEFAULT, *(own.conditions if own else ()))
         )
+
+    def white_background(self, cell_style: str | None) -> bool:
+        """Whether a cell in ``cell_style`` is white (a run of white text in it vanishes)."""
+        return unseen(WHITE, self._colour(cell_style or DEFAULT, "fo:background-color"))
 
     def _colour(self, cell_style: str, key: str) -> Colour | None:
         """A cell style's colour ``key``, its own or its parents' (None: none set)."""
@@ -252,23 +221,23 @@ class DataStyles:
             )
         return self._judged[key]
 
-    def _data_style(self, cell_style: str) -> _DataStyle | None:
+    def _data_style(self, cell_style: str) -> DataStyle | None:
         """The data style of a cell style, its own or its parents'."""
         for cell in self._lineage(cell_style):
             if cell is None:
-                return _DataStyle()  # a chain deeper than any clerk's: shows nothing known
+                return DataStyle()  # a chain deeper than any clerk's: shows nothing known
             if cell.data_style is not None:
                 return self._styles.get(cell.data_style)
         return None
 
     @staticmethod
-    def _hides_text(data: _DataStyle) -> bool:
+    def _hides_text(data: DataStyle) -> bool:
         """A text is shown as an Excel code's: a text style with maps is the text section of a
         code of several (LibreOffice writes ``0;0;0;"张三"`` so); a style alone is one section,
         which shows a text as it is unless it holds the text part (``"证"@``)."""
         return hides_text(f"0;0;0;{data.section}" if data.text and data.maps else data.section)
 
-    def _hides_number(self, data: _DataStyle, depth: int = 0) -> bool:
+    def _hides_number(self, data: DataStyle, depth: int = 0) -> bool:
         """A positive number is shown by the first map whose condition it meets, else by the
         style itself: hidden if one of those shows it as other words or digits, or nothing.
         A text style shows a number no map takes as it is."""

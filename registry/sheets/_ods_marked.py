@@ -13,7 +13,8 @@ under another prefix would shift every row after it). For struck rows, named sty
 LibreOffice and WPS write automatic styles on the cells. A comment's text
 (``office:annotation``) fills no cell.
 
-The same pass finds the filled cells whose data style shows them as something else
+The same pass finds the filled cells whose data style shows them as something else, or whose
+text is the colour of their background (their cell style's, or a span of white text)
 (`CellDisguises`), by the styles `registry.sheets._ods_formats.read_styles` read before it.
 """
 
@@ -97,6 +98,7 @@ class CellDisguises:
         self._columns = 0
         self._column = 0
         self._hides = self._unseen = False
+        self._style: str | None = None
         self._span = 1
 
     def column(self, span: int, default: str | None) -> None:
@@ -120,7 +122,12 @@ class CellDisguises:
         )
         self._hides = self.styles.hides(style, attributes.get("office:value-type", ""))
         self._unseen = self.styles.unseen(style)
+        self._style = style
         self._span = span
+
+    def white_text(self) -> None:
+        """The cell holds text in a span of a white text style: unseen on a white cell."""
+        self._unseen = self._unseen or self.styles.white_background(self._style)
 
     def cell_end(self, filled: bool, row: int, rows: int, most: int, limit: int) -> None:
         """The cell ends, ``filled`` or not, in the ``rows`` rows from ``row`` + 1 (the row's
@@ -170,6 +177,7 @@ def ods_marks(
     style: str | None = None
     tables = row = repeat = comments = column = 0
     in_cell = cell_struck = filled = row_struck = False
+    spans: list[bool] = []  # the open spans of the cell: whether each is of a white text style
     disguises = CellDisguises(styles, limits.max_columns)
     disguising = styles.may_hide  # else no cell's style is looked up (a struck row's pass)
 
@@ -217,7 +225,9 @@ def ods_marks(
         elif name == "office:annotation":
             comments += 1
         elif name == "text:span" and in_cell and not comments:
-            cell_struck = cell_struck or attributes.get("text:style-name") in struck_styles
+            span_style = attributes.get("text:style-name")
+            cell_struck = cell_struck or span_style in struck_styles
+            spans.append(span_style in styles.white_spans or (bool(spans) and spans[-1]))
         elif disguising:  # LibreOffice's own conditional formats, after the rows
             _bind(attributes, calcext)
             prefix, _, element = name.rpartition(":")
@@ -252,6 +262,8 @@ def ods_marks(
                 disguises.cell_end(filled, row, repeat, most, MAX_DISGUISED)
         elif name == "office:annotation":
             comments -= 1
+        elif name == "text:span" and spans:
+            spans.pop()
         elif name == "table:table-row":
             if row_struck:  # once a row element, however many cells and repeats it has
                 struck.update(range(row + 1, min(row + repeat, most) + 1))
@@ -261,6 +273,8 @@ def ods_marks(
         nonlocal filled
         if in_cell and not comments and data.strip():
             filled = True
+            if disguising and spans and spans[-1]:
+                disguises.white_text()
 
     parse_marks(blocks, start, end, text=text, limits=limits, deadline=deadline, namespaces=False)
     if hides_filled(disguises.hiding_areas, disguises.filled_rows):  # once every cell is known

@@ -188,14 +188,15 @@ def _filled(sheet: Any, last: int, formats: set[int] | dict[int, set[int]]) -> C
 def _unseen(book: Any, sheet: Any, last: int) -> Cells:
     """The filled cells of the first ``last`` rows whose font's colour is their fill's: the
     palette's colour (None for the system's: the automatic text is black, 0x7FFF), on no fill
-    (the sheet's white), a plain fill's colour, or a pattern's (taken to show the text)."""
+    (the sheet's white), a plain fill's colour, or a pattern's (taken to show the text); and
+    those on no fill with a run of text in a white font (张三 and a white 丰)."""
     colours = _ours("_colours")
     palette = book.colour_map
 
     def shade(index: int) -> Any:
         return colours.BLACK if index in (0x7FFF, 64) else palette.get(index) or colours.UNKNOWN
 
-    formats = set()
+    formats, white = set(), set()
     for i, xf in enumerate(book.xf_list):
         font = book.font_list[xf.font_index] if xf.font_index < len(book.font_list) else None
         pattern = xf.background.fill_pattern
@@ -204,7 +205,21 @@ def _unseen(book: Any, sheet: Any, last: int) -> Cells:
             fill = shade(xf.background.pattern_colour_index)
         if font is not None and colours.unseen(shade(font.colour_index), fill):
             formats.add(i)
-    return _filled(sheet, last, formats) if formats else []
+        if colours.unseen(colours.WHITE, fill):
+            white.add(i)
+    fonts = {
+        i for i, font in enumerate(book.font_list) if colours.unseen(shade(font.colour_index), None)
+    }
+    found = _filled(sheet, last, formats) if formats else []
+    for (r, c), runs in sheet.rich_text_runlist_map.items():
+        text = str(sheet.cell_value(r, c)) if r < last else ""
+        ends = [start for start, _ in runs[1:]] + [len(text)]
+        if sheet.cell_xf_index(r, c) in white and any(
+            font in fonts and text[start:end].strip()
+            for (start, font), end in zip(runs, ends, strict=True)
+        ):
+            found.append((r + 1, c + 1))
+    return found
 
 
 def _disguised(book: Any, sheet: Any, last: int) -> Cells:

@@ -44,11 +44,12 @@ from registry.sheets._formats import NO_FORMATS, cell_formats
 from registry.sheets._limits import SheetLimits, SheetRefused, exceeded, unreadable
 from registry.sheets._marked import (
     NO_MARKS,
+    NO_STRING_MARKS,
     Marks,
     Probe,
     exact_marks,
     holds,
-    struck_strings,
+    string_marks,
 )
 from registry.sheets._ods_formats import read_styles
 from registry.sheets._ods_marked import PROBES as ODS_PROBES
@@ -275,13 +276,13 @@ def _marks(workbook: Workbook, probe: Probe, limits: SheetLimits, deadline: floa
     # python-calamine finds these parts whatever the case of their names
     names = {name.lower(): name for name in workbook.archive.namelist()}
     archive = workbook.archive
-    formats, strings = NO_FORMATS, frozenset[int]()
+    formats, strings = NO_FORMATS, NO_STRING_MARKS
     if styles := names.get("xl/styles.xml"):
         if holds(_stream(archive, styles), b"strike", b"formatCode", b"olor"):  # (any colour)
             formats = cell_formats(_stream(archive, styles), limits, deadline)
     if shared := names.get("xl/sharedstrings.xml"):
-        if holds(_stream(archive, shared), b"strike"):
-            strings = struck_strings(_stream(archive, shared), limits, deadline)
+        if holds(_stream(archive, shared), b"strike", b"olor"):
+            strings = string_marks(_stream(archive, shared), limits, deadline)
     if not (probe.hit or formats or strings):
         return NO_MARKS
     blocks = _stream(workbook.archive, workbook.sheet)
