@@ -14,7 +14,7 @@ import pytest
 import xlwt
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
-from openpyxl.formatting.rule import Rule
+from openpyxl.formatting.rule import DataBarRule, IconSetRule, Rule
 from openpyxl.styles import Color, Font, PatternFill
 from openpyxl.styles.differential import DifferentialStyle
 
@@ -312,3 +312,29 @@ def test_how_an_ods_cell_comes_by_text_the_colour_of_its_background(
 )
 def test_an_opendocument_colour(written: str, read: Colour | None) -> None:
     assert written_colour(written) == read
+
+
+@pytest.mark.parametrize("shown", [False, True])
+@pytest.mark.parametrize("rule", ["bar", "icons"])
+def test_a_bar_or_icons_instead_of_a_score(
+    registers: RegisterFactory, db_path: Path, rule: str, shown: bool
+) -> None:
+    """A data bar or an icon set over the scores, drawn without the number (showValue="0"):
+    the reviewer saw a bar where 59 is held. Drawn beside the number, it hides nothing."""
+    path = _two_holders(registers)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    drawn = (
+        DataBarRule(start_type="min", end_type="max", color="FF638EC6", showValue=shown)
+        if rule == "bar"
+        else IconSetRule("3Arrows", "percent", [0, 33, 67], showValue=shown)
+    )
+    sheet.conditional_formatting.add("A1:Z100", drawn)
+    book.save(path)
+    if shown:
+        code, report = sync(registers.folder, db_path)
+        assert code == 0, report
+        return
+    [(row, _, message, _)] = refused(registers, db_path, "mianyang.xlsx")
+    assert row is None and "数据条、图标集" in message

@@ -6,7 +6,8 @@ those whose number format hides, `registry.sheets._formats`), or — written in 
 extension list, as Excel writes a rule that refers to another sheet — the rule carries its own
 ``<numFmt>`` and its areas follow in ``<xm:sqref>``. Each is collected whole, in whatever order
 its parts come, and judged once the cells are all read (`hides_filled`): one only over cells
-left empty (an empty column, rows past the roster) changes nothing anyone sees.
+left empty (an empty column, rows past the roster) changes nothing anyone sees. A data bar or
+an icon set that shows itself without the value (``showValue="0"``) hides it too.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ class ConditionalFormats:
             self._hides = self._hides or style_index(attributes.get("dxfId", "")) in self._styles
         elif local == "numFmt":  # an extension's rule's own format (``<x14:dxf>``)
             self._hides = self._hides or hides(attributes.get("formatCode", ""))
+        elif local in ("dataBar", "iconSet"):  # a bar or an icon instead of the number
+            shown = attributes.get("showValue", "1").strip() not in ("0", "false")
+            self._hides = self._hides or not shown
         elif local == "sqref":  # an extension's areas (``<xm:sqref>``)
             self._in_sqref = True
             self._areas.append(" ")

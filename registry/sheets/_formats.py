@@ -25,8 +25,8 @@ MAX_FORMATS = 65_490
 """Cell formats, fonts and number formats a workbook may define: Excel's own limit."""
 _TRUE = ("1", "true")
 CONDITIONAL = (
-    "工作表的条件格式会给单元格换上自定义数字格式或与底色相同的字体颜色，使它显示的不是其中的"
-    "内容：审核、打印时看到的与登记的不同（§四.(五)）。请删除条件格式（Excel、WPS：开始 → 条件格式 → 清除规则；LibreOffice：格式 → 条件 → 管理）后重试"
+    "工作表的条件格式会给单元格换上自定义数字格式或与底色相同的字体颜色，或只显示数据条、图标集"
+    "而不显示数值，使它显示的不是其中的内容：审核、打印时看到的与登记的不同（§四.(五)）。请删除条件格式（Excel、WPS：开始 → 条件格式 → 清除规则；LibreOffice：格式 → 条件 → 管理）后重试"
 )
 """The refusal of a sheet with conditional formatting that may hide what a cell holds."""
 
