@@ -90,6 +90,9 @@ class DataStyles:
         """the text styles (of a ``<text:span>``) whose text is white"""
         self._words: list[str] | None = None
         self._judged: dict[tuple[str | None, bool], bool] = {}
+        self._unseen: dict[str | None, bool] = {}
+        self._white: dict[str | None, bool] = {}
+        """cell style → whether its text vanishes, whether it is white: once each, not a cell"""
         self._numbers: dict[int, bool] = {}
         """data style (its id) → whether it hides a positive number, once judged"""
 
@@ -171,15 +174,21 @@ class DataStyles:
     def unseen(self, cell_style: str | None) -> bool:
         """Whether a cell in ``cell_style`` (or one its conditions apply) has its text in the
         colour of its background (`registry.sheets._colours`): white on none, black on black."""
+        if (known := self._unseen.get(cell_style)) is not None:
+            return known
         own = self._cells.get(cell_style or DEFAULT)
-        return any(
+        found = self._unseen[cell_style] = any(
             unseen(self._colour(style, "fo:color"), self._colour(style, "fo:background-color"))
             for style in (cell_style or DEFAULT, *(own.conditions if own else ()))
         )
+        return found
 
     def white_background(self, cell_style: str | None) -> bool:
         """Whether a cell in ``cell_style`` is white (a run of white text in it vanishes)."""
-        return unseen(WHITE, self._colour(cell_style or DEFAULT, "fo:background-color"))
+        if (known := self._white.get(cell_style)) is None:
+            background = self._colour(cell_style or DEFAULT, "fo:background-color")
+            known = self._white[cell_style] = unseen(WHITE, background)
+        return known
 
     def _colour(self, cell_style: str, key: str) -> Colour | None:
         """A cell style's colour ``key``, its own or its parents' (None: none set)."""
