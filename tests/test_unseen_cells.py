@@ -6,6 +6,7 @@ filled cell so."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 import time
 import zipfile
@@ -17,15 +18,16 @@ import xlwt
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.formatting.rule import DataBarRule, IconSetRule, Rule
-from openpyxl.styles import Color, Font, PatternFill
+from openpyxl.styles import Border, Color, Font, GradientFill, PatternFill, Side
 from openpyxl.styles.differential import DifferentialStyle
 
-from registry.sheets._colours import Colour, colour, unseen, written_colour
+from registry.sheets._colours import RGB, Palette, colour, unseen, written_colour
 from registry.sheets._ods_formats import read_styles
 from registry.sheets._ods_marked import ods_marks
-from registry.sheets.guard import REGISTER_LIMITS, read_sheet
+from registry.sheets._style_colours import DEFAULT_INDEXED
+from registry.sheets.guard import REGISTER_LIMITS, SheetRefused, read_sheet
 from tests.registers import MIANYANG, RegisterFactory, refused, sync
-from tests.test_disguised_cells import _two_holders
+from tests.test_disguised_cells import _rewrite, _two_holders
 from tests.test_ods_disguised import LIBREOFFICE, NAMESPACES
 
 WHITE_FONT = Font(color="FFFFFFFF")
@@ -54,13 +56,21 @@ BLACK_FILL = PatternFill("solid", fgColor="FF000000")
         ({"theme": "4", "tint": "0.4"}, {"theme": "4"}, False),
         ({"rgb": "FFFFFFZZ"}, None, False),  # not read: never taken as hiding
         ({"indexed": "40"}, {"indexed": "40"}, True),
+        ({"theme": "0", "tint": "0.5"}, None, True),  # white lightened is white
+        ({"rgb": "FF000000", "theme": "0"}, None, True),  # the theme is read first
+        ({"auto": "1", "theme": "0"}, None, True),
+        ({"rgb": "FF808080", "tint": "0.95"}, None, True),  # any colour's tint counts
+        ({"rgb": "FF4472C4"}, {"theme": "4"}, True),  # the Office theme's accent 1
+        (None, {"theme": "1", "tint": "0.15"}, True),  # black on #262626: too faint to read
+        ({"rgb": "FFD9D9D9"}, None, False),  # light grey on white: faint, yet read
+        ({"indexed": "22"}, {"rgb": "FFC0C0C0"}, True),  # the legacy palette's silver
     ],
 )
 def test_text_that_vanishes_on_its_background(
     text: dict[str, str] | None, background: dict[str, str] | None, vanishes: bool
 ) -> None:
-    def read(attributes: dict[str, str] | None) -> Colour | None:
-        return None if attributes is None else colour(attributes)
+    def read(attributes: dict[str, str] | None) -> RGB | None:
+        return None if attributes is None else colour(attributes, Palette(indexed=DEFAULT_INDEXED))
 
     assert unseen(read(text), read(background)) is vanishes
 
@@ -312,7 +322,7 @@ def test_how_an_ods_cell_comes_by_text_the_colour_of_its_background(
     ("written", "read"),
     [("#FFFFFF", (255, 255, 255)), ("#fff", (255, 255, 255)), ("transparent", None)],
 )
-def test_an_opendocument_colour(written: str, read: Colour | None) -> None:
+def test_an_opendocument_colour(written: str, read: RGB | None) -> None:
     assert written_colour(written) == read
 
 
@@ -379,3 +389,97 @@ def test_a_style_of_many_conditions_is_judged_once_not_for_every_cell(tmp_path: 
         archive.writestr("META-INF/manifest.xml", MANIFEST)
     limits = dataclasses.replace(REGISTER_LIMITS, seconds=20.0)
     assert len(read_sheet(path, limits).cells) == 450
+
+
+def _one_name(path: Path, font: Font | None = None, fill: PatternFill | None = None) -> Path:
+    """A workbook of 赵六 in A2 in ``font`` and ``fill``, to rewrite parts of."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名"])
+    sheet.append(["赵六"])
+    if font is not None:
+        sheet["A2"].font = font
+    if fill is not None:
+        sheet["A2"].fill = fill
+    book.save(path)
+    return path
+
+
+def test_theme_colours_are_the_workbooks_own(tmp_path: Path) -> None:
+    """Excel's 页面布局 → 颜色 → 自定义颜色 made accent 1 white: text in accent 1 vanishes."""
+    path = _one_name(tmp_path / "a.xlsx", Font(color=Color(theme=4)))
+    assert not read_sheet(path, REGISTER_LIMITS).marks.unseen  # the Office theme's blue
+    _rewrite(
+        path,
+        "xl/theme/theme1.xml",
+        lambda xml: re.sub(
+            r"(<a:accent1>).*?(</a:accent1>)", r'\1<a:srgbClr val="FFFFFF"/>\2', xml, flags=re.S
+        ),
+    )
+    assert read_sheet(path, REGISTER_LIMITS).marks.unseen == {(2, 1)}
+
+
+def test_the_legacy_palette_is_the_workbooks_own(tmp_path: Path) -> None:
+    """An .xls converted to .xlsx keeps its palette: entry 10 (red by default) made white."""
+    path = _one_name(tmp_path / "a.xlsx", Font(color=Color(indexed=10)))
+    assert not read_sheet(path, REGISTER_LIMITS).marks.unseen
+    entries = iter(range(64))  # (openpyxl writes the palette of a file that uses one)
+
+    def whiten_entry_10(xml: str) -> str:
+        return re.sub(
+            r"<rgbColor [^>]*/>",
+            lambda entry: '<rgbColor rgb="00FFFFFF"/>' if next(entries) == 10 else entry[0],
+            xml,
+        )
+
+    _rewrite(path, "xl/styles.xml", whiten_entry_10)
+    assert read_sheet(path, REGISTER_LIMITS).marks.unseen == {(2, 1)}
+
+
+def test_a_solid_fill_without_its_colour_is_black(tmp_path: Path) -> None:
+    """``<patternFill patternType="solid">`` with only a ``bgColor``: Excel draws the automatic
+    foreground, black, under the automatic black text."""
+    path = _one_name(tmp_path / "a.xlsx", fill=PatternFill("solid", fgColor="FFFFFF00"))
+    assert not read_sheet(path, REGISTER_LIMITS).marks.unseen  # yellow
+    _rewrite(path, "xl/styles.xml", lambda xml: re.sub(r"<fgColor [^>]*/>", "", xml, count=1))
+    assert read_sheet(path, REGISTER_LIMITS).marks.unseen == {(2, 1)}
+
+
+def test_a_gradient_header_leaves_the_rows_alone(tmp_path: Path) -> None:
+    """A header filled with a gradient ending in white: its stops' colours were read as the
+    colours of the fonts of the same numbers, and every plain cell of the roster refused."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名", "备注"])
+    sheet.append(["赵六", "无"])
+    for cell in sheet[1]:
+        cell.fill = GradientFill(stop=("FF4472C4", "FFFFFFFF"))
+        cell.font = Font(bold=True)
+    for cell in sheet[2]:
+        cell.font = Font(name="宋体", size=11)
+    book.save(tmp_path / "a.xlsx")
+    assert not read_sheet(tmp_path / "a.xlsx", REGISTER_LIMITS).marks.unseen
+
+
+def test_a_conditional_formats_border_colour_is_not_its_texts(tmp_path: Path) -> None:
+    """A rule drawing a white border (a common highlight) and a rule filling with fgColor only,
+    as some writers write a solid fill."""
+    path = _one_name(tmp_path / "a.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    bordered = DifferentialStyle(border=Border(left=Side(style="thin", color="FFFFFFFF")))
+    sheet.conditional_formatting.add(
+        "A1:Z100", Rule(type="expression", formula=["TRUE"], dxf=bordered)
+    )
+    book.save(path)
+    assert not read_sheet(path, REGISTER_LIMITS).marks.unseen
+    black = DifferentialStyle(fill=PatternFill("solid", fgColor="FF000000"))
+    sheet.conditional_formatting.add(
+        "A1:Z100", Rule(type="expression", formula=["TRUE"], dxf=black)
+    )
+    book.save(path)
+    with pytest.raises(SheetRefused, match="条件格式"):
+        read_sheet(path, REGISTER_LIMITS)

@@ -1,77 +1,118 @@
-"""Whether an .xlsx cell's text is drawn in the colour of its background — white on white, or
+"""Whether a cell's text is drawn in (nearly) the colour of its background — white on white,
 black on a black fill: the cell holds a value that is loaded, yet nobody reviewing or printing
 the sheet sees it (§四.(五)), like a row hidden.
 
-Colours are read as ``xl/styles.xml`` writes them: ``rgb="FFFFFFFF"`` (alpha first, ignored),
-``indexed="9"`` (the legacy palette: only its black and white entries are known here),
-``theme="0"`` with a ``tint`` (theme 0 is the background colour, white in every theme Excel,
-WPS and LibreOffice ship; theme 1 the text colour, black), ``auto="1"`` (the text's automatic
-colour, black). Any other theme colour is compared only with itself. A cell without a fill is
-on the sheet's white; a fill other than a plain one (a pattern, a gradient) is taken to show
-the text.
+Every colour is resolved to RGB and the two compared by their contrast (`unseen`). An .xlsx
+writes a colour as ``theme="4"`` (its theme's palette, `Palette.theme`), ``rgb="FFFFFFFF"``
+(alpha first, ignored), ``indexed="9"`` (the legacy palette, or the file's own) or
+``auto="1"`` (the automatic black), read in that order as Excel and LibreOffice read them, each
+lightened or darkened by its ``tint``. An .ods writes ``#ffffff``; an .xls's palette is xlrd's.
+A colour not read (a malformed one, a pattern's) is `UNKNOWN`: never taken as hiding.
+
+This module imports nothing of ours: the .xls parse child loads it by its path.
 """
 
 from __future__ import annotations
 
+import colorsys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Final
 
 RGB = tuple[int, int, int]
-Colour = RGB | tuple[str, int, float]
-"""An RGB triple, or a colour known only by name: ("theme", index, tint)"""
 
 WHITE: Final[RGB] = (255, 255, 255)
 BLACK: Final[RGB] = (0, 0, 0)
-UNKNOWN: Final = ("unknown", 0, 0.0)
-"""A colour not read (a pattern's, a gradient's, a malformed ``rgb``): never the same as any."""
-_INDEXED: dict[int, RGB] = {0: BLACK, 1: WHITE, 8: BLACK, 9: WHITE, 64: BLACK, 65: WHITE}
-"""The legacy palette's black and white, and the system foreground (64) and background (65)."""
-CLOSE = 24
-"""Channels this close look the same on paper and on screen (FFFFFF and F2F2F2 do)."""
-NEAR_WHITE_TINT = 0.1
-"""A theme colour this little darkened or lightened is still itself (theme 0, tint -0.05)."""
-PLAIN_PATTERNS = ("", "none", "gray0625", "gray125")
-"""Fills that leave the sheet's white under the text (Excel's default fill 1 is gray125)."""
+UNKNOWN: Final[RGB] = (-1, -1, -1)
+"""A colour not read: never the same as any."""
+OFFICE_THEME: Final[tuple[RGB, ...]] = tuple(
+    (int(code[0:2], 16), int(code[2:4], 16), int(code[4:6], 16))
+    for code in (
+        "FFFFFF", "000000", "E7E6E6", "44546A", "4472C4", "ED7D31",
+        "A5A5A5", "FFC000", "5B9BD5", "70AD47", "0563C1", "954F72",
+    )
+)  # fmt: skip
+"""The Office theme's colours, in the order ``theme="n"`` numbers them (background 1, text 1,
+background 2, text 2, accents 1–6, hyperlink, followed hyperlink): a workbook without a theme."""
+SYSTEM: Final[Mapping[int, RGB]] = {64: BLACK, 65: WHITE}
+"""The legacy palette's system foreground (text) and background."""
+MIN_CONTRAST = 1.4
+"""Text below this contrast with its background (WCAG's ratio: 1 for the same colour, 21 for
+black on white) is not read on screen or on paper: white on #F2F2F2 is 1.1, #262626 on black
+1.4, light grey #D9D9D9 on white 1.4 and read."""
 
 
-def colour(attributes: dict[str, str]) -> Colour:
+@dataclass(frozen=True)
+class Palette:
+    """The colours a workbook's numbered colours name."""
+
+    theme: Sequence[RGB] = OFFICE_THEME
+    indexed: Mapping[int, RGB] = field(default_factory=dict)
+    """the legacy palette (the file's own ``<indexedColors>``, or the default one)"""
+
+
+def colour(attributes: Mapping[str, str], palette: Palette) -> RGB:
     """The colour a ``<color>``, ``<fgColor>`` or ``<bgColor>`` element's attributes name."""
-    if attributes.get("auto", "").strip() in ("1", "true"):
-        return BLACK
-    if rgb := attributes.get("rgb", "").strip():
-        digits = rgb[-6:]
-        if len(digits) != 6 or not all(ch in "0123456789abcdefABCDEF" for ch in digits):
-            return UNKNOWN
-        return (int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16))
     if (theme := _index(attributes.get("theme", ""))) is not None:
-        tint = _tint(attributes.get("tint", "0"))
-        if theme in (0, 1) and abs(tint) < NEAR_WHITE_TINT:
-            return WHITE if theme == 0 else BLACK
-        return ("theme", theme, round(tint, 2))
-    if (indexed := _index(attributes.get("indexed", ""))) is not None:
-        return _INDEXED.get(indexed, ("indexed", indexed, 0.0))
-    return UNKNOWN
+        base = palette.theme[theme] if theme < len(palette.theme) else UNKNOWN
+    elif rgb := attributes.get("rgb", "").strip():
+        base = hex_colour(rgb[-6:])
+    elif (indexed := _index(attributes.get("indexed", ""))) is not None:
+        base = SYSTEM.get(indexed) or palette.indexed.get(indexed, UNKNOWN)
+    elif attributes.get("auto", "").strip() in ("1", "true"):
+        base = BLACK
+    else:
+        return UNKNOWN
+    return tinted(base, _tint(attributes.get("tint", "0")))
 
 
-def written_colour(text: str) -> Colour | None:
-    """The colour an OpenDocument style writes (``#ffffff``; ``transparent``: none)."""
+def tinted(rgb: RGB, tint: float) -> RGB:
+    """``rgb`` lightened (``tint`` > 0) or darkened (< 0) as Excel does: its lightness moved
+    that share of the way to white, or cut by it (ECMA-376, §18.3.1.15)."""
+    if rgb == UNKNOWN or not tint:
+        return rgb
+    hue, lightness, saturation = colorsys.rgb_to_hls(*(channel / 255 for channel in rgb))
+    lightness = lightness * (1 + tint) if tint < 0 else lightness * (1 - tint) + tint
+    red, green, blue = colorsys.hls_to_rgb(hue, lightness, saturation)
+    return (round(red * 255), round(green * 255), round(blue * 255))
+
+
+def hex_colour(digits: str) -> RGB:
+    """``FFFFFF`` as RGB; `UNKNOWN` for anything else."""
+    if len(digits) != 6 or not all(ch in "0123456789abcdefABCDEF" for ch in digits):
+        return UNKNOWN
+    return (int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16))
+
+
+def written_colour(text: str) -> RGB | None:
+    """The colour an OpenDocument style writes (``#ffffff``, ``#fff``; ``transparent``: none)."""
     text = text.strip().lower()
     if text == "transparent":
         return None
-    if text.startswith("#") and len(text) == 4:  # #fff
+    if text.startswith("#") and len(text) == 4:
         text = "#" + "".join(ch * 2 for ch in text[1:])
-    return colour({"rgb": text[1:]}) if text.startswith("#") and len(text) == 7 else UNKNOWN
+    return hex_colour(text[1:]) if text.startswith("#") else UNKNOWN
 
 
-def unseen(text: Colour | None, background: Colour | None) -> bool:
+def unseen(text: RGB | None, background: RGB | None) -> bool:
     """Whether text in ``text`` (None: the automatic black) vanishes on ``background`` (None:
     no fill, the sheet's white)."""
     text = BLACK if text is None else text
     background = WHITE if background is None else background
     if UNKNOWN in (text, background):
         return False
-    if isinstance(text[0], int) and isinstance(background[0], int):
-        return all(abs(int(a) - int(b)) <= CLOSE for a, b in zip(text, background, strict=True))
-    return text == background
+    lighter, darker = sorted((_luminance(text), _luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05) < MIN_CONTRAST
+
+
+def _luminance(rgb: RGB) -> float:
+    """WCAG's relative luminance: 0 for black, 1 for white."""
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in _unit(rgb)]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _unit(rgb: RGB) -> list[float]:
+    return [channel / 255 for channel in rgb]
 
 
 def _index(text: str) -> int | None:

@@ -14,12 +14,13 @@ sharing one long code costs no more than its length.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from registry.sheets._colours import PLAIN_PATTERNS, UNKNOWN, WHITE, Colour, colour, unseen
+from registry.sheets._colours import OFFICE_THEME, Palette
 from registry.sheets._extent import parse_marks, style_index
 from registry.sheets._limits import SheetLimits, unreadable
 from registry.sheets._number_formats import hides, hides_numbers, hides_text
+from registry.sheets._style_colours import StyleColours, theme_colours
 
 MAX_FORMATS = 65_490
 """Cell formats, fonts and number formats a workbook may define: Excel's own limit."""
@@ -48,6 +49,8 @@ class CellFormats:
     """formats whose font is the colour of their fill (white on none): nothing shows"""
     filled: frozenset[int] = frozenset()
     """formats with a fill other than white, on which a run of white text shows"""
+    palette: Palette = field(default_factory=Palette)
+    """the workbook's colours (its theme's, its legacy palette), for its text runs'"""
 
     def __bool__(self) -> bool:
         return bool(
@@ -72,21 +75,17 @@ class _Styles:
         self.struck: set[int] = set()
         self.hiding: tuple[set[int], set[int]] = (set(), set())
         self.conditional: set[int] = set()
-        self.unseen: set[int] = set()
-        self.filled: set[int] = set()
         self.place = {"fonts": -1, "fills": -1, "cellXfs": -1, "dxfs": -1}
         self.inside = ""
-        self.colours = _Colours()
+        self.colours = StyleColours()
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         local = name.rpartition(" ")[2]
-        if local in ("fonts", "fills", "cellXfs", "numFmts", "dxfs"):
+        if local in ("fonts", "fills", "cellXfs", "numFmts", "dxfs", "colors"):
             self.inside = local
-        elif local == "numFmt":
-            self._number_format(attributes)
-        elif self.inside == "dxfs" and local == "dxf":
+            return
+        if self.inside == "dxfs" and local == "dxf":
             self._count("dxfs", "条件格式")
-            self.colours.new_dxf()
         elif self.inside in ("fonts", "fills") and local in ("font", "fill"):
             self._count(self.inside, "字体" if local == "font" else "填充")
         elif self.inside == "fonts" and local == "strike":
@@ -98,25 +97,22 @@ class _Styles:
             if font in self.struck_fonts:
                 self.struck.add(index)
             fill = style_index(attributes.get("fillId", "0"))
-            if self.colours.unseen(font, fill):
-                self.unseen.add(index)
-            if not self.colours.white(fill):
-                self.filled.add(index)
+            self.colours.cells.append((index, font, fill))
             number = style_index(attributes.get("numFmtId", "0")) or 0
             text, numbers = self.codes.get(number, (False, False))
             if text:
                 self.hiding[0].add(index)
             if numbers:
                 self.hiding[1].add(index)
-        elif self.inside in ("fonts", "fills", "dxfs"):
-            self.colours.start(local, attributes, self.place[self.inside], self.inside == "dxfs")
+        if local == "numFmt":
+            self._number_format(attributes)
+        elif self.inside in ("fonts", "fills", "dxfs", "colors"):
+            place = self.place.get(self.inside, -1)
+            self.colours.start(self.inside, local, attributes, place)
 
     def end(self, name: str) -> None:
-        local = name.rpartition(" ")[2]
-        if local == self.inside:
+        if name.rpartition(" ")[2] == self.inside:
             self.inside = ""
-        elif self.inside == "dxfs" and local == "dxf" and self.colours.dxf_unseen():
-            self.conditional.add(self.place["dxfs"])
 
     def _number_format(self, attributes: dict[str, str]) -> None:
         code = attributes.get("formatCode", "")
@@ -137,75 +133,26 @@ class _Styles:
         return self.place[part]
 
 
-def cell_formats(styles: Iterator[bytes], limits: SheetLimits, deadline: float) -> CellFormats:
-    """The cell formats of ``styles`` (``xl/styles.xml``) that strike through or hide a cell."""
+def cell_formats(
+    styles: Iterator[bytes],
+    limits: SheetLimits,
+    deadline: float,
+    theme: Iterator[bytes] | None = None,
+) -> CellFormats:
+    """The cell formats of ``styles`` (``xl/styles.xml``) that strike through or hide a cell,
+    their colours read with the workbook's ``theme`` (``xl/theme/theme1.xml``)."""
     parsed = _Styles()
     parse_marks(styles, parsed.start, parsed.end, limits=limits, deadline=deadline)
     text, numbers = parsed.hiding
+    colours = theme_colours(theme, limits, deadline) if theme is not None else OFFICE_THEME
+    palette = parsed.colours.palette_with(colours)
+    vanishing, filled, coloured = parsed.colours.judge(palette)
     return CellFormats(
         frozenset(parsed.struck),
         frozenset(text),
         frozenset(numbers),
-        frozenset(parsed.conditional),
-        frozenset(parsed.unseen),
-        frozenset(parsed.filled),
+        frozenset(parsed.conditional | coloured),
+        frozenset(vanishing),
+        frozenset(filled),
+        palette,
     )
-
-
-_DXF_PARTS = ("font", "numFmt", "fill", "alignment", "protection", "border")
-
-
-class _Colours:
-    """The colours of the styles' fonts and fills, and of the conditional format being read.
-
-    A font's colour is its ``<color>``; a plain fill's, its ``<patternFill patternType="solid">``'s
-    ``<fgColor>``; a conditional format's fill is its ``<bgColor>`` (as Excel writes it)."""
-
-    def __init__(self) -> None:
-        self.fonts: dict[int, Colour] = {}
-        self.fills: dict[int, Colour] = {}
-        self._solid = False
-        self._dxf_font: Colour | None = None
-        self._dxf_fill: Colour | None = None
-        self._in_font = False
-
-    def start(self, local: str, attributes: dict[str, str], place: int, dxf: bool) -> None:
-        if local in _DXF_PARTS:  # (in a dxf: which of its parts a colour is of)
-            self._in_font = local == "font"
-        elif local == "color" and (self._in_font or not dxf):
-            if dxf:
-                self._dxf_font = colour(attributes)
-            else:
-                self.fonts[place] = colour(attributes)
-        elif local == "patternFill":
-            kind = attributes.get("patternType", "").strip()
-            self._solid = kind == "solid"
-            if not dxf and kind not in PLAIN_PATTERNS:
-                self.fills[place] = UNKNOWN  # a pattern's, or solid until its fgColor
-        elif local == "gradientFill" and not dxf:
-            self.fills[place] = UNKNOWN
-        elif local == "fgColor" and self._solid and not dxf:
-            self.fills[place] = colour(attributes)
-        elif local == "fgColor" and dxf and self._dxf_fill is None:  # some writers' solid
-            self._dxf_fill = colour(attributes)
-        elif local == "bgColor" and dxf:
-            self._dxf_fill = colour(attributes)
-
-    def new_dxf(self) -> None:
-        self._dxf_font = self._dxf_fill = None
-        self._in_font = False
-
-    def unseen(self, font: int | None, fill: int | None) -> bool:
-        """Whether a cell format's font vanishes on its fill."""
-        return unseen(self.fonts.get(font or 0), self.fills.get(fill or 0))
-
-    def white(self, fill: int | None) -> bool:
-        """Whether a fill leaves the cell white (none, a plain pattern, a white one)."""
-        return unseen(WHITE, self.fills.get(fill or 0))
-
-    def dxf_unseen(self) -> bool:
-        """Whether the conditional format just read gives the text its background's colour
-        (a cell's own being the automatic black on white)."""
-        if self._dxf_font is None and self._dxf_fill is None:
-            return False
-        return unseen(self._dxf_font, self._dxf_fill)

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from registry.sheets._colours import colour, unseen
+from registry.sheets._colours import Palette, colour, unseen
 from registry.sheets._conditional import ConditionalFormats, hides_filled
 from registry.sheets._extent import cell_position, parse_marks, style_index, whole_number
 from registry.sheets._formats import CONDITIONAL, CellFormats
@@ -110,8 +110,11 @@ class StringMarks:
 NO_STRING_MARKS = StringMarks()
 
 
-def string_marks(shared: Iterator[bytes], limits: SheetLimits, deadline: float) -> StringMarks:
-    """The marks of ``xl/sharedStrings.xml``'s strings (`StringMarks`)."""
+def string_marks(
+    shared: Iterator[bytes], limits: SheetLimits, deadline: float, palette: Palette
+) -> StringMarks:
+    """The marks of ``xl/sharedStrings.xml``'s strings (`StringMarks`), their runs' colours
+    read with the workbook's ``palette``."""
     struck: set[int] = set()
     white: set[int] = set()
     index = -1
@@ -130,7 +133,7 @@ def string_marks(shared: Iterator[bytes], limits: SheetLimits, deadline: float) 
         elif local == "strike" and _strikes(attributes):
             struck.add(index)
         elif local == "color":  # a run's (``<rPr>``): only runs have colours here
-            whitened = unseen(colour(attributes), None)
+            whitened = unseen(colour(attributes, palette), None)
 
     def text(data: str) -> None:
         if whitened and data.strip():
@@ -232,7 +235,7 @@ def exact_marks(
         elif local == "r":
             whitened = False
         elif local == "color" and in_value:  # an inline string's run's colour
-            whitened = unseen(colour(attributes), None)
+            whitened = unseen(colour(attributes, formats.palette), None)
         else:
             conditional.start(local, attributes)
 

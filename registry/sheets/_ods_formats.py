@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from registry.sheets._colours import UNKNOWN, WHITE, Colour, unseen, written_colour
+from registry.sheets._colours import RGB, UNKNOWN, WHITE, unseen, written_colour
 from registry.sheets._extent import StopParsing, parse_marks
 from registry.sheets._limits import SheetLimits
 from registry.sheets._number_formats import first_met, hides_numbers, hides_text
@@ -190,7 +190,7 @@ class DataStyles:
             known = self._white[cell_style] = unseen(WHITE, background)
         return known
 
-    def _colour(self, cell_style: str, key: str) -> Colour | None:
+    def _colour(self, cell_style: str, key: str) -> RGB | None:
         """A cell style's colour ``key``, its own or its parents' (None: none set)."""
         for cell in self._lineage(cell_style):
             if cell is None:

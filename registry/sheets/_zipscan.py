@@ -277,12 +277,12 @@ def _marks(workbook: Workbook, probe: Probe, limits: SheetLimits, deadline: floa
     names = {name.lower(): name for name in workbook.archive.namelist()}
     archive = workbook.archive
     formats, strings = NO_FORMATS, NO_STRING_MARKS
-    if styles := names.get("xl/styles.xml"):
-        if holds(_stream(archive, styles), b"strike", b"formatCode", b"olor"):  # (any colour)
-            formats = cell_formats(_stream(archive, styles), limits, deadline)
+    if styles := names.get("xl/styles.xml"):  # (a few kilobytes: read whatever it holds)
+        theme = _stream(archive, part) if (part := names.get("xl/theme/theme1.xml")) else None
+        formats = cell_formats(_stream(archive, styles), limits, deadline, theme)
     if shared := names.get("xl/sharedstrings.xml"):
         if holds(_stream(archive, shared), b"strike", b"olor"):
-            strings = string_marks(_stream(archive, shared), limits, deadline)
+            strings = string_marks(_stream(archive, shared), limits, deadline, formats.palette)
     if not (probe.hit or formats or strings):
         return NO_MARKS
     blocks = _stream(workbook.archive, workbook.sheet)

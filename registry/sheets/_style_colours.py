@@ -1,0 +1,172 @@
+"""The colours of an .xlsx's styles (``xl/styles.xml``) and theme (``xl/theme/theme1.xml``):
+which cell formats and conditional formats draw text in the colour of its background
+(`registry.sheets._colours`).
+
+``styles.xml`` names its legacy palette (``<colors><indexedColors>``) after the fonts and fills
+that use it, so the colours are collected as they come and judged once the part is read
+(`StyleColours.judge`). A font's colour is its ``<color>``; a cell format's fill, a
+``<patternFill patternType="solid">``'s ``<fgColor>`` (black without one), the sheet's white
+for none or Excel's sparse grey patterns, and a colour not judged for another pattern or a
+gradient; a conditional format's, its ``<font>``'s ``<color>`` and its fill's ``<bgColor>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from registry.sheets._colours import (
+    BLACK,
+    OFFICE_THEME,
+    RGB,
+    UNKNOWN,
+    WHITE,
+    Palette,
+    colour,
+    hex_colour,
+    unseen,
+)
+from registry.sheets._extent import parse_marks
+from registry.sheets._limits import SheetLimits
+
+PLAIN_PATTERNS = ("", "none", "gray0625", "gray125")
+"""Fills that leave the sheet's white under the text (Excel's default fill 1 is gray125)."""
+THEME_ORDER = (
+    "lt1", "dk1", "lt2", "dk2", "accent1", "accent2", "accent3", "accent4", "accent5",
+    "accent6", "hlink", "folHlink",
+)  # fmt: skip
+"""A theme's colours as ``theme="n"`` numbers them: its first two pairs swapped (light first)."""
+Attributes = dict[str, str]
+_SOLID: Attributes = {"solid": ""}
+"""A solid fill without its own colour: the automatic foreground, black."""
+
+
+@dataclass
+class StyleColours:
+    """Fed ``styles.xml``'s elements in their sections (`_formats._Styles`)."""
+
+    fonts: dict[int, Attributes] = field(default_factory=dict)
+    fills: dict[int, Attributes | None] = field(default_factory=dict)
+    """fill → its colour's attributes (`_SOLID` for a solid one without), None if not judged"""
+    cells: list[tuple[int, int | None, int | None]] = field(default_factory=list)
+    """(cell format, its font, its fill)"""
+    dxfs: dict[int, tuple[Attributes | None, Attributes | None]] = field(default_factory=dict)
+    """conditional format → (its font's colour, its fill's)"""
+    palette: list[RGB] = field(default_factory=list)
+    """the file's own legacy palette, in order"""
+    _part = ""
+    """in a conditional format: the part being read (font, fill, border …)"""
+    _pattern = ""
+
+    def start(self, section: str, local: str, attributes: Attributes, place: int) -> None:
+        """An element of ``section`` (fonts, fills, dxfs, colors); ``place``: the index of the
+        font, fill or conditional format it belongs to."""
+        if section == "fonts" and local == "color":
+            self.fonts[place] = attributes
+        elif section == "fills":
+            self._fill(local, attributes, place)
+        elif section == "dxfs":
+            self._dxf(local, attributes, place)
+        elif section == "colors" and local == "rgbColor":
+            self.palette.append(hex_colour(attributes.get("rgb", "").strip()[-6:]))
+
+    def _fill(self, local: str, attributes: Attributes, place: int) -> None:
+        if local == "patternFill":
+            self._pattern = attributes.get("patternType", "").strip()
+            if self._pattern == "solid":
+                self.fills[place] = _SOLID
+            elif self._pattern not in PLAIN_PATTERNS:
+                self.fills[place] = None
+        elif local == "gradientFill":
+            self.fills[place] = None
+        elif local == "fgColor" and self._pattern == "solid":
+            self.fills[place] = attributes
+
+    def _dxf(self, local: str, attributes: Attributes, place: int) -> None:
+        if local == "dxf":
+            self._part = ""
+            self.dxfs[place] = (None, None)
+        elif local in ("font", "numFmt", "fill", "alignment", "protection", "border"):
+            self._part = local
+        elif place in self.dxfs:
+            font, fill = self.dxfs[place]
+            if local == "color" and self._part == "font":
+                self.dxfs[place] = (attributes, fill)
+            elif local == "bgColor" or (local == "fgColor" and fill is None):  # (some writers')
+                self.dxfs[place] = (font, attributes)
+
+    def palette_with(self, theme: tuple[RGB, ...]) -> Palette:
+        """The workbook's colours: ``theme``'s, and its own legacy palette or the default."""
+        return Palette(theme, dict(enumerate(self.palette)) if self.palette else DEFAULT_INDEXED)
+
+    def judge(self, palette: Palette) -> tuple[set[int], set[int], set[int]]:
+        """(the cell formats whose text vanishes on their fill, those with a fill other than
+        white, the conditional formats that make text vanish on the sheet's white)."""
+        fonts = {font: colour(attributes, palette) for font, attributes in self.fonts.items()}
+        fills = {fill: _fill_colour(attributes, palette) for fill, attributes in self.fills.items()}
+        vanishing, filled = set(), set()
+        for cell, font, fill in self.cells:
+            background = fills.get(fill or 0)
+            if unseen(fonts.get(font or 0), background):
+                vanishing.add(cell)
+            if not unseen(WHITE, background):
+                filled.add(cell)
+        conditional = {
+            dxf
+            for dxf, (font, fill) in self.dxfs.items()
+            if (font or fill)
+            and unseen(
+                colour(font, palette) if font else None, colour(fill, palette) if fill else None
+            )
+        }
+        return vanishing, filled, conditional
+
+
+def _fill_colour(attributes: Attributes | None, palette: Palette) -> RGB | None:
+    if attributes is None:
+        return UNKNOWN
+    return BLACK if attributes is _SOLID else colour(attributes, palette)
+
+
+class _DefaultIndexed(Mapping[int, RGB]):
+    """The legacy palette of a file without its own (ECMA-376's, as openpyxl holds it), read
+    when a colour first names it: most files name none."""
+
+    @cached_property
+    def _colours(self) -> dict[int, RGB]:
+        from openpyxl.styles.colors import COLOR_INDEX
+
+        return {index: hex_colour(argb[-6:]) for index, argb in enumerate(COLOR_INDEX)}
+
+    def __getitem__(self, index: int) -> RGB:
+        return self._colours[index]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._colours)
+
+    def __len__(self) -> int:
+        return len(self._colours)
+
+
+DEFAULT_INDEXED = _DefaultIndexed()
+
+
+def theme_colours(theme: Iterator[bytes], limits: SheetLimits, deadline: float) -> tuple[RGB, ...]:
+    """The colours of ``xl/theme/theme1.xml``'s scheme as ``theme="n"`` numbers them (the
+    Office theme's for any it lacks)."""
+    found: dict[str, RGB] = {}
+    slot = ""
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        nonlocal slot
+        local = name.rpartition(" ")[2]
+        if local in THEME_ORDER and local not in found:
+            slot = local
+        elif slot and local == "srgbClr":
+            found[slot], slot = hex_colour(attributes.get("val", "")), ""
+        elif slot and local == "sysClr":
+            found[slot], slot = hex_colour(attributes.get("lastClr", "")), ""
+
+    parse_marks(theme, start, limits=limits, deadline=deadline)
+    return tuple(found.get(name, OFFICE_THEME[i]) for i, name in enumerate(THEME_ORDER))
