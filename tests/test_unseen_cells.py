@@ -483,3 +483,19 @@ def test_a_conditional_formats_border_colour_is_not_its_texts(tmp_path: Path) ->
     book.save(path)
     with pytest.raises(SheetRefused, match="条件格式"):
         read_sheet(path, REGISTER_LIMITS)
+
+
+def test_a_white_space_hides_nothing(registers: RegisterFactory, db_path: Path) -> None:
+    """A white cell holding only a space, in a column the roster may leave empty, loads."""
+    path = _two_holders(registers)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    [name] = [c for r in sheet.iter_rows() for c in r if c.value == "赵六"]
+    [column] = [
+        c.column for r in sheet.iter_rows() for c in r if c.value == "原岗位证书号（未获工种年限）"
+    ]
+    sheet.cell(name.row, column, " ").font = WHITE_FONT
+    book.save(path)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report

@@ -77,11 +77,18 @@ def marked_rows(table: Table, filling: Collection[str] = ()) -> list[Problem]:
     ]
     if marks.disguised or marks.unseen:
         names = {index + 1: name for name, index in table.columns.items()}
-        data_rows = {record.row for record in table.records}
+        records = {record.row: record for record in table.records}
         found += [
             Problem(row, names[column], None, rule, "§四.(五)")
             for cells, rule in ((marks.disguised, DISGUISED_CELL), (marks.unseen, UNSEEN_CELL))
             for row, column in sorted(cells)
-            if row in data_rows and column in names
+            if row in records
+            and column in names
+            and (cells is marks.disguised or _holds(records[row].values.get(names[column])))
         ]
     return found
+
+
+def _holds(value: object) -> bool:
+    """Whether an unseen cell holds something loaded: a white space hides nothing."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
