@@ -499,3 +499,44 @@ def test_a_white_space_hides_nothing(registers: RegisterFactory, db_path: Path) 
     book.save(path)
     code, report = sync(registers.folder, db_path)
     assert code == 0, report
+
+
+def test_text_too_small_to_read_is_found(tmp_path: Path) -> None:
+    """A name in 1-point type is a dot on the page: in an .xlsx and an .xls (the 3- and
+    4-point names beside it are small, and read)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名"])
+    for name, size in (("赵六", 1), ("王五", 3.5), ("李四", 4)):
+        sheet.append([name])
+        sheet.cell(sheet.max_row, 1).font = Font(size=size)
+    book.save(tmp_path / "a.xlsx")
+    assert read_sheet(tmp_path / "a.xlsx", REGISTER_LIMITS).marks.unseen == {(2, 1), (3, 1)}
+    old = xlwt.Workbook(encoding="utf-8")
+    page = old.add_sheet("名册")
+    page.write(0, 0, "姓名")
+    page.write(1, 0, "赵六", xlwt.easyxf("font: height 20"))  # twips: 1 point
+    page.write(2, 0, "李四", xlwt.easyxf("font: height 200"))
+    old.save(str(tmp_path / "a.xls"))
+    assert read_sheet(tmp_path / "a.xls", REGISTER_LIMITS).marks.unseen == {(2, 1)}
+
+
+@pytest.mark.parametrize(
+    ("size", "small"), [("1pt", True), ("1mm", True), ("4pt", False), ("50%", False), ("", False)]
+)
+def test_an_ods_cell_style_of_text_too_small_to_read(size: str, small: bool) -> None:
+    styles = (
+        '<style:style style:name="ceD" style:family="table-cell">'
+        f'<style:text-properties fo:font-size="{size}"/></style:style>'
+    )
+    content = (
+        f"<office:document-content {NAMESPACES} {FO}><office:automatic-styles>{styles}"
+        "</office:automatic-styles><office:body><office:spreadsheet>"
+        f'<table:table table:name="名册"><table:table-row>{CELL}</table:table-row></table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    ).encode()
+    deadline = time.monotonic() + 10
+    parsed = read_styles([iter([content])], REGISTER_LIMITS, deadline)
+    marks = ods_marks(iter([content]), REGISTER_LIMITS, deadline, parsed)
+    assert marks.unseen == ({(1, 1)} if small else set())

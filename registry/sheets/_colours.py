@@ -42,6 +42,11 @@ black on white) is not read on screen or on paper: white on #F2F2F2 is 1.1, #262
 1.4, light grey #D9D9D9 on white 1.4 and read."""
 
 
+MIN_POINTS = 4.0
+"""Text smaller than this is a dot or a line on screen and on paper (Excel allows 1 point)."""
+_POINTS_PER = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pc": 12.0}
+
+
 @dataclass(frozen=True)
 class Palette:
     """The colours a workbook's numbered colours name."""
@@ -103,6 +108,24 @@ def unseen(text: RGB | None, background: RGB | None) -> bool:
         return False
     lighter, darker = sorted((_luminance(text), _luminance(background)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05) < MIN_CONTRAST
+
+
+def too_small(points: float | None) -> bool:
+    """Whether text of ``points`` (None: not set, the usual size) cannot be read."""
+    return points is not None and points < MIN_POINTS
+
+
+def written_points(text: str) -> float | None:
+    """The size an OpenDocument style writes (``10pt``, ``3.5mm``); None for a share of the
+    parent's (``50%``) or anything else."""
+    text = text.strip().lower()
+    for unit, points in _POINTS_PER.items():
+        if text.endswith(unit):
+            try:
+                return float(text.removesuffix(unit)) * points
+            except ValueError:
+                return None
+    return None
 
 
 def _luminance(rgb: RGB) -> float:

@@ -25,7 +25,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from registry.sheets._colours import RGB, UNKNOWN, WHITE, unseen, written_colour
+from registry.sheets._colours import (
+    RGB,
+    WHITE,
+    too_small,
+    unseen,
+    written_colour,
+    written_points,
+)
 from registry.sheets._extent import StopParsing, parse_marks
 from registry.sheets._limits import SheetLimits
 from registry.sheets._number_formats import first_met, hides_numbers, hides_text
@@ -50,11 +57,11 @@ MAX_MAPS = 3
 """The maps of a data style LibreOffice follows (a code's conditioned sections)."""
 DEFAULT = "Default"
 """The cell style of a cell that names none, nor its row or column (LibreOffice's)."""
-_COLOURED = {
-    "style:text-properties": "fo:color",
-    "style:table-cell-properties": "fo:background-color",
+_WRITTEN = {
+    "style:text-properties": ("fo:color", "fo:font-size"),
+    "style:table-cell-properties": ("fo:background-color",),
 }
-"""Where a cell style writes its text colour and its background."""
+"""Where a cell style writes its text's colour and size, and its background."""
 
 
 @dataclass
@@ -66,8 +73,8 @@ class _CellStyle:
     part: int
     """the part it was read from (0: styles.xml, 1: content.xml, whose own come first)"""
     conditions: list[str] = field(default_factory=list)
-    colours: dict[str, str] = field(default_factory=dict)
-    """its own text colour (``fo:color``) and background (``fo:background-color``)"""
+    written: dict[str, str] = field(default_factory=dict)
+    """its own text colour and size and its background (`_WRITTEN`)"""
 
 
 class DataStyles:
@@ -119,10 +126,10 @@ class DataStyles:
         elif name == "style:map" and self._reading is None and self._cell is not None:
             # a conditional format: the cell may take another cell style, whatever the condition
             self._cell.conditions.append(attributes.get("style:apply-style-name", ""))
-        elif name in _COLOURED and self._reading is None and self._cell is not None:
-            key = _COLOURED[name]
-            if key in attributes:
-                self._cell.colours[key] = attributes[key]
+        elif name in _WRITTEN and self._reading is None and self._cell is not None:
+            for key in _WRITTEN[name]:
+                if key in attributes:
+                    self._cell.written[key] = attributes[key]
         elif (style := self._reading) is None:
             return
         elif name in PLACEHOLDERS:
@@ -179,6 +186,7 @@ class DataStyles:
         own = self._cells.get(cell_style or DEFAULT)
         found = self._unseen[cell_style] = any(
             unseen(self._colour(style, "fo:color"), self._colour(style, "fo:background-color"))
+            or too_small(written_points(self._written(style, "fo:font-size") or ""))
             for style in (cell_style or DEFAULT, *(own.conditions if own else ()))
         )
         return found
@@ -192,11 +200,17 @@ class DataStyles:
 
     def _colour(self, cell_style: str, key: str) -> RGB | None:
         """A cell style's colour ``key``, its own or its parents' (None: none set)."""
+        written = self._written(cell_style, key)
+        return None if written is None else written_colour(written)
+
+    def _written(self, cell_style: str, key: str) -> str | None:
+        """A cell style's ``key`` (`_WRITTEN`), its own or its parents' (None: none set; ""
+        for a chain deeper than any clerk's, which is not read)."""
         for cell in self._lineage(cell_style):
             if cell is None:
-                return UNKNOWN
-            if key in cell.colours:
-                return written_colour(cell.colours[key])
+                return ""
+            if key in cell.written:
+                return cell.written[key]
         return None
 
     def _lineage(self, cell_style: str) -> Iterator[_CellStyle | None]:

@@ -25,6 +25,7 @@ from registry.sheets._colours import (
     Palette,
     colour,
     hex_colour,
+    too_small,
     unseen,
 )
 from registry.sheets._extent import parse_marks
@@ -47,6 +48,8 @@ class StyleColours:
     """Fed ``styles.xml``'s elements in their sections (`_formats._Styles`)."""
 
     fonts: dict[int, Attributes] = field(default_factory=dict)
+    sizes: dict[int, float] = field(default_factory=dict)
+    """font → its size in points"""
     fills: dict[int, Attributes | None] = field(default_factory=dict)
     """fill → its colour's attributes (`_SOLID` for a solid one without), None if not judged"""
     cells: list[tuple[int, int | None, int | None]] = field(default_factory=list)
@@ -64,6 +67,8 @@ class StyleColours:
         font, fill or conditional format it belongs to."""
         if section == "fonts" and local == "color":
             self.fonts[place] = attributes
+        elif section == "fonts" and local == "sz":
+            self.sizes[place] = _points(attributes.get("val", ""))
         elif section == "fills":
             self._fill(local, attributes, place)
         elif section == "dxfs":
@@ -108,7 +113,7 @@ class StyleColours:
         vanishing, filled = set(), set()
         for cell, font, fill in self.cells:
             background = fills.get(fill or 0)
-            if unseen(fonts.get(font or 0), background):
+            if unseen(fonts.get(font or 0), background) or too_small(self.sizes.get(font or 0)):
                 vanishing.add(cell)
             if not unseen(WHITE, background):
                 filled.add(cell)
@@ -121,6 +126,14 @@ class StyleColours:
             )
         }
         return vanishing, filled, conditional
+
+
+def _points(text: str) -> float:
+    try:
+        points = float(text)
+    except ValueError:
+        return 11.0  # not read: the usual size
+    return points if points == points else 11.0  # (not NaN)
 
 
 def _fill_colour(attributes: Attributes | None, palette: Palette) -> RGB | None:

@@ -189,8 +189,9 @@ def _filled(sheet: Any, last: int, formats: set[int] | dict[int, set[int]]) -> C
 def _unseen(book: Any, sheet: Any, last: int) -> Cells:
     """The filled cells of the first ``last`` rows whose font's colour is their fill's: the
     palette's colour (None for the system's: the automatic text is black, 0x7FFF), on no fill
-    (the sheet's white), a plain fill's colour, or a pattern's (taken to show the text); and
-    those on no fill with a run of text in a white font (张三 and a white 丰)."""
+    (the sheet's white), a plain fill's colour, or a pattern's (taken to show the text), or
+    too small to read; and those on no fill with a run of text in a white font (张三 and a
+    white 丰)."""
     colours = _ours("_colours")
     palette = book.colour_map
 
@@ -204,7 +205,9 @@ def _unseen(book: Any, sheet: Any, last: int) -> Cells:
         fill = None if pattern == 0 else colours.UNKNOWN
         if pattern == 1:
             fill = shade(xf.background.pattern_colour_index)
-        if font is not None and colours.unseen(shade(font.colour_index), fill):
+        if font is not None and (
+            colours.unseen(shade(font.colour_index), fill) or colours.too_small(font.height / 20)
+        ):
             formats.add(i)
         if colours.unseen(colours.WHITE, fill):
             white.add(i)
