@@ -540,3 +540,44 @@ def test_an_ods_cell_style_of_text_too_small_to_read(size: str, small: bool) -> 
     parsed = read_styles([iter([content])], REGISTER_LIMITS, deadline)
     marks = ods_marks(iter([content]), REGISTER_LIMITS, deadline, parsed)
     assert marks.unseen == ({(1, 1)} if small else set())
+
+
+X14_RULE = (
+    '<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}"'
+    ' xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    "<x14:conditionalFormattings>"
+    '<x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    '<x14:cfRule type="expression" priority="1"><xm:f>TRUE</xm:f><x14:dxf>{dxf}</x14:dxf>'
+    "</x14:cfRule><xm:sqref>A1:Z100</xm:sqref></x14:conditionalFormatting>"
+    "</x14:conditionalFormattings></ext></extLst>"
+)
+"""A rule in the sheet's extension list, as Excel writes one that refers to another sheet:
+its style is its own ``<x14:dxf>``, not one of the styles' ``<dxfs>``."""
+
+
+@pytest.mark.parametrize(
+    ("dxf", "hides"),
+    [
+        ('<font><color rgb="FFFFFFFF"/></font>', True),
+        ('<fill><patternFill><bgColor rgb="FF000000"/></patternFill></fill>', True),
+        (
+            '<font><color rgb="FFFFFFFF"/></font>'
+            '<fill><patternFill><bgColor rgb="FF1F4E79"/></patternFill></fill>',
+            False,
+        ),
+        ('<border><left style="thin"><color rgb="FFFFFFFF"/></left></border>', False),
+    ],
+)
+def test_an_extension_rule_with_its_own_colours(tmp_path: Path, dxf: str, hides: bool) -> None:
+    path = _one_name(tmp_path / "a.xlsx")
+    rule = X14_RULE.replace("{dxf}", dxf)
+    _rewrite(
+        path,
+        "xl/worksheets/sheet1.xml",
+        lambda xml: xml.replace("</worksheet>", rule + "</worksheet>"),
+    )
+    if not hides:
+        assert not read_sheet(path, REGISTER_LIMITS).marks.unseen
+        return
+    with pytest.raises(SheetRefused, match="条件格式"):
+        read_sheet(path, REGISTER_LIMITS)

@@ -4,7 +4,7 @@ A conditional format (``<conditionalFormatting sqref="A1:C9">``) applies its rul
 its areas: a rule's ``dxfId`` names one of the styles' ``<dxfs>`` (`CellFormats.conditional`:
 those whose number format hides, `registry.sheets._formats`), or — written in the sheet's
 extension list, as Excel writes a rule that refers to another sheet — the rule carries its own
-``<numFmt>`` and its areas follow in ``<xm:sqref>``. Each is collected whole, in whatever order
+``<numFmt>`` and colours and its areas follow in ``<xm:sqref>``. Each is collected whole, in whatever order
 its parts come, and judged once the cells are all read (`hides_filled`): one only over cells
 left empty (an empty column, rows past the roster) changes nothing anyone sees. A data bar or
 an icon set that shows itself without the value (``showValue="0"``) hides it too.
@@ -12,6 +12,7 @@ an icon set that shows itself without the value (``showValue="0"``) hides it too
 
 from __future__ import annotations
 
+from registry.sheets._colours import RGB, Palette, colour, unseen
 from registry.sheets._extent import BEYOND, cell_position, style_index, whole_number
 from registry.sheets._number_formats import hides
 
@@ -23,12 +24,16 @@ class ConditionalFormats:
     """Fed a worksheet's elements (local names) and text: the areas of the conditional formats
     whose rules hide what a cell holds (`hiding`)."""
 
-    def __init__(self, hiding_styles: frozenset[int]) -> None:
+    def __init__(self, hiding_styles: frozenset[int], palette: Palette) -> None:
         self.hiding: list[str] = []
         """the areas (an ``sqref``) of each conditional format with a hiding rule"""
         self._styles = hiding_styles
+        self._palette = palette
         self._inside = self._hides = self._in_sqref = False
         self._areas: list[str] = []
+        self._dxf: dict[str, RGB] | None = None
+        """an extension's rule's own style being read: its font's and its fill's colours"""
+        self._part = ""
 
     def start(self, local: str, attributes: dict[str, str]) -> None:
         if local == "conditionalFormatting":
@@ -40,6 +45,14 @@ class ConditionalFormats:
             self._hides = self._hides or style_index(attributes.get("dxfId", "")) in self._styles
         elif local == "numFmt":  # an extension's rule's own format (``<x14:dxf>``)
             self._hides = self._hides or hides(attributes.get("formatCode", ""))
+        elif local == "dxf":  # and its own colours
+            self._dxf, self._part = {}, ""
+        elif self._dxf is not None and local in ("font", "fill", "border"):
+            self._part = local
+        elif self._dxf is not None and local in ("color", "bgColor", "fgColor"):
+            key = "font" if local == "color" and self._part == "font" else self._part
+            if key == "font" or (key == "fill" and (local == "bgColor" or key not in self._dxf)):
+                self._dxf[key] = colour(attributes, self._palette)
         elif local in ("dataBar", "iconSet"):  # a bar or an icon instead of the number
             shown = attributes.get("showValue", "1").strip() not in ("0", "false")
             self._hides = self._hides or not shown
@@ -54,6 +67,10 @@ class ConditionalFormats:
     def end(self, local: str) -> None:
         if local == "sqref":
             self._in_sqref = False
+        elif local == "dxf" and self._dxf is not None:
+            if self._dxf:
+                self._hides = self._hides or unseen(self._dxf.get("font"), self._dxf.get("fill"))
+            self._dxf = None
         elif local == "conditionalFormatting" and self._inside:
             if self._hides:
                 self.hiding.append("".join(self._areas))

@@ -185,7 +185,7 @@ def exact_marks(
     disguised: set[tuple[int, int]] = set()
     invisible: set[tuple[int, int]] = set()
     filled_rows: dict[int, list[int]] = {}  # column → [first, last] row holding a value
-    conditional = ConditionalFormats(formats.conditional)
+    conditional = ConditionalFormats(formats.conditional, formats.palette)
     styled_sheet = bool(formats or formats.filled)  # else no cell's style number is read
     most = limits.max_rows
     row = cell = column = 0
