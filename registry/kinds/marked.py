@@ -48,9 +48,10 @@ UNSAVED_FORMULA = (
 
 def marked_rows(table: Table, filling: Collection[str] = ()) -> list[Problem]:
     """A data row the workbook hides or strikes through, one of the register's columns it hides
-    with something in it, or a cell of one whose format shows other words than it holds:
-    loaded (or numbered) like any other, yet nobody reviewing saw it, or everybody took it as
-    crossed out (§四.(五)). And any row
+    with something in it, or a cell of one whose format shows other words than it holds, or
+    whose text is the colour of its background or too small to read: loaded (or numbered) like
+    any other, yet nobody reviewing saw it, or everybody took it as crossed out (§四.(五)). And
+    any row
     below the header with a formula saved without its value: read as empty, whatever it shows
     (a footer's approval counts, a whole row of formulas)."""
     marks = table.marks

@@ -19,7 +19,7 @@ Most sheets have none of it: each block costs a few ``bytes`` searches (`Probe`)
 workbook whose styles and shared strings strike, hide and colour nothing is not looked at again. A hit
 — any formula, any ``hidden``, any ``strike``, however spelt — sends the sheet through one
 exact expat pass (`exact_marks`), which reads every spelling XML allows. An .xls's marks the
-parse child reads with xlrd (`registry.sheets._worker.xls_marks`); an .ods's,
+parse child reads with xlrd (`registry.sheets._xls_marks`); an .ods's,
 `registry.sheets._ods_marked`.
 """
 
@@ -190,12 +190,12 @@ def exact_marks(
     most = limits.max_rows
     row = cell = column = 0
     kind: str | None = None
-    styled = hiding = blank = on_fill = formula = value = filled = in_value = False
+    styled = hiding = vanishing = on_fill = formula = value = filled = in_value = False
     whitened = white_text = False  # an inline string's run in white, and text in one
     index = ""
 
     def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal row, cell, column, kind, styled, hiding, blank, on_fill, formula, value, filled
+        nonlocal row, cell, column, kind, styled, hiding, vanishing, on_fill, formula, value, filled
         nonlocal in_value, index, whitened, white_text
         local = name.rpartition(" ")[2]
         if local == "c":
@@ -204,7 +204,7 @@ def exact_marks(
             kind = attributes.get("t")
             style = style_index(attributes.get("s", "0")) if styled_sheet else None
             styled = style in formats.struck
-            blank = style in formats.unseen
+            vanishing = style in formats.unseen
             on_fill = style in formats.filled
             hiding = style in (
                 formats.hiding_text
@@ -263,7 +263,7 @@ def exact_marks(
             if hiding and filled:
                 disguised.add((cell, column))
             whitened_run = white_text or shared in strings.white
-            if filled and (blank or (whitened_run and not on_fill)):
+            if filled and (vanishing or (whitened_run and not on_fill)):
                 invisible.add((cell, column))
             if filled and column <= limits.max_columns:
                 span = filled_rows.get(column)

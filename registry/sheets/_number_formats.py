@@ -17,7 +17,7 @@ Excel shows a cell through its section:
 A white section (``[White]``, WPS's ``[白色]``, ``[Color2]``) shows nothing on a white sheet. The reviewer signs what the sheet shows,
 the registry would load what the cell holds: such a cell is refused
 (`registry.sheets._formats`). This module imports only the standard library: the guarded
-child that reads an .xls (`registry.sheets._worker`) loads it by its path.
+child that reads an .xls (`registry.sheets._worker`) loads it by its path for `registry.sheets._xls_marks`.
 """
 
 from __future__ import annotations

@@ -132,23 +132,20 @@ class CellDisguises:
     def cell_end(self, filled: bool, row: int, rows: int, most: int, limit: int) -> None:
         """The cell ends, ``filled`` or not, in the ``rows`` rows from ``row`` + 1 (the row's
         repeats); no more than ``limit`` cells are kept."""
-        if filled:
-            for column in range(
-                self._column + 1, min(self._column + self._span, self._max_columns) + 1
-            ):
-                span = self.filled_rows.get(column)
-                if span is None:
-                    self.filled_rows[column] = [row + 1, row + rows]
-                else:  # an .ods's rows come in order
-                    span[1] = row + rows
+        columns = range(self._column + 1, min(self._column + self._span, self._max_columns) + 1)
+        self._column += self._span
+        if not filled:
+            return
+        for column in columns:
+            span = self.filled_rows.get(column)
+            if span is None:
+                self.filled_rows[column] = [row + 1, row + rows]
+            else:  # an .ods's rows come in order
+                span[1] = row + rows
         for found, marked in ((self.found, self._hides), (self.unseen, self._unseen)):
-            if filled and marked and len(found) < limit:
-                columns = range(
-                    self._column + 1, min(self._column + self._span, self._max_columns) + 1
-                )
+            if marked and len(found) < limit:
                 cells = ((r, c) for r in range(row + 1, min(row + rows, most) + 1) for c in columns)
                 found.update(islice(cells, limit - len(found)))  # repeats: a few kept
-        self._column += self._span
 
     def conditional_format(self, target: str) -> None:
         """A conditional format of LibreOffice's own (``<calcext:conditional-format>``) over
@@ -168,7 +165,8 @@ def ods_marks(
 ) -> Marks:
     """The first table's hidden rows and rows with a filled struck cell (1-based), none past
     the row limit (the child refuses those rows anyway), its hidden columns, and its filled
-    cells whose data style shows them as something else (`registry.sheets._ods_formats`)."""
+    cells whose data style shows them as something else or whose text vanishes
+    (`registry.sheets._ods_formats`)."""
     struck_styles: set[str] = set()
     hidden: set[int] = set()
     struck: set[int] = set()

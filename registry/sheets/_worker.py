@@ -13,10 +13,11 @@ Stdout carries frames: one kind byte, an 8-byte little-endian length, a `marshal
 (``hidden``: the first sheet is hidden; ``others``: later visible sheets hold values too;
 ``unmarked``: an .xls whose hidden and struck rows cannot be read);
 ``D`` done ``(height, merged ranges that span rows, hidden rows, struck rows, hidden columns,
-disguised cells)``, the last four of an .xls only (an .xlsx's the parent finds itself, `registry.sheets._marked`). This module
-imports only the standard library, python_calamine and (for an .xls) xlrd — and, by its path,
-the standard-library module that reads number formats — and nothing from
-``registry``: it runs without ``site`` and must start fast.
+disguised cells, unseen cells)``, the last five of an .xls only (an .xlsx's the parent finds
+itself, `registry.sheets._marked`). This module imports only the standard library,
+python_calamine and (for an .xls) xlrd — and, by their paths, the standard-library modules
+that read number formats and colours — and nothing from ``registry`` by name: it runs without
+``site`` and must start fast.
 """
 
 from __future__ import annotations
@@ -117,50 +118,9 @@ def merged_down(sheet: Any) -> list[tuple[int, int, int, int]]:
     return found[:MAX_MERGED]
 
 
-Cells = list[tuple[int, int]]
-
-
-def xls_marks(
-    data: bytes, height: int, width: int
-) -> tuple[list[int], list[int], list[int], Cells, Cells]:
-    """The rows of an .xls's first sheet that are hidden, those with a filled cell struck
-    through (its format's font, or a run of its text), at most ``height`` each, the columns
-    it hides, at most ``width``, the (row, column) of the filled cells its number formats
-    show as other words or nothing (`registry.sheets._formats`), and of those whose text is
-    the colour of their fill (`registry.sheets._colours`); 1-based.
-
-    python-calamine reads neither; xlrd does, from the formatting it reads alongside the cells.
-    A clerk hides or strikes a row to leave a holder out (`registry.sheets._marked`)."""
-    import xlrd  # only for an .xls: most registers are .xlsx
-
-    with open(os.devnull, "w") as quiet:  # xlrd's warnings would corrupt the frames on stdout
-        book = xlrd.open_workbook(
-            file_contents=data, formatting_info=True, on_demand=True, logfile=quiet
-        )
-        sheet = book.sheet_by_index(0)
-    fonts = {i for i, font in enumerate(book.font_list) if font.struck_out}
-    formats = {i for i, xf in enumerate(book.xf_list) if xf.font_index in fonts}
-    last = min(sheet.nrows, height)
-    hidden = [r + 1 for r, info in sheet.rowinfo_map.items() if info.hidden and r < last]
-    empty = (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK)
-    struck = {
-        r + 1
-        for r in (range(last) if formats else ())
-        if any(c.xf_index in formats and c.ctype not in empty for c in sheet.row(r))
-    }
-    struck.update(
-        r + 1
-        for (r, _), runs in sheet.rich_text_runlist_map.items()
-        if r < last and any(font in fonts for _, font in runs)
-    )
-    columns = [c + 1 for c, info in sheet.colinfo_map.items() if info.hidden and c < width]
-    disguised, unseen = _disguised(book, sheet, last), _unseen(book, sheet, last)
-    return sorted(hidden), sorted(struck), sorted(columns), disguised, unseen
-
-
 def _ours(name: str) -> Any:
     """One of our modules that import nothing of ours, loaded by its path: this process
-    imports nothing of ours by name."""
+    imports nothing of ours by name (`registry.sheets._xls_marks` and its helpers)."""
     import importlib.util
 
     path = os.path.join(os.path.dirname(__file__), f"{name}.py")
@@ -170,79 +130,6 @@ def _ours(name: str) -> Any:
     sys.modules[name] = module  # (its dataclasses look their module up)
     spec.loader.exec_module(module)
     return module
-
-
-def _filled(sheet: Any, last: int, formats: set[int] | dict[int, set[int]]) -> Cells:
-    """The filled cells of the first ``last`` rows in one of ``formats`` (by kind of cell)."""
-    import xlrd
-
-    empty = (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK)
-    return [
-        (r + 1, c + 1)
-        for r in range(last)
-        for c, cell in enumerate(sheet.row(r))
-        if cell.ctype not in empty
-        and cell.xf_index in (formats.get(cell.ctype, ()) if isinstance(formats, dict) else formats)
-    ]
-
-
-def _unseen(book: Any, sheet: Any, last: int) -> Cells:
-    """The filled cells of the first ``last`` rows whose font's colour is their fill's: the
-    palette's colour (None for the system's: the automatic text is black, 0x7FFF), on no fill
-    (the sheet's white), a plain fill's colour, or a pattern's (taken to show the text), or
-    too small to read; and those on no fill with a run of text in a white font (张三 and a
-    white 丰)."""
-    colours = _ours("_colours")
-    palette = book.colour_map
-
-    def shade(index: int) -> Any:
-        return colours.BLACK if index in (0x7FFF, 64) else palette.get(index) or colours.UNKNOWN
-
-    formats, white = set(), set()
-    for i, xf in enumerate(book.xf_list):
-        font = book.font_list[xf.font_index] if xf.font_index < len(book.font_list) else None
-        pattern = xf.background.fill_pattern
-        fill = None if pattern == 0 else colours.UNKNOWN
-        if pattern == 1:
-            fill = shade(xf.background.pattern_colour_index)
-        if font is not None and (
-            colours.unseen(shade(font.colour_index), fill) or colours.too_small(font.height / 20)
-        ):
-            formats.add(i)
-        if colours.unseen(colours.WHITE, fill):
-            white.add(i)
-    fonts = {
-        i for i, font in enumerate(book.font_list) if colours.unseen(shade(font.colour_index), None)
-    }
-    found = _filled(sheet, last, formats) if formats else []
-    for (r, c), runs in sheet.rich_text_runlist_map.items():
-        text = str(sheet.cell_value(r, c)) if r < last else ""
-        ends = [start for start, _ in runs[1:]] + [len(text)]
-        if sheet.cell_xf_index(r, c) in white and any(
-            font in fonts and text[start:end].strip()
-            for (start, font), end in zip(runs, ends, strict=True)
-        ):
-            found.append((r + 1, c + 1))
-    return found
-
-
-def _disguised(book: Any, sheet: Any, last: int) -> Cells:
-    """The filled cells of the first ``last`` rows whose format hides text (a text cell) or
-    numbers (a number or a date): `registry.sheets._number_formats`, each format read once."""
-    import xlrd
-
-    formats = _ours("_number_formats")
-    codes = {
-        key: f.format_str for key, f in book.format_map.items() if f.format_str
-    }  # None: built in
-    text = {key for key, code in codes.items() if formats.hides_text(code)}
-    numbers = {key for key, code in codes.items() if formats.hides_numbers(code)}
-    hiding = {
-        xlrd.XL_CELL_TEXT: {i for i, xf in enumerate(book.xf_list) if xf.format_key in text},
-        xlrd.XL_CELL_NUMBER: {i for i, xf in enumerate(book.xf_list) if xf.format_key in numbers},
-    }
-    hiding[xlrd.XL_CELL_DATE] = hiding[xlrd.XL_CELL_NUMBER]
-    return _filled(sheet, last, hiding) if any(hiding.values()) else []
 
 
 def main(argv: list[str]) -> None:
@@ -286,10 +173,11 @@ def main(argv: list[str]) -> None:
         size = max(1, CHUNK_CELLS // max(width, 1))
         for chunk in chunks(itertools.chain([first], rows), size, pad):
             frame(out, b"R", encode(chunk))
-        marks: tuple[list[int], list[int], list[int], Cells, Cells] = ([], [], [], [], [])
+        marks: tuple[list[object], ...] = ([], [], [], [], [])
         if marked and data.startswith(OLE_MAGIC):
             try:
-                marks = xls_marks(data, height, width)
+                formats, colours = _ours("_number_formats"), _ours("_colours")
+                marks = _ours("_xls_marks").xls_marks(data, height, width, formats, colours)
             except MemoryError:
                 raise
             except Exception as exc:  # xlrd cannot read what python-calamine could

@@ -268,9 +268,9 @@ def scan_parts(
 
 
 def _marks(workbook: Workbook, probe: Probe, limits: SheetLimits, deadline: float) -> Marks:
-    """The worksheet's marked rows (`registry.sheets._marked`): none without a hit of its probe
-    or something struck through in its styles or shared strings, else what the exact pass
-    finds."""
+    """The worksheet's marked rows and cells (`registry.sheets._marked`): none without a hit of
+    its probe or something struck, hidden or coloured in its styles or shared strings, else
+    what the exact pass finds."""
     if workbook.kind == "ods":
         return _ods_marks(workbook, probe, limits, deadline)
     # python-calamine finds these parts whatever the case of their names

@@ -1,0 +1,127 @@
+"""What an .xls's formatting does to its first sheet, read with xlrd in the parse child
+(`registry.sheets._worker`, which loads this module by its path): the rows it hides or strikes
+through, the columns it hides, the cells its number formats disguise
+(`registry.sheets._number_formats`) and those whose text vanishes (`registry.sheets._colours`).
+
+python-calamine reads none of it; xlrd does, from the formatting it reads alongside the cells.
+Like the child, this module imports nothing of ours: the child hands it the two modules it
+needs, loaded by their paths.
+"""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+from typing import Any
+
+Cells = list[tuple[int, int]]
+
+
+def xls_marks(
+    data: bytes, height: int, width: int, number_formats: ModuleType, colours: ModuleType
+) -> tuple[list[int], list[int], list[int], Cells, Cells]:
+    """The rows of an .xls's first sheet that are hidden, those with a filled cell struck
+    through (its format's font, or a run of its text), at most ``height`` each, the columns
+    it hides, at most ``width``, the (row, column) of the filled cells its number formats
+    show as other words or nothing (`registry.sheets._formats`), and of those whose text is
+    the colour of their fill (`registry.sheets._colours`); 1-based.
+
+    A clerk hides or strikes a row to leave a holder out (`registry.sheets._marked`).
+    ``number_formats`` and ``colours`` are those two modules of ours."""
+    import xlrd  # only for an .xls: most registers are .xlsx
+
+    with open(os.devnull, "w") as quiet:  # xlrd's warnings would corrupt the frames on stdout
+        book = xlrd.open_workbook(
+            file_contents=data, formatting_info=True, on_demand=True, logfile=quiet
+        )
+        sheet = book.sheet_by_index(0)
+    fonts = {i for i, font in enumerate(book.font_list) if font.struck_out}
+    formats = {i for i, xf in enumerate(book.xf_list) if xf.font_index in fonts}
+    last = min(sheet.nrows, height)
+    hidden = [r + 1 for r, info in sheet.rowinfo_map.items() if info.hidden and r < last]
+    empty = (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK)
+    struck = {
+        r + 1
+        for r in (range(last) if formats else ())
+        if any(c.xf_index in formats and c.ctype not in empty for c in sheet.row(r))
+    }
+    struck.update(
+        r + 1
+        for (r, _), runs in sheet.rich_text_runlist_map.items()
+        if r < last and any(font in fonts for _, font in runs)
+    )
+    columns = [c + 1 for c, info in sheet.colinfo_map.items() if info.hidden and c < width]
+    disguised = _disguised(book, sheet, last, number_formats)
+    unseen = _unseen(book, sheet, last, colours)
+    return sorted(hidden), sorted(struck), sorted(columns), disguised, unseen
+
+
+def _filled(sheet: Any, last: int, formats: set[int] | dict[int, set[int]]) -> Cells:
+    """The filled cells of the first ``last`` rows in one of ``formats`` (by kind of cell)."""
+    import xlrd
+
+    empty = (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK)
+    return [
+        (r + 1, c + 1)
+        for r in range(last)
+        for c, cell in enumerate(sheet.row(r))
+        if cell.ctype not in empty
+        and cell.xf_index in (formats.get(cell.ctype, ()) if isinstance(formats, dict) else formats)
+    ]
+
+
+def _unseen(book: Any, sheet: Any, last: int, colours: ModuleType) -> Cells:
+    """The filled cells of the first ``last`` rows whose font's colour is their fill's: the
+    palette's colour (None for the system's: the automatic text is black, 0x7FFF), on no fill
+    (the sheet's white), a plain fill's colour, or a pattern's (taken to show the text), or
+    too small to read; and those on no fill with a run of text in a white font (张三 and a
+    white 丰)."""
+    palette = book.colour_map
+
+    def shade(index: int) -> Any:
+        return colours.BLACK if index in (0x7FFF, 64) else palette.get(index) or colours.UNKNOWN
+
+    formats, white = set(), set()
+    for i, xf in enumerate(book.xf_list):
+        font = book.font_list[xf.font_index] if xf.font_index < len(book.font_list) else None
+        pattern = xf.background.fill_pattern
+        fill = None if pattern == 0 else colours.UNKNOWN
+        if pattern == 1:
+            fill = shade(xf.background.pattern_colour_index)
+        if font is not None and (
+            colours.unseen(shade(font.colour_index), fill) or colours.too_small(font.height / 20)
+        ):
+            formats.add(i)
+        if colours.unseen(colours.WHITE, fill):
+            white.add(i)
+    fonts = {
+        i for i, font in enumerate(book.font_list) if colours.unseen(shade(font.colour_index), None)
+    }
+    found = _filled(sheet, last, formats) if formats else []
+    for (r, c), runs in sheet.rich_text_runlist_map.items():
+        text = str(sheet.cell_value(r, c)) if r < last else ""
+        ends = [start for start, _ in runs[1:]] + [len(text)]
+        if sheet.cell_xf_index(r, c) in white and any(
+            font in fonts and text[start:end].strip()
+            for (start, font), end in zip(runs, ends, strict=True)
+        ):
+            found.append((r + 1, c + 1))
+    return found
+
+
+def _disguised(book: Any, sheet: Any, last: int, formats: ModuleType) -> Cells:
+    """The filled cells of the first ``last`` rows whose format hides text (a text cell) or
+    numbers (a number or a date): `registry.sheets._number_formats`, each format read once."""
+    import xlrd
+
+    codes = {
+        key: f.format_str for key, f in book.format_map.items() if f.format_str
+    }  # None: built in
+    text = {key for key, code in codes.items() if formats.hides_text(code)}
+    numbers = {key for key, code in codes.items() if formats.hides_numbers(code)}
+    hiding = {
+        xlrd.XL_CELL_TEXT: {i for i, xf in enumerate(book.xf_list) if xf.format_key in text},
+        xlrd.XL_CELL_NUMBER: {i for i, xf in enumerate(book.xf_list) if xf.format_key in numbers},
+    }
+    hiding[xlrd.XL_CELL_DATE] = hiding[xlrd.XL_CELL_NUMBER]
+    return _filled(sheet, last, hiding) if any(hiding.values()) else []
