@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from registry.sheets._ods_formats import DataStyles, read_styles
+from registry.sheets._ods_formats import DataStyles
 from registry.sheets._ods_marked import MAX_DISGUISED, ods_marks
+from registry.sheets._ods_styles import read_styles
 from registry.sheets.guard import REGISTER_LIMITS
 from tests.registers import MIANYANG, RegisterFactory, approval_row, as_ods, refused, sync
 

@@ -22,8 +22,8 @@ from openpyxl.styles import Border, Color, Font, GradientFill, PatternFill, Side
 from openpyxl.styles.differential import DifferentialStyle
 
 from registry.sheets._colours import RGB, Palette, colour, unseen, written_colour
-from registry.sheets._ods_formats import read_styles
 from registry.sheets._ods_marked import ods_marks
+from registry.sheets._ods_styles import read_styles
 from registry.sheets._style_colours import DEFAULT_INDEXED
 from registry.sheets.guard import REGISTER_LIMITS, SheetRefused, read_sheet
 from tests.registers import MIANYANG, RegisterFactory, refused, sync

@@ -16,7 +16,8 @@ its parents') and the text styles of white ``<text:span>`` runs tell a cell whos
 colour of its background (`unseen`, `white_spans`: `registry.sheets._colours`).
 
 LibreOffice keeps the formats a clerk defines in ``styles.xml`` and the cells' own styles in
-``content.xml`` before its body: both are read (`read_styles`), by namespace, before the sheet.
+``content.xml`` before its body: both are read (`registry.sheets._ods_styles.read_styles`), by
+namespace, before the sheet.
 The first definition of a name counts, as in LibreOffice.
 """
 
@@ -33,21 +34,8 @@ from registry.sheets._colours import (
     written_colour,
     written_points,
 )
-from registry.sheets._extent import StopParsing, parse_marks
-from registry.sheets._limits import SheetLimits
 from registry.sheets._number_formats import first_met, hides_numbers, hides_text
 from registry.sheets._ods_data_style import DATA_STYLES, PLACEHOLDERS, WORDS, DataStyle, escaped
-
-NAMESPACES = {
-    "urn:oasis:names:tc:opendocument:xmlns:table:1.0": "table",
-    "urn:oasis:names:tc:opendocument:xmlns:style:1.0": "style",
-    "urn:oasis:names:tc:opendocument:xmlns:text:1.0": "text",
-    "urn:oasis:names:tc:opendocument:xmlns:office:1.0": "office",
-    "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0": "number",
-    "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0": "fo",
-    "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0": "calcext",
-}
-"""The prefixes OpenDocument uses, by namespace."""
 
 NUMBER_CELLS = frozenset({"float", "percentage", "currency", "date", "time"})
 """The value types a data style shows as numbers (a boolean cell shows TRUE or FALSE anyway)."""
@@ -79,7 +67,7 @@ class _CellStyle:
 
 class DataStyles:
     """The data styles and cell styles of an .ods, fed its styles' elements with their
-    prefixes as OpenDocument spells them (`read_styles`): whether a cell is shown as other
+    prefixes as OpenDocument spells them (`registry.sheets._ods_styles.read_styles`): whether a cell is shown as other
     words or digits than it holds (`hides`)."""
 
     def __init__(self) -> None:
@@ -287,32 +275,3 @@ def _shown(name: str) -> str:
     """A style's name as LibreOffice shows it: without the `` (user)`` it adds to a clerk's
     style named like one of its own."""
     return name.removesuffix(" (user)")
-
-
-def _canonical(name: str) -> str:
-    """``"uri local"`` as OpenDocument's prefix spells it (``number:number-style``); a name of
-    another namespace as it came."""
-    uri, _, local = name.rpartition(" ")
-    prefix = NAMESPACES.get(uri)
-    return f"{prefix}:{local}" if prefix else name
-
-
-def read_styles(parts: list[Iterator[bytes]], limits: SheetLimits, deadline: float) -> DataStyles:
-    """The data and cell styles of ``styles.xml`` and of ``content.xml`` up to its body, in
-    that order, read by namespace: the first definition of a data style counts, a cell style
-    of content.xml's own over one of styles.xml, as in LibreOffice."""
-    styles = DataStyles()
-
-    def start(name: str, attributes: dict[str, str]) -> None:
-        name = _canonical(name)
-        if name == "office:body":
-            raise StopParsing  # the sheet's cells: read by `ods_marks`
-        styles.start(name, {_canonical(key): value for key, value in attributes.items()})
-
-    def end(name: str) -> None:
-        styles.end(_canonical(name))
-
-    for part, blocks in enumerate(parts):  # (each within the deadline, or refused)
-        styles.part = part
-        parse_marks(blocks, start, end, text=styles.text, limits=limits, deadline=deadline)
-    return styles

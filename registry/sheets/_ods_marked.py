@@ -15,7 +15,7 @@ LibreOffice and WPS write automatic styles on the cells. A comment's text
 
 The same pass finds the filled cells whose data style shows them as something else, or whose
 text is the colour of their background (their cell style's, or a span of white text)
-(`CellDisguises`), by the styles `registry.sheets._ods_formats.read_styles` read before it.
+(`CellDisguises`), by the styles `registry.sheets._ods_styles.read_styles` read before it.
 """
 
 from __future__ import annotations
@@ -28,11 +28,12 @@ from registry.sheets._extent import StopParsing, parse_marks
 from registry.sheets._formats import CONDITIONAL
 from registry.sheets._limits import SheetLimits, unreadable
 from registry.sheets._marked import Marks
-from registry.sheets._ods_formats import NAMESPACES, DataStyles
+from registry.sheets._ods_formats import DataStyles
+from registry.sheets._ods_styles import NAMESPACES
 
 PROBES = (b"visibility", b"line-through")
 """What a content.xml with a hidden row or a struck style must hold somewhere (a disguising data
-style is found by `registry.sheets._ods_formats.read_styles` before)."""
+style is found by `registry.sheets._ods_styles.read_styles` before)."""
 MAX_DISGUISED = 10_000
 """Disguised cells kept: a register with one is refused, the first ones are what a clerk reads."""
 HIDING = ("collapse", "filter")

@@ -51,9 +51,9 @@ from registry.sheets._marked import (
     holds,
     string_marks,
 )
-from registry.sheets._ods_formats import read_styles
 from registry.sheets._ods_marked import PROBES as ODS_PROBES
 from registry.sheets._ods_marked import ods_marks
+from registry.sheets._ods_styles import read_styles
 from registry.sheets._references import reference_filters
 
 READ_BYTES = 1 << 20
