@@ -16,7 +16,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tests.verify_fixtures import SECRET
+from tests.verify_fixtures import SECRET, clear_of_the_minute_turning
 from verify_app.checklog import name_hash
 from verify_app.csrf import COOKIE, FIELD, CsrfRejected, CsrfTokens
 from verify_app.ratelimit import CheckLimiter, RateLimited, SweptMemoryStorage
@@ -163,6 +163,7 @@ def test_a_batch_larger_than_a_minute_allows_is_refused_outright() -> None:
 
 
 def test_refused_charges_count_nothing_and_empty_ones_nothing_either() -> None:
+    clear_of_the_minute_turning()
     limiter = CheckLimiter(4)
     limiter.charge("192.0.2.1", 3)
     with pytest.raises(RateLimited):
