@@ -581,3 +581,23 @@ def test_an_extension_rule_with_its_own_colours(tmp_path: Path, dxf: str, hides:
         return
     with pytest.raises(SheetRefused, match="条件格式"):
         read_sheet(path, REGISTER_LIMITS)
+
+
+@pytest.mark.parametrize(
+    ("fill", "font", "vanishes"),
+    [
+        (PatternFill("darkGray", fgColor="FF000000", bgColor="FF000000"), None, True),
+        (PatternFill("gray125", fgColor="FF000000", bgColor="FF000000"), None, True),
+        (PatternFill("darkGrid", fgColor="FFFFFFFF", bgColor="FFFFFFFF"), WHITE_FONT, True),
+        (PatternFill("gray125"), WHITE_FONT, True),  # black dots on white: pale grey
+        (PatternFill("gray125"), None, False),
+        (PatternFill("lightGray", fgColor="FFFFFF00"), None, False),  # yellow hatching
+    ],
+)
+def test_a_patterns_colours_are_mixed(
+    tmp_path: Path, fill: PatternFill, font: Font | None, vanishes: bool
+) -> None:
+    """A pattern draws its foreground over its background as much as it covers: both black,
+    it is a black fill; black dots on white under white text leave it unread."""
+    path = _one_name(tmp_path / "a.xlsx", font, fill)
+    assert read_sheet(path, REGISTER_LIMITS).marks.unseen == ({(2, 1)} if vanishes else set())

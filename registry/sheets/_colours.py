@@ -82,6 +82,16 @@ def tinted(rgb: RGB, tint: float) -> RGB:
     return (round(red * 255), round(green * 255), round(blue * 255))
 
 
+def mixed(front: RGB, back: RGB, coverage: float) -> RGB:
+    """What a pattern covering ``coverage`` of ``back`` with ``front`` looks like."""
+    if UNKNOWN in (front, back):
+        return UNKNOWN
+    red, green, blue = (
+        round(f * coverage + b * (1 - coverage)) for f, b in zip(front, back, strict=True)
+    )
+    return (red, green, blue)
+
+
 def hex_colour(digits: str) -> RGB:
     """``FFFFFF`` as RGB; `UNKNOWN` for anything else."""
     if len(digits) != 6 or not all(ch in "0123456789abcdefABCDEF" for ch in digits):

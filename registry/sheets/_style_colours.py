@@ -4,9 +4,9 @@ which cell formats and conditional formats draw text in the colour of its backgr
 
 ``styles.xml`` names its legacy palette (``<colors><indexedColors>``) after the fonts and fills
 that use it, so the colours are collected as they come and judged once the part is read
-(`StyleColours.judge`). A font's colour is its ``<color>``; a cell format's fill, a
-``<patternFill patternType="solid">``'s ``<fgColor>`` (black without one), the sheet's white
-for none or Excel's sparse grey patterns, and a colour not judged for another pattern or a
+(`StyleColours.judge`). A font's colour is its ``<color>``; a cell format's fill, its pattern's
+foreground (``<fgColor>``, black without one) mixed into its background (``<bgColor>``, white)
+as much as the pattern covers, the sheet's white for none, and a colour not judged for a
 gradient; a conditional format's, its ``<font>``'s ``<color>`` and its fill's ``<bgColor>``.
 """
 
@@ -25,22 +25,43 @@ from registry.sheets._colours import (
     Palette,
     colour,
     hex_colour,
+    mixed,
     too_small,
     unseen,
 )
 from registry.sheets._extent import parse_marks
 from registry.sheets._limits import SheetLimits
 
-PLAIN_PATTERNS = ("", "none", "gray0625", "gray125")
-"""Fills that leave the sheet's white under the text (Excel's default fill 1 is gray125)."""
+COVERAGE = {"solid": 1.0, "darkGray": 0.75, "gray125": 0.125, "gray0625": 0.0625}
+"""How much of a pattern its foreground colour covers (`mixed`): the dark hatches and stripes
+half, the light ones a quarter (Excel's default fill 1 is gray125, black dots on white)."""
 THEME_ORDER = (
     "lt1", "dk1", "lt2", "dk2", "accent1", "accent2", "accent3", "accent4", "accent5",
     "accent6", "hlink", "folHlink",
 )  # fmt: skip
 """A theme's colours as ``theme="n"`` numbers them: its first two pairs swapped (light first)."""
 Attributes = dict[str, str]
-_SOLID: Attributes = {"solid": ""}
-"""A solid fill without its own colour: the automatic foreground, black."""
+
+
+@dataclass
+class _Fill:
+    """A cell format's fill as written: its pattern and its two colours' attributes (a pattern
+    draws its foreground, black unless set, over its background, white unless set)."""
+
+    pattern: str
+    foreground: Attributes | None = None
+    background: Attributes | None = None
+
+    def colour(self, palette: Palette) -> RGB | None:
+        """What the eye sees under the text (None: no fill, the sheet's white)."""
+        if self.pattern in ("", "none"):
+            return None
+        if self.pattern == "gradient":
+            return UNKNOWN
+        coverage = COVERAGE.get(self.pattern, 0.25 if self.pattern.startswith("light") else 0.5)
+        front = colour(self.foreground, palette) if self.foreground else BLACK
+        back = colour(self.background, palette) if self.background else WHITE
+        return mixed(front, back, coverage)
 
 
 @dataclass
@@ -50,8 +71,7 @@ class StyleColours:
     fonts: dict[int, Attributes] = field(default_factory=dict)
     sizes: dict[int, float] = field(default_factory=dict)
     """font → its size in points"""
-    fills: dict[int, Attributes | None] = field(default_factory=dict)
-    """fill → its colour's attributes (`_SOLID` for a solid one without), None if not judged"""
+    fills: dict[int, _Fill] = field(default_factory=dict)
     cells: list[tuple[int, int | None, int | None]] = field(default_factory=list)
     """(cell format, its font, its fill)"""
     dxfs: dict[int, tuple[Attributes | None, Attributes | None]] = field(default_factory=dict)
@@ -60,7 +80,6 @@ class StyleColours:
     """the file's own legacy palette, in order"""
     _part = ""
     """in a conditional format: the part being read (font, fill, border …)"""
-    _pattern = ""
 
     def start(self, section: str, local: str, attributes: Attributes, place: int) -> None:
         """An element of ``section`` (fonts, fills, dxfs, colors); ``place``: the index of the
@@ -78,15 +97,13 @@ class StyleColours:
 
     def _fill(self, local: str, attributes: Attributes, place: int) -> None:
         if local == "patternFill":
-            self._pattern = attributes.get("patternType", "").strip()
-            if self._pattern == "solid":
-                self.fills[place] = _SOLID
-            elif self._pattern not in PLAIN_PATTERNS:
-                self.fills[place] = None
+            self.fills[place] = _Fill(attributes.get("patternType", "").strip())
         elif local == "gradientFill":
-            self.fills[place] = None
-        elif local == "fgColor" and self._pattern == "solid":
-            self.fills[place] = attributes
+            self.fills[place] = _Fill("gradient")
+        elif place in self.fills and local == "fgColor":
+            self.fills[place].foreground = attributes
+        elif place in self.fills and local == "bgColor":
+            self.fills[place].background = attributes
 
     def _dxf(self, local: str, attributes: Attributes, place: int) -> None:
         if local == "dxf":
@@ -109,7 +126,7 @@ class StyleColours:
         """(the cell formats whose text vanishes on their fill, those with a fill other than
         white, the conditional formats that make text vanish on the sheet's white)."""
         fonts = {font: colour(attributes, palette) for font, attributes in self.fonts.items()}
-        fills = {fill: _fill_colour(attributes, palette) for fill, attributes in self.fills.items()}
+        fills = {place: fill.colour(palette) for place, fill in self.fills.items()}
         vanishing, filled = set(), set()
         for cell, font, fill in self.cells:
             background = fills.get(fill or 0)
@@ -134,12 +151,6 @@ def _points(text: str) -> float:
     except ValueError:
         return 11.0  # not read: the usual size
     return points if points == points else 11.0  # (not NaN)
-
-
-def _fill_colour(attributes: Attributes | None, palette: Palette) -> RGB | None:
-    if attributes is None:
-        return UNKNOWN
-    return BLACK if attributes is _SOLID else colour(attributes, palette)
 
 
 class _DefaultIndexed(Mapping[int, RGB]):
