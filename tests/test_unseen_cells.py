@@ -21,10 +21,11 @@ from openpyxl.formatting.rule import DataBarRule, IconSetRule, Rule
 from openpyxl.styles import Border, Color, Font, GradientFill, PatternFill, Side
 from openpyxl.styles.differential import DifferentialStyle
 
-from registry.sheets._colours import RGB, Palette, colour, unseen, written_colour
+from registry.sheets._colours import OFFICE_THEME, RGB, Palette, colour, unseen, written_colour
+from registry.sheets._marked import Probe
 from registry.sheets._ods_marked import ods_marks
 from registry.sheets._ods_styles import read_styles
-from registry.sheets._style_colours import DEFAULT_INDEXED
+from registry.sheets._style_colours import DEFAULT_INDEXED, theme_colours
 from registry.sheets.guard import REGISTER_LIMITS, SheetRefused, read_sheet
 from tests.registers import MIANYANG, RegisterFactory, refused, sync
 from tests.test_disguised_cells import _rewrite, _two_holders
@@ -61,7 +62,9 @@ BLACK_FILL = PatternFill("solid", fgColor="FF000000")
         ({"auto": "1", "theme": "0"}, None, True),
         ({"rgb": "FF808080", "tint": "0.95"}, None, True),  # any colour's tint counts
         ({"rgb": "FF4472C4"}, {"theme": "4"}, True),  # the Office theme's accent 1
-        (None, {"theme": "1", "tint": "0.15"}, True),  # black on #262626: too faint to read
+        (None, {"theme": "1", "tint": "0.15"}, False),  # black on #262626: faint, and read
+        ({"rgb": "FFFFFF00"}, None, True),  # yellow on white: gone on paper
+        (None, {"rgb": "FF002060"}, False),  # black on Excel's dark blue: faint, and read
         ({"rgb": "FFD9D9D9"}, None, False),  # light grey on white: faint, yet read
         ({"indexed": "22"}, {"rgb": "FFC0C0C0"}, True),  # the legacy palette's silver
     ],
@@ -589,7 +592,7 @@ def test_an_extension_rule_with_its_own_colours(tmp_path: Path, dxf: str, hides:
         (PatternFill("darkGray", fgColor="FF000000", bgColor="FF000000"), None, True),
         (PatternFill("gray125", fgColor="FF000000", bgColor="FF000000"), None, True),
         (PatternFill("darkGrid", fgColor="FFFFFFFF", bgColor="FFFFFFFF"), WHITE_FONT, True),
-        (PatternFill("gray125"), WHITE_FONT, True),  # black dots on white: pale grey
+        (PatternFill("mediumGray", fgColor="FFFFFFFF", bgColor="FFF2F2F2"), WHITE_FONT, True),
         (PatternFill("gray125"), None, False),
         (PatternFill("lightGray", fgColor="FFFFFF00"), None, False),  # yellow hatching
     ],
@@ -598,6 +601,49 @@ def test_a_patterns_colours_are_mixed(
     tmp_path: Path, fill: PatternFill, font: Font | None, vanishes: bool
 ) -> None:
     """A pattern draws its foreground over its background as much as it covers: both black,
-    it is a black fill; black dots on white under white text leave it unread."""
+    it is a black fill; white over near-white leaves white text unread."""
     path = _one_name(tmp_path / "a.xlsx", font, fill)
     assert read_sheet(path, REGISTER_LIMITS).marks.unseen == ({(2, 1)} if vanishes else set())
+
+
+EXCEL_SCHEME = (
+    '<a:theme xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:themeElements>'
+    '<a:clrScheme name="Office"><a:dk1><a:sysClr val="windowText" lastClr="000000"/></a:dk1>'
+    '<a:lt1><a:sysClr val="window" lastClr="FFFFFF"/></a:lt1>'
+    '<a:dk2><a:srgbClr val="112233"/></a:dk2><a:lt2><a:srgbClr val="EEEEEE"/></a:lt2>'
+    '<a:accent1><a:srgbClr val="4472C4"/></a:accent1></a:clrScheme></a:themeElements></a:theme>'
+)
+"""A scheme as Excel writes it: text and background as the system's colours."""
+
+
+def test_a_themes_colours_as_excel_numbers_them() -> None:
+    """``theme="n"`` numbers the scheme light first: 0 background 1 (lt1), 1 text 1 (dk1),
+    2 background 2 (lt2), 3 text 2 (dk2), then the accents; what a theme lacks is Office's."""
+    deadline = time.monotonic() + 10
+    colours = theme_colours(iter([EXCEL_SCHEME.encode()]), REGISTER_LIMITS, deadline)
+    assert colours[:5] == (
+        (255, 255, 255),
+        (0, 0, 0),
+        (0xEE,) * 3,
+        (0x11, 0x22, 0x33),
+        (0x44, 0x72, 0xC4),
+    )
+    assert colours[5:] == OFFICE_THEME[5:]
+
+
+def test_a_broken_theme_is_read_as_far_as_it_goes(tmp_path: Path) -> None:
+    """A theme cut short (a program's crash while saving): the workbook opens in Excel and
+    LibreOffice, and loaded before themes were read; its colours are read as far as they go."""
+    path = _one_name(tmp_path / "a.xlsx", Font(color=Color(theme=4)))
+    _rewrite(path, "xl/theme/theme1.xml", lambda xml: xml[: len(xml) // 2])
+    assert not read_sheet(path, REGISTER_LIMITS).marks.unseen
+
+
+def test_a_tab_colour_sends_no_sheet_through_the_exact_pass() -> None:
+    """Clerks colour their tabs: ``<tabColor>`` is no coloured run (the exact pass made a
+    40,000-row sheet with one 4× slower to read); a run's ``<color>`` is."""
+    probe = Probe()
+    probe.feed(b'<worksheet><sheetPr><tabColor rgb="FFFF0000"/></sheetPr><sheetData/></worksheet>')
+    assert not probe.hit
+    probe.feed(b'<c t="inlineStr"><is><r><rPr><color rgb="FFFFFFFF"/></rPr><t>x</t></r></is></c>')
+    assert probe.hit

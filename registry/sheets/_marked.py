@@ -34,14 +34,13 @@ from registry.sheets._extent import cell_position, parse_marks, style_index, who
 from registry.sheets._formats import CONDITIONAL, CellFormats
 from registry.sheets._limits import SheetLimits, unreadable
 
-PROBES = (b"<f", b":f", b"hidden", b"strike", b"formatCode", b"olor", b"showValue")
+PROBES = (b"<f", b":f", b"hidden", b"strike", b"formatCode", b"<color", b":color", b"showValue")
 """What a sheet with a formula (``<f>``, ``<x:f …``), a hidden row, a struck-through or coloured
-run, a conditional format's own number format (x14) or a bar or icon without its value must
-hold somewhere. A hit only sends the sheet through `exact_marks`."""
+run, a conditional format's own number format or colours (x14) or a bar or icon without its
+value must hold somewhere (a tab's colour, ``<tabColor>``, is no hit: clerks colour tabs). A hit
+only sends the sheet through `exact_marks`."""
 MAX_STRUCK_STRINGS = 100_000
 """Shared strings struck through or whitened a workbook may hold: far more than any register."""
-TAIL = max(len(probe) for probe in PROBES) - 1
-"""bytes kept from one block to the next, so that a probe cut in two is still found"""
 _TRUE = ("1", "true")
 
 

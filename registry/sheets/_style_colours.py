@@ -29,8 +29,8 @@ from registry.sheets._colours import (
     too_small,
     unseen,
 )
-from registry.sheets._extent import parse_marks
-from registry.sheets._limits import SheetLimits
+from registry.sheets._extent import BAD_XML, parse_marks
+from registry.sheets._limits import SheetLimits, SheetRefused
 
 COVERAGE = {"solid": 1.0, "darkGray": 0.75, "gray125": 0.125, "gray0625": 0.0625}
 """How much of a pattern its foreground colour covers (`mixed`): the dark hatches and stripes
@@ -178,7 +178,8 @@ DEFAULT_INDEXED = _DefaultIndexed()
 
 def theme_colours(theme: Iterator[bytes], limits: SheetLimits, deadline: float) -> tuple[RGB, ...]:
     """The colours of ``xl/theme/theme1.xml``'s scheme as ``theme="n"`` numbers them (the
-    Office theme's for any it lacks)."""
+    Office theme's for any it lacks: a theme is only ever read for its colours, and a file
+    whose theme is broken otherwise opens)."""
     found: dict[str, RGB] = {}
     slot = ""
 
@@ -192,5 +193,9 @@ def theme_colours(theme: Iterator[bytes], limits: SheetLimits, deadline: float) 
         elif slot and local == "sysClr":
             found[slot], slot = hex_colour(attributes.get("lastClr", "")), ""
 
-    parse_marks(theme, start, limits=limits, deadline=deadline)
+    try:
+        parse_marks(theme, start, limits=limits, deadline=deadline)
+    except SheetRefused as refused:  # a theme cut short: the colours read so far (Excel's own
+        if not isinstance(refused.__cause__, BAD_XML):  # for the rest); a DTD, a limit: refused
+            raise
     return tuple(found.get(name, OFFICE_THEME[i]) for i, name in enumerate(THEME_ORDER))
