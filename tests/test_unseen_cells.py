@@ -608,12 +608,13 @@ def test_a_patterns_colours_are_mixed(
 
 EXCEL_SCHEME = (
     '<a:theme xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:themeElements>'
-    '<a:clrScheme name="Office"><a:dk1><a:sysClr val="windowText" lastClr="000000"/></a:dk1>'
-    '<a:lt1><a:sysClr val="window" lastClr="FFFFFF"/></a:lt1>'
+    '<a:clrScheme name="Office"><a:dk1><a:sysClr val="windowText" lastClr="0A0A0A"/></a:dk1>'
+    '<a:lt1><a:sysClr val="window" lastClr="FAFAFA"/></a:lt1>'
     '<a:dk2><a:srgbClr val="112233"/></a:dk2><a:lt2><a:srgbClr val="EEEEEE"/></a:lt2>'
     '<a:accent1><a:srgbClr val="4472C4"/></a:accent1></a:clrScheme></a:themeElements></a:theme>'
 )
-"""A scheme as Excel writes it: text and background as the system's colours."""
+"""A scheme as Excel writes it: text and background as the system's colours (as this system
+last drew them)."""
 
 
 def test_a_themes_colours_as_excel_numbers_them() -> None:
@@ -621,13 +622,8 @@ def test_a_themes_colours_as_excel_numbers_them() -> None:
     2 background 2 (lt2), 3 text 2 (dk2), then the accents; what a theme lacks is Office's."""
     deadline = time.monotonic() + 10
     colours = theme_colours(iter([EXCEL_SCHEME.encode()]), REGISTER_LIMITS, deadline)
-    assert colours[:5] == (
-        (255, 255, 255),
-        (0, 0, 0),
-        (0xEE,) * 3,
-        (0x11, 0x22, 0x33),
-        (0x44, 0x72, 0xC4),
-    )
+    assert colours[:4] == ((0xFA,) * 3, (0x0A,) * 3, (0xEE,) * 3, (0x11, 0x22, 0x33))
+    assert colours[4] == (0x44, 0x72, 0xC4)
     assert colours[5:] == OFFICE_THEME[5:]
 
 
