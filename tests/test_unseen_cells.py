@@ -296,6 +296,20 @@ CELL = '<table:table-cell table:style-name="ceD" office:value-type="string"><tex
             '<style:text-properties fo:color="#000000"/></style:style>',
             False,
         ),
+        (  # LibreOffice's automatic colour: white on a black cell
+            '<style:style style:name="Default" style:family="table-cell">'
+            '<style:text-properties fo:color="#000000"/></style:style>'
+            '<style:style style:name="ceD" style:family="table-cell" style:parent-style-name="Default">'
+            '<style:table-cell-properties fo:background-color="#000000"/>'
+            '<style:text-properties style:use-window-font-color="true"/></style:style>',
+            False,
+        ),
+        (  # the automatic colour over a white one it also writes
+            '<style:style style:name="ceD" style:family="table-cell">'
+            '<style:text-properties fo:color="#ffffff" style:use-window-font-color="true"/>'
+            "</style:style>",
+            False,
+        ),
         (  # a conditional format's style (style:map), whatever its condition
             '<style:style style:name="White" style:family="table-cell">'
             '<style:text-properties fo:color="#ffffff"/></style:style>'
@@ -526,12 +540,20 @@ def test_text_too_small_to_read_is_found(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("size", "small"), [("1pt", True), ("1mm", True), ("4pt", False), ("50%", False), ("", False)]
+    ("size", "small"),
+    [
+        ('fo:font-size="1pt"', True),
+        ('fo:font-size="1mm"', True),
+        ('fo:font-size="4pt"', False),
+        ('fo:font-size="50%"', False),
+        ('fo:font-size=""', False),
+        ('fo:font-size="10pt" style:font-size-asian="1pt"', True),  # the Chinese characters'
+    ],
 )
 def test_an_ods_cell_style_of_text_too_small_to_read(size: str, small: bool) -> None:
     styles = (
         '<style:style style:name="ceD" style:family="table-cell">'
-        f'<style:text-properties fo:font-size="{size}"/></style:style>'
+        f"<style:text-properties {size}/></style:style>"
     )
     content = (
         f"<office:document-content {NAMESPACES} {FO}><office:automatic-styles>{styles}"

@@ -45,8 +45,13 @@ MAX_MAPS = 3
 """The maps of a data style LibreOffice follows (a code's conditioned sections)."""
 DEFAULT = "Default"
 """The cell style of a cell that names none, nor its row or column (LibreOffice's)."""
+SIZES = ("fo:font-size", "style:font-size-asian", "style:font-size-complex")
+"""A text's sizes: Western, Asian (Chinese characters'), complex scripts' (any may be tiny)."""
+AUTOMATIC = "style:use-window-font-color"
+"""LibreOffice's automatic text colour (its 自动 font colour), which it draws black on a light
+cell and white on a dark one: never the colour of the cell."""
 _WRITTEN = {
-    "style:text-properties": ("fo:color", "fo:font-size"),
+    "style:text-properties": ("fo:color", AUTOMATIC, *SIZES),
     "style:table-cell-properties": ("fo:background-color",),
 }
 """Where a cell style writes its text's colour and size, and its background."""
@@ -109,7 +114,9 @@ class DataStyles:
         elif name == "style:style" and attributes.get("style:family") == "text":
             self._text_style = attributes.get("style:name", "")
         elif name == "style:text-properties" and self._text_style is not None:
-            if unseen(written_colour(attributes.get("fo:color", "transparent")), None):
+            automatic = attributes.get(AUTOMATIC, "").strip() == "true"
+            written = written_colour(attributes.get("fo:color", "transparent"))
+            if not automatic and unseen(written, None):
                 self.white_spans.add(self._text_style)
         elif name == "style:map" and self._reading is None and self._cell is not None:
             # a conditional format: the cell may take another cell style, whatever the condition
@@ -173,8 +180,13 @@ class DataStyles:
             return known
         own = self._cells.get(cell_style or DEFAULT)
         found = self._unseen[cell_style] = any(
-            unseen(self._colour(style, "fo:color"), self._colour(style, "fo:background-color"))
-            or too_small(written_points(self._written(style, "fo:font-size") or ""))
+            (
+                not self._automatic(style)
+                and unseen(
+                    self._colour(style, "fo:color"), self._colour(style, "fo:background-color")
+                )
+            )
+            or any(too_small(written_points(self._written(style, size) or "")) for size in SIZES)
             for style in (cell_style or DEFAULT, *(own.conditions if own else ()))
         )
         return found
@@ -185,6 +197,18 @@ class DataStyles:
             background = self._colour(cell_style or DEFAULT, "fo:background-color")
             known = self._white[cell_style] = unseen(WHITE, background)
         return known
+
+    def _automatic(self, cell_style: str) -> bool:
+        """Whether the nearest of a cell style and its parents to set a text colour sets the
+        automatic one."""
+        for cell in self._lineage(cell_style):
+            if cell is None:
+                return False
+            if cell.written.get(AUTOMATIC, "").strip() == "true":
+                return True
+            if "fo:color" in cell.written:
+                return False
+        return False
 
     def _colour(self, cell_style: str, key: str) -> RGB | None:
         """A cell style's colour ``key``, its own or its parents' (None: none set)."""
