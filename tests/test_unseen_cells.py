@@ -665,3 +665,22 @@ def test_a_tab_colour_sends_no_sheet_through_the_exact_pass() -> None:
     assert not probe.hit
     probe.feed(b'<c t="inlineStr"><is><r><rPr><color rgb="FFFFFFFF"/></rPr><t>x</t></r></is></c>')
     assert probe.hit
+
+
+@pytest.mark.parametrize(
+    ("kind", "hides"), [("containsBlanks", False), ("notContainsBlanks", True)]
+)
+def test_a_rule_for_empty_cells_alone_hides_nothing(
+    registers: RegisterFactory, db_path: Path, kind: str, hides: bool
+) -> None:
+    """White text for the empty cells (a common way to hide a grid's blanks) colours nothing
+    that is loaded; for the filled ones, it hides them."""
+    path = _two_holders(registers)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    white = DifferentialStyle(font=Font(color="FFFFFFFF"))
+    sheet.conditional_formatting.add("A1:Z100", Rule(type=kind, dxf=white))
+    book.save(path)
+    code, report = sync(registers.folder, db_path)
+    assert code == (1 if hides else 0), report

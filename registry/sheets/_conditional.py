@@ -29,7 +29,7 @@ class ConditionalFormats:
         """the areas (an ``sqref``) of each conditional format with a hiding rule"""
         self._styles = hiding_styles
         self._palette = palette
-        self._inside = self._hides = self._in_sqref = False
+        self._inside = self._hides = self._in_sqref = self._blanks = False
         self._areas: list[str] = []
         self._dxf: dict[str, RGB] | None = None
         """an extension's rule's own style being read: its font's and its fill's colours"""
@@ -41,10 +41,13 @@ class ConditionalFormats:
             self._areas = [attributes.get("sqref", "")]
         elif not self._inside:
             return
-        elif local == "cfRule":
-            self._hides = self._hides or style_index(attributes.get("dxfId", "")) in self._styles
+        elif local == "cfRule":  # (one for empty cells alone changes nothing that is loaded)
+            self._blanks = attributes.get("type", "").strip() == "containsBlanks"
+            styled = style_index(attributes.get("dxfId", "")) in self._styles
+            self._hides = self._hides or (styled and not self._blanks)
         elif local == "numFmt":  # an extension's rule's own format (``<x14:dxf>``)
-            self._hides = self._hides or hides(attributes.get("formatCode", ""))
+            shown = hides(attributes.get("formatCode", "")) and not self._blanks
+            self._hides = self._hides or shown
         elif local == "dxf":  # and its own colours
             self._dxf, self._part = {}, ""
         elif self._dxf is not None and local in ("font", "fill", "border"):
@@ -68,7 +71,7 @@ class ConditionalFormats:
         if local == "sqref":
             self._in_sqref = False
         elif local == "dxf" and self._dxf is not None:
-            if self._dxf:
+            if self._dxf and not self._blanks:
                 self._hides = self._hides or unseen(self._dxf.get("font"), self._dxf.get("fill"))
             self._dxf = None
         elif local == "conditionalFormatting" and self._inside:
