@@ -684,3 +684,18 @@ def test_a_rule_for_empty_cells_alone_hides_nothing(
     book.save(path)
     code, report = sync(registers.folder, db_path)
     assert code == (1 if hides else 0), report
+
+
+@pytest.mark.parametrize("saved", ["tiny_run.xlsx", "tiny_run.ods", "tiny_run.xls"])
+def test_a_run_too_small_to_read_is_found(tmp_path: Path, saved: str) -> None:
+    """赵 and a 1-point 六 shows 赵 and would load 赵六 (a 9-point 四 beside it reads): as
+    openpyxl writes it (an inline string) and as LibreOffice 7.4 saves it in each format."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名"])
+    sheet["A2"] = CellRichText(["赵", TextBlock(InlineFont(sz=1), "六")])
+    sheet["A3"] = CellRichText(["李", TextBlock(InlineFont(sz=9), "四")])
+    book.save(tmp_path / "a.xlsx")
+    assert read_sheet(tmp_path / "a.xlsx", REGISTER_LIMITS).marks.unseen == {(2, 1)}
+    assert read_sheet(LIBREOFFICE / saved, REGISTER_LIMITS).marks.unseen == {(2, 1)}

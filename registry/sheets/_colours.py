@@ -121,6 +121,15 @@ def unseen(text: RGB | None, background: RGB | None) -> bool:
     return (lighter + 0.05) / (darker + 0.05) < MIN_CONTRAST
 
 
+def points(text: str) -> float | None:
+    """The size an .xlsx writes (``val="10.5"``); None for anything else."""
+    try:
+        size = float(text)
+    except ValueError:
+        return None
+    return size if size == size else None  # (not NaN)
+
+
 def too_small(points: float | None) -> bool:
     """Whether text of ``points`` (None: not set, the usual size) cannot be read."""
     return points is not None and points < MIN_POINTS

@@ -28,19 +28,28 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from registry.sheets._colours import Palette, colour, unseen
 from registry.sheets._conditional import ConditionalFormats, hides_filled
 from registry.sheets._extent import cell_position, parse_marks, style_index, whole_number
 from registry.sheets._formats import CONDITIONAL, CellFormats
 from registry.sheets._limits import SheetLimits, unreadable
+from registry.sheets._runs import Runs, StringMarks
 
-PROBES = (b"<f", b":f", b"hidden", b"strike", b"formatCode", b"<color", b":color", b"showValue")
-"""What a sheet with a formula (``<f>``, ``<x:f …``), a hidden row, a struck-through or coloured
-run, a conditional format's own number format or colours (x14) or a bar or icon without its
-value must hold somewhere (a tab's colour, ``<tabColor>``, is no hit: clerks colour tabs). A hit
-only sends the sheet through `exact_marks`."""
-MAX_STRUCK_STRINGS = 100_000
-"""Shared strings struck through or whitened a workbook may hold: far more than any register."""
+PROBES = (
+    b"<f",
+    b":f",
+    b"hidden",
+    b"strike",
+    b"formatCode",
+    b"<color",
+    b":color",
+    b"<sz",
+    b":sz",
+    b"showValue",
+)
+"""What a sheet with a formula (``<f>``, ``<x:f …``), a hidden row, a run struck through,
+coloured or sized, a conditional format's own number format or colours (x14) or a bar or icon
+without its value must hold somewhere (a tab's colour, ``<tabColor>``, is no hit: clerks colour
+tabs). A hit only sends the sheet through `exact_marks`."""
 _TRUE = ("1", "true")
 
 
@@ -93,55 +102,6 @@ def _strikes(attributes: dict[str, str]) -> bool:
     return attributes.get("val", "1") in _TRUE
 
 
-@dataclass(frozen=True)
-class StringMarks:
-    """The shared strings (indexes into ``<sst>``) with a run struck through, and with a run of
-    text in white: text a clerk selected in the cell and struck, or whitened (张三 and a white
-    丰 shows 张三 and loads 张三丰), rather than the cell's font."""
-
-    struck: frozenset[int] = frozenset()
-    white: frozenset[int] = frozenset()
-
-    def __bool__(self) -> bool:
-        return bool(self.struck or self.white)
-
-
-NO_STRING_MARKS = StringMarks()
-
-
-def string_marks(
-    shared: Iterator[bytes], limits: SheetLimits, deadline: float, palette: Palette
-) -> StringMarks:
-    """The marks of ``xl/sharedStrings.xml``'s strings (`StringMarks`), their runs' colours
-    read with the workbook's ``palette``."""
-    struck: set[int] = set()
-    white: set[int] = set()
-    index = -1
-    whitened = False
-
-    def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal index, whitened
-        local = _local(name)
-        if local == "si":
-            index += 1
-            whitened = False
-            if len(struck) + len(white) > MAX_STRUCK_STRINGS:
-                raise unreadable(f"带删除线或白色的文字超过 {MAX_STRUCK_STRINGS:,} 处")
-        elif local == "r":
-            whitened = False
-        elif local == "strike" and _strikes(attributes):
-            struck.add(index)
-        elif local == "color":  # a run's (``<rPr>``): only runs have colours here
-            whitened = unseen(colour(attributes, palette), None)
-
-    def text(data: str) -> None:
-        if whitened and data.strip():
-            white.add(index)
-
-    parse_marks(shared, start, text=text, limits=limits, deadline=deadline)
-    return StringMarks(frozenset(struck), frozenset(white))
-
-
 def holds(blocks: Iterator[bytes], *needles: bytes) -> bool:
     """Whether a part's blocks hold one of ``needles``, also across two blocks (`Probe`)."""
     probe = Probe(needles)
@@ -190,12 +150,12 @@ def exact_marks(
     row = cell = column = 0
     kind: str | None = None
     styled = hiding = vanishing = on_fill = formula = value = filled = in_value = False
-    whitened = white_text = False  # an inline string's run in white, and text in one
+    runs = Runs(formats.palette)  # an inline string's
     index = ""
 
     def start(name: str, attributes: dict[str, str]) -> None:
         nonlocal row, cell, column, kind, styled, hiding, vanishing, on_fill, formula, value, filled
-        nonlocal in_value, index, whitened, white_text
+        nonlocal in_value, index
         local = name.rpartition(" ")[2]
         if local == "c":
             position = cell_position(attributes.get("r", ""))
@@ -212,8 +172,9 @@ def exact_marks(
                 if kind in NUMBER_CELLS
                 else ()
             )
-            formula = value = filled = whitened = white_text = False
+            formula = value = filled = False
             index = ""
+            runs.new_string()
         elif local in ("v", "is"):
             in_value = value = True
         elif local == "f":
@@ -231,22 +192,20 @@ def exact_marks(
             columns.update(range(max(first, 1), min(last, limits.max_columns) + 1))
         elif local == "strike" and _strikes(attributes):  # an inline string's struck run
             styled = True
-        elif local == "r":
-            whitened = False
-        elif local == "color" and in_value:  # an inline string's run's colour
-            whitened = unseen(colour(attributes, formats.palette), None)
+        elif in_value:  # an inline string's run
+            runs.start(local, attributes)
         else:
             conditional.start(local, attributes)
 
     def text(data: str) -> None:
-        nonlocal filled, index, white_text
+        nonlocal filled, index
         conditional.text(data)
         if in_value and data:
             filled = True
             if kind == "s":  # leading zeros dropped as they come; 21 characters tell an overflow
                 index = (index + data).lstrip("0")[:21]
-            elif whitened and data.strip():
-                white_text = True
+            else:
+                runs.text(data)
 
     def end(name: str) -> None:
         nonlocal in_value
@@ -261,8 +220,9 @@ def exact_marks(
                 unsaved.add(cell)
             if hiding and filled:
                 disguised.add((cell, column))
-            whitened_run = white_text or shared in strings.white
-            if filled and (vanishing or (whitened_run and not on_fill)):
+            white = runs.white or shared in strings.white
+            tiny = runs.tiny or shared in strings.tiny
+            if filled and (vanishing or (white and not on_fill) or tiny):
                 invisible.add((cell, column))
             if filled and column <= limits.max_columns:
                 span = filled_rows.get(column)

@@ -13,7 +13,7 @@ written as the Excel format code that shows the same and judged by `hides_text` 
 
 A cell style's text colour and background (``fo:color``, ``fo:background-color``, its own or
 its parents') and the text styles of white ``<text:span>`` runs tell a cell whose text is the
-colour of its background (`unseen`, `white_spans`: `registry.sheets._colours`).
+colour of its background or too small (`unseen`, `span_faults`: `registry.sheets._colours`).
 
 LibreOffice keeps the formats a clerk defines in ``styles.xml`` and the cells' own styles in
 ``content.xml`` before its body: both are read (`registry.sheets._ods_styles.read_styles`), by
@@ -45,6 +45,8 @@ MAX_MAPS = 3
 """The maps of a data style LibreOffice follows (a code's conditioned sections)."""
 DEFAULT = "Default"
 """The cell style of a cell that names none, nor its row or column (LibreOffice's)."""
+WHITE_TEXT, TINY = "white", "tiny"
+"""What makes a span's text unseen: white (on a white cell), or too small to read."""
 SIZES = ("fo:font-size", "style:font-size-asian", "style:font-size-complex")
 """A text's sizes: Western, Asian (Chinese characters'), complex scripts' (any may be tiny)."""
 AUTOMATIC = "style:use-window-font-color"
@@ -86,8 +88,9 @@ class DataStyles:
         self._reading: DataStyle | None = None
         self._cell: _CellStyle | None = None
         self._text_style: str | None = None
-        self.white_spans: set[str] = set()
-        """the text styles (of a ``<text:span>``) whose text is white"""
+        self.span_faults: dict[str, str] = {}
+        """the text styles (of a ``<text:span>``) whose text is white (`WHITE_TEXT`), or too
+        small to read (`TINY`)"""
         self._words: list[str] | None = None
         self._judged: dict[tuple[str | None, bool], bool] = {}
         self._unseen: dict[str | None, bool] = {}
@@ -116,8 +119,10 @@ class DataStyles:
         elif name == "style:text-properties" and self._text_style is not None:
             automatic = attributes.get(AUTOMATIC, "").strip() == "true"
             written = written_colour(attributes.get("fo:color", "transparent"))
-            if not automatic and unseen(written, None):
-                self.white_spans.add(self._text_style)
+            if any(too_small(written_points(attributes.get(size, ""))) for size in SIZES):
+                self.span_faults[self._text_style] = TINY
+            elif not automatic and unseen(written, None):
+                self.span_faults[self._text_style] = WHITE_TEXT
         elif name == "style:map" and self._reading is None and self._cell is not None:
             # a conditional format: the cell may take another cell style, whatever the condition
             self._cell.conditions.append(attributes.get("style:apply-style-name", ""))
@@ -162,7 +167,7 @@ class DataStyles:
     def may_hide(self) -> bool:
         """Whether a cell style hides a text or a number, or a text style whitens a run: else no
         cell needs looking at."""
-        return bool(self.white_spans) or any(
+        return bool(self.span_faults) or any(
             self.hides(style, "string") or self.hides(style, "float") or self.unseen(style)
             for style in (*self._cells, None)
         )

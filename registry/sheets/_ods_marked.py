@@ -28,7 +28,7 @@ from registry.sheets._extent import StopParsing, parse_marks
 from registry.sheets._formats import CONDITIONAL
 from registry.sheets._limits import SheetLimits, unreadable
 from registry.sheets._marked import Marks
-from registry.sheets._ods_formats import DataStyles
+from registry.sheets._ods_formats import TINY, WHITE_TEXT, DataStyles
 from registry.sheets._ods_styles import NAMESPACES
 
 PROBES = (b"visibility", b"line-through")
@@ -126,9 +126,11 @@ class CellDisguises:
         self._style = style
         self._span = span
 
-    def white_text(self) -> None:
-        """The cell holds text in a span of a white text style: unseen on a white cell."""
-        self._unseen = self._unseen or self.styles.white_background(self._style)
+    def span_text(self, fault: str) -> None:
+        """The cell holds text in a span whose text style is white (unseen on a white cell) or
+        too small to read (`registry.sheets._ods_formats.WHITE_TEXT`, ``TINY``)."""
+        white = fault == WHITE_TEXT and self.styles.white_background(self._style)
+        self._unseen = self._unseen or fault == TINY or white
 
     def cell_end(self, filled: bool, row: int, rows: int, most: int, limit: int) -> None:
         """The cell ends, ``filled`` or not, in the ``rows`` rows from ``row`` + 1 (the row's
@@ -176,7 +178,7 @@ def ods_marks(
     style: str | None = None
     tables = row = repeat = comments = column = 0
     in_cell = cell_struck = filled = row_struck = False
-    spans: list[bool] = []  # the open spans of the cell: whether each is of a white text style
+    spans: list[str | None] = []  # the open spans of the cell: what hides their text, if any
     disguises = CellDisguises(styles, limits.max_columns)
     disguising = styles.may_hide  # else no cell's style is looked up (a struck row's pass)
 
@@ -226,7 +228,8 @@ def ods_marks(
         elif name == "text:span" and in_cell and not comments:
             span_style = attributes.get("text:style-name")
             cell_struck = cell_struck or span_style in struck_styles
-            spans.append(span_style in styles.white_spans or (bool(spans) and spans[-1]))
+            fault = styles.span_faults.get(span_style or "")
+            spans.append(fault or (spans[-1] if spans else None))
         elif disguising:  # LibreOffice's own conditional formats, after the rows
             _bind(attributes, calcext)
             prefix, _, element = name.rpartition(":")
@@ -273,7 +276,7 @@ def ods_marks(
         if in_cell and not comments and data.strip():
             filled = True
             if disguising and spans and spans[-1]:
-                disguises.white_text()
+                disguises.span_text(spans[-1])
 
     parse_marks(blocks, start, end, text=text, limits=limits, deadline=deadline, namespaces=False)
     if hides_filled(disguises.hiding_areas, disguises.filled_rows):  # once every cell is known

@@ -26,6 +26,7 @@ from registry.sheets._colours import (
     colour,
     hex_colour,
     mixed,
+    points,
     too_small,
     unseen,
 )
@@ -87,7 +88,8 @@ class StyleColours:
         if section == "fonts" and local == "color":
             self.fonts[place] = attributes
         elif section == "fonts" and local == "sz":
-            self.sizes[place] = _points(attributes.get("val", ""))
+            if (size := points(attributes.get("val", ""))) is not None:
+                self.sizes[place] = size
         elif section == "fills":
             self._fill(local, attributes, place)
         elif section == "dxfs":
@@ -143,14 +145,6 @@ class StyleColours:
             )
         }
         return vanishing, filled, conditional
-
-
-def _points(text: str) -> float:
-    try:
-        points = float(text)
-    except ValueError:
-        return 11.0  # not read: the usual size
-    return points if points == points else 11.0  # (not NaN)
 
 
 class _DefaultIndexed(Mapping[int, RGB]):

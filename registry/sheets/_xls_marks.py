@@ -74,8 +74,8 @@ def _unseen(book: Any, sheet: Any, last: int, colours: ModuleType) -> Cells:
     """The filled cells of the first ``last`` rows whose font's colour is their fill's: the
     palette's colour (None for the system's: the automatic text is black, 0x7FFF), on no fill
     (the sheet's white), a plain fill's colour, or a pattern's (taken to show the text), or
-    too small to read; and those on no fill with a run of text in a white font (张三 and a
-    white 丰)."""
+    too small to read; and those with a run of text too small, or in a white font on no fill
+    (张三 and a white 丰)."""
     palette = book.colour_map
 
     def shade(index: int) -> Any:
@@ -94,15 +94,16 @@ def _unseen(book: Any, sheet: Any, last: int, colours: ModuleType) -> Cells:
             formats.add(i)
         if colours.unseen(colours.WHITE, fill):
             white.add(i)
-    fonts = {
-        i for i, font in enumerate(book.font_list) if colours.unseen(shade(font.colour_index), None)
-    }
+    fonts = book.font_list
+    whites = {i for i, font in enumerate(fonts) if colours.unseen(shade(font.colour_index), None)}
+    tiny = {i for i, font in enumerate(fonts) if colours.too_small(font.height / 20)}
     found = _filled(sheet, last, formats) if formats else []
     for (r, c), runs in sheet.rich_text_runlist_map.items():
         text = str(sheet.cell_value(r, c)) if r < last else ""
         ends = [start for start, _ in runs[1:]] + [len(text)]
-        if sheet.cell_xf_index(r, c) in white and any(
-            font in fonts and text[start:end].strip()
+        hiding = tiny | (whites if sheet.cell_xf_index(r, c) in white else set())
+        if any(
+            font in hiding and text[start:end].strip()
             for (start, font), end in zip(runs, ends, strict=True)
         ):
             found.append((r + 1, c + 1))

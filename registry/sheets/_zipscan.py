@@ -42,19 +42,12 @@ from registry.sheets._extent import (
 )
 from registry.sheets._formats import NO_FORMATS, cell_formats
 from registry.sheets._limits import SheetLimits, SheetRefused, exceeded, unreadable
-from registry.sheets._marked import (
-    NO_MARKS,
-    NO_STRING_MARKS,
-    Marks,
-    Probe,
-    exact_marks,
-    holds,
-    string_marks,
-)
+from registry.sheets._marked import NO_MARKS, Marks, Probe, exact_marks, holds
 from registry.sheets._ods_marked import PROBES as ODS_PROBES
 from registry.sheets._ods_marked import ods_marks
 from registry.sheets._ods_styles import read_styles
 from registry.sheets._references import reference_filters
+from registry.sheets._runs import NO_STRING_MARKS, string_marks
 
 READ_BYTES = 1 << 20
 RATIO_FLOOR = 1 << 20
@@ -281,7 +274,7 @@ def _marks(workbook: Workbook, probe: Probe, limits: SheetLimits, deadline: floa
         theme = _stream(archive, part) if (part := names.get("xl/theme/theme1.xml")) else None
         formats = cell_formats(_stream(archive, styles), limits, deadline, theme)
     if shared := names.get("xl/sharedstrings.xml"):
-        if holds(_stream(archive, shared), b"strike", b"olor"):
+        if holds(_stream(archive, shared), b"strike", b"olor", b"sz"):
             strings = string_marks(_stream(archive, shared), limits, deadline, formats.palette)
     if not (probe.hit or formats or strings):
         return NO_MARKS
