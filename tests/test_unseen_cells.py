@@ -699,3 +699,23 @@ def test_a_run_too_small_to_read_is_found(tmp_path: Path, saved: str) -> None:
     book.save(tmp_path / "a.xlsx")
     assert read_sheet(tmp_path / "a.xlsx", REGISTER_LIMITS).marks.unseen == {(2, 1)}
     assert read_sheet(LIBREOFFICE / saved, REGISTER_LIMITS).marks.unseen == {(2, 1)}
+
+
+@pytest.mark.parametrize("saved", ["run_on_fill.xlsx", "run_on_fill.ods", "run_on_fill.xls"])
+def test_a_run_in_the_colour_of_its_cells_fill_is_found(tmp_path: Path, saved: str) -> None:
+    """A green 六 on a green cell, a black 五 in a white cell on black: each run is judged
+    against its own cell's fill, not the sheet's white (a red 四 on green reads)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["姓名"])
+    green = PatternFill("solid", fgColor="FF00B050")
+    sheet["A2"] = CellRichText(["赵", TextBlock(InlineFont(color="FF00B050"), "六")])
+    sheet["A2"].fill = green
+    sheet["A3"] = CellRichText(["王", TextBlock(InlineFont(color="FF000000"), "五")])
+    sheet["A3"].font, sheet["A3"].fill = WHITE_FONT, BLACK_FILL
+    sheet["A4"] = CellRichText(["李", TextBlock(InlineFont(color="FFFF0000"), "四")])
+    sheet["A4"].fill = green
+    book.save(tmp_path / "a.xlsx")
+    assert read_sheet(tmp_path / "a.xlsx", REGISTER_LIMITS).marks.unseen == {(2, 1), (3, 1)}
+    assert read_sheet(LIBREOFFICE / saved, REGISTER_LIMITS).marks.unseen == {(2, 1), (3, 1)}

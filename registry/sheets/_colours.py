@@ -17,6 +17,7 @@ from __future__ import annotations
 import colorsys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 
 RGB = tuple[int, int, int]
@@ -110,6 +111,7 @@ def written_colour(text: str) -> RGB | None:
     return hex_colour(text[1:]) if text.startswith("#") else UNKNOWN
 
 
+@lru_cache(maxsize=4096)  # (a sheet's runs and fills are a handful of colours)
 def unseen(text: RGB | None, background: RGB | None) -> bool:
     """Whether text in ``text`` (None: the automatic black) vanishes on ``background`` (None:
     no fill, the sheet's white)."""

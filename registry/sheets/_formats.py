@@ -13,10 +13,10 @@ sharing one long code costs no more than its length.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from registry.sheets._colours import OFFICE_THEME, Palette
+from registry.sheets._colours import OFFICE_THEME, RGB, Palette
 from registry.sheets._extent import parse_marks, style_index
 from registry.sheets._limits import SheetLimits, unreadable
 from registry.sheets._number_formats import hides, hides_numbers, hides_text
@@ -47,8 +47,9 @@ class CellFormats:
     font the colour of their fill"""
     unseen: frozenset[int] = frozenset()
     """formats whose font is the colour of their fill (white on none): nothing shows"""
-    filled: frozenset[int] = frozenset()
-    """formats with a fill other than white, on which a run of white text shows"""
+    fills: Mapping[int, RGB] = field(default_factory=dict)
+    """the colour of the formats with a fill, against which a run of text in a colour of its
+    own is judged (a format without one: the sheet's white)"""
     palette: Palette = field(default_factory=Palette)
     """the workbook's colours (its theme's, its legacy palette), for its text runs'"""
 
@@ -153,6 +154,6 @@ def cell_formats(
         frozenset(numbers),
         frozenset(parsed.conditional | coloured),
         frozenset(vanishing),
-        frozenset(filled),
+        filled,
         palette,
     )

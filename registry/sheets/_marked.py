@@ -28,11 +28,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from registry.sheets._colours import RGB
 from registry.sheets._conditional import ConditionalFormats, hides_filled
 from registry.sheets._extent import cell_position, parse_marks, style_index, whole_number
 from registry.sheets._formats import CONDITIONAL, CellFormats
 from registry.sheets._limits import SheetLimits, unreadable
-from registry.sheets._runs import Runs, StringMarks
+from registry.sheets._runs import Runs, StringMarks, vanish
 
 PROBES = (
     b"<f",
@@ -145,16 +146,17 @@ def exact_marks(
     invisible: set[tuple[int, int]] = set()
     filled_rows: dict[int, list[int]] = {}  # column → [first, last] row holding a value
     conditional = ConditionalFormats(formats.conditional, formats.palette)
-    styled_sheet = bool(formats or formats.filled)  # else no cell's style number is read
+    styled_sheet = bool(formats or formats.fills)  # else no cell's style number is read
     most = limits.max_rows
     row = cell = column = 0
     kind: str | None = None
-    styled = hiding = vanishing = on_fill = formula = value = filled = in_value = False
+    styled = hiding = vanishing = formula = value = filled = in_value = False
+    fill: RGB | None = None  # the cell's format's, for its text runs of a colour of their own
     runs = Runs(formats.palette)  # an inline string's
     index = ""
 
     def start(name: str, attributes: dict[str, str]) -> None:
-        nonlocal row, cell, column, kind, styled, hiding, vanishing, on_fill, formula, value, filled
+        nonlocal row, cell, column, kind, styled, hiding, vanishing, fill, formula, value, filled
         nonlocal in_value, index
         local = name.rpartition(" ")[2]
         if local == "c":
@@ -164,7 +166,7 @@ def exact_marks(
             style = style_index(attributes.get("s", "0")) if styled_sheet else None
             styled = style in formats.struck
             vanishing = style in formats.unseen
-            on_fill = style in formats.filled
+            fill = formats.fills.get(style) if style is not None else None
             hiding = style in (
                 formats.hiding_text
                 if kind in TEXT_CELLS
@@ -220,9 +222,10 @@ def exact_marks(
                 unsaved.add(cell)
             if hiding and filled:
                 disguised.add((cell, column))
-            white = runs.white or shared in strings.white
+            shared_runs = strings.coloured.get(shared, ()) if shared is not None else ()
+            faded = vanish(runs.colours, fill) or vanish(shared_runs, fill)
             tiny = runs.tiny or shared in strings.tiny
-            if filled and (vanishing or (white and not on_fill) or tiny):
+            if filled and (vanishing or faded or tiny):
                 invisible.add((cell, column))
             if filled and column <= limits.max_columns:
                 span = filled_rows.get(column)

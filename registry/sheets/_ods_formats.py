@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 
 from registry.sheets._colours import (
     RGB,
-    WHITE,
     too_small,
     unseen,
     written_colour,
@@ -45,8 +44,8 @@ MAX_MAPS = 3
 """The maps of a data style LibreOffice follows (a code's conditioned sections)."""
 DEFAULT = "Default"
 """The cell style of a cell that names none, nor its row or column (LibreOffice's)."""
-WHITE_TEXT, TINY = "white", "tiny"
-"""What makes a span's text unseen: white (on a white cell), or too small to read."""
+TINY = "tiny"
+"""A span's text too small to read (`DataStyles.span_faults`)."""
 SIZES = ("fo:font-size", "style:font-size-asian", "style:font-size-complex")
 """A text's sizes: Western, Asian (Chinese characters'), complex scripts' (any may be tiny)."""
 AUTOMATIC = "style:use-window-font-color"
@@ -88,13 +87,13 @@ class DataStyles:
         self._reading: DataStyle | None = None
         self._cell: _CellStyle | None = None
         self._text_style: str | None = None
-        self.span_faults: dict[str, str] = {}
-        """the text styles (of a ``<text:span>``) whose text is white (`WHITE_TEXT`), or too
-        small to read (`TINY`)"""
+        self.span_faults: dict[str, RGB | str] = {}
+        """the text styles (of a ``<text:span>``) whose text has a colour of its own, judged
+        against the cell's background, or is too small to read (`TINY`)"""
         self._words: list[str] | None = None
         self._judged: dict[tuple[str | None, bool], bool] = {}
         self._unseen: dict[str | None, bool] = {}
-        self._white: dict[str | None, bool] = {}
+        self._backgrounds: dict[str | None, RGB | None] = {}
         """cell style → whether its text vanishes, whether it is white: once each, not a cell"""
         self._numbers: dict[int, bool] = {}
         """data style (its id) → whether it hides a positive number, once judged"""
@@ -121,8 +120,8 @@ class DataStyles:
             written = written_colour(attributes.get("fo:color", "transparent"))
             if any(too_small(written_points(attributes.get(size, ""))) for size in SIZES):
                 self.span_faults[self._text_style] = TINY
-            elif not automatic and unseen(written, None):
-                self.span_faults[self._text_style] = WHITE_TEXT
+            elif not automatic and written is not None:
+                self.span_faults[self._text_style] = written
         elif name == "style:map" and self._reading is None and self._cell is not None:
             # a conditional format: the cell may take another cell style, whatever the condition
             self._cell.conditions.append(attributes.get("style:apply-style-name", ""))
@@ -196,12 +195,12 @@ class DataStyles:
         )
         return found
 
-    def white_background(self, cell_style: str | None) -> bool:
-        """Whether a cell in ``cell_style`` is white (a run of white text in it vanishes)."""
-        if (known := self._white.get(cell_style)) is None:
-            background = self._colour(cell_style or DEFAULT, "fo:background-color")
-            known = self._white[cell_style] = unseen(WHITE, background)
-        return known
+    def background(self, cell_style: str | None) -> RGB | None:
+        """The background of a cell in ``cell_style`` (None: none, the sheet's white)."""
+        if cell_style not in self._backgrounds:
+            colour = self._colour(cell_style or DEFAULT, "fo:background-color")
+            self._backgrounds[cell_style] = colour
+        return self._backgrounds[cell_style]
 
     def _automatic(self, cell_style: str) -> bool:
         """Whether the nearest of a cell style and its parents to set a text colour sets the

@@ -23,12 +23,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import islice
 
+from registry.sheets._colours import RGB, unseen
 from registry.sheets._conditional import hides_filled
 from registry.sheets._extent import StopParsing, parse_marks
 from registry.sheets._formats import CONDITIONAL
 from registry.sheets._limits import SheetLimits, unreadable
 from registry.sheets._marked import Marks
-from registry.sheets._ods_formats import TINY, WHITE_TEXT, DataStyles
+from registry.sheets._ods_formats import DataStyles
 from registry.sheets._ods_styles import NAMESPACES
 
 PROBES = (b"visibility", b"line-through")
@@ -126,11 +127,14 @@ class CellDisguises:
         self._style = style
         self._span = span
 
-    def span_text(self, fault: str) -> None:
-        """The cell holds text in a span whose text style is white (unseen on a white cell) or
-        too small to read (`registry.sheets._ods_formats.WHITE_TEXT`, ``TINY``)."""
-        white = fault == WHITE_TEXT and self.styles.white_background(self._style)
-        self._unseen = self._unseen or fault == TINY or white
+    def span_text(self, fault: RGB | str) -> None:
+        """The cell holds text in a span whose text style has a colour of its own (unseen on a
+        background of about that colour) or is too small to read
+        (`registry.sheets._ods_formats.DataStyles.span_faults`)."""
+        if isinstance(fault, str):  # TINY
+            self._unseen = True
+        else:
+            self._unseen = self._unseen or unseen(fault, self.styles.background(self._style))
 
     def cell_end(self, filled: bool, row: int, rows: int, most: int, limit: int) -> None:
         """The cell ends, ``filled`` or not, in the ``rows`` rows from ``row`` + 1 (the row's
@@ -178,7 +182,7 @@ def ods_marks(
     style: str | None = None
     tables = row = repeat = comments = column = 0
     in_cell = cell_struck = filled = row_struck = False
-    spans: list[str | None] = []  # the open spans of the cell: what hides their text, if any
+    spans: list[RGB | str | None] = []  # the cell's open spans: what may hide their text
     disguises = CellDisguises(styles, limits.max_columns)
     disguising = styles.may_hide  # else no cell's style is looked up (a struck row's pass)
 

@@ -5,10 +5,10 @@ loads 张三丰 (`registry.sheets._marked`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, field
 
-from registry.sheets._colours import Palette, colour, points, too_small, unseen
+from registry.sheets._colours import RGB, Palette, colour, points, too_small, unseen
 from registry.sheets._extent import parse_marks
 from registry.sheets._limits import SheetLimits, unreadable
 
@@ -18,42 +18,53 @@ _TRUE = ("1", "true")
 
 
 class Runs:
-    """The run being read of one string, and whether visible text fell in a run in white (on
-    the sheet's white) or too small to read."""
+    """The run being read of one string, and what visible text fell in: runs of colours of
+    their own (judged against the cell's fill, `vanish`), or runs too small to read."""
 
     def __init__(self, palette: Palette) -> None:
         self.palette = palette
-        self.white = self.tiny = False
-        """whether text fell in such a run, since `new_string`"""
-        self._white = self._tiny = False
+        self.colours: set[RGB] = set()
+        """the colours of the runs visible text fell in, since `new_string`"""
+        self.tiny = False
+        """whether visible text fell in a run too small to read"""
+        self._colour: RGB | None = None
+        self._tiny = False
 
     def new_string(self) -> None:
-        self.white = self.tiny = self._white = self._tiny = False
+        self.colours, self.tiny, self._colour, self._tiny = set(), False, None, False
 
     def start(self, local: str, attributes: dict[str, str]) -> None:
         """An element of the string (only runs hold ``<color>`` and ``<sz>`` there)."""
         if local == "r":
-            self._white = self._tiny = False
+            self._colour, self._tiny = None, False
         elif local == "color":
-            self._white = unseen(colour(attributes, self.palette), None)
+            self._colour = colour(attributes, self.palette)
         elif local == "sz":
             self._tiny = too_small(points(attributes.get("val", "")))
 
     def text(self, data: str) -> None:
-        if (self._white or self._tiny) and data.strip():
-            self.white, self.tiny = self.white or self._white, self.tiny or self._tiny
+        if (self._colour is not None or self._tiny) and data.strip():
+            if self._colour is not None:
+                self.colours.add(self._colour)
+            self.tiny = self.tiny or self._tiny
+
+
+def vanish(colours: Collection[RGB], background: RGB | None) -> bool:
+    """Whether a run of one of ``colours`` vanishes on ``background`` (None: white)."""
+    return any(unseen(run, background) for run in colours)
 
 
 @dataclass(frozen=True)
 class StringMarks:
-    """The shared strings with a run struck through, in white, or too small to read."""
+    """The shared strings with a run struck through, too small to read, or of a colour of its
+    own (judged against the fill of each cell that shows the string, `vanish`)."""
 
     struck: frozenset[int] = frozenset()
-    white: frozenset[int] = frozenset()
+    coloured: Mapping[int, frozenset[RGB]] = field(default_factory=dict)
     tiny: frozenset[int] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.struck or self.white or self.tiny)
+        return bool(self.struck or self.coloured or self.tiny)
 
 
 NO_STRING_MARKS = StringMarks()
@@ -65,7 +76,7 @@ def string_marks(
     """The marks of ``xl/sharedStrings.xml``'s strings (`StringMarks`), their runs' colours
     read with the workbook's ``palette``."""
     struck: set[int] = set()
-    white: set[int] = set()
+    coloured: dict[int, frozenset[RGB]] = {}
     tiny: set[int] = set()
     runs = Runs(palette)
     index = -1
@@ -76,19 +87,22 @@ def string_marks(
         if local == "si":
             index += 1
             runs.new_string()
-            if len(struck) + len(white) + len(tiny) > MAX_MARKED_STRINGS:
+            if len(struck) + len(coloured) + len(tiny) > MAX_MARKED_STRINGS:
                 raise unreadable(f"带删除线、白色或极小的文字超过 {MAX_MARKED_STRINGS:,} 处")
         elif local == "strike" and attributes.get("val", "1") in _TRUE:
             struck.add(index)
         else:
             runs.start(local, attributes)
 
+    shared_sets: dict[frozenset[RGB], frozenset[RGB]] = {}  # (most strings' are one and the same)
+
     def text(data: str) -> None:
         runs.text(data)
-        if runs.white:
-            white.add(index)
+        if runs.colours:
+            found = frozenset(runs.colours)
+            coloured[index] = shared_sets.setdefault(found, found)
         if runs.tiny:
             tiny.add(index)
 
     parse_marks(shared, start, text=text, limits=limits, deadline=deadline)
-    return StringMarks(frozenset(struck), frozenset(white), frozenset(tiny))
+    return StringMarks(frozenset(struck), coloured, frozenset(tiny))

@@ -124,18 +124,18 @@ class StyleColours:
         """The workbook's colours: ``theme``'s, and its own legacy palette or the default."""
         return Palette(theme, dict(enumerate(self.palette)) if self.palette else DEFAULT_INDEXED)
 
-    def judge(self, palette: Palette) -> tuple[set[int], set[int], set[int]]:
-        """(the cell formats whose text vanishes on their fill, those with a fill other than
-        white, the conditional formats that make text vanish on the sheet's white)."""
+    def judge(self, palette: Palette) -> tuple[set[int], dict[int, RGB], set[int]]:
+        """(the cell formats whose text vanishes on their fill, the colour of those with a fill,
+        the conditional formats that make text vanish on the sheet's white)."""
         fonts = {font: colour(attributes, palette) for font, attributes in self.fonts.items()}
         fills = {place: fill.colour(palette) for place, fill in self.fills.items()}
-        vanishing, filled = set(), set()
+        vanishing, filled = set(), {}
         for cell, font, fill in self.cells:
             background = fills.get(fill or 0)
             if unseen(fonts.get(font or 0), background) or too_small(self.sizes.get(font or 0)):
                 vanishing.add(cell)
-            if not unseen(WHITE, background):
-                filled.add(cell)
+            if background is not None:
+                filled[cell] = background
         conditional = {
             dxf
             for dxf, (font, fill) in self.dxfs.items()

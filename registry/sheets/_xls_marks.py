@@ -74,14 +74,14 @@ def _unseen(book: Any, sheet: Any, last: int, colours: ModuleType) -> Cells:
     """The filled cells of the first ``last`` rows whose font's colour is their fill's: the
     palette's colour (None for the system's: the automatic text is black, 0x7FFF), on no fill
     (the sheet's white), a plain fill's colour, or a pattern's (taken to show the text), or
-    too small to read; and those with a run of text too small, or in a white font on no fill
-    (张三 and a white 丰)."""
+    too small to read; and those with a run of text too small, or in a font whose colour is
+    the cell's fill's (张三 and a white 丰)."""
     palette = book.colour_map
 
     def shade(index: int) -> Any:
         return colours.BLACK if index in (0x7FFF, 64) else palette.get(index) or colours.UNKNOWN
 
-    formats, white = set(), set()
+    formats, fills = set(), {}
     for i, xf in enumerate(book.xf_list):
         font = book.font_list[xf.font_index] if xf.font_index < len(book.font_list) else None
         pattern = xf.background.fill_pattern
@@ -92,18 +92,22 @@ def _unseen(book: Any, sheet: Any, last: int, colours: ModuleType) -> Cells:
             colours.unseen(shade(font.colour_index), fill) or colours.too_small(font.height / 20)
         ):
             formats.add(i)
-        if colours.unseen(colours.WHITE, fill):
-            white.add(i)
+        fills[i] = fill
     fonts = book.font_list
-    whites = {i for i, font in enumerate(fonts) if colours.unseen(shade(font.colour_index), None)}
-    tiny = {i for i, font in enumerate(fonts) if colours.too_small(font.height / 20)}
+
+    def hidden(font: int, fill: Any) -> bool:  # a run's font on its cell's fill
+        run = fonts[font] if font < len(fonts) else None
+        return run is not None and (
+            colours.too_small(run.height / 20) or colours.unseen(shade(run.colour_index), fill)
+        )
+
     found = _filled(sheet, last, formats) if formats else []
     for (r, c), runs in sheet.rich_text_runlist_map.items():
         text = str(sheet.cell_value(r, c)) if r < last else ""
         ends = [start for start, _ in runs[1:]] + [len(text)]
-        hiding = tiny | (whites if sheet.cell_xf_index(r, c) in white else set())
+        fill = fills.get(sheet.cell_xf_index(r, c)) if text else None
         if any(
-            font in hiding and text[start:end].strip()
+            text[start:end].strip() and hidden(font, fill)
             for (start, font), end in zip(runs, ends, strict=True)
         ):
             found.append((r + 1, c + 1))
