@@ -1,21 +1,27 @@
-"""The conditional formats of an .xlsx worksheet that give a filled cell a hiding number format.
+"""The conditional formats of an .xlsx worksheet that hide what a filled cell holds: a hiding
+number format, text in its background's colour, a bar or icons without the value.
 
 A conditional format (``<conditionalFormatting sqref="A1:C9">``) applies its rules' formats to
 its areas: a rule's ``dxfId`` names one of the styles' ``<dxfs>`` (`CellFormats.conditional`:
-those whose number format hides, `registry.sheets._formats`), or — written in the sheet's
-extension list, as Excel writes a rule that refers to another sheet — the rule carries its own
-``<numFmt>`` and colours and its areas follow in ``<xm:sqref>``. Each is collected whole, in whatever order
-its parts come, and judged once the cells are all read (`hides_filled`): one only over cells
-left empty (an empty column, rows past the roster) changes nothing anyone sees. A data bar or
-an icon set that shows itself without the value (``showValue="0"``) hides it too.
+those whose number format or colours hide, `registry.sheets._formats`), or — written in the
+sheet's extension list, as Excel writes a rule that refers to another sheet — the rule carries
+its own ``<numFmt>`` and colours and its areas follow in ``<xm:sqref>``. Each is collected
+whole, in whatever order its parts come, and judged once the cells are all read
+(`hides_filled`): one only over cells left empty (an empty column, rows past the roster)
+changes nothing anyone sees, nor does a rule for empty cells alone (``containsBlanks``). A data
+bar or an icon set that shows itself without the value (``showValue="0"``) hides it too. A
+rule's colours are judged on the sheet's white, not on each cell's own fill.
 """
 
 from __future__ import annotations
 
-from registry.sheets._colours import RGB, Palette, colour, unseen
+from registry.sheets._colours import Palette
 from registry.sheets._extent import BEYOND, cell_position, style_index, whole_number
 from registry.sheets._number_formats import hides
+from registry.sheets._style_colours import DxfColours
 
+DXF_ELEMENTS = ("font", "fill", "border", "color", "bgColor", "fgColor")
+"""What of an extension's rule's own style (``<x14:dxf>``) tells its colours (`DxfColours`)."""
 Area = tuple[int, int, int, int]
 """(first row, first column, last row, last column)"""
 
@@ -31,9 +37,8 @@ class ConditionalFormats:
         self._palette = palette
         self._inside = self._hides = self._in_sqref = self._blanks = False
         self._areas: list[str] = []
-        self._dxf: dict[str, RGB] | None = None
-        """an extension's rule's own style being read: its font's and its fill's colours"""
-        self._part = ""
+        self._dxf: DxfColours | None = None
+        """an extension's rule's own style being read"""
 
     def start(self, local: str, attributes: dict[str, str]) -> None:
         if local == "conditionalFormatting":
@@ -49,13 +54,9 @@ class ConditionalFormats:
             shown = hides(attributes.get("formatCode", "")) and not self._blanks
             self._hides = self._hides or shown
         elif local == "dxf":  # and its own colours
-            self._dxf, self._part = {}, ""
-        elif self._dxf is not None and local in ("font", "fill", "border"):
-            self._part = local
-        elif self._dxf is not None and local in ("color", "bgColor", "fgColor"):
-            key = "font" if local == "color" and self._part == "font" else self._part
-            if key == "font" or (key == "fill" and (local == "bgColor" or key not in self._dxf)):
-                self._dxf[key] = colour(attributes, self._palette)
+            self._dxf = DxfColours()
+        elif self._dxf is not None and local in DXF_ELEMENTS:
+            self._dxf.start(local, attributes)
         elif local in ("dataBar", "iconSet"):  # a bar or an icon instead of the number
             shown = attributes.get("showValue", "1").strip() not in ("0", "false")
             self._hides = self._hides or not shown
@@ -71,8 +72,8 @@ class ConditionalFormats:
         if local == "sqref":
             self._in_sqref = False
         elif local == "dxf" and self._dxf is not None:
-            if self._dxf and not self._blanks:
-                self._hides = self._hides or unseen(self._dxf.get("font"), self._dxf.get("fill"))
+            if not self._blanks and self._dxf.unseen(self._palette):
+                self._hides = True
             self._dxf = None
         elif local == "conditionalFormatting" and self._inside:
             if self._hides:

@@ -12,13 +12,13 @@ parent finds these rows while it streams the worksheet for its other checks
 (`registry.kinds.marked.marked_rows`).
 
 The same pass finds the cells whose format hides what they hold (`registry.sheets._formats`)
-and those whose text is the colour of their background, by their format or by a run of white
-text (`StringMarks`, and an inline string's own runs).
+and those whose text vanishes — in its background's colour or too small to read — by their
+format or by a run of the text (`registry.sheets._runs`).
 
 Most sheets have none of it: each block costs a few ``bytes`` searches (`Probe`), and a
-workbook whose styles and shared strings strike, hide and colour nothing is not looked at again. A hit
-— any formula, any ``hidden``, any ``strike``, however spelt — sends the sheet through one
-exact expat pass (`exact_marks`), which reads every spelling XML allows. An .xls's marks the
+workbook whose styles and shared strings strike, hide and colour nothing is not looked at
+again. A hit — any formula, any ``hidden``, any ``strike``, a run's colour or size, however
+spelt — sends the sheet through one exact expat pass (`exact_marks`), which reads every spelling XML allows. An .xls's marks the
 parse child reads with xlrd (`registry.sheets._xls_marks`); an .ods's,
 `registry.sheets._ods_marked`.
 """
@@ -69,8 +69,8 @@ class Marks:
     """(row, column) of the filled cells whose number format shows other words than they hold,
     or nothing (`registry.sheets._formats`)"""
     unseen: frozenset[tuple[int, int]] = frozenset()
-    """(row, column) of the filled cells whose text is the colour of their fill (white on
-    white: `registry.sheets._colours`)"""
+    """(row, column) of the filled cells whose text, or a run of it, vanishes: in (nearly) its
+    background's colour, or too small to read (`registry.sheets._colours`)"""
 
 
 NO_MARKS = Marks()

@@ -72,9 +72,10 @@ class _CellStyle:
 
 
 class DataStyles:
-    """The data styles and cell styles of an .ods, fed its styles' elements with their
-    prefixes as OpenDocument spells them (`registry.sheets._ods_styles.read_styles`): whether a cell is shown as other
-    words or digits than it holds (`hides`)."""
+    """The data, cell and text styles of an .ods, fed its styles' elements with their prefixes
+    as OpenDocument spells them (`registry.sheets._ods_styles.read_styles`): whether a cell is
+    shown as other words or digits than it holds (`hides`), or its text vanishes (`unseen`,
+    `span_faults`)."""
 
     def __init__(self) -> None:
         self._styles: dict[str, DataStyle] = {}

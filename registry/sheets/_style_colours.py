@@ -66,27 +66,53 @@ class _Fill:
 
 
 @dataclass
+class DxfColours:
+    """A conditional format's own style as its elements come (``<dxf>``, in the styles or in a
+    rule of the sheet's extension list): its font's colour, and its fill's (``<bgColor>``, as
+    Excel writes it, or the ``<fgColor>`` of some writers' solid fill)."""
+
+    font: Attributes | None = None
+    fill: Attributes | None = None
+    _part = ""
+
+    def start(self, local: str, attributes: Attributes) -> None:
+        if local in ("font", "numFmt", "fill", "alignment", "protection", "border"):
+            self._part = local
+        elif local == "color" and self._part == "font":
+            self.font = attributes
+        elif self._part == "fill" and (
+            local == "bgColor" or (local == "fgColor" and not self.fill)
+        ):
+            self.fill = attributes
+
+    def unseen(self, palette: Palette) -> bool:
+        """Whether it draws text in its background's colour (a cell's own being the automatic
+        black on white)."""
+        if not (self.font or self.fill):
+            return False
+        text = colour(self.font, palette) if self.font else None
+        return unseen(text, colour(self.fill, palette) if self.fill else None)
+
+
+@dataclass
 class StyleColours:
     """Fed ``styles.xml``'s elements in their sections (`_formats._Styles`)."""
 
-    fonts: dict[int, Attributes] = field(default_factory=dict)
+    font_colours: dict[int, Attributes] = field(default_factory=dict)
     sizes: dict[int, float] = field(default_factory=dict)
     """font → its size in points"""
     fills: dict[int, _Fill] = field(default_factory=dict)
     cells: list[tuple[int, int | None, int | None]] = field(default_factory=list)
     """(cell format, its font, its fill)"""
-    dxfs: dict[int, tuple[Attributes | None, Attributes | None]] = field(default_factory=dict)
-    """conditional format → (its font's colour, its fill's)"""
+    dxfs: dict[int, DxfColours] = field(default_factory=dict)
     palette: list[RGB] = field(default_factory=list)
     """the file's own legacy palette, in order"""
-    _part = ""
-    """in a conditional format: the part being read (font, fill, border …)"""
 
     def start(self, section: str, local: str, attributes: Attributes, place: int) -> None:
         """An element of ``section`` (fonts, fills, dxfs, colors); ``place``: the index of the
         font, fill or conditional format it belongs to."""
         if section == "fonts" and local == "color":
-            self.fonts[place] = attributes
+            self.font_colours[place] = attributes
         elif section == "fonts" and local == "sz":
             if (size := points(attributes.get("val", ""))) is not None:
                 self.sizes[place] = size
@@ -109,16 +135,9 @@ class StyleColours:
 
     def _dxf(self, local: str, attributes: Attributes, place: int) -> None:
         if local == "dxf":
-            self._part = ""
-            self.dxfs[place] = (None, None)
-        elif local in ("font", "numFmt", "fill", "alignment", "protection", "border"):
-            self._part = local
+            self.dxfs[place] = DxfColours()
         elif place in self.dxfs:
-            font, fill = self.dxfs[place]
-            if local == "color" and self._part == "font":
-                self.dxfs[place] = (attributes, fill)
-            elif local == "bgColor" or (local == "fgColor" and fill is None):  # (some writers')
-                self.dxfs[place] = (font, attributes)
+            self.dxfs[place].start(local, attributes)
 
     def palette_with(self, theme: tuple[RGB, ...]) -> Palette:
         """The workbook's colours: ``theme``'s, and its own legacy palette or the default."""
@@ -127,7 +146,9 @@ class StyleColours:
     def judge(self, palette: Palette) -> tuple[set[int], dict[int, RGB], set[int]]:
         """(the cell formats whose text vanishes on their fill, the colour of those with a fill,
         the conditional formats that make text vanish on the sheet's white)."""
-        fonts = {font: colour(attributes, palette) for font, attributes in self.fonts.items()}
+        fonts = {
+            font: colour(attributes, palette) for font, attributes in self.font_colours.items()
+        }
         fills = {place: fill.colour(palette) for place, fill in self.fills.items()}
         vanishing, filled = set(), {}
         for cell, font, fill in self.cells:
@@ -136,14 +157,7 @@ class StyleColours:
                 vanishing.add(cell)
             if background is not None:
                 filled[cell] = background
-        conditional = {
-            dxf
-            for dxf, (font, fill) in self.dxfs.items()
-            if (font or fill)
-            and unseen(
-                colour(font, palette) if font else None, colour(fill, palette) if fill else None
-            )
-        }
+        conditional = {place for place, dxf in self.dxfs.items() if dxf.unseen(palette)}
         return vanishing, filled, conditional
 
 
