@@ -76,20 +76,22 @@ def marked_rows(table: Table, filling: Collection[str] = ()) -> list[Problem]:
             or any(record.values.get(name) not in (None, "") for record in table.records)
         )
     ]
-    if marks.disguised or marks.unseen:
-        names = {index + 1: name for name, index in table.columns.items()}
-        records = {record.row: record for record in table.records}
-        found += [
-            Problem(row, names[column], None, rule, "§四.(五)")
-            for cells, rule in ((marks.disguised, DISGUISED_CELL), (marks.unseen, UNSEEN_CELL))
-            for row, column in sorted(cells)
-            if row in records
-            and column in names
-            and (cells is marks.disguised or _holds(records[row].values.get(names[column])))
-        ]
+    return found + _shown_otherwise(table) if marks.disguised or marks.unseen else found
+
+
+def _shown_otherwise(table: Table) -> list[Problem]:
+    """A problem for each cell of a data row, in one of the register's columns, that the sheet
+    shows as something else (`DISGUISED_CELL`) or not at all (`UNSEEN_CELL`: a white space
+    there hides nothing)."""
+    names = {index + 1: name for name, index in table.columns.items()}
+    records = {record.row: record for record in table.records}
+    found = []
+    for cells, rule in ((table.marks.disguised, DISGUISED_CELL), (table.marks.unseen, UNSEEN_CELL)):
+        for row, column in sorted(cells):
+            if row not in records or column not in names:
+                continue
+            value = records[row].values.get(names[column])
+            blank = value is None or (isinstance(value, str) and not value.strip())
+            if rule is DISGUISED_CELL or not blank:
+                found.append(Problem(row, names[column], None, rule, "§四.(五)"))
     return found
-
-
-def _holds(value: object) -> bool:
-    """Whether an unseen cell holds something loaded: a white space hides nothing."""
-    return value is not None and not (isinstance(value, str) and not value.strip())

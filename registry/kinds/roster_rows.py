@@ -92,6 +92,16 @@ def _optional(values: dict[str, Cell]) -> list[str | None]:
     ]
 
 
+def _name_problem(row: int, name: str, written: Cell) -> Problem | None:
+    """The problem of a row's 姓名 (``name`` normalised), coded `NEW_NAME` when only the rules
+    for names as first registered refuse it: a name registered before them is kept."""
+    found = check_name(name)
+    if found is None:
+        return None
+    new_only = check_name(name, new=False) is None
+    return Problem(row, "姓名", text(written), *found, code=NEW_NAME if new_only else None)
+
+
 class _RowChecker:
     """Checks a roster's rows one by one, collecting problems and certificates in a result."""
 
@@ -185,14 +195,9 @@ class _RowChecker:
         if withheld := withheld_row(row, values, unread):
             problems.append(withheld)
         name = normalise_name(text(values.get("姓名")))
-        name_problem = check_name(name)
-        if name_problem:
-            new_only = check_name(name, new=False) is None  # the registry decides (`rosters`)
-            code = NEW_NAME if new_only else None
-            problems.append(
-                Problem(row, "姓名", text(values.get("姓名")), *name_problem, code=code)
-            )
-            if new_only:
+        if named := _name_problem(row, name, values.get("姓名")):
+            problems.append(named)
+            if named.code == NEW_NAME:  # the registry decides (`rosters`)
                 before += 1
         for column in OPTIONAL_COLUMNS:  # stored as written: a ditto mark would be stored
             value = values.get(column)

@@ -23,9 +23,6 @@ The first definition of a name counts, as in LibreOffice.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-
 from registry.sheets._colours import (
     RGB,
     too_small,
@@ -34,68 +31,46 @@ from registry.sheets._colours import (
     written_points,
 )
 from registry.sheets._number_formats import first_met, hides_numbers, hides_text
+from registry.sheets._ods_cell_styles import (
+    AUTOMATIC,
+    DEFAULT,
+    MAX_DEPTH,
+    SIZES,
+    TINY,
+    WRITTEN,
+    CellStyle,
+    CellStyles,
+)
 from registry.sheets._ods_data_style import DATA_STYLES, PLACEHOLDERS, WORDS, DataStyle, escaped
 
 NUMBER_CELLS = frozenset({"float", "percentage", "currency", "date", "time"})
 """The value types a data style shows as numbers (a boolean cell shows TRUE or FALSE anyway)."""
-MAX_DEPTH = 16
-"""Parent styles and maps followed: deeper is no clerk's file, and is taken as hiding."""
 MAX_MAPS = 3
 """The maps of a data style LibreOffice follows (a code's conditioned sections)."""
-DEFAULT = "Default"
-"""The cell style of a cell that names none, nor its row or column (LibreOffice's)."""
-TINY = "tiny"
-"""A span's text too small to read (`DataStyles.span_faults`)."""
-SIZES = ("fo:font-size", "style:font-size-asian", "style:font-size-complex")
-"""A text's sizes: Western, Asian (Chinese characters'), complex scripts' (any may be tiny)."""
-AUTOMATIC = "style:use-window-font-color"
-"""LibreOffice's automatic text colour (its 自动 font colour), which it draws black on a light
-cell and white on a dark one: never the colour of the cell."""
-_WRITTEN = {
-    "style:text-properties": ("fo:color", AUTOMATIC, *SIZES),
-    "style:table-cell-properties": ("fo:background-color",),
-}
-"""Where a cell style writes its text's colour and size, and its background."""
 
 
-@dataclass
-class _CellStyle:
-    """A cell style: its data style or parent, and the cell styles its conditions apply."""
-
-    data_style: str | None
-    parent: str | None
-    part: int
-    """the part it was read from (0: styles.xml, 1: content.xml, whose own come first)"""
-    conditions: list[str] = field(default_factory=list)
-    written: dict[str, str] = field(default_factory=dict)
-    """its own text colour and size and its background (`_WRITTEN`)"""
-
-
-class DataStyles:
+class DataStyles(CellStyles):
     """The data, cell and text styles of an .ods, fed its styles' elements with their prefixes
     as OpenDocument spells them (`registry.sheets._ods_styles.read_styles`): whether a cell is
     shown as other words or digits than it holds (`hides`), or its text vanishes (`unseen`,
     `span_faults`)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._styles: dict[str, DataStyle] = {}
-        self._cells: dict[str, _CellStyle] = {}
         self._displayed: dict[str, str] = {}
         """a cell style's display name → its name (LibreOffice's conditions name the first;
         of two styles showing one name, the later)"""
         self.part = 0
         """the part being read: a cell style of content.xml wins over styles.xml's"""
         self._reading: DataStyle | None = None
-        self._cell: _CellStyle | None = None
+        self._cell: CellStyle | None = None
         self._text_style: str | None = None
         self.span_faults: dict[str, RGB | str] = {}
         """the text styles (of a ``<text:span>``) whose text has a colour of its own, judged
         against the cell's background, or is too small to read (`TINY`)"""
         self._words: list[str] | None = None
         self._judged: dict[tuple[str | None, bool], bool] = {}
-        self._unseen: dict[str | None, bool] = {}
-        self._backgrounds: dict[str | None, RGB | None] = {}
-        """cell style → whether its text vanishes, whether it is white: once each, not a cell"""
         self._numbers: dict[int, bool] = {}
         """data style (its id) → whether it hides a positive number, once judged"""
 
@@ -103,8 +78,16 @@ class DataStyles:
         if name in DATA_STYLES:
             self._reading = DataStyle(text=name == "number:text-style")
             self._styles.setdefault(attributes.get("style:name", ""), self._reading)
-        elif name == "style:style" and attributes.get("style:family") == "table-cell":
-            self._cell = _CellStyle(
+        elif self._reading is not None:
+            self._data_part(self._reading, name, attributes)
+        else:
+            self._style(name, attributes)
+
+    def _style(self, name: str, attributes: dict[str, str]) -> None:
+        """An element of a cell or text style (outside any data style)."""
+        family = attributes.get("style:family") if name == "style:style" else None
+        if family == "table-cell":
+            self._cell = CellStyle(
                 attributes.get("style:data-style-name"),
                 attributes.get("style:parent-style-name"),
                 self.part,
@@ -114,7 +97,7 @@ class DataStyles:
             known = self._cells.get(key)
             if known is None or known.part < self.part:
                 self._cells[key] = self._cell
-        elif name == "style:style" and attributes.get("style:family") == "text":
+        elif family == "text":
             self._text_style = attributes.get("style:name", "")
         elif name == "style:text-properties" and self._text_style is not None:
             automatic = attributes.get(AUTOMATIC, "").strip() == "true"
@@ -123,16 +106,19 @@ class DataStyles:
                 self.span_faults[self._text_style] = TINY
             elif not automatic and written is not None:
                 self.span_faults[self._text_style] = written
-        elif name == "style:map" and self._reading is None and self._cell is not None:
+        elif self._cell is None:
+            return
+        elif name == "style:map":
             # a conditional format: the cell may take another cell style, whatever the condition
             self._cell.conditions.append(attributes.get("style:apply-style-name", ""))
-        elif name in _WRITTEN and self._reading is None and self._cell is not None:
-            for key in _WRITTEN[name]:
+        elif name in WRITTEN:
+            for key in WRITTEN[name]:
                 if key in attributes:
                     self._cell.written[key] = attributes[key]
-        elif (style := self._reading) is None:
-            return
-        elif name in PLACEHOLDERS:
+
+    def _data_part(self, style: DataStyle, name: str, attributes: dict[str, str]) -> None:
+        """A part of the data style being read."""
+        if name in PLACEHOLDERS:
             style.code.append(PLACEHOLDERS[name])
             factor = attributes.get("number:display-factor", "1").strip()
             style.scaled = style.scaled or factor not in ("", "1")
@@ -177,73 +163,6 @@ class DataStyles:
         text as its background (a conditional format's: its condition aside)."""
         style = self._displayed.get(_shown(display_name), display_name)
         return self.hides(style, "string") or self.hides(style, "float") or self.unseen(style)
-
-    def unseen(self, cell_style: str | None) -> bool:
-        """Whether a cell in ``cell_style`` (or one its conditions apply) has its text in the
-        colour of its background (`registry.sheets._colours`): white on none, black on black."""
-        if (known := self._unseen.get(cell_style)) is not None:
-            return known
-        own = self._cells.get(cell_style or DEFAULT)
-        found = self._unseen[cell_style] = any(
-            (
-                not self._automatic(style)
-                and unseen(
-                    self._colour(style, "fo:color"), self._colour(style, "fo:background-color")
-                )
-            )
-            or any(too_small(written_points(self._written(style, size) or "")) for size in SIZES)
-            for style in (cell_style or DEFAULT, *(own.conditions if own else ()))
-        )
-        return found
-
-    def background(self, cell_style: str | None) -> RGB | None:
-        """The background of a cell in ``cell_style`` (None: none, the sheet's white)."""
-        if cell_style not in self._backgrounds:
-            colour = self._colour(cell_style or DEFAULT, "fo:background-color")
-            self._backgrounds[cell_style] = colour
-        return self._backgrounds[cell_style]
-
-    def _automatic(self, cell_style: str) -> bool:
-        """Whether the nearest of a cell style and its parents to set a text colour sets the
-        automatic one."""
-        for cell in self._lineage(cell_style):
-            if cell is None:
-                return False
-            if cell.written.get(AUTOMATIC, "").strip() == "true":
-                return True
-            if "fo:color" in cell.written:
-                return False
-        return False
-
-    def _colour(self, cell_style: str, key: str) -> RGB | None:
-        """A cell style's colour ``key``, its own or its parents' (None: none set)."""
-        written = self._written(cell_style, key)
-        return None if written is None else written_colour(written)
-
-    def _written(self, cell_style: str, key: str) -> str | None:
-        """A cell style's ``key`` (`_WRITTEN`), its own or its parents' (None: none set; ""
-        for a chain deeper than any clerk's, which is not read)."""
-        for cell in self._lineage(cell_style):
-            if cell is None:
-                return ""
-            if key in cell.written:
-                return cell.written[key]
-        return None
-
-    def _lineage(self, cell_style: str) -> Iterator[_CellStyle | None]:
-        """A cell style and its parents, nearest first (a style without a parent has
-        ``Default`` for one, as in LibreOffice); None for a chain deeper than any clerk's."""
-        for _ in range(MAX_DEPTH):
-            cell = self._cells.get(cell_style)
-            if cell is not None:
-                yield cell
-            parent = cell.parent if cell is not None else None
-            if parent is None and cell_style != DEFAULT:
-                parent = DEFAULT
-            if parent is None:
-                return
-            cell_style = parent
-        yield None
 
     def hides(self, cell_style: str | None, value_type: str) -> bool:
         """Whether a cell of ``value_type`` (``office:value-type``) in ``cell_style`` (None:
