@@ -232,36 +232,31 @@ def test_a_new_version_adds_after_an_issued_number_it_leaves_out(
     assert "跳号" not in output and "Z1122020003" in output  # the conflict, said
 
 
+@pytest.mark.parametrize(
+    ("rows", "told"),
+    [
+        (  # the file gives it twice
+            [("Z1122020002", "郑浩"), ("Z1122020002", "吴敏")],
+            "second.csv 第5行「颁发证书编号」“Z1122020002”：与本文件第4行的编号重复；"
+            "下一个可用的中级工编号是 Z1122020003（或用 certreg number 重新编号）（附件3）",
+        ),
+        (  # the registry gives it to another holder
+            [("Z1122020001", "吴敏")],
+            "second.csv 第4行「颁发证书编号」“Z1122020001”：该编号已由名册“first.csv”登记给另一持证人，"
+            "编号不能重复使用；下一个可用的中级工编号是 Z1122020002（或用 certreg number 重新编号）",
+        ),
+    ],
+    ids=["in the file", "in the registry"],
+)
 def test_a_number_given_twice_names_the_next_free_one(
-    registers: RegisterFactory, db_path: Path
+    registers: RegisterFactory, db_path: Path, rows: list[tuple[str, str]], told: str
 ) -> None:
     registers.add("first.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
     assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
-    registers.add(
-        "second.csv",
-        [approval_row("Z1122020002", "郑浩"), approval_row("Z1122020002", "吴敏")],
-        MIANYANG,
-    )
+    registers.add("second.csv", [approval_row(*row) for row in rows], MIANYANG)
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 1
-    assert (
-        "second.csv 第5行「颁发证书编号」“Z1122020002”：与本文件第4行的编号重复；"
-        "下一个可用的中级工编号是 Z1122020003（或用 certreg number 重新编号）（附件3）"
-    ) in output
-
-
-def test_a_number_the_registry_gives_another_holder_names_the_next_free_one(
-    registers: RegisterFactory, db_path: Path
-) -> None:
-    registers.add("first.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
-    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
-    registers.add("second.csv", [approval_row("Z1122020001", "吴敏")], MIANYANG)
-    code, output = run("sync", str(registers.folder), "--db", str(db_path))
-    assert code == 1
-    assert (
-        "second.csv 第4行「颁发证书编号」“Z1122020001”：该编号已由名册“first.csv”登记给另一持证人，"
-        "编号不能重复使用；下一个可用的中级工编号是 Z1122020002（或用 certreg number 重新编号）"
-    ) in output
+    assert told in output
 
 
 def test_a_missing_file_gets_advice_about_files(registers: RegisterFactory, db_path: Path) -> None:

@@ -191,6 +191,13 @@ def test_an_ods_column_default_style_disguises_its_cells(
     assert sorted((p[0], p[1]) for p in problems) == [(4, "姓名"), (5, "姓名")], problems
 
 
+def saved_roster(registers: RegisterFactory, saved: str) -> None:
+    """Put the LibreOffice-saved roster ``saved`` in the folder as 绵阳's ``mianyang.ods``."""
+    registers.entries["mianyang.ods"] = MIANYANG
+    registers.write_manifest()
+    shutil.copy(LIBREOFFICE / saved, registers.folder / "mianyang.ods")
+
+
 @pytest.mark.parametrize(
     ("saved", "column"),
     [
@@ -204,9 +211,7 @@ def test_an_ods_column_default_style_disguises_its_cells(
 def test_a_roster_saved_by_libreoffice(
     registers: RegisterFactory, db_path: Path, saved: str, column: str | None
 ) -> None:
-    registers.entries["mianyang.ods"] = MIANYANG
-    registers.write_manifest()
-    shutil.copy(LIBREOFFICE / f"{saved}.ods", registers.folder / "mianyang.ods")
+    saved_roster(registers, f"{saved}.ods")
     if column is None:
         code, report = sync(registers.folder, db_path)
         assert code == 0, report
