@@ -16,7 +16,7 @@ import pytest
 import xlwt
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
-from openpyxl.formatting.rule import DataBarRule, IconSetRule, Rule
+from openpyxl.formatting.rule import ColorScaleRule, DataBarRule, IconSetRule, Rule
 from openpyxl.styles import Border, Color, Font, GradientFill, PatternFill, Side
 from openpyxl.styles.differential import DifferentialStyle
 
@@ -24,6 +24,7 @@ from registry.sheets._colours import OFFICE_THEME, RGB, Palette, colour, unseen,
 from registry.sheets._marked import Probe
 from registry.sheets._ods_marked import ods_marks
 from registry.sheets._ods_styles import read_styles
+from registry.sheets._runs import string_marks
 from registry.sheets._style_colours import DEFAULT_INDEXED, theme_colours
 from registry.sheets.guard import REGISTER_LIMITS, SheetRefused, read_sheet
 from tests.registers import RegisterFactory, refused, sync
@@ -551,6 +552,8 @@ def test_text_too_small_to_read_is_found(tmp_path: Path) -> None:
         ('fo:font-size="50%"', False),
         ('fo:font-size=""', False),
         ('fo:font-size="10pt" style:font-size-asian="1pt"', True),  # the Chinese characters'
+        ('fo:font-size="1px"', True),
+        ('fo:font-size="0.1em"', True),
     ],
 )
 def test_an_ods_cell_style_of_text_too_small_to_read(size: str, small: bool) -> None:
@@ -566,7 +569,7 @@ X14_RULE = (
     ' xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
     "<x14:conditionalFormattings>"
     '<x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
-    '<x14:cfRule type="expression" priority="1"><xm:f>TRUE</xm:f><x14:dxf>{dxf}</x14:dxf>'
+    '<x14:cfRule type="{type}" priority="1"><xm:f>TRUE</xm:f><x14:dxf>{dxf}</x14:dxf>'
     "</x14:cfRule><xm:sqref>A1:Z100</xm:sqref></x14:conditionalFormatting>"
     "</x14:conditionalFormattings></ext></extLst>"
 )
@@ -574,6 +577,7 @@ X14_RULE = (
 its style is its own ``<x14:dxf>``, not one of the styles' ``<dxfs>``."""
 
 
+@pytest.mark.parametrize("kind", ["expression", "containsBlanks"])
 @pytest.mark.parametrize(
     ("dxf", "hides"),
     [
@@ -587,9 +591,13 @@ its style is its own ``<x14:dxf>``, not one of the styles' ``<dxfs>``."""
         ('<border><left style="thin"><color rgb="FFFFFFFF"/></left></border>', False),
     ],
 )
-def test_an_extension_rule_with_its_own_colours(tmp_path: Path, dxf: str, hides: bool) -> None:
+def test_an_extension_rule_with_its_own_colours(
+    tmp_path: Path, dxf: str, hides: bool, kind: str
+) -> None:
+    """(a rule for empty cells alone, ``containsBlanks``, hides nothing whatever its style)"""
+    hides = hides and kind != "containsBlanks"
     path = _one_name(tmp_path / "a.xlsx")
-    rule = X14_RULE.replace("{dxf}", dxf)
+    rule = X14_RULE.replace("{dxf}", dxf).replace("{type}", kind)
     _rewrite(
         path,
         "xl/worksheets/sheet1.xml",
@@ -662,10 +670,16 @@ def test_a_tab_colour_sends_no_sheet_through_the_exact_pass() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "hides"), [("containsBlanks", False), ("notContainsBlanks", True)]
+    ("kind", "formula", "hides"),
+    [
+        ("containsBlanks", [], False),
+        ("containsBlanks", ["LEN(TRIM(A1))=0"], False),  # as Excel writes it
+        ("containsBlanks", ["LEN(TRIM(A1))>0"], True),  # Excel goes by the formula
+        ("notContainsBlanks", [], True),
+    ],
 )
 def test_a_rule_for_empty_cells_alone_hides_nothing(
-    registers: RegisterFactory, db_path: Path, kind: str, hides: bool
+    registers: RegisterFactory, db_path: Path, kind: str, formula: list[str], hides: bool
 ) -> None:
     """White text for the empty cells (a common way to hide a grid's blanks) colours nothing
     that is loaded; for the filled ones, it hides them."""
@@ -674,7 +688,7 @@ def test_a_rule_for_empty_cells_alone_hides_nothing(
     sheet = book.active
     assert sheet is not None
     white = DifferentialStyle(font=Font(color="FFFFFFFF"))
-    sheet.conditional_formatting.add("A1:Z100", Rule(type=kind, dxf=white))
+    sheet.conditional_formatting.add("A1:Z100", Rule(type=kind, dxf=white, formula=formula))
     book.save(path)
     code, report = sync(registers.folder, db_path)
     assert code == (1 if hides else 0), report
@@ -713,3 +727,66 @@ def test_a_run_in_the_colour_of_its_cells_fill_is_found(tmp_path: Path, saved: s
     book.save(tmp_path / "a.xlsx")
     assert read_sheet(tmp_path / "a.xlsx", REGISTER_LIMITS).marks.unseen == {(2, 1), (3, 1)}
     assert read_sheet(LIBREOFFICE / saved, REGISTER_LIMITS).marks.unseen == {(2, 1), (3, 1)}
+
+
+@pytest.mark.parametrize(
+    ("colours", "hides"),
+    [(("FFFFFFFF", "FF000000"), True), (("FFF8696B", "FF63BE7B"), False)],
+    ids=["white to black", "red to green"],
+)
+def test_a_colour_scale_reaching_black_hides_black_text(
+    tmp_path: Path, colours: tuple[str, str], hides: bool
+) -> None:
+    path = _one_name(tmp_path / "a.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    low, high = colours
+    scale = ColorScaleRule(start_type="min", start_color=low, end_type="max", end_color=high)
+    sheet.conditional_formatting.add("A1:A10", scale)
+    book.save(path)
+    if not hides:
+        assert not read_sheet(path, REGISTER_LIMITS).marks.unseen
+        return
+    with pytest.raises(SheetRefused, match="条件格式"):
+        read_sheet(path, REGISTER_LIMITS)
+
+
+def test_a_span_in_the_automatic_colour_shows() -> None:
+    """A text span LibreOffice writes white and automatic: drawn black on a white cell."""
+    styles = (
+        '<style:style style:name="T1" style:family="text">'
+        '<style:text-properties fo:color="#ffffff" style:use-window-font-color="true"/>'
+        "</style:style>"
+    )
+    content = (
+        f"<office:document-content {NAMESPACES} {FO}><office:automatic-styles>{styles}"
+        "</office:automatic-styles><office:body><office:spreadsheet>"
+        '<table:table table:name="名册"><table:table-row>'
+        '<table:table-cell office:value-type="string">'
+        '<text:p>赵<text:span text:style-name="T1">六</text:span></text:p></table:table-cell>'
+        "</table:table-row></table:table></office:spreadsheet></office:body>"
+        "</office:document-content>"
+    ).encode()
+    deadline = time.monotonic() + 10
+    parsed = read_styles([iter([content])], REGISTER_LIMITS, deadline)
+    assert not ods_marks(iter([content]), REGISTER_LIMITS, deadline, parsed).unseen
+    whitened = content.replace(b' style:use-window-font-color="true"', b"")
+    parsed = read_styles([iter([whitened])], REGISTER_LIMITS, deadline)
+    assert ods_marks(iter([whitened]), REGISTER_LIMITS, deadline, parsed).unseen == {(1, 1)}
+
+
+def test_black_runs_ask_nothing_more_of_a_sheet_without_a_black_fill() -> None:
+    """Every run of most rich text names black: kept, they sent every such sheet through the
+    slow exact pass (a 40,000-row roster read 6× slower); only a run that may vanish on one of
+    the workbook's fills is kept."""
+    shared = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si>'
+        '<r><rPr><color rgb="FF000000"/></rPr><t>赵六</t></r></si></sst>'
+    ).encode()
+    deadline = time.monotonic() + 10
+    on_white = string_marks(iter([shared]), REGISTER_LIMITS, deadline, Palette(), {None})
+    assert not on_white
+    fills = {None, (255, 255, 0), (0, 0, 0)}
+    on_black = string_marks(iter([shared]), REGISTER_LIMITS, deadline, Palette(), fills)
+    assert on_black.coloured == {0: frozenset({(0, 0, 0)})}

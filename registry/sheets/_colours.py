@@ -46,7 +46,10 @@ faint, and read."""
 
 MIN_POINTS = 4.0
 """Text smaller than this is a dot or a line on screen and on paper (Excel allows 1 point)."""
-_POINTS_PER = {"pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pc": 12.0}
+_POINTS_PER = {
+    "pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pc": 12.0, "px": 0.75, "em": 12.0,
+}  # fmt: skip
+"""Points per unit (an ``em`` taken as a usual 12-point type's)."""
 
 
 @dataclass(frozen=True)
@@ -138,8 +141,8 @@ def too_small(points: float | None) -> bool:
 
 
 def written_points(text: str) -> float | None:
-    """The size an OpenDocument style writes (``10pt``, ``3.5mm``); None for a share of the
-    parent's (``50%``) or anything else."""
+    """The size an OpenDocument style writes (``10pt``, ``3.5mm``, ``1px``); None for a share
+    of the parent's (``50%``, which LibreOffice ignores in a cell) or anything else."""
     text = text.strip().lower()
     for unit, points in _POINTS_PER.items():
         if text.endswith(unit):

@@ -8,18 +8,23 @@ sheet's extension list, as Excel writes a rule that refers to another sheet — 
 its own ``<numFmt>`` and colours and its areas follow in ``<xm:sqref>``. Each is collected
 whole, in whatever order its parts come, and judged once the cells are all read
 (`hides_filled`): one only over cells left empty (an empty column, rows past the roster)
-changes nothing anyone sees, nor does a rule for empty cells alone (``containsBlanks``). A data
-bar or an icon set that shows itself without the value (``showValue="0"``) hides it too. A
+changes nothing anyone sees, nor does a rule for empty cells alone (``containsBlanks`` with the
+formula Excel writes for it). A data bar or an icon set that shows itself without the value
+(``showValue="0"``) hides it too, and so does a colour scale reaching black under black text. A
 rule's colours are judged on the sheet's white, not on each cell's own fill.
 """
 
 from __future__ import annotations
 
-from registry.sheets._colours import Palette
+import re
+
+from registry.sheets._colours import Palette, colour, unseen
 from registry.sheets._extent import BEYOND, cell_position, style_index, whole_number
 from registry.sheets._number_formats import hides
 from registry.sheets._style_colours import DxfColours
 
+_BLANK_TEST = re.compile(r"LEN\(TRIM\(\$?[A-Z]{1,3}\$?[0-9]{1,7}\)\)=0")
+"""The formula Excel writes for a ``containsBlanks`` rule (``LEN(TRIM(A4))=0``)."""
 DXF_ELEMENTS = ("font", "fill", "border", "color", "bgColor", "fgColor")
 """What of an extension's rule's own style (``<x14:dxf>``) tells its colours (`DxfColours`)."""
 Area = tuple[int, int, int, int]
@@ -35,8 +40,10 @@ class ConditionalFormats:
         """the areas (an ``sqref``) of each conditional format with a hiding rule"""
         self._styles = hiding_styles
         self._palette = palette
-        self._inside = self._hides = self._in_sqref = self._blanks = False
+        self._inside = self._hides = self._in_sqref = self._blanks = self._styled = False
+        self._scale = False
         self._areas: list[str] = []
+        self._formula: list[str] | None = None
         self._dxf: DxfColours | None = None
         """an extension's rule's own style being read"""
 
@@ -46,10 +53,15 @@ class ConditionalFormats:
             self._areas = [attributes.get("sqref", "")]
         elif not self._inside:
             return
-        elif local == "cfRule":  # (one for empty cells alone changes nothing that is loaded)
+        elif local == "cfRule":  # (judged at its end, once its formula is read)
             self._blanks = attributes.get("type", "").strip() == "containsBlanks"
-            styled = style_index(attributes.get("dxfId", "")) in self._styles
-            self._hides = self._hides or (styled and not self._blanks)
+            self._styled = style_index(attributes.get("dxfId", "")) in self._styles
+        elif local in ("formula", "f"):
+            self._formula = []
+        elif local == "colorScale":  # a scale whose darkest end is the (black) text's
+            self._scale = True
+        elif self._scale and local == "color":
+            self._hides = self._hides or unseen(None, colour(attributes, self._palette))
         elif local == "numFmt":  # an extension's rule's own format (``<x14:dxf>``)
             shown = hides(attributes.get("formatCode", "")) and not self._blanks
             self._hides = self._hides or shown
@@ -67,10 +79,22 @@ class ConditionalFormats:
     def text(self, data: str) -> None:
         if self._in_sqref:
             self._areas.append(data)
+        elif self._formula is not None:
+            self._formula.append(data)
 
     def end(self, local: str) -> None:
         if local == "sqref":
             self._in_sqref = False
+        elif local in ("formula", "f") and self._formula is not None:
+            # a rule for empty cells alone, as Excel writes it: any other formula decides
+            written = "".join(self._formula).replace(" ", "").upper()
+            self._blanks = self._blanks and bool(_BLANK_TEST.fullmatch(written))
+            self._formula = None
+        elif local == "cfRule":
+            self._hides = self._hides or (self._styled and not self._blanks)
+            self._styled = False
+        elif local == "colorScale":
+            self._scale = False
         elif local == "dxf" and self._dxf is not None:
             if not self._blanks and self._dxf.unseen(self._palette):
                 self._hides = True

@@ -35,22 +35,12 @@ from registry.sheets._formats import CONDITIONAL, CellFormats
 from registry.sheets._limits import SheetLimits, unreadable
 from registry.sheets._runs import Runs, StringMarks, vanish
 
-PROBES = (
-    b"<f",
-    b":f",
-    b"hidden",
-    b"strike",
-    b"formatCode",
-    b"<color",
-    b":color",
-    b"<sz",
-    b":sz",
-    b"showValue",
-)
+PROBES = (b"<f", b":f", b"hidden", b"strike", b"formatCode", b"color", b"sz", b"showValue")
 """What a sheet with a formula (``<f>``, ``<x:f …``), a hidden row, a run struck through,
 coloured or sized, a conditional format's own number format or colours (x14) or a bar or icon
 without its value must hold somewhere (a tab's colour, ``<tabColor>``, is no hit: clerks colour
-tabs). A hit only sends the sheet through `exact_marks`."""
+tabs; each probe costs a search of every block, so a run's ``<color>`` and ``<sz>`` under any
+prefix are one probe each). A hit only sends the sheet through `exact_marks`."""
 _TRUE = ("1", "true")
 
 

@@ -23,6 +23,8 @@ The first definition of a name counts, as in LibreOffice.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from registry.sheets._colours import (
     RGB,
     too_small,
@@ -149,11 +151,23 @@ class DataStyles(CellStyles):
         elif name == "style:style":
             self._cell = self._text_style = None
 
+    @cached_property
+    def hiding_spans(self) -> dict[str, RGB | str]:
+        """The `span_faults` that may hide text: a colour that vanishes on one of the cells'
+        backgrounds (a black run on white or yellow cells, as LibreOffice writes every run of
+        rich text, hides nothing), and every size too small. Read once the styles are."""
+        backgrounds = {None, *(self.background(style) for style in self._cells)}
+        return {
+            style: fault
+            for style, fault in self.span_faults.items()
+            if isinstance(fault, str) or any(unseen(fault, back) for back in backgrounds)
+        }
+
     @property
     def may_hide(self) -> bool:
-        """Whether a cell style hides a text or a number, or a text style whitens a run: else no
-        cell needs looking at."""
-        return bool(self.span_faults) or any(
+        """Whether a cell style hides a text or a number, or a text style a run: else no cell
+        needs looking at."""
+        return bool(self.hiding_spans) or any(
             self.hides(style, "string") or self.hides(style, "float") or self.unseen(style)
             for style in (*self._cells, None)
         )

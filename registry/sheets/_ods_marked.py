@@ -232,7 +232,7 @@ def ods_marks(
         elif name == "text:span" and in_cell and not comments:
             span_style = attributes.get("text:style-name")
             cell_struck = cell_struck or span_style in struck_styles
-            fault = styles.span_faults.get(span_style or "")
+            fault = styles.hiding_spans.get(span_style or "")
             spans.append(fault or (spans[-1] if spans else None))
         elif disguising:  # LibreOffice's own conditional formats, after the rows
             _bind(attributes, calcext)

@@ -71,10 +71,16 @@ NO_STRING_MARKS = StringMarks()
 
 
 def string_marks(
-    shared: Iterator[bytes], limits: SheetLimits, deadline: float, palette: Palette
+    shared: Iterator[bytes],
+    limits: SheetLimits,
+    deadline: float,
+    palette: Palette,
+    fills: Collection[RGB | None] = (None,),
 ) -> StringMarks:
     """The marks of ``xl/sharedStrings.xml``'s strings (`StringMarks`), their runs' colours
-    read with the workbook's ``palette``."""
+    read with the workbook's ``palette``: only those that vanish on one of the workbook's
+    ``fills`` (None: the sheet's white) are kept — a black run on white or yellow cells, as
+    every run of most rich text is, asks nothing more of the sheet."""
     struck: set[int] = set()
     coloured: dict[int, frozenset[RGB]] = {}
     tiny: set[int] = set()
@@ -96,10 +102,14 @@ def string_marks(
 
     shared_sets: dict[frozenset[RGB], frozenset[RGB]] = {}  # (most strings' are one and the same)
 
+    fading: dict[RGB, bool] = {}  # run colour → whether it vanishes on one of the fills
+
     def text(data: str) -> None:
         runs.text(data)
-        if runs.colours:
-            found = frozenset(runs.colours)
+        for run in runs.colours:
+            if run not in fading:
+                fading[run] = any(unseen(run, fill) for fill in fills)
+        if found := frozenset(run for run in runs.colours if fading[run]):
             coloured[index] = shared_sets.setdefault(found, found)
         if runs.tiny:
             tiny.add(index)

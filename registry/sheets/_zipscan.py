@@ -275,7 +275,9 @@ def _marks(workbook: Workbook, probe: Probe, limits: SheetLimits, deadline: floa
         formats = cell_formats(_stream(archive, styles), limits, deadline, theme)
     if shared := names.get("xl/sharedstrings.xml"):
         if holds(_stream(archive, shared), b"strike", b"olor", b"sz"):
-            strings = string_marks(_stream(archive, shared), limits, deadline, formats.palette)
+            fills = {None, *formats.fills.values()}
+            blocks = _stream(archive, shared)
+            strings = string_marks(blocks, limits, deadline, formats.palette, fills)
     if not (probe.hit or formats or strings):
         return NO_MARKS
     blocks = _stream(workbook.archive, workbook.sheet)
