@@ -24,7 +24,7 @@ from registry.sheets._colours import OFFICE_THEME, RGB, Palette, colour, unseen,
 from registry.sheets._marked import Probe
 from registry.sheets._ods_marked import ods_marks
 from registry.sheets._ods_styles import read_styles
-from registry.sheets._runs import string_marks
+from registry.sheets._runs import plain_runs, string_marks
 from registry.sheets._style_colours import DEFAULT_INDEXED, theme_colours
 from registry.sheets.guard import REGISTER_LIMITS, SheetRefused, read_sheet
 from tests.registers import RegisterFactory, refused, sync
@@ -790,3 +790,27 @@ def test_black_runs_ask_nothing_more_of_a_sheet_without_a_black_fill() -> None:
     fills = {None, (255, 255, 0), (0, 0, 0)}
     on_black = string_marks(iter([shared]), REGISTER_LIMITS, deadline, Palette(), fills)
     assert on_black.coloured == {0: frozenset({(0, 0, 0)})}
+
+
+SST = '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si>{runs}</si></sst>'
+
+
+@pytest.mark.parametrize(
+    ("properties", "plain"),
+    [
+        ('<color rgb="FF000000"/><sz val="11"/>', True),
+        ('<color theme="1"/><sz val="10.5"/>', True),
+        ('<color rgb="FFFFFFFF"/>', False),
+        ('<sz val="1"/>', False),
+        ("<strike/>", False),
+        ("<color rgb='FFFFFFFF'/>", False),  # not as plainly written: read whole
+        ('<x:color rgb="FFFFFFFF"/>', False),
+    ],
+)
+def test_plain_runs_are_told_by_a_scan(properties: str, plain: bool) -> None:
+    """Most rich text names black in every run: a scan of the run properties' spellings spares
+    reading its shared strings run by run (0.33 s for a 40,000-name roster)."""
+    shared = SST.replace("{runs}", f"<r><rPr>{properties}</rPr><t>赵六</t></r>").encode()
+    assert plain_runs(iter([shared]), Palette(), {None}) is plain
+    cut = shared.index(b"rPr>") + 6  # a property cut in two by the blocks' edge
+    assert plain_runs(iter([shared[:cut], shared[cut:]]), Palette(), {None}) is plain

@@ -47,7 +47,7 @@ from registry.sheets._ods_marked import PROBES as ODS_PROBES
 from registry.sheets._ods_marked import ods_marks
 from registry.sheets._ods_styles import read_styles
 from registry.sheets._references import reference_filters
-from registry.sheets._runs import NO_STRING_MARKS, string_marks
+from registry.sheets._runs import NO_STRING_MARKS, plain_runs, string_marks
 
 READ_BYTES = 1 << 20
 RATIO_FLOOR = 1 << 20
@@ -276,8 +276,9 @@ def _marks(workbook: Workbook, probe: Probe, limits: SheetLimits, deadline: floa
     if shared := names.get("xl/sharedstrings.xml"):
         if holds(_stream(archive, shared), b"strike", b"olor", b"sz"):
             fills = {None, *formats.fills.values()}
-            blocks = _stream(archive, shared)
-            strings = string_marks(blocks, limits, deadline, formats.palette, fills)
+            if not plain_runs(_stream(archive, shared), formats.palette, fills):
+                blocks = _stream(archive, shared)
+                strings = string_marks(blocks, limits, deadline, formats.palette, fills)
     if not (probe.hit or formats or strings):
         return NO_MARKS
     blocks = _stream(workbook.archive, workbook.sheet)
