@@ -8,6 +8,7 @@ from registry.domain.numbers import CertificateNumber
 from registry.domain.problems import NUMBER_TAKEN, Problem
 from registry.domain.regions import issuing_problem
 from registry.kinds.base import RegisterEntry
+from registry.kinds.roster_cells import NUMBER_COLUMN
 from registry.sheets.table import Record
 
 
@@ -48,11 +49,11 @@ def _as_typed(record: Record) -> dict[str, object]:
     }
 
 
-def given_twice(first: Record, again: Record, column: str, written: str) -> Problem:
+def given_twice(first: Record, again: Record, written: str) -> Problem:
     """The problem of a number the file gives twice: a row copied whole (its 序号 aside) a
     clerk deletes — renumbering it, as for two holders, would register one person twice."""
     if _as_typed(first) == _as_typed(again):
         rule = f"与本文件第{first.row}行完全相同：同一个人登记了两次。请删除这一行"
-        return Problem(again.row, column, written, rule, "附件3")
+        return Problem(again.row, NUMBER_COLUMN, written, rule, "附件3")
     rule = f"与本文件第{first.row}行的编号重复"
-    return Problem(again.row, column, written, rule, "附件3", code=NUMBER_TAKEN)
+    return Problem(again.row, NUMBER_COLUMN, written, rule, "附件3", code=NUMBER_TAKEN)

@@ -183,7 +183,7 @@ class _RowChecker:
         if fit:
             self.result.problems.extend(Problem(row, NUMBER_COLUMN, written, *f) for f in fit)
         elif twice:
-            self.result.problems.append(given_twice(first, record, NUMBER_COLUMN, written))
+            self.result.problems.append(given_twice(first, record, written))
         return parsed, number
 
     def check(self, record: Record, unread: Iterable[tuple[str, Cell]] = ()) -> None:

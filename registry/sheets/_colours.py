@@ -81,7 +81,7 @@ def tinted(rgb: RGB, tint: float) -> RGB:
     that share of the way to white, or cut by it (ECMA-376, §18.3.1.15)."""
     if rgb == UNKNOWN or not tint:
         return rgb
-    hue, lightness, saturation = colorsys.rgb_to_hls(*(channel / 255 for channel in rgb))
+    hue, lightness, saturation = colorsys.rgb_to_hls(*_unit(rgb))
     lightness = lightness * (1 + tint) if tint < 0 else lightness * (1 - tint) + tint
     red, green, blue = colorsys.hls_to_rgb(hue, lightness, saturation)
     return (round(red * 255), round(green * 255), round(blue * 255))
@@ -144,12 +144,10 @@ def written_points(text: str) -> float | None:
     """The size an OpenDocument style writes (``10pt``, ``3.5mm``, ``1px``); None for a share
     of the parent's (``50%``, which LibreOffice ignores in a cell) or anything else."""
     text = text.strip().lower()
-    for unit, points in _POINTS_PER.items():
+    for unit, per in _POINTS_PER.items():
         if text.endswith(unit):
-            try:
-                return float(text.removesuffix(unit)) * points
-            except ValueError:
-                return None
+            size = points(text.removesuffix(unit))
+            return None if size is None else size * per
     return None
 
 

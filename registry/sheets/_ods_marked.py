@@ -14,7 +14,7 @@ LibreOffice and WPS write automatic styles on the cells. A comment's text
 (``office:annotation``) fills no cell.
 
 The same pass finds the filled cells whose data style shows them as something else, or whose
-text is the colour of their background (their cell style's, or a span of white text)
+text vanishes (by their cell style, or a span in their background's colour or too small)
 (`CellDisguises`), by the styles `registry.sheets._ods_styles.read_styles` read before it.
 """
 

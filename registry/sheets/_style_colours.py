@@ -60,8 +60,8 @@ class _Fill:
         if self.pattern == "gradient":
             return UNKNOWN
         coverage = COVERAGE.get(self.pattern, 0.25 if self.pattern.startswith("light") else 0.5)
-        front = colour(self.foreground, palette) if self.foreground else BLACK
-        back = colour(self.background, palette) if self.background else WHITE
+        front = _read(self.foreground, palette) or BLACK
+        back = _read(self.background, palette) or WHITE
         return mixed(front, back, coverage)
 
 
@@ -90,8 +90,7 @@ class DxfColours:
         black on white)."""
         if not (self.font or self.fill):
             return False
-        text = colour(self.font, palette) if self.font else None
-        return unseen(text, colour(self.fill, palette) if self.fill else None)
+        return unseen(_read(self.font, palette), _read(self.fill, palette))
 
 
 @dataclass
@@ -159,6 +158,11 @@ class StyleColours:
                 filled[cell] = background
         conditional = {place for place, dxf in self.dxfs.items() if dxf.unseen(palette)}
         return vanishing, filled, conditional
+
+
+def _read(attributes: Attributes | None, palette: Palette) -> RGB | None:
+    """The colour ``attributes`` name; None when none is written (the automatic one)."""
+    return colour(attributes, palette) if attributes else None
 
 
 class _DefaultIndexed(Mapping[int, RGB]):
