@@ -4,6 +4,7 @@ the sheet saw: such a cell in a register's column is refused (§四.(五))."""
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -63,6 +64,12 @@ SHOWS_OTHER_NUMBERS = [
     '[>=0.5]0;"x"',  # 0.2 shown as x
     '[>=10]0;[<=5]0;"x"',  # 7 shown as x
     '[=1]"是";[=0]"否";0',  # 1 shown as 是
+    'yyyy"-04"',  # 1975-09-01 shown as 1975-04
+    '"1975-"mm',  # 1979-09-01 shown as 1975-09
+    'yyyy"年"m"月"\\1"日"',  # every date shown on the 1st
+    '0"-04"',  # 1975 shown as 1975-04
+    '"19."00',  # 75 shown as 19.75
+    'yy"07"',  # a year's last digits, then a month of the format's own
 ]
 SHOWS_THE_NUMBER = [
     "0",
@@ -181,6 +188,30 @@ def test_a_number_shown_as_nothing_is_refused(registers: RegisterFactory, db_pat
     _disguise(path, "Z1122020001", ";;;")
     [(_, column, _, _)] = refused(registers, db_path, "mianyang.xlsx")
     assert column == "颁发证书编号"
+
+
+@pytest.mark.parametrize(("code", "loads"), [('"1975-"mm', False), ('yyyy"年"m"月"', True)])
+def test_a_birth_date_shown_as_another_is_refused(
+    registers: RegisterFactory, db_path: Path, code: str, loads: bool
+) -> None:
+    """A date cell of 1979-09-01 whose format writes the year itself (``"1975-"mm``): the
+    reviewer saw 1975-09, the registry would keep 1979-09 — as who holds the number."""
+    path = _two_holders(registers)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    [header] = [c for row in sheet.iter_rows(max_row=4) for c in row if c.value == "出生年月"]
+    [holder] = [c for row in sheet.iter_rows() for c in row if c.value == "赵六"]
+    birth = sheet.cell(holder.row, header.column)
+    birth.value = dt.datetime(1979, 9, 1)
+    birth.number_format = code
+    book.save(path)
+    if loads:
+        code_, report = sync(registers.folder, db_path)
+        assert code_ == 0, report
+        return
+    [(row, column, _, clause)] = refused(registers, db_path, "mianyang.xlsx")
+    assert (row, column, clause) == (birth.row, "出生年月", "§四.(五)")
 
 
 def test_everyday_formats_load(registers: RegisterFactory, db_path: Path) -> None:

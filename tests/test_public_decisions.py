@@ -376,7 +376,9 @@ def test_a_registered_number_with_another_name_is_no_match(
     assert answer.advice() == unknown.advice()
 
 
-@pytest.mark.parametrize("invisible", ["\u00ad", "\u200b", "\u2060", "\ufeff", "\u200e"])
+@pytest.mark.parametrize(
+    "invisible", ["\u00ad", "\u200b", "\u2060", "\ufeff", "\u200e", "\u2065", "\U000e0080"]
+)
 def test_what_a_reader_cannot_see_is_not_part_of_what_they_typed(
     samples: sqlite3.Connection, invisible: str
 ) -> None:

@@ -156,6 +156,11 @@ HIDDEN = [
     ("周\x1b]0;pwned\x07杰", "U+001B"),  # an ANSI escape that retitles the terminal
     ("\u3164", "U+3164"),  # a Hangul filler: a name that looks blank
     ("周杰\ufe0f", "U+FE0F"),  # a variation selector: never matches 周杰 typed without it
+    # reserved as default-ignorable, not yet assigned: drawn as nothing
+    ("周\u2065杰", "U+2065"),
+    ("周\ufff0杰", "U+FFF0"),
+    ("周\U000e0080杰", "U+E0080"),
+    ("周\U00016fe4杰", "U+16FE4"),  # the Khitan filler: a mark that shows nothing
 ]
 
 

@@ -33,12 +33,14 @@ def shortened(text: str, keep: int = 20) -> str:
 
 
 BLANK_LOOKING = re.compile(
-    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0"
-    "\U000e0100-\U000e01ef]"
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2060-\u206f\u2800\u3164"
+    "\ufe00-\ufe0f\uffa0\ufff0-\ufff8\U00016fe4\U000e0000-\U000e0fff]"
 )
-"""Printable by Unicode's reckoning yet showing nothing: Hangul fillers, the blank Braille
-pattern, variation selectors, the combining grapheme joiner. A name made of them looks blank,
-and one carrying them never matches the same name typed without them."""
+"""Showing nothing, though not a control or format character: Hangul fillers, the blank Braille
+pattern, variation selectors, the combining grapheme joiner, the Khitan filler — and every code
+point Unicode reserves as default-ignorable but has not assigned yet (U+2065, U+FFF0, U+E0080),
+which fonts draw as nothing today and which "unassigned is allowed" must not let through. A name
+made of them looks blank, and one carrying them never matches the same name typed without them."""
 
 
 REORDERING = re.compile("[\u202a-\u202e\u2066-\u2069]")

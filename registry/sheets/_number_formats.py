@@ -10,8 +10,8 @@ Excel shows a cell through its section:
   own words instead of the text (``0;-0;0;"张三"``, ``;;;``), and words beside ``@``
   (``@"明"``) are shown as if the cell held them;
 - a number: with no digit, date or time placeholder the section shows fixed words or nothing
-  (``"90"``, ``;;``, ``[$-804]aaaa``); digits written as words beside the placeholders
-  (``0"0"``: 77 shown as 770), or commas after the last digit (``0,``: 77 shown as 0), show
+  (``"90"``, ``;;``, ``[$-804]aaaa``); digits written as words beside the placeholders or
+  joined to them (``0"0"``: 77 shown as 770; ``yyyy"-04"``: every date shown in April), or commas after the last digit (``0,``: 77 shown as 0), show
   another number.
 
 A white section (``[White]``, WPS's ``[白色]``, ``[Color2]``) shows nothing on a white sheet. The reviewer signs what the sheet shows,
@@ -172,15 +172,24 @@ def _text_section(parts: list[Section]) -> Section | None:
     return None  # text is shown as it is written
 
 
+_PART = "[N" + "".join(sorted(_DATE_TIME)) + "]"
+_JOINS = "[-./:年月日时分秒号]*"
+_JOINED_DIGIT = re.compile(rf"\d{_JOINS}{_PART}|{_PART}{_JOINS}\d")
+"""A digit the format writes beside a digit or a date part of the value, or joined to it as a
+number's or a date's parts are (``-./:``, 年月日…): ``0"0"`` (77 shown as 770), ``yyyy"-04"``
+(any birth date shown as April), ``"1975-"mm`` (1979-09 shown as 1975-09)."""
+_CENTURY = re.compile(r"(?<!\d)(?:19|20)(?=yy(?!y))")
+"""A century written before a two-digit year (``"20"yy"年"``): the year as it is for the dates of
+that century, and a year plainly wrong for any other (a birth year 2075), not a disguise."""
+
+
 def _digit_beside(shape: str) -> bool:
-    """Whether a digit is written right beside a digit of the value (``0"0"``: 77 shown as
-    770), in any script (０, ٣), invisible characters between them left out; not a superscript
-    (m²)."""
+    """Whether a digit is written beside a digit or date part of the value (``0"0"``: 77 shown
+    as 770), or joined to one as a number's or a date's parts are (`_JOINED_DIGIT`), in any
+    script (０, ٣), invisible characters between them left out; not a superscript (m²), nor a
+    digit apart from the value (``"+86 "000 0000 0000``)."""
     seen = "".join(ch for ch in shape if unicodedata.category(ch) != "Cf")
-    return any(
-        (a == "N" and b.isdecimal()) or (a.isdecimal() and b == "N")
-        for a, b in zip(seen, seen[1:], strict=False)
-    )
+    return _JOINED_DIGIT.search(_CENTURY.sub("", seen)) is not None
 
 
 def hides_text(code: str) -> bool:
