@@ -246,21 +246,22 @@ def test_a_name_an_older_certreg_registered_with_a_full_stop_still_corrects(
     assert cli_verify(db_path, "Z1122020901", "阿依古丽·买买提")[0] == 0
 
 
+@pytest.mark.parametrize(("written", "version"), [("阿依古丽.买买提", 0), ("阿依古丽ꞏ买买提", 2)])
 def test_an_older_registrys_full_stop_names_are_refolded_for_the_one_holder_rule(
-    registers: RegisterFactory, db_path: Path
+    registers: RegisterFactory, db_path: Path, written: str, version: int
 ) -> None:
-    """§二 compares name keys exactly: 阿依古丽.买买提, keyed as typed by an older certreg, let
-    阿依古丽·买买提 take the same certificate again. The first write connection refolds the
-    keys (once: ``user_version``); the name stays as registered."""
-    _registered_by_an_older_certreg(registers, db_path, "阿依古丽.买买提")
+    """§二 compares name keys exactly: 阿依古丽.买买提 (or with the sinological dot ꞏ), keyed
+    as typed by an older certreg, let 阿依古丽·买买提 take the same certificate again. The first
+    write connection refolds the keys (once: ``user_version``); the name stays as registered."""
+    _registered_by_an_older_certreg(registers, db_path, written)
     with sqlite3.connect(db_path) as conn:  # nor had it refolded the keys
-        conn.execute("PRAGMA user_version = 0")
+        conn.execute(f"PRAGMA user_version = {version}")
     registers.add("again.csv", [approval_row("Z1122020902", "阿依古丽·买买提")], MIANYANG)
     result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
     assert result.exit_code == 1 and "§二" in result.output, result.output
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT name, name_key FROM certificates").fetchall() == [
-            ("阿依古丽.买买提", "阿依古丽·买买提")
+            (written, "阿依古丽·买买提")
         ]
         assert conn.execute("PRAGMA user_version").fetchone() == (KEYS_REFOLDED,)
 
@@ -415,8 +416,18 @@ def test_a_wrong_name_costs_one_read_whatever_the_number_became(
 
 NUMBER, HOLDER = REGISTERED[0]
 Reason = Callable[[str], str]
+
+
+def _letter(char: str) -> str:
+    """A first character as a reason shows it: one not a Latin letter with its code point."""
+    return char if char.isascii() else f"{char}（U+{ord(char):04X}，不是英文字母）"
+
+
 PARTS: tuple[tuple[range, Reason], ...] = (
-    (range(0, 1), lambda v: f"第1位“{v[0]}”不是等级代码（J 技师、G 高级工、Z 中级工、C 初级工）"),
+    (
+        range(0, 1),
+        lambda v: f"第1位“{_letter(v[0])}”不是等级代码（J 技师、G 高级工、Z 中级工、C 初级工）",
+    ),
     (range(1, 3), lambda v: f"第2-3位年份代码“{v[1:3]}”应为阿拉伯数字"),
     (range(3, 7), lambda v: f"第4-7位地区代码“{v[3:7]}”应为阿拉伯数字"),
     (range(7, 11), lambda v: f"第8-11位顺序号“{v[7:]}”应为阿拉伯数字"),

@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from registry import store
 from registry.cli import cli
 from registry.kinds import KINDS, LAYOUTS
+from registry.public.lookup import verify
 from registry.sheets.writers import write_csv
 from registry.sync import pipeline
 from registry.sync.catalogue import load_catalogue
@@ -175,6 +176,47 @@ def test_hidden_characters_in_a_name_are_refused_and_never_printed(
     assert f"{code_point}" in output and "第4行「姓名」" in output
     assert not any(ch in output for ch in "\x00\x1b\x07\u202e\u200b")
     assert registry_dump(db_path) == before
+
+
+LOOKALIKES = [
+    ("王カ", "U+30AB"),  # katakana ka: reads as 王力
+    ("李ロ", "U+30ED"),  # katakana ro: reads as 李口
+    ("张ー明", "U+30FC"),  # the prolonged sound mark: reads as 张一明
+    ("张ㄧ明", "U+3127"),  # bopomofo i: reads as 张一明
+    ("阿依古丽ᐧ买买提", "U+1427"),  # a syllabics dot for the minority name's ·
+    ("Аnna", "U+0410"),  # Cyrillic А among Latin letters
+]
+
+
+@pytest.mark.parametrize(("name", "code_point"), LOOKALIKES, ids=[c for _, c in LOOKALIKES])
+def test_a_name_mixing_writing_systems_is_refused_by_its_letter(
+    loaded: RegisterFactory, db_path: Path, name: str, code_point: str
+) -> None:
+    """A letter of another script that looks like a Chinese character (or like another
+    alphabet's letter): the reviewer read 王力, the registry would hold 王カ — and a check for
+    王力 would find nothing."""
+    before = registry_dump(db_path)
+    loaded.add("mianyang.csv", [approval_row("Z1122020001", name)], MIANYANG)
+    code, output = sync(loaded.folder, db_path)
+    assert code == 1, output
+    assert code_point in output and "第4行「姓名」" in output and "混" in output
+    assert registry_dump(db_path) == before
+
+
+@pytest.mark.parametrize("name", ["阿依古丽ꞏ买买提", "𠮷田", "李〇明", "Zoë", "O'Neil"])
+def test_names_of_one_writing_system_load(
+    loaded: RegisterFactory, db_path: Path, name: str
+) -> None:
+    """A rare character of an extension, 〇, Latin letters with their accents; the sinological
+    dot (ꞏ) is a minority name's ·, as a check types it."""
+    loaded.add("mianyang.csv", [approval_row("Z1122020001", name)], MIANYANG)
+    code, output = sync(loaded.folder, db_path)
+    assert code == 0, output
+    conn = store.connect(db_path, readonly=True)
+    try:
+        assert verify(conn, "Z1122020001", name.replace("ꞏ", "·")).result == "valid"
+    finally:
+        conn.close()
 
 
 def test_hidden_characters_in_any_text_cell_are_refused(

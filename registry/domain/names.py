@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
-from registry.domain.text import MAX_NAME_CHARS, drop_invisible
+from registry.domain.text import MAX_NAME_CHARS, code_point, drop_invisible
 
 MIDDLE_DOT = "\u00b7"
-_DOTS = re.compile("[·•・‧･∙\u2027\u30fb\uff65\u2219\u2022]")
+_DOTS = re.compile("[·•・‧･∙\u2027\u30fb\uff65\u2219\u2022\ua78f]")  # ꞏ: sinological dot
 _SPACE = re.compile(r"\s+")
 _PERIOD = re.compile(r"(?<=[^\x00-\x7f])[.。\-‐－](?=[^\x00-\x7f])")
 """A full stop or a hyphen between two Chinese characters: a minority name's dot typed as
@@ -36,7 +37,7 @@ def normalise_name(text: str) -> str:
     """
     value = unicodedata.normalize("NFKC", text)
     # most names, in one C call: no whitespace, no dot, no apostrophe — but U+02BC is a letter
-    if value.isalpha() and "\u02bc" not in value:
+    if value.isalpha() and "\u02bc" not in value and "\ua78f" not in value:
         return value
     value = _APOSTROPHES.sub("'", _SPACE.sub("", value))
     return _PERIOD.sub(MIDDLE_DOT, _DOTS.sub(MIDDLE_DOT, value))
@@ -124,9 +125,61 @@ def _misplaced_separator(name: str) -> str | None:
     return f"中有连续的“{doubled}”" if doubled else None
 
 
+_HAN = re.compile(
+    "[〇\u3400-\u4dbf\u4e00-\u9fff\ue000-\uf8ff\uf900-\ufaff"
+    "\U00020000-\U0003ffff\U000f0000-\U0010ffff]"
+)
+"""Chinese characters, the extensions' rare ones (assigned or not yet known to this Python) and
+the private-use code points older systems type rare characters with; 〇 as in 李〇明."""
+_SCRIPTS = {
+    "LATIN": "拉丁字母",
+    "CYRILLIC": "西里尔字母",
+    "GREEK": "希腊字母",
+    "HIRAGANA": "日文假名",
+    "KATAKANA": "日文假名",
+    "KATAKANA-HIRAGANA": "日文假名",
+    "BOPOMOFO": "注音符号",
+    "HANGUL": "朝鲜文字母",
+}
+HAN = "汉字"
+
+
+def _script(ch: str) -> str:
+    """The writing system of a letter of a normalised name, in words a clerk knows."""
+    if _HAN.match(ch):
+        return HAN
+    word = unicodedata.name(ch, "").split(" ")[0]
+    return HAN if word in ("CJK", "IDEOGRAPHIC") else _SCRIPTS.get(word, "其他文字")
+
+
+def _mixed(name: str) -> tuple[str, list[str]]:
+    """The writing system of ``name`` (its Chinese characters', else most of its letters') and
+    its letters from another: カ beside 王 reads as 王力 and is not; Cyrillic А in Anna is not
+    the A typed."""
+    if _HAN.fullmatch(name) or name.isascii():  # nearly every name, in C
+        return HAN, []
+    # letters only: hidden characters and symbols are refused on their own, by code point
+    letters = [ch for ch in name if unicodedata.category(ch)[0] == "L"]
+    scripts = {ch: _script(ch) for ch in letters}
+    counted = Counter(scripts[ch] for ch in letters)
+    own = HAN if HAN in counted else counted.most_common(1)[0][0] if counted else HAN
+    return own, [ch for ch in scripts if scripts[ch] != own]
+
+
+def _mixed_problem(own: str, foreign: list[str]) -> str:
+    shown = "、".join(f"“{ch}”（{code_point(ch)}，{_script(ch)}）" for ch in foreign)
+    if own == HAN:
+        return (
+            f"姓名中混有不是汉字的字符 {shown}：像汉字的假名、注音符号或字母（如 カ 与 力、ロ 与 口、"
+            "ㄧ 与 一）让审核人员看到的姓名与登记的不同，查验时也对不上。请用汉字输入法重新输入"
+        )
+    return f"姓名混用了不同的文字 {shown}：看起来相同的字母并不相同，查验时对不上。请重新输入"
+
+
 def check_name(name: str, *, new: bool = True) -> tuple[str, str] | None:
     """(rule, clause) when a normalised holder name cannot be registered: empty, holding a
-    digit (a date or number typed one column off), or longer than the public check accepts
+    digit (a date or number typed one column off), symbols, letters of two writing systems
+    (王カ, read as 王力), a misplaced separator, or longer than the public check accepts
     (the holder could never be verified). A name that only identifies a holder registered
     already (``new`` false: a status change's 姓名) is not refused for digits it may have been
     registered with before this rule."""
@@ -150,6 +203,9 @@ def check_name(name: str, *, new: bool = True) -> tuple[str, str] | None:
             + advice,
             "§四.(三)",
         )
+    own, foreign = _mixed(name) if new else (HAN, [])
+    if foreign:
+        return _mixed_problem(own, foreign), "§四.(三)"
     if new and (misplaced := _misplaced_separator(name)):
         marker = (
             "；开头的撇号是 Excel 的“文本”标记，不是姓名的一部分，请删去" if name[0] in "'’" else ""

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS, region_name
-from registry.domain.text import drop_invisible
+from registry.domain.text import code_point, drop_invisible
 
 _DROP = re.compile(r"[\s\-‐‑‒–—―－−﹣]+")
 """Spaces and every dash a keyboard or a word processor makes (hyphen, dashes, minus signs)."""
@@ -91,8 +91,10 @@ def _check_shape(value: str) -> None:
         raise MalformedNumber(f"证书编号应为11位，实为{len(value)}位")
     letter, year, region, seq = value[0], value[1:3], value[3:7], value[7:]
     if letter not in LEVELS:
+        # a Greek Ζ or a Cyrillic З shows as the Z it is not: the clerk is told which it is
+        shown = letter if letter.isascii() else f"{letter}（{code_point(letter)}，不是英文字母）"
         raise MalformedNumber(
-            f"第1位“{letter}”不是等级代码（J 技师、G 高级工、Z 中级工、C 初级工）"
+            f"第1位“{shown}”不是等级代码（J 技师、G 高级工、Z 中级工、C 初级工）"
         )
     for part, what in (
         (year, "第2-3位年份代码"),

@@ -112,16 +112,17 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
-KEYS_REFOLDED = 2
-"""``PRAGMA user_version`` once `_refold_name_keys` has run (1: before apostrophes were folded)."""
-_REFOLDED = "GLOB '*[’‘ʼ.。‐－-]*'"
+KEYS_REFOLDED = 3
+"""``PRAGMA user_version`` once `_refold_name_keys` has run (1: before apostrophes were folded;
+2: before the sinological dot ꞏ was read as a minority name's ·)."""
+_REFOLDED = "GLOB '*[’‘ʼ.。‐－ꞏ-]*'"
 """The names whose key an older certreg made otherwise ('-' last: not a range)."""
 
 
 def _refold_name_keys(conn: sqlite3.Connection) -> None:
     """Recompute, once, the name keys of holders whose name has a full stop, a hyphen or a curly
     apostrophe: the key now reads one between Chinese characters as a minority name's dot
-    (阿依古丽.买买提 is 阿依古丽·买买提) and O’Neil as O'Neil, and §二 and the public check
+    (阿依古丽.买买提 and 阿依古丽ꞏ买买提 are 阿依古丽·买买提) and O’Neil as O'Neil, and §二 and the public check
     compare keys exactly. The names themselves stay as registered."""
     if conn.execute("PRAGMA user_version").fetchone()[0] >= KEYS_REFOLDED:
         return
