@@ -93,9 +93,7 @@ def _check_shape(value: str) -> None:
     if letter not in LEVELS:
         # a Greek Ζ or a Cyrillic З shows as the Z it is not: the clerk is told which it is
         shown = letter if letter.isascii() else f"{letter}（{code_point(letter)}，不是英文字母）"
-        raise MalformedNumber(
-            f"第1位“{shown}”不是等级代码（J 技师、G 高级工、Z 中级工、C 初级工）"
-        )
+        raise MalformedNumber(f"第1位“{shown}”不是等级代码（J 技师、G 高级工、Z 中级工、C 初级工）")
     for part, what in (
         (year, "第2-3位年份代码"),
         (region, "第4-7位地区代码"),
