@@ -214,6 +214,59 @@ def test_a_birth_date_shown_as_another_is_refused(
     assert (row, column, clause) == (birth.row, "出生年月", "§四.(五)")
 
 
+def _saved_formula(path: Path, value: str, formula: str, saved: str) -> None:
+    """Make the cell holding ``value`` a text formula saved with ``saved`` as its result, as a
+    program (or a hand) may write one whose result is not what the formula gives."""
+    _disguise(path, value, "General")
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    [cell] = [c for row in sheet.iter_rows() for c in row if c.value == value]
+    cell.value = f"={formula}"
+    book.save(path)
+    escaped = formula.replace("&", "&amp;")
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    assert xml.count(f"<f>{escaped}</f><v />") == 1
+    cell_xml = f'<c r="{cell.coordinate}" t="str"><f>{escaped}</f><v>{saved}</v></c>'
+    xml = xml.replace(f'<c r="{cell.coordinate}"><f>{escaped}</f><v /></c>', cell_xml)
+    assert cell_xml in xml
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+@pytest.mark.parametrize(
+    ("value", "formula", "column"),
+    [
+        ("赵六", '"李"&"四"', "姓名"),  # LibreOffice shows 李四; the registry would load 赵六
+        ("Z1122020001", '"Z1122020"&"124"', "颁发证书编号"),
+    ],
+)
+def test_a_formula_saying_who_holds_a_number_is_refused(
+    registers: RegisterFactory, db_path: Path, value: str, formula: str, column: str
+) -> None:
+    """The value saved beside a formula is what is loaded; a program opening the file may work
+    the formula out again and show another holder or number than the registry would hold."""
+    path = _two_holders(registers)
+    _saved_formula(path, value, formula, value)
+    [(row, found, rule, clause)] = refused(registers, db_path, "mianyang.xlsx")
+    assert (row, found, clause) == (4, column, "§四.(五)")
+    assert "选择性粘贴" in rule and "数值" in rule
+
+
+def test_a_formula_elsewhere_loads(registers: RegisterFactory, db_path: Path) -> None:
+    """A 工作单位 put together by a formula says nothing of who holds which number."""
+    path = registers.add(
+        "mianyang.xlsx", [approval_row("Z1122020001", "赵六", 工作单位="绵阳市水务局")], MIANYANG
+    )
+    _saved_formula(path, "绵阳市水务局", '"绵阳市"&"水务局"', "绵阳市水务局")
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+
+
 def test_everyday_formats_load(registers: RegisterFactory, db_path: Path) -> None:
     """The Text format on a name, a format hiding zeros on another: shown as they are held."""
     path = _two_holders(registers)

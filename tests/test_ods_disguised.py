@@ -459,3 +459,32 @@ def test_a_conditional_format_saved_by_libreoffice(
     else:
         [(row, column, rule, _)] = problems
         assert (row, column) == (None, None) and "条件格式" in rule
+
+
+def test_an_ods_formula_saying_who_holds_a_number_is_refused(
+    registers: RegisterFactory, tmp_path: Path, db_path: Path
+) -> None:
+    """LibreOffice shows 李四 for ``of:="李"&"四"`` when it works the formula out again; the
+    registry would load the 赵六 saved beside it (`tests.test_disguised_cells`' .xlsx case).
+    Nothing else in the sheet is styled, hidden or struck: the formula alone is looked for."""
+    rows = [approval_row("Z1122020001", "赵六"), approval_row("Z1122020002", "王五")]
+    xlsx = registers.add("mianyang.xlsx", rows, MIANYANG).rename(tmp_path / "source.xlsx")
+    registers.entries["mianyang.ods"] = registers.entries.pop("mianyang.xlsx")
+    registers.write_manifest()
+    path = registers.folder / "mianyang.ods"
+    as_ods(xlsx, path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    cell = '<table:table-cell office:value-type="string"><text:p>赵六</text:p>'
+    formula = 'table:formula="of:=&quot;李&quot;&amp;&quot;四&quot;" '
+    content = re.sub(  # no struck style either: nothing but the formula to look for
+        "<office:automatic-styles>.*</office:automatic-styles>", "", parts["content.xml"].decode()
+    )
+    assert content.count(cell) == 1
+    content = content.replace(cell, cell.replace("office:", formula + "office:", 1))
+    parts["content.xml"] = content.encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    [(row, column, rule, clause)] = refused(registers, db_path, "mianyang.ods")
+    assert (row, column, clause) == (4, "姓名", "§四.(五)") and "选择性粘贴" in rule

@@ -40,6 +40,18 @@ UNSEEN_CELL = (
 )
 
 
+FORMULA_CELL = (
+    "这个单元格是公式：导入的是文件里保存的上次计算结果，而打开文件的程序可能重新计算、显示另外的内容，"
+    "审核时看到的与登记的就可能不同。持证人的姓名、性别、出生年月和证书编号须是输入的值：请选中该列，"
+    "复制后右键“选择性粘贴”→“数值”，保存后重新导入"
+)
+IDENTITY_COLUMNS = frozenset(
+    {"姓名", "性别", "出生年月", "出生日期", "颁发证书编号", "证书编号", "新证书编号"}
+    | {"更正姓名", "更正性别", "更正出生年月"}
+)
+"""The columns that say who holds which number: no formula's saved value may decide it."""
+
+
 UNSAVED_FORMULA = (
     "这一行有公式，但文件没有保存公式的计算结果（程序生成的文件常见），导入时会读成空白。"
     "请用 Excel 或 WPS 打开这个文件、保存一次后重试"
@@ -76,19 +88,28 @@ def marked_rows(table: Table, filling: Collection[str] = ()) -> list[Problem]:
             or any(record.values.get(name) not in (None, "") for record in table.records)
         )
     ]
-    return found + _shown_otherwise(table) if marks.disguised or marks.unseen else found
+    shown_otherwise = marks.disguised or marks.unseen or marks.formulas
+    return found + _shown_otherwise(table) if shown_otherwise else found
 
 
 def _shown_otherwise(table: Table) -> list[Problem]:
     """A problem for each cell of a data row, in one of the register's columns, that the sheet
-    shows as something else (`DISGUISED_CELL`) or not at all (`UNSEEN_CELL`: a white space
-    there hides nothing)."""
+    shows as something else (`DISGUISED_CELL`), not at all (`UNSEEN_CELL`: a white space
+    there hides nothing) or perhaps otherwise than loaded (`FORMULA_CELL`: in a column saying
+    who holds which number; a 合计 worked out by a formula is checked against its parts)."""
     names = {index + 1: name for name, index in table.columns.items()}
     records = {record.row: record for record in table.records}
+    marks = table.marks
     found = []
-    for cells, rule in ((table.marks.disguised, DISGUISED_CELL), (table.marks.unseen, UNSEEN_CELL)):
+    for cells, rule in (
+        (marks.disguised, DISGUISED_CELL),
+        (marks.unseen, UNSEEN_CELL),
+        (marks.formulas, FORMULA_CELL),
+    ):
         for row, column in sorted(cells):
             if row not in records or column not in names:
+                continue
+            if rule is FORMULA_CELL and names[column] not in IDENTITY_COLUMNS:
                 continue
             value = records[row].values.get(names[column])
             blank = value is None or (isinstance(value, str) and not value.strip())

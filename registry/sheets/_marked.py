@@ -61,6 +61,10 @@ class Marks:
     unseen: frozenset[tuple[int, int]] = frozenset()
     """(row, column) of the filled cells whose text, or a run of it, vanishes: in (nearly) its
     background's colour, or too small to read (`registry.sheets._colours`)"""
+    formulas: frozenset[tuple[int, int]] = frozenset()
+    """(row, column) of the cells holding a formula and the value saved with it: what is loaded
+    is that value, while the program opening the file may work the formula out again and show
+    another (a file asking for it, ``fullCalcOnLoad``, or not saved by Excel)"""
 
 
 NO_MARKS = Marks()
@@ -134,6 +138,7 @@ def exact_marks(
     columns: set[int] = set()
     disguised: set[tuple[int, int]] = set()
     invisible: set[tuple[int, int]] = set()
+    formulas: set[tuple[int, int]] = set()
     filled_rows: dict[int, list[int]] = {}  # column → [first, last] row holding a value
     conditional = ConditionalFormats(formats.conditional, formats.palette)
     styled_sheet = bool(formats or formats.fills)  # else no cell's style number is read
@@ -210,6 +215,8 @@ def exact_marks(
                 rows.add(cell)
             if formula and not filled and not (kind == "str" and value):
                 unsaved.add(cell)
+            elif formula and filled:
+                formulas.add((cell, column))
             if hiding and filled:
                 disguised.add((cell, column))
             shared_runs = strings.coloured.get(shared, ()) if shared is not None else ()
@@ -238,6 +245,7 @@ def exact_marks(
         frozenset(columns),
         frozenset(disguised),
         frozenset(invisible),
+        frozenset(formulas),
     )
 
 

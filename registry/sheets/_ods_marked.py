@@ -15,26 +15,26 @@ LibreOffice and WPS write automatic styles on the cells. A comment's text
 
 The same pass finds the filled cells whose data style shows them as something else, or whose
 text vanishes (by their cell style, or a span in their background's colour or too small)
-(`CellDisguises`), by the styles `registry.sheets._ods_styles.read_styles` read before it.
+(`registry.sheets._ods_disguises.CellDisguises`), and the cells holding a formula, by the styles `registry.sheets._ods_styles.read_styles` read before it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import islice
 
-from registry.sheets._colours import RGB, unseen
+from registry.sheets._colours import RGB
 from registry.sheets._conditional import hides_filled
 from registry.sheets._extent import StopParsing, parse_marks
 from registry.sheets._formats import CONDITIONAL
 from registry.sheets._limits import SheetLimits, unreadable
 from registry.sheets._marked import Marks
+from registry.sheets._ods_disguises import CellDisguises
 from registry.sheets._ods_formats import DataStyles
 from registry.sheets._ods_styles import NAMESPACES
 
-PROBES = (b"visibility", b"line-through")
-"""What a content.xml with a hidden row or a struck style must hold somewhere (a disguising data
-style is found by `registry.sheets._ods_styles.read_styles` before)."""
+PROBES = (b"visibility", b"line-through", b"formula")
+"""What a content.xml with a hidden row, a struck style or a formula must hold somewhere (a
+disguising data style is found by `registry.sheets._ods_styles.read_styles` before)."""
 MAX_DISGUISED = 10_000
 """Disguised cells kept: a register with one is refused, the first ones are what a clerk reads."""
 HIDING = ("collapse", "filter")
@@ -79,94 +79,6 @@ def _canonical(key: str, aliases: dict[str, str]) -> str:
     return aliases.get(prefix + colon, prefix + colon) + local if colon else key
 
 
-class CellDisguises:
-    """The filled cells of a table whose data style disguises them, as (row, column), 1-based:
-    fed its columns (their default cell styles), rows and cells in order."""
-
-    def __init__(self, styles: DataStyles, max_columns: int) -> None:
-        self.styles = styles
-        self.found: set[tuple[int, int]] = set()
-        self.unseen: set[tuple[int, int]] = set()
-        """the filled cells whose text is the colour of their background"""
-        self._max_columns = max_columns
-        self._defaults: dict[int, str] = {}
-        """column → the cell style of its cells that name none"""
-        self._row_default: str | None = None
-        self.filled_rows: dict[int, list[int]] = {}
-        """column → [first, last] row holding a value"""
-        self.hiding_areas: list[str] = []
-        """the areas (as an .xlsx writes them) of conditional formats that may hide a value"""
-        self._areas = ""
-        self._columns = 0
-        self._column = 0
-        self._hides = self._unseen = False
-        self._style: str | None = None
-        self._span = 1
-
-    def column(self, span: int, default: str | None) -> None:
-        """A ``<table:table-column>`` of ``span`` columns."""
-        if default:
-            last = min(self._columns + span, self._max_columns)
-            self._defaults.update(dict.fromkeys(range(self._columns + 1, last + 1), default))
-        self._columns += span
-
-    def row(self, default: str | None) -> None:
-        """A row begins; ``default``: the cell style of its cells that name none."""
-        self._column = 0
-        self._row_default = default
-
-    def cell(self, attributes: dict[str, str], span: int) -> None:
-        """A cell (``span``: its ``number-columns-repeated``) begins."""
-        style = (
-            attributes.get("table:style-name")
-            or self._row_default
-            or self._defaults.get(self._column + 1)
-        )
-        self._hides = self.styles.hides(style, attributes.get("office:value-type", ""))
-        self._unseen = self.styles.unseen(style)
-        self._style = style
-        self._span = span
-
-    def span_text(self, fault: RGB | str) -> None:
-        """The cell holds text in a span whose text style has a colour of its own (unseen on a
-        background of about that colour) or is too small to read
-        (`registry.sheets._ods_formats.DataStyles.span_faults`)."""
-        if isinstance(fault, str):  # TINY
-            self._unseen = True
-        else:
-            self._unseen = self._unseen or unseen(fault, self.styles.background(self._style))
-
-    def cell_end(self, filled: bool, row: int, rows: int, most: int, limit: int) -> None:
-        """The cell ends, ``filled`` or not, in the ``rows`` rows from ``row`` + 1 (the row's
-        repeats); no more than ``limit`` cells are kept."""
-        columns = range(self._column + 1, min(self._column + self._span, self._max_columns) + 1)
-        self._column += self._span
-        if not filled:
-            return
-        for column in columns:
-            span = self.filled_rows.get(column)
-            if span is None:
-                self.filled_rows[column] = [row + 1, row + rows]
-            else:  # an .ods's rows come in order
-                span[1] = row + rows
-        for found, marked in ((self.found, self._hides), (self.unseen, self._unseen)):
-            if marked and len(found) < limit:
-                cells = ((r, c) for r in range(row + 1, min(row + rows, most) + 1) for c in columns)
-                found.update(islice(cells, limit - len(found)))  # repeats: a few kept
-
-    def conditional_format(self, target: str) -> None:
-        """A conditional format of LibreOffice's own (``<calcext:conditional-format>``) over
-        ``target`` (``名册.A1:名册.Z9``) begins."""
-        self._areas = " ".join(
-            ":".join(side.rpartition(".")[2] for side in area.split(":")) for area in target.split()
-        )
-
-    def condition(self, style: str) -> None:
-        """One of its conditions applies the cell style of display name ``style``."""
-        if self.styles.hides_any(style):
-            self.hiding_areas.append(self._areas)
-
-
 def ods_marks(
     blocks: Iterator[bytes], limits: SheetLimits, deadline: float, styles: DataStyles
 ) -> Marks:
@@ -184,7 +96,7 @@ def ods_marks(
     in_cell = cell_struck = filled = row_struck = False
     spans: list[RGB | str | None] = []  # the cell's open spans: what may hide their text
     disguises = CellDisguises(styles, limits.max_columns)
-    disguising = styles.may_hide  # else no cell's style is looked up (a struck row's pass)
+    disguising = styles.may_hide  # else no conditional format or span is looked at
 
     aliases: dict[str, str] | None = None
     calcext = {"calcext"}  # the prefixes of LibreOffice's extension ("": the default namespace)
@@ -224,9 +136,7 @@ def ods_marks(
             in_cell = True
             cell_struck = attributes.get("table:style-name") in struck_styles
             filled = "office:value-type" in attributes
-            if disguising:
-                span = _repeat(attributes.get("table:number-columns-repeated"))
-                disguises.cell(attributes, span)
+            disguises.cell(attributes, _repeat(attributes.get("table:number-columns-repeated")))
         elif name == "office:annotation":
             comments += 1
         elif name == "text:span" and in_cell and not comments:
@@ -264,8 +174,7 @@ def ods_marks(
         elif name in CELLS:
             row_struck = row_struck or (filled and cell_struck)
             in_cell = False
-            if disguising:
-                disguises.cell_end(filled, row, repeat, most, MAX_DISGUISED)
+            disguises.cell_end(filled, row, repeat, most, MAX_DISGUISED)
         elif name == "office:annotation":
             comments -= 1
         elif name == "text:span" and spans:
@@ -291,4 +200,5 @@ def ods_marks(
         hidden_columns=frozenset(columns),
         disguised=frozenset(disguises.found),
         unseen=frozenset(disguises.unseen),
+        formulas=frozenset(disguises.formulas),
     )
