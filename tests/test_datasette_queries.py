@@ -921,6 +921,22 @@ async def test_numbers_in_query_results_link_to_their_certificates(ds: Datasette
     assert '<a href="/registry/certificates/Z1122020125">Z1122020125</a>' in changes.text
 
 
+async def test_numbers_the_public_typed_link_to_their_history(ds: Datasette) -> None:
+    """A reported number may be a forgery with no certificate: its link went to a 404 row page.
+    The history query answers for any number (and says when the registry has none)."""
+    rows = await query(ds, "/verify_log/report_queue", 发证机关="")
+    numbers = column(rows, "证书编号")
+    assert numbers
+    response = await ds.client.get(
+        "/verify_log/report_queue", params={"发证机关": ""}, cookies=signed_in(ds)
+    )
+    for number in numbers:
+        history = f"/registry/certificate?%E8%AF%81%E4%B9%A6%E7%BC%96%E5%8F%B7={number}"
+        assert f'<a href="{history}">{number}</a>' in response.text
+        page = await ds.client.get(history, cookies=signed_in(ds))
+        assert page.status_code == 200
+
+
 async def test_the_csv_export_of_a_later_page_is_of_the_whole_filter(ds: Datasette) -> None:
     """From page 2 the CSV link exported only the rows after page 1."""
     first = await ds.client.get(

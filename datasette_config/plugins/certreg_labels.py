@@ -9,6 +9,7 @@ import re
 import sqlite3
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from datasette import hookimpl
 from markupsafe import Markup, escape
@@ -63,7 +64,9 @@ def corrections_shown(value: str, labels: dict[str, str]) -> str | None:
 
 
 NUMBER_COLUMNS = frozenset({"证书编号", "新证书编号", "原证书编号"})
-"""The canned queries' columns that hold a certificate number: each links to its certificate."""
+"""The canned queries' columns that hold a certificate number: each links to its certificate —
+in the verification log's, to its history (`certificate`), since a number the public typed
+(a forged one, reported) may have no row to link to."""
 _NUMBER = re.compile(r"[CZGJ]\d{10}")
 
 
@@ -78,13 +81,17 @@ def _unnamed(row: Any) -> bool:
 
 @hookimpl
 def render_cell(
-    row: Any, value: object, column: str, table: str | None, datasette: Any
+    row: Any, value: object, column: str, table: str | None, database: str, datasette: Any
 ) -> Markup | None:
     # Every table, row and query of both databases: a code column is labelled wherever it
     # appears, a timestamp is converted whatever its column is called (``max(at)``).
     if table is None and column in NUMBER_COLUMNS and isinstance(value, str):
         if _NUMBER.fullmatch(value):  # a malformed one a visitor typed stays plain text
-            href = datasette.urls.row("registry", "certificates", value)
+            href = (
+                datasette.urls.row("registry", "certificates", value)
+                if database == "registry"
+                else datasette.urls.path("/registry/certificate?" + urlencode({"证书编号": value}))
+            )
             return Markup(f'<a href="{escape(href)}">{escape(value)}</a>')
         return None
     if column in CORRECTION_COLUMNS and isinstance(value, str):
