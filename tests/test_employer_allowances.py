@@ -100,7 +100,7 @@ def test_batch_rows_and_single_checks_do_not_eat_each_others_allowance(
     assert batch.status_code == 200
     assert singles == [200, 200, 429]
     assert more.status_code == 429
-    assert "每位用户每小时最多 10 行" in more.json()["message"]
+    assert "每个网络地址每小时最多 10 行" in more.json()["message"]
     assert int(more.headers["Retry-After"]) > 0
 
 

@@ -154,7 +154,7 @@ def test_over_the_allowance_the_client_is_told_to_wait_for_the_window_to_end() -
 
 def test_a_batch_larger_than_a_minute_allows_is_refused_outright() -> None:
     limiter = CheckLimiter(5)
-    message = "本服务每位用户每分钟最多查验 5 条，本次提交了 6 条，请分成每批不超过 5 条提交。"
+    message = "本服务每个网络地址每分钟最多查验 5 条，本次提交了 6 条，请分成每批不超过 5 条提交。"
     with pytest.raises(RateLimited, match=message) as refused:
         limiter.charge("192.0.2.1", 6)
     assert refused.value.retry_after == 60

@@ -73,7 +73,7 @@ def test_verify_exact_answer_for_valid(app_client: AppClient) -> None:
         "issued_on": "2012-03-15",
         "holder": "张*明",
         "label": "有效",
-        "advice": "证书有效。请核对持证人出示的证书原件与以上信息一致。",
+        "advice": "证书有效。请核对持证人出示的证书原件，其等级、工种、发证日期等应与登记的一致。",
     }
 
 

@@ -38,7 +38,7 @@ def test_valid_shows_only_public_fields(sample_db: Path) -> None:
         "issued_on": "2012-03-20",
         "holder": "周*",
         "label": "有效",
-        "advice": "证书有效。请核对持证人出示的证书原件与以上信息一致。",
+        "advice": "证书有效。请核对持证人出示的证书原件，其等级、工种、发证日期等应与登记的一致。",
     }
 
 

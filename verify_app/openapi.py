@@ -30,7 +30,7 @@ PATHS: dict[str, Any] = {
     "/api/v1/verify": {
         "post": {
             "summary": "查验一份证书：证书编号与持证人姓名",
-            "description": "匿名使用时计入每位用户每分钟的查验次数；带接口密钥时计入密钥的每日额度。"
+            "description": "匿名使用时计入每个网络地址每分钟的查验次数；带接口密钥时计入密钥的每日额度。"
             "可在 confirm 中填写证书上的内容逐项核对（不泄露登记的值）。",
             "security": KEY_OPTIONAL,
             "requestBody": {
@@ -47,7 +47,7 @@ PATHS: dict[str, Any] = {
     "/api/v1/verify/batch": {
         "post": {
             "summary": f"批量查验，最多 {MAX_ITEMS} 份；结果与提交的顺序相同",
-            "description": "匿名使用时每一份计入每位用户每小时的批量查验行数"
+            "description": "匿名使用时每一份计入每个网络地址每小时的批量查验行数"
             "（由本站的 CERTREG_BATCH_ROWS_PER_HOUR 设定，默认 300，本站的额度见批量查验页），"
             "与单个查验的额度分开；"
             "带接口密钥时计入密钥的每日额度。",

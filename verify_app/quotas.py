@@ -117,7 +117,7 @@ class Quotas:
         limit = self.batch_rows_per_hour
         if rows > limit:
             raise OverAllowance(
-                f"匿名批量查验每位用户每小时最多 {limit} 行，本次提交了 {rows} 行："
+                f"匿名批量查验每个网络地址每小时最多 {limit} 行，本次提交了 {rows} 行："
                 f"请分成每批不超过 {limit} 行提交。{KEY_HELP}",
             )
         key = f"batch/{limit_key(caller.client)}"
@@ -135,7 +135,7 @@ class Quotas:
         fewer = "，或减少行数" if rows and left else ""
         return RateLimited(
             retry,
-            f"本小时的批量查验额度不够：每位用户每小时最多 {limit} 行，现在还可查验 {left} 行，"
+            f"本小时的批量查验额度不够：每个网络地址每小时最多 {limit} 行，现在还可查验 {left} 行，"
             f"{asked}请 {_minutes(retry)}后再试{fewer}。{KEY_HELP}",
         )
 
@@ -148,7 +148,7 @@ class Quotas:
             return
         raise RateLimited(
             seconds_to_beijing_midnight(self._clock()),
-            f"每位用户每天（北京时间）最多提交 {self.reports_per_day} 份举报。今天的已用完，"
+            f"每个网络地址每天（北京时间）最多提交 {self.reports_per_day} 份举报。今天的已用完，"
             f"请明天再报，或直接联系发证机关（查验结果页上有其联系方式）。",
         )
 

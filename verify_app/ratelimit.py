@@ -284,7 +284,7 @@ class CheckLimiter:
         if cost > self.per_minute:
             raise RateLimited(
                 60,
-                f"本服务每位用户每分钟最多查验 {self.per_minute} 条，本次提交了 {cost} 条，"
+                f"本服务每个网络地址每分钟最多查验 {self.per_minute} 条，本次提交了 {cost} 条，"
                 f"请分成每批不超过 {self.per_minute} 条提交。",
             )
         key = f"{counter}/{limit_key(client)}"

@@ -101,7 +101,7 @@ async def watch_create(request: Request) -> Response:
     except OverAllowance:  # the form again, with what was pasted: a list of fewer for now
         per_hour = verifier_of(request).quotas.batch_rows_per_hour
         message = (
-            f"关注列表中的每份证书计入批量查验额度（每位用户每小时 {per_hour} 行），本次 "
+            f"关注列表中的每份证书计入批量查验额度（每个网络地址每小时 {per_hour} 行），本次 "
             f"{len(items)} 份超过了整个额度：请先用不超过 {per_hour} 份建立一个关注列表，"
             "其余的下个小时再建立另一个列表。"
         )

@@ -48,7 +48,7 @@ def _as_of_now(conn: sqlite3.Connection, as_of: AsOf) -> str | None:
 
 REISSUE_COPY = (
     "证书有效。该证书为补发证书（原证书 {reissue_of} 已作废），证书正页右下方应注明“补发”字样；"
-    "请核对持证人出示的证书原件有此字样，且与以上信息一致。"
+    "请核对持证人出示的证书原件有此字样，且等级、工种、发证日期等与登记的一致。"
 )
 """§四.(六)3: a 补发 copy under a new number, and what an employer must look for on its paper."""
 
@@ -63,7 +63,7 @@ NOT_CHECKED = "未查验"
 """The label of such an answer: the number may well be right, it was not looked up."""
 
 ADVICE: dict[str, str] = {
-    VALID: "证书有效。请核对持证人出示的证书原件与以上信息一致。",
+    VALID: "证书有效。请核对持证人出示的证书原件，其等级、工种、发证日期等应与登记的一致。",
     REISSUED: "该证书曾遗失并于 {status_date} 补发。只有正页右下方注明“补发”字样、"
     "于 {status_date} 补发的证书有效，此前的原件已作废。",
     SUPERSEDED: "该证书已于 {status_date} 换发为新证书 {successor}，原证书作废。"
