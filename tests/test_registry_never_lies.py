@@ -258,6 +258,34 @@ def test_2_twice_in_one_file(registers: RegisterFactory, db_path: Path) -> None:
     assert (row, column, clause) == (5, "姓名", "§二") and "本文件第4行" in rule
 
 
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [("阿依古丽·买买提", "阿依古丽买买提"), ("阿依古丽买买提", "阿依古丽·买买提")],
+)
+def test_2_a_minority_name_with_and_without_its_dot_is_one_holder(
+    registers: RegisterFactory, db_path: Path, first: str, again: str
+) -> None:
+    """The public check takes 阿依古丽买买提 for 阿依古丽·买买提: so does §二, in another register
+    (either way round) — two certificates the same check confirms were one holder's two."""
+    registers.add("first.xlsx", [approval_row("Z1122020901", first)], MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    registers.add("again.xlsx", [approval_row("Z1122020902", again)], MIANYANG)
+    [(row, column, rule, clause)] = refused(registers, db_path, "again.xlsx")
+    assert (row, column, clause) == (4, "姓名", "§二") and "Z1122020901" in rule
+
+
+def test_2_a_minority_name_twice_in_one_file_with_and_without_its_dot(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    rows = [
+        approval_row("Z1122020901", "阿依古丽·买买提"),
+        approval_row("Z1122020902", "阿依古丽买买提"),
+    ]
+    registers.add("twice.xlsx", rows, MIANYANG)
+    [(row, column, rule, clause)] = refused(registers, db_path, "twice.xlsx")
+    assert (row, column, clause) == (5, "姓名", "§二") and "本文件第4行" in rule
+
+
 def test_3_an_exchange_needs_a_reason_of_misfiling_or_damage(
     roster: RegisterFactory, db_path: Path
 ) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from registry.domain.names import holder_key
 from registry.domain.problems import Problem
 from registry.domain.statuses import REVOKED, SUPERSEDED
 from registry.kinds.base import RegisterEntry
@@ -15,19 +16,26 @@ from registry.kinds.roster_rows import RosterResult
 from registry.kinds.roster_rules import duplicate_problem
 from registry.store.holdings import held_by
 from registry.store.rows import CertificateRow
+from registry.store.schema import DOTLESS_KEY, DOTTED_KEY
 
+_MATCHING = (
+    " AND c.birth = h.birth AND c.trade = h.trade AND c.letter = h.letter AND c.number <> h.number"
+    f" AND c.predecessor IS NOT h.number AND c.status NOT IN ('{REVOKED}', '{SUPERSEDED}')"
+)
 _HOLDERS = (
-    "SELECT m.source_row, c.number, c.register FROM (SELECT h.source_row, ("
-    " SELECT c.rowid FROM certificates c WHERE c.name_key = h.name_key AND c.birth = h.birth"
-    " AND c.trade = h.trade AND c.letter = h.letter AND c.number <> h.number"
-    " AND c.predecessor IS NOT h.number"
-    f" AND c.status NOT IN ('{REVOKED}', '{SUPERSEDED}') ORDER BY c.number LIMIT 1) AS other"
+    "SELECT h.source_row,"
+    " (SELECT min(c.number) FROM certificates c"
+    f"  WHERE c.name_key IN (h.name_key, h.dotless){_MATCHING}),"
+    " (SELECT min(c.number) FROM certificates c"
+    f"  WHERE {DOTLESS_KEY.format('c.name_key')} = h.dotless"
+    f"  AND {DOTTED_KEY.format('c.name_key')}{_MATCHING})"
     " FROM roster_holders h WHERE NOT EXISTS (SELECT 1 FROM certificates e"
-    "  WHERE e.number = h.number AND e.trade = h.trade)) m"
-    " JOIN certificates c ON c.rowid = m.other ORDER BY m.source_row"
+    "  WHERE e.number = h.number AND e.trade = h.trade) ORDER BY h.source_row"
 )
 """the registry's first certificate (by number) of each new row's holder, trade and level that
-is held: neither revoked nor superseded (then the holding is its successor's, if any). A row
+is held — by the name as it is or without a minority name's dots, and by the dotted names
+whose key without its dots is the row's (`registry.store.holdings.held_by`) —: neither
+revoked nor superseded (then the holding is its successor's, if any). A row
 registered already with that trade was checked when it was first loaded; checking it again
 would take the holder's own later certificate — the new number a 换发 or 补发 gave it,
 registered under the status-change register — for a second one, and refuse every corrected
@@ -52,7 +60,7 @@ def registered_holders(
     rows go to a temporary table and each is matched on the holder index by one correlated
     subquery (as a join, SQLite 3.40 first builds a Bloom filter over the whole registry)."""
     rows = [
-        (c.name_key, c.birth, c.trade, c.letter, c.number, c.source_row)
+        (c.name_key, holder_key(c.name_key), c.birth, c.trade, c.letter, c.number, c.source_row)
         for c in result.certificates
         if not different_person(c.remark)
     ]
@@ -60,14 +68,20 @@ def registered_holders(
         return []
     conn.execute(
         "CREATE TEMP TABLE IF NOT EXISTS roster_holders"
-        " (name_key, birth, trade, letter, number, source_row)"
+        " (name_key, dotless, birth, trade, letter, number, source_row)"
     )
     conn.execute("DELETE FROM roster_holders")
-    conn.executemany("INSERT INTO roster_holders VALUES (?, ?, ?, ?, ?, ?)", rows)
+    conn.executemany("INSERT INTO roster_holders VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     by_row = {c.source_row: c for c in result.certificates}
     found = []
-    for row, number, register in conn.execute(_HOLDERS).fetchall():
+    for row, *held in conn.execute(_HOLDERS).fetchall():
+        if held == [None, None]:
+            continue
         certificate = by_row[row]
+        number = min(n for n in held if n is not None)
+        (register,) = conn.execute(
+            "SELECT register FROM certificates WHERE number = ?", (number,)
+        ).fetchone()
         if _descends_from(conn, number, certificate.number):  # its own 换发/补发 chain
             other = _unrelated_holding(conn, certificate)
             if other is None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from registry.domain.documents import year_problem
 from registry.domain.exam import EXAM_CLAUSE
 from registry.domain.levels import LEVEL_ORDER, LEVELS
+from registry.domain.names import holder_key
 from registry.domain.problems import Problem
 from registry.kinds.base import RegisterEntry
 from registry.kinds.cells import NONE_WRITTEN
@@ -197,11 +198,17 @@ class _Removal:
 
 
 Holding = tuple[str, object, object, str]
-"""What makes two rows the same holder of the same certificate: name key, birth, trade, level."""
+"""What makes two rows the same holder of the same certificate: name key (without a minority
+name's dots, which the public check overlooks too), birth, trade, level."""
 
 
 def holding(certificate: CertificateRow) -> Holding:
-    return (certificate.name_key, certificate.birth, certificate.trade, certificate.letter)
+    return (
+        holder_key(certificate.name_key),
+        certificate.birth,
+        certificate.trade,
+        certificate.letter,
+    )
 
 
 def duplicate_holders(certificates: Iterable[CertificateRow]) -> list[Problem]:

@@ -6,26 +6,38 @@ from __future__ import annotations
 
 import sqlite3
 
+from registry.domain.names import holder_key
 from registry.domain.statuses import REVOKED, SUPERSEDED
 from registry.store.by_number import rows_by_number
+from registry.store.schema import DOTLESS_KEY, DOTTED_KEY
 
 Holder = tuple[str, str, str, str]
 """(name key, birth year-month, standard trade, level letter): the registry's holder index"""
 
+_HOLDING = (
+    f" AND birth = ? AND trade = ? AND letter = ? AND number <> ?"
+    f" AND status NOT IN ('{REVOKED}', '{SUPERSEDED}')"
+)
 _HELD = (
-    "SELECT number, register FROM certificates WHERE name_key = ? AND birth = ? AND trade = ?"
-    f" AND letter = ? AND number <> ? AND status NOT IN ('{REVOKED}', '{SUPERSEDED}')"
+    f"SELECT number, register FROM certificates WHERE name_key IN (?, ?){_HOLDING}"
+    " UNION SELECT number, register FROM certificates"
+    f" WHERE {DOTLESS_KEY.format('name_key')} = ? AND {DOTTED_KEY.format('name_key')}{_HOLDING}"
     " ORDER BY number"
 )
+"""By the holder index, the name key as it is and without a minority name's dots; and by the
+index of dotted names (`registry.store.schema.DOTTED_HOLDERS`), those whose key without its
+dots is the name's: 阿依古丽买买提 and 阿依古丽·买买提 are one holder either way round."""
 
 
 def held_by(
-    conn: sqlite3.Connection, holder: tuple[object, object, object, object], but: str = ""
+    conn: sqlite3.Connection, holder: tuple[str, object, object, object], but: str = ""
 ) -> list[tuple[str, str]]:
     """(number, register) of each certificate ``holder`` holds of that trade and level — revoked
-    and replaced ones aside, and ``but`` (the certificate being checked itself) — through the
-    holder index, in number order."""
-    return conn.execute(_HELD, (*holder, but)).fetchall()
+    and replaced ones aside, and ``but`` (the certificate being checked itself) — whatever dots
+    its name is written with, in number order."""
+    key, *rest = holder
+    dotless = holder_key(key)
+    return conn.execute(_HELD, (key, dotless, *rest, but, dotless, *rest, but)).fetchall()
 
 
 def endings(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, str]:

@@ -26,6 +26,17 @@ _TYPES = {"number": str, "sequence": int, "exam_year": int, "source_row": int}
 HOLDER_INDEX = ("name_key", "birth")
 """Finds a holder registered before (§二: one certificate per person and level) and serves the
 staff's search by name."""
+DOTLESS_KEY = "replace(replace(replace({}, '·', ''), '.', ''), '-', '')"
+"""A name key without a minority name's dots (`registry.domain.names.holder_key`), in SQL."""
+DOTTED_KEY = "{} GLOB '*[·.-]*'"
+"""Whether a name key has such a dot ('-' last in the class: not a range)."""
+DOTTED_HOLDERS = (
+    "CREATE INDEX IF NOT EXISTS certificates_dotted_holders ON certificates"
+    f" ({DOTLESS_KEY.format('name_key')}, birth) WHERE {DOTTED_KEY.format('name_key')}"
+)
+"""The holders whose name has a dot, by the name without it: 阿依古丽·买买提 registered, then
+阿依古丽买买提 with the same birth is the same holder (§二), as the public check takes it. Only
+those few names are in it, so a sync's inserts do not pay for it."""
 CERTIFICATE_COLUMNS: dict[str, type] = {
     **{field: _TYPES.get(field, str) for field in CertificateRow._fields},
     **STATUS_COLUMNS,

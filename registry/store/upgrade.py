@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from registry.store.schema import TABLES
+from registry.store.schema import DOTTED_HOLDERS, TABLES
 
 
 def _complete(db: sqlite_utils.Database) -> bool:
@@ -19,7 +19,7 @@ def _complete(db: sqlite_utils.Database) -> bool:
         indexes = {tuple(index.columns) for index in table.indexes}
         if not set(spec.columns) <= set(table.columns_dict) or not set(spec.indexes) <= indexes:
             return False
-    return True
+    return "certificates_dotted_holders" in {i.name for i in db.table("certificates").indexes}
 
 
 def ensure_tables(db: sqlite_utils.Database) -> None:
@@ -53,3 +53,4 @@ def _create_missing(db: sqlite_utils.Database) -> None:
         )
         for columns in spec.indexes:
             table.create_index(list(columns))
+    db.conn.execute(DOTTED_HOLDERS)  # of expressions, over some rows: beyond sqlite-utils
