@@ -25,10 +25,9 @@ from pathlib import Path
 from bench.generate import SEED, VERSION, plan_registers, write_directory
 from bench.staff_extras import extras
 from datasette_config.launch import ensure_verify_log
-from registry.store import stock, verify_log_path
+from registry.store import schema, stock, verify_log_path
 
 SUMMARY_TABLES = ("certificate_tally", "stock_parts")
-FACET_INDEXES = ("level", "region", "trade", "status", "year_code", "authority")
 
 
 @dataclass(frozen=True)
@@ -161,8 +160,8 @@ def bare_copy(db: Path, folder: Path) -> Path:
         conn.execute("DROP VIEW stock")
         for name in SUMMARY_TABLES:
             conn.execute(f"DROP TABLE {name}")
-        for column in FACET_INDEXES:
-            conn.execute(f"DROP INDEX IF EXISTS idx_certificates_{column}")
+        for columns in schema.FACET_INDEXES:
+            conn.execute(f"DROP INDEX IF EXISTS idx_certificates_{'_'.join(columns)}")
         conn.execute(f"CREATE VIEW stock AS {stock.RECOMPUTED}")
         conn.execute("VACUUM")
     finally:

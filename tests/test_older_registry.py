@@ -154,3 +154,25 @@ def test_an_older_registry_gets_the_index_it_lacks(registry_db: Path, tmp_path: 
     with sqlite3.connect(copy) as conn:
         names = {row[1] for row in conn.execute("PRAGMA index_list(status_events)")}
     assert "idx_status_events_new_number" in names
+
+
+def test_an_older_registrys_facet_indexes_are_extended_by_the_status(
+    registry_db: Path, tmp_path: Path
+) -> None:
+    """An older certreg indexed each facet column alone; the first write connection indexes it
+    with the status (the staff's pages of one status) and drops the index it extends, which
+    would only slow every sync. The holder index of dotted names is added likewise."""
+    old = tmp_path / "old.db"
+    with sqlite3.connect(registry_db) as source, sqlite3.connect(old) as copy:
+        source.backup(copy)
+        copy.execute("DROP INDEX certificates_dotted_holders")
+        for column in ("level", "region", "trade", "year_code", "authority"):
+            copy.execute(f"DROP INDEX idx_certificates_{column}_status")
+            copy.execute(f"CREATE INDEX idx_certificates_{column} ON certificates ({column})")
+    store.connect(old).close()
+    with sqlite3.connect(old) as conn:
+        names = {
+            name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        }
+    assert {"idx_certificates_trade_status", "idx_certificates_status"} <= names
+    assert "certificates_dotted_holders" in names and "idx_certificates_trade" not in names

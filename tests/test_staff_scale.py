@@ -626,6 +626,24 @@ def test_each_facet_of_the_certificates_counts_an_index(
     )
 
 
+@pytest.mark.parametrize(
+    "column", shipped_metadata()["databases"]["registry"]["tables"]["certificates"]["facets"]
+)
+def test_each_facet_of_one_status_counts_an_index(
+    registry_conn: sqlite3.Connection, column: str
+) -> None:
+    """A click on 状态 撤销: each facet looked up every certificate's status in the table (1.5 s
+    a page at a million); the facet indexes hold the status."""
+    facet = (
+        f"select {column} as value, count(*) as count from"
+        f" (select * from certificates where status = :p0)"
+        f" where {column} is not null group by {column} order by count desc, value limit 31"
+    )
+    lines = plan(registry_conn, facet, {"p0": "revoked"})
+    assert any("COVERING INDEX idx_certificates_" in line for line in lines), lines
+    assert certificates_read_through(lines) == []
+
+
 def canned(name: str) -> str:
     sql: str = shipped_metadata()["databases"]["registry"]["queries"][name]["sql"]
     return sql

@@ -1,6 +1,7 @@
 """Bringing a registry's tables up to `registry.store.schema`: what a newer certreg adds to a
 registry an older one made (tables, columns with their defaults, indexes), and the tables of a
-new one. Nothing is altered or dropped."""
+new one. Nothing is altered or dropped but an index of one column that a declared index now
+extends (``level`` by ``level, status``): it would only cost every insert."""
 
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ def _create_missing(db: sqlite_utils.Database) -> None:
                 table.add_column(column, kind, not_null_default=default)
             for columns in spec.indexes:
                 table.create_index(list(columns), if_not_exists=True)
+            _drop_extended(db, name, spec.indexes)
             continue
         table.create(
             spec.columns, pk=spec.pk, foreign_keys=list(spec.foreign_keys), defaults=spec.defaults
@@ -54,3 +56,13 @@ def _create_missing(db: sqlite_utils.Database) -> None:
         for columns in spec.indexes:
             table.create_index(list(columns))
     db.conn.execute(DOTTED_HOLDERS)  # of expressions, over some rows: beyond sqlite-utils
+
+
+def _drop_extended(
+    db: sqlite_utils.Database, table: str, declared: tuple[tuple[str, ...], ...]
+) -> None:
+    """Drop the one-column index (as sqlite-utils names it) of each declared index's first
+    column, unless that one-column index is declared itself."""
+    for columns in declared:
+        if len(columns) > 1 and columns[:1] not in declared:
+            db.conn.execute(f"DROP INDEX IF EXISTS [idx_{table}_{columns[0]}]")
