@@ -230,6 +230,8 @@ def test_the_form_confirms_without_revealing(app_client: AppClient) -> None:
         and "2012-03-15" not in page.text
     )
     assert 'name="ticket"' in page.text  # a mismatched paper can be reported
+    # and corrected: a typo in the paper's fields is fixed without typing it all again
+    assert 'id="retry-title"' in page.text and 'value="电工"' in page.text
 
 
 @pytest.mark.parametrize(

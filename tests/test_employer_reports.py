@@ -188,7 +188,7 @@ def test_a_report_says_what_was_seen(app_client: AppClient, registry_db: Path, t
         page = post_check(client, *NO_MATCH_UNKNOWN)
         refused = send_report(client, page, "人事处", text)
     assert refused.status_code == 400 and "请在“情况说明”中写明可疑之处" in refused.text
-    assert 'required placeholder="如：应聘者出示的证书编号查不到"' in page.text
+    assert 'required placeholder="如：应聘者出示的证书编号查不到' in page.text
     assert reports_of(registry_db) == []
 
 
@@ -203,7 +203,23 @@ def test_a_report_needs_the_forms_token_and_a_genuine_ticket(
             "/report", data={"ticket": ticket[:-3] + "abc", "csrf_token": csrf_token(client)}
         )
     assert no_csrf.status_code == 403
+    # the form again with what was typed, for this browser had our form (its cookie came)
+    assert "表单已失效" in no_csrf.text and ">x</textarea>" in no_csrf.text
+    assert f'value="{ticket}"' in no_csrf.text
     assert forged.status_code == 400 and "已过期或不完整" in forged.text
+    assert reports_of(registry_db) == []
+
+
+def test_a_report_from_another_site_gets_no_form_back(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """Without our form's cookie (another site's POST), what was sent is not put in a form."""
+    with app_client() as client:
+        page = post_check(client, *NO_MATCH_UNKNOWN)
+        ticket = context_of(page)["report_ticket"]
+        client.cookies.clear()
+        answer = client.post("/report", data={"ticket": ticket, "text": "别处写的"})
+    assert answer.status_code == 403 and "别处写的" not in answer.text
     assert reports_of(registry_db) == []
 
 
@@ -239,7 +255,11 @@ def test_a_client_may_send_a_few_reports_a_day(
             answers.append(send_report(client, page, "", f"第{i}次"))
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert len(reports_of(registry_db)) == 2
-    assert "<h1>今天的举报次数已用完</h1>" in answers[2].text
+    # the form again, with what was typed and whom to call instead
+    refused = answers[2]
+    assert "今天的已用完" in refused.text and ">第2次</textarea>" in refused.text
+    assert 'class="contact"' in refused.text and 'href="tel:' in refused.text
+    assert 1 <= int(refused.headers["Retry-After"]) <= 86400
 
 
 def test_a_reports_day_is_a_day_in_beijing(app_client: AppClient, clock: Clock) -> None:

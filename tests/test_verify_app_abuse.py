@@ -172,6 +172,9 @@ def test_a_post_from_another_site_gets_an_empty_form(app_client: AppClient) -> N
         page = client.post("/check", data=CHECK)
     assert page.status_code == 403 and template_of(page) == "index.html"
     assert VALID[1] not in page.text and VALID[0] not in page.text
+    # nor does the page say it kept them (a browser refusing cookies saw that every time)
+    error = context_of(page)["error"]
+    assert "已保留" not in error and "Cookie" in error and "重新填写" in error
 
 
 def test_csrf_wrong_token_rejected(app_client: AppClient) -> None:

@@ -94,7 +94,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
-LIMIT_TITLES = {"/report": "今天的举报次数已用完", "/batch": "批量查验额度不够"}
+LIMIT_TITLES = {"/batch": "批量查验额度不够"}
 """A refused page's title by what was refused (else: 查验过于频繁)."""
 
 

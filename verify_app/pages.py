@@ -97,6 +97,11 @@ def check_again(request: Request) -> Response:
 FORM_AGAIN = (
     "表单已失效（页面停留过久，或浏览器禁用了 Cookie）。已保留您填写的内容，请再次点“查验”。"
 )
+FORM_AGAIN_EMPTY = (
+    "表单已失效：浏览器没有带上本网站的 Cookie（可能禁用了 Cookie，或已清除）。"
+    "请重新填写后点“查验”；如仍出现此提示，请在浏览器设置中允许本网站使用 Cookie。"
+)
+"""Without our cookie nothing typed is shown again (`check`): the page must not say it was."""
 
 
 async def check(request: Request) -> Response:
@@ -111,7 +116,8 @@ async def check(request: Request) -> Response:
         # from a check
         ours = COOKIE in request.cookies
         kept = {key: exc.typed.get(key, "") for key in TYPED_FIELDS} if ours else {}
-        return _form_page(request, FORM_AGAIN, status_code=403, values=kept)
+        message = FORM_AGAIN if ours else FORM_AGAIN_EMPTY
+        return _form_page(request, message, status_code=403, values=kept)
     typed = {key: values[key] for key in CONFIRMABLE}
     if (
         len(values["number"]) > MAX_NUMBER_CHARS
@@ -146,8 +152,9 @@ async def check(request: Request) -> Response:
     if issued:
         context.update(_receipt_links(request, issued.token))
         context["receipt_expires"] = beijing_time(issued.expires)
-    if not checked.answer.matched:
-        context["values"] = values  # to correct what was typed without typing it all again
+    if not checked.answer.matched or checked.mismatched:
+        # to correct what was typed (a number, or what the paper shows) without typing it all
+        context["values"] = values
     if checked.reportable:
         context["report_ticket"] = report_ticket(request, checked, issued)
     response = render(request, "result.html", context)

@@ -148,8 +148,8 @@ class Quotas:
             return
         raise RateLimited(
             seconds_to_beijing_midnight(self._clock()),
-            f"每个网络地址每天（北京时间）最多提交 {self.reports_per_day} 份举报。今天的已用完，"
-            f"请明天再报，或直接联系发证机关（查验结果页上有其联系方式）。",
+            f"每个网络地址每天（北京时间）最多提交 {self.reports_per_day} 份报告。今天的已用完，"
+            "请明天再报，或直接联系发证机关。",
         )
 
     # -- what is left --------------------------------------------------------------------

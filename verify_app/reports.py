@@ -32,8 +32,10 @@ from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.text import ZERO_WIDTH, hidden_characters
 from verify_app.answers import Checked, screened_number
 from verify_app.context import client_of, verifier_of
+from verify_app.csrf import COOKIE, CsrfRejected
 from verify_app.forms import checked_form, render
 from verify_app.presentation import beijing_time
+from verify_app.ratelimit import RateLimited
 from verify_app.service import IssuedReceipt
 
 MAX_CONTACT_CHARS = 100
@@ -106,7 +108,7 @@ def read_ticket(request: Request, ticket: str) -> dict[str, Any]:
         details: dict[str, Any] = serializer.loads(ticket, max_age=TICKET_MAX_AGE)
     except BadData as exc:
         raise ReportProblem(
-            "举报所附的查验信息已过期或不完整（须在查验后一天内提交）。请重新查验后再报告。"
+            "报告所附的查验信息已过期或不完整（须在查验后一天内提交）。请重新查验后再报告。"
         ) from exc
     return details
 
@@ -178,11 +180,21 @@ NO_TEXT = "请在“情况说明”中写明可疑之处（如：应聘者出示
 
 
 async def report(request: Request) -> Response:
-    """``POST /report``: the report form under a result (CSRF-checked), stored for staff."""
-    async with checked_form(request) as fields:
-        ticket = str(fields.get("ticket") or "")
-        contact = str(fields.get("contact") or "")
-        text = str(fields.get("text") or "")
+    """``POST /report``: the report form under a result (CSRF-checked), stored for staff. A
+    form that expired, a report over the day's allowance: the form again with what was typed
+    (and, over the allowance, whom to call instead)."""
+    try:
+        async with checked_form(request) as fields:
+            ticket = str(fields.get("ticket") or "")
+            contact = str(fields.get("contact") or "")
+            text = str(fields.get("text") or "")
+    except CsrfRejected as exc:
+        if COOKIE not in request.cookies:  # not our form's (another site's POST): no form back
+            raise
+        typed = exc.typed
+        kept = {"report_ticket": typed.get("ticket", ""), "contact_value": typed.get("contact", "")}
+        kept |= {"text": typed.get("text", ""), "report_error": FORM_EXPIRED}
+        return render(request, "report.html", kept, 403)
     context: dict[str, Any] = {"report_ticket": ticket, "contact_value": contact, "text": text}
     verifier = verifier_of(request)
     try:
@@ -218,8 +230,15 @@ async def report(request: Request) -> Response:
             lambda: verifier.quotas.charge_report(client),
         )
     except sqlite3.Error:
-        context["report_error"] = "举报暂时无法保存，请稍后再提交，或直接联系发证机关。"
+        context["report_error"] = "报告暂时无法保存，请稍后再提交，或直接联系发证机关。"
         return render(request, "report.html", context, 503)
+    except RateLimited as exc:
+        context["report_error"] = exc.message
+        context["contact"] = authority
+        context["fallback"] = verifier.contacts.fallback_for(authority)
+        response = render(request, "report.html", context, 429)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     sent = {
         "report_ref": report_ref,
         # a number as logged; what is no number (a name typed in its place, screened) is
@@ -231,6 +250,9 @@ async def report(request: Request) -> Response:
     }
     sent["sent_at"] = beijing_time(at)
     return render(request, "report_sent.html", sent)
+
+
+FORM_EXPIRED = "表单已失效（页面停留过久）。已保留您填写的内容，请再次点“提交报告”。"
 
 
 def _well_formed(number: str) -> bool:

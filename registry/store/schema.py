@@ -30,8 +30,9 @@ DOTLESS_KEY = "replace(replace(replace({}, '·', ''), '.', ''), '-', '')"
 """A name key without a minority name's dots (`registry.domain.names.holder_key`), in SQL."""
 DOTTED_KEY = "{} GLOB '*[·.-]*'"
 """Whether a name key has such a dot ('-' last in the class: not a range)."""
+DOTTED_INDEX = "certificates_dotted_holders"
 DOTTED_HOLDERS = (
-    "CREATE INDEX IF NOT EXISTS certificates_dotted_holders ON certificates"
+    f"CREATE INDEX IF NOT EXISTS {DOTTED_INDEX} ON certificates"
     f" ({DOTLESS_KEY.format('name_key')}, birth) WHERE {DOTTED_KEY.format('name_key')}"
 )
 """The holders whose name has a dot, by the name without it: 阿依古丽·买买提 registered, then

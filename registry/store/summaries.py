@@ -214,10 +214,12 @@ def _statistics(conn: sqlite3.Connection) -> None:
     ).fetchone()
     taken = None
     if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
-        stat = conn.execute(
-            "SELECT stat FROM sqlite_stat1 WHERE tbl = 'certificates' AND idx IS NOT NULL LIMIT 1"
+        # the rows the statistics saw: the most any index has (a partial index, of the dotted
+        # names, has a few, and read first it had the statistics taken again on every register)
+        (taken,) = conn.execute(
+            "SELECT max(CAST(stat AS INTEGER)) FROM sqlite_stat1"
+            " WHERE tbl = 'certificates' AND idx IS NOT NULL"
         ).fetchone()
-        taken = int(stat[0].split()[0]) if stat else None
     if count and (taken is None or count >= 2 * taken):
         conn.execute("ANALYZE certificates")
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from registry.store.schema import DOTTED_HOLDERS, TABLES
+from registry.store.schema import DOTTED_HOLDERS, DOTTED_INDEX, TABLES
 
 
 def _complete(db: sqlite_utils.Database) -> bool:
@@ -20,7 +20,7 @@ def _complete(db: sqlite_utils.Database) -> bool:
         indexes = {tuple(index.columns) for index in table.indexes}
         if not set(spec.columns) <= set(table.columns_dict) or not set(spec.indexes) <= indexes:
             return False
-    return "certificates_dotted_holders" in {i.name for i in db.table("certificates").indexes}
+    return DOTTED_INDEX in {index.name for index in db.table("certificates").indexes}
 
 
 def ensure_tables(db: sqlite_utils.Database) -> None:
