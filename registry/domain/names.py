@@ -125,10 +125,12 @@ def _misplaced_separator(name: str) -> str | None:
     return f"中有连续的“{doubled}”" if doubled else None
 
 
-_HAN = re.compile(
-    "[〇\u3400-\u4dbf\u4e00-\u9fff\ue000-\uf8ff\uf900-\ufaff"
-    "\U00020000-\U0003ffff\U000f0000-\U0010ffff]"
+_HAN_CHARACTERS = (
+    "〇\u3400-\u4dbf\u4e00-\u9fff\ue000-\uf8ff\uf900-\ufaff"
+    "\U00020000-\U0003ffff\U000f0000-\U0010ffff"
 )
+_HAN = re.compile(f"[{_HAN_CHARACTERS}]")
+_HAN_NAME = re.compile(f"[{_HAN_CHARACTERS}·]+")
 """Chinese characters, the extensions' rare ones (assigned or not yet known to this Python) and
 the private-use code points older systems type rare characters with; 〇 as in 李〇明."""
 _SCRIPTS = {
@@ -156,7 +158,7 @@ def _mixed(name: str) -> tuple[str, list[str]]:
     """The writing system of ``name`` (its Chinese characters', else most of its letters') and
     its letters from another: カ beside 王 reads as 王力 and is not; Cyrillic А in Anna is not
     the A typed."""
-    if _HAN.fullmatch(name) or name.isascii():  # nearly every name, in C
+    if _HAN_NAME.fullmatch(name) or name.isascii():  # nearly every name, in C
         return HAN, []
     # letters only: hidden characters and symbols are refused on their own, by code point
     letters = [ch for ch in name if unicodedata.category(ch)[0] == "L"]
