@@ -937,6 +937,28 @@ async def test_numbers_the_public_typed_link_to_their_history(ds: Datasette) -> 
         assert page.status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("arg", "typed", "found"),
+    [
+        ("number", " z1122020123 ", "Z1122020123"),
+        ("number__exact", "Ｚ1122-020123", "Z1122020123"),
+        ("name", "周　杰", "Z1122020123"),
+        ("name__exact", " 周 杰", "Z1122020123"),
+    ],
+)
+async def test_the_tables_own_filters_read_what_staff_type_as_stored(
+    ds: Datasette, arg: str, typed: str, found: str
+) -> None:
+    """The table's 证书编号 or 姓名 filter with a lower-case letter, a space or a full-width
+    character said 0 行 and nothing more, where the canned queries found the certificate."""
+    response = await ds.client.get(
+        "/registry/certificates.json",
+        params={arg: typed, "_shape": "array"},
+        cookies=signed_in(ds),
+    )
+    assert found in [row["number"] for row in response.json()]
+
+
 async def test_the_csv_export_of_a_later_page_is_of_the_whole_filter(ds: Datasette) -> None:
     """From page 2 the CSV link exported only the rows after page 1."""
     first = await ds.client.get(
