@@ -153,6 +153,8 @@ def test_expired_token_gets_410(app_client: AppClient, clock: Clock) -> None:
     assert page.status_code == 410
     assert template_of(page) == "error.html"
     assert "90 天有效期" in page.text
+    # the way back checks the same certificate again: its number filled in
+    assert f'<a href="/?number={VALID[0]}">重新查验该证书</a>' in page.text
 
 
 def test_receipt_lifetime_is_a_setting(app_client: AppClient, clock: Clock) -> None:

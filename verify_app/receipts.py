@@ -36,7 +36,12 @@ class ForgedReceipt(Exception):
 
 
 class ExpiredReceipt(Exception):
-    """A genuine token older than the receipt lifetime."""
+    """A genuine token older than the receipt lifetime; ``number``: the certificate it was for
+    (the token holds it in clear), to check it again."""
+
+    def __init__(self, message: str, number: str = "") -> None:
+        super().__init__(message)
+        self.number = number
 
 
 class _ClockSigner(TimestampSigner):
@@ -100,12 +105,12 @@ class Receipts:
             value, signed_at = self._signer.unsign(token, return_timestamp=True)
         except BadData as exc:
             raise ForgedReceipt(str(exc)) from exc
-        age = self._signer.get_timestamp() - int(signed_at.timestamp())
-        if age > self.max_age:
-            raise ExpiredReceipt(f"Signature age {age} > {self.max_age} seconds")
         payload = _PAYLOAD.fullmatch(value.decode("ascii", "replace"))
         if payload is None:
             raise ForgedReceipt("unexpected payload")
+        age = self._signer.get_timestamp() - int(signed_at.timestamp())
+        if age > self.max_age:
+            raise ExpiredReceipt(f"Signature age {age} > {self.max_age} seconds", payload[1])
         codes = payload[3]
         confirmed = tuple(f for f, c in CONFIRMED_CODES.items() if c in (codes or ""))
         return Receipt(payload[1], payload[2], signed_at, codes is not None, confirmed)

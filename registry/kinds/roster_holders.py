@@ -24,8 +24,9 @@ _MATCHING = (
 )
 _HOLDERS = (
     "SELECT h.source_row,"
-    " (SELECT min(c.number) FROM certificates c"
-    f"  WHERE c.name_key IN (h.name_key, h.dotless){_MATCHING}),"
+    f" (SELECT min(c.number) FROM certificates c WHERE c.name_key = h.name_key{_MATCHING}),"
+    " (SELECT min(c.number) FROM certificates c WHERE h.dotless <> h.name_key"
+    f"  AND c.name_key = h.dotless{_MATCHING}),"
     " (SELECT min(c.number) FROM certificates c WHERE h.dotted"
     f"  AND {DOTLESS_KEY.format('c.name_key')} = h.dotless"
     f"  AND {DOTTED_KEY.format('c.name_key')}{_MATCHING})"
@@ -85,7 +86,7 @@ def registered_holders(
     by_row = {c.source_row: c for c in result.certificates}
     found = []
     for row, *held in conn.execute(_HOLDERS).fetchall():
-        if held == [None, None]:
+        if held == [None, None, None]:
             continue
         certificate = by_row[row]
         number = min(n for n in held if n is not None)
