@@ -196,8 +196,8 @@ def receipt(request: Request) -> Response:
     except ExpiredReceipt as exc:
         message = f"此查验回执已超过 {verifier.settings.receipt_days} 天有效期。请重新查验该证书。"
         again = route_path(request, "form") + "?" + urlencode({"number": exc.number})
-        context = {"title": "回执已过期", "message": message, "again": again}
-        return render(request, "error.html", context, 410)
+        page = {"title": "回执已过期", "message": message, "again": again}
+        return render(request, "error.html", page, 410)
     except ForgedReceipt:
         message = "此回执链接不完整或被改动过，不是本系统签发的回执。请核对链接，或在首页重新查验。"
         return _error_page(request, "回执无效", message, 400)

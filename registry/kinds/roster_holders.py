@@ -22,22 +22,20 @@ _MATCHING = (
     " AND c.birth = h.birth AND c.trade = h.trade AND c.letter = h.letter AND c.number <> h.number"
     f" AND c.predecessor IS NOT h.number AND c.status NOT IN ('{REVOKED}', '{SUPERSEDED}')"
 )
+_NEW = "NOT EXISTS (SELECT 1 FROM certificates e WHERE e.number = h.number AND e.trade = h.trade)"
+
+
+def _first_held(match: str) -> str:
+    return f"(SELECT min(c.number) FROM certificates c WHERE {match}{_MATCHING})"
+
+
 _HOLDERS = (
-    "SELECT h.source_row,"
-    f" (SELECT min(c.number) FROM certificates c WHERE c.name_key = h.name_key{_MATCHING}),"
-    " (SELECT min(c.number) FROM certificates c WHERE h.dotless <> h.name_key"
-    f"  AND c.name_key = h.dotless{_MATCHING}),"
-    " (SELECT min(c.number) FROM certificates c WHERE h.dotted"
-    f"  AND {DOTLESS_KEY.format('c.name_key')} = h.dotless"
-    f"  AND {DOTTED_KEY.format('c.name_key')}{_MATCHING})"
-    " FROM roster_holders h WHERE NOT EXISTS (SELECT 1 FROM certificates e"
-    "  WHERE e.number = h.number AND e.trade = h.trade) ORDER BY h.source_row"
+    f"SELECT h.source_row, {_first_held('c.name_key = h.name_key')}"
+    f" FROM roster_holders h WHERE {_NEW}"
 )
 """the registry's first certificate (by number) of each new row's holder, trade and level that
-is held — by the name as it is or without a minority name's dots, and by the dotted names
-whose key without its dots is the row's (`registry.store.holdings.held_by`) —: neither
-revoked nor superseded (then the holding is its successor's, if any). A row
-registered already with that trade was checked when it was first loaded; checking it again
+is held (a minority name's other spellings: `_SPELLED`): neither revoked nor superseded (then
+the holding is its successor's, if any). A row registered already with that trade was checked when it was first loaded; checking it again
 would take the holder's own later certificate — the new number a 换发 or 补发 gave it,
 registered under the status-change register — for a second one, and refuse every corrected
 version. A row whose trade a corrected version changes is checked again (but not against the
@@ -45,6 +43,16 @@ number its own 换发 or 补发 gave): it may have become a second certificate o
 new number in a corrected version for a holder the earlier version numbered is a second
 certificate like any other: the earlier number stays valid (never deleted), so the holder
 would hold two."""
+
+_DOTTED_MATCH = (
+    f"{DOTLESS_KEY.format('c.name_key')} = h.name_key AND {DOTTED_KEY.format('c.name_key')}"
+)
+_SPELLED = (
+    f"SELECT h.source_row, {_first_held('c.name_key = h.name_key')},"
+    f" {_first_held(_DOTTED_MATCH)} FROM roster_holders h WHERE {_NEW}"
+)
+"""`_HOLDERS` for the few rows a minority name's dot may hide: ``name_key`` is then the row's
+name without its dots, looked for as it is and among the registered names with one."""
 
 _RENUMBERED = (
     "；已发出的证书编号不得涂改（§五.(三)），更正版本不能给此人另编一个号——"
@@ -60,36 +68,33 @@ def registered_holders(
     registry (revoked ones aside) is refused unless its 备注 says it is somebody else. The
     rows go to a temporary table and each is matched on the holder index by one correlated
     subquery (as a join, SQLite 3.40 first builds a Bloom filter over the whole registry)."""
-    # the registered names with a dot, without it: only a row of one of those is looked for
-    # among them (a probe of every row cost a 1M sync a second)
-    dotted = {
-        key
-        for (key,) in conn.execute(
-            f"SELECT {DOTLESS_KEY.format('name_key')} FROM certificates"
-            f" INDEXED BY {DOTTED_INDEX} WHERE {DOTTED_KEY.format('name_key')}"
-        )
-    }
-    rows = [
-        (c.name_key, key, key in dotted, c.birth, c.trade, c.letter, c.number, c.source_row)
+    rows: list[HolderRow] = [
+        (c.name_key, c.birth, c.trade, c.letter, c.number, c.source_row)
         for c in result.certificates
         if not different_person(c.remark)
-        for key in (holder_key(c.name_key),)
     ]
     if not rows:
         return []
     conn.execute(
         "CREATE TEMP TABLE IF NOT EXISTS roster_holders"
-        " (name_key, dotless, dotted, birth, trade, letter, number, source_row)"
+        " (name_key, birth, trade, letter, number, source_row)"
     )
     conn.execute("DELETE FROM roster_holders")
-    conn.executemany("INSERT INTO roster_holders VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.executemany("INSERT INTO roster_holders VALUES (?, ?, ?, ?, ?, ?)", rows)
+    held: dict[int, str | None] = dict(conn.execute(_HOLDERS).fetchall())
+    spelled = _spelled_otherwise(conn, rows)
+    if spelled:
+        conn.execute("DELETE FROM roster_holders")
+        conn.executemany("INSERT INTO roster_holders VALUES (?, ?, ?, ?, ?, ?)", spelled)
+        for row, *numbers in conn.execute(_SPELLED).fetchall():
+            numbers = [n for n in (held.get(row), *numbers) if n is not None]
+            held[row] = min(numbers, default=None)
     by_row = {c.source_row: c for c in result.certificates}
     found = []
-    for row, *held in conn.execute(_HOLDERS).fetchall():
-        if held == [None, None, None]:
+    for row, number in sorted(held.items()):
+        if number is None:
             continue
         certificate = by_row[row]
-        number = min(n for n in held if n is not None)
         (register,) = conn.execute(
             "SELECT register FROM certificates WHERE number = ?", (number,)
         ).fetchone()
@@ -104,6 +109,29 @@ def registered_holders(
         )
     conn.execute("DELETE FROM roster_holders")
     return found
+
+
+HolderRow = tuple[str, object, object, str, str, int]
+"""A row of ``roster_holders``: name key, birth, trade, level letter, number, source row."""
+
+
+def _spelled_otherwise(conn: sqlite3.Connection, rows: list[HolderRow]) -> list[HolderRow]:
+    """The rows whose holder a minority name's dot may hide — a name with one, or without it
+    a registered dotted name's — keyed by the name without its dots (`_SPELLED`). Few: found
+    from the index of dotted names, not by a probe of every row (a second a 1M sync)."""
+    dotted = {
+        key
+        for (key,) in conn.execute(
+            f"SELECT {DOTLESS_KEY.format('name_key')} FROM certificates"
+            f" INDEXED BY {DOTTED_INDEX} WHERE {DOTTED_KEY.format('name_key')}"
+        )
+    }
+    return [
+        (key, birth, trade, letter, number, row)
+        for name, birth, trade, letter, number, row in rows
+        for key in (name if name.isalpha() else holder_key(name),)
+        if key != name or key in dotted
+    ]
 
 
 def _descends_from(conn: sqlite3.Connection, number: str, ancestor: str) -> bool:
