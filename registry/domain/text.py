@@ -41,6 +41,18 @@ pattern, variation selectors, the combining grapheme joiner, the Khitan filler â
 point Unicode reserves as default-ignorable but has not assigned yet (U+2065, U+FFF0, U+E0080),
 which fonts draw as nothing today and which "unassigned is allowed" must not let through. A name
 made of them looks blank, and one carrying them never matches the same name typed without them."""
+_PRINTABLE_BLANKS = re.compile(
+    "[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0f\uffa0"
+    "\U000e0100-\U000e01ef]"
+)
+"""Those of them `str.isprintable` passes, but the Khitan filler (`shows_all` looks for it
+apart: one more astral character made this search of every row twice as slow)."""
+
+
+def shows_all(text: str) -> bool:
+    """Whether ``text`` holds nothing hidden or blank-looking: true of nearly every cell, said
+    in C (the unassigned and format characters are not printable)."""
+    return text.isprintable() and not _PRINTABLE_BLANKS.search(text) and "\U00016fe4" not in text
 
 
 REORDERING = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -59,14 +71,14 @@ def code_point(ch: str) -> str:
 @lru_cache(maxsize=4096)
 def hidden_characters(text: str) -> tuple[str, ...]:
     """The code points (``U+202E``) of the hidden characters in ``text``, in order, once each."""
-    if text.isprintable() and not BLANK_LOOKING.search(text):  # the common case, in C
+    if shows_all(text):  # the common case, in C
         return ()
     return tuple(dict.fromkeys(code_point(ch) for ch in text if _hidden(ch)))
 
 
 def visible(text: str) -> str:
     """``text`` with each hidden character written as ``<U+202E>``, safe to print or show."""
-    if text.isprintable() and not BLANK_LOOKING.search(text):
+    if shows_all(text):
         return text
     return "".join(f"<{code_point(ch)}>" if _hidden(ch) else ch for ch in text)
 
@@ -82,7 +94,7 @@ def drop_invisible(text: str) -> str:
     a byte-order mark pasted from a document) and the blank-looking ones. For what a person
     *types* into a check, which should find what they see; a register refuses them instead
     (`hidden_characters`), so no registered name or number holds one."""
-    if text.isprintable() and not BLANK_LOOKING.search(text):
+    if shows_all(text):
         return text
     return "".join(
         ch for ch in text if unicodedata.category(ch) != "Cf" and not BLANK_LOOKING.match(ch)

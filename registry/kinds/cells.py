@@ -13,10 +13,10 @@ from registry.domain.names import normalise_name
 from registry.domain.numbers import IN_TEXT as NUMBER_IN_TEXT
 from registry.domain.problems import OVERLONG, Problem
 from registry.domain.text import (
-    BLANK_LOOKING,
     MAX_CELL_CHARS,
     hidden_characters,
     shortened,
+    shows_all,
     visible,
 )
 from registry.kinds.marked import marked_rows
@@ -188,7 +188,7 @@ def cell_problems(table: Table) -> list[Problem]:
         joined = "".join(v for v in record.values.values() if isinstance(v, str))
         if len(joined) > MAX_CELL_CHARS:
             problems += _overlong(record)
-        if joined.isprintable() and not BLANK_LOOKING.search(joined):  # nearly every row, in C
+        if shows_all(joined):  # nearly every row, in C
             continue
         for column, value in record.values.items():
             if isinstance(value, str) and column in multiline:
