@@ -32,8 +32,9 @@ from tests.verify_fixtures import (
     registry_db,
     sync_folder,
 )
+from verify_app.watch_feeds import event_advice
 from verify_app.watch_lines import parse_lines
-from verify_app.watch_store import _EVENTS, token_hash
+from verify_app.watch_store import _EVENTS, WatchEvent, token_hash
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -88,6 +89,10 @@ def test_a_watch_shows_a_revocation_synced_after_it_began(
     # the feed itself is updated by its newest entry: a reader polls for that
     assert root.findtext(f"{ATOM}updated") == item["date_published"]
     assert page.status_code == 200 and "撤销" in page.text and "2020-01-02" in page.text
+    # and what to do about it, on the page and in the feeds
+    advice = "该证书已不能作为资格凭证"
+    assert advice in page.text and advice in item["content_text"]
+    assert advice in (entries[0].findtext(f"{ATOM}content") or "")
     assert "川人社函〔2020〕1号" not in feed.text + atom.text + page.text
 
 
@@ -422,3 +427,22 @@ def test_a_feed_reader_polling_with_its_etag_is_told_nothing_changed(
     assert [answer.status_code for answer in changed] == [200, 200]
     assert all(VALID[0] in answer.text for answer in changed)
     assert {answer.headers["etag"] for answer in changed}.isdisjoint(tags)
+
+
+@pytest.mark.parametrize(
+    ("kind", "new_number", "late", "says"),
+    [
+        ("换发", "Z1322020001", False, "请持证人出示新证书 Z1322020001"),
+        ("补发", "Z1322020002", False, "只有注明“补发”字样的新证书 Z1322020002 有效"),
+        ("补发", None, False, "只有正页注明“补发”字样的证书有效"),
+        ("撤销", None, False, "不能作为资格凭证"),
+        ("撤销", None, True, "此后登记的变更仍然有效"),
+    ],
+)
+def test_each_change_says_what_to_do(
+    kind: str, new_number: str | None, late: bool, says: str
+) -> None:
+    """A line of the watch page (撤销：证书 …，日期) told the HR officer what happened, not what
+    it means for the employee's paper."""
+    event = WatchEvent(1, kind, "Z1122020123", "2020-01-02", new_number, "2020-01-03", "x", late)
+    assert says in event_advice(event)

@@ -9,7 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from registry.domain.statuses import REVOKE
+from registry.domain.statuses import EXCHANGE, REVOKE
 from verify_app.presentation import beijing_time
 from verify_app.watch_store import Watch, WatchEvent
 
@@ -28,6 +28,21 @@ def event_title(event: WatchEvent) -> str:
             f"{which}曾于 {event.date} {event.type}{new}（补登的早先变更；此后登记的变更仍然有效）"
         )
     return f"{which}已于 {event.date} {event.type}{new}"
+
+
+def event_advice(event: WatchEvent) -> str:
+    """What the employer does about ``event`` (the page and the feeds' content say it)."""
+    if event.late:
+        return "这是补登的早先变更：此后登记的变更仍然有效，请重新查验该证书的现状。"
+    if event.type == REVOKE:
+        return "该证书已不能作为资格凭证；如有疑问，请向发证机关核实。"
+    if event.type == EXCHANGE:
+        return f"原证书作废：请持证人出示新证书 {event.new_number}，并以新编号重新查验。"
+    if event.new_number:  # a 补发 under a new number
+        return (
+            f"原证书作废：只有注明“补发”字样的新证书 {event.new_number} 有效，请以新编号重新查验。"
+        )
+    return "此前的原件已作废：只有正页注明“补发”字样的证书有效。"
 
 
 FEED_TITLE = "证书状态变更（关注列表）"
@@ -52,7 +67,7 @@ def json_feed(watch: Watch, events: list[WatchEvent], links: dict[str, str]) -> 
             {
                 "id": f"{links['watch_url']}#event-{e.id}",
                 "title": event_title(e),
-                "content_text": event_title(e),
+                "content_text": f"{event_title(e)}。{event_advice(e)}",
                 "date_published": e.synced_at,
                 "_certreg": {
                     "event": e.type,
@@ -93,7 +108,7 @@ def atom_feed(watch: Watch, events: list[WatchEvent], links: dict[str, str]) -> 
         sub(entry, "id", f"{links['watch_url']}#event-{event.id}")
         sub(entry, "updated", event.synced_at)
         sub(entry, "link", rel="alternate", href=links["watch_url"])
-        sub(entry, "content", event_title(event), type="text")
+        sub(entry, "content", f"{event_title(event)}。{event_advice(event)}", type="text")
     body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return body
 

@@ -25,7 +25,7 @@ from verify_app.links import public_base, watch_links
 from verify_app.presentation import beijing_time
 from verify_app.quotas import Caller
 from verify_app.ratelimit import OverAllowance, RateLimited
-from verify_app.watch_feeds import atom_feed, conditional, json_feed
+from verify_app.watch_feeds import atom_feed, conditional, event_advice, json_feed
 from verify_app.watch_lines import MAX_WATCH_ITEMS, WatchProblem, parse_lines
 from verify_app.watch_store import (
     Watch,
@@ -175,6 +175,7 @@ def _watch_page(request: Request) -> Response:
         "events": [(e, beijing_time(e.synced_at)) for e in _events(request, watch)],
         "token": token,
         "new": NEW in request.query_params,
+        "event_advice": event_advice,
     }
     context.update(watch_links(request, token))
     return render(request, "watch.html", context)
