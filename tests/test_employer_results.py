@@ -93,7 +93,10 @@ def test_a_revoked_result_gives_its_date_and_no_document(
         api = client.post("/api/v1/verify", json={"number": REVOKED[0], "name": REVOKED[1]})
     check = context_of(page)["check"]
     assert check.status_date == "2013-01-15"
-    assert "发证机关已于 2013-01-15 <strong>撤销</strong>该证书。" in page.text
+    assert (
+        '发证机关已于 <span class="nowrap">2013-01-15</span> <strong>撤销</strong>该证书。'
+        in page.text
+    )
     assert "不能作为资格凭证" in page.text  # the advice
     assert api.json()["result"] == "revoked" and api.json()["status_date"] == "2013-01-15"
     with sqlite3.connect(registry_db) as conn:

@@ -34,7 +34,7 @@ from verify_app.context import BadKey
 from verify_app.csrf import CsrfRejected, CsrfTokens
 from verify_app.links import path_for
 from verify_app.openapi import openapi_document
-from verify_app.presentation import page_fields
+from verify_app.presentation import page_fields, whole_dates
 from verify_app.ratelimit import OverAllowance, RateLimited
 from verify_app.receipts import Clock
 from verify_app.security_headers import SecurityHeadersMiddleware, security_headers
@@ -208,6 +208,7 @@ def _templates() -> Jinja2Templates:
         auto_reload=False,
     )
     environment.globals.update(page_fields=page_fields, path_for=path_for)
+    environment.filters["whole_dates"] = whole_dates
     return Jinja2Templates(env=environment)
 
 
