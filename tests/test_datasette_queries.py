@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -845,6 +846,24 @@ async def test_exchanged_certificate_links_successor_and_back(ds: Datasette) -> 
     new = await ds.client.get("/registry/certificates/Z1122020125", cookies=signed_in(ds))
     assert new.status_code == 200
     assert 'href="/registry/certificates/Z1122020124"' in new.text
+
+
+async def test_a_certificate_links_the_syncs_that_registered_and_changed_it(
+    ds: Datasette,
+) -> None:
+    """An auditor got from a certificate to its roster, not to the status-change register's
+    sync that made it superseded: both syncs are links now, and each is a page."""
+    page = await ds.client.get("/registry/certificates/Z1122020124", cookies=signed_in(ds))
+    with sqlite3.connect(ds.databases["registry"].path) as conn:
+        created, updated = conn.execute(
+            "SELECT created_sync, updated_sync FROM certificates WHERE number = 'Z1122020124'"
+        ).fetchone()
+    assert created != updated
+    for sync in (created, updated):
+        assert f'href="/registry/syncs/{sync}"' in page.text
+        assert (
+            await ds.client.get(f"/registry/syncs/{sync}", cookies=signed_in(ds))
+        ).status_code == 200
 
 
 async def test_staff_sql_has_the_registry_functions(ds: Datasette) -> None:
