@@ -76,6 +76,21 @@ def test_the_batch_page_states_the_allowance_before_the_upload(app_client: AppCl
     assert context_of(after)["left"] == 260
 
 
+def test_the_batch_page_says_a_file_it_cannot_use_costs_a_row(app_client: AppClient) -> None:
+    """A refused file keeps costing one row (hostile files are not free): the page said nothing
+    of it, and an HR officer saw the allowance fall for a file that checked nothing."""
+    with app_client(**DEFAULTS) as client:
+        refused = client.post(
+            "/batch",
+            data={"csrf_token": csrf_token(client)},
+            files={"file": ("名单.xlsx", b"not a workbook")},
+        )
+        after = client.get("/batch")
+    assert refused.status_code == 400
+    assert context_of(after)["left"] == 299
+    assert "无法使用的文件（超过行数上限、不是表格等）计 1 行" in after.text
+
+
 def test_an_office_can_upload_40_rows_and_then_two_files_of_10_after_some_checks(
     app_client: AppClient,
 ) -> None:
