@@ -79,6 +79,21 @@ YEAR_MONTH = (
 CELL_STYLE = '<style:style style:name="ceD" style:family="table-cell" style:data-style-name="N1"/>'
 
 
+def _two_holders_as_ods(registers: RegisterFactory, tmp_path: Path, **zhao: object) -> Path:
+    """A 绵阳 .ods roster of 赵六 (with the fields ``zhao`` gives) and 王五, as LibreOffice saves
+    the .xlsx (`tests.registers.as_ods`), listed in the manifest in its place."""
+    rows = [
+        approval_row("Z1122020001", "赵六", "中级", **zhao),
+        approval_row("Z1122020002", "王五"),
+    ]
+    xlsx = registers.add("mianyang.xlsx", rows, MIANYANG).rename(tmp_path / "source.xlsx")
+    registers.entries["mianyang.ods"] = registers.entries.pop("mianyang.xlsx")
+    registers.write_manifest()
+    path = registers.folder / "mianyang.ods"
+    as_ods(xlsx, path)
+    return path
+
+
 def _ods_roster(
     registers: RegisterFactory,
     tmp_path: Path,
@@ -88,15 +103,7 @@ def _ods_roster(
 ) -> Path:
     """A 绵阳 .ods roster of 赵六 and 王五 whose cell holding ``value`` (a name, or 赵六's
     技术业务理论 77) is in a cell style of ``data_style``."""
-    rows = [
-        approval_row("Z1122020001", "赵六", 技术业务理论=77),
-        approval_row("Z1122020002", "王五"),
-    ]
-    xlsx = registers.add("mianyang.xlsx", rows, MIANYANG).rename(tmp_path / "source.xlsx")
-    registers.entries["mianyang.ods"] = registers.entries.pop("mianyang.xlsx")
-    registers.write_manifest()
-    path = registers.folder / "mianyang.ods"
-    as_ods(xlsx, path)
+    path = _two_holders_as_ods(registers, tmp_path, 技术业务理论=77)
     with zipfile.ZipFile(path) as archive:
         parts = {info.filename: archive.read(info) for info in archive.infolist()}
     content = parts["content.xml"].decode()
@@ -467,12 +474,7 @@ def test_an_ods_formula_saying_who_holds_a_number_is_refused(
     """LibreOffice shows 李四 for ``of:="李"&"四"`` when it works the formula out again; the
     registry would load the 赵六 saved beside it (`tests.test_disguised_cells`' .xlsx case).
     Nothing else in the sheet is styled, hidden or struck: the formula alone is looked for."""
-    rows = [approval_row("Z1122020001", "赵六"), approval_row("Z1122020002", "王五")]
-    xlsx = registers.add("mianyang.xlsx", rows, MIANYANG).rename(tmp_path / "source.xlsx")
-    registers.entries["mianyang.ods"] = registers.entries.pop("mianyang.xlsx")
-    registers.write_manifest()
-    path = registers.folder / "mianyang.ods"
-    as_ods(xlsx, path)
+    path = _two_holders_as_ods(registers, tmp_path)
     with zipfile.ZipFile(path) as archive:
         parts = {info.filename: archive.read(info) for info in archive.infolist()}
     cell = '<table:table-cell office:value-type="string"><text:p>赵六</text:p>'

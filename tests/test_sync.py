@@ -821,6 +821,21 @@ def test_manifest_trade_catalogue_replaces_the_built_in_one(
     assert conn.execute("SELECT trade FROM certificates").fetchall() == [("锅炉操作工",)]
 
 
+def _traced_sync(registers: RegisterFactory, db: Path) -> tuple[list[str], list[str]]:
+    """Sync the folder in process: each register's outcome, and every statement it ran."""
+    statements: list[str] = []
+    conn = store.connect(db)
+    try:
+        conn.set_trace_callback(statements.append)
+        outcomes = run_module.sync_entries(
+            conn, load_manifest(registers.folder).entries, load_catalogue()
+        )
+        conn.set_trace_callback(None)
+    finally:
+        conn.close()
+    return [outcome.outcome for outcome in outcomes], statements
+
+
 def test_a_registers_rows_are_read_through_its_index_whatever_the_planner_believes(
     registers: RegisterFactory, db_path: Path
 ) -> None:
@@ -836,17 +851,8 @@ def test_a_registers_rows_are_read_through_its_index_whatever_the_planner_believ
         assert conn.execute("SELECT count(*) FROM sqlite_stat1").fetchone()[0] > 0
     later = [approval_row(f"Z11220200{i:02d}", name) for i, name in enumerate(names[3:], 4)]
     registers.add("mianyang-2.csv", later, MIANYANG)
-    statements: list[str] = []
-    conn = store.connect(db_path)
-    try:
-        conn.set_trace_callback(statements.append)
-        outcomes = run_module.sync_entries(
-            conn, load_manifest(registers.folder).entries, load_catalogue()
-        )
-        conn.set_trace_callback(None)
-        assert [outcome.outcome for outcome in outcomes] == ["unchanged", "loaded"]
-    finally:
-        conn.close()
+    outcomes, statements = _traced_sync(registers, db_path)
+    assert outcomes == ["unchanged", "loaded"]
     assert "register = 'mianyang-2.csv'" in "".join(statements)  # the trace shows the values
     whole = whole_reads(db_path, statements, "certificates")
     assert whole == set()
@@ -864,15 +870,6 @@ def test_the_planners_statistics_are_taken_again_only_when_the_registry_has_doub
     with sqlite3.connect(db_path) as conn:
         assert ("certificates_dotted_holders",) in conn.execute("SELECT idx FROM sqlite_stat1")
     registers.add("mianyang-2.csv", [approval_row("Z1122020005", "刘洋")], MIANYANG)
-    statements: list[str] = []
-    conn = store.connect(db_path)
-    try:
-        conn.set_trace_callback(statements.append)
-        outcomes = run_module.sync_entries(
-            conn, load_manifest(registers.folder).entries, load_catalogue()
-        )
-        conn.set_trace_callback(None)
-    finally:
-        conn.close()
-    assert [outcome.outcome for outcome in outcomes] == ["unchanged", "loaded"]
+    outcomes, statements = _traced_sync(registers, db_path)
+    assert outcomes == ["unchanged", "loaded"]
     assert not [sql for sql in statements if sql.lstrip().upper().startswith("ANALYZE")]

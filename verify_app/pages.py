@@ -21,6 +21,7 @@ from verify_app.answers import (
     MAX_CONFIRM_CHARS,
     MAX_NAME_CHARS,
     MAX_NUMBER_CHARS,
+    Checked,
     Item,
 )
 from verify_app.context import client_of, verifier_of
@@ -119,32 +120,42 @@ async def check(request: Request) -> Response:
         message = FORM_AGAIN if ours else FORM_AGAIN_EMPTY
         return _form_page(request, message, status_code=403, values=kept)
     typed = {key: values[key] for key in CONFIRMABLE}
+    problem = _typed_problem(values, typed)
+    if problem:
+        return _form_page(request, problem, status_code=400, values=values)
+    public_base(request)  # a receipt's link can be made: else a check charged for a 400
+    item = Item(values["number"], values["name"], typed)
+    try:
+        checked = await verifier_of(request).check_soon(Caller(client_of(request)), item, "page")
+    except RateLimited as exc:
+        response = _form_page(request, exc.message, status_code=429, values=values)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    return _result_page(request, checked, values)
+
+
+def _typed_problem(values: dict[str, str], typed: dict[str, str]) -> str | None:
+    """What is wrong with what the form sent, before anything is checked or charged."""
     if (
         len(values["number"]) > MAX_NUMBER_CHARS
         or len(values["name"]) > MAX_NAME_CHARS
         or any(len(text) > MAX_CONFIRM_CHARS for text in typed.values())
     ):
-        error = (
+        return (
             f"证书编号最多 {MAX_NUMBER_CHARS} 个字符，姓名最多 {MAX_NAME_CHARS} 个字符，"
             f"证书上的等级、工种、发证日期各最多 {MAX_CONFIRM_CHARS} 个字符。"
         )
-        return _form_page(request, error, status_code=400, values=values)
     if not normalise_name(values["name"]) or not values["number"].strip():
         missing = "证书上的持证人姓名" if values["number"].strip() else "证书编号"
-        return _form_page(request, f"请填写{missing}。", status_code=400, values=values)
+        return f"请填写{missing}。"
     unread = unreadable(typed)
-    if unread:
-        return _form_page(request, f"{unread}。", status_code=400, values=values)
-    public_base(request)  # a receipt's link can be made: else a check charged for a 400
-    verifier = verifier_of(request)
-    item = Item(values["number"], values["name"], typed)
-    try:
-        checked = await verifier.check_soon(Caller(client_of(request)), item, "page")
-    except RateLimited as exc:
-        response = _form_page(request, exc.message, status_code=429, values=values)
-        response.headers["Retry-After"] = str(exc.retry_after)
-        return response
-    issued = verifier.issue_receipt(checked)
+    return f"{unread}。" if unread else None
+
+
+def _result_page(request: Request, checked: Checked, values: dict[str, str]) -> Response:
+    """The answer, its receipt when one is issued, the form again to correct what was typed
+    (a number not found, a paper that differs), and the report form when one may be sent."""
+    issued = verifier_of(request).issue_receipt(checked)
     context = _result_context(request, checked.answer, checked.wants_contact)
     context["confirmation"] = checked.confirmation
     context["confirm_labels"] = CONFIRMABLE
@@ -153,7 +164,6 @@ async def check(request: Request) -> Response:
         context.update(_receipt_links(request, issued.token))
         context["receipt_expires"] = beijing_time(issued.expires)
     if not checked.answer.matched or checked.mismatched:
-        # to correct what was typed (a number, or what the paper shows) without typing it all
         context["values"] = values
     if checked.reportable:
         context["report_ticket"] = report_ticket(request, checked, issued)
