@@ -129,10 +129,11 @@ _HAN_CHARACTERS = (
     "〇\u3400-\u4dbf\u4e00-\u9fff\ue000-\uf8ff\uf900-\ufaff"
     "\U00020000-\U0003ffff\U000f0000-\U0010ffff"
 )
-_HAN = re.compile(f"[{_HAN_CHARACTERS}]")
-_HAN_NAME = re.compile(f"[{_HAN_CHARACTERS}·]+")
 """Chinese characters, the extensions' rare ones (assigned or not yet known to this Python) and
 the private-use code points older systems type rare characters with; 〇 as in 李〇明."""
+_HAN = re.compile(f"[{_HAN_CHARACTERS}]")
+_HAN_NAME = re.compile(f"[{_HAN_CHARACTERS}·]+")
+"""A name of Chinese characters alone (a minority name's dots between): nearly every name."""
 _SCRIPTS = {
     "LATIN": "拉丁字母",
     "CYRILLIC": "西里尔字母",
@@ -143,15 +144,15 @@ _SCRIPTS = {
     "BOPOMOFO": "注音符号",
     "HANGUL": "朝鲜文字母",
 }
-HAN = "汉字"
+_CHINESE = "汉字"
 
 
 def _script(ch: str) -> str:
     """The writing system of a letter of a normalised name, in words a clerk knows."""
     if _HAN.match(ch):
-        return HAN
+        return _CHINESE
     word = unicodedata.name(ch, "").split(" ")[0]
-    return HAN if word in ("CJK", "IDEOGRAPHIC") else _SCRIPTS.get(word, "其他文字")
+    return _CHINESE if word in ("CJK", "IDEOGRAPHIC") else _SCRIPTS.get(word, "其他文字")
 
 
 def _mixed(name: str) -> tuple[str, list[str]]:
@@ -159,18 +160,18 @@ def _mixed(name: str) -> tuple[str, list[str]]:
     its letters from another: カ beside 王 reads as 王力 and is not; Cyrillic А in Anna is not
     the A typed."""
     if _HAN_NAME.fullmatch(name) or name.isascii():  # nearly every name, in C
-        return HAN, []
+        return _CHINESE, []
     # letters only: hidden characters and symbols are refused on their own, by code point
     letters = [ch for ch in name if unicodedata.category(ch)[0] == "L"]
     scripts = {ch: _script(ch) for ch in letters}
     counted = Counter(scripts[ch] for ch in letters)
-    own = HAN if HAN in counted else counted.most_common(1)[0][0] if counted else HAN
+    own = _CHINESE if _CHINESE in counted else counted.most_common(1)[0][0] if counted else _CHINESE
     return own, [ch for ch in scripts if scripts[ch] != own]
 
 
 def _mixed_problem(own: str, foreign: list[str]) -> str:
     shown = "、".join(f"“{ch}”（{code_point(ch)}，{_script(ch)}）" for ch in foreign)
-    if own == HAN:
+    if own == _CHINESE:
         return (
             f"姓名中混有不是汉字的字符 {shown}：像汉字的假名、注音符号或字母（如 カ 与 力、ロ 与 口、"
             "ㄧ 与 一）让审核人员看到的姓名与登记的不同，查验时也对不上。请用汉字输入法重新输入"
@@ -205,7 +206,7 @@ def check_name(name: str, *, new: bool = True) -> tuple[str, str] | None:
             + advice,
             "§四.(三)",
         )
-    own, foreign = _mixed(name) if new else (HAN, [])
+    own, foreign = _mixed(name) if new else (_CHINESE, [])
     if foreign:
         return _mixed_problem(own, foreign), "§四.(三)"
     if new and (misplaced := _misplaced_separator(name)):

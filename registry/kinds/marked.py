@@ -1,7 +1,8 @@
 """What a workbook marks as left out of what was reviewed — hidden or struck-through rows,
-hidden columns, cells whose format shows other words than they hold — and formulas saved
-without their values: found while the sheet is read (`registry.sheets._marked`), refused here
-on the register's own rows and columns.
+hidden columns, cells whose format shows other words than they hold or whose text vanishes —,
+formulas saved without their values, and formulas in the columns saying who holds a number:
+found while the sheet is read (`registry.sheets._marked`), refused here on the register's own
+rows and columns.
 """
 
 from __future__ import annotations

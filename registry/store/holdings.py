@@ -15,7 +15,7 @@ Holder = tuple[str, str, str, str]
 """(name key, birth year-month, standard trade, level letter): the registry's holder index"""
 
 _HOLDING = (
-    f" AND birth = ? AND trade = ? AND letter = ? AND number <> ?"
+    " AND birth = ? AND trade = ? AND letter = ? AND number <> ?"
     f" AND status NOT IN ('{REVOKED}', '{SUPERSEDED}')"
 )
 _HELD = (
