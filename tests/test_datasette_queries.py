@@ -963,6 +963,8 @@ async def test_numbers_the_public_typed_link_to_their_history(ds: Datasette) -> 
         ("number__exact", "Ｚ1122-020123", "Z1122020123"),
         ("name", "周　杰", "Z1122020123"),
         ("name__exact", " 周 杰", "Z1122020123"),
+        ("name__contains", "周　杰", "Z1122020123"),
+        ("successor__exact", "z1122020125", "Z1122020124"),  # what the filter form sends
     ],
 )
 async def test_the_tables_own_filters_read_what_staff_type_as_stored(

@@ -67,7 +67,9 @@ SHOWS_OTHER_NUMBERS = [
     'yyyy"-04"',  # 1975-09-01 shown as 1975-04
     '"1975-"mm',  # 1979-09-01 shown as 1975-09
     'yyyy"年"m"月"\\1"日"',  # every date shown on the 1st
-    '0"-04"',  # 1975 shown as 1975-04
+    'yyyy" 04"',  # the month of the format's own, after a space
+    'yyyy"年　04月"',
+    '"二〇一二年"m"月"',  # a year written in Chinese numerals
     '"19."00',  # 75 shown as 19.75
     'yy"07"',  # a year's last digits, then a month of the format's own
 ]
@@ -92,6 +94,8 @@ SHOWS_THE_NUMBER = [
     '0"m²"',
     '"+86 "000 0000 0000',
     '"20"yy"年"',
+    '"028-"00000000',  # a telephone's area code
+    '"+86-"000-0000-0000',
     '[>0]0;[<0]-0;"-"',  # a dash for zero only: every positive number by the first section
     '[>=60]0;[<60]"不及格 "0;"-"',
 ]

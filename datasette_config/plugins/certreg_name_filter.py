@@ -30,9 +30,12 @@ ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 TABLE = "certificates"
 NAME_FILTERS = ("name", "name__exact")
+NUMBER_COLUMNS = ("number", "successor", "predecessor")
+_OPERATORS = ("", "__exact", "__not", "__contains", "__startswith", "__endswith", "__gt", "__lt")
+"""Datasette's filters that compare the typed text (its form's 等于 sends ``__exact``)."""
 NORMALISED: dict[str, Callable[[str], str]] = {
-    **dict.fromkeys(NAME_FILTERS, normalise_name),
-    **dict.fromkeys(("number", "number__exact", "successor", "predecessor"), normalise),
+    **{f"name{op}": normalise_name for op in _OPERATORS},
+    **{f"{column}{op}": normalise for column in NUMBER_COLUMNS for op in _OPERATORS},
 }
 """The filters of the table whose typed value is read as the registry stores its column."""
 

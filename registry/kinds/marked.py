@@ -43,14 +43,15 @@ UNSEEN_CELL = (
 
 FORMULA_CELL = (
     "这个单元格是公式：导入的是文件里保存的上次计算结果，而打开文件的程序可能重新计算、显示另外的内容，"
-    "审核时看到的与登记的就可能不同。持证人的姓名、性别、出生年月和证书编号须是输入的值：请选中该列，"
+    "审核时看到的与登记的就可能不同。持证人的姓名、性别、出生年月、证书编号、工种和等级须是输入的值：请选中该列，"
     "复制后右键“选择性粘贴”→“数值”，保存后重新导入"
 )
 IDENTITY_COLUMNS = frozenset(
     {"姓名", "性别", "出生年月", "出生日期", "颁发证书编号", "证书编号", "新证书编号"}
-    | {"更正姓名", "更正性别", "更正出生年月"}
+    | {"报考工种", "报考等级", "类型", "更正姓名", "更正性别", "更正出生年月", "更正工种"}
 )
-"""The columns that say who holds which number: no formula's saved value may decide it."""
+"""The columns that say who holds which certificate — and what the public check shows of it,
+its trade and level, and what a status change does: no formula's saved value may decide it."""
 
 
 UNSAVED_FORMULA = (

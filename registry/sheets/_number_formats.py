@@ -172,22 +172,26 @@ def _text_section(parts: list[Section]) -> Section | None:
     return None  # text is shown as it is written
 
 
-_PART = "[N" + "".join(sorted(_DATE_TIME)) + "]"
-_JOINS = "[-./:年月日时分秒号]*"
-_JOINED_DIGIT = re.compile(rf"\d{_JOINS}{_PART}|{_PART}{_JOINS}\d")
-"""A digit the format writes beside a digit or a date part of the value, or joined to it as a
-number's or a date's parts are (``-./:``, 年月日…): ``0"0"`` (77 shown as 770), ``yyyy"-04"``
-(any birth date shown as April), ``"1975-"mm`` (1979-09 shown as 1975-09)."""
+_DATE_PART = "[" + "".join(sorted(_DATE_TIME)) + "]"
+_NUMERAL = r"[\d〇零一二三四五六七八九十]"
+_DATE_JOINS = "[-./: \u3000年月日时分秒号]*"
+_JOINED_DIGIT = re.compile(
+    rf"\dN|N\.?\d|\d\.N|{_NUMERAL}{_DATE_JOINS}{_DATE_PART}|{_DATE_PART}{_DATE_JOINS}{_NUMERAL}"
+)
+"""A digit the format writes beside a digit of the value (or across its decimal point), or
+beside a date part of it joined as a date's parts are (``-./:``, spaces, 年月日…, in Chinese
+numerals too): ``0"0"`` (77 shown as 770), ``yyyy"-04"`` (any birth date shown as April),
+``"1975-"mm`` (1979-09 shown as 1975-09), ``"二〇一二年"m"月"``. A number's prefix apart from
+it is no disguise: ``"028-"00000000``, a telephone's area code."""
 _CENTURY = re.compile(r"(?<!\d)(?:19|20)(?=yy(?!y))")
 """A century written before a two-digit year (``"20"yy"年"``): the year as it is for the dates of
 that century, and a year plainly wrong for any other (a birth year 2075), not a disguise."""
 
 
 def _digit_beside(shape: str) -> bool:
-    """Whether a digit is written beside a digit or date part of the value (``0"0"``: 77 shown
-    as 770), or joined to one as a number's or a date's parts are (`_JOINED_DIGIT`), in any
-    script (０, ٣), invisible characters between them left out; not a superscript (m²), nor a
-    digit apart from the value (``"+86 "000 0000 0000``)."""
+    """Whether a digit is written beside a digit or date part of the value (`_JOINED_DIGIT`),
+    in any script (０, ٣), invisible characters between them left out; not a superscript
+    (m²), nor a digit apart from the value (``"+86 "000 0000 0000``, ``"028-"00000000``)."""
     seen = "".join(ch for ch in shape if unicodedata.category(ch) != "Cf")
     return _JOINED_DIGIT.search(_CENTURY.sub("", seen)) is not None
 

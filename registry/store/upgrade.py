@@ -25,7 +25,8 @@ def _complete(db: sqlite_utils.Database) -> bool:
 
 def ensure_tables(db: sqlite_utils.Database) -> None:
     """Create the tables that are missing; never alters or drops what exists, except to add a
-    column a newer certreg needs (with its default), so an older registry keeps working.
+    column a newer certreg needs (with its default), so an older registry keeps working, and
+    to drop a one-column index a declared one extends (`_drop_extended`).
 
     The changes are made in one write transaction, the schema read again inside it: two syncs
     starting on a registry that did not exist yet both found no table, and the second failed
