@@ -203,7 +203,7 @@ def test_a_name_mixing_writing_systems_is_refused_by_its_letter(
     assert registry_dump(db_path) == before
 
 
-@pytest.mark.parametrize("name", ["阿依古丽ꞏ买买提", "𠮷田", "李〇明", "Zoë", "O'Neil"])
+@pytest.mark.parametrize("name", ["阿依古丽ꞏ买买提", "𠮷田", "李〇明", "Zoë", "O'Neil", "Gʻulom"])
 def test_names_of_one_writing_system_load(
     loaded: RegisterFactory, db_path: Path, name: str
 ) -> None:

@@ -161,8 +161,14 @@ def _mixed(name: str) -> tuple[str, list[str]]:
     the A typed."""
     if _HAN_NAME.fullmatch(name) or name.isascii():  # nearly every name, in C
         return _CHINESE, []
-    # letters only: hidden characters and symbols are refused on their own, by code point
-    letters = [ch for ch in name if unicodedata.category(ch)[0] == "L"]
+    # letters only (not the modifier letters, such as Uzbek Gʻulom's ʻ, of no script; but the
+    # kana's ー, which reads as 一): hidden characters and symbols are refused on their own
+    letters = [
+        ch
+        for ch in name
+        if unicodedata.category(ch)[0] == "L"
+        and not unicodedata.name(ch, "").startswith("MODIFIER LETTER")
+    ]
     scripts = {ch: _script(ch) for ch in letters}
     counted = Counter(scripts[ch] for ch in letters)
     own = _CHINESE if _CHINESE in counted else counted.most_common(1)[0][0] if counted else _CHINESE
