@@ -9,7 +9,7 @@ the name), it lets SQLite read those few rows through the index: 2.4 s → 0.02 
 certificates (``python -m bench --only staff``), and the page's facets count only them.
 
 The values of these filters, and of ``证书编号``'s, are read as the registry stores them first
-(SPEC §2: input is normalised everywhere), as the canned queries read theirs: ``吴　敏`` finds
+(input is normalised everywhere, on every channel), as the canned queries read theirs: ``吴　敏`` finds
 吴敏, ``g1122000002 `` finds G1122000002 — the table said 0 行 and nothing more.
 """
 
