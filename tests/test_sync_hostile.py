@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from click.testing import CliRunner
 
 from registry import store
 from registry.cli import cli
+from registry.domain.text import code_point
 from registry.kinds import KINDS, LAYOUTS
 from registry.public.lookup import verify
 from registry.sheets.writers import write_csv
@@ -203,7 +205,23 @@ def test_a_name_mixing_writing_systems_is_refused_by_its_letter(
     assert registry_dump(db_path) == before
 
 
-@pytest.mark.parametrize("name", ["阿依古丽ꞏ买买提", "𠮷田", "李〇明", "Zoë", "O'Neil", "Gʻulom"])
+@pytest.mark.parametrize("name", ["王\u0307明", "\u0301王明", "阿依古丽·\u0308买买提"])
+def test_a_combining_mark_on_a_chinese_character_is_refused(
+    loaded: RegisterFactory, db_path: Path, name: str
+) -> None:
+    """王̇明 shows as 王明 with a speck no reviewer reads, and matches no check typed 王明."""
+    before = registry_dump(db_path)
+    loaded.add("mianyang.csv", [approval_row("Z1122020001", name)], MIANYANG)
+    code, output = sync(loaded.folder, db_path)
+    assert code == 1, output
+    mark = next(ch for ch in name if unicodedata.category(ch) == "Mn")
+    assert code_point(mark) in output and "附加符号" in output and "第4行「姓名」" in output
+    assert registry_dump(db_path) == before
+
+
+@pytest.mark.parametrize(
+    "name", ["阿依古丽ꞏ买买提", "𠮷田", "李〇明", "Zoë", "O'Neil", "Gʻulom", "Dan\u0308a"]
+)
 def test_names_of_one_writing_system_load(
     loaded: RegisterFactory, db_path: Path, name: str
 ) -> None:
