@@ -283,6 +283,9 @@ def test_oversized_upload_413(app_client: AppClient) -> None:
             "/batch", data={"csrf_token": token}, files={"file": ("a.csv", b"x," * 5000)}
         )
     assert response.status_code == 413
+    page = response.text  # the site's own page: its footer's links, the way back to the form
+    assert "请求内容过大" in page and "分成几个较小的文件" in page
+    assert 'href="/batch">返回批量查验' in page and 'href="/docs">接口说明' in page
 
 
 def test_malformed_multipart_is_400_not_500(app_client: AppClient) -> None:

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import asyncio
 
-from starlette.requests import ClientDisconnect
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 BODY_IDLE_SECONDS = 10.0
@@ -28,17 +28,8 @@ BODY_TOTAL_SECONDS = 120.0
 """Longest wait for a whole body: the largest allowed (1 MiB) at under 10 KB a second."""
 
 
-_PAGE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>无法提交</title><link rel="stylesheet" href="/static/style.css"></head>
-<body><header class="site"><a class="home" href="/">四川省机关事业单位工人技术等级（职务）资格证书查验</a></header>
-<main><h1>无法提交</h1><p class="problem" role="alert">{message}</p>
-<p>上传的名单太大时，请分成几个较小的文件，或只保留“证书编号”“姓名”两列后再上传。</p>
-<p><a class="button" href="{back}">返回</a></p></main></body></html>
-"""
-"""The refusal a browser shows: answered before the app runs, so without its templates; the
-message is the middleware's own text."""
+TOO_LARGE_ADVICE = "上传的名单太大时，请分成几个较小的文件，或只保留“证书编号”“姓名”两列后再上传。"
+"""What a browser's refusal for size adds: the way to a body that fits."""
 
 
 class _TooLarge(Exception):
@@ -71,9 +62,16 @@ class BodyLimitMiddleware:
             response: Response = JSONResponse(
                 {"error": error, "message": message}, status_code=status
             )
-        else:  # a browser's form: a page with the way back to it
-            back = "/batch" if scope["path"].startswith("/batch") else "/"
-            response = HTMLResponse(_PAGE.format(message=message, back=back), status_code=status)
+        else:  # a browser's form: the site's error page, with the way back to the form
+            context = {
+                "title": "无法提交",
+                "message": message,
+                "advice": TOO_LARGE_ADVICE if status == 413 else "",
+            }
+            templates = scope["app"].state.templates  # Starlette sets the app before middleware
+            response = templates.TemplateResponse(
+                Request(scope), "error.html", context, status_code=status
+            )
         if status == 408:
             response.headers["Connection"] = "close"  # the rest of the body is not awaited
         return response
