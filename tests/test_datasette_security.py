@@ -671,6 +671,36 @@ async def test_table_csv_says_what_the_page_says(ds: Datasette, table: str, key:
         assert all(row["at"].endswith("（北京时间）") for row in rows)
 
 
+@pytest.mark.anyio
+async def test_the_history_csv_names_each_field_and_shows_its_values_as_the_page_does(
+    ds: Datasette,
+) -> None:
+    """An auditor's export of 证书更正记录 read ``status,valid,superseded``: each cell was
+    rewritten alone, without the row's field that says what its value means."""
+    params = {"_sort": "id", "_size": "max"}
+    exported = await ds.client.get(
+        "/registry/certificate_history.csv", params=params, cookies=signed_in(ds)
+    )
+    as_json = await ds.client.get(
+        "/registry/certificate_history.json",
+        params={**params, "_shape": "objects"},
+        cookies=signed_in(ds),
+    )
+    stored = as_json.json()["rows"]
+    labels = shipped_metadata()["databases"]["registry"]["tables"]["certificates"]["columns"]
+    rows = csv_rows(exported)
+    assert len(rows) == len(stored) > 1
+    for row, record in zip(rows, stored, strict=True):
+        field = record["field"]
+        assert row["field"] == (f"{field} {labels[field]}" if field in labels else field)
+        for column in ("old", "new"):
+            value = "" if record[column] is None else str(record[column])
+            assert row[column] == (shown_value(field, value) or value), (field, column)
+    assert {(row["field"], row["new"]) for row in rows} >= {
+        ("status 状态", shown_value("status", "superseded"))
+    }
+
+
 # SQL functions that leak the server's memory
 
 

@@ -25,7 +25,13 @@ from datasette import hookimpl
 from datasette.utils import tilde_decode
 
 from datasette_config.labels import CODE_COLUMNS, FLAG_COLUMNS, shown_value
-from datasette_config.plugins.certreg_labels import CORRECTION_COLUMNS, corrections_shown
+from datasette_config.plugins.certreg_labels import (
+    CORRECTION_COLUMNS,
+    HISTORY,
+    HISTORY_COLUMNS,
+    corrections_shown,
+    history_shown,
+)
 from registry.domain.statuses import MALFORMED
 from registry.public.lookup import NOT_CHECKED
 from registry.sheets.formulas import neutralise
@@ -53,11 +59,11 @@ def _complete(text: str) -> int:
     return end
 
 
-Shown = Callable[[str, str], str]
-"""(column, value) → the cell as a page shows it"""
+Shown = Callable[[str, str, Mapping[str, str]], str]
+"""(column, value, the record's stored cells by column) → the cell as a page shows it"""
 
 
-def as_stored(column: str, value: str) -> str:
+def as_stored(column: str, value: str, record: Mapping[str, str]) -> str:
     return value
 
 
@@ -104,7 +110,8 @@ class CsvNeutraliser:
                 row = [_heading(column, self._labels.get(column)) for column in row]
             else:
                 named = self._columns + [""] * (len(row) - len(self._columns))
-                row = [self._shown(c, v) for c, v in zip(named, row, strict=False)]
+                record = dict(zip(named, row, strict=False))
+                row = [self._shown(c, v, record) for c, v in zip(named, row, strict=False)]
                 if self._unnamed is not None and row[self._unnamed[1]] == NO_NAME:
                     row[self._unnamed[0]] = f"{MALFORMED} {NOT_CHECKED}"
             writer.writerow([neutralise(cell) for cell in row])
@@ -161,12 +168,16 @@ def _labels(datasette: Any, path: str) -> dict[str, str]:
     return dict(columns) if isinstance(columns, dict) else {}
 
 
-def _shown(datasette: Any) -> Shown:
+def _shown(datasette: Any, table: str | None) -> Shown:
     """A cell as pages show it (`datasette_config.labels`): codes with their names, UTC times in
-    Beijing time, a 换发's corrections in words — not what only the database reads."""
+    Beijing time, a 换发's corrections in words, a certificate's corrected field by its label and
+    its old and new values as that field's cells — not what only the database reads."""
     certificate = datasette.metadata("columns", database="registry", table="certificates") or {}
+    history = table == HISTORY
 
-    def shown(column: str, value: str) -> str:
+    def shown(column: str, value: str, record: Mapping[str, str]) -> str:
+        if history and column in HISTORY_COLUMNS:
+            return history_shown(column, value, record.get("field", ""), certificate) or value
         if column in CORRECTION_COLUMNS:
             return corrections_shown(value, certificate) or value
         if column in FLAG_COLUMNS and value in ("0", "1"):  # the page sees them as numbers
@@ -205,7 +216,7 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
                             if _headless(scope)
                             else CsvNeutraliser(
                                 _labels(datasette, path),
-                                _shown(datasette),
+                                _shown(datasette, _table(path)),
                                 not_made=_table(path) == CHECKS,
                             )
                         )

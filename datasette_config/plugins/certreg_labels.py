@@ -46,6 +46,17 @@ DERIVED = frozenset({"name_key"})
 """Corrected along with the name, never typed by anyone: not shown as a correction."""
 
 
+HISTORY_COLUMNS = frozenset({"field", "old", "new"})
+
+
+def history_shown(column: str, value: object, field: str, labels: dict[str, str]) -> str | None:
+    """A `HISTORY_COLUMNS` cell as pages show it: the corrected field with its label, its old
+    and new values as that field's own cells (``superseded 已由新证书取代``); None: as it is."""
+    if column == "field":
+        return f"{value} {labels[field]}" if field in labels else None
+    return shown_value(field, value)
+
+
 def corrections_shown(value: str, labels: dict[str, str]) -> str | None:
     """``field：value`` per corrected field, with the certificate columns' Chinese labels and
     values as cells show them; None for anything that is not such an object (shown as it is)."""
@@ -97,11 +108,9 @@ def render_cell(
     if column in CORRECTION_COLUMNS and isinstance(value, str):
         labels = datasette.metadata("columns", database="registry", table="certificates") or {}
         shown = corrections_shown(value, labels)
-    elif table == HISTORY and column == "field" and isinstance(value, str):
+    elif table == HISTORY and column in HISTORY_COLUMNS:
         labels = datasette.metadata("columns", database="registry", table="certificates") or {}
-        shown = f"{value} {labels[value]}" if value in labels else None
-    elif table == HISTORY and column in ("old", "new"):
-        shown = shown_value(row["field"], value)
+        shown = history_shown(column, value, row["field"], labels)
     elif table == "checks" and column == "result" and _unnamed(row):
         shown = f"{value} {NOT_CHECKED}"
     else:
