@@ -211,6 +211,23 @@ def test_a_revoked_certificate_is_not_watched(app_client: AppClient, registry_db
     assert _log_tables(registry_db) == {"watches": [], "watch_entries": []}
 
 
+def test_a_list_with_both_kinds_of_refusal_names_them_all_at_once(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """A clerk told of the mismatched entry corrected it, submitted again, and only then heard
+    of the revoked one: one message names both."""
+    wrong = {"number": NO_MATCH_WRONG_NAME[0], "name": NO_MATCH_WRONG_NAME[1]}
+    items = [{"number": REVOKED[0], "name": REVOKED[1]}, STAFF[0], wrong]
+    with app_client() as client:
+        refused = client.post("/api/v1/watches", json={"items": items})
+    assert refused.status_code == 422
+    body = refused.json()
+    assert body["rows"] == [1, 3] and body["error"] == "no_match"
+    assert "第 3 份证书的编号与姓名不相符" in body["message"]
+    assert f"第 1 份（{REVOKED[0]}，2013-01-15 撤销）已被发证机关撤销" in body["message"]
+    assert _log_tables(registry_db) == {"watches": [], "watch_entries": []}
+
+
 def test_a_watch_is_deleted_with_its_url(app_client: AppClient, registry_db: Path) -> None:
     with app_client() as client:
         first = client.post("/api/v1/watches", json={"items": STAFF}).json()

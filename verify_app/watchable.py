@@ -10,21 +10,29 @@ from verify_app.watch_lines import WatchProblem
 
 
 def refuse_unwatchable(checked: list[Checked]) -> None:
-    """Raise `WatchProblem` naming the entries (from 1) that do not match, else those revoked:
-    nothing can happen to them any more (§五.(三)), nothing to watch."""
-    rows = [i for i, c in enumerate(checked, 1) if not c.answer.matched]
-    if rows:
-        raise WatchProblem(
-            f"第 {'、'.join(map(str, rows))} 份证书的编号与姓名不相符（或编号格式错误），"
-            "关注列表未保存。请核对后重新提交；只有查验相符的证书才能关注。",
-            rows,
-        )
+    """Raise `WatchProblem` naming every entry (from 1) that does not match and every one
+    revoked — nothing can happen to it any more (§五.(三)), nothing to watch — in one message,
+    so that one correction makes the list whole. Its code is ``no_match`` while any entry does
+    not match (what to correct first), else ``revoked`` (they matched: not to be read as
+    no_match)."""
+    unmatched = [i for i, c in enumerate(checked, 1) if not c.answer.matched]
     revoked = [(i, c.answer) for i, c in enumerate(checked, 1) if c.answer.result == REVOKED]
+    if not unmatched and not revoked:
+        return
+    parts = []
+    if unmatched:
+        parts.append(
+            f"第 {'、'.join(map(str, unmatched))} 份证书的编号与姓名不相符（或编号格式错误）："
+            "请核对，只有查验相符的证书才能关注"
+        )
     if revoked:
         listed = "、".join(f"第 {i} 份（{a.number}，{a.status_date} 撤销）" for i, a in revoked)
-        raise WatchProblem(
+        parts.append(
             f"{listed}已被发证机关撤销：撤销后证书不会再有任何变更，关注它不会收到消息，也不能"
-            "以它为凭。关注列表未保存；请去掉这些证书后重新提交。",
-            [i for i, _ in revoked],
-            "revoked",
+            "以它为凭，请去掉"
         )
+    raise WatchProblem(
+        "；".join(parts) + "。关注列表未保存，请改正后重新提交。",
+        sorted(unmatched + [i for i, _ in revoked]),
+        "no_match" if unmatched else "revoked",
+    )
