@@ -191,11 +191,12 @@ def run(
 def targets(results: StaffResults) -> list[Target]:
     p95 = [t.percentile(0.95) for t in results.staff.values()]
     slowest = max((p for p in p95 if p is not None), default=None)
+    indexed = [page for page in results.pages if not page.unindexed]
     return [
         Target("slowest staff page, p95", slowest, 1.0, True, unit=" s"),
         Target(
-            "staff answers with a facet timed out",
-            float(sum(t.timeouts for t in results.staff.values())),
+            "staff answers with a facet timed out (filters on indexed columns)",
+            float(sum(results.staff.get(page.label, Timing()).timeouts for page in indexed)),
             0,
             True,
             unit="",

@@ -96,6 +96,9 @@ class Page:
     bare: str
     facets: bool = False
     """a table page whose facets can time out"""
+    unindexed: bool = False
+    """filtered on a column no index leads: its facets may stop at the page's second (the
+    certreg_facets plugin's ``PAGE_SECONDS``), so their timeouts are reported, not a target"""
 
 
 def _metadata() -> dict[str, Any]:
@@ -117,6 +120,7 @@ class Samples:
     city: str
     year: str
     approval: str
+    unit: str
 
 
 def samples(db: Path) -> Samples:
@@ -125,8 +129,8 @@ def samples(db: Path) -> Samples:
         exchanged = conn.execute(
             "SELECT number FROM status_events WHERE type = '换发' ORDER BY id LIMIT 1"
         ).fetchone()
-        holder, region, year_code, approval = conn.execute(
-            "SELECT name, region, year_code, approval_doc FROM certificates"
+        holder, region, year_code, approval, unit = conn.execute(
+            "SELECT name, region, year_code, approval_doc, unit FROM certificates"
             f" WHERE region <> '{PROVINCE}' ORDER BY rowid LIMIT 1"
         ).fetchone()
     finally:
@@ -137,6 +141,7 @@ def samples(db: Path) -> Samples:
         REGIONS[region].removesuffix("市"),
         f"20{year_code}",
         approval[approval.index("〔") :],
+        unit,
     )
 
 
@@ -181,6 +186,20 @@ def pages(values: Samples, next_page: str) -> list[Page]:
             True,
         )
     )
+    for label, unindexed in (
+        ("工作单位", [("unit__exact", values.unit)]),  # a unit's certificates: here every one
+        ("工作单位 (none)", [("unit__exact", f"{values.unit}（旧称）")]),
+        ("性别", [("sex__exact", "女")]),
+    ):
+        found.append(
+            Page(
+                f"table: certificates, {label} filtered",
+                _query("/registry/certificates", dict(unindexed)),
+                f"/registry/certificates?{urllib.parse.urlencode([*unindexed, *facets])}",
+                True,
+                True,
+            )
+        )
     if values.exchanged:
         row = f"/registry/certificates/{values.exchanged}"
         found.append(Page("row: a certificate", row, row))
