@@ -12,9 +12,9 @@ walking that facet's index and reading every row from the table to test the filt
 等级 and 1 s for 工种 at a million certificates, against 0.1–0.3 s for one pass over the table.
 Such a filter's facets are counted from the table itself (``NOT INDEXED``); filters only on
 indexed columns keep the indexes, which answer them in milliseconds; a filter the page counted
-no row of reads none for its facets. And however a filter falls,
-the facets together stop at `PAGE_SECONDS` into the request: a facet past it is listed as timed
-out, as Datasette lists one past its own limit, instead of holding the page.
+no row of reads none for its facets. And however a filter falls, the facets together stop at
+`PAGE_SECONDS` into the request: a facet past it is listed as timed out, as Datasette lists one
+past its own limit, instead of holding the page.
 """
 
 from __future__ import annotations
