@@ -83,7 +83,7 @@ class StaffResults:
 # -- the servers ------------------------------------------------------------------------------
 
 
-TIMED_OUT = ("以下分面统计超时", "These facets timed out")
+TIMED_OUT = ("分面统计超时", "These facets timed out")
 """What the staff (Chinese) and the bare page say when a facet took too long."""
 
 

@@ -49,9 +49,14 @@ DERIVED = frozenset({"name_key"})
 HISTORY_COLUMNS = frozenset({"field", "old", "new"})
 
 
-def history_shown(column: str, value: object, field: str, labels: dict[str, str]) -> str | None:
+def history_shown(
+    column: str, value: object, field: str | None, labels: dict[str, str]
+) -> str | None:
     """A `HISTORY_COLUMNS` cell as pages show it: the corrected field with its label, its old
-    and new values as that field's own cells (``superseded 已由新证书取代``); None: as it is."""
+    and new values as that field's own cells (``superseded 已由新证书取代``); None: as it is
+    (and so when the row's field is not at hand)."""
+    if field is None:
+        return None
     if column == "field":
         return f"{value} {labels[field]}" if field in labels else None
     return shown_value(field, value)
@@ -110,7 +115,8 @@ def render_cell(
         shown = corrections_shown(value, labels)
     elif table == HISTORY and column in HISTORY_COLUMNS:
         labels = datasette.metadata("columns", database="registry", table="certificates") or {}
-        shown = history_shown(column, value, row["field"], labels)
+        field = row["field"] if "field" in row.keys() else None  # hidden: ?_nocol=field
+        shown = history_shown(column, value, field, labels)
     elif table == "checks" and column == "result" and _unnamed(row):
         shown = f"{value} {NOT_CHECKED}"
     else:
