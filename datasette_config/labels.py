@@ -62,9 +62,10 @@ FLAG_COLUMNS = frozenset({"reissue"})
 
 
 def code_label(column: str, value: object) -> str | None:
-    """``2202 绵阳市`` for a known code in a code column, ``1 是`` for a set flag, else None."""
-    if column in FLAG_COLUMNS and value in (0, 1):
-        return f"{value} {'是' if value else '否'}"
+    """``2202 绵阳市`` for a known code in a code column, ``1 是`` for a set flag (a number in its
+    table, text in a CSV or the history's old and new values), else None."""
+    if column in FLAG_COLUMNS and str(value) in ("0", "1"):
+        return f"{value} {'是' if str(value) == '1' else '否'}"
     name = (
         CODE_COLUMNS[column](value) if column in CODE_COLUMNS and isinstance(value, str) else None
     )

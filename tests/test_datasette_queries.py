@@ -1115,3 +1115,21 @@ async def test_a_csv_link_downloads_and_says_when_it_holds_only_the_first_rows(
     table = await ds.client.get("/registry/certificates", cookies=signed_in(ds))
     [(link, note)] = re.findall(r'<a href="([^"]+\.csv[^"]*)">CSV</a>([^<]*)', table.text)
     assert "_dl=1" in link and "只含前" not in note  # the whole table is within the limit
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "shown"),
+    [
+        ("status", "superseded", f"superseded {SUPERSEDED}"),
+        ("region", "2202", "2202 绵阳市"),
+        ("reissue", "1", "1 是"),
+        ("wage_grade_since", "2009.10", "2009.10"),
+    ],
+)
+async def test_the_history_lines_show_values_as_the_cells_do(
+    ds: Datasette, field: str, value: str, shown: str
+) -> None:
+    """A number's history read 状态：valid → superseded and 地区代码：2201 → 2202 where the
+    certificate's own cells say superseded 已由新证书取代 and 2202 绵阳市 (found by review)."""
+    rows = await query(ds, "/registry", sql="select field_value(:f, :v) as shown", f=field, v=value)
+    assert rows == [{"shown": shown}]

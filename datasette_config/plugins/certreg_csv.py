@@ -180,9 +180,7 @@ def _shown(datasette: Any, table: str | None) -> Shown:
             return history_shown(column, value, record.get("field", ""), certificate) or value
         if column in CORRECTION_COLUMNS:
             return corrections_shown(value, certificate) or value
-        if column in FLAG_COLUMNS and value in ("0", "1"):  # the page sees them as numbers
-            return shown_value(column, int(value)) or value
-        if column in CODE_COLUMNS or value[10:11] == "T":  # a code, or perhaps a timestamp
+        if column in CODE_COLUMNS or column in FLAG_COLUMNS or value[10:11] == "T":  # or a time
             return shown_value(column, value) or value
         return value
 

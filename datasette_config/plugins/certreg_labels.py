@@ -124,10 +124,18 @@ def render_cell(
     return Markup(escape(shown)) if shown else None
 
 
+def field_value(field: object, value: object) -> object:
+    """``field_value(field, value)`` in SQL: a certificate column's value as its cells show it
+    (``superseded 已由新证书取代``, ``2202 绵阳市``), for the history's old and new values in the
+    canned queries; NULL stays NULL."""
+    return None if value is None else shown_value(str(field), value) or value
+
+
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection) -> None:
     for name, function in SQL_FUNCTIONS.items():
         conn.create_function(name, 1, function, deterministic=True)
+    conn.create_function("field_value", 2, field_value, deterministic=True)
 
 
 @hookimpl
