@@ -124,7 +124,7 @@ def render_cell(
     return Markup(escape(shown)) if shown else None
 
 
-def field_value(field: object, value: object) -> object:
+def field_value(field: object, value: str | int | float | None) -> str | int | float | None:
     """``field_value(field, value)`` in SQL: a certificate column's value as its cells show it
     (``superseded 已由新证书取代``, ``2202 绵阳市``), for the history's old and new values in the
     canned queries; NULL stays NULL."""

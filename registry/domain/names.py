@@ -197,6 +197,38 @@ def _mixed_problem(own: str, foreign: list[str]) -> str:
     return f"姓名混用了不同的文字 {shown}：看起来相同的字母并不相同，查验时对不上。请重新输入"
 
 
+def _symbols_problem(name: str, symbols: list[str]) -> str:
+    """The rule a name's ``symbols`` break, with what most likely put them there."""
+    if any(mark in name for mark in LOST_CHARACTER):  # (NFKC made ？ a ?)
+        advice = (
+            "这个符号常是另存为 CSV 或从别的系统导出时存不下的生僻字：请在原表格中重新输入"
+            "该字，另存为 .xlsx（或 UTF-8 编码的 CSV）"
+        )
+    elif "*" in name:
+        advice = "带 * 的姓名像是从查验结果中复制的遮挡姓名（如 张*明）：请填写完整的姓名"
+    else:
+        advice = "请核对是否填到了别的栏目，或删去符号"
+    return (
+        f"姓名中有符号 {'、'.join(symbols)}：姓名只由文字组成（少数民族姓名的间隔号写作“·”）。"
+        + advice
+    )
+
+
+def _letters_problem(name: str) -> str | None:
+    """The rule a name's letters break: a combining mark on a Chinese character, or letters of
+    two writing systems."""
+    if _HAN_NAME.fullmatch(name) or name.isascii():  # nearly every name, in C
+        return None
+    if marks := _marked_han(name):
+        shown = "、".join(f"“◌{ch}”（{code_point(ch)}）" for ch in marks)
+        return (
+            f"姓名中有加在汉字上的附加符号 {shown}：汉字不带这样的符号（常是从别的系统复制时带入的），"
+            "审核人员看不出，查验时也对不上。请删去该符号后重新输入"
+        )
+    own, foreign = _mixed(name)
+    return _mixed_problem(own, foreign) if foreign else None
+
+
 def check_name(name: str, *, new: bool = True) -> tuple[str, str] | None:
     """(rule, clause) when a normalised holder name cannot be registered: empty, holding a
     digit (a date or number typed one column off), symbols, a combining mark on a Chinese
@@ -209,32 +241,9 @@ def check_name(name: str, *, new: bool = True) -> tuple[str, str] | None:
     if new and any(ch.isdigit() for ch in name):
         return "姓名中有数字：请核对是否填到了别的栏目", "§四.(三)"
     if new and (symbols := _symbols(name)):
-        lost = any(mark in name for mark in LOST_CHARACTER)  # (NFKC made ？ a ?)
-        if lost:
-            advice = (
-                "这个符号常是另存为 CSV 或从别的系统导出时存不下的生僻字：请在原表格中重新输入"
-                "该字，另存为 .xlsx（或 UTF-8 编码的 CSV）"
-            )
-        elif "*" in name:
-            advice = "带 * 的姓名像是从查验结果中复制的遮挡姓名（如 张*明）：请填写完整的姓名"
-        else:
-            advice = "请核对是否填到了别的栏目，或删去符号"
-        return (
-            f"姓名中有符号 {'、'.join(symbols)}：姓名只由文字组成（少数民族姓名的间隔号写作“·”）。"
-            + advice,
-            "§四.(三)",
-        )
-    plain = bool(_HAN_NAME.fullmatch(name) or name.isascii())  # nearly every name, in C
-    if new and not plain and (marks := _marked_han(name)):
-        shown = "、".join(f"“◌{ch}”（{code_point(ch)}）" for ch in marks)
-        return (
-            f"姓名中有加在汉字上的附加符号 {shown}：汉字不带这样的符号（常是从别的系统复制时带入的），"
-            "审核人员看不出，查验时也对不上。请删去该符号后重新输入",
-            "§四.(三)",
-        )
-    own, foreign = _mixed(name) if new and not plain else (_CHINESE, [])
-    if foreign:
-        return _mixed_problem(own, foreign), "§四.(三)"
+        return _symbols_problem(name, symbols), "§四.(三)"
+    if new and (letters := _letters_problem(name)):
+        return letters, "§四.(三)"
     if new and (misplaced := _misplaced_separator(name)):
         marker = (
             "；开头的撇号是 Excel 的“文本”标记，不是姓名的一部分，请删去" if name[0] in "'’" else ""
