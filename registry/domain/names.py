@@ -232,8 +232,8 @@ def _letters_problem(name: str) -> str | None:
 def check_name(name: str, *, new: bool = True) -> tuple[str, str] | None:
     """(rule, clause) when a normalised holder name cannot be registered: empty, holding a
     digit (a date or number typed one column off), symbols, a combining mark on a Chinese
-    character, letters of two writing systems (王カ, read as 王力), a misplaced separator, or longer than the public check accepts
-    (the holder could never be verified). A name that only identifies a holder registered
+    character, letters of two writing systems (王カ, read as 王力), a misplaced separator, or
+    longer than the public check accepts (the holder could never be verified). A name that only identifies a holder registered
     already (``new`` false: a status change's 姓名) is not refused for digits it may have been
     registered with before this rule."""
     if not name:
