@@ -276,6 +276,8 @@ def test_the_pages_create_and_delete_a_watch_with_csrf(
     assert forged.status_code == 403
     assert 'name="confirm"' in page.text and "required" in page.text
     assert unticked.status_code == 400 and "请先勾选" in unticked.text  # one tap deletes nothing
+    back = urllib.parse.urlsplit(watch_url).path
+    assert f'<a href="{back}">返回关注列表</a>' in unticked.text  # to the list, not a new one
     assert kept.status_code == 200
     assert deleted.status_code == 200 and "已删除" in deleted.text
     assert after.status_code == 404

@@ -288,6 +288,14 @@ def test_oversized_upload_413(app_client: AppClient) -> None:
     assert 'href="/batch">返回批量查验' in page and 'href="/docs">接口说明' in page
 
 
+def test_an_oversized_watch_list_leads_back_to_the_watch_form(app_client: AppClient) -> None:
+    with app_client(max_body_bytes=4096) as client:
+        token = csrf_token(client)
+        response = client.post("/watch", data={"csrf_token": token, "entries": "x" * 5000})
+    assert response.status_code == 413
+    assert 'href="/watch">返回关注证书变更' in response.text
+
+
 def test_malformed_multipart_is_400_not_500(app_client: AppClient) -> None:
     with app_client() as client:
         csrf_token(client)

@@ -21,7 +21,7 @@ from verify_app.answers import Item
 from verify_app.api import InvalidRequest, batch_items, json_body
 from verify_app.context import caller_of, client_of, verifier_of
 from verify_app.forms import checked_form, render
-from verify_app.links import public_base, watch_links
+from verify_app.links import public_base, token_path, watch_links
 from verify_app.presentation import beijing_time
 from verify_app.quotas import Caller
 from verify_app.ratelimit import OverAllowance, RateLimited
@@ -189,7 +189,9 @@ async def watch_delete_form(request: Request) -> Response:
     token, watch = _watch_of(request)
     if watch is not None and not confirmed:
         message = "请先勾选“确认删除”，再点“删除此关注列表”。不想删除时返回即可，列表不受影响。"
-        context = {"title": "未删除关注列表", "message": message}
+        back = token_path(request, "watch_page", token)
+        context = {"title": "未删除关注列表", "message": message, "back": back}
+        context["back_label"] = "返回关注列表"
         return render(request, "error.html", context, 400)
     if watch is None or not await run_in_threadpool(
         delete_watch, verifier_of(request).settings.log_db, token
