@@ -75,6 +75,20 @@ def test_a_plain_password_instead_of_a_hash_is_refused(
     assert "CERTREG_STAFF_wangli 不是密码哈希" in output
 
 
+def test_a_secret_that_is_the_command_not_its_output_is_refused(
+    sample_db: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    """The README's ``$(python3 …)`` copied into a systemd EnvironmentFile: long enough, and
+    known to everyone who read the README."""
+    clean_env.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    clean_env.setenv(
+        "DATASETTE_SECRET", "$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+    )
+    code, output = browse(sample_db)
+    assert code == 2
+    assert "DATASETTE_SECRET 的值是一条没有运行的命令" in output
+
+
 @pytest.mark.parametrize("secret", [None, "changeme"])
 def test_without_a_strong_datasette_secret_browse_says_how_to_set_one(
     sample_db: Path, clean_env: pytest.MonkeyPatch, secret: str | None

@@ -66,7 +66,15 @@ def test_defaults_and_db_option_wins() -> None:
             {"CERTREG_SECRET": SECRET, "CERTREG_TRUSTED_PROXIES": "10.0.0.5, 127.0.0.l"},
             "“127.0.0.l”不是 IP 地址或网段",
         ),
-        ({"CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT": "-1"}, "rate_limit 不能为负数"),
+        ({"CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT": "-1"}, "CERTREG_RATE_LIMIT 不能为负数"),
+        (  # the README's command, copied into a systemd EnvironmentFile, which runs none
+            {"CERTREG_SECRET": "$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"},
+            "CERTREG_SECRET 的值是一条没有运行的命令",
+        ),
+        (
+            {"CERTREG_SECRET": SECRET, "CERTREG_PUBLIC_URL": "zscx.example.gov.cn"},
+            "CERTREG_PUBLIC_URL 应是完整的网址",
+        ),
     ],
 )
 def test_bad_settings_say_what_to_do(environ: dict[str, str], message: str) -> None:

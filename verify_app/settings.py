@@ -20,6 +20,7 @@ from registry import store
 from registry.domain.authorities import Authority, builtin_authorities, parse_authorities
 from registry.public.proxies import VARIABLE as PROXIES_VARIABLE
 from registry.public.proxies import ProxyProblem, proxy_problem, trusted_proxies
+from registry.public.secret_values import unrun_command
 from registry.sheets.encoding import read_text
 
 MIN_SECRET_LENGTH = 16
@@ -128,8 +129,10 @@ class Settings:
     def __post_init__(self) -> None:
         if len(str(self.secret)) < MIN_SECRET_LENGTH:
             raise SettingsProblem("CERTREG_SECRET 未设置或太短。\n" + SECRET_HELP)
+        if problem := unrun_command("CERTREG_SECRET", str(self.secret)):
+            raise SettingsProblem(problem)
         if self.upload_concurrency < 1:
-            raise SettingsProblem("upload_concurrency 至少为 1")
+            raise SettingsProblem("CERTREG_UPLOAD_CONCURRENCY（同时解析的上传文件数）至少为 1")
         for name in (
             "rate_limit",
             "batch_rows_per_hour",
@@ -139,7 +142,7 @@ class Settings:
             "max_body_bytes",
         ):
             if getattr(self, name) < 0:
-                raise SettingsProblem(f"{name} 不能为负数")
+                raise SettingsProblem(f"CERTREG_{name.upper()} 不能为负数")
         problem = storage_problem(self.rate_limit_storage)
         if problem:
             raise SettingsProblem(problem)
@@ -147,6 +150,11 @@ class Settings:
             if problem := proxy_problem(proxy):
                 raise SettingsProblem(problem)
 
+        if self.public_url is not None and not self.public_url.startswith(("https://", "http://")):
+            raise SettingsProblem(
+                f"CERTREG_PUBLIC_URL 应是完整的网址，带 https://（现为“{self.public_url}”）："
+                "回执链接和二维码以它开头，例如 https://zscx.example.gov.cn"
+            )
         if self.authorities_file is not None:
             self.authorities()  # an unreadable file stops the start, with what to fix
 

@@ -23,6 +23,7 @@ from registry.cli.base import (
     require_registry,
     stopped_by_sigterm,
 )
+from registry.public.secret_values import unrun_command
 from registry.sync.manifest import MANIFEST_NAME
 
 
@@ -73,6 +74,8 @@ def browse(db: Path, host: str, port: int) -> None:
             "登录状态，猜得到它就能冒充职员登录。请设置一个固定的随机值，例如：\n"
             "  export DATASETTE_SECRET=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\""
         )
+    if problem := unrun_command("DATASETTE_SECRET", os.environ["DATASETTE_SECRET"]):
+        raise UsageProblem(problem)
     try:  # the proxies the staff server believes, checked as the public app checks them
         environment = datasette_environment(os.environ)
     except ProxyProblem as exc:
