@@ -43,6 +43,25 @@ def test_serve_says_what_stops_it_before_starting(registry_db: Path, tmp_path: P
             cli, ["serve", "--db", str(registry_db), "--port", port], env=environ
         )
     assert result.exit_code == 1 and f"无法在 127.0.0.1:{port} 上提供服务" in result.output
+    assert "已被另一个程序" in result.output
+
+
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        (["--port", "99999"], "不在允许的范围内"),  # was the socket's OverflowError
+        (["--host", "192.0.2.1"], "--host 应是本机的一个 IP 地址"),  # not this machine's
+        (["--host", "nosuchhost.invalid"], "--host 应是本机的一个 IP 地址"),
+    ],
+)
+def test_serve_says_which_of_host_and_port_is_wrong(
+    registry_db: Path, option: list[str], said: str
+) -> None:
+    result = CliRunner().invoke(
+        cli, ["serve", "--db", str(registry_db), *option], env={"CERTREG_SECRET": SECRET}
+    )
+    assert result.exit_code in (1, 2) and said in result.output, result.output
+    assert "已被另一个程序" not in result.output and "Traceback" not in result.output
     assert "Traceback" not in result.output
 
 

@@ -3,6 +3,7 @@ and ``certreg demo`` (both over the sample registers). The only commands that im
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import sqlite3
@@ -26,11 +27,14 @@ from registry.cli.base import (
 from registry.public.secret_values import unrun_command
 from registry.sync.manifest import MANIFEST_NAME
 
+PORT = click.IntRange(1, 65535)
+"""A TCP port (a larger one ended in a traceback from the socket)."""
+
 
 @cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）。")
-@click.option("--port", type=int, default=8001, help="监听端口（默认 8001）。")
+@click.option("--port", type=PORT, default=8001, help="监听端口（默认 8001）。")
 def browse(db: Path, host: str, port: int) -> None:
     """职员查询：用 Datasette 只读浏览登记库和查验日志，须登录。
 
@@ -130,9 +134,14 @@ def address_free(host: str, port: int) -> None:
         try:
             sock.bind((host, port))
         except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise Failed(
+                    f"无法在 {host}:{port} 上提供服务（{exc.strerror}）：该端口已被另一个程序"
+                    "（如另一个 certreg）占用。请停止它，或用 --port 换一个端口"
+                ) from exc
             raise Failed(
-                f"无法在 {host}:{port} 上提供服务（{exc.strerror}）：该端口可能已被另一个程序"
-                "（如另一个 certreg）占用。请停止它，或用 --port 换一个端口"
+                f"无法在 {host}:{port} 上提供服务（{exc.strerror}）：--host 应是本机的一个 IP "
+                "地址，如 127.0.0.1（只在本机），或 0.0.0.0（所有网卡，在代理之后时）"
             ) from exc
 
 
@@ -144,8 +153,8 @@ def address_free(host: str, port: int) -> None:
     help="示例名册文件夹（含 registers.toml）（默认 data/samples，不在项目目录中时用随安装包提供的示例）。",
 )
 @click.option("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）。")
-@click.option("--port", type=int, default=8000, help="公众查验的端口（默认 8000）。")
-@click.option("--browse-port", type=int, default=8001, help="职员查询的端口（默认 8001）。")
+@click.option("--port", type=PORT, default=8000, help="公众查验的端口（默认 8000）。")
+@click.option("--browse-port", type=PORT, default=8001, help="职员查询的端口（默认 8001）。")
 def demo(samples: Path | None, host: str, port: int, browse_port: int) -> None:
     """用示例名册试用全部功能：导入到一个临时登记库，启动公众查验和职员查询，直到按 Ctrl-C。
 
@@ -212,7 +221,7 @@ def demo(samples: Path | None, host: str, port: int, browse_port: int) -> None:
 @cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）。")
-@click.option("--port", default=8000, type=int, help="监听端口（默认 8000）。")
+@click.option("--port", default=8000, type=PORT, help="监听端口（默认 8000）。")
 @click.option(
     "--access-log/--no-access-log",
     default=True,
