@@ -690,6 +690,24 @@ def test_publishing_leaves_no_half_copy_behind(tmp_path: Path) -> None:
     )
 
 
+def test_a_followed_file_that_is_no_registry_is_not_published(tmp_path: Path) -> None:
+    """A replica's log URL given for the registry's: published, it made every check a 503."""
+    state = tmp_path / ".registry.db.follow"
+    state.mkdir()
+    log = sqlite3.connect(state / "follow.db")
+    log.execute("CREATE TABLE checks (id INTEGER PRIMARY KEY, number TEXT)")
+    log.close()
+    target = tmp_path / "registry.db"
+    sync_samples(target)
+    before = target.read_bytes()
+    with pytest.raises(Failed) as refused:
+        publish(Follower("file:///nowhere", state, 1.0, print), target)
+    assert "不能作为登记库发布" in refused.value.message
+    assert "CERTREG_REGISTRY_REPLICA" in refused.value.message
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".registry.db.follow", "registry.db"]
+
+
 def test_a_report_collected_again_repeats_nothing_and_an_old_one_is_named_by_its_id(
     tmp_path: Path,
 ) -> None:

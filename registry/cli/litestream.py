@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from registry.cli.base import Failed, UsageProblem
+from registry.store.db import RegistryMismatch, check_schema
 
 SQLITE_SHARED_FIRST = 0x40000000 + 2
 """SQLite's shared-lock byte range on Unix (PENDING_BYTE + 2, 510 bytes): the range that
@@ -166,7 +167,8 @@ def publish(follower: Follower, target: Path) -> None:
 
     The copy is taken under the follower's lock (one consistent version), switched to a
     rollback journal (readers of a file that is only ever replaced need no ``-wal``/``-shm``
-    beside it — and a new file must not meet an old one's), checked, and renamed over
+    beside it — and a new file must not meet an old one's), checked (whole, and a registry this
+    certreg's checks can read: not a verification log given by its URL), and renamed over
     ``target``: a reader sees the old file or the new one, never a mixture."""
     temporary = target.with_name(f".{target.name}.{os.getpid()}.new")
     for stale in target.parent.glob(f".{target.name}.*.new"):  # a killed run's half copy
@@ -185,10 +187,17 @@ def publish(follower: Follower, target: Path) -> None:
         try:
             conn.execute("PRAGMA journal_mode = DELETE")
             (verdict,) = conn.execute("PRAGMA quick_check").fetchone()
+            if verdict != "ok":
+                raise Failed(f"跟随得到的登记库副本未通过完整性检查：{verdict}")
+            check_schema(conn)
+        except RegistryMismatch as exc:  # a replica's log URL given for the registry's, say
+            raise Failed(
+                f"跟随得到的文件不能作为登记库发布：{exc}。请核对 URL 是登记库主机发布登记库的"
+                "地址（CERTREG_REGISTRY_REPLICA），而不是某台副本的查验日志地址。查验服务继续使用"
+                "现有的登记库"
+            ) from exc
         finally:
             conn.close()
-        if verdict != "ok":
-            raise Failed(f"跟随得到的登记库副本未通过完整性检查：{verdict}")
         with temporary.open("rb+") as written:
             os.fsync(written.fileno())
         os.replace(temporary, target)
