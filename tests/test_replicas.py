@@ -41,6 +41,7 @@ from tests.datasette_fixtures import (
     STAFF_USER,
     shipped_datasette,
     signed_in,
+    snapshot,
 )
 from tests.registers import RegisterFactory, approval_row
 from tests.servers import free_port, stop
@@ -706,6 +707,28 @@ def test_a_followed_file_that_is_no_registry_is_not_published(tmp_path: Path) ->
     assert "CERTREG_REGISTRY_REPLICA" in refused.value.message
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [".registry.db.follow", "registry.db"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["keys", "add", "副本上发的", "--per-day", "5"],
+        ["keys", "revoke", "1"],
+        ["sync", "data/samples"],
+    ],
+    ids=["keys add", "keys revoke", "sync"],
+)
+def test_a_replicas_copy_takes_no_writes(tmp_path: Path, command: list[str]) -> None:
+    """A key issued on a replica worked, then vanished with the next version — and the host's
+    next key took its number. Whatever would be written there is refused, saying where to."""
+    db = tmp_path / "registry.db"
+    sync_samples(db)
+    (tmp_path / ".registry.db.follow").mkdir()  # as `certreg follow` keeps it
+    before = snapshot(db)
+    result = CliRunner().invoke(cli, [*command, "--db", str(db)])
+    assert result.exit_code == 2, result.output
+    assert "查验副本" in result.output and "请在登记库主机上运行" in result.output
+    assert snapshot(db) == before
 
 
 def test_a_report_collected_again_repeats_nothing_and_an_old_one_is_named_by_its_id(

@@ -127,6 +127,22 @@ def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="以 JSON 输出，供程序读取。")(func)
 
 
+def follow_state(db: Path) -> Path:
+    """Where ``certreg follow`` keeps the copy it follows, beside the registry it publishes."""
+    return db.parent / f".{db.name}.follow"
+
+
+def not_a_replica(db: Path) -> None:
+    """Stop when ``db`` is a verification replica's copy (`follow_state` beside it): whatever
+    is written there is replaced whole by the next version from the registry host — an API key
+    issued on a replica worked, then vanished, and its number went to another unit's key."""
+    if follow_state(db).exists():
+        raise UsageProblem(
+            f"{db} 是查验副本从登记库主机跟随得到的副本（旁边有 {follow_state(db).name}）："
+            "在这里写入的内容，会在下一个版本到来时被整个替换掉。请在登记库主机上运行本命令"
+        )
+
+
 def require_registry(db: Path, what: str = "名册") -> None:
     """Stop with what to do when the registry file does not exist yet."""
     if not db.exists():

@@ -7,7 +7,14 @@ from pathlib import Path
 import click
 
 from registry import store
-from registry.cli.base import ChineseGroup, UsageProblem, cli, db_option, require_registry
+from registry.cli.base import (
+    ChineseGroup,
+    UsageProblem,
+    cli,
+    db_option,
+    not_a_replica,
+    require_registry,
+)
 from registry.domain.dates import beijing_clock
 from registry.store import keys as api_keys
 from registry.sync.outcome import operator
@@ -41,6 +48,7 @@ def add(name: str, per_day: int, db: Path) -> None:
         certreg keys add "某某市人民医院人事处" --per-day 2000
     """
     require_registry(db)
+    not_a_replica(db)
     if not name.strip():
         raise UsageProblem("请写明使用密钥的单位名称")
     conn = store.connect(db)
@@ -89,6 +97,7 @@ def revoke(key_id: int, db: Path) -> None:
         certreg keys revoke 3
     """
     require_registry(db)
+    not_a_replica(db)
     conn = store.connect(db)
     try:
         revoked = api_keys.revoke(conn, key_id)

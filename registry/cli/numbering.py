@@ -9,7 +9,14 @@ from pathlib import Path
 import click
 
 from registry import store
-from registry.cli.base import Failed, UsageProblem, cli, db_option, stopped_by_sigterm
+from registry.cli.base import (
+    Failed,
+    UsageProblem,
+    cli,
+    db_option,
+    not_a_replica,
+    stopped_by_sigterm,
+)
 from registry.domain.dates import beijing_clock
 from registry.domain.levels import LEVELS
 from registry.domain.regions import PROVINCE, REGIONS
@@ -93,6 +100,7 @@ def number_command(
     if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
         raise UsageProblem("--year-code 应为两位半角数字，如 12")
 
+    not_a_replica(db)
     conn = store.connect(db)
     try:
         # one write transaction from reading the numbers in use to recording the new ones: a

@@ -18,6 +18,7 @@ from registry.cli.base import (
     cli,
     db_option,
     json_option,
+    not_a_replica,
 )
 from registry.cli.progress import Progress
 from registry.domain.trades import CatalogueError, TradeCatalogue
@@ -203,6 +204,8 @@ def _synced(
     progress: Progress,
     workers: int | None,
 ) -> list[Outcome]:
+    if not dry_run:
+        not_a_replica(db)
     conn = store.connect(db)
     try:
         return sync_entries(

@@ -31,7 +31,14 @@ from pathlib import Path
 import click
 
 from registry import store
-from registry.cli.base import Failed, UsageProblem, cli, db_option, stopped_by_sigterm
+from registry.cli.base import (
+    Failed,
+    UsageProblem,
+    cli,
+    db_option,
+    follow_state,
+    stopped_by_sigterm,
+)
 from registry.cli.litestream import Follower, publish
 from registry.cli.log_collection import collect
 
@@ -127,8 +134,7 @@ def follow(url: str, db: Path, interval: float, once: bool) -> None:
         certreg follow s3://certreg-shipping/registry --db /srv/certreg/data/registry.db
         certreg follow file:///mnt/replica/registry --db data/registry.db --once
     """
-    state = db.parent / f".{db.name}.follow"
-    follower = Follower(url, state, interval, _say)
+    follower = Follower(url, follow_state(db), interval, _say)
 
     def step(txid: str) -> None:
         publish(follower, db)
