@@ -130,9 +130,9 @@ def test_a_writer_waits_for_another_writer_before_switching_to_wal(tmp_path: Pat
     locked" at once, without waiting (a CI run of the test above hit it one round in a hundred)."""
     path = tmp_path / "registry.db"
     other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    other.execute("CREATE TABLE started (x)")
+    other.execute("CREATE TABLE certificates (number TEXT PRIMARY KEY)")  # a sync's first table
     other.execute("BEGIN IMMEDIATE")
-    other.execute("INSERT INTO started VALUES (1)")
+    other.execute("INSERT INTO certificates VALUES ('Z1122020001')")
     finish = threading.Timer(0.3, other.execute, ["COMMIT"])
     finish.start()
     try:

@@ -873,3 +873,26 @@ def test_the_planners_statistics_are_taken_again_only_when_the_registry_has_doub
     outcomes, statements = _traced_sync(registers, db_path)
     assert outcomes == ["unchanged", "loaded"]
     assert not [sql for sql in statements if sql.lstrip().upper().startswith("ANALYZE")]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["sync", "data/samples"], ["keys", "add", "某单位", "--per-day", "5"]],
+    ids=["sync", "keys add"],
+)
+def test_a_database_that_is_not_the_registry_is_left_alone(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """The verification log (or another program's file) given as --db took the registry's
+    tables beside its own, and an API key issued into it was lost to every check."""
+    log = tmp_path / "verify_log.db"
+    conn = sqlite3.connect(log)
+    conn.execute("CREATE TABLE checks (id INTEGER PRIMARY KEY, number TEXT)")
+    conn.close()
+    result = CliRunner().invoke(cli, [*command, "--db", str(log)])
+    assert result.exit_code == 2, result.output
+    assert "不是 certreg 登记库" in result.output and str(log) in result.output
+    conn = sqlite3.connect(log)
+    tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master")]
+    conn.close()
+    assert tables == ["checks"]

@@ -98,6 +98,11 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA busy_timeout = 10000")
+    try:
+        _refuse_another_database(conn, path)
+    except BaseException:
+        conn.close()
+        raise
     enter_wal(conn)
     conn.execute("PRAGMA synchronous = NORMAL")
     # 64 MiB of page cache: a register's inserts land all over the number index of a
@@ -110,6 +115,20 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     ensure_stock_view(db)
     _refold_name_keys(conn)
     return conn
+
+
+def _refuse_another_database(conn: sqlite3.Connection, path: Path) -> None:
+    """`RegistryMismatch` for a database with tables but no certificates: the verification log,
+    or another program's file, given as ``--db`` — a writer would fill it with the registry's
+    tables beside its own (an API key issued into ``verify_log.db`` and lost to every check)."""
+    tables = {
+        name
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+        )
+    }
+    if tables and "certificates" not in tables:
+        raise RegistryMismatch(f"{path} {NOT_A_REGISTRY}")
 
 
 KEYS_REFOLDED = 3
