@@ -65,6 +65,22 @@ def test_without_an_account_browse_explains_how_to_add_one(
     assert "export CERTREG_STAFF_wangli=" in output
 
 
+def test_a_log_that_cannot_be_made_stops_browse_before_it_announces_the_address(
+    sample_db: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    """Datasette stopped in English after "职员查询：http://…" was printed (here a folder
+    stands where the log should be: a root-run test cannot be denied a write)."""
+    clean_env.setenv("DATASETTE_SECRET", SECRET)
+    clean_env.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    log = sample_db.parent / "verify_log.db"
+    if log.exists():
+        log.unlink()
+    log.mkdir()
+    code, output = browse(sample_db)
+    assert code == 1, output
+    assert "无法在登记库旁建立查验日志" in output and "职员查询：http" not in output
+
+
 def test_a_plain_password_instead_of_a_hash_is_refused(
     sample_db: Path, clean_env: pytest.MonkeyPatch
 ) -> None:

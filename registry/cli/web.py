@@ -87,6 +87,11 @@ def browse(db: Path, host: str, port: int) -> None:
     environment[REGISTRY_FILE] = str(db.resolve())  # served as /registry/… whatever its name
     verify_log = store.verify_log_path(db)
     problem = bring_up_to_date(db, verify_log)
+    if not verify_log.is_file():  # Datasette would stop after the address was announced
+        raise Failed(
+            f"无法在登记库旁建立查验日志 {verify_log}（{problem}）：职员查询要同时打开它。"
+            "请让运行本命令的用户对该文件夹有写入权限，或先由服务的用户运行一次 certreg browse"
+        )
     if problem:
         click.echo(
             f"警告：无法为较早版本建立的登记库或查验日志补上本版本所需的表和索引（{problem}）。"
