@@ -7,6 +7,8 @@ never reached the certificate a 换发 had replaced."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -431,6 +433,30 @@ def test_a_sync_stopped_by_ctrl_c_says_what_it_loaded(
     assert stopped.exit_code == 130
     answer = json.loads(stopped.stdout)
     assert answer == {"ok": False, "interrupted": True, "loaded": []}  # a.xlsx: unchanged
+
+
+def test_a_sync_stopped_by_its_service_manager_says_what_it_loaded(
+    registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """systemctl stop (SIGTERM) during the second register ended the sync without a word:
+    the journal never said the first was loaded. It ends as Ctrl-C does."""
+    from registry.sync import register, turns
+
+    registers.add("a.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG)
+    registers.add("b.xlsx", [approval_row("Z1122020902", "郑浩")], MIANYANG)
+    synced = register.sync_register
+
+    def stopped_at_b(conn: sqlite3.Connection, entry: Any, *args: Any, **options: Any) -> Any:
+        if entry.key == "b.xlsx":
+            os.kill(os.getpid(), signal.SIGTERM)
+        return synced(conn, entry, *args, **options)
+
+    monkeypatch.setattr(turns, "sync_register", stopped_at_b)
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
+    assert result.exit_code == 130
+    assert "本次已导入的名册：a.xlsx" in result.output
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT number FROM certificates").fetchall() == [("Z1122020901",)]
 
 
 def test_a_numbered_copy_sorted_again_is_told_to_restore_its_order(

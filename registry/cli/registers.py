@@ -19,6 +19,7 @@ from registry.cli.base import (
     db_option,
     json_option,
     not_a_replica,
+    stopped_by_sigterm,
 )
 from registry.cli.progress import Progress
 from registry.domain.trades import CatalogueError, TradeCatalogue
@@ -130,6 +131,7 @@ def sync(
     if not db.exists():
         used += "（尚不存在，按空登记库检查）" if dry_run else "（新建）"
     with contextlib.ExitStack() as stack:
+        stack.enter_context(stopped_by_sigterm())  # systemctl stop: what loaded, in the journal
         if dry_run and not db.exists():
             # checked against an empty registry, which is not left behind: an empty file would
             # make `certreg verify` and `serve` take it for a registry with nothing loaded yet
