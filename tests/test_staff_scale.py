@@ -19,7 +19,7 @@ from datasette.app import Datasette
 
 from bench.staff_pages import BEFORE
 from datasette_config.launch import ensure_verify_log
-from datasette_config.plugins.certreg_labels import SQL_FUNCTIONS
+from datasette_config.plugins.certreg_labels import SQL_FUNCTIONS, field_value
 from datasette_config.plugins.certreg_sql import FUNCTIONS
 from registry import store
 from registry.cli import cli
@@ -606,6 +606,7 @@ def registry_conn(registry: RegisterFactory, db_path: Path) -> Iterator[sqlite3.
     functions: dict[str, Callable[..., Any]] = {**FUNCTIONS, **SQL_FUNCTIONS, "column_label": str}
     for function, call in functions.items():
         conn.create_function(function, 1, call, deterministic=True)
+    conn.create_function("field_value", 2, field_value, deterministic=True)
     yield conn
     conn.close()
 
