@@ -142,7 +142,9 @@ def test_locked_log_does_not_break_checks(app_client: AppClient, registry_db: Pa
     assert len(read_log(registry_db)) == 5  # written once the lock went away
 
 
-def test_unwritable_log_does_not_break_checks(app_client: AppClient, registry_db: Path) -> None:
+def test_unwritable_log_does_not_break_checks(
+    app_client: AppClient, registry_db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     with app_client() as client:
         client.app.state.verifier.log._retries = 1
         blocker = sqlite3.connect(registry_db.parent / "verify_log.db", isolation_level=None)
@@ -154,6 +156,8 @@ def test_unwritable_log_does_not_break_checks(app_client: AppClient, registry_db
         dropped = client.app.state.verifier.log.dropped
     assert response.json()["result"] == "valid"
     assert dropped == 1
+    # the administrator's journal says it in Chinese, with what to look at
+    assert any("1 条查验未记录：请检查磁盘空间" in r.getMessage() for r in caplog.records)
 
 
 def test_a_row_that_cannot_be_written_does_not_stop_the_log(

@@ -114,7 +114,10 @@ class CheckLog:
         if self._queue.qsize() >= self._capacity:
             self.dropped += 1
             if self.dropped % WARN_EVERY == 1:  # one line per thousand, not a flood under load
-                logger.warning("verification log queue full; %d rows dropped so far", self.dropped)
+                logger.warning(
+                    "查验日志写入排队已满（日志文件被长时间锁住？）：至今未记录 %d 条查验",
+                    self.dropped,
+                )
             return
         self._queue.put(check)
 
@@ -194,14 +197,17 @@ class CheckLog:
             except (sqlite3.Error, ValueError):
                 if len(checks) == 1:
                     self.dropped += 1
-                    logger.warning("verification log row dropped: unwritable value")
+                    logger.warning("查验日志有一条记录含无法写入的值，未记录")
                     return
                 for check in checks:
                     self._write(conn, [check])
                 return
         self.dropped += len(checks)
         logger.warning(
-            "verification log: %d rows dropped after %d tries: %s", len(checks), self._retries, last
+            "查验日志写入 %d 次仍失败（%s），%d 条查验未记录：请检查磁盘空间和日志文件的写入权限",
+            self._retries,
+            last,
+            len(checks),
         )
 
     @staticmethod
