@@ -669,6 +669,18 @@ def test_a_log_copy_that_cannot_be_read_is_named_with_what_to_do(tmp_path: Path)
     assert "--db" not in message
 
 
+def test_a_registry_followed_for_a_replicas_log_is_named_as_such(tmp_path: Path) -> None:
+    """collect-logs pointed at the registry's URL blamed two replicas sharing an address."""
+    state = tmp_path / ".replica-logs" / "replica-a"
+    state.mkdir(parents=True)
+    sync_samples(state / "follow.db")
+    with pytest.raises(Failed) as refused:
+        collect(Follower("file:///nowhere", state, 1.0, print), "replica-a", tmp_path / "v.db")
+    message = refused.value.message
+    assert "不是查验日志" in message and "URL 多半是登记库的地址" in message
+    assert "须各不相同" not in message
+
+
 def test_publishing_leaves_no_half_copy_behind(tmp_path: Path) -> None:
     """A copy a killed run left beside the registry is removed by the next; a copy that cannot
     be written (a full disk) is a message, not a traceback, and leaves nothing behind."""

@@ -89,6 +89,29 @@ def _new_rows(
     return head[0], rows
 
 
+def _unreadable(replica: str, copy: Path, exc: sqlite3.DatabaseError) -> str:
+    """Why a followed copy cannot be read as a replica's log, and what to do about it."""
+    try:
+        conn = sqlite3.connect(f"{copy.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        tables = set()
+    if tables and "checks" not in tables:
+        why = (
+            "它不是查验日志（其中没有查验记录表）：URL 多半是登记库的地址。请核对这个地址是副本"
+            f" {replica} 发布查验日志的地址（CERTREG_LOG_REPLICAS 之下、以副本名结尾）"
+        )
+    else:
+        why = "多半是两台副本把日志发布到了同一地址（每台副本的 CERTREG_LOG_REPLICA 须各不相同）"
+    return (
+        f"副本 {replica} 的查验日志副本 {copy} 无法读取（{exc}）：{why}。"
+        f"改正后删除文件夹 {copy.parent} 再重新运行，日志会从头重新取得"
+    )
+
+
 def collect(follower: Follower, replica: str, log: Path) -> int:
     """Append what the replica logged since the last collection to ``log``: its checks and its
     reports (`SHIPPED`); how many checks.
@@ -112,11 +135,7 @@ def collect(follower: Follower, replica: str, log: Path) -> int:
                 try:
                     first_at, rows = _new_rows(copy, marks, first_at)
                 except sqlite3.DatabaseError as exc:  # not --db's fault: the follower's copy
-                    raise Failed(
-                        f"副本 {replica} 的查验日志副本 {copy} 无法读取（{exc}）：多半是两台副本"
-                        "把日志发布到了同一地址（每台副本的 CERTREG_LOG_REPLICA 须各不相同）。"
-                        f"改正后删除文件夹 {copy.parent} 再重新运行，日志会从头重新取得"
-                    ) from exc
+                    raise Failed(_unreadable(replica, copy, exc)) from exc
             if not any(rows.values()):
                 return total
             with store.transaction(target):

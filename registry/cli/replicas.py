@@ -59,7 +59,8 @@ def run_follower(
                 if once and done is None and follower.exits >= ONCE_ATTEMPTS:
                     raise Failed(
                         f"litestream 连续 {follower.exits} 次退出，没能从 {follower.url} 取得第一个版本。"
-                        "请检查这个地址（file:// 的文件夹是否存在、是否已有登记库主机发布的内容；"
+                        "请检查这个地址（file:// 的文件夹是否存在、是否已有内容发布到这里——登记库由"
+                        "登记库主机发布，查验日志由各台副本发布；"
                         "sftp:// 或 s3:// 的地址和凭据），见上面 litestream 的错误信息"
                     )
                 follower.ensure_running()
