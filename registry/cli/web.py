@@ -3,10 +3,7 @@ and ``certreg demo`` (both over the sample registers). The only commands that im
 
 from __future__ import annotations
 
-import errno
 import os
-import socket
-import sqlite3
 import subprocess
 import tempfile
 from pathlib import Path
@@ -17,18 +14,15 @@ from registry import store
 from registry.cli import demo as demo_parts
 from registry.cli.base import (
     Failed,
-    RegistryUnavailable,
     UsageProblem,
     cli,
     db_option,
     require_registry,
     stopped_by_sigterm,
 )
+from registry.cli.listening import PORT, address_free, ready_to_serve
 from registry.public.secret_values import unrun_command
 from registry.sync.manifest import MANIFEST_NAME
-
-PORT = click.IntRange(1, 65535)
-"""A TCP port (a larger one ended in a traceback from the socket)."""
 
 
 @cli.command()
@@ -106,48 +100,6 @@ def browse(db: Path, host: str, port: int) -> None:
 
 MIN_DATASETTE_SECRET = 32
 """Characters of DATASETTE_SECRET at least: ``secrets.token_hex(32)`` gives 64."""
-
-
-def ready_to_serve(db: Path, log: Path, host: str, port: int) -> None:
-    """What would otherwise stop the server after it started, with a traceback or a 500 for
-    every check: a registry that is no SQLite file or no registry, one an older certreg made
-    (upgraded here when this user may write it: the sync would do the same), a log it cannot
-    write, an address another program holds."""
-    try:
-        store.connect(db, readonly=True).close()
-    except store.RegistryMismatch as exc:
-        if not (exc.older and os.access(db, os.W_OK) and os.access(db.parent, os.W_OK)):
-            raise Failed(str(exc)) from exc
-        store.connect(db).close()  # adds the tables and columns an older certreg lacked
-        click.echo(f"登记库 {db} 由较早版本的 certreg 建立，已补齐本版本需要的表和列")
-    except sqlite3.DatabaseError as exc:
-        raise RegistryUnavailable.explain(exc) from exc
-    writable = os.access(log, os.W_OK) if log.exists() else os.access(log.parent, os.W_OK)
-    if not writable:
-        raise Failed(
-            f"无法写入查验日志 {log}：查验服务在登记库旁记录每次查验。"
-            "请检查运行服务的用户对该文件夹有写入权限（如 chown certreg 该文件夹）"
-        )
-    address_free(host, port)
-
-
-def address_free(host: str, port: int) -> None:
-    """Stop, saying what to do, when another program holds ``host:port`` (uvicorn and Datasette
-    would say it in English, after announcing the address)."""
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise Failed(
-                    f"无法在 {host}:{port} 上提供服务（{exc.strerror}）：该端口已被另一个程序"
-                    "（如另一个 certreg）占用。请停止它，或用 --port 换一个端口"
-                ) from exc
-            raise Failed(
-                f"无法在 {host}:{port} 上提供服务（{exc.strerror}）：--host 应是本机的一个 IP "
-                "地址，如 127.0.0.1（只在本机），或 0.0.0.0（所有网卡，在代理之后时）"
-            ) from exc
 
 
 @cli.command()
