@@ -130,6 +130,10 @@ def sync(
     used = f"登记库：{db.resolve()}"  # run from another folder, a default --db is another one
     if not db.exists():
         used += "（尚不存在，按空登记库检查）" if dry_run else "（新建）"
+        if not dry_run and not db.parent.is_dir():  # a mistyped --db: said, not hidden
+            used += (
+                f"——所在文件夹 {db.parent} 原来也不存在，已一并建立；如果不是有意的，请核对 --db"
+            )
     with contextlib.ExitStack() as stack:
         stack.enter_context(stopped_by_sigterm())  # systemctl stop: what loaded, in the journal
         if dry_run and not db.exists():
