@@ -651,6 +651,7 @@ def test_follow_once_gives_up_on_a_url_with_nothing_to_follow(tmp_path: Path) ->
     )
     assert result.returncode == 1, result.stderr
     assert "没能从" in result.stderr and "取得第一个版本" in result.stderr
+    assert result.stderr.count("这会自动恢复") == 1  # then a count, not the paragraph again
 
 
 def test_a_log_copy_that_cannot_be_read_is_named_with_what_to_do(tmp_path: Path) -> None:

@@ -78,12 +78,18 @@ class Follower:
             self._process = None
             self.exits += 1
             self._restart_at = time.monotonic() + RESTART_PAUSE
-            self.say(
-                f"litestream 已退出（退出码 {code}，原因见上面 litestream 自己的输出），"
-                f"{RESTART_PAUSE:.0f} 秒后从头恢复一份副本、重新开始跟随 {self.url}。"
-                "这会自动恢复：已收到的内容不会丢失，也不会重复；一直反复出现时，"
-                "请检查副本地址是否可达"
-            )
+            if self.exits == 1:
+                self.say(
+                    f"litestream 已退出（退出码 {code}，原因见上面 litestream 自己的输出），"
+                    f"{RESTART_PAUSE:.0f} 秒后从头恢复一份副本、重新开始跟随 {self.url}。"
+                    "这会自动恢复：已收到的内容不会丢失，也不会重复；一直反复出现时，"
+                    "请检查副本地址是否可达"
+                )
+            else:  # said once: the rest is a count, not the same paragraph again
+                self.say(
+                    f"litestream 又退出了（第 {self.exits} 次，退出码 {code}），"
+                    f"{RESTART_PAUSE:.0f} 秒后重试"
+                )
             if self.copy.exists():
                 self._forget()  # whatever stopped it, a fresh restore cannot be wrong
         if time.monotonic() < self._restart_at:
