@@ -162,6 +162,22 @@ def test_a_confirmation_with_one_mismatched_field_reveals_nothing(
     assert all(value not in api.text() for value in registered)
 
 
+def test_a_differing_paper_is_said_whole_on_a_phone(served: tuple[str, Path], page: Any) -> None:
+    """已由新证书取代，但证书上的内容与登记不符 was one unbreakable 418 px heading: at 390 px its
+    不符 was off the screen."""
+    base, _ = served
+    page.goto(base + "/")
+    page.get_by_label("证书编号", exact=True).fill(SUPERSEDED[0])
+    page.get_by_label("持证人姓名", exact=True).fill(SUPERSEDED[1])
+    page.locator("details.confirm summary").click()
+    page.get_by_label("证书上的工种").fill("钳工")
+    page.get_by_role("button", name="查验").click()
+    page.wait_for_url(base + "/check")
+    assert page.locator("#answer-title").inner_text().endswith("与登记不符")
+    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, wide
+
+
 @pytest.fixture
 def another_site(served: tuple[str, Path]) -> Iterator[str]:
     """A page on another site (``localhost``, not the app's ``127.0.0.1``) linking into the app,

@@ -223,7 +223,10 @@ def test_the_form_confirms_without_revealing(app_client: AppClient) -> None:
     assert "<strong>不符</strong>" in page.text and "相符" in page.text
     # at a glance not a green 有效: the headline says the paper differs, in the warning colour
     assert 'class="answer result-valid paper-differs"' in page.text
-    assert '<span class="label">有效，但证书上的内容与登记不符</span>' in page.text
+    assert (
+        '<span class="label">有效</span><span class="differs">，但证书上的内容与登记不符</span>'
+        in page.text
+    )
     assert (
         "汽车驾驶员" not in page.text
         and "高级工" not in page.text
