@@ -903,6 +903,8 @@ def test_a_registry_made_in_a_folder_that_did_not_exist_says_so(tmp_path: Path) 
     db = tmp_path / "typo" / "data" / "registry.db"
     result = CliRunner().invoke(cli, ["sync", "data/samples", "--db", str(db)])
     assert result.exit_code in (0, 1), result.output
-    assert f"所在文件夹 {db.parent} 原来也不存在" in result.output and "请核对 --db" in result.output
+    assert (
+        f"所在文件夹 {db.parent} 原来也不存在" in result.output and "请核对 --db" in result.output
+    )
     again = CliRunner().invoke(cli, ["sync", "data/samples", "--db", str(db)])
     assert "原来也不存在" not in again.output

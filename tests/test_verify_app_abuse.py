@@ -294,6 +294,7 @@ def test_an_oversized_watch_list_leads_back_to_the_watch_form(app_client: AppCli
         response = client.post("/watch", data={"csrf_token": token, "entries": "x" * 5000})
     assert response.status_code == 413
     assert 'href="/watch">返回关注证书变更' in response.text
+    assert "分成几个关注列表" in response.text and "文件" not in response.text
 
 
 def test_malformed_multipart_is_400_not_500(app_client: AppClient) -> None:

@@ -28,8 +28,18 @@ BODY_TOTAL_SECONDS = 120.0
 """Longest wait for a whole body: the largest allowed (1 MiB) at under 10 KB a second."""
 
 
-TOO_LARGE_ADVICE = "上传的名单太大时，请分成几个较小的文件，或只保留“证书编号”“姓名”两列后再上传。"
-"""What a browser's refusal for size adds: the way to a body that fits."""
+TOO_LARGE_ADVICE = {
+    "/batch": "上传的名单太大时，请分成几个较小的文件，或只保留“证书编号”“姓名”两列后再上传。",
+    "/watch": "关注的证书太多时，请分成几个关注列表分别建立。",
+    "/": "填写的内容太长：请删减后重新提交。",
+}
+"""What a browser's refusal for size adds, by the form's path: the way to a body that fits (the
+watch form has no file to split, a single check no columns to drop)."""
+
+
+def _advice(path: str) -> str:
+    form = next(prefix for prefix in TOO_LARGE_ADVICE if path.startswith(prefix))
+    return TOO_LARGE_ADVICE[form]
 
 
 class _TooLarge(Exception):
@@ -66,7 +76,7 @@ class BodyLimitMiddleware:
             context = {
                 "title": "无法提交",
                 "message": message,
-                "advice": TOO_LARGE_ADVICE if status == 413 else "",
+                "advice": _advice(scope["path"]) if status == 413 else "",
             }
             templates = scope["app"].state.templates  # Starlette sets the app before middleware
             response = templates.TemplateResponse(
