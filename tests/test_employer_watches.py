@@ -296,7 +296,7 @@ def test_the_watch_page_reads_names_with_a_space_and_numbers_typed_with_spaces(
     assert created.status_code == 200, created.text
     assert context_of(created)["watch"].numbers == ("Z1122020123", VALID[0])  # one entry each
     # 号 only ends a number: a name may hold it
-    assert [item.name for item in parse_lines("Z1122020123 号一\nZ1122020123号：欧阳.号。")] == [
+    assert [item.name for _, item in parse_lines("Z1122020123 号一\nZ1122020123号：欧阳.号。")] == [
         "号一",
         "欧阳.号",
     ]
@@ -305,11 +305,12 @@ def test_the_watch_page_reads_names_with_a_space_and_numbers_typed_with_spaces(
 def test_the_watch_page_keeps_what_was_typed_when_a_pair_does_not_match(
     app_client: AppClient,
 ) -> None:
-    lines = f"{VALID[0]} {VALID[1]}\n{NO_MATCH_WRONG_NAME[0]} {NO_MATCH_WRONG_NAME[1]}\n"
+    lines = f"{VALID[0]} {VALID[1]}\n\n{NO_MATCH_WRONG_NAME[0]} {NO_MATCH_WRONG_NAME[1]}\n"
     with app_client() as client:
         page = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
     assert page.status_code == 400
-    assert "第 2 份证书的编号与姓名不相符" in context_of(page)["error"]
+    # the line the officer sees (a blank line between), not the entry's place
+    assert "第 3 行证书的编号与姓名不相符" in context_of(page)["error"]
     assert context_of(page)["entries"] == lines
 
 

@@ -54,8 +54,9 @@ def split_line(line: str) -> list[str]:
     return [parts[0].strip().rstrip(_AFTER_NUMBER), *(p.strip(_AROUND_NAME) for p in parts[1:])]
 
 
-def parse_lines(text: str) -> list[Item]:
-    """``编号 姓名`` per line (`split_line`)."""
+def parse_lines(text: str) -> list[tuple[int, Item]]:
+    """``编号 姓名`` per line (`split_line`), each with its line's number: blank lines are
+    skipped, and a refusal names the line the officer sees, not the entry's place."""
     items = []
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
@@ -66,7 +67,7 @@ def parse_lines(text: str) -> list[Item]:
             raise WatchProblem(f"第{number}行应为“证书编号 姓名”：{line[:60]}")
         if len(parts[0]) > MAX_NUMBER_CHARS or len(parts[1]) > MAX_NAME_CHARS:
             raise WatchProblem(f"第{number}行太长：证书编号最多 {MAX_NUMBER_CHARS} 个字符")
-        items.append(Item(parts[0], parts[1]))
+        items.append((number, Item(parts[0], parts[1])))
     if not items:
         raise WatchProblem("请每行填写一份证书：证书编号和持证人姓名。")
     if len(items) > MAX_WATCH_ITEMS:

@@ -41,12 +41,15 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 _SUFFIXES = (".atom", ".json")
 
 
-async def _create(request: Request, caller: Caller, items: list[Item]) -> tuple[str, Watch]:
-    """Check every pair (charged as batch rows) and store the list when all of them match."""
+async def _create(
+    request: Request, caller: Caller, items: list[Item], places: list[str] | None = None
+) -> tuple[str, Watch]:
+    """Check every pair (charged as batch rows) and store the list when all of them match;
+    ``places`` name the entries in a refusal (the form's lines; else 第 N 份)."""
     public_base(request)  # its links can be made: else a list stored that none can reach
     verifier = verifier_of(request)
     checked = await run_in_threadpool(verifier.check_many, caller, items, "watch")
-    refuse_unwatchable(checked)
+    refuse_unwatchable(checked, places)
     entries = list({c.answer.number: (c.answer.number, c.name_hash) for c in checked}.values())
     created_at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0)
     after_sync = await run_in_threadpool(verifier.last_sync)
@@ -94,8 +97,10 @@ async def watch_create(request: Request) -> Response:
     async with checked_form(request) as fields:
         entries = str(fields.get("entries") or "")
     try:
-        items = parse_lines(entries)
-        token, _ = await _create(request, Caller(client_of(request)), items)
+        lines = parse_lines(entries)
+        items = [item for _, item in lines]
+        places = [f"第 {number} 行" for number, _ in lines]
+        token, _ = await _create(request, Caller(client_of(request)), items, places)
     except WatchProblem as exc:
         return _watch_form(request, exc.message, entries, 400)
     except OverAllowance:  # the form again, with what was pasted: a list of fewer for now
