@@ -223,6 +223,7 @@ def test_a_list_with_both_kinds_of_refusal_names_them_all_at_once(
     assert refused.status_code == 422
     body = refused.json()
     assert body["rows"] == [1, 3] and body["error"] == "no_match"
+    assert body["revoked_rows"] == [1]  # which is which, without reading the message
     assert "第 3 份证书的编号与姓名不相符" in body["message"]
     assert f"第 1 份（{REVOKED[0]}，2013-01-15 撤销）已被发证机关撤销" in body["message"]
     assert _log_tables(registry_db) == {"watches": [], "watch_entries": []}

@@ -80,7 +80,8 @@ PATHS: dict[str, Any] = {
         "post": {
             "summary": "关注证书：其后的换发、补发、撤销以订阅地址推送",
             "description": "每一份证书先按编号和姓名查验（计入批量查验额度或密钥额度），"
-            "全部相符才建立关注列表；否则返回 422，rows 列出不相符的条目，什么也不保存。"
+            "全部相符且未撤销才建立关注列表；否则返回 422，rows 列出不相符和已撤销的条目"
+            "（其中已撤销的另见 revoked_rows），什么也不保存。"
             "回答中的地址含秘密令牌，只显示这一次；地址中没有姓名，服务器只保存姓名的密钥散列。",
             "security": KEY_OPTIONAL,
             "requestBody": batch_body("WatchItem", "要关注的证书", {}),
@@ -88,7 +89,8 @@ PATHS: dict[str, Any] = {
                 "201": json_answer(ref("WatchCreated"), "已建立关注列表。"),
                 **ERRORS,
                 "422": json_answer(
-                    ref("Error"), "JSON 的结构不对，或有证书的编号与姓名不相符（见 rows）。"
+                    ref("Error"),
+                    "JSON 的结构不对，或有证书的编号与姓名不相符、已撤销（见 rows、revoked_rows）。",
                 ),
                 **UNAUTHORIZED,
             },

@@ -280,6 +280,11 @@ SCHEMAS: dict[str, Any] = {
                 "description": "出问题的条目（从 1 起）：批量查验或关注列表中不符合要求的条目"
                 "（invalid），关注列表中编号与姓名不相符或已撤销的条目（no_match、revoked）",
             },
+            "revoked_rows": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "description": "关注列表中已撤销的条目（从 1 起），rows 的一部分：其余的编号与姓名不相符",
+            },
         },
     },
 }

@@ -19,12 +19,20 @@ _AROUND_NAME = "。.：: \u3000"
 
 
 class WatchProblem(ValueError):
-    """The list cannot be watched; ``rows`` are the (1-based) entries that did not match."""
+    """The list cannot be watched; ``rows`` are the (1-based) entries refused, ``revoked`` those
+    of them refused as revoked (the others did not match)."""
 
-    def __init__(self, message: str, rows: list[int] | None = None, code: str = "no_match") -> None:
+    def __init__(
+        self,
+        message: str,
+        rows: list[int] | None = None,
+        code: str = "no_match",
+        revoked: list[int] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.rows = rows or []
+        self.revoked = revoked or []
         self.code = code
         """the API's error code: no_match, or revoked for a certificate nothing can happen to"""
 

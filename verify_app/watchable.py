@@ -38,4 +38,5 @@ def refuse_unwatchable(checked: list[Checked], places: list[str] | None = None) 
         "；".join(parts) + "。关注列表未保存，请改正后重新提交。",
         sorted(unmatched + [i for i, _ in revoked]),
         "no_match" if unmatched else "revoked",
+        [i for i, _ in revoked],
     )

@@ -274,7 +274,9 @@ async def api_create(request: Request) -> Response:
         token, watch = await _create(request, caller, items)
     except WatchProblem as exc:
         return JSONResponse(
-            {"error": exc.code, "message": exc.message, "rows": exc.rows}, status_code=422
+            {"error": exc.code, "message": exc.message, "rows": exc.rows}
+            | ({"revoked_rows": exc.revoked} if exc.revoked else {}),
+            status_code=422,
         )
     answer = {**watch_links(request, token), "numbers": list(watch.numbers)}
     answer["created_at"] = watch.created_at
