@@ -193,6 +193,11 @@ def test_wrong_method_gets_a_page_not_a_traceback(app_client: AppClient) -> None
     assert page.status_code == 405
     assert template_of(page) == "error.html"
     assert "请从首页开始查验" in page.text
+    # a form's address opened from the history: said in words an officer knows, not HTTP's
+    with app_client() as client:
+        opened = client.get("/report")
+    assert opened.status_code == 405 and "不能直接打开" in opened.text
+    assert "GET" not in opened.text
 
 
 def test_a_result_address_opened_again_leads_to_the_form(app_client: AppClient) -> None:

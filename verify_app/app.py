@@ -86,8 +86,12 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     headers = exc.headers or {}
     message = str(exc.detail)
-    if exc.status_code == 405:  # Starlette's detail is English
-        message = f"此地址不支持 {request.method} 请求（可用：{headers.get('Allow', '')}）。请从首页开始查验。"
+    if exc.status_code == 405 and _wants_json(request):  # Starlette's detail is English
+        message = f"此地址不支持 {request.method} 请求（可用：{headers.get('Allow', '')}）。"
+    elif exc.status_code == 405:  # a form's address opened from the history or a bookmark
+        message = (
+            "这个地址只用来提交表单，不能直接打开（例如从浏览记录或书签打开）。请从首页开始查验。"
+        )
     code = HTTP_ERRORS.get(exc.status_code, f"http_{exc.status_code}")
     response = error_page(request, exc.status_code, code, "请求无法处理", message)
     response.headers.update(headers)  # e.g. the Allow of a 405, which RFC 9110 requires
