@@ -145,7 +145,7 @@ def test_batch_limit_500(app_client: AppClient) -> None:
             "/api/v1/verify/batch",
             b'{"items": [{"number": "Z1122020123", "name": "x", "confirm": {"\\udfff": "a"}}]}',
             422,
-            "items[0]的 confirm 只能有",
+            "第 1 项（items[0]）的 confirm 只能有",
         ),
         (
             "/api/v1/watches",
@@ -159,7 +159,8 @@ def test_batch_limit_500(app_client: AppClient) -> None:
             "/api/v1/verify/batch",
             b'{"items": [{"number": "x"}, 3]}',
             422,
-            'items[0]需要字符串字段 number 和 name；items[1]应为对象 {"number": …, "name": …}。',
+            "第 1 项（items[0]）需要字符串字段 number 和 name；"
+            '第 2 项（items[1]）应为对象 {"number": …, "name": …}。',
         ),
         ("/api/v1/verify/batch", b'{"items": "abc"}', 422, '请求体应为 {"items"'),
         ("/api/v1/verify/batch", b"null", 422, '请求体应为 {"items"'),

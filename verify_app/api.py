@@ -200,7 +200,7 @@ def batch_items(body: Any, what: str = "items") -> list[Item]:
     checks, problems, rows = [], [], []
     for i, value in enumerate(items):
         try:
-            checks.append(_item(value, f"{what}[{i}]"))
+            checks.append(_item(value, f"第 {i + 1} 项（{what}[{i}]）"))  # as rows counts
         except InvalidRequest as exc:
             problems.append(exc.message)
             rows.append(i + 1)
