@@ -77,6 +77,9 @@ def test_a_report_from_a_result_carries_the_check_but_no_name(
         sent = send_report(client, page, "人事处 028-1234567", "应聘者出示的证书查不到")
     assert sent.status_code == 200 and template_of(sent) == "report_sent.html"
     assert re.fullmatch(r"\d{8}-[0-9A-F]{6}", context_of(sent)["report_ref"])
+    # the way back to the result is a new check (Back re-posts the form on a phone)
+    number = context_of(sent)["number"]
+    assert (">重新查验该证书</a>" in sent.text) == bool(number) and "返回" in sent.text
     [report] = reports_of(registry_db)
     answer = context_of(page)["check"]
     assert (report["number"], report["result"]) == (answer.number, answer.result)
