@@ -33,7 +33,7 @@ from tests.verify_fixtures import (
     sync_folder,
 )
 from verify_app.watch_feeds import event_advice
-from verify_app.watch_lines import parse_lines
+from verify_app.watch_lines import WatchProblem, parse_lines
 from verify_app.watch_store import _EVENTS, WatchEvent, token_hash
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -467,3 +467,12 @@ def test_each_change_says_what_to_do(
     it means for the employee's paper."""
     event = WatchEvent(1, kind, "Z1122020123", "2020-01-02", new_number, "2020-01-03", "x", late)
     assert says in event_advice(event)
+
+
+def test_every_line_that_is_not_a_number_and_a_name_is_named_at_once() -> None:
+    """A list of forty lines with two mistakes was refused for the first, then the second."""
+    text = f"{VALID[0]} {VALID[1]}\nZ1122020123\n\n{VALID[0]} {VALID[1]}\n只有姓名\n"
+    with pytest.raises(WatchProblem) as refused:
+        parse_lines(text)
+    assert "第2行应为“证书编号 姓名”" in refused.value.message
+    assert "第5行应为“证书编号 姓名”" in refused.value.message

@@ -126,3 +126,16 @@ def confirmed(
     if not anything_typed(typed):
         return Checked(answer, hashed, holder_hash=holder)
     return Checked(withheld(answer), hashed, confirm(answer, typed, catalogue), holder)
+
+
+SHOWN_PROBLEMS = 10
+"""Rows named in a refusal: enough to fix a run of mistakes in one go, short enough to read."""
+
+
+def listed(problems: list[str], unit: str, then: str) -> str:
+    """Every row (``unit``: 行, 项) to fix — the first `SHOWN_PROBLEMS` of them — not only the
+    first: the employer corrects the file or the request once, not once per row."""
+    shown = "；".join(problems[:SHOWN_PROBLEMS])
+    more = len(problems) - SHOWN_PROBLEMS
+    tail = f"；另有 {more} {unit}有问题" if more > 0 else ""
+    return f"{shown}{tail}。{then}"

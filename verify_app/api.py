@@ -19,8 +19,15 @@ from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.regions import PROVINCE, authority_name
 from registry.public.confirm import CONFIRMABLE, unreadable
 from registry.store import RegistryMismatch
-from verify_app.answers import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS, Checked, Item
-from verify_app.batch_files import MAX_ITEMS, listed
+from verify_app.answers import (
+    MAX_CONFIRM_CHARS,
+    MAX_NAME_CHARS,
+    MAX_NUMBER_CHARS,
+    Checked,
+    Item,
+    listed,
+)
+from verify_app.batch_files import MAX_ITEMS
 from verify_app.context import caller_of, verifier_of
 from verify_app.forms import media_type
 from verify_app.links import public_base, receipt_url

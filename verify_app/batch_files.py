@@ -38,7 +38,14 @@ from registry.sheets.guard import (
     read_sheet_bytes,
 )
 from registry.sheets.layout import header_key
-from verify_app.answers import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS, Checked, Item
+from verify_app.answers import (
+    MAX_CONFIRM_CHARS,
+    MAX_NAME_CHARS,
+    MAX_NUMBER_CHARS,
+    Checked,
+    Item,
+    listed,
+)
 from verify_app.batch_columns import CONFIRM_HEADERS as CONFIRM_HEADERS
 from verify_app.batch_columns import BatchFileProblem as BatchFileProblem
 from verify_app.batch_columns import Columns, find_columns, name_like
@@ -124,10 +131,6 @@ def _cell(row: Sequence[str], index: int) -> str:
     return row[index] if index < len(row) else ""
 
 
-SHOWN_PROBLEMS = 10
-"""Rows named in a refusal: enough to fix a run of mistakes in one go, short enough to read."""
-
-
 def _row_problem(number: str, name: str, typed: dict[str, str]) -> str | None:
     """Why a row cannot be checked as typed, if it cannot."""
     if len(number) > MAX_NUMBER_CHARS or len(name) > MAX_NAME_CHARS:
@@ -135,15 +138,6 @@ def _row_problem(number: str, name: str, typed: dict[str, str]) -> str | None:
     if any(len(value) > MAX_CONFIRM_CHARS for value in typed.values()):
         return f"等级、工种、发证日期、补发各列最多 {MAX_CONFIRM_CHARS} 个字符"
     return unreadable(typed)
-
-
-def listed(problems: list[str], unit: str, then: str) -> str:
-    """Every row (``unit``: 行, 项) to fix — the first `SHOWN_PROBLEMS` of them — not only the
-    first: the employer corrects the file or the request once, not once per row."""
-    shown = "；".join(problems[:SHOWN_PROBLEMS])
-    more = len(problems) - SHOWN_PROBLEMS
-    tail = f"；另有 {more} {unit}有问题" if more > 0 else ""
-    return f"{shown}{tail}。{then}"
 
 
 _LIKE_A_NUMBER = re.compile("[A-Za-zＡ-Ｚａ-ｚ][0-9０-９]{10}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item
+from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item, listed
 from verify_app.quotas import MAX_UPLOAD_ROWS
 
 MAX_WATCH_ITEMS = MAX_UPLOAD_ROWS
@@ -64,18 +64,22 @@ def split_line(line: str) -> list[str]:
 
 def parse_lines(text: str) -> list[tuple[int, Item]]:
     """``编号 姓名`` per line (`split_line`), each with its line's number: blank lines are
-    skipped, and a refusal names the line the officer sees, not the entry's place."""
-    items = []
+    skipped, a refusal names the line the officer sees (not the entry's place), and every line
+    that is not a number and a name is named at once."""
+    items, problems = [], []
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if not line:
             continue
         parts = split_line(line)
         if len(parts) != 2 or not parts[0] or not parts[1]:
-            raise WatchProblem(f"第{number}行应为“证书编号 姓名”：{line[:60]}")
-        if len(parts[0]) > MAX_NUMBER_CHARS or len(parts[1]) > MAX_NAME_CHARS:
-            raise WatchProblem(f"第{number}行太长：证书编号最多 {MAX_NUMBER_CHARS} 个字符")
-        items.append((number, Item(parts[0], parts[1])))
+            problems.append(f"第{number}行应为“证书编号 姓名”：{line[:60]}")
+        elif len(parts[0]) > MAX_NUMBER_CHARS or len(parts[1]) > MAX_NAME_CHARS:
+            problems.append(f"第{number}行太长：证书编号最多 {MAX_NUMBER_CHARS} 个字符")
+        else:
+            items.append((number, Item(parts[0], parts[1])))
+    if problems:  # every line to fix at once, as a batch file's rows
+        raise WatchProblem(listed(problems, "行", "请改正后重新提交。"))
     if not items:
         raise WatchProblem("请每行填写一份证书：证书编号和持证人姓名。")
     if len(items) > MAX_WATCH_ITEMS:
