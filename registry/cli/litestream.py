@@ -197,8 +197,9 @@ def publish(follower: Follower, target: Path) -> None:
                 raise Failed(f"跟随得到的登记库副本未通过完整性检查：{verdict}")
             check_schema(conn)
         except RegistryMismatch as exc:  # a replica's log URL given for the registry's, say
+            why = str(exc) if exc.older else "其中没有证书表，不是登记库"
             raise Failed(
-                f"跟随得到的文件不能作为登记库发布：{exc}。请核对 URL 是登记库主机发布登记库的"
+                f"跟随得到的文件不能作为登记库发布（{why}）。请核对 URL 是登记库主机发布登记库的"
                 "地址（CERTREG_REGISTRY_REPLICA），而不是某台副本的查验日志地址。查验服务继续使用"
                 "现有的登记库"
             ) from exc
