@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from registry import store
 from registry.cli import cli
+from registry.cli.base import OUTPUT_FAILED
 from registry.kinds.base import RegisterEntry
 from registry.sync import register as register_module
 from registry.sync import run as run_module
@@ -908,3 +909,24 @@ def test_a_registry_made_in_a_folder_that_did_not_exist_says_so(tmp_path: Path) 
     )
     again = CliRunner().invoke(cli, ["sync", "data/samples", "--db", str(db)])
     assert "原来也不存在" not in again.output
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize("sync", [False, True])
+def test_output_to_a_full_disk_is_a_message_and_its_own_exit_status(
+    sync: bool, db_path: Path
+) -> None:
+    """A cron job's log on a full disk: what was loaded stays loaded, and the exit status is not
+    sync's 1 ("a register refused") nor a traceback."""
+    args = ["sync", str(SAMPLES), "--db", str(db_path)] if sync else ["--help"]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "registry", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert done.returncode == OUTPUT_FAILED, done.stderr
+    assert "输出写不进去" in done.stderr and "Traceback" not in done.stderr
+    if sync:
+        assert store.connect(db_path).execute("select count(*) from certificates").fetchone()[0]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import signal
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +19,9 @@ from registry import store
 from registry.cli import click_zh
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+OUTPUT_FAILED = 74
+"""Exit status when stdout (or a file a command writes) cannot be written."""
 
 click_zh.install()
 
@@ -101,6 +107,25 @@ class ChineseGroup(_Chinese, click.Group):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("subcommand_metavar", "命令 [参数]…")
         super().__init__(*args, **kwargs)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Output that cannot be written (``> /dev/full``, a full disk under a redirected log)
+        is a message on stderr and exit 74 (sysexits' EX_IOERR), not a traceback whose exit 1
+        reads as "a register refused". Click itself only quiets a closed pipe."""
+        try:
+            return super().main(*args, **kwargs)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG):
+                raise
+            # what stays buffered would fail again when Python flushes it on exit
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until the process ends
+            click.echo(
+                f"错误：输出写不进去（{exc.strerror}）：输出被重定向到的文件，或要写出的文件，"
+                "所在磁盘已满或不可写。已完成的工作保留（已导入的名册不会重复导入）；"
+                "腾出空间（df -h）后重新运行",
+                err=True,
+            )
+            sys.exit(OUTPUT_FAILED)
 
     def invoke(self, ctx: click.Context) -> Any:
         """Every command: a registry that cannot be opened or is locked is a message, not a
