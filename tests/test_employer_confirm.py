@@ -334,6 +334,7 @@ def test_a_receipt_after_a_matching_confirmation_withholds_as_the_answer_did(
     assert "汽车驾驶员" not in receipt.text
     assert "原查验核对了证书上的工种，与登记相符" in receipt.text
     assert "证书上的等级、发证日期未经核对" in receipt.text  # the receipt vouches for no more
+    assert "不能证明它们与登记相符，请在首页填写证书上的这些内容重新查验" in receipt.text
 
 
 def test_a_receipt_names_one_field_left_unconfirmed_as_one(app_client: AppClient) -> None:
@@ -346,6 +347,7 @@ def test_a_receipt_names_one_field_left_unconfirmed_as_one(app_client: AppClient
         answer = client.post("/api/v1/verify", json={**check, "receipt": True}).json()
         receipt = client.get(answer["receipt_url"])
     assert "证书上的发证日期未经核对</strong>：本回执不能证明这一项与登记相符" in receipt.text
+    assert "请在首页填写证书上的发证日期重新查验" in receipt.text
 
 
 def test_the_pages_icon_is_served_under_the_pages_policy(app_client: AppClient) -> None:
