@@ -32,6 +32,7 @@ from tests.verify_fixtures import (
     registry_db,
     sync_folder,
 )
+from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS
 from verify_app.watch_feeds import event_advice
 from verify_app.watch_lines import WatchProblem, parse_lines
 from verify_app.watch_store import _EVENTS, WatchEvent, token_hash
@@ -476,3 +477,12 @@ def test_every_line_that_is_not_a_number_and_a_name_is_named_at_once() -> None:
         parse_lines(text)
     assert "第2行应为“证书编号 姓名”" in refused.value.message
     assert "第5行应为“证书编号 姓名”" in refused.value.message
+
+
+def test_a_line_too_long_says_which_of_its_parts_is() -> None:
+    """A pasted paragraph as the name was told the number may have 40 characters."""
+    text = f"{VALID[0]} {'张' * (MAX_NAME_CHARS + 1)}\n{'1' * (MAX_NUMBER_CHARS + 1)} {VALID[1]}"
+    with pytest.raises(WatchProblem) as refused:
+        parse_lines(text)
+    assert f"第1行的姓名太长：最多 {MAX_NAME_CHARS} 个字符" in refused.value.message
+    assert f"第2行的证书编号太长：最多 {MAX_NUMBER_CHARS} 个字符" in refused.value.message

@@ -74,8 +74,10 @@ def parse_lines(text: str) -> list[tuple[int, Item]]:
         parts = split_line(line)
         if len(parts) != 2 or not parts[0] or not parts[1]:
             problems.append(f"第{number}行应为“证书编号 姓名”：{line[:60]}")
-        elif len(parts[0]) > MAX_NUMBER_CHARS or len(parts[1]) > MAX_NAME_CHARS:
-            problems.append(f"第{number}行太长：证书编号最多 {MAX_NUMBER_CHARS} 个字符")
+        elif len(parts[0]) > MAX_NUMBER_CHARS:
+            problems.append(f"第{number}行的证书编号太长：最多 {MAX_NUMBER_CHARS} 个字符")
+        elif len(parts[1]) > MAX_NAME_CHARS:
+            problems.append(f"第{number}行的姓名太长：最多 {MAX_NAME_CHARS} 个字符")
         else:
             items.append((number, Item(parts[0], parts[1])))
     if problems:  # every line to fix at once, as a batch file's rows
