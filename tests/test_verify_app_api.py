@@ -164,6 +164,27 @@ def test_batch_limit_500(app_client: AppClient) -> None:
         ),
         ("/api/v1/verify/batch", b'{"items": "abc"}', 422, '请求体应为 {"items"'),
         ("/api/v1/verify/batch", b"null", 422, '请求体应为 {"items"'),
+        # a misspelt field was ignored: the check was charged and answered without what it asked
+        (
+            "/api/v1/verify",
+            b'{"number": "Z1122020123", "name": "x", "recipt": true}',
+            422,
+            "请求体的字段 recipt 不认识：是否应为 receipt？",
+        ),
+        ("/api/v1/verify", b'{"Number": "Z1122020123", "name": "x"}', 422, "是否应为 number？"),
+        (
+            "/api/v1/verify/batch",
+            b'{"items": [{"number": "Z1122020123", "name": "x"}], "receipt": true}',
+            422,
+            "请求体的字段 receipt 不认识：是否应为 receipts？",
+        ),
+        (
+            "/api/v1/verify/batch",
+            b'{"items": [{"number": "Z1122020123", "name": "x", "confrim": {}}]}',
+            422,
+            "第 1 项（items[0]）的字段 confrim 不认识：是否应为 confirm？",
+        ),
+        ("/api/v1/watches", b'{"item": []}', 422, "是否应为 items？"),
     ],
 )
 def test_malformed_bodies_get_a_message(
@@ -191,6 +212,16 @@ def test_a_list_with_items_to_fix_names_them_for_a_program(
     assert response.status_code == 422
     assert response.json()["error"] == "invalid"
     assert response.json()["rows"] == [2, 3]
+
+
+def test_fields_of_the_clients_own_are_still_ignored(app_client: AppClient) -> None:
+    """HR systems send their own ids beside each item; only near-misses of ours are refused."""
+    item = {"number": VALID[0], "name": VALID[1], "employee_id": "E-1001", "note": "x"}
+    with app_client() as client:
+        single = client.post("/api/v1/verify", json={**item, "request_id": "r-1"})
+        batch = client.post("/api/v1/verify/batch", json={"items": [item], "batch_id": "b-1"})
+    assert single.status_code == 200 and single.json()["result"] == "valid"
+    assert batch.status_code == 200 and batch.json()["results"][0]["result"] == "valid"
 
 
 json_values = st.recursive(

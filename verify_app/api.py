@@ -8,6 +8,7 @@ accepted is exactly what `verify_app.openapi` describes, so the schema tells cli
 from __future__ import annotations
 
 import json
+from difflib import get_close_matches
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -93,6 +94,21 @@ def _undecodable(body: bytes, exc: json.JSONDecodeError) -> str:
     )
 
 
+def _misspelt(body: object, known: tuple[str, ...], where: str) -> None:
+    """A 422 naming the field meant when a key is not one of ``known`` but nearly is
+    (``recipt``, ``Number``, ``item``): ignored, it cost a check answered without the receipt
+    or the field asked for, and nothing said why. Other keys are still ignored, so HR systems
+    may send their own ids beside each item."""
+    if not isinstance(body, dict):
+        return
+    for key in body:
+        meant = None if key in known else get_close_matches(key.lower(), known, 1, 0.75)
+        if meant:
+            shown = key if _encodable(key) else "（含无效 Unicode 字符）"
+            message = f"{where}的字段 {shown} 不认识：是否应为 {meant[0]}？"
+            raise InvalidRequest(422, "invalid", message)
+
+
 def _flag(body: dict[str, Any], name: str) -> bool:
     """An optional boolean field: absent is false, anything but true/false is a 422."""
     value = body.get(name, False)
@@ -146,6 +162,7 @@ def _typed(value: object, where: str) -> dict[str, str]:
 def _item(value: object, where: str) -> Item:
     if not isinstance(value, dict):
         raise InvalidRequest(422, "invalid", f'{where}应为对象 {{"number": …, "name": …}}')
+    _misspelt(value, ("number", "name", "confirm"), where)
     number, name = value.get("number"), value.get("name")
     if not isinstance(number, str) or not isinstance(name, str):
         raise InvalidRequest(422, "invalid", f"{where}需要字符串字段 number 和 name")
@@ -187,6 +204,7 @@ async def verify(request: Request) -> JSONResponse:
     try:
         body = await json_body(request)
         item = _item(body, "请求体")
+        _misspelt(body, ("number", "name", "confirm", "receipt"), "请求体")
         receipt = _flag(body, "receipt")
     except InvalidRequest as exc:
         return exc.response()
@@ -197,8 +215,10 @@ async def verify(request: Request) -> JSONResponse:
     return JSONResponse(answer_json(request, checked, receipt))
 
 
-def batch_items(body: Any, what: str = "items") -> list[Item]:
-    """The ``items`` of a batch (or watch list) body, each checked like a single request."""
+def batch_items(body: Any, *others: str) -> list[Item]:
+    """The ``items`` of a batch (or watch list) body, each checked like a single request;
+    ``others``: the body's other fields (`_misspelt`)."""
+    _misspelt(body, ("items", *others), "请求体")
     items = body.get("items") if isinstance(body, dict) else None
     if not isinstance(items, list) or not items:
         raise InvalidRequest(422, "invalid", '请求体应为 {"items": [{"number": …, "name": …}, …]}')
@@ -207,7 +227,7 @@ def batch_items(body: Any, what: str = "items") -> list[Item]:
     checks, problems, rows = [], [], []
     for i, value in enumerate(items):
         try:
-            checks.append(_item(value, f"第 {i + 1} 项（{what}[{i}]）"))  # as rows counts
+            checks.append(_item(value, f"第 {i + 1} 项（items[{i}]）"))  # as rows counts
         except InvalidRequest as exc:
             problems.append(exc.message)
             rows.append(i + 1)
@@ -220,7 +240,7 @@ def batch_items(body: Any, what: str = "items") -> list[Item]:
 async def verify_batch(request: Request) -> JSONResponse:
     try:
         body = await json_body(request)
-        checks = batch_items(body)
+        checks = batch_items(body, "receipts")
         receipts = _flag(body, "receipts")
     except InvalidRequest as exc:
         return exc.response()
