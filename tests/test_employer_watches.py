@@ -298,7 +298,9 @@ def test_the_watch_page_reads_names_with_a_space_and_numbers_typed_with_spaces(
     assert created.status_code == 200, created.text
     assert context_of(created)["watch"].numbers == ("Z1122020123", VALID[0])  # one entry each
     # 号 only ends a number: a name may hold it
-    assert [item.name for _, item in parse_lines("Z1122020123 号一\nZ1122020123号：欧阳.号。")] == [
+    assert [
+        item.name for _, item in parse_lines("Z1122020123 号一\nZ1122020123号：欧阳.号。").items
+    ] == [
         "号一",
         "欧阳.号",
     ]
@@ -473,10 +475,26 @@ def test_each_change_says_what_to_do(
 def test_every_line_that_is_not_a_number_and_a_name_is_named_at_once() -> None:
     """A list of forty lines with two mistakes was refused for the first, then the second."""
     text = f"{VALID[0]} {VALID[1]}\nZ1122020123\n\n{VALID[0]} {VALID[1]}\n只有姓名\n"
-    with pytest.raises(WatchProblem) as refused:
-        parse_lines(text)
-    assert "第2行应为“证书编号 姓名”" in refused.value.message
-    assert "第5行应为“证书编号 姓名”" in refused.value.message
+    read = parse_lines(text)
+    assert [number for number, _ in read.items] == [1, 4]
+    assert [problem[:5] for problem in read.unread] == ["第 2 行", "第 5 行"]
+    with pytest.raises(WatchProblem) as refused:  # nothing to check: refused at once
+        parse_lines("Z1122020123\n只有姓名")
+    assert "第 1 行应为“证书编号 姓名”：Z1122020123；第 2 行应为" in refused.value.message
+
+
+def test_a_watch_form_names_lines_unread_and_pairs_unmatched_in_one_refusal(
+    app_client: AppClient,
+) -> None:
+    """A line without a name was refused before any check; once fixed, a pair that did not
+    match was refused next: two rounds for one list."""
+    lines = f"{VALID[0]} {VALID[1]}\nZ1122020123\n{NO_MATCH_WRONG_NAME[0]} {NO_MATCH_WRONG_NAME[1]}"
+    with app_client() as client:
+        page = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
+    assert page.status_code == 400
+    error = context_of(page)["error"]
+    assert "第 2 行应为“证书编号 姓名”" in error and "第 3 行证书的编号与姓名不相符" in error
+    assert error.endswith("关注列表未保存，请改正后重新提交。")
 
 
 def test_a_line_too_long_says_which_of_its_parts_is() -> None:
@@ -484,5 +502,5 @@ def test_a_line_too_long_says_which_of_its_parts_is() -> None:
     text = f"{VALID[0]} {'张' * (MAX_NAME_CHARS + 1)}\n{'1' * (MAX_NUMBER_CHARS + 1)} {VALID[1]}"
     with pytest.raises(WatchProblem) as refused:
         parse_lines(text)
-    assert f"第1行的姓名太长：最多 {MAX_NAME_CHARS} 个字符" in refused.value.message
-    assert f"第2行的证书编号太长：最多 {MAX_NUMBER_CHARS} 个字符" in refused.value.message
+    assert f"第 1 行的姓名太长：最多 {MAX_NAME_CHARS} 个字符" in refused.value.message
+    assert f"第 2 行的证书编号太长：最多 {MAX_NUMBER_CHARS} 个字符" in refused.value.message

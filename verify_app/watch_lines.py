@@ -4,6 +4,7 @@ holder's name, however they separate the two (SPEC §7: watch lists)."""
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item, listed
 from verify_app.quotas import MAX_UPLOAD_ROWS
@@ -62,28 +63,36 @@ def split_line(line: str) -> list[str]:
     return [parts[0].strip().rstrip(_AFTER_NUMBER), *(p.strip(_AROUND_NAME) for p in parts[1:])]
 
 
-def parse_lines(text: str) -> list[tuple[int, Item]]:
+class Lines(NamedTuple):
+    """A pasted list: the entries read, each with its line's number, and why the others were not
+    (第 2 行应为…): these are refused with the entries' own mismatches, in one message."""
+
+    items: list[tuple[int, Item]]
+    unread: list[str]
+
+
+def parse_lines(text: str) -> Lines:
     """``编号 姓名`` per line (`split_line`), each with its line's number: blank lines are
-    skipped, a refusal names the line the officer sees (not the entry's place), and every line
-    that is not a number and a name is named at once."""
-    items, problems = [], []
+    skipped, and a refusal names the line the officer sees (not the entry's place). A list of
+    nothing readable is refused here, naming every line at once."""
+    items, unread = [], []
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if not line:
             continue
         parts = split_line(line)
         if len(parts) != 2 or not parts[0] or not parts[1]:
-            problems.append(f"第{number}行应为“证书编号 姓名”：{line[:60]}")
+            unread.append(f"第 {number} 行应为“证书编号 姓名”：{line[:60]}")
         elif len(parts[0]) > MAX_NUMBER_CHARS:
-            problems.append(f"第{number}行的证书编号太长：最多 {MAX_NUMBER_CHARS} 个字符")
+            unread.append(f"第 {number} 行的证书编号太长：最多 {MAX_NUMBER_CHARS} 个字符")
         elif len(parts[1]) > MAX_NAME_CHARS:
-            problems.append(f"第{number}行的姓名太长：最多 {MAX_NAME_CHARS} 个字符")
+            unread.append(f"第 {number} 行的姓名太长：最多 {MAX_NAME_CHARS} 个字符")
         else:
             items.append((number, Item(parts[0], parts[1])))
-    if problems:  # every line to fix at once, as a batch file's rows
-        raise WatchProblem(listed(problems, "行", "请改正后重新提交。"))
     if not items:
+        if unread:
+            raise WatchProblem(listed(unread, "行", "请改正后重新提交。"))
         raise WatchProblem("请每行填写一份证书：证书编号和持证人姓名。")
     if len(items) > MAX_WATCH_ITEMS:
         raise WatchProblem(f"一个关注列表最多 {MAX_WATCH_ITEMS} 份证书，本次 {len(items)} 份。")
-    return items
+    return Lines(items, unread)

@@ -5,33 +5,34 @@ already replaced by a new number is watched: the list follows it to the new one.
 from __future__ import annotations
 
 from registry.domain.statuses import REVOKED
-from verify_app.answers import Checked
+from verify_app.answers import Checked, listed
 from verify_app.watch_lines import WatchProblem
 
 
-def refuse_unwatchable(checked: list[Checked], places: list[str] | None = None) -> None:
+def refuse_unwatchable(
+    checked: list[Checked], places: list[str] | None = None, unread: list[str] | None = None
+) -> None:
     """Raise `WatchProblem` naming every entry (from 1) that does not match and every one
     revoked — nothing can happen to it any more (§五.(三)), nothing to watch — in one message,
     so that one correction makes the list whole. Its code is ``no_match`` while any entry does
     not match (what to correct first), else ``revoked`` (they matched: not to be read as
-    no_match). ``places`` name the entries (第 3 行 on the form), by default 第 N 份."""
+    no_match). ``places`` name the entries (第 3 行 on the form), by default 第 N 份; ``unread``
+    says why the form's other lines were not read (`verify_app.watch_lines.Lines`), first."""
     named = places or [f"第 {i} 份" for i in range(1, len(checked) + 1)]
     unmatched = [i for i, c in enumerate(checked, 1) if not c.answer.matched]
     revoked = [(i, c.answer) for i, c in enumerate(checked, 1) if c.answer.result == REVOKED]
-    if not unmatched and not revoked:
+    if not unmatched and not revoked and not unread:
         return
-    parts = []
+    parts = [listed(unread, "行", "").removesuffix("。")] if unread else []
     if unmatched:
         parts.append(
             f"{'、'.join(named[i - 1] for i in unmatched)}证书的编号与姓名不相符（或编号格式错误）："
             "请核对，只有查验相符的证书才能关注"
         )
     if revoked:
-        listed = "、".join(
-            f"{named[i - 1]}（{a.number}，{a.status_date} 撤销）" for i, a in revoked
-        )
+        which = "、".join(f"{named[i - 1]}（{a.number}，{a.status_date} 撤销）" for i, a in revoked)
         parts.append(
-            f"{listed}已被发证机关撤销：撤销后证书不会再有任何变更，关注它不会收到消息，也不能"
+            f"{which}已被发证机关撤销：撤销后证书不会再有任何变更，关注它不会收到消息，也不能"
             "以它为凭，请去掉"
         )
     raise WatchProblem(

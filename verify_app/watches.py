@@ -26,7 +26,7 @@ from verify_app.presentation import beijing_time
 from verify_app.quotas import Caller
 from verify_app.ratelimit import OverAllowance, RateLimited
 from verify_app.watch_feeds import atom_feed, conditional, event_advice, json_feed
-from verify_app.watch_lines import MAX_WATCH_ITEMS, WatchProblem, parse_lines
+from verify_app.watch_lines import MAX_WATCH_ITEMS, Lines, WatchProblem, parse_lines
 from verify_app.watch_store import (
     Watch,
     WatchEvent,
@@ -42,14 +42,15 @@ _SUFFIXES = (".atom", ".json")
 
 
 async def _create(
-    request: Request, caller: Caller, items: list[Item], places: list[str] | None = None
+    request: Request, caller: Caller, items: list[Item], lines: Lines | None = None
 ) -> tuple[str, Watch]:
     """Check every pair (charged as batch rows) and store the list when all of them match;
-    ``places`` name the entries in a refusal (the form's lines; else 第 N 份)."""
+    ``lines``: the form's, to name its lines in a refusal (else 第 N 份) with those not read."""
     public_base(request)  # its links can be made: else a list stored that none can reach
     verifier = verifier_of(request)
     checked = await run_in_threadpool(verifier.check_many, caller, items, "watch")
-    refuse_unwatchable(checked, places)
+    places = [f"第 {number} 行" for number, _ in lines.items] if lines else None
+    refuse_unwatchable(checked, places, lines.unread if lines else None)
     entries = list({c.answer.number: (c.answer.number, c.name_hash) for c in checked}.values())
     created_at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0)
     after_sync = await run_in_threadpool(verifier.last_sync)
@@ -98,9 +99,8 @@ async def watch_create(request: Request) -> Response:
         entries = str(fields.get("entries") or "")
     try:
         lines = parse_lines(entries)
-        items = [item for _, item in lines]
-        places = [f"第 {number} 行" for number, _ in lines]
-        token, _ = await _create(request, Caller(client_of(request)), items, places)
+        items = [item for _, item in lines.items]
+        token, _ = await _create(request, Caller(client_of(request)), items, lines)
     except WatchProblem as exc:
         return _watch_form(request, exc.message, entries, 400)
     except OverAllowance:  # the form again, with what was pasted: a list of fewer for now
