@@ -263,6 +263,7 @@ def test_a_registry_named_as_the_verification_log_is_refused(
 def test_launch_line_serves_both_databases_mutable_with_the_shipped_config(tmp_path: Path) -> None:
     command = datasette_command([tmp_path / "registry.db", tmp_path / "verify_log.db"], "::1", 1)
     assert command[1:4] == ["-m", "datasette", "serve"]
+    assert str(tmp_path / "registry.db") in command and str(tmp_path / "verify_log.db") in command
     assert "-i" not in command and "--immutable" not in command
     for option in ("--metadata", "--plugins-dir", "--template-dir"):
         assert Path(command[command.index(option) + 1]).exists()

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
+from registry.public import confirm
 from registry.public.fields import FIELD_NAMES, PUBLIC_FIELDS
 from registry.public.lookup import Verification
 from verify_app.batch_files import EXPORT_COLUMNS
@@ -30,3 +33,13 @@ def test_openapi_and_export_are_drawn_from_the_table() -> None:
         assert schema[field.name]["description"] == field.description
     exported = {key for key, _ in EXPORT_COLUMNS}
     assert exported == {"row", "result", "label", "advice", *FIELD_NAMES} - {"reason"}
+
+
+def test_a_field_listed_as_withheld_is_withheld(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Listing a public field in ``WITHHELD`` is all it takes to keep it out of an answer that
+    confirms a paper: ``withheld`` once named its three fields itself."""
+    answer = Verification("valid", "Z1122020123", level="中级工", authority="绵阳市", holder="周*")
+    monkeypatch.setattr(confirm, "WITHHELD", (*confirm.WITHHELD, "authority"))
+    kept = confirm.withheld(answer)
+    assert kept.level is None and kept.authority is None
+    assert kept.holder == "周*" and kept.number == "Z1122020123"

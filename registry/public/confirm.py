@@ -182,4 +182,4 @@ def withheld(answer: Verification) -> Verification:
     """The answer without the values a paper is confirmed against — for a 补发 under the same
     number also its date, which the reissued paper may print as its issue date."""
     reissued_on = None if answer.result == REISSUED else answer.status_date
-    return replace(answer, level=None, trade=None, issued_on=None, status_date=reissued_on)
+    return replace(answer, **dict.fromkeys(WITHHELD), status_date=reissued_on)

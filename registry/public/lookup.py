@@ -146,13 +146,15 @@ class Verification:
         return answer
 
 
-_COLUMNS = ", ".join(
-    f"c.{column}"
-    for column in (
-        "name_key", "name", "level", "trade", "authority", "issued_on", "status", "status_date",
-        "successor", "reissue", "predecessor",
-    )
+_READ = (
+    "name_key", "name", "level", "trade", "authority", "issued_on", "status", "status_date",
+    "successor", "reissue", "predecessor",
 )  # fmt: skip
+"""The certificate's columns a check reads, in the order `verify` unpacks them."""
+_COLUMNS = ", ".join(f"c.{column}" for column in _READ)
+_SUCCESSOR, _REISSUE, _PREDECESSOR = (
+    _READ.index(c) for c in ("successor", "reissue", "predecessor")
+)
 _QUERY = (
     f"SELECT d.data_version, {_COLUMNS}"
     " FROM pragma_data_version d LEFT JOIN certificates c ON c.number = ?"
@@ -201,7 +203,7 @@ def verify(
     # a successor, or a 补发 mark on a certificate that replaced another. Only after the name
     # matched: read for a wrong name too, the second query's time would tell a stranger who
     # knows only the number that it was replaced (SPEC §7).
-    if row[8] or (row[9] and row[10]):
+    if row[_SUCCESSOR] or (row[_REISSUE] and row[_PREDECESSOR]):
         row = conn.execute(_WITH_EVENTS, (REISSUE, canonical)).fetchone()
         if row is None or not same_holder(row[0], key):  # a sync in between changed it
             return Verification(NO_MATCH, canonical, snapshot)

@@ -89,10 +89,6 @@ class Probe:
         self.hit = any(probe in block or probe in seam for probe in self.probes)
 
 
-def _local(name: str) -> str:
-    return name.rpartition(" ")[2]
-
-
 def _strikes(attributes: dict[str, str]) -> bool:
     return attributes.get("val", "1") in _TRUE
 
