@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from registry.domain.dates import BadDate, parse_date
 from registry.domain.levels import LETTER_OF_LEVEL, LEVELS
@@ -182,4 +183,5 @@ def withheld(answer: Verification) -> Verification:
     """The answer without the values a paper is confirmed against — for a 补发 under the same
     number also its date, which the reissued paper may print as its issue date."""
     reissued_on = None if answer.result == REISSUED else answer.status_date
-    return replace(answer, **dict.fromkeys(WITHHELD), status_date=reissued_on)
+    blanks: dict[str, Any] = dict.fromkeys(WITHHELD)
+    return replace(answer, **blanks, status_date=reissued_on)
