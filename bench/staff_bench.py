@@ -216,12 +216,13 @@ def pages_table(results: StaffResults) -> str:
             results.bare.get(page.label, Timing()),
         )
         s50, b50 = staff.percentile(0.5), bare.percentile(0.5)
-        ratio = f"{s50 / b50:.2f}×" if s50 and b50 else "—"
         notes = []
         for side, timing in (("staff", staff), ("bare", bare)):
             bad = sorted(code for code in timing.statuses if code != 200)
             if bad:
                 notes.append(f"{side} answered {', '.join(map(str, bad))}")
+        # a side that failed timed its error page, not the page
+        ratio = f"{s50 / b50:.2f}×" if s50 and b50 and not notes else "—"
         facets = (
             f"{staff.timeouts}/{len(staff.seconds)} · {bare.timeouts}/{len(bare.seconds)}"
             if page.facets

@@ -15,6 +15,8 @@ from typing import Any
 import yaml
 
 from datasette_config import config_dir
+from datasette_config.plugins.certreg_labels import SQL_FUNCTIONS
+from datasette_config.plugins.certreg_sql import FUNCTIONS
 from registry.domain.regions import PROVINCE, REGIONS
 
 BEFORE = {
@@ -81,12 +83,15 @@ ORDER BY issued_on DESC, approval_doc, register
 certificate, or every row at once."""
 
 
-OUR_FUNCTIONS = re.compile(
-    r"\b(?:normalise_number|name_keys?|region_name|authority_name|status_label|outcome_label"
-    r"|kind_label|severity_label|channel_label|beijing_time|beijing_date|column_label|plain"
-    r"|document_key|iso_date|iso_date_end)\("
+_ONE_ARGUMENT = re.compile(
+    rf"\b(?:{'|'.join(sorted({*FUNCTIONS, *SQL_FUNCTIONS, 'column_label'}))})\("
 )
-"""SQL functions of our plugins: a bare Datasette has none, so its SQL reads the value as is."""
+
+
+def bare_sql(sql: str) -> str:
+    """``sql`` for a bare Datasette, which has none of our plugins' SQL functions: each reads
+    its argument as is (``field_value(field, value)``: the value)."""
+    return _ONE_ARGUMENT.sub("(", sql.replace("field_value(", "iif(0, "))
 
 
 @dataclass(frozen=True)
@@ -232,7 +237,7 @@ def pages(values: Samples, next_page: str) -> list[Page]:
     }
     for database, settings in metadata["databases"].items():
         for name, canned in settings.get("queries", {}).items():
-            sql = OUR_FUNCTIONS.sub("(", BEFORE.get(name, canned["sql"]))
+            sql = bare_sql(BEFORE.get(name, canned["sql"]))
             for params in parameters[name]:
                 shown = ", ".join(f"{k}={v}" for k, v in params.items() if v) or "blank"
                 found.append(

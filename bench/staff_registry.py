@@ -26,6 +26,7 @@ from bench.generate import SEED, VERSION, plan_registers, write_directory
 from bench.staff_extras import extras
 from datasette_config.launch import ensure_verify_log
 from registry.store import schema, stock, verify_log_path
+from registry.store.verify_log import ensure_shipping_schema
 
 SUMMARY_TABLES = ("certificate_tally", "stock_parts")
 
@@ -86,6 +87,13 @@ def _verify_log(path: Path, numbers: list[str], checks: int) -> None:
                 "INSERT INTO checks (at, client, number, result, name_hash, channel)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 rows,
+            )
+            # as on the registry host, where certreg collect-logs has merged two replicas' logs
+            ensure_shipping_schema(conn)
+            conn.executemany(
+                "INSERT INTO replica_logs (replica, last_source_id, first_check_at, checks,"
+                " received_at) VALUES (?, ?, ?, ?, ?)",
+                [(name, checks // 2, rows[0][0], checks // 2, now.isoformat()) for name in "ab"],
             )
     finally:
         conn.close()
