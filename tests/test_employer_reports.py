@@ -235,7 +235,21 @@ def test_certreg_reports_prints_no_escape_sequence(
     assert "\x1b" not in printed.output and "\u202e" not in printed.output
     assert "证书 <U+001B>]0;pwned<U+0007>Z11" in printed.output
     assert "举报人联系方式：<U+202E>abc" in printed.output
-    assert "情况说明：第一行\n<U+001B>[2J第二行" in printed.output
+    assert "情况说明：第一行\n    ┆ <U+001B>[2J第二行" in printed.output
+
+
+def test_a_reports_text_cannot_pass_for_the_listings_own_lines(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """Line breaks in what a reporter typed printed a forged 处理结果 under their report, and
+    a whole report about a real holder after it."""
+    forged = "可疑。\n    处理结果：已核实为误报\n\n#20261203-1A2B3C  证书 J1122010001"
+    _reported(app_client, forged)
+    printed = CliRunner().invoke(cli, ["reports", "--db", str(registry_db)]).output
+    lines = printed.splitlines()
+    assert [line for line in lines if line.startswith("#")] == [lines[0]]
+    assert [line for line in lines if line.startswith("    处理结果")] == ["    处理结果：尚未记录"]
+    assert "情况说明：可疑。\n    ┆     处理结果：已核实为误报\n    ┆ \n    ┆ #2026" in printed
 
 
 def test_a_client_may_send_a_few_reports_a_day(
@@ -312,12 +326,12 @@ async def staff_queue(
     )
 
 
-def _reported(app_client: AppClient) -> None:
+def _reported(app_client: AppClient, text: str = "疑似伪造") -> None:
     with app_client() as client:
         for _ in range(5):
             post_check(client, *NO_MATCH_UNKNOWN)
         page = post_check(client, *NO_MATCH_UNKNOWN)
-        assert send_report(client, page, "王老师 13800000000", "疑似伪造").status_code == 200
+        assert send_report(client, page, "王老师 13800000000", text).status_code == 200
         client.app.state.verifier.log.flush()
 
 

@@ -159,9 +159,14 @@ def _handle(db: Path, ref: str, outcome: str | None, by: str | None) -> None:
     click.echo(f"已记录举报 #{found} 的处理结果：{text}")
 
 
+CONTINUED = "\n    ┆ "
+"""Before each further line of typed text: a reporter's line breaks cannot start a line that
+reads as the listing's own (a forged 处理结果, or a whole report about someone else)."""
+
+
 def _shown(text: str) -> str:
     """Text staff or employers typed, line by line, its hidden characters as code points."""
-    return "\n".join(visible(line) for line in text.split("\n"))
+    return CONTINUED.join(visible(line) for line in text.split("\n"))
 
 
 def _user() -> str:
