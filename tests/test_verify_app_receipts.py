@@ -136,7 +136,8 @@ def test_tampered_and_forged_tokens_get_400(app_client: AppClient) -> None:
         token = _token(context_of(post_check(client, *VALID))["receipt_url"])
         flipped = token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:]
         other_key = Receipts("another-secret-0123456789", lifetime_days=90).issue(VALID[0], "00")
-        for bad in (flipped, "garbage", "a.b.c", other_key, token + "x"):
+        inserted = token[:-5] + "é" + token[-5:]  # dropped by the decoder, still a spelling
+        for bad in (flipped, "garbage", "a.b.c", other_key, token + "x", token + "é", inserted):
             page = client.get(f"/r/{bad}")
             assert page.status_code == 400, bad
             assert template_of(page) == "error.html"
