@@ -285,7 +285,7 @@ def _xlsb(path: Path) -> None:
 
 
 def _fake_ole(path: Path) -> None:
-    """An .xls that is an OLE signature followed by noise: python-calamine's error, not a crash."""
+    """An .xls that is an OLE signature followed by noise (as a .doc renamed): said in Chinese."""
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + os.urandom(4096))
 
 
@@ -442,7 +442,7 @@ HOSTILE = [
     Hostile("png.xlsx", "format", _png, "不是 Excel/WPS 工作簿"),
     Hostile("zip-not-workbook.xlsx", "format", _zip_not_workbook, "没有 Excel/WPS 工作簿"),
     Hostile("xlsb-renamed.xlsx", "format", _xlsb, ".xlsb"),
-    Hostile("fake-ole.xls", "format", _fake_ole, "文件内容已损坏或格式无法识别"),
+    Hostile("fake-ole.xls", "format", _fake_ole, "不是 Excel/WPS 工作簿（可能是改了扩展名的 Word"),
     Hostile("ods-rows.ods", "max_rows", _ods_repeated_rows, "1,000,000 行"),
     Hostile("ods-columns.ods", "max_columns", _ods_repeated_columns, "16,384 列"),
     Hostile("fifo/r.csv", "format", _fifo, "不是普通文件"),

@@ -29,7 +29,13 @@ from types import TracebackType
 from typing import IO, NoReturn
 
 from registry.domain.text import visible
-from registry.sheets._limits import SheetLimits, SheetRefused, exceeded, unreadable
+from registry.sheets._limits import (
+    NOT_A_WORKBOOK,
+    SheetLimits,
+    SheetRefused,
+    exceeded,
+    unreadable,
+)
 from registry.sheets._marked import NO_MARKS, Marks
 
 WORKER = Path(__file__).with_name("_worker.py")
@@ -214,6 +220,8 @@ class ParseChild:
                 "读不出这个 .xls 文件中哪些行被隐藏或划了删除线，无法确定哪些行应当导入"
                 f"（技术信息，供管理员排查：{payload[1]}）"
             )
+        if "Cannot detect file format" in str(payload[1]):  # an OLE file but no workbook
+            raise unreadable(NOT_A_WORKBOOK)
         raise unreadable(f"文件内容已损坏或格式无法识别（技术信息，供管理员排查：{payload[1]}）")
 
     def _died(self, started: bool) -> NoReturn:

@@ -40,6 +40,7 @@ from typing import cast
 
 from registry.sheets._child import ParseChild
 from registry.sheets._limits import (
+    NOT_A_WORKBOOK,
     REGISTER_LIMITS,
     UPLOAD_LIMITS,
     SheetLimits,
@@ -156,7 +157,7 @@ def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
         with ParseChild(data, limits, deadline) as child:
             return _numbered(child, None)
     if not data.startswith(ZIP_MAGIC):
-        raise unreadable("文件内容不是 Excel/WPS 工作簿（可能是改了扩展名的其他文件）")
+        raise unreadable(NOT_A_WORKBOOK)
     workbook = check_directory(data, limits)
     # A small sheet (every bomb so far, every upload) is scanned whole before any parser sees
     # it. A big one (a real register) is read only up to <sheetData>, its other parts whole:
