@@ -204,12 +204,18 @@ def cell_problems(table: Table) -> list[Problem]:
     return problems
 
 
+REMARKS = "备注"
+"""A column clerks add to every register: read for what says a row is void or not done (此条作废,
+未领取, 暂缓发证), never loaded, and never "a column filled in by mistake"."""
+
+
 def unread_note(table: Table) -> str | None:
     """What the sync says of the columns of ``table`` its layout does not read, when their
     cells hold something (`Table.unread`): their contents are not loaded."""
     rows: dict[str, list[int]] = {}
     for row, column, _ in table.unread:
-        rows.setdefault(column, []).append(row)
+        if column != REMARKS:
+            rows.setdefault(column, []).append(row)
     if not rows:
         return None
     named = "、".join(
