@@ -484,6 +484,25 @@ def test_a_dispatch_register_loaded_again_under_another_name_is_refused(
     assert problem["row"] == 3 and "与本文件第2行是同一笔发放" in problem["rule"]
 
 
+def test_a_dispatch_to_a_unit_named_otherwise_than_on_its_requisition_is_told_so(
+    db: Path, tmp_path: Path
+) -> None:
+    """省水利厅机关服务中心 for the 四川省水利厅（机关服务中心） of its requisition was told as each
+    level passing the 0 blanks approved, on the quantity cells, and nothing about the name."""
+    requested = "四川省水利厅（机关服务中心）"
+    requisitions = [requisition(requested, 2, 2, province="同意 2012-02-20")]
+    assert load(db, tmp_path / "req.csv", "requisitions", requisitions)["exit_code"] == 0
+    slips = [dispatch("省水利厅机关服务中心", 2, 2), dispatch("不相干的单位", 1)]
+    report = load(db, tmp_path / "slip.csv", "dispatches", slips)
+    assert report["exit_code"] == 1
+    problems = report["registers"][0]["problems"]
+    assert [(p["row"], p["column"]) for p in problems] == [(2, "领取单位"), (3, "领取单位")]
+    suggested = "是否为“四川省水利厅(机关服务中心)”？领取单位须与申领计划表中的单位名称一致"
+    assert suggested in problems[0]["rule"]  # the recipient as it is kept: in normal form
+    assert "没有“不相干的单位”的申领计划（附件1）" in problems[1]["rule"]
+    assert "请核对领取单位的名称，或先导入该单位的申领计划" in problems[1]["rule"]
+
+
 def test_dispatches_are_counted_in_the_order_of_their_dates(tmp_path: Path) -> None:
     """2012's slip corrected after 2013's is loaded, and a file listing 2013 before 2012, are
     judged by date: by 2012-03-10 four of the five approved that year were out, no more."""

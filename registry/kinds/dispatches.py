@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Mapping
+from difflib import get_close_matches
 
 from registry.domain.dates import BadDate, parse_date
 from registry.domain.levels import QUANTITY_COLUMNS
@@ -130,9 +131,29 @@ def check_dispatches(
         problems = like_none(
             context.conn, entry, "dispatches", rows, weights, 2, "笔发放", "§四.(二)"
         )
+    requested = {row[0] for row in context.conn.execute(_REQUESTED)}
+    problems += [_unrequested(row, requested) for row in rows if row["recipient"] not in requested]
+    mine = [d for d in mine if d[0] in requested]  # else each level told it passes 0 approved
     others: list[Dispatched] = [(*d, None) for d in dispatched_elsewhere(context.conn, entry.key)]
     ledger = Ledger(Approvals(context.conn), [*others, *mine], mine)
     return problems + ledger.overdrawn(), rows
+
+
+_REQUESTED = "SELECT DISTINCT recipient FROM requisitions"
+
+
+def _unrequested(row: Mapping[str, object], requested: set[str]) -> Problem:
+    """A slip to a recipient no requisition names: a unit's name written otherwise than on its
+    申领计划 (省水利厅机关服务中心 for 四川省水利厅（机关服务中心）) — said of the name, not
+    as every level passing the 0 blanks approved. Waits: the requisitions may load later."""
+    unit, who = str(row["unit"]), str(row["recipient"])
+    close = get_close_matches(who, sorted(requested), 1, 0.5)
+    rule = f"没有“{who}”的申领计划（附件1）：发放须依据经省厅批准的申领计划。" + (
+        f"是否为“{close[0]}”？领取单位须与申领计划表中的单位名称一致"
+        if close
+        else "请核对领取单位的名称，或先导入该单位的申领计划"
+    )
+    return Problem(int(str(row["source_row"])), "领取单位", unit, rule, "§四.(二)", waits=True)
 
 
 def apply_dispatches(
