@@ -22,6 +22,8 @@ from registry import store
 from registry.cli import cli
 from registry.cli.base import OUTPUT_FAILED
 from registry.kinds.base import RegisterEntry
+from registry.kinds.rosters import FIELD_COLUMNS
+from registry.store.certificates import SHOWN
 from registry.sync import register as register_module
 from registry.sync import run as run_module
 from registry.sync import turns as turns_module
@@ -580,9 +582,21 @@ def test_corrected_version_updates_rows_and_keeps_history(
         ],
         MIANYANG,
     )
+    dry = CliRunner().invoke(
+        cli, ["sync", str(registers.folder), "--db", str(db_path), "--dry-run", "--json"]
+    )
+    [planned] = json.loads(dry.stdout)["registers"]
+    assert planned["changes"] == [
+        {"number": "Z1122020001", "column": "报考工种", "old": "电工", "new": "焊工"}
+    ]
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 0, output
     assert "已更新（新版本）：3 行，新增 1，修改 1" in output
+    # what is printed on a paper already issued: named, not only counted
+    assert (
+        "✎ 1 处修改（原值 → 新值，已记入证书更正记录）：\n    证书 Z1122020001「报考工种」电工 → 焊工"
+        in output
+    )
 
     conn = sqlite3.connect(db_path)
     assert conn.execute(
@@ -591,6 +605,23 @@ def test_corrected_version_updates_rows_and_keeps_history(
     history = conn.execute("SELECT number, field, old, new FROM certificate_history").fetchall()
     assert history == [("Z1122020001", "trade", "电工", "焊工")]
     assert conn.execute("SELECT version FROM registers").fetchone() == (2,)
+
+
+def test_a_corrected_version_whose_rows_only_moved_says_nothing_else_changed(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A blank line added above the rows counted every certificate as 修改 and said no more."""
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
+    path = registers.add("mianyang.csv", rows, MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    lines = path.read_text("utf-8").splitlines()
+    header_end = next(i for i, line in enumerate(lines) if line.startswith("周杰"))
+    lines.insert(header_end, "")
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0, output
+    assert "修改 2\n  ℹ 其中 2 本证书只是在名册中所在的行变了，内容未变" in output
+    assert "✎" not in output
 
 
 def test_vanished_certificate_is_a_conflict_not_a_deletion(
@@ -930,3 +961,8 @@ def test_output_to_a_full_disk_is_a_message_and_its_own_exit_status(
     assert "输出写不进去" in done.stderr and "Traceback" not in done.stderr
     if sync:
         assert store.connect(db_path).execute("select count(*) from certificates").fetchone()[0]
+
+
+def test_every_field_a_corrected_roster_may_change_is_named_by_its_column() -> None:
+    """A field listed by its English name would reach the clerk's report."""
+    assert SHOWN <= FIELD_COLUMNS.keys()

@@ -78,6 +78,33 @@ TECHNICIAN_LAYOUT = Layout(
     ),
 )
 
+FIELD_COLUMNS = {
+    "letter": "报考等级",
+    "level": "报考等级",
+    "year_code": NUMBER_COLUMN,
+    "region": NUMBER_COLUMN,
+    "sequence": NUMBER_COLUMN,
+    "name": "姓名",
+    "sex": "性别",
+    "birth": "出生年月",
+    "work_start": "参加工作时间",
+    "unit": "工作单位",
+    "education": "文化程度",
+    "prior_certificate": "原岗位证书号（未获工种年限）",
+    "wage_grade_since": "执行工资等级起始时间",
+    "exam_year": "报考年度",
+    "trade": "报考工种",
+    **dict(
+        zip(("conduct", "work_record", "ethics", "theory", "practice"), EXAM_COLUMNS, strict=True)
+    ),
+    "approval_doc": "批准文号",
+    "issued_on": "发证日期",
+    "authority": "发证机关",
+    "remark": "备注",
+}
+"""The roster column (or manifest key, 发证日期) each field of a certificate is read from: how a
+corrected version's changes are named to the clerk."""
+
 
 def _with_next_free(
     conn: sqlite3.Connection, result: RosterResult, problems: list[Problem]

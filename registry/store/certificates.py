@@ -82,7 +82,13 @@ def write_roster(
         for number, old in existing.items()
     ]
     changed = {number for *_, number in updates} | restored | carried
-    return Applied(len(new_rows), len(changed), conflicts)
+    changes = [(str(n), str(f), old, new) for n, _, _, f, old, new in history if f in SHOWN]
+    moved = len(updates) - len({number for number, *_ in changes})
+    return Applied(len(new_rows), len(changed), conflicts, changes, moved)
+
+
+SHOWN = frozenset(ROSTER_FIELDS) - {"name_key", "register", "source_row"}
+"""The fields whose changes the sync report lists: what the roster says, not where its row is."""
 
 
 CARRIED = frozenset(

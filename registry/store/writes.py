@@ -20,8 +20,16 @@ def tables(conn: sqlite3.Connection) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn, execute_plugins=False)
 
 
+Change = tuple[str, str, object, object]
+"""(certificate number, field, old value, new value): one field a corrected roster changed."""
+
+
 @dataclass
 class Applied:
     added: int = 0
     changed: int = 0
     conflicts: list[Problem] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    """what a corrected roster changed of its certificates, each field (not where a row moved)"""
+    moved: int = 0
+    """certificates of a corrected roster whose row moved, nothing else of them changed"""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from registry.domain.problems import Problem
 from registry.kinds.base import RegisterEntry
+from registry.store.writes import Change
 
 LOADED, UPDATED, UNCHANGED, REJECTED, CHECKED = (
     "loaded",
@@ -31,6 +32,10 @@ class Outcome:
     changed: int = 0
     problems: list[Problem] = field(default_factory=list)
     conflicts: list[Problem] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    """what a corrected roster changed, field by field (`registry.store.writes.Applied`)"""
+    moved: int = 0
+    """certificates whose row moved in a corrected roster, nothing else of them changed"""
     notes: list[str] = field(default_factory=list)
     """what the clerk should know of the file, loaded or not (columns not read)"""
     entry_notes: list[str] = field(default_factory=list)

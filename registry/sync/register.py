@@ -144,6 +144,7 @@ def _write(
         applied.changed,
         applied.conflicts,
     )
+    outcome.changes, outcome.moved = applied.changes, applied.moved
     facts = {**entry.facts(), "fingerprint": fingerprint, "rows": outcome.rows}
     syncs.record_register(conn, facts, known, at)
     outcome.sync_id = sync_id

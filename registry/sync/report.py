@@ -19,6 +19,7 @@ from pathlib import Path
 
 from registry.domain.problems import Problem
 from registry.domain.text import visible
+from registry.kinds.rosters import FIELD_COLUMNS
 from registry.sheets.formulas import neutralise
 from registry.sync.outcome import CHECKED, LOADED, REJECTED, UNCHANGED, UPDATED, Outcome
 
@@ -201,6 +202,7 @@ def text_report(
         else:
             lines.extend(f"    {line}" for line in summarise(outcome.problems))
             lines.append(_listed(outcome, spare, "加 --all 可在此全部列出"))
+        lines.extend(_changes(outcome, everything))
         if outcome.conflicts:
             lines.append(f"  ⚠ {len(outcome.conflicts)} 个冲突（证书未删除，请核对）：")
             lines.extend(f"    {file} {p.describe()}" for p in outcome.conflicts)
@@ -218,6 +220,28 @@ def text_report(
             "被拒绝的名册未作任何改动：请按上面每条问题后的说明改正文件，再重新运行 certreg sync。"
         )
     return "\n".join(lines)
+
+
+def _shown(value: object) -> str:
+    return "（空）" if value is None or value == "" else visible(str(value))
+
+
+def _changes(outcome: Outcome, everything: bool) -> list[str]:
+    """What a corrected roster changed on certificates already issued — each a field printed on
+    a paper, so the clerk sees them, not a count (the history keeps them for staff)."""
+    moved = [f"  ℹ 其中 {outcome.moved:,} 本证书只是在名册中所在的行变了，内容未变"]
+    if not outcome.changes:
+        return moved if outcome.moved else []
+    shown = outcome.changes if everything else outcome.changes[:LISTED]
+    kept = "导入时将记入" if outcome.outcome == CHECKED else "已记入"
+    lines = [f"  ✎ {len(outcome.changes):,} 处修改（原值 → 新值，{kept}证书更正记录）："]
+    lines.extend(
+        f"    证书 {number}「{FIELD_COLUMNS.get(field, field)}」{_shown(old)} → {_shown(new)}"
+        for number, field, old, new in shown
+    )
+    if len(shown) < len(outcome.changes):
+        lines.append(f"    另有 {len(outcome.changes) - len(shown):,} 处（加 --all 可全部列出）")
+    return lines + (moved if outcome.moved else [])
 
 
 def _problem_json(problem: Problem, file: str) -> dict[str, object]:
@@ -244,6 +268,10 @@ def json_report(outcomes: list[Outcome]) -> dict[str, object]:
                 "changed": o.changed,
                 "problems": [_problem_json(p, o.entry.key) for p in o.problems],
                 "conflicts": [_problem_json(p, o.entry.key) for p in o.conflicts],
+                "changes": [
+                    {"number": n, "column": FIELD_COLUMNS.get(f, f), "old": old, "new": new}
+                    for n, f, old, new in o.changes
+                ],
                 "notes": [*o.entry_notes, *o.notes],
             }
             for o in outcomes
