@@ -43,7 +43,9 @@ def _line(outcome: Outcome) -> str:
     entry = outcome.entry
     mark = "✘" if outcome.outcome == REJECTED else "✔"
     text = f"{mark} {visible(entry.key)}［{entry.kind}］{OUTCOME_LABELS[outcome.outcome]}"
-    if outcome.outcome in (LOADED, UPDATED):
+    if outcome.outcome == UPDATED and not (outcome.added or outcome.changed or outcome.conflicts):
+        text += f"：{outcome.rows} 行，内容与此前导入的版本相同（文件重新保存过，或只改了格式）"
+    elif outcome.outcome in (LOADED, UPDATED):
         text += f"：{outcome.rows} 行，新增 {outcome.added}，修改 {outcome.changed}"
     elif outcome.outcome == CHECKED:
         text += f"：{outcome.rows} 行"
