@@ -519,6 +519,23 @@ def test_a_workbook_with_values_on_a_later_sheet_is_refused_not_read_in_part(
         read_sheet(path, REGISTER_LIMITS)
 
 
+def test_an_empty_first_sheet_before_the_roster_is_named_as_empty(tmp_path: Path) -> None:
+    """An empty Sheet2 dragged before the roster was told "只读取第一个工作表“Sheet2”，但…也有
+    内容", never that it is empty and what to delete."""
+    workbook = openpyxl.Workbook()
+    empty = workbook.active
+    assert empty is not None
+    empty.title = "Sheet2"
+    workbook.create_sheet("名册").append(["姓名", "颁发证书编号"])
+    path = tmp_path / "roster.xlsx"
+    workbook.save(path)
+    with pytest.raises(
+        SheetRefused,
+        match="第一个工作表“Sheet2”是空的，内容在工作表“名册”中.*请删除空的工作表“Sheet2”",
+    ):
+        read_sheet(path, REGISTER_LIMITS)
+
+
 def test_empty_and_hidden_later_sheets_are_no_part_of_the_register(tmp_path: Path) -> None:
     """Excel's empty Sheet2/Sheet3 (one with a formatted blank cell) and a hidden list of trades
     for a drop-down are no rows of the register: the first sheet is read as before."""

@@ -208,6 +208,12 @@ class ParseChild:
                 f"第一个工作表“{visible(str(payload[1]))}”是隐藏的：只读取第一个工作表，它不能隐藏。"
                 "请在 Excel/WPS 中取消隐藏该表（如是不用的旧表，请删除），把要导入的表放在第一个，另存后重试"
             )
+        if reason == "empty":  # an empty Sheet1 left before the roster's sheet
+            first, *others = (f"“{visible(str(name))}”" for name in payload[1:])
+            raise SheetRefused(
+                f"第一个工作表{first}是空的，内容在工作表{'、'.join(others)}中：只读取第一个"
+                f"工作表。请删除空的工作表{first}（或把要导入的表拖到最前面），保存后重试"
+            )
         if reason == "others":  # a roster split over sheets would load in part
             first, *others = (f"“{visible(str(name))}”" for name in payload[1:])
             raise SheetRefused(

@@ -11,6 +11,7 @@ this process dies.
 Stdout carries frames: one kind byte, an 8-byte little-endian length, a `marshal` payload.
 ``S`` started; ``R`` a chunk of rows ``(rows, dates)``; ``X`` refused ``(reason, *details)``
 (``hidden``: the first sheet is hidden; ``others``: later visible sheets hold values too;
+``empty``: only later ones do;
 ``unmarked``: an .xls whose hidden and struck rows cannot be read);
 ``D`` done ``(height, merged ranges that span rows, hidden rows, struck rows, hidden columns,
 disguised cells, unseen cells)``, the last five of an .xls only (an .xlsx's the parent finds
@@ -153,10 +154,11 @@ def main(argv: list[str]) -> None:
             send(out, b"X", ("hidden", meta.name[:100]))
             return
         others = filled_sheets(workbook, python_calamine, max_rows, max_columns)
-        if others:
-            send(out, b"X", ("others", meta.name[:100], *others))
-            return
         sheet = workbook.get_sheet_by_index(0)
+        if others:
+            empty = sheet.end is None or all(c == "" for row in sheet.iter_rows() for c in row)
+            send(out, b"X", ("empty" if empty else "others", meta.name[:100], *others))
+            return
         # the padded shape that to_python(skip_empty_area=False) would build
         height = sheet.end[0] + 1 if sheet.end else 0
         width = sheet.end[1] + 1 if sheet.end else 0
