@@ -456,6 +456,7 @@ def test_a_totals_row_is_refused_as_such(
     [problem] = report["registers"][0]["problems"]
     assert (problem["row"], problem["column"]) == (6 if kind == "approval" else 5, "姓名")
     assert problem["rule"].startswith("这是合计行，不是一条记录")
+    assert problem["clause"] == ("附件4" if kind == "approval" else "附件5")  # cites the notice
 
 
 @pytest.mark.parametrize(

@@ -277,8 +277,9 @@ def check_rows(
     unread = table.unread_by_row()  # 审核意见: 暂缓发证, in a column not read
     for record in table.records:
         if summed := total_row(record.values.get("姓名"), record.values.get("序号")):
+            form = "附件5" if checker.technician else "附件4"  # a form of holders, no totals
             result.problems.append(
-                Problem(record.row, "姓名", text(record.values.get("姓名")), summed)
+                Problem(record.row, "姓名", text(record.values.get("姓名")), summed, form)
             )
             continue
         checker.check(record, unread.get(record.row, ()))
