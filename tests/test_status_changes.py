@@ -569,7 +569,7 @@ CASES = [
         "name does not match",
         [status_event("撤销", "Z1122020001", "李四", "2012-09-10")],
         "姓名",
-        "持证人不符",
+        "姓名与登记库中该证书的持证人（周*）不符：请核对本行的证书编号和姓名",
     ),
     (
         "before issue date",
@@ -878,7 +878,9 @@ def test_city_may_only_touch_its_own_certificates(roster: RegisterFactory, db_pa
     )
     code, report = sync(roster, db_path)
     assert code == 1
-    assert "无权登记其变更" in report["registers"][1]["problems"][0]["rule"]
+    rule = report["registers"][1]["problems"][0]["rule"]
+    assert rule.startswith("该证书由绵阳市人力资源和社会保障局（2202）核发，不是本机关（2201）")
+    assert "无权登记其变更：请由绵阳市人力资源和社会保障局（2202）登记" in rule
     assert snapshot(db_path) == before
 
 

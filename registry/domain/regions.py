@@ -69,7 +69,10 @@ def issuing_problem(authority: str, region: str, letter: str) -> str | None:
         return f"发证机关代码 {authority} 不是附件3规定的代码"
     if letter == "J":
         if authority != PROVINCE:
-            return "技师证书只能由省人力资源和社会保障厅核发（§三）"
+            return (
+                "技师证书只能由省人力资源和社会保障厅核发（§三）：请把该行从本名册中删去，"
+                "报省厅按附件5审核名册办理"
+            )
         return None
     if authority == PROVINCE and region != PROVINCE:
         return f"省厅核发的初级、中级、高级证书地区代码应为 2200，不是 {region}（§三）"

@@ -10,9 +10,9 @@ from collections.abc import Callable
 from registry.domain.dates import years_after
 from registry.domain.documents import EVENT_DATE, document_key, year_problem
 from registry.domain.name_changes import another_name
-from registry.domain.names import name_key, same_holder
+from registry.domain.names import mask_name, name_key, same_holder
 from registry.domain.numbers import parse, year_code_of, year_of_code
-from registry.domain.regions import covers
+from registry.domain.regions import authority_name, covers
 from registry.domain.statuses import REISSUE, REVOKE, REVOKED, SUPERSEDED, StatusEvent
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_cells import MIN_AGE_AT_WORK, age_at_issue
@@ -42,9 +42,17 @@ def event_problems(
     """(column, value, rule, clause) for each rule of SPEC §6 the event breaks."""
     found: list[Found] = []
     if not same_holder(current.name_key, name_key(event.name)):
-        found.append(("姓名", event.name, "姓名与登记库中该证书的持证人不符", "§四.(六)"))
+        rule = (
+            f"姓名与登记库中该证书的持证人（{mask_name(current.name_key)}）不符："
+            "请核对本行的证书编号和姓名"
+        )
+        found.append(("姓名", event.name, rule, "§四.(六)"))
     if not covers(entry.authority, current.authority):
-        rule = f"该证书不是本机关（{entry.authority}）核发的，无权登记其变更"
+        issuer = f"{authority_name(current.authority)}（{current.authority}）"
+        rule = (
+            f"该证书由{issuer}核发，不是本机关（{entry.authority}）核发的，无权登记其变更："
+            f"请由{issuer}登记，或核对证书编号"
+        )
         found.append(("证书编号", event.number, rule, "§三"))
     found += _history_problems(event, current)
     if (
