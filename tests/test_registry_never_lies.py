@@ -568,6 +568,7 @@ def test_6_an_approving_document_carries_its_year(
     [(row, column, rule, clause)] = refused(registers, db_path, "dated.xlsx")
     assert (row, column, clause) == (None, "approval_doc", "§四.(三)")
     assert "文号中没有年份" in rule and "〔2012〕" in rule
+    assert "请改正 registers.toml 中的 approval_doc" in rule  # the manifest's, not the file's
 
 
 def test_6_a_technician_row_cites_a_document_of_its_year(

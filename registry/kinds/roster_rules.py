@@ -250,7 +250,8 @@ def document_problems(
     year = entry.issued_on.year
     problems = []
     reason = year_problem(entry.approval_doc, year)
-    if reason:
+    if reason:  # the manifest's fault, not the file's: said where it is fixed
+        reason += "：这是清单中为本名册写的批准文号，请改正 registers.toml 中的 approval_doc（单个文件时为 --approval-doc）"
         problems.append(Problem(None, "approval_doc", entry.approval_doc, reason, "§四.(三)"))
     for certificate in certificates:
         if certificate.approval_doc == entry.approval_doc:
