@@ -28,6 +28,9 @@ class Problem:
     code: str | None = None
     """what later checks act on, for the few problems they do (`NUMBER_TAKEN`, `NEW_NAME`,
     `OVERLONG`): the rule's text is for the clerk and may be reworded"""
+    explains: frozenset[tuple[int, str]] = frozenset()
+    """(row, column) of the cells this problem is the cause of — the rows a merged cell leaves
+    empty below its first —, whose own problems are not told again"""
 
     def describe(self) -> str:
         """The problem in one line, hidden characters written as their code points."""

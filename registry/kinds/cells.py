@@ -161,7 +161,8 @@ def merged_rows(table: Table) -> list[Problem]:
             f"单元格 {where} 合并了第{top}–{bottom}行：合并后只有第一行有内容，其余各行的"
             f"“{name}”会登记为空。请取消合并，在每一行填上"
         )
-        found.append(Problem(covered[0], name, None, rule, "§四.(五)"))
+        below = frozenset((row, name) for row in covered[1:])
+        found.append(Problem(covered[0], name, None, rule, "§四.(五)", explains=below))
     return found
 
 
@@ -224,11 +225,13 @@ def unread_note(table: Table) -> str | None:
     return f"以下各列不是本表的栏目，其内容没有导入登记库：{named}。请核对是否填错了栏目"
 
 
-def not_beside_overlong(cells: list[Problem], problems: list[Problem]) -> list[Problem]:
-    """``problems`` but those of a cell ``cells`` found too long: the checks read it cut short
-    (`_overlong`), and what they say of the cut text (a name of 500 characters) is not so."""
-    overlong = {(p.row, p.column) for p in cells if p.code == OVERLONG}
-    return [p for p in problems if (p.row, p.column) not in overlong] if overlong else problems
+def unexplained(cells: list[Problem], problems: list[Problem]) -> list[Problem]:
+    """``problems`` but those of a cell ``cells`` found too long — the checks read it cut short
+    (`_overlong`), and what they say of the cut text (a name of 500 characters) is not so — or
+    left empty by a merged cell (`merged_rows`), which is the one cause to fix."""
+    told = {(p.row, p.column) for p in cells if p.code == OVERLONG}
+    told.update(cell for p in cells for cell in p.explains)
+    return [p for p in problems if (p.row, p.column) not in told] if told else problems
 
 
 def _overlong(record: Record) -> list[Problem]:

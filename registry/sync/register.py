@@ -16,7 +16,7 @@ from registry.domain.registers import ROSTER_KINDS
 from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS
 from registry.kinds.base import LoadContext, RegisterEntry, another_register
-from registry.kinds.cells import not_beside_overlong
+from registry.kinds.cells import unexplained
 from registry.sheets.errors import UnreadableSheet
 from registry.store import now, summaries, syncs, transaction
 from registry.store.syncs import Attempt, LoadedVersion
@@ -121,7 +121,7 @@ def _checked(
     problems, payload = KINDS[entry.kind].validate(prepared.data, entry, context)
     # in row order, as a clerk reads the report (problems of the whole file first)
     if prepared.problems:
-        problems = [*prepared.problems, *not_beside_overlong(prepared.problems, problems)]
+        problems = [*prepared.problems, *unexplained(prepared.problems, problems)]
     outcome.problems = sorted(problems, key=lambda p: -1 if p.row is None else p.row)
     return payload, prepared.fingerprint
 
