@@ -742,3 +742,16 @@ def test_a_name_registered_before_the_symbol_rule_keeps_its_roster_correctable(
     code, report, output = sync(registers.folder, db_path)
     [problem] = report["registers"][0]["problems"]
     assert code == 1 and problem["column"] == "报考工种", output
+
+
+def test_results_typed_in_full_width_digits_are_kept_as_the_scores_they_pass_as(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """８５ passed as 85 but was kept as ８５: staff's queries on 实际操作技能 missed it."""
+    row = approval_row("Z1122020001", "周杰", 实际操作技能="８５", 技术业务理论="７８分")
+    registers.add("mianyang.csv", [row], MIANYANG)
+    code, _, output = sync(registers.folder, db_path)
+    assert code == 0, output
+    with sqlite3.connect(db_path) as conn:
+        kept = conn.execute("SELECT practice, theory FROM certificates").fetchone()
+    assert kept == ("85", "78分")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 
 from registry.domain.dates import (
@@ -97,7 +98,10 @@ def level_verdict(value: Cell) -> Verdict:
 
 
 def exam_verdict(value: Cell) -> Verdict:
-    return text(value) or None, exam_problem(value if value is not None else "")
+    """A result as stored: in normal form, so that ８５ is kept as the 85 it passes as (staff's
+    queries and counts compare it as written)."""
+    stored = unicodedata.normalize("NFKC", text(value)) or None
+    return stored, exam_problem(value if value is not None else "")
 
 
 class CellChecks:
