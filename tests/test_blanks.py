@@ -701,6 +701,8 @@ def test_quantities_as_a_spreadsheet_shows_them() -> None:
     assert [quantity(v) for v in ("1,200", "１２", "3本", 4.0, None)] == [1200, 12, 3, 4, 0]
     with pytest.raises(ValueError):
         quantity("1,20")
+    # "none" as offices write it, and as a roster's footer reads it (a dash was refused here)
+    assert [quantity(v) for v in ("—", "/", "无", "－", " -- ")] == [0, 0, 0, 0, 0]
 
 
 def test_two_units_of_a_city_asking_alike_are_two_requisitions(db: Path, tmp_path: Path) -> None:

@@ -74,7 +74,8 @@ MAX_QUANTITY = 9999
 
 
 def quantity(value: Cell, most: int = MAX_QUANTITY) -> int:
-    """A number of blanks: a whole number from 0 to ``most`` in Arabic numerals; empty is 0.
+    """A number of blanks: a whole number from 0 to ``most`` in Arabic numerals; empty is 0, as
+    is what an office writes for none (—, /, 无), as in a roster's footer.
 
     Raises ValueError with the reason in Chinese.
     """
@@ -88,6 +89,8 @@ def quantity(value: Cell, most: int = MAX_QUANTITY) -> int:
         value = int(value)
     if isinstance(value, str):
         written = unicodedata.normalize("NFKC", value).strip().removesuffix("本").strip()
+        if written in NONE_WRITTEN:
+            return 0
         if re.fullmatch(r"\d{1,3}(,\d{3})+", written):  # 1,200 as a spreadsheet shows it
             written = written.replace(",", "")
         if CHINESE_NUMERALS.search(written):
