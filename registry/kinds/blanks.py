@@ -17,6 +17,7 @@ from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.names import normalise_name
 from registry.domain.opinions import approves, refuses
 from registry.domain.regions import PROVINCE, REGIONS
+from registry.kinds.cells import NONE_WRITTEN
 from registry.sheets.cells import Cell
 
 PREFECTURE_FULL_NAMES = {
