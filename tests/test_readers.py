@@ -257,6 +257,22 @@ def test_a_column_written_shorter_is_named_beside_the_one_missing(tmp_path: Path
     ) in message
 
 
+def test_exam_columns_written_short_are_named_beside_the_ones_missing(tmp_path: Path) -> None:
+    """实操 and 理论考试 got no hint, where 实际操作 and 思想政治 did."""
+    path = tmp_path / "r.csv"
+    write_csv(path, APPROVAL_ROSTER, [approval_row("Z1122020001")])
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("实际操作技能", "实操").replace("技术业务理论", "理论考试"), encoding="utf-8"
+    )
+    with pytest.raises(UnreadableRegister) as refused:
+        read_table(path, APPROVAL_ROSTER)
+    message = str(refused.value)
+    assert (
+        "“理论考试”是否应为“技术业务理论”" in message and "“实操”是否应为“实际操作技能”" in message
+    )
+
+
 @pytest.mark.parametrize(
     ("header", "value", "message"),
     [

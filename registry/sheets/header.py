@@ -177,8 +177,18 @@ def _not_found(layout: Layout, best: dict[str, int], best_keys: list[str]) -> Un
     )
 
 
-SYNONYMS = {"文化程度": ("学历",), "工作单位": ("单位名称", "所在单位")}
+SYNONYMS = {
+    "文化程度": ("学历",),
+    "工作单位": ("单位名称", "所在单位"),
+    "技术业务理论": ("理论考试", "理论考试成绩"),
+}
 """Words HR forms print for a column that share no character with its annex name."""
+
+
+def _abridges(written: str, name: str) -> bool:
+    """Whether ``written`` is ``name`` with characters left out (实操 for 实际操作技能)."""
+    rest = iter(name)
+    return all(character in rest for character in written)
 
 
 def _alike(written: str, name: str) -> bool:
@@ -187,7 +197,7 @@ def _alike(written: str, name: str) -> bool:
     return written in SYNONYMS.get(name, ()) or (
         len(written) >= 2
         and (
-            written in name
+            _abridges(written, name)
             or name in written
             or written[:2] == name[:2]
             or written[-2:] == name[-2:]
