@@ -66,6 +66,25 @@ def test_a_phone_saved_in_scientific_notation_is_refused(
     assert column == "联系电话" and "科学记数法" in rule
 
 
+@pytest.mark.parametrize("written", [2886110001, "8162345678", "81623456789"])
+def test_a_phone_whose_area_codes_zero_a_number_cell_dropped_is_refused(
+    registers: RegisterFactory, db_path: Path, written: object
+) -> None:
+    """028-86110001 typed into a number cell is 2886110001: loaded, nobody could call it."""
+    phone = {**requisition(UNIT, 0, 2), "联系电话": written}
+    registers.add("requisitions.xlsx", [phone], {"kind": "requisitions", "authority": "2200"})
+    [(_, column, rule, _)] = refused(registers, db_path, "requisitions.xlsx")
+    assert column == "联系电话" and "少了区号的 0" in rule
+
+
+@pytest.mark.parametrize("written", ["028-86110001", "13812345678", "86110001", "0816-2345678"])
+def test_phones_as_written_load(registers: RegisterFactory, db_path: Path, written: str) -> None:
+    phone = {**requisition(UNIT, 0, 2), "联系电话": written}
+    registers.add("requisitions.csv", [phone], {"kind": "requisitions", "authority": "2200"})
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+
+
 def test_long_numbers_written_as_text_load_as_written(
     registers: RegisterFactory, db_path: Path
 ) -> None:

@@ -9,7 +9,9 @@ the province's 职业能力建设处 agreed, from the date of that opinion; blan
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sqlite3
+import unicodedata
 from collections.abc import Callable, Mapping
 
 from registry.domain.levels import QUANTITY_COLUMNS
@@ -135,6 +137,21 @@ def _check_opinions(
     return opinions
 
 
+_AREA_CODE_LOST = re.compile(r"[2-9]\d{8,10}")
+"""A landline with its area code but not the code's 0 (028 86110001 → 2886110001): a mobile
+number starts with 1, a local number without its area code has 7–8 digits."""
+
+
+def _zero_lost(phone: Cell) -> str | None:
+    """Why a 联系电话 is not the number to call: the 0 of its area code, dropped by a number cell."""
+    if _AREA_CODE_LOST.fullmatch(unicodedata.normalize("NFKC", text(phone)).strip()):
+        return (
+            "号码开头像是少了区号的 0（如 028-86110001 存成数字成了 2886110001）：请把该列设为"
+            "“文本”格式，输入完整号码后保存"
+        )
+    return None
+
+
 def _check_row(
     record: Record, entry: RegisterEntry, today: dt.date, problems: list[Problem]
 ) -> Requisition | None:
@@ -156,7 +173,7 @@ def _check_row(
     if unit and not covers(entry.authority, who.city or ""):
         rule = f"本登记由{region_name(entry.authority)}报送，只能包含本市（州）单位的申领计划"
         fail("单位", unit, rule)
-    if lost := digits_lost(values.get("联系电话")):
+    if lost := digits_lost(values.get("联系电话")) or _zero_lost(values.get("联系电话")):
         fail("联系电话", values.get("联系电话"), lost)
     quantities = read_quantities(values, fail)
     if quantities is not None:
