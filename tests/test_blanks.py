@@ -277,7 +277,7 @@ BROKEN = {
         "2200",
         [collection("C1122000001"), collection("C1122000001")],
         "证书编号",
-        "与本文件第3行重复：每本证书只能领取一次",
+        "与本文件第3行重复：每本证书只能领取一次，请删除其中未领取或多写的一行",
     ),
     "collection of a number the registry lacks": (
         "collections",

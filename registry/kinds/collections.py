@@ -121,7 +121,11 @@ def _check_number(number: str, written: Cell, row: int, known: _Known, fail: Fai
         fail("证书编号", written, "登记库中没有此证书编号，不能登记领取", waits=True)
     first = known.seen.setdefault(number, row)
     if first != row:
-        fail("证书编号", written, f"与本文件第{first}行重复：每本证书只能领取一次")
+        fail(
+            "证书编号",
+            written,
+            f"与本文件第{first}行重复：每本证书只能领取一次，请删除其中未领取或多写的一行",
+        )
     if number in known.elsewhere:
         rule = f"此证书已在“{known.elsewhere[number]}”中登记领取，每本证书只能领取一次"
         fail("证书编号", written, rule)
