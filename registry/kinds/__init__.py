@@ -1,7 +1,7 @@
 """The register kinds the sync knows (SPEC §4, §9), each a `registry.kinds.base.Kind`.
 
-Adding a kind: one module here with its layout, checks and payload, one line below, and its
-writes in `registry.store`.
+Adding a kind: one module here with its layout, checks and payload, and one line below — the
+other places it touches are listed in docs/ARCHITECTURE.md ("Where things go").
 """
 
 from __future__ import annotations
