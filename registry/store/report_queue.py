@@ -1,0 +1,98 @@
+"""The reports of suspected forgeries in the verification log (SPEC §7: reports, §五.(三)) as
+staff read and handle them from the shell: the queue, newest first, with how often each number
+was checked, and what was done about a report (kept beside it, the report itself unchanged)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from registry.store.db import now
+from registry.store.verify_log import prepare_log
+
+COLUMNS = (
+    "id",
+    "ref",
+    "at",
+    "number",
+    "result",
+    "mismatched",
+    "authority",
+    "contact",
+    "text",
+    "checked_at",
+    "receipt",
+    "client",
+)
+
+
+REF = "CAST(coalesce(r.ref, r.id) AS TEXT)"
+"""A report's number as staff and the employer quote it (the ``id`` of one older than numbers)."""
+LATEST_OUTCOME = (
+    "(SELECT o.{0} FROM report_outcomes o WHERE o.ref = " + REF + " ORDER BY o.id DESC LIMIT 1)"
+)
+
+
+def read_reports(
+    log: Path, authority: str | None, limit: int, pending: bool = False
+) -> list[dict[str, Any]]:
+    """The reports, newest first, each with how often its number was checked and what staff
+    last recorded doing about it; only those with nothing recorded when ``pending``."""
+    conn = sqlite3.connect(f"{log.resolve().as_uri()}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        exists = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reports'"
+        ).fetchone()
+        if not exists:
+            return []
+        present = {row[1] for row in conn.execute("PRAGMA table_info(reports)")}
+        selected = ", ".join(f"r.{c}" if c in present else f"NULL AS {c}" for c in COLUMNS)
+        handled = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'report_outcomes'"
+        ).fetchone()
+        outcome = ", ".join(
+            (LATEST_OUTCOME.format(column) if handled else "NULL") + f" AS {alias}"
+            for column, alias in (
+                ("at", "handled_at"),
+                ("staff", "handled_by"),
+                ("action", "outcome"),
+            )
+        )
+        rows = conn.execute(
+            f"SELECT {selected}, {outcome},"
+            " (SELECT count(*) FROM checks c WHERE c.number = r.number) AS checks,"
+            # as staff's queue counts them (metadata.yml, report_queue): a check without a
+            # name (未查验, logged with an empty hash) is no failure of the number
+            " (SELECT count(*) FROM checks c WHERE c.number = r.number"
+            "   AND c.result IN ('no_match', 'malformed') AND c.name_hash != '') AS failed_checks"
+            " FROM reports r WHERE (? IS NULL OR r.authority = ?)"
+            f" AND NOT (? AND {LATEST_OUTCOME.format('id') if handled else 'NULL'} IS NOT NULL)"
+            " ORDER BY r.id DESC LIMIT ?",
+            (authority, authority, pending, limit),
+        ).fetchall()
+    finally:
+        conn.close()
+    return [dict(row) for row in rows]
+
+
+def record_outcome(log: Path, ref: str, outcome: str, by: str) -> str | None:
+    """Record what was done about the report numbered ``ref`` (as listed: 20261201-7F3A9C, or
+    the id of a report older than numbers); the number as stored, None when no report has it."""
+    conn = sqlite3.connect(log, timeout=5, isolation_level=None)
+    try:
+        prepare_log(conn)  # a log written before report_outcomes: the table is added
+        row = conn.execute(
+            f"SELECT {REF} FROM reports r WHERE upper(r.ref) = ? OR (r.ref IS NULL AND r.id = ?)",
+            (ref, int(ref) if ref.isdigit() else None),
+        ).fetchone()
+        if row is None:
+            return None
+        conn.execute(
+            "INSERT INTO report_outcomes (ref, at, staff, action) VALUES (?, ?, ?, ?)",
+            (row[0], now(), by, outcome),
+        )
+        return str(row[0])
+    finally:
+        conn.close()
