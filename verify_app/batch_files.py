@@ -49,7 +49,7 @@ from verify_app.answers import (
 from verify_app.batch_columns import CONFIRM_HEADERS as CONFIRM_HEADERS
 from verify_app.batch_columns import BatchFileProblem as BatchFileProblem
 from verify_app.batch_columns import Columns, find_columns, name_like
-from verify_app.presentation import beijing_time
+from verify_app.presentation import shown_time
 from verify_app.quotas import KEY_HELP, MAX_UPLOAD_ROWS
 from verify_app.watch_lines import split_line
 
@@ -235,7 +235,7 @@ def export_row(row: BatchRow, checked: Checked, contact: str | None = None) -> d
         row=str(row.row),
         label=checked.label,
         advice=advice,
-        as_of=beijing_time(answer.as_of),
+        as_of=shown_time(answer.as_of),
     )
     result = {key: values.get(key, "") for key, _ in EXPORT_COLUMNS}
     for key, _ in CONFIRM_COLUMNS:

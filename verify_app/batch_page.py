@@ -24,7 +24,7 @@ from verify_app.batch_files import (
 )
 from verify_app.context import client_of, form_caller_of, verifier_of
 from verify_app.forms import checked_form, render
-from verify_app.presentation import beijing_time
+from verify_app.presentation import shown_time
 from verify_app.uploads import UploadsBusy, read_upload
 
 
@@ -104,7 +104,7 @@ def _batch_results(request: Request, parsed: BatchFile, answers: list[Checked]) 
         unchecked_hidden=hidden,
         columns=result_columns(parsed.confirms),
         export_href=csv_link(export),
-        as_of=beijing_time(answers[0].answer.as_of),
+        as_of=shown_time(answers[0].answer.as_of),
     )
     return render(request, "batch.html", context)
 

@@ -30,7 +30,7 @@ from verify_app.forms import MAX_FIELDS as MAX_FIELDS
 from verify_app.forms import checked_form
 from verify_app.forms import render as render
 from verify_app.links import public_base, receipt_url, route_path, token_path
-from verify_app.presentation import NUMBER_PARTS, REGION_LIST, beijing_time, qr_svg
+from verify_app.presentation import NUMBER_PARTS, REGION_LIST, qr_svg, shown_time
 from verify_app.quotas import Caller
 from verify_app.ratelimit import RateLimited
 from verify_app.receipts import ExpiredReceipt, ForgedReceipt
@@ -44,7 +44,7 @@ def _result_context(request: Request, answer: Verification, wants_contact: bool)
     verifier = verifier_of(request)
     context: dict[str, Any] = {
         "check": answer,
-        "as_of": beijing_time(answer.as_of),
+        "as_of": shown_time(answer.as_of),
         "stale": verifier.is_stale(answer.as_of),
         "stale_days": verifier.settings.stale_days,
     }
@@ -162,7 +162,7 @@ def _result_page(request: Request, checked: Checked, values: dict[str, str]) -> 
     context["mismatch_advice"] = checked.advice()
     if issued:
         context.update(_receipt_links(request, issued.token))
-        context["receipt_expires"] = beijing_time(issued.expires)
+        context["receipt_expires"] = shown_time(issued.expires)
     if not checked.answer.matched or checked.mismatched:
         context["values"] = values
     if checked.reportable:
@@ -213,8 +213,8 @@ def receipt(request: Request) -> Response:
         return _error_page(request, "回执无效", message, 400)
     answer = verifier.recheck(client_of(request), opened)
     context = _result_context(request, answer, answer.wants_contact)
-    context.update(checked_at=beijing_time(opened.checked_at), **_receipt_links(request, token))
-    context["receipt_expires"] = beijing_time(verifier.receipts.expiry(opened.checked_at))
+    context.update(checked_at=shown_time(opened.checked_at), **_receipt_links(request, token))
+    context["receipt_expires"] = shown_time(verifier.receipts.expiry(opened.checked_at))
     context["withheld"] = opened.withheld
     context["confirmed"] = [CONFIRMABLE[field] for field in opened.confirmed]
     context["unconfirmed"] = [

@@ -29,8 +29,9 @@ REGION_LIST = tuple(REGIONS.items())
 
 
 @lru_cache(maxsize=256)
-def beijing_time(value: str | dt.datetime | None) -> str:
-    """``2026-11-26T10:00:00+00:00`` → ``2026年11月26日 18:00（北京时间）``.
+def shown_time(value: str | dt.datetime | None) -> str:
+    """``2026-11-26T10:00:00+00:00`` → ``2026年11月26日 18:00（北京时间）``: a moment as an
+    employer reads it, to the minute and in words (staff read seconds: `beijing_clock`).
 
     Cached: every result page shows the registry's snapshot time, which rarely changes."""
     if value is None:

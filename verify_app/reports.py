@@ -34,7 +34,7 @@ from verify_app.answers import Checked, screened_number
 from verify_app.context import client_of, verifier_of
 from verify_app.csrf import COOKIE, CsrfRejected
 from verify_app.forms import checked_form, render
-from verify_app.presentation import beijing_time
+from verify_app.presentation import shown_time
 from verify_app.ratelimit import RateLimited
 from verify_app.service import IssuedReceipt
 
@@ -248,7 +248,7 @@ async def report(request: Request) -> Response:
         "fallback": verifier.contacts.fallback_for(authority),  # a city without a phone listed
         "again": not same,  # what was typed this time is not stored
     }
-    sent["sent_at"] = beijing_time(at)
+    sent["sent_at"] = shown_time(at)
     return render(request, "report_sent.html", sent)
 
 

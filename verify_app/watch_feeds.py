@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from registry.domain.statuses import EXCHANGE, REVOKE
-from verify_app.presentation import beijing_time
+from verify_app.presentation import shown_time
 from verify_app.watch_store import Watch, WatchEvent
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -50,7 +50,7 @@ FEED_TITLE = "证书状态变更（关注列表）"
 
 def _since(watch: Watch) -> str:
     """What a feed holds: the changes registered since the list was made."""
-    return f"自 {beijing_time(watch.created_at)} 起登记的换发、补发、撤销"
+    return f"自 {shown_time(watch.created_at)} 起登记的换发、补发、撤销"
 
 
 def json_feed(watch: Watch, events: list[WatchEvent], links: dict[str, str]) -> dict[str, Any]:

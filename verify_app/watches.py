@@ -22,7 +22,7 @@ from verify_app.api import InvalidRequest, batch_items, json_body
 from verify_app.context import caller_of, client_of, verifier_of
 from verify_app.forms import checked_form, render
 from verify_app.links import public_base, token_path, watch_links
-from verify_app.presentation import beijing_time
+from verify_app.presentation import shown_time
 from verify_app.quotas import Caller
 from verify_app.ratelimit import OverAllowance, RateLimited
 from verify_app.watch_feeds import atom_feed, conditional, event_advice, json_feed
@@ -176,8 +176,8 @@ def _watch_page(request: Request) -> Response:
         return _not_found(request)
     context: dict[str, Any] = {
         "watch": watch,
-        "created_at": beijing_time(watch.created_at),
-        "events": [(e, beijing_time(e.synced_at)) for e in _events(request, watch)],
+        "created_at": shown_time(watch.created_at),
+        "events": [(e, shown_time(e.synced_at)) for e in _events(request, watch)],
         "token": token,
         "new": NEW in request.query_params,
         "event_advice": event_advice,
