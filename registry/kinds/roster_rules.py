@@ -227,7 +227,7 @@ def duplicate_holders(certificates: Iterable[CertificateRow]) -> list[Problem]:
     return problems
 
 
-def held_already(where: str) -> str:
+def held_already_rule(where: str) -> str:
     """§二's refusal of a holder registered ``where`` (本文件第4行, 登记库中…) already."""
     return f"此人（姓名、出生年月、工种、等级均相同）已在{where}登记，同一人同一等级只发一本证书"
 
@@ -237,7 +237,7 @@ ANOTHER_PERSON = "如确是同名同生日的另一人，请在“备注”中�
 
 
 def duplicate_problem(certificate: CertificateRow, where: str, advice: str = "") -> Problem:
-    rule = f"{held_already(where)}；{ANOTHER_PERSON}{advice}"
+    rule = f"{held_already_rule(where)}；{ANOTHER_PERSON}{advice}"
     return Problem(certificate.source_row, "姓名", certificate.name, rule, "§二")
 
 

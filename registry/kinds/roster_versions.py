@@ -132,7 +132,7 @@ def _registered(conn: sqlite3.Connection, entry: RegisterEntry) -> set[str]:
     return {number for (number,) in rows}
 
 
-def order_problems(
+def new_rows_order_problems(
     conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry
 ) -> list[Problem]:
     """The order rules' problems (附件3 四, §四.(五)2-3): all of them for a register loaded for

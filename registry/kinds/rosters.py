@@ -27,7 +27,7 @@ from registry.kinds.roster_versions import (
     history_problems,
     issued_failing,
     names_registered_before,
-    order_problems,
+    new_rows_order_problems,
 )
 from registry.sheets.layout import Column, Layout
 from registry.store.certificates import write_roster
@@ -146,7 +146,7 @@ def check_roster(
         *another_roster(conn, result, entry),
         *handed_out_elsewhere(conn, result, entry),
     ]
-    problems += order_problems(conn, result, entry)
+    problems += new_rows_order_problems(conn, result, entry)
     problems = names_registered_before(conn, result, entry, problems)
     problems = issued_failing(conn, result, entry, problems)
     problems = _with_next_free(conn, result, problems)

@@ -17,7 +17,7 @@ from registry.domain.problems import Problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.roster_remarks import different_person
-from registry.kinds.roster_rules import ANOTHER_PERSON, held_already
+from registry.kinds.roster_rules import ANOTHER_PERSON, held_already_rule
 from registry.sheets.cells import text
 from registry.sheets.table import Record
 from registry.store.holdings import Holder, held_by
@@ -65,5 +65,5 @@ class Holders:
             where = f"登记库中（{held[0][0]}，名册“{held[0][1]}”）"
         else:
             return None
-        rule = f"{held_already(where)}，不能再编号：请删除这一行后再编号；{ANOTHER_PERSON}"
+        rule = f"{held_already_rule(where)}，不能再编号：请删除这一行后再编号；{ANOTHER_PERSON}"
         return Problem(record.row, "姓名", text(record.values.get("姓名")), rule, "§二")
