@@ -51,7 +51,9 @@ def verify(number: str, name: str, db: Path, as_json: bool) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         click.echo(f"{answer.result}  {answer.label}  {answer.number}")
-        for field in PUBLIC_FIELDS[1:]:
+        for field in PUBLIC_FIELDS:
+            if field.name == "number":  # on the first line
+                continue
             value = field.text(getattr(answer, field.name))
             if field.name == "as_of":  # stored in UTC, read in Beijing time as on the pages
                 value = beijing_clock(value)

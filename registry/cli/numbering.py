@@ -19,7 +19,7 @@ from registry.cli.base import (
 )
 from registry.domain.dates import beijing_clock
 from registry.domain.levels import LEVELS
-from registry.domain.regions import PROVINCE, REGIONS
+from registry.domain.regions import AUTHORITY_CODES, CODES, PROVINCE, REGIONS
 from registry.domain.registers import ROSTER_KINDS, TECHNICIAN_ROSTER
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.numbered_copy import CopyNotes
@@ -33,7 +33,7 @@ from registry.sync.outcome import operator
     "file", metavar="名册文件", type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.option("--kind", required=True, type=click.Choice(list(ROSTER_KINDS)), help="名册种类。")
-@click.option("--authority", required=True, help="发证机关代码（2200 省厅，2201-2221 各市州）。")
+@click.option("--authority", required=True, help=f"发证机关代码（{AUTHORITY_CODES}）。")
 @click.option("--region", help="编号地区代码（默认同发证机关；技师名册为持证人所在市州）。")
 @click.option(
     "--year-code",
@@ -178,7 +178,7 @@ def _check_number_options(file: Path, kind: str, authority: str, region: str, ou
     """`UsageProblem` for options that cannot number ``file`` into ``out``."""
     for code in (authority, region):
         if code not in REGIONS:
-            raise UsageProblem(f"地区代码 {code} 不是附件3规定的代码（2200-2221）")
+            raise UsageProblem(f"地区代码 {code} 不是附件3规定的代码（{CODES}）")
     if kind == TECHNICIAN_ROSTER and authority != PROVINCE:
         raise UsageProblem(
             f"技师审核名册（附件5）的证书由省厅核发（§三）：--authority 应为 2200，不是 {authority}；"

@@ -22,6 +22,7 @@ from registry.cli.base import (
     stopped_by_sigterm,
 )
 from registry.cli.progress import Progress
+from registry.domain.regions import AUTHORITY_CODES
 from registry.domain.trades import CatalogueError, TradeCatalogue
 from registry.kinds import LAYOUTS
 from registry.kinds.base import RegisterEntry
@@ -69,7 +70,7 @@ def _as_option(key: re.Match[str]) -> str:
 @click.option("--trades", type=CATALOGUE, help="工种目录 CSV，替换内置的起步目录。")
 @click.option("--trades-extra", type=CATALOGUE, help="工种目录 CSV，其工种和别名加到目录中。")
 @click.option("--kind", type=click.Choice(list(LAYOUTS)), help="单个文件：名册种类。")
-@click.option("--authority", help="单个文件：发证机关代码（2200 省厅，2201-2221 各市州）。")
+@click.option("--authority", help=f"单个文件：发证机关代码（{AUTHORITY_CODES}）。")
 @click.option("--region", help="单个文件：编号地区代码（默认同发证机关）。")
 @click.option("--approval-doc", help="单个文件：批准合格人员的文件文号。")
 @click.option("--issued-on", help="单个文件：发证日期 = 该文件的日期（YYYY-MM-DD）。")

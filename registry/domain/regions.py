@@ -21,6 +21,11 @@ def _load_regions() -> dict[str, str]:
 
 REGIONS: dict[str, str] = _load_regions()
 """Region code → name, e.g. ``"2202" → "绵阳市"``."""
+_CITIES = sorted(code for code in REGIONS if code != PROVINCE)
+CODES = f"{min(REGIONS)}-{max(REGIONS)}"
+"""The codes of 附件3 as a range to name in a message: 2200-2221."""
+AUTHORITY_CODES = f"{PROVINCE} 省厅，{_CITIES[0]}-{_CITIES[-1]} 各市州"
+"""Who each authority code is, for an option's help."""
 
 
 def region_name(code: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from registry.domain.dates import BEIJING, BadDate, parse_date
 from registry.domain.names import normalise_name
 from registry.domain.numbers import year_code_of, year_of_code
-from registry.domain.regions import REGIONS
+from registry.domain.regions import CODES, REGIONS
 from registry.domain.text import hidden_characters, visible
 from registry.kinds import KINDS
 from registry.kinds.base import RegisterEntry
@@ -37,7 +37,7 @@ class Manifest:
 def _code(value: object, what: str, where: str) -> str:
     code = str(value).strip()
     if code not in REGIONS:
-        raise ManifestError(f"{where}：{what} “{code}” 不是附件3规定的地区代码（2200-2221）")
+        raise ManifestError(f"{where}：{what} “{code}” 不是附件3规定的地区代码（{CODES}）")
     return code
 
 
