@@ -176,8 +176,8 @@ def like_none(
     """A "new version" of a blank-certificate register none of whose records is like one of
     the loaded version's — agreeing in fields (each a group of columns) of ``weights`` that
     weigh ``enough`` together; a blank agreeing with a blank says nothing — is another register
-    under the same file name: two folders' 2012-dispatches.xlsx, taken for a version, silently
-    replaced the first one's dispatches. A corrected record changes one field and stays alike,
+    under the same file name (two folders' 2012-dispatches.xlsx): taken for a version, it would
+    silently replace the first one's records. A corrected record changes one field and stays alike,
     also in a register of one record. Judge a version only once it has no problem of its own."""
     groups = list(weights)
     columns = [column for group in groups for column in group]

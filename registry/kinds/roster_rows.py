@@ -160,8 +160,8 @@ class _RowChecker:
             return None
         # A number refused for its form, or for a letter, year code or region that is not the
         # row's and register's, holds its place in the row's own run (`order_problems`): counted
-        # in another run, or as another level's number taken, it made the correct rows after
-        # it look out of order or duplicates, and a clerk was told to renumber them.
+        # in another run, or as another level's number taken, it would make the correct rows
+        # after it look out of order or duplicated.
         trade_name = str(trade) if trade else None
         try:
             parsed, number = parse_canonical(written)

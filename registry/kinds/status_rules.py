@@ -24,8 +24,8 @@ USED = "该编号已被使用"
 
 
 def given_before(found: Found, row: int) -> Found:
-    """A 新证书编号 in use named with the row of this file that gives it first (two 换发 rows
-    giving one number were told only the next free number)."""
+    """A 新证书编号 in use named with the row of this file that gives it first: of two 换发 rows
+    giving one number, the clerk fixes the second, not looks for the number elsewhere."""
     column, value, rule, clause = found
     if column == "新证书编号" and rule.startswith(USED):
         return column, value, f"与本文件第{row}行的新证书编号重复：{rule}", clause

@@ -97,8 +97,8 @@ def compare_with_applied(
 
 
 def _document_year(event: StatusEvent, changed: dict[str, tuple[object, object]]) -> Problem | None:
-    """A corrected 批准文号 of the event's year, as a new event's must be (§四.(三)): the
-    correction of 〔2013〕 to 〔2019〕 for an exchange of 2013 was taken."""
+    """A corrected 批准文号 of the event's year, as a new event's must be (§四.(三)): a
+    correction is held to the rule the first version was."""
     if "approval_doc" not in changed or event.type == REVOKE:
         return None
     problem = year_problem(event.approval_doc, event.date.year, EVENT_DATE)
