@@ -24,7 +24,8 @@ from registry.domain.registers import ROSTER_KINDS, TECHNICIAN_ROSTER
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.numbered_copy import CopyNotes
 from registry.store.syncs import UnloadedRun
-from registry.sync.manifest import LISTED, ManifestError, year_code_for
+from registry.sync.manifest import ManifestError
+from registry.sync.numbering_year import LISTED, year_code_for
 from registry.sync.outcome import operator
 
 
