@@ -136,6 +136,20 @@ def test_replicas_share_one_allowance_through_redis(registry_db: Path, redis: Re
     assert any("checks/203.0.113.7" in key for key in redis.keys())
 
 
+def test_replicas_share_the_bound_on_guessing_a_name(registry_db: Path, redis: RedisServer) -> None:
+    """Names tried against one number at one replica count at the other (`verify_app.guesses`)."""
+    with replicas(registry_db, redis.url, 2, rate_limit=100) as (a, b):
+        bound = a.app.state.verifier.guesses.per_hour  # type: ignore[attr-defined]
+        for i in range(bound):
+            answer = (a, b)[i % 2].post(
+                "/api/v1/verify", json={"number": CHECK["number"], "name": f"张{i}明"}
+            )
+            assert answer.json()["result"] == "no_match"
+        refused = a.post("/api/v1/verify", json=CHECK)
+    assert refused.status_code == 429 and "为防止有人猜测持证人姓名" in refused.json()["message"]
+    assert any("names/203.0.113.7/" in key for key in redis.keys())
+
+
 def test_with_memory_storage_each_replica_counts_alone(registry_db: Path) -> None:
     """What the Redis test guards against: the same turns, counted per process, allow 6 of 6."""
     with replicas(registry_db, "memory://", 2, rate_limit=5) as (a, b):

@@ -30,6 +30,7 @@ from registry.store.keys import ApiKey
 from registry.store.trades import stored_catalogue
 from verify_app.answers import Checked, Item, confirmed, screened_number
 from verify_app.checklog import NO_NAME, Channel, CheckLog, holder_hash, make_check, name_hash
+from verify_app.guesses import NameGuesses
 from verify_app.quotas import Caller, Quotas
 from verify_app.ratelimit import CheckLimiter
 from verify_app.receipts import Clock, Receipt, Receipts
@@ -68,6 +69,7 @@ class Verifier:
             reports_per_day=settings.reports_per_day,
             clock=clock,
         )
+        self.guesses = NameGuesses(self.quotas, settings.name_guesses_per_hour)
         self.receipts = Receipts(self._secret, lifetime_days=settings.receipt_days, clock=clock)
         self.contacts = Contacts(settings.authorities())
         self.catalogue = builtin_catalogue()
@@ -105,6 +107,7 @@ class Verifier:
         """Charge ``items`` to ``caller`` — as batch rows, or as ``single`` checks at the counter
         (per minute) — or to the caller's key, then check each. May raise `RateLimited`, with
         nothing charged."""
+        self.guesses.allow(caller, items)
         if single:
             self.quotas.charge_single(caller, len(items))
         else:
@@ -125,6 +128,7 @@ class Verifier:
             self._log(caller, answer, hashed, channel)
             holder = holder_hash(self._secret, answer.number, item.name) if answer.matched else ""
             checked.append(confirmed(answer, item.typed, (hashed, holder), catalogue))
+        self.guesses.count(caller, checked)
         return checked
 
     def _catalogue(self, conn: sqlite3.Connection) -> TradeCatalogue:

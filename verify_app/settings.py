@@ -108,6 +108,9 @@ class Settings:
     batch_rows_per_hour: int = 300
     """Rows an anonymous client may check in batches (upload or API) and watch lists per hour;
     0 turns the allowance off. HR systems with an API key have their key's daily quota instead."""
+    name_guesses_per_hour: int = 10
+    """Names not matching one number a client (or API key) may try per hour: past them, its
+    checks of that number wait (`verify_app.guesses`); 0 turns the bound off."""
     reports_per_day: int = 5
     """Suspected-forgery reports a client may send per day (§五.(三))."""
     authorities_file: Path | None = None
@@ -137,6 +140,7 @@ class Settings:
             "rate_limit",
             "batch_rows_per_hour",
             "reports_per_day",
+            "name_guesses_per_hour",
             "receipt_days",
             "stale_days",
             "max_body_bytes",
@@ -186,6 +190,9 @@ class Settings:
                 ),
                 reports_per_day=config(
                     "CERTREG_REPORTS_PER_DAY", cast=int, default=cls.reports_per_day
+                ),
+                name_guesses_per_hour=config(
+                    "CERTREG_NAME_GUESSES_PER_HOUR", cast=int, default=cls.name_guesses_per_hour
                 ),
                 authorities_file=optional_path(config("CERTREG_AUTHORITIES", default="")),
                 trusted_proxies=trusted_proxies(config(PROXIES_VARIABLE, default="")),

@@ -21,6 +21,7 @@ from verify_app.answers import Item
 from verify_app.api import InvalidRequest, batch_items, json_body
 from verify_app.context import caller_of, client_of, verifier_of
 from verify_app.forms import checked_form, render
+from verify_app.guesses import TooManyNames
 from verify_app.links import public_base, token_path, watch_links
 from verify_app.presentation import shown_time
 from verify_app.quotas import Caller
@@ -103,6 +104,8 @@ async def watch_create(request: Request) -> Response:
         token, _ = await _create(request, Caller(client_of(request)), items, lines)
     except WatchProblem as exc:
         return _watch_form(request, exc.message, entries, 400)
+    except TooManyNames as exc:
+        return _watch_form(request, exc.message, entries, 422)
     except OverAllowance:  # the form again, with what was pasted: a list of fewer for now
         per_hour = verifier_of(request).quotas.batch_rows_per_hour
         message = (
