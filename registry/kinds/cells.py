@@ -225,6 +225,18 @@ def unread_note(table: Table) -> str | None:
     return f"以下各列不是本表的栏目，其内容没有导入登记库：{named}。请核对是否填错了栏目"
 
 
+def wrapped_note(table: Table) -> str | None:
+    """How a CSV's lines differ from the rows Excel shows it in, when cells hold line breaks:
+    the report names lines (a clerk opening it in Excel finds other rows under those numbers)."""
+    if table.wrapped is None:
+        return None
+    first, over = table.wrapped
+    return (
+        f"此 CSV 从第{first}行起有单元格内换行：报告中的行号是文本文件的行号，用 Excel 打开时，"
+        f"第{first}行以后各行的行号比报告中的小（最多小 {over} 行）。请按报告中引用的内容核对"
+    )
+
+
 def unexplained(cells: list[Problem], problems: list[Problem]) -> list[Problem]:
     """``problems`` but those of a cell ``cells`` found too long — the checks read it cut short
     (`_overlong`), and what they say of the cut text (a name of 500 characters) is not so — or

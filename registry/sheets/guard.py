@@ -95,6 +95,10 @@ class Sheet:
     merged: Sequence[tuple[int, ...]] = ()
     """a workbook's merged ranges that span rows, 1-based (first row, first column, last row,
     last column): their value is in the first row only"""
+    wrapped: tuple[int, int] | None = None
+    """a CSV with line breaks inside cells (a header 执行工资等级⏎起始时间): the line its first
+    such record starts on, and how many lines later than Excel's row number its last record
+    starts — Excel shows each record as one row, the report names lines"""
 
     def rows(self) -> Iterator[tuple[int, list[object]]]:
         """(row number, cells) of each row — made as they are read, not 40,000 tuples at once."""
@@ -250,9 +254,12 @@ def _read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     rows: list[list[str]] = []
     lines: list[int] = []
     max_columns, max_rows = limits.max_columns, limits.max_rows
-    line = 0
+    line, first_wrap, shift = 0, 0, 0
     try:
-        for line, cells in csv_records(text, delimiter(filename, text)):
+        for record, (line, cells) in enumerate(csv_records(text, delimiter(filename, text)), 1):
+            shift = line - record
+            if not first_wrap and any("\n" in cell or "\r" in cell for cell in cells):
+                first_wrap = line
             if not any(cells):  # a blank line, or Excel's ",,,," for a formatted empty row
                 continue
             if len(cells) > max_columns or len(rows) == max_rows:
@@ -266,4 +273,5 @@ def _read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
             lines.append(line)
     except csv.Error as exc:
         raise SheetRefused(f"CSV 格式错误（第 {line + 1} 行附近）：{exc}") from exc
-    return Sheet(cast(list[list[object]], rows), lines, encoding)
+    wrapped = (first_wrap, shift) if first_wrap and shift else None
+    return Sheet(cast(list[list[object]], rows), lines, encoding, wrapped=wrapped)

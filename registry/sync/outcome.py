@@ -39,8 +39,8 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     """what the clerk should know of the file, loaded or not (columns not read)"""
     entry_notes: list[str] = field(default_factory=list)
-    """what the clerk should know of the manifest entry (`Kind.entry_note`): no cell's content,
-    so a report for a system log (``--brief``) says it too"""
+    """what the clerk should know that quotes no cell — of the manifest entry (`Kind.entry_note`),
+    of a CSV's line numbers —, so a report for a system log (``--brief``) says it too"""
     sync_id: int | None = None
     repeated: bool = False
     """rejected exactly as the last time (same file, same problems): not recorded again"""

@@ -32,7 +32,7 @@ from registry.domain.problems import Problem
 from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS
 from registry.kinds.base import RegisterEntry
-from registry.kinds.cells import cell_problems, unread_note
+from registry.kinds.cells import cell_problems, unread_note, wrapped_note
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.guard import REGISTER_LIMITS, open_regular_file
 
@@ -57,6 +57,8 @@ class Prepared:
     """what every kind refuses in a cell (`registry.kinds.cells.cell_problems`)"""
     notes: list[str] = field(default_factory=list)
     """what the report says of the file without refusing it (`registry.kinds.cells.unread_note`)"""
+    plain_notes: list[str] = field(default_factory=list)
+    """the same, quoting no cell (`registry.kinds.cells.wrapped_note`): a system log's too"""
 
 
 def unreadable(exc: OSError) -> UnreadableSheet:
@@ -146,8 +148,15 @@ def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> 
             raise UnreadableSheet(unforeseen(exc)) from None
     if file_fingerprint(entry) != before:
         raise UnreadableSheet("文件在读取期间被改动。请等文件保存完毕后重新同步")
-    note = unread_note(table)
-    return Prepared(len(table.records), data, before, problems, [note] if note else [])
+    unread, wrapped = unread_note(table), wrapped_note(table)
+    return Prepared(
+        len(table.records),
+        data,
+        before,
+        problems,
+        [unread] if unread else [],
+        [wrapped] if wrapped else [],
+    )
 
 
 def _die_with(parent: int) -> None:

@@ -112,8 +112,8 @@ def _checked(
         outcome.problems = [Problem(None, None, None, str(exc))]
         return None, None
     outcome.rows, outcome.notes = prepared.rows, prepared.notes
-    if note := KINDS[entry.kind].entry_note(entry):
-        outcome.entry_notes = [note]
+    note = KINDS[entry.kind].entry_note(entry)
+    outcome.entry_notes = [*([note] if note else []), *prepared.plain_notes]
     if not prepared.rows:
         clause = KINDS[entry.kind].layout.clause
         outcome.problems = [Problem(None, None, None, EMPTY_REGISTER, clause)]
