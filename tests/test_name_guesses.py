@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from registry.public.lookup import Verification
 from tests.verify_fixtures import (
     VALID,
     AppClient,
@@ -15,6 +18,11 @@ from tests.verify_fixtures import (
     read_log,
     registry_db,
 )
+from verify_app import guesses
+from verify_app.answers import Checked, Item
+from verify_app.guesses import NameGuesses
+from verify_app.quotas import Caller, Quotas
+from verify_app.ratelimit import CheckLimiter, RateLimited
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -92,3 +100,19 @@ def test_a_watch_form_with_many_names_for_one_number_says_so(app_client: AppClie
         page = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
     assert page.status_code == 422
     assert f"证书编号 {NUMBER} 一次配了 4 个不同的姓名" in context_of(page)["error"]
+
+
+def test_keys_too_many_to_remember_make_every_check_read_its_counter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With counts in memory, a check skips reading a counter this process never counted: once
+    it had to drop what it remembered, it reads every counter again, and the bound holds."""
+    monkeypatch.setattr(guesses, "MAX_REMEMBERED", 4)
+    bound = NameGuesses(Quotas(CheckLimiter(0), batch_rows_per_hour=0, reports_per_day=0), 1)
+    caller = Caller("203.0.113.7")
+    for i in range(6):  # one name missed against each of six numbers: more than remembered
+        number = f"Z11220201{i:02d}"
+        checked = Checked(Verification("no_match", number), name_hash=f"{i:064x}")
+        bound.count(caller, [checked])
+    with pytest.raises(RateLimited):
+        bound.allow(caller, [Item("Z1122020100", "周杰")])
