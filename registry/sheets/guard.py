@@ -257,9 +257,10 @@ def _read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     line, first_wrap, shift = 0, 0, 0
     try:
         for record, (line, cells) in enumerate(csv_records(text, delimiter(filename, text)), 1):
+            # a record starts a line after the last one unless that one held a line break
+            if not first_wrap and line - record > shift:
+                first_wrap = lines[-1] if lines else 1
             shift = line - record
-            if not first_wrap and any("\n" in cell or "\r" in cell for cell in cells):
-                first_wrap = line
             if not any(cells):  # a blank line, or Excel's ",,,," for a formatted empty row
                 continue
             if len(cells) > max_columns or len(rows) == max_rows:
