@@ -3,12 +3,13 @@ is no secret, so the names a caller may try against one number are bounded, not 
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
-import pytest
+from starlette.datastructures import Secret
 
-from registry.public.lookup import Verification
 from tests.verify_fixtures import (
+    SECRET,
     VALID,
     AppClient,
     app_client,
@@ -18,11 +19,11 @@ from tests.verify_fixtures import (
     read_log,
     registry_db,
 )
-from verify_app import guesses
-from verify_app.answers import Checked, Item
-from verify_app.guesses import NameGuesses
-from verify_app.quotas import Caller, Quotas
-from verify_app.ratelimit import CheckLimiter, RateLimited
+from verify_app.answers import Item
+from verify_app.quotas import Caller
+from verify_app.ratelimit import RateLimited
+from verify_app.service import Verifier
+from verify_app.settings import Settings
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -102,17 +103,48 @@ def test_a_watch_form_with_many_names_for_one_number_says_so(app_client: AppClie
     assert f"证书编号 {NUMBER} 一次配了 4 个不同的姓名" in context_of(page)["error"]
 
 
-def test_keys_too_many_to_remember_make_every_check_read_its_counter(
-    monkeypatch: pytest.MonkeyPatch,
+def test_batches_sent_at_once_together_try_no_more_names_than_the_bound(
+    registry_db: Path,
 ) -> None:
-    """With counts in memory, a check skips reading a counter this process never counted: once
-    it had to drop what it remembered, it reads every counter again, and the bound holds."""
-    monkeypatch.setattr(guesses, "MAX_REMEMBERED", 4)
-    bound = NameGuesses(Quotas(CheckLimiter(0), batch_rows_per_hour=0, reports_per_day=0), 1)
-    caller = Caller("203.0.113.7")
-    for i in range(6):  # one name missed against each of six numbers: more than remembered
-        number = f"Z11220201{i:02d}"
-        checked = Checked(Verification("no_match", number), name_hash=f"{i:064x}")
-        bound.count(caller, [checked])
-    with pytest.raises(RateLimited):
-        bound.allow(caller, [Item("Z1122020100", "周杰")])
+    """Read before the lookups and counted after them, thirty batches sent at once each found
+    the number's names unspent: together they tried seventy names of one number."""
+    settings = Settings(
+        db=registry_db, secret=Secret(SECRET), rate_limit=0, batch_rows_per_hour=0,
+        name_guesses_per_hour=10,
+    )  # fmt: skip
+    verifier = Verifier(settings)
+    verifier.start()
+    start = threading.Barrier(30)
+    tried: list[int] = []
+
+    def batch(offset: int) -> None:
+        names = [Item(NUMBER, f"张{offset * 10 + i}明") for i in range(10)]
+        start.wait()
+        try:
+            tried.append(len(verifier.check_many(Caller("203.0.113.7"), names, "batch")))
+        except RateLimited:
+            pass
+
+    threads = [threading.Thread(target=batch, args=(i,)) for i in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    verifier.close()
+    assert sum(tried) == 10
+
+
+def test_the_batch_page_names_a_paused_number_not_the_batch_allowance(
+    app_client: AppClient,
+) -> None:
+    """Refused for the number's names, the upload page said 批量查验额度不够."""
+    with app_client(name_guesses_per_hour=1) as client:
+        client.post("/api/v1/verify", json={"number": NUMBER, "name": WRONG[0]})
+        upload = f"证书编号,姓名\n{NUMBER},{NAME}\n".encode()
+        page = client.post(
+            "/batch",
+            data={"csrf_token": csrf_token(client)},
+            files={"file": ("list.csv", upload, "text/csv")},
+        )
+    assert page.status_code == 429
+    assert context_of(page)["title"] == "该编号暂停查验"

@@ -104,7 +104,7 @@ LIMIT_TITLES = {"/batch": "批量查验额度不够"}
 
 async def rate_limited(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RateLimited)
-    title = LIMIT_TITLES.get(request.url.path, "查验过于频繁")
+    title = exc.title or LIMIT_TITLES.get(request.url.path, "查验过于频繁")
     response = error_page(request, 429, "rate_limited", title, exc.message)
     response.headers["Retry-After"] = str(exc.retry_after)
     return response

@@ -49,12 +49,14 @@ SWEEP_SECONDS = 10.0
 
 
 class RateLimited(Exception):
-    """Too many checks from one client; ``retry_after`` seconds until it may try again."""
+    """Too many checks from one client; ``retry_after`` seconds until it may try again;
+    ``title``: the refusal page's, when not the allowance's its address has."""
 
-    def __init__(self, retry_after: int, message: str) -> None:
+    def __init__(self, retry_after: int, message: str, title: str | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
         self.message = message
+        self.title = title
 
 
 class OverAllowance(Exception):

@@ -107,7 +107,18 @@ class Verifier:
         """Charge ``items`` to ``caller`` — as batch rows, or as ``single`` checks at the counter
         (per minute) — or to the caller's key, then check each. May raise `RateLimited`, with
         nothing charged."""
-        self.guesses.allow(caller, items)
+        reserved = self.guesses.reserve(caller, items)
+        try:
+            checked = self._checked(caller, items, channel, single)
+        except BaseException:  # charged nothing, or checked nothing: no names were tried
+            self.guesses.give_back(reserved)
+            raise
+        self.guesses.settle(caller, reserved, checked)
+        return checked
+
+    def _checked(
+        self, caller: Caller, items: Sequence[Item], channel: Channel, single: bool
+    ) -> list[Checked]:
         if single:
             self.quotas.charge_single(caller, len(items))
         else:
@@ -128,7 +139,6 @@ class Verifier:
             self._log(caller, answer, hashed, channel)
             holder = holder_hash(self._secret, answer.number, item.name) if answer.matched else ""
             checked.append(confirmed(answer, item.typed, (hashed, holder), catalogue))
-        self.guesses.count(caller, checked)
         return checked
 
     def _catalogue(self, conn: sqlite3.Connection) -> TradeCatalogue:
