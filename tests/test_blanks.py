@@ -848,6 +848,23 @@ def test_a_requisition_approved_in_a_new_version_is_changed_not_deleted(
     assert ("原第2行", "junior", "5", "3") in history
 
 
+def test_a_remark_on_a_dispatch_is_still_named_as_a_column_not_read(
+    db: Path, tmp_path: Path
+) -> None:
+    """A dispatch register reads no 备注: a 此条作废 there must not load unsaid as it did once
+    备注 was left out of the note for every kind."""
+    path = write(tmp_path / "slip.xlsx", "dispatches", [dispatch(UNIT, 1)])
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    header = next(r[0].row for r in sheet.iter_rows() if any(c.value == "领取单位" for c in r))
+    sheet.cell(header, sheet.max_column + 1).value = "备注"
+    sheet.cell(header + 1, sheet.max_column).value = "此条作废"
+    workbook.save(path)
+    report = json.loads(sync(db, path, "--kind", "dispatches", "--authority", "2200").stdout)
+    assert any("“备注”" in note for note in report["registers"][0]["notes"])
+
+
 @pytest.mark.parametrize(
     ("column", "remark", "loads"),
     [

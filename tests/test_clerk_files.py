@@ -77,7 +77,10 @@ def test_a_phone_whose_area_codes_zero_a_number_cell_dropped_is_refused(
     assert column == "联系电话" and "少了区号的 0" in rule
 
 
-@pytest.mark.parametrize("written", ["028-86110001", "13812345678", "86110001", "0816-2345678"])
+@pytest.mark.parametrize(
+    "written",
+    ["028-86110001", "13812345678", "86110001", "0816-2345678", "4008123456", "8008101234"],
+)
 def test_phones_as_written_load(registers: RegisterFactory, db_path: Path, written: str) -> None:
     phone = {**requisition(UNIT, 0, 2), "联系电话": written}
     registers.add("requisitions.csv", [phone], {"kind": "requisitions", "authority": "2200"})

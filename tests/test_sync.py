@@ -978,6 +978,9 @@ def test_output_to_a_full_disk_is_a_message_and_its_own_exit_status(
     assert "输出写不进去" in done.stderr and "Traceback" not in done.stderr
     if sync:
         assert store.connect(db_path).execute("select count(*) from certificates").fetchone()[0]
+    with open("/dev/full", "w") as full:  # a cron job's ``>log 2>&1``: both on the full disk
+        both = subprocess.run([sys.executable, "-m", "registry", *args], stdout=full, stderr=full)
+    assert both.returncode == OUTPUT_FAILED
 
 
 def test_every_field_a_corrected_roster_may_change_is_named_by_its_column() -> None:

@@ -216,7 +216,8 @@ def test_a_list_with_items_to_fix_names_them_for_a_program(
 
 def test_fields_of_the_clients_own_are_still_ignored(app_client: AppClient) -> None:
     """HR systems send their own ids beside each item; only near-misses of ours are refused."""
-    item = {"number": VALID[0], "name": VALID[1], "employee_id": "E-1001", "note": "x"}
+    item = {"number": VALID[0], "name": VALID[1], "employee_id": "E-1001", "dname": "财务科"}
+    item |= {"ename": "Zhang", "cname": "张三明", "note": "x"}  # an HR table's own names
     with app_client() as client:
         single = client.post("/api/v1/verify", json={**item, "request_id": "r-1"})
         batch = client.post("/api/v1/verify/batch", json={"items": [item], "batch_id": "b-1"})

@@ -95,15 +95,15 @@ def _undecodable(body: bytes, exc: json.JSONDecodeError) -> str:
 
 
 def _misspelt(body: object, known: tuple[str, ...], where: str) -> None:
-    """A 422 naming the field meant when a key is not one of ``known`` but nearly is
-    (``recipt``, ``Number``, ``item``): ignored, it cost a check answered without the receipt
-    or the field asked for, and nothing said why. Other keys are still ignored, so HR systems
-    may send their own ids beside each item."""
+    """A 422 naming the field meant when a key is not one of ``known`` but nearly is, from the
+    same first letter (``recipt``, ``Number``, ``item``): ignored, it cost a check answered
+    without the receipt or the field asked for, and nothing said why. Other keys are still
+    ignored, so HR systems may send their own fields beside each item (``dname``, ``ename``)."""
     if not isinstance(body, dict):
         return
     for key in body:
         meant = None if key in known else get_close_matches(key.lower(), known, 1, 0.75)
-        if meant:
+        if meant and meant[0][0] == key[:1].lower():
             shown = key if _encodable(key) else "（含无效 Unicode 字符）"
             message = f"{where}的字段 {shown} 不认识：是否应为 {meant[0]}？"
             raise InvalidRequest(422, "invalid", message)

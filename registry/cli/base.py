@@ -119,12 +119,15 @@ class ChineseGroup(_Chinese, click.Group):
                 raise
             # what stays buffered would fail again when Python flushes it on exit
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until the process ends
-            click.echo(
-                f"错误：输出写不进去（{exc.strerror}）：输出被重定向到的文件，或要写出的文件，"
-                "所在磁盘已满或不可写。已完成的工作保留（已导入的名册不会重复导入）；"
-                "腾出空间（df -h）后重新运行",
-                err=True,
-            )
+            try:
+                click.echo(
+                    f"错误：输出写不进去（{exc.strerror}）：输出被重定向到的文件，或要写出的文件，"
+                    "所在磁盘已满或不可写。已完成的工作保留（已导入的名册不会重复导入）；"
+                    "腾出空间（df -h）后重新运行",
+                    err=True,
+                )
+            except OSError:  # ``>log 2>&1`` on the full disk: the status is all that can tell
+                sys.stderr = open(os.devnull, "w")  # noqa: SIM115
             sys.exit(OUTPUT_FAILED)
 
     def invoke(self, ctx: click.Context) -> Any:

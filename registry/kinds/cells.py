@@ -12,6 +12,7 @@ import re
 from registry.domain.names import normalise_name
 from registry.domain.numbers import IN_TEXT as NUMBER_IN_TEXT
 from registry.domain.problems import OVERLONG, Problem
+from registry.domain.registers import COLLECTIONS, STATUS_CHANGES
 from registry.domain.text import (
     MAX_CELL_CHARS,
     hidden_characters,
@@ -206,16 +207,20 @@ def cell_problems(table: Table) -> list[Problem]:
 
 
 REMARKS = "备注"
-"""A column clerks add to every register: read for what says a row is void or not done (此条作废,
-未领取, 暂缓发证), never loaded, and never "a column filled in by mistake"."""
+"""A column clerks add to every register. Where the kind reads it for what says a row is void
+or not done (此条作废, 未领取: `READS_REMARKS`), it is never "a column filled in by mistake";
+elsewhere a 此条作废 in it would otherwise load unsaid."""
+READS_REMARKS = frozenset({STATUS_CHANGES, COLLECTIONS})
+"""The kinds whose rows' unread cells are read for void words (rosters have 备注 as a column)."""
 
 
 def unread_note(table: Table) -> str | None:
     """What the sync says of the columns of ``table`` its layout does not read, when their
     cells hold something (`Table.unread`): their contents are not loaded."""
     rows: dict[str, list[int]] = {}
+    read = table.layout.kind in READS_REMARKS
     for row, column, _ in table.unread:
-        if column != REMARKS:
+        if not (read and column == REMARKS):
             rows.setdefault(column, []).append(row)
     if not rows:
         return None

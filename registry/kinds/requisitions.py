@@ -137,9 +137,10 @@ def _check_opinions(
     return opinions
 
 
-_AREA_CODE_LOST = re.compile(r"[2-9]\d{8,10}")
+_AREA_CODE_LOST = re.compile(r"(?![48]00)[2-9]\d{8,10}")
 """A landline with its area code but not the code's 0 (028 86110001 → 2886110001): a mobile
-number starts with 1, a local number without its area code has 7–8 digits."""
+number starts with 1, a local number without its area code has 7–8 digits, and a 400/800
+service number has no 0 to lose."""
 
 
 def _zero_lost(phone: Cell) -> str | None:
