@@ -159,8 +159,8 @@ def test_signed_text_of_another_shape_is_no_receipt(number: str, digest: str) ->
     )
     if shaped:
         assert receipts.open(token) == Receipt(number, digest, receipts.open(token).checked_at)
-    else:  # by its shape, or before, by characters no token of ours is written with
-        assert str(_refused(token)) in ("unexpected payload", "characters no token is written with")
+    else:
+        assert str(_refused(token)) == "unexpected payload"
 
 
 @pytest.mark.parametrize("cut", [1, 5, 20])
