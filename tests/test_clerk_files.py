@@ -388,6 +388,9 @@ def test_a_corrected_roster_reaches_the_certificates_that_replaced_it(
         ).fetchall()
     assert history == [("theory", "75", "88"), ("work_start", "1995-07", "1996-07")]
     assert report["registers"][0]["changed"] == 2 + 3  # the two corrected, the three after them
+    # ...and the report lists the three after them too, not only what the roster names
+    listed = {c["number"] for c in report["registers"][0]["changes"]}
+    assert listed == {"Z1122020901", "Z1122020902", "Z1222020001", "Z1322020001", "Z1222020002"}
     again, second = sync(registers.folder, db_path)
     assert again == 0 and second["registers"][0]["outcome"] == "unchanged"
 

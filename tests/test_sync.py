@@ -683,6 +683,10 @@ def test_a_certificate_back_in_a_later_version_is_recorded_as_back(
     conn.close()
     assert code == 0 and json.loads(output)["registers"][0]["changed"] == 1
     assert history == [("Z1122020002", "source_row", "（曾从名册中删去）", "5")]  # once
+    # the report names it back (it said 修改 1 and nothing of which)
+    assert json.loads(output)["registers"][0]["changes"] == [
+        {"number": "Z1122020002", "column": "所在行", "old": "（曾从名册中删去）", "new": 5}
+    ]
     assert json.loads(again)["registers"][0]["outcome"] == "unchanged"
     assert json.loads(later)["registers"][0]["changed"] == 0
 

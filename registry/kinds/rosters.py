@@ -101,6 +101,7 @@ FIELD_COLUMNS = {
     "issued_on": "发证日期",
     "authority": "发证机关",
     "remark": "备注",
+    "source_row": "所在行",
 }
 """The roster column (or manifest key, 发证日期) each field of a certificate is read from: how a
 corrected version's changes are named to the clerk."""

@@ -16,9 +16,9 @@ from registry.domain.numbers import CertificateNumber
 from registry.domain.problems import Problem
 from registry.store.by_number import rows_by_number
 from registry.store.holdings import endings
-from registry.store.restorations import record_restored
+from registry.store.restorations import LEFT_OUT, record_restored
 from registry.store.rows import ROSTER_FIELDS, CertificateRow
-from registry.store.writes import Applied
+from registry.store.writes import Applied, Change
 
 _NEW = (*CertificateRow._fields, "created_sync", "updated_sync")
 _INSERT = (
@@ -53,22 +53,29 @@ def write_roster(
     new_rows = []
     history: list[tuple[object, ...]] = []
     updates = []
+    moved: set[str] = set()  # their row alone changed
     for row in rows:
         old = existing.pop(row.number, None)
         if old is None:
             new_rows.append((*row, sync_id, sync_id))
         elif old != row:
-            history.extend(
+            differ = [
                 (row.number, sync_id, at, field, before, after)
                 for field, before, after in zip(CertificateRow._fields, old, row, strict=True)
                 if before != after
-            )
+            ]
+            history += differ
             updates.append((*row[1:], sync_id, row.number))
+            if [field for _, _, _, field, _, _ in differ] == ["source_row"]:
+                moved.add(row.number)
     restored = record_restored(conn, register, rows, sync_id, at)  # before the updates
     conn.executemany(_INSERT, new_rows)
     conn.executemany(_UPDATE, updates)
     conn.executemany(HISTORY_INSERT, history)
     carried = _carry_to_successors(conn, history, sync_id, at)
+    # what a clerk reads of each: a field printed on the paper, a successor's carried, one back
+    shown = [(str(n), str(f), old, new) for n, _, _, f, old, new in history if f in SHOWN]
+    back = [(r.number, "source_row", LEFT_OUT, r.source_row) for r in rows if r.number in restored]
     ended = endings(conn, list(existing))
     conflicts = [
         Problem(
@@ -81,10 +88,9 @@ def write_roster(
         )
         for number, old in existing.items()
     ]
-    changed = {number for *_, number in updates} | restored | carried
-    changes = [(str(n), str(f), old, new) for n, _, _, f, old, new in history if f in SHOWN]
-    moved = len(updates) - len({number for number, *_ in changes})
-    return Applied(len(new_rows), len(changed), conflicts, changes, moved)
+    changed = {number for *_, number in updates} | restored | carried.keys()
+    changes = [*shown, *(c for changes in carried.values() for c in changes), *back]
+    return Applied(len(new_rows), len(changed), conflicts, changes, len(moved - restored))
 
 
 SHOWN = frozenset(ROSTER_FIELDS) - {"name_key", "register", "source_row"}
@@ -103,12 +109,12 @@ two, never a holding of its own."""
 
 def _carry_to_successors(
     conn: sqlite3.Connection, history: list[tuple[object, ...]], sync_id: int, at: str
-) -> set[str]:
+) -> dict[str, list[Change]]:
     """The corrections of ``history`` (number, sync, at, field, old, new) carried to the
     certificates that replaced the corrected ones, down each chain of 换发 and 补发 — where the
     new certificate still holds the old value (a 换发 that corrected the field keeps its own):
     a fixed 工种 stayed wrong on the holder's current certificate, and on its public check.
-    Returns the numbers changed, each change in their history."""
+    Returns the changes of each number changed, each in its history too."""
     corrected: dict[str, list[tuple[str, object, object]]] = {}
     for number, _, _, field, old, new in history:
         if field in CARRIED:
@@ -119,7 +125,7 @@ def _carry_to_successors(
         " AND number IN ({numbers})"
     )
     replaced: dict[str, str] = dict(rows_by_number(conn, query, numbers))
-    carried: set[str] = set()
+    carried: dict[str, list[Change]] = {}
     for number, following in replaced.items():
         changes = corrected[number]
         while following and changes:
@@ -143,7 +149,7 @@ def _carry_to_successors(
                     HISTORY_INSERT,
                     [(following, sync_id, at, field, old, new) for field, old, new in changes],
                 )
-                carried.add(following)
+                carried[following] = [(following, f, old, new) for f, old, new in changes]
             following = held[0]
     return carried
 
