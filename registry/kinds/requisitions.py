@@ -143,8 +143,11 @@ number starts with 1, a local number without its area code has 7–8 digits, and
 service number has no 0 to lose."""
 
 
-def _zero_lost(phone: Cell) -> str | None:
-    """Why a 联系电话 is not the number to call: the 0 of its area code, dropped by a number cell."""
+def _phone_problem(phone: Cell) -> str | None:
+    """Why a 联系电话 is not the number to call: digits a spreadsheet dropped — past its 15, or
+    the 0 of an area code, in a number cell."""
+    if lost := digits_lost(phone):
+        return lost
     if _AREA_CODE_LOST.fullmatch(unicodedata.normalize("NFKC", text(phone)).strip()):
         return (
             "号码开头像是少了区号的 0（如 028-86110001 存成数字成了 2886110001）：请把该列设为"
@@ -174,7 +177,7 @@ def _check_row(
     if unit and not covers(entry.authority, who.city or ""):
         rule = f"本登记由{region_name(entry.authority)}报送，只能包含本市（州）单位的申领计划"
         fail("单位", unit, rule)
-    if lost := digits_lost(values.get("联系电话")) or _zero_lost(values.get("联系电话")):
+    if lost := _phone_problem(values.get("联系电话")):
         fail("联系电话", values.get("联系电话"), lost)
     quantities = read_quantities(values, fail)
     if quantities is not None:
