@@ -687,6 +687,18 @@ def test_8_footer_counts_as_the_form_prints_them(
     assert fragment in str(problems[0][2])
 
 
+def test_8_a_footer_count_is_quoted_as_the_form_prints_it(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """Quoted as 中级工 5 人, the count was not to be found in a footer saying 同意中级 5 人."""
+    rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020902", "郑浩")]
+    registers.add("footer.xlsx", rows, MIANYANG, footer=["证书核发部门意见：同意中级 5 人。"])
+    code, report = sync(registers.folder, db_path)
+    assert code == 1
+    [problem] = report["registers"][0]["problems"]
+    assert problem["value"] == "中级 5 人"
+
+
 def test_8_a_data_row_below_the_footer_is_not_dropped_without_a_word(
     registers: RegisterFactory, db_path: Path
 ) -> None:

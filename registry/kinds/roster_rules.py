@@ -101,9 +101,8 @@ def footer_problems(table: Table, per_level: Counter[str]) -> list[Problem]:
         elif count != per_level[letter]:
             actual = per_level[letter]
             rule = f"页脚同意{level} {count} 人，名册中实有 {actual} 人，两者应相等"
-            problems.append(
-                Problem(row, FOOTER_COLUMN, f"{LEVELS[letter]} {count} 人", rule, "§四.(六)1")
-            )
+            # quoted as the form prints it (同意中级 5 人), for the clerk to find in the footer
+            problems.append(Problem(row, FOOTER_COLUMN, f"{level} {count} 人", rule, "§四.(六)1"))
     return problems
 
 
