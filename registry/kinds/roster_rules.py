@@ -86,6 +86,11 @@ def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
     return None
 
 
+def _quoted(letter: str, count: object) -> str:
+    """A footer's count of a level as the form prints it (同意中级 5 人): for the clerk to find."""
+    return f"{LEVELS[letter].removesuffix('工')} {count} 人"
+
+
 def footer_problems(table: Table, per_level: Counter[str]) -> list[Problem]:
     """The footer's counts, where filled in, equal the rows per level; in Arabic numerals."""
     found = footer_counts(table)
@@ -101,8 +106,7 @@ def footer_problems(table: Table, per_level: Counter[str]) -> list[Problem]:
         elif count != per_level[letter]:
             actual = per_level[letter]
             rule = f"页脚同意{level} {count} 人，名册中实有 {actual} 人，两者应相等"
-            # quoted as the form prints it (同意中级 5 人), for the clerk to find in the footer
-            problems.append(Problem(row, FOOTER_COLUMN, f"{level} {count} 人", rule, "§四.(六)1"))
+            problems.append(Problem(row, FOOTER_COLUMN, _quoted(letter, count), rule, "§四.(六)1"))
     return problems
 
 
@@ -123,7 +127,7 @@ def advise_failing_rows(
     remaining = Counter(letters.values())
     remaining.subtract(failing)
     settled = {
-        f"{LEVELS[letter]} {count} 人"
+        _quoted(letter, count)
         for letter, count in declared.items()
         if failing[letter] and count == remaining[letter]
     }
