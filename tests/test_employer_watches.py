@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from registry.store.verify_log import ensure_log_schema
 from tests.registers import RegisterFactory, status_event
 from tests.verify_fixtures import (
     NO_MATCH_WRONG_NAME,
@@ -243,6 +244,48 @@ def test_a_watch_is_deleted_with_its_url(app_client: AppClient, registry_db: Pat
     assert kept == 200
     tables = _log_tables(registry_db)
     assert len(tables["watches"]) == 1 and len(tables["watch_entries"]) == 1
+
+
+def test_a_watch_list_nobody_reads_is_deleted_and_one_read_lives_on(
+    app_client: AppClient, registry_db: Path, clock: Clock
+) -> None:
+    """Lists never expired: one forgotten kept its name hashes for good. Unread for
+    CERTREG_WATCH_DAYS it is gone — deleted when opened, or when another list is made —;
+    a feed reader reading it keeps it."""
+    with app_client(watch_days=30) as client:
+        read = client.post("/api/v1/watches", json={"items": STAFF}).json()
+        forgotten = client.post("/api/v1/watches", json={"items": STAFF[:1]}).json()
+        opened_late = client.post("/api/v1/watches", json={"items": STAFF[:1]}).json()
+        for _ in range(3):
+            clock.advance(days=20)
+            assert client.get(read["json_url"]).status_code == 200
+        late = client.get(opened_late["watch_url"])
+        assert len(_log_tables(registry_db)["watches"]) == 2  # the forgotten one still there
+        client.post("/api/v1/watches", json={"items": STAFF[:1]})  # …until a list is made
+    assert late.status_code == 404 and "长期无人查看的关注列表会自动删除" in late.text
+    with app_client(watch_days=30) as client:  # said before a list is made
+        assert (
+            "连续 30 天无人打开列表页面或读取订阅的关注列表会自动删除" in client.get("/watch").text
+        )
+    tables = _log_tables(registry_db)
+    assert len(tables["watches"]) == 2 and len(tables["watch_entries"]) == len(STAFF) + 1
+    with app_client(watch_days=30) as client:
+        assert client.get(forgotten["json_url"]).status_code == 404
+
+
+def test_a_log_from_before_expiry_gets_the_read_column_and_keeps_its_lists(tmp_path: Path) -> None:
+    path = tmp_path / "verify_log.db"
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "CREATE TABLE watches (id INTEGER PRIMARY KEY, token_hash TEXT, created_at TEXT,"
+        " after_sync INTEGER, client TEXT, key_id INTEGER)"
+    )
+    conn.execute("INSERT INTO watches (token_hash, created_at) VALUES ('ab', '2026-01-01')")
+    conn.commit()
+    ensure_log_schema(conn)
+    rows = conn.execute("SELECT token_hash, read_at FROM watches").fetchall()
+    conn.close()
+    assert rows == [("ab", None)]  # read as unread since it was made
 
 
 def test_the_pages_create_and_delete_a_watch_with_csrf(

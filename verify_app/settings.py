@@ -111,6 +111,9 @@ class Settings:
     name_guesses_per_hour: int = 10
     """Names not matching one number a client (or API key) may try per hour: past them, its
     checks of that number wait (`verify_app.guesses`); 0 turns the bound off."""
+    watch_days: int = 400
+    """Days a watch list lives unopened (its page and feed unread): then it is deleted with its
+    keyed name hashes; 0 keeps lists for ever."""
     reports_per_day: int = 5
     """Suspected-forgery reports a client may send per day (§五.(三))."""
     authorities_file: Path | None = None
@@ -141,6 +144,7 @@ class Settings:
             "batch_rows_per_hour",
             "reports_per_day",
             "name_guesses_per_hour",
+            "watch_days",
             "receipt_days",
             "stale_days",
             "max_body_bytes",
@@ -191,6 +195,7 @@ class Settings:
                 reports_per_day=config(
                     "CERTREG_REPORTS_PER_DAY", cast=int, default=cls.reports_per_day
                 ),
+                watch_days=config("CERTREG_WATCH_DAYS", cast=int, default=cls.watch_days),
                 name_guesses_per_hour=config(
                     "CERTREG_NAME_GUESSES_PER_HOUR", cast=int, default=cls.name_guesses_per_hour
                 ),

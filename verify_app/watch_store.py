@@ -4,11 +4,14 @@ A watch list is found by the SHA-256 of its secret token: the token itself is ha
 employer once, inside the feed URL, and stored nowhere. Its certificates are kept as numbers and
 keyed name hashes, never names. What a feed shows comes from the registry: the 换发, 补发 and
 撤销 of those numbers that arrived with a sync *after* the watch list was made (the registry's
-last sync id is kept with the list; each event's ``sync`` → ``syncs.at`` dates it).
+last sync id is kept with the list; each event's ``sync`` → ``syncs.at`` dates it). A list
+nobody has opened, nor read the feed of, for ``keep_days`` is deleted with its name hashes: an
+employer's list is read by its feed reader daily, one forgotten is personal data kept for none.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import secrets
@@ -68,13 +71,19 @@ def create_watch(
     after_sync: int,
     client: str,
     key_id: int | None,
+    keep_days: int = 0,
 ) -> str:
-    """Store a watch list of (number, name hash) pairs; the new secret token."""
+    """Store a watch list of (number, name hash) pairs; the new secret token. The lists unread
+    for ``keep_days`` (0: kept for ever) are deleted first."""
     token = new_token()
     conn = _connect(path)
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
+            if keep_days:
+                cutoff = _cutoff(dt.datetime.fromisoformat(created_at), keep_days)
+                conn.execute(f"DELETE FROM watch_entries WHERE watch IN ({_UNREAD})", (cutoff,))
+                conn.execute(f"DELETE FROM watches WHERE id IN ({_UNREAD})", (cutoff,))
             cursor = conn.execute(
                 "INSERT INTO watches (token_hash, created_at, after_sync, client, key_id)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -94,15 +103,32 @@ def create_watch(
     return token
 
 
-def find_watch(path: Path, token: str) -> Watch | None:
+_UNREAD = "SELECT id FROM watches WHERE coalesce(read_at, created_at) < ?"
+
+
+def _cutoff(now: dt.datetime, keep_days: int) -> str:
+    return (now - dt.timedelta(days=keep_days)).isoformat()
+
+
+def find_watch(
+    path: Path, token: str, *, now: dt.datetime | None = None, keep_days: int = 0
+) -> Watch | None:
+    """The watch list ``token`` opens, marked read ``now`` (once a day: a write); None when
+    there is none, or it was unread for ``keep_days`` — then it is deleted."""
     conn = _connect(path)
     try:
         row = conn.execute(
-            "SELECT id, created_at, after_sync, client FROM watches WHERE token_hash = ?",
+            "SELECT id, created_at, after_sync, client, coalesce(read_at, created_at)"
+            " FROM watches WHERE token_hash = ?",
             (token_hash(token),),
         ).fetchone()
         if row is None:
             return None
+        if now is not None and keep_days and row[4] < _cutoff(now, keep_days):
+            _delete(conn, row[0])
+            return None
+        if now is not None and row[4][:10] < now.date().isoformat():
+            conn.execute("UPDATE watches SET read_at = ? WHERE id = ?", (now.isoformat(), row[0]))
         numbers = tuple(
             number
             for (number,) in conn.execute(
@@ -118,21 +144,25 @@ def delete_watch(path: Path, token: str) -> bool:
     """Delete a watch list and its entries; False when the token names none."""
     conn = _connect(path)
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            row = conn.execute(
-                "SELECT id FROM watches WHERE token_hash = ?", (token_hash(token),)
-            ).fetchone()
-            if row is not None:
-                conn.execute("DELETE FROM watch_entries WHERE watch = ?", (row[0],))
-                conn.execute("DELETE FROM watches WHERE id = ?", (row[0],))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        row = conn.execute(
+            "SELECT id FROM watches WHERE token_hash = ?", (token_hash(token),)
+        ).fetchone()
+        if row is not None:
+            _delete(conn, row[0])
     finally:
         conn.close()
     return row is not None
+
+
+def _delete(conn: sqlite3.Connection, watch_id: int) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute("DELETE FROM watch_entries WHERE watch = ?", (watch_id,))
+        conn.execute("DELETE FROM watches WHERE id = ?", (watch_id,))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 _EVENTS = """

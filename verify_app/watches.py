@@ -63,6 +63,7 @@ async def _create(
             after_sync=after_sync,
             client=caller.client,
             key_id=caller.key.id if caller.key else None,
+            keep_days=verifier.settings.watch_days,
         )
     )
     watch = Watch(0, created_at.isoformat(), after_sync, tuple(n for n, _ in entries))
@@ -86,6 +87,7 @@ def _watch_form(
         # a list larger than the hour's whole allowance could never be made
         "max_items": min(MAX_WATCH_ITEMS, quotas.batch_rows_per_hour or MAX_WATCH_ITEMS),
         "per_hour": quotas.batch_rows_per_hour,
+        "keep_days": verifier_of(request).settings.watch_days,
         "left": quotas.batch_left(client_of(request)),
     }
     return render(request, "watch_form.html", context, status_code)
@@ -133,7 +135,10 @@ def _watch_of(request: Request) -> tuple[str, Watch | None]:
     token = _strip(request.path_params["token"])
     if not _TOKEN.fullmatch(token):
         return token, None
-    return token, find_watch(verifier_of(request).settings.log_db, token)
+    verifier = verifier_of(request)
+    now = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0)
+    days = verifier.settings.watch_days
+    return token, find_watch(verifier.settings.log_db, token, now=now, keep_days=days)
 
 
 def _events(request: Request, watch: Watch) -> list[WatchEvent]:
@@ -229,7 +234,11 @@ def _feed_read(request: Request) -> tuple[str, Watch, list[WatchEvent]] | None:
     return token, watch, _events(request, watch)
 
 
-FEED_NOT_FOUND = {"error": "not_found", "message": "没有这个关注列表：链接不完整，或列表已被删除。"}
+FEED_NOT_FOUND = {
+    "error": "not_found",
+    "message": "没有这个关注列表：链接不完整，或列表已被删除（长期无人查看的关注列表会自动删除），"
+    "可重新建立。",
+}
 
 
 async def watch_json(request: Request) -> Response:

@@ -84,9 +84,11 @@ WATCHES_COLUMNS: dict[str, type] = {
     "after_sync": int,
     "client": str,
     "key_id": int,
+    "read_at": str,
 }
 """``watches``: a watch list, found by the SHA-256 of its secret token (never the token).
-``after_sync``: the registry's last sync when it was made — its feed shows what came later."""
+``after_sync``: the registry's last sync when it was made — its feed shows what came later;
+``read_at``: when it or its feed was last opened (to the day), which keeps it alive."""
 
 WATCH_ENTRIES_COLUMNS: dict[str, type] = {
     "id": int,
@@ -100,7 +102,7 @@ WATCH_ENTRIES_COLUMNS: dict[str, type] = {
 def ensure_log_schema(conn: sqlite3.Connection) -> None:
     """Create the log's tables, and the indexes the verification app itself reads, where
     missing; add the columns a log written by an earlier version lacks (``checks.key_id``,
-    ``reports.ref``);
+    ``reports.ref``, ``watches.read_at``);
     never changes or drops what exists. The indexes staff read are `ensure_staff_indexes`'."""
     db = sqlite_utils.Database(conn)
     checks = db.table("checks")
@@ -116,6 +118,8 @@ def ensure_log_schema(conn: sqlite3.Connection) -> None:
     outcomes.create(REPORT_OUTCOMES_COLUMNS, pk="id", if_not_exists=True)
     outcomes.create_index(["ref"], if_not_exists=True)
     watches = db.table("watches")
+    if watches.exists() and "read_at" not in watches.columns_dict:
+        watches.add_column("read_at", str)
     watches.create(WATCHES_COLUMNS, pk="id", if_not_exists=True)
     watches.create_index(["token_hash"], unique=True, if_not_exists=True)
     entries = db.table("watch_entries")
