@@ -242,6 +242,7 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
         (settings.rate_limit, "每分钟最多可查验{}条"),
         (settings.batch_rows_per_hour, "每小时最多可批量查验{}行"),
         (settings.reports_per_day, "每天最多可举报{}份"),
+        (settings.name_guesses_per_hour, "每小时对同一编号最多可试{}个不相符的姓名"),
     ]  # (API keys' days are counted in the registry: shared by every worker)
     multiplied = [said.format(f" {workers * n}（而不是 {n}）") for n, said in allowances if n]
     if multiplied and is_local(settings.rate_limit_storage):
