@@ -26,7 +26,7 @@ from verify_app.settings import SettingsProblem, load_authorities, optional_path
 def verify(number: str, name: str, db: Path, as_json: bool) -> None:
     """公众查验：证书编号是否由该姓名的人持有、现在是否有效。
 
-    显示结果代码（valid、reissued、superseded、revoked、no_match、malformed）和用人单位在查验页面上看到的内容；未查到时附发证机关的联系方式（CERTREG_AUTHORITIES 可指定联系方式文件）。--json 的字段与接口 POST /api/v1/verify 相同。查到（持证人相符）时退出码 0，否则 1；登记库不存在或无法使用时 2。
+    显示结果代码（valid、reissued、superseded、revoked、no_match、malformed）和用人单位在查验页面上看到的内容；未查到时附发证机关的联系方式（CERTREG_AUTHORITIES 可指定联系方式文件）。--json 的字段与接口 POST /api/v1/verify 相同。查到（持证人相符）时退出码 0，否则 1；登记库不存在或无法使用时 2；输出写不进去（如磁盘已满）时 74。
 
     示例：
 
