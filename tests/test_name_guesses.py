@@ -3,6 +3,7 @@ is no secret, so the names a caller may try against one number are bounded, not 
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -148,3 +149,32 @@ def test_the_batch_page_names_a_paused_number_not_the_batch_allowance(
         )
     assert page.status_code == 429
     assert context_of(page)["title"] == "该编号暂停查验"
+
+
+def test_a_paused_number_says_for_how_many_minutes_and_that_the_right_name_waits_too(
+    app_client: AppClient,
+) -> None:
+    with app_client(name_guesses_per_hour=1) as client:
+        client.post("/api/v1/verify", json={"number": NUMBER, "name": WRONG[0]})
+        refused = client.post("/api/v1/verify", json={"number": NUMBER, "name": NAME})
+    message = refused.json()["message"]
+    assert re.search(r"暂停查验这个编号约 \d+ 分钟，在此之前用正确的姓名查验也会被拒绝", message)
+
+
+def test_a_blank_name_is_no_guess(app_client: AppClient) -> None:
+    """A row without a name is checked for nothing (未查验): it was counted as a name tried."""
+    items = [{"number": NUMBER, "name": ""}, {"number": NUMBER, "name": NAME}]
+    with app_client(name_guesses_per_hour=1) as client:
+        answers = client.post("/api/v1/verify/batch", json={"items": items})
+    assert [r["result"] for r in answers.json()["results"]] == ["malformed", "valid"]
+
+
+def test_a_batch_page_with_many_names_for_one_number_is_titled_so(app_client: AppClient) -> None:
+    upload = "证书编号,姓名\n" + "".join(f"{NUMBER},{name}\n" for name in [*WRONG, NAME])
+    with app_client(name_guesses_per_hour=3) as client:
+        page = client.post(
+            "/batch",
+            data={"csrf_token": csrf_token(client)},
+            files={"file": ("list.csv", upload.encode(), "text/csv")},
+        )
+    assert page.status_code == 422 and context_of(page)["title"] == "同一编号配了太多姓名"

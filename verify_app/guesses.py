@@ -11,6 +11,7 @@ refusal tells nothing about the name it came with — until the hour has moved o
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import Counter
@@ -30,6 +31,7 @@ REACH = 2 * 3600.0
 MAX_REMEMBERED = 100_000
 """Keys remembered before those out of reach are dropped (each cost a check that missed)."""
 PAUSED = "该编号暂停查验"
+TOO_MANY_NAMES = "同一编号配了太多姓名"
 """The title of the page refusing a number whose names are spent."""
 
 
@@ -40,8 +42,10 @@ class TooManyNames(OverAllowance):
 def _guessed(items: Sequence[Item]) -> Mapping[str, int]:
     """Per number (as the lookup reads it), the distinct names asked with it."""
     if len(items) == 1:  # a single check, the common case: one name (none to compare)
-        return {normalise(items[0].number): 1}
-    return Counter(number for number, _ in {(normalise(i.number), name_key(i.name)) for i in items})
+        return {normalise(items[0].number): 1} if items[0].name.strip() else {}
+    # a blank name is checked for nothing (未查验): no guess
+    named = {(normalise(i.number), key) for i in items if (key := name_key(i.name))}
+    return Counter(number for number, _ in named)
 
 
 class NameGuesses:
@@ -89,8 +93,10 @@ class NameGuesses:
         for number, names in asked.items():
             if names > self.per_hour:
                 raise TooManyNames(
-                    f"证书编号 {number} 一次配了 {names} 个不同的姓名：同一编号每小时最多核对 "
-                    f"{self.per_hour} 个不相符的姓名（防止有人猜测持证人姓名），请核对证书上的姓名。"
+                    f"证书编号 {number} 一次配了 {names} 个不同的姓名：为防止有人猜测持证人姓名，"
+                    f"同一编号一次最多配 {self.per_hour} 个姓名（每小时最多 {self.per_hour} 个与登记"
+                    "不符），请核对证书上的姓名，一个编号只写一次。",
+                    title=TOO_MANY_NAMES,
                 )
         reserved: dict[str, int] = {}
         for number, names in asked.items():
@@ -105,8 +111,9 @@ class NameGuesses:
                 raise RateLimited(
                     retry,
                     f"证书编号 {number} 在一小时内已有多次姓名与登记不符（每小时最多 "
-                    f"{self.per_hour} 个）：为防止有人猜测持证人姓名，暂停查验这个编号，请 {retry} "
-                    "秒后再试。请先核对证书上的姓名；确认无误仍不相符的，请联系发证机关核实。",
+                    f"{self.per_hour} 个）：为防止有人猜测持证人姓名，暂停查验这个编号约 "
+                    f"{math.ceil(retry / 60)} 分钟，在此之前用正确的姓名查验也会被拒绝。请先核对"
+                    "证书上的姓名；确认无误仍不相符的，请联系发证机关核实。",
                     title=PAUSED,
                 )
             reserved[key] = 0 if inline else names

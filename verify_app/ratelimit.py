@@ -61,11 +61,13 @@ class RateLimited(Exception):
 
 class OverAllowance(Exception):
     """More at once than an allowance holds in a whole window: no wait makes it fit, so it is
-    refused as a request to change (422 ``too_many``), not one to retry later (429)."""
+    refused as a request to change (422 ``too_many``), not one to retry later (429);
+    ``title``: the refusal page's, when not 超出查验额度."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, title: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.title = title
 
 
 @lru_cache(maxsize=4096)

@@ -82,11 +82,11 @@ def parse_lines(text: str) -> Lines:
             continue
         parts = split_line(line)
         if len(parts) != 2 or not parts[0] or not parts[1]:
-            unread.append(f"第 {number} 行应为“证书编号 姓名”：{line[:60]}")
+            unread.append(f"第{number}行应为“证书编号 姓名”：{line[:60]}")
         elif len(parts[0]) > MAX_NUMBER_CHARS:
-            unread.append(f"第 {number} 行的证书编号太长：最多 {MAX_NUMBER_CHARS} 个字符")
+            unread.append(f"第{number}行的证书编号太长：最多 {MAX_NUMBER_CHARS} 个字符")
         elif len(parts[1]) > MAX_NAME_CHARS:
-            unread.append(f"第 {number} 行的姓名太长：最多 {MAX_NAME_CHARS} 个字符")
+            unread.append(f"第{number}行的姓名太长：最多 {MAX_NAME_CHARS} 个字符")
         else:
             items.append((number, Item(parts[0], parts[1])))
     if not items:

@@ -18,7 +18,7 @@ def refuse_unwatchable(
     not match (what to correct first), else ``revoked`` (they matched: not to be read as
     no_match). ``places`` name the entries (第 3 行 on the form), by default 第 N 份; ``unread``
     says why the form's other lines were not read (`verify_app.watch_lines.Lines`), first."""
-    named = places or [f"第 {i} 份" for i in range(1, len(checked) + 1)]
+    named = places or [f"第{i}份" for i in range(1, len(checked) + 1)]
     unmatched = [i for i, c in enumerate(checked, 1) if not c.answer.matched]
     revoked = [(i, c.answer) for i, c in enumerate(checked, 1) if c.answer.result == REVOKED]
     if not unmatched and not revoked and not unread:

@@ -50,7 +50,7 @@ async def _create(
     public_base(request)  # its links can be made: else a list stored that none can reach
     verifier = verifier_of(request)
     checked = await run_in_threadpool(verifier.check_many, caller, items, "watch")
-    places = [f"第 {number} 行" for number, _ in lines.items] if lines else None
+    places = [f"第{number}行" for number, _ in lines.items] if lines else None
     refuse_unwatchable(checked, places, lines.unread if lines else None)
     entries = list({c.answer.number: (c.answer.number, c.name_hash) for c in checked}.values())
     created_at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0)
@@ -189,6 +189,7 @@ def _watch_page(request: Request) -> Response:
         "token": token,
         "new": NEW in request.query_params,
         "event_advice": event_advice,
+        "keep_days": verifier.settings.watch_days,
     }
     context.update(watch_links(request, token))
     return render(request, "watch.html", context)
