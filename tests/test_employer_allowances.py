@@ -13,7 +13,6 @@ import pytest
 
 from registry import store
 from registry.store import keys
-from registry.store.verify_log import ensure_log_schema
 from tests.datasette_fixtures import (
     staff_rows,
 )
@@ -248,27 +247,6 @@ def test_keys_count_beijing_days() -> None:
     # 2026-11-30 15:59:59 UTC is 23:59:59 in Beijing: one second to the key's next day
     assert seconds_to_beijing_midnight(1796054399.0) == 1
     assert seconds_to_beijing_midnight(1796054400.0) == 86_400
-
-
-def test_a_log_from_before_keys_gets_the_key_column_and_keeps_its_rows(tmp_path: Path) -> None:
-    path = tmp_path / "verify_log.db"
-    conn = sqlite3.connect(path)
-    conn.execute(
-        "CREATE TABLE checks (id INTEGER PRIMARY KEY, at TEXT, client TEXT, number TEXT,"
-        " result TEXT, name_hash TEXT, channel TEXT)"
-    )
-    conn.execute(
-        "INSERT INTO checks (at, client, number, result, name_hash, channel)"
-        " VALUES ('2026-01-01T00:00:00+00:00', '192.0.2.1', 'G1122000001', 'valid', 'ab', 'page')"
-    )
-    conn.commit()
-    ensure_log_schema(conn)
-    ensure_log_schema(conn)  # a second start changes nothing
-    rows = conn.execute("SELECT number, channel, key_id FROM checks").fetchall()
-    columns = [r[1] for r in conn.execute("PRAGMA table_info(checks)")]
-    conn.close()
-    assert rows == [("G1122000001", "page", None)]
-    assert columns[-1] == "key_id"
 
 
 @pytest.mark.anyio

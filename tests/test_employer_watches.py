@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from registry.store.verify_log import ensure_log_schema
 from tests.registers import RegisterFactory, status_event
 from tests.verify_fixtures import (
     NO_MATCH_WRONG_NAME,
@@ -273,21 +272,6 @@ def test_a_watch_list_nobody_reads_is_deleted_and_one_read_lives_on(
         made = client.post("/watch", data=entries).text
     assert "关注列表连续 30 天既没有人打开它的页面、也没有订阅软件读取，会自动删除" in form
     assert "连续 30 天既没有人打开本页、也没有订阅软件读取的关注列表会自动删除" in made
-
-
-def test_a_log_from_before_expiry_gets_the_read_column_and_keeps_its_lists(tmp_path: Path) -> None:
-    path = tmp_path / "verify_log.db"
-    conn = sqlite3.connect(path)
-    conn.execute(
-        "CREATE TABLE watches (id INTEGER PRIMARY KEY, token_hash TEXT, created_at TEXT,"
-        " after_sync INTEGER, client TEXT, key_id INTEGER)"
-    )
-    conn.execute("INSERT INTO watches (token_hash, created_at) VALUES ('ab', '2026-01-01')")
-    conn.commit()
-    ensure_log_schema(conn)
-    rows = conn.execute("SELECT token_hash, read_at FROM watches").fetchall()
-    conn.close()
-    assert rows == [("ab", None)]  # read as unread since it was made
 
 
 def test_the_pages_create_and_delete_a_watch_with_csrf(

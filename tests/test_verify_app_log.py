@@ -18,7 +18,7 @@ from starlette.datastructures import Secret
 from datasette_config.launch import ensure_verify_log
 from datasette_config.plugins.certreg_sql import FUNCTIONS as SQL_FUNCTIONS
 from registry.domain.names import name_key
-from registry.store.verify_log import STAFF_INDEXES
+from registry.store.verify_log import STAFF_INDEXES, ensure_log_schema
 from tests.datasette_fixtures import shipped_metadata
 from tests.verify_fixtures import (
     CASES,
@@ -320,3 +320,26 @@ def test_queries_of_the_last_days_read_those_days_only(
 )
 def test_the_log_keeps_of_a_typed_number_only_what_a_number_holds(typed: str, logged: str) -> None:
     assert screened_number(typed) == logged
+
+
+@pytest.mark.parametrize(
+    ("table", "columns", "column"),
+    [
+        # before API keys: which key paid for a check
+        ("checks", "at TEXT, client TEXT, number TEXT, result TEXT, name_hash TEXT", "key_id"),
+        # before watch lists expired: when a list was last read (NULL: since it was made)
+        ("watches", "token_hash TEXT, created_at TEXT, after_sync INTEGER, client TEXT", "read_at"),
+    ],
+)
+def test_a_log_from_an_earlier_version_gets_its_new_column_and_keeps_its_rows(
+    tmp_path: Path, table: str, columns: str, column: str
+) -> None:
+    conn = sqlite3.connect(tmp_path / "verify_log.db")
+    conn.execute(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, {columns})")
+    conn.execute(f"INSERT INTO {table} (id) VALUES (7)")
+    conn.commit()
+    ensure_log_schema(conn)
+    ensure_log_schema(conn)  # a second start changes nothing
+    rows = conn.execute(f"SELECT id, {column} FROM {table}").fetchall()
+    conn.close()
+    assert rows == [(7, None)]
