@@ -1,4 +1,4 @@
-"""A bound on guessing a holder's name (SPEC §7: abuse limits).
+"""A bound on guessing a holder's name: one of the public service's abuse limits.
 
 A certificate's number is no secret — it is printed on the paper and in every receipt's link —
 and each check answers whether a name is the holder's. The per-client limits bound how fast
@@ -31,8 +31,9 @@ REACH = 2 * 3600.0
 MAX_REMEMBERED = 100_000
 """Keys remembered before those out of reach are dropped (each cost a check that missed)."""
 PAUSED = "该编号暂停查验"
-TOO_MANY_NAMES = "同一编号配了太多姓名"
 """The title of the page refusing a number whose names are spent."""
+TOO_MANY_NAMES = "同一编号配了太多姓名"
+"""The title of the page refusing more names for one number at once than an hour allows."""
 
 
 class TooManyNames(OverAllowance):
@@ -136,7 +137,8 @@ class NameGuesses:
         self.give_back({key: names - missed[key] for key, names in reserved.items()})
 
     def give_back(self, reserved: dict[str, int]) -> None:
-        """Take ``reserved`` names off their counters (a negative count: a miss not reserved)."""
+        """Take ``reserved`` names off their counters; a negative count adds: a single check's
+        miss, which was read for, not reserved."""
         for key, names in reserved.items():
             if names:
                 self.limiter.hit(self._item, key, -names)

@@ -1,4 +1,4 @@
-"""The reports of suspected forgeries in the verification log (SPEC §7: reports, §五.(三)) as
+"""The reports of suspected forgeries in the verification log (§五.(三)) as
 staff read and handle them from the shell: the queue, newest first, with how often each number
 was checked, and what was done about a report (kept beside it, the report itself unchanged)."""
 
