@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -552,6 +553,26 @@ def test_a_reordered_copy_is_told_so_however_its_numbers_are_written(
     rules = [rule for _, column, rule, _ in refused(registers, db_path, "sorted.xlsx")]
     assert any("都在" in rule for rule in rules), rules
     assert not any("这一行应为" in rule for rule in rules), rules
+
+
+def test_a_roster_with_a_sheet_of_instructions_loads_and_names_it(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A template's 填表说明 sheet after the roster: the roster loads (it was refused), and the
+    report names the sheet left unread; a system log's report names no sheet."""
+    path = registers.add("template.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    notes = workbook.create_sheet("填表说明")
+    notes.append(["填表说明"])
+    notes.append(["1.", "出生年月按 1975.05 填写"])
+    workbook.save(path)
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert "工作表“填表说明”（2 行）只有说明文字，没有读取" in result.output
+    fresh = db_path.with_name("fresh.db")
+    brief = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(fresh), "--brief"])
+    assert brief.exit_code == 0, brief.output
+    assert "填表说明" not in brief.output and "第一个以外的工作表" in brief.output
 
 
 def test_a_csv_whose_header_cells_hold_line_breaks_says_how_its_lines_differ_from_excel(

@@ -23,7 +23,9 @@ import python_calamine
 import xlwt
 from openpyxl.styles import Border, Font, Side
 
+from registry.domain.levels import LEVELS
 from registry.sheets._marked import Marks
+from registry.sheets._worker import LEVEL_LETTERS
 from registry.sheets._zipscan import check_directory, scan_parts
 from registry.sheets.guard import (
     REGISTER_LIMITS,
@@ -476,17 +478,84 @@ def test_unsupported_suffix_is_refused(tmp_path: Path) -> None:
     assert "不支持的文件类型“.pdf”" in str(refusal(path))
 
 
+ROSTER_HEADER = ["序号", "姓名", "性别", "出生日期", "颁发证书编号"]
+
+
 def two_sheets(path: Path, first: str, second: str, first_state: str = "visible") -> Path:
     """A workbook of two sheets, each headed like a roster; the first named and shown as given."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = first
-    sheet.append(["姓名", "颁发证书编号"])
+    sheet.append(ROSTER_HEADER)
     sheet.sheet_state = first_state
-    workbook.create_sheet(second).append(["姓名", "颁发证书编号"])
+    workbook.create_sheet(second).append(ROSTER_HEADER)
     workbook.save(path)
     return path
+
+
+def roster_and(path: Path, name: str, rows: list[list[object]]) -> Path:
+    """A roster's sheet, then a sheet ``name`` holding ``rows``."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "名册"
+    sheet.append(ROSTER_HEADER)
+    later = workbook.create_sheet(name)
+    for row in rows:
+        later.append(row)
+    workbook.save(path)
+    return path
+
+
+INSTRUCTIONS: list[list[object]] = [
+    ["填表说明"],
+    ["1", "出生年月：按 1975.05 的格式填写"],
+    [],
+    ["2", "颁发证书编号：按附件3编制，如 Z1122020001", "（必填）"],
+]
+
+
+def test_a_sheet_of_instructions_after_the_roster_is_set_aside_by_name(tmp_path: Path) -> None:
+    """A template's 填表说明 after the roster is no part of it: the roster is read, and the sheet
+    is named with its filled rows (it was refused, as if the roster went on there)."""
+    path = roster_and(tmp_path / "roster.xlsx", "填表说明", INSTRUCTIONS)
+    sheet = read_sheet(path, REGISTER_LIMITS)
+    assert sheet.cells[0] == ROSTER_HEADER
+    assert list(sheet.set_aside) == [("填表说明", 3)]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [["王五", "G1122020001"]],  # two cells, but one a certificate number
+        [["王五", " z1122020001 "]],  # written as a clerk types it
+        [["王五", "男", "1975.05", "电工"]],  # four cells: a row of a register
+        [[f"说明第{n}条"] for n in range(101)],  # more lines than a page of notes
+    ],
+    ids=["number", "lower-case number", "four cells", "101 rows"],
+)
+def test_a_later_sheet_that_could_hold_rows_is_still_refused(
+    tmp_path: Path, rows: list[list[object]]
+) -> None:
+    path = roster_and(tmp_path / "roster.xlsx", "补充", rows)
+    with pytest.raises(SheetRefused, match="工作表“补充”也有内容"):
+        read_sheet(path, REGISTER_LIMITS)
+
+
+def test_instructions_before_an_empty_first_sheet_are_named_with_the_rest(tmp_path: Path) -> None:
+    """An empty first sheet is refused as empty, naming a notes sheet too: nothing is read."""
+    workbook = openpyxl.Workbook()
+    workbook.create_sheet("填表说明").append(["填表说明"])
+    path = tmp_path / "roster.xlsx"
+    workbook.save(path)
+    with pytest.raises(SheetRefused, match="第一个工作表“Sheet”是空的，内容在工作表“填表说明”中"):
+        read_sheet(path, REGISTER_LIMITS)
+
+
+def test_the_worker_knows_the_level_letters_of_the_domain() -> None:
+    """The child imports nothing of ours: its copy of the letters must be the registry's."""
+    assert set(LEVEL_LETTERS) == {*LEVELS, *(letter.lower() for letter in LEVELS)}
 
 
 @pytest.mark.parametrize("state", ["hidden", "veryHidden"])

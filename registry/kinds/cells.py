@@ -242,6 +242,18 @@ def wrapped_note(table: Table) -> str | None:
     )
 
 
+def set_aside_note(table: Table) -> str | None:
+    """The later sheets of a workbook left unread because they hold only notes (a 填表说明
+    after the roster): named, so that a row a clerk put there after all is not lost unsaid."""
+    if not table.set_aside:
+        return None
+    named = "、".join(f"“{visible(name)}”（{rows} 行）" for name, rows in table.set_aside)
+    return (
+        f"工作表{named}只有说明文字，没有读取：只导入第一个工作表。"
+        "如其中有要导入的行，请移到第一个工作表后重新导入"
+    )
+
+
 def unexplained(cells: list[Problem], problems: list[Problem]) -> list[Problem]:
     """``problems`` but those of a cell ``cells`` found too long — the checks read it cut short
     (`_overlong`), and what they say of the cut text (a name of 500 characters) is not so — or

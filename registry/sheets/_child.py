@@ -82,6 +82,9 @@ class ParseChild:
         last row, last column)"""
         self.marks = NO_MARKS
         """after `rows`: an .xls's hidden and struck rows (an .xlsx's the parent finds itself)"""
+        self.set_aside: list[tuple[str, int]] = []
+        """after `rows`: the later sheets left unread that hold only notes, as (name, filled
+        rows) (`registry.sheets._worker.notes_only`)"""
         self._input = _nameless_file()
         try:
             self._input.write(data)
@@ -178,8 +181,9 @@ class ParseChild:
                         if len(rows) > self.limits.max_rows:  # the child checks; so do we
                             raise exceeded(self.limits, "max_rows", len(rows))
                     elif kind == b"D":
-                        _, merged, hidden, struck, columns, disguised, unseen = payload
+                        _, merged, hidden, struck, columns, disguised, unseen, notes = payload
                         self.merged = [tuple(n + 1 for n in r) for r in merged]
+                        self.set_aside = [(str(name), int(rows)) for name, rows in notes]
                         if hidden or struck or columns or disguised or unseen:
                             self.marks = Marks(
                                 frozenset(hidden),

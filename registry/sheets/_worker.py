@@ -10,12 +10,12 @@ this process dies.
 
 Stdout carries frames: one kind byte, an 8-byte little-endian length, a `marshal` payload.
 ``S`` started; ``R`` a chunk of rows ``(rows, dates)``; ``X`` refused ``(reason, *details)``
-(``hidden``: the first sheet is hidden; ``others``: later visible sheets hold values too;
-``empty``: only later ones do;
+(``hidden``: the first sheet is hidden; ``others``: later visible sheets hold what could be
+a register's rows too; ``empty``: only later ones hold anything;
 ``unmarked``: an .xls whose hidden and struck rows cannot be read);
 ``D`` done ``(height, merged ranges that span rows, hidden rows, struck rows, hidden columns,
-disguised cells, unseen cells)``, the last five of an .xls only (an .xlsx's the parent finds
-itself, `registry.sheets._marked`). This module imports only the standard library,
+disguised cells, unseen cells, notes sheets)``, the five marks of an .xls only (an .xlsx's the
+parent finds itself, `registry.sheets._marked`), the notes sheets as ``(name, filled rows)``. This module imports only the standard library,
 python_calamine and (for an .xls) xlrd — and, by their paths, the standard-library modules
 that read number formats and colours — and nothing from ``registry`` by name: it runs without
 ``site`` and must start fast.
@@ -43,6 +43,13 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """how an .xls (a BIFF workbook in an OLE file) starts"""
 CHUNK_CELLS = 32_768
 """cells per ``R`` frame: small enough that the parent unpacks one chunk while the next is built"""
+NOTE_ROWS = 100
+NOTE_CELLS = 3
+"""A later sheet of at most `NOTE_ROWS` filled rows of at most `NOTE_CELLS` cells each, none of
+them a certificate number, holds notes (a 填表说明), not a register's rows: every register's
+row fills more cells than that."""
+LEVEL_LETTERS = "JGZCjgzc"
+"""the first character of a certificate number (附件3), as `registry.domain.levels` has them"""
 
 
 def send(out: io.BufferedWriter, kind: bytes, payload: Any) -> None:
@@ -87,11 +94,16 @@ def chunks(rows: Iterator[list[Any]], size: int, pad: int) -> Iterator[list[list
         yield chunk
 
 
-def filled_sheets(workbook: Any, calamine: Any, max_rows: int, max_columns: int) -> list[str]:
-    """Names of the visible sheets after the first that hold a value (up to three): only the
-    first is read, so a roster split over sheets would load in part. Empty sheets (Excel's
-    Sheet2, Sheet3) and hidden ones (a drop-down's list of trades) are no register's rows."""
-    found = []
+def later_sheets(
+    workbook: Any, calamine: Any, max_rows: int, max_columns: int
+) -> tuple[list[str], list[tuple[str, int]]]:
+    """The visible sheets after the first that could hold a register's rows (their names, up to
+    three), and those that hold only notes (name and filled rows, up to three). Only the first
+    sheet is read, so a roster split over sheets would load in part; a 填表说明 after it is no
+    part of it. Empty sheets (Excel's Sheet2, Sheet3) and hidden ones (a drop-down's list of
+    trades) are neither."""
+    rows: list[str] = []
+    notes: list[tuple[str, int]] = []
     for index, meta in enumerate(workbook.sheets_metadata[1:], start=1):
         if meta.visible != calamine.SheetVisibleEnum.Visible:
             continue
@@ -99,15 +111,35 @@ def filled_sheets(workbook: Any, calamine: Any, max_rows: int, max_columns: int)
         if sheet.end is None:
             continue
         height, width = sheet.end[0] + 1, sheet.end[1] + 1
-        if (
-            height > max_rows
-            or width > max_columns
-            or any(cell != "" for row in sheet.iter_rows() for cell in row)
-        ):
-            found.append(meta.name[:100])
-            if len(found) == 3:
-                break
-    return found
+        filled = None if height > max_rows or width > max_columns else notes_only(sheet)
+        if filled is None:
+            rows.append(meta.name[:100])
+        elif filled and len(notes) < 3:
+            notes.append((meta.name[:100], filled))
+        if len(rows) == 3:
+            break
+    return rows, notes
+
+
+def notes_only(sheet: Any) -> int | None:
+    """How many rows of ``sheet`` hold a value, if it holds only notes (`NOTE_ROWS`); else None."""
+    filled = 0
+    for row in sheet.iter_rows():
+        cells = [cell for cell in row if cell != ""]
+        if not cells:
+            continue
+        filled += 1
+        if filled > NOTE_ROWS or len(cells) > NOTE_CELLS or any(map(numbered, cells)):
+            return None
+    return filled
+
+
+def numbered(cell: object) -> bool:
+    """Whether ``cell`` is a certificate number and nothing else (附件3: a letter, ten digits)."""
+    if not isinstance(cell, str):
+        return False
+    text = cell.strip()
+    return len(text) == 11 and text[0] in LEVEL_LETTERS and text[1:].isdigit()
 
 
 def merged_down(sheet: Any) -> list[tuple[int, int, int, int]]:
@@ -153,12 +185,16 @@ def main(argv: list[str]) -> None:
         if meta.visible != python_calamine.SheetVisibleEnum.Visible:
             send(out, b"X", ("hidden", meta.name[:100]))
             return
-        others = filled_sheets(workbook, python_calamine, max_rows, max_columns)
+        others, notes = later_sheets(workbook, python_calamine, max_rows, max_columns)
         sheet = workbook.get_sheet_by_index(0)
-        if others:
+        if others or notes:
             empty = sheet.end is None or all(c == "" for row in sheet.iter_rows() for c in row)
-            send(out, b"X", ("empty" if empty else "others", meta.name[:100], *others))
-            return
+            if empty:
+                send(out, b"X", ("empty", meta.name[:100], *others, *(n for n, _ in notes)))
+                return
+            if others:
+                send(out, b"X", ("others", meta.name[:100], *others))
+                return
         # the padded shape that to_python(skip_empty_area=False) would build
         height = sheet.end[0] + 1 if sheet.end else 0
         width = sheet.end[1] + 1 if sheet.end else 0
@@ -169,7 +205,7 @@ def main(argv: list[str]) -> None:
         rows = sheet.iter_rows()
         first = next(rows, None)
         if first is None:
-            send(out, b"D", (0, [], [], [], [], [], []))
+            send(out, b"D", (0, [], [], [], [], [], [], notes))
             return
         pad = width - len(first)
         size = max(1, CHUNK_CELLS // max(width, 1))
@@ -185,7 +221,7 @@ def main(argv: list[str]) -> None:
             except Exception as exc:  # xlrd cannot read what python-calamine could
                 send(out, b"X", ("unmarked", f"{type(exc).__name__}: {exc}"[:300]))
                 return
-        send(out, b"D", (height, merged_down(sheet), *marks))
+        send(out, b"D", (height, merged_down(sheet), *marks, notes))
     except MemoryError:
         send(out, b"X", ("memory",))
     except BaseException as exc:  # calamine raises unrelated types, and a panic is no Exception

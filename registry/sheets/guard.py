@@ -99,6 +99,9 @@ class Sheet:
     """a CSV with line breaks inside cells (a header 执行工资等级⏎起始时间): the line its first
     such record starts on, and how many lines later than Excel's row number its last record
     starts — Excel shows each record as one row, the report names lines"""
+    set_aside: Sequence[tuple[str, int]] = ()
+    """a workbook's later sheets left unread that hold only notes (a 填表说明), as (name,
+    filled rows)"""
 
     def rows(self) -> Iterator[tuple[int, list[object]]]:
         """(row number, cells) of each row — made as they are read, not 40,000 tuples at once."""
@@ -218,7 +221,8 @@ def _numbered(child: ParseChild, marks: Marks | None) -> Sheet:
     found them, in an .xls)."""
     rows = child.rows()
     marks = child.marks if marks is None else marks
-    return Sheet(rows, range(1, len(rows) + 1), marks=marks, merged=child.merged)
+    numbers = range(1, len(rows) + 1)
+    return Sheet(rows, numbers, marks=marks, merged=child.merged, set_aside=child.set_aside)
 
 
 def _refuse_mojibake(cells: list[str], line: int) -> None:

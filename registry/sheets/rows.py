@@ -42,6 +42,8 @@ class Sheet:
     """the workbook's merged ranges that span rows (`registry.sheets.guard.Sheet.merged`)"""
     wrapped: tuple[int, int] | None = None
     """a CSV's line breaks inside cells (`registry.sheets.guard.Sheet.wrapped`)"""
+    set_aside: Sequence[tuple[str, int]] = ()
+    """later sheets of notes left unread (`registry.sheets.guard.Sheet.set_aside`)"""
 
 
 def open_sheet(path: Path, limits: SheetLimits = REGISTER_LIMITS) -> Sheet:
@@ -57,4 +59,4 @@ def open_sheet(path: Path, limits: SheetLimits = REGISTER_LIMITS) -> Sheet:
     else:  # a CSV's cells are all text: `clean` of a str, inline (a register has 600,000)
         text_rows = cast(Iterator[tuple[int, list[str]]], sheet.rows())
         rows = ((number, [c.strip() or None for c in cells]) for number, cells in text_rows)
-    return Sheet(rows, sheet.encoding, sheet.marks, sheet.merged, sheet.wrapped)
+    return Sheet(rows, sheet.encoding, sheet.marks, sheet.merged, sheet.wrapped, sheet.set_aside)

@@ -32,7 +32,7 @@ from registry.domain.problems import Problem
 from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS
 from registry.kinds.base import RegisterEntry
-from registry.kinds.cells import cell_problems, unread_note, wrapped_note
+from registry.kinds.cells import cell_problems, set_aside_note, unread_note, wrapped_note
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.guard import REGISTER_LIMITS, open_regular_file
 
@@ -56,7 +56,8 @@ class Prepared:
     problems: list[Problem] = field(default_factory=list)
     """what every kind refuses in a cell (`registry.kinds.cells.cell_problems`)"""
     notes: list[str] = field(default_factory=list)
-    """what the report says of the file without refusing it (`registry.kinds.cells.unread_note`)"""
+    """what the report says of the file without refusing it, quoting its cells or sheet names
+    (`registry.kinds.cells.unread_note`, `registry.kinds.cells.set_aside_note`)"""
     plain_notes: list[str] = field(default_factory=list)
     """the same, quoting no cell (`registry.kinds.cells.wrapped_note`): a system log's too"""
 
@@ -148,15 +149,9 @@ def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> 
             raise UnreadableSheet(unforeseen(exc)) from None
     if file_fingerprint(entry) != before:
         raise UnreadableSheet("文件在读取期间被改动。请等文件保存完毕后重新同步")
-    unread, wrapped = unread_note(table), wrapped_note(table)
-    return Prepared(
-        len(table.records),
-        data,
-        before,
-        problems,
-        [unread] if unread else [],
-        [wrapped] if wrapped else [],
-    )
+    notes = [note for note in (unread_note(table), set_aside_note(table)) if note]
+    wrapped = wrapped_note(table)
+    return Prepared(len(table.records), data, before, problems, notes, [wrapped] if wrapped else [])
 
 
 def _die_with(parent: int) -> None:

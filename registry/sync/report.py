@@ -196,7 +196,8 @@ def text_report(
                 lines.append(_listed(outcome, spare, "去掉 --brief 可在此列出"))
             if outcome.notes:  # (a header cell is a cell: the journal gets no column's name)
                 lines.append(
-                    f"  ℹ {file}：有不是本表栏目的列，其内容没有导入（去掉 --brief 可看到列名）"
+                    f"  ℹ {file}：有内容没有导入（不是本表栏目的列，或第一个以外的工作表；"
+                    "去掉 --brief 可看到是哪些）"
                 )
             continue
         if everything or len(outcome.problems) <= LISTED:
