@@ -383,6 +383,41 @@ def test_loading_again_changes_nothing_and_a_new_version_replaces(db: Path, tmp_
     assert ("C1122000001", "collected_on", "2012-04-02", None) in history
 
 
+def test_a_record_a_new_version_left_as_it_was_keeps_the_sync_that_loaded_it(
+    db: Path, tmp_path: Path
+) -> None:
+    """An auditor reads when a collection was registered from its sync: a new version of the
+    file rewrote every record's sync, unchanged ones too."""
+    path = tmp_path / "collected.csv"
+    load(db, path, "collections", [collection("C1122000001"), collection("Z1122000001")])
+    load(
+        db,
+        path,
+        "collections",
+        [collection("C1122000001", day="2012-04-02"), collection("Z1122000001")],
+    )
+    first, second = (r["id"] for r in rows(db, "syncs") if r["register"] == "collected.csv")
+    assert {r["number"]: r["sync"] for r in rows(db, "collections")} == {
+        "C1122000001": second,  # corrected: its old values are in blank_history
+        "Z1122000001": first,
+    }
+
+
+def test_a_record_a_new_version_drops_is_told_as_deleted_not_as_kept(
+    db: Path, tmp_path: Path
+) -> None:
+    """The report's heading said 证书未删除 above a line that says the record was deleted."""
+    path = tmp_path / "collected.csv"
+    load(db, path, "collections", [collection("C1122000001"), collection("Z1122000001")])
+    write(path, "collections", [collection("Z1122000001")])
+    result = CliRunner().invoke(
+        cli, ["sync", str(path), "--db", str(db), "--kind", "collections", "--authority", "2200"]
+    )
+    assert "1 个冲突（记录已删除，请核对）" in result.output, result.output
+    assert "证书未删除" not in result.output
+    assert "删除前的内容保留在“申领、发放、领取记录的更正”中" in result.output
+
+
 def test_dispatches_must_come_from_the_province(db: Path, tmp_path: Path) -> None:
     path = tmp_path / "slip.csv"
     load(db, path, "dispatches", [dispatch(UNIT, 1)], authority="2200")

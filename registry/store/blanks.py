@@ -26,13 +26,17 @@ def replace_rows(
     (matched by ``key``). A record missing from the new version is removed and reported as a
     conflict so staff see it in the sync history; what a version changed or removed keeps its
     old values in ``blank_history`` (an auditor asks who signed for a certificate, how many
-    blanks went out, before a correction).
+    blanks went out, before a correction). A record the version left as it was keeps the sync
+    that first loaded it: when it was registered is not when the file was last saved.
     """
     db = tables(conn)
     loaded = list(db.table(table).rows_where("register = ?", [register]))
     kept, added, gone = _match(loaded, rows, key)
+    first = {id(now): record["sync"] for record, now in kept if _content(record) == _content(now)}
     db.table(table).delete_where("register = ?", [register])
-    db.table(table).insert_all({**row, "register": register, "sync": sync_id} for row in rows)
+    db.table(table).insert_all(
+        {**row, "register": register, "sync": first.get(id(row), sync_id)} for row in rows
+    )
     history = [
         (_label(record, key), f, value, now.get(f))
         for record, now in kept
@@ -60,7 +64,8 @@ def replace_rows(
             None,
             None,
             str(record[key]),
-            f"新版本中没有此记录（原第{record['source_row']}行），已随新版本删除",
+            f"新版本中没有此记录（原第{record['source_row']}行），已随新版本删除；"
+            "删除前的内容保留在“申领、发放、领取记录的更正”中",
             None,
         )
         for record in gone

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from registry.domain.problems import Problem
+from registry.domain.registers import CERTIFICATE_KINDS
 from registry.domain.text import visible
 from registry.kinds.rosters import FIELD_COLUMNS
 from registry.sheets.formulas import neutralise
@@ -207,7 +208,8 @@ def text_report(
             lines.append(_listed(outcome, spare, "加 --all 可在此全部列出"))
         lines.extend(_changes(outcome, everything))
         if outcome.conflicts:
-            lines.append(f"  ⚠ {len(outcome.conflicts)} 个冲突（证书未删除，请核对）：")
+            kept = "证书未删除" if outcome.entry.kind in CERTIFICATE_KINDS else "记录已删除"
+            lines.append(f"  ⚠ {len(outcome.conflicts)} 个冲突（{kept}，请核对）：")
             lines.extend(f"    {file} {p.describe()}" for p in outcome.conflicts)
         lines.extend(f"  ℹ {file}：{visible(note)}" for note in outcome.notes)
     lines.append(
