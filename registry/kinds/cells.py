@@ -227,7 +227,11 @@ def unread_note(table: Table) -> str | None:
     named = "、".join(
         f"“{column}”（{len(found)} 行，如第{found[0]}行）" for column, found in rows.items()
     )
-    return f"以下各列不是本表的栏目，其内容没有导入登记库：{named}。请核对是否填错了栏目"
+    return f"{UNREAD_COLUMNS}，其内容没有导入登记库：{named}。请核对是否填错了栏目"
+
+
+UNREAD_COLUMNS = "以下各列不是本表的栏目"
+"""How `unread_note` opens: a report without cell values tells it from a sheet set aside."""
 
 
 def wrapped_note(table: Table) -> str | None:

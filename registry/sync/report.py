@@ -20,6 +20,7 @@ from pathlib import Path
 from registry.domain.problems import Problem
 from registry.domain.registers import CERTIFICATE_KINDS
 from registry.domain.text import visible
+from registry.kinds.cells import UNREAD_COLUMNS
 from registry.kinds.rosters import FIELD_COLUMNS
 from registry.sheets.formulas import neutralise
 from registry.sync.outcome import CHECKED, LOADED, REJECTED, UNCHANGED, UPDATED, Outcome
@@ -195,11 +196,13 @@ def text_report(
         if brief:
             if outcome.problems or outcome.conflicts:
                 lines.append(_listed(outcome, spare, "去掉 --brief 可在此列出"))
-            if outcome.notes:  # (a header cell is a cell: the journal gets no column's name)
-                lines.append(
-                    f"  ℹ {file}：有内容没有导入（不是本表栏目的列，或第一个以外的工作表；"
-                    "去掉 --brief 可看到是哪些）"
-                )
+            # a header cell is a cell, a sheet's name is typed: the journal gets neither
+            lines.extend(
+                f"  ℹ {file}：有不是本表栏目的列，其内容没有导入（去掉 --brief 可看到列名）"
+                if note.startswith(UNREAD_COLUMNS)
+                else f"  ℹ {file}：有只含说明文字的工作表没有读取（去掉 --brief 可看到名称）"
+                for note in outcome.notes
+            )
             continue
         if everything or len(outcome.problems) <= LISTED:
             lines.extend(f"    {file} {p.describe()}" for p in outcome.problems)
