@@ -324,7 +324,7 @@ def test_a_file_too_long_for_the_hour_is_refused_with_the_figure_the_page_gives(
     for answer, rows in zip(answers, (301, 501), strict=True):
         assert answer.status_code == 400
         error = answer.context["error"]
-        assert f"一次最多查验 300 行，此文件有 {rows} 行" in error
+        assert f"一次最多查验 300 行，此文件第2行至第{rows + 1}行中有 {rows} 行要查验" in error
         assert "Authorization" not in error
 
 

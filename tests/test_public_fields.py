@@ -11,7 +11,7 @@ import pytest
 from registry.public import confirm
 from registry.public.fields import FIELD_NAMES, PUBLIC_FIELDS
 from registry.public.lookup import Verification
-from verify_app.batch_files import EXPORT_COLUMNS
+from verify_app.batch_results import EXPORT_COLUMNS
 from verify_app.openapi import openapi_document
 
 

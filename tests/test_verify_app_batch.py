@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from tests.verify_fixtures import (
     registry_db,
 )
 from verify_app import batch_page
-from verify_app.batch_files import neutralise
+from verify_app.batch_results import neutralise
 from verify_app.forms import render
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -194,7 +195,8 @@ def test_500_rows_allowed_501_refused(app_client: AppClient) -> None:
     assert len(exported) == 501
     assert too_many.status_code == 400  # type: ignore[attr-defined]
     assert too_many.context["error"] == (  # type: ignore[attr-defined]
-        "一次最多查验 500 行，此文件有 501 行：请分成每个不超过 500 行的文件分批上传。"
+        "一次最多查验 500 行，此文件第2行至第502行中有 501 行要查验：请分成每个不超过 500 行的"
+        "文件分批上传。"
         "如需更多额度，HR 系统可向发证机关申请接口密钥（见“接口说明”）。"
     )
 
@@ -334,7 +336,7 @@ def test_empty_rows_and_stray_cells_far_below_do_not_count(app_client: AppClient
 @pytest.mark.parametrize(
     ("filename", "data", "message"),
     [
-        ("list.pdf", b"%PDF-1.4", "请上传 .xlsx 或 .csv 文件"),
+        ("list.pdf", b"%PDF-1.4", "Word、PDF 文档中的名单请复制到表格中另存后上传"),
         ("list.csv", b"", "上传的文件是空的"),
         ("list.xlsx", b"PK\x03\x04 not really a workbook", "无法作为电子表格读取"),
         ("list.csv", b"\n\n,\n", "文件中没有找到要查验的行"),
@@ -496,3 +498,73 @@ def test_a_lists_separator_is_what_separates_its_cells(
     assert page.status_code == 200, page.context.get("error")  # type: ignore[attr-defined]
     results = page.context["results"]  # type: ignore[attr-defined]
     assert [r["result"] for r in results if r["result"]] == ["valid", "valid"]
+
+
+def test_the_officers_own_id_numbers_come_back_as_text(app_client: AppClient) -> None:
+    """Excel opened the result file's 身份证号 as 5.10106E+17, its last three digits lost, and a
+    工号 00123 as 123: such cells come back led by a tab, which keeps them text."""
+    data = f"证书编号,姓名,身份证号,工号\n{VALID[0]},{VALID[1]},510106198001011234,00123\n"
+    with app_client() as client:
+        exported = _export(_upload(client, "list.csv", data.encode()))
+    assert exported[1][:4] == [VALID[0], VALID[1], "\t510106198001011234", "\t00123"]
+
+
+def test_a_header_under_many_lines_of_notes_is_found(app_client: AppClient) -> None:
+    """Eleven lines of notes above the header: its names were checked as numbers (编号格式错误,
+    as a forgery would be), and charged."""
+    notes = "".join(f"{n}. 说明第{n}条\n" for n in range(1, 12))
+    data = f"{notes}姓名,证书编号\n{VALID[1]},{VALID[0]}\n"
+    with app_client() as client:
+        page = _upload(client, "list.csv", data.encode())
+    results = page.context["results"]  # type: ignore[attr-defined]
+    assert [(r["row"], r["result"]) for r in results] == [("13", "valid")]
+
+
+def test_a_totals_row_is_not_checked_whatever_column_its_word_is_in(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """合计 in the 序号 column and 30人 in the name's came back 编号格式错误, and were charged."""
+    data = f"序号,姓名,证书编号\n1,{VALID[1]},{VALID[0]}\n合计,1人,\n"
+    with app_client() as client:
+        page = _upload(client, "list.csv", data.encode())
+        client.app.state.verifier.log.flush()
+    results = page.context["results"]  # type: ignore[attr-defined]
+    assert [(r["row"], r["result"]) for r in results] == [("2", "valid"), ("3", "")]
+    assert [r["result"] for r in read_log(registry_db)] == ["valid"]
+
+
+def test_a_name_without_its_number_is_asked_for_the_number(app_client: AppClient) -> None:
+    """李四 with the number left blank was told 此行没有可查验的证书编号和姓名: the name is there."""
+    data = f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n,李四\n"
+    with app_client() as client:
+        page = _upload(client, "list.csv", data.encode())
+    results = page.context["results"]  # type: ignore[attr-defined]
+    assert results[1]["advice"] == "此行证书编号为空，未查验。如要查验，请填写证书编号后重新上传。"
+
+
+@pytest.mark.parametrize(
+    ("header", "said"),
+    [
+        ("名字,证书号码", "只找到证书编号列（第2列“证书号码”），没有找到姓名列"),
+        ("姓名,证件号", "只找到姓名列（第1列“姓名”），没有找到证书编号列"),
+    ],
+)
+def test_a_header_short_of_a_column_names_the_one_it_found(
+    app_client: AppClient, header: str, said: str
+) -> None:
+    data = f"{header}\n{VALID[1]},{VALID[0]}\n"
+    with app_client() as client:
+        page = _upload(client, "list.csv", data.encode())
+    assert page.status_code == 400  # type: ignore[attr-defined]
+    assert f"第1行像是表头，但{said}" in page.context["error"]  # type: ignore[attr-defined]
+
+
+def test_a_word_document_renamed_xlsx_is_called_a_word_document(app_client: AppClient) -> None:
+    """It was told 压缩包内没有 Excel/WPS 工作簿: an officer knows no 压缩包 in a .docx."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    with app_client() as client:
+        page = _upload(client, "名单.xlsx", out.getvalue())
+    assert "这是 Word 文档（.docx），不是表格" in page.context["error"]  # type: ignore[attr-defined]

@@ -16,7 +16,9 @@ class BatchFileProblem(ValueError):
     """The upload cannot be used; the message (Chinese) says what to fix."""
 
 
-HEADER_SEARCH_ROWS = 10
+HEADER_SEARCH_ROWS = 30
+"""Rows searched for the header: a file's notes above it (一、二、… 11 lines) were read as rows,
+its names as certificate numbers."""
 NUMBER_HEADERS = ("证书编号", "颁发证书编号", "编号", "证书号")
 NAME_HEADERS = ("姓名", "持证人", "持证人姓名")
 HEADER_WORDS = ("姓名", "名字", "编号", "证书", "序号", "工号")
@@ -88,12 +90,29 @@ def find_columns(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
             }
             return Columns(index + 1, number, name, confirms, list(row))
     for line, row in rows[:HEADER_SEARCH_ROWS]:
-        if any(word in key for key in map(header_key, row) for word in HEADER_WORDS):
-            raise BatchFileProblem(
-                f"第{line}行像是表头，但没有找到“证书编号”和“姓名”两列：请把这两列的表头"
-                "分别写成“证书编号”和“姓名”，或删去表头，让第一列是证书编号、第二列是姓名"
-            )
+        keys = [header_key(cell) for cell in row]
+        if any(word in key for key in keys for word in HEADER_WORDS):
+            raise BatchFileProblem(f"第{line}行像是表头，但{_missing(row, keys)}")
     return _without_header(rows)
+
+
+def _missing(row: Sequence[str], keys: Sequence[str]) -> str:
+    """What a header the service could not place lacks, naming the column it did find."""
+    number, name = _column(keys, NUMBER_RANKS), _column(keys, NAME_RANKS)
+    if number is not None and number != name:
+        return (
+            f"只找到证书编号列（第{number + 1}列“{row[number]}”），没有找到姓名列：请把持证人"
+            "姓名所在列的表头写成“姓名”，再上传"
+        )
+    if name is not None and number != name:
+        return (
+            f"只找到姓名列（第{name + 1}列“{row[name]}”），没有找到证书编号列：请把证书编号"
+            "所在列的表头写成“证书编号”，再上传"
+        )
+    return (
+        "没有找到“证书编号”和“姓名”两列：请把这两列的表头分别写成“证书编号”和“姓名”，"
+        "或删去表头，让第一列是证书编号、第二列是姓名"
+    )
 
 
 def _without_header(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:

@@ -1,14 +1,9 @@
-"""Batch checks for HR departments: read an uploaded CSV/.xlsx of number + name, write results as CSV.
+"""Batch checks for HR departments: read an uploaded CSV/.xlsx of number + name.
 
 The upload is any sheet with a 证书编号 and a 姓名 column (header found in the first rows; without
 one, the first two columns), and optionally what the papers show, to confirm without revealing
 (等级, 工种, 发证日期, 补发). Row numbers are the ones the spreadsheet shows, so HR can match
 results to their own file.
-
-The result file is the HR file itself — every column it had, employee numbers and departments
-included, as HR wrote them — with the result columns appended: the registry adds only public
-fields (`registry.public.fields.PUBLIC_FIELDS`), times in Beijing time, and every cell that a
-spreadsheet would run as a formula is neutralised (`registry.sheets.formulas.neutralise`).
 
 The file is opened by `registry.sheets.guard` with `UPLOAD_LIMITS` — never by a parser here: a
 workbook is parsed in a child process with memory and time limits after its zip has been
@@ -18,16 +13,12 @@ blocks (it waits for that child): callers run it off the event loop (`verify_app
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from registry.kinds.cells import TOTAL_WORDS
-from registry.public.confirm import CONFIRMABLE, unreadable
-from registry.public.fields import PUBLIC_FIELDS, PublicField
-from registry.public.lookup import NOT_CHECKED
+from registry.public.confirm import unreadable
 from registry.sheets.cells import clean, text
 from registry.sheets.formulas import neutralise as neutralise
 from registry.sheets.guard import (
@@ -37,39 +28,20 @@ from registry.sheets.guard import (
     SheetRefused,
     read_sheet_bytes,
 )
-from registry.sheets.layout import header_key
 from verify_app.answers import (
     MAX_CONFIRM_CHARS,
     MAX_NAME_CHARS,
     MAX_NUMBER_CHARS,
-    Checked,
     Item,
     listed,
 )
 from verify_app.batch_columns import CONFIRM_HEADERS as CONFIRM_HEADERS
 from verify_app.batch_columns import BatchFileProblem as BatchFileProblem
 from verify_app.batch_columns import Columns, find_columns, name_like
-from verify_app.presentation import shown_time
 from verify_app.quotas import KEY_HELP, MAX_UPLOAD_ROWS
 from verify_app.watch_lines import split_line
 
 MAX_ITEMS = MAX_UPLOAD_ROWS
-MATCH_LABELS = {"match": "相符", "mismatch": "不符"}
-
-EXPORT_COLUMNS = (
-    ("row", "行号"),
-    ("number", "证书编号"),
-    ("label", "查验结果"),
-    ("advice", "下一步"),
-    *((f.name, f.label) for f in PUBLIC_FIELDS if f.name not in ("number", "reason")),
-    ("result", "结果代码"),
-)
-"""The result columns: the row, the result in words, what to do next (as a single check says
-it: whom to ask about a certificate not found, what a revoked one means), the public fields (the
-registry's names never), and last the API's result code, for a program — an officer filtering
-in Excel reads 查验结果, where a code (valid for a paper that differs) misled."""
-CONFIRM_COLUMNS = tuple((f"confirm_{k}", f"核对：{v}") for k, v in CONFIRMABLE.items())
-"""One result column per confirmable field, when the upload had its column."""
 
 
 @dataclass(frozen=True)
@@ -87,8 +59,8 @@ class BatchFile:
     rows: list[BatchRow]
     confirms: tuple[str, ...] = ()
     """the confirmable fields the file has a column for"""
-    unchecked: tuple[tuple[int, tuple[str, ...]], ...] = ()
-    """(row, cells) of the rows with something in them but nothing to check (no number or
+    unchecked: tuple[tuple[int, tuple[str, ...], str], ...] = ()
+    """(row, cells, why) of the rows with something in them but nothing to check (no number or
     name; a total, a signature): the result file keeps them, as the HR file had them"""
 
 
@@ -110,10 +82,16 @@ def _too_many(rows: str, most: int, far: str = "") -> str:
     )
 
 
+WRONG_SUFFIX = (
+    "请上传 Excel/WPS 表格（.xlsx、.xls、.ods）或 CSV、文本文件（.csv、.txt），"
+    "有“证书编号”和“姓名”两列；Word、PDF 文档中的名单请复制到表格中另存后上传"
+)
+
+
 def _sheet_rows(filename: str, data: bytes, most: int) -> list[tuple[int, list[str]]]:
     """(row number as the spreadsheet shows it, cell texts) of the upload's first sheet."""
     if not filename.lower().endswith(UPLOAD_SUFFIXES):
-        raise BatchFileProblem("请上传 .xlsx 或 .csv 文件（两列：证书编号、姓名）")
+        raise BatchFileProblem(WRONG_SUFFIX)
     try:
         sheet = read_sheet_bytes(filename, data, UPLOAD_LIMITS)
     except SheetRefused as exc:
@@ -169,6 +147,24 @@ def _pair(row: Sequence[str], columns: Columns) -> tuple[str, str]:
     return number, name
 
 
+def _a_total(row: Sequence[str], number: str) -> bool:
+    """A totals row (合计 | 30人) whatever column its word is in — the 序号's, often."""
+    if _LIKE_A_NUMBER.search(number.replace(" ", "")):
+        return False
+    return any(cell.strip().startswith(TOTAL_WORDS) for cell in row)
+
+
+UNCHECKED_ADVICE = "此行没有可查验的证书编号和姓名，未查验。"
+
+
+def _unchecked_advice(number: str, name: str) -> str:
+    """Why a row was not checked, in the result file: a name without its number is asked for
+    the number, as a number without its name is asked for the name."""
+    if name and not number and name_like(name):
+        return "此行证书编号为空，未查验。如要查验，请填写证书编号后重新上传。"
+    return UNCHECKED_ADVICE
+
+
 def read_batch(filename: str, data: bytes, most: int = MAX_ITEMS) -> BatchFile:
     """The rows to check, in file order, each with the row number the spreadsheet shows; at
     most ``most`` of them (`verify_app.quotas.Quotas.file_rows`).
@@ -182,10 +178,10 @@ def read_batch(filename: str, data: bytes, most: int = MAX_ITEMS) -> BatchFile:
     for line, row in rows[columns.start :]:
         number, name = _pair(row, columns)
         typed = {field: _cell(row, i) for field, i in columns.confirms.items()}
-        if _a_note(number, name) or not (number or name):
+        if _a_note(number, name) or _a_total(row, number) or not (number or name):
             # 合计：3人, 制表人：王五, a row without number and name: nothing to check or charge
             if any(row):
-                unchecked.append((line, tuple(row)))
+                unchecked.append((line, tuple(row), _unchecked_advice(number, name)))
             continue
         problem = _row_problem(number, name, typed)
         if problem:
@@ -197,8 +193,10 @@ def read_batch(filename: str, data: bytes, most: int = MAX_ITEMS) -> BatchFile:
     if not batch:
         raise BatchFileProblem("文件中没有找到要查验的行（需要“证书编号”和“姓名”两列）")
     if len(batch) > most:
-        raise BatchFileProblem(_too_many(f"有 {len(batch):,} 行", most))
-    widths = [len(r.cells) for r in batch] + [len(cells) for _, cells in unchecked]
+        # as Excel numbers them: rows without a number or name are not counted
+        counted = f"第{batch[0].row}行至第{batch[-1].row}行中有 {len(batch):,} 行要查验"
+        raise BatchFileProblem(_too_many(counted, most))
+    widths = [len(r.cells) for r in batch] + [len(cells) for _, cells, _ in unchecked]
     header = _titled(columns.header or [], max(widths))
     return BatchFile(header, batch, tuple(columns.confirms), tuple(unchecked))
 
@@ -207,73 +205,3 @@ def _titled(header: Sequence[str], width: int) -> tuple[str, ...]:
     """The file's column titles for the result file, 第N列 where it has none."""
     titles = [*header, *("" for _ in range(len(header), width))]
     return tuple(title or f"第{i + 1}列" for i, title in enumerate(titles))
-
-
-UNCHECKED_ADVICE = "此行没有可查验的证书编号和姓名，未查验。"
-
-
-def unchecked_row(row: int) -> dict[str, str]:
-    """The result columns of a row not checked (`BatchFile.unchecked`)."""
-    return {key: "" for key, _ in (*EXPORT_COLUMNS, *CONFIRM_COLUMNS)} | {
-        "row": str(row),
-        "label": NOT_CHECKED,
-        "advice": UNCHECKED_ADVICE,
-    }
-
-
-PAPER_DIFFERS = "paper_differs"
-"""Set in a result row whose paper disagrees with the registry (`export_row`)."""
-
-
-def export_row(row: BatchRow, checked: Checked, contact: str | None = None) -> dict[str, str]:
-    """One row of the results: the file's own cells (``cells``) and the result columns; for a
-    certificate not found, ``contact`` says whom to ask, as the single check's page does."""
-    answer = checked.answer
-    values = {k: PublicField.text(v) for k, v in answer.as_json().items()}
-    advice = checked.advice() + (contact or "")
-    values.update(
-        row=str(row.row),
-        label=checked.label,
-        advice=advice,
-        as_of=shown_time(answer.as_of),
-    )
-    result = {key: values.get(key, "") for key, _ in EXPORT_COLUMNS}
-    for key, _ in CONFIRM_COLUMNS:
-        field = key.removeprefix("confirm_")
-        verdict = (checked.confirmation or {}).get(field)
-        result[key] = MATCH_LABELS.get(verdict, "") if verdict else ""
-    if checked.mismatched:  # not a column: the results page marks the row as the answer's
-        result[PAPER_DIFFERS] = "1"
-    return result
-
-
-def result_columns(confirms: Iterable[str]) -> list[tuple[str, str]]:
-    """The appended columns: the results, and a 核对 column per confirmed field."""
-    wanted = {f"confirm_{field}" for field in confirms}
-    *results, code = EXPORT_COLUMNS  # the API's result code last, after the 核对 columns too
-    return [*results, *((k, t) for k, t in CONFIRM_COLUMNS if k in wanted), code]
-
-
-def write_csv(
-    header: Sequence[str],
-    cells: Iterable[Sequence[str]],
-    results: Iterable[dict[str, str]],
-    confirms: Iterable[str] = (),
-) -> str:
-    """The HR file with the results appended, UTF-8 with BOM so that Excel opens the Chinese
-    text correctly. Every cell — the file's own too — is neutralised: a file that went through
-    the service must not come back with a formula in it."""
-    columns = result_columns(confirms)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    width = len(header)
-    own_titles = {header_key(t) for t in header}
-    titles = [f"{t}（查验）" if header_key(t) in own_titles else t for _, t in columns]
-    writer.writerow([neutralise(t) for t in header] + titles)
-    for own, result in zip(cells, results, strict=True):
-        padded = list(own)[:width] + [""] * (width - len(own))
-        writer.writerow(
-            [neutralise(c) for c in padded] + [neutralise(result[k]) for k, _ in columns]
-        )
-    return out.getvalue()

@@ -13,15 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from verify_app.answers import Checked
-from verify_app.batch_files import (
-    CONFIRM_HEADERS,
-    BatchFile,
-    BatchFileProblem,
-    export_row,
-    result_columns,
-    unchecked_row,
-    write_csv,
-)
+from verify_app.batch_files import CONFIRM_HEADERS, BatchFile, BatchFileProblem
+from verify_app.batch_results import export_row, result_columns, unchecked_row, write_csv
 from verify_app.context import client_of, form_caller_of, verifier_of
 from verify_app.forms import checked_form, render
 from verify_app.presentation import shown_time
@@ -86,14 +79,14 @@ def _batch_results(request: Request, parsed: BatchFile, answers: list[Checked]) 
             r.row,
             r.cells,
             export_row(
-                r,
+                r.row,
                 a,
                 verifier.contacts.text_for(a.answer.number) if a.wants_contact else None,
             ),
         )
         for r, a in zip(parsed.rows, answers, strict=True)
     ]
-    lines += [(row, cells, unchecked_row(row)) for row, cells in parsed.unchecked]
+    lines += [(row, cells, unchecked_row(row, why)) for row, cells, why in parsed.unchecked]
     lines.sort(key=lambda line: line[0])  # the file's order, its unchecked rows in place
     results = [result for _, _, result in lines]
     export = write_csv(parsed.header, [cells for _, cells, _ in lines], results, parsed.confirms)
