@@ -335,6 +335,17 @@ def test_the_watch_page_reads_names_with_a_space_and_numbers_typed_with_spaces(
     ]
 
 
+@pytest.mark.parametrize("separator", ["\t", " ", "，", "\u3000"])
+def test_a_name_pasted_before_its_number_is_read(separator: str) -> None:
+    """Copied from a sheet of 姓名 | 证书编号, 张三明⇥G1122000001 was read as the number 张三明
+    and refused as not matching: a name holds no digit, a number ten."""
+    read = parse_lines(f"周杰{separator}Z11 2202 0123号\n热合曼·吐尔逊{separator}{VALID[0]}")
+    assert [(item.number, item.name) for _, item in read.items] == [
+        ("Z11 2202 0123", "周杰"),
+        (VALID[0], "热合曼·吐尔逊"),
+    ]
+
+
 def test_the_watch_page_keeps_what_was_typed_when_a_pair_does_not_match(
     app_client: AppClient,
 ) -> None:

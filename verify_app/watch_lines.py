@@ -17,6 +17,8 @@ _AFTER_NUMBER = "号。.：: \u3000"
 """What people write after a number before the name (Z1122020123号 张三, …123。张三)."""
 _AROUND_NAME = "。.：: \u3000"
 """Before a name (after the number's marks) and after it (张三。): never 号, which a name may hold."""
+_NUMBER_AT_END = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ][0-9０-９\s\-‐‑‒–—―－−﹣]*[0-9０-９][号。.]?$")
+"""A number typed after the name (周杰 Z11 2202 0123号): a letter, then digits, spaces, dashes."""
 
 
 class WatchProblem(ValueError):
@@ -42,13 +44,16 @@ def _split(line: str) -> list[str]:
     """Number and name of a line without a separator: the name begins where the number's
     characters end, so a number typed with spaces (``Z11 2202 0123``) and a name with one
     (``李　芳``, as rosters pad two-character names) both read; a name in Latin letters is
-    what follows the last space."""
+    what follows the last space. A name written first ends where a number at the end begins."""
     typed = _NUMBER_PART.match(line)
     if typed and typed.end() < len(line):
         number, name = line[: typed.end()], line[typed.end() :]
         if not number[-1].isspace():  # 号 or 。 written against the number are the number's
             name = name.lstrip(_AFTER_NUMBER)
         return [number, name]
+    last = _NUMBER_AT_END.search(line)
+    if last and last.start() > 0:
+        return [line[: last.start()], line[last.start() :]]
     return line.rsplit(None, 1) or [line]  # an empty cell is one empty part
 
 
@@ -60,7 +65,15 @@ def split_line(line: str) -> list[str]:
     parts = _SEPARATORS.split(line, maxsplit=1)
     if len(parts) == 1:
         parts = _split(line)
+    if len(parts) == 2 and _name_first(*parts):  # 张三 Z1122020123, pasted from 姓名 | 证书编号
+        parts.reverse()
     return [parts[0].strip().rstrip(_AFTER_NUMBER), *(p.strip(_AROUND_NAME) for p in parts[1:])]
+
+
+def _name_first(first: str, second: str) -> bool:
+    """Whether a line holds the name first: no digit before, a number's worth after (a number
+    has ten, a name none)."""
+    return not any(c.isdigit() for c in first) and sum(c.isdigit() for c in second) >= 10
 
 
 class Lines(NamedTuple):
