@@ -132,6 +132,13 @@ def test_a_batch_of_100_rows_with_the_default_allowance(
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:5] == ["工号", "部门", "姓名", "证书编号", "行号"]
     assert len(rows) == 101 and rows[1][:2] == ["E0001", "车队"]
+    assert download.value.suggested_filename == "职工名单-查验结果.csv"
+    # a printout is the results, counted, not the upload form and its allowance
+    page.emulate_media(media="print")
+    assert not page.locator("#allowance").is_visible()
+    assert not page.get_by_role("link", name="下载结果（CSV，含原文件各列）").is_visible()
+    assert page.locator("table.results").is_visible()
+    assert "有效" in page.locator(".summary").inner_text()
 
 
 def test_a_confirmation_with_one_mismatched_field_reveals_nothing(

@@ -53,6 +53,11 @@ def test_normalisation_of_what_people_type(typed: str) -> None:
         ("Z1122020000", "不能为0000"),
         ("ZAB22020123", "年份代码“AB”应为阿拉伯数字"),
         ("Z11220一0123", "应为阿拉伯数字"),
+        ("Z1122O00002", "地区代码“22O0”应为阿拉伯数字（字母 O 应为数字 0）"),
+        ("Z11220I0123", "（字母 I 应为数字 1）"),
+        ("ZAB22020123", "年份代码“AB”应为阿拉伯数字$"),  # no letter like a digit: no hint
+        # a note after the number is named as such, not counted as digits too many
+        ("G1122000001（原件已验）", r"证书编号后有多余的文字“\(原件已验\)”，请只填写11位"),
         ("", "为空"),
     ],
 )

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from tests.verify_fixtures import (
@@ -568,3 +569,35 @@ def test_a_word_document_renamed_xlsx_is_called_a_word_document(app_client: AppC
     with app_client() as client:
         page = _upload(client, "名单.xlsx", out.getvalue())
     assert "这是 Word 文档（.docx），不是表格" in page.context["error"]  # type: ignore[attr-defined]
+
+
+def test_a_two_row_header_keeps_the_titles_merged_down_over_it(app_client: AppClient) -> None:
+    """序号 and 备注 merged down over a two-row header came back as 第1列 and 第4列; a title over
+    the table is no column's title."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["应聘人员证书核验"])
+    sheet.append(["序号", "证书信息", None, "备注"])
+    sheet.append([None, "姓名", "证书编号", None])
+    sheet.append([1, VALID[1], VALID[0], "已面试"])
+    sheet.merge_cells("A2:A3")
+    sheet.merge_cells("B2:C2")
+    sheet.merge_cells("D2:D3")
+    out = io.BytesIO()
+    book.save(out)
+    with app_client() as client:
+        exported = _export(_upload(client, "名单.xlsx", out.getvalue()))
+    assert exported[0][:4] == ["序号", "姓名", "证书编号", "备注"]
+
+
+def test_results_are_counted_and_the_download_named_after_the_upload(app_client: AppClient) -> None:
+    """Three hundred rows had to be read to find the few to follow up, and every file's results
+    downloaded as certreg-results.csv."""
+    data = f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n{VALID[0]},{VALID[1]}\nZ1122009999,李芳\n合计,\n"
+    with app_client() as client:
+        page = _upload(client, "C:\\人事\\2026 应聘/名单:终.csv", data.encode())
+    context = page.context  # type: ignore[attr-defined]
+    assert context["summary"] == [("有效", 2), ("未查到", 1), ("未查验", 1)]
+    assert "有效 <strong>2</strong> 行；未查到 <strong>1</strong> 行" in page.text  # type: ignore[attr-defined]
+    assert 'download="名单终-查验结果.csv"' in page.text  # type: ignore[attr-defined]

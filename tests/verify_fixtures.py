@@ -279,8 +279,7 @@ CSV_LINK = "data:text/csv;charset=utf-8;base64,"
 def exported_file(page: Any) -> bytes:
     """The results file a batch page offers for download: a ``data:`` link in the page, made
     with the answers (no token, no second request)."""
-    link = str(context_of(page)["export_href"])
-    assert (
-        link.startswith(CSV_LINK) and f'href="{link}" download="certreg-results.csv"' in page.text
-    )
+    context = context_of(page)
+    link, name = str(context["export_href"]), str(context["export_name"])
+    assert link.startswith(CSV_LINK) and f'href="{link}" download="{name}"' in page.text
     return base64.b64decode(link.removeprefix(CSV_LINK))

@@ -197,11 +197,18 @@ def read_batch(filename: str, data: bytes, most: int = MAX_ITEMS) -> BatchFile:
         counted = f"第{batch[0].row}行至第{batch[-1].row}行中有 {len(batch):,} 行要查验"
         raise BatchFileProblem(_too_many(counted, most))
     widths = [len(r.cells) for r in batch] + [len(cells) for _, cells, _ in unchecked]
-    header = _titled(columns.header or [], max(widths))
+    above = rows[columns.start - 2][1] if columns.header and columns.start > 1 else []
+    if sum(1 for cell in above if cell) < 2:  # a title over the table, not its upper header
+        above = []
+    header = _titled(columns.header or [], above, max(widths))
     return BatchFile(header, batch, tuple(columns.confirms), tuple(unchecked))
 
 
-def _titled(header: Sequence[str], width: int) -> tuple[str, ...]:
-    """The file's column titles for the result file, 第N列 where it has none."""
+def _titled(header: Sequence[str], above: Sequence[str], width: int) -> tuple[str, ...]:
+    """The file's column titles for the result file: a two-row header's upper title where the
+    header row has none (序号, 备注 merged down over both rows), else 第N列."""
     titles = [*header, *("" for _ in range(len(header), width))]
-    return tuple(title or f"第{i + 1}列" for i, title in enumerate(titles))
+    return tuple(
+        title or (above[i] if i < len(above) else "") or f"第{i + 1}列"
+        for i, title in enumerate(titles)
+    )

@@ -87,6 +87,9 @@ def _check_shape(value: str) -> None:
         raise MalformedNumber("证书编号为空")
     if value[0] in "'\u2018\u2019":  # a CSV saved from a cell typed '…: not the number's
         raise MalformedNumber("开头的撇号是 Excel 的“文本”标记，不是证书编号的一部分，请删去")
+    if len(value) > 11 and _CANONICAL.match(value) and not value[11].isdigit():
+        # G1122000001（原件已验）: a note written after the number, not a number too long
+        raise MalformedNumber(f"证书编号后有多余的文字“{value[11:]}”，请只填写11位的证书编号")
     if len(value) != 11:
         raise MalformedNumber(f"证书编号应为11位，实为{len(value)}位")
     letter, year, region, seq = value[0], value[1:3], value[3:7], value[7:]
@@ -100,7 +103,13 @@ def _check_shape(value: str) -> None:
         (seq, "第8-11位顺序号"),
     ):
         if not _DIGITS.fullmatch(part):
-            raise MalformedNumber(f"{what}“{part}”应为阿拉伯数字")
+            raise MalformedNumber(f"{what}“{part}”应为阿拉伯数字{_lookalikes(part)}")
+
+
+def _lookalikes(part: str) -> str:
+    """The letters in ``part`` that a digit was mistaken for (Z1122O00002: O for 0)."""
+    found = [f"字母 {c} 应为数字 {d}" for c, d in (("O", "0"), ("I", "1"), ("L", "1")) if c in part]
+    return f"（{'，'.join(found)}）" if found else ""
 
 
 def prefix_of(canonical: str) -> str:

@@ -222,7 +222,7 @@ class ParseChild:
             first, *others = (f"“{visible(str(name))}”" for name in payload[1:])
             raise SheetRefused(
                 f"只读取第一个工作表{first}，但工作表{'、'.join(others)}也有内容，不会被读取。"
-                "请把要导入的行都放在第一个工作表中，删除其他工作表（或另存为单独的文件），"
+                "请把所有数据行都放在第一个工作表中，删除其他工作表（或另存为单独的文件），"
                 "保存后重试"
             )
         if reason == "unmarked":  # a hidden or struck holder would load unseen
