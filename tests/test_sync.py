@@ -3,6 +3,7 @@ single-file mode, usage errors, and a kill in the middle of a sync."""
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import re
@@ -60,6 +61,19 @@ def test_samples_load_and_second_run_changes_nothing(db_path: Path) -> None:
     assert code == 0
     assert output.count("未变化（此前已导入同一文件）") >= 3
     assert snapshot(db_path) == before
+
+
+def test_the_history_names_the_account_beside_the_operator_it_was_told(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CERTREG_OPERATOR is whatever the environment says: the history kept it alone, and an
+    auditor could not tell which account ran the sync."""
+    monkeypatch.setenv("CERTREG_OPERATOR", "省厅张处长")
+    code, output = run("sync", str(SAMPLES), "--db", str(db_path))
+    assert code == 0, output
+    with sqlite3.connect(db_path) as conn:
+        operators = {row[0] for row in conn.execute("SELECT operator FROM syncs")}
+    assert operators == {f"省厅张处长（系统用户 {getpass.getuser()}）"}
 
 
 def test_the_manifests_order_does_not_decide_what_loads(

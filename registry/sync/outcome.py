@@ -53,5 +53,8 @@ class Outcome:
 
 
 def operator() -> str:
-    """Who runs the sync, for the history: ``CERTREG_OPERATOR`` or the login name."""
-    return os.environ.get("CERTREG_OPERATOR") or getpass.getuser()
+    """Who runs the sync, for the history: the login name, and the person ``CERTREG_OPERATOR``
+    names beside it — a name anyone can set, so an auditor also reads which account ran it."""
+    login = getpass.getuser()
+    named = os.environ.get("CERTREG_OPERATOR", "").strip()
+    return f"{named}（系统用户 {login}）" if named and named != login else login
