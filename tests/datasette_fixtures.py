@@ -61,7 +61,7 @@ def build_registry(db: Path, registers: RegisterFactory) -> None:
     registers.add(
         "2012-mianyang.csv",
         [approval_row("Z1222020001", "赵敏", 执行工资等级起始时间="2009.10")],
-        MIANYANG_2012,
+        {**MIANYANG_2012, "approval_doc": "绵人社函〔2013〕6号"},  # → register_history
     )
     assert sync(registers.folder, db) == 0
     # A corrected collection register: the day 赵敏 collected changes → blank_history.

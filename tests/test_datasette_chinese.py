@@ -321,6 +321,7 @@ TIME_COLUMNS = {
     ("registry", "registers", "last_loaded"),
     ("registry", "syncs", "at"),
     ("registry", "certificate_history", "at"),
+    ("registry", "register_history", "at"),
     ("registry", "numbering", "at"),
     ("registry", "api_keys", "created_at"),
     ("registry", "api_keys", "revoked_at"),

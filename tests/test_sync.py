@@ -76,6 +76,27 @@ def test_the_history_names_the_account_beside_the_operator_it_was_told(
     assert operators == {f"省厅张处长（系统用户 {getpass.getuser()}）"}
 
 
+def test_a_manifest_entry_changed_is_told_and_kept_not_called_the_same_content(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A technician roster's approval_doc changed in registers.toml: the report said the file
+    was only saved again, and the registers row was overwritten with no trace."""
+    rows = [technician_row("J1122010001")]
+    registers.add("jishi.csv", rows, TECHNICIANS)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    registers.add("jishi.csv", rows, {**TECHNICIANS, "approval_doc": "川人社函〔2012〕13号"})
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0, output
+    assert "证书未变，只改了 registers.toml 中的登记信息" in output
+    assert "内容与此前导入的版本相同" not in output
+    assert (
+        "registers.toml 中 approval_doc “川人社函〔2012〕12号” → “川人社函〔2012〕13号”" in output
+    )
+    with sqlite3.connect(db_path) as conn:
+        kept = conn.execute("SELECT register, field, old, new FROM register_history").fetchall()
+    assert kept == [("jishi.csv", "approval_doc", "川人社函〔2012〕12号", "川人社函〔2012〕13号")]
+
+
 def test_the_manifests_order_does_not_decide_what_loads(
     registers: RegisterFactory, db_path: Path
 ) -> None:

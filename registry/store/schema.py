@@ -124,6 +124,13 @@ TABLES: dict[str, TableSpec] = {
         indexes=(("number",),),
         foreign_keys=_BY_SYNC,
     ),
+    # what a new version of a manifest entry changed of a register (unit, approval_doc,
+    # issued_on): the old values, for an auditor (``registers`` holds only the latest)
+    "register_history": TableSpec(
+        {"id": int, "register": str, "sync": int, "at": str, "field": str, "old": str, "new": str},
+        indexes=(("register",),),
+        foreign_keys=_BY_SYNC,
+    ),
     # what a new version of a requisitions, dispatches or collections register changed or
     # removed: the old values, for an auditor (the tables hold only the latest version)
     "blank_history": TableSpec(

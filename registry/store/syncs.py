@@ -121,16 +121,43 @@ def loaded_version(conn: sqlite3.Connection, register: str) -> LoadedVersion | N
     return None if row is None else LoadedVersion(*row)
 
 
+MANIFEST_FACTS = ("unit", "approval_doc", "issued_on")
+"""What a manifest entry may change of a loaded register (its kind, authority, region and year
+code make it another register: `registry.sync.turns.another_register`)."""
+
+
 def record_register(
-    conn: sqlite3.Connection, facts: Mapping[str, object], known: LoadedVersion | None, at: str
-) -> None:
-    """The register's facts as loaded now: its first version, or the next one."""
+    conn: sqlite3.Connection,
+    facts: Mapping[str, object],
+    known: LoadedVersion | None,
+    at: str,
+    sync_id: int,
+) -> list[tuple[str, object, object]]:
+    """The register's facts as loaded now: its first version, or the next one. Returns the
+    manifest facts the next one changed, (key, old, new), kept in ``register_history``: the
+    ``registers`` row holds only the latest, and an auditor asks what it said before."""
     row = {**facts, "last_loaded": at}
+    changed: list[tuple[str, object, object]] = []
     if known:
         row["version"] = known.version + 1
+        names = ", ".join(f"[{key}]" for key in MANIFEST_FACTS)
+        before = conn.execute(
+            f"SELECT {names} FROM registers WHERE key = ?", (facts["key"],)
+        ).fetchone()
+        changed = [
+            (key, old, facts.get(key))
+            for key, old in zip(MANIFEST_FACTS, before, strict=True)
+            if old != facts.get(key)
+        ]
     else:
         row.update(first_loaded=at, version=1)
     tables(conn).table("registers").upsert(row, pk="key")
+    conn.executemany(
+        "INSERT INTO register_history (register, sync, at, field, old, new)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(facts["key"], sync_id, at, key, old, new) for key, old, new in changed],
+    )
+    return changed
 
 
 def data_version(conn: sqlite3.Connection) -> int:

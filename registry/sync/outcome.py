@@ -36,6 +36,8 @@ class Outcome:
     """what a corrected roster changed, field by field (`registry.store.writes.Applied`)"""
     moved: int = 0
     """certificates whose row moved in a corrected roster, nothing else of them changed"""
+    manifest_changes: list[tuple[str, object, object]] = field(default_factory=list)
+    """(key, old, new) of what registers.toml changed of a loaded register (`record_register`)"""
     notes: list[str] = field(default_factory=list)
     """what the clerk should know of the file, loaded or not (columns not read)"""
     entry_notes: list[str] = field(default_factory=list)

@@ -146,7 +146,7 @@ def _write(
     )
     outcome.changes, outcome.moved = applied.changes, applied.moved
     facts = {**entry.facts(), "fingerprint": fingerprint, "rows": outcome.rows}
-    syncs.record_register(conn, facts, known, at)
+    outcome.manifest_changes = syncs.record_register(conn, facts, known, at, sync_id)
     outcome.sync_id = sync_id
 
 

@@ -46,7 +46,11 @@ def _line(outcome: Outcome) -> str:
     mark = "✘" if outcome.outcome == REJECTED else "✔"
     text = f"{mark} {visible(entry.key)}［{entry.kind}］{OUTCOME_LABELS[outcome.outcome]}"
     if outcome.outcome == UPDATED and not (outcome.added or outcome.changed or outcome.conflicts):
-        text += f"：{outcome.rows} 行，内容与此前导入的版本相同（文件重新保存过，或只改了格式）"
+        text += f"：{outcome.rows} 行，" + (
+            "证书未变，只改了 registers.toml 中的登记信息"
+            if outcome.manifest_changes
+            else "内容与此前导入的版本相同（文件重新保存过，或只改了格式）"
+        )
     elif outcome.outcome in (LOADED, UPDATED):
         text += f"：{outcome.rows} 行，新增 {outcome.added}，修改 {outcome.changed}"
     elif outcome.outcome == CHECKED:
@@ -193,6 +197,10 @@ def text_report(
         lines.append(_line(outcome))
         file = visible(outcome.entry.path.name)
         lines.extend(f"  ℹ {file}：{note}" for note in outcome.entry_notes)
+        lines.extend(
+            f"  ℹ {file}：registers.toml 中 {key} “{_fact(old)}” → “{_fact(new)}”（已记入名册登记信息变更）"
+            for key, old, new in outcome.manifest_changes
+        )
         if brief:
             if outcome.problems or outcome.conflicts:
                 lines.append(_listed(outcome, spare, "去掉 --brief 可在此列出"))
@@ -252,6 +260,11 @@ def _changes(outcome: Outcome, everything: bool) -> list[str]:
     return lines + (moved if outcome.moved else [])
 
 
+def _fact(value: object) -> str:
+    """A manifest fact as the report quotes it: an unset one (unit) as （空）."""
+    return "（空）" if value is None or value == "" else visible(str(value))
+
+
 def _problem_json(problem: Problem, file: str) -> dict[str, object]:
     return {
         "file": file,
@@ -281,6 +294,9 @@ def json_report(outcomes: list[Outcome]) -> dict[str, object]:
                     for n, f, old, new in o.changes
                 ],
                 "notes": [*o.entry_notes, *o.notes],
+                "manifest_changes": [
+                    {"key": key, "old": old, "new": new} for key, old, new in o.manifest_changes
+                ],
             }
             for o in outcomes
         ],
