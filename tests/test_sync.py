@@ -97,6 +97,26 @@ def test_a_manifest_entry_changed_is_told_and_kept_not_called_the_same_content(
     assert kept == [("jishi.csv", "approval_doc", "川人社函〔2012〕12号", "川人社函〔2012〕13号")]
 
 
+def test_a_correction_of_a_revoked_certificate_is_flagged(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A roster corrected after one of its certificates was revoked for fraud changed its score
+    without a word but the change itself: an auditor asks why a revoked paper was edited."""
+    registers.add("r.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    changes = {"kind": "status-changes", "authority": "2202"}
+    registers.add("s.csv", [status_event("撤销", "Z1122020001", "周杰", "2013-02-01")], changes)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    registers.add("r.csv", [approval_row("Z1122020001", "周杰", 技术业务理论=83)], MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0, output
+    assert "⚠ 其中证书 Z1122020001 已被撤销（§五.(三)）" in output
+    assert "名册对它的更正仍已记入证书更正记录" in output
+    registers.add("r.csv", [approval_row("Z1122020001", "周杰", 技术业务理论=85)], MIANYANG)
+    report = json.loads(run("sync", str(registers.folder), "--db", str(db_path), "--json")[1])
+    revoked = {r["file"]: r["revoked_changed"] for r in report["registers"]}
+    assert revoked == {"r.csv": ["Z1122020001"], "s.csv": []}
+
+
 def test_the_manifests_order_does_not_decide_what_loads(
     registers: RegisterFactory, db_path: Path
 ) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from registry.domain.numbers import CertificateNumber
 from registry.domain.problems import Problem
+from registry.domain.statuses import REVOKED
 from registry.store.by_number import rows_by_number
 from registry.store.holdings import endings
 from registry.store.restorations import LEFT_OUT, record_restored
@@ -90,7 +91,16 @@ def write_roster(
     ]
     changed = {number for *_, number in updates} | restored | carried.keys()
     changes = [*shown, *(c for changes in carried.values() for c in changes), *back]
-    return Applied(len(new_rows), len(changed), conflicts, changes, len(moved - restored))
+    revoked = [
+        number
+        for (number,) in rows_by_number(
+            conn,
+            "SELECT number FROM certificates WHERE number IN ({numbers}) AND status = ?",
+            sorted({number for number, *_ in shown}),
+            REVOKED,
+        )
+    ]
+    return Applied(len(new_rows), len(changed), conflicts, changes, len(moved - restored), revoked)
 
 
 SHOWN = frozenset(ROSTER_FIELDS) - {"name_key", "register", "source_row"}

@@ -33,3 +33,5 @@ class Applied:
     """what a corrected roster changed of its certificates, each field (not where a row moved)"""
     moved: int = 0
     """certificates of a corrected roster whose row moved, nothing else of them changed"""
+    revoked: list[str] = field(default_factory=list)
+    """certificates a corrected roster changed that had been revoked (§五.(三))"""

@@ -36,6 +36,8 @@ class Outcome:
     """what a corrected roster changed, field by field (`registry.store.writes.Applied`)"""
     moved: int = 0
     """certificates whose row moved in a corrected roster, nothing else of them changed"""
+    revoked_changed: list[str] = field(default_factory=list)
+    """certificates among ``changes`` that had been revoked (`registry.store.writes.Applied`)"""
     manifest_changes: list[tuple[str, object, object]] = field(default_factory=list)
     """(key, old, new) of what registers.toml changed of a loaded register (`record_register`)"""
     notes: list[str] = field(default_factory=list)

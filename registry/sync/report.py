@@ -257,6 +257,14 @@ def _changes(outcome: Outcome, everything: bool) -> list[str]:
     )
     if len(shown) < len(outcome.changes):
         lines.append(f"    另有 {len(outcome.changes) - len(shown):,} 处（加 --all 可全部列出）")
+    if outcome.revoked_changed:
+        revoked = "、".join(outcome.revoked_changed[:LISTED])
+        more = len(outcome.revoked_changed) - LISTED
+        lines.append(
+            f"  ⚠ 其中证书 {revoked}{f' 等 {len(outcome.revoked_changed):,} 本' if more > 0 else ''}"
+            f" 已被撤销（§五.(三)）：撤销的证书不再有效，名册对它的更正仍{kept}证书更正记录，"
+            "请核对确需更正"
+        )
     return lines + (moved if outcome.moved else [])
 
 
@@ -294,6 +302,7 @@ def json_report(outcomes: list[Outcome]) -> dict[str, object]:
                     for n, f, old, new in o.changes
                 ],
                 "notes": [*o.entry_notes, *o.notes],
+                "revoked_changed": o.revoked_changed,
                 "manifest_changes": [
                     {"key": key, "old": old, "new": new} for key, old, new in o.manifest_changes
                 ],
