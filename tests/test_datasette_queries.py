@@ -150,6 +150,24 @@ async def test_a_corrected_reference_is_dated_by_its_sync_not_by_another_event(
     assert amended["日期"] != "2014-06-01" and "换发更正" not in column(rows, "事件")
 
 
+async def test_the_list_of_events_marks_one_corrected_since_and_says_who_approved_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list showed a 撤销's corrected 批准文号 as if loaded so, at its first load's time, with
+    no word of the department that approved it or who loaded it."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    revocation = status_event(
+        "撤销", "Z1122020001", "周杰", "2013-06-01", 批准文号="绵人社函〔2013〕1号"
+    )
+    corrected = {**revocation, "批准文号": "绵人社函〔2013〕2号"}
+    await corrected_history(tmp_path, [revocation], [corrected], "Z1122020001")
+    ds = shipped_datasette(tmp_path / "registry.db")
+    [row] = await query(ds, "/registry/status_changes")
+    assert row["批准文号"] == "绵人社函〔2013〕2号"
+    assert row["登记后更正"].startswith("撤销批准文号：绵人社函〔2013〕1号 → 绵人社函〔2013〕2号（")
+    assert row["批准机关"] == "绵阳市人力资源和社会保障局" and row["导入人"]
+
+
 async def test_an_exchanges_corrected_document_is_no_correction_of_the_certificate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
