@@ -168,6 +168,36 @@ async def test_the_list_of_events_marks_one_corrected_since_and_says_who_approve
     assert row["批准机关"] == "绵阳市人力资源和社会保障局" and row["导入人"]
 
 
+async def test_a_collection_a_new_version_dropped_keeps_what_it_said_in_the_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The signed 领取 of a certificate left its history with the version that dropped it, but
+    for a 冲突 line: who collected it, when, and that it was signed, stay in the history."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    registers = RegisterFactory(tmp_path / "registers")
+    db = tmp_path / "registry.db"
+    collected = {"证书编号": "Z1122020001", "领取人": "李芳", "签名": "是", "日期": "2012-03-20"}
+    other = {**collected, "证书编号": "Z1122020002"}
+    registers.add(
+        "mianyang.csv",
+        [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "吴敏")],
+        MIANYANG,
+    )
+    facts = {"kind": "collections", "authority": "2202"}
+    for rows in ([collected, other], [other]):
+        registers.add("collections.csv", rows, facts)
+        result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+        assert result.exit_code == 0, result.output
+    ensure_verify_log(verify_log_path(db))
+    rows = await query(shipped_datasette(db), "/registry/certificate", 证书编号="Z1122020001")
+    [dropped] = [row for row in rows if row["事件"] == "领取记录删除"]
+    assert dropped["说明"].startswith("随名册新版本删除，原登记：")
+    assert {"领取人：李芳", "签名：是", "日期：2012-03-20"} <= set(
+        dropped["说明"].split("：", 1)[1].split("；")
+    )
+    assert dropped["来源名册"] == "collections.csv"
+
+
 async def test_an_exchanges_corrected_document_is_no_correction_of_the_certificate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -144,7 +144,7 @@ TABLES: dict[str, TableSpec] = {
             "old": str,
             "new": str,
         },
-        indexes=(("register",),),
+        indexes=(("register",), ("record",)),  # record: a certificate's own history
         foreign_keys=_BY_SYNC,
     ),
     # 换发 / 补发 / 撤销 as registered
