@@ -64,6 +64,21 @@ async def test_number_as_typed_shows_issue_events_and_current_status(ds: Dataset
     assert rows[2]["说明"] == "新证书编号 Z1122020125"
 
 
+@pytest.mark.parametrize("number", ["Z1122020124", "z11-2202-0125"])
+async def test_the_chain_of_a_certificate_reads_from_the_first_to_the_one_in_force(
+    ds: Datasette, number: str
+) -> None:
+    """An auditor followed 换发 → new number → 补发 one page at a time: one query lists the chain
+    from whichever of its numbers is typed."""
+    rows = await query(ds, "/registry/certificate_chain", 证书编号=number)
+    assert [(r["次序"], r["证书编号"], r["新证书编号"]) for r in rows] == [
+        (1, "Z1122020124", "Z1122020125"),
+        (2, "Z1122020125", None),
+    ]
+    assert rows[0]["状态"] == SUPERSEDED and rows[1]["补发证书"] == "是"
+    assert rows[1]["由此产生"] == "换发（2012-06-01，川人社函〔2012〕30号）"
+
+
 async def test_successor_number_shows_the_exchange_that_made_it(ds: Datasette) -> None:
     rows = await query(ds, "/registry/certificate", 证书编号="Z1122020125")
     assert column(rows, "事件") == ["发证", "换发", "补发", "当前状态：已补发"]
@@ -998,6 +1013,13 @@ async def test_exchanged_certificate_links_successor_and_back(ds: Datasette) -> 
     new = await ds.client.get("/registry/certificates/Z1122020125", cookies=signed_in(ds))
     assert new.status_code == 200
     assert 'href="/registry/certificates/Z1122020124"' in new.text
+    # and to the chain from either, not from a certificate never replaced
+    assert (
+        'href="/registry/certificate_chain?%E8%AF%81%E4%B9%A6%E7%BC%96%E5%8F%B7=Z1122020125"'
+        in new.text
+    )
+    alone = await ds.client.get("/registry/certificates/Z1122000001", cookies=signed_in(ds))
+    assert alone.status_code == 200 and "certificate_chain" not in alone.text
 
 
 async def test_a_certificate_links_the_syncs_that_registered_and_changed_it(
