@@ -474,7 +474,8 @@ async def test_staff_record_what_they_did_about_a_report_and_the_queue_shows_it(
 ) -> None:
     """A queue that only grows tells staff nothing about what is left to do: an outcome is
     recorded by the report's number as listed, shown by the command and in Datasette, and a
-    second one is kept beside the first (the latest is the state)."""
+    second one is kept beside the first (the latest is the state, the first still shown: a
+    误报 recorded after 已移交公安机关 hid it from everyone but a reader of the table)."""
     _reported(app_client)
     [report] = reports_of(registry_db)
     ref = report["ref"]
@@ -498,15 +499,19 @@ async def test_staff_record_what_they_did_about_a_report_and_the_queue_shows_it(
     assert again.exit_code == 0
     listed = invoke().output
     assert "李科员）：已核实为伪造" in listed and "尚未记录" not in listed
+    assert "    此前的处理结果（" in listed and "王科员）：已移交公安机关" in listed
     assert "没有尚未处理的举报" in invoke("--pending").output
     [as_json] = json.loads(invoke("--json").output)
     assert (as_json["outcome"], as_json["handled_by"]) == ("已核实为伪造", "李科员")
+    assert [(by, action) for _, by, action in as_json["earlier"]] == [("王科员", "已移交公安机关")]
     conn = sqlite3.connect(registry_db.parent / "verify_log.db")
     kept = conn.execute("SELECT action FROM report_outcomes ORDER BY id").fetchall()
     conn.close()
     assert kept == [("已移交公安机关",), ("已核实为伪造",)]
     [row] = await staff_queue(registry_db, monkeypatch)
-    assert row["处理结果"].endswith("（北京时间） 李科员：已核实为伪造"), row["处理结果"]
+    latest, earlier = row["处理结果"].split("；此前：")
+    assert latest.endswith("（北京时间） 李科员：已核实为伪造"), row["处理结果"]
+    assert earlier.endswith("（北京时间） 王科员：已移交公安机关"), row["处理结果"]
     assert list(row)[3] == "处理结果"  # beside the report, not past a screen of columns
     assert await staff_queue(registry_db, monkeypatch, "YES") == []
     assert len(await staff_queue(registry_db, monkeypatch, "否")) == 1

@@ -116,9 +116,12 @@ def _print_report(report: dict[str, Any]) -> None:
     if report["receipt"]:
         click.echo(f"    查验回执：{receipt_link(report['receipt'])}")
     if report["handled_at"]:
-        who = f" {visible(report['handled_by'])}" if report["handled_by"] else ""
-        when = beijing_clock(report["handled_at"])
-        click.echo(f"    处理结果（{when}{who}）：{_shown(report['outcome'])}")
+        for at, by, outcome, label in [
+            (report["handled_at"], report["handled_by"], report["outcome"], "处理结果"),
+            *((at, by, outcome, "此前的处理结果") for at, by, outcome in report["earlier"]),
+        ]:
+            who = f" {visible(by)}" if by else ""
+            click.echo(f"    {label}（{beijing_clock(at)}{who}）：{_shown(outcome)}")
     else:
         click.echo("    处理结果：尚未记录")
 

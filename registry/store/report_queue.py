@@ -4,6 +4,7 @@ was checked, and what was done about a report (kept beside it, the report itself
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,12 @@ REF = "CAST(coalesce(r.ref, r.id) AS TEXT)"
 LATEST_OUTCOME = (
     "(SELECT o.{0} FROM report_outcomes o WHERE o.ref = " + REF + " ORDER BY o.id DESC LIMIT 1)"
 )
+EARLIER_OUTCOMES = (
+    "(SELECT json_group_array(json_array(at, staff, action)) FROM (SELECT o.* FROM"
+    " report_outcomes o WHERE o.ref = " + REF + " ORDER BY o.id DESC LIMIT -1 OFFSET 1))"
+)
+"""What staff recorded about a report before the latest, newest first, as JSON: an outcome
+recorded again (误报 after 已移交公安机关) does not hide the first."""
 
 
 def read_reports(
@@ -60,6 +67,7 @@ def read_reports(
                 ("action", "outcome"),
             )
         )
+        outcome += f", {EARLIER_OUTCOMES if handled else 'NULL'} AS earlier"
         rows = conn.execute(
             f"SELECT {selected}, {outcome},"
             " (SELECT count(*) FROM checks c WHERE c.number = r.number) AS checks,"
@@ -74,7 +82,7 @@ def read_reports(
         ).fetchall()
     finally:
         conn.close()
-    return [dict(row) for row in rows]
+    return [{**row, "earlier": json.loads(row["earlier"] or "[]")} for row in map(dict, rows)]
 
 
 def record_outcome(log: Path, ref: str, outcome: str, by: str) -> str | None:
