@@ -6,6 +6,7 @@ the check raise instead of answering."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -423,14 +424,23 @@ def _letter(char: str) -> str:
     return char if char.isascii() else f"{char}（U+{ord(char):04X}，不是英文字母）"
 
 
+LOOKALIKES = {"O": "字母 O 应为数字 0", "I": "字母 I 应为数字 1", "L": "字母 L 应为数字 1"}
+
+
+def _hinted(part: str) -> str:
+    """The letters of ``part`` that people type for a digit, as the reason names them."""
+    found = [say for letter, say in LOOKALIKES.items() if letter in part]
+    return f"（{'，'.join(found)}）" if found else ""
+
+
 PARTS: tuple[tuple[range, Reason], ...] = (
     (
         range(0, 1),
         lambda v: f"第1位“{_letter(v[0])}”不是等级代码（J 技师、G 高级工、Z 中级工、C 初级工）",
     ),
-    (range(1, 3), lambda v: f"第2-3位年份代码“{v[1:3]}”应为阿拉伯数字"),
-    (range(3, 7), lambda v: f"第4-7位地区代码“{v[3:7]}”应为阿拉伯数字"),
-    (range(7, 11), lambda v: f"第8-11位顺序号“{v[7:]}”应为阿拉伯数字"),
+    (range(1, 3), lambda v: f"第2-3位年份代码“{v[1:3]}”应为阿拉伯数字{_hinted(v[1:3])}"),
+    (range(3, 7), lambda v: f"第4-7位地区代码“{v[3:7]}”应为阿拉伯数字{_hinted(v[3:7])}"),
+    (range(7, 11), lambda v: f"第8-11位顺序号“{v[7:]}”应为阿拉伯数字{_hinted(v[7:])}"),
 )
 # Anything but surrogates and combining marks (which would merge with the character before).
 characters = st.one_of(
@@ -465,7 +475,13 @@ def test_anything_but_a_digit_anywhere_is_malformed_and_named(
     assert (answer.result, answer.number) == ("malformed", value)
     assert answer.as_of == registry_as_of(conn)
     if len(value) != 11:
-        assert answer.reason == f"证书编号应为11位，实为{len(value)}位"
+        # a letter and ten digits, then more that is no digit: a note after the number
+        noted = re.fullmatch("[JGZC][0-9]{10}[^0-9].*", value, re.S)
+        assert answer.reason == (
+            f"证书编号后有多余的文字“{value[11:]}”，请只填写11位的证书编号"
+            if noted
+            else f"证书编号应为11位，实为{len(value)}位"
+        )
     elif value[:position] + value[position + 1 :] == NUMBER[:position] + NUMBER[position + 1 :]:
         reason = next(say for where, say in PARTS if position in where)
         assert answer.reason == reason(value)

@@ -87,7 +87,7 @@ def _check_shape(value: str) -> None:
         raise MalformedNumber("证书编号为空")
     if value[0] in "'\u2018\u2019":  # a CSV saved from a cell typed '…: not the number's
         raise MalformedNumber("开头的撇号是 Excel 的“文本”标记，不是证书编号的一部分，请删去")
-    if len(value) > 11 and _CANONICAL.match(value) and not value[11].isdigit():
+    if len(value) > 11 and _CANONICAL.match(value) and value[11] not in "0123456789":
         # G1122000001（原件已验）: a note written after the number, not a number too long
         raise MalformedNumber(f"证书编号后有多余的文字“{value[11:]}”，请只填写11位的证书编号")
     if len(value) != 11:
