@@ -210,6 +210,7 @@ def pages(values: Samples, next_page: str) -> list[Page]:
         found.append(Page("row: a certificate", row, row))
     parameters: dict[str, list[dict[str, str]]] = {
         "certificate": [{"证书编号": values.exchanged}],
+        "certificate_chain": [{"证书编号": values.exchanged}],
         "holders": [
             {"姓名": "王", "上页末行编号": ""},
             {"姓名": "王", "上页末行编号": next_page},
