@@ -1,17 +1,18 @@
 """Bringing a registry's tables up to `registry.store.schema`: what a newer certreg adds to a
-registry an older one made (tables, columns with their defaults, indexes), and the tables of a
-new one. Nothing is altered or dropped but an index of one column that a declared index now
+registry an older one made (tables, columns with their defaults, indexes, the triggers that keep
+its history append-only: `registry.store.append_only`), and the tables of a new one. Nothing is altered or dropped but an index of one column that a declared index now
 extends (``level`` by ``level, status``): it would only cost every insert."""
 
 from __future__ import annotations
 
 import sqlite_utils
 
+from registry.store.append_only import TRIGGERS
 from registry.store.schema import DOTTED_HOLDERS, DOTTED_INDEX, TABLES
 
 
 def _complete(db: sqlite_utils.Database) -> bool:
-    """Whether every table, column and index is there."""
+    """Whether every table, column, index and trigger is there."""
     existing = set(db.table_names())
     for name, spec in TABLES.items():
         if name not in existing:
@@ -20,7 +21,12 @@ def _complete(db: sqlite_utils.Database) -> bool:
         indexes = {tuple(index.columns) for index in table.indexes}
         if not set(spec.columns) <= set(table.columns_dict) or not set(spec.indexes) <= indexes:
             return False
-    return DOTTED_INDEX in {index.name for index in db.table("certificates").indexes}
+    if DOTTED_INDEX not in {index.name for index in db.table("certificates").indexes}:
+        return False
+    present = {
+        name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    }
+    return {name for name, _ in TRIGGERS} <= present
 
 
 def ensure_tables(db: sqlite_utils.Database) -> None:
@@ -57,6 +63,8 @@ def _create_missing(db: sqlite_utils.Database) -> None:
         for columns in spec.indexes:
             table.create_index(list(columns))
     db.conn.execute(DOTTED_HOLDERS)  # of expressions, over some rows: beyond sqlite-utils
+    for _, create in TRIGGERS:
+        db.conn.execute(create)
 
 
 def _drop_extended(
