@@ -601,3 +601,17 @@ def test_results_are_counted_and_the_download_named_after_the_upload(app_client:
     assert context["summary"] == [("有效", 2), ("未查到", 1), ("未查验", 1)]
     assert "有效 <strong>2</strong> 行；未查到 <strong>1</strong> 行" in page.text  # type: ignore[attr-defined]
     assert 'download="名单终-查验结果.csv"' in page.text  # type: ignore[attr-defined]
+
+
+def test_each_checked_row_leads_to_its_own_check_for_a_receipt_or_a_report(
+    app_client: AppClient,
+) -> None:
+    """A batch row had no way to a receipt or a report of a forgery but retyping its number: the
+    number leads to the single check, filled in — never the name, which no URL carries."""
+    data = f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n合计,\n"
+    with app_client() as client:
+        page = _upload(client, "list.csv", data.encode())
+    text = page.text  # type: ignore[attr-defined]
+    assert f'href="/?number={VALID[0]}"' in text
+    assert VALID[1] not in text.split("<table", 1)[1].split("</table>")[0].split("href=")[1]
+    assert text.count('title="单独查验此证书') == 1  # the 合计 row, not checked, has none
