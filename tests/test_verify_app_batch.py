@@ -197,7 +197,7 @@ def test_500_rows_allowed_501_refused(app_client: AppClient) -> None:
     assert too_many.status_code == 400  # type: ignore[attr-defined]
     assert too_many.context["error"] == (  # type: ignore[attr-defined]
         "一次最多查验 500 行，此文件第2行至第502行中有 501 行要查验：请分成每个不超过 500 行的"
-        "文件分批上传。"
+        "文件分批上传（各批仍计入同一额度，见本页上方的额度说明：额度用完后须等它恢复）。"
         "如需更多额度，HR 系统可向发证机关申请接口密钥（见“接口说明”）。"
     )
 

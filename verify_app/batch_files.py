@@ -78,7 +78,8 @@ def _too_many(rows: str, most: int, far: str = "") -> str:
         else "：请分成"
     )
     return (
-        f"一次最多查验 {most} 行，此文件{rows}{stray}每个不超过 {most} 行的文件分批上传。{KEY_HELP}"
+        f"一次最多查验 {most} 行，此文件{rows}{stray}每个不超过 {most} 行的文件分批上传"
+        f"（各批仍计入同一额度，见本页上方的额度说明：额度用完后须等它恢复）。{KEY_HELP}"
     )
 
 
