@@ -510,6 +510,7 @@ def roster_and(path: Path, name: str, rows: list[list[object]]) -> Path:
 
 INSTRUCTIONS: list[list[object]] = [
     ["填表说明"],
+    [0, "（各项按下列要求填写）"],  # an item's number as a number cell, in its own column
     ["1", "出生年月：按 1975.05 的格式填写"],
     [],
     ["2", "颁发证书编号：按附件3编制，如 Z1122020001", "（必填）"],
@@ -522,7 +523,7 @@ def test_a_sheet_of_instructions_after_the_roster_is_set_aside_by_name(tmp_path:
     path = roster_and(tmp_path / "roster.xlsx", "填表说明", INSTRUCTIONS)
     sheet = read_sheet(path, REGISTER_LIMITS)
     assert sheet.cells[0] == ROSTER_HEADER
-    assert list(sheet.set_aside) == [("填表说明", 3)]
+    assert list(sheet.set_aside) == [("填表说明", 4)]
 
 
 @pytest.mark.parametrize(
@@ -532,8 +533,10 @@ def test_a_sheet_of_instructions_after_the_roster_is_set_aside_by_name(tmp_path:
         [["王五", " z1122020001 "]],  # written as a clerk types it
         [["王五", "男", "1975.05", "电工"]],  # four cells: a row of a register
         [[f"说明第{n}条"] for n in range(101)],  # more lines than a page of notes
+        [["某单位", 20, 20], ["合计", 20, 20]],  # a 申领计划表 going on: a unit, its quantities
+        [["王五", "G1122 000002"], ["赵六", "g-1122-000003（原件已验）"]],  # numbers as typed
     ],
-    ids=["number", "lower-case number", "four cells", "101 rows"],
+    ids=["number", "lower-case number", "four cells", "101 rows", "quantities", "typed numbers"],
 )
 def test_a_later_sheet_that_could_hold_rows_is_still_refused(
     tmp_path: Path, rows: list[list[object]]

@@ -601,6 +601,9 @@ def test_results_are_counted_and_the_download_named_after_the_upload(app_client:
     assert context["summary"] == [("有效", 2), ("未查到", 1), ("未查验", 1)]
     assert "有效 <strong>2</strong> 行；未查到 <strong>1</strong> 行" in page.text  # type: ignore[attr-defined]
     assert 'download="名单终-查验结果.csv"' in page.text  # type: ignore[attr-defined]
+    with app_client() as client:
+        reversed_name = _upload(client, "名单\u202egpj.exe.csv", data.encode())
+    assert 'download="名单gpj.exe-查验结果.csv"' in reversed_name.text  # type: ignore[attr-defined]
 
 
 def test_each_checked_row_leads_to_its_own_check_for_a_receipt_or_a_report(
@@ -615,3 +618,42 @@ def test_each_checked_row_leads_to_its_own_check_for_a_receipt_or_a_report(
     assert f'href="/?number={VALID[0]}"' in text
     assert VALID[1] not in text.split("<table", 1)[1].split("</table>")[0].split("href=")[1]
     assert text.count('title="单独查验此证书') == 1  # the 合计 row, not checked, has none
+
+
+def test_a_sheet_of_notes_after_the_list_is_named_on_the_results(app_client: AppClient) -> None:
+    """A 说明 sheet is not checked: the page says so, so that a row put there is not lost unsaid."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["证书编号", "姓名"])
+    sheet.append([VALID[0], VALID[1]])
+    book.create_sheet("说明").append(["本表由人事处整理"])
+    out = io.BytesIO()
+    book.save(out)
+    with app_client() as client:
+        page = _upload(client, "名单.xlsx", out.getvalue())
+    assert "工作表“说明”只有说明文字，没有查验" in page.text  # type: ignore[attr-defined]
+
+
+def test_a_word_of_a_header_deep_in_a_list_without_header_refuses_nothing(
+    app_client: AppClient,
+) -> None:
+    """A headerless list whose 15th row notes 证书已补发 was refused as having a header."""
+    rows = [f"{VALID[0]},{VALID[1]},\n"] * 14 + [f"{VALID[0]},{VALID[1]},证书已补发\n"]
+    with app_client() as client:
+        page = _upload(client, "list.csv", "".join(rows).encode())
+    assert page.status_code == 200, page.context.get("error")  # type: ignore[attr-defined]
+    assert len(page.context["results"]) == 15  # type: ignore[attr-defined]
+
+
+def test_a_department_whose_name_begins_like_a_total_is_no_totals_row(
+    app_client: AppClient,
+) -> None:
+    """总计划科 and 小计量室 begin as 总计 and 小计 do: their rows were left unchecked, and a
+    number typed with a letter O for 0 was never told so."""
+    data = f"部门,姓名,证书编号\n总计划科,王五,G1122O00001\n小计量室,{VALID[1]},{VALID[0]}\n"
+    with app_client() as client:
+        page = _upload(client, "list.csv", data.encode())
+    results = page.context["results"]  # type: ignore[attr-defined]
+    assert [r["result"] for r in results] == ["malformed", "valid"]
+    assert "字母 O 应为数字 0" in results[0]["advice"] + results[0].get("reason", "")

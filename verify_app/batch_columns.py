@@ -19,6 +19,9 @@ class BatchFileProblem(ValueError):
 HEADER_SEARCH_ROWS = 30
 """Rows searched for the header: a file's notes above it (一、二、… 11 lines) were read as rows,
 its names as certificate numbers."""
+HEADER_LIKE_ROWS = 10
+"""Rows where a cell with a header's word (证书, 编号 …) refuses a file whose header the service
+cannot place: further down, a list without header holds such words in its own cells (证书已补发)."""
 NUMBER_HEADERS = ("证书编号", "颁发证书编号", "编号", "证书号")
 NAME_HEADERS = ("姓名", "持证人", "持证人姓名")
 HEADER_WORDS = ("姓名", "名字", "编号", "证书", "序号", "工号")
@@ -89,7 +92,7 @@ def find_columns(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
                 if i is not None
             }
             return Columns(index + 1, number, name, confirms, list(row))
-    for line, row in rows[:HEADER_SEARCH_ROWS]:
+    for line, row in rows[:HEADER_LIKE_ROWS]:
         keys = [header_key(cell) for cell in row]
         if any(word in key for key in keys for word in HEADER_WORDS):
             raise BatchFileProblem(f"第{line}行像是表头，但{_missing(row, keys)}")

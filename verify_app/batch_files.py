@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from registry.kinds.cells import TOTAL_WORDS
 from registry.public.confirm import unreadable
 from registry.sheets.cells import clean, text
-from registry.sheets.formulas import neutralise as neutralise
 from registry.sheets.guard import (
     TEXT_SUFFIXES,
     UPLOAD_LIMITS,
@@ -62,6 +61,8 @@ class BatchFile:
     unchecked: tuple[tuple[int, tuple[str, ...], str], ...] = ()
     """(row, cells, why) of the rows with something in them but nothing to check (no number or
     name; a total, a signature): the result file keeps them, as the HR file had them"""
+    set_aside: tuple[str, ...] = ()
+    """later sheets of the workbook left unread: they hold only notes"""
 
 
 UPLOAD_SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
@@ -89,21 +90,25 @@ WRONG_SUFFIX = (
 )
 
 
-def _sheet_rows(filename: str, data: bytes, most: int) -> list[tuple[int, list[str]]]:
-    """(row number as the spreadsheet shows it, cell texts) of the upload's first sheet."""
+def _sheet_rows(
+    filename: str, data: bytes, most: int
+) -> tuple[list[tuple[int, list[str]]], tuple[str, ...]]:
+    """(row number as the spreadsheet shows it, cell texts) of the upload's first sheet, and the
+    names of the later sheets left unread as notes (`registry.sheets.guard.Sheet.set_aside`)."""
     if not filename.lower().endswith(UPLOAD_SUFFIXES):
         raise BatchFileProblem(WRONG_SUFFIX)
     try:
         sheet = read_sheet_bytes(filename, data, UPLOAD_LIMITS)
     except SheetRefused as exc:
         if exc.limit == "max_rows":  # the reader's bound, past the rows a batch may have
-            rows = f"超过 {UPLOAD_LIMITS.max_rows:,} 行"
+            counted = f"超过 {UPLOAD_LIMITS.max_rows:,} 行"
             # a workbook's table may be stretched by one stray cell, named; a CSV counts only
             # records with content, so it does have that many rows
             far = exc.where if filename.lower().endswith(WORKBOOK_SUFFIXES) else ""
-            raise BatchFileProblem(_too_many(rows, most, far)) from exc
+            raise BatchFileProblem(_too_many(counted, most, far)) from exc
         raise BatchFileProblem(str(exc)) from exc
-    return [(number, [text(clean(cell)) for cell in cells]) for number, cells in sheet.rows()]
+    rows = [(number, [text(clean(cell)) for cell in cells]) for number, cells in sheet.rows()]
+    return rows, tuple(name for name, _ in sheet.set_aside)
 
 
 def _cell(row: Sequence[str], index: int) -> str:
@@ -148,11 +153,16 @@ def _pair(row: Sequence[str], columns: Columns) -> tuple[str, str]:
     return number, name
 
 
-def _a_total(row: Sequence[str], number: str) -> bool:
-    """A totals row (合计 | 30人) whatever column its word is in — the 序号's, often."""
-    if _LIKE_A_NUMBER.search(number.replace(" ", "")):
+_TOTAL = re.compile(f"(?:{'|'.join(TOTAL_WORDS)})(?![\u3400-\u9fff])")
+"""A cell that says 合计 (合计：, 合计 30人), not a word beginning so (总计划科, 小计量室)."""
+
+
+def _a_total(row: Sequence[str], number: str, name: str) -> bool:
+    """A totals row (合计 | 30人) whatever column its word is in — the 序号's, often — with
+    neither a number nor a name to check."""
+    if _LIKE_A_NUMBER.search(number.replace(" ", "")) or name_like(name):
         return False
-    return any(cell.strip().startswith(TOTAL_WORDS) for cell in row)
+    return any(_TOTAL.match(cell.strip()) for cell in row)
 
 
 UNCHECKED_ADVICE = "此行没有可查验的证书编号和姓名，未查验。"
@@ -173,13 +183,13 @@ def read_batch(filename: str, data: bytes, most: int = MAX_ITEMS) -> BatchFile:
     Blocks while the guarded reader parses the file: call it from a worker thread."""
     if not data:
         raise BatchFileProblem("上传的文件是空的")
-    rows = _sheet_rows(filename, data, most)
+    rows, set_aside = _sheet_rows(filename, data, most)
     columns = find_columns(rows)
     batch, problems, unchecked = [], [], []
     for line, row in rows[columns.start :]:
         number, name = _pair(row, columns)
         typed = {field: _cell(row, i) for field, i in columns.confirms.items()}
-        if _a_note(number, name) or _a_total(row, number) or not (number or name):
+        if _a_note(number, name) or _a_total(row, number, name) or not (number or name):
             # 合计：3人, 制表人：王五, a row without number and name: nothing to check or charge
             if any(row):
                 unchecked.append((line, tuple(row), _unchecked_advice(number, name)))
@@ -202,7 +212,7 @@ def read_batch(filename: str, data: bytes, most: int = MAX_ITEMS) -> BatchFile:
     if sum(1 for cell in above if cell) < 2:  # a title over the table, not its upper header
         above = []
     header = _titled(columns.header or [], above, max(widths))
-    return BatchFile(header, batch, tuple(columns.confirms), tuple(unchecked))
+    return BatchFile(header, batch, tuple(columns.confirms), tuple(unchecked), set_aside)
 
 
 def _titled(header: Sequence[str], above: Sequence[str], width: int) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import re
+import unicodedata
 from collections import Counter
 from pathlib import PurePath
 from typing import Any
@@ -106,6 +107,7 @@ def _batch_results(
         export_name=f"{_stem(filename)}-查验结果.csv",
         filename=filename,
         summary=_summary(answers, len(parsed.unchecked)),
+        set_aside=parsed.set_aside,
         as_of=shown_time(answers[0].answer.as_of),
     )
     return render(request, "batch.html", context)
@@ -126,7 +128,10 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 def _stem(filename: str) -> str:
     """The uploaded file's name without its suffix, safe as a downloaded file's: the results of
     名单.xlsx are 名单-查验结果.csv, beside it in the officer's downloads."""
-    stem = _UNSAFE.sub("", PurePath(filename.replace("\\", "/")).stem).strip(" .")
+    stem = PurePath(filename.replace("\\", "/")).stem
+    # nor a bidi control, which would show -查验结果.csv reversed (a\u202egpj.exe)
+    stem = _UNSAFE.sub("", "".join(c for c in stem if unicodedata.category(c) != "Cf"))
+    stem = stem.strip(" .")
     return stem[:60] or "批量查验"
 
 

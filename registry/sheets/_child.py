@@ -223,7 +223,8 @@ class ParseChild:
             raise SheetRefused(
                 f"只读取第一个工作表{first}，但工作表{'、'.join(others)}也有内容，不会被读取。"
                 "请把所有数据行都放在第一个工作表中，删除其他工作表（或另存为单独的文件），"
-                "保存后重试"
+                "保存后重试（只有说明文字的工作表不影响读取：每行不超过 3 个单元格，除第一列的"
+                "序号外没有数字、日期和证书编号）"
             )
         if reason == "unmarked":  # a hidden or struck holder would load unseen
             raise unreadable(

@@ -30,6 +30,7 @@ import os
 import resource
 import struct
 import sys
+import unicodedata
 
 TYPE_CHECKING = False  # `typing` alone would double the start-up time; mypy honours the name
 if TYPE_CHECKING:
@@ -45,9 +46,10 @@ CHUNK_CELLS = 32_768
 """cells per ``R`` frame: small enough that the parent unpacks one chunk while the next is built"""
 NOTE_ROWS = 100
 NOTE_CELLS = 3
-"""A later sheet of at most `NOTE_ROWS` filled rows of at most `NOTE_CELLS` cells each, none of
-them a certificate number, holds notes (a 填表说明), not a register's rows: every register's
-row fills more cells than that."""
+"""A later sheet of at most `NOTE_ROWS` filled rows of at most `NOTE_CELLS` cells each, all of
+them text but for an item's number in the first column, none a certificate number, holds notes
+(a 填表说明), not a register's rows: a row of any register holds a number, a date or a
+certificate number beyond its first column (a 申领计划表 row: a unit and its quantities)."""
 LEVEL_LETTERS = "JGZCjgzc"
 """the first character of a certificate number (附件3), as `registry.domain.levels` has them"""
 
@@ -131,15 +133,18 @@ def notes_only(sheet: Any) -> int | None:
         filled += 1
         if filled > NOTE_ROWS or len(cells) > NOTE_CELLS or any(map(numbered, cells)):
             return None
+        if any(not isinstance(cell, str) or cell.strip().isdigit() for cell in cells[1:]):
+            return None  # a quantity, a date, a count: data, whatever its column says
     return filled
 
 
 def numbered(cell: object) -> bool:
-    """Whether ``cell`` is a certificate number and nothing else (附件3: a letter, ten digits)."""
+    """Whether ``cell`` starts with a certificate number as people write it (附件3: a letter and
+    ten digits; full-width, spaced or dashed, a note after it: ``g-1122 000002（原件已验）``)."""
     if not isinstance(cell, str):
         return False
-    text = cell.strip()
-    return len(text) == 11 and text[0] in LEVEL_LETTERS and text[1:].isdigit()
+    text = "".join(unicodedata.normalize("NFKC", cell).split()).replace("-", "")
+    return len(text) >= 11 and text[0] in LEVEL_LETTERS and text[1:11].isdigit()
 
 
 def merged_down(sheet: Any) -> list[tuple[int, int, int, int]]:
