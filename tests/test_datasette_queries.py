@@ -183,6 +183,30 @@ async def test_the_list_of_events_marks_one_corrected_since_and_says_who_approve
     assert row["批准机关"] == "绵阳市人力资源和社会保障局" and row["导入人"]
 
 
+async def test_a_correction_is_marked_on_its_own_event_not_on_a_later_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 撤销 added by the version after the one that corrected a 补发's 批准文号 was shown with
+    that correction, made before it existed."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    reissue = status_event(
+        "补发", "Z1122020001", "周杰", "2013-03-01", 批准文号="绵人社函〔2013〕1号"
+    )
+    corrected = {**reissue, "批准文号": "绵人社函〔2013〕2号"}
+    revocation = status_event("撤销", "Z1122020001", "周杰", "2014-06-01")
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    db = tmp_path / "registry.db"
+    for version in ([reissue], [corrected], [corrected, revocation]):
+        registers.add("changes.csv", version, {"kind": "status-changes", "authority": "2202"})
+        result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+        assert result.exit_code == 0, result.output
+    ensure_verify_log(verify_log_path(db))
+    listed = await query(shipped_datasette(db), "/registry/status_changes")
+    marked = {row["类型"]: row["登记后更正"] for row in listed}
+    assert marked["撤销"] is None and marked["补发"].startswith("补发批准文号：")
+
+
 async def test_a_collection_a_new_version_dropped_keeps_what_it_said_in_the_history(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
