@@ -18,14 +18,21 @@ from tests.registers import MIANYANG, RegisterFactory, approval_row, status_even
 
 @pytest.fixture
 def history(registers: RegisterFactory, db_path: Path) -> Path:
-    """A registry with a correction, a refused register and a status change in its history."""
-    registers.add("r.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    """A registry with a correction, a manifest change, a refused register, a status change and
+    a collection dropped by a new version in its history."""
+    roster = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "吴敏")]
+    registers.add("r.csv", roster, MIANYANG)
+    collected = {"证书编号": "Z1122020001", "领取人": "李芳", "签名": "是", "日期": "2012-03-20"}
+    other = {**collected, "证书编号": "Z1122020002"}
+    registers.add("c.csv", [collected, other], {"kind": "collections", "authority": "2202"})
     changes = {"kind": "status-changes", "authority": "2202"}
     registers.add("s.csv", [status_event("撤销", "Z1122020001", "周杰", "2013-02-01")], changes)
     sync = ["sync", str(registers.folder), "--db", str(db_path)]
     assert CliRunner().invoke(cli, sync).exit_code == 0
-    registers.add("r.csv", [approval_row("Z1122020001", "周杰", 技术业务理论=83)], MIANYANG)
-    registers.add("bad.csv", [approval_row("Z1122020002", "吴敏", 报考工种="驾校")], MIANYANG)
+    later = {**MIANYANG, "approval_doc": "绵人社函〔2012〕9号"}
+    registers.add("r.csv", [roster[0] | {"技术业务理论": 83}, roster[1]], later)
+    registers.add("c.csv", [other], {"kind": "collections", "authority": "2202"})
+    registers.add("bad.csv", [approval_row("Z1122020003", "郑浩", 报考工种="驾校")], MIANYANG)
     assert CliRunner().invoke(cli, sync).exit_code == 1
     return db_path
 
@@ -40,6 +47,11 @@ def history(registers: RegisterFactory, db_path: Path) -> Path:
         "DELETE FROM syncs WHERE outcome = 'rejected'",
         "UPDATE syncs SET outcome = 'loaded'",
         "UPDATE syncs SET operator = '某人'",
+        "UPDATE syncs SET problems = 0",
+        "UPDATE syncs SET added = 0 WHERE added > 0",  # counted once, then kept
+        "DELETE FROM register_history",
+        "UPDATE register_history SET old = ''",
+        "DELETE FROM blank_history",
         "DELETE FROM certificates WHERE number = 'Z1122020001'",
         "DELETE FROM status_events",
     ],
@@ -56,7 +68,6 @@ def test_an_older_registry_gets_the_guards_on_its_next_write(history: Path) -> N
     with sqlite3.connect(history) as conn:
         for name, _ in TRIGGERS:
             conn.execute(f"DROP TRIGGER {name}")
-        conn.execute("DELETE FROM problems WHERE 0")  # (unguarded now)
     store.connect(history).close()
     with sqlite3.connect(history) as conn:
         present = {
@@ -67,7 +78,24 @@ def test_an_older_registry_gets_the_guards_on_its_next_write(history: Path) -> N
             conn.execute("DELETE FROM certificate_history")
 
 
+def test_every_guarded_table_has_rows_to_guard(history: Path) -> None:
+    """The fixture's history reaches every guarded table: a refusal above is of a real row."""
+    with sqlite3.connect(history) as conn:
+        for table in TABLES:
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0], table
+
+
+TABLES = (
+    "certificates",
+    "certificate_history",
+    "register_history",
+    "blank_history",
+    "problems",
+    "syncs",
+    "status_events",
+)
+
+
 def _everything(db: Path) -> list[object]:
-    tables = ("certificates", "certificate_history", "problems", "syncs", "status_events")
     with sqlite3.connect(db) as conn:
-        return [conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() for table in tables]
+        return [conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() for table in TABLES]

@@ -17,6 +17,8 @@ class Guard(NamedTuple):
     """how the refusal names the table's rows"""
     columns: tuple[str, ...] | None = None
     """the columns an update may not change (None: no update at all; (): updates allowed)"""
+    once: tuple[str, ...] = ()
+    """counts written once after the row, while they are all still 0"""
 
 
 GUARDS = (
@@ -24,11 +26,14 @@ GUARDS = (
     Guard("register_history", "名册登记信息变更记录"),
     Guard("blank_history", "申领、发放、领取记录的更正记录"),
     Guard("problems", "名册问题记录"),
-    # what a sync did is written in its own transaction after the attempt (record_applied)
+    # what a sync wrote is counted after its attempt's row, in the same transaction
+    # (`registry.store.syncs.record_applied`)
     Guard(
         "syncs",
         "同步记录",
-        ("id", "at", "register", "file", "kind", "fingerprint", "outcome", "rows", "operator"),
+        ("id", "at", "register", "file", "kind", "fingerprint", "outcome", "rows", "problems")
+        + ("operator",),
+        ("added", "changed", "conflicts"),
     ),
     Guard("certificates", "证书", ()),  # corrected by new versions and status changes
     Guard("status_events", "换发、补发、撤销记录", ()),  # their references corrected likewise
@@ -63,6 +68,16 @@ def _triggers() -> list[tuple[str, str]]:
                 f" ON [{guard.table}] BEGIN {_refusal(guard.what, '修改')} END",
             )
         )
+        if guard.once:
+            counted = " + ".join(f"OLD.[{c}]" for c in guard.once)
+            made.append(
+                (
+                    f"keep_{guard.table}_counts",
+                    f"CREATE TRIGGER IF NOT EXISTS keep_{guard.table}_counts BEFORE UPDATE OF"
+                    f" {', '.join(f'[{c}]' for c in guard.once)} ON [{guard.table}]"
+                    f" WHEN {counted} != 0 BEGIN {_refusal(guard.what, '修改')} END",
+                )
+            )
     return made
 
 
