@@ -90,11 +90,16 @@ def test_a_manifest_entry_changed_is_told_and_kept_not_called_the_same_content(
     assert "证书未变，只改了 registers.toml 中的登记信息" in output
     assert "内容与此前导入的版本相同" not in output
     assert (
-        "registers.toml 中 approval_doc “川人社函〔2012〕12号” → “川人社函〔2012〕13号”" in output
+        "registers.toml 中 approval_doc（批准文号）“川人社函〔2012〕12号” → “川人社函〔2012〕13号”"
+        "（已记入名册登记信息变更）" in output
     )
     with sqlite3.connect(db_path) as conn:
         kept = conn.execute("SELECT register, field, old, new FROM register_history").fetchall()
     assert kept == [("jishi.csv", "approval_doc", "川人社函〔2012〕12号", "川人社函〔2012〕13号")]
+    # a dry run of the next change says it would be kept, not that it is
+    registers.add("jishi.csv", rows, {**TECHNICIANS, "approval_doc": "川人社函〔2012〕14号"})
+    dry = run("sync", str(registers.folder), "--db", str(db_path), "--dry-run")[1]
+    assert "（导入时将记入名册登记信息变更）" in dry and "已记入名册登记信息变更" not in dry
 
 
 def test_a_correction_of_a_revoked_certificate_is_flagged(
@@ -110,7 +115,7 @@ def test_a_correction_of_a_revoked_certificate_is_flagged(
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 0, output
     assert "⚠ 其中证书 Z1122020001 已被撤销（§五.(三)）" in output
-    assert "名册对它的更正仍已记入证书更正记录" in output
+    assert "这次对它的更正同样已记入证书更正记录" in output
     registers.add("r.csv", [approval_row("Z1122020001", "周杰", 技术业务理论=85)], MIANYANG)
     report = json.loads(run("sync", str(registers.folder), "--db", str(db_path), "--json")[1])
     revoked = {r["file"]: r["revoked_changed"] for r in report["registers"]}

@@ -24,6 +24,7 @@ from registry.kinds.cells import UNREAD_COLUMNS
 from registry.kinds.rosters import FIELD_COLUMNS
 from registry.sheets.formulas import neutralise
 from registry.sync.outcome import CHECKED, LOADED, REJECTED, UNCHANGED, UPDATED, Outcome
+from registry.sync.report_changes import manifest_changes, roster_changes
 
 OUTCOME_LABELS = {
     LOADED: "已导入",
@@ -197,10 +198,7 @@ def text_report(
         lines.append(_line(outcome))
         file = visible(outcome.entry.path.name)
         lines.extend(f"  ℹ {file}：{note}" for note in outcome.entry_notes)
-        lines.extend(
-            f"  ℹ {file}：registers.toml 中 {key} “{_fact(old)}” → “{_fact(new)}”（已记入名册登记信息变更）"
-            for key, old, new in outcome.manifest_changes
-        )
+        lines.extend(f"  ℹ {file}：{line}" for line in manifest_changes(outcome))
         if brief:
             if outcome.problems or outcome.conflicts:
                 lines.append(_listed(outcome, spare, "去掉 --brief 可在此列出"))
@@ -217,7 +215,7 @@ def text_report(
         else:
             lines.extend(f"    {line}" for line in summarise(outcome.problems))
             lines.append(_listed(outcome, spare, "加 --all 可在此全部列出"))
-        lines.extend(_changes(outcome, everything))
+        lines.extend(roster_changes(outcome, everything))
         if outcome.conflicts:
             kept = "证书未删除" if outcome.entry.kind in CERTIFICATE_KINDS else "记录已删除"
             lines.append(f"  ⚠ {len(outcome.conflicts)} 个冲突（{kept}，请核对）：")
@@ -236,41 +234,6 @@ def text_report(
             "被拒绝的名册未作任何改动：请按上面每条问题后的说明改正文件，再重新运行 certreg sync。"
         )
     return "\n".join(lines)
-
-
-def _shown(value: object) -> str:
-    return "（空）" if value is None or value == "" else visible(str(value))
-
-
-def _changes(outcome: Outcome, everything: bool) -> list[str]:
-    """What a corrected roster changed on certificates already issued — each a field printed on
-    a paper, so the clerk sees them, not a count (the history keeps them for staff)."""
-    moved = [f"  ℹ 其中 {outcome.moved:,} 本证书只是在名册中所在的行变了，内容未变"]
-    if not outcome.changes:
-        return moved if outcome.moved else []
-    shown = outcome.changes if everything else outcome.changes[:LISTED]
-    kept = "导入时将记入" if outcome.outcome == CHECKED else "已记入"
-    lines = [f"  ✎ {len(outcome.changes):,} 处修改（原值 → 新值，{kept}证书更正记录）："]
-    lines.extend(
-        f"    证书 {number}「{FIELD_COLUMNS.get(field, field)}」{_shown(old)} → {_shown(new)}"
-        for number, field, old, new in shown
-    )
-    if len(shown) < len(outcome.changes):
-        lines.append(f"    另有 {len(outcome.changes) - len(shown):,} 处（加 --all 可全部列出）")
-    if outcome.revoked_changed:
-        revoked = "、".join(outcome.revoked_changed[:LISTED])
-        more = len(outcome.revoked_changed) - LISTED
-        lines.append(
-            f"  ⚠ 其中证书 {revoked}{f' 等 {len(outcome.revoked_changed):,} 本' if more > 0 else ''}"
-            f" 已被撤销（§五.(三)）：撤销的证书不再有效，名册对它的更正仍{kept}证书更正记录，"
-            "请核对确需更正"
-        )
-    return lines + (moved if outcome.moved else [])
-
-
-def _fact(value: object) -> str:
-    """A manifest fact as the report quotes it: an unset one (unit) as （空）."""
-    return "（空）" if value is None or value == "" else visible(str(value))
 
 
 def _problem_json(problem: Problem, file: str) -> dict[str, object]:

@@ -1,0 +1,57 @@
+"""What a new version of a register changed, as the sync report lists it: each field of an
+issued certificate (`roster_changes`) and each fact of its manifest entry (`manifest_changes`)."""
+
+from __future__ import annotations
+
+from registry.domain.text import visible
+from registry.kinds.rosters import FIELD_COLUMNS
+from registry.sync.outcome import CHECKED, Outcome
+
+LISTED = 20
+"""Changes listed one by one; beyond, counted (``--all`` lists them all)."""
+MANIFEST_LABELS = {"unit": "领证单位", "approval_doc": "批准文号", "issued_on": "发证日期"}
+"""The manifest facts a new version may change (`registry.store.syncs.MANIFEST_FACTS`)."""
+
+
+def _shown(value: object) -> str:
+    """A value as the report quotes it: an empty one as （空）."""
+    return "（空）" if value is None or value == "" else visible(str(value))
+
+
+def _kept(outcome: Outcome) -> str:
+    return "导入时将记入" if outcome.outcome == CHECKED else "已记入"
+
+
+def manifest_changes(outcome: Outcome) -> list[str]:
+    """What registers.toml changed of a loaded register, old → new, each kept in its history."""
+    return [
+        f"registers.toml 中 {key}（{MANIFEST_LABELS.get(key, key)}）“{_shown(old)}” → "
+        f"“{_shown(new)}”（{_kept(outcome)}名册登记信息变更）"
+        for key, old, new in outcome.manifest_changes
+    ]
+
+
+def roster_changes(outcome: Outcome, everything: bool) -> list[str]:
+    """What a corrected roster changed on certificates already issued — each a field printed on
+    a paper, so the clerk sees them, not a count (the history keeps them for staff)."""
+    moved = [f"  ℹ 其中 {outcome.moved:,} 本证书只是在名册中所在的行变了，内容未变"]
+    if not outcome.changes:
+        return moved if outcome.moved else []
+    shown = outcome.changes if everything else outcome.changes[:LISTED]
+    kept = _kept(outcome)
+    lines = [f"  ✎ {len(outcome.changes):,} 处修改（原值 → 新值，{kept}证书更正记录）："]
+    lines.extend(
+        f"    证书 {number}「{FIELD_COLUMNS.get(field, field)}」{_shown(old)} → {_shown(new)}"
+        for number, field, old, new in shown
+    )
+    if len(shown) < len(outcome.changes):
+        lines.append(f"    另有 {len(outcome.changes) - len(shown):,} 处（加 --all 可全部列出）")
+    if outcome.revoked_changed:
+        revoked = "、".join(outcome.revoked_changed[:LISTED])
+        more = len(outcome.revoked_changed) - LISTED
+        lines.append(
+            f"  ⚠ 其中证书 {revoked}{f' 等 {len(outcome.revoked_changed):,} 本' if more > 0 else ''}"
+            f" 已被撤销（§五.(三)）：撤销的证书不再有效，这次对它的更正同样{kept}证书更正记录，"
+            "请核对确需更正"
+        )
+    return lines + (moved if outcome.moved else [])
