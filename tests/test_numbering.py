@@ -21,7 +21,7 @@ from registry.cli import cli
 from registry.kinds import LAYOUTS
 from registry.sheets.encoding import decode
 from registry.sheets.writers import write_csv
-from registry.store.syncs import highest_sequence
+from registry.store.numbering_runs import highest_sequence
 from tests.registers import (
     MIANYANG,
     TECHNICIANS,

@@ -23,7 +23,7 @@ from registry.domain.regions import AUTHORITY_CODES, CODES, PROVINCE, REGIONS
 from registry.domain.registers import ROSTER_KINDS, TECHNICIAN_ROSTER
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.numbered_copy import CopyNotes
-from registry.store.syncs import UnloadedRun
+from registry.store.numbering_runs import UnloadedRun
 from registry.sync.manifest import ManifestError
 from registry.sync.numbering_year import LISTED, year_code_for
 from registry.sync.outcome import operator

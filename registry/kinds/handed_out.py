@@ -13,7 +13,7 @@ from registry.domain.problems import Problem
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_cells import NUMBER_COLUMN
 from registry.kinds.roster_rows import RosterResult
-from registry.store.syncs import given_to_another, handed_out_prefixes, highest_sequence
+from registry.store.numbering_runs import given_to_another, handed_out_prefixes, highest_sequence
 
 
 def handed_out_rule(file: str, use: str, free: str) -> str:

@@ -31,7 +31,7 @@ from registry.kinds.roster_versions import (
 )
 from registry.sheets.layout import Column, Layout
 from registry.store.certificates import write_roster
-from registry.store.syncs import highest_sequence
+from registry.store.numbering_runs import highest_sequence
 from registry.store.writes import Applied
 
 EXAM_GROUP = "考试考核结果"

@@ -25,7 +25,7 @@ from registry.kinds.status_state import (
     numbering_problems,
 )
 from registry.kinds.status_versions import Identity
-from registry.store.syncs import highest_sequence
+from registry.store.numbering_runs import highest_sequence
 
 
 def _registered_in(conn: sqlite3.Connection, event: StatusEvent) -> str | None:

@@ -24,7 +24,7 @@ from registry.domain.statuses import (
 )
 from registry.kinds.handed_out import handed_out_rule
 from registry.store.holdings import held_by
-from registry.store.syncs import highest_sequence, open_run_of
+from registry.store.numbering_runs import highest_sequence, open_run_of
 
 Found = tuple[str, str | None, str, str | None]
 """(column, value, rule, clause) of a rule an event breaks"""

@@ -147,3 +147,16 @@ def unreadable(why: str) -> SheetRefused:
     return SheetRefused(
         f"无法作为电子表格读取：{why}。请确认文件未损坏，并用 Excel/WPS 另存为 .xlsx 后重试"
     )
+
+
+OTHER_DOCUMENTS = {
+    "word/document.xml": "这是 Word 文档（.docx），不是表格：请把名单复制到 Excel/WPS 表格中",
+    "ppt/presentation.xml": "这是 PowerPoint 演示文稿（.pptx），不是表格：请把名单复制到 Excel/WPS 表格中",
+}
+"""What a zip that is no workbook is, by a part only that kind of document has."""
+
+
+def other_document(names: set[str]) -> str:
+    """Why a zip holds no workbook, in words a clerk knows: a .docx renamed .xlsx is no 压缩包."""
+    known = next((said for part, said in OTHER_DOCUMENTS.items() if part in names), None)
+    return known or "文件中没有 Excel/WPS 工作簿（可能是改了扩展名的压缩包或其他文档）"

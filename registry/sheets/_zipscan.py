@@ -41,7 +41,13 @@ from registry.sheets._extent import (
     parse_small,
 )
 from registry.sheets._formats import NO_FORMATS, cell_formats
-from registry.sheets._limits import SheetLimits, SheetRefused, exceeded, unreadable
+from registry.sheets._limits import (
+    SheetLimits,
+    SheetRefused,
+    exceeded,
+    other_document,
+    unreadable,
+)
 from registry.sheets._marked import NO_MARKS, Marks, Probe, exact_marks, holds
 from registry.sheets._ods_marked import PROBES as ODS_PROBES
 from registry.sheets._ods_marked import ods_marks
@@ -107,20 +113,7 @@ def check_directory(data: bytes, limits: SheetLimits) -> Workbook:
     if "content.xml" in names and "mimetype" in names:
         if _read(archive, "mimetype").strip() == ODS_MIMETYPE:
             return Workbook(archive, "ods", "content.xml", archive.getinfo("content.xml").file_size)
-    raise unreadable(_other_document(names))
-
-
-OTHER_DOCUMENTS = {
-    "word/document.xml": "这是 Word 文档（.docx），不是表格：请把名单复制到 Excel/WPS 表格中",
-    "ppt/presentation.xml": "这是 PowerPoint 演示文稿（.pptx），不是表格：请把名单复制到 Excel/WPS 表格中",
-}
-"""What a zip that is no workbook is, by a part only that kind of document has."""
-
-
-def _other_document(names: set[str]) -> str:
-    """Why a zip holds no workbook, in words a clerk knows: a .docx renamed .xlsx is no 压缩包."""
-    known = next((said for part, said in OTHER_DOCUMENTS.items() if part in names), None)
-    return known or "文件中没有 Excel/WPS 工作簿（可能是改了扩展名的压缩包或其他文档）"
+    raise unreadable(other_document(names))
 
 
 def _stream(archive: zipfile.ZipFile, name: str) -> Iterator[bytes]:

@@ -33,7 +33,7 @@ from registry.sheets.numbered_copy import CopyNotes, write_numbered_copy
 from registry.sheets.table import Record, Table, read_table
 from registry.store import now
 from registry.store.certificates import register_of, same_register_through
-from registry.store.syncs import (
+from registry.store.numbering_runs import (
     NumberingRun,
     UnloadedRun,
     abandon_runs,

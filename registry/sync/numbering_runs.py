@@ -13,7 +13,7 @@ from registry.kinds import LAYOUTS
 from registry.kinds.roster_cells import NUMBER_COLUMN
 from registry.sheets.cells import text
 from registry.sheets.table import Table, read_table
-from registry.store.syncs import UnloadedRun, unloaded_runs
+from registry.store.numbering_runs import UnloadedRun, unloaded_runs
 from registry.sync.numbering import Numbering
 
 
