@@ -189,8 +189,7 @@ def read_batch(filename: str, data: bytes, most: int = MAX_ITEMS) -> BatchFile:
     for line, row in rows[columns.start :]:
         number, name = _pair(row, columns)
         typed = {field: _cell(row, i) for field, i in columns.confirms.items()}
-        if _a_note(number, name) or _a_total(row, number, name) or not (number or name):
-            # 合计：3人, 制表人：王五, a row without number and name: nothing to check or charge
+        if _nothing_to_check(row, number, name):
             if any(row):
                 unchecked.append((line, tuple(row), _unchecked_advice(number, name)))
             continue
@@ -208,16 +207,24 @@ def read_batch(filename: str, data: bytes, most: int = MAX_ITEMS) -> BatchFile:
         counted = f"第{batch[0].row}行至第{batch[-1].row}行中有 {len(batch):,} 行要查验"
         raise BatchFileProblem(_too_many(counted, most))
     widths = [len(r.cells) for r in batch] + [len(cells) for _, cells, _ in unchecked]
-    above = rows[columns.start - 2][1] if columns.header and columns.start > 1 else []
-    if sum(1 for cell in above if cell) < 2:  # a title over the table, not its upper header
-        above = []
-    header = _titled(columns.header or [], above, max(widths))
+    header = _titled(rows, columns, max(widths))
     return BatchFile(header, batch, tuple(columns.confirms), tuple(unchecked), set_aside)
 
 
-def _titled(header: Sequence[str], above: Sequence[str], width: int) -> tuple[str, ...]:
+def _nothing_to_check(row: Sequence[str], number: str, name: str) -> bool:
+    """合计：3人, 制表人：王五, a row without number and name: nothing to check or charge."""
+    return _a_note(number, name) or _a_total(row, number, name) or not (number or name)
+
+
+def _titled(
+    rows: Sequence[tuple[int, Sequence[str]]], columns: Columns, width: int
+) -> tuple[str, ...]:
     """The file's column titles for the result file: a two-row header's upper title where the
     header row has none (序号, 备注 merged down over both rows), else 第N列."""
+    header = columns.header or []
+    above = rows[columns.start - 2][1] if columns.header and columns.start > 1 else []
+    if sum(1 for cell in above if cell) < 2:  # a title over the table, not its upper header
+        above = []
     titles = [*header, *("" for _ in range(len(header), width))]
     return tuple(
         title or (above[i] if i < len(above) else "") or f"第{i + 1}列"

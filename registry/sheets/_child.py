@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import IO, NoReturn
+from typing import IO, Any, NoReturn, cast
 
 from registry.domain.text import visible
 from registry.sheets._limits import (
@@ -181,21 +181,26 @@ class ParseChild:
                         if len(rows) > self.limits.max_rows:  # the child checks; so do we
                             raise exceeded(self.limits, "max_rows", len(rows))
                     elif kind == b"D":
-                        _, merged, hidden, struck, columns, disguised, unseen, notes = payload
-                        self.merged = [tuple(n + 1 for n in r) for r in merged]
-                        self.set_aside = [(str(name), int(rows)) for name, rows in notes]
-                        if hidden or struck or columns or disguised or unseen:
-                            self.marks = Marks(
-                                frozenset(hidden),
-                                frozenset(struck),
-                                hidden_columns=frozenset(columns),
-                                disguised=frozenset(map(tuple, disguised)),
-                                unseen=frozenset(map(tuple, unseen)),
-                            )
+                        self._done(payload)
                         return rows
                     else:
                         self._refuse(payload)
         self._died(started)
+
+    def _done(self, payload: tuple[object, ...]) -> None:
+        """What the child's ``D`` frame says besides the rows: merged ranges, an .xls's marks,
+        the later sheets of notes."""
+        _, merged, hidden, struck, columns, disguised, unseen, notes = cast(Any, payload)
+        self.merged = [tuple(n + 1 for n in r) for r in merged]
+        self.set_aside = [(str(name), int(filled)) for name, filled in notes]
+        if hidden or struck or columns or disguised or unseen:
+            self.marks = Marks(
+                frozenset(hidden),
+                frozenset(struck),
+                hidden_columns=frozenset(columns),
+                disguised=frozenset(map(tuple, disguised)),
+                unseen=frozenset(map(tuple, unseen)),
+            )
 
     def _refuse(self, payload: tuple[object, ...]) -> NoReturn:
         reason = payload[0]

@@ -170,6 +170,18 @@ def _ours(name: str) -> Any:
     return module
 
 
+def not_read_alone(
+    sheet: Any, name: str, others: list[str], notes: list[tuple[str, int]]
+) -> tuple[str, ...] | None:
+    """The refusal of a first sheet that is not the whole of the workbook: ``empty`` when it is
+    empty and later sheets are not, ``others`` when later sheets could hold rows too."""
+    if not (others or notes):
+        return None
+    if sheet.end is None or all(c == "" for row in sheet.iter_rows() for c in row):
+        return ("empty", name, *others, *(n for n, _ in notes))
+    return ("others", name, *others) if others else None
+
+
 def main(argv: list[str]) -> None:
     site, fd, memory, seconds, max_rows, max_columns, marked = argv[1], *map(int, argv[2:8])
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
@@ -192,14 +204,10 @@ def main(argv: list[str]) -> None:
             return
         others, notes = later_sheets(workbook, python_calamine, max_rows, max_columns)
         sheet = workbook.get_sheet_by_index(0)
-        if others or notes:
-            empty = sheet.end is None or all(c == "" for row in sheet.iter_rows() for c in row)
-            if empty:
-                send(out, b"X", ("empty", meta.name[:100], *others, *(n for n, _ in notes)))
-                return
-            if others:
-                send(out, b"X", ("others", meta.name[:100], *others))
-                return
+        refused = not_read_alone(sheet, meta.name[:100], others, notes)
+        if refused:
+            send(out, b"X", refused)
+            return
         # the padded shape that to_python(skip_empty_area=False) would build
         height = sheet.end[0] + 1 if sheet.end else 0
         width = sheet.end[1] + 1 if sheet.end else 0

@@ -182,6 +182,21 @@ def _listed(outcome: Outcome, spare: Path | None, how: str) -> str:
     )
 
 
+def _brief(outcome: Outcome, file: str, spare: Path | None) -> list[str]:
+    """A register's lines in a report for a system log: where its problems are listed, and that
+    something was not read — a header cell is a cell, a sheet's name is typed: it gets neither."""
+    lines = []
+    if outcome.problems or outcome.conflicts:
+        lines.append(_listed(outcome, spare, "去掉 --brief 可在此列出"))
+    lines.extend(
+        f"  ℹ {file}：有不是本表栏目的列，其内容没有导入（去掉 --brief 可看到列名）"
+        if note.startswith(UNREAD_COLUMNS)
+        else f"  ℹ {file}：有只含说明文字的工作表没有读取（去掉 --brief 可看到名称）"
+        for note in outcome.notes
+    )
+    return lines
+
+
 def text_report(
     outcomes: list[Outcome],
     *,
@@ -200,15 +215,7 @@ def text_report(
         lines.extend(f"  ℹ {file}：{note}" for note in outcome.entry_notes)
         lines.extend(f"  ℹ {file}：{line}" for line in manifest_changes(outcome))
         if brief:
-            if outcome.problems or outcome.conflicts:
-                lines.append(_listed(outcome, spare, "去掉 --brief 可在此列出"))
-            # a header cell is a cell, a sheet's name is typed: the journal gets neither
-            lines.extend(
-                f"  ℹ {file}：有不是本表栏目的列，其内容没有导入（去掉 --brief 可看到列名）"
-                if note.startswith(UNREAD_COLUMNS)
-                else f"  ℹ {file}：有只含说明文字的工作表没有读取（去掉 --brief 可看到名称）"
-                for note in outcome.notes
-            )
+            lines.extend(_brief(outcome, file, spare))
             continue
         if everything or len(outcome.problems) <= LISTED:
             lines.extend(f"    {file} {p.describe()}" for p in outcome.problems)
