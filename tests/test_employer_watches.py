@@ -155,6 +155,20 @@ def test_a_watch_follows_a_certificate_to_the_one_that_replaced_it(
     )
 
 
+def test_the_list_page_says_which_watched_number_a_newer_certificate_replaced(
+    app_client: AppClient,
+) -> None:
+    """A number exchanged before the list was made was listed as if it were the one to watch;
+    the page names the certificate the list follows in its place."""
+    with app_client() as client:
+        urls = client.post("/api/v1/watches", json={"items": STAFF}).json()
+        page = client.get(urls["watch_url"])
+    assert page.status_code == 200
+    said = f'{SUPERSEDED[0]}</span>（已由新证书 <span class="mono">{SUCCESSOR}</span> 接替，列表跟随新证书）'
+    assert said in page.text
+    assert page.text.count("接替，列表跟随新证书") == 1  # the others are their own
+
+
 def test_a_number_watched_with_its_predecessor_is_news_once(
     app_client: AppClient, registry_db: Path, tmp_path: Path
 ) -> None:

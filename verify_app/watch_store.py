@@ -165,7 +165,7 @@ def _delete(conn: sqlite3.Connection, watch_id: int) -> None:
         raise
 
 
-_EVENTS = """
+_LINE = """
 WITH RECURSIVE line(number, watched, depth) AS (  -- each watched number and its successors
   SELECT value, value, 0 FROM json_each(:numbers)
   UNION
@@ -173,6 +173,10 @@ WITH RECURSIVE line(number, watched, depth) AS (  -- each watched number and its
          line.watched, line.depth + 1 FROM line  -- a lookup a step: as a join, SQLite 3.40
   WHERE next IS NOT NULL AND line.depth < 50     -- read every certificate for a Bloom filter
 )
+"""
+_EVENTS = (
+    _LINE
+    + """
 SELECT id, type, number, date, new_number, at, watched, late FROM (
   -- once per event: a number watched along with its predecessor is news as itself (depth 0)
   SELECT e.id, e.type, e.number, e.date, nullif(e.new_number, '') AS new_number, s.at,
@@ -185,6 +189,14 @@ SELECT id, type, number, date, new_number, at, watched, late FROM (
 )
 ORDER BY at DESC, id DESC
 """
+)
+_FOLLOWED = (
+    _LINE
+    + """
+SELECT watched, number FROM line l
+WHERE depth > 0 AND depth = (SELECT max(depth) FROM line m WHERE m.watched = l.watched)
+"""
+)
 
 
 def events_since(registry: sqlite3.Connection, watch: Watch) -> list[WatchEvent]:
@@ -200,3 +212,12 @@ def events_since(registry: sqlite3.Connection, watch: Watch) -> list[WatchEvent]
         WatchEvent(id_, kind, number, date, new, at, watched, bool(late))
         for id_, kind, number, date, new, at, watched, late in found
     ]
+
+
+def followed(registry: sqlite3.Connection, watch: Watch) -> dict[str, str]:
+    """The watched numbers already replaced (换发, 补发 under a new number), each with the newest
+    certificate the list now follows in its place: the list page says so, rather than show a
+    number that can no longer change as if it were the one to watch."""
+    if not watch.numbers:
+        return {}
+    return dict(registry.execute(_FOLLOWED, {"numbers": json.dumps(list(watch.numbers))}))

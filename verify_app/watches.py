@@ -35,6 +35,7 @@ from verify_app.watch_store import (
     delete_watch,
     events_since,
     find_watch,
+    followed,
 )
 from verify_app.watchable import refuse_unwatchable
 
@@ -147,6 +148,11 @@ def _events(request: Request, watch: Watch) -> list[WatchEvent]:
         return events_since(conn, watch)
 
 
+def _followed(request: Request, watch: Watch) -> dict[str, str]:
+    with verifier_of(request).registry.connection() as conn:
+        return followed(conn, watch)
+
+
 def _not_found(request: Request) -> Response:
     context = {"title": "关注列表不存在", "message": FEED_NOT_FOUND["message"]}
     return render(request, "error.html", context, 404)
@@ -186,6 +192,7 @@ def _watch_page(request: Request) -> Response:
         "watch": watch,
         "created_at": shown_time(watch.created_at),
         "events": [(e, shown_time(e.synced_at)) for e in _events(request, watch)],
+        "followed": _followed(request, watch),
         "token": token,
         "new": NEW in request.query_params,
         "event_advice": event_advice,
