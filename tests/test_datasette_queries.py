@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -782,6 +783,21 @@ async def test_sync_history_up_to_a_day_typed_in_words(ds: Datasette) -> None:
         assert await query(ds, "/registry/sync_history", 名册="", 结果="", 截止日期=typed) == (
             everything
         ), typed
+
+
+async def test_sync_history_from_a_day_a_month_or_a_year(ds: Datasette) -> None:
+    """An auditor asked which registers were refused this month: the list went back from a
+    date only, 20 at a time, to the first."""
+    everything = await query(ds, "/registry/sync_history", 名册="", 结果="")
+    for typed in ("2000-01-01", "2000年1月", "2000"):
+        assert await query(ds, "/registry/sync_history", 名册="", 结果="", 起始日期=typed) == (
+            everything
+        ), typed
+    assert await query(ds, "/registry/sync_history", 名册="", 结果="", 起始日期="2099-12") == []
+    # a Beijing day: the fixture's syncs ran today, as Beijing counts it, none tomorrow
+    today = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).date()
+    tomorrow = (today + dt.timedelta(days=1)).isoformat()
+    assert await query(ds, "/registry/sync_history", 名册="", 结果="", 起始日期=tomorrow) == []
 
 
 async def page_warnings(ds: Datasette, path: str, **params: str) -> list[str]:
