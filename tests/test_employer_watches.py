@@ -155,6 +155,15 @@ def test_a_watch_follows_a_certificate_to_the_one_that_replaced_it(
     )
 
 
+@pytest.mark.parametrize(
+    "line", ["Z1122020123 Zhou Jie", "Z11 2202 0123 Zhou Jie", "Z1122020123号 Zhou Jie"]
+)
+def test_a_name_in_latin_letters_after_the_number_is_read_whole(line: str) -> None:
+    """Zhou Jie after the number read as the number Z1122020123 Zhou and the name Jie."""
+    [(_, item)] = parse_lines(line).items
+    assert (item.number.replace(" ", ""), item.name) == ("Z1122020123", "Zhou Jie")
+
+
 def test_the_list_page_says_which_watched_number_a_newer_certificate_replaced(
     app_client: AppClient,
 ) -> None:
