@@ -15,10 +15,11 @@ a register's rows too; ``empty``: only later ones hold anything;
 ``unmarked``: an .xls whose hidden and struck rows cannot be read);
 ``D`` done ``(height, merged ranges that span rows, hidden rows, struck rows, hidden columns,
 disguised cells, unseen cells, notes sheets)``, the five marks of an .xls only (an .xlsx's the
-parent finds itself, `registry.sheets._marked`), the notes sheets as ``(name, filled rows)``. This module imports only the standard library,
-python_calamine and (for an .xls) xlrd — and, by their paths, the standard-library modules
-that read number formats and colours — and nothing from ``registry`` by name: it runs without
-``site`` and must start fast.
+parent finds itself, `registry.sheets._marked`), the notes sheets as ``(name, filled rows)``.
+
+This module imports only the standard library, python_calamine and (for an .xls) xlrd — and,
+by their paths, the standard-library modules that read number formats and colours — and
+nothing from ``registry`` by name: it runs without ``site`` and must start fast.
 """
 
 from __future__ import annotations
