@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from registry.sheets.layout import header_key
-from verify_app.watch_lines import split_line
+from verify_app.watch_lines import NUMBER_AT_START, split_line
 
 
 class BatchFileProblem(ValueError):
@@ -161,15 +161,10 @@ def name_like(text: str) -> bool:
     return bool(NAME_LIKE.fullmatch(text.strip()))
 
 
-_NUMBER_LIKE = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ](?:[\s\-－]*[0-9０-９]){10}")
-"""A certificate number: its level letter and ten digits, whatever was typed between (a 工号
-such as E1001 is none)."""
-
-
 def _numbers_in(rows: Sequence[tuple[int, Sequence[str]]], column: int) -> int:
     """How many of the first rows hold something like a certificate number in ``column``."""
     return sum(
         1
         for _, row in rows[:HEADER_SEARCH_ROWS]
-        if column < len(row) and _NUMBER_LIKE.match(row[column].strip())
+        if column < len(row) and NUMBER_AT_START.match(row[column].strip())
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import re
-import unicodedata
 from collections import Counter
 from pathlib import PurePath
 from typing import Any
@@ -16,6 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from registry.domain.text import drop_invisible
 from registry.public.lookup import NOT_CHECKED
 from verify_app.answers import Checked
 from verify_app.batch_files import CONFIRM_HEADERS, BatchFile, BatchFileProblem
@@ -130,7 +130,7 @@ def _stem(filename: str) -> str:
     名单.xlsx are 名单-查验结果.csv, beside it in the officer's downloads."""
     stem = PurePath(filename.replace("\\", "/")).stem
     # nor a bidi control, which would show -查验结果.csv reversed (a\u202egpj.exe)
-    stem = _UNSAFE.sub("", "".join(c for c in stem if unicodedata.category(c) != "Cf"))
+    stem = _UNSAFE.sub("", drop_invisible(stem))
     stem = stem.strip(" .")
     return stem[:60] or "批量查验"
 

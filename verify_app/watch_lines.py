@@ -19,9 +19,10 @@ _AROUND_NAME = "。.：: \u3000"
 """Before a name (after the number's marks) and after it (张三。): never 号, which a name may hold."""
 _NUMBER_AT_END = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ][0-9０-９\s\-‐‑‒–—―－−﹣]*[0-9０-９][号。.]?$")
 """A number typed after the name (周杰 Z11 2202 0123号): a letter, then digits, spaces, dashes."""
-_NUMBER_AT_START = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ](?:[\s\-‐‑‒–—―－−﹣]*[0-9０-９]){10}")
-"""A whole number at the start of a line, however spaced: what follows it is the name, Latin
-letters too (Z1122020123 Zhou Jie)."""
+NUMBER_AT_START = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ](?:[\s\-‐‑‒–—―－−﹣]*[0-9０-９]){10}")
+"""A whole number at the start of a line or cell: its level letter and ten digits, whatever
+was typed between (a 工号 such as E1001 is none); what follows it is the name, Latin letters
+too (Z1122020123 Zhou Jie)."""
 
 
 class WatchProblem(ValueError):
@@ -58,7 +59,7 @@ def _split(line: str) -> list[str]:
     last = _NUMBER_AT_END.search(line)
     if last and last.start() > 0:
         return [line[: last.start()], line[last.start() :]]
-    first = _NUMBER_AT_START.match(line)
+    first = NUMBER_AT_START.match(line)
     if first and line[first.end() :].strip(_AFTER_NUMBER):  # Z1122020123 Zhou Jie
         return [line[: first.end()], line[first.end() :].lstrip(_AFTER_NUMBER)]
     return line.rsplit(None, 1) or [line]  # an empty cell is one empty part

@@ -148,9 +148,11 @@ def _events(request: Request, watch: Watch) -> list[WatchEvent]:
         return events_since(conn, watch)
 
 
-def _followed(request: Request, watch: Watch) -> dict[str, str]:
+def _seen(request: Request, watch: Watch) -> tuple[list[WatchEvent], dict[str, str]]:
+    """The list page's view of the registry, on one connection: its events, and the watched
+    numbers already replaced (`followed`)."""
     with verifier_of(request).registry.connection() as conn:
-        return followed(conn, watch)
+        return events_since(conn, watch), followed(conn, watch)
 
 
 def _not_found(request: Request) -> Response:
@@ -188,11 +190,12 @@ def _watch_page(request: Request) -> Response:
         verifier.quotas.charge_single(Caller(client))
     if watch is None:
         return _not_found(request)
+    events, replaced = _seen(request, watch)
     context: dict[str, Any] = {
         "watch": watch,
         "created_at": shown_time(watch.created_at),
-        "events": [(e, shown_time(e.synced_at)) for e in _events(request, watch)],
-        "followed": _followed(request, watch),
+        "events": [(e, shown_time(e.synced_at)) for e in events],
+        "followed": replaced,
         "token": token,
         "new": NEW in request.query_params,
         "event_advice": event_advice,

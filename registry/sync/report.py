@@ -24,7 +24,7 @@ from registry.kinds.cells import UNREAD_COLUMNS
 from registry.kinds.rosters import FIELD_COLUMNS
 from registry.sheets.formulas import neutralise
 from registry.sync.outcome import CHECKED, LOADED, REJECTED, UNCHANGED, UPDATED, Outcome
-from registry.sync.report_changes import manifest_changes, roster_changes
+from registry.sync.report_changes import LISTED, manifest_changes, roster_changes
 
 OUTCOME_LABELS = {
     LOADED: "已导入",
@@ -35,8 +35,6 @@ OUTCOME_LABELS = {
 }
 PROBLEM_LISTS = ".问题清单.csv"
 """The suffix of the problem list a sync writes beside a register (`write_problem_list`)."""
-LISTED = 20
-"""Up to this many problems a register's problems are listed one by one; beyond, summarised."""
 FIRST_ROWS = 5
 """Rows named in a summary line."""
 _VARYING = re.compile(r"“[^”]*”|\d+")

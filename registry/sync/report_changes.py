@@ -8,7 +8,8 @@ from registry.kinds.rosters import FIELD_COLUMNS
 from registry.sync.outcome import CHECKED, Outcome
 
 LISTED = 20
-"""Changes listed one by one; beyond, counted (``--all`` lists them all)."""
+"""Up to this many problems or changes a register's report lists one by one; beyond, problems
+are summarised and changes counted (``--all`` lists them all)."""
 MANIFEST_LABELS = {"unit": "领证单位", "approval_doc": "批准文号", "issued_on": "发证日期"}
 """The manifest facts a new version may change (`registry.store.syncs.MANIFEST_FACTS`)."""
 
