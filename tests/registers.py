@@ -19,6 +19,7 @@ from registry import store
 from registry.cli import cli
 from registry.kinds import LAYOUTS
 from registry.sheets.writers import approval_footer, write_csv, write_xlsx
+from registry.store.append_only import HOLDER_TRIGGER
 from registry.store.schema import DOTTED_INDEX
 
 EXAMS = {
@@ -254,6 +255,15 @@ def as_xls(
     for row in hidden:
         sheet.row(row - 1).hidden = True
     book.save(str(path))
+
+
+def mended_by_hand(db: Path, statement: str, *parameters: object) -> None:
+    """Run ``statement`` on a registry as an older certreg left it, or as someone mended it by
+    hand before `registry.store.append_only` kept who holds a number: without that guard, which
+    certreg's next write adds back."""
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"DROP TRIGGER IF EXISTS {HOLDER_TRIGGER[0]}")
+        conn.execute(statement, parameters)
 
 
 def snapshot(db_path: Path) -> list[tuple[object, ...]]:

@@ -63,6 +63,35 @@ def test_the_history_cannot_be_rewritten_from_the_shell(history: Path, statement
     assert _everything(history) == before
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        "name_key = '周杰', name = '周杰'",
+        "birth = '1971-01'",
+        "sex = CASE sex WHEN '男' THEN '女' ELSE '男' END",
+        "sex = NULL",
+    ],
+)
+def test_who_holds_a_number_cannot_be_rewritten_from_the_shell(history: Path, change: str) -> None:
+    """§四.(三) 不得涂改 for whoever opens the file, not only for a corrected roster: a number
+    is not handed to another holder, whatever else may be corrected."""
+    before = _everything(history)
+    with sqlite3.connect(history) as conn, pytest.raises(sqlite3.IntegrityError, match="不得涂改"):
+        conn.execute(f"UPDATE certificates SET {change} WHERE number = 'Z1122020002'")
+    assert _everything(history) == before
+
+
+def test_a_holders_name_keeps_its_dots_spelt_otherwise(history: Path) -> None:
+    """A name's key may gain or lose a minority name's dot or an apostrophe (an older registry's
+    keys are refolded so, `registry.store.db`), and its other columns stay correctable."""
+    with sqlite3.connect(history) as conn:
+        conn.execute("UPDATE certificates SET name_key = '吴·敏' WHERE number = 'Z1122020002'")
+        conn.execute("UPDATE certificates SET name_key = '吴’敏' WHERE number = 'Z1122020002'")
+        conn.execute("UPDATE certificates SET trade = '电工' WHERE number = 'Z1122020002'")
+        row = conn.execute("SELECT name_key, trade FROM certificates WHERE number = 'Z1122020002'")
+        assert row.fetchone() == ("吴’敏", "电工")
+
+
 def test_an_older_registry_gets_the_guards_on_its_next_write(history: Path) -> None:
     """A registry made before the guards: the next writer adds them, as it adds a column."""
     with sqlite3.connect(history) as conn:

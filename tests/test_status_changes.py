@@ -23,6 +23,7 @@ from tests.registers import (
     RegisterFactory,
     add_column,
     approval_row,
+    mended_by_hand,
     snapshot,
     status_event,
     traced_statements,
@@ -171,10 +172,10 @@ def test_a_holder_registered_with_a_digit_in_the_name_can_still_be_revoked(
 ) -> None:
     """A name registered before names with digits were refused identifies its certificate: a
     status change naming it is not refused for the digit (its own corrected name would be)."""
-    with sqlite3.connect(db_path) as conn:
-        conn.execute(
-            "UPDATE certificates SET name = '周杰2', name_key = '周杰2' WHERE number = 'Z1122020001'"
-        )
+    mended_by_hand(
+        db_path,
+        "UPDATE certificates SET name = '周杰2', name_key = '周杰2' WHERE number = 'Z1122020001'",
+    )
     event = status_event("撤销", "Z1122020001", "周杰2", "2012-09-10")
     roster.add("changes.csv", [event], MIANYANG_CHANGES)
     code, report = sync(roster, db_path)
@@ -391,8 +392,7 @@ def test_the_first_holder_is_judged_by_its_own_values_even_blank_ones(
     first = status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003", 更正性别="女")
     roster.add("changes.csv", [first], MIANYANG_CHANGES)
     assert sync(roster, db_path)[0] == 0
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("UPDATE certificates SET sex = NULL WHERE number = 'Z1122020001'")
+    mended_by_hand(db_path, "UPDATE certificates SET sex = NULL WHERE number = 'Z1122020001'")
     second = status_event(
         "换发", "Z1122020003", "周杰", "2012-09-11", "Z1122020004",
         更正姓名="欧阳娜娜", 更正出生年月="1979.11",

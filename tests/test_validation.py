@@ -28,6 +28,7 @@ from tests.registers import (
     as_ods,
     as_xls,
     footer,
+    mended_by_hand,
     snapshot,
     technician_row,
 )
@@ -717,11 +718,11 @@ def test_a_name_registered_before_the_symbol_rule_keeps_its_roster_correctable(
     first = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "王五")]
     registers.add("mianyang.csv", first, MIANYANG)
     assert sync(registers.folder, db_path)[0] == 0
-    with sqlite3.connect(db_path) as conn:  # as an older certreg loaded it
-        conn.execute(
-            "UPDATE certificates SET name = '+王五', name_key = '+王五' WHERE number = ?",
-            ("Z1122020002",),
-        )
+    mended_by_hand(  # as an older certreg loaded it
+        db_path,
+        "UPDATE certificates SET name = '+王五', name_key = '+王五' WHERE number = ?",
+        "Z1122020002",
+    )
     rows = [
         approval_row("Z1122020001", "周杰", 报考工种="钳工"),
         approval_row("Z1122020002", "+王五"),

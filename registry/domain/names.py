@@ -16,10 +16,10 @@ _PERIOD = re.compile(r"(?<=[^\x00-\x7f])[.。\-‐－](?=[^\x00-\x7f])")
 keyboards without · make people type it (阿依古丽.买买提, 阿依古丽－买买提江)."""
 _SEPARATORS = re.compile(f"[{MIDDLE_DOT}.\\-]")
 _APOSTROPHES = re.compile("[\u2018\u2019\u02bc]")
-_APOSTROPHE = re.compile("['\u2018\u2019\u02bc]")
-"""Any apostrophe, the keyboard's too: what `same_holder` overlooks besides the dots."""
 """Curly and modifier apostrophes (O’Neil, as a word processor writes it): one name with the
 keyboard's ``'`` (O'Neil, as people type it)."""
+_APOSTROPHE = re.compile("['\u2018\u2019\u02bc]")
+"""Any apostrophe, the keyboard's too: what `same_holder` overlooks besides the dots."""
 
 # Two-character surnames: the mask keeps the whole surname (欧阳明 → 欧阳*).
 COMPOUND_SURNAMES = frozenset(

@@ -40,6 +40,34 @@ GUARDS = (
 )
 
 
+_HOLDER = ("name_key", "sex", "birth")
+_KEY_MARKS = "·.-。‐－ꞏ’‘ʼ'"
+"""What the name key of one holder may gain or lose: a minority name's dots and apostrophes as an
+older certreg keyed them (`registry.store.db`) or a corrected roster spells them (阿依古丽.买买提
+for 阿依古丽·买买提, `registry.domain.names.same_holder`)."""
+
+
+def _without_marks(column: str) -> str:
+    for mark in _KEY_MARKS:
+        quoted = mark.replace("'", "''")
+        column = f"replace({column}, '{quoted}', '')"
+    return column
+
+
+HOLDER_TRIGGER = (
+    "keep_certificates_holders",
+    "CREATE TRIGGER IF NOT EXISTS keep_certificates_holders BEFORE UPDATE OF"
+    f" {', '.join(_HOLDER)} ON certificates WHEN NEW.sex IS NOT OLD.sex"
+    " OR NEW.birth IS NOT OLD.birth"
+    f" OR {_without_marks('NEW.name_key')} IS NOT {_without_marks('OLD.name_key')}"
+    " BEGIN SELECT RAISE(ABORT, '证书不得涂改（§四.(三)）：登记库中一个证书编号的持有人（姓名、性别、"
+    "出生年月）不能改写。错填的证书请办理换发（§四.(六)2），新证书载明更正后的内容'); END",
+)
+"""§四.(三) 不得涂改, for whoever opens the file: a number's holder stays who it was issued to.
+certreg refuses such a change in a register (`registry.kinds.roster_holdings`) and gives a
+换发's corrections to the new number it inserts."""
+
+
 def _refusal(what: str, act: str) -> str:
     return (
         f"SELECT RAISE(ABORT, '登记库的{what}供审计使用，只能追加，不能{act}"
@@ -78,7 +106,7 @@ def _triggers() -> list[tuple[str, str]]:
                     f" WHEN {counted} != 0 BEGIN {_refusal(guard.what, '修改')} END",
                 )
             )
-    return made
+    return [*made, HOLDER_TRIGGER]
 
 
 TRIGGERS = _triggers()

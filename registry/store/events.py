@@ -38,7 +38,7 @@ _INSERT_EVENT = (
     f"INSERT INTO status_events ({', '.join(_EVENT_COLUMNS)})"
     f" VALUES ({', '.join('?' * len(_EVENT_COLUMNS))})"
 )
-_COPIED = ", ".join(f"[{c}]" for c in CERTIFICATE_COLUMNS if c != "number")
+_COPIED = tuple(c for c in CERTIFICATE_COLUMNS if c != "number")
 _STATUS_FIELDS = ("status", "status_date", "successor")
 
 
@@ -49,10 +49,22 @@ def _create_successor(
     换发 corrects), valid from the event's date, pointing back to the number it replaces; a
     补发 copy is marked as one. A correction is kept in the new number's history, old → new."""
     new = parse(event.new_number or "")
+    fixed = dict(event.corrections)
+    # inserted with the corrected values: a certificate's holder is never rewritten afterwards
+    # (`registry.store.append_only`)
+    corrected = [field for field in _COPIED if field in fixed]
+    old = (
+        conn.execute(
+            f"SELECT {', '.join(corrected)} FROM certificates WHERE number = ?", (event.number,)
+        ).fetchone()
+        if corrected
+        else ()
+    )
     conn.execute(
-        f"INSERT INTO certificates (number, {_COPIED}) SELECT ?, {_COPIED}"
+        f"INSERT INTO certificates (number, {', '.join(_COPIED)})"
+        f" SELECT ?, {', '.join('?' if c in fixed else f'[{c}]' for c in _COPIED)}"
         " FROM certificates WHERE number = ?",
-        (event.new_number, event.number),
+        (event.new_number, *(fixed[field] for field in corrected), event.number),
     )
     conn.execute(
         "UPDATE certificates SET year_code = ?, sequence = ?, issued_on = ?, approval_doc = ?,"
@@ -73,22 +85,12 @@ def _create_successor(
             event.new_number,
         ),
     )
-    if not event.corrections:
-        return
-    fields = [field for field, _ in event.corrections]
-    old = conn.execute(
-        f"SELECT {', '.join(fields)} FROM certificates WHERE number = ?", (event.new_number,)
-    ).fetchone()
-    conn.execute(
-        f"UPDATE certificates SET {', '.join(f'{f} = ?' for f in fields)} WHERE number = ?",
-        (*(value for _, value in event.corrections), event.new_number),
-    )
     conn.executemany(
         HISTORY_INSERT,
         [
-            (event.new_number, sync_id, at, field, before, after)
-            for (field, after), before in zip(event.corrections, old, strict=True)
-            if before != after
+            (event.new_number, sync_id, at, field, before, fixed[field])
+            for field, before in zip(corrected, old, strict=True)
+            if before != fixed[field]
         ],
     )
 
