@@ -227,6 +227,9 @@ def test_the_form_confirms_without_revealing(app_client: AppClient) -> None:
         '<span class="label">有效</span><span class="differs">，但证书上的内容与登记不符</span>'
         in page.text
     )
+    # and so do the title a screen reader reads first, and the status line
+    assert "<title>查验结果：有效，但证书上的内容与登记不符 · " in page.text
+    assert "<dd>有效（登记的状态；证书上的内容与登记不符）</dd>" in page.text
     assert (
         "汽车驾驶员" not in page.text
         and "高级工" not in page.text

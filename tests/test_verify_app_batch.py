@@ -65,6 +65,9 @@ def test_xlsx_upload_results_in_order_and_export(app_client: AppClient, registry
         exported = _export(page)
     assert [r["result"] for r in results] == list(CASES)
     assert [r["row"] for r in results] == [str(n) for n in range(3, 3 + len(CASES))]
+    # to a screen reader: a page of results, each row headed by its row number
+    assert f"<title>查验结果（{len(CASES)} 行） · 批量查验 · " in page.text  # type: ignore[attr-defined]
+    assert '<th class="col-row" scope="row">3</th>' in page.text  # type: ignore[attr-defined]
     assert results[2]["successor"] == SUCCESSOR
     # the HR file's own columns, then the results
     assert exported[0][:6] == ["序号", "姓 名", "证书编号", "行号", "证书编号（查验）", "查验结果"]

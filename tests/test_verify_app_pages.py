@@ -152,6 +152,9 @@ def test_overlong_input_is_refused_with_a_message(app_client: AppClient) -> None
     assert page.status_code == 400
     assert template_of(page) == "index.html"
     assert "最多 40 个字符" in context_of(page)["error"]
+    # the form back with a problem is not the blank form to a screen reader, which reads the
+    # title first
+    assert "<title>未能查验 · 证书查验 · " in page.text
 
 
 @pytest.mark.parametrize(
