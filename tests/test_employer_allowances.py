@@ -171,6 +171,7 @@ def test_a_key_has_its_own_daily_quota_and_the_log_names_it(
     assert (batch.status_code, single.status_code) == (200, 200)  # 4 + 1 > the anonymous 1 + 1
     assert over.status_code == 429
     assert "每天（北京时间）可查验 5 条，今天已用 5 条" in over.json()["message"]
+    assert (over.json()["reason"], over.json()["remaining"]) == ("key_daily", 0)
     assert 0 < int(over.headers["Retry-After"]) <= 86_400
     assert anonymous.status_code == 200
     assert used == 5
@@ -296,6 +297,8 @@ def test_a_refused_batch_is_told_to_wait_for_room_for_all_its_rows(
         assert client.post("/api/v1/verify/batch", json={"items": [CHECK] * 250}).status_code == 200
         over = client.post("/api/v1/verify/batch", json=batch)
         assert over.status_code == 429
+        # what fits now, for a program to send a smaller batch at once
+        assert (over.json()["reason"], over.json()["remaining"]) == ("batch_hourly", 50)
         wait = int(over.headers["Retry-After"])
         assert f"请 {-(-wait // 60)} 分钟后再试" in over.json()["message"]
         now[0] += wait - 60

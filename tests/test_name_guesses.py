@@ -49,6 +49,9 @@ def test_names_past_the_bound_pause_the_number_for_that_caller_whatever_the_name
     assert [a.status_code for a in answers[:3]] == [200, 200, 200]
     assert answers[3].status_code == 429  # (the same wrong name again is no new guess: fits)
     assert right.status_code == 429 and "为防止有人猜测持证人姓名" in right.json()["message"]
+    # a program learns which number waits, and that it is not its own pace: it may drop that
+    # item and go on with the rest (a batch waiting out the hour stalled all its items)
+    assert right.json()["reason"] == "number_paused" and right.json()["numbers"] == [NUMBER]
     assert int(right.headers["Retry-After"]) > 0
     assert another_number.status_code == 200  # only the number guessed at waits
     assert len(read_log(registry_db)) == 4  # what was refused was not looked up

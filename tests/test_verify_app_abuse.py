@@ -46,6 +46,7 @@ def test_rate_limit_429_with_retry_after(app_client: AppClient) -> None:
     assert refused.status_code == 429
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert "查验过于频繁" in refused.json()["message"]
+    assert refused.json()["reason"] == "per_minute"  # the client's own pace: wait, then resend
 
 
 def test_each_batch_item_counts(app_client: AppClient) -> None:

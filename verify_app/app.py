@@ -67,11 +67,19 @@ HTTP_ERRORS = {
 """The stable ``error`` code of the API's answer to a status Starlette raises on its own."""
 
 
-def error_page(request: Request, status: int, code: str, title: str, message: str) -> Response:
+def error_page(
+    request: Request,
+    status: int,
+    code: str,
+    title: str,
+    message: str,
+    details: dict[str, object] | None = None,
+) -> Response:
     """A page titled ``title``, or — for the API and the feeds — JSON with the stable ``code``
-    a program branches on (`ErrorBody` in the OpenAPI document)."""
+    a program branches on and its ``details`` (`Error` in the OpenAPI document)."""
     if _wants_json(request):
-        return JSONResponse({"error": code, "message": message}, status_code=status)
+        body = {"error": code, "message": message, **(details or {})}
+        return JSONResponse(body, status_code=status)
     template = f"{status}.html" if status in (404, 500) else "error.html"
     return pages.render(request, template, {"title": title, "message": message}, status)
 
@@ -105,7 +113,7 @@ LIMIT_TITLES = {"/batch": "批量查验额度不够"}
 async def rate_limited(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RateLimited)
     title = exc.title or LIMIT_TITLES.get(request.url.path, "查验过于频繁")
-    response = error_page(request, 429, "rate_limited", title, exc.message)
+    response = error_page(request, 429, "rate_limited", title, exc.message, exc.details())
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
@@ -175,6 +183,7 @@ routes = [
     Route("/api/v1/numbers/{number}", api.number, methods=["GET"], name="api_number"),
     Route("/api/v1/watches", watches.api_create, methods=["POST"], name="api_watches"),
     Route("/report", reports.report, methods=["POST"], name="report"),
+    Route("/api/v1/reports", api.report, methods=["POST"], name="api_reports"),
     Route("/watch", watches.watch_form, methods=["GET"], name="watch_form"),
     Route("/watch", watches.watch_create, methods=["POST"], name="watch_create"),
     Route("/watch/{token}.atom", watches.watch_atom, methods=["GET", "DELETE"], name="watch_atom"),

@@ -116,6 +116,8 @@ class NameGuesses:
                     f"{math.ceil(retry / 60)} 分钟，在此之前用正确的姓名查验也会被拒绝。请先核对"
                     "证书上的姓名；确认无误仍不相符的，请联系发证机关核实。",
                     title=PAUSED,
+                    reason="number_paused",
+                    numbers=(number,),
                 )
             reserved[key] = 0 if inline else names
         return reserved

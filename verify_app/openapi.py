@@ -96,6 +96,29 @@ PATHS: dict[str, Any] = {
             },
         }
     },
+    "/api/v1/reports": {
+        "post": {
+            "summary": "报告疑似伪造的证书（§五.(三)），由发证机关处理",
+            "description": "ticket 是查验回答中的 report_ticket（未查到、编号格式错误、已撤销或证书上的"
+            "内容与登记不符时才有），查验后一天内有效；查验的编号、结果和时间由它附上，不必另填。"
+            "每个网络地址每天可提交的份数有限（超过时 429，reason 为 reports_daily）。"
+            "同一次查验只保存一份报告：再次提交回答 200 和第一份的编号。",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": ref("ReportRequest")}},
+            },
+            "responses": {
+                "201": json_answer(ref("ReportFiled"), "报告已保存。"),
+                "200": json_answer(ref("ReportFiled"), "这次查验此前已报告过：第一份报告的编号。"),
+                **ERRORS,
+                "422": json_answer(
+                    ref("Error"),
+                    "JSON 的结构不对，ticket 已过期或无效，或 text 为空、过长、含控制字符"
+                    "（message 说明怎样改）。",
+                ),
+            },
+        }
+    },
     "/watch/{token}.json": {
         "get": {
             "summary": "关注列表的 JSON Feed",
@@ -197,6 +220,7 @@ OPERATION_IDS = {
     ("/api/v1/verify", "post"): "verify",
     ("/api/v1/verify/batch", "post"): "verifyBatch",
     ("/api/v1/watches", "post"): "createWatch",
+    ("/api/v1/reports", "post"): "reportForgery",
     ("/watch/{token}.json", "get"): "watchFeedJson",
     ("/watch/{token}.json", "delete"): "deleteWatchJson",
     ("/watch/{token}.atom", "get"): "watchFeedAtom",

@@ -137,6 +137,8 @@ class Quotas:
             retry,
             f"本小时的批量查验额度不够：每个网络地址每小时最多 {limit} 行，现在还可查验 {left} 行，"
             f"{asked}请 {_minutes(retry)}后再试{fewer}。{KEY_HELP}",
+            reason="batch_hourly",
+            remaining=left,
         )
 
     def charge_report(self, client: str) -> None:
@@ -150,6 +152,7 @@ class Quotas:
             seconds_to_beijing_midnight(self._clock()),
             f"每个网络地址每天（北京时间）最多提交 {self.reports_per_day} 份报告。今天的已用完，"
             "请明天再报，或直接联系发证机关。",
+            reason="reports_daily",
         )
 
     # -- what is left --------------------------------------------------------------------
@@ -239,6 +242,8 @@ class Quotas:
             f"接口密钥（编号 {key.id}，{key.name}）每天（北京时间）可查验 {key.per_day} 条，"
             f"今天已用 {used} 条，本次提交了 {checks} 条。额度在北京时间零点恢复；"
             "需要更多额度请联系发证机关。",
+            reason="key_daily",
+            remaining=max(key.per_day - used, 0),
         )
 
 

@@ -179,6 +179,56 @@ def _insert(conn: sqlite3.Connection, report: Report, at: str) -> str:
 NO_TEXT = "请在“情况说明”中写明可疑之处（如：应聘者出示的证书编号查不到），再提交报告。"
 
 
+@dataclass(frozen=True)
+class Filed:
+    """A report as stored: its number and time, the number it is about (None for what was
+    no number), and whether it was sent before (the same check reported again)."""
+
+    ref: str
+    at: str
+    number: str | None
+    again: bool
+
+
+def entry_of(request: Request, ticket: str, contact: str, text: str) -> Report:
+    """The report of the check ``ticket`` signed, with what the employer typed; `ReportProblem`
+    saying what to fix when it cannot be sent."""
+    details = read_ticket(request, ticket)
+    contact = clean_text(contact, "contact", MAX_CONTACT_CHARS, lines=False)
+    text = clean_text(text, "text", MAX_TEXT_CHARS, lines=True)
+    if not text:  # a tap on the button under a result is no report: say what was seen
+        raise ReportProblem(NO_TEXT)
+    return Report(
+        client=client_of(request),
+        number=screened_number(details["number"]),
+        result=details["result"],
+        checked_at=details["at"],
+        name_hash=details["name_hash"],
+        mismatched=",".join(details.get("mismatched") or []),
+        receipt=details.get("receipt"),
+        authority=verifier_of(request).contacts.for_number(details["number"]).code,
+        contact=contact,
+        text=text,
+    )
+
+
+async def store(request: Request, entry: Report) -> Filed:
+    """Store ``entry`` for staff, charged to its client's day (`RateLimited` when spent;
+    ``sqlite3.Error`` when the log cannot be written)."""
+    verifier = verifier_of(request)
+    at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0).isoformat()
+    ref, at, same = await run_in_threadpool(
+        file_report,
+        verifier.settings.log_db,
+        entry,
+        at,
+        lambda: verifier.quotas.charge_report(entry.client),
+    )
+    # a number as logged; what is no number (a name typed in its place, screened) is not one
+    number = entry.number if _well_formed(entry.number) else None
+    return Filed(ref, at, number, again=not same)
+
+
 async def report(request: Request) -> Response:
     """``POST /report``: the report form under a result (CSRF-checked), stored for staff. A
     form that expired, a report over the day's allowance: the form again with what was typed
@@ -196,59 +246,33 @@ async def report(request: Request) -> Response:
         kept |= {"text": typed.get("text", ""), "report_error": FORM_EXPIRED}
         return render(request, "report.html", kept, 403)
     context: dict[str, Any] = {"report_ticket": ticket, "contact_value": contact, "text": text}
-    verifier = verifier_of(request)
     try:
-        details = read_ticket(request, ticket)
-        contact = clean_text(contact, "contact", MAX_CONTACT_CHARS, lines=False)
-        text = clean_text(text, "text", MAX_TEXT_CHARS, lines=True)
-        if not text:  # a tap on the button under a result is no report: say what was seen
-            raise ReportProblem(NO_TEXT)
+        entry = entry_of(request, ticket, contact, text)
     except ReportProblem as exc:
         context["report_error"] = str(exc)
         return render(request, "report.html", context, 400)
-    client = client_of(request)
-    authority = verifier.contacts.for_number(details["number"])
-    entry = Report(
-        client=client,
-        number=screened_number(details["number"]),
-        result=details["result"],
-        checked_at=details["at"],
-        name_hash=details["name_hash"],
-        mismatched=",".join(details.get("mismatched") or []),
-        receipt=details.get("receipt"),
-        authority=authority.code,
-        contact=contact,
-        text=text,
-    )
-    at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0).isoformat()
+    contacts = verifier_of(request).contacts
+    authority = contacts.for_number(entry.number)
     try:
-        report_ref, at, same = await run_in_threadpool(
-            file_report,
-            verifier.settings.log_db,
-            entry,
-            at,
-            lambda: verifier.quotas.charge_report(client),
-        )
+        filed = await store(request, entry)
     except sqlite3.Error:
         context["report_error"] = "报告暂时无法保存，请稍后再提交，或直接联系发证机关。"
         return render(request, "report.html", context, 503)
     except RateLimited as exc:
         context["report_error"] = exc.message
         context["contact"] = authority
-        context["fallback"] = verifier.contacts.fallback_for(authority)
+        context["fallback"] = contacts.fallback_for(authority)
         response = render(request, "report.html", context, 429)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     sent = {
-        "report_ref": report_ref,
-        # a number as logged; what is no number (a name typed in its place, screened) is
-        # not shown as one
-        "number": entry.number if _well_formed(entry.number) else None,
+        "report_ref": filed.ref,
+        "number": filed.number,
         "contact": authority,
-        "fallback": verifier.contacts.fallback_for(authority),  # a city without a phone listed
-        "again": not same,  # what was typed this time is not stored
+        "fallback": contacts.fallback_for(authority),  # a city without a phone listed
+        "again": filed.again,  # what was typed this time is not stored
+        "sent_at": shown_time(filed.at),
     }
-    sent["sent_at"] = shown_time(at)
     return render(request, "report_sent.html", sent)
 
 

@@ -11,6 +11,8 @@ from registry.domain.statuses import EVENT_TYPES, RESULT_LABELS, RESULTS
 from registry.public.confirm import CONFIRMABLE, MATCH, MISMATCH
 from registry.public.fields import PUBLIC_FIELDS
 from verify_app.answers import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS
+from verify_app.ratelimit import REASONS
+from verify_app.reports import MAX_CONTACT_CHARS, MAX_TEXT_CHARS
 
 SEQUENCE_PATTERN = "(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
 """0001-9999 (附件3 第8-11位) as a regular expression: every four-digit string but 0000."""
@@ -30,6 +32,23 @@ _AUTHORITY = {
     "address": {"type": "string", "description": "地址"},
     "phone": {"type": "string", "description": "电话"},
 }
+
+_CONTACT = {
+    "type": "object",
+    "required": ["name"],
+    "additionalProperties": False,
+    "properties": {
+        **_AUTHORITY,
+        "province": {
+            "type": "object",
+            "description": "发证机关的电话未知时：省人力资源和社会保障厅的联系方式",
+            "required": ["name"],
+            "additionalProperties": False,
+            "properties": _AUTHORITY,
+        },
+    },
+}
+"""An issuing authority's contact (`data/authorities.csv`)."""
 
 _CONFIRM = {
     "type": "object",
@@ -129,22 +148,10 @@ SCHEMAS: dict[str, Any] = {
                 },
             },
             "contact": {
-                "type": "object",
                 "description": "未查到、编号格式错误、证书已撤销或证书上的内容与登记不符时："
                 "发证机关的联系方式（§五.(四)），"
                 "按编号的地区代码确定，编号无法解析时为省人力资源和社会保障厅",
-                "required": ["name"],
-                "additionalProperties": False,
-                "properties": {
-                    **_AUTHORITY,
-                    "province": {
-                        "type": "object",
-                        "description": "发证机关的电话未知时：省人力资源和社会保障厅的联系方式",
-                        "required": ["name"],
-                        "additionalProperties": False,
-                        "properties": _AUTHORITY,
-                    },
-                },
+                **_CONTACT,
             },
             "receipt_url": {
                 "type": "string",
@@ -155,8 +162,58 @@ SCHEMAS: dict[str, Any] = {
                 "format": "date-time",
                 "description": "回执链接的失效时间（北京时间，ISO 8601）",
             },
+            "report_ticket": {
+                "type": "string",
+                "description": "未查到、编号格式错误、证书已撤销或证书上的内容与登记不符时："
+                "报告疑似伪造证书用的凭据（已签名，一天内有效，不含姓名），"
+                "原样放在 POST /api/v1/reports 的 ticket 中（§五.(三)）",
+            },
         },
         "additionalProperties": False,
+    },
+    "ReportRequest": {
+        "type": "object",
+        "required": ["ticket", "text"],
+        "additionalProperties": False,
+        "properties": {
+            "ticket": {
+                "type": "string",
+                "minLength": 1,
+                "description": "查验回答中的 report_ticket",
+            },
+            "contact": {
+                "type": "string",
+                "maxLength": MAX_CONTACT_CHARS,
+                "description": "可选：发证机关怎样联系到报告人（单位、电话）",
+            },
+            "text": {
+                "type": "string",
+                "maxLength": MAX_TEXT_CHARS,
+                "description": "情况说明：可疑之处（如：应聘者出示的证书编号查不到）；不能为空",
+            },
+        },
+    },
+    "ReportFiled": {
+        "type": "object",
+        "required": ["ref", "sent_at", "number", "contact", "again"],
+        "additionalProperties": False,
+        "properties": {
+            "ref": {
+                "type": "string",
+                "description": "报告编号，如 20261201-7F3A9C：向发证机关询问时引用",
+            },
+            "sent_at": {"type": "string", "format": "date-time", "description": "提交时间（UTC）"},
+            "number": {
+                "type": "string",
+                "nullable": True,
+                "description": "报告涉及的证书编号（查验时填写的不是编号时为 null）",
+            },
+            "contact": {"description": "受理报告的发证机关的联系方式", **_CONTACT},
+            "again": {
+                "type": "boolean",
+                "description": "这次查验此前已报告过（回答的是那份报告的编号，这次的内容不再保存）",
+            },
+        },
     },
     "WatchCreated": {
         "type": "object",
@@ -263,10 +320,11 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "error": {
                 "type": "string",
-                "description": "稳定的错误代码，程序据此判断：bad_json（不是有效的 JSON）、"
+                "description": "稳定的错误代码，程序据此判断：bad_request（请求无法处理，如 Host 头过长）、"
+                "bad_json（不是有效的 JSON）、"
                 "unsupported_media_type（请求体不是 JSON）、invalid（字段不符合要求）、"
                 "too_many（一次条数过多）、malformed（编号格式错误）、bad_key（API 密钥无效）、"
-                "rate_limited（超过频率或额度，见 Retry-After）、not_found（地址或关注列表不存在）、"
+                "rate_limited（超过频率或额度，见 Retry-After 和 reason）、not_found（地址或关注列表不存在）、"
                 "no_match（关注的编号与姓名不相符；同时有已撤销的，rows 一并列出）、"
                 "revoked（关注的证书已撤销，不会再有变更）、"
                 "method_not_allowed（请求方法不支持）、"
@@ -279,6 +337,23 @@ SCHEMAS: dict[str, Any] = {
                 "items": {"type": "integer"},
                 "description": "出问题的条目（从 1 起）：批量查验或关注列表中不符合要求的条目"
                 "（invalid），关注列表中编号与姓名不相符或已撤销的条目（no_match、revoked）",
+            },
+            "reason": {
+                "type": "string",
+                "enum": list(REASONS),
+                "description": "rate_limited 时：超过的是哪一项限制——"
+                + "；".join(f"{code}：{meaning}" for code, meaning in REASONS.items()),
+            },
+            "numbers": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "reason 为 number_paused 时：暂停查验的证书编号",
+            },
+            "remaining": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "reason 为 batch_hourly 或 key_daily 时：现在还可查验的条数"
+                "（不超过此数的请求可以立即提交）",
             },
             "revoked_rows": {
                 "type": "array",

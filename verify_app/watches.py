@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from verify_app.answers import Item
-from verify_app.api import InvalidRequest, batch_items, json_body
+from verify_app.api_bodies import InvalidRequest, batch_items, json_body
 from verify_app.context import caller_of, client_of, verifier_of
 from verify_app.forms import checked_form, render
 from verify_app.guesses import TooManyNames

@@ -1,0 +1,128 @@
+"""Reports of suspected forgeries through the API (§五.(三)): an HR system that checks 1,200
+employees by API found 240 numbers not registered, and could report them only by scraping the
+result page's form for its ticket."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.verify_fixtures import (
+    MALFORMED,
+    NO_MATCH_UNKNOWN,
+    REVOKED,
+    VALID,
+    AppClient,
+    app_client,
+    clock,
+    registry_db,
+)
+
+__all__ = ["app_client", "clock", "registry_db"]
+
+
+def ticket_of(client: Any, number: str, name: str) -> str:
+    answer = client.post("/api/v1/verify", json={"number": number, "name": name}).json()
+    ticket: str = answer["report_ticket"]
+    return ticket
+
+
+def reports_of(db: Path) -> list[dict[str, Any]]:
+    conn = sqlite3.connect(db.parent / "verify_log.db")
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute("SELECT * FROM reports ORDER BY id")]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("case", [NO_MATCH_UNKNOWN, REVOKED, MALFORMED])
+def test_an_answer_a_forgery_may_be_reported_from_carries_its_ticket(
+    app_client: AppClient, registry_db: Path, case: tuple[str, str]
+) -> None:
+    with app_client() as client:
+        ticket = ticket_of(client, *case)
+        sent = client.post(
+            "/api/v1/reports",
+            json={"ticket": ticket, "contact": "人事处 028-1234567", "text": "应聘者的证书查不到"},
+        )
+        again = client.post("/api/v1/reports", json={"ticket": ticket, "text": "再报一次"})
+    assert sent.status_code == 201, sent.text
+    filed = sent.json()
+    assert re.fullmatch(r"\d{8}-[0-9A-F]{6}", filed["ref"]) and filed["again"] is False
+    assert filed["contact"]["name"]  # whom the report went to, to call about it
+    [report] = reports_of(registry_db)
+    assert (report["ref"], report["text"]) == (filed["ref"], "应聘者的证书查不到")
+    assert report["contact"] == "人事处 028-1234567"
+    assert filed["number"] == (report["number"] if case != MALFORMED else None)
+    # the same check reported twice is one report: the first's number, nothing more stored
+    assert again.status_code == 200 and again.json()["ref"] == filed["ref"]
+    assert again.json()["again"] is True and len(reports_of(registry_db)) == 1
+    dump = "\n".join(sqlite3.connect(registry_db.parent / "verify_log.db").iterdump())
+    assert case[1] not in dump  # the typed name, nowhere in clear
+
+
+def test_a_valid_answer_has_no_ticket(app_client: AppClient) -> None:
+    with app_client() as client:
+        answer = client.post("/api/v1/verify", json={"number": VALID[0], "name": VALID[1]})
+        batch = client.post(
+            "/api/v1/verify/batch",
+            json={
+                "items": [
+                    {"number": VALID[0], "name": VALID[1]},
+                    dict(zip(("number", "name"), REVOKED, strict=True)),
+                ]
+            },
+        )
+    assert "report_ticket" not in answer.json()
+    first, revoked = batch.json()["results"]
+    assert "report_ticket" not in first and revoked["report_ticket"]
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ({"ticket": "not-a-ticket", "text": "可疑"}, "已过期或不完整"),
+        ({"ticket": "", "text": "可疑"}, "ticket"),
+        ({"ticket": 5, "text": "可疑"}, "应为字符串"),
+        ({"tiket": "x", "text": "可疑"}, "是否应为 ticket"),
+        ([], "请求体应为"),
+    ],
+)
+def test_a_report_without_a_genuine_ticket_is_refused(
+    app_client: AppClient, registry_db: Path, body: object, said: str
+) -> None:
+    with app_client() as client:
+        refused = client.post("/api/v1/reports", json=body)
+    assert refused.status_code == 422 and refused.json()["error"] == "invalid"
+    assert said in refused.json()["message"]
+    assert reports_of(registry_db) == []
+
+
+@pytest.mark.parametrize(("text", "said"), [("", "写明可疑之处"), ("\u202e可疑", "U+202E")])
+def test_a_report_says_what_was_seen_in_plain_text(
+    app_client: AppClient, registry_db: Path, text: str, said: str
+) -> None:
+    with app_client() as client:
+        refused = client.post(
+            "/api/v1/reports", json={"ticket": ticket_of(client, *REVOKED), "text": text}
+        )
+    assert refused.status_code == 422 and said in refused.json()["message"]
+    assert reports_of(registry_db) == []
+
+
+def test_a_clients_reports_a_day_are_counted_as_the_forms_are(app_client: AppClient) -> None:
+    with app_client(reports_per_day=1) as client:
+        first = client.post(
+            "/api/v1/reports", json={"ticket": ticket_of(client, *REVOKED), "text": "可疑"}
+        )
+        second = client.post(
+            "/api/v1/reports", json={"ticket": ticket_of(client, *MALFORMED), "text": "可疑"}
+        )
+    assert first.status_code == 201
+    assert second.status_code == 429 and second.json()["reason"] == "reports_daily"
+    assert int(second.headers["Retry-After"]) > 0

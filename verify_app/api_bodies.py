@@ -1,0 +1,205 @@
+"""What the JSON API accepts (SPEC §7): a body is JSON of the declared type, no deeper than a
+request of ours, and of exactly the shape `verify_app.schemas` describes — else a 400 (not
+JSON) or 422 (wrong shape) whose message says what is wrong, and ``rows`` which items."""
+
+from __future__ import annotations
+
+import json
+from difflib import get_close_matches
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from registry.public.confirm import CONFIRMABLE, unreadable
+from verify_app.answers import (
+    MAX_CONFIRM_CHARS,
+    MAX_NAME_CHARS,
+    MAX_NUMBER_CHARS,
+    Item,
+    listed,
+)
+from verify_app.batch_files import MAX_ITEMS
+from verify_app.forms import media_type
+
+
+class InvalidRequest(Exception):
+    """A request body the API cannot use; ``status`` 400 (not JSON) or 422 (wrong shape);
+    ``rows``: the items at fault (from 1), for a program to point at without reading the message."""
+
+    def __init__(
+        self, status: int, error: str, message: str, rows: list[int] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+        self.rows = rows
+
+    def response(self) -> JSONResponse:
+        body: dict[str, object] = {"error": self.error, "message": self.message}
+        if self.rows is not None:
+            body["rows"] = self.rows
+        return JSONResponse(body, status_code=self.status)
+
+
+async def json_body(request: Request) -> Any:
+    """The parsed body; a 415 for a body not declared as JSON, a 400 for anything that is not
+    JSON we can read.
+
+    The body is already capped by `BodyLimitMiddleware`. Nesting is bounded while parsing: the
+    standard library's decoder counts its depth against the interpreter's recursion limit and
+    raises ``RecursionError`` (cleanly, no stack overflow) for ``[`` × 100,000 — a request of
+    ours is three levels deep. ``ValueError`` also covers undecodable bytes and integers longer
+    than Python's 4,300-digit conversion limit."""
+    declared = media_type(request)
+    if declared != "application/json" and not declared.endswith("+json"):
+        # what a cross-site HTML form can send (text/plain, form encodings) is refused: another
+        # site's page cannot spend a visitor's allowance or create watch lists in their name
+        message = "请求须声明 Content-Type: application/json，请求体为 JSON。"
+        raise InvalidRequest(415, "unsupported_media_type", message)
+    body = await request.body()
+    try:
+        return json.loads(body)
+    except RecursionError as exc:
+        raise InvalidRequest(400, "bad_json", "请求体不是有效的 JSON：嵌套层数过多") from exc
+    except json.JSONDecodeError as exc:  # Python's own message is English: only where it is
+        raise InvalidRequest(400, "bad_json", _undecodable(body, exc)) from exc
+    except UnicodeDecodeError as exc:
+        message = "请求体不是有效的 JSON：不是 UTF-8 编码的文本。请以 UTF-8 编码发送。"
+        raise InvalidRequest(400, "bad_json", message) from exc
+    except ValueError as exc:  # an integer past Python's 4,300-digit conversion limit
+        message = "请求体不是有效的 JSON：其中的数字位数过多。number 和 name 应为字符串。"
+        raise InvalidRequest(400, "bad_json", message) from exc
+
+
+def _undecodable(body: bytes, exc: json.JSONDecodeError) -> str:
+    """Where the JSON broke, for a client to find: line and column as numbers."""
+    if not body.strip():
+        return "请求体不是有效的 JSON：请求体为空，应为一个 JSON 对象。"
+    return (
+        f"请求体不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列格式有误。"
+        "请检查该处的引号、逗号和括号。"
+    )
+
+
+def misspelt(body: object, known: tuple[str, ...], where: str) -> None:
+    """A 422 naming the field meant when a key is not one of ``known`` but nearly is, from the
+    same first letter (``recipt``, ``Number``, ``item``): ignored, it cost a check answered
+    without the receipt or the field asked for, and nothing said why. Other keys are still
+    ignored, so HR systems may send their own fields beside each item (``dname``, ``ename``)."""
+    if not isinstance(body, dict):
+        return
+    for key in body:
+        meant = None if key in known else get_close_matches(key.lower(), known, 1, 0.75)
+        if meant and meant[0][0] == key[:1].lower():
+            shown = key if _encodable(key) else "（含无效 Unicode 字符）"
+            message = f"{where}的字段 {shown} 不认识：是否应为 {meant[0]}？"
+            raise InvalidRequest(422, "invalid", message)
+
+
+def flag(body: dict[str, Any], name: str) -> bool:
+    """An optional boolean field: absent is false, anything but true/false is a 422."""
+    value = body.get(name, False)
+    if not isinstance(value, bool):
+        raise InvalidRequest(422, "invalid", f"{name} 应为 true 或 false")
+    return value
+
+
+def _encodable(text: str) -> bool:
+    """False for strings JSON can carry but UTF-8 cannot (lone surrogates such as ``\\ud800``)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _typed(value: object, where: str) -> dict[str, str]:
+    """The optional ``confirm`` object: what the paper shows, field by field (strings; the 补发
+    mark also as true/false)."""
+    if not isinstance(value, dict):
+        raise InvalidRequest(
+            422, "invalid", f'{where}的 confirm 应为对象，如 {{"level": "中级工"}}'
+        )
+    typed = {}
+    for field, text in value.items():
+        if field not in CONFIRMABLE:
+            # The key is the client's own text: a lone surrogate in it cannot go out as UTF-8.
+            unknown = field if _encodable(field) else "含无效 Unicode 字符（孤立代理项）的字段"
+            raise InvalidRequest(
+                422,
+                "invalid",
+                f"{where}的 confirm 只能有 {'、'.join(CONFIRMABLE)}，不能有 {unknown}",
+            )
+        if field == "reissue_mark" and isinstance(text, bool):
+            text = "是" if text else "否"
+        if not isinstance(text, str) or not _encodable(text) or len(text) > MAX_CONFIRM_CHARS:
+            raise InvalidRequest(
+                422,
+                "invalid",
+                f"{where}的 confirm.{field} 应为不超过 {MAX_CONFIRM_CHARS} 个字符的字符串"
+                + ("（或 true/false）" if field == "reissue_mark" else ""),
+            )
+        typed[field] = text
+    error = unreadable(typed)
+    if error:
+        raise InvalidRequest(422, "invalid", f"{where}：{error}")
+    return typed
+
+
+def item(value: object, where: str) -> Item:
+    if not isinstance(value, dict):
+        raise InvalidRequest(422, "invalid", f'{where}应为对象 {{"number": …, "name": …}}')
+    misspelt(value, ("number", "name", "confirm"), where)
+    number, name = value.get("number"), value.get("name")
+    if not isinstance(number, str) or not isinstance(name, str):
+        raise InvalidRequest(422, "invalid", f"{where}需要字符串字段 number 和 name")
+    if not (_encodable(number) and _encodable(name)):
+        raise InvalidRequest(422, "invalid", f"{where}含有无效的 Unicode 字符（孤立代理项）")
+    if len(number) > MAX_NUMBER_CHARS or len(name) > MAX_NAME_CHARS:
+        raise InvalidRequest(
+            422,
+            "invalid",
+            f"{where}：number 最多 {MAX_NUMBER_CHARS} 个字符，name 最多 {MAX_NAME_CHARS} 个字符",
+        )
+    typed = _typed(value["confirm"], where) if "confirm" in value else {}
+    return Item(number, name, typed)
+
+
+def batch_items(body: Any, *others: str) -> list[Item]:
+    """The ``items`` of a batch (or watch list) body, each checked like a single request;
+    ``others``: the body's other fields (`misspelt`)."""
+    misspelt(body, ("items", *others), "请求体")
+    items = body.get("items") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items:
+        raise InvalidRequest(422, "invalid", '请求体应为 {"items": [{"number": …, "name": …}, …]}')
+    if len(items) > MAX_ITEMS:
+        raise InvalidRequest(422, "too_many", f"一次最多 {MAX_ITEMS} 条，本次 {len(items)} 条")
+    checks, problems, rows = [], [], []
+    for i, value in enumerate(items):
+        try:
+            checks.append(item(value, f"第 {i + 1} 项（items[{i}]）"))  # as rows counts
+        except InvalidRequest as exc:
+            problems.append(exc.message)
+            rows.append(i + 1)
+    if problems:
+        message = listed(problems, "项", "请改正后重新提交。")
+        raise InvalidRequest(422, "invalid", message, rows)
+    return checks
+
+
+def report_fields(body: Any) -> tuple[str, str, str]:
+    """(ticket, contact, text) of a report's body: the ticket an answer carried, and what the
+    employer adds — how to reach them (optional) and what they saw."""
+    misspelt(body, ("ticket", "contact", "text"), "请求体")
+    if not isinstance(body, dict):
+        raise InvalidRequest(422, "invalid", '请求体应为 {"ticket": …, "text": …}')
+    fields = {name: body.get(name, "") for name in ("ticket", "contact", "text")}
+    wrong = [name for name, value in fields.items() if not isinstance(value, str)]
+    if wrong or not fields["ticket"]:
+        message = "ticket（查验回答中的 report_ticket）和 text 应为字符串，contact 可省略"
+        raise InvalidRequest(422, "invalid", message)
+    if not all(_encodable(value) for value in fields.values()):
+        raise InvalidRequest(422, "invalid", "请求体含有无效的 Unicode 字符（孤立代理项）")
+    return fields["ticket"], fields["contact"], fields["text"]
