@@ -208,6 +208,64 @@ async def test_a_correction_is_marked_on_its_own_event_not_on_a_later_one(
     assert marked["撤销"] is None and marked["补发"].startswith("补发批准文号：")
 
 
+async def test_a_refused_register_that_wrote_the_number_is_in_its_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An employer's 未查到 for a number a refused roster gave to another person: the staffer
+    on the phone found it only in the problems table, by hand."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    registers = RegisterFactory(tmp_path / "registers")
+    db = tmp_path / "registry.db"
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    registers.add("later.csv", [approval_row("Z1122020001", "吴敏")], MIANYANG)
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+    assert result.exit_code == 1, result.output
+    ensure_verify_log(verify_log_path(db))
+    rows = await query(shipped_datasette(db), "/registry/certificate", 证书编号="z1122020001")
+    [refused] = [row for row in rows if row["事件"] == "名册退回"]
+    assert (refused["来源名册"], refused["名册行号"]) == ("later.csv", 4)
+    assert refused["说明"].startswith("「颁发证书编号」：")
+    assert column(rows, "事件")[-1] == "当前状态：有效"  # the holder's, untouched
+
+
+async def test_a_numbers_checks_and_reports_are_a_link_away(ds: Datasette) -> None:
+    """The phone call: a certificate's page and its history lead to what employers did with
+    its number — the verification log's checks and the reports about it."""
+    cookies = signed_in(ds)
+    history = await ds.client.get(
+        "/registry/certificate", params={"证书编号": "z11 2202 0111"}, cookies=cookies
+    )
+    row = await ds.client.get("/registry/certificates/Z1122020123", cookies=cookies)
+    for page, number in ((history, "Z1122020111"), (row, "Z1122020123")):
+        assert page.status_code == 200
+        assert f'href="/verify_log/checks?number={number}&amp;_sort_desc=at"' in page.text
+        assert (
+            f'href="/verify_log/report_queue?%E8%AF%81%E4%B9%A6%E7%BC%96%E5%8F%B7={number}"'
+            in page.text
+        )
+    reported = await query(ds, "/verify_log/report_queue", 证书编号="ｚ１１２２０２０１１１")
+    assert column(reported, "证书编号") == ["Z1122020111"] * len(reported) and reported
+    assert await query(ds, "/verify_log/report_queue", 证书编号="Z1122020123") == []
+
+
+async def test_a_registers_page_leads_to_its_certificates_and_syncs(ds: Datasette) -> None:
+    """A register's page linked nowhere: its certificates, syncs and changes were three filters
+    typed by hand."""
+    page = await ds.client.get(
+        "/registry/registers/2011-mianyang-approval~2Ecsv", cookies=signed_in(ds)
+    )
+    assert page.status_code == 200
+    key = "register=2011-mianyang-approval.csv"
+    for link in (f"/registry/certificates?{key}", f"/registry/syncs?{key}&amp;_sort_desc=id"):
+        assert f'href="{link}"' in page.text
+    certificates = await ds.client.get(
+        "/registry/certificates.json",
+        params={"register": "2011-mianyang-approval.csv"},
+        cookies=signed_in(ds),
+    )
+    assert certificates.json()["filtered_table_rows_count"] > 0
+
+
 async def test_a_collection_a_new_version_dropped_keeps_what_it_said_in_the_history(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -827,6 +885,8 @@ async def page_warnings(ds: Datasette, path: str, **params: str) -> list[str]:
             "小时数“二十四”",
         ),
         ("/verify_log/failing_numbers", {"天数": "七天"}, "天数“七天”"),
+        ("/verify_log/failing_numbers", {"天数": "-5"}, "天数“-5”是负数"),  # not 不是整数
+        ("/verify_log/report_queue", {"证书编号": "Z11220"}, "证书编号“Z11220”不是有效"),
         # 10 characters, a region code 附件3 does not have: no certificate can bear them
         ("/registry/certificate", {"证书编号": "Z112202012"}, "证书编号“Z112202012”不是有效"),
         ("/registry/certificate", {"证书编号": "Z1199990001"}, "证书编号“Z1199990001”不是有效"),

@@ -282,6 +282,19 @@ async def test_a_login_posted_from_another_site_is_refused(
 
 
 @pytest.mark.anyio
+async def test_a_login_form_whose_token_went_stale_is_told_in_chinese(ds: Datasette) -> None:
+    """Cookies cleared (or the secret changed by a restart) after the form was opened: the
+    refusal was asgi-csrf's bare English line, with no way back."""
+    token = (await ds.client.get(LOGIN)).cookies["ds_csrftoken"]
+    body = {"username": STAFF_USER, "password": STAFF_PASSWORD, "csrftoken": token}
+    answer = await ds.client.post(LOGIN, data=body, cookies={"ds_csrftoken": token + "x"})
+    assert answer.status_code == 403 and "表单已失效" in answer.text
+    assert 'href="/-/login"' in answer.text and "did not match" not in answer.text
+    assert "ds_actor" not in answer.cookies
+    assert_security_headers(answer)
+
+
+@pytest.mark.anyio
 async def test_a_login_body_past_a_few_kilobytes_is_not_read(ds: Datasette) -> None:
     token = (await ds.client.get(LOGIN)).cookies["ds_csrftoken"]
     body = {"username": STAFF_USER, "password": "x" * 10_000, "csrftoken": token}

@@ -181,8 +181,8 @@ def test_passes(value: object) -> None:
 @pytest.mark.parametrize(
     ("value", "reason", "clause"),
     [
-        ("不合格", "不合格", EXAM_CLAUSE),
-        ("不及格", "不合格", EXAM_CLAUSE),
+        ("不合格", "考核结果为不合格，不能发证", EXAM_CLAUSE),  # not 结果“不合格”不合格
+        ("不及格", "考核结果“不及格”即不合格", EXAM_CLAUSE),
         (59, "低于 60 分", EXAM_CLAUSE),
         ("59.5", "低于 60 分", EXAM_CLAUSE),
         (101, "0-100", "附件4"),

@@ -72,6 +72,8 @@ def _date(name: str, value: str, query: str) -> str | None:
 
 def _count(name: str, value: str, query: str) -> str | None:
     digits = plain(value)
+    if digits.startswith("-") and digits[1:].isascii() and digits[1:].isdigit():
+        return f"{name}“{value}”是负数，查询读不准它。请填 0 或正整数，如 30"
     if not (digits.isascii() and digits.isdigit()):
         return (
             f"{name}“{value}”不是整数，查询读不准它（只取开头的数字，没有就当作 0）。"

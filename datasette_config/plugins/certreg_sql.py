@@ -197,6 +197,13 @@ def _chinese_refusal(body: bytes) -> bytes:
 
 
 @hookimpl
+def extra_template_vars() -> dict[str, Any]:
+    """A number as the logs keep it, for links from a typed one (the verification log's checks
+    and reports of the number a query was asked about)."""
+    return {"normalise_number": normalise}
+
+
+@hookimpl
 def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     """Translate SQLite's refusal in the (small, unstreamed) 400 answers to a refused query."""
 

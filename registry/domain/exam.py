@@ -31,7 +31,8 @@ def exam_problem(value: object) -> tuple[str, str] | None:
         if text in PASSING_GRADES:
             return None
         if text in FAILING_GRADES:
-            return f"结果“{text}”不合格，不能发证", EXAM_CLAUSE
+            said = "考核结果为不合格" if text == "不合格" else f"考核结果“{text}”即不合格"
+            return f"{said}，不能发证", EXAM_CLAUSE
         try:
             score = float(text.removesuffix("分"))
         except ValueError:

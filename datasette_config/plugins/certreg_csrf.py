@@ -1,0 +1,82 @@
+"""A form refused by Datasette's CSRF check, in Chinese and with the way back.
+
+asgi-csrf answers a form whose token does not match its cookie — the cookies cleared since the
+login page was opened, a page left open across a restart that changed the signing secret — with a
+bare English line (``form-urlencoded POST field did not match cookie``), outside every template.
+This wrapper, around it, answers that refusal with the staff's error page instead: what happened
+and to open the page again, which sets a fresh token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import asgi_csrf
+from datasette import hookimpl
+from datasette.utils.asgi import Request
+from markupsafe import Markup
+
+ASGIApp = Callable[..., Any]
+
+REFUSALS = frozenset(message.encode() for message in asgi_csrf.error_messages.values())
+"""asgi-csrf's bodies for a refused form (each a 403)."""
+EXPIRED = Markup(
+    "<p>提交的表单已失效：打开页面后浏览器清除了 Cookie，或系统重新启动过。"
+    '请<a href="{}">重新打开登录页面</a>（或返回上一页并刷新），再提交一次。</p>'
+)
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def translated(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] != "http" or scope.get("method") != "POST":
+                await app(scope, receive, send)
+                return
+            held: dict[str, Any] | None = None
+            body: list[bytes] = []
+
+            async def send_translated(message: dict[str, Any]) -> None:
+                nonlocal held
+                if message["type"] == "http.response.start" and message.get("status") == 403:
+                    held = message  # a refusal is one short body: held until it is known
+                    return
+                if held is None or message["type"] != "http.response.body":
+                    await send(message)
+                    return
+                body.append(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                if b"".join(body) not in REFUSALS:
+                    await send(held)
+                    await send({"type": "http.response.body", "body": b"".join(body)})
+                    return
+                page = await datasette.render_template(
+                    "error.html",
+                    {
+                        "title": "表单已失效",
+                        "error": EXPIRED.format(datasette.urls.path("/-/login")),
+                        "status": 403,
+                    },
+                    # outside asgi-csrf, which gives a page its token: this one has no form
+                    request=Request(dict(scope, csrftoken=lambda: ""), receive),
+                )
+                encoded = page.encode("utf-8")
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 403,
+                        "headers": [
+                            (b"content-type", b"text/html; charset=utf-8"),
+                            (b"content-length", str(len(encoded)).encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": encoded})
+
+            await app(scope, receive, send_translated)
+
+        return translated
+
+    return wrap
