@@ -47,6 +47,7 @@ def history(registers: RegisterFactory, db_path: Path) -> Path:
         "DELETE FROM syncs WHERE outcome = 'rejected'",
         "UPDATE syncs SET outcome = 'loaded'",
         "UPDATE syncs SET operator = '某人'",
+        "UPDATE syncs SET authority = '2201'",
         "UPDATE syncs SET problems = 0",
         "UPDATE syncs SET added = 0 WHERE added > 0",  # counted once, then kept
         "DELETE FROM register_history",

@@ -744,6 +744,17 @@ async def test_sync_history_lists_loaded_updated_and_rejected(ds: Datasette) -> 
     assert column(rows, "同步编号") == sorted(column(rows, "同步编号"), reverse=True)
 
 
+@pytest.mark.parametrize("typed", ["2202", "绵阳市", " 绵阳 "])
+async def test_sync_history_of_one_bureau_refused_registers_too(ds: Datasette, typed: str) -> None:
+    """A bureau's staff could not list their own registers' refusals: a sync kept no authority,
+    and a refused new register has no ``registers`` row to join."""
+    rows = await query(ds, "/registry/sync_history", 名册="", 结果="", 发证机关=typed)
+    assert set(column(rows, "发证机关")) == {"绵阳市人力资源和社会保障局"}
+    assert "2012-mianyang-bad.csv" in column(rows, "名册")
+    province = await query(ds, "/registry/sync_history", 名册="", 结果="", 发证机关="2200")
+    assert province and not set(column(province, "名册")) & set(column(rows, "名册"))
+
+
 # -- 换发 / 补发 / 撤销 --------------------------------------------------------------------
 
 NO_FILTER = {"类型": "", "证书编号": "", "名册": "", "起始日期": "", "截止日期": ""}

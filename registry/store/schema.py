@@ -101,6 +101,7 @@ TABLES: dict[str, TableSpec] = {
             "conflicts": int,
             "problems": int,
             "operator": str,
+            "authority": str,
         },
         indexes=(("register",),),
     ),

@@ -32,6 +32,9 @@ class Attempt:
     rows: int
     operator: str
     problems: Sequence[Problem] = field(default_factory=list)
+    authority: str = ""
+    """the manifest's issuing authority: a bureau's staff list the registers it sent, refused
+    ones too (a refused new register is in no ``registers`` row)"""
 
 
 class LoadedVersion(NamedTuple):
@@ -66,7 +69,7 @@ def record_attempt(conn: sqlite3.Connection, attempt: Attempt, at: str) -> int:
     """Add the attempt and its problems to the history; its id marks the rows it writes."""
     cursor = conn.execute(
         "INSERT INTO syncs (at, register, file, kind, fingerprint, outcome, rows, added, changed,"
-        " conflicts, problems, operator) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?)",
+        " conflicts, problems, operator, authority) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?)",
         (
             at,
             attempt.register,
@@ -77,6 +80,7 @@ def record_attempt(conn: sqlite3.Connection, attempt: Attempt, at: str) -> int:
             attempt.rows,
             len(attempt.problems),
             attempt.operator,
+            attempt.authority or None,
         ),
     )
     sync_id = int(cursor.lastrowid or 0)

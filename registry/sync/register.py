@@ -60,6 +60,7 @@ def _attempt(outcome: Outcome, fingerprint: str) -> Attempt:
         outcome.rows,
         operator(),
         outcome.problems,
+        authority=entry.authority,
     )
 
 
