@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import pytest
 
 from tests.registers import RegisterFactory, status_event
@@ -33,6 +34,7 @@ from tests.verify_fixtures import (
     sync_folder,
 )
 from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS
+from verify_app.schemas import SCHEMAS
 from verify_app.watch_feeds import event_advice
 from verify_app.watch_lines import WatchProblem, parse_lines
 from verify_app.watch_store import _EVENTS, WatchEvent, token_hash
@@ -65,6 +67,7 @@ def test_a_watch_shows_a_revocation_synced_after_it_began(
         created = client.post("/api/v1/watches", json={"items": STAFF})
         assert created.status_code == 201, created.text
         urls = created.json()
+        assert created.headers["Location"] == urls["watch_url"]  # as a 201 names what it made
         assert urls["numbers"] == [VALID[0], "Z1122020123", SUPERSEDED[0]]
         # the samples' own 换发 of G1122000002 was synced before: not news
         assert client.get(urls["json_url"]).json()["items"] == []
@@ -139,6 +142,24 @@ def test_a_reissue_registered_in_time_stays_news_of_its_time(
     assert reissued["title"] == f"证书 {VALID[0]} 已于 2015-01-05 补发"
 
 
+def undocumented(value: Any, schema: dict[str, Any], at: str = "") -> list[str]:
+    """The keys of ``value``, at any depth, that ``schema`` does not describe."""
+    if isinstance(value, list):
+        return [
+            p for i, v in enumerate(value) for p in undocumented(v, schema["items"], f"{at}[{i}]")
+        ]
+    if not isinstance(value, dict):
+        return []
+    known = schema.get("properties", {})
+    return [
+        path
+        for key, v in value.items()
+        for path in (
+            [f"{at}.{key}"] if key not in known else undocumented(v, known[key], f"{at}.{key}")
+        )
+    ]
+
+
 def test_a_watch_follows_a_certificate_to_the_one_that_replaced_it(
     app_client: AppClient, registry_db: Path, tmp_path: Path
 ) -> None:
@@ -147,9 +168,13 @@ def test_a_watch_follows_a_certificate_to_the_one_that_replaced_it(
     with app_client() as client:
         urls = client.post("/api/v1/watches", json={"items": STAFF}).json()
         record_revocation(registry_db, tmp_path / "later", SUCCESSOR, SUPERSEDED[1], "2020-01-02")
-        [item] = client.get(urls["json_url"]).json()["items"]
+        feed = client.get(urls["json_url"]).json()
+    [item] = feed["items"]
     assert item["_certreg"]["number"] == SUCCESSOR
     assert item["_certreg"]["watched"] == SUPERSEDED[0]
+    # what a client generated from /openapi.json reads: watched (which employee) was dropped
+    assert undocumented(feed, SCHEMAS["WatchFeed"]) == []
+    assert jsonschema_rs.validator_for(SCHEMAS["WatchFeed"]).is_valid(feed)
     assert item["title"] == (
         f"证书 {SUCCESSOR}（接替关注的证书 {SUPERSEDED[0]} 的新证书）已于 2020-01-02 被发证机关撤销"
     )

@@ -267,6 +267,13 @@ def test_oversized_body_413(app_client: AppClient) -> None:
     assert small.status_code == 200
 
 
+def test_an_oversized_body_to_a_feed_is_refused_in_json(app_client: AppClient) -> None:
+    """A program's DELETE of a feed got the site's HTML page for 413, as its other errors are JSON."""
+    with app_client(max_body_bytes=2048) as client:
+        big = client.request("DELETE", "/watch/x.json", content=b" " * 4096, headers=JSON)
+    assert big.status_code == 413 and big.json()["error"] == "too_large"
+
+
 def test_oversized_streamed_body_without_length_413(app_client: AppClient) -> None:
     def chunks() -> Iterator[bytes]:
         for _ in range(10):

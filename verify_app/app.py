@@ -30,7 +30,7 @@ from registry.public.access_log import redact_access_log
 from registry.store import RegistryMismatch
 from verify_app import api, batch_page, manual, pages, reports, watches
 from verify_app.body_limit import BodyLimitMiddleware
-from verify_app.context import BadKey
+from verify_app.context import BadKey, wants_json
 from verify_app.csrf import CsrfRejected, CsrfTokens
 from verify_app.links import path_for
 from verify_app.openapi import openapi_document
@@ -45,15 +45,6 @@ from verify_app.uploads import UploadSlots
 HERE = Path(__file__).parent
 
 logger = logging.getLogger("certreg.verify")
-
-
-def _wants_json(request: Request) -> bool:
-    path = request.url.path
-    return (
-        path.startswith(("/api/", "/healthz", "/openapi.json"))
-        or path.endswith((".json", ".atom"))  # the watch feeds
-        or request.method == "DELETE"
-    )
 
 
 HTTP_ERRORS = {
@@ -77,7 +68,7 @@ def error_page(
 ) -> Response:
     """A page titled ``title``, or — for the API and the feeds — JSON with the stable ``code``
     a program branches on and its ``details`` (`Error` in the OpenAPI document)."""
-    if _wants_json(request):
+    if wants_json(request.url.path, request.method):
         body = {"error": code, "message": message, **(details or {})}
         return JSONResponse(body, status_code=status)
     template = f"{status}.html" if status in (404, 500) else "error.html"
@@ -94,7 +85,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     headers = exc.headers or {}
     message = str(exc.detail)
-    if exc.status_code == 405 and _wants_json(request):  # Starlette's detail is English
+    if exc.status_code == 405 and wants_json(
+        request.url.path, request.method
+    ):  # Starlette's detail is English
         message = f"此地址不支持 {request.method} 请求（可用：{headers.get('Allow', '')}）。"
     elif exc.status_code == 405:  # a form's address opened from the history or a bookmark
         message = (

@@ -22,6 +22,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from verify_app.context import wants_json
+
 BODY_IDLE_SECONDS = 10.0
 """Longest wait for the next part of a request body: generous for a phone on a poor network."""
 BODY_TOTAL_SECONDS = 120.0
@@ -67,7 +69,7 @@ class BodyLimitMiddleware:
         return f"请求内容过大（上限 {self.max_bytes // 1024} KB）。"
 
     def _refusal(self, scope: Scope, status: int, message: str) -> Response:
-        if scope["path"].startswith("/api/"):
+        if wants_json(scope["path"], scope["method"]):  # a feed's DELETE too, as its errors
             error = "too_large" if status == 413 else "timeout"
             response: Response = JSONResponse(
                 {"error": error, "message": message}, status_code=status

@@ -26,6 +26,16 @@ class BadKey(Exception):
         credentials were sent at all)"""
 
 
+def wants_json(path: str, method: str) -> bool:
+    """Whether a request's errors are answered in JSON, for a program: the API, the feeds, a
+    ``DELETE`` — else with a page, for a browser."""
+    return (
+        path.startswith(("/api/", "/healthz", "/openapi.json"))
+        or path.endswith((".json", ".atom"))  # the watch feeds
+        or method == "DELETE"
+    )
+
+
 def verifier_of(request: Request) -> Verifier:
     verifier: Verifier = request.app.state.verifier
     return verifier

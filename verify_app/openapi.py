@@ -82,11 +82,21 @@ PATHS: dict[str, Any] = {
             "description": "每一份证书先按编号和姓名查验（计入批量查验额度或密钥额度），"
             "全部相符且未撤销才建立关注列表；否则返回 422，rows 列出不相符和已撤销的条目"
             "（其中已撤销的另见 revoked_rows），什么也不保存。"
-            "回答中的地址含秘密令牌，只显示这一次；地址中没有姓名，服务器只保存姓名的密钥散列。",
+            "回答中的地址含秘密令牌，只显示这一次；地址中没有姓名，服务器只保存姓名的密钥散列。"
+            "建立不是幂等的：重新提交会另建一个列表（并再次计入额度），没有收到回答时，"
+            "请用新的列表，旧的无人读取，到期自动删除。",
             "security": KEY_OPTIONAL,
             "requestBody": batch_body("WatchItem", "要关注的证书", {}),
             "responses": {
-                "201": json_answer(ref("WatchCreated"), "已建立关注列表。"),
+                "201": {
+                    **json_answer(ref("WatchCreated"), "已建立关注列表。"),
+                    "headers": {
+                        "Location": {
+                            "schema": {"type": "string"},
+                            "description": "关注列表的网页（同 watch_url）",
+                        }
+                    },
+                },
                 **ERRORS,
                 "422": json_answer(
                     ref("Error"),

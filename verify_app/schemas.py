@@ -228,16 +228,39 @@ SCHEMAS: dict[str, Any] = {
                 "items": {"type": "string"},
                 "description": "关注的证书编号（已规范化）",
             },
-            "created_at": {"type": "string", "description": "建立时间（UTC，ISO 8601）"},
+            "created_at": {
+                "type": "string",
+                "format": "date-time",
+                "description": "建立时间（UTC，ISO 8601）",
+            },
         },
     },
     "WatchFeed": {
         "type": "object",
         "description": "JSON Feed 1.1；每条变更的字段在 _certreg 中",
-        "required": ["version", "title", "items"],
+        "required": ["version", "title", "items", "_certreg"],
         "properties": {
             "version": {"type": "string"},
             "title": {"type": "string"},
+            "home_page_url": {"type": "string", "description": "关注列表的网页"},
+            "feed_url": {"type": "string", "description": "本订阅地址"},
+            "description": {"type": "string"},
+            "_certreg": {
+                "type": "object",
+                "required": ["since", "numbers"],
+                "properties": {
+                    "since": {
+                        "type": "string",
+                        "format": "date-time",
+                        "description": "关注列表的建立时间（UTC）：只列出此后导入的变更",
+                    },
+                    "numbers": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "description": "关注的证书编号（已规范化）",
+                    },
+                },
+            },
             "items": {
                 "type": "array",
                 "items": {
@@ -246,16 +269,23 @@ SCHEMAS: dict[str, Any] = {
                     "properties": {
                         "id": {"type": "string"},
                         "title": {"type": "string"},
+                        "content_text": {"type": "string", "description": "变更和下一步怎么做"},
                         "date_published": {
                             "type": "string",
+                            "format": "date-time",
                             "description": "该变更导入登记库的时间（UTC）",
                         },
                         "_certreg": {
                             "type": "object",
-                            "required": ["event", "number", "date"],
+                            "required": ["event", "number", "watched", "date"],
                             "properties": {
                                 "event": {"type": "string", "enum": list(EVENT_TYPES)},
-                                "number": {"type": "string"},
+                                "number": {"type": "string", "description": "发生变更的证书"},
+                                "watched": {
+                                    "type": "string",
+                                    "description": "关注的是哪个编号：变更发生在接替它的新证书上时，"
+                                    "与 number 不同（据此对应到职工）",
+                                },
                                 "date": {"type": "string", "format": "date"},
                                 "new_number": {"type": "string"},
                                 "late": {
@@ -307,6 +337,7 @@ SCHEMAS: dict[str, Any] = {
             "status": {"type": "string", "description": "ok 表示服务正常"},
             "as_of": {
                 "type": "string",
+                "format": "date-time",
                 "nullable": True,
                 "description": "登记库最近一次更新的时间（UTC）",
             },

@@ -303,4 +303,4 @@ async def api_create(request: Request) -> Response:
         )
     answer = {**watch_links(request, token), "numbers": list(watch.numbers)}
     answer["created_at"] = watch.created_at
-    return JSONResponse(answer, status_code=201)
+    return JSONResponse(answer, status_code=201, headers={"Location": answer["watch_url"]})
