@@ -301,6 +301,6 @@ async def api_create(request: Request) -> Response:
             | ({"revoked_rows": exc.revoked} if exc.revoked else {}),
             status_code=422,
         )
-    answer = {**watch_links(request, token), "numbers": list(watch.numbers)}
-    answer["created_at"] = watch.created_at
-    return JSONResponse(answer, status_code=201, headers={"Location": answer["watch_url"]})
+    links = watch_links(request, token)
+    answer = {**links, "numbers": list(watch.numbers), "created_at": watch.created_at}
+    return JSONResponse(answer, status_code=201, headers={"Location": links["watch_url"]})
