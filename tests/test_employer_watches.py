@@ -406,6 +406,20 @@ def test_the_watch_page_keeps_what_was_typed_when_a_pair_does_not_match(
     assert context_of(page)["entries"] == lines
 
 
+def test_a_pasted_list_survives_a_form_that_expired(app_client: AppClient) -> None:
+    """A tab restored after the browser's cookies were renewed: the pasted list was lost to a
+    403 page saying to go back to the home page."""
+    lines = f"{VALID[0]} {VALID[1]}\n"
+    with app_client() as client:
+        csrf_token(client)  # the form was ours: its cookie comes along
+        expired = client.post("/watch", data={"entries": lines, "csrf_token": "stale"})
+        client.cookies.clear()  # as another site's POST comes: without our form's cookie
+        elsewhere = client.post("/watch", data={"entries": "别处写的 张三"})
+    assert expired.status_code == 403 and "已保留您粘贴的名单" in context_of(expired)["error"]
+    assert context_of(expired)["entries"] == lines
+    assert elsewhere.status_code == 403 and "别处写的" not in elsewhere.text
+
+
 def test_the_new_lists_page_opens_when_the_minutes_checks_are_spent(
     app_client: AppClient,
 ) -> None:

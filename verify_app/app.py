@@ -125,7 +125,7 @@ async def bad_key(request: Request, exc: Exception) -> Response:
 
 
 async def csrf_rejected(request: Request, exc: Exception) -> Response:
-    message = "表单校验失败：页面可能已过期，或浏览器禁用了 Cookie。请返回首页重新填写后提交。"
+    message = "表单校验失败：页面可能已过期，或浏览器禁用了 Cookie。请返回表单重新填写后提交。"
     return error_page(request, 403, "csrf", "表单已失效", message)
 
 

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from verify_app.answers import Item
 from verify_app.api_bodies import InvalidRequest, batch_items, json_body
 from verify_app.context import caller_of, client_of, verifier_of
+from verify_app.csrf import COOKIE, CsrfRejected
 from verify_app.forms import checked_form, render
 from verify_app.guesses import TooManyNames
 from verify_app.links import public_base, token_path, watch_links
@@ -98,9 +99,17 @@ NEW = "new"
 """The query of the list's page right after it was made: it says so, and to save the address."""
 
 
+FORM_EXPIRED = "表单已失效（页面停留过久，或浏览器清除过 Cookie）。已保留您粘贴的名单，请再次点“建立关注列表”。"
+
+
 async def watch_create(request: Request) -> Response:
-    async with checked_form(request) as fields:
-        entries = str(fields.get("entries") or "")
+    try:
+        async with checked_form(request) as fields:
+            entries = str(fields.get("entries") or "")
+    except CsrfRejected as exc:
+        if COOKIE not in request.cookies:  # not our form's (another site's POST): no list back
+            raise
+        return _watch_form(request, FORM_EXPIRED, str(exc.typed.get("entries", "")), 403)
     try:
         lines = parse_lines(entries)
         items = [item for _, item in lines.items]
