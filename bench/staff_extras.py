@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bench.generate import SEED, plan_registers, register_rows
 from registry.domain.levels import QUANTITY_COLUMNS
+from registry.domain.numbers import MAX_SEQUENCE
 from registry.domain.regions import PROVINCE, REGIONS
 from registry.kinds import LAYOUTS
 from registry.sheets.writers import write_csv
@@ -42,6 +43,9 @@ def _status_changes(
     for number, name, issued_on, approval_doc, letter, year_code, region in chosen:
         date = dt.date.fromisoformat(issued_on) + dt.timedelta(days=rng.randint(30, 700))
         kind = rng.choices(["换发", "补发", "补发新号", "撤销"], [4, 3, 1, 2])[0]
+        prefix = f"{letter}{year_code}{region}"
+        if kind in ("换发", "补发新号") and highest[prefix] >= MAX_SEQUENCE:
+            kind = "补发"  # every number of its level and region is taken: a 补发 keeps its own
         row: dict[str, object] = {
             "类型": kind.removesuffix("新号"),
             "证书编号": number,
@@ -51,7 +55,6 @@ def _status_changes(
             "批准文号": f"川人社函〔{date.year}〕99号",
         }
         if kind in ("换发", "补发新号"):
-            prefix = f"{letter}{year_code}{region}"
             highest[prefix] += 1
             row["新证书编号"] = f"{prefix}{highest[prefix]:04d}"
         if kind.startswith("补发"):
