@@ -38,7 +38,7 @@ from datasette_config.plugins.certreg_access_log import FAILED_QUERY
 from datasette_config.plugins.certreg_csv import CsvNeutraliser
 from datasette_config.plugins.certreg_session import SESSIONS_FILE, session_cookie
 from datasette_config.staff import AccountProblem, dummy_hash, staff_accounts
-from registry.sheets.formulas import neutralise
+from registry.sheets.formulas import as_text, neutralise
 from tests.datasette_fixtures import (
     SAMPLES,
     STAFF_HASH,
@@ -636,6 +636,28 @@ async def test_table_csv_neutralises_formulas(
 
 
 @pytest.mark.anyio
+async def test_a_month_in_a_csv_stays_the_month_the_page_shows(ds: Datasette) -> None:
+    """Excel opened 执行工资等级起始时间 2008.10 as 2008.1 and 出生年月 1970-05 as a date: such
+    cells come led by a tab, which keeps them text; a certificate number or a name stays bare."""
+    response = await ds.client.get(
+        "/registry/certificates.csv", params={"number": "Z1222020001"}, cookies=signed_in(ds)
+    )
+    [row] = csv_rows(response)
+    assert row["wage_grade_since"] == "\t2009.10" and row["birth"].startswith("\t19")
+    assert (row["number"], row["name"]) == ("Z1222020001", "赵敏")
+
+
+@pytest.mark.parametrize(
+    ("cell", "kept"),
+    [("2008.10", "\t2008.10"), ("1982-07", "\t1982-07"), ("510106198001011234", "\t510106198001011234"),
+     ("00123", "\t00123"), ("75.5", "75.5"), ("2012-03-15", "2012-03-15"), ("2008.13", "2008.13"),
+     ("Z1122020123", "Z1122020123"), ("0", "0")],
+)  # fmt: skip
+def test_as_text_leads_with_a_tab_what_excel_would_change(cell: str, kept: str) -> None:
+    assert as_text(cell) == kept
+
+
+@pytest.mark.anyio
 async def test_query_and_row_csv_neutralise_formulas(ds: Datasette) -> None:
     sql = (
         "select '=1+1' as \"=formula\", '@SUM(1)' as at, -3 as balance, '-1+2' as sum,"
@@ -676,7 +698,8 @@ async def test_table_csv_says_what_the_page_says(ds: Datasette, table: str, key:
     for row, record in zip(rows, stored, strict=True):
         for column, value in record.items():
             shown = shown_value(column, value)
-            assert row[column] == (shown or ("" if value is None else str(value))), column
+            # as a spreadsheet keeps it: a month led by a tab (`as_text`)
+            assert row[column] == as_text(shown or ("" if value is None else str(value))), column
     if table == "certificates":
         assert {row["status"] for row in rows} >= {"valid 有效", "revoked 已撤销"}
         assert {row["region"] for row in rows} >= {"2202 绵阳市"}
@@ -708,7 +731,7 @@ async def test_the_history_csv_names_each_field_and_shows_its_values_as_the_page
         assert row["field"] == (f"{field} {labels[field]}" if field in labels else field)
         for column in ("old", "new"):
             value = "" if record[column] is None else str(record[column])
-            assert row[column] == (shown_value(field, value) or value), (field, column)
+            assert row[column] == as_text(shown_value(field, value) or value), (field, column)
     assert {(row["field"], row["new"]) for row in rows} >= {
         ("status 状态", shown_value("status", "superseded"))
     }

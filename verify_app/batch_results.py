@@ -5,7 +5,8 @@ The result file is the HR file itself — every column it had, employee numbers 
 included, as HR wrote them — with the result columns appended: the registry adds only public
 fields (`registry.public.fields.PUBLIC_FIELDS`), times in Beijing time; every cell that a
 spreadsheet would run as a formula is neutralised (`registry.sheets.formulas.neutralise`), and
-digits Excel would turn into a number are kept as text (`as_text`).
+digits and months Excel would turn into numbers or dates are kept as text
+(`registry.sheets.formulas.as_text`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from registry.public.confirm import CONFIRMABLE
 from registry.public.fields import PUBLIC_FIELDS, PublicField
 from registry.public.lookup import NOT_CHECKED
+from registry.sheets.formulas import as_text
 from registry.sheets.formulas import neutralise as neutralise
 from registry.sheets.layout import header_key
 from verify_app.answers import Checked
@@ -106,12 +108,3 @@ def write_csv(
             [as_text(neutralise(c)) for c in padded] + [neutralise(result[k]) for k, _ in columns]
         )
     return out.getvalue()
-
-
-def as_text(cell: str) -> str:
-    """A cell of digits Excel would damage on opening the CSV — a 身份证号 shown as 5.10106E+17
-    and its last three digits lost, a 工号 00123 as 123 — led by a tab, which keeps it text:
-    the HR file's own columns come back as they went in."""
-    if cell.isascii() and cell.isdigit() and (len(cell) > 11 or (len(cell) > 1 and cell[0] == "0")):
-        return "\t" + cell
-    return cell

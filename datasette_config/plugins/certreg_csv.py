@@ -9,7 +9,8 @@ the public batch export uses (`registry.sheets.formulas.neutralise`).
 
 The export says what the page says: a table's columns headed by their Chinese labels, codes
 with their names (``revoked 已撤销``), UTC times in Beijing time — a clerk opening it in Excel
-read English headers, bare codes and times eight hours off.
+read English headers, bare codes and times eight hours off — and a month stays the month the
+page shows (`registry.sheets.formulas.as_text`: Excel read 执行工资等级起始时间 2008.10 as 2008.1).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from datasette_config.plugins.certreg_labels import (
 )
 from registry.domain.statuses import MALFORMED
 from registry.public.lookup import NOT_CHECKED
-from registry.sheets.formulas import neutralise
+from registry.sheets.formulas import as_text, neutralise
 from registry.store.verify_log import NO_NAME
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
@@ -114,7 +115,7 @@ class CsvNeutraliser:
                 row = [self._shown(c, v, record) for c, v in zip(named, row, strict=False)]
                 if self._unnamed is not None and row[self._unnamed[1]] == NO_NAME:
                     row[self._unnamed[0]] = f"{MALFORMED} {NOT_CHECKED}"
-            writer.writerow([neutralise(cell) for cell in row])
+            writer.writerow([as_text(neutralise(cell)) for cell in row])
         return out.getvalue().encode("utf-8")
 
 
