@@ -289,6 +289,9 @@ def test_what_cannot_be_read_is_asked_again_not_called_a_forgery(
         )
     assert single.status_code == 422 and words in single.json()["message"]
     assert page.status_code == 400 and words in page.text
+    [field] = typed  # marked as the one to write again, for a screen reader
+    assert f'id="{field}" name="{field}"' in page.text
+    assert re.search(f'id="{field}" name="{field}"[^>]*aria-invalid="true"', page.text)
     assert "第2行" in batch.text and words in batch.text
     assert all("伪造" not in text for text in (single.text, page.text, batch.text))
 

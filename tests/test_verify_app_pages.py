@@ -173,6 +173,13 @@ def test_a_missing_number_or_name_is_asked_for(
         or f"请填写{asked}" in (context_of(page)["error"])
     )
     assert 'name="ticket"' not in page.text
+    # the field asked for is marked so for a screen reader, and tied to the message; not the other
+    field, other = ("name", "number") if asked == "持证人姓名" else ("number", "name")
+    assert re.search(
+        f'id="{field}"[^>]*aria-invalid="true" aria-describedby="form-error ', page.text
+    )
+    assert not re.search(f'id="{other}"[^>]*aria-invalid', page.text)
+    assert '<p id="form-error" class="problem" role="alert">' in page.text
 
 
 def test_full_width_and_spaced_input_is_normalised(app_client: AppClient) -> None:

@@ -7,7 +7,7 @@ goes through the `Verifier` (rate limit, log, the shared lookup), reached throug
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -63,7 +63,10 @@ def _form_page(
     error: str | None = None,
     status_code: int = 200,
     values: Mapping[str, str] | None = None,
+    invalid: Collection[str] = (),
 ) -> Response:
+    """The form; ``invalid``: the fields ``error`` is about, marked so for a screen reader (and
+    tied to the message) as well as by the message's words."""
     values = dict(values or {})
     context = {
         "parts": NUMBER_PARTS,
@@ -71,6 +74,7 @@ def _form_page(
         "error": error,
         "values": values,
         "confirm_labels": CONFIRMABLE,
+        "invalid": invalid,
     }
     return render(request, "index.html", context, status_code=status_code)
 
@@ -122,7 +126,8 @@ async def check(request: Request) -> Response:
     typed = {key: values[key] for key in CONFIRMABLE}
     problem = _typed_problem(values, typed)
     if problem:
-        return _form_page(request, problem, status_code=400, values=values)
+        message, invalid = problem
+        return _form_page(request, message, status_code=400, values=values, invalid=invalid)
     public_base(request)  # a receipt's link can be made: else a check charged for a 400
     item = Item(values["number"], values["name"], typed)
     try:
@@ -134,22 +139,29 @@ async def check(request: Request) -> Response:
     return _result_page(request, checked, values)
 
 
-def _typed_problem(values: dict[str, str], typed: dict[str, str]) -> str | None:
-    """What is wrong with what the form sent, before anything is checked or charged."""
-    if (
-        len(values["number"]) > MAX_NUMBER_CHARS
-        or len(values["name"]) > MAX_NAME_CHARS
-        or any(len(text) > MAX_CONFIRM_CHARS for text in typed.values())
-    ):
+def _typed_problem(
+    values: dict[str, str], typed: dict[str, str]
+) -> tuple[str, tuple[str, ...]] | None:
+    """What is wrong with what the form sent, before anything is checked or charged, and the
+    fields it is about."""
+    limits = {"number": MAX_NUMBER_CHARS, "name": MAX_NAME_CHARS} | dict.fromkeys(
+        typed, MAX_CONFIRM_CHARS
+    )
+    too_long = tuple(field for field, limit in limits.items() if len(values[field]) > limit)
+    if too_long:
         return (
             f"证书编号最多 {MAX_NUMBER_CHARS} 个字符，姓名最多 {MAX_NAME_CHARS} 个字符，"
-            f"证书上的等级、工种、发证日期各最多 {MAX_CONFIRM_CHARS} 个字符。"
+            f"证书上的等级、工种、发证日期各最多 {MAX_CONFIRM_CHARS} 个字符。",
+            too_long,
         )
-    if not normalise_name(values["name"]) or not values["number"].strip():
-        missing = "证书上的持证人姓名" if values["number"].strip() else "证书编号"
-        return f"请填写{missing}。"
+    if not values["number"].strip():
+        return "请填写证书编号。", ("number",)
+    if not normalise_name(values["name"]):
+        return "请填写证书上的持证人姓名。", ("name",)
     unread = unreadable(typed)
-    return f"{unread}。" if unread else None
+    if not unread:
+        return None
+    return f"{unread}。", tuple(field for field in typed if unreadable({field: typed[field]}))
 
 
 def _result_page(request: Request, checked: Checked, values: dict[str, str]) -> Response:
