@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlite_utils
 from click.testing import CliRunner
 from datasette.app import Datasette
 from datasette.plugins import pm
@@ -1053,6 +1054,38 @@ async def test_suspicious_clients_wider_window_and_lower_threshold(ds: Datasette
         ("203.0.113.9", 12, 12),
         ("198.51.100.5", 3, 8),
     ]
+
+
+async def test_suspicious_clients_count_made_up_numbers_and_lead_to_their_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Numbers made up at random are mostly malformed: a client probing so was not counted, and
+    its checks were a filter typed by hand."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    db = tmp_path / "registry.db"
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    log = verify_log_path(db)
+    ensure_verify_log(log)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    check = {"at": now, "client": "203.0.113.5", "channel": "api", "name_hash": "a" * 64}
+    checks = [check | {"number": f"Z11220209{i:02d}", "result": "no_match"} for i in range(10)]
+    checks += [check | {"number": f"Z1122{i:03d}", "result": "malformed"} for i in range(4)]
+    checks.append(
+        check | {"number": "", "result": "malformed", "name_hash": ""}
+    )  # no name: no guess
+    sqlite_utils.Database(log).table("checks").insert_all(checks)
+    ds = shipped_datasette(db)
+    [row] = await query(ds, "/verify_log/suspicious_clients", 小时数="", 未查到阈值="")
+    assert (row["客户端"], row["未查到次数"], row["编号格式错误次数"]) == ("203.0.113.5", 10, 4)
+    page = await ds.client.get(
+        "/verify_log/suspicious_clients",
+        params={"小时数": "", "未查到阈值": ""},
+        cookies=signed_in(ds),
+    )
+    assert 'href="/verify_log/checks?client=203.0.113.5&amp;_sort_desc=at"' in page.text
 
 
 @pytest.mark.parametrize(

@@ -84,6 +84,9 @@ NUMBER_COLUMNS = frozenset({"证书编号", "新证书编号", "原证书编号"
 in the verification log's, to its history (`certificate`), since a number the public typed
 (a forged one, reported) may have no row to link to."""
 _NUMBER = re.compile(r"[CZGJ]\d{10}")
+CLIENT_COLUMNS = frozenset({"客户端", "举报客户端"})
+"""The verification log's queries' columns that hold a client: each links to its checks, the
+latest first (suspicious traffic is judged by what the client typed, one check after another)."""
 
 
 def _unnamed(row: Any) -> bool:
@@ -110,6 +113,10 @@ def render_cell(
             )
             return Markup(f'<a href="{escape(href)}">{escape(value)}</a>')
         return None
+    if table is None and database == "verify_log" and column in CLIENT_COLUMNS and value:
+        query = urlencode({"client": str(value), "_sort_desc": "at"})
+        href = f"{datasette.urls.table('verify_log', 'checks')}?{query}"
+        return Markup(f'<a href="{escape(href)}">{escape(str(value))}</a>')
     if column in CORRECTION_COLUMNS and isinstance(value, str):
         labels = datasette.metadata("columns", database="registry", table="certificates") or {}
         shown = corrections_shown(value, labels)
