@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from registry.domain.numbers import parse
+from registry.domain.statuses import RESULT_LABELS
 from tests.verify_fixtures import (
     MALFORMED,
     NO_MATCH_UNKNOWN,
@@ -33,6 +34,7 @@ from tests.verify_fixtures import (
     registry_db,
 )
 from verify_app.openapi import openapi_document
+from verify_app.ratelimit import REASONS
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -206,6 +208,13 @@ def test_the_api_manual_is_served_in_chinese_from_the_openapi_document(
             assert operation["summary"] in docs.text
     for example in ("/api/v1/verify", "/api/v1/verify/batch", '"confirm"', "Authorization: Bearer"):
         assert "curl -s" in docs.text and example in docs.text
+    assert "curl -s -X POST http://testserver/api/v1/reports" in docs.text
+    # every result code, with what it means and what to do: an integrator maps them all
+    results = docs.text.split('<section id="results"', 1)[1].split("</section>", 1)[0]
+    for code, label in RESULT_LABELS.items():
+        assert f'<th scope="row" class="mono">{code}</th><td>{label}</td>' in results
+    for reason in REASONS:  # and every reason a 429 gives
+        assert f"<code>{reason}</code>" in docs.text, reason
     # the key note on exactly the operations that take a key (the feeds, health: never)
     keyed = {
         f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", "")

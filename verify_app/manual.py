@@ -13,6 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from registry.domain.statuses import RESULT_LABELS
 from verify_app.forms import render
 from verify_app.openapi import openapi_document
 
@@ -85,6 +86,7 @@ def docs(request: Request) -> Response:
         "schemas": document["components"]["schemas"],
         "type_of": type_of,
         "fields": fields,
+        "results": RESULT_LABELS,
         "base": (request.app.state.verifier.settings.public_url or str(request.base_url)).rstrip(
             "/"
         ),
