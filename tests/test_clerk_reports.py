@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import re
 import shutil
 import socket
@@ -582,6 +583,20 @@ def test_a_brief_report_keeps_the_cells_out_of_a_system_log(
     assert "欧阳" not in output and "第4行" not in output
     assert "欧阳独特" in listed.read_text(encoding="utf-8-sig")
     assert "欧阳独特" in run("sync", str(registers.folder), "--db", str(db_path))[1]
+
+
+def test_the_problem_lists_months_open_in_excel_as_written(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The value the clerk must fix, as written: Excel opened 执行工资等级起始时间 2030.10 (a
+    month not yet come) as 2030.1."""
+    registers.add(
+        "m.csv", [approval_row("Z1122020001", "周杰", 执行工资等级起始时间="2030.10")], MIANYANG
+    )
+    code, _ = run("sync", str(registers.folder), "--db", str(db_path), "--brief")
+    listed = registers.folder / "m.csv.问题清单.csv"
+    [row] = list(csv.DictReader(io.StringIO(listed.read_text(encoding="utf-8-sig"))))
+    assert code == 1 and row["值"] == "\t2030.10"
 
 
 def test_the_report_is_printed_when_no_folder_takes_the_problem_list(

@@ -218,7 +218,7 @@ async def test_a_refused_register_that_wrote_the_number_is_in_its_history(
     registers = RegisterFactory(tmp_path / "registers")
     db = tmp_path / "registry.db"
     registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
-    registers.add("later.csv", [approval_row("Z1122020001", "吴敏")], MIANYANG)
+    registers.add("later.csv", [approval_row("Z11-2202-0001", "吴敏")], MIANYANG)  # as typed
     result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
     assert result.exit_code == 1, result.output
     ensure_verify_log(verify_log_path(db))
@@ -754,6 +754,26 @@ async def test_sync_history_of_one_bureau_refused_registers_too(ds: Datasette, t
     assert "2012-mianyang-bad.csv" in column(rows, "名册")
     province = await query(ds, "/registry/sync_history", 名册="", 结果="", 发证机关="2200")
     assert province and not set(column(province, "名册")) & set(column(rows, "名册"))
+
+
+async def test_sync_history_of_one_bureau_finds_a_sync_from_before_it_was_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A registry's syncs from before they kept the authority: a register that loaded has it."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    db = tmp_path / "registry.db"
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as conn:  # as an older certreg recorded it
+        conn.execute("DROP TRIGGER keep_syncs_values")
+        conn.execute("UPDATE syncs SET authority = NULL")
+    ensure_verify_log(verify_log_path(db))
+    ds = shipped_datasette(db)
+    rows = await query(ds, "/registry/sync_history", 名册="", 结果="", 发证机关="绵阳")
+    assert column(rows, "名册") == ["mianyang.csv"]
+    assert column(rows, "发证机关") == ["绵阳市人力资源和社会保障局"]
 
 
 # -- 换发 / 补发 / 撤销 --------------------------------------------------------------------

@@ -645,6 +645,13 @@ async def test_a_month_in_a_csv_stays_the_month_the_page_shows(ds: Datasette) ->
     [row] = csv_rows(response)
     assert row["wage_grade_since"] == "\t2009.10" and row["birth"].startswith("\t19")
     assert (row["number"], row["name"]) == ("Z1222020001", "赵敏")
+    # without its header, for a program: the data as stored
+    bare = await ds.client.get(
+        "/registry/certificates.csv",
+        params={"number": "Z1222020001", "_col": "wage_grade_since", "_header": "off"},
+        cookies=signed_in(ds),
+    )
+    assert bare.content.decode("utf-8-sig").splitlines() == ["Z1222020001,2009.10"]
 
 
 @pytest.mark.parametrize(

@@ -82,6 +82,7 @@ class CsvNeutraliser:
         shown: Shown = as_stored,
         *,
         not_made: bool = False,
+        for_excel: bool = True,
     ) -> None:
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._pending = ""
@@ -92,6 +93,8 @@ class CsvNeutraliser:
         self._not_made = not_made
         self._unnamed: tuple[int, int] | None = None
         """where a check's result and name hash are: a check without a name was not made"""
+        self._kept: Callable[[str], str] = as_text if for_excel else str
+        """a month or long digits led by a tab for Excel (`as_text`), or as stored"""
 
     def feed(self, data: bytes, final: bool = False) -> bytes:
         text = self._pending + self._decoder.decode(data, final)
@@ -115,7 +118,7 @@ class CsvNeutraliser:
                 row = [self._shown(c, v, record) for c, v in zip(named, row, strict=False)]
                 if self._unnamed is not None and row[self._unnamed[1]] == NO_NAME:
                     row[self._unnamed[0]] = f"{MALFORMED} {NOT_CHECKED}"
-            writer.writerow([as_text(neutralise(cell)) for cell in row])
+            writer.writerow([self._kept(neutralise(cell)) for cell in row])
         return out.getvalue().encode("utf-8")
 
 
@@ -210,8 +213,8 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
                     )
                     if message.get("status") == 200 and is_csv:
                         path = _route_path(scope)
-                        neutraliser = (  # without its header, a column is known by nothing
-                            CsvNeutraliser()
+                        neutraliser = (  # without its header: the data as stored, for a program
+                            CsvNeutraliser(for_excel=False)
                             if _headless(scope)
                             else CsvNeutraliser(
                                 _labels(datasette, path),

@@ -22,7 +22,7 @@ from registry.domain.registers import CERTIFICATE_KINDS
 from registry.domain.text import visible
 from registry.kinds.cells import UNREAD_COLUMNS
 from registry.kinds.rosters import FIELD_COLUMNS
-from registry.sheets.formulas import neutralise
+from registry.sheets.formulas import as_text, neutralise
 from registry.sync.outcome import CHECKED, LOADED, REJECTED, UNCHANGED, UPDATED, Outcome
 from registry.sync.report_changes import LISTED, manifest_changes, roster_changes
 
@@ -107,7 +107,8 @@ def problems_csv(outcome: Outcome) -> str:
             p.rule,
             p.clause or "",
         ]
-        writer.writerow([neutralise(visible(str(cell))) for cell in cells])
+        # the value as the clerk wrote it: 1982-07 not a date, 2008.10 not 2008.1
+        writer.writerow([as_text(neutralise(visible(str(cell)))) for cell in cells])
     return out.getvalue()
 
 
