@@ -51,6 +51,11 @@ def test_an_answer_a_forgery_may_be_reported_from_carries_its_ticket(
             json={"ticket": ticket, "contact": "人事处 028-1234567", "text": "应聘者的证书查不到"},
         )
         again = client.post("/api/v1/reports", json={"ticket": ticket, "text": "再报一次"})
+        # a retry after a timeout, word for word: a resend, not a new report
+        retried = client.post(
+            "/api/v1/reports",
+            json={"ticket": ticket, "contact": "人事处 028-1234567", "text": "应聘者的证书查不到"},
+        )
     assert sent.status_code == 201, sent.text
     filed = sent.json()
     assert re.fullmatch(r"\d{8}-[0-9A-F]{6}", filed["ref"]) and filed["again"] is False
@@ -62,6 +67,8 @@ def test_an_answer_a_forgery_may_be_reported_from_carries_its_ticket(
     # the same check reported twice is one report: the first's number, nothing more stored
     assert again.status_code == 200 and again.json()["ref"] == filed["ref"]
     assert again.json()["again"] is True and len(reports_of(registry_db)) == 1
+    assert retried.status_code == 200 and retried.json()["again"] is True
+    assert retried.json()["ref"] == filed["ref"]
     dump = "\n".join(sqlite3.connect(registry_db.parent / "verify_log.db").iterdump())
     assert case[1] not in dump  # the typed name, nowhere in clear
 

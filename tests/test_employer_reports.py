@@ -541,7 +541,7 @@ def test_one_check_makes_one_report_however_many_are_sent_at_once(tmp_path: Path
     prepare_log(conn)
     conn.close()
     charged: list[int] = []
-    answers: list[tuple[str, str, bool]] = []
+    answers: list[tuple[str, str, bool, bool]] = []
     start = threading.Barrier(5)
 
     def send(i: int) -> None:
@@ -557,8 +557,9 @@ def test_one_check_makes_one_report_however_many_are_sent_at_once(tmp_path: Path
         thread.start()
     for thread in threads:
         thread.join()
-    assert len({ref for ref, _, _ in answers}) == 1 and len(charged) == 1
+    assert len({ref for ref, *_ in answers}) == 1 and len(charged) == 1
     assert [kept for *_, kept in answers].count(True) == 1
+    assert [again for _, _, again, _ in answers].count(False) == 1  # the first, alone
     conn = sqlite3.connect(log)
     assert conn.execute("SELECT count(*) FROM reports").fetchone() == (1,)
     conn.close()

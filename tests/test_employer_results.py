@@ -34,7 +34,7 @@ from tests.verify_fixtures import (
     registry_db,
 )
 from verify_app.openapi import openapi_document
-from verify_app.ratelimit import REASONS
+from verify_app.refusals import REASONS
 
 __all__ = ["app_client", "clock", "registry_db"]
 

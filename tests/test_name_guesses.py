@@ -22,7 +22,7 @@ from tests.verify_fixtures import (
 )
 from verify_app.answers import Item
 from verify_app.quotas import Caller
-from verify_app.ratelimit import RateLimited
+from verify_app.refusals import RateLimited
 from verify_app.service import Verifier
 from verify_app.settings import Settings
 
@@ -55,6 +55,25 @@ def test_names_past_the_bound_pause_the_number_for_that_caller_whatever_the_name
     assert int(right.headers["Retry-After"]) > 0
     assert another_number.status_code == 200  # only the number guessed at waits
     assert len(read_log(registry_db)) == 4  # what was refused was not looked up
+
+
+def test_a_batch_is_told_every_paused_number_at_once(app_client: AppClient) -> None:
+    """Two numbers paused in one batch: the refusal named the first, the batch sent again
+    without it was refused for the second — the advice is to drop them all and send the rest."""
+    other = ("C1122000001", "陈静")
+    with app_client(name_guesses_per_hour=2) as client:
+        for number in (NUMBER, other[0]):
+            for name in WRONG:
+                client.post("/api/v1/verify", json={"number": number, "name": name})
+        items = [{"number": n, "name": name} for n, name in (VALID, other, ("Z1122020123", "周杰"))]
+        refused = client.post("/api/v1/verify/batch", json={"items": items})
+        rest = client.post(
+            "/api/v1/verify/batch",
+            json={"items": [i for i in items if i["number"] not in refused.json()["numbers"]]},
+        )
+    assert refused.status_code == 429 and refused.json()["numbers"] == [NUMBER, other[0]]
+    assert f"证书编号 {NUMBER}、{other[0]} 在一小时内" in refused.json()["message"]
+    assert rest.status_code == 200 and rest.json()["results"][0]["result"] == "valid"
 
 
 def test_a_repeated_wrong_name_is_one_guess(app_client: AppClient) -> None:

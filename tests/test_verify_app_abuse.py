@@ -30,7 +30,8 @@ from tests.verify_fixtures import (
 )
 from verify_app.app import create_app
 from verify_app.body_limit import BodyLimitMiddleware
-from verify_app.ratelimit import RateLimited, limit_key
+from verify_app.ratelimit import limit_key
+from verify_app.refusals import RateLimited
 from verify_app.settings import Settings
 
 __all__ = ["app_client", "clock", "registry_db"]

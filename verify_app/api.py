@@ -32,8 +32,9 @@ from verify_app.links import public_base, receipt_url
 
 def answer_json(request: Request, checked: Checked, receipt: bool) -> dict[str, object]:
     """One answer as the API gives it: the public fields, the label and the advice, the
-    confirmation when asked for, the issuing authority's contact when nothing was found, and a
-    receipt (with its expiry) when asked for and the certificate was found."""
+    confirmation when asked for, the issuing authority's contact when nothing was found, a
+    receipt (with its expiry) when asked for and the certificate was found, and the ticket a
+    suspected forgery is reported with (`verify_app.reports`) where one may be."""
     answer = checked.answer
     data = answer.as_json()
     # a paper that disagrees is not "有效" to a system that shows the label; a malformed
@@ -44,12 +45,13 @@ def answer_json(request: Request, checked: Checked, receipt: bool) -> dict[str, 
         data["confirmation"] = checked.confirmation
     if checked.wants_contact:
         data["contact"] = verifier_of(request).contacts.as_json(answer.number)
-    # Signing costs more than the lookup itself: receipts only for the clients that ask.
+    # Signing costs more than the lookup itself: receipts only for the clients that ask, report
+    # tickets only for the few answers a forgery may be reported from.
     issued = verifier_of(request).issue_receipt(checked) if receipt else None
     if issued:
         data["receipt_url"] = receipt_url(request, issued.token)
         data["receipt_expires"] = issued.expires.astimezone(BEIJING).isoformat()
-    if checked.reportable:  # signed only for the few answers a forgery may be reported from
+    if checked.reportable:
         data["report_ticket"] = reports.report_ticket(request, checked, issued)
     return data
 

@@ -35,8 +35,8 @@ from verify_app.csrf import CsrfRejected, CsrfTokens
 from verify_app.links import path_for
 from verify_app.openapi import openapi_document
 from verify_app.presentation import page_fields, whole_dates
-from verify_app.ratelimit import OverAllowance, RateLimited
 from verify_app.receipts import Clock
+from verify_app.refusals import OverAllowance, RateLimited
 from verify_app.security_headers import SecurityHeadersMiddleware, security_headers
 from verify_app.service import Verifier
 from verify_app.settings import Settings

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from verify_app.csrf import CsrfRejected
+from verify_app.csrf import COOKIE, CsrfRejected
 
 MAX_FIELDS = 10
 """More than any of the forms has."""
@@ -104,6 +104,15 @@ async def _urlencoded_form(request: Request) -> FormData:
     except ValueError as exc:  # more fields than any of our forms has
         raise HTTPException(400, TOO_MANY_FIELDS) from exc
     return FormData([(key, value) for key, value in fields])
+
+
+def typed_back(request: Request, exc: CsrfRejected) -> dict[str, str]:
+    """What a form that failed its CSRF check held, to give back with the form — only to a
+    browser that had the form from us (its cookie came along). Another site's POST is refused
+    as it came (``exc`` again): no form of ours filled in with text of its choosing."""
+    if COOKIE not in request.cookies:
+        raise exc
+    return exc.typed
 
 
 @asynccontextmanager

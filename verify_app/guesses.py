@@ -24,7 +24,8 @@ from registry.domain.numbers import normalise
 from registry.domain.statuses import NO_MATCH
 from verify_app.answers import Checked, Item
 from verify_app.quotas import Caller, Quotas
-from verify_app.ratelimit import Limiter, OverAllowance, RateLimited, limit_key
+from verify_app.ratelimit import Limiter, limit_key
+from verify_app.refusals import OverAllowance, RateLimited
 
 REACH = 2 * 3600.0
 """How long a miss weighs on an hourly sliding-window counter: its hour and the next."""
@@ -44,8 +45,8 @@ def _guessed(items: Sequence[Item]) -> Mapping[str, int]:
     """Per number (as the lookup reads it), the distinct names asked with it."""
     if len(items) == 1:  # a single check, the common case: one name (none to compare)
         return {normalise(items[0].number): 1} if items[0].name.strip() else {}
-    # a blank name is checked for nothing (未查验): no guess
-    named = {(normalise(i.number), key) for i in items if (key := name_key(i.name))}
+    # a blank name is checked for nothing (未查验): no guess; numbers in the batch's order
+    named = dict.fromkeys((normalise(i.number), key) for i in items if (key := name_key(i.name)))
     return Counter(number for number, _ in named)
 
 
@@ -100,27 +101,35 @@ class NameGuesses:
                     title=TOO_MANY_NAMES,
                 )
         reserved: dict[str, int] = {}
+        paused: dict[str, int] = {}  # number → seconds until it fits: every one, to drop at once
         for number, names in asked.items():
             key = self._key(caller, number)
             if inline:  # read only; `settle` counts a miss
                 fits = self._untouched(key) or self.limiter.remaining(self._item, key) >= names
             else:
                 fits = self.limiter.hit(self._item, key, names)  # a refused hit counts nothing
-            if not fits:
-                self.give_back(reserved)
-                retry = self.limiter.wait_for(self._item, key, names)
-                raise RateLimited(
-                    retry,
-                    f"证书编号 {number} 在一小时内已有多次姓名与登记不符（每小时最多 "
-                    f"{self.per_hour} 个）：为防止有人猜测持证人姓名，暂停查验这个编号约 "
-                    f"{math.ceil(retry / 60)} 分钟，在此之前用正确的姓名查验也会被拒绝。请先核对"
-                    "证书上的姓名；确认无误仍不相符的，请联系发证机关核实。",
-                    title=PAUSED,
-                    reason="number_paused",
-                    numbers=(number,),
-                )
-            reserved[key] = 0 if inline else names
+            if fits:
+                reserved[key] = 0 if inline else names
+            else:
+                paused[number] = self.limiter.wait_for(self._item, key, names)
+        if paused:
+            self.give_back(reserved)
+            raise self._paused(paused)
         return reserved
+
+    def _paused(self, paused: dict[str, int]) -> RateLimited:
+        retry = max(paused.values())
+        which = "这个编号" if len(paused) == 1 else f"这 {len(paused)} 个编号"
+        return RateLimited(
+            retry,
+            f"证书编号 {'、'.join(paused)} 在一小时内已有多次姓名与登记不符（每小时最多 "
+            f"{self.per_hour} 个）：为防止有人猜测持证人姓名，暂停查验{which}约 "
+            f"{math.ceil(retry / 60)} 分钟，在此之前用正确的姓名查验也会被拒绝。请先核对"
+            "证书上的姓名；确认无误仍不相符的，请联系发证机关核实。",
+            title=PAUSED,
+            reason="number_paused",
+            numbers=tuple(paused),
+        )
 
     def settle(self, caller: Caller, reserved: dict[str, int], checked: Iterable[Checked]) -> None:
         """Keep, of what was reserved, each name that did not match its number and was not tried

@@ -32,8 +32,8 @@ from verify_app.forms import render as render
 from verify_app.links import public_base, receipt_url, route_path, token_path
 from verify_app.presentation import NUMBER_PARTS, REGION_LIST, qr_svg, shown_time
 from verify_app.quotas import Caller
-from verify_app.ratelimit import RateLimited
 from verify_app.receipts import ExpiredReceipt, ForgedReceipt
+from verify_app.refusals import RateLimited
 from verify_app.reports import report_ticket
 
 TYPED_FIELDS = ("number", "name", *CONFIRMABLE)

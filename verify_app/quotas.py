@@ -31,7 +31,8 @@ from limits import RateLimitItemPerDay, RateLimitItemPerHour
 
 from registry.domain.dates import BEIJING
 from registry.store.keys import ApiKey
-from verify_app.ratelimit import CheckLimiter, Limiter, OverAllowance, RateLimited, limit_key
+from verify_app.ratelimit import CheckLimiter, Limiter, limit_key
+from verify_app.refusals import OverAllowance, RateLimited
 
 MAX_UPLOAD_ROWS = 500
 """The most rows one upload or API batch may hold (the batch allowance may allow fewer)."""

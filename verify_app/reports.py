@@ -32,10 +32,10 @@ from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.text import ZERO_WIDTH, hidden_characters
 from verify_app.answers import Checked, screened_number
 from verify_app.context import client_of, verifier_of
-from verify_app.csrf import COOKIE, CsrfRejected
-from verify_app.forms import checked_form, render
+from verify_app.csrf import CsrfRejected
+from verify_app.forms import checked_form, render, typed_back
 from verify_app.presentation import shown_time
-from verify_app.ratelimit import RateLimited
+from verify_app.refusals import RateLimited
 from verify_app.service import IssuedReceipt
 
 MAX_CONTACT_CHARS = 100
@@ -123,9 +123,9 @@ def report_ref(at: str) -> str:
 
 def file_report(
     path: Path, report: Report, at: str, charge: Callable[[], None]
-) -> tuple[str, str, bool]:
-    """(number, time, whether this one is kept) of the report of ``report``'s check: one check,
-    one report. The first is ``charge``d to the client's day and stored; a later one — the
+) -> tuple[str, str, bool, bool]:
+    """(number, time, whether the check was reported before, whether what was typed is what is
+    kept) of the report of ``report``'s check: one check, one report. The first is ``charge``d to the client's day and stored; a later one — the
     sent page reloaded, or the ticket (valid for a day, bound to no client) sent again with
     other words or from elsewhere — gets the first's number. Looked up and stored in one write
     transaction: sent five at once, the same ticket made five reports."""
@@ -140,14 +140,15 @@ def file_report(
             ).fetchone()
             if row is not None:
                 conn.execute("ROLLBACK")
-                return str(row[0]), str(row[1]), (row[2], row[3]) == (report.contact, report.text)
+                typed = (row[2], row[3]) == (report.contact, report.text)
+                return str(row[0]), str(row[1]), True, typed
             charge()
             ref = _insert(conn, report, at)
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
-        return ref, at, True
+        return ref, at, False, True
     finally:
         conn.close()
 
@@ -182,12 +183,14 @@ NO_TEXT = "请在“情况说明”中写明可疑之处（如：应聘者出示
 @dataclass(frozen=True)
 class Filed:
     """A report as stored: its number and time, the number it is about (None for what was
-    no number), and whether it was sent before (the same check reported again)."""
+    no number), whether the same check was reported before (a retry, a reload: the first's
+    number), and whether what was typed this time is what is kept (else the first's words)."""
 
     ref: str
     at: str
     number: str | None
     again: bool
+    kept: bool
 
 
 def entry_of(request: Request, ticket: str, contact: str, text: str) -> Report:
@@ -217,7 +220,7 @@ async def store(request: Request, entry: Report) -> Filed:
     ``sqlite3.Error`` when the log cannot be written)."""
     verifier = verifier_of(request)
     at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0).isoformat()
-    ref, at, same = await run_in_threadpool(
+    ref, at, again, kept = await run_in_threadpool(
         file_report,
         verifier.settings.log_db,
         entry,
@@ -226,7 +229,7 @@ async def store(request: Request, entry: Report) -> Filed:
     )
     # a number as logged; what is no number (a name typed in its place, screened) is not one
     number = entry.number if _well_formed(entry.number) else None
-    return Filed(ref, at, number, again=not same)
+    return Filed(ref, at, number, again, kept)
 
 
 async def report(request: Request) -> Response:
@@ -239,9 +242,7 @@ async def report(request: Request) -> Response:
             contact = str(fields.get("contact") or "")
             text = str(fields.get("text") or "")
     except CsrfRejected as exc:
-        if COOKIE not in request.cookies:  # not our form's (another site's POST): no form back
-            raise
-        typed = exc.typed
+        typed = typed_back(request, exc)
         kept = {"report_ticket": typed.get("ticket", ""), "contact_value": typed.get("contact", "")}
         kept |= {"text": typed.get("text", ""), "report_error": FORM_EXPIRED}
         return render(request, "report.html", kept, 403)
@@ -270,7 +271,7 @@ async def report(request: Request) -> Response:
         "number": filed.number,
         "contact": authority,
         "fallback": contacts.fallback_for(authority),  # a city without a phone listed
-        "again": filed.again,  # what was typed this time is not stored
+        "again": not filed.kept,  # what was typed this time is not stored
         "sent_at": shown_time(filed.at),
     }
     return render(request, "report_sent.html", sent)

@@ -7,12 +7,13 @@ from typing import Any
 
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS
-from registry.domain.statuses import EVENT_TYPES, RESULT_LABELS, RESULTS
+from registry.domain.statuses import RESULT_LABELS, RESULTS
 from registry.public.confirm import CONFIRMABLE, MATCH, MISMATCH
 from registry.public.fields import PUBLIC_FIELDS
 from verify_app.answers import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS
-from verify_app.ratelimit import REASONS
+from verify_app.refusals import REASONS
 from verify_app.reports import MAX_CONTACT_CHARS, MAX_TEXT_CHARS
+from verify_app.watch_schemas import WATCH_SCHEMAS
 
 SEQUENCE_PATTERN = "(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
 """0001-9999 (附件3 第8-11位) as a regular expression: every four-digit string but 0000."""
@@ -215,91 +216,7 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
-    "WatchCreated": {
-        "type": "object",
-        "required": ["watch_url", "atom_url", "json_url", "numbers", "created_at"],
-        "additionalProperties": False,
-        "properties": {
-            "watch_url": {"type": "string", "description": "关注列表的网页（也用于删除）"},
-            "atom_url": {"type": "string", "description": "Atom 订阅地址"},
-            "json_url": {"type": "string", "description": "JSON Feed 订阅地址"},
-            "numbers": {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": "关注的证书编号（已规范化）",
-            },
-            "created_at": {
-                "type": "string",
-                "format": "date-time",
-                "description": "建立时间（UTC，ISO 8601）",
-            },
-        },
-    },
-    "WatchFeed": {
-        "type": "object",
-        "description": "JSON Feed 1.1；每条变更的字段在 _certreg 中",
-        "required": ["version", "title", "items", "_certreg"],
-        "properties": {
-            "version": {"type": "string"},
-            "title": {"type": "string"},
-            "home_page_url": {"type": "string", "description": "关注列表的网页"},
-            "feed_url": {"type": "string", "description": "本订阅地址"},
-            "description": {"type": "string"},
-            "_certreg": {
-                "type": "object",
-                "required": ["since", "numbers"],
-                "properties": {
-                    "since": {
-                        "type": "string",
-                        "format": "date-time",
-                        "description": "关注列表的建立时间（UTC）：只列出此后导入的变更",
-                    },
-                    "numbers": {
-                        "type": "array",
-                        "items": {"type": "string"},
-                        "description": "关注的证书编号（已规范化）",
-                    },
-                },
-            },
-            "items": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["id", "title", "date_published", "_certreg"],
-                    "properties": {
-                        "id": {"type": "string"},
-                        "title": {"type": "string"},
-                        "content_text": {"type": "string", "description": "变更和下一步怎么做"},
-                        "date_published": {
-                            "type": "string",
-                            "format": "date-time",
-                            "description": "该变更导入登记库的时间（UTC）",
-                        },
-                        "_certreg": {
-                            "type": "object",
-                            "required": ["event", "number", "watched", "date"],
-                            "properties": {
-                                "event": {"type": "string", "enum": list(EVENT_TYPES)},
-                                "number": {"type": "string", "description": "发生变更的证书"},
-                                "watched": {
-                                    "type": "string",
-                                    "description": "关注的是哪个编号：变更发生在接替它的新证书上时，"
-                                    "与 number 不同（据此对应到职工）",
-                                },
-                                "date": {"type": "string", "format": "date"},
-                                "new_number": {"type": "string"},
-                                "late": {
-                                    "type": "boolean",
-                                    "description": "补登的早先变更（日期早于该证书此前已登记的变更）："
-                                    "此后登记的变更仍然有效",
-                                },
-                            },
-                        },
-                    },
-                },
-            },
-        },
-    },
+    **WATCH_SCHEMAS,
     "NumberStructure": {
         "type": "object",
         "required": [

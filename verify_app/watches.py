@@ -20,13 +20,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from verify_app.answers import Item
 from verify_app.api_bodies import InvalidRequest, batch_items, json_body
 from verify_app.context import caller_of, client_of, verifier_of
-from verify_app.csrf import COOKIE, CsrfRejected
-from verify_app.forms import checked_form, render
+from verify_app.csrf import CsrfRejected
+from verify_app.forms import checked_form, render, typed_back
 from verify_app.guesses import TooManyNames
 from verify_app.links import public_base, token_path, watch_links
 from verify_app.presentation import shown_time
 from verify_app.quotas import Caller
-from verify_app.ratelimit import OverAllowance, RateLimited
+from verify_app.refusals import OverAllowance, RateLimited
 from verify_app.watch_feeds import atom_feed, conditional, event_advice, json_feed
 from verify_app.watch_lines import MAX_WATCH_ITEMS, Lines, WatchProblem, parse_lines
 from verify_app.watch_store import (
@@ -107,9 +107,8 @@ async def watch_create(request: Request) -> Response:
         async with checked_form(request) as fields:
             entries = str(fields.get("entries") or "")
     except CsrfRejected as exc:
-        if COOKIE not in request.cookies:  # not our form's (another site's POST): no list back
-            raise
-        return _watch_form(request, FORM_EXPIRED, str(exc.typed.get("entries", "")), 403)
+        entries = typed_back(request, exc).get("entries", "")
+        return _watch_form(request, FORM_EXPIRED, entries, 403)
     try:
         lines = parse_lines(entries)
         items = [item for _, item in lines.items]
