@@ -98,25 +98,29 @@ def _unnamed(row: Any) -> bool:
         return False
 
 
+def _query_link(value: object, column: str, database: str, datasette: Any) -> str | None:
+    """Where a canned query's cell leads: a certificate number to its certificate (from the
+    log, to its history), a client of the log to its checks; None for a plain cell."""
+    if column in NUMBER_COLUMNS and isinstance(value, str) and _NUMBER.fullmatch(value):
+        if database == "registry":
+            return str(datasette.urls.row("registry", "certificates", value))
+        return str(datasette.urls.path("/registry/certificate?" + urlencode({"证书编号": value})))
+    if database == "verify_log" and column in CLIENT_COLUMNS and value:
+        query = urlencode({"client": str(value), "_sort_desc": "at"})
+        return f"{datasette.urls.table('verify_log', 'checks')}?{query}"
+    return None
+
+
 @hookimpl
 def render_cell(
     row: Any, value: object, column: str, table: str | None, database: str, datasette: Any
 ) -> Markup | None:
     # Every table, row and query of both databases: a code column is labelled wherever it
     # appears, a timestamp is converted whatever its column is called (``max(at)``).
-    if table is None and column in NUMBER_COLUMNS and isinstance(value, str):
-        if _NUMBER.fullmatch(value):  # a malformed one a visitor typed stays plain text
-            href = (
-                datasette.urls.row("registry", "certificates", value)
-                if database == "registry"
-                else datasette.urls.path("/registry/certificate?" + urlencode({"证书编号": value}))
-            )
-            return Markup(f'<a href="{escape(href)}">{escape(value)}</a>')
-        return None
-    if table is None and database == "verify_log" and column in CLIENT_COLUMNS and value:
-        query = urlencode({"client": str(value), "_sort_desc": "at"})
-        href = f"{datasette.urls.table('verify_log', 'checks')}?{query}"
-        return Markup(f'<a href="{escape(href)}">{escape(str(value))}</a>')
+    if table is None and column in NUMBER_COLUMNS | CLIENT_COLUMNS:
+        href = _query_link(value, column, database, datasette)
+        # a malformed number a visitor typed stays plain text
+        return Markup(f'<a href="{escape(href)}">{escape(str(value))}</a>') if href else None
     if column in CORRECTION_COLUMNS and isinstance(value, str):
         labels = datasette.metadata("columns", database="registry", table="certificates") or {}
         shown = corrections_shown(value, labels)
