@@ -20,6 +20,7 @@ from tests.verify_fixtures import (
     app_client,
     clock,
     registry_db,
+    reports_of,
 )
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -29,15 +30,6 @@ def ticket_of(client: Any, number: str, name: str) -> str:
     answer = client.post("/api/v1/verify", json={"number": number, "name": name}).json()
     ticket: str = answer["report_ticket"]
     return ticket
-
-
-def reports_of(db: Path) -> list[dict[str, Any]]:
-    conn = sqlite3.connect(db.parent / "verify_log.db")
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute("SELECT * FROM reports ORDER BY id")]
-    finally:
-        conn.close()
 
 
 @pytest.mark.parametrize("case", [NO_MATCH_UNKNOWN, REVOKED, MALFORMED])

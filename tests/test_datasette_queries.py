@@ -209,20 +209,38 @@ async def test_a_correction_is_marked_on_its_own_event_not_on_a_later_one(
     assert marked["撤销"] is None and marked["补发"].startswith("补发批准文号：")
 
 
+class OneRoster:
+    """A registry of one 绵阳 roster (周杰, Z1122020001) for a test to add to, sync and browse."""
+
+    def __init__(self, folder: Path) -> None:
+        self.registers = RegisterFactory(folder / "registers")
+        self.registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+        self.db = folder / "registry.db"
+
+    def sync(self) -> int:
+        result = CliRunner().invoke(cli, ["sync", str(self.registers.folder), "--db", str(self.db)])
+        return result.exit_code
+
+    def staff(self) -> Datasette:
+        ensure_verify_log(verify_log_path(self.db))
+        return shipped_datasette(self.db)
+
+
+@pytest.fixture
+def one_roster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> OneRoster:
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    return OneRoster(tmp_path)
+
+
 async def test_a_refused_register_that_wrote_the_number_is_in_its_history(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    one_roster: OneRoster,
 ) -> None:
     """An employer's 未查到 for a number a refused roster gave to another person: the staffer
     on the phone found it only in the problems table, by hand."""
-    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    registers = RegisterFactory(tmp_path / "registers")
-    db = tmp_path / "registry.db"
-    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
-    registers.add("later.csv", [approval_row("Z11-2202-0001", "吴敏")], MIANYANG)  # as typed
-    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
-    assert result.exit_code == 1, result.output
-    ensure_verify_log(verify_log_path(db))
-    rows = await query(shipped_datasette(db), "/registry/certificate", 证书编号="z1122020001")
+    later = [approval_row("Z11-2202-0001", "吴敏")]  # the number as typed
+    one_roster.registers.add("later.csv", later, MIANYANG)
+    assert one_roster.sync() == 1
+    rows = await query(one_roster.staff(), "/registry/certificate", 证书编号="z1122020001")
     [refused] = [row for row in rows if row["事件"] == "名册退回"]
     assert (refused["来源名册"], refused["名册行号"]) == ("later.csv", 4)
     assert refused["说明"].startswith("「颁发证书编号」：")
@@ -757,20 +775,14 @@ async def test_sync_history_of_one_bureau_refused_registers_too(ds: Datasette, t
 
 
 async def test_sync_history_of_one_bureau_finds_a_sync_from_before_it_was_kept(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    one_roster: OneRoster,
 ) -> None:
     """A registry's syncs from before they kept the authority: a register that loaded has it."""
-    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    registers = RegisterFactory(tmp_path / "registers")
-    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
-    db = tmp_path / "registry.db"
-    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
-    assert result.exit_code == 0, result.output
-    with sqlite3.connect(db) as conn:  # as an older certreg recorded it
+    assert one_roster.sync() == 0
+    with sqlite3.connect(one_roster.db) as conn:  # as an older certreg recorded it
         conn.execute("DROP TRIGGER keep_syncs_values")
         conn.execute("UPDATE syncs SET authority = NULL")
-    ensure_verify_log(verify_log_path(db))
-    ds = shipped_datasette(db)
+    ds = one_roster.staff()
     rows = await query(ds, "/registry/sync_history", 名册="", 结果="", 发证机关="绵阳")
     assert column(rows, "名册") == ["mianyang.csv"]
     assert column(rows, "发证机关") == ["绵阳市人力资源和社会保障局"]
@@ -1077,18 +1089,13 @@ async def test_suspicious_clients_wider_window_and_lower_threshold(ds: Datasette
 
 
 async def test_suspicious_clients_count_made_up_numbers_and_lead_to_their_checks(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    one_roster: OneRoster,
 ) -> None:
     """Numbers made up at random are mostly malformed: a client probing so was not counted, and
     its checks were a filter typed by hand."""
-    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    registers = RegisterFactory(tmp_path / "registers")
-    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
-    db = tmp_path / "registry.db"
-    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
-    assert result.exit_code == 0, result.output
-    log = verify_log_path(db)
-    ensure_verify_log(log)
+    assert one_roster.sync() == 0
+    ds = one_roster.staff()
+    log = verify_log_path(one_roster.db)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     check = {"at": now, "client": "203.0.113.5", "channel": "api", "name_hash": "a" * 64}
     checks = [check | {"number": f"Z11220209{i:02d}", "result": "no_match"} for i in range(10)]
@@ -1097,7 +1104,6 @@ async def test_suspicious_clients_count_made_up_numbers_and_lead_to_their_checks
         check | {"number": "", "result": "malformed", "name_hash": ""}
     )  # no name: no guess
     sqlite_utils.Database(log).table("checks").insert_all(checks)
-    ds = shipped_datasette(db)
     [row] = await query(ds, "/verify_log/suspicious_clients", 小时数="", 未查到阈值="")
     assert (row["客户端"], row["未查到次数"], row["编号格式错误次数"]) == ("203.0.113.5", 10, 4)
     page = await ds.client.get(

@@ -39,6 +39,7 @@ from tests.verify_fixtures import (
     csrf_token,
     post_check,
     registry_db,
+    reports_of,
     template_of,
 )
 
@@ -56,15 +57,6 @@ def send_report(client: Any, page: httpx.Response, contact: str, text: str) -> h
         },
     )
     return response
-
-
-def reports_of(db: Path) -> list[dict[str, Any]]:
-    conn = sqlite3.connect(db.parent / "verify_log.db")
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute("SELECT * FROM reports ORDER BY id")]
-    finally:
-        conn.close()
 
 
 @pytest.mark.parametrize("case", [NO_MATCH_UNKNOWN, REVOKED, MALFORMED])

@@ -208,6 +208,16 @@ def read_log(db_path: Path) -> list[dict[str, Any]]:
         conn.close()
 
 
+def reports_of(db_path: Path) -> list[dict[str, Any]]:
+    """The forgery reports the app stored beside the registry ``db_path``, oldest first."""
+    conn = sqlite3.connect(db_path.parent / "verify_log.db")
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute("SELECT * FROM reports ORDER BY id")]
+    finally:
+        conn.close()
+
+
 def checks_indexes(log: Path) -> set[tuple[str, ...]]:
     """The columns of each index on the log's ``checks`` table."""
     conn = sqlite3.connect(log)
