@@ -404,6 +404,7 @@ def test_the_watch_page_keeps_what_was_typed_when_a_pair_does_not_match(
     # the line the officer sees (a blank line between), not the entry's place
     assert "第3行证书的编号与姓名不相符" in context_of(page)["error"]
     assert context_of(page)["entries"] == lines
+    assert 'aria-describedby="form-error entries-help"' in page.text  # the list, told why
 
 
 def test_a_pasted_list_survives_a_form_that_expired(app_client: AppClient) -> None:

@@ -355,6 +355,7 @@ def test_unusable_uploads_get_a_message(
     assert page.status_code == 400  # type: ignore[attr-defined]
     assert page.template.name == "batch.html"  # type: ignore[attr-defined]
     assert message in page.context["error"]  # type: ignore[attr-defined]
+    assert 'aria-describedby="form-error file-help"' in page.text  # type: ignore[attr-defined]
 
 
 def test_a_refused_upload_names_every_row_to_fix(app_client: AppClient) -> None:

@@ -43,7 +43,7 @@ from verify_app.settings import Settings
 __all__ = ["app_client", "clock", "registry_db"]
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-PROBLEM = re.compile(r'<p class="problem" role="alert">([^<]*)</p>')
+PROBLEM = re.compile(r'<p (?:id="form-error" )?class="problem" role="alert">([^<]*)</p>')
 MAX_SERVER_RSS_MB = 300
 MAX_BODY_BYTES = Settings.max_body_bytes
 
