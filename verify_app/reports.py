@@ -125,10 +125,11 @@ def file_report(
     path: Path, report: Report, at: str, charge: Callable[[], None]
 ) -> tuple[str, str, bool, bool]:
     """(number, time, whether the check was reported before, whether what was typed is what is
-    kept) of the report of ``report``'s check: one check, one report. The first is ``charge``d to the client's day and stored; a later one — the
-    sent page reloaded, or the ticket (valid for a day, bound to no client) sent again with
-    other words or from elsewhere — gets the first's number. Looked up and stored in one write
-    transaction: sent five at once, the same ticket made five reports."""
+    kept) of the report of ``report``'s check: one check, one report. The first is ``charge``d to
+    the client's day and stored; a later one — the sent page reloaded, a retry, or the ticket
+    (valid for a day, bound to no client) sent again with other words or from elsewhere — gets
+    the first's number. Looked up and stored in one write transaction: sent five at once, the
+    same ticket made five reports."""
     conn = sqlite3.connect(path, timeout=5, isolation_level=None)
     try:
         conn.execute("BEGIN IMMEDIATE")
