@@ -145,6 +145,17 @@ def message_text(message: str) -> str:
     return MESSAGES.get(message, message)
 
 
+def _a_day(text: str) -> bool:
+    """Whether ``text`` is a day as the date filter compares it: 2012-03-15, and one that exists."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        return False
+    try:
+        dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
 def filter_description(
     selections: Iterable[tuple[str, str, str]],
     column_labels: Mapping[str, str],
@@ -167,7 +178,10 @@ def filter_description(
         if lookup in ("isnull", "notnull", "isblank", "notblank"):
             conditions.append(f"{name(column)} {operator}")
         else:
-            conditions.append(f"{name(column)} {operator} {shown_value(column, value) or value}")
+            condition = f"{name(column)} {operator} {shown_value(column, value) or value}"
+            if lookup == "date" and not _a_day(value):  # 0 rows, and nothing said why
+                condition += "（这不是存在的日期，因此没有结果；应写作如 2012-03-15）"
+            conditions.append(condition)
     parts = ["条件：" + "，".join(conditions)] if conditions else []
     if sort or sort_desc:
         parts.append(f"按 {name(sort or sort_desc or '')} {'降序' if sort_desc else '升序'}排列")

@@ -758,6 +758,15 @@ async def test_a_date_filter_and_facet_take_beijing_days(ds: Datasette, registry
     assert "2030-11-30 23:59:59（北京时间）" not in page.cells
     assert "2030-12-02 00:00:00（北京时间）" not in page.cells
     assert "日期为（北京时间）" in page.text and "2 行" in page.text
+    assert "不是存在的日期" not in page.text
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("typed", ["2012-13-01", "2012-02-30", "2012年3月15日", "20120315"])
+async def test_a_date_filter_no_day_matches_says_so(ds: Datasette, typed: str) -> None:
+    """0 rows without a word: the filter compares the text with days written 2012-03-15."""
+    _, html = await get(ds, f"/registry/certificates?issued_on__date={typed}")
+    assert "这不是存在的日期，因此没有结果；应写作如 2012-03-15" in Page(html).text
 
 
 @pytest.mark.anyio
