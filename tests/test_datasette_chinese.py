@@ -442,6 +442,7 @@ ERROR_PAGES = [
     ("/registry/certificates/Z1122029999", 404, "找不到这一行记录"),
     ("/nothing", 404, "找不到这个数据库"),
     ("/-/nothing/at/all", 404, "找不到这个页面"),
+    ("/-/create-token", 404, "找不到这个页面"),  # was 找不到这个数据库, of a database "-"
     ("/-/patterns", 404, "找不到这个页面"),  # Datasette's English style guide, of Bigfoot sightings
     ("/registry/certificates?_size=99999", 400, "每页行数（_size）不能超过 5000"),
     ("/registry/certificates?_sort=nothing", 400, "不能按列 nothing 排序"),

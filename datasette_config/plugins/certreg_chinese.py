@@ -66,6 +66,8 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
             message = Markup(message)
     else:
         status, message = 500, str(exception)
+    if status == 404 and request.path.startswith("/-/"):  # no page of ours, not a database "-"
+        message = "404"
 
     if request.path.split("?")[0].endswith(".json"):
         # Datasette's JSON error, for programs, in its own words — answered here rather than by
