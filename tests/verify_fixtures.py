@@ -199,23 +199,23 @@ def post_check(client: TestClient, number: str, name: str) -> httpx.Response:
     )
 
 
-def read_log(db_path: Path) -> list[dict[str, Any]]:
+def _log_rows(db_path: Path, table: str) -> list[dict[str, Any]]:
     conn = sqlite3.connect(db_path.parent / "verify_log.db")
     conn.row_factory = sqlite3.Row
     try:
-        return [dict(r) for r in conn.execute("SELECT * FROM checks ORDER BY id")]
+        return [dict(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY id")]
     finally:
         conn.close()
+
+
+def read_log(db_path: Path) -> list[dict[str, Any]]:
+    """The checks the app logged beside the registry ``db_path``, oldest first."""
+    return _log_rows(db_path, "checks")
 
 
 def reports_of(db_path: Path) -> list[dict[str, Any]]:
     """The forgery reports the app stored beside the registry ``db_path``, oldest first."""
-    conn = sqlite3.connect(db_path.parent / "verify_log.db")
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute("SELECT * FROM reports ORDER BY id")]
-    finally:
-        conn.close()
+    return _log_rows(db_path, "reports")
 
 
 def checks_indexes(log: Path) -> set[tuple[str, ...]]:
