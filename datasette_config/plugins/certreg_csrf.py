@@ -17,7 +17,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Request
 from markupsafe import Markup
 
-ASGIApp = Callable[..., Any]
+from datasette_config.held_responses import ASGIApp, Headers, rewriting
 
 REFUSALS = frozenset(message.encode() for message in asgi_csrf.error_messages.values())
 """asgi-csrf's bodies for a refused form (each a 403)."""
@@ -29,54 +29,21 @@ EXPIRED = Markup(
 
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
-    def wrap(app: ASGIApp) -> ASGIApp:
-        async def translated(scope: dict[str, Any], receive: Any, send: Any) -> None:
-            if scope["type"] != "http" or scope.get("method") != "POST":
-                await app(scope, receive, send)
-                return
-            held: dict[str, Any] | None = None
-            body: list[bytes] = []
+    async def in_chinese(
+        scope: dict[str, Any], receive: Any, headers: Headers, body: bytes
+    ) -> tuple[Headers, bytes]:
+        if body not in REFUSALS:  # a 403 of Datasette's own
+            return headers, body
+        page = await datasette.render_template(
+            "error.html",
+            {
+                "title": "表单已失效",
+                "error": EXPIRED.format(datasette.urls.path("/-/login")),
+                "status": 403,
+            },
+            # outside asgi-csrf, which gives a page its token: this one has no form
+            request=Request(dict(scope, csrftoken=lambda: ""), receive),
+        )
+        return [(b"content-type", b"text/html; charset=utf-8")], page.encode("utf-8")
 
-            async def send_translated(message: dict[str, Any]) -> None:
-                nonlocal held
-                if message["type"] == "http.response.start" and message.get("status") == 403:
-                    held = message  # a refusal is one short body: held until it is known
-                    return
-                if held is None or message["type"] != "http.response.body":
-                    await send(message)
-                    return
-                body.append(message.get("body", b""))
-                if message.get("more_body", False):
-                    return
-                if b"".join(body) not in REFUSALS:
-                    await send(held)
-                    await send({"type": "http.response.body", "body": b"".join(body)})
-                    return
-                page = await datasette.render_template(
-                    "error.html",
-                    {
-                        "title": "表单已失效",
-                        "error": EXPIRED.format(datasette.urls.path("/-/login")),
-                        "status": 403,
-                    },
-                    # outside asgi-csrf, which gives a page its token: this one has no form
-                    request=Request(dict(scope, csrftoken=lambda: ""), receive),
-                )
-                encoded = page.encode("utf-8")
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 403,
-                        "headers": [
-                            (b"content-type", b"text/html; charset=utf-8"),
-                            (b"content-length", str(len(encoded)).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "http.response.body", "body": encoded})
-
-            await app(scope, receive, send_translated)
-
-        return translated
-
-    return wrap
+    return rewriting(403, in_chinese, frozenset({"POST"}))

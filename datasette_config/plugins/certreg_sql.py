@@ -20,13 +20,14 @@ import json
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from itertools import combinations
 from typing import Any
 
 from datasette import hookimpl
 from datasette.filters import Filters, TemplatedFilter
 
+from datasette_config.held_responses import ASGIApp, Headers, rewriting
 from registry.domain.dates import BadDate, beijing_day, parse_date, parse_year, parse_year_month
 from registry.domain.documents import document_key
 from registry.domain.names import MIDDLE_DOT, holder_key, name_key
@@ -45,8 +46,6 @@ def _text_function(function: Any) -> Any:
 
     return call
 
-
-ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 REFUSED_FUNCTIONS = {
     "fts3_tokenizer": "它会返回服务器进程的内存地址",
@@ -203,39 +202,13 @@ def extra_template_vars() -> dict[str, Any]:
     return {"normalise_number": normalise}
 
 
+async def _translated(
+    scope: dict[str, Any], receive: Any, headers: Headers, body: bytes
+) -> tuple[Headers, bytes]:
+    return headers, _chinese_refusal(body)
+
+
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     """Translate SQLite's refusal in the (small, unstreamed) 400 answers to a refused query."""
-
-    def wrap(app: ASGIApp) -> ASGIApp:
-        async def translated(scope: dict[str, Any], receive: Any, send: Any) -> None:
-            if scope["type"] != "http":
-                await app(scope, receive, send)
-                return
-            start: dict[str, Any] | None = None
-            body: list[bytes] = []
-
-            async def send_translated(message: dict[str, Any]) -> None:
-                nonlocal start
-                if message["type"] == "http.response.start" and message.get("status") == 400:
-                    start = message  # held until the whole body is known
-                    return
-                if start is None or message["type"] != "http.response.body":
-                    await send(message)
-                    return
-                body.append(message.get("body", b""))
-                if message.get("more_body", False):
-                    return
-                text = _chinese_refusal(b"".join(body))
-                headers = [
-                    (k, str(len(text)).encode() if k.lower() == b"content-length" else v)
-                    for k, v in start.get("headers", [])
-                ]
-                await send(dict(start, headers=headers))
-                await send({"type": "http.response.body", "body": text})
-
-            await app(scope, receive, send_translated)
-
-        return translated
-
-    return wrap
+    return rewriting(400, _translated)
