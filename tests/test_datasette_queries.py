@@ -247,6 +247,44 @@ async def test_a_refused_register_that_wrote_the_number_is_in_its_history(
     assert column(rows, "事件")[-1] == "当前状态：有效"  # the holder's, untouched
 
 
+@pytest.mark.parametrize(
+    ("file", "rows", "manifest", "why"),
+    [  # a corrected version giving the number to another person
+        (
+            "mianyang.csv",
+            [approval_row("Z1122020001", "吴敏")],
+            MIANYANG,
+            "「姓名」：证书 Z1122020001",
+        ),
+        (  # the same holder a second certificate of that trade and level
+            "later.csv",
+            [approval_row("Z1122020002", "周杰")],
+            MIANYANG,
+            "「姓名」：此人（姓名、出生年月、工种、等级均相同）已在登记库中",
+        ),
+        (  # a 撤销 naming someone else
+            "changes.csv",
+            [status_event("撤销", "Z1122020001", "吴敏", "2014-06-01")],
+            {"kind": "status-changes", "authority": "2202"},
+            "「姓名」：姓名与登记库中该证书的持证人",
+        ),
+    ],
+    ids=["corrected-holder", "second-certificate", "status-change-name"],
+)
+async def test_a_row_refused_in_another_cell_is_in_its_numbers_history(
+    one_roster: OneRoster, file: str, rows: list[dict[str, str]], manifest: Any, why: str
+) -> None:
+    """A register refused for its 姓名 cell, not its number's, was missing from the history of
+    the number its row wrote: the staffer asked about that number never saw the refusal."""
+    assert one_roster.sync() == 0
+    one_roster.registers.add(file, rows, manifest)
+    assert one_roster.sync() == 1
+    number = rows[0].get("颁发证书编号") or rows[0]["证书编号"]
+    history = await query(one_roster.staff(), "/registry/certificate", 证书编号=number)
+    [refused] = [row for row in history if row["事件"] == "名册退回"]
+    assert refused["来源名册"] == file and refused["说明"].startswith(why), refused
+
+
 async def test_a_numbers_checks_and_reports_are_a_link_away(ds: Datasette) -> None:
     """The phone call: a certificate's page and its history lead to what employers did with
     its number — the verification log's checks and the reports about it."""

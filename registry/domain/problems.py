@@ -31,6 +31,11 @@ class Problem:
     explains: frozenset[tuple[int, str]] = frozenset()
     """(row, column) of the cells this problem is the cause of — the rows a merged cell leaves
     empty below its first —, whose own problems are not told again"""
+    number: str | None = None
+    """the certificate number of the row at fault when the problem is not in that number's own
+    cell — a corrected roster changing who holds it, a second certificate of its holder, a
+    change of status whose name differs —, so that staff's history of the number lists the
+    refused register too"""
 
     def describe(self) -> str:
         """The problem in one line, hidden characters written as their code points."""

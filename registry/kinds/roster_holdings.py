@@ -76,7 +76,16 @@ def _identity_changes(
             )
         else:
             rule += f"确属错填的，须按§四.(六)2收回旧证换发新证，在换发登记中写明更正后的{column}"
-        problems.append(Problem(certificate.source_row, column, str(new), rule, "§四.(三)"))
+        problems.append(
+            Problem(
+                certificate.source_row,
+                column,
+                str(new),
+                rule,
+                "§四.(三)",
+                number=certificate.number,
+            )
+        )
     return problems
 
 

@@ -241,7 +241,9 @@ ANOTHER_PERSON = "如确是同名同生日的另一人，请在“备注”中�
 
 def duplicate_problem(certificate: CertificateRow, where: str, advice: str = "") -> Problem:
     rule = f"{held_already_rule(where)}；{ANOTHER_PERSON}{advice}"
-    return Problem(certificate.source_row, "姓名", certificate.name, rule, "§二")
+    return Problem(
+        certificate.source_row, "姓名", certificate.name, rule, "§二", number=certificate.number
+    )
 
 
 def document_problems(

@@ -115,7 +115,7 @@ class Events:
             found.append(edit)
         given = self.first_given.get(event.new_number or "", event.row)
         found = [given_before(f, given) if given != event.row else f for f in found]
-        self.problems.extend(Problem(event.row, *f) for f in found)
+        self.problems.extend(Problem(event.row, *f, number=event.number) for f in found)
         if not found and not incomplete:
             self._apply(event, current)
 

@@ -115,8 +115,10 @@ TABLES: dict[str, TableSpec] = {
             "value": str,
             "rule": str,
             "clause": str,
+            "number": str,
         },
-        # value: a certificate's conflicts, in staff's number lookup
+        # value: a certificate's conflicts, in staff's number lookup; number: the certificate
+        # of a row refused in another cell (`registry.domain.problems.Problem.number`)
         indexes=(("sync",), ("value",)),
         foreign_keys=_BY_SYNC,
     ),

@@ -48,15 +48,15 @@ class LoadedVersion(NamedTuple):
 
 
 _INSERT_PROBLEM = (
-    "INSERT INTO problems (sync, severity, row, [column], value, rule, clause)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO problems (sync, severity, row, [column], value, rule, clause, number)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
 def _stored(problem: Problem) -> tuple[object, ...]:
-    """A problem as a ``problems`` row holds it: row, column, value, rule, clause."""
+    """A problem as a ``problems`` row holds it: row, column, value, rule, clause, number."""
     value = visible(problem.value) if problem.value else problem.value
-    return (problem.row, problem.column, value, problem.rule, problem.clause)
+    return (problem.row, problem.column, value, problem.rule, problem.clause, problem.number)
 
 
 def _insert_problems(
@@ -100,7 +100,7 @@ def repeats_last_attempt(conn: sqlite3.Connection, attempt: Attempt) -> bool:
     if last is None or tuple(last[1:]) != (attempt.fingerprint, attempt.outcome):
         return False
     stored = conn.execute(
-        "SELECT row, [column], value, rule, clause FROM problems"
+        "SELECT row, [column], value, rule, clause, number FROM problems"
         " WHERE sync = ? AND severity = ? ORDER BY id",
         (last[0], ERROR),
     ).fetchall()
