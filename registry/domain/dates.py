@@ -18,6 +18,13 @@ BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 """Sichuan's clock: the day a clerk numbers a roster, a receipt's expiry, a quota's day."""
 
 
+def beijing_today() -> dt.date:
+    """Today in Sichuan, whatever the server's time zone: a date a clerk writes "today" is
+    Beijing's, and servers run on UTC, eight hours behind until 08:00 — every register dated
+    today was refused as future-dated then."""
+    return dt.datetime.now(BEIJING).date()
+
+
 def beijing_clock(value: str | dt.datetime | None) -> str:
     """A stored moment (ISO 8601 with its offset, UTC in the registry and the log) as staff read
     it on the command line and in Datasette: ``2026-11-26 18:00:05（北京时间）``. Nothing for
@@ -54,7 +61,7 @@ def beijing_day(value: object) -> str | None:
                 except ValueError:
                     return None
         elif value.lower() == "now":
-            return dt.datetime.now(BEIJING).date().isoformat()
+            return beijing_today().isoformat()
         if not _DAY_OR_MOMENT.fullmatch(value):
             return None
         try:

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from registry.domain.dates import beijing_today
 from registry.domain.names import normalise_name
 from registry.domain.problems import Problem
 from registry.domain.trades import TradeCatalogue
@@ -70,7 +71,7 @@ class LoadContext:
 
     conn: sqlite3.Connection
     catalogue: TradeCatalogue
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=beijing_today)
 
 
 Checked = TypeVar("Checked")

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import cast
 
-from registry.domain.dates import years_after
+from registry.domain.dates import beijing_today, years_after
 from registry.domain.levels import LEVELS
 from registry.domain.names import check_name, normalise_name
 from registry.domain.numbers import CertificateNumber, MalformedNumber, parse_canonical
@@ -273,7 +273,7 @@ def check_rows(
 ) -> RosterResult:
     """Check a roster against every rule the file alone can break, and build its certificates."""
     result = RosterResult()
-    checker = _RowChecker(entry, catalogue, today or dt.date.today(), result)
+    checker = _RowChecker(entry, catalogue, today or beijing_today(), result)
     unread = table.unread_by_row()  # 审核意见: 暂缓发证, in a column not read
     for record in table.records:
         if summed := total_row(record.values.get("姓名"), record.values.get("序号")):

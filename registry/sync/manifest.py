@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from registry.domain.dates import BadDate, parse_date
+from registry.domain.dates import BadDate, beijing_today, parse_date
 from registry.domain.names import normalise_name
 from registry.domain.numbers import year_code_of, year_of_code
 from registry.domain.regions import CODES, REGIONS
@@ -45,7 +45,7 @@ def _issued_on(raw: Mapping[str, object], where: str) -> dt.date | None:
     if "issued_on" not in raw:
         return None
     try:
-        return parse_date(raw["issued_on"], not_after=dt.date.today())
+        return parse_date(raw["issued_on"], not_after=beijing_today())
     except BadDate as exc:
         raise ManifestError(f"{where}：issued_on {exc}") from exc
 

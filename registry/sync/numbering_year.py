@@ -3,10 +3,9 @@ sync will hold its numbers to, from the roster's entry in a ``registers.toml``."
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-from registry.domain.dates import BEIJING
+from registry.domain.dates import beijing_today
 from registry.domain.numbers import year_code_of
 from registry.sync.manifest import MANIFEST_NAME, ManifestError, load_manifest
 
@@ -38,5 +37,5 @@ def year_code_for(file: Path, out: Path) -> tuple[str, str]:
                 if entry.path.resolve() == candidate.resolve() and entry.year_code:
                     where = f"{LISTED} {entry.path.name} 的年份代码"
                     return entry.year_code, where
-    year = year_code_of(dt.datetime.now(BEIJING).year)
+    year = year_code_of(beijing_today().year)
     return year, "取今年（北京时间）年份后两位"

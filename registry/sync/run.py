@@ -6,10 +6,10 @@ the manifest synced again once it loaded.
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterable
 
+from registry.domain.dates import beijing_today
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
 from registry.store import syncs
@@ -65,7 +65,7 @@ def sync_entries(
         if isinstance(fingerprint, str)
         and (syncs.loaded_version(conn, entry.key) or ("",))[0] != fingerprint
     ]
-    ahead = lookahead(todo, [_size(e) for e in todo], catalogue, dt.date.today(), workers)
+    ahead = lookahead(todo, [_size(e) for e in todo], catalogue, beijing_today(), workers)
     turns = Turns(conn, entries, fingerprints, catalogue, dry_run, progress, finished)
     outcomes: list[Outcome] = []
     try:
