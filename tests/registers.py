@@ -73,9 +73,10 @@ REISSUE_DOCUMENTS = {
     "个人申请": "申请1",
     "单位证明": "证明1",
     "原公布文件": "绵人社函〔2012〕8号",
-    "主管部门审核": "同意 2013-01-05",
-    "发证机关审核": "同意 2013-01-08",
+    "主管部门审核": "同意",
+    "发证机关审核": "同意",
 }
+"""A 补发's documents; `status_event` dates its reviews on the 补发's day."""
 """What a 补发 of a 绵阳 certificate of `MIANYANG` needs (§四.(六)3)."""
 REASONS = {"换发": "证书错填", "补发": "证书遗失", "撤销": "弄虚作假"}
 
@@ -95,6 +96,7 @@ def status_event(
     }
     if kind == "补发":
         row.update(REISSUE_DOCUMENTS)
+        row.update({column: f"同意 {date}" for column in ("主管部门审核", "发证机关审核")})
     row.update(extra)
     return row
 

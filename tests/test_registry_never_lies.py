@@ -384,8 +384,11 @@ def test_an_event_on_a_number_a_later_row_creates_says_so(
     problems = refused(roster, db_path, "changes.xlsx")
     [later] = [p[2] for p in problems if p[0] == 4]
     assert later.endswith("但那一行未通过检查：请先改正第3行")
-    rows.reverse()  # the same day, the 补发 above the 换发 that makes its number
-    rows[0]["日期"], rows[1]["原因"] = "2013-02-01", "证书错填"
+    # the same day, the 补发 above the 换发 that makes its number
+    rows = [
+        status_event("补发", "Z1122020903", "周杰", "2013-02-01"),
+        {**rows[0], "原因": "证书错填"},
+    ]
     roster.add("changes.xlsx", rows, CHANGES)
     [(row, _, same_day, _)] = refused(roster, db_path, "changes.xlsx")
     assert (

@@ -164,7 +164,7 @@ def test_sub_columns_under_a_group_header_are_read(roster: RegisterFactory, db_p
     finally:
         conn.close()
     assert births["Z1122020003"] == "1976-03" and births["Z1122020002"] != "1976-03"
-    assert documents == ("申请1", "绵人社函〔2012〕8号", "同意 2013-01-08")
+    assert documents == ("申请1", "绵人社函〔2012〕8号", "同意 2012-09-10")
 
 
 def test_a_holder_registered_with_a_digit_in_the_name_can_still_be_revoked(
@@ -789,6 +789,36 @@ CASES = [
         ],
         "序号",
         "这是合计行",
+    ),
+    *(
+        (case, [status_event("补发", "Z1122020001", "周杰", "2012-09-10", **reviews)], column, rule)
+        for case, reviews, column, rule in [
+            (
+                "a review after the reissue",
+                {"主管部门审核": "同意 2012-09-20"},
+                "主管部门审核",
+                "审核日期晚于补发日期 2012-09-10",
+            ),
+            (
+                "a review in the future",
+                {"发证机关审核": "2099年1月1日同意"},
+                "发证机关审核",
+                "审核日期在将来",
+            ),
+            (
+                "a review document of a later year",
+                {"发证机关审核": "绵人社审〔2013〕5号"},
+                "发证机关审核",
+                "审核文件的年份晚于补发日期",
+            ),
+            ("a review on no day", {"主管部门审核": "同意 2012-02-30"}, "主管部门审核", "审核日期"),
+            (
+                "the reviews in the wrong order",
+                {"主管部门审核": "同意 2012-09-05", "发证机关审核": "同意 2012-09-01"},
+                "发证机关审核",
+                "早于主管部门审核（2012-09-05）",
+            ),
+        ]
     ),
 ]
 

@@ -6,10 +6,27 @@ only record what was approved (§四.(二), §四.(六)3). These are the words t
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import unicodedata
 
+from registry.domain.dates import parse_date
 from registry.domain.documents import document_year
 from registry.domain.text import mentions
+
+DATE_IN_TEXT = re.compile(
+    r"\d{4}\s*[.\-/年]\s*\d{1,2}\s*[.\-/月]\s*\d{1,2}\s*[日号]?"
+    r"|(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"  # 20120301, no phone
+)
+"""The date an opinion is signed on, in its words: 同意 2012-03-01, 2012年3月1日同意, 20120301."""
+
+
+def signed_on(written: str) -> dt.date | None:
+    """The date an opinion's words give it (NFKC), None when they give none; `BadDate` for a
+    date that is none (2013-02-30)."""
+    match = DATE_IN_TEXT.search(unicodedata.normalize("NFKC", written))
+    return parse_date(match[0].replace("号", "日")) if match else None
+
 
 REFUSED = (
     "不同意",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from registry.domain.dates import CHINESE_NUMERALS, BadDate, parse_date
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.names import normalise_name
-from registry.domain.opinions import approves, refuses
+from registry.domain.opinions import DATE_IN_TEXT, approves, refuses
 from registry.domain.regions import PROVINCE, REGIONS
 from registry.kinds.cells import NONE_WRITTEN
 from registry.sheets.cells import Cell
@@ -27,10 +27,6 @@ PREFECTURE_FULL_NAMES = {
 }
 """The official names of the three autonomous prefectures, which clerks also write."""
 
-_DATE_IN_TEXT = re.compile(
-    r"\d{4}\s*[.\-/年]\s*\d{1,2}\s*[.\-/月]\s*\d{1,2}\s*[日号]?"
-    r"|(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"  # 20120301, no phone
-)
 _CHANGED = ("核减", "核增", "减为", "增为", "改为", "调整", "调减", "调增")
 """Words of an approval of other quantities than the form's (同意，核减中级为3本)."""
 _NO_WORDS = re.compile(r"[\s\W_]|印章|盖章|公章")
@@ -197,7 +193,7 @@ def opinion(value: Cell, today: dt.date) -> Opinion:
     else:
         written = unicodedata.normalize("NFKC", str(value))
         agreed = _agreed(written)
-        match = _DATE_IN_TEXT.search(written)
+        match = DATE_IN_TEXT.search(written)
         if match is None:
             if agreed is False:
                 return Opinion(False)
