@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
+from registry.domain.authorities import parse_authorities
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 
@@ -79,12 +80,59 @@ def test_a_check_that_finds_nothing_names_whom_to_ask(
     text = CliRunner().invoke(cli, ["verify", "Z1122029999", "周杰", "--db", str(sample_db)])
     assert text.exit_code == 2 and "CERTREG_AUTHORITIES 指定的发证机关联系方式文件" in text.output
     assert "（文件不存在）" in text.output and "Errno" not in text.output
-    # Excel's "Unicode 文本": tab-separated UTF-16, read as nothing — and the shipped phones
-    # would have been given to employers without a word
-    contacts.write_text("代码\t名称\t地址\t电话\n2202\t绵阳市人社局\t\t0816-1\n", encoding="utf-16")
+    # Excel's "Unicode 文本": tab-separated UTF-16 (read as nothing once, and the shipped
+    # phones given to employers without a word)
+    contacts.write_text(
+        "代码\t名称\t地址\t电话\n2202\t绵阳市人社局\t\t0816-7654321\n", encoding="utf-16"
+    )
+    monkeypatch.setenv("CERTREG_AUTHORITIES", str(contacts))
+    _, answer = verify(sample_db, "Z1122029999", "周杰")
+    assert answer["contact"] == {"name": "绵阳市人社局", "phone": "0816-7654321"}
+
+
+@pytest.mark.parametrize(
+    ("rows", "told"),
+    [
+        (  # every phone given to employers would be blank, the province's too
+            "代码,名称,地址,联络电话\n2202,绵阳市人社局,,0816-1234567\n",
+            "缺少“电话”列（第一行的列名为：代码、名称、地址、联络电话）",
+        ),
+        (
+            "代码,名称,地址,电话\n2202,绵阳市人社局,,8162345678\n",
+            "第2行「电话」“8162345678”：像是区号前的 0",
+        ),
+        ("代码,名称,地址,电话\n2202,绵阳市人社局,,8.16E+09\n", "Excel 把电话号码当成了数字"),
+        ("代码,名称,地址,电话\n2202,绵阳市人社局,,见通知\n", "第2行「电话」“见通知”：不是电话号码"),
+        (
+            "代码,名称,地址,电话\n2202,绵阳市人社局,,0816-1234567\n制表人：张三,,,\n",
+            "第3行「代码」“制表人:张三”：不是附件3规定的发证机关代码",
+        ),
+        (
+            "代码,名称,地址,电话\n2202,绵阳市人社局,,\n2202,绵阳市人社局,,0816-1234567\n",
+            "第3行「代码」“2202”：与第2行重复",
+        ),
+    ],
+    ids=["phone-column-renamed", "area-code-0-lost", "scientific", "words", "note-row", "twice"],
+)
+def test_a_contacts_file_that_would_mislead_employers_is_refused(
+    sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: str, told: str
+) -> None:
+    """An administrator's contacts file as Excel leaves it: a phone column headed otherwise, a
+    phone turned into a number, a note under the table — published before, without a word."""
+    contacts = tmp_path / "authorities.csv"
+    contacts.write_text(rows, encoding="utf-8")
     monkeypatch.setenv("CERTREG_AUTHORITIES", str(contacts))
     text = CliRunner().invoke(cli, ["verify", "Z1122029999", "周杰", "--db", str(sample_db)])
-    assert text.exit_code == 2 and "中没有读到任何发证机关" in text.output
+    assert text.exit_code == 2 and told in text.output, text.output
+    assert "有误，未启用" in text.output and "Traceback" not in text.output
+
+
+def test_a_contacts_file_may_head_its_columns_as_offices_do(tmp_path: Path) -> None:
+    """联系电话 for 电话, full-width digits, a hotline and a phone with its extension."""
+    replaced = parse_authorities(
+        "机关代码,机关名称,联系地址,联系电话\n２２０２,绵阳市人社局,,12333、0816-1234567转8\n"
+    )
+    assert replaced["2202"].phone == "12333、0816-1234567转8"
 
 
 def test_malformed_names_the_reason(sample_db: Path) -> None:

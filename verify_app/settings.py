@@ -17,7 +17,12 @@ from starlette.config import Config
 from starlette.datastructures import Secret
 
 from registry import store
-from registry.domain.authorities import Authority, builtin_authorities, parse_authorities
+from registry.domain.authorities import (
+    AuthoritiesProblem,
+    Authority,
+    builtin_authorities,
+    parse_authorities,
+)
 from registry.public.proxies import VARIABLE as PROXIES_VARIABLE
 from registry.public.proxies import ProxyProblem, proxy_problem, trusted_proxies
 from registry.public.secret_values import unrun_command
@@ -87,7 +92,13 @@ def load_authorities(file: Path | None) -> dict[str, Authority]:
             f"CERTREG_AUTHORITIES 指定的发证机关联系方式文件 {file} 无法读取（{reason}）。"
             "文件应为 UTF-8 或 GB18030 编码的 CSV，列为 代码,名称,地址,电话"
         ) from exc
-    supplied = parse_authorities(text)
+    try:
+        supplied = parse_authorities(text)
+    except AuthoritiesProblem as exc:
+        raise SettingsProblem(
+            f"CERTREG_AUTHORITIES 指定的发证机关联系方式文件 {file} 有误，未启用："
+            f"{exc}。请改正后重试"
+        ) from exc
     if not supplied:  # another separator, another header: employers would get the shipped list
         raise SettingsProblem(
             f"CERTREG_AUTHORITIES 指定的发证机关联系方式文件 {file} 中没有读到任何发证机关。"

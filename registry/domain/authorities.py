@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 
 from registry.domain.numbers import CertificateNumber, MalformedNumber, parse
-from registry.domain.regions import PROVINCE, authority_name
+from registry.domain.regions import AUTHORITY_CODES, PROVINCE, REGIONS, authority_name
 
 
 @dataclass(frozen=True)
@@ -37,19 +39,112 @@ class Authority:
         return "，".join(part for part in (self.name, address, phone) if part)
 
 
-def parse_authorities(text: str) -> dict[str, Authority]:
-    """Code → contact, from the CSV's rows (blank cells are unknown, never invented)."""
-    found = {}
-    for row in csv.DictReader(io.StringIO(text)):
-        code = (row.get("代码") or "").strip()
-        if code:
-            found[code] = Authority(
-                code,
-                (row.get("名称") or "").strip() or authority_name(code),
-                (row.get("地址") or "").strip(),
-                (row.get("电话") or "").strip(),
-            )
+class AuthoritiesProblem(ValueError):
+    """A contacts file that would publish wrong or no contacts; ``problems`` name each row to fix,
+    in Chinese."""
+
+    def __init__(self, problems: list[str]) -> None:
+        more = f"；另有 {len(problems) - 10} 处问题" if len(problems) > 10 else ""
+        super().__init__("；".join(problems[:10]) + more)
+        self.problems = problems
+
+
+COLUMNS = {
+    "代码": ("代码", "机关代码", "地区代码"),
+    "名称": ("名称", "机关名称", "单位名称"),
+    "地址": ("地址", "联系地址", "通讯地址", "办公地址"),
+    "电话": ("电话", "联系电话", "电话号码", "咨询电话"),
+}
+"""Each column of the file and the headers an administrator may have given it: a file whose
+电话 column is headed otherwise must not publish every department without its phone."""
+
+
+def _header(fields: Sequence[str] | None) -> dict[str, str]:
+    """The file's header for each of `COLUMNS`; `AuthoritiesProblem` naming those missing."""
+    written = {unicodedata.normalize("NFKC", f).strip(): f for f in fields or () if f}
+    found = {
+        column: next((written[name] for name in names if name in written), "")
+        for column, names in COLUMNS.items()
+    }
+    if missing := [column for column, header in found.items() if not header]:
+        seen = "、".join(written) or "无"
+        raise AuthoritiesProblem(
+            [
+                f"缺少“{'”“'.join(missing)}”列（第一行的列名为：{seen}）。"
+                "第一行应为 代码,名称,地址,电话，各列以逗号分隔（Excel 请另存为“CSV（逗号分隔）”）"
+            ]
+        )
     return found
+
+
+def parse_authorities(text: str) -> dict[str, Authority]:
+    """Code → contact, from the CSV's rows (blank cells are unknown, never invented);
+    `AuthoritiesProblem` for a file that would publish a wrong one: a missing column, a code
+    that is no department of 附件3 (a note under the table), a code listed twice, a telephone
+    Excel turned into a number."""
+    first = text.partition("\n")[0]
+    tabbed = "\t" in first and "," not in first  # Excel's "Unicode 文本"
+    reader = csv.DictReader(io.StringIO(text), delimiter="\t" if tabbed else ",")
+    columns = _header(reader.fieldnames)
+    found: dict[str, Authority] = {}
+    lines: dict[str, int] = {}
+    problems = []
+    for row in reader:
+        line = reader.line_num
+        cell = {
+            c: unicodedata.normalize("NFKC", row.get(h) or "").strip() for c, h in columns.items()
+        }
+        code = cell["代码"]
+        if not any(cell.values()):
+            continue
+        if code not in REGIONS:
+            written = f"“{code}”" if code else "为空"
+            problems.append(
+                f"第{line}行「代码」{written}：不是附件3规定的发证机关代码（{AUTHORITY_CODES}）"
+                "；表格下方的说明、签字等请删去"
+            )
+        elif code in lines:
+            problems.append(f"第{line}行「代码」“{code}”：与第{lines[code]}行重复，请只留一行")
+        elif why := phone_problem(cell["电话"]):
+            problems.append(f"第{line}行「电话」“{cell['电话']}”：{why}")
+        else:
+            lines[code] = line
+            found[code] = Authority(
+                code, cell["名称"] or authority_name(code), cell["地址"], cell["电话"]
+            )
+    if problems:
+        raise AuthoritiesProblem(problems)
+    return found
+
+
+_NUMBERS = re.compile(r"[、，,;；/]|或")
+_EXTENSION = re.compile(r"(?:转|分机|ext\.?).*$", re.I)
+_PHONE = re.compile(r"0\d{9,11}|1[3-9]\d{9}|[48]00\d{7}|123\d{2}|\d{7,8}")
+"""A landline with its area code, a mobile, a 400/800 line, a hotline (12333), or a local
+number without area code."""
+
+
+def phone_problem(written: str) -> str | None:
+    """Why ``written`` (NFKC) is no telephone number an employer could dial, if it is not one;
+    several are allowed, separated by 、 or ；, each with an extension (转 123)."""
+    if not written:
+        return None
+    if re.fullmatch(r"[\d.]+[eE][+-]?\d+|\d+\.0+", written):
+        return (
+            "Excel 把电话号码当成了数字（科学计数法或末尾的 .0）：请把这一列设为“文本”格式，"
+            "重新输入号码，如 0816-2345678"
+        )
+    for number in filter(None, (n.strip() for n in _NUMBERS.split(written))):
+        digits = re.sub(r"[\s\-()（）]", "", _EXTENSION.sub("", number))
+        if _PHONE.fullmatch(digits) or re.fullmatch(r"\+86[1-9]\d{8,10}", digits):
+            continue  # +86 28 8611 3498: the area code's 0 is left out after the country's
+        if re.fullmatch(r"[2-9]\d{8,10}", digits):
+            return (
+                "像是区号前的 0 被 Excel 去掉了（0816-2345678 成了 8162345678）：请把这一列设为"
+                "“文本”格式，重新输入带区号的号码"
+            )
+        return "不是电话号码：请写号码，如 0816-2345678；几个号码用顿号分隔，分机写“转 123”"
+    return None
 
 
 def builtin_authorities() -> dict[str, Authority]:
