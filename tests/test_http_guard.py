@@ -98,6 +98,15 @@ def test_an_oversized_head_is_refused_before_it_is_held(port: int) -> None:
     assert exchange(port, post(CHECK, near)).startswith(b"HTTP/1.1 200")
 
 
+@pytest.mark.parametrize("method", [b"POST", b"OPTIONS"])
+def test_a_body_too_large_for_a_target_that_is_no_path_is_refused(port: int, method: bytes) -> None:
+    """``POST *`` with a body over the limit was a 500 and a traceback in the log, before any
+    allowance was charged."""
+    head = method + b" * HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\nConnection: close"
+    answer = exchange(port, head + b"\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 413") and "请求内容过大".encode() in answer
+
+
 def test_a_head_sent_slowly_loses_its_connection(port: int) -> None:
     """A header line every 0.4 s: the head is not whole within HEAD_SECONDS (1 s here)."""
     request = post(CHECK)

@@ -40,8 +40,8 @@ watch form has no file to split, a single check no columns to drop)."""
 
 
 def _advice(path: str) -> str:
-    form = next(prefix for prefix in TOO_LARGE_ADVICE if path.startswith(prefix))
-    return TOO_LARGE_ADVICE[form]
+    """`TOO_LARGE_ADVICE` for ``path``; none for a target that is no path (``OPTIONS *``)."""
+    return next((advice for form, advice in TOO_LARGE_ADVICE.items() if path.startswith(form)), "")
 
 
 class _TooLarge(Exception):
