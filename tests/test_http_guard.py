@@ -107,6 +107,25 @@ def test_a_body_too_large_for_a_target_that_is_no_path_is_refused(port: int, met
     assert answer.startswith(b"HTTP/1.1 413") and "请求内容过大".encode() in answer
 
 
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        "GET /?number=张 HTTP/1.1\r\nHost: x\r\n\r\n".encode(),  # a script's raw UTF-8
+        post(b"x", b"Content-Length: -5"),
+        b"POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    ],
+    ids=["raw-utf8-address", "negative-length", "bad-chunk-size"],
+)
+def test_a_request_the_parser_cannot_read_is_told_in_chinese(
+    port: int, request_bytes: bytes
+) -> None:
+    """uvicorn answered these with an English text and none of the app's security headers."""
+    answer = exchange(port, request_bytes)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and "URL 编码".encode() in body
+    assert b"x-content-type-options: nosniff" in head and b"cache-control: no-store" in head
+
+
 def test_a_head_sent_slowly_loses_its_connection(port: int) -> None:
     """A header line every 0.4 s: the head is not whole within HEAD_SECONDS (1 s here)."""
     request = post(CHECK)

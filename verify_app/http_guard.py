@@ -21,6 +21,7 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from verify_app.body_limit import BODY_TOTAL_SECONDS
+from verify_app.security_headers import HEADERS
 
 MAX_HEAD_BYTES = 64 * 1024
 """A request line and headers larger than this get 431 (nginx's default allows 32 KiB)."""
@@ -35,16 +36,34 @@ trailers are headers too — a megabyte each, they held 300 MB of one connection
 refuses a body over its own limit, `CERTREG_MAX_BODY_BYTES`)."""
 
 
+_HEADERS = b"".join(
+    name.lower().encode() + b": " + value.encode() + b"\r\n" for name, value in HEADERS.items()
+)
+
+
 def _refusal(status: bytes, text: str) -> bytes:
+    """A refusal made before any request reached the app: plain text, with the headers every
+    answer of the app carries (`verify_app.security_headers`) and kept by no cache."""
     body = text.encode()
     return (
-        b"HTTP/1.1 " + status + b"\r\ncontent-type: text/plain; charset=utf-8\r\n"
-        b"content-length: " + str(len(body)).encode() + b"\r\nconnection: close\r\n\r\n" + body
+        b"HTTP/1.1 "
+        + status
+        + b"\r\ncontent-type: text/plain; charset=utf-8\r\n"
+        + _HEADERS
+        + b"cache-control: no-store\r\ncontent-length: "
+        + str(len(body)).encode()
+        + b"\r\nconnection: close\r\n\r\n"
+        + body
     )
 
 
 _431 = _refusal(b"431 Request Header Fields Too Large", "请求头过大")
 _413 = _refusal(b"413 Content Too Large", "请求内容过大")
+_400 = _refusal(
+    b"400 Bad Request",
+    "无法识别的请求：请求行或请求头不符合 HTTP 格式。"
+    "网址中的汉字等字符须先经 URL 编码（百分号编码），长度、分块等请求头须与请求内容一致",
+)
 
 
 PIECE = 4096
@@ -117,6 +136,11 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         # otherwise leave the next request next to no time)
         if not self._in_head or self._head_bytes == 0:
             self._restart_head_timer()
+
+    def send_400_response(self, msg: str) -> None:
+        """A request the parser cannot read (a raw 汉字 in the address, a bad chunk size): said in
+        Chinese, with the security headers — uvicorn's own is English and bare."""
+        self._refuse(_400)
 
     def _restart_head_timer(self) -> None:
         self._stop_head_timer()
