@@ -385,6 +385,13 @@ def test_upload_without_file_gets_a_message(app_client: AppClient) -> None:
     assert "请选择要上传的" in page.context["error"]
 
 
+def test_a_file_name_that_shows_reversed_is_shown_as_it_is(app_client: AppClient) -> None:
+    """a\u202evsc.exe.csv showed as "a" and "csv.exe" read backwards."""
+    with app_client() as client:
+        page = _upload(client, "a\u202evsc.exe.csv", f"{VALID[0]},{VALID[1]}\n".encode())
+    assert "文件：a&lt;U+202E&gt;vsc.exe.csv" in page.text and "\u202e" not in page.text  # type: ignore[attr-defined]
+
+
 def test_the_page_carries_no_token_with_the_uploaded_names(app_client: AppClient) -> None:
     """The results come back as a file made with the answers, not as a signed token that would
     hold every uploaded cell (names, ID numbers) in base64 — a name never goes into a token."""

@@ -58,6 +58,13 @@ def test_form_explains_the_number_and_labels_its_fields(app_client: AppClient) -
     assert context_of(page)["csrf_token"] in page.text
 
 
+def test_control_characters_typed_are_neither_checked_nor_shown(app_client: AppClient) -> None:
+    """A NUL typed (or pasted with a line break) went into the page raw, as U+FFFD."""
+    with app_client() as client:
+        page = post_check(client, f"{VALID[0]}\x00", f"{VALID[1]}\r\n")
+    assert context_of(page)["check"].result == "valid" and "\x00" not in page.text
+
+
 def test_every_result_code_has_a_case() -> None:
     assert set(CASES) == set(RESULTS)
 

@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from registry.domain.text import drop_invisible
+from registry.domain.text import drop_invisible, visible
 from registry.public.lookup import NOT_CHECKED
 from verify_app.answers import Checked
 from verify_app.batch_files import CONFIRM_HEADERS, BatchFile, BatchFileProblem
@@ -105,7 +105,7 @@ def _batch_results(
         columns=result_columns(parsed.confirms),
         export_href=csv_link(export),
         export_name=f"{_stem(filename)}-查验结果.csv",
-        filename=filename,
+        filename=visible(filename),  # a\u202evsc.exe.csv shown reversed as a…exe
         summary=_summary(answers, len(parsed.unchecked)),
         set_aside=parsed.set_aside,
         as_of=shown_time(answers[0].answer.as_of),

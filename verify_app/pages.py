@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from typing import Any
+from unicodedata import category
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -109,12 +110,19 @@ FORM_AGAIN_EMPTY = (
 """Without our cookie nothing typed is shown again (`check`): the page must not say it was."""
 
 
+def _typed(value: object) -> str:
+    """A form field as typed, without control characters (a NUL, a pasted line break): a form
+    field is one line, and the page shows it again."""
+    text = str(value or "")
+    return text if text.isprintable() else "".join(c for c in text if category(c) != "Cc")
+
+
 async def check(request: Request) -> Response:
     """A check from the form; a form that expired, or a check over the minute's allowance, gets
     the form back with what was typed (the error pages made the officer type it all again)."""
     try:
         async with checked_form(request) as fields:
-            values = {key: str(fields.get(key) or "") for key in TYPED_FIELDS}
+            values = {key: _typed(fields.get(key)) for key in TYPED_FIELDS}
     except CsrfRejected as exc:
         # kept only for a browser that had the form from us (its cookie came along): another
         # site's POST must not get the form filled in with a name of its choosing, one click
