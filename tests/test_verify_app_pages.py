@@ -215,6 +215,18 @@ def test_wrong_method_gets_a_page_not_a_traceback(app_client: AppClient) -> None
         opened = client.get("/report")
     assert opened.status_code == 405 and "不能直接打开" in opened.text
     assert "GET" not in opened.text
+    # a page's address sent a PUT (a tool's): not told it is a form's
+    with app_client() as client:
+        put = client.put("/")
+    assert put.status_code == 405 and "这是可以直接打开的页面，不接受 PUT 请求" in put.text
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain", "multipart/mixed"])
+def test_a_body_that_is_no_form_is_told_so(app_client: AppClient, content_type: str) -> None:
+    """JSON sent to the form's address was told its form had expired, its text kept."""
+    with app_client() as client:
+        page = client.post("/check", content=b"{}", headers={"Content-Type": content_type})
+    assert page.status_code == 415 and "提交的不是网页表单" in page.text
 
 
 def test_a_result_address_opened_again_leads_to_the_form(app_client: AppClient) -> None:

@@ -89,6 +89,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
         request.url.path, request.method
     ):  # Starlette's detail is English
         message = f"此地址不支持 {request.method} 请求（可用：{headers.get('Allow', '')}）。"
+    elif exc.status_code == 405 and "GET" in headers.get("Allow", ""):  # PUT / by a tool
+        message = f"这是可以直接打开的页面，不接受 {request.method} 请求。请在浏览器中打开此地址。"
     elif exc.status_code == 405:  # a form's address opened from the history or a bookmark
         message = (
             "这个地址只用来提交表单，不能直接打开（例如从浏览记录或书签打开）。请从首页开始查验。"

@@ -34,6 +34,13 @@ UNREADABLE_CHARSET = (
     "表单的字符编码无法识别。请返回首页，用浏览器重新填写后提交（表单应以 UTF-8 编码）。"
 )
 TOO_MANY_FIELDS = f"表单字段过多（最多 {MAX_FIELDS} 个）。请返回首页重新填写后提交。"
+NOT_A_FORM = (
+    "提交的不是网页表单。请返回首页，用浏览器填写后提交；"
+    "程序查验请用 /api/v1/verify 接口（JSON，见 /docs）。"
+)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+"""What a browser sends a form as: a body of another type (JSON, text) was read as an empty form
+and told its form had expired and its text was kept."""
 
 
 def _form_problem(detail: str) -> str:
@@ -118,6 +125,8 @@ def typed_back(request: Request, exc: CsrfRejected) -> dict[str, str]:
 @asynccontextmanager
 async def checked_form(request: Request) -> AsyncIterator[FormData]:
     """The POSTed form after its CSRF check; uploaded files are closed on the way out."""
+    if media_type(request) not in FORM_TYPES:
+        raise HTTPException(415, NOT_A_FORM)
     if media_type(request) == "application/x-www-form-urlencoded":
         form = await _urlencoded_form(request)
     else:
