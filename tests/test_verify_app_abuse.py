@@ -121,6 +121,9 @@ def test_a_proxy_left_out_of_the_trusted_list_is_logged_once(
                 client.post("/api/v1/verify", json=CHECK, headers=headers)
         with app_client(trusted_proxies=("10.0.0.0/8",), client=("10.1.2.3", 4000)) as client:
             client.post("/api/v1/verify", json=CHECK, headers={"X-Forwarded-For": "192.0.2.7"})
+            # two headers (the client's own, the proxy's): read together, as uvicorn reads them
+            twice = [("X-Forwarded-For", "10.8.0.1"), ("X-Forwarded-For", "192.0.2.8")]
+            client.post("/api/v1/verify", json=CHECK, headers=twice)
     warned = [r.getMessage() for r in caplog.records if "X-Forwarded-For" in r.getMessage()]
     assert len(warned) == 1 and "198.51.100.9" in warned[0]
     assert "CERTREG_TRUSTED_PROXIES" in warned[0]

@@ -50,8 +50,10 @@ def client_of(request: Request) -> str:
     peer that sends the header unheeded (``CERTREG_TRUSTED_PROXIES`` not naming the proxy:
     every employer then shares the proxy's allowance) is logged once."""
     host = request.client.host if request.client else "unknown"
-    forwarded = request.headers.get("x-forwarded-for")
-    if forwarded is not None and host not in {part.strip() for part in forwarded.split(",")}:
+    # every X-Forwarded-For, as uvicorn reads them: with two, the first alone named a client
+    # that did not come through it, and the log asked for a client-chosen address to be trusted
+    forwarded = request.headers.getlist("x-forwarded-for")
+    if forwarded and host not in {part.strip() for value in forwarded for part in value.split(",")}:
         _untrusted(request.app.state.untrusted_peers, host)
     return host
 
