@@ -1,7 +1,7 @@
 """How ``certreg browse`` starts Datasette: the command line over the shipped configuration.
 
 Datasette runs as its own process with ``datasette serve`` — the same launch line an
-administrator could type — over the registry and the verification log, both opened as ordinary
+administrator could type, its uvicorn bounded as the public app's (`datasette_config.serve`) — over the registry and the verification log, both opened as ordinary
 (mutable) files. Datasette reads them with ``mode=ro`` connections, so every sync and every check
 shows up live; ``-i`` (immutable) is deliberately not used, because the files change while served.
 """
@@ -101,12 +101,13 @@ def setting_arguments(settings_file: Path) -> list[str]:
 
 
 def datasette_command(databases: list[Path], host: str, port: int) -> list[str]:
-    """The ``datasette serve`` command line for staff browsing of ``databases``."""
+    """The ``datasette serve`` command line for staff browsing of ``databases``, its uvicorn
+    bounded as the public app's (`datasette_config.serve`)."""
     config = config_dir()
     return [
         sys.executable,
         "-m",
-        "datasette",
+        "datasette_config.serve",
         "serve",
         *(str(path) for path in databases),
         "--host",

@@ -31,6 +31,7 @@ from tests.datasette_fixtures import (
 )
 from tests.registers import RegisterFactory, approval_row
 from tests.verify_fixtures import checks_indexes
+from verify_app.http_guard import MAX_HEAD_BYTES
 from verify_app.settings import Settings, SettingsProblem
 
 
@@ -262,7 +263,7 @@ def test_a_registry_named_as_the_verification_log_is_refused(
 
 def test_launch_line_serves_both_databases_mutable_with_the_shipped_config(tmp_path: Path) -> None:
     command = datasette_command([tmp_path / "registry.db", tmp_path / "verify_log.db"], "::1", 1)
-    assert command[1:4] == ["-m", "datasette", "serve"]
+    assert command[1:4] == ["-m", "datasette_config.serve", "serve"]
     assert str(tmp_path / "registry.db") in command and str(tmp_path / "verify_log.db") in command
     assert "-i" not in command and "--immutable" not in command
     for option in ("--metadata", "--plugins-dir", "--template-dir"):
@@ -290,6 +291,16 @@ def test_browse_smoke_anonymous_refused_login_form_served(served: tuple[str, Pat
         assert client.get("/registry/certificates.json").status_code == 302
         assert client.get("/-/login").status_code == 200
     assert verify_log_path(db).exists()  # created empty beside the registry
+
+
+def test_browse_bounds_a_head_as_the_public_app_does(served: tuple[str, Path]) -> None:
+    """Plain ``datasette serve`` took a header however long it grew: 350 MB from one client."""
+    port = int(served[0].rsplit(":", 1)[1])
+    huge = b"GET / HTTP/1.1\r\nHost: x\r\nX-A: " + b"a" * (MAX_HEAD_BYTES + 10)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(huge)
+        answer = conn.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 431")
 
 
 def test_browse_staff_login_and_live_sync(

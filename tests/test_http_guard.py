@@ -126,6 +126,13 @@ def test_a_request_the_parser_cannot_read_is_told_in_chinese(
     assert b"x-content-type-options: nosniff" in head and b"cache-control: no-store" in head
 
 
+def test_a_declared_body_that_stops_arriving_loses_its_connection(port: int) -> None:
+    """A body cut short after its head: closed within BODY_TOTAL_SECONDS (1.5 s here), for an
+    app that would wait for it (the staff Datasette's login waited for ever)."""
+    started = time.monotonic()
+    assert exchange(port, post(CHECK)[:-5]) == b"" and time.monotonic() - started < 5
+
+
 def test_a_head_sent_slowly_loses_its_connection(port: int) -> None:
     """A header line every 0.4 s: the head is not whole within HEAD_SECONDS (1 s here)."""
     request = post(CHECK)

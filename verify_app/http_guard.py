@@ -1,5 +1,5 @@
-"""How `certreg serve` runs uvicorn (`uvicorn_options`): its httptools protocol with bounds on
-what one connection may hold.
+"""How `certreg serve` and `certreg browse` run uvicorn (`uvicorn_options`,
+`datasette_config.serve`): its httptools protocol with bounds on what one connection may hold.
 
 httptools gathers a header however long it grows and however slowly it arrives, and uvicorn
 times a connection only while it is idle between requests: three connections each sending a
@@ -8,9 +8,10 @@ seconds held its connection for as long as it liked. nginx bounds these in front
 service (``large_client_header_buffers``, ``client_header_timeout``); `certreg serve` facing
 clients itself does the same here: a head larger than `MAX_HEAD_BYTES` gets 431, one not whole
 within `HEAD_SECONDS` of the connection or of the end of the answer before it has its
-connection closed; so has a chunked request past `MAX_CHUNKED_BYTES` or two minutes, a body
-its answer did not wait for, and an answer not read for `ANSWER_SECONDS`. A body the app reads
-has its own bounds (`verify_app.body_limit`).
+connection closed; so has a chunked request past `MAX_CHUNKED_BYTES`, a body not whole within
+two minutes (an app that waits for it, as Datasette's login does, has no bound of its own), a
+body its answer did not wait for, and an answer not read for `ANSWER_SECONDS`. The public app
+bounds the bodies it reads more closely (`verify_app.body_limit`).
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     _head_timer: asyncio.TimerHandle | None = None
     _chunked_left: int | None = None
     """bytes a chunked request may still send, while one is arriving"""
+    _body_open = False
+    """a request's body is arriving (its head declared one): timed as a whole"""
     _waited = 0.0
     """seconds the head timer has waited for an answer being made"""
 
@@ -119,12 +122,16 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._stop_head_timer()
         if any(name == b"transfer-encoding" for name, _ in self.headers):  # chunked: no length
             self._chunked_left = MAX_CHUNKED_BYTES
+            self._body_open = True
+        elif any(name == b"content-length" and value != b"0" for name, value in self.headers):
+            self._body_open = True  # an app that waits for it has no bound of its own (Datasette's)
+        if self._body_open:
             self._head_timer = self.loop.call_later(BODY_TOTAL_SECONDS, self._head_too_slow)
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         super().on_message_complete()
-        self._chunked_left = None
+        self._chunked_left, self._body_open = None, False
         self._in_head = True  # what comes next on this connection is the next request's head
         # … and its time starts now: bytes of it in this very packet arm nothing else
         self._restart_head_timer()
@@ -167,7 +174,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         answered = self.cycle is None or self.cycle.response_complete
         self._waited += HEAD_SECONDS
         # an answer a client does not read stays unfinished: waited for, but not for ever
-        if not answered and self._chunked_left is None and self._waited < ANSWER_SECONDS:
+        if not answered and not self._body_open and self._waited < ANSWER_SECONDS:
             self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
         else:
             self.transport.close()
