@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -237,6 +238,40 @@ def test_catalogue_alias_clash_is_an_error(tmp_path: Path) -> None:
     path.write_text("工种,别名\n电工,技工\n焊工,技工\n", encoding="utf-8")
     with pytest.raises(CatalogueError, match="第3行"):
         load_catalogue(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "told"),
+    [
+        (
+            "工种,代码\n电工,1\n制表人：张三 2024年5月1日,\n",
+            "第3行：“制表人:张三2024年5月1日”不像工种名称",
+        ),
+        ("工种,代码\n电工,1\n電工,\n", "第3行：“電工”与第2行的“电工”是同一工种"),
+        ("工种,代码\n电工,1\n电工,2\n", "第3行：“电工”的代码“2”与前面的“1”不同"),
+        ("名称,代码\n电工,1\n", "缺少“工种”列（第一行的列名为：名称、代码"),
+    ],
+    ids=["note-row", "traditional-twice", "two-codes", "header-renamed"],
+)
+def test_a_catalogue_an_administrator_saved_wrong_is_refused(
+    tmp_path: Path, text: str, told: str
+) -> None:
+    """A note under the table became a trade, 電工 a trade beside 电工, a second code won."""
+    path = tmp_path / "official.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogueError, match=re.escape(told)):
+        load_catalogue(path)
+
+
+def test_a_catalogue_saved_as_excel_unicode_text_or_a_workbook(tmp_path: Path) -> None:
+    """Excel's "Unicode 文本" (UTF-16, tab-separated) is read; a workbook is told to be a CSV."""
+    text = tmp_path / "official.txt"
+    text.write_text("工种\t代码\t别名\n锅炉操作工\t0901\t司炉工\n", encoding="utf-16")
+    assert load_catalogue(text).resolve("司炉工") == "锅炉操作工"
+    workbook = tmp_path / "official.xlsx"
+    workbook.write_bytes(b"PK\x03\x04")
+    with pytest.raises(CatalogueError, match="是电子表格，须为 CSV 文件"):
+        load_catalogue(workbook)
 
 
 @pytest.mark.parametrize("value", ["2012", "2012年", "2012年度", " 2012 年度", 2012])

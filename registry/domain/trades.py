@@ -70,6 +70,9 @@ class TradeCatalogue:
         return sorted(set(self.standard.values()))
 
 
+_NOTE = re.compile(r"[:：]|\d{4}")
+"""What no trade name holds but a note under the table does: 制表人：张三, 2024年5月1日."""
+
 _GENERIC = frozenset("工员师手")
 """The characters trade names end with, which tell nothing of the trade."""
 
@@ -80,14 +83,39 @@ def parse_catalogue(text: str, source: str, into: TradeCatalogue | None = None) 
     catalogue = into or TradeCatalogue(source=source)
     if into is not None:
         catalogue.source = f"{into.source} + {source}"
-    reader = csv.DictReader(io.StringIO(text))
+    first = text.partition("\n")[0]
+    tabbed = "\t" in first and "," not in first  # Excel's "Unicode 文本"
+    reader = csv.DictReader(io.StringIO(text), delimiter="\t" if tabbed else ",")
     if not reader.fieldnames or "工种" not in [_key(f) for f in reader.fieldnames]:
-        raise CatalogueError(f"{source}：工种目录缺少“工种”列（应有列：工种,代码,别名）")
-    for line, raw in enumerate(reader, start=2):
+        seen = "、".join(_key(f) for f in reader.fieldnames or () if f and _key(f)) or "无"
+        raise CatalogueError(
+            f"{source}：工种目录缺少“工种”列（第一行的列名为：{seen}；应有列：工种,代码,别名）"
+        )
+    # the standard names as their simplified spelling, each with its row: 電工 is 电工
+    simple = {_key(simplified(n)): (n, 0) for n in catalogue.standard.values()}
+    for raw in reader:
+        line = reader.line_num
         row = {_key(k): (v or "").strip() for k, v in raw.items() if k is not None}
         name = _key(row.get("工种", ""))
         if not name:
             continue
+        if _NOTE.search(name):
+            raise CatalogueError(
+                f"{source} 第{line}行：“{name}”不像工种名称，像是表格下方的说明或签字：请删去该行"
+            )
+        same, where = simple.setdefault(_key(simplified(name)), (name, line))
+        if same != name:
+            at = f"第{where}行的" if where else "目录中的"
+            raise CatalogueError(
+                f"{source} 第{line}行：“{name}”与{at}“{same}”是同一工种（繁体、简体写法不同），"
+                "请只保留一行：繁体写法会自动按简体识别"
+            )
+        code = row.get("代码")
+        if code and catalogue.codes.get(name, code) != code:
+            raise CatalogueError(
+                f"{source} 第{line}行：“{name}”的代码“{code}”与前面的“{catalogue.codes[name]}”"
+                "不同，请核对后只保留一个"
+            )
         for spelling in [name, *(_key(a) for a in re.split(r"[;；、]", row.get("别名", "")))]:
             if not spelling:
                 continue
