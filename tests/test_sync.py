@@ -934,6 +934,29 @@ def test_manifest_trade_catalogue_replaces_the_built_in_one(
     assert conn.execute("SELECT trade FROM certificates").fetchall() == [("锅炉操作工",)]
 
 
+def test_a_catalogue_replaced_is_taken_at_once_and_its_missing_trades_named(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A catalogue named for registers already loaded waited for the next roster to load, and
+    nothing said that certificates carry trades it no longer lists."""
+    registers.add("m.csv", [approval_row("Z1122020001", "周杰", 报考工种="焊工")], MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    (registers.folder / "official.csv").write_text("工种,别名\n电工,维修电工\n", encoding="utf-8")
+    registers.extra_manifest = 'trades = "official.csv"\n'
+    registers.write_manifest()
+    for dry in (["--dry-run"], []):
+        code, output = run("sync", str(registers.folder), "--db", str(db_path), *dry)
+        assert code == 0 and "未变化 1" in output
+        done = "将换用" if dry else "已换用"
+        assert (
+            f"工种目录：{done} {registers.folder / 'official.csv'}（登记库原用 trades.csv" in output
+        )
+        assert "新目录中没有登记库已有证书所用的工种：焊工（1 本）。这些证书不受影响" in output
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT DISTINCT name FROM trades").fetchall() == [("电工",)]
+    assert run("sync", str(registers.folder), "--db", str(db_path))[1].count("工种目录") == 0
+
+
 def _traced_sync(registers: RegisterFactory, db: Path) -> tuple[list[str], list[str]]:
     """Sync the folder in process: each register's outcome, and every statement it ran."""
     statements: list[str] = []

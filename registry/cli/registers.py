@@ -26,7 +26,7 @@ from registry.domain.regions import AUTHORITY_CODES
 from registry.domain.trades import CatalogueError, TradeCatalogue
 from registry.kinds import LAYOUTS
 from registry.kinds.base import RegisterEntry
-from registry.sync.catalogue import load_catalogue
+from registry.sync.catalogue import adopt, load_catalogue
 from registry.sync.manifest import (
     ENTRY_KEYS,
     ManifestError,
@@ -142,16 +142,16 @@ def sync(
             # make `certreg verify` and `serve` take it for a registry with nothing loaded yet
             db = Path(stack.enter_context(tempfile.TemporaryDirectory())) / db.name
         try:
-            outcomes = _synced(db, entries, catalogue, dry_run, progress, workers)
+            notes, outcomes = _synced(db, entries, catalogue, dry_run, progress, workers)
         except KeyboardInterrupt:  # not click's bare "Aborted!": what is loaded, what is not
             _stopped(progress, dry_run, as_json)
     discard_problem_lists(outcomes)
     if as_json:
-        data = {**json_report(outcomes), "unlisted": forgotten}
+        data = {**json_report(outcomes), "unlisted": forgotten, "catalogue": notes}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         report = text_report(outcomes, everything=everything, spare=registry_folder, brief=brief)
-        click.echo(used)
+        click.echo("\n".join([used, *notes]))
         click.echo(report)
         if forgotten:
             click.echo(unlisted_note(forgotten, brief=brief))
@@ -210,12 +210,15 @@ def _synced(
     dry_run: bool,
     progress: Progress,
     workers: int | None,
-) -> list[Outcome]:
+) -> tuple[list[str], list[Outcome]]:
+    """What the sync says of its trade catalogue (`registry.sync.catalogue.adopt`), and each
+    register's outcome."""
     if not dry_run:
         not_a_replica(db)
     conn = store.connect(db)
     try:
-        return sync_entries(
+        notes = adopt(conn, catalogue, dry_run=dry_run)
+        return notes, sync_entries(
             conn,
             entries,
             catalogue,

@@ -15,23 +15,32 @@ from registry.domain.trades import BUILTIN_SOURCE, TradeCatalogue, builtin_catal
 STORED_SOURCE = "登记库中的工种目录"
 
 
-def keep_catalogue(conn: sqlite3.Connection, catalogue: TradeCatalogue) -> None:
-    """Store the catalogue a roster was checked with, in the roster's transaction, unless the
-    registry holds it already. One built on the shipped starting list (with an office's
-    additions, or none) never replaces a named catalogue another sync stored — an office that
-    syncs without naming it (a folder without ``trades =``) must not put the starting list back
-    in place of the official one — nor one built on the starting list with more in it (the
-    additions an earlier sync stored)."""
+def replaced_catalogue(conn: sqlite3.Connection, catalogue: TradeCatalogue) -> str | None:
+    """The source of the catalogue the registry holds when ``catalogue`` is to replace it
+    (``""`` for a registry that holds none), None when it is not. One built on the shipped
+    starting list (with an office's additions, or none) never replaces a named catalogue another
+    sync stored — an office that syncs without naming it (a folder without ``trades =``) must
+    not put the starting list back in place of the official one — nor one built on the
+    starting list with more in it (the additions an earlier sync stored)."""
     rows = _rows(catalogue)
     kept = conn.execute(
         "SELECT spelling, name, code, source FROM trades ORDER BY spelling"
     ).fetchall()
     held = [(spelling, name, code) for spelling, name, code, _ in kept]
     if held == rows:
-        return
+        return None
     if kept and catalogue.source.startswith(BUILTIN_SOURCE):
         if not _built_in(kept[0][3], held) or set(rows) < set(held):
-            return
+            return None
+    return (kept[0][3] or STORED_SOURCE) if kept else ""
+
+
+def keep_catalogue(conn: sqlite3.Connection, catalogue: TradeCatalogue) -> None:
+    """Store the catalogue a sync checks rosters with, in the caller's transaction, when it is
+    to replace the registry's (`replaced_catalogue`)."""
+    if replaced_catalogue(conn, catalogue) is None:
+        return
+    rows = _rows(catalogue)
     conn.execute("DELETE FROM trades")
     conn.executemany(
         "INSERT INTO trades (spelling, name, code, source) VALUES (?, ?, ?, ?)",
@@ -52,6 +61,13 @@ def _rows(catalogue: TradeCatalogue) -> list[tuple[str, str, str | None]]:
     return sorted(
         (spelling, name, catalogue.codes.get(name)) for spelling, name in catalogue.standard.items()
     )
+
+
+def unlisted_in_use(conn: sqlite3.Connection, catalogue: TradeCatalogue) -> list[tuple[str, int]]:
+    """The trades registered certificates carry that ``catalogue`` does not list, each with how
+    many carry it (the ``(trade, status)`` index, read whole: once per catalogue replaced)."""
+    counts = conn.execute("SELECT trade, count(*) FROM certificates GROUP BY trade").fetchall()
+    return [(trade, n) for trade, n in counts if trade and catalogue.resolve(trade) is None]
 
 
 def stored_catalogue(conn: sqlite3.Connection) -> TradeCatalogue | None:

@@ -5,6 +5,7 @@ or ``certreg sync --trades FILE``), plus any trades and aliases an administrator
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from registry.domain.trades import (
@@ -15,6 +16,8 @@ from registry.domain.trades import (
 )
 from registry.sheets.encoding import read_text
 from registry.sheets.guard import WORKBOOK_SUFFIXES
+from registry.store import transaction
+from registry.store.trades import keep_catalogue, replaced_catalogue, unlisted_in_use
 
 MAX_CATALOGUE_BYTES = 4 * 1024 * 1024
 """A catalogue of every trade with its aliases is a few hundred kilobytes at most."""
@@ -48,3 +51,29 @@ def load_catalogue(path: Path | None = None, extra: Path | None = None) -> Trade
     if extra is not None:
         parse_catalogue(_text(extra), str(extra), into=catalogue)
     return catalogue
+
+
+def adopt(conn: sqlite3.Connection, catalogue: TradeCatalogue, *, dry_run: bool) -> list[str]:
+    """What a sync tells of its catalogue before its registers: one that replaces the
+    registry's (`registry.store.trades.replaced_catalogue`) is stored at once, whatever becomes
+    of the registers — a replaced catalogue waited for the next roster to load, and the public
+    confirmation kept the old one —, and the trades of registered certificates it does not list are named: the certificates
+    stay as they are, but a corrected version of their roster will be refused for them."""
+    before = replaced_catalogue(conn, catalogue)
+    if not before:  # none to replace, or a registry's first: stored with its first roster
+        return []
+    missing = unlisted_in_use(conn, catalogue)
+    if not dry_run:
+        with transaction(conn):  # decided again under the write lock
+            keep_catalogue(conn, catalogue)
+    done = "将换用" if dry_run else "已换用"
+    notes = [f"工种目录：{done} {catalogue.source}（登记库原用 {before}）"]
+    if missing:
+        listed = "、".join(f"{trade}（{n} 本）" for trade, n in missing[:20])
+        more = f"等 {len(missing)} 个工种" if len(missing) > 20 else ""
+        notes.append(
+            f"新目录中没有登记库已有证书所用的工种：{listed}{more}。这些证书不受影响，公众查验照常；"
+            "但其名册再提交更正版本时，这些行会因工种不在目录中被退回。"
+            "如这些工种确在《机关事业单位工勤人员岗位等级规范（试行）》中，请把它们补入工种目录"
+        )
+    return notes
