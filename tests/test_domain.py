@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,7 @@ from registry.domain.dates import (
 from registry.domain.documents import document_key, document_year
 from registry.domain.exam import EXAM_CLAUSE, exam_problem
 from registry.domain.names import mask_name, name_key, normalise_name, sex_of
-from registry.domain.regions import issuing_problem, region_code
+from registry.domain.regions import REGIONS, issuing_problem, parse_regions, region_code
 from registry.domain.statuses import valid_when_collected
 from registry.domain.trades import CatalogueError
 from registry.sync.catalogue import load_catalogue
@@ -214,6 +216,29 @@ def test_issuing_rules_of_section_3(
     authority: str, region: str, letter: str, allowed: bool
 ) -> None:
     assert (issuing_problem(authority, region, letter) is None) is allowed
+
+
+@pytest.mark.parametrize(
+    ("edit", "told"),
+    [
+        (lambda text: text.replace("2202,绵阳市\n", ""), "多出或缺少：2202"),
+        (lambda text: text + "制表人：张三,\n", "多出或缺少：制表人：张三"),
+        (lambda text: text.replace("2202,绵阳市", "2202,"), "没有名称：2202"),
+    ],
+    ids=["code-removed", "note-row", "name-blanked"],
+)
+def test_an_edited_regions_file_stops_with_what_to_restore(
+    edit: Callable[[str], str], told: str
+) -> None:
+    """A code removed made valid certificates 编号格式错误 and a note row went into the help."""
+    shipped = files("registry.defaults").joinpath("regions.csv").read_text(encoding="utf-8")
+    with pytest.raises(SystemExit, match=re.escape(told)) as stopped:
+        parse_regions(edit(shipped).encode(), "regions.csv")
+    assert "请恢复随软件提供的原文件" in str(stopped.value)
+    # as Excel saves it: a BOM, GB18030, spaces after a code — read, not refused
+    for data in (b"\xef\xbb\xbf" + shipped.encode(), shipped.encode("gb18030")):
+        assert parse_regions(data, "regions.csv") == REGIONS
+    assert parse_regions(shipped.replace("2202,", "2202 ,").encode(), "x")["2202"] == "绵阳市"
 
 
 def test_built_in_catalogue_resolves_aliases_and_suggests() -> None:

@@ -14,9 +14,45 @@ from importlib.resources import files
 PROVINCE = "2200"
 
 
+ANNEX_3_CODES = frozenset(f"22{n:02d}" for n in range(22))
+"""附件3's codes: 2200 省直, 2201 成都市 … 2221 资阳市."""
+
+
+def parse_regions(data: bytes, where: str) -> dict[str, str]:
+    """Code → name from the regions file's bytes (UTF-8, a BOM as Excel writes it, or GB18030).
+
+    The codes are written into every certificate number, so the file is not the
+    administrator's to change (its names only name them): an edited one — a code removed or
+    added, a note row, another encoding — stops every command with what to restore (`SystemExit`,
+    a message and no traceback), where it made valid certificates 编号格式错误 and put a note
+    into the options' help."""
+    restore = (
+        f"地区代码表 {where} 与附件3不符（{{}}）。这些代码写在每一本证书的编号中，不能增删或改动；"
+        "请恢复随软件提供的原文件（重新安装 certreg，或从代码库取回 data/regions.csv）"
+    )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise SystemExit(restore.format("编码无法识别")) from None
+    regions = {
+        (row.get("代码") or "").strip(): (row.get("名称") or "").strip()
+        for row in csv.DictReader(io.StringIO(text))
+        if any((value or "").strip() for value in row.values() if isinstance(value, str))
+    }
+    if set(regions) != ANNEX_3_CODES:
+        odd = sorted(set(regions) ^ ANNEX_3_CODES)
+        raise SystemExit(restore.format(f"多出或缺少：{'、'.join(odd)}"))
+    if unnamed := sorted(code for code, name in regions.items() if not name):
+        raise SystemExit(restore.format(f"没有名称：{'、'.join(unnamed)}"))
+    return regions
+
+
 def _load_regions() -> dict[str, str]:
-    text = files("registry.defaults").joinpath("regions.csv").read_text(encoding="utf-8")
-    return {row["代码"]: row["名称"] for row in csv.DictReader(io.StringIO(text))}
+    path = files("registry.defaults").joinpath("regions.csv")
+    return parse_regions(path.read_bytes(), str(path))
 
 
 REGIONS: dict[str, str] = _load_regions()
