@@ -1,7 +1,7 @@
 """``datasette serve`` with the public app's bounds on what one connection may hold.
 
 Datasette's own command line, run as ``python -m datasette_config.serve serve …``, whose uvicorn
-is given `verify_app.http_guard.GuardedHttpToolsProtocol`: plain ``datasette serve`` took a
+is given `registry.public.http_guard.GuardedHttpToolsProtocol`: plain ``datasette serve`` took a
 header however long it grew (350 MB from one connection) and waited for ever for a head or a
 login form's body sent a line at a time — behind no nginx, one client could hold the staff
 server. Everything else is ``datasette serve`` as an administrator would type it.
@@ -14,7 +14,7 @@ import functools
 import uvicorn
 from datasette.cli import cli
 
-from verify_app.http_guard import GuardedHttpToolsProtocol
+from registry.public.http_guard import GuardedHttpToolsProtocol
 
 
 def main() -> None:

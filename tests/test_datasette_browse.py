@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from datasette_config.launch import bring_up_to_date, datasette_command, ensure_verify_log
 from registry.cli import cli
+from registry.public.http_guard import MAX_HEAD_BYTES
 from registry.store import verify_log_path
 from registry.store.verify_log import STAFF_INDEXES, prepare_log
 from tests.datasette_fixtures import (
@@ -31,7 +32,6 @@ from tests.datasette_fixtures import (
 )
 from tests.registers import RegisterFactory, approval_row
 from tests.verify_fixtures import checks_indexes
-from verify_app.http_guard import MAX_HEAD_BYTES
 from verify_app.settings import Settings, SettingsProblem
 
 

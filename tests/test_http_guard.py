@@ -1,4 +1,4 @@
-"""A request's head is bounded in size and time (`verify_app.http_guard`), on real uvicorn with
+"""A request's head is bounded in size and time (`registry.public.http_guard`), on real uvicorn with
 the app over the sample registry: a 100 MB header held the server's memory, and a header line
 every few seconds held a connection for ever."""
 
@@ -16,11 +16,11 @@ import pytest
 import uvicorn
 from starlette.datastructures import Secret
 
+from registry.public import http_guard
+from registry.public.http_guard import uvicorn_options
 from tests.servers import free_port
 from tests.verify_fixtures import SECRET, registry_db
-from verify_app import http_guard
 from verify_app.app import create_app
-from verify_app.http_guard import uvicorn_options
 from verify_app.settings import Settings
 
 __all__ = ["registry_db"]

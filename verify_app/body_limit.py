@@ -22,12 +22,11 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from registry.public.http_guard import BODY_TOTAL_SECONDS
 from verify_app.context import wants_json
 
 BODY_IDLE_SECONDS = 10.0
 """Longest wait for the next part of a request body: generous for a phone on a poor network."""
-BODY_TOTAL_SECONDS = 120.0
-"""Longest wait for a whole body: the largest allowed (1 MiB) at under 10 KB a second."""
 
 
 TOO_LARGE_ADVICE = {

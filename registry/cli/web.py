@@ -205,8 +205,8 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
     """
     import uvicorn
 
+    from registry.public.http_guard import uvicorn_options
     from verify_app.app import create_app
-    from verify_app.http_guard import uvicorn_options
     from verify_app.ratelimit import Limiter, is_local, redacted
     from verify_app.settings import Settings, SettingsProblem
 

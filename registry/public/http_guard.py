@@ -21,9 +21,9 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from verify_app.body_limit import BODY_TOTAL_SECONDS
-from verify_app.security_headers import HEADERS
-
+BODY_TOTAL_SECONDS = 120.0
+"""Longest wait for a whole body: the largest the public app allows (1 MiB) at under 10 KB a
+second."""
 MAX_HEAD_BYTES = 64 * 1024
 """A request line and headers larger than this get 431 (nginx's default allows 32 KiB)."""
 HEAD_SECONDS = 20.0
@@ -37,14 +37,17 @@ trailers are headers too — a megabyte each, they held 300 MB of one connection
 refuses a body over its own limit, `CERTREG_MAX_BODY_BYTES`)."""
 
 
-_HEADERS = b"".join(
-    name.lower().encode() + b": " + value.encode() + b"\r\n" for name, value in HEADERS.items()
+_HEADERS = (
+    b"content-security-policy: default-src 'none'; frame-ancestors 'none'\r\n"
+    b"x-frame-options: DENY\r\nx-content-type-options: nosniff\r\n"
+    b"referrer-policy: no-referrer\r\n"
 )
+"""What the apps' own answers say of themselves, as a text that is no page needs it."""
 
 
 def _refusal(status: bytes, text: str) -> bytes:
-    """A refusal made before any request reached the app: plain text, with the headers every
-    answer of the app carries (`verify_app.security_headers`) and kept by no cache."""
+    """A refusal made before any request reached an app: plain text, framed by nobody, sniffed
+    as nothing else, kept by no cache."""
     body = text.encode()
     return (
         b"HTTP/1.1 "
