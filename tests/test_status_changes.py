@@ -841,6 +841,31 @@ def test_rejections_leave_the_registry_unchanged(
     assert snapshot(db_path) == before
 
 
+def test_a_reissue_registered_before_the_review_dates_were_checked_is_not_refused_again(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A 补发 an older certreg loaded with its reviews dated after it: the register's next
+    version, adding a 撤销, was refused for that row by a rule that came after it. Reviews
+    the version changes are held to it."""
+    late = {"主管部门审核": "同意 2013-01-05", "发证机关审核": "同意 2013-01-08"}
+    reissue = status_event("补发", "Z1122020001", "周杰", "2012-09-10")
+    roster.add("changes.csv", [reissue], MIANYANG_CHANGES)
+    assert sync(roster, db_path)[0] == 0
+    mended_by_hand(  # as the older certreg recorded it
+        db_path,
+        "UPDATE status_events SET supervisor_review = ?, issuer_review = ?",
+        *late.values(),
+    )
+    revocation = status_event("撤销", "Z1122020002", "郑浩", "2013-02-01")
+    roster.add("changes.csv", [{**reissue, **late}, revocation], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+    relate = {**late, "发证机关审核": "同意 2013-01-09"}  # a review the new version changes
+    roster.add("changes.csv", [{**reissue, **relate}, revocation], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 1 and "审核日期晚于补发日期" in report["registers"][1]["problems"][0]["rule"]
+
+
 @pytest.mark.parametrize(
     "review",
     [

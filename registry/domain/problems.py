@@ -54,6 +54,10 @@ next number free (附件3 四: numbers are taken in order, never reused)."""
 NEW_NAME = "new_name"
 """A name refused only by a rule for names as first registered (a digit, a symbol): a name
 registered before the rule came is kept as registered."""
+REVIEW_DATE = "review_date"
+"""A 补发's review dated after it: a rule that came after registers were loaded, so an event
+registered with the same reviews is not refused for it (a register is not judged again by a
+rule that came after it)."""
 OVERLONG = "overlong"
 """A cell cut to its greatest length: what other checks say of the cut text is not so."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from registry.domain.problems import Problem
+from registry.domain.problems import REVIEW_DATE, Problem
 from registry.domain.registers import STATUS_CHANGES
 from registry.domain.statuses import StatusEvent
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
@@ -19,9 +19,11 @@ from registry.kinds.status_checker import Events
 from registry.kinds.status_remarks import applied_already
 from registry.kinds.status_rows import COLUMNS, StatusRow
 from registry.kinds.status_versions import (
+    RECORDED,
     Identity,
     applied_events,
     compare_with_applied,
+    recorded,
     source_row,
 )
 from registry.sheets.layout import Layout
@@ -47,6 +49,14 @@ class StatusChanges:
     """applied events whose remarks a new version withdraws: conflicts, never undone"""
 
 
+_REVIEW_FIELDS = [list(RECORDED).index(f) for f in ("supervisor_review", "issuer_review")]
+
+
+def _reviews(values: tuple[object, ...] | None) -> tuple[object, ...] | None:
+    """A recorded event's two reviews (`registry.kinds.status_versions.RECORDED`)."""
+    return None if values is None else tuple(values[i] for i in _REVIEW_FIELDS)
+
+
 def check_status_changes(
     table: Table, entry: RegisterEntry, context: LoadContext
 ) -> tuple[list[Problem], StatusChanges]:
@@ -70,6 +80,10 @@ def check_status_changes(
         if row.withheld:
             withheld.append((row.withheld, event))
     applied = applied_events(context.conn, entry.key)
+    registered = {
+        e.row for e in parsed if _reviews(applied.get(e.identity)) == _reviews(recorded(e))
+    }
+    problems = [p for p in problems if not (p.code == REVIEW_DATE and p.row in registered)]
     withdrawn = []
     for problem, event in withheld:  # an applied row is not refused again, only reported
         if event is None or event.identity not in applied:

@@ -11,7 +11,7 @@ from registry.domain.documents import document_year
 from registry.domain.names import SEX_RULE, check_name, name_key, normalise_name, sex_of
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.opinions import review_passes, signed_on
-from registry.domain.problems import Problem
+from registry.domain.problems import REVIEW_DATE, Problem
 from registry.domain.statuses import (
     EVENT_TYPES,
     EXCHANGE,
@@ -86,8 +86,15 @@ class StatusRow:
         self.values = record.values
         self.complete = False
 
-    def fail(self, column: str, value: Cell, rule: str, clause: str | None = None) -> None:
-        self.problems.append(Problem(self.record.row, column, text(value), rule, clause))
+    def fail(
+        self,
+        column: str,
+        value: Cell,
+        rule: str,
+        clause: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        self.problems.append(Problem(self.record.row, column, text(value), rule, clause, code=code))
 
     def number(self, column: str) -> str | None:
         written = text(self.values.get(column))
@@ -145,30 +152,32 @@ class StatusRow:
 
     def review_dates(self, reissued: dt.date) -> None:
         """§四.(六)3: a 补发 is registered after both reviews agreed — the 主管部门's first — so
-        a review is not dated after the 补发 (nor in the future), nor its document's year."""
+        a review is not dated after the 补发 (nor in the future), nor its document's year — for
+        an event registered before this rule with the same reviews, not refused
+        (`registry.kinds.status_changes`)."""
         days: dict[str, dt.date] = {}
         for column in REVIEWS:
             written = text(self.values.get(column))
             try:
                 day = signed_on(written)
             except BadDate as exc:
-                self.fail(column, written, f"审核日期{exc}", "§四.(六)3")
+                self.fail(column, written, f"审核日期{exc}", "§四.(六)3", REVIEW_DATE)
                 continue
             year = document_year(written)
             if day is not None and day > self.today:
-                self.fail(column, written, "审核日期在将来，请核对", "§四.(六)3")
+                self.fail(column, written, "审核日期在将来，请核对", "§四.(六)3", REVIEW_DATE)
             elif (day and day > reissued) or (year and year > reissued.year):
                 rule = (
                     f"审核{'日期' if day and day > reissued else '文件的年份'}晚于补发日期 "
                     f"{reissued.isoformat()}：补发须先经主管部门、发证机关审核同意，请核对审核日期或补发日期"
                 )
-                self.fail(column, written, rule, "§四.(六)3")
+                self.fail(column, written, rule, "§四.(六)3", REVIEW_DATE)
             elif day is not None:
                 days[column] = day
         first, second = (days.get(column) for column in REVIEWS)
         if first and second and second < first:
             rule = f"发证机关审核（{second.isoformat()}）早于主管部门审核（{first.isoformat()}）：补发先经主管部门审核，再由发证机关审核，请核对日期"
-            self.fail(REVIEWS[1], text(self.values.get(REVIEWS[1])), rule, "§四.(六)3")
+            self.fail(REVIEWS[1], text(self.values.get(REVIEWS[1])), rule, "§四.(六)3", REVIEW_DATE)
 
     def corrections(self, kind: str) -> tuple[tuple[str, str], ...]:
         """The certificate columns a 换发 corrects, with their new values, each checked as a
