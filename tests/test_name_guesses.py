@@ -157,6 +157,20 @@ def test_batches_sent_at_once_together_try_no_more_names_than_the_bound(
     assert sum(tried) == 10
 
 
+def test_a_name_typed_in_the_number_field_is_no_key_in_the_store(registry_db: Path) -> None:
+    """A batch with its columns swapped (关羽 | Z1122020123): each name became a key of the
+    shared store (Redis) for two hours, in clear. Only a number's shape is counted."""
+    settings = Settings(db=registry_db, secret=Secret(SECRET), name_guesses_per_hour=10)
+    verifier = Verifier(settings)
+    verifier.start()
+    try:
+        swapped = [Item("关羽", "Z1122020123"), Item("ZHOUJIE", "周杰"), Item(NUMBER, "张伟明")]
+        reserved = verifier.guesses.reserve(Caller("203.0.113.7"), swapped)
+    finally:
+        verifier.close()
+    assert list(reserved) == [f"names/203.0.113.7/{NUMBER}"]
+
+
 def test_the_batch_page_names_a_paused_number_not_the_batch_allowance(
     app_client: AppClient,
 ) -> None:

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from limits import RateLimitItemPerHour
 
 from registry.domain.names import name_key
-from registry.domain.numbers import normalise
+from registry.domain.numbers import normalise, number_shaped
 from registry.domain.statuses import NO_MATCH
 from verify_app.answers import Checked, Item
 from verify_app.quotas import Caller, Quotas
@@ -42,11 +42,18 @@ class TooManyNames(OverAllowance):
 
 
 def _guessed(items: Sequence[Item]) -> Mapping[str, int]:
-    """Per number (as the lookup reads it), the distinct names asked with it."""
+    """Per number (as the lookup reads it), the distinct names asked with it. Only a number's
+    shape is counted: nothing else has a holder to guess, and what else is typed in the
+    number's field may be a name (swapped columns), which must not become a key in the store."""
     if len(items) == 1:  # a single check, the common case: one name (none to compare)
-        return {normalise(items[0].number): 1} if items[0].name.strip() else {}
+        number = normalise(items[0].number)
+        return {number: 1} if items[0].name.strip() and number_shaped(number) else {}
     # a blank name is checked for nothing (未查验): no guess; numbers in the batch's order
-    named = dict.fromkeys((normalise(i.number), key) for i in items if (key := name_key(i.name)))
+    named = dict.fromkeys(
+        (number, key)
+        for i in items
+        if (key := name_key(i.name)) and number_shaped(number := normalise(i.number))
+    )
     return Counter(number for number, _ in named)
 
 

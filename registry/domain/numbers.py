@@ -60,6 +60,12 @@ def normalise(text: str) -> str:
     return _DROP.sub("", unicodedata.normalize("NFKC", drop_invisible(text))).upper()
 
 
+def number_shaped(normalised: str) -> bool:
+    """Whether a `normalise`d text has a registered number's shape (a level letter, ten
+    digits): what else is typed in the number's field may be a name, which nothing keeps."""
+    return _CANONICAL.fullmatch(normalised) is not None
+
+
 def parse(text: str) -> CertificateNumber:
     """Parse a typed or registered number; raise `MalformedNumber` naming the first defect."""
     return parse_canonical(text)[0]
