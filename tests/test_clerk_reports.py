@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import re
 import shutil
 import socket
@@ -583,6 +584,14 @@ def test_a_brief_report_keeps_the_cells_out_of_a_system_log(
     assert "欧阳" not in output and "第4行" not in output
     assert "欧阳独特" in listed.read_text(encoding="utf-8-sig")
     assert "欧阳独特" in run("sync", str(registers.folder), "--db", str(db_path))[1]
+    # a program's report for the log too (--json kept every problem's value, and the names of
+    # the files the manifest forgot, which may be a holder's: 欧阳独特补发申请.xlsx)
+    (registers.folder / "欧阳独特补发申请.xlsx").write_bytes(b"")
+    code, output = run("sync", str(registers.folder), "--db", str(db_path), "--brief", "--json")
+    report = json.loads(output)
+    [register] = report["registers"]
+    assert "欧阳" not in output and report["unlisted"] == 1
+    assert (register["problem_count"], register["problem_list"]) == (1, str(listed))
 
 
 def test_the_problem_lists_months_open_in_excel_as_written(

@@ -187,13 +187,18 @@ def _brief(outcome: Outcome, file: str, spare: Path | None) -> list[str]:
     lines = []
     if outcome.problems or outcome.conflicts:
         lines.append(_listed(outcome, spare, "去掉 --brief 可在此列出"))
-    lines.extend(
-        f"  ℹ {file}：有不是本表栏目的列，其内容没有导入（去掉 --brief 可看到列名）"
-        if note.startswith(UNREAD_COLUMNS)
-        else f"  ℹ {file}：有只含说明文字的工作表没有读取（去掉 --brief 可看到名称）"
-        for note in outcome.notes
-    )
+    lines.extend(f"  ℹ {file}：{note}" for note in _unquoted_notes(outcome))
     return lines
+
+
+def _unquoted_notes(outcome: Outcome) -> list[str]:
+    """The register's notes of what was not read, quoting none of its cells or sheet names."""
+    return [
+        "有不是本表栏目的列，其内容没有导入（去掉 --brief 可看到列名）"
+        if note.startswith(UNREAD_COLUMNS)
+        else "有只含说明文字的工作表没有读取（去掉 --brief 可看到名称）"
+        for note in outcome.notes
+    ]
 
 
 def text_report(
@@ -253,30 +258,46 @@ def _problem_json(problem: Problem, file: str) -> dict[str, object]:
     }
 
 
-def json_report(outcomes: list[Outcome]) -> dict[str, object]:
+def json_report(
+    outcomes: list[Outcome], *, brief: bool = False, spare: Path | None = None
+) -> dict[str, object]:
+    """The report for a program. ``brief`` (``--brief --json``, a scheduled job's log): no cell
+    of any register — its problems, conflicts, changes and notes are counted and listed in the
+    problem list beside it (`write_problem_list`), as the brief text report does."""
+    registers = [_register_json(o) for o in outcomes]
+    if brief:
+        for outcome, register in zip(outcomes, registers, strict=True):
+            found = len(outcome.problems) + len(outcome.conflicts)
+            listed = write_problem_list(outcome, spare) if found else None
+            register.update(
+                problems=[],
+                conflicts=[],
+                changes=[],
+                notes=[*outcome.entry_notes, *_unquoted_notes(outcome)],
+                problem_count=found,
+                problem_list=str(listed) if listed else None,
+            )
+    return {"ok": all(o.ok for o in outcomes), "registers": registers}
+
+
+def _register_json(o: Outcome) -> dict[str, object]:
     return {
-        "ok": all(o.ok for o in outcomes),
-        "registers": [
-            {
-                "file": o.entry.key,
-                "kind": o.entry.kind,
-                "outcome": o.outcome,
-                "rows": o.rows,
-                "added": o.added,
-                "changed": o.changed,
-                "problems": [_problem_json(p, o.entry.key) for p in o.problems],
-                "conflicts": [_problem_json(p, o.entry.key) for p in o.conflicts],
-                "changes": [
-                    {"number": n, "column": FIELD_COLUMNS.get(f, f), "old": old, "new": new}
-                    for n, f, old, new in o.changes
-                ],
-                "notes": [*o.entry_notes, *o.notes],
-                "revoked_changed": o.revoked_changed,
-                "manifest_changes": [
-                    {"key": key, "old": old, "new": new} for key, old, new in o.manifest_changes
-                ],
-            }
-            for o in outcomes
+        "file": o.entry.key,
+        "kind": o.entry.kind,
+        "outcome": o.outcome,
+        "rows": o.rows,
+        "added": o.added,
+        "changed": o.changed,
+        "problems": [_problem_json(p, o.entry.key) for p in o.problems],
+        "conflicts": [_problem_json(p, o.entry.key) for p in o.conflicts],
+        "changes": [
+            {"number": n, "column": FIELD_COLUMNS.get(f, f), "old": old, "new": new}
+            for n, f, old, new in o.changes
+        ],
+        "notes": [*o.entry_notes, *o.notes],
+        "revoked_changed": o.revoked_changed,
+        "manifest_changes": [
+            {"key": key, "old": old, "new": new} for key, old, new in o.manifest_changes
         ],
     }
 
