@@ -147,9 +147,10 @@ def sync(
             _stopped(progress, dry_run, as_json)
     discard_problem_lists(outcomes)
     if as_json:
-        report = json_report(outcomes, brief=brief, spare=registry_folder)
+        summary = json_report(outcomes, brief=brief, spare=registry_folder)
         # a file name may hold a holder's name: with --brief, how many only
-        data = {**report, "unlisted": len(forgotten) if brief else forgotten, "catalogue": notes}
+        unlisted = len(forgotten) if brief else forgotten
+        data = {**summary, "unlisted": unlisted, "catalogue": notes}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         report = text_report(outcomes, everything=everything, spare=registry_folder, brief=brief)
