@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -383,6 +384,18 @@ def test_upload_without_file_gets_a_message(app_client: AppClient) -> None:
         page = client.post("/batch", data={"csrf_token": csrf_token(client)})
     assert page.status_code == 400
     assert "请选择要上传的" in page.context["error"]
+
+
+def test_what_is_typed_in_a_number_cell_goes_into_no_link_unless_it_is_a_number(
+    app_client: AppClient,
+) -> None:
+    """Swapped columns: each name was a link to the single check, /?number=刘备 — into the
+    browser's history and any proxy's log."""
+    with app_client() as client:
+        rows = f"证书编号,姓名\n刘备,{VALID[0]}\n{VALID[0]},{VALID[1]}\n"
+        page = _upload(client, "a.csv", rows.encode())
+    links = re.findall(r'href="/\?number=([^"]*)"', page.text)  # type: ignore[attr-defined]
+    assert links == [VALID[0]]
 
 
 def test_a_file_name_that_shows_reversed_is_shown_as_it_is(app_client: AppClient) -> None:
