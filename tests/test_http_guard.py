@@ -8,7 +8,7 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -197,9 +197,31 @@ def slow_server(
         await send({"type": "http.response.start", "status": 200, "headers": []})  # type: ignore[operator]
         await send({"type": "http.response.body", "body": b"done"})  # type: ignore[operator]
 
+    with guarded_server(slow) as chosen:
+        yield chosen
+
+
+def streaming(chunks: int, size: int, pause: float) -> Callable[..., Awaitable[None]]:
+    """An app answering ``chunks`` pieces of ``size`` bytes, ``pause`` seconds apart."""
+
+    async def app(scope: dict[str, object], receive: object, send: object) -> None:
+        if scope["type"] != "http":
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": []})  # type: ignore[operator]
+        for _ in range(chunks):
+            await send({"type": "http.response.body", "body": b"x" * size, "more_body": True})  # type: ignore[operator]
+            await asyncio.sleep(pause)
+        await send({"type": "http.response.body", "body": b""})  # type: ignore[operator]
+
+    return app
+
+
+@contextmanager
+def guarded_server(app: Callable[..., Awaitable[None]]) -> Iterator[int]:
+    """uvicorn with the guard over ``app``, on a free port."""
     chosen = free_port()
     config = uvicorn.Config(
-        slow,
+        app,
         host="127.0.0.1",
         port=chosen,
         log_level="warning",
@@ -216,6 +238,36 @@ def slow_server(
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def test_an_answer_streamed_to_a_client_reading_it_is_not_cut(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The staff's CSV of all rows, streamed for minutes: cut at ANSWER_SECONDS though read."""
+    monkeypatch.setattr(http_guard, "HEAD_SECONDS", 0.5)
+    monkeypatch.setattr(http_guard, "ANSWER_SECONDS", 2.0)
+    with guarded_server(streaming(25, 100, 0.2)) as port:
+        answer = exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200") and answer.count(b"x" * 100) == 25
+
+
+def test_an_answer_a_client_does_not_read_loses_its_connection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """64 MB asked for and never read: the connection is not held for ever."""
+    monkeypatch.setattr(http_guard, "HEAD_SECONDS", 0.5)
+    monkeypatch.setattr(http_guard, "ANSWER_SECONDS", 2.0)
+    with (
+        guarded_server(streaming(1024, 65536, 0)) as port,
+        socket.create_connection(("127.0.0.1", port)) as conn,
+    ):
+        conn.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        time.sleep(4)  # reading nothing
+        conn.settimeout(10)
+        received = 0
+        while chunk := conn.recv(1 << 20):
+            received += len(chunk)
+    assert received < 1024 * 65536
 
 
 def test_the_next_requests_time_starts_when_a_slow_answer_ends(

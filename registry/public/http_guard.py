@@ -10,7 +10,8 @@ clients itself does the same here: a head larger than `MAX_HEAD_BYTES` gets 431,
 within `HEAD_SECONDS` of the connection or of the end of the answer before it has its
 connection closed; so has a chunked request past `MAX_CHUNKED_BYTES`, a body not whole within
 two minutes (an app that waits for it, as Datasette's login does, has no bound of its own), a
-body its answer did not wait for, and an answer not read for `ANSWER_SECONDS`. The public app
+body its answer did not wait for, and an answer the client has not read from for
+`ANSWER_SECONDS`. The public app
 bounds the bodies it reads more closely (`verify_app.body_limit`).
 """
 
@@ -29,8 +30,9 @@ MAX_HEAD_BYTES = 64 * 1024
 HEAD_SECONDS = 20.0
 """A request's head arrives whole within this from its first byte (or from the connection)."""
 ANSWER_SECONDS = 120.0
-"""How long the next head waits for the answer before it: a client that does not read its
-answers keeps them unfinished, and would hold the connection for as long as it liked."""
+"""How long an answer waits for a client that reads none of it (the socket's buffer full): a
+client that does not read its answers keeps them unfinished, and would hold the connection for
+as long as it liked. An answer being made or read is waited for."""
 MAX_CHUNKED_BYTES = 16 * 1024 * 1024
 """What a request sent in chunks may send after its head: its length is told nowhere, and its
 trailers are headers too — a megabyte each, they held 300 MB of one connection (the app itself
@@ -175,8 +177,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         if self.transport.is_closing():
             return
         answered = self.cycle is None or self.cycle.response_complete
-        self._waited += HEAD_SECONDS
-        # an answer a client does not read stays unfinished: waited for, but not for ever
+        # an answer a client does not read stays unfinished: waited for, but not for ever —
+        # counted only while the client reads nothing (an export streamed for minutes to a
+        # staff member reading it, Datasette's CSV of all rows, was cut at two)
+        self._waited = self._waited + HEAD_SECONDS if self.flow.write_paused else 0
         if not answered and not self._body_open and self._waited < ANSWER_SECONDS:
             self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
         else:
