@@ -127,12 +127,25 @@ def test_a_contacts_file_that_would_mislead_employers_is_refused(
     assert "有误，未启用" in text.output and "Traceback" not in text.output
 
 
-def test_a_contacts_file_may_head_its_columns_as_offices_do(tmp_path: Path) -> None:
-    """联系电话 for 电话, full-width digits, a hotline and a phone with its extension."""
-    replaced = parse_authorities(
-        "机关代码,机关名称,联系地址,联系电话\n２２０２,绵阳市人社局,,12333、0816-1234567转8\n"
-    )
-    assert replaced["2202"].phone == "12333、0816-1234567转8"
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "12333、0816-1234567转8",
+        "13800138000（王老师）",
+        "028-86113498（传真）",
+        "028—86113498",  # an input method's dash
+        "0816-2345678-8001",  # the extension after a dash
+        "(028)86113498-123",
+        "0086-28-86113498",
+        "+86 28 8611 3498",
+        "400-123-4567",
+    ],
+)
+def test_a_contacts_file_may_be_written_as_offices_write_it(phone: str) -> None:
+    """联系电话 for 电话, full-width digits, no 地址 column, and phones as government listings
+    write them (some were refused as no number, and the service would not start)."""
+    replaced = parse_authorities(f"机关代码,机关名称,联系电话\n２２０２,绵阳市人社局,{phone}\n")
+    assert (replaced["2202"].phone, replaced["2202"].address) == (phone, "")
 
 
 def test_malformed_names_the_reason(sample_db: Path) -> None:

@@ -55,18 +55,22 @@ COLUMNS = {
     "地址": ("地址", "联系地址", "通讯地址", "办公地址"),
     "电话": ("电话", "联系电话", "电话号码", "咨询电话"),
 }
-"""Each column of the file and the headers an administrator may have given it: a file whose
-电话 column is headed otherwise must not publish every department without its phone."""
+"""Each column of the file and the headers an administrator may have given it."""
+REQUIRED = ("代码", "电话")
+"""A file whose 电话 column is headed otherwise must not publish every department without its
+phone; without 名称 or 地址 a department is named as `authority_name` names it, with no address."""
 
 
 def _header(fields: Sequence[str] | None) -> dict[str, str]:
-    """The file's header for each of `COLUMNS`; `AuthoritiesProblem` naming those missing."""
+    """The file's header for each of `COLUMNS` it has; `AuthoritiesProblem` naming the
+    `REQUIRED` ones missing."""
     written = {unicodedata.normalize("NFKC", f).strip(): f for f in fields or () if f}
     found = {
-        column: next((written[name] for name in names if name in written), "")
+        column: header
         for column, names in COLUMNS.items()
+        if (header := next((written[name] for name in names if name in written), ""))
     }
-    if missing := [column for column, header in found.items() if not header]:
+    if missing := [column for column in REQUIRED if column not in found]:
         seen = "、".join(written) or "无"
         raise AuthoritiesProblem(
             [
@@ -91,10 +95,11 @@ def parse_authorities(text: str) -> dict[str, Authority]:
     problems = []
     for row in reader:
         line = reader.line_num
+        # as written, for the answers to show; the code and the phone read in NFKC (２２０２)
         cell = {
-            c: unicodedata.normalize("NFKC", row.get(h) or "").strip() for c, h in columns.items()
+            c: (row.get(h) or "").strip() if h else "" for c in COLUMNS for h in (columns.get(c),)
         }
-        code = cell["代码"]
+        code = unicodedata.normalize("NFKC", cell["代码"])
         if not any(cell.values()):
             continue
         if code not in REGIONS:
@@ -105,7 +110,7 @@ def parse_authorities(text: str) -> dict[str, Authority]:
             )
         elif code in lines:
             problems.append(f"第{line}行「代码」“{code}”：与第{lines[code]}行重复，请只留一行")
-        elif why := phone_problem(cell["电话"]):
+        elif why := phone_problem(unicodedata.normalize("NFKC", cell["电话"])):
             problems.append(f"第{line}行「电话」“{cell['电话']}”：{why}")
         else:
             lines[code] = line
@@ -118,10 +123,19 @@ def parse_authorities(text: str) -> dict[str, Authority]:
 
 
 _NUMBERS = re.compile(r"[、，,;；/]|或")
+_DASHES = re.compile("[\u2010-\u2015\u2212\ufe63]")
+"""Every dash an input method writes between an area code and a number (028—86113498)."""
+_WORDS = re.compile(r"[(（][^()（）\d]*[)）]")
+"""Words in brackets beside a number: 13800138000（王老师）, 028-86113498（传真）."""
 _EXTENSION = re.compile(r"(?:转|分机|ext\.?).*$", re.I)
-_PHONE = re.compile(r"0\d{9,11}|1[3-9]\d{9}|[48]00\d{7}|123\d{2}|\d{7,8}")
+_PHONE = re.compile(
+    r"(?:\+86|0086)?(?:0\d{9,11}|1[3-9]\d{9}|[48]00\d{7}|123\d{2}|\d{7,8})"
+    r"|(?:\+86|0086)[1-9]\d{8,10}"  # +86 28 8611 3498: the area code's 0 left out
+)
 """A landline with its area code, a mobile, a 400/800 line, a hotline (12333), or a local
-number without area code."""
+number without area code; after the country's code, a landline may leave its 0 out."""
+_LANDLINE_EXTENSION = re.compile(r"(.*\d{7,8})-(\d{1,5})")
+"""0816-2345678-8001: a landline's extension after a dash, as government listings write it."""
 
 
 def phone_problem(written: str) -> str | None:
@@ -135,9 +149,12 @@ def phone_problem(written: str) -> str | None:
             "重新输入号码，如 0816-2345678"
         )
     for number in filter(None, (n.strip() for n in _NUMBERS.split(written))):
-        digits = re.sub(r"[\s\-()（）]", "", _EXTENSION.sub("", number))
-        if _PHONE.fullmatch(digits) or re.fullmatch(r"\+86[1-9]\d{8,10}", digits):
-            continue  # +86 28 8611 3498: the area code's 0 is left out after the country's
+        number = _EXTENSION.sub("", _WORDS.sub("", _DASHES.sub("-", number))).strip()
+        if extended := _LANDLINE_EXTENSION.fullmatch(number):
+            number = extended[1]
+        digits = re.sub(r"[\s\-()（）]", "", number)
+        if _PHONE.fullmatch(digits):
+            continue
         if re.fullmatch(r"[2-9]\d{8,10}", digits):
             return (
                 "像是区号前的 0 被 Excel 去掉了（0816-2345678 成了 8162345678）：请把这一列设为"
