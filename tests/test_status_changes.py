@@ -811,7 +811,12 @@ CASES = [
                 "发证机关审核",
                 "审核文件的年份晚于补发日期",
             ),
-            ("a review on no day", {"主管部门审核": "同意 2012-02-30"}, "主管部门审核", "审核日期"),
+            (
+                "a review on no day",
+                {"主管部门审核": "同意 2012-02-30"},
+                "主管部门审核",
+                "审核日期不存在：2012年2月30日，请核对",
+            ),
             (
                 "the reviews in the wrong order",
                 {"主管部门审核": "同意 2012-09-05", "发证机关审核": "同意 2012-09-01"},
@@ -863,7 +868,15 @@ def test_a_reissue_registered_before_the_review_dates_were_checked_is_not_refuse
     relate = {**late, "发证机关审核": "同意 2013-01-09"}  # a review the new version changes
     roster.add("changes.csv", [{**reissue, **relate}, revocation], MIANYANG_CHANGES)
     code, report = sync(roster, db_path)
-    assert code == 1 and "审核日期晚于补发日期" in report["registers"][1]["problems"][0]["rule"]
+    [problem] = report["registers"][1]["problems"]
+    assert code == 1 and problem["column"] == "发证机关审核"
+    assert "审核日期晚于补发日期" in problem["rule"]
+    # only the issuer's review corrected, to a day before the 补发: the other stays as it was
+    # registered (it was refused with the one corrected)
+    mended = {**late, "发证机关审核": "同意 2012-09-09"}
+    roster.add("changes.csv", [{**reissue, **mended}, revocation], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 0, report
 
 
 @pytest.mark.parametrize(

@@ -55,9 +55,11 @@ NEW_NAME = "new_name"
 """A name refused only by a rule for names as first registered (a digit, a symbol): a name
 registered before the rule came is kept as registered."""
 REVIEW_DATE = "review_date"
-"""A 补发's review dated after it: a rule that came after registers were loaded, so an event
-registered with the same reviews is not refused for it (a register is not judged again by a
-rule that came after it)."""
+"""A 补发's review dated after it: a rule that came after registers were loaded, so a review an
+event was registered with is not refused for it (a register is not judged again by a rule that
+came after it)."""
+REVIEW_ORDER = "review_order"
+"""A 补发's two reviews in the wrong order: `REVIEW_DATE`'s rule, of both reviews at once."""
 OVERLONG = "overlong"
 """A cell cut to its greatest length: what other checks say of the cut text is not so."""
 

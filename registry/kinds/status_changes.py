@@ -10,14 +10,14 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
-from registry.domain.problems import REVIEW_DATE, Problem
+from registry.domain.problems import REVIEW_DATE, REVIEW_ORDER, Problem
 from registry.domain.registers import STATUS_CHANGES
 from registry.domain.statuses import StatusEvent
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
 from registry.kinds.cells import total_in
 from registry.kinds.status_checker import Events
 from registry.kinds.status_remarks import applied_already
-from registry.kinds.status_rows import COLUMNS, StatusRow
+from registry.kinds.status_rows import COLUMNS, REISSUE_DOCUMENTS, REVIEWS, StatusRow
 from registry.kinds.status_versions import (
     RECORDED,
     Identity,
@@ -49,12 +49,40 @@ class StatusChanges:
     """applied events whose remarks a new version withdraws: conflicts, never undone"""
 
 
-_REVIEW_FIELDS = [list(RECORDED).index(f) for f in ("supervisor_review", "issuer_review")]
+_REVIEWS = {
+    column: list(RECORDED).index(field)
+    for column, field in REISSUE_DOCUMENTS.items()
+    if column in REVIEWS
+}
+"""Each review's column → its place in what the registry recorded of an event."""
 
 
-def _reviews(values: tuple[object, ...] | None) -> tuple[object, ...] | None:
-    """A recorded event's two reviews (`registry.kinds.status_versions.RECORDED`)."""
-    return None if values is None else tuple(values[i] for i in _REVIEW_FIELDS)
+def _registered_reviews(
+    parsed: list[StatusEvent], applied: dict[Identity, tuple[object, ...]]
+) -> set[tuple[int, str]]:
+    """(row, column) of each review an applied event was registered with as the file writes it
+    now — not judged by the review-date rule, which came after (`REVIEW_DATE`); the reviews'
+    order (`REVIEW_ORDER`) only when both are."""
+    kept: set[tuple[int, str]] = set()
+    for event in parsed:
+        before = applied.get(event.identity)
+        if before is None:
+            continue
+        now = recorded(event)
+        same = [c for c, i in _REVIEWS.items() if before[i] == now[i]]
+        kept.update((event.row, column) for column in same)
+        if len(same) == len(_REVIEWS):
+            kept.add((event.row, REVIEW_ORDER))
+    return kept
+
+
+def _judged(problem: Problem, registered: set[tuple[int, str]]) -> bool:
+    """Whether ``problem`` stands: a review-date rule's is dropped for a review registered."""
+    if problem.code == REVIEW_DATE:
+        return (problem.row or 0, problem.column or "") not in registered
+    if problem.code == REVIEW_ORDER:
+        return (problem.row or 0, REVIEW_ORDER) not in registered
+    return True
 
 
 def check_status_changes(
@@ -80,10 +108,8 @@ def check_status_changes(
         if row.withheld:
             withheld.append((row.withheld, event))
     applied = applied_events(context.conn, entry.key)
-    registered = {
-        e.row for e in parsed if _reviews(applied.get(e.identity)) == _reviews(recorded(e))
-    }
-    problems = [p for p in problems if not (p.code == REVIEW_DATE and p.row in registered)]
+    registered = _registered_reviews(parsed, applied)
+    problems = [p for p in problems if _judged(p, registered)]
     withdrawn = []
     for problem, event in withheld:  # an applied row is not refused again, only reported
         if event is None or event.identity not in applied:

@@ -11,7 +11,7 @@ from registry.domain.documents import document_year
 from registry.domain.names import SEX_RULE, check_name, name_key, normalise_name, sex_of
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.opinions import review_passes, signed_on
-from registry.domain.problems import REVIEW_DATE, Problem
+from registry.domain.problems import REVIEW_DATE, REVIEW_ORDER, Problem
 from registry.domain.statuses import (
     EVENT_TYPES,
     EXCHANGE,
@@ -161,7 +161,7 @@ class StatusRow:
             try:
                 day = signed_on(written)
             except BadDate as exc:
-                self.fail(column, written, f"审核日期{exc}", "§四.(六)3", REVIEW_DATE)
+                self.fail(column, written, f"审核{exc}，请核对", "§四.(六)3", REVIEW_DATE)
                 continue
             year = document_year(written)
             if day is not None and day > self.today:
@@ -177,7 +177,9 @@ class StatusRow:
         first, second = (days.get(column) for column in REVIEWS)
         if first and second and second < first:
             rule = f"发证机关审核（{second.isoformat()}）早于主管部门审核（{first.isoformat()}）：补发先经主管部门审核，再由发证机关审核，请核对日期"
-            self.fail(REVIEWS[1], text(self.values.get(REVIEWS[1])), rule, "§四.(六)3", REVIEW_DATE)
+            self.fail(
+                REVIEWS[1], text(self.values.get(REVIEWS[1])), rule, "§四.(六)3", REVIEW_ORDER
+            )
 
     def corrections(self, kind: str) -> tuple[tuple[str, str], ...]:
         """The certificate columns a 换发 corrects, with their new values, each checked as a
