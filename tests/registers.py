@@ -76,8 +76,8 @@ REISSUE_DOCUMENTS = {
     "主管部门审核": "同意",
     "发证机关审核": "同意",
 }
-"""A 补发's documents; `status_event` dates its reviews on the 补发's day."""
-"""What a 补发 of a 绵阳 certificate of `MIANYANG` needs (§四.(六)3)."""
+"""What a 补发 of a 绵阳 certificate of `MIANYANG` needs (§四.(六)3); `status_event` dates its
+reviews on the 补发's day."""
 REASONS = {"换发": "证书错填", "补发": "证书遗失", "撤销": "弄虚作假"}
 
 

@@ -947,6 +947,10 @@ def test_a_catalogue_replaced_is_taken_at_once_and_its_missing_trades_named(
     for dry in (["--dry-run"], []):
         code, output = run("sync", str(registers.folder), "--db", str(db_path), *dry)
         assert code == 0 and "未变化 1" in output
+        stored = sqlite3.connect(db_path).execute(
+            "SELECT count(DISTINCT name) FROM trades WHERE name = '焊工'"
+        )
+        assert stored.fetchone() == (1 if dry else 0,)  # a dry run stores nothing
         done = "将换用" if dry else "已换用"
         assert (
             f"工种目录：{done} {registers.folder / 'official.csv'}（登记库原用 trades.csv" in output

@@ -35,17 +35,18 @@ def replaced_catalogue(conn: sqlite3.Connection, catalogue: TradeCatalogue) -> s
     return (kept[0][3] or STORED_SOURCE) if kept else ""
 
 
-def keep_catalogue(conn: sqlite3.Connection, catalogue: TradeCatalogue) -> None:
+def keep_catalogue(conn: sqlite3.Connection, catalogue: TradeCatalogue) -> bool:
     """Store the catalogue a sync checks rosters with, in the caller's transaction, when it is
-    to replace the registry's (`replaced_catalogue`)."""
+    to replace the registry's (`replaced_catalogue`); whether it did."""
     if replaced_catalogue(conn, catalogue) is None:
-        return
+        return False
     rows = _rows(catalogue)
     conn.execute("DELETE FROM trades")
     conn.executemany(
         "INSERT INTO trades (spelling, name, code, source) VALUES (?, ?, ?, ?)",
         [(*row, catalogue.source) for row in rows],
     )
+    return True
 
 
 def _built_in(source: str | None, held: list[tuple[str, str, str | None]]) -> bool:

@@ -64,8 +64,9 @@ def adopt(conn: sqlite3.Connection, catalogue: TradeCatalogue, *, dry_run: bool)
         return []
     missing = unlisted_in_use(conn, catalogue)
     if not dry_run:
-        with transaction(conn):  # decided again under the write lock
-            keep_catalogue(conn, catalogue)
+        with transaction(conn):  # decided again under the write lock: another sync's first
+            if not keep_catalogue(conn, catalogue):
+                return []
     done = "将换用" if dry_run else "已换用"
     notes = [f"工种目录：{done} {catalogue.source}（登记库原用 {before}）"]
     if missing:
