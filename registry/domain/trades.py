@@ -83,14 +83,7 @@ def parse_catalogue(text: str, source: str, into: TradeCatalogue | None = None) 
     catalogue = into or TradeCatalogue(source=source)
     if into is not None:
         catalogue.source = f"{into.source} + {source}"
-    first = text.partition("\n")[0]
-    tabbed = "\t" in first and "," not in first  # Excel's "Unicode 文本"
-    reader = csv.DictReader(io.StringIO(text), delimiter="\t" if tabbed else ",")
-    if not reader.fieldnames or "工种" not in [_key(f) for f in reader.fieldnames]:
-        seen = "、".join(_key(f) for f in reader.fieldnames or () if f and _key(f)) or "无"
-        raise CatalogueError(
-            f"{source}：工种目录缺少“工种”列（第一行的列名为：{seen}；应有列：工种,代码,别名）"
-        )
+    reader = _reader(text, source)
     # the standard names as their simplified spelling, each with its row: 電工 is 电工
     simple = {_key(simplified(n)): (n, 0) for n in catalogue.standard.values()}
     for raw in reader:
@@ -99,36 +92,57 @@ def parse_catalogue(text: str, source: str, into: TradeCatalogue | None = None) 
         name = _key(row.get("工种", ""))
         if not name:
             continue
-        if _NOTE.search(name):
-            raise CatalogueError(
-                f"{source} 第{line}行：“{name}”不像工种名称，像是表格下方的说明或签字：请删去该行"
-            )
-        same, where = simple.setdefault(_key(simplified(name)), (name, line))
-        if same != name:
-            at = f"第{where}行的" if where else "目录中的"
-            raise CatalogueError(
-                f"{source} 第{line}行：“{name}”与{at}“{same}”是同一工种（繁体、简体写法不同），"
-                "请只保留一行：繁体写法会自动按简体识别"
-            )
-        code = row.get("代码")
-        if code and catalogue.codes.get(name, code) != code:
-            raise CatalogueError(
-                f"{source} 第{line}行：“{name}”的代码“{code}”与前面的“{catalogue.codes[name]}”"
-                "不同，请核对后只保留一个"
-            )
+        code = row.get("代码", "")
+        if problem := _row_problem(name, code, line, simple, catalogue):
+            raise CatalogueError(f"{source} 第{line}行：{problem}")
         for spelling in [name, *(_key(a) for a in re.split(r"[;；、]", row.get("别名", "")))]:
-            if not spelling:
-                continue
-            if catalogue.standard.get(spelling, name) != name:
+            if spelling and catalogue.standard.setdefault(spelling, name) != name:
                 raise CatalogueError(
                     f"{source} 第{line}行：“{spelling}”同时对应“{catalogue.standard[spelling]}”和“{name}”"
                 )
-            catalogue.standard[spelling] = name
-        if row.get("代码"):
-            catalogue.codes[name] = row["代码"]
+        if code:
+            catalogue.codes[name] = code
     if not catalogue.standard:
         raise CatalogueError(f"{source}：工种目录没有任何工种")
     return catalogue
+
+
+def _reader(text: str, source: str) -> csv.DictReader[str]:
+    """The catalogue's rows, comma- or tab-separated (Excel's "Unicode 文本"), under a header
+    with a 工种 column."""
+    first = text.partition("\n")[0]
+    tabbed = "\t" in first and "," not in first
+    reader = csv.DictReader(io.StringIO(text), delimiter="\t" if tabbed else ",")
+    if not reader.fieldnames or "工种" not in [_key(f) for f in reader.fieldnames]:
+        seen = "、".join(_key(f) for f in reader.fieldnames or () if f and _key(f)) or "无"
+        raise CatalogueError(
+            f"{source}：工种目录缺少“工种”列（第一行的列名为：{seen}；应有列：工种,代码,别名）"
+        )
+    return reader
+
+
+def _row_problem(
+    name: str,
+    code: str,
+    line: int,
+    simple: dict[str, tuple[str, int]],
+    catalogue: TradeCatalogue,
+) -> str | None:
+    """Why the row of trade ``name`` cannot be read as one: a note under the table, a trade
+    listed already in the other script (``simple``: each trade's simplified spelling and its
+    row, 0 for the catalogue added to), a second code."""
+    if _NOTE.search(name):
+        return f"“{name}”不像工种名称，像是表格下方的说明或签字：请删去该行"
+    same, where = simple.setdefault(_key(simplified(name)), (name, line))
+    if same != name:
+        at = f"第{where}行的" if where else "目录中的"
+        return (
+            f"“{name}”与{at}“{same}”是同一工种（繁体、简体写法不同），"
+            "请只保留一行：繁体写法会自动按简体识别"
+        )
+    if code and catalogue.codes.get(name, code) != code:
+        return f"“{name}”的代码“{code}”与前面的“{catalogue.codes[name]}”不同，请核对后只保留一个"
+    return None
 
 
 BUILTIN_SOURCE = "trades.csv（内置起步目录）"
