@@ -34,12 +34,8 @@ from registry.sync.manifest import (
     make_entry,
 )
 from registry.sync.outcome import Outcome
-from registry.sync.report import (
-    discard_problem_lists,
-    json_report,
-    text_report,
-    unlisted_note,
-)
+from registry.sync.report import discard_problem_lists, text_report, unlisted_note
+from registry.sync.report_json import json_report
 from registry.sync.run import sync_entries
 from registry.sync.unlisted import unlisted
 

@@ -1,4 +1,4 @@
-"""The sync report: what a clerk reads after ``certreg sync`` (text) or a program reads (JSON).
+"""The sync report: what a clerk reads after ``certreg sync`` (the program's: `registry.sync.report_json`).
 
 A register refused for one systematic fault can have tens of thousands of problems: the text
 report then prints one line per rule (how many rows, the first of them, what to do) and writes
@@ -21,7 +21,6 @@ from registry.domain.problems import Problem
 from registry.domain.registers import CERTIFICATE_KINDS
 from registry.domain.text import visible
 from registry.kinds.cells import UNREAD_COLUMNS
-from registry.kinds.rosters import FIELD_COLUMNS
 from registry.sheets.formulas import as_text, neutralise
 from registry.sync.outcome import CHECKED, LOADED, REJECTED, UNCHANGED, UPDATED, Outcome
 from registry.sync.report_changes import LISTED, manifest_changes, roster_changes
@@ -187,11 +186,11 @@ def _brief(outcome: Outcome, file: str, spare: Path | None) -> list[str]:
     lines = []
     if outcome.problems or outcome.conflicts:
         lines.append(_listed(outcome, spare, "去掉 --brief 可在此列出"))
-    lines.extend(f"  ℹ {file}：{note}" for note in _unquoted_notes(outcome))
+    lines.extend(f"  ℹ {file}：{note}" for note in unquoted_notes(outcome))
     return lines
 
 
-def _unquoted_notes(outcome: Outcome) -> list[str]:
+def unquoted_notes(outcome: Outcome) -> list[str]:
     """The register's notes of what was not read, quoting none of its cells or sheet names."""
     return [
         "有不是本表栏目的列，其内容没有导入（去掉 --brief 可看到列名）"
@@ -245,61 +244,6 @@ def text_report(
             "被拒绝的名册未作任何改动：请按上面每条问题后的说明改正文件，再重新运行 certreg sync。"
         )
     return "\n".join(lines)
-
-
-def _problem_json(problem: Problem, file: str) -> dict[str, object]:
-    return {
-        "file": file,
-        "row": problem.row,
-        "column": problem.column,
-        "value": problem.value,
-        "rule": problem.rule,
-        "clause": problem.clause,
-    }
-
-
-def json_report(
-    outcomes: list[Outcome], *, brief: bool = False, spare: Path | None = None
-) -> dict[str, object]:
-    """The report for a program. ``brief`` (``--brief --json``, a scheduled job's log): no cell
-    of any register — its problems, conflicts, changes and notes are counted and listed in the
-    problem list beside it (`write_problem_list`), as the brief text report does."""
-    registers = [_register_json(o) for o in outcomes]
-    if brief:
-        for outcome, register in zip(outcomes, registers, strict=True):
-            found = len(outcome.problems) + len(outcome.conflicts)
-            listed = write_problem_list(outcome, spare) if found else None
-            register.update(
-                problems=[],
-                conflicts=[],
-                changes=[],
-                notes=[*outcome.entry_notes, *_unquoted_notes(outcome)],
-                problem_count=found,
-                problem_list=str(listed) if listed else None,
-            )
-    return {"ok": all(o.ok for o in outcomes), "registers": registers}
-
-
-def _register_json(o: Outcome) -> dict[str, object]:
-    return {
-        "file": o.entry.key,
-        "kind": o.entry.kind,
-        "outcome": o.outcome,
-        "rows": o.rows,
-        "added": o.added,
-        "changed": o.changed,
-        "problems": [_problem_json(p, o.entry.key) for p in o.problems],
-        "conflicts": [_problem_json(p, o.entry.key) for p in o.conflicts],
-        "changes": [
-            {"number": n, "column": FIELD_COLUMNS.get(f, f), "old": old, "new": new}
-            for n, f, old, new in o.changes
-        ],
-        "notes": [*o.entry_notes, *o.notes],
-        "revoked_changed": o.revoked_changed,
-        "manifest_changes": [
-            {"key": key, "old": old, "new": new} for key, old, new in o.manifest_changes
-        ],
-    }
 
 
 SHOWN_UNLISTED = 10
