@@ -448,6 +448,8 @@ ERROR_PAGES = [
     ("/registry/certificates?_sort=nothing", 400, "不能按列 nothing 排序"),
     ("/registry.db", 403, "不允许下载整个数据库文件"),
     ("/-/permissions", 403, "您没有这项权限"),
+    ("/-/static/", 403, "不能列出文件夹中的文件"),  # Datasette's static files: English before
+    ("/-/static/nothing.css", 404, "找不到这个文件"),
 ]
 
 
