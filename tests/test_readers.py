@@ -207,6 +207,11 @@ def test_two_row_header_in_csv(tmp_path: Path) -> None:
     [
         ("broken.xlsx", b"not a zip", "无法作为电子表格读取"),
         ("r.pdf", b"%PDF", "不支持的文件类型"),
+        (
+            "r.et",
+            b"\xd0\xcf\x11\xe0",
+            "WPS 表格的 .et 文件请在 WPS 中“另存为” Excel 工作簿（.xlsx）",
+        ),
         ("wrong.csv", "甲,乙,丙\n1,2,3\n".encode(), "找不到"),
     ],
 )

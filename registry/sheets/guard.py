@@ -204,9 +204,24 @@ def _encrypted(data: bytes) -> bool:
     return False
 
 
+SAVE_AS = {
+    ".et": "WPS 表格的 .et 文件请在 WPS 中“另存为” Excel 工作簿（.xlsx）",
+    ".ett": "WPS 表格模板请在 WPS 中“另存为” Excel 工作簿（.xlsx）",
+    ".numbers": "Numbers 表格请“导出为” Excel（.xlsx）",
+    ".xlsb": "Excel 二进制工作簿请在 Excel 中“另存为” Excel 工作簿（.xlsx）",
+    ".doc": "Word 文档中的名单请复制到 Excel/WPS 表格中，另存为 .xlsx",
+    ".docx": "Word 文档中的名单请复制到 Excel/WPS 表格中，另存为 .xlsx",
+    ".wps": "WPS 文字文档中的名单请复制到 WPS 表格中，另存为 .xlsx",
+    ".pdf": "PDF 中的名单请复制到 Excel/WPS 表格中，另存为 .xlsx",
+}
+"""How to turn a file of a type not read into one that is, for the types a clerk's office
+saves (WPS's own format first: its default in many offices)."""
+
+
 def unsupported(suffix: str) -> str:
-    """The refusal of a file of type ``suffix``."""
-    return f"不支持的文件类型“{suffix}”，请提供 .xlsx 或 .csv 文件"
+    """The refusal of a file of type ``suffix``, with how to save it as one that is read."""
+    how = SAVE_AS.get(suffix.lower(), "请另存为 .xlsx 或 .csv 文件")
+    return f"不支持的文件类型“{suffix}”：{how}后重试"
 
 
 def _check_suffix(filename: str) -> str:
