@@ -961,6 +961,30 @@ def test_a_catalogue_replaced_is_taken_at_once_and_its_missing_trades_named(
     assert run("sync", str(registers.folder), "--db", str(db_path))[1].count("工种目录") == 0
 
 
+def test_a_sync_naming_no_catalogue_checks_with_the_registrys_official_one(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """A roster synced as one file (no manifest, no --trades) after the official catalogue was
+    stored was checked against the starting list: an official trade was refused, and trades
+    the official list lacks were let in."""
+    (registers.folder / "official.csv").write_text("工种,别名\n特种工,\n电工,\n", encoding="utf-8")
+    registers.extra_manifest = 'trades = "official.csv"\n'
+    registers.add("m.csv", [approval_row("Z1122020001", "周杰", 报考工种="电工")], MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    single = RegisterFactory(tmp_path / "single")
+
+    def sync_one(name: str, number: str, holder: str, trade: str) -> tuple[int, str]:
+        facts = {**MIANYANG, "approval_doc": f"绵人社函〔2012〕{number[-1]}号"}
+        path = single.add(name, [approval_row(number, holder, 报考工种=trade)], facts)
+        options = [f"--{key.replace('_', '-')}={value}" for key, value in facts.items()]
+        return run("sync", str(path), "--db", str(db_path), *options)
+
+    code, output = sync_one("b.csv", "Z1122020002", "郑浩", "特种工")
+    assert code == 0, output
+    code, output = sync_one("c.csv", "Z1122020003", "王芳", "保育员")  # the starting list's only
+    assert code == 1 and "“保育员”：不在登记库所用的工种目录中" in output
+
+
 def _traced_sync(registers: RegisterFactory, db: Path) -> tuple[list[str], list[str]]:
     """Sync the folder in process: each register's outcome, and every statement it ran."""
     statements: list[str] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -26,6 +27,7 @@ from registry.domain.regions import AUTHORITY_CODES
 from registry.domain.trades import CatalogueError, TradeCatalogue
 from registry.kinds import LAYOUTS
 from registry.kinds.base import RegisterEntry
+from registry.store.trades import official_catalogue
 from registry.sync.catalogue import adopt, load_catalogue
 from registry.sync.manifest import (
     ENTRY_KEYS,
@@ -121,7 +123,7 @@ def sync(
     status-changes 换发/补发/撤销登记、requisitions 申领计划（附件1）、dispatches 发放单（附件2）、
     collections 领取登记。后四种只需 file、kind、authority。
     """
-    entries, forgotten, catalogue = _registers(path, single, trades, trades_extra)
+    entries, forgotten, catalogues = _registers(path, single, trades, trades_extra)
     progress = Progress(enabled=not as_json and sys.stderr.isatty())
     registry_folder = db.parent
     used = f"登记库：{db.resolve()}"  # run from another folder, a default --db is another one
@@ -138,7 +140,7 @@ def sync(
             # make `certreg verify` and `serve` take it for a registry with nothing loaded yet
             db = Path(stack.enter_context(tempfile.TemporaryDirectory())) / db.name
         try:
-            notes, outcomes = _synced(db, entries, catalogue, dry_run, progress, workers)
+            notes, outcomes = _synced(db, entries, catalogues, dry_run, progress, workers)
         except KeyboardInterrupt:  # not click's bare "Aborted!": what is loaded, what is not
             _stopped(progress, dry_run, as_json)
     discard_problem_lists(outcomes)
@@ -162,9 +164,9 @@ def _registers(
     single: dict[str, str | None],
     trades: Path | None,
     trades_extra: Path | None,
-) -> tuple[list[RegisterEntry], list[str], TradeCatalogue]:
+) -> tuple[list[RegisterEntry], list[str], tuple[Path | None, Path | None]]:
     """The registers to sync — a folder's manifest, or one file described by the options —,
-    the spreadsheets the manifest forgot, and the trade catalogue."""
+    the spreadsheets the manifest forgot, and the trade catalogue's files (`_catalogue`)."""
     try:
         if path.is_dir():
             if any(single.values()):
@@ -172,8 +174,8 @@ def _registers(
                     "目录模式下名册信息写在 registers.toml 中，不能再用 --kind 等选项"
                 )
             manifest = load_manifest(path)
-            trades, trades_extra = trades or manifest.trades, trades_extra or manifest.trades_extra
-            return manifest.entries, unlisted(path, manifest), load_catalogue(trades, trades_extra)
+            catalogues = (trades or manifest.trades, trades_extra or manifest.trades_extra)
+            return manifest.entries, unlisted(path, manifest), catalogues
         raw = {k: v for k, v in single.items() if v is not None}
         if not raw.get("kind"):
             raise ManifestError(
@@ -184,8 +186,8 @@ def _registers(
             entry = make_entry(path, path.name, raw, "命令行选项")
         except ManifestError as exc:  # worded for registers.toml: name the options typed
             raise ManifestError(_MANIFEST_KEY.sub(_as_option, str(exc))) from exc
-        return [entry], [], load_catalogue(trades, trades_extra)
-    except (ManifestError, CatalogueError) as exc:
+        return [entry], [], (trades, trades_extra)
+    except ManifestError as exc:
         raise UsageProblem(str(exc)) from exc
 
 
@@ -202,20 +204,37 @@ INTERRUPTED = 130
 """The exit code of a sync stopped by Ctrl-C (128 + SIGINT, as shells report it)."""
 
 
+def _catalogue(
+    conn: sqlite3.Connection | None, files: tuple[Path | None, Path | None]
+) -> TradeCatalogue:
+    """The catalogue rosters are checked with: the one named (``trades =``, ``--trades``), else
+    the official one the registry holds, else the starting list — with the additions named
+    (``trades_extra``, ``--trades-extra``). A sync naming none (one file by the options, a
+    folder without ``trades =``) checked against the starting list though the registry held
+    the official catalogue."""
+    try:
+        return load_catalogue(*files, held=official_catalogue(conn) if conn else None)
+    except CatalogueError as exc:
+        raise UsageProblem(str(exc)) from exc
+
+
 def _synced(
     db: Path,
     entries: list[RegisterEntry],
-    catalogue: TradeCatalogue,
+    files: tuple[Path | None, Path | None],
     dry_run: bool,
     progress: Progress,
     workers: int | None,
 ) -> tuple[list[str], list[Outcome]]:
-    """What the sync says of its trade catalogue (`registry.sync.catalogue.adopt`), and each
-    register's outcome."""
+    """What the sync says of its trade catalogue (`_catalogue`, `registry.sync.catalogue.adopt`),
+    and each register's outcome."""
     if not dry_run:
         not_a_replica(db)
+    # a registry to make is not made for a catalogue file that cannot be used
+    catalogue = None if db.exists() else _catalogue(None, files)
     conn = store.connect(db)
     try:
+        catalogue = catalogue or _catalogue(conn, files)
         notes = adopt(conn, catalogue, dry_run=dry_run)
         return notes, sync_entries(
             conn,

@@ -71,6 +71,23 @@ def unlisted_in_use(conn: sqlite3.Connection, catalogue: TradeCatalogue) -> list
     return [(trade, n) for trade, n in counts if trade and catalogue.resolve(trade) is None]
 
 
+def official_catalogue(conn: sqlite3.Connection) -> TradeCatalogue | None:
+    """The catalogue the registry holds when an administrator named it (not one built on the
+    shipped starting list), under the name it was stored with: what a sync that names none
+    checks rosters with — it checked them against the starting list, which the official
+    catalogue may keep apart or lack."""
+    try:
+        row = conn.execute("SELECT source FROM trades LIMIT 1").fetchone()
+    except sqlite3.OperationalError:  # a registry written before the catalogue was kept
+        return None
+    if row is None or row[0] is None or row[0].startswith(BUILTIN_SOURCE):
+        return None
+    catalogue = stored_catalogue(conn)
+    if catalogue is not None:
+        catalogue.source = row[0]
+    return catalogue
+
+
 def stored_catalogue(conn: sqlite3.Connection) -> TradeCatalogue | None:
     """The catalogue of the last register loaded; None for a registry that has none yet."""
     try:

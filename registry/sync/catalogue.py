@@ -44,10 +44,16 @@ def _text(path: Path) -> str:
         ) from exc
 
 
-def load_catalogue(path: Path | None = None, extra: Path | None = None) -> TradeCatalogue:
-    """The catalogue at ``path`` (or the one shipped inside the package), with the trades and
-    aliases of ``extra`` added."""
-    catalogue = builtin_catalogue() if path is None else parse_catalogue(_text(path), str(path))
+def load_catalogue(
+    path: Path | None = None, extra: Path | None = None, held: TradeCatalogue | None = None
+) -> TradeCatalogue:
+    """The catalogue at ``path`` — else ``held``, the registry's official one
+    (`registry.store.trades.official_catalogue`), else the one shipped inside the package —,
+    with the trades and aliases of ``extra`` added."""
+    if path is not None:
+        catalogue = parse_catalogue(_text(path), str(path))
+    else:
+        catalogue = held or builtin_catalogue()
     if extra is not None:
         parse_catalogue(_text(extra), str(extra), into=catalogue)
     return catalogue
