@@ -4,14 +4,18 @@ never reveals, the issuing authority's contact for a check that found nothing.""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
 from registry import store
 from registry.cli import cli
+from registry.cli.base import OUTPUT_FAILED
 from registry.domain.authorities import Contacts, builtin_authorities, parse_authorities
 from registry.domain.dates import beijing_clock
 from registry.public.confirm import CONFIRMABLE, MATCH, MISMATCH, confirm, withheld
@@ -60,6 +64,26 @@ def test_a_key_is_shown_once_and_stored_as_a_hash(tmp_path: Path) -> None:
     finally:
         conn.close()
     assert CliRunner().invoke(cli, ["keys", "revoke", "99", "--db", str(db)]).exit_code == 2
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+def test_a_key_that_could_not_be_shown_is_not_left_valid(tmp_path: Path) -> None:
+    """``keys add > /dev/full``: the key, shown only once, was never seen, yet stayed valid."""
+    db = tmp_path / "registry.db"
+    sync_samples(db)
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "registry", "keys", "add", "某医院", "--per-day", "5",
+             "--db", str(db)],
+            stdout=full, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+    assert done.returncode == OUTPUT_FAILED and "输出写不进去" in done.stderr
+    conn = store.connect(db)
+    try:
+        [issued] = keys.all_keys(conn)
+    finally:
+        conn.close()
+    assert issued.revoked_at is not None
 
 
 def test_confirmation_matches_what_the_paper_shows_however_it_is_written() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -54,10 +55,15 @@ def add(name: str, per_day: int, db: Path) -> None:
     conn = store.connect(db)
     try:
         issued, key = api_keys.issue(conn, name.strip(), per_day, operator())
+        try:  # shown once or not at all: a key nobody saw must not stay valid
+            click.echo(f"已为“{issued.name}”发放密钥（编号 {issued.id}，每日 {per_day} 条）：")
+            click.echo(key)
+            sys.stdout.flush()
+        except OSError:
+            api_keys.revoke(conn, issued.id)
+            raise
     finally:
         conn.close()
-    click.echo(f"已为“{issued.name}”发放密钥（编号 {issued.id}，每日 {per_day} 条）：")
-    click.echo(key)
     click.echo("此密钥只显示这一次，请通过安全渠道交给该单位；登记库只保存其散列值。")
 
 
