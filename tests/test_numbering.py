@@ -335,6 +335,25 @@ def test_rows_added_to_a_numbered_file_listed_nowhere_take_its_year_code(
     assert "Z1122020004" in (folder / "out.csv").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("authority", ["2202 ", "２２０２", "绵阳市", "绵阳市人力资源和社会保障局"])
+def test_the_authority_is_read_as_offices_write_it(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path, authority: str
+) -> None:
+    """`certreg reports` read 绵阳市; `number` refused "2202 " and ２２０２, which `sync` read or
+    refused in its own way: one reading for every command and registers.toml."""
+    path = tmp_path / "r.csv"
+    write_csv(path, LAYOUTS["approval-roster"], [approval_row("", "甲")], title="名册")
+    code, output = run(
+        "number", str(path), "--kind", "approval-roster", "--authority", authority,
+        "--year-code", "11", "--out", str(tmp_path / "out.csv"), "--db", str(db_path),
+    )  # fmt: skip
+    assert code == 0 and "Z1122020003" in (tmp_path / "out.csv").read_text(encoding="utf-8"), output
+    options = ["--kind", "approval-roster", "--authority", authority, "--issued-on", "2012-03-20",
+               "--approval-doc", "绵人社函〔2012〕8号", "--year-code", "11"]  # fmt: skip
+    code, output = run("sync", str(tmp_path / "out.csv"), "--db", str(db_path), *options)
+    assert code == 0, output
+
+
 def test_a_number_handed_out_is_never_handed_out_again(
     registered: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:

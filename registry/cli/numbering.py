@@ -19,7 +19,7 @@ from registry.cli.base import (
 )
 from registry.domain.dates import beijing_clock
 from registry.domain.levels import LEVELS
-from registry.domain.regions import AUTHORITY_CODES, CODES, PROVINCE, REGIONS
+from registry.domain.regions import AUTHORITY_CODES, CODES, PROVINCE, region_code
 from registry.domain.registers import ROSTER_KINDS, TECHNICIAN_ROSTER
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.numbered_copy import CopyNotes
@@ -81,7 +81,8 @@ def number_command(
         certreg number 2012-mianyang.xlsx --kind approval-roster --authority 2202 \\
             --year-code 12 --out 2012-mianyang-numbered.xlsx
     """
-    region = region or authority
+    authority = _code(authority, "--authority")
+    region = _code(region, "--region") if region else authority
     _check_number_options(file, kind, authority, region, out)
     if not db.exists() and not new_registry:
         # numbers follow those in use: a mistyped --db would hand out issued ones again
@@ -175,11 +176,16 @@ def _exists(out: Path) -> str:
     )
 
 
+def _code(written: str, option: str) -> str:
+    """A region or authority as typed — 2202, ２２０２, 绵阳市, 省厅 — as its code (as sync reads it)."""
+    code = region_code(written)
+    if code is None:
+        raise UsageProblem(f"{option} “{written.strip()}” 不是附件3规定的地区代码（{CODES}）")
+    return code
+
+
 def _check_number_options(file: Path, kind: str, authority: str, region: str, out: Path) -> None:
     """`UsageProblem` for options that cannot number ``file`` into ``out``."""
-    for code in (authority, region):
-        if code not in REGIONS:
-            raise UsageProblem(f"地区代码 {code} 不是附件3规定的代码（{CODES}）")
     if kind == TECHNICIAN_ROSTER and authority != PROVINCE:
         raise UsageProblem(
             f"技师审核名册（附件5）的证书由省厅核发（§三）：--authority 应为 2200，不是 {authority}；"

@@ -13,7 +13,7 @@ from pathlib import Path
 from registry.domain.dates import BadDate, beijing_today, parse_date
 from registry.domain.names import normalise_name
 from registry.domain.numbers import year_code_of, year_of_code
-from registry.domain.regions import CODES, REGIONS
+from registry.domain.regions import CODES, region_code
 from registry.domain.text import hidden_characters, visible
 from registry.kinds import KINDS
 from registry.kinds.base import RegisterEntry
@@ -35,9 +35,11 @@ class Manifest:
 
 
 def _code(value: object, what: str, where: str) -> str:
-    code = str(value).strip()
-    if code not in REGIONS:
-        raise ManifestError(f"{where}：{what} “{code}” 不是附件3规定的地区代码（{CODES}）")
+    """A region or authority as written — 2202, ２２０２, 绵阳市, 省厅 (`region_code`) — as its code."""
+    code = region_code(str(value))
+    if code is None:
+        written = str(value).strip()
+        raise ManifestError(f"{where}：{what} “{written}” 不是附件3规定的地区代码（{CODES}）")
     return code
 
 
