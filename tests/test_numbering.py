@@ -335,6 +335,25 @@ def test_rows_added_to_a_numbered_file_listed_nowhere_take_its_year_code(
     assert "Z1122020004" in (folder / "out.csv").read_text(encoding="utf-8")
 
 
+def test_numbering_stopped_by_ctrl_c_says_nothing_was_handed_out(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C on a large roster: click's "已中止。" and the exit status of a refusal (1)."""
+    from registry.sync import numbering
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(numbering, "write_copy", interrupted)
+    path = registered.add("new.csv", [approval_row("", "甲")], MIANYANG)
+    code, output = number(path, tmp_path / "out.csv", db_path)
+    assert code == 130 and "没有写出副本，也没有占用任何编号" in output
+    assert not (tmp_path / "out.csv").exists()
+    monkeypatch.undo()
+    code, output = number(path, tmp_path / "out.csv", db_path)
+    assert code == 0 and "Z1122020003" in output  # nothing was spoken for
+
+
 @pytest.mark.parametrize("authority", ["2202 ", "２２０２", "绵阳市", "绵阳市人力资源和社会保障局"])
 def test_the_authority_is_read_as_offices_write_it(
     registered: RegisterFactory, db_path: Path, tmp_path: Path, authority: str

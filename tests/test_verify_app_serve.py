@@ -129,3 +129,6 @@ def test_real_server_answers_all_six_codes(registry_db: Path) -> None:
                 assert f'class="answer result-{result}"' in receipt.text
         health = client.get("/healthz").json()
     assert health["certificates"] == 17
+    # said in Chinese where it answers, as browse and demo say it (uvicorn's own line: English)
+    log = registry_db.parent / f"serve-{base.rsplit(':', 1)[1]}.log"
+    assert f"公众查验：{base}/ （按 Ctrl-C 停止）" in log.read_text(encoding="utf-8")

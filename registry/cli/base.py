@@ -20,6 +20,8 @@ from registry.cli import click_zh
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+INTERRUPTED = 130
+"""The exit code of a command stopped by Ctrl-C (128 + SIGINT, as shells report it)."""
 OUTPUT_FAILED = 74
 """Exit status when stdout (or a file a command writes) cannot be written."""
 

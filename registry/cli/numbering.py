@@ -4,12 +4,16 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from registry import store
 from registry.cli.base import (
+    INTERRUPTED,
     Failed,
     UsageProblem,
     cli,
@@ -27,6 +31,9 @@ from registry.store.numbering_runs import UnloadedRun
 from registry.sync.manifest import ManifestError
 from registry.sync.numbering_year import LISTED, year_code_for
 from registry.sync.outcome import operator
+
+if TYPE_CHECKING:
+    from registry.sync.numbering import Numbering
 
 
 @cli.command(name="number")
@@ -91,11 +98,6 @@ def number_command(
             "请检查 --db（或环境变量 CERTREG_DB）；确是新建的登记库（还没有任何证书）时，"
             "加 --new-registry"
         )
-    from registry.sync import (  # writes workbooks: openpyxl only for this command
-        numbering,
-        numbering_runs,
-    )
-
     chosen, source = year_code, ""
     if year_code is None:
         year_code, source = _year_code(file, out, kind)
@@ -105,8 +107,43 @@ def number_command(
     not_a_replica(db)
     conn = store.connect(db)
     try:
-        # one write transaction from reading the numbers in use to recording the new ones: a
-        # second run at the same time waits, and cannot hand out the same numbers again
+        numbered = _numbered(conn, file, kind, authority, region, year_code, out, again)
+    except KeyboardInterrupt:  # not click's "已中止。" and the exit status of a refusal
+        click.echo("\n编号已中止：没有写出副本，也没有占用任何编号，登记库未作改动。", err=True)
+        sys.exit(INTERRUPTED)
+    finally:
+        conn.close()
+    if numbered is None:
+        return
+    plan, notes = numbered
+    if chosen is None:
+        click.echo(
+            f"核发年份代码：{year_code}（未指定 --year-code，{source}，附件3 二）。"
+            "其他年份核发的证书请用 --year-code 指定"
+        )
+    for first, last, count in plan.ranges().values():
+        click.echo(f"{LEVELS[first.letter]}：{first} – {last}，共 {count} 个")
+    click.echo(f"已写出编号后的副本：{out}")
+    _echo_copy_notes(notes)
+
+
+def _numbered(
+    conn: sqlite3.Connection,
+    file: Path,
+    kind: str,
+    authority: str,
+    region: str,
+    year_code: str,
+    out: Path,
+    again: bool,
+) -> tuple[Numbering, CopyNotes] | None:
+    """Number ``file`` into ``out`` and record the run, in one write transaction from reading
+    the numbers in use to recording the new ones: a second run at the same time waits, and
+    cannot hand out the same numbers again. The plan and the copy's notes; None when every row
+    has its number."""
+    from registry.sync import numbering, numbering_runs
+
+    try:
         with store.transaction(conn):
             plan = numbering.plan(conn, file, kind, authority, region, year_code)
             if plan.problems:
@@ -115,7 +152,7 @@ def number_command(
                 raise Failed("以上行不能编号，未写出任何文件。请改正后重新运行")
             if not plan.assigned:
                 click.echo(f"{file.name} 中所有行都已有证书编号，无需编号")
-                return
+                return None
             abandoned = numbering_runs.abandoned_runs(conn, plan)
             if abandoned and not again:
                 raise UsageProblem(_numbered_before(file, abandoned))
@@ -129,17 +166,7 @@ def number_command(
             numbering.record_run(conn, plan, out, kind, authority, operator(), abandoned)
     except UnreadableSheet as exc:
         raise Failed(f"{file.name}：{exc}") from exc
-    finally:
-        conn.close()
-    if chosen is None:
-        click.echo(
-            f"核发年份代码：{year_code}（未指定 --year-code，{source}，附件3 二）。"
-            "其他年份核发的证书请用 --year-code 指定"
-        )
-    for first, last, count in plan.ranges().values():
-        click.echo(f"{LEVELS[first.letter]}：{first} – {last}，共 {count} 个")
-    click.echo(f"已写出编号后的副本：{out}")
-    _echo_copy_notes(notes)
+    return plan, notes
 
 
 def _year_code(file: Path, out: Path, kind: str) -> tuple[str, str]:

@@ -15,6 +15,7 @@ import click
 
 from registry import store
 from registry.cli.base import (
+    INTERRUPTED,
     UsageProblem,
     cli,
     db_option,
@@ -198,10 +199,6 @@ def _stopped(progress: Progress, dry_run: bool, as_json: bool) -> NoReturn:
         click.echo(json.dumps(stopped, ensure_ascii=False))
     click.echo(f"\n{progress.stopped(dry_run)}", err=True)
     sys.exit(INTERRUPTED)
-
-
-INTERRUPTED = 130
-"""The exit code of a sync stopped by Ctrl-C (128 + SIGINT, as shells report it)."""
 
 
 def _catalogue(

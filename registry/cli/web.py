@@ -233,6 +233,8 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
                 "服务照常启动，各进程先各自计数，连上后自动共用；请检查 CERTREG_RATE_LIMIT_STORAGE",
                 err=True,
             )
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"公众查验：http://{shown}:{port}/ （按 Ctrl-C 停止）", err=True)
     if workers == 1:
         uvicorn.run(
             create_app(settings), host=host, port=port, access_log=access_log, **uvicorn_options()
