@@ -985,6 +985,27 @@ def test_a_sync_naming_no_catalogue_checks_with_the_registrys_official_one(
     assert code == 1 and "“保育员”：不在登记库所用的工种目录中" in output
 
 
+@pytest.mark.parametrize(
+    ("args", "told"),
+    [  # a Windows path became a file of that name in the current folder
+        (["--db", "C:\\certreg\\registry.db"], "是 Windows 的写法"),
+        (["--db", "D:/certreg/registry.db"], "是 Windows 的写法"),
+    ],
+)
+def test_a_path_written_as_on_windows_is_refused(
+    args: list[str], told: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, output = run("sync", str(SAMPLES), *args)
+    assert code == 2 and told in output and list(tmp_path.iterdir()) == []
+
+
+def test_the_manifest_itself_given_is_told_to_give_its_folder(db_path: Path) -> None:
+    """certreg sync …/registers.toml was told a single file needs --kind."""
+    code, output = run("sync", str(SAMPLES / "registers.toml"), "--db", str(db_path))
+    assert code == 2 and f"请写它所在的文件夹，如 certreg sync {SAMPLES}" in output
+
+
 def _traced_sync(registers: RegisterFactory, db: Path) -> tuple[list[str], list[str]]:
     """Sync the folder in process: each register's outcome, and every statement it ran."""
     statements: list[str] = []

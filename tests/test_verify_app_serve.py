@@ -131,4 +131,4 @@ def test_real_server_answers_all_six_codes(registry_db: Path) -> None:
     assert health["certificates"] == 17
     # said in Chinese where it answers, as browse and demo say it (uvicorn's own line: English)
     log = registry_db.parent / f"serve-{base.rsplit(':', 1)[1]}.log"
-    assert f"公众查验：{base}/ （按 Ctrl-C 停止）" in log.read_text(encoding="utf-8")
+    assert f"公众查验：{base}/ （Ctrl-C 停止服务）" in log.read_text(encoding="utf-8")

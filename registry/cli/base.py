@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import signal
 import sqlite3
 import sys
@@ -143,12 +144,27 @@ class ChineseGroup(_Chinese, click.Group):
             raise RegistryUnavailable.explain(exc) from exc
 
 
+_WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]|\\")
+
+
+def server_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A path on this server: one written as on Windows (C:\\certreg\\registry.db) became a
+    file of that odd name in the current folder."""
+    if value is not None and _WINDOWS_PATH.search(str(value)):
+        raise click.BadParameter(
+            f"“{value}”是 Windows 的写法；certreg 运行在服务器上，请写服务器上的路径，"
+            "如 /srv/certreg/registry.db（用 / 分隔）"
+        )
+    return value
+
+
 def db_option(func: F) -> F:
     return click.option(
         "--db",
         type=click.Path(dir_okay=False, path_type=Path),
         default=store.DEFAULT_DB,
         envvar="CERTREG_DB",
+        callback=server_path,
         help=f"登记库文件（也可用环境变量 CERTREG_DB；默认 {store.DEFAULT_DB}）。",
     )(func)
 

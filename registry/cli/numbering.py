@@ -19,6 +19,7 @@ from registry.cli.base import (
     cli,
     db_option,
     not_a_replica,
+    server_path,
     stopped_by_sigterm,
 )
 from registry.domain.dates import beijing_clock
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     "--out",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
+    callback=server_path,
     help="编号后副本的文件名（与原文件同格式）。",
 )
 @click.option(

@@ -32,6 +32,7 @@ from registry.store.trades import official_catalogue
 from registry.sync.catalogue import adopt, load_catalogue
 from registry.sync.manifest import (
     ENTRY_KEYS,
+    MANIFEST_NAME,
     ManifestError,
     load_manifest,
     make_entry,
@@ -169,6 +170,10 @@ def _registers(
     """The registers to sync — a folder's manifest, or one file described by the options —,
     the spreadsheets the manifest forgot, and the trade catalogue's files (`_catalogue`)."""
     try:
+        if path.name == MANIFEST_NAME:  # the folder's list, not a register
+            raise ManifestError(
+                f"{path.name} 是名册清单，不是名册：请写它所在的文件夹，如 certreg sync {path.parent}"
+            )
         if path.is_dir():
             if any(single.values()):
                 raise ManifestError(

@@ -234,7 +234,7 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
                 err=True,
             )
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"公众查验：http://{shown}:{port}/ （按 Ctrl-C 停止）", err=True)
+    click.echo(f"公众查验：http://{shown}:{port}/ （Ctrl-C 停止服务）", err=True)
     if workers == 1:
         uvicorn.run(
             create_app(settings), host=host, port=port, access_log=access_log, **uvicorn_options()
