@@ -1000,6 +1000,27 @@ def test_a_path_written_as_on_windows_is_refused(
     assert code == 2 and told in output and list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("line", "told"),
+    [
+        ('file = "m.csv "', "file “m.csv ”前后有空格，文件夹中的文件名没有：请删去引号内的空格"),
+        ("issued_on = 2012-3-20", "日期写作 2012-03-20：年、月、日用 - 分隔，月和日各两位"),
+    ],
+)
+def test_a_manifest_line_written_almost_right_says_what_is_wrong(
+    registers: RegisterFactory, db_path: Path, line: str, told: str
+) -> None:
+    """A trailing space in a file name was "找不到此文件"; 2012-3-20 was "第6行第13列格式错误"."""
+    registers.add("m.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    manifest = registers.folder / "registers.toml"
+    text = manifest.read_text(encoding="utf-8")
+    key = line.split(" = ")[0]
+    written = next(old for old in text.splitlines() if old.startswith(f"{key} = "))
+    manifest.write_text(text.replace(written, line), encoding="utf-8")
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code in (1, 2) and told in output, output
+
+
 def test_the_manifest_itself_given_is_told_to_give_its_folder(db_path: Path) -> None:
     """certreg sync …/registers.toml was told a single file needs --kind."""
     code, output = run("sync", str(SAMPLES / "registers.toml"), "--db", str(db_path))

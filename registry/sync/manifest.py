@@ -156,9 +156,15 @@ def _toml_problem(path: Path, text: str, exc: ValueError) -> ManifestError:
     hint = "请对照 certreg sync --help 中 registers.toml 的示例检查这一行"
     if any(ch in line for ch in _FULL_WIDTH):
         hint = '这一行有全角引号、等号或方括号（如 “ ” ＝）：请改为半角的 " = [ ]，中文输入法下容易误输'
+    elif _DATE_WRITTEN.search(line):
+        hint = "日期写作 2012-03-20：年、月、日用 - 分隔，月和日各两位，不加引号"
     return ManifestError(
         f"{path.name} 第{line_no}行第{column}列格式错误：{visible(line.strip())}\n{hint}"
     )
+
+
+_DATE_WRITTEN = re.compile(r"=\s*\d{4}\s*[-/.年]\s*\d{1,2}")
+"""A date written otherwise than TOML's 2012-03-20 (2012-3-20, 2012/03/20, 2012.3.20)."""
 
 
 def _read_toml(path: Path) -> dict[str, object]:

@@ -80,6 +80,12 @@ def file_fingerprint(entry: RegisterEntry) -> str:
     """`RegisterEntry.fingerprint` of the file as it is now: read as a regular file within the
     register size limit (a FIFO, a device or a huge file is refused, never read)."""
     if not entry.path.exists():
+        trimmed = entry.path.with_name(entry.path.name.strip())
+        if trimmed != entry.path and trimmed.exists():  # "a.csv " typed in registers.toml
+            raise UnreadableSheet(
+                f"registers.toml 中的 file “{entry.path.name}”前后有空格，文件夹中的文件名没有："
+                "请删去引号内的空格"
+            )
         raise unreadable(FileNotFoundError())
     try:
         data = open_regular_file(entry.path, REGISTER_LIMITS.max_file_bytes, REGISTER_LIMITS.basis)
