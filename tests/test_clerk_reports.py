@@ -16,6 +16,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 from typing import Any
+from unicodedata import east_asian_width
 
 import openpyxl
 import pytest
@@ -713,3 +714,19 @@ def test_the_progress_line_does_not_call_a_register_to_be_tried_again_refused(
     lines = capsys.readouterr().err.split("\n")
     assert "暂未导入，等排在后面的名册导入后再试" in lines[0] and "已拒绝" not in lines[0]
     assert "已拒绝" in lines[1]
+
+
+def test_the_progress_line_stays_on_one_row_of_a_narrow_terminal(
+    registers: RegisterFactory, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long Chinese file name on a 60-column terminal: the line wrapped, and clearing it left
+    its first row on the screen, one copy per register (a Chinese character takes two columns)."""
+    monkeypatch.setenv("COLUMNS", "60")
+    name = "2000年-四川省人力资源和社会保障厅-机关事业单位工人技术等级审批名册.xlsx"
+    entry = make_entry(
+        registers.folder / name, name, {"kind": "status-changes", "authority": "2202"}, "t"
+    )
+    Progress(enabled=True).started(1, 2, entry)
+    line = capsys.readouterr().err.replace("\033[K", "").lstrip("\r")
+    columns = sum(2 if east_asian_width(ch) in "WF" else 1 for ch in line)
+    assert line.startswith("[1/2] 2000年-四川省") and line.endswith("…") and columns <= 59

@@ -3,12 +3,30 @@ how many rows it had and how fast they went. Quiet when piped or with ``--json``
 
 from __future__ import annotations
 
+import shutil
+from unicodedata import east_asian_width
+
 import click
 
 from registry.domain.text import visible
 from registry.kinds.base import RegisterEntry
 from registry.sync.outcome import LOADED, UPDATED, Outcome
 from registry.sync.report import OUTCOME_LABELS
+
+
+def _fit(text: str, columns: int) -> str:
+    """``text`` cut to ``columns`` screen columns (a Chinese character takes two), with … where
+    it was cut."""
+    widths = [2 if east_asian_width(ch) in "WF" else 1 for ch in text]
+    if sum(widths) <= columns:
+        return text
+    kept, used = [], 1  # the …
+    for ch, width in zip(text, widths, strict=True):
+        if used + width > columns:
+            break
+        kept.append(ch)
+        used += width
+    return "".join(kept) + "…"
 
 
 class Progress:
@@ -22,7 +40,10 @@ class Progress:
         if not self.enabled:
             return
         self._where = f"[{index}/{total}] {visible(entry.key)}"
-        click.echo(f"\r\033[K{self._where}：读取并检查中…", err=True, nl=False)
+        # one screen row: a line that wraps is cleared only on its last row, and the rows above
+        # it stayed on the screen, one copy per register
+        line = _fit(f"{self._where}：读取并检查中…", shutil.get_terminal_size().columns - 1)
+        click.echo(f"\r\033[K{line}", err=True, nl=False)
 
     def finished(self, outcome: Outcome, seconds: float) -> None:
         if outcome.outcome in (LOADED, UPDATED):
