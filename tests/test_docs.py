@@ -3,7 +3,9 @@ example."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from unicodedata import east_asian_width
 
 import pytest
 from click.testing import CliRunner
@@ -52,3 +54,24 @@ def test_the_manifest_example_in_sync_help_is_a_manifest(tmp_path: Path) -> None
         "绵人社函〔2012〕8号",
     )
     assert (str(entry.issued_on), entry.year_code) == ("2012-03-20", "11")
+
+
+def _columns(line: str) -> int:
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+@pytest.mark.parametrize("command", ["verify", "sync", "number", "stock", "keys"])
+def test_help_fits_an_80_column_terminal_as_chinese_takes_it(command: str) -> None:
+    """Click counted characters, not screen columns: a Chinese character takes two, so help
+    text ran past the edge and broke mid-line, and the option column sat off by a column or two
+    after a Chinese placeholder (--db 文件). Shell examples are kept as written."""
+    output = CliRunner(env={"COLUMNS": "80"}).invoke(cli, [command, "--help"]).output
+    lines = output.splitlines()
+    assert [line for line in lines if _columns(line) > 80] == []
+    options = lines[lines.index("选项：") + 1 :]
+    starts = {  # where each option's description starts, in screen columns
+        _columns(line[: match.end()])
+        for line in options
+        if (match := re.match(r"  (-\S.*?)  +(?=\S)", line)) and _columns(match[1]) < 28
+    }
+    assert len(starts) == 1, starts

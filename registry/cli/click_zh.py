@@ -8,9 +8,13 @@ installed in the modules that raise the messages. A message not in it stays as c
 
 from __future__ import annotations
 
+from unicodedata import east_asian_width
+
+import click._textwrap
 import click.core
 import click.decorators
 import click.exceptions
+import click.formatting
 import click.parser
 import click.types
 
@@ -89,8 +93,33 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return PLURAL_IDS.get(plural, plural)
 
 
+def columns(x: str) -> int:
+    """The screen columns ``x`` takes: two for a Chinese (wide or full-width) character, none
+    for an ANSI escape. Click counts characters, so Chinese help ran past the terminal's edge and
+    wrapped mid-line, and the option column sat off by the width of the Chinese before it."""
+    plain = click.unstyle(x) if "\033" in x else x
+    if plain.isascii():
+        return len(plain)
+    return sum(2 if east_asian_width(ch) in "WF" else 1 for ch in plain)
+
+
+def truncated(text: str, n: int) -> str:
+    """The longest start of ``text`` taking at most ``n`` columns (`columns`)."""
+    used = 0
+    for index, ch in enumerate(text):
+        used += 2 if east_asian_width(ch) in "WF" else 1
+        if used > n:
+            return text[:index]
+    return text
+
+
 def install() -> None:
-    """Word click's messages in Chinese in this process (the certreg command line)."""
+    """Word click's messages in Chinese in this process (the certreg command line), and measure
+    its help in screen columns (`columns`)."""
+    click.formatting.term_len = columns  # type: ignore[attr-defined]
+    if hasattr(click._textwrap, "_truncate_visible"):  # click ≥ 8.4 wraps through these two
+        click._textwrap.term_len = columns  # type: ignore[attr-defined]
+        click._textwrap._truncate_visible = truncated
     for module in (
         click.core,
         click.decorators,

@@ -41,7 +41,12 @@ if TYPE_CHECKING:
 @click.argument(
     "file", metavar="名册文件", type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
-@click.option("--kind", required=True, type=click.Choice(list(ROSTER_KINDS)), help="名册种类。")
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(list(ROSTER_KINDS)),
+    help="名册种类：approval-roster 审批名册（附件4）或 technician-roster 技师审核名册（附件5）。",
+)
 @click.option("--authority", required=True, help=f"发证机关代码（{AUTHORITY_CODES}）。")
 @click.option("--region", help="编号地区代码（默认同发证机关；技师名册为持证人所在市州）。")
 @click.option(
@@ -87,8 +92,8 @@ def number_command(
     示例：
 
     \b
-        certreg number 2012-mianyang.xlsx --kind approval-roster --authority 2202 \\
-            --year-code 12 --out 2012-mianyang-numbered.xlsx
+        certreg number 2012-mianyang.xlsx --kind approval-roster \\
+            --authority 2202 --year-code 12 --out 2012-mianyang-numbered.xlsx
     """
     authority = _code(authority, "--authority")
     region = _code(region, "--region") if region else authority

@@ -4,29 +4,20 @@ how many rows it had and how fast they went. Quiet when piped or with ``--json``
 from __future__ import annotations
 
 import shutil
-from unicodedata import east_asian_width
 
 import click
 
+from registry.cli.click_zh import columns, truncated
 from registry.domain.text import visible
 from registry.kinds.base import RegisterEntry
 from registry.sync.outcome import LOADED, UPDATED, Outcome
 from registry.sync.report import OUTCOME_LABELS
 
 
-def _fit(text: str, columns: int) -> str:
-    """``text`` cut to ``columns`` screen columns (a Chinese character takes two), with … where
+def _fit(text: str, most: int) -> str:
+    """``text`` cut to ``most`` screen columns (a Chinese character takes two), with … where
     it was cut."""
-    widths = [2 if east_asian_width(ch) in "WF" else 1 for ch in text]
-    if sum(widths) <= columns:
-        return text
-    kept, used = [], 1  # the …
-    for ch, width in zip(text, widths, strict=True):
-        if used + width > columns:
-            break
-        kept.append(ch)
-        used += width
-    return "".join(kept) + "…"
+    return text if columns(text) <= most else truncated(text, most - 1) + "…"
 
 
 class Progress:

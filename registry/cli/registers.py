@@ -69,7 +69,12 @@ def _as_option(key: re.Match[str]) -> str:
 )
 @click.option("--trades", type=CATALOGUE, help="工种目录 CSV，替换内置的起步目录。")
 @click.option("--trades-extra", type=CATALOGUE, help="工种目录 CSV，其工种和别名加到目录中。")
-@click.option("--kind", type=click.Choice(list(LAYOUTS)), help="单个文件：名册种类。")
+@click.option(
+    "--kind",
+    type=click.Choice(list(LAYOUTS)),
+    metavar="名册种类",
+    help="单个文件：名册种类（见下）。",
+)
 @click.option("--authority", help=f"单个文件：发证机关代码（{AUTHORITY_CODES}）。")
 @click.option("--region", help="单个文件：编号地区代码（默认同发证机关）。")
 @click.option("--approval-doc", help="单个文件：批准合格人员的文件文号。")
@@ -103,7 +108,8 @@ def sync(
         certreg sync data/samples
         certreg sync data/samples --dry-run --json
         certreg sync 2011-mianyang.csv --kind approval-roster --authority 2202 \\
-            --approval-doc 绵人社函〔2012〕8号 --issued-on 2012-03-20 --year-code 11
+            --approval-doc 绵人社函〔2012〕8号 --issued-on 2012-03-20 \\
+            --year-code 11
         certreg sync 名册文件夹 --trades-extra 本地工种.csv
         certreg sync 名册文件夹 --brief        # 定时任务：日志中不留姓名
 
@@ -111,18 +117,19 @@ def sync(
 
     \b
         [[register]]
-        file = "2012-绵阳-审批名册.xlsx"      # 名册文件名（与 registers.toml 在同一文件夹）
-        kind = "approval-roster"              # 名册种类，见下
-        authority = "2202"                    # 发证机关代码：2200 省厅，2201-2221 各市州
-        approval_doc = "绵人社函〔2012〕8号"  # 批准合格人员的文件文号（§四.(三)）
-        issued_on = 2012-03-20                # 发证日期 = 批准文件的日期（不加引号）
-        year_code = "11"                      # 编号的核发年份代码；省略时取发证日期年份后两位
-        # unit = "省水利厅"                   # 省直（2200）审批名册：报送名册的单位
-        # region = "2201"                     # 技师审核名册：持证人所在市州的代码
+        file = "2012-绵阳-审批名册.xlsx"   # 名册文件名（与清单在同一文件夹）
+        kind = "approval-roster"           # 名册种类，见下
+        authority = "2202"                 # 发证机关：2200 省厅，2201-2221 各市州
+        approval_doc = "绵人社函〔2012〕8号"  # 批准文件文号（§四.(三)）
+        issued_on = 2012-03-20             # 发证日期 = 批准文件的日期（不加引号）
+        year_code = "11"                   # 核发年份代码；省略时取发证年份后两位
+        # unit = "省水利厅"                # 省直（2200）审批名册：报送名册的单位
+        # region = "2201"                  # 技师审核名册：持证人所在市州的代码
 
     \b
-    名册种类：approval-roster 审批名册（附件4）、technician-roster 技师审核名册（附件5）、
-    status-changes 换发/补发/撤销登记、requisitions 申领计划（附件1）、dispatches 发放单（附件2）、
+    名册种类：approval-roster 审批名册（附件4）、
+    technician-roster 技师审核名册（附件5）、status-changes 换发/补发/撤销登记、
+    requisitions 申领计划（附件1）、dispatches 发放单（附件2）、
     collections 领取登记。后四种只需 file、kind、authority。
     """
     entries, forgotten, catalogues = _registers(path, single, trades, trades_extra)
