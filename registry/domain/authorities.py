@@ -7,8 +7,6 @@ package (columns 代码, 名称, 地址, 电话); an administrator points ``CERT
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -17,6 +15,7 @@ from importlib.resources import files
 
 from registry.domain.numbers import CertificateNumber, MalformedNumber, parse
 from registry.domain.regions import AUTHORITY_CODES, PROVINCE, REGIONS, authority_name
+from registry.domain.text import reference_rows
 
 
 @dataclass(frozen=True)
@@ -86,9 +85,7 @@ def parse_authorities(text: str) -> dict[str, Authority]:
     `AuthoritiesProblem` for a file that would publish a wrong one: a missing column, a code
     that is no department of 附件3 (a note under the table), a code listed twice, a telephone
     Excel turned into a number."""
-    first = text.partition("\n")[0]
-    tabbed = "\t" in first and "," not in first  # Excel's "Unicode 文本"
-    reader = csv.DictReader(io.StringIO(text), delimiter="\t" if tabbed else ",")
+    reader = reference_rows(text)
     columns = _header(reader.fieldnames)
     found: dict[str, Authority] = {}
     lines: dict[str, int] = {}

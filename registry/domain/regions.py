@@ -6,10 +6,10 @@ administrator reads them where the other reference data lives; the rules are cod
 
 from __future__ import annotations
 
-import csv
-import io
 import unicodedata
 from importlib.resources import files
+
+from registry.domain.text import reference_rows
 
 PROVINCE = "2200"
 
@@ -39,7 +39,7 @@ def parse_regions(data: bytes, where: str) -> dict[str, str]:
             raise SystemExit(restore.format("编码无法识别")) from None
     regions = {
         (row.get("代码") or "").strip(): (row.get("名称") or "").strip()
-        for row in csv.DictReader(io.StringIO(text))
+        for row in reference_rows(text)
         if any((value or "").strip() for value in row.values() if isinstance(value, str))
     }
     if set(regions) != ANNEX_3_CODES:

@@ -8,6 +8,8 @@ only as their code points.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import unicodedata
 from functools import cache, lru_cache
@@ -25,6 +27,15 @@ MAX_CELL_CHARS = 500
 """The longest text any register cell may hold: ten times the longest unit name or remark a
 form has room for. A longer one is a paste gone wrong or an attack on the checks (a trade name
 of 40,000 characters took a minute to compare with the catalogue), refused unread."""
+
+
+def reference_rows(text: str) -> csv.DictReader[str]:
+    """The rows of a reference file an administrator edits (the trade catalogue, the contacts,
+    the regions) under its header: comma-separated, or tab-separated as Excel saves "Unicode
+    文本". ``line_num`` is the line a row ends on, as the file shows it."""
+    first = text.partition("\n")[0]
+    tabbed = "\t" in first and "," not in first
+    return csv.DictReader(io.StringIO(text), delimiter="\t" if tabbed else ",")
 
 
 def shortened(text: str, keep: int = 20) -> str:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import csv
 import difflib
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from importlib.resources import files
 
-from registry.domain.text import simplified
+from registry.domain.text import reference_rows, simplified
 
 _SPACE = re.compile(r"\s+")
 
@@ -110,9 +109,7 @@ def parse_catalogue(text: str, source: str, into: TradeCatalogue | None = None) 
 def _reader(text: str, source: str) -> csv.DictReader[str]:
     """The catalogue's rows, comma- or tab-separated (Excel's "Unicode 文本"), under a header
     with a 工种 column."""
-    first = text.partition("\n")[0]
-    tabbed = "\t" in first and "," not in first
-    reader = csv.DictReader(io.StringIO(text), delimiter="\t" if tabbed else ",")
+    reader = reference_rows(text)
     if not reader.fieldnames or "工种" not in [_key(f) for f in reader.fieldnames]:
         seen = "、".join(_key(f) for f in reader.fieldnames or () if f and _key(f)) or "无"
         raise CatalogueError(
