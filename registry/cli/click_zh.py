@@ -8,6 +8,8 @@ installed in the modules that raise the messages. A message not in it stays as c
 
 from __future__ import annotations
 
+import re
+from typing import Any
 from unicodedata import east_asian_width
 
 import click._textwrap
@@ -113,6 +115,21 @@ def truncated(text: str, n: int) -> str:
     return text
 
 
+QUOTED = re.compile(r"(?:(?<=[^\x00-\x7f]) )?'([\w-]+)'(\.(?=\s|$))?(?: (?=[^\x00-\x7f]))?")
+"""A name click quotes with ``repr`` (an option, a placeholder such as '姓名', a command), the
+full stop its sentence ends with, and a space between it and Chinese text."""
+
+
+def quoted(message: str) -> str:
+    """``message`` with click's ASCII quotes in Chinese (缺少参数 '姓名'. → 缺少参数“姓名”。).
+    Click quotes through ``repr`` in the code around its message ids, so the catalogue cannot."""
+    return QUOTED.sub(lambda m: f"“{m[1]}”" + ("。" if m[2] else ""), message)
+
+
+def _echo(message: Any = None, *args: Any, **kwargs: Any) -> None:
+    click.echo(quoted(message) if isinstance(message, str) else message, *args, **kwargs)
+
+
 def install() -> None:
     """Word click's messages in Chinese in this process (the certreg command line), and measure
     its help in screen columns (`columns`)."""
@@ -120,6 +137,7 @@ def install() -> None:
     if hasattr(click._textwrap, "_truncate_visible"):  # click ≥ 8.4 wraps through these two
         click._textwrap.term_len = columns  # type: ignore[attr-defined]
         click._textwrap._truncate_visible = truncated
+    click.exceptions.echo = _echo  # type: ignore[attr-defined]  # how its errors are shown
     for module in (
         click.core,
         click.decorators,
