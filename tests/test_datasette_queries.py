@@ -21,6 +21,7 @@ from datasette_config.launch import ensure_verify_log
 from datasette_config.plugins.certreg_facets import ungrouped, whole_filter
 from datasette_config.plugins.certreg_labels import corrections_shown
 from registry.cli import cli
+from registry.domain.numbers import normalise
 from registry.domain.statuses import RESULT_LABELS
 from registry.store import verify_log_path
 from tests.datasette_fixtures import (
@@ -93,7 +94,15 @@ async def test_successor_number_shows_the_exchange_that_made_it(ds: Datasette) -
 
 async def test_number_lookup_shows_register_corrections(ds: Datasette) -> None:
     rows = await query(ds, "/registry/certificate", 证书编号="Z1222020001")
-    assert column(rows, "事件") == ["发证", "领取", "名册更正", "名册更正", "当前状态：有效"]
+    assert column(rows, "事件") == [
+        "发证",
+        "领取",
+        "名册更正",
+        "名册更正",
+        "领取记录更正",
+        "当前状态：有效",
+    ]
+    assert rows[4]["说明"] == "日期：2013-04-01 → 2013-04-02"  # the day 赵敏 collected, corrected
     assert {row["说明"] for row in rows[2:4]} == {
         "执行工资等级起始时间：2008.10 → 2009.10",
         "批准文号：绵人社函〔2013〕5号 → 绵人社函〔2013〕6号",  # the manifest's, on the paper too
@@ -243,7 +252,8 @@ async def test_a_refused_register_that_wrote_the_number_is_in_its_history(
     rows = await query(one_roster.staff(), "/registry/certificate", 证书编号="z1122020001")
     [refused] = [row for row in rows if row["事件"] == "名册退回"]
     assert (refused["来源名册"], refused["名册行号"]) == ("later.csv", 4)
-    assert refused["说明"].startswith("「颁发证书编号」：")
+    assert refused["证书编号"] == "Z1122020001"  # the number asked about, not the cell as typed
+    assert refused["说明"].startswith("「颁发证书编号」写的是“Z11-2202-0001”：")
     assert column(rows, "事件")[-1] == "当前状态：有效"  # the holder's, untouched
 
 
@@ -282,7 +292,31 @@ async def test_a_row_refused_in_another_cell_is_in_its_numbers_history(
     number = rows[0].get("颁发证书编号") or rows[0]["证书编号"]
     history = await query(one_roster.staff(), "/registry/certificate", 证书编号=number)
     [refused] = [row for row in history if row["事件"] == "名册退回"]
-    assert refused["来源名册"] == file and refused["说明"].startswith(why), refused
+    assert refused["来源名册"] == file and refused["证书编号"] == normalise(number), refused
+    assert refused["说明"].startswith(why.replace("」：", f"」写的是“{rows[0]['姓名']}”："))
+
+
+async def test_a_days_lines_read_in_the_order_of_their_syncs(one_roster: OneRoster) -> None:
+    """Lines registered on one day stood in the order of their kinds: a refusal between two
+    corrections read as coming after both."""
+    assert one_roster.sync() == 0
+    for wage in ("2008.11", "2008.12"):
+        one_roster.registers.add(
+            "mianyang.csv",
+            [approval_row("Z1122020001", "周杰", 执行工资等级起始时间=wage)],
+            MIANYANG,
+        )
+        assert one_roster.sync() == 0
+        if wage == "2008.11":
+            one_roster.registers.add("later.csv", [approval_row("Z1122020001", "吴敏")], MIANYANG)
+            assert one_roster.sync() == 1
+            del one_roster.registers.entries["later.csv"]  # withdrawn
+            one_roster.registers.write_manifest()
+            (one_roster.registers.folder / "later.csv").unlink()
+    history = await query(one_roster.staff(), "/registry/certificate", 证书编号="Z1122020001")
+    lines = [(row["事件"], row["导入批次"]) for row in history if row["导入批次"] not in (1, None)]
+    assert [kind for kind, _ in lines] == ["名册更正", "名册退回", "名册更正"], lines
+    assert [sync for _, sync in lines] == sorted(sync for _, sync in lines)
 
 
 async def test_a_numbers_checks_and_reports_are_a_link_away(ds: Datasette) -> None:
@@ -339,18 +373,23 @@ async def test_a_collection_a_new_version_dropped_keeps_what_it_said_in_the_hist
         MIANYANG,
     )
     facts = {"kind": "collections", "authority": "2202"}
-    for rows in ([collected, other], [other]):
+    corrected = {**collected, "领取人": "李芳代"}
+    for rows in ([collected, other], [corrected, other], [other]):
         registers.add("collections.csv", rows, facts)
         result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
         assert result.exit_code == 0, result.output
     ensure_verify_log(verify_log_path(db))
     rows = await query(shipped_datasette(db), "/registry/certificate", 证书编号="Z1122020001")
+    # a correction left no line: the history showed only the collector of the latest version
+    [correction] = [row for row in rows if row["事件"] == "领取记录更正"]
+    assert correction["说明"] == "领取人：李芳 → 李芳代"
     [dropped] = [row for row in rows if row["事件"] == "领取记录删除"]
     assert dropped["说明"].startswith("随名册新版本删除，原登记：")
-    assert {"领取人：李芳", "签名：是", "日期：2012-03-20"} <= set(
+    assert {"领取人：李芳代", "签名：是", "日期：2012-03-20"} <= set(
         dropped["说明"].split("：", 1)[1].split("；")
     )
     assert dropped["来源名册"] == "collections.csv"
+    assert correction["导入批次"] < dropped["导入批次"]
 
 
 async def test_an_exchanges_corrected_document_is_no_correction_of_the_certificate(

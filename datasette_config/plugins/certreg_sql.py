@@ -177,6 +177,17 @@ def _beijing_date_filter() -> None:
 _beijing_date_filter()
 
 
+def blank_field_label(datasette: Any) -> Callable[[str, str], str]:
+    """``blank_field_label(kind, field)`` in SQL: a requisition's, dispatch's or collection's
+    field (``blank_history.field``) by its table's Chinese label (collector → 领取人)."""
+
+    def label(kind: str, field: str) -> str:
+        columns = datasette.metadata("columns", database="registry", table=kind) or {}
+        return str(columns.get(field, field))
+
+    return label
+
+
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
     # A certificate column's Chinese label, as metadata.yml gives it (for the history of changes).
@@ -186,6 +197,7 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
         conn.create_function(name, 1, _text_function(function), deterministic=True)
     # SQLite's own date(x), overridden: the date facet (and staff's own SQL) count Beijing days
     conn.create_function("date", 1, beijing_day)
+    conn.create_function("blank_field_label", 2, blank_field_label(datasette), deterministic=True)
     conn.set_authorizer(authorizer)
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
 
