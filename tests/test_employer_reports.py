@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import getpass
 import json
 import re
 import sqlite3
@@ -490,20 +491,24 @@ async def test_staff_record_what_they_did_about_a_report_and_the_queue_shows_it(
     again = invoke("--handle", ref, "--outcome", "已核实为伪造", "--by", "李科员")
     assert again.exit_code == 0
     listed = invoke().output
-    assert "李科员）：已核实为伪造" in listed and "尚未记录" not in listed
-    assert "    此前的处理结果（" in listed and "王科员）：已移交公安机关" in listed
+    # --by is a name anyone can type: the account that typed it stands beside it, as for a sync
+    account = f"（系统用户 {getpass.getuser()}）"
+    assert f"李科员{account}）：已核实为伪造" in listed and "尚未记录" not in listed
+    assert "    此前的处理结果（" in listed and f"王科员{account}）：已移交公安机关" in listed
     assert "没有尚未处理的举报" in invoke("--pending").output
     [as_json] = json.loads(invoke("--json").output)
-    assert (as_json["outcome"], as_json["handled_by"]) == ("已核实为伪造", "李科员")
-    assert [(by, action) for _, by, action in as_json["earlier"]] == [("王科员", "已移交公安机关")]
+    assert (as_json["outcome"], as_json["handled_by"]) == ("已核实为伪造", f"李科员{account}")
+    assert [(by, action) for _, by, action in as_json["earlier"]] == [
+        (f"王科员{account}", "已移交公安机关")
+    ]
     conn = sqlite3.connect(registry_db.parent / "verify_log.db")
     kept = conn.execute("SELECT action FROM report_outcomes ORDER BY id").fetchall()
     conn.close()
     assert kept == [("已移交公安机关",), ("已核实为伪造",)]
     [row] = await staff_queue(registry_db, monkeypatch)
     latest, earlier = row["处理结果"].split("；此前：")
-    assert latest.endswith("（北京时间） 李科员：已核实为伪造"), row["处理结果"]
-    assert earlier.endswith("（北京时间） 王科员：已移交公安机关"), row["处理结果"]
+    assert latest.endswith(f"（北京时间） 李科员{account}：已核实为伪造"), row["处理结果"]
+    assert earlier.endswith(f"（北京时间） 王科员{account}：已移交公安机关"), row["处理结果"]
     assert list(row)[3] == "处理结果"  # beside the report, not past a screen of columns
     assert await staff_queue(registry_db, monkeypatch, "YES") == []
     assert len(await staff_queue(registry_db, monkeypatch, "否")) == 1

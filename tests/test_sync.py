@@ -76,6 +76,24 @@ def test_the_history_names_the_account_beside_the_operator_it_was_told(
     assert operators == {f"省厅张处长（系统用户 {getpass.getuser()}）"}
 
 
+def test_a_sync_in_a_container_without_a_user_name_runs(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A container's uid with no passwd entry and no $USER: getpass raised KeyError and the
+    sync ended in a traceback before it loaded anything."""
+
+    def unknown() -> str:
+        raise KeyError("getpwuid(): uid not found: 1000")
+
+    monkeypatch.setattr(getpass, "getuser", unknown)
+    monkeypatch.setenv("CERTREG_OPERATOR", "省厅张处长")
+    code, output = run("sync", str(SAMPLES), "--db", str(db_path))
+    assert code == 0, output
+    with sqlite3.connect(db_path) as conn:
+        operators = {row[0] for row in conn.execute("SELECT operator FROM syncs")}
+    assert operators == {"省厅张处长"}
+
+
 def test_a_manifest_entry_changed_is_told_and_kept_not_called_the_same_content(
     registers: RegisterFactory, db_path: Path
 ) -> None:

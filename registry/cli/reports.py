@@ -8,7 +8,6 @@ so that the queue shows what is still to be done.
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import sqlite3
@@ -33,6 +32,7 @@ from registry.domain.text import MAX_CELL_CHARS, hidden_characters, visible
 from registry.public.confirm import CONFIRMABLE
 from registry.store import verify_log_path
 from registry.store.report_queue import read_reports, record_outcome
+from registry.sync.outcome import operator
 
 
 def receipt_link(token: str) -> str:
@@ -62,7 +62,7 @@ def _handle(db: Path, ref: str, outcome: str | None, by: str | None) -> None:
     key = unicodedata.normalize("NFKC", ref).strip().lstrip("#").upper()
     log = verify_log_path(db)
     try:
-        found = record_outcome(log, key, text, by or _user()) if log.exists() else None
+        found = record_outcome(log, key, text, operator(by)) if log.exists() else None
     except sqlite3.Error as exc:  # the log, not the registry: a file another user owns
         raise Failed(
             f"无法写入查验日志 {log}（{exc}）：请以能写入该文件的用户运行（如 runuser -u "
@@ -81,14 +81,6 @@ reads as the listing's own (a forged 处理结果, or a whole report about someo
 def _shown(text: str) -> str:
     """Text staff or employers typed, line by line, its hidden characters as code points."""
     return CONTINUED.join(visible(line) for line in text.split("\n"))
-
-
-def _user() -> str:
-    """Who runs the command, as the system knows them (a container may know nobody)."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return ""
 
 
 def _print_report(report: dict[str, Any]) -> None:
@@ -145,7 +137,11 @@ def _print_report(report: dict[str, Any]) -> None:
     help="记录对这份举报的处理结果（与 --outcome 一起使用），编号如列表所示。",
 )
 @click.option("--outcome", metavar="处理结果", help="处理结果，如“已核实为伪造，已移交公安机关”。")
-@click.option("--by", metavar="经办人", help="经办人（默认为当前系统用户名）。")
+@click.option(
+    "--by",
+    metavar="经办人",
+    help="经办人（默认为环境变量 CERTREG_OPERATOR）；记录时附上当前系统用户名。",
+)
 @json_option
 def reports(
     db: Path,

@@ -56,9 +56,16 @@ class Outcome:
         return self.outcome != REJECTED
 
 
-def operator() -> str:
-    """Who runs the sync, for the history: the login name, and the person ``CERTREG_OPERATOR``
-    names beside it — a name anyone can set, so an auditor also reads which account ran it."""
-    login = getpass.getuser()
-    named = os.environ.get("CERTREG_OPERATOR", "").strip()
+def operator(named: str | None = None) -> str:
+    """Who runs a command that writes (a sync, a numbering, a key, a report's handling), for
+    the history: the login name, and beside it the person ``named`` (by default
+    ``CERTREG_OPERATOR``) — a name anyone can type, so an auditor also reads which account
+    ran it. A container whose user the system does not know gives the name alone."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = ""
+    named = (os.environ.get("CERTREG_OPERATOR", "") if named is None else named).strip()
+    if not login:
+        return named
     return f"{named}（系统用户 {login}）" if named and named != login else login
