@@ -239,7 +239,7 @@ def test_nginx_holds_slow_and_oversized_requests_off_the_replicas(tmp_path: Path
             )
     # the API's refusal is its documented JSON (ErrorBody), a page's is text; both say when
     assert refused.status_code == 429 and refused.headers["Retry-After"] == "5"
-    assert refused.headers["Content-Type"] == "application/json"
+    assert refused.headers["Content-Type"] == "application/json; charset=utf-8"
     assert refused.json()["error"] == "rate_limited" and "请稍后再试" in refused.json()["message"]
     assert page.status_code == 429 and page.headers["Retry-After"] == "5"
     assert page.headers["Content-Type"].startswith("text/plain") and "请稍后再试" in page.text

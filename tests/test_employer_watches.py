@@ -75,7 +75,7 @@ def test_a_watch_shows_a_revocation_synced_after_it_began(
         feed = client.get(urls["json_url"])
         atom = client.get(urls["atom_url"])
         page = client.get(urls["watch_url"])
-    assert feed.headers["content-type"].startswith("application/feed+json")
+    assert feed.headers["content-type"] == "application/feed+json; charset=utf-8"
     [item] = feed.json()["items"]
     assert item["_certreg"] == {
         "event": "撤销",

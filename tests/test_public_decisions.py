@@ -485,7 +485,8 @@ def test_anything_but_a_digit_anywhere_is_malformed_and_named(
     elif value[:position] + value[position + 1 :] == NUMBER[:position] + NUMBER[position + 1 :]:
         reason = next(say for where, say in PARTS if position in where)
         assert answer.reason == reason(value)
-    assert answer.as_json().keys() == {"result", "number", "as_of", "reason"}
+    assert answer.as_json().keys() == {"result", "number", "as_of", "reason", "faulty_input"}
+    assert answer.faulty_input == "number"
 
 
 def test_every_position_refuses_every_kind_of_non_digit(conn: sqlite3.Connection) -> None:
@@ -515,7 +516,7 @@ def test_malformed_numbers_name_the_reason(
 ) -> None:
     answer = verify(conn, typed, HOLDER)
     assert answer == Verification(
-        "malformed", normalise(typed), registry_as_of(conn), reason=reason
+        "malformed", normalise(typed), registry_as_of(conn), reason=reason, faulty_input="number"
     )
     assert answer.advice().startswith(reason + "。")
     assert not answer.matched
@@ -528,12 +529,15 @@ def test_a_well_formed_number_without_a_name_is_malformed(
 ) -> None:
     answer = verify(conn, typed, name)
     canonical = str(parse(typed))
-    assert answer == Verification("malformed", canonical, registry_as_of(conn), reason=EMPTY_NAME)
+    assert answer == Verification(
+        "malformed", canonical, registry_as_of(conn), reason=EMPTY_NAME, faulty_input="name"
+    )
     assert answer.as_json() == {
         "result": "malformed",
         "number": canonical,
         "as_of": registry_as_of(conn),
         "reason": EMPTY_NAME,
+        "faulty_input": "name",  # a program tells it from a bad number without reading Chinese
     }
     assert EMPTY_NAME in answer.advice() and "填写证书上的持证人姓名" in answer.advice()
     assert "11位" not in answer.advice()  # the number was fine: nothing to correct there
@@ -548,7 +552,7 @@ def test_a_name_whose_letters_show_in_another_order_is_not_checked(
     number, holder = "Z1122020123", "周杰"  # the sample registry's holder
     assert verify(conn, number, holder).matched
     answer = verify(conn, number, holder[0] + control + holder[1:])
-    assert (answer.result, answer.label) == ("malformed", "未查验")
+    assert (answer.result, answer.label, answer.faulty_input) == ("malformed", "未查验", "name")
     assert "显示顺序" in answer.advice() and "11位" not in answer.advice()
     assert not answer.wants_contact
     assert verify(conn, number, holder[0] + "\u200b" + holder[1:]).matched  # zero-width: fine

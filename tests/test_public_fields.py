@@ -32,7 +32,10 @@ def test_openapi_and_export_are_drawn_from_the_table() -> None:
     for field in PUBLIC_FIELDS:
         assert schema[field.name]["description"] == field.description
     exported = {key for key, _ in EXPORT_COLUMNS}
-    assert exported == {"row", "result", "label", "advice", *FIELD_NAMES} - {"reason"}
+    assert exported == {"row", "result", "label", "advice", *FIELD_NAMES} - {
+        "reason",
+        "faulty_input",
+    }
 
 
 def test_a_field_listed_as_withheld_is_withheld(monkeypatch: pytest.MonkeyPatch) -> None:

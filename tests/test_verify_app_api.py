@@ -107,8 +107,11 @@ def test_a_check_without_a_name_is_not_called_a_malformed_number(
     mislabel the row."""
     with app_client() as client:
         answer = client.post("/api/v1/verify", json={"number": VALID[0], "name": name}).json()
+        bad_number = client.post("/api/v1/verify", json={"number": "Z11", "name": VALID[1]})
     assert answer["result"] == "malformed" and answer["reason"] == "持证人姓名为空"
-    assert answer["label"] == "未查验"
+    # a stable code, not the label's Chinese, tells a program which input to ask for again
+    assert (answer["label"], answer["faulty_input"]) == ("未查验", "name")
+    assert bad_number.json()["faulty_input"] == "number"
     assert answer["advice"] == "持证人姓名为空。请填写证书上的持证人姓名后重新查验。"
 
 
@@ -258,7 +261,9 @@ def test_no_input_gives_a_500(app_client: AppClient, body: bytes, path: str) -> 
     with app_client() as client:
         response = client.post(path, content=body, headers={"content-type": "application/json"})
     assert response.status_code in (200, 400, 422)
-    assert response.headers["content-type"] == "application/json"
+    # the charset said: PowerShell 5.1 and older .NET/Java clients read a body without it as
+    # ISO-8859-1, and every Chinese answer arrived garbled
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
 
 
 @given(number=st.text(max_size=30))

@@ -9,7 +9,6 @@ import sqlite3
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from registry.domain.dates import BEIJING
 from registry.domain.numbers import MalformedNumber, parse
@@ -27,6 +26,7 @@ from verify_app.api_bodies import (
 )
 from verify_app.api_bodies import item as request_item
 from verify_app.context import caller_of, verifier_of
+from verify_app.json_response import JSONResponse
 from verify_app.links import public_base, receipt_url
 
 

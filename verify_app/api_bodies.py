@@ -9,7 +9,6 @@ from difflib import get_close_matches
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
 
 from registry.public.confirm import CONFIRMABLE, unreadable
 from verify_app.answers import (
@@ -21,6 +20,7 @@ from verify_app.answers import (
 )
 from verify_app.batch_files import MAX_ITEMS
 from verify_app.forms import media_type
+from verify_app.json_response import JSONResponse
 
 
 class InvalidRequest(Exception):

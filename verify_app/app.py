@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -32,6 +32,7 @@ from verify_app import api, batch_page, manual, pages, reports, watches
 from verify_app.body_limit import BodyLimitMiddleware
 from verify_app.context import BadKey, wants_json
 from verify_app.csrf import CsrfRejected, CsrfTokens
+from verify_app.json_response import JSONResponse
 from verify_app.links import path_for
 from verify_app.openapi import openapi_document
 from verify_app.presentation import page_fields, whole_dates

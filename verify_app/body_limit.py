@@ -19,11 +19,12 @@ from __future__ import annotations
 import asyncio
 
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.public.http_guard import BODY_TOTAL_SECONDS
 from verify_app.context import wants_json
+from verify_app.json_response import JSONResponse
 
 BODY_IDLE_SECONDS = 10.0
 """Longest wait for the next part of a request body: generous for a phone on a poor network."""

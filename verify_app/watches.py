@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from verify_app.answers import Item
 from verify_app.api_bodies import InvalidRequest, batch_items, json_body
@@ -23,6 +23,7 @@ from verify_app.context import caller_of, client_of, verifier_of
 from verify_app.csrf import CsrfRejected
 from verify_app.forms import checked_form, render, typed_back
 from verify_app.guesses import TooManyNames
+from verify_app.json_response import FEED_TYPE, JSONResponse
 from verify_app.links import public_base, token_path, watch_links
 from verify_app.presentation import shown_time
 from verify_app.quotas import Caller
@@ -278,7 +279,7 @@ def _watch_json(request: Request) -> Response:
         return JSONResponse(FEED_NOT_FOUND, status_code=404)
     token, watch, events = read
     feed = json_feed(watch, events, watch_links(request, token))
-    return conditional(request, JSONResponse(feed, media_type="application/feed+json"))
+    return conditional(request, JSONResponse(feed, media_type=FEED_TYPE))
 
 
 def _watch_atom(request: Request) -> Response:

@@ -52,7 +52,7 @@ def verify(number: str, name: str, db: Path, as_json: bool) -> None:
     else:
         click.echo(f"{answer.result}  {answer.label}  {answer.number}")
         for field in PUBLIC_FIELDS:
-            if field.name == "number":  # on the first line
+            if field.name in ("number", "faulty_input"):  # the first line; the reason's words
                 continue
             value = field.text(getattr(answer, field.name))
             if field.name == "as_of":  # stored in UTC, read in Beijing time as on the pages

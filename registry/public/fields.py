@@ -68,6 +68,19 @@ PUBLIC_FIELDS: tuple[PublicField, ...] = (
         on_page=False,
     ),
     PublicField("reason", "原因", "编号格式错误或姓名为空的原因", on_page=False),
+    PublicField(
+        "faulty_input",
+        "有误的输入",
+        "结果为 malformed 时有误的是哪一项：number（证书编号不合附件3的格式）或 name"
+        "（姓名为空或含改变显示顺序的控制字符：编号未查验，可能是对的）",
+        {"type": "string", "enum": ["number", "name"]},
+        on_page=False,
+    ),
 )
+"""Of which ``reason`` and ``faulty_input`` are for programs and the pages' own wording: not
+listed with an answer's details, nor exported (`NOT_EXPORTED`)."""
+
+NOT_EXPORTED = ("reason", "faulty_input")
+"""Fields a batch's result file leaves out: its 查验结果 and 下一步 columns say them in words."""
 
 FIELD_NAMES = tuple(f.name for f in PUBLIC_FIELDS)

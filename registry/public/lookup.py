@@ -106,6 +106,7 @@ class Verification:
     replaced_by: str | None = None
     reissue: bool | None = None
     reissue_of: str | None = None
+    faulty_input: str | None = None
 
     @property
     def label(self) -> str:
@@ -190,11 +191,14 @@ def verify(
         _, canonical = parse_canonical(number)
     except MalformedNumber as exc:
         snapshot = _as_of_now(conn, as_of)
-        return Verification(MALFORMED, normalise(number), snapshot, reason=str(exc))
+        return Verification(
+            MALFORMED, normalise(number), snapshot, reason=str(exc), faulty_input="number"
+        )
     key = name_key(name)
     if not key or REORDERING.search(name):
         reason = REORDERED_NAME if key else EMPTY_NAME
-        return Verification(MALFORMED, canonical, _as_of_now(conn, as_of), reason=reason)
+        snapshot = _as_of_now(conn, as_of)
+        return Verification(MALFORMED, canonical, snapshot, reason=reason, faulty_input="name")
     version, *found = conn.execute(_QUERY, (canonical,)).fetchone()
     snapshot = as_of(conn, version)
     row: tuple[Any, ...] | None = tuple(found) if found[0] is not None else None
