@@ -233,6 +233,10 @@ def test_the_api_manual_is_served_in_chinese_from_the_openapi_document(
     # every field, nested ones too: what confirm takes, what contact and the feeds hold
     for field in ("confirm.reissue_mark", "contact.province.phone", "items[]._certreg.event"):
         assert f'<td class="mono">{field}' in docs.text, field
+    # a parameter says where it goes: If-None-Match stood under 路径参数, and a URL was built of it
+    assert '<td class="mono">If-None-Match</td><td>请求头</td>' in docs.text
+    assert '<td class="mono">token</td><td>路径</td>' in docs.text
+    assert "路径参数" not in docs.text
 
 
 def test_every_openapi_summary_and_description_is_chinese() -> None:

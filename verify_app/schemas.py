@@ -89,9 +89,11 @@ _ITEM_PROPERTIES = {
     },
     "name": {
         "type": "string",
-        "example": "张三",
+        "example": "周杰",
         "maxLength": MAX_NAME_CHARS,
-        "description": "持证人姓名",
+        "description": "持证人姓名，照证书逐字输入。比对时不计空格、不可见字符、全角半角和大小写，"
+        "少数民族姓名的间隔号（·•・．. 或不写）都算同一个；繁体字和简体字算不同的字"
+        "（证书上是简体的，输入繁体查不到）",
     },
 }
 
@@ -189,6 +191,7 @@ SCHEMAS: dict[str, Any] = {
             },
             "text": {
                 "type": "string",
+                "minLength": 1,
                 "maxLength": MAX_TEXT_CHARS,
                 "description": "情况说明：可疑之处（如：应聘者出示的证书编号查不到）；不能为空",
             },

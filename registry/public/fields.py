@@ -65,6 +65,7 @@ PUBLIC_FIELDS: tuple[PublicField, ...] = (
         "as_of",
         "登记库更新时间",
         "登记库最近一次导入名册或变更的时间（UTC，ISO 8601）",
+        {"type": "string", "format": "date-time"},
         on_page=False,
     ),
     PublicField("reason", "原因", "编号格式错误或姓名为空的原因", on_page=False),
