@@ -239,6 +239,21 @@ def test_the_api_manual_is_served_in_chinese_from_the_openapi_document(
     assert "路径参数" not in docs.text
 
 
+def test_the_api_manual_gives_this_sites_limits(app_client: AppClient) -> None:
+    """A program could not learn the limits before meeting them: the manual said a limit was
+    counted per minute, not how many — the site's own numbers, as it is configured."""
+    with app_client(rate_limit=20, batch_rows_per_hour=250, reports_per_day=3) as client:
+        limited = client.get("/docs").text
+    with app_client(name_guesses_per_hour=0) as client:
+        unlimited = client.get("/docs").text
+    line = limited.split('<li id="site-limits">', 1)[1].split("</li>", 1)[0]
+    for said in ("每分钟最多 20 次", "每小时共最多 250 行", "一次最多 500 条", "不符最多 10 次"):
+        assert said in line, said
+    assert "每天最多 3 份" in line
+    line = unlimited.split('<li id="site-limits">', 1)[1].split("</li>", 1)[0]
+    assert "每分钟不限" in line and "姓名不符" not in line
+
+
 def test_every_openapi_summary_and_description_is_chinese() -> None:
     def texts(node: object) -> list[str]:
         if isinstance(node, dict):

@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from registry.domain.statuses import RESULT_LABELS
+from verify_app.batch_files import MAX_ITEMS
 from verify_app.forms import render
 from verify_app.openapi import openapi_document
 
@@ -87,6 +88,8 @@ def docs(request: Request) -> Response:
         "type_of": type_of,
         "fields": fields,
         "results": RESULT_LABELS,
+        "limits": request.app.state.verifier.settings,
+        "max_items": MAX_ITEMS,
         "base": (request.app.state.verifier.settings.public_url or str(request.base_url)).rstrip(
             "/"
         ),
