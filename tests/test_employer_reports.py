@@ -125,16 +125,17 @@ def test_reports_are_offered_only_where_a_forgery_is_suspected(app_client: AppCl
 
 
 @pytest.mark.parametrize(
-    ("contact", "text", "message"),
+    ("contact", "text", "message", "field"),
     [
-        ("", "x" * 501, "情况说明最多 500 个字符"),
-        ("a" * 101, "", "联系方式最多 100 个字符"),
-        ("", "正常\u202e文字", "U+202E"),
-        ("电话\x07123", "", "U+0007"),
+        ("", "x" * 501, "情况说明最多 500 个字符", "text"),
+        ("a" * 101, "", "联系方式最多 100 个字符", "contact"),
+        ("", "正常\u202e文字", "U+202E", "text"),
+        ("电话\x07123", "", "U+0007", "contact"),
+        ("", "", "情况说明", "text"),
     ],
 )
 def test_overlong_text_and_hidden_characters_are_refused(
-    app_client: AppClient, registry_db: Path, contact: str, text: str, message: str
+    app_client: AppClient, registry_db: Path, contact: str, text: str, message: str, field: str
 ) -> None:
     with app_client() as client:
         page = post_check(client, *NO_MATCH_UNKNOWN)
@@ -143,6 +144,10 @@ def test_overlong_text_and_hidden_characters_are_refused(
     assert message in context_of(refused)["report_error"]
     assert context_of(refused)["text"] == text  # kept, to be corrected
     assert reports_of(registry_db) == []
+    # the field at fault is marked and tied to the message, for a screen reader (WCAG 3.3.1)
+    marked = re.findall(r'<(?:input|textarea) id="(\w+)"[^>]*aria-invalid="true"', refused.text)
+    assert marked == [field] and 'id="report-error"' in refused.text
+    assert refused.text.count("报告疑似伪造证书</h") == 1  # one heading, not an h1 and its h2
 
 
 def test_a_report_on_a_city_without_a_listed_phone_names_whom_to_call(

@@ -46,7 +46,12 @@ FIELD_LABELS = {"contact": "联系方式", "text": "情况说明"}
 
 
 class ReportProblem(ValueError):
-    """What the employer typed cannot be sent; the message (Chinese) says what to fix."""
+    """What the employer typed cannot be sent; the message (Chinese) says what to fix, and
+    ``field`` which of the form's fields it is about (None: the check it reports)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -93,11 +98,14 @@ def clean_text(value: str, field: str, limit: int, *, lines: bool) -> str:
     make the staff queue show something else than was sent)."""
     text = ZERO_WIDTH.sub("", value).replace("\r\n", "\n").replace("\t", " ").strip()
     if len(text) > limit:
-        raise ReportProblem(f"{FIELD_LABELS[field]}最多 {limit} 个字符，现有 {len(text)} 个。")
+        raise ReportProblem(
+            f"{FIELD_LABELS[field]}最多 {limit} 个字符，现有 {len(text)} 个。", field
+        )
     hidden = hidden_characters(text.replace("\n", "") if lines else text)
     if hidden:
         raise ReportProblem(
-            f"{FIELD_LABELS[field]}含有不可见的控制字符（{'、'.join(hidden)}），请删除后重新提交。"
+            f"{FIELD_LABELS[field]}含有不可见的控制字符（{'、'.join(hidden)}），请删除后重新提交。",
+            field,
         )
     return text
 
@@ -201,7 +209,7 @@ def entry_of(request: Request, ticket: str, contact: str, text: str) -> Report:
     contact = clean_text(contact, "contact", MAX_CONTACT_CHARS, lines=False)
     text = clean_text(text, "text", MAX_TEXT_CHARS, lines=True)
     if not text:  # a tap on the button under a result is no report: say what was seen
-        raise ReportProblem(NO_TEXT)
+        raise ReportProblem(NO_TEXT, "text")
     return Report(
         client=client_of(request),
         number=screened_number(details["number"]),
@@ -252,6 +260,7 @@ async def report(request: Request) -> Response:
         entry = entry_of(request, ticket, contact, text)
     except ReportProblem as exc:
         context["report_error"] = str(exc)
+        context["report_invalid"] = exc.field  # marked for a screen reader, tied to the message
         return render(request, "report.html", context, 400)
     contacts = verifier_of(request).contacts
     authority = contacts.for_number(entry.number)
