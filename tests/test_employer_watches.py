@@ -4,6 +4,7 @@ feed or storage, deleted with the same URL."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 import urllib.parse
@@ -598,6 +599,8 @@ def test_a_watch_form_names_lines_unread_and_pairs_unmatched_in_one_refusal(
     error = context_of(page)["error"]
     assert "第2行应为“证书编号 姓名”" in error and "第3行证书的编号与姓名不相符" in error
     assert error.endswith("关注列表未保存，请改正后重新提交。")
+    # the list is marked as the field at fault, for a screen reader (WCAG 3.3.1)
+    assert re.search(r'id="entries"[^>]*aria-invalid="true"', page.text)
 
 
 def test_a_line_too_long_says_which_of_its_parts_is() -> None:

@@ -17,6 +17,7 @@ from tests.verify_fixtures import (
     clock,
     context_of,
     csrf_token,
+    post_check,
     read_log,
     registry_db,
 )
@@ -195,6 +196,18 @@ def test_a_paused_number_says_for_how_many_minutes_and_that_the_right_name_waits
         refused = client.post("/api/v1/verify", json={"number": NUMBER, "name": NAME})
     message = refused.json()["message"]
     assert re.search(r"暂停查验这个编号约 \d+ 分钟，在此之前用正确的姓名查验也会被拒绝", message)
+
+
+def test_the_form_marks_a_paused_number_as_the_field_at_fault(app_client: AppClient) -> None:
+    """The pause is about the number typed: a screen reader heard the message but no field."""
+    with app_client(name_guesses_per_hour=1) as client:
+        client.post("/api/v1/verify", json={"number": NUMBER, "name": WRONG[0]})
+        page = post_check(client, NUMBER, NAME)
+    assert page.status_code == 429
+    assert re.search(
+        r'id="number"[^>]*aria-invalid="true" aria-describedby="form-error ', page.text
+    )
+    assert not re.search(r'id="name"[^>]*aria-invalid', page.text)
 
 
 def test_a_blank_name_is_no_guess(app_client: AppClient) -> None:

@@ -383,7 +383,9 @@ def test_upload_without_file_gets_a_message(app_client: AppClient) -> None:
     with app_client() as client:
         page = client.post("/batch", data={"csrf_token": csrf_token(client)})
     assert page.status_code == 400
-    assert "请选择要上传的" in page.context["error"]
+    # every kind of file the page takes, and the field marked for a screen reader (WCAG 3.3.1)
+    assert "请选择要上传的文件（.xlsx、.xls、.ods、.csv 或 .txt）" in page.context["error"]
+    assert re.search(r'id="file"[^>]*aria-invalid="true"', page.text)
 
 
 def test_what_is_typed_in_a_number_cell_goes_into_no_link_unless_it_is_a_number(

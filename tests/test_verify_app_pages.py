@@ -189,6 +189,25 @@ def test_a_missing_number_or_name_is_asked_for(
     assert '<p id="form-error" class="problem" role="alert">' in page.text
 
 
+@pytest.mark.parametrize(
+    "number, name, field", [("X12", VALID[1], "number"), (VALID[0], "周\u202e杰", "name")]
+)
+def test_the_input_an_answer_found_wrong_is_marked_on_the_form_below_it(
+    app_client: AppClient, number: str, name: str, field: str
+) -> None:
+    """A malformed number (or a name shown in another order) was explained in the answer, but
+    the form below it to check again left the field unmarked for a screen reader."""
+    with app_client() as client:
+        page = post_check(client, number, name)
+    assert template_of(page) == "result.html"
+    other = "name" if field == "number" else "number"
+    assert re.search(
+        f'id="{field}"[^>]*aria-invalid="true" aria-describedby="answer-advice ', page.text
+    )
+    assert not re.search(f'id="{other}"[^>]*aria-invalid', page.text)
+    assert '<p class="advice" id="answer-advice">' in page.text
+
+
 def test_full_width_and_spaced_input_is_normalised(app_client: AppClient) -> None:
     with app_client() as client:
         page = post_check(client, "ｇ11 2200-0001", " 张　三明 ")

@@ -56,13 +56,14 @@ async def batch(request: Request) -> Response:
         async with checked_form(request) as fields:
             upload = fields.get("file")
             if not isinstance(upload, UploadFile) or not upload.filename:
-                raise BatchFileProblem("请选择要上传的 .xlsx 或 .csv 文件")
+                raise BatchFileProblem("请选择要上传的文件（.xlsx、.xls、.ods、.csv 或 .txt）")
             filename, data = upload.filename, await upload.read()
         parsed = await read_upload(
             request.app.state.uploads, verifier.quotas, caller, filename, data
         )
     except BatchFileProblem as exc:
-        return render(request, "batch.html", _batch_context(request, error=str(exc)), 400)
+        context = _batch_context(request, error=str(exc), invalid=True)  # the file's fault
+        return render(request, "batch.html", context, 400)
     except UploadsBusy as exc:
         context = _batch_context(request, error=exc.message)
         response = render(request, "batch.html", context, status_code=503)

@@ -86,6 +86,7 @@ def _watch_form(
     quotas = verifier_of(request).quotas
     context = {
         "error": error,
+        "invalid": status_code in (400, 422),  # the list's fault, not an expired form or the hour
         "entries": entries,
         # a list larger than the hour's whole allowance could never be made
         "max_items": min(MAX_WATCH_ITEMS, quotas.batch_rows_per_hour or MAX_WATCH_ITEMS),
