@@ -610,3 +610,26 @@ def test_a_line_too_long_says_which_of_its_parts_is() -> None:
         parse_lines(text)
     assert f"第1行的姓名太长：最多 {MAX_NAME_CHARS} 个字符" in refused.value.message
     assert f"第2行的证书编号太长：最多 {MAX_NUMBER_CHARS} 个字符" in refused.value.message
+
+
+def test_a_watch_list_made_while_the_log_is_gone_is_a_503_not_a_500(
+    app_client: AppClient, registry_db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The verification log deleted under the running app (or locked past its wait): making a
+    list answered 500 with a traceback; it is the service unable to store it, for now."""
+    with app_client() as client:
+        client.app.state.verifier.log.flush()
+        for path in registry_db.parent.glob("verify_log.db*"):
+            path.unlink()
+        api = client.post("/api/v1/watches", json={"items": [STAFF[0]]})
+        page = client.post(
+            "/watch",
+            data={
+                "entries": f"{STAFF[0]['number']} {STAFF[0]['name']}",
+                "csrf_token": csrf_token(client),
+            },
+        )
+    assert api.status_code == 503 and api.headers["Retry-After"] == "30"
+    assert api.json()["error"] == "server_error" and "请稍后再试" in api.json()["message"]
+    assert page.status_code == 503 and "请稍后再试" in page.text
+    assert "数据库读写失败（POST api_create）" in caplog.text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -150,6 +151,18 @@ async def registry_mismatch(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def storage_failed(request: Request, exc: Exception) -> Response:
+    """The verification log (or the registry) could not be read or written — locked past its
+    wait, deleted under the app, damaged: 503 and a line for the administrator, not a 500 with
+    a traceback (a watch list made while the log was locked)."""
+    handler = getattr(request.scope.get("endpoint"), "__qualname__", "?")  # no token of a path
+    logger.error("数据库读写失败（%s %s）：%s", request.method, handler, exc)
+    message = "查验服务暂时无法读写数据，请稍后再试。问题已记录。"
+    response = error_page(request, 503, "server_error", "暂时无法处理", message)
+    response.headers["Retry-After"] = "30"
+    return response
+
+
 async def openapi(request: Request) -> Response:
     return JSONResponse(openapi_document())
 
@@ -205,6 +218,7 @@ exception_handlers = {
     BadKey: bad_key,
     CsrfRejected: csrf_rejected,
     RegistryMismatch: registry_mismatch,
+    sqlite3.Error: storage_failed,
     500: server_error,
 }
 
