@@ -938,6 +938,40 @@ def test_a_copy_killed_half_way_leaves_no_part_of_it(
     assert not out.exists() and list(tmp_path.glob(".*")) == []
 
 
+def test_a_run_stopped_before_its_numbers_are_recorded_leaves_no_copy(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy was named before its run was committed: a run killed in between (kill -9)
+    left a whole numbered copy whose numbers the next run handed out again."""
+    from registry.sync import numbering
+
+    def killed(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt  # stands for the process ending while the run is recorded
+
+    monkeypatch.setattr(numbering, "record_run", killed)
+    path = registers.add("m.xlsx", [approval_row("", "周杰")], MIANYANG)
+    store.connect(db_path).close()
+    out = tmp_path / "n.xlsx"
+    code, _ = number(path, out, db_path)
+    assert code == 130
+    assert not out.exists() and list(tmp_path.glob(".*")) == []
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM numbering").fetchone() == (0,)
+
+
+def test_the_part_of_a_copy_a_killed_run_left_is_removed_by_the_next(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """kill -9 while the copy was written left its hidden part beside --out for good."""
+    path = registers.add("m.xlsx", [approval_row("", "周杰")], MIANYANG)
+    store.connect(db_path).close()
+    out = tmp_path / "n.xlsx"
+    (tmp_path / ".n.xlsx.partial.xlsx").write_bytes(b"PK\x03\x04 half a workbook")
+    code, output = number(path, out, db_path)
+    assert code == 0, output
+    assert out.exists() and list(tmp_path.glob(".*")) == []
+
+
 def test_a_copy_another_run_wrote_meanwhile_is_not_replaced(
     registers: RegisterFactory, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -146,33 +146,45 @@ def _numbered(
 ) -> tuple[Numbering, CopyNotes] | None:
     """Number ``file`` into ``out`` and record the run, in one write transaction from reading
     the numbers in use to recording the new ones: a second run at the same time waits, and
-    cannot hand out the same numbers again. The plan and the copy's notes; None when every row
-    has its number."""
+    cannot hand out the same numbers again. The copy gets its name once the run is committed:
+    a copy exists only with its numbers recorded. The plan and the copy's notes; None when
+    every row has its number."""
     from registry.sync import numbering, numbering_runs
 
+    committed = False
     try:
-        with store.transaction(conn):
-            plan = numbering.plan(conn, file, kind, authority, region, year_code)
-            if plan.problems:
-                for problem in plan.problems:
-                    click.echo(f"{file.name} {problem.describe()}", err=True)
-                raise Failed("以上行不能编号，未写出任何文件。请改正后重新运行")
-            if not plan.assigned:
-                click.echo(f"{file.name} 中所有行都已有证书编号，无需编号")
-                return None
-            abandoned = numbering_runs.abandoned_runs(conn, plan)
-            if abandoned and not again:
-                raise UsageProblem(_numbered_before(file, abandoned))
-            try:
-                with stopped_by_sigterm():  # killed half-way: no hidden partial copy left behind
-                    notes = numbering.write_copy(plan, out)
-            except FileExistsError as exc:  # made meanwhile (another run): nothing recorded
-                raise UsageProblem(_exists(out)) from exc
-            except OSError as exc:
-                raise UsageProblem(f"无法写出 {out}：{exc.strerror}") from exc
-            numbering.record_run(conn, plan, out, kind, authority, operator(), abandoned)
+        with contextlib.ExitStack() as named_after_commit:
+            with store.transaction(conn):
+                plan = numbering.plan(conn, file, kind, authority, region, year_code)
+                if plan.problems:
+                    for problem in plan.problems:
+                        click.echo(f"{file.name} {problem.describe()}", err=True)
+                    raise Failed("以上行不能编号，未写出任何文件。请改正后重新运行")
+                if not plan.assigned:
+                    click.echo(f"{file.name} 中所有行都已有证书编号，无需编号")
+                    return None
+                abandoned = numbering_runs.abandoned_runs(conn, plan)
+                if abandoned and not again:
+                    raise UsageProblem(_numbered_before(file, abandoned))
+                try:
+                    with stopped_by_sigterm():  # killed half-way: no hidden partial copy left
+                        copy = numbering.write_copy(plan, out)
+                        notes = named_after_commit.enter_context(copy)
+                except FileExistsError as exc:  # made meanwhile: nothing recorded
+                    raise UsageProblem(_exists(out)) from exc
+                except OSError as exc:
+                    raise UsageProblem(f"无法写出 {out}：{exc.strerror}") from exc
+                numbering.record_run(conn, plan, out, kind, authority, operator(), abandoned)
+            committed = True
     except UnreadableSheet as exc:
         raise Failed(f"{file.name}：{exc}") from exc
+    except OSError as exc:
+        if not committed:
+            raise
+        raise Failed(  # naming the copy, after its numbers were recorded
+            f"编号已记录，但编号副本未能写为 {out}（{exc.strerror}）。请换一个 --out 文件名，"
+            "加 --again 重新编号"
+        ) from exc
     return plan, notes
 
 

@@ -14,9 +14,9 @@ import math
 import multiprocessing
 import os
 import resource
-import secrets
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -96,25 +96,35 @@ def _fill(
         reply.send(("ok", notes.formulas, notes.pictures))
 
 
-def write_numbered_copy(
+@contextmanager
+def numbered_copy(
     source: Path,
     out: Path,
     column: int,
     values: Mapping[int, str],
     limits: SheetLimits = REGISTER_LIMITS,
-) -> CopyNotes:
+) -> Iterator[CopyNotes]:
     """`fill_column` in a limited child; raises `SheetRefused` (or `OSError` for the output
-    file, `FileExistsError` when ``out`` exists) with the reason. Written to a hidden file
-    beside ``out`` and linked to its name once whole: a copy stopped half-way (Ctrl-C, a full
-    disk, the child's limits) leaves nothing under the name a clerk would load, and a file of
-    that name — made meanwhile by another run — is never replaced."""
-    partial = out.with_name(f".{secrets.token_hex(6)}{out.suffix}")  # made as ``out`` would be
+    file, `FileExistsError` when ``out`` exists) with the reason.
+
+    Written to a hidden file beside ``out``, which gets ``out``'s name when the ``with`` block
+    ends without an exception — after the caller has recorded the copy's numbers as handed
+    out: a copy whose numbers were not recorded (a run killed in between) would let the next
+    run hand them out again. A copy stopped half-way (Ctrl-C, a full disk, the child's limits)
+    leaves nothing under the name a clerk would load, and a file of that name — made
+    meanwhile by another program — is never replaced. One run at a time writes beside ``out``
+    (the caller holds the registry's write lock), so the hidden file's name is fixed and a
+    part a killed run (``kill -9``) left is removed by the next."""
+    partial = out.with_name(f".{out.name}.partial{out.suffix}")  # made as ``out`` would be
+    partial.unlink(missing_ok=True)
     try:
         notes = _write(source, partial, column, values, limits)
+        if out.exists() or out.is_symlink():  # made meanwhile: before anything is recorded
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(out))
+        yield notes
         _claim(partial, out)
     finally:
         partial.unlink(missing_ok=True)
-    return notes
 
 
 def _claim(partial: Path, out: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, exam_verdic
 from registry.kinds.roster_order import trade_groups
 from registry.kinds.roster_remarks import withheld_row
 from registry.sheets.cells import Cell, text
-from registry.sheets.numbered_copy import CopyNotes, write_numbered_copy
+from registry.sheets.numbered_copy import CopyNotes, numbered_copy
 from registry.sheets.table import Record, Table, read_table
 from registry.store import now
 from registry.store.certificates import register_of, same_register_through
@@ -226,12 +227,13 @@ def _taken(
     return Problem(row, NUMBER_COLUMN, str(number), rule, "附件3 四")
 
 
-def write_copy(numbering: Numbering, out: Path) -> CopyNotes:
-    """Write ``out``: the original file with the new numbers filled in, same format and layout
-    (by a limited child process: the file is the clerk's, untrusted)."""
+def write_copy(numbering: Numbering, out: Path) -> AbstractContextManager[CopyNotes]:
+    """Write ``out`` (`numbered_copy`: named when the ``with`` block ends): the original file
+    with the new numbers filled in, same format and layout (by a limited child process: the
+    file is the clerk's, untrusted)."""
     table = numbering.table
     values = {row: str(number) for row, number in numbering.assigned.items()}
-    return write_numbered_copy(table.path, out, table.columns[NUMBER_COLUMN], values)
+    return numbered_copy(table.path, out, table.columns[NUMBER_COLUMN], values)
 
 
 def record_run(
