@@ -460,6 +460,36 @@ def test_a_sync_stopped_by_ctrl_c_says_what_it_loaded(
     assert answer == {"ok": False, "interrupted": True, "loaded": []}  # a.xlsx: unchanged
 
 
+@pytest.mark.parametrize("error", ["database is locked", "database or disk is full"])
+def test_a_sync_stopped_by_a_registry_it_cannot_write_says_what_it_loaded(
+    registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch, error: str
+) -> None:
+    """A registry locked past the wait or a full disk during the second register printed only
+    the error: the first, loaded, looked undone — and --json printed nothing at all."""
+    from registry.sync import register, turns
+
+    registers.add("a.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG)
+    registers.add("b.xlsx", [approval_row("Z1122020902", "郑浩")], MIANYANG)
+    synced = register.sync_register
+
+    def failed_at_b(conn: sqlite3.Connection, entry: Any, *args: Any, **options: Any) -> Any:
+        if entry.key == "b.xlsx":
+            raise sqlite3.OperationalError(error)
+        return synced(conn, entry, *args, **options)
+
+    monkeypatch.setattr(turns, "sync_register", failed_at_b)
+    command = ["sync", str(registers.folder), "--db", str(db_path), "--json"]
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 2
+    assert "同步中途停止。本次已导入的名册：a.xlsx" in result.stderr
+    assert result.stderr.index("本次已导入") < result.stderr.index("错误：")  # then why
+    answer = json.loads(result.stdout)
+    assert answer["ok"] is False and answer["loaded"] == ["a.xlsx"]
+    assert ("另一个程序" if "locked" in error else "磁盘") in answer["error"]
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT number FROM certificates").fetchall() == [("Z1122020901",)]
+
+
 def test_a_sync_stopped_by_its_service_manager_says_what_it_loaded(
     registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

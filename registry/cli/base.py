@@ -85,8 +85,8 @@ class RegistryUnavailable(Failed):
         text = str(exc)
         if "locked" in text or "busy" in text:
             return cls(
-                "登记库正被另一个程序写入（如另一次 certreg sync），等了 10 秒仍未完成。"
-                "请等它结束后重新运行（已导入的名册不会重复导入）"
+                "登记库正被另一个程序写入（如另一次 certreg sync，或正在编号的 certreg number），"
+                "没有等到它结束。请等它结束后重新运行（已导入的名册不会重复导入）"
             )
         if "disk is full" in text or "disk I/O error" in text:
             # SQLITE_FULL, or a write the file system refused (a file size limit, a full disk

@@ -53,9 +53,19 @@ class Progress:
         for the next run."""
         if dry_run:
             return "试运行已中止，登记库未作任何改动。"
-        done = "、".join(visible(key) for key in self.loaded) if self.loaded else "没有"
         return (
-            f"同步已中止。本次已导入的名册：{done}；中止时正在导入的那一个可能刚导入，也可能"
-            "已撤回（每个名册都是完整导入或完全不导入），其余的尚未导入。再次运行 certreg sync "
+            f"同步已中止。本次已导入的名册：{self._done()}；中止时正在导入的那一个可能刚导入，"
+            "也可能已撤回（每个名册都是完整导入或完全不导入），其余的尚未导入。再次运行 "
+            "certreg sync 会接着导入，已导入的不会重复。"
+        )
+
+    def halted(self) -> str:
+        """What a sync stopped by a registry it could not write (locked, a full disk) did."""
+        return (
+            f"同步中途停止。本次已导入的名册：{self._done()}（每个名册都是完整导入或完全不导入）；"
+            "出错时正在导入的那一个已撤回，其余的尚未导入。排除下面的问题后再次运行 certreg sync "
             "会接着导入，已导入的不会重复。"
         )
+
+    def _done(self) -> str:
+        return "、".join(visible(key) for key in self.loaded) if self.loaded else "没有"

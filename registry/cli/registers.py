@@ -16,6 +16,7 @@ import click
 from registry import store
 from registry.cli.base import (
     INTERRUPTED,
+    RegistryUnavailable,
     UsageProblem,
     cli,
     db_option,
@@ -152,6 +153,8 @@ def sync(
             notes, outcomes = _synced(db, entries, catalogues, dry_run, progress, workers)
         except KeyboardInterrupt:  # not click's bare "Aborted!": what is loaded, what is not
             _stopped(progress, dry_run, as_json)
+        except sqlite3.DatabaseError as exc:
+            _halted(progress, dry_run, as_json, exc)
     discard_problem_lists(outcomes)
     if as_json:
         summary = json_report(outcomes, brief=brief, spare=registry_folder)
@@ -211,6 +214,21 @@ def _stopped(progress: Progress, dry_run: bool, as_json: bool) -> NoReturn:
         click.echo(json.dumps(stopped, ensure_ascii=False))
     click.echo(f"\n{progress.stopped(dry_run)}", err=True)
     sys.exit(INTERRUPTED)
+
+
+def _halted(
+    progress: Progress, dry_run: bool, as_json: bool, exc: sqlite3.DatabaseError
+) -> NoReturn:
+    """A registry that could not be written mid-run (locked past the wait, a full disk): why,
+    and — as after Ctrl-C — what the run loaded before; only the error was printed, and the
+    registers already loaded looked undone."""
+    problem = RegistryUnavailable.explain(exc)
+    if as_json:  # a program reading stdout gets an answer too
+        halted = {"ok": False, "error": problem.format_message(), "loaded": progress.loaded}
+        click.echo(json.dumps(halted, ensure_ascii=False))
+    if progress.loaded and not dry_run:
+        click.echo(f"\n{progress.halted()}", err=True)
+    raise problem from exc
 
 
 def _catalogue(
