@@ -29,6 +29,7 @@ from registry.kinds import LAYOUTS
 from registry.sheets.writers import write_csv
 from registry.sync.manifest import make_entry
 from registry.sync.outcome import REJECTED, Outcome
+from registry.sync.report import PROBLEM_LISTS
 from tests.blank_registers import requisition
 from tests.registers import (
     MIANYANG,
@@ -233,6 +234,26 @@ def test_a_new_version_adds_after_an_issued_number_it_leaves_out(
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 0, output
     assert "跳号" not in output and "Z1122020003" in output  # the conflict, said
+
+
+def test_many_certificates_left_out_of_a_new_version_are_summed_up(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A new version without 9,000 of its certificates printed 9,000 conflict lines: past 20,
+    one line per rule, as problems are, and the full list in a file."""
+    given = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红飞鹏"
+    rows = [approval_row(f"Z112202{i:04d}", "张" + g) for i, g in enumerate(given, 1)]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    registers.add("mianyang.csv", rows[:5], MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0, output
+    assert "⚠ 25 个冲突（证书未删除，请核对）：" in output
+    assert output.count("新版本名册中没有此证书") == 1  # one line for the rule, not one each
+    assert "25 处，如" in output and "新版本名册中没有此证书（原第" in output
+    listed = registers.folder / f"mianyang.csv{PROBLEM_LISTS}"
+    assert f"全部 25 个问题已写入 {listed}" in output
+    assert "Z1122020030" in listed.read_text(encoding="utf-8-sig")
 
 
 @pytest.mark.parametrize(

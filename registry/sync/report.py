@@ -36,7 +36,9 @@ PROBLEM_LISTS = ".问题清单.csv"
 """The suffix of the problem list a sync writes beside a register (`write_problem_list`)."""
 FIRST_ROWS = 5
 """Rows named in a summary line."""
-_VARYING = re.compile(r"“[^”]*”|\d+")
+_VARYING = re.compile(r"“[^”]*”|\d+|（原第\d+行[^）]*）")
+"""What varies between problems of one rule: a quoted value, a number, and the row and holder a
+conflict names (新版本名册中没有此证书（原第33行，张鹏）)."""
 
 
 def _line(outcome: Outcome) -> str:
@@ -200,6 +202,14 @@ def unquoted_notes(outcome: Outcome) -> list[str]:
     ]
 
 
+def _each_or_summed(problems: Sequence[Problem], file: str, everything: bool) -> list[str]:
+    """Each problem (or conflict), or past `LISTED` one line per rule (`summarise`): a version
+    of a register without 9,000 of its certificates printed 9,000 lines."""
+    if everything or len(problems) <= LISTED:
+        return [f"    {file} {p.describe()}" for p in problems]
+    return [f"    {line}" for line in summarise(problems)]
+
+
 def text_report(
     outcomes: list[Outcome],
     *,
@@ -220,16 +230,14 @@ def text_report(
         if brief:
             lines.extend(_brief(outcome, file, spare))
             continue
-        if everything or len(outcome.problems) <= LISTED:
-            lines.extend(f"    {file} {p.describe()}" for p in outcome.problems)
-        else:
-            lines.extend(f"    {line}" for line in summarise(outcome.problems))
-            lines.append(_listed(outcome, spare, "加 --all 可在此全部列出"))
+        lines.extend(_each_or_summed(outcome.problems, file, everything))
         lines.extend(roster_changes(outcome, everything))
         if outcome.conflicts:
             kept = "证书未删除" if outcome.entry.kind in CERTIFICATE_KINDS else "记录已删除"
-            lines.append(f"  ⚠ {len(outcome.conflicts)} 个冲突（{kept}，请核对）：")
-            lines.extend(f"    {file} {p.describe()}" for p in outcome.conflicts)
+            lines.append(f"  ⚠ {len(outcome.conflicts):,} 个冲突（{kept}，请核对）：")
+            lines.extend(_each_or_summed(outcome.conflicts, file, everything))
+        if not everything and max(len(outcome.problems), len(outcome.conflicts)) > LISTED:
+            lines.append(_listed(outcome, spare, "加 --all 可在此全部列出"))
         lines.extend(f"  ℹ {file}：{visible(note)}" for note in outcome.notes)
     lines.append(
         f"共 {len(outcomes)} 个名册："
