@@ -744,6 +744,24 @@ async def test_the_history_csv_names_each_field_and_shows_its_values_as_the_page
     }
 
 
+@pytest.mark.anyio
+async def test_the_blank_history_names_each_field_on_its_page_and_in_its_csv(
+    ds: Datasette,
+) -> None:
+    """The corrections of a collection read ``collected_on`` on the page and in the export, and
+    the export's reference column was headed ``sync_label``: an auditor read English."""
+    cookies = signed_in(ds)
+    page = await ds.client.get("/registry/blank_history", cookies=cookies)
+    exported = await ds.client.get(
+        "/registry/blank_history.csv", params={"_labels": "on"}, cookies=cookies
+    )
+    assert page.status_code == 200 and "collected_on 日期" in page.text
+    rows = csv_rows(exported)
+    assert rows and {row["field"] for row in rows} == {"collected_on 日期"}
+    header = exported.content.decode("utf-8-sig").splitlines()[0].split(",")
+    assert "同步编号所指 sync_label" in header and "字段 field" in header
+
+
 # SQL functions that leak the server's memory
 
 

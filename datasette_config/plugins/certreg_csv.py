@@ -27,9 +27,11 @@ from datasette.utils import tilde_decode
 
 from datasette_config.labels import CODE_COLUMNS, FLAG_COLUMNS, shown_value
 from datasette_config.plugins.certreg_labels import (
+    BLANK_HISTORY,
     CORRECTION_COLUMNS,
     HISTORY,
     HISTORY_COLUMNS,
+    blank_field_shown,
     corrections_shown,
     history_shown,
 )
@@ -111,7 +113,7 @@ class CsvNeutraliser:
             if self._columns is None:  # the header
                 self._columns = row
                 self._unnamed = _unnamed_at(row) if self._not_made else None
-                row = [_heading(column, self._labels.get(column)) for column in row]
+                row = [_heading(c, self._labels.get(c), self._labels) for c in row]
             else:
                 named = self._columns + [""] * (len(row) - len(self._columns))
                 record = dict(zip(named, row, strict=False))
@@ -130,8 +132,12 @@ def _unnamed_at(columns: list[str]) -> tuple[int, int] | None:
     return columns.index("result"), columns.index("name_hash")
 
 
-def _heading(column: str, label: str | None) -> str:
-    """A column headed as its page heads it: the Chinese label over the column's own name."""
+def _heading(column: str, label: str | None, labels: Mapping[str, str]) -> str:
+    """A column headed as its page heads it: the Chinese label over the column's own name; the
+    label Datasette adds beside a reference (``sync_label``, with ``_labels=on``) by the label
+    of the column it names."""
+    if not label and column.endswith("_label") and labels.get(column.removesuffix("_label")):
+        label = f"{labels[column.removesuffix('_label')]}所指"
     return f"{label} {column}" if label and label != column else column
 
 
@@ -180,6 +186,8 @@ def _shown(datasette: Any, table: str | None) -> Shown:
     history = table == HISTORY
 
     def shown(column: str, value: str, record: Mapping[str, str]) -> str:
+        if table == BLANK_HISTORY and column == "field":
+            return blank_field_shown(value, record.get("kind", ""), datasette) or value
         if history and column in HISTORY_COLUMNS:
             return history_shown(column, value, record.get("field", ""), certificate) or value
         if column in CORRECTION_COLUMNS:

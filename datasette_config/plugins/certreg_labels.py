@@ -47,6 +47,16 @@ DERIVED = frozenset({"name_key"})
 
 
 HISTORY_COLUMNS = frozenset({"field", "old", "new"})
+BLANK_HISTORY = "blank_history"
+"""Its ``field`` names a column of the table its ``kind`` names (requisitions, dispatches,
+collections): shown with that column's label, as the certificates' history is."""
+
+
+def blank_field_shown(field: object, kind: object, datasette: Any) -> str | None:
+    """``collector 领取人``: a `BLANK_HISTORY` field with its label; None when it has none."""
+    labels = datasette.metadata("columns", database="registry", table=str(kind)) or {}
+    label = labels.get(field)
+    return f"{field} {label}" if label else None
 
 
 def history_shown(
@@ -124,6 +134,8 @@ def render_cell(
     if column in CORRECTION_COLUMNS and isinstance(value, str):
         labels = datasette.metadata("columns", database="registry", table="certificates") or {}
         shown = corrections_shown(value, labels)
+    elif table == BLANK_HISTORY and column == "field" and "kind" in row.keys():
+        shown = blank_field_shown(value, row["kind"], datasette)
     elif table == HISTORY and column in HISTORY_COLUMNS:
         labels = datasette.metadata("columns", database="registry", table="certificates") or {}
         field = row["field"] if "field" in row.keys() else None  # hidden: ?_nocol=field
