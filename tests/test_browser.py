@@ -7,6 +7,7 @@ Set CERTREG_UPDATE_SCREENSHOT=1 to also refresh docs/verify-page.png, the README
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -59,10 +60,15 @@ def test_form_to_result_to_receipt_without_javascript(registry_db: Path, tmp_pat
             page.screenshot(path=str(shot), full_page=True)
             assert shot.stat().st_size > 10_000
 
-            receipt_url = page.locator("section.receipt p.link a").get_attribute("href")
+            # a bare URL as a link's text said nothing of where it leads to a screen reader
+            link = page.get_by_role("link", name=re.compile(r"^查验回执链接：\s*http"))
+            receipt_url = link.get_attribute("href")
             assert receipt_url and receipt_url.startswith(base + "/r/")
             page.goto(receipt_url)
             assert page.locator("h1").inner_text() == "查验回执"
+            assert page.get_by_role("link", name=re.compile("^本查验回执的链接：")).count() == 1
+            hidden = page.locator("section.receipt .visually-hidden").bounding_box()
+            assert hidden and hidden["width"] <= 1 and hidden["height"] <= 1  # heard, not seen
             assert "查验结果：有效" in page.locator("section.answer h2").inner_text()
         finally:
             browser.close()

@@ -77,6 +77,10 @@ def test_a_watch_shows_a_revocation_synced_after_it_began(
         atom = client.get(urls["atom_url"])
         page = client.get(urls["watch_url"])
     assert feed.headers["content-type"] == "application/feed+json; charset=utf-8"
+    # each address a link shows bare is named for a screen reader by what it is (WCAG 2.4.4)
+    for name, key in (("关注列表网页", "watch_url"), ("Atom 订阅地址", "atom_url")):
+        link = f'<a href="{urls[key]}"><span class="visually-hidden">{name}：</span>{urls[key]}</a>'
+        assert link in page.text, name
     [item] = feed.json()["items"]
     assert item["_certreg"] == {
         "event": "撤销",
