@@ -90,8 +90,11 @@ _ONE_ARGUMENT = re.compile(
 
 def bare_sql(sql: str) -> str:
     """``sql`` for a bare Datasette, which has none of our plugins' SQL functions: each reads
-    its argument as is (``field_value(field, value)``: the value)."""
-    return _ONE_ARGUMENT.sub("(", sql.replace("field_value(", "iif(0, "))
+    its argument as is (``field_value(field, value)``: the value; ``blank_field_label(kind,
+    field)``: the field)."""
+    for two_arguments in ("field_value(", "blank_field_label("):
+        sql = sql.replace(two_arguments, "iif(0, ")
+    return _ONE_ARGUMENT.sub("(", sql)
 
 
 @dataclass(frozen=True)

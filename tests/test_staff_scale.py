@@ -607,6 +607,7 @@ def registry_conn(registry: RegisterFactory, db_path: Path) -> Iterator[sqlite3.
     for function, call in functions.items():
         conn.create_function(function, 1, call, deterministic=True)
     conn.create_function("field_value", 2, field_value, deterministic=True)
+    conn.create_function("blank_field_label", 2, lambda kind, field: field, deterministic=True)
     yield conn
     conn.close()
 
