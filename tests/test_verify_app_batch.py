@@ -66,9 +66,15 @@ def test_xlsx_upload_results_in_order_and_export(app_client: AppClient, registry
         exported = _export(page)
     assert [r["result"] for r in results] == list(CASES)
     assert [r["row"] for r in results] == [str(n) for n in range(3, 3 + len(CASES))]
-    # to a screen reader: a page of results, each row headed by its row number
-    assert f"<title>查验结果（{len(CASES)} 行） · 批量查验 · " in page.text  # type: ignore[attr-defined]
-    assert '<th class="col-row" scope="row">3</th>' in page.text  # type: ignore[attr-defined]
+    # to a screen reader: a page of results, each row headed by its certificate's number (by
+    # its file row's, a column read down was heard as "3", "4"…), the results before the form
+    # (on a phone the form filled the first screen, and an upload looked as if it did nothing)
+    text: str = page.text  # type: ignore[attr-defined]
+    assert f"<title>查验结果（{len(CASES)} 行） · 批量查验 · " in text
+    first = next(iter(CASES.values()))[0]
+    assert re.search(f'<th class="col-number" scope="row"><a [^>]*>{first}</a></th>', text)
+    assert '<td class="col-row">3</td>' in text
+    assert text.index('id="results-title"') < text.index('<form method="post"')
     assert results[2]["successor"] == SUCCESSOR
     # the HR file's own columns, then the results
     assert exported[0][:6] == ["序号", "姓 名", "证书编号", "行号", "证书编号（查验）", "查验结果"]
