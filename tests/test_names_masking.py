@@ -72,14 +72,24 @@ def test_every_compound_surname_stays_whole(surname: str) -> None:
     dot=st.sampled_from(DOTS),
 )
 @example(parts=["阿依古丽", "买买提"], dot="•")
+@example(parts=["达", "瓦"], dot="·")
 def test_minority_names_keep_their_dots_first_and_last(parts: list[str], dot: str) -> None:
+    """The first letter, and the last past two letters: 达·瓦 and 马·力 were shown whole,
+    where 达瓦 shows 达*."""
     name = dot.join(parts)
     mask = mask_name(name)
     normal = MIDDLE_DOT.join(parts)
+    letters = len(normal) - normal.count(MIDDLE_DOT)
     assert len(mask) == len(normal)
     for i, ch in enumerate(normal):
-        keep = ch == MIDDLE_DOT or i in (0, len(normal) - 1)
+        keep = ch == MIDDLE_DOT or i == 0 or (i == len(normal) - 1 and letters > 2)
         assert mask[i] == (ch if keep else "*"), (name, mask)
+    assert "*" in mask  # never shown whole
+
+
+def test_a_letter_is_masked_with_the_marks_written_on_it() -> None:
+    """A Tibetan name masked code point by code point left a vowel sign on a ``*``."""
+    assert mask_name("རྡོརྗེ") == "རྡོ*"  # two syllables: rdo, rje
 
 
 @pytest.mark.parametrize(

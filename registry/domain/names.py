@@ -71,19 +71,35 @@ def mask_name(name: str) -> str:
     """Mask a name for public display: 张三明 → 张*明, 张三 → 张*, 欧阳明 → 欧阳*.
 
     The surname stays, the last character of a given name of two or more characters stays,
-    everything else becomes ``*``; middle dots of minority names stay so the shape is recognisable.
+    everything else becomes ``*``; middle dots of minority names stay so the shape is
+    recognisable, and of a dotted name the first and — past two letters — the last letter
+    (达·瓦 → 达·*: kept whole, the dot showed more of a name than 达瓦 → 达* did). A letter is
+    masked with the marks written on it (a Tibetan vowel sign sat on the ``*``: ར****ེ).
     """
-    name = normalise_name(name)
-    if MIDDLE_DOT in name:
+    letters = _clusters(normalise_name(name))
+    if MIDDLE_DOT in letters:
+        places = [i for i, letter in enumerate(letters) if letter != MIDDLE_DOT]
+        shown = {places[0], places[-1]} if len(places) > 2 else {places[0]}
         return "".join(
-            ch if ch == MIDDLE_DOT or i == 0 or i == len(name) - 1 else "*"
-            for i, ch in enumerate(name)
+            letter if letter == MIDDLE_DOT or i in shown else "*"
+            for i, letter in enumerate(letters)
         )
-    surname_len = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
-    surname, given = name[:surname_len], name[surname_len:]
+    surname_len = 2 if "".join(letters[:2]) in COMPOUND_SURNAMES and len(letters) > 2 else 1
+    surname, given = "".join(letters[:surname_len]), letters[surname_len:]
     if len(given) <= 1:
-        return surname + "*" * len(given) if given else surname
+        return surname + "*" * len(given)
     return surname + "*" * (len(given) - 1) + given[-1]
+
+
+def _clusters(name: str) -> list[str]:
+    """``name``'s letters, each with the combining marks that follow it (a vowel sign)."""
+    letters: list[str] = []
+    for ch in name:
+        if letters and unicodedata.category(ch).startswith("M"):
+            letters[-1] += ch
+        else:
+            letters.append(ch)
+    return letters
 
 
 LOST_CHARACTER = "?\ufffd□■"
