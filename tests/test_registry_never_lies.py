@@ -144,6 +144,10 @@ def test_2_a_note_that_denies_it_is_another_person_is_no_exception(
         "与上一行不是一个人",
         "与第4行不是同一个人",
         "这是另一个人",
+        # as clerks of 凉山 and 甘孜 write it, of their many 扎西多吉 (a review of minority names)
+        "重名",
+        "同名，身份证号不同",
+        "身份证号码不同",
     ],
 )
 def test_2_each_way_of_saying_it_is_another_person_is_read(

@@ -19,7 +19,8 @@ REMOVAL = "。删除此行"
 
 DIFFERENT_PERSON = (
     *("另一人", "另一个人", "非同一人", "不是同一人", "不是同一个人", "不是一个人"),
-    *("不同的人", "同名同姓", "同名同生日", "同名不同人"),
+    *("不同的人", "同名同姓", "同名同生日", "同名不同人", "重名"),
+    *("身份证号不同", "身份证号码不同", "身份证不同"),
 )
 """Words in 备注 saying that a holder who looks like an existing one is somebody else."""
 SAME_PERSON = ("同一人", "同一个人")
