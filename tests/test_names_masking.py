@@ -159,6 +159,12 @@ def test_every_middle_dot_variant_becomes_u00b7(dot: str) -> None:
         ("曾丽", "陈丽", True),  # 曾 is zeng as a surname, never ceng (Sichuan's chen)
         ("单强", "但强", True),  # shan, not dan
         ("区强", "屈强", True),
+        # a Tibetan name's syllable, written in Chinese as the clerk heard it (甘孜, 阿坝)
+        ("扎西多吉", "扎西多杰", False),
+        ("尼玛次仁", "尼玛才仁", False),
+        ("泽仁拉姆", "泽让拉姆", False),
+        ("顿珠", "东珠", False),
+        ("扎西多吉", "扎西拉姆", True),  # another name
     ],
 )
 def test_another_name(registered: str, corrected: str, another: bool) -> None:

@@ -44,6 +44,22 @@ pypinyin knows: its archaic ones (明 meng, 胜 xing, 王 yu) made 王梦 sound 
 brother's certificate passed to his sister."""
 
 
+TRANSLITERATIONS = {
+    "吉": ("jie",),
+    "杰": ("ji",),
+    "次": ("cai", "ce"),
+    "才": ("ci", "ce"),
+    "策": ("ci", "cai"),
+    "仁": ("rang",),
+    "让": ("ren",),
+    "顿": ("dong",),
+    "东": ("dun",),
+}
+"""Readings a character has as one syllable of a Tibetan name, which clerks write in Chinese
+characters in more than one way: 多吉 and 多杰 (rdo rje), 次仁, 才仁 and 策仁 (tshe ring),
+泽仁 and 泽让, 顿珠 and 东珠 — one name, spelt as the clerk heard it (甘孜, 阿坝)."""
+
+
 def another_name(registered: str, corrected: str, *, strict: bool = False) -> bool:
     """Whether the name key ``corrected`` is another name altogether, not ``registered``
     mis-written by pen or by ear: the same characters, traditional or simplified, in any order
@@ -104,8 +120,8 @@ def as_heard(syllable: str) -> str:
 
 
 def _readings(name: str) -> list[set[str]]:
-    """Each character's readings, as Sichuan hears them (`as_heard`): its usual one and a surname's or a given
-    name's others; `UNREAD` for a Chinese character pypinyin does not know; another script's
+    """Each character's readings, as Sichuan hears them (`as_heard`): its usual one and a
+    surname's, a given name's or a Tibetan name's others (`TRANSLITERATIONS`); `UNREAD` for a Chinese character pypinyin does not know; another script's
     letter itself."""
     from pypinyin import Style, pinyin
 
@@ -116,7 +132,8 @@ def _readings(name: str) -> list[set[str]]:
             if place == 0 and char in SURNAME_READINGS:
                 readings.append({as_heard(r) for r in SURNAME_READINGS[char]})
             else:
-                readings.append({as_heard(r) for r in (usual, *OTHER_READINGS.get(char, ()))})
+                others = (*OTHER_READINGS.get(char, ()), *TRANSLITERATIONS.get(char, ()))
+                readings.append({as_heard(r) for r in (usual, *others)})
         else:
             readings.append({UNREAD} if _ideograph(char) else {char})
     return readings
