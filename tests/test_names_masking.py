@@ -28,7 +28,7 @@ compound_names = st.builds(
     st.sampled_from(COMPOUND),
     st.text(alphabet=HAN, max_size=48),
 )
-DOTS = "·•・‧･∙\u2027\u30fb\uff65\u2219\u2022"
+DOTS = "·•・‧･∙\u2027\u30fb\uff65\u2219\u2022" + "\u02d9\u318d\u2e31"  # ˙ ㆍ ⸱: a palette's
 
 
 def shown(mask: str) -> set[int]:

@@ -10,6 +10,9 @@ from registry.domain.text import MAX_NAME_CHARS, code_point, drop_invisible
 
 MIDDLE_DOT = "\u00b7"
 _DOTS = re.compile("[·•・‧･∙\u2027\u30fb\uff65\u2219\u2022\ua78f]")  # ꞏ: sinological dot
+_DOT_LOOKALIKES = str.maketrans(dict.fromkeys("\u02d9\u318d\u2e31", MIDDLE_DOT))
+"""Dots an input method's symbol palette offers beside ·, folded before NFKC makes ˙ (in GBK)
+a combining mark and ㆍ a Hangul vowel: 扎西˙多吉, 扎西ㆍ多吉, 扎西⸱多吉 are 扎西·多吉."""
 _SPACE = re.compile(r"\s+")
 _PERIOD = re.compile(r"(?<=[^\x00-\x7f])[.。\-‐－](?=[^\x00-\x7f])")
 """A full stop or a hyphen between two Chinese characters: a minority name's dot typed as
@@ -35,7 +38,7 @@ def normalise_name(text: str) -> str:
     The result is what a holder's name is stored and compared as; Latin letters are case-folded
     only for comparison (see `name_key`), never in what is shown.
     """
-    value = unicodedata.normalize("NFKC", text)
+    value = unicodedata.normalize("NFKC", text.translate(_DOT_LOOKALIKES))
     # most names, in one C call: no whitespace, no dot, no apostrophe — but U+02BC is a letter
     if value.isalpha() and "\u02bc" not in value and "\ua78f" not in value:
         return value
