@@ -10,7 +10,10 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from starlette.datastructures import Secret
+from starlette.testclient import TestClient
 
+from registry import store
 from registry.cli import cli
 from registry.domain.statuses import RESULTS
 from tests.registers import MIANYANG, RegisterFactory, approval_row
@@ -18,6 +21,7 @@ from tests.verify_fixtures import (
     CASES,
     NO_MATCH_UNKNOWN,
     NO_MATCH_WRONG_NAME,
+    SECRET,
     SUCCESSOR,
     VALID,
     AppClient,
@@ -26,6 +30,8 @@ from tests.verify_fixtures import (
     private_values,
     registry_db,
 )
+from verify_app.app import create_app
+from verify_app.settings import Settings
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -301,6 +307,19 @@ def test_healthz(app_client: AppClient, registry_db: Path) -> None:
     assert body["status"] == "ok"
     assert body["certificates"] == 17  # 15 on the rosters + 2 new numbers from 换发
     assert body["as_of"].endswith("+00:00")
+
+
+def test_healthz_tells_monitoring_of_a_registry_nothing_was_loaded_into(tmp_path: Path) -> None:
+    """A first sync that failed (a full disk, a kill) leaves the tables and no certificate:
+    /healthz said ok while every check answered 未查到 (no_match) for a genuine certificate."""
+    db = tmp_path / "registry.db"
+    store.connect(db).close()
+    configured = Settings(db=db, secret=Secret(SECRET), rate_limit=0, batch_rows_per_hour=0)
+    with TestClient(create_app(configured)) as client:
+        health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.json()["error"] == "registry_unavailable"
+    assert "certreg sync" in health.json()["message"]
 
 
 def test_healthz_counts_again_after_a_sync(

@@ -135,12 +135,21 @@ def number(request: Request) -> JSONResponse:
     )
 
 
+NEVER_LOADED = (
+    "登记库中还没有导入过名册（或首次导入未完成）：每次查验都只会答“未查到”。"
+    "请在登记库主机上运行 certreg sync"
+)
+"""What ``/healthz`` tells monitoring of a registry no roster was ever loaded into."""
+
+
 def health(request: Request) -> JSONResponse:
     verifier = verifier_of(request)
     try:
         state = verifier.state()
     except RegistryMismatch as exc:  # for monitoring: this replica cannot answer checks
         return JSONResponse({"error": "registry_unavailable", "message": str(exc)}, 503)
+    if state.as_of is None:  # a first sync that failed left the tables and no certificate
+        return JSONResponse({"error": "registry_unavailable", "message": NEVER_LOADED}, 503)
     return JSONResponse(
         {
             "status": "ok",

@@ -216,7 +216,8 @@ PATHS: dict[str, Any] = {
             "responses": {
                 "200": json_answer(ref("Health"), "服务正常。"),
                 "503": json_answer(
-                    ref("Error"), "登记库无法使用（如由较早版本建立、尚未升级），无法查验。"
+                    ref("Error"),
+                    "登记库无法使用（如由较早版本建立、尚未升级），或还没有导入过名册，无法查验。",
                 ),
             },
         }
