@@ -107,7 +107,9 @@ def build_verify_log(path: Path) -> None:
                 "channel": "api",
             }
         )
-    for i, result in enumerate(["valid"] * 5 + ["no_match"] * 3 + ["revoked", "superseded"]):
+    for i, result in enumerate(
+        ["valid"] * 5 + ["no_match"] * 3 + ["revoked", "superseded", "malformed"]
+    ):
         checks.append(
             {
                 "at": utc(dt.timedelta(hours=-2, minutes=i)),

@@ -687,3 +687,6 @@ def test_a_certificates_history_reads_its_own_events_not_every_event(
     assert not [line for line in lines if re.match(r"SCAN (status_events|e)\b", line)], lines
     assert any("idx_status_events_new_number" in line for line in lines), lines
     assert certificates_read_through(lines) == []
+    # a collection's corrections: by the record's index, not every correction of every slip
+    assert not [line for line in lines if re.match(r"SCAN (blank_history|b)\b", line)], lines
+    assert any("idx_blank_history_record" in line for line in lines), lines
