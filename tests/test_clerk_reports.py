@@ -453,6 +453,14 @@ def test_a_mistyped_command_is_answered_in_chinese(args: list[str], words: str) 
     )
 
 
+def test_a_path_typed_with_quotes_is_named_as_typed() -> None:
+    """Click's ASCII quotes were rewritten in the whole message, the clerk's own path too:
+    绵阳 'new' 名册.xlsx came back as 绵阳“new”名册.xlsx, and could not be copied back."""
+    result = CliRunner().invoke(cli, ["sync", "绵阳 'new' 名册.xlsx"])
+    assert result.exit_code == 2
+    assert "路径“绵阳 'new' 名册.xlsx”不存在" in result.output, result.output
+
+
 @pytest.mark.parametrize(
     "options, words",
     [

@@ -8,7 +8,6 @@ installed in the modules that raise the messages. A message not in it stays as c
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from unicodedata import east_asian_width
 
@@ -23,7 +22,7 @@ import click.types
 MESSAGES = {
     "Error: {message}": "错误：{message}",
     "Try '{command} {option}' for help.": "运行 {command} {option} 查看用法和示例。",
-    "Invalid value for {param_hint}: {message}": "{param_hint} 的值不对：{message}",
+    "Invalid value for {param_hint}: {message}": "{param_hint}的值不对：{message}",
     "Invalid value: {message}": "值不对：{message}",
     "Missing argument": "缺少参数",
     "Missing option": "缺少选项",
@@ -59,7 +58,7 @@ MESSAGES = {
 """Click's message id → its Chinese; placeholders as click fills them (``{name}`` for ``{name!r}``)."""
 
 PLURALS = {
-    "Did you mean {possibility}?": "是否想用 {possibility}？",
+    "Did you mean {possibility}?": "是否想用{possibility}？",
     "{value!r} is not {choice}.": "“{value}”不是可选的值，应为 {choice}。",
     "Got unexpected extra argument ({args})": "多余的参数：{args}",
     "Option {name!r} requires an argument.": "选项 {name} 后面要跟一个值。",
@@ -68,7 +67,7 @@ PLURALS = {
 for every number (Chinese does not inflect); the plural's id maps through `PLURAL_IDS`."""
 
 PLURAL_IDS = {
-    "(Did you mean one of: {possibilities}?)": "（是否想用：{possibilities}？）",
+    "(Did you mean one of: {possibilities}?)": "（是否想用{possibilities}？）",
     "{value!r} is not one of {choices}.": "“{value}”不是可选的值，应为以下之一：{choices}。",
     "Got unexpected extra arguments ({args})": "多余的参数：{args}",
     "Option {name!r} requires {nargs} arguments.": "选项 {name} 后面要跟 {nargs} 个值。",
@@ -115,19 +114,36 @@ def truncated(text: str, n: int) -> str:
     return text
 
 
-QUOTED = re.compile(r"(?:(?<=[^\x00-\x7f]) )?'([\w-]+)'(\.(?=\s|$))?(?: (?=[^\x00-\x7f]))?")
-"""A name click quotes with ``repr`` (an option, a placeholder such as '姓名', a command), the
-full stop its sentence ends with, and a space between it and Chinese text."""
+def _error_hint(self: click.Parameter, ctx: click.Context | None) -> str:
+    """A parameter as click's errors name it, in Chinese quotes (“--port”, “姓名”)."""
+    if isinstance(self, click.Argument):
+        return f"“{self.make_metavar(ctx) if ctx is not None else self.human_readable_name}”"
+    return " / ".join(f"“{name}”" for name in self.opts or [self.human_readable_name])
 
 
-def quoted(message: str) -> str:
-    """``message`` with click's ASCII quotes in Chinese (缺少参数 '姓名'. → 缺少参数“姓名”。).
-    Click quotes through ``repr`` in the code around its message ids, so the catalogue cannot."""
-    return QUOTED.sub(lambda m: f"“{m[1]}”" + ("。" if m[2] else ""), message)
+def _possibilities(possibilities: list[str]) -> str:
+    """Click's "did you mean", in Chinese quotes."""
+    shown = "、".join(f"“{p}”" for p in sorted(possibilities))
+    return ngettext(
+        "Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)", len(possibilities)
+    ).format(possibility=shown, possibilities=shown)
 
 
-def _echo(message: Any = None, *args: Any, **kwargs: Any) -> None:
-    click.echo(quoted(message) if isinstance(message, str) else message, *args, **kwargs)
+def _invalid_choice(self: click.Choice[Any], value: Any, ctx: click.Context | None) -> str:
+    """“roster”不是可选的值，应为以下之一：“approval-roster”、…: click lists them with repr."""
+    choices = "、".join(f"“{choice}”" for choice in self.choices)
+    return ngettext(
+        "{value!r} is not {choice}.", "{value!r} is not one of {choices}.", len(self.choices)
+    ).format(value=value, choice=choices, choices=choices)
+
+
+_MISSING = click.exceptions.MissingParameter.format_message
+
+
+def _missing(self: click.exceptions.MissingParameter) -> str:
+    """缺少参数“姓名”。: click ends the sentence with its own full stop after the name."""
+    text = _MISSING(self).replace(" “", "“", 1)
+    return text.replace("”.", "”。", 1) if "”." in text else text
 
 
 def install() -> None:
@@ -137,7 +153,12 @@ def install() -> None:
     if hasattr(click._textwrap, "_truncate_visible"):  # click ≥ 8.4 wraps through these two
         click._textwrap.term_len = columns  # type: ignore[attr-defined]
         click._textwrap._truncate_visible = truncated
-    click.exceptions.echo = _echo  # type: ignore[attr-defined]  # how its errors are shown
+    # click quotes a parameter with ASCII quotes in the code around its message ids (repr)
+    click.core.Parameter.get_error_hint = _error_hint  # type: ignore[method-assign]
+    click.core.Argument.get_error_hint = _error_hint  # type: ignore[method-assign]
+    click.types.Choice.get_invalid_choice_message = _invalid_choice  # type: ignore[method-assign]
+    click.exceptions._format_possibilities = _possibilities
+    click.exceptions.MissingParameter.format_message = _missing  # type: ignore[method-assign]
     for module in (
         click.core,
         click.decorators,
