@@ -19,6 +19,7 @@ from tests.registers import RegisterFactory, status_event
 from tests.verify_fixtures import (
     NO_MATCH_WRONG_NAME,
     REVOKED,
+    SECRET,
     SUCCESSOR,
     SUPERSEDED,
     VALID,
@@ -637,3 +638,25 @@ def test_a_watch_list_made_while_the_log_is_gone_is_a_503_not_a_500(
     assert api.json()["error"] == "server_error" and "请稍后再试" in api.json()["message"]
     assert page.status_code == 503 and "请稍后再试" in page.text
     assert "数据库读写失败（POST api_create）" in caplog.text
+
+
+def test_a_mistake_of_the_code_stays_a_500_not_a_503_to_retry(
+    registry_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a store that cannot be read or written now is a 503: an integrity or programming
+    error said "retry in 30 s" for ever, and nginx failed over from a sound replica."""
+    from starlette.datastructures import Secret
+    from starlette.testclient import TestClient
+
+    from verify_app import watches
+    from verify_app.app import create_app
+    from verify_app.settings import Settings
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise sqlite3.IntegrityError("UNIQUE constraint failed: watches.token_hash")
+
+    monkeypatch.setattr(watches, "_create", broken)
+    settings = Settings(db=registry_db, secret=Secret(SECRET), rate_limit=0, batch_rows_per_hour=0)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        answer = client.post("/api/v1/watches", json={"items": [STAFF[0]]})
+    assert answer.status_code == 500 and "Retry-After" not in answer.headers

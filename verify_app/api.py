@@ -99,7 +99,8 @@ async def report(request: Request) -> JSONResponse:
         filed = await reports.store(request, entry)  # a spent day's allowance: 429
     except sqlite3.Error:
         message = "报告暂时无法保存，请稍后再提交，或直接联系发证机关。"
-        return JSONResponse({"error": "server_error", "message": message}, 503)
+        headers = {"Retry-After": "30"}  # as every 503 says when to try again
+        return JSONResponse({"error": "server_error", "message": message}, 503, headers)
     contacts = verifier_of(request).contacts
     body = {
         "ref": filed.ref,

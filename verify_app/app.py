@@ -153,10 +153,14 @@ async def registry_mismatch(request: Request, exc: Exception) -> Response:
 
 async def storage_failed(request: Request, exc: Exception) -> Response:
     """The verification log (or the registry) could not be read or written — locked past its
-    wait, deleted under the app, damaged: 503 and a line for the administrator, not a 500 with
-    a traceback (a watch list made while the log was locked)."""
+    wait, deleted under the app, damaged: 503 and the error in the log for the administrator,
+    not a 500 (a watch list made while the log was locked). A mistake of the code's own (an
+    integrity or programming error) stays a 500: a 503 says to retry, and nginx would fail
+    over from a replica that is not at fault."""
+    if type(exc) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
+        raise exc
     handler = getattr(request.scope.get("endpoint"), "__qualname__", "?")  # no token of a path
-    logger.error("数据库读写失败（%s %s）：%s", request.method, handler, exc)
+    logger.error("数据库读写失败（%s %s）：%s", request.method, handler, exc, exc_info=exc)
     message = "查验服务暂时无法读写数据，请稍后再试。问题已记录。"
     response = error_page(request, 503, "server_error", "暂时无法处理", message)
     response.headers["Retry-After"] = "30"
@@ -218,7 +222,7 @@ exception_handlers = {
     BadKey: bad_key,
     CsrfRejected: csrf_rejected,
     RegistryMismatch: registry_mismatch,
-    sqlite3.Error: storage_failed,
+    sqlite3.DatabaseError: storage_failed,
     500: server_error,
 }
 

@@ -70,7 +70,11 @@ FEED_PARAMETERS = [
         "schema": {"type": "string"},
     },
 ]
-FEED_LIMITED = {"304": {"description": "订阅自上次读取以来没有变化。"}, "429": ERRORS["429"]}
+FEED_LIMITED = {
+    "304": {"description": "订阅自上次读取以来没有变化。"},
+    "429": ERRORS["429"],
+    "503": ERRORS["503"],
+}
 ETAG = {"ETag": {"schema": {"type": "string"}, "description": "下次读取时放在 If-None-Match 中"}}
 DELETE_WATCH = {
     "summary": "删除关注列表",
