@@ -8,6 +8,7 @@ import re
 import shutil
 import signal
 import sqlite3
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -962,14 +963,41 @@ def test_a_run_stopped_before_its_numbers_are_recorded_leaves_no_copy(
 def test_the_part_of_a_copy_a_killed_run_left_is_removed_by_the_next(
     registers: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:
-    """kill -9 while the copy was written left its hidden part beside --out for good."""
+    """kill -9 while the copy was written left its hidden part beside --out for good; a part
+    an hour old is removed, a fresh one (a run beside it, still writing) is not."""
     path = registers.add("m.xlsx", [approval_row("", "周杰")], MIANYANG)
     store.connect(db_path).close()
     out = tmp_path / "n.xlsx"
-    (tmp_path / ".n.xlsx.partial.xlsx").write_bytes(b"PK\x03\x04 half a workbook")
+    stale, fresh = (tmp_path / f".n.xlsx.{tag}.partial.xlsx" for tag in ("0badc0de", "c0ffee00"))
+    for part in (stale, fresh):
+        part.write_bytes(b"PK\x03\x04 half a workbook")
+    two_hours_ago = time.time() - 7200
+    os.utime(stale, (two_hours_ago, two_hours_ago))
     code, output = number(path, out, db_path)
     assert code == 0, output
-    assert out.exists() and list(tmp_path.glob(".*")) == []
+    assert out.exists() and list(tmp_path.glob(".*")) == [fresh]
+
+
+def test_a_copy_that_cannot_be_named_after_its_numbers_are_recorded_is_kept(
+    registers: RegisterFactory, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Naming the copy failing once its run was committed deleted a whole copy whose numbers
+    were recorded: they could only be handed out again with --again."""
+    from registry.sheets import numbered_copy
+
+    def refused(partial: Path, out: Path) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(numbered_copy, "_claim", refused)
+    path = registers.add("m.xlsx", [approval_row("", "周杰")], MIANYANG)
+    store.connect(db_path).close()
+    out = tmp_path / "n.xlsx"
+    code, output = number(path, out, db_path)
+    assert code == 1 and "编号已记录，但编号副本未能命名为" in output
+    [kept] = tmp_path.glob(".n.xlsx.*.partial.xlsx")
+    assert f"副本保存在 {kept}" in output and not out.exists()
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM numbering").fetchone() == (1,)
 
 
 def test_a_copy_another_run_wrote_meanwhile_is_not_replaced(

@@ -27,7 +27,7 @@ from registry.domain.levels import LEVELS
 from registry.domain.regions import AUTHORITY_CODES, CODES, PROVINCE, region_code
 from registry.domain.registers import ROSTER_KINDS, TECHNICIAN_ROSTER
 from registry.sheets.errors import UnreadableSheet
-from registry.sheets.numbered_copy import CopyNotes
+from registry.sheets.numbered_copy import CopyNotes, CopyNotNamed
 from registry.store.numbering_runs import UnloadedRun
 from registry.sync.manifest import ManifestError
 from registry.sync.numbering_year import LISTED, year_code_for
@@ -151,7 +151,6 @@ def _numbered(
     every row has its number."""
     from registry.sync import numbering, numbering_runs
 
-    committed = False
     try:
         with contextlib.ExitStack() as named_after_commit:
             with store.transaction(conn):
@@ -175,15 +174,12 @@ def _numbered(
                 except OSError as exc:
                     raise UsageProblem(f"无法写出 {out}：{exc.strerror}") from exc
                 numbering.record_run(conn, plan, out, kind, authority, operator(), abandoned)
-            committed = True
     except UnreadableSheet as exc:
         raise Failed(f"{file.name}：{exc}") from exc
-    except OSError as exc:
-        if not committed:
-            raise
-        raise Failed(  # naming the copy, after its numbers were recorded
-            f"编号已记录，但编号副本未能写为 {out}（{exc.strerror}）。请换一个 --out 文件名，"
-            "加 --again 重新编号"
+    except CopyNotNamed as exc:  # after its numbers were recorded
+        raise Failed(
+            f"编号已记录，但编号副本未能命名为 {out}（{exc.reason}）：副本保存在 {exc.path}，"
+            "请把它改名为所需的文件名后导入（文件名以“.”开头，在文件管理器中可能需显示隐藏文件）"
         ) from exc
     return plan, notes
 

@@ -8,12 +8,16 @@ limit and a deadline, and whatever goes wrong there is a message, never a traceb
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
+import glob
 import math
 import multiprocessing
 import os
 import resource
+import secrets
+import time
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -112,19 +116,49 @@ def numbered_copy(
     out: a copy whose numbers were not recorded (a run killed in between) would let the next
     run hand them out again. A copy stopped half-way (Ctrl-C, a full disk, the child's limits)
     leaves nothing under the name a clerk would load, and a file of that name — made
-    meanwhile by another program — is never replaced. One run at a time writes beside ``out``
-    (the caller holds the registry's write lock), so the hidden file's name is fixed and a
-    part a killed run (``kill -9``) left is removed by the next."""
-    partial = out.with_name(f".{out.name}.partial{out.suffix}")  # made as ``out`` would be
-    partial.unlink(missing_ok=True)
+    meanwhile by another program — is never replaced: the copy, its numbers recorded, is then
+    kept under its hidden name (`CopyNotNamed`). A part a killed run (``kill -9``) left is
+    removed by a later run once it is an hour old (a run beside it may still be writing its
+    own)."""
+    _remove_stale_parts(out)
+    partial = out.with_name(f".{out.name}.{secrets.token_hex(4)}{PART}{out.suffix}")
+    kept = False
     try:
         notes = _write(source, partial, column, values, limits)
         if out.exists() or out.is_symlink():  # made meanwhile: before anything is recorded
             raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(out))
         yield notes
-        _claim(partial, out)
+        try:
+            _claim(partial, out)
+        except OSError as exc:
+            kept = True
+            raise CopyNotNamed(partial, exc.strerror or str(exc)) from exc
     finally:
-        partial.unlink(missing_ok=True)
+        if not kept:
+            partial.unlink(missing_ok=True)
+
+
+PART = ".partial"
+"""What the hidden name of a copy being written ends with, before its suffix."""
+STALE_SECONDS = 3600
+
+
+class CopyNotNamed(Exception):
+    """A whole copy, its numbers recorded, that could not be given its name: kept at ``path``."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(reason)
+        self.path = path
+        self.reason = reason
+
+
+def _remove_stale_parts(out: Path) -> None:
+    """Remove the hidden parts of ``out`` older than `STALE_SECONDS`: left by a killed run."""
+    now = time.time()
+    for part in out.parent.glob(f".{glob.escape(out.name)}.*{PART}{out.suffix}"):
+        with contextlib.suppress(OSError):
+            if now - part.stat().st_mtime > STALE_SECONDS:
+                part.unlink()
 
 
 def _claim(partial: Path, out: Path) -> None:
