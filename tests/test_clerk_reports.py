@@ -252,7 +252,7 @@ def test_many_certificates_left_out_of_a_new_version_are_summed_up(
     assert output.count("新版本名册中没有此证书") == 1  # one line for the rule, not one each
     assert "25 处，如" in output and "新版本名册中没有此证书（原第" in output
     listed = registers.folder / f"mianyang.csv{PROBLEM_LISTS}"
-    assert f"全部 25 个问题已写入 {listed}" in output
+    assert f"全部 25 个冲突已写入 {listed}" in output
     assert "Z1122020030" in listed.read_text(encoding="utf-8-sig")
 
 

@@ -34,8 +34,6 @@ MAX_REMEMBERED = 100_000
 PAUSED = "该编号暂停查验"
 """The title of the page refusing a number whose names are spent."""
 TOO_MANY_NAMES = "同一编号配了太多姓名"
-NUMBER_PAUSED = "number_paused"
-"""The refusal's reason for a program (`verify_app.refusals.REASONS`)."""
 """The title of the page refusing more names for one number at once than an hour allows."""
 
 
@@ -136,7 +134,7 @@ class NameGuesses:
             f"{math.ceil(retry / 60)} 分钟，在此之前用正确的姓名查验也会被拒绝。请先核对"
             "证书上的姓名；确认无误仍不相符的，请联系发证机关核实。",
             title=PAUSED,
-            reason=NUMBER_PAUSED,
+            reason="number_paused",
             numbers=tuple(paused),
         )
 

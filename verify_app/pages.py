@@ -30,7 +30,6 @@ from verify_app.csrf import COOKIE, CsrfRejected
 from verify_app.forms import MAX_FIELDS as MAX_FIELDS
 from verify_app.forms import checked_form
 from verify_app.forms import render as render
-from verify_app.guesses import NUMBER_PAUSED
 from verify_app.links import public_base, receipt_url, route_path, token_path
 from verify_app.presentation import NUMBER_PARTS, REGION_LIST, qr_svg, shown_time
 from verify_app.quotas import Caller
@@ -142,7 +141,7 @@ async def check(request: Request) -> Response:
     try:
         checked = await verifier_of(request).check_soon(Caller(client_of(request)), item, "page")
     except RateLimited as exc:
-        paused = ("number",) if exc.reason == NUMBER_PAUSED else ()  # that number, not the form
+        paused = ("number",) if exc.numbers else ()  # the number paused, not the whole form
         response = _form_page(request, exc.message, 429, values=values, invalid=paused)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response

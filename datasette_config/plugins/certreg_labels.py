@@ -52,10 +52,16 @@ BLANK_HISTORY = "blank_history"
 collections): shown with that column's label, as the certificates' history is."""
 
 
-def blank_field_shown(field: object, kind: object, datasette: Any) -> str | None:
-    """``collector 领取人``: a `BLANK_HISTORY` field with its label; None when it has none."""
+def blank_field_label(field: object, kind: object, datasette: Any) -> str | None:
+    """A `BLANK_HISTORY` field's label (collector → 领取人), as its table's columns give it."""
     labels = datasette.metadata("columns", database="registry", table=str(kind)) or {}
     label = labels.get(field)
+    return str(label) if label else None
+
+
+def blank_field_shown(field: object, kind: object, datasette: Any) -> str | None:
+    """``collector 领取人``: a `BLANK_HISTORY` field with its label; None when it has none."""
+    label = blank_field_label(field, kind, datasette)
     return f"{field} {label}" if label else None
 
 

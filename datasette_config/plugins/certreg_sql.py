@@ -28,6 +28,7 @@ from datasette import hookimpl
 from datasette.filters import Filters, TemplatedFilter
 
 from datasette_config.held_responses import ASGIApp, Headers, rewriting
+from datasette_config.plugins import certreg_labels
 from registry.domain.dates import BadDate, beijing_day, parse_date, parse_year, parse_year_month
 from registry.domain.documents import document_key
 from registry.domain.names import MIDDLE_DOT, holder_key, name_key
@@ -182,8 +183,7 @@ def blank_field_label(datasette: Any) -> Callable[[str, str], str]:
     field (``blank_history.field``) by its table's Chinese label (collector → 领取人)."""
 
     def label(kind: str, field: str) -> str:
-        columns = datasette.metadata("columns", database="registry", table=kind) or {}
-        return str(columns.get(field, field))
+        return certreg_labels.blank_field_label(field, kind, datasette) or field
 
     return label
 

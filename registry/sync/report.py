@@ -174,10 +174,11 @@ def _listed(outcome: Outcome, spare: Path | None, how: str) -> str:
     else to see it."""
     listed = write_problem_list(outcome, spare)
     found = len(outcome.problems) + len(outcome.conflicts)
+    what = "问题" if not outcome.conflicts else "冲突" if not outcome.problems else "问题和冲突"
     if listed:
-        return f"    全部 {found:,} 个问题已写入 {listed}（{how}）"
+        return f"    全部 {found:,} 个{what}已写入 {listed}（{how}）"
     return (
-        f"    全部 {found:,} 个问题无法写入文件（名册所在文件夹、登记库所在文件夹和临时文件夹"
+        f"    全部 {found:,} 个{what}无法写入文件（名册所在文件夹、登记库所在文件夹和临时文件夹"
         f"都不可写）：{how}"
     )
 
