@@ -16,7 +16,7 @@ import io
 from collections.abc import Iterable, Sequence
 
 from registry.public.confirm import CONFIRMABLE
-from registry.public.fields import NOT_EXPORTED, PUBLIC_FIELDS, PublicField
+from registry.public.fields import PUBLIC_FIELDS, PublicField
 from registry.public.lookup import NOT_CHECKED
 from registry.sheets.formulas import as_text
 from registry.sheets.formulas import neutralise as neutralise
@@ -31,7 +31,7 @@ EXPORT_COLUMNS = (
     ("number", "证书编号"),
     ("label", "查验结果"),
     ("advice", "下一步"),
-    *((f.name, f.label) for f in PUBLIC_FIELDS if f.name not in ("number", *NOT_EXPORTED)),
+    *((f.name, f.label) for f in PUBLIC_FIELDS if f.exported and f.name != "number"),
     ("result", "结果代码"),
 )
 """The result columns: the row, the result in words, what to do next (as a single check says

@@ -22,6 +22,8 @@ class PublicField:
     schema: dict[str, Any] = field(default_factory=lambda: {"type": "string"})
     on_page: bool = True
     """listed with the answer's details on the result page (others are shown in their own way)"""
+    exported: bool = True
+    """a column of a batch's result file (others its 查验结果 and 下一步 columns say in words)"""
 
     @staticmethod
     def text(value: object) -> str:
@@ -68,7 +70,7 @@ PUBLIC_FIELDS: tuple[PublicField, ...] = (
         {"type": "string", "format": "date-time"},
         on_page=False,
     ),
-    PublicField("reason", "原因", "编号格式错误或姓名为空的原因", on_page=False),
+    PublicField("reason", "原因", "编号格式错误或姓名为空的原因", on_page=False, exported=False),
     PublicField(
         "faulty_input",
         "有误的输入",
@@ -76,12 +78,8 @@ PUBLIC_FIELDS: tuple[PublicField, ...] = (
         "（姓名为空或含改变显示顺序的控制字符：编号未查验，可能是对的）",
         {"type": "string", "enum": ["number", "name"]},
         on_page=False,
+        exported=False,
     ),
 )
-"""Of which ``reason`` and ``faulty_input`` are for programs and the pages' own wording: not
-listed with an answer's details, nor exported (`NOT_EXPORTED`)."""
-
-NOT_EXPORTED = ("reason", "faulty_input")
-"""Fields a batch's result file leaves out: its 查验结果 and 下一步 columns say them in words."""
 
 FIELD_NAMES = tuple(f.name for f in PUBLIC_FIELDS)
