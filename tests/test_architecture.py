@@ -83,6 +83,16 @@ def test_the_apps_import_the_library_not_each_other(app: str) -> None:
         assert other not in imported, f"{path.relative_to(ROOT)} imports {other}"
 
 
+def test_the_public_app_answers_json_with_its_charset_said() -> None:
+    """Every JSON answer of the public app is `verify_app.json_response.JSONResponse`, which says
+    charset=utf-8 (PowerShell 5.1 read Chinese without it as ISO-8859-1): a module reaching
+    for Starlette's own would answer without it."""
+    for path in sorted((ROOT / "verify_app").rglob("*.py")):
+        if path.name != "json_response.py":
+            imported = _imports(path)
+            assert "starlette.responses.JSONResponse" not in imported, path.relative_to(ROOT)
+
+
 def test_the_apps_and_the_command_line_start_without_the_pinyin_dictionaries() -> None:
     """pypinyin's dictionaries take 130 ms and 50 MB: only a 换发 rewriting a name loads them,
     not every verification worker and command that compares names."""
