@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 from urllib.parse import quote
@@ -396,3 +397,14 @@ def test_a_body_not_declared_as_json_is_415(
         response = client.post(path, content=body, headers=headers)
     assert response.status_code == 415
     assert response.json()["error"] == "unsupported_media_type"
+
+
+def test_a_compressed_body_is_told_so(app_client: AppClient) -> None:
+    """A gzip body read as JSON was "not UTF-8 text": a client compressing by default could not
+    tell what to change."""
+    body = gzip.compress(json.dumps({"number": "Z1122020123", "name": "周杰"}).encode())
+    headers = {"content-type": "application/json", "content-encoding": "gzip"}
+    with app_client() as client:
+        response = client.post("/api/v1/verify", content=body, headers=headers)
+    assert response.status_code == 415
+    assert "Content-Encoding: gzip" in response.json()["message"]

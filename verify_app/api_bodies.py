@@ -58,6 +58,10 @@ async def json_body(request: Request) -> Any:
         # site's page cannot spend a visitor's allowance or create watch lists in their name
         message = "请求须声明 Content-Type: application/json，请求体为 JSON。"
         raise InvalidRequest(415, "unsupported_media_type", message)
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):  # its gzip read as JSON was "not UTF-8 text"
+        message = f"请求体不能压缩（Content-Encoding: {encoding}）：请发送未压缩的 JSON。"
+        raise InvalidRequest(415, "unsupported_media_type", message)
     body = await request.body()
     try:
         return json.loads(body)

@@ -20,7 +20,10 @@ ERRORS = {
     "400": json_answer(ref("Error"), "请求体不是 JSON（或嵌套层数超过任何正常请求）。"),
     "408": json_answer(ref("Error"), "请求体的后续数据 10 秒内没有到达：连接已关闭，请重新提交。"),
     "413": json_answer(ref("Error"), "请求体超过服务器的大小限制（默认 1 MiB）。"),
-    "415": json_answer(ref("Error"), "请求没有声明 Content-Type: application/json。"),
+    "415": json_answer(
+        ref("Error"),
+        "请求没有声明 Content-Type: application/json，或请求体经过压缩（Content-Encoding）。",
+    ),
     "422": json_answer(
         ref("Error"),
         "JSON 的结构不对（message 说明哪里不对；与本接口的字段只差一两个字母的字段，"
