@@ -179,6 +179,29 @@ def test_a_key_has_its_own_daily_quota_and_the_log_names_it(
     assert logged == [("batch", key_id)] * 4 + [("api", key_id), ("api", None)]
 
 
+def test_a_feed_read_with_a_key_is_charged_to_the_key_and_a_wrong_key_refused(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """An HR system polling its watch lists spent its address's minute of single checks though
+    it sent its key, and a key mistyped on a feed was read as no key at all."""
+    key_id, key = issue_key(registry_db, per_day=100)
+    bearer = {"Authorization": f"Bearer {key}"}
+    with app_client(rate_limit=2, batch_rows_per_hour=10) as client:
+        created = client.post("/api/v1/watches", json={"items": [CHECK]}, headers=bearer)
+        feed = created.json()["json_url"]
+        reads = [client.get(feed, headers=bearer).status_code for _ in range(4)]
+        anonymous = [client.get(feed).status_code for _ in range(3)]
+        wrong = client.get(feed, headers={"Authorization": "Bearer crk_never-issued"})
+        used = client.app.state.verifier.quotas.key_used(
+            keys.ApiKey(key_id, "某某医院人事处", 100, "", None)
+        )
+    assert created.status_code == 201
+    assert reads == [200] * 4  # past the address's 2 a minute: the key's day pays
+    assert anonymous == [200, 200, 429]  # the address's own minute, untouched by the key's
+    assert wrong.status_code == 401 and wrong.json()["error"] == "bad_key"
+    assert used == 1 + 4  # the list's row, then each read
+
+
 def test_a_revoked_key_is_refused_at_the_next_request(
     app_client: AppClient, registry_db: Path
 ) -> None:

@@ -137,8 +137,9 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "关注列表的 JSON Feed",
             "description": "关注列表建立之后导入登记库的换发、补发、撤销，最新的在前。"
-            "每次读取计入每分钟的查验次数。",
+            "每次读取计入每分钟的查验次数；带接口密钥时计入密钥的每日额度。",
             "parameters": FEED_PARAMETERS,
+            "security": KEY_OPTIONAL,
             "responses": {
                 "200": {
                     "description": "JSON Feed 1.1 格式的订阅。",
@@ -147,6 +148,7 @@ PATHS: dict[str, Any] = {
                 },
                 "404": NO_WATCH,
                 **FEED_LIMITED,
+                **UNAUTHORIZED,
             },
         },
         "delete": DELETE_WATCH,
@@ -156,6 +158,7 @@ PATHS: dict[str, Any] = {
             "summary": "关注列表的 Atom 订阅",
             "description": "内容与 JSON Feed 相同，供订阅阅读器使用。",
             "parameters": FEED_PARAMETERS,
+            "security": KEY_OPTIONAL,
             "responses": {
                 "200": {
                     "description": "Atom 1.0 格式（RFC 4287）的订阅。",
@@ -164,6 +167,7 @@ PATHS: dict[str, Any] = {
                 },
                 "404": NO_WATCH,
                 **FEED_LIMITED,
+                **UNAUTHORIZED,
             },
         },
         "delete": DELETE_WATCH,

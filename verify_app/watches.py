@@ -248,7 +248,9 @@ async def watch_delete(request: Request) -> Response:
 
 
 def _feed_read(request: Request) -> tuple[str, Watch, list[WatchEvent]] | None:
-    verifier_of(request).quotas.charge_single(Caller(client_of(request)))
+    """A feed read, charged as a check: to the API key sent with it (an HR system polling many
+    lists from one address spent the anonymous minute of its own checks), else the address."""
+    verifier_of(request).quotas.charge_single(caller_of(request))
     token, watch = _watch_of(request)
     if watch is None:
         return None
