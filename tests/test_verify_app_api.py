@@ -203,6 +203,12 @@ def test_batch_limit_500(app_client: AppClient) -> None:
             "第 1 项（items[0]）的字段 confrim 不认识：是否应为 confirm？",
         ),
         ("/api/v1/watches", b'{"item": []}', 422, "是否应为 items？"),
+        (  # an item's own receipt was ignored: answered without one, and nothing said why
+            "/api/v1/verify/batch",
+            b'{"items": [{"number": "Z1122020123", "name": "x", "receipt": true}]}',
+            422,
+            '第 1 项（items[0]）：批量查验的回执在请求体的最外层用 "receipts": true 要求',
+        ),
     ],
 )
 def test_malformed_bodies_get_a_message(

@@ -182,8 +182,13 @@ def batch_items(body: Any, *others: str) -> list[Item]:
         raise InvalidRequest(422, "too_many", f"一次最多 {MAX_ITEMS} 条，本次 {len(items)} 条")
     checks, problems, rows = [], [], []
     for i, value in enumerate(items):
+        where = f"第 {i + 1} 项（items[{i}]）"  # as rows counts
         try:
-            checks.append(item(value, f"第 {i + 1} 项（items[{i}]）"))  # as rows counts
+            if isinstance(value, dict) and ("receipt" in value or "receipts" in value):
+                # else ignored, as an HR system's own fields are: answered without a receipt
+                message = f'{where}：批量查验的回执在请求体的最外层用 "receipts": true 要求'
+                raise InvalidRequest(422, "invalid", message)
+            checks.append(item(value, where))
         except InvalidRequest as exc:
             problems.append(exc.message)
             rows.append(i + 1)
