@@ -120,6 +120,28 @@ def test_a_manifest_entry_changed_is_told_and_kept_not_called_the_same_content(
     assert "（导入时将记入名册登记信息变更）" in dry and "已记入名册登记信息变更" not in dry
 
 
+def test_a_dry_run_checks_beside_a_sync_holding_the_registry(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A dry run took the registry's write lock: beside a sync it waited ten seconds and failed
+    (登记库正被另一个程序写入), and while it ran a sync waited on it."""
+    registers.add("r.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    assert run("sync", str(SAMPLES), "--db", str(db_path))[0] == 0
+    before = snapshot(db_path)
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # a sync, writing
+        started = time.monotonic()
+        code, output = run("sync", str(registers.folder), "--db", str(db_path), "--dry-run")
+        waited = time.monotonic() - started
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert code == 0, output
+    assert "检查通过" in output and waited < 8  # not the lock's ten seconds
+    assert snapshot(db_path) == before  # the registry itself untouched
+
+
 def test_a_correction_of_a_revoked_certificate_is_flagged(
     registers: RegisterFactory, db_path: Path
 ) -> None:

@@ -57,7 +57,11 @@ def _as_option(key: re.Match[str]) -> str:
 @cli.command()
 @click.argument("path", metavar="路径", type=click.Path(exists=True, path_type=Path))
 @db_option
-@click.option("--dry-run", is_flag=True, help="只检查，不写入登记库。")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="只检查，不写入登记库（在登记库的副本上检查，可与导入同时运行）。",
+)
 @json_option
 @click.option(
     "--all", "everything", is_flag=True, help="列出每一个问题（默认超过 20 个时按规则汇总）。"
@@ -145,10 +149,14 @@ def sync(
             )
     with contextlib.ExitStack() as stack:
         stack.enter_context(stopped_by_sigterm())  # systemctl stop: what loaded, in the journal
-        if dry_run and not db.exists():
-            # checked against an empty registry, which is not left behind: an empty file would
-            # make `certreg verify` and `serve` take it for a registry with nothing loaded yet
-            db = Path(stack.enter_context(tempfile.TemporaryDirectory())) / db.name
+        if dry_run:
+            # checked against a copy: a dry run takes no lock a sync waits for, nor waits for
+            # one; and against an empty registry, which is not left behind (an empty file would
+            # make `certreg verify` and `serve` take it for a registry with nothing loaded yet)
+            copy = Path(stack.enter_context(tempfile.TemporaryDirectory())) / db.name
+            if db.exists():
+                store.snapshot(db, copy)
+            db = copy
         try:
             notes, outcomes = _synced(db, entries, catalogues, dry_run, progress, workers)
         except KeyboardInterrupt:  # not click's bare "Aborted!": what is loaded, what is not

@@ -9,6 +9,7 @@ from registry.store.db import (
     RegistryMismatch,
     connect,
     now,
+    snapshot,
     transaction,
     verify_log_path,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "data_version",
     "now",
     "registry_as_of",
+    "snapshot",
     "transaction",
     "verify_log_path",
 ]

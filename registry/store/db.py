@@ -81,6 +81,22 @@ def check_schema(conn: sqlite3.Connection) -> None:
         )
 
 
+def snapshot(path: Path, target: Path) -> None:
+    """Copy the registry at ``path`` to ``target`` as it is now (SQLite's online backup, in one
+    step under a read transaction: a sync may go on writing beside it). What a dry run checks
+    against: checked in the registry itself, it took the write lock a sync waited for, or
+    failed while one held it."""
+    source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        copy = sqlite3.connect(target)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+    finally:
+        source.close()
+
+
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """Open the registry. Writers get WAL and the schema; readers get ``mode=ro``, and
     `RegistryMismatch` when the file lacks part of the schema."""
