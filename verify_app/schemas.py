@@ -271,7 +271,8 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "error": {
                 "type": "string",
-                "description": "稳定的错误代码，程序据此判断：bad_request（请求无法处理，如 Host 头过长）、"
+                "description": "稳定的错误代码，程序据此判断：bad_request（请求无法处理，如 Host 头过长，"
+                "或请求行、请求头不符合 HTTP 格式）、headers_too_large（请求头过大，HTTP 431）、"
                 "bad_json（不是有效的 JSON）、"
                 "unsupported_media_type（请求体不是 JSON）、invalid（字段不符合要求）、"
                 "too_many（一次条数过多）、malformed（编号格式错误）、bad_key（API 密钥无效）、"

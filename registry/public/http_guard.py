@@ -18,6 +18,7 @@ bounds the bodies it reads more closely (`verify_app.body_limit`).
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -47,14 +48,28 @@ _HEADERS = (
 """What the apps' own answers say of themselves, as a text that is no page needs it."""
 
 
-def _refusal(status: bytes, text: str) -> bytes:
+Refusal = tuple[bytes, bytes]
+"""A refusal as plain text, and as the JSON of the public app's API (its ``Error``)."""
+
+
+def _refusal(status: bytes, text: str, code: str) -> Refusal:
     """A refusal made before any request reached an app: plain text, framed by nobody, sniffed
-    as nothing else, kept by no cache."""
-    body = text.encode()
+    as nothing else, kept by no cache — or, to an API address, the JSON with the stable
+    ``code`` every other error of the API carries (a client branches on it)."""
+    as_json = json.dumps({"error": code, "message": text}, ensure_ascii=False)
+    return (
+        _response(status, b"text/plain", text.encode()),
+        _response(status, b"application/json", as_json.encode()),
+    )
+
+
+def _response(status: bytes, media_type: bytes, body: bytes) -> bytes:
     return (
         b"HTTP/1.1 "
         + status
-        + b"\r\ncontent-type: text/plain; charset=utf-8\r\n"
+        + b"\r\ncontent-type: "
+        + media_type
+        + b"; charset=utf-8\r\n"
         + _HEADERS
         + b"cache-control: no-store\r\ncontent-length: "
         + str(len(body)).encode()
@@ -63,13 +78,16 @@ def _refusal(status: bytes, text: str) -> bytes:
     )
 
 
-_431 = _refusal(b"431 Request Header Fields Too Large", "请求头过大")
-_413 = _refusal(b"413 Content Too Large", "请求内容过大")
+_431 = _refusal(b"431 Request Header Fields Too Large", "请求头过大", "headers_too_large")
+_413 = _refusal(b"413 Content Too Large", "请求内容过大", "too_large")
 _400 = _refusal(
     b"400 Bad Request",
     "无法识别的请求：请求行或请求头不符合 HTTP 格式。"
     "网址中的汉字等字符须先经 URL 编码（百分号编码），长度、分块等请求头须与请求内容一致",
+    "bad_request",
 )
+API = b"/api/"
+"""Where the public app answers in JSON: its refusals made here do too."""
 
 
 PIECE = 4096
@@ -159,9 +177,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._waited = 0
         self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
 
-    def _refuse(self, response: bytes) -> None:
+    def _refuse(self, refusal: Refusal) -> None:
         self._stop_head_timer()
-        self.transport.write(response)
+        to_api = getattr(self, "url", b"").startswith(API)  # the address, once the parser read it
+        self.transport.write(refusal[1] if to_api else refusal[0])
         self.transport.close()
 
     def _stop_head_timer(self) -> None:
