@@ -106,6 +106,7 @@ def test_a_batch_of_many_names_for_one_number_is_refused_unread(
         fewer = client.post("/api/v1/verify/batch", json={"items": items[2:]})
     assert refused.status_code == 422 and refused.json()["error"] == "too_many"
     assert f"证书编号 {NUMBER} 一次配了 4 个不同的姓名" in refused.json()["message"]
+    assert refused.json()["numbers"] == [NUMBER]  # which items to fix, for a program
     assert [r["result"] for r in fewer.json()["results"]] == ["no_match", "valid"]
     assert len(read_log(registry_db)) == 2
 

@@ -117,7 +117,8 @@ async def rate_limited(request: Request, exc: Exception) -> Response:
 
 async def over_allowance(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, OverAllowance)
-    return error_page(request, 422, "too_many", exc.title or "超出查验额度", exc.message)
+    title = exc.title or "超出查验额度"
+    return error_page(request, 422, "too_many", title, exc.message, exc.details())
 
 
 async def bad_key(request: Request, exc: Exception) -> Response:

@@ -38,7 +38,15 @@ TOO_MANY_NAMES = "同一编号配了太多姓名"
 
 
 class TooManyNames(OverAllowance):
-    """More names for one number at once than an hour allows: to be corrected, not retried."""
+    """More names for one number at once than an hour allows: to be corrected, not retried;
+    ``numbers``: those numbers (a program drops or fixes their items)."""
+
+    def __init__(self, message: str, numbers: tuple[str, ...]) -> None:
+        super().__init__(message, TOO_MANY_NAMES)
+        self.numbers = numbers
+
+    def details(self) -> dict[str, object]:
+        return {"numbers": list(self.numbers)}
 
 
 def _guessed(items: Sequence[Item]) -> Mapping[str, int]:
@@ -105,7 +113,7 @@ class NameGuesses:
                     f"证书编号 {number} 一次配了 {names} 个不同的姓名：为防止有人猜测持证人姓名，"
                     f"同一编号一次最多配 {self.per_hour} 个姓名（每小时最多 {self.per_hour} 个与登记"
                     "不符），请核对证书上的姓名，一个编号只写一次。",
-                    title=TOO_MANY_NAMES,
+                    tuple(n for n, count in asked.items() if count > self.per_hour),
                 )
         reserved: dict[str, int] = {}
         paused: dict[str, int] = {}  # number → seconds until it fits: every one, to drop at once

@@ -62,3 +62,7 @@ class OverAllowance(Exception):
         super().__init__(message)
         self.message = message
         self.title = title
+
+    def details(self) -> dict[str, object]:
+        """What a program reads besides the code (the API's 422 body)."""
+        return {}

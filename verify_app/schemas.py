@@ -299,7 +299,8 @@ SCHEMAS: dict[str, Any] = {
             "numbers": {
                 "type": "array",
                 "items": {"type": "string"},
-                "description": "reason 为 number_paused 时：暂停查验的证书编号",
+                "description": "reason 为 number_paused 时：暂停查验的证书编号；too_many 时："
+                "一次配了太多不同姓名的证书编号（改正或去掉这些条目）",
             },
             "remaining": {
                 "type": "integer",
