@@ -4,6 +4,7 @@ single-file mode, usage errors, and a kill in the middle of a sync."""
 from __future__ import annotations
 
 import getpass
+import hashlib
 import json
 import os
 import re
@@ -118,6 +119,17 @@ def test_a_manifest_entry_changed_is_told_and_kept_not_called_the_same_content(
     registers.add("jishi.csv", rows, {**TECHNICIANS, "approval_doc": "川人社函〔2012〕14号"})
     dry = run("sync", str(registers.folder), "--db", str(db_path), "--dry-run")[1]
     assert "（导入时将记入名册登记信息变更）" in dry and "已记入名册登记信息变更" not in dry
+
+
+def test_each_sync_records_the_files_own_sha256(db_path: Path) -> None:
+    """The history's fingerprint hashes the manifest's facts with the file: an auditor could
+    not match an archived register to the sync that read it with sha256sum."""
+    assert run("sync", str(SAMPLES), "--db", str(db_path))[0] == 0
+    with sqlite3.connect(db_path) as conn:
+        recorded = dict(conn.execute("SELECT file, file_sha256 FROM syncs"))
+    assert recorded and all(recorded.values())
+    for file, digest in recorded.items():
+        assert digest == hashlib.sha256((SAMPLES / file).read_bytes()).hexdigest(), file
 
 
 def test_a_dry_run_checks_beside_a_sync_holding_the_registry(

@@ -102,6 +102,9 @@ TABLES: dict[str, TableSpec] = {
             "problems": int,
             "operator": str,
             "authority": str,
+            # the file's own SHA-256, as sha256sum prints it: an archived copy is matched to the
+            # sync that read it (the fingerprint also hashes the manifest's facts)
+            "file_sha256": str,
         },
         indexes=(("register",),),
     ),

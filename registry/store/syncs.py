@@ -35,6 +35,8 @@ class Attempt:
     authority: str = ""
     """the manifest's issuing authority: a bureau's staff list the registers it sent, refused
     ones too (a refused new register is in no ``registers`` row)"""
+    file_sha256: str | None = None
+    """the file's own SHA-256 (`registry.sync.pipeline.file_sha256`)"""
 
 
 class LoadedVersion(NamedTuple):
@@ -69,7 +71,8 @@ def record_attempt(conn: sqlite3.Connection, attempt: Attempt, at: str) -> int:
     """Add the attempt and its problems to the history; its id marks the rows it writes."""
     cursor = conn.execute(
         "INSERT INTO syncs (at, register, file, kind, fingerprint, outcome, rows, added, changed,"
-        " conflicts, problems, operator, authority) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?)",
+        " conflicts, problems, operator, authority, file_sha256)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?)",
         (
             at,
             attempt.register,
@@ -81,6 +84,7 @@ def record_attempt(conn: sqlite3.Connection, attempt: Attempt, at: str) -> int:
             len(attempt.problems),
             attempt.operator,
             attempt.authority or None,
+            attempt.file_sha256,
         ),
     )
     sync_id = int(cursor.lastrowid or 0)

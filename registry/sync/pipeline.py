@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import gc
+import hashlib
 import multiprocessing
 import os
 import signal
@@ -92,6 +93,19 @@ def file_fingerprint(entry: RegisterEntry) -> str:
     except OSError as exc:
         raise unreadable(exc) from exc
     return entry.fingerprint(data)
+
+
+def file_sha256(entry: RegisterEntry, fingerprint: str) -> str | None:
+    """The SHA-256 of the file's bytes, as ``sha256sum`` prints it, when the file is still the
+    version ``fingerprint`` names (None when it changed since, or cannot be read): what an
+    auditor matches an archived register to its sync by."""
+    if not fingerprint:  # not read at all
+        return None
+    try:
+        data = open_regular_file(entry.path, REGISTER_LIMITS.max_file_bytes, REGISTER_LIMITS.basis)
+    except (OSError, UnreadableSheet):
+        return None
+    return hashlib.sha256(data).hexdigest() if entry.fingerprint(data) == fingerprint else None
 
 
 @contextmanager

@@ -35,6 +35,7 @@ from registry.sync.pipeline import (
     Prepared,
     cycles_uncollected,
     file_fingerprint,
+    file_sha256,
     prepare,
     unforeseen,
 )
@@ -61,6 +62,7 @@ def _attempt(outcome: Outcome, fingerprint: str) -> Attempt:
         operator(),
         outcome.problems,
         authority=entry.authority,
+        file_sha256=file_sha256(entry, fingerprint),
     )
 
 
