@@ -604,6 +604,8 @@ def test_a_watch_form_names_lines_unread_and_pairs_unmatched_in_one_refusal(
     error = context_of(page)["error"]
     assert "第2行应为“证书编号 姓名”" in error and "第3行证书的编号与姓名不相符" in error
     assert error.endswith("关注列表未保存，请改正后重新提交。")
+    # a keyed hash of a name is not anonymous: the page said it could not be turned back
+    assert "无法还原" not in page.text and "不保存姓名本身" in page.text
     # the list is marked as the field at fault, for a screen reader (WCAG 3.3.1)
     assert re.search(r'id="entries"[^>]*aria-invalid="true"', page.text)
 

@@ -52,6 +52,9 @@ def test_form_explains_the_number_and_labels_its_fields(app_client: AppClient) -
     assert '<label for="name">持证人姓名</label>' in page.text
     assert "<script" not in page.text
     assert 'aria-describedby="number-hint"' in page.text and 'id="number-hint"' in page.text
+    # what a check leaves behind, said where it is made (PIPL Art. 17: a personal-data notice)
+    footer = page.text.split('<footer class="site">', 1)[1]
+    assert all(w in footer for w in ("网络地址", "证书编号", "查验结果", "不记录姓名本身"))
     # a rare character (𠮷克曲布, 凉山) typed as 吉 or ? was a plain 未查到 for a real certificate
     help_text = page.text.split('id="name-help"', 1)[1].split("</p>", 1)[0]
     assert "生僻字" in help_text and "不要用同音字" in help_text
