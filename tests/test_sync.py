@@ -121,6 +121,34 @@ def test_a_manifest_entry_changed_is_told_and_kept_not_called_the_same_content(
     assert "（导入时将记入名册登记信息变更）" in dry and "已记入名册登记信息变更" not in dry
 
 
+def test_a_dry_runs_copy_stays_beside_the_registry_and_a_killed_ones_is_swept(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The copy a dry run checks against holds every holder's data: it went to the shared
+    temporary folder, and a dry run killed there left it for good."""
+    registers.add("r.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    assert run("sync", str(SAMPLES), "--db", str(db_path))[0] == 0
+    stale, fresh = (db_path.parent / f"{store.DRY_RUN_FOLDERS}{tag}" for tag in ("old", "new"))
+    for folder in (stale, fresh):
+        folder.mkdir()
+        (folder / "registry.db").write_bytes(b"a killed dry run's copy")
+    two_days_ago = time.time() - 2 * 86_400
+    os.utime(stale, (two_days_ago, two_days_ago))
+    made: list[Path] = []
+    snapshot_of = store.snapshot
+
+    def noted(path: Path, target: Path) -> None:
+        made.append(target)
+        snapshot_of(path, target)
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(store, "snapshot", noted)
+        code, output = run("sync", str(registers.folder), "--db", str(db_path), "--dry-run")
+    assert code == 0, output
+    assert made[0].parent.parent == db_path.parent and not made[0].parent.exists()
+    assert not stale.exists() and fresh.exists()  # a dry run beside it may still be running
+
+
 def test_each_sync_records_the_files_own_sha256(db_path: Path) -> None:
     """The history's fingerprint hashes the manifest's facts with the file: an auditor could
     not match an archived register to the sync that read it with sha256sum."""

@@ -7,7 +7,6 @@ import json
 import re
 import sqlite3
 import sys
-import tempfile
 from pathlib import Path
 from typing import NoReturn
 
@@ -153,7 +152,7 @@ def sync(
             # checked against a copy: a dry run takes no lock a sync waits for, nor waits for
             # one; and against an empty registry, which is not left behind (an empty file would
             # make `certreg verify` and `serve` take it for a registry with nothing loaded yet)
-            copy = Path(stack.enter_context(tempfile.TemporaryDirectory())) / db.name
+            copy = Path(stack.enter_context(store.dry_run_folder(db))) / db.name
             if db.exists():
                 store.snapshot(db, copy)
             db = copy

@@ -6,8 +6,10 @@ writes them inside the sync's transaction (`transaction`).
 
 from registry.store.db import (
     DEFAULT_DB,
+    DRY_RUN_FOLDERS,
     RegistryMismatch,
     connect,
+    dry_run_folder,
     now,
     snapshot,
     transaction,
@@ -17,9 +19,11 @@ from registry.store.syncs import data_version, registry_as_of
 
 __all__ = [
     "DEFAULT_DB",
+    "DRY_RUN_FOLDERS",
     "RegistryMismatch",
     "connect",
     "data_version",
+    "dry_run_folder",
     "now",
     "registry_as_of",
     "snapshot",

@@ -7,8 +7,12 @@ mid-sync only ever see the state before or after a whole register.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import shutil
 import sqlite3
+import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -95,6 +99,25 @@ def snapshot(path: Path, target: Path) -> None:
             copy.close()
     finally:
         source.close()
+
+
+DRY_RUN_FOLDERS = ".certreg-dry-run-"
+STALE_SECONDS = 86_400
+
+
+def dry_run_folder(db: Path) -> tempfile.TemporaryDirectory[str]:
+    """Where a dry run's copy of the registry goes: beside the registry, under its folder's
+    protections (the system's temporary folder, shared, only when that one cannot be written),
+    and — the copy holds every holder's data — the copies killed runs left behind are removed
+    once a day old."""
+    for stale in db.parent.glob(f"{DRY_RUN_FOLDERS}*"):
+        with contextlib.suppress(OSError):
+            if time.time() - stale.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(stale)
+    try:
+        return tempfile.TemporaryDirectory(prefix=DRY_RUN_FOLDERS, dir=db.parent)
+    except OSError:
+        return tempfile.TemporaryDirectory(prefix=DRY_RUN_FOLDERS)
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
