@@ -49,6 +49,7 @@ def history(registers: RegisterFactory, db_path: Path) -> Path:
         "UPDATE syncs SET operator = '某人'",
         "UPDATE syncs SET authority = '2201'",
         "UPDATE syncs SET problems = 0",
+        "UPDATE syncs SET file_sha256 = 'forged'",
         "UPDATE syncs SET added = 0 WHERE added > 0",  # counted once, then kept
         "DELETE FROM register_history",
         "UPDATE register_history SET old = ''",
@@ -106,6 +107,21 @@ def test_an_older_registry_gets_the_guards_on_its_next_write(history: Path) -> N
         assert {name for name, _ in TRIGGERS} <= present
         with pytest.raises(sqlite3.IntegrityError, match="证书更正记录供审计使用"):
             conn.execute("DELETE FROM certificate_history")
+
+
+def test_an_older_registrys_weaker_guard_is_made_anew_on_its_next_write(history: Path) -> None:
+    """A trigger was added by name only: one an older certreg made, guarding fewer columns of
+    the sync history (before ``authority``, ``file_sha256``), stayed, and let them be rewritten."""
+    with sqlite3.connect(history) as conn:
+        (sql,) = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'keep_syncs_values'"
+        ).fetchone()
+        conn.execute("DROP TRIGGER keep_syncs_values")
+        conn.execute(sql.replace(", [authority], [file_sha256]", ""))
+        conn.execute("UPDATE syncs SET authority = authority")  # let through, as by the older one
+    store.connect(history).close()
+    with sqlite3.connect(history) as conn, pytest.raises(sqlite3.IntegrityError, match="只能追加"):
+        conn.execute("UPDATE syncs SET file_sha256 = 'forged'")
 
 
 def test_every_guarded_table_has_rows_to_guard(history: Path) -> None:

@@ -73,6 +73,9 @@ def test_a_table_only_staff_read_does_not_stop_the_checks(
         target.execute("DROP VIEW stock")
         target.execute("DROP TABLE stock_parts")
         target.execute("ALTER TABLE dispatches DROP COLUMN handled_by")
+        # a column of the sync history a check never reads (a registry host not upgraded yet)
+        target.execute("DROP TRIGGER keep_syncs_values")
+        target.execute("ALTER TABLE syncs DROP COLUMN file_sha256")
     assert verify(copy)[0] == 0
 
 

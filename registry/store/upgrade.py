@@ -23,10 +23,19 @@ def _complete(db: sqlite_utils.Database) -> bool:
             return False
     if DOTTED_INDEX not in {index.name for index in db.table("certificates").indexes}:
         return False
-    present = {
-        name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-    }
-    return {name for name, _ in TRIGGERS} <= present
+    return not _outdated_triggers(db)
+
+
+def _outdated_triggers(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    """The triggers missing, or made by an older certreg as they no longer are (a column added
+    to an append-only table since: the older trigger let it be rewritten)."""
+    stored = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+    # SQLite keeps a CREATE statement as written, but for its IF NOT EXISTS
+    return [
+        (name, create)
+        for name, create in TRIGGERS
+        if stored.get(name) != create.replace(" IF NOT EXISTS", "", 1)
+    ]
 
 
 def ensure_tables(db: sqlite_utils.Database) -> None:
@@ -63,7 +72,8 @@ def _create_missing(db: sqlite_utils.Database) -> None:
         for columns in spec.indexes:
             table.create_index(list(columns))
     db.conn.execute(DOTTED_HOLDERS)  # of expressions, over some rows: beyond sqlite-utils
-    for _, create in TRIGGERS:
+    for name, create in _outdated_triggers(db):
+        db.conn.execute(f"DROP TRIGGER IF EXISTS [{name}]")
         db.conn.execute(create)
 
 
