@@ -12,6 +12,7 @@ from typing import Literal
 
 import sqlite_utils
 
+from registry.store.db import now
 from registry.store.wal import enter_wal
 
 Channel = Literal["page", "api", "batch", "receipt", "watch"]
@@ -120,6 +121,9 @@ def ensure_log_schema(conn: sqlite3.Connection) -> None:
     watches = db.table("watches")
     if watches.exists() and "read_at" not in watches.columns_dict:
         watches.add_column("read_at", str)
+        # read, as far as anyone knows, until now: left empty, every list older than the days
+        # a list lives unread (CERTREG_WATCH_DAYS) was deleted at its first read after the upgrade
+        conn.execute("UPDATE watches SET read_at = ?", (now(),))
     watches.create(WATCHES_COLUMNS, pk="id", if_not_exists=True)
     watches.create_index(["token_hash"], unique=True, if_not_exists=True)
     entries = db.table("watch_entries")
