@@ -31,8 +31,9 @@ from starlette.testclient import TestClient
 from registry import store
 from registry.cli import cli
 from registry.cli.base import Failed
-from registry.cli.litestream import Follower, publish
+from registry.cli.litestream import Follower, OlderRegistry, publish
 from registry.cli.log_collection import collect
+from registry.cli.replicas import publishing
 from registry.store import verify_log_path
 from registry.store.verify_log import STAFF_INDEXES, mark_repeated, prepare_log
 from tests.datasette_fixtures import (
@@ -721,6 +722,29 @@ def test_a_followed_file_that_is_no_registry_is_not_published(tmp_path: Path) ->
     assert "CERTREG_REGISTRY_REPLICA" in refused.value.message
     assert target.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [".registry.db.follow", "registry.db"]
+
+
+def test_a_version_an_older_certreg_wrote_is_passed_over_and_following_goes_on(
+    tmp_path: Path,
+) -> None:
+    """A replica upgraded before the registry host refused the host's version and ended; its
+    restarts met that same version again and never took the upgraded one after it."""
+    state = tmp_path / ".registry.db.follow"
+    sync_samples(state / "follow.db")
+    with sqlite3.connect(state / "follow.db") as older:
+        older.execute("DROP TRIGGER keep_syncs_values")
+        older.execute("ALTER TABLE syncs DROP COLUMN outcome")  # a column the checks read
+        older.execute("PRAGMA journal_mode = DELETE")  # as Litestream's copy is: whole in one file
+    target = tmp_path / "data" / "registry.db"
+    sync_samples(target)
+    before = target.read_bytes()
+    follower = Follower("file:///nowhere", state, 1.0, print)
+    said: list[str] = []
+    publishing(follower, target, False, said.append)("0000000000000002")  # goes on
+    assert target.read_bytes() == before and "继续跟随" in said[0]
+    assert "查验日志地址" not in said[0]  # not the wrong URL: an older version
+    with pytest.raises(OlderRegistry):  # --once: the first copy must be one it can serve
+        publishing(follower, target, True, said.append)("0000000000000002")
 
 
 @pytest.mark.parametrize(

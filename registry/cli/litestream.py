@@ -168,6 +168,10 @@ WRITE_ERRORS = {
 """Why a file cannot be written, in the words of the message (the system's are English)."""
 
 
+class OlderRegistry(Failed):
+    """A version of the registry an older certreg wrote: not published; a later one may be."""
+
+
 def publish(follower: Follower, target: Path) -> None:
     """Replace ``target`` with the follower's current version, atomically.
 
@@ -196,12 +200,16 @@ def publish(follower: Follower, target: Path) -> None:
             if verdict != "ok":
                 raise Failed(f"跟随得到的登记库副本未通过完整性检查：{verdict}")
             check_schema(conn)
-        except RegistryMismatch as exc:  # a replica's log URL given for the registry's, say
-            why = str(exc) if exc.older else "其中没有证书表，不是登记库"
-            raise Failed(
-                f"跟随得到的文件不能作为登记库发布（{why}）。请核对 URL 是登记库主机发布登记库的"
-                "地址（CERTREG_REGISTRY_REPLICA），而不是某台副本的查验日志地址。查验服务继续使用"
-                "现有的登记库"
+        except RegistryMismatch as exc:
+            if exc.older:  # the registry host not upgraded yet (replicas were to come after it)
+                raise OlderRegistry(
+                    f"跟随得到的登记库由较早版本的 certreg 写成，本版本的查验读不了（{exc}）。"
+                    "查验服务继续使用现有的登记库"
+                ) from exc
+            raise Failed(  # a replica's log URL given for the registry's, say
+                "跟随得到的文件不能作为登记库发布（其中没有证书表，不是登记库）。请核对 URL 是登记库"
+                "主机发布登记库的地址（CERTREG_REGISTRY_REPLICA），而不是某台副本的查验日志地址。"
+                "查验服务继续使用现有的登记库"
             ) from exc
         finally:
             conn.close()

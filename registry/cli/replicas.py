@@ -39,7 +39,7 @@ from registry.cli.base import (
     follow_state,
     stopped_by_sigterm,
 )
-from registry.cli.litestream import Follower, publish
+from registry.cli.litestream import Follower, OlderRegistry, publish
 from registry.cli.log_collection import collect
 
 ONCE_ATTEMPTS = 3
@@ -136,13 +136,29 @@ def follow(url: str, db: Path, interval: float, once: bool) -> None:
         certreg follow file:///mnt/replica/registry --db data/registry.db --once
     """
     follower = Follower(url, follow_state(db), interval, _say)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    run_follower(follower, publishing(follower, db, once, _say), once, _say)
+
+
+def publishing(
+    follower: Follower, db: Path, once: bool, say: Callable[[str], None]
+) -> Callable[[str], None]:
+    """`follow`'s step: publish each version. One an older certreg wrote (the registry host not
+    upgraded yet) is passed over and the follower goes on — but for ``once`` — so the host's
+    next version, upgraded and synced, is published: ending there, a restarted follower met the
+    same version again, before Litestream had applied the newer ones, and never got past it."""
 
     def step(txid: str) -> None:
-        publish(follower, db)
-        _say(f"已发布登记库版本 {txid} → {db}")
+        try:
+            publish(follower, db)
+        except OlderRegistry as exc:
+            if once:
+                raise
+            say(f"{exc.format_message()}；继续跟随，登记库主机升级并同步后发布的版本将被采用。")
+            return
+        say(f"已发布登记库版本 {txid} → {db}")
 
-    db.parent.mkdir(parents=True, exist_ok=True)
-    run_follower(follower, step, once, _say)
+    return step
 
 
 @cli.command("collect-logs")
