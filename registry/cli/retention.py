@@ -1,0 +1,62 @@
+"""``certreg purge-log``: delete what the verification log need no longer keep (个人信息保护法
+第十九条), on the registry host's merged log or a replica's own."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import click
+
+from registry.cli.base import Failed, cli, db_option
+from registry.store import verify_log_path
+from registry.store.log_retention import MIN_DAYS, cutoff, purge
+
+_DAYS = click.IntRange(min=MIN_DAYS)
+
+
+@cli.command("purge-log")
+@db_option
+@click.option(
+    "--checks-days",
+    type=_DAYS,
+    required=True,
+    metavar="天数",
+    help=f"删除多少天以前的查验记录（至少 {MIN_DAYS} 天：网络日志留存不少于六个月）。",
+)
+@click.option(
+    "--reports-days",
+    type=_DAYS,
+    metavar="天数",
+    help="同时删除多少天以前、已记录处理结果的举报及其处理记录；尚未处理的举报不删。",
+)
+def purge_log(db: Path, checks_days: int, reports_days: int | None) -> None:
+    """删除查验日志（登记库旁的 verify_log.db）中超过保存期限的记录：查验记录（网络地址、证书编号、结果、姓名校验值），以及可选的已处理的举报（含举报人联系方式）。
+
+    删除时覆盖所占的空间（secure_delete），文件中不留原内容。登记库主机合并后的日志和每台副本自己的日志都可以运行（副本上用其 --db）；备份和 Litestream 副本中的旧记录要等它们自己过期。建议用 systemd 定时器每天运行一次。
+
+    示例：
+
+    \b
+        certreg purge-log --checks-days 365
+        certreg purge-log --checks-days 365 --reports-days 1095 --db data/registry.db
+    """
+    log = verify_log_path(db)
+    if not log.exists():
+        click.echo(f"没有查验日志 {log}：无需删除")
+        return
+    try:
+        conn = sqlite3.connect(log, timeout=10, isolation_level=None)
+        try:
+            gone = purge(conn, cutoff(checks_days), cutoff(reports_days) if reports_days else None)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:  # the log, not the registry: a file another user owns
+        raise Failed(
+            f"无法修改查验日志 {log}（{exc}）：请以能写入该文件的用户运行（如 runuser -u certreg "
+            "-- certreg purge-log …）"
+        ) from exc
+    said = f"已删除 {checks_days} 天以前的查验记录 {gone['checks']} 条"
+    if reports_days:
+        said += f"，{reports_days} 天以前已处理的举报 {gone['reports']} 份"
+    click.echo(said)

@@ -1,0 +1,85 @@
+"""``certreg purge-log``: the verification log keeps what checks and reports left behind for a
+stated time, not for ever (个人信息保护法第十九条), and never less than six months."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from registry.cli import cli
+from registry.store import verify_log_path
+from registry.store.verify_log import prepare_log
+
+NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def _at(days_ago: int) -> str:
+    return (NOW - dt.timedelta(days=days_ago)).isoformat()
+
+
+def _log(tmp_path: Path) -> Path:
+    """A log with a check and a report of 400 days ago and of yesterday; the old report and the
+    new one handled, another old one not."""
+    log = verify_log_path(tmp_path / "registry.db")
+    conn = sqlite3.connect(log, isolation_level=None)
+    prepare_log(conn)
+    check = "INSERT INTO checks (at, client, number, result, name_hash, channel) VALUES (?, ?, ?, ?, ?, ?)"
+    for days in (400, 1):
+        conn.execute(check, (_at(days), "203.0.113.7", "Z1122020123", "valid", "h" * 64, "api"))
+    report = (
+        "INSERT INTO reports (at, ref, number, result, contact, text) VALUES (?, ?, ?, ?, ?, ?)"
+    )
+    for ref, days in (("OLD-HANDLED", 400), ("OLD-PENDING", 400), ("NEW-HANDLED", 1)):
+        conn.execute(report, (_at(days), ref, "Z1122020123", "no_match", "13800138000", "可疑"))
+    for ref in ("OLD-HANDLED", "NEW-HANDLED"):
+        conn.execute(
+            "INSERT INTO report_outcomes (ref, at, staff, action) VALUES (?, ?, ?, ?)",
+            (ref, _at(0), "王科员", "已核实"),
+        )
+    conn.close()
+    return log
+
+
+def _rows(log: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(log) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_old_checks_and_handled_reports_go_and_nothing_else(tmp_path: Path) -> None:
+    log = _log(tmp_path)
+    db = str(tmp_path / "registry.db")
+    result = CliRunner().invoke(
+        cli, ["purge-log", "--db", db, "--checks-days", "365", "--reports-days", "365"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "查验记录 1 条" in result.output and "已处理的举报 1 份" in result.output
+    assert _rows(log, "SELECT at FROM checks") == [(_at(1),)]
+    assert _rows(log, "SELECT ref FROM reports ORDER BY ref") == [
+        ("NEW-HANDLED",),
+        ("OLD-PENDING",),
+    ]
+    assert _rows(log, "SELECT ref FROM report_outcomes") == [("NEW-HANDLED",)]
+    # deleted, not left in the file's free pages for whoever reads the file
+    wal = Path(f"{log}-wal")
+    assert b"OLD-HANDLED" not in log.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def test_reports_stay_unless_asked_and_six_months_is_the_least(tmp_path: Path) -> None:
+    log = _log(tmp_path)
+    db = str(tmp_path / "registry.db")
+    only_checks = CliRunner().invoke(cli, ["purge-log", "--db", db, "--checks-days", "365"])
+    assert only_checks.exit_code == 0 and len(_rows(log, "SELECT id FROM reports")) == 3
+    too_soon = CliRunner().invoke(cli, ["purge-log", "--db", db, "--checks-days", "30"])
+    assert too_soon.exit_code == 2 and "“--checks-days”的值不对" in too_soon.output
+    assert len(_rows(log, "SELECT id FROM checks")) == 1
+
+
+def test_no_log_yet_is_nothing_to_purge(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["purge-log", "--db", str(tmp_path / "registry.db"), "--checks-days", "365"]
+    )
+    assert result.exit_code == 0 and "无需删除" in result.output
+    assert not verify_log_path(tmp_path / "registry.db").exists()
