@@ -49,6 +49,7 @@ def test_form_explains_the_number_and_labels_its_fields(app_client: AppClient) -
         "顺序号",
     ]
     assert '<label for="number">证书编号</label>' in page.text
+    assert '<tr><th scope="row">第1位</th><td>等级代码</td>' in page.text  # each heads its row
     assert '<label for="name">持证人姓名</label>' in page.text
     assert "<script" not in page.text
     assert 'aria-describedby="number-hint"' in page.text and 'id="number-hint"' in page.text
