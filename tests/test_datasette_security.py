@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import json
+import logging
 import re
 import secrets
 import sqlite3
@@ -38,6 +39,7 @@ from datasette_config.plugins.certreg_access_log import FAILED_QUERY
 from datasette_config.plugins.certreg_csv import CsvNeutraliser
 from datasette_config.plugins.certreg_session import SESSIONS_FILE, session_cookie
 from datasette_config.staff import AccountProblem, dummy_hash, staff_accounts
+from registry.public.access_log import STAFF_LOGGER
 from registry.sheets.formulas import as_text, neutralise
 from tests.datasette_fixtures import (
     SAMPLES,
@@ -1008,3 +1010,32 @@ def test_only_the_check_logs_export_says_a_check_without_a_name_was_not_made(
     )
     rows = list(csv.DictReader(io.StringIO(exported.decode("utf-8-sig"))))
     assert rows[0]["result"] == shown
+
+
+@pytest.mark.anyio
+async def test_the_staff_log_says_who_opened_whose_record_and_never_a_name_searched(
+    ds: Datasette,
+) -> None:
+    """An auditor asks which clerk looked at a holder's record: uvicorn's line knows the path
+    but not the user. A name searched stays out of every log."""
+    lines: list[str] = []
+
+    class Kept(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+
+    kept = Kept()
+    logging.getLogger(STAFF_LOGGER).addHandler(kept)
+    try:
+        cookies = signed_in(ds)
+        await ds.client.get("/registry/certificates/Z1122020123", cookies=cookies)
+        await ds.client.get("/registry/holders", params={"姓名": "周杰"}, cookies=cookies)
+        await ds.client.get("/-/static/app.css", cookies=cookies)  # not a record: not logged
+        await ds.client.get("/registry/certificates/Z1122020124")  # nobody signed in: no staff
+    finally:
+        logging.getLogger(STAFF_LOGGER).removeHandler(kept)
+    assert lines[0] == f"职员 {STAFF_USER} GET /registry/certificates/Z1122020123 200"
+    assert (
+        lines[1].startswith(f"职员 {STAFF_USER} GET /registry/holders?") and "周杰" not in lines[1]
+    )
+    assert "%E5%91%A8" not in lines[1] and len(lines) == 2

@@ -35,6 +35,7 @@ from itsdangerous import BadSignature
 
 from datasette_config.launch import REGISTRY_NAME
 from datasette_config.sessions import Revocations, Session, password_stamp
+from registry.public.access_log import redacted, staff_log
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
@@ -249,10 +250,12 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
                 return
 
             async def send_clearing(message: dict[str, Any]) -> None:
-                if stale and message["type"] == "http.response.start":
-                    message = dict(
-                        message, headers=[*message.get("headers", []), _clearing_header(https)]
-                    )
+                if message["type"] == "http.response.start":
+                    if session is not None and not _is_public(_route_path(datasette, scope)):
+                        _staff_line(session.user, scope, message["status"])  # whose record
+                    if stale:
+                        headers = [*message.get("headers", []), _clearing_header(https)]
+                        message = dict(message, headers=headers)
                 await send(message)
 
             await app(scope, receive, send_clearing)
@@ -260,6 +263,15 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
         return session_gate
 
     return wrap
+
+
+def _staff_line(user: str, scope: dict[str, Any], status: int) -> None:
+    """One line of the staff log per request of a signed-in staff member: the account, what it
+    asked for (a query's values as ``*``: a name searched never goes to a log) and the answer."""
+    path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+    query = (scope.get("query_string") or b"").decode("latin-1")
+    asked = redacted(path + (f"?{query}" if query else ""))
+    staff_log().info("职员 %s %s %s %s", user, scope["method"], asked, status)
 
 
 async def logout(request: Request, datasette: Any) -> Response:

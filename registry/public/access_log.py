@@ -16,9 +16,12 @@ _NUMBER_PATH = re.compile(r"^/api/v1/numbers/[^/?]*")
 """A number to decode is typed by a program, which may have put a name or an ID card's number
 where the certificate number goes: the line keeps that a number was decoded, not which."""
 ACCESS_LOGGER = "uvicorn.access"
+STAFF_LOGGER = "certreg.staff"
+"""Who of the staff opened what (`datasette_config.plugins.certreg_session`): an auditor asks
+which clerk looked at whose record, and uvicorn's line does not know the user."""
 
 
-def _redacted(path: str) -> str:
+def redacted(path: str) -> str:
     """The path with a link's token as ``[token]`` and each query value as ``*`` (the keys
     stay: they say which search or filter was used)."""
     path, mark, query = path.partition("?")
@@ -35,7 +38,7 @@ class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
-            record.args = (*args[:2], _redacted(args[2]), *args[3:])
+            record.args = (*args[:2], redacted(args[2]), *args[3:])
         return True
 
 
@@ -44,3 +47,15 @@ def redact_access_log() -> None:
     logger = logging.getLogger(ACCESS_LOGGER)
     if not any(isinstance(f, RedactSecrets) for f in logger.filters):
         logger.addFilter(RedactSecrets())
+
+
+def staff_log() -> logging.Logger:
+    """The staff log, written to stderr (the service's journal) beside the access log."""
+    logger = logging.getLogger(STAFF_LOGGER)
+    if logger.level != logging.INFO:  # once per process
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return logger
