@@ -724,6 +724,41 @@ def test_a_followed_file_that_is_no_registry_is_not_published(tmp_path: Path) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == [".registry.db.follow", "registry.db"]
 
 
+def test_a_replicas_log_purged_of_its_oldest_checks_is_not_collected_again(
+    tmp_path: Path,
+) -> None:
+    """certreg purge-log on a replica made its first check a later one: taken for a log started
+    anew, the whole log was collected again every day — but a log that is new is still read
+    from its start."""
+    state = tmp_path / ".verify_log.db.follow"
+    state.mkdir()
+    replica_log = state / "follow.db"
+    host_log = tmp_path / "host" / "verify_log.db"
+    host_log.parent.mkdir()
+
+    def logged(*days_ago: int) -> None:
+        conn = sqlite3.connect(replica_log, isolation_level=None)
+        prepare_log(conn)
+        conn.executemany(
+            "INSERT INTO checks (at, client, number, result, name_hash, channel)"
+            " VALUES (?, '203.0.113.7', 'Z1122020123', 'valid', 'h', 'api')",
+            [(f"2026-0{9 - d}-01T00:00:00+00:00",) for d in days_ago],
+        )
+        conn.execute("PRAGMA journal_mode = DELETE")  # whole in one file, as followed
+        conn.close()
+
+    follower = Follower("file:///nowhere", state, 1.0, print)
+    logged(3, 2, 1)
+    assert collect(follower, "replica-a", host_log) == 3
+    with sqlite3.connect(replica_log) as conn:
+        conn.execute("DELETE FROM checks WHERE id = 1")  # the oldest, purged
+    assert collect(follower, "replica-a", host_log) == 0
+    replica_log.unlink()
+    logged(0)  # the replica's log made anew: its ids start again
+    assert collect(follower, "replica-a", host_log) == 1
+    assert len(sqlite3.connect(host_log).execute("SELECT id FROM checks").fetchall()) == 4
+
+
 def test_a_version_an_older_certreg_wrote_is_passed_over_and_following_goes_on(
     tmp_path: Path,
 ) -> None:

@@ -63,13 +63,16 @@ def _new_rows(
 ) -> tuple[str | None, dict[str, list[tuple[Any, ...]]]]:
     """The first check's time of the replica's log and, per `SHIPPED` table, its rows after the
     marks (at most `COLLECT_BATCH`), read under the follower's lock by the caller. A log whose
-    first check differs was started anew: its ids start again, so does the reading."""
+    first check differs and is the first there ever was (id 1) was started anew: its ids start
+    again, so does the reading. One whose oldest checks were purged (`certreg purge-log`) has a
+    later first check too, but not id 1: taken for a new log, it was collected again whole."""
     source = sqlite3.connect(f"{copy.resolve().as_uri()}?immutable=1", uri=True)
     try:
-        head = source.execute("SELECT at FROM checks ORDER BY id LIMIT 1").fetchone()
-        if head is None:
+        first = source.execute("SELECT id, at FROM checks ORDER BY id LIMIT 1").fetchone()
+        if first is None:
             return None, {}
-        if first_at is not None and head[0] != first_at:
+        head = first[1:]
+        if first_at is not None and head[0] != first_at and first[0] == 1:
             marks.update(dict.fromkeys(marks, 0))
             click.echo(
                 f"查验日志从头开始了（第一条查验的时间由 {first_at} 变为 {head[0]}），从头收取。"
