@@ -163,8 +163,10 @@ def test_every_middle_dot_variant_becomes_u00b7(dot: str) -> None:
         ("扎西多吉", "扎西多杰", False),
         ("尼玛次仁", "尼玛才仁", False),
         ("泽仁拉姆", "泽让拉姆", False),
-        ("顿珠", "东珠", False),
         ("扎西多吉", "扎西拉姆", True),  # another name
+        ("王吉", "王杰", True),  # a Han name's: ji is not jie, 仁 not 让
+        ("刘仁", "刘让", True),
+        ("欧阳吉华", "欧阳杰华", True),  # four characters, a compound surname: Han
     ],
 )
 def test_another_name(registered: str, corrected: str, another: bool) -> None:

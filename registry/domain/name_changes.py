@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from registry.domain.names import holder_key
+from registry.domain.names import COMPOUND_SURNAMES, holder_key
 from registry.domain.text import simplified
 
 UNREAD = "?"
@@ -52,12 +52,18 @@ TRANSLITERATIONS = {
     "策": ("ci", "cai"),
     "仁": ("rang",),
     "让": ("ren",),
-    "顿": ("dong",),
-    "东": ("dun",),
 }
 """Readings a character has as one syllable of a Tibetan name, which clerks write in Chinese
 characters in more than one way: 多吉 and 多杰 (rdo rje), 次仁, 才仁 and 策仁 (tshe ring),
-泽仁 and 泽让, 顿珠 and 东珠 — one name, spelt as the clerk heard it (甘孜, 阿坝)."""
+泽仁 and 泽让 — one name, spelt as the clerk heard it (甘孜, 阿坝). Read so only in names of
+four characters or more without a compound surname (`_tibetan`): a Han name is two or three, and
+王吉 with another sex is not 王杰's name mis-written."""
+
+
+def _tibetan(name: str) -> bool:
+    """Whether ``name`` may be a Tibetan name written in Chinese: four characters or more, and
+    not a Han name of a compound surname (欧阳建华)."""
+    return len(name) >= 4 and name[:2] not in COMPOUND_SURNAMES
 
 
 def another_name(registered: str, corrected: str, *, strict: bool = False) -> bool:
@@ -98,7 +104,8 @@ def _sounds_alike(first: str, second: str) -> bool:
     syllable alike is not enough: 刘洁 shares jie with 周杰 and is another person."""
     if any(char.isascii() for char in first + second):
         return _spelt(first) == _spelt(second) != ""
-    a, b = _readings(first), _readings(second)
+    transliterated = _tibetan(first) and _tibetan(second)
+    a, b = _readings(first, transliterated), _readings(second, transliterated)
     return len(a) == len(b) and all(
         x & y or UNREAD in x or UNREAD in y for x, y in zip(a, b, strict=True)
     )
@@ -119,7 +126,7 @@ def as_heard(syllable: str) -> str:
     return syllable
 
 
-def _readings(name: str) -> list[set[str]]:
+def _readings(name: str, transliterated: bool = False) -> list[set[str]]:
     """Each character's readings, as Sichuan hears them (`as_heard`): its usual one and a
     surname's, a given name's or a Tibetan name's others (`TRANSLITERATIONS`); `UNREAD` for a Chinese character pypinyin does not know; another script's
     letter itself."""
@@ -132,7 +139,8 @@ def _readings(name: str) -> list[set[str]]:
             if place == 0 and char in SURNAME_READINGS:
                 readings.append({as_heard(r) for r in SURNAME_READINGS[char]})
             else:
-                others = (*OTHER_READINGS.get(char, ()), *TRANSLITERATIONS.get(char, ()))
+                tibetan = TRANSLITERATIONS.get(char, ()) if transliterated else ()
+                others = (*OTHER_READINGS.get(char, ()), *tibetan)
                 readings.append({as_heard(r) for r in (usual, *others)})
         else:
             readings.append({UNREAD} if _ideograph(char) else {char})
