@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from registry.cli.base import Failed, cli, db_option
+from registry.cli.base import Failed, cli, db_option, follow_state
 from registry.store import verify_log_path
 from registry.store.log_retention import MIN_DAYS, cutoff, purge
+from registry.store.verify_log import prepare_log
 
 _DAYS = click.IntRange(min=MIN_DAYS)
 
@@ -28,7 +29,8 @@ _DAYS = click.IntRange(min=MIN_DAYS)
     "--reports-days",
     type=_DAYS,
     metavar="天数",
-    help="同时删除多少天以前、已记录处理结果的举报及其处理记录；尚未处理的举报不删。",
+    help="同时删除多少天以前、已记录处理结果的举报及其处理记录（尚未处理的不删）；"
+    "在查验副本上（举报已由登记库主机收取）删除这以前的全部举报。",
 )
 def purge_log(db: Path, checks_days: int, reports_days: int | None) -> None:
     """删除查验日志（登记库旁的 verify_log.db）中超过保存期限的记录：查验记录（网络地址、证书编号、结果、姓名校验值），以及可选的已处理的举报（含举报人联系方式）。
@@ -45,18 +47,24 @@ def purge_log(db: Path, checks_days: int, reports_days: int | None) -> None:
     if not log.exists():
         click.echo(f"没有查验日志 {log}：无需删除")
         return
+    reports_before = cutoff(reports_days) if reports_days else None
     try:
         conn = sqlite3.connect(log, timeout=10, isolation_level=None)
         try:
-            gone = purge(conn, cutoff(checks_days), cutoff(reports_days) if reports_days else None)
+            prepare_log(conn)  # a log an earlier version wrote: its newer columns added
+            replica = follow_state(db).exists()  # reports are handled on the host, not here
+            gone = purge(conn, cutoff(checks_days), reports_before, replica=replica)
         finally:
             conn.close()
-    except sqlite3.Error as exc:  # the log, not the registry: a file another user owns
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise Failed(f"查验日志 {log} 正被写入，等了 10 秒仍未完成：请稍后重新运行") from exc
         raise Failed(
             f"无法修改查验日志 {log}（{exc}）：请以能写入该文件的用户运行（如 runuser -u certreg "
             "-- certreg purge-log …）"
         ) from exc
     said = f"已删除 {checks_days} 天以前的查验记录 {gone['checks']} 条"
     if reports_days:
-        said += f"，{reports_days} 天以前已处理的举报 {gone['reports']} 份"
+        which = "的" if replica else "已处理的"
+        said += f"，{reports_days} 天以前{which}举报 {gone['reports']} 份"
     click.echo(said)

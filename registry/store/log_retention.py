@@ -2,9 +2,11 @@
 第十九条: 保存期限应当为实现处理目的所必要的最短时间), and no shorter than the six months network
 logs are kept for (网络安全法第二十一条).
 
-Rows are deleted with ``secure_delete`` on, so their bytes do not stay in the file's free pages.
+Rows are deleted with ``secure_delete`` on and the log checkpointed after, so their bytes stay
+neither in the file's free pages nor in its old pages. Checks go in batches, each its own short
+transaction: the app writing the log beside a purge waits for one batch, not for the whole.
 A replica's log may be purged too: ``certreg collect-logs`` takes the rows after the last one it
-took, and a purge removes only the oldest.
+took, and knows a purged log from a new one (`registry.cli.log_collection`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from registry.store.report_queue import REF
 
 MIN_DAYS = 183
 """Six months, the least a network log is kept for (网络安全法第二十一条)."""
+BATCH = 10_000
 
 
 def cutoff(days: int, now: dt.datetime | None = None) -> str:
@@ -25,22 +28,38 @@ def cutoff(days: int, now: dt.datetime | None = None) -> str:
 
 
 def purge(
-    conn: sqlite3.Connection, checks_before: str, reports_before: str | None
+    conn: sqlite3.Connection, checks_before: str, reports_before: str | None, *, replica: bool
 ) -> dict[str, int]:
     """Delete the checks made before ``checks_before`` and, given ``reports_before``, the
-    reports sent before it that staff have handled, with what was recorded about them (a report
-    nobody has handled stays, however old). How many of each went."""
+    reports sent before it: on the registry host's log those staff have handled, with what was
+    recorded about them (a report nobody has handled stays, however old); on a replica's, where
+    nobody handles them (the host has them, collected), all. How many of each went.
+    ``conn`` is in autocommit mode (``isolation_level=None``)."""
     conn.execute("PRAGMA secure_delete = ON")
     gone = {"checks": 0, "reports": 0}
-    with conn:
-        gone["checks"] = conn.execute("DELETE FROM checks WHERE at < ?", (checks_before,)).rowcount
-        if reports_before is not None:
-            handled = (
-                f"SELECT r.id, {REF} FROM reports r WHERE r.at < ?"
-                f" AND {REF} IN (SELECT ref FROM report_outcomes)"
-            )
-            rows = conn.execute(handled, (reports_before,)).fetchall()
-            conn.executemany("DELETE FROM report_outcomes WHERE ref = ?", [(r,) for _, r in rows])
-            conn.executemany("DELETE FROM reports WHERE id = ?", [(i,) for i, _ in rows])
-            gone["reports"] = len(rows)
+    while True:
+        conn.execute("BEGIN IMMEDIATE")
+        deleted = conn.execute(
+            "DELETE FROM checks WHERE id IN (SELECT id FROM checks WHERE at < ? LIMIT ?)",
+            (checks_before, BATCH),
+        ).rowcount
+        conn.execute("COMMIT")
+        gone["checks"] += deleted
+        if deleted < BATCH:
+            break
+    if reports_before is not None:
+        handled = "" if replica else f" AND {REF} IN (SELECT ref FROM report_outcomes)"
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            refs = conn.execute(
+                f"SELECT r.id, {REF} FROM reports r WHERE r.at < ?{handled}", (reports_before,)
+            ).fetchall()
+            conn.executemany("DELETE FROM reports WHERE id = ?", [(i,) for i, _ in refs])
+            conn.executemany("DELETE FROM report_outcomes WHERE ref = ?", [(r,) for _, r in refs])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        gone["reports"] = len(refs)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the old pages out of the log's WAL too
     return gone
