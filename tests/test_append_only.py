@@ -124,6 +124,23 @@ def test_an_older_registrys_weaker_guard_is_made_anew_on_its_next_write(history:
         conn.execute("UPDATE syncs SET file_sha256 = 'forged'")
 
 
+def test_a_newer_certregs_stronger_guard_is_left_as_it_is(history: Path) -> None:
+    """During an upgrade two versions write one registry: each replaced the other's guard of
+    the sync history whenever its text differed, the older one taking the newer's away."""
+    with sqlite3.connect(history) as conn:
+        (sql,) = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'keep_syncs_values'"
+        ).fetchone()
+        conn.execute("DROP TRIGGER keep_syncs_values")
+        conn.execute("ALTER TABLE syncs ADD COLUMN signed_by TEXT")  # a newer version's column
+        newer = sql.replace("[file_sha256]", "[file_sha256], [signed_by]")
+        conn.execute(newer)
+    store.connect(history).close()
+    with sqlite3.connect(history) as conn:
+        kept = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'keep_syncs_values'")
+        assert kept.fetchone() == (newer,)
+
+
 def test_every_guarded_table_has_rows_to_guard(history: Path) -> None:
     """The fixture's history reaches every guarded table: a refusal above is of a real row."""
     with sqlite3.connect(history) as conn:

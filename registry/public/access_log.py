@@ -52,10 +52,12 @@ def redact_access_log() -> None:
 def staff_log() -> logging.Logger:
     """The staff log, written to stderr (the service's journal) beside the access log."""
     logger = logging.getLogger(STAFF_LOGGER)
-    if logger.level != logging.INFO:  # once per process
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+    if not any(isinstance(h, _StaffHandler) for h in logger.handlers):  # once per process
+        logger.addHandler(_StaffHandler())  # the journal stamps each line with its own time
         logger.propagate = False
+    logger.setLevel(logging.INFO)
     return logger
+
+
+class _StaffHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """stderr, the staff log's own: known again by its class, whatever else the logger has."""

@@ -114,12 +114,13 @@ STALE_SECONDS = 86_400
 def dry_run_folder(db: Path) -> tempfile.TemporaryDirectory[str]:
     """Where a dry run's copy of the registry goes: beside the registry, under its folder's
     protections (the system's temporary folder, shared, only when that one cannot be written),
-    and — the copy holds every holder's data — the copies killed runs left behind are removed
-    once a day old."""
-    for stale in db.parent.glob(f"{DRY_RUN_FOLDERS}*"):
-        with contextlib.suppress(OSError):
-            if time.time() - stale.stat().st_mtime > STALE_SECONDS:
-                shutil.rmtree(stale)
+    and — the copy holds every holder's data — the copies killed runs left behind, in either
+    place, are removed by the next dry run once a day old."""
+    for folder in (db.parent, Path(tempfile.gettempdir())):
+        for stale in folder.glob(f"{DRY_RUN_FOLDERS}*"):
+            with contextlib.suppress(OSError):
+                if time.time() - stale.stat().st_mtime > STALE_SECONDS:
+                    shutil.rmtree(stale)
     try:
         return tempfile.TemporaryDirectory(prefix=DRY_RUN_FOLDERS, dir=db.parent)
     except OSError:

@@ -5,6 +5,8 @@ extends (``level`` by ``level, status``): it would only cost every insert."""
 
 from __future__ import annotations
 
+import re
+
 import sqlite_utils
 
 from registry.store.append_only import TRIGGERS
@@ -27,15 +29,19 @@ def _complete(db: sqlite_utils.Database) -> bool:
 
 
 def _outdated_triggers(db: sqlite_utils.Database) -> list[tuple[str, str]]:
-    """The triggers missing, or made by an older certreg as they no longer are (a column added
-    to an append-only table since: the older trigger let it be rewritten)."""
+    """The triggers missing, or made by an older certreg guarding fewer columns (a column added
+    to an append-only table since: the older trigger let it be rewritten). One guarding more —
+    a newer certreg's, the two side by side during an upgrade — is left as it is."""
     stored = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
-    # SQLite keeps a CREATE statement as written, but for its IF NOT EXISTS
     return [
         (name, create)
         for name, create in TRIGGERS
-        if stored.get(name) != create.replace(" IF NOT EXISTS", "", 1)
+        if name not in stored or set(_COLUMN.findall(stored[name])) < set(_COLUMN.findall(create))
     ]
+
+
+_COLUMN = re.compile(r"\[(\w+)\]")
+"""A column (or table) a trigger names, in brackets as `registry.store.append_only` writes them."""
 
 
 def ensure_tables(db: sqlite_utils.Database) -> None:
