@@ -92,7 +92,15 @@ def file_fingerprint(entry: RegisterEntry) -> str:
         data = open_regular_file(entry.path, REGISTER_LIMITS.max_file_bytes, REGISTER_LIMITS.basis)
     except OSError as exc:
         raise unreadable(exc) from exc
-    return entry.fingerprint(data)
+    fingerprint = entry.fingerprint(data)
+    _SHA256[fingerprint] = hashlib.sha256(data).hexdigest()
+    return fingerprint
+
+
+_SHA256: dict[str, str] = {}
+"""The file's own SHA-256 by the fingerprint of the version it is of, taken with the
+fingerprint: the history records it without reading the file again inside the register's
+write transaction (`file_sha256`)."""
 
 
 def file_sha256(entry: RegisterEntry, fingerprint: str) -> str | None:
@@ -101,6 +109,8 @@ def file_sha256(entry: RegisterEntry, fingerprint: str) -> str | None:
     auditor matches an archived register to its sync by."""
     if not fingerprint:  # not read at all
         return None
+    if fingerprint in _SHA256:
+        return _SHA256[fingerprint]
     try:
         data = open_regular_file(entry.path, REGISTER_LIMITS.max_file_bytes, REGISTER_LIMITS.basis)
     except (OSError, UnreadableSheet):
