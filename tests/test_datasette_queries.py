@@ -296,6 +296,29 @@ async def test_a_row_refused_in_another_cell_is_in_its_numbers_history(
     assert refused["说明"].startswith(why.replace("」：", f"」写的是“{rows[0]['姓名']}”："))
 
 
+async def test_the_numbering_run_that_handed_a_number_out_is_in_its_history(
+    one_roster: OneRoster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An auditor asking where a number came from saw its 发证 only: which certreg number run
+    handed it out, by whom, into which copy, was in another table."""
+    monkeypatch.setenv("CERTREG_OPERATOR", "编号员甲")
+    assert one_roster.sync() == 0
+    roster = one_roster.registers.add("new.csv", [approval_row("", "吴敏")], MIANYANG)
+    out = one_roster.registers.folder / "new-numbered.csv"
+    numbered = CliRunner().invoke(
+        cli,
+        ["number", str(roster), "--kind", "approval-roster", "--authority", "2202"]
+        + ["--year-code", "11", "--out", str(out), "--db", str(one_roster.db)],
+    )
+    assert numbered.exit_code == 0, numbered.output
+    history = await query(one_roster.staff(), "/registry/certificate", 证书编号="Z1122020002")
+    [run] = [row for row in history if row["事件"] == "编号"]
+    assert "编号员甲" in run["说明"] and "new-numbered.csv" in run["说明"]
+    assert run["证书编号"] == "Z1122020002" and run["来源名册"].endswith("new.csv")
+    other = await query(one_roster.staff(), "/registry/certificate", 证书编号="Z1122020003")
+    assert "编号" not in column(other, "事件")  # past the run's last number
+
+
 async def test_a_days_lines_read_in_the_order_of_their_syncs(one_roster: OneRoster) -> None:
     """Lines registered on one day stood in the order of their kinds: a refusal between two
     corrections read as coming after both."""
