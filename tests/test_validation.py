@@ -122,6 +122,9 @@ CASES = [
     ("empty name", "姓名", {"姓名": ""}, "姓名为空"),
     ("formula for a name", "姓名", {"姓名": '=HYPERLINK("http://x","点")'}, "姓名中有符号 “=”"),
     ("note in a name", "姓名", {"姓名": "王五（男）"}, "姓名中有符号 “(”、“)”"),
+    # a name in Tibetan or Yi script: told the certificate's name is its Chinese transliteration
+    ("Tibetan script", "姓名", {"姓名": "བཀྲ་ཤིས"}, "请填写证书上印的汉字译写"),
+    ("Yi script mixed in", "姓名", {"姓名": "吉克ꀉꂿ"}, "（U+A009，彝文）"),
     ("Excel's text marker", "姓名", {"姓名": "'李强"}, "姓名以“'”开头"),
     ("a dot left over", "姓名", {"姓名": "阿依古丽·"}, "姓名以“·”结尾"),
     ("two dots for one", "姓名", {"姓名": "阿依古丽··买买提"}, "姓名中有连续的“··”"),

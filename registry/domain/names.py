@@ -162,7 +162,13 @@ _SCRIPTS = {
     "KATAKANA-HIRAGANA": "日文假名",
     "BOPOMOFO": "注音符号",
     "HANGUL": "朝鲜文字母",
+    "TIBETAN": "藏文",
+    "YI": "彝文",
 }
+_IN_CHINESE = (
+    "证书上的姓名是汉字，藏文、彝文等的姓名请填写证书上印的汉字译写（如 扎西多吉、吉克曲布）"
+)
+"""What a clerk of 甘孜, 阿坝 or 凉山 is told of a name in Tibetan or Yi script (or mixed in)."""
 _CHINESE = "汉字"
 
 
@@ -208,6 +214,8 @@ def _marked_han(name: str) -> list[str]:
 
 def _mixed_problem(own: str, foreign: list[str]) -> str:
     shown = "、".join(f"“{ch}”（{code_point(ch)}，{_script(ch)}）" for ch in foreign)
+    if {_script(ch) for ch in foreign} & {"藏文", "彝文"}:
+        return f"姓名中混有不是汉字的字符 {shown}。{_IN_CHINESE}"
     if own == _CHINESE:
         return (
             f"姓名中混有不是汉字的字符 {shown}：像汉字的假名、注音符号或字母（如 カ 与 力、ロ 与 口、"
@@ -225,6 +233,8 @@ def _symbols_problem(name: str, symbols: list[str]) -> str:
         )
     elif "*" in name:
         advice = "带 * 的姓名像是从查验结果中复制的遮挡姓名（如 张*明）：请填写完整的姓名"
+    elif any("\u0f00" <= ch <= "\u0fff" for ch in name):  # the tsheg ་ between syllables
+        advice = _IN_CHINESE
     else:
         advice = "请核对是否填到了别的栏目，或删去符号"
     return (
