@@ -214,7 +214,7 @@ def _marked_han(name: str) -> list[str]:
 
 def _mixed_problem(own: str, foreign: list[str]) -> str:
     shown = "、".join(f"“{ch}”（{code_point(ch)}，{_script(ch)}）" for ch in foreign)
-    if {_script(ch) for ch in foreign} & {"藏文", "彝文"}:
+    if {_script(ch) for ch in foreign} & {_SCRIPTS["TIBETAN"], _SCRIPTS["YI"]}:
         return f"姓名中混有不是汉字的字符 {shown}。{_IN_CHINESE}"
     if own == _CHINESE:
         return (

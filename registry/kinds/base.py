@@ -45,10 +45,16 @@ class RegisterEntry:
 
     def fingerprint(self, content: bytes) -> str:
         """Hash of the file's bytes and the declared facts: same hash, same register version."""
+        return self.hashed(content)[0]
+
+    def hashed(self, content: bytes) -> tuple[str, str]:
+        """(`fingerprint`, the file's own SHA-256 as ``sha256sum`` prints it), in one pass over
+        the bytes: the second is the first's digest before the facts are added to it."""
         facts = {k: str(v) for k, v in asdict(self).items() if k != "path"}
         digest = hashlib.sha256(content)
+        own = digest.hexdigest()
         digest.update(json.dumps(facts, sort_keys=True, ensure_ascii=False).encode())
-        return digest.hexdigest()
+        return digest.hexdigest(), own
 
     def facts(self) -> dict[str, object]:
         """The entry as the ``registers`` table records it."""

@@ -10,10 +10,10 @@ workers costs more than it saves.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import datetime as dt
 import gc
-import hashlib
 import multiprocessing
 import os
 import signal
@@ -92,8 +92,8 @@ def file_fingerprint(entry: RegisterEntry) -> str:
         data = open_regular_file(entry.path, REGISTER_LIMITS.max_file_bytes, REGISTER_LIMITS.basis)
     except OSError as exc:
         raise unreadable(exc) from exc
-    fingerprint = entry.fingerprint(data)
-    _SHA256[fingerprint] = hashlib.sha256(data).hexdigest()
+    fingerprint, own = entry.hashed(data)
+    _SHA256[fingerprint] = own
     return fingerprint
 
 
@@ -107,15 +107,10 @@ def file_sha256(entry: RegisterEntry, fingerprint: str) -> str | None:
     """The SHA-256 of the file's bytes, as ``sha256sum`` prints it, when the file is still the
     version ``fingerprint`` names (None when it changed since, or cannot be read): what an
     auditor matches an archived register to its sync by."""
-    if not fingerprint:  # not read at all
-        return None
-    if fingerprint in _SHA256:
-        return _SHA256[fingerprint]
-    try:
-        data = open_regular_file(entry.path, REGISTER_LIMITS.max_file_bytes, REGISTER_LIMITS.basis)
-    except (OSError, UnreadableSheet):
-        return None
-    return hashlib.sha256(data).hexdigest() if entry.fingerprint(data) == fingerprint else None
+    if fingerprint and fingerprint not in _SHA256:  # read since by a worker only: read again
+        with contextlib.suppress(UnreadableSheet):
+            file_fingerprint(entry)
+    return _SHA256.get(fingerprint)
 
 
 @contextmanager
