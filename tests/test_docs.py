@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from unicodedata import east_asian_width
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -75,3 +76,38 @@ def test_help_fits_an_80_column_terminal_as_chinese_takes_it(command: str) -> No
         if (match := re.match(r"  (-\S.*?)  +(?=\S)", line)) and _columns(match[1]) < 28
     }
     assert len(starts) == 1, starts
+
+
+def _helps(command: click.Command) -> list[str]:
+    return [command.help or "", *(getattr(p, "help", None) or "" for p in command.params)]
+
+
+@pytest.mark.parametrize("command", [None, *sorted(cli.commands)])
+def test_help_breaks_lines_between_chinese_characters_not_inside_words(
+    command: str | None,
+) -> None:
+    """Textwrap breaks only at spaces, so a sentence of Chinese was one long word cut at the
+    terminal's edge wherever it fell: 川人社函〔2012〕38 / 9号, replica / -a, verify_ / log.db."""
+    output = (
+        CliRunner(env={"COLUMNS": "80"})
+        .invoke(cli, [command, "--help"] if command else ["--help"])
+        .output
+    )
+    wrapped = [line for line in output.splitlines() if not re.match(r" {6}\S", line)]
+    assert [line for line in wrapped if _columns(line) > 80] == []  # examples kept as written
+    words = {
+        w
+        for h in _helps(cli.commands[command] if command else cli)
+        for w in re.findall(r"[\w.-]*[A-Za-z0-9][\w.-]*", h, re.ASCII)
+    }
+    assert words and [w for w in sorted(words) if w not in output] == []
+
+
+def test_the_list_of_commands_gives_each_its_first_sentence_on_one_row() -> None:
+    """Click ends a short help at an English full stop and counts characters: Chinese first
+    lines were cut after a dozen characters (删除查验日志（登记库旁的...) or ran onto two rows."""
+    output = CliRunner(env={"COLUMNS": "80"}).invoke(cli, ["--help"]).output
+    rows = output.splitlines()[output.splitlines().index("命令：") + 1 :]
+    assert [row.split()[0] for row in rows if row.strip()] == sorted(cli.commands)
+    assert "  keys          HR 系统的接口密钥：发放、查看、吊销" in rows
+    assert all(_columns(row) <= 80 for row in rows)

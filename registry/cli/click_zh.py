@@ -8,6 +8,8 @@ installed in the modules that raise the messages. A message not in it stays as c
 
 from __future__ import annotations
 
+import re
+import textwrap
 from typing import Any
 from unicodedata import east_asian_width
 
@@ -114,6 +116,34 @@ def truncated(text: str, n: int) -> str:
     return text
 
 
+_WIDE = "\u2e80-\u2fff\u3000-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_OPENING = "（〔【《「『“‘"
+_CLOSING = "，。、；：？！）〕】》」』”’…"
+_PIECES = re.compile(rf"[{_OPENING}]*(?:[^\s{_WIDE}]+|[{_WIDE}])[{_CLOSING}]*")
+"""A place a line may break: between two Chinese characters, never inside a run of Latin
+letters or digits (389号, certreg, --db), never before closing or after opening punctuation."""
+
+
+def _split(self: textwrap.TextWrapper, text: str) -> list[str]:
+    """Textwrap's chunks with a run of Chinese cut into its characters: it breaks lines only at
+    spaces, so a sentence of Chinese was one long word cut at the edge wherever it fell —
+    〔2012〕38 / 9号, replica / -a."""
+    chunks: list[str] = []
+    for chunk in textwrap.TextWrapper._split(self, text):
+        wide = re.search(f"[{_WIDE}]", chunk)
+        chunks.extend(_PIECES.findall(chunk) if wide and not chunk.isspace() else [chunk])
+    return chunks
+
+
+def _short_help(help: str, max_length: int = 45) -> str:
+    """A command's line in the list of commands: its help's first sentence (to the first 。),
+    cut to the columns left (`columns`). Click looks for an English full stop and counts
+    characters, so a Chinese first line was cut after a dozen characters or ran onto two rows."""
+    text = " ".join(help.partition("\n\n")[0].split()).removeprefix("\b ")
+    first = text.partition("。")[0]
+    return first if columns(first) <= max_length else truncated(first, max_length - 2) + "…"
+
+
 def _error_hint(self: click.Parameter, ctx: click.Context | None) -> str:
     """A parameter as click's errors name it, in Chinese quotes (“--port”, “姓名”)."""
     if isinstance(self, click.Argument):
@@ -150,6 +180,10 @@ def install() -> None:
     """Word click's messages in Chinese in this process (the certreg command line), and measure
     its help in screen columns (`columns`)."""
     click.formatting.term_len = columns  # type: ignore[attr-defined]
+    click._textwrap.TextWrapper._split = _split  # type: ignore[method-assign]
+    for name in ("_make_default_short_help", "make_default_short_help"):  # click 8.5 / 8.1
+        if hasattr(click.core, name):
+            setattr(click.core, name, _short_help)
     if hasattr(click._textwrap, "_truncate_visible"):  # click ≥ 8.4 wraps through these two
         click._textwrap.term_len = columns  # type: ignore[attr-defined]
         click._textwrap._truncate_visible = truncated
