@@ -8,6 +8,7 @@ verification log and the registry host merges them into the one log staff browse
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
@@ -31,9 +32,10 @@ from starlette.testclient import TestClient
 from registry import store
 from registry.cli import cli
 from registry.cli.base import Failed
-from registry.cli.litestream import Follower, OlderRegistry, publish
+from registry.cli.litestream import Follower, OlderRegistry, RolledBack, publish
 from registry.cli.log_collection import collect
 from registry.cli.replicas import publishing
+from registry.public import lookup
 from registry.store import verify_log_path
 from registry.store.verify_log import STAFF_INDEXES, mark_repeated, prepare_log
 from tests.datasette_fixtures import (
@@ -51,6 +53,7 @@ from tests.verify_fixtures import (
     SECRET,
     VALID,
     checks_indexes,
+    record_revocation,
     sync_samples,
 )
 from verify_app.app import create_app
@@ -826,3 +829,65 @@ def test_a_report_collected_again_repeats_nothing_and_an_old_one_is_named_by_its
     assert marked == 1
     [(ref, action)] = outcomes
     assert ref == "20261201-BBBBBB" and "请按 3 处理" in action
+
+
+def _as_followed(db: Path) -> None:
+    """A registry as Litestream's copy holds it: whole in one file."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        conn.execute("PRAGMA journal_mode = DELETE")
+
+
+def _revoked(db: Path) -> bool:
+    """Whether the public check of `VALID` answers revoked from ``db``."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return lookup.verify(conn, *VALID).result == "revoked"
+
+
+def test_a_version_older_than_the_served_one_is_not_published(tmp_path: Path) -> None:
+    """A registry host rebuilt from a day-old backup, or whose sync made a new registry before
+    the restore, was published to every replica: a certificate revoked since was answered valid
+    again, with nothing said anywhere (a disaster-recovery drill). Passed over, said at each
+    version, unless --once --allow-rollback."""
+    state = tmp_path / ".registry.db.follow"
+    copy = state / "follow.db"
+    sync_samples(copy)
+    backup = tmp_path / "backup-day0.db"
+    shutil.copyfile(copy, backup)  # the day's backup, before a 撤销 is synced
+    record_revocation(copy, tmp_path / "later", VALID[0], VALID[1], "2020-06-01")
+    _as_followed(copy)
+    target = tmp_path / "data" / "registry.db"
+    target.parent.mkdir()
+    follower = Follower("file:///nowhere", state, 1.0, print)
+    publish(follower, target)  # the host's history, version after version
+    assert _revoked(target)
+    served = target.read_bytes()
+    with contextlib.closing(sqlite3.connect(target)) as conn:
+        (last,) = conn.execute("SELECT max(id) FROM syncs").fetchone()
+
+    remade = tmp_path / "remade.db"
+    sync_samples(remade)  # the sync timer on a host whose registry is gone: a new registry
+    for older in (backup, remade):
+        shutil.copyfile(older, copy)
+        _as_followed(copy)
+        said: list[str] = []
+        publishing(follower, target, False, said.append)("0000000000000009")  # goes on
+        assert target.read_bytes() == served
+        [message] = said
+        assert (
+            f"没有正在使用的登记库的第 {last} 次同步" in message and "--allow-rollback" in message
+        )
+        with pytest.raises(RolledBack):
+            publishing(follower, target, True, said.append)("0000000000000009")
+
+    shutil.copyfile(backup, copy)
+    _as_followed(copy)
+    publishing(follower, target, True, print, allow_rollback=True)("0000000000000009")
+    assert not _revoked(target)  # the operator's own decision
+
+
+def test_allow_rollback_is_for_one_version_only(tmp_path: Path) -> None:
+    """--allow-rollback on the following unit would let every later rollback through."""
+    result = CliRunner().invoke(
+        cli, ["follow", "file:///nowhere", "--db", str(tmp_path / "r.db"), "--allow-rollback"]
+    )
+    assert result.exit_code == 2 and "只能与 --once 一起用" in result.output

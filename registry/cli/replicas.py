@@ -39,7 +39,7 @@ from registry.cli.base import (
     follow_state,
     stopped_by_sigterm,
 )
-from registry.cli.litestream import Follower, OlderRegistry, publish
+from registry.cli.litestream import Follower, OlderRegistry, RolledBack, publish
 from registry.cli.log_collection import collect
 
 ONCE_ATTEMPTS = 3
@@ -124,7 +124,12 @@ def replica_url(
 @db_option
 @interval_option
 @once_option
-def follow(url: str, db: Path, interval: float, once: bool) -> None:
+@click.option(
+    "--allow-rollback",
+    is_flag=True,
+    help="发布比正在使用的登记库旧的版本（登记库主机确实退回了较早的备份时，与 --once 一起用）。",
+)
+def follow(url: str, db: Path, interval: float, once: bool, allow_rollback: bool) -> None:
     """查验副本：跟随登记库主机用 Litestream 发布到 URL 的登记库，每个新版本整体替换 --db 文件。
 
     在每台查验副本上运行（与 certreg serve 同机）。URL 是登记库主机 litestream replicate 的副本地址：共享文件夹 file://，或 s3://（凭据用环境变量 LITESTREAM_ACCESS_KEY_ID、LITESTREAM_SECRET_ACCESS_KEY）；sftp:// 的口令或密钥只能写在 Litestream 配置文件中，本命令不读，请改用前两种。每个新版本先在私有目录（--db 旁的 .registry.db.follow）中跟随，再一次性替换 --db 文件：查验服务不用重启，也不会有一次查验失败。需要 pip install 'certreg[replica]'。
@@ -134,27 +139,43 @@ def follow(url: str, db: Path, interval: float, once: bool) -> None:
     \b
         certreg follow s3://certreg-shipping/registry --db /srv/certreg/data/registry.db
         certreg follow file:///mnt/replica/registry --db data/registry.db --once
+        certreg follow file:///mnt/replica/registry --once --allow-rollback
     """
+    if allow_rollback and not once:
+        raise UsageProblem("--allow-rollback 只能与 --once 一起用：只退回这一次，此后照常检查")
     follower = Follower(url, follow_state(db), interval, _say)
     db.parent.mkdir(parents=True, exist_ok=True)
-    run_follower(follower, publishing(follower, db, once, _say), once, _say)
+    step = publishing(follower, db, once, _say, allow_rollback=allow_rollback)
+    run_follower(follower, step, once, _say)
 
 
 def publishing(
-    follower: Follower, db: Path, once: bool, say: Callable[[str], None]
+    follower: Follower,
+    db: Path,
+    once: bool,
+    say: Callable[[str], None],
+    *,
+    allow_rollback: bool = False,
 ) -> Callable[[str], None]:
     """`follow`'s step: publish each version. One an older certreg wrote (the registry host not
     upgraded yet) is passed over and the follower goes on — but for ``once`` — so the host's
     next version, upgraded and synced, is published: ending there, a restarted follower met the
-    same version again, before Litestream had applied the newer ones, and never got past it."""
+    same version again, before Litestream had applied the newer ones, and never got past it.
+    A version older than the one served (`RolledBack`) is passed over the same way, and said
+    again at each version until the registry host is mended."""
 
     def step(txid: str) -> None:
         try:
-            publish(follower, db)
+            publish(follower, db, allow_rollback=allow_rollback)
         except OlderRegistry as exc:
             if once:
                 raise
             say(f"{exc.format_message()}；继续跟随，登记库主机升级并同步后发布的版本将被采用。")
+            return
+        except RolledBack as exc:
+            if once:
+                raise
+            say(f"版本 {txid} 未发布：{exc.format_message()}。")
             return
         say(f"已发布登记库版本 {txid} → {db}")
 

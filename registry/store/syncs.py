@@ -92,6 +92,28 @@ def record_attempt(conn: sqlite3.Connection, attempt: Attempt, at: str) -> int:
     return sync_id
 
 
+class SyncMark(NamedTuple):
+    """A sync history's last attempt, which every later version of the registry still holds:
+    the history only grows (`registry.store.append_only`)."""
+
+    id: int
+    at: str
+    fingerprint: str
+
+
+def last_sync(conn: sqlite3.Connection) -> SyncMark | None:
+    """The registry's last recorded attempt; None before any."""
+    row = conn.execute("SELECT id, at, fingerprint FROM syncs ORDER BY id DESC LIMIT 1").fetchone()
+    return SyncMark(*row) if row else None
+
+
+def holds_sync(conn: sqlite3.Connection, mark: SyncMark) -> bool:
+    """Whether this registry's history holds the attempt ``mark`` as recorded: not, for an
+    older copy restored in its place, or a registry made anew."""
+    row = conn.execute("SELECT at, fingerprint FROM syncs WHERE id = ?", (mark.id,)).fetchone()
+    return row is not None and tuple(row) == (mark.at, mark.fingerprint)
+
+
 def repeats_last_attempt(conn: sqlite3.Connection, attempt: Attempt) -> bool:
     """Whether ``attempt`` is the register's last recorded attempt over again: the same file
     refused for the same problems. A scheduled sync meets it on every run until the clerk
