@@ -21,7 +21,13 @@ from registry.domain.dates import (
 from registry.domain.documents import document_key, document_year
 from registry.domain.exam import EXAM_CLAUSE, exam_problem
 from registry.domain.names import mask_name, name_key, normalise_name, sex_of
-from registry.domain.regions import REGIONS, issuing_problem, parse_regions, region_code
+from registry.domain.regions import (
+    REGIONS,
+    authority_name,
+    issuing_problem,
+    parse_regions,
+    region_code,
+)
 from registry.domain.statuses import valid_when_collected
 from registry.domain.trades import CatalogueError
 from registry.sync.catalogue import load_catalogue
@@ -159,6 +165,21 @@ def test_today_is_beijings() -> None:
 )
 def test_a_region_as_staff_name_it(typed: str, code: str | None) -> None:
     assert region_code(typed) == code
+
+
+@pytest.mark.parametrize(
+    ("code", "department"),
+    [
+        ("2202", "绵阳市人力资源和社会保障局"),
+        ("2213", "凉山彝族自治州人力资源和社会保障局"),  # as its seal reads, not 凉山州…
+        ("2219", "阿坝藏族羌族自治州人力资源和社会保障局"),
+        ("2220", "甘孜藏族自治州人力资源和社会保障局"),
+        ("2200", "四川省人力资源和社会保障厅"),
+    ],
+)
+def test_a_department_is_named_as_its_seal_reads(code: str, department: str) -> None:
+    assert authority_name(code) == department
+    assert region_code(department) == code
 
 
 def test_full_dates() -> None:

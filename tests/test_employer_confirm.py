@@ -55,7 +55,7 @@ def test_api_confirms_field_by_field_and_withholds_what_it_confirms(
         body = client.post(
             "/api/v1/verify", json={"number": VALID[0], "name": VALID[1], "confirm": typed}
         ).json()
-    assert (body["result"], body["label"]) == ("valid", "有效，但证书上的等级与登记不符")
+    assert (body["result"], body["label"]) == ("valid", "有效，但所填的等级与登记不符")
     assert body["confirmation"] == {
         "level": "mismatch",
         "trade": "match",
@@ -67,6 +67,8 @@ def test_api_confirms_field_by_field_and_withholds_what_it_confirms(
     assert all(value not in text for value in REGISTERED.values())
     # the next step the page gives, not the 证书有效 of a paper that matches
     assert "可能被涂改或伪造" in body["advice"] and "证书有效" not in body["advice"]
+    # a typo first: 汽车司机 typed for 汽车驾驶员 was told the paper was forged
+    assert body["advice"].index("逐字核对") < body["advice"].index("可能被涂改或伪造")
 
 
 def test_whom_to_ask_comes_with_every_answer_that_says_to_ask(app_client: AppClient) -> None:
@@ -92,7 +94,7 @@ def test_whom_to_ask_comes_with_every_answer_that_says_to_ask(app_client: AppCli
         assert "向发证机关核实" in answer["advice"]
         assert answer["contact"]["name"].startswith("四川省人力资源和社会保障厅"), answer
     assert "contact" not in valid.json()
-    assert 'class="contact">发证机关：' in page.text
+    assert 'class="contact">咨询：' in page.text
 
 
 def test_the_reissue_mark_is_confirmed_both_ways(app_client: AppClient) -> None:
@@ -224,12 +226,12 @@ def test_the_form_confirms_without_revealing(app_client: AppClient) -> None:
     # at a glance not a green 有效: the headline says the paper differs, in the warning colour
     assert 'class="answer result-valid paper-differs"' in page.text
     assert (
-        '<span class="label">有效</span><span class="differs">，但证书上的内容与登记不符</span>'
+        '<span class="label">有效</span><span class="differs">，但所填的证书内容与登记不符</span>'
         in page.text
     )
     # and so do the title a screen reader reads first, and the status line
-    assert "<title>查验结果：有效，但证书上的内容与登记不符 · " in page.text
-    assert "<dd>有效（登记的状态；证书上的内容与登记不符）</dd>" in page.text
+    assert "<title>查验结果：有效，但所填的证书内容与登记不符 · " in page.text
+    assert "<dd>有效（登记的状态；所填的证书内容与登记不符）</dd>" in page.text
     assert (
         "汽车驾驶员" not in page.text
         and "高级工" not in page.text
@@ -421,7 +423,7 @@ def test_an_upload_confirms_its_optional_columns(app_client: AppClient) -> None:
         for r in rows
     ]
     assert verdicts == [("相符", "不符", "不符", "相符"), ("相符", "相符", "相符", "相符")]
-    assert [r["查验结果"] for r in rows] == ["有效，但证书上的工种、发证日期与登记不符", "已补发"]
+    assert [r["查验结果"] for r in rows] == ["有效，但所填的工种、发证日期与登记不符", "已补发"]
     assert list(rows[0])[-1] == "结果代码"  # the API's code last, after the 核对 columns
     assert rows[0]["工种"] == "电工"  # the HR file's own column, as it was
     assert rows[0]["工种（查验）"] == ""  # the registry's trade withheld

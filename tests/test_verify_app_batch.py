@@ -160,12 +160,12 @@ def test_each_row_says_what_to_do_next_and_an_empty_name_is_not_a_malformed_numb
     assert rows[0]["下一步"].startswith("证书有效。请核对持证人出示的证书原件")
     # whom to ask, as the single check's page names them
     assert rows[1]["下一步"].endswith(
-        "发证机关：四川省人力资源和社会保障厅职业能力建设处，电话：028-86113498。"
+        "咨询：四川省人力资源和社会保障厅职业能力建设处，电话：028-86113498。"
     )
     assert "028-86113498" not in rows[0]["下一步"] + rows[2]["下一步"]
     # a city whose phone the list lacks: its name, and the province's phone, as the page gives
     assert rows[3]["下一步"].endswith(
-        "发证机关：绵阳市人力资源和社会保障局（电话未收录，"
+        "咨询：绵阳市人力资源和社会保障局（电话未收录，"
         "可联系四川省人力资源和社会保障厅职业能力建设处，电话：028-86113498）。"
     )
     assert rows[2]["下一步"] == "持证人姓名为空。请填写证书上的持证人姓名后重新查验。"

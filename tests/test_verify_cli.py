@@ -75,7 +75,7 @@ def test_a_check_that_finds_nothing_names_whom_to_ask(
     _, answer = verify(sample_db, "Z1122029999", "周杰")
     assert answer["contact"] == {"name": "绵阳市人社局", "phone": "0816-1234567"}
     text = CliRunner().invoke(cli, ["verify", "Z1122029999", "周杰", "--db", str(sample_db)])
-    assert "发证机关：绵阳市人社局，电话：0816-1234567。" in text.output
+    assert "咨询：绵阳市人社局，电话：0816-1234567。" in text.output
     monkeypatch.setenv("CERTREG_AUTHORITIES", str(tmp_path / "missing.csv"))
     text = CliRunner().invoke(cli, ["verify", "Z1122029999", "周杰", "--db", str(sample_db)])
     assert text.exit_code == 2 and "CERTREG_AUTHORITIES 指定的发证机关联系方式文件" in text.output

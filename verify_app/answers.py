@@ -86,7 +86,7 @@ class Checked:
         if not self.mismatched:
             return self.answer.label
         fields = "、".join(CONFIRMABLE[field] for field in self.mismatched)
-        return f"{self.answer.label}，但证书上的{fields}与登记不符"
+        return f"{self.answer.label}，但所填的{fields}与登记不符"
 
     def advice(self) -> str:
         """What the employer does next: with a paper that disagrees with the registry, not

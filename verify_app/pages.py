@@ -230,7 +230,10 @@ def receipt(request: Request) -> Response:
         page = {"title": "回执已过期", "message": message, "again": again}
         return render(request, "error.html", page, 410)
     except ForgedReceipt:
-        message = "此回执链接不完整或被改动过，不是本系统签发的回执。请核对链接，或在首页重新查验。"
+        message = (
+            "无法验证此回执链接，它可能在复制、转发时被截断或改动。请向出示人索取完整的链接，"
+            "或在首页用证书编号和姓名重新查验。"
+        )
         return _error_page(request, "回执无效", message, 400)
     answer = verifier.recheck(client_of(request), opened)
     context = _result_context(request, answer, answer.wants_contact)

@@ -53,7 +53,7 @@ _CONTACT = {
 
 _CONFIRM = {
     "type": "object",
-    "description": "可选：用人单位看到的证书上的内容，逐项核对是否与登记一致（§四.(三)）。"
+    "description": "可选：用人单位看到的证书上的内容，逐项核对是否与登记一致。"
     "填写任何一项后，回答中不再给出等级、工种和发证日期，只给出 confirmation。",
     "additionalProperties": False,
     "properties": {
@@ -137,7 +137,7 @@ SCHEMAS: dict[str, Any] = {
                 "type": "string",
                 "description": "查验结果的中文名称；未填姓名或姓名含改变显示顺序的控制字符时"
                 "（result 为 malformed，reason 说明姓名的问题）为“未查验”：编号本身可能无误；"
-                "confirm 的项目与登记不符时注明，如“有效，但证书上的等级与登记不符”",
+                "confirm 的项目与登记不符时注明，如“有效，但所填的等级与登记不符”",
             },
             "advice": {"type": "string", "description": "用人单位下一步应当怎么做"},
             "confirmation": {

@@ -205,7 +205,7 @@ class Contacts:
         """`for_number` as one line of text, with `fallback_for`'s phone when a city's is
         unknown: a batch row's 下一步, the shell's answer."""
         contact = self.for_number(number)
-        text = f"发证机关：{contact.contact_line()}"
+        text = f"咨询：{contact.contact_line()}"
         if not contact.phone:
             ask = "电话未收录"
             if fallback := self.fallback_for(contact):

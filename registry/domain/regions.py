@@ -64,6 +64,15 @@ AUTHORITY_CODES = f"{PROVINCE} 省厅，{_CITIES[0]}-{_CITIES[-1]} 各市州"
 """Who each authority code is, for an option's help."""
 
 
+PREFECTURE_FULL_NAMES = {
+    "凉山州": "凉山彝族自治州",
+    "阿坝州": "阿坝藏族羌族自治州",
+    "甘孜州": "甘孜藏族自治州",
+}
+"""The official names of the three autonomous prefectures (附件3 shortens them), which clerks
+also write and their departments' seals bear."""
+
+
 def region_name(code: str) -> str:
     return REGIONS.get(code, code)
 
@@ -96,7 +105,8 @@ def authority_name(code: str) -> str:
     """The department behind an authority code, as a holder would name it."""
     if code == PROVINCE:
         return "四川省人力资源和社会保障厅"
-    return f"{region_name(code)}人力资源和社会保障局"
+    name = region_name(code)
+    return f"{PREFECTURE_FULL_NAMES.get(name, name)}人力资源和社会保障局"
 
 
 def issuing_problem(authority: str, region: str, letter: str) -> str | None:

@@ -16,16 +16,9 @@ from registry.domain.dates import CHINESE_NUMERALS, BadDate, parse_date
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.names import normalise_name
 from registry.domain.opinions import DATE_IN_TEXT, approves, refuses
-from registry.domain.regions import PROVINCE, REGIONS
+from registry.domain.regions import PREFECTURE_FULL_NAMES, PROVINCE, REGIONS
 from registry.kinds.cells import NONE_WRITTEN
 from registry.sheets.cells import Cell
-
-PREFECTURE_FULL_NAMES = {
-    "凉山州": "凉山彝族自治州",
-    "阿坝州": "阿坝藏族羌族自治州",
-    "甘孜州": "甘孜藏族自治州",
-}
-"""The official names of the three autonomous prefectures, which clerks also write."""
 
 _CHANGED = ("核减", "核增", "减为", "增为", "改为", "调整", "调减", "调增")
 """Words of an approval of other quantities than the form's (同意，核减中级为3本)."""
@@ -169,7 +162,7 @@ def _agreed(written: str) -> bool | None:
     if any(word in written for word in _CHANGED):
         raise ValueError(
             "意见改动了申领数量：登记库把表中各等级的数量记为批准数。请把表中数量改为批准的数量，"
-            "意见写“同意”和日期，再导入（§四.(二)：按批准的数量发放）"
+            "意见写“同意”和日期，再导入（§四.(二)：经审核批准后领取）"
         )
     return True if agreed else None
 

@@ -29,6 +29,9 @@ NUMBER_COLUMN = "颁发证书编号"
 EXAM_COLUMNS = ("思想政治表现", "生产工作成绩", "职业道德", "技术业务理论", "实际操作技能")
 """考试考核结果 (附件4): every one must be a pass (§二, §四.(六)1)."""
 
+ROSTER_FORMS = "附件4、附件5"
+"""What a check of a cell's plausibility cites: the roster forms whose column it reads — the
+notice sets no age, and §四.(三) (how a certificate is filled in) is not where it comes from."""
 MIN_AGE_AT_ISSUE = 16
 """The youngest a holder can be (the legal working age): a younger one is a mistyped birth."""
 MAX_AGE_AT_ISSUE = 70
@@ -150,7 +153,7 @@ class CellChecks:
         one digit off (2015 for 1965) gives a certificate nobody can hold."""
         stored, problem = self._year_month(value)
         if stored and (age := age_at_issue(str(stored), self.issued_on.isoformat())):
-            return None, (age, "§四.(三)")
+            return None, (age, ROSTER_FORMS)
         return stored, problem
 
     def _work_start(self, value: Cell) -> Verdict:
@@ -160,7 +163,7 @@ class CellChecks:
         if stored and str(stored) > self.issued_on.isoformat()[:7]:
             return None, (
                 f"参加工作时间晚于发证日期 {self.issued_on.isoformat()}，请核对",
-                "§四.(三)",
+                ROSTER_FORMS,
             )
         return stored, problem
 

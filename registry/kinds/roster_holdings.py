@@ -152,7 +152,8 @@ def check_holdings(
                     held[earlier] = holdings(earlier)
                 before = held[earlier].get(holder.predecessor)
             rule, code = _held_by(holder, mine.get(number), before)
-            found.append(Problem(row, NUMBER_COLUMN, written, rule, "附件3", code=code))
+            clause = "附件3" if code == NUMBER_TAKEN else None  # a renamed correction is no rule's
+            found.append(Problem(row, NUMBER_COLUMN, written, rule, clause, code=code))
         elif number in mine:
             current = holder
             while current.successor:  # the holder's newest certificate, down the chain

@@ -153,8 +153,9 @@ def confirm(
 
 
 MISMATCH_ADVICE = (
-    "证书上有与登记不符的内容：该证书可能被涂改或伪造（§四.(三) 不得涂改；§五.(三)）。"
-    "请不要以此证书为凭，向发证机关核实。"
+    "所填的证书内容与登记不符。请先对照证书原件逐字核对所填的内容（工种按证书上印的名称填写）；"
+    "核对无误仍不符的，该证书可能被涂改或伪造（§四.(三) 不得涂改；§五.(三)），请暂勿以此证书"
+    "为凭，向发证机关核实。"
 )
 """The next step when a confirmed field disagrees, whatever the result of number and name."""
 ORIGINAL_SHOWN = (

@@ -78,7 +78,7 @@ def _text(raw: Mapping[str, object], field: str, where: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise ManifestError(f'{where}：{field} 应为用英文引号括起的文字，如 {field} = "……"')
-    _refuse_hidden(value, f"{where}：{field}", "（§四.(三) 字迹清楚）：请删除后重新保存")
+    _refuse_hidden(value, f"{where}：{field}", "（§四.(三) 字体规范）：请删除后重新保存")
     return value.strip() or None
 
 
