@@ -235,7 +235,7 @@ def pages(values: Samples, next_page: str) -> list[Page]:
         "per_approval_doc": [{"批准文号": ""}, {"批准文号": values.approval}],
         "suspicious_clients": [{"小时数": "", "未查到阈值": ""}],
         "report_queue": [{"发证机关": ""}],
-        "failing_numbers": [{"天数": "", "未查到阈值": "", "举报阈值": ""}],
+        "failing_numbers": [{"天数": "", "未查到阈值": "", "报告阈值": ""}],
         "most_checked": [{"天数": ""}, {"天数": "365"}],
         "key_usage": [{"天数": ""}],
     }

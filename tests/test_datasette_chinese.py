@@ -390,7 +390,7 @@ SAMPLE_PARAMETERS = {
     "发证机关": "",
     "只看未处理": "是",
     "天数": "",
-    "举报阈值": "",
+    "报告阈值": "",
 }
 """A value for every canned query parameter; a new parameter needs one here."""
 

@@ -1067,7 +1067,7 @@ async def test_a_parameter_the_query_cannot_read_is_named_on_its_page(
         ("/registry/certificate", {"证书编号": "ｚ１１-2202-0124"}),
         ("/registry/certificate", {"证书编号": "Z1122029999"}),  # well formed, not registered
         ("/registry/status_changes", {**NO_FILTER, "类型": " 撤消 ", "证书编号": "c11 2200 0001"}),
-        ("/verify_log/failing_numbers", {"天数": "３０", "未查到阈值": "　５　", "举报阈值": "２"}),
+        ("/verify_log/failing_numbers", {"天数": "３０", "未查到阈值": "　５　", "报告阈值": "２"}),
         ("/registry/counts", {"地区": "", "年度": "2011年度"}),
         ("/registry/counts", {"地区": "", "年度": "11"}),
     ],
@@ -1095,7 +1095,7 @@ async def test_parameters_the_query_reads_raise_no_warning(
             {"天数": "30", "未查到阈值": "3"},
         ),
         ("/verify_log/failing_numbers", {"未查到阈值": "３"}, {"未查到阈值": "3"}),
-        ("/verify_log/failing_numbers", {"举报阈值": "１"}, {"举报阈值": "1"}),
+        ("/verify_log/failing_numbers", {"报告阈值": "１"}, {"报告阈值": "1"}),
         ("/verify_log/report_queue", {"发证机关": "２２０２"}, {"发证机关": "2202"}),
         # and the other ways staff write a year, a level, a region
         ("/registry/counts", {"地区": "", "年度": "2011年"}, {"地区": "", "年度": "2011"}),

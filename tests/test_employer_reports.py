@@ -232,7 +232,7 @@ def test_certreg_reports_prints_no_escape_sequence(
     assert printed.exit_code == 0, printed.output
     assert "\x1b" not in printed.output and "\u202e" not in printed.output
     assert "证书 <U+001B>]0;pwned<U+0007>Z11" in printed.output
-    assert "举报人联系方式：<U+202E>abc" in printed.output
+    assert "报告人联系方式：<U+202E>abc" in printed.output
     assert "情况说明：第一行\n    ┆ <U+001B>[2J第二行" in printed.output
 
 
@@ -347,7 +347,7 @@ async def test_staff_see_the_queue_and_the_failing_numbers_in_datasette(
     assert queue.status_code == 200, queue.text
     [row] = queue.json()
     assert row["证书编号"] == NO_MATCH_UNKNOWN[0] and row["查验结果"] == "未查到"
-    assert row["举报人联系方式"] == "王老师 13800000000"
+    assert row["报告人联系方式"] == "王老师 13800000000"
     assert row["发证机关"] == "2200 四川省人力资源和社会保障厅"
     assert (row["该编号查验次数"], row["其中未查到或格式错误"]) == (6, 6)
     other = await ds.client.get(
@@ -358,10 +358,10 @@ async def test_staff_see_the_queue_and_the_failing_numbers_in_datasette(
     assert other.json() == []
     failing = await ds.client.get(
         "/verify_log/failing_numbers.json",
-        params={"天数": "", "未查到阈值": "", "举报阈值": "", "_shape": "array"},
+        params={"天数": "", "未查到阈值": "", "报告阈值": "", "_shape": "array"},
         cookies=cookies,
     )
-    assert [(r["证书编号"], r["未查到或格式错误次数"], r["举报数"]) for r in failing.json()] == [
+    assert [(r["证书编号"], r["未查到或格式错误次数"], r["报告数"]) for r in failing.json()] == [
         (NO_MATCH_UNKNOWN[0], 6, 1)
     ]
     anonymous = await ds.client.get("/verify_log/report_queue.json")
@@ -387,7 +387,7 @@ async def test_staff_do_not_count_a_check_without_a_name_as_a_failure(
     cookies = signed_in(ds)
     failing = await ds.client.get(
         "/verify_log/failing_numbers.json",
-        params={"天数": "", "未查到阈值": "1", "举报阈值": "", "_shape": "array"},
+        params={"天数": "", "未查到阈值": "1", "报告阈值": "", "_shape": "array"},
         cookies=cookies,
     )
     assert [(r["证书编号"], r["未查到或格式错误次数"]) for r in failing.json()] == [
@@ -435,7 +435,7 @@ def test_certreg_reports_lists_them_in_chinese_and_json(
     )
     assert NO_MATCH_UNKNOWN[1] not in as_json.output
     none = CliRunner().invoke(cli, ["reports", "--db", str(registry_db), "--authority", "2202"])
-    assert "没有举报" in none.output
+    assert "没有报告" in none.output
     for named in (
         "省厅",
         "２２００",
@@ -446,7 +446,7 @@ def test_certreg_reports_lists_them_in_chinese_and_json(
     mianyang = CliRunner().invoke(
         cli, ["reports", "--db", str(registry_db), "--authority", "绵阳市"]
     )
-    assert mianyang.exit_code == 0 and "没有举报" in mianyang.output
+    assert mianyang.exit_code == 0 and "没有报告" in mianyang.output
     bad = CliRunner().invoke(cli, ["reports", "--db", str(registry_db), "--authority", "9999"])
     assert bad.exit_code == 2 and "认不出发证机关“9999”" in bad.output
 
@@ -461,9 +461,9 @@ def test_a_reports_receipt_is_a_link_staff_can_open(monkeypatch: pytest.MonkeyPa
 def test_reports_of_a_registry_that_is_not_there_is_a_mistake_not_an_empty_queue(
     tmp_path: Path,
 ) -> None:
-    """A mistyped --db said 没有举报 and exited 0: staff would believe nobody reported."""
+    """A mistyped --db said 没有报告 and exited 0: staff would believe nobody reported."""
     result = CliRunner().invoke(cli, ["reports", "--db", str(tmp_path / "typo" / "registry.db")])
-    assert result.exit_code == 2 and "不存在" in result.output and "没有举报" not in result.output
+    assert result.exit_code == 2 and "不存在" in result.output and "没有报告" not in result.output
 
 
 @pytest.mark.anyio
@@ -487,12 +487,12 @@ async def test_staff_record_what_they_did_about_a_report_and_the_queue_shows_it(
         assert pending["处理结果"] == "尚未处理"
     assert f"#{ref}" in invoke("--pending").output
     missing = invoke("--handle", "20200101-000000", "--outcome", "已处理")
-    assert missing.exit_code == 2 and "没有编号为“20200101-000000”的举报" in missing.output
+    assert missing.exit_code == 2 and "没有编号为“20200101-000000”的报告" in missing.output
     assert invoke("--handle", ref).exit_code == 2  # no outcome: nothing recorded
     assert invoke("--handle", ref, "--outcome", "甲\x1b[2J").exit_code == 2
     typed = "＃" + ref.lower()  # as typed on a Chinese keyboard
     done = invoke("--handle", typed, "--outcome", "已移交公安机关", "--by", "王科员")
-    assert done.exit_code == 0 and f"已记录举报 #{ref} 的处理结果：已移交公安机关" in done.output
+    assert done.exit_code == 0 and f"已记录报告 #{ref} 的处理结果：已移交公安机关" in done.output
     again = invoke("--handle", ref, "--outcome", "已核实为伪造", "--by", "李科员")
     assert again.exit_code == 0
     listed = invoke().output
@@ -500,7 +500,7 @@ async def test_staff_record_what_they_did_about_a_report_and_the_queue_shows_it(
     account = f"（系统用户 {getpass.getuser()}）"
     assert f"李科员{account}）：已核实为伪造" in listed and "尚未记录" not in listed
     assert "    此前的处理结果（" in listed and f"王科员{account}）：已移交公安机关" in listed
-    assert "没有尚未处理的举报" in invoke("--pending").output
+    assert "没有尚未处理的报告" in invoke("--pending").output
     [as_json] = json.loads(invoke("--json").output)
     assert (as_json["outcome"], as_json["handled_by"]) == ("已核实为伪造", f"李科员{account}")
     assert [(by, action) for _, by, action in as_json["earlier"]] == [

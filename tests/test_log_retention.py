@@ -64,7 +64,7 @@ def test_old_checks_and_handled_reports_go_and_nothing_else(tmp_path: Path) -> N
         serving.close()
     assert b"OLD-HANDLED" not in kept
     assert result.exit_code == 0, result.output
-    assert "查验记录 1 条" in result.output and "已处理的举报 1 份" in result.output
+    assert "查验记录 1 条" in result.output and "已处理的报告 1 份" in result.output
     assert _rows(log, "SELECT at FROM checks") == [(_at(1),)]
     assert _rows(log, "SELECT ref FROM reports ORDER BY ref") == [
         ("NEW-HANDLED",),
@@ -100,5 +100,5 @@ def test_on_a_replica_old_reports_go_whether_handled_or_not(tmp_path: Path) -> N
     result = CliRunner().invoke(
         cli, ["purge-log", "--db", db, "--checks-days", "365", "--reports-days", "365"]
     )
-    assert result.exit_code == 0 and "365 天以前的举报 2 份" in result.output
+    assert result.exit_code == 0 and "365 天以前的报告 2 份" in result.output
     assert _rows(log, "SELECT ref FROM reports") == [("NEW-HANDLED",)]

@@ -252,7 +252,7 @@ def test_serve_workers_with_memory_storage_warns_in_chinese(registry_db: Path) -
         assert httpx.post(f"{base}/api/v1/verify", json=CHECK).json()["result"] == "valid"
     text = output.read_text(encoding="utf-8")
     assert "2 个工作进程各自计数，每位用户实际每分钟最多可查验 14（而不是 7）条、" in text
-    assert "每天最多可举报 10（而不是 5）份" in text and "批量" not in text  # that one is off
+    assert "每天最多可报告 10（而不是 5）份" in text and "批量" not in text  # that one is off
     assert "CERTREG_RATE_LIMIT_STORAGE=redis://" in text
 
 

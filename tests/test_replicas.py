@@ -405,14 +405,14 @@ async def test_every_replicas_log_reaches_staff_as_one_log(
         make_checks(folder / "registry.db", f"198.51.100.{len(replicas) + 1}", [VALID])
         time.sleep(1.1 if told else 0)  # the two checks a second apart: two checks, not one
         number, ticket = make_report(
-            folder / "registry.db", guesser, *NO_MATCH_UNKNOWN, f"{name} 收到的举报"
+            folder / "registry.db", guesser, *NO_MATCH_UNKNOWN, f"{name} 收到的报告"
         )
         told.append(number)
         if name == "replica-a":  # its report sent again to replica-b: one check, two reports
             other = tmp_path / "replica-b" / "registry.db"
             sync_samples(other)
             repeated, _ = make_report(
-                other, guesser, *NO_MATCH_UNKNOWN, "replica-a 收到的举报", ticket
+                other, guesser, *NO_MATCH_UNKNOWN, "replica-a 收到的报告", ticket
             )
         replicas[name] = {
             **shipping,
@@ -476,9 +476,9 @@ async def test_every_replicas_log_reaches_staff_as_one_log(
     # every replica's reports in the one queue; the checks charged to an API key, as such
     queue = await ds.client.get("/verify_log/reports.json?_shape=array", cookies=cookies)
     assert sorted(row["text"] for row in queue.json()) == [
-        "replica-a 收到的举报",
-        "replica-a 收到的举报",
-        "replica-b 收到的举报",
+        "replica-a 收到的报告",
+        "replica-a 收到的报告",
+        "replica-b 收到的报告",
     ]
     # the numbers the employers were told are the ones staff see, one report each; the one
     # sent again to another replica is kept, handled as a repeat of the first

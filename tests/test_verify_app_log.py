@@ -282,7 +282,7 @@ def test_uvicorn_access_lines_carry_no_secret_link(path: str, logged: str) -> No
 
 @pytest.mark.parametrize(
     ("name", "params"),
-    [("failing_numbers", ("天数", "未查到阈值", "举报阈值")), ("most_checked", ("天数",))],
+    [("failing_numbers", ("天数", "未查到阈值", "报告阈值")), ("most_checked", ("天数",))],
 )
 def test_queries_of_the_last_days_read_those_days_only(
     tmp_path: Path, name: str, params: tuple[str, ...]

@@ -100,7 +100,7 @@ NUMBER_COLUMNS = frozenset({"证书编号", "新证书编号", "原证书编号"
 in the verification log's, to its history (`certificate`), since a number the public typed
 (a forged one, reported) may have no row to link to."""
 _NUMBER = re.compile(r"[CZGJ]\d{10}")
-CLIENT_COLUMNS = frozenset({"客户端", "举报客户端"})
+CLIENT_COLUMNS = frozenset({"客户端", "报告客户端"})
 """The verification log's queries' columns that hold a client: each links to its checks, the
 latest first (suspicious traffic is judged by what the client typed, one check after another)."""
 

@@ -23,7 +23,7 @@ from registry.domain.statuses import EVENT_TYPES
 from registry.domain.text import MAX_NAME_CHARS
 
 DATE_PARAMS = frozenset({"起始日期", "截止日期"})
-COUNT_PARAMS = frozenset({"天数", "小时数", "未查到阈值", "举报阈值"})
+COUNT_PARAMS = frozenset({"天数", "小时数", "未查到阈值", "报告阈值"})
 NUMBER_PARAMS = frozenset({"证书编号"})
 TYPES_READ = (*EVENT_TYPES, "撤消")
 """What the 类型 of status_changes matches (撤消, a common variant, is read as 撤销)."""

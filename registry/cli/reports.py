@@ -69,8 +69,8 @@ def _handle(db: Path, ref: str, outcome: str | None, by: str | None) -> None:
             "certreg -- certreg reports …），或在收集日志的程序写完后重试"
         ) from exc
     if found is None:
-        raise UsageProblem(f"没有编号为“{ref}”的举报。请用 certreg reports 查看举报编号")
-    click.echo(f"已记录举报 #{found} 的处理结果：{text}")
+        raise UsageProblem(f"没有编号为“{ref}”的报告。请用 certreg reports 查看报告编号")
+    click.echo(f"已记录报告 #{found} 的处理结果：{text}")
 
 
 CONTINUED = "\n    ┆ "
@@ -102,7 +102,7 @@ def _print_report(report: dict[str, Any]) -> None:
     # What employers typed: the app refuses hidden characters in it, but the log is a file
     # anyone with access can write, and an escape sequence would rewrite the terminal.
     if report["contact"]:
-        click.echo(f"    举报人联系方式：{visible(report['contact'])}")
+        click.echo(f"    报告人联系方式：{visible(report['contact'])}")
     if report["text"]:
         click.echo(f"    情况说明：{_shown(report['text'])}")
     if report["receipt"]:
@@ -121,9 +121,9 @@ def _print_report(report: dict[str, Any]) -> None:
 @cli.command()
 @db_option
 @click.option(
-    "--authority", help="只看这个发证机关的举报：地区代码或名称，如 2202、绵阳市（省厅为 2200）。"
+    "--authority", help="只看这个发证机关的报告：地区代码或名称，如 2202、绵阳市（省厅为 2200）。"
 )
-@click.option("--pending", is_flag=True, help="只列出尚未记录处理结果的举报。")
+@click.option("--pending", is_flag=True, help="只列出尚未记录处理结果的报告。")
 @click.option(
     "--limit",
     default=100,
@@ -133,8 +133,8 @@ def _print_report(report: dict[str, Any]) -> None:
 )
 @click.option(
     "--handle",
-    metavar="举报编号",
-    help="记录对这份举报的处理结果（与 --outcome 一起使用），编号如列表所示。",
+    metavar="报告编号",
+    help="记录对这份报告的处理结果（与 --outcome 一起使用），编号如列表所示。",
 )
 @click.option("--outcome", metavar="处理结果", help="处理结果，如“已核实为伪造，已移交公安机关”。")
 @click.option(
@@ -153,9 +153,9 @@ def reports(
     by: str | None,
     as_json: bool,
 ) -> None:
-    """列出用人单位提交的疑似伪造证书举报（§五.(三)），最新的在前；记录处理结果。
+    """列出用人单位提交的疑似伪造证书报告（§五.(三)），最新的在前；记录处理结果。
 
-    举报由公众查验服务写入登记库旁的查验日志（verify_log.db）；查验信息（编号、结果、时间、回执）由系统附上，不含持证人姓名。处理结果另行记录，不改动举报本身；再次记录以最新的为准，之前的仍保留。
+    报告由公众查验服务写入登记库旁的查验日志（verify_log.db）；查验信息（编号、结果、时间、回执）由系统附上，不含持证人姓名。处理结果另行记录，不改动报告本身；再次记录以最新的为准，之前的仍保留。
 
     示例：
 
@@ -169,7 +169,7 @@ def reports(
         _handle(db, handle, outcome, by)
         return
     if outcome is not None or by is not None:
-        raise UsageProblem("--outcome 和 --by 须与 --handle 举报编号 一起使用")
+        raise UsageProblem("--outcome 和 --by 须与 --handle 报告编号 一起使用")
     if authority is not None:
         code = region_code(authority)
         if code is None:
@@ -183,8 +183,8 @@ def reports(
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
     if not found:
-        click.echo(f"没有{'尚未处理的' if pending else ''}举报（查验日志 {log}）。")
+        click.echo(f"没有{'尚未处理的' if pending else ''}报告（查验日志 {log}）。")
         return
     for report in found:
         _print_report(report)
-    click.echo("记录处理结果：certreg reports --handle 举报编号 --outcome 处理结果")
+    click.echo("记录处理结果：certreg reports --handle 报告编号 --outcome 处理结果")

@@ -29,11 +29,11 @@ _DAYS = click.IntRange(min=MIN_DAYS)
     "--reports-days",
     type=_DAYS,
     metavar="天数",
-    help="同时删除多少天以前、已记录处理结果的举报及其处理记录（尚未处理的不删）；"
-    "在查验副本上（举报已由登记库主机收取）删除这以前的全部举报。",
+    help="同时删除多少天以前、已记录处理结果的报告及其处理记录（尚未处理的不删）；"
+    "在查验副本上（报告已由登记库主机收取）删除这以前的全部报告。",
 )
 def purge_log(db: Path, checks_days: int, reports_days: int | None) -> None:
-    """删除查验日志（登记库旁的 verify_log.db）中超过保存期限的记录：查验记录（网络地址、证书编号、结果、姓名校验值），以及可选的已处理的举报（含举报人联系方式）。
+    """删除查验日志（登记库旁的 verify_log.db）中超过保存期限的记录：查验记录（网络地址、证书编号、结果、姓名校验值），以及可选的已处理的报告（含报告人联系方式）。
 
     删除时覆盖所占的空间（secure_delete），文件中不留原内容。登记库主机合并后的日志和每台副本自己的日志都可以运行（副本上用其 --db）；备份和 Litestream 副本中的旧记录要等它们自己过期。建议用 systemd 定时器每天运行一次。
 
@@ -66,5 +66,5 @@ def purge_log(db: Path, checks_days: int, reports_days: int | None) -> None:
     said = f"已删除 {checks_days} 天以前的查验记录 {gone['checks']} 条"
     if reports_days:
         which = "的" if replica else "已处理的"
-        said += f"，{reports_days} 天以前{which}举报 {gone['reports']} 份"
+        said += f"，{reports_days} 天以前{which}报告 {gone['reports']} 份"
     click.echo(said)

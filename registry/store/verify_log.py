@@ -248,7 +248,7 @@ def mark_repeated(conn: sqlite3.Connection, refs: Sequence[str], at: str) -> int
         ).fetchone()
         if first is not None:
             action = (
-                f"重复：与举报 {first[0]} 是同一次查验的举报（由另一台查验副本收到），"
+                f"重复：与报告 {first[0]} 是同一次查验的报告（由另一台查验副本收到），"
                 f"请按 {first[0]} 处理"
             )
             conn.execute(
