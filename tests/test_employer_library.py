@@ -3,6 +3,7 @@ never reveals, the issuing authority's contact for a check that found nothing.""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -15,12 +16,13 @@ from hypothesis import strategies as st
 
 from registry import store
 from registry.cli import cli
-from registry.cli.base import OUTPUT_FAILED
+from registry.cli.base import CLOSED_PIPE, OUTPUT_FAILED
 from registry.domain.authorities import Contacts, builtin_authorities, parse_authorities
 from registry.domain.dates import beijing_clock
 from registry.public.confirm import CONFIRMABLE, MATCH, MISMATCH, confirm, withheld
 from registry.public.lookup import Verification
 from registry.store import keys
+from tests.verify_fixtures import VALID as VALID_CASE
 from tests.verify_fixtures import sync_samples
 
 VALID = Verification(
@@ -124,3 +126,18 @@ def test_the_issuing_authoritys_contact_for_a_number() -> None:
         "代码,名称,地址,电话\n2202,绵阳市人社局,绵阳市某路1号,0816-1234567\n"
     )
     assert Contacts(replaced).for_number("Z1122020123").phone == "0816-1234567"
+
+
+def test_a_reader_that_stops_reading_is_not_told_not_found(tmp_path: Path) -> None:
+    """``certreg verify … | head -1``: click exits 1 on a closed pipe, which is verify's "not
+    found" (and sync's "a register refused"); it is 141, as a shell reports SIGPIPE."""
+    db = tmp_path / "registry.db"
+    sync_samples(db)
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before a word is written
+    with os.fdopen(write, "w") as closed:
+        done = subprocess.run(
+            [sys.executable, "-m", "registry", "verify", *VALID_CASE, "--db", str(db)],
+            stdout=closed, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+    assert (done.returncode, done.stderr) == (CLOSED_PIPE, "")

@@ -24,6 +24,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 INTERRUPTED = 130
 """The exit code of a command stopped by Ctrl-C (128 + SIGINT, as shells report it)."""
 OUTPUT_FAILED = 74
+CLOSED_PIPE = 141
+"""What a command whose reader stopped reading exits with (``| head``): 128 + SIGPIPE, as a
+shell reports any command a closed pipe ended. Click's own 1 there read as "not found" or "a
+register refused"."""
 """Exit status when stdout (or a file a command writes) cannot be written."""
 
 click_zh.install()
@@ -143,6 +147,9 @@ class ChineseGroup(_Chinese, click.Group):
         traceback (each command reaches SQLite its own way)."""
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - what is buffered goes nowhere
+            raise click.exceptions.Exit(CLOSED_PIPE) from None
         except store.RegistryMismatch as exc:
             raise UsageProblem(str(exc)) from exc
         except sqlite3.DatabaseError as exc:

@@ -35,7 +35,7 @@ _DAYS = click.IntRange(min=MIN_DAYS)
 def purge_log(db: Path, checks_days: int, reports_days: int | None) -> None:
     """删除查验日志（登记库旁的 verify_log.db）中超过保存期限的记录：查验记录（网络地址、证书编号、结果、姓名校验值），以及可选的已处理的报告（含报告人联系方式）。
 
-    删除时覆盖所占的空间（secure_delete），文件中不留原内容。登记库主机合并后的日志和每台副本自己的日志都可以运行（副本上用其 --db）；备份和 Litestream 副本中的旧记录要等它们自己过期。建议用 systemd 定时器每天运行一次。
+    删除时覆盖所占的空间（secure_delete），文件中不留原内容。登记库主机合并后的日志和每台副本自己的日志都可以运行（副本上用其 --db）；备份和 Litestream 副本中的旧记录要等它们自己过期。每天运行一次：随附的 systemd 定时器 deploy/systemd/certreg-purge-log.timer 即是。
 
     示例：
 
