@@ -634,3 +634,29 @@ def test_a_csv_whose_header_cells_hold_line_breaks_says_how_its_lines_differ_fro
     brief = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(fresh), "--brief"])
     # it quotes no cell: a system log's report says it too, and not as columns not read
     assert "单元格内换行" in brief.output and "不是本表栏目" not in brief.output
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+
+
+def test_a_register_given_as_another_kind_is_told_its_kind(tmp_path: Path) -> None:
+    """A 附件4 roster synced as a status-changes register was asked, column by column, whether
+    its “颁发证书编号” should be “证书编号”; a status-changes register numbered as a roster,
+    whether “更正性别” should be “性别” (a newcomer pasting the documented commands)."""
+    db = str(tmp_path / "registry.db")
+    roster = str(SAMPLES / "2011-shengzhi-approval.xlsx")
+    synced = CliRunner().invoke(
+        cli, ["sync", roster, "--kind", "status-changes", "--authority", "2200", "--db", db]
+    )
+    assert synced.exit_code == 1
+    assert 'kind = "approval-roster"' in synced.output and "是否应为" not in synced.output
+    numbered = CliRunner().invoke(
+        cli,
+        [
+            "number", str(SAMPLES / "2012-status-changes.xlsx"), "--kind", "approval-roster",
+            "--authority", "2202", "--year-code", "12", "--out", str(tmp_path / "n.xlsx"),
+            "--db", db,
+        ],
+    )  # fmt: skip
+    assert numbered.exit_code != 0
+    assert "--kind status-changes" in numbered.output and "是否应为" not in numbered.output

@@ -176,7 +176,7 @@ def test_a_new_version_failing_an_issued_holder_advises_a_revocation(
         {"kind": "status-changes", "authority": "2202"},
     )
     assert (
-        "changes.csv［status-changes］已导入"
+        "changes.csv［换发补发撤销登记］已导入"
         in run("sync", str(registers.folder), "--db", str(db_path))[1]
     )
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
@@ -611,7 +611,7 @@ def test_a_brief_report_keeps_the_cells_out_of_a_system_log(
     registers.add("m.csv", rows, MIANYANG)
     code, output = run("sync", str(registers.folder), "--db", str(db_path), "--brief")
     listed = registers.folder / "m.csv.问题清单.csv"
-    assert code == 1 and "m.csv［approval-roster］已拒绝" in output
+    assert code == 1 and "m.csv［审批名册（附件4）］已拒绝" in output
     assert f"全部 1 个问题已写入 {listed}（去掉 --brief 可在此列出）" in output
     assert "欧阳" not in output and "第4行" not in output
     assert "欧阳独特" in listed.read_text(encoding="utf-8-sig")
@@ -658,7 +658,7 @@ def test_the_report_is_printed_when_no_folder_takes_the_problem_list(
     path = registers.add("big.csv", rows, MIANYANG)
     code, output = run("sync", str(path.parent), "--db", str(db_path))
     assert code == 1, output
-    assert "✘ big.csv［approval-roster］已拒绝，登记库未作任何改动：30 个问题" in output
+    assert "✘ big.csv［审批名册（附件4）］已拒绝，登记库未作任何改动：30 个问题" in output
     assert "30 处（第4行、第5行、第6行、第7行、第8行等），如第4行「报考工种」“驾校”" in output
     assert (
         "全部 30 个问题无法写入文件（名册所在文件夹、登记库所在文件夹和临时文件夹都不可写）："

@@ -536,8 +536,8 @@ def test_what_the_unlisted_note_leaves_out(registers: RegisterFactory, db_path: 
         (registers.folder / f"李芳-补发申请-{i:02d}.xlsx").write_bytes(b"PK")
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     brief = run("sync", str(registers.folder), "--db", str(db_path), "--brief")[1]
-    assert code == 1 and "mianyang-numbered.csv［approval-roster］已导入" in output
-    assert "2013/deyang.xlsx［approval-roster］已拒绝" in output and "找不到此文件" in output
+    assert code == 1 and "mianyang-numbered.csv［审批名册（附件4）］已导入" in output
+    assert "2013/deyang.xlsx［审批名册（附件4）］已拒绝" in output and "找不到此文件" in output
     assert "有 14 个表格文件没有列入 registers.toml" in output
     assert "等 14 个" in output and output.count("李芳-补发申请-") == 8  # ten names in all
     assert "mianyang.csv、" not in output and "mianyang.csv。" not in output

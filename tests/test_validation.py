@@ -650,7 +650,9 @@ def test_text_report_names_file_row_column_value_and_rule(
     )
     result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
     assert result.exit_code == 1
-    assert "✘ mianyang.csv［approval-roster］已拒绝，登记库未作任何改动：1 个问题" in result.output
+    assert (
+        "✘ mianyang.csv［审批名册（附件4）］已拒绝，登记库未作任何改动：1 个问题" in result.output
+    )
     assert (
         "mianyang.csv 第4行「报考工种」“驾校”：不在登记库所用的工种目录中；相近的工种：汽车驾驶员"
         in result.output

@@ -6,11 +6,18 @@ other places it touches are listed in docs/ARCHITECTURE.md ("Where things go").
 
 from __future__ import annotations
 
+import itertools
+from pathlib import Path
 from typing import Any
 
+from registry.domain.registers import KIND_LABELS
 from registry.kinds import collections, dispatches, requisitions, rosters, status_changes
 from registry.kinds.base import Kind
+from registry.sheets.errors import HeaderNotFound, UnreadableSheet
+from registry.sheets.header import HEADER_SEARCH_ROWS, find_header
 from registry.sheets.layout import Layout
+from registry.sheets.rows import open_sheet
+from registry.sheets.table import Table
 
 KINDS: dict[str, Kind[Any, Any]] = {
     kind.layout.kind: kind
@@ -26,3 +33,33 @@ KINDS: dict[str, Kind[Any, Any]] = {
 
 LAYOUTS: dict[str, Layout] = {code: kind.layout for code, kind in KINDS.items()}
 """Register kind → the spreadsheet layout it is read (and its blank form written) with."""
+
+
+def read_as(code: str, path: Path) -> Table:
+    """``path`` read as a register of kind ``code``. One whose header is another kind's is told
+    which kind to give it: column by column, a 附件4 roster read as a status-changes register
+    was asked whether its “颁发证书编号” should be “证书编号”."""
+    kind = KINDS[code]
+    try:
+        return kind.read(path, kind.layout)
+    except HeaderNotFound:
+        other = _headed_as(path, code)
+        if other is None:
+            raise
+        raise UnreadableSheet(
+            f"这份文件的表头是“{LAYOUTS[other].title}”的，不是“{kind.layout.title}”的："
+            f"登记类型应为 {other}（{KIND_LABELS[other]}）。请在 registers.toml 中写 "
+            f'kind = "{other}"（命令行为 --kind {other}），或换成应导入的文件'
+        ) from None
+
+
+def _headed_as(path: Path, code: str) -> str | None:
+    """The other kind whose header the first rows of ``path`` hold, if one does."""
+    rows = list(itertools.islice(open_sheet(path).rows, HEADER_SEARCH_ROWS + 5))
+    for other, layout in LAYOUTS.items():
+        try:
+            if other != code and find_header(iter(rows), layout):
+                return other
+        except UnreadableSheet:
+            continue
+    return None

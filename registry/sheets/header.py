@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from registry.sheets._extent import column_letters
 from registry.sheets.cells import Cell
-from registry.sheets.errors import UnreadableSheet
+from registry.sheets.errors import HeaderNotFound, UnreadableSheet
 from registry.sheets.layout import Layout, header_key
 from registry.sheets.rows import Row
 
@@ -165,12 +165,12 @@ def find_header(
     raise _not_found(layout, best, best_keys)
 
 
-def _not_found(layout: Layout, best: dict[str, int], best_keys: list[str]) -> UnreadableSheet:
+def _not_found(layout: Layout, best: dict[str, int], best_keys: list[str]) -> HeaderNotFound:
     """No header: the columns the likeliest row lacks, and its cells that look like them."""
     missing = [name for name in layout.required if name not in best]
     unmatched = [key for index, key in enumerate(best_keys) if index not in best.values()]
     alike = [f"“{k}”是否应为“{m}”" for m in missing for k in unmatched if _alike(k, m)]
-    return UnreadableSheet(
+    return HeaderNotFound(
         f"在前{HEADER_SEARCH_ROWS}行找不到“{layout.title}”的表头；缺少列：{'、'.join(missing)}"
         + (f"（表头中{'；'.join(alike)}？）" if alike else "")
         + "。请检查文件是否选对了登记类型（kind），或表头名称是否与附件一致"

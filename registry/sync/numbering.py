@@ -23,7 +23,7 @@ from registry.domain.problems import Problem
 from registry.domain.regions import issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import builtin_catalogue
-from registry.kinds import LAYOUTS
+from registry.kinds import read_as
 from registry.kinds.cells import total_row
 from registry.kinds.marked import marked_rows
 from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, exam_verdict, level_verdict
@@ -31,7 +31,7 @@ from registry.kinds.roster_order import trade_groups
 from registry.kinds.roster_remarks import withheld_row
 from registry.sheets.cells import Cell, text
 from registry.sheets.numbered_copy import CopyNotes, numbered_copy
-from registry.sheets.table import Record, Table, read_table
+from registry.sheets.table import Record, Table
 from registry.store import now
 from registry.store.certificates import register_of, same_register_through
 from registry.store.numbering_runs import (
@@ -103,7 +103,7 @@ def plan(
     conn: sqlite3.Connection, path: Path, kind: str, authority: str, region: str, year_code: str
 ) -> Numbering:
     """Work out the numbers for ``path`` without writing anything."""
-    numbering = Numbering(read_table(path, LAYOUTS[kind]))
+    numbering = Numbering(read_as(kind, path))
     if not numbering.table.records:
         numbering.problems.append(Problem(None, None, None, "名册没有任何数据行"))
         return numbering

@@ -31,7 +31,7 @@ from typing import Any
 
 from registry.domain.problems import Problem
 from registry.domain.trades import TradeCatalogue
-from registry.kinds import KINDS
+from registry.kinds import KINDS, read_as
 from registry.kinds.base import RegisterEntry
 from registry.kinds.cells import cell_problems, set_aside_note, unread_note, wrapped_note
 from registry.sheets.errors import UnreadableSheet
@@ -164,7 +164,7 @@ def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> 
     kind = KINDS[entry.kind]
     before = file_fingerprint(entry)
     with cycles_uncollected():
-        table = kind.read(entry.path, kind.layout)
+        table = read_as(entry.kind, entry.path)
         try:
             problems = cell_problems(table)
             data = kind.check_alone(table, entry, catalogue, today) if table.records else None

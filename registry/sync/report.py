@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from registry.domain.problems import Problem
-from registry.domain.registers import CERTIFICATE_KINDS
+from registry.domain.registers import CERTIFICATE_KINDS, KIND_LABELS
 from registry.domain.text import visible
 from registry.kinds.cells import UNREAD_COLUMNS
 from registry.sheets.formulas import as_text, neutralise
@@ -44,7 +44,8 @@ conflict names (新版本名册中没有此证书（原第33行，张鹏）)."""
 def _line(outcome: Outcome) -> str:
     entry = outcome.entry
     mark = "✘" if outcome.outcome == REJECTED else "✔"
-    text = f"{mark} {visible(entry.key)}［{entry.kind}］{OUTCOME_LABELS[outcome.outcome]}"
+    kind = KIND_LABELS.get(entry.kind, entry.kind)  # a clerk's words, not the manifest's code
+    text = f"{mark} {visible(entry.key)}［{kind}］{OUTCOME_LABELS[outcome.outcome]}"
     if outcome.outcome == UPDATED and not (outcome.added or outcome.changed or outcome.conflicts):
         text += f"：{outcome.rows} 行，" + (
             "证书未变，只改了 registers.toml 中的登记信息"
