@@ -41,12 +41,25 @@ def staff_accounts(environ: Mapping[str, str]) -> dict[str, str]:
         if not _USERNAME.fullmatch(username):
             raise AccountProblem(f"环境变量 {variable}：用户名只能由字母、数字和下划线组成")
         if not _HASH.fullmatch(value.strip()):
-            raise AccountProblem(
-                f"环境变量 {variable} 不是密码哈希（应以 {HASH_PREFIX} 开头）。"
-                "请用 datasette hash-password 生成哈希，不要直接写密码"
-            )
+            raise AccountProblem(f"环境变量 {variable} {_not_a_hash(value.strip())}")
         accounts[username] = variable
     return accounts
+
+
+def _not_a_hash(value: str) -> str:
+    """Why ``value`` is no password hash, and what to do: a hash cut short (the placeholder
+    pasted as it stands, or a hash in double quotes, whose $… the shell expanded) was told it did
+    not start as it does."""
+    if not value.startswith(HASH_PREFIX):
+        return (
+            f"不是密码哈希（应以 {HASH_PREFIX} 开头）。"
+            "请用 datasette hash-password 生成哈希，不要直接写密码"
+        )
+    return (
+        f"的密码哈希不完整或有误：应为 {HASH_PREFIX}迭代次数$盐$哈希值（迭代次数是数字）。"
+        "请粘贴 datasette hash-password 输出的整行，并用单引号"
+        "括起来（双引号会让 shell 把其中的 $… 当作变量展开）"
+    )
 
 
 def auth_passwords_config(environ: Mapping[str, str]) -> dict[str, dict[str, str]]:

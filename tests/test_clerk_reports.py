@@ -408,6 +408,8 @@ def test_trades_extra_adds_to_the_catalogue(
             "sync", str(registers.folder), "--db", str(db_path), "--trades-extra", str(extra)
         )
     assert code == 0, output
+    # the catalogue beside the registers is no register the manifest forgot, however given
+    assert "没有列入 registers.toml" not in output
     # the built-in list is still there: 电工 and the alias 锅炉工 still resolve
     registers.add("more.csv", [approval_row("Z1122020002", "郑浩", 报考工种="锅炉工")], MIANYANG)
     extra_args = [] if where == "manifest" else ["--trades-extra", str(extra)]
@@ -614,6 +616,7 @@ def test_a_brief_report_keeps_the_cells_out_of_a_system_log(
     assert code == 1 and "m.csv［审批名册（附件4）］已拒绝" in output
     assert f"全部 1 个问题已写入 {listed}（去掉 --brief 可在此列出）" in output
     assert "欧阳" not in output and "第4行" not in output
+    assert "请按名册旁的 <文件>.问题清单.csv 中每条问题后的说明改正文件" in output  # not "上面"
     assert "欧阳独特" in listed.read_text(encoding="utf-8-sig")
     assert "欧阳独特" in run("sync", str(registers.folder), "--db", str(db_path))[1]
     # a program's report for the log too (--json kept every problem's value, and the names of

@@ -220,10 +220,19 @@ def test_dummy_hash_is_as_costly_as_the_costliest_account_and_matches_nothing() 
 
 
 @pytest.mark.parametrize(
-    "value", ["123456", "pbkdf2_sha256$", "pbkdf2_sha256$many$salt$abc=", "pbkdf2_sha256$1000$s$"]
+    ("value", "said"),
+    [
+        ("123456", "不是密码哈希"),
+        # cut short: the help's placeholder pasted as it stands, or a hash in double quotes
+        # whose $480000$… the shell expanded — told it did not start as it does
+        ("pbkdf2_sha256$", "不完整"),
+        ("pbkdf2_sha256$…", "不完整"),
+        ("pbkdf2_sha256$many$salt$abc=", "不完整"),
+        ("pbkdf2_sha256$1000$s$", "单引号"),
+    ],
 )
-def test_account_must_be_a_whole_password_hash(value: str) -> None:
-    with pytest.raises(AccountProblem, match="不是密码哈希"):
+def test_account_must_be_a_whole_password_hash(value: str, said: str) -> None:
+    with pytest.raises(AccountProblem, match=said):
         staff_accounts({"CERTREG_STAFF_wangli": value})
     assert staff_accounts({"CERTREG_STAFF_wangli": STAFF_HASH}) == {
         "wangli": "CERTREG_STAFF_wangli"

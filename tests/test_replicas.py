@@ -645,7 +645,9 @@ def test_follow_once_gives_up_on_a_url_with_nothing_to_follow(tmp_path: Path) ->
     """``--once`` checks a configuration: a URL with no registry behind it ends it, saying what to
     check — it does not retry for ever."""
     litestream()
-    nowhere = (tmp_path / "no-such-folder" / "registry").as_uri()
+    nothing = tmp_path / "empty-share" / "registry"
+    nothing.mkdir(parents=True)
+    nowhere = nothing.as_uri()
     result = subprocess.run(
         [sys.executable, "-m", "registry", "follow", nowhere, "--db", str(tmp_path / "r.db")]
         + ["--once", "--interval", "0.2"],
@@ -891,3 +893,17 @@ def test_allow_rollback_is_for_one_version_only(tmp_path: Path) -> None:
         cli, ["follow", "file:///nowhere", "--db", str(tmp_path / "r.db"), "--allow-rollback"]
     )
     assert result.exit_code == 2 and "只能与 --once 一起用" in result.output
+
+
+@pytest.mark.parametrize("command", ["follow", "collect-logs"])
+def test_once_on_a_folder_that_is_not_there_says_so_at_once(tmp_path: Path, command: str) -> None:
+    """A mistyped file:// folder, or a share not mounted, was three Litestream attempts and 15
+    seconds of retries, and left a private copy's folder behind (a newcomer's paste)."""
+    missing = tmp_path / "no-such-folder" / "registry"
+    replica = ["replica-a"] if command == "collect-logs" else []
+    db = tmp_path / "data" / "registry.db"
+    result = CliRunner().invoke(
+        cli, [command, *replica, missing.as_uri(), "--db", str(db), "--once"]
+    )
+    assert result.exit_code == 2 and f"文件夹 {missing} 不存在" in result.output
+    assert not list(tmp_path.rglob("*.follow")) and not (tmp_path / "no-such-folder").exists()

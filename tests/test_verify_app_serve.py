@@ -42,7 +42,8 @@ def test_serve_says_what_stops_it_before_starting(registry_db: Path, tmp_path: P
         result = CliRunner().invoke(
             cli, ["serve", "--db", str(registry_db), "--port", port], env=environ
         )
-    assert result.exit_code == 1 and f"无法在 127.0.0.1:{port} 上提供服务" in result.output
+    # 2, as certreg demo exits for a busy port
+    assert result.exit_code == 2 and f"无法在 127.0.0.1:{port} 上提供服务" in result.output
     assert "已被另一个程序" in result.output
 
 
@@ -79,8 +80,8 @@ def test_serve_facing_others_without_a_public_url_warns(registry_db: Path) -> No
             args,
             env={"CERTREG_SECRET": SECRET, "CERTREG_PUBLIC_URL": "https://zscx.example.gov.cn"},
         )
-    assert bare.exit_code == 1 and "警告：没有设置 CERTREG_PUBLIC_URL" in bare.output
-    assert named.exit_code == 1 and "CERTREG_PUBLIC_URL" not in named.output
+    assert bare.exit_code == 2 and "警告：没有设置 CERTREG_PUBLIC_URL" in bare.output
+    assert named.exit_code == 2 and "CERTREG_PUBLIC_URL" not in named.output
 
 
 def test_serve_needs_an_existing_registry(tmp_path: Path) -> None:
@@ -89,6 +90,8 @@ def test_serve_needs_an_existing_registry(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "不存在。请先运行 certreg sync" in result.output
+    # a replica gets its registry by following the registry host, never by a sync of its own
+    assert "在查验副本上，先运行 certreg follow" in result.output
 
 
 def test_serve_rejects_a_bad_setting(registry_db: Path) -> None:

@@ -201,10 +201,16 @@ def not_a_replica(db: Path) -> None:
         )
 
 
-def require_registry(db: Path, what: str = "名册") -> None:
-    """Stop with what to do when the registry file does not exist yet."""
+def require_registry(db: Path, what: str = "名册", *, replica: bool = False) -> None:
+    """Stop with what to do when the registry file does not exist yet — on a ``replica`` (a
+    command a verification replica runs), also how a replica gets its registry."""
     if not db.exists():
-        raise UsageProblem(f"登记库 {db} 不存在。请先运行 certreg sync 导入{what}")
+        also = (
+            f"；在查验副本上，先运行 certreg follow 登记库副本地址 --db {db} --once 取得登记库"
+            if replica
+            else ""
+        )
+        raise UsageProblem(f"登记库 {db} 不存在。请先运行 certreg sync 导入{what}{also}")
 
 
 @click.group(cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from registry import store
-from registry.cli.base import Failed, RegistryUnavailable
+from registry.cli.base import Failed, RegistryUnavailable, UsageProblem
 
 PORT = click.IntRange(1, 65535)
 """A TCP port (a larger one ended in a traceback from the socket)."""
@@ -44,18 +44,18 @@ def ready_to_serve(db: Path, log: Path, host: str, port: int) -> None:
 
 def address_free(host: str, port: int) -> None:
     """Stop, saying what to do, when another program holds ``host:port`` (uvicorn and Datasette
-    would say it in English, after announcing the address)."""
+    would say it in English, after announcing the address): exit 2, as ``certreg demo`` does."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                raise Failed(
+                raise UsageProblem(
                     f"无法在 {host}:{port} 上提供服务（{exc.strerror}）：该端口已被另一个程序"
                     "（如另一个 certreg）占用。请停止它，或用 --port 换一个端口"
                 ) from exc
-            raise Failed(
+            raise UsageProblem(
                 f"无法在 {host}:{port} 上提供服务（{exc.strerror}）：--host 应是本机的一个 IP "
                 "地址，如 127.0.0.1（只在本机），或 0.0.0.0（所有网卡，在代理之后时）"
             ) from exc

@@ -71,8 +71,14 @@ def _as_option(key: re.Match[str]) -> str:
     help="只列出每个名册的结果，问题清单全部写入名册旁的 <文件>.问题清单.csv："
     "报告不含姓名等单元格内容，供定时任务写入系统日志。",
 )
-@click.option("--trades", type=CATALOGUE, help="工种目录 CSV，替换内置的起步目录。")
-@click.option("--trades-extra", type=CATALOGUE, help="工种目录 CSV，其工种和别名加到目录中。")
+@click.option(
+    "--trades", type=CATALOGUE, help="工种目录 CSV，替换内置的起步目录（路径相对于当前目录）。"
+)
+@click.option(
+    "--trades-extra",
+    type=CATALOGUE,
+    help="工种目录 CSV，其工种和别名加到目录中（路径相对于当前目录，不是名册文件夹）。",
+)
 @click.option(
     "--kind",
     type=click.Choice(list(LAYOUTS)),
@@ -198,7 +204,7 @@ def _registers(
                 )
             manifest = load_manifest(path)
             catalogues = (trades or manifest.trades, trades_extra or manifest.trades_extra)
-            return manifest.entries, unlisted(path, manifest), catalogues
+            return manifest.entries, unlisted(path, manifest, (trades, trades_extra)), catalogues
         raw = {k: v for k, v in single.items() if v is not None}
         if not raw.get("kind"):
             raise ManifestError(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import time
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,6 +53,11 @@ def run_follower(
 ) -> None:
     """Keep Litestream following; call ``step(txid)`` for each new version until stopped (or,
     with ``once``, after the first)."""
+    if once and (missing := _missing_folder(follower.url)):
+        raise UsageProblem(
+            f"{follower.url} 指向的文件夹 {missing} 不存在。请核对路径，以及共享文件夹是否已挂载"
+            "（登记库由登记库主机的 litestream replicate 发布到那里，查验日志由各台副本发布）"
+        )
     done: str | None = None
     with follower.owned(), stopped_by_sigterm():
         try:
@@ -87,6 +93,16 @@ interval_option = click.option(
 once_option = click.option(
     "--once", is_flag=True, help="取得当前版本、处理一次后退出（首次部署、检查配置时用）。"
 )
+
+
+def _missing_folder(url: str) -> Path | None:
+    """The folder a ``file://`` URL names, when it does not exist: a typo, or a share not
+    mounted — ``--once`` said so only after three Litestream attempts and 15 seconds."""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme != "file":
+        return None
+    folder = Path(urllib.parse.unquote(parsed.path))
+    return None if folder.exists() else folder
 
 
 def _positive(seconds: float) -> float:

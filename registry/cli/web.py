@@ -214,7 +214,7 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
         settings = Settings.from_environ(db=db)
     except SettingsProblem as exc:
         raise UsageProblem(str(exc)) from exc
-    require_registry(db)
+    require_registry(db, replica=True)
     if workers < 1:
         raise UsageProblem("--workers 至少为 1")
     if not settings.public_url and host not in ("127.0.0.1", "localhost", "::1"):

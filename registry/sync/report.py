@@ -250,8 +250,9 @@ def text_report(
         )
     )
     if any(not o.ok for o in outcomes):
+        where = f"名册旁的 <文件>{PROBLEM_LISTS} 中" if brief else "上面"
         lines.append(
-            "被拒绝的名册未作任何改动：请按上面每条问题后的说明改正文件，再重新运行 certreg sync。"
+            f"被拒绝的名册未作任何改动：请按{where}每条问题后的说明改正文件，再重新运行 certreg sync。"
         )
     return "\n".join(lines)
 

@@ -5,6 +5,7 @@ roster there and forgot its ``[[register]]`` believes it loaded, and nothing els
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from registry.sheets.guard import WORKBOOK_SUFFIXES
@@ -25,15 +26,20 @@ def _numbered_copy(copy: str, original: str) -> bool:
     return rest != copy and _NUMBERED.fullmatch(rest) is not None
 
 
-def unlisted(directory: Path, manifest: Manifest) -> list[str]:
+def unlisted(
+    directory: Path, manifest: Manifest, catalogues: Iterable[Path | None] = ()
+) -> list[str]:
     """The spreadsheets in the manifest's folder — and in the folders its registers are in —
     that it does not list: a clerk who put a roster there and forgot its ``[[register]]``
     believes it loaded. Problem lists, the catalogues, Office's lock files (``~$…``) and the
     originals of listed numbered copies (``2012-mianyang.xlsx`` beside a listed
     ``2012-mianyang-numbered.xlsx``, as ``certreg number --out`` makes them) aside; a folder
-    that cannot be read is the missing file's own problem, reported with its register."""
+    that cannot be read is the missing file's own problem, reported with its register.
+    ``catalogues`` are trade catalogues given on the command line (``--trades-extra``), not
+    forgotten registers either."""
     listed = {entry.path.resolve() for entry in manifest.entries}
-    listed |= {path.resolve() for path in (manifest.trades, manifest.trades_extra) if path}
+    given = (manifest.trades, manifest.trades_extra, *catalogues)
+    listed |= {path.resolve() for path in given if path}
     copies = {(entry.path.parent, entry.path.stem) for entry in manifest.entries}
     folders = {directory, *(entry.path.parent for entry in manifest.entries)}
     found = []
