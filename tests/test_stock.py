@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from datasette.app import Datasette
 
@@ -17,6 +18,7 @@ from registry import store
 from registry.cli import cli
 from registry.domain.dates import beijing_clock
 from registry.public import lookup
+from registry.store.stock import HEADINGS
 from tests.blank_registers import (
     UNIT,
     collection,
@@ -27,6 +29,8 @@ from tests.blank_registers import (
     sync,
 )
 from tests.registers import REISSUE_DOCUMENTS
+
+ROOT = Path(__file__).resolve().parent.parent
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 MIANYANG = "绵阳市人力资源和社会保障局"
@@ -159,7 +163,7 @@ def test_a_negative_balance_is_flagged(example: Path) -> None:
     assert flagged == [("绵阳市", "C")]
     result = CliRunner().invoke(cli, ["stock", "--db", str(example)])
     assert result.exit_code == 0
-    assert "⚠ 绵阳市 初级工：余额为负" in result.output
+    assert "⚠ 绵阳市 初级工：结余为负" in result.output
     assert result.output.count("⚠") == 1
 
 
@@ -307,3 +311,12 @@ def test_a_paper_collected_and_exchanged_the_same_day_is_both(
     }
     report = load(example, tmp_path / "sameday.xlsx", "status-changes", [row])
     assert report["exit_code"] == 0, report["registers"][0]["problems"]
+
+
+def test_the_command_line_and_staff_head_the_figures_alike() -> None:
+    """`certreg stock` promises staff's 空白证书对账 page the same figures, but headed them
+    换发损耗 / 补发用 / 结余 where the page says 换发作废 / 补发用去 / 应有结余 (a copy editor's
+    review): a clerk comparing the two could not tell they were the same."""
+    metadata = yaml.safe_load((ROOT / "datasette_config" / "metadata.yml").read_text("utf-8"))
+    page = metadata["databases"]["registry"]["tables"]["stock"]["columns"]
+    assert {key: page[key] for key, _ in HEADINGS} == dict(HEADINGS)

@@ -38,7 +38,7 @@ from registry.domain.statuses import EXCHANGE, REISSUE, REVOKED, VALID
 from registry.store import summaries
 
 UNNAMED_UNIT = "（未注明单位）"
-NEGATIVE = "余额为负：登记的证书多于领到的空白证书"
+NEGATIVE = "结余为负：登记的证书多于领到的空白证书"
 OVER_APPROVED = "发放超过批准的申领数"
 
 
@@ -240,15 +240,15 @@ def reconciliation(conn: sqlite3.Connection) -> list[StockLine]:
 
 
 HEADINGS = (
-    ("recipient", "单位"),
+    ("recipient", "领证单位"),
     ("level", "等级"),
     ("requested", "申领"),
     ("approved", "批准"),
-    ("dispatched", "发放"),
-    ("registered", "登记证书"),
-    ("spoiled", "换发损耗"),
-    ("used", "补发用"),
-    ("balance", "结余"),
+    ("dispatched", "已发放"),
+    ("registered", "已登记证书"),
+    ("spoiled", "换发作废"),
+    ("used", "补发用去"),
+    ("balance", "应有结余"),
     ("collected", "已领取"),
     ("uncollected", "未领取"),
 )
