@@ -87,7 +87,7 @@ def test_a_certificate_never_replaced_says_nothing_of_it(conn: sqlite3.Connectio
 @pytest.mark.parametrize(
     ("name", "problem"),
     [
-        ("", ("姓名为空", "§四.(三)")),
+        ("", ("姓名为空：请填写持证人的姓名", "§四.(三)")),
         ("周" * 50, None),
         ("周" * 51, ("姓名有 51 个字符，最多 50 个（公众查验只接受这么长的姓名）", "§四.(三)")),
     ],

@@ -182,7 +182,7 @@ def read_batch(filename: str, data: bytes, most: int = MAX_ITEMS) -> BatchFile:
 
     Blocks while the guarded reader parses the file: call it from a worker thread."""
     if not data:
-        raise BatchFileProblem("上传的文件是空的")
+        raise BatchFileProblem("上传的文件是空的：请选择填好证书编号和姓名的文件后重新上传")
     rows, set_aside = _sheet_rows(filename, data, most)
     columns = find_columns(rows)
     batch, problems, unchecked = [], [], []

@@ -53,16 +53,17 @@ def run_follower(
 ) -> None:
     """Keep Litestream following; call ``step(txid)`` for each new version until stopped (or,
     with ``once``, after the first)."""
-    if once and (missing := _missing_folder(follower.url)):
-        raise UsageProblem(
-            f"{follower.url} 指向的文件夹 {missing} 不存在。请核对路径，以及共享文件夹是否已挂载"
-            "（登记库由登记库主机的 litestream replicate 发布到那里，查验日志由各台副本发布）"
-        )
     done: str | None = None
     with follower.owned(), stopped_by_sigterm():
         try:
             while True:
                 if once and done is None and follower.exits >= ONCE_ATTEMPTS:
+                    if missing := _missing_folder(follower.url):
+                        raise Failed(
+                            f"没能从 {follower.url} 取得第一个版本：文件夹 {missing} 不存在。请核对"
+                            "路径，以及共享文件夹是否已挂载（登记库由登记库主机的 litestream "
+                            "replicate 发布到那里，查验日志由各台副本发布）"
+                        )
                     raise Failed(
                         f"litestream 连续 {follower.exits} 次退出，没能从 {follower.url} 取得第一个版本。"
                         "请检查这个地址（file:// 的文件夹是否存在、是否已有内容发布到这里——登记库由"
@@ -97,7 +98,8 @@ once_option = click.option(
 
 def _missing_folder(url: str) -> Path | None:
     """The folder a ``file://`` URL names, when it does not exist: a typo, or a share not
-    mounted — ``--once`` said so only after three Litestream attempts and 15 seconds."""
+    mounted — what ``--once`` says when it gives up, not only to check the URL. (The folder may
+    yet appear: a registry host whose first replication is under way.)"""
     parsed = urllib.parse.urlsplit(url)
     if parsed.scheme != "file":
         return None

@@ -145,9 +145,9 @@ def _parse_year_month(value: object) -> tuple[int, int]:
     else:
         raise BadDate("应为年月，如 1970.05、1970-05、1970年5月 或 197005" + _serial_hint(value))
     if not 1 <= month <= 12:
-        raise BadDate(f"月份 {month} 不存在")
+        raise BadDate(f"月份 {month} 不存在，请核对")
     if not 1900 <= year <= 2100:
-        raise BadDate(f"年份 {year} 不合理")
+        raise BadDate(f"年份 {year} 不合理，请核对是否多写或少写了数字")
     return year, month
 
 

@@ -266,7 +266,7 @@ def check_name(name: str, *, new: bool = True) -> tuple[str, str] | None:
     already (``new`` false: a status change's 姓名) is not refused for digits it may have been
     registered with before this rule."""
     if not name:
-        return "姓名为空", "§四.(三)"
+        return "姓名为空：请填写持证人的姓名", "§四.(三)"
     if new and any(ch.isdigit() for ch in name):
         return "姓名中有数字：请核对是否填到了别的栏目", "§四.(三)"
     if new and (symbols := _symbols(name)):

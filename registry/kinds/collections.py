@@ -118,7 +118,12 @@ def _check_number(number: str, written: Cell, row: int, known: _Known, fail: Fai
     """A well-formed number: issued, collected once (in this file and before), by its city."""
     if number not in known.issued:
         # its roster (or the 换发 creating it) may come later in the run
-        fail("证书编号", written, "登记库中没有此证书编号，不能登记领取", waits=True)
+        fail(
+            "证书编号",
+            written,
+            "登记库中没有此证书编号，不能登记领取：请先导入该证书所在的名册，或核对编号",
+            waits=True,
+        )
     first = known.seen.setdefault(number, row)
     if first != row:
         fail(
@@ -152,7 +157,7 @@ def _check_day(
     if ended:
         fail("证书编号", written, ended)
     if held.issued_on and day < dt.date.fromisoformat(held.issued_on):
-        fail("日期", value, f"领取日期早于发证日期 {held.issued_on}")
+        fail("日期", value, f"领取日期早于发证日期 {held.issued_on}，请核对领取日期")
     return day
 
 
@@ -208,7 +213,7 @@ def _check_row(
         _check_number(number, written, record.row, known, fail)
     collector = normalise_name(text(values.get("领取人")))
     if not collector:
-        fail("领取人", None, "领取人为空")
+        fail("领取人", None, "领取人为空：请填写领取证书的人的姓名")
     signature = text(values.get("签名"))
     if lost := digits_lost(values.get("签名")):  # a reference kept as written: every digit
         fail("签名", values.get("签名"), lost, "§四.(三)")

@@ -67,11 +67,11 @@ def _check_row(
         fail("领取单位", unit, summed)
         return None, None
     if not unit:
-        fail("领取单位", None, "领取单位为空")
+        fail("领取单位", None, "领取单位为空：请填写领取空白证书的单位名称")
     quantities = read_quantities(values, fail)
     if quantities is not None:
         if sum(quantities.values()) == 0:
-            fail("领取单位", unit, "各等级数量均为 0")
+            fail("领取单位", unit, "各等级数量均为 0：请填写发放的本数，或删除此行")
         check_total(values, quantities, fail, required=False)
     day = None
     try:

@@ -84,7 +84,9 @@ def _history_problems(event: StatusEvent, current: CertificateState) -> list[Fou
     date = event.date.isoformat()
     found: list[Found] = []
     if date < current.issued_on:
-        found.append(("日期", date, f"早于该证书的发证日期 {current.issued_on}", "§四.(六)"))
+        found.append(
+            ("日期", date, f"早于该证书的发证日期 {current.issued_on}，请核对日期", "§四.(六)")
+        )
     late = recorded_late(event, current)
     if current.last_event and date < current.last_event and not late:
         rule = (

@@ -71,7 +71,7 @@ certreg refuses such a change in a register (`registry.kinds.roster_holdings`) a
 def _refusal(what: str, act: str) -> str:
     return (
         f"SELECT RAISE(ABORT, '登记库的{what}供审计使用，只能追加，不能{act}"
-        "（更正请导入名册的新版本，作废证书请登记撤销）');"
+        "（更正请导入名册的新版本，要使证书失效请登记撤销）');"
     )
 
 

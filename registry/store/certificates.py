@@ -84,7 +84,7 @@ def write_roster(
             "颁发证书编号",
             number,
             f"新版本名册中没有此证书（原第{old.source_row}行，{old.name}）；证书不会被删除，"
-            + (ended.get(number) or "如需作废请登记撤销"),
+            + (ended.get(number) or "如需使证书失效，请登记撤销"),
             "§五.(三)",
         )
         for number, old in existing.items()
