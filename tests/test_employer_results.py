@@ -252,7 +252,13 @@ def test_the_api_manual_gives_this_sites_limits(app_client: AppClient) -> None:
     with app_client(name_guesses_per_hour=0) as client:
         unlimited = client.get("/docs").text
     line = limited.split('<li id="site-limits">', 1)[1].split("</li>", 1)[0]
-    for said in ("每分钟最多 20 次", "每小时共最多 250 行", "一次最多 500 条", "不符最多 10 次"):
+    for said in (
+        "每分钟最多 20 次",
+        "每小时共最多 250 行",
+        "一次最多 500 条",
+        "不符最多 10 次",
+        "一天内姓名不符最多 30 次",
+    ):
         assert said in line, said
     assert "每天最多 3 份" in line
     line = unlimited.split('<li id="site-limits">', 1)[1].split("</li>", 1)[0]

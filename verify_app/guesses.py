@@ -7,6 +7,11 @@ for one number found the one that matched. So each caller (an address, or an API
 `NameGuesses.per_hour` names that do not match one number per hour; past that, checks of that
 number by that caller are refused — whatever the name, before anything is looked up, so that a
 refusal tells nothing about the name it came with — until the hour has moved on.
+
+A caller with many addresses has many hours' worth, though: a receipt shows 张*明, and two hundred
+addresses try the middle character's common choices. So callers without an API key also share
+`NameGuesses.per_day` names a day per number; past them, anonymous checks of that number wait
+for the day to move on, while HR systems with a key (each bound on its own) go on.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from limits import RateLimitItemPerHour
+from limits import RateLimitItem, RateLimitItemPerDay, RateLimitItemPerHour
 
 from registry.domain.names import name_key
 from registry.domain.numbers import normalise, number_shaped
@@ -29,6 +34,9 @@ from verify_app.refusals import OverAllowance, RateLimited
 
 REACH = 2 * 3600.0
 """How long a miss weighs on an hourly sliding-window counter: its hour and the next."""
+SHARED = "names/all/"
+"""The counters anonymous callers share, per number (`NameGuesses.per_day`)."""
+SHARED_REACH = 2 * 86400.0
 MAX_REMEMBERED = 100_000
 """Keys remembered before those out of reach are dropped (each cost a check that missed)."""
 PAUSED = "该编号暂停查验"
@@ -76,13 +84,17 @@ class NameGuesses:
     the event loop — and reads no counter this process has counted nothing on for two hours
     (the sliding window's reach): a third of a single check's time went to the counters."""
 
-    def __init__(self, quotas: Quotas, per_hour: int) -> None:
+    def __init__(self, quotas: Quotas, per_hour: int, per_day: int = 0) -> None:
         self.quotas = quotas
         self.per_hour = per_hour
         """names a caller may try per number per hour; 0 turns the bound off"""
+        self.per_day = per_day if per_hour else 0
+        """names callers without an API key may try together per number per day; 0: no bound"""
         self._item = RateLimitItemPerHour(max(per_hour, 1))
         self._seen = RateLimitItemPerHour(1)
         """a name tried with a number: counted once in its hour"""
+        self._daily = RateLimitItemPerDay(max(self.per_day, 1))
+        self._seen_daily = RateLimitItemPerDay(1)
         self._missed: dict[str, float] = {}
         """when this process last counted a miss on each key (`time.monotonic`)"""
         self._forgetful_until = 0.0
@@ -94,9 +106,15 @@ class NameGuesses:
         """The store every quota counts in (`Quotas`): shared by replicas, with its fallback."""
         return self.quotas.single.limiter
 
-    def _key(self, caller: Caller, number: str) -> str:
+    def _keys(self, caller: Caller, number: str) -> list[str]:
+        """The counters a caller's names for ``number`` count on: its own, and anonymous
+        callers' shared one."""
         who = f"key{caller.key.id}" if caller.key else limit_key(caller.client)
-        return f"names/{who}/{number}"
+        shared = [f"{SHARED}{number}"] if self.per_day and not caller.key else []
+        return [f"names/{who}/{number}", *shared]
+
+    def _item_of(self, key: str) -> RateLimitItem:
+        return self._daily if key.startswith(SHARED) else self._item
 
     def reserve(self, caller: Caller, items: Sequence[Item]) -> dict[str, int]:
         """Count every name of ``items`` as a guess of its number, or refuse them all:
@@ -117,20 +135,37 @@ class NameGuesses:
                 )
         reserved: dict[str, int] = {}
         paused: dict[str, int] = {}  # number → seconds until it fits: every one, to drop at once
+        shared = False  # a number paused for every anonymous caller, not this one alone
         for number, names in asked.items():
-            key = self._key(caller, number)
-            if inline:  # read only; `settle` counts a miss
-                fits = self._untouched(key) or self.limiter.remaining(self._item, key) >= names
-            else:
-                fits = self.limiter.hit(self._item, key, names)  # a refused hit counts nothing
-            if fits:
-                reserved[key] = 0 if inline else names
-            else:
-                paused[number] = self.limiter.wait_for(self._item, key, names)
+            for key in self._keys(caller, number):
+                item = self._item_of(key)
+                if inline:  # read only; `settle` counts a miss
+                    fits = self._untouched(key) or self.limiter.remaining(item, key) >= names
+                else:
+                    fits = self.limiter.hit(item, key, names)  # a refused hit counts nothing
+                if fits:
+                    reserved[key] = 0 if inline else names
+                else:
+                    wait = self.limiter.wait_for(item, key, names)
+                    paused[number] = max(paused.get(number, 0), wait)
+                    shared |= key.startswith(SHARED)
         if paused:
             self.give_back(reserved)
-            raise self._paused(paused)
+            raise self._paused_for_all(paused) if shared else self._paused(paused)
         return reserved
+
+    def _paused_for_all(self, paused: dict[str, int]) -> RateLimited:
+        retry = max(paused.values())
+        return RateLimited(
+            retry,
+            f"证书编号 {'、'.join(paused)} 今天已被试过很多个与登记不符的姓名（所有查验者合计每天"
+            f"最多 {self.per_day} 个）：为防止有人猜测持证人姓名，暂停不带接口密钥的查验约 "
+            f"{math.ceil(retry / 3600)} 小时，在此之前用正确的姓名查验也会被拒绝。请先核对证书上"
+            "的姓名；用人单位的人事系统可用接口密钥查验，也可联系发证机关核实。",
+            title=PAUSED,
+            reason="number_paused",
+            numbers=tuple(paused),
+        )
 
     def _paused(self, paused: dict[str, int]) -> RateLimited:
         retry = max(paused.values())
@@ -155,9 +190,10 @@ class NameGuesses:
         missed: Counter[str] = Counter()
         for check in checked:
             if check.answer.result == NO_MATCH:
-                key = self._key(caller, check.answer.number)
-                if self.limiter.hit(self._seen, f"{key}/{check.name_hash[:32]}"):
-                    missed[key] += 1
+                for key in self._keys(caller, check.answer.number):
+                    seen = self._seen_daily if key.startswith(SHARED) else self._seen
+                    if self.limiter.hit(seen, f"{key}/{check.name_hash[:32]}"):
+                        missed[key] += 1
         if missed and self.limiter.local:
             self._remember(missed)
         self.give_back({key: names - missed[key] for key, names in reserved.items()})
@@ -167,18 +203,23 @@ class NameGuesses:
         miss, which was read for, not reserved."""
         for key, names in reserved.items():
             if names:
-                self.limiter.hit(self._item, key, -names)
+                self.limiter.hit(self._item_of(key), key, -names)
 
     def _untouched(self, key: str) -> bool:
         """Whether this process has counted no miss on ``key`` within the counter's reach."""
         now = time.monotonic()
-        return now >= self._forgetful_until and now - self._missed.get(key, -REACH) >= REACH
+        reach = SHARED_REACH if key.startswith(SHARED) else REACH
+        return now >= self._forgetful_until and now - self._missed.get(key, -reach) >= reach
 
     def _remember(self, keys: Iterable[str]) -> None:
         now = time.monotonic()
         with self._lock:  # batches settle from the thread pool
             if len(self._missed) >= MAX_REMEMBERED:  # those out of reach are no use any more
-                self._missed = {k: t for k, t in self._missed.items() if now - t < REACH}
+                self._missed = {
+                    k: t
+                    for k, t in self._missed.items()
+                    if now - t < (SHARED_REACH if k.startswith(SHARED) else REACH)
+                }
                 if len(self._missed) >= MAX_REMEMBERED // 2:  # still too many: read every counter
                     self._missed, self._forgetful_until = {}, now + REACH
             self._missed.update(dict.fromkeys(keys, now))

@@ -69,7 +69,9 @@ class Verifier:
             reports_per_day=settings.reports_per_day,
             clock=clock,
         )
-        self.guesses = NameGuesses(self.quotas, settings.name_guesses_per_hour)
+        self.guesses = NameGuesses(
+            self.quotas, settings.name_guesses_per_hour, settings.name_guesses_per_day
+        )
         self.receipts = Receipts(self._secret, lifetime_days=settings.receipt_days, clock=clock)
         self.contacts = Contacts(settings.authorities())
         self.catalogue = builtin_catalogue()

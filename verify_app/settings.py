@@ -122,6 +122,9 @@ class Settings:
     name_guesses_per_hour: int = 10
     """Names not matching one number a client (or API key) may try per hour: past them, its
     checks of that number wait (`verify_app.guesses`); 0 turns the bound off."""
+    name_guesses_per_day: int = 30
+    """Names not matching one number that callers without an API key may try together per day:
+    past them, anonymous checks of that number wait; 0 turns this bound off."""
     watch_days: int = 400
     """Days a watch list lives unopened (its page and feed unread): then it is deleted with its
     keyed name hashes; 0 keeps lists for ever."""
@@ -155,6 +158,7 @@ class Settings:
             "batch_rows_per_hour",
             "reports_per_day",
             "name_guesses_per_hour",
+            "name_guesses_per_day",
             "watch_days",
             "receipt_days",
             "stale_days",
@@ -209,6 +213,9 @@ class Settings:
                 watch_days=config("CERTREG_WATCH_DAYS", cast=int, default=cls.watch_days),
                 name_guesses_per_hour=config(
                     "CERTREG_NAME_GUESSES_PER_HOUR", cast=int, default=cls.name_guesses_per_hour
+                ),
+                name_guesses_per_day=config(
+                    "CERTREG_NAME_GUESSES_PER_DAY", cast=int, default=cls.name_guesses_per_day
                 ),
                 authorities_file=optional_path(config("CERTREG_AUTHORITIES", default="")),
                 trusted_proxies=trusted_proxies(config(PROXIES_VARIABLE, default="")),
