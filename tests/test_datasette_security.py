@@ -306,6 +306,24 @@ async def test_a_login_form_whose_token_went_stale_is_told_in_chinese(ds: Datase
 
 
 @pytest.mark.anyio
+async def test_a_login_made_with_a_stale_session_cookie_keeps_its_new_session(
+    ds: Datasette,
+) -> None:
+    """The response set the new session, then cleared it for the stale one the browser sent (a
+    pen-tester's ``ds_actor=bogus``): staff who signed in were sent back to the login page."""
+    token = (await ds.client.get(LOGIN)).cookies["ds_csrftoken"]
+    body = {"username": STAFF_USER, "password": STAFF_PASSWORD, "csrftoken": token}
+    answer = await ds.client.post(
+        LOGIN, data=body, cookies={"ds_csrftoken": token, "ds_actor": "bogus"}
+    )
+    assert answer.status_code == 302
+    sessions = [h for h in answer.headers.get_list("set-cookie") if h.startswith("ds_actor=")]
+    assert len(sessions) == 1 and set_cookie(answer)["max-age"] != "0"
+    landing = await ds.client.get("/registry", cookies={"ds_actor": set_cookie(answer).value})
+    assert landing.status_code == 200
+
+
+@pytest.mark.anyio
 async def test_a_login_body_past_a_few_kilobytes_is_not_read(ds: Datasette) -> None:
     token = (await ds.client.get(LOGIN)).cookies["ds_csrftoken"]
     body = {"username": STAFF_USER, "password": "x" * 10_000, "csrftoken": token}

@@ -369,6 +369,29 @@ async def test_staff_see_the_queue_and_the_failing_numbers_in_datasette(
 
 
 @pytest.mark.anyio
+async def test_a_link_in_a_report_is_text_on_staff_pages(
+    app_client: AppClient, registry_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reporter's https://evil.example/login became a link on the trusted staff page (a
+    pen-tester's report): what a visitor wrote is shown as text."""
+    with app_client() as client:
+        page = post_check(client, *NO_MATCH_UNKNOWN)
+        phishing = "https://evil.example/login"
+        assert send_report(client, page, phishing, f"详见 {phishing}").status_code == 200
+        client.app.state.verifier.log.flush()
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    ds = shipped_datasette(registry_db)
+    cookies = signed_in(ds)
+    for path, params in (
+        ("/verify_log/report_queue", {"发证机关": ""}),
+        ("/verify_log/reports", {}),
+    ):
+        shown = await ds.client.get(path, params=params, cookies=cookies)
+        assert shown.status_code == 200 and phishing in shown.text, path
+        assert 'href="https://evil.example' not in shown.text, path
+
+
+@pytest.mark.anyio
 async def test_staff_do_not_count_a_check_without_a_name_as_a_failure(
     app_client: AppClient, registry_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -370,3 +370,15 @@ def test_the_result_page_carries_the_token_its_form_was_checked_with(
         again = client.post("/check", data={"number": number, "name": name, "csrf_token": token})
         assert again.status_code == 200
         assert template_of(again) == "result.html"
+
+
+def test_a_slash_too_many_sends_nobody_to_the_host_a_request_named(
+    app_client: AppClient,
+) -> None:
+    """GET /batch/ with Host: evil.example was redirected to http://evil.example/batch, even
+    with CERTREG_PUBLIC_URL set (a pen-tester's report): it is the site's own 404 page."""
+    with app_client(public_url="https://zscx.example.gov.cn") as client:
+        for path in ("/batch/", "/check/", "/docs/"):
+            answer = client.get(path, headers={"Host": "evil.example"}, follow_redirects=False)
+            assert answer.status_code == 404 and "location" not in answer.headers, path
+            assert "evil.example" not in answer.text

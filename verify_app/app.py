@@ -263,6 +263,9 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Starlette:
         lifespan=lifespan,
         exception_handlers=exception_handlers,
     )
+    # /batch/ was redirected to /batch on whatever host the request named (Host: evil.example),
+    # CERTREG_PUBLIC_URL or not: an address with a slash too many is a 404 that links home
+    app.router.redirect_slashes = False
     secret = str(settings.secret)
     app.state.verifier = Verifier(settings, clock=clock)
     app.state.templates = _templates()

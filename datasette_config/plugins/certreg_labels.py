@@ -101,6 +101,9 @@ in the verification log's, to its history (`certificate`), since a number the pu
 (a forged one, reported) may have no row to link to."""
 _NUMBER = re.compile(r"[CZGJ]\d{10}")
 CLIENT_COLUMNS = frozenset({"客户端", "报告客户端"})
+VISITOR_TEXT = frozenset({"contact", "text", "报告人联系方式", "情况说明"})
+"""What a visitor wrote in a report of a suspected forgery: a URL in it was a link on a staff
+page (a pen-tester's https://evil.example/login in 报告人联系方式) — shown as text."""
 """The verification log's queries' columns that hold a client: each links to its checks, the
 latest first (suspicious traffic is judged by what the client typed, one check after another)."""
 
@@ -133,6 +136,8 @@ def render_cell(
 ) -> Markup | None:
     # Every table, row and query of both databases: a code column is labelled wherever it
     # appears, a timestamp is converted whatever its column is called (``max(at)``).
+    if database == "verify_log" and column in VISITOR_TEXT and isinstance(value, str):
+        return Markup(escape(value))  # text, never a link Datasette makes of a URL in it
     if table is None and column in NUMBER_COLUMNS | CLIENT_COLUMNS:
         href = _query_link(value, column, database, datasette)
         # a malformed number a visitor typed stays plain text

@@ -204,6 +204,13 @@ def _without_session_cookie(
     return kept
 
 
+def _sets_session(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether a response sets a session cookie of its own: a login made while the browser
+    held a stale one — clearing it after, the response threw the new session away."""
+    mark = f"{COOKIE}=".encode()
+    return any(k.lower() == b"set-cookie" and v.startswith(mark) for k, v in headers)
+
+
 def _clearing_header(https: bool) -> tuple[bytes, bytes]:
     """The Set-Cookie header ``clear_session_cookie`` writes, for a response already on its way."""
     cookie: SimpleCookie = SimpleCookie()
@@ -253,8 +260,9 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
                 if message["type"] == "http.response.start":
                     if session is not None and not _is_public(_route_path(datasette, scope)):
                         _staff_line(session.user, scope, message["status"])  # whose record
-                    if stale:
-                        headers = [*message.get("headers", []), _clearing_header(https)]
+                    headers = message.get("headers", [])
+                    if stale and not _sets_session(headers):  # a login's new one stays
+                        headers = [*headers, _clearing_header(https)]
                         message = dict(message, headers=headers)
                 await send(message)
 
