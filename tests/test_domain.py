@@ -108,6 +108,7 @@ def test_year_month_formats(value: object) -> None:
         ("①", "应为年月"),
         (float("inf"), "应为年月"),  # <v>inf</v> in a hostile .xlsx
         (float("nan"), "应为年月"),
+        ("١٩٦٥.٠٥", "0–9"),  # another script's digits: NFKC leaves them, int() reads them
     ],
 )
 def test_bad_year_months(value: object, reason: str) -> None:
@@ -195,6 +196,13 @@ def test_full_dates() -> None:
     for hostile in ("❶", "𐩀", float("-inf")):
         with pytest.raises(BadDate, match="应为日期"):
             parse_date(hostile)
+    # a year typed a digit short or long was stored as real: an approval dated 0212 let every
+    # dispatch after it pass (a date tester's review)
+    for short_or_long in ("0212-02-20", "1899-12-31", "2101-01-01", dt.date(212, 2, 20)):
+        with pytest.raises(BadDate, match="不合理"):
+            parse_date(short_or_long)
+    with pytest.raises(BadDate, match="0–9"):
+        parse_date("٢٠١٢-٠٤-٠١")
 
 
 @pytest.mark.parametrize("value", ["合格", "良好", "优秀", "及格", 60, 99.5, "75分", "６０"])

@@ -99,9 +99,13 @@ def _text(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
-def _check_chinese(text: str) -> None:
+def _check_numerals(text: str) -> None:
+    """Digits 0–9 only (§四.(三)): neither Chinese numerals nor another script's digits, which
+    NFKC leaves as they are and ``int`` reads (١٩٦٥ was stored as 1965)."""
     if CHINESE_NUMERALS.search(text):
         raise BadDate("日期须用阿拉伯数字填写，不能用汉字数字（§四.(三)）")
+    if not text.isascii() and any(ch.isdecimal() and not ch.isascii() for ch in text):
+        raise BadDate("日期须用数字 0–9 填写（§四.(三)），其中有别种文字的数字")
 
 
 def _real_day(year: int, month: int, day: int) -> None:
@@ -127,7 +131,7 @@ def _parse_year_month(value: object) -> tuple[int, int]:
     if isinstance(value, dt.date):
         return value.year, value.month
     text = _text(value)
-    _check_chinese(text)
+    _check_numerals(text)
     if re.fullmatch(r"\d{4}\.1", text):
         # a number cell drops trailing zeros: typed 1975.10 it holds 1975.1, as typed 1975.1
         # does, and a CSV saved from it says 1975.1 as text
@@ -189,25 +193,34 @@ FUTURE = "日期在将来，请核对"
 
 def _parse_date(value: object) -> dt.date:
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _plausible(value.date())
     if isinstance(value, dt.date):
-        return value
+        return _plausible(value)
     text = _text(value)
-    _check_chinese(text)
+    _check_numerals(text)
     match = _FULL_DATE.fullmatch(text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
     if not match:
         raise BadDate("应为日期，如 2012-03-15 或 2012年3月15日" + _serial_hint(value, full=True))
     try:
-        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        day = dt.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError as exc:
         raise BadDate(f"日期不存在：{text}") from exc
+    return _plausible(day)
+
+
+def _plausible(day: dt.date) -> dt.date:
+    """A date of the registers' time: a year typed a digit short or long (0212, 20120) is not
+    stored as real, as a year-month's is not (an approval dated 0212 let any dispatch pass)."""
+    if not 1900 <= day.year <= 2100:
+        raise BadDate(f"年份 {day.year} 不合理，请核对是否多写或少写了数字")
+    return day
 
 
 @lru_cache(maxsize=256)
 def parse_year(value: object) -> int:
     """A 报考年度 cell: a four-digit year, optionally followed by 年 or 年度 (2012年度)."""
     text = _text(value)
-    _check_chinese(text)
+    _check_numerals(text)
     match = _YEAR.fullmatch(text)
     if not match:
         hint = ""
