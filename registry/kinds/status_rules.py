@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from registry.domain.dates import years_after
+from registry.domain.dates import BadDate, years_after
 from registry.domain.documents import EVENT_DATE, document_key, year_problem
 from registry.domain.name_changes import another_name
 from registry.domain.names import mask_name, name_key, same_holder
 from registry.domain.numbers import parse, year_code_of, year_of_code
+from registry.domain.opinions import signed_on
 from registry.domain.regions import authority_name, covers
 from registry.domain.statuses import REISSUE, REVOKE, REVOKED, SUPERSEDED, StatusEvent
 from registry.kinds.base import RegisterEntry
@@ -78,6 +79,27 @@ def event_problems(
     return found
 
 
+def _reviews_before_issue(event: StatusEvent, issued_on: str) -> list[Found]:
+    """A 补发's reviews, of the loss of a certificate issued: not dated before it was (a
+    review dated 2011 of a certificate issued in 2012 loaded, a date tester found)."""
+    found: list[Found] = []
+    for column, written in (
+        ("主管部门审核", event.supervisor_review),
+        ("发证机关审核", event.issuer_review),
+    ):
+        try:
+            day = signed_on(written or "")
+        except BadDate:  # said by the row's own check
+            continue
+        if day is not None and day.isoformat() < issued_on:
+            rule = (
+                f"审核日期 {day.isoformat()} 早于该证书的发证日期 {issued_on}：补发审核的是已颁发"
+                "证书的遗失，请核对审核日期"
+            )
+            found.append((column, written or "", rule, "§四.(六)3"))
+    return found
+
+
 def _history_problems(event: StatusEvent, current: CertificateState) -> list[Found]:
     """Its place in the certificate's history: after its issue, its last change and its
     collection, on a certificate not ended — but for a 补发 `recorded_late`."""
@@ -87,6 +109,8 @@ def _history_problems(event: StatusEvent, current: CertificateState) -> list[Fou
         found.append(
             ("日期", date, f"早于该证书的发证日期 {current.issued_on}，请核对日期", "§四.(六)")
         )
+    if event.type == REISSUE:
+        found += _reviews_before_issue(event, current.issued_on)
     late = recorded_late(event, current)
     if current.last_event and date < current.last_event and not late:
         rule = (
