@@ -6,6 +6,7 @@ a running ``certreg browse`` (with a real browser for the Content-Security-Polic
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import codecs
 import csv
@@ -17,6 +18,7 @@ import re
 import secrets
 import sqlite3
 import time
+import zlib
 from collections.abc import Iterator
 from http.cookies import Morsel, SimpleCookie
 from pathlib import Path
@@ -27,6 +29,7 @@ import httpx
 import pytest
 import sqlite_utils
 from datasette.app import Datasette
+from datasette.plugins import pm
 from datasette.utils import baseconv
 from datasette_auth_passwords.utils import hash_password, verify_password
 from hypothesis import given
@@ -37,6 +40,7 @@ from datasette_config.labels import shown_value
 from datasette_config.launch import datasette_environment
 from datasette_config.plugins.certreg_access_log import FAILED_QUERY
 from datasette_config.plugins.certreg_csv import CsvNeutraliser
+from datasette_config.plugins.certreg_login import LOCK_STRIPES
 from datasette_config.plugins.certreg_session import SESSIONS_FILE, session_cookie
 from datasette_config.staff import AccountProblem, dummy_hash, staff_accounts
 from registry.public.access_log import STAFF_LOGGER
@@ -1066,3 +1070,28 @@ async def test_the_staff_log_says_who_opened_whose_record_and_never_a_name_searc
         lines[1].startswith(f"职员 {STAFF_USER} GET /registry/holders?") and "周杰" not in lines[1]
     )
     assert "%E5%91%A8" not in lines[1] and len(lines) == 2
+
+
+@pytest.mark.anyio
+async def test_a_login_waits_for_no_other_users_and_addresses_checks(ds: Datasette) -> None:
+    """One lock held every password check: forty addresses' wrong logins held a right one up
+    for 12 s (a pen-tester's). A check holds only its username's and its client's locks."""
+    [loaded] = [  # the plugin as Datasette loaded it (from its folder: a module of its own)
+        m for m in pm.get_plugins() if getattr(m, "__file__", "").endswith("certreg_login.py")
+    ]
+    throttle = loaded.login_throttle(ds)
+    ours = {
+        stripe(key)
+        for client in ("testclient", "127.0.0.1", "unknown")
+        for key in throttle.keys(STAFF_USER, client)
+    }
+    candidates = (throttle.keys(f"mallory{n}", f"203.0.113.{n % 250}") for n in range(1000))
+    theirs = next(keys for keys in candidates if not {stripe(key) for key in keys} & ours)
+    async with throttle.locked(theirs):  # another user's check, from another address, under way
+        signed = await asyncio.wait_for(attempt(ds, STAFF_USER, STAFF_PASSWORD), timeout=60)
+    assert signed.status_code == 302
+
+
+def stripe(key: tuple[str, str]) -> int:
+    """The lock stripe `LoginThrottle.locked` takes for ``key``."""
+    return zlib.crc32(":".join(key).encode()) % LOCK_STRIPES
