@@ -175,7 +175,7 @@ def test_browse_brings_an_older_registry_and_log_up_to_date(
         taken.listen()
         port = str(taken.getsockname()[1])
         result = CliRunner().invoke(cli, ["browse", "--db", str(db), "--port", port])
-    assert result.exit_code == 1 and "警告" not in result.output, result.output
+    assert result.exit_code == 2 and "警告" not in result.output, result.output
     registry = sqlite_utils.Database(db)
     tallied = registry.execute("SELECT sum(certificates) FROM certificate_tally").fetchone()[0]
     assert tallied == counted and registry["trades"].exists()
