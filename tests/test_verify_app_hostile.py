@@ -300,6 +300,15 @@ def test_upload_with_every_parsing_slot_taken_is_503(app_client: AppClient) -> N
         (b'{"number": "Z1122020123",\n "name": }', "第 2 行第 10 列格式有误"),
         (b'{"number": "\xff"}', "不是 UTF-8 编码的文本"),
         ('{"number": "周"}'.encode("utf-16")[:-1], "不是 UTF-8 编码的文本"),
+        # which one counts is the parser's choice: a proxy reading the first saw another check
+        (
+            '{"number": "G1122000099", "number": "G1122000001", "name": "张三明"}'.encode(),
+            "“number”在同一个对象中出现了不止一次",
+        ),
+        (
+            '{"items": [{"number": "G1122000001", "name": "甲", "name": "张三明"}]}'.encode(),
+            "“name”在同一个对象中出现了不止一次",
+        ),
     ],
 )
 @pytest.mark.parametrize("path", ["/api/v1/verify", "/api/v1/verify/batch"])

@@ -64,7 +64,10 @@ async def json_body(request: Request) -> Any:
         raise InvalidRequest(415, "unsupported_media_type", message)
     body = await request.body()
     try:
-        return json.loads(body)
+        return json.loads(body, object_pairs_hook=_one_of_each)
+    except DuplicateKey as exc:
+        message = f"请求体不是有效的 JSON：字段“{exc.key}”在同一个对象中出现了不止一次。"
+        raise InvalidRequest(400, "bad_json", message) from exc
     except RecursionError as exc:
         raise InvalidRequest(400, "bad_json", "请求体不是有效的 JSON：嵌套层数过多") from exc
     except json.JSONDecodeError as exc:  # Python's own message is English: only where it is
@@ -75,6 +78,24 @@ async def json_body(request: Request) -> Any:
     except ValueError as exc:  # an integer past Python's 4,300-digit conversion limit
         message = "请求体不是有效的 JSON：其中的数字位数过多。number 和 name 应为字符串。"
         raise InvalidRequest(400, "bad_json", message) from exc
+
+
+class DuplicateKey(ValueError):
+    """A JSON object naming one key twice: which one counts is the parser's choice (the last,
+    here), and a proxy that read the first saw another request than the one checked."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _one_of_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKey(key)
+        found[key] = value
+    return found
 
 
 def _undecodable(body: bytes, exc: json.JSONDecodeError) -> str:
