@@ -154,7 +154,7 @@ def test_receipts_only_for_matches_with_their_expiry(app_client: AppClient, cloc
         ).json()
     expires = dt.datetime.fromtimestamp(int(clock.now) + 90 * 86_400, dt.UTC)
     beijing = expires.astimezone(dt.timezone(dt.timedelta(hours=8)))
-    shown = beijing.strftime("%Y年%m月%d日 %H:%M（北京时间）")
+    shown = beijing.strftime("%Y-%m-%d %H:%M（北京时间）")  # as the page's dates are written
     assert context_of(found)["receipt_expires"] == shown
     assert f"回执有效期至 <strong>{shown}</strong>" in found.text
     assert f"本回执有效期至 <strong>{shown}</strong>" in receipt.text

@@ -30,8 +30,10 @@ REGION_LIST = tuple(REGIONS.items())
 
 @lru_cache(maxsize=256)
 def shown_time(value: str | dt.datetime | None) -> str:
-    """``2026-11-26T10:00:00+00:00`` → ``2026年11月26日 18:00（北京时间）``: a moment as an
-    employer reads it, to the minute and in words (staff read seconds: `beijing_clock`).
+    """``2026-11-26T10:00:00+00:00`` → ``2026-11-26 18:00（北京时间）``: a moment as an
+    employer reads it, to the minute, written as the page's dates are (2012-03-15) — one page
+    showed 2012-03-15 beside 2026年12月04日 (a copy editor's and a date tester's review); staff
+    read seconds (`beijing_clock`).
 
     Cached: every result page shows the registry's snapshot time, which rarely changes."""
     if value is None:
@@ -39,7 +41,7 @@ def shown_time(value: str | dt.datetime | None) -> str:
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(BEIJING).strftime("%Y年%m月%d日 %H:%M（北京时间）")
+    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M（北京时间）")
 
 
 PAGE_FIELDS = tuple(f for f in PUBLIC_FIELDS if f.on_page and f.name != "number")
