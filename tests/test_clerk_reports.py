@@ -168,7 +168,7 @@ def test_a_new_version_failing_an_issued_holder_advises_a_revocation(
         "第5行「技术业务理论」“52”：分数 52 低于 60 分，不合格，不能发证。此证书已随本名册登记发证，"
         "不能从名册中删去" in output
     )
-    assert "请在换发补发撤销登记中登记撤销（§五.(三)）" in output
+    assert "请在换发、补发、撤销登记表中登记撤销（§五.(三)）" in output
     assert "删除此行" not in output and "依次前移" not in output
     registers.add(  # the revocation advised: the advice is no longer to revoke
         "changes.csv",
@@ -176,14 +176,14 @@ def test_a_new_version_failing_an_issued_holder_advises_a_revocation(
         {"kind": "status-changes", "authority": "2202"},
     )
     assert (
-        "changes.csv［换发补发撤销登记］已导入"
+        "changes.csv［换发、补发、撤销登记表］已导入"
         in run("sync", str(registers.folder), "--db", str(db_path))[1]
     )
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 1
     assert "此证书已于 2013-01-15 撤销（§五.(三)），查验结果为已撤销" in output
     assert "此行请恢复为原来登记的考核结果后重新导入" in output
-    assert "请在换发补发撤销登记中登记撤销" not in output
+    assert "请在换发、补发、撤销登记表中登记撤销" not in output
 
 
 def test_a_new_version_withholding_an_issued_holder_advises_a_revocation(
@@ -198,7 +198,7 @@ def test_a_new_version_withholding_an_issued_holder_advises_a_revocation(
     registers.add("mianyang.csv", rows, MIANYANG)
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 1 and "备注写明“不发证”" in output
-    assert "如该持证人确实不应发证，请在换发补发撤销登记中登记撤销（§五.(三)）" in output
+    assert "如该持证人确实不应发证，请在换发、补发、撤销登记表中登记撤销（§五.(三)）" in output
     assert "请恢复为原来登记的备注后重新导入" in output and "删除此行" not in output
 
 
@@ -216,7 +216,7 @@ def test_a_new_version_withholding_an_issued_holder_in_a_column_not_read(
     sheet.cell(5, sheet.max_column).value = "资料不全，暂缓发证"
     workbook.save(path)
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
-    assert code == 1 and "请在换发补发撤销登记中登记撤销（§五.(三)）" in output
+    assert code == 1 and "请在换发、补发、撤销登记表中登记撤销（§五.(三)）" in output
     assert "请删去本行“审核意见”栏中的这条意见后重新导入" in output
     assert "恢复为原来登记的审核意见" not in output
 

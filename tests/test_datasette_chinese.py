@@ -509,7 +509,7 @@ async def test_codes_carry_their_labels_in_cells_and_facets(ds: Datasette) -> No
     _, syncs = await get(ds, "/registry/syncs?_facet=kind&_facet=outcome")
     assert syncs.count("approval-roster 审批名册（附件4）") >= 2  # facet and cells
     assert "technician-roster 审核名册（附件5）" in syncs
-    assert "status-changes 换发补发撤销登记" in syncs
+    assert "status-changes 换发、补发、撤销登记表" in syncs
     assert "rejected 已拒绝" in syncs
     _, problems = await get(ds, "/registry/problems")
     assert "error 错误" in problems

@@ -13,7 +13,7 @@ COLLECTIONS = "collections"
 KIND_LABELS: dict[str, str] = {
     APPROVAL_ROSTER: "审批名册（附件4）",
     TECHNICIAN_ROSTER: "审核名册（附件5）",
-    STATUS_CHANGES: "换发补发撤销登记",
+    STATUS_CHANGES: "换发、补发、撤销登记表",
     REQUISITIONS: "申领计划表（附件1）",
     DISPATCHES: "发放单（附件2）",
     COLLECTIONS: "领取登记",

@@ -56,7 +56,7 @@ name without its dots, looked for as it is and among the registered names with o
 
 _RENUMBERED = (
     "；已发出的证书编号不得涂改（§五.(三)），更正版本不能给此人另编一个号——"
-    "如原编号确属错发，请先在换发/补发/撤销登记表（status-changes）中撤销原编号，再导入更正版本"
+    "如原编号确属错发，请先在换发、补发、撤销登记表（status-changes）中撤销原编号，再导入更正版本"
 )
 """What the clerk does when the earlier version of the same register numbered the holder."""
 

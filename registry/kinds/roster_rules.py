@@ -147,7 +147,7 @@ def advise_failing_rows(
 
 REVOKE_INSTEAD = (
     "。此证书已随本名册登记发证，不能从名册中删去（删去的证书仍然保留，查验仍为有效）："
-    "如该持证人确实{why}，请在换发补发撤销登记中登记撤销（§五.(三)）；{restore}"
+    "如该持证人确实{why}，请在换发、补发、撤销登记表中登记撤销（§五.(三)）；{restore}"
 )
 """What replaces it for a certificate the registry holds already."""
 REVOKED_ALREADY = "。此证书已于 {date} 撤销（§五.(三)），查验结果为已撤销；{restore}"

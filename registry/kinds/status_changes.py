@@ -31,7 +31,7 @@ from registry.sheets.table import Table
 from registry.store.events import Amendment, amend_events, apply_events
 from registry.store.writes import Applied
 
-LAYOUT = Layout(STATUS_CHANGES, "证书换发、补发、撤销登记（§四.(六)）", COLUMNS)
+LAYOUT = Layout(STATUS_CHANGES, "证书换发、补发、撤销登记表（§四.(六)）", COLUMNS)
 
 
 @dataclass
