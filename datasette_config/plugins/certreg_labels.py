@@ -142,20 +142,24 @@ def render_cell(
         href = _query_link(value, column, database, datasette)
         # a malformed number a visitor typed stays plain text
         return Markup(f'<a href="{escape(href)}">{escape(str(value))}</a>') if href else None
+    shown = _shown(row, value, column, table, datasette)
+    return Markup(escape(shown)) if shown else None
+
+
+def _shown(row: Any, value: object, column: str, table: str | None, datasette: Any) -> object:
+    """A cell's value as staff read it: labelled, converted, or as stored (None)."""
     if column in CORRECTION_COLUMNS and isinstance(value, str):
         labels = datasette.metadata("columns", database="registry", table="certificates") or {}
-        shown = corrections_shown(value, labels)
-    elif table == BLANK_HISTORY and column == "field" and "kind" in row.keys():
-        shown = blank_field_shown(value, row["kind"], datasette)
-    elif table == HISTORY and column in HISTORY_COLUMNS:
+        return corrections_shown(value, labels)
+    if table == BLANK_HISTORY and column == "field" and "kind" in row.keys():
+        return blank_field_shown(value, row["kind"], datasette)
+    if table == HISTORY and column in HISTORY_COLUMNS:
         labels = datasette.metadata("columns", database="registry", table="certificates") or {}
         field = row["field"] if "field" in row.keys() else None  # hidden: ?_nocol=field
-        shown = history_shown(column, value, field, labels)
-    elif table == "checks" and column == "result" and _unnamed(row):
-        shown = f"{value} {NOT_CHECKED}"
-    else:
-        shown = shown_value(column, value)
-    return Markup(escape(shown)) if shown else None
+        return history_shown(column, value, field, labels)
+    if table == "checks" and column == "result" and _unnamed(row):
+        return f"{value} {NOT_CHECKED}"
+    return shown_value(column, value)
 
 
 def field_value(field: object, value: str | int | float | None) -> str | int | float | None:
