@@ -101,6 +101,8 @@ def test_help_breaks_lines_between_chinese_characters_not_inside_words(
         for w in re.findall(r"[\w.-]*[A-Za-z0-9][\w.-]*", h, re.ASCII)
     }
     assert words and [w for w in sorted(words) if w not in output] == []
+    if command == "sync":  # a quoted file name is one piece, its Chinese too
+        assert '"本地工种.csv"' in output
 
 
 def test_the_list_of_commands_gives_each_its_first_sentence_on_one_row() -> None:

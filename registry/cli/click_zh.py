@@ -119,9 +119,13 @@ def truncated(text: str, n: int) -> str:
 _WIDE = "\u2e80-\u2fff\u3000-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 _OPENING = "（〔【《「『“‘"
 _CLOSING = "，。、；：？！）〕】》」』”’…"
-_PIECES = re.compile(rf"[{_OPENING}]*(?:[^\s{_WIDE}]+|[{_WIDE}])[{_CLOSING}]*")
+_PIECES = re.compile(
+    rf'"[^"\s]{{1,30}}"[{_CLOSING}]*'
+    rf"|[{_OPENING}]*(?:[^\s{_WIDE}]+|[{_WIDE}][^\s{_WIDE}]*)[{_CLOSING}]*"
+)
 """A place a line may break: between two Chinese characters, never inside a run of Latin
-letters or digits (389号, certreg, --db), never before closing or after opening punctuation."""
+letters or digits (389号, certreg, --db), a character and the Latin run it leads (工种.csv) or
+a quoted value ("本地工种.csv"), never before closing or after opening punctuation."""
 
 
 def _split(self: textwrap.TextWrapper, text: str) -> list[str]:

@@ -83,7 +83,7 @@ def _as_option(key: re.Match[str]) -> str:
     "--kind",
     type=click.Choice(list(LAYOUTS)),
     metavar="名册种类",
-    help="单个文件：名册种类（见下）。",
+    help="单个文件：名册种类（见上面的“名册种类”）。",
 )
 @click.option("--authority", help=f"单个文件：发证机关代码（{AUTHORITY_CODES}）。")
 @click.option("--region", help="单个文件：编号地区代码（默认同发证机关）。")
@@ -138,9 +138,12 @@ def sync(
 
     \b
     名册种类：approval-roster 审批名册（附件4）、
-    technician-roster 技师审核名册（附件5）、status-changes 换发、补发、撤销登记表、
-    requisitions 申领计划（附件1）、dispatches 发放单（附件2）、
-    collections 领取登记。后四种只需 file、kind、authority。
+    technician-roster 技师审核名册（附件5）、
+    status-changes 换发、补发、撤销登记表、requisitions 申领计划（附件1）、
+    dispatches 发放单（附件2）、collections 领取登记。
+    后四种只需 file、kind、authority。
+
+    工种目录写在清单开头、第一个 [[register]] 之前：trades_extra = "本地工种.csv" 把其中的工种和别名加到内置目录中，trades = "工种目录.csv" 替换内置目录（路径相对于清单所在的文件夹）。
     """
     entries, forgotten, catalogues = _registers(path, single, trades, trades_extra)
     progress = Progress(enabled=not as_json and sys.stderr.isatty())
