@@ -30,6 +30,7 @@ from registry.domain.regions import (
 )
 from registry.domain.statuses import valid_when_collected
 from registry.domain.trades import CatalogueError
+from registry.kinds.roster_cells import age_at_issue
 from registry.sync.catalogue import load_catalogue
 
 
@@ -392,3 +393,11 @@ def test_a_documents_spellings_share_its_key(written: str) -> None:
     document."""
     assert document_key(written) == document_key("绵人社函〔2013〕5号")
     assert document_key(written) != document_key("绵人社函〔2013〕50号")
+
+
+def test_the_birth_month_itself_gives_the_holder_the_benefit_of_the_doubt_at_both_ends() -> None:
+    """出生年月 keeps no day: born 1942-03-25 is 69 on 2012-03-20 and was refused as 70, born
+    1996-03-25 is 15 and was accepted as 16 (a date tester's review)."""
+    assert age_at_issue("1942-03", "2012-03-20") is None
+    assert age_at_issue("1996-03", "2012-03-20") is None
+    assert age_at_issue("1942-02", "2012-03-20") and age_at_issue("1996-04", "2012-03-20")

@@ -52,8 +52,11 @@ _NOT_SAID = re.compile(r"[\s。，,.、]")
 def age_at_issue(birth: str, issued_on: str) -> str | None:
     """Why a holder born in ``birth`` (YYYY-MM) cannot have been issued a certificate on
     ``issued_on``: aged `MAX_AGE_AT_ISSUE` or more, or not yet `MIN_AGE_AT_ISSUE` — a birth year
-    typed one digit off (2015 for 1965), or a 1 in a date cell. None for a holder of working age."""
-    if years_after(birth, MAX_AGE_AT_ISSUE) <= issued_on[:7]:
+    typed one digit off (2015 for 1965), or a 1 in a date cell. None for a holder of working age
+    — and for one born in the very month 70 or 16 years before, whose day is not stored: the
+    doubt goes to the holder at both ends (a 69-year-old born on the 25th was refused, a
+    15-year-old accepted)."""
+    if years_after(birth, MAX_AGE_AT_ISSUE) < issued_on[:7]:
         return (
             f"到发证日期 {issued_on} 持证人已满 {MAX_AGE_AT_ISSUE} 周岁，出生年月应有误，"
             "请核对（日期格式的单元格里填 1 会显示为 1900-01-01）"
