@@ -37,6 +37,7 @@ REACH = 2 * 3600.0
 SHARED = "names/all/"
 """The counters anonymous callers share, per number (`NameGuesses.per_day`)."""
 SHARED_REACH = 2 * 86400.0
+"""How long a miss weighs on a daily counter: its day and the next."""
 MAX_REMEMBERED = 100_000
 """Keys remembered before those out of reach are dropped (each cost a check that missed)."""
 PAUSED = "该编号暂停查验"
