@@ -64,7 +64,8 @@ async def json_body(request: Request) -> Any:
         raise InvalidRequest(415, "unsupported_media_type", message)
     body = await request.body()
     try:
-        return json.loads(body, object_pairs_hook=_one_of_each)
+        # as json.loads reads bytes, with one decoder made once (json.loads makes one a call)
+        return _DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
     except DuplicateKey as exc:
         message = f"请求体不是有效的 JSON：字段“{exc.key}”在同一个对象中出现了不止一次。"
         raise InvalidRequest(400, "bad_json", message) from exc
@@ -90,12 +91,20 @@ class DuplicateKey(ValueError):
 
 
 def _one_of_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in found:
+    """An object with each key once (`DuplicateKey`): built by ``dict`` in C, the keys looked
+    at one by one only when there are fewer than the pairs (a loop cost 3% of an API check)."""
+    found = dict(pairs)
+    if len(found) == len(pairs):
+        return found
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
             raise DuplicateKey(key)
-        found[key] = value
-    return found
+        seen.add(key)
+    raise AssertionError("unreachable: fewer keys than pairs means one repeats")
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_one_of_each)
 
 
 def _undecodable(body: bytes, exc: json.JSONDecodeError) -> str:
