@@ -17,7 +17,7 @@ from registry.domain.regions import authority_name, covers
 from registry.domain.statuses import REISSUE, REVOKE, REVOKED, SUPERSEDED, StatusEvent
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_cells import MIN_AGE_AT_WORK, age_at_issue
-from registry.kinds.status_rows import CORRECTED
+from registry.kinds.status_rows import CORRECTED, REVIEWS
 from registry.kinds.status_state import CertificateState, Found, collected_after
 
 USED = "该编号已被使用"
@@ -83,9 +83,8 @@ def _reviews_before_issue(event: StatusEvent, issued_on: str) -> list[Found]:
     """A 补发's reviews, of the loss of a certificate issued: not dated before it was (a
     review dated 2011 of a certificate issued in 2012 loaded, a date tester found)."""
     found: list[Found] = []
-    for column, written in (
-        ("主管部门审核", event.supervisor_review),
-        ("发证机关审核", event.issuer_review),
+    for column, written in zip(
+        REVIEWS, (event.supervisor_review, event.issuer_review), strict=True
     ):
         try:
             day = signed_on(written or "")

@@ -44,7 +44,7 @@ conflict names (新版本名册中没有此证书（原第33行，张鹏）)."""
 def _line(outcome: Outcome) -> str:
     entry = outcome.entry
     mark = "✘" if outcome.outcome == REJECTED else "✔"
-    kind = KIND_LABELS.get(entry.kind, entry.kind)  # a clerk's words, not the manifest's code
+    kind = KIND_LABELS[entry.kind]  # a clerk's words, not the manifest's code
     text = f"{mark} {visible(entry.key)}［{kind}］{OUTCOME_LABELS[outcome.outcome]}"
     if outcome.outcome == UPDATED and not (outcome.added or outcome.changed or outcome.conflicts):
         text += f"：{outcome.rows} 行，" + (
