@@ -177,6 +177,20 @@ def _year_month(year: int, month: int, style: int) -> str:
     )[style]
 
 
+def _wage_grade_since(
+    rng: random.Random, work: tuple[int, int], issued_on: dt.date, corrected: bool
+) -> tuple[int, int]:
+    """A 执行工资等级起始时间 between the start of work and the issue (as the sync requires):
+    one to ten years into work; a corrected row's a year earlier, or a month where that would
+    come before the start of work."""
+    start = work[0] * 12 + work[1] - 1
+    latest = issued_on.year * 12 + issued_on.month - 1
+    since = min(start + rng.randint(12, 120), latest)
+    if corrected:
+        since -= 12 if since - 12 >= start else 1
+    return divmod(since, 12)[0], since % 12 + 1
+
+
 def register_rows(
     plan: RegisterPlan,
     seed: int = SEED,
@@ -228,14 +242,17 @@ def register_rows(
                 "批准文号": plan.approval_doc,
             }
         else:
-            wage_year = min(work_year + rng.randint(1, 10), plan.year)
+            work_month = rng.randint(1, 12)
+            wage_year, wage_month = _wage_grade_since(
+                rng, (work_year, work_month), plan.issued_on, bool(corrected)
+            )
             row |= {
                 "出生年月": _year_month(birth_year, birth_month, style),
-                "参加工作时间": _year_month(work_year, rng.randint(1, 12), style),
+                "参加工作时间": _year_month(work_year, work_month, style),
                 "原岗位证书号（未获工种年限）": ""
                 if rng.random() < 0.9
                 else f"{rng.randint(1, 9)}年",
-                "执行工资等级起始时间": f"{wage_year - (1 if corrected else 0)}.{rng.randint(1, 12):02d}",
+                "执行工资等级起始时间": f"{wage_year}.{wage_month:02d}",
                 "报考等级": LEVEL_TEXT[letter],
                 # conduct, work and ethics are graded; theory and practice are scored
                 **{column: rng.choice(GRADES) for column in EXAM_COLUMNS[:3]},

@@ -116,6 +116,18 @@ CASES = [
     ("work after issue", "参加工作时间", {"参加工作时间": "2012.06"}, "晚于发证日期 2012-03-20"),
     ("wage grade date", "执行工资等级起始时间", {"执行工资等级起始时间": "abc"}, "应为"),
     ("future wage grade date", "执行工资等级起始时间", {"执行工资等级起始时间": "2099.01"}, "将来"),
+    (
+        "wage grade after issue",
+        "执行工资等级起始时间",
+        {"执行工资等级起始时间": "2012.04"},
+        "执行工资等级起始时间晚于发证日期 2012-03-20",
+    ),
+    (
+        "wage grade before work",
+        "执行工资等级起始时间",
+        {"参加工作时间": "2009年3月", "执行工资等级起始时间": "2009.02"},
+        "早于参加工作时间 2009-03：参加工作以后才有工资等级",
+    ),
     ("Chinese numerals in year", "报考年度", {"报考年度": "二〇一一"}, "阿拉伯数字"),
     ("exam after approval", "报考年度", {"报考年度": 2013}, "报考年度晚于发证日期"),
     ("empty birth", "出生年月", {"出生年月": ""}, "必填项为空"),
@@ -174,6 +186,23 @@ def test_each_rule_rejects_the_register(
     assert hits[0]["row"] == FIRST_DATA_ROW + 1
     assert hits[0]["clause"], "a clerk is told which clause of the notice the rule comes from"
     assert snapshot(db_path) == before
+
+
+def test_a_wage_grade_from_the_month_of_work_to_the_month_of_issue_is_accepted(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """执行工资等级起始时间 is compared by month, written in any style: the month work started
+    and the month of issue are both possible."""
+    rows = [
+        approval_row(
+            "Z1122020001", "周杰", 参加工作时间="2009.03", 执行工资等级起始时间="2009年3月"
+        ),
+        approval_row("Z1122020002", "郑浩", 执行工资等级起始时间="2012-03"),
+    ]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    code, report, output = sync(registers.folder, db_path)
+    assert code == 0, output
+    assert report["registers"][0]["outcome"] == "loaded"
 
 
 def test_number_held_by_another_register(loaded: RegisterFactory, db_path: Path) -> None:

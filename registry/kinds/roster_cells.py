@@ -25,6 +25,7 @@ from registry.domain.trades import TradeCatalogue
 from registry.sheets.cells import Cell, text
 
 NUMBER_COLUMN = "颁发证书编号"
+SINCE_COLUMN = "执行工资等级起始时间"
 
 EXAM_COLUMNS = ("思想政治表现", "生产工作成绩", "职业道德", "技术业务理论", "实际操作技能")
 """考试考核结果 (附件4): every one must be a pass (§二, §四.(六)1)."""
@@ -120,7 +121,7 @@ class CellChecks:
             "出生年月": self._birth,
             "出生日期": self._birth,
             "参加工作时间": self._work_start,
-            "执行工资等级起始时间": self._since,
+            SINCE_COLUMN: self._since,
             "报考年度": self._exam_year,
             "报考工种": self._trade,
             "报考等级": level_verdict,
@@ -128,6 +129,8 @@ class CellChecks:
         }
         self._checks = {column: _unless_ditto(check) for column, check in checks.items()}
         self._memo: dict[str, dict[Cell, Verdict]] = {column: {} for column in checks}
+        self.since_months: dict[Cell, str] = {}
+        """a well-formed 执行工资等级起始时间 as written → its ``YYYY-MM``"""
 
     def plan(self, columns: Iterable[str]) -> list[ColumnCheck]:
         """(column, memo, check) per column: the row loop looks a value up in the memo and calls
@@ -171,11 +174,19 @@ class CellChecks:
         return stored, problem
 
     def _since(self, value: Cell) -> Verdict:
-        """执行工资等级起始时间: may be left empty; when filled in, a year-month that has
-        happened (§四.(三)). Kept as written: registers loaded before stored it so."""
+        """执行工资等级起始时间: may be left empty; when filled in, a year-month no later than
+        the certificate's issue (the roster asking for it is drawn up before). Kept as written:
+        registers loaded before stored it so; its month goes to `since_months`, for the row's
+        check against 参加工作时间."""
         if value is None or value == "":
             return None, None
-        return text(value), self._year_month(value)[1]
+        month, problem = self._year_month(value)
+        if month and str(month) > self.issued_on.isoformat()[:7]:
+            rule = f"执行工资等级起始时间晚于发证日期 {self.issued_on.isoformat()}，请核对"
+            problem = (rule, "附件4")
+        elif month:
+            self.since_months[value] = str(month)
+        return text(value), problem
 
     def _exam_year(self, value: Cell) -> Verdict:
         try:

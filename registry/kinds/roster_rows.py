@@ -26,6 +26,7 @@ from registry.kinds.roster_cells import (
     EXAM_COLUMNS,
     MIN_AGE_AT_WORK,
     NUMBER_COLUMN,
+    SINCE_COLUMN,
     CellChecks,
     ColumnCheck,
     is_ditto,
@@ -118,10 +119,10 @@ class _RowChecker:
         self.birth_column = "出生日期" if self.technician else "出生年月"
         columns = [self.birth_column, "性别", "报考年度", "报考工种"]
         if not self.technician:
-            columns += ["参加工作时间", "执行工资等级起始时间", "报考等级", *EXAM_COLUMNS]
-        self.columns: list[ColumnCheck] = CellChecks(entry.issued_on, catalogue, today).plan(
-            columns
-        )
+            columns += ["参加工作时间", SINCE_COLUMN, "报考等级", *EXAM_COLUMNS]
+        cells = CellChecks(entry.issued_on, catalogue, today)
+        self.columns: list[ColumnCheck] = cells.plan(columns)
+        self.since_months = cells.since_months
         self.seen: dict[str, Record] = {}
         """number → the first row giving it"""
         self.numbered: list[NumberedRow] = []
@@ -186,6 +187,16 @@ class _RowChecker:
             self.result.problems.append(given_twice(first, record, written))
         return parsed, number
 
+    def _since_before_work(self, record: Record, work_start: object) -> Problem | None:
+        """执行工资等级起始时间 before 参加工作时间: a wage grade is set once one works, so one
+        of the two is mistyped."""
+        written = record.values.get(SINCE_COLUMN)
+        since = self.since_months.get(written)
+        if since is None or not work_start or since >= str(work_start):
+            return None
+        rule = f"执行工资等级起始时间早于参加工作时间 {work_start}：参加工作以后才有工资等级，请核对这两列"
+        return Problem(record.row, SINCE_COLUMN, text(written), rule, "附件4")
+
     def check(self, record: Record, unread: Iterable[tuple[str, Cell]] = ()) -> None:
         """The row's problems, and its certificate when it has none; ``unread``: its cells in
         columns the layout does not read (one may withhold the row)."""
@@ -212,6 +223,8 @@ class _RowChecker:
             rule = f"参加工作时间早于出生年月 {birth} 后 {MIN_AGE_AT_WORK} 年，请核对出生年月和参加工作时间"
             value = text(values.get("参加工作时间"))
             problems.append(Problem(row, "参加工作时间", value, rule, "§四.(三)"))
+        if problem := self._since_before_work(record, work_start):
+            problems.append(problem)
         letter = "J" if self.technician else checked["报考等级"]
         assert letter is None or isinstance(letter, str)
         number = self.number(record, letter, checked["报考工种"])
@@ -251,7 +264,7 @@ class _RowChecker:
             unit or entry.unit,
             education,
             prior,
-            checked.get("执行工资等级起始时间"),
+            checked.get(SINCE_COLUMN),
             checked["报考年度"],
             checked["报考工种"],
             conduct,
