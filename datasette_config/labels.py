@@ -243,6 +243,15 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
         (r"_size must be <= (?P<n>\d+)", "每页行数（_size）不能超过 {n}。"),
         (r"_(no)?col=(?P<names>.+) - invalid columns", "没有这些列：{names}。"),
         (r"_facet= is not allowed", "此处不允许分面统计。"),
+        (r"_timelimit must be an integer", "查询时限（_timelimit）应为整数（毫秒）。"),
+        (
+            r"_through must be a JSON object of table, column and value",
+            "_through 应为含 table、column、value 的 JSON 对象。",
+        ),
+        (
+            r"Invalid _through - could not find corresponding foreign key",
+            "_through 所指的表没有指向本表的外键。",
+        ),
     ]
 ]
 _TOOK_TOO_LONG = re.compile(
@@ -264,13 +273,18 @@ def sql_error(message: str) -> str:
     return error_text(message) or f"数据库报告的错误：{message}"
 
 
+def request_status(status: int, message: str) -> int:
+    """The status of an error: Datasette answers some bad requests (``_sort=nonsense``) with
+    500; a message it is known to give for a request is a 400, on a page and in JSON alike."""
+    return 400 if status == 500 and error_text(message) else status
+
+
 def error_page(status: int, title: str | None, message: object) -> tuple[int, str, Markup]:
     """Status, title and message of the error page for an exception Datasette would show in
     English.
 
     A message Datasette marks as HTML (``Markup``) is only ever its "took too long" notice, which
-    carries the SQL; anything unknown is shown, escaped, as the technical detail. Datasette
-    answers some bad requests (``_sort=nonsense``) with 500: those are a 400, title and status."""
+    carries the SQL; anything unknown is shown, escaped, as the technical detail."""
     chinese_title = ERROR_TITLES.get(title or "", "") or STATUS_TITLES.get(
         status, f"出错了（{status}）"
     )
@@ -287,8 +301,8 @@ def error_page(status: int, title: str | None, message: object) -> tuple[int, st
         )
     known = error_text(text)
     if known:
-        if status == 500:
-            status, chinese_title = 400, STATUS_TITLES[400]
+        if status != (status := request_status(status, text)):
+            chinese_title = STATUS_TITLES[status]
         return status, chinese_title, Markup("<p>{}</p>").format(known)
     return (
         status,

@@ -446,12 +446,16 @@ ERROR_PAGES = [
     ("/-/patterns", 404, "找不到这个页面"),  # Datasette's English style guide, of Bigfoot sightings
     ("/registry/certificates?_size=99999", 400, "每页行数（_size）不能超过 5000"),
     ("/registry/certificates?_sort=nothing", 400, "不能按列 nothing 排序"),
+    ("/registry/certificates?_timelimit=abc", 400, "查询时限（_timelimit）应为整数"),
+    ("/registry/certificates?_through=x", 400, "_through 应为含 table、column、value 的 JSON 对象"),
     ("/registry.db", 403, "不允许下载整个数据库文件"),
     ("/-/permissions", 403, "您没有这项权限"),
     ("/-/static/", 403, "不能列出文件夹中的文件"),  # Datasette's static files: English before
     ("/-/static/nothing.css", 404, "找不到这个文件"),
 ]
 
+
+THROUGH = "_through must be a JSON object of table, column and value"
 
 pytestmark = pytest.mark.anyio
 
@@ -495,6 +499,40 @@ async def test_json_errors_stay_datasettes_for_programs(ds: Datasette) -> None:
     )
     assert response.status_code == 400
     assert response.json()["error"] == "Statement must be a SELECT"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "error"),
+    [
+        ("/registry/certificates.json", {"_sort": "x"}, "Cannot sort table by x"),
+        ("/registry/certificates.json", {"_sort_desc": "x"}, "Cannot sort table by x"),
+        (
+            "/registry/certificates.json",
+            {"_sort": "name", "_sort_desc": "name"},
+            "Cannot use _sort and _sort_desc at the same time",
+        ),
+        ("/registry/certificates.json", {"_timelimit": "abc"}, "_timelimit must be an integer"),
+        ("/registry.json", {"sql": "select 1", "_timelimit": "x"}, "_timelimit must be an integer"),
+        *(
+            ("/registry/certificates.json", {"_through": through}, THROUGH)
+            for through in ("x", "1", "{}", '{"table": 1, "column": "c", "value": 1}')
+        ),
+        (
+            "/registry/certificates.json",
+            {"_through": '{"table": "syncs", "column": "id", "value": 1}'},
+            "Invalid _through - could not find corresponding foreign key",
+        ),
+    ],
+)
+async def test_a_bad_datasette_parameter_in_json_is_the_programs_error_not_the_servers(
+    ds: Datasette, path: str, params: dict[str, str], error: str
+) -> None:
+    """Datasette answers a sort it cannot make, and a ``_timelimit`` or ``_through`` it cannot
+    read, with 500, which a program retries and monitoring counts as the server's fault: each
+    is a 400, in Datasette's words for programs."""
+    response = await ds.client.get(path, params=params, cookies=signed_in(ds))
+    assert response.status_code == 400
+    assert response.json() == {"ok": False, "error": error, "status": 400, "title": None}
 
 
 async def test_row_page_titled_by_table_title_and_key(ds: Datasette) -> None:

@@ -8,6 +8,7 @@ a filtered table, the breadcrumb labels — is translated here with the vocabula
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 from typing import Any
 
@@ -24,6 +25,7 @@ from datasette_config.labels import (
     error_page,
     filter_description,
     message_text,
+    request_status,
     sql_error,
 )
 
@@ -55,6 +57,30 @@ async def _error_response(
     return Response.html(html, status=status)
 
 
+def _misread_param(args: Any) -> str | None:
+    """Datasette's own parameter a request gives a value Datasette cannot read, in Datasette's
+    style of words. It reads ``_timelimit`` with ``int()`` and ``_through`` with
+    ``json.loads()`` and a lookup of three keys, and a value that is not one answered 500."""
+    limit = args.get("_timelimit")
+    try:
+        int(limit or 0)
+    except ValueError:
+        return "_timelimit must be an integer"
+    for through in args.getlist("_through"):
+        try:
+            data = json.loads(through)
+        except ValueError:
+            data = None
+        if not (
+            isinstance(data, dict)
+            and isinstance(data.get("table"), str)
+            and isinstance(data.get("column"), str)
+            and "value" in data
+        ):
+            return "_through must be a JSON object of table, column and value"
+    return None
+
+
 @hookimpl
 def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
     title = None
@@ -64,6 +90,8 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
         status, title, message = exception.status, exception.title, exception.message
         if exception.message_is_html:
             message = Markup(message)
+    elif misread := _misread_param(request.args):
+        status, message = 400, misread
     else:
         status, message = 500, str(exception)
     if status == 404 and request.path.startswith("/-/"):  # no page of ours, not a database "-"
@@ -72,6 +100,7 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
     if request.path.split("?")[0].endswith(".json"):
         # Datasette's JSON error, for programs, in its own words — answered here rather than by
         # Datasette's default handler, which breaks where the rich package is installed
+        status = request_status(status, str(message))
         body = {"ok": False, "error": str(message), "status": status, "title": title}
         return Response.json(body, status=status)
 
