@@ -106,6 +106,7 @@ async def attempt(
     *,
     url: str = LOGIN,
     headers: dict[str, str] | None = None,
+    cookies: dict[str, str] | None = None,
 ) -> httpx.Response:
     """One login through the form: fetch it for the CSRF token, then post it."""
     token = (await ds.client.get(LOGIN)).cookies["ds_csrftoken"]
@@ -114,7 +115,7 @@ async def attempt(
         url,
         avoid_path_rewrites=url.startswith("https:"),
         data={"username": username, "password": password, "csrftoken": token},
-        cookies={"ds_csrftoken": token},
+        cookies={"ds_csrftoken": token, **(cookies or {})},
         headers=headers or {},
     )
     return response
@@ -190,6 +191,50 @@ async def test_one_username_guessed_from_many_clients_is_throttled(proxied_ds: D
     # only told the password is wrong.
     other = await attempt(proxied_ds, "zhaomin", "wrong", headers={"x-forwarded-for": "192.0.2.1"})
     assert other.status_code == 200
+
+
+@pytest.mark.anyio
+async def test_a_username_locked_from_many_clients_still_lets_its_owner_in_from_their_browser(
+    proxied_ds: Datasette,
+) -> None:
+    """Five wrong passwords a minute from anywhere kept a member of staff out for as long as
+    someone sent them. A browser they signed in from before carries a signed device cookie and
+    is counted by itself: its owner gets in, and whoever holds the cookie is held to its own
+    count."""
+    office = {"x-forwarded-for": "192.0.2.7"}
+    first = await attempt(proxied_ds, STAFF_USER, STAFF_PASSWORD, headers=office)
+    assert first.status_code == 302
+    device = set_cookie(first, "certreg_device")
+    assert device["httponly"] and device["samesite"].lower() == "lax"
+    assert device["path"] == LOGIN and int(device["max-age"]) == 180 * 86_400
+    known = {"certreg_device": device.value}
+    for i in range(5):
+        guesser = {"x-forwarded-for": f"198.51.100.{i}"}
+        assert (await attempt(proxied_ds, STAFF_USER, "wrong", headers=guesser)).status_code == 200
+
+    assert (
+        await attempt(proxied_ds, STAFF_USER, STAFF_PASSWORD, headers=office)
+    ).status_code == 429, "a browser not signed in from before is held to the username's count"
+    zhaomins = {"u": hashlib.sha256(b"zhaomin").hexdigest(), "d": "x", "t": time.time()}
+    another_users = {"certreg_device": proxied_ds.sign(zhaomins, "certreg-device")}
+    stale = {"u": hashlib.sha256(STAFF_USER.encode()).hexdigest(), "d": "y", "t": 0}
+    too_old = {"certreg_device": proxied_ds.sign(stale, "certreg-device")}
+    for cookie in ({"certreg_device": device.value[:-2]}, another_users, too_old):
+        refused = await attempt(
+            proxied_ds, STAFF_USER, STAFF_PASSWORD, headers=office, cookies=cookie
+        )
+        assert refused.status_code == 429
+    assert (
+        await attempt(proxied_ds, STAFF_USER, STAFF_PASSWORD, headers=office, cookies=known)
+    ).status_code == 302
+
+    for i in range(5):
+        stolen = {"x-forwarded-for": f"203.0.113.{i}"}
+        wrong = await attempt(proxied_ds, STAFF_USER, "wrong", headers=stolen, cookies=known)
+        assert wrong.status_code == 200
+    assert (
+        await attempt(proxied_ds, STAFF_USER, STAFF_PASSWORD, headers=office, cookies=known)
+    ).status_code == 429, "the device's own count"
 
 
 @pytest.mark.anyio

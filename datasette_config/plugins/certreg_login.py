@@ -9,7 +9,10 @@ same hashes, same template), because a login must also:
 
 - refuse guessing: after ``FAILURES_PER_MINUTE`` wrong passwords within a minute for one
   username, or from one client, further attempts are answered 429 with Retry-After — even
-  with the right password — until the oldest failure is a minute old;
+  with the right password — until the oldest failure is a minute old. A browser its owner
+  signed in from before (a signed *device cookie*, ``DEVICE_COOKIE``) is counted by itself
+  instead of by the username: wrong passwords sent from many addresses lock a username out
+  of new browsers only, not its owner's own;
 - take the same time whether or not the username exists: an unknown username is checked
   against a dummy hash as costly as the real ones (``staff.dummy_hash``);
 - start a session that expires and can be ended (``certreg_session``).
@@ -27,6 +30,7 @@ import contextlib
 import hashlib
 import math
 import os
+import secrets
 import time
 import weakref
 import zlib
@@ -36,6 +40,7 @@ from typing import Any
 from datasette import hookimpl
 from datasette.utils.asgi import Request, Response
 from datasette_auth_passwords.utils import verify_password
+from itsdangerous import BadData
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -52,6 +57,10 @@ from datasette_config.staff import AccountProblem, auth_passwords_config, dummy_
 LOCK_STRIPES = 64
 """Locks the login checks are spread over, by username and by client."""
 FAILURES_PER_MINUTE = 5
+DEVICE_COOKIE = "certreg_device"
+DEVICE_NAMESPACE = "certreg-device"
+DEVICE_SECONDS = 180 * 86_400
+"""How long a browser stays known after its owner's last login."""
 FAILURES = RateLimitItemPerMinute(FAILURES_PER_MINUTE, namespace="certreg-login")
 INVALID = "Invalid username or password"  # password_login.html shows it in Chinese
 NO_ACCOUNTS = "This instance does not have any configured accounts"  # likewise
@@ -78,9 +87,10 @@ class LoginThrottle:
             yield
 
     @staticmethod
-    def keys(username: str, client: str) -> list[tuple[str, str]]:
-        # Usernames are whatever was typed: hash them so every key is short and plain.
-        return [("user", hashlib.sha256(username.encode()).hexdigest()), ("client", client)]
+    def keys(username: str, client: str, device: str | None = None) -> list[tuple[str, str]]:
+        """The counts an attempt is held to: its client's, and its username's — or, from a
+        browser the username signed in from before, that ``device``'s."""
+        return [("device", device) if device else ("user", user_key(username)), ("client", client)]
 
     def wait_seconds(self, keys: list[tuple[str, str]]) -> int:
         """Seconds until another attempt is allowed for all ``keys``; 0 when it is now."""
@@ -94,6 +104,29 @@ class LoginThrottle:
     def failed(self, keys: list[tuple[str, str]]) -> None:
         for key in keys:
             self.limiter.hit(FAILURES, *key)
+
+
+def user_key(username: str) -> str:
+    # Usernames are whatever was typed: hashed, every key is short and plain.
+    return hashlib.sha256(username.encode()).hexdigest()
+
+
+def device_cookie(datasette: Any, username: str) -> str:
+    """A browser's proof that ``username`` signed in from it: signed, naming a device of its own
+    and when it was given."""
+    device = {"u": user_key(username), "d": secrets.token_hex(8), "t": int(time.time())}
+    return str(datasette.sign(device, DEVICE_NAMESPACE))
+
+
+def known_device(datasette: Any, request: Request, username: str) -> str | None:
+    """The device a login attempt's cookie names, if ``username`` signed in from it within
+    `DEVICE_SECONDS`; else None."""
+    try:
+        device = datasette.unsign(request.cookies.get(DEVICE_COOKIE, ""), DEVICE_NAMESPACE)
+    except BadData:
+        return None
+    fresh = isinstance(device, dict) and time.time() - device.get("t", 0) < DEVICE_SECONDS
+    return str(device["d"]) if fresh and device.get("u") == user_key(username) else None
 
 
 _THROTTLES: MutableMapping[Any, LoginThrottle] = weakref.WeakKeyDictionary()
@@ -155,7 +188,8 @@ async def login(request: Request, datasette: Any) -> Response:
         username = form.get("username") or ""
         password = form.get("password") or ""
         throttle = login_throttle(datasette)
-        keys = throttle.keys(username, client_address(request))
+        device = known_device(datasette, request, username)
+        keys = throttle.keys(username, client_address(request), device)
         async with throttle.locked(keys):
             wait = throttle.wait_seconds(keys)
             if wait:
@@ -169,10 +203,17 @@ async def login(request: Request, datasette: Any) -> Response:
                 matches = await asyncio.to_thread(verify_password, password, checked)
                 if known and matches:
                     response = Response.redirect(next_path or datasette.urls.path("/"))
-                    set_session_cookie(
-                        response,
-                        session_cookie(datasette, username, known),
-                        https=request.scheme == "https",
+                    https = request.scheme == "https"
+                    set_session_cookie(response, session_cookie(datasette, username, known), https)
+                    response.set_cookie(
+                        DEVICE_COOKIE,
+                        device_cookie(datasette, username),
+                        max_age=DEVICE_SECONDS,
+                        expires=DEVICE_SECONDS,
+                        path=str(datasette.urls.path("/-/login")),
+                        httponly=True,
+                        samesite="lax",
+                        secure=https,
                     )
                     return response
                 throttle.failed(keys)
