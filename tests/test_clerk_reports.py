@@ -481,6 +481,17 @@ def test_a_path_typed_with_quotes_is_named_as_typed() -> None:
             "--issued-on 日期不存在",
         ),
         (["--authority", "2202"], "单个文件需要 --kind"),
+        (["--authority", "2202"], "例如：certreg sync "),
+        # every option the kind needs at once: a clerk added them one run at a time
+        (
+            ["--kind", "approval-roster"],
+            "缺少 --authority（发证机关代码，如 2200 省厅、2202 绵阳市）、--approval-doc（"
+            "批准合格人员的文件文号，§四.(三)）、--issued-on（",
+        ),
+        (
+            ["--kind", "status-changes"],
+            "缺少 --authority（发证机关代码，如 2200 省厅、2202 绵阳市）\n",
+        ),
     ],
 )
 def test_a_single_files_options_are_named_as_typed(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import shlex
 import sqlite3
 import sys
 from pathlib import Path
@@ -212,7 +213,10 @@ def _registers(
         if not raw.get("kind"):
             raise ManifestError(
                 "单个文件需要 --kind 说明它是哪种登记表"
-                "（approval-roster、technician-roster、status-changes 等）"
+                "（approval-roster、technician-roster、status-changes 等），名册还需要发证机关、"
+                f"批准文号和发证日期，例如：certreg sync {shlex.quote(str(path))} --kind "
+                "approval-roster --authority 2202 --approval-doc 绵人社函〔2012〕5号 "
+                "--issued-on 2012-03-20"
             )
         try:
             entry = make_entry(path, path.name, raw, "命令行选项")

@@ -106,6 +106,8 @@ class Kind(Generic[Checked, Payload]):
     """the checks that need no registry, which a sync may run ahead in another process"""
     read: Callable[[Path, Layout], Table] = read_table
     """how a file of this kind is read; a table by its header unless the kind says otherwise"""
+    needs: tuple[str, ...] = ()
+    """the manifest keys a register of this kind must give besides ``kind`` and ``authority``"""
     entry_rule: Callable[[RegisterEntry], str | None] = no_entry_rule
     """why a manifest entry cannot declare a register of this kind (§三), or None"""
     entry_note: Callable[[RegisterEntry], str | None] = no_entry_rule

@@ -162,17 +162,16 @@ def apply_roster(
     return write_roster(conn, entry.key, result.certificates, sync_id, at)
 
 
+ROSTER_NEEDS = ("approval_doc", "issued_on")
+"""A roster's approval document and issue date (§四.(三))."""
+
+
 def roster_entry_rule(entry: RegisterEntry) -> str | None:
-    """A city numbers with its own code (§四.(四)); a roster needs its approval document and
-    issue date (§四.(三))."""
+    """A city numbers with its own code (§四.(四))."""
     if entry.authority != PROVINCE and entry.region != entry.authority:
         return (
             f"市（州）核发的证书只能用本地代码 {entry.authority} 编号，region 不能是 {entry.region}"
         )
-    if not entry.approval_doc:
-        return "缺少 approval_doc（批准合格人员的文件文号，§四.(三)）"
-    if entry.issued_on is None:
-        return "缺少 issued_on（发证日期 = 批准文件日期，§四.(三)）"
     return None
 
 
@@ -200,9 +199,15 @@ APPROVAL: Kind[RosterResult, RosterResult] = Kind(
     check_roster,
     apply_roster,
     check_rows,
+    needs=ROSTER_NEEDS,
     entry_rule=roster_entry_rule,
     entry_note=without_unit,
 )
 TECHNICIAN: Kind[RosterResult, RosterResult] = Kind(
-    TECHNICIAN_LAYOUT, check_roster, apply_roster, check_rows, entry_rule=technician_entry_rule
+    TECHNICIAN_LAYOUT,
+    check_roster,
+    apply_roster,
+    check_rows,
+    needs=ROSTER_NEEDS,
+    entry_rule=technician_entry_rule,
 )

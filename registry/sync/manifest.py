@@ -91,6 +91,12 @@ def _refuse_hidden(text: str, what: str, fix: str) -> None:
 ENTRY_KEYS = frozenset(
     {"file", "kind", "authority", "region", "approval_doc", "issued_on", "year_code", "unit"}
 )
+KEY_MEANINGS = {
+    "authority": "发证机关代码，如 2200 省厅、2202 绵阳市",
+    "approval_doc": "批准合格人员的文件文号，§四.(三)",
+    "issued_on": "发证日期 = 批准文件日期，§四.(三)",
+}
+"""What a key a register must give holds, said where it is missing."""
 TOP_KEYS = frozenset({"register", "trades", "trades_extra"})
 
 
@@ -111,8 +117,10 @@ def make_entry(path: Path, key: str, raw: Mapping[str, object], where: str) -> R
     kind = str(raw.get("kind", "")).strip()
     if kind not in KINDS:
         raise ManifestError(f"{where}：kind “{kind}” 未知，应为 {' / '.join(KINDS)} 之一")
-    if "authority" not in raw:
-        raise ManifestError(f"{where}：缺少 authority（发证机关代码，如 2200 省厅、2202 绵阳市）")
+    missing = [key for key in ("authority", *KINDS[kind].needs) if raw.get(key) in (None, "")]
+    if missing:  # all at once: a clerk typing options added one per run
+        said = "、".join(f"{key}（{KEY_MEANINGS[key]}）" for key in missing)
+        raise ManifestError(f"{where}：缺少 {said}")
     authority = _code(raw["authority"], "authority", where)
     region = _code(raw.get("region", authority), "region", where)
     approval_doc = _text(raw, "approval_doc", where)
