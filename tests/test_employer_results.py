@@ -154,10 +154,10 @@ def test_receipts_only_for_matches_with_their_expiry(app_client: AppClient, cloc
         ).json()
     expires = dt.datetime.fromtimestamp(int(clock.now) + 90 * 86_400, dt.UTC)
     beijing = expires.astimezone(dt.timezone(dt.timedelta(hours=8)))
-    shown = beijing.strftime("%Y-%m-%d %H:%M（北京时间）")  # as the page's dates are written
+    shown = beijing.strftime("北京时间 %Y-%m-%d %H:%M")  # as the page's dates are written
     assert context_of(found)["receipt_expires"] == shown
-    assert f"回执有效期至 <strong>{shown}</strong>" in found.text
-    assert f"本回执有效期至 <strong>{shown}</strong>" in receipt.text
+    assert f'回执有效期至 <strong><span class="when">{shown}</span></strong>' in found.text
+    assert f'本回执有效期至 <strong><span class="when">{shown}</span></strong>' in receipt.text
     assert "receipt_url" not in context_of(nothing) and "查验回执" not in nothing.text
     assert dt.datetime.fromisoformat(api["receipt_expires"]) == expires
     assert api["receipt_expires"].endswith("+08:00")
@@ -188,7 +188,7 @@ def test_the_result_csv_keeps_every_column_of_the_hr_file(app_client: AppClient)
     assert row["查验结果"] == "已由新证书取代" and row["结果代码"] == "superseded"
     assert row["新证书编号"] == SUCCESSOR
     assert row["取代方式"] == "换发"
-    assert row["登记库更新时间"].endswith("（北京时间）")
+    assert re.fullmatch(r"北京时间 \d{4}-\d{2}-\d{2} \d{2}:\d{2}", row["登记库更新时间"])
     assert "持证人（部分隐去）" in lines[0] and row["持证人（部分隐去）"] == "欧阳*"
 
 

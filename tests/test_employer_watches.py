@@ -354,6 +354,10 @@ def test_the_pages_create_and_delete_a_watch_with_csrf(
     assert context_of(created)["watch"].numbers == (VALID[0], SUPERSEDED[0])
     assert "关注列表已建立" in created.text and "请现在保存本页地址" in created.text
     assert "RSS 阅读器" in created.text  # what the two feed addresses are for, beside them
+    # a time in the page's brackets has none of its own: 份证书（2026-12-04 11:34（北京时间） 起）
+    when = r'<span class="when">北京时间 \d{4}-\d{2}-\d{2} \d{2}:\d{2}</span>'
+    assert re.search(rf"份证书（{when} 起）", created.text), created.text
+    assert re.search(rf"<p class=\"lead\">{when} 建立", page.text), page.text
     assert reloaded.status_code == 200 and context_of(reloaded)["watch_url"] == watch_url
     assert lists == 1  # the reload made no second list
     assert "关注列表已建立" not in page.text

@@ -153,7 +153,7 @@ def test_blanks_without_certificates_yet_are_reconciled_too(tmp_path: Path) -> N
     result = CliRunner().invoke(cli, ["stock", "--db", str(db)])
     with sqlite3.connect(db) as conn:  # as of the blank registers' sync, in Beijing time
         (synced,) = conn.execute("SELECT max(at) FROM syncs WHERE outcome = 'loaded'").fetchone()
-    assert f"登记库更新时间：{beijing_clock(synced)}）" in result.output
+    assert f"登记库更新时间：{beijing_clock(synced)}\n" in result.output
 
 
 def test_a_negative_balance_is_flagged(example: Path) -> None:

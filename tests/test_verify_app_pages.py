@@ -90,7 +90,7 @@ def test_result_page_for_each_code(app_client: AppClient, result: str) -> None:
     assert '<span class="nowrap">' in page.text or not re.search(
         r"\d{4}-\d{2}-\d{2}", check.advice()
     )
-    assert context_of(page)["as_of"].endswith("（北京时间）")
+    assert context_of(page)["as_of"].startswith("北京时间 ")
     assert "登记库数据更新时间" in page.text
     assert context_of(page)["stale"] is False
     assert ("receipt_url" in context_of(page)) == check.matched  # receipts only for matches

@@ -284,7 +284,7 @@ def openapi_document() -> dict[str, Any]:
                 "apiKey": {
                     "type": "http",
                     "scheme": "bearer",
-                    "description": "发证机关用 certreg keys add 发放的接口密钥（crk_ 开头），"
+                    "description": "向发证机关申请的接口密钥（crk_ 开头），"
                     "每个密钥有自己的每日额度；可不带密钥匿名使用。",
                 }
             },

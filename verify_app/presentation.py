@@ -30,9 +30,10 @@ REGION_LIST = tuple(REGIONS.items())
 
 @lru_cache(maxsize=256)
 def shown_time(value: str | dt.datetime | None) -> str:
-    """``2026-11-26T10:00:00+00:00`` → ``2026-11-26 18:00（北京时间）``: a moment as an
-    employer reads it, to the minute, written as the page's dates are (2012-03-15) — one page
-    showed 2012-03-15 beside 2026年12月04日 (a copy editor's and a date tester's review); staff
+    """``2026-11-26T10:00:00+00:00`` → ``北京时间 2026-11-26 18:00``: a moment as an employer
+    reads it, to the minute, written as the page's dates are (2012-03-15) — one page showed
+    2012-03-15 beside 2026年12月04日 (a copy editor's and a date tester's review). The zone comes
+    first: a time in brackets (关注 2 份证书（… 起）) then needs no brackets of its own. Staff
     read seconds (`beijing_clock`).
 
     Cached: every result page shows the registry's snapshot time, which rarely changes."""
@@ -41,7 +42,7 @@ def shown_time(value: str | dt.datetime | None) -> str:
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M（北京时间）")
+    return moment.astimezone(BEIJING).strftime("北京时间 %Y-%m-%d %H:%M")
 
 
 PAGE_FIELDS = tuple(f for f in PUBLIC_FIELDS if f.on_page and f.name != "number")

@@ -39,5 +39,5 @@ def stock_command(db: Path, as_json: bool) -> None:
         report = {"as_of": as_of, "lines": [line.as_json() for line in lines]}
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        click.echo(f"空白证书对账（登记库更新时间：{beijing_clock(as_of) or '无'}）")
+        click.echo(f"空白证书对账。登记库更新时间：{beijing_clock(as_of) or '无'}")
         click.echo(stock.stock_text(lines))

@@ -67,7 +67,7 @@ ADVICE: dict[str, str] = {
     REISSUED: "该证书曾遗失并于 {status_date} 补发。只有正页右下方注明“补发”字样、"
     "于 {status_date} 补发的证书有效，此前的原件已作废。",
     SUPERSEDED: "该证书已于 {status_date} 换发为新证书 {successor}，原证书作废。"
-    "请持证人出示新证书 {successor}，并以该编号和新证书上的姓名重新查询（换发时可能更正过姓名）。",
+    "请持证人出示新证书 {successor}，并以该编号和新证书上的姓名重新查验（换发时可能更正过姓名）。",
     REVOKED: "该证书已于 {status_date} 被发证机关撤销，不能作为资格凭证。"
     "如对撤销有疑问，请向发证机关核实。",
     MALFORMED: "{reason}。证书编号是1个字母加10位数字，如 Z1122020123，请核对后重新输入。"
@@ -84,7 +84,7 @@ REISSUED_UNDATED = (
 """`REISSUED`'s advice when its date is withheld (a confirmation: the date is the paper's)."""
 REPLACED_BY_REISSUE = (
     "该证书已于 {status_date} 遗失补发，补发的新证书编号为 {successor}，原证书作废。"
-    "请持证人出示补发证书（正页右下方注明“补发”字样），并以该编号重新查询。"
+    "请持证人出示补发证书（正页右下方注明“补发”字样），并以该编号重新查验。"
 )
 
 
