@@ -381,6 +381,37 @@ async def test_a_login_body_past_a_few_kilobytes_is_not_read(ds: Datasette) -> N
     assert (await attempt(ds, STAFF_USER, STAFF_PASSWORD)).status_code == 302
 
 
+@pytest.mark.parametrize("path", [LOGIN, "/-/logout"])
+@pytest.mark.parametrize(
+    ("content_type", "body", "status", "said"),
+    [
+        ("multipart/form-data; boundary=x", b"--x--\r\n", 415, "只接受网页表单提交"),
+        ("application/json", b'{"username": "wangli"}', 415, "只接受网页表单提交"),
+        ("application/x-www-form-urlencoded", b"username=\xff\xfe", 400, "不是 UTF-8 编码"),
+    ],
+)
+@pytest.mark.parametrize("cookies", [{}, {"ds_csrftoken": "abc"}])
+@pytest.mark.anyio
+async def test_a_login_or_logout_that_is_no_web_form_is_refused_in_chinese(
+    ds: Datasette,
+    path: str,
+    content_type: str,
+    body: bytes,
+    status: int,
+    said: str,
+    cookies: dict[str, str],
+) -> None:
+    """Anyone could make the login answer 500 — a bare English page without the security
+    headers — with a multipart body or bytes that are not UTF-8 beside any cookie (asgi-csrf
+    failed reading them), and the login itself failed on the bytes without one."""
+    answer = await ds.client.request(
+        "POST", path, content=body, headers={"content-type": content_type}, cookies=cookies
+    )
+    assert answer.status_code == status and said in answer.text
+    assert "content-security-policy" in answer.headers
+    assert (await attempt(ds, STAFF_USER, STAFF_PASSWORD)).status_code == 302
+
+
 @pytest.mark.anyio
 async def test_login_over_https_sets_a_secure_cookie(ds: Datasette) -> None:
     signed = await attempt(ds, STAFF_USER, STAFF_PASSWORD, url="https://localhost/-/login")

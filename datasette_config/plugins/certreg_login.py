@@ -144,16 +144,6 @@ def client_address(request: Request) -> str:
 
 
 CROSS_SITE = "登录请求来自其他网站，已拒绝。请直接打开本系统的登录页面登录。"
-MAX_LOGIN_BYTES = 4096
-"""A user name, a password and a token: the login form reads no more than this."""
-TOO_LONG = "登录请求过长，已拒绝。请检查用户名和密码后重新登录。"
-
-
-def _too_long(request: Request) -> bool:
-    """A login body past `MAX_LOGIN_BYTES` by its declared length, or of no declared length:
-    Datasette reads a form whole, and a 60 MB one took seconds to refuse."""
-    length = request.headers.get("content-length", "")
-    return not length.isdigit() or int(length) > MAX_LOGIN_BYTES
 
 
 def _from_another_site(request: Request) -> bool:
@@ -176,11 +166,6 @@ async def login(request: Request, datasette: Any) -> Response:
             "password_login.html", {"error": CROSS_SITE}, request=request
         )
         return Response.html(page, status=403)
-    if request.method == "POST" and _too_long(request):
-        page = await datasette.render_template(
-            "password_login.html", {"error": TOO_LONG}, request=request
-        )
-        return Response.html(page, status=413)
     next_path = local_path(request.args.get("next"))
     if request.method == "POST":
         form = await request.post_vars()
