@@ -85,10 +85,15 @@ calendar dates (issued_on, status_date) and are left as they are."""
 
 
 def to_beijing(value: object) -> dt.datetime | None:
-    """The moment an ISO 8601 timestamp with an offset names, in Beijing time; None otherwise."""
+    """The moment an ISO 8601 timestamp with an offset names, in Beijing time; None otherwise —
+    also for one that has no Beijing time (9999-12-31T23:59:59-01:00: a visitor's 联系方式, or
+    a filter staff typed, made every page and export showing it fail)."""
     if not isinstance(value, str) or not _ISO_TIMESTAMP.fullmatch(value):
         return None
-    return dt.datetime.fromisoformat(value).astimezone(BEIJING)
+    try:
+        return dt.datetime.fromisoformat(value).astimezone(BEIJING)
+    except (ValueError, OverflowError):
+        return None
 
 
 def beijing_time(value: object) -> str | None:

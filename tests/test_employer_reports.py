@@ -5,8 +5,10 @@ details attached by the service and no name in clear; a queue for staff in Datas
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as dt
 import getpass
+import io
 import json
 import re
 import sqlite3
@@ -389,6 +391,34 @@ async def test_a_link_in_a_report_is_text_on_staff_pages(
         shown = await ds.client.get(path, params=params, cookies=cookies)
         assert shown.status_code == 200 and phishing in shown.text, path
         assert 'href="https://evil.example' not in shown.text, path
+
+
+@pytest.mark.anyio
+async def test_a_time_typed_in_a_report_is_kept_as_typed_and_breaks_no_staff_page(
+    app_client: AppClient, registry_db: Path, monkeypatch: pytest.MonkeyPatch, clock: Clock
+) -> None:
+    """A reporter's 联系方式 9999-12-31T23:59:59-01:00 has no Beijing time: every export of the
+    reports came back empty with "date value out of range", and its facet answered 500. One
+    that has, 2026-01-01T00:00:00Z, was exported rewritten as 2026-01-01 08:00:00（北京时间）."""
+    with app_client() as client:
+        for contact in ("9999-12-31T23:59:59-01:00", "2026-01-01T00:00:00Z"):
+            clock.advance(1 / 86_400)  # another check, a second later: another report
+            page = post_check(client, *NO_MATCH_UNKNOWN)
+            assert send_report(client, page, contact, "情况").status_code == 200
+        client.app.state.verifier.log.flush()
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    ds = shipped_datasette(registry_db)
+    cookies = signed_in(ds)
+    for path, params in (
+        ("/verify_log/reports", {"_facet": "contact"}),
+        ("/verify_log/reports", {"contact__gte": "9999-12-31T23:59:59-01:00"}),
+        ("/verify_log/report_queue", {"发证机关": ""}),
+    ):
+        shown = await ds.client.get(path, params=params, cookies=cookies)
+        assert shown.status_code == 200, (path, params, shown.text[-500:])
+    exported = await ds.client.get("/verify_log/reports.csv", cookies=cookies)
+    contacts = [row["报告人联系方式 contact"] for row in csv.DictReader(io.StringIO(exported.text))]
+    assert sorted(contacts) == ["2026-01-01T00:00:00Z", "9999-12-31T23:59:59-01:00"]
 
 
 @pytest.mark.anyio

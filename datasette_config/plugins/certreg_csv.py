@@ -31,6 +31,7 @@ from datasette_config.plugins.certreg_labels import (
     CORRECTION_COLUMNS,
     HISTORY,
     HISTORY_COLUMNS,
+    VISITOR_TEXT,
     blank_field_shown,
     corrections_shown,
     history_shown,
@@ -186,6 +187,8 @@ def _shown(datasette: Any, table: str | None) -> Shown:
     history = table == HISTORY
 
     def shown(column: str, value: str, record: Mapping[str, str]) -> str:
+        if column in VISITOR_TEXT:
+            return value
         if table == BLANK_HISTORY and column == "field":
             return blank_field_shown(value, record.get("kind", ""), datasette) or value
         if history and column in HISTORY_COLUMNS:

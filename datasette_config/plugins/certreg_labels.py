@@ -101,11 +101,12 @@ in the verification log's, to its history (`certificate`), since a number the pu
 (a forged one, reported) may have no row to link to."""
 _NUMBER = re.compile(r"[CZGJ]\d{10}")
 CLIENT_COLUMNS = frozenset({"客户端", "报告客户端"})
-VISITOR_TEXT = frozenset({"contact", "text", "报告人联系方式", "情况说明"})
-"""What a visitor wrote in a report of a suspected forgery: a URL in it was a link on a staff
-page (a pen-tester's https://evil.example/login in 报告人联系方式) — shown as text."""
 """The verification log's queries' columns that hold a client: each links to its checks, the
 latest first (suspicious traffic is judged by what the client typed, one check after another)."""
+VISITOR_TEXT = frozenset({"contact", "text", "报告人联系方式", "情况说明"})
+"""What a visitor wrote in a report of a suspected forgery: a URL in it was a link on a staff
+page (a pen-tester's https://evil.example/login in 报告人联系方式) — shown as text, and exported
+as written (a time typed in it is no time of ours to show in Beijing time)."""
 
 
 def _unnamed(row: Any) -> bool:
