@@ -109,6 +109,10 @@ def test_year_month_formats(value: object) -> None:
         ("①", "应为年月"),
         (float("inf"), "应为年月"),  # <v>inf</v> in a hostile .xlsx
         (float("nan"), "应为年月"),
+        # digits past a float's range, or past int()'s 4,300 (a staff date parameter, a cell)
+        ("9" * 309, "应为年月"),
+        ("9" * 5000, "应为年月"),
+        (10**400, "应为年月"),
         ("١٩٦٥.٠٥", "0–9"),  # another script's digits: NFKC leaves them, int() reads them
     ],
 )

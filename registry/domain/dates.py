@@ -163,12 +163,15 @@ def _serial_hint(value: object, *, full: bool = False) -> str:
     """For a whole number that is a date's serial number (a date cell whose date format was
     lost: 27485 is 1975-04-01), what it is and how to fix it: a date format, or the text as
     the column wants it (``full``: a whole date, else a year and month)."""
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        value = int(value)  # a CSV saved from such a cell holds the serial as text (not ①, ²)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return ""  # (a cell of a hostile file may hold inf or nan)
-    if value != int(value):
+    if isinstance(value, str):  # a CSV saved from such a cell holds the serial as text
+        digits = value.strip()
+        if not (digits.isascii() and digits.isdigit() and len(digits) <= 5):  # not ①, ², 9…9
+            return ""
+        value = int(digits)
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return ""
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        return ""  # (a cell of a hostile file may hold inf or nan)
     if not 7_306 <= value <= 73_050:  # 1920 to 2099: a holder's date
         return ""
     day = EXCEL_EPOCH + dt.timedelta(days=int(value))
