@@ -248,10 +248,10 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
         (r"_size must be <= (?P<n>\d+)", "每页行数（_size）不能超过 {n}。"),
         (r"_(no)?col=(?P<names>.+) - invalid columns", "没有这些列：{names}。"),
         (r"_facet= is not allowed", "此处不允许分面统计。"),
-        (r"_timelimit must be an integer", "查询时限（_timelimit）应为整数（毫秒）。"),
         (
-            r"_through must be a JSON object of table, column and value",
-            "_through 应为含 table、column、value 的 JSON 对象。",
+            r"Invalid request parameter: (?P<detail>.+)",
+            "网址中的参数无法读取（筛选、排序、分页或分面的写法不对）。请回到上一页重新选择，"
+            "或删去网址中“?”之后手写的部分。技术信息：{detail}",
         ),
         (
             r"Invalid _through - could not find corresponding foreign key",

@@ -8,12 +8,12 @@ a filtered table, the breadcrumb labels — is translated here with the vocabula
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 from typing import Any
 
 import datasette.handle_exception as default_handler
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Base400, NotFound, Response
 from datasette.views.base import DatasetteError
 from markupsafe import Markup
@@ -28,6 +28,7 @@ from datasette_config.labels import (
     request_status,
     sql_error,
 )
+from datasette_config.misread import misread_by_datasette
 
 # Datasette 0.65 runs its own handle_exception after ours, and where the rich package is installed
 # (schemathesis brings it to the test environment) that handler prints with
@@ -57,30 +58,6 @@ async def _error_response(
     return Response.html(html, status=status)
 
 
-def _misread_param(args: Any) -> str | None:
-    """Datasette's own parameter a request gives a value Datasette cannot read, in Datasette's
-    style of words. It reads ``_timelimit`` with ``int()`` and ``_through`` with
-    ``json.loads()`` and a lookup of three keys, and a value that is not one answered 500."""
-    limit = args.get("_timelimit")
-    try:
-        int(limit or 0)
-    except ValueError:
-        return "_timelimit must be an integer"
-    for through in args.getlist("_through"):
-        try:
-            data = json.loads(through)
-        except ValueError:
-            data = None
-        if not (
-            isinstance(data, dict)
-            and isinstance(data.get("table"), str)
-            and isinstance(data.get("column"), str)
-            and "value" in data
-        ):
-            return "_through must be a JSON object of table, column and value"
-    return None
-
-
 @hookimpl
 def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
     title = None
@@ -90,7 +67,9 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
         status, title, message = exception.status, exception.title, exception.message
         if exception.message_is_html:
             message = Markup(message)
-    elif misread := _misread_param(request.args):
+    elif isinstance(exception, QueryInterrupted):  # a CSV export's: its SQL stays unsaid
+        status, message = 400, "interrupted"
+    elif misread := misread_by_datasette(exception):
         status, message = 400, misread
     else:
         status, message = 500, str(exception)
