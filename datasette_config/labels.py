@@ -249,6 +249,11 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
         (r"_(no)?col=(?P<names>.+) - invalid columns", "没有这些列：{names}。"),
         (r"_facet= is not allowed", "此处不允许分面统计。"),
         (
+            r"Too many filter values: (?P<n>\d+), at most (?P<most>\d+)",
+            "筛选条件中的值太多（{n} 个，最多 {most} 个）。请分几次查询，"
+            "或用常用查询按证书编号、姓名查找。",
+        ),
+        (
             r"Invalid request parameter: (?P<detail>.+)",
             "网址中的参数无法读取（筛选、排序、分页或分面的写法不对）。请回到上一页重新选择，"
             "或删去网址中“?”之后手写的部分。技术信息：{detail}",
