@@ -225,6 +225,9 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
         (r"incomplete input", "SQL 语句不完整：请检查括号、引号是否成对。"),
         (r"no such table: (?P<name>.+)", "没有名为 {name} 的表。"),
         (r"no such column: (?P<name>.+)", "没有名为 {name} 的列。"),
+        (r"no such column:", "筛选或分面的列名为空：请选一列。"),
+        (r"malformed JSON", "这一列的值不是 JSON 数组：不能按数组分面或筛选。"),
+        (r"SQL logic error", "查询无法执行：请检查手写的筛选条件（_where）。"),
         (r"no such function: (?P<name>.+)", "没有名为 {name} 的函数。"),
         (r"ambiguous column name: (?P<name>.+)", "列名 {name} 有歧义：请在前面加上表名。"),
         (
@@ -247,6 +250,12 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
         (r"_size must be a positive integer", "每页行数（_size）应为正整数。"),
         (r"_size must be <= (?P<n>\d+)", "每页行数（_size）不能超过 {n}。"),
         (r"_(no)?col=(?P<names>.+) - invalid columns", "没有这些列：{names}。"),
+        (r"_(no)?col= - invalid columns", "选择显示的列时没有写列名。"),
+        (r"Invalid token", "令牌无效。"),
+        (
+            r"_next not allowed for CSV streaming",
+            "导出全部行时不能从某一页开始：请去掉网址中的 _next。",
+        ),
         (r"_facet= is not allowed", "此处不允许分面统计。"),
         (
             r"Too many filter values: (?P<n>\d+), at most (?P<most>\d+)",

@@ -427,6 +427,9 @@ def staff_pages(db: Path) -> list[str]:
     ]
 
 
+FACET_FAILS = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+"""Datasette leaves its suggested facets' coroutine unawaited when a facet fails."""
+
 ERROR_PAGES = [
     ("/registry?sql=select * frm certificates", 400, "SQL 语法错误：在“frm”附近"),
     ("/registry?sql=select * from missing_table", 400, "没有名为 missing_table 的表"),
@@ -453,6 +456,15 @@ ERROR_PAGES = [
     ("/registry.csv", 400, "网址中的参数无法读取"),  # an export of no query
     # an export that takes too long: said without its SQL and parameters
     ("/registry/syncs.csv?_timelimit=-1", 400, "查询超过时限，已中止"),
+    # Datasette's words for these were shown as the technical detail, in English
+    ("/registry/certificates?_col=", 400, "选择显示的列时没有写列名"),
+    pytest.param("/registry/certificates?_facet=", 400, "筛选或分面的列名为空", marks=FACET_FAILS),
+    ("/registry/certificates?__exact=1", 400, "筛选或分面的列名为空"),
+    pytest.param(
+        "/registry/certificates?_facet_array=number", 400, "不能按数组分面或筛选", marks=FACET_FAILS
+    ),
+    ("/registry/certificates.csv?_stream=1&_next=1", 400, "请去掉网址中的 _next"),
+    ("/-/auth-token", 403, "令牌无效"),
     ("/registry.db", 403, "不允许下载整个数据库文件"),
     ("/-/permissions", 403, "您没有这项权限"),
     ("/-/static/", 403, "不能列出文件夹中的文件"),  # Datasette's static files: English before
@@ -541,8 +553,7 @@ async def test_json_errors_stay_datasettes_for_programs(ds: Datasette) -> None:
             "/registry/certificates.json",
             {"_facet": '{"x": 1}'},
             MISREAD,
-            # Datasette leaves its suggested facets' coroutine unawaited when a facet fails
-            marks=pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+            marks=FACET_FAILS,
         ),
     ],
 )
