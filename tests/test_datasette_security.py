@@ -456,8 +456,15 @@ def _signed(ds: Datasette, value: dict[str, Any]) -> str:
                 "s": "a-session-id-of-a-long-day",
             },
         ),
+        # an expiry base62 cannot read: "" failed with IndexError, a long one with OverflowError
+        *(
+            lambda ds, e=e: _signed(
+                ds, {"a": {"id": STAFF_USER}, "e": e, "s": "a-session-id", "k": "stamp"}
+            )
+            for e in ("", "x" * 5000)
+        ),
     ],
-    ids=["no-session", "no-session-id", "expired", "too-long"],
+    ids=["no-session", "no-session-id", "expired", "too-long", "empty-expiry", "long-expiry"],
 )
 async def test_cookie_that_is_not_a_live_session_is_refused_and_deleted(
     ds: Datasette, cookie: Any

@@ -103,6 +103,8 @@ def read_session(datasette: Any, value: str | None, now: float | None = None) ->
     user = actor.get("id")
     if not (isinstance(user, str) and isinstance(stamp, str)):
         return None
+    if not 0 < len(expiry) <= 12:  # base62 of a time; decode fails on "" and overflows on long
+        return None
     try:
         expires = int(baseconv.base62.decode(expiry))
     except ValueError:
