@@ -289,6 +289,11 @@ def test_a_report_from_no_match_reaches_the_staff_queue(
         queue = page.locator("table.rows-and-columns").inner_text()
         assert number in queue and "某医院人事处 028-00000000" in queue and "未查到" in queue
         assert "冒名者" not in page.content()
+        # each parameter's label on one line (on a phone 发证机关 broke after 发证机)
+        for label in page.locator("form.sql label").all():
+            lines = "e => { const r = document.createRange(); r.selectNodeContents(e); "
+            lines += "return r.getClientRects().length; }"
+            assert label.evaluate(lines) == 1, label.inner_text()
         shoot(page, "report-queue", tmp_path)
 
 
