@@ -26,11 +26,11 @@ from datasette.app import Datasette
 from datasette.utils import tilde_encode
 
 from datasette_config import config_dir
+from datasette_config.errors import error_page
 from datasette_config.labels import (
     CODE_COLUMNS,
     beijing_time,
     code_label,
-    error_page,
 )
 from registry.cli import cli
 from registry.domain.registers import KIND_LABELS

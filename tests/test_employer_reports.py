@@ -19,6 +19,7 @@ from typing import Any
 import httpx2 as httpx
 import pytest
 from click.testing import CliRunner
+from datasette.app import Datasette
 
 from registry.cli import cli
 from registry.cli.reports import receipt_link
@@ -335,14 +336,21 @@ def _reported(app_client: AppClient, text: str = "疑似伪造") -> None:
         client.app.state.verifier.log.flush()
 
 
+def signed_in_staff(
+    registry_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Datasette, dict[str, str]]:
+    """The shipped Datasette over the registry and its log, and a member of staff's cookies."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    ds = shipped_datasette(registry_db)
+    return ds, signed_in(ds)
+
+
 @pytest.mark.anyio
 async def test_staff_see_the_queue_and_the_failing_numbers_in_datasette(
     app_client: AppClient, registry_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _reported(app_client)
-    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    ds = shipped_datasette(registry_db)
-    cookies = signed_in(ds)
+    ds, cookies = signed_in_staff(registry_db, monkeypatch)
     queue = await ds.client.get(
         "/verify_log/report_queue.json", params={"发证机关": "", "_shape": "array"}, cookies=cookies
     )
@@ -381,9 +389,7 @@ async def test_a_link_in_a_report_is_text_on_staff_pages(
         phishing = "https://evil.example/login"
         assert send_report(client, page, phishing, f"详见 {phishing}").status_code == 200
         client.app.state.verifier.log.flush()
-    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    ds = shipped_datasette(registry_db)
-    cookies = signed_in(ds)
+    ds, cookies = signed_in_staff(registry_db, monkeypatch)
     for path, params in (
         ("/verify_log/report_queue", {"发证机关": ""}),
         ("/verify_log/reports", {}),
@@ -406,9 +412,7 @@ async def test_a_time_typed_in_a_report_is_kept_as_typed_and_breaks_no_staff_pag
             page = post_check(client, *NO_MATCH_UNKNOWN)
             assert send_report(client, page, contact, "情况").status_code == 200
         client.app.state.verifier.log.flush()
-    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    ds = shipped_datasette(registry_db)
-    cookies = signed_in(ds)
+    ds, cookies = signed_in_staff(registry_db, monkeypatch)
     for path, params in (
         ("/verify_log/reports", {"_facet": "contact"}),
         ("/verify_log/reports", {"contact__gte": "9999-12-31T23:59:59-01:00"}),
@@ -435,9 +439,7 @@ async def test_staff_do_not_count_a_check_without_a_name_as_a_failure(
             assert answer.json()["label"] == "未查验"
         post_check(client, *MALFORMED)
         client.app.state.verifier.log.flush()
-    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
-    ds = shipped_datasette(registry_db)
-    cookies = signed_in(ds)
+    ds, cookies = signed_in_staff(registry_db, monkeypatch)
     failing = await ds.client.get(
         "/verify_log/failing_numbers.json",
         params={"天数": "", "未查到阈值": "1", "报告阈值": "", "_shape": "array"},

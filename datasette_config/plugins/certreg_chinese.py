@@ -18,15 +18,13 @@ from datasette.utils.asgi import Base400, NotFound, Response
 from datasette.views.base import DatasetteError
 from markupsafe import Markup
 
+from datasette_config.errors import error_page, request_status, sql_error
 from datasette_config.labels import (
     FACET_TYPES,
     FILTER_OPERATORS,
     MENU_LINKS,
-    error_page,
     filter_description,
     message_text,
-    request_status,
-    sql_error,
 )
 from datasette_config.misread import misread_by_datasette
 

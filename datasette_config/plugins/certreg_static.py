@@ -12,8 +12,8 @@ from typing import Any
 from datasette import hookimpl
 from datasette.utils.asgi import Request
 
+from datasette_config.errors import STATUS_TITLES
 from datasette_config.held_responses import ASGIApp, Headers, rewriting
-from datasette_config.labels import STATUS_TITLES
 
 ANSWERS = {
     403: "不能列出文件夹中的文件：请从首页进入。",

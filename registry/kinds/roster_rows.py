@@ -187,15 +187,23 @@ class _RowChecker:
             self.result.problems.append(given_twice(first, record, written))
         return parsed, number
 
-    def _since_before_work(self, record: Record, work_start: object) -> Problem | None:
-        """执行工资等级起始时间 before 参加工作时间: a wage grade is set once one works, so one
-        of the two is mistyped."""
-        written = record.values.get(SINCE_COLUMN)
+    def _out_of_order(self, record: Record, checked: dict[str, object]) -> list[Problem]:
+        """The row's dates out of their order: work started before the holder was
+        `MIN_AGE_AT_WORK` (a birth year typed a decade off), or a wage grade set before work
+        started (执行工资等级起始时间 — one of the two is mistyped)."""
+        row, values = record.row, record.values
+        birth, work_start = checked[self.birth_column], checked.get("参加工作时间")
+        problems = []
+        if birth and work_start and str(work_start) < years_after(str(birth), MIN_AGE_AT_WORK):
+            rule = f"参加工作时间早于出生年月 {birth} 后 {MIN_AGE_AT_WORK} 年，请核对出生年月和参加工作时间"
+            value = text(values.get("参加工作时间"))
+            problems.append(Problem(row, "参加工作时间", value, rule, "§四.(三)"))
+        written = values.get(SINCE_COLUMN)
         since = self.since_months.get(written)
-        if since is None or not work_start or since >= str(work_start):
-            return None
-        rule = f"执行工资等级起始时间早于参加工作时间 {work_start}：参加工作以后才有工资等级，请核对这两列"
-        return Problem(record.row, SINCE_COLUMN, text(written), rule, "附件4")
+        if since is not None and work_start and since < str(work_start):
+            rule = f"执行工资等级起始时间早于参加工作时间 {work_start}：参加工作以后才有工资等级，请核对这两列"
+            problems.append(Problem(row, SINCE_COLUMN, text(written), rule, "附件4"))
+        return problems
 
     def check(self, record: Record, unread: Iterable[tuple[str, Cell]] = ()) -> None:
         """The row's problems, and its certificate when it has none; ``unread``: its cells in
@@ -218,13 +226,7 @@ class _RowChecker:
             elif value is not None and (lost := digits_lost(value)):
                 problems.append(Problem(row, column, text(value), lost, "§四.(三)"))
         checked = self.cells(record)
-        birth, work_start = checked[self.birth_column], checked.get("参加工作时间")
-        if birth and work_start and str(work_start) < years_after(str(birth), MIN_AGE_AT_WORK):
-            rule = f"参加工作时间早于出生年月 {birth} 后 {MIN_AGE_AT_WORK} 年，请核对出生年月和参加工作时间"
-            value = text(values.get("参加工作时间"))
-            problems.append(Problem(row, "参加工作时间", value, rule, "§四.(三)"))
-        if problem := self._since_before_work(record, work_start):
-            problems.append(problem)
+        problems.extend(self._out_of_order(record, checked))
         letter = "J" if self.technician else checked["报考等级"]
         assert letter is None or isinstance(letter, str)
         number = self.number(record, letter, checked["报考工种"])
