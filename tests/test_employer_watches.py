@@ -38,7 +38,7 @@ from tests.verify_fixtures import (
 from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS
 from verify_app.schemas import SCHEMAS
 from verify_app.watch_feeds import event_advice
-from verify_app.watch_lines import WatchProblem, parse_lines
+from verify_app.watch_lines import MAX_WATCH_ITEMS, WatchProblem, parse_lines
 from verify_app.watch_store import _EVENTS, WatchEvent, token_hash
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -402,6 +402,23 @@ def test_a_name_pasted_before_its_number_is_read(separator: str) -> None:
         ("Z11 2202 0123", "周杰"),
         (VALID[0], "热合曼·吐尔逊"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "said"),
+    [
+        # a megabyte of lines was split one by one before the count was looked at (3.6 s)
+        ("x\n" * 200_000, "本次填了 200000 行"),
+        (f"{VALID[0]} {VALID[1]}\n" * (MAX_WATCH_ITEMS + 1), f"本次填了 {MAX_WATCH_ITEMS + 1} 行"),
+    ],
+)
+def test_a_list_longer_than_a_watch_may_hold_is_refused_by_its_count(
+    app_client: AppClient, lines: str, said: str
+) -> None:
+    with app_client() as client:
+        page = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
+    assert page.status_code == 400
+    assert f"一个关注列表最多 {MAX_WATCH_ITEMS} 份证书，{said}" in context_of(page)["error"]
 
 
 def test_the_watch_page_keeps_what_was_typed_when_a_pair_does_not_match(
