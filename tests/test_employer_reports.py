@@ -285,6 +285,24 @@ def test_a_reports_day_is_a_day_in_beijing(app_client: AppClient, clock: Clock) 
     assert second.headers["Retry-After"] == str((16 * 60 + 30) * 60 - 1)  # a second later
 
 
+def test_a_report_is_sent_within_a_day_of_its_check_by_the_apps_clock(
+    app_client: AppClient, clock: Clock
+) -> None:
+    """The ticket's age was itsdangerous's, by the wall clock: a ticket from a replica whose
+    clock runs two seconds ahead was refused as expired, and a day-old one passed in a test
+    that moved the app's clock. Now a check's own time decides, by the app's clock."""
+    with app_client() as client:
+        clock.advance(2 / 86_400)  # the replica that answered the check runs ahead
+        ahead = post_check(client, *NO_MATCH_UNKNOWN)
+        clock.advance(-2 / 86_400)
+        from_ahead = send_report(client, ahead, "", "时钟快两秒的副本签发")
+        stale = post_check(client, *NO_MATCH_UNKNOWN)
+        clock.advance(1 + 1 / 86_400)
+        too_late = send_report(client, stale, "", "一天以后才报告")
+    assert from_ahead.status_code == 200 and context_of(from_ahead)["report_ref"]
+    assert too_late.status_code == 400 and "须在查验后一天内提交" in too_late.text
+
+
 def test_a_report_sent_again_by_a_reload_is_stored_once(
     app_client: AppClient, registry_db: Path
 ) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import socket
 import threading
 import time
@@ -323,3 +324,23 @@ def test_a_body_its_answer_did_not_wait_for_is_not_dripped_for_ever(port: int) -
     started = time.monotonic()
     answer = exchange(port, head, *[b"x"] * 20, pause=0.3)
     assert answer.startswith(b"HTTP/1.1 200") and time.monotonic() - started < 4.5
+
+
+def test_a_websocket_upgrade_is_plain_http_and_logs_no_secret(
+    port: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """uvicorn answered an upgrade to ``/watch/<token>`` itself, logging the path in full: a
+    watch list's secret token, past the access log's redaction. The app has no WebSocket."""
+    secret = "wt_" + "s" * 40
+    uvicorns = logging.getLogger("uvicorn.error")  # which does not pass records on to the root
+    uvicorns.addHandler(caplog.handler)
+    with caplog.at_level("DEBUG"):
+        answer = exchange(
+            port,
+            f"GET /watch/{secret} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n".encode()
+            + b"Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+            + b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+        )
+    uvicorns.removeHandler(caplog.handler)
+    assert answer.startswith(b"HTTP/1.1 404"), answer[:200]  # the page of a list not found
+    assert secret not in caplog.text

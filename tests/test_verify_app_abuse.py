@@ -394,6 +394,22 @@ def test_multipart_in_an_unreadable_charset_is_400(app_client: AppClient) -> Non
     assert "字符编码无法识别" in response.text
 
 
+@pytest.mark.parametrize(("path", "field"), [("/report", "text"), ("/check", "number")])
+def test_a_file_sent_where_text_belongs_is_refused(
+    app_client: AppClient, path: str, field: str
+) -> None:
+    """A report's 情况说明 sent as a file was stored as Python's description of it
+    (``UploadFile(filename='t.txt', …)``) for staff to read, and the check form showed it back
+    in the number's box; only the batch check's upload is a file."""
+    with app_client() as client:
+        token = csrf_token(client)
+        response = client.post(
+            path, data={"csrf_token": token}, files={field: ("t.txt", b"text", "text/plain")}
+        )
+    assert response.status_code == 400
+    assert "提交的却是文件" in response.text and "UploadFile" not in response.text
+
+
 def test_a_form_sent_with_raw_utf8_reads_as_typed_and_other_bytes_are_refused(
     app_client: AppClient,
 ) -> None:

@@ -122,6 +122,10 @@ def typed_back(request: Request, exc: CsrfRejected) -> dict[str, str]:
     return exc.typed
 
 
+FILE_FIELD = "file"
+"""The one field a form may send a file in: the batch check's upload."""
+
+
 @asynccontextmanager
 async def checked_form(request: Request) -> AsyncIterator[FormData]:
     """The POSTed form after its CSRF check; uploaded files are closed on the way out."""
@@ -144,6 +148,12 @@ async def checked_form(request: Request) -> AsyncIterator[FormData]:
         except CsrfRejected as exc:
             exc.typed = {key: value for key, value in form.items() if isinstance(value, str)}
             raise
+        if any(k != FILE_FIELD and not isinstance(v, str) for k, v in form.multi_items()):
+            # a file where text belongs was read as Python's description of it (UploadFile(…)),
+            # stored as a report's text and shown back in the form
+            raise HTTPException(
+                400, "表单中有一项应填写文字，提交的却是文件：请在页面上重新填写后提交。"
+            )
         yield form
     finally:
         await form.close()

@@ -209,6 +209,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 def uvicorn_options() -> dict[str, Any]:
     """uvicorn's settings for every `certreg serve` process: the proxy headers decided inside the
     app, by ``CERTREG_TRUSTED_PROXIES`` only; each request's head bounded in size and time
-    (`GuardedHttpToolsProtocol`). No bound on connections: uvicorn counts idle ones too, and
-    199 of them held open would turn every other client away."""
-    return {"http": GuardedHttpToolsProtocol, "proxy_headers": False}
+    (`GuardedHttpToolsProtocol`). No WebSockets: the app has none, and uvicorn answered an
+    upgrade by logging its path in full — a watch list's secret token, past the access log's
+    redaction. No bound on connections: uvicorn counts idle ones too, and 199 of them held open
+    would turn every other client away."""
+    return {"http": GuardedHttpToolsProtocol, "proxy_headers": False, "ws": "none"}
