@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
+from registry.domain.opinions import review_passes
 from registry.kinds.blanks import Recipient, opinion, quantity, recipient
 from registry.kinds.collections import NOT_COLLECTED
 from registry.kinds.dispatch_ledger import Approvals
@@ -453,11 +454,34 @@ def test_dispatches_must_come_from_the_province(db: Path, tmp_path: Path) -> Non
         ("不予核准 2012-03-01", False),
         ("不宜同意 2012-03-01", False),
         ("没有同意 2012-03-01", False),
+        # spaces between the words: 同意 alone was found, and approved
+        ("不 同意 2012-02-20", False),
+        ("不\u3000同意 2012-02-20", False),
+        ("不予 批准 2012-02-20", False),
+        ("未予 同意 2012-02-20", False),
+        ("不太同意 2012-02-20", False),
+        ("同 意 2012-03-01", True),
     ],
 )
 def test_an_opinion_approves_only_in_words_that_approve(written: str, agreed: bool) -> None:
     """§四.(二): blanks only after approval — a refusal in other words than 不同意 approved."""
     assert opinion(written, dt.date(2026, 1, 1)).agreed is agreed
+
+
+@pytest.mark.parametrize(
+    ("written", "passes"),
+    [
+        ("同意", True),
+        ("不　同意", False),
+        ("不 同意", False),
+        ("未予 同意", False),
+        ("同 意", True),
+    ],
+)
+def test_a_reissues_review_passes_only_in_words_that_approve(written: str, passes: bool) -> None:
+    """§四.(六)3: a 补发's 主管部门审核 of 不　同意 (a full-width space typed between) let the
+    reissue load, the certificate marked reissued."""
+    assert review_passes(written) is passes
 
 
 @pytest.mark.parametrize(

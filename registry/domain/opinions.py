@@ -35,6 +35,9 @@ REFUSED = (
     "无法同意",
     "不能同意",
     "未同意",
+    "未予同意",
+    "未予批准",
+    "不太同意",
     "不予批准",
     "不批准",
     "未批准",
@@ -86,7 +89,7 @@ NOT_REVIEWED = (
 reviews pass (未审核同意 and 待审核，审核同意后补发 are no approval)."""
 _APPROVAL = re.compile("同意|批准|核准|准予|审核通过")
 _NOT_APPROVING = re.compile(
-    "(?:不|未|无|非|没|没有|拒|难以|无法|不能|不宜|不拟|不予|未予|未经|尚未|暂不|后|再|拟|拟予|拟予以)$"
+    "(?:不|未|无|非|没|没有|拒|难以|无法|不能|不宜|不拟|不予|未予|未经|尚未|暂不|不太|后|再|拟|拟予|拟予以)$"
 )
 """Written just before an approving word, it approves nothing: 不予核准, 不宜同意, 未经审核
 同意, 补充材料后同意 (an approval still to come), 拟同意 (one proposed)."""
@@ -94,8 +97,15 @@ NO_OBJECTION = ("无不同意见", "无异议", "没有异议")
 """Phrases that approve by saying there is nothing against."""
 
 
+def _said(written: str) -> str:
+    """The words of an opinion without the spaces typed between them: 不 同意 and 不　同意
+    refuse as 不同意 does (with the space, 同意 alone was found, and approved)."""
+    return "".join(unicodedata.normalize("NFKC", written).split())
+
+
 def approves(written: str) -> bool:
     """Whether ``written`` approves, in words that approve now and are not negated."""
+    written = _said(written)
     if any(phrase in written for phrase in NO_OBJECTION):
         return True
     return any(
@@ -106,7 +116,7 @@ def approves(written: str) -> bool:
 def refuses(written: str) -> bool:
     """Whether ``written`` refuses, sends the matter back, or says the review is not done —
     and does not deny that (无不同意见, 未发现不符合条件情形)."""
-    return mentions(written, (*REFUSED, *HELD_BACK, *NOT_REVIEWED))
+    return mentions(_said(written), (*REFUSED, *HELD_BACK, *NOT_REVIEWED))
 
 
 def review_passes(written: str) -> bool:
