@@ -336,3 +336,38 @@ def test_an_optional_column_split_in_two_halves_is_read(tmp_path: Path) -> None:
     path.write_text(f"{header}\n{row}\n", encoding="utf-8")
     table = read_table(path, APPROVAL_ROSTER)
     assert [r.values["姓名"] for r in table.records] == ["张三"]
+
+
+def test_a_quote_left_open_refuses_the_file_instead_of_loading_the_rows_before_it(
+    tmp_path: Path,
+) -> None:
+    """A " typed before a row's name made one cell of everything to the file's end: without
+    the optional footer, the rows before it loaded and the rest vanished, with nothing said."""
+    path = tmp_path / "quote.csv"
+    header = "姓名,性别,出生年月,参加工作时间,原岗位证书号（未获工种年限）,执行工资等级起始时间,报考年度,"
+    header += "报考工种,报考等级,思想政治表现,生产工作成绩,职业道德,技术业务理论,实际操作技能,颁发证书编号"
+    rows = [
+        f"{name},男,1975.05,1995.07,,2008.10,2011,电工,中级,合格,良好,合格,75,82,Z112202000{i}"
+        for i, name in enumerate(("张三", '"李四', "王五"), 1)
+    ]
+    path.write_bytes("\r\n".join([header, *rows, ""]).encode("gb18030"))
+    with pytest.raises(UnreadableRegister, match="第 3 行起有一个单元格以英文双引号"):
+        read_table(path, APPROVAL_ROSTER)
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ('姓名\n"' + "x" * 200_000 + '"\n', "有单元格内容过长（超过 131,072 个字符）"),
+    ],
+)
+def test_a_csv_the_reader_cannot_read_is_told_in_chinese(
+    tmp_path: Path, body: str, said: str
+) -> None:
+    """Python's own words (field larger than field limit (131072)) reached clerks and
+    employers."""
+    path = tmp_path / "bad.csv"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(UnreadableRegister, match=said) as refused:
+        read_table(path, APPROVAL_ROSTER)
+    assert "field" not in str(refused.value)

@@ -95,14 +95,53 @@ def delimiter(filename: str, text: str) -> str:
     return "\t" if tabs > commas else ","
 
 
+class UnclosedQuote(csv.Error):
+    """A quoted cell that never ends: the reader makes one cell of everything to the file's end
+    (rows, and a footer that then passed for the roster's own) and says nothing."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(
+            f'第 {line} 行起有一个单元格以英文双引号（"）开头，直到文件末尾也没有结束的引号：'
+            "其后各行都会被读成这一个单元格。请删去多余的引号，或补上结尾的引号"
+        )
+
+
 def csv_records(text: str, separator: str = ",") -> Iterator[tuple[int, list[str]]]:
     """(line, cells) of each CSV record, ``line`` being the physical line it starts on (a quoted
-    cell may span lines): how reports name a CSV's rows (``csv.Error`` for a malformed file)."""
+    cell may span lines): how reports name a CSV's rows (``csv.Error`` for a malformed file,
+    `UnclosedQuote` for a quote left open, which only the last record can hold)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    ended = 0
+    ended = started = 0
     for cells in reader:
         yield ended + 1, cells
-        ended = reader.line_num
+        started, ended = ended, reader.line_num
+    if ended and _unclosed(text, started, separator):
+        raise UnclosedQuote(started + 1)
+
+
+def _unclosed(text: str, after_lines: int, separator: str) -> bool:
+    """Whether the last record, starting after ``after_lines`` lines (as the reader counts
+    them), leaves a quoted cell open: read strictly, it ends inside one. (Strictness only
+    here: a lenient reader's "ab"c is what registers loaded before held.)"""
+    last = "".join(io.StringIO(text, newline="").readlines()[after_lines:])
+    try:
+        for _ in csv.reader(io.StringIO(last, newline=""), delimiter=separator, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+CSV_ERRORS = {
+    "field larger than field limit": "有单元格内容过长（超过 131,072 个字符），不像是名册",
+}
+
+
+def csv_problem(exc: csv.Error) -> str:
+    """A reader's complaint in Chinese: Python's own is English."""
+    said = str(exc)
+    known = next((chinese for english, chinese in CSV_ERRORS.items() if english in said), None)
+    return known or (said if isinstance(exc, UnclosedQuote) else "无法按 CSV 格式读取")
 
 
 def read_text(path: Path) -> str:

@@ -51,7 +51,14 @@ from registry.sheets._limits import (
 )
 from registry.sheets._marked import NO_MARKS, Marks
 from registry.sheets._zipscan import Workbook, check_directory, scan_parts
-from registry.sheets.encoding import csv_records, decode, delimiter, mojibake
+from registry.sheets.encoding import (
+    UnclosedQuote,
+    csv_problem,
+    csv_records,
+    decode,
+    delimiter,
+    mojibake,
+)
 
 __all__ = [
     "REGISTER_LIMITS",
@@ -291,7 +298,9 @@ def _read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
                 _refuse_mojibake(cells, line)
             rows.append(cells)
             lines.append(line)
+    except UnclosedQuote as exc:
+        raise SheetRefused(str(exc)) from exc
     except csv.Error as exc:
-        raise SheetRefused(f"CSV 格式错误（第 {line + 1} 行附近）：{exc}") from exc
+        raise SheetRefused(f"CSV 格式错误（第 {line + 1} 行附近）：{csv_problem(exc)}") from exc
     wrapped = (first_wrap, shift) if first_wrap and shift else None
     return Sheet(cast(list[list[object]], rows), lines, encoding, wrapped=wrapped)
