@@ -254,6 +254,34 @@ def test_footer_counts_must_equal_rows_per_level(loaded: RegisterFactory, db_pat
     assert snapshot(db_path) == before
 
 
+@pytest.mark.parametrize(
+    ("opinion", "said"),
+    [
+        ("证书核发部门意见：不同意。", "页脚的证书核发部门意见中有不同意的字样"),
+        (
+            "证书核发部门意见：同意中级 1 人，技师 0 人；不同意初级 1 人。",
+            "页脚的证书核发部门意见中有不同意的字样",
+        ),
+        ("证书核发部门意见：同意中级 1 人，初级 1 人，中级 5 人。", "页脚对中级写了不止一个人数"),
+    ],
+)
+def test_a_footer_that_refuses_refuses_the_roster(
+    loaded: RegisterFactory, db_path: Path, opinion: str, said: str
+) -> None:
+    """§四.(六)1: 不同意 in the opinion loaded every row, the refused holder's too (同意 was
+    found inside 不同意); a level counted twice was read by its first count."""
+    before = snapshot(db_path)
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("C1122020001", "吴敏", level="初级")]
+    written = [opinion if line.startswith("证书核发部门意见") else line for line in footer({})]
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=written)
+    code, report, output = sync(loaded.folder, db_path)
+    assert code == 1, output
+    [problem] = report["registers"][1]["problems"]
+    assert problem["column"] == "证书核发部门意见" and said in problem["rule"]
+    assert problem["clause"] == "§四.(六)1"
+    assert snapshot(db_path) == before
+
+
 def test_a_footer_typed_across_cells_is_read_as_the_footer(
     loaded: RegisterFactory, db_path: Path
 ) -> None:

@@ -14,6 +14,7 @@ from registry.domain.documents import year_problem
 from registry.domain.exam import EXAM_CLAUSE
 from registry.domain.levels import LEVEL_ORDER, LEVELS
 from registry.domain.names import holder_key
+from registry.domain.opinions import refuses
 from registry.domain.problems import Problem
 from registry.kinds.base import RegisterEntry
 from registry.kinds.cells import NONE_WRITTEN
@@ -52,12 +53,9 @@ def _wraps(clause: str, following: str) -> bool:
     )
 
 
-def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
-    """(row, count by level letter) of the 附件4 footer's 同意初级 N 人，中级 N 人，高级 N 人，技师
-    N 人, read on over the footer's next rows while they go on counting (a clause wrapped onto
-    a second row). A blank count (or a dash, a slash, 无) is 0 (the form prints blanks); a count
-    that is not Arabic digits is kept as written, to be refused. None when there is no such
-    line, or none of its counts is filled in."""
+def _clauses(table: Table) -> Iterable[tuple[int, str]]:
+    """(row, clause) of each footer line with a 同意: from the word on, read on over the next
+    rows while they go on counting (a clause wrapped onto a second row)."""
     footer = table.footer
     for at, (row, line) in enumerate(footer):
         key = header_key(line)
@@ -69,6 +67,16 @@ def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
             if not _wraps(clause, following):
                 break
             clause += following
+        yield row, clause
+
+
+def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
+    """(row, count by level letter) of the 附件4 footer's 同意初级 N 人，中级 N 人，高级 N 人，技师
+    N 人, read on over the footer's next rows while they go on counting (a clause wrapped onto
+    a second row). A blank count (or a dash, a slash, 无) is 0 (the form prints blanks); a count
+    that is not Arabic digits is kept as written, to be refused. None when there is no such
+    line, or none of its counts is filled in."""
+    for row, clause in _clauses(table):
         written: dict[str, str] = {}
         for word, count in _COUNT.findall(clause):
             blank = count in NONE_WRITTEN or not count.strip("_")  # ___: the line to write on
@@ -91,8 +99,31 @@ def _quoted(letter: str, count: object) -> str:
     return f"{LEVELS[letter].removesuffix('工')} {count} 人"
 
 
+def footer_refusal(table: Table) -> Problem | None:
+    """A footer whose opinion refuses (证书核发部门意见：不同意, or …；不同意初级 1 人): a roster
+    holds only those approved (§四.(六)1), and the rows it refuses would be loaded as issued —
+    as would a level counted twice, the first count being the one read."""
+    for row, line in table.footer:  # the opinion's line (a note of one withheld is not)
+        if ("同意" in line or "批准" in line) and refuses(line):
+            rule = (
+                "页脚的证书核发部门意见中有不同意的字样：名册只能登记批准发证的人员。"
+                "请把未获批准的人员从名册中删去，页脚只写同意的人数"
+            )
+            return Problem(row, FOOTER_COLUMN, line, rule, "§四.(六)1")
+    for row, clause in _clauses(table):
+        counted = Counter(_LEVEL_WORDS[word] for word, _ in _COUNT.findall(clause))
+        if twice := [letter for letter, n in counted.items() if n > 1]:
+            level = LEVELS[twice[0]].removesuffix("工")
+            rule = f"页脚对{level}写了不止一个人数，看不出批准了几人：每个等级只写一次"
+            return Problem(row, FOOTER_COLUMN, clause, rule, "§四.(六)1")
+    return None
+
+
 def footer_problems(table: Table, per_level: Counter[str]) -> list[Problem]:
-    """The footer's counts, where filled in, equal the rows per level; in Arabic numerals."""
+    """The footer's counts, where filled in, equal the rows per level; in Arabic numerals; and
+    it approves (`footer_refusal`)."""
+    if refused := footer_refusal(table):
+        return [refused]
     found = footer_counts(table)
     if found is None:
         return []
