@@ -143,6 +143,35 @@ def test_csv_copy_keeps_its_encoding(
     assert "阿依古丽•买买提" in text and "Z1122020003" in text
 
 
+def test_a_tab_separated_csv_copy_stays_tab_separated_and_loads(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """The sync reads a .csv whose cells are tab-separated (Excel's 文本文件 renamed); the copy
+    appended ,,,,,,,,,,,,,,Z1122020003 to each line, and every row was then refused."""
+    path = registered.add("new.csv", [approval_row("", "甲")], MIANYANG, encoding="gb18030")
+    tabbed = path.read_bytes().decode("gb18030").replace(",", "\t")
+    path.write_bytes(tabbed.encode("gb18030"))
+    out = registered.folder / "numbered.csv"
+    assert number(path, out, db_path)[0] == 0
+    text, _ = decode(out.read_bytes())
+    assert "\tZ1122020003" in text and "," not in text
+    path.unlink()
+    manifest = registered.folder / "registers.toml"
+    manifest.write_text(manifest.read_text("utf-8").replace("new.csv", "numbered.csv"), "utf-8")
+    code, output = run("sync", str(registered.folder), "--db", str(db_path))
+    assert code == 0, output
+
+
+def test_the_copy_keeps_the_originals_format(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """--out o.xlsx of a .csv got the CSV's text, which the sync then refused as no workbook."""
+    path = registered.add("new.csv", [approval_row("", "甲")], MIANYANG)
+    code, output = number(path, tmp_path / "numbered.xlsx", db_path)
+    assert code == 2 and "--out 应与原名册同为 .csv 文件" in output, output
+    assert not (tmp_path / "numbered.xlsx").exists()
+
+
 def test_runs_before_a_sync_never_share_numbers(
     registered: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:

@@ -250,6 +250,11 @@ def _check_number_options(file: Path, kind: str, authority: str, region: str, ou
         )
     if file.suffix.lower() not in (".xlsx", ".csv"):
         raise UsageProblem("certreg number 只处理 .xlsx 和 .csv 文件，请先另存为 .xlsx")
+    if out.suffix.lower() != file.suffix.lower():  # a CSV's text written into an .xlsx
+        raise UsageProblem(
+            f"--out 应与原名册同为 {file.suffix.lower()} 文件：副本保留原文件的格式，"
+            f"如 --out {file.stem}-编号后{file.suffix}"
+        )
 
 
 def _echo_copy_notes(notes: CopyNotes) -> None:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.sheets._limits import REGISTER_LIMITS, SheetLimits, exceeded, unreadable
-from registry.sheets.encoding import csv_records, decode
+from registry.sheets.encoding import csv_records, decode, delimiter
 
 WRITE_MEMORY_FACTOR = 3
 """openpyxl keeps every cell as an object, and the workbook is read twice (formulas and their
@@ -51,15 +51,16 @@ def fill_column(source: Path, out: Path, column: int, values: Mapping[int, str])
     ``column``, same format, title, merged header and footer."""
     if source.suffix.lower() == ".csv":
         text, encoding = decode(source.read_bytes())
+        separator = delimiter(source.name, text)  # a tab-separated .csv stays one
         rows = []
-        for line, cells in csv_records(text):  # rows as `registry.sheets.guard` counts them
+        for line, cells in csv_records(text, separator):  # rows as `guard` counts them
             value = values.get(line)
             if value:
                 cells += [""] * (column + 1 - len(cells))
                 cells[column] = value
             rows.append(cells)
         with out.open("w", encoding=encoding, newline="") as handle:
-            csv.writer(handle).writerows(rows)
+            csv.writer(handle, delimiter=separator).writerows(rows)
         return CopyNotes()
     import openpyxl  # only for this command: the sync never writes workbooks
 
