@@ -223,11 +223,7 @@ def _check_row(
     if lost := digits_lost(values.get("签名")):  # a reference kept as written: every digit
         fail("签名", values.get("签名"), lost, "§四.(三)")
     key = signature.casefold()
-    if (
-        key in UNSIGNED
-        or _NO_MARK.fullmatch(key)
-        or any(word in key for word in NOT_SIGNED_WORDS)
-    ):
+    if key in UNSIGNED or _NO_MARK.fullmatch(key) or any(word in key for word in NOT_SIGNED_WORDS):
         fail("签名", values.get("签名"), "领取证书须本人签名；未签名的不能登记为已领取")
     day = _check_day(values.get("日期"), written, number, known, fail)
     if len(problems) > start or number is None or day is None:
