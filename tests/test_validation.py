@@ -154,6 +154,10 @@ CASES = [
         "备注写明“不发证”：名册只列发证的人",
     ),
     ("a row held back", "备注", {"备注": "资料不全，暂 缓 發 證"}, "备注写明“暂缓发证”"),
+    # a row crossed out in words, or of an examination not passed, was loaded as issued
+    ("a row crossed out", "备注", {"备注": "此行作废"}, "备注写明“此行作废”"),
+    ("a row to delete", "备注", {"备注": "删除"}, "备注写明“删除”"),
+    ("an examination missed", "备注", {"备注": "缺考"}, "备注写明“缺考”"),
     ("sex", "性别", {"性别": "M"}, "男”或“女"),
     ("no number", "颁发证书编号", {"颁发证书编号": ""}, "certreg number"),
 ]

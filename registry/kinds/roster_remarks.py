@@ -39,11 +39,13 @@ def different_person(remark: str | None) -> bool:
 NOT_ISSUED = re.compile(
     "(?:不发证|不再发证|不同意发证|不予发证|不予颁证|不予核发|不予颁发|不予发放|不予办理|不核发"
     "|不颁发证书|不发放证书|暂不发证|暂不颁|暂不发放|暂不办证|暂不办理|暂停发证|暂缓发证|暂缓颁"
-    "|暂缓发放|暂缓办理|缓发证|发证暂缓|证书缓发|证书暂缓|取消(?:其|考核|发证)*资格|撤销(?:其)?资格)"
+    "|暂缓发放|暂缓办理|缓发证|发证暂缓|证书缓发|证书暂缓|取消(?:其|考核|发证)*资格|撤销(?:其)?资格"
+    "|(?:此|本|该)(?:行|条)已?(?:作废|删除)|^作废$|^删除$|缺考|作弊)"
     "(?!情形|期满)"
 )
 """What a clerk writes in 备注 of a row that is not to get a certificate: whole phrases, not
-暂缓 or 缓发 alone (暂缓退休, 不发放工本费)."""
+暂缓 or 缓发 alone (暂缓退休, 不发放工本费) — and a row crossed out in words (此行作废, a bare
+删除) or whose examination was not passed (缺考, 作弊), not 原证书作废 of another paper."""
 ISSUE_NOW = "同意发证"
 """What a clerk writes in 备注 to say a row withheld once is issued now."""
 WITHHELD_CLAUSE = "§四.(六)1"
@@ -62,7 +64,7 @@ NOT_ISSUED_ROW = Withholding(
     re.compile(f"{ISSUE_NOW}|准予发证|予以发证|现予发证|本次发证|已发证|已恢复|现恢复|恢复资格"),
     _not_issued_rule,
     WITHHELD_CLAUSE,
-    re.compile("[发發证證资資缓緩颁頒办辦]"),
+    re.compile("[发發证證资資缓緩颁頒办辦废廢删刪缺弊]"),
 )
 """A roster row that is not to get a certificate (已调离，不发证): a roster lists the holders
 certificates are issued to, and each it registers is valid at once."""
