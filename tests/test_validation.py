@@ -376,6 +376,36 @@ def test_a_hidden_data_row_is_refused_by_its_row(loaded: RegisterFactory, db_pat
     assert code == 0, output
 
 
+@pytest.mark.parametrize("how", ["row 0 high", "rows 0 high unless sized", "column 0 wide"])
+def test_a_row_or_column_hidden_by_its_size_is_refused_too(
+    loaded: RegisterFactory, db_path: Path, how: str
+) -> None:
+    """Excel draws a row of height 0 (or every row not sized, under ``zeroHeight``) and a
+    column of width 0 as hidden, without the ``hidden`` mark: those loaded as seen."""
+    rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate("甲乙丙", start=1)]
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG, footer=footer({"Z": 3}))
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    if how == "row 0 high":  # (openpyxl leaves out a height or width of 0 itself)
+        sheet.row_dimensions[5].height = 0.01
+    elif how == "rows 0 high unless sized":
+        sheet.sheet_format.zeroHeight = True
+        for row in range(1, sheet.max_row + 1):
+            if row != 5:
+                sheet.row_dimensions[row].height = 15
+    else:
+        column = next(c[1].column_letter for c in sheet.iter_cols() if c[1].value == "报考工种")
+        sheet.column_dimensions[column].width = 0.01
+    workbook.save(path)
+    problem = refused_once(loaded, db_path)
+    assert problem["clause"] == "§四.(五)" and "在工作表中被隐藏" in problem["rule"], problem
+    if how == "column 0 wide":
+        assert problem["column"] == "报考工种"
+    else:
+        assert problem["row"] == 5
+
+
 def test_a_hidden_column_of_the_register_is_refused_by_its_name(
     loaded: RegisterFactory, db_path: Path
 ) -> None:

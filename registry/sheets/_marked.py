@@ -35,13 +35,27 @@ from registry.sheets._formats import CONDITIONAL, CellFormats
 from registry.sheets._limits import SheetLimits, unreadable
 from registry.sheets._runs import Runs, StringMarks, vanish
 
-PROBES = (b"<f", b":f", b"hidden", b"strike", b"formatCode", b"color", b"sz", b"showValue")
+PROBES = (
+    *(b"<f", b":f", b"hidden", b"strike", b"formatCode", b"color", b"sz", b"showValue"),
+    *(b'ht="0', b'width="0', b"zeroHeight"),
+)
 """What a sheet with a formula (``<f>``, ``<x:f …``), a hidden row, a run struck through,
 coloured or sized, a conditional format's own number format or colours (x14) or a bar or icon
 without its value must hold somewhere (a tab's colour, ``<tabColor>``, is no hit: clerks colour
 tabs; each probe costs a search of every block, so a run's ``<color>`` and ``<sz>`` under any
-prefix are one probe each). A hit only sends the sheet through `exact_marks`."""
+prefix are one probe each) — or a row or column hidden by size: a height or width of (nearly)
+0, or rows 0 high unless sized (``zeroHeight``), which Excel draws as hidden. A hit only sends
+the sheet through `exact_marks`."""
 _TRUE = ("1", "true")
+TOO_SMALL = 1.0
+"""A row height (points) or column width (characters) below which nothing in it can be seen."""
+
+
+def _too_small(size: str | None) -> bool:
+    try:
+        return size is not None and float(size) < TOO_SMALL
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -139,6 +153,7 @@ def exact_marks(
     conditional = ConditionalFormats(formats.conditional, formats.palette)
     styled_sheet = bool(formats or formats.fills)  # else no cell's style number is read
     most = limits.max_rows
+    zero_height = False  # rows not sized otherwise are 0 high (<sheetFormatPr zeroHeight="1">)
     row = cell = column = 0
     kind: str | None = None
     styled = hiding = vanishing = formula = value = filled = in_value = False
@@ -148,7 +163,7 @@ def exact_marks(
 
     def start(name: str, attributes: dict[str, str]) -> None:
         nonlocal row, cell, column, kind, styled, hiding, vanishing, fill, formula, value, filled
-        nonlocal in_value, index
+        nonlocal in_value, index, zero_height
         local = name.rpartition(" ")[2]
         if local == "c":
             position = cell_position(attributes.get("r", ""))
@@ -175,9 +190,15 @@ def exact_marks(
         elif local == "row":
             row = whole_number(attributes.get("r", "")) or row + 1
             column = 0
-            if attributes.get("hidden", "").strip() in _TRUE and row <= most:
+            height = attributes.get("ht")
+            hides = attributes.get("hidden", "").strip() in _TRUE or _too_small(height)
+            if (hides or (zero_height and height is None)) and row <= most:
                 hidden.add(row)
-        elif local == "col" and attributes.get("hidden", "").strip() in _TRUE:
+        elif local == "sheetFormatPr":
+            zero_height = attributes.get("zeroHeight", "").strip() in _TRUE
+        elif local == "col" and (
+            attributes.get("hidden", "").strip() in _TRUE or _too_small(attributes.get("width"))
+        ):
             # a range, often to the sheet's last column (XFD): only the first columns can be
             # the register's
             first = whole_number(attributes.get("min", "")) or 0
