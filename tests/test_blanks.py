@@ -294,34 +294,16 @@ BROKEN = {
         "签名",
         "须本人签名",
     ),
-    "collection marked 拒签": (  # taken for a reference to the signed sheet, and loaded
-        "collections",
-        "2200",
-        [collection("C1122000001", signed="拒签")],
-        "签名",
-        "须本人签名",
-    ),
-    "collection marked 待签": (  # taken for a reference to the signed sheet, and loaded
-        "collections",
-        "2200",
-        [collection("C1122000001", signed="待签")],
-        "签名",
-        "须本人签名",
-    ),
-    "collection marked 不是": (  # taken for a reference to the signed sheet, and loaded
-        "collections",
-        "2200",
-        [collection("C1122000001", signed="不是")],
-        "签名",
-        "须本人签名",
-    ),
-    "collection marked /": (  # taken for a reference to the signed sheet, and loaded
-        "collections",
-        "2200",
-        [collection("C1122000001", signed="/")],
-        "签名",
-        "须本人签名",
-    ),
+    **{
+        f"collection marked {word}": (  # taken for a reference to the signed sheet: loaded
+            "collections",
+            "2200",
+            [collection("C1122000001", signed=word)],
+            "签名",
+            "须本人签名",
+        )
+        for word in ("拒签", "待签", "不是", "/")
+    },
     "malformed number": (
         "collections",
         "2200",
