@@ -141,7 +141,7 @@ def csv_problem(exc: csv.Error) -> str:
     """A reader's complaint in Chinese: Python's own is English."""
     said = str(exc)
     known = next((chinese for english, chinese in CSV_ERRORS.items() if english in said), None)
-    return known or (said if isinstance(exc, UnclosedQuote) else "无法按 CSV 格式读取")
+    return known or "无法按 CSV 格式读取"
 
 
 def read_text(path: Path) -> str:
