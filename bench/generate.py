@@ -4,11 +4,13 @@ Every register is a separate numbering space, so the numbers of a whole director
 
 - a provincial approval roster (authority 2200, region 2200) holds up to 4 × 9,999 numbers per
   year code (初/中/高级 and 技师, which the province issues) — the only register that can reach
-  ~40,000 rows, so the full-size run is 25 of them, one per year 2000–2024;
+  ~40,000 rows, and there is one per year from the first batch's 2011 (附件3 二) to this year;
 - a city approval roster (authority = region = the city) holds up to 3 × 9,999 (no 技师);
 - a technician roster (authority 2200, region = a city) holds up to 9,999 (技师 only).
 
-Smaller runs cycle through the three kinds and alternate UTF-8 and GB18030. The CSVs have one
+Registers take the kinds that can hold their rows in turn, and a kind whose years are used up
+drops out: the full-size run is 16 provincial and 18 city rosters of 29,412 rows. Smaller runs
+cycle through the three kinds and alternate UTF-8 and GB18030. The CSVs have one
 flat header row and no title or footer, so that the plain-``csv`` floor and ``sqlite-utils insert
 --csv`` see exactly the rows certreg loads; the ``.xlsx`` register is laid out like the annex
 (title, merged two-row header, footer with the approval counts) by `registry.sheets.writers.write_xlsx`.
@@ -33,10 +35,13 @@ from registry.sheets.writers import approval_footer, write_xlsx
 from registry.sync.catalogue import load_catalogue
 
 SEED = 389
-VERSION = 3
+VERSION = 4
 """bumped whenever the generated rows change, so that cached data is regenerated"""
 PER_LEVEL = 9_999
-FIRST_YEAR = 2000
+FIRST_YEAR = 2011
+"""the first batch's year code is 11 (附件3 二); the sync refuses an earlier one"""
+LAST_YEAR = 2026
+"""fixed, not today's year, so that the generated registers stay the same"""
 CITIES = [code for code in REGIONS if code != PROVINCE]
 LEVEL_TEXT = {"C": "初级", "Z": "中级", "G": "高级", "J": "技师"}
 
@@ -106,7 +111,7 @@ class RegisterPlan:
 
 def _slots(kind: str) -> Iterator[tuple[str, str, int]]:
     """(authority, region, year) numbering spaces of one kind, in a fixed order."""
-    for year in range(FIRST_YEAR, 2026):
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
         if kind == "province":
             yield PROVINCE, PROVINCE, year
         for city in CITIES:
@@ -127,9 +132,17 @@ def plan_registers(count: int, rows: int, suffix: str = "csv") -> list[RegisterP
     if not usable:
         raise ValueError(f"a register holds at most {4 * PER_LEVEL} numbers, not {rows}")
     plans: list[RegisterPlan] = []
+    turn = 0
     while len(plans) < count:
-        name, kind, slots = usable[len(plans) % len(usable)]
-        authority, region, year = next(slots)
+        if not usable:
+            raise ValueError(f"only {len(plans)} numbering spaces hold {rows} rows, not {count}")
+        name, kind, slots = usable[turn % len(usable)]
+        slot = next(slots, None)
+        if slot is None:
+            usable.remove((name, kind, slots))
+            continue
+        turn += 1
+        authority, region, year = slot
         index = len(plans) + 1
         encoding = "gb18030" if index % 2 == 0 and suffix == "csv" else "utf-8"
         plans.append(

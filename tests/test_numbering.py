@@ -73,6 +73,17 @@ def number(path: Path, out: Path, db: Path, *extra: str) -> tuple[int, str]:
     )
 
 
+def test_a_year_code_before_the_first_batch_is_refused(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """--year-code 99 handed out C9922020001…, read as 1999's (附件3 二: the first batch is 11)."""
+    path = registered.add("new.csv", [approval_row("", "甲")], MIANYANG)
+    out = tmp_path / "numbered.csv"
+    code, output = number(path, out, db_path, "--year-code", "99")
+    assert code == 2 and "--year-code “99” 早于首批证书的 11（附件3 二" in output, output
+    assert not out.exists()
+
+
 def test_xlsx_copy_keeps_layout_and_numbers_in_roster_order(
     registered: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:

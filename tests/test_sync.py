@@ -919,9 +919,20 @@ def test_usage_errors_exit_2(registers: RegisterFactory, db_path: Path) -> None:
             'approval_doc = "绵人社函〔2012〕8号"\nissued_on = 2012-03-20\nyear_code = "13"\n',
             "year_code “13” 晚于发证日期 2012-03-20 的年份",
         ),
+        (
+            '[[register]]\nfile = "m.csv"\nkind = "approval-roster"\nauthority = "2202"\n'
+            'approval_doc = "绵人社函〔2012〕8号"\nissued_on = 2012-03-20\nyear_code = "99"\n',
+            "year_code “99” 早于首批证书的 11（附件3 二",  # read as 1999, and loaded
+        ),
         ('[[register]]\nfile = "m.csv"\nkind = ', "最后一行格式错误"),
     ],
-    ids=["misspelled key", "misspelled top key", "year code ahead", "open at the end"],
+    ids=[
+        "misspelled key",
+        "misspelled top key",
+        "year code ahead",
+        "year code before the first batch",
+        "open at the end",
+    ],
 )
 def test_a_manifest_mistake_is_a_usage_error_named_in_chinese(
     registers: RegisterFactory, db_path: Path, manifest: str, message: str

@@ -22,8 +22,9 @@ from registry.cli.base import (
     server_path,
     stopped_by_sigterm,
 )
-from registry.domain.dates import beijing_clock
+from registry.domain.dates import beijing_clock, beijing_today
 from registry.domain.levels import LEVELS
+from registry.domain.numbers import year_code_problem
 from registry.domain.regions import AUTHORITY_CODES, CODES, PROVINCE, region_code
 from registry.domain.registers import ROSTER_KINDS, TECHNICIAN_ROSTER
 from registry.sheets.errors import UnreadableSheet
@@ -108,8 +109,8 @@ def number_command(
     chosen, source = year_code, ""
     if year_code is None:
         year_code, source = _year_code(file, out, kind)
-    if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
-        raise UsageProblem("--year-code 应为两位半角数字，如 12")
+    if problem := year_code_problem(year_code, beijing_today()):
+        raise UsageProblem(problem.replace("year_code", "--year-code"))
 
     not_a_replica(db)
     conn = store.connect(db)

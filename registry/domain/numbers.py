@@ -129,6 +129,21 @@ MAX_SEQUENCE = 9999
 """The highest sequence four digits hold (附件3 四: 0001-9999)."""
 
 
+FIRST_YEAR = 2011
+"""The first batch's year (附件3 二: 首批证书统一为 11): no certificate of the series is older."""
+
+
+def year_code_problem(year_code: str, issued_on: dt.date) -> str | None:
+    """Why ``year_code`` cannot be the code of a batch issued on ``issued_on``: not two digits,
+    or a year before the first batch's (99 was read as 1999 and loaded, 05 as 2005)."""
+    if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
+        return 'year_code 应为两位半角数字，如 "12"'
+    if year_of_code(year_code, issued_on) < FIRST_YEAR:
+        first = year_code_of(FIRST_YEAR)
+        return f"year_code “{year_code}” 早于首批证书的 {first}（附件3 二：首批证书统一为 {first}）"
+    return None
+
+
 def year_code_of(year: int) -> str:
     """The two-digit year code of a year (附件3 二: 2011 → "11")."""
     return f"{year % 100:02d}"

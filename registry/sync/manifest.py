@@ -12,7 +12,7 @@ from pathlib import Path
 
 from registry.domain.dates import BadDate, beijing_today, parse_date
 from registry.domain.names import normalise_name
-from registry.domain.numbers import year_code_of, year_of_code
+from registry.domain.numbers import year_code_of, year_code_problem, year_of_code
 from registry.domain.regions import CODES, region_code
 from registry.domain.text import hidden_characters, visible
 from registry.kinds import KINDS
@@ -60,8 +60,8 @@ def _year_code(raw: Mapping[str, object], issued_on: dt.date | None, where: str)
     if year_code is None:
         return year_code_of(issued_on.year) if issued_on else None
     year_code = str(year_code).strip()
-    if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
-        raise ManifestError(f'{where}：year_code 应为两位数字，如 "11"')
+    if problem := year_code_problem(year_code, issued_on or beijing_today()):
+        raise ManifestError(f"{where}：{problem}")
     if issued_on and year_of_code(year_code, issued_on) > issued_on.year:
         raise ManifestError(
             f"{where}：year_code “{year_code}” 晚于发证日期 {issued_on.isoformat()} 的年份"
