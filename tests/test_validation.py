@@ -267,13 +267,22 @@ def test_footer_counts_must_equal_rows_per_level(loaded: RegisterFactory, db_pat
             "页脚的证书核发部门意见中有不同意的字样",
         ),
         ("证书核发部门意见：同意中级 1 人，初级 1 人，中级 5 人。", "页脚对中级写了不止一个人数"),
+        (
+            "证书核发部门意见：同意（不含技师）",
+            "页脚的证书核发部门意见中有除外（不含、不包括）的字样",
+        ),
+        (
+            "证书核发部门意见：除吴敏外均同意。",
+            "页脚的证书核发部门意见中有除外（不含、不包括）的字样",
+        ),
     ],
 )
 def test_a_footer_that_refuses_refuses_the_roster(
     loaded: RegisterFactory, db_path: Path, opinion: str, said: str
 ) -> None:
     """§四.(六)1: 不同意 in the opinion loaded every row, the refused holder's too (同意 was
-    found inside 不同意); a level counted twice was read by its first count."""
+    found inside 不同意); a level counted twice was read by its first count; 同意（不含技师）
+    approved every level, 技师 too."""
     before = snapshot(db_path)
     rows = [approval_row("Z1122020001", "周杰"), approval_row("C1122020001", "吴敏", level="初级")]
     written = [opinion if line.startswith("证书核发部门意见") else line for line in footer({})]

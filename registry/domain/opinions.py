@@ -95,6 +95,9 @@ _NOT_APPROVING = re.compile(
 同意, 补充材料后同意 (an approval still to come), 拟同意 (one proposed)."""
 NO_OBJECTION = ("无不同意见", "无异议", "没有异议")
 """Phrases that approve by saying there is nothing against."""
+EXCEPTED = re.compile("不含|不包含|不包括|除外|以外|之外|除了|除[^，。；,;]{1,20}外")
+"""Words that approve all but some: 同意（不含技师）, 除张三外均同意 — who is left out only the
+words say, and a register that loads every row would issue to them too."""
 
 
 def _said(written: str) -> str:
@@ -117,6 +120,11 @@ def refuses(written: str) -> bool:
     """Whether ``written`` refuses, sends the matter back, or says the review is not done —
     and does not deny that (无不同意见, 未发现不符合条件情形)."""
     return mentions(_said(written), (*REFUSED, *HELD_BACK, *NOT_REVIEWED))
+
+
+def excepts(written: str) -> bool:
+    """Whether ``written`` approves all but someone (同意（不含技师）, 除张三外均同意)."""
+    return EXCEPTED.search(_said(written)) is not None
 
 
 def review_passes(written: str) -> bool:

@@ -14,7 +14,7 @@ from registry.domain.documents import year_problem
 from registry.domain.exam import EXAM_CLAUSE
 from registry.domain.levels import LEVEL_ORDER, LEVELS
 from registry.domain.names import holder_key
-from registry.domain.opinions import refuses
+from registry.domain.opinions import excepts, refuses
 from registry.domain.problems import Problem
 from registry.kinds.base import RegisterEntry
 from registry.kinds.cells import NONE_WRITTEN
@@ -104,9 +104,12 @@ def footer_refusal(table: Table) -> Problem | None:
     holds only those approved (§四.(六)1), and the rows it refuses would be loaded as issued —
     as would a level counted twice, the first count being the one read."""
     for row, line in table.footer:  # the opinion's line (a note of one withheld is not)
-        if ("同意" in line or "批准" in line) and refuses(line):
+        if "同意" not in line and "批准" not in line:
+            continue
+        if refuses(line) or excepts(line):
+            said = "不同意" if refuses(line) else "除外（不含、不包括）"
             rule = (
-                "页脚的证书核发部门意见中有不同意的字样：名册只能登记批准发证的人员。"
+                f"页脚的证书核发部门意见中有{said}的字样：名册只能登记批准发证的人员。"
                 "请把未获批准的人员从名册中删去，页脚只写同意的人数"
             )
             return Problem(row, FOOTER_COLUMN, line, rule, "§四.(六)1")
