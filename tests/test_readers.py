@@ -371,3 +371,18 @@ def test_a_csv_the_reader_cannot_read_is_told_in_chinese(
     with pytest.raises(UnreadableRegister, match=said) as refused:
         read_table(path, APPROVAL_ROSTER)
     assert "field" not in str(refused.value)
+
+
+def test_a_csv_saved_with_semicolons_and_numbers_kept_as_excel_text_reads_as_shown(
+    tmp_path: Path,
+) -> None:
+    """Excel under a European locale separates with semicolons: the roster was told 找不到表头.
+    A number typed ``="Z1122020001"`` (Excel's way to keep text text in a CSV, shown as
+    Z1122020001) was refused as 14 characters long."""
+    path = tmp_path / "semicolons.csv"
+    write_csv(path, APPROVAL_ROSTER, [approval_row("Z1122020001", "周杰")], title="审批名册")
+    text = path.read_text(encoding="utf-8").replace(",", ";")
+    path.write_text(text.replace("Z1122020001", '="Z1122020001"'), encoding="utf-8")
+    [record] = read_table(path, APPROVAL_ROSTER).records
+    assert record.values["颁发证书编号"] == "Z1122020001"
+    assert record.values["姓名"] == "周杰"

@@ -82,7 +82,8 @@ SNIFF_CHARS = 4096
 def delimiter(filename: str, text: str) -> str:
     """A tab for a ``.txt`` with tabs in its first lines (Excel's 另存为“文本文件（制表符分隔）”
     and “Unicode 文本”; a title line above the header may hold none). For a ``.csv`` (such a
-    file renamed, as clerks do) whichever of tab and comma separates more cells in its first
+    file renamed, as clerks do; or one saved where a semicolon separates, as Excel does under a
+    European locale) whichever of comma, tab and semicolon separates most cells in its first
     lines, not counting those at a line's ends: every row of a table has one fewer than it has
     columns, and what else a file holds — a tab in a title, stray tabs after a cell or before a
     number (Excel's trick against 1.23E+17), commas inside a tab file's cells or footer — is a
@@ -90,9 +91,9 @@ def delimiter(filename: str, text: str) -> str:
     start = text[:SNIFF_CHARS]
     if filename.lower().endswith(".txt"):
         return "\t" if "\t" in start else ","
-    lines = [line.strip(" \t,") for line in start.splitlines()]
-    tabs, commas = (sum(line.count(mark) for line in lines) for mark in "\t,")
-    return "\t" if tabs > commas else ","
+    lines = [line.strip(" \t,;") for line in start.splitlines()]
+    counts = {mark: sum(line.count(mark) for line in lines) for mark in ",\t;"}
+    return max(counts, key=counts.__getitem__)  # the comma on a tie, as before
 
 
 class UnclosedQuote(csv.Error):
@@ -104,6 +105,16 @@ class UnclosedQuote(csv.Error):
             f'第 {line} 行起有一个单元格以英文双引号（"）开头，直到文件末尾也没有结束的引号：'
             "其后各行都会被读成这一个单元格。请删去多余的引号，或补上结尾的引号"
         )
+
+
+_EXCEL_TEXT = re.compile(r'="([^"]*)"')
+
+
+def excel_text(cell: str) -> str:
+    """A cell written ``="Z1122020123"`` (Excel's way to keep a number as text in a CSV, which
+    it shows as Z1122020123) as the text it shows; any other cell as it is."""
+    wrapped = _EXCEL_TEXT.fullmatch(cell)
+    return wrapped[1] if wrapped else cell
 
 
 def csv_records(text: str, separator: str = ",") -> Iterator[tuple[int, list[str]]]:

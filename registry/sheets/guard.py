@@ -57,6 +57,7 @@ from registry.sheets.encoding import (
     csv_records,
     decode,
     delimiter,
+    excel_text,
     mojibake,
 )
 
@@ -281,6 +282,7 @@ def _read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     lines: list[int] = []
     max_columns, max_rows = limits.max_columns, limits.max_rows
     line, first_wrap, shift = 0, 0, 0
+    wrapped_text = '="' in text  # one scan of the file, not one test per cell
     try:
         for record, (line, cells) in enumerate(csv_records(text, delimiter(filename, text)), 1):
             # a record starts a line after the last one unless that one held a line break
@@ -296,6 +298,8 @@ def _read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
                 raise exceeded(limits, "max_rows", len(rows) + 1, where)
             if encoding == "gb18030":
                 _refuse_mojibake(cells, line)
+            if wrapped_text:
+                cells = [excel_text(cell) for cell in cells]
             rows.append(cells)
             lines.append(line)
     except UnclosedQuote as exc:
