@@ -86,6 +86,8 @@ def test_mask_keeps_surname_only(name: str, masked: str) -> None:
         "1970.5",
         "1970 年 05 月",
         1970.05,  # a number cell typed 1970.05
+        "1970-05-01 00:00:00",  # a date cell written out by a program (pandas, a database)
+        "1970-05-01 0:00",
     ],
 )
 def test_year_month_formats(value: object) -> None:
@@ -191,6 +193,9 @@ def test_a_department_is_named_as_its_seal_reads(code: str, department: str) -> 
 def test_full_dates() -> None:
     assert parse_date("2012年3月15日") == dt.date(2012, 3, 15)
     assert parse_date("20120315") == dt.date(2012, 3, 15)
+    assert parse_date("2012-03-15 00:00:00") == dt.date(2012, 3, 15)
+    with pytest.raises(BadDate, match="应为日期"):
+        parse_date("2012-03-15 08:30:00")  # a time of day is not the day the clerk wrote
     with pytest.raises(BadDate, match="不存在"):
         parse_date("2012-02-30")
     # a date's column is told to write a date, not a year-month
@@ -333,8 +338,20 @@ def test_a_catalogue_saved_as_excel_unicode_text_or_a_workbook(tmp_path: Path) -
         load_catalogue(workbook)
 
 
-@pytest.mark.parametrize("value", ["2012", "2012年", "2012年度", " 2012 年度", 2012])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2012",
+        "2012年",
+        "2012年度",
+        " 2012 年度",
+        2012,
+        dt.datetime(2012, 1, 1),
+        dt.date(2012, 6, 1),
+    ],
+)
 def test_exam_year_as_clerks_write_it(value: object) -> None:
+    """A date cell shows its year under a ``yyyy`` format: 2012, as the reviewer read it."""
     assert parse_year(value) == 2012
 
 

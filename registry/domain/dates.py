@@ -99,6 +99,16 @@ def _text(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+_MIDNIGHT = re.compile(r"\s+0?0:00(?::00(?:\.0+)?)?$")
+"""The time a date cell's text carries when a program wrote it out whole (1972-05-01 00:00:00)."""
+
+
+def _date_text(value: object) -> str:
+    """A date cell's text without the midnight a program writes after a date (pandas, a
+    database export): the date is what the clerk filled in."""
+    return _MIDNIGHT.sub("", _text(value))
+
+
 def _check_numerals(text: str) -> None:
     """Digits 0–9 only (§四.(三)): neither Chinese numerals nor another script's digits, which
     NFKC leaves as they are and ``int`` reads (١٩٦٥ was stored as 1965)."""
@@ -130,7 +140,7 @@ def parse_year_month(value: object, *, not_after: dt.date | None = None) -> tupl
 def _parse_year_month(value: object) -> tuple[int, int]:
     if isinstance(value, dt.date):
         return value.year, value.month
-    text = _text(value)
+    text = _date_text(value)
     _check_numerals(text)
     if re.fullmatch(r"\d{4}\.1", text):
         # a number cell drops trailing zeros: typed 1975.10 it holds 1975.1, as typed 1975.1
@@ -199,7 +209,7 @@ def _parse_date(value: object) -> dt.date:
         return _plausible(value.date())
     if isinstance(value, dt.date):
         return _plausible(value)
-    text = _text(value)
+    text = _date_text(value)
     _check_numerals(text)
     match = _FULL_DATE.fullmatch(text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
     if not match:
@@ -221,13 +231,17 @@ def _plausible(day: dt.date) -> dt.date:
 
 @lru_cache(maxsize=256)
 def parse_year(value: object) -> int:
-    """A 报考年度 cell: a four-digit year, optionally followed by 年 or 年度 (2012年度)."""
+    """A 报考年度 cell: a four-digit year, optionally followed by 年 or 年度 (2012年度); or a
+    date cell, shown by its year (a ``yyyy`` format), unless it holds a year typed as a number
+    into a date cell (2011, which is 1905-07-03)."""
+    if isinstance(value, dt.date) and not 1_900 <= (serial := _serial_of(value)) <= 2_100:
+        return _plausible(value).year
     text = _text(value)
     _check_numerals(text)
     match = _YEAR.fullmatch(text)
     if not match:
         hint = ""
-        if isinstance(value, dt.date) and 1_900 <= (serial := _serial_of(value)) <= 2_100:
+        if isinstance(value, dt.date):
             hint = (
                 f"（单元格是日期格式：填的 {serial} 被显示成了 {value:%Y-%m-%d}。"
                 "请把该列设为“常规”或“文本”格式）"
