@@ -147,6 +147,13 @@ CASES = [
         "这个符号常是另存为 CSV 或从别的系统导出时存不下的生僻字",
     ),
     ("a masked name pasted", "姓名", {"姓名": "张*明"}, "像是从查验结果中复制的遮挡姓名"),
+    # the end of a name pushed out of view by spaces was stored with it
+    (
+        "a name part hidden by spaces",
+        "姓名",
+        {"姓名": "欧阳明" + " " * 200 + "丰"},
+        "200 个连续的空格",
+    ),
     (
         "a row not to be issued",
         "备注",

@@ -258,6 +258,23 @@ def _letters_problem(name: str) -> str | None:
     return _mixed_problem(own, foreign) if foreign else None
 
 
+MAX_GAP = 4
+"""The most spaces a clerk pads a name with (张  三, two full-width ones at most in practice)."""
+_GAP = re.compile(rf"\S(\s{{{MAX_GAP + 1},}})\S")
+
+
+def gap_problem(written: str, name: str) -> str | None:
+    """A name as written with a run of spaces inside it that can push its end out of the
+    cell's view: 欧阳明, 200 spaces, 丰 is reviewed as 欧阳明 and would be stored as 欧阳明丰.
+    (``name`` is its normal form: only a cell longer than it by more than `MAX_GAP` is searched.)"""
+    if len(written) <= len(name) + MAX_GAP or not (found := _GAP.search(written)):
+        return None
+    return (
+        f"姓名中间有 {len(found[1])} 个连续的空格：列宽不够时，空格后面的字被挤出格子，"
+        "审核、打印时看不到，却会一并登记。请删去多余的空格后核对姓名"
+    )
+
+
 def check_name(name: str, *, new: bool = True) -> tuple[str, str] | None:
     """(rule, clause) when a normalised holder name cannot be registered: empty, holding a
     digit (a date or number typed one column off), symbols, a combining mark on a Chinese

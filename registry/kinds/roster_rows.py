@@ -14,7 +14,7 @@ from typing import cast
 
 from registry.domain.dates import beijing_today, years_after
 from registry.domain.levels import LEVELS
-from registry.domain.names import check_name, normalise_name
+from registry.domain.names import check_name, gap_problem, normalise_name
 from registry.domain.numbers import CertificateNumber, MalformedNumber, parse_canonical
 from registry.domain.problems import NEW_NAME, Problem
 from registry.domain.registers import TECHNICIAN_ROSTER
@@ -96,6 +96,8 @@ def _optional(values: dict[str, Cell]) -> list[str | None]:
 def _name_problem(row: int, name: str, written: Cell) -> Problem | None:
     """The problem of a row's 姓名 (``name`` normalised), coded `NEW_NAME` when only the rules
     for names as first registered refuse it: a name registered before them is kept."""
+    if isinstance(written, str) and (gap := gap_problem(written, name)):
+        return Problem(row, "姓名", written, gap, "§四.(三)")
     found = check_name(name)
     if found is None:
         return None
