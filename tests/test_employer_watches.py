@@ -254,6 +254,19 @@ def test_a_pair_that_does_not_match_is_refused_and_nothing_is_stored(
     assert [row["channel"] for row in read_log(registry_db)] == ["watch", "watch"]
 
 
+def test_a_watch_item_asking_to_confirm_its_paper_is_told_a_watch_does_not(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """``confirm`` on a watch item was accepted and ignored: the client believed the level it
+    sent had been checked."""
+    items = [STAFF[0], {**STAFF[1], "confirm": {"level": "高级工"}}]
+    with app_client() as client:
+        refused = client.post("/api/v1/watches", json={"items": items})
+    assert refused.status_code == 422 and refused.json()["rows"] == [2]
+    assert "关注列表只跟踪证书状态，不核对证书上的内容" in refused.json()["message"]
+    assert _log_tables(registry_db) == {"watches": [], "watch_entries": []}
+
+
 def test_a_revoked_certificate_is_not_watched(app_client: AppClient, registry_db: Path) -> None:
     """A list with a revoked certificate was saved as "已关注" — read as "these are fine" — and
     nothing can ever happen to it: refused, naming it, nothing stored."""

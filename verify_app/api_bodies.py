@@ -206,9 +206,10 @@ def item(value: object, where: str) -> Item:
     return Item(number, name, typed)
 
 
-def batch_items(body: Any, *others: str) -> list[Item]:
+def batch_items(body: Any, *others: str, confirms: bool = True) -> list[Item]:
     """The ``items`` of a batch (or watch list) body, each checked like a single request;
-    ``others``: the body's other fields (`misspelt`)."""
+    ``others``: the body's other fields (`misspelt`); ``confirms``: whether an item may ask to
+    confirm what its paper shows (a watch list follows status only)."""
     misspelt(body, ("items", *others), "请求体")
     items = body.get("items") if isinstance(body, dict) else None
     if not isinstance(items, list) or not items:
@@ -222,6 +223,13 @@ def batch_items(body: Any, *others: str) -> list[Item]:
             if isinstance(value, dict) and ("receipt" in value or "receipts" in value):
                 # else ignored, as an HR system's own fields are: answered without a receipt
                 message = f'{where}：批量查验的回执在请求体的最外层用 "receipts": true 要求'
+                raise InvalidRequest(422, "invalid", message)
+            if not confirms and isinstance(value, dict) and "confirm" in value:
+                # else ignored: the client took the watch list for a check of its paper
+                message = (
+                    f"{where}：关注列表只跟踪证书状态，不核对证书上的内容；"
+                    "confirm 请用于 /api/v1/verify 或 /api/v1/batch"
+                )
                 raise InvalidRequest(422, "invalid", message)
             checks.append(item(value, where))
         except InvalidRequest as exc:

@@ -301,7 +301,7 @@ async def api_create(request: Request) -> Response:
     """``POST /api/v1/watches``: ``{"items": [{"number", "name"}, …]}`` → 201 with the URLs."""
     try:
         body = await json_body(request)
-        items = batch_items(body)
+        items = batch_items(body, confirms=False)
     except InvalidRequest as exc:
         return exc.response()
     caller = caller_of(request)
