@@ -25,6 +25,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
+from starlette.types import Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from registry.public.access_log import redact_access_log
@@ -184,6 +185,15 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
 
 
 # The router tries routes in order: the busiest (the checks) come first.
+class WholeFiles(StaticFiles):
+    """The static files, always whole: a stylesheet and an icon need no byte ranges, and
+    Starlette answers a malformed ``Range`` header with an English plain-text 400 of its own."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [(key, value) for key, value in scope["headers"] if key != b"range"]
+        await super().__call__({**scope, "headers": headers}, receive, send)
+
+
 routes = [
     Route("/api/v1/verify", api.verify, methods=["POST"], name="api_verify"),
     Route("/check", pages.check, methods=["POST"], name="check"),
@@ -212,7 +222,7 @@ routes = [
     Route("/healthz", api.health, methods=["GET"], name="health"),
     Route("/openapi.json", openapi, methods=["GET"], name="openapi"),
     Route("/docs", manual.docs, methods=["GET"], name="docs"),
-    Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    Mount("/static", WholeFiles(directory=HERE / "static"), name="static"),
 ]
 
 exception_handlers = {
