@@ -265,6 +265,25 @@ def test_footer_counts_must_equal_rows_per_level(loaded: RegisterFactory, db_pat
     assert snapshot(db_path) == before
 
 
+def test_footer_counts_written_after_pizhun_are_counted_too(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """A footer written 批准中级 2 人 (not the form's 同意) was not read as counts at all: a
+    roster of one 中级 row loaded against an approval of two."""
+    before = snapshot(db_path)
+    rows = [approval_row("Z1122020001", "周杰")]
+    written = [
+        "证书核发部门意见：批准中级 2 人。" if line.startswith("证书核发部门意见") else line
+        for line in footer({})
+    ]
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=written)
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    [problem] = report["registers"][1]["problems"]
+    assert "同意中级 2 人，名册中实有 1 人" in problem["rule"]
+    assert snapshot(db_path) == before
+
+
 @pytest.mark.parametrize(
     ("opinion", "said"),
     [

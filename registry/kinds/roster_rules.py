@@ -53,15 +53,20 @@ def _wraps(clause: str, following: str) -> bool:
     )
 
 
+_APPROVES = re.compile("同意|批准(?!人)|核准")
+"""The word a footer's counts follow: the form prints 同意, a clerk may write 批准 or 核准 (the
+form's 批准人： signs, and counts nothing)."""
+
+
 def _clauses(table: Table) -> Iterable[tuple[int, str]]:
-    """(row, clause) of each footer line with a 同意: from the word on, read on over the next
-    rows while they go on counting (a clause wrapped onto a second row)."""
+    """(row, clause) of each footer line with a 同意 (`_APPROVES`): from the word on, read on
+    over the next rows while they go on counting (a clause wrapped onto a second row)."""
     footer = table.footer
     for at, (row, line) in enumerate(footer):
         key = header_key(line)
-        if "同意" not in key:
+        if not (approves := _APPROVES.search(key)):
             continue
-        clause = key[key.index("同意") :]
+        clause = key[approves.start() :]
         for _, more in footer[at + 1 :]:  # wrapped onto the next rows: …高级 1 人， / 技师 3 人。
             following = header_key(more)
             if not _wraps(clause, following):
