@@ -112,7 +112,7 @@ ENTRY = (
         ('file = "r\\u0000.csv"\n' + ENTRY, "U+0000"),
         ('file = "' + "名" * 90 + '.csv"\n' + ENTRY, "文件名过长"),
         ('file = ["r.csv"]\n' + ENTRY, 'file = "名册.xlsx"'),
-        ('file = "r.csv"\n' + ENTRY + 'year_code = "１１"\n', "两位数字"),
+        ('file = "r.csv"\n' + ENTRY + 'year_code = "１１"\n', "两位半角数字"),
         (
             'file = "r.csv"\n' + ENTRY.replace('"绵人社函〔2012〕8号"', '["绵人社函〔2012〕8号"]'),
             "引号",
