@@ -8,11 +8,13 @@ import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import httpx2 as httpx
 import pytest
 from starlette.datastructures import Secret
+from starlette.requests import Request
 from starlette.types import Message, Scope
 
 from tests.verify_fixtures import (
@@ -30,6 +32,7 @@ from tests.verify_fixtures import (
 )
 from verify_app.app import create_app
 from verify_app.body_limit import BodyLimitMiddleware
+from verify_app.context import MAX_UNTRUSTED_WARNINGS, client_of
 from verify_app.ratelimit import limit_key
 from verify_app.refusals import RateLimited
 from verify_app.settings import Settings
@@ -127,6 +130,26 @@ def test_a_proxy_left_out_of_the_trusted_list_is_logged_once(
     warned = [r.getMessage() for r in caplog.records if "X-Forwarded-For" in r.getMessage()]
     assert len(warned) == 1 and "198.51.100.9" in warned[0]
     assert "CERTREG_TRUSTED_PROXIES" in warned[0]
+
+
+def test_one_ipv6_network_cannot_use_up_the_untrusted_proxy_warnings(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The warnings are capped (`MAX_UNTRUSTED_WARNINGS`) per address: one host sending the
+    header from 16 addresses of its /64 silenced the warning of the proxy left out after it."""
+    app = SimpleNamespace(state=SimpleNamespace(untrusted_peers=set()))
+    peers = [f"2001:db8::{i:x}" for i in range(MAX_UNTRUSTED_WARNINGS + 4)] + ["198.51.100.9"]
+    with caplog.at_level(logging.WARNING, logger="certreg.verify"):
+        for peer in peers:
+            scope: Scope = {
+                "type": "http",
+                "headers": [(b"x-forwarded-for", b"192.0.2.1")],
+                "client": (peer, 4000),
+                "app": app,
+            }
+            assert client_of(Request(scope)) == peer
+    warned = [r.getMessage() for r in caplog.records if "X-Forwarded-For" in r.getMessage()]
+    assert len(warned) == 2 and "198.51.100.9" in warned[1]
 
 
 def test_trusted_proxy_clients_are_counted_apart(app_client: AppClient) -> None:

@@ -8,6 +8,7 @@ import logging
 from starlette.requests import Request
 
 from verify_app.quotas import Caller
+from verify_app.ratelimit import limit_key
 from verify_app.service import Verifier
 
 logger = logging.getLogger("certreg.verify")
@@ -42,7 +43,9 @@ def verifier_of(request: Request) -> Verifier:
 
 
 MAX_UNTRUSTED_WARNINGS = 16
-"""distinct peers warned of, per app: a misconfigured proxy is one; a log is not flooded"""
+"""distinct peers warned of, per app: a misconfigured proxy is one; a log is not flooded. A peer
+is counted as the limiter counts it (`limit_key`: an IPv6 /64), so that one host's addresses
+cannot use up the warnings before a real proxy's turn."""
 
 
 def client_of(request: Request) -> str:
@@ -59,9 +62,10 @@ def client_of(request: Request) -> str:
 
 
 def _untrusted(seen: set[str], peer: str) -> None:
-    if peer in seen or len(seen) >= MAX_UNTRUSTED_WARNINGS:
+    slot = limit_key(peer)
+    if slot in seen or len(seen) >= MAX_UNTRUSTED_WARNINGS:
         return
-    seen.add(peer)
+    seen.add(slot)
     logger.warning(
         "来自 %s 的请求带有 X-Forwarded-For，但该地址不在 CERTREG_TRUSTED_PROXIES 中，"
         "已按 %s 计算查验额度。如 %s 是本服务前面的反向代理，请把它加入 CERTREG_TRUSTED_PROXIES，"
