@@ -134,6 +134,17 @@ def test_a_request_the_parser_cannot_read_is_told_in_chinese(
     assert b"x-content-type-options: nosniff" in head and b"cache-control: no-store" in head
 
 
+def test_an_http_1_1_request_without_host_is_refused(port: int) -> None:
+    """RFC 9112 requires a 400: httptools let it through to the app (nginx refuses it in front,
+    `certreg serve` facing clients did not). HTTP/1.0 has no Host to require."""
+    answer = exchange(port, post(CHECK).replace(b"Host: x\r\n", b""))
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and json.loads(body)["error"] == "bad_request"
+    assert "Host 请求头".encode() in body
+    old = exchange(port, b"GET /healthz HTTP/1.0\r\n\r\n")
+    assert old.startswith(b"HTTP/1.1 200")
+
+
 def test_a_declared_body_that_stops_arriving_loses_its_connection(port: int) -> None:
     """A body cut short after its head: closed within BODY_TOTAL_SECONDS (1.5 s here), for an
     app that would wait for it (the staff Datasette's login waited for ever)."""
