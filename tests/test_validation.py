@@ -887,3 +887,47 @@ def test_results_typed_in_full_width_digits_are_kept_as_the_scores_they_pass_as(
     with sqlite3.connect(db_path) as conn:
         kept = conn.execute("SELECT practice, theory FROM certificates").fetchone()
     assert kept == ("85", "78分")
+
+
+@pytest.mark.parametrize(
+    ("kind", "unit"),
+    [("approval", "成都市示例中学"), ("technician", "绵阳市示例中学")],
+)
+def test_a_unit_of_another_city_is_refused_by_the_region_its_number_names(
+    registers: RegisterFactory, db_path: Path, kind: str, unit: str
+) -> None:
+    """§四.(四), 附件3 三: a city numbers its own units' certificates. A 成都市 unit's row in
+    绵阳's roster loaded with a 2202 number, and an employer checking it was sent to 绵阳."""
+    if kind == "approval":
+        rows = [approval_row("Z1122020001", "甲"), approval_row("Z1122020002", "乙", 工作单位=unit)]
+        registers.add("mianyang.csv", rows, MIANYANG)
+    else:
+        rows = [
+            technician_row("J1122010001", "甲"),
+            technician_row("J1122010002", "乙", 工作单位=unit),
+        ]
+        registers.add("chengdu.csv", rows, TECHNICIANS)
+    code, report, output = sync(registers.folder, db_path)
+    assert code == 1, output
+    [problem] = report["registers"][0]["problems"]
+    assert problem["column"] == "工作单位" and problem["value"] == unit
+    city = unit[:3]
+    assert (
+        f"工作单位属于{city}" in problem["rule"]
+        and f"请把这一行移到{city}的名册" in problem["rule"]
+    )
+    assert problem["clause"] == "§四.(四)"
+
+
+def test_a_unit_of_the_rosters_own_city_or_of_none_loads(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A county's unit (江油市…) names no city of 附件3; 四川省… is the province's."""
+    units = ["绵阳市涪城区示例小学", "江油市人民医院", "四川省示例研究所"]
+    rows = [
+        approval_row(f"Z112202000{i}", name, 工作单位=unit)
+        for i, (name, unit) in enumerate(zip("甲乙丙", units, strict=True), 1)
+    ]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    code, _, output = sync(registers.folder, db_path)
+    assert code == 0, output

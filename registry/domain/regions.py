@@ -77,6 +77,24 @@ def region_name(code: str) -> str:
     return REGIONS.get(code, code)
 
 
+_UNIT_PREFIXES = sorted(
+    [(name, code) for code, name in REGIONS.items() if code != PROVINCE]
+    + [
+        (full, code)
+        for code, name in REGIONS.items()
+        for full in [PREFECTURE_FULL_NAMES.get(name)]
+        if full
+    ],
+    key=lambda pair: -len(pair[0]),
+)
+
+
+def unit_region(unit: str) -> str | None:
+    """The city a unit's name begins with (成都市第一中学 → 2201, 凉山彝族自治州… → 2213), None
+    for a name that begins with none (江油市人民医院, a county's; 中国工程物理研究院)."""
+    return next((code for name, code in _UNIT_PREFIXES if unit.startswith(name)), None)
+
+
 _PROVINCE_WORDS = ("省厅", "省直", "省本级", "四川省", "省人社厅", "省人力资源和社会保障厅")
 
 

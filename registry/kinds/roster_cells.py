@@ -21,6 +21,7 @@ from registry.domain.dates import (
 from registry.domain.exam import exam_problem
 from registry.domain.levels import LETTER_OF_LEVEL
 from registry.domain.names import SEX_RULE, normalise_name, sex_of
+from registry.domain.regions import region_name, unit_region
 from registry.domain.trades import TradeCatalogue
 from registry.sheets.cells import Cell, text
 
@@ -112,10 +113,13 @@ def exam_verdict(value: Cell) -> Verdict:
 
 
 class CellChecks:
-    def __init__(self, issued_on: dt.date, catalogue: TradeCatalogue, today: dt.date) -> None:
+    def __init__(
+        self, issued_on: dt.date, catalogue: TradeCatalogue, today: dt.date, region: str
+    ) -> None:
         self.issued_on = issued_on
         self.catalogue = catalogue
         self.today = today
+        self.region = region
         checks: dict[str, Callable[[Cell], Verdict]] = {
             "性别": self._sex,
             "出生年月": self._birth,
@@ -128,7 +132,8 @@ class CellChecks:
             **{column: exam_verdict for column in EXAM_COLUMNS},
         }
         self._checks = {column: _unless_ditto(check) for column, check in checks.items()}
-        self._memo: dict[str, dict[Cell, Verdict]] = {column: {} for column in checks}
+        self._checks["工作单位"] = self._unit  # a ditto mark is told as the optional columns' is
+        self._memo: dict[str, dict[Cell, Verdict]] = {column: {} for column in self._checks}
         self.since_months: dict[Cell, str] = {}
         """a well-formed 执行工资等级起始时间 as written → its ``YYYY-MM``"""
 
@@ -187,6 +192,20 @@ class CellChecks:
         elif month:
             self.since_months[value] = str(month)
         return text(value), problem
+
+    def _unit(self, value: Cell) -> Verdict:
+        """工作单位 of a city's roster: a unit of another city (成都市… in 绵阳's) holds a
+        certificate that city numbers and issues (§四.(四), 附件3 三) — numbered here, its region
+        code would send an employer checking it to the wrong department."""
+        code = unit_region(unicodedata.normalize("NFKC", text(value))) if value else None
+        if code is None or code == self.region:
+            return value, None
+        rule = (
+            f"工作单位属于{region_name(code)}，而本名册的证书编号地区是 {self.region}"
+            f"（{region_name(self.region)}）：市（州）所属单位的证书由所在市（州）编号、核发。"
+            f"请把这一行移到{region_name(code)}的名册，或核对工作单位"
+        )
+        return value, (rule, "§四.(四)")
 
     def _exam_year(self, value: Cell) -> Verdict:
         try:

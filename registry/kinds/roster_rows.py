@@ -17,6 +17,7 @@ from registry.domain.levels import LEVELS
 from registry.domain.names import check_name, gap_problem, normalise_name
 from registry.domain.numbers import CertificateNumber, MalformedNumber, parse_canonical
 from registry.domain.problems import NEW_NAME, Problem
+from registry.domain.regions import PROVINCE
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
@@ -122,7 +123,9 @@ class _RowChecker:
         columns = [self.birth_column, "性别", "报考年度", "报考工种"]
         if not self.technician:
             columns += ["参加工作时间", SINCE_COLUMN, "报考等级", *EXAM_COLUMNS]
-        cells = CellChecks(entry.issued_on, catalogue, today)
+        if entry.region != PROVINCE:  # 中央在川 units may bear the name of the city they are in
+            columns.append("工作单位")
+        cells = CellChecks(entry.issued_on, catalogue, today, entry.region)
         self.columns: list[ColumnCheck] = cells.plan(columns)
         self.since_months = cells.since_months
         self.seen: dict[str, Record] = {}
