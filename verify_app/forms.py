@@ -59,29 +59,33 @@ def _form_problem(detail: str) -> str:
 
 
 class StrictMultiPartParser(MultiPartParser):
-    """Starlette's multipart parser, refusing a text field that is not in the body's charset.
+    """Starlette's multipart parser, reading each text field strictly in ``charset``.
 
-    Starlette reads such a field as Latin-1: a GBK name sent in a UTF-8 form was answered 未查到
-    and counted as a wrong-name guess, where the same name urlencoded is refused as unreadable."""
+    Starlette reads a field that is not in the body's charset as Latin-1: a GBK name sent in a
+    UTF-8 form was answered 未查到 and counted as a wrong-name guess, where the same name
+    urlencoded is refused as unreadable. And it decodes by the charset's own codec, so a
+    declared gb2312 refused 镕 (朱镕基), which GB18030 reads, as the urlencoded form does."""
+
+    def __init__(self, request: Request, charset: str) -> None:
+        super().__init__(request.headers, request.stream(), max_files=1, max_fields=MAX_FIELDS)
+        self.charset = charset
 
     def on_part_end(self) -> None:
-        if self._current_part.file is None:
-            try:
-                self._current_part.data.decode(self._charset)
-            except UnicodeDecodeError as exc:
-                raise MultiPartException("unreadable charset") from exc
-        super().on_part_end()
+        part = self._current_part
+        if part.file is not None:
+            super().on_part_end()
+            return
+        try:
+            self.items.append((part.field_name, part.data.decode(self.charset)))
+        except UnicodeDecodeError as exc:
+            raise MultiPartException("unreadable charset") from exc
 
 
 async def _multipart_form(request: Request) -> FormData:
     """A form with an upload, its text fields read strictly in the declared charset (UTF-8
     unless a `CHARSETS` one is declared)."""
-    charset = CHARSETS.get(_declared_charset(request) or "utf-8")
-    if charset is None:
-        raise HTTPException(400, UNREADABLE_CHARSET)
-    parser = StrictMultiPartParser(
-        request.headers, request.stream(), max_files=1, max_fields=MAX_FIELDS
-    )
+    charset = _charset(request)
+    parser = StrictMultiPartParser(request, charset)
     try:
         return await parser.parse()
     except MultiPartException as exc:
@@ -108,12 +112,29 @@ def media_type(request: Request) -> str:
 
 def _declared_charset(request: Request) -> str | None:
     """The ``charset`` parameter of the request's Content-Type, lower-case (``; Charset = GBK``
-    as well as ``; charset=gbk``), or None."""
-    for parameter in request.headers.get("content-type", "").split(";")[1:]:
-        name, _, value = parameter.partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip().strip('"').lower()
-    return None
+    as well as ``; charset=gbk``), or None; ``""`` (no charset of `CHARSETS`) when it is given
+    twice, differently — parsers read one or the other (``charset=utf-8; charset=latin1`` let a
+    GBK name past the check as Latin-1)."""
+    declared = {
+        value.strip().strip('"').lower()
+        for name, _, value in (
+            p.partition("=") for p in request.headers.get("content-type", "").split(";")[1:]
+        )
+        if name.strip().lower() == "charset"
+    }
+    if len(declared) > 1:
+        return ""
+    return declared.pop() if declared else None
+
+
+def _charset(request: Request) -> str:
+    """The codec a form's text is read in: UTF-8 unless a `CHARSETS` one is declared; a 400
+    for any other."""
+    declared = _declared_charset(request)
+    charset = CHARSETS.get("utf-8" if declared is None else declared)
+    if charset is None:
+        raise HTTPException(400, UNREADABLE_CHARSET)
+    return charset
 
 
 async def _urlencoded_form(request: Request) -> FormData:
@@ -127,9 +148,7 @@ async def _urlencoded_form(request: Request) -> FormData:
     未查到. Raw bytes and percent escapes alike are read in the declared charset (UTF-8 unless
     a `CHARSETS` one is declared), and refused when they are not: a GBK name read as UTF-8
     with replacement characters was answered 未查到 too."""
-    charset = CHARSETS.get(_declared_charset(request) or "utf-8")
-    if charset is None:
-        raise HTTPException(400, UNREADABLE_CHARSET)
+    charset = _charset(request)
     body = await request.body()
     try:
         fields = parse_qsl(
