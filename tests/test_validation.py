@@ -265,17 +265,17 @@ def test_footer_counts_must_equal_rows_per_level(loaded: RegisterFactory, db_pat
     assert snapshot(db_path) == before
 
 
+@pytest.mark.parametrize(
+    "opinion", ["证书核发部门意见：批准中级 2 人。", "证书核发部门意见：批准人数：中级 2 人。"]
+)
 def test_footer_counts_written_after_pizhun_are_counted_too(
-    loaded: RegisterFactory, db_path: Path
+    loaded: RegisterFactory, db_path: Path, opinion: str
 ) -> None:
     """A footer written 批准中级 2 人 (not the form's 同意) was not read as counts at all: a
     roster of one 中级 row loaded against an approval of two."""
     before = snapshot(db_path)
     rows = [approval_row("Z1122020001", "周杰")]
-    written = [
-        "证书核发部门意见：批准中级 2 人。" if line.startswith("证书核发部门意见") else line
-        for line in footer({})
-    ]
+    written = [opinion if line.startswith("证书核发部门意见") else line for line in footer({})]
     loaded.add("mianyang.xlsx", rows, MIANYANG, footer=written)
     code, report, _ = sync(loaded.folder, db_path)
     assert code == 1
@@ -293,13 +293,11 @@ def test_footer_counts_written_after_pizhun_are_counted_too(
             "页脚的证书核发部门意见中有不同意的字样",
         ),
         ("证书核发部门意见：同意中级 1 人，初级 1 人，中级 5 人。", "页脚对中级写了不止一个人数"),
+        ("证书核发部门意见：同意（不含技师）", "页脚的意见写了“不含”，却没有写同意的人数"),
+        ("证书核发部门意见：除吴敏外均同意。", "页脚的意见写了“除吴敏外”，却没有写同意的人数"),
         (
-            "证书核发部门意见：同意（不含技师）",
-            "页脚的证书核发部门意见中有除外（不含、不包括）的字样",
-        ),
-        (
-            "证书核发部门意见：除吴敏外均同意。",
-            "页脚的证书核发部门意见中有除外（不含、不包括）的字样",
+            "证书核发部门意见：核准中级 1 人，不予核准初级 1 人。",
+            "页脚的证书核发部门意见中有不同意的字样",
         ),
     ],
 )
@@ -319,6 +317,27 @@ def test_a_footer_that_refuses_refuses_the_roster(
     assert problem["column"] == "证书核发部门意见" and said in problem["rule"]
     assert problem["clause"] == "§四.(六)1"
     assert snapshot(db_path) == before
+
+
+@pytest.mark.parametrize(
+    "opinion",
+    [
+        "证书核发部门意见：已删除了重复录入的 1 人，同意中级 1 人。",
+        "证书核发部门意见：已删除外省人员，同意中级 1 人。",
+        "证书核发部门意见：补考人员已排除在外，同意中级 1 人。",
+        "证书核发部门意见：同意中级 1 人（不含补考）。",
+    ],
+)
+def test_a_footer_that_counts_whom_it_approves_loads_whatever_else_it_says(
+    loaded: RegisterFactory, db_path: Path, opinion: str
+) -> None:
+    """Words that leave someone out (删除, 排除, 不含) do not refuse a footer that counts the
+    approved: the counts decide, and here they match the roster."""
+    rows = [approval_row("Z1122020001", "周杰")]
+    written = [opinion if line.startswith("证书核发部门意见") else line for line in footer({})]
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=written)
+    code, _, output = sync(loaded.folder, db_path)
+    assert code == 0, output
 
 
 def test_a_footer_typed_across_cells_is_read_as_the_footer(

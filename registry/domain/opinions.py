@@ -95,9 +95,9 @@ _NOT_APPROVING = re.compile(
 同意, 补充材料后同意 (an approval still to come), 拟同意 (one proposed)."""
 NO_OBJECTION = ("无不同意见", "无异议", "没有异议")
 """Phrases that approve by saying there is nothing against."""
-EXCEPTED = re.compile("不含|不包含|不包括|除外|以外|之外|除了|除[^，。；,;]{1,20}外")
+EXCEPTED = re.compile("不包?含|不包括|(?<![删排剔扣解免清])除[^，。；,;]{0,20}?外")
 """Words that approve all but some: 同意（不含技师）, 除张三外均同意 — who is left out only the
-words say, and a register that loads every row would issue to them too."""
+words say. Not 删除, 排除, 扣除 (已删除外省人员，同意中级 1 人 approves what is left)."""
 
 
 def _said(written: str) -> str:
@@ -122,9 +122,11 @@ def refuses(written: str) -> bool:
     return mentions(_said(written), (*REFUSED, *HELD_BACK, *NOT_REVIEWED))
 
 
-def excepts(written: str) -> bool:
-    """Whether ``written`` approves all but someone (同意（不含技师）, 除张三外均同意)."""
-    return EXCEPTED.search(_said(written)) is not None
+def excepts(written: str) -> str | None:
+    """The words by which ``written`` approves all but someone (不含 in 同意（不含技师）, 除张三外
+    in 除张三外均同意), or None."""
+    found = EXCEPTED.search(_said(written))
+    return found[0] if found else None
 
 
 def review_passes(written: str) -> bool:

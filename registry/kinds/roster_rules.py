@@ -53,9 +53,9 @@ def _wraps(clause: str, following: str) -> bool:
     )
 
 
-_APPROVES = re.compile("同意|批准(?!人)|核准")
-"""The word a footer's counts follow: the form prints 同意, a clerk may write 批准 or 核准 (the
-form's 批准人： signs, and counts nothing)."""
+_APPROVES = re.compile("同意|批准(?!人:)|核准")
+"""The word a footer's counts follow: the form prints 同意, a clerk may write 批准 or 核准
+(批准人数：中级 2 人 too; the form's 批准人： signs, and counts nothing)."""
 
 
 def _clauses(table: Table) -> Iterable[tuple[int, str]]:
@@ -107,15 +107,21 @@ def _quoted(letter: str, count: object) -> str:
 def footer_refusal(table: Table) -> Problem | None:
     """A footer whose opinion refuses (证书核发部门意见：不同意, or …；不同意初级 1 人): a roster
     holds only those approved (§四.(六)1), and the rows it refuses would be loaded as issued —
-    as would a level counted twice, the first count being the one read."""
+    as would a level counted twice, the first count being the one read; and one that approves
+    all but some (同意（不含技师）) without counting who is approved."""
     for row, line in table.footer:  # the opinion's line (a note of one withheld is not)
-        if "同意" not in line and "批准" not in line:
+        if not _APPROVES.search(header_key(line)):
             continue
-        if refuses(line) or excepts(line):
-            said = "不同意" if refuses(line) else "除外（不含、不包括）"
+        if refuses(line):
             rule = (
-                f"页脚的证书核发部门意见中有{said}的字样：名册只能登记批准发证的人员。"
+                "页脚的证书核发部门意见中有不同意的字样：名册只能登记批准发证的人员。"
                 "请把未获批准的人员从名册中删去，页脚只写同意的人数"
+            )
+            return Problem(row, FOOTER_COLUMN, line, rule, "§四.(六)1")
+        if (left_out := excepts(line)) and footer_counts(table) is None:
+            rule = (
+                f"页脚的意见写了“{left_out}”，却没有写同意的人数，看不出哪些人未获批准："
+                "名册只能登记批准发证的人员。请把未获批准的人员从名册中删去，页脚写明同意的各等级人数"
             )
             return Problem(row, FOOTER_COLUMN, line, rule, "§四.(六)1")
     for row, clause in _clauses(table):
