@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from registry.kinds.roster_rules import footer_counts
+from registry.kinds.roster_footer import footer_counts
 from registry.kinds.rosters import APPROVAL_LAYOUT as APPROVAL_ROSTER
 from registry.kinds.rosters import TECHNICIAN_LAYOUT as TECHNICIAN_ROSTER
 from registry.sheets.errors import UnreadableSheet as UnreadableRegister

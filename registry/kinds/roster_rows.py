@@ -32,15 +32,11 @@ from registry.kinds.roster_cells import (
     ColumnCheck,
     is_ditto,
 )
+from registry.kinds.roster_footer import advise_failing_rows, footer_problems
 from registry.kinds.roster_numbers import given_twice, number_problems
 from registry.kinds.roster_order import NumberedRow, order_problems
 from registry.kinds.roster_remarks import withheld_row
-from registry.kinds.roster_rules import (
-    advise_failing_rows,
-    document_problems,
-    duplicate_holders,
-    footer_problems,
-)
+from registry.kinds.roster_rules import document_problems, duplicate_holders
 from registry.sheets.cells import Cell, text
 from registry.sheets.table import Record, Table
 from registry.store.rows import CertificateRow

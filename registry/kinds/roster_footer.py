@@ -1,0 +1,215 @@
+"""The 附件4 footer of a roster: the approval counts of 证书核发部门意见 (同意初级 N 人，中级 N 人 …,
+read on over a clause wrapped onto the next rows), the opinions that refuse or leave someone out,
+and the advice a failing row gets about them (§四.(六)1). Pure functions over a roster's table."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
+
+from registry.domain.exam import EXAM_CLAUSE
+from registry.domain.levels import LEVEL_ORDER, LEVELS
+from registry.domain.opinions import excepts, refuses
+from registry.domain.problems import Problem
+from registry.kinds.cells import NONE_WRITTEN
+from registry.kinds.roster_remarks import REMOVAL, WITHHELD_CLAUSE
+from registry.sheets.layout import header_key
+from registry.sheets.table import Table
+
+FOOTER_COLUMN = "证书核发部门意见"
+_LEVEL_WORDS = {LEVELS[letter].removesuffix("工"): letter for letter in LEVEL_ORDER}
+_COUNT = re.compile(rf"({'|'.join(_LEVEL_WORDS)})工?([^人名，,。；;]{{0,10}}?)[人名]")
+"""一个等级的人数 in the footer: 初级 N 人, in any order; N blank as the form prints it."""
+_DIGITS = re.compile(r"\d+")
+
+
+_WRITTEN = "(?:[\\d〇一二三四五六七八九十百两零壹贰叁肆伍陆柒捌玖拾A-Za-z]*|无|[-—–/×_]*)"
+"""A count as written in a footer: digits (or what must be refused: 三, 壹, x), 无, a dash or a
+blank line to write on (NFKC: － is -)."""
+_GOES_ON = re.compile(
+    rf"{_WRITTEN}[人名]?[,、;]?(?:(?:{'|'.join(_LEVEL_WORDS)})工?{_WRITTEN}[人名][,、;]?)*"
+    rf"(?:共{_WRITTEN}[人名][,、;]?)?(?:[。.(].*)?"
+)
+"""A footer row that is nothing but the rest of a 同意… clause up to its 。 or a (盖章) (what
+follows, the form's 审查人：…, is no count): the end of a count cut in two (2 人，), counts
+(技师 3 人, 技师 无 人), a total (共 3 人) — as `header_key` reads it (no spaces, ， as ,)."""
+
+
+def _wraps(clause: str, following: str) -> bool:
+    """Whether the footer row ``following`` goes on with the counts of ``clause``: the clause
+    left unfinished (no 。 at its end) and the row nothing but counts — not a signature
+    (审查人：高级工程师…, 技师 王明（签名）), a note (注：另有高级 1 人…) or another opinion."""
+    return (
+        not clause.endswith(("。", "."))
+        and following[:1] not in ("", "(", "。", ".")  # a (印章) row, an empty one: no counts
+        and _GOES_ON.fullmatch(following) is not None
+    )
+
+
+_APPROVES = re.compile("同意|批准(?!人:)|核准")
+"""The word a footer's counts follow: the form prints 同意, a clerk may write 批准 or 核准
+(批准人数：中级 2 人 too; the form's 批准人： signs, and counts nothing)."""
+
+
+def _clauses(table: Table) -> Iterable[tuple[int, str]]:
+    """(row, clause) of each footer line with a 同意 (`_APPROVES`): from the word on, read on
+    over the next rows while they go on counting (a clause wrapped onto a second row)."""
+    footer = table.footer
+    for at, (row, line) in enumerate(footer):
+        key = header_key(line)
+        if not (approves := _APPROVES.search(key)):
+            continue
+        clause = key[approves.start() :]
+        for _, more in footer[at + 1 :]:  # wrapped onto the next rows: …高级 1 人， / 技师 3 人。
+            following = header_key(more)
+            if not _wraps(clause, following):
+                break
+            clause += following
+        yield row, clause
+
+
+def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
+    """(row, count by level letter) of the 附件4 footer's 同意初级 N 人，中级 N 人，高级 N 人，技师
+    N 人, read on over the footer's next rows while they go on counting (a clause wrapped onto
+    a second row). A blank count (or a dash, a slash, 无) is 0 (the form prints blanks); a count
+    that is not Arabic digits is kept as written, to be refused. None when there is no such
+    line, or none of its counts is filled in."""
+    for row, clause in _clauses(table):
+        written: dict[str, str] = {}
+        for word, count in _COUNT.findall(clause):
+            blank = count in NONE_WRITTEN or not count.strip("_")  # ___: the line to write on
+            written.setdefault(_LEVEL_WORDS[word], "" if blank else count)
+        if not written:
+            continue
+        if not any(written.values()):
+            return None  # the form as printed: the department has not filled it in
+        # a level the line does not name, or leaves blank, is approved for nobody
+        counts: dict[str, int | str] = {}
+        for letter in LEVEL_ORDER:
+            text = written.get(letter, "")
+            counts[letter] = int(text) if _DIGITS.fullmatch(text) else (text or 0)
+        return row, counts
+    return None
+
+
+def _quoted(letter: str, count: object) -> str:
+    """A footer's count of a level as the form prints it (同意中级 5 人): for the clerk to find."""
+    return f"{LEVELS[letter].removesuffix('工')} {count} 人"
+
+
+def footer_refusal(table: Table) -> Problem | None:
+    """A footer whose opinion refuses (证书核发部门意见：不同意, or …；不同意初级 1 人): a roster
+    holds only those approved (§四.(六)1), and the rows it refuses would be loaded as issued —
+    as would a level counted twice, the first count being the one read; and one that approves
+    all but some (同意（不含技师）) without counting who is approved."""
+    for row, line in table.footer:  # the opinion's line (a note of one withheld is not)
+        if not _APPROVES.search(header_key(line)):
+            continue
+        if refuses(line):
+            rule = (
+                "页脚的证书核发部门意见中有不同意的字样：名册只能登记批准发证的人员。"
+                "请把未获批准的人员从名册中删去，页脚只写同意的人数"
+            )
+            return Problem(row, FOOTER_COLUMN, line, rule, "§四.(六)1")
+        if (left_out := excepts(line)) and footer_counts(table) is None:
+            rule = (
+                f"页脚的意见写了“{left_out}”，却没有写同意的人数，看不出哪些人未获批准："
+                "名册只能登记批准发证的人员。请把未获批准的人员从名册中删去，页脚写明同意的各等级人数"
+            )
+            return Problem(row, FOOTER_COLUMN, line, rule, "§四.(六)1")
+    for row, clause in _clauses(table):
+        counted = Counter(_LEVEL_WORDS[word] for word, _ in _COUNT.findall(clause))
+        if twice := [letter for letter, n in counted.items() if n > 1]:
+            level = LEVELS[twice[0]].removesuffix("工")
+            rule = f"页脚对{level}写了不止一个人数，看不出批准了几人：每个等级只写一次"
+            return Problem(row, FOOTER_COLUMN, clause, rule, "§四.(六)1")
+    return None
+
+
+def footer_problems(table: Table, per_level: Counter[str]) -> list[Problem]:
+    """The footer's counts, where filled in, equal the rows per level; in Arabic numerals; and
+    it approves (`footer_refusal`)."""
+    if refused := footer_refusal(table):
+        return [refused]
+    found = footer_counts(table)
+    if found is None:
+        return []
+    row, counts = found
+    problems = []
+    for letter, count in counts.items():
+        level = LEVELS[letter].removesuffix("工")
+        if isinstance(count, str):
+            rule = f"页脚同意{level}的人数“{count}”须用阿拉伯数字填写"
+            problems.append(Problem(row, FOOTER_COLUMN, count, rule, "§四.(三)"))
+        elif count != per_level[letter]:
+            actual = per_level[letter]
+            rule = f"页脚同意{level} {count} 人，名册中实有 {actual} 人，两者应相等"
+            problems.append(Problem(row, FOOTER_COLUMN, _quoted(letter, count), rule, "§四.(六)1"))
+    return problems
+
+
+@dataclass(frozen=True)
+class _Removal:
+    """What removing a level's failing rows leaves: the footer's count, the rows that remain."""
+
+    letter: str
+    count: int
+    remaining: int
+    failing: int
+
+    def advise(
+        self, problem: Problem, letters: dict[int, str], numbered: Collection[int]
+    ) -> Problem:
+        """``problem`` with what removing its row takes besides — the footer's count, the later
+        numbers — and, for a row withheld, what issuing it after all (同意发证) takes."""
+        rule, _, rest = problem.rule.partition(REMOVAL)
+        level = LEVELS[self.letter].removesuffix("工")
+        if rest and self.count == self.remaining:  # withheld, and the footer counts it out
+            rest += f"，并在页脚“同意{level} {self.count} 人”中计入此人"  # each issued: +1
+        if self.count == self.remaining:
+            note = f"{REMOVAL}（页脚“同意{level} {self.count} 人”已不含此人，不用改）"
+        else:
+            note = f"{REMOVAL}，并把页脚“同意{level} {self.count} 人”改为 {self.remaining} 人"
+        if self.failing > 1:
+            note += f"（本名册{level}共 {self.failing} 行不合格）"
+        row = problem.row or 0
+        if row in numbered and any(r > row and letters.get(r) == self.letter for r in numbered):
+            note += "；按附件3 四，其后同一等级各行的编号须依次前移、不能跳号"
+        return replace(problem, rule=rule + note + rest)
+
+
+def advise_failing_rows(
+    problems: list[Problem], table: Table, letters: dict[int, str], numbered: Collection[int]
+) -> list[Problem]:
+    """A row that failed its examination is removed from the roster — and then the footer's
+    count for its level, and the numbers of the level's later rows, must fit what is left: say
+    so now, so that the clerk's next attempt does not fail on them (§四.(六)1, 附件3 四). A
+    footer that already leaves the failing rows out is no problem of its own."""
+    found = footer_counts(table)
+    removed = (EXAM_CLAUSE, WITHHELD_CLAUSE)  # failed, or withheld by its remarks
+    failing_rows = {p.row for p in problems if p.row is not None and p.clause in removed}
+    if found is None or not failing_rows:
+        return problems
+    declared = found[1]
+    failing = Counter(letters[row] for row in failing_rows if row in letters)
+    remaining = Counter(letters.values())
+    remaining.subtract(failing)
+    settled = {
+        _quoted(letter, count)
+        for letter, count in declared.items()
+        if failing[letter] and count == remaining[letter]
+    }
+    advised = []
+    for problem in problems:
+        if problem.column == FOOTER_COLUMN and problem.value in settled:
+            continue
+        letter = letters.get(problem.row or 0)
+        count = declared.get(letter or "")
+        if problem.clause in removed and letter and isinstance(count, int):
+            removal = _Removal(letter, count, remaining[letter], failing[letter])
+            advised.append(removal.advise(problem, letters, numbered))
+        else:
+            advised.append(problem)
+    return advised
