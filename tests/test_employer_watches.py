@@ -258,13 +258,20 @@ def test_a_watch_item_asking_to_confirm_its_paper_is_told_a_watch_does_not(
     app_client: AppClient, registry_db: Path
 ) -> None:
     """``confirm`` on a watch item was accepted and ignored: the client believed the level it
-    sent had been checked."""
+    sent had been checked. It is told where confirm belongs (addresses that exist), and a
+    misspelt ``Confirm`` is not told to write confirm."""
     items = [STAFF[0], {**STAFF[1], "confirm": {"level": "高级工"}}]
     with app_client() as client:
         refused = client.post("/api/v1/watches", json={"items": items})
+        misspelt = client.post("/api/v1/watches", json={"items": [{**STAFF[0], "Confirm": {}}]})
+        message = refused.json()["message"]
+        named = re.findall(r"/api/v1/[a-z/]+", message)
+        answered = [client.post(path, json={}).status_code for path in named]
     assert refused.status_code == 422 and refused.json()["rows"] == [2]
-    assert "关注列表只跟踪证书状态，不核对证书上的内容" in refused.json()["message"]
-    assert _log_tables(registry_db) == {"watches": [], "watch_entries": []}
+    assert "关注列表只跟踪证书状态，不核对证书上的内容；confirm 请用于" in message
+    assert len(named) == 2 and answered == [422, 422]  # not 404
+    assert misspelt.status_code == 201, misspelt.text
+    assert _log_tables(registry_db)["watches"] != []  # only the list without confirm
 
 
 def test_a_revoked_certificate_is_not_watched(app_client: AppClient, registry_db: Path) -> None:

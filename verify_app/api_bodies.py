@@ -187,10 +187,11 @@ def _typed(value: object, where: str) -> dict[str, str]:
     return typed
 
 
-def item(value: object, where: str) -> Item:
+def item(value: object, where: str, *, confirms: bool = True) -> Item:
+    """One check of a request: its number, name and (``confirms``) what its paper shows."""
     if not isinstance(value, dict):
         raise InvalidRequest(422, "invalid", f'{where}应为对象 {{"number": …, "name": …}}')
-    misspelt(value, ("number", "name", "confirm"), where)
+    misspelt(value, ("number", "name", "confirm") if confirms else ("number", "name"), where)
     number, name = value.get("number"), value.get("name")
     if not isinstance(number, str) or not isinstance(name, str):
         raise InvalidRequest(422, "invalid", f"{where}需要字符串字段 number 和 name")
@@ -228,10 +229,10 @@ def batch_items(body: Any, *others: str, confirms: bool = True) -> list[Item]:
                 # else ignored: the client took the watch list for a check of its paper
                 message = (
                     f"{where}：关注列表只跟踪证书状态，不核对证书上的内容；"
-                    "confirm 请用于 /api/v1/verify 或 /api/v1/batch"
+                    "confirm 请用于 /api/v1/verify 或 /api/v1/verify/batch"
                 )
                 raise InvalidRequest(422, "invalid", message)
-            checks.append(item(value, where))
+            checks.append(item(value, where, confirms=confirms))
         except InvalidRequest as exc:
             problems.append(exc.message)
             rows.append(i + 1)
