@@ -16,6 +16,8 @@ from openpyxl.styles import Font
 
 from registry import store
 from registry.cli import cli
+from registry.domain.names import MAX_GAP
+from registry.kinds import roster_rows
 from registry.kinds.cells import total_row
 from registry.kinds.roster_remarks import NOT_ISSUED_ROW, withheld_row
 from registry.sheets._extent import column_letters
@@ -948,5 +950,28 @@ def test_a_unit_of_the_rosters_own_city_or_of_none_loads(
         for i, (name, unit) in enumerate(zip("甲乙丙", units, strict=True), 1)
     ]
     registers.add("mianyang.csv", rows, MIANYANG)
+    code, _, output = sync(registers.folder, db_path)
+    assert code == 0, output
+
+
+def test_a_name_padded_as_clerks_pad_loads_and_one_registered_before_the_gap_rule_stays(
+    registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Up to four spaces pad a name (张    三); more is refused as hiding its end — but not a
+    name registered before that rule: a corrected version of its roster must still load, as
+    only a 换发 changes a holder's name."""
+    padded = [approval_row("Z1122020001", "张" + " " * MAX_GAP + "三")]
+    registers.add("mianyang.csv", padded, MIANYANG)
+    code, _, output = sync(registers.folder, db_path)
+    assert code == 0, output
+
+    wide = approval_row("Z1122020002", "李" + " " * (MAX_GAP + 2) + "四")
+    with monkeypatch.context() as before_the_rule:
+        before_the_rule.setattr(roster_rows, "gap_problem", lambda written, name: None)
+        registers.add("mianyang.csv", [*padded, wide], MIANYANG)
+        code, _, output = sync(registers.folder, db_path)
+    assert code == 0, output
+    corrected = [*padded, wide, approval_row("Z1122020003", "王五")]
+    registers.add("mianyang.csv", corrected, MIANYANG)
     code, _, output = sync(registers.folder, db_path)
     assert code == 0, output

@@ -259,7 +259,7 @@ def _letters_problem(name: str) -> str | None:
 
 
 MAX_GAP = 4
-"""The most spaces a clerk pads a name with (张  三, two full-width ones at most in practice)."""
+"""The most spaces a clerk pads a name with (张　　三: two full-width ones, or four half-width)."""
 _GAP = re.compile(rf"\S(\s{{{MAX_GAP + 1},}})\S")
 
 

@@ -94,7 +94,7 @@ def _name_problem(row: int, name: str, written: Cell) -> Problem | None:
     """The problem of a row's 姓名 (``name`` normalised), coded `NEW_NAME` when only the rules
     for names as first registered refuse it: a name registered before them is kept."""
     if isinstance(written, str) and (gap := gap_problem(written, name)):
-        return Problem(row, "姓名", written, gap, "§四.(三)")
+        return Problem(row, "姓名", written, gap, "§四.(三)", code=NEW_NAME)
     found = check_name(name)
     if found is None:
         return None
