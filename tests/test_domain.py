@@ -88,6 +88,7 @@ def test_mask_keeps_surname_only(name: str, masked: str) -> None:
         1970.05,  # a number cell typed 1970.05
         "1970-05-01 00:00:00",  # a date cell written out by a program (pandas, a database)
         "1970-05-01 0:00",
+        "1970-05-01T00:00:00",
     ],
 )
 def test_year_month_formats(value: object) -> None:
@@ -121,6 +122,12 @@ def test_year_month_formats(value: object) -> None:
 def test_bad_year_months(value: object, reason: str) -> None:
     with pytest.raises(BadDate, match=reason):
         parse_year_month(value)
+
+
+def test_another_date_in_the_exam_year_is_told_it_is_a_date() -> None:
+    """1975-05-01 is a 出生年月 typed one column off, not an exam year of 1975."""
+    with pytest.raises(BadDate, match="单元格里是日期 1975-05-01：报考年度只填年份"):
+        parse_year(dt.datetime(1975, 5, 1))
 
 
 def test_a_year_typed_into_a_date_cell_is_told_so() -> None:
@@ -347,11 +354,11 @@ def test_a_catalogue_saved_as_excel_unicode_text_or_a_workbook(tmp_path: Path) -
         " 2012 年度",
         2012,
         dt.datetime(2012, 1, 1),
-        dt.date(2012, 6, 1),
+        dt.date(2012, 1, 1),
     ],
 )
 def test_exam_year_as_clerks_write_it(value: object) -> None:
-    """A date cell shows its year under a ``yyyy`` format: 2012, as the reviewer read it."""
+    """A year in a date cell is its 1 January, shown as 2012 under a ``yyyy`` format."""
     assert parse_year(value) == 2012
 
 

@@ -99,7 +99,7 @@ def _text(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
-_MIDNIGHT = re.compile(r"\s+0?0:00(?::00(?:\.0+)?)?$")
+_MIDNIGHT = re.compile(r"(?:\s+|T)0?0:00(?::00(?:\.0+)?)?$")
 """The time a date cell's text carries when a program wrote it out whole (1972-05-01 00:00:00)."""
 
 
@@ -232,20 +232,23 @@ def _plausible(day: dt.date) -> dt.date:
 @lru_cache(maxsize=256)
 def parse_year(value: object) -> int:
     """A 报考年度 cell: a four-digit year, optionally followed by 年 or 年度 (2012年度); or a
-    date cell, shown by its year (a ``yyyy`` format), unless it holds a year typed as a number
+    date cell holding 1 January, what a year becomes in a date cell shown as ``yyyy``. Another
+    date (1975-05-01, a 出生年月 one column off) is refused, and so is a year typed as a number
     into a date cell (2011, which is 1905-07-03)."""
-    if isinstance(value, dt.date) and not 1_900 <= (serial := _serial_of(value)) <= 2_100:
+    if isinstance(value, dt.date) and (value.month, value.day) == (1, 1):
         return _plausible(value).year
     text = _text(value)
     _check_numerals(text)
     match = _YEAR.fullmatch(text)
     if not match:
         hint = ""
-        if isinstance(value, dt.date):
+        if isinstance(value, dt.date) and 1_900 <= (serial := _serial_of(value)) <= 2_100:
             hint = (
                 f"（单元格是日期格式：填的 {serial} 被显示成了 {value:%Y-%m-%d}。"
                 "请把该列设为“常规”或“文本”格式）"
             )
+        elif isinstance(value, dt.date):
+            hint = f"（单元格里是日期 {value:%Y-%m-%d}：报考年度只填年份，请核对是否填错了栏目）"
         raise BadDate(f"应为四位年份，如 2011{hint}")
     return int(match[1])
 
