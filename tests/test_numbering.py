@@ -80,7 +80,7 @@ def test_a_year_code_before_the_first_batch_is_refused(
     path = registered.add("new.csv", [approval_row("", "甲")], MIANYANG)
     out = tmp_path / "numbered.csv"
     code, output = number(path, out, db_path, "--year-code", "99")
-    assert code == 2 and "--year-code “99” 早于首批证书的 11（附件3 二" in output, output
+    assert code == 2 and "--year-code “99” 读作 1999 年，早于首批证书的 11" in output, output
     assert not out.exists()
 
 

@@ -922,7 +922,12 @@ def test_usage_errors_exit_2(registers: RegisterFactory, db_path: Path) -> None:
         (
             '[[register]]\nfile = "m.csv"\nkind = "approval-roster"\nauthority = "2202"\n'
             'approval_doc = "绵人社函〔2012〕8号"\nissued_on = 2012-03-20\nyear_code = "99"\n',
-            "year_code “99” 早于首批证书的 11（附件3 二",  # read as 1999, and loaded
+            "year_code “99” 读作 1999 年，早于首批证书的 11",  # read as 1999, and loaded
+        ),
+        (
+            '[[register]]\nfile = "m.csv"\nkind = "approval-roster"\nauthority = "2202"\n'
+            'approval_doc = "绵人社函〔2012〕8号"\nissued_on = 2012-03-20\nyear_code = "28"\n',
+            "year_code “28” 读作 1928 年，早于首批证书的 11，读作 2028 年则晚于 2012 年",
         ),
         ('[[register]]\nfile = "m.csv"\nkind = ', "最后一行格式错误"),
     ],
@@ -931,6 +936,7 @@ def test_usage_errors_exit_2(registers: RegisterFactory, db_path: Path) -> None:
         "misspelled top key",
         "year code ahead",
         "year code before the first batch",
+        "year code of a century not come",
         "open at the end",
     ],
 )

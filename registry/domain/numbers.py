@@ -138,9 +138,16 @@ def year_code_problem(year_code: str, issued_on: dt.date) -> str | None:
     or a year before the first batch's (99 was read as 1999 and loaded, 05 as 2005)."""
     if len(year_code) != 2 or not (year_code.isascii() and year_code.isdigit()):
         return 'year_code 应为两位半角数字，如 "12"'
-    if year_of_code(year_code, issued_on) < FIRST_YEAR:
+    year = year_of_code(year_code, issued_on)
+    if year < FIRST_YEAR:
         first = year_code_of(FIRST_YEAR)
-        return f"year_code “{year_code}” 早于首批证书的 {first}（附件3 二：首批证书统一为 {first}）"
+        # 28 in 2026 is read as 1928: as 2028 it would be a year not come yet
+        century = issued_on.year - issued_on.year % 100
+        ahead = f"，读作 {year + 100} 年则晚于 {issued_on.year} 年" if year < century else ""
+        return (
+            f"year_code “{year_code}” 读作 {year} 年，早于首批证书的 {first}{ahead}"
+            f"（附件3 二：取核发年份的后两位，首批证书统一为 {first}）"
+        )
     return None
 
 
