@@ -21,6 +21,7 @@ from pathlib import Path
 import click
 
 from bench import hostile_bench, serve_bench, staff_bench, staff_registry, sync_bench, wrk
+from bench.generate import plan_registers
 from bench.measure import run_once
 from bench.report import machine, targets_table
 
@@ -146,8 +147,13 @@ def sync_sizes(
     default_rows = 1_500 if quick else 29_412
     given = rows
     rows = min(given or default_rows, sync_bench.MAX_ROWS)
+    registers = registers or (4 if quick else 34)
+    try:  # a register of more than 3 × 9,999 rows is provincial: one per year, 2011–2026
+        plan_registers(registers, rows)
+    except ValueError as exc:
+        raise click.UsageError(f"{exc}: ask for fewer registers (--registers) or rows") from exc
     return sync_bench.SyncSizes(
-        registers or (4 if quick else 34),
+        registers,
         rows,
         xlsx_rows=sync_bench.MAX_ROWS if given is None and not quick else rows,
         repeat=repeat or (1 if quick else 3),

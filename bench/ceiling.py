@@ -27,12 +27,12 @@ from registry.store import registry_as_of
 
 ANSWER = {
     "result": "valid",
-    "number": "G0022000924",
+    "number": "G1122000924",
     "as_of": "2026-01-01T00:00:00+00:00",
     "level": "高级工",
     "trade": "泵站运行工",
     "authority": "四川省人力资源和社会保障厅",
-    "issued_on": "2000-03-15",
+    "issued_on": "2011-03-15",
     "holder": "叶*秀",
 }
 

@@ -4,7 +4,7 @@ Every register is a separate numbering space, so the numbers of a whole director
 
 - a provincial approval roster (authority 2200, region 2200) holds up to 4 × 9,999 numbers per
   year code (初/中/高级 and 技师, which the province issues) — the only register that can reach
-  ~40,000 rows, and there is one per year from the first batch's 2011 (附件3 二) to this year;
+  ~40,000 rows, and there is one per year from the first batch's 2011 (附件3 二) to 2026;
 - a city approval roster (authority = region = the city) holds up to 3 × 9,999 (no 技师);
 - a technician roster (authority 2200, region = a city) holds up to 9,999 (技师 only).
 

@@ -83,7 +83,7 @@ def _blank_registers(
     dispatches: list[dict[str, object]] = []
     counts = dict(zip(QUANTITY_COLUMNS, (200, 300, 200, 100), strict=True))
     for who in sorted(recipients):
-        for year in range(2000, 2010):
+        for year in range(2011, 2021):
             approved = year % 4 != 0
             requisitions.append(
                 {

@@ -8,9 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 
+from bench.__main__ import sync_sizes
 from bench.serve_bench import Scenario
 from bench.wrk import Load
 
@@ -71,3 +73,14 @@ def test_a_scenario_reports_its_median_round() -> None:
     assert median is not None
     assert (median.rps, median.p99) == (2_000.0, 2_000.0)  # latencies of the same round
     assert Scenario("none").load is None
+
+
+@pytest.mark.parametrize(("registers", "rows"), [(None, 39_996), (17, 30_000)])
+def test_more_provincial_registers_than_years_is_a_usage_error(
+    registers: int | None, rows: int
+) -> None:
+    """Only the 16 provincial rosters of 2011–2026 hold more than 3 × 9,999 rows: the old full
+    size (25 × 39,996) ended in a ValueError's traceback after the options were read."""
+    with pytest.raises(click.UsageError, match="only 16 numbering spaces hold"):
+        sync_sizes(False, registers, rows, None)
+    assert sync_sizes(False, 16, rows, None).registers == 16
