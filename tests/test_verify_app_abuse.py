@@ -132,15 +132,17 @@ def test_a_proxy_left_out_of_the_trusted_list_is_logged_once(
     assert "CERTREG_TRUSTED_PROXIES" in warned[0]
 
 
-def test_one_ipv6_network_cannot_use_up_the_untrusted_proxy_warnings(
+def test_public_networks_cannot_use_up_the_untrusted_proxy_warnings(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The warnings are capped (`MAX_UNTRUSTED_WARNINGS`) per address: one host sending the
-    header from 16 addresses of its /64 silenced the warning of the proxy left out after it."""
+    """The warnings are capped (`MAX_UNTRUSTED_WARNINGS`): one host sending the header from 16
+    addresses of its /64, or one home from 16 /64s of its /56, silenced the warning of the
+    proxy left out after it. Addresses of one /64 are one peer; a private one is always named."""
     app = SimpleNamespace(state=SimpleNamespace(untrusted_peers=set()))
-    peers = [f"2001:db8::{i:x}" for i in range(MAX_UNTRUSTED_WARNINGS + 4)] + ["198.51.100.9"]
+    one_network = [f"2408:8000::{i:x}" for i in range(MAX_UNTRUSTED_WARNINGS + 4)]  # public
+    one_home = [f"2408:8000:0:{i:x}::1" for i in range(1, MAX_UNTRUSTED_WARNINGS + 4)]
     with caplog.at_level(logging.WARNING, logger="certreg.verify"):
-        for peer in peers:
+        for peer in [*one_network, *one_home, "10.0.0.5", "10.0.0.5"]:
             scope: Scope = {
                 "type": "http",
                 "headers": [(b"x-forwarded-for", b"192.0.2.1")],
@@ -149,7 +151,9 @@ def test_one_ipv6_network_cannot_use_up_the_untrusted_proxy_warnings(
             }
             assert client_of(Request(scope)) == peer
     warned = [r.getMessage() for r in caplog.records if "X-Forwarded-For" in r.getMessage()]
-    assert len(warned) == 2 and "198.51.100.9" in warned[1]
+    assert len(warned) == MAX_UNTRUSTED_WARNINGS + 1
+    assert sum(text.startswith("来自 2408:8000::") for text in warned) == 1
+    assert "10.0.0.5" in warned[-1]
 
 
 def test_trusted_proxy_clients_are_counted_apart(app_client: AppClient) -> None:

@@ -3,6 +3,7 @@ who pays for an API request (an API key, or the address)."""
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 
 from starlette.requests import Request
@@ -43,9 +44,10 @@ def verifier_of(request: Request) -> Verifier:
 
 
 MAX_UNTRUSTED_WARNINGS = 16
-"""distinct peers warned of, per app: a misconfigured proxy is one; a log is not flooded. A peer
-is counted as the limiter counts it (`limit_key`: an IPv6 /64), so that one host's addresses
-cannot use up the warnings before a real proxy's turn."""
+"""distinct public peers warned of, per app: a misconfigured proxy is one; a log is not flooded.
+A peer is counted as the limiter counts it (`limit_key`: an IPv6 /64). A private or loopback
+peer — where a proxy in front of the service sits — is always warned of, once: one home's
+/56 of public networks used up the warnings before a real proxy's turn."""
 
 
 def client_of(request: Request) -> str:
@@ -63,7 +65,7 @@ def client_of(request: Request) -> str:
 
 def _untrusted(seen: set[str], peer: str) -> None:
     slot = limit_key(peer)
-    if slot in seen or len(seen) >= MAX_UNTRUSTED_WARNINGS:
+    if slot in seen or (len(seen) >= MAX_UNTRUSTED_WARNINGS and not _local(peer)):
         return
     seen.add(slot)
     logger.warning(
@@ -74,6 +76,15 @@ def _untrusted(seen: set[str], peer: str) -> None:
         peer,
         peer,
     )
+
+
+def _local(peer: str) -> bool:
+    """Whether ``peer`` is a private or loopback address: where a reverse proxy sits."""
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback
 
 
 def form_caller_of(request: Request) -> Caller:
