@@ -35,7 +35,7 @@ from registry.sheets.writers import approval_footer, write_xlsx
 from registry.sync.catalogue import load_catalogue
 
 SEED = 389
-VERSION = 4
+VERSION = 5
 """bumped whenever the generated rows change, so that cached data is regenerated"""
 PER_LEVEL = 9_999
 FIRST_YEAR = 2011
@@ -204,6 +204,14 @@ def _wage_grade_since(
     return divmod(since, 12)[0], since % 12 + 1
 
 
+def _holders(
+    name: str, birth_year: int, birth_month: int, trades: tuple[str, ...], letter: str
+) -> list[HolderKey]:
+    """The holders a row makes with each of ``trades``."""
+    key = name_key(name)
+    return [(key, birth_year, birth_month, trade, letter) for trade in trades]
+
+
 def register_rows(
     plan: RegisterPlan,
     seed: int = SEED,
@@ -234,12 +242,17 @@ def register_rows(
         corrected = corrected_every and index % corrected_every == 0
         drawn = rng.randrange(len(trades))
         trade = trades[drawn]
+        # the holder with the row's trade, and with the trade a corrected version gives it:
+        # neither may be anyone else (on every call, so that both versions draw the same names)
+        other = trades[(drawn + 1) % len(trades)]
         name = _name(rng)
-        while (key := (name_key(name), birth_year, birth_month, trade, letter)) in taken:
+        keys = _holders(name, birth_year, birth_month, (trade, other), letter)
+        while not taken.isdisjoint(keys):
             name = _name(rng)
-        taken.add(key)
+            keys = _holders(name, birth_year, birth_month, (trade, other), letter)
+        taken.update(keys)
         if corrected and not technician:
-            trade = trades[(drawn + 1) % len(trades)]
+            trade = other
         row: dict[str, object] = {
             "姓名": name,
             "性别": rng.choice("男女"),

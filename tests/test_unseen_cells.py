@@ -21,7 +21,7 @@ from openpyxl.styles import Border, Color, Font, GradientFill, PatternFill, Side
 from openpyxl.styles.differential import DifferentialStyle
 
 from registry.sheets._colours import OFFICE_THEME, RGB, Palette, colour, unseen, written_colour
-from registry.sheets._marked import Probe
+from registry.sheets._marked import SIZE_PROBES, Probe
 from registry.sheets._ods_marked import ods_marks
 from registry.sheets._ods_styles import read_styles
 from registry.sheets._runs import plain_runs, string_marks
@@ -667,6 +667,37 @@ def test_a_tab_colour_sends_no_sheet_through_the_exact_pass() -> None:
     assert not probe.hit
     probe.feed(b'<c t="inlineStr"><is><r><rPr><color rgb="FFFFFFFF"/></rPr><t>x</t></r></is></c>')
     assert probe.hit
+
+
+MARGINS = b'<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
+
+
+@pytest.mark.parametrize(
+    ("xml", "hit"),
+    [
+        (b'<row r="5" ht="15" customHeight="1"><c r="A5"/></row>' + MARGINS, False),
+        (b'<cols><col min="1" max="2" width="8.43"/></cols>', False),
+        (b'<row r="5" ht="0.5" customHeight="1"/>', True),
+        (b'<row r="5" ht=".5" customHeight="1"/>', True),
+        (b"<row r='5' ht='0.2' customHeight='1'/>", True),  # XML's other quotes
+        (b'<row r="5" ht="1e-3" customHeight="1"/>', True),
+        (b'<row r="5"\n\tht = "15"/>', True),  # unusual: left to the exact pass
+        (b'<cols><col min="3" max="3" width="0.01"/></cols>', True),
+    ],
+)
+def test_a_row_or_column_size_sends_a_sheet_through_the_exact_pass_only_when_small(
+    xml: bytes, hit: bool
+) -> None:
+    """The byte probe ``ht="0`` matched ``right="0.75"`` of the page margins every openpyxl
+    sheet holds: a 40,000-row roster went through the exact pass, 8× the read. A size is
+    probed as an attribute, in any form Excel might read as small — across a block's edge too."""
+    whole = b"<worksheet><sheetData>" + xml + b"</sheetData></worksheet>"
+    for cut in (None, *range(1, len(whole))):
+        probe = Probe(sizes=SIZE_PROBES)
+        for block in (whole,) if cut is None else (whole[:cut], whole[cut:]):
+            probe.feed(block)
+        probe.finish()
+        assert probe.hit is hit, (cut, whole)
 
 
 @pytest.mark.parametrize(

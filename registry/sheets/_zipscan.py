@@ -48,7 +48,7 @@ from registry.sheets._limits import (
     other_document,
     unreadable,
 )
-from registry.sheets._marked import NO_MARKS, Marks, Probe, exact_marks, holds
+from registry.sheets._marked import NO_MARKS, SIZE_PROBES, Marks, Probe, exact_marks, holds
 from registry.sheets._ods_marked import PROBES as ODS_PROBES
 from registry.sheets._ods_marked import ods_marks
 from registry.sheets._ods_styles import read_styles
@@ -218,7 +218,9 @@ def _stream_part(
     is_sheet = name == workbook.sheet
     xml = name.endswith((".xml", ".rels"))
     prolog = _Prolog("sheetData" if is_sheet else None) if xml else None
-    marks = (Probe() if workbook.kind == "xlsx" else Probe(ODS_PROBES)) if is_sheet else None
+    marks = None
+    if is_sheet:
+        marks = Probe(sizes=SIZE_PROBES) if workbook.kind == "xlsx" else Probe(ODS_PROBES)
     suspicious = False
     tail = b""
     for block in _stream(workbook.archive, name):
@@ -233,6 +235,8 @@ def _stream_part(
             window = tail + block
             suspicious = any(f.search(window) for f in filters)
             tail = window[-TAIL:]
+    if marks is not None:
+        marks.finish()
     return prolog, suspicious, marks
 
 
