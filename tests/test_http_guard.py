@@ -135,12 +135,14 @@ def test_a_request_the_parser_cannot_read_is_told_in_chinese(
 
 
 def test_an_http_1_1_request_without_host_is_refused(port: int) -> None:
-    """RFC 9112 requires a 400: httptools let it through to the app (nginx refuses it in front,
+    """RFC 9112 requires a 400 (and for two Host headers): httptools let it through to the app (nginx refuses it in front,
     `certreg serve` facing clients did not). HTTP/1.0 has no Host to require."""
     answer = exchange(port, post(CHECK).replace(b"Host: x\r\n", b""))
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400") and json.loads(body)["error"] == "bad_request"
     assert "Host 请求头".encode() in body
+    twice = exchange(port, post(CHECK, b"Host: y"))
+    assert twice.startswith(b"HTTP/1.1 400") and "只能带一个 Host".encode() in twice
     old = exchange(port, b"GET /healthz HTTP/1.0\r\n\r\n")
     assert old.startswith(b"HTTP/1.1 200")
 

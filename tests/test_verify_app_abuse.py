@@ -671,3 +671,4 @@ def test_static_files_are_whole_whatever_range_is_asked(
         whole = client.get("/static/style.css")
         ranged = client.get("/static/style.css", headers={"Range": range_header})
     assert ranged.status_code == 200 and ranged.content == whole.content
+    assert "accept-ranges" not in whole.headers

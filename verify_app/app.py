@@ -25,7 +25,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from registry.public.access_log import redact_access_log
@@ -184,16 +184,24 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await run_in_threadpool(verifier.close)
 
 
-# The router tries routes in order: the busiest (the checks) come first.
 class WholeFiles(StaticFiles):
     """The static files, always whole: a stylesheet and an icon need no byte ranges, and
-    Starlette answers a malformed ``Range`` header with an English plain-text 400 of its own."""
+    Starlette answers a malformed ``Range`` header with an English plain-text 400 of its own.
+    Nor are ranges offered (``Accept-Ranges``)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = [(key, value) for key, value in scope["headers"] if key != b"range"]
-        await super().__call__({**scope, "headers": headers}, receive, send)
+
+        async def unranged(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                kept = [(k, v) for k, v in message["headers"] if k != b"accept-ranges"]
+                message = {**message, "headers": kept}
+            await send(message)
+
+        await super().__call__({**scope, "headers": headers}, receive, unranged)
 
 
+# The router tries routes in order: the busiest (the checks) come first.
 routes = [
     Route("/api/v1/verify", api.verify, methods=["POST"], name="api_verify"),
     Route("/check", pages.check, methods=["POST"], name="check"),

@@ -89,7 +89,7 @@ _400 = _refusal(
 )
 _NO_HOST = _refusal(
     b"400 Bad Request",
-    "HTTP/1.1 请求须带 Host 请求头（写明所访问的网站地址）",
+    "请求须带且只能带一个 Host 请求头（写明所访问的网站地址）",
     "bad_request",
 )
 API = b"/api/"
@@ -149,10 +149,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             super().data_received(data)
 
     def on_headers_complete(self) -> None:
-        if self.parser.get_http_version() == "1.1" and all(
-            name != b"host" for name, _ in self.headers
-        ):
-            # RFC 9112 3.2: refused, as nginx refuses it in front (httptools lets it pass)
+        hosts = sum(name == b"host" for name, _ in self.headers)
+        if hosts > 1 or (hosts == 0 and self.parser.get_http_version() == "1.1"):
+            # RFC 9112 3.2: refused, as nginx refuses them in front (httptools lets them pass)
             self._unreadable = _NO_HOST
             raise httptools.HttpParserCallbackError("no Host header")
         self._in_head, self._head_bytes = False, 0
@@ -182,8 +181,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self._restart_head_timer()
 
     def send_400_response(self, msg: str) -> None:
-        """A request the parser cannot read (a raw 汉字 in the address, a bad chunk size): said in
-        Chinese, with the security headers — uvicorn's own is English and bare."""
+        """A request the parser cannot read (a raw 汉字 in the address, a bad chunk size) or
+        that has no Host or two: said in Chinese, with the security headers — uvicorn's own is
+        English and bare."""
         self._refuse(self._unreadable)
 
     def _restart_head_timer(self) -> None:
