@@ -683,6 +683,10 @@ MARGINS = b'<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5
         (b'<row r="5" ht="1e-3" customHeight="1"/>', True),
         (b'<row r="5"\n\tht = "15"/>', True),  # unusual: left to the exact pass
         (b'<cols><col min="3" max="3" width="0.01"/></cols>', True),
+        (b'<row r="5" ht="3" customHeight="1"/>', True),  # below ROW_TOO_SMALL
+        (b'<sheetFormatPr baseColWidth="8" defaultRowHeight="15"/>', False),  # openpyxl's
+        (b'<sheetFormatPr defaultRowHeight="0.5" customHeight="1"/>', True),
+        (b'<sheetFormatPr baseColWidth="8" defaultColWidth="0.5"/>', True),
     ],
 )
 def test_a_row_or_column_size_sends_a_sheet_through_the_exact_pass_only_when_small(

@@ -432,7 +432,17 @@ def test_a_hidden_data_row_is_refused_by_its_row(loaded: RegisterFactory, db_pat
     assert code == 0, output
 
 
-@pytest.mark.parametrize("how", ["row 0 high", "rows 0 high unless sized", "column 0 wide"])
+@pytest.mark.parametrize(
+    "how",
+    [
+        "row 0 high",
+        "row 2 high",
+        "rows 0 high unless sized",
+        "rows half a point high by default",
+        "column 0 wide",
+        "columns half a character wide by default",
+    ],
+)
 def test_a_row_or_column_hidden_by_its_size_is_refused_too(
     loaded: RegisterFactory, db_path: Path, how: str
 ) -> None:
@@ -443,20 +453,27 @@ def test_a_row_or_column_hidden_by_its_size_is_refused_too(
     workbook = openpyxl.load_workbook(path)
     sheet = workbook.active
     assert sheet is not None
-    if how == "row 0 high":  # (openpyxl leaves out a height or width of 0 itself)
-        sheet.row_dimensions[5].height = 0.01
-    elif how == "rows 0 high unless sized":
-        sheet.sheet_format.zeroHeight = True
+    column = next(c[1].column_letter for c in sheet.iter_cols() if c[1].value == "报考工种")
+    if how.startswith("row "):  # (openpyxl leaves out a height or width of 0 itself)
+        sheet.row_dimensions[5].height = 0.01 if how == "row 0 high" else 2
+    elif how.startswith("rows "):
+        if how == "rows 0 high unless sized":
+            sheet.sheet_format.zeroHeight = True
+        else:
+            sheet.sheet_format.defaultRowHeight = 0.5
+            sheet.sheet_format.customHeight = True
         for row in range(1, sheet.max_row + 1):
             if row != 5:
                 sheet.row_dimensions[row].height = 15
-    else:
-        column = next(c[1].column_letter for c in sheet.iter_cols() if c[1].value == "报考工种")
+    elif how == "column 0 wide":
         sheet.column_dimensions[column].width = 0.01
+    else:  # every other column sized; 报考工种 left to the default
+        sheet.sheet_format.defaultColWidth = 0.5
+        del sheet.column_dimensions[column]
     workbook.save(path)
     problem = refused_once(loaded, db_path)
     assert problem["clause"] == "§四.(五)" and "在工作表中被隐藏" in problem["rule"], problem
-    if how == "column 0 wide":
+    if how.startswith("column"):
         assert problem["column"] == "报考工种"
     else:
         assert problem["row"] == 5

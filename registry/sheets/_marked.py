@@ -46,13 +46,20 @@ without its value must hold somewhere (a tab's colour, ``<tabColor>``, is no hit
 tabs; each probe costs a search of every block, so a run's ``<color>`` and ``<sz>`` under any
 prefix are one probe each) — or rows 0 high unless sized (``zeroHeight``), which Excel draws as
 hidden. A hit only sends the sheet through `exact_marks`."""
-SIZE_PROBES = (
-    re.compile(rb'ht(?!="[1-9][0-9.]{0,30}")'),
-    re.compile(rb'width(?!="[1-9][0-9.]{0,30}")'),
+_PLAIN_HEIGHT = rb'(?!="(?:[4-9]|[1-9][0-9])[0-9.]{0,30}")'
+_PLAIN_WIDTH = rb'(?!="[1-9][0-9.]{0,30}")'
+SIZE_PROBES = tuple(
+    re.compile(name + plain)
+    for names, plain in (
+        ((b"ht", b"defaultRowHeight"), _PLAIN_HEIGHT),
+        ((b"width", b"defaultColWidth", b"baseColWidth"), _PLAIN_WIDTH),
+    )
+    for name in names
 )
-"""A row's height (``ht``) or a column's width written other than plainly at least 1
-(``ht="15"``): 0.5, .5, 1e-3, ``ht = '0'`` — a row or column Excel draws as hidden, or an
-attribute written in a way this probe does not read, which the exact pass then does. Searched
+"""A row's height (``ht``, or the sheet's default) written other than plainly at least
+`ROW_TOO_SMALL`, a column's width other than plainly at least 1 (``ht="15"``, ``width="8.43"``):
+0.5, 3, .5, 1e-3, ``ht = '0'`` — a row or column Excel draws as hidden, or an attribute
+written in a way this probe does not read, which the exact pass then does. Searched
 from their letters (as fast as a byte probe), counted only as an attribute (after white space:
 ``right="0.75"`` of the page margins, which every openpyxl sheet holds, is none — as a byte
 probe ``ht="0`` it sent every such sheet of 30 MB through the exact pass, 8× the read)."""
@@ -61,15 +68,21 @@ SIZE_WINDOW = 64
 a block's last `SIZE_WINDOW` bytes is looked at again with the next block."""
 _ATTRIBUTE_GAP = frozenset(b" \t\r\n")
 _TRUE = ("1", "true")
-TOO_SMALL = 1.0
-"""A row height (points) or column width (characters) below which nothing in it can be seen."""
+ROW_TOO_SMALL = 4.0
+"""A row height (points) below which nothing in it can be read (Excel's default is 13.5–15)."""
+COLUMN_TOO_SMALL = 1.0
+"""A column width (characters) below which nothing in it can be seen."""
 
 
-def _too_small(size: str | None) -> bool:
-    try:
-        return size is not None and float(size) < TOO_SMALL
-    except ValueError:
+def _too_small(size: str | None, smallest: float) -> bool:
+    """Whether a written size is below ``smallest`` — or no number (``0,5``, ``NaN``): what
+    Excel would make of it is not known, and a sheet from outside is hostile."""
+    if size is None:
         return False
+    try:
+        return not float(size) >= smallest  # NaN is no size
+    except ValueError:
+        return True
 
 
 @dataclass(frozen=True)
@@ -194,6 +207,8 @@ def exact_marks(
     styled_sheet = bool(formats or formats.fills)  # else no cell's style number is read
     most = limits.max_rows
     zero_height = False  # rows not sized otherwise are 0 high (<sheetFormatPr zeroHeight="1">)
+    narrow = False  # columns not sized otherwise are too narrow (<sheetFormatPr defaultColWidth>)
+    sized: set[int] = set()  # the columns a <col width> sizes
     row = cell = column = 0
     kind: str | None = None
     styled = hiding = vanishing = formula = value = filled = in_value = False
@@ -203,7 +218,7 @@ def exact_marks(
 
     def start(name: str, attributes: dict[str, str]) -> None:
         nonlocal row, cell, column, kind, styled, hiding, vanishing, fill, formula, value, filled
-        nonlocal in_value, index, zero_height
+        nonlocal in_value, index, zero_height, narrow
         local = name.rpartition(" ")[2]
         if local == "c":
             position = cell_position(attributes.get("r", ""))
@@ -231,19 +246,28 @@ def exact_marks(
             row = whole_number(attributes.get("r", "")) or row + 1
             column = 0
             height = attributes.get("ht")
-            hides = attributes.get("hidden", "").strip() in _TRUE or _too_small(height)
+            hides = attributes.get("hidden", "").strip() in _TRUE or _too_small(
+                height, ROW_TOO_SMALL
+            )
             if (hides or (zero_height and height is None)) and row <= most:
                 hidden.add(row)
         elif local == "sheetFormatPr":
-            zero_height = attributes.get("zeroHeight", "").strip() in _TRUE
-        elif local == "col" and (
-            attributes.get("hidden", "").strip() in _TRUE or _too_small(attributes.get("width"))
-        ):
+            zero_height = attributes.get("zeroHeight", "").strip() in _TRUE or _too_small(
+                attributes.get("defaultRowHeight"), ROW_TOO_SMALL
+            )
+            default_width = attributes.get("defaultColWidth", attributes.get("baseColWidth"))
+            narrow = _too_small(default_width, COLUMN_TOO_SMALL)
+        elif local == "col":
             # a range, often to the sheet's last column (XFD): only the first columns can be
             # the register's
             first = whole_number(attributes.get("min", "")) or 0
             last = whole_number(attributes.get("max", "")) or first
-            columns.update(range(max(first, 1), min(last, limits.max_columns) + 1))
+            span = range(max(first, 1), min(last, limits.max_columns) + 1)
+            width = attributes.get("width")
+            if width is not None:
+                sized.update(span)
+            if attributes.get("hidden", "").strip() in _TRUE or _too_small(width, COLUMN_TOO_SMALL):
+                columns.update(span)
         elif local == "strike" and _strikes(attributes):  # an inline string's struck run
             styled = True
         elif in_value:  # an inline string's run
@@ -293,6 +317,8 @@ def exact_marks(
             conditional.end(local)
 
     parse_marks(blocks, start, end, text=text, limits=limits, deadline=deadline)
+    if narrow:  # every filled column no <col width> sizes is drawn too narrow to see
+        columns.update(column for column in filled_rows if column not in sized)
     if hides_filled(conditional.hiding, filled_rows):  # judged once every cell is known
         raise unreadable(CONDITIONAL)
     return Marks(
