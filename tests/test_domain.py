@@ -124,10 +124,18 @@ def test_bad_year_months(value: object, reason: str) -> None:
         parse_year_month(value)
 
 
-def test_another_date_in_the_exam_year_is_told_it_is_a_date() -> None:
-    """1975-05-01 is a 出生年月 typed one column off, not an exam year of 1975."""
-    with pytest.raises(BadDate, match="单元格里是日期 1975-05-01：报考年度只填年份"):
-        parse_year(dt.datetime(1975, 5, 1))
+@pytest.mark.parametrize(
+    "day",
+    [
+        dt.datetime(1975, 5, 1),  # a 出生年月 typed one column off
+        dt.datetime(1975, 1, 1),  # … born on a 1 January
+        dt.datetime(1900, 1, 1),  # a 1 typed into a date cell
+        dt.datetime(2011, 1, 1, 8, 30),  # a moment, not a year
+    ],
+)
+def test_another_date_in_the_exam_year_is_told_it_is_a_date(day: dt.datetime) -> None:
+    with pytest.raises(BadDate, match=f"单元格里是日期 {day:%Y-%m-%d}：报考年度只填年份"):
+        parse_year(day)
 
 
 def test_a_year_typed_into_a_date_cell_is_told_so() -> None:

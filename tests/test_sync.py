@@ -929,6 +929,11 @@ def test_usage_errors_exit_2(registers: RegisterFactory, db_path: Path) -> None:
             'approval_doc = "绵人社函〔2012〕8号"\nissued_on = 2012-03-20\nyear_code = "28"\n',
             "year_code “28” 读作 1928 年，早于首批证书的 11，读作 2028 年则晚于 2012 年",
         ),
+        (
+            '[[register]]\nfile = "m.csv"\nkind = "approval-roster"\nauthority = "2202"\n'
+            'approval_doc = "绵人社函〔2010〕8号"\nissued_on = 2010-12-01\n',
+            "没有写 year_code，按 issued_on 的年份取 year_code “10” 读作 2010 年，早于首批证书的 11",
+        ),
         ('[[register]]\nfile = "m.csv"\nkind = ', "最后一行格式错误"),
     ],
     ids=[
@@ -937,6 +942,7 @@ def test_usage_errors_exit_2(registers: RegisterFactory, db_path: Path) -> None:
         "year code ahead",
         "year code before the first batch",
         "year code of a century not come",
+        "issued before the first batch",
         "open at the end",
     ],
 )

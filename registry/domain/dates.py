@@ -235,8 +235,8 @@ def parse_year(value: object) -> int:
     date cell holding 1 January, what a year becomes in a date cell shown as ``yyyy``. Another
     date (1975-05-01, a 出生年月 one column off) is refused, and so is a year typed as a number
     into a date cell (2011, which is 1905-07-03)."""
-    if isinstance(value, dt.date) and (value.month, value.day) == (1, 1):
-        return _plausible(value).year
+    if isinstance(value, dt.date) and _a_year(value):
+        return value.year
     text = _text(value)
     _check_numerals(text)
     match = _YEAR.fullmatch(text)
@@ -251,6 +251,13 @@ def parse_year(value: object) -> int:
             hint = f"（单元格里是日期 {value:%Y-%m-%d}：报考年度只填年份，请核对是否填错了栏目）"
         raise BadDate(f"应为四位年份，如 2011{hint}")
     return int(match[1])
+
+
+def _a_year(day: dt.date) -> bool:
+    """Whether a date cell holds what a year becomes in one: its 1 January at midnight, of this
+    century (1975-01-01 is a birth date one column off; 1900-01-01 a 1 typed into it)."""
+    midnight = not isinstance(day, dt.datetime) or day.time() == dt.time()
+    return (day.month, day.day) == (1, 1) and midnight and 2000 <= day.year <= 2100
 
 
 def _serial_of(day: dt.date) -> int:

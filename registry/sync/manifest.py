@@ -58,7 +58,12 @@ def _year_code(raw: Mapping[str, object], issued_on: dt.date | None, where: str)
     never later: a number cannot carry a year that had not come when it was issued."""
     year_code = raw.get("year_code")
     if year_code is None:
-        return year_code_of(issued_on.year) if issued_on else None
+        if issued_on is None:
+            return None
+        year_code = year_code_of(issued_on.year)
+        if problem := year_code_problem(year_code, issued_on):  # issued before the first batch
+            raise ManifestError(f"{where}：没有写 year_code，按 issued_on 的年份取 {problem}")
+        return year_code
     year_code = str(year_code).strip()
     if problem := year_code_problem(year_code, issued_on or beijing_today()):
         raise ManifestError(f"{where}：{problem}")
