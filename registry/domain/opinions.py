@@ -50,6 +50,7 @@ REFUSED = (
     "不拟同意",
     "没有同意",
     "不予补发",
+    "不予发证",
     "不予受理",
     "驳回",
     "拒绝",
@@ -95,7 +96,9 @@ _NOT_APPROVING = re.compile(
 同意, 补充材料后同意 (an approval still to come), 拟同意 (one proposed)."""
 NO_OBJECTION = ("无不同意见", "无异议", "没有异议")
 """Phrases that approve by saying there is nothing against."""
-EXCEPTED = re.compile("不包?含|不包括|(?<![删排剔扣解免清])除[^，。；,;]{0,20}?外")
+EXCEPTED = re.compile(
+    "[不未]包?含|[不未]包括|(?<![删排剔扣解免清])除(?:去|[^，。；,;]{0,20}?外)|例外|另行(?:审批|审核|办理|报批)"
+)
 """Words that approve all but some: 同意（不含技师）, 除张三外均同意 — who is left out only the
 words say. Not 删除, 排除, 扣除 (已删除外省人员，同意中级 1 人 approves what is left)."""
 

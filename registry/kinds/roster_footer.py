@@ -48,9 +48,10 @@ def _wraps(clause: str, following: str) -> bool:
     )
 
 
-_APPROVES = re.compile("同意|批准(?!人:)|核准")
+_APPROVES = re.compile("同意|(?<!请)(?<!请予)(?<!拟)(?<!拟予)批准(?!人:)|核准")
 """The word a footer's counts follow: the form prints 同意, a clerk may write 批准 or 核准
-(批准人数：中级 2 人 too; the form's 批准人： signs, and counts nothing)."""
+(批准人数：中级 2 人 too; the form's 批准人： signs, and counts nothing; the applying unit's 请予批准
+asks, and its counts are no approval)."""
 
 
 def _clauses(table: Table) -> Iterable[tuple[int, str]]:
@@ -113,12 +114,14 @@ def footer_refusal(table: Table) -> Problem | None:
                 "请把未获批准的人员从名册中删去，页脚只写同意的人数"
             )
             return Problem(row, FOOTER_COLUMN, line, rule, "§四.(六)1")
-        if (left_out := excepts(line)) and footer_counts(table) is None:
-            rule = (
-                f"页脚的意见写了“{left_out}”，却没有写同意的人数，看不出哪些人未获批准："
-                "名册只能登记批准发证的人员。请把未获批准的人员从名册中删去，页脚写明同意的各等级人数"
-            )
-            return Problem(row, FOOTER_COLUMN, line, rule, "§四.(六)1")
+    excepted = [(row, line, words) for row, line in table.footer if (words := excepts(line))]
+    if excepted and footer_counts(table) is None:  # on any row: an opinion wrapped, or a note
+        row, line, words = excepted[0]
+        rule = (
+            f"页脚写了“{words}”，却没有写同意的人数，看不出哪些人未获批准："
+            "名册只能登记批准发证的人员。请把未获批准的人员从名册中删去，页脚写明同意的各等级人数"
+        )
+        return Problem(row, FOOTER_COLUMN, line, rule, "§四.(六)1")
     for row, clause in _clauses(table):
         counted = Counter(_LEVEL_WORDS[word] for word, _ in _COUNT.findall(clause))
         if twice := [letter for letter, n in counted.items() if n > 1]:
