@@ -154,7 +154,13 @@ CASES = [
         "a name part hidden by spaces",
         "姓名",
         {"姓名": "欧阳明" + " " * 200 + "丰"},
-        "200 个连续的空格",
+        "姓名中间有宽 200 个半角空格的空白",
+    ),
+    (
+        "a name part hidden by full-width spaces",  # each as wide as two
+        "姓名",
+        {"姓名": "张三" + "\u3000" * 4 + "丰"},
+        "姓名中间有宽 8 个半角空格的空白",
     ),
     (
         "a row not to be issued",
@@ -932,11 +938,17 @@ def test_results_typed_in_full_width_digits_are_kept_as_the_scores_they_pass_as(
 
 
 @pytest.mark.parametrize(
-    ("kind", "unit"),
-    [("approval", "成都市示例中学"), ("technician", "绵阳市示例中学")],
+    ("kind", "unit", "city"),
+    [
+        ("approval", "成都市示例中学", "成都市"),
+        ("approval", "（成都市）示例中学", "成都市"),
+        ("technician", "绵阳市示例中学", "绵阳市"),
+        ("technician", "四川省绵阳市示例中学", "绵阳市"),  # the official name, written whole
+        ("technician", "绵　阳市示例中学", "绵阳市"),
+    ],
 )
 def test_a_unit_of_another_city_is_refused_by_the_region_its_number_names(
-    registers: RegisterFactory, db_path: Path, kind: str, unit: str
+    registers: RegisterFactory, db_path: Path, kind: str, unit: str, city: str
 ) -> None:
     """§四.(四), 附件3 三: a city numbers its own units' certificates. A 成都市 unit's row in
     绵阳's roster loaded with a 2202 number, and an employer checking it was sent to 绵阳."""
@@ -953,7 +965,6 @@ def test_a_unit_of_another_city_is_refused_by_the_region_its_number_names(
     assert code == 1, output
     [problem] = report["registers"][0]["problems"]
     assert problem["column"] == "工作单位" and problem["value"] == unit
-    city = unit[:3]
     assert (
         f"工作单位属于{city}" in problem["rule"]
         and f"请把这一行移到{city}的名册" in problem["rule"]

@@ -259,18 +259,27 @@ def _letters_problem(name: str) -> str | None:
 
 
 MAX_GAP = 4
-"""The most spaces a clerk pads a name with (张　　三: two full-width ones, or four half-width)."""
-_GAP = re.compile(rf"\S(\s{{{MAX_GAP + 1},}})\S")
+"""The widest a clerk pads a name, in half-width spaces (张    三; 张　　三: a full-width space is
+two)."""
+_GAP = re.compile(r"\S(\s+)(?=\S)")
+
+
+def _width(spaces: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "FW" else 1 for ch in spaces)
 
 
 def gap_problem(written: str, name: str) -> str | None:
-    """A name as written with a run of spaces inside it that can push its end out of the
-    cell's view: 欧阳明, 200 spaces, 丰 is reviewed as 欧阳明 and would be stored as 欧阳明丰.
-    (``name`` is its normal form: only a cell longer than it by more than `MAX_GAP` is searched.)"""
-    if len(written) <= len(name) + MAX_GAP or not (found := _GAP.search(written)):
+    """A name as written with a run of spaces inside it wider than `MAX_GAP`, which can push
+    its end out of the cell's view: 欧阳明, 200 spaces, 丰 (or four full-width ones) is reviewed
+    as 欧阳明 and would be stored as 欧阳明丰. (``name`` is its normal form: only a cell longer
+    than it by more than half of `MAX_GAP` is searched.)"""
+    if len(written) <= len(name) + MAX_GAP // 2:
+        return None
+    widest = max((_width(found[1]) for found in _GAP.finditer(written)), default=0)
+    if widest <= MAX_GAP:
         return None
     return (
-        f"姓名中间有 {len(found[1])} 个连续的空格：列宽不够时，空格后面的字被挤出格子，"
+        f"姓名中间有宽 {widest} 个半角空格的空白：列宽不够时，空格后面的字被挤出格子，"
         "审核、打印时看不到，却会一并登记。请删去多余的空格后核对姓名"
     )
 
