@@ -6,6 +6,7 @@ administrator reads them where the other reference data lives; the rules are cod
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from importlib.resources import files
 
@@ -89,10 +90,16 @@ _UNIT_PREFIXES = sorted(
 )
 
 
+_UNIT_NOISE = re.compile(r"[\s()（）【】〔〕\[\]]")
+"""What a unit's name may be written with that is no part of it (spaces, brackets)."""
+
+
 def unit_region(unit: str) -> str | None:
-    """The city a unit's name begins with (成都市第一中学 → 2201, 凉山彝族自治州… → 2213), None
-    for a name that begins with none (江油市人民医院, a county's; 中国工程物理研究院)."""
-    return next((code for name, code in _UNIT_PREFIXES if unit.startswith(name)), None)
+    """The city a unit's name begins with (成都市第一中学 → 2201, 凉山彝族自治州… → 2213; after
+    四川省, spaces and brackets: 四川省成都市…, （成都市）…), None for a name that begins with none
+    (江油市人民医院, a county's; 中国工程物理研究院)."""
+    plain = _UNIT_NOISE.sub("", unit).removeprefix("四川省")
+    return next((code for name, code in _UNIT_PREFIXES if plain.startswith(name)), None)
 
 
 _PROVINCE_WORDS = ("省厅", "省直", "省本级", "四川省", "省人社厅", "省人力资源和社会保障厅")
