@@ -338,6 +338,8 @@ def test_a_footer_that_refuses_refuses_the_roster(
         "证书核发部门意见：补考人员已排除在外，同意中级 1 人。",
         "证书核发部门意见：同意中级 1 人（不含补考）。",
         "填报单位意见：请予批准初级 2 人，中级 3 人。",  # the unit asks; the office approves below
+        "证书核发部门意见：经审核，核准中级 1 人。不符合条件的 1 人已删除。",
+        "证书核发部门意见：同意中级 1 人，技师 0 人。 审查人：王明（高级经济师） 批准人：李四",
     ],
 )
 def test_a_footer_that_counts_whom_it_approves_loads_whatever_else_it_says(

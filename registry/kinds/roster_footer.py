@@ -20,8 +20,11 @@ from registry.sheets.table import Table
 
 FOOTER_COLUMN = "证书核发部门意见"
 _LEVEL_WORDS = {LEVELS[letter].removesuffix("工"): letter for letter in LEVEL_ORDER}
-_COUNT = re.compile(rf"({'|'.join(_LEVEL_WORDS)})工?([^人名，,。；;]{{0,10}}?)[人名]")
-"""一个等级的人数 in the footer: 初级 N 人, in any order; N blank as the form prints it."""
+_COUNT = re.compile(rf"({'|'.join(_LEVEL_WORDS)})工?([^人名，,。；;:()]{{0,10}}?)[人名]")
+"""一个等级的人数 in the footer: 初级 N 人, in any order; N blank as the form prints it. Not a
+signer's title (审查人：王明（高级经济师） 批准人：… was a second count of 高级)."""
+_REMOVED = re.compile("[^，。；,;]*(?:已|均已|业已)(?:删除|删去|剔除|去除)[^，。；,;]*")
+"""A note of people removed from the roster (不符合条件的 1 人已删除): no refusal of those left."""
 _DIGITS = re.compile(r"\d+")
 
 
@@ -108,7 +111,7 @@ def footer_refusal(table: Table) -> Problem | None:
     for row, line in table.footer:  # the opinion's line (a note of one withheld is not)
         if not _APPROVES.search(header_key(line)):
             continue
-        if refuses(line):
+        if refuses(_REMOVED.sub("", line)):
             rule = (
                 "页脚的证书核发部门意见中有不同意的字样：名册只能登记批准发证的人员。"
                 "请把未获批准的人员从名册中删去，页脚只写同意的人数"
