@@ -363,6 +363,8 @@ def test_a_catalogue_saved_as_excel_unicode_text_or_a_workbook(tmp_path: Path) -
         2012,
         dt.datetime(2012, 1, 1),
         dt.date(2012, 1, 1),
+        "2012-01-01",  # such a date cell saved as CSV
+        "2012/1/1 0:00",
     ],
 )
 def test_exam_year_as_clerks_write_it(value: object) -> None:
@@ -370,7 +372,9 @@ def test_exam_year_as_clerks_write_it(value: object) -> None:
     assert parse_year(value) == 2012
 
 
-@pytest.mark.parametrize("value", ["12", "二〇一二年", "2012年3月", "2012届"])
+@pytest.mark.parametrize(
+    "value", ["12", "二〇一二年", "2012年3月", "2012届", "2012-03-01", "1975-01-01"]
+)
 def test_exam_year_that_is_not_one(value: object) -> None:
     with pytest.raises(BadDate):
         parse_year(value)

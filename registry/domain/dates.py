@@ -232,14 +232,22 @@ def _plausible(day: dt.date) -> dt.date:
 @lru_cache(maxsize=256)
 def parse_year(value: object) -> int:
     """A 报考年度 cell: a four-digit year, optionally followed by 年 or 年度 (2012年度); or a
-    date cell holding 1 January, what a year becomes in a date cell shown as ``yyyy``. Another
-    date (1975-05-01, a 出生年月 one column off) is refused, and so is a year typed as a number
-    into a date cell (2011, which is 1905-07-03)."""
+    date cell holding 1 January, what a year becomes in a date cell shown as ``yyyy`` — or the
+    text a CSV saved from one holds (2011-01-01, 2011/1/1 0:00). Another date (1975-05-01, a
+    出生年月 one column off) is refused, and so is a year typed as a number into a date cell
+    (2011, which is 1905-07-03)."""
     if isinstance(value, dt.date) and _a_year(value):
         return value.year
     text = _text(value)
     _check_numerals(text)
     match = _YEAR.fullmatch(text)
+    if not match and (day := _FULL_DATE.fullmatch(_MIDNIGHT.sub("", text))):
+        try:
+            written = dt.date(int(day[1]), int(day[2]), int(day[3]))
+        except ValueError:
+            written = None
+        if written is not None and _a_year(written):
+            return written.year
     if not match:
         hint = ""
         if isinstance(value, dt.date) and 1_900 <= (serial := _serial_of(value)) <= 2_100:

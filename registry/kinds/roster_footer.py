@@ -23,8 +23,9 @@ _LEVEL_WORDS = {LEVELS[letter].removesuffix("工"): letter for letter in LEVEL_O
 _COUNT = re.compile(rf"({'|'.join(_LEVEL_WORDS)})工?([^人名，,。；;:()]{{0,10}}?)[人名]")
 """一个等级的人数 in the footer: 初级 N 人, in any order; N blank as the form prints it. Not a
 signer's title (审查人：王明（高级经济师） 批准人：… was a second count of 高级)."""
-_REMOVED = re.compile("[^，。；,;]*(?:已|均已|业已)(?:删除|删去|剔除|去除)[^，。；,;]*")
-"""A note of people removed from the roster (不符合条件的 1 人已删除): no refusal of those left."""
+_REMOVED = re.compile("[^，。；,;]*(?:(?:已|均已|业已)(?:删除|删去|剔除|去除)|逾期)[^，。；,;]*")
+"""A note of people removed from the roster (不符合条件的 1 人已删除), or a condition on
+collecting (请于 4 月 30 日前领取，逾期不予补发): no refusal of those approved."""
 _DIGITS = re.compile(r"\d+")
 
 
