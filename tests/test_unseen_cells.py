@@ -21,9 +21,9 @@ from openpyxl.styles import Border, Color, Font, GradientFill, PatternFill, Side
 from openpyxl.styles.differential import DifferentialStyle
 
 from registry.sheets._colours import OFFICE_THEME, RGB, Palette, colour, unseen, written_colour
-from registry.sheets._marked import SIZE_PROBES, Probe
 from registry.sheets._ods_marked import ods_marks
 from registry.sheets._ods_styles import read_styles
+from registry.sheets._probe import SIZE_PROBES, Probe
 from registry.sheets._runs import plain_runs, string_marks
 from registry.sheets._style_colours import DEFAULT_INDEXED, theme_colours
 from registry.sheets.guard import REGISTER_LIMITS, SheetRefused, read_sheet

@@ -48,10 +48,11 @@ from registry.sheets._limits import (
     other_document,
     unreadable,
 )
-from registry.sheets._marked import NO_MARKS, SIZE_PROBES, Marks, Probe, exact_marks, holds
+from registry.sheets._marked import NO_MARKS, Marks, exact_marks
 from registry.sheets._ods_marked import PROBES as ODS_PROBES
 from registry.sheets._ods_marked import ods_marks
 from registry.sheets._ods_styles import read_styles
+from registry.sheets._probe import SIZE_PROBES, Probe, holds
 from registry.sheets._references import reference_filters
 from registry.sheets._runs import NO_STRING_MARKS, plain_runs, string_marks
 
