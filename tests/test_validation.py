@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 from registry import store
 from registry.cli import cli
 from registry.domain.names import MAX_GAP
-from registry.kinds import roster_rows
+from registry.kinds import roster_cells, roster_rows
 from registry.kinds.cells import total_row
 from registry.kinds.roster_remarks import NOT_ISSUED_ROW, withheld_row
 from registry.sheets._extent import column_letters
@@ -1010,3 +1010,26 @@ def test_a_name_padded_as_clerks_pad_loads_and_one_registered_before_the_gap_rul
     registers.add("mianyang.csv", corrected, MIANYANG)
     code, _, output = sync(registers.folder, db_path)
     assert code == 0, output
+
+
+def test_a_unit_a_roster_registered_before_the_unit_rule_is_kept(
+    registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A corrected version of a roster loaded before another city's units were refused must
+    still load for the rows it registered; a new row of such a unit is refused."""
+    elsewhere = approval_row("Z1122020002", "乙", 工作单位="成都市示例中学")
+    rows = [approval_row("Z1122020001", "甲"), elsewhere]
+    with monkeypatch.context() as before_the_rule:
+        before_the_rule.setattr(roster_cells, "unit_region", lambda unit: None)
+        registers.add("mianyang.csv", rows, MIANYANG)
+        code, _, output = sync(registers.folder, db_path)
+    assert code == 0, output
+    registers.add("mianyang.csv", [*rows, approval_row("Z1122020003", "丙")], MIANYANG)
+    code, _, output = sync(registers.folder, db_path)
+    assert code == 0, output
+    new = approval_row("Z1122020004", "丁", 工作单位="成都市另一中学")
+    registers.add("mianyang.csv", [*rows, approval_row("Z1122020003", "丙"), new], MIANYANG)
+    code, report, _ = sync(registers.folder, db_path)
+    assert code == 1
+    [problem] = report["registers"][0]["problems"]
+    assert problem["row"] == FIRST_DATA_ROW + 3 and problem["column"] == "工作单位"

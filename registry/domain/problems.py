@@ -54,6 +54,9 @@ next number free (附件3 四: numbers are taken in order, never reused)."""
 NEW_NAME = "new_name"
 """A name refused only by a rule for names as first registered (a digit, a symbol): a name
 registered before the rule came is kept as registered."""
+NEW_UNIT = "new_unit"
+"""A 工作单位 of another city (§四.(四)): a rule that came after rosters were loaded, so a unit a
+certificate was registered with is kept when a new version of its roster comes."""
 REVIEW_DATE = "review_date"
 """A 补发's review dated after it: a rule that came after registers were loaded, so a review an
 event was registered with is not refused for it (a register is not judged again by a rule that

@@ -16,7 +16,7 @@ from registry.domain.dates import beijing_today, years_after
 from registry.domain.levels import LEVELS
 from registry.domain.names import check_name, gap_problem, normalise_name
 from registry.domain.numbers import CertificateNumber, MalformedNumber, parse_canonical
-from registry.domain.problems import NEW_NAME, Problem
+from registry.domain.problems import NEW_NAME, NEW_UNIT, Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import TradeCatalogue
@@ -142,7 +142,8 @@ class _RowChecker:
                 verdict = memo[value] = check(value)
             checked[column], problem = verdict
             if problem:
-                problems.append(Problem(row, column, text(value), *problem))
+                code = NEW_UNIT if column == "工作单位" else None
+                problems.append(Problem(row, column, text(value), *problem, code=code))
         return checked
 
     def _run(self, letter: str | None) -> str | None:

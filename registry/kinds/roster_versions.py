@@ -18,7 +18,7 @@ from registry.domain.documents import document_key
 from registry.domain.exam import EXAM_CLAUSE
 from registry.domain.names import normalise_name
 from registry.domain.numbers import CertificateNumber, parse
-from registry.domain.problems import NEW_NAME, Problem
+from registry.domain.problems import NEW_NAME, NEW_UNIT, Problem
 from registry.domain.statuses import REISSUE, REVOKED
 from registry.kinds.base import RegisterEntry, kept_nothing
 from registry.kinds.roster_remarks import WITHHELD_CLAUSE
@@ -166,24 +166,32 @@ def _gap_kept(result: RosterResult, row: int, registered: set[str]) -> bool:
     return False
 
 
-def names_registered_before(
+def registered_before(
     conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry, problems: list[Problem]
 ) -> list[Problem]:
-    """A name refused by a rule that came after it was registered (a digit, a symbol) is kept
-    as registered: a corrected version of its roster must still load, and "删去符号" would
-    change a holder's name, which only a 换发 may."""
-    if loaded_version(conn, entry.key) is None or not any(p.code == NEW_NAME for p in problems):
+    """A name or a unit refused by a rule that came after it was registered (a digit in a
+    name, another city's unit) is kept as registered: a corrected version of its roster must
+    still load, and "删去符号" would change a holder's name, which only a 换发 may."""
+    later = (NEW_NAME, NEW_UNIT)
+    if loaded_version(conn, entry.key) is None or not any(p.code in later for p in problems):
         return problems
-    names = dict(
-        conn.execute("SELECT number, name FROM certificates WHERE register = ?", (entry.key,))
-    )
+    registered: dict[str, tuple[str, str | None]] = {
+        number: (name, unit)
+        for number, name, unit in conn.execute(
+            "SELECT number, name, unit FROM certificates WHERE register = ?", (entry.key,)
+        )
+    }
     numbered = {row: number for row, _, number in result.numbers}
 
-    def registered_so(problem: Problem) -> bool:  # the row's number, under this very name
-        registered = names.get(numbered.get(problem.row or 0, ""))
-        return registered is not None and registered == normalise_name(problem.value or "")
+    def registered_so(problem: Problem) -> bool:  # the row's number, with this very value
+        found = registered.get(numbered.get(problem.row or 0, ""))
+        if found is None:
+            return False
+        if problem.code == NEW_NAME:
+            return found[0] == normalise_name(problem.value or "")
+        return found[1] == problem.value
 
-    return [p for p in problems if not (p.code == NEW_NAME and registered_so(p))]
+    return [p for p in problems if not (p.code in later and registered_so(p))]
 
 
 def issued_failing(

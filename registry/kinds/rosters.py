@@ -26,8 +26,8 @@ from registry.kinds.roster_versions import (
     another_roster,
     history_problems,
     issued_failing,
-    names_registered_before,
     new_rows_order_problems,
+    registered_before,
 )
 from registry.sheets.layout import Column, Layout
 from registry.store.certificates import write_roster
@@ -148,7 +148,7 @@ def check_roster(
         *handed_out_elsewhere(conn, result, entry),
     ]
     problems += new_rows_order_problems(conn, result, entry)
-    problems = names_registered_before(conn, result, entry, problems)
+    problems = registered_before(conn, result, entry, problems)
     problems = issued_failing(conn, result, entry, problems)
     problems = _with_next_free(conn, result, problems)
     # in row order, as a clerk reads the report
