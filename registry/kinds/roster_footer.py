@@ -52,10 +52,12 @@ def _wraps(clause: str, following: str) -> bool:
     )
 
 
-_APPROVES = re.compile("同意|(?<!请)(?<!请予)(?<!拟)(?<!拟予)批准(?!人:)|核准")
+_APPROVES = re.compile(
+    "同意(?!上报|报送|推荐|申报)|(?<!请)(?<!请予)(?<!拟)(?<!拟予)批准(?!人:)|核准"
+)
 """The word a footer's counts follow: the form prints 同意, a clerk may write 批准 or 核准
 (批准人数：中级 2 人 too; the form's 批准人： signs, and counts nothing; the applying unit's 请予批准
-asks, and its counts are no approval)."""
+asks, and its counts are no approval, nor are the supervising department's 同意上报)."""
 
 
 def _clauses(table: Table) -> Iterable[tuple[int, str]]:
