@@ -89,6 +89,10 @@ def test_mask_keeps_surname_only(name: str, masked: str) -> None:
         "1970-05-01 00:00:00",  # a date cell written out by a program (pandas, a database)
         "1970-05-01 0:00",
         "1970-05-01T00:00:00",
+        "1970-05-01T00:00:00.000Z",
+        "1970-05-01 00:00:00+08:00",
+        "1970-05-01 12:00:00 AM",
+        "1970-05-01-00.00.00.000000",  # DB2's
     ],
 )
 def test_year_month_formats(value: object) -> None:

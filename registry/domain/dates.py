@@ -99,8 +99,13 @@ def _text(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
-_MIDNIGHT = re.compile(r"(?:\s+|T)0?0:00(?::00(?:\.0+)?)?$")
-"""The time a date cell's text carries when a program wrote it out whole (1972-05-01 00:00:00)."""
+_MIDNIGHT = re.compile(
+    r"(?:(?:\s+|T)(?:0?0:00(?::00(?:\.0+)?)?(?:Z|[+-]\d{2}:?\d{2})?|12:00(?::00)?\s*AM)"
+    r"|-00\.00\.00(?:\.0+)?)$",
+    re.IGNORECASE,
+)
+"""The time a date cell's text carries when a program wrote it out whole: 1972-05-01 00:00:00,
+…T00:00:00.000Z, … 00:00:00+08:00, … 12:00:00 AM, DB2's 1972-05-01-00.00.00.000000."""
 
 
 def _date_text(value: object) -> str:
