@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from registry import store
 from registry.cli import cli
-from registry.domain.names import check_name
+from registry.domain.name_rules import check_name
 from registry.public.lookup import ADVICE, verify
 from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event
 from tests.verify_fixtures import sync_samples

@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 
 from registry import store
 from registry.cli import cli
-from registry.domain.names import MAX_GAP
+from registry.domain.name_rules import MAX_GAP
 from registry.kinds import roster_cells, roster_rows
 from registry.kinds.cells import total_row
 from registry.kinds.roster_remarks import NOT_ISSUED_ROW, withheld_row

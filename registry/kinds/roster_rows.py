@@ -14,7 +14,8 @@ from typing import cast
 
 from registry.domain.dates import beijing_today, years_after
 from registry.domain.levels import LEVELS
-from registry.domain.names import check_name, gap_problem, normalise_name
+from registry.domain.name_rules import check_name, gap_problem
+from registry.domain.names import normalise_name
 from registry.domain.numbers import CertificateNumber, MalformedNumber, parse_canonical
 from registry.domain.problems import NEW_NAME, NEW_UNIT, Problem
 from registry.domain.regions import PROVINCE

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 
 from registry.domain.dates import BadDate, parse_date, parse_year_month, year_month_text
 from registry.domain.documents import document_year
-from registry.domain.names import SEX_RULE, check_name, name_key, normalise_name, sex_of
+from registry.domain.name_rules import check_name
+from registry.domain.names import SEX_RULE, name_key, normalise_name, sex_of
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.opinions import review_passes, signed_on
 from registry.domain.problems import REVIEW_DATE, REVIEW_ORDER, Problem
