@@ -990,6 +990,26 @@ def test_a_unit_of_the_rosters_own_city_or_of_none_loads(
     assert code == 0, output
 
 
+def loaded_before(
+    registers: RegisterFactory,
+    db_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    rule: tuple[object, str],
+    rows: list[dict[str, object]],
+) -> None:
+    """``rows`` loaded as 绵阳's roster before ``rule`` (module, function) came: switched off."""
+    with monkeypatch.context() as before_the_rule:
+        before_the_rule.setattr(*rule, lambda *args: None)
+        loads(registers, db_path, rows)
+
+
+def loads(registers: RegisterFactory, db_path: Path, rows: list[dict[str, object]]) -> None:
+    """``rows``, as 绵阳's roster (a new version of it), load."""
+    registers.add("mianyang.csv", rows, MIANYANG)
+    code, _, output = sync(registers.folder, db_path)
+    assert code == 0, output
+
+
 def test_a_name_padded_as_clerks_pad_loads_and_one_registered_before_the_gap_rule_stays(
     registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -997,20 +1017,11 @@ def test_a_name_padded_as_clerks_pad_loads_and_one_registered_before_the_gap_rul
     name registered before that rule: a corrected version of its roster must still load, as
     only a 换发 changes a holder's name."""
     padded = [approval_row("Z1122020001", "张" + " " * MAX_GAP + "三")]
-    registers.add("mianyang.csv", padded, MIANYANG)
-    code, _, output = sync(registers.folder, db_path)
-    assert code == 0, output
+    loads(registers, db_path, padded)
 
     wide = approval_row("Z1122020002", "李" + " " * (MAX_GAP + 2) + "四")
-    with monkeypatch.context() as before_the_rule:
-        before_the_rule.setattr(roster_rows, "gap_problem", lambda written, name: None)
-        registers.add("mianyang.csv", [*padded, wide], MIANYANG)
-        code, _, output = sync(registers.folder, db_path)
-    assert code == 0, output
-    corrected = [*padded, wide, approval_row("Z1122020003", "王五")]
-    registers.add("mianyang.csv", corrected, MIANYANG)
-    code, _, output = sync(registers.folder, db_path)
-    assert code == 0, output
+    loaded_before(registers, db_path, monkeypatch, (roster_rows, "gap_problem"), [*padded, wide])
+    loads(registers, db_path, [*padded, wide, approval_row("Z1122020003", "王五")])
 
 
 def test_a_unit_a_roster_registered_before_the_unit_rule_is_kept(
@@ -1020,14 +1031,8 @@ def test_a_unit_a_roster_registered_before_the_unit_rule_is_kept(
     still load for the rows it registered; a new row of such a unit is refused."""
     elsewhere = approval_row("Z1122020002", "乙", 工作单位="成都市示例中学")
     rows = [approval_row("Z1122020001", "甲"), elsewhere]
-    with monkeypatch.context() as before_the_rule:
-        before_the_rule.setattr(roster_cells, "unit_region", lambda unit: None)
-        registers.add("mianyang.csv", rows, MIANYANG)
-        code, _, output = sync(registers.folder, db_path)
-    assert code == 0, output
-    registers.add("mianyang.csv", [*rows, approval_row("Z1122020003", "丙")], MIANYANG)
-    code, _, output = sync(registers.folder, db_path)
-    assert code == 0, output
+    loaded_before(registers, db_path, monkeypatch, (roster_cells, "unit_region"), rows)
+    loads(registers, db_path, [*rows, approval_row("Z1122020003", "丙")])
     new = approval_row("Z1122020004", "丁", 工作单位="成都市另一中学")
     registers.add("mianyang.csv", [*rows, approval_row("Z1122020003", "丙"), new], MIANYANG)
     code, report, _ = sync(registers.folder, db_path)
