@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import math
@@ -246,13 +247,10 @@ def parse_year(value: object) -> int:
     text = _text(value)
     _check_numerals(text)
     match = _YEAR.fullmatch(text)
-    if not match and (day := _FULL_DATE.fullmatch(_MIDNIGHT.sub("", text))):
-        try:
-            written = dt.date(int(day[1]), int(day[2]), int(day[3]))
-        except ValueError:
-            written = None
-        if written is not None and _a_year(written):
-            return written.year
+    if not match:
+        with contextlib.suppress(BadDate):  # a date's text: a year only if it is one (`_a_year`)
+            if _a_year(day := _parse_date(text)):
+                return day.year
     if not match:
         hint = ""
         if isinstance(value, dt.date) and 1_900 <= (serial := _serial_of(value)) <= 2_100:

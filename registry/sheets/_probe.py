@@ -30,9 +30,9 @@ SIZE_PROBES = tuple(
     )
     for name in names
 )
-"""A row's height (``ht``, or the sheet's default) written other than plainly at least
-4 points (`registry.sheets._marked.ROW_TOO_SMALL`), a column's width other than plainly at least 1 (``ht="15"``, ``width="8.43"``):
-0.5, 3, .5, 1e-3, ``ht = '0'`` — a row or column Excel draws as hidden, or an attribute
+"""A row's height (``ht``, or the sheet's default) written other than plainly at least 4
+points (`registry.sheets._marked.ROW_TOO_SMALL`), a column's width other than plainly at least
+1 (``ht="15"``, ``width="8.43"``): 0.5, 3, .5, 1e-3, ``ht = '0'`` — a row or column Excel draws as hidden, or an attribute
 written in a way this probe does not read, which the exact pass then does. Searched
 from their letters (as fast as a byte probe), counted only as an attribute (after white space:
 ``right="0.75"`` of the page margins, which every openpyxl sheet holds, is none — as a byte
@@ -84,7 +84,7 @@ class Probe:
             and found.start() > 0
             and data[found.start() - 1] in _ATTRIBUTE_GAP
             for pattern in self.sizes
-            for found in pattern.finditer(data, 0, len(data))
+            for found in pattern.finditer(data)
         )
 
 
