@@ -21,8 +21,8 @@ from pathlib import Path
 import click
 
 from bench import hostile_bench, serve_bench, staff_bench, staff_registry, sync_bench, wrk
-from bench.generate import plan_registers
 from bench.measure import run_once
+from bench.plans import plan_registers
 from bench.report import machine, targets_table
 
 ROOT = Path(__file__).resolve().parent.parent

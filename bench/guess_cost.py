@@ -27,7 +27,7 @@ def per_check(verifier: Verifier, item: Item, checks: int) -> float:
     caller = Caller("203.0.113.7")
     started = time.perf_counter()
     for _ in range(checks):
-        verifier.check(caller, item, "api")
+        verifier.check(caller, item, "api", serial=True)  # as `check_soon` runs it
     return (time.perf_counter() - started) / checks * 1e6
 
 

@@ -11,7 +11,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from bench.generate import SEED, plan_registers, register_rows
+from bench.generate import SEED, register_rows
+from bench.plans import plan_registers
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.numbers import MAX_SEQUENCE
 from registry.domain.regions import PROVINCE, REGIONS

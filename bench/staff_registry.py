@@ -22,7 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.generate import SEED, VERSION, plan_registers, write_directory
+from bench.generate import SEED, VERSION, write_directory
+from bench.plans import plan_registers
 from bench.staff_extras import extras
 from datasette_config.launch import ensure_verify_log
 from registry.store import schema, stock, verify_log_path

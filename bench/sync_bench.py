@@ -23,8 +23,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench.generate import SEED, VERSION, RegisterPlan, plan_registers, write_directory
+from bench.generate import SEED, VERSION, write_directory
 from bench.measure import Command, Figure, measure_in_turns, ratio, run_once
+from bench.plans import RegisterPlan, plan_registers
 from bench.report import Target, table
 
 MAX_ROWS = 39_996

@@ -22,18 +22,26 @@ MISREAD_TYPES = (ValueError, KeyError, TypeError, AttributeError, OverflowError)
 UNBOUND = "Error binding parameter"
 """sqlite3's words for a parameter it cannot bind (``id__in=[[1]]``: a list where a value
 belongs) — its other programming errors are ours."""
+NUL = "the query contains a null character"
+"""sqlite3's words for a NUL in the SQL: Datasette writes a filter's column name into it
+(``?name%00=1``, ``?_facet=%00``)."""
 
 
 def misread_by_datasette(exception: BaseException) -> str | None:
     """Why a request failed, when Datasette's own code failed reading it: one of
     `MISREAD_TYPES` raised in Datasette, not in a plugin of ours (the standard library's frames
     passed over: ``json.loads`` fails inside ``json``)."""
-    unbound = isinstance(exception, sqlite3.ProgrammingError) and str(exception).startswith(UNBOUND)
-    if not (unbound or isinstance(exception, MISREAD_TYPES)):
+    said = str(exception)
+    programming = isinstance(exception, sqlite3.ProgrammingError)
+    unbound = programming and said.startswith(UNBOUND)
+    nul = programming and said == NUL
+    if not (unbound or nul or isinstance(exception, MISREAD_TYPES)):
         return None
     last = _last_frame(exception.__traceback__)
     if last is None or not last.is_relative_to(DATASETTE):
         return None
+    if nul:
+        return "Invalid request parameter: 参数名中有空字符（%00）"
     return f"Invalid request parameter: {type(exception).__name__}: {exception}"
 
 

@@ -301,6 +301,18 @@ def registry_dump(db_path: Path) -> list[str]:
         conn.close()
 
 
+def edit_cell(path: Path, holding: object, **changes: object) -> None:
+    """Change the one cell of ``path``'s sheet holding ``holding``: its ``value``, its
+    ``number_format`` … as a clerk would in Excel."""
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    [cell] = [cell for row in sheet.iter_rows() for cell in row if cell.value == holding]
+    for attribute, value in changes.items():
+        setattr(cell, attribute, value)
+    workbook.save(path)
+
+
 def add_column(path: Path, name: str, values: list[object]) -> None:
     """Add a column the layout does not have (a clerk's 备注, 处理意见) to a one-header-row
     workbook the factory wrote: ``name`` beside the header, ``values`` down the data rows."""

@@ -117,6 +117,26 @@ def test_collections_load_from_either_format(db: Path, tmp_path: Path, suffix: s
     ]
 
 
+@pytest.mark.parametrize("signed", ["单位盖章", "已盖章", "制表人代签"])
+def test_a_collection_signed_with_a_stamp_is_a_row_not_a_sign_off(
+    db: Path, tmp_path: Path, signed: str
+) -> None:
+    """A row of four cells with a sign-off word (盖章, 制表) was taken for the footer: last, its
+    collection was dropped without a word; in the middle, the rows after it were refused."""
+    collected = [
+        collection("C1122000001", "甲一"),
+        collection("Z1122000001", "单位代领", signed),
+        collection("Z1122000002", "甲三"),
+    ]
+    report = load(db, tmp_path / "collected.xlsx", "collections", collected)
+    assert report["exit_code"] == 0, report
+    assert [r["number"] for r in rows(db, "collections")] == [
+        "C1122000001",
+        "Z1122000001",
+        "Z1122000002",
+    ]
+
+
 def test_the_annex_1_form_is_read_as_one_requisition(db: Path, tmp_path: Path) -> None:
     form = tmp_path / "form.xlsx"
     write_requisition_form(
@@ -1067,6 +1087,24 @@ def test_an_opinion_box_left_as_printed_is_no_opinion(printed: str) -> None:
     for written in ("同意（印章）年 月 日", "√", "×"):
         with pytest.raises(ValueError, match="意见须注明日期"):
             opinion(written, dt.date(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("written", "agreed"),
+    [
+        ("待审", None),
+        ("审核中", None),
+        ("正在审核", None),
+        ("审核未通过", False),
+        ("不予通过", False),
+    ],
+)
+def test_an_opinion_still_under_review_is_pending_not_refused(
+    written: str, agreed: bool | None
+) -> None:
+    """待审 in 省厅意见 was stored as 省厅未批准: a requisition still being reviewed is pending,
+    as a blank box is (a hostile sweep's finding); one that did not pass is refused."""
+    assert opinion(written, dt.date(2026, 1, 1)).agreed is agreed
 
 
 def test_requisition_headers_as_offices_print_them_are_read(db: Path, tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.styles.numbers import NumberFormat
 
 from registry.sheets._conditional import covers_filled
-from tests.registers import RegisterFactory, refused, sync
-from tests.test_disguised_cells import _disguise, _rewrite, _two_holders
+from tests.registers import RegisterFactory, edit_cell, refused, sync
+from tests.test_disguised_cells import _rewrite, _two_holders
 
 SHEET = "xl/worksheets/sheet1.xml"
 VALIDATION = (
@@ -189,7 +189,7 @@ def test_a_cell_style_number_spelt_with_a_space_or_a_sign_is_read(
     """Excel and LibreOffice read ``s=" 1"`` and ``s="+1"`` as style 1: the name shown as 张三
     loaded."""
     path = _two_holders(registers)
-    _disguise(path, "赵六", '0;-0;0;"张三"')
+    edit_cell(path, "赵六", number_format='0;-0;0;"张三"')
     _rewrite(path, SHEET, lambda xml: _respell_styles(xml, old, new))
     [(_, column, _, _)] = refused(registers, db_path, "mianyang.xlsx")
     assert column == "姓名"

@@ -375,6 +375,7 @@ def tables(path: Path) -> list[str]:
 SAMPLE_PARAMETERS = {
     "证书编号": "Z1122020124",  # exchanged, then its successor reissued: a full history
     "上页末行编号": "",
+    "上页末行报告编号": "",
     "姓名": "周",
     "地区": "绵阳",
     "等级": "",
@@ -452,6 +453,10 @@ ERROR_PAGES = [
     ("/registry/certificates?_timelimit=abc", 400, "网址中的参数无法读取"),
     ("/registry/certificates?_through=x", 400, "网址中的参数无法读取"),
     ("/registry/syncs?id__gt=²", 400, "网址中的参数无法读取"),
+    ("/registry/certificates?name%00=1", 400, "网址中的参数无法读取"),  # a NUL: a 500 before
+    pytest.param(
+        "/registry/certificates?_facet=%00", 400, "网址中的参数无法读取", marks=FACET_FAILS
+    ),
     ("/registry/stock?_next=garbage", 400, "网址中的参数无法读取"),
     ("/registry.csv", 400, "网址中的参数无法读取"),  # an export of no query
     # an export that takes too long: said without its SQL and parameters
@@ -508,6 +513,12 @@ async def test_error_pages_are_chinese(ds: Datasette, path: str, status: int, me
     assert got == status
     page = assert_chinese(html, path)
     assert message in page.text
+
+
+async def test_a_nul_in_a_filters_column_is_a_400_for_programs_too(ds: Datasette) -> None:
+    response = await ds.client.get("/registry/certificates.json?%00=1", cookies=signed_in(ds))
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("Invalid request parameter")
 
 
 async def test_json_errors_stay_datasettes_for_programs(ds: Datasette) -> None:

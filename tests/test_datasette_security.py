@@ -918,6 +918,24 @@ async def test_a_query_cannot_build_a_huge_value(ds: Datasette, sql: str) -> Non
 
 
 @pytest.mark.anyio
+async def test_a_query_cannot_return_a_huge_result(ds: Datasette) -> None:
+    """5,000 values of 98 KB, each under the bound on one value, came to 490 MB of JSON built on
+    the event loop: every other staff page stalled for seconds (a staff-side sweep's finding)."""
+    sql = (
+        "with recursive r(i) as (select 1 union all select i + 1 from r limit 200)"
+        " select hex(zeroblob(49000)) from r"
+    )
+    answer = await ds.client.get("/registry.json", params={"sql": sql}, cookies=signed_in(ds))
+    assert answer.status_code == 400
+    assert "查询结果过大（超过 5,000,000 个字符）" in answer.json()["error"]
+    page = await ds.client.get("/registry", params={"sql": sql}, cookies=signed_in(ds))
+    assert page.status_code == 400 and "查询结果过大" in page.text
+    smaller = sql.replace("limit 200", "limit 40")  # 3.9 million characters: answered
+    fine = await ds.client.get("/registry.json", params={"sql": smaller}, cookies=signed_in(ds))
+    assert fine.status_code == 200 and len(fine.json()["rows"]) == 40
+
+
+@pytest.mark.anyio
 async def test_fts3_tokenizer_refusal_says_why(ds: Datasette) -> None:
     answer = await ds.client.get(
         "/registry.json", params={"sql": "select fts3_tokenizer('simple')"}, cookies=signed_in(ds)

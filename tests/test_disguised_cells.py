@@ -15,7 +15,7 @@ import xlwt
 
 from registry.sheets._number_formats import hides_numbers, hides_text
 from registry.sheets.guard import REGISTER_LIMITS, SheetRefused, read_sheet
-from tests.registers import MIANYANG, RegisterFactory, approval_row, refused, sync
+from tests.registers import MIANYANG, RegisterFactory, approval_row, edit_cell, refused, sync
 
 SHOWS_OTHER_TEXT = [
     '0;-0;0;"张三"',
@@ -157,16 +157,6 @@ def test_the_disguised_cells_of_an_xls_are_found(tmp_path: Path) -> None:
     assert read_sheet(tmp_path / "a.xls", REGISTER_LIMITS).marks.disguised == {(2, 1), (2, 2)}
 
 
-def _disguise(path: Path, value: str, code: str) -> None:
-    """Give the cell holding ``value`` the number format ``code``."""
-    book = openpyxl.load_workbook(path)
-    sheet = book.active
-    assert sheet is not None
-    [cell] = [c for row in sheet.iter_rows() for c in row if c.value == value]
-    cell.number_format = code
-    book.save(path)
-
-
 def _two_holders(registers: RegisterFactory) -> Path:
     """A 绵阳 roster of 赵六 (Z1122020001) and 王五 (Z1122020002)."""
     return registers.add(
@@ -179,7 +169,7 @@ def _two_holders(registers: RegisterFactory) -> Path:
 def test_a_name_shown_as_another_is_refused(registers: RegisterFactory, db_path: Path) -> None:
     """The reviewer saw 张三 in the 姓名 cell; the registry would have given the number to 赵六."""
     path = _two_holders(registers)
-    _disguise(path, "赵六", '0;-0;0;"张三"')
+    edit_cell(path, "赵六", number_format='0;-0;0;"张三"')
     [(row, column, rule, clause)] = refused(registers, db_path, "mianyang.xlsx")
     assert (column, clause) == ("姓名", "§四.(五)")
     assert "显示的不是其中的内容" in rule and "常规" in rule
@@ -189,7 +179,7 @@ def test_a_name_shown_as_another_is_refused(registers: RegisterFactory, db_path:
 
 def test_a_number_shown_as_nothing_is_refused(registers: RegisterFactory, db_path: Path) -> None:
     path = registers.add("mianyang.xlsx", [approval_row("Z1122020001", "赵六")], MIANYANG)
-    _disguise(path, "Z1122020001", ";;;")
+    edit_cell(path, "Z1122020001", number_format=";;;")
     [(_, column, _, _)] = refused(registers, db_path, "mianyang.xlsx")
     assert column == "颁发证书编号"
 
@@ -216,7 +206,7 @@ def test_a_birth_date_shown_as_another_is_refused(
 def _saved_formula(path: Path, value: str, formula: str, saved: str) -> None:
     """Make the cell holding ``value`` a text formula saved with ``saved`` as its result, as a
     program (or a hand) may write one whose result is not what the formula gives."""
-    _disguise(path, value, "General")
+    edit_cell(path, value, number_format="General")
     book = openpyxl.load_workbook(path)
     sheet = book.active
     assert sheet is not None
@@ -269,8 +259,8 @@ def test_a_formula_elsewhere_loads(registers: RegisterFactory, db_path: Path) ->
 def test_everyday_formats_load(registers: RegisterFactory, db_path: Path) -> None:
     """The Text format on a name, a format hiding zeros on another: shown as they are held."""
     path = _two_holders(registers)
-    _disguise(path, "赵六", "@")
-    _disguise(path, "王五", "0;-0;;@")
+    edit_cell(path, "赵六", number_format="@")
+    edit_cell(path, "王五", number_format="0;-0;;@")
     code, report = sync(registers.folder, db_path)
     assert code == 0, report
 

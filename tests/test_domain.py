@@ -17,6 +17,7 @@ from registry.domain.dates import (
     parse_date,
     parse_year,
     parse_year_month,
+    slip_of,
 )
 from registry.domain.documents import document_key, document_year
 from registry.domain.exam import EXAM_CLAUSE, exam_problem
@@ -112,6 +113,12 @@ def test_year_month_formats(value: object) -> None:
         # a General-format cell, and how to write it in a year-month column
         (27485, "27485 像是日期 1975-04-01 丢了日期格式后显示的序列号.*或直接写成 1975.04$"),
         ("27485", "像是日期 1975-04-01"),  # the same saved as CSV
+        # a date cell saved to CSV by Excel set to American or British English: which is the month?
+        ("5/1/1972 0:00", "分不清是 1972年5月1日 还是 1972年1月5日.*写成 1972.05 或 1972.01$"),
+        ("13/5/1972", "应是 1972年5月13日：请写成 1972.05$"),  # only one reading is a day
+        ("5/5/1972", "应是 1972年5月5日：请写成 1972.05$"),
+        ("31/2/1972", "应为年月，如 1970.05、1970-05、1970年5月 或 197005$"),  # neither is
+        ("5/1-1972", "197005$"),  # two different separators: not a date written out
         ("1975²", "应为年月"),  # a digit to str.isdigit, not to int()
         ("①", "应为年月"),
         (float("inf"), "应为年月"),  # <v>inf</v> in a hostile .xlsx
@@ -211,6 +218,7 @@ def test_a_department_is_named_as_its_seal_reads(code: str, department: str) -> 
 
 def test_full_dates() -> None:
     assert parse_date("2012年3月15日") == dt.date(2012, 3, 15)
+    assert parse_date("2012年03月15号") == dt.date(2012, 3, 15)  # the day as it is said
     assert parse_date("20120315") == dt.date(2012, 3, 15)
     assert parse_date("2012-03-15 00:00:00") == dt.date(2012, 3, 15)
     with pytest.raises(BadDate, match="应为日期"):
@@ -222,6 +230,8 @@ def test_full_dates() -> None:
         BadDate, match="40988 像是日期 2012-03-20 丢了日期格式.*或直接写成 2012-03-20$"
     ):
         parse_date(40988)
+    with pytest.raises(BadDate, match="分不清.*写成 2012-03-05 或 2012-05-03$"):
+        parse_date("3/5/2012")  # and its year-last date is told the two days it may be
     for hostile in ("❶", "𐩀", float("-inf")):
         with pytest.raises(BadDate, match="应为日期"):
             parse_date(hostile)
@@ -430,13 +440,25 @@ def test_a_sex_is_read_alike_in_a_roster_and_in_a_correction(written: str, sex: 
         "绵人社函〔2013〕5",
         "绵人社函[2013]第5号",
         "绵人社函 〔２０１３〕 5 号",
+        "绵人社函〔2013〕5号文",  # as a 原公布文件 was cited, and refused as another document
+        "绵人社函〔2013〕5号文件",
+        "绵人社函〔2013〕5号《关于公布2012年技术等级合格人员名单的通知》",
+        "《关于公布2012年技术等级合格人员名单的通知》（绵人社函〔2013〕5号）",  # as the notice cites
+        "绵人社函〔2013〕5号（关于公布合格人员名单的通知）",
+        "绵人社函〔2013〕5号通知",
+        "《关于转发川人社函〔2011〕1号的通知》（绵人社函〔2013〕5号）",  # a title naming another
     ],
 )
 def test_a_documents_spellings_share_its_key(written: str) -> None:
     """A copied 补发 under 〔2013〕05号 or 〔2013〕5 passed the one-approval rule as another
-    document."""
+    document; one cited with 文 or its title after it was refused as another."""
     assert document_key(written) == document_key("绵人社函〔2013〕5号")
     assert document_key(written) != document_key("绵人社函〔2013〕50号")
+
+
+def test_two_documents_cited_together_are_not_one_of_them() -> None:
+    both = document_key("绵人社函〔2013〕5号、绵人社函〔2013〕6号")
+    assert both not in (document_key("绵人社函〔2013〕5号"), document_key("绵人社函〔2013〕6号"))
 
 
 def test_the_birth_month_itself_gives_the_holder_the_benefit_of_the_doubt_at_both_ends() -> None:
@@ -445,3 +467,21 @@ def test_the_birth_month_itself_gives_the_holder_the_benefit_of_the_doubt_at_bot
     assert age_at_issue("1942-03", "2012-03-20") is None
     assert age_at_issue("1996-03", "2012-03-20") is None
     assert age_at_issue("1942-02", "2012-03-20") and age_at_issue("1996-04", "2012-03-20")
+
+
+@pytest.mark.parametrize(
+    ("written", "meant", "slip"),
+    [
+        ("1975-05", "1975-05", True),
+        ("1975-08", "1975-05", True),  # one digit
+        ("1957-05", "1975-05", True),  # two next to each other swapped
+        ("1980-01", "1979-12", True),  # a month off, every digit but one changed
+        ("1975-10", "1975-09", True),
+        ("1975-08", "1972-05", False),  # two digits apart
+        ("1979-11", "1975-05", False),
+        (None, "1975-05", False),
+    ],
+)
+def test_a_birth_a_slip_from_another(written: str | None, meant: str, slip: bool) -> None:
+    """A 换发's corrected birth, judged against the first holder's (§二)."""
+    assert slip_of(written, meant) is slip

@@ -486,6 +486,22 @@ def test_the_new_lists_page_opens_when_the_minutes_checks_are_spent(
     assert again.status_code == 429
 
 
+def test_a_list_read_with_a_host_no_link_can_hold_is_refused_uncharged(
+    app_client: AppClient,
+) -> None:
+    """A feed or page asked with a Host of kilobytes (no public URL set) was refused after it
+    was charged as a check, and told it was a receipt's link that could not be made."""
+    host = {"host": "a" * 2_250}
+    with app_client(rate_limit=2) as client:
+        urls = client.post("/api/v1/watches", json={"items": STAFF[:1]}).json()
+        refused = [client.get(urls[u], headers=host) for u in ("json_url", "atom_url", "watch_url")]
+        fine = [client.get(urls[u]) for u in ("json_url", "watch_url")]
+    assert [r.status_code for r in refused] == [400, 400, 400]
+    assert refused[0].json()["error"] == "bad_request"
+    assert "无法生成回执或关注列表的链接" in refused[0].json()["message"]
+    assert [r.status_code for r in fine] == [200, 200]  # the minute's two checks were not spent
+
+
 def test_only_the_maker_opens_a_new_list_unpaid_and_only_at_first(
     app_client: AppClient, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1273,6 +1273,29 @@ def test_a_sync_that_waited_for_another_decides_on_what_that_one_loaded(
         assert conn.execute("SELECT DISTINCT authority FROM certificates").fetchall() == [("2202",)]
 
 
+def test_a_technician_rosters_rows_changing_a_reissues_document_are_each_named(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """附件5 gives each row its 批准文号: a new version changing two reissued rows' was told
+    of the first alone, with neither its row nor its column."""
+    rows = [technician_row("J1122010001"), technician_row("J1122010002", "王建国", 序号=2)]
+    registers.add("technicians.xlsx", rows, TECHNICIANS)
+    reissues = [
+        status_event("补发", number, name, "2012-09-10", 原公布文件="川人社函〔2012〕12号")
+        for number, name in (("J1122010001", "黄志强"), ("J1122010002", "王建国"))
+    ]
+    registers.add("changes.xlsx", reissues, {"kind": "status-changes", "authority": "2200"})
+    assert sync(registers.folder, db_path)[0] == 0
+    changed = [{**row, "批准文号": "川人社函〔2012〕13号"} for row in rows]
+    registers.add("technicians.xlsx", changed, TECHNICIANS)
+    problems = refused(registers, db_path, "technicians.xlsx")
+    assert [(column, clause) for _, column, _, clause in problems] == [
+        ("批准文号", "§四.(六)3")
+    ] * 2
+    assert [row for row, *_ in problems] == [3, 4]
+    assert ["J1122010001" in problems[0][2], "J1122010002" in problems[1][2]] == [True, True]
+
+
 def test_a_new_issue_date_or_approval_cannot_contradict_what_happened_since(
     roster: RegisterFactory, db_path: Path
 ) -> None:

@@ -23,6 +23,7 @@ from tests.registers import (
     RegisterFactory,
     add_column,
     approval_row,
+    edit_cell,
     mended_by_hand,
     snapshot,
     status_event,
@@ -167,6 +168,145 @@ def test_sub_columns_under_a_group_header_are_read(roster: RegisterFactory, db_p
     assert documents == ("申请1", "绵人社函〔2012〕8号", "同意 2012-09-10")
 
 
+@pytest.mark.parametrize(
+    ("header", "clerks", "event"),
+    [
+        ("新证书编号", "新证编号", status_event("补发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003")),
+        ("新证书编号", "补发证书编号", status_event("补发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003")),
+        ("更正工种", "更正后工种", status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003", 更正工种="钳工")),
+        ("更正姓名", "正确姓名", status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003", 更正姓名="周洁")),
+    ],
+)  # fmt: skip
+def test_a_new_number_or_correction_under_a_header_clerks_use_is_read(
+    roster: RegisterFactory, db_path: Path, header: str, clerks: str, event: dict[str, object]
+) -> None:
+    """A 补发's new number headed 新证编号 was not read: the number on the holder's new paper
+    answered 未查到, and the fixed file was refused as changing an applied event."""
+    path = roster.add("changes.xlsx", [event], MIANYANG_CHANGES)
+    edit_cell(path, header, value=clerks)
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+    conn = sqlite3.connect(db_path)
+    try:
+        name, trade = conn.execute(
+            "SELECT name, trade FROM certificates WHERE number = 'Z1122020003'"
+        ).fetchone()
+    finally:
+        conn.close()
+    assert (name, trade) == (event.get("更正姓名", "周杰"), event.get("更正工种", "电工"))
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "rule"),
+    [
+        ("新号码", "Z1122020003", "编号应填在“新证书编号”栏"),  # by the number it holds
+        ("新证号码", "按原编号", "编号应填在“新证书编号”栏"),  # by its header
+        ("更正后的工种名称", "钳工", "应分别填在“更正姓名”“更正性别”"),
+        ("经办人", "王明", None),  # a column of the clerk's own: its note says it is not read
+        ("备注", "原证 Z1122020001 已遗失", None),  # a remark naming the row's number
+        ("原证书编号", "Z1122020001", None),  # the row's number again
+        # about a correction or the new paper, not their values (refused by 5fd9d2d)
+        ("更正前工种", "电工", None),
+        ("更改原因说明", "工种填错", None),
+        ("更正依据", "户口簿", None),
+        ("新证领取日期", "2012-09-20", None),
+        ("新发证日期", "2012-09-10", None),
+    ],
+)
+def test_a_new_number_or_correction_in_a_column_not_read_is_refused(
+    roster: RegisterFactory, db_path: Path, column: str, value: str, rule: str | None
+) -> None:
+    """Not read, such a column's new number or correction was lost with only a note."""
+    path = roster.add(
+        "changes.xlsx",
+        [status_event("补发", "Z1122020001", "周杰", "2012-09-10")],
+        MIANYANG_CHANGES,
+    )
+    add_column(path, column, [value])
+    code, report = sync(roster, db_path)
+    problem = _only_problem(code, report, rule)
+    if problem is None:
+        return
+    assert rule in problem["rule"] and "不是本表的栏目" in problem["rule"]
+    assert (problem["row"], problem["column"], problem["value"]) == (3, column, value)
+    assert problem["clause"] == "§四.(六)"
+
+
+@pytest.mark.parametrize(
+    ("document", "refused"),
+    [
+        ("绵人社函〔2031〕5号", "文号中的年份〔2031〕晚于撤销日期的年份 2013"),
+        ("绵人社函〔2009〕5号", "文号中的年份〔2009〕早于该证书的发证年份 2012"),
+        ("见附件", "文号中没有年份"),
+        ("绵人社函〔2012〕30号", None),  # decided in December, registered in January
+    ],
+)
+def test_a_revocation_names_a_document_that_could_revoke_the_certificate(
+    roster: RegisterFactory, db_path: Path, document: str, refused: str | None
+) -> None:
+    """A 撤销's 批准文号 — which the public answer names — was never checked: one of a year to
+    come, of one before the certificate, or of none at all loaded (a hostile sweep's finding)."""
+    revoke = status_event("撤销", "C1122020001", "吴敏", "2013-01-15", 批准文号=document)
+    roster.add("changes.csv", [revoke], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    problem = _only_problem(code, report, refused)
+    if problem is None:
+        return
+    assert refused in problem["rule"]
+    assert (problem["row"], problem["column"], problem["clause"]) == (3, "批准文号", "§五.(三)")
+
+
+@pytest.mark.parametrize(
+    ("document", "refused"),
+    [
+        ("绵人社函〔2031〕1号", "晚于撤销日期的年份 2013"),
+        ("绵人社函〔2009〕5号", "早于该证书的发证年份 2012"),
+    ],
+)
+def test_a_revocations_document_corrected_in_a_new_version_is_held_to_the_same_rule(
+    roster: RegisterFactory, db_path: Path, document: str, refused: str
+) -> None:
+    revoke = status_event("撤销", "C1122020001", "吴敏", "2013-01-15")
+    roster.add("changes.csv", [revoke], MIANYANG_CHANGES)
+    assert sync(roster, db_path)[0] == 0
+    roster.add("changes.csv", [{**revoke, "批准文号": document}], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    [problem] = report["registers"][-1]["problems"]
+    assert code == 1 and refused in problem["rule"]
+    assert (problem["column"], problem["clause"]) == ("批准文号", "§五.(三)")
+
+
+@pytest.mark.parametrize(
+    "sign_off",
+    [
+        [None, "填表人：王示例"],
+        [None, "制表人：王示例", None, "2013年1月20日"],
+        ["填表人：王示例", None, "复核人：李示例"],
+        ["制表单位：绵阳市人力资源和社会保障局（盖章）"],
+        ["发放人：王示例", None, None, "2013-01-20"],
+    ],
+)
+def test_a_clerks_sign_off_under_the_rows_ends_them(
+    roster: RegisterFactory, db_path: Path, sign_off: list[object]
+) -> None:
+    """Read as a row, a sign-off line refused the register for an empty 证书编号 and a 类型 of
+    填表人：王示例, saying nothing of a footer (a hostile sweep's finding)."""
+    path = roster.add(
+        "changes.xlsx",
+        [status_event("撤销", "C1122020001", "吴敏", "2013-01-15")],
+        MIANYANG_CHANGES,
+    )
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append([])
+    sheet.append(sign_off)
+    workbook.save(path)
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+    assert verify(db_path, "C1122020001", "吴敏")["result"] == "revoked"
+
+
 def test_a_holder_registered_with_a_digit_in_the_name_can_still_be_revoked(
     roster: RegisterFactory, db_path: Path
 ) -> None:
@@ -276,7 +416,7 @@ def test_a_roster_listing_an_exchanges_new_number_is_told_what_that_number_is(
     (problem,) = [p for p in report["registers"][0]["problems"] if p["column"] == "颁发证书编号"]
     assert code == 1 and (problem["row"], problem["value"]) == (6, "Z1122020003")
     assert "“changes.csv”为证书 Z1122020002 换发或补发的新证书编号" in problem["rule"]
-    assert "更正版本" not in problem["rule"]
+    assert "更正版本" not in problem["rule"] and problem["clause"] == "§四.(六)"
     # the same holder after a 换发 that corrected the birth: still the 换发's number
     roster.add(
         "changes.csv",
@@ -454,12 +594,36 @@ def test_another_name_with_another_sex_or_birth_is_another_person(
     )
     roster.add("changes.csv", [exchange], MIANYANG_CHANGES)
     code, report = sync(roster, db_path)
-    if refused is None:
-        assert code == 0, report
+    problem = _only_problem(code, report, refused)
+    if problem is None:
         return
-    [problem] = report["registers"][-1]["problems"]
-    assert code == 1 and refused in problem["rule"] and "换了一个人" in problem["rule"]
+    assert refused in problem["rule"] and "换了一个人" in problem["rule"]
     assert (problem["column"], problem["clause"]) == ("更正姓名", "§四.(六)2")
+
+
+def _only_problem(code: int, report: dict[str, Any], expected: object) -> dict[str, Any] | None:
+    """The one problem of the last register, which ``expected`` (a refusal) says was refused;
+    None for a register ``expected`` None says loaded."""
+    if expected is None:
+        assert code == 0, report
+        return None
+    [problem] = report["registers"][-1]["problems"]
+    assert code == 1, report
+    return dict(problem)
+
+
+def _two_exchanges(
+    roster: RegisterFactory, db_path: Path, first: dict[str, str], second: dict[str, str]
+) -> tuple[int, dict[str, Any]]:
+    """周杰's Z1122020001 exchanged with the corrections ``first``, then its successor with
+    ``second`` a year later."""
+    renamed = first.get("更正姓名", "周杰")
+    exchanges = [
+        status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003", **first),
+        status_event("换发", "Z1122020003", renamed, "2013-09-10", "Z1122020004", **second),
+    ]
+    roster.add("changes.csv", exchanges, MIANYANG_CHANGES)
+    return sync(roster, db_path)
 
 
 @pytest.mark.parametrize(
@@ -478,16 +642,40 @@ def test_the_sex_and_another_name_in_two_exchanges_are_another_person(
 ) -> None:
     """Each 换发 alone is a correction or a new name; together they hand 周杰's certificate to
     周秀英, a woman of the same surname: refused at the second, which completes the transfer."""
-    renamed = first.get("更正姓名", "周杰")
-    exchanges = [
-        status_event("换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003", **first),
-        status_event("换发", "Z1122020003", renamed, "2013-09-10", "Z1122020004", **second),
-    ]
-    roster.add("changes.csv", exchanges, MIANYANG_CHANGES)
-    code, report = sync(roster, db_path)
+    code, report = _two_exchanges(roster, db_path, first, second)
     [problem] = report["registers"][-1]["problems"]
     assert code == 1 and "连同此前的换发" in problem["rule"] and "换了一个人" in problem["rule"]
     assert (problem["row"], problem["column"], problem["clause"]) == (4, column, "§四.(六)2")
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "refused"),
+    [
+        ({"更正姓名": "欧阳娜娜"}, {"更正出生年月": "1979.11"}, "更正出生年月"),  # 改名, then
+        ({"更正出生年月": "1979.11"}, {"更正姓名": "欧阳娜娜"}, "更正姓名"),  # or the other way
+        ({"更正出生年月": "1957.05"}, {"更正姓名": "欧阳娜娜"}, None),  # two digits swapped
+        ({"更正姓名": "欧阳娜娜"}, {"更正出生年月": "1975.08"}, None),  # one digit mis-written
+    ],
+)
+def test_another_name_and_another_birth_in_two_exchanges_are_another_person(
+    roster: RegisterFactory,
+    db_path: Path,
+    first: dict[str, str],
+    second: dict[str, str],
+    refused: str | None,
+) -> None:
+    """A new name one day and another birth the next handed 周杰's certificate to 欧阳娜娜, born
+    four years later, where one 换发 doing both is refused: a birth more than a slip of the pen
+    from the first holder's is followed over several 换发 (a hostile sweep's finding)."""
+    code, report = _two_exchanges(roster, db_path, first, second)
+    problem = _only_problem(code, report, refused)
+    if problem is None:
+        return
+    assert "相差不止一个数字或两个月（连同此前的换发）" in problem["rule"]
+    assert problem["rule"].startswith("与该证书最初的持证人相比，更正后的姓名换成了")
+    assert "换了一个人" in problem["rule"]
+    assert (problem["row"], problem["column"], problem["clause"]) == (4, refused, "§四.(六)2")
+    assert verify(db_path, "Z1122020001", "周杰")["result"] == "valid"  # nothing applied
 
 
 def test_a_trade_corrected_hands_nothing_over() -> None:

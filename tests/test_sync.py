@@ -1219,6 +1219,54 @@ def test_a_registry_made_in_a_folder_that_did_not_exist_says_so(tmp_path: Path) 
     assert "原来也不存在" not in again.output
 
 
+@pytest.mark.parametrize("sync", [False, True])
+def test_output_closed_altogether_runs_nothing_and_says_so(sync: bool, db_path: Path) -> None:
+    """``>&-`` (a cron job's or a service's closed descriptor): every line was dropped, a sync's
+    ``--json`` too, and the exit status said 0; ``keys add`` left a key nobody saw valid."""
+    args = ["sync", str(SAMPLES), "--db", str(db_path)] if sync else ["keys", "add", "某医院",
+            "--per-day", "5", "--db", str(db_path)]  # fmt: skip
+    command = " ".join(f"'{arg}'" for arg in (sys.executable, "-m", "registry", *args))
+    done = subprocess.run(["sh", "-c", f"{command} >&-"], stderr=subprocess.PIPE, text=True)
+    assert done.returncode == OUTPUT_FAILED, done.stderr
+    assert "标准输出已关闭" in done.stderr and "Traceback" not in done.stderr
+    assert not db_path.exists()  # nothing ran: no registry made, no key issued
+
+
+@pytest.mark.parametrize(
+    "args", [["verify", "Z1122020123", "周杰"], ["sync", str(SAMPLES), "--dry-run"], ["stock"]]
+)
+def test_a_registry_path_that_cannot_be_a_file_is_refused_at_once(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """A pipe as --db hung in SQLite's open, deaf to Ctrl-C; an empty one opened a temporary
+    database and blamed a full disk."""
+    fifo = tmp_path / "registry.db"
+    os.mkfifo(fifo)
+    for db, said in ((str(fifo), "不是普通文件"), ("", "不能为空")):
+        # in a process of its own, killed if it hangs: a pipe's open blocks in C
+        done = subprocess.run(
+            [sys.executable, "-m", "registry", *args, "--db", db],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert done.returncode == 2 and said in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["purge-log", "--checks-days", "800000"],  # "keep everything": the date overflowed
+        ["reports", "--limit", "9" * 23],
+        ["keys", "revoke", "9" * 24],
+        ["keys", "add", "某单位", "--per-day", "9" * 23],
+    ],
+)
+def test_a_number_past_what_a_command_holds_is_a_usage_error(
+    tmp_path: Path, args: list[str]
+) -> None:
+    result = CliRunner().invoke(cli, [*args, "--db", str(tmp_path / "registry.db")])
+    assert result.exit_code == 2 and "不在允许的范围内" in result.output, result.output
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
 @pytest.mark.parametrize("sync", [False, True])
 def test_output_to_a_full_disk_is_a_message_and_its_own_exit_status(

@@ -75,6 +75,10 @@ def test_defaults_and_db_option_wins() -> None:
             {"CERTREG_SECRET": SECRET, "CERTREG_PUBLIC_URL": "zscx.example.gov.cn"},
             "CERTREG_PUBLIC_URL 应是完整的网址",
         ),
+        (  # a receipt's link would be http:///r/…
+            {"CERTREG_SECRET": SECRET, "CERTREG_PUBLIC_URL": "http://"},
+            "CERTREG_PUBLIC_URL 应是完整的网址",
+        ),
     ],
 )
 def test_bad_settings_say_what_to_do(environ: dict[str, str], message: str) -> None:

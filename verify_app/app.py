@@ -30,7 +30,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from registry.public.access_log import redact_access_log
 from registry.store import RegistryMismatch
-from verify_app import api, batch_page, manual, pages, reports, watches
+from verify_app import api, batch_page, manual, pages, reports, watch_views, watches
 from verify_app.body_limit import BodyLimitMiddleware
 from verify_app.context import BadKey, wants_json
 from verify_app.csrf import CsrfRejected, CsrfTokens
@@ -218,15 +218,19 @@ routes = [
     Route("/api/v1/reports", api.report, methods=["POST"], name="api_reports"),
     Route("/watch", watches.watch_form, methods=["GET"], name="watch_form"),
     Route("/watch", watches.watch_create, methods=["POST"], name="watch_create"),
-    Route("/watch/{token}.atom", watches.watch_atom, methods=["GET", "DELETE"], name="watch_atom"),
-    Route("/watch/{token}.json", watches.watch_json, methods=["GET", "DELETE"], name="watch_json"),
+    Route(
+        "/watch/{token}.atom", watch_views.watch_atom, methods=["GET", "DELETE"], name="watch_atom"
+    ),
+    Route(
+        "/watch/{token}.json", watch_views.watch_json, methods=["GET", "DELETE"], name="watch_json"
+    ),
     Route(
         "/watch/{token}/delete",
-        watches.watch_delete_form,
+        watch_views.watch_delete_form,
         methods=["POST"],
         name="watch_delete_form",
     ),
-    Route("/watch/{token}", watches.watch_page, methods=["GET", "DELETE"], name="watch_page"),
+    Route("/watch/{token}", watch_views.watch_page, methods=["GET", "DELETE"], name="watch_page"),
     Route("/healthz", api.health, methods=["GET"], name="health"),
     Route("/openapi.json", openapi, methods=["GET"], name="openapi"),
     Route("/docs", manual.docs, methods=["GET"], name="docs"),

@@ -80,10 +80,12 @@ class NameGuesses:
     A check first reserves each of its names as a guess (`reserve`), atomically in the store,
     and gives back those that matched or were tried before once answered (`settle`): read
     first and counted after, thirty batches sent at once each passed the reading and together
-    tried seventy names of one number. A single check with the counts in this process's memory
-    only reads its counter first and counts a miss after — such checks run one at a time, on
-    the event loop — and reads no counter this process has counted nothing on for two hours
-    (the sliding window's reach): a third of a single check's time went to the counters."""
+    tried seventy names of one number. A single check run on the event loop (``serial``: no
+    other single check runs until it is settled) with the counts in this process's memory only
+    reads its counter first and counts a miss after, and reads no counter this process has
+    counted nothing on for two hours (the sliding window's reach): a third of a single check's
+    time went to the counters. Any other check of one name (a batch or watch list of one, on a
+    worker thread) reserves atomically: read first, forty-six sent at once were tried."""
 
     def __init__(self, quotas: Quotas, per_hour: int, per_day: int = 0) -> None:
         self.quotas = quotas
@@ -117,15 +119,18 @@ class NameGuesses:
     def _item_of(self, key: str) -> RateLimitItem:
         return self._daily if key.startswith(SHARED) else self._item
 
-    def reserve(self, caller: Caller, items: Sequence[Item]) -> dict[str, int]:
+    def reserve(
+        self, caller: Caller, items: Sequence[Item], *, serial: bool = False
+    ) -> dict[str, int]:
         """Count every name of ``items`` as a guess of its number, or refuse them all:
         `TooManyNames` for more names of one number than an hour allows, `RateLimited` when
         they do not fit now — before anything is looked up, so a refusal says nothing of the
-        names. Returns what was reserved, for `settle` (or `give_back` if the check fails)."""
+        names. Returns what was reserved, for `settle` (or `give_back` if the check fails).
+        ``serial``: no other check runs until this one is settled (see the class)."""
         if not self.per_hour:
             return {}
         asked = _guessed(items)
-        inline = len(items) == 1 and self.limiter.local
+        inline = serial and len(items) == 1 and self.limiter.local
         for number, names in asked.items():
             if names > self.per_hour:
                 raise TooManyNames(

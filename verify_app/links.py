@@ -68,7 +68,7 @@ def public_base(request: Request) -> str:
     if base:
         return str(base).rstrip("/")
     if len(request.base_url.netloc) > MAX_HOST_CHARS:
-        raise HTTPException(400, "请求头 Host 不是有效的网站地址，无法生成回执链接。")
+        raise HTTPException(400, "请求头 Host 不是有效的网站地址，无法生成回执或关注列表的链接。")
     return str(request.base_url).rstrip("/")
 
 

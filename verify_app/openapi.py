@@ -182,6 +182,10 @@ PATHS: dict[str, Any] = {
                     "description": "网页。",
                     "content": {"text/html": {"schema": {"type": "string"}}},
                 },
+                "400": {
+                    "description": "请求头 Host 不是有效的网站地址，无法生成本页的链接。",
+                    "content": {"text/html": {"schema": {"type": "string"}}},
+                },
                 "404": {
                     "description": "没有这个关注列表。",
                     "content": {"text/html": {"schema": {"type": "string"}}},

@@ -75,6 +75,10 @@ FEED_PARAMETERS = [
 ]
 FEED_LIMITED = {
     "304": {"description": "订阅自上次读取以来没有变化。"},
+    "400": json_answer(
+        ref("Error"),
+        "请求头 Host 不是有效的网站地址，无法生成订阅中的链接（本站未设定 CERTREG_PUBLIC_URL 时）。",
+    ),
     "429": ERRORS["429"],
     "503": ERRORS["503"],
 }

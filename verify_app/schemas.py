@@ -11,7 +11,7 @@ from registry.domain.statuses import RESULT_LABELS, RESULTS
 from registry.public.confirm import CONFIRMABLE, MATCH, MISMATCH
 from registry.public.fields import PUBLIC_FIELDS
 from verify_app.answers import MAX_CONFIRM_CHARS, MAX_NAME_CHARS, MAX_NUMBER_CHARS
-from verify_app.refusals import REASONS
+from verify_app.error_schema import ERROR_SCHEMA
 from verify_app.reports import MAX_CONTACT_CHARS, MAX_TEXT_CHARS
 from verify_app.watch_schemas import WATCH_SCHEMAS
 
@@ -265,54 +265,5 @@ SCHEMAS: dict[str, Any] = {
             "stale": {"type": "boolean", "description": "登记库是否已久未更新"},
         },
     },
-    "Error": {
-        "type": "object",
-        "required": ["error", "message"],
-        "properties": {
-            "error": {
-                "type": "string",
-                "description": "稳定的错误代码，程序据此判断：bad_request（请求无法处理，如 Host 头过长，"
-                "或请求行、请求头不符合 HTTP 格式）、headers_too_large（请求头过大，HTTP 431）、"
-                "bad_json（不是有效的 JSON）、"
-                "unsupported_media_type（请求体不是 JSON）、invalid（字段不符合要求）、"
-                "too_many（一次条数过多）、malformed（编号格式错误）、bad_key（API 密钥无效）、"
-                "rate_limited（超过频率或额度，见 Retry-After 和 reason）、not_found（地址或关注列表不存在）、"
-                "no_match（关注的编号与姓名不相符；同时有已撤销的，rows 一并列出）、"
-                "revoked（关注的证书已撤销，不会再有变更）、"
-                "method_not_allowed（请求方法不支持）、"
-                "too_large（请求体过大）、timeout（请求体发送超时）、server_error（服务暂时出错）、"
-                "registry_unavailable（登记库暂时无法使用，见 Retry-After）",
-            },
-            "message": {"type": "string", "description": "错误说明（中文）"},
-            "rows": {
-                "type": "array",
-                "items": {"type": "integer"},
-                "description": "出问题的条目（从 1 起）：批量查验或关注列表中不符合要求的条目"
-                "（invalid），关注列表中编号与姓名不相符或已撤销的条目（no_match、revoked）",
-            },
-            "reason": {
-                "type": "string",
-                "enum": list(REASONS),
-                "description": "rate_limited 时：超过的是哪一项限制——"
-                + "；".join(f"{code}：{meaning}" for code, meaning in REASONS.items()),
-            },
-            "numbers": {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": "reason 为 number_paused 时：暂停查验的证书编号；too_many 时："
-                "一次配了太多不同姓名的证书编号（改正或去掉这些条目）",
-            },
-            "remaining": {
-                "type": "integer",
-                "minimum": 0,
-                "description": "reason 为 batch_hourly 或 key_daily 时：现在还可查验的条数"
-                "（不超过此数的请求可以立即提交）",
-            },
-            "revoked_rows": {
-                "type": "array",
-                "items": {"type": "integer"},
-                "description": "关注列表中已撤销的条目（从 1 起），rows 的一部分：其余的编号与姓名不相符",
-            },
-        },
-    },
+    "Error": ERROR_SCHEMA,
 }

@@ -104,12 +104,18 @@ class Verifier:
                 return None
 
     def check_many(
-        self, caller: Caller, items: Sequence[Item], channel: Channel, *, single: bool = False
+        self,
+        caller: Caller,
+        items: Sequence[Item],
+        channel: Channel,
+        *,
+        single: bool = False,
+        serial: bool = False,
     ) -> list[Checked]:
         """Charge ``items`` to ``caller`` — as batch rows, or as ``single`` checks at the counter
         (per minute) — or to the caller's key, then check each. May raise `RateLimited`, with
-        nothing charged."""
-        reserved = self.guesses.reserve(caller, items)
+        nothing charged. ``serial``: run on the event loop, so no other check runs meanwhile."""
+        reserved = self.guesses.reserve(caller, items, serial=serial)
         try:
             checked = self._checked(caller, items, channel, single)
         except BaseException:  # charged nothing, or checked nothing: no names were tried
@@ -153,9 +159,11 @@ class Verifier:
             lambda: stored_catalogue(conn) or self.catalogue,
         )
 
-    def check(self, caller: Caller, item: Item, channel: Channel) -> Checked:
+    def check(
+        self, caller: Caller, item: Item, channel: Channel, *, serial: bool = False
+    ) -> Checked:
         """One check at the counter: charged to the per-minute limit (or the caller's key)."""
-        return self.check_many(caller, [item], channel, single=True)[0]
+        return self.check_many(caller, [item], channel, single=True, serial=serial)[0]
 
     async def check_soon(self, caller: Caller, item: Item, channel: Channel) -> Checked:
         """`check` from the event loop. One check is a primary-key read of a local SQLite file
@@ -163,7 +171,7 @@ class Verifier:
         back — so it runs inline; with a shared (network) rate-limit store it goes to the
         thread pool, where waiting on the store blocks no other request."""
         if self.limiter.local:
-            return self.check(caller, item, channel)
+            return self.check(caller, item, channel, serial=True)
         return await run_in_threadpool(self.check, caller, item, channel)
 
     def recheck(self, client: str, receipt: Receipt) -> Verification:

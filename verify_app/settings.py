@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,7 +174,10 @@ class Settings:
             if problem := proxy_problem(proxy):
                 raise SettingsProblem(problem)
 
-        if self.public_url is not None and not self.public_url.startswith(("https://", "http://")):
+        if self.public_url is not None and (
+            not self.public_url.startswith(("https://", "http://"))
+            or not urllib.parse.urlsplit(self.public_url).hostname  # http:// alone
+        ):
             raise SettingsProblem(
                 f"CERTREG_PUBLIC_URL 应是完整的网址，带 https://（现为“{self.public_url}”）："
                 "回执链接和二维码以它开头，例如 https://zscx.example.gov.cn"

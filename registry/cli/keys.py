@@ -38,7 +38,12 @@ def keys() -> None:
 
 @keys.command(name="add")
 @click.argument("name", metavar="单位名称")
-@click.option("--per-day", type=click.IntRange(min=1), required=True, help="每日可查验的条数。")
+@click.option(
+    "--per-day",
+    type=click.IntRange(min=1, max=100_000_000),
+    required=True,
+    help="每日可查验的条数。",
+)
 @db_option
 def add(name: str, per_day: int, db: Path) -> None:
     """为该单位发放一个密钥，每日可查验 --per-day 条。
@@ -92,7 +97,7 @@ def list_keys(db: Path) -> None:
 
 
 @keys.command(name="revoke")
-@click.argument("key_id", metavar="密钥编号", type=int)
+@click.argument("key_id", metavar="密钥编号", type=click.IntRange(min=1, max=2**63 - 1))
 @db_option
 def revoke(key_id: int, db: Path) -> None:
     """吊销该编号的密钥，立即生效。

@@ -94,7 +94,7 @@ def _as_option(key: re.Match[str]) -> str:
 @click.option("--unit", help="单个文件：省直名册的领取单位。")
 @click.option(
     "--workers",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=64),
     help="在写入一个名册时，预先读取、检查后面名册的进程数（默认：名册较大时最多 3 个；0：不用）。",
 )
 def sync(

@@ -128,7 +128,7 @@ def _print_report(report: dict[str, Any]) -> None:
     "--limit",
     default=100,
     show_default=False,
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=1_000_000),
     help="最多列出多少份（默认 100）。",
 )
 @click.option(

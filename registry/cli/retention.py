@@ -13,7 +13,9 @@ from registry.store import verify_log_path
 from registry.store.log_retention import MIN_DAYS, cutoff, purge
 from registry.store.verify_log import prepare_log
 
-_DAYS = click.IntRange(min=MIN_DAYS)
+MAX_DAYS = 36_500
+"""A hundred years: past it, "keep everything" is what is meant, and the date overflows."""
+_DAYS = click.IntRange(min=MIN_DAYS, max=MAX_DAYS)
 
 
 @cli.command("purge-log")

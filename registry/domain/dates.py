@@ -15,6 +15,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from registry.domain.date_hints import hint, serial_of
+
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 """Sichuan's clock: the day a clerk numbers a roster, a receipt's expiry, a quota's day."""
 
@@ -86,7 +88,8 @@ def beijing_day(value: object) -> str | None:
 CHINESE_NUMERALS = re.compile("[〇零一二三四五六七八九十百千两]")
 """§四.(三): numbers on the documents are written in Arabic numerals; any of these is refused."""
 _YEAR_MONTH = re.compile(r"(\d{4})\s*(?:[.\-/年]\s*(\d{1,2})\s*月?|(\d{2}))")
-_FULL_DATE = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})\s*日?")
+_FULL_DATE = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})\s*[日号]?")
+"""2012-03-15, 2012.3.15, 2012年3月15日 — and 15号, as the day is said."""
 _YEAR = re.compile(r"(\d{4})\s*(?:年度?)?")
 
 
@@ -163,39 +166,12 @@ def _parse_year_month(value: object) -> tuple[int, int]:
     elif match:
         year, month = int(match[1]), int(match[2] or match[3])
     else:
-        raise BadDate("应为年月，如 1970.05、1970-05、1970年5月 或 197005" + _serial_hint(value))
+        raise BadDate("应为年月，如 1970.05、1970-05、1970年5月 或 197005" + hint(value, text))
     if not 1 <= month <= 12:
         raise BadDate(f"月份 {month} 不存在，请核对")
     if not 1900 <= year <= 2100:
         raise BadDate(f"年份 {year} 不合理，请核对是否多写或少写了数字")
     return year, month
-
-
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-"""Day 0 of a spreadsheet's date serial numbers (Excel and WPS, 1900 system)."""
-
-
-def _serial_hint(value: object, *, full: bool = False) -> str:
-    """For a whole number that is a date's serial number (a date cell whose date format was
-    lost: 27485 is 1975-04-01), what it is and how to fix it: a date format, or the text as
-    the column wants it (``full``: a whole date, else a year and month)."""
-    if isinstance(value, str):  # a CSV saved from such a cell holds the serial as text
-        digits = value.strip()
-        if not (digits.isascii() and digits.isdigit() and len(digits) <= 5):  # not ①, ², 9…9
-            return ""
-        value = int(digits)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return ""
-    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
-        return ""  # (a cell of a hostile file may hold inf or nan)
-    if not 7_306 <= value <= 73_050:  # 1920 to 2099: a holder's date
-        return ""
-    day = EXCEL_EPOCH + dt.timedelta(days=int(value))
-    written = day.isoformat() if full else f"{day.year}.{day.month:02d}"
-    return (
-        f"。{int(value)} 像是日期 {day.isoformat()} 丢了日期格式后显示的序列号："
-        f"请把该单元格设为日期格式，或直接写成 {written}"
-    )
 
 
 def parse_date(value: object, *, not_after: dt.date | None = None) -> dt.date:
@@ -219,7 +195,7 @@ def _parse_date(value: object) -> dt.date:
     _check_numerals(text)
     match = _FULL_DATE.fullmatch(text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
     if not match:
-        raise BadDate("应为日期，如 2012-03-15 或 2012年3月15日" + _serial_hint(value, full=True))
+        raise BadDate("应为日期，如 2012-03-15 或 2012年3月15日" + hint(value, text, full=True))
     try:
         day = dt.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError as exc:
@@ -253,7 +229,7 @@ def parse_year(value: object) -> int:
                 return day.year
     if not match:
         hint = ""
-        if isinstance(value, dt.date) and 1_900 <= (serial := _serial_of(value)) <= 2_100:
+        if isinstance(value, dt.date) and 1_900 <= (serial := serial_of(value)) <= 2_100:
             hint = (
                 f"（单元格是日期格式：填的 {serial} 被显示成了 {value:%Y-%m-%d}。"
                 "请把该列设为“常规”或“文本”格式）"
@@ -271,10 +247,25 @@ def _a_year(day: dt.date) -> bool:
     return (day.month, day.day) == (1, 1) and midnight and 2000 <= day.year <= 2100
 
 
-def _serial_of(day: dt.date) -> int:
-    """The serial number a spreadsheet stores for ``day``: what was typed into a date cell."""
-    day = day.date() if isinstance(day, dt.datetime) else day
-    return (day - EXCEL_EPOCH).days
+def slip_of(written: str | None, meant: str) -> bool:
+    """Whether a birth (``YYYY-MM``) is ``meant`` or one slip from it: one digit mis-written,
+    two next to each other swapped (1975-05, 1957-05), or a month or two off (1979-12,
+    1980-01: the lunar calendar's birthday written for the solar one)."""
+    if written is None or len(written) != len(meant):
+        return written == meant
+    with contextlib.suppress(ValueError):
+        if abs(_months(written) - _months(meant)) <= 2:
+            return True
+    differ = [i for i, (a, b) in enumerate(zip(written, meant, strict=True)) if a != b]
+    if len(differ) <= 1:
+        return True
+    first, second = differ[0], differ[-1]
+    swapped = written[first] == meant[second] and written[second] == meant[first]
+    return len(differ) == 2 and second == first + 1 and swapped
+
+
+def _months(year_month: str) -> int:
+    return int(year_month[:4]) * 12 + int(year_month[5:7])
 
 
 def year_month_text(year: int, month: int) -> str:

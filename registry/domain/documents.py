@@ -28,11 +28,20 @@ _SERIAL = re.compile(r"〕0*(\d+)号?$")
 """The document's serial after its year: 〔2013〕05号 and 〔2013〕5 are 〔2013〕5号."""
 
 
+_TITLE = re.compile(r"《[^《》]*》")
+_CITED = re.compile(r"[^\s《》〔〕“”\"',，。;；:：、]*〔\d{4}〕\d+号?")
+"""A document number inside a citation: 《关于…的通知》（绵人社函〔2012〕8号）, …8号（关于…通知）."""
+
+
 def document_key(number: str) -> str:
     """How two spellings of a document number are compared: NFKC, no spaces, one bracket style,
-    no ordinal (第), the serial without leading zeros and with its 号."""
+    no ordinal (第), the serial without leading zeros and with its 号 — and of a citation, its
+    one number outside the title (as the notice cites 《…通知》（川人社办发〔2011〕346号））."""
     text = unicodedata.normalize("NFKC", number)
     key = _ORDINAL.sub("〕", re.sub(r"\s+", "", text).translate(_BRACKETS))
+    cited = _CITED.findall(_TITLE.sub("", key))
+    if len(cited) == 1 and cited[0] != key:
+        key = cited[0]
     return _SERIAL.sub(r"〕\1号", key)
 
 
@@ -51,3 +60,27 @@ def year_problem(number: str | None, year: int, dated: str = "发证日期") -> 
     if written == year:
         return None
     return f"文号中的年份〔{written}〕与{dated}的年份 {year} 不符：{dated}应为该文件的批准时间"
+
+
+def revoking_problem(number: str | None, year: int, issued: int | None = None) -> str | None:
+    """Why ``number`` cannot be the document revoking a certificate on a day of ``year`` (one
+    issued in ``issued``): it carries no year, or one after the revocation or before the
+    certificate — a decision not yet made, or made of a certificate not yet issued. Not held
+    to the revocation's own year, as a 换发's is (`year_problem`): a decision of December is
+    registered in January. The public answer names this document."""
+    if not number:
+        return None
+    written = document_year(number)
+    if written is None:
+        return f"文号中没有年份：应写成如 川人社函〔{year}〕12号 的样式（年份在六角括号中）"
+    if written > year:
+        return (
+            f"文号中的年份〔{written}〕晚于撤销日期的年份 {year}：撤销须依据已作出的决定，"
+            "请核对文号或撤销日期"
+        )
+    if issued is not None and written < issued:
+        return (
+            f"文号中的年份〔{written}〕早于该证书的发证年份 {issued}：这份文件不能撤销它，"
+            "请核对文号"
+        )
+    return None

@@ -74,18 +74,10 @@ HELD_BACK = (
 )
 """Phrases that send the matter back (请补充材料后再报, 退回重报) — as asked, not as done:
 已补充材料后审核，同意 and 经重新申报，同意 approve, and so does 未发现不符合条件的情形."""
-NOT_REVIEWED = (
-    "未审核",
-    "未经审核",
-    "正在审核",
-    "待审核",
-    "审核中",
-    "未审",
-    "待审",
-    "未通过",
-    "不通过",
-    "不予通过",
-)
+UNDER_REVIEW = ("未审核", "未经审核", "正在审核", "待审核", "审核中", "未审", "待审")
+"""Phrases of a review not yet given."""
+NOT_PASSED = ("未通过", "不通过", "不予通过")
+NOT_REVIEWED = (*UNDER_REVIEW, *NOT_PASSED)
 """Phrases of a review not (yet) given or not passed: a 补发 cannot be recorded before both
 reviews pass (未审核同意 and 待审核，审核同意后补发 are no approval)."""
 _APPROVAL = re.compile("同意|批准|核准|准予|审核通过")
@@ -123,6 +115,17 @@ def refuses(written: str) -> bool:
     """Whether ``written`` refuses, sends the matter back, or says the review is not done —
     and does not deny that (无不同意见, 未发现不符合条件情形)."""
     return mentions(_said(written), (*REFUSED, *HELD_BACK, *NOT_REVIEWED))
+
+
+def awaits(written: str) -> bool:
+    """Whether ``written`` says the matter is still being reviewed (待审, 审核中) and nothing
+    more: no approval, refusal or sending back — an opinion still to come, as a blank is."""
+    said = _said(written)
+    return (
+        mentions(said, UNDER_REVIEW)
+        and not approves(said)
+        and not mentions(said, (*REFUSED, *HELD_BACK, *NOT_PASSED))
+    )
 
 
 def excepts(written: str) -> str | None:

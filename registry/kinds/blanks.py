@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from registry.domain.dates import CHINESE_NUMERALS, BadDate, parse_date
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.names import normalise_name
-from registry.domain.opinions import DATE_IN_TEXT, approves, refuses
+from registry.domain.opinions import DATE_IN_TEXT, approves, awaits, refuses
 from registry.domain.regions import PREFECTURE_FULL_NAMES, PROVINCE, REGIONS
 from registry.kinds.cells import NONE_WRITTEN
 from registry.sheets.cells import Cell
@@ -179,6 +179,8 @@ def opinion(value: Cell, today: dt.date) -> Opinion:
     if printed.strip("()（）。.、 ") in _NONE or (
         _PRINTED_ANY.search(printed) and not _PRINTED.sub("", _NO_WORDS.sub("", printed))
     ):  # "none" (/, 无), or the printed form's (印章) 年 月 日 not filled in — but √ or × is
+        return Opinion(None)
+    if awaits(printed):  # 待审, 审核中: not given yet, as a blank
         return Opinion(None)
     agreed: bool | None = True
     if isinstance(value, dt.date):

@@ -152,7 +152,9 @@ def check_holdings(
                     held[earlier] = holdings(earlier)
                 before = held[earlier].get(holder.predecessor)
             rule, code = _held_by(holder, mine.get(number), before)
-            clause = "附件3" if code == NUMBER_TAKEN else None  # a renamed correction is no rule's
+            # a 换发's or 补发's new number is registered by its register (§四.(六)); a renamed
+            # correction breaks no rule of the notice
+            clause = "附件3" if code == NUMBER_TAKEN else "§四.(六)" if holder.predecessor else None
             found.append(Problem(row, NUMBER_COLUMN, written, rule, clause, code=code))
         elif number in mine:
             current = holder

@@ -71,22 +71,23 @@ def history_problems(
                 "§四.(三)",
             )
         )
-    documents = {c.number: c.approval_doc for c in result.certificates}
+    certificates = {c.number: c for c in result.certificates}
+    manifest, told = document_key(entry.approval_doc or ""), False
     for root, number, date, cited in conn.execute(_CITED, (entry.key, REISSUE)):
-        now = documents.get(root)
-        if now is not None and document_key(now) != document_key(cited):
-            which = number if number == root else f"{number}（由本名册的 {root} 换发而来）"
-            problems.append(
-                Problem(
-                    None,
-                    None,
-                    now,
-                    f"证书 {which} 于 {date} 补发时，原公布文件登记为 {cited}（即本名册的批准文件），"
-                    f"新版本改为 {now}：已生效的补发所依据的文件不能改。请恢复原来的批准文号",
-                    "§四.(六)3",
-                )
-            )
-            break
+        certificate = certificates.get(root)
+        now = certificate.approval_doc if certificate else None
+        if certificate is None or now is None or (key := document_key(now)) == document_key(cited):
+            continue
+        which = number if number == root else f"{number}（由本名册的 {root} 换发而来）"
+        rule = (
+            f"证书 {which} 于 {date} 补发时，原公布文件登记为 {cited}（即本名册的批准文件），"
+            f"新版本改为 {now}：已生效的补发所依据的文件不能改。请恢复原来的批准文号"
+        )
+        if key != manifest:  # a row's own 批准文号 (附件5): each row named
+            problems.append(Problem(certificate.source_row, "批准文号", now, rule, "§四.(六)3"))
+        elif not told:  # the manifest's document, for every row: told once
+            problems.append(Problem(None, None, now, rule, "§四.(六)3"))
+            told = True
     return problems
 
 

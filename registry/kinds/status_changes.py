@@ -18,6 +18,7 @@ from registry.kinds.cells import total_in
 from registry.kinds.status_checker import Events
 from registry.kinds.status_remarks import applied_already
 from registry.kinds.status_rows import COLUMNS, REISSUE_DOCUMENTS, REVIEWS, StatusRow
+from registry.kinds.status_state import load_state
 from registry.kinds.status_versions import (
     RECORDED,
     Identity,
@@ -85,6 +86,11 @@ def _judged(problem: Problem, registered: set[tuple[int, str]]) -> bool:
     return True
 
 
+def _issued_on(conn: sqlite3.Connection, number: str) -> str | None:
+    state = load_state(conn, number)
+    return state.issued_on if state else None
+
+
 def check_status_changes(
     table: Table, entry: RegisterEntry, context: LoadContext
 ) -> tuple[list[Problem], StatusChanges]:
@@ -117,7 +123,7 @@ def check_status_changes(
             incomplete.add(problem.row or 0)
         else:
             withdrawn.append(applied_already(problem))
-    edits, amendments = compare_with_applied(parsed, applied)
+    edits, amendments = compare_with_applied(parsed, applied, lambda n: _issued_on(context.conn, n))
     problems += edits
     events = sorted((e for e in parsed if e.identity not in applied), key=lambda e: (e.date, e.row))
     vanished = sorted(applied.keys() - {e.identity for e in parsed})

@@ -27,6 +27,7 @@ from registry.domain.statuses import (
 from registry.domain.text import mentions
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.cells import NONE_WRITTEN, digits_lost
+from registry.kinds.status_misplaced import misplaced
 from registry.kinds.status_remarks import void_event
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column
@@ -47,6 +48,16 @@ CORRECTED = {"name": "更正姓名", "sex": "更正性别", "birth": "更正出�
 """The column of each field a 换发 corrects."""
 CORRECTIONS = tuple(CORRECTED.values())
 """Columns a 换发 row may fill with the values the misfilled certificate should have carried."""
+NEW_NUMBER_ALIASES = ("新证编号", "新编号", "新证号", "新证书号", "补发证书编号", "换发证书编号")
+"""How clerks head the 新证书编号 column; a header like them read as none was refused
+(`registry.kinds.status_misplaced`)."""
+
+
+def _said_otherwise(correction: str) -> tuple[str, ...]:
+    """How clerks head a correction column: 更正后工种, 正确姓名 for 更正工种, 更正姓名."""
+    field = correction.removeprefix("更正")
+    return (f"更正后{field}", f"更正后的{field}", f"正确{field}", f"正确的{field}")
+
 
 COLUMNS = (
     Column("序号", required=False),
@@ -54,7 +65,7 @@ COLUMNS = (
     Column("证书编号"),
     Column("姓名"),
     Column("日期"),
-    Column("新证书编号", required=False),
+    Column("新证书编号", required=False, aliases=NEW_NUMBER_ALIASES),
     Column("原因"),
     Column("批准文号"),
     Column("个人申请", required=False),
@@ -62,7 +73,7 @@ COLUMNS = (
     Column("原公布文件", required=False, aliases=("原公布合格人员名单文件",)),
     Column("主管部门审核", required=False, aliases=("主管部门审核意见",)),
     Column("发证机关审核", required=False, aliases=("发证机关审核意见",)),
-    *(Column(name, required=False) for name in CORRECTIONS),
+    *(Column(name, required=False, aliases=_said_otherwise(name)) for name in CORRECTIONS),
 )
 
 
@@ -245,6 +256,8 @@ class StatusRow:
         new_number = self.number("新证书编号")
         readable = len(self.problems) == start and number is not None and date is not None
         new_written = text(values.get("新证书编号"))
+        own = {str(n) for n in (number, new_number) if n}
+        self.problems += misplaced(self.record.row, self.unread, own)
         self.kind_rules(kind, "" if new_written.strip("()（）") in NONE_WRITTEN else new_written)
         if kind == REISSUE and date is not None:
             self.review_dates(date)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from registry.domain.dates import BadDate, years_after
-from registry.domain.documents import EVENT_DATE, document_key, year_problem
+from registry.domain.dates import BadDate, slip_of, years_after
+from registry.domain.documents import EVENT_DATE, document_key, revoking_problem, year_problem
 from registry.domain.name_changes import another_name
 from registry.domain.names import mask_name, name_key, same_holder
 from registry.domain.numbers import parse, year_code_of, year_of_code
@@ -71,8 +71,11 @@ def event_problems(
         found += _birth_problems(birth, current)
     if event.corrections and (another := _another_person(event, current)):
         found.append(another)
-    unapproved = year_problem(event.approval_doc, event.date.year, EVENT_DATE)
-    if event.type != REVOKE and unapproved:
+    if event.type == REVOKE:
+        issued = int(current.issued_on[:4]) if current.issued_on else None
+        if unapproved := revoking_problem(event.approval_doc, event.date.year, issued):
+            found.append(("批准文号", event.approval_doc, unapproved, "§五.(三)"))
+    elif unapproved := year_problem(event.approval_doc, event.date.year, EVENT_DATE):
         found.append(("批准文号", event.approval_doc, unapproved, "§四.(三)"))
     if event.new_number:
         found += _new_number_problems(event, event.new_number, current, certificate, next_free)
@@ -173,20 +176,25 @@ def _new_number_problems(
     return found
 
 
+FIRST_HOLDER = "与该证书最初的持证人相比，"
+"""How a rule judging a 换发 with those before it opens."""
+
+
 def _another_person(event: StatusEvent, current: CertificateState) -> Found | None:
     """A 换发 that hands the certificate to another person, no 错填 corrected (§二): one that
     leaves the first holder's name, sex and birth all changed (in itself, or after the 换发
     before it); one that writes another name altogether (`another_name`) and changes the sex
     or the birth with it; and one that completes another name and the other sex than the first
     holder's over several 换发 — the sex corrected one day and the name the next, or the other
-    way round. Another name alone is the holder's new name (改名); a birth corrected before or
-    after it is not followed over several 换发 (a digit mis-written is the commonest 错填),
-    the sex is (its slip is rare, and with another name it is another person)."""
+    way round — or another name and a birth more than a slip from the first holder's
+    (`slip_of`). Another name alone is the holder's new name (改名); a birth a slip off
+    corrected before or after it is not followed over several 换发 (a digit mis-written is the
+    commonest 错填), the sex is (its slip is rare, and with another name it is another person)."""
     fixed = dict(event.corrections)
     if not fixed.keys() & {"name_key", "sex", "birth"}:
         return None  # (a trade corrected hands nothing over, whatever came before)
     name, sex, birth = current.root
-    same_person = ""
+    same_person = since = ""
     after_name = fixed.get("name_key", current.name_key)
     after_sex = fixed.get("sex", current.sex)
     if (
@@ -209,10 +217,21 @@ def _another_person(event: StatusEvent, current: CertificateState) -> Found | No
     ):
         also = "性别也不同（连同此前的换发）"
         what, same_person = _described(name, after_name, also, first=True)
+        since = FIRST_HOLDER
+    elif (
+        birth
+        and not slip_of(after_birth := fixed.get("birth", current.birth), birth)
+        and another_name(name, after_name)
+    ):
+        also = (
+            f"出生年月 {after_birth} 也与最初的 {birth} 相差不止一个数字或两个月（连同此前的换发）"
+        )
+        what, same_person = _described(name, after_name, also, first=True)
+        since = FIRST_HOLDER
     else:
         return None
     rule = (
-        f"更正后的{what}：这不是填错，而是换了一个人，证书不能这样转给他人（§二）。"
+        f"{since}更正后的{what}：这不是填错，而是换了一个人，证书不能这样转给他人（§二）。"
         "请核对；如原名册确把证书发给了别人，请登记撤销该证书（§五.(三)），由审批部门为其本人办理"
         + same_person
     )
@@ -225,15 +244,14 @@ def _described(
 ) -> tuple[str, str]:
     """How the name changed, for the rule (``also``: what else did; ``first``: against the
     first holder), and what to do if it is one person all the same."""
-    since = "与该证书最初的持证人相比，" if first else ""
     if another_name(registered, corrected):
         hint = (
             "；如确是同一人（此前的性别确属填错，其后依法改名），请与省厅联系核实" if first else ""
         )
-        return f"{since}姓名换成了完全不同的另一个，{also}", hint
+        return f"姓名换成了完全不同的另一个，{also}", hint
     # only a character more or fewer: a slip, were the sex not changed too
     hint = "；如确是同一人（姓名漏写或多写了一个字，性别也填错了），请与省厅联系核实"
-    return f"{since}姓名多了或少了一个字，{also}", hint
+    return f"姓名多了或少了一个字，{also}", hint
 
 
 def _also_changed(fixed: dict[str, str], current: CertificateState) -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 
-from registry.domain.documents import EVENT_DATE, document_key, year_problem
+from registry.domain.documents import EVENT_DATE, document_key, revoking_problem, year_problem
 from registry.domain.problems import Problem
 from registry.domain.statuses import REVOKE, StatusEvent
 from registry.kinds.status_rows import CORRECTED, REISSUE_DOCUMENTS
@@ -69,9 +70,12 @@ def source_row(conn: sqlite3.Connection, register: str, identity: Identity) -> o
 
 
 def compare_with_applied(
-    events: list[StatusEvent], applied: dict[Identity, tuple[object, ...]]
+    events: list[StatusEvent],
+    applied: dict[Identity, tuple[object, ...]],
+    issued: Callable[[str], str | None],
 ) -> tuple[list[Problem], list[Amendment]]:
-    """(a problem for each applied event written otherwise, the corrections of references)."""
+    """(a problem for each applied event written otherwise, the corrections of references);
+    ``issued(number)``: the certificate's issue date, which a 撤销's document may not precede."""
     problems, amendments = [], []
     for event in events:
         before = applied.get(event.identity)
@@ -86,7 +90,7 @@ def compare_with_applied(
         if not changed:
             continue
         if changed.keys() <= AMENDABLE:
-            if unapproved := _document_year(event, changed):
+            if unapproved := _document_year(event, changed, issued):
                 problems.append(unapproved)
                 continue
             labels = {field: f"{event.type}{RECORDED[field]}" for field in changed}
@@ -96,15 +100,23 @@ def compare_with_applied(
     return problems, amendments
 
 
-def _document_year(event: StatusEvent, changed: dict[str, tuple[object, object]]) -> Problem | None:
-    """A corrected 批准文号 of the event's year, as a new event's must be (§四.(三)): a
-    correction is held to the rule the first version was."""
-    if "approval_doc" not in changed or event.type == REVOKE:
+def _document_year(
+    event: StatusEvent,
+    changed: dict[str, tuple[object, object]],
+    issued: Callable[[str], str | None],
+) -> Problem | None:
+    """A corrected 批准文号 of the event's year, as a new event's must be (§四.(三)), or for a
+    撤销 one not after it (§五.(三)): a correction is held to the rule the first version was."""
+    if "approval_doc" not in changed:
         return None
-    problem = year_problem(event.approval_doc, event.date.year, EVENT_DATE)
-    return (
-        Problem(event.row, "批准文号", event.approval_doc, problem, "§四.(三)") if problem else None
-    )
+    if event.type == REVOKE:
+        on = issued(event.number)
+        year = int(on[:4]) if on else None
+        problem, clause = revoking_problem(event.approval_doc, event.date.year, year), "§五.(三)"
+    else:
+        problem = year_problem(event.approval_doc, event.date.year, EVENT_DATE)
+        clause = "§四.(三)"
+    return Problem(event.row, "批准文号", event.approval_doc, problem, clause) if problem else None
 
 
 def _same_document(field: str, old: object, new: object) -> bool:

@@ -15,6 +15,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from registry.domain.numbers import IN_TEXT as NUMBER_IN_TEXT
+from registry.domain.numbers import normalise, number_shaped
 from registry.sheets._extent import column_letters
 from registry.sheets._marked import Marks
 from registry.sheets.cells import Cell
@@ -34,7 +35,13 @@ FOOTER_MARKERS = (
     "(章)",
     "填报人",
     "负责人",
+    "填表",
+    "制表",
+    "复核人",
+    "发放人",
+    "盖章",
 )
+"""Words of a sign-off line under a register (填表人：王明, 制表单位：…（盖章）): it ends the rows."""
 
 
 @dataclass(slots=True)
@@ -95,7 +102,12 @@ def _is_footer(cells: list[Cell], own_words: set[int]) -> bool:
     if len(filled) > FOOTER_CELLS:
         return _opens_footer(cells, own_words)
     text = header_key("".join(map(str, filled)))
-    return any(marker in text for marker in FOOTER_MARKERS)
+    # a short row with a certificate number for a cell is a holder's: a collection (证书编号,
+    # 领取人, 签名, 日期) signed 单位盖章 is no sign-off line; an opinion naming one (…（编号
+    # Z1122020901）) is one
+    return any(marker in text for marker in FOOTER_MARKERS) and not any(
+        isinstance(cell, str) and number_shaped(normalise(cell)) for cell in cells
+    )
 
 
 _FOOTER_MARKER = re.compile("|".join(map(re.escape, FOOTER_MARKERS)))
