@@ -740,6 +740,35 @@ def test_reissue_under_new_number_supersedes(roster: RegisterFactory, db_path: P
     assert verify(db_path, "Z1122020003", "周杰")["result"] == "valid"
 
 
+@pytest.mark.parametrize(
+    ("reissued_as", "exchanged_as"),
+    [("Z1122020003", "Z1122020004"), ("", "Z1122020003")],
+    ids=["new number", "same number"],
+)
+def test_an_exchanged_reissue_copy_keeps_its_mark(
+    roster: RegisterFactory, db_path: Path, reissued_as: str, exchanged_as: str
+) -> None:
+    """§四.(六)3: the 换发 of a paper marked 补发 copies the paper, mark and all; the lost
+    original stays void, so the answer about the new number still tells the employer to look
+    for the mark."""
+    damaged = reissued_as or "Z1122020001"
+    roster.add(
+        "changes.csv",
+        [
+            status_event("补发", "Z1122020001", "周杰", "2012-09-10", reissued_as),
+            status_event("换发", damaged, "周杰", "2012-11-05", exchanged_as),
+        ],
+        MIANYANG_CHANGES,
+    )
+    assert sync(roster, db_path)[0] == 0
+    answer = verify(db_path, exchanged_as, "周杰")
+    assert answer["result"] == "valid"
+    assert answer["reissue"] is True
+    assert "reissue_of" not in answer  # the 换发 replaced a 补发 copy; the 补发 replaced another
+    assert "由补发证书换发" in str(answer["advice"])
+    assert "None" not in str(answer["advice"])
+
+
 CASES = [
     (
         "unknown type",

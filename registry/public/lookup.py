@@ -47,10 +47,13 @@ def _as_of_now(conn: sqlite3.Connection, as_of: AsOf) -> str | None:
 
 
 REISSUE_COPY = (
-    "证书有效。该证书为补发证书（原证书 {reissue_of} 已作废），证书正页右下方应注明“补发”字样；"
+    "证书有效。该证书为补发证书（{origin}），证书正页右下方应注明“补发”字样；"
     "请核对持证人出示的证书原件有此字样，且等级、工种、发证日期等与登记的一致。"
 )
-"""§四.(六)3: a 补发 copy under a new number, and what an employer must look for on its paper."""
+"""§四.(六)3: a 补发 copy under a new number — or the 换发 of one, which keeps the mark — and
+what an employer must look for on its paper."""
+REISSUE_ORIGIN = "原证书 {reissue_of} 已作废"
+EXCHANGED_COPY = "由补发证书换发，原补发证书已作废"
 
 EMPTY_NAME = "持证人姓名为空"
 REORDERED_NAME = "持证人姓名中有改变文字显示顺序的控制字符，屏幕上显示的与输入的不是同一个姓名"
@@ -133,7 +136,8 @@ class Verification:
         if self.reason in NAME_ADVICE:  # the number may be right: nothing to say about it
             return f"{self.reason}。{NAME_ADVICE[self.reason]}。"
         if self.reissue and self.result == VALID:
-            return REISSUE_COPY.format_map(vars(self))
+            origin = REISSUE_ORIGIN.format_map(vars(self)) if self.reissue_of else EXCHANGED_COPY
+            return REISSUE_COPY.format(origin=origin)
         if self.result == REISSUED and self.status_date is None:
             return REISSUED_UNDATED
         return ADVICE[self.result].format_map(vars(self))

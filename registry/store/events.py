@@ -47,7 +47,9 @@ def _create_successor(
 ) -> None:
     """The certificate issued under ``event.new_number``: the holder's data (with the values a
     换发 corrects), valid from the event's date, pointing back to the number it replaces; a
-    补发 copy is marked as one. A correction is kept in the new number's history, old → new."""
+    补发 copy is marked as one, and so is the 换发 of a paper marked 补发 — the exchange copies
+    the paper, mark and all, and the lost original stays void. A correction is kept in the new
+    number's history, old → new."""
     new = parse(event.new_number or "")
     fixed = dict(event.corrections)
     # inserted with the corrected values: a certificate's holder is never rewritten afterwards
@@ -69,7 +71,7 @@ def _create_successor(
     conn.execute(
         "UPDATE certificates SET year_code = ?, sequence = ?, issued_on = ?, approval_doc = ?,"
         " register = ?, source_row = ?, status = ?, status_date = NULL, successor = NULL,"
-        " predecessor = ?, reissue = ?, created_sync = ?, updated_sync = ? WHERE number = ?",
+        " predecessor = ?, reissue = max(reissue, ?), created_sync = ?, updated_sync = ? WHERE number = ?",
         (
             new.year_code,
             new.sequence,
