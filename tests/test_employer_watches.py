@@ -274,6 +274,33 @@ def test_a_watch_item_asking_to_confirm_its_paper_is_told_a_watch_does_not(
     assert _log_tables(registry_db)["watches"] != []  # only the list without confirm
 
 
+def test_a_name_that_cannot_be_checked_is_named_as_such_not_as_a_mismatch(
+    app_client: AppClient,
+) -> None:
+    """A name a bidi control reorders was never compared with the number: the list said
+    "编号与姓名不相符", sending the officer to check a number that was never looked at."""
+    reordered = {"number": STAFF[1]["number"], "name": f"\u202e{STAFF[1]['name']}"}
+    with app_client() as client:
+        refused = client.post("/api/v1/watches", json={"items": [STAFF[0], reordered]})
+    assert refused.status_code == 422 and refused.json()["rows"] == [2]
+    message = refused.json()["message"]
+    assert "第2份的姓名无法查验：持证人姓名中有改变文字显示顺序的控制字符" in message
+    assert "不相符" not in message
+
+
+def test_a_name_padded_with_control_characters_is_the_name_on_every_channel(
+    app_client: AppClient,
+) -> None:
+    """The form drops a NUL or a bell an HR system pads a name with; the API answered the same
+    name 未查到 and counted each padding as another wrong guess, and a watch refused it."""
+    padded = {"number": STAFF[0]["number"], "name": f"{STAFF[0]['name']}\x00\x07"}
+    with app_client() as client:
+        checked = client.post("/api/v1/verify", json=padded)
+        watched = client.post("/api/v1/watches", json={"items": [padded]})
+    assert checked.json()["result"] == "valid"
+    assert watched.status_code == 201, watched.text
+
+
 def test_a_revoked_certificate_is_not_watched(app_client: AppClient, registry_db: Path) -> None:
     """A list with a revoked certificate was saved as "已关注" — read as "these are fine" — and
     nothing can ever happen to it: refused, naming it, nothing stored."""

@@ -187,20 +187,20 @@ def test_batch_limit_500(app_client: AppClient) -> None:
             "/api/v1/verify",
             b'{"number": "Z1122020123", "name": "x", "recipt": true}',
             422,
-            "请求体的字段 recipt 不认识：是否应为 receipt？",
+            "请求体的字段“recipt”不认识：是否应为 receipt？",
         ),
         ("/api/v1/verify", b'{"Number": "Z1122020123", "name": "x"}', 422, "是否应为 number？"),
         (
             "/api/v1/verify/batch",
             b'{"items": [{"number": "Z1122020123", "name": "x"}], "receipt": true}',
             422,
-            "请求体的字段 receipt 不认识：是否应为 receipts？",
+            "请求体的字段“receipt”不认识：是否应为 receipts？",
         ),
         (
             "/api/v1/verify/batch",
             b'{"items": [{"number": "Z1122020123", "name": "x", "confrim": {}}]}',
             422,
-            "第 1 项（items[0]）的字段 confrim 不认识：是否应为 confirm？",
+            "第 1 项（items[0]）的字段“confrim”不认识：是否应为 confirm？",
         ),
         ("/api/v1/watches", b'{"item": []}', 422, "是否应为 items？"),
         (  # an item's own receipt was ignored: answered without one, and nothing said why

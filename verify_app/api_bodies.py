@@ -69,7 +69,7 @@ async def json_body(request: Request) -> Any:
         # as json.loads reads bytes, with one decoder made once (json.loads makes one a call)
         return _DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
     except DuplicateKey as exc:
-        message = f"请求体不是有效的 JSON：字段“{exc.key}”在同一个对象中出现了不止一次。"
+        message = f"请求体不是有效的 JSON：字段{_shown(exc.key)}在同一个对象中出现了不止一次。"
         raise InvalidRequest(400, "bad_json", message) from exc
     except RecursionError as exc:
         raise InvalidRequest(400, "bad_json", "请求体不是有效的 JSON：嵌套层数过多") from exc
@@ -132,8 +132,7 @@ def misspelt(body: object, known: tuple[str, ...], where: str) -> None:
     for key in islice((key for key in body if key not in known), MAX_SPELLCHECKED):
         meant = get_close_matches(key.lower(), known, 1, 0.75)
         if meant and meant[0][0] == key[:1].lower():
-            shown = key if _encodable(key) else "（含无效 Unicode 字符）"
-            message = f"{where}的字段 {shown} 不认识：是否应为 {meant[0]}？"
+            message = f"{where}的字段{_shown(key)}不认识：是否应为 {meant[0]}？"
             raise InvalidRequest(422, "invalid", message)
 
 
@@ -143,6 +142,12 @@ def flag(body: dict[str, Any], name: str) -> bool:
     if not isinstance(value, bool):
         raise InvalidRequest(422, "invalid", f"{name} 应为 true 或 false")
     return value
+
+
+def _shown(key: str) -> str:
+    """A client's key as a message quotes it; one UTF-8 cannot carry (a lone surrogate, which
+    JSON's ``\\ud800`` can spell) is described instead: the answer must still encode."""
+    return f"“{key}”" if _encodable(key) else "（含无效 Unicode 字符）"
 
 
 def _encodable(text: str) -> bool:

@@ -24,11 +24,16 @@ def refuse_unwatchable(
     if not unmatched and not revoked and not unread:
         return
     parts = [listed(unread, "行", "").removesuffix("。")] if unread else []
-    if unmatched:
+    # a name that could not be checked (a bidi control reorders it) says so: the number and
+    # name were never compared, and "不相符" would send the officer to the wrong field
+    unchecked = [i for i in unmatched if checked[i - 1].answer.faulty_input == "name"]
+    mismatched = [i for i in unmatched if i not in unchecked]
+    if mismatched:
         parts.append(
-            f"{'、'.join(named[i - 1] for i in unmatched)}证书的编号与姓名不相符（或编号格式错误）："
+            f"{'、'.join(named[i - 1] for i in mismatched)}证书的编号与姓名不相符（或编号格式错误）："
             "请核对，只有查验相符的证书才能关注"
         )
+    parts += [f"{named[i - 1]}的姓名无法查验：{checked[i - 1].answer.reason}" for i in unchecked]
     if revoked:
         which = "、".join(f"{named[i - 1]}（{a.number}，{a.status_date} 撤销）" for i, a in revoked)
         parts.append(

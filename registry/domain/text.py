@@ -101,15 +101,22 @@ Unlike a bidi override or isolate, they reorder nothing that is shown."""
 
 
 def drop_invisible(text: str) -> str:
-    """``text`` without what nobody sees: format characters (a soft hyphen, a zero-width space,
-    a byte-order mark pasted from a document) and the blank-looking ones. For what a person
-    *types* into a check, which should find what they see; a register refuses them instead
-    (`hidden_characters`), so no registered name or number holds one."""
+    """``text`` without what nobody sees: control characters (a NUL an HR system pads a field
+    with, a pasted line break), format characters (a soft hyphen, a zero-width space, a
+    byte-order mark pasted from a document) and the blank-looking ones. For what a person
+    *types* into a check, which should find what they see — on every channel, as the form does
+    — a register refuses them instead (`hidden_characters`), so no registered name or number
+    holds one."""
     if shows_all(text):
         return text
     return "".join(
-        ch for ch in text if unicodedata.category(ch) != "Cf" and not BLANK_LOOKING.match(ch)
+        ch
+        for ch in text
+        if unicodedata.category(ch) not in _UNSEEN_CATEGORIES and not BLANK_LOOKING.match(ch)
     )
+
+
+_UNSEEN_CATEGORIES = ("Cc", "Cf")
 
 
 _NEGATED = re.compile(
