@@ -158,6 +158,7 @@ def test_the_client_address_reaches_the_shared_limit_through_nginx(tmp_path: Pat
                 f"{site.https}/check", params={"number": CHECK["number"], "name": NAME}
             )
             swapped = other.get(f"{site.https}/api/v1/numbers/{NAME}")  # a name to decode
+            split = other.get(f"{site.https}/api/v1/numbers/{NAME[0]}/{NAME[1:]}")  # slashes too
         # Give the replicas' log writers a moment to commit: a readiness wait, not a timing check.
         wait_for(
             "both replicas' logs",
@@ -180,7 +181,9 @@ def test_the_client_address_reaches_the_shared_limit_through_nginx(tmp_path: Pat
     assert by_hand.status_code in (200, 303) and "/check?[query]" in logged_text
     # nor one a program sent to be decoded as a number
     assert swapped.status_code == 422 and "/api/v1/numbers/[number]" in logged_text
-    assert NAME not in logged_text and urllib.parse.quote(NAME) not in logged_text
+    assert split.status_code == 422
+    for part in (NAME, NAME[1:]):
+        assert part not in logged_text and urllib.parse.quote(part) not in logged_text
     per_replica = [logged(folder) for folder in site.data]
     assert all(per_replica), "round robin: each replica served some of the checks"
     clients = {client for rows in per_replica for client, _ in rows}

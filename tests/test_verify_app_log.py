@@ -259,6 +259,7 @@ def test_server_workers_starting_at_once_all_open_a_new_log(tmp_path: Path) -> N
         ("/r/Z1122020123-ab12.1765000000.sig?%E5%BC%A0", "/r/[token]?*"),
         ("/api/v1/numbers/510104199001011234", "/api/v1/numbers/[number]"),
         ("/api/v1/numbers/%E5%BC%A0%E4%B8%89%E6%98%8E", "/api/v1/numbers/[number]"),
+        ("/api/v1/numbers/%E5%BC%A0/%E4%B8%89?x=1", "/api/v1/numbers/[number]?x=*"),
     ],
 )
 def test_uvicorn_access_lines_carry_no_secret_link(path: str, logged: str) -> None:

@@ -212,7 +212,8 @@ routes = [
     Route("/batch", batch_page.batch_form, methods=["GET"], name="batch_form"),
     Route("/batch", batch_page.batch, methods=["POST"], name="batch"),
     Route("/api/v1/verify/batch", api.verify_batch, methods=["POST"], name="api_batch"),
-    Route("/api/v1/numbers/{number}", api.number, methods=["GET"], name="api_number"),
+    # a number typed with slashes (G11/2200/0001) is a malformed number, not an unknown address
+    Route("/api/v1/numbers/{number:path}", api.number, methods=["GET"], name="api_number"),
     Route("/api/v1/watches", watches.api_create, methods=["POST"], name="api_watches"),
     Route("/report", reports.report, methods=["POST"], name="report"),
     Route("/api/v1/reports", api.report, methods=["POST"], name="api_reports"),

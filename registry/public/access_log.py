@@ -12,9 +12,10 @@ import logging
 import re
 
 _SECRET_LINKS = re.compile(r"^/(?:r/[^/?]+|watch/[^/?.]+)")
-_NUMBER_PATH = re.compile(r"^/api/v1/numbers/[^/?]*")
+_NUMBER_PATH = re.compile(r"^/api/v1/numbers/[^?]*")
 """A number to decode is typed by a program, which may have put a name or an ID card's number
-where the certificate number goes: the line keeps that a number was decoded, not which."""
+where the certificate number goes — slashes and all: the line keeps that a number was decoded,
+not which."""
 ACCESS_LOGGER = "uvicorn.access"
 STAFF_LOGGER = "certreg.staff"
 """Who of the staff opened what (`datasette_config.plugins.certreg_session`): an auditor asks
