@@ -202,6 +202,11 @@ def test_a_new_number_or_correction_under_a_header_clerks_use_is_read(
         ("新号码", "Z1122020003", "编号应填在“新证书编号”栏"),  # by the number it holds
         ("新证号码", "按原编号", "编号应填在“新证书编号”栏"),  # by its header
         ("更正后的工种名称", "钳工", "应分别填在“更正姓名”“更正性别”"),
+        # what a 换发 does not correct: dropped, the new paper lost the change written
+        ("更正等级", "高级", "只登记姓名、性别、出生年月、工种的更正"),
+        ("更正后工作单位", "绵阳市示例局", "只登记姓名、性别、出生年月、工种的更正"),
+        ("更正发证日期", "2012-03-21", "只登记姓名、性别、出生年月、工种的更正"),
+        ("更正日期", "2012-09-10", None),  # when, not what
         ("经办人", "王明", None),  # a column of the clerk's own: its note says it is not read
         ("备注", "原证 Z1122020001 已遗失", None),  # a remark naming the row's number
         ("原证书编号", "Z1122020001", None),  # the row's number again
