@@ -25,6 +25,7 @@ from tests.registers import (
     MIANYANG,
     RegisterFactory,
     approval_row,
+    footer,
     loads_with_footer,
     refused,
     status_event,
@@ -198,6 +199,18 @@ def test_a_footer_row_that_is_no_count_is_not_read_as_counts(
 ) -> None:
     """A signature or a note below 同意中级 1 人 was joined to it as more counts."""
     loads_with_footer(registers, db_path, [agreed, after])
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["注：出生年月按身份证填写。", "说明：本表由单位填写", "注1. 工种按目录填写", "以下空白"],
+)
+def test_a_note_under_the_rows_ends_them(
+    registers: RegisterFactory, db_path: Path, note: str
+) -> None:
+    """A note right under the last holder was read as a holder named 注：…, refused with a
+    dozen problems about its empty columns and none saying it was a note."""
+    loads_with_footer(registers, db_path, [note, *footer({"C": 0, "Z": 1, "G": 0, "J": 0})])
 
 
 def test_an_opinion_without_counts_does_not_take_the_next_rows(

@@ -42,6 +42,13 @@ FOOTER_MARKERS = (
     "盖章",
 )
 """Words of a sign-off line under a register (填表人：王明, 制表单位：…（盖章）): it ends the rows."""
+NOTE_LINE = re.compile(
+    r"(?:注|附注|备注|说明|填表说明|注意事项)(?:[\d一二三四五六七八九十]*:|[\d一二三四五六七八九十]+[、.])"
+    r"|以下(?:空白|无内容|无数据)"
+)
+"""A note under the rows (注：出生年月按身份证填写, 注1. 工种按目录填写, 以下空白), as
+`header_key` writes it: it ends the rows like a sign-off line, instead of being read as a
+holder named 注 with every other column empty."""
 
 
 @dataclass(slots=True)
@@ -105,7 +112,8 @@ def _is_footer(cells: list[Cell], own_words: set[int]) -> bool:
     # a short row with a certificate number for a cell is a holder's: a collection (证书编号,
     # 领取人, 签名, 日期) signed 单位盖章 is no sign-off line; an opinion naming one (…（编号
     # Z1122020901）) is one
-    return any(marker in text for marker in FOOTER_MARKERS) and not any(
+    noted = any(marker in text for marker in FOOTER_MARKERS) or NOTE_LINE.match(text)
+    return bool(noted) and not any(
         isinstance(cell, str) and number_shaped(normalise(cell)) for cell in cells
     )
 
