@@ -5,6 +5,7 @@ the sheet saw: such a cell in a register's column is refused (§四.(五))."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -254,6 +255,27 @@ def test_a_formula_elsewhere_loads(registers: RegisterFactory, db_path: Path) ->
     _saved_formula(path, "绵阳市水务局", '"绵阳市"&"水务局"', "绵阳市水务局")
     code, report = sync(registers.folder, db_path)
     assert code == 0, report
+
+
+@pytest.mark.parametrize("formula", [None, "VLOOKUP(B5,名单!A:B,2,0)"], ids=["pasted", "formula"])
+def test_an_error_value_is_named_not_called_empty(
+    registers: RegisterFactory, db_path: Path, formula: str | None
+) -> None:
+    """A failed VLOOKUP shows #N/A, and 粘贴为数值 keeps it; read as empty, the cell was
+    reported as 姓名为空 to a clerk looking at a cell that plainly held something."""
+    path = _two_holders(registers)
+    edit_cell(path, "王五", value="#N/A")
+    if formula is not None:
+        _rewrite(
+            path,
+            "xl/worksheets/sheet1.xml",
+            lambda xml: re.sub(r'(<c r="\w+" t="e">)(<v>#N/A</v>)', rf"\1<f>{formula}</f>\2", xml),
+        )
+    code, report = sync(registers.folder, db_path)
+    assert code == 1
+    [error] = [p for p in report["registers"][0]["problems"] if "错误值" in p["rule"]]
+    assert (error["row"], error["column"], error["value"]) == (5, "姓名", "#N/A")
+    assert "选择性粘贴" in error["rule"]
 
 
 def test_everyday_formats_load(registers: RegisterFactory, db_path: Path) -> None:

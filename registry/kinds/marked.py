@@ -54,6 +54,13 @@ IDENTITY_COLUMNS = frozenset(
 its trade and level, and what a status change does: no formula's saved value may decide it."""
 
 
+ERROR_CELL = (
+    "这个单元格是错误值（公式出错时显示的，如 #N/A、#REF!，或连同错误“粘贴为数值”留下的）："
+    "导入时读成空白。请改为应填的内容：公式出错的，先改正公式，再复制该列、右键“选择性粘贴”→"
+    "“数值”，保存后重新导入"
+)
+
+
 UNSAVED_FORMULA = (
     "这一行有公式，但文件没有保存公式的计算结果（程序生成的文件常见），导入时会读成空白。"
     "请用 Excel 或 WPS 打开这个文件、保存一次后重试"
@@ -91,7 +98,8 @@ def marked_rows(table: Table, filling: Collection[str] = ()) -> list[Problem]:
         )
     ]
     shown_otherwise = marks.disguised or marks.unseen or marks.formulas
-    return found + _shown_otherwise(table) if shown_otherwise else found
+    found += _shown_otherwise(table) if shown_otherwise else []
+    return found + _errors(table) if marks.errors else found
 
 
 def _shown_otherwise(table: Table) -> list[Problem]:
@@ -118,3 +126,15 @@ def _shown_otherwise(table: Table) -> list[Problem]:
             if rule is DISGUISED_CELL or not blank:
                 found.append(Problem(row, names[column], None, rule, "§四.(五)"))
     return found
+
+
+def _errors(table: Table) -> list[Problem]:
+    """A problem for each error value (#N/A) in one of the register's columns on a data row:
+    read as empty, it was reported as a blank the clerk could see was filled."""
+    names = {index + 1: name for name, index in table.columns.items()}
+    rows = {record.row for record in table.records}
+    return [
+        Problem(row, names[column], shown or None, ERROR_CELL)
+        for row, column, shown in sorted(table.marks.errors)
+        if row in rows and column in names
+    ]

@@ -74,6 +74,9 @@ class Marks:
     """(row, column) of the cells holding a formula and the value saved with it: what is loaded
     is that value, while the program opening the file may work the formula out again and show
     another (a file asking for it, ``fullCalcOnLoad``, or not saved by Excel)"""
+    errors: frozenset[tuple[int, int, str]] = frozenset()
+    """(row, column, shown) of the cells holding an error value (``t="e"``: #N/A, #REF!), a
+    formula's or one pasted as a value: read as empty, though the sheet shows the error"""
 
 
 NO_MARKS = Marks()
@@ -85,6 +88,8 @@ def _strikes(attributes: dict[str, str]) -> bool:
 
 TEXT_CELLS = ("s", "inlineStr", "str")
 """The ``t`` of a cell holding text: a shared string, an inline string, a formula's text."""
+ERROR_CHARS = 16
+"""Of an error cell's value, what a report quotes (the longest of Excel's is #GETTING_DATA)."""
 NUMBER_CELLS = (None, "n", "d")
 """The ``t`` of a cell holding a number (or an ISO date), which a number format shows."""
 
@@ -115,6 +120,7 @@ def exact_marks(
     disguised: set[tuple[int, int]] = set()
     invisible: set[tuple[int, int]] = set()
     formulas: set[tuple[int, int]] = set()
+    errors: set[tuple[int, int, str]] = set()
     filled_rows: dict[int, list[int]] = {}  # column → [first, last] row holding a value
     conditional = ConditionalFormats(formats.conditional, formats.palette)
     styled_sheet = bool(formats or formats.fills)  # else no cell's style number is read
@@ -127,11 +133,11 @@ def exact_marks(
     styled = hiding = vanishing = formula = value = filled = in_value = False
     fill: RGB | None = None  # the cell's format's, for its text runs of a colour of their own
     runs = Runs(formats.palette)  # an inline string's
-    index = ""
+    index = shown = ""
 
     def start(name: str, attributes: dict[str, str]) -> None:
         nonlocal row, cell, column, kind, styled, hiding, vanishing, fill, formula, value, filled
-        nonlocal in_value, index, zero_height, narrow
+        nonlocal in_value, index, zero_height, narrow, shown
         local = name.rpartition(" ")[2]
         if local == "c":
             position = cell_position(attributes.get("r", ""))
@@ -149,7 +155,7 @@ def exact_marks(
                 else ()
             )
             formula = value = filled = False
-            index = ""
+            index = shown = ""
             runs.new_string()
         elif local in ("v", "is"):
             in_value = value = True
@@ -189,11 +195,13 @@ def exact_marks(
             conditional.start(local, attributes)
 
     def text(data: str) -> None:
-        nonlocal filled, index
+        nonlocal filled, index, shown
         conditional.text(data)
         if in_value and data:
             filled = True
-            if kind == "s":  # leading zeros dropped as they come; 21 characters tell an overflow
+            if kind == "e":  # #N/A, #REF!: a few characters (a long one is cut, not kept)
+                shown = (shown + data)[:ERROR_CHARS]
+            elif kind == "s":  # leading zeros dropped as they come; 21 characters tell an overflow
                 index = (index + data).lstrip("0")[:21]
             else:
                 runs.text(data)
@@ -213,6 +221,8 @@ def exact_marks(
                 formulas.add((cell, column))
             if hiding and filled:
                 disguised.add((cell, column))
+            if kind == "e" and filled:
+                errors.add((cell, column, shown.strip()))
             shared_runs = strings.coloured.get(shared, ()) if shared is not None else ()
             faded = vanish(runs.colours, fill) or vanish(shared_runs, fill)
             tiny = runs.tiny or shared in strings.tiny
@@ -242,6 +252,7 @@ def exact_marks(
         frozenset(disguised),
         frozenset(invisible),
         frozenset(formulas),
+        frozenset(errors),
     )
 
 

@@ -13,13 +13,15 @@ from collections.abc import Iterator
 PROBES = (
     *(b"<f", b":f", b"hidden", b"strike", b"formatCode", b"color", b"sz", b"showValue"),
     b"zeroHeight",
+    *(b'"e"', b"'e'"),
 )
 """What a sheet with a formula (``<f>``, ``<x:f …``), a hidden row, a run struck through,
 coloured or sized, a conditional format's own number format or colours (x14) or a bar or icon
 without its value must hold somewhere (a tab's colour, ``<tabColor>``, is no hit: clerks colour
 tabs; each probe costs a search of every block, so a run's ``<color>`` and ``<sz>`` under any
 prefix are one probe each) — or rows 0 high unless sized (``zeroHeight``), which Excel draws as
-hidden. A hit only sends the sheet through `exact_marks`."""
+hidden — or a cell holding an error value (``t="e"``, in either quotes). A hit only sends the
+sheet through `exact_marks`."""
 _PLAIN_HEIGHT = rb'(?!="(?:[4-9]|[1-9][0-9])[0-9.]{0,30}")'
 _PLAIN_WIDTH = rb'(?!="[1-9][0-9.]{0,30}")'
 SIZE_PROBES = tuple(
