@@ -39,7 +39,10 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
         (r"no such table: (?P<name>.+)", "没有名为 {name} 的表。"),
         (r"no such column: (?P<name>.+)", "没有名为 {name} 的列。"),
         (r"no such column:", "筛选或分面的列名为空：请选一列。"),
-        (r"malformed JSON", "这一列的值不是 JSON 数组：不能按数组分面或筛选。"),
+        (
+            r"malformed JSON",
+            "值不是有效的 JSON：按数组分面或筛选的列须是 JSON 数组，SQL 中 json 函数的参数须是有效的 JSON。",
+        ),
         (r"SQL logic error", "查询无法执行：请检查手写的筛选条件（_where）。"),
         (r"no such function: (?P<name>.+)", "没有名为 {name} 的函数。"),
         (r"ambiguous column name: (?P<name>.+)", "列名 {name} 有歧义：请在前面加上表名。"),

@@ -363,6 +363,18 @@ async def test_a_numbers_checks_and_reports_are_a_link_away(ds: Datasette) -> No
     assert await query(ds, "/verify_log/report_queue", 证书编号="Z1122020123") == []
 
 
+async def test_the_report_queue_lists_only_the_unhandled_when_asked_yes(ds: Datasette) -> None:
+    """全部 (or 不是, 所有) showed no report at all: anything but a short list of noes read as 是,
+    and an auditor concluded nobody had reported anything."""
+    everything = await query(ds, "/verify_log/report_queue")
+    unhandled = await query(ds, "/verify_log/report_queue", 只看未处理="是")
+    assert len(unhandled) < len(everything)
+    for typed in ("全部", "所有", "不是", "否", "all but unreadable"):
+        assert await query(ds, "/verify_log/report_queue", 只看未处理=typed) == everything, typed
+    for typed in ("是", " Y ", "１"):
+        assert await query(ds, "/verify_log/report_queue", 只看未处理=typed) == unhandled, typed
+
+
 async def test_a_registers_page_leads_to_its_certificates_and_syncs(ds: Datasette) -> None:
     """A register's page linked nowhere: its certificates, syncs and changes were three filters
     typed by hand."""
@@ -858,6 +870,35 @@ async def test_rejected_registers_with_every_problem(ds: Datasette) -> None:
     # part of the label, wherever it is in it: 拒绝 found nothing (the label is 已拒绝，…)
     for typed in ("拒绝", " 拒绝 ", "登记库未作任何改动"):
         assert await query(ds, "/registry/sync_history", 名册="", 结果=typed) == rows, typed
+    # what staff call it (the query's own description says 被拒收), and the code in capitals
+    for typed in ("拒收", "退回", "REJECTED"):
+        assert await query(ds, "/registry/sync_history", 名册="", 结果=typed) == rows, typed
+
+
+@pytest.mark.parametrize(
+    ("path", "blank", "params"),
+    [
+        ("/registry/status_changes", "证书编号", {"类型": "换发", "起始日期": "", "截止日期": ""}),
+        ("/registry/status_changes", "截止日期", {"类型": "换发", "证书编号": "", "起始日期": ""}),
+        ("/registry/sync_history", "名册", {"结果": "", "起始日期": "", "截止日期": ""}),
+        ("/registry/sync_history", "截止日期", {"名册": "", "结果": "", "起始日期": ""}),
+        ("/registry/holders", "上页末行编号", {"姓名": "郑浩"}),
+    ],
+)
+async def test_a_parameter_of_only_a_full_width_space_is_no_condition(
+    ds: Datasette, path: str, blank: str, params: dict[str, str]
+) -> None:
+    """SQLite's trim() strips only ASCII spaces: a field holding an ideographic space (what a
+    Chinese keyboard types) was a condition nothing met, and the page said 没有查到结果."""
+    everything = await query(ds, path, **params, **{blank: ""})
+    assert everything
+    assert await query(ds, path, **params, **{blank: "\u3000"}) == everything
+
+
+async def test_a_full_width_register_name_finds_its_syncs(ds: Datasette) -> None:
+    rows = await query(ds, "/registry/sync_history", 名册="2012-mianyang", 结果="")
+    assert rows
+    assert await query(ds, "/registry/sync_history", 名册="２０１２-mianyang", 结果="") == rows
 
 
 async def test_sync_history_lists_loaded_updated_and_rejected(ds: Datasette) -> None:
@@ -1047,6 +1088,8 @@ async def page_warnings(ds: Datasette, path: str, **params: str) -> list[str]:
         ),
         ("/registry/status_changes", {**NO_FILTER, "类型": "换证"}, "类型“换证”"),
         ("/registry/counts", {"地区": "", "年度": "二〇一一"}, "年度“二〇一一”无法识别"),
+        ("/registry/sync_history", {"名册": "", "结果": "成功"}, "结果“成功”无法识别"),
+        ("/verify_log/report_queue", {"只看未处理": "全不"}, "只看未处理“全不”无法识别，已按“否”"),
         ("/registry/holders", {"姓名": "马" * 300, "上页末行编号": ""}, "姓名太长（300 个字符）"),
         (
             "/verify_log/failing_numbers",
@@ -1427,6 +1470,38 @@ async def test_the_tables_own_filters_read_what_staff_type_as_stored(
         cookies=signed_in(ds),
     )
     assert found in [row["number"] for row in response.json()]
+
+
+@pytest.mark.parametrize(
+    ("page", "arg", "typed", "found"),
+    [
+        ("/registry/status_events", "number", "z11 2202 0124", {"Z1122020124"}),
+        ("/registry/status_events", "new_number__exact", "z1122-020125", {"Z1122020125"}),
+        ("/registry/certificate_history", "number", "ｃ1122000001", {"C1122000001"}),
+        ("/verify_log/checks", "number", "z11-2202-0123", {"Z1122020123"}),
+        ("/verify_log/reports", "number", "z1122020111", {"Z1122020111"}),
+        (
+            "/registry/certificates",
+            "number__in",
+            "z1122020124，Z11 2202 0125",
+            {
+                "Z1122020124",
+                "Z1122020125",
+            },
+        ),
+    ],
+)
+async def test_every_tables_number_filter_reads_what_staff_type_as_stored(
+    ds: Datasette, page: str, arg: str, typed: str, found: set[str]
+) -> None:
+    """A number typed off the paper into 查验记录's filter said 0 行, and an auditor concluded
+    nobody had checked it; only the 证书 table read its filters as stored, and not ``__in``."""
+    response = await ds.client.get(
+        f"{page}.json", params={arg: typed, "_shape": "array"}, cookies=signed_in(ds)
+    )
+    assert response.status_code == 200, response.text
+    column = arg.partition("__")[0]
+    assert {row[column] for row in response.json()} == found
 
 
 async def test_the_csv_export_of_a_later_page_is_of_the_whole_filter(ds: Datasette) -> None:

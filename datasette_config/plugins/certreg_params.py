@@ -17,10 +17,17 @@ from typing import Protocol
 
 from datasette import hookimpl
 
-from datasette_config.plugins.certreg_sql import iso_date, plain, year_code
+from datasette_config.plugins.certreg_sql import (
+    iso_date,
+    outcome_code,
+    plain,
+    year_code,
+    yes_or_no,
+)
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.statuses import EVENT_TYPES
 from registry.domain.text import MAX_NAME_CHARS
+from registry.sync.report import OUTCOME_LABELS
 
 DATE_PARAMS = frozenset({"起始日期", "截止日期"})
 COUNT_PARAMS = frozenset({"天数", "小时数", "未查到阈值", "报告阈值"})
@@ -114,6 +121,22 @@ def _event_type(name: str, value: str, query: str) -> str | None:
     return f"类型“{value}”不是换发、补发或撤销，查询因此没有结果。请填写其中之一"
 
 
+def _outcome(name: str, value: str, query: str) -> str | None:
+    typed = plain(value)
+    if outcome_code(value) or any(typed in label for label in OUTCOME_LABELS.values()):
+        return None
+    return (
+        f"结果“{value}”无法识别，查询因此没有结果。请填写已导入、已更新、未变化、已拒绝或检查通过"
+        "（或其中几个字，如“拒绝”）"
+    )
+
+
+def _yes_or_no(name: str, value: str, query: str) -> str | None:
+    if yes_or_no(value) is not None:
+        return None
+    return f"{name}“{value}”无法识别，已按“否”列出全部。只看尚未处理的请填“是”"
+
+
 READERS: dict[str, Callable[[str, str, str], str | None]] = {
     **dict.fromkeys(DATE_PARAMS, _date),
     **dict.fromkeys(COUNT_PARAMS, _count),
@@ -121,6 +144,8 @@ READERS: dict[str, Callable[[str, str, str], str | None]] = {
     "姓名": _name,
     "年度": _year,
     "类型": _event_type,
+    "结果": _outcome,
+    "只看未处理": _yes_or_no,
 }
 """Per parameter: what to tell staff of a value (its name, the value, the canned query) the
 query's SQL cannot read, or None."""

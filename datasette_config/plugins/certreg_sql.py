@@ -36,6 +36,7 @@ from registry.domain.numbers import normalise, year_code_of
 from registry.domain.regions import authority_name, region_code, region_name
 from registry.domain.statuses import RESULT_LABELS
 from registry.domain.text import MAX_NAME_CHARS
+from registry.sync.outcome import CHECKED, LOADED, REJECTED, UNCHANGED, UPDATED
 from registry.sync.report import OUTCOME_LABELS
 
 
@@ -103,6 +104,38 @@ def plain(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+YES = frozenset({"是", "y", "yes", "1", "true", "对", "只看"})
+NO = frozenset({"", "否", "不", "不是", "no", "n", "0", "false", "全部", "所有", "都看", "不限"})
+
+
+def yes_or_no(text: str) -> str | None:
+    """A yes-or-no parameter as staff answer it: 是 or 否 (全部, 不是, N …), NULL for neither —
+    which the queries read as no, showing everything, and `certreg_params` names."""
+    typed = plain(text).lower()
+    return "是" if typed in YES else "否" if typed in NO else None
+
+
+OUTCOME_WORDS = {
+    REJECTED: ("拒收", "退回", "被拒", "驳回"),
+    UNCHANGED: ("未变", "没变", "无变化", "重复"),
+    UPDATED: ("新版", "更正"),
+    LOADED: ("首次", "新增"),
+    CHECKED: ("试运行", "试导入"),
+}
+"""Words for a sync's outcome its label (`OUTCOME_LABELS`) does not hold: staff call a
+register the sync refused 拒收 or 退回, as the query's own description does."""
+
+
+def outcome_code(text: str) -> str | None:
+    """The outcome staff mean: its code in any case (REJECTED), or one of `OUTCOME_WORDS`."""
+    typed = plain(text).lower()
+    if typed in OUTCOME_LABELS:
+        return typed
+    return next(
+        (code for code, words in OUTCOME_WORDS.items() if any(w in typed for w in words)), None
+    )
+
+
 def year_code(text: str) -> str | None:
     """The two-digit year code of a 年度 as staff type it (2011, 2011年, 2011年度, ２０１１, 11),
     or NULL."""
@@ -160,6 +193,8 @@ FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "authority_name": authority_name,
     "status_label": lambda code: RESULT_LABELS.get(code, code),
     "outcome_label": lambda code: OUTCOME_LABELS.get(code, code),
+    "outcome_code": outcome_code,
+    "yes_or_no": yes_or_no,
 }
 """Each takes one text (NULL stays NULL: `_text_function`)."""
 
