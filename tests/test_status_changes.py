@@ -373,6 +373,34 @@ def test_a_reissue_registered_after_a_later_change_keeps_its_mark(
     conn = sqlite3.connect(db_path)
     events = "SELECT type, date FROM status_events WHERE number = 'Z1122020001' ORDER BY date"
     assert conn.execute(events).fetchall() == [("补发", "2013-03-01"), (later, "2013-06-01")]
+    if later == "换发":  # the paper exchanged in June was the one marked 补发 in March
+        assert verify(db_path, "Z1122020003", "周杰")["reissue"] is True
+
+
+def test_a_reissue_registered_late_marks_every_exchange_made_of_its_paper(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """Registered in date order, two later 换发 carried the 补发 mark down the chain; registered
+    after them, the 补发 marked only the first number and the holder's current certificate
+    answered without it."""
+    roster.add(
+        "later.csv",
+        [
+            status_event("换发", "Z1122020001", "周杰", "2013-06-01", "Z1122020003"),
+            status_event("换发", "Z1122020003", "周杰", "2013-08-01", "Z1122020004"),
+        ],
+        MIANYANG_CHANGES,
+    )
+    assert sync(roster, db_path)[0] == 0
+    march = status_event(
+        "补发", "Z1122020001", "周杰", "2013-03-01", 批准文号="绵人社函〔2013〕2号"
+    )
+    roster.add("march.csv", [march], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+    for number in ("Z1122020001", "Z1122020003", "Z1122020004"):
+        assert verify(db_path, number, "周杰")["reissue"] is True, number
+    assert "由补发证书换发" in str(verify(db_path, "Z1122020004", "周杰")["advice"])
 
 
 def test_an_event_left_out_of_a_new_version_is_named_with_its_row_and_clause(

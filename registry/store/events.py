@@ -97,6 +97,17 @@ def _create_successor(
     )
 
 
+_MARK_CHAIN = (
+    "WITH RECURSIVE chain(number) AS (SELECT ? UNION"
+    " SELECT c.successor FROM certificates c JOIN chain ON c.number = chain.number"
+    " WHERE c.successor IS NOT NULL)"
+    " UPDATE certificates SET reissue = 1, updated_sync = ? WHERE number IN chain"
+)
+"""A 补发 registered after a later change marks its paper 补发 — and every certificate a 换发
+since made of that paper, down the chain, as when the events arrive in date order (the 换发
+copies the paper, mark and all)."""
+
+
 def apply_events(
     conn: sqlite3.Connection,
     register: str,
@@ -142,10 +153,7 @@ def apply_events(
         ).fetchone()
         applied.added += 1
         if event.identity in late:  # the paper was marked 补发; the later change stands
-            conn.execute(
-                "UPDATE certificates SET reissue = 1, updated_sync = ? WHERE number = ?",
-                (sync_id, event.number),
-            )
+            conn.execute(_MARK_CHAIN, (event.number, sync_id))
             continue
         if event.new_number:
             _create_successor(conn, event, register, sync_id, at)
