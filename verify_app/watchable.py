@@ -20,29 +20,40 @@ def refuse_unwatchable(
     says why the form's other lines were not read (`verify_app.watch_lines.Lines`), first."""
     named = places or [f"第{i}份" for i in range(1, len(checked) + 1)]
     unmatched = [i for i, c in enumerate(checked, 1) if not c.answer.matched]
-    revoked = [(i, c.answer) for i, c in enumerate(checked, 1) if c.answer.result == REVOKED]
+    revoked = [i for i, c in enumerate(checked, 1) if c.answer.result == REVOKED]
     if not unmatched and not revoked and not unread:
         return
     parts = [listed(unread, "行", "").removesuffix("。")] if unread else []
-    # a name that could not be checked (a bidi control reorders it) says so: the number and
-    # name were never compared, and "不相符" would send the officer to the wrong field
-    unchecked = [i for i in unmatched if checked[i - 1].answer.faulty_input == "name"]
-    mismatched = [i for i in unmatched if i not in unchecked]
-    if mismatched:
-        parts.append(
-            f"{'、'.join(named[i - 1] for i in mismatched)}证书的编号与姓名不相符（或编号格式错误）："
-            "请核对，只有查验相符的证书才能关注"
-        )
-    parts += [f"{named[i - 1]}的姓名无法查验：{checked[i - 1].answer.reason}" for i in unchecked]
+    parts += _unmatched(checked, named, unmatched)
     if revoked:
-        which = "、".join(f"{named[i - 1]}（{a.number}，{a.status_date} 撤销）" for i, a in revoked)
+        answers = [checked[i - 1].answer for i in revoked]
+        which = "、".join(
+            f"{named[i - 1]}（{a.number}，{a.status_date} 撤销）"
+            for i, a in zip(revoked, answers, strict=True)
+        )
         parts.append(
             f"{which}已被发证机关撤销：撤销后证书不会再有任何变更，关注它不会收到消息，也不能"
             "以它为凭，请去掉"
         )
     raise WatchProblem(
         "；".join(parts) + "。关注列表未保存，请改正后重新提交。",
-        sorted(unmatched + [i for i, _ in revoked]),
+        sorted(unmatched + revoked),
         "no_match" if unmatched else "revoked",
-        [i for i, _ in revoked],
+        revoked,
     )
+
+
+def _unmatched(checked: list[Checked], named: list[str], unmatched: list[int]) -> list[str]:
+    """What to say of the entries that did not match. A name that could not be checked (a
+    bidi control reorders it) says so: the number and name were never compared, and 不相符
+    would send the officer to the wrong field."""
+    unchecked = [i for i in unmatched if checked[i - 1].answer.faulty_input == "name"]
+    mismatched = [i for i in unmatched if i not in unchecked]
+    parts = [f"{named[i - 1]}的姓名无法查验：{checked[i - 1].answer.reason}" for i in unchecked]
+    if mismatched:
+        parts.insert(
+            0,
+            f"{'、'.join(named[i - 1] for i in mismatched)}证书的编号与姓名不相符（或编号格式错误）："
+            "请核对，只有查验相符的证书才能关注",
+        )
+    return parts
