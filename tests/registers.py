@@ -320,7 +320,9 @@ def add_column(path: Path, name: str, values: list[object]) -> None:
     sheet = workbook.active
     assert sheet is not None
     header = next(
-        row[0].row for row in sheet.iter_rows() if any(cell.value == "证书编号" for cell in row)
+        row[0].row
+        for row in sheet.iter_rows()
+        if any(cell.value in ("证书编号", "颁发证书编号") for cell in row)
     )
     column = sheet.max_column + 1
     sheet.cell(header, column).value = name

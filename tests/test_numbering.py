@@ -503,8 +503,11 @@ def test_refuses_rows_that_may_not_get_a_number(
     [
         (approval_row("", "乙", 备注="已调离，不发证"), "备注写明“不发证”"),
         ({"姓名": "合计：2人"}, "这是合计行"),
+        # a unit of another city: moved to that city's roster, its number would be a gap here
+        (approval_row("", "乙", 工作单位="成都市第一中学"), "工作单位属于成都市"),
+        (approval_row("", "乙", 备注="考评不合格"), "备注写明“考评不合格”"),
     ],
-    ids=["withheld", "total"],
+    ids=["withheld", "total", "other city", "failed"],
 )
 def test_a_row_the_sync_refuses_as_no_holder_gets_no_number(
     registered: RegisterFactory,

@@ -26,6 +26,7 @@ from tests.registers import (
     PROVINCE,
     TECHNICIANS,
     RegisterFactory,
+    add_column,
     approval_row,
     as_ods,
     as_xls,
@@ -659,6 +660,9 @@ def test_a_totals_row_is_refused_as_such(
         "同意发证（原暂缓发证）",  # the way out, wherever the clerk writes it
         "暂缓发证，待补交材料；已补交，同意发证",
         "曾暂缓发证，后经复核同意发证",
+        "原考评不合格，补考合格",
+        "合格",
+        "不合格证书已收回",  # of another paper, not the evaluation
     ],
 )
 def test_a_remark_that_only_mentions_withholding_does_not_refuse_the_row(remark: str) -> None:
@@ -689,6 +693,10 @@ def test_a_remark_that_only_mentions_withholding_does_not_refuse_the_row(remark:
         "暂缓发证，拟同意发证",
         "不予发证，已解除劳动合同",  # another matter's 解除
         "取消资格，成绩已撤销",
+        "考评不合格",  # §二: only those who pass are certified
+        "考核未通过",
+        "不合格",
+        "不同意",
     ],
 )
 def test_a_remark_withholding_the_row_refuses_it(remark: str) -> None:
@@ -974,6 +982,27 @@ def test_a_unit_of_another_city_is_refused_by_the_region_its_number_names(
         and f"请把这一行移到{city}的名册" in problem["rule"]
     )
     assert problem["clause"] == "§四.(四)"
+
+
+@pytest.mark.parametrize(
+    ("column", "written"),
+    [("备注", "考评不合格"), ("考评结果", "不合格"), ("评审意见", "不同意")],
+)
+def test_a_technician_who_failed_the_evaluation_is_refused(
+    registers: RegisterFactory, db_path: Path, column: str, written: str
+) -> None:
+    """§二 certifies only those who pass; 附件5 has no column of results, so a clerk writes a
+    failure in 备注 or a column of their own — and the row loaded, answered 有效 in public."""
+    remark = {"备注": written} if column == "备注" else {}
+    rows = [technician_row("J1122010001", "甲"), technician_row("J1122010002", "乙", **remark)]
+    path = registers.add("chengdu.xlsx", rows, TECHNICIANS)
+    if not remark:
+        add_column(path, column, ["", written])
+    code, report, output = sync(registers.folder, db_path)
+    assert code == 1, output
+    [problem] = report["registers"][0]["problems"]
+    assert (problem["row"], problem["column"]) == (4, column)
+    assert f"写明“{written}”" in problem["rule"] and "同意发证" in problem["rule"]
 
 
 def test_a_unit_of_the_rosters_own_city_or_of_none_loads(

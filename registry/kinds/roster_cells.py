@@ -112,6 +112,22 @@ def exam_verdict(value: Cell) -> Verdict:
     return stored, exam_problem(value if value is not None else "")
 
 
+def unit_problem(value: Cell, region: str) -> tuple[str, str] | None:
+    """工作单位 of a city's roster: a unit of another city (成都市… in 绵阳's) holds a
+    certificate that city numbers and issues (§四.(四), 附件3 三) — numbered here, its region
+    code would send an employer checking it to the wrong department. (Read for a city's
+    roster only: 中央在川 units in the province's may bear the name of the city they are in.)"""
+    code = unit_region(unicodedata.normalize("NFKC", text(value))) if value else None
+    if code is None or code == region:
+        return None
+    rule = (
+        f"工作单位属于{region_name(code)}，而本名册的证书编号地区是 {region}"
+        f"（{region_name(region)}）：市（州）所属单位的证书由所在市（州）编号、核发。"
+        f"请把这一行移到{region_name(code)}的名册，或核对工作单位"
+    )
+    return rule, "§四.(四)"
+
+
 class CellChecks:
     def __init__(
         self, issued_on: dt.date, catalogue: TradeCatalogue, today: dt.date, region: str
@@ -194,18 +210,7 @@ class CellChecks:
         return text(value), problem
 
     def _unit(self, value: Cell) -> Verdict:
-        """工作单位 of a city's roster: a unit of another city (成都市… in 绵阳's) holds a
-        certificate that city numbers and issues (§四.(四), 附件3 三) — numbered here, its region
-        code would send an employer checking it to the wrong department."""
-        code = unit_region(unicodedata.normalize("NFKC", text(value))) if value else None
-        if code is None or code == self.region:
-            return value, None
-        rule = (
-            f"工作单位属于{region_name(code)}，而本名册的证书编号地区是 {self.region}"
-            f"（{region_name(self.region)}）：市（州）所属单位的证书由所在市（州）编号、核发。"
-            f"请把这一行移到{region_name(code)}的名册，或核对工作单位"
-        )
-        return value, (rule, "§四.(四)")
+        return value, unit_problem(value, self.region)
 
     def _exam_year(self, value: Cell) -> Verdict:
         try:

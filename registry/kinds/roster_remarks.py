@@ -40,12 +40,16 @@ NOT_ISSUED = re.compile(
     "(?:不发证|不再发证|不同意发证|不予发证|不予颁证|不予核发|不予颁发|不予发放|不予办理|不核发"
     "|不颁发证书|不发放证书|暂不发证|暂不颁|暂不发放|暂不办证|暂不办理|暂停发证|暂缓发证|暂缓颁"
     "|暂缓发放|暂缓办理|缓发证|发证暂缓|证书缓发|证书暂缓|取消(?:其|考核|发证)*资格|撤销(?:其)?资格"
-    "|(?:此|本|该)(?:行|条)已?(?:作废|删除)|^作废$|^删除$|缺考|作弊)"
+    "|(?:此|本|该)(?:行|条)已?(?:作废|删除)|^作废$|^删除$|缺考|作弊"
+    "|(?:考评|考核|考试|鉴定|评审|评定|成绩|结果)(?:不合格|未合格|不及格|未通过|不通过)"
+    "|^(?:不合格|未合格|不及格|未通过|不通过|不同意)$)"
     "(?!情形|期满)"
 )
 """What a clerk writes in 备注 of a row that is not to get a certificate: whole phrases, not
 暂缓 or 缓发 alone (暂缓退休, 不发放工本费) — and a row crossed out in words (此行作废, a bare
-删除) or whose examination was not passed (缺考, 作弊), not 原证书作废 of another paper."""
+删除) or whose examination or evaluation was not passed (缺考, 作弊, 考评不合格, a 考评结果 of
+不合格: §二 certifies only those who pass, and 附件5 has no column of results to refuse by),
+not 原证书作废 of another paper."""
 ISSUE_NOW = "同意发证"
 """What a clerk writes in 备注 to say a row withheld once is issued now."""
 WITHHELD_CLAUSE = "§四.(六)1"
@@ -61,10 +65,13 @@ def _not_issued_rule(column: str, phrase: str) -> str:
 
 NOT_ISSUED_ROW = Withholding(
     NOT_ISSUED,
-    re.compile(f"{ISSUE_NOW}|准予发证|予以发证|现予发证|本次发证|已发证|已恢复|现恢复|恢复资格"),
+    re.compile(
+        f"{ISSUE_NOW}|准予发证|予以发证|现予发证|本次发证|已发证|已恢复|现恢复|恢复资格"
+        "|(?:补考|复考|重考|复评|重新考评|重新考核)已?合格(?!后)"
+    ),
     _not_issued_rule,
     WITHHELD_CLAUSE,
-    re.compile("[发發证證资資缓緩颁頒办辦废廢删刪缺弊]"),
+    re.compile("[发發证證资資缓緩颁頒办辦废廢删刪缺弊格及过過意]"),
 )
 """A roster row that is not to get a certificate (已调离，不发证): a roster lists the holders
 certificates are issued to, and each it registers is valid at once."""

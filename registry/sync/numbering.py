@@ -20,13 +20,19 @@ from registry.domain.levels import LEVELS
 from registry.domain.names import name_key
 from registry.domain.numbers import MAX_SEQUENCE, CertificateNumber, MalformedNumber, parse
 from registry.domain.problems import Problem
-from registry.domain.regions import issuing_problem
+from registry.domain.regions import PROVINCE, issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import builtin_catalogue
 from registry.kinds import read_as
 from registry.kinds.cells import total_row
 from registry.kinds.marked import marked_rows
-from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN, exam_verdict, level_verdict
+from registry.kinds.roster_cells import (
+    EXAM_COLUMNS,
+    NUMBER_COLUMN,
+    exam_verdict,
+    level_verdict,
+    unit_problem,
+)
 from registry.kinds.roster_order import trade_groups
 from registry.kinds.roster_remarks import withheld_row
 from registry.sheets.cells import Cell, text
@@ -89,13 +95,15 @@ def _letter(
     return letter, None
 
 
-def _not_a_holder(record: Record, unread: list[tuple[str, Cell]]) -> Problem | None:
-    """A total row, or a row its 备注 or a column not read withholds: the sync refuses it
-    (`registry.kinds.roster_rows.check_rows`), so a number given to it would be lost once the
-    clerk deletes the row."""
+def _not_a_holder(record: Record, unread: list[tuple[str, Cell]], region: str) -> Problem | None:
+    """A total row, a row its 备注 or a column not read withholds, or a city's row of another
+    city's unit: the sync refuses it (`registry.kinds.roster_rows.check_rows`), so a number
+    given to it would be lost once the clerk deletes or moves the row — a gap in the numbers."""
     values = record.values
     if summed := total_row(values.get("姓名"), values.get("序号")):
         return Problem(record.row, "姓名", text(values.get("姓名")), summed)
+    if region != PROVINCE and (elsewhere := unit_problem(values.get("工作单位"), region)):
+        return Problem(record.row, "工作单位", text(values.get("工作单位")), *elsewhere)
     return withheld_row(record.row, values, unread)
 
 
@@ -136,7 +144,7 @@ def plan(
             last_written[number.letter] = (record.row, number)
             holders.numbered(record, number.letter)
             continue
-        refused = _not_a_holder(record, unread.get(record.row, []))
+        refused = _not_a_holder(record, unread.get(record.row, []), region)
         letter, refused = (None, refused) if refused else _letter(record, kind, authority, region)
         if letter and not refused:
             refused = holders.refusal(record, letter)
