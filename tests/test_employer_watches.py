@@ -650,6 +650,8 @@ def test_a_feed_reader_polling_with_its_etag_is_told_nothing_changed(
     ("kind", "new_number", "late", "says"),
     [
         ("换发", "Z1322020001", False, "请持证人出示新证书 Z1322020001"),
+        # the 换发 may have corrected the name: the old one with the new number is 未查到
+        ("换发", "Z1322020001", False, "以新编号和新证书上的姓名重新查验"),
         ("补发", "Z1322020002", False, "只有注明“补发”字样的新证书 Z1322020002 有效"),
         ("补发", None, False, "只有正页注明“补发”字样的证书有效"),
         ("撤销", None, False, "不能作为资格凭证"),

@@ -5,8 +5,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from starlette.datastructures import Secret
 
+from registry.domain.names import holder_key
+from tests.registers import MIANYANG, RegisterFactory, approval_row
 from tests.verify_fixtures import (
     REVOKED,
     SECRET,
@@ -20,6 +23,7 @@ from tests.verify_fixtures import (
     read_log,
     record_revocation,
     registry_db,
+    sync_folder,
     template_of,
 )
 from verify_app.checklog import holder_hash, name_hash
@@ -54,6 +58,38 @@ def test_a_receipt_of_a_minority_name_typed_without_its_dot_opens(app_client: Ap
         receipt = client.get(context_of(result)["receipt_url"])
     assert receipt.status_code == 200
     assert context_of(receipt)["check"].result == "valid"
+
+
+@pytest.mark.parametrize(("registered", "typed"), [("O'Neil", "ONeil"), ("ONeil", "O’Neil")])
+def test_a_receipt_of_a_name_typed_with_or_without_its_apostrophe_opens(
+    app_client: AppClient, registry_db: Path, tmp_path: Path, registered: str, typed: str
+) -> None:
+    """The check takes ONeil for O'Neil; its receipt's hash kept the apostrophe, and re-checked
+    the certificate it had just found 有效 as 未查到 — an invitation to suspect a forgery."""
+    roster = RegisterFactory(tmp_path / "registers")
+    facts = {**MIANYANG, "approval_doc": "绵人社函〔2013〕8号", "issued_on": "2013-03-20"}
+    roster.add("oneil.csv", [approval_row("Z1322020001", registered)], {**facts, "year_code": "13"})
+    sync_folder(registry_db, roster.folder)
+    with app_client() as client:
+        result = post_check(client, "Z1322020001", typed)
+        assert context_of(result)["check"].result == "valid"
+        receipt = client.get(context_of(result)["receipt_url"])
+    assert context_of(receipt)["check"].result == "valid"
+
+
+def test_a_receipt_issued_before_apostrophes_were_overlooked_still_opens(
+    app_client: AppClient, registry_db: Path, tmp_path: Path, clock: Clock
+) -> None:
+    """A receipt of the days its hash kept the apostrophe opens for its 90 days."""
+    roster = RegisterFactory(tmp_path / "registers")
+    facts = {**MIANYANG, "approval_doc": "绵人社函〔2013〕8号", "issued_on": "2013-03-20"}
+    roster.add("oneil.csv", [approval_row("Z1322020001", "O'Neil")], {**facts, "year_code": "13"})
+    sync_folder(registry_db, roster.folder)
+    kept = holder_hash(str(SECRET), "Z1322020001", "O'Neil", key=holder_key)
+    token = Receipts(str(SECRET), lifetime_days=90, clock=clock).issue("Z1322020001", kept)
+    with app_client() as client:
+        page = client.get(f"/r/{token}")
+    assert page.status_code == 200 and context_of(page)["check"].result == "valid"
 
 
 def test_result_page_offers_link_and_qr(app_client: AppClient) -> None:

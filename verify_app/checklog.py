@@ -17,11 +17,12 @@ import queue
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from registry.domain.names import holder_key, name_key
+from registry.domain.names import name_key, shared_key
 from registry.store.verify_log import CHANNEL_LABELS as CHANNEL_LABELS
 from registry.store.verify_log import NO_NAME as NO_NAME
 from registry.store.verify_log import Channel as Channel
@@ -58,14 +59,17 @@ def name_hash(secret: str, name: str) -> str:
     return mac.hexdigest()
 
 
-def holder_hash(secret: str, number: str, name: str) -> str:
+def holder_hash(
+    secret: str, number: str, name: str, *, key: Callable[[str], str] = shared_key
+) -> str:
     """HMAC-SHA256 of a certificate number and its holder's name key, hex: what a receipt
     carries to know its holder again. Unlike `name_hash`, the receipts of one holder's two
-    certificates share nothing that links them. The key is taken without a minority name's
-    dots, which the check overlooks too (`registry.domain.names.same_holder`): a receipt for
-    阿依古丽买买提 opens against the registered 阿依古丽·买买提."""
+    certificates share nothing that links them. The key is taken as the check compares it
+    (`registry.domain.names.same_holder`), without a minority name's dots and apostrophes: a
+    receipt for 阿依古丽买买提 opens against the registered 阿依古丽·买买提, one for ONeil
+    against O'Neil. (``key=holder_key``: a receipt issued before 2026-12-04 kept apostrophes.)"""
     mac = _keyed(secret).copy()
-    mac.update(b"receipt\0" + number.encode() + b"\0" + holder_key(name_key(name)).encode())
+    mac.update(b"receipt\0" + number.encode() + b"\0" + key(name_key(name)).encode())
     return mac.hexdigest()
 
 

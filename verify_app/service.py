@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from starlette.concurrency import run_in_threadpool
 
 from registry.domain.authorities import Contacts
+from registry.domain.names import holder_key
 from registry.domain.text import MAX_NAME_CHARS as MAX_NAME_CHARS
 from registry.domain.trades import TradeCatalogue, builtin_catalogue
 from registry.public import lookup
@@ -181,10 +182,14 @@ class Verifier:
 
         def same_holder(name: str) -> bool:
             holders.append(name)
-            tag = holder_hash(self._secret, receipt.number, name)
-            return hmac.compare_digest(tag, receipt.holder_hash) or hmac.compare_digest(
-                self.name_hash(name), receipt.holder_hash
-            )  # a receipt issued before 2026-12-01 carries the name hash alone (90 days)
+            tags = (
+                holder_hash(self._secret, receipt.number, name),
+                # issued before 2026-12-04: apostrophes kept (O'Neil's receipt, 90 days)
+                holder_hash(self._secret, receipt.number, name, key=holder_key),
+                # issued before 2026-12-01: the name hash alone (90 days)
+                self.name_hash(name),
+            )
+            return any(hmac.compare_digest(tag, receipt.holder_hash) for tag in tags)
 
         with self.registry.connection() as conn:
             answer = lookup.recheck(conn, receipt.number, same_holder, as_of=self.registry.as_of)

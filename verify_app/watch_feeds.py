@@ -37,7 +37,12 @@ def event_advice(event: WatchEvent) -> str:
     if event.type == REVOKE:
         return "该证书已不能作为资格凭证；如有疑问，请向发证机关核实。"
     if event.type == EXCHANGE:
-        return f"原证书作废：请持证人出示新证书 {event.new_number}，并以新编号重新查验。"
+        # as the check's own answer says it: the 换发 may have corrected the name (更正姓名),
+        # and the old name with the new number answers 未查到
+        return (
+            f"原证书作废：请持证人出示新证书 {event.new_number}，并以新编号和新证书上的姓名重新查验"
+            "（换发时可能更正过姓名）。"
+        )
     if event.new_number:  # a 补发 under a new number
         return (
             f"原证书作废：只有注明“补发”字样的新证书 {event.new_number} 有效，请以新编号重新查验。"

@@ -60,7 +60,13 @@ def same_holder(registered: str, typed: str) -> bool:
         return True
     registered, typed = holder_key(registered), holder_key(typed)
     # a registry not yet refolded by `registry.store.db` keeps O’Neil's key with its ’
-    return registered == typed or _APOSTROPHE.sub("", registered) == _APOSTROPHE.sub("", typed)
+    return registered == typed or shared_key(registered) == shared_key(typed)
+
+
+def shared_key(key: str) -> str:
+    """What every spelling `same_holder` takes for one holder shares: the name key without a
+    minority name's dots and without apostrophes (O'Neil, ONeil)."""
+    return _APOSTROPHE.sub("", holder_key(key))
 
 
 def holder_key(key: str) -> str:
