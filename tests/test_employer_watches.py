@@ -313,6 +313,26 @@ def test_a_revoked_certificate_is_not_watched(app_client: AppClient, registry_db
     assert _log_tables(registry_db) == {"watches": [], "watch_entries": []}
 
 
+def test_a_certificate_whose_replacement_is_revoked_is_not_watched(
+    app_client: AppClient, registry_db: Path, tmp_path: Path
+) -> None:
+    """G1122000002 was exchanged for G1122000003, later revoked: the list was saved, said it
+    followed the new certificate, and its feed could never tell of a revocation made before
+    the list existed — the HR officer read "已关注" as "this is fine"."""
+    record_revocation(registry_db, tmp_path / "later", "G1122000003", SUPERSEDED[1], "2020-01-02")
+    items = [STAFF[0], {"number": SUPERSEDED[0], "name": SUPERSEDED[1]}]
+    with app_client() as client:
+        refused = client.post("/api/v1/watches", json={"items": items})
+    assert refused.status_code == 422, refused.text
+    body = refused.json()
+    assert body["error"] == "revoked" and body["rows"] == [2] and body["revoked_rows"] == [2]
+    assert (
+        "第2份（G1122000002 已由新证书 G1122000003 接替，G1122000003 于 2020-01-02 撤销）"
+        in (body["message"])
+    )
+    assert _log_tables(registry_db) == {"watches": [], "watch_entries": []}
+
+
 def test_a_list_with_both_kinds_of_refusal_names_them_all_at_once(
     app_client: AppClient, registry_db: Path
 ) -> None:

@@ -54,7 +54,8 @@ ERROR_SCHEMA: dict[str, Any] = {
         "revoked_rows": {
             "type": "array",
             "items": {"type": "integer"},
-            "description": "关注列表中已撤销的条目（从 1 起），rows 的一部分：其余的编号与姓名不相符",
+            "description": "关注列表中已撤销的条目（从 1 起；包括已被新证书接替、而新证书已撤销的），"
+            "rows 的一部分：其余的编号与姓名不相符",
         },
     },
 }

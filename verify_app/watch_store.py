@@ -16,9 +16,11 @@ import hashlib
 import json
 import secrets
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from registry.domain.statuses import REVOKED
 
 TOKEN_BYTES = 32
 
@@ -197,6 +199,29 @@ SELECT watched, number FROM line l
 WHERE depth > 0 AND depth = (SELECT max(depth) FROM line m WHERE m.watched = l.watched)
 """
 )
+
+
+_REVOKED_SUCCESSORS = (
+    _LINE
+    + """
+SELECT l.watched, l.number, c.status_date FROM line l JOIN certificates c ON c.number = l.number
+WHERE l.depth > 0 AND c.status = :revoked
+  AND l.depth = (SELECT max(depth) FROM line m WHERE m.watched = l.watched)
+"""
+)
+
+
+def revoked_successors(
+    registry: sqlite3.Connection, numbers: Collection[str]
+) -> dict[str, tuple[str, str]]:
+    """The numbers whose newest successor (the certificate a list would follow) is revoked,
+    each with that certificate's number and the date of its revocation."""
+    if not numbers:
+        return {}
+    found = registry.execute(
+        _REVOKED_SUCCESSORS, {"numbers": json.dumps(list(numbers)), "revoked": REVOKED}
+    )
+    return {watched: (number, date) for watched, number, date in found}
 
 
 def events_since(registry: sqlite3.Connection, watch: Watch) -> list[WatchEvent]:

@@ -26,8 +26,9 @@ from verify_app.json_response import JSONResponse
 from verify_app.links import public_base, watch_links
 from verify_app.quotas import Caller
 from verify_app.refusals import OverAllowance, RateLimited
+from verify_app.service import Verifier
 from verify_app.watch_lines import MAX_WATCH_ITEMS, Lines, WatchProblem, parse_lines
-from verify_app.watch_store import Watch, create_watch
+from verify_app.watch_store import Watch, create_watch, revoked_successors
 from verify_app.watch_views import NEW
 from verify_app.watchable import refuse_unwatchable
 
@@ -41,7 +42,9 @@ async def _create(
     verifier = verifier_of(request)
     checked = await run_in_threadpool(verifier.check_many, caller, items, "watch")
     places = [f"第{number}行" for number, _ in lines.items] if lines else None
-    refuse_unwatchable(checked, places, lines.unread if lines else None)
+    replaced = [c.answer.number for c in checked if c.answer.matched and c.answer.successor]
+    ended = await run_in_threadpool(_revoked_successors, verifier, replaced) if replaced else {}
+    refuse_unwatchable(checked, places, lines.unread if lines else None, ended)
     entries = list({c.answer.number: (c.answer.number, c.name_hash) for c in checked}.values())
     created_at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0)
     after_sync = await run_in_threadpool(verifier.last_sync)
@@ -58,6 +61,11 @@ async def _create(
     )
     watch = Watch(0, created_at.isoformat(), after_sync, tuple(n for n, _ in entries))
     return token, watch
+
+
+def _revoked_successors(verifier: Verifier, numbers: list[str]) -> dict[str, tuple[str, str]]:
+    with verifier.registry.connection() as conn:
+        return revoked_successors(conn, numbers)
 
 
 # -- pages ------------------------------------------------------------------------------
