@@ -331,6 +331,28 @@ BROKEN = {
         "证书编号",
         "附件3",
     ),
+    # a century off (1912 for 2012): the blanks of this series exist since its first batch
+    "dispatch dated before the first batch": (
+        "dispatches",
+        "2200",
+        [dispatch(UNIT, 1, day="1912-03-01")],
+        "日期",
+        "早于首批证书的 2011 年",
+    ),
+    "collection dated before the first batch": (
+        "collections",
+        "2200",
+        [collection("C1122000001", day="1912-04-01")],
+        "日期",
+        "早于首批证书的 2011 年",
+    ),
+    "approval dated before the first batch": (
+        "requisitions",
+        "2200",
+        [requisition(UNIT, 0, 1, 0, 0, province="同意 1912-02-20")],
+        "省厅意见",
+        "早于首批证书的 2011 年",
+    ),
     "a city registers a collection of another region's certificate": (
         "collections",
         "2202",

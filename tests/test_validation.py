@@ -984,6 +984,18 @@ def test_a_unit_of_another_city_is_refused_by_the_region_its_number_names(
     assert problem["clause"] == "§四.(四)"
 
 
+def test_a_technicians_sex_cites_the_technicians_form(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """性别 M on a 附件5 row cited 附件4, a form the 技师's bureau never filled."""
+    rows = [technician_row("J1122010001", "甲"), technician_row("J1122010002", "乙", 性别="M")]
+    registers.add("chengdu.csv", rows, TECHNICIANS, encoding="gb18030")
+    code, report, output = sync(registers.folder, db_path)
+    assert code == 1, output
+    [problem] = report["registers"][0]["problems"]
+    assert problem["column"] == "性别" and "附件5" in problem["clause"]
+
+
 @pytest.mark.parametrize(
     ("column", "written"),
     [("备注", "考评不合格"), ("考评结果", "不合格"), ("评审意见", "不同意")],

@@ -174,16 +174,25 @@ def _parse_year_month(value: object) -> tuple[int, int]:
     return year, month
 
 
-def parse_date(value: object, *, not_after: dt.date | None = None) -> dt.date:
-    """A full date (日期 columns, 发证日期); raise `BadDate` when it is not one, or when it is
-    later than ``not_after`` (today, for anything that has already happened)."""
+def parse_date(
+    value: object, *, not_after: dt.date | None = None, not_before: dt.date | None = None
+) -> dt.date:
+    """A full date (日期 columns, 发证日期); raise `BadDate` when it is not one, when it is
+    later than ``not_after`` (today, for anything that has already happened) or earlier than
+    ``not_before`` (`FIRST_DAY`, for what only the notice's certificates have)."""
     day = _parse_date(value)
     if not_after is not None and day > not_after:
         raise BadDate(FUTURE)
+    if not_before is not None and day < not_before:
+        raise BadDate(TOO_EARLY)
     return day
 
 
 FUTURE = "日期在将来，请核对"
+FIRST_DAY = dt.date(2011, 1, 1)
+"""The first day of the first batch's year (附件3 二: 首批证书统一为 11): the blank
+certificates of the series, their requisitions, dispatches and collections are none older."""
+TOO_EARLY = "日期早于首批证书的 2011 年（附件3 二），不会是本系列证书的日期：请核对年份（如 1912 应为 2012）"
 
 
 def _parse_date(value: object) -> dt.date:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from registry.domain.dates import FIRST_DAY
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS, region_name
 from registry.domain.text import code_point, drop_invisible
@@ -129,7 +130,7 @@ MAX_SEQUENCE = 9999
 """The highest sequence four digits hold (附件3 四: 0001-9999)."""
 
 
-FIRST_YEAR = 2011
+FIRST_YEAR = FIRST_DAY.year
 """The first batch's year (附件3 二: 首批证书统一为 11): no certificate of the series is older."""
 
 

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from registry.domain.dates import CHINESE_NUMERALS, BadDate, parse_date
+from registry.domain.dates import CHINESE_NUMERALS, FIRST_DAY, TOO_EARLY, BadDate, parse_date
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.names import normalise_name
 from registry.domain.opinions import DATE_IN_TEXT, approves, awaits, refuses
@@ -206,4 +206,6 @@ def opinion(value: Cell, today: dt.date) -> Opinion:
             raise ValueError(str(exc)) from exc
     if day > today:
         raise ValueError("意见日期在将来，请核对")
+    if day < FIRST_DAY:
+        raise ValueError(f"意见{TOO_EARLY}")
     return Opinion(agreed, day)

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from registry.domain.dates import BadDate, parse_date
+from registry.domain.dates import FIRST_DAY, BadDate, parse_date
 from registry.domain.names import normalise_name
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.problems import Problem
@@ -151,7 +151,7 @@ def _check_day(
     """The collection date: a date, not in the future, not before the certificate was issued,
     and while the certificate was still the holder's to collect."""
     try:
-        day = parse_date(value or "", not_after=known.today)
+        day = parse_date(value or "", not_after=known.today, not_before=FIRST_DAY)
     except BadDate as exc:
         fail("日期", value, str(exc))
         return None

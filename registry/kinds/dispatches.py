@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Mapping
 from difflib import get_close_matches
 
-from registry.domain.dates import BadDate, parse_date
+from registry.domain.dates import FIRST_DAY, BadDate, parse_date
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.problems import Problem
 from registry.domain.regions import PROVINCE
@@ -75,7 +75,7 @@ def _check_row(
         check_total(values, quantities, fail, required=False)
     day = None
     try:
-        day = parse_date(values.get("日期") or "", not_after=today)
+        day = parse_date(values.get("日期") or "", not_after=today, not_before=FIRST_DAY)
     except BadDate as exc:
         fail("日期", values.get("日期"), str(exc))
     handler = text(values.get("经办人"))

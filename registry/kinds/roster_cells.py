@@ -164,7 +164,7 @@ class CellChecks:
         if value is None:
             return None, EMPTY
         sex = sex_of(text(value))
-        return (sex, None) if sex else (None, SEX_RULE)
+        return (sex, None) if sex else (None, (SEX_RULE[0], ROSTER_FORMS))  # 附件5's too
 
     def _year_month(self, value: Cell) -> Verdict:
         if value is None:
