@@ -173,6 +173,31 @@ def test_the_annex_1_form_is_read_as_one_requisition(db: Path, tmp_path: Path) -
     )
 
 
+def test_a_table_grouping_its_levels_under_the_forms_words_is_a_table(
+    db: Path, tmp_path: Path
+) -> None:
+    """A summary of requisitions whose level columns sit under 需求数量, as the annex groups
+    them, was read as one 附件1 form and refused with problems about its header rows."""
+    path = tmp_path / "summary.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["单位", "联系人", "联系电话", "需求数量", None, None, None, None, "省厅意见"])
+    sheet.append([None, None, None, "初级", "中级", "高级", "技师", "合计", None])
+    sheet.append(["省直示例单位", "王五", "028-1", 1, 2, 0, 0, 3, "同意 2012-02-20"])
+    sheet.append(["省直另一单位", "李四", "028-2", 0, 1, 0, 0, 1, "同意 2012-02-20"])
+    for columns in ("A1:A2", "B1:B2", "C1:C2", "D1:H1", "I1:I2"):
+        sheet.merge_cells(columns)
+    book.save(path)
+    result = sync(db, path, "--kind", "requisitions", "--authority", "2200")
+    assert result.exit_code == 0, result.output
+    loaded = [r for r in rows(db, "requisitions") if r["register"] == "summary.xlsx"]
+    assert [(r["recipient"], r["total"]) for r in loaded] == [
+        ("省直示例单位", 3),
+        ("省直另一单位", 1),
+    ]
+
+
 def test_a_wrong_total_on_the_form_names_the_total_row(db: Path, tmp_path: Path) -> None:
     form = tmp_path / "form.xlsx"
     write_requisition_form(

@@ -32,12 +32,18 @@ class FormRecord(Record):
         return self.cell_rows.get(column, self.row)
 
 
-def _is_form(rows: list[Row]) -> bool:
-    return any(
-        header_key(cell) == FORM_MARKER
-        for _, cells in rows[:HEADER_SEARCH_ROWS]
-        for cell in cells
-        if cell is not None
+TABLE_LABELS = 4
+"""Labels of the layout in one row that make it a table's header (单位 联系人 联系电话 初级 …):
+the form sets each label beside its value, two to a row at most."""
+
+
+def _is_form(layout: Layout, rows: list[Row]) -> bool:
+    """The 附件1 form: its ``需求数量`` label, and no row heading a table — a summary table may
+    group its level columns under the same words, 需求数量 merged over 初级…合计."""
+    top = [[header_key(cell) for cell in cells if cell is not None] for _, cells in rows]
+    top = top[:HEADER_SEARCH_ROWS]
+    return any(FORM_MARKER in keys for keys in top) and not any(
+        sum(layout.column(key) is not None for key in keys) >= TABLE_LABELS for keys in top
     )
 
 
@@ -72,6 +78,6 @@ def read_requisitions(path: Path, layout: Layout) -> Table:
     """Read a requisitions register: the 附件1 form (one requisition) or a table of them."""
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         rows = list(open_sheet(path).rows)
-        if _is_form(rows):
+        if _is_form(layout, rows):
             return _read_form(path, layout, rows)
     return read_table(path, layout)
