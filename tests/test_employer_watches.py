@@ -117,6 +117,38 @@ def record_reissue_of_2015(db: Path, folder: Path) -> None:
     sync_folder(db, registers.folder)
 
 
+def test_a_reissue_of_the_paper_a_watched_certificate_replaced_is_news(
+    app_client: AppClient, registry_db: Path, tmp_path: Path
+) -> None:
+    """G1122000002 was exchanged for G1122000003, which is watched. A 补发 of G1122000002
+    dated before the exchange, registered late, makes G1122000003 a copy of a paper marked
+    补发: its answer now says so, and an employer who accepted it without the mark must hear
+    of it — the feed followed only the certificates that replaced the watched one."""
+    item = {"number": "G1122000003", "name": SUPERSEDED[1]}
+    with app_client() as client:
+        created = client.post("/api/v1/watches", json={"items": [item]})
+        assert created.status_code == 201, created.text
+        feed_url = created.json()["json_url"]
+        assert client.get(feed_url).json()["items"] == []
+        registers = RegisterFactory(tmp_path / "late")
+        reissue = status_event(
+            "补发", SUPERSEDED[0], SUPERSEDED[1], "2012-04-10",
+            批准文号="川人社函〔2012〕20号", 原公布文件="川人社函〔2012〕12号",
+        )  # fmt: skip
+        registers.add("reissue.csv", [reissue], {"kind": "status-changes", "authority": "2200"})
+        sync_folder(registry_db, registers.folder)
+        assert client.post("/api/v1/verify", json=item).json()["reissue"] is True
+        [news] = client.get(feed_url).json()["items"]
+    assert news["_certreg"] == {
+        "event": "补发",
+        "number": SUPERSEDED[0],
+        "watched": "G1122000003",
+        "date": "2012-04-10",
+        "late": True,
+    }
+    assert "补登的早先变更" in news["content_text"]
+
+
 def test_a_reissue_registered_late_is_news_of_then_not_of_now(
     app_client: AppClient, registry_db: Path, tmp_path: Path
 ) -> None:
@@ -623,7 +655,7 @@ def test_a_feed_reads_the_registry_by_number_not_whole(registry_db: Path) -> Non
         plan = [
             detail
             for *_, detail in conn.execute(
-                f"EXPLAIN QUERY PLAN {_EVENTS}", {"numbers": "[]", "after": 0}
+                f"EXPLAIN QUERY PLAN {_EVENTS}", {"numbers": "[]", "after": 0, "reissue": "补发"}
             )
         ]
     finally:

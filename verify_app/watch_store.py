@@ -20,7 +20,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from registry.domain.statuses import REVOKED
+from registry.domain.statuses import REISSUE, REVOKED
 
 TOKEN_BYTES = 32
 
@@ -178,17 +178,30 @@ WITH RECURSIVE line(number, watched, depth) AS (  -- each watched number and its
 """
 _EVENTS = (
     _LINE
-    + """
+    + """,
+before(number, watched, depth) AS (  -- the numbers each watched one replaced, newest first
+  SELECT (SELECT c.predecessor FROM certificates c WHERE c.number = value) AS prior, value, -1
+  FROM json_each(:numbers) WHERE prior IS NOT NULL
+  UNION
+  SELECT (SELECT c.predecessor FROM certificates c WHERE c.number = before.number) AS prior,
+         before.watched, before.depth - 1 FROM before
+  WHERE prior IS NOT NULL AND before.depth > -50
+),
+reach(number, watched, depth, prior) AS (
+  SELECT number, watched, depth, 0 FROM line UNION ALL SELECT number, watched, depth, 1 FROM before
+)
 SELECT id, type, number, date, new_number, at, watched, late FROM (
   -- once per event: a number watched along with its predecessor is news as itself (depth 0)
   SELECT e.id, e.type, e.number, e.date, nullif(e.new_number, '') AS new_number, s.at,
-         line.watched, min(line.depth),
+         reach.watched, min(reach.depth), reach.prior,
          EXISTS (SELECT 1 FROM status_events l  -- a later change registered before it
                  WHERE l.number = e.number AND l.sync < e.sync AND l.date > e.date) AS late
-  FROM line JOIN status_events e ON e.number = line.number JOIN syncs s ON s.id = e.sync
+  FROM reach JOIN status_events e ON e.number = reach.number JOIN syncs s ON s.id = e.sync
   WHERE e.sync > :after
   GROUP BY e.id
 )
+-- of the replaced numbers, only a 补发 registered late: it marks the watched paper 补发
+WHERE NOT prior OR (late AND type = :reissue AND new_number IS NULL)
 ORDER BY at DESC, id DESC
 """
 )
@@ -227,11 +240,14 @@ def revoked_successors(
 def events_since(registry: sqlite3.Connection, watch: Watch) -> list[WatchEvent]:
     """The status changes synced after the watch list was made, newest first, of the watched
     numbers and of the certificates that replaced them (换发, 补发): an HR officer who watches
-    an employee's certificate learns that its replacement was revoked, too."""
+    an employee's certificate learns that its replacement was revoked, too — and a 补发 of a
+    number it replaced registered late, which marks the watched paper 补发 (the employer may
+    have accepted it without the mark)."""
     if not watch.numbers:
         return []
+    numbers = json.dumps(list(watch.numbers))
     found = registry.execute(
-        _EVENTS, {"numbers": json.dumps(list(watch.numbers)), "after": watch.after_sync}
+        _EVENTS, {"numbers": numbers, "after": watch.after_sync, "reissue": REISSUE}
     )
     return [
         WatchEvent(id_, kind, number, date, new, at, watched, bool(late))
