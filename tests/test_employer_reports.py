@@ -42,12 +42,21 @@ from tests.verify_fixtures import (
     context_of,
     csrf_token,
     post_check,
+    read_log,
     registry_db,
     reports_of,
     template_of,
 )
 
 __all__ = ["app_client", "clock", "registry_db"]
+
+
+def ticket_payload(ticket: str) -> dict[str, Any]:
+    """What a report ticket tells whoever holds it: it is signed, not encrypted."""
+    compressed, payload = ticket.startswith("."), ticket.lstrip(".").split(".")[0]
+    data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    details: dict[str, Any] = json.loads(zlib.decompress(data) if compressed else data)
+    return details
 
 
 def send_report(client: Any, page: httpx.Response, contact: str, text: str) -> httpx.Response:
@@ -99,10 +108,8 @@ def test_a_name_typed_as_the_number_is_not_kept_with_the_report(
         ticket = context_of(page)["report_ticket"]
         sent = send_report(client, page, "", "编号栏填的是姓名")
     # the ticket is signed, not encrypted: its payload is readable by whoever holds the page
-    compressed, payload = ticket.startswith("."), ticket.lstrip(".").split(".")[0]
-    data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-    data = zlib.decompress(data) if compressed else data
-    assert json.loads(data)["number"] == "***" and name.encode() not in data
+    details = ticket_payload(ticket)
+    assert details["number"] == "***" and name not in json.dumps(details, ensure_ascii=False)
     assert sent.status_code == 200
     assert "您对所查编号（不是证书编号，已隐去）的报告" in sent.text and "***" not in sent.text
     [report] = reports_of(registry_db)
@@ -638,3 +645,23 @@ def test_one_check_makes_one_report_however_many_are_sent_at_once(tmp_path: Path
     conn = sqlite3.connect(log)
     assert conn.execute("SELECT count(*) FROM reports").fetchone() == (1,)
     conn.close()
+
+
+def test_a_ticket_holds_no_hash_of_the_name_typed(app_client: AppClient, registry_db: Path) -> None:
+    """Any stranger gets a ticket for any name typed against any number: with the log's name
+    hash in it, hashing names through tickets read the log's hashes — and an old receipt's —
+    back into names, past the guess limits of the receipt's number."""
+    with app_client() as client:
+        tickets = [
+            client.post("/api/v1/verify", json={"number": number, "name": "张三明"}).json()
+            for number in (NO_MATCH_UNKNOWN[0], "G1122009998")
+        ]
+        client.app.state.verifier.log.flush()
+    logged = {row["name_hash"] for row in read_log(registry_db)}
+    assert len(logged) == 1  # the log keeps the name's one keyed hash, as staff read it
+    shown = [json.dumps(ticket_payload(t["report_ticket"])) for t in tickets]
+    assert not any(hashed in text for hashed in logged for text in shown)
+    assert (
+        ticket_payload(tickets[0]["report_ticket"])["check"]
+        != ticket_payload(tickets[1]["report_ticket"])["check"]
+    )  # nothing links two checks of one name

@@ -260,6 +260,9 @@ def test_server_workers_starting_at_once_all_open_a_new_log(tmp_path: Path) -> N
         ("/api/v1/numbers/510104199001011234", "/api/v1/numbers/[number]"),
         ("/api/v1/numbers/%E5%BC%A0%E4%B8%89%E6%98%8E", "/api/v1/numbers/[number]"),
         ("/api/v1/numbers/%E5%BC%A0/%E4%B8%89?x=1", "/api/v1/numbers/[number]?x=*"),
+        # a name typed into an address by hand: staff's /registry/certificates/张三明 too
+        ("/nothing/%E5%BC%A0%E4%B8%89%E6%98%8E", "/nothing/[…]"),
+        ("/registry/certificates/%E5%BC%A0%E4%B8%89.json", "/registry/certificates/[…]"),
     ],
 )
 def test_uvicorn_access_lines_carry_no_secret_link(path: str, logged: str) -> None:

@@ -16,6 +16,9 @@ _NUMBER_PATH = re.compile(r"^/api/v1/numbers/[^?]*")
 """A number to decode is typed by a program, which may have put a name or an ID card's number
 where the certificate number goes — slashes and all: the line keeps that a number was decoded,
 not which."""
+_ENCODED = re.compile(r"/[^/?]*%[^/?]*")
+"""A path segment written with escapes: no address of ours has one (tokens and numbers are
+ASCII), so it was typed by hand — a name after a slash (/张三明) — and is logged as ``[…]``."""
 ACCESS_LOGGER = "uvicorn.access"
 STAFF_LOGGER = "certreg.staff"
 """Who of the staff opened what (`datasette_config.plugins.certreg_session`): an auditor asks
@@ -28,6 +31,7 @@ def redacted(path: str) -> str:
     path, mark, query = path.partition("?")
     path = _SECRET_LINKS.sub(lambda m: m[0][: m[0].index("/", 1) + 1] + "[token]", path)
     path = _NUMBER_PATH.sub("/api/v1/numbers/[number]", path)
+    path = _ENCODED.sub("/[…]", path)
     parts = (part.split("=", 1)[0] + "=*" if "=" in part else "*" for part in query.split("&"))
     return path + mark + ("&".join(parts) if query else "")
 
