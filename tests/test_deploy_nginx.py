@@ -302,6 +302,24 @@ def test_a_replica_killed_mid_load_loses_no_request(tmp_path: Path) -> None:
     assert logged(site.data[1]), "the surviving replica took over"
 
 
+def test_a_hung_replica_costs_its_requests_a_wait_not_an_answer(tmp_path: Path) -> None:
+    """A replica that stops answering without closing its connections (a frozen VM, a cut
+    network) is no killed one: nginx waited out its 30 s read timeout, past the window for
+    trying the other replica, and answered 504. Each request now goes to the other one."""
+    with deployment(tmp_path, rate_limit="0") as site, client_from("127.0.0.9") as client:
+        os.killpg(site.replicas[0].pid, signal.SIGSTOP)
+        try:
+            answered = [
+                client.post(f"{site.https}/api/v1/verify", json=CHECK).status_code
+                for _ in range(4)  # round robin: the frozen replica's turn comes first or second
+            ]
+        finally:
+            os.killpg(site.replicas[0].pid, signal.SIGCONT)
+    assert answered == [200] * 4
+    errors = (site.logs[0].parent / "certreg.error.log").read_text(errors="replace")
+    assert "upstream timed out" in errors  # the frozen replica was tried, and passed over
+
+
 def test_uploads_that_find_every_parsing_slot_busy_take_no_replica_out(tmp_path: Path) -> None:
     """One parsing slot a replica, eight offices uploading at once: the uploads a replica has
     no slot for are answered busy (503, try again), by the replica. nginx took that answer for
