@@ -478,7 +478,7 @@ def test_a_sync_stopped_by_ctrl_c_says_what_it_loaded(
     [
         ("database is locked", "另一个程序"),
         ("database or disk is full", "磁盘"),
-        ("attempt to write a readonly database", "登记库文件只能读、不能写"),
+        ("attempt to write a readonly database", "登记库文件或其所在文件夹只能读、不能写"),
     ],
 )
 def test_a_sync_stopped_by_a_registry_it_cannot_write_says_what_it_loaded(

@@ -51,6 +51,14 @@ def test_demo_without_samples_says_where_to_run_it(tmp_path: Path) -> None:
     assert "--samples" in result.output
 
 
+def test_demo_refuses_one_port_for_both_parts() -> None:
+    """Given one port twice, browse's readiness probe found serve's socket: the demo announced
+    both parts, then browse died on the port — and the message named --port, not demo's own."""
+    result = CliRunner().invoke(cli, ["demo", "--port", "18030", "--browse-port", "18030"])
+    assert result.exit_code == 2
+    assert "不能用同一个端口 18030" in result.output and "--browse-port" in result.output
+
+
 def test_demo_serves_both_parts_and_stops_both_on_ctrl_c(tmp_path: Path) -> None:
     port, browse_port = free_ports(2)  # two calls of free_port() could give one port twice
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CERTREG_", "DATASETTE_"))}

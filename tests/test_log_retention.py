@@ -10,6 +10,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from registry import store
 from registry.cli import cli
 from registry.store import verify_log_path
 from registry.store.verify_log import prepare_log
@@ -24,7 +25,8 @@ def _at(days_ago: int) -> str:
 
 def _log(tmp_path: Path) -> Path:
     """A log with a check and a report of 400 days ago and of yesterday; the old report and the
-    new one handled, another old one not."""
+    new one handled, another old one not — beside its registry."""
+    store.connect(tmp_path / "registry.db").close()
     log = verify_log_path(tmp_path / "registry.db")
     conn = sqlite3.connect(log, isolation_level=None)
     prepare_log(conn)
@@ -86,11 +88,22 @@ def test_reports_stay_unless_asked_and_six_months_is_the_least(tmp_path: Path) -
 
 
 def test_no_log_yet_is_nothing_to_purge(tmp_path: Path) -> None:
+    store.connect(tmp_path / "registry.db").close()  # a registry no check has used yet
     result = CliRunner().invoke(
         cli, ["purge-log", "--db", str(tmp_path / "registry.db"), "--checks-days", "365"]
     )
     assert result.exit_code == 0 and "无需删除" in result.output
     assert not verify_log_path(tmp_path / "registry.db").exists()
+
+
+def test_a_registry_that_is_not_there_is_no_log_purged(tmp_path: Path) -> None:
+    """A mistyped --db — or the timer's unit without CERTREG_DATA, --db /registry.db — said
+    无需删除 and exited 0 every day, and the checks were never purged."""
+    result = CliRunner().invoke(
+        cli, ["purge-log", "--db", str(tmp_path / "registy.db"), "--checks-days", "365"]
+    )
+    assert result.exit_code == 2
+    assert "登记库" in result.output and "不存在" in result.output
 
 
 def test_on_a_replica_old_reports_go_whether_handled_or_not(tmp_path: Path) -> None:

@@ -1186,8 +1186,12 @@ def test_the_planners_statistics_are_taken_again_only_when_the_registry_has_doub
 
 @pytest.mark.parametrize(
     "command",
-    [["sync", "data/samples"], ["keys", "add", "某单位", "--per-day", "5"]],
-    ids=["sync", "keys add"],
+    [
+        ["sync", "data/samples"],
+        ["sync", "data/samples", "--dry-run"],  # named as given, not as the dry run's copy
+        ["keys", "add", "某单位", "--per-day", "5"],
+    ],
+    ids=["sync", "dry run", "keys add"],
 )
 def test_a_database_that_is_not_the_registry_is_left_alone(
     tmp_path: Path, command: list[str]
@@ -1201,6 +1205,7 @@ def test_a_database_that_is_not_the_registry_is_left_alone(
     result = CliRunner().invoke(cli, [*command, "--db", str(log)])
     assert result.exit_code == 2, result.output
     assert "不是 certreg 登记库" in result.output and str(log) in result.output
+    assert "dry-run" not in result.output
     conn = sqlite3.connect(log)
     tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master")]
     conn.close()

@@ -101,10 +101,11 @@ class RegistryUnavailable(Failed):
                 f"写入登记库失败（{text}）：这一次写入已全部撤回，此前已导入的不受影响。"
                 "请检查登记库所在磁盘的剩余空间（df -h）和文件大小限制，腾出空间后重新运行"
             )
-        if "readonly database" in text:  # the file, not its folder
+        if "readonly database" in text:  # the file, or its folder: SQLite writes -wal, -shm
             return cls(
-                f"登记库文件只能读、不能写（{text}）。请以能写入它的用户运行（如 runuser -u "
-                "certreg -- certreg …），或检查 --db 文件的权限（ls -l）"
+                f"登记库文件或其所在文件夹只能读、不能写（{text}；SQLite 要在文件旁建立 -wal、"
+                "-shm 文件）。请以能写入它们的用户运行（如 runuser -u certreg -- certreg …），"
+                "或检查 --db 文件及其文件夹的权限（ls -ld 文件夹，ls -l 文件）"
             )
         if "not a database" in text or "malformed" in text:
             return cls(

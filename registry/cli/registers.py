@@ -156,6 +156,7 @@ def sync(
             used += (
                 f"——所在文件夹 {db.parent} 原来也不存在，已一并建立；如果不是有意的，请核对 --db"
             )
+    given = db
     with contextlib.ExitStack() as stack:
         stack.enter_context(stopped_by_sigterm())  # systemctl stop: what loaded, in the journal
         if dry_run:
@@ -168,6 +169,8 @@ def sync(
             db = copy
         try:
             notes, outcomes = _synced(db, entries, catalogues, dry_run, progress, workers)
+        except store.RegistryMismatch as exc:  # named as given, not as the dry run's copy
+            raise store.RegistryMismatch(str(exc).replace(str(db), str(given))) from exc
         except KeyboardInterrupt:  # not click's bare "Aborted!": what is loaded, what is not
             _stopped(progress, dry_run, as_json)
         except sqlite3.DatabaseError as exc:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from registry.cli.base import Failed, cli, db_option, follow_state
+from registry.cli.base import Failed, cli, db_option, follow_state, require_registry
 from registry.store import verify_log_path
 from registry.store.log_retention import MIN_DAYS, cutoff, purge
 from registry.store.verify_log import prepare_log
@@ -45,6 +45,9 @@ def purge_log(db: Path, checks_days: int, reports_days: int | None) -> None:
         certreg purge-log --checks-days 365
         certreg purge-log --checks-days 365 --reports-days 1095 --db data/registry.db
     """
+    # a mistyped --db (or CERTREG_DATA unset in the timer's unit) purged nothing, every day,
+    # and said all was well
+    require_registry(db, replica=True)
     log = verify_log_path(db)
     if not log.exists():
         click.echo(f"没有查验日志 {log}：无需删除")

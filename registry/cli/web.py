@@ -128,6 +128,11 @@ def demo(samples: Path | None, host: str, port: int, browse_port: int) -> None:
         raise UsageProblem(
             f"找不到示例名册 {samples / MANIFEST_NAME}。请在项目目录中运行，或用 --samples 指定"
         )
+    if port == browse_port:  # the second would find the first's socket and call it ready
+        raise UsageProblem(
+            f"公众查验和职员查询不能用同一个端口 {port}：请给 --port 和 --browse-port 不同的端口，"
+            "例如 certreg demo --port 9000 --browse-port 9001"
+        )
     for what, option, busy in (
         ("公众查验", "--port", port),
         ("职员查询", "--browse-port", browse_port),
