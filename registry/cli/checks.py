@@ -13,6 +13,7 @@ from registry import store
 from registry.cli.base import UsageProblem, cli, db_option, json_option, require_registry
 from registry.domain.authorities import Contacts
 from registry.domain.dates import beijing_clock
+from registry.domain.statuses import REISSUED, VALID
 from registry.public import lookup
 from registry.public.fields import PUBLIC_FIELDS
 from verify_app.settings import SettingsProblem, load_authorities, optional_path
@@ -26,7 +27,7 @@ from verify_app.settings import SettingsProblem, load_authorities, optional_path
 def verify(number: str, name: str, db: Path, as_json: bool) -> None:
     """公众查验：证书编号是否由该姓名的人持有、现在是否有效。
 
-    显示结果代码（valid、reissued、superseded、revoked、no_match、malformed）和用人单位在查验页面上看到的内容；未查到时附发证机关的联系方式（CERTREG_AUTHORITIES 可指定联系方式文件）。--json 的字段与接口 POST /api/v1/verify 相同。查到（持证人相符）时退出码 0，否则 1；登记库不存在或无法使用时 2；输出写不进去（如磁盘已满）时 74。
+    显示结果代码（valid、reissued、superseded、revoked、no_match、malformed）和用人单位在查验页面上看到的内容；未查到时附发证机关的联系方式（CERTREG_AUTHORITIES 可指定联系方式文件）。--json 的字段与接口 POST /api/v1/verify 相同。证书现在有效（valid、reissued）时退出码 0；查到但已不再有效（superseded 已换发、revoked 已撤销）时 3；未查到或编号格式错误时 1；登记库不存在或无法使用时 2；输出写不进去（如磁盘已满）时 74。脚本中 certreg verify … && 录用 只接受有效的证书。
 
     示例：
 
@@ -62,4 +63,17 @@ def verify(number: str, name: str, db: Path, as_json: bool) -> None:
         click.echo(answer.advice())
         if answer.wants_contact:
             click.echo(contacts.text_for(answer.number))
-    sys.exit(0 if answer.matched else 1)
+    sys.exit(exit_code(answer))
+
+
+IN_FORCE = (VALID, REISSUED)
+NOT_IN_FORCE = 3
+"""The exit code of a certificate found but no longer in force (exchanged, revoked): not 0,
+which a script takes for "accept this paper", nor 1, which says the pair did not match."""
+
+
+def exit_code(answer: lookup.Verification) -> int:
+    """0 for a certificate in force, 3 for one found but replaced or revoked, 1 for no match."""
+    if not answer.matched:
+        return 1
+    return 0 if answer.result in IN_FORCE else NOT_IN_FORCE
