@@ -521,6 +521,24 @@ def test_a_spreadsheet_the_manifest_does_not_list_is_named(
     assert json.loads(as_json.stdout)["unlisted"] == ["2013-deyang.xlsx"]
 
 
+def test_an_unlisted_file_named_in_gbk_is_named_readably(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A zip made on a Chinese Windows unpacks its names in GBK: the note showed <U+DCC3>…, and
+    --json wrote the raw bytes, which a strict UTF-8 reader refuses."""
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    folder = os.fsencode(registers.folder)
+    with open(os.path.join(folder, "绵阳名册.xlsx".encode("gbk")), "wb") as file:
+        file.write(b"PK")
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    as_json = CliRunner().invoke(
+        cli, ["sync", str(registers.folder), "--db", str(db_path), "--json"]
+    )
+    assert code == 0 and "未导入：绵阳名册.xlsx（文件名不是 UTF-8 编码" in output
+    [named] = json.loads(as_json.stdout_bytes.decode("utf-8"))["unlisted"]  # strictly UTF-8
+    assert named.startswith("绵阳名册.xlsx（文件名不是 UTF-8 编码")
+
+
 def test_what_the_unlisted_note_leaves_out(registers: RegisterFactory, db_path: Path) -> None:
     """The original of a listed numbered copy is not forgotten; a folder a register is to come
     in, not there yet, is that register's problem, not a crash of the run; ``--brief`` names

@@ -4,6 +4,7 @@ roster there and forgot its ``[[register]]`` believes it loaded, and nothing els
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -60,5 +61,19 @@ def unlisted(
                 and path.is_file()
                 and path.resolve() not in listed
             ):
-                found.append(path.relative_to(directory).as_posix())
+                found.append(readable(path.relative_to(directory).as_posix()))
     return sorted(found)
+
+
+NOT_UTF8 = "（文件名不是 UTF-8 编码，registers.toml 写不出它：请把文件改名）"
+
+
+def readable(name: str) -> str:
+    """A file name as a person reads it: one whose bytes are not UTF-8 — GBK, as a zip made on
+    a Chinese Windows unpacks — read as GB18030 and said to need renaming. Kept as the file
+    system gave it, it was ``<U+DCC3>…`` in the report and made ``--json`` invalid UTF-8."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("gb18030", "replace") + NOT_UTF8
+    return name
