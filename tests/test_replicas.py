@@ -300,30 +300,46 @@ def test_follow_once_restores_the_current_registry(
     sync_samples(host / "registry.db")
     host_env = {**shipping, "CERTREG_DATA": str(host)}
     copy = tmp_path / "elsewhere" / "registry.db"
+    url = shipping["CERTREG_REGISTRY_REPLICA"]
+    once = [str(BIN / "certreg"), "follow", url, "--db", str(copy), "--once"]
+
+    def numbers() -> set[str]:
+        conn = sqlite3.connect(f"{copy.as_uri()}?mode=ro", uri=True)
+        try:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+            return {row[0] for row in conn.execute("SELECT number FROM certificates")}
+        finally:
+            conn.close()
+
+    def shipped_has_new() -> bool:  # what a fresh restore of the replica URL now holds
+        restored = tmp_path / f"probe-{time.monotonic_ns()}.db"
+        subprocess.run([litestream(), "restore", "-o", str(restored), url], capture_output=True)
+        if not restored.exists():
+            return False
+        conn = sqlite3.connect(restored)
+        try:
+            found = conn.execute(
+                "SELECT 1 FROM certificates WHERE number = ?", (NEW_CERTIFICATE[0],)
+            )
+            return found.fetchone() is not None
+        finally:
+            conn.close()
+
     with running(unit_command("certreg-replicate.service", host_env), host_env, tmp_path / "r.log"):
-        result = subprocess.run(
-            [
-                str(BIN / "certreg"),
-                "follow",
-                shipping["CERTREG_REGISTRY_REPLICA"],
-                "--db",
-                str(copy),
-                "--once",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**os.environ, **shipping},
-        )
-    assert result.returncode == 0, result.stderr
-    assert "已发布登记库版本" in result.stderr
-    conn = sqlite3.connect(f"{copy.as_uri()}?mode=ro", uri=True)
-    try:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
-        numbers = {row[0] for row in conn.execute("SELECT number FROM certificates")}
-    finally:
-        conn.close()
-    assert VALID[0] in numbers and len(numbers) == 17
+        env = {**os.environ, **shipping}
+        result = subprocess.run(once, capture_output=True, text=True, timeout=120, env=env)
+        assert result.returncode == 0, result.stderr
+        assert "已发布登记库版本" in result.stderr
+        assert VALID[0] in numbers() and len(numbers()) == 17
+        # a later sync, then --once again on the copy the first run left: the current version,
+        # not the one that copy held (acted on at once, it published nothing new)
+        registers = RegisterFactory(tmp_path / "registers")
+        registers.add("2012-mianyang.csv", [approval_row(*NEW_CERTIFICATE)], MIANYANG_2012)
+        sync(registers.folder, host / "registry.db")
+        wait_for("the new version shipped", shipped_has_new, [tmp_path / "r.log"])
+        again = subprocess.run(once, capture_output=True, text=True, timeout=120, env=env)
+    assert again.returncode == 0, again.stderr
+    assert NEW_CERTIFICATE[0] in numbers() and len(numbers()) == 18
 
 
 # The verification logs, from every replica to the one log staff browse

@@ -113,6 +113,12 @@ class Follower:
             stdin=subprocess.DEVNULL,
         )
 
+    def start_afresh(self) -> None:
+        """Forget the private copy: the next start restores the current version whole. (What
+        ``--once`` wants: the first version it sees is then the current one, not the one a
+        stopped follower left — and Litestream 0.5 seldom resumes from it anyway.)"""
+        self._forget()
+
     def _forget(self) -> None:
         for suffix in ("", "-txid", "-wal", "-shm", ".tmp"):
             Path(f"{self.copy}{suffix}").unlink(missing_ok=True)
