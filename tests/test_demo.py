@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import httpx
+import pytest
 from click.testing import CliRunner
 
 from bench.processes import free_ports
@@ -186,3 +187,35 @@ def test_an_installed_certreg_finds_its_samples_outside_the_project(tmp_path: Pa
             env={**os.environ, "PYTHONPATH": str(installed)},
         )
     assert demo.returncode == 2 and f"端口 {port} 已被占用" in demo.stdout + demo.stderr, demo
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGHUP], ids=["killed", "hung up"])
+def test_the_demos_servers_and_registry_end_with_it_however_it_ends(
+    tmp_path: Path, how: signal.Signals
+) -> None:
+    """Killed (kill -9, the OOM killer), the demo left both servers holding their ports, and the
+    next demo refused to start; hung up (the terminal closed), it left its registry behind."""
+    port, browse_port = free_ports(2)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CERTREG_", "DATASETTE_"))}
+    env["PYTHONUNBUFFERED"] = "1"
+    output = tmp_path / "demo.out"
+    command = [sys.executable, "-m", "registry", "demo", "--samples", str(SAMPLES)]
+    command += ["--port", str(port), "--browse-port", str(browse_port)]
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            command, stdout=sink, stderr=subprocess.STDOUT, env=env, cwd=tmp_path
+        )
+    try:
+        text = wait_for_output(output, READY, process)
+        registry = re.search(r"演示登记库：(\S+)", text)
+        assert registry and listening(port) and listening(browse_port), text
+        process.send_signal(how)
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while (listening(port) or listening(browse_port)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not listening(port) and not listening(browse_port)
+        if how == signal.SIGHUP:  # a clean end: its registry removed too
+            assert not Path(registry.group(1)).exists()
+    finally:
+        stop(process)

@@ -280,11 +280,13 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 @contextmanager
 def stopped_by_sigterm() -> Iterator[None]:
-    """SIGTERM — a service manager's stop, a plain ``kill`` — taken as Ctrl-C: the command ends
-    through its own clean-up (child processes stopped, a half-written copy removed) rather
-    than wherever the signal found it."""
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    """SIGTERM — a service manager's stop, a plain ``kill`` — and SIGHUP — the terminal closed,
+    the ssh session dropped — taken as Ctrl-C: the command ends through its own clean-up (child
+    processes stopped, a half-written copy or the demo's registry removed) rather than wherever
+    the signal found it."""
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

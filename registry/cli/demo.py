@@ -7,6 +7,7 @@ The registry lives in a temporary folder removed when the demo stops.
 
 from __future__ import annotations
 
+import os
 import secrets
 import socket
 import subprocess
@@ -14,10 +15,12 @@ import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 
 from datasette_config.staff import PREFIX as STAFF_PREFIX
+from registry.sync.lifetime import die_with
 
 DEMO_USER = "demo"
 READY_TIMEOUT = 60.0
@@ -104,7 +107,9 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
 
 
 def start(command: list[str], env: Mapping[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(command, env=dict(env))
+    """A part that dies with the demo, however the demo ends (``kill -9``, the OOM killer):
+    left running, it held its port and the next demo refused to start."""
+    return subprocess.Popen(command, env=dict(env), preexec_fn=partial(die_with, os.getpid()))
 
 
 def run_parts(

@@ -11,7 +11,6 @@ workers costs more than it saves.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import datetime as dt
 import gc
 import multiprocessing
@@ -36,6 +35,7 @@ from registry.kinds.base import RegisterEntry
 from registry.kinds.cells import cell_problems, set_aside_note, unread_note, wrapped_note
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.guard import REGISTER_LIMITS, open_regular_file
+from registry.sync.lifetime import die_with
 
 MIN_BYTES = 4 * 1024 * 1024
 """Below this much register data to load, a sync does everything in its own process."""
@@ -179,25 +179,10 @@ def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> 
     return Prepared(len(table.records), data, before, problems, notes, [wrapped] if wrapped else [])
 
 
-def _die_with(parent: int) -> None:
-    """Ask Linux to kill this worker when the sync's process dies (even by ``kill -9``), so no
-    worker outlives it; where there is no ``prctl``, workers end with their pipe instead."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
-
-
-PR_SET_PDEATHSIG = 1
-
-
 def _worker_setup(parent: int) -> None:
     """Lower priority than the writing process, which the others wait for; Ctrl-C is for the
     sync's process, which stops the workers itself; death with the sync's process."""
-    _die_with(parent)
+    die_with(parent)
     os.nice(WORKER_NICENESS)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
