@@ -57,7 +57,9 @@ def _each(normaliser: Callable[[str], str]) -> Callable[[str], str]:
     )
 
 
-def _filters(columns: tuple[str, ...], normaliser: Callable[[str], str]) -> dict[str, Any]:
+def _filters(
+    columns: tuple[str, ...], normaliser: Callable[[str], str]
+) -> dict[str, Callable[[str], str]]:
     return {
         **{f"{column}{op}": normaliser for column in columns for op in _OPERATORS},
         **{f"{column}__in": _each(normaliser) for column in columns},

@@ -97,9 +97,11 @@ def marked_rows(table: Table, filling: Collection[str] = ()) -> list[Problem]:
             or any(record.values.get(name) not in (None, "") for record in table.records)
         )
     ]
-    shown_otherwise = marks.disguised or marks.unseen or marks.formulas
-    found += _shown_otherwise(table) if shown_otherwise else []
-    return found + _errors(table) if marks.errors else found
+    if marks.disguised or marks.unseen or marks.formulas:
+        found += _shown_otherwise(table)
+    if marks.errors:
+        found += _errors(table)
+    return found
 
 
 def _shown_otherwise(table: Table) -> list[Problem]:
