@@ -615,6 +615,10 @@ def test_two_exchanges_cannot_make_another_person_of_the_holder(
         ({"更正姓名": "邹婕", "更正性别": "女"}, None),  # zh heard as z
         ({"更正姓名": "周丽", "更正性别": "女"}, "完全不同的另一个，性别也改了"),
         ({"更正姓名": "孙杰敏", "更正性别": "女"}, "完全不同的另一个，性别也改了"),
+        # a name changed only a little, but a birth thirteen years off: his father, a namesake
+        ({"更正姓名": "周杰伦", "更正出生年月": "1962.11"}, "姓名多了或少了一个字，出生年月"),
+        ({"更正姓名": "杰周", "更正出生年月": "1962.11"}, "姓名的字序或写法也改了，出生年月"),
+        ({"更正姓名": "舟洁", "更正出生年月": "1962.11"}, "姓名的字序或写法也改了，出生年月"),
     ],
 )
 def test_another_name_with_another_sex_or_birth_is_another_person(

@@ -186,8 +186,9 @@ def _another_person(event: StatusEvent, current: CertificateState) -> Found | No
     before it); one that writes another name altogether (`another_name`) and changes the sex
     or the birth with it; and one that completes another name and the other sex than the first
     holder's over several 换发 — the sex corrected one day and the name the next, or the other
-    way round — or another name and a birth more than a slip from the first holder's
-    (`slip_of`). Another name alone is the holder's new name (改名); a birth a slip off
+    way round — or a name changed at all (a character more: 王建 → 王建国, his father; the
+    words of a name reordered; a character alike) and a birth more than a slip from the first
+    holder's (`slip_of`). Another name alone is the holder's new name (改名); a birth a slip off
     corrected before or after it is not followed over several 换发 (a digit mis-written is the
     commonest 错填), the sex is (its slip is rare, and with another name it is another person)."""
     fixed = dict(event.corrections)
@@ -221,7 +222,7 @@ def _another_person(event: StatusEvent, current: CertificateState) -> Found | No
     elif (
         birth
         and not slip_of(after_birth := fixed.get("birth", current.birth), birth)
-        and another_name(name, after_name)
+        and not same_holder(name, after_name)  # a character more, reordered, alike: changed
     ):
         also = (
             f"出生年月 {after_birth} 也与最初的 {birth} 相差不止一个数字或两个月（连同此前的换发）"
@@ -249,9 +250,11 @@ def _described(
             "；如确是同一人（此前的性别确属填错，其后依法改名），请与省厅联系核实" if first else ""
         )
         return f"姓名换成了完全不同的另一个，{also}", hint
-    # only a character more or fewer: a slip, were the sex not changed too
-    hint = "；如确是同一人（姓名漏写或多写了一个字，性别也填错了），请与省厅联系核实"
-    return f"姓名多了或少了一个字，{also}", hint
+    if abs(len(registered) - len(corrected)) == 1:  # a slip, were nothing else changed too
+        hint = "；如确是同一人（姓名漏写或多写了一个字，其他也填错了），请与省厅联系核实"
+        return f"姓名多了或少了一个字，{also}", hint
+    hint = "；如确是同一人（姓名的字序或字写错了，其他也填错了），请与省厅联系核实"
+    return f"姓名的字序或写法也改了，{also}", hint
 
 
 def _also_changed(fixed: dict[str, str], current: CertificateState) -> str:
