@@ -98,10 +98,10 @@ def test_no_match_identical_for_unknown_number_and_wrong_name(app_client: AppCli
         body.pop("number")
     assert a == b
     assert a["result"] == "no_match"
-    # the ticket a report of either needs tells no more: its number, the typed name's keyed
-    # hash and the time, beside the same result
+    # the ticket a report of either needs tells no more: its number, a token of its check and
+    # the time, beside the same result
     for ticket in tickets:
-        for field in ("number", "name_hash", "at"):
+        for field in ("number", "check", "at"):
             ticket.pop(field)
     assert tickets[0] == tickets[1] == {"result": "no_match", "mismatched": [], "receipt": None}
 
