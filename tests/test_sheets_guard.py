@@ -1006,6 +1006,26 @@ def test_parts_the_marks_are_read_from_are_bounded(tmp_path: Path) -> None:
             read_sheet_bytes("bad.xlsx", data, UPLOAD_LIMITS)
 
 
+@pytest.mark.parametrize(("limits", "rows"), [(REGISTER_LIMITS, 300), (UPLOAD_LIMITS, 40)])
+def test_one_shared_string_in_many_cells_is_refused_by_the_text_it_makes(
+    tmp_path: Path, limits: SheetLimits, rows: int
+) -> None:
+    """A 256 KB shared string written into 1,200 cells: a 12 KB file the parent took in as
+    300 MB of text (617 MB of memory, the server's own for an upload) and accepted."""
+    string = (
+        f'<sst xmlns="{MAIN_NS}" count="1" uniqueCount="1"><si><t>{"A" * 256 * 1024}</t></si></sst>'
+    )
+    cells = "".join(
+        f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>' for r in range(1, rows + 1)
+    )
+    parts = workbook_parts(sheet_xml(cells), shared_strings=True)
+    parts["xl/sharedStrings.xml"] = string.encode()
+    data = _zip_of(tmp_path / "amplified.xlsx", parts)
+    with pytest.raises(SheetRefused, match="单元格内容共") as refused:
+        read_sheet_bytes("amplified.xlsx", data, limits)
+    assert refused.value.limit == "max_cell_bytes"
+
+
 def test_a_root_tag_that_does_not_end_is_refused_before_it_is_read_whole(tmp_path: Path) -> None:
     """One root tag of millions of attributes, in a part nothing else reads: expat keeps the
     unfinished tag whole, and 18 MB of it took 1.8 GB and 21 s to parse."""

@@ -150,6 +150,7 @@ class ParseChild:
         buffer = bytearray()
         rows: list[list[object]] = []
         started = False
+        received = 0  # the cells' bytes, against max_cell_bytes
         with selectors.DefaultSelector() as selector:
             selector.register(fd, selectors.EVENT_READ)
             while True:
@@ -168,6 +169,8 @@ class ParseChild:
                     if len(buffer) < end:
                         break
                     kind = buffer[0:1]
+                    if kind == b"R" and (received := received + size) > self.limits.max_cell_bytes:
+                        raise exceeded(self.limits, "max_cell_bytes", received)
                     with memoryview(buffer) as view:
                         payload = marshal.loads(view[FRAME_HEADER:end])
                     del buffer[:end]

@@ -37,6 +37,9 @@ class SheetLimits:
     """columns of the first worksheet as python-calamine pads them (from column A), or CSV fields"""
     memory_bytes: int
     """address space (RLIMIT_AS) of the child process that parses a workbook"""
+    max_cell_bytes: int
+    """the cells' contents the child sends the parent, all told: one shared string of 256 KB
+    written into 1,200 cells is a 12 KB file and 300 MB of text"""
     seconds: float
     """wall-clock time for the whole read of one workbook, child included"""
     scan_first_bytes: int
@@ -62,6 +65,7 @@ REGISTER_LIMITS = SheetLimits(
     max_rows=50_000,
     max_columns=64,
     memory_bytes=1024 * MIB,
+    max_cell_bytes=64 * MIB,  # the 39,996-row register's cells: ~8 MB
     seconds=60.0,
     scan_first_bytes=4 * MIB,
     basis="一份名册至多 4 个等级 × 9,999 本证书，见附件3 第8-11位顺序号",
@@ -79,6 +83,7 @@ UPLOAD_LIMITS = SheetLimits(
     max_rows=5_000,
     max_columns=64,
     memory_bytes=256 * MIB,
+    max_cell_bytes=8 * MIB,
     seconds=10.0,
     scan_first_bytes=16 * MIB,  # every upload, before any parser
     basis="一次批量查验至多 500 行",
@@ -117,6 +122,7 @@ _WHAT = {
     "max_rows": ("第一个工作表有 {found}", "{:,} 行".format),
     "max_columns": ("第一个工作表有 {found}", "{:,} 列".format),
     "memory_bytes": ("读取所需内存超过上限", _size),
+    "max_cell_bytes": ("单元格内容共 {found}", _size),
     "seconds": ("读取用时超过上限", "{:,.0f} 秒".format),
 }
 _ZIP_LIMITS = ("max_uncompressed_bytes", "max_entry_bytes", "max_ratio", "max_entries")
