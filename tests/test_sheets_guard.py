@@ -453,6 +453,15 @@ def test_limits_are_settings(tmp_path: Path) -> None:
     )
 
 
+def test_a_csv_record_of_only_empty_fields_is_held_to_the_width_too(tmp_path: Path) -> None:
+    """A record of 32 million commas was skipped as a blank line — after csv had built it, and
+    with 900 MB taken — and the file accepted: its width is now checked first."""
+    path = tmp_path / "commas.csv"
+    path.write_text("a,b\n1,2\n" + "," * 100 + "\n", encoding="utf-8")
+    refused = refusal(path, UPLOAD_LIMITS)
+    assert refused.limit == "max_columns" and "第 3 行" in str(refused)
+
+
 # Opening files
 
 

@@ -6,7 +6,9 @@ import csv
 import io
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 
@@ -134,7 +136,9 @@ def _unclosed(text: str, after_lines: int, separator: str) -> bool:
     """Whether the last record, starting after ``after_lines`` lines (as the reader counts
     them), leaves a quoted cell open: read strictly, it ends inside one. (Strictness only
     here: a lenient reader's "ab"c is what registers loaded before held.)"""
-    last = "".join(io.StringIO(text, newline="").readlines()[after_lines:])
+    lines = io.StringIO(text, newline="")
+    deque(islice(lines, after_lines), maxlen=0)  # skipped one by one: not a list of them all
+    last = lines.read()
     try:
         for _ in csv.reader(io.StringIO(last, newline=""), delimiter=separator, strict=True):
             pass

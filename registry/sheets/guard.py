@@ -289,13 +289,12 @@ def _read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
             if not first_wrap and line - record > shift:
                 first_wrap = lines[-1] if lines else 1
             shift = line - record
+            if len(cells) > max_columns:  # before the blank test: ",,,," 32 million wide too
+                raise exceeded(limits, "max_columns", len(cells), f"第 {line} 行")
             if not any(cells):  # a blank line, or Excel's ",,,," for a formatted empty row
                 continue
-            if len(cells) > max_columns or len(rows) == max_rows:
-                where = f"第 {line} 行"
-                if len(cells) > max_columns:
-                    raise exceeded(limits, "max_columns", len(cells), where)
-                raise exceeded(limits, "max_rows", len(rows) + 1, where)
+            if len(rows) == max_rows:
+                raise exceeded(limits, "max_rows", len(rows) + 1, f"第 {line} 行")
             if encoding == "gb18030":
                 _refuse_mojibake(cells, line)
             if wrapped_text:
