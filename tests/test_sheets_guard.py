@@ -24,6 +24,7 @@ import xlwt
 from openpyxl.styles import Border, Font, Side
 
 from registry.domain.levels import LEVELS
+from registry.sheets import _marked
 from registry.sheets._marked import Marks
 from registry.sheets._worker import LEVEL_LETTERS
 from registry.sheets._zipscan import check_directory, scan_parts
@@ -1033,6 +1034,36 @@ def test_one_shared_string_in_many_cells_is_refused_by_the_text_it_makes(
     with pytest.raises(SheetRefused, match="单元格内容共") as refused:
         read_sheet_bytes("amplified.xlsx", data, limits)
     assert refused.value.limit == "max_cell_bytes"
+
+
+def test_the_cells_kept_of_each_mark_are_bounded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every cell of 45,000 rows × 64 in a format hiding its contents was kept in a set:
+    410 MB for a 5.7 MB file. Enough are kept to refuse it and name the first of them."""
+    monkeypatch.setattr(_marked, "MARKED_CELLS", 5)
+    styles = (
+        f'<styleSheet xmlns="{MAIN_NS}"><numFmts count="1"><numFmt numFmtId="164" '
+        'formatCode=";;;"/></numFmts><cellXfs count="2"><xf/><xf numFmtId="164" '
+        'applyNumberFormat="1"/></cellXfs></styleSheet>'
+    )
+    cells = "".join(f'<row r="{r}"><c r="A{r}" s="1"><v>1</v></c></row>' for r in range(1, 21))
+    parts = {**workbook_parts(sheet_xml(cells)), "xl/styles.xml": styles.encode()}
+    data = _zip_of(tmp_path / "hidden.xlsx", parts)
+    marks = read_sheet_bytes("hidden.xlsx", data, REGISTER_LIMITS).marks
+    assert len(marks.disguised) == 5
+
+
+def test_parts_whose_names_differ_only_in_case_are_refused(tmp_path: Path) -> None:
+    """xl/styles.xml striking a row through beside xl/Styles.xml striking nothing: the marks
+    were read from one, while python-calamine — which finds parts whatever their case — and a
+    spreadsheet program may take the other."""
+    parts = workbook_parts(sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>'))
+    styles = f'<styleSheet xmlns="{MAIN_NS}"><fonts><font/></fonts></styleSheet>'.encode()
+    parts.update({"xl/styles.xml": styles, "xl/Styles.xml": styles})
+    data = _zip_of(tmp_path / "twins.xlsx", parts)
+    with pytest.raises(SheetRefused, match="压缩包内有重名的部件"):
+        read_sheet_bytes("twins.xlsx", data, UPLOAD_LIMITS)
 
 
 def test_a_root_tag_that_does_not_end_is_refused_before_it_is_read_whole(tmp_path: Path) -> None:

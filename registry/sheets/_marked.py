@@ -88,6 +88,10 @@ def _strikes(attributes: dict[str, str]) -> bool:
 
 TEXT_CELLS = ("s", "inlineStr", "str")
 """The ``t`` of a cell holding text: a shared string, an inline string, a formula's text."""
+MARKED_CELLS = 10_000
+"""Of each kind of marked cell, how many are kept: enough to refuse the register and name
+every header's and many rows' (a report of more helps nobody); a sheet of 2.9 million cells in
+a format hiding their contents kept a set of all of them, 410 MB."""
 ERROR_CHARS = 16
 """Of an error cell's value, what a report quotes (the longest of Excel's is #GETTING_DATA)."""
 NUMBER_CELLS = (None, "n", "d")
@@ -217,16 +221,16 @@ def exact_marks(
                 rows.add(cell)
             if formula and not filled and not (kind == "str" and value):
                 unsaved.add(cell)
-            elif formula and filled:
+            elif formula and filled and len(formulas) < MARKED_CELLS:
                 formulas.add((cell, column))
-            if hiding and filled:
+            if hiding and filled and len(disguised) < MARKED_CELLS:
                 disguised.add((cell, column))
-            if kind == "e" and filled:
+            if kind == "e" and filled and len(errors) < MARKED_CELLS:
                 errors.add((cell, column, shown.strip()))
             shared_runs = strings.coloured.get(shared, ()) if shared is not None else ()
             faded = vanish(runs.colours, fill) or vanish(shared_runs, fill)
             tiny = runs.tiny or shared in strings.tiny
-            if filled and (vanishing or faded or tiny):
+            if filled and (vanishing or faded or tiny) and len(invisible) < MARKED_CELLS:
                 invisible.add((cell, column))
             if filled and column <= limits.max_columns:
                 span = filled_rows.get(column)

@@ -88,7 +88,9 @@ def check_directory(data: bytes, limits: SheetLimits) -> Workbook:
     if len(infos) > limits.max_entries:
         raise exceeded(limits, "max_entries", len(infos))
     names = {info.filename for info in infos}
-    if len(names) != len(infos):
+    # python-calamine finds a part whatever the case of its name: xl/styles.xml beside
+    # xl/Styles.xml let the marks be read from one and the file shown from the other
+    if len({name.lower() for name in names}) != len(infos):
         raise unreadable("压缩包内有重名的部件")
     total = 0
     for info in infos:
