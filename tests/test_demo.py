@@ -45,6 +45,21 @@ def listening(port: int) -> bool:
         return False
 
 
+def start_demo(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path, int, int]:
+    """``certreg demo`` on two free ports, its output to a file: (process, output, ports)."""
+    port, browse_port = free_ports(2)  # two calls of free_port() could give one port twice
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CERTREG_", "DATASETTE_"))}
+    env["PYTHONUNBUFFERED"] = "1"
+    output = tmp_path / "demo.out"
+    command = [sys.executable, "-m", "registry", "demo", "--samples", str(SAMPLES)]
+    command += ["--port", str(port), "--browse-port", str(browse_port)]
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            command, stdout=sink, stderr=subprocess.STDOUT, env=env, cwd=tmp_path
+        )
+    return process, output, port, browse_port
+
+
 def test_demo_without_samples_says_where_to_run_it(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", "--samples", str(tmp_path / "nowhere")])
     assert result.exit_code == 2
@@ -61,16 +76,7 @@ def test_demo_refuses_one_port_for_both_parts() -> None:
 
 
 def test_demo_serves_both_parts_and_stops_both_on_ctrl_c(tmp_path: Path) -> None:
-    port, browse_port = free_ports(2)  # two calls of free_port() could give one port twice
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CERTREG_", "DATASETTE_"))}
-    env["PYTHONUNBUFFERED"] = "1"
-    output = tmp_path / "demo.out"
-    command = [sys.executable, "-m", "registry", "demo", "--samples", str(SAMPLES)]
-    command += ["--port", str(port), "--browse-port", str(browse_port)]
-    with output.open("wb") as sink:
-        process = subprocess.Popen(
-            command, stdout=sink, stderr=subprocess.STDOUT, env=env, cwd=tmp_path
-        )
+    process, output, port, browse_port = start_demo(tmp_path)
     try:
         text = wait_for_output(output, READY, process)
         assert f"http://127.0.0.1:{port}/" in text
@@ -195,16 +201,7 @@ def test_the_demos_servers_and_registry_end_with_it_however_it_ends(
 ) -> None:
     """Killed (kill -9, the OOM killer), the demo left both servers holding their ports, and the
     next demo refused to start; hung up (the terminal closed), it left its registry behind."""
-    port, browse_port = free_ports(2)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CERTREG_", "DATASETTE_"))}
-    env["PYTHONUNBUFFERED"] = "1"
-    output = tmp_path / "demo.out"
-    command = [sys.executable, "-m", "registry", "demo", "--samples", str(SAMPLES)]
-    command += ["--port", str(port), "--browse-port", str(browse_port)]
-    with output.open("wb") as sink:
-        process = subprocess.Popen(
-            command, stdout=sink, stderr=subprocess.STDOUT, env=env, cwd=tmp_path
-        )
+    process, output, port, browse_port = start_demo(tmp_path)
     try:
         text = wait_for_output(output, READY, process)
         registry = re.search(r"演示登记库：(\S+)", text)

@@ -106,15 +106,18 @@ def test_a_watch_shows_a_revocation_synced_after_it_began(
     assert "川人社函〔2020〕1号" not in feed.text + atom.text + page.text
 
 
-def record_reissue_of_2015(db: Path, folder: Path) -> None:
-    """A 补发 of VALID's certificate under its own number, dated 2015-01-05, synced now."""
+def record_reissue(db: Path, folder: Path, holder: tuple[str, str], day: str, doc: str) -> None:
+    """A 补发 of ``holder``'s certificate under its own number, dated ``day`` by the province's
+    document ``doc``, synced now."""
     registers = RegisterFactory(folder)
-    reissue = status_event(
-        "补发", VALID[0], VALID[1], "2015-01-05",
-        批准文号="川人社函〔2015〕1号", 原公布文件="川人社函〔2012〕12号",
-    )  # fmt: skip
+    reissue = status_event("补发", *holder, day, 批准文号=doc, 原公布文件="川人社函〔2012〕12号")
     registers.add("reissue.csv", [reissue], {"kind": "status-changes", "authority": "2200"})
     sync_folder(db, registers.folder)
+
+
+def record_reissue_of_2015(db: Path, folder: Path) -> None:
+    """A 补发 of VALID's certificate under its own number, dated 2015-01-05, synced now."""
+    record_reissue(db, folder, VALID, "2015-01-05", "川人社函〔2015〕1号")
 
 
 def test_a_reissue_of_the_paper_a_watched_certificate_replaced_is_news(
@@ -130,13 +133,8 @@ def test_a_reissue_of_the_paper_a_watched_certificate_replaced_is_news(
         assert created.status_code == 201, created.text
         feed_url = created.json()["json_url"]
         assert client.get(feed_url).json()["items"] == []
-        registers = RegisterFactory(tmp_path / "late")
-        reissue = status_event(
-            "补发", SUPERSEDED[0], SUPERSEDED[1], "2012-04-10",
-            批准文号="川人社函〔2012〕20号", 原公布文件="川人社函〔2012〕12号",
-        )  # fmt: skip
-        registers.add("reissue.csv", [reissue], {"kind": "status-changes", "authority": "2200"})
-        sync_folder(registry_db, registers.folder)
+        late = tmp_path / "late"
+        record_reissue(registry_db, late, SUPERSEDED, "2012-04-10", "川人社函〔2012〕20号")
         assert client.post("/api/v1/verify", json=item).json()["reissue"] is True
         [news] = client.get(feed_url).json()["items"]
     assert news["_certreg"] == {

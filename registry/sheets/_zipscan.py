@@ -32,19 +32,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from registry.sheets._extent import (
-    BAD_XML,
-    BROKEN_PART,
-    Depth,
     Extent,
     StopParsing,
     cell_position,
-    expat_parser,
     parse_small,
 )
 from registry.sheets._formats import NO_FORMATS, cell_formats
 from registry.sheets._limits import (
     SheetLimits,
-    SheetRefused,
     exceeded,
     other_document,
     unreadable,
@@ -54,6 +49,7 @@ from registry.sheets._ods_marked import PROBES as ODS_PROBES
 from registry.sheets._ods_marked import ods_marks
 from registry.sheets._ods_styles import read_styles
 from registry.sheets._probe import SIZE_PROBES, Probe, holds
+from registry.sheets._prolog import Prolog
 from registry.sheets._references import reference_filters
 from registry.sheets._runs import NO_STRING_MARKS, plain_runs, string_marks
 
@@ -177,54 +173,6 @@ def _first_worksheet(archive: zipfile.ZipFile, names: set[str]) -> str:
     return member
 
 
-PROLOG_BYTES = 4 << 20
-"""What a part may hold before its root element has opened — or a worksheet before
-``<sheetData>`` (its views and column widths: kilobytes). Past it the part is refused: expat
-keeps an unfinished start tag whole (18 MB of attributes on one root took 1.8 GB to parse)."""
-
-
-class _Prolog:
-    """Feeds a part to expat up to its root element: enough to refuse a DTD, which can only
-    come before it. For the worksheet it goes on to ``<sheetData>`` and keeps ``<dimension>``.
-    No deeper than `MAX_DEPTH` and no longer than `PROLOG_BYTES`: this runs before any other
-    check of the sheet, uploads' included (a sheet nested 18 million deep before
-    ``<sheetData>`` took 2.2 GB)."""
-
-    def __init__(self, until: str | None = None) -> None:
-        self.done = False
-        self.dimension = ""
-        self._until = until
-        self._fed = 0
-        self._depth = Depth()
-        self._parser = expat_parser()
-        self._parser.StartElementHandler = self._start
-        self._parser.EndElementHandler = lambda name: self._depth.leave()
-
-    def _start(self, name: str, attributes: dict[str, str]) -> None:
-        self._depth.enter()
-        local = name.rpartition(" ")[2]
-        if local == "dimension":
-            self.dimension = attributes.get("ref", "")
-        if self._until is None or local == self._until:
-            raise StopParsing
-
-    def feed(self, block: bytes) -> None:
-        if self.done:
-            return
-        self._fed += len(block)
-        if self._fed > PROLOG_BYTES:
-            what = "工作表在单元格数据之前" if self._until else "工作簿中的一个部件在根元素之前"
-            raise unreadable(f"{what}就有超过 {PROLOG_BYTES >> 20} MB 的内容")
-        try:
-            self._parser.Parse(block, False)
-        except StopParsing:
-            self.done = True
-        except SheetRefused:  # a limit or a refusal raised inside a handler
-            raise
-        except BAD_XML as exc:
-            raise unreadable(BROKEN_PART) from exc
-
-
 def _stream_part(
     workbook: Workbook,
     name: str,
@@ -232,13 +180,13 @@ def _stream_part(
     limits: SheetLimits,
     deadline: float,
     sheet_body: bool,
-) -> tuple[_Prolog | None, bool, Probe | None]:
+) -> tuple[Prolog | None, bool, Probe | None]:
     """Inflate one part block by block within the deadline, feeding an XML part's prolog; and
     for an .xlsx worksheet, whether it may mark rows (`Probe`) and whether a cell reference
     that may lie beyond the limits appears (not searched for without ``sheet_body``)."""
     is_sheet = name == workbook.sheet
     xml = name.endswith((".xml", ".rels"))
-    prolog = _Prolog("sheetData" if is_sheet else None) if xml else None
+    prolog = Prolog("sheetData" if is_sheet else None) if xml else None
     marks = None
     if is_sheet:
         marks = Probe(sizes=SIZE_PROBES) if workbook.kind == "xlsx" else Probe(ODS_PROBES)
