@@ -50,6 +50,7 @@ def start_demo(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path, int, int]
     port, browse_port = free_ports(2)  # two calls of free_port() could give one port twice
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CERTREG_", "DATASETTE_"))}
     env["PYTHONUNBUFFERED"] = "1"
+    env["TMPDIR"] = str(tmp_path)  # a demo killed outright leaves its registry here, not in /tmp
     output = tmp_path / "demo.out"
     command = [sys.executable, "-m", "registry", "demo", "--samples", str(SAMPLES)]
     command += ["--port", str(port), "--browse-port", str(browse_port)]
