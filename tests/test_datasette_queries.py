@@ -1089,6 +1089,17 @@ async def page_warnings(ds: Datasette, path: str, **params: str) -> list[str]:
         ("/registry/status_changes", {**NO_FILTER, "类型": "换证"}, "类型“换证”"),
         ("/registry/counts", {"地区": "", "年度": "二〇一一"}, "年度“二〇一一”无法识别"),
         ("/registry/sync_history", {"名册": "", "结果": "成功"}, "结果“成功”无法识别"),
+        # where the previous page ended, mistyped: an empty page, as if nothing followed
+        (
+            "/registry/holders",
+            {"姓名": "李", "上页末行编号": "Z11220201"},
+            "上页末行编号“Z11220201”读不出是哪一行",
+        ),
+        (
+            "/verify_log/report_queue",
+            {"上页末行报告编号": "20261204-abc00"},
+            "上页末行报告编号“20261204-abc00”读不出是哪一行",
+        ),
         ("/verify_log/report_queue", {"只看未处理": "全不"}, "只看未处理“全不”无法识别，已按“否”"),
         ("/registry/holders", {"姓名": "马" * 300, "上页末行编号": ""}, "姓名太长（300 个字符）"),
         (
@@ -1119,6 +1130,10 @@ async def test_a_parameter_the_query_cannot_read_is_named_on_its_page(
         ("/verify_log/failing_numbers", {"天数": "３０", "未查到阈值": "　５　", "报告阈值": "２"}),
         ("/registry/counts", {"地区": "", "年度": "2011年度"}),
         ("/registry/counts", {"地区": "", "年度": "11"}),
+        ("/registry/holders", {"姓名": "郑浩", "上页末行编号": "z11 2202 0124"}),
+        ("/verify_log/report_queue", {"上页末行报告编号": "20261204-7f3a9c"}),
+        ("/verify_log/report_queue", {"上页末行报告编号": "12"}),  # a report older than numbers
+        ("/verify_log/report_queue", {"只看未处理": "全部", "上页末行报告编号": ""}),
     ],
 )
 async def test_parameters_the_query_reads_raise_no_warning(

@@ -12,6 +12,7 @@ status change that is none of 换发, 补发, 撤销 find nothing either, and ar
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Protocol
 
@@ -121,6 +122,26 @@ def _event_type(name: str, value: str, query: str) -> str | None:
     return f"类型“{value}”不是换发、补发或撤销，查询因此没有结果。请填写其中之一"
 
 
+REPORT_REF = re.compile(r"\d{8}-[0-9A-F]{6}|\d+")
+"""A report's number as the employer was told it (20261201-7F3A9C), or an older report's id."""
+
+
+def _page_after(name: str, value: str, query: str) -> str | None:
+    """Where the previous page ended, mistyped: the page is empty, as if nothing followed."""
+    if name == "上页末行报告编号":
+        if REPORT_REF.fullmatch(plain(value).upper()):
+            return None
+        example = "如 20261201-7F3A9C"
+    elif not _number_problem(value):
+        return None
+    else:
+        example = "即上一页最后一行的证书编号"
+    return (
+        f"{name}“{value}”读不出是哪一行（{example}），这一页因此是空的。请从上一页最后一行照抄，"
+        "看第一页请留空"
+    )
+
+
 def _outcome(name: str, value: str, query: str) -> str | None:
     typed = plain(value)
     if outcome_code(value) or any(typed in label for label in OUTCOME_LABELS.values()):
@@ -145,6 +166,8 @@ READERS: dict[str, Callable[[str, str, str], str | None]] = {
     "年度": _year,
     "类型": _event_type,
     "结果": _outcome,
+    "上页末行编号": _page_after,
+    "上页末行报告编号": _page_after,
     "只看未处理": _yes_or_no,
 }
 """Per parameter: what to tell staff of a value (its name, the value, the canned query) the
