@@ -92,12 +92,12 @@ class Follower:
                     f"{RESTART_PAUSE:.0f} 秒后重试"
                 )
             if self.copy.exists():
-                self._forget()  # whatever stopped it, a fresh restore cannot be wrong
+                self.forget()  # whatever stopped it, a fresh restore cannot be wrong
         if time.monotonic() < self._restart_at:
             return
         self.state.mkdir(parents=True, exist_ok=True)
         if self.copy.exists() and self.txid() is None:
-            self._forget()  # a copy Litestream cannot resume from
+            self.forget()  # a copy Litestream cannot resume from
         milliseconds = max(1, round(self.interval * 1000))
         self._process = subprocess.Popen(
             [
@@ -113,13 +113,10 @@ class Follower:
             stdin=subprocess.DEVNULL,
         )
 
-    def start_afresh(self) -> None:
-        """Forget the private copy: the next start restores the current version whole. (What
-        ``--once`` wants: the first version it sees is then the current one, not the one a
-        stopped follower left — and Litestream 0.5 seldom resumes from it anyway.)"""
-        self._forget()
-
-    def _forget(self) -> None:
+    def forget(self) -> None:
+        """Forget the private copy: the next start restores the current version whole — what
+        ``--once`` wants (the first version it sees is then the current one, not the one a
+        stopped follower left), and what a Litestream that could not resume needs."""
         for suffix in ("", "-txid", "-wal", "-shm", ".tmp"):
             Path(f"{self.copy}{suffix}").unlink(missing_ok=True)
 

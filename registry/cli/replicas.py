@@ -56,7 +56,7 @@ def run_follower(
     done: str | None = None
     with follower.owned(), stopped_by_sigterm():
         if once:  # the private copy left by a follower stopped earlier is a version behind:
-            follower.start_afresh()  # resumed, its txid would be acted on before any news came
+            follower.forget()  # resumed, its txid would be acted on before any news came
         try:
             while True:
                 if once and done is None and follower.exits >= ONCE_ATTEMPTS:
