@@ -283,6 +283,21 @@ def test_a_number_given_twice_names_the_next_free_one(
     assert told in output
 
 
+def test_a_registered_number_on_a_row_with_other_problems_is_not_called_anothers(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The same holder's row, saved under a new file name with a failing score too, was told the
+    number was another holder's and given the next free one: renumbering the same person."""
+    registers.add("first.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    registers.add("second.csv", [approval_row("Z1122020001", "周杰", 技术业务理论=52)], MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1
+    [line] = [line for line in output.splitlines() if "「颁发证书编号」" in line]
+    assert "本行若与该名册所列是同一人" in line and "（附件3）" in line
+    assert "另一持证人" not in line and "下一个可用" not in line
+
+
 def test_a_missing_file_gets_advice_about_files(registers: RegisterFactory, db_path: Path) -> None:
     registers.entries["missing.xlsx"] = MIANYANG
     registers.write_manifest()

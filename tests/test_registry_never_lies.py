@@ -587,6 +587,20 @@ def test_6_a_technician_row_cites_a_document_of_its_year(
     assert (where, column, clause) == (3, "批准文号", "§四.(三)") and "〔2014〕" in rule
 
 
+def test_6_a_row_without_a_number_is_told_its_documents_year_too(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A row with another problem (no number yet) was not judged by its 批准文号: the clerk
+    learnt of the wrong year only on the next sync, after numbering."""
+    row = technician_row("", 批准文号="川人社函〔2014〕99号")
+    registers.add("technicians.xlsx", [row], TECHNICIANS)
+    found = refused(registers, db_path, "technicians.xlsx")
+    assert sorted((where, column) for where, column, _, _ in found) == [
+        (3, "批准文号"),
+        (3, "颁发证书编号"),
+    ]
+
+
 @pytest.mark.parametrize("ditto", ["同上", "仝上", "〃", "″", "同 上。", "〃〃"])
 def test_6_a_technician_row_writes_its_own_values_not_ditto_marks(
     registers: RegisterFactory, db_path: Path, ditto: str

@@ -27,7 +27,7 @@ from verify_app.settings import SettingsProblem, load_authorities, optional_path
 def verify(number: str, name: str, db: Path, as_json: bool) -> None:
     """公众查验：证书编号是否由该姓名的人持有、现在是否有效。
 
-    显示结果代码（valid、reissued、superseded、revoked、no_match、malformed）和用人单位在查验页面上看到的内容；未查到时附发证机关的联系方式（CERTREG_AUTHORITIES 可指定联系方式文件）。--json 的字段与接口 POST /api/v1/verify 相同。证书现在有效（valid、reissued）时退出码 0；查到但已不再有效（superseded 已换发、revoked 已撤销）时 3；未查到或编号格式错误时 1；登记库不存在或无法使用时 2；输出写不进去（如磁盘已满）时 74。脚本中 certreg verify … && 录用 只接受有效的证书。
+    显示结果代码（valid、reissued、superseded、revoked、no_match、malformed）和用人单位在查验页面上看到的内容；未查到时附发证机关的联系方式（CERTREG_AUTHORITIES 可指定联系方式文件）。--json 的字段与接口 POST /api/v1/verify 相同，只是接口可举报的回答另带举报凭据 report_ticket。证书现在有效（valid、reissued）时退出码 0；查到但已不再有效（superseded 已换发、revoked 已撤销）时 3；未查到或编号格式错误时 1；登记库不存在或无法使用时 2；输出写不进去（如磁盘已满）时 74。脚本中 certreg verify … && 录用 只接受有效的证书。
 
     示例：
 

@@ -67,7 +67,8 @@ def revoking_problem(number: str | None, year: int, issued: int | None = None) -
     issued in ``issued``): it carries no year, or one after the revocation or before the
     certificate — a decision not yet made, or made of a certificate not yet issued. Not held
     to the revocation's own year, as a 换发's is (`year_problem`): a decision of December is
-    registered in January. The public answer names this document."""
+    registered in January. Staff read it in the certificate's history; the public answer names no
+    document (SPEC §7)."""
     if not number:
         return None
     written = document_year(number)

@@ -93,17 +93,24 @@ def _held_by(
     holder: Holding, certificate: CertificateRow | None, before: Holding | None = None
 ) -> tuple[str, str | None]:
     """(rule, code) of a number another register holds that cannot be this row's: another
-    person's (`NUMBER_TAKEN`), or this
-    very holder's under another file name — a corrected version saved as a new file —, or
-    the new number a 换发 or 补发 gave, which no roster lists: the same person's whether the
-    row names the holder as the new certificate does or as the one it replaced (``before``;
-    a 换发 may have corrected the name or birth)."""
+    person's (`NUMBER_TAKEN`); this very holder's under another file name — a corrected version
+    saved as a new file —; or the new number a 换发 or 补发 gave, which no roster lists: the same
+    person's whether the row names the holder as the new certificate does or as the one it
+    replaced (``before``; a 换发 may have corrected the name or birth). ``certificate`` is None
+    for a row with other problems, whose holder was not read: its rule names both cases, without
+    `NUMBER_TAKEN`'s advice of another number for what may be the same person's certificate."""
     same = certificate is not None and any(
         certificate.birth == held.birth and same_holder(held.name_key, certificate.name_key)
         for held in (holder, before)
         if held is not None
     )
     if holder.predecessor:
+        if certificate is None:  # the row's other problems left its holder unread
+            return (
+                f"该编号是登记表“{holder.register}”为证书 {holder.predecessor} 换发或补发的新证书"
+                "编号，已在登记库中，名册中不能再用：请先改正本行的其他问题，再核对本行的编号",
+                None,
+            )
         if not same:
             return (
                 f"该编号已由登记表“{holder.register}”换发或补发给另一持证人（原证书 "
@@ -119,6 +126,13 @@ def _held_by(
         return (
             f"此证书已由名册“{holder.register}”登记给同一人：这像是该名册的更正版本。更正版本须"
             f"沿用原文件名“{holder.register}”（在 registers.toml 中写该文件名），不要另起文件名",
+            None,
+        )
+    if certificate is None:  # the row's other problems left its holder unread: whose is it?
+        return (
+            f"该编号已由名册“{holder.register}”登记。本行若与该名册所列是同一人，这像是该名册的"
+            f"更正版本，须沿用原文件名“{holder.register}”；若是另一人，编号不能重复使用。"
+            "请先改正本行的其他问题，再导入一次",
             None,
         )
     return f"该编号已由名册“{holder.register}”登记给另一持证人，编号不能重复使用", NUMBER_TAKEN
@@ -151,10 +165,14 @@ def check_holdings(
                 if earlier not in held:
                     held[earlier] = holdings(earlier)
                 before = held[earlier].get(holder.predecessor)
-            rule, code = _held_by(holder, mine.get(number), before)
+            certificate = mine.get(number)
+            rule, code = _held_by(holder, certificate, before)
             # a 换发's or 补发's new number is registered by its register (§四.(六)); a renamed
             # correction breaks no rule of the notice
-            clause = "附件3" if code == NUMBER_TAKEN else "§四.(六)" if holder.predecessor else None
+            if code == NUMBER_TAKEN or (certificate is None and not holder.predecessor):
+                clause: str | None = "附件3"
+            else:
+                clause = "§四.(六)" if holder.predecessor else None
             found.append(Problem(row, NUMBER_COLUMN, written, rule, clause, code=code))
         elif number in mine:
             current = holder

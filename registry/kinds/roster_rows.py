@@ -305,6 +305,6 @@ def check_rows(
     numbered = {row for row, _, _ in result.numbers}
     result.problems = advise_failing_rows(result.problems, table, checker.letters, numbered)
     result.problems += duplicate_holders(result.certificates)
-    result.problems += document_problems(entry, result.certificates)
+    result.problems += document_problems(entry, table.records)
     result.order_problems = order_problems(checker.numbered, checker.technician)
     return result

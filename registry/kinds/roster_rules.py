@@ -12,7 +12,10 @@ from registry.domain.documents import year_problem
 from registry.domain.names import holder_key
 from registry.domain.problems import Problem
 from registry.kinds.base import RegisterEntry
+from registry.kinds.roster_cells import is_ditto
 from registry.kinds.roster_remarks import REMOVAL, WITHHELD_CLAUSE, different_person
+from registry.sheets.cells import text
+from registry.sheets.table import Record
 from registry.store.rows import CertificateRow
 
 REVOKE_INSTEAD = (
@@ -86,11 +89,10 @@ def duplicate_problem(certificate: CertificateRow, where: str, advice: str = "")
     )
 
 
-def document_problems(
-    entry: RegisterEntry, certificates: Iterable[CertificateRow]
-) -> list[Problem]:
+def document_problems(entry: RegisterEntry, records: Iterable[Record]) -> list[Problem]:
     """§四.(三): the issue date is the date of the approving document, so their years agree —
-    the manifest's approval document, and a 附件5 row's own 批准文号."""
+    the manifest's approval document, and a 附件5 row's own 批准文号: every row's, a row with
+    another problem too (one without a number yet included), so that one report lists both."""
     assert entry.issued_on is not None
     year = entry.issued_on.year
     problems = []
@@ -98,14 +100,11 @@ def document_problems(
     if reason:  # the manifest's fault, not the file's: said where it is fixed
         reason += "：这是清单中为本名册写的批准文号，请改正 registers.toml 中的 approval_doc（单个文件时为 --approval-doc）"
         problems.append(Problem(None, "approval_doc", entry.approval_doc, reason, "§四.(三)"))
-    for certificate in certificates:
-        if certificate.approval_doc == entry.approval_doc:
-            continue
-        reason = year_problem(certificate.approval_doc, year)
-        if reason:
-            problems.append(
-                Problem(
-                    certificate.source_row, "批准文号", certificate.approval_doc, reason, "§四.(三)"
-                )
-            )
+    for record in records:
+        written = record.values.get("批准文号")
+        document = text(written)
+        if not document or document == entry.approval_doc or is_ditto(written):
+            continue  # a ditto mark is refused as one (`roster_rows`)
+        if reason := year_problem(document, year):
+            problems.append(Problem(record.row, "批准文号", document, reason, "§四.(三)"))
     return problems
