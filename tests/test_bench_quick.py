@@ -3,9 +3,12 @@ speed is reported by the benchmark, never gated in CI."""
 
 from __future__ import annotations
 
+import http.server
 import re
+import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -14,7 +17,7 @@ import yaml
 
 from bench.__main__ import sync_sizes
 from bench.serve_bench import Scenario
-from bench.wrk import Load
+from bench.wrk import Load, lua_script
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,3 +87,47 @@ def test_more_provincial_registers_than_years_is_a_usage_error(
     with pytest.raises(click.UsageError, match="only 16 numbering spaces hold"):
         sync_sizes(False, registers, rows, None)
     assert sync_sizes(False, 16, rows, None).registers == 16
+
+
+@pytest.mark.skipif(
+    shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)"
+)
+def test_the_wrk_script_sends_every_body(tmp_path: Path) -> None:
+    """A POST to one path sent its first body only: every check of the serving benchmark was
+    of one certificate (and, with limits in Redis, its 32 at once were paused as guesses)."""
+    received: set[bytes] = set()
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - the http.server's name
+            received.add(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    bodies = [f'{{"number": "{n}"}}' for n in range(5)]
+    script = tmp_path / "post.lua"
+    script.write_text(lua_script("POST", ["/api/v1/verify"], bodies, {}))
+    try:
+        subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                "-c1",
+                "-d1s",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{server.server_port}",
+            ],
+            capture_output=True,
+            check=True,
+            timeout=30,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert received == {body.encode() for body in bodies}
