@@ -94,6 +94,8 @@ def test_mask_keeps_surname_only(name: str, masked: str) -> None:
         "1970-05-01 00:00:00+08:00",
         "1970-05-01 12:00:00 AM",
         "1970-05-01-00.00.00.000000",  # DB2's
+        "19700501",  # =MID(身份证号,7,8): refused as no year-month, though 1970.05.01 was one
+        19700501,
     ],
 )
 def test_year_month_formats(value: object) -> None:
@@ -123,6 +125,7 @@ def test_year_month_formats(value: object) -> None:
         ("①", "应为年月"),
         (float("inf"), "应为年月"),  # <v>inf</v> in a hostile .xlsx
         (float("nan"), "应为年月"),
+        ("19700231", "日期不存在"),  # eight digits are a day: a real one
         # digits past a float's range, or past int()'s 4,300 (a staff date parameter, a cell)
         ("9" * 309, "应为年月"),
         ("9" * 5000, "应为年月"),

@@ -275,7 +275,15 @@ def test_footer_counts_must_equal_rows_per_level(loaded: RegisterFactory, db_pat
 
 
 @pytest.mark.parametrize(
-    "opinion", ["证书核发部门意见：批准中级 2 人。", "证书核发部门意见：批准人数：中级 2 人。"]
+    "opinion",
+    [
+        "证书核发部门意见：批准中级 2 人。",
+        "证书核发部门意见：批准人数：中级 2 人。",
+        # written another way, no count was read, and no count checked
+        "证书核发部门意见：同意初级：0人，中级：2人。",
+        "证书核发部门意见：同意初级（0）人，中级（2）人。",
+        "证书核发部门意见：同意初级人数 0 人，中级人数 2 人。",
+    ],
 )
 def test_footer_counts_written_after_pizhun_are_counted_too(
     loaded: RegisterFactory, db_path: Path, opinion: str
@@ -343,6 +351,9 @@ def test_a_footer_that_refuses_refuses_the_roster(
         "证书核发部门意见：经审核，核准中级 1 人。不符合条件的 1 人已删除。",
         "证书核发部门意见：同意中级 1 人，请于 2012 年 4 月 30 日前领取，逾期不予补发。",
         "证书核发部门意见：同意中级 1 人，技师 0 人。 审查人：王明（高级经济师） 批准人：李四",
+        "证书核发部门意见：同意中级__1__人。",  # typed on the printed line to write on
+        "证书核发部门意见：同意颁发中级证书 1 人。",
+        "证书核发部门意见：同意初级 0 人，中级（1）人。",
     ],
 )
 def test_a_footer_that_counts_whom_it_approves_loads_whatever_else_it_says(
@@ -377,6 +388,45 @@ def test_a_footer_typed_across_cells_is_read_as_the_footer(
     [problem] = report["registers"][1]["problems"]
     assert (problem["row"], problem["column"]) == (7, "证书核发部门意见")
     assert "同意中级 5 人，名册中实有 2 人" in problem["rule"]
+
+
+def test_a_footer_typed_across_cells_under_the_forms_other_opinions_loads(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """The counts' line in ten cells, third as 附件4 prints it, was taken for a data row below
+    the footer: a correct roster refused, told to move the line above the footer."""
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append([])
+    sheet.append(["填报单位意见：同意。"])
+    sheet.append(["主管部门审查意见：同意上报。"])
+    sheet.append(
+        ["证书核发部门意见：", "同意初级", 0, "人，中级", 2, "人，高级", 0, "人，技师", 0, "人。"]
+    )
+    workbook.save(path)
+    code, _, output = sync(loaded.folder, db_path)
+    assert code == 0, output
+
+
+@pytest.mark.parametrize("colon", ["", "："])
+def test_a_sign_off_line_in_cells_ends_the_rows(
+    loaded: RegisterFactory, db_path: Path, colon: str
+) -> None:
+    """制表人｜王五｜审核人｜李四｜填表日期｜2012.3.10 without colons was read as a holder: a
+    dozen problems (性别 “王五”…) for a line every office signs."""
+    path = loaded.add("mianyang.xlsx", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(
+        [f"制表人{colon}", "王五", f"审核人{colon}", "李四", f"填表日期{colon}", "2012.3.10"]
+    )
+    workbook.save(path)
+    code, _, output = sync(loaded.folder, db_path)
+    assert code == 0, output
 
 
 @pytest.mark.parametrize("numbered", [True, False])

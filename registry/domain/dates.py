@@ -90,6 +90,15 @@ CHINESE_NUMERALS = re.compile("[〇零一二三四五六七八九十百千两]")
 _YEAR_MONTH = re.compile(r"(\d{4})\s*(?:[.\-/年]\s*(\d{1,2})\s*月?|(\d{2}))")
 _FULL_DATE = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})\s*[日号]?")
 """2012-03-15, 2012.3.15, 2012年3月15日 — and 15号, as the day is said."""
+_EIGHT_DIGITS = re.compile(r"(\d{4})(\d{2})(\d{2})")
+"""20120315: what =MID(身份证号,7,8) gives of a birth date."""
+
+
+def _full_date(text: str) -> re.Match[str] | None:
+    """(year, month, day) of a full date, in any of the ways it is written."""
+    return _FULL_DATE.fullmatch(text) or _EIGHT_DIGITS.fullmatch(text)
+
+
 _YEAR = re.compile(r"(\d{4})\s*(?:年度?)?")
 
 
@@ -158,7 +167,7 @@ def _parse_year_month(value: object) -> tuple[int, int]:
             f"{text} 分不清是 1 月还是 10 月（1975.10 填在数字格式的单元格里会存成 1975.1，"
             "另存为 CSV 也是 1975.1）：请把该列设为文本格式，写成 1975.01 或 1975.10"
         )
-    full = _FULL_DATE.fullmatch(text)
+    full = _full_date(text)
     match = _YEAR_MONTH.fullmatch(text)
     if full:
         year, month = int(full[1]), int(full[2])
@@ -202,7 +211,7 @@ def _parse_date(value: object) -> dt.date:
         return _plausible(value)
     text = _date_text(value)
     _check_numerals(text)
-    match = _FULL_DATE.fullmatch(text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
+    match = _full_date(text)
     if not match:
         raise BadDate("应为日期，如 2012-03-15 或 2012年3月15日" + hint(value, text, full=True))
     try:

@@ -20,13 +20,17 @@ from registry.sheets.table import Table
 
 FOOTER_COLUMN = "证书核发部门意见"
 _LEVEL_WORDS = {LEVELS[letter].removesuffix("工"): letter for letter in LEVEL_ORDER}
-_COUNT = re.compile(rf"({'|'.join(_LEVEL_WORDS)})工?([^人名，,。；;:()]{{0,10}}?)[人名]")
-"""一个等级的人数 in the footer: 初级 N 人, in any order; N blank as the form prints it. Not a
-signer's title (审查人：王明（高级经济师） 批准人：… was a second count of 高级)."""
+_COUNT = re.compile(
+    rf"({'|'.join(_LEVEL_WORDS)})工?(?:人数)?[:(]?([^人名，,。；;:()]{{0,10}}?)\)?[人名]"
+)
+"""一个等级的人数 in the footer: 初级 N 人 (初级：N 人, 初级（N）人, 初级人数 N 人), in any order; N
+blank as the form prints it. Not a signer's title (审查人：王明（高级经济师） 批准人：… was a second count of 高级)."""
 _REMOVED = re.compile("[^，。；,;]*(?:(?:已|均已|业已)(?:删除|删去|剔除|去除)|逾期)[^，。；,;]*")
 """A note of people removed from the roster (不符合条件的 1 人已删除), or a condition on
 collecting (请于 4 月 30 日前领取，逾期不予补发): no refusal of those approved."""
 _DIGITS = re.compile(r"\d+")
+_NOT_PLAIN = re.compile("[〇一二三四五六七八九十百两零壹贰叁肆伍陆柒捌玖拾A-Za-z]")
+"""What makes a count written with digits no plain number (1x, 1十): kept as written, refused."""
 
 
 _WRITTEN = "(?:[\\d〇一二三四五六七八九十百两零壹贰叁肆伍陆柒捌玖拾A-Za-z]*|无|[-—–/×_]*)"
@@ -96,7 +100,9 @@ def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
         counts: dict[str, int | str] = {}
         for letter in LEVEL_ORDER:
             text = written.get(letter, "")
-            counts[letter] = int(text) if _DIGITS.fullmatch(text) else (text or 0)
+            digits = _DIGITS.findall(text)  # 1, __1__, 证书 1: the digits; 壹, 1x: as written
+            plain = len(digits) == 1 and not _NOT_PLAIN.search(text)
+            counts[letter] = int(digits[0]) if plain else (text or 0)
         return row, counts
     return None
 

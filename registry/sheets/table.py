@@ -118,6 +118,21 @@ def _is_footer(cells: list[Cell], own_words: set[int]) -> bool:
     )
 
 
+_SIGNERS = frozenset(
+    (
+        "制表人",
+        "填表人",
+        "经办人",
+        "批准人",
+        "审查人",
+        "审核人",
+        "复核人",
+        "负责人",
+        "发放人",
+        "填报人",
+    )
+)
+"""A signer's title alone in its cell (制表人｜王五｜审核人｜李四…): a sign-off line's heading."""
 _FOOTER_MARKER = re.compile("|".join(map(re.escape, FOOTER_MARKERS)))
 FOOTER_HEADING_CHARS = 5
 """longer than a Chinese name (王意见), or ending in a colon: a footer's heading"""
@@ -135,7 +150,11 @@ def _opens_footer(cells: list[Cell], own_words: set[int]) -> bool:
         return False
     if _FOOTER_MARKER.search(opening) is None:
         return False
-    heading = len(opening.strip()) > FOOTER_HEADING_CHARS or opening.rstrip().endswith((":", "："))
+    heading = (
+        len(opening.strip()) > FOOTER_HEADING_CHARS
+        or opening.rstrip().endswith((":", "："))
+        or header_key(opening) in _SIGNERS
+    )
     return heading and not any(
         isinstance(cell, str) and NUMBER_IN_TEXT.search(cell) for cell in cells
     )
@@ -204,7 +223,11 @@ def _footer_row(table: Table, row_number: int, cells: list[Cell], own_words: set
         below = bool(table.footer)  # the footer's own line may fill many cells
         table.footer.append((row_number, line))
         table.footer_cells[row_number] = filled
-        if below and len(cells) - cells.count(None) > FOOTER_CELLS + len(own_words):
+        if (
+            below
+            and len(cells) - cells.count(None) > FOOTER_CELLS + len(own_words)
+            and not _opens_footer(cells, own_words)
+        ):
             table.after_footer.append(row_number)
 
 
