@@ -160,6 +160,23 @@ async def corrected_history(
     return await query(shipped_datasette(db), "/registry/certificate", 证书编号=number)
 
 
+async def test_a_late_reissue_says_in_the_exchanged_certificates_history_why_it_is_marked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 补发 of a paper registered after its 换发 marks the new certificate 补发 — its public
+    answer changed — and its history said nothing of it."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    exchange = status_event("换发", "Z1122020001", "周杰", "2013-06-01", "Z1122020002")
+    reissue = status_event("补发", "Z1122020001", "周杰", "2013-03-01")
+    rows = await corrected_history(tmp_path, [exchange], [exchange, reissue], "Z1122020002")
+    [marked] = [row for row in rows if row["事件"] == "补发标记"]
+    assert marked["说明"] == "补发证书：0 否 → 1 是" and marked["来源名册"] == "changes.csv"
+    paper = await query(
+        shipped_datasette(tmp_path / "registry.db"), "/registry/certificate", 证书编号="Z1122020001"
+    )
+    assert "补发" in column(paper, "事件") and "补发标记" not in column(paper, "事件")
+
+
 async def test_a_corrected_reference_is_dated_by_its_sync_not_by_another_event(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -101,11 +101,12 @@ _MARK_CHAIN = (
     "WITH RECURSIVE chain(number) AS (SELECT ? UNION"
     " SELECT c.successor FROM certificates c JOIN chain ON c.number = chain.number"
     " WHERE c.successor IS NOT NULL)"
-    " UPDATE certificates SET reissue = 1, updated_sync = ? WHERE number IN chain"
+    " UPDATE certificates SET reissue = 1, updated_sync = ? WHERE number IN chain AND NOT reissue"
+    " RETURNING number"
 )
 """A 补发 registered after a later change marks its paper 补发 — and every certificate a 换发
 since made of that paper, down the chain, as when the events arrive in date order (the 换发
-copies the paper, mark and all)."""
+copies the paper, mark and all); returns the numbers it marked."""
 
 
 def apply_events(
@@ -153,7 +154,12 @@ def apply_events(
         ).fetchone()
         applied.added += 1
         if event.identity in late:  # the paper was marked 补发; the later change stands
-            conn.execute(_MARK_CHAIN, (event.number, sync_id))
+            marked = conn.execute(_MARK_CHAIN, (event.number, sync_id)).fetchall()
+            # the paper's history has the 补发 itself; each later number says why it changed
+            conn.executemany(
+                HISTORY_INSERT,
+                [(n, sync_id, at, "reissue", "0", "1") for (n,) in marked if n != event.number],
+            )
             continue
         if event.new_number:
             _create_successor(conn, event, register, sync_id, at)
