@@ -849,6 +849,28 @@ def test_a_certificate_back_in_a_later_version_is_recorded_as_back(
     assert json.loads(later)["registers"][0]["changed"] == 0
 
 
+def test_a_certificate_revoked_while_left_out_is_recorded_as_back_when_listed_again(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The 撤销 the conflict advises wrote the certificate after its conflict: listed again, it
+    was taken for one written since it was left out, and its return went unrecorded."""
+    both = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
+    registers.add("mianyang.csv", both, MIANYANG)
+    run("sync", str(registers.folder), "--db", str(db_path))
+    registers.add("mianyang.csv", both[:1], MIANYANG)
+    run("sync", str(registers.folder), "--db", str(db_path))
+    revocation = status_event("撤销", "Z1122020002", "郑浩", "2013-01-01")
+    registers.add("changes.csv", [revocation], {"kind": "status-changes", "authority": "2202"})
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    registers.add("mianyang.csv", both, MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path), "--json")
+    assert code == 0, output
+    [roster] = [r for r in json.loads(output)["registers"] if r["file"] == "mianyang.csv"]
+    assert roster["changes"] == [
+        {"number": "Z1122020002", "column": "所在行", "old": "（曾从名册中删去）", "new": 5}
+    ]
+
+
 def test_a_vanished_certificate_already_revoked_is_not_to_be_revoked_again(
     registers: RegisterFactory, db_path: Path
 ) -> None:

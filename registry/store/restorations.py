@@ -16,9 +16,14 @@ LEFT_OUT = "（曾从名册中删去）"
 _LEFT_OUT_SINCE = (
     "SELECT DISTINCT p.value FROM problems p JOIN syncs s ON s.id = p.sync"
     " JOIN certificates c ON c.number = p.value"
-    " WHERE s.register = ? AND p.severity = ? AND p.sync > c.updated_sync"
+    " WHERE s.register = ? AND p.severity = ? AND p.sync > coalesce("
+    "  (SELECT max(h.sync) FROM certificate_history h"
+    "   WHERE h.number = c.number AND h.field = 'source_row' AND h.old = ?),"
+    "  c.created_sync)"
 )
-"""The register's certificates reported missing since they were last written."""
+"""The register's certificates reported missing since it first listed them or last listed them
+again — not since they were last written: a 撤销 between (what the conflict advises), a 补发
+mark or a carried correction writes the certificate too, and its return went unrecorded."""
 
 
 def record_restored(
@@ -29,7 +34,8 @@ def record_restored(
     at: str,
 ) -> set[str]:
     """Record each of ``rows`` that an earlier version of ``register`` left out; their numbers."""
-    left_out = {number for (number,) in conn.execute(_LEFT_OUT_SINCE, (register, CONFLICT))}
+    found = conn.execute(_LEFT_OUT_SINCE, (register, CONFLICT, LEFT_OUT))
+    left_out = {number for (number,) in found}
     back = [row for row in rows if row.number in left_out]
     conn.executemany(
         "INSERT INTO certificate_history (number, sync, at, field, old, new)"
