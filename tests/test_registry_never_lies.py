@@ -242,6 +242,23 @@ def test_2_a_holder_whose_new_number_was_revoked_may_be_numbered_again(
     assert code == 0, report
 
 
+@pytest.mark.parametrize("correction", [{"更正姓名": "周洁"}, {"更正出生年月": "1975.06"}])
+def test_2_a_holder_exchanged_under_a_corrected_name_holds_the_new_certificate(
+    roster: RegisterFactory, db_path: Path, correction: dict[str, str]
+) -> None:
+    """A 换发 corrected 周杰's name (or birth): a new roster numbering 周杰 again, as first
+    registered, loaded — two valid certificates of one trade and level for one person."""
+    exchange = status_event(
+        "换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903", **correction
+    )
+    roster.add("changes.xlsx", [exchange], CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+    roster.add("again.xlsx", [approval_row("Z1122020904", "周杰")], MIANYANG)
+    [(row, column, rule, clause)] = refused(roster, db_path, "again.xlsx")
+    assert (row, column, clause) == (4, "姓名", "§二")
+    assert "Z1122020901，已换发为 Z1122020903" in rule
+
+
 def test_another_citys_file_of_the_same_name_is_not_a_new_version(
     roster: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:
