@@ -502,6 +502,45 @@ def test_a_name_pasted_before_its_number_is_read(separator: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "table",
+    [
+        "证书编号\t姓名\n{0}\t{1}\n",
+        "序号\t证书编号\t姓名\t部门\n1\t{0}\t{1}\t人事处\n",
+        "{0}\t{1}\t人事处\n",
+    ],
+    ids=["header", "header and more columns", "a third column"],
+)
+def test_a_table_pasted_from_a_spreadsheet_is_read_by_its_columns(
+    app_client: AppClient, table: str
+) -> None:
+    """Copied from Excel with its header row, or with 序号 and 部门 beside the two columns: the
+    header was checked as a certificate and 张三明⇥人事处 as the name — every line refused as a
+    mismatch, and charged."""
+    with app_client() as client:
+        created = client.post(
+            "/watch", data={"entries": table.format(*VALID), "csrf_token": csrf_token(client)}
+        )
+    assert created.status_code == 200, context_of(created).get("error")
+    assert context_of(created)["watch"].numbers == (VALID[0],)
+
+
+def test_a_pasted_table_names_its_lines_as_the_officer_sees_them(app_client: AppClient) -> None:
+    table = f"证书编号\t姓名\n{VALID[0]}\t{VALID[1]}\n{NO_MATCH_WRONG_NAME[0]}\t{NO_MATCH_WRONG_NAME[1]}"
+    headless = f"1\t{VALID[0]}\t{VALID[1]}\n"  # a 序号 first, and no header to say so
+    with app_client() as client:
+        mismatch = client.post("/watch", data={"entries": table, "csrf_token": csrf_token(client)})
+        unplaced = client.post(
+            "/watch", data={"entries": headless, "csrf_token": csrf_token(client)}
+        )
+    assert mismatch.status_code == 400
+    assert "第3行证书的编号与姓名不相符" in context_of(mismatch)["error"]
+    assert unplaced.status_code == 400
+    said = context_of(unplaced)["error"]
+    assert "证书编号在第2列" in said and "再提交" in said and "上传" not in said
+    assert context_of(unplaced)["entries"] == headless
+
+
+@pytest.mark.parametrize(
     ("lines", "said"),
     [
         # a megabyte of lines was split one by one before the count was looked at (3.6 s)

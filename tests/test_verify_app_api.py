@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
+import jsonschema_rs
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -374,6 +375,29 @@ def test_healthz_counts_again_after_a_sync(
         result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(registry_db)])
         assert result.exit_code == 0, result.output
         assert client.get("/healthz").json()["certificates"] == 18
+
+
+@pytest.mark.parametrize(
+    ("path", "schema", "extra"),
+    [
+        ("/api/v1/verify/batch", "BatchItem", {"receipt": True}),
+        ("/api/v1/verify/batch", "BatchItem", {"receipts": True}),
+        ("/api/v1/watches", "WatchItem", {"confirm": {"level": "中级工"}}),
+    ],
+)
+def test_openapi_forbids_the_item_fields_the_api_refuses(
+    app_client: AppClient, path: str, schema: str, extra: dict[str, object]
+) -> None:
+    """The document allowed any other field in an item, these too: a client built from it sent
+    requests the API answered 422."""
+    item = {"number": VALID[0], "name": VALID[1], **extra}
+    with app_client() as client:
+        doc = client.get("/openapi.json").json()
+        answer = client.post(path, json={"items": [item]})
+    validator = jsonschema_rs.validator_for(doc["components"]["schemas"][schema])
+    assert answer.status_code == 422
+    assert not validator.is_valid(item)
+    assert validator.is_valid({"number": VALID[0], "name": VALID[1], "部门": "人事处"})
 
 
 def test_openapi_describes_every_api_route(app_client: AppClient) -> None:

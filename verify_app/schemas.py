@@ -116,11 +116,16 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["number", "name"],
         "properties": {**_ITEM_PROPERTIES, "confirm": _CONFIRM},
+        # other fields are ignored, but not these: the client meant something the item cannot do
+        "not": {"anyOf": [{"required": ["receipt"]}, {"required": ["receipts"]}]},
+        "description": "回执在请求体的最外层用 receipts 要求，项内的 receipt、receipts 答 422",
     },
     "WatchItem": {
         "type": "object",
         "required": ["number", "name"],
         "properties": _ITEM_PROPERTIES,
+        "not": {"required": ["confirm"]},
+        "description": "关注列表只跟踪证书状态，项内的 confirm 答 422",
     },
     "CheckResult": {
         "type": "object",

@@ -1,0 +1,35 @@
+"""A watch list copied from a spreadsheet into the form: the cells of a row arrive separated by
+tabs, often with the table's header row and more columns than the two asked for (序号, 部门).
+Such a table is read by its header as an uploaded file is (`batch_columns.find_columns`):
+otherwise its header became a certificate to check, and a 序号 or 部门 column part of the name
+— every line refused as a mismatch, and charged as a check."""
+
+from __future__ import annotations
+
+from verify_app.batch_columns import BatchFileProblem, find_columns
+from verify_app.watch_lines import WatchProblem
+
+
+def as_lines(entries: str) -> str:
+    """``entries`` with a pasted table's lines reduced to ``编号<TAB>姓名`` and its header (and
+    any title above it) blanked, so that every other line keeps the number the officer sees;
+    a list typed by hand, or two columns without a header, as it is."""
+    lines = entries.splitlines()
+    rows = [
+        (number, [cell.strip() for cell in line.split("\t")])
+        for number, line in enumerate(lines, 1)
+        if line.strip()
+    ]
+    if not any("\t" in line for line in lines):
+        return entries
+    try:
+        columns = find_columns(rows)
+    except BatchFileProblem as exc:  # worded for a file: here the list is submitted again
+        raise WatchProblem(str(exc).replace("上传", "提交")) from None
+    if columns.header is None and all(len(cells) <= 2 for _, cells in rows):
+        return entries
+    table = [""] * len(lines)
+    for number, cells in rows[columns.start :]:
+        picked = [cells[i] if i < len(cells) else "" for i in (columns.number, columns.name)]
+        table[number - 1] = "\t".join(picked)
+    return "\n".join(table)
