@@ -637,6 +637,22 @@ def test_a_holder_who_holds_the_certificate_already_gets_no_number(
     assert number(path, out, db_path)[0] == 0
 
 
+def test_a_holder_whose_name_an_exchange_corrected_gets_no_number_under_the_old_one(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """A 换发 corrected 周杰 to 周洁: numbered under the name first registered, the row was then
+    refused by the sync (§二: the new certificate is his), leaving a gap in the numbers."""
+    exchange = status_event(
+        "换发", "Z1122020001", "周杰", "2013-01-10", "Z1122020003", 更正姓名="周洁"
+    )
+    registered.add("changes.csv", [exchange], {"kind": "status-changes", "authority": "2202"})
+    assert run("sync", str(registered.folder), "--db", str(db_path))[0] == 0
+    path = registered.add("new.csv", [approval_row("", "周杰")], MIANYANG)
+    code, output = number(path, tmp_path / "numbered.csv", db_path)
+    assert code == 1, output
+    assert "已在登记库中（Z1122020001，已换发为 Z1122020003，换发时更正了姓名或出生年月）" in output
+
+
 def test_a_technician_roster_numbered_by_a_city_is_a_usage_error(
     registered: RegisterFactory, tmp_path: Path, db_path: Path
 ) -> None:

@@ -14,7 +14,7 @@ from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_remarks import different_person
 from registry.kinds.roster_rows import RosterResult
 from registry.kinds.roster_rules import duplicate_problem
-from registry.store.holdings import held_by
+from registry.store.holdings import held_by, newest_held, renamed_holders, renamed_where
 from registry.store.rows import CertificateRow
 from registry.store.schema import DOTLESS_KEY, DOTTED_INDEX, DOTTED_KEY
 
@@ -54,15 +54,6 @@ _SPELLED = (
 """`_HOLDERS` for the few rows a minority name's dot may hide: ``name_key`` is then the row's
 name without its dots, looked for as it is and among the registered names with one."""
 
-_RENAMED = (
-    "SELECT o.name_key, o.birth, o.number FROM certificates o"
-    " JOIN certificates n ON n.number = o.successor"
-    f" WHERE o.status = '{SUPERSEDED}' AND (n.name_key IS NOT o.name_key OR n.birth IS NOT o.birth)"
-)
-"""The certificates a 换发 replaced under a corrected name or birth (a handful, by the status
-index): their holder, under the name and birth first registered, holds the newest certificate
-of the chain, which the holder index finds under the corrected ones only."""
-
 _RENUMBERED = (
     "；已发出的证书编号不得涂改（§五.(三)），更正版本不能给此人另编一个号——"
     "如原编号确属错发，请先在换发、补发、撤销登记表（status-changes）中撤销原编号，再导入更正版本"
@@ -101,11 +92,12 @@ def registered_holders(
     by_row = {c.source_row: c for c in result.certificates}
     renamed: dict[int, str] = {}
     """row → the certificate, replaced under a corrected name or birth, its holder was given"""
-    if None in held.values() and (earlier := _renamed(conn)):
+    if None in held.values() and (earlier := renamed_holders(conn)):
         for row in [row for row, number in held.items() if number is None]:
-            certificate = by_row[row]
-            for old in earlier.get((holder_key(certificate.name_key), certificate.birth), ()):
-                if end := _held_chain_end(conn, old, certificate):
+            c = by_row[row]
+            for old in earlier.get((holder_key(c.name_key), c.birth), ()):
+                end = newest_held(conn, old, c.trade, c.letter)
+                if end and end != c.number and not _descends_from(conn, end, c.number):
                     held[row], renamed[row] = end, old
                     break
     found = []
@@ -117,8 +109,7 @@ def registered_holders(
             "SELECT register FROM certificates WHERE number = ?", (number,)
         ).fetchone()
         if row in renamed:
-            where = f"登记库中（{renamed[row]}，已换发为 {number}，换发时更正了姓名或出生年月）"
-            found.append(duplicate_problem(certificate, where))
+            found.append(duplicate_problem(certificate, renamed_where(renamed[row], number)))
             continue
         if _descends_from(conn, number, certificate.number):  # its own 换发/补发 chain
             other = _unrelated_holding(conn, certificate)
@@ -154,32 +145,6 @@ def _spelled_otherwise(conn: sqlite3.Connection, rows: list[HolderRow]) -> list[
         for key in (name if name.isalpha() else holder_key(name),)
         if key != name or key in dotted
     ]
-
-
-def _renamed(conn: sqlite3.Connection) -> dict[tuple[str, object], list[str]]:
-    """(name key without dots, birth) → the numbers `_RENAMED` finds under them."""
-    found: dict[tuple[str, object], list[str]] = {}
-    for key, birth, number in conn.execute(_RENAMED):
-        found.setdefault((holder_key(key), birth), []).append(number)
-    return found
-
-
-def _held_chain_end(
-    conn: sqlite3.Connection, number: str, certificate: CertificateRow
-) -> str | None:
-    """The newest certificate that replaced ``number``, when it is held of ``certificate``'s
-    trade and level (not revoked) and is not the row's own."""
-    for _ in range(100):  # a chain is a few steps long; never loop on a malformed one
-        successor, status, trade, letter = conn.execute(
-            "SELECT successor, status, trade, letter FROM certificates WHERE number = ?", (number,)
-        ).fetchone()
-        if status != SUPERSEDED or not successor:
-            break
-        number = successor
-    held = status != REVOKED and (trade, letter) == (certificate.trade, certificate.letter)
-    if not held or number == certificate.number:
-        return None
-    return None if _descends_from(conn, number, certificate.number) else number
 
 
 def _descends_from(conn: sqlite3.Connection, number: str, ancestor: str) -> bool:

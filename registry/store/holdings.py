@@ -40,6 +40,46 @@ def held_by(
     return conn.execute(_HELD, (key, dotless, *rest, but, dotless, *rest, but)).fetchall()
 
 
+_RENAMED = (
+    "SELECT o.name_key, o.birth, o.number FROM certificates o"
+    " JOIN certificates n ON n.number = o.successor"
+    f" WHERE o.status = '{SUPERSEDED}' AND (n.name_key IS NOT o.name_key OR n.birth IS NOT o.birth)"
+)
+
+
+def renamed_holders(conn: sqlite3.Connection) -> dict[tuple[str, object], list[str]]:
+    """(name key without dots, birth) → the certificates a 换发 replaced under a corrected name
+    or birth (a handful, by the status index). Their holder, as first registered, holds the
+    newest certificate of the chain (`newest_held`), which the holder index finds under the
+    corrected name and birth only."""
+    found: dict[tuple[str, object], list[str]] = {}
+    for key, birth, number in conn.execute(_RENAMED):
+        found.setdefault((holder_key(key), birth), []).append(number)
+    return found
+
+
+def newest_held(conn: sqlite3.Connection, number: str, trade: object, letter: str) -> str | None:
+    """The newest certificate that replaced ``number``, when it is held (not revoked) and of
+    ``trade`` and ``letter``."""
+    for _ in range(100):  # a chain is a few steps long; never loop on a malformed one
+        row = conn.execute(
+            "SELECT successor, status, trade, letter FROM certificates WHERE number = ?", (number,)
+        ).fetchone()
+        if row is None:  # a successor never registered: no registry certreg writes
+            return None
+        successor, status, held_trade, held_letter = row
+        if status != SUPERSEDED or not successor:
+            break
+        number = successor
+    held = status != REVOKED and (held_trade, held_letter) == (trade, letter)
+    return number if held else None
+
+
+def renamed_where(old: str, newest: str) -> str:
+    """Where §二's refusal says a holder known by a name or birth a 换发 corrected holds one."""
+    return f"登记库中（{old}，已换发为 {newest}，换发时更正了姓名或出生年月）"
+
+
 def endings(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, str]:
     """number → what already ended it, for those of ``numbers`` revoked or replaced: a clerk is
     not told to revoke a certificate that is revoked already."""

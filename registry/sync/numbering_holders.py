@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 
 from registry.domain.dates import BadDate, parse_year_month, year_month_text
-from registry.domain.names import name_key
+from registry.domain.names import holder_key, name_key
 from registry.domain.problems import Problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import TradeCatalogue
@@ -20,7 +20,7 @@ from registry.kinds.roster_remarks import different_person
 from registry.kinds.roster_rules import ANOTHER_PERSON, held_already_rule
 from registry.sheets.cells import text
 from registry.sheets.table import Record
-from registry.store.holdings import Holder, held_by
+from registry.store.holdings import Holder, held_by, newest_held, renamed_holders, renamed_where
 
 
 class Holders:
@@ -32,6 +32,7 @@ class Holders:
         self.birth_column = "出生日期" if kind == TECHNICIAN_ROSTER else "出生年月"
         self.first: dict[Holder, int] = {}
         """each holder's first row in the file"""
+        self._renamed: dict[tuple[str, object], list[str]] | None = None
 
     def _holder(self, record: Record, letter: str) -> Holder | None:
         """The row's holder, None when 备注 says it is another person or a cell cannot be read
@@ -53,6 +54,17 @@ class Holders:
         if holder := self._holder(record, letter):
             self.first.setdefault(holder, record.row)
 
+    def _held_as_first_registered(self, holder: Holder) -> tuple[str, str] | None:
+        """(old, newest) when ``holder`` is known by a name or birth a 换发 corrected, and holds
+        its newest certificate (`renamed_holders`)."""
+        if self._renamed is None:
+            self._renamed = renamed_holders(self.conn)
+        key, birth, trade, letter = holder
+        for old in self._renamed.get((holder_key(key), birth), ()):
+            if newest := newest_held(self.conn, old, trade, letter):
+                return old, newest
+        return None
+
     def refusal(self, record: Record, letter: str) -> Problem | None:
         """Why the row may not take a number of ``letter``: its holder holds one already."""
         holder = self._holder(record, letter)
@@ -63,6 +75,8 @@ class Holders:
             where = f"本文件第{first}行"
         elif held := held_by(self.conn, holder):
             where = f"登记库中（{held[0][0]}，名册“{held[0][1]}”）"
+        elif renamed := self._held_as_first_registered(holder):
+            where = renamed_where(*renamed)
         else:
             return None
         rule = f"{held_already_rule(where)}，不能再编号：请删除这一行后再编号；{ANOTHER_PERSON}"
