@@ -39,6 +39,7 @@ from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS
 from verify_app.schemas import SCHEMAS
 from verify_app.watch_feeds import event_advice
 from verify_app.watch_lines import MAX_WATCH_ITEMS, WatchProblem, parse_lines
+from verify_app.watch_paste import as_lines
 from verify_app.watch_store import _EVENTS, WatchEvent, token_hash
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -522,6 +523,18 @@ def test_a_table_pasted_from_a_spreadsheet_is_read_by_its_columns(
         )
     assert created.status_code == 200, context_of(created).get("error")
     assert context_of(created)["watch"].numbers == (VALID[0],)
+
+
+def test_lines_typed_beside_a_pasted_table_are_read_as_typed() -> None:
+    """A line typed by hand above or below a pasted table was dropped without a word (blanked
+    as a title, or reduced to an empty pair): the officer thought it watched."""
+    entries = f"{VALID[0]} {VALID[1]}\n证书编号\t姓名\n{VALID[0]}\t{VALID[1]}\n第二张 {VALID[0]}"
+    read = parse_lines(as_lines(f"名单\n{entries}"))
+    assert [(line, item.number) for line, item in read.items] == [
+        (2, VALID[0]),
+        (4, VALID[0]),
+        (5, VALID[0]),
+    ]
 
 
 def test_a_pasted_table_names_its_lines_as_the_officer_sees_them(app_client: AppClient) -> None:

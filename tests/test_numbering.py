@@ -650,7 +650,7 @@ def test_a_holder_whose_name_an_exchange_corrected_gets_no_number_under_the_old_
     path = registered.add("new.csv", [approval_row("", "周杰")], MIANYANG)
     code, output = number(path, tmp_path / "numbered.csv", db_path)
     assert code == 1, output
-    assert "已在登记库中（Z1122020001，已换发为 Z1122020003，换发时更正了姓名或出生年月）" in output
+    assert "证书 Z1122020001 换发时更正了姓名或出生年月，现为 Z1122020003" in output
 
 
 def test_a_technician_roster_numbered_by_a_city_is_a_usage_error(

@@ -256,7 +256,7 @@ def test_2_a_holder_exchanged_under_a_corrected_name_holds_the_new_certificate(
     roster.add("again.xlsx", [approval_row("Z1122020904", "周杰")], MIANYANG)
     [(row, column, rule, clause)] = refused(roster, db_path, "again.xlsx")
     assert (row, column, clause) == (4, "姓名", "§二")
-    assert "Z1122020901，已换发为 Z1122020903" in rule
+    assert "证书 Z1122020901 换发时更正了姓名或出生年月，现为 Z1122020903" in rule
 
 
 def test_another_citys_file_of_the_same_name_is_not_a_new_version(

@@ -354,6 +354,7 @@ def test_a_footer_that_refuses_refuses_the_roster(
         "证书核发部门意见：同意中级__1__人。",  # typed on the printed line to write on
         "证书核发部门意见：同意颁发中级证书 1 人。",
         "证书核发部门意见：同意初级 0 人，中级（1）人。",
+        "证书核发部门意见：同意中级 1 人；技师：另报名册。",  # 名册: no count of 技师
     ],
 )
 def test_a_footer_that_counts_whom_it_approves_loads_whatever_else_it_says(
@@ -364,6 +365,39 @@ def test_a_footer_that_counts_whom_it_approves_loads_whatever_else_it_says(
     rows = [approval_row("Z1122020001", "周杰")]
     written = [opinion if line.startswith("证书核发部门意见") else line for line in footer({})]
     loaded.add("mianyang.xlsx", rows, MIANYANG, footer=written)
+    code, _, output = sync(loaded.folder, db_path)
+    assert code == 0, output
+
+
+@pytest.mark.parametrize(
+    "opinion", ["证书核发部门意见：同意初级、中级各1人。", "证书核发部门意见：同意中级10余人。"]
+)
+def test_a_footer_count_that_is_no_number_is_refused(
+    loaded: RegisterFactory, db_path: Path, opinion: str
+) -> None:
+    """各1人 and 10余人 were read as 1 and 10 once the digits were taken out of any text."""
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("C1122020001", "吴敏", level="初级")]
+    written = [opinion if line.startswith("证书核发部门意见") else line for line in footer({})]
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=written)
+    code, report, output = sync(loaded.folder, db_path)
+    assert code == 1, output
+    rules = [problem["rule"] for problem in report["registers"][1]["problems"]]
+    assert any("须用阿拉伯数字填写" in rule for rule in rules), rules
+
+
+@pytest.mark.parametrize("opens", ["：", "人数"])
+def test_footer_counts_wrapped_onto_a_second_row_are_read_in_any_form(
+    loaded: RegisterFactory, db_path: Path, opens: str
+) -> None:
+    """同意初级：0人，中级：1人， / 高级：1人，技师：0人。 — the second row was not taken for the
+    rest of the counts, and 高级 read as approved for nobody."""
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("G1122020001", "吴敏", level="高级")]
+    first, second, _, stamp = footer({})
+    counts = [
+        f"证书核发部门意见：同意初级{opens}0人，中级{opens}1人，",
+        f"高级{opens}1人，技师{opens}0人。",
+    ]
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=[first, second, *counts, stamp])
     code, _, output = sync(loaded.folder, db_path)
     assert code == 0, output
 

@@ -124,8 +124,8 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["number", "name"],
         "properties": _ITEM_PROPERTIES,
-        "not": {"required": ["confirm"]},
-        "description": "关注列表只跟踪证书状态，项内的 confirm 答 422",
+        "not": {"anyOf": [{"required": [field]} for field in ("confirm", "receipt", "receipts")]},
+        "description": "关注列表只跟踪证书状态，不签发回执：项内的 confirm、receipt、receipts 答 422",
     },
     "CheckResult": {
         "type": "object",

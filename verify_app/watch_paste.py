@@ -7,13 +7,14 @@ otherwise its header became a certificate to check, and a 序号 or 部门 colum
 from __future__ import annotations
 
 from verify_app.batch_columns import BatchFileProblem, find_columns
-from verify_app.watch_lines import WatchProblem
+from verify_app.watch_lines import NUMBER_AT_START, WatchProblem
 
 
 def as_lines(entries: str) -> str:
-    """``entries`` with a pasted table's lines reduced to ``编号<TAB>姓名`` and its header (and
-    any title above it) blanked, so that every other line keeps the number the officer sees;
-    a list typed by hand, or two columns without a header, as it is."""
+    """``entries`` with a pasted table's rows reduced to ``编号<TAB>姓名`` and its header — and a
+    title above it, a line without a certificate's number — blanked, so that every other line
+    keeps the number the officer sees; a line typed by hand (no tab) as typed, to be read or
+    refused as such; a list typed by hand, or two columns without a header, as it is."""
     lines = entries.splitlines()
     rows = [
         (number, [cell.strip() for cell in line.split("\t")])
@@ -28,8 +29,14 @@ def as_lines(entries: str) -> str:
         raise WatchProblem(str(exc).replace("上传", "提交")) from None
     if columns.header is None and all(len(cells) <= 2 for _, cells in rows):
         return entries
-    table = [""] * len(lines)
-    for number, cells in rows[columns.start :]:
-        picked = [cells[i] if i < len(cells) else "" for i in (columns.number, columns.name)]
-        table[number - 1] = "\t".join(picked)
+    table = list(lines)
+    for place, (number, cells) in enumerate(rows):
+        if len(cells) == 1:  # typed by hand above, between or below the pasted rows
+            if place < columns.start and not NUMBER_AT_START.search(cells[0]):
+                table[number - 1] = ""  # a title over the table
+        elif place < columns.start:  # the header, or a title spread over cells
+            table[number - 1] = ""
+        else:
+            picked = [cells[i] if i < len(cells) else "" for i in (columns.number, columns.name)]
+            table[number - 1] = "\t".join(picked)
     return "\n".join(table)

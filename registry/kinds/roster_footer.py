@@ -20,24 +20,29 @@ from registry.sheets.table import Table
 
 FOOTER_COLUMN = "证书核发部门意见"
 _LEVEL_WORDS = {LEVELS[letter].removesuffix("工"): letter for letter in LEVEL_ORDER}
-_COUNT = re.compile(
-    rf"({'|'.join(_LEVEL_WORDS)})工?(?:人数)?[:(]?([^人名，,。；;:()]{{0,10}}?)\)?[人名]"
-)
+_LEVEL_WORD = "|".join(_LEVEL_WORDS)
+_OPENS = r"工?(?:人数)?[:(]?"
+"""What may follow a level before its count: 初级工, 初级人数, 初级：, 初级（ (as `header_key` writes
+them)."""
+_PERSONS = r"\)?(?:人|名(?![册单]))"
+"""What ends a count: 人 or 名 — not 名册, 名单 (技师：另报名册 is no count) —, after a bracket."""
+_COUNT = re.compile(rf"({_LEVEL_WORD}){_OPENS}([^人名，,。；;:()]{{0,10}}?){_PERSONS}")
 """一个等级的人数 in the footer: 初级 N 人 (初级：N 人, 初级（N）人, 初级人数 N 人), in any order; N
-blank as the form prints it. Not a signer's title (审查人：王明（高级经济师） 批准人：… was a second count of 高级)."""
+blank as the form prints it. Not a signer's title (审查人：王明（高级经济师） 批准人：… was a
+second count of 高级)."""
 _REMOVED = re.compile("[^，。；,;]*(?:(?:已|均已|业已)(?:删除|删去|剔除|去除)|逾期)[^，。；,;]*")
 """A note of people removed from the roster (不符合条件的 1 人已删除), or a condition on
 collecting (请于 4 月 30 日前领取，逾期不予补发): no refusal of those approved."""
-_DIGITS = re.compile(r"\d+")
-_NOT_PLAIN = re.compile("[〇一二三四五六七八九十百两零壹贰叁肆伍陆柒捌玖拾A-Za-z]")
-"""What makes a count written with digits no plain number (1x, 1十): kept as written, refused."""
+_PLAIN = re.compile(r"(?:证书)?_*(\d+)_*")
+"""A count in Arabic digits, typed on the printed line (__1__) or after 证书 (同意颁发中级证书 1
+人); anything else around digits (各1, 10余, 1x) is kept as written, to be refused."""
 
 
 _WRITTEN = "(?:[\\d〇一二三四五六七八九十百两零壹贰叁肆伍陆柒捌玖拾A-Za-z]*|无|[-—–/×_]*)"
 """A count as written in a footer: digits (or what must be refused: 三, 壹, x), 无, a dash or a
 blank line to write on (NFKC: － is -)."""
 _GOES_ON = re.compile(
-    rf"{_WRITTEN}[人名]?[,、;]?(?:(?:{'|'.join(_LEVEL_WORDS)})工?{_WRITTEN}[人名][,、;]?)*"
+    rf"{_WRITTEN}[人名]?[,、;]?(?:(?:{_LEVEL_WORD}){_OPENS}{_WRITTEN}{_PERSONS}[,、;]?)*"
     rf"(?:共{_WRITTEN}[人名][,、;]?)?(?:[。.(].*)?"
 )
 """A footer row that is nothing but the rest of a 同意… clause up to its 。 or a (盖章) (what
@@ -85,7 +90,7 @@ def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
     """(row, count by level letter) of the 附件4 footer's 同意初级 N 人，中级 N 人，高级 N 人，技师
     N 人, read on over the footer's next rows while they go on counting (a clause wrapped onto
     a second row). A blank count (or a dash, a slash, 无) is 0 (the form prints blanks); a count
-    that is not Arabic digits is kept as written, to be refused. None when there is no such
+    that is not Arabic digits (`_PLAIN`) is kept as written, to be refused. None when there is no such
     line, or none of its counts is filled in."""
     for row, clause in _clauses(table):
         written: dict[str, str] = {}
@@ -100,9 +105,8 @@ def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
         counts: dict[str, int | str] = {}
         for letter in LEVEL_ORDER:
             text = written.get(letter, "")
-            digits = _DIGITS.findall(text)  # 1, __1__, 证书 1: the digits; 壹, 1x: as written
-            plain = len(digits) == 1 and not _NOT_PLAIN.search(text)
-            counts[letter] = int(digits[0]) if plain else (text or 0)
+            plain = _PLAIN.fullmatch(text)
+            counts[letter] = int(plain[1]) if plain else (text or 0)
         return row, counts
     return None
 

@@ -13,8 +13,8 @@ from registry.domain.statuses import REVOKED, SUPERSEDED
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_remarks import different_person
 from registry.kinds.roster_rows import RosterResult
-from registry.kinds.roster_rules import duplicate_problem
-from registry.store.holdings import held_by, newest_held, renamed_holders, renamed_where
+from registry.kinds.roster_rules import ANOTHER_PERSON, duplicate_problem
+from registry.store.holdings import held_by, newest_held, renamed_holders, renamed_rule
 from registry.store.rows import CertificateRow
 from registry.store.schema import DOTLESS_KEY, DOTTED_INDEX, DOTTED_KEY
 
@@ -90,17 +90,8 @@ def registered_holders(
             numbers = [n for n in (held.get(row), *numbers) if n is not None]
             held[row] = min(numbers, default=None)
     by_row = {c.source_row: c for c in result.certificates}
-    renamed: dict[int, str] = {}
-    """row → the certificate, replaced under a corrected name or birth, its holder was given"""
-    if None in held.values() and (earlier := renamed_holders(conn)):
-        for row in [row for row, number in held.items() if number is None]:
-            c = by_row[row]
-            for old in earlier.get((holder_key(c.name_key), c.birth), ()):
-                end = newest_held(conn, old, c.trade, c.letter)
-                if end and end != c.number and not _descends_from(conn, end, c.number):
-                    held[row], renamed[row] = end, old
-                    break
-    found = []
+    unheld = [by_row[row] for row, number in held.items() if number is None]
+    found = [_renamed_problem(*renamed) for renamed in _held_as_first_registered(conn, unheld)]
     for row, number in sorted(held.items()):
         if number is None:
             continue
@@ -108,9 +99,6 @@ def registered_holders(
         (register,) = conn.execute(
             "SELECT register FROM certificates WHERE number = ?", (number,)
         ).fetchone()
-        if row in renamed:
-            found.append(duplicate_problem(certificate, renamed_where(renamed[row], number)))
-            continue
         if _descends_from(conn, number, certificate.number):  # its own 换发/补发 chain
             other = _unrelated_holding(conn, certificate)
             if other is None:
@@ -122,6 +110,30 @@ def registered_holders(
         )
     conn.execute("DELETE FROM roster_holders")
     return found
+
+
+def _held_as_first_registered(
+    conn: sqlite3.Connection, certificates: list[CertificateRow]
+) -> list[tuple[CertificateRow, str, str]]:
+    """(row, old, newest) for each of ``certificates`` (rows the holder index found nothing for)
+    whose holder, known by a name or birth a 换发 corrected (`renamed_holders`), holds the
+    newest certificate of ``old``'s chain — not the row's own."""
+    earlier = renamed_holders(conn) if certificates else {}
+    found = []
+    for c in certificates if earlier else ():
+        for old in earlier.get((holder_key(c.name_key), c.birth), ()):
+            end = newest_held(conn, old, c.trade, c.letter)
+            if end and end != c.number and not _descends_from(conn, end, c.number):
+                found.append((c, old, end))
+                break
+    return found
+
+
+def _renamed_problem(certificate: CertificateRow, old: str, newest: str) -> Problem:
+    rule = f"{renamed_rule(old, newest)}；{ANOTHER_PERSON}"
+    return Problem(
+        certificate.source_row, "姓名", certificate.name, rule, "§二", number=certificate.number
+    )
 
 
 HolderRow = tuple[str, object, object, str, str, int]

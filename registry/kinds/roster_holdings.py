@@ -97,7 +97,8 @@ def _held_by(
     saved as a new file —; or the new number a 换发 or 补发 gave, which no roster lists: the same
     person's whether the row names the holder as the new certificate does or as the one it
     replaced (``before``; a 换发 may have corrected the name or birth). ``certificate`` is None
-    for a row with other problems, whose holder was not read: its rule names both cases, without
+    for a row with other problems (a failing score, a year code not the register's), which made
+    no certificate to compare: its rule names both cases, without
     `NUMBER_TAKEN`'s advice of another number for what may be the same person's certificate."""
     same = certificate is not None and any(
         certificate.birth == held.birth and same_holder(held.name_key, certificate.name_key)
@@ -105,7 +106,7 @@ def _held_by(
         if held is not None
     )
     if holder.predecessor:
-        if certificate is None:  # the row's other problems left its holder unread
+        if certificate is None:  # no certificate to compare (the row's other problems)
             return (
                 f"该编号是登记表“{holder.register}”为证书 {holder.predecessor} 换发或补发的新证书"
                 "编号，已在登记库中，名册中不能再用：请先改正本行的其他问题，再核对本行的编号",
@@ -128,7 +129,7 @@ def _held_by(
             f"沿用原文件名“{holder.register}”（在 registers.toml 中写该文件名），不要另起文件名",
             None,
         )
-    if certificate is None:  # the row's other problems left its holder unread: whose is it?
+    if certificate is None:  # no certificate to compare (the row's other problems): whose?
         return (
             f"该编号已由名册“{holder.register}”登记。本行若与该名册所列是同一人，这像是该名册的"
             f"更正版本，须沿用原文件名“{holder.register}”；若是另一人，编号不能重复使用。"

@@ -135,13 +135,14 @@ _SIGNERS = frozenset(
 """A signer's title alone in its cell (制表人｜王五｜审核人｜李四…): a sign-off line's heading."""
 _FOOTER_MARKER = re.compile("|".join(map(re.escape, FOOTER_MARKERS)))
 FOOTER_HEADING_CHARS = 5
-"""longer than a Chinese name (王意见), or ending in a colon: a footer's heading"""
+"""longer than a Chinese name (王意见), ending in a colon, or a signer's title (`_SIGNERS`): a
+footer's heading"""
 
 
 def _opens_footer(cells: list[Cell], own_words: set[int]) -> bool:
     """A footer typed across many cells (证书核发部门意见：｜同意初级｜1｜人，中级｜5｜人…) opens
-    with a heading that names it: a marker word in more than a name's few characters, or before
-    a colon. A data row opens with a 序号 or a name, and holds no heading; a row holding a
+    with a heading that names it: a marker word in more than a name's few characters, before a
+    colon, or a signer's title alone (制表人｜王五｜审核人｜李四). A data row opens with a 序号 or a name, and holds no heading; a row holding a
     certificate number is a holder's, whatever its first cell says."""
     # this runs for every data row: the first cell, as written, is nearly always the one
     first = 0 if cells[0] is not None else next(i for i, c in enumerate(cells) if c is not None)

@@ -20,7 +20,7 @@ from registry.kinds.roster_remarks import different_person
 from registry.kinds.roster_rules import ANOTHER_PERSON, held_already_rule
 from registry.sheets.cells import text
 from registry.sheets.table import Record
-from registry.store.holdings import Holder, held_by, newest_held, renamed_holders, renamed_where
+from registry.store.holdings import Holder, held_by, newest_held, renamed_holders, renamed_rule
 
 
 class Holders:
@@ -76,8 +76,12 @@ class Holders:
         elif held := held_by(self.conn, holder):
             where = f"登记库中（{held[0][0]}，名册“{held[0][1]}”）"
         elif renamed := self._held_as_first_registered(holder):
-            where = renamed_where(*renamed)
+            return self._refused(record, renamed_rule(*renamed))
         else:
             return None
-        rule = f"{held_already_rule(where)}，不能再编号：请删除这一行后再编号；{ANOTHER_PERSON}"
+        return self._refused(record, held_already_rule(where))
+
+    @staticmethod
+    def _refused(record: Record, held: str) -> Problem:
+        rule = f"{held}，不能再编号：请删除这一行后再编号；{ANOTHER_PERSON}"
         return Problem(record.row, "姓名", text(record.values.get("姓名")), rule, "§二")
