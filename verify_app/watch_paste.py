@@ -7,7 +7,11 @@ otherwise its header became a certificate to check, and a 序号 or 部门 colum
 from __future__ import annotations
 
 from verify_app.batch_columns import BatchFileProblem, find_columns
-from verify_app.watch_lines import NUMBER_AT_START, WatchProblem
+from verify_app.watch_lines import MAX_WATCH_ITEMS, NUMBER_AT_START, WatchProblem
+
+MAX_CELLS = 64
+"""Cells of a pasted row read (an HR sheet has a few dozen columns): a line of a million tabs
+had the column search look at each of them, for 0.8 s of the event loop."""
 
 
 def as_lines(entries: str) -> str:
@@ -16,13 +20,14 @@ def as_lines(entries: str) -> str:
     keeps the number the officer sees; a line typed by hand (no tab) as typed, to be read or
     refused as such; a list typed by hand, or two columns without a header, as it is."""
     lines = entries.splitlines()
+    filled = sum(1 for line in lines if line.strip())
+    if filled > MAX_WATCH_ITEMS or not any("\t" in line for line in lines):
+        return entries  # typed by hand; or too long, refused by its count (`parse_lines`)
     rows = [
-        (number, [cell.strip() for cell in line.split("\t")])
+        (number, [cell.strip() for cell in line.split("\t", MAX_CELLS)[:MAX_CELLS]])
         for number, line in enumerate(lines, 1)
         if line.strip()
     ]
-    if not any("\t" in line for line in lines):
-        return entries
     try:
         columns = find_columns(rows)
     except BatchFileProblem as exc:  # worded for a file: here the list is submitted again
