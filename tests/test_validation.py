@@ -402,21 +402,27 @@ def test_footer_counts_wrapped_onto_a_second_row_are_read_in_any_form(
     assert code == 0, output
 
 
+def under_the_rows(
+    loaded: RegisterFactory, rows: list[dict[str, object]], *lines: list[object]
+) -> None:
+    """mianyang.xlsx of ``rows`` and, under them, ``lines`` of cells as a clerk types them."""
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    for line in lines:
+        sheet.append(line)
+    workbook.save(path)
+
+
 def test_a_footer_typed_across_cells_is_read_as_the_footer(
     loaded: RegisterFactory, db_path: Path
 ) -> None:
     """证书核发部门意见：｜同意初级｜0｜人，中级｜5｜人… in ten cells was read as a data row: a dozen
     meaningless problems, and the wrong count for 中级 never said."""
     rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
-    path = loaded.add("mianyang.xlsx", rows, MIANYANG)
-    workbook = openpyxl.load_workbook(path)
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append([])
-    sheet.append(
-        ["证书核发部门意见：", "同意初级", 0, "人，中级", 5, "人，高级", 0, "人，技师", 0, "人"]
-    )
-    workbook.save(path)
+    counts: list[object] = ["证书核发部门意见：", "同意初级", 0, "人，中级", 5, "人，高级", 0]
+    under_the_rows(loaded, rows, [], [*counts, "人，技师", 0, "人"])
     code, report, _ = sync(loaded.folder, db_path)
     assert code == 1
     [problem] = report["registers"][1]["problems"]
@@ -430,17 +436,9 @@ def test_a_footer_typed_across_cells_under_the_forms_other_opinions_loads(
     """The counts' line in ten cells, third as 附件4 prints it, was taken for a data row below
     the footer: a correct roster refused, told to move the line above the footer."""
     rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
-    path = loaded.add("mianyang.xlsx", rows, MIANYANG)
-    workbook = openpyxl.load_workbook(path)
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append([])
-    sheet.append(["填报单位意见：同意。"])
-    sheet.append(["主管部门审查意见：同意上报。"])
-    sheet.append(
-        ["证书核发部门意见：", "同意初级", 0, "人，中级", 2, "人，高级", 0, "人，技师", 0, "人。"]
-    )
-    workbook.save(path)
+    counts: list[object] = ["证书核发部门意见：", "同意初级", 0, "人，中级", 2, "人，高级", 0]
+    opinions: list[list[object]] = [[], ["填报单位意见：同意。"], ["主管部门审查意见：同意上报。"]]
+    under_the_rows(loaded, rows, *opinions, [*counts, "人，技师", 0, "人。"])
     code, _, output = sync(loaded.folder, db_path)
     assert code == 0, output
 
@@ -451,14 +449,8 @@ def test_a_sign_off_line_in_cells_ends_the_rows(
 ) -> None:
     """制表人｜王五｜审核人｜李四｜填表日期｜2012.3.10 without colons was read as a holder: a
     dozen problems (性别 “王五”…) for a line every office signs."""
-    path = loaded.add("mianyang.xlsx", [approval_row("Z1122020001", "周杰")], MIANYANG)
-    workbook = openpyxl.load_workbook(path)
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append(
-        [f"制表人{colon}", "王五", f"审核人{colon}", "李四", f"填表日期{colon}", "2012.3.10"]
-    )
-    workbook.save(path)
+    signed: list[object] = [f"制表人{colon}", "王五", f"审核人{colon}", "李四", f"填表日期{colon}"]
+    under_the_rows(loaded, [approval_row("Z1122020001", "周杰")], [*signed, "2012.3.10"])
     code, _, output = sync(loaded.folder, db_path)
     assert code == 0, output
 
