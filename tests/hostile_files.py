@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import struct
+import subprocess
+import sys
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -465,3 +467,22 @@ def build(folder: Path, hostile: Hostile) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         hostile.build(path)
     return path
+
+
+def bounded(code: str, seconds: float = 20) -> str:
+    """The output of Python ``code`` run in a child process, failing the test when it runs past
+    ``seconds``: a regular expression that backtracks holds the interpreter lock, so no thread
+    of the test's own could stop it and report — a hang guard, not a measure of speed."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=seconds,
+        )
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"still running after {seconds} s") from None
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout

@@ -42,6 +42,7 @@ from tests.hostile_files import (
     HOSTILE,
     MAIN_NS,
     Hostile,
+    bounded,
     build,
     one_cell,
     sheet_xml,
@@ -1034,6 +1035,26 @@ def test_one_shared_string_in_many_cells_is_refused_by_the_text_it_makes(
     with pytest.raises(SheetRefused, match="单元格内容共") as refused:
         read_sheet_bytes("amplified.xlsx", data, limits)
     assert refused.value.limit == "max_cell_bytes"
+
+
+def test_a_run_property_of_a_long_name_costs_one_pass(tmp_path: Path) -> None:
+    """<color AAAA…/> in sharedStrings.xml: the attribute search started again at each letter,
+    so a 5 KB upload held an upload slot for minutes (four times as long for twice the letters)."""
+    strings = (
+        f'<sst xmlns="{MAIN_NS}" count="1" uniqueCount="1"><si><r><rPr><color {"A" * 400_000}/>'
+        "</rPr><t>x</t></r></si></sst>"
+    )
+    cells = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+    path = write_workbook(tmp_path / "runs.xlsx", sheet_xml(cells), strings)
+    read = (
+        "from pathlib import Path\n"
+        "from registry.sheets.guard import UPLOAD_LIMITS, SheetRefused, read_sheet_bytes\n"
+        "try:\n"
+        f"    print(read_sheet_bytes('runs.xlsx', Path({str(path)!r}).read_bytes(), UPLOAD_LIMITS))\n"
+        "except SheetRefused as exc:\n"
+        "    print(exc)\n"
+    )
+    assert bounded(read)
 
 
 def test_the_cells_kept_of_each_mark_are_bounded(

@@ -21,6 +21,7 @@ from registry.kinds import roster_cells, roster_rows
 from registry.kinds.cells import total_row
 from registry.kinds.roster_remarks import NOT_ISSUED_ROW, withheld_row
 from registry.sheets._extent import column_letters
+from tests.hostile_files import bounded
 from tests.registers import (
     MIANYANG,
     PROVINCE,
@@ -400,6 +401,29 @@ def test_footer_counts_wrapped_onto_a_second_row_are_read_in_any_form(
     loaded.add("mianyang.xlsx", rows, MIANYANG, footer=[first, second, *counts, stamp])
     code, _, output = sync(loaded.folder, db_path)
     assert code == 0, output
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        # a wrapped line of counts tried every way its empty counts could be read: 2^k
+        ["证书核发部门意见：同意初级0人，中级1人，", "初级人" * 30 + "X"],
+        # a clause without 删除 or 逾期 searched for them from each of its characters
+        ["证书核发部门意见：同意" + "x" * 80_000],
+    ],
+    ids=["counts-without-numbers", "a-long-clause"],
+)
+def test_a_footer_built_to_backtrack_is_read_in_one_pass(
+    registers: RegisterFactory, db_path: Path, counts: list[str]
+) -> None:
+    """A register is a file from outside: its footer's patterns took minutes (and doubled with
+    each repeated count), holding the sync."""
+    first, second, _, stamp = footer({})
+    rows = [approval_row("Z1122020001", "周杰")]
+    registers.add("mianyang.csv", rows, MIANYANG, footer=[first, second, *counts, stamp])
+    command = ["sync", str(registers.folder), "--db", str(db_path)]
+    run = f"from registry.cli import cli\ntry:\n    cli({command!r})\nexcept SystemExit as e:\n    print(e.code)"
+    assert bounded(run).splitlines()[-1] == "0"  # the counts agree with the one 中级 row
 
 
 def under_the_rows(
