@@ -231,7 +231,8 @@ def batch_items(body: Any, *others: str, confirms: bool = True) -> list[Item]:
                 message = (
                     f'{where}：批量查验的回执在请求体的最外层用 "receipts": true 要求'
                     if confirms
-                    else f"{where}：关注列表不签发回执；回执请在 /api/v1/verify 或 /api/v1/verify/batch 要求"
+                    else f"{where}：关注列表不签发回执；"
+                    "回执请在 /api/v1/verify 或 /api/v1/verify/batch 要求"
                 )
                 raise InvalidRequest(422, "invalid", message)
             if not confirms and isinstance(value, dict) and "confirm" in value:

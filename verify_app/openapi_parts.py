@@ -27,7 +27,8 @@ ERRORS = {
     "422": json_answer(
         ref("Error"),
         "JSON 的结构不对（message 说明哪里不对；与本接口的字段只差一两个字母的字段，"
-        "如 recipt，也答 422 并指出应为哪个字段，其他自带的字段忽略——批量查验各项中的 receipt、receipts 和关注列表各项中的 confirm、receipt、receipts 除外），或一次提交的份数超过整个额度"
+        "如 recipt，也答 422 并指出应为哪个字段，其他自带的字段忽略——批量查验各项中的 receipt、"
+        "receipts 和关注列表各项中的 confirm、receipt、receipts 除外），或一次提交的份数超过整个额度"
         "（too_many：每小时的批量行数或密钥的每日额度，等待也放不下，须分批提交）。",
     ),
     "429": {

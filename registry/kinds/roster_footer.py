@@ -95,8 +95,8 @@ def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
     """(row, count by level letter) of the 附件4 footer's 同意初级 N 人，中级 N 人，高级 N 人，技师
     N 人, read on over the footer's next rows while they go on counting (a clause wrapped onto
     a second row). A blank count (or a dash, a slash, 无) is 0 (the form prints blanks); a count
-    that is not Arabic digits (`_PLAIN`) is kept as written, to be refused. None when there is no such
-    line, or none of its counts is filled in."""
+    that is not Arabic digits (`_PLAIN`) is kept as written, to be refused. None when there is
+    no such line, or none of its counts is filled in."""
     for row, clause in _clauses(table):
         written: dict[str, str] = {}
         for word, count in _COUNT.findall(clause):

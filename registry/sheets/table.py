@@ -142,8 +142,9 @@ footer's heading"""
 def _opens_footer(cells: list[Cell], own_words: set[int]) -> bool:
     """A footer typed across many cells (证书核发部门意见：｜同意初级｜1｜人，中级｜5｜人…) opens
     with a heading that names it: a marker word in more than a name's few characters, before a
-    colon, or a signer's title alone (制表人｜王五｜审核人｜李四). A data row opens with a 序号 or a name, and holds no heading; a row holding a
-    certificate number is a holder's, whatever its first cell says."""
+    colon, or a signer's title alone (制表人｜王五｜审核人｜李四). A data row opens with a 序号 or
+    a name, and holds no heading; a row holding a certificate number is a holder's, whatever
+    its first cell says."""
     # this runs for every data row: the first cell, as written, is nearly always the one
     first = 0 if cells[0] is not None else next(i for i, c in enumerate(cells) if c is not None)
     opening = cells[first]
