@@ -121,8 +121,9 @@ TABLES: dict[str, TableSpec] = {
             "number": str,
         },
         # value: a certificate's conflicts, in staff's number lookup; number: the certificate
-        # of a row refused in another cell (`registry.domain.problems.Problem.number`)
-        indexes=(("sync",), ("value",)),
+        # of a row refused in another cell (`registry.domain.problems.Problem.number`), or the
+        # number a refused number cell wrote (`registry.store.syncs._stored`)
+        indexes=(("sync",), ("value",), ("number",)),
         foreign_keys=_BY_SYNC,
     ),
     "certificate_history": TableSpec(

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from registry.domain.numbers import normalise, number_shaped
 from registry.domain.problems import Problem
 from registry.domain.registers import CERTIFICATE_KINDS, sql_list
 from registry.domain.text import visible
@@ -56,9 +57,14 @@ _INSERT_PROBLEM = (
 
 
 def _stored(problem: Problem) -> tuple[object, ...]:
-    """A problem as a ``problems`` row holds it: row, column, value, rule, clause, number."""
+    """A problem as a ``problems`` row holds it: row, column, value, rule, clause, number — a
+    number cell's number as registered (Z11-2202-0001 → Z1122020001), so that staff's lookup of
+    the number finds it by the index instead of normalising every problem ever recorded."""
     value = visible(problem.value) if problem.value else problem.value
-    return (problem.row, problem.column, value, problem.rule, problem.clause, problem.number)
+    number = problem.number
+    if number is None and value and "证书编号" in (problem.column or ""):
+        number = normalised if number_shaped(normalised := normalise(value)) else None
+    return (problem.row, problem.column, value, problem.rule, problem.clause, number)
 
 
 def _insert_problems(
