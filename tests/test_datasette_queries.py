@@ -170,7 +170,16 @@ async def test_a_late_reissue_says_in_the_exchanged_certificates_history_why_it_
     reissue = status_event("补发", "Z1122020001", "周杰", "2013-03-01")
     rows = await corrected_history(tmp_path, [exchange], [exchange, reissue], "Z1122020002")
     [marked] = [row for row in rows if row["事件"] == "补发标记"]
-    assert marked["说明"] == "补发证书：0 否 → 1 是" and marked["来源名册"] == "changes.csv"
+    assert (
+        marked["说明"] == "补发证书：0 否 → 1 是（换发来源证书 Z1122020001 的补发，登记在换发之后）"
+    )
+    # dated, documented and placed by that 补发, not by the day it was synced
+    assert (marked["日期"], marked["依据文件"], marked["名册行号"]) == (
+        "2013-03-01",
+        reissue["批准文号"],
+        4,  # its row in the new version of changes.csv (the 换发 is row 3)
+    )
+    assert marked["来源名册"] == "changes.csv"
     paper = await query(
         shipped_datasette(tmp_path / "registry.db"), "/registry/certificate", 证书编号="Z1122020001"
     )
