@@ -14,7 +14,12 @@ from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_remarks import different_person
 from registry.kinds.roster_rows import RosterResult
 from registry.kinds.roster_rules import ANOTHER_PERSON, duplicate_problem
-from registry.store.holdings import held_by, newest_held, renamed_holders, renamed_rule
+from registry.store.holdings import (
+    held_as_first_registered,
+    held_by,
+    renamed_holders,
+    renamed_rule,
+)
 from registry.store.rows import CertificateRow
 from registry.store.schema import DOTLESS_KEY, DOTTED_INDEX, DOTTED_KEY
 
@@ -121,9 +126,9 @@ def _held_as_first_registered(
     earlier = renamed_holders(conn) if certificates else {}
     found = []
     for c in certificates if earlier else ():
-        for old in earlier.get((holder_key(c.name_key), c.birth), ()):
-            end = newest_held(conn, old, c.trade, c.letter)
-            if end and end != c.number and not _descends_from(conn, end, c.number):
+        holder = (c.name_key, c.birth, c.trade, c.letter)
+        for old, end in held_as_first_registered(conn, earlier, holder):
+            if end != c.number and not _descends_from(conn, end, c.number):
                 found.append((c, old, end))
                 break
     return found

@@ -5,6 +5,7 @@ level), and what ended a certificate — read by the roster and status-change ch
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 
 from registry.domain.names import holder_key
 from registry.domain.statuses import REVOKED, SUPERSEDED
@@ -74,6 +75,20 @@ def newest_held(conn: sqlite3.Connection, number: str, trade: object, letter: st
         number = successor
     held = status != REVOKED and (held_trade, held_letter) == (trade, letter)
     return number if held else None
+
+
+def held_as_first_registered(
+    conn: sqlite3.Connection,
+    earlier: dict[tuple[str, object], list[str]],
+    holder: tuple[str, object, object, str],
+) -> Iterator[tuple[str, str]]:
+    """(old, newest) for each certificate of ``earlier`` (`renamed_holders`) registered to
+    ``holder``'s name and birth before a 换发 corrected them, whose newest certificate of the
+    holder's trade and level they hold."""
+    key, birth, trade, letter = holder
+    for old in earlier.get((holder_key(key), birth), ()):
+        if newest := newest_held(conn, old, trade, letter):
+            yield old, newest
 
 
 def renamed_rule(old: str, newest: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 
 from registry.domain.dates import BadDate, parse_year_month, year_month_text
-from registry.domain.names import holder_key, name_key
+from registry.domain.names import name_key
 from registry.domain.problems import Problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import TradeCatalogue
@@ -20,7 +20,13 @@ from registry.kinds.roster_remarks import different_person
 from registry.kinds.roster_rules import ANOTHER_PERSON, held_already_rule
 from registry.sheets.cells import text
 from registry.sheets.table import Record
-from registry.store.holdings import Holder, held_by, newest_held, renamed_holders, renamed_rule
+from registry.store.holdings import (
+    Holder,
+    held_as_first_registered,
+    held_by,
+    renamed_holders,
+    renamed_rule,
+)
 
 
 class Holders:
@@ -59,11 +65,7 @@ class Holders:
         its newest certificate (`renamed_holders`)."""
         if self._renamed is None:
             self._renamed = renamed_holders(self.conn)
-        key, birth, trade, letter = holder
-        for old in self._renamed.get((holder_key(key), birth), ()):
-            if newest := newest_held(self.conn, old, trade, letter):
-                return old, newest
-        return None
+        return next(held_as_first_registered(self.conn, self._renamed, holder), None)
 
     def refusal(self, record: Record, letter: str) -> Problem | None:
         """Why the row may not take a number of ``letter``: its holder holds one already."""
