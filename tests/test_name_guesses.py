@@ -179,7 +179,7 @@ def test_a_name_typed_in_the_number_field_is_no_key_in_the_store(registry_db: Pa
         reserved = verifier.guesses.reserve(Caller("203.0.113.7"), swapped)
     finally:
         verifier.close()
-    assert list(reserved) == [f"names/203.0.113.7/{NUMBER}", f"names/all/{NUMBER}"]
+    assert list(reserved.tags) == [f"names/203.0.113.7/{NUMBER}", f"names/all/{NUMBER}"]
 
 
 def test_the_batch_page_names_a_paused_number_not_the_batch_allowance(
@@ -275,3 +275,46 @@ def test_many_addresses_together_try_no_more_names_than_a_day_allows(
     assert right.status_code == 429 and right.json()["reason"] == "number_paused"
     assert "所有查验者合计每天最多 4 个" in right.json()["message"]
     assert keyed.status_code == 200 and keyed.json()["result"] == "valid"
+
+
+@pytest.mark.parametrize("name", [NAME, WRONG[0]])
+def test_one_name_checked_many_times_at_once_is_one_guess(registry_db: Path, name: str) -> None:
+    """Each check reserved its name before the lookup: with Redis, eleven checks of one number
+    in flight at once — the right name, sent by an HR system's retries or a busy office — left
+    no room, and the twelfth was refused as if ten names had not matched."""
+    settings = Settings(db=registry_db, secret=Secret(SECRET), name_guesses_per_hour=10)
+    verifier = Verifier(settings)
+    verifier.start()
+    caller = Caller("203.0.113.7")
+    try:
+        in_flight = [verifier.guesses.reserve(caller, [Item(NUMBER, name)]) for _ in range(11)]
+        checked = verifier.check_many(caller, [Item(NUMBER, name)], "batch")
+        for reservation in in_flight:  # answered as the check above was
+            verifier.guesses.settle(caller, reservation, checked)
+        others = [Item(NUMBER, f"张{i}明") for i in range(10)]
+        left = 9 if checked[0].answer.result == "no_match" else 10  # names this hour allows
+        answered = verifier.check_many(caller, others[:left], "batch")
+        with pytest.raises(RateLimited):  # and no more: the name was counted once
+            verifier.check_many(caller, others[left:] or [Item(NUMBER, "李四")], "batch")
+    finally:
+        verifier.close()
+    assert checked[0].answer.result == ("valid" if name == NAME else "no_match")
+    assert [c.answer.result for c in answered] == ["no_match"] * left
+
+
+def test_names_of_a_check_refused_whole_are_counted_when_tried_again(registry_db: Path) -> None:
+    """A name is reserved once, the first time it is tried with a number: were a refused
+    check's names left marked as tried, each could then be checked without being counted."""
+    settings = Settings(db=registry_db, secret=Secret(SECRET), name_guesses_per_hour=2)
+    verifier = Verifier(settings)
+    verifier.start()
+    caller = Caller("203.0.113.7")
+    try:
+        refused = verifier.guesses.reserve(caller, [Item(NUMBER, name) for name in WRONG[:2]])
+        verifier.guesses.give_back(refused)  # as check_many does when the check fails
+        for name in WRONG[:2]:
+            verifier.check_many(caller, [Item(NUMBER, name)], "batch")
+        with pytest.raises(RateLimited):
+            verifier.check_many(caller, [Item(NUMBER, WRONG[2])], "batch")
+    finally:
+        verifier.close()

@@ -8,6 +8,7 @@ per process, with a warning in the log) and the counts are shared again once it 
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import subprocess
 import sys
@@ -25,10 +26,12 @@ from starlette.testclient import TestClient
 
 from tests.servers import free_port
 from tests.verify_fixtures import SECRET, VALID, clear_of_the_minute_turning, registry_db
+from verify_app.answers import Item
 from verify_app.app import create_app
 from verify_app.quotas import Caller, Quotas
 from verify_app.ratelimit import CheckLimiter, Limiter, redacted
 from verify_app.refusals import RateLimited
+from verify_app.service import Verifier
 from verify_app.settings import Settings
 
 __all__ = ["registry_db"]
@@ -309,3 +312,27 @@ def test_rows_reserved_while_redis_was_down_are_not_given_back_to_it(redis: Redi
     kept = quotas.reserve_upload(caller)  # while up: reserved and given back in Redis
     quotas.release_upload(kept, kept.rows - 10)
     assert quotas.batch_left(caller.client) == 89
+
+
+def test_the_right_name_in_flight_many_times_at_once_is_not_refused(
+    registry_db: Path, redis: RedisServer
+) -> None:
+    """What the serving benchmark met: one client's 32 checks of one certificate at once, each
+    reserving its name in Redis before the lookup — past ten, the rest were refused as if names
+    were being guessed. A name is reserved once; the store keeps its keyed hash, never it."""
+    settings = Settings(db=registry_db, secret=Secret(SECRET), name_guesses_per_hour=10)
+    verifier = Verifier(replace(settings, rate_limit_storage=redis.url))
+    verifier.start()
+    caller, item = Caller("203.0.113.7"), Item(*VALID)
+    try:
+        in_flight = [verifier.guesses.reserve(caller, [item]) for _ in range(11)]
+        answer = verifier.check(caller, item, "api").answer
+        for reservation in in_flight:
+            verifier.guesses.settle(caller, reservation, [])
+    finally:
+        verifier.close()
+    assert answer.result == "valid"
+    keys = redis.keys()
+    tagged = re.compile(f"names/203\\.0\\.113\\.7/{VALID[0]}/[0-9a-f]{{32}}/")
+    assert any(tagged.search(key) for key in keys)
+    assert not any(VALID[1] in key for key in keys)

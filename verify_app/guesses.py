@@ -19,8 +19,8 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from limits import RateLimitItem, RateLimitItemPerDay, RateLimitItemPerHour
 
@@ -58,37 +58,55 @@ class TooManyNames(OverAllowance):
         return {"numbers": list(self.numbers)}
 
 
-def _guessed(items: Sequence[Item]) -> Mapping[str, int]:
+def _guessed(items: Sequence[Item]) -> Mapping[str, list[str]]:
     """Per number (as the lookup reads it), the distinct names asked with it. Only a number's
     shape is counted: nothing else has a holder to guess, and what else is typed in the
     number's field may be a name (swapped columns), which must not become a key in the store."""
     if len(items) == 1:  # a single check, the common case: one name (none to compare)
         number = normalise(items[0].number)
-        return {number: 1} if items[0].name.strip() and number_shaped(number) else {}
+        return {number: [items[0].name]} if items[0].name.strip() and number_shaped(number) else {}
     # a blank name is checked for nothing (未查验): no guess; numbers in the batch's order
-    named = dict.fromkeys(
-        (number, key)
-        for i in items
-        if (key := name_key(i.name)) and number_shaped(number := normalise(i.number))
-    )
-    return Counter(number for number, _ in named)
+    named: dict[str, dict[str, str]] = {}
+    for item in items:
+        if (key := name_key(item.name)) and number_shaped(number := normalise(item.number)):
+            named.setdefault(number, {}).setdefault(key, item.name)
+    return {number: list(names.values()) for number, names in named.items()}
+
+
+@dataclass
+class Reservation:
+    """What `NameGuesses.reserve` counted, for `NameGuesses.settle` (or `give_back`)."""
+
+    tags: dict[str, list[str]] = field(default_factory=dict)
+    """per counter, the names (by the tag of their keyed hash) counted on it: those not tried
+    with its number within its window"""
+    read: bool = False
+    """the counters were only read (a serial check, counted in this process): a miss is
+    counted when settled"""
 
 
 class NameGuesses:
     """Names that did not match a number, per caller and number, in the shared store.
 
-    A check first reserves each of its names as a guess (`reserve`), atomically in the store,
-    and gives back those that matched or were tried before once answered (`settle`): read
-    first and counted after, thirty batches sent at once each passed the reading and together
-    tried seventy names of one number. A single check run on the event loop (``serial``: no
+    A check first reserves each of its names not tried with the number before as a guess
+    (`reserve`), atomically in the store, and gives back those that matched once answered
+    (`settle`): read first and counted after, thirty batches sent at once each passed the
+    reading and together tried seventy names of one number. A name is known again by the tag
+    of its keyed hash (as the log keeps it — never the name), marked when first reserved: the
+    same name checked many times at once is one guess, not a reservation each (eleven checks of
+    the right name in flight were refused as if names had not matched). A single check run on the event loop (``serial``: no
     other single check runs until it is settled) with the counts in this process's memory only
     reads its counter first and counts a miss after, and reads no counter this process has
     counted nothing on for two hours (the sliding window's reach): a third of a single check's
     time went to the counters. Any other check of one name (a batch or watch list of one, on a
     worker thread) reserves atomically: read first, forty-six sent at once were tried."""
 
-    def __init__(self, quotas: Quotas, per_hour: int, per_day: int = 0) -> None:
+    def __init__(
+        self, quotas: Quotas, tag: Callable[[str], str], per_hour: int, per_day: int = 0
+    ) -> None:
         self.quotas = quotas
+        self.tag = tag
+        """a name's keyed hash (`verify_app.checklog.name_hash`), as the checks carry it"""
         self.per_hour = per_hour
         """names a caller may try per number per hour; 0 turns the bound off"""
         self.per_day = per_day if per_hour else 0
@@ -119,46 +137,68 @@ class NameGuesses:
     def _item_of(self, key: str) -> RateLimitItem:
         return self._daily if key.startswith(SHARED) else self._item
 
+    def _seen_of(self, key: str) -> RateLimitItem:
+        """The mark of a name tried with a number: counted once in its window."""
+        return self._seen_daily if key.startswith(SHARED) else self._seen
+
     def reserve(
         self, caller: Caller, items: Sequence[Item], *, serial: bool = False
-    ) -> dict[str, int]:
+    ) -> Reservation:
         """Count every name of ``items`` as a guess of its number, or refuse them all:
         `TooManyNames` for more names of one number than an hour allows, `RateLimited` when
         they do not fit now — before anything is looked up, so a refusal says nothing of the
         names. Returns what was reserved, for `settle` (or `give_back` if the check fails).
         ``serial``: no other check runs until this one is settled (see the class)."""
         if not self.per_hour:
-            return {}
-        asked = _guessed(items)
+            return Reservation()
         inline = serial and len(items) == 1 and self.limiter.local
-        for number, names in asked.items():
-            if names > self.per_hour:
-                raise TooManyNames(
-                    f"证书编号 {number} 一次配了 {names} 个不同的姓名：为防止有人猜测持证人姓名，"
-                    f"同一编号一次最多配 {self.per_hour} 个姓名（每小时最多 {self.per_hour} 个与登记"
-                    "不符），请核对证书上的姓名，一个编号只写一次。",
-                    tuple(n for n, count in asked.items() if count > self.per_hour),
-                )
-        reserved: dict[str, int] = {}
+        reservation = Reservation(read=inline)
+        asked = _guessed(items)
+        if crowded := [n for n, names in asked.items() if len(names) > self.per_hour]:
+            raise TooManyNames(
+                f"证书编号 {crowded[0]} 一次配了 {len(asked[crowded[0]])} 个不同的姓名：为防止有人"
+                f"猜测持证人姓名，同一编号一次最多配 {self.per_hour} 个姓名（每小时最多 "
+                f"{self.per_hour} 个与登记不符），请核对证书上的姓名，一个编号只写一次。",
+                tuple(crowded),
+            )
         paused: dict[str, int] = {}  # number → seconds until it fits: every one, to drop at once
         shared = False  # a number paused for every anonymous caller, not this one alone
         for number, names in asked.items():
+            tags = [] if inline else [self.tag(name)[:32] for name in names]
             for key in self._keys(caller, number):
-                item = self._item_of(key)
                 if inline:  # read only; `settle` counts a miss
-                    fits = self._untouched(key) or self.limiter.remaining(item, key) >= names
+                    fits = (
+                        self._untouched(key) or self.limiter.remaining(self._item_of(key), key) > 0
+                    )
+                    needed = 1
                 else:
-                    fits = self.limiter.hit(item, key, names)  # a refused hit counts nothing
-                if fits:
-                    reserved[key] = 0 if inline else names
-                else:
-                    wait = self.limiter.wait_for(item, key, names)
+                    needed = self._count(key, tags, reservation)
+                    fits = not needed
+                if not fits:
+                    wait = self.limiter.wait_for(self._item_of(key), key, needed)
                     paused[number] = max(paused.get(number, 0), wait)
                     shared |= key.startswith(SHARED)
         if paused:
-            self.give_back(reserved)
+            self.give_back(reservation)
             raise self._paused_for_all(paused) if shared else self._paused(paused)
-        return reserved
+        return reservation
+
+    def _count(self, key: str, tags: list[str], reservation: Reservation) -> int:
+        """Reserve on ``key`` the names of ``tags`` not tried with its number within its window
+        (into ``reservation``); those tried before fit while the counter has room for one more,
+        as they did when tried. Returns 0, or how many names did not fit (nothing counted)."""
+        seen = self._seen_of(key)
+        new = [tag for tag in tags if self.limiter.hit(seen, f"{key}/{tag}")]
+        item = self._item_of(key)
+        fits = (
+            self.limiter.hit(item, key, len(new)) if new else self.limiter.remaining(item, key) > 0
+        )
+        if fits:  # a refused hit counts nothing
+            reservation.tags[key] = new
+            return 0
+        for tag in new:  # not tried after all
+            self.limiter.hit(seen, f"{key}/{tag}", -1)
+        return max(len(new), 1)
 
     def _paused_for_all(self, paused: dict[str, int]) -> RateLimited:
         retry = max(paused.values())
@@ -187,29 +227,41 @@ class NameGuesses:
             numbers=tuple(paused),
         )
 
-    def settle(self, caller: Caller, reserved: dict[str, int], checked: Iterable[Checked]) -> None:
-        """Keep, of what was reserved, each name that did not match its number and was not tried
-        with it before this hour (by its keyed hash, as the log keeps it — never the name);
-        give back the rest."""
-        if not reserved:
+    def settle(self, caller: Caller, reservation: Reservation, checked: Iterable[Checked]) -> None:
+        """Keep, of what was reserved, each name that did not match its number; give back the
+        rest. Counters only read count each name that did not match and was not tried with its
+        number within the window (`Reservation.read`)."""
+        if not reservation.tags and not reservation.read:
             return
-        missed: Counter[str] = Counter()
+        missed: dict[str, set[str]] = {}
         for check in checked:
-            if check.answer.result == NO_MATCH:
-                for key in self._keys(caller, check.answer.number):
-                    seen = self._seen_daily if key.startswith(SHARED) else self._seen
-                    if self.limiter.hit(seen, f"{key}/{check.name_hash[:32]}"):
-                        missed[key] += 1
+            if check.answer.result != NO_MATCH:
+                continue
+            tag = check.name_hash[:32]
+            for key in self._keys(caller, check.answer.number):
+                if reservation.read:
+                    if self.limiter.hit(self._seen_of(key), f"{key}/{tag}"):
+                        missed.setdefault(key, set()).add(tag)
+                elif tag in reservation.tags.get(key, ()):
+                    missed.setdefault(key, set()).add(tag)
         if missed and self.limiter.local:
             self._remember(missed)
-        self.give_back({key: names - missed[key] for key, names in reserved.items()})
+        if reservation.read:  # each miss is counted now
+            for key, tags in missed.items():
+                self.limiter.hit(self._item_of(key), key, len(tags))
+        else:  # each name that matched is given back
+            for key, reserved in reservation.tags.items():
+                if back := len(reserved) - len(missed.get(key, ())):
+                    self.limiter.hit(self._item_of(key), key, -back)
 
-    def give_back(self, reserved: dict[str, int]) -> None:
-        """Take ``reserved`` names off their counters; a negative count adds: a single check's
-        miss, which was read for, not reserved."""
-        for key, names in reserved.items():
-            if names:
-                self.limiter.hit(self._item_of(key), key, -names)
+    def give_back(self, reservation: Reservation) -> None:
+        """Take every name of ``reservation`` off its counter, as never tried (a check that
+        failed, or one refused whole)."""
+        for key, tags in reservation.tags.items():
+            if tags:
+                self.limiter.hit(self._item_of(key), key, -len(tags))
+            for tag in tags:
+                self.limiter.hit(self._seen_of(key), f"{key}/{tag}", -1)
 
     def _untouched(self, key: str) -> bool:
         """Whether this process has counted no miss on ``key`` within the counter's reach."""

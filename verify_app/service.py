@@ -71,7 +71,10 @@ class Verifier:
             clock=clock,
         )
         self.guesses = NameGuesses(
-            self.quotas, settings.name_guesses_per_hour, settings.name_guesses_per_day
+            self.quotas,
+            self.name_hash,
+            settings.name_guesses_per_hour,
+            settings.name_guesses_per_day,
         )
         self.receipts = Receipts(self._secret, lifetime_days=settings.receipt_days, clock=clock)
         self.contacts = Contacts(settings.authorities())
