@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import re
 from collections.abc import Callable
 from importlib.resources import files
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from registry.domain import os_reasons
 from registry.domain.dates import (
     BEIJING,
     BadDate,
@@ -488,3 +490,20 @@ def test_the_birth_month_itself_gives_the_holder_the_benefit_of_the_doubt_at_bot
 def test_a_birth_a_slip_from_another(written: str | None, meant: str, slip: bool) -> None:
     """A 换发's corrected birth, judged against the first holder's (§二)."""
     assert slip_of(written, meant) is slip
+
+
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (PermissionError(errno.EACCES, "Permission denied"), "没有访问权限"),
+        (OSError(errno.ENOSPC, "No space left on device"), "磁盘已满"),
+        (
+            OSError(errno.ENOTCONN, "Transport endpoint is not connected"),
+            "Transport endpoint is not connected",
+        ),
+    ],
+)
+def test_the_systems_reasons_are_said_in_chinese(error: OSError, said: str) -> None:
+    """A clerk read 无法读取 registers.toml：Permission denied; a rare reason keeps the system's
+    words, which an administrator can look up."""
+    assert os_reasons.reason(error) == said

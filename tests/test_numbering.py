@@ -1108,4 +1108,5 @@ def test_an_out_name_too_long_is_a_message(
     path = registers.add("m.xlsx", [approval_row("", "周杰")], MIANYANG)
     store.connect(db_path).close()
     code, output = number(path, tmp_path / ("名" * 90 + ".xlsx"), db_path)
-    assert code == 2 and "--out 的文件名不能使用" in output
+    # the system's reason in the clerk's words (it was "File name too long")
+    assert code == 2 and "--out 的文件名不能使用（文件名太长）" in output, output

@@ -1328,7 +1328,7 @@ def test_output_to_a_full_disk_is_a_message_and_its_own_exit_status(
             text=True,
         )
     assert done.returncode == OUTPUT_FAILED, done.stderr
-    assert "输出写不进去" in done.stderr and "Traceback" not in done.stderr
+    assert "输出写不进去（磁盘已满）" in done.stderr and "Traceback" not in done.stderr
     if sync:
         assert store.connect(db_path).execute("select count(*) from certificates").fetchone()[0]
     with open("/dev/full", "w") as full:  # a cron job's ``>log 2>&1``: both on the full disk

@@ -19,6 +19,7 @@ import click
 
 from registry import store
 from registry.cli import click_zh
+from registry.domain.os_reasons import reason
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -152,7 +153,7 @@ class ChineseGroup(_Chinese, click.Group):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until the process ends
             try:
                 click.echo(
-                    f"错误：输出写不进去（{exc.strerror}）：输出被重定向到的文件，或要写出的文件，"
+                    f"错误：输出写不进去（{reason(exc)}）：输出被重定向到的文件，或要写出的文件，"
                     "所在磁盘已满或不可写。已完成的工作保留（已导入的名册不会重复导入）；"
                     "腾出空间（df -h）后重新运行",
                     err=True,

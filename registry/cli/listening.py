@@ -14,6 +14,7 @@ import click
 
 from registry import store
 from registry.cli.base import Failed, RegistryUnavailable, UsageProblem
+from registry.domain.os_reasons import reason
 
 PORT = click.IntRange(1, 65535)
 """A TCP port (a larger one ended in a traceback from the socket)."""
@@ -52,10 +53,10 @@ def address_free(host: str, port: int) -> None:
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise UsageProblem(
-                    f"无法在 {host}:{port} 上提供服务（{exc.strerror}）：该端口已被另一个程序"
+                    f"无法在 {host}:{port} 上提供服务（{reason(exc)}）：该端口已被另一个程序"
                     "（如另一个 certreg）占用。请停止它，或用 --port 换一个端口"
                 ) from exc
             raise UsageProblem(
-                f"无法在 {host}:{port} 上提供服务（{exc.strerror}）：--host 应是本机的一个 IP "
+                f"无法在 {host}:{port} 上提供服务（{reason(exc)}）：--host 应是本机的一个 IP "
                 "地址，如 127.0.0.1（只在本机），或 0.0.0.0（所有网卡，在代理之后时）"
             ) from exc

@@ -6,7 +6,6 @@ of the served file at once."""
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import os
 import shutil
@@ -19,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from registry.cli.base import Failed, UsageProblem
+from registry.domain.os_reasons import reason
 from registry.store.db import RegistryMismatch, check_schema
 from registry.store.syncs import SyncMark, holds_sync, last_sync
 
@@ -162,16 +162,6 @@ class Follower:
         self._process = None
 
 
-WRITE_ERRORS = {
-    errno.ENOSPC: "磁盘已满",
-    errno.EDQUOT: "超出磁盘配额",
-    errno.EACCES: "没有写入权限",
-    errno.EROFS: "文件系统只读",
-    errno.ENOTDIR: "不是文件夹",
-}
-"""Why a file cannot be written, in the words of the message (the system's are English)."""
-
-
 class OlderRegistry(Failed):
     """A version of the registry an older certreg wrote: not published; a later one may be."""
 
@@ -223,9 +213,8 @@ def publish(follower: Follower, target: Path, *, allow_rollback: bool = False) -
             with follower.reading() as copy:
                 shutil.copyfile(copy, temporary)
         except OSError as exc:
-            why = WRITE_ERRORS.get(exc.errno or 0, exc.strerror)
             raise Failed(
-                f"无法在 {target.parent} 写入登记库的新版本（{why}）：请检查该磁盘的剩余空间和"
+                f"无法在 {target.parent} 写入登记库的新版本（{reason(exc)}）：请检查该磁盘的剩余空间和"
                 "写入权限。查验服务继续使用现有的登记库"
             ) from exc
         conn = sqlite3.connect(temporary, isolation_level=None)

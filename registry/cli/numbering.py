@@ -25,6 +25,7 @@ from registry.cli.base import (
 from registry.domain.dates import beijing_clock, beijing_today
 from registry.domain.levels import LEVELS
 from registry.domain.numbers import year_code_problem
+from registry.domain.os_reasons import reason
 from registry.domain.regions import AUTHORITY_CODES, CODES, PROVINCE, region_code
 from registry.domain.registers import ROSTER_KINDS, TECHNICIAN_ROSTER
 from registry.sheets.errors import UnreadableSheet
@@ -173,7 +174,7 @@ def _numbered(
                 except FileExistsError as exc:  # made meanwhile: nothing recorded
                     raise UsageProblem(_exists(out)) from exc
                 except OSError as exc:
-                    raise UsageProblem(f"无法写出 {out}：{exc.strerror}") from exc
+                    raise UsageProblem(f"无法写出 {out}：{reason(exc)}") from exc
                 numbering.record_run(conn, plan, out, kind, authority, operator(), abandoned)
     except UnreadableSheet as exc:
         raise Failed(f"{file.name}：{exc}") from exc
@@ -238,7 +239,7 @@ def _check_number_options(file: Path, kind: str, authority: str, region: str, ou
         same, taken = out.resolve() == file.resolve(), out.exists() or out.is_symlink()
     except OSError as exc:  # a name too long for the file system, say
         raise UsageProblem(
-            f"--out 的文件名不能使用（{exc.strerror}）：请换一个短一些的文件名"
+            f"--out 的文件名不能使用（{reason(exc)}）：请换一个短一些的文件名"
         ) from exc
     if same:
         raise UsageProblem("--out 不能与原文件相同：请写到新文件，原名册保持不变")

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+from registry.domain.os_reasons import reason
 from registry.sheets._child import ParseChild
 from registry.sheets._limits import (
     NOT_A_WORKBOOK,
@@ -129,7 +130,7 @@ def open_regular_file(path: Path, max_bytes: int, basis: str = "") -> bytes:
     except FileNotFoundError as exc:
         raise unreadable("文件不存在") from exc
     except OSError as exc:
-        raise unreadable(f"无法打开文件（{exc.strerror}）") from exc
+        raise unreadable(f"无法打开文件（{reason(exc)}）") from exc
     try:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):

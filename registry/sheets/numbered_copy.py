@@ -26,6 +26,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from registry.domain.os_reasons import reason
 from registry.sheets._limits import REGISTER_LIMITS, SheetLimits, exceeded, unreadable
 from registry.sheets.encoding import csv_records, decode, delimiter
 
@@ -133,7 +134,7 @@ def numbered_copy(
             _claim(partial, out)
         except OSError as exc:
             kept = True
-            raise CopyNotNamed(partial, exc.strerror or str(exc)) from exc
+            raise CopyNotNamed(partial, reason(exc)) from exc
     finally:
         if not kept:
             partial.unlink(missing_ok=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from registry.domain.os_reasons import reason
 from registry.domain.trades import (
     CatalogueError,
     TradeCatalogue,
@@ -37,7 +38,7 @@ def _text(path: Path) -> str:
             raise CatalogueError(f"工种目录 {path} 超过 {limit} MB，不像是工种目录。请核对文件")
         return read_text(path)
     except OSError as exc:
-        raise CatalogueError(f"无法读取工种目录 {path}：{exc.strerror}") from exc
+        raise CatalogueError(f"无法读取工种目录 {path}：{reason(exc)}") from exc
     except UnicodeDecodeError as exc:
         raise CatalogueError(
             f"工种目录 {path} 的编码无法识别：请另存为 CSV（UTF-8 或 GB18030 编码）"

@@ -13,6 +13,7 @@ from pathlib import Path
 from registry.domain.dates import BadDate, beijing_today, parse_date
 from registry.domain.names import normalise_name
 from registry.domain.numbers import year_code_of, year_code_problem, year_of_code
+from registry.domain.os_reasons import reason
 from registry.domain.regions import CODES, region_code
 from registry.domain.text import hidden_characters, visible
 from registry.kinds import KINDS
@@ -185,7 +186,7 @@ def _read_toml(path: Path) -> dict[str, object]:
         with path.open("rb") as handle:
             data = handle.read(MAX_MANIFEST_BYTES + 1)
     except OSError as exc:
-        raise ManifestError(f"无法读取 {path}：{exc.strerror}") from exc
+        raise ManifestError(f"无法读取 {path}：{reason(exc)}") from exc
     if len(data) > MAX_MANIFEST_BYTES:
         raise ManifestError(f"{path.name} 超过 {MAX_MANIFEST_BYTES // 1024} KB，不像是名册清单")
     try:

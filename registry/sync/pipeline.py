@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from registry.domain.os_reasons import reason
 from registry.domain.problems import Problem
 from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS, read_as
@@ -74,7 +75,7 @@ def unreadable(exc: OSError) -> UnreadableSheet:
         return UnreadableSheet("没有读取此文件的权限。请让系统管理员开放读取权限后重试")
     if isinstance(exc, IsADirectoryError):
         return UnreadableSheet("这是一个文件夹，不是名册文件。请在 registers.toml 中写文件名")
-    return UnreadableSheet(f"无法读取此文件（{exc.strerror}）。请确认文件未被其他程序占用后重试")
+    return UnreadableSheet(f"无法读取此文件（{reason(exc)}）。请确认文件未被其他程序占用后重试")
 
 
 def file_fingerprint(entry: RegisterEntry) -> str:
