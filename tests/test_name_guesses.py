@@ -28,7 +28,7 @@ from tests.verify_fixtures import (
 from verify_app.answers import Item
 from verify_app.app import create_app
 from verify_app.quotas import Caller
-from verify_app.refusals import RateLimited
+from verify_app.refusals import OverAllowance, RateLimited
 from verify_app.service import Verifier
 from verify_app.settings import Settings
 
@@ -302,19 +302,51 @@ def test_one_name_checked_many_times_at_once_is_one_guess(registry_db: Path, nam
     assert [c.answer.result for c in answered] == ["no_match"] * left
 
 
-def test_names_of_a_check_refused_whole_are_counted_when_tried_again(registry_db: Path) -> None:
-    """A name is reserved once, the first time it is tried with a number: were a refused
-    check's names left marked as tried, each could then be checked without being counted."""
-    settings = Settings(db=registry_db, secret=Secret(SECRET), name_guesses_per_hour=2)
+def test_the_names_of_a_check_refused_for_its_allowance_stay_counted(registry_db: Path) -> None:
+    """A name is counted once, when first tried with a number, and another check of it may be
+    answered on the strength of that count. Taken back when the first check was then refused
+    (a batch past its allowance), the name was answered having counted nothing — a caller
+    could try a name in a batch sure to be refused and, at the same instant, alone."""
+    settings = Settings(
+        db=registry_db, secret=Secret(SECRET), batch_rows_per_hour=1, name_guesses_per_hour=2
+    )
     verifier = Verifier(settings)
     verifier.start()
     caller = Caller("203.0.113.7")
     try:
-        refused = verifier.guesses.reserve(caller, [Item(NUMBER, name) for name in WRONG[:2]])
-        verifier.guesses.give_back(refused)  # as check_many does when the check fails
-        for name in WRONG[:2]:
-            verifier.check_many(caller, [Item(NUMBER, name)], "batch")
-        with pytest.raises(RateLimited):
-            verifier.check_many(caller, [Item(NUMBER, WRONG[2])], "batch")
+        with pytest.raises(OverAllowance):  # two rows where the hour allows one
+            verifier.check_many(caller, [Item(NUMBER, name) for name in WRONG[:2]], "batch")
+        with pytest.raises(RateLimited) as paused:
+            verifier.check_many(caller, [Item(NUMBER, WRONG[2])], "api", single=True)
     finally:
         verifier.close()
+    assert paused.value.reason == "number_paused"
+
+
+def test_whether_a_check_fits_tells_nothing_of_names_tried_before(registry_db: Path) -> None:
+    """Had a name already tried needed no room, a number's last room would have let a pair
+    [candidate, another] through only when the candidate had been tried before — by the
+    employer who checked the right name — and refused pairs cost nothing: an oracle. And a
+    paused number's wait was shorter for a batch holding the right name."""
+    settings = Settings(db=registry_db, secret=Secret(SECRET), name_guesses_per_hour=3)
+    verifier = Verifier(settings)
+    verifier.start()
+    caller = Caller("203.0.113.7")
+    try:
+        verifier.check_many(caller, [Item(NUMBER, NAME)], "batch")  # the employer's check
+        for name in WRONG[:2]:  # one name's room left
+            verifier.check_many(caller, [Item(NUMBER, name)], "batch")
+        refusals = []
+        for candidate in (NAME, "张丙明"):
+            with pytest.raises(RateLimited) as refused:
+                verifier.check_many(caller, [Item(NUMBER, candidate), Item(NUMBER, "某")], "batch")
+            refusals.append(refused.value.retry_after)
+        verifier.check_many(caller, [Item(NUMBER, "张丁明")], "batch")  # the last room
+        for candidate in (NAME, "张丙明"):
+            with pytest.raises(RateLimited) as refused:
+                verifier.check_many(caller, [Item(NUMBER, candidate), Item(NUMBER, "某")], "batch")
+            refusals.append(refused.value.retry_after)
+    finally:
+        verifier.close()
+    # (a second may turn between two refusals)
+    assert abs(refusals[0] - refusals[1]) <= 1 and abs(refusals[2] - refusals[3]) <= 1

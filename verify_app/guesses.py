@@ -75,7 +75,7 @@ def _guessed(items: Sequence[Item]) -> Mapping[str, list[str]]:
 
 @dataclass
 class Reservation:
-    """What `NameGuesses.reserve` counted, for `NameGuesses.settle` (or `give_back`)."""
+    """What `NameGuesses.reserve` counted, for `NameGuesses.settle`."""
 
     tags: dict[str, list[str]] = field(default_factory=dict)
     """per counter, the names (by the tag of their keyed hash) counted on it: those not tried
@@ -92,10 +92,12 @@ class NameGuesses:
     (`reserve`), atomically in the store, and gives back those that matched once answered
     (`settle`): read first and counted after, thirty batches sent at once each passed the
     reading and together tried seventy names of one number. A name is known again by the tag
-    of its keyed hash (as the log keeps it — never the name), marked when first reserved: the
-    same name checked many times at once is one guess, not a reservation each (eleven checks of
-    the right name in flight were refused as if names had not matched). A single check run on the event loop (``serial``: no
-    other single check runs until it is settled) with the counts in this process's memory only
+    of its keyed hash (as the log keeps it — never the name), marked once counted: the same
+    name checked many times at once is one guess, not a reservation each (eleven checks of the
+    right name in flight were refused as if names had not matched). What a check counted stays
+    counted if it is refused after (its allowance spent) or fails: another check of the name
+    may have been answered on its strength meanwhile. A single check run on the event loop
+    (``serial``: no other single check runs until it is settled) with the counts in this process's memory only
     reads its counter first and counts a miss after, and reads no counter this process has
     counted nothing on for two hours (the sliding window's reach): a third of a single check's
     time went to the counters. Any other check of one name (a batch or watch list of one, on a
@@ -147,7 +149,8 @@ class NameGuesses:
         """Count every name of ``items`` as a guess of its number, or refuse them all:
         `TooManyNames` for more names of one number than an hour allows, `RateLimited` when
         they do not fit now — before anything is looked up, so a refusal says nothing of the
-        names. Returns what was reserved, for `settle` (or `give_back` if the check fails).
+        names; a number paused leaves the names of the others counted. Returns what was
+        reserved, for `settle`.
         ``serial``: no other check runs until this one is settled (see the class)."""
         if not self.per_hour:
             return Reservation()
@@ -170,35 +173,38 @@ class NameGuesses:
                     fits = (
                         self._untouched(key) or self.limiter.remaining(self._item_of(key), key) > 0
                     )
-                    needed = 1
                 else:
-                    needed = self._count(key, tags, reservation)
-                    fits = not needed
+                    fits = self._count(key, tags, reservation)
                 if not fits:
-                    wait = self.limiter.wait_for(self._item_of(key), key, needed)
+                    wait = self.limiter.wait_for(self._item_of(key), key, len(names))
                     paused[number] = max(paused.get(number, 0), wait)
                     shared |= key.startswith(SHARED)
         if paused:
-            self.give_back(reservation)
             raise self._paused_for_all(paused) if shared else self._paused(paused)
         return reservation
 
-    def _count(self, key: str, tags: list[str], reservation: Reservation) -> int:
-        """Reserve on ``key`` the names of ``tags`` not tried with its number within its window
-        (into ``reservation``); those tried before fit while the counter has room for one more,
-        as they did when tried. Returns 0, or how many names did not fit (nothing counted)."""
-        seen = self._seen_of(key)
-        new = [tag for tag in tags if self.limiter.hit(seen, f"{key}/{tag}")]
-        item = self._item_of(key)
-        fits = (
-            self.limiter.hit(item, key, len(new)) if new else self.limiter.remaining(item, key) > 0
-        )
-        if fits:  # a refused hit counts nothing
-            reservation.tags[key] = new
-            return 0
-        for tag in new:  # not tried after all
-            self.limiter.hit(seen, f"{key}/{tag}", -1)
-        return max(len(new), 1)
+    def _count(self, key: str, tags: list[str], reservation: Reservation) -> bool:
+        """Count on ``key`` the names of ``tags`` not tried with its number within its window,
+        then mark them tried (into ``reservation``); or, when the counter has no room for every
+        name of ``tags``, tried or not, count nothing and return False.
+
+        Whether a check fits, and how long it waits, are the counter's alone: had a name tried
+        before needed no room, a number's last room would have let a pair [candidate, another]
+        through only when the candidate had been tried — by the employer who checked the right
+        name. A mark is made only after its name is counted, and is never taken back, nor is
+        the count (`settle` gives back a name that matched): another check of the name may be
+        answered on its strength meanwhile, counting nothing."""
+        item, seen = self._item_of(key), self._seen_of(key)
+        if self.limiter.remaining(item, key) < len(tags):
+            return False
+        new = [tag for tag in tags if self.limiter.remaining(seen, f"{key}/{tag}") > 0]
+        if new and not self.limiter.hit(item, key, len(new)):  # filled meanwhile
+            return False
+        marked = [tag for tag in new if self.limiter.hit(seen, f"{key}/{tag}")]
+        if len(marked) < len(new):  # counted by another check too, which marked them first
+            self.limiter.hit(item, key, len(marked) - len(new))
+        reservation.tags[key] = marked
+        return True
 
     def _paused_for_all(self, paused: dict[str, int]) -> RateLimited:
         retry = max(paused.values())
@@ -253,15 +259,6 @@ class NameGuesses:
             for key, reserved in reservation.tags.items():
                 if back := len(reserved) - len(missed.get(key, ())):
                     self.limiter.hit(self._item_of(key), key, -back)
-
-    def give_back(self, reservation: Reservation) -> None:
-        """Take every name of ``reservation`` off its counter, as never tried (a check that
-        failed, or one refused whole)."""
-        for key, tags in reservation.tags.items():
-            if tags:
-                self.limiter.hit(self._item_of(key), key, -len(tags))
-            for tag in tags:
-                self.limiter.hit(self._seen_of(key), f"{key}/{tag}", -1)
 
     def _untouched(self, key: str) -> bool:
         """Whether this process has counted no miss on ``key`` within the counter's reach."""
