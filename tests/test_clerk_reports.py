@@ -31,6 +31,7 @@ from registry.sync.manifest import make_entry
 from registry.sync.outcome import REJECTED, Outcome
 from registry.sync.report import PROBLEM_LISTS
 from tests.blank_registers import requisition
+from tests.datasette_fixtures import SAMPLES
 from tests.registers import (
     MIANYANG,
     TECHNICIANS,
@@ -790,3 +791,49 @@ def test_the_progress_line_stays_on_one_row_of_a_narrow_terminal(
     line = capsys.readouterr().err.replace("\033[K", "").lstrip("\r")
     columns = sum(2 if east_asian_width(ch) in "WF" else 1 for ch in line)
     assert line.startswith("[1/2] 2000年-四川省") and line.endswith("…") and columns <= 59
+
+
+def test_a_register_kind_may_be_written_as_clerks_call_it(tmp_path: Path) -> None:
+    """kind = "审批名册" in registers.toml (and --kind 审批名册) was refused, and the refusal
+    listed only the codes."""
+    folder = tmp_path / "registers"
+    shutil.copytree(SAMPLES, folder)
+    manifest = folder / "registers.toml"
+    text = manifest.read_text(encoding="utf-8")
+    for kind, said in [
+        ("approval-roster", "审批名册（附件4）"),
+        ("technician-roster", "技师名册"),
+        ("status-changes", "换发、补发、撤销登记表"),
+        ("requisitions", "附件1"),
+        ("dispatches", "发放单"),
+        ("collections", "领取登记"),
+    ]:
+        text = text.replace(f'kind = "{kind}"', f'kind = "{said}"')
+    manifest.write_text(text, encoding="utf-8")
+    code, output = run("sync", str(folder), "--db", str(tmp_path / "registry.db"))
+    assert code == 0, output
+    in_codes = run("sync", str(SAMPLES), "--db", str(tmp_path / "codes.db"))
+    assert _loaded(tmp_path / "registry.db") == _loaded(tmp_path / "codes.db")
+    assert in_codes[0] == 0
+    manifest.write_text(text.replace('kind = "技师名册"', 'kind = "技师"'), encoding="utf-8")
+    code, output = run("sync", str(folder), "--db", str(tmp_path / "registry.db"))
+    assert code == 2 and "kind “技师” 未知" in output
+    assert "technician-roster（审核名册（附件5））" in output
+
+
+def _loaded(db: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT file, kind FROM registers ORDER BY file").fetchall()
+    finally:
+        conn.close()
+
+
+def test_kind_on_the_command_line_as_clerks_call_it(tmp_path: Path) -> None:
+    path = SAMPLES / "2012-status-changes.xlsx"
+    code, output = run(
+        "sync", str(path), "--kind", "换发补发撤销登记表", "--authority", "2204", "--dry-run",
+        "--db", str(tmp_path / "registry.db"),
+    )  # fmt: skip
+    assert "--kind" not in output, output
+    assert code in (0, 1), output

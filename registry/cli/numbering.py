@@ -22,6 +22,7 @@ from registry.cli.base import (
     server_path,
     stopped_by_sigterm,
 )
+from registry.cli.kind_choice import KindChoice
 from registry.domain.dates import beijing_clock, beijing_today
 from registry.domain.levels import LEVELS
 from registry.domain.numbers import year_code_problem
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 @click.option(
     "--kind",
     required=True,
-    type=click.Choice(list(ROSTER_KINDS)),
+    type=KindChoice(ROSTER_KINDS),
     help="名册种类：approval-roster 审批名册（附件4）或 technician-roster 技师审核名册（附件5）。",
 )
 @click.option("--authority", required=True, help=f"发证机关代码（{AUTHORITY_CODES}）。")

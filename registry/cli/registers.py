@@ -24,6 +24,7 @@ from registry.cli.base import (
     not_a_replica,
     stopped_by_sigterm,
 )
+from registry.cli.kind_choice import KindChoice
 from registry.cli.progress import Progress
 from registry.domain.regions import AUTHORITY_CODES
 from registry.domain.trades import CatalogueError, TradeCatalogue
@@ -82,7 +83,7 @@ def _as_option(key: re.Match[str]) -> str:
 )
 @click.option(
     "--kind",
-    type=click.Choice(list(LAYOUTS)),
+    type=KindChoice(tuple(LAYOUTS)),
     metavar="名册种类",
     help="单个文件：名册种类（见上面的“名册种类”）。",
 )
@@ -141,7 +142,8 @@ def sync(
     名册种类：approval-roster 审批名册（附件4）、
     technician-roster 技师审核名册（附件5）、
     status-changes 换发、补发、撤销登记表、requisitions 申领计划（附件1）、
-    dispatches 发放单（附件2）、collections 领取登记。
+    dispatches 发放单（附件2）、collections 领取登记；
+    也可写中文名称（kind = "审批名册"、--kind 附件5）。
     后四种只需 file、kind、authority。
 
     工种目录写在清单开头、第一个 [[register]] 之前：trades_extra = "本地工种.csv" 把其中的工种和别名加到内置目录中，trades = "工种目录.csv" 替换内置目录（路径相对于清单所在的文件夹）。

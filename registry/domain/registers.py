@@ -3,6 +3,9 @@ as manifests and the registry write them, and their Chinese names."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 APPROVAL_ROSTER = "approval-roster"
 TECHNICIAN_ROSTER = "technician-roster"
 STATUS_CHANGES = "status-changes"
@@ -19,6 +22,39 @@ KIND_LABELS: dict[str, str] = {
     COLLECTIONS: "领取登记",
 }
 """Register kind → what clerks call it."""
+
+_NAMES: dict[str, tuple[str, ...]] = {
+    APPROVAL_ROSTER: ("审批名册", "附件4"),
+    TECHNICIAN_ROSTER: ("审核名册", "技师审核名册", "技师名册", "附件5"),
+    STATUS_CHANGES: ("换发补发撤销登记表", "换发补发撤销"),
+    REQUISITIONS: ("申领计划表", "附件1"),
+    DISPATCHES: ("发放单", "附件2"),
+    COLLECTIONS: ("领取登记", "领取登记表"),
+}
+_SPACING = re.compile(r"[\s、，,]+")
+
+
+def _key(written: str) -> str:
+    """What a kind's name is compared by: full-width forms, spaces and 、 aside, any case."""
+    return _SPACING.sub("", unicodedata.normalize("NFKC", written)).lower()
+
+
+_KIND_OF = {
+    _key(name): code for code, names in _NAMES.items() for name in (code, *names, KIND_LABELS[code])
+}
+
+
+def kind_code(written: str) -> str | None:
+    """The kind ``written`` names — its code (approval-roster), or what clerks call it
+    (审批名册, 审批名册（附件4）, 附件4) — or None: a clerk wrote kind = "审批名册" in
+    registers.toml and was told only the codes."""
+    return _KIND_OF.get(_key(written))
+
+
+def kind_choices(codes: tuple[str, ...] | None = None) -> str:
+    """The kinds as a message lists them: each code with what clerks call it."""
+    return "、".join(f"{code}（{KIND_LABELS[code]}）" for code in codes or tuple(KIND_LABELS))
+
 
 ROSTER_KINDS = (APPROVAL_ROSTER, TECHNICIAN_ROSTER)
 """Registers whose rows are certificates, each written on a blank."""

@@ -15,6 +15,7 @@ from registry.domain.names import normalise_name
 from registry.domain.numbers import year_code_of, year_code_problem, year_of_code
 from registry.domain.os_reasons import reason
 from registry.domain.regions import CODES, region_code
+from registry.domain.registers import kind_choices, kind_code
 from registry.domain.text import hidden_characters, visible
 from registry.kinds import KINDS
 from registry.kinds.base import RegisterEntry
@@ -120,9 +121,10 @@ def make_entry(path: Path, key: str, raw: Mapping[str, object], where: str) -> R
     unknown = sorted(set(raw) - ENTRY_KEYS, key=str)
     if unknown:
         raise ManifestError(f"{where}：{_unknown_key(str(unknown[0]), ENTRY_KEYS)}")
-    kind = str(raw.get("kind", "")).strip()
+    written = str(raw.get("kind", "")).strip()
+    kind = kind_code(written)
     if kind not in KINDS:
-        raise ManifestError(f"{where}：kind “{kind}” 未知，应为 {' / '.join(KINDS)} 之一")
+        raise ManifestError(f"{where}：kind “{written}” 未知，应为以下之一：{kind_choices()}")
     missing = [key for key in ("authority", *KINDS[kind].needs) if raw.get(key) in (None, "")]
     if missing:  # all at once: a clerk typing options added one per run
         said = "、".join(f"{key}（{KEY_MEANINGS[key]}）" for key in missing)
