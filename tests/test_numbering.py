@@ -1110,3 +1110,23 @@ def test_an_out_name_too_long_is_a_message(
     code, output = number(path, tmp_path / ("名" * 90 + ".xlsx"), db_path)
     # the system's reason in the clerk's words (it was "File name too long")
     assert code == 2 and "--out 的文件名不能使用（文件名太长）" in output, output
+
+
+def test_a_numbered_copy_listed_but_never_made_is_told_how_to_make(
+    registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """registers.toml named m-numbered.xlsx, certreg number was forgotten, and the sync said only
+    找不到此文件 — with m.xlsx, the roster to number, beside it. The command it gives works."""
+    registers.add("m.xlsx", [approval_row("", "周杰"), approval_row("", "郑浩")], MIANYANG)
+    manifest = registers.folder / "registers.toml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace('file = "m.xlsx"', 'file = "m-numbered.xlsx"'), "utf-8")
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1 and "同一文件夹中有 m.xlsx：它多半还没有编号" in output, output
+    command = re.search(r"运行 (certreg number .+?)，再导入", output)
+    assert command is not None, output
+    monkeypatch.chdir(registers.folder)
+    args = [*command[1].split()[1:], "--db", str(db_path)]
+    assert run(*args)[0] == 0
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0 and "✔ m-numbered.xlsx" in output, output

@@ -109,7 +109,8 @@ def test_a_manifest_entry_changed_is_told_and_kept_not_called_the_same_content(
     assert "证书未变，只改了 registers.toml 中的登记信息" in output
     assert "内容与此前导入的版本相同" not in output
     assert (
-        "registers.toml 中 approval_doc（批准文号）“川人社函〔2012〕12号” → “川人社函〔2012〕13号”"
+        "批准文号（registers.toml 中的 approval_doc，单个文件时为 --approval-doc）"
+        "“川人社函〔2012〕12号” → “川人社函〔2012〕13号”"
         "（已记入名册登记信息变更）" in output
     )
     with sqlite3.connect(db_path) as conn:

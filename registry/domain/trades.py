@@ -61,7 +61,7 @@ class TradeCatalogue:
         return (
             f"不在登记库所用的工种目录中{hint}。请按《机关事业单位工勤人员岗位等级规范（试行）》"
             "核对工种名称；如确是规范中的工种，请管理员把它补入工种目录（registers.toml 的 "
-            "trades_extra）后重新导入"
+            "trades_extra，单个文件时为 --trades-extra）后重新导入"
         )
 
     @property

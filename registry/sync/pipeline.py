@@ -37,6 +37,7 @@ from registry.kinds.cells import cell_problems, set_aside_note, unread_note, wra
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.guard import REGISTER_LIMITS, open_regular_file
 from registry.sync.lifetime import die_with
+from registry.sync.not_numbered import numbering_hint
 
 MIN_BYTES = 4 * 1024 * 1024
 """Below this much register data to load, a sync does everything in its own process."""
@@ -88,7 +89,7 @@ def file_fingerprint(entry: RegisterEntry) -> str:
                 f"registers.toml 中的 file “{entry.path.name}”前后有空格，文件夹中的文件名没有："
                 "请删去引号内的空格"
             )
-        raise unreadable(FileNotFoundError())
+        raise UnreadableSheet(f"{unreadable(FileNotFoundError())}{numbering_hint(entry)}")
     try:
         data = open_regular_file(entry.path, REGISTER_LIMITS.max_file_bytes, REGISTER_LIMITS.basis)
     except OSError as exc:

@@ -24,10 +24,12 @@ def _kept(outcome: Outcome) -> str:
 
 
 def manifest_changes(outcome: Outcome) -> list[str]:
-    """What registers.toml changed of a loaded register, old → new, each kept in its history."""
+    """What registers.toml (or a single file's options) changed of a loaded register,
+    old → new, each kept in its history."""
     return [
-        f"registers.toml 中 {key}（{MANIFEST_LABELS.get(key, key)}）“{_shown(old)}” → "
-        f"“{_shown(new)}”（{_kept(outcome)}名册登记信息变更）"
+        f"{MANIFEST_LABELS.get(key, key)}（registers.toml 中的 {key}，单个文件时为 "
+        f"--{key.replace('_', '-')}）“{_shown(old)}” → “{_shown(new)}”（{_kept(outcome)}名册登记"
+        "信息变更）"
         for key, old, new in outcome.manifest_changes
     ]
 
