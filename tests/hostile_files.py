@@ -272,6 +272,34 @@ def _png(path: Path) -> None:
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(13) + os.urandom(512))
 
 
+def _web_page(path: Path) -> None:
+    """What a business system's "export to Excel" often gives: an HTML table named .xls."""
+    path.write_text(
+        "<html><head><meta charset='utf-8'></head><body><table><tr><td>证书编号</td>"
+        "<td>姓名</td></tr><tr><td>Z1122020001</td><td>周杰</td></tr></table></body></html>",
+        encoding="utf-8",
+    )
+
+
+def _csv_renamed(path: Path) -> None:
+    """A CSV renamed .xlsx, in GB18030 as Chinese Excel saves it."""
+    path.write_bytes("证书编号,姓名\r\nZ1122020001,周杰\r\n".encode("gb18030"))
+
+
+def _xml_spreadsheet(path: Path) -> None:
+    """Excel 2003's XML spreadsheet named .xls."""
+    path.write_text(
+        '<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><Workbook xmlns='
+        '"urn:schemas-microsoft-com:office:spreadsheet"><Worksheet/></Workbook>',
+        encoding="utf-8",
+    )
+
+
+def _empty(path: Path) -> None:
+    """A copy interrupted: nothing at all."""
+    path.write_bytes(b"")
+
+
 def _zip_not_workbook(path: Path) -> None:
     """A zip of text files renamed to .xlsx."""
     with zipfile.ZipFile(path, "w") as archive:
@@ -445,6 +473,10 @@ HOSTILE = [
     Hostile("zip-not-workbook.xlsx", "format", _zip_not_workbook, "没有 Excel/WPS 工作簿"),
     Hostile("xlsb-renamed.xlsx", "format", _xlsb, ".xlsb"),
     Hostile("fake-ole.xls", "format", _fake_ole, "不是 Excel/WPS 工作簿（可能是改了扩展名的 Word"),
+    Hostile("web-page.xls", "format", _web_page, "这是网页（HTML）文件，只是扩展名为 .xls"),
+    Hostile("csv-renamed.xlsx", "format", _csv_renamed, "这是文本文件（多半是 CSV）"),
+    Hostile("xml-2003.xls", "format", _xml_spreadsheet, "这是 Excel 2003 的 XML 表格"),
+    Hostile("empty.xlsx", "format", _empty, "文件是空的"),
     Hostile("ods-rows.ods", "max_rows", _ods_repeated_rows, "1,000,000 行"),
     Hostile("ods-columns.ods", "max_columns", _ods_repeated_columns, "16,384 列"),
     Hostile("fifo/r.csv", "format", _fifo, "不是普通文件"),

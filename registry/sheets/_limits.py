@@ -149,10 +149,12 @@ def refusal(limit: str, found: float, bound: float, basis: str, where: str = "")
 NOT_A_WORKBOOK = "文件内容不是 Excel/WPS 工作簿（可能是改了扩展名的 Word 文档等其他文件）"
 
 
+UNREADABLE = "无法作为电子表格读取："
+"""How every refusal of a file that is no readable spreadsheet begins."""
+
+
 def unreadable(why: str) -> SheetRefused:
-    return SheetRefused(
-        f"无法作为电子表格读取：{why}。请确认文件未损坏，并用 Excel/WPS 另存为 .xlsx 后重试"
-    )
+    return SheetRefused(f"{UNREADABLE}{why}。请确认文件未损坏，并用 Excel/WPS 另存为 .xlsx 后重试")
 
 
 OTHER_DOCUMENTS = {

@@ -40,8 +40,8 @@ from typing import cast
 
 from registry.domain.os_reasons import reason
 from registry.sheets._child import ParseChild
+from registry.sheets._disguised import not_a_workbook
 from registry.sheets._limits import (
-    NOT_A_WORKBOOK,
     REGISTER_LIMITS,
     UPLOAD_LIMITS,
     SheetLimits,
@@ -173,7 +173,7 @@ def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
         with ParseChild(data, limits, deadline) as child:
             return _numbered(child, None)
     if not data.startswith(ZIP_MAGIC):
-        raise unreadable(NOT_A_WORKBOOK)
+        raise not_a_workbook(data, suffix)
     workbook = check_directory(data, limits)
     # A small sheet (every bomb so far, every upload) is scanned whole before any parser sees
     # it. A big one (a real register) is read only up to <sheetData>, its other parts whole:

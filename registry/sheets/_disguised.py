@@ -1,0 +1,51 @@
+"""A file named as a workbook that holds none, said as what it is: business systems "export to
+Excel" as a web page named .xls, a CSV is renamed .xlsx, a copy interrupted leaves 0 bytes.
+Each was told 文件内容不是 Excel/WPS 工作簿（可能是改了扩展名的 Word 文档…）, which named the
+wrong file and not the fix."""
+
+from __future__ import annotations
+
+import codecs
+
+from registry.sheets._limits import NOT_A_WORKBOOK, UNREADABLE, SheetRefused, unreadable
+
+SAMPLE_BYTES = 64 * 1024
+"""What is looked at: enough for a page's head, or for many lines of a CSV."""
+_WEB_PAGE = (b"<html", b"<table", b"<!doctype html", b"mime-version:")
+_XML_SPREADSHEET = b"urn:schemas-microsoft-com:office:spreadsheet"
+
+
+def _text(sample: bytes) -> bool:
+    """Whether ``sample`` reads as text (UTF-8 or GB18030, no NUL; a last character may be cut)."""
+    if b"\0" in sample:
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
+
+
+def not_a_workbook(data: bytes, suffix: str) -> SheetRefused:
+    """The refusal of ``data``, named ``…{suffix}`` but neither a zip nor an OLE workbook."""
+    resave = "请在 Excel/WPS 中打开它，另存为“Excel 工作簿（.xlsx）”后重试"
+    sample = data[:SAMPLE_BYTES]
+    head = sample.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if not data.strip():
+        what = (
+            "文件是空的（没有任何内容）：多半是保存或拷贝时中断了。请重新保存或重新拷贝该文件后重试"
+        )
+    elif _XML_SPREADSHEET in sample:
+        what = f"这是 Excel 2003 的 XML 表格，只是扩展名为 {suffix}：{resave}"
+    elif head.startswith((b"<", b"mime-version:")) and any(tag in head for tag in _WEB_PAGE):
+        what = (
+            f"这是网页（HTML）文件，只是扩展名为 {suffix}：不少业务系统“导出 Excel”导出的是网页。"
+            f"{resave}"
+        )
+    elif _text(sample):
+        what = f"这是文本文件（多半是 CSV），只是扩展名为 {suffix}：请把扩展名改为 .csv，或{resave[1:]}"
+    else:
+        return unreadable(NOT_A_WORKBOOK)
+    return SheetRefused(f"{UNREADABLE}{what}")
