@@ -860,3 +860,23 @@ def test_a_mistake_of_the_code_stays_a_500_not_a_503_to_retry(
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         answer = client.post("/api/v1/watches", json={"items": [STAFF[0]]})
     assert answer.status_code == 500 and "Retry-After" not in answer.headers
+
+
+def test_a_late_reissue_of_a_number_watched_with_its_replacement_is_news_of_itself(
+    app_client: AppClient, registry_db: Path, tmp_path: Path
+) -> None:
+    """With G1122000002 and its replacement G1122000003 both watched, a late 补发 of
+    G1122000002 was told as news of G1122000003 (the replaced paper's), not of the number
+    watched itself: ``min(depth)`` picked the predecessor's row, -1, over the number's own, 0."""
+    items = [
+        {"number": SUPERSEDED[0], "name": SUPERSEDED[1]},
+        {"number": SUCCESSOR, "name": SUPERSEDED[1]},
+    ]
+    with app_client() as client:
+        urls = client.post("/api/v1/watches", json={"items": items}).json()
+        record_reissue(
+            registry_db, tmp_path / "late", SUPERSEDED, "2012-04-10", "川人社函〔2012〕20号"
+        )
+        [item] = client.get(urls["json_url"]).json()["items"]
+    assert item["_certreg"]["watched"] == SUPERSEDED[0]
+    assert item["_certreg"]["number"] == SUPERSEDED[0]

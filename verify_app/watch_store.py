@@ -191,9 +191,10 @@ reach(number, watched, depth, prior) AS (
   SELECT number, watched, depth, 0 FROM line UNION ALL SELECT number, watched, depth, 1 FROM before
 )
 SELECT id, type, number, date, new_number, at, watched, late FROM (
-  -- once per event: a number watched along with its predecessor is news as itself (depth 0)
+  -- once per event: a number watched along with its predecessor, or its successor, is news
+  -- as itself (depth 0), then of the nearest watched number it led to, then of one it replaced
   SELECT e.id, e.type, e.number, e.date, nullif(e.new_number, '') AS new_number, s.at,
-         reach.watched, min(reach.depth), reach.prior,
+         reach.watched, min(reach.prior * 100 + abs(reach.depth)), reach.prior,
          EXISTS (SELECT 1 FROM status_events l  -- a later change registered before it
                  WHERE l.number = e.number AND l.sync < e.sync AND l.date > e.date) AS late
   FROM reach JOIN status_events e ON e.number = reach.number JOIN syncs s ON s.id = e.sync
