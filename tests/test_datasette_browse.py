@@ -66,6 +66,16 @@ def test_without_an_account_browse_explains_how_to_add_one(
     assert "export CERTREG_STAFF_wangli=" in output
 
 
+def test_browse_names_every_missing_setting_at_once(
+    sample_db: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    """An administrator setting up was told of the account, then, once it was added, of the
+    secret: one run each."""
+    code, output = browse(sample_db)
+    assert code == 2
+    assert "还没有职员账号" in output and "DATASETTE_SECRET 未设置或太短" in output
+
+
 def test_a_log_that_cannot_be_made_stops_browse_before_it_announces_the_address(
     sample_db: Path, clean_env: pytest.MonkeyPatch
 ) -> None:

@@ -909,10 +909,11 @@ def test_columns_the_annex_has_not_are_named_and_a_withheld_row_in_one_is_refuse
     )
     assert "ℹ mianyang.xlsx：有不是本表栏目的列，其内容没有导入" in brief.output
     assert "身份证号" not in brief.output
+    # an ID column is added on purpose: not told to check whether it was a mistake
     assert register["notes"] == [
-        "以下各列不是本表的栏目，其内容没有导入登记库：“身份证号”（2 行，如第4行）、"
-        f"“{column_letters(last + 4)} 列（无表头）”（1 行，如第4行）、“审核意见”（1 行，如第5行）。"
-        "请核对是否填错了栏目"
+        f"以下各列不是本表的栏目，其内容没有导入登记库：“{column_letters(last + 4)} 列（无表头）”"
+        "（1 行，如第4行）、“审核意见”（1 行，如第5行）。请核对是否填错了栏目；"
+        "登记库不保存这些个人信息，无需处理：“身份证号”（2 行，如第4行）"
     ]
 
 
@@ -1180,3 +1181,22 @@ def test_a_unit_a_roster_registered_before_the_unit_rule_is_kept(
     assert code == 1
     [problem] = report["registers"][0]["problems"]
     assert problem["row"] == FIRST_DATA_ROW + 3 and problem["column"] == "工作单位"
+
+
+def test_an_id_number_column_alone_is_told_kept_out_not_mistaken(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A 身份证号 column an office adds on purpose was told 请核对是否填错了栏目."""
+    path = registers.add("mianyang.xlsx", [approval_row("Z1122020001", "甲")], MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    last = sheet.max_column
+    sheet.cell(2, last + 1).value = "身份证 号码"
+    sheet.cell(4, last + 1).value = "510100197505010011"
+    workbook.save(path)
+    code, report, _ = sync(registers.folder, db_path)
+    assert code == 0
+    assert report["registers"][0]["notes"] == [
+        "以下各列不是本表的栏目，登记库不保存这些个人信息，无需处理：“身份证号码”（1 行，如第4行）"
+    ]

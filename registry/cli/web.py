@@ -58,22 +58,27 @@ def browse(db: Path, host: str, port: int) -> None:
             f"{db.name} 与查验日志 {log.name} 同名（查验日志放在登记库旁）。"
             "请用 --db 指定登记库文件；登记库文件名不能是 verify_log"
         )
+    problems = []  # all at once: an administrator setting one up was told one a run
     try:
         accounts = staff_accounts(os.environ)
     except AccountProblem as exc:
-        raise UsageProblem(f"{exc}\n{HOW_TO_ADD}") from exc
-    if not accounts:
-        raise UsageProblem(
-            f"还没有职员账号：登记库含个人信息，不会在无人能登录的情况下开放。\n{HOW_TO_ADD}"
-        )
-    if len(os.environ.get("DATASETTE_SECRET", "")) < MIN_DATASETTE_SECRET:
-        raise UsageProblem(
+        accounts, problems = {}, [f"{exc}\n{HOW_TO_ADD}"]
+    else:
+        if not accounts:
+            problems.append(
+                f"还没有职员账号：登记库含个人信息，不会在无人能登录的情况下开放。\n{HOW_TO_ADD}"
+            )
+    secret = os.environ.get("DATASETTE_SECRET", "")
+    if len(secret) < MIN_DATASETTE_SECRET:
+        problems.append(
             f"DATASETTE_SECRET 未设置或太短（至少 {MIN_DATASETTE_SECRET} 个字符）：它签名职员的"
             "登录状态，猜得到它就能冒充职员登录。请设置一个固定的随机值，例如：\n"
             "  export DATASETTE_SECRET=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\""
         )
-    if problem := unrun_command("DATASETTE_SECRET", os.environ["DATASETTE_SECRET"]):
-        raise UsageProblem(problem)
+    elif problem := unrun_command("DATASETTE_SECRET", secret):
+        problems.append(problem)
+    if problems:
+        raise UsageProblem("\n".join(problems))
     try:  # the proxies the staff server believes, checked as the public app checks them
         environment = datasette_environment(os.environ)
     except ProxyProblem as exc:

@@ -224,14 +224,33 @@ def unread_note(table: Table) -> str | None:
             rows.setdefault(column, []).append(row)
     if not rows:
         return None
-    named = "、".join(
-        f"“{column}”（{len(found)} 行，如第{found[0]}行）" for column, found in rows.items()
-    )
-    return f"{UNREAD_COLUMNS}，其内容没有导入登记库：{named}。请核对是否填错了栏目"
+    mistaken = {column: found for column, found in rows.items() if not _kept_out(column)}
+    personal = {column: found for column, found in rows.items() if _kept_out(column)}
+    note = f"{UNREAD_COLUMNS}，其内容没有导入登记库：{_named(mistaken)}。请核对是否填错了栏目"
+    aside = f"登记库不保存这些个人信息，无需处理：{_named(personal)}"
+    if not personal:
+        return note
+    return f"{note}；{aside}" if mistaken else f"{UNREAD_COLUMNS}，{aside}"
 
 
 UNREAD_COLUMNS = "以下各列不是本表的栏目"
 """How `unread_note` opens: a report without cell values tells it from a sheet set aside."""
+KEPT_OUT = frozenset(
+    {"身份证号", "身份证号码", "公民身份号码", "身份证", "联系电话", "电话", "手机", "手机号码"}
+    | {"手机号", "家庭住址", "住址", "通讯地址"}
+)
+"""Columns offices add on purpose, whose personal data the registry does not keep: not to be
+told to check whether they were filled in by mistake."""
+
+
+def _kept_out(column: str) -> bool:
+    return re.sub(r"\s+", "", column) in KEPT_OUT
+
+
+def _named(rows: dict[str, list[int]]) -> str:
+    return "、".join(
+        f"“{column}”（{len(found)} 行，如第{found[0]}行）" for column, found in rows.items()
+    )
 
 
 def wrapped_note(table: Table) -> str | None:
