@@ -876,6 +876,19 @@ def test_a_remark_registered_before_the_withheld_row_rule_keeps_its_roster_corre
     assert code == 0, output
 
 
+def beside_the_columns(path: Path, cells: dict[tuple[int, int], str]) -> int:
+    """Write ``cells`` (row, columns past the form's last) into the roster at ``path``; the
+    form's last column."""
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    last: int = sheet.max_column
+    for (row, past), value in cells.items():
+        sheet.cell(row, last + past).value = value
+    workbook.save(path)
+    return last
+
+
 def test_columns_the_annex_has_not_are_named_and_a_withheld_row_in_one_is_refused(
     registers: RegisterFactory, db_path: Path
 ) -> None:
@@ -887,17 +900,17 @@ def test_columns_the_annex_has_not_are_named_and_a_withheld_row_in_one_is_refuse
         [approval_row("Z1122020001", "甲"), approval_row("Z1122020002", "乙")],
         MIANYANG,
     )
-    workbook = openpyxl.load_workbook(path)
-    sheet = workbook.active
-    assert sheet is not None
-    last = sheet.max_column
-    sheet.cell(2, last + 1).value = "身份证号"
-    sheet.cell(2, last + 2).value = "审核意见"
-    sheet.cell(4, last + 1).value = "510100197505010011"
-    sheet.cell(5, last + 1).value = "510100197505010022"
-    sheet.cell(5, last + 2).value = "资料不全，暂缓发证"
-    sheet.cell(4, last + 4).value = "← 工种待核"
-    workbook.save(path)
+    last = beside_the_columns(
+        path,
+        {
+            (2, 1): "身份证号",
+            (2, 2): "审核意见",
+            (4, 1): "510100197505010011",
+            (5, 1): "510100197505010022",
+            (5, 2): "资料不全，暂缓发证",
+            (4, 4): "← 工种待核",
+        },
+    )
     code, report, output = sync(registers.folder, db_path)
     [register] = report["registers"]
     assert code == 1
@@ -1188,13 +1201,7 @@ def test_an_id_number_column_alone_is_told_kept_out_not_mistaken(
 ) -> None:
     """A 身份证号 column an office adds on purpose was told 请核对是否填错了栏目."""
     path = registers.add("mianyang.xlsx", [approval_row("Z1122020001", "甲")], MIANYANG)
-    workbook = openpyxl.load_workbook(path)
-    sheet = workbook.active
-    assert sheet is not None
-    last = sheet.max_column
-    sheet.cell(2, last + 1).value = "身份证 号码"
-    sheet.cell(4, last + 1).value = "510100197505010011"
-    workbook.save(path)
+    beside_the_columns(path, {(2, 1): "身份证 号码", (4, 1): "510100197505010011"})
     code, report, _ = sync(registers.folder, db_path)
     assert code == 0
     assert report["registers"][0]["notes"] == [
