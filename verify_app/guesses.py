@@ -96,12 +96,14 @@ class NameGuesses:
     name checked many times at once is one guess, not a reservation each (eleven checks of the
     right name in flight were refused as if names had not matched). What a check counted stays
     counted if it is refused after (its allowance spent) or fails: another check of the name
-    may have been answered on its strength meanwhile. A single check run on the event loop
-    (``serial``: no other single check runs until it is settled) with the counts in this process's memory only
-    reads its counter first and counts a miss after, and reads no counter this process has
-    counted nothing on for two hours (the sliding window's reach): a third of a single check's
-    time went to the counters. Any other check of one name (a batch or watch list of one, on a
-    worker thread) reserves atomically: read first, forty-six sent at once were tried."""
+    may have been answered on its strength meanwhile.
+
+    A single check run on the event loop (``serial``: no other single check runs until it is
+    settled) with the counts in this process's memory only reads its counter first and counts
+    a miss after, and reads no counter this process has counted nothing on for two hours (the
+    sliding window's reach): a third of a single check's time went to the counters. Any other
+    check of one name (a batch or watch list of one, on a worker thread) reserves atomically:
+    read first, forty-six sent at once were tried."""
 
     def __init__(
         self, quotas: Quotas, tag: Callable[[str], str], per_hour: int, per_day: int = 0
