@@ -584,13 +584,17 @@ def test_a_large_but_possible_requisition_loads(db: Path, tmp_path: Path) -> Non
     assert load(db, tmp_path / "big.csv", "requisitions", [row])["exit_code"] == 0
 
 
+@pytest.mark.parametrize("summarised", [MIANYANG, "绵阳市人社局", "绵阳人社局"])
 def test_a_citys_requisition_is_not_registered_again_by_the_province(
-    db: Path, tmp_path: Path
+    db: Path, tmp_path: Path, summarised: str
 ) -> None:
-    """绵阳's own register holds its requisition; the province's summary lists it again."""
+    """绵阳's own register holds its requisition; the province's summary lists it again —
+    under the bureau's name as staff shorten it too, which counted it twice (a dispatch of
+    twice the approval went through)."""
     row = requisition(MIANYANG, 2, 0, 1, city="同意 2012-02-11")
     assert load(db, tmp_path / "mianyang-req.csv", "requisitions", [row], "2202")["exit_code"] == 0
-    report = load(db, tmp_path / "summary.csv", "requisitions", [requisition(UNIT, 1), row])
+    again = row | {"单位": summarised}
+    report = load(db, tmp_path / "summary.csv", "requisitions", [requisition(UNIT, 1), again])
     assert report["exit_code"] == 1
     [problem] = report["registers"][0]["problems"]
     assert (problem["row"], problem["column"]) == (3, "单位")
@@ -1242,3 +1246,15 @@ def test_collection_remarks_are_read_as_clerks_write_them(remark: str, withholds
     """Collected by proxy or by the unit (wherever the remark says so), or later (after it says
     it was not): collected; told to come (已于3月5日通知本人领取), still to come: not."""
     assert (NOT_COLLECTED.phrase(remark) is not None) is withholds
+
+
+def test_a_city_bureau_named_without_its_市_is_the_city(db: Path, tmp_path: Path) -> None:
+    """绵阳人社局 was taken for a provincial unit of its own: its requisition skipped the city's
+    opinion, and the stock showed it beside 绵阳市 with opposite balances. 绵阳师范学院, a
+    provincial unit in the city, stays its own."""
+    report = load(db, tmp_path / "req.csv", "requisitions", [requisition("绵阳人社局", 2)])
+    [problem] = report["registers"][0]["problems"]
+    assert report["exit_code"] == 1 and problem["column"] == "市（州）意见"
+    assert "绵阳市所属单位的申领计划须先经市（州）" in problem["rule"]
+    school = load(db, tmp_path / "school.csv", "requisitions", [requisition("绵阳师范学院", 2)])
+    assert school["exit_code"] == 0

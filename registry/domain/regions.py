@@ -10,6 +10,7 @@ import re
 import unicodedata
 from importlib.resources import files
 
+from registry.domain.names import normalise_name
 from registry.domain.text import reference_rows
 
 PROVINCE = "2200"
@@ -102,6 +103,38 @@ def unit_region(unit: str) -> str | None:
     return next((code for name, code in _UNIT_PREFIXES if plain.startswith(name)), None)
 
 
+_BUREAU_WORDS = ("人力资源和社会保障局", "人力资源社会保障局", "人力社保局", "人社局")
+"""How a city's human-resources bureau is named after its city."""
+
+
+def _places() -> dict[str, str]:
+    """Each way a city's name is written before its bureau's → its code: 绵阳市, 绵阳;
+    凉山州, 凉山, 凉山彝族自治州."""
+    places = {}
+    for code, name in REGIONS.items():
+        if code != PROVINCE:
+            full = PREFECTURE_FULL_NAMES.get(name)
+            places.update(dict.fromkeys([name, _stem(name), *([full] if full else [])], code))
+    return places
+
+
+def bureau_region(unit: str) -> str | None:
+    """The city whose human-resources bureau ``unit`` names, however staff write it:
+    绵阳市人力资源和社会保障局, 绵阳市人社局, 绵阳人社局, 四川省绵阳市人社局, 凉山州人社局. A
+    name like 绵阳师范学院 (a provincial unit in the city) names none: only the bureau's own
+    name after the city's, short or long, is the bureau."""
+    plain = _UNIT_NOISE.sub("", unicodedata.normalize("NFKC", unit)).removeprefix("四川省")
+    word = next((word for word in _BUREAU_WORDS if plain.endswith(word)), None)
+    return _PLACES.get(plain.removesuffix(word)) if word else None
+
+
+def unit_key(unit: str) -> str:
+    """What two 单位 cells are compared by: a city bureau's name in any of its spellings as
+    one, another unit's name in normal form (`normalise_name`)."""
+    code = bureau_region(unit)
+    return authority_name(code) if code else normalise_name(unit)
+
+
 _PROVINCE_WORDS = ("省厅", "省直", "省本级", "四川省", "省人社厅", "省人力资源和社会保障厅")
 
 
@@ -110,6 +143,9 @@ def _stem(name: str) -> str:
     凉山) — but 泸州市 is 泸州, not 泸."""
     stem = name.removesuffix("市")
     return stem[:-1] if stem.endswith("州") and len(stem) > 2 else stem
+
+
+_PLACES = _places()
 
 
 def region_code(text: str) -> str | None:

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from registry.domain.dates import beijing_today
-from registry.domain.names import normalise_name
 from registry.domain.problems import Problem
+from registry.domain.regions import unit_key
 from registry.domain.trades import TradeCatalogue
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table, read_table
@@ -257,7 +257,7 @@ def registered_twice(
     quantity counted twice lets twice the blanks out (§四.(二))."""
 
     def key(values: Sequence[object]) -> tuple[object, ...]:
-        return (normalise_name(str(values[0])), *values[1:])
+        return (unit_key(str(values[0])), *values[1:])
 
     registered = {
         key(found[:-2]): (found[-2], found[-1])

@@ -16,7 +16,7 @@ from registry.domain.dates import CHINESE_NUMERALS, FIRST_DAY, TOO_EARLY, BadDat
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.names import normalise_name
 from registry.domain.opinions import DATE_IN_TEXT, approves, awaits, refuses
-from registry.domain.regions import PREFECTURE_FULL_NAMES, PROVINCE, REGIONS
+from registry.domain.regions import PREFECTURE_FULL_NAMES, PROVINCE, REGIONS, bureau_region
 from registry.kinds.cells import NONE_WRITTEN
 from registry.sheets.cells import Cell
 
@@ -48,6 +48,8 @@ def recipient(unit: str) -> Recipient:
     Any other name is a central-in-Sichuan or provincial-direct unit, compared in normal form
     (NFKC, no whitespace) with the ``unit`` of its rosters' manifest entries.
     """
+    if code := bureau_region(unit):  # 绵阳人社局: the bureau, though its 市 is left out
+        return Recipient(REGIONS[code], code)
     name = normalise_name(unit)
     local = name.removeprefix("四川省")  # 四川省绵阳市人力资源和社会保障局 is 绵阳市's
     for code, city in REGIONS.items():
