@@ -347,7 +347,7 @@ BROKEN = {
             "签名",
             "须本人签名",
         )
-        for word in ("拒签", "待签", "不是", "/")
+        for word in ("拒签", "待签", "不是", "/", "待补签", "无签名", "没有签", "不是本人")
     },
     "malformed number": (
         "collections",
@@ -412,6 +412,17 @@ def test_each_rule_broken_once_rejects_the_whole_register(
     assert matching[0]["column"] == column
     assert matching[0]["row"] in (3, 4)
     assert all(p["row"] != 2 for p in entry["problems"])
+
+
+@pytest.mark.parametrize(
+    "signed", ["本人已签，核对无误", "见领取签名表第1页（不含附页）", "已签（待归档）"]
+)
+def test_a_signed_collection_with_a_word_of_no_elsewhere_is_signed(
+    db: Path, tmp_path: Path, signed: str
+) -> None:
+    """Any 未/没/拒/待/不/无 in the cell refused it as unsigned: 核对无误, 不含附页, 待归档."""
+    report = load(db, tmp_path / "c.csv", "collections", [collection("C1122000001", signed=signed)])
+    assert report["exit_code"] == 0, report["registers"][0]["problems"]
 
 
 def test_a_certificate_is_collected_only_once_across_registers(db: Path, tmp_path: Path) -> None:
