@@ -51,7 +51,26 @@ LAYOUT = Layout(
 Collection = dict[str, object]
 """A row of the ``collections`` table."""
 
-UNSIGNED = frozenset({"否", "无", "未签", "未签名", "没有", "no", "n", "false", "×", "x", "0"})
+UNSIGNED = frozenset(
+    {
+        "否",
+        "无",
+        "未",
+        "没",
+        "不",
+        "拒",
+        "待",
+        "未签",
+        "未签名",
+        "没有",
+        "no",
+        "n",
+        "false",
+        "×",
+        "x",
+    }
+    | {"0"}
+)
 """签名 cells saying there is no signature."""
 NOT_SIGNED = re.compile(r"(?:未|没有?|拒绝?|待补?|不|无)(?:本人|亲自)?签|不是")
 """What in a 签名 cell says it is not signed (拒签, 没签, 待补签, 无签名, 不是本人), whatever else it
