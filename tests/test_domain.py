@@ -221,6 +221,18 @@ def test_a_department_is_named_as_its_seal_reads(code: str, department: str) -> 
     assert region_code(department) == code
 
 
+def test_a_date_written_with_its_weekday_is_read_and_the_weekday_checked() -> None:
+    """2012年3月1日（星期四） was told 不能用汉字数字: the weekday's numeral is none of the
+    date's. A weekday that is not the date's says one of them is wrong."""
+    assert parse_date("2012年3月1日（星期四）") == dt.date(2012, 3, 1)
+    assert parse_date("2012年3月4日 周日") == dt.date(2012, 3, 4)
+    assert parse_date("2012-03-04(星期天)") == dt.date(2012, 3, 4)
+    with pytest.raises(BadDate, match="2012年3月2日是星期五，不是写的星期四"):
+        parse_date("2012年3月2日 星期四")
+    with pytest.raises(BadDate, match="汉字数字"):
+        parse_date("二〇一二年三月一日（星期四）")
+
+
 def test_full_dates() -> None:
     assert parse_date("2012年3月15日") == dt.date(2012, 3, 15)
     assert parse_date("2012年03月15号") == dt.date(2012, 3, 15)  # the day as it is said

@@ -204,12 +204,20 @@ certificates of the series, their requisitions, dispatches and collections are n
 TOO_EARLY = "日期早于首批证书的 2011 年（附件3 二），不会是本系列证书的日期：请核对年份（如 1912 应为 2012）"
 
 
+_WEEKDAY = re.compile(r"\s*[（(]?\s*(?:星期|周|礼拜)([一二三四五六日天])\s*[)）]?$")
+"""A weekday written after a date, as office documents do: 2012年3月1日（星期四）, … 周四."""
+_WEEKDAYS = "一二三四五六日"
+
+
 def _parse_date(value: object) -> dt.date:
     if isinstance(value, dt.datetime):
         return _plausible(value.date())
     if isinstance(value, dt.date):
         return _plausible(value)
     text = _date_text(value)
+    weekday = _WEEKDAY.search(text)
+    if weekday:  # its Chinese numeral is no number of the date's
+        text = text[: weekday.start()]
     _check_numerals(text)
     match = _full_date(text)
     if not match:
@@ -218,6 +226,11 @@ def _parse_date(value: object) -> dt.date:
         day = dt.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError as exc:
         raise BadDate(f"日期不存在：{text}") from exc
+    if weekday and _WEEKDAYS[day.weekday()] != weekday[1].replace("天", "日"):
+        raise BadDate(
+            f"{day.year}年{day.month}月{day.day}日是星期{_WEEKDAYS[day.weekday()]}，不是写的"
+            f"星期{weekday[1]}：日期或星期有一个写错了，请核对"
+        )
     return _plausible(day)
 
 
