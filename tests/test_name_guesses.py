@@ -55,6 +55,8 @@ def test_names_past_the_bound_pause_the_number_for_that_caller_whatever_the_name
     assert [a.status_code for a in answers[:3]] == [200, 200, 200]
     assert answers[3].status_code == 429  # (the same wrong name again is no new guess: fits)
     assert right.status_code == 429 and "为防止有人猜测持证人姓名" in right.json()["message"]
+    # of a number not registered as of one that is: the pause says nothing of which it is
+    assert "登记" not in right.json()["message"]
     # a program learns which number waits, and that it is not its own pace: it may drop that
     # item and go on with the rest (a batch waiting out the hour stalled all its items)
     assert right.json()["reason"] == "number_paused" and right.json()["numbers"] == [NUMBER]
@@ -273,6 +275,7 @@ def test_many_addresses_together_try_no_more_names_than_a_day_allows(
         )
     assert [a.status_code for a in answers] == [200, 200, 200, 200, 429]
     assert right.status_code == 429 and right.json()["reason"] == "number_paused"
+    assert "登记" not in right.json()["message"]  # nothing of whether the number is registered
     assert "所有查验者合计每天最多 4 个" in right.json()["message"]
     assert keyed.status_code == 200 and keyed.json()["result"] == "valid"
 

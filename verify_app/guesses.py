@@ -163,7 +163,7 @@ class NameGuesses:
             raise TooManyNames(
                 f"证书编号 {crowded[0]} 一次配了 {len(asked[crowded[0]])} 个不同的姓名：为防止有人"
                 f"猜测持证人姓名，同一编号一次最多配 {self.per_hour} 个姓名（每小时最多 "
-                f"{self.per_hour} 个与登记不符），请核对证书上的姓名，一个编号只写一次。",
+                f"{self.per_hour} 个查验结果为“未查到”），请核对证书上的姓名，一个编号只写一次。",
                 tuple(crowded),
             )
         paused: dict[str, int] = {}  # number → seconds until it fits: every one, to drop at once
@@ -212,7 +212,7 @@ class NameGuesses:
         retry = max(paused.values())
         return RateLimited(
             retry,
-            f"证书编号 {'、'.join(paused)} 今天已被试过很多个与登记不符的姓名（所有查验者合计每天"
+            f"证书编号 {'、'.join(paused)} 今天已被试过很多个查验结果为“未查到”的姓名（所有查验者合计每天"
             f"最多 {self.per_day} 个）：为防止有人猜测持证人姓名，暂停不带接口密钥的查验约 "
             f"{math.ceil(retry / 3600)} 小时，在此之前用正确的姓名查验也会被拒绝。请先核对证书上"
             "的姓名；用人单位的人事系统可用接口密钥查验，也可联系发证机关核实。",
@@ -226,10 +226,10 @@ class NameGuesses:
         which = "这个编号" if len(paused) == 1 else f"这 {len(paused)} 个编号"
         return RateLimited(
             retry,
-            f"证书编号 {'、'.join(paused)} 在一小时内已有多次姓名与登记不符（每小时最多 "
+            f"证书编号 {'、'.join(paused)} 在一小时内已有多个姓名的查验结果为“未查到”（每小时最多 "
             f"{self.per_hour} 个）：为防止有人猜测持证人姓名，暂停查验{which}约 "
             f"{math.ceil(retry / 60)} 分钟，在此之前用正确的姓名查验也会被拒绝。请先核对"
-            "证书上的姓名；确认无误仍不相符的，请联系发证机关核实。",
+            "证书上的编号和姓名；确认无误仍未查到的，请联系发证机关核实。",
             title=PAUSED,
             reason="number_paused",
             numbers=tuple(paused),
