@@ -25,6 +25,7 @@ from tests.registers import MIANYANG, RegisterFactory, approval_row, status_even
 from tests.verify_fixtures import (
     REISSUED,
     REVOKED,
+    SUPERSEDED,
     VALID,
     AppClient,
     app_client,
@@ -69,6 +70,21 @@ def test_api_confirms_field_by_field_and_withholds_what_it_confirms(
     assert "可能被涂改或伪造" in body["advice"] and "证书有效" not in body["advice"]
     # a typo first: 汽车司机 typed for 汽车驾驶员 was told the paper was forged
     assert body["advice"].index("逐字核对") < body["advice"].index("可能被涂改或伪造")
+
+
+@pytest.mark.parametrize(
+    ("holder", "status"), [(REVOKED, "被发证机关撤销"), (SUPERSEDED, "换发为新证书 G1122000003")]
+)
+def test_a_paper_that_disagrees_is_still_told_its_certificate_is_revoked_or_replaced(
+    app_client: AppClient, holder: tuple[str, str], status: str
+) -> None:
+    """A batch row with a 补发 mark typed for a revoked certificate was told only to check the
+    paper: never that the certificate is revoked and can serve as nothing."""
+    item = {"number": holder[0], "name": holder[1], "confirm": {"reissue_mark": True}}
+    with app_client() as client:
+        [row] = client.post("/api/v1/verify/batch", json={"items": [item]}).json()["results"]
+    assert status in row["advice"] and "可能被涂改或伪造" in row["advice"]
+    assert row["advice"].index(status) < row["advice"].index("可能被涂改或伪造")
 
 
 def test_whom_to_ask_comes_with_every_answer_that_says_to_ask(app_client: AppClient) -> None:

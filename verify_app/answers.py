@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from registry.domain.statuses import MALFORMED, NO_MATCH, REVOKED
+from registry.domain.statuses import MALFORMED, NO_MATCH, REVOKED, SUPERSEDED
 from registry.domain.text import MAX_NAME_CHARS as MAX_NAME_CHARS
 from registry.domain.trades import TradeCatalogue
 from registry.public import lookup
@@ -90,10 +90,15 @@ class Checked:
 
     def advice(self) -> str:
         """What the employer does next: with a paper that disagrees with the registry, not
-        what a matching certificate's answer says (证书有效…)."""
-        if self.mismatched:
-            return mismatch_advice(self.answer, self.mismatched)
-        return self.answer.advice()
+        what a matching certificate's answer says (证书有效…) — but after what a revoked or
+        replaced certificate's says, which no paper makes good (a batch row said only to
+        check the paper, and never that the certificate was revoked)."""
+        if not self.mismatched:
+            return self.answer.advice()
+        paper = mismatch_advice(self.answer, self.mismatched)
+        if self.answer.result in (REVOKED, SUPERSEDED):
+            return f"{self.answer.advice()}{paper}"
+        return paper
 
     @property
     def wants_contact(self) -> bool:
