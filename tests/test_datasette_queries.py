@@ -109,6 +109,9 @@ async def test_number_lookup_shows_register_corrections(ds: Datasette) -> None:
         "批准文号：绵人社函〔2013〕5号 → 绵人社函〔2013〕6号",  # the manifest's, on the paper too
     }
     assert {row["来源名册"] for row in rows[2:4]} == {"2012-mianyang.csv"}
+    # the issue line as first registered, its corrections after it: it read the corrected
+    # 6号 above a line correcting 5号 to 6号
+    assert rows[0]["依据文件"] == "绵人社函〔2013〕5号"
 
 
 @pytest.mark.parametrize(
