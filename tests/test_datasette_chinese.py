@@ -399,8 +399,7 @@ SAMPLE_PARAMETERS = {
 def staff_pages(db: Path) -> list[str]:
     """Home, each database, every table and view, a row of every table, every canned query with
     its parameters filled in, staff SQL, filtered and faceted tables."""
-    pages = ["/", "/-/login", "/-/logout", "/-/password-tool", "/-/allow-debug", "/-/messages"]
-    pages += [f"/-/{name}" for name in ("metadata", "settings", "actor", "databases", "versions")]
+    pages = ["/", "/-/login", "/-/logout", "/-/password-tool", "/-/actor"]
     for name, path in databases(db).items():
         pages.append(f"/{name}")
         for table in tables(path):
@@ -476,7 +475,8 @@ ERROR_PAGES = [
     ("/registry/certificates.csv?_stream=1&_next=1", 400, "请去掉网址中的 _next"),
     ("/-/auth-token", 403, "令牌无效"),
     ("/registry.db", 403, "不允许下载整个数据库文件"),
-    ("/-/permissions", 403, "您没有这项权限"),
+    ("/-/permissions", 404, "找不到这个页面"),  # Datasette's pages about itself: none for staff
+    ("/-/metadata", 404, "找不到这个页面"),
     ("/-/static/", 403, "不能列出文件夹中的文件"),  # Datasette's static files: English before
     ("/-/static/nothing.css", 404, "找不到这个文件"),
 ]

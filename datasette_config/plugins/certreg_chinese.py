@@ -154,8 +154,15 @@ async def _not_a_staff_page(request: Any) -> Response:
     raise NotFound("404")  # as Datasette words a path it has no page for
 
 
+INSTANCE_PAGES = (
+    "patterns|metadata|databases|threads|versions|plugins|settings|config|permissions"
+    "|allow-debug|messages"
+)
+"""Datasette's pages about itself, no page for staff: its pattern portfolio (demo data, all in
+English), its metadata (every staff account's name, in the password plugin's configuration),
+the server's file paths, threads and versions, and its debugging forms."""
+
+
 @hookimpl(tryfirst=True)
 def register_routes() -> list[tuple[str, Any]]:
-    # Datasette's pattern portfolio: its demo data (Bigfoot sightings), all in English, is no
-    # page for staff
-    return [(r"^/-/patterns$", _not_a_staff_page)]
+    return [(rf"^/-/(?:{INSTANCE_PAGES})(?:\.json)?$", _not_a_staff_page)]
