@@ -284,6 +284,9 @@ def test_csrf_cookie_is_httponly_and_same_site(app_client: AppClient) -> None:
     with app_client() as client:
         cookie = client.get("/").headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
+    # not a session cookie: a phone's browser killed in the background dropped it, and the
+    # restored tab's forms were all refused
+    assert "max-age=86400" in cookie
 
 
 JSON = {"Content-Type": "application/json"}

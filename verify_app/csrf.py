@@ -19,6 +19,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 COOKIE = "certreg_csrf"
+LIFETIME = 86_400
+"""Seconds the cookie lives: a session cookie was gone when a phone's browser was killed in the
+background, and the tab it restored refused every form filled in it (a report's text lost).
+A day, for the form a user comes back to; it is random, and names nobody."""
 FIELD = "csrf_token"
 _CHECKED = "certreg.csrf_checked"
 """Where a request keeps the token it was checked with: the page it gets back carries the same
@@ -59,6 +63,7 @@ class CsrfTokens:
             response.set_cookie(
                 COOKIE,
                 value,
+                max_age=LIFETIME,
                 httponly=True,
                 samesite="lax",
                 secure=request.url.scheme == "https",
