@@ -217,3 +217,22 @@ def test_the_demos_servers_and_registry_end_with_it_however_it_ends(
             assert not Path(registry.group(1)).exists()
     finally:
         stop(process)
+
+
+def test_a_part_stopped_by_a_signal_stops_the_demo_without_an_error(tmp_path: Path) -> None:
+    """Ctrl-C where only the parts took it (a shell that runs the demo in the background, whose
+    own SIGINT is ignored): the demo said 错误：查验服务…意外退出（退出码 0）."""
+    process, output, port, _ = start_demo(tmp_path)
+    try:
+        wait_for_output(output, READY, process)
+        serve = subprocess.run(
+            ["pgrep", "-P", str(process.pid), "-f", "registry serve"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        os.kill(int(serve.stdout.split()[0]), signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        text = output.read_text(encoding="utf-8")
+        assert "查验服务（certreg serve）已停止（收到停止信号），演示随之停止" in text, text
+        assert "错误" not in text and not listening(port)
+    finally:
+        stop(process)

@@ -100,6 +100,8 @@ def test_a_watch_shows_a_revocation_synced_after_it_began(
     # the feed itself is updated by its newest entry: a reader polls for that
     assert root.findtext(f"{ATOM}updated") == item["date_published"]
     assert page.status_code == 200 and "撤销" in page.text and "2020-01-02" in page.text
+    # whole on a phone: the browser broke it at its hyphen (2020-01- / 02)
+    assert '<span class="nowrap">2020-01-02</span>' in page.text
     # and what to do about it, on the page and in the feeds
     advice = "该证书已不能作为资格凭证"
     assert advice in page.text and advice in item["content_text"]

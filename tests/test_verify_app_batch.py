@@ -689,3 +689,12 @@ def test_a_department_whose_name_begins_like_a_total_is_no_totals_row(
     results = page.context["results"]  # type: ignore[attr-defined]
     assert [r["result"] for r in results] == ["malformed", "valid"]
     assert "字母 O 应为数字 0" in results[0]["advice"] + results[0].get("reason", "")
+
+
+def test_the_wide_results_table_scrolls_from_the_keyboard(app_client: AppClient) -> None:
+    """Its columns past the screen's edge could be reached only by a pointer: the table's box
+    took no focus (the API manual's tables did)."""
+    with app_client() as client:
+        page = _upload(client, "a.csv", f"{VALID[0]},{VALID[1]}\n".encode())
+    text = page.text  # type: ignore[attr-defined]
+    assert '<div class="table-scroll" tabindex="0" role="region" aria-label=' in text

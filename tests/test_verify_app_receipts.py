@@ -188,6 +188,18 @@ def test_tampered_and_forged_tokens_get_400(app_client: AppClient) -> None:
             assert context_of(page)["title"] == "回执无效"
 
 
+@pytest.mark.parametrize("after", ["。", "，", ")", "）", ".", " ", "%0A"])
+def test_a_link_pasted_with_what_followed_it_opens(app_client: AppClient, after: str) -> None:
+    """A receipt sent in a chat came back as …/r/TOKEN。 and was refused as 回执无效."""
+    with app_client() as client:
+        url = context_of(post_check(client, *VALID))["receipt_url"]
+        token = _token(url)
+        page = client.get(f"/r/{token}{after}", follow_redirects=False)
+        opened = client.get(f"/r/{token}{after}")
+    assert page.status_code == 308 and page.headers["location"] == f"/r/{token}"
+    assert opened.status_code == 200 and template_of(opened) == "receipt.html"
+
+
 def test_expired_token_gets_410(app_client: AppClient, clock: Clock) -> None:
     with app_client() as client:
         url = context_of(post_check(client, *VALID))["receipt_url"]
