@@ -15,6 +15,8 @@ import pytest
 
 from tests.verify_fixtures import (
     CASES,
+    REISSUED,
+    REVOKED,
     SUCCESSOR,
     VALID,
     AppClient,
@@ -698,3 +700,28 @@ def test_the_wide_results_table_scrolls_from_the_keyboard(app_client: AppClient)
         page = _upload(client, "a.csv", f"{VALID[0]},{VALID[1]}\n".encode())
     text = page.text  # type: ignore[attr-defined]
     assert '<div class="table-scroll" tabindex="0" role="region" aria-label=' in text
+
+
+def test_a_list_without_header_may_put_each_row_in_its_own_order(app_client: AppClient) -> None:
+    """The page says the two columns may come 先后均可: a list typed by hand mixing both orders
+    read 张三明 as the number (编号格式错误), or was refused saying the number was in column 1
+    and had to be in the first two."""
+    lines = [
+        f"{VALID[1]}\t{VALID[0]}",
+        f"{REISSUED[0]}\t{REISSUED[1]}",
+        f"{REVOKED[0]}\t{REVOKED[1]}",
+    ]
+    with app_client() as client:
+        page = _upload(client, "list.txt", "\n".join(lines).encode())
+    results = page.context["results"]  # type: ignore[attr-defined]
+    assert [r["result"] for r in results] == ["valid", "reissued", "revoked"]
+
+
+def test_a_list_without_header_whose_second_column_is_no_name_says_so(
+    app_client: AppClient,
+) -> None:
+    rows = [f"{VALID[0]},13800000001", f"{REVOKED[0]},13800000002"]
+    with app_client() as client:
+        page = _upload(client, "list.csv", "\n".join(rows).encode())
+    error = page.context["error"]  # type: ignore[attr-defined]
+    assert "证书编号在第1列，但第2列不像姓名" in error

@@ -130,10 +130,16 @@ def _without_header(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
         return Columns(0, 0, 1, {}, None)
     number = counts.index(max(counts))
     name = 1 - number if number < 2 else None
-    if name is None or (width > 1 and not _names_in(rows, name, number)):
+    mixed = width > 1 and counts[0] > 0 and counts[1] > 0  # each row in its own order
+    if name is None:
         raise BatchFileProblem(
             f"这份名单没有表头，证书编号在第{number + 1}列：没有表头时，证书编号和姓名须是前两列"
             "（先后均可）。请在第一行加上表头，写明哪一列是“证书编号”、哪一列是“姓名”，再上传"
+        )
+    if width > 1 and not mixed and not _names_in(rows, name, number):
+        raise BatchFileProblem(
+            f"这份名单没有表头，证书编号在第{number + 1}列，但第{name + 1}列不像姓名（多是数字）。"
+            "请在第一行加上表头，写明哪一列是“证书编号”、哪一列是“姓名”，再上传"
         )
     return Columns(0, number, name, {}, None)
 

@@ -145,12 +145,18 @@ def _pair(row: Sequence[str], columns: Columns) -> tuple[str, str]:
     """A row's number and name; in a list without header, both written in one cell too
     (Z1122020123 周杰, as the watch form takes them)."""
     number, name = _cell(row, columns.number), _cell(row, columns.name)
+    if columns.header is None and _number_like(name) and not _number_like(number):
+        number, name = name, number  # this row in the other order (without header: 先后均可)
     if columns.header is None and number:
         parts = split_line(number)  # Z1122020123 周杰 in one cell; not 制表人 王五, G… 补
         if len(parts) == 2 and _LIKE_A_NUMBER.search(parts[0].replace(" ", "")):
             if not name or name_like(parts[1]):
                 return parts[0], parts[1]
     return number, name
+
+
+def _number_like(text: str) -> bool:
+    return bool(_LIKE_A_NUMBER.search(text.replace(" ", "")))
 
 
 _TOTAL = re.compile(f"(?:{'|'.join(TOTAL_WORDS)})(?![\u3400-\u9fff])")
