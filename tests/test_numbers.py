@@ -58,6 +58,9 @@ def test_normalisation_of_what_people_type(typed: str) -> None:
         ("ZAB22020123", "年份代码“AB”应为阿拉伯数字$"),  # no letter like a digit: no hint
         # a note after the number is named as such, not counted as digits too many
         ("G1122000001（原件已验）", r"证书编号后有多余的文字“\(原件已验\)”，请只填写11位"),
+        # and a label pasted before it: it said 应为11位，实为16位
+        ("证书编号：G1122000001", "证书编号前有多余的文字“证书编号:”，请只填写11位"),
+        ("No.G1122000001", "证书编号前有多余的文字“NO.”"),
         ("", "为空"),
     ],
 )

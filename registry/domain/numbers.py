@@ -97,6 +97,9 @@ def _check_shape(value: str) -> None:
     if len(value) > 11 and _CANONICAL.match(value) and value[11] not in "0123456789":
         # G1122000001（原件已验）: a note written after the number, not a number too long
         raise MalformedNumber(f"证书编号后有多余的文字“{value[11:]}”，请只填写11位的证书编号")
+    if len(value) > 11 and _CANONICAL.fullmatch(value[-11:]) and not value[-12].isdigit():
+        # 证书编号：G1122000001, No.G1122000001: pasted with its label
+        raise MalformedNumber(f"证书编号前有多余的文字“{value[:-11]}”，请只填写11位的证书编号")
     if len(value) != 11:
         raise MalformedNumber(f"证书编号应为11位，实为{len(value)}位")
     letter, year, region, seq = value[0], value[1:3], value[3:7], value[7:]
