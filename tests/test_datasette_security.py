@@ -238,6 +238,23 @@ async def test_a_username_locked_from_many_clients_still_lets_its_owner_in_from_
 
 
 @pytest.mark.anyio
+async def test_a_colleagues_failures_from_the_office_address_leave_a_known_browser_in(
+    proxied_ds: Datasette,
+) -> None:
+    """Behind an office's one NAT address, five wrong passwords of a colleague (or a script)
+    locked every member of staff out, their own browsers too."""
+    office = {"x-forwarded-for": "192.0.2.7"}
+    first = await attempt(proxied_ds, STAFF_USER, STAFF_PASSWORD, headers=office)
+    known = {"certreg_device": set_cookie(first, "certreg_device").value}
+    for _ in range(5):
+        assert (await attempt(proxied_ds, "zhangsan", "wrong", headers=office)).status_code == 200
+    assert (await attempt(proxied_ds, "lisi", "x", headers=office)).status_code == 429
+    assert (
+        await attempt(proxied_ds, STAFF_USER, STAFF_PASSWORD, headers=office, cookies=known)
+    ).status_code == 302
+
+
+@pytest.mark.anyio
 async def test_unknown_username_costs_the_same_password_check_as_a_known_one(
     ds: Datasette, monkeypatch: pytest.MonkeyPatch
 ) -> None:

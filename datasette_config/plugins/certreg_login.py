@@ -12,7 +12,8 @@ same hashes, same template), because a login must also:
   with the right password — until the oldest failure is a minute old. A browser its owner
   signed in from before (a signed *device cookie*, ``DEVICE_COOKIE``) is counted by itself
   instead of by the username: wrong passwords sent from many addresses lock a username out
-  of new browsers only, not its owner's own;
+  of new browsers only, not its owner's own, and one address's failures (an office behind
+  one NAT address) do not lock out a browser its owner signed in from before;
 - take the same time whether or not the username exists: an unknown username is checked
   against a dummy hash as costly as the real ones (``staff.dummy_hash``);
 - start a session that expires and can be ended (``certreg_session``).
@@ -88,9 +89,12 @@ class LoginThrottle:
 
     @staticmethod
     def keys(username: str, client: str, device: str | None = None) -> list[tuple[str, str]]:
-        """The counts an attempt is held to: its client's, and its username's — or, from a
-        browser the username signed in from before, that ``device``'s."""
-        return [("device", device) if device else ("user", user_key(username)), ("client", client)]
+        """The counts an attempt is held to: its client's and its username's — or, from a
+        browser the username signed in from before, that ``device``'s alone: behind an office's
+        one address, a colleague's mistyped passwords (or a script's) locked everyone out."""
+        return (
+            [("device", device)] if device else [("user", user_key(username)), ("client", client)]
+        )
 
     def wait_seconds(self, keys: list[tuple[str, str]]) -> int:
         """Seconds until another attempt is allowed for all ``keys``; 0 when it is now."""
