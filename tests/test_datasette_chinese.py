@@ -892,3 +892,14 @@ async def test_litestreams_tables_on_the_registry_host_are_hidden(
     tables = (await ds.client.get("/registry.json", cookies=signed_in(ds))).json()["tables"]
     hidden = {t["name"] for t in tables if t["hidden"]}
     assert {"_litestream_seq", "_litestream_lock"} <= hidden
+
+
+@pytest.mark.parametrize("table", ["checks", "reports"])
+async def test_a_number_in_the_logs_tables_leads_to_its_history(ds: Datasette, table: str) -> None:
+    """The canned queries linked a logged number to the certificate's history; the log's own
+    tables showed it as plain text."""
+    _, html = await get(ds, f"/verify_log/{table}")
+    assert re.search(
+        r'<a href="/registry/certificate\?%E8%AF%81%E4%B9%A6%E7%BC%96%E5%8F%B7=Z\d{10}">Z\d{10}</a>',
+        html,
+    ), html[:2000]

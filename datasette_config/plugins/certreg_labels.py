@@ -100,6 +100,8 @@ NUMBER_COLUMNS = frozenset({"证书编号", "新证书编号", "原证书编号"
 in the verification log's, to its history (`certificate`), since a number the public typed
 (a forged one, reported) may have no row to link to."""
 _NUMBER = re.compile(r"[CZGJ]\d{10}")
+LOGGED_NUMBERS = frozenset({"checks", "reports"})
+"""The verification log's tables whose ``number`` is a certificate number someone typed."""
 CLIENT_COLUMNS = frozenset({"客户端", "报告客户端"})
 """The verification log's queries' columns that hold a client: each links to its checks, the
 latest first (suspicious traffic is judged by what the client typed, one check after another)."""
@@ -139,8 +141,12 @@ def render_cell(
     # appears, a timestamp is converted whatever its column is called (``max(at)``).
     if database == "verify_log" and column in VISITOR_TEXT and isinstance(value, str):
         return Markup(escape(value))  # text, never a link Datasette makes of a URL in it
-    if table is None and column in NUMBER_COLUMNS | CLIENT_COLUMNS:
-        href = _query_link(value, column, database, datasette)
+    if (
+        table is None
+        and column in NUMBER_COLUMNS | CLIENT_COLUMNS
+        or (database == "verify_log" and table in LOGGED_NUMBERS and column == "number")
+    ):  # the log's own tables too: its numbers were plain text there
+        href = _query_link(value, "证书编号" if table else column, database, datasette)
         # a malformed number a visitor typed stays plain text
         return Markup(f'<a href="{escape(href)}">{escape(str(value))}</a>') if href else None
     shown = _shown(row, value, column, table, datasette)
