@@ -1269,3 +1269,14 @@ def test_a_city_bureau_named_without_its_市_is_the_city(db: Path, tmp_path: Pat
     assert "绵阳市所属单位的申领计划须先经市（州）" in problem["rule"]
     school = load(db, tmp_path / "school.csv", "requisitions", [requisition("绵阳师范学院", 2)])
     assert school["exit_code"] == 0
+
+
+def test_a_dispatch_against_a_requisition_still_pending_says_so(db: Path, tmp_path: Path) -> None:
+    """A slip past what was approved, with the unit's new requisition still waiting for the
+    province, was told only of the blanks approved — not that a requisition waits."""
+    pending = requisition(UNIT, 0, 3, province=None)
+    assert load(db, tmp_path / "req.csv", "requisitions", [pending])["exit_code"] == 0
+    report = load(db, tmp_path / "d.csv", "dispatches", [dispatch(UNIT, 0, 3)])
+    [problem] = report["registers"][0]["problems"]
+    assert "超过经省厅批准的申领数" in problem["rule"]
+    assert f"{UNIT}在申领计划表“req.csv”第2行的申领计划尚待省厅批准" in problem["rule"]

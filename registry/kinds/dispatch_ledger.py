@@ -11,7 +11,7 @@ from typing import Any
 
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.problems import Problem
-from registry.kinds.requisitions_dispatched import APPROVED
+from registry.kinds.requisitions_dispatched import APPROVED, PENDING
 from registry.store.schema_stock import QUANTITY_FIELDS
 
 Totals = Counter[tuple[str, str]]
@@ -34,6 +34,15 @@ class Approvals:
         ).fetchall()
         self._rows = sorted(rows, key=lambda row: row[1] or "")
         self._days = [row[1] or "" for row in self._rows]
+        self.pending: dict[str, tuple[str, int]] = {
+            who: (register, row)
+            for who, register, row in conn.execute(
+                "SELECT recipient, register, source_row FROM requisitions WHERE status = ?"
+                " ORDER BY register DESC, source_row DESC",
+                (PENDING,),
+            )
+        }
+        """a requisition of each recipient still waiting for the province's opinion"""
         self._counted = 0
         self._totals: Totals = Counter()
 
@@ -148,6 +157,11 @@ class Ledger:
                 if early
                 else ""
             )
+            if waiting := self.approvals.pending.get(who):  # approved, it may well cover this
+                before += (
+                    f"；{who}在申领计划表“{waiting[0]}”第{waiting[1]}行的申领计划尚待省厅批准，"
+                    "批准并导入后才能据以发放"
+                )
             return (
                 self.grand[key],
                 "其他各次发放共",
