@@ -16,9 +16,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 
 from registry.domain.dates import BEIJING, beijing_clock
-from registry.domain.levels import LEVELS
-from registry.domain.regions import REGIONS, authority_name
-from registry.domain.registers import KIND_LABELS
+from registry.domain.levels import LETTER_OF_LEVEL, LEVELS
+from registry.domain.regions import REGIONS, authority_name, region_code
+from registry.domain.registers import KIND_LABELS, kind_code
 from registry.domain.statuses import RESULT_LABELS
 from registry.kinds.requisitions import REQUISITION_STATUS_LABELS
 from registry.store.syncs import SEVERITY_LABELS
@@ -68,6 +68,40 @@ def code_label(column: str, value: object) -> str | None:
         CODE_COLUMNS[column](value) if column in CODE_COLUMNS and isinstance(value, str) else None
     )
     return f"{value} {name}" if name else None
+
+
+_NAMED: dict[str, Mapping[str, str]] = {
+    "status": {**RESULT_LABELS, **REQUISITION_STATUS_LABELS},
+    "result": RESULT_LABELS,
+    "outcome": OUTCOME_LABELS,
+    "kind": KIND_LABELS,
+    "severity": SEVERITY_LABELS,
+    "channel": CHANNEL_LABELS,
+    "letter": LEVELS,
+}
+"""The code columns whose codes have one label each, to read a label back as its code."""
+PLACE_COLUMNS = frozenset({"region", "city", "authority"})
+FILTERED_COLUMNS = (*_NAMED, *PLACE_COLUMNS, "level")
+"""The columns a table's filter reads as staff type them (`code_typed`)."""
+
+
+def code_typed(column: str, typed: str) -> str:
+    """The stored value a filter's typed text names in a code column: staff type what the page
+    shows — the label (有效, 绵阳, 审批名册（附件4）, 中级) or the cell's code and label (valid
+    有效) — and ``status=有效`` found nothing; else the text as typed."""
+    text = typed.strip()
+    head = text.split(" ", 1)[0]
+    if column in PLACE_COLUMNS:
+        return head if head in REGIONS else region_code(text) or typed
+    if column == "level":  # stored as 中级工: 中级 and Z name it too
+        letter = LETTER_OF_LEVEL.get(text) or (text if text in LEVELS else None)
+        return LEVELS[letter] if letter else typed
+    named = _NAMED[column]
+    if head in named:
+        return head
+    if column == "kind":
+        return kind_code(text) or typed
+    return next((code for code, label in named.items() if label == text), typed)
 
 
 def label_of(labels: Mapping[str, str], code: str | None) -> str | None:

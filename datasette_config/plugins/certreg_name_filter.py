@@ -12,18 +12,22 @@ The values of these filters, and of every table's certificate-number columns (�
 修改记录, 领取, 查验记录, 报告 …), are read as the registry stores them first (input is
 normalised everywhere, on every channel), as the canned queries read theirs: ``吴　敏`` finds
 吴敏, ``g1122000002 `` and ``z11-2202-0123`` find theirs, each of ``?number__in=a,b`` too — the
-table said 0 行 and nothing more, and an auditor concluded nobody had checked the number.
+table said 0 行 and nothing more, and an auditor concluded nobody had checked the number. So are
+every table's code columns (状态, 地区, 发证机关, 等级, 名册种类 …): the label the page shows beside
+a code (``?status=有效``, ``?region=绵阳``) is read as the code (`datasette_config.labels.code_typed`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
 
+from datasette_config.labels import FILTERED_COLUMNS, code_typed
 from datasette_config.launch import REGISTRY_NAME
 from registry.domain.names import name_key, normalise_name
 from registry.domain.numbers import normalise
@@ -72,6 +76,13 @@ NORMALISED: dict[tuple[str, str], dict[str, Callable[[str], str]]] = {
 """By (database, table): the filters whose typed value is read as the registry stores its
 column."""
 NORMALISED[REGISTRY_NAME, TABLE].update(_filters(("name",), normalise_name))
+CODED = {
+    arg: read
+    for column in FILTERED_COLUMNS
+    for arg, read in _filters((column,), partial(code_typed, column)).items()
+}
+"""Every table's code columns (状态, 地区, 发证机关, 类型 …), read as staff type them: the label
+the page shows beside each code (``?status=有效``) found nothing."""
 
 
 @hookimpl
@@ -89,6 +100,12 @@ def filters_from_request(
     return FilterArguments(clauses, params)
 
 
+def _a_table(path: str) -> bool:
+    """Whether ``path`` is a table's (or a view's) page of one of the two databases."""
+    database, _, table = path.removeprefix("/").partition("/")
+    return database in (REGISTRY_NAME, LOG) and bool(table) and "/" not in table
+
+
 def normalised_query(query: bytes, filters: dict[str, Callable[[str], str]]) -> bytes:
     """``query`` with the values of ``filters`` (a table's of `NORMALISED`) as stored."""
     pairs = parse_qsl(query.decode("utf-8", "replace"), keep_blank_values=True)
@@ -104,9 +121,8 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
 
     def wrap(app: ASGIApp) -> ASGIApp:
         async def normalising(scope: dict[str, Any], receive: Any, send: Any) -> None:
-            filters = (
-                pages.get(scope["path"].partition(".")[0]) if scope["type"] == "http" else None
-            )
+            page = scope["path"].partition(".")[0] if scope["type"] == "http" else ""
+            filters = {**CODED, **pages.get(page, {})} if _a_table(page) else None
             if filters:
                 query = normalised_query(scope.get("query_string", b""), filters)
                 scope = dict(scope, query_string=query)
