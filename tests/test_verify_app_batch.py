@@ -725,3 +725,34 @@ def test_a_list_without_header_whose_second_column_is_no_name_says_so(
         page = _upload(client, "list.csv", "\n".join(rows).encode())
     error = page.context["error"]  # type: ignore[attr-defined]
     assert "证书编号在第1列，但第2列不像姓名" in error
+
+
+def test_a_list_pasted_into_the_batch_form_is_checked_as_a_file(app_client: AppClient) -> None:
+    """An officer on a phone has the list in a chat, not in a file: the batch page took a file
+    only (the watch page took a pasted list). A table pasted with its header is read by it."""
+    pasted = f"序号\t姓名\t证书编号\n1\t{VALID[1]}\t{VALID[0]}\n2\t{REVOKED[1]}\t{REVOKED[0]}\n"
+    with app_client() as client:
+        page = client.post(
+            "/batch",
+            data={"csrf_token": csrf_token(client), "entries": pasted},
+            files={"file": ("", b"", "application/octet-stream")},  # no file chosen
+        )
+        empty = client.post(
+            "/batch", data={"csrf_token": csrf_token(client), "entries": " "},
+            files={"file": ("", b"", "application/octet-stream")},
+        )  # fmt: skip
+    results = page.context["results"]
+    assert [(r["number"], r["result"]) for r in results] == [
+        (VALID[0], "valid"),
+        (REVOKED[0], "revoked"),
+    ]
+    assert empty.status_code == 400 and "或把名单粘贴到文本框中" in empty.text
+    unread = "序号\t姓名\t部门\n1\t张三\t人事\n"
+    with app_client() as client:
+        refused = client.post(
+            "/batch", data={"csrf_token": csrf_token(client), "entries": unread},
+            files={"file": ("", b"", "application/octet-stream")},
+        )  # fmt: skip
+    error = refused.context["error"]
+    assert refused.status_code == 400 and "再提交" in error and "上传" not in error
+    assert "序号\t姓名\t部门" in refused.text  # kept in the box, to be mended

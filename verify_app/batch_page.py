@@ -44,6 +44,11 @@ def _batch_context(request: Request, **context: Any) -> dict[str, Any]:
     }
 
 
+PASTED = "粘贴的名单.txt"
+"""The name a list pasted into the form is read and shown under (an officer on a phone has the
+list in a chat, not in a file)."""
+
+
 def batch_form(request: Request) -> Response:
     return render(request, "batch.html", _batch_context(request))
 
@@ -52,20 +57,28 @@ async def batch(request: Request) -> Response:
     """An uploaded file's rows checked and shown; the parse goes through `verify_app.uploads`."""
     verifier = verifier_of(request)
     caller = form_caller_of(request)  # an HR system's key pays from its day, as on the API
+    pasted = filename = ""
     try:
         async with checked_form(request) as fields:
             upload = fields.get("file")
-            if not isinstance(upload, UploadFile) or not upload.filename:
-                raise BatchFileProblem("请选择要上传的文件（.xlsx、.xls、.ods、.csv 或 .txt）")
-            filename, data = upload.filename, await upload.read()
+            pasted = str(fields.get("entries") or "")
+            if isinstance(upload, UploadFile) and upload.filename:
+                filename, data = upload.filename, await upload.read()
+            elif pasted.strip():  # read as a text file is: a table's columns by its header
+                filename, data = PASTED, pasted.encode()
+            else:
+                raise BatchFileProblem(
+                    "请选择要上传的文件（.xlsx、.xls、.ods、.csv 或 .txt），或把名单粘贴到文本框中"
+                )
         parsed = await read_upload(
             request.app.state.uploads, verifier.quotas, caller, filename, data
         )
-    except BatchFileProblem as exc:
-        context = _batch_context(request, error=str(exc), invalid=True)  # the file's fault
+    except BatchFileProblem as exc:  # the file's (or the list's) fault; a pasted list kept
+        said = str(exc).replace("上传", "提交") if filename == PASTED else str(exc)
+        context = _batch_context(request, error=said, invalid=True, entries=pasted)
         return render(request, "batch.html", context, 400)
     except UploadsBusy as exc:
-        context = _batch_context(request, error=exc.message)
+        context = _batch_context(request, error=exc.message, entries=pasted)
         response = render(request, "batch.html", context, status_code=503)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
