@@ -255,24 +255,32 @@ BROKEN = {
         "单位",
         "与本文件第3行是同一申领计划",
     ),
-    "a totals row under the requisitions": (
+    # a 合计 line ending the table is checked against the rows above it (see below)
+    "a totals row under the requisitions that does not add up": (
         "requisitions",
         "2200",
         [requisition("合 计", 1, 0, 1, 0, province=None)],
-        "单位",
-        "这是合计行",
+        "初级",
+        "合计行的初级 1 本，与上面各行之和 0 本不符",
     ),
-    "a totals row with 合计 in its 序号": (
+    "a totals row with 合计 in its 序号 that does not add up": (
         "requisitions",
         "2200",
         [requisition("", 1, 0, 1, 0, province=None) | {"序号": "合计"}],
-        "单位",
-        "这是合计行",
+        "初级",
+        "与上面各行之和 0 本不符",
     ),
-    "a totals row under the slips": (
+    "a totals row under the slips that does not add up": (
         "dispatches",
         "2200",
-        [dispatch("合计", 1) | {"日期": None, "经办人": None}],
+        [dispatch("合计", 2) | {"日期": None, "经办人": None}],
+        "初级",
+        "合计行的初级 2 本，与上面各行之和 1 本不符",
+    ),
+    "a totals row between the slips": (
+        "dispatches",
+        "2200",
+        [dispatch("合计", 1) | {"日期": None, "经办人": None}, dispatch(UNIT, 1)],
         "领取单位",
         "这是合计行",
     ),
@@ -1280,3 +1288,18 @@ def test_a_dispatch_against_a_requisition_still_pending_says_so(db: Path, tmp_pa
     [problem] = report["registers"][0]["problems"]
     assert "超过经省厅批准的申领数" in problem["rule"]
     assert f"{UNIT}在申领计划表“req.csv”第2行的申领计划尚待省厅批准" in problem["rule"]
+
+
+def test_a_totals_line_ending_a_summary_table_that_adds_up_is_set_aside(
+    db: Path, tmp_path: Path
+) -> None:
+    """Offices' summary tables end with a 合计 line, which the notice does not forbid: it was
+    refused as a row (删除此行), and its sums went unchecked."""
+    rows = [requisition(UNIT, 1, 2), requisition("测试单位二", 0, 3), requisition("合计", 1, 5)]
+    report = load(db, tmp_path / "req.csv", "requisitions", [row | {"序号": ""} for row in rows])
+    assert report["exit_code"] == 0, report["registers"][0]["problems"]
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute("SELECT unit FROM requisitions WHERE register = 'req.csv'").fetchall()
+    assert sorted(stored) == [("测试单位",), ("测试单位二",)]  # no 合计 requisition
+    slips = [dispatch(UNIT, 1, 1), dispatch("合计", 1, 1) | {"日期": None, "经办人": None}]
+    assert load(db, tmp_path / "d.csv", "dispatches", slips)["exit_code"] == 0

@@ -28,6 +28,7 @@ from registry.kinds.base import (
 )
 from registry.kinds.blanks import check_total, read_quantities, recipient
 from registry.kinds.cells import total_row
+from registry.kinds.closing_total import closing_total, total_problems
 from registry.kinds.dispatch_ledger import Approvals, Dispatched, Ledger, dispatched_elsewhere
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout, quantity_columns
@@ -118,12 +119,15 @@ def check_dispatches(
     problems: list[Problem] = []
     mine: list[Dispatched] = []
     rows = []
-    for record in table.records:
+    records, total = closing_total(table.records, "领取单位")
+    for record in records:
         row, quantities = _check_row(record, context.today, problems)
         if row is not None and quantities is not None:
             rows.append(row)
             who, day = str(row["recipient"]), str(row["dispatched_on"])
             mine.append((who, day, quantities, None, record.row))
+    if total is not None and not problems:  # a summary table's 合计 line: its sums, not a row
+        problems = total_problems(total, rows, "§四.(二)、附件2")
     if not problems:  # one slip, one row: pasted twice, or a loaded file renamed
         problems = registered_twice(context.conn, entry, "dispatches", _IDENTITY, rows, _twice)
     if not problems:  # a slip keeping two of its unit (as written), its day, its quantities

@@ -35,6 +35,7 @@ from registry.kinds.blanks import (
     recipient,
 )
 from registry.kinds.cells import digits_lost, total_row
+from registry.kinds.closing_total import closing_total, total_problems
 from registry.kinds.requisition_form import read_requisitions
 from registry.kinds.requisitions_dispatched import (
     APPROVED,
@@ -208,8 +209,11 @@ def check_requisitions(
 ) -> tuple[list[Problem], list[Requisition]]:
     """Every problem of a requisitions register, and its rows when there is none (SPEC §9)."""
     problems: list[Problem] = []
-    checked = [_check_row(record, entry, context.today, problems) for record in table.records]
+    records, total = closing_total(table.records, "单位")
+    checked = [_check_row(record, entry, context.today, problems) for record in records]
     rows = [row for row in checked if row is not None]
+    if total is not None and not problems:  # a summary table's 合计 line: its sums, not a row
+        problems = total_problems(total, rows, "§四.(一)、附件1")
     # an approval registered twice — pasted twice, or in a city's register and again in the
     # province's summary — counts twice; one not approved (yet) counts for nothing twice
     approved = [row for row in rows if row["approved_on"] is not None]
