@@ -1340,3 +1340,10 @@ def test_output_to_a_full_disk_is_a_message_and_its_own_exit_status(
 def test_every_field_a_corrected_roster_may_change_is_named_by_its_column() -> None:
     """A field listed by its English name would reach the clerk's report."""
     assert SHOWN <= FIELD_COLUMNS.keys()
+
+
+def test_a_manifest_that_is_a_folder_is_named_as_one(tmp_path: Path, db_path: Path) -> None:
+    """A folder named registers.toml was told there was no registers.toml."""
+    (tmp_path / "registers.toml").mkdir()
+    code, output = run("sync", str(tmp_path), "--db", str(db_path))
+    assert code == 2 and "registers.toml 是一个文件夹，不是名册清单" in output, output

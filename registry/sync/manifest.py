@@ -242,6 +242,11 @@ def inside(directory: Path, name: object, where: str) -> Path:
 def load_manifest(directory: Path) -> Manifest:
     """Read ``directory/registers.toml``; raise `ManifestError` with the fix when it is wrong."""
     path = directory / MANIFEST_NAME
+    if path.is_dir():  # it was told there was none
+        raise ManifestError(
+            f"{path} 是一个文件夹，不是名册清单：请把它改名或移走，在 {directory} 中写一个"
+            f" {MANIFEST_NAME} 文件（格式见 certreg sync --help）"
+        )
     if not path.is_file():
         raise ManifestError(
             f"{directory} 中没有 {MANIFEST_NAME}。请在该文件夹中按 certreg sync --help 中的示例列出各名册文件，"
