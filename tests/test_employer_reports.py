@@ -201,6 +201,8 @@ def test_a_report_says_what_was_seen(app_client: AppClient, registry_db: Path, t
     assert refused.status_code == 400 and "请在“情况说明”中写明可疑之处" in refused.text
     assert 'required placeholder="如：应聘者出示的证书编号查不到' in page.text
     assert reports_of(registry_db) == []
+    # the form again, saying which check it reports (it said only that the number is attached)
+    assert f'报告的证书：<span class="mono">{NO_MATCH_UNKNOWN[0]}（未查到）</span>' in refused.text
 
 
 def test_a_report_needs_the_forms_token_and_a_genuine_ticket(

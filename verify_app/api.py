@@ -28,6 +28,7 @@ from verify_app.api_bodies import item as request_item
 from verify_app.context import caller_of, verifier_of
 from verify_app.json_response import JSONResponse
 from verify_app.links import public_base, receipt_url
+from verify_app.report_tickets import report_ticket
 
 
 def answer_json(request: Request, checked: Checked, receipt: bool) -> dict[str, object]:
@@ -52,7 +53,7 @@ def answer_json(request: Request, checked: Checked, receipt: bool) -> dict[str, 
         data["receipt_url"] = receipt_url(request, issued.token)
         data["receipt_expires"] = issued.expires.astimezone(BEIJING).isoformat()
     if checked.reportable:
-        data["report_ticket"] = reports.report_ticket(request, checked, issued)
+        data["report_ticket"] = report_ticket(request, checked, issued)
     return data
 
 

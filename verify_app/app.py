@@ -40,6 +40,7 @@ from verify_app.openapi import openapi_document
 from verify_app.presentation import page_fields, whole_dates
 from verify_app.receipts import Clock
 from verify_app.refusals import OverAllowance, RateLimited
+from verify_app.report_tickets import tickets
 from verify_app.security_headers import SecurityHeadersMiddleware, security_headers
 from verify_app.service import Verifier
 from verify_app.settings import Settings
@@ -293,7 +294,7 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Starlette:
     app.state.verifier = Verifier(settings, clock=clock)
     app.state.templates = _templates()
     app.state.csrf = CsrfTokens(secret)
-    app.state.report_tickets = reports.tickets(secret)
+    app.state.report_tickets = tickets(secret)
     app.state.uploads = UploadSlots(settings.upload_concurrency)
     app.state.untrusted_peers = set()  # proxies logged as missing from the trusted list
     return app

@@ -36,7 +36,7 @@ from verify_app.presentation import NUMBER_PARTS, REGION_LIST, qr_svg, shown_tim
 from verify_app.quotas import Caller
 from verify_app.receipts import ExpiredReceipt, ForgedReceipt
 from verify_app.refusals import RateLimited
-from verify_app.reports import report_ticket
+from verify_app.report_tickets import report_ticket
 
 TYPED_FIELDS = ("number", "name", *CONFIRMABLE)
 """What the check form carries besides its token: number, name, and what the paper shows."""

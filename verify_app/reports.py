@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from itsdangerous import BadData, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -30,18 +29,16 @@ from starlette.responses import Response
 from registry.domain.dates import BEIJING
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.text import ZERO_WIDTH, hidden_characters
-from verify_app.answers import Checked, screened_number
+from verify_app.answers import screened_number
 from verify_app.context import client_of, verifier_of
 from verify_app.csrf import CsrfRejected
 from verify_app.forms import checked_form, render, typed_back
 from verify_app.presentation import shown_time
 from verify_app.refusals import RateLimited
-from verify_app.service import IssuedReceipt
+from verify_app.report_tickets import open_ticket, ticket_about
 
 MAX_CONTACT_CHARS = 100
 MAX_TEXT_CHARS = 500
-TICKET_MAX_AGE = 86_400
-"""A report is sent within a day of its check."""
 FIELD_LABELS = {"contact": "联系方式", "text": "情况说明"}
 
 
@@ -68,33 +65,6 @@ class Report:
     text: str
 
 
-def tickets(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt="certreg-report")
-
-
-def report_ticket(request: Request, checked: Checked, issued: IssuedReceipt | None) -> str:
-    """The signed details of a check, for the report form under its result."""
-    verifier = verifier_of(request)
-    at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0)
-    serializer: URLSafeTimedSerializer = request.app.state.report_tickets
-    return str(
-        serializer.dumps(
-            {
-                # signed, not encrypted: a name typed as the number would be readable in it
-                "number": screened_number(checked.answer.number),
-                "result": checked.answer.result,
-                "at": at.isoformat(),
-                # not the name's hash: a ticket goes to whoever typed any name, and with the
-                # log's hash in it anyone could hash names to read the log's, or an old
-                # receipt's. A token of this check alone links its report to its retries.
-                "check": secrets.token_hex(32),
-                "mismatched": checked.mismatched,
-                "receipt": issued.token if issued else None,
-            }
-        )
-    )
-
-
 def clean_text(value: str, field: str, limit: int, *, lines: bool) -> str:
     """The typed text, stripped, tabs as spaces and without zero-width characters (pasted from
     a chat along with it); refused when too long or holding another hidden character (a bidi override would
@@ -111,24 +81,6 @@ def clean_text(value: str, field: str, limit: int, *, lines: bool) -> str:
             field,
         )
     return text
-
-
-def read_ticket(request: Request, ticket: str) -> dict[str, Any]:
-    """The details a ticket carries, unless it was not ours or its check is more than a day old
-    by the app's clock. The age is its check's time (``at``), not itsdangerous's: that one
-    refuses a ticket signed "in the future" as expired — made by a replica whose clock runs a
-    second ahead of the one the report reaches — and reads the wall clock, not the app's."""
-    serializer: URLSafeTimedSerializer = request.app.state.report_tickets
-    try:
-        details = serializer.loads(ticket)
-        checked_at = dt.datetime.fromisoformat(details["at"]).timestamp()
-    except (BadData, TypeError, KeyError, ValueError):
-        checked_at = None
-    if checked_at is None or verifier_of(request).clock() - checked_at >= TICKET_MAX_AGE:
-        raise ReportProblem(
-            "报告所附的查验信息已过期或不完整（须在查验后一天内提交）。请重新查验后再报告。"
-        )
-    return dict(details)
 
 
 def report_ref(at: str) -> str:
@@ -215,7 +167,11 @@ class Filed:
 def entry_of(request: Request, ticket: str, contact: str, text: str) -> Report:
     """The report of the check ``ticket`` signed, with what the employer typed; `ReportProblem`
     saying what to fix when it cannot be sent."""
-    details = read_ticket(request, ticket)
+    details = open_ticket(request, ticket)
+    if details is None:
+        raise ReportProblem(
+            "报告所附的查验信息已过期或不完整（须在查验后一天内提交）。请重新查验后再报告。"
+        )
     contact = clean_text(contact, "contact", MAX_CONTACT_CHARS, lines=False)
     text = clean_text(text, "text", MAX_TEXT_CHARS, lines=True)
     if not text:  # a tap on the button under a result is no report: say what was seen
@@ -262,10 +218,12 @@ async def report(request: Request) -> Response:
             text = str(fields.get("text") or "")
     except CsrfRejected as exc:
         typed = typed_back(request, exc)
-        kept = {"report_ticket": typed.get("ticket", ""), "contact_value": typed.get("contact", "")}
-        kept |= {"text": typed.get("text", ""), "report_error": FORM_EXPIRED}
-        return render(request, "report.html", kept, 403)
+        ticket = typed.get("ticket", "")
+        kept = {"report_ticket": ticket, "report_about": ticket_about(request, ticket)}
+        kept |= {"contact_value": typed.get("contact", ""), "text": typed.get("text", "")}
+        return render(request, "report.html", kept | {"report_error": FORM_EXPIRED}, 403)
     context: dict[str, Any] = {"report_ticket": ticket, "contact_value": contact, "text": text}
+    context["report_about"] = ticket_about(request, ticket)
     try:
         entry = entry_of(request, ticket, contact, text)
     except ReportProblem as exc:
