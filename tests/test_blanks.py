@@ -355,7 +355,10 @@ BROKEN = {
             "签名",
             "须本人签名",
         )
-        for word in ("拒签", "待签", "不是", "/", "待补签", "无签名", "没有签", "不是本人", "未")
+        for word in (
+            *("拒签", "待签", "不是", "/", "待补签", "无签名", "没有签", "不是本人", "未"),
+            *("未领取", "本人未到", "拒领", "暂无", "待补", "未经本人签字"),
+        )
     },
     "malformed number": (
         "collections",
@@ -423,7 +426,8 @@ def test_each_rule_broken_once_rejects_the_whole_register(
 
 
 @pytest.mark.parametrize(
-    "signed", ["本人已签，核对无误", "见领取签名表第1页（不含附页）", "已签（待归档）"]
+    "signed",
+    ["本人已签，核对无误", "见领取签名表第1页（不含附页）", "已签（待归档）", "本人签名，不是代签"],
 )
 def test_a_signed_collection_with_a_word_of_no_elsewhere_is_signed(
     db: Path, tmp_path: Path, signed: str
