@@ -1294,6 +1294,15 @@ def test_a_dispatch_against_a_requisition_still_pending_says_so(db: Path, tmp_pa
     assert f"{UNIT}在申领计划表“req.csv”第2行的申领计划尚待省厅批准" in problem["rule"]
 
 
+def test_a_requisition_pending_for_another_level_is_not_named(db: Path, tmp_path: Path) -> None:
+    """A pending requisition of 初级 only was named under a 中级 slip past its approval."""
+    pending_junior = requisition(UNIT, 5, 0, province=None)
+    assert load(db, tmp_path / "req.csv", "requisitions", [pending_junior])["exit_code"] == 0
+    report = load(db, tmp_path / "d.csv", "dispatches", [dispatch(UNIT, 0, 3)])
+    rules = [p["rule"] for p in report["registers"][0]["problems"]]
+    assert rules and not any("尚待省厅批准" in rule for rule in rules), rules
+
+
 def test_a_totals_line_ending_a_summary_table_that_adds_up_is_set_aside(
     db: Path, tmp_path: Path
 ) -> None:

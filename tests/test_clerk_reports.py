@@ -25,6 +25,7 @@ from click.testing import CliRunner
 from registry import store
 from registry.cli import cli
 from registry.cli.progress import Progress
+from registry.domain.registers import kind_code
 from registry.kinds import LAYOUTS
 from registry.sheets.writers import write_csv
 from registry.sync.manifest import make_entry
@@ -802,9 +803,9 @@ def test_a_register_kind_may_be_written_as_clerks_call_it(tmp_path: Path) -> Non
     text = manifest.read_text(encoding="utf-8")
     for kind, said in [
         ("approval-roster", "审批名册（附件4）"),
-        ("technician-roster", "技师名册"),
+        ("technician-roster", "技师审核名册（附件5）"),
         ("status-changes", "换发、补发、撤销登记表"),
-        ("requisitions", "附件1"),
+        ("requisitions", "申领计划（附件1）"),  # as certreg sync --help lists it
         ("dispatches", "发放单"),
         ("collections", "领取登记"),
     ]:
@@ -815,7 +816,7 @@ def test_a_register_kind_may_be_written_as_clerks_call_it(tmp_path: Path) -> Non
     in_codes = run("sync", str(SAMPLES), "--db", str(tmp_path / "codes.db"))
     assert _loaded(tmp_path / "registry.db") == _loaded(tmp_path / "codes.db")
     assert in_codes[0] == 0
-    manifest.write_text(text.replace('kind = "技师名册"', 'kind = "技师"'), encoding="utf-8")
+    manifest.write_text(text.replace('kind = "技师审核名册（附件5）"', 'kind = "技师"'), "utf-8")
     code, output = run("sync", str(folder), "--db", str(tmp_path / "registry.db"))
     assert code == 2 and "kind “技师” 未知" in output
     assert "technician-roster（审核名册（附件5））" in output
@@ -837,3 +838,19 @@ def test_kind_on_the_command_line_as_clerks_call_it(tmp_path: Path) -> None:
     )  # fmt: skip
     assert "--kind" not in output, output
     assert code in (0, 1), output
+
+
+def test_every_kind_name_sync_help_lists_is_read() -> None:
+    """The help lists requisitions 申领计划（附件1） and says the Chinese name will do: it did not."""
+    shown = CliRunner().invoke(cli, ["sync", "--help"]).output
+    listed = {
+        "approval-roster": "审批名册（附件4）",
+        "technician-roster": "技师审核名册（附件5）",
+        "status-changes": "换发、补发、撤销登记表",
+        "requisitions": "申领计划（附件1）",
+        "dispatches": "发放单（附件2）",
+        "collections": "领取登记",
+    }
+    for code, name in listed.items():
+        assert f"{code} {name}" in shown.replace("\n", "").replace(" " * 4, ""), name
+        assert kind_code(name) == code, name

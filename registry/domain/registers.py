@@ -27,11 +27,12 @@ _NAMES: dict[str, tuple[str, ...]] = {
     APPROVAL_ROSTER: ("审批名册", "附件4"),
     TECHNICIAN_ROSTER: ("审核名册", "技师审核名册", "技师名册", "附件5"),
     STATUS_CHANGES: ("换发补发撤销登记表", "换发补发撤销"),
-    REQUISITIONS: ("申领计划表", "附件1"),
+    REQUISITIONS: ("申领计划表", "申领计划", "附件1"),
     DISPATCHES: ("发放单", "附件2"),
     COLLECTIONS: ("领取登记", "领取登记表"),
 }
 _SPACING = re.compile(r"[\s、，,]+")
+_ANNEX = re.compile(r"\(附件\d\)$")
 
 
 def _key(written: str) -> str:
@@ -48,7 +49,8 @@ def kind_code(written: str) -> str | None:
     """The kind ``written`` names — its code (approval-roster), or what clerks call it
     (审批名册, 审批名册（附件4）, 附件4) — or None: a clerk wrote kind = "审批名册" in
     registers.toml and was told only the codes."""
-    return _KIND_OF.get(_key(written))
+    key = _key(written)  # 技师审核名册（附件5）: a name with its 附件 too
+    return _KIND_OF.get(key) or _KIND_OF.get(_ANNEX.sub("", key))
 
 
 def kind_choices(codes: tuple[str, ...] | None = None) -> str:

@@ -34,15 +34,17 @@ class Approvals:
         ).fetchall()
         self._rows = sorted(rows, key=lambda row: row[1] or "")
         self._days = [row[1] or "" for row in self._rows]
-        self.pending: dict[str, tuple[str, int]] = {
-            who: (register, row)
-            for who, register, row in conn.execute(
-                "SELECT recipient, register, source_row FROM requisitions WHERE status = ?"
-                " ORDER BY register DESC, source_row DESC",
+        self.pending: dict[tuple[str, str], tuple[str, int]] = {
+            (who, column): (register, row)
+            for who, register, row, *amounts in conn.execute(
+                f"SELECT recipient, register, source_row, {fields} FROM requisitions"
+                " WHERE status = ? ORDER BY register, source_row",  # the last one kept
                 (PENDING,),
             )
+            for column, amount in zip(QUANTITY_COLUMNS, amounts, strict=True)
+            if amount
         }
-        """a requisition of each recipient still waiting for the province's opinion"""
+        """per recipient and level, a requisition of it still waiting for the province's opinion"""
         self._counted = 0
         self._totals: Totals = Counter()
 
@@ -157,7 +159,7 @@ class Ledger:
                 if early
                 else ""
             )
-            if waiting := self.approvals.pending.get(who):  # approved, it may well cover this
+            if waiting := self.approvals.pending.get(key):  # approved, it may well cover this
                 before += (
                     f"；{who}在申领计划表“{waiting[0]}”第{waiting[1]}行的申领计划尚待省厅批准，"
                     "批准并导入后才能据以发放"
