@@ -231,6 +231,13 @@ def test_a_date_written_with_its_weekday_is_read_and_the_weekday_checked() -> No
         parse_date("2012年3月2日 星期四")
     with pytest.raises(BadDate, match="汉字数字"):
         parse_date("二〇一二年三月一日（星期四）")
+    with pytest.raises(BadDate, match="应为日期"):
+        parse_date("2012年3月1日（星期四")  # a bracket left open is no weekday written after
+    # a 出生年月 or 报考年度 written as a dated day, its weekday too
+    assert parse_year_month("1975年5月1日（星期四）") == (1975, 5)
+    assert parse_year("2011年1月1日（星期六）") == 2011
+    with pytest.raises(BadDate, match="是星期四，不是写的星期五"):
+        parse_year_month("1975年5月1日（星期五）")
 
 
 def test_full_dates() -> None:

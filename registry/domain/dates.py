@@ -16,6 +16,7 @@ import unicodedata
 from functools import lru_cache
 
 from registry.domain.date_hints import hint, serial_of
+from registry.domain.weekdays import split_weekday, weekday_problem
 
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 """Sichuan's clock: the day a clerk numbers a roster, a receipt's expiry, a quota's day."""
@@ -159,6 +160,10 @@ def _parse_year_month(value: object) -> tuple[int, int]:
     if isinstance(value, dt.date):
         return value.year, value.month
     text = _date_text(value)
+    dated, weekday = split_weekday(text)
+    if weekday and _full_date(dated):  # 1975年5月1日（星期四）: checked as a date is
+        day = _parse_date(text)
+        return day.year, day.month
     _check_numerals(text)
     if re.fullmatch(r"\d{4}\.1", text):
         # a number cell drops trailing zeros: typed 1975.10 it holds 1975.1, as typed 1975.1
@@ -204,20 +209,12 @@ certificates of the series, their requisitions, dispatches and collections are n
 TOO_EARLY = "日期早于首批证书的 2011 年（附件3 二），不会是本系列证书的日期：请核对年份（如 1912 应为 2012）"
 
 
-_WEEKDAY = re.compile(r"\s*[（(]?\s*(?:星期|周|礼拜)([一二三四五六日天])\s*[)）]?$")
-"""A weekday written after a date, as office documents do: 2012年3月1日（星期四）, … 周四."""
-_WEEKDAYS = "一二三四五六日"
-
-
 def _parse_date(value: object) -> dt.date:
     if isinstance(value, dt.datetime):
         return _plausible(value.date())
     if isinstance(value, dt.date):
         return _plausible(value)
-    text = _date_text(value)
-    weekday = _WEEKDAY.search(text)
-    if weekday:  # its Chinese numeral is no number of the date's
-        text = text[: weekday.start()]
+    text, weekday = split_weekday(_date_text(value))
     _check_numerals(text)
     match = _full_date(text)
     if not match:
@@ -226,11 +223,8 @@ def _parse_date(value: object) -> dt.date:
         day = dt.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError as exc:
         raise BadDate(f"日期不存在：{text}") from exc
-    if weekday and _WEEKDAYS[day.weekday()] != weekday[1].replace("天", "日"):
-        raise BadDate(
-            f"{day.year}年{day.month}月{day.day}日是星期{_WEEKDAYS[day.weekday()]}，不是写的"
-            f"星期{weekday[1]}：日期或星期有一个写错了，请核对"
-        )
+    if weekday and (mistyped := weekday_problem(day, weekday)):
+        raise BadDate(mistyped)
     return _plausible(day)
 
 
@@ -252,7 +246,7 @@ def parse_year(value: object) -> int:
     if isinstance(value, dt.date) and _a_year(value):
         return value.year
     text = _text(value)
-    _check_numerals(text)
+    _check_numerals(split_weekday(text)[0])  # 2011年1月1日（星期六）: a date, read below
     match = _YEAR.fullmatch(text)
     if not match:
         with contextlib.suppress(BadDate):  # a date's text: a year only if it is one (`_a_year`)
