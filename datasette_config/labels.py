@@ -99,6 +99,8 @@ def code_typed(column: str, typed: str) -> str:
     named = _NAMED[column]
     if head in named:
         return head
+    if column == "letter":  # 中级 as well as 中级工
+        return LETTER_OF_LEVEL.get(text, typed)
     if column == "kind":
         return kind_code(text) or typed
     return next((code for code, label in named.items() if label == text), typed)

@@ -1682,6 +1682,7 @@ async def test_status_changes_of_one_region_whoever_registered_them(
             ("authority", "2202"),
         ),
         ("/registry/certificates", {"level": "中级"}, ("level", "中级工")),
+        ("/registry/certificates", {"letter": "中级"}, ("letter", "Z")),
         ("/registry/certificates", {"status__in": "有效,已补发"}, ("status", "valid")),
         ("/registry/syncs", {"kind": "审批名册"}, ("kind", "approval-roster")),
         ("/verify_log/checks", {"result": "未查到"}, ("result", "no_match")),

@@ -21,7 +21,7 @@ from registry.cli import cli
 from registry.domain.dates import beijing_clock
 from registry.domain.levels import LEVELS
 from registry.domain.names import name_key, normalise_name
-from registry.domain.numbers import CertificateNumber, normalise, number_shaped, parse
+from registry.domain.numbers import CertificateNumber, normalise, parse
 from registry.domain.regions import REGIONS
 from registry.domain.statuses import RESULTS
 from registry.public.lookup import AsOf, Verification, certificate_count, recheck, verify
@@ -477,7 +477,8 @@ def test_anything_but_a_digit_anywhere_is_malformed_and_named(
     if len(value) != 11:
         # a letter and ten digits, then more that is no digit: a note after the number
         noted = re.fullmatch("[JGZC][0-9]{10}[^0-9].*", value, re.S)
-        labelled = len(value) > 11 and number_shaped(value[-11:]) and not value[-12].isdigit()
+        # a label before it: a letter and ten digits at the end, after something no digit
+        labelled = re.fullmatch("(?s).*[^0-9][JGZC][0-9]{10}", value)
         assert answer.reason == (
             f"证书编号后有多余的文字“{value[11:]}”，请只填写11位的证书编号"
             if noted

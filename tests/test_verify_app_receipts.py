@@ -188,7 +188,7 @@ def test_tampered_and_forged_tokens_get_400(app_client: AppClient) -> None:
             assert context_of(page)["title"] == "回执无效"
 
 
-@pytest.mark.parametrize("after", ["。", "，", ")", "）", ".", " ", "%0A"])
+@pytest.mark.parametrize("after", ["。", "，", ")", "）", ".", " ", "%0A", "”", "》", "～", "”。"])
 def test_a_link_pasted_with_what_followed_it_opens(app_client: AppClient, after: str) -> None:
     """A receipt sent in a chat came back as …/r/TOKEN。 and was refused as 回执无效."""
     with app_client() as client:
@@ -198,6 +198,9 @@ def test_a_link_pasted_with_what_followed_it_opens(app_client: AppClient, after:
         opened = client.get(f"/r/{token}{after}")
     assert page.status_code == 308 and page.headers["location"] == f"/r/{token}"
     assert opened.status_code == 200 and template_of(opened) == "receipt.html"
+    with app_client() as client:  # a token's own last characters (URL-safe base64) stay
+        assert client.get("/r/abc-", follow_redirects=False).status_code == 400
+        assert client.get("/r/abc_", follow_redirects=False).status_code == 400
 
 
 def test_expired_token_gets_410(app_client: AppClient, clock: Clock) -> None:

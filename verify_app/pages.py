@@ -7,7 +7,6 @@ goes through the `Verifier` (rate limit, log, the shared lookup), reached throug
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping
 from typing import Any
 from unicodedata import category
@@ -219,17 +218,21 @@ def receipt_qr(request: Request) -> Response:
     return Response(qr_svg(receipt_url(request, token)), media_type="image/svg+xml")
 
 
-_AFTER_A_LINK = re.compile(r"[\s。，、；：！？）)\]】」』\"'.,;:!?>…]+$")
-"""What a chat or a mail leaves after a link it pasted (…/r/TOKEN。): no token ends with it."""
+def _after_a_link(token: str) -> int:
+    """Where what a chat or a mail left after a pasted link begins (…/r/TOKEN。, “…/r/TOKEN”):
+    punctuation, symbols and spaces — but a token's own ``-`` and ``_`` (URL-safe base64)."""
+    end = len(token)
+    while end and token[end - 1] not in "-_" and category(token[end - 1])[0] in "PSZC":
+        end -= 1
+    return end
 
 
 def receipt(request: Request) -> Response:
     """A plain ``def``: the sqlite lookup runs in Starlette's thread pool."""
     verifier = verifier_of(request)
     token = request.path_params["token"]
-    if trimmed := _AFTER_A_LINK.search(token):  # the link as sent: was 回执无效
-        clean = token_path(request, "receipt", token[: trimmed.start()])
-        return RedirectResponse(clean, status_code=308)
+    if 0 < (end := _after_a_link(token)) < len(token):  # the link as sent: was 回执无效
+        return RedirectResponse(token_path(request, "receipt", token[:end]), status_code=308)
     try:
         opened = verifier.receipts.open(token)
     except ExpiredReceipt as exc:

@@ -118,7 +118,8 @@ class Verifier:
     ) -> list[Checked]:
         """Charge ``items`` to ``caller`` — as batch rows, or as ``single`` checks at the counter
         (per minute) — or to the caller's key, then check each. May raise `RateLimited`, with
-        nothing charged but the names tried (`NameGuesses`). ``serial``: run on the event loop, so no other check runs meanwhile."""
+        nothing charged but the names tried (`NameGuesses`). ``serial``: run on the event loop,
+        so no other check runs meanwhile."""
         reserved = self.guesses.reserve(caller, items, serial=serial)
         # refused now (or failed), the names stay counted as tried: another check of one of them
         # may have been answered meanwhile on the strength of this one's count (`NameGuesses`)
