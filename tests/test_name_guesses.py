@@ -3,6 +3,7 @@ is no secret, so the names a caller may try against one number are bounded, not 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from pathlib import Path
@@ -307,11 +308,10 @@ def test_one_name_checked_many_times_at_once_is_one_guess(registry_db: Path, nam
     assert [c.answer.result for c in answered] == ["no_match"] * left
 
 
-def test_the_names_of_a_check_refused_for_its_allowance_stay_counted(registry_db: Path) -> None:
-    """A name is counted once, when first tried with a number, and another check of it may be
-    answered on the strength of that count. Taken back when the first check was then refused
-    (a batch past its allowance), the name was answered having counted nothing — a caller
-    could try a name in a batch sure to be refused and, at the same instant, alone."""
+def test_a_check_refused_for_its_allowance_counts_none_of_its_names(registry_db: Path) -> None:
+    """Names were counted before the allowance was charged: a caller whose allowance was spent
+    had every refused request's names counted — on the counter anonymous callers share too, so
+    that a few refused batches paused a number for everyone. The allowance is charged first."""
     settings = Settings(
         db=registry_db, secret=Secret(SECRET), batch_rows_per_hour=1, name_guesses_per_hour=2
     )
@@ -321,6 +321,8 @@ def test_the_names_of_a_check_refused_for_its_allowance_stay_counted(registry_db
     try:
         with pytest.raises(OverAllowance):  # two rows where the hour allows one
             verifier.check_many(caller, [Item(NUMBER, name) for name in WRONG[:2]], "batch")
+        for name in WRONG[:2]:  # counted now, each
+            verifier.check_many(caller, [Item(NUMBER, name)], "api", single=True)
         with pytest.raises(RateLimited) as paused:
             verifier.check_many(caller, [Item(NUMBER, WRONG[2])], "api", single=True)
     finally:
@@ -355,3 +357,25 @@ def test_whether_a_check_fits_tells_nothing_of_names_tried_before(registry_db: P
         verifier.close()
     # (a second may turn between two refusals)
     assert abs(refusals[0] - refusals[1]) <= 1 and abs(refusals[2] - refusals[3]) <= 1
+
+
+def test_a_caller_refused_on_its_own_counter_counts_nothing_on_the_shared_one(
+    registry_db: Path,
+) -> None:
+    """Counted key by key, a caller past its own hour still had its names counted on the day's
+    counter all anonymous callers share: one address paused a number for every employer."""
+    settings = Settings(
+        db=registry_db, secret=Secret(SECRET), rate_limit=0, batch_rows_per_hour=0,
+        name_guesses_per_hour=3, name_guesses_per_day=5,
+    )  # fmt: skip
+    verifier = Verifier(settings)
+    verifier.start()
+    attacker = Caller("198.51.100.9")
+    try:
+        for i in range(20):  # three answered, the rest refused on the attacker's own hour
+            with contextlib.suppress(RateLimited):
+                verifier.check_many(attacker, [Item(NUMBER, f"张{i}明")], "batch")
+        employer = verifier.check_many(Caller("203.0.113.7"), [Item(NUMBER, NAME)], "batch")
+    finally:
+        verifier.close()
+    assert employer[0].answer.result == "valid"

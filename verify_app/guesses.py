@@ -166,29 +166,44 @@ class NameGuesses:
                 f"{self.per_hour} 个查验结果为“未查到”），请核对证书上的姓名，一个编号只写一次。",
                 tuple(crowded),
             )
-        paused: dict[str, int] = {}  # number → seconds until it fits: every one, to drop at once
-        shared = False  # a number paused for every anonymous caller, not this one alone
-        for number, names in asked.items():
-            tags = [] if inline else [self.tag(name)[:32] for name in names]
-            for key in self._keys(caller, number):
-                if inline:  # read only; `settle` counts a miss
-                    fits = (
-                        self._untouched(key) or self.limiter.remaining(self._item_of(key), key) > 0
-                    )
-                else:
-                    fits = self._count(key, tags, reservation)
-                if not fits:
-                    wait = self.limiter.wait_for(self._item_of(key), key, len(names))
-                    paused[number] = max(paused.get(number, 0), wait)
-                    shared |= key.startswith(SHARED)
-        if paused:
-            raise self._paused_for_all(paused) if shared else self._paused(paused)
+        # every counter read for room first, nothing counted unless all have it: counted key by
+        # key, a caller refused on its own counter had its names counted on the one anonymous
+        # callers share, for nothing (a review paused a number for everyone so)
+        wanted = {
+            (key, number): names
+            for number, names in asked.items()
+            for key in self._keys(caller, number)
+        }
+        short = [
+            (key, number)
+            for (key, number), names in wanted.items()
+            if not (inline and self._untouched(key))
+            and self.limiter.remaining(self._item_of(key), key) < len(names)
+        ]
+        if not short and not inline:
+            tags = {
+                number: [self.tag(name)[:32] for name in names] for number, names in asked.items()
+            }
+            short = [(k, n) for k, n in wanted if not self._count(k, tags[n], reservation)]
+        if short:  # filled meanwhile, the names counted so far stay counted (see the class)
+            raise self._refusal({number: wanted[key, number] for key, number in short}, short)
         return reservation
+
+    def _refusal(self, names: dict[str, list[str]], short: list[tuple[str, str]]) -> RateLimited:
+        """The refusal of the numbers of ``short`` (counter, number) that have no room for
+        their ``names``: each said, with the wait till all fit."""
+        paused: dict[str, int] = {}  # number → seconds until it fits: every one, to drop at once
+        for key, number in short:
+            wait = self.limiter.wait_for(self._item_of(key), key, len(names[number]))
+            paused[number] = max(paused.get(number, 0), wait)
+        if any(key.startswith(SHARED) for key, _ in short):  # paused for every anonymous caller
+            return self._paused_for_all(paused)
+        return self._paused(paused)
 
     def _count(self, key: str, tags: list[str], reservation: Reservation) -> bool:
         """Count on ``key`` the names of ``tags`` not tried with its number within its window,
-        then mark them tried (into ``reservation``); or, when the counter has no room for every
-        name of ``tags``, tried or not, count nothing and return False.
+        then mark them tried (into ``reservation``); or, when the counter has no room (any
+        more) for every name of ``tags``, tried or not, count nothing and return False.
 
         Whether a check fits, and how long it waits, are the counter's alone: had a name tried
         before needed no room, a number's last room would have let a pair [candidate, another]

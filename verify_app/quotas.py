@@ -98,6 +98,19 @@ class Quotas:
         else:
             self.single.charge(caller.client, checks)
 
+    def refund(self, caller: Caller, checks: int, *, single: bool) -> None:
+        """Take back a `charge_single` (``single``) or `charge_batch` of ``checks`` whose checks
+        were refused before any was made (a number paused for its names)."""
+        if checks <= 0:
+            return
+        if caller.key is not None:
+            item = RateLimitItemPerDay(max(caller.key.per_day, 1))
+            self._limiter.hit(item, self._key_window(caller.key), -checks, fixed=True)
+        elif single:
+            self.single.refund(caller.client, checks)
+        elif self.batch_rows_per_hour:
+            self._limiter.hit(self._batch, f"batch/{limit_key(caller.client)}", -checks)
+
     def file_rows(self, caller: Caller) -> int:
         """The most rows one uploaded file of ``caller`` may have: a batch's bound, or less when
         the caller's allowance is smaller (an anonymous client's hour, a key's day) — the page

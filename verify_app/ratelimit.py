@@ -258,6 +258,11 @@ class CheckLimiter:
         """Counts kept in this process: charging never waits on the network."""
         return self.limiter.local
 
+    def refund(self, client: str, cost: int) -> None:
+        """Take back ``cost`` checks `charge` counted: none of them was made."""
+        if self.per_minute and cost > 0:
+            self.limiter.hit(self._item, f"checks/{limit_key(client)}", -cost)
+
     def charge(self, client: str, cost: int = 1, *, counter: str = "checks") -> None:
         """Count ``cost`` checks for ``client`` or raise `RateLimited` (then nothing is counted).
 

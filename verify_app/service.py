@@ -120,20 +120,25 @@ class Verifier:
         (per minute) — or to the caller's key, then check each. May raise `RateLimited`, with
         nothing charged but the names tried (`NameGuesses`). ``serial``: run on the event loop,
         so no other check runs meanwhile."""
-        reserved = self.guesses.reserve(caller, items, serial=serial)
-        # refused now (or failed), the names stay counted as tried: another check of one of them
-        # may have been answered meanwhile on the strength of this one's count (`NameGuesses`)
-        checked = self._checked(caller, items, channel, single)
-        self.guesses.settle(caller, reserved, checked)
-        return checked
-
-    def _checked(
-        self, caller: Caller, items: Sequence[Item], channel: Channel, single: bool
-    ) -> list[Checked]:
+        # charged first: a check refused for its allowance after its names were counted let
+        # them be counted for nothing — on the counter anonymous callers share, pausing a number
+        # for everyone (a review's attack). A number paused for its names takes the charge back.
         if single:
             self.quotas.charge_single(caller, len(items))
         else:
             self.quotas.charge_batch(caller, len(items))
+        try:
+            reserved = self.guesses.reserve(caller, items, serial=serial)
+        except BaseException:
+            self.quotas.refund(caller, len(items), single=single)
+            raise
+        # a check that fails now keeps its names counted: another check of one of them may have
+        # been answered meanwhile on the strength of this one's count (`NameGuesses`)
+        checked = self._checked(caller, items, channel)
+        self.guesses.settle(caller, reserved, checked)
+        return checked
+
+    def _checked(self, caller: Caller, items: Sequence[Item], channel: Channel) -> list[Checked]:
         with self.registry.connection() as conn:
             answers = [
                 lookup.verify(conn, item.number, item.name, as_of=self.registry.as_of)
