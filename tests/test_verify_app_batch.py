@@ -756,3 +756,10 @@ def test_a_list_pasted_into_the_batch_form_is_checked_as_a_file(app_client: AppC
     error = refused.context["error"]
     assert refused.status_code == 400 and "再提交" in error and "上传" not in error
     assert "序号\t姓名\t部门" in refused.text  # kept in the box, to be mended
+    huge = '"' * 200_000  # but not a megabyte of quotes, each five characters escaped
+    with app_client(max_body_bytes=2_000_000) as client:
+        echoed = client.post(
+            "/batch", data={"csrf_token": csrf_token(client), "entries": huge},
+            files={"file": ("", b"", "application/octet-stream")},
+        )  # fmt: skip
+    assert echoed.status_code == 400 and len(echoed.content) < 100_000
