@@ -151,8 +151,8 @@ class NameGuesses:
         """Count every name of ``items`` as a guess of its number, or refuse them all:
         `TooManyNames` for more names of one number than an hour allows, `RateLimited` when
         they do not fit now — before anything is looked up, so a refusal says nothing of the
-        names; a number paused leaves the names of the others counted. Returns what was
-        reserved, for `settle`.
+        names, and counts none of them (but for a counter filled between its reading and its
+        counting). Returns what was reserved, for `settle`.
         ``serial``: no other check runs until this one is settled (see the class)."""
         if not self.per_hour:
             return Reservation()
@@ -184,7 +184,10 @@ class NameGuesses:
             tags = {
                 number: [self.tag(name)[:32] for name in names] for number, names in asked.items()
             }
-            short = [(k, n) for k, n in wanted if not self._count(k, tags[n], reservation)]
+            for key, number in wanted:  # stopped at the first filled meanwhile
+                if not self._count(key, tags[number], reservation):
+                    short = [(key, number)]
+                    break
         if short:  # filled meanwhile, the names counted so far stay counted (see the class)
             raise self._refusal({number: wanted[key, number] for key, number in short}, short)
         return reservation
