@@ -94,8 +94,9 @@ class NameGuesses:
     reading and together tried seventy names of one number. A name is known again by the tag
     of its keyed hash (as the log keeps it — never the name), marked once counted: the same
     name checked many times at once is one guess, not a reservation each (eleven checks of the
-    right name in flight were refused as if names had not matched). What a check counted stays
-    counted if it is refused after (its allowance spent) or fails: another check of the name
+    right name in flight were refused as if names had not matched). A check is charged its
+    allowance before (`verify_app.service.Verifier.check_many`), and counts nothing unless every
+    counter has room; what it counted stays counted if it then fails: another check of the name
     may have been answered on its strength meanwhile.
 
     A single check run on the event loop (``serial``: no other single check runs until it is
