@@ -160,13 +160,7 @@ class NameGuesses:
         inline = serial and len(items) == 1 and self.limiter.local
         reservation = Reservation(read=inline)
         asked = _guessed(items)
-        if crowded := [n for n, names in asked.items() if len(names) > self.per_hour]:
-            raise TooManyNames(
-                f"证书编号 {crowded[0]} 一次配了 {len(asked[crowded[0]])} 个不同的姓名：为防止有人"
-                f"猜测持证人姓名，同一编号一次最多配 {self.per_hour} 个姓名（每小时最多 "
-                f"{self.per_hour} 个查验结果为“未查到”），请核对证书上的姓名，一个编号只写一次。",
-                tuple(crowded),
-            )
+        self._not_crowded(asked)
         # every counter read for room first, nothing counted unless all have it: counted key by
         # key, a caller refused on its own counter had its names counted on the one anonymous
         # callers share, for nothing (a review paused a number for everyone so)
@@ -182,16 +176,30 @@ class NameGuesses:
             and self.limiter.remaining(self._item_of(key), key) < len(names)
         ]
         if not short and not inline:
-            tags = {
-                number: [self.tag(name)[:32] for name in names] for number, names in asked.items()
-            }
-            for key, number in wanted:  # stopped at the first filled meanwhile
-                if not self._count(key, tags[number], reservation):
-                    short = [(key, number)]
-                    break
+            short = self._counted(wanted, reservation)
         if short:  # filled meanwhile, the names counted so far stay counted (see the class)
             raise self._refusal({number: wanted[key, number] for key, number in short}, short)
         return reservation
+
+    def _not_crowded(self, asked: Mapping[str, list[str]]) -> None:
+        """`TooManyNames` for the numbers asked with more names than an hour allows."""
+        if crowded := [n for n, names in asked.items() if len(names) > self.per_hour]:
+            raise TooManyNames(
+                f"证书编号 {crowded[0]} 一次配了 {len(asked[crowded[0]])} 个不同的姓名：为防止有人"
+                f"猜测持证人姓名，同一编号一次最多配 {self.per_hour} 个姓名（每小时最多 "
+                f"{self.per_hour} 个查验结果为“未查到”），请核对证书上的姓名，一个编号只写一次。",
+                tuple(crowded),
+            )
+
+    def _counted(
+        self, wanted: Mapping[tuple[str, str], list[str]], reservation: Reservation
+    ) -> list[tuple[str, str]]:
+        """Count each number's names on each of its counters (`_count`), stopping at the first
+        filled since it was read: that one, or none."""
+        for (key, number), names in wanted.items():
+            if not self._count(key, [self.tag(name)[:32] for name in names], reservation):
+                return [(key, number)]
+        return []
 
     def _refusal(self, names: dict[str, list[str]], short: list[tuple[str, str]]) -> RateLimited:
         """The refusal of the numbers of ``short`` (counter, number) that have no room for
