@@ -16,7 +16,6 @@ for the day to move on, while HR systems with a key (each bound on its own) go o
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -28,9 +27,10 @@ from registry.domain.names import name_key
 from registry.domain.numbers import normalise, number_shaped
 from registry.domain.statuses import NO_MATCH
 from verify_app.answers import Checked, Item
+from verify_app.guess_refusals import TooManyNames, paused_for_all, paused_hourly
 from verify_app.quotas import Caller, Quotas
 from verify_app.ratelimit import Limiter, limit_key
-from verify_app.refusals import OverAllowance, RateLimited
+from verify_app.refusals import RateLimited
 
 REACH = 2 * 3600.0
 """How long a miss weighs on an hourly sliding-window counter: its hour and the next."""
@@ -40,22 +40,6 @@ SHARED_REACH = 2 * 86400.0
 """How long a miss weighs on a daily counter: its day and the next."""
 MAX_REMEMBERED = 100_000
 """Keys remembered before those out of reach are dropped (each cost a check that missed)."""
-PAUSED = "该编号暂停查验"
-"""The title of the page refusing a number whose names are spent."""
-TOO_MANY_NAMES = "同一编号配了太多姓名"
-"""The title of the page refusing more names for one number at once than an hour allows."""
-
-
-class TooManyNames(OverAllowance):
-    """More names for one number at once than an hour allows: to be corrected, not retried;
-    ``numbers``: those numbers (a program drops or fixes their items)."""
-
-    def __init__(self, message: str, numbers: tuple[str, ...]) -> None:
-        super().__init__(message, TOO_MANY_NAMES)
-        self.numbers = numbers
-
-    def details(self) -> dict[str, object]:
-        return {"numbers": list(self.numbers)}
 
 
 def _guessed(items: Sequence[Item]) -> Mapping[str, list[str]]:
@@ -184,12 +168,7 @@ class NameGuesses:
     def _not_crowded(self, asked: Mapping[str, list[str]]) -> None:
         """`TooManyNames` for the numbers asked with more names than an hour allows."""
         if crowded := [n for n, names in asked.items() if len(names) > self.per_hour]:
-            raise TooManyNames(
-                f"证书编号 {crowded[0]} 一次配了 {len(asked[crowded[0]])} 个不同的姓名：为防止有人"
-                f"猜测持证人姓名，同一编号一次最多配 {self.per_hour} 个姓名（每小时最多 "
-                f"{self.per_hour} 个查验结果为“未查到”），请核对证书上的姓名，一个编号只写一次。",
-                tuple(crowded),
-            )
+            raise TooManyNames(crowded, len(asked[crowded[0]]), self.per_hour)
 
     def _counted(
         self, wanted: Mapping[tuple[str, str], list[str]], reservation: Reservation
@@ -209,8 +188,8 @@ class NameGuesses:
             wait = self.limiter.wait_for(self._item_of(key), key, len(names[number]))
             paused[number] = max(paused.get(number, 0), wait)
         if any(key.startswith(SHARED) for key, _ in short):  # paused for every anonymous caller
-            return self._paused_for_all(paused)
-        return self._paused(paused)
+            return paused_for_all(paused, self.per_day)
+        return paused_hourly(paused, self.per_hour)
 
     def _count(self, key: str, tags: list[str], reservation: Reservation) -> bool:
         """Count on ``key`` the names of ``tags`` not tried with its number within its window,
@@ -234,33 +213,6 @@ class NameGuesses:
             self.limiter.hit(item, key, len(marked) - len(new))
         reservation.tags[key] = marked
         return True
-
-    def _paused_for_all(self, paused: dict[str, int]) -> RateLimited:
-        retry = max(paused.values())
-        return RateLimited(
-            retry,
-            f"证书编号 {'、'.join(paused)} 今天已被试过很多个查验结果为“未查到”的姓名（所有查验者合计每天"
-            f"最多 {self.per_day} 个）：为防止有人猜测持证人姓名，暂停不带接口密钥的查验约 "
-            f"{math.ceil(retry / 3600)} 小时，在此之前用正确的姓名查验也会被拒绝。请先核对证书上"
-            "的姓名；用人单位的人事系统可用接口密钥查验，也可联系发证机关核实。",
-            title=PAUSED,
-            reason="number_paused",
-            numbers=tuple(paused),
-        )
-
-    def _paused(self, paused: dict[str, int]) -> RateLimited:
-        retry = max(paused.values())
-        which = "这个编号" if len(paused) == 1 else f"这 {len(paused)} 个编号"
-        return RateLimited(
-            retry,
-            f"证书编号 {'、'.join(paused)} 在一小时内已有多个姓名的查验结果为“未查到”（每小时最多 "
-            f"{self.per_hour} 个）：为防止有人猜测持证人姓名，暂停查验{which}约 "
-            f"{math.ceil(retry / 60)} 分钟，在此之前用正确的姓名查验也会被拒绝。请先核对"
-            "证书上的编号和姓名；确认无误仍未查到的，请联系发证机关核实。",
-            title=PAUSED,
-            reason="number_paused",
-            numbers=tuple(paused),
-        )
 
     def settle(self, caller: Caller, reservation: Reservation, checked: Iterable[Checked]) -> None:
         """Keep, of what was reserved, each name that did not match its number; give back the

@@ -47,7 +47,8 @@ REASONS = {
     "batch_hourly": "不用密钥的批量查验每小时的行数（remaining：现在还可查验的行数）",
     "key_daily": "接口密钥每天（北京时间）的查验条数（remaining：今天还可查验的条数）",
     "reports_daily": "每个网络地址每天可提交的伪造报告份数",
-    "number_paused": "编号因一小时内多次姓名不符而暂停查验（numbers：暂停的编号；"
+    "number_paused": "编号因一小时内（或不用密钥时一天内）多个姓名查验结果为“未查到”而暂停查验"
+    "（numbers：暂停的编号；"
     "去掉这些条目即可重新提交其余各条）",
 }
 """Why a request was refused with 429, as ``reason`` names it (the OpenAPI document lists them)."""

@@ -21,7 +21,7 @@ from verify_app.api_bodies import InvalidRequest, batch_items, json_body
 from verify_app.context import caller_of, client_of, verifier_of
 from verify_app.csrf import CsrfRejected
 from verify_app.forms import checked_form, render, typed_back
-from verify_app.guesses import TooManyNames
+from verify_app.guess_refusals import TooManyNames
 from verify_app.json_response import JSONResponse
 from verify_app.links import public_base, watch_links
 from verify_app.quotas import Caller
