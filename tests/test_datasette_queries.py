@@ -1700,3 +1700,20 @@ async def test_a_table_filtered_by_the_label_the_page_shows_finds_its_rows(
     by_code = await query(ds, path, **{column_name: value})
     if "__in" not in next(iter(typed)):
         assert rows == by_code
+
+
+async def test_numbers_that_fail_their_checks_say_whether_the_registry_has_them(
+    ds: Datasette, registry_db: Path
+) -> None:
+    """A registered certificate checked with wrong names and a number that does not exist (a
+    forged one) stood side by side: the log and the registry are two databases."""
+    rows = await query(ds, "/verify_log/failing_numbers", 未查到阈值="1", 报告阈值="1")
+    with sqlite3.connect(registry_db) as conn:
+        held = dict(conn.execute("SELECT number, status FROM certificates").fetchall())
+    said = {row["证书编号"]: row["登记库中"] for row in rows}
+    assert said["Z1122020123"] == RESULT_LABELS[held["Z1122020123"]]
+    assert "无此编号" in said.values()
+    assert all(
+        said[number] == (RESULT_LABELS[held[number]] if number in held else "无此编号")
+        for number in said
+    )
