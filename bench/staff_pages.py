@@ -16,6 +16,7 @@ import yaml
 
 from datasette_config import config_dir
 from datasette_config.plugins.certreg_labels import SQL_FUNCTIONS
+from datasette_config.plugins.certreg_registered import FUNCTION as REGISTERED
 from datasette_config.plugins.certreg_sql import FUNCTIONS
 from registry.domain.regions import PROVINCE, REGIONS
 
@@ -84,7 +85,7 @@ certificate, or every row at once."""
 
 
 _ONE_ARGUMENT = re.compile(
-    rf"\b(?:{'|'.join(sorted({*FUNCTIONS, *SQL_FUNCTIONS, 'column_label'}))})\("
+    rf"\b(?:{'|'.join(sorted({*FUNCTIONS, *SQL_FUNCTIONS, 'column_label', REGISTERED}))})\("
 )
 
 

@@ -19,6 +19,8 @@ from registry.domain.statuses import RESULT_LABELS
 
 LOG = "verify_log"
 NOT_REGISTERED = "无此编号"
+FUNCTION = "registry_status"
+"""Its name in SQL."""
 
 
 class RegistryStatus:
@@ -47,4 +49,4 @@ class RegistryStatus:
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
     registry = datasette.databases.get(REGISTRY_NAME)
     if database == LOG and registry is not None and registry.path:
-        conn.create_function("registry_status", 1, RegistryStatus(Path(registry.path)))
+        conn.create_function(FUNCTION, 1, RegistryStatus(Path(registry.path)))
