@@ -175,8 +175,11 @@ class NameGuesses:
     ) -> list[tuple[str, str]]:
         """Count each number's names on each of its counters (`_count`), stopping at the first
         filled since it was read: that one, or none."""
+        tags: dict[str, list[str]] = {}  # each name hashed once, for all its counters
         for (key, number), names in wanted.items():
-            if not self._count(key, [self.tag(name)[:32] for name in names], reservation):
+            if number not in tags:
+                tags[number] = [self.tag(name)[:32] for name in names]
+            if not self._count(key, tags[number], reservation):
                 return [(key, number)]
         return []
 
