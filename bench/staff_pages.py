@@ -16,6 +16,7 @@ import yaml
 
 from datasette_config import config_dir
 from datasette_config.plugins.certreg_labels import SQL_FUNCTIONS
+from datasette_config.plugins.certreg_registered import ENDED_AT
 from datasette_config.plugins.certreg_registered import FUNCTION as REGISTERED
 from datasette_config.plugins.certreg_sql import FUNCTIONS
 from registry.domain.regions import PROVINCE, REGIONS
@@ -85,7 +86,7 @@ certificate, or every row at once."""
 
 
 _ONE_ARGUMENT = re.compile(
-    rf"\b(?:{'|'.join(sorted({*FUNCTIONS, *SQL_FUNCTIONS, 'column_label', REGISTERED}))})\("
+    rf"\b(?:{'|'.join(sorted({*FUNCTIONS, *SQL_FUNCTIONS, 'column_label', REGISTERED, ENDED_AT}))})\("
 )
 
 
@@ -237,6 +238,7 @@ def pages(values: Samples, next_page: str) -> list[Page]:
         "suspicious_clients": [{"小时数": "", "未查到阈值": ""}],
         "report_queue": [{"发证机关": ""}],
         "failing_numbers": [{"天数": "", "未查到阈值": "", "报告阈值": ""}],
+        "valid_then_ended": [{"天数": ""}],
         "most_checked": [{"天数": ""}, {"天数": "365"}],
         "key_usage": [{"天数": ""}],
     }

@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import json
 import re
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from datasette.app import Datasette
 from datasette.plugins import pm
 from datasette.tracer import capture_traces
 
+from datasette_config.labels import beijing_time
 from datasette_config.launch import ensure_verify_log
 from datasette_config.plugins.certreg_facets import ungrouped, whole_filter
 from datasette_config.plugins.certreg_labels import corrections_shown
@@ -1717,3 +1719,59 @@ async def test_numbers_that_fail_their_checks_say_whether_the_registry_has_them(
         said[number] == (RESULT_LABELS[held[number]] if number in held else "无此编号")
         for number in said
     )
+
+
+async def test_checks_answered_valid_of_certificates_ended_since_are_listed_with_when(
+    registry_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An employer told 有效 of a certificate revoked or replaced since may still rely on it, and
+    a 有效 given after the registry host recorded the change came from a replica that had not
+    had it: staff could find neither, the log and the registry being two databases."""
+    db = tmp_path / "registry.db"
+    shutil.copy(registry_db, db)
+    shutil.copy(verify_log_path(registry_db), verify_log_path(db))
+    with sqlite3.connect(db) as conn:
+        revoked_at = conn.execute(
+            "SELECT s.at FROM status_events e JOIN syncs s ON s.id = e.sync"
+            " WHERE e.number = 'C1122000001' AND e.type = '撤销'"
+        ).fetchone()[0]
+
+    def answered(number: str, at: dt.datetime, result: str = "valid") -> dict[str, Any]:
+        moment = at.replace(microsecond=0).isoformat()
+        return {
+            "at": moment,
+            "client": "198.51.100.77",
+            "number": number,
+            "result": result,
+            "name_hash": "f" * 64,
+            "channel": "api",
+            "key_id": 3,
+        }
+
+    now = dt.datetime.now(dt.UTC)
+    sqlite_utils.Database(verify_log_path(db)).table("checks").insert_all(
+        [
+            answered("C1122000001", now - dt.timedelta(days=30)),  # before the 撤销 was synced
+            answered("C1122000001", now + dt.timedelta(seconds=1)),  # after: a stale replica
+            answered("G1122000002", now - dt.timedelta(days=40)),  # replaced by a 换发
+            answered("Z1122000001", now - dt.timedelta(days=2), "reissued"),  # still 有效
+            answered("Z1122099999", now - dt.timedelta(days=3)),  # no longer registered
+            answered("C1122000001", now - dt.timedelta(days=500)),  # before the last 365 days
+        ]
+    )
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    rows = await query(shipped_datasette(db), "/verify_log/valid_then_ended", 天数="")
+    listed = {row["证书编号"]: row for row in rows}
+    assert set(listed) == {"C1122000001", "G1122000002", "Z1122099999"}
+    revoked = listed["C1122000001"]
+    assert (revoked["登记库中"], revoked["查验为有效的次数"], revoked["其中记入之后"]) == (
+        RESULT_LABELS["revoked"],
+        2,
+        1,
+    )
+    assert revoked["登记库记入时间"] == beijing_time(revoked_at)
+    assert revoked["接口密钥编号"] == "3" and revoked["客户端数"] == 1
+    assert listed["G1122000002"]["登记库中"] == SUPERSEDED
+    assert listed["G1122000002"]["其中记入之后"] == 0
+    assert listed["Z1122099999"]["登记库中"] == "无此编号"
+    assert rows[0]["证书编号"] == "C1122000001"  # the stale replica's answer first

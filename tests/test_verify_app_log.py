@@ -286,7 +286,11 @@ def test_uvicorn_access_lines_carry_no_secret_link(path: str, logged: str) -> No
 
 @pytest.mark.parametrize(
     ("name", "params"),
-    [("failing_numbers", ("天数", "未查到阈值", "报告阈值")), ("most_checked", ("天数",))],
+    [
+        ("failing_numbers", ("天数", "未查到阈值", "报告阈值")),
+        ("most_checked", ("天数",)),
+        ("valid_then_ended", ("天数",)),
+    ],
 )
 def test_queries_of_the_last_days_read_those_days_only(
     tmp_path: Path, name: str, params: tuple[str, ...]
@@ -301,6 +305,7 @@ def test_queries_of_the_last_days_read_those_days_only(
     try:
         conn.create_function("beijing_time", 1, str)
         conn.create_function("registry_status", 1, str)  # reads the registry, not the log
+        conn.create_function("registry_ended_at", 1, str)
         for function_name, function in SQL_FUNCTIONS.items():  # the staff plugin's (plain …)
             conn.create_function(function_name, 1, function)
         plan = [

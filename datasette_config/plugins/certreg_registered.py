@@ -4,7 +4,11 @@ a visitor checked — its status, or 无此编号.
 The log and the registry are two databases, which Datasette's queries cannot join: the list of
 numbers that failed their checks (屡查不符的证书编号) could not tell a registered certificate
 checked with wrong names from a number that does not exist (a forged one), and staff looked the
-numbers up one at a time. The lookup is by primary key on a read-only connection of its own."""
+numbers up one at a time. The lookup is by primary key on a read-only connection of its own.
+
+``registry_ended_at(number)``: since when (UTC, the sync that recorded it) the registry has held a
+revoked or replaced certificate so — for the auditor's list of checks answered 有效 of
+certificates ended since (and of those answered after: a replica that had not had the change)."""
 
 from __future__ import annotations
 
@@ -15,38 +19,62 @@ from typing import Any
 from datasette import hookimpl
 
 from datasette_config.launch import REGISTRY_NAME
-from registry.domain.statuses import RESULT_LABELS
+from registry.domain.statuses import RESULT_LABELS, REVOKED, SUPERSEDED, status_after
 
 LOG = "verify_log"
 NOT_REGISTERED = "无此编号"
 FUNCTION = "registry_status"
 """Its name in SQL."""
+ENDED_AT = "registry_ended_at"
+
+_EVENTS = """SELECT e.type, e.new_number, s.at FROM status_events e JOIN syncs s ON s.id = e.sync
+WHERE e.number = ? ORDER BY s.at, e.id"""
 
 
-class RegistryStatus:
-    """The SQL function, for one connection of the log (Datasette's threads each have one)."""
+class Registry:
+    """The registry read for one connection of the log (Datasette's threads each have one)."""
 
-    def __init__(self, registry: Path) -> None:
-        self.registry = registry
+    def __init__(self, path: Path) -> None:
+        self.path = path
         self._conn: sqlite3.Connection | None = None
 
-    def __call__(self, number: object) -> str | None:
-        if not isinstance(number, str):
-            return None
+    def rows(self, sql: str, number: str) -> list[tuple[Any, ...]] | None:
+        """``sql``'s rows for ``number``; None while the registry cannot be read."""
         try:
             if self._conn is None:
-                uri = f"{self.registry.resolve().as_uri()}?mode=ro"
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
                 self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
-            row = self._conn.execute(
-                "SELECT status FROM certificates WHERE number = ?", (number,)
-            ).fetchone()
+            return self._conn.execute(sql, (number,)).fetchall()
         except sqlite3.Error:  # the registry being replaced, say: the cell is left empty
             return None
-        return RESULT_LABELS.get(row[0], row[0]) if row else NOT_REGISTERED
+
+    def status(self, number: object) -> str | None:
+        """``registry_status``: its status's label, or 无此编号."""
+        if not isinstance(number, str):
+            return None
+        rows = self.rows("SELECT status FROM certificates WHERE number = ?", number)
+        if rows is None:
+            return None
+        return RESULT_LABELS.get(rows[0][0], rows[0][0]) if rows else NOT_REGISTERED
+
+    def ended_at(self, number: object) -> str | None:
+        """``registry_ended_at``: when the first sync that revoked or replaced the certificate it
+        is now ran; None while it is valid (or reissued under its number) or not registered."""
+        if not isinstance(number, str):
+            return None
+        status = self.rows("SELECT status FROM certificates WHERE number = ?", number)
+        if not status or status[0][0] not in (REVOKED, SUPERSEDED):
+            return None
+        events = self.rows(_EVENTS, number) or []
+        return next(
+            (at for kind, new, at in events if status_after(kind, new) == status[0][0]), None
+        )
 
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
     registry = datasette.databases.get(REGISTRY_NAME)
     if database == LOG and registry is not None and registry.path:
-        conn.create_function(FUNCTION, 1, RegistryStatus(Path(registry.path)))
+        read = Registry(Path(registry.path))
+        conn.create_function(FUNCTION, 1, read.status)
+        conn.create_function(ENDED_AT, 1, read.ended_at)
