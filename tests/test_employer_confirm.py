@@ -256,6 +256,14 @@ def test_the_form_confirms_without_revealing(app_client: AppClient) -> None:
     assert 'name="ticket"' in page.text  # a mismatched paper can be reported
     # and corrected: a typo in the paper's fields is fixed without typing it all again
     assert 'id="retry-title"' in page.text and 'value="电工"' in page.text
+    # the field that differs is marked for a screen reader, tied to the advice; the one that
+    # agrees is not
+    assert re.search(
+        r'id="trade" name="trade"[^>]*aria-invalid="true" aria-describedby="mismatch-advice ',
+        page.text,
+    )
+    assert 'id="mismatch-advice"' in page.text
+    assert not re.search(r'id="level" name="level"[^>]*aria-invalid', page.text)
 
 
 @pytest.mark.parametrize(

@@ -382,3 +382,21 @@ def test_a_slash_too_many_sends_nobody_to_the_host_a_request_named(
             answer = client.get(path, headers={"Host": "evil.example"}, follow_redirects=False)
             assert answer.status_code == 404 and "location" not in answer.headers, path
             assert "evil.example" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("case", "title"),
+    [
+        ("superseded", "查验结果：已由新证书取代（换发） · "),
+        ("revoked", "查验结果：已撤销 · "),
+        ("reissued", "查验结果：已补发 · "),
+    ],
+)
+def test_the_title_says_how_a_certificate_was_replaced(
+    app_client: AppClient, case: str, title: str
+) -> None:
+    """A 换发 and a 补发 under a new number both read 已由新证书取代: the title, which a screen
+    reader says first and a browser's tab shows, says which."""
+    with app_client() as client:
+        page = post_check(client, *CASES[case])
+    assert f"<title>{title}" in page.text
