@@ -781,6 +781,15 @@ def test_each_change_says_what_to_do(
     assert says in event_advice(event)
 
 
+@pytest.mark.parametrize("header", ["证书编号 姓名", "姓名，证书编号"])
+def test_a_header_typed_as_the_first_line_is_no_certificate(header: str) -> None:
+    """The box asks for "证书编号 姓名" a line: a list that began with it was refused as
+    第1行证书的编号与姓名不相符."""
+    read = parse_lines(f"\n{header}\n{VALID[0]} {VALID[1]}")
+    assert [(line, item.number) for line, item in read.items] == [(3, VALID[0])]
+    assert read.unread == []
+
+
 def test_every_line_that_is_not_a_number_and_a_name_is_named_at_once() -> None:
     """A list of forty lines with two mistakes was refused for the first, then the second."""
     text = f"{VALID[0]} {VALID[1]}\nZ1122020123\n\n{VALID[0]} {VALID[1]}\n只有姓名\n"

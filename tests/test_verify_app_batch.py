@@ -727,6 +727,34 @@ def test_a_list_without_header_whose_second_column_is_no_name_says_so(
     assert "证书编号在第1列，但第2列不像姓名" in error
 
 
+@pytest.mark.parametrize(
+    "header",
+    ["证书编号 姓名", "证书编号，姓名", "姓名、证书编号", "持证人 / 编号", "证书编号　 姓名"],
+)
+def test_a_header_typed_on_one_line_of_a_pasted_list_is_its_header(
+    app_client: AppClient, header: str
+) -> None:
+    """The box asks for "证书编号 姓名，每行一个": a list that began with that line was refused as
+    a header without 证书编号 and 姓名 — which is what it had — unless typed with a tab."""
+    pasted = f"{header}\n{VALID[0]} {VALID[1]}\n{REVOKED[1]}，{REVOKED[0]}\n"
+    with app_client() as client:
+        page = client.post(
+            "/batch", data={"csrf_token": csrf_token(client), "entries": pasted},
+            files={"file": ("", b"", "application/octet-stream")},
+        )  # fmt: skip
+    results = page.context["results"]
+    assert [(r["row"], r["result"]) for r in results] == [("2", "valid"), ("3", "revoked")]
+
+
+def test_a_mistyped_number_keeps_the_name_written_after_it(app_client: AppClient) -> None:
+    """``X123 李四`` was one number of six characters (应为11位，实为6位), without a name."""
+    with app_client() as client:
+        page = _upload(client, "list.txt", f"X123 李四\n{VALID[0]} {VALID[1]}\n".encode())
+    first = page.context["results"][0]  # type: ignore[attr-defined]
+    assert (first["number"], first["result"]) == ("X123", "malformed")
+    assert "实为4位" in first["advice"]
+
+
 def test_a_list_pasted_into_the_batch_form_is_checked_as_a_file(app_client: AppClient) -> None:
     """An officer on a phone has the list in a chat, not in a file: the batch page took a file
     only (the watch page took a pasted list). A table pasted with its header is read by it."""

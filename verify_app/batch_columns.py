@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from registry.sheets.layout import header_key
+from verify_app.list_headers import NAME_HEADERS, NUMBER_HEADERS, typed_header
 from verify_app.watch_lines import NUMBER_AT_START, split_line
 
 
@@ -22,8 +23,6 @@ its names as certificate numbers."""
 HEADER_LIKE_ROWS = 10
 """Rows where a cell with a header's word (证书, 编号 …) refuses a file whose header the service
 cannot place: further down, a list without header holds such words in its own cells (证书已补发)."""
-NUMBER_HEADERS = ("证书编号", "颁发证书编号", "编号", "证书号")
-NAME_HEADERS = ("姓名", "持证人", "持证人姓名")
 HEADER_WORDS = ("姓名", "名字", "编号", "证书", "序号", "工号")
 """Words that make a row a header the service could not place, not a row to check."""
 CONFIRM_HEADERS: dict[str, tuple[str, ...]] = {
@@ -92,9 +91,13 @@ def find_columns(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
                 if i is not None
             }
             return Columns(index + 1, number, name, confirms, list(row))
-    for line, row in rows[:HEADER_LIKE_ROWS]:
+    for index, (line, row) in enumerate(rows[:HEADER_LIKE_ROWS]):
         keys = [header_key(cell) for cell in row]
         if any(word in key for key in keys for word in HEADER_WORDS):
+            filled = [cell for cell in row if cell.strip()]
+            if len(filled) == 1 and typed_header(filled[0]):  # 证书编号 姓名, typed on one line
+                after = _without_header(rows[index + 1 :])
+                return replace(after, start=after.start + index + 1)
             raise BatchFileProblem(f"第{line}行像是表头，但{_missing(row, keys)}")
     return _without_header(rows)
 

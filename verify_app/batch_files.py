@@ -149,10 +149,20 @@ def _pair(row: Sequence[str], columns: Columns) -> tuple[str, str]:
         number, name = name, number  # this row in the other order (without header: 先后均可)
     if columns.header is None and number:
         parts = split_line(number)  # Z1122020123 周杰 in one cell; not 制表人 王五, G… 补
-        if len(parts) == 2 and _LIKE_A_NUMBER.search(parts[0].replace(" ", "")):
+        if len(parts) == 2 and _typed_number(parts[0]):
             if not name or name_like(parts[1]):
                 return parts[0], parts[1]
     return number, name
+
+
+_MISTYPED = re.compile("[0-9A-Za-z０-９Ａ-Ｚａ-ｚ-－]*[0-9０-９][0-9A-Za-z０-９Ａ-Ｚａ-ｚ-－]*")
+"""A number mistyped (X123, Z112202012): letters and digits, a digit among them."""
+
+
+def _typed_number(text: str) -> bool:
+    """Whether ``text`` is a number as typed, whole or mistyped: the name after it in the same
+    cell is the name (X123 李四 was one 6-character number, without a name)."""
+    return bool(_LIKE_A_NUMBER.search(text.replace(" ", "")) or _MISTYPED.fullmatch(text))
 
 
 def _number_like(text: str) -> bool:

@@ -7,6 +7,7 @@ import re
 from typing import NamedTuple
 
 from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item, listed
+from verify_app.list_headers import typed_header
 from verify_app.quotas import MAX_UPLOAD_ROWS
 
 MAX_WATCH_ITEMS = MAX_UPLOAD_ROWS
@@ -102,10 +103,11 @@ def parse_lines(text: str) -> Lines:
     filled = sum(1 for line in lines if line.strip())
     if filled > MAX_WATCH_ITEMS:
         raise WatchProblem(f"一个关注列表最多 {MAX_WATCH_ITEMS} 份证书，本次填了 {filled} 行。")
-    items, unread = [], []
+    items: list[tuple[int, Item]] = []
+    unread: list[str] = []
     for number, line in enumerate(lines, 1):
         line = line.strip()
-        if not line:
+        if not line or (not items and not unread and typed_header(line)):  # 证书编号 姓名
             continue
         parts = split_line(line)
         if len(parts) != 2 or not parts[0] or not parts[1]:
