@@ -276,6 +276,59 @@ def test_footer_counts_must_equal_rows_per_level(loaded: RegisterFactory, db_pat
 
 
 @pytest.mark.parametrize(
+    ("lines", "said"),
+    [
+        (  # the unit asked for two; the issuing department approved one
+            [
+                "填报单位意见：同意中级 2 人。",
+                "主管部门审查意见：同意中级 2 人。",
+                "证书核发部门意见：同意中级 1 人。",
+            ],
+            (9, "同意中级 1 人，名册中实有 2 人"),
+        ),
+        (  # the label on a row of its own, the counts on the next
+            ["填报单位意见：同意中级 2 人。", "证书核发部门意见：", "同意中级 1 人，技师 0 人。"],
+            (9, "同意中级 1 人，名册中实有 2 人"),
+        ),
+        (
+            ["证书核发部门意见：同意中级 2 人。", "证书核发部门意见：同意中级 3 人。", "（印章）"],
+            (8, "页脚有两处证书核发部门意见（第7行和此行）写的人数不同"),
+        ),
+        (
+            ["证书核发部门意见：同意初级 0 人，中级 2 人，共 3 人。", "审查人：", "（印章）"],
+            (7, "页脚“共 3 人”与各等级同意的人数之和 2 人不符"),
+        ),
+    ],
+)
+def test_the_footer_counts_read_are_the_issuing_departments(
+    loaded: RegisterFactory, db_path: Path, lines: list[str], said: tuple[int, str]
+) -> None:
+    """The first line with counts was read as the approval, whoever wrote it: a roster of two
+    中级 loaded where the unit asked for two and the issuing department approved one; a second
+    approval that disagreed, or a total that did not add up, went unread (§四.(六)1)."""
+    before = snapshot(db_path)
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "吴敏")]
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=lines)
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    [problem] = report["registers"][1]["problems"]
+    assert (problem["row"], problem["column"]) == (said[0], "证书核发部门意见")
+    assert said[1] in problem["rule"]
+    assert snapshot(db_path) == before
+
+
+def test_the_units_counts_beside_the_approval_are_not_the_approval(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """The unit asked for three; the issuing department approved the two the roster holds."""
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "吴敏")]
+    lines = ["填报单位意见：同意中级 3 人。", "证书核发部门意见：同意中级 2 人。", "（印章）"]
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=lines)
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 0, report
+
+
+@pytest.mark.parametrize(
     "opinion",
     [
         "证书核发部门意见：批准中级 2 人。",

@@ -74,46 +74,98 @@ _APPROVES = re.compile(
 asks, and its counts are no approval, nor are the supervising department's 同意上报)."""
 
 
-def _clauses(table: Table) -> Iterable[tuple[int, str]]:
-    """(row, clause) of each footer line with a 同意 (`_APPROVES`): from the word on, read on
-    over the next rows while they go on counting (a clause wrapped onto a second row)."""
+_TOTAL = re.compile(r"共(\d+)[人名]")
+"""The total an opinion may end with (…技师 0 人，共 3 人。)."""
+_LABEL = re.compile(r"([^:,;。]{0,10})意见")
+"""An opinion's label in a footer line (填报单位意见, 主管部门审查意见, 证书核发部门意见)."""
+ISSUER_WORDS = ("核发", "发证")
+"""What the issuing department's label says (证书核发部门意见, 发证机关意见)."""
+
+
+def _issuers(text: str) -> bool | None:
+    """Whether the last opinion labelled in ``text`` is the issuing department's; False for
+    another's (填报单位意见, 主管部门审查意见), None when ``text`` labels none."""
+    labels = _LABEL.findall(text)
+    return any(word in labels[-1] for word in ISSUER_WORDS) if labels else None
+
+
+@dataclass(frozen=True)
+class _Clause:
+    row: int
+    text: str
+    """from its 同意 on, read on over the rows it wraps onto"""
+    issuer: bool | None
+    """its opinion's label: the issuing department's, another's, or none written"""
+
+
+def _clauses(table: Table) -> Iterable[_Clause]:
+    """Each footer line with a 同意 (`_APPROVES`): from the word on, read on over the next
+    rows while they go on counting (a clause wrapped onto a second row), with whose opinion it
+    is — the label before it on its row, or the last one on the rows above (a label on a row
+    of its own)."""
     footer = table.footer
+    issuer: bool | None = None
     for at, (row, line) in enumerate(footer):
         key = header_key(line)
-        if not (approves := _APPROVES.search(key)):
-            continue
-        clause = key[approves.start() :]
-        for _, more in footer[at + 1 :]:  # wrapped onto the next rows: …高级 1 人， / 技师 3 人。
-            following = header_key(more)
-            if not _wraps(clause, following):
-                break
-            clause += following
-        yield row, clause
+        approves = _APPROVES.search(key)
+        before = key[: approves.start()] if approves else key
+        if (labelled := _issuers(before)) is not None:
+            issuer = labelled
+        if approves:
+            clause = key[approves.start() :]
+            for _, more in footer[at + 1 :]:  # wrapped: …高级 1 人， / 技师 3 人。
+                following = header_key(more)
+                if not _wraps(clause, following):
+                    break
+                clause += following
+            yield _Clause(row, clause, issuer)
+        if (after := _issuers(key)) is not None:  # a label after the clause, for the next rows
+            issuer = after
+
+
+def _written(clause: str) -> dict[str, str]:
+    """A clause's counts as written, by level letter (blank: "")."""
+    written: dict[str, str] = {}
+    for word, count in _COUNT.findall(clause):
+        blank = count in NONE_WRITTEN or not count.strip("_")  # ___: the line to write on
+        written.setdefault(_LEVEL_WORDS[word], "" if blank else count)
+    return written
+
+
+def _approvals(table: Table) -> list[tuple[_Clause, dict[str, str]]]:
+    """The footer's clauses that count whom the issuing department approved: those labelled
+    证书核发部门意见 — the unit's and the supervising department's counts (填报单位意见,
+    主管部门审查意见) approve nobody (§四.(六)1) — or, where no count is so labelled, those
+    of no label."""
+    counted = [
+        (clause, written) for clause in _clauses(table) if (written := _written(clause.text))
+    ]
+    labelled = [found for found in counted if found[0].issuer]
+    return labelled or [found for found in counted if found[0].issuer is None]
+
+
+def _counts(written: dict[str, str]) -> dict[str, int | str]:
+    """Count by level letter: a level the line does not name, or leaves blank, is approved for
+    nobody; one not in Arabic digits (`_PLAIN`) is kept as written, to be refused."""
+    counts: dict[str, int | str] = {}
+    for letter in LEVEL_ORDER:
+        text = written.get(letter, "")
+        plain = _PLAIN.fullmatch(text)
+        counts[letter] = int(plain[1]) if plain else (text or 0)
+    return counts
 
 
 def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
-    """(row, count by level letter) of the 附件4 footer's 同意初级 N 人，中级 N 人，高级 N 人，技师
-    N 人, read on over the footer's next rows while they go on counting (a clause wrapped onto
-    a second row). A blank count (or a dash, a slash, 无) is 0 (the form prints blanks); a count
-    that is not Arabic digits (`_PLAIN`) is kept as written, to be refused. None when there is
-    no such line, or none of its counts is filled in."""
-    for row, clause in _clauses(table):
-        written: dict[str, str] = {}
-        for word, count in _COUNT.findall(clause):
-            blank = count in NONE_WRITTEN or not count.strip("_")  # ___: the line to write on
-            written.setdefault(_LEVEL_WORDS[word], "" if blank else count)
-        if not written:
-            continue
-        if not any(written.values()):
-            return None  # the form as printed: the department has not filled it in
-        # a level the line does not name, or leaves blank, is approved for nobody
-        counts: dict[str, int | str] = {}
-        for letter in LEVEL_ORDER:
-            text = written.get(letter, "")
-            plain = _PLAIN.fullmatch(text)
-            counts[letter] = int(plain[1]) if plain else (text or 0)
-        return row, counts
-    return None
+    """(row, count by level letter) of the 附件4 footer's 证书核发部门意见：同意初级 N 人，中级 N
+    人，高级 N 人，技师 N 人 (`_approvals`), read on over the footer's next rows while they go
+    on counting (a clause wrapped onto a second row). A blank count (or a dash, a slash, 无) is
+    0 (the form prints blanks). None when there is no such line, or none of its counts is
+    filled in (the form as printed: the department has not filled it in)."""
+    approvals = _approvals(table)
+    if not approvals or not any(approvals[0][1].values()):
+        return None
+    clause, written = approvals[0]
+    return clause.row, _counts(written)
 
 
 def _quoted(letter: str, count: object) -> str:
@@ -143,12 +195,20 @@ def footer_refusal(table: Table) -> Problem | None:
             "名册只能登记批准发证的人员。请把未获批准的人员从名册中删去，页脚写明同意的各等级人数"
         )
         return Problem(row, FOOTER_COLUMN, line, rule, "§四.(六)1")
-    for row, clause in _clauses(table):
-        counted = Counter(_LEVEL_WORDS[word] for word, _ in _COUNT.findall(clause))
+    for clause in _clauses(table):
+        counted = Counter(_LEVEL_WORDS[word] for word, _ in _COUNT.findall(clause.text))
         if twice := [letter for letter, n in counted.items() if n > 1]:
             level = LEVELS[twice[0]].removesuffix("工")
             rule = f"页脚对{level}写了不止一个人数，看不出批准了几人：每个等级只写一次"
-            return Problem(row, FOOTER_COLUMN, clause, rule, "§四.(六)1")
+            return Problem(clause.row, FOOTER_COLUMN, clause.text, rule, "§四.(六)1")
+    approvals = _approvals(table)
+    for clause, written in approvals[1:]:
+        if _counts(written) != _counts(approvals[0][1]):
+            rule = (
+                f"页脚有两处证书核发部门意见（第{approvals[0][0].row}行和此行）写的人数不同，"
+                "看不出批准了几人：只保留证书核发部门实际批准的那一处"
+            )
+            return Problem(clause.row, FOOTER_COLUMN, clause.text, rule, "§四.(六)1")
     return None
 
 
@@ -171,6 +231,11 @@ def footer_problems(table: Table, per_level: Counter[str]) -> list[Problem]:
             actual = per_level[letter]
             rule = f"页脚同意{level} {count} 人，名册中实有 {actual} 人，两者应相等"
             problems.append(Problem(row, FOOTER_COLUMN, _quoted(letter, count), rule, "§四.(六)1"))
+    total = _TOTAL.search(_approvals(table)[0][0].text)
+    if total and not problems and int(total[1]) != sum(per_level.values()):
+        rows = sum(per_level.values())
+        rule = f"页脚“共 {total[1]} 人”与各等级同意的人数之和 {rows} 人不符，两者应相等"
+        problems.append(Problem(row, FOOTER_COLUMN, total[0], rule, "§四.(六)1"))
     return problems
 
 
