@@ -16,11 +16,11 @@ from collections import Counter
 from pathlib import Path
 
 from bench.plans import RegisterPlan
+from registry.domain.exam import EXAM_COLUMNS
 from registry.domain.levels import LEVELS
 from registry.domain.names import name_key
 from registry.domain.regions import region_name
 from registry.kinds import LAYOUTS
-from registry.kinds.roster_cells import EXAM_COLUMNS
 from registry.sheets.writers import approval_footer, write_xlsx
 from registry.sync.catalogue import load_catalogue
 

@@ -247,6 +247,18 @@ def test_a_formula_saying_who_holds_a_number_is_refused(
     assert "选择性粘贴" in rule and "数值" in rule
 
 
+def test_a_formula_giving_a_score_is_refused(registers: RegisterFactory, db_path: Path) -> None:
+    """A score worked out by a formula (=50+2, Excel shows 52, a fail) loaded the 88 saved
+    beside it: whether the holder passed decides whether a certificate is issued (§二)."""
+    path = registers.add(
+        "mianyang.xlsx", [approval_row("Z1122020001", "赵六", 技术业务理论="88")], MIANYANG
+    )
+    _saved_formula(path, "88", "50+2", "88")
+    [(row, found, rule, clause)] = refused(registers, db_path, "mianyang.xlsx")
+    assert (row, found, clause) == (4, "技术业务理论", "§四.(五)")
+    assert "考试考核结果须是输入的值" in rule
+
+
 def test_a_formula_elsewhere_loads(registers: RegisterFactory, db_path: Path) -> None:
     """A 工作单位 put together by a formula says nothing of who holds which number."""
     path = registers.add(

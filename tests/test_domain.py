@@ -284,6 +284,10 @@ def test_passes(value: object) -> None:
         ("", "为空", "§四.(五)"),
         ("较好", "应为", "附件4"),
         ("七十八", "须用阿拉伯数字", "§四.(三)"),
+        ("八十五分", "须用阿拉伯数字", "§四.(三)"),
+        ("一般", "应为 合格、良好、优秀", "附件4"),  # no score in numerals: a word, 一 in it
+        ("二等", "应为 合格、良好、优秀", "附件4"),
+        (0.85, "百分比格式时显示为 85%", "附件4"),  # not 低于 60 分，不合格: no row to remove
     ],
 )
 def test_failures(value: object, reason: str, clause: str) -> None:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
 from registry.domain.dates import CHINESE_NUMERALS
 
+EXAM_COLUMNS = ("思想政治表现", "生产工作成绩", "职业道德", "技术业务理论", "实际操作技能")
+"""附件4's 考试考核结果, one column each."""
 PASSING_GRADES = frozenset({"合格", "良好", "优秀", "优", "良", "通过", "及格"})
 FAILING_GRADES = frozenset({"不合格", "不及格", "差", "未通过", "缺考"})
 PASS_MARK = 60.0
 EXAM_CLAUSE = "§二、§四.(六)1"
 """Certificates go to those who passed, as many as passed: a failed result's row is removed."""
+
+
+_WRITTEN_OUT = re.compile(f"(?:{CHINESE_NUMERALS.pattern}|点)+分?")
+"""A score written out in Chinese numerals."""
 
 
 @lru_cache(maxsize=4096)  # rosters repeat the same few grades and scores thousands of times
@@ -36,9 +43,15 @@ def exam_problem(value: object) -> tuple[str, str] | None:
         try:
             score = float(text.removesuffix("分"))
         except ValueError:
-            if CHINESE_NUMERALS.search(text):
+            if _WRITTEN_OUT.fullmatch(text):  # 七十八, 八十五分 — not 一般, 二等
                 return f"分数“{text}”须用阿拉伯数字填写，如 78", "§四.(三)"
             return f"结果“{text}”应为 合格、良好、优秀 或 0-100 的分数", "附件4"
+    if 0 < score < 1:  # 0.85 in a cell formatted as a percentage, showing 85%
+        return (
+            f"分数 {score:g} 不像百分制的分数（单元格设为百分比格式时显示为 {score:.0%}）："
+            f"请改为 0-100 的分数，如 {score * 100:g}",
+            "附件4",
+        )
     if not 0 <= score <= 100:
         return f"分数 {score:g} 不在 0-100 之间", "附件4"
     if score < PASS_MARK:

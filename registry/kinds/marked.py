@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from registry.domain.exam import EXAM_COLUMNS
 from registry.domain.problems import Problem
 from registry.sheets._extent import column_letters
 from registry.sheets.table import Table
@@ -43,15 +44,17 @@ UNSEEN_CELL = (
 
 FORMULA_CELL = (
     "这个单元格是公式：导入的是文件里保存的上次计算结果，而打开文件的程序可能重新计算、显示另外的内容，"
-    "审核时看到的与登记的就可能不同。持证人的姓名、性别、出生年月、证书编号、工种和等级须是输入的值：请选中该列，"
+    "审核时看到的与登记的就可能不同。持证人的姓名、性别、出生年月、证书编号、工种、等级和考试考核结果须是输入的值：请选中该列，"
     "复制后右键“选择性粘贴”→“数值”，保存后重新导入"
 )
 IDENTITY_COLUMNS = frozenset(
     {"姓名", "性别", "出生年月", "出生日期", "颁发证书编号", "证书编号", "新证书编号"}
     | {"报考工种", "报考等级", "类型", "更正姓名", "更正性别", "更正出生年月", "更正工种"}
+    | set(EXAM_COLUMNS)
 )
 """The columns that say who holds which certificate — and what the public check shows of it,
-its trade and level, and what a status change does: no formula's saved value may decide it."""
+its trade and level, whether the holder passed (§二), and what a status change does: no
+formula's saved value may decide it."""
 
 
 ERROR_CELL = (

@@ -18,7 +18,7 @@ from registry.domain.dates import (
     year_month_text,
     years_after,
 )
-from registry.domain.exam import exam_problem
+from registry.domain.exam import EXAM_COLUMNS, exam_problem
 from registry.domain.levels import LETTER_OF_LEVEL
 from registry.domain.names import SEX_RULE, normalise_name, sex_of
 from registry.domain.regions import region_name, unit_region
@@ -28,7 +28,6 @@ from registry.sheets.cells import Cell, text
 NUMBER_COLUMN = "颁发证书编号"
 SINCE_COLUMN = "执行工资等级起始时间"
 
-EXAM_COLUMNS = ("思想政治表现", "生产工作成绩", "职业道德", "技术业务理论", "实际操作技能")
 """考试考核结果 (附件4): every one must be a pass (§二, §四.(六)1)."""
 
 ROSTER_FORMS = "附件4、附件5"

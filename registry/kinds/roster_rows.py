@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from registry.domain.dates import beijing_today, years_after
+from registry.domain.exam import EXAM_COLUMNS
 from registry.domain.levels import LEVELS
 from registry.domain.name_rules import check_name, gap_problem
 from registry.domain.names import normalise_name
@@ -25,7 +26,6 @@ from registry.kinds.base import RegisterEntry
 from registry.kinds.cells import digits_lost, total_row
 from registry.kinds.roster_cells import (
     DITTO_RULE,
-    EXAM_COLUMNS,
     MIN_AGE_AT_WORK,
     NUMBER_COLUMN,
     SINCE_COLUMN,

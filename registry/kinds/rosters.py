@@ -12,13 +12,14 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 
+from registry.domain.exam import EXAM_COLUMNS
 from registry.domain.numbers import CertificateNumber, parse
 from registry.domain.problems import NUMBER_TAKEN, Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import APPROVAL_ROSTER, TECHNICIAN_ROSTER
 from registry.kinds.base import Kind, LoadContext, RegisterEntry
 from registry.kinds.handed_out import handed_out_elsewhere
-from registry.kinds.roster_cells import EXAM_COLUMNS, NUMBER_COLUMN
+from registry.kinds.roster_cells import NUMBER_COLUMN
 from registry.kinds.roster_holders import registered_holders
 from registry.kinds.roster_holdings import check_holdings, holdings_reader
 from registry.kinds.roster_rows import RosterResult, check_rows

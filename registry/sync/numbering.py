@@ -16,6 +16,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from registry.domain.exam import EXAM_COLUMNS
 from registry.domain.levels import LEVELS
 from registry.domain.names import name_key
 from registry.domain.numbers import MAX_SEQUENCE, CertificateNumber, MalformedNumber, parse
@@ -27,7 +28,6 @@ from registry.kinds import read_as
 from registry.kinds.cells import total_row
 from registry.kinds.marked import marked_rows
 from registry.kinds.roster_cells import (
-    EXAM_COLUMNS,
     NUMBER_COLUMN,
     exam_verdict,
     level_verdict,
