@@ -1260,3 +1260,22 @@ def test_an_id_number_column_alone_is_told_kept_out_not_mistaken(
     assert report["registers"][0]["notes"] == [
         "以下各列不是本表的栏目，登记库不保存这些个人信息，无需处理：“身份证号码”（1 行，如第4行）"
     ]
+
+
+def test_a_technician_row_approved_by_another_document_is_refused(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """附件5 gives each row its 批准文号: a row approved by 〔2012〕13号 (or by a city's
+    document) loaded under a register of 〔2012〕12号, with 12号's date as its 发证日期 (§四.(三));
+    the same document spelled otherwise loads."""
+    rows = [
+        technician_row("J1122010001", 批准文号="川人社函[2012]第12号"),  # the register's
+        technician_row("J1122010002", "王建国", 序号=2, 批准文号="川人社函〔2012〕13号"),
+        technician_row("J1122010003", "李强", 序号=3, 批准文号="绵人社函〔2012〕8号"),
+    ]
+    registers.add("technicians.xlsx", rows, TECHNICIANS)
+    code, report, _ = sync(registers.folder, db_path)
+    assert code == 1
+    found = [(p["row"], p["column"], p["clause"]) for p in report["registers"][0]["problems"]]
+    assert found == [(4, "批准文号", "§四.(三)"), (5, "批准文号", "§四.(三)")]
+    assert "不是同一文件" in report["registers"][0]["problems"][0]["rule"]

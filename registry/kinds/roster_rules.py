@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from registry.domain.documents import year_problem
+from registry.domain.documents import document_key, year_problem
 from registry.domain.names import holder_key
 from registry.domain.problems import Problem
 from registry.kinds.base import RegisterEntry
@@ -105,6 +105,18 @@ def document_problems(entry: RegisterEntry, records: Iterable[Record]) -> list[P
         document = text(written)
         if not document or document == entry.approval_doc or is_ditto(written):
             continue  # a ditto mark is refused as one (`roster_rows`)
-        if reason := year_problem(document, year):
+        if reason := year_problem(document, year) or _another_document(document, entry):
             problems.append(Problem(record.row, "批准文号", document, reason, "§四.(三)"))
     return problems
+
+
+def _another_document(document: str, entry: RegisterEntry) -> str | None:
+    """Why a 附件5 row approved by another document than the register's cannot be loaded with
+    it: its certificate would carry the register's 发证日期, the date of that other document."""
+    if not entry.approval_doc or document_key(document) == document_key(entry.approval_doc):
+        return None
+    return (
+        f"本行的批准文号与本名册的批准文号“{entry.approval_doc}”不是同一文件：发证日期是批准文件"
+        "的日期，一份名册只登记同一文件批准的人员。请核对本行的批准文号；确是另一文件批准的，"
+        "请把该行移到按那份文件登记的名册中（registers.toml 中写明它的 approval_doc 和 issued_on）"
+    )
