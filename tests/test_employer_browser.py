@@ -167,6 +167,13 @@ def test_a_confirmation_with_one_mismatched_field_reveals_nothing(
     assert "汽车驾驶员" not in content and "2012-03-15" not in content
     assert page.locator("#report-title").inner_text() == "报告疑似伪造证书"
     shoot(page, "confirm", tmp_path)
+    # a printout is the answer, with where and when: not the forms to retry and to report
+    page.emulate_media(media="print")
+    assert page.locator(".print-only").is_visible()
+    assert "查验时间：北京时间" in page.locator(".print-only").inner_text()
+    assert not page.locator("section.retry").is_visible()
+    assert not page.locator("section.report").is_visible()
+    page.emulate_media(media="screen")
     api = page.request.post(
         base + "/api/v1/verify",
         data=json.dumps({"number": VALID[0], "name": VALID[1], "confirm": {"trade": "电工"}}),

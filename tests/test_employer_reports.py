@@ -273,9 +273,13 @@ def test_a_client_may_send_a_few_reports_a_day(
             answers.append(send_report(client, page, "", f"第{i}次"))
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert len(reports_of(registry_db)) == 2
-    # the form again, with what was typed and whom to call instead
+    # what was typed, to copy, and whom to call instead — not the form, to be refused again
     refused = answers[2]
-    assert "今天的已用完" in refused.text and ">第2次</textarea>" in refused.text
+    assert (
+        "今天的已用完" in refused.text
+        and '<blockquote class="typed">第2次</blockquote>' in refused.text
+    )
+    assert "<textarea" not in refused.text and "提交报告</button>" not in refused.text
     assert 'class="contact"' in refused.text and 'href="tel:' in refused.text
     assert 1 <= int(refused.headers["Retry-After"]) <= 86400
 

@@ -400,3 +400,28 @@ def test_the_title_says_how_a_certificate_was_replaced(
     with app_client() as client:
         page = post_check(client, *CASES[case])
     assert f"<title>{title}" in page.text
+
+
+def test_a_printed_result_says_where_and_when_it_was_checked(
+    app_client: AppClient, clock: Clock
+) -> None:
+    """The header and footer are not printed: a printout kept as evidence named neither the
+    service nor the time of the check, only the registry's."""
+    with app_client(public_url="https://zscx.example.gov.cn") as client:
+        page = post_check(client, *VALID)
+        form = client.get("/")
+    printed = page.text.split('<p class="print-only">', 1)[1].split("</p>", 1)[0]
+    # the address the service is published at, never a Host header a client chose
+    assert printed.startswith("四川省机关事业单位工人技术等级（职务）资格证书查验 https://zscx.")
+    assert f"查验时间：{context_of(page)['checked_at']}" in printed
+    assert context_of(page)["checked_at"].startswith("北京时间 ")
+    assert "查验时间" not in form.text.split('<p class="print-only">', 1)[1].split("</p>", 1)[0]
+
+
+def test_the_api_pages_examples_are_named_regions(app_client: AppClient) -> None:
+    """Six examples a keyboard reaches were announced as bare code: a pre's label is dropped."""
+    with app_client() as client:
+        docs = client.get("/docs")
+    examples = re.findall(r'<pre tabindex="0" role="region" aria-label="([^"]+)">', docs.text)
+    assert len(examples) == docs.text.count("<pre") == 6
+    assert examples[0] == "查验一份证书：curl 示例（可左右滚动）"

@@ -127,6 +127,7 @@ def _batch_results(
         summary=_summary(answers, len(parsed.unchecked)),
         set_aside=parsed.set_aside,
         as_of=shown_time(answers[0].answer.as_of),
+        checked_at=shown_time(verifier.now()),
     )
     return render(request, "batch.html", context)
 

@@ -46,6 +46,7 @@ def _result_context(request: Request, answer: Verification, wants_contact: bool)
     context: dict[str, Any] = {
         "check": answer,
         "as_of": shown_time(answer.as_of),
+        "checked_at": shown_time(verifier.now()),
         "stale": verifier.is_stale(answer.as_of),
         "stale_days": verifier.settings.stale_days,
     }

@@ -194,7 +194,7 @@ async def store(request: Request, entry: Report) -> Filed:
     """Store ``entry`` for staff, charged to its client's day (`RateLimited` when spent;
     ``sqlite3.Error`` when the log cannot be written)."""
     verifier = verifier_of(request)
-    at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0).isoformat()
+    at = verifier.now().replace(microsecond=0).isoformat()
     ref, at, again, kept = await run_in_threadpool(
         file_report,
         verifier.settings.log_db,
@@ -239,6 +239,7 @@ async def report(request: Request) -> Response:
         return render(request, "report.html", context, 503)
     except RateLimited as exc:
         context["report_error"] = exc.message
+        context["report_spent"] = True  # no form to fill in again, only to be refused again
         context["contact"] = authority
         context["fallback"] = contacts.fallback_for(authority)
         response = render(request, "report.html", context, 429)

@@ -241,8 +241,11 @@ class Verifier:
         changed = dt.datetime.fromisoformat(as_of)
         if changed.tzinfo is None:
             changed = changed.replace(tzinfo=dt.UTC)
-        age = dt.datetime.fromtimestamp(self.clock(), dt.UTC) - changed
-        return age > dt.timedelta(days=self.settings.stale_days)
+        return self.now() - changed > dt.timedelta(days=self.settings.stale_days)
+
+    def now(self) -> dt.datetime:
+        """The service's clock, as a moment (UTC)."""
+        return dt.datetime.fromtimestamp(self.clock(), dt.UTC)
 
     def _log(self, caller: Caller, answer: Verification, hashed: str, channel: Channel) -> None:
         key_id = caller.key.id if caller.key else None
