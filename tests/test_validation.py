@@ -1279,3 +1279,30 @@ def test_a_technician_row_approved_by_another_document_is_refused(
     found = [(p["row"], p["column"], p["clause"]) for p in report["registers"][0]["problems"]]
     assert found == [(4, "批准文号", "§四.(三)"), (5, "批准文号", "§四.(三)")]
     assert "不是同一文件" in report["registers"][0]["problems"][0]["rule"]
+
+
+def test_a_level_the_footer_does_not_name_is_said_so_not_quoted_as_written(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """同意中级 1 人 under a roster with an 初级 row was quoted as “初级 0 人”, words the file
+    does not hold."""
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("C1122020001", "吴敏", level="初级")]
+    lines = ["证书核发部门意见：同意中级 1 人。", "审查人：", "（印章）"]
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=lines)
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    [problem] = report["registers"][1]["problems"]
+    assert problem["value"] == "（未写初级的人数）"
+    assert problem["rule"].startswith("页脚没有写初级的人数（即同意 0 人），名册中实有 1 人")
+
+
+def test_a_row_whose_level_is_unread_is_not_also_a_footer_count_short(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """报考等级 五级 is refused for itself; the footer's 中级 2 人 was told 名册中实有 1 人 too."""
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "吴敏", level="五级")]
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=footer({"Z": 2}))
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 1
+    columns = [problem["column"] for problem in report["registers"][1]["problems"]]
+    assert "报考等级" in columns and "证书核发部门意见" not in columns

@@ -161,16 +161,23 @@ def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
     on counting (a clause wrapped onto a second row). A blank count (or a dash, a slash, 无) is
     0 (the form prints blanks). None when there is no such line, or none of its counts is
     filled in (the form as printed: the department has not filled it in)."""
+    found = _found(table)
+    return None if found is None else found[:2]
+
+
+def _found(table: Table) -> tuple[int, dict[str, int | str], frozenset[str]] | None:
+    """`footer_counts`, and the levels the line names (the others it approves for nobody)."""
     approvals = _approvals(table)
     if not approvals or not any(approvals[0][1].values()):
         return None
     clause, written = approvals[0]
-    return clause.row, _counts(written)
+    return clause.row, _counts(written), frozenset(written)
 
 
-def _quoted(letter: str, count: object) -> str:
-    """A footer's count of a level as the form prints it (同意中级 5 人): for the clerk to find."""
-    return f"{LEVELS[letter].removesuffix('工')} {count} 人"
+def _shown(letter: str, count: object, named: frozenset[str]) -> str:
+    """A footer's count of a level as the clerk finds it (同意中级 5 人), or that it names none."""
+    level = LEVELS[letter].removesuffix("工")
+    return f"{level} {count} 人" if letter in named else f"（未写{level}的人数）"
 
 
 def footer_refusal(table: Table) -> Problem | None:
@@ -212,15 +219,16 @@ def footer_refusal(table: Table) -> Problem | None:
     return None
 
 
-def footer_problems(table: Table, per_level: Counter[str]) -> list[Problem]:
+def footer_problems(table: Table, per_level: Counter[str], unlevelled: int = 0) -> list[Problem]:
     """The footer's counts, where filled in, equal the rows per level; in Arabic numerals; and
-    it approves (`footer_refusal`)."""
+    it approves (`footer_refusal`). Not counted while ``unlevelled`` rows' level is unread
+    (each refused for it): their levels would each be told a count short."""
     if refused := footer_refusal(table):
         return [refused]
-    found = footer_counts(table)
-    if found is None:
+    found = _found(table)
+    if found is None or unlevelled:
         return []
-    row, counts = found
+    row, counts, named = found
     problems = []
     for letter, count in counts.items():
         level = LEVELS[letter].removesuffix("工")
@@ -229,8 +237,14 @@ def footer_problems(table: Table, per_level: Counter[str]) -> list[Problem]:
             problems.append(Problem(row, FOOTER_COLUMN, count, rule, "§四.(三)"))
         elif count != per_level[letter]:
             actual = per_level[letter]
-            rule = f"页脚同意{level} {count} 人，名册中实有 {actual} 人，两者应相等"
-            problems.append(Problem(row, FOOTER_COLUMN, _quoted(letter, count), rule, "§四.(六)1"))
+            said = (
+                f"同意{level} {count} 人"
+                if letter in named
+                else f"没有写{level}的人数（即同意 0 人）"
+            )
+            rule = f"页脚{said}，名册中实有 {actual} 人，两者应相等"
+            shown = _shown(letter, count, named)
+            problems.append(Problem(row, FOOTER_COLUMN, shown, rule, "§四.(六)1"))
     total = _TOTAL.search(_approvals(table)[0][0].text)
     if total and not problems and int(total[1]) != sum(per_level.values()):
         rows = sum(per_level.values())
@@ -276,17 +290,17 @@ def advise_failing_rows(
     count for its level, and the numbers of the level's later rows, must fit what is left: say
     so now, so that the clerk's next attempt does not fail on them (§四.(六)1, 附件3 四). A
     footer that already leaves the failing rows out is no problem of its own."""
-    found = footer_counts(table)
+    found = _found(table)
     removed = (EXAM_CLAUSE, WITHHELD_CLAUSE)  # failed, or withheld by its remarks
     failing_rows = {p.row for p in problems if p.row is not None and p.clause in removed}
     if found is None or not failing_rows:
         return problems
-    declared = found[1]
+    _, declared, named = found
     failing = Counter(letters[row] for row in failing_rows if row in letters)
     remaining = Counter(letters.values())
     remaining.subtract(failing)
     settled = {
-        _quoted(letter, count)
+        _shown(letter, count, named)
         for letter, count in declared.items()
         if failing[letter] and count == remaining[letter]
     }

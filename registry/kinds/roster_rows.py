@@ -130,6 +130,8 @@ class _RowChecker:
         self.numbered: list[NumberedRow] = []
         self.fits: dict[tuple[str, str | None, str, str], tuple[tuple[str, str], ...]] = {}
         self.letters: dict[int, str] = {}
+        self.unlevelled = 0
+        """rows whose level could not be read"""
         """row → its level letter, for the footer's counts and advice that depends on the level"""
 
     def cells(self, record: Record) -> dict[str, object]:
@@ -235,6 +237,8 @@ class _RowChecker:
         number = self.number(record, letter, checked["报考工种"])
         if letter:
             self.letters[row] = letter
+        else:
+            self.unlevelled += 1
         if len(problems) == before and number is not None and letter is not None:
             self.result.certificates.append(self.certificate(record, number, letter, name, checked))
 
@@ -301,7 +305,8 @@ def check_rows(
             )
             continue
         checker.check(record, unread.get(record.row, ()))
-    result.problems += footer_problems(table, Counter(checker.letters.values()))
+    per_level = Counter(checker.letters.values())
+    result.problems += footer_problems(table, per_level, checker.unlevelled)
     numbered = {row for row, _, _ in result.numbers}
     result.problems = advise_failing_rows(result.problems, table, checker.letters, numbered)
     result.problems += duplicate_holders(result.certificates)
