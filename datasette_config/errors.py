@@ -79,6 +79,10 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
             "或用常用查询按证书编号、姓名查找。",
         ),
         (
+            r"Parameter (?P<key>\S+) given (?P<n>\d+) times, at most (?P<most>\d+)",
+            "网址中的参数 {key} 重复了 {n} 次（最多 {most} 次）。请回到上一页重新选择筛选和分面。",
+        ),
+        (
             r"Invalid request parameter: (?P<detail>.+)",
             "网址中的参数无法读取（筛选、排序、分页或分面的写法不对）。请回到上一页重新选择，"
             "或删去网址中“?”之后手写的部分。技术信息：{detail}",
