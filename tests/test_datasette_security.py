@@ -56,6 +56,7 @@ from tests.datasette_fixtures import (
     signed_in,
     sync,
 )
+from tests.hostile_files import bounded
 from tests.servers import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 
 LOGIN = "/-/login"
@@ -1214,3 +1215,21 @@ async def test_a_login_waits_for_no_other_users_and_addresses_checks(ds: Dataset
 def stripe(key: tuple[str, str]) -> int:
     """The lock stripe `LoginThrottle.locked` takes for ``key``."""
     return zlib.crc32(":".join(key).encode()) % LOCK_STRIPES
+
+
+def test_a_printf_of_millions_of_characters_is_null_at_once() -> None:
+    """``printf('%.*c', 2147483647, 'a')`` built its text for 7 s — no time limit interrupts
+    one call — before SQLite answered NULL: three such queries held every staff page (a hang
+    guard, not a timing). Any other printf is SQLite's own."""
+    code = (
+        "import sqlite3\n"
+        "from datasette_config.plugins.certreg_printf import prepare_connection\n"
+        "conn = sqlite3.connect(':memory:')\n"
+        "prepare_connection(conn, 'registry', None)\n"
+        "sql = \"SELECT printf('%.*c', 2147483647, 'a'), format('%2147483647d', 1),"
+        " printf('%s%.*c', 'x', 2147483647, 'a'), printf('%.*c', 2147483647, 'a'),"
+        " printf('%05d|%.2f|%s|%%|%*d|%q', 42, 3.14159, '周杰', 3, 7, 'it''s')\"\n"
+        "print(conn.execute(sql).fetchone())\n"
+    )
+    said = bounded(code, seconds=5).strip()
+    assert said == "(None, None, None, None, \"00042|3.14|周杰|%|  7|it''s\")"
