@@ -1241,3 +1241,21 @@ def test_a_printf_of_millions_of_characters_is_null_at_once() -> None:
     )
     said = bounded(code, seconds=5).strip()
     assert said == "(None, None, None, None, \"00042|3.14|周杰|%|  7|it''s\")"
+
+
+@pytest.mark.anyio
+async def test_a_csv_export_of_a_query_that_fails_says_so(ds: Datasette) -> None:
+    """Datasette answered a CSV of a query that failed (a refused function, a value over the
+    size limit) with 200 and a file of one empty line: staff read it as "no rows"."""
+    cookies = signed_in(ds)
+    for sql in ("select load_extension('x')", "select zeroblob(200000)"):
+        failed = await ds.client.get("/registry.csv", params={"sql": sql}, cookies=cookies)
+        assert failed.status_code == 400 and failed.text.startswith("导出失败：查询出错"), sql
+    empty = await ds.client.get(
+        "/registry.csv", params={"sql": "select 1 as a where 0"}, cookies=cookies
+    )
+    assert empty.status_code == 200 and empty.text == "\ufeffa\r\n"  # no rows, said so
+    canned = await ds.client.get(
+        "/registry/certificate.csv", params={"证书编号": "Z1122020123"}, cookies=cookies
+    )
+    assert canned.status_code == 200 and "Z1122020123" in canned.text

@@ -202,6 +202,21 @@ def _shown(datasette: Any, table: str | None) -> Shown:
     return shown
 
 
+FAILED_EXPORT = (
+    "导出失败：查询出错（或结果超过导出的大小限制），没有导出任何行。"
+    "请在网页上运行同一查询，查看原因后再导出。"
+)
+
+
+async def _failed_export(send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+    """What a CSV export of a query that failed says: Datasette answered 200 with a file of one
+    empty line, which staff read as "no rows"."""
+    body = FAILED_EXPORT.encode("utf-8")
+    headers = [(b"content-type", b"text/plain; charset=utf-8")]
+    await send({"type": "http.response.start", "status": 400, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     def wrap(app: ASGIApp) -> ASGIApp:
@@ -211,9 +226,26 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
                 return
             asked_for_csv = _route_path(scope).endswith(".csv")
             neutraliser: CsvNeutraliser | None = None
+            held: list[dict[str, Any]] = []  # the start and empty lines, until a heading comes
+            replaying = False
 
             async def send_guarded(message: dict[str, Any]) -> None:
-                nonlocal neutraliser
+                nonlocal neutraliser, replaying
+                if held:
+                    held.append(message)
+                    body = b"".join(m.get("body", b"") for m in held[1:])
+                    if not body.strip(b"\r\n") and held[-1].get("more_body", False):
+                        return  # nothing but the line of no headings yet
+                    if not body.strip(b"\r\n"):  # a failed query: no columns, no rows
+                        await _failed_export(send)
+                        return
+                    waiting = held[:]
+                    held.clear()
+                    replaying = True
+                    for one in waiting:
+                        await send_guarded(one)
+                    replaying = False
+                    return
                 if message["type"] == "http.response.start":
                     headers = message.get("headers", [])
                     content_type = next(
@@ -235,6 +267,9 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
                         )
                         headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
                         message = dict(message, headers=headers)
+                        if not _headless(scope) and not replaying:
+                            held.append(message)
+                            return
                 elif message["type"] == "http.response.body" and neutraliser is not None:
                     more = message.get("more_body", False)
                     body = neutraliser.feed(message.get("body", b""), final=not more)
