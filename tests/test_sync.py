@@ -614,9 +614,11 @@ def _stopped_run(
 def test_a_refusal_held_for_a_retry_is_recorded_when_the_retry_round_stops(
     registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two status registers before their roster; the second is refused for its own fault (a
-    2099 date), and the run is stopped while the first is retried: both refusals are kept."""
-    for name, date in (("a.csv", "2012-09-10"), ("b.csv", "2099-09-10")):
+    """Two status registers before their roster; the first is refused for its own fault (a
+    2099 date), and the run is stopped while the second is retried: both refusals are kept.
+    (One refused for nothing but its roster, listed first, would hold the other back until
+    its retry: `Retries.held_back`.)"""
+    for name, date in (("b.csv", "2099-09-10"), ("a.csv", "2012-09-10")):
         registers.add(
             name,
             [status_event("补发", "Z1122020001", "周杰", date)],
@@ -1348,3 +1350,35 @@ def test_a_manifest_that_is_a_folder_is_named_as_one(tmp_path: Path, db_path: Pa
     (tmp_path / "registers.toml").mkdir()
     code, output = run("sync", str(tmp_path), "--db", str(db_path))
     assert code == 2 and "registers.toml 是一个文件夹，不是名册清单" in output, output
+
+
+def test_a_status_change_listed_after_one_that_waits_for_its_roster_keeps_its_turn(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """An integrity review: s1 revokes 周杰's certificate and, waiting for the roster listed
+    last (郑浩's, a city's), was refused its first time; s2, listed after it, exchanged the
+    certificate first — and s1, retried, found it exchanged: a certificate revoked for fraud
+    had a valid successor. The manifest's order decides: the 撤销, then the 换发 (refused)."""
+    registers.add("a.csv", [approval_row("Z1122000001", "周杰")], PROVINCE)
+    changes = {"kind": "status-changes", "authority": "2200"}
+    fraud = {"原因": "考核材料弄虚作假", "批准文号": "川人社函〔2012〕77号"}
+    registers.add(
+        "s1.csv",
+        [
+            status_event("撤销", "Z1122000001", "周杰", "2012-11-01", **fraud),
+            status_event("撤销", "Z1122020001", "郑浩", "2012-11-01", **fraud),
+        ],
+        changes,
+    )
+    exchange = status_event(
+        "换发", "Z1122000001", "周杰", "2012-12-01", "Z1122000002", 批准文号="川人社函〔2012〕78号"
+    )
+    registers.add("s2.csv", [exchange], changes)
+    registers.add("b.csv", [approval_row("Z1122020001", "郑浩")], MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1, output
+    with sqlite3.connect(db_path) as conn:
+        held = dict(conn.execute("SELECT number, status FROM certificates").fetchall())
+    assert held == {"Z1122000001": "revoked", "Z1122020001": "revoked"}
+    assert "s1.csv［换发、补发、撤销登记表］已导入" in output
+    assert "该证书已撤销，不能再换发、补发或撤销" in output  # s2's, told why

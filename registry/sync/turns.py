@@ -105,6 +105,8 @@ class Retries:
         """index of a register to try again → how many had loaded at its last try"""
         self.hopeful: set[int] = set()
         """those of them refused for some of that: they may load later in the run"""
+        self.deferred: set[int] = set()
+        """registers not synced yet: held behind an earlier one that waits (`held_back`)"""
 
     def record(self, index: int, may_retry: bool) -> None:
         """Take note of the register ``index``'s outcome: to try again, or loaded — by this
@@ -140,6 +142,35 @@ class Retries:
                 if index in self.hopeful:  # may load later: none after it of its kind goes first
                     held.append(waiting)
 
+    def held_back(self, index: int) -> Outcome | None:
+        """The register ``index``, a status change, not synced yet while an earlier status
+        change waits for a roster of the run: synced first, its 换发 of a certificate the
+        earlier one revokes won — the 撤销, retried, found the certificate exchanged, and the
+        revoked certificate had a valid successor. It waits its turn behind the earlier one
+        (retried just after it), or the run's end; None when it need not wait."""
+        entry = self.turns.entries[index]
+        later = self.turns.entries[index + 1 :]
+        if entry.kind != STATUS_CHANGES or not any(
+            e.kind in WAITS_ON[entry.kind]
+            for e in later  # no roster to come: none will load
+        ):
+            return None
+        waiting = [  # those that may load: refused for nothing but what is to come
+            i
+            for i in sorted(self.hopeful)
+            if self.outcomes[i].entry.kind == entry.kind
+            and all(p.waits for p in self.outcomes[i].problems)
+        ]
+        if not waiting:
+            return None
+        self.deferred.add(index)
+        names = "、".join(self.outcomes[i].entry.key for i in waiting)
+        rule = (
+            f"清单中排在它前面的 {names} 正在等待本次同步中的名册：换发、补发、撤销按清单的先后"
+            "登记，本表排在其后，待它登记后再登记"
+        )
+        return Outcome(entry, REJECTED, problems=[Problem(None, None, None, rule, waits=True)])
+
     def at_end(self) -> None:
         """Sync again, until none loads, every register to try again that a register it may
         refer to — or one freeing it (`FREED_BY`) — loaded for since its last try (collections
@@ -147,12 +178,14 @@ class Retries:
         while ready := [
             index
             for index, since in sorted(self.pending.items(), key=self._order)
-            if any(_may_free(k, self.outcomes[index].entry.kind) for k in self.loaded[since:])
+            if index in self.deferred
+            or any(_may_free(k, self.outcomes[index].entry.kind) for k in self.loaded[since:])
         ]:
             for index in ready:
                 self._again(index)
 
     def _again(self, index: int) -> None:
+        self.deferred.discard(index)
         self.outcomes[index] = self.turns.sync(index, record_rejection=False)
         self.record(index, may_retry=True)
 
