@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from registry import store
 from registry.cli import cli
 from registry.domain.text import code_point
-from registry.kinds import KINDS, LAYOUTS
+from registry.kinds import KINDS, LAYOUTS, read_as
 from registry.public.lookup import verify
 from registry.sheets.writers import write_csv
 from registry.sync import pipeline
@@ -342,6 +342,36 @@ def test_a_check_that_fails_unforeseen_refuses_its_register_alone(
     code, output = sync(loaded.folder, db_path, "--workers", "0")
     assert code == 1 and "程序未能处理的错误（ValueError，registry/sync/pipeline.py 第" in output
     assert "周杰" not in output and "Traceback" not in output
+
+
+def test_a_file_replaced_and_put_back_while_it_is_read_is_refused(
+    loaded: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An integrity review: a register replaced by another version and back (A, B, A) while
+    the sync read it — the same bytes before and after — loaded B's rows under A's
+    fingerprint; the next sync called A 未变化, the registry holding B."""
+    path = loaded.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    a = path.read_bytes()
+    loaded.add("mianyang.csv", [approval_row("Z1122020001", "周杰", 报考工种="焊工")], MIANYANG)
+    b = path.read_bytes()
+    path.write_bytes(a)
+    original = read_as
+
+    def swapped(kind: str, read: Path) -> object:
+        for version in (b, a):  # B while it is read, A again before it is fingerprinted
+            (spare := read.with_name("spare")).write_bytes(version)
+            os.replace(spare, read)
+            if version is b:
+                table = original(kind, read)
+        return table
+
+    monkeypatch.setattr(pipeline, "read_as", swapped)
+    code, output = sync(loaded.folder, db_path, "--workers", "0")
+    assert code == 1 and "文件在读取期间被改动" in output
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM certificates WHERE trade = '焊工'"
+        ).fetchone() == (0,)
 
 
 @pytest.mark.parametrize("error", [KeyboardInterrupt, MemoryError, sqlite3.OperationalError])

@@ -157,6 +157,17 @@ def unforeseen(exc: Exception) -> str:
     )
 
 
+def _identity(path: Path) -> tuple[int, ...] | None:
+    """Which file ``path`` is, and when it last changed: a file replaced by another version and
+    back again while it was read (A, B, A) has the same bytes before and after — its rows may
+    be B's — but not the same inode, nor the same change time."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+
+
 def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> Prepared:
     """Read ``entry``'s file and run its kind's checks that need no registry.
 
@@ -164,6 +175,7 @@ def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> 
     changed while it was read (a clerk still saving it): the fingerprint recorded must be that
     of the rows loaded, or a later sync would take the new version for loaded already."""
     kind = KINDS[entry.kind]
+    seen = _identity(entry.path)
     before = file_fingerprint(entry)
     with cycles_uncollected():
         table = read_as(entry.kind, entry.path)
@@ -174,7 +186,7 @@ def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> 
             raise
         except Exception as exc:  # in a worker, it would arrive as a traceback holding cells
             raise UnreadableSheet(unforeseen(exc)) from None
-    if file_fingerprint(entry) != before:
+    if file_fingerprint(entry) != before or _identity(entry.path) != seen:
         raise UnreadableSheet("文件在读取期间被改动。请等文件保存完毕后重新同步")
     notes = [note for note in (unread_note(table), set_aside_note(table)) if note]
     wrapped = wrapped_note(table)
