@@ -358,3 +358,15 @@ def test_uploads_that_find_every_parsing_slot_busy_take_no_replica_out(tmp_path:
     assert len(uploads) == offices and set(uploads) <= {200, 503}, uploads
     assert 503 in uploads, "no upload found the slots busy: the test proved nothing"
     assert checks == [200] * 4
+
+
+def test_no_replica_to_answer_is_said_in_chinese_json_for_the_api(tmp_path: Path) -> None:
+    """An operator's review: with the replica holding the watch lists down (or both), nginx
+    answered its own English 502 page — to the JSON API an HR program branches on too."""
+    with deployment(tmp_path, rate_limit="0") as site, client_from("127.0.0.2") as client:
+        stop_group(site.replicas[0])  # the watch lists' replica
+        api = client.post(f"{site.https}/api/v1/watches", json={"items": [CHECK]})
+        page = client.get(f"{site.https}/watch/abc")
+    assert api.status_code == 503 and api.headers["retry-after"] == "30"
+    assert api.json()["error"] == "server_error" and "请稍后再试" in api.json()["message"]
+    assert page.status_code == 503 and page.text.startswith("查验服务暂时无法应答")

@@ -201,6 +201,27 @@ def test_flush_and_close_do_not_wait_out_the_linger(tmp_path: Path) -> None:
     conn.close()
 
 
+def test_a_log_deleted_while_the_app_runs_is_made_anew_and_kept(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An operator's review: the log deleted under a running replica (a tidy-up), its checks
+    went on into the deleted file — lost, the staff log frozen, nothing said."""
+    path = tmp_path / "verify_log.db"
+    log = CheckLog(path)
+    log.start()
+    log.record(make_check("127.0.0.1", VALID[0], "valid", "00", "api"))
+    log.flush()
+    for part in tmp_path.glob("verify_log.db*"):
+        part.unlink()
+    log.record(make_check("127.0.0.1", VALID[0], "revoked", "00", "page"))
+    log.close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT result, channel FROM checks").fetchall() == [
+            ("revoked", "page")
+        ]
+    assert "已被删除或替换：已重新建立" in caplog.text
+
+
 def test_a_long_batch_is_written_row_for_row_in_order(tmp_path: Path) -> None:
     """Rows go to the log many to a statement: every value lands in its row and column, in
     the order recorded, across the statements of one batch."""

@@ -103,6 +103,8 @@ class CheckLog:
         """Flush and stop markers queued and not yet handled: while there is one, no lingering."""
         self._hurry = threading.Event()
         """Set by `flush` and `close`: wakes a writer that is lingering."""
+        self._file: tuple[int, int] | None = None
+        """the log file the writer's connection has open (`_reopened`)"""
 
     def start(self) -> None:
         conn = self._open()
@@ -155,7 +157,27 @@ class CheckLog:
         """The writer's connection, to a log `start` has prepared (WAL is the file's own)."""
         conn = self._open()
         conn.execute("PRAGMA synchronous = NORMAL")
+        self._file = _file_of(self.path)
         return conn
+
+    def _reopened(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        """``conn``, or — the log file deleted or replaced under it (a tidy-up, a restore) — a
+        connection to a log made anew: SQLite writes on into the deleted file, and the
+        replica's checks were lost while it answered as ever, its staff log frozen."""
+        if _file_of(self.path) == self._file:
+            return conn
+        conn.close()
+        logger.warning(
+            "查验日志文件 %s 已被删除或替换：已重新建立并继续记录（此前尚未送达登记库主机的记录可能已丢失，"
+            "关注列表须由用人单位重新建立）",
+            self.path,
+        )
+        made = self._open()
+        try:
+            prepare_log(made)
+        finally:
+            made.close()
+        return self._connect()
 
     def _run(self) -> None:
         conn = self._connect()
@@ -177,6 +199,7 @@ class CheckLog:
                 try:
                     checks = [item for item in batch if isinstance(item, Check)]
                     if checks:
+                        conn = self._reopened(conn)
                         self._write(conn, checks)
                 finally:
                     for item in batch:
@@ -235,6 +258,15 @@ class CheckLog:
 ROWS_PER_STATEMENT = 140
 """Log rows bound to one INSERT: seven values each stay under the 999 variables a statement may
 have in the oldest SQLite Python 3.11 may bring."""
+
+
+def _file_of(path: Path) -> tuple[int, int] | None:
+    """Which file ``path`` is (device, inode), or None when there is none."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 @lru_cache(maxsize=ROWS_PER_STATEMENT)
