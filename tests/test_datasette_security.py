@@ -1259,3 +1259,17 @@ async def test_a_csv_export_of_a_query_that_fails_says_so(ds: Datasette) -> None
         "/registry/certificate.csv", params={"证书编号": "Z1122020123"}, cookies=cookies
     )
     assert canned.status_code == 200 and "Z1122020123" in canned.text
+
+
+def test_a_websocket_upgrade_is_refused_before_any_page(browse_url: str) -> None:
+    """A hostile probe: every wrapper — the login's too — let through what is not plain HTTP,
+    and Datasette failed on the WebSocket with a 500 and a traceback in the log."""
+    headers = {
+        "Connection": "Upgrade",
+        "Upgrade": "websocket",
+        "Sec-WebSocket-Version": "13",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    }
+    answer = httpx.get(f"{browse_url}/registry/certificates.json", headers=headers)
+    assert answer.status_code == 403
+    assert "Z1122020123" not in answer.text

@@ -105,6 +105,9 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
 
     def wrap(app: ASGIApp) -> ASGIApp:
         async def secured(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] == "websocket":  # Datasette serves none: refused before the login's
+                await send({"type": "websocket.close", "code": 1008})  # wrappers, which pass
+                return  # all but "http" through (it failed with a 500 and a traceback)
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
