@@ -259,7 +259,8 @@ def test_another_citys_number_is_one_problem(registers: RegisterFactory, db_path
     code, report, _ = sync(registers.folder, db_path)
     assert code == 1
     [problem] = report["registers"][0]["problems"]
-    assert "地区代码“2204”与本名册的编号地区 2202 不符" in problem["rule"]
+    assert "地区代码“2204”（德阳市）与本名册的编号地区 2202（绵阳市）不符" in problem["rule"]
+    assert "附件3 三" in problem["rule"] and "请改正 registers.toml 中的 region" in problem["rule"]
 
 
 def test_footer_counts_must_equal_rows_per_level(loaded: RegisterFactory, db_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from registry.domain.levels import LEVELS
 from registry.domain.numbers import CertificateNumber
 from registry.domain.problems import NUMBER_TAKEN, Problem
-from registry.domain.regions import issuing_problem
+from registry.domain.regions import issuing_problem, region_name
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_cells import NUMBER_COLUMN
 from registry.sheets.table import Record
@@ -32,8 +32,15 @@ def number_problems(
             )
         )
     if parsed.region != entry.region:  # one problem, not also the issuing rights it implies
+        written, ours = region_name(parsed.region), region_name(entry.region)
         found.append(
-            (f"地区代码“{parsed.region}”与本名册的编号地区 {entry.region} 不符", "§四.(四)")
+            (
+                f"地区代码“{parsed.region}”（{written}）与本名册的编号地区 {entry.region}（{ours}）"
+                f"不符：编号第4-7位是发证地区的代码（附件3 三）。如本名册确是{written}的，请改正 "
+                "registers.toml 中的 region（未写时即 authority；单个文件用 --region 或 --authority）；"
+                "否则请改正编号",
+                "§四.(四)",
+            )
         )
     elif reason := issuing_problem(entry.authority, parsed.region, parsed.letter):
         found.append((reason, "§三"))
