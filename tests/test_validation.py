@@ -151,6 +151,8 @@ CASES = [
         "这个符号常是另存为 CSV 或从别的系统导出时存不下的生僻字",
     ),
     ("a masked name pasted", "姓名", {"姓名": "张*明"}, "像是从查验结果中复制的遮挡姓名"),
+    # a radical that looks like the character (⻩ U+2EE9 beside 黄), pasted from a PDF
+    ("a radical for a character", "姓名", {"姓名": "⻩志强"}, "“⻩”（U+2EE9）是部首符号，不是汉字"),
     # the end of a name pushed out of view by spaces was stored with it
     (
         "a name part hidden by spaces",

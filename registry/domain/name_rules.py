@@ -141,6 +141,12 @@ def _symbols_problem(name: str, symbols: list[str]) -> str:
         advice = "带 * 的姓名像是从查验结果中复制的遮挡姓名（如 张*明）：请填写完整的姓名"
     elif any("\u0f00" <= ch <= "\u0fff" for ch in name):  # the tsheg ་ between syllables
         advice = _IN_CHINESE
+    elif radicals := [ch for ch in name if "\u2e80" <= ch <= "\u2eff"]:  # ⻩, not 黄
+        shown = "、".join(f"“{ch}”（{code_point(ch)}）" for ch in radicals)
+        advice = (
+            f"其中{shown}是部首符号，不是汉字，只是看上去像汉字（如 ⻩ 与 黄）：常是从 PDF "
+            "或网页复制来的。请删去它，用输入法重新输入该字"
+        )
     else:
         advice = "请核对是否填到了别的栏目，或删去符号"
     return (
