@@ -1559,3 +1559,28 @@ def test_remarks_are_read_as_clerks_write_them(kind: str, remark: str, withdraws
     approval, 不再补发 on a 补发, 撤回/驳回/不予受理 of the application, against what a 撤销's
     remark says of the holder's appeal (复议申请已被驳回) or of the future (不再补发)."""
     assert (void_event(kind).phrase(remark) is not None) is withdraws
+
+
+def test_a_corrected_reference_of_an_applied_event_is_listed_in_the_report(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """An integrity review: a new version correcting an applied 补发's 批准文号 and 原因 was
+    reported as 修改 1 and nothing more (``"changes": []``), while the certificate's history
+    kept both — a corrected roster lists each value, old → new."""
+    applied = status_event(
+        "补发", "Z1122020001", "周杰", "2013-03-01", 批准文号="绵人社函〔2013〕5号"
+    )
+    roster.add("reissue.csv", [applied], MIANYANG_CHANGES)
+    assert sync(roster, db_path)[0] == 0
+    corrected = {**applied, "批准文号": "绵人社函〔2013〕6号", "原因": "证书丢失"}
+    roster.add("reissue.csv", [corrected], MIANYANG_CHANGES)
+    dry = ["sync", str(roster.folder), "--db", str(db_path), "--dry-run"]
+    said = CliRunner().invoke(cli, dry).output
+    assert "证书 Z1122020001「补发批准文号」绵人社函〔2013〕5号 → 绵人社函〔2013〕6号" in said
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+    changes = {
+        (c["number"], c["column"], c["old"], c["new"]) for c in report["registers"][-1]["changes"]
+    }
+    assert ("Z1122020001", "补发批准文号", "绵人社函〔2013〕5号", "绵人社函〔2013〕6号") in changes
+    assert {c[1] for c in changes} == {"补发批准文号", "补发原因"}

@@ -140,7 +140,8 @@ def apply_status_changes(
 ) -> Applied:
     """Store the events and apply them, in date order; report the ones a new version lacks."""
     applied = apply_events(conn, entry.key, changes.events, sync_id, at, late=changes.late)
-    applied.changed += amend_events(conn, entry.key, changes.amendments, sync_id, at)
+    applied.changes = amend_events(conn, entry.key, changes.amendments, sync_id, at)
+    applied.changed += len(changes.amendments)
     applied.conflicts = [
         Problem(
             None,

@@ -14,7 +14,7 @@ from registry.domain.numbers import parse
 from registry.domain.statuses import REISSUE, VALID, StatusEvent, status_after
 from registry.store.certificates import HISTORY_INSERT
 from registry.store.schema import CERTIFICATE_COLUMNS
-from registry.store.writes import Applied
+from registry.store.writes import Applied, Change
 
 _EVENT_COLUMNS = (
     "sync",
@@ -201,9 +201,10 @@ def amend_events(
     amendments: Sequence[Amendment],
     sync_id: int,
     at: str,
-) -> int:
+) -> list[Change]:
     """Correct the references of applied events, the earlier values kept in the history of the
-    certificate each is about; how many events were corrected."""
+    certificate each is about; each value corrected, for the report (as a corrected roster's)."""
+    corrected: list[Change] = []
     for amendment in amendments:
         number = amendment.identity[1]
         assignments = ", ".join(f"[{field}] = ?" for field in amendment.changed)
@@ -212,13 +213,12 @@ def amend_events(
             " AND number = ? AND date = ? AND coalesce(new_number, '') = ?",
             (*(new for _, new in amendment.changed.values()), register, *amendment.identity),
         )
-        conn.executemany(
-            HISTORY_INSERT,
-            [
-                (number, sync_id, at, amendment.labels[field], old, new)
-                for field, (old, new) in amendment.changed.items()
-            ],
-        )
+        changes = [
+            (number, amendment.labels[field], old, new)
+            for field, (old, new) in amendment.changed.items()
+        ]
+        conn.executemany(HISTORY_INSERT, [(n, sync_id, at, *change) for n, *change in changes])
+        corrected += changes
         successor = amendment.identity[3]
         if successor and "approval_doc" in amendment.changed:
             # the certificate the event created carries the event's document as its own
@@ -230,4 +230,5 @@ def amend_events(
             )
             if updated.rowcount:  # a history of what changed, never of what did not
                 conn.execute(HISTORY_INSERT, (successor, sync_id, at, "approval_doc", old, new))
-    return len(amendments)
+                corrected.append((successor, "approval_doc", old, new))
+    return corrected
