@@ -565,7 +565,8 @@ def held(lock: Path) -> bool:
 @pytest.mark.parametrize("command", ["follow", "collect-logs"])
 def test_a_second_process_on_the_same_copy_is_refused(tmp_path: Path, command: str) -> None:
     """Two collectors of one replica appended its rows twice; two followers of one registry
-    ran two Litestreams into one copy. The second is refused while the first runs."""
+    ran two Litestreams into one copy. The second is refused while the first runs — named by
+    what the first follows, not by the URL the second was (mistakenly) given."""
     litestream()
     db = tmp_path / "registry.db"
     replica = ["replica-a"] if command == "collect-logs" else []
@@ -580,8 +581,19 @@ def test_a_second_process_on_the_same_copy_is_refused(tmp_path: Path, command: s
         deadline = time.monotonic() + 60
         while not held(lock) and time.monotonic() < deadline:
             time.sleep(0.05)
+        mistaken = (tmp_path / "elsewhere").as_uri()
         second = subprocess.run(
-            [sys.executable, "-m", "registry", command, *replica, url, "--db", str(db), "--once"],
+            [
+                sys.executable,
+                "-m",
+                "registry",
+                command,
+                *replica,
+                mistaken,
+                "--db",
+                str(db),
+                "--once",
+            ],
             capture_output=True,
             text=True,
             timeout=120,
@@ -590,7 +602,7 @@ def test_a_second_process_on_the_same_copy_is_refused(tmp_path: Path, command: s
         first.terminate()
         first.communicate(timeout=60)
     assert second.returncode == 1, second.stderr
-    assert "另一个进程正在跟随" in second.stderr and "只能由一个" in second.stderr
+    assert f"另一个进程正在跟随 {url}（" in second.stderr and "只能由一个" in second.stderr
 
 
 def test_the_deploy_guide_shows_the_shipped_files_as_they_are() -> None:

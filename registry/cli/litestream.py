@@ -127,15 +127,20 @@ class Follower:
         Litestream into the same copy, and a second ``collect-logs`` would append the same rows
         to the log twice. (``flock``: released when the process ends, however it ends.)"""
         self.state.mkdir(parents=True, exist_ok=True)
-        with (self.state / "lock").open("w") as lock:
+        with (self.state / "lock").open("a+", encoding="utf-8") as lock:  # kept: whose it is
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
+                lock.seek(0)
+                followed = lock.read().strip() or self.url  # the URL the other one follows
                 raise Failed(
-                    f"另一个进程正在跟随 {self.url}（使用 {self.state}）：同一个登记库或副本日志"
+                    f"另一个进程正在跟随 {followed}（使用 {self.state}）：同一个登记库或副本日志"
                     "只能由一个 certreg follow / collect-logs 跟随。请先停止那个进程"
                     "（如 systemctl status 'certreg-*' 查看），或不要重复运行"
                 ) from None
+            lock.truncate(0)
+            lock.write(self.url)
+            lock.flush()
             yield
 
     @contextmanager
