@@ -931,3 +931,21 @@ def test_once_on_a_folder_that_is_not_there_says_so(tmp_path: Path) -> None:
     db = tmp_path / "data" / "registry.db"
     result = CliRunner().invoke(cli, ["follow", missing.as_uri(), "--db", str(db), "--once"])
     assert result.exit_code == 1 and f"文件夹 {missing} 不存在" in result.output
+
+
+def test_a_litestream_that_exits_is_told_with_both_places_to_look(tmp_path: Path) -> None:
+    """An operator's review: the follower blamed the replica URL whenever Litestream exited,
+    where Litestream's own line named a local path (the data folder gone)."""
+    litestream()
+    said: list[str] = []
+    follower = Follower((tmp_path / "replica").as_uri(), tmp_path / "state", 0.1, said.append)
+    follower._binary = "false"  # a Litestream that exits at once, as on a folder it cannot write
+    follower.ensure_running()
+    assert follower._process is not None
+    follower._process.wait()
+    follower.ensure_running()
+    assert "litestream 已退出（退出码 1" in said[0]
+    assert (
+        "请检查副本地址是否可达" in said[0]
+        and f"本机的 {tmp_path / 'state'} 是否存在、可写" in said[0]
+    )

@@ -84,7 +84,8 @@ class Follower:
                     f"litestream 已退出（退出码 {code}，原因见上面 litestream 自己的输出），"
                     f"{RESTART_PAUSE:.0f} 秒后从头恢复一份副本、重新开始跟随 {self.url}。"
                     "这会自动恢复：已收到的内容不会丢失，也不会重复；一直反复出现时，"
-                    "请检查副本地址是否可达"
+                    f"请检查副本地址是否可达，以及本机的 {self.state} 是否存在、可写"
+                    "（litestream 的输出提到本机路径时，问题在本机）"
                 )
             else:  # said once: the rest is a count, not the same paragraph again
                 self.say(
