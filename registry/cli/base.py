@@ -95,12 +95,18 @@ class RegistryUnavailable(Failed):
                 "登记库正被另一个程序写入（如另一次 certreg sync，或正在编号的 certreg number），"
                 "没有等到它结束。请等它结束后重新运行（已导入的名册不会重复导入）"
             )
-        if "disk is full" in text or "disk I/O error" in text:
-            # SQLITE_FULL, or a write the file system refused (a file size limit, a full disk
-            # that SQLite saw as an I/O error); the transaction was rolled back
+        if "disk is full" in text:  # SQLITE_FULL; the transaction was rolled back
             return cls(
                 f"写入登记库失败（{text}）：这一次写入已全部撤回，此前已导入的不受影响。"
                 "请检查登记库所在磁盘的剩余空间（df -h）和文件大小限制，腾出空间后重新运行"
+            )
+        if "disk I/O error" in text:
+            # a write the file system refused: a full disk or a file size limit SQLite saw as an
+            # I/O error, or a file it may not write (-wal made immutable, a read-only mount)
+            return cls(
+                f"写入登记库失败（{text}）：这一次写入已全部撤回，此前已导入的不受影响。"
+                "请检查登记库所在磁盘的剩余空间（df -h）和文件大小限制，以及登记库和其旁边的 -wal、"
+                "-shm 文件能否写入（ls -l、lsattr：不可更改的 i 属性，只读挂载），改正后重新运行"
             )
         if "readonly database" in text:  # the file, or its folder: SQLite writes -wal, -shm
             return cls(
