@@ -285,6 +285,11 @@ def _synced(
     # a registry to make is not made for a catalogue file that cannot be used
     catalogue = None if db.exists() else _catalogue(None, files)
     conn = store.connect(db)
+    if dry_run:
+        # the run is one transaction, each register a savepoint of it: kept in memory, a
+        # savepoint's journal grew slower to write the more the run had changed before it — a
+        # second corrected roster of 29,000 rows took 15 s to update, against 0.6 s loaded
+        conn.execute("PRAGMA temp_store = FILE")
     try:
         catalogue = catalogue or _catalogue(conn, files)
         notes = adopt(conn, catalogue, dry_run=dry_run)
