@@ -614,11 +614,10 @@ def _stopped_run(
 def test_a_refusal_held_for_a_retry_is_recorded_when_the_retry_round_stops(
     registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two status registers before their roster; the first is refused for its own fault (a
-    2099 date), and the run is stopped while the second is retried: both refusals are kept.
-    (One refused for nothing but its roster, listed first, would hold the other back until
-    its retry: `Retries.held_back`.)"""
-    for name, date in (("b.csv", "2099-09-10"), ("a.csv", "2012-09-10")):
+    """Two status registers before their roster; the second is refused for its own fault (a
+    2099 date) — and held behind the first, which changes the same certificate —, and the run
+    is stopped while the first is retried: both refusals are kept."""
+    for name, date in (("a.csv", "2012-09-10"), ("b.csv", "2099-09-10")):
         registers.add(
             name,
             [status_event("补发", "Z1122020001", "周杰", date)],
@@ -1382,3 +1381,32 @@ def test_a_status_change_listed_after_one_that_waits_for_its_roster_keeps_its_tu
     assert held == {"Z1122000001": "revoked", "Z1122020001": "revoked"}
     assert "s1.csv［换发、补发、撤销登记表］已导入" in output
     assert "该证书已撤销，不能再换发、补发或撤销" in output  # s2's, told why
+
+
+def test_a_status_change_of_other_certificates_is_not_held_behind_one_that_waits(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """s1 waits for 郑浩's roster, listed last; s2 revokes 周杰's certificate, which s1 does not
+    name: held behind s1 all the same, it left 周杰 holding a certificate in force when his
+    second roster (c.csv) came, refused under §二 for the whole run."""
+    registers.add("a.csv", [approval_row("Z1122000001", "周杰")], PROVINCE)
+    changes = {"kind": "status-changes", "authority": "2200"}
+    fraud = {"原因": "考核材料弄虚作假", "批准文号": "川人社函〔2012〕77号"}
+    registers.add(
+        "s1.csv", [status_event("撤销", "Z1122020001", "郑浩", "2012-11-01", **fraud)], changes
+    )
+    registers.add(
+        "s2.csv", [status_event("撤销", "Z1122000001", "周杰", "2012-11-01", **fraud)], changes
+    )
+    again = {**PROVINCE, "approval_doc": "川人社函〔2013〕5号", "issued_on": "2013-03-15"}
+    registers.add("c.csv", [approval_row("Z1222000001", "周杰")], {**again, "year_code": "12"})
+    registers.add("b.csv", [approval_row("Z1122020001", "郑浩")], MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0, output
+    with sqlite3.connect(db_path) as conn:
+        held = dict(conn.execute("SELECT number, status FROM certificates").fetchall())
+    assert held == {
+        "Z1122000001": "revoked",
+        "Z1122020001": "revoked",
+        "Z1222000001": "valid",
+    }

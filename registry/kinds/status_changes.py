@@ -8,6 +8,7 @@ go to `registry.store.events.apply_events`; `registry.kinds.status_checker` chec
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from registry.domain.problems import REVIEW_DATE, REVIEW_ORDER, Problem
@@ -48,6 +49,39 @@ class StatusChanges:
     """events `registry.kinds.status_rules.recorded_late`: stored, the later change standing"""
     withdrawn: list[Problem] = field(default_factory=list)
     """applied events whose remarks a new version withdraws: conflicts, never undone"""
+
+
+HELD = "held"
+"""The code of `held_problems`: refused only to keep the manifest's order, tried again freely at
+the run's end (`registry.sync.turns.Retries`)."""
+
+
+def named_numbers(changes: StatusChanges) -> frozenset[str]:
+    """The certificates a register's new events change or make."""
+    return frozenset(
+        number for event in changes.events for number in (event.number, event.new_number) if number
+    )
+
+
+def held_problems(changes: StatusChanges, held_by: Mapping[str, str]) -> list[Problem]:
+    """A problem for each new event of a certificate an earlier register of the manifest also
+    changes while that one waits for a roster of the run (``held_by``: number → its name):
+    applied first, a 换发 listed after a 撤销 won, and the revoked certificate had a successor."""
+    return [
+        Problem(
+            event.row,
+            "证书编号",
+            number,
+            f"清单中排在前面的 {held_by[number]} 也登记了此证书的变更，它正在等待本次同步中的名册："
+            "换发、补发、撤销按清单的先后登记，本表待它登记后再登记",
+            "§四.(六)",
+            waits=True,
+            code=HELD,
+        )
+        for event in changes.events
+        for number in (event.number, event.new_number)
+        if number and number in held_by
+    ]
 
 
 _REVIEWS = {

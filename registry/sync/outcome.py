@@ -50,6 +50,9 @@ class Outcome:
     """rejected exactly as the last time (same file, same problems): not recorded again"""
     fingerprint: str | None = None
     """of the file a rejection judged, while its record waits for the run's retries"""
+    names: frozenset[str] = frozenset()
+    """the certificates a status-change register's new events change or make: while it waits
+    for a roster, the later registers of the manifest changing them wait too (`Retries`)"""
 
     @property
     def ok(self) -> bool:

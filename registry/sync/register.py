@@ -9,7 +9,7 @@ inside the write transaction, so the uniqueness checks see exactly the state tha
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from registry.domain.problems import Problem
 from registry.domain.registers import ROSTER_KINDS
@@ -17,6 +17,7 @@ from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS
 from registry.kinds.base import LoadContext, RegisterEntry, another_register
 from registry.kinds.cells import unexplained
+from registry.kinds.status_changes import StatusChanges, held_problems, named_numbers
 from registry.sheets.errors import UnreadableSheet
 from registry.store import now, summaries, syncs, transaction
 from registry.store.syncs import Attempt, LoadedVersion
@@ -180,12 +181,14 @@ def sync_register(
     fingerprint: str | Problem | None = None,
     prepared: Callable[[], Prepared] | None = None,
     record_rejection: bool = True,
+    held_by: Mapping[str, str] | None = None,
 ) -> Outcome:
     """Validate one register and, unless ``dry_run`` or rejected, write it in one transaction.
 
     ``fingerprint`` (or the problem reading the file) and ``prepared`` (waiting for a worker's
     `prepare`) are passed by `sync_entries` when it has them already, as is
-    ``record_rejection=False`` for a register it may sync again."""
+    ``record_rejection=False`` for a register it may sync again, and ``held_by`` (number → an
+    earlier register waiting to change it: `held_problems`) for a status-change register."""
     outcome = Outcome(entry, CHECKED)
     fingerprint = fingerprint or fingerprint_of(entry)
     if isinstance(fingerprint, Problem):  # missing, unreadable, refused unread: history too
@@ -214,6 +217,7 @@ def sync_register(
             fingerprint=fingerprint,
             prepared=prepared,
             record_rejection=record_rejection,
+            held_by=held_by,
         )
     with cycles_uncollected():
         try:
@@ -221,6 +225,12 @@ def sync_register(
                 outcome, context, prepared or (lambda: prepare(entry, catalogue, context.today))
             )
             fingerprint = read or fingerprint
+            if isinstance(payload, StatusChanges):
+                outcome.names = named_numbers(payload)
+                if held_by and (held := held_problems(payload, held_by)):
+                    outcome.problems = sorted(
+                        [*outcome.problems, *held], key=lambda p: -1 if p.row is None else p.row
+                    )
             if outcome.problems or not scope.keep:
                 scope.undo()
             else:

@@ -77,13 +77,15 @@ def sync_entries(
             for index, entry in enumerate(entries):
                 retries.before(entry.kind)
                 prepared = ahead.take(entry) if ahead else None
-                if held := retries.held_back(index):  # prepared again on its turn
-                    outcomes.append(held)
-                else:
-                    outcomes.append(
-                        turns.sync(index, prepared=prepared, record_rejection=not retried[index])
+                outcomes.append(
+                    turns.sync(
+                        index,
+                        prepared=prepared,
+                        record_rejection=not retried[index],
+                        held_by=retries.held_by(index),
                     )
-                retries.record(index, retried[index] or held is not None)
+                )
+                retries.record(index, retried[index])
             retries.at_end()
             _name_refused_sources(outcomes)
             _record_deferred(conn, outcomes, dry_run)

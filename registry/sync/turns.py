@@ -23,6 +23,7 @@ from registry.domain.registers import (
 )
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
+from registry.kinds.status_changes import HELD
 from registry.store.by_number import rows_by_number
 from registry.sync.outcome import CHECKED, LOADED, REJECTED, UNCHANGED, UPDATED, Outcome
 from registry.sync.register import sync_register
@@ -105,8 +106,6 @@ class Retries:
         """index of a register to try again → how many had loaded at its last try"""
         self.hopeful: set[int] = set()
         """those of them refused for some of that: they may load later in the run"""
-        self.deferred: set[int] = set()
-        """registers not synced yet: held behind an earlier one that waits (`held_back`)"""
 
     def record(self, index: int, may_retry: bool) -> None:
         """Take note of the register ``index``'s outcome: to try again, or loaded — by this
@@ -142,34 +141,25 @@ class Retries:
                 if index in self.hopeful:  # may load later: none after it of its kind goes first
                     held.append(waiting)
 
-    def held_back(self, index: int) -> Outcome | None:
-        """The register ``index``, a status change, not synced yet while an earlier status
-        change waits for a roster of the run: synced first, its 换发 of a certificate the
-        earlier one revokes won — the 撤销, retried, found the certificate exchanged, and the
-        revoked certificate had a valid successor. It waits its turn behind the earlier one
-        (retried just after it), or the run's end; None when it need not wait."""
+    def held_by(self, index: int) -> dict[str, str]:
+        """Number → the earlier status-change register that changes it and waits for a roster of
+        the run, for the register ``index``, a status change too: synced first, its 换发 of a
+        certificate the earlier one revokes won — the 撤销, retried, found the certificate
+        exchanged, and the revoked certificate had a valid successor. Its events of those
+        certificates wait their turn (`held_problems`): retried after the earlier one, or at
+        the run's end. Nothing when no roster is to come, or it changes other certificates."""
         entry = self.turns.entries[index]
         later = self.turns.entries[index + 1 :]
-        if entry.kind != STATUS_CHANGES or not any(
-            e.kind in WAITS_ON[entry.kind]
-            for e in later  # no roster to come: none will load
-        ):
-            return None
-        waiting = [  # those that may load: refused for nothing but what is to come
-            i
-            for i in sorted(self.hopeful)
-            if self.outcomes[i].entry.kind == entry.kind
-            and all(p.waits for p in self.outcomes[i].problems)
-        ]
-        if not waiting:
-            return None
-        self.deferred.add(index)
-        names = "、".join(self.outcomes[i].entry.key for i in waiting)
-        rule = (
-            f"清单中排在它前面的 {names} 正在等待本次同步中的名册：换发、补发、撤销按清单的先后"
-            "登记，本表排在其后，待它登记后再登记"
-        )
-        return Outcome(entry, REJECTED, problems=[Problem(None, None, None, rule, waits=True)])
+        if entry.kind != STATUS_CHANGES or not any(e.kind in WAITS_ON[entry.kind] for e in later):
+            return {}
+        return {
+            number: self.outcomes[i].entry.key
+            for i in sorted(self.hopeful, reverse=True)  # the first one's name, of several
+            if i < index
+            and self.outcomes[i].entry.kind == entry.kind
+            and all(p.waits for p in self.outcomes[i].problems)  # it may load in the run
+            for number in self.outcomes[i].names
+        }
 
     def at_end(self) -> None:
         """Sync again, until none loads, every register to try again that a register it may
@@ -178,15 +168,15 @@ class Retries:
         while ready := [
             index
             for index, since in sorted(self.pending.items(), key=self._order)
-            if index in self.deferred
-            or any(_may_free(k, self.outcomes[index].entry.kind) for k in self.loaded[since:])
+            if any(_may_free(k, self.outcomes[index].entry.kind) for k in self.loaded[since:])
+            or any(p.code == HELD for p in self.outcomes[index].problems)
         ]:
             for index in ready:
-                self._again(index)
+                self._again(index, held_by={})  # the run's end: no register waits any more
 
-    def _again(self, index: int) -> None:
-        self.deferred.discard(index)
-        self.outcomes[index] = self.turns.sync(index, record_rejection=False)
+    def _again(self, index: int, held_by: dict[str, str] | None = None) -> None:
+        held = self.held_by(index) if held_by is None else held_by
+        self.outcomes[index] = self.turns.sync(index, record_rejection=False, held_by=held)
         self.record(index, may_retry=True)
 
     def _found(self, index: int) -> bool:
