@@ -80,7 +80,7 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
         ),
         (
             r"Parameter (?P<key>\S+) given (?P<n>\d+) times, at most (?P<most>\d+)",
-            "网址中的参数 {key} 重复了 {n} 次（最多 {most} 次）。请回到上一页重新选择筛选和分面。",
+            "网址中的参数 {key} 出现了 {n} 次（最多 {most} 次）。请回到上一页重新选择筛选和分面。",
         ),
         (
             r"Invalid request parameter: (?P<detail>.+)",

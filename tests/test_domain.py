@@ -540,6 +540,7 @@ def test_a_long_document_number_is_read_in_one_pass() -> None:
         "from registry.domain.documents import document_key\n"
         "for c in '1第':\n"
         "    assert document_key(c * 300_000).startswith(c)\n"
+        "assert document_key('〕' + '0' * 300_000 + 'x').endswith('x')\n"
         "print(document_key('见《关于…的通知》（绵人社函〔2013〕05号）'))\n"
     )
     assert bounded(code, seconds=10).strip() == "绵人社函〔2013〕5号"

@@ -24,7 +24,7 @@ def document_year(number: str) -> int | None:
     return int(match[1]) if match else None
 
 
-_SERIAL = re.compile(r"〕0*(\d+)号?$")
+_SERIAL = re.compile(r"〕0*([1-9]\d*|0)号?$")
 """The document's serial after its year: 〔2013〕05号 and 〔2013〕5 are 〔2013〕5号."""
 
 
