@@ -289,6 +289,7 @@ def test_passes(value: object) -> None:
         ("一般", "应为 合格、良好、优秀", "附件4"),  # no score in numerals: a word, 一 in it
         ("二等", "应为 合格、良好、优秀", "附件4"),
         (0.85, "百分比格式时显示为 85%", "附件4"),  # not 低于 60 分，不合格: no row to remove
+        (1, "百分比格式时显示为 100%", "附件4"),
     ],
 )
 def test_failures(value: object, reason: str, clause: str) -> None:
@@ -544,3 +545,8 @@ def test_a_long_document_number_is_read_in_one_pass() -> None:
         "print(document_key('见《关于…的通知》（绵人社函〔2013〕05号）'))\n"
     )
     assert bounded(code, seconds=10).strip() == "绵人社函〔2013〕5号"
+
+
+def test_a_kangxi_radical_in_a_name_is_read_as_its_character() -> None:
+    """⾦⼭ (U+2F26, U+2F2D), pasted from a PDF, is the name 金山 — checked and matched as it."""
+    assert normalise_name("⾦⼭") == "金山"

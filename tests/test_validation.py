@@ -151,7 +151,8 @@ CASES = [
         "这个符号常是另存为 CSV 或从别的系统导出时存不下的生僻字",
     ),
     ("a masked name pasted", "姓名", {"姓名": "张*明"}, "像是从查验结果中复制的遮挡姓名"),
-    # a radical that looks like the character (⻩ U+2EE9 beside 黄), pasted from a PDF
+    # a radical that looks like the character (⻩ U+2EE9 beside 黄), pasted from a PDF (a Kangxi
+    # radical, ⾦, is read as its character: `test_domain`)
     ("a radical for a character", "姓名", {"姓名": "⻩志强"}, "“⻩”（U+2EE9）是部首符号，不是汉字"),
     # the end of a name pushed out of view by spaces was stored with it
     (
@@ -299,7 +300,15 @@ def test_footer_counts_must_equal_rows_per_level(loaded: RegisterFactory, db_pat
         ),
         (
             ["证书核发部门意见：同意初级 0 人，中级 2 人，共 3 人。", "审查人：", "（印章）"],
-            (7, "页脚“共 3 人”与各等级同意的人数之和 2 人不符"),
+            (7, "页脚“共3人”与各等级同意的人数之和 2 人不符"),
+        ),
+        (  # labelled by neither the issuer's words nor the unit's or the supervisor's
+            ["审批机关意见：同意中级 1 人。", "审查人：", "（印章）"],
+            (7, "同意中级 1 人，名册中实有 2 人"),
+        ),
+        (  # the unit's and the supervisor's alone: the last of them is read
+            ["填报单位意见：同意中级 2 人。", "主管部门审查意见：同意中级 1 人。", "（印章）"],
+            (8, "同意中级 1 人，名册中实有 2 人"),
         ),
     ],
 )
@@ -318,6 +327,17 @@ def test_the_footer_counts_read_are_the_issuing_departments(
     assert (problem["row"], problem["column"]) == (said[0], "证书核发部门意见")
     assert said[1] in problem["rule"]
     assert snapshot(db_path) == before
+
+
+def test_a_total_of_another_roster_is_not_the_opinions(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """技师：另报名册共 5 名 was read as this roster's total and refused as 共 5 人."""
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "吴敏")]
+    lines = ["证书核发部门意见：同意中级 2 人，技师：另报名册共 5 名。", "审查人：", "（印章）"]
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=lines)
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 0, report
 
 
 def test_the_units_counts_beside_the_approval_are_not_the_approval(

@@ -142,6 +142,7 @@ def _symbols_problem(name: str, symbols: list[str]) -> str:
     elif any("\u0f00" <= ch <= "\u0fff" for ch in name):  # the tsheg ་ between syllables
         advice = _IN_CHINESE
     elif radicals := [ch for ch in name if "\u2e80" <= ch <= "\u2eff"]:  # ⻩, not 黄
+        # (a Kangxi radical, ⾦, is its character to NFKC, as a name is read: 金)
         shown = "、".join(f"“{ch}”（{code_point(ch)}）" for ch in radicals)
         advice = (
             f"其中{shown}是部首符号，不是汉字，只是看上去像汉字（如 ⻩ 与 黄）：常是从 PDF "

@@ -28,8 +28,6 @@ from registry.sheets.cells import Cell, text
 NUMBER_COLUMN = "颁发证书编号"
 SINCE_COLUMN = "执行工资等级起始时间"
 
-"""考试考核结果 (附件4): every one must be a pass (§二, §四.(六)1)."""
-
 ROSTER_FORMS = "附件4、附件5"
 """What a check of a cell's plausibility cites: the roster forms whose column it reads — the
 notice sets no age, and §四.(三) (how a certificate is filled in) is not where it comes from."""

@@ -1,20 +1,20 @@
 """The 附件4 footer of a roster: the approval counts of 证书核发部门意见 (同意初级 N 人，中级 N 人 …,
-read on over a clause wrapped onto the next rows), the opinions that refuse or leave someone out,
-and the advice a failing row gets about them (§四.(六)1). Pure functions over a roster's table."""
+read on over a clause wrapped onto the next rows), and the opinions that refuse or leave someone
+out (§四.(六)1); what a failing row is told of them is `roster_removal`'s. Pure functions over a
+roster's table."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
 
-from registry.domain.exam import EXAM_CLAUSE
 from registry.domain.levels import LEVEL_ORDER, LEVELS
 from registry.domain.opinions import excepts, refuses
 from registry.domain.problems import Problem
 from registry.kinds.cells import NONE_WRITTEN
-from registry.kinds.roster_remarks import REMOVAL, WITHHELD_CLAUSE
 from registry.sheets.layout import header_key
 from registry.sheets.table import Table
 
@@ -74,19 +74,27 @@ _APPROVES = re.compile(
 asks, and its counts are no approval, nor are the supervising department's 同意上报)."""
 
 
-_TOTAL = re.compile(r"共(\d+)[人名]")
-"""The total an opinion may end with (…技师 0 人，共 3 人。)."""
+_TOTAL = re.compile(r"(?<=[人名])[,、;]?(共(\d+)[人名])")
+"""The total an opinion's counts may end with (…技师 0 人，共 3 人。) — not one of another roster
+(技师：另报名册共 5 名)."""
 _LABEL = re.compile(r"([^:,;。]{0,10})意见")
 """An opinion's label in a footer line (填报单位意见, 主管部门审查意见, 证书核发部门意见)."""
 ISSUER_WORDS = ("核发", "发证")
 """What the issuing department's label says (证书核发部门意见, 发证机关意见)."""
+OTHER_WORDS = ("填报", "主管")
+"""What the applying unit's and the supervising department's labels say (填报单位意见,
+主管部门审查意见): their counts ask, and approve nobody."""
 
 
 def _issuers(text: str) -> bool | None:
     """Whether the last opinion labelled in ``text`` is the issuing department's; False for
-    another's (填报单位意见, 主管部门审查意见), None when ``text`` labels none."""
-    labels = _LABEL.findall(text)
-    return any(word in labels[-1] for word in ISSUER_WORDS) if labels else None
+    the unit's or the supervising department's; None when ``text`` labels none, or names
+    another (审批机关意见, 绵阳市人力资源和社会保障局意见: maybe the issuer's own words)."""
+    if not (labels := _LABEL.findall(text)):
+        return None
+    if any(word in labels[-1] for word in ISSUER_WORDS):
+        return True
+    return False if any(word in labels[-1] for word in OTHER_WORDS) else None
 
 
 @dataclass(frozen=True)
@@ -135,13 +143,14 @@ def _written(clause: str) -> dict[str, str]:
 def _approvals(table: Table) -> list[tuple[_Clause, dict[str, str]]]:
     """The footer's clauses that count whom the issuing department approved: those labelled
     证书核发部门意见 — the unit's and the supervising department's counts (填报单位意见,
-    主管部门审查意见) approve nobody (§四.(六)1) — or, where no count is so labelled, those
-    of no label."""
+    主管部门审查意见) approve nobody (§四.(六)1) —, or where no count is so labelled those of
+    no such label, or else the last one counted."""
     counted = [
         (clause, written) for clause in _clauses(table) if (written := _written(clause.text))
     ]
     labelled = [found for found in counted if found[0].issuer]
-    return labelled or [found for found in counted if found[0].issuer is None]
+    # none but the unit's or the supervisor's: the last of them, nearest the issuer's line
+    return labelled or [found for found in counted if found[0].issuer is None] or counted[-1:]
 
 
 def _counts(written: dict[str, str]) -> dict[str, int | str]:
@@ -161,20 +170,31 @@ def footer_counts(table: Table) -> tuple[int, dict[str, int | str]] | None:
     on counting (a clause wrapped onto a second row). A blank count (or a dash, a slash, 无) is
     0 (the form prints blanks). None when there is no such line, or none of its counts is
     filled in (the form as printed: the department has not filled it in)."""
-    found = _found(table)
-    return None if found is None else found[:2]
+    found = found_counts(table)
+    return None if found is None else (found.row, found.counts)
 
 
-def _found(table: Table) -> tuple[int, dict[str, int | str], frozenset[str]] | None:
-    """`footer_counts`, and the levels the line names (the others it approves for nobody)."""
+class FooterCounts(NamedTuple):
+    row: int
+    counts: dict[str, int | str]
+    named: frozenset[str]
+    """the levels the line names (the others it approves for nobody)"""
+    total: re.Match[str] | None
+    """its 共 N 人, when it ends its counts so"""
+
+
+def found_counts(table: Table) -> FooterCounts | None:
+    """`footer_counts`, with the levels it names and its total."""
     approvals = _approvals(table)
     if not approvals or not any(approvals[0][1].values()):
         return None
     clause, written = approvals[0]
-    return clause.row, _counts(written), frozenset(written)
+    return FooterCounts(
+        clause.row, _counts(written), frozenset(written), _TOTAL.search(clause.text)
+    )
 
 
-def _shown(letter: str, count: object, named: frozenset[str]) -> str:
+def shown_count(letter: str, count: object, named: frozenset[str]) -> str:
     """A footer's count of a level as the clerk finds it (同意中级 5 人), or that it names none."""
     level = LEVELS[letter].removesuffix("工")
     return f"{level} {count} 人" if letter in named else f"（未写{level}的人数）"
@@ -225,10 +245,10 @@ def footer_problems(table: Table, per_level: Counter[str], unlevelled: int = 0) 
     (each refused for it): their levels would each be told a count short."""
     if refused := footer_refusal(table):
         return [refused]
-    found = _found(table)
+    found = found_counts(table)
     if found is None or unlevelled:
         return []
-    row, counts, named = found
+    row, counts, named, total = found
     problems = []
     for letter, count in counts.items():
         level = LEVELS[letter].removesuffix("工")
@@ -243,76 +263,10 @@ def footer_problems(table: Table, per_level: Counter[str], unlevelled: int = 0) 
                 else f"没有写{level}的人数（即同意 0 人）"
             )
             rule = f"页脚{said}，名册中实有 {actual} 人，两者应相等"
-            shown = _shown(letter, count, named)
+            shown = shown_count(letter, count, named)
             problems.append(Problem(row, FOOTER_COLUMN, shown, rule, "§四.(六)1"))
-    total = _TOTAL.search(_approvals(table)[0][0].text)
-    if total and not problems and int(total[1]) != sum(per_level.values()):
+    if total and not problems and int(total[2]) != sum(per_level.values()):
         rows = sum(per_level.values())
-        rule = f"页脚“共 {total[1]} 人”与各等级同意的人数之和 {rows} 人不符，两者应相等"
-        problems.append(Problem(row, FOOTER_COLUMN, total[0], rule, "§四.(六)1"))
+        rule = f"页脚“{total[1]}”与各等级同意的人数之和 {rows} 人不符，两者应相等"
+        problems.append(Problem(row, FOOTER_COLUMN, total[1], rule, "§四.(六)1"))
     return problems
-
-
-@dataclass(frozen=True)
-class _Removal:
-    """What removing a level's failing rows leaves: the footer's count, the rows that remain."""
-
-    letter: str
-    count: int
-    remaining: int
-    failing: int
-
-    def advise(
-        self, problem: Problem, letters: dict[int, str], numbered: Collection[int]
-    ) -> Problem:
-        """``problem`` with what removing its row takes besides — the footer's count, the later
-        numbers — and, for a row withheld, what issuing it after all (同意发证) takes."""
-        rule, _, rest = problem.rule.partition(REMOVAL)
-        level = LEVELS[self.letter].removesuffix("工")
-        if rest and self.count == self.remaining:  # withheld, and the footer counts it out
-            rest += f"，并在页脚“同意{level} {self.count} 人”中计入此人"  # each issued: +1
-        if self.count == self.remaining:
-            note = f"{REMOVAL}（页脚“同意{level} {self.count} 人”已不含此人，不用改）"
-        else:
-            note = f"{REMOVAL}，并把页脚“同意{level} {self.count} 人”改为 {self.remaining} 人"
-        if self.failing > 1:
-            note += f"（本名册{level}共 {self.failing} 行不合格）"
-        row = problem.row or 0
-        if row in numbered and any(r > row and letters.get(r) == self.letter for r in numbered):
-            note += "；按附件3 四，其后同一等级各行的编号须依次前移、不能跳号"
-        return replace(problem, rule=rule + note + rest)
-
-
-def advise_failing_rows(
-    problems: list[Problem], table: Table, letters: dict[int, str], numbered: Collection[int]
-) -> list[Problem]:
-    """A row that failed its examination is removed from the roster — and then the footer's
-    count for its level, and the numbers of the level's later rows, must fit what is left: say
-    so now, so that the clerk's next attempt does not fail on them (§四.(六)1, 附件3 四). A
-    footer that already leaves the failing rows out is no problem of its own."""
-    found = _found(table)
-    removed = (EXAM_CLAUSE, WITHHELD_CLAUSE)  # failed, or withheld by its remarks
-    failing_rows = {p.row for p in problems if p.row is not None and p.clause in removed}
-    if found is None or not failing_rows:
-        return problems
-    _, declared, named = found
-    failing = Counter(letters[row] for row in failing_rows if row in letters)
-    remaining = Counter(letters.values())
-    remaining.subtract(failing)
-    settled = {
-        _shown(letter, count, named)
-        for letter, count in declared.items()
-        if failing[letter] and count == remaining[letter]
-    }
-    advised = []
-    for problem in problems:
-        if problem.column == FOOTER_COLUMN and problem.value in settled:
-            continue
-        letter = letters.get(problem.row or 0)
-        count = declared.get(letter or "")
-        if problem.clause in removed and letter and isinstance(count, int):
-            removal = _Removal(letter, count, remaining[letter], failing[letter])
-            advised.append(removal.advise(problem, letters, numbered))
-        else:
-            advised.append(problem)
-    return advised

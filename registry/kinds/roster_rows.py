@@ -33,10 +33,11 @@ from registry.kinds.roster_cells import (
     ColumnCheck,
     is_ditto,
 )
-from registry.kinds.roster_footer import advise_failing_rows, footer_problems
+from registry.kinds.roster_footer import footer_problems
 from registry.kinds.roster_numbers import given_twice, number_problems
 from registry.kinds.roster_order import NumberedRow, order_problems
 from registry.kinds.roster_remarks import withheld_row
+from registry.kinds.roster_removal import advise_failing_rows
 from registry.kinds.roster_rules import document_problems, duplicate_holders
 from registry.sheets.cells import Cell, text
 from registry.sheets.table import Record, Table
@@ -130,9 +131,9 @@ class _RowChecker:
         self.numbered: list[NumberedRow] = []
         self.fits: dict[tuple[str, str | None, str, str], tuple[tuple[str, str], ...]] = {}
         self.letters: dict[int, str] = {}
+        """row → its level letter, for the footer's counts and advice that depends on the level"""
         self.unlevelled = 0
         """rows whose level could not be read"""
-        """row → its level letter, for the footer's counts and advice that depends on the level"""
 
     def cells(self, record: Record) -> dict[str, object]:
         """Each checked column's value as stored; a problem for each cell that breaks a rule."""
