@@ -25,31 +25,6 @@ _SPEC = re.compile(r"%[-+ 0#,!]*(\d+|\*)?(?:\.(\d+|\*))?(?:ll|l)?(.)", re.DOTALL
 argument), the conversion's letter (or % for a %)."""
 
 
-def too_wide(form: object, args: tuple[Any, ...]) -> bool:
-    """Whether ``form`` asks for a width or precision over `MAX_WIDTH`, ``*`` read from ``args``
-    as SQLite reads them (each conversion takes its value after its ``*`` ones)."""
-    if not isinstance(form, str):
-        return False
-    taken = 0
-    for width, precision, conversion in _SPEC.findall(form):
-        if conversion == "%":
-            continue
-        for part in (width, precision):
-            if part == "*":
-                given = args[taken] if taken < len(args) else 0
-                taken += 1
-                try:
-                    wanted = abs(int(given))
-                except (TypeError, ValueError):  # SQLite reads text that is no number as 0
-                    wanted = 0
-            else:
-                wanted = int(part or 0)
-            if wanted > MAX_WIDTH:
-                return True
-        taken += 1
-    return False
-
-
 class _Printf:
     """SQLite's printf, on a private in-memory connection per thread (the staff connection's own
     printf is this function)."""
@@ -57,15 +32,43 @@ class _Printf:
     def __init__(self) -> None:
         self._local = threading.local()
 
-    def __call__(self, form: object = None, *args: Any) -> Any:
-        if too_wide(form, args):
-            return None
+    def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = sqlite3.connect(":memory:", check_same_thread=False)
             conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+        return conn
+
+    def too_wide(self, form: object, args: tuple[Any, ...]) -> bool:
+        """Whether ``form`` asks for a width or precision over `MAX_WIDTH`, ``*`` read from
+        ``args`` as SQLite reads them (``CAST(… AS INTEGER)``: '2147483647x' is 2147483647,
+        1e400 the largest integer), each conversion taking its value after its ``*`` ones."""
+        if isinstance(form, bytes):
+            form = form.decode("utf-8", "replace")
+        if not isinstance(form, str):
+            return False
+        taken = 0
+        for width, precision, conversion in _SPEC.findall(form):
+            if conversion == "%":
+                continue
+            for part in (width, precision):
+                if part == "*":
+                    given = args[taken] if taken < len(args) else 0
+                    taken += 1
+                    row = self._conn().execute("SELECT CAST(? AS INTEGER)", (given,))
+                    wanted = abs(row.fetchone()[0] or 0)
+                else:
+                    wanted = int(part or 0)
+                if wanted > MAX_WIDTH:
+                    return True
+            taken += 1
+        return False
+
+    def __call__(self, form: object = None, *args: Any) -> Any:
+        if self.too_wide(form, args):
+            return None
         marks = ", ".join("?" * (len(args) + 1))
-        return conn.execute(f"SELECT printf({marks})", (form, *args)).fetchone()[0]
+        return self._conn().execute(f"SELECT printf({marks})", (form, *args)).fetchone()[0]
 
 
 @hookimpl
