@@ -172,6 +172,15 @@ def reject(
                 syncs.record_attempt(conn, attempt, now())
 
 
+def _names_and_holds(outcome: Outcome, changes: StatusChanges, held_by: Mapping[str, str]) -> None:
+    """What a status-change register's events name, and its events held behind an earlier
+    register waiting to change the same certificates (`held_problems`), in row order."""
+    outcome.names = named_numbers(changes)
+    if held := held_problems(changes, held_by):
+        problems = [*outcome.problems, *held]
+        outcome.problems = sorted(problems, key=lambda p: -1 if p.row is None else p.row)
+
+
 def sync_register(
     conn: sqlite3.Connection,
     entry: RegisterEntry,
@@ -226,11 +235,7 @@ def sync_register(
             )
             fingerprint = read or fingerprint
             if isinstance(payload, StatusChanges):
-                outcome.names = named_numbers(payload)
-                if held_by and (held := held_problems(payload, held_by)):
-                    outcome.problems = sorted(
-                        [*outcome.problems, *held], key=lambda p: -1 if p.row is None else p.row
-                    )
+                _names_and_holds(outcome, payload, held_by or {})
             if outcome.problems or not scope.keep:
                 scope.undo()
             else:
