@@ -329,23 +329,20 @@ def test_the_footer_counts_read_are_the_issuing_departments(
     assert snapshot(db_path) == before
 
 
-def test_a_total_of_another_roster_is_not_the_opinions(
-    loaded: RegisterFactory, db_path: Path
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # the unit asked for three; the issuing department approved the two the roster holds
+        ["填报单位意见：同意中级 3 人。", "证书核发部门意见：同意中级 2 人。", "（印章）"],
+        # 技师：另报名册共 5 名 was read as this roster's total, refused as 共 5 人
+        ["证书核发部门意见：同意中级 2 人，技师：另报名册共 5 名。", "审查人：", "（印章）"],
+    ],
+    ids=["the unit's count beside", "another roster's total"],
+)
+def test_counts_beside_the_approval_are_not_the_approval(
+    loaded: RegisterFactory, db_path: Path, lines: list[str]
 ) -> None:
-    """技师：另报名册共 5 名 was read as this roster's total and refused as 共 5 人."""
     rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "吴敏")]
-    lines = ["证书核发部门意见：同意中级 2 人，技师：另报名册共 5 名。", "审查人：", "（印章）"]
-    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=lines)
-    code, report, _ = sync(loaded.folder, db_path)
-    assert code == 0, report
-
-
-def test_the_units_counts_beside_the_approval_are_not_the_approval(
-    loaded: RegisterFactory, db_path: Path
-) -> None:
-    """The unit asked for three; the issuing department approved the two the roster holds."""
-    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "吴敏")]
-    lines = ["填报单位意见：同意中级 3 人。", "证书核发部门意见：同意中级 2 人。", "（印章）"]
     loaded.add("mianyang.xlsx", rows, MIANYANG, footer=lines)
     code, report, _ = sync(loaded.folder, db_path)
     assert code == 0, report

@@ -727,6 +727,15 @@ def test_a_list_without_header_whose_second_column_is_no_name_says_so(
     assert "证书编号在第1列，但第2列不像姓名" in error
 
 
+def _paste(client: Any, text: str) -> Any:
+    """The batch form sent with ``text`` in its box and no file chosen, as a browser sends it."""
+    return client.post(
+        "/batch",
+        data={"csrf_token": csrf_token(client), "entries": text},
+        files={"file": ("", b"", "application/octet-stream")},
+    )
+
+
 @pytest.mark.parametrize(
     "header",
     ["证书编号 姓名", "证书编号，姓名", "姓名、证书编号", "持证人 / 编号", "证书编号　 姓名"],
@@ -738,10 +747,7 @@ def test_a_header_typed_on_one_line_of_a_pasted_list_is_its_header(
     a header without 证书编号 and 姓名 — which is what it had — unless typed with a tab."""
     pasted = f"{header}\n{VALID[0]} {VALID[1]}\n{REVOKED[1]}，{REVOKED[0]}\n"
     with app_client() as client:
-        page = client.post(
-            "/batch", data={"csrf_token": csrf_token(client), "entries": pasted},
-            files={"file": ("", b"", "application/octet-stream")},
-        )  # fmt: skip
+        page = _paste(client, pasted)
     results = page.context["results"]
     assert [(r["row"], r["result"]) for r in results] == [("2", "valid"), ("3", "revoked")]
 
@@ -760,15 +766,8 @@ def test_a_list_pasted_into_the_batch_form_is_checked_as_a_file(app_client: AppC
     only (the watch page took a pasted list). A table pasted with its header is read by it."""
     pasted = f"序号\t姓名\t证书编号\n1\t{VALID[1]}\t{VALID[0]}\n2\t{REVOKED[1]}\t{REVOKED[0]}\n"
     with app_client() as client:
-        page = client.post(
-            "/batch",
-            data={"csrf_token": csrf_token(client), "entries": pasted},
-            files={"file": ("", b"", "application/octet-stream")},  # no file chosen
-        )
-        empty = client.post(
-            "/batch", data={"csrf_token": csrf_token(client), "entries": " "},
-            files={"file": ("", b"", "application/octet-stream")},
-        )  # fmt: skip
+        page = _paste(client, pasted)
+        empty = _paste(client, " ")
     results = page.context["results"]
     assert [(r["number"], r["result"]) for r in results] == [
         (VALID[0], "valid"),
@@ -777,17 +776,11 @@ def test_a_list_pasted_into_the_batch_form_is_checked_as_a_file(app_client: AppC
     assert empty.status_code == 400 and "或把名单粘贴到文本框中" in empty.text
     unread = "序号\t姓名\t部门\n1\t张三\t人事\n"
     with app_client() as client:
-        refused = client.post(
-            "/batch", data={"csrf_token": csrf_token(client), "entries": unread},
-            files={"file": ("", b"", "application/octet-stream")},
-        )  # fmt: skip
+        refused = _paste(client, unread)
     error = refused.context["error"]
     assert refused.status_code == 400 and "再提交" in error and "上传" not in error
     assert "序号\t姓名\t部门" in refused.text  # kept in the box, to be mended
     huge = '"' * 200_000  # but not a megabyte of quotes, each five characters escaped
     with app_client(max_body_bytes=2_000_000) as client:
-        echoed = client.post(
-            "/batch", data={"csrf_token": csrf_token(client), "entries": huge},
-            files={"file": ("", b"", "application/octet-stream")},
-        )  # fmt: skip
+        echoed = _paste(client, huge)
     assert echoed.status_code == 400 and len(echoed.content) < 100_000
