@@ -29,6 +29,7 @@ from tests.blank_registers import (
     sync,
     write,
 )
+from tests.datasette_fixtures import SAMPLES
 from tests.registers import add_column, traced_statements, whole_reads
 
 
@@ -1316,3 +1317,25 @@ def test_a_totals_line_ending_a_summary_table_that_adds_up_is_set_aside(
     assert sorted(stored) == [("测试单位",), ("测试单位二",)]  # no 合计 requisition
     slips = [dispatch(UNIT, 1, 1), dispatch("合计", 1, 1) | {"日期": None, "经办人": None}]
     assert load(db, tmp_path / "d.csv", "dispatches", slips)["exit_code"] == 0
+
+
+def test_the_collection_of_a_paper_reissued_under_its_number_is_told_the_limit(
+    tmp_path: Path,
+) -> None:
+    """李芳's Z1122000001 was collected, lost, and reissued under the same number (§四.(六)3):
+    the second paper's collection was refused as 每本证书只能领取一次 — as if a row had been
+    written twice. The registry records one collection a number, and says so."""
+    db = tmp_path / "registry.db"
+    assert sync(db, SAMPLES).exit_code == 0  # the samples collect Z1122000001 on 2012-03-20
+    report = load(
+        db,
+        tmp_path / "reissued.csv",
+        "collections",
+        [collection("Z1122000001", "李芳", day="2012-09-20")],
+    )
+    (problem,) = report["registers"][0]["problems"]
+    assert report["exit_code"] == 1 and "已在“2012-collections.csv”中登记领取" in problem["rule"]
+    assert (
+        "此证书于 2012-09-10 以同一编号补发" in problem["rule"]
+        and "纸质的领取登记簿" in problem["rule"]
+    )

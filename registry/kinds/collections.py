@@ -19,7 +19,7 @@ from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.problems import Problem
 from registry.domain.regions import covers, region_name
 from registry.domain.registers import COLLECTIONS
-from registry.domain.statuses import REVOKED, SUPERSEDED, valid_when_collected
+from registry.domain.statuses import REISSUED, REVOKED, SUPERSEDED, valid_when_collected
 from registry.kinds.base import (
     Kind,
     LoadContext,
@@ -122,6 +122,20 @@ Fail = Callable[..., None]
 being checked (`Problem.waits`)"""
 
 
+def _copy_of_reissue(held: _Held | None, told: str = "") -> str | None:
+    """What a second collection of a number reissued under itself (补发, §四.(六)3) is told:
+    the new paper is a second one to collect, which the registry records once per number — an
+    honest limit, not a duplicate row to delete at random."""
+    if held is None or held.status != REISSUED or not held.status_date:
+        return None
+    said = f"{told}。" if told else ""
+    return (
+        f"{said}此证书于 {held.status_date} 以同一编号补发：补发的证书的领取，领取登记暂不能"
+        "再登记一次（每个编号只记一次领取）。请从本表删去补发证书领取的那一行，在纸质的领取"
+        "登记簿上记录并由领取人签名"
+    )
+
+
 def _check_number(number: str, written: Cell, row: int, known: _Known, fail: Fail) -> None:
     """A well-formed number: issued, collected once (in this file and before), by its city."""
     if number not in known.issued:
@@ -134,14 +148,11 @@ def _check_number(number: str, written: Cell, row: int, known: _Known, fail: Fai
         )
     first = known.seen.setdefault(number, row)
     if first != row:
-        fail(
-            "证书编号",
-            written,
-            f"与本文件第{first}行重复：每本证书只能领取一次，请删除其中未领取或多写的一行",
-        )
+        rule = f"与本文件第{first}行重复：每本证书只能领取一次，请删除其中未领取或多写的一行"
+        fail("证书编号", written, _copy_of_reissue(known.issued.get(number)) or rule)
     if number in known.elsewhere:
         rule = f"此证书已在“{known.elsewhere[number]}”中登记领取，每本证书只能领取一次"
-        fail("证书编号", written, rule)
+        fail("证书编号", written, _copy_of_reissue(known.issued.get(number), rule) or rule)
     authority = known.entry.authority
     if not covers(authority, parse(number).region):
         rule = f"{region_name(authority)}只能登记本市（州）编号的证书的领取"
