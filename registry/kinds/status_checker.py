@@ -106,13 +106,14 @@ class Events:
         current = self._known(event)
         if current is None:
             return
-        found = event_problems(event, current, self.entry, self.certificate, self.next_free)
-        if held := held_already(self.conn, event, current, self.state):
-            found.append(held)
-        if event.new_number and not found:
-            found += numbering_problems(self.conn, event, self.new_numbers)
-        if edit := self._edit_of(event):
-            found.append(edit)
+        if edit := self._edit_of(event):  # judged as a new change, it was told three wrong things
+            found = [edit]
+        else:
+            found = event_problems(event, current, self.entry, self.certificate, self.next_free)
+            if held := held_already(self.conn, event, current, self.state):
+                found.append(held)
+            if event.new_number and not found:
+                found += numbering_problems(self.conn, event, self.new_numbers)
         given = self.first_given.get(event.new_number or "", event.row)
         found = [given_before(f, given) if given != event.row else f for f in found]
         self.problems.extend(Problem(event.row, *f, number=event.number) for f in found)
