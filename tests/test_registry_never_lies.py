@@ -1145,7 +1145,7 @@ def test_a_changed_date_of_an_applied_reissue_is_not_a_second_reissue(
     ("reason", "corrected"),
     [
         *(
-            (reason, {"更正姓名": "周洁"})
+            (reason, {"更正出生年月": "1975.06"})
             for reason in ("证书填写错误（出生年月）", "出生年月填错")
         ),
         *((reason, {"更正姓名": "周洁"}) for reason in ("填写有误", "姓名打错", "笔误")),

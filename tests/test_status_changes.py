@@ -1584,3 +1584,20 @@ def test_a_corrected_reference_of_an_applied_event_is_listed_in_the_report(
     }
     assert ("Z1122020001", "补发批准文号", "绵人社函〔2013〕5号", "绵人社函〔2013〕6号") in changes
     assert {c[1] for c in changes} == {"补发批准文号", "补发原因"}
+
+
+@pytest.mark.parametrize(
+    ("reason", "column"),
+    [("工种填错", "更正工种"), ("姓名打错", "更正姓名"), ("出生年月有误", "更正出生年月")],
+)
+def test_an_exchange_for_a_misfilled_field_must_correct_it(
+    roster: RegisterFactory, db_path: Path, reason: str, column: str
+) -> None:
+    """A 换发 for 工种填错 with no 更正工种 loaded, and the new certificate repeated the error
+    it was exchanged for (a clerk's review)."""
+    exchange = status_event("换发", "Z1122020001", "周杰", "2013-01-10", "Z1122020003", 原因=reason)
+    roster.add("changes.csv", [exchange], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    [problem] = report["registers"][-1]["problems"]
+    assert code == 1 and (problem["column"], problem["clause"]) == ("原因", "§四.(六)2")
+    assert f"没有填写「{column}」" in problem["rule"]

@@ -41,6 +41,13 @@ EVENT_TYPES = (EXCHANGE, REISSUE, REVOKE)
 """The 类型 of a status-changes row (§四.(六)2, §四.(六)3, §五.(三))."""
 MISFILLED = ("错填", "填错", "错误", "有误", "打错", "写错", "印错", "笔误", "不符")
 """How a reason says the certificate was filled in wrongly: only then does a 换发 correct it."""
+MISFILLED_FIELDS = {
+    "更正姓名": ("姓名", "名字"),
+    "更正性别": ("性别",),
+    "更正出生年月": ("出生", "生日"),
+    "更正工种": ("工种",),
+}
+"""The correction a 换发's reason asks for when it names the field misfilled (工种填错)."""
 DAMAGED = ("损", "破", "污", "毁", "残缺", "模糊", "浸")
 """How it says the paper was damaged (损坏, 污损, 破旧, 撕破, 毁损, 水浸…)."""
 EXCHANGE_REASONS = MISFILLED + DAMAGED

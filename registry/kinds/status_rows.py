@@ -19,6 +19,7 @@ from registry.domain.statuses import (
     EXCHANGE_REASONS,
     GONE,
     MISFILLED,
+    MISFILLED_FIELDS,
     REISSUE,
     REVOKE,
     WORN,
@@ -213,7 +214,23 @@ class StatusRow:
                 self.fail(column, written, rule, "§四.(六)2")
                 continue
             found.extend(self._corrected(column, written))
+        if kind == EXCHANGE:
+            self._uncorrected()
         return tuple(found)
+
+    def _uncorrected(self) -> None:
+        """A 换发 whose reason says a field was misfilled (工种填错) and corrects nothing of it:
+        the new certificate would repeat the error it was exchanged for (§四.(六)2)."""
+        reason = text(self.values.get("原因"))
+        if not mentions(reason, MISFILLED):
+            return
+        for column, words in MISFILLED_FIELDS.items():
+            if mentions(reason, words) and not text(self.values.get(column)):
+                rule = (
+                    f"原因写明错填，却没有填写「{column}」：因错填换发的新证书要改正错填的内容，"
+                    f"否则新证书与原证书一样有错。请填写「{column}」（表中没有这一列的，加上这一列）"
+                )
+                self.fail("原因", reason, rule, "§四.(六)2")
 
     def _corrected(self, column: str, written: str) -> list[tuple[str, str]]:
         if column == "更正姓名":
