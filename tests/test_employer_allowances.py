@@ -416,3 +416,32 @@ def test_an_upload_reserved_before_midnight_is_given_back_to_that_day() -> None:
     now[0] += dt.timedelta(seconds=2)  # the file is read past midnight
     quotas.release_upload(reservation, reservation.rows)
     assert quotas.key_used(key) == 0 and quotas.key_left(key) == 100
+
+
+def test_reports_with_a_key_are_the_keys_and_a_wrong_key_is_refused(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """An HR developer's review: a report sent with a mistyped key was filed anonymously, a
+    watch list deleted with one too; and a hospital behind one address shared its few reports a
+    day with every office there though it sent its key."""
+    _, key = issue_key(registry_db, per_day=100)
+    bearer = {"Authorization": f"Bearer {key}"}
+    wrong = {"Authorization": "Bearer crk_never-issued"}
+    unknown = {"number": "G1122009999", "name": VALID[1]}
+    with app_client(reports_per_day=1) as client:
+
+        def report(headers: dict[str, str]) -> Any:
+            ticket = client.post("/api/v1/verify", json=unknown).json()["report_ticket"]
+            return client.post(
+                "/api/v1/reports", json={"ticket": ticket, "text": "查不到"}, headers=headers
+            )
+
+        refused = report(wrong)
+        keyed, anonymous, spent = report(bearer), report({}), report(bearer)
+        made = client.post("/api/v1/watches", json={"items": [CHECK]}).json()["json_url"]
+        kept = client.delete(made, headers=wrong)
+        gone = client.delete(made)
+    assert refused.status_code == 401 and refused.json()["error"] == "bad_key"
+    assert (keyed.status_code, anonymous.status_code) == (201, 201)  # a day each
+    assert spent.status_code == 429 and spent.json()["message"].startswith("每个接口密钥每天")
+    assert (kept.status_code, gone.status_code) == (401, 204)

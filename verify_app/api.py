@@ -88,7 +88,9 @@ async def verify_batch(request: Request) -> JSONResponse:
 
 async def report(request: Request) -> JSONResponse:
     """``POST /api/v1/reports``: a suspected forgery reported from an answer's
-    ``report_ticket`` (§五.(三)), as the report form under a result page sends it."""
+    ``report_ticket`` (§五.(三)), as the report form under a result page sends it; charged to
+    the API key sent with it (a wrong one is 401, as everywhere), else to the address."""
+    caller = caller_of(request)
     try:
         ticket, contact, text = report_fields(await json_body(request))
         entry = reports.entry_of(request, ticket, contact, text)
@@ -97,7 +99,8 @@ async def report(request: Request) -> JSONResponse:
     except reports.ReportProblem as exc:
         return JSONResponse({"error": "invalid", "message": str(exc)}, 422)
     try:
-        filed = await reports.store(request, entry)  # a spent day's allowance: 429
+        key_id = caller.key.id if caller.key else None
+        filed = await reports.store(request, entry, key_id)  # a spent day's allowance: 429
     except sqlite3.Error:
         message = "报告暂时无法保存，请稍后再提交，或直接联系发证机关。"
         headers = {"Retry-After": "30"}  # as every 503 says when to try again

@@ -112,8 +112,9 @@ PATHS: dict[str, Any] = {
             "summary": "报告疑似伪造的证书（§五.(三)），由发证机关处理",
             "description": "ticket 是查验回答中的 report_ticket（未查到、编号格式错误、已撤销或证书上的"
             "内容与登记不符时才有），查验后一天内有效；查验的编号、结果和时间由它附上，不必另填。"
-            "每个网络地址每天可提交的份数有限（超过时 429，reason 为 reports_daily）。"
-            "同一次查验只保存一份报告：再次提交回答 200 和第一份的编号。",
+            "每个网络地址（带接口密钥时为每个密钥）每天可提交的份数有限（超过时 429，reason 为 "
+            "reports_daily）。同一次查验只保存一份报告：再次提交回答 200 和第一份的编号。",
+            "security": KEY_OPTIONAL,
             "requestBody": {
                 "required": True,
                 "content": {"application/json": {"schema": ref("ReportRequest")}},
@@ -122,6 +123,7 @@ PATHS: dict[str, Any] = {
                 "201": json_answer(ref("ReportFiled"), "报告已保存。"),
                 "200": json_answer(ref("ReportFiled"), "这次查验此前已报告过：第一份报告的编号。"),
                 **ERRORS,
+                **UNAUTHORIZED,
                 "422": json_answer(
                     ref("Error"),
                     "JSON 的结构不对，ticket 已过期或无效，或 text 为空、过长、含控制字符"

@@ -88,7 +88,8 @@ DELETE_WATCH = {
     "summary": "删除关注列表",
     "description": "删除后订阅地址不再可用。页面、Atom、JSON 三个地址都可以用 DELETE 删除。",
     "parameters": [TOKEN_PARAMETER],
-    "responses": {"204": {"description": "已删除。"}, "404": NO_WATCH},
+    "security": KEY_OPTIONAL,
+    "responses": {"204": {"description": "已删除。"}, "404": NO_WATCH, **UNAUTHORIZED},
 }
 
 

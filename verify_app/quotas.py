@@ -155,16 +155,20 @@ class Quotas:
             remaining=left,
         )
 
-    def charge_report(self, client: str) -> None:
+    def charge_report(self, client: str, key_id: int | None = None) -> None:
+        """One report of the day's allowance: the API key's when one was sent (a hospital behind
+        one address shared its few reports with every other office there), else the address's."""
         if self.reports_per_day == 0:
             return
         # a day is a Beijing day, as for API keys: the window is named by the date
-        window = f"reports/{limit_key(client)}/{self._today()}"
+        payer = f"key-{key_id}" if key_id is not None else limit_key(client)
+        window = f"reports/{payer}/{self._today()}"
         if self._limiter.hit(self._reports, window, fixed=True):
             return
+        whose = "每个接口密钥" if key_id is not None else "每个网络地址"
         raise RateLimited(
             seconds_to_beijing_midnight(self._clock()),
-            f"每个网络地址每天（北京时间）最多提交 {self.reports_per_day} 份报告。今天的已用完，"
+            f"{whose}每天（北京时间）最多提交 {self.reports_per_day} 份报告。今天的已用完，"
             "请明天再报，或直接联系发证机关。",
             reason="reports_daily",
         )

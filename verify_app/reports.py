@@ -190,9 +190,9 @@ def entry_of(request: Request, ticket: str, contact: str, text: str) -> Report:
     )
 
 
-async def store(request: Request, entry: Report) -> Filed:
-    """Store ``entry`` for staff, charged to its client's day (`RateLimited` when spent;
-    ``sqlite3.Error`` when the log cannot be written)."""
+async def store(request: Request, entry: Report, key_id: int | None = None) -> Filed:
+    """Store ``entry`` for staff, charged to its API key's day or its client's (`RateLimited`
+    when spent; ``sqlite3.Error`` when the log cannot be written)."""
     verifier = verifier_of(request)
     at = verifier.now().replace(microsecond=0).isoformat()
     ref, at, again, kept = await run_in_threadpool(
@@ -200,7 +200,7 @@ async def store(request: Request, entry: Report) -> Filed:
         verifier.settings.log_db,
         entry,
         at,
-        lambda: verifier.quotas.charge_report(entry.client),
+        lambda: verifier.quotas.charge_report(entry.client, key_id),
     )
     # a number as logged; what is no number (a name typed in its place, screened) is not one
     number = entry.number if _well_formed(entry.number) else None

@@ -137,7 +137,9 @@ async def watch_delete_form(request: Request) -> Response:
 
 
 async def watch_delete(request: Request) -> Response:
-    """``DELETE`` on the list's page or feed URL."""
+    """``DELETE`` on the list's page or feed URL (a wrong API key sent with it is 401, as on
+    every API address, though the list's secret URL alone decides)."""
+    caller_of(request)
     token, watch = _watch_of(request)
     if watch is None or not await run_in_threadpool(
         delete_watch, verifier_of(request).settings.log_db, token
