@@ -754,6 +754,9 @@ def test_a_feed_reader_polling_with_its_etag_is_told_nothing_changed(
     assert [(a.status_code, a.content, a.headers["etag"]) for a in unchanged] == [
         (304, b"", tag) for tag in tags
     ]
+    # kept by the reader to revalidate (no-store told feed libraries to keep nothing), by no
+    # shared cache
+    assert {a.headers["cache-control"] for a in [*first, *unchanged]} == {"private, no-cache"}
     assert [answer.status_code for answer in two_lines] == [304, 304]
     assert [answer.status_code for answer in changed] == [200, 200]
     assert all(VALID[0] in answer.text for answer in changed)

@@ -127,11 +127,14 @@ def conditional(request: Request, feed: Response) -> Response:
     """``feed`` with its ``ETag``, or ``304 Not Modified`` when the reader already has it.
 
     Feed readers poll, and most polls find nothing new: with the tag they keep from the last
-    answer (whatever ``Cache-Control`` says) they are told so in a few bytes. The tag is a hash
-    of the feed itself, which holds nothing its secret address does not already show."""
+    answer they are told so in a few bytes. The tag is a hash of the feed itself, which holds
+    nothing its secret address does not already show. ``private, no-cache``: the reader's own
+    cache keeps the feed to revalidate (``no-store``, every answer's default, told feed
+    libraries to keep nothing, and so nothing to ask about); a shared cache keeps none."""
     tag = f'"{hashlib.sha256(feed.body).hexdigest()[:32]}"'
+    headers = {"ETag": tag, "Cache-Control": "private, no-cache"}
     asked = ", ".join(request.headers.getlist("if-none-match"))  # one list over any lines
     if asked and (asked.strip() == "*" or tag in _entity_tags(asked)):
-        return Response(status_code=304, headers={"ETag": tag})
-    feed.headers["ETag"] = tag
+        return Response(status_code=304, headers=headers)
+    feed.headers.update(headers)
     return feed
