@@ -589,3 +589,18 @@ def test_a_papers_trade_is_confirmed_with_the_catalogue_the_registry_was_loaded_
         assert confirmed("Z1122020001", "张三", "司机") == "mismatch"
         assert confirmed("Z1122020002", "李四", "驾驶员") == "match"  # revoked, as registered
         assert confirmed("Z1122020001", "张三", "汽车驾驶员") == "match"
+
+
+@pytest.mark.parametrize(("typed", "verdict"), [("补发", "match"), ("没有补发", "mismatch")])
+def test_the_reissue_mark_may_be_typed_as_the_paper_prints_it(
+    app_client: AppClient, typed: str, verdict: str
+) -> None:
+    """“补发” — the word on the paper — was refused: 无法识别，请填 是 或 否 (an HR developer's
+    review)."""
+    with app_client() as client:
+        answer = client.post(
+            "/api/v1/verify",
+            json={"number": REISSUED[0], "name": REISSUED[1], "confirm": {"reissue_mark": typed}},
+        )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["confirmation"] == {"reissue_mark": verdict}

@@ -103,6 +103,7 @@ def test_a_running_app_answers_503_for_an_older_registry_it_is_handed(
         assert answer.json()["error"] == "registry_unavailable"
         health = client.get("/healthz")
         assert health.status_code == 503 and "较早版本" in health.json()["message"]
+        assert health.headers["Retry-After"] == "60"  # as the checks' 503 says
         upgraded = Path(shutil.copy(registry_db, tmp_path / "upgraded.db"))
         store.connect(upgraded).close()  # what the registry host's next sync does
         with sqlite3.connect(upgraded) as conn:

@@ -152,9 +152,11 @@ def health(request: Request) -> JSONResponse:
     try:
         state = verifier.state()
     except RegistryMismatch as exc:  # for monitoring: this replica cannot answer checks
-        return JSONResponse({"error": "registry_unavailable", "message": str(exc)}, 503)
+        body = {"error": "registry_unavailable", "message": str(exc)}
+        return JSONResponse(body, 503, {"Retry-After": "60"})  # as the checks' 503 says
     if state.as_of is None:  # a first sync that failed left the tables and no certificate
-        return JSONResponse({"error": "registry_unavailable", "message": NEVER_LOADED}, 503)
+        body = {"error": "registry_unavailable", "message": NEVER_LOADED}
+        return JSONResponse(body, 503, {"Retry-After": "60"})
     return JSONResponse(
         {
             "status": "ok",
