@@ -1339,3 +1339,16 @@ def test_the_collection_of_a_paper_reissued_under_its_number_is_told_the_limit(
         "此证书于 2012-09-10 以同一编号补发" in problem["rule"]
         and "纸质的领取登记簿" in problem["rule"]
     )
+
+
+def test_a_dispatch_to_another_city_is_not_offered_a_city_near_in_name(
+    db: Path, tmp_path: Path
+) -> None:
+    """A slip to 德阳市, which has no requisition, was asked 是否为“绵阳市”？ — an invitation
+    to book 德阳's blanks to 绵阳 (a clerk's review)."""
+    report = load(
+        db, tmp_path / "slip.csv", "dispatches", [dispatch("德阳市人力资源和社会保障局", 1)]
+    )
+    [problem] = report["registers"][0]["problems"]
+    assert problem["rule"].startswith("没有“德阳市”的申领计划")
+    assert "是否为" not in problem["rule"] and "先导入该单位的申领计划" in problem["rule"]

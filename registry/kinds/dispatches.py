@@ -151,7 +151,11 @@ def _unrequested(row: Mapping[str, object], requested: set[str]) -> Problem:
     申领计划 (省水利厅机关服务中心 for 四川省水利厅（机关服务中心）) — said of the name, not
     as every level passing the 0 blanks approved. Waits: the requisitions may load later."""
     unit, who = str(row["unit"]), str(row["recipient"])
-    close = get_close_matches(who, sorted(requested), 1, 0.5)
+    close = [  # not another city's bureau: 德阳市 is no misspelling of 绵阳市
+        name
+        for name in get_close_matches(who, sorted(requested), 1, 0.5)
+        if not (recipient(who).city and recipient(name).city)
+    ]
     rule = f"没有“{who}”的申领计划（附件1）：发放须依据经省厅批准的申领计划。" + (
         f"是否为“{close[0]}”？领取单位须与申领计划表中的单位名称一致"
         if close
