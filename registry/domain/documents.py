@@ -53,12 +53,18 @@ EVENT_DATE = "换发、补发的日期"
 """What a status change's year is the year of, in `year_problem`'s words."""
 
 
+CHINESE_YEAR = re.compile(r"[〔\[【(（〖]\s*[〇○零一二三四五六七八九]{4}\s*[〕\]】)）〗]")
+"""A year written in Chinese numerals in brackets: 〔二〇一二〕."""
+
+
 def year_problem(number: str | None, year: int, dated: str = "发证日期") -> str | None:
     """Why a document approving certificates issued in ``year`` — their ``dated`` (a 换发 or
     补发: `EVENT_DATE`) — cannot be ``number``: it carries no year, or another one; or None."""
     if not number:
         return None
     written = document_year(number)
+    if written is None and CHINESE_YEAR.search(unicodedata.normalize("NFKC", number)):
+        return f"文号中的年份须用阿拉伯数字（§四.(三)），应写成如 川人社函〔{year}〕12号 的样式"
     if written is None:
         return f"文号中没有年份：应写成如 川人社函〔{year}〕12号 的样式（年份在六角括号中）"
     if written == year:
