@@ -21,7 +21,12 @@ from registry.domain.dates import (
     parse_year_month,
     slip_of,
 )
-from registry.domain.documents import document_key, document_year, year_problem
+from registry.domain.documents import (
+    document_key,
+    document_year,
+    revoking_problem,
+    year_problem,
+)
 from registry.domain.exam import EXAM_CLAUSE, exam_problem
 from registry.domain.names import mask_name, name_key, normalise_name, sex_of
 from registry.domain.regions import (
@@ -556,6 +561,7 @@ def test_a_documents_year_in_chinese_numerals_is_told_to_be_written_in_digits() 
     """〔二〇一二〕 was told 文号中没有年份 (a clerk's review): it has one, in the wrong numerals."""
     said = year_problem("绵人社函〔二〇一二〕90号", 2012)
     assert said is not None and said.startswith("文号中的年份须用阿拉伯数字（§四.(三)）")
+    assert revoking_problem("绵人社函〔二〇一二〕90号", 2012) == said  # a revocation's too
     assert year_problem("绵人社函90号", 2012) == (
         "文号中没有年份：应写成如 川人社函〔2012〕12号 的样式（年份在六角括号中）"
     )

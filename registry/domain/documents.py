@@ -57,16 +57,21 @@ CHINESE_YEAR = re.compile(r"[〔\[【(（〖]\s*[〇○零一二三四五六七�
 """A year written in Chinese numerals in brackets: 〔二〇一二〕."""
 
 
+def _yearless(number: str, year: int) -> str:
+    """Why a document number gives no year: none written, or one in Chinese numerals."""
+    if CHINESE_YEAR.search(unicodedata.normalize("NFKC", number)):
+        return f"文号中的年份须用阿拉伯数字（§四.(三)），应写成如 川人社函〔{year}〕12号 的样式"
+    return f"文号中没有年份：应写成如 川人社函〔{year}〕12号 的样式（年份在六角括号中）"
+
+
 def year_problem(number: str | None, year: int, dated: str = "发证日期") -> str | None:
     """Why a document approving certificates issued in ``year`` — their ``dated`` (a 换发 or
     补发: `EVENT_DATE`) — cannot be ``number``: it carries no year, or another one; or None."""
     if not number:
         return None
     written = document_year(number)
-    if written is None and CHINESE_YEAR.search(unicodedata.normalize("NFKC", number)):
-        return f"文号中的年份须用阿拉伯数字（§四.(三)），应写成如 川人社函〔{year}〕12号 的样式"
     if written is None:
-        return f"文号中没有年份：应写成如 川人社函〔{year}〕12号 的样式（年份在六角括号中）"
+        return _yearless(number, year)
     if written == year:
         return None
     return f"文号中的年份〔{written}〕与{dated}的年份 {year} 不符：{dated}应为该文件的批准时间"
@@ -83,7 +88,7 @@ def revoking_problem(number: str | None, year: int, issued: int | None = None) -
         return None
     written = document_year(number)
     if written is None:
-        return f"文号中没有年份：应写成如 川人社函〔{year}〕12号 的样式（年份在六角括号中）"
+        return _yearless(number, year)
     if written > year:
         return (
             f"文号中的年份〔{written}〕晚于撤销日期的年份 {year}：撤销须依据已作出的决定，"
