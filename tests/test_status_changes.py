@@ -1601,3 +1601,18 @@ def test_an_exchange_for_a_misfilled_field_must_correct_it(
     [problem] = report["registers"][-1]["problems"]
     assert code == 1 and (problem["column"], problem["clause"]) == ("原因", "§四.(六)2")
     assert f"没有填写「{column}」" in problem["rule"]
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("换证", "换发"), ("补证", "补发"), ("注销", "撤销")])
+def test_a_type_in_office_words_is_told_which_the_notice_names(
+    roster: RegisterFactory, db_path: Path, typed: str, meant: str
+) -> None:
+    """换证, 补证, 注销 were refused with 类型应为 换发、补发 或 撤销 and no hint (a clerk's
+    review); not guessed — 注销 is not always a 撤销 — but asked."""
+    event = {**status_event(meant, "Z1122020001", "周杰", "2013-01-10"), "类型": typed}
+    roster.add("changes.csv", [event], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    rules = [p["rule"] for p in report["registers"][-1]["problems"] if p["column"] == "类型"]
+    assert code == 1 and rules == [
+        f"类型应为 换发、补发 或 撤销：是否为“{meant}”？请照通知的用词填写"
+    ]

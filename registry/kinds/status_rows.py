@@ -22,6 +22,7 @@ from registry.domain.statuses import (
     MISFILLED_FIELDS,
     REISSUE,
     REVOKE,
+    TYPE_WORDS,
     WORN,
     StatusEvent,
 )
@@ -130,7 +131,10 @@ class StatusRow:
 
     def kind_rules(self, kind: str, new_written: str) -> None:
         if kind not in EVENT_TYPES:
-            self.fail("类型", self.values.get("类型"), "类型应为 换发、补发 或 撤销", "§四.(六)")
+            meant = next((t for t, words in TYPE_WORDS.items() if kind in words), None)
+            hint = f"：是否为“{meant}”？请照通知的用词填写" if meant else ""
+            rule = f"类型应为 换发、补发 或 撤销{hint}"
+            self.fail("类型", self.values.get("类型"), rule, "§四.(六)")
         if kind == EXCHANGE and not new_written:
             rule = "换发须持旧证换发新证，请填写新证书编号"
             self.fail("新证书编号", new_written, rule, "§四.(六)2")
