@@ -16,7 +16,7 @@ import yaml
 
 from datasette_config import config_dir
 from datasette_config.plugins.certreg_labels import SQL_FUNCTIONS
-from datasette_config.plugins.certreg_registered import ENDED_AT
+from datasette_config.plugins.certreg_registered import ENDED_AT, ENDED_NUMBERS
 from datasette_config.plugins.certreg_registered import FUNCTION as REGISTERED
 from datasette_config.plugins.certreg_sql import FUNCTIONS
 from registry.domain.regions import PROVINCE, REGIONS
@@ -96,6 +96,7 @@ def bare_sql(sql: str) -> str:
     field)``: the field)."""
     for two_arguments in ("field_value(", "blank_field_label("):
         sql = sql.replace(two_arguments, "iif(0, ")
+    sql = sql.replace(f"{ENDED_NUMBERS}()", "'[]'")  # no registry beside a bare log
     return _ONE_ARGUMENT.sub("(", sql)
 
 

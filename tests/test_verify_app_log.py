@@ -307,11 +307,7 @@ def test_uvicorn_access_lines_carry_no_secret_link(path: str, logged: str) -> No
 
 @pytest.mark.parametrize(
     ("name", "params"),
-    [
-        ("failing_numbers", ("天数", "未查到阈值", "报告阈值")),
-        ("most_checked", ("天数",)),
-        ("valid_then_ended", ("天数",)),
-    ],
+    [("failing_numbers", ("天数", "未查到阈值", "报告阈值")), ("most_checked", ("天数",))],
 )
 def test_queries_of_the_last_days_read_those_days_only(
     tmp_path: Path, name: str, params: tuple[str, ...]
@@ -326,7 +322,6 @@ def test_queries_of_the_last_days_read_those_days_only(
     try:
         conn.create_function("beijing_time", 1, str)
         conn.create_function("registry_status", 1, str)  # reads the registry, not the log
-        conn.create_function("registry_ended_at", 1, str)
         for function_name, function in SQL_FUNCTIONS.items():  # the staff plugin's (plain …)
             conn.create_function(function_name, 1, function)
         plan = [
@@ -336,6 +331,28 @@ def test_queries_of_the_last_days_read_those_days_only(
         conn.close()
     assert "SEARCH checks USING INDEX idx_checks_result_at (result=? AND at>?)" in plan
     assert not any(step.startswith("SCAN checks") for step in plan), plan
+
+
+def test_the_checks_of_ended_certificates_are_read_by_number(tmp_path: Path) -> None:
+    """Staff's 查验为有效、现已撤销或取代的证书 walks the registry's ended certificates and each
+    one's checks by the log's number index: grouping a year's 有效 answers by number took 4.8 s
+    on a log of two million checks (past the 3 s limit), and counting each one's answers after
+    the change by the result's index, minutes."""
+    log = tmp_path / "verify_log.db"
+    ensure_verify_log(log)
+    query = shipped_metadata()["databases"]["verify_log"]["queries"]["valid_then_ended"]["sql"]
+    conn = sqlite3.connect(log)
+    try:
+        for function_name in ("beijing_time", "registry_status", "registry_ended_at"):
+            conn.create_function(function_name, 1, str)  # read the registry, not the log
+        conn.create_function("registry_ended_numbers", 0, lambda: '["C1122000001"]')
+        for function_name, function in SQL_FUNCTIONS.items():
+            conn.create_function(function_name, 1, function)
+        plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {query}", {"天数": ""})]
+    finally:
+        conn.close()
+    assert "SEARCH c USING INDEX idx_checks_number (number=?)" in plan
+    assert not any(step.startswith("SCAN c") or "idx_checks_result_at" in step for step in plan)
 
 
 @pytest.mark.parametrize(
