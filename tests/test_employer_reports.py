@@ -671,3 +671,25 @@ def test_a_ticket_holds_no_hash_of_the_name_typed(app_client: AppClient, registr
         ticket_payload(tickets[0]["report_ticket"])["check"]
         != ticket_payload(tickets[1]["report_ticket"])["check"]
     )  # nothing links two checks of one name
+
+
+def test_a_report_with_a_field_of_its_own_is_filed_without_it(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """An HR system sends its own fields beside the report's — a name among them: the schema
+    forbade extra fields that the service (rightly) ignores; now it says they are not kept."""
+    with app_client() as client:
+        ticket = client.post(
+            "/api/v1/verify", json={"number": NO_MATCH_UNKNOWN[0], "name": NO_MATCH_UNKNOWN[1]}
+        ).json()["report_ticket"]
+        filed = client.post(
+            "/api/v1/reports",
+            json={"ticket": ticket, "text": "查不到", "name": "欧阳娜娜", "dept": "人事处"},
+        )
+        schema = client.get("/openapi.json").json()["components"]["schemas"]["ReportRequest"]
+    assert filed.status_code == 201, filed.text
+    assert "欧阳娜娜" not in str(reports_of(registry_db))
+    assert (
+        schema.get("additionalProperties", True) is True
+        and "不读取、不保存" in schema["description"]
+    )

@@ -182,7 +182,7 @@ SCHEMAS: dict[str, Any] = {
     "ReportRequest": {
         "type": "object",
         "required": ["ticket", "text"],
-        "additionalProperties": False,
+        "description": "其他字段（如 HR 系统自带的字段）不读取、不保存；姓名不必也不应随报告发送。",
         "properties": {
             "ticket": {
                 "type": "string",
