@@ -693,3 +693,13 @@ def test_a_report_with_a_field_of_its_own_is_filed_without_it(
         schema.get("additionalProperties", True) is True
         and "不读取、不保存" in schema["description"]
     )
+
+
+def test_a_check_without_a_number_offers_no_report(app_client: AppClient) -> None:
+    """``{"number": "", …}`` was answered 编号格式错误 with a report ticket, and a report about
+    no number was filed (an HR developer's review)."""
+    with app_client() as client:
+        blank = client.post("/api/v1/verify", json={"number": " ", "name": "张三明"}).json()
+        typed = client.post("/api/v1/verify", json={"number": "X123", "name": "张三明"}).json()
+    assert blank["result"] == "malformed" and "report_ticket" not in blank
+    assert typed["result"] == "malformed" and typed["report_ticket"]

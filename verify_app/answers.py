@@ -111,6 +111,8 @@ class Checked:
         """Whether the employer is offered to report a suspected forgery (§五.(三))."""
         if self.answer.reason in lookup.NAME_ADVICE:  # a check not made, no sign of forgery
             return False
+        if not self.answer.number.strip():  # no number typed: nothing to report about
+            return False
         return self.answer.result in REPORTABLE or bool(self.mismatched)
 
 
