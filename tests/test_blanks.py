@@ -1339,6 +1339,15 @@ def test_the_collection_of_a_paper_reissued_under_its_number_is_told_the_limit(
         "此证书于 2012-09-10 以同一编号补发" in problem["rule"]
         and "纸质的领取登记簿" in problem["rule"]
     )
+    # the first paper collected twice (dated before the 补发) is a duplicate, told as one
+    again = load(
+        db,
+        tmp_path / "again.csv",
+        "collections",
+        [collection("Z1122000001", "李芳", day="2012-03-20")],
+    )
+    (twice,) = again["registers"][0]["problems"]
+    assert "补发" not in twice["rule"] and "每本证书只能领取一次" in twice["rule"]
 
 
 def test_a_dispatch_to_another_city_is_not_offered_a_city_near_in_name(

@@ -562,6 +562,8 @@ def test_a_documents_year_in_chinese_numerals_is_told_to_be_written_in_digits() 
     said = year_problem("绵人社函〔二〇一二〕90号", 2012)
     assert said is not None and said.startswith("文号中的年份须用阿拉伯数字（§四.(三)）")
     assert revoking_problem("绵人社函〔二〇一二〕90号", 2012) == said  # a revocation's too
+    for near in ("绵人社函〔二0一二〕90号", "绵人社函〔二O一二年〕90号"):  # a 0 or an O among them
+        assert (year_problem(near, 2012) or "").startswith("文号中的年份须用阿拉伯数字"), near
     assert year_problem("绵人社函90号", 2012) == (
         "文号中没有年份：应写成如 川人社函〔2012〕12号 的样式（年份在六角括号中）"
     )

@@ -16,6 +16,7 @@ from registry.cli import cli
 from registry.domain.statuses import StatusEvent
 from registry.kinds.base import RegisterEntry
 from registry.kinds.status_remarks import void_event
+from registry.kinds.status_rows import StatusRow
 from registry.kinds.status_rules import event_problems
 from registry.kinds.status_state import CertificateState
 from tests.registers import (
@@ -1616,3 +1617,23 @@ def test_a_type_in_office_words_is_told_which_the_notice_names(
     assert code == 1 and rules == [
         f"类型应为 换发、补发 或 撤销：是否为“{meant}”？请照通知的用词填写"
     ]
+
+
+def test_a_misfilled_exchange_registered_before_the_rule_is_not_refused_again(
+    roster: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review of ea675d8: a 换发 for 工种填错 loaded before the rule (no 更正工种) refused every
+    later version of its register; a reason naming a field as correct asked for it too."""
+    exchange = status_event(
+        "换发", "Z1122020001", "周杰", "2013-01-10", "Z1122020003", 原因="工种填错"
+    )
+    roster.add("changes.csv", [exchange], MIANYANG_CHANGES)
+    with monkeypatch.context() as before_the_rule:
+        before_the_rule.setattr(StatusRow, "_uncorrected", lambda self: None)
+        assert sync(roster, db_path)[0] == 0
+    later = status_event(
+        "换发", "Z1122020002", "郑浩", "2013-02-01", "Z1122020004", 原因="照片与本人不符，姓名无误"
+    )
+    roster.add("changes.csv", [exchange, later], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 0, report["registers"][-1]["problems"]

@@ -53,8 +53,10 @@ EVENT_DATE = "换发、补发的日期"
 """What a status change's year is the year of, in `year_problem`'s words."""
 
 
-CHINESE_YEAR = re.compile(r"[〔\[【(（〖]\s*[〇○零一二三四五六七八九]{4}\s*[〕\]】)）〗]")
-"""A year written in Chinese numerals in brackets: 〔二〇一二〕."""
+CHINESE_YEAR = re.compile(
+    r"[〔\[【(（〖]\s*(?=[0-9Oo]*[〇○零一二三四五六七八九])[〇○零一二三四五六七八九0-9Oo]{4}年?\s*[〕\]】)）〗]"
+)
+"""A year written in Chinese numerals in brackets: 〔二〇一二〕, 〔二0一二〕, 〔二O一二年〕."""
 
 
 def _yearless(number: str, year: int) -> str:

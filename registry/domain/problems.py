@@ -63,6 +63,9 @@ event was registered with is not refused for it (a register is not judged again 
 came after it)."""
 REVIEW_ORDER = "review_order"
 """A 补发's two reviews in the wrong order: `REVIEW_DATE`'s rule, of both reviews at once."""
+UNCORRECTED = "uncorrected"
+"""A 换发 for a misfilled field that corrects none: a rule that came after registers were loaded,
+so an event registered so is not refused for it in a later version of its register."""
 OVERLONG = "overlong"
 """A cell cut to its greatest length: what other checks say of the cut text is not so."""
 

@@ -38,13 +38,13 @@ EXCHANGE = "换发"
 REISSUE = "补发"
 REVOKE = "撤销"
 EVENT_TYPES = (EXCHANGE, REISSUE, REVOKE)
+"""The 类型 of a status-changes row (§四.(六)2, §四.(六)3, §五.(三))."""
 TYPE_WORDS = {
     EXCHANGE: ("换证", "更换", "换领", "换新"),
     REISSUE: ("补证", "补办", "补领", "补发证书"),
     REVOKE: ("撤消", "注销", "吊销", "收回", "作废"),
 }
 """Office words for a 类型 the notice names otherwise: told which it may mean, not guessed."""
-"""The 类型 of a status-changes row (§四.(六)2, §四.(六)3, §五.(三))."""
 MISFILLED = ("错填", "填错", "错误", "有误", "打错", "写错", "印错", "笔误", "不符")
 """How a reason says the certificate was filled in wrongly: only then does a 换发 correct it."""
 MISFILLED_FIELDS = {

@@ -122,11 +122,16 @@ Fail = Callable[..., None]
 being checked (`Problem.waits`)"""
 
 
-def _copy_of_reissue(held: _Held | None, told: str = "") -> str | None:
-    """What a second collection of a number reissued under itself (补发, §四.(六)3) is told:
-    the new paper is a second one to collect, which the registry records once per number — an
-    honest limit, not a duplicate row to delete at random."""
+def _copy_of_reissue(held: _Held | None, collected: Cell, told: str = "") -> str | None:
+    """What a second collection of a number reissued under itself (补发, §四.(六)3), dated on or
+    after the 补发, is told: the new paper is a second one to collect, which the registry records
+    once per number — an honest limit, not a duplicate row to delete at random."""
     if held is None or held.status != REISSUED or not held.status_date:
+        return None
+    try:
+        if parse_date(collected or "").isoformat() < held.status_date:
+            return None  # before the 补发: the first paper's, written twice
+    except BadDate:
         return None
     said = f"{told}。" if told else ""
     return (
@@ -136,7 +141,9 @@ def _copy_of_reissue(held: _Held | None, told: str = "") -> str | None:
     )
 
 
-def _check_number(number: str, written: Cell, row: int, known: _Known, fail: Fail) -> None:
+def _check_number(
+    number: str, written: Cell, row: int, known: _Known, fail: Fail, collected: Cell
+) -> None:
     """A well-formed number: issued, collected once (in this file and before), by its city."""
     if number not in known.issued:
         # its roster (or the 换发 creating it) may come later in the run
@@ -149,10 +156,12 @@ def _check_number(number: str, written: Cell, row: int, known: _Known, fail: Fai
     first = known.seen.setdefault(number, row)
     if first != row:
         rule = f"与本文件第{first}行重复：每本证书只能领取一次，请删除其中未领取或多写的一行"
-        fail("证书编号", written, _copy_of_reissue(known.issued.get(number)) or rule)
+        copy = _copy_of_reissue(known.issued.get(number), collected)
+        fail("证书编号", written, copy or rule)
     if number in known.elsewhere:
         rule = f"此证书已在“{known.elsewhere[number]}”中登记领取，每本证书只能领取一次"
-        fail("证书编号", written, _copy_of_reissue(known.issued.get(number), rule) or rule)
+        copy = _copy_of_reissue(known.issued.get(number), collected, rule)
+        fail("证书编号", written, copy or rule)
     authority = known.entry.authority
     if not covers(authority, parse(number).region):
         rule = f"{region_name(authority)}只能登记本市（州）编号的证书的领取"
@@ -229,7 +238,7 @@ def _check_row(
 
     written = values.get("证书编号")
     if number is not None:
-        _check_number(number, written, record.row, known, fail)
+        _check_number(number, written, record.row, known, fail, values.get("日期"))
     collector = normalise_name(text(values.get("领取人")))
     if not collector:
         fail("领取人", None, "领取人为空：请填写领取证书的人的姓名")

@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from registry.domain.problems import REVIEW_DATE, REVIEW_ORDER, Problem
+from registry.domain.problems import REVIEW_DATE, REVIEW_ORDER, UNCORRECTED, Problem
 from registry.domain.registers import STATUS_CHANGES
 from registry.domain.statuses import StatusEvent
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
@@ -106,13 +106,17 @@ def _registered_reviews(
         now = recorded(event)
         same = [c for c, i in _REVIEWS.items() if before[i] == now[i]]
         kept.update((event.row, column) for column in same)
+        kept.add((event.row, UNCORRECTED))  # registered before the rule: judged so no more
         if len(same) == len(_REVIEWS):
             kept.add((event.row, REVIEW_ORDER))
     return kept
 
 
 def _judged(problem: Problem, registered: set[tuple[int, str]]) -> bool:
-    """Whether ``problem`` stands: a review-date rule's is dropped for a review registered."""
+    """Whether ``problem`` stands: a review-date rule's is dropped for a review registered, the
+    correction a misfilled 换发 lacks for an event registered so."""
+    if problem.code == UNCORRECTED:
+        return (problem.row or 0, UNCORRECTED) not in registered
     if problem.code == REVIEW_DATE:
         return (problem.row or 0, problem.column or "") not in registered
     if problem.code == REVIEW_ORDER:

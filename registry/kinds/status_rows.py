@@ -4,6 +4,7 @@ row must carry for its type (§四.(六)2–3, §五.(三)), and the values a �
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 
 from registry.domain.dates import BadDate, parse_date, parse_year_month, year_month_text
@@ -12,7 +13,7 @@ from registry.domain.name_rules import check_name
 from registry.domain.names import SEX_RULE, name_key, normalise_name, sex_of
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.opinions import review_passes, signed_on
-from registry.domain.problems import REVIEW_DATE, REVIEW_ORDER, Problem
+from registry.domain.problems import REVIEW_DATE, REVIEW_ORDER, UNCORRECTED, Problem
 from registry.domain.statuses import (
     EVENT_TYPES,
     EXCHANGE,
@@ -77,6 +78,14 @@ COLUMNS = (
     Column("发证机关审核", required=False, aliases=("发证机关审核意见",)),
     *(Column(name, required=False, aliases=_said_otherwise(name)) for name in CORRECTIONS),
 )
+
+
+MISFILLED_SAID = {
+    column: re.compile(f"(?:{'|'.join(words)})[^，,。；;、]{{0,2}}?(?:{'|'.join(MISFILLED)})")
+    for column, words in MISFILLED_FIELDS.items()
+}
+"""A reason saying that field was misfilled, the word beside it (工种填错, 出生年月填写错误) —
+not 照片与本人不符，姓名无误, whose 姓名 is no error."""
 
 
 class StatusRow:
@@ -226,15 +235,13 @@ class StatusRow:
         """A 换发 whose reason says a field was misfilled (工种填错) and corrects nothing of it:
         the new certificate would repeat the error it was exchanged for (§四.(六)2)."""
         reason = text(self.values.get("原因"))
-        if not mentions(reason, MISFILLED):
-            return
-        for column, words in MISFILLED_FIELDS.items():
-            if mentions(reason, words) and not text(self.values.get(column)):
+        for column, said in MISFILLED_SAID.items():
+            if said.search(reason) and not text(self.values.get(column)):
                 rule = (
                     f"原因写明错填，却没有填写「{column}」：因错填换发的新证书要改正错填的内容，"
                     f"否则新证书与原证书一样有错。请填写「{column}」（表中没有这一列的，加上这一列）"
                 )
-                self.fail("原因", reason, rule, "§四.(六)2")
+                self.fail("原因", reason, rule, "§四.(六)2", UNCORRECTED)
 
     def _corrected(self, column: str, written: str) -> list[tuple[str, str]]:
         if column == "更正姓名":

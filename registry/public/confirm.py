@@ -30,9 +30,11 @@ CONFIRMABLE: dict[str, str] = {
 }
 """What a paper shows that an employer may confirm → its label."""
 
-_YES = frozenset({"是", "有", "补发", "注明补发", "有补发", "yes", "y", "true", "1", "√"})
+_YES = frozenset({"是", "有", "补发", "已补发", "注明补发", "有补发", "yes", "y", "true", "1", "√"})
 """How an employer says the paper bears the mark — the word printed on it, 补发, too."""
-_NO = frozenset({"否", "无", "没有", "无补发", "没有补发", "未注明", "no", "n", "false", "0", "×"})
+_NO = frozenset(
+    {"否", "无", "没有", "无补发", "没有补发", "未补发", "未注明", "no", "n", "false", "0", "×"}
+)
 
 
 def _level(typed: str) -> str | None:
