@@ -88,6 +88,13 @@ MISFILLED_SAID = {
 not 照片与本人不符，姓名无误, whose 姓名 is no error."""
 
 
+def _type_rule(kind: str) -> str:
+    """What a 类型 the notice does not name is told: which it may mean, for an office word."""
+    meant = next((t for t, words in TYPE_WORDS.items() if kind in words), None)
+    hint = f"：是否为“{meant}”？请照通知的用词填写" if meant else ""
+    return f"类型应为 换发、补发 或 撤销{hint}"
+
+
 class StatusRow:
     """One row's field-level checks. `event` is None when the row cannot be read as an event
     (its type, numbers, name or date); ``complete`` says whether it broke no rule at all."""
@@ -140,10 +147,7 @@ class StatusRow:
 
     def kind_rules(self, kind: str, new_written: str) -> None:
         if kind not in EVENT_TYPES:
-            meant = next((t for t, words in TYPE_WORDS.items() if kind in words), None)
-            hint = f"：是否为“{meant}”？请照通知的用词填写" if meant else ""
-            rule = f"类型应为 换发、补发 或 撤销{hint}"
-            self.fail("类型", self.values.get("类型"), rule, "§四.(六)")
+            self.fail("类型", self.values.get("类型"), _type_rule(kind), "§四.(六)")
         if kind == EXCHANGE and not new_written:
             rule = "换发须持旧证换发新证，请填写新证书编号"
             self.fail("新证书编号", new_written, rule, "§四.(六)2")
