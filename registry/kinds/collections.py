@@ -28,6 +28,7 @@ from registry.kinds.base import (
     like_none,
 )
 from registry.kinds.cells import digits_lost, total_in
+from registry.kinds.collection_signatures import signed, stored_signature
 from registry.kinds.withheld import Withholding
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout
@@ -50,19 +51,6 @@ LAYOUT = Layout(
 
 Collection = dict[str, object]
 """A row of the ``collections`` table."""
-
-UNSIGNED = frozenset({"否", "无", "未签", "未签名", "没有", "no", "n", "false", "×", "x", "0"})
-"""签名 cells saying there is no signature."""
-NOT_SIGNED = re.compile(r"(?:未|没有?|拒绝?|待补?|不|无)经?(?:本人|亲自)?签|不是本人")
-"""What in a 签名 cell says it is not signed (拒签, 没签, 待补签, 无签名, 未经本人签字, 不是本人),
-whatever else it says. Of a cell that mentions 签, only beside it: any 未/没/拒/待/不/无 refused
-本人已签，核对无误 and 见签名表第1页（不含附页）."""
-REFUSING = re.compile("[未没拒待不无缺暂]")
-"""A word of a cell that does not mention 签 that says it was not signed (未领取, 拒领, 暂无)."""
-_NO_MARK = re.compile(r"[\s/\\\-—–_·.。、]*")
-"""A 签名 cell holding only a dash, a slash or dots: nothing signed."""
-SIGNED = frozenset({"是", "有", "已签", "已签名", "yes", "y", "true", "√", "✓", "1"})
-"""签名 cells saying there is one; anything else is taken as a reference to the signed sheet."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,9 +233,7 @@ def _check_row(
     signature = text(values.get("签名"))
     if lost := digits_lost(values.get("签名")):  # a reference kept as written: every digit
         fail("签名", values.get("签名"), lost, "§四.(三)")
-    key = signature.casefold()
-    refused = NOT_SIGNED.search(key) if "签" in key else REFUSING.search(key)
-    if key in UNSIGNED or _NO_MARK.fullmatch(key) or refused:
+    if not signed(signature):
         fail("签名", values.get("签名"), "领取证书须本人签名；未签名的不能登记为已领取")
     day = _check_day(values.get("日期"), written, number, known, fail)
     if len(problems) > start or number is None or day is None:
@@ -256,7 +242,7 @@ def _check_row(
         "number": number,
         "source_row": record.row,
         "collector": collector,
-        "signature": "是" if key in SIGNED else signature,
+        "signature": stored_signature(signature),
         "collected_on": day.isoformat(),
     }
 

@@ -4,13 +4,12 @@ row must carry for its type (§四.(六)2–3, §五.(三)), and the values a �
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 
-from registry.domain.dates import BadDate, parse_date, parse_year_month, year_month_text
+from registry.domain.dates import BadDate, parse_date
 from registry.domain.documents import document_year
 from registry.domain.name_rules import check_name
-from registry.domain.names import SEX_RULE, name_key, normalise_name, sex_of
+from registry.domain.names import normalise_name
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.opinions import review_passes, signed_on
 from registry.domain.problems import REVIEW_DATE, REVIEW_ORDER, UNCORRECTED, Problem
@@ -20,7 +19,6 @@ from registry.domain.statuses import (
     EXCHANGE_REASONS,
     GONE,
     MISFILLED,
-    MISFILLED_FIELDS,
     REISSUE,
     REVOKE,
     TYPE_WORDS,
@@ -30,6 +28,7 @@ from registry.domain.statuses import (
 from registry.domain.text import mentions
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.cells import NONE_WRITTEN, digits_lost
+from registry.kinds.status_corrections import corrected, uncorrected
 from registry.kinds.status_misplaced import misplaced
 from registry.kinds.status_remarks import void_event
 from registry.sheets.cells import Cell, text
@@ -78,14 +77,6 @@ COLUMNS = (
     Column("发证机关审核", required=False, aliases=("发证机关审核意见",)),
     *(Column(name, required=False, aliases=_said_otherwise(name)) for name in CORRECTIONS),
 )
-
-
-MISFILLED_SAID = {
-    column: re.compile(f"(?:{'|'.join(words)})[^，,。；;、]{{0,2}}?(?:{'|'.join(MISFILLED)})")
-    for column, words in MISFILLED_FIELDS.items()
-}
-"""A reason saying that field was misfilled, the word beside it (工种填错, 出生年月填写错误) —
-not 照片与本人不符，姓名无误, whose 姓名 is no error."""
 
 
 def _type_rule(kind: str) -> str:
@@ -236,43 +227,21 @@ class StatusRow:
         return tuple(found)
 
     def _uncorrected(self) -> None:
-        """A 换发 whose reason says a field was misfilled (工种填错) and corrects nothing of it:
-        the new certificate would repeat the error it was exchanged for (§四.(六)2)."""
-        reason = text(self.values.get("原因"))
-        for column, said in MISFILLED_SAID.items():
-            if said.search(reason) and not text(self.values.get(column)):
-                rule = (
-                    f"原因写明错填，却没有填写「{column}」：因错填换发的新证书要改正错填的内容，"
-                    f"否则新证书与原证书一样有错。请填写「{column}」（表中没有这一列的，加上这一列）"
-                )
-                self.fail("原因", reason, rule, "§四.(六)2", UNCORRECTED)
+        """A 换发 whose reason says a field was misfilled and corrects nothing of it
+        (`uncorrected`)."""
+        for column in uncorrected(self.values):
+            rule = (
+                f"原因写明错填，却没有填写「{column}」：因错填换发的新证书要改正错填的内容，"
+                f"否则新证书与原证书一样有错。请填写「{column}」（表中没有这一列的，加上这一列）"
+            )
+            self.fail("原因", self.values.get("原因"), rule, "§四.(六)2", UNCORRECTED)
 
     def _corrected(self, column: str, written: str) -> list[tuple[str, str]]:
-        if column == "更正姓名":
-            name = normalise_name(written)
-            problem = check_name(name)
-            if problem:
-                self.fail(column, written, *problem)
-                return []
-            return [("name", name), ("name_key", name_key(name))]
-        if column == "更正性别":
-            sex = sex_of(written)
-            if sex is None:
-                self.fail(column, written, *SEX_RULE)
-                return []
-            return [("sex", sex)]
-        if column == "更正出生年月":
-            try:
-                year, month = parse_year_month(written, not_after=self.today)
-            except BadDate as exc:
-                self.fail(column, written, str(exc), "§四.(三)")
-                return []
-            return [("birth", year_month_text(year, month))]
-        trade = self.catalogue.resolve(written)
-        if trade is None:
-            self.fail(column, written, self.catalogue.unknown(written), "§四.(三)")
+        found = corrected(column, written, self.today, self.catalogue)
+        if isinstance(found, tuple):
+            self.fail(column, written, *found)
             return []
-        return [("trade", trade)]
+        return found
 
     def event(self) -> StatusEvent | None:
         start = len(self.problems)
