@@ -22,7 +22,7 @@ from verify_app.batch_files import CONFIRM_HEADERS, BatchFile, BatchFileProblem
 from verify_app.batch_results import export_row, result_columns, unchecked_row, write_csv
 from verify_app.context import client_of, form_caller_of, verifier_of
 from verify_app.forms import checked_form, render
-from verify_app.presentation import shown_time
+from verify_app.presentation import shown_now, shown_time
 from verify_app.uploads import UploadsBusy, read_upload
 
 
@@ -127,7 +127,7 @@ def _batch_results(
         summary=_summary(answers, len(parsed.unchecked)),
         set_aside=parsed.set_aside,
         as_of=shown_time(answers[0].answer.as_of),
-        checked_at=shown_time(verifier.now()),
+        checked_at=shown_now(verifier.now()),
     )
     return render(request, "batch.html", context)
 

@@ -31,7 +31,7 @@ from verify_app.forms import MAX_FIELDS as MAX_FIELDS
 from verify_app.forms import checked_form
 from verify_app.forms import render as render
 from verify_app.links import public_base, receipt_url, route_path, token_path
-from verify_app.presentation import NUMBER_PARTS, REGION_LIST, qr_svg, shown_time
+from verify_app.presentation import NUMBER_PARTS, REGION_LIST, qr_svg, shown_now, shown_time
 from verify_app.quotas import Caller
 from verify_app.receipts import ExpiredReceipt, ForgedReceipt
 from verify_app.refusals import RateLimited
@@ -46,7 +46,7 @@ def _result_context(request: Request, answer: Verification, wants_contact: bool)
     context: dict[str, Any] = {
         "check": answer,
         "as_of": shown_time(answer.as_of),
-        "checked_at": shown_time(verifier.now()),
+        "checked_at": shown_now(verifier.now()),
         "stale": verifier.is_stale(answer.as_of),
         "stale_days": verifier.settings.stale_days,
     }

@@ -45,6 +45,12 @@ def shown_time(value: str | dt.datetime | None) -> str:
     return moment.astimezone(BEIJING).strftime("北京时间 %Y-%m-%d %H:%M")
 
 
+def shown_now(now: dt.datetime) -> str:
+    """`shown_time` of the present moment, to the minute it shows: one cached entry a minute,
+    not one per page (each a miss, pushing the snapshot time out of the cache)."""
+    return shown_time(now.replace(second=0, microsecond=0))
+
+
 PAGE_FIELDS = tuple(f for f in PUBLIC_FIELDS if f.on_page and f.name != "number")
 """The fields listed under an answer's number on the result and receipt pages."""
 
