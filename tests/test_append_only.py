@@ -18,21 +18,28 @@ from tests.registers import MIANYANG, RegisterFactory, approval_row, status_even
 
 @pytest.fixture
 def history(registers: RegisterFactory, db_path: Path) -> Path:
-    """A registry with a correction, a manifest change, a refused register, a status change and
-    a collection dropped by a new version in its history."""
+    """A registry with a correction, a manifest change, a refused register, status changes (a
+    撤销, a 补发 and the 换发 of its paper) and a collection dropped by a new version in its
+    history."""
     roster = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "吴敏")]
     registers.add("r.csv", roster, MIANYANG)
+    registers.add("r2.csv", [approval_row("Z1122020003", "郑洁")], MIANYANG)
     collected = {"证书编号": "Z1122020001", "领取人": "李芳", "签名": "是", "日期": "2012-03-20"}
     other = {**collected, "证书编号": "Z1122020002"}
     registers.add("c.csv", [collected, other], {"kind": "collections", "authority": "2202"})
     changes = {"kind": "status-changes", "authority": "2202"}
-    registers.add("s.csv", [status_event("撤销", "Z1122020001", "周杰", "2013-02-01")], changes)
+    events = [
+        status_event("撤销", "Z1122020001", "周杰", "2013-02-01"),
+        status_event("补发", "Z1122020003", "郑洁", "2013-03-01"),
+        status_event("换发", "Z1122020003", "郑洁", "2013-06-01", "Z1122020004"),
+    ]
+    registers.add("s.csv", events, changes)
     sync = ["sync", str(registers.folder), "--db", str(db_path)]
     assert CliRunner().invoke(cli, sync).exit_code == 0
     later = {**MIANYANG, "approval_doc": "绵人社函〔2012〕9号"}
     registers.add("r.csv", [roster[0] | {"技术业务理论": 83}, roster[1]], later)
     registers.add("c.csv", [other], {"kind": "collections", "authority": "2202"})
-    registers.add("bad.csv", [approval_row("Z1122020003", "郑浩", 报考工种="驾校")], MIANYANG)
+    registers.add("bad.csv", [approval_row("Z1122020005", "郑浩", 报考工种="驾校")], MIANYANG)
     assert CliRunner().invoke(cli, sync).exit_code == 1
     return db_path
 
@@ -81,6 +88,44 @@ def test_who_holds_a_number_cannot_be_rewritten_from_the_shell(history: Path, ch
     with sqlite3.connect(history) as conn, pytest.raises(sqlite3.IntegrityError, match="不得涂改"):
         conn.execute(f"UPDATE certificates SET {change} WHERE number = 'Z1122020002'")
     assert _everything(history) == before
+
+
+@pytest.mark.parametrize(
+    ("number", "change"),
+    [
+        ("Z1122020001", "status = 'valid', status_date = NULL"),  # a 撤销 undone
+        ("Z1122020001", "status = 'superseded', successor = 'Z1122020002'"),
+        ("Z1122020003", "status = 'valid', successor = NULL"),  # a 换发 undone
+        ("Z1122020003", "successor = 'Z1122020001'"),  # its successor another certificate
+        ("Z1122020003", "reissue = 0"),  # the lost original's paper passes for the valid one
+        ("Z1122020004", "reissue = 0"),  # the 换发 copy of the marked paper
+        ("Z1122020004", "reissue = NULL"),
+        ("Z1122020004", "predecessor = NULL"),
+    ],
+)
+def test_a_status_change_cannot_be_taken_back_from_the_shell(
+    history: Path, number: str, change: str
+) -> None:
+    """§四.(六) for whoever opens the file: an auditor un-revoked a certificate, dropped a 补发
+    mark and re-pointed a 换发 in a copy of the registry, and the public check then answered
+    有效 with nothing in the history to show it."""
+    before = _everything(history)
+    with sqlite3.connect(history) as conn, pytest.raises(sqlite3.IntegrityError, match="不能撤回"):
+        conn.execute(f"UPDATE certificates SET {change} WHERE number = ?", (number,))
+    assert _everything(history) == before
+
+
+def test_a_status_change_moves_forward_and_its_event_keeps_what_happened(history: Path) -> None:
+    """A valid certificate may still be revoked, a mark added; an applied event's references
+    may be corrected (a new version of its register does), not what happened to which number."""
+    with sqlite3.connect(history) as conn:
+        conn.execute("UPDATE certificates SET status = 'revoked' WHERE number = 'Z1122020004'")
+        conn.execute("UPDATE status_events SET reason = '遗失' WHERE type = '补发'")
+        for change in ("type = '换发'", "date = '2013-01-01'", "number = 'Z1122020004'"):
+            with pytest.raises(sqlite3.IntegrityError, match="换发、补发、撤销记录供审计使用"):
+                conn.execute(f"UPDATE status_events SET {change} WHERE type = '补发'")
+        with pytest.raises(sqlite3.IntegrityError, match="只能追加"):
+            conn.execute("UPDATE status_events SET new_number = NULL WHERE type = '换发'")
 
 
 def test_a_holders_name_keeps_its_dots_spelt_otherwise(history: Path) -> None:

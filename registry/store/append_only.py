@@ -1,6 +1,6 @@
 """The registry's history is appended to, never rewritten: triggers refuse to change or delete
 what an auditor reads — the old values of every correction, every sync and its problems — and
-to delete a certificate or a status change, whoever opens the file (the ``sqlite3`` shell, a
+to delete a certificate or a status change, or to take one back, whoever opens the file (the ``sqlite3`` shell, a
 database browser), not only certreg. certreg itself never does either (certificates are never
 deleted, §五.(三)). Whoever can drop a trigger can still rewrite the file: these keep the
 history from being changed by mistake or in passing, and make a change a deliberate act.
@@ -9,6 +9,8 @@ history from being changed by mistake or in passing, and make a change a deliber
 from __future__ import annotations
 
 from typing import NamedTuple
+
+from registry.domain.statuses import REVOKED, VALID
 
 
 class Guard(NamedTuple):
@@ -36,7 +38,8 @@ GUARDS = (
         ("added", "changed", "conflicts"),
     ),
     Guard("certificates", "证书", ()),  # corrected by new versions and status changes
-    Guard("status_events", "换发、补发、撤销记录", ()),  # their references corrected likewise
+    # their references corrected likewise; what happened to which number, never
+    Guard("status_events", "换发、补发、撤销记录", ("type", "number", "date", "new_number")),
 )
 
 
@@ -66,6 +69,24 @@ HOLDER_TRIGGER = (
 """§四.(三) 不得涂改, for whoever opens the file: a number's holder stays who it was issued to.
 certreg refuses such a change in a register (`registry.kinds.roster_holdings`) and gives a
 换发's corrections to the new number it inserts."""
+
+
+STATUS_TRIGGER = (
+    "keep_certificates_statuses",
+    "CREATE TRIGGER IF NOT EXISTS keep_certificates_statuses BEFORE UPDATE OF"
+    " status, successor, predecessor, reissue ON certificates"
+    " WHEN (OLD.reissue AND NOT coalesce(NEW.reissue, 0))"
+    f" OR (OLD.status IS NOT '{VALID}' AND NEW.status IS '{VALID}')"
+    f" OR (OLD.status IS '{REVOKED}' AND NEW.status IS NOT '{REVOKED}')"
+    " OR (OLD.successor IS NOT NULL AND NEW.successor IS NOT OLD.successor)"
+    " OR (OLD.predecessor IS NOT NULL AND NEW.predecessor IS NOT OLD.predecessor)"
+    " BEGIN SELECT RAISE(ABORT, '证书的换发、补发、撤销不能撤回（§四.(六)）：已撤销、已换发或补发的"
+    "证书不能改回有效，补发标记不能去掉，换发、补发前后的证书编号不能改写。登记错了的换发、补发、撤销"
+    "请报发证机关处理'); END",
+)
+"""§四.(六) for whoever opens the file: a status change only moves forward. A 撤销 undone, a
+补发 mark dropped (the lost original's paper would pass as the valid one) or a successor
+re-pointed would change what every check answers, and nothing in the history would show it."""
 
 
 def _refusal(what: str, act: str) -> str:
@@ -106,7 +127,7 @@ def _triggers() -> list[tuple[str, str]]:
                     f" WHEN {counted} != 0 BEGIN {_refusal(guard.what, '修改')} END",
                 )
             )
-    return [*made, HOLDER_TRIGGER]
+    return [*made, HOLDER_TRIGGER, STATUS_TRIGGER]
 
 
 TRIGGERS = _triggers()

@@ -62,30 +62,30 @@ def _create_successor(
         if corrected
         else ()
     )
+    issued = {
+        "year_code": new.year_code,
+        "sequence": new.sequence,
+        "issued_on": event.date.isoformat(),
+        "approval_doc": event.approval_doc,
+        "register": register,
+        "source_row": event.row,
+        "status": VALID,
+        "status_date": None,
+        "successor": None,
+        "predecessor": event.number,
+        "created_sync": sync_id,
+        "updated_sync": sync_id,
+    }
+    # one INSERT with the new certificate's final values: its status and links are never
+    # rewritten afterwards either (`registry.store.append_only.STATUS_TRIGGER`)
+    given = {**{field: fixed[field] for field in corrected}, **issued}
+    given["reissue"] = int(event.type == REISSUE)
+    placeholders = {**dict.fromkeys(given, "?"), "reissue": "max(reissue, ?)"}
     conn.execute(
         f"INSERT INTO certificates (number, {', '.join(_COPIED)})"
-        f" SELECT ?, {', '.join('?' if c in fixed else f'[{c}]' for c in _COPIED)}"
+        f" SELECT ?, {', '.join(placeholders.get(c, f'[{c}]') for c in _COPIED)}"
         " FROM certificates WHERE number = ?",
-        (event.new_number, *(fixed[field] for field in corrected), event.number),
-    )
-    conn.execute(
-        "UPDATE certificates SET year_code = ?, sequence = ?, issued_on = ?, approval_doc = ?,"
-        " register = ?, source_row = ?, status = ?, status_date = NULL, successor = NULL,"
-        " predecessor = ?, reissue = max(reissue, ?), created_sync = ?, updated_sync = ? WHERE number = ?",
-        (
-            new.year_code,
-            new.sequence,
-            event.date.isoformat(),
-            event.approval_doc,
-            register,
-            event.row,
-            VALID,
-            event.number,
-            int(event.type == REISSUE),
-            sync_id,
-            sync_id,
-            event.new_number,
-        ),
+        (event.new_number, *(given[c] for c in _COPIED if c in given), event.number),
     )
     conn.executemany(
         HISTORY_INSERT,
