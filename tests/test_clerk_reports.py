@@ -427,11 +427,19 @@ def test_trades_extra_adds_to_the_catalogue(
     assert code == 0, output
     # the catalogue beside the registers is no register the manifest forgot, however given
     assert "没有列入 registers.toml" not in output
-    # the built-in list is still there: 电工 and the alias 锅炉工 still resolve
-    registers.add("more.csv", [approval_row("Z1122020002", "郑浩", 报考工种="锅炉工")], MIANYANG)
-    extra_args = [] if where == "manifest" else ["--trades-extra", str(extra)]
-    code, output = run("sync", str(registers.folder), "--db", str(db_path), *extra_args)
+    # the built-in list is still there: the alias 锅炉工 still resolves; and the registry
+    # keeps the addition: a later sync naming no catalogue (the scheduled one) takes 炉水处理
+    registers.extra_manifest = ""
+    more = [
+        approval_row("Z1122020002", "郑浩", 报考工种="锅炉工"),
+        approval_row("Z1122020003", "王芳", 报考工种="炉水处理"),
+    ]
+    registers.add("more.csv", more, MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 0, output
+    assert "工种目录" not in output  # the one it holds, not replaced
+    trades = sqlite3.connect(db_path).execute("SELECT trade FROM certificates ORDER BY number")
+    assert trades.fetchall() == [("锅炉水处理工",), ("锅炉操作工",), ("锅炉水处理工",)]
 
 
 def test_an_alias_that_clashes_with_the_catalogue_is_a_usage_error(

@@ -301,7 +301,8 @@ def test_follow_once_restores_the_current_registry(
     host_env = {**shipping, "CERTREG_DATA": str(host)}
     copy = tmp_path / "elsewhere" / "registry.db"
     url = shipping["CERTREG_REGISTRY_REPLICA"]
-    once = [str(BIN / "certreg"), "follow", url, "--db", str(copy), "--once"]
+    # a relative --db, as in the command's help (it failed with a traceback)
+    once = [str(BIN / "certreg"), "follow", url, "--db", "elsewhere/registry.db", "--once"]
 
     def numbers() -> set[str]:
         conn = sqlite3.connect(f"{copy.as_uri()}?mode=ro", uri=True)
@@ -327,7 +328,9 @@ def test_follow_once_restores_the_current_registry(
 
     with running(unit_command("certreg-replicate.service", host_env), host_env, tmp_path / "r.log"):
         env = {**os.environ, **shipping}
-        result = subprocess.run(once, capture_output=True, text=True, timeout=120, env=env)
+        result = subprocess.run(
+            once, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path
+        )
         assert result.returncode == 0, result.stderr
         assert "已发布登记库版本" in result.stderr
         assert VALID[0] in numbers() and len(numbers()) == 17
@@ -337,7 +340,9 @@ def test_follow_once_restores_the_current_registry(
         registers.add("2012-mianyang.csv", [approval_row(*NEW_CERTIFICATE)], MIANYANG_2012)
         sync(registers.folder, host / "registry.db")
         wait_for("the new version shipped", shipped_has_new, [tmp_path / "r.log"])
-        again = subprocess.run(once, capture_output=True, text=True, timeout=120, env=env)
+        again = subprocess.run(
+            once, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path
+        )
     assert again.returncode == 0, again.stderr
     assert NEW_CERTIFICATE[0] in numbers() and len(numbers()) == 18
 

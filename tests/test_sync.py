@@ -1080,6 +1080,18 @@ def test_manifest_trade_catalogue_replaces_the_built_in_one(
     assert conn.execute("SELECT trade FROM certificates").fetchall() == [("锅炉操作工",)]
 
 
+def test_a_catalogue_the_manifest_names_that_does_not_exist_is_said_so(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The README's manifest example, copied as it is, names trades.csv: told 不是普通文件, a
+    newcomer looked for something wrong with a file that was not there."""
+    registers.extra_manifest = 'trades = "trades.csv"\n'
+    registers.add("m.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 2 and f"工种目录 {registers.folder / 'trades.csv'} 不存在" in output
+    assert "删去 registers.toml 中 trades 这一行" in output and "不是普通文件" not in output
+
+
 def test_a_catalogue_replaced_is_taken_at_once_and_its_missing_trades_named(
     registers: RegisterFactory, db_path: Path
 ) -> None:

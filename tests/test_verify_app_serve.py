@@ -89,7 +89,8 @@ def test_serve_needs_an_existing_registry(tmp_path: Path) -> None:
         cli, ["serve", "--db", str(tmp_path / "none.db")], env={"CERTREG_SECRET": SECRET}
     )
     assert result.exit_code == 2
-    assert "不存在。请先运行 certreg sync" in result.output
+    assert "不存在。登记库在别处时，请用 --db 或环境变量 CERTREG_DB" in result.output
+    assert "还没有登记库时，请先运行 certreg sync" in result.output
     # a replica gets its registry by following the registry host, never by a sync of its own
     assert "在查验副本上，先运行 certreg follow" in result.output
 

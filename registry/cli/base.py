@@ -241,15 +241,19 @@ def not_a_replica(db: Path) -> None:
 
 
 def require_registry(db: Path, what: str = "名册", *, replica: bool = False) -> None:
-    """Stop with what to do when the registry file does not exist yet — on a ``replica`` (a
-    command a verification replica runs), also how a replica gets its registry."""
+    """Stop with what to do when the registry file does not exist — named elsewhere (a command
+    run outside the project's folder looked for the default path) or not made yet; on a
+    ``replica`` (a command a verification replica runs), also how a replica gets its registry."""
     if not db.exists():
         also = (
             f"；在查验副本上，先运行 certreg follow 登记库副本地址 --db {db} --once 取得登记库"
             if replica
             else ""
         )
-        raise UsageProblem(f"登记库 {db} 不存在。请先运行 certreg sync 导入{what}{also}")
+        raise UsageProblem(
+            f"登记库 {db} 不存在。登记库在别处时，请用 --db 或环境变量 CERTREG_DB 指明它的路径；"
+            f"还没有登记库时，请先运行 certreg sync 导入{what}{also}"
+        )
 
 
 COMMANDS = {

@@ -180,7 +180,7 @@ def _served_sync(target: Path) -> SyncMark | None:
     """The last sync of the registry ``target`` serves now; None for none, or one unreadable
     (a damaged file is better replaced). Read as immutable: a published file is only ever
     replaced, never written, and no ``-shm`` may be left beside it."""
-    uri = f"{target.as_uri()}?mode=ro&immutable=1"
+    uri = f"{target.resolve().as_uri()}?mode=ro&immutable=1"
     try:
         with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
             return last_sync(conn)

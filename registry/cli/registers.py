@@ -30,7 +30,7 @@ from registry.domain.regions import AUTHORITY_CODES
 from registry.domain.trades import CatalogueError, TradeCatalogue
 from registry.kinds import LAYOUTS
 from registry.kinds.base import RegisterEntry
-from registry.store.trades import official_catalogue
+from registry.store.trades import held_catalogue
 from registry.sync.catalogue import adopt, load_catalogue
 from registry.sync.manifest import (
     ENTRY_KEYS,
@@ -79,7 +79,8 @@ def _as_option(key: re.Match[str]) -> str:
 @click.option(
     "--trades-extra",
     type=CATALOGUE,
-    help="工种目录 CSV，其工种和别名加到目录中（路径相对于当前目录，不是名册文件夹）。",
+    help="工种目录 CSV，其工种和别名加到目录中，登记库记住它们，以后的同步不必再指定"
+    "（路径相对于当前目录，不是名册文件夹）。",
 )
 @click.option(
     "--kind",
@@ -265,7 +266,7 @@ def _catalogue(
     folder without ``trades =``) checked against the starting list though the registry held
     the official catalogue."""
     try:
-        return load_catalogue(*files, held=official_catalogue(conn) if conn else None)
+        return load_catalogue(*files, held=held_catalogue(conn) if conn else None)
     except CatalogueError as exc:
         raise UsageProblem(str(exc)) from exc
 

@@ -71,21 +71,34 @@ def unlisted_in_use(conn: sqlite3.Connection, catalogue: TradeCatalogue) -> list
     return [(trade, n) for trade, n in counts if trade and catalogue.resolve(trade) is None]
 
 
-def official_catalogue(conn: sqlite3.Connection) -> TradeCatalogue | None:
-    """The catalogue the registry holds when an administrator named it (not one built on the
-    shipped starting list), under the name it was stored with: what a sync that names none
-    checks rosters with — it checked them against the starting list, which the official
-    catalogue may keep apart or lack."""
+def held_catalogue(conn: sqlite3.Connection) -> TradeCatalogue | None:
+    """The catalogue a sync that names none checks rosters with, from what the registry holds:
+    one an administrator named, as stored, under the name it was stored with; one built on the
+    shipped starting list, that list (this certreg's) with the trades and aliases an earlier
+    sync added (``--trades-extra`` given once: the next sync, naming none, refused a roster for
+    a trade the registry's catalogue listed). None when the registry holds no more than the
+    starting list. A sync naming none checked rosters against the starting list, which the
+    official catalogue may keep apart or lack."""
     try:
         row = conn.execute("SELECT source FROM trades LIMIT 1").fetchone()
     except sqlite3.OperationalError:  # a registry written before the catalogue was kept
         return None
-    if row is None or row[0] is None or row[0].startswith(BUILTIN_SOURCE):
+    catalogue = stored_catalogue(conn) if row is not None else None
+    if catalogue is None:
         return None
-    catalogue = stored_catalogue(conn)
-    if catalogue is not None:
+    if row[0] is not None and not row[0].startswith(BUILTIN_SOURCE):
         catalogue.source = row[0]
-    return catalogue
+        return catalogue
+    shipped = builtin_catalogue()
+    added = {s: name for s, name in catalogue.standard.items() if s not in shipped.standard}
+    if not added:
+        return None
+    shipped.standard.update(added)
+    for name in added.values():
+        if name in catalogue.codes:
+            shipped.codes.setdefault(name, catalogue.codes[name])
+    shipped.source = row[0] or STORED_SOURCE
+    return shipped
 
 
 def stored_catalogue(conn: sqlite3.Connection) -> TradeCatalogue | None:

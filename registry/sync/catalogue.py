@@ -26,6 +26,11 @@ MAX_CATALOGUE_BYTES = 4 * 1024 * 1024
 
 def _text(path: Path) -> str:
     try:
+        if not path.exists():
+            raise CatalogueError(
+                f"工种目录 {path} 不存在：请核对文件名（registers.toml 中的文件名相对于它所在的"
+                "文件夹）；不用自己的工种目录时，删去 registers.toml 中 trades 这一行"
+            )
         if not path.is_file():
             raise CatalogueError(f"工种目录 {path} 不是普通文件。请指定一个 .csv 文件")
         if path.suffix.lower() in WORKBOOK_SUFFIXES:
@@ -48,8 +53,8 @@ def _text(path: Path) -> str:
 def load_catalogue(
     path: Path | None = None, extra: Path | None = None, held: TradeCatalogue | None = None
 ) -> TradeCatalogue:
-    """The catalogue at ``path`` — else ``held``, the registry's official one
-    (`registry.store.trades.official_catalogue`), else the one shipped inside the package —,
+    """The catalogue at ``path`` — else ``held``, the one the registry holds
+    (`registry.store.trades.held_catalogue`), else the one shipped inside the package —,
     with the trades and aliases of ``extra`` added."""
     if path is not None:
         catalogue = parse_catalogue(_text(path), str(path))
