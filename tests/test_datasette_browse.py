@@ -352,6 +352,8 @@ def test_empty_verify_log_has_the_shared_schema(tmp_path: Path) -> None:
             "name_hash": str,
             "channel": str,
             "key_id": int,
+            "confirmed": str,
+            "mismatched": str,
         }
         assert checks.pks == ["id"]
         assert sorted(tuple(index.columns) for index in checks.indexes) == [

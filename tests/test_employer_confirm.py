@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from datasette_config.labels import code_label
 from registry.cli import cli
 from registry.public.confirm import CONFIRMABLE, anything_typed, unreadable
 from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event
@@ -33,6 +34,7 @@ from tests.verify_fixtures import (
     context_of,
     csrf_token,
     exported_file,
+    read_log,
     registry_db,
 )
 
@@ -131,6 +133,30 @@ def test_the_reissue_mark_is_confirmed_both_ways(app_client: AppClient) -> None:
     # not a forgery; a paper marked 补发 of a certificate never reissued is one to suspect
     assert "很可能是补发时已作废的原证书" in marked["advice"] and "伪造" not in marked["advice"]
     assert "可能被涂改或伪造" in unmarked["advice"]
+
+
+def test_the_log_keeps_what_was_confirmed_and_what_the_paper_got_wrong(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """An auditor read ``reissued`` in the log of a check that told the employer the paper was
+    probably the voided original, and ``valid`` of one that told it the paper may be forged."""
+    checks = [
+        (REISSUED, {"reissue_mark": "否"}),
+        (VALID, {"trade": "汽车驾驶员", "level": "中级工"}),
+        (VALID, {}),
+    ]
+    with app_client() as client:
+        for (number, name), typed in checks:
+            body = {"number": number, "name": name, **({"confirm": typed} if typed else {})}
+            assert client.post("/api/v1/verify", json=body).status_code == 200
+    logged = [(c["result"], c["confirmed"], c["mismatched"]) for c in read_log(registry_db)]
+    assert logged == [
+        ("reissued", "reissue_mark", "reissue_mark"),
+        ("valid", "level,trade", "level"),
+        ("valid", None, None),
+    ]
+    shown = [code_label("mismatched", c) for c in ("reissue_mark", "level,trade")]
+    assert shown == ["reissue_mark 正页右下方注明“补发”", "level,trade 等级、工种"]
 
 
 def test_invisible_characters_pasted_with_a_field_are_not_a_mismatch(

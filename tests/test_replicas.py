@@ -797,6 +797,32 @@ def test_a_replicas_log_purged_of_its_oldest_checks_is_not_collected_again(
     assert len(sqlite3.connect(host_log).execute("SELECT id FROM checks").fetchall()) == 4
 
 
+def test_a_replica_on_an_older_certreg_is_collected_without_the_newer_columns(
+    tmp_path: Path,
+) -> None:
+    """An upgrade goes host by host: the registry host's collection asked a replica's log,
+    still an older certreg's, for the columns only the newer one writes, and failed."""
+    state = tmp_path / ".verify_log.db.follow"
+    state.mkdir()
+    replica_log = state / "follow.db"
+    conn = sqlite3.connect(replica_log, isolation_level=None)
+    prepare_log(conn)
+    conn.execute("ALTER TABLE checks DROP COLUMN confirmed")
+    conn.execute("ALTER TABLE checks DROP COLUMN mismatched")
+    conn.execute(
+        "INSERT INTO checks (at, client, number, result, name_hash, channel)"
+        " VALUES ('2026-12-01T00:00:00+00:00', '203.0.113.7', 'Z1122020123', 'valid', 'h', 'api')"
+    )
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    host_log = tmp_path / "host" / "verify_log.db"
+    host_log.parent.mkdir()
+    assert collect(Follower("file:///nowhere", state, 1.0, print), "replica-a", host_log) == 1
+    with contextlib.closing(sqlite3.connect(host_log)) as host:
+        row = host.execute("SELECT number, confirmed, mismatched FROM checks").fetchone()
+    assert row == ("Z1122020123", None, None)
+
+
 def test_a_version_an_older_certreg_wrote_is_passed_over_and_following_goes_on(
     tmp_path: Path,
 ) -> None:

@@ -51,7 +51,10 @@ def test_log_schema_matches_the_contract(app_client: AppClient, registry_db: Pat
     conn = sqlite3.connect(log)
     columns = [row[1] for row in conn.execute("PRAGMA table_info(checks)")]
     conn.close()
-    assert columns == ["id", "at", "client", "number", "result", "name_hash", "channel", "key_id"]
+    assert columns == [
+        *("id", "at", "client", "number", "result", "name_hash", "channel", "key_id"),
+        *("confirmed", "mismatched"),
+    ]
     # the app writes its log without the indexes only staff read; browsing the log adds them
     assert checks_indexes(log) == set()
     ensure_verify_log(log)
@@ -237,7 +240,8 @@ def test_a_long_batch_is_written_row_for_row_in_order(tmp_path: Path) -> None:
     log.close()
     conn = sqlite3.connect(path)
     written = conn.execute(
-        "SELECT at, client, number, result, name_hash, channel, key_id FROM checks ORDER BY id"
+        "SELECT at, client, number, result, name_hash, channel, key_id, confirmed, mismatched"
+        " FROM checks ORDER BY id"
     ).fetchall()
     conn.close()
     assert written == [tuple(check) for check in recorded]

@@ -17,7 +17,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -84,6 +84,10 @@ class Check(NamedTuple):
     channel: Channel
     key_id: int | None = None
     """the API key the check was paid with (``api_keys.id`` in the registry); None: anonymous"""
+    confirmed: str | None = None
+    """the paper's fields typed to confirm, comma-separated; None: none typed"""
+    mismatched: str | None = None
+    """those of them the paper got wrong; None: none typed"""
 
 
 class CheckLog:
@@ -255,9 +259,9 @@ class CheckLog:
             raise
 
 
-ROWS_PER_STATEMENT = 140
-"""Log rows bound to one INSERT: seven values each stay under the 999 variables a statement may
-have in the oldest SQLite Python 3.11 may bring."""
+ROWS_PER_STATEMENT = 999 // len(Check._fields)
+"""Log rows bound to one INSERT: their values stay under the 999 variables a statement may have
+in the oldest SQLite Python 3.11 may bring."""
 
 
 def _file_of(path: Path) -> tuple[int, int] | None:
@@ -289,5 +293,12 @@ def make_check(
     hashed_name: str,
     channel: Channel,
     key_id: int | None = None,
+    confirmation: Mapping[str, str] | None = None,
+    mismatched: Sequence[str] = (),
 ) -> Check:
-    return Check(_timestamp(int(time.time())), client, number, result, hashed_name, channel, key_id)
+    """A log row for now; ``confirmation``: each typed field of the paper → match or mismatch
+    (`verify_app.answers.Checked`), ``mismatched`` those that did not match."""
+    typed = ",".join(confirmation) if confirmation else None
+    wrong = ",".join(mismatched) if confirmation else None
+    at = _timestamp(int(time.time()))
+    return Check(at, client, number, result, hashed_name, channel, key_id, typed, wrong)

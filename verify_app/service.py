@@ -152,9 +152,9 @@ class Verifier:
             # number for staff's views of forged numbers
             not_made = answer.reason in lookup.NAME_ADVICE
             hashed = NO_NAME if not_made else self.name_hash(item.name)
-            self._log(caller, answer, hashed, channel)
             holder = holder_hash(self._secret, answer.number, item.name) if answer.matched else ""
             checked.append(confirmed(answer, item.typed, (hashed, holder), catalogue))
+            self._log(caller, checked[-1], channel)
         return checked
 
     def _catalogue(self, conn: sqlite3.Connection) -> TradeCatalogue:
@@ -202,7 +202,7 @@ class Verifier:
             answer = lookup.recheck(conn, receipt.number, same_holder, as_of=self.registry.as_of)
         # logged as the check was: by the name's hash, which staff see beside the first check
         logged = self.name_hash(holders[0]) if answer.matched and holders else receipt.holder_hash
-        self._log(Caller(client), answer, logged, "receipt")
+        self._log(Caller(client), Checked(answer, logged), "receipt")
         return withheld(answer) if receipt.withheld else answer
 
     def issue_receipt(self, checked: Checked) -> IssuedReceipt | None:
@@ -247,15 +247,18 @@ class Verifier:
         """The service's clock, as a moment (UTC)."""
         return dt.datetime.fromtimestamp(self.clock(), dt.UTC)
 
-    def _log(self, caller: Caller, answer: Verification, hashed: str, channel: Channel) -> None:
-        key_id = caller.key.id if caller.key else None
+    def _log(self, caller: Caller, checked: Checked, channel: Channel) -> None:
+        """Log a check as it was answered: its result, and what of the paper was confirmed."""
+        answer = checked.answer
         self.log.record(
             make_check(
                 caller.client,
                 screened_number(answer.number),
                 answer.result,
-                hashed,
+                checked.name_hash,
                 channel,
-                key_id,
+                caller.key.id if caller.key else None,
+                checked.confirmation,
+                checked.mismatched,
             )
         )

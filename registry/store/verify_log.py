@@ -41,8 +41,13 @@ CHECKS_COLUMNS: dict[str, type] = {
     "name_hash": str,
     "channel": str,
     "key_id": int,
+    "confirmed": str,
+    "mismatched": str,
 }
-"""The ``checks`` table: the contract shared with the staff views in Datasette."""
+"""The ``checks`` table: the contract shared with the staff views in Datasette. ``confirmed``:
+the fields of the paper the employer typed to confirm (`registry.public.confirm.CONFIRMABLE`,
+comma-separated; NULL when none), ``mismatched``: those the paper got wrong — an auditor read
+``reissued`` of a check that told the employer the paper was probably the voided original."""
 
 REPORTS_COLUMNS: dict[str, type] = {
     "id": int,
@@ -103,12 +108,14 @@ WATCH_ENTRIES_COLUMNS: dict[str, type] = {
 def ensure_log_schema(conn: sqlite3.Connection) -> None:
     """Create the log's tables, and the indexes the verification app itself reads, where
     missing; add the columns a log written by an earlier version lacks (``checks.key_id``,
-    ``reports.ref``, ``watches.read_at``);
+    ``checks.confirmed`` and ``mismatched``, ``reports.ref``, ``watches.read_at``);
     never changes or drops what exists. The indexes staff read are `ensure_staff_indexes`'."""
     db = sqlite_utils.Database(conn)
     checks = db.table("checks")
-    if checks.exists() and "key_id" not in checks.columns_dict:
-        checks.add_column("key_id", int)
+    if checks.exists():
+        for column, kind in CHECKS_COLUMNS.items():
+            if column not in checks.columns_dict:
+                checks.add_column(column, kind)
     checks.create(CHECKS_COLUMNS, pk="id", if_not_exists=True)
     reports = db.table("reports")
     if reports.exists() and "ref" not in reports.columns_dict:
