@@ -296,13 +296,20 @@ async def test_staff_see_each_keys_use_per_day(
     ]
 
 
-def test_an_upload_past_the_allowance_leads_back_to_the_batch_form(app_client: AppClient) -> None:
+def test_an_upload_past_the_allowance_gives_the_form_back_with_the_list(
+    app_client: AppClient,
+) -> None:
+    """The refusal was a page with a link back to an empty form: a list pasted on a phone, from
+    a chat, was lost with it."""
+    pasted = "".join(f"{VALID[0]} {VALID[1]}\n" for _ in range(100))
     with app_client(**DEFAULTS) as client:
         _upload(client, 250)
         over = _upload(client, 100)
-    assert over.status_code == 429  # type: ignore[attr-defined]
-    text = over.text  # type: ignore[attr-defined]
-    assert "<h1>批量查验额度不够</h1>" in text and '<a href="/batch">返回批量查验</a>' in text
+        typed = client.post("/batch", data={"csrf_token": csrf_token(client), "entries": pasted})
+    assert over.status_code == typed.status_code == 429  # type: ignore[attr-defined]
+    assert typed.headers["Retry-After"]
+    assert "批量查验额度不够：" in typed.context["error"] and "减少行数" in typed.context["error"]
+    assert typed.context["entries"] == pasted and 'name="entries"' in typed.text
 
 
 @pytest.mark.parametrize("before_the_hour", [2, 3598])

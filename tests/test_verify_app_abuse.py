@@ -33,6 +33,7 @@ from tests.verify_fixtures import (
 from verify_app.app import create_app
 from verify_app.body_limit import BodyLimitMiddleware
 from verify_app.context import MAX_UNTRUSTED_WARNINGS, client_of
+from verify_app.csrf import LIFETIME
 from verify_app.ratelimit import limit_key
 from verify_app.refusals import RateLimited
 from verify_app.settings import Settings
@@ -286,7 +287,7 @@ def test_csrf_cookie_is_httponly_and_same_site(app_client: AppClient) -> None:
     assert "httponly" in cookie and "samesite=lax" in cookie
     # not a session cookie: a phone's browser killed in the background dropped it, and the
     # restored tab's forms were all refused
-    assert "max-age=86400" in cookie
+    assert f"max-age={LIFETIME}" in cookie
 
 
 JSON = {"Content-Type": "application/json"}

@@ -105,13 +105,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return response
 
 
-LIMIT_TITLES = {"/batch": "批量查验额度不够"}
-"""A refused page's title by what was refused (else: 查验过于频繁)."""
-
-
 async def rate_limited(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RateLimited)
-    title = exc.title or LIMIT_TITLES.get(request.url.path, "查验过于频繁")
+    title = exc.title or "查验过于频繁"  # the batch form says its own (`batch_page.batch`)
     response = error_page(request, 429, "rate_limited", title, exc.message, exc.details())
     response.headers["Retry-After"] = str(exc.retry_after)
     return response

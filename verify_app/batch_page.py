@@ -23,6 +23,7 @@ from verify_app.batch_results import export_row, result_columns, unchecked_row, 
 from verify_app.context import client_of, form_caller_of, verifier_of
 from verify_app.forms import checked_form, render
 from verify_app.presentation import shown_now, shown_time
+from verify_app.refusals import OverAllowance, RateLimited
 from verify_app.uploads import UploadsBusy, read_upload
 
 
@@ -47,9 +48,16 @@ def _batch_context(request: Request, **context: Any) -> dict[str, Any]:
 MAX_KEPT_CHARS = 20_000
 """The longest pasted list a refusal gives back in the box (HTML-escaped, quotes grow fivefold):
 a list of 500 rows is a few thousand characters."""
+OVER_ALLOWANCE = "批量查验额度不够"
 PASTED = "粘贴的名单.txt"
 """The name a list pasted into the form is read and shown under (an officer on a phone has the
 list in a chat, not in a file)."""
+
+
+def _kept(pasted: str) -> str:
+    """A pasted list to give back in the box with a refusal, unless too long to (escaped, a
+    megabyte was five)."""
+    return pasted if len(pasted) <= MAX_KEPT_CHARS else ""
 
 
 def batch_form(request: Request) -> Response:
@@ -76,18 +84,25 @@ async def batch(request: Request) -> Response:
         parsed = await read_upload(
             request.app.state.uploads, verifier.quotas, caller, filename, data
         )
+        items = [r.item for r in parsed.rows]
+        answers = await run_in_threadpool(verifier.check_many, caller, items, "batch")
     except BatchFileProblem as exc:  # the file's (or the list's) fault; a pasted list kept
         said = str(exc).replace("上传", "提交") if filename == PASTED else str(exc)
-        kept = pasted if len(pasted) <= MAX_KEPT_CHARS else ""  # escaped, a megabyte was five
-        context = _batch_context(request, error=said, invalid=True, entries=kept)
+        context = _batch_context(request, error=said, invalid=True, entries=_kept(pasted))
         return render(request, "batch.html", context, 400)
     except UploadsBusy as exc:
-        context = _batch_context(request, error=exc.message, entries=pasted)
+        context = _batch_context(request, error=exc.message, entries=_kept(pasted))
         response = render(request, "batch.html", context, status_code=503)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    items = [r.item for r in parsed.rows]
-    answers = await run_in_threadpool(verifier.check_many, caller, items, "batch")
+    except (RateLimited, OverAllowance) as exc:  # the form again: a pasted list is not lost
+        said = f"{exc.title or OVER_ALLOWANCE}：{exc.message}"
+        context = _batch_context(request, error=said, entries=_kept(pasted))
+        response = render(request, "batch.html", context, 422)
+        if isinstance(exc, RateLimited):
+            response.status_code = 429
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     # up to 5,000 rows of results, a CSV of them and a page: off the event loop, where they
     # held every other request for a third of a second
     return await run_in_threadpool(_batch_results, request, parsed, answers, filename)

@@ -19,10 +19,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 COOKIE = "certreg_csrf"
-LIFETIME = 86_400
-"""Seconds the cookie lives: a session cookie was gone when a phone's browser was killed in the
-background, and the tab it restored refused every form filled in it (a report's text lost).
-A day, for the form a user comes back to; it is random, and names nobody."""
+LIFETIME = 30 * 86_400
+"""Seconds the cookie lives from the last form page served, which sets it again: a session
+cookie was gone when a phone's browser was killed in the background, and the tab it restored
+refused every form filled in it (a report's text lost); a day's, set once, was gone for a tab
+opened from a chat link yesterday — and without the cookie nothing typed can be given back
+(`verify_app.forms.typed_back`). It is random, and names nobody."""
 FIELD = "csrf_token"
 _CHECKED = "certreg.csrf_checked"
 """Where a request keeps the token it was checked with: the page it gets back carries the same
@@ -47,14 +49,15 @@ class CsrfTokens:
         return mac.hexdigest()
 
     def token_for(self, request: Request) -> str:
-        """The form field for this browser; remembers a new cookie value to set when needed."""
-        checked = request.scope.get(_CHECKED)
-        if checked:  # the page answering a form: its token is the one just checked
-            return str(checked)
+        """The form field for this browser; remembers the cookie value to set (again: its
+        lifetime starts anew with every form page), a new one when it has none."""
         value = request.cookies.get(COOKIE)
         if not value:
             value = getattr(request.state, "csrf_cookie", None) or secrets.token_urlsafe(24)
-            request.state.csrf_cookie = value
+        request.state.csrf_cookie = value
+        checked = request.scope.get(_CHECKED)
+        if checked:  # the page answering a form: its token is the one just checked
+            return str(checked)
         return self._sign(value)
 
     def set_cookie(self, request: Request, response: Response) -> None:

@@ -26,7 +26,7 @@ from verify_app.answers import (
     Item,
 )
 from verify_app.context import client_of, verifier_of
-from verify_app.csrf import COOKIE, CsrfRejected
+from verify_app.csrf import COOKIE, LIFETIME, CsrfRejected
 from verify_app.forms import MAX_FIELDS as MAX_FIELDS
 from verify_app.forms import checked_form
 from verify_app.forms import render as render
@@ -105,7 +105,8 @@ FORM_AGAIN = (
     "表单已失效（页面停留过久，或浏览器禁用了 Cookie）。已保留您填写的内容，请再次点“查验”。"
 )
 FORM_AGAIN_EMPTY = (
-    "表单已失效：浏览器没有带上本网站的 Cookie（可能禁用了 Cookie，或已清除）。"
+    "表单已失效：浏览器没有带上本网站的 Cookie（页面打开已超过"
+    f" {LIFETIME // 86_400} 天，或浏览器禁用、清除了 Cookie）。"
     "请重新填写后点“查验”；如仍出现此提示，请在浏览器设置中允许本网站使用 Cookie。"
 )
 """Without our cookie nothing typed is shown again (`check`): the page must not say it was."""
