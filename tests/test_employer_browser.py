@@ -370,6 +370,37 @@ def test_the_api_manual(served: tuple[str, Path], page: Any, tmp_path: Path) -> 
     shoot(page, "docs", tmp_path, full_page=False)
 
 
+@pytest.mark.parametrize("path", ["/", "/batch", "/watch", "/docs", "/check"])
+def test_no_page_scrolls_sideways_on_a_small_phone_with_text_at_200_percent(
+    browser: Any, served: tuple[str, Path], path: str
+) -> None:
+    """A phone's text size doubled (the browser's default font size, as its settings set it):
+    a result's time and label were never wrapped and pushed the page to 449 px on a 320 px
+    screen — the receipt's expiry cut off —, the manual's contents to 578 px."""
+    context = browser.new_context(
+        java_script_enabled=False,
+        viewport={"width": 320, "height": 640},
+        device_scale_factor=2,
+        locale="zh-CN",
+    )
+    try:
+        tab = context.new_page()
+        cdp = context.new_cdp_session(tab)
+        cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+        base, _ = served
+        tab.goto(base + ("/" if path == "/check" else path))
+        if path == "/check":  # a replaced certificate's answer: the longest label, a receipt
+            tab.get_by_label("证书编号", exact=True).fill(SUPERSEDED[0])
+            tab.get_by_label("持证人姓名", exact=True).fill(SUPERSEDED[1])
+            tab.get_by_role("button", name="查验").click()
+            tab.wait_for_url(base + "/check")
+            assert "已由新证书取代" in tab.locator("#answer-title").inner_text()
+        wide = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, (path, wide)
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("path", ["/", "/batch", "/watch", "/docs"])
 def test_no_page_scrolls_sideways_on_a_phone(
     page: Any, served: tuple[str, Path], path: str
