@@ -135,6 +135,21 @@ def test_the_reissue_mark_is_confirmed_both_ways(app_client: AppClient) -> None:
     assert "可能被涂改或伪造" in unmarked["advice"]
 
 
+def test_a_paper_that_matches_is_told_so_and_what_to_check_next(app_client: AppClient) -> None:
+    """Every field matched, and the advice still said to check that the paper's 等级、工种、发证
+    日期 agree with the registered ones — which the page withholds."""
+    typed = {"level": REGISTERED["level"], "trade": REGISTERED["trade"], "reissue_mark": "否"}
+    with app_client() as client:
+        body = client.post(
+            "/api/v1/verify", json={"number": VALID[0], "name": VALID[1], "confirm": typed}
+        ).json()
+    assert set(body["confirmation"].values()) == {"match"}
+    assert body["advice"] == (
+        "证书有效，证书上的等级、工种、正页右下方注明“补发”与登记的一致。"
+        "请再核对持证人的身份证件，确认证书是其本人的。"
+    )
+
+
 def test_the_log_keeps_what_was_confirmed_and_what_the_paper_got_wrong(
     app_client: AppClient, registry_db: Path
 ) -> None:

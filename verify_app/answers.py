@@ -8,12 +8,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from registry.domain.statuses import MALFORMED, NO_MATCH, REVOKED, SUPERSEDED
+from registry.domain.statuses import MALFORMED, NO_MATCH, REVOKED, SUPERSEDED, VALID
 from registry.domain.text import MAX_NAME_CHARS as MAX_NAME_CHARS
 from registry.domain.trades import TradeCatalogue
 from registry.public import lookup
 from registry.public.confirm import (
     CONFIRMABLE,
+    MATCH,
     MISMATCH,
     anything_typed,
     confirm,
@@ -94,6 +95,10 @@ class Checked:
         replaced certificate's says, which no paper makes good (a batch row said only to
         check the paper, and never that the certificate was revoked)."""
         if not self.mismatched:
+            matched = [CONFIRMABLE[k] for k, v in (self.confirmation or {}).items() if v == MATCH]
+            if matched and self.answer.result == VALID and not self.answer.reissue:
+                # not 请核对…应与登记的一致: the page withholds what was registered
+                return PAPER_MATCHES.format(fields="、".join(matched))
             return self.answer.advice()
         paper = mismatch_advice(self.answer, self.mismatched)
         if self.answer.result in (REVOKED, SUPERSEDED):
@@ -115,6 +120,11 @@ class Checked:
             return False
         return self.answer.result in REPORTABLE or bool(self.mismatched)
 
+
+PAPER_MATCHES = (
+    "证书有效，证书上的{fields}与登记的一致。请再核对持证人的身份证件，确认证书是其本人的。"
+)
+"""The advice of a valid certificate whose paper matched every field typed."""
 
 REPORTABLE = (NO_MATCH, REVOKED, MALFORMED)
 """Results from which a suspected forgery may be reported."""

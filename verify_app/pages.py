@@ -144,7 +144,10 @@ async def check(request: Request) -> Response:
         checked = await verifier_of(request).check_soon(Caller(client_of(request)), item, "page")
     except RateLimited as exc:
         paused = ("number",) if exc.numbers else ()  # the number paused, not the whole form
-        response = _form_page(request, exc.message, 429, values=values, invalid=paused)
+        message = exc.message
+        if exc.numbers:  # 请联系发证机关核实 — and whom, as a 未查到 answer names them
+            message += verifier_of(request).contacts.text_for(exc.numbers[0])
+        response = _form_page(request, message, 429, values=values, invalid=paused)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     return _result_page(request, checked, values)
