@@ -233,6 +233,40 @@ def test_the_manifests_order_does_not_decide_what_loads(
     ]
 
 
+def test_a_corrected_roster_may_not_rewrite_what_a_collected_paper_prints(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """An auditor's corrected roster changed the 工种 of a certificate its holder had collected,
+    and the manifest its 发证日期: loaded without a word, the genuine paper then failed the public
+    confirmation as altered (§四.(六)2: an error on a paper is put right by a 换发). A paper not
+    yet collected is still corrected by a new version."""
+    roster = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
+    registers.add("r.csv", roster, MIANYANG)
+    collected = {"证书编号": "Z1122020001", "领取人": "周杰", "签名": "是", "日期": "2012-03-25"}
+    registers.add("c.csv", [collected], {"kind": "collections", "authority": "2202"})
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    certificates = "SELECT * FROM certificates ORDER BY number"
+    before = sqlite3.connect(db_path).execute(certificates).fetchall()
+    welder = [approval_row("Z1122020001", "周杰", 报考工种="焊工"), roster[1]]
+    registers.add("r.csv", welder, MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert (
+        code == 1
+        and "r.csv 第4行「报考工种」“焊工”：证书 Z1122020001 已于 2012-03-25 领取" in output
+    )
+    assert "须按§四.(六)2收回旧证换发新证" in output
+    registers.add("r.csv", roster, {**MIANYANG, "issued_on": "2012-03-21"})
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert (
+        code == 1 and "发证日期（issued_on）原为 2012-03-20，但本名册的证书 Z1122020001" in output
+    )
+    assert sqlite3.connect(db_path).execute(certificates).fetchall() == before
+    registers.add(
+        "r.csv", [roster[0], approval_row("Z1122020002", "郑浩", 报考工种="焊工")], MIANYANG
+    )
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+
+
 def test_status_changes_load_after_those_that_create_their_numbers(
     registers: RegisterFactory, db_path: Path
 ) -> None:
