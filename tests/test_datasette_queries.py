@@ -394,7 +394,7 @@ async def test_a_days_lines_read_in_the_order_of_their_syncs(one_roster: OneRost
             one_roster.registers.write_manifest()
             (one_roster.registers.folder / "later.csv").unlink()
     history = await query(one_roster.staff(), "/registry/certificate", 证书编号="Z1122020001")
-    lines = [(row["事件"], row["导入批次"]) for row in history if row["导入批次"] not in (1, None)]
+    lines = [(row["事件"], row["同步编号"]) for row in history if row["同步编号"] not in (1, None)]
     assert [kind for kind, _ in lines] == ["名册更正", "名册退回", "名册更正"], lines
     assert [sync for _, sync in lines] == sorted(sync for _, sync in lines)
 
@@ -481,7 +481,7 @@ async def test_a_collection_a_new_version_dropped_keeps_what_it_said_in_the_hist
         dropped["说明"].split("：", 1)[1].split("；")
     )
     assert dropped["来源名册"] == "collections.csv"
-    assert correction["导入批次"] < dropped["导入批次"]
+    assert correction["同步编号"] < dropped["同步编号"]
 
 
 async def test_an_exchanges_corrected_document_is_no_correction_of_the_certificate(
@@ -517,7 +517,7 @@ async def test_number_lookup_shows_who_collected_the_certificate(ds: Datasette) 
     assert collected["日期"] == "2012-03-20"
     assert collected["说明"] == "领取人：赵代领；签名：领取签名表第1页"
     assert (collected["来源名册"], collected["名册行号"]) == ("2012-collections.csv", 4)
-    assert isinstance(collected["导入批次"], int) and collected["登记时间"]
+    assert isinstance(collected["同步编号"], int) and collected["登记时间"]
 
 
 async def test_status_changes_show_both_reviews_and_read_dates_as_typed(ds: Datasette) -> None:
@@ -536,17 +536,17 @@ async def test_an_auditor_sees_which_sync_recorded_each_line(ds: Datasette) -> N
     an event's date is when it happened, not when staff learned of it."""
     rows = await query(ds, "/registry/certificate", 证书编号="Z1222020001")
     correction = rows[column(rows, "事件").index("名册更正")]
-    assert isinstance(correction["导入批次"], int)
+    assert isinstance(correction["同步编号"], int)
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}（北京时间）", correction["登记时间"])
     issued = rows[0]  # the roster's own row: the sync that first loaded it, before the correction
-    assert issued["事件"] == "发证" and issued["导入批次"] < correction["导入批次"]
+    assert issued["事件"] == "发证" and issued["同步编号"] < correction["同步编号"]
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}（北京时间）", issued["登记时间"])
     exchanged = await query(ds, "/registry/certificate", 证书编号="Z1122020124")
-    assert isinstance(exchanged[1]["导入批次"], int) and exchanged[1]["登记时间"]  # the 换发
+    assert isinstance(exchanged[1]["同步编号"], int) and exchanged[1]["登记时间"]  # the 换发
     events = await query(
         ds, "/registry/status_changes", 类型="换发", 证书编号="", 起始日期="", 截止日期=""
     )
-    assert events and all(isinstance(e["导入批次"], int) and e["登记时间"] for e in events)
+    assert events and all(isinstance(e["同步编号"], int) and e["登记时间"] for e in events)
 
 
 async def test_a_certificate_a_new_version_dropped_shows_the_conflict(
@@ -565,7 +565,7 @@ async def test_a_certificate_a_new_version_dropped_shows_the_conflict(
     monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
     found = await query(shipped_datasette(db), "/registry/certificate", 证书编号="Z1122020002")
     assert column(found, "事件") == ["发证", "冲突", "当前状态：有效"]
-    assert found[1]["来源名册"] == "mianyang.csv" and isinstance(found[1]["导入批次"], int)
+    assert found[1]["来源名册"] == "mianyang.csv" and isinstance(found[1]["同步编号"], int)
 
 
 async def test_unknown_or_empty_number_finds_nothing(ds: Datasette) -> None:

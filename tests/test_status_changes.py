@@ -424,8 +424,31 @@ def test_an_event_left_out_of_a_new_version_is_named_with_its_row_and_clause(
     code, report = sync(roster, db_path)
     (conflict,) = report["registers"][1]["conflicts"]
     assert (conflict["value"], conflict["clause"]) == ("Z1122020001", "§四.(六)")
-    assert "新版本中没有此前登记的补发（2012-09-10，登记时在第4行）" in conflict["rule"]
+    assert "新版本中没有此前登记的补发（2012-09-10，原在第4行）" in conflict["rule"]
     assert verify(db_path, "Z1122020001", "周杰")["result"] == "reissued"
+
+
+def test_an_event_a_new_version_moves_is_found_at_its_new_row(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A row dropped above moved the rest up: the certificate a 换发 made still named the row it
+    had, where an auditor opening the current file found another holder's 撤销. It names the
+    row it has now; its history keeps the one it had, as a roster's certificate's does."""
+    exchange = status_event("换发", "Z1122020002", "郑浩", "2012-05-08", "Z1122020003")
+    revocation = status_event("撤销", "C1122020001", "吴敏", "2013-01-15")
+    roster.add("changes.csv", [revocation, exchange], MIANYANG_CHANGES)
+    assert sync(roster, db_path)[0] == 0
+    roster.add("changes.csv", [exchange], MIANYANG_CHANGES)
+    assert sync(roster, db_path)[0] == 0
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("SELECT type, source_row FROM status_events ORDER BY type").fetchall()
+        made = conn.execute("SELECT source_row FROM certificates WHERE number = 'Z1122020003'")
+        history = conn.execute(
+            "SELECT old, new FROM certificate_history"
+            " WHERE number = 'Z1122020003' AND field = 'source_row'"
+        ).fetchall()
+    assert rows == [("换发", 3), ("撤销", 3)]  # the 撤销, left out, keeps its last row
+    assert made.fetchone() == (3,) and history == [("4", "3")]
 
 
 def test_a_roster_listing_an_exchanges_new_number_is_told_what_that_number_is(

@@ -30,7 +30,7 @@ from registry.kinds.status_versions import (
 )
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table
-from registry.store.events import Amendment, amend_events, apply_events
+from registry.store.events import Amendment, amend_events, apply_events, moved_rows
 from registry.store.writes import Applied
 
 LAYOUT = Layout(STATUS_CHANGES, "证书换发、补发、撤销登记表（§四.(六)）", COLUMNS)
@@ -49,6 +49,8 @@ class StatusChanges:
     """events `registry.kinds.status_rules.recorded_late`: stored, the later change standing"""
     withdrawn: list[Problem] = field(default_factory=list)
     """applied events whose remarks a new version withdraws: conflicts, never undone"""
+    present: list[StatusEvent] = field(default_factory=list)
+    """applied events the new version lists again: where each stands in it now"""
 
 
 HELD = "held"
@@ -170,7 +172,7 @@ def check_status_changes(
     checker = Events(context.conn, entry, events, vanished, problems, present, amended)
     for event in events:
         checker.check(event, event.row in incomplete)
-    return problems, StatusChanges(events, vanished, amendments, checker.late, withdrawn)
+    return problems, StatusChanges(events, vanished, amendments, checker.late, withdrawn, present)
 
 
 def apply_status_changes(
@@ -179,13 +181,14 @@ def apply_status_changes(
     """Store the events and apply them, in date order; report the ones a new version lacks."""
     applied = apply_events(conn, entry.key, changes.events, sync_id, at, late=changes.late)
     applied.changes = amend_events(conn, entry.key, changes.amendments, sync_id, at)
+    moved_rows(conn, entry.key, changes.present, sync_id, at)
     applied.changed += len(changes.amendments)
     applied.conflicts = [
         Problem(
             None,
             "证书编号",
             identity[1],
-            f"新版本中没有此前登记的{identity[0]}（{identity[2]}，登记时在"
+            f"新版本中没有此前登记的{identity[0]}（{identity[2]}，原在"
             f"第{source_row(conn, entry.key, identity)}行）；已生效的变更不会撤回",
             "§四.(六)",
         )

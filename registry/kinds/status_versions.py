@@ -58,8 +58,8 @@ def applied_events(conn: sqlite3.Connection, register: str) -> dict[Identity, tu
 
 
 def source_row(conn: sqlite3.Connection, register: str, identity: Identity) -> object:
-    """The row an applied event came from in the version of ``register`` that loaded it (a
-    later version may have moved it: the registry keeps where it was registered)."""
+    """The row an applied event stood at in the last version of ``register`` that listed it
+    (`registry.store.events.moved_rows`)."""
     kind, number, date, new = identity
     row = conn.execute(
         "SELECT source_row FROM status_events WHERE register = ? AND type = ? AND number = ?"

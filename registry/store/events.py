@@ -232,3 +232,40 @@ def amend_events(
                 conn.execute(HISTORY_INSERT, (successor, sync_id, at, "approval_doc", old, new))
                 corrected.append((successor, "approval_doc", old, new))
     return corrected
+
+
+_EVENT = "register = ? AND type = ? AND number = ? AND date = ? AND coalesce(new_number, '') = ?"
+
+
+def moved_rows(
+    conn: sqlite3.Connection,
+    register: str,
+    events: Sequence[StatusEvent],
+    sync_id: int,
+    at: str,
+) -> None:
+    """Where each applied event of ``events`` stands in its register's new version, and so the
+    certificate it made under a new number (its history keeps the row it had, as a roster's
+    does): an auditor opening the current file at the row a certificate named found another
+    holder's 撤销 there, a row dropped above having moved the rest up."""
+    for event in events:
+        found = conn.execute(
+            f"SELECT source_row FROM status_events WHERE {_EVENT}", (register, *event.identity)
+        ).fetchone()
+        if found is None or found[0] == event.row:
+            continue
+        conn.execute(
+            f"UPDATE status_events SET source_row = ? WHERE {_EVENT}",
+            (event.row, register, *event.identity),
+        )
+        if event.new_number:
+            made = conn.execute(
+                "UPDATE certificates SET source_row = ?, updated_sync = ? WHERE number = ?"
+                " AND register = ? AND source_row IS ?",
+                (event.row, sync_id, event.new_number, register, found[0]),
+            )
+            if made.rowcount:
+                conn.execute(
+                    HISTORY_INSERT,
+                    (event.new_number, sync_id, at, "source_row", found[0], event.row),
+                )
