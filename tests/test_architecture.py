@@ -21,13 +21,19 @@ RANK = {"domain": 0, "sheets": 1, "store": 2, "kinds": 3, "sync": 4, "public": 4
 APPS = ("verify_app", "datasette_config")
 
 
-def _imports(path: Path) -> set[str]:
+def _imports(path: Path, package: tuple[str, ...] | None = None) -> set[str]:
+    """The modules ``path`` imports, and each name it imports from one, as absolute names: a
+    relative import (``from ..store import db``) is resolved against the module's ``package``
+    (by default, where ``path`` is), or it passed every layer check unseen."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = package or path.relative_to(ROOT).parent.parts
     found = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        if isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else ()
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
     return found
@@ -60,21 +66,47 @@ def test_every_layer_exists_and_holds_code() -> None:
         assert list((ROOT / "registry" / layer).glob("*.py")), layer
 
 
+DOMAIN_FORBIDDEN = (
+    *("sqlite3", "sqlite_utils", "subprocess", "python_calamine", "openpyxl", "os", "pathlib"),
+    *("shutil", "socket", "click", "starlette", "datasette", "httpx", "redis"),
+)
+"""What a pure rule has no use for: a database, files and folders, processes, the network, a
+command line or a web framework (its reference data ships as package data, `importlib`)."""
+
+
 def test_the_domain_does_no_io() -> None:
     """Pure rules: no database, no files, no processes (reference data ships as package data)."""
     for path in (ROOT / "registry" / "domain").glob("*.py"):
-        imports = _imports(path)
-        for forbidden in ("sqlite3", "sqlite_utils", "subprocess", "python_calamine", "openpyxl"):
-            assert forbidden not in imports, f"{path.name} imports {forbidden}"
+        imported = {module.split(".")[0] for module in _imports(path)}
+        for forbidden in DOMAIN_FORBIDDEN:
+            assert forbidden not in imported, f"{path.name} imports {forbidden}"
+
+
+def test_a_relative_import_is_seen_as_the_module_it_names(tmp_path: Path) -> None:
+    """The layer checks above read ``from ..store import db`` in the domain as no import."""
+    imported = {
+        "from ..store import db": {"registry.store", "registry.store.db"},
+        "from . import names": {"registry.domain", "registry.domain.names"},
+        "from .names import mask_name": {
+            "registry.domain.names",
+            "registry.domain.names.mask_name",
+        },
+    }
+    probe = tmp_path / "probe.py"
+    for line, expected in imported.items():
+        probe.write_text(line + "\n", encoding="utf-8")
+        assert _imports(probe, ("registry", "domain")) == expected, line
 
 
 def test_every_register_kind_has_its_name_and_its_rank_in_the_sync() -> None:
     """A kind added to `registry.kinds.KINDS` alone crashed the sync (a KeyError on its load
     rank) as soon as a register of its run was refused."""
-    from registry.domain.registers import KIND_LABELS, LOAD_ORDER
+    from registry.domain.registers import KIND_LABELS, LOAD_ORDER, kind_code
     from registry.kinds import KINDS
 
     assert set(KIND_LABELS) == set(KINDS) == set(LOAD_ORDER)
+    # and the manifest and --kind take it by its code and its name
+    assert all(kind_code(code) == kind_code(label) == code for code, label in KIND_LABELS.items())
 
 
 @pytest.mark.parametrize("app", APPS)

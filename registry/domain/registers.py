@@ -41,8 +41,12 @@ def _key(written: str) -> str:
 
 
 _KIND_OF = {
-    _key(name): code for code, names in _NAMES.items() for name in (code, *names, KIND_LABELS[code])
+    _key(name): code
+    for code, label in KIND_LABELS.items()
+    for name in (code, label, *_NAMES.get(code, ()))
 }
+"""Every kind by its code and its label, and by what clerks call it (`_NAMES`, optional: a kind
+added to `KIND_LABELS` alone was refused by its own code)."""
 
 
 def kind_code(written: str) -> str | None:
