@@ -19,6 +19,7 @@ from datasette_config.launch import ensure_verify_log
 from datasette_config.plugins.certreg_sql import FUNCTIONS as SQL_FUNCTIONS
 from registry.domain.names import name_key
 from registry.store.db import now
+from registry.store.transactions import transaction
 from registry.store.verify_log import STAFF_INDEXES, ensure_log_schema
 from tests.datasette_fixtures import shipped_metadata
 from tests.verify_fixtures import (
@@ -401,3 +402,23 @@ def test_a_log_from_an_earlier_version_gets_its_new_column_and_keeps_its_rows(
         assert value is not None and value[:10] == now()[:10]
     else:
         assert value is None
+
+
+def test_a_commit_refused_leaves_no_transaction_open(tmp_path: Path) -> None:
+    """The log's writer keeps its connection: a COMMIT refused while a reader held the file
+    left its transaction open, and every later batch failed to begin one."""
+    db = tmp_path / "t.db"
+    writer = sqlite3.connect(db, isolation_level=None, timeout=0)
+    writer.execute("CREATE TABLE t (x)")
+    reader = sqlite3.connect(db, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT * FROM t").fetchall()  # a reader's lock: no COMMIT may write now
+    with pytest.raises(sqlite3.OperationalError, match="locked"), transaction(writer):
+        writer.execute("INSERT INTO t VALUES (1)")
+    assert not writer.in_transaction
+    reader.execute("COMMIT")
+    with transaction(writer):
+        writer.execute("INSERT INTO t VALUES (2)")
+    assert writer.execute("SELECT x FROM t").fetchall() == [(2,)]
+    reader.close()
+    writer.close()

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from registry.domain.names import name_key, shared_key
+from registry.store.db import transaction
 from registry.store.verify_log import CHANNEL_LABELS as CHANNEL_LABELS
 from registry.store.verify_log import NO_NAME as NO_NAME
 from registry.store.verify_log import Channel as Channel
@@ -247,16 +248,10 @@ class CheckLog:
         of the GIL at each step, and under load each time it wants the GIL back it interrupts
         the event loop's thread (one switch interval at most) — once per log row, in the
         middle of the requests'. One statement per `ROWS_PER_STATEMENT` lets go once."""
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             for start in range(0, len(checks), ROWS_PER_STATEMENT):
                 chunk = checks[start : start + ROWS_PER_STATEMENT]
                 conn.execute(_insert_sql(len(chunk)), [value for row in chunk for value in row])
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
 
 
 ROWS_PER_STATEMENT = 999 // len(Check._fields)

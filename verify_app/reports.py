@@ -29,6 +29,7 @@ from starlette.responses import Response
 from registry.domain.dates import BEIJING
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.text import ZERO_WIDTH, hidden_characters
+from registry.store.db import transaction
 from verify_app.answers import screened_number
 from verify_app.context import client_of, verifier_of
 from verify_app.csrf import CsrfRejected
@@ -102,23 +103,17 @@ def file_report(
     same ticket made five reports."""
     conn = sqlite3.connect(path, timeout=5, isolation_level=None)
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             row = conn.execute(
                 "SELECT coalesce(ref, id), at, contact, text FROM reports"
                 " WHERE number = ? AND checked_at = ? AND name_hash = ? ORDER BY id LIMIT 1",
                 (report.number, report.checked_at, report.name_hash),
             ).fetchone()
-            if row is not None:
-                conn.execute("ROLLBACK")
+            if row is not None:  # the first report of this check: nothing written
                 typed = (row[2], row[3]) == (report.contact, report.text)
                 return str(row[0]), str(row[1]), True, typed
             charge()
             ref = _insert(conn, report, at)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
         return ref, at, False, True
     finally:
         conn.close()

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from registry.domain.statuses import REISSUE, REVOKED
+from registry.store.db import transaction
 
 TOKEN_BYTES = 32
 
@@ -80,8 +81,7 @@ def create_watch(
     token = new_token()
     conn = _connect(path)
     try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             if keep_days:
                 cutoff = _cutoff(dt.datetime.fromisoformat(created_at), keep_days)
                 conn.execute(f"DELETE FROM watch_entries WHERE watch IN ({_UNREAD})", (cutoff,))
@@ -96,10 +96,6 @@ def create_watch(
                 "INSERT INTO watch_entries (watch, number, name_hash) VALUES (?, ?, ?)",
                 [(watch_id, number, hashed) for number, hashed in entries],
             )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
     finally:
         conn.close()
     return token
@@ -157,14 +153,9 @@ def delete_watch(path: Path, token: str) -> bool:
 
 
 def _delete(conn: sqlite3.Connection, watch_id: int) -> None:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(conn):
         conn.execute("DELETE FROM watch_entries WHERE watch = ?", (watch_id,))
         conn.execute("DELETE FROM watches WHERE id = ?", (watch_id,))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 _LINE = """

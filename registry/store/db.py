@@ -13,8 +13,6 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
@@ -22,6 +20,7 @@ import sqlite_utils
 from registry.domain.names import name_key
 from registry.store.schema import TABLES
 from registry.store.stock import ensure_stock_view
+from registry.store.transactions import transaction as transaction
 from registry.store.upgrade import ensure_tables
 from registry.store.wal import enter_wal
 
@@ -205,19 +204,3 @@ def _refold_name_keys(conn: sqlite3.Connection) -> None:
             [(name_key(key), number) for number, key in held if name_key(key) != key],
         )
         conn.execute(f"PRAGMA user_version = {KEYS_REFOLDED}")
-
-
-@contextmanager
-def transaction(conn: sqlite3.Connection, *, immediate: bool = True) -> Iterator[None]:
-    """One write transaction: committed when the block ends, rolled back on any exception.
-
-    ``immediate`` takes the write lock at once, so the checks made inside see exactly the state
-    that is written to; a dry run passes False and rolls back itself."""
-    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")

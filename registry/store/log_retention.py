@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
+from registry.store.db import transaction
 from registry.store.report_queue import REF
 
 MIN_DAYS = 183
@@ -38,28 +39,22 @@ def purge(
     conn.execute("PRAGMA secure_delete = ON")
     gone = {"checks": 0, "reports": 0}
     while True:
-        conn.execute("BEGIN IMMEDIATE")
-        deleted = conn.execute(
-            "DELETE FROM checks WHERE id IN (SELECT id FROM checks WHERE at < ? LIMIT ?)",
-            (checks_before, BATCH),
-        ).rowcount
-        conn.execute("COMMIT")
+        with transaction(conn):
+            deleted = conn.execute(
+                "DELETE FROM checks WHERE id IN (SELECT id FROM checks WHERE at < ? LIMIT ?)",
+                (checks_before, BATCH),
+            ).rowcount
         gone["checks"] += deleted
         if deleted < BATCH:
             break
     if reports_before is not None:
         handled = "" if replica else f" AND {REF} IN (SELECT ref FROM report_outcomes)"
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(conn):
             refs = conn.execute(
                 f"SELECT r.id, {REF} FROM reports r WHERE r.at < ?{handled}", (reports_before,)
             ).fetchall()
             conn.executemany("DELETE FROM reports WHERE id = ?", [(i,) for i, _ in refs])
             conn.executemany("DELETE FROM report_outcomes WHERE ref = ?", [(r,) for _, r in refs])
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         gone["reports"] = len(refs)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the old pages out of the log's WAL too
     return gone

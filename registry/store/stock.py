@@ -36,6 +36,7 @@ from registry.domain.regions import PROVINCE, REGIONS
 from registry.domain.registers import ROSTER_KINDS, sql_list
 from registry.domain.statuses import EXCHANGE, REISSUE, REVOKED, VALID
 from registry.store import summaries
+from registry.store.transactions import transaction
 
 UNNAMED_UNIT = "（未注明单位）"
 NEGATIVE = "结余为负：登记的证书多于领到的空白证书"
@@ -195,16 +196,11 @@ def ensure_stock_view(db: sqlite_utils.Database) -> None:
     if not (changed or unfilled):
         return
     conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(conn):
         summaries.rebuild(conn)
         if changed:
             conn.execute("DROP VIEW IF EXISTS stock")
             conn.execute(f"CREATE VIEW stock AS {STOCK_VIEW}")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 @dataclass(frozen=True, slots=True)

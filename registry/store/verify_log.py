@@ -12,7 +12,7 @@ from typing import Literal
 
 import sqlite_utils
 
-from registry.store.db import now
+from registry.store.db import now, transaction
 from registry.store.wal import enter_wal
 
 Channel = Literal["page", "api", "batch", "receipt", "watch"]
@@ -214,15 +214,10 @@ def prepare_log(
     enter_wal(conn)
     for _ in range(attempts):
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with transaction(conn):
                 ensure_log_schema(conn)
                 for create in also:
                     create(conn)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
             return
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc):
