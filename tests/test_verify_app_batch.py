@@ -9,6 +9,7 @@ import re
 import zipfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import openpyxl
 import pytest
@@ -650,8 +651,28 @@ def test_each_checked_row_leads_to_its_own_check_for_a_receipt_or_a_report(
         page = _upload(client, "list.csv", data.encode())
     text = page.text  # type: ignore[attr-defined]
     assert f'href="/?number={VALID[0]}"' in text
-    assert VALID[1] not in text.split("<table", 1)[1].split("</table>")[0].split("href=")[1]
+    links = re.findall(r'href="([^"]*)"', text.split("<table", 1)[1].split("</table>")[0])
+    assert links and not [link for link in links if VALID[1] in unquote(link)]
     assert text.count('title="单独查验此证书') == 1  # the 合计 row, not checked, has none
+
+
+def test_a_long_results_page_lists_the_rows_to_follow_up_by_the_names_typed(
+    app_client: AppClient,
+) -> None:
+    """On a phone a 240-row table scattered its 未查到 rows, each shown as a row number and a
+    number only: the officer matched them against the file by hand. The rows to act on come
+    first, each with the name as typed and a link to its row."""
+    rows = [(VALID[0], VALID[1])] * 10 + [(VALID[0], "王小二"), ("G11220O0001", "李四")]
+    data = "证书编号,姓名\n" + "".join(f"{number},{name}\n" for number, name in rows)
+    with app_client() as client:
+        page = _upload(client, "list.csv", data.encode())
+    text = page.text  # type: ignore[attr-defined]
+    follow_up = text.split('<details class="follow-up"', 1)[1].split("</details>")[0]
+    assert "需要跟进的行（2 行）" in follow_up
+    assert re.findall(r'<a href="#row-(\d+)">', follow_up) == ["12", "13"]
+    assert "王小二：未查到" in follow_up and "李四：编号格式错误" in follow_up
+    assert 'id="row-12"' in text and '<th scope="col">所填姓名</th>' in text
+    assert "所填姓名" not in _export(page)[0]  # the file's own 姓名 column is in the CSV already
 
 
 def test_a_sheet_of_notes_after_the_list_is_named_on_the_results(app_client: AppClient) -> None:

@@ -15,11 +15,18 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from registry.domain.statuses import VALID
 from registry.domain.text import drop_invisible, visible
 from registry.public.lookup import NOT_CHECKED
 from verify_app.answers import Checked
 from verify_app.batch_files import CONFIRM_HEADERS, BatchFile, BatchFileProblem
-from verify_app.batch_results import export_row, result_columns, unchecked_row, write_csv
+from verify_app.batch_results import (
+    PAPER_DIFFERS,
+    export_row,
+    result_columns,
+    unchecked_row,
+    write_csv,
+)
 from verify_app.context import client_of, form_caller_of, verifier_of
 from verify_app.forms import checked_form, render
 from verify_app.presentation import shown_now, shown_time
@@ -122,7 +129,8 @@ def _batch_results(
                 r.row,
                 a,
                 verifier.contacts.text_for(a.answer.number) if a.wants_contact else None,
-            ),
+            )
+            | {TYPED_NAME: r.item.name},  # the page's only: the file has the name already
         )
         for r, a in zip(parsed.rows, answers, strict=True)
     ]
@@ -135,7 +143,10 @@ def _batch_results(
         request,
         results=shown,
         unchecked_hidden=hidden,
-        columns=result_columns(parsed.confirms),
+        columns=_page_columns(result_columns(parsed.confirms)),
+        follow_up=[
+            r for r in shown if r["result"] and (r["result"] != VALID or r.get(PAPER_DIFFERS))
+        ],
         export_href=csv_link(export),
         export_name=f"{_stem(filename)}-查验结果.csv",
         filename=visible(filename),  # a\u202evsc.exe.csv shown reversed as a…exe
@@ -145,6 +156,17 @@ def _batch_results(
         checked_at=shown_now(verifier.now()),
     )
     return render(request, "batch.html", context)
+
+
+TYPED_NAME = "typed_name"
+"""A row's name as the file gives it: on the page, the row is the officer's applicant by it."""
+
+
+def _page_columns(columns: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The result columns the page shows, the name as typed after the number: 未查到 and
+    编号格式错误 rows showed only a row and a number, to match against the file by hand."""
+    at = next(i for i, (key, _) in enumerate(columns) if key == "number") + 1
+    return [*columns[:at], (TYPED_NAME, "所填姓名"), *columns[at:]]
 
 
 def _summary(answers: list[Checked], unchecked: int) -> list[tuple[str, int]]:
