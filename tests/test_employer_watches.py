@@ -228,6 +228,22 @@ def test_a_name_in_latin_letters_after_the_number_is_read_whole(line: str) -> No
     assert (item.number.replace(" ", ""), item.name) == ("Z1122020123", "Zhou Jie")
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "陈静 C1122000001 初级工",
+        "C1122000001 陈静 初级工",
+        "初级工 陈静 C1122000001",
+        "陈静 C1122000001",
+    ],
+)
+def test_a_level_written_beside_the_number_and_name_is_no_part_of_either(line: str) -> None:
+    """A chat message's 陈静 C1122000001 初级工 was read as the number 陈静C1122000001 and told
+    of text before the number; C1122000001 陈静 初级工 as the name 陈静初级工 (未查到)."""
+    [(_, item)] = parse_lines(line).items
+    assert (item.number, item.name) == ("C1122000001", "陈静")
+
+
 def test_the_list_page_says_which_watched_number_a_newer_certificate_replaced(
     app_client: AppClient,
 ) -> None:

@@ -675,6 +675,16 @@ def test_a_long_results_page_lists_the_rows_to_follow_up_by_the_names_typed(
     assert "所填姓名" not in _export(page)[0]  # the file's own 姓名 column is in the CSV already
 
 
+def test_a_pasted_list_stays_in_the_box_under_its_results(app_client: AppClient) -> None:
+    """After the results the box was empty: correcting one line of a list pasted from a chat
+    meant pasting or typing it all again."""
+    pasted = f"{VALID[0]} {VALID[1]}\n{VALID[0]} 王小二\n"
+    with app_client() as client:
+        page = client.post("/batch", data={"csrf_token": csrf_token(client), "entries": pasted})
+    assert page.context["results"] and page.context["entries"] == pasted
+    assert "王小二\n</textarea>" in page.text
+
+
 def test_a_sheet_of_notes_after_the_list_is_named_on_the_results(app_client: AppClient) -> None:
     """A 说明 sheet is not checked: the page says so, so that a row put there is not lost unsaid."""
     book = openpyxl.Workbook()

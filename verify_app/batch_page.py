@@ -112,11 +112,13 @@ async def batch(request: Request) -> Response:
         return response
     # up to 5,000 rows of results, a CSV of them and a page: off the event loop, where they
     # held every other request for a third of a second
-    return await run_in_threadpool(_batch_results, request, parsed, answers, filename)
+    # a pasted list stays in the box under its results: one line to correct, not all to paste
+    entries = _kept(pasted) if filename == PASTED else ""
+    return await run_in_threadpool(_batch_results, request, parsed, answers, filename, entries)
 
 
 def _batch_results(
-    request: Request, parsed: BatchFile, answers: list[Checked], filename: str
+    request: Request, parsed: BatchFile, answers: list[Checked], filename: str, entries: str
 ) -> Response:
     """The results page of an upload: each row's answer in the file's order, unchecked rows in
     place, and the results file to download."""
@@ -154,6 +156,7 @@ def _batch_results(
         set_aside=parsed.set_aside,
         as_of=shown_time(answers[0].answer.as_of),
         checked_at=shown_now(verifier.now()),
+        entries=entries,
     )
     return render(request, "batch.html", context)
 

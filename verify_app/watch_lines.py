@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from registry.domain.levels import LETTER_OF_LEVEL
 from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item, listed
 from verify_app.list_headers import typed_header
 from verify_app.quotas import MAX_UPLOAD_ROWS
@@ -73,10 +74,21 @@ def split_line(line: str) -> list[str]:
     line = line.strip()
     parts = _SEPARATORS.split(line, maxsplit=1)
     if len(parts) == 1:
-        parts = _split(line)
+        parts = _split(_without_level(line))
     if len(parts) == 2 and _name_first(*parts):  # 张三 Z1122020123, pasted from 姓名 | 证书编号
         parts.reverse()
     return [parts[0].strip().rstrip(_AFTER_NUMBER), *(p.strip(_AROUND_NAME) for p in parts[1:])]
+
+
+def _without_level(line: str) -> str:
+    """A line of three or more words without a word that is a level (陈静 C1122000001 初级工, as
+    a chat message lists an applicant): the level was read into the number or the name, and the
+    check told of text before the number."""
+    words = line.split()
+    if len(words) < 3:
+        return line
+    kept = [word for word in words if word not in LETTER_OF_LEVEL]
+    return " ".join(kept) if len(kept) >= 2 else line
 
 
 def _name_first(first: str, second: str) -> bool:
