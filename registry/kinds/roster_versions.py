@@ -4,7 +4,7 @@ a new version that changes them rewrites certificates that may have been exchang
 revoked or collected.
 
 The issue date may not move past any of those events (a certificate reissued before it was
-issued), what a collected paper prints (工种, 发证日期) may not change under it, and the approval
+issued), a change of what a collected paper prints (工种, 发证日期) is reported, and the approval
 document may not change under a 补发 that cited it as the holder's
 原公布文件 (§四.(六)3): the registry would then contradict its own history. The rules that came
 after a row was loaded (the order of numbers, a name's digits and symbols) judge only what the
@@ -21,11 +21,11 @@ from registry.domain.names import normalise_name
 from registry.domain.numbers import CertificateNumber, parse
 from registry.domain.problems import NEW_NAME, NEW_UNIT, Problem
 from registry.domain.statuses import REISSUE, REVOKED
+from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry, kept_nothing
 from registry.kinds.roster_remarks import WITHHELD_CLAUSE
 from registry.kinds.roster_rows import RosterResult
 from registry.kinds.roster_rules import revoke_instead
-from registry.store.rows import CertificateRow
 from registry.store.syncs import loaded_version
 
 _BEFORE_ISSUE = """
@@ -74,7 +74,6 @@ def history_problems(
             )
         )
     certificates = {c.number: c for c in result.certificates}
-    problems += _collected_rewritten(conn, certificates, entry)
     manifest, told = document_key(entry.approval_doc or ""), False
     for root, number, date, cited in conn.execute(_CITED, (entry.key, REISSUE)):
         certificate = certificates.get(root)
@@ -97,31 +96,34 @@ def history_problems(
 _COLLECTED = """
 SELECT c.number, c.trade, c.issued_on, l.collected_on FROM certificates c
 JOIN collections l ON l.number = c.number
-WHERE c.register = ? AND c.successor IS NULL ORDER BY l.collected_on, c.number
+WHERE c.register = ? AND c.successor IS NULL AND c.status IS NOT ? ORDER BY l.collected_on, c.number
 """
 
 
-def _collected_rewritten(
-    conn: sqlite3.Connection, certificates: dict[str, CertificateRow], entry: RegisterEntry
+def collected_rewritten(
+    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry, catalogue: TradeCatalogue
 ) -> list[Problem]:
-    """A paper in its holder's hands (its 领取 registered, §四.(六)1) that the new version would
-    contradict: its 工种 or its 发证日期 changed, the genuine paper then failed the public
-    confirmation as altered. Such an error is put right by a 换发 (§四.(六)2)."""
+    """A paper in its holder's hands (its 领取 registered, §四.(六)1) whose 工种 or 发证日期 the
+    new version changes: loaded — the registry cannot know which value the paper bears (a
+    correction loaded before the 领取 was registered, one put back) —, and reported as a
+    conflict: the holder's paper may now differ from the registry and fail the public
+    confirmation, which a 换发 puts right (§四.(六)2). A trade the catalogue now spells
+    otherwise (焊工 an alias of 电焊工) is no change; a revoked paper is valid nowhere."""
+    certificates = {c.number: c for c in result.certificates}
     problems, dates = [], []
-    for number, trade, issued_on, collected_on in conn.execute(_COLLECTED, (entry.key,)):
+    for number, trade, issued_on, collected_on in conn.execute(_COLLECTED, (entry.key, REVOKED)):
         certificate = certificates.get(number)
         if certificate is None:
             continue
-        if certificate.trade != trade:
+        if certificate.trade != trade and catalogue.resolve(str(trade)) != certificate.trade:
             problems.append(
                 Problem(
                     certificate.source_row,
                     "报考工种",
                     str(certificate.trade),
-                    f"证书 {number} 已于 {collected_on} 领取，证书上印的工种是“{trade}”，名册的"
-                    f"新版本不能改为“{certificate.trade}”：证书不得涂改。确属错填的，须按"
-                    "§四.(六)2收回旧证换发新证，在换发登记中写明更正后的工种；否则请把本行的"
-                    f"报考工种改回“{trade}”",
+                    f"证书 {number} 已于 {collected_on} 领取，登记的工种由“{trade}”改为"
+                    f"“{certificate.trade}”：持证人手中的证书若印的是“{trade}”，公众核对时将与"
+                    "登记不符。已按本版本登记；证书确属错填的，须按§四.(六)2收回旧证换发新证",
                     "§四.(六)2",
                     number=number,
                 )
@@ -130,15 +132,16 @@ def _collected_rewritten(
             dates.append((number, issued_on, collected_on))
     if dates:
         number, issued_on, collected_on = dates[0]
-        more = f"等 {len(dates)} 本证书" if len(dates) > 1 else ""
+        more = f"等 {len(dates)} 本已领取的证书" if len(dates) > 1 else ""
         problems.append(
             Problem(
                 None,
                 None,
                 certificates[number].issued_on,
-                f"发证日期（issued_on）原为 {issued_on}，但本名册的证书 {number}{more}已领取"
-                f"（{collected_on}）：发证日期印在已发出的证书上，不得涂改。请恢复原来的发证日期"
-                "；确属错填的，须按§四.(六)2收回旧证换发新证",
+                f"发证日期（issued_on）由 {issued_on} 改为 {certificates[number].issued_on}，"
+                f"但证书 {number}{more}已领取（{collected_on}）：发证日期印在已发出的证书上，"
+                "持证人手中的证书将与登记不符。已按本版本登记；确属错填的，须按§四.(六)2"
+                "收回旧证换发新证",
                 "§四.(三)",
             )
         )

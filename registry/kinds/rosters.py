@@ -25,6 +25,7 @@ from registry.kinds.roster_holdings import check_holdings, holdings_reader
 from registry.kinds.roster_rows import RosterResult, check_rows
 from registry.kinds.roster_versions import (
     another_roster,
+    collected_rewritten,
     history_problems,
     issued_failing,
     new_rows_order_problems,
@@ -154,13 +155,16 @@ def check_roster(
     problems = _with_next_free(conn, result, problems)
     # in row order, as a clerk reads the report
     problems.sort(key=lambda p: -1 if p.row is None else p.row)
+    result.notices = collected_rewritten(conn, result, entry, context.catalogue)
     return problems, result
 
 
 def apply_roster(
     conn: sqlite3.Connection, entry: RegisterEntry, result: RosterResult, sync_id: int, at: str
 ) -> Applied:
-    return write_roster(conn, entry.key, result.certificates, sync_id, at)
+    applied = write_roster(conn, entry.key, result.certificates, sync_id, at)
+    applied.conflicts += result.notices
+    return applied
 
 
 ROSTER_NEEDS = ("approval_doc", "issued_on")
