@@ -308,7 +308,8 @@ def test_an_upload_past_the_allowance_gives_the_form_back_with_the_list(
         typed = client.post("/batch", data={"csrf_token": csrf_token(client), "entries": pasted})
     assert over.status_code == typed.status_code == 429  # type: ignore[attr-defined]
     assert typed.headers["Retry-After"]
-    assert "批量查验额度不够：" in typed.context["error"] and "减少行数" in typed.context["error"]
+    error = typed.context["error"]
+    assert error.startswith("本小时的批量查验额度不够") and "减少行数" in error, error
     assert typed.context["entries"] == pasted and 'name="entries"' in typed.text
 
 

@@ -201,6 +201,7 @@ def test_the_batch_page_names_a_paused_number_not_the_batch_allowance(
         )
     assert page.status_code == 429
     assert context_of(page)["error"].startswith("该编号暂停查验：")
+    assert "咨询：" in context_of(page)["error"]  # whom to ask, as the single check says
 
 
 def test_a_paused_number_says_for_how_many_minutes_and_that_the_right_name_waits_too(

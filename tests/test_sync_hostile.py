@@ -529,3 +529,19 @@ def test_a_registry_that_cannot_grow_is_told_as_disk_space(tmp_path: Path) -> No
     assert "Traceback" not in result.stderr + result.stdout
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_a_write_the_registrys_guards_refuse_is_told_as_such(tmp_path: Path) -> None:
+    """A guard of the history refusing a sync's write (a newer certreg's, the registry synced by
+    an older one) was told as a folder without write permission."""
+    db = tmp_path / "registry.db"
+    store.connect(db).close()
+    with sqlite3.connect(db) as conn:  # as a newer certreg's guard might
+        conn.execute(
+            "CREATE TRIGGER newer_guard BEFORE INSERT ON certificates"
+            " BEGIN SELECT RAISE(ABORT, '较新版本的守护'); END"
+        )
+    result = CliRunner().invoke(cli, ["sync", str(SAMPLES), "--db", str(db)])
+    assert result.exit_code == 2, result.output
+    assert "登记库拒绝了这次写入，已全部撤回（较新版本的守护）" in result.output
+    assert "请先升级 certreg" in result.output and "写入权限" not in result.output

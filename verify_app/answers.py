@@ -95,7 +95,8 @@ class Checked:
         replaced certificate's says, which no paper makes good (a batch row said only to
         check the paper, and never that the certificate was revoked)."""
         if not self.mismatched:
-            matched = [CONFIRMABLE[k] for k, v in (self.confirmation or {}).items() if v == MATCH]
+            confirmed = (self.confirmation or {}).items()
+            matched = [MATCHED_LABELS.get(k, CONFIRMABLE[k]) for k, v in confirmed if v == MATCH]
             if matched and self.answer.result == VALID and not self.answer.reissue:
                 # not 请核对…应与登记的一致: the page withholds what was registered
                 return PAPER_MATCHES.format(fields="、".join(matched))
@@ -121,6 +122,9 @@ class Checked:
         return self.answer.result in REPORTABLE or bool(self.mismatched)
 
 
+MATCHED_LABELS = {"reissue_mark": "有无“补发”字样"}
+"""A field as `PAPER_MATCHES` names it: 正页右下方注明“补发”与登记的一致 read as if the
+paper bore the mark, said of one that rightly does not."""
 PAPER_MATCHES = (
     "证书有效，证书上的{fields}与登记的一致。请再核对持证人的身份证件，确认证书是其本人的。"
 )

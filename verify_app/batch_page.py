@@ -55,7 +55,6 @@ def _batch_context(request: Request, **context: Any) -> dict[str, Any]:
 MAX_KEPT_CHARS = 20_000
 """The longest pasted list a refusal gives back in the box (HTML-escaped, quotes grow fivefold):
 a list of 500 rows is a few thousand characters."""
-OVER_ALLOWANCE = "批量查验额度不够"
 PASTED = "粘贴的名单.txt"
 """The name a list pasted into the form is read and shown under (an officer on a phone has the
 list in a chat, not in a file)."""
@@ -103,7 +102,9 @@ async def batch(request: Request) -> Response:
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     except (RateLimited, OverAllowance) as exc:  # the form again: a pasted list is not lost
-        said = f"{exc.title or OVER_ALLOWANCE}：{exc.message}"
+        said = f"{exc.title}：{exc.message}" if exc.title else exc.message  # 额度不够 said in it
+        if numbers := getattr(exc, "numbers", ()):  # whom to ask about a paused number
+            said += verifier.contacts.text_for(numbers[0])
         context = _batch_context(request, error=said, entries=_kept(pasted))
         response = render(request, "batch.html", context, 422)
         if isinstance(exc, RateLimited):

@@ -114,6 +114,11 @@ class RegistryUnavailable(Failed):
                 "-shm 文件）。请以能写入它们的用户运行（如 runuser -u certreg -- certreg …），"
                 "或检查 --db 文件及其文件夹的权限（ls -ld 文件夹，ls -l 文件）"
             )
+        if isinstance(exc, sqlite3.IntegrityError):  # a guard of the history refused it
+            return cls(
+                f"登记库拒绝了这次写入，已全部撤回（{text}）。若这台机器上的 certreg 比上次写入"
+                "登记库的旧，请先升级 certreg（pip install -U），再重新运行"
+            )
         if "not a database" in text or "malformed" in text:
             return cls(
                 f"--db 指定的文件不是登记库，或已损坏（{text}）。请检查 --db 或环境变量 CERTREG_DB"
