@@ -38,7 +38,7 @@ def _year(code: str) -> str | None:
     return f"20{code}年核发" if len(code) == 2 and code.isdigit() else None
 
 
-def _fields(codes: str) -> str | None:
+def paper_fields(codes: str) -> str | None:
     """The paper's fields an employer confirmed (``trade,issued_on`` → 工种、发证日期); 无 for
     none (a confirmation the paper passed: nothing mismatched)."""
     if not codes:
@@ -65,8 +65,8 @@ CODE_COLUMNS: dict[str, Callable[[str], str | None]] = {
     "channel": CHANNEL_LABELS.get,
     "letter": LEVELS.get,
     "year_code": _year,
-    "confirmed": _fields,
-    "mismatched": _fields,
+    "confirmed": paper_fields,
+    "mismatched": paper_fields,
 }
 """Columns that hold a code, in any table or query, and how to name one of their codes. A value
 that is not a known code is shown as it is."""

@@ -360,6 +360,7 @@ def test_empty_verify_log_has_the_shared_schema(tmp_path: Path) -> None:
             ("channel",),
             ("client", "at"),
             ("key_id", "at"),
+            ("mismatched", "at"),
             ("number",),
             ("result", "at"),
         ]

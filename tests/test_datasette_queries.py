@@ -419,6 +419,58 @@ async def test_a_numbers_checks_and_reports_are_a_link_away(ds: Datasette) -> No
     assert await query(ds, "/verify_log/report_queue", 证书编号="Z1122020123") == []
 
 
+async def test_a_paper_that_did_not_match_is_suspicious_traffic_too(
+    ds: Datasette, registry_db: Path
+) -> None:
+    """Six employers were told 有效，但所填的工种与登记不符 of one real number and name — a
+    forged paper — and no query of suspicious traffic listed it; the report of one said 有效."""
+    log = sqlite_utils.Database(verify_log_path(registry_db))
+    at = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).replace(microsecond=0).isoformat()
+    checks = log.table("checks")
+    ids = [
+        checks.insert(
+            {
+                **{"at": at, "client": f"203.0.113.{i}", "number": "J1122010009"},
+                **{"result": "valid", "name_hash": "f" * 64, "channel": "api"},
+                **{"confirmed": "level,trade", "mismatched": "trade"},
+            }
+        ).last_pk
+        for i in range(6)
+    ]
+    report = (
+        log.table("reports")
+        .insert(
+            {
+                **{"at": at, "client": "203.0.113.1", "number": "J1122010009", "result": "valid"},
+                **{"checked_at": at, "name_hash": "f" * 64, "mismatched": "trade", "receipt": None},
+                **{"authority": "2200", "contact": "人事处", "text": "工种与证书不符"},
+            }
+        )
+        .last_pk
+    )
+    try:
+        [failing] = [
+            row
+            for row in await query(ds, "/verify_log/failing_numbers")
+            if row["证书编号"] == "J1122010009"
+        ]
+        assert (failing["证书内容不符次数"], failing["未查到或格式错误次数"]) == (6, 0)
+        [checked] = [
+            row
+            for row in await query(ds, "/verify_log/most_checked")
+            if row["证书编号"] == "J1122010009"
+        ]
+        assert checked["其中证书内容与登记不符"] == 6
+        [queued] = await query(ds, "/verify_log/report_queue", 证书编号="J1122010009")
+        assert queued["查验结果"] == "有效，但所填的证书内容与登记不符"
+        assert (queued["证书上不符的项目"], queued["其中证书内容与登记不符"]) == ("工种", 6)
+    finally:
+        log.execute(f"DELETE FROM checks WHERE id IN ({', '.join(map(str, ids))})")
+        log.execute("DELETE FROM reports WHERE id = ?", [report])
+        log.conn.commit()
+        log.close()
+
+
 async def test_the_report_queue_lists_only_the_unhandled_when_asked_yes(ds: Datasette) -> None:
     """全部 (or 不是, 所有) showed no report at all: anything but a short list of noes read as 是,
     and an auditor concluded nobody had reported anything."""

@@ -897,6 +897,21 @@ async def test_the_blank_history_names_each_field_on_its_page_and_in_its_csv(
     assert "同步编号所指 sync_label" in header and "字段 field" in header
 
 
+@pytest.mark.anyio
+async def test_the_register_history_names_each_field_on_its_page_and_in_its_csv(
+    ds: Datasette,
+) -> None:
+    """A manifest's change of a register's approval document read ``approval_doc``: English
+    to an auditor, on the page and in the export."""
+    cookies = signed_in(ds)
+    page = await ds.client.get("/registry/register_history", cookies=cookies)
+    exported = await ds.client.get(
+        "/registry/register_history.csv", params={"_labels": "on"}, cookies=cookies
+    )
+    assert page.status_code == 200 and "approval_doc 批准文号" in page.text
+    assert {row["field"] for row in csv_rows(exported)} == {"approval_doc 批准文号"}
+
+
 # SQL functions that leak the server's memory
 
 

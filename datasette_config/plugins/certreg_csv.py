@@ -31,6 +31,7 @@ from datasette_config.plugins.certreg_labels import (
     CORRECTION_COLUMNS,
     HISTORY,
     HISTORY_COLUMNS,
+    REGISTER_HISTORY,
     VISITOR_TEXT,
     blank_field_shown,
     corrections_shown,
@@ -191,6 +192,8 @@ def _shown(datasette: Any, table: str | None) -> Shown:
             return value
         if table == BLANK_HISTORY and column == "field":
             return blank_field_shown(value, record.get("kind", ""), datasette) or value
+        if table == REGISTER_HISTORY and column == "field":
+            return blank_field_shown(value, "registers", datasette) or value
         if history and column in HISTORY_COLUMNS:
             return history_shown(column, value, record.get("field", ""), certificate) or value
         if column in CORRECTION_COLUMNS:

@@ -18,6 +18,7 @@ from datasette_config.labels import (
     beijing_time,
     code_label,
     label_of,
+    paper_fields,
     shown_value,
 )
 from registry.domain.dates import beijing_day
@@ -32,6 +33,7 @@ SQL_FUNCTIONS: dict[str, Callable[[Any], str | None]] = {
     "channel_label": lambda code: label_of(CHANNEL_LABELS, code),
     "beijing_time": lambda value: beijing_time(value) or value,
     "beijing_date": lambda value: beijing_day(value) or value,
+    "paper_fields": lambda codes: paper_fields(codes) if codes else codes,
 }
 """For canned queries and staff SQL, beside the registry's own in plugins/certreg_sql.py."""
 
@@ -47,6 +49,8 @@ DERIVED = frozenset({"name_key"})
 
 
 HISTORY_COLUMNS = frozenset({"field", "old", "new"})
+REGISTER_HISTORY = "register_history"
+"""Its ``field`` names a column of ``registers`` (unit, approval_doc, issued_on)."""
 BLANK_HISTORY = "blank_history"
 """Its ``field`` names a column of the table its ``kind`` names (requisitions, dispatches,
 collections): shown with that column's label, as the certificates' history is."""
@@ -160,6 +164,8 @@ def _shown(row: Any, value: object, column: str, table: str | None, datasette: A
         return corrections_shown(value, labels)
     if table == BLANK_HISTORY and column == "field" and "kind" in row.keys():
         return blank_field_shown(value, row["kind"], datasette)
+    if table == REGISTER_HISTORY and column == "field":  # unit 领证单位, as the registers say
+        return blank_field_shown(value, "registers", datasette)
     if table == HISTORY and column in HISTORY_COLUMNS:
         labels = datasette.metadata("columns", database="registry", table="certificates") or {}
         field = row["field"] if "field" in row.keys() else None  # hidden: ?_nocol=field
