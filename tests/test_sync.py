@@ -123,6 +123,20 @@ def test_a_manifest_entry_changed_is_told_and_kept_not_called_the_same_content(
     assert "（导入时将记入名册登记信息变更）" in dry and "已记入名册登记信息变更" not in dry
 
 
+def test_a_unit_renamed_in_the_manifest_is_told_what_it_does_to_the_stock(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A unit renamed in registers.toml: its blanks stayed under the old name and its
+    certificates went to the new one, both unbalanced in certreg stock, and nothing said so."""
+    rows = [approval_row("Z1122000001", "周杰")]
+    registers.add("sz.csv", rows, PROVINCE)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    registers.add("sz.csv", rows, {**PROVINCE, "unit": "省直示例单位（更名）"})
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0 and "“省直示例单位” → “省直示例单位(更名)”" in output  # as stored
+    assert "申领计划表、发放单中仍写“省直示例单位”的，请一并改为“省直示例单位(更名)”" in output
+
+
 def test_a_dry_runs_copy_stays_beside_the_registry_and_a_killed_ones_is_swept(
     registers: RegisterFactory, db_path: Path
 ) -> None:

@@ -29,9 +29,19 @@ def manifest_changes(outcome: Outcome) -> list[str]:
     return [
         f"{MANIFEST_LABELS.get(key, key)}（registers.toml 中的 {key}，单个文件时为 "
         f"--{key.replace('_', '-')}）“{_shown(old)}” → “{_shown(new)}”（{_kept(outcome)}名册登记"
-        "信息变更）"
+        f"信息变更）{_unit_advice(old, new) if key == 'unit' else ''}"
         for key, old, new in outcome.manifest_changes
     ]
+
+
+def _unit_advice(old: object, new: object) -> str:
+    """What a unit renamed in the manifest does to the stock: its blanks were requested and
+    dispatched under the old name, its certificates now count under the new one — each side
+    unbalanced in `certreg stock`, which nothing said."""
+    return (
+        f"。空白证书按单位对账（certreg stock）：该单位的申领计划表、发放单中仍写“{_shown(old)}”"
+        f"的，请一并改为“{_shown(new)}”，否则新旧两个名称各自对不上账"
+    )
 
 
 def roster_changes(outcome: Outcome, everything: bool) -> list[str]:
