@@ -289,6 +289,24 @@ async def test_a_refused_register_that_wrote_the_number_is_in_its_history(
     assert column(rows, "事件")[-1] == "当前状态：有效"  # the holder's, untouched
 
 
+async def test_a_number_whose_row_was_refused_for_another_cell_is_in_its_history(
+    one_roster: OneRoster,
+) -> None:
+    """A roster refused for a failing score: its row's number was in no history (only a problem
+    of the number cell recorded the number), though the query promises the refused rows."""
+    later = [approval_row("Z1122020002", "吴敏", 技术业务理论=52)]
+    one_roster.registers.add("later.csv", later, MIANYANG)
+    assert one_roster.sync() == 1
+    rows = await query(one_roster.staff(), "/registry/certificate", 证书编号="Z1122020002")
+    [refused] = [row for row in rows if row["事件"] == "名册退回"]
+    assert (refused["来源名册"], refused["名册行号"], refused["证书编号"]) == (
+        "later.csv",
+        4,
+        "Z1122020002",
+    )
+    assert "技术业务理论" in refused["说明"]
+
+
 async def test_a_refused_number_cell_keeps_the_number_it_wrote_for_the_lookup(
     one_roster: OneRoster,
 ) -> None:

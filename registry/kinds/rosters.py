@@ -154,6 +154,13 @@ def check_roster(
     problems = issued_failing(conn, result, entry, problems)
     problems = _with_next_free(conn, result, problems)
     # in row order, as a clerk reads the report
+    # each row's problem names the row's number: staff's history of a number lists a refused
+    # roster's row by it (a failing score, not only a number cell, kept a number out)
+    numbered = {row: number for row, _, number in result.numbers}
+    problems = [
+        replace(p, number=numbered[p.row]) if p.number is None and p.row in numbered else p
+        for p in problems
+    ]
     problems.sort(key=lambda p: -1 if p.row is None else p.row)
     result.notices = collected_rewritten(conn, result, entry, context.catalogue)
     return problems, result
