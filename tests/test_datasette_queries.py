@@ -307,6 +307,28 @@ async def test_a_number_whose_row_was_refused_for_another_cell_is_in_its_history
     assert "技术业务理论" in refused["说明"]
 
 
+async def test_a_syncs_page_leads_to_what_it_wrote(one_roster: OneRoster) -> None:
+    """An auditor on a sync's page saw the history rows it wrote, not the certificate it
+    registered: certificates name their sync in no foreign key, and had to be filtered by hand."""
+    assert one_roster.sync() == 0
+    one_roster.registers.add(
+        "bad.csv", [approval_row("Z1122020002", "吴敏", 技术业务理论=52)], MIANYANG
+    )
+    assert one_roster.sync() == 1
+    ds = one_roster.staff()
+    cookies = signed_in(ds)
+    loaded = await ds.client.get("/registry/syncs/1", cookies=cookies)
+    assert loaded.status_code == 200
+    assert (
+        'href="/registry/certificates?created_sync=1">本次登记的证书</a>（新增 1）' in loaded.text
+    )
+    assert 'href="/registry/certificates?updated_sync=1"' in loaded.text
+    listed = await ds.client.get("/registry/certificates.json?created_sync=1", cookies=cookies)
+    assert [row[0] for row in listed.json()["rows"]] == ["Z1122020001"]
+    refused = await ds.client.get("/registry/syncs/2", cookies=cookies)
+    assert refused.status_code == 200 and "本次登记的证书" not in refused.text
+
+
 async def test_a_refused_number_cell_keeps_the_number_it_wrote_for_the_lookup(
     one_roster: OneRoster,
 ) -> None:
