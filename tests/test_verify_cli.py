@@ -79,7 +79,7 @@ def test_a_check_that_finds_nothing_names_whom_to_ask(
     monkeypatch.setenv("CERTREG_AUTHORITIES", str(tmp_path / "missing.csv"))
     text = CliRunner().invoke(cli, ["verify", "Z1122029999", "周杰", "--db", str(sample_db)])
     assert text.exit_code == 2 and "CERTREG_AUTHORITIES 指定的发证机关联系方式文件" in text.output
-    assert "（文件不存在）" in text.output and "Errno" not in text.output
+    assert "（文件或文件夹不存在）" in text.output and "Errno" not in text.output
     # Excel's "Unicode 文本": tab-separated UTF-16 (read as nothing once, and the shipped
     # phones given to employers without a word)
     contacts.write_text(

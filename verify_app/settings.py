@@ -24,6 +24,7 @@ from registry.domain.authorities import (
     builtin_authorities,
     parse_authorities,
 )
+from registry.domain.os_reasons import reason
 from registry.public.proxies import VARIABLE as PROXIES_VARIABLE
 from registry.public.proxies import ProxyProblem, proxy_problem, trusted_proxies
 from registry.public.secret_values import unrun_command
@@ -82,15 +83,9 @@ def load_authorities(file: Path | None) -> dict[str, Authority]:
     try:
         text = read_text(file)  # as Excel saves it on a Chinese Windows too (GB18030)
     except (OSError, UnicodeDecodeError) as exc:
-        reason = (
-            "文件不存在"
-            if isinstance(exc, FileNotFoundError)
-            else "无法识别文件编码"
-            if isinstance(exc, UnicodeDecodeError)
-            else "没有读取权限，或不是文件"
-        )
+        why = "无法识别文件编码" if isinstance(exc, UnicodeDecodeError) else reason(exc)
         raise SettingsProblem(
-            f"CERTREG_AUTHORITIES 指定的发证机关联系方式文件 {file} 无法读取（{reason}）。"
+            f"CERTREG_AUTHORITIES 指定的发证机关联系方式文件 {file} 无法读取（{why}）。"
             "文件应为 UTF-8 或 GB18030 编码的 CSV，列为 代码,名称,地址,电话"
         ) from exc
     try:

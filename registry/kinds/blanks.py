@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from registry.domain.dates import CHINESE_NUMERALS, FIRST_DAY, TOO_EARLY, BadDate, parse_date
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.names import normalise_name
+from registry.domain.numbers import MAX_SEQUENCE
 from registry.domain.opinions import DATE_IN_TEXT, approves, awaits, refuses
 from registry.domain.regions import PREFECTURE_FULL_NAMES, PROVINCE, REGIONS, bureau_region
 from registry.kinds.cells import NONE_WRITTEN
@@ -61,7 +62,7 @@ def recipient(unit: str) -> Recipient:
     return Recipient(name)
 
 
-MAX_QUANTITY = 9999
+MAX_QUANTITY = MAX_SEQUENCE
 """The most blanks of one level a row may count: the four-digit sequence numbers of 附件3."""
 
 
