@@ -146,15 +146,17 @@ def test_the_apps_and_the_command_line_start_without_the_pinyin_dictionaries() -
     assert "pypinyin" not in loaded and "registry.domain.names" in loaded
 
 
-def test_a_command_imports_its_own_module_alone() -> None:
+@pytest.mark.parametrize(("command", "module"), [("sync", "registers"), ("verify", "checks")])
+def test_a_command_imports_its_own_module_alone(command: str, module: str) -> None:
     """Every command's module was imported for any command: ``certreg sync`` loaded Starlette,
-    uvicorn and both apps, which it never starts (0.15 s of a no-op sync's 0.9 s)."""
+    uvicorn and both apps, which it never starts (0.15 s of a no-op sync's 0.9 s); ``certreg
+    verify`` loaded the public app's settings for the contacts file."""
     loaded = subprocess.run(
         [
             sys.executable,
             "-c",
             "import sys, click; from registry.cli import cli;"
-            " cli.get_command(click.Context(cli), 'sync'); print(*sorted(sys.modules))",
+            f" cli.get_command(click.Context(cli), '{command}'); print(*sorted(sys.modules))",
         ],
         capture_output=True,
         text=True,
@@ -163,7 +165,7 @@ def test_a_command_imports_its_own_module_alone() -> None:
     ).stdout.split()
     web = ("starlette", "uvicorn", "datasette", *APPS)
     assert [m for m in loaded if m.split(".")[0] in web] == []
-    assert "registry.cli.registers" in loaded and "registry.cli.web" not in loaded
+    assert f"registry.cli.{module}" in loaded and "registry.cli.web" not in loaded
 
 
 def test_every_command_is_defined_where_the_group_looks_for_it() -> None:

@@ -19,16 +19,12 @@ from starlette.datastructures import Secret
 
 from registry import store
 from registry.domain.authorities import (
-    AuthoritiesProblem,
     Authority,
-    builtin_authorities,
-    parse_authorities,
 )
-from registry.domain.os_reasons import reason
+from registry.public.contacts_file import ContactsFileProblem, read_contacts
 from registry.public.proxies import VARIABLE as PROXIES_VARIABLE
 from registry.public.proxies import ProxyProblem, proxy_problem, trusted_proxies
 from registry.public.secret_values import unrun_command
-from registry.sheets.encoding import read_text
 
 MIN_SECRET_LENGTH = 16
 
@@ -76,31 +72,11 @@ _NOT_A_NUMBER = re.compile(r"Config '(\w+)' has value '(.*)'\. Not a valid int\.
 
 
 def load_authorities(file: Path | None) -> dict[str, Authority]:
-    """The issuing departments' contacts from ``file`` (``CERTREG_AUTHORITIES``) over the
-    shipped list; `SettingsProblem` naming the file when it cannot be read."""
-    if file is None:
-        return builtin_authorities()
+    """`registry.public.contacts_file.read_contacts`, its problem a `SettingsProblem`."""
     try:
-        text = read_text(file)  # as Excel saves it on a Chinese Windows too (GB18030)
-    except (OSError, UnicodeDecodeError) as exc:
-        why = "无法识别文件编码" if isinstance(exc, UnicodeDecodeError) else reason(exc)
-        raise SettingsProblem(
-            f"CERTREG_AUTHORITIES 指定的发证机关联系方式文件 {file} 无法读取（{why}）。"
-            "文件应为 UTF-8 或 GB18030 编码的 CSV，列为 代码,名称,地址,电话"
-        ) from exc
-    try:
-        supplied = parse_authorities(text)
-    except AuthoritiesProblem as exc:
-        raise SettingsProblem(
-            f"CERTREG_AUTHORITIES 指定的发证机关联系方式文件 {file} 有误，未启用："
-            f"{exc}。请改正后重试"
-        ) from exc
-    if not supplied:  # another separator, another header: employers would get the shipped list
-        raise SettingsProblem(
-            f"CERTREG_AUTHORITIES 指定的发证机关联系方式文件 {file} 中没有读到任何发证机关。"
-            "第一行应为 代码,名称,地址,电话，各列以逗号分隔（Excel 请另存为“CSV（逗号分隔）”）"
-        )
-    return {**builtin_authorities(), **supplied}
+        return read_contacts(file)
+    except ContactsFileProblem as exc:
+        raise SettingsProblem(str(exc)) from exc
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from registry.domain.authorities import Contacts
 from registry.domain.dates import beijing_clock
 from registry.domain.statuses import REISSUED, VALID
 from registry.public import lookup
+from registry.public.contacts_file import ContactsFileProblem, read_contacts
 from registry.public.fields import PUBLIC_FIELDS
-from verify_app.settings import SettingsProblem, load_authorities, optional_path
 
 
 @cli.command()
@@ -37,8 +37,9 @@ def verify(number: str, name: str, db: Path, as_json: bool) -> None:
     """
     require_registry(db)
     try:
-        contacts = Contacts(load_authorities(optional_path(os.environ.get("CERTREG_AUTHORITIES"))))
-    except SettingsProblem as exc:
+        file = os.environ.get("CERTREG_AUTHORITIES", "").strip()
+        contacts = Contacts(read_contacts(Path(file) if file else None))
+    except ContactsFileProblem as exc:
         raise UsageProblem(str(exc)) from exc
     conn = store.connect(db, readonly=True)
     try:
