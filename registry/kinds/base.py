@@ -95,7 +95,7 @@ def no_entry_rule(entry: RegisterEntry) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Kind(Generic[Checked, Payload]):
     layout: Layout
     validate: Callable[[Checked, RegisterEntry, LoadContext], tuple[list[Problem], Payload]]

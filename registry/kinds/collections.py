@@ -297,4 +297,9 @@ def apply_collections(
     return replace_rows(conn, "collections", entry.key, rows, "number", sync_id)
 
 
-KIND: Kind[Table, list[Collection]] = Kind(LAYOUT, check_collections, apply_collections, keep_table)
+KIND: Kind[Table, list[Collection]] = Kind(
+    layout=LAYOUT,
+    check_alone=keep_table,
+    validate=check_collections,
+    apply=apply_collections,
+)

@@ -177,5 +177,9 @@ def entry_rule(entry: RegisterEntry) -> str | None:
 
 
 KIND: Kind[Table, list[Dispatch]] = Kind(
-    LAYOUT, check_dispatches, apply_dispatches, keep_table, entry_rule=entry_rule
+    layout=LAYOUT,
+    check_alone=keep_table,
+    validate=check_dispatches,
+    apply=apply_dispatches,
+    entry_rule=entry_rule,
 )

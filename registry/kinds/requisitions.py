@@ -249,5 +249,9 @@ def apply_requisitions(
 
 
 KIND: Kind[Table, list[Requisition]] = Kind(
-    LAYOUT, check_requisitions, apply_requisitions, keep_table, read=read_requisitions
+    layout=LAYOUT,
+    check_alone=keep_table,
+    validate=check_requisitions,
+    apply=apply_requisitions,
+    read=read_requisitions,
 )

@@ -207,19 +207,19 @@ def technician_entry_rule(entry: RegisterEntry) -> str | None:
 
 
 APPROVAL: Kind[RosterResult, RosterResult] = Kind(
-    APPROVAL_LAYOUT,
-    check_roster,
-    apply_roster,
-    check_rows,
+    layout=APPROVAL_LAYOUT,
+    check_alone=check_rows,
+    validate=check_roster,
+    apply=apply_roster,
     needs=ROSTER_NEEDS,
     entry_rule=roster_entry_rule,
     entry_note=without_unit,
 )
 TECHNICIAN: Kind[RosterResult, RosterResult] = Kind(
-    TECHNICIAN_LAYOUT,
-    check_roster,
-    apply_roster,
-    check_rows,
+    layout=TECHNICIAN_LAYOUT,
+    check_alone=check_rows,
+    validate=check_roster,
+    apply=apply_roster,
     needs=ROSTER_NEEDS,
     entry_rule=technician_entry_rule,
 )

@@ -198,5 +198,8 @@ def apply_status_changes(
 
 
 KIND: Kind[Table, StatusChanges] = Kind(
-    LAYOUT, check_status_changes, apply_status_changes, keep_table
+    layout=LAYOUT,
+    check_alone=keep_table,
+    validate=check_status_changes,
+    apply=apply_status_changes,
 )
