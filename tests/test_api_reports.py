@@ -114,7 +114,9 @@ def test_a_report_says_what_was_seen_in_plain_text(
     assert reports_of(registry_db) == []
 
 
-def test_a_clients_reports_a_day_are_counted_as_the_forms_are(app_client: AppClient) -> None:
+def test_a_clients_reports_a_day_are_counted_by_the_api(app_client: AppClient) -> None:
+    """The day's allowance of reports, as the report form's (test_employer_reports): the API's
+    second report is a 429 the client can wait out."""
     with app_client(reports_per_day=1) as client:
         first = client.post(
             "/api/v1/reports", json={"ticket": ticket_of(client, *REVOKED), "text": "可疑"}

@@ -716,9 +716,9 @@ def test_a_dispatch_before_the_approval_and_past_it_is_told_both_on_its_own_row(
 
 
 def test_a_dispatch_past_the_total_after_the_approval_is_not_called_early(tmp_path: Path) -> None:
-    """One slip of 5 on 2012-03-01 against 4 approved on 2012-02-20 was also told it came
-    before the approval; and of two slips of one file, the earlier-dated listed last, the other
-    was told so too."""
+    """Two slips after the approval of 2 on 2012-02-20 — 2 on 2012-03-01 and 1 on 2012-03-05,
+    3 in all: the one past the total was also told it came before the approval; and of two
+    slips of one file, the earlier-dated listed last, the other was told so too."""
     db = tmp_path / "registry.db"
     approved = [requisition(UNIT, 0, 2, province="同意 2012-02-20")]
     assert load(db, tmp_path / "req.csv", "requisitions", approved)["exit_code"] == 0
