@@ -194,6 +194,21 @@ def test_a_latin_name_matches_whatever_its_case_and_spacing(registry: Path) -> N
     assert (code, json.loads(output)["result"]) == (1, "no_match")
 
 
+@pytest.mark.parametrize(
+    ("typed", "older"),
+    [("C11220O0002", False), ("C1122OIOOO2", False), ("123456", True), ("C11-2202", True)],
+)
+def test_only_a_number_that_is_none_of_ours_is_told_it_may_be_an_older_certificate(
+    registry: Path, typed: str, older: bool
+) -> None:
+    """A letter O typed for a 0 (a number of ours mistyped) was told, at length, about older
+    certificates the registry does not hold: noise to an officer on a phone."""
+    output = cli_verify(registry, typed, "李明", "--json")[1]
+    advice = json.loads(output)["advice"]
+    assert ("旧式证书" in advice) is older, advice
+    assert "请核对后重新输入" in advice
+
+
 def test_a_minority_name_matches_however_its_dot_is_typed(registry: Path) -> None:
     """阿依古丽•买买提 is registered with a dot; an employer types a full stop, a space, or
     nothing at all there (the dot is the character phones make hardest). Other letters still

@@ -116,9 +116,17 @@ def _check_shape(value: str) -> None:
             raise MalformedNumber(f"{what}“{part}”应为阿拉伯数字{_lookalikes(part)}")
 
 
+MISTAKEN_LETTER = "应为数字 "
+"""How a number's reason names a letter typed for a digit: a new-style number mistyped."""
+
+
 def _lookalikes(part: str) -> str:
     """The letters in ``part`` that a digit was mistaken for (Z1122O00002: O for 0)."""
-    found = [f"字母 {c} 应为数字 {d}" for c, d in (("O", "0"), ("I", "1"), ("L", "1")) if c in part]
+    found = [
+        f"字母 {c} {MISTAKEN_LETTER}{d}"
+        for c, d in (("O", "0"), ("I", "1"), ("L", "1"))
+        if c in part
+    ]
     return f"（{'，'.join(found)}）" if found else ""
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.domain.names import mask_name, name_key, same_holder
-from registry.domain.numbers import MalformedNumber, normalise, parse_canonical
+from registry.domain.numbers import MISTAKEN_LETTER, MalformedNumber, normalise, parse_canonical
 from registry.domain.regions import authority_name
 from registry.domain.statuses import (
     MALFORMED,
@@ -65,6 +65,14 @@ NAME_ADVICE = {
 NOT_CHECKED = "未查验"
 """The label of such an answer: the number may well be right, it was not looked up."""
 
+OLD_STYLE = (
+    "本库只登记按川人社函〔2012〕389号核发的《资格证书》：持此前颁发的旧式证书（如《中华人民共和国"
+    "机关事业单位工人技术岗位证书》）的，在本库查不到不等于证书无效，请向发证机关核实（§五.(四) 说的"
+    "是原印制的空白证书，不是已颁发的证书）。"
+)
+"""What a malformed number may be: an older certificate's. Not said of a letter typed for a
+digit (G1122OOOOO1), a number of ours mistyped, where it was noise to an officer on a phone."""
+
 ADVICE: dict[str, str] = {
     VALID: "证书有效。请核对持证人出示的证书原件，其等级、工种、发证日期等应与登记的一致。",
     REISSUED: "该证书曾遗失并于 {status_date} 补发。只有正页右下方注明“补发”字样、"
@@ -73,9 +81,7 @@ ADVICE: dict[str, str] = {
     "请持证人出示新证书 {successor}，并以该编号和新证书上的姓名重新查验（换发时可能更正过姓名）。",
     REVOKED: "该证书已于 {status_date} 被发证机关撤销，不能作为资格凭证。"
     "如对撤销有疑问，请向发证机关核实。",
-    MALFORMED: "{reason}。证书编号是1个字母加10位数字，如 Z1122020123，请核对后重新输入。"
-    "本库只登记按川人社函〔2012〕389号核发的《资格证书》：持此前颁发的旧式证书（如《中华人民共和国"
-    "机关事业单位工人技术岗位证书》）的，在本库查不到不等于证书无效，请向发证机关核实（§五.(四) 说的是原印制的空白证书，不是已颁发的证书）。",
+    MALFORMED: "{reason}。证书编号是1个字母加10位数字，如 Z1122020123，请核对后重新输入。",
     NO_MATCH: "登记库中没有与该编号和姓名都相符的证书。请核对编号和姓名是否输入正确"
     "（姓名须与证书一致）。查不到不一定是假证：也可能是输入有误，或该证书尚未录入登记库；"
     "仍查不到的，请向发证机关核实，核实前请勿以此证书为凭。",
@@ -140,7 +146,10 @@ class Verification:
             return REISSUE_COPY.format(origin=origin)
         if self.result == REISSUED and self.status_date is None:
             return REISSUED_UNDATED
-        return ADVICE[self.result].format_map(vars(self))
+        advice = ADVICE[self.result].format_map(vars(self))
+        if self.result == MALFORMED and MISTAKEN_LETTER not in (self.reason or ""):
+            advice += OLD_STYLE  # a number that is none of ours, not one of ours mistyped
+        return advice
 
     def as_json(self) -> dict[str, object]:
         """The result and each public field that has a value, in the table's order."""
