@@ -1,9 +1,10 @@
 """The registry's history is appended to, never rewritten: triggers refuse to change or delete
 what an auditor reads — the old values of every correction, every sync and its problems — and
-to delete a certificate or a status change, or to take one back, whoever opens the file (the ``sqlite3`` shell, a
-database browser), not only certreg. certreg itself never does either (certificates are never
-deleted, §五.(三)). Whoever can drop a trigger can still rewrite the file: these keep the
-history from being changed by mistake or in passing, and make a change a deliberate act.
+to delete a certificate or a status change, or to take one back, whoever opens the file (the
+``sqlite3`` shell, a database browser), not only certreg. certreg itself never does either
+(certificates are never deleted, §五.(三)). Whoever can drop a trigger can still rewrite the
+file: these keep the history from being changed by mistake or in passing, and make a change a
+deliberate act.
 """
 
 from __future__ import annotations
