@@ -155,11 +155,12 @@ STAFF_INDEXES: tuple[tuple[str, ...], ...] = (
 checks of a reported number, API keys' daily use, the failed checks of the last days — which
 otherwise walked a year's log of two million checks in number order, 5 s —, the table's facets
 by result and channel, 0.6–0.8 s each without an index; the checks whose paper did not match
-what the registry holds, a forged paper with a real number and name, by ``mismatched``). Only a log staff browse has them: each
-costs every check a B-tree insert — ``number`` and ``client`` at random places, some 50 µs of
-writer CPU a row on a log of a million rows (bench/RESULTS.md); ``result`` and ``channel``, of a
-few values, at the end of their value's run — so a replica's log, which staff read only once
-``certreg collect-logs`` has merged it into the registry host's, is written without them."""
+what the registry holds, a forged paper with a real number and name, by ``mismatched``). Only a
+log staff browse has them: each costs every check a B-tree insert — ``number`` and ``client`` at
+random places, some 50 µs of writer CPU a row on a log of a million rows (bench/RESULTS.md);
+``result`` and ``channel``, of a few values, at the end of their value's run — so a replica's
+log, which staff read only once ``certreg collect-logs`` has merged it into the registry host's,
+is written without them."""
 
 
 def ensure_staff_indexes(conn: sqlite3.Connection) -> None:
