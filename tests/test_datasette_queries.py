@@ -307,6 +307,21 @@ async def test_a_number_whose_row_was_refused_for_another_cell_is_in_its_history
     assert "技术业务理论" in refused["说明"]
 
 
+async def test_a_collected_papers_trade_changed_is_in_its_history(one_roster: OneRoster) -> None:
+    """A corrected roster changed what a collected paper prints: the conflict was kept by the
+    new trade (its value), and the certificate's history never showed it."""
+    collected = {"证书编号": "Z1122020001", "领取人": "周杰", "签名": "是", "日期": "2012-03-25"}
+    one_roster.registers.add("c.csv", [collected], {"kind": "collections", "authority": "2202"})
+    assert one_roster.sync() == 0
+    welder = [approval_row("Z1122020001", "周杰", 报考工种="焊工")]
+    one_roster.registers.add("mianyang.csv", welder, MIANYANG)
+    assert one_roster.sync() == 0
+    rows = await query(one_roster.staff(), "/registry/certificate", 证书编号="Z1122020001")
+    [conflict] = [row for row in rows if row["事件"] == "冲突"]
+    assert conflict["证书编号"] == "Z1122020001" and conflict["来源名册"] == "mianyang.csv"
+    assert "已于 2012-03-25 领取，登记的工种由“电工”改为“焊工”" in conflict["说明"]
+
+
 async def test_a_syncs_page_leads_to_what_it_wrote(one_roster: OneRoster) -> None:
     """An auditor on a sync's page saw the history rows it wrote, not the certificate it
     registered: certificates name their sync in no foreign key, and had to be filtered by hand."""
@@ -319,9 +334,7 @@ async def test_a_syncs_page_leads_to_what_it_wrote(one_roster: OneRoster) -> Non
     cookies = signed_in(ds)
     loaded = await ds.client.get("/registry/syncs/1", cookies=cookies)
     assert loaded.status_code == 200
-    assert (
-        'href="/registry/certificates?created_sync=1">本次登记的证书</a>（新增 1）' in loaded.text
-    )
+    assert 'href="/registry/certificates?created_sync=1">本次登记的证书</a>' in loaded.text
     assert 'href="/registry/certificates?updated_sync=1"' in loaded.text
     listed = await ds.client.get("/registry/certificates.json?created_sync=1", cookies=cookies)
     assert [row[0] for row in listed.json()["rows"]] == ["Z1122020001"]
@@ -501,6 +514,12 @@ async def test_a_paper_that_did_not_match_is_suspicious_traffic_too(
             if row["证书编号"] == "J1122010009"
         ]
         assert checked["其中证书内容与登记不符"] == 6
+        [plain] = [
+            row
+            for row in await query(ds, "/verify_log/most_checked")
+            if row["证书编号"] == "Z1122020123"
+        ]
+        assert plain["其中证书内容与登记不符"] == 0  # none confirmed: 0, not empty
         [queued] = await query(ds, "/verify_log/report_queue", 证书编号="J1122010009")
         assert queued["查验结果"] == "有效，但所填的证书内容与登记不符"
         assert (queued["证书上不符的项目"], queued["其中证书内容与登记不符"]) == ("工种", 6)

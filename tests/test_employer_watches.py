@@ -235,6 +235,9 @@ def test_a_name_in_latin_letters_after_the_number_is_read_whole(line: str) -> No
         "C1122000001 陈静 初级工",
         "初级工 陈静 C1122000001",
         "陈静 C1122000001",
+        "C1122000001陈静 初级工",
+        "陈静 C1122000001 初级工。",
+        "陈静，C1122000001，初级工",
     ],
 )
 def test_a_level_written_beside_the_number_and_name_is_no_part_of_either(line: str) -> None:

@@ -135,6 +135,14 @@ def test_a_unit_renamed_in_the_manifest_is_told_what_it_does_to_the_stock(
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 0 and "“省直示例单位” → “省直示例单位(更名)”" in output  # as stored
     assert "申领计划表、发放单中仍写“省直示例单位”的，请一并改为“省直示例单位(更名)”" in output
+    # a city's blanks are counted by the city, whatever its units are called
+    city = [approval_row("Z1122020001", "吴敏")]
+    registers.add("my.csv", city, {**MIANYANG, "unit": "绵阳市示例医院"})
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    registers.add("my.csv", city, {**MIANYANG, "unit": "绵阳市示例医院二"})
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0 and "“绵阳市示例医院” → “绵阳市示例医院二”" in output
+    assert "certreg stock" not in output
 
 
 def test_a_dry_runs_copy_stays_beside_the_registry_and_a_killed_ones_is_swept(
@@ -269,11 +277,14 @@ def test_a_corrected_roster_that_rewrites_what_a_collected_paper_prints_is_repor
         "r.csv 第4行「报考工种」“焊工”：证书 Z1122020001 已于 2012-03-25 领取，登记的工种由“电工”改为“焊工”"
         in output
     )
-    assert "发证日期（issued_on）由 2012-03-20 改为 2012-03-21，但证书 Z1122020001已领取" in output
+    assert (
+        "证书 Z1122020001 已于 2012-03-25 领取，发证日期（issued_on）由 2012-03-20 改为 2012-03-21"
+        in output
+    )
     assert "须按§四.(六)2收回旧证换发新证" in output
-    with sqlite3.connect(db_path) as conn:
-        kept = conn.execute("SELECT count(*) FROM problems WHERE severity = 'conflict'")
-        assert kept.fetchone() == (2,)
+    with sqlite3.connect(db_path) as conn:  # each kept by the certificate's number
+        kept = conn.execute("SELECT number FROM problems WHERE severity = 'conflict'")
+        assert kept.fetchall() == [("Z1122020001",), ("Z1122020001",)]
     registers.add("r.csv", roster, MIANYANG)  # put back: loaded, and reported as such
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 0 and "登记的工种由“焊工”改为“电工”" in output

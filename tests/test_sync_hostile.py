@@ -543,5 +543,6 @@ def test_a_write_the_registrys_guards_refuse_is_told_as_such(tmp_path: Path) -> 
         )
     result = CliRunner().invoke(cli, ["sync", str(SAMPLES), "--db", str(db)])
     assert result.exit_code == 2, result.output
-    assert "登记库拒绝了这次写入，已全部撤回（较新版本的守护）" in result.output
-    assert "请先升级 certreg" in result.output and "写入权限" not in result.output
+    assert "登记库拒绝了正在导入的名册的写入，这一名册已撤回，此前已导入的不受影响" in result.output
+    assert "（较新版本的守护）" in result.output and "写入权限" not in result.output
+    assert "请先按部署说明" in result.output

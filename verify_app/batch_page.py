@@ -133,7 +133,7 @@ def _batch_results(
                 a,
                 verifier.contacts.text_for(a.answer.number) if a.wants_contact else None,
             )
-            | {TYPED_NAME: r.item.name},  # the page's only: the file has the name already
+            | {TYPED_NAME: visible(r.item.name)},  # the page's only: the file has the name
         )
         for r, a in zip(parsed.rows, answers, strict=True)
     ]

@@ -71,24 +71,26 @@ def split_line(line: str) -> list[str]:
     """``编号 姓名`` as typed on one line — a comma (either width), 、, a tab or a semicolon
     between them, or nothing but the end of the number (`_split`): [number, name], or what
     could be told apart when that is not two parts."""
-    line = line.strip()
+    line = _without_level(line.strip())
     parts = _SEPARATORS.split(line, maxsplit=1)
     if len(parts) == 1:
-        parts = _split(_without_level(line))
+        parts = _split(line)
     if len(parts) == 2 and _name_first(*parts):  # 张三 Z1122020123, pasted from 姓名 | 证书编号
         parts.reverse()
     return [parts[0].strip().rstrip(_AFTER_NUMBER), *(p.strip(_AROUND_NAME) for p in parts[1:])]
 
 
+_WORDS = re.compile(r"[\s,，、\t;；]+")
+
+
 def _without_level(line: str) -> str:
-    """A line of three or more words without a word that is a level (陈静 C1122000001 初级工, as
-    a chat message lists an applicant): the level was read into the number or the name, and the
-    check told of text before the number."""
-    words = line.split()
-    if len(words) < 3:
-        return line
+    """A line without a word that is a level (陈静 C1122000001 初级工, 陈静，C1122000001，
+    初级工。, C1122000001陈静 初级工 — as a chat message lists an applicant), its other words
+    joined by spaces; the line as it is when it has none, or nothing but levels. The level was
+    read into the number or the name: told of text before the number, or 未查到."""
+    words = [word.rstrip("。.") for word in _WORDS.split(line) if word]
     kept = [word for word in words if word not in LETTER_OF_LEVEL]
-    return " ".join(kept) if len(kept) >= 2 else line
+    return " ".join(kept) if kept and len(kept) < len(words) else line
 
 
 def _name_first(first: str, second: str) -> bool:

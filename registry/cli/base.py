@@ -116,8 +116,9 @@ class RegistryUnavailable(Failed):
             )
         if isinstance(exc, sqlite3.IntegrityError):  # a guard of the history refused it
             return cls(
-                f"登记库拒绝了这次写入，已全部撤回（{text}）。若这台机器上的 certreg 比上次写入"
-                "登记库的旧，请先升级 certreg（pip install -U），再重新运行"
+                f"登记库拒绝了正在导入的名册的写入，这一名册已撤回，此前已导入的不受影响（{text}）。"
+                "若这台机器上的 certreg 比上次写入登记库的旧，请先按部署说明（docs/DEPLOY.md"
+                "“Backups and upgrades”）升级 certreg，再重新运行"
             )
         if "not a database" in text or "malformed" in text:
             return cls(

@@ -110,7 +110,7 @@ def collected_rewritten(
     confirmation, which a 换发 puts right (§四.(六)2). A trade the catalogue now spells
     otherwise (焊工 an alias of 电焊工) is no change; a revoked paper is valid nowhere."""
     certificates = {c.number: c for c in result.certificates}
-    problems, dates = [], []
+    problems = []
     for number, trade, issued_on, collected_on in conn.execute(_COLLECTED, (entry.key, REVOKED)):
         certificate = certificates.get(number)
         if certificate is None:
@@ -129,22 +129,18 @@ def collected_rewritten(
                 )
             )
         if certificate.issued_on != issued_on:
-            dates.append((number, issued_on, collected_on))
-    if dates:
-        number, issued_on, collected_on = dates[0]
-        more = f"等 {len(dates)} 本已领取的证书" if len(dates) > 1 else ""
-        problems.append(
-            Problem(
-                None,
-                None,
-                certificates[number].issued_on,
-                f"发证日期（issued_on）由 {issued_on} 改为 {certificates[number].issued_on}，"
-                f"但证书 {number}{more}已领取（{collected_on}）：发证日期印在已发出的证书上，"
-                "持证人手中的证书将与登记不符。已按本版本登记；确属错填的，须按§四.(六)2"
-                "收回旧证换发新证",
-                "§四.(三)",
+            problems.append(
+                Problem(
+                    None,
+                    None,
+                    certificate.issued_on,
+                    f"证书 {number} 已于 {collected_on} 领取，发证日期（issued_on）由 {issued_on} "
+                    f"改为 {certificate.issued_on}：发证日期印在已发出的证书上，持证人手中的证书"
+                    "将与登记不符。已按本版本登记；确属错填的，须按§四.(六)2收回旧证换发新证",
+                    "§四.(三)",
+                    number=number,
+                )
             )
-        )
     return problems
 
 

@@ -3,6 +3,7 @@ issued certificate (`roster_changes`) and each fact of its manifest entry (`mani
 
 from __future__ import annotations
 
+from registry.domain.regions import PROVINCE
 from registry.domain.text import visible
 from registry.kinds.rosters import FIELD_COLUMNS
 from registry.sync.outcome import CHECKED, Outcome
@@ -26,10 +27,11 @@ def _kept(outcome: Outcome) -> str:
 def manifest_changes(outcome: Outcome) -> list[str]:
     """What registers.toml (or a single file's options) changed of a loaded register,
     old → new, each kept in its history."""
+    provincial = outcome.entry.region == PROVINCE  # a city's blanks are counted by the city
     return [
         f"{MANIFEST_LABELS.get(key, key)}（registers.toml 中的 {key}，单个文件时为 "
         f"--{key.replace('_', '-')}）“{_shown(old)}” → “{_shown(new)}”（{_kept(outcome)}名册登记"
-        f"信息变更）{_unit_advice(old, new) if key == 'unit' else ''}"
+        f"信息变更）{_unit_advice(old, new) if key == 'unit' and provincial else ''}"
         for key, old, new in outcome.manifest_changes
     ]
 
