@@ -320,6 +320,7 @@ TIME_COLUMNS = {
     ("registry", "registers", "first_loaded"),
     ("registry", "registers", "last_loaded"),
     ("registry", "syncs", "at"),
+    ("registry", "syncs", "run"),
     ("registry", "certificate_history", "at"),
     ("registry", "register_history", "at"),
     ("registry", "numbering", "at"),

@@ -340,6 +340,11 @@ async def test_a_syncs_page_leads_to_what_it_wrote(one_roster: OneRoster) -> Non
     assert [row[0] for row in listed.json()["rows"]] == ["Z1122020001"]
     refused = await ds.client.get("/registry/syncs/2", cookies=cookies)
     assert refused.status_code == 200 and "本次登记的证书" not in refused.text
+    # the run each attempt was part of: the second run's, not the first's
+    assert "同一次同步运行导入或拒收的全部名册" in refused.text
+    run = sqlite3.connect(one_roster.db).execute("SELECT run FROM syncs WHERE id = 2").fetchone()[0]
+    same = await ds.client.get("/registry/syncs.json", params={"run": run}, cookies=cookies)
+    assert [row[0] for row in same.json()["rows"]] == [2]
 
 
 async def test_a_refused_number_cell_keeps_the_number_it_wrote_for_the_lookup(

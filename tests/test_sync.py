@@ -123,6 +123,27 @@ def test_a_manifest_entry_changed_is_told_and_kept_not_called_the_same_content(
     assert "（导入时将记入名册登记信息变更）" in dry and "已记入名册登记信息变更" not in dry
 
 
+def test_the_attempts_of_one_run_share_its_start(registers: RegisterFactory, db_path: Path) -> None:
+    """An auditor could group a night's scheduled sync only by the minutes its attempts shared:
+    each attempt records when its run began."""
+    registers.add("a.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    registers.add("b.csv", [approval_row("Z1122020002", "郑浩", 报考工种="驾校")], MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 1
+    registers.add("b.csv", [approval_row("Z1122020002", "郑浩")], MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    with sqlite3.connect(db_path) as conn:
+        runs = conn.execute("SELECT register, outcome, run FROM syncs ORDER BY id").fetchall()
+    assert [(r, o) for r, o, _ in runs] == [
+        ("a.csv", "loaded"),
+        ("b.csv", "rejected"),
+        ("b.csv", "loaded"),
+    ]
+    first, second = runs[0][2], runs[2][2]
+    assert runs[1][2] == first and second > first  # one run's attempts, then the next run's
+    with sqlite3.connect(db_path) as conn, pytest.raises(sqlite3.IntegrityError, match="只能追加"):
+        conn.execute("UPDATE syncs SET run = NULL")
+
+
 def test_a_unit_renamed_in_the_manifest_is_told_what_it_does_to_the_stock(
     registers: RegisterFactory, db_path: Path
 ) -> None:

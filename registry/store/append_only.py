@@ -35,7 +35,7 @@ GUARDS = (
         "syncs",
         "同步记录",
         ("id", "at", "register", "file", "kind", "fingerprint", "outcome", "rows", "problems")
-        + ("operator", "authority", "file_sha256"),
+        + ("operator", "authority", "file_sha256", "run"),
         ("added", "changed", "conflicts"),
     ),
     Guard("certificates", "证书", ()),  # corrected by new versions and status changes

@@ -105,6 +105,8 @@ TABLES: dict[str, TableSpec] = {
             # the file's own SHA-256, as sha256sum prints it: an archived copy is matched to the
             # sync that read it (the fingerprint also hashes the manifest's facts)
             "file_sha256": str,
+            # when the run that made the attempt began (`registry.sync.outcome.RUN`)
+            "run": str,
         },
         indexes=(("register",),),
     ),

@@ -38,6 +38,8 @@ class Attempt:
     ones too (a refused new register is in no ``registers`` row)"""
     file_sha256: str | None = None
     """the file's own SHA-256 (`registry.sync.pipeline.file_sha256`)"""
+    run: str | None = None
+    """when the sync run that made the attempt began: the attempts of one run share it"""
 
 
 class LoadedVersion(NamedTuple):
@@ -77,8 +79,8 @@ def record_attempt(conn: sqlite3.Connection, attempt: Attempt, at: str) -> int:
     """Add the attempt and its problems to the history; its id marks the rows it writes."""
     cursor = conn.execute(
         "INSERT INTO syncs (at, register, file, kind, fingerprint, outcome, rows, added, changed,"
-        " conflicts, problems, operator, authority, file_sha256)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?)",
+        " conflicts, problems, operator, authority, file_sha256, run)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?, ?)",
         (
             at,
             attempt.register,
@@ -91,6 +93,7 @@ def record_attempt(conn: sqlite3.Connection, attempt: Attempt, at: str) -> int:
             attempt.operator,
             attempt.authority or None,
             attempt.file_sha256,
+            attempt.run,
         ),
     )
     sync_id = int(cursor.lastrowid or 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from registry.domain.problems import Problem
@@ -57,6 +58,12 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.outcome != REJECTED
+
+
+RUN: ContextVar[str | None] = ContextVar("certreg_sync_run", default=None)
+"""When the sync run under way began (`registry.sync.run.sync_entries`): every attempt it
+records bears it, so an auditor reads a night's scheduled sync as one run, not as attempts
+that happen to share a minute."""
 
 
 def operator(named: str | None = None) -> str:

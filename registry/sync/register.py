@@ -26,6 +26,7 @@ from registry.sync.outcome import (
     CHECKED,
     LOADED,
     REJECTED,
+    RUN,
     UNCHANGED,
     UPDATED,
     Outcome,
@@ -64,6 +65,7 @@ def _attempt(outcome: Outcome, fingerprint: str) -> Attempt:
         outcome.problems,
         authority=entry.authority,
         file_sha256=file_sha256(entry, fingerprint),
+        run=RUN.get(),
     )
 
 

@@ -6,6 +6,7 @@ the manifest synced again once it loaded.
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterable
 
@@ -13,7 +14,7 @@ from registry.domain.dates import beijing_today
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
 from registry.store import syncs
-from registry.sync.outcome import REJECTED, Outcome
+from registry.sync.outcome import REJECTED, RUN, Outcome
 from registry.sync.pipeline import lookahead
 from registry.sync.register import fingerprint_of, reject
 from registry.sync.turns import WAITS_ON, Retries, Turns, may_retry
@@ -68,6 +69,8 @@ def sync_entries(
     ahead = lookahead(todo, [_size(e) for e in todo], catalogue, beijing_today(), workers)
     turns = Turns(conn, entries, fingerprints, catalogue, dry_run, progress, finished)
     outcomes: list[Outcome] = []
+    # to the microsecond: two runs a second apart are two runs
+    run = RUN.set(dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"))
     try:
         if dry_run:
             conn.execute("BEGIN")  # undone below: a dry run leaves the registry as it was
@@ -93,6 +96,7 @@ def sync_entries(
             _record_deferred(conn, outcomes, dry_run)
             raise
     finally:
+        RUN.reset(run)
         if dry_run and conn.in_transaction:
             conn.execute("ROLLBACK")
         if ahead:
