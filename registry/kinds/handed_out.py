@@ -12,7 +12,7 @@ from registry.domain.numbers import parse, prefix_of
 from registry.domain.problems import Problem
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_cells import NUMBER_COLUMN
-from registry.kinds.roster_rows import RosterResult
+from registry.kinds.roster_result import RosterResult
 from registry.store.numbering_runs import given_to_another, handed_out_prefixes, highest_sequence
 
 

@@ -12,7 +12,7 @@ from registry.domain.problems import Problem
 from registry.domain.statuses import REVOKED, SUPERSEDED
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_remarks import different_person
-from registry.kinds.roster_rows import RosterResult
+from registry.kinds.roster_result import RosterResult
 from registry.kinds.roster_rules import ANOTHER_PERSON, duplicate_problem
 from registry.store.holdings import (
     held_as_first_registered,

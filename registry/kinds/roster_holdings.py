@@ -14,7 +14,7 @@ from registry.domain.problems import NUMBER_TAKEN, Problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_cells import NUMBER_COLUMN
-from registry.kinds.roster_rows import RosterResult
+from registry.kinds.roster_result import RosterResult
 from registry.store.rows import CertificateRow
 
 

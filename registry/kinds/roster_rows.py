@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import cast
 
 from registry.domain.dates import beijing_today, years_after
 from registry.domain.exam import EXAM_COLUMNS
@@ -38,34 +36,11 @@ from registry.kinds.roster_numbers import given_twice, number_problems
 from registry.kinds.roster_order import NumberedRow, order_problems
 from registry.kinds.roster_remarks import withheld_row
 from registry.kinds.roster_removal import advise_failing_rows
+from registry.kinds.roster_result import RosterResult
 from registry.kinds.roster_rules import document_problems, duplicate_holders
 from registry.sheets.cells import Cell, text
 from registry.sheets.table import Record, Table
 from registry.store.rows import CertificateRow
-
-
-@dataclass
-class RosterResult:
-    certificates: list[CertificateRow] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    numbers: list[tuple[int, str, str]] = field(default_factory=list)
-    """(row, number as written, canonical number) of every well-formed number, for
-    `check_holdings` (strings: the result crosses from a worker process, and strings pickle
-    several times faster than tuples of parts)."""
-    order_problems: list[Problem] = field(default_factory=list)
-    """the order rules' problems, which a register loaded before those rules is not judged by"""
-    notices: list[Problem] = field(default_factory=list)
-    """what the registry loads and reports as conflicts (`roster_versions.collected_rewritten`)"""
-
-    def __getstate__(self) -> dict[str, object]:
-        # A result crosses from a worker process: certificates as plain tuples pickle and
-        # unpickle in C, as named tuples each costs a Python call to __getnewargs__ and __new__.
-        return {**self.__dict__, "certificates": list(map(tuple, self.certificates))}
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        rows = cast(list[tuple[object, ...]], state["certificates"])
-        self.__dict__.update(state, certificates=list(map(CertificateRow._make, rows)))
-
 
 OPTIONAL_COLUMNS = (
     "工作单位",

@@ -24,7 +24,7 @@ from registry.domain.statuses import REISSUE, REVOKED
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry, kept_nothing
 from registry.kinds.roster_remarks import WITHHELD_CLAUSE
-from registry.kinds.roster_rows import RosterResult
+from registry.kinds.roster_result import RosterResult
 from registry.kinds.roster_rules import revoke_instead
 from registry.store.syncs import loaded_version
 

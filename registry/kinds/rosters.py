@@ -22,7 +22,8 @@ from registry.kinds.handed_out import handed_out_elsewhere
 from registry.kinds.roster_cells import NUMBER_COLUMN
 from registry.kinds.roster_holders import registered_holders
 from registry.kinds.roster_holdings import check_holdings, holdings_reader
-from registry.kinds.roster_rows import RosterResult, check_rows
+from registry.kinds.roster_result import RosterResult
+from registry.kinds.roster_rows import check_rows
 from registry.kinds.roster_versions import (
     another_roster,
     collected_rewritten,
