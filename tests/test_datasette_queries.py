@@ -304,7 +304,15 @@ async def test_a_number_whose_row_was_refused_for_another_cell_is_in_its_history
         4,
         "Z1122020002",
     )
-    assert "技术业务理论" in refused["说明"]
+    assert "技术业务理论" in refused["说明"] and "不一定是现在的持证人" not in refused["说明"]
+    # the row removed as advised, the number given to the next holder: the refusal is the
+    # refused row's, not the holder's (it read as if 郑浩 had failed and was registered)
+    one_roster.registers.add("later.csv", [approval_row("Z1122020002", "郑浩")], MIANYANG)
+    assert one_roster.sync() == 0
+    rows = await query(one_roster.staff(), "/registry/certificate", 证书编号="Z1122020002")
+    [refused] = [row for row in rows if row["事件"] == "名册退回"]
+    assert "这是被退回的名册中写了这个编号的一行，不一定是现在的持证人" in refused["说明"]
+    assert [row["姓名"] for row in rows if row["事件"] == "发证"] == ["郑浩"]
 
 
 async def test_a_collected_papers_trade_changed_is_in_its_history(one_roster: OneRoster) -> None:

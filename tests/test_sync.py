@@ -155,7 +155,7 @@ def test_a_unit_renamed_in_the_manifest_is_told_what_it_does_to_the_stock(
     registers.add("sz.csv", rows, {**PROVINCE, "unit": "省直示例单位（更名）"})
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 0 and "“省直示例单位” → “省直示例单位(更名)”" in output  # as stored
-    assert "申领计划表、发放单中仍写“省直示例单位”的，请一并改为“省直示例单位(更名)”" in output
+    assert "此前按“省直示例单位”申领、发放的空白证书与按“省直示例单位(更名)”登记的证书" in output
     # a city's blanks are counted by the city, whatever its units are called
     city = [approval_row("Z1122020001", "吴敏")]
     registers.add("my.csv", city, {**MIANYANG, "unit": "绵阳市示例医院"})
@@ -302,7 +302,10 @@ def test_a_corrected_roster_that_rewrites_what_a_collected_paper_prints_is_repor
         "证书 Z1122020001 已于 2012-03-25 领取，发证日期（issued_on）由 2012-03-20 改为 2012-03-21"
         in output
     )
-    assert "须按§四.(六)2收回旧证换发新证" in output
+    assert (
+        "证书印错的，须按§四.(六)2收回旧证换发新证；证书印的就是原值的，请把本行改回原值" in output
+    )
+    assert "已按本版本登记" not in output  # as true of a dry run: 此项只提醒，不妨碍导入
     with sqlite3.connect(db_path) as conn:  # each kept by the certificate's number
         kept = conn.execute("SELECT number FROM problems WHERE severity = 'conflict'")
         assert kept.fetchall() == [("Z1122020001",), ("Z1122020001",)]
@@ -1176,6 +1179,10 @@ def test_a_catalogue_the_manifest_names_that_does_not_exist_is_said_so(
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 2 and f"工种目录 {registers.folder / 'trades.csv'} 不存在" in output
     assert "删去 registers.toml 中 trades 这一行" in output and "不是普通文件" not in output
+    registers.extra_manifest = 'trades_extra = "local.csv"\n'  # the line to delete is named
+    registers.write_manifest()
+    output = run("sync", str(registers.folder), "--db", str(db_path))[1]
+    assert "删去 registers.toml 中 trades_extra 这一行" in output
 
 
 def test_a_catalogue_replaced_is_taken_at_once_and_its_missing_trades_named(

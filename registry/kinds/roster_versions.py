@@ -122,8 +122,9 @@ def collected_rewritten(
                     "报考工种",
                     str(certificate.trade),
                     f"证书 {number} 已于 {collected_on} 领取，登记的工种由“{trade}”改为"
-                    f"“{certificate.trade}”：持证人手中的证书若印的是“{trade}”，公众核对时将与"
-                    "登记不符。已按本版本登记；证书确属错填的，须按§四.(六)2收回旧证换发新证",
+                    f"“{certificate.trade}”（此项只提醒，不妨碍导入）：持证人手中的证书若印的是"
+                    f"“{trade}”，公众核对时将与登记不符——证书印错的，须按§四.(六)2收回旧证换发"
+                    "新证；证书印的就是原值的，请把本行改回原值",
                     "§四.(六)2",
                     number=number,
                 )
@@ -135,8 +136,9 @@ def collected_rewritten(
                     None,
                     certificate.issued_on,
                     f"证书 {number} 已于 {collected_on} 领取，发证日期（issued_on）由 {issued_on} "
-                    f"改为 {certificate.issued_on}：发证日期印在已发出的证书上，持证人手中的证书"
-                    "将与登记不符。已按本版本登记；确属错填的，须按§四.(六)2收回旧证换发新证",
+                    f"改为 {certificate.issued_on}（此项只提醒，不妨碍导入）：证书上印的若是 "
+                    f"{issued_on}，公众核对时将与登记不符——证书印错的，须按§四.(六)2收回旧证换发"
+                    "新证；证书印的就是原值的，请把 issued_on 改回原值",
                     "§四.(三)",
                     number=number,
                 )

@@ -24,12 +24,14 @@ MAX_CATALOGUE_BYTES = 4 * 1024 * 1024
 """A catalogue of every trade with its aliases is a few hundred kilobytes at most."""
 
 
-def _text(path: Path) -> str:
+def _text(path: Path, key: str) -> str:
+    """The text of the catalogue ``path`` that the manifest's ``key`` (trades, trades_extra)
+    names, or why it cannot be read."""
     try:
         if not path.exists():
             raise CatalogueError(
                 f"工种目录 {path} 不存在：请核对文件名（registers.toml 中的文件名相对于它所在的"
-                "文件夹）；不用自己的工种目录时，删去 registers.toml 中 trades 这一行"
+                f"文件夹）；不用这个工种目录时，删去 registers.toml 中 {key} 这一行"
             )
         if not path.is_file():
             raise CatalogueError(f"工种目录 {path} 不是普通文件。请指定一个 .csv 文件")
@@ -57,11 +59,11 @@ def load_catalogue(
     (`registry.store.trades.held_catalogue`), else the one shipped inside the package —,
     with the trades and aliases of ``extra`` added."""
     if path is not None:
-        catalogue = parse_catalogue(_text(path), str(path))
+        catalogue = parse_catalogue(_text(path, "trades"), str(path))
     else:
         catalogue = held or builtin_catalogue()
     if extra is not None:
-        parse_catalogue(_text(extra), str(extra), into=catalogue)
+        parse_catalogue(_text(extra, "trades_extra"), str(extra), into=catalogue)
     return catalogue
 
 

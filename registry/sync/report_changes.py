@@ -41,8 +41,8 @@ def _unit_advice(old: object, new: object) -> str:
     dispatched under the old name, its certificates now count under the new one — each side
     unbalanced in `certreg stock`, which nothing said."""
     return (
-        f"。空白证书按单位对账（certreg stock）：该单位的申领计划表、发放单中仍写“{_shown(old)}”"
-        f"的，请一并改为“{_shown(new)}”，否则新旧两个名称各自对不上账"
+        f"。空白证书按单位对账（certreg stock）：此前按“{_shown(old)}”申领、发放的空白证书与按"
+        f"“{_shown(new)}”登记的证书在 certreg stock 中分列两行，各自对不上账，核对时请合看这两行"
     )
 
 
