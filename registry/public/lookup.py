@@ -194,6 +194,11 @@ A certificate marked 补发 names its predecessor only when that 补发 created 
 换发 and later reissued under its own number replaced its predecessor by the 换发 (§四.(六))."""
 
 
+_NOBODY = "\x00"
+"""The registered key an unregistered number's name is compared with: no name key is it, so the
+comparison takes the path a wrong name takes (`registry.domain.names.same_holder`)."""
+
+
 def verify(
     conn: sqlite3.Connection, number: str, name: str, *, as_of: AsOf = stored_as_of
 ) -> Verification:
@@ -216,7 +221,9 @@ def verify(
     version, *found = conn.execute(_QUERY, (canonical,)).fetchone()
     snapshot = as_of(conn, version)
     row: tuple[Any, ...] | None = tuple(found) if found[0] is not None else None
-    if row is None or not same_holder(row[0], key):
+    # a number not registered compares the name too, with a key no name has: a wrong name's
+    # comparison alone took microseconds a stranger could time to learn the number is real
+    if not same_holder(row[0] if row else _NOBODY, key) or row is None:
         return Verification(NO_MATCH, canonical, snapshot)
     # a successor, or a 补发 mark on a certificate that replaced another. Only after the name
     # matched: read for a wrong name too, the second query's time would tell a stranger who
