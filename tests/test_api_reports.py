@@ -22,6 +22,7 @@ from tests.verify_fixtures import (
     registry_db,
     reports_of,
 )
+from verify_app.openapi import openapi_document
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -127,3 +128,6 @@ def test_a_clients_reports_a_day_are_counted_by_the_api(app_client: AppClient) -
     assert first.status_code == 201
     assert second.status_code == 429 and second.json()["reason"] == "reports_daily"
     assert int(second.headers["Retry-After"]) > 0
+    # and the document says so of this operation's 429, not only of checks' allowances
+    documented = openapi_document()["paths"]["/api/v1/reports"]["post"]["responses"]["429"]
+    assert "reports_daily" in documented["description"]

@@ -123,6 +123,12 @@ PATHS: dict[str, Any] = {
                 "201": json_answer(ref("ReportFiled"), "报告已保存。"),
                 "200": json_answer(ref("ReportFiled"), "这次查验此前已报告过：第一份报告的编号。"),
                 **ERRORS,
+                "429": {
+                    **ERRORS["429"],
+                    "description": "今天提交的报告已达上限（reason 为 reports_daily：每个网络地址，"
+                    "带接口密钥时每个密钥，每天可提交的份数），或每分钟的请求过多；等待 Retry-After "
+                    "秒后再试，急需处理的请直接联系发证机关。",
+                },
                 **UNAUTHORIZED,
                 "422": json_answer(
                     ref("Error"),
