@@ -111,10 +111,10 @@ async def batch(request: Request) -> Response:
             response.status_code = 429
             response.headers["Retry-After"] = str(exc.retry_after)
         return response
-    # up to 5,000 rows of results, a CSV of them and a page: off the event loop, where they
-    # held every other request for a third of a second
     # a pasted list stays in the box under its results: one line to correct, not all to paste
     entries = _kept(pasted) if filename == PASTED else ""
+    # up to 5,000 rows of results, a CSV of them and a page: off the event loop, where they
+    # held every other request for a third of a second
     return await run_in_threadpool(_batch_results, request, parsed, answers, filename, entries)
 
 
