@@ -33,8 +33,8 @@ from datasette_config.plugins.certreg_labels import (
     HISTORY_COLUMNS,
     REGISTER_HISTORY,
     VISITOR_TEXT,
-    blank_field_shown,
     corrections_shown,
+    history_field_shown,
     history_shown,
 )
 from registry.domain.statuses import MALFORMED
@@ -191,9 +191,9 @@ def _shown(datasette: Any, table: str | None) -> Shown:
         if column in VISITOR_TEXT:
             return value
         if table == BLANK_HISTORY and column == "field":
-            return blank_field_shown(value, record.get("kind", ""), datasette) or value
+            return history_field_shown(value, record.get("kind", ""), datasette) or value
         if table == REGISTER_HISTORY and column == "field":
-            return blank_field_shown(value, "registers", datasette) or value
+            return history_field_shown(value, "registers", datasette) or value
         if history and column in HISTORY_COLUMNS:
             return history_shown(column, value, record.get("field", ""), certificate) or value
         if column in CORRECTION_COLUMNS:

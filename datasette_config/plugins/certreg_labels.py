@@ -56,16 +56,17 @@ BLANK_HISTORY = "blank_history"
 collections): shown with that column's label, as the certificates' history is."""
 
 
-def blank_field_label(field: object, kind: object, datasette: Any) -> str | None:
-    """A `BLANK_HISTORY` field's label (collector → 领取人), as its table's columns give it."""
-    labels = datasette.metadata("columns", database="registry", table=str(kind)) or {}
+def history_field_label(field: object, table: object, datasette: Any) -> str | None:
+    """A history's field's label (collector → 领取人, unit → 领证单位), as the columns of
+    ``table`` — the one it is a field of — give it."""
+    labels = datasette.metadata("columns", database="registry", table=str(table)) or {}
     label = labels.get(field)
     return str(label) if label else None
 
 
-def blank_field_shown(field: object, kind: object, datasette: Any) -> str | None:
-    """``collector 领取人``: a `BLANK_HISTORY` field with its label; None when it has none."""
-    label = blank_field_label(field, kind, datasette)
+def history_field_shown(field: object, table: object, datasette: Any) -> str | None:
+    """``collector 领取人``: a history's field with its label; None when it has none."""
+    label = history_field_label(field, table, datasette)
     return f"{field} {label}" if label else None
 
 
@@ -163,9 +164,9 @@ def _shown(row: Any, value: object, column: str, table: str | None, datasette: A
         labels = datasette.metadata("columns", database="registry", table="certificates") or {}
         return corrections_shown(value, labels)
     if table == BLANK_HISTORY and column == "field" and "kind" in row.keys():
-        return blank_field_shown(value, row["kind"], datasette)
+        return history_field_shown(value, row["kind"], datasette)
     if table == REGISTER_HISTORY and column == "field":  # unit 领证单位, as the registers say
-        return blank_field_shown(value, "registers", datasette)
+        return history_field_shown(value, "registers", datasette)
     if table == HISTORY and column in HISTORY_COLUMNS:
         labels = datasette.metadata("columns", database="registry", table="certificates") or {}
         field = row["field"] if "field" in row.keys() else None  # hidden: ?_nocol=field

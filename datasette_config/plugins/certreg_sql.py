@@ -218,7 +218,7 @@ def blank_field_label(datasette: Any) -> Callable[[str, str], str]:
     field (``blank_history.field``) by its table's Chinese label (collector → 领取人)."""
 
     def label(kind: str, field: str) -> str:
-        return certreg_labels.blank_field_label(field, kind, datasette) or field
+        return certreg_labels.history_field_label(field, kind, datasette) or field
 
     return label
 
