@@ -258,6 +258,34 @@ def test_many_certificates_left_out_of_a_new_version_are_summed_up(
     assert "Z1122020030" in listed.read_text(encoding="utf-8-sig")
 
 
+def test_a_loaded_registers_conflict_list_outlives_the_nights_that_read_nothing_new(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A scheduled run (--brief) named the file listing a version's conflicts; the next night's
+    run, the register unchanged, deleted it — the conflicts stood, listed nowhere in the folder.
+    Restored after a refused version, though, the list beside it is the refused one's."""
+    given = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红飞鹏"
+    rows = [approval_row(f"Z112202{i:04d}", "张" + g) for i, g in enumerate(given, 1)]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    registers.add("mianyang.csv", rows[:5], MIANYANG)
+    listed = registers.folder / f"mianyang.csv{PROBLEM_LISTS}"
+    assert run("sync", str(registers.folder), "--db", str(db_path), "--brief")[0] == 0
+    assert "Z1122020030" in listed.read_text(encoding="utf-8-sig")
+    code, output = run("sync", str(registers.folder), "--db", str(db_path), "--brief")
+    assert code == 0 and "未变" in output, output
+    assert "Z1122020030" in listed.read_text(encoding="utf-8-sig")
+
+    registers.add(
+        "mianyang.csv", [*rows[:5], approval_row("Z1122020040", "张伟", 性别="M")], MIANYANG
+    )
+    assert run("sync", str(registers.folder), "--db", str(db_path), "--brief")[0] == 1
+    assert "Z1122020040" in listed.read_text(encoding="utf-8-sig")
+    registers.add("mianyang.csv", rows[:5], MIANYANG)  # the loaded version, put back
+    code, output = run("sync", str(registers.folder), "--db", str(db_path), "--brief")
+    assert code == 0 and not listed.exists(), output
+
+
 @pytest.mark.parametrize(
     ("rows", "told"),
     [

@@ -161,13 +161,30 @@ def discard_problem_lists(outcomes: Sequence[Outcome]) -> None:
     """Remove the lists an earlier sync wrote beside the registers (`write_problem_list`)
     before this run's report writes its own: left beside a register that has since loaded (or
     has its few problems in the report), a list tells the clerk of problems fixed. Never a file
-    the run read as a register, whatever its name."""
+    the run read as a register, whatever its name.
+
+    A register loaded with conflicts and unchanged since keeps its list: its conflicts stand,
+    and the report of a scheduled run (``--brief``) named that file as where they are — the
+    next night's run, reading nothing new, would have left them listed nowhere in the folder.
+    Unless the register was put there after the list was written: restored to the loaded
+    version after a refused one, the folder would hold the refused version's problems."""
     registers = {outcome.entry.path for outcome in outcomes}
     for outcome in outcomes:
         listed = _beside(outcome.entry.path)
-        if listed not in registers:
-            with contextlib.suppress(OSError):
-                listed.unlink()
+        if listed in registers or (
+            outcome.outcome == UNCHANGED and _written_since(listed, outcome.entry.path)
+        ):
+            continue
+        with contextlib.suppress(OSError):
+            listed.unlink()
+
+
+def _written_since(listed: Path, register: Path) -> bool:
+    """Whether a problem list was written after its register file last changed."""
+    try:
+        return listed.stat().st_mtime_ns > register.stat().st_mtime_ns
+    except OSError:
+        return False
 
 
 def _listed(outcome: Outcome, spare: Path | None, how: str) -> str:
