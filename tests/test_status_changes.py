@@ -451,6 +451,21 @@ def test_an_event_a_new_version_moves_is_found_at_its_new_row(
     assert made.fetchone() == (3,) and history == [("4", "3")]
 
 
+def test_a_status_register_whose_rows_only_moved_says_so(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """Two rows swapped: the report said the content was the same, the file merely saved again,
+    while the registry moved both events to their new rows — as a roster's report says it."""
+    exchange = status_event("换发", "Z1122020002", "郑浩", "2012-05-08", "Z1122020003")
+    revocation = status_event("撤销", "C1122020001", "吴敏", "2013-01-15")
+    roster.add("changes.csv", [revocation, exchange], MIANYANG_CHANGES)
+    assert sync(roster, db_path)[0] == 0
+    roster.add("changes.csv", [exchange, revocation], MIANYANG_CHANGES)
+    result = CliRunner().invoke(cli, ["sync", str(roster.folder), "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert "修改 2\n  ℹ 其中 2 条登记只是在表中所在的行变了，内容未变" in result.output
+
+
 def test_a_roster_listing_an_exchanges_new_number_is_told_what_that_number_is(
     roster: RegisterFactory, db_path: Path
 ) -> None:

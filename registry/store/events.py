@@ -243,11 +243,13 @@ def moved_rows(
     events: Sequence[StatusEvent],
     sync_id: int,
     at: str,
-) -> None:
+) -> list[tuple[str, str, str, str]]:
     """Where each applied event of ``events`` stands in its register's new version, and so the
     certificate it made under a new number (its history keeps the row it had, as a roster's
     does): an auditor opening the current file at the row a certificate named found another
-    holder's 撤销 there, a row dropped above having moved the rest up."""
+    holder's 撤销 there, a row dropped above having moved the rest up. Returns the events
+    that moved."""
+    moved = []
     for event in events:
         found = conn.execute(
             f"SELECT source_row FROM status_events WHERE {_EVENT}", (register, *event.identity)
@@ -258,6 +260,7 @@ def moved_rows(
             f"UPDATE status_events SET source_row = ? WHERE {_EVENT}",
             (event.row, register, *event.identity),
         )
+        moved.append(event.identity)
         if event.new_number:
             made = conn.execute(
                 "UPDATE certificates SET source_row = ?, updated_sync = ? WHERE number = ?"
@@ -269,3 +272,4 @@ def moved_rows(
                     HISTORY_INSERT,
                     (event.new_number, sync_id, at, "source_row", found[0], event.row),
                 )
+    return moved

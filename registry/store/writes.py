@@ -32,6 +32,7 @@ class Applied:
     changes: list[Change] = field(default_factory=list)
     """what a corrected roster changed of its certificates, each field (not where a row moved)"""
     moved: int = 0
-    """certificates of a corrected roster whose row moved, nothing else of them changed"""
+    """certificates of a corrected roster (events of a status-change register) whose row
+    moved, nothing else of them changed"""
     revoked: list[str] = field(default_factory=list)
     """certificates a corrected roster changed that had been revoked (§五.(三))"""

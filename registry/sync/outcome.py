@@ -36,7 +36,8 @@ class Outcome:
     changes: list[Change] = field(default_factory=list)
     """what a corrected roster changed, field by field (`registry.store.writes.Applied`)"""
     moved: int = 0
-    """certificates whose row moved in a corrected roster, nothing else of them changed"""
+    """certificates whose row moved in a corrected roster (events in a status-change
+    register), nothing else of them changed"""
     revoked_changed: list[str] = field(default_factory=list)
     """certificates among ``changes`` that had been revoked (`registry.store.writes.Applied`)"""
     manifest_changes: list[tuple[str, object, object]] = field(default_factory=list)

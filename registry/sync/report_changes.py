@@ -4,6 +4,7 @@ issued certificate (`roster_changes`) and each fact of its manifest entry (`mani
 from __future__ import annotations
 
 from registry.domain.regions import PROVINCE
+from registry.domain.registers import ROSTER_KINDS
 from registry.domain.text import visible
 from registry.kinds.rosters import FIELD_COLUMNS
 from registry.sync.outcome import CHECKED, Outcome
@@ -49,7 +50,8 @@ def _unit_advice(old: object, new: object) -> str:
 def roster_changes(outcome: Outcome, everything: bool) -> list[str]:
     """What a corrected roster changed on certificates already issued — each a field printed on
     a paper, so the clerk sees them, not a count (the history keeps them for staff)."""
-    moved = [f"  ℹ 其中 {outcome.moved:,} 本证书只是在名册中所在的行变了，内容未变"]
+    what = "本证书只是在名册中" if outcome.entry.kind in ROSTER_KINDS else "条登记只是在表中"
+    moved = [f"  ℹ 其中 {outcome.moved:,} {what}所在的行变了，内容未变"]
     if not outcome.changes:
         return moved if outcome.moved else []
     shown = outcome.changes if everything else outcome.changes[:LISTED]
