@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import json
 import re
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from tests.registers import MIANYANG, RegisterFactory, approval_row, status_even
 from tests.verify_fixtures import (
     REISSUED,
     REVOKED,
+    SAMPLES,
     SUPERSEDED,
     VALID,
     AppClient,
@@ -36,6 +38,7 @@ from tests.verify_fixtures import (
     exported_file,
     read_log,
     registry_db,
+    sync_folder,
 )
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -410,6 +413,29 @@ def test_a_receipt_after_a_matching_confirmation_withholds_as_the_answer_did(
     assert "不能证明它们与登记相符，请在首页填写证书上的这些内容重新查验" in receipt.text
 
 
+def test_a_receipt_whose_confirmed_field_was_corrected_since_no_longer_vouches_for_it(
+    app_client: AppClient, registry_db: Path, tmp_path: Path
+) -> None:
+    """A receipt kept saying the trade 与登记相符 after a corrected roster changed it, while a
+    check of the same paper now answered that the trade did not match."""
+    check = {"number": VALID[0], "name": VALID[1], "confirm": {"trade": "汽车驾驶员"}}
+    with app_client() as client:
+        answer = client.post("/api/v1/verify", json={**check, "receipt": True}).json()
+        assert "当时与登记相符" not in client.get(answer["receipt_url"]).text
+        corrected = tmp_path / "corrected"
+        shutil.copytree(SAMPLES, corrected)
+        book = openpyxl.load_workbook(corrected / "2011-shengzhi-approval.xlsx")
+        assert book.active["H4"].value == "汽车驾驶员" and book.active["O4"].value == VALID[0]
+        book.active["H4"] = "汽车维修工"
+        book.save(corrected / "2011-shengzhi-approval.xlsx")
+        sync_folder(registry_db, corrected)
+        receipt = client.get(answer["receipt_url"])
+    assert receipt.status_code == 200 and "汽车维修工" not in receipt.text  # still withheld
+    assert "原查验核对了证书上的工种，当时与登记相符；" in receipt.text
+    assert "此后登记的内容有更正，原核对结果不再适用" in receipt.text
+    assert "原查验核对了证书上的工种，与登记相符" not in receipt.text
+
+
 def test_a_receipt_names_one_field_left_unconfirmed_as_one(app_client: AppClient) -> None:
     check = {
         "number": VALID[0],
@@ -454,7 +480,8 @@ def test_a_receipt_after_confirming_only_the_mark_says_nothing_else_was_checked(
         answer = client.post("/api/v1/verify", json={**check, "receipt": True}).json()
         receipt = client.get(answer["receipt_url"])
     assert answer["confirmation"] == {"reissue_mark": "match"}
-    assert "原查验核对了证书上的正页右下方注明“补发”，与登记相符" in receipt.text
+    # not 核对了…正页右下方注明“补发”: the paper rightly bears no mark
+    assert "原查验核对了证书上的有无“补发”字样，与登记相符" in receipt.text
     assert "证书上的等级、工种、发证日期未经核对" in receipt.text
 
 

@@ -54,6 +54,31 @@ def test_a_receipt_names_the_fields_its_check_confirmed(confirmed: list[str]) ->
     assert opened.withheld is bool(confirmed)  # nothing confirmed: a plain check's receipt
 
 
+values = st.text(min_size=0, max_size=12)
+
+
+@given(trade=values, corrected=values)
+def test_a_receipt_tells_a_correction_of_what_its_check_confirmed(
+    trade: str, corrected: str
+) -> None:
+    """It holds a keyed digest of the registered values (never the values): the same values
+    are no correction, any other is one."""
+    receipts = Receipts(SECRET, lifetime_days=90, clock=FixedClock(NEW_YEAR_2026))
+    token = receipts.issue(VALID[0], "0" * 64, confirmed=["trade"], registered={"trade": trade})
+    opened = receipts.open(token)
+    assert token.split(".")[0] == f"{VALID[0]}-{'0' * 64}-wt-{opened.registered}"
+    assert not receipts.corrected(opened, {"trade": trade})
+    assert receipts.corrected(opened, {"trade": corrected}) is (corrected != trade)
+    other = Receipts("another-secret-0123456789", lifetime_days=90)
+    assert other.registered(VALID[0], {"trade": trade}) != opened.registered  # keyed
+
+
+def test_a_confirmed_receipt_issued_before_it_kept_a_digest_tells_no_correction() -> None:
+    receipts = Receipts(SECRET, lifetime_days=90, clock=FixedClock(NEW_YEAR_2026))
+    opened = receipts.open(receipts.issue(VALID[0], "0" * 64, confirmed=["trade"]))
+    assert opened.registered is None and not receipts.corrected(opened, {"trade": "电工"})
+
+
 def test_a_confirmed_receipt_issued_before_it_named_its_fields_opens_withheld() -> None:
     receipts = Receipts(SECRET, lifetime_days=90, clock=FixedClock(NEW_YEAR_2026))
     token = TimestampSigner(SECRET, salt="certreg-receipt").sign(f"{VALID[0]}-{'0' * 64}-w")

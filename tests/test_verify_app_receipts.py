@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -43,8 +44,8 @@ def test_round_trip_rechecks_and_says_when_checked(app_client: AppClient) -> Non
     assert receipt.status_code == 200
     assert template_of(receipt) == "receipt.html"
     assert context_of(receipt)["check"] == context_of(result)["check"]
-    assert context_of(receipt)["checked_at"].startswith("北京时间 ")
-    assert "原查验时间" in receipt.text and context_of(receipt)["checked_at"] in receipt.text
+    assert context_of(receipt)["first_checked"].startswith("北京时间 ")
+    assert "原查验时间" in receipt.text and context_of(receipt)["first_checked"] in receipt.text
     assert context_of(receipt)["receipt_url"] == context_of(result)["receipt_url"]
     assert f'<img src="{context_of(receipt)["qr_url"]}"' in receipt.text  # the QR code
 
@@ -159,6 +160,22 @@ def test_live_recheck_after_status_change(
     assert context_of(again)["check"].result == "revoked"
     assert context_of(again)["check"].status_date == "2020-02-02"
     assert "已撤销" in again.text
+
+
+def test_a_printed_receipt_is_headed_by_the_time_it_was_opened(
+    app_client: AppClient, clock: Clock
+) -> None:
+    """Its printout's heading said 查验时间 of the first check above today's status (已撤销 …):
+    a file copy read as if the first check had found the certificate revoked."""
+    with app_client() as client:
+        result = post_check(client, *VALID)
+        clock.advance(days=3)
+        receipt = client.get(context_of(result)["receipt_url"])
+    first, now = context_of(result)["checked_at"], context_of(receipt)["checked_at"]
+    assert first != now and context_of(receipt)["first_checked"] == first
+    heading = re.search(r'<p class="print-only">[^<]*</p>', receipt.text)
+    assert heading is not None and f"查验时间：{now}" in heading.group(0)
+    assert f'原查验时间：<strong><span class="when">{first}</span>' in receipt.text
 
 
 def test_receipt_of_revoked_stays_revoked(app_client: AppClient) -> None:

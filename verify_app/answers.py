@@ -5,7 +5,7 @@ the limits on what may be typed. `verify_app.service.Verifier` makes them."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from registry.domain.statuses import MALFORMED, NO_MATCH, REVOKED, SUPERSEDED, VALID
@@ -16,6 +16,7 @@ from registry.public.confirm import (
     CONFIRMABLE,
     MATCH,
     MISMATCH,
+    WITHHELD,
     anything_typed,
     confirm,
     mismatch_advice,
@@ -72,6 +73,9 @@ class Checked:
     confirmation: dict[str, str] | None = None
     holder_hash: str = ""
     """for a certificate found: what its receipt carries (`verify_app.checklog.holder_hash`)"""
+    registered: Mapping[str, str] = field(default_factory=dict)
+    """what the registry said of the confirmed fields it withholds (`registered_values`): its
+    receipt keeps a digest of them"""
 
     @property
     def mismatched(self) -> list[str]:
@@ -146,7 +150,15 @@ def confirmed(
     hashed, holder = hashes
     if not anything_typed(typed):
         return Checked(answer, hashed, holder_hash=holder)
-    return Checked(withheld(answer), hashed, confirm(answer, typed, catalogue), holder)
+    confirmation = confirm(answer, typed, catalogue)
+    registered = registered_values(answer, confirmation)
+    return Checked(withheld(answer), hashed, confirmation, holder, registered)
+
+
+def registered_values(answer: Verification, fields: Collection[str]) -> dict[str, str]:
+    """What ``answer`` says of those of ``fields`` an answer withholds once they are confirmed
+    (level, trade, issue date) — what a later correction of the registry changes."""
+    return {name: str(getattr(answer, name)) for name in WITHHELD if name in fields}
 
 
 SHOWN_PROBLEMS = 10

@@ -19,6 +19,7 @@ from registry.domain.names import normalise_name
 from registry.public.confirm import CONFIRMABLE, WITHHELD, unreadable
 from registry.public.lookup import Verification
 from verify_app.answers import (
+    MATCHED_LABELS,
     MAX_CONFIRM_CHARS,
     MAX_NAME_CHARS,
     MAX_NUMBER_CHARS,
@@ -251,12 +252,15 @@ def receipt(request: Request) -> Response:
             "或在首页用证书编号和姓名重新查验。"
         )
         return _error_page(request, "回执无效", message, 400)
-    answer = verifier.recheck(client_of(request), opened)
+    reopened = verifier.recheck(client_of(request), opened)
+    answer = reopened.answer
+    # checked_at (this page's check, which a printout heads) is now: the status shown is today's
     context = _result_context(request, answer, answer.wants_contact)
-    context.update(checked_at=shown_time(opened.checked_at), **_receipt_links(request, token))
+    context.update(first_checked=shown_time(opened.checked_at), **_receipt_links(request, token))
     context["receipt_expires"] = shown_time(verifier.receipts.expiry(opened.checked_at))
     context["withheld"] = opened.withheld
-    context["confirmed"] = [CONFIRMABLE[field] for field in opened.confirmed]
+    context["corrected"] = reopened.corrected
+    context["confirmed"] = [MATCHED_LABELS.get(f, CONFIRMABLE[f]) for f in opened.confirmed]
     context["unconfirmed"] = [
         label
         for field, label in CONFIRMABLE.items()

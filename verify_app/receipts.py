@@ -13,9 +13,10 @@ compression, no base64, which made signing five times slower on every result pag
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import re
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,10 +26,14 @@ Clock = Callable[[], float]
 CONFIRMED_CODES = {"level": "l", "trade": "t", "issued_on": "d", "reissue_mark": "r"}
 """A confirmed field of the paper (`registry.public.confirm.CONFIRMABLE`) → its letter in a
 token."""
-_PAYLOAD = re.compile(r"([0-9A-Z]+)-([0-9a-f]+)(?:-w([ltdr]*))?")
+_PAYLOAD = re.compile(r"([0-9A-Z]+)-([0-9a-f]+)(?:-w([ltdr]*)(?:-([0-9a-f]{10}))?)?")
 """A canonical certificate number, a hex holder hash, and ``-w`` when the check confirmed what
 the paper shows (its receipt then withholds the confirmed values too), followed by the letters
-of the fields it confirmed (none in a receipt issued before 2026-12-02)."""
+of the fields it confirmed (none in a receipt issued before 2026-12-02) and a digest of what
+the registry said of them (`Receipts.registered`; none before 2026-12-05)."""
+REGISTERED_DIGITS = 10
+"""Hex digits of a receipt's digest of the confirmed values: a correction goes unnoticed by
+one receipt in 16**10."""
 
 
 class ForgedReceipt(Exception):
@@ -66,6 +71,8 @@ class Receipt:
     withheld: bool = False
     confirmed: tuple[str, ...] = ()
     """the fields of the paper its check confirmed, in `CONFIRMED_CODES`' order"""
+    registered: str | None = None
+    """the digest of what the registry said of them (`Receipts.registered`), if the token has one"""
 
 
 class Receipts:
@@ -75,18 +82,46 @@ class Receipts:
     def __init__(self, secret: str, *, lifetime_days: int, clock: Clock = time.time) -> None:
         self.max_age = lifetime_days * 86_400
         self._signer = _ClockSigner(secret, salt="certreg-receipt", clock=clock)
+        self._digest_key = hmac.new(secret.encode(), b"certreg-receipt-registered", "sha256")
 
     def issue(
-        self, number: str, holder_hash: str, *, confirmed: Collection[str] | None = None
+        self,
+        number: str,
+        holder_hash: str,
+        *,
+        confirmed: Collection[str] | None = None,
+        registered: Mapping[str, str] | None = None,
     ) -> str:
         """The token of a receipt for ``number`` held by ``holder_hash``, signed now; with the
         fields of the paper its check ``confirmed``, when it confirmed any (it then opens
         withheld, saying which were checked — a receipt that vouched for "the paper" would
-        cover the fields nobody compared)."""
+        cover the fields nobody compared), and what the registry said of them
+        (``registered``), by a keyed digest: a receipt opened after a correction of one says
+        its confirmation no longer holds."""
         mark = ""
         if confirmed:  # (an empty confirmation confirmed nothing: the receipt is a plain one)
             mark = "-w" + "".join(c for f, c in CONFIRMED_CODES.items() if f in confirmed)
+            if registered:
+                mark += "-" + self.registered(number, registered)
         return self._signer.sign(f"{number}-{holder_hash}{mark}").decode()
+
+    def registered(self, number: str, values: Mapping[str, str]) -> str:
+        """A keyed digest of the registry's ``values`` of a certificate's confirmed fields: the
+        token shows none of them (a receipt withholds what the paper was confirmed against)."""
+        digest = self._digest_key.copy()
+        digest.update(
+            "\x1f".join([number, *(f"{k}={v}" for k, v in sorted(values.items()))]).encode()
+        )
+        return digest.hexdigest()[:REGISTERED_DIGITS]
+
+    def corrected(self, receipt: Receipt, values: Mapping[str, str]) -> bool:
+        """Whether the registry's ``values`` of the fields ``receipt``'s check confirmed are no
+        longer what they were then (a corrected roster changed the trade): its "与登记相符"
+        would vouch for a paper a check now finds wrong. A receipt without a digest cannot
+        tell (issued before 2026-12-05)."""
+        if receipt.registered is None:
+            return False
+        return not hmac.compare_digest(self.registered(receipt.number, values), receipt.registered)
 
     def expiry(self, signed_at: float | dt.datetime) -> dt.datetime:
         """When a receipt signed at ``signed_at`` stops opening (UTC)."""
@@ -118,4 +153,4 @@ class Receipts:
             raise ExpiredReceipt(f"Signature age {age} > {self.max_age} seconds", payload[1])
         codes = payload[3]
         confirmed = tuple(f for f, c in CONFIRMED_CODES.items() if c in (codes or ""))
-        return Receipt(payload[1], payload[2], signed_at, codes is not None, confirmed)
+        return Receipt(payload[1], payload[2], signed_at, codes is not None, confirmed, payload[4])

@@ -29,7 +29,7 @@ from registry.store import data_version
 from registry.store import keys as api_keys
 from registry.store.keys import ApiKey
 from registry.store.trades import stored_catalogue
-from verify_app.answers import Checked, Item, confirmed, screened_number
+from verify_app.answers import Checked, Item, confirmed, registered_values, screened_number
 from verify_app.checklog import NO_NAME, Channel, CheckLog, holder_hash, make_check, name_hash
 from verify_app.guesses import NameGuesses
 from verify_app.quotas import Caller, Quotas
@@ -50,6 +50,15 @@ class IssuedReceipt:
     token: str
     expires: dt.datetime
     """when the receipt stops opening (UTC)"""
+
+
+@dataclass(frozen=True)
+class Reopened:
+    """A receipt's check made again: the current answer (withheld as the first was), and
+    whether the registry has since corrected a field the first check confirmed."""
+
+    answer: Verification
+    corrected: bool = False
 
 
 class Verifier:
@@ -182,7 +191,7 @@ class Verifier:
             return self.check(caller, item, channel, serial=True)
         return await run_in_threadpool(self.check, caller, item, channel)
 
-    def recheck(self, client: str, receipt: Receipt) -> Verification:
+    def recheck(self, client: str, receipt: Receipt) -> Reopened:
         """The current status for a receipt, which holds the name only as a keyed hash."""
         self.limiter.charge(client)
         holders: list[str] = []
@@ -203,7 +212,10 @@ class Verifier:
         # logged as the check was: by the name's hash, which staff see beside the first check
         logged = self.name_hash(holders[0]) if answer.matched and holders else receipt.holder_hash
         self._log(Caller(client), Checked(answer, logged), "receipt")
-        return withheld(answer) if receipt.withheld else answer
+        if not receipt.withheld:
+            return Reopened(answer)
+        now = registered_values(answer, receipt.confirmed)
+        return Reopened(withheld(answer), answer.matched and self.receipts.corrected(receipt, now))
 
     def issue_receipt(self, checked: Checked) -> IssuedReceipt | None:
         """A receipt for a check that found the certificate (SPEC §7: receipts only for matches);
@@ -214,7 +226,10 @@ class Verifier:
             return None
         issued_at = self.clock()
         token = self.receipts.issue(
-            checked.answer.number, checked.holder_hash, confirmed=checked.confirmation
+            checked.answer.number,
+            checked.holder_hash,
+            confirmed=checked.confirmation,
+            registered=checked.registered,
         )
         return IssuedReceipt(token, self.receipts.expiry(issued_at))
 
