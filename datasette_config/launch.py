@@ -15,13 +15,11 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import sqlite_utils
-
 from datasette_config import config_dir
 from registry import store
 from registry.public.proxies import VARIABLE as TRUSTED_PROXIES
 from registry.public.proxies import trusted_proxies
-from registry.store.verify_log import ensure_log_schema, ensure_staff_indexes
+from registry.store.verify_log import ensure_staff_indexes, prepare_log
 
 REGISTRY_NAME = "registry"
 """The database name metadata.yml, the templates and the links are written for."""
@@ -38,16 +36,17 @@ def ensure_verify_log(path: Path) -> None:
     suspicious-traffic query run from the first day and show checks as soon as the verification
     app writes them. A log the app started has no staff indexes (`STAFF_INDEXES`); from now on
     the app's writer keeps them. Existing tables are left exactly as they are.
+
+    In WAL like the registry, so the app's writer never waits for Datasette's readers; in one
+    committed transaction, as the app prepares it (`prepare_log`): an old log's upgrade made
+    here and closed uncommitted was rolled back — its watch lists then deleted at their first
+    read, staff's indexes missing until the next start.
     """
-    db = sqlite_utils.Database(path)
+    conn = sqlite3.connect(path, isolation_level=None)
     try:
-        # WAL like the registry, so the app's writer never waits for Datasette's readers (and
-        # its own ``PRAGMA journal_mode = WAL`` finds nothing to switch).
-        db.enable_wal()
-        ensure_log_schema(db.conn)
-        ensure_staff_indexes(db.conn)
+        prepare_log(conn, ensure_staff_indexes)
     finally:
-        db.close()
+        conn.close()
 
 
 def bring_up_to_date(registry: Path, log: Path) -> str | None:

@@ -336,6 +336,27 @@ def test_browse_staff_login_and_live_sync(
         assert client.get(new, params={"_shape": "objects"}).json()["rows"][0]["name"] == "赵敏"
 
 
+def test_an_old_log_upgraded_by_browse_keeps_its_upgrade(tmp_path: Path) -> None:
+    """`certreg browse` started first on a log an older certreg wrote: the upgrade's UPDATE of
+    the watch lists and the staff indexes were made and closed uncommitted — rolled back, the
+    lists were deleted at their first read and the indexes missing until the next start."""
+    path = tmp_path / "verify_log.db"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE checks (id INTEGER PRIMARY KEY, at TEXT, client TEXT, number TEXT)")
+    old.execute("CREATE TABLE watches (id INTEGER PRIMARY KEY, token_hash TEXT, created_at TEXT)")
+    old.execute("INSERT INTO watches (token_hash, created_at) VALUES ('ab', '2025-06-01')")
+    old.commit()
+    old.close()
+    ensure_verify_log(path)
+    reopened = sqlite3.connect(path)
+    try:
+        [(read_at,)] = reopened.execute("SELECT read_at FROM watches").fetchall()
+        assert read_at is not None and read_at > "2025-06-01"
+    finally:
+        reopened.close()
+    assert checks_indexes(path) == set(STAFF_INDEXES)
+
+
 def test_empty_verify_log_has_the_shared_schema(tmp_path: Path) -> None:
     path = tmp_path / "verify_log.db"
     ensure_verify_log(path)
