@@ -324,6 +324,21 @@ def test_ods_reads_as_calamine_reads_it(tmp_path: Path) -> None:
     assert calamine_rows(path)[3][2] == "末"
 
 
+def test_an_ods_register_of_thirty_thousand_rows_is_read(tmp_path: Path) -> None:
+    """Every .ods whose content.xml passed 4 MB (from about 13,000 rows) was refused as having
+    more than 4 MB before its cells: the check looked for an .xlsx's <sheetData>."""
+    row = (
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>张三明</text:p>'
+        '</table:table-cell><table:table-cell office:value-type="string"><text:p>G{:010d}</text:p>'
+        "</table:table-cell></table:table-row>"
+    )
+    path = write_ods(tmp_path / "roster.ods", "".join(row.format(i) for i in range(30_000)))
+    with zipfile.ZipFile(path) as archive:
+        assert archive.getinfo("content.xml").file_size > 4 << 20
+    rows = cells(read_sheet(path, REGISTER_LIMITS))
+    assert len(rows) == 30_000 and rows[-1][1] == "G0000029999"
+
+
 def test_upload_bytes_read_like_the_file(tmp_path: Path) -> None:
     path = tmp_path / "batch.xlsx"
     write_register(path, rows=20)
@@ -956,8 +971,8 @@ def test_a_shared_string_struck_through_as_text_marks_its_row(tmp_path: Path) ->
 
 def scan_marks(data: bytes, limits: SheetLimits) -> Marks:
     """The parent's marks of a workbook (its check of the cells left to the child)."""
-    workbook = check_directory(data, limits)
-    return scan_parts(workbook, limits, time.monotonic() + 60, sheet_body=False)
+    deadline = time.monotonic() + 60
+    return scan_parts(check_directory(data, limits, deadline), limits, deadline, sheet_body=False)
 
 
 def test_no_mark_is_kept_past_the_row_limit(tmp_path: Path) -> None:
@@ -1013,6 +1028,24 @@ def test_parts_the_marks_are_read_from_are_bounded(tmp_path: Path) -> None:
     }
     for number, (parts, said) in enumerate(cases.values()):
         data = _zip_of(tmp_path / f"{number}.xlsx", parts)
+        with pytest.raises(SheetRefused, match=said):
+            read_sheet_bytes("bad.xlsx", data, UPLOAD_LIMITS)
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/_rels/workbook.xml.rels"])
+def test_the_list_of_sheets_is_read_bounded_like_every_part(tmp_path: Path, part: str) -> None:
+    """workbook.xml and its .rels, read first to find the sheet, were parsed whole in the
+    parent, unbounded: 42 million nested elements took 5.4 GB, 9 million attributes on one
+    element 2.2 GB — the server's own memory for an upload."""
+    parts = workbook_parts(sheet_xml('<row r="1"><c r="A1"><v>1</v></c></row>'))
+    whole = parts[part].decode()
+    root_end = whole.index(">", whole.index("<", whole.index("?>") + 2)) + 1
+    deep = whole[:root_end] + "<a>" * 100 + "</a>" * 100 + whole[root_end:]
+    wide = whole[:root_end] + "<a " + " ".join(f'x{i}="1"' for i in range(120_000)) + "/>"
+    for number, (xml, said) in enumerate(
+        [(deep, "嵌套超过 64 层"), (wide + whole[root_end:], "超过 1 MB")]
+    ):
+        data = _zip_of(tmp_path / f"{number}.xlsx", {**parts, part: xml.encode()})
         with pytest.raises(SheetRefused, match=said):
             read_sheet_bytes("bad.xlsx", data, UPLOAD_LIMITS)
 

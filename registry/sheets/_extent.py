@@ -229,9 +229,10 @@ def parse_marks(
     limits: SheetLimits,
     deadline: float,
     namespaces: bool = True,
+    broken: str = BROKEN_PART,
 ) -> None:
     """Stream ``blocks`` through expat within the deadline, no deeper than `MAX_DEPTH`; names
-    as `expat_parser` gives them."""
+    as `expat_parser` gives them; XML expat cannot read is refused as ``broken``."""
     depth = Depth()
 
     def opened(name: str, attributes: dict[str, str]) -> None:
@@ -249,18 +250,4 @@ def parse_marks(
     parser.EndElementHandler = closed
     if text is not None:
         parser.CharacterDataHandler = text
-    stream_parse(parser, blocks, limits, deadline, BROKEN_PART)
-
-
-def parse_small(data: bytes, start: Callable[[str, dict[str, str]], None]) -> None:
-    """Parse a small part (workbook.xml, .rels) whole, DTDs refused."""
-    parser = expat_parser()
-    parser.StartElementHandler = start
-    try:
-        parser.Parse(data, True)
-    except StopParsing:
-        pass
-    except SheetRefused:  # a limit or a refusal raised inside a handler
-        raise
-    except BAD_XML as exc:
-        raise unreadable("工作簿结构文件不是有效的 XML") from exc
+    stream_parse(parser, blocks, limits, deadline, broken)

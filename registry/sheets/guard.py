@@ -174,7 +174,7 @@ def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
             return _numbered(child, None)
     if not data.startswith(ZIP_MAGIC):
         raise not_a_workbook(data, suffix)
-    workbook = check_directory(data, limits)
+    workbook = check_directory(data, limits, deadline)
     # A small sheet (every bomb so far, every upload) is scanned whole before any parser sees
     # it. A big one (a real register) is read only up to <sheetData>, its other parts whole:
     # the sheet's scan would cost a quarter of the parse, and the child's check of the parsed
