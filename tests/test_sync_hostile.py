@@ -84,6 +84,30 @@ def test_a_manifest_names_only_files_in_its_folder(
     assert registry_dump(db_path) == []
 
 
+def test_a_file_swapped_for_a_link_after_the_manifest_was_read_is_not_loaded(
+    tmp_path: Path, db_path: Path
+) -> None:
+    """The manifest refuses a link leading out when it is read; the file swapped for one while
+    earlier registers were being read (minutes of a large sync) was loaded from outside — a
+    file only the sync may read, its cells quoted in the clerk's report."""
+    registers = RegisterFactory(tmp_path / "registers")
+    path = registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    elsewhere = RegisterFactory(tmp_path / "private")
+    outside = elsewhere.add("x.csv", [approval_row("Z1122020002", "外部秘密")], MIANYANG)
+    entries = load_manifest(registers.folder).entries
+    path.unlink()
+    path.symlink_to(outside)  # after the manifest's check, before the register is read
+    conn = store.connect(db_path)
+    try:
+        [outcome] = sync_entries(conn, entries, load_catalogue(None), workers=0)
+    finally:
+        conn.close()
+    assert not outcome.ok and "指向文件夹之外的链接" in outcome.problems[0].rule
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM certificates").fetchone() == (0,)
+    assert "外部秘密" not in outcome.problems[0].describe()
+
+
 def test_a_manifest_nested_without_end_is_a_usage_error(tmp_path: Path, db_path: Path) -> None:
     (tmp_path / "registers.toml").write_text("x = " + "[" * 100_000, encoding="utf-8")
     code, output = sync(tmp_path, db_path)

@@ -42,6 +42,9 @@ class RegisterEntry:
     issued_on: dt.date | None = None
     year_code: str | None = None
     unit: str | None = None
+    folder: Path | None = None
+    """the manifest's folder, which the file may not leave (None: a file named on the command
+    line, where the administrator's path is the file). Not a fact of the register."""
 
     def fingerprint(self, content: bytes) -> str:
         """Hash of the file's bytes and the declared facts: same hash, same register version."""
@@ -50,7 +53,7 @@ class RegisterEntry:
     def hashed(self, content: bytes) -> tuple[str, str]:
         """(`fingerprint`, the file's own SHA-256 as ``sha256sum`` prints it), in one pass over
         the bytes: the second is the first's digest before the facts are added to it."""
-        facts = {k: str(v) for k, v in asdict(self).items() if k != "path"}
+        facts = {k: str(v) for k, v in asdict(self).items() if k not in ("path", "folder")}
         digest = hashlib.sha256(content)
         own = digest.hexdigest()
         digest.update(json.dumps(facts, sort_keys=True, ensure_ascii=False).encode())

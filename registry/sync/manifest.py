@@ -115,9 +115,12 @@ def _unknown_key(key: str, known: frozenset[str]) -> str:
     return f"不认识的键 {visible(key)}{hint}？可用的键：{'、'.join(sorted(known))}"
 
 
-def make_entry(path: Path, key: str, raw: Mapping[str, object], where: str) -> RegisterEntry:
+def make_entry(
+    path: Path, key: str, raw: Mapping[str, object], where: str, folder: Path | None = None
+) -> RegisterEntry:
     """Check one manifest entry (or the single-file options) and turn it into a `RegisterEntry`;
-    each kind adds its own rule (`registry.kinds.base.Kind.entry_rule`)."""
+    each kind adds its own rule (`registry.kinds.base.Kind.entry_rule`). ``folder``: the
+    manifest's, which the file may not leave (`inside`)."""
     unknown = sorted(set(raw) - ENTRY_KEYS, key=str)
     if unknown:
         raise ManifestError(f"{where}：{_unknown_key(str(unknown[0]), ENTRY_KEYS)}")
@@ -146,6 +149,7 @@ def make_entry(path: Path, key: str, raw: Mapping[str, object], where: str) -> R
         issued_on,
         _year_code(raw, issued_on, where),
         unit,
+        folder,
     )
     problem = KINDS[kind].entry_rule(entry)
     if problem:
@@ -271,7 +275,7 @@ def load_manifest(directory: Path) -> Manifest:
         if key in seen:
             raise ManifestError(f"{where}：文件 {visible(key)} 重复列出")
         seen.add(key)
-        entries.append(make_entry(inside(directory, key, where), key, raw, where))
+        entries.append(make_entry(inside(directory, key, where), key, raw, where, directory))
     catalogues = {
         key: inside(directory, data[key], f"{path.name} 的 {key}") if data.get(key) else None
         for key in ("trades", "trades_extra")

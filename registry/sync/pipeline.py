@@ -168,6 +168,18 @@ def _identity(path: Path) -> tuple[int, ...] | None:
     return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
 
 
+def _still_inside(entry: RegisterEntry) -> None:
+    """A manifest's file still in its folder (`registry.sync.manifest.inside` checked it when the
+    manifest was read — minutes before, while earlier registers were read). A file swapped for a
+    link leading out since is refused: checked before and after the read, with the file's
+    identity unchanged in between, nothing read from outside is loaded (a clerk could otherwise
+    have a file only the sync may read quoted in the report)."""
+    if entry.folder is not None and not entry.path.resolve().is_relative_to(entry.folder.resolve()):
+        raise UnreadableSheet(
+            "此文件已被换成指向文件夹之外的链接，未读取。请把文件本身放回 registers.toml 所在文件夹"
+        )
+
+
 def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> Prepared:
     """Read ``entry``'s file and run its kind's checks that need no registry.
 
@@ -176,6 +188,7 @@ def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> 
     of the rows loaded, or a later sync would take the new version for loaded already."""
     kind = KINDS[entry.kind]
     seen = _identity(entry.path)
+    _still_inside(entry)
     before = file_fingerprint(entry)
     with cycles_uncollected():
         table = read_as(entry.kind, entry.path)
@@ -188,6 +201,7 @@ def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> 
             raise UnreadableSheet(unforeseen(exc)) from None
     if file_fingerprint(entry) != before or _identity(entry.path) != seen:
         raise UnreadableSheet("文件在读取期间被改动。请等文件保存完毕后重新同步")
+    _still_inside(entry)
     notes = [note for note in (unread_note(table), set_aside_note(table)) if note]
     wrapped = wrapped_note(table)
     return Prepared(len(table.records), data, before, problems, notes, [wrapped] if wrapped else [])
