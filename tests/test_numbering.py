@@ -233,6 +233,24 @@ def test_the_copy_may_correct_a_holder_s_name_under_its_own_name(
     assert code == 0, output
 
 
+def test_a_copy_numbered_before_copies_were_recorded_may_still_correct_a_name(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """A registry whose runs recorded their holders before they recorded the copy's name: the
+    upgrade left it empty, and the copy with a name corrected was refused, told to keep the
+    file name certreg number wrote — shown as “”."""
+    path = registered.add("new.csv", [approval_row("", "张叁")], MIANYANG)
+    assert number(path, tmp_path / "new-numbered.csv", db_path)[0] == 0
+    with sqlite3.connect(db_path) as conn:  # as an older certreg left it
+        conn.execute("DROP INDEX idx_numbered_holders_copy_name_key")
+        conn.execute("ALTER TABLE numbered_holders DROP COLUMN copy")
+    path.unlink()
+    registered.entries.pop("new.csv")
+    registered.add("new-numbered.csv", [approval_row("Z1122020003", "张三")], MIANYANG)
+    code, output = run("sync", str(registered.folder), "--db", str(db_path))
+    assert code == 0, output
+
+
 def test_the_copy_may_not_swap_its_holders_numbers(
     registered: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:

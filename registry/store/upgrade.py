@@ -6,9 +6,11 @@ extends (``level`` by ``level, status``): it would only cost every insert."""
 from __future__ import annotations
 
 import re
+from pathlib import PurePath
 
 import sqlite_utils
 
+from registry.domain.numbers import parse
 from registry.store.append_only import TRIGGERS
 from registry.store.schema import DOTTED_HOLDERS, DOTTED_INDEX, TABLES
 
@@ -68,6 +70,8 @@ def _create_missing(db: sqlite_utils.Database) -> None:
             for column, kind in missing.items():
                 default = (spec.defaults or {}).get(column)
                 table.add_column(column, kind, not_null_default=default)
+            if name == "numbered_holders" and "copy" in missing:
+                _copies_of_runs(db)
             for columns in spec.indexes:
                 table.create_index(list(columns), if_not_exists=True)
             _drop_extended(db, name, spec.indexes)
@@ -81,6 +85,32 @@ def _create_missing(db: sqlite_utils.Database) -> None:
     for name, create in _outdated_triggers(db):
         db.conn.execute(f"DROP TRIGGER IF EXISTS [{name}]")
         db.conn.execute(create)
+
+
+def _copies_of_runs(db: sqlite_utils.Database) -> None:
+    """The numbered copy each holder's run wrote (``numbering.out``), for holders recorded before
+    ``numbered_holders.copy`` was: left empty, the copy with a holder's name corrected — which
+    may correct one — was refused and told to keep the copy's name, shown as “”."""
+    runs = db.execute(
+        "SELECT file, out, letter || year_code || region, first_sequence, last_sequence"
+        " FROM numbering ORDER BY id DESC"
+    ).fetchall()
+    copies = []
+    for number, file in db.execute("SELECT number, file FROM numbered_holders"):
+        given = parse(number)
+        out = next(
+            (
+                out
+                for ran, out, prefix, first, last in runs  # the latest run of it first
+                if PurePath(ran).name == file
+                and prefix == given.prefix
+                and first <= given.sequence <= last
+            ),
+            None,
+        )
+        if out is not None:
+            copies.append((PurePath(out).name, number))
+    db.conn.executemany("UPDATE numbered_holders SET copy = ? WHERE number = ?", copies)
 
 
 def _drop_extended(
