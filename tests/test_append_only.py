@@ -63,6 +63,12 @@ def history(registers: RegisterFactory, db_path: Path) -> Path:
         "DELETE FROM blank_history",
         "DELETE FROM certificates WHERE number = 'Z1122020001'",
         "DELETE FROM status_events",
+        # a row written over another fires no delete trigger: the 补发 mark dropped, a holder
+        # replaced, an event's date rewritten, from the shell (an integrity review)
+        "INSERT OR REPLACE INTO certificates SELECT * FROM certificates WHERE reissue",
+        "REPLACE INTO status_events SELECT * FROM status_events WHERE type = '补发'",
+        "INSERT OR REPLACE INTO certificate_history SELECT * FROM certificate_history",
+        "INSERT OR REPLACE INTO syncs SELECT * FROM syncs WHERE outcome = 'rejected'",
     ],
 )
 def test_the_history_cannot_be_rewritten_from_the_shell(history: Path, statement: str) -> None:
@@ -79,6 +85,8 @@ def test_the_history_cannot_be_rewritten_from_the_shell(history: Path, statement
         "birth = '1971-01'",
         "sex = CASE sex WHEN '男' THEN '女' ELSE '男' END",
         "sex = NULL",
+        "name = '李四'",  # the key still 吴敏's: checked as 吴敏, shown as 李*
+        "number = 'Z1122020009'",  # the holder's certificate under another number
     ],
 )
 def test_who_holds_a_number_cannot_be_rewritten_from_the_shell(history: Path, change: str) -> None:
@@ -121,7 +129,13 @@ def test_a_status_change_moves_forward_and_its_event_keeps_what_happened(history
     with sqlite3.connect(history) as conn:
         conn.execute("UPDATE certificates SET status = 'revoked' WHERE number = 'Z1122020004'")
         conn.execute("UPDATE status_events SET reason = '遗失' WHERE type = '补发'")
-        for change in ("type = '换发'", "date = '2013-01-01'", "number = 'Z1122020004'"):
+        changes = (
+            "type = '换发'",
+            "date = '2013-01-01'",
+            "number = 'Z1122020004'",
+            "name = '某人'",
+        )
+        for change in changes:
             with pytest.raises(sqlite3.IntegrityError, match="换发、补发、撤销记录供审计使用"):
                 conn.execute(f"UPDATE status_events SET {change} WHERE type = '补发'")
         with pytest.raises(sqlite3.IntegrityError, match="只能追加"):
@@ -133,6 +147,7 @@ def test_a_holders_name_keeps_its_dots_spelt_otherwise(history: Path) -> None:
     keys are refolded so, `registry.store.db`), and its other columns stay correctable."""
     with sqlite3.connect(history) as conn:
         conn.execute("UPDATE certificates SET name_key = '吴·敏' WHERE number = 'Z1122020002'")
+        conn.execute("UPDATE certificates SET name = '吴·敏' WHERE number = 'Z1122020002'")
         conn.execute("UPDATE certificates SET name_key = '吴’敏' WHERE number = 'Z1122020002'")
         conn.execute("UPDATE certificates SET trade = '电工' WHERE number = 'Z1122020002'")
         row = conn.execute("SELECT name_key, trade FROM certificates WHERE number = 'Z1122020002'")
@@ -167,6 +182,33 @@ def test_an_older_registrys_weaker_guard_is_made_anew_on_its_next_write(history:
     store.connect(history).close()
     with sqlite3.connect(history) as conn, pytest.raises(sqlite3.IntegrityError, match="只能追加"):
         conn.execute("UPDATE syncs SET file_sha256 = 'forged'")
+
+
+def test_an_older_registrys_guard_of_holders_is_made_anew_on_its_next_write(history: Path) -> None:
+    """The guard of who holds a number watched the name's key, not the name shown: an older
+    registry's is replaced by one that watches both, and the number."""
+    with sqlite3.connect(history) as conn:
+        conn.execute("DROP TRIGGER keep_certificates_holders")
+        conn.execute(
+            "CREATE TRIGGER keep_certificates_holders BEFORE UPDATE OF name_key, sex, birth"
+            " ON certificates WHEN NEW.sex IS NOT OLD.sex BEGIN SELECT RAISE(ABORT, 'x'); END"
+        )
+        conn.execute("UPDATE certificates SET name = name")  # let through, as by the older one
+    store.connect(history).close()
+    with sqlite3.connect(history) as conn, pytest.raises(sqlite3.IntegrityError, match="不得涂改"):
+        conn.execute("UPDATE certificates SET name = '李四' WHERE number = 'Z1122020002'")
+
+
+def test_an_older_certreg_cannot_sync_after_a_newer_one(history: Path) -> None:
+    """It records no run: its syncs loaded corrections without the history a newer certreg
+    keeps of them (a requisition's old phone, a manifest's issue date), and rebuilt what the
+    newer one had dropped."""
+    with sqlite3.connect(history) as conn:
+        attempt = (
+            "INSERT INTO syncs (at, register, outcome) VALUES ('2026-12-05', 'r.csv', 'loaded')"
+        )
+        with pytest.raises(sqlite3.IntegrityError, match="旧版本不能再同步"):
+            conn.execute(attempt)
 
 
 def test_a_newer_certregs_stronger_guard_is_left_as_it_is(history: Path) -> None:

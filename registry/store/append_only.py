@@ -22,6 +22,9 @@ class Guard(NamedTuple):
     """the columns an update may not change (None: no update at all; (): updates allowed)"""
     once: tuple[str, ...] = ()
     """counts written once after the row, while they are all still 0"""
+    key: str = "id"
+    """the column a row is known by: a row inserted over another (``INSERT OR REPLACE``, which
+    fires no delete trigger) is refused"""
 
 
 GUARDS = (
@@ -38,13 +41,19 @@ GUARDS = (
         + ("operator", "authority", "file_sha256", "run"),
         ("added", "changed", "conflicts"),
     ),
-    Guard("certificates", "证书", ()),  # corrected by new versions and status changes
-    # their references corrected likewise; what happened to which number, never
-    Guard("status_events", "换发、补发、撤销记录", ("type", "number", "date", "new_number")),
+    Guard("certificates", "证书", (), key="number"),  # corrected by new versions and status changes
+    # their references corrected likewise (`registry.kinds.status_versions.AMENDABLE`) and
+    # their rows (`registry.store.events.moved_rows`); what happened to which number, never
+    Guard(
+        "status_events",
+        "换发、补发、撤销记录",
+        ("id", "sync", "register", "type", "number", "name", "date", "new_number")
+        + ("original_document", "corrections"),
+    ),
 )
 
 
-_HOLDER = ("name_key", "sex", "birth")
+_HOLDER = ("name", "name_key", "sex", "birth")
 _KEY_MARKS = "·.-。‐－ꞏ’‘ʼ'"
 """What the name key of one holder may gain or lose: a minority name's dots and apostrophes as an
 older certreg keyed them (`registry.store.db`) or a corrected roster spells them (阿依古丽.买买提
@@ -61,15 +70,18 @@ def _without_marks(column: str) -> str:
 HOLDER_TRIGGER = (
     "keep_certificates_holders",
     "CREATE TRIGGER IF NOT EXISTS keep_certificates_holders BEFORE UPDATE OF"
-    f" {', '.join(_HOLDER)} ON certificates WHEN NEW.sex IS NOT OLD.sex"
-    " OR NEW.birth IS NOT OLD.birth"
+    f" {', '.join(f'[{c}]' for c in ('number', *_HOLDER))} ON certificates"
+    " WHEN NEW.number IS NOT OLD.number OR NEW.sex IS NOT OLD.sex OR NEW.birth IS NOT OLD.birth"
     f" OR {_without_marks('NEW.name_key')} IS NOT {_without_marks('OLD.name_key')}"
+    f" OR lower({_without_marks('NEW.name')}) IS NOT lower({_without_marks('OLD.name')})"
     " BEGIN SELECT RAISE(ABORT, '证书不得涂改（§四.(三)）：登记库中一个证书编号的持有人（姓名、性别、"
-    "出生年月）不能改写。错填的证书请办理换发（§四.(六)2），新证书载明更正后的内容'); END",
+    "出生年月）和证书编号不能改写。错填的证书请办理换发（§四.(六)2），新证书载明更正后的内容'); END",
 )
-"""§四.(三) 不得涂改, for whoever opens the file: a number's holder stays who it was issued to.
-certreg refuses such a change in a register (`registry.kinds.roster_holdings`) and gives a
-换发's corrections to the new number it inserts."""
+"""§四.(三) 不得涂改, for whoever opens the file: a number's holder stays who it was issued to,
+and a holder's certificate its number — the name shown (a receipt's 张*明) as well as the key
+checked. certreg refuses such a change in a register (`registry.kinds.roster_holdings`) and
+gives a 换发's corrections to the new number it inserts. (The columns in brackets: an older
+registry's trigger, guarding fewer, is made anew — `registry.store.upgrade`.)"""
 
 
 STATUS_TRIGGER = (
@@ -97,6 +109,17 @@ def _refusal(what: str, act: str) -> str:
     )
 
 
+RUN_TRIGGER = (
+    "keep_syncs_runs",
+    "CREATE TRIGGER IF NOT EXISTS keep_syncs_runs BEFORE INSERT ON syncs WHEN NEW.run IS NULL"
+    " BEGIN SELECT RAISE(ABORT, '此登记库已由较新版本的 certreg 同步过，旧版本不能再同步它（它不会"
+    "记录较新版本要求的更正记录和同步运行）：请在此主机上使用最新版本的 certreg'); END",
+)
+"""A sync by an older certreg, which writes no ``syncs.run``, after a newer one: it loaded
+corrections without the history the newer one keeps (a requisition's old phone, a manifest's
+issue date moving collected certificates) and rebuilt what the newer one had dropped."""
+
+
 def _triggers() -> list[tuple[str, str]]:
     """(name, CREATE TRIGGER statement) of every guard."""
     made = []
@@ -106,6 +129,15 @@ def _triggers() -> list[tuple[str, str]]:
                 f"keep_{guard.table}_rows",
                 f"CREATE TRIGGER IF NOT EXISTS keep_{guard.table}_rows BEFORE DELETE ON"
                 f" [{guard.table}] BEGIN {_refusal(guard.what, '删除')} END",
+            )
+        )
+        key = f"[{guard.key}]"
+        made.append(
+            (
+                f"keep_{guard.table}_keys",
+                f"CREATE TRIGGER IF NOT EXISTS keep_{guard.table}_keys BEFORE INSERT ON"
+                f" [{guard.table}] WHEN NEW.{key} IS NOT NULL AND EXISTS (SELECT 1 FROM"
+                f" [{guard.table}] WHERE {key} = NEW.{key}) BEGIN {_refusal(guard.what, '覆盖')} END",
             )
         )
         if guard.columns == ():
@@ -128,7 +160,7 @@ def _triggers() -> list[tuple[str, str]]:
                     f" WHEN {counted} != 0 BEGIN {_refusal(guard.what, '修改')} END",
                 )
             )
-    return [*made, HOLDER_TRIGGER, STATUS_TRIGGER]
+    return [*made, HOLDER_TRIGGER, STATUS_TRIGGER, RUN_TRIGGER]
 
 
 TRIGGERS = _triggers()

@@ -93,7 +93,7 @@ def record_attempt(conn: sqlite3.Connection, attempt: Attempt, at: str) -> int:
             attempt.operator,
             attempt.authority or None,
             attempt.file_sha256,
-            attempt.run,
+            attempt.run or at,  # an attempt made outside a run of `certreg sync`: a run itself
         ),
     )
     sync_id = int(cursor.lastrowid or 0)
