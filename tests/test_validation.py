@@ -229,6 +229,41 @@ def test_a_wage_grade_from_the_month_of_work_to_the_month_of_issue_is_accepted(
     assert report["registers"][0]["outcome"] == "loaded"
 
 
+def test_dates_registered_before_their_order_was_checked_do_not_refuse_a_correction(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A roster loaded before the rule on a wage grade dated before work: correcting another
+    row's trade was refused for this row, unchanged and registered as it is. A new row with
+    such dates is still refused."""
+    rows = [
+        approval_row("Z1122020001", "周杰", 参加工作时间="2009.03", 执行工资等级起始时间="2009.03"),
+        approval_row("Z1122020002", "郑浩"),
+    ]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    with sqlite3.connect(db_path) as conn:  # as an older certreg, without the rule, loaded it
+        conn.execute(
+            "UPDATE certificates SET wage_grade_since = '2009.02' WHERE number = 'Z1122020001'"
+        )
+    rows[0] = approval_row(
+        "Z1122020001", "周杰", 参加工作时间="2009.03", 执行工资等级起始时间="2009.02"
+    )
+    rows[1] = approval_row("Z1122020002", "郑浩", 报考工种="焊工")
+    registers.add("mianyang.csv", rows, MIANYANG)
+    code, report, output = sync(registers.folder, db_path)
+    assert code == 0, output
+    assert report["registers"][0]["changes"] == [
+        {"number": "Z1122020002", "column": "报考工种", "old": "电工", "new": "焊工"}
+    ]
+    new = approval_row(
+        "Z1122020003", "吴敏", 参加工作时间="2009.03", 执行工资等级起始时间="2009.01"
+    )
+    registers.add("mianyang.csv", [*rows, new], MIANYANG)
+    code, report, output = sync(registers.folder, db_path)
+    [problem] = report["registers"][0]["problems"]
+    assert code == 1 and (problem["row"], problem["column"]) == (6, "执行工资等级起始时间")
+
+
 def test_number_held_by_another_register(loaded: RegisterFactory, db_path: Path) -> None:
     before = snapshot(db_path)
     loaded.add("again.csv", [approval_row("Z1122000001", "赵六")], PROVINCE)

@@ -54,6 +54,10 @@ next number free (附件3 四: numbers are taken in order, never reused)."""
 NEW_NAME = "new_name"
 """A name refused only by a rule for names as first registered (a digit, a symbol): a name
 registered before the rule came is kept as registered."""
+NEW_DATES = "new_dates"
+"""A row's dates out of their order (work before the age of work, a wage grade before work): a
+rule that came after rosters were loaded, so dates a certificate was registered with are kept
+when a new version of its roster comes."""
 NEW_UNIT = "new_unit"
 """A 工作单位 of another city (§四.(四)): a rule that came after rosters were loaded, so a unit a
 certificate was registered with is kept when a new version of its roster comes."""

@@ -16,7 +16,7 @@ from registry.domain.levels import LEVELS
 from registry.domain.name_rules import check_name, gap_problem
 from registry.domain.names import normalise_name
 from registry.domain.numbers import CertificateNumber, MalformedNumber, parse_canonical
-from registry.domain.problems import NEW_NAME, NEW_UNIT, Problem
+from registry.domain.problems import NEW_DATES, NEW_NAME, NEW_UNIT, Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import TradeCatalogue
@@ -180,12 +180,14 @@ class _RowChecker:
         if birth and work_start and str(work_start) < years_after(str(birth), MIN_AGE_AT_WORK):
             rule = f"参加工作时间早于出生年月 {birth} 后 {MIN_AGE_AT_WORK} 年，请核对出生年月和参加工作时间"
             value = text(values.get("参加工作时间"))
-            problems.append(Problem(row, "参加工作时间", value, rule, "§四.(三)"))
+            problems.append(Problem(row, "参加工作时间", value, rule, "§四.(三)", code=NEW_DATES))
         written = values.get(SINCE_COLUMN)
         since = self.since_months.get(written)
         if since is not None and work_start and since < str(work_start):
             rule = f"执行工资等级起始时间早于参加工作时间 {work_start}：参加工作以后才有工资等级，请核对这两列"
-            problems.append(Problem(row, SINCE_COLUMN, text(written), rule, "附件4"))
+            problems.append(
+                Problem(row, SINCE_COLUMN, text(written), rule, "附件4", code=NEW_DATES)
+            )
         return problems
 
     def check(self, record: Record, unread: Iterable[tuple[str, Cell]] = ()) -> None:
@@ -209,7 +211,9 @@ class _RowChecker:
             elif value is not None and (lost := digits_lost(value)):
                 problems.append(Problem(row, column, text(value), lost, "§四.(三)"))
         checked = self.cells(record)
-        problems.extend(self._out_of_order(record, checked))
+        out_of_order = self._out_of_order(record, checked)
+        problems.extend(out_of_order)
+        before += len(out_of_order)  # the registry decides, as for a name (`rosters`)
         letter = "J" if self.technician else checked["报考等级"]
         assert letter is None or isinstance(letter, str)
         number = self.number(record, letter, checked["报考工种"])

@@ -19,7 +19,7 @@ from registry.domain.documents import document_key
 from registry.domain.exam import EXAM_CLAUSE
 from registry.domain.names import normalise_name
 from registry.domain.numbers import CertificateNumber, parse
-from registry.domain.problems import NEW_NAME, NEW_UNIT, Problem
+from registry.domain.problems import NEW_DATES, NEW_NAME, NEW_UNIT, Problem
 from registry.domain.statuses import REISSUE, REVOKED
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry, kept_nothing
@@ -225,26 +225,33 @@ def _gap_kept(result: RosterResult, row: int, registered: set[str]) -> bool:
 def registered_before(
     conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry, problems: list[Problem]
 ) -> list[Problem]:
-    """A name or a unit refused by a rule that came after it was registered (a digit in a
-    name, another city's unit) is kept as registered: a corrected version of its roster must
-    still load, and "删去符号" would change a holder's name, which only a 换发 may."""
-    later = (NEW_NAME, NEW_UNIT)
+    """A name, a unit or dates refused by a rule that came after they were registered (a digit
+    in a name, another city's unit, a wage grade dated before work) are kept as registered: a
+    corrected version of its roster must still load — the clerk correcting another row was sent
+    to this one — and "删去符号" would change a holder's name, which only a 换发 may."""
+    later = (NEW_NAME, NEW_UNIT, NEW_DATES)
     if loaded_version(conn, entry.key) is None or not any(p.code in later for p in problems):
         return problems
-    registered: dict[str, tuple[str, str | None]] = {
-        number: (name, unit)
-        for number, name, unit in conn.execute(
-            "SELECT number, name, unit FROM certificates WHERE register = ?", (entry.key,)
+    registered: dict[str, tuple[str, str | None, tuple[object, ...]]] = {
+        number: (name, unit, tuple(dates))
+        for number, name, unit, *dates in conn.execute(
+            "SELECT number, name, unit, birth, work_start, wage_grade_since FROM certificates"
+            " WHERE register = ?",
+            (entry.key,),
         )
     }
     numbered = {row: number for row, _, number in result.numbers}
+    dated = {c.number: (c.birth, c.work_start, c.wage_grade_since) for c in result.certificates}
 
     def registered_so(problem: Problem) -> bool:  # the row's number, with this very value
-        found = registered.get(numbered.get(problem.row or 0, ""))
+        number = numbered.get(problem.row or 0, "")
+        found = registered.get(number)
         if found is None:
             return False
         if problem.code == NEW_NAME:
             return found[0] == normalise_name(problem.value or "")
+        if problem.code == NEW_DATES:
+            return found[2] == dated.get(number)
         return found[1] == problem.value
 
     return [p for p in problems if not (p.code in later and registered_so(p))]
