@@ -43,7 +43,7 @@ def test_a_receipt_opens_to_what_it_was_issued_for(
     token = receipts.issue(number, digest)
     clock.now = issued + days * DAY / 2
     checked_at = dt.datetime.fromtimestamp(int(issued), dt.UTC)
-    assert receipts.open(token) == Receipt(number, digest, checked_at)
+    assert receipts.open(token) == Receipt(number, digest, checked_at, days=days)
 
 
 @given(confirmed=st.lists(st.sampled_from(list(CONFIRMED_CODES)), unique=True))
@@ -66,7 +66,7 @@ def test_a_receipt_tells_a_correction_of_what_its_check_confirmed(
     receipts = Receipts(SECRET, lifetime_days=90, clock=FixedClock(NEW_YEAR_2026))
     token = receipts.issue(VALID[0], "0" * 64, confirmed=["trade"], registered={"trade": trade})
     opened = receipts.open(token)
-    assert token.split(".")[0] == f"{VALID[0]}-{'0' * 64}-wt-{opened.registered}"
+    assert token.split(".")[0] == f"{VALID[0]}-{'0' * 64}-l90-wt-{opened.registered}"
     assert not receipts.corrected(opened, {"trade": trade})
     assert receipts.corrected(opened, {"trade": corrected}) is (corrected != trade)
     other = Receipts("another-secret-0123456789", lifetime_days=90)
@@ -97,6 +97,30 @@ def test_a_receipt_lives_exactly_its_lifetime(issued: int, days: int) -> None:
     clock.now += 1
     with pytest.raises(ExpiredReceipt, match=rf"age {days * DAY + 1} > {days * DAY} seconds"):
         receipts.open(token)
+
+
+@given(issued_for=st.integers(1, 400), setting=st.integers(1, 400))
+def test_a_receipt_lives_the_days_it_was_issued_for_whatever_the_setting_later(
+    issued_for: int, setting: int
+) -> None:
+    """Its page printed 有效期至 90 days on; the administrator set 7: it was refused on day 10 —
+    and a setting raised brought expired receipts back."""
+    clock = FixedClock(NEW_YEAR_2026)
+    token = Receipts(SECRET, lifetime_days=issued_for, clock=clock).issue(VALID[0], "0" * 64)
+    later = Receipts(SECRET, lifetime_days=setting, clock=clock)
+    clock.now += issued_for * DAY
+    assert later.open(token).days == issued_for
+    clock.now += 1
+    with pytest.raises(ExpiredReceipt) as expired:
+        later.open(token)
+    assert expired.value.days == issued_for
+
+
+def test_a_receipt_issued_before_tokens_said_their_days_lives_the_setting() -> None:
+    receipts = Receipts(SECRET, lifetime_days=30, clock=FixedClock(NEW_YEAR_2026 + 31 * DAY))
+    with pytest.raises(ExpiredReceipt) as expired:
+        receipts.open(ISSUED_2026)
+    assert expired.value.days == 30
 
 
 def test_expiry_at_the_boundary_through_the_app(app_client: AppClient, clock: Clock) -> None:
@@ -203,7 +227,7 @@ def test_a_receipt_from_a_clock_running_ahead_is_new_not_expired(issued: int, ah
     clock = FixedClock(issued)
     receipts = Receipts(SECRET, lifetime_days=90, clock=clock)
     signed = dt.datetime.fromtimestamp(issued + ahead, dt.UTC)
-    assert receipts.open(token) == Receipt(VALID[0], "0" * 64, signed)
+    assert receipts.open(token) == Receipt(VALID[0], "0" * 64, signed, days=90)
     clock.now = issued + ahead + 90 * DAY
     assert receipts.open(token).checked_at == signed
     clock.now += 1

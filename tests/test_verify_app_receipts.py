@@ -113,9 +113,9 @@ def test_token_holds_number_and_holder_hash_never_the_name(app_client: AppClient
     log's name hash is not in it."""
     with app_client() as client:
         url = context_of(post_check(client, *VALID))["receipt_url"]
-    payload = _token(url).split(".")[0]  # "<number>-<holder hash>.<timestamp>.<signature>"
-    number, hashed = payload.split("-")
-    assert number == VALID[0]
+    payload = _token(url).split(".")[0]  # "<number>-<holder hash>-l<days>.<timestamp>.<sig>"
+    number, hashed, lifetime = payload.split("-")
+    assert number == VALID[0] and lifetime == "l90"
     assert len(hashed) == 64 and not any(ch in payload for ch in VALID[1])
     assert hashed == holder_hash(str(SECRET), VALID[0], VALID[1])
     assert hashed != name_hash(str(SECRET), VALID[1])

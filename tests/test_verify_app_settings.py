@@ -67,6 +67,10 @@ def test_defaults_and_db_option_wins() -> None:
             "“127.0.0.l”不是 IP 地址或网段",
         ),
         ({"CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT": "-1"}, "CERTREG_RATE_LIMIT 不能为负数"),
+        (  # every receipt expired as it was issued
+            {"CERTREG_SECRET": SECRET, "CERTREG_RECEIPT_DAYS": "0"},
+            "CERTREG_RECEIPT_DAYS（查验回执的有效天数）至少为 1",
+        ),
         (  # the README's command, copied into a systemd EnvironmentFile, which runs none
             {"CERTREG_SECRET": "$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"},
             "CERTREG_SECRET 的值是一条没有运行的命令",

@@ -242,7 +242,7 @@ def receipt(request: Request) -> Response:
     try:
         opened = verifier.receipts.open(token)
     except ExpiredReceipt as exc:
-        message = f"此查验回执已超过 {verifier.settings.receipt_days} 天有效期。请重新查验该证书。"
+        message = f"此查验回执已超过 {exc.days} 天有效期。请重新查验该证书。"
         again = route_path(request, "form") + "?" + urlencode({"number": exc.number})
         page = {"title": "回执已过期", "message": message, "again": again}
         return render(request, "error.html", page, 410)
@@ -257,7 +257,8 @@ def receipt(request: Request) -> Response:
     # checked_at (this page's check, which a printout heads) is now: the status shown is today's
     context = _result_context(request, answer, answer.wants_contact)
     context.update(first_checked=shown_time(opened.checked_at), **_receipt_links(request, token))
-    context["receipt_expires"] = shown_time(verifier.receipts.expiry(opened.checked_at))
+    lifetime = verifier.receipts.lifetime(opened)
+    context["receipt_expires"] = shown_time(verifier.receipts.expiry(opened.checked_at, lifetime))
     context["withheld"] = opened.withheld
     context["corrected"] = reopened.corrected
     context["confirmed"] = [MATCHED_LABELS.get(f, CONFIRMABLE[f]) for f in opened.confirmed]

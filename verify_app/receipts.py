@@ -23,12 +23,15 @@ from typing import Any
 from itsdangerous import BadData, TimestampSigner
 
 Clock = Callable[[], float]
+DAY = 86_400
 CONFIRMED_CODES = {"level": "l", "trade": "t", "issued_on": "d", "reissue_mark": "r"}
 """A confirmed field of the paper (`registry.public.confirm.CONFIRMABLE`) → its letter in a
 token."""
-_PAYLOAD = re.compile(r"([0-9A-Z]+)-([0-9a-f]+)(?:-w([ltdr]*)(?:-([0-9a-f]{10}))?)?")
-"""A canonical certificate number, a hex holder hash, and ``-w`` when the check confirmed what
-the paper shows (its receipt then withholds the confirmed values too), followed by the letters
+_PAYLOAD = re.compile(
+    r"([0-9A-Z]+)-([0-9a-f]+)(?:-l([1-9][0-9]{0,4}))?(?:-w([ltdr]*)(?:-([0-9a-f]{10}))?)?"
+)
+"""A canonical certificate number, a hex holder hash, the days the receipt lives (none before
+2026-12-05: the service's setting), and ``-w`` when the check confirmed what the paper shows (its receipt then withholds the confirmed values too), followed by the letters
 of the fields it confirmed (none in a receipt issued before 2026-12-02) and a digest of what
 the registry said of them (`Receipts.registered`; none before 2026-12-05)."""
 REGISTERED_DIGITS = 10
@@ -42,11 +45,12 @@ class ForgedReceipt(Exception):
 
 class ExpiredReceipt(Exception):
     """A genuine token older than the receipt lifetime; ``number``: the certificate it was for
-    (the token holds it in clear), to check it again."""
+    (the token holds it in clear), to check it again; ``days``: the lifetime it had."""
 
-    def __init__(self, message: str, number: str = "") -> None:
+    def __init__(self, message: str, number: str = "", days: int = 0) -> None:
         super().__init__(message)
         self.number = number
+        self.days = days
 
 
 class _ClockSigner(TimestampSigner):
@@ -73,6 +77,8 @@ class Receipt:
     """the fields of the paper its check confirmed, in `CONFIRMED_CODES`' order"""
     registered: str | None = None
     """the digest of what the registry said of them (`Receipts.registered`), if the token has one"""
+    days: int | None = None
+    """the lifetime it was issued with, if the token says (`Receipts.lifetime`)"""
 
 
 class Receipts:
@@ -80,7 +86,7 @@ class Receipts:
     when opened, so the token holds what to check, not an answer."""
 
     def __init__(self, secret: str, *, lifetime_days: int, clock: Clock = time.time) -> None:
-        self.max_age = lifetime_days * 86_400
+        self.days = lifetime_days
         self._signer = _ClockSigner(secret, salt="certreg-receipt", clock=clock)
         self._digest_key = hmac.new(secret.encode(), b"certreg-receipt-registered", "sha256")
 
@@ -98,9 +104,9 @@ class Receipts:
         cover the fields nobody compared), and what the registry said of them
         (``registered``), by a keyed digest: a receipt opened after a correction of one says
         its confirmation no longer holds."""
-        mark = ""
+        mark = f"-l{self.days}"  # the expiry it shows holds, whatever the setting later
         if confirmed:  # (an empty confirmation confirmed nothing: the receipt is a plain one)
-            mark = "-w" + "".join(c for f, c in CONFIRMED_CODES.items() if f in confirmed)
+            mark += "-w" + "".join(c for f, c in CONFIRMED_CODES.items() if f in confirmed)
             if registered:
                 mark += "-" + self.registered(number, registered)
         return self._signer.sign(f"{number}-{holder_hash}{mark}").decode()
@@ -123,11 +129,18 @@ class Receipts:
             return False
         return not hmac.compare_digest(self.registered(receipt.number, values), receipt.registered)
 
-    def expiry(self, signed_at: float | dt.datetime) -> dt.datetime:
-        """When a receipt signed at ``signed_at`` stops opening (UTC)."""
+    def lifetime(self, receipt: Receipt) -> int:
+        """The days ``receipt`` lives: those it was issued with, as its page printed them (an
+        administrator shortening the setting cut short receipts already handed out, and
+        lengthening it brought expired ones back) — the setting for one issued before tokens
+        said."""
+        return receipt.days or self.days
+
+    def expiry(self, signed_at: float | dt.datetime, days: int | None = None) -> dt.datetime:
+        """When a receipt signed at ``signed_at`` for ``days`` (the setting) stops opening (UTC)."""
         if isinstance(signed_at, dt.datetime):
             signed_at = signed_at.timestamp()
-        return dt.datetime.fromtimestamp(int(signed_at) + self.max_age, dt.UTC)
+        return dt.datetime.fromtimestamp(int(signed_at) + (days or self.days) * DAY, dt.UTC)
 
     def open(self, token: str) -> Receipt:
         """The receipt ``token`` holds; `ForgedReceipt` unless this service signed it,
@@ -148,9 +161,17 @@ class Receipts:
         payload = _PAYLOAD.fullmatch(value.decode("ascii", "replace"))
         if payload is None:
             raise ForgedReceipt("unexpected payload")
-        age = self._signer.get_timestamp() - int(signed_at.timestamp())
-        if age > self.max_age:
-            raise ExpiredReceipt(f"Signature age {age} > {self.max_age} seconds", payload[1])
-        codes = payload[3]
+        codes, days = payload[4], int(payload[3]) if payload[3] else None
         confirmed = tuple(f for f, c in CONFIRMED_CODES.items() if c in (codes or ""))
-        return Receipt(payload[1], payload[2], signed_at, codes is not None, confirmed, payload[4])
+        receipt = Receipt(
+            payload[1], payload[2], signed_at, codes is not None, confirmed, payload[5], days
+        )
+        age, max_age = (
+            self._signer.get_timestamp() - int(signed_at.timestamp()),
+            self.lifetime(receipt) * DAY,
+        )
+        if age > max_age:
+            raise ExpiredReceipt(
+                f"Signature age {age} > {max_age} seconds", payload[1], self.lifetime(receipt)
+            )
+        return receipt

@@ -125,6 +125,8 @@ class Settings:
             raise SettingsProblem(problem)
         if self.upload_concurrency < 1:
             raise SettingsProblem("CERTREG_UPLOAD_CONCURRENCY（同时解析的上传文件数）至少为 1")
+        if self.receipt_days < 1:  # 0 made every receipt expire as it was issued
+            raise SettingsProblem("CERTREG_RECEIPT_DAYS（查验回执的有效天数）至少为 1")
         for name in (
             "rate_limit",
             "batch_rows_per_hour",
@@ -132,7 +134,6 @@ class Settings:
             "name_guesses_per_hour",
             "name_guesses_per_day",
             "watch_days",
-            "receipt_days",
             "stale_days",
             "max_body_bytes",
         ):
