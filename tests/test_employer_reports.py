@@ -314,6 +314,9 @@ def test_a_report_is_sent_within_a_day_of_its_check_by_the_apps_clock(
         too_late = send_report(client, stale, "", "一天以后才报告")
     assert from_ahead.status_code == 200 and context_of(from_ahead)["report_ref"]
     assert too_late.status_code == 400 and "须在查验后一天内提交" in too_late.text
+    # no form that could only be refused again: the text to copy, the number to check again
+    assert "提交报告</button>" not in too_late.text and "一天以后才报告" in too_late.text
+    assert f'<a href="/?number={NO_MATCH_UNKNOWN[0]}">重新查验该证书</a>' in too_late.text
 
 
 def test_a_report_sent_again_by_a_reload_is_stored_once(

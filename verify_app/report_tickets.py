@@ -63,6 +63,17 @@ def open_ticket(request: Request, ticket: str) -> dict[str, Any] | None:
     return dict(details)
 
 
+def ticket_number(request: Request, ticket: str) -> str | None:
+    """The number of the check a ticket of ours was signed for, however old (None when it is
+    not ours): what to check again once it is too old to report."""
+    serializer: URLSafeTimedSerializer = request.app.state.report_tickets
+    try:
+        number = str(serializer.loads(ticket).get("number") or "")
+    except (BadData, AttributeError):
+        return None
+    return screened_number(number) or None
+
+
 def ticket_about(request: Request, ticket: str) -> str | None:
     """Which check a report form is about, as its page names it (G1122009999（未查到）): the
     form's pages of errors said 本次查验的编号…会自动附上 without saying which number."""

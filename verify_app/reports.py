@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -34,9 +35,10 @@ from verify_app.answers import screened_number
 from verify_app.context import client_of, verifier_of
 from verify_app.csrf import CsrfRejected
 from verify_app.forms import checked_form, render, typed_back
+from verify_app.links import route_path
 from verify_app.presentation import shown_time
 from verify_app.refusals import RateLimited
-from verify_app.report_tickets import open_ticket, ticket_about
+from verify_app.report_tickets import open_ticket, ticket_about, ticket_number
 
 MAX_CONTACT_CHARS = 100
 MAX_TEXT_CHARS = 500
@@ -224,6 +226,11 @@ async def report(request: Request) -> Response:
     except ReportProblem as exc:
         context["report_error"] = str(exc)
         context["report_invalid"] = exc.field  # marked for a screen reader, tied to the message
+        if exc.field is None:  # the check is too old (or not ours): no form that cannot succeed
+            context["report_spent"] = True
+            number = ticket_number(request, ticket)
+            query = "?" + urlencode({"number": number}) if number else ""
+            context["again"] = route_path(request, "form") + query
         return render(request, "report.html", context, 400)
     contacts = verifier_of(request).contacts
     authority = contacts.for_number(entry.number)
