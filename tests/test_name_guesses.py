@@ -224,6 +224,8 @@ def test_the_form_marks_a_paused_number_as_the_field_at_fault(app_client: AppCli
         r'id="number"[^>]*aria-invalid="true" aria-describedby="form-error ', page.text
     )
     assert not re.search(r'id="name"[^>]*aria-invalid', page.text)
+    # its title says which refusal it is, as the API's does: not a typing error (未能查验)
+    assert "<title>该编号暂停查验 · 证书查验" in page.text
     # told to ask the issuing department, it is told whom: as a 未查到 answer does
     assert "咨询：" in page.text and "电话" in page.text
 

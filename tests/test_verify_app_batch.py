@@ -395,6 +395,26 @@ def test_upload_without_file_gets_a_message(app_client: AppClient) -> None:
     # every kind of file the page takes, and the field marked for a screen reader (WCAG 3.3.1)
     assert "请选择要上传的文件（.xlsx、.xls、.ods、.csv 或 .txt）" in page.context["error"]
     assert re.search(r'id="file"[^>]*aria-invalid="true"', page.text)
+    assert re.search(r'id="entries"[^>]*aria-invalid="true"', page.text)  # either will do
+
+
+def test_a_files_fault_marks_the_file_not_the_box_left_empty(app_client: AppClient) -> None:
+    """An unreadable upload marked the paste box invalid too: a screen reader told of a fault
+    in a box its user never touched."""
+    with app_client() as client:
+        page = client.post(
+            "/batch",
+            data={"csrf_token": csrf_token(client)},
+            files={"file": ("list.xlsx", b"not a workbook", "application/octet-stream")},
+        )
+        pasted = client.post(
+            "/batch", data={"csrf_token": csrf_token(client), "entries": "证书编号\n\n"}
+        )
+    assert page.status_code == 400 and pasted.status_code == 400
+    assert re.search(r'id="file"[^>]*aria-invalid="true"', page.text)
+    assert not re.search(r'id="entries"[^>]*aria-invalid', page.text)
+    assert re.search(r'id="entries"[^>]*aria-invalid="true"', pasted.text)
+    assert not re.search(r'id="file"[^>]*aria-invalid', pasted.text)
 
 
 def test_what_is_typed_in_a_number_cell_goes_into_no_link_unless_it_is_a_number(

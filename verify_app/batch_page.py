@@ -48,6 +48,7 @@ def _batch_context(request: Request, **context: Any) -> dict[str, Any]:
         "left": left,
         "key": key,
         "confirm_headers": CONFIRM_HEADERS,
+        "invalid": (),
         **context,
     }
 
@@ -94,7 +95,9 @@ async def batch(request: Request) -> Response:
         answers = await run_in_threadpool(verifier.check_many, caller, items, "batch")
     except BatchFileProblem as exc:  # the file's (or the list's) fault; a pasted list kept
         said = str(exc).replace("上传", "提交") if filename == PASTED else str(exc)
-        context = _batch_context(request, error=said, invalid=True, entries=_kept(pasted))
+        # the field at fault marked for a screen reader, not the box left alone beside it
+        invalid = {"": ("file", "entries"), PASTED: ("entries",)}.get(filename, ("file",))
+        context = _batch_context(request, error=said, invalid=invalid, entries=_kept(pasted))
         return render(request, "batch.html", context, 400)
     except UploadsBusy as exc:
         context = _batch_context(request, error=exc.message, entries=_kept(pasted))

@@ -67,14 +67,17 @@ def _form_page(
     status_code: int = 200,
     values: Mapping[str, str] | None = None,
     invalid: Collection[str] = (),
+    title: str | None = None,
 ) -> Response:
     """The form; ``invalid``: the fields ``error`` is about, marked so for a screen reader (and
-    tied to the message) as well as by the message's words."""
+    tied to the message) as well as by the message's words; ``title``: what the page's title
+    calls the refusal (该编号暂停查验), when not 未能查验."""
     values = dict(values or {})
     context = {
         "parts": NUMBER_PARTS,
         "regions": REGION_LIST,
         "error": error,
+        "refusal": title,
         "values": values,
         "confirm_labels": CONFIRMABLE,
         "invalid": invalid,
@@ -148,7 +151,7 @@ async def check(request: Request) -> Response:
         message = exc.message
         if exc.numbers:  # 请联系发证机关核实 — and whom, as a 未查到 answer names them
             message += verifier_of(request).contacts.text_for(exc.numbers[0])
-        response = _form_page(request, message, 429, values=values, invalid=paused)
+        response = _form_page(request, message, 429, values, paused, exc.title)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     return _result_page(request, checked, values)
