@@ -3,6 +3,7 @@ process untouched; real spreadsheets read exactly as python-calamine / csv read 
 
 from __future__ import annotations
 
+import base64
 import csv
 import dataclasses
 import datetime as dt
@@ -1030,6 +1031,26 @@ def test_parts_the_marks_are_read_from_are_bounded(tmp_path: Path) -> None:
         data = _zip_of(tmp_path / f"{number}.xlsx", parts)
         with pytest.raises(SheetRefused, match=said):
             read_sheet_bytes("bad.xlsx", data, UPLOAD_LIMITS)
+
+
+def test_cells_past_the_limit_are_refused_before_the_parent_takes_them_in(tmp_path: Path) -> None:
+    """One 12 MB shared string in 24 cells: the child sends the 288 MB as one frame, and the
+    parent took it in whole (314 MB) before counting it against the limit."""
+    text = base64.b64encode(random.Random(389).randbytes(9 << 20)).decode()  # 12 MB, no bomb
+    strings = f'<sst xmlns="{MAIN_NS}" count="1" uniqueCount="1"><si><t>{text}</t></si></sst>'
+    cells = "".join(f'<row r="{r}"><c r="A{r}" t="s"><v>0</v></c></row>' for r in range(1, 25))
+    path = write_workbook(tmp_path / "amplified.xlsx", sheet_xml(cells), strings)
+    read = (
+        "import resource\n"
+        "from pathlib import Path\n"
+        "from registry.sheets.guard import REGISTER_LIMITS, SheetRefused, read_sheet\n"
+        "try:\n"
+        f"    read_sheet(Path({str(path)!r}), REGISTER_LIMITS)\n"
+        "except SheetRefused as refused:\n"
+        "    print(refused.limit, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+    )
+    limit, peak_mib = bounded(read, seconds=60).split()
+    assert limit == "max_cell_bytes" and int(peak_mib) < 200, peak_mib
 
 
 @pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/_rels/workbook.xml.rels"])
