@@ -433,6 +433,15 @@ def test_csv_in_no_known_encoding_is_refused(tmp_path: Path) -> None:
     assert "无法识别文件编码" in str(refusal(path))
 
 
+def test_a_csv_with_one_line_in_no_known_encoding_names_the_line(tmp_path: Path) -> None:
+    """A line pasted from elsewhere into a GB18030 list: the whole file was refused without a
+    word of where, in a file of thousands of lines."""
+    path = tmp_path / "mixed.csv"
+    lines = ["证书编号,姓名", "Z1122000001,张三明", "Z1122000002,李芳"]
+    path.write_bytes("\r\n".join(lines).encode("gb18030") + b"\r\nZ1122000003,\x80\xff\r\n")
+    assert "第 4 行起" in str(refusal(path))
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "gb18030", "utf-8"])
 def test_a_tab_separated_text_file_as_excel_saves_it_is_read(encoding: str) -> None:
     """Excel's 另存为“Unicode 文本” (UTF-16, tabs) and “文本文件（制表符分隔）” (GBK, tabs)

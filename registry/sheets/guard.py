@@ -275,9 +275,11 @@ def _read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     try:
         text, encoding = decode(data)
     except UnicodeDecodeError as exc:
+        # where: a file of mixed encodings (a line pasted from elsewhere) is fixed on that line
+        line = data[: exc.start].count(b"\n") + 1
         raise SheetRefused(
-            "无法识别文件编码（支持 UTF-8、带 BOM 的 UTF-8、GB18030/GBK、Unicode 文本）。"
-            "请另存为 CSV UTF-8 后重试"
+            f"无法识别文件编码：第 {line} 行起有不能按所支持的编码（UTF-8、带 BOM 的 UTF-8、"
+            "GB18030/GBK、Unicode 文本）读出的内容。请检查这一行，或把文件另存为 CSV UTF-8 后重试"
         ) from exc
     rows: list[list[str]] = []
     lines: list[int] = []
