@@ -276,6 +276,28 @@ def test_the_manifests_order_does_not_decide_what_loads(
     ]
 
 
+def test_a_corrected_roster_that_rewrites_what_a_reissued_paper_prints_is_reported(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A 补发 under the same number printed a paper with the registered 工种; a corrected roster
+    then changed it, without a word: the genuine 补发 paper failed the public confirmation —
+    as a collected paper's, which was reported."""
+    roster = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
+    registers.add("r.csv", roster, MIANYANG)
+    reissue = status_event("补发", "Z1122020001", "周杰", "2013-02-01")
+    registers.add("s.csv", [reissue], {"kind": "status-changes", "authority": "2202"})
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    registers.add(
+        "r.csv", [approval_row("Z1122020001", "周杰", 报考工种="焊工"), roster[1]], MIANYANG
+    )
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0 and "⚠ 1 个冲突（证书未删除，请核对）" in output
+    assert (
+        "r.csv 第4行「报考工种」“焊工”：证书 Z1122020001 已于 2013-02-01 补发，登记的工种由“电工”改为“焊工”"
+        in output
+    )
+
+
 def test_a_corrected_roster_that_rewrites_what_a_collected_paper_prints_is_reported(
     registers: RegisterFactory, db_path: Path
 ) -> None:

@@ -20,7 +20,7 @@ from registry.domain.exam import EXAM_CLAUSE
 from registry.domain.names import normalise_name
 from registry.domain.numbers import CertificateNumber, parse
 from registry.domain.problems import NEW_DATES, NEW_NAME, NEW_UNIT, Problem
-from registry.domain.statuses import REISSUE, REVOKED
+from registry.domain.statuses import REISSUE, REISSUED, REVOKED
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry, kept_nothing
 from registry.kinds.roster_remarks import WITHHELD_CLAUSE
@@ -94,34 +94,44 @@ def history_problems(
 
 
 _COLLECTED = """
-SELECT c.number, c.trade, c.issued_on, l.collected_on FROM certificates c
-JOIN collections l ON l.number = c.number
-WHERE c.register = ? AND c.successor IS NULL AND c.status IS NOT ? ORDER BY l.collected_on, c.number
+SELECT c.number, c.trade, c.issued_on, l.collected_on, CASE c.status WHEN :reissued THEN c.status_date END
+FROM certificates c LEFT JOIN collections l ON l.number = c.number
+WHERE c.register = :register AND c.successor IS NULL AND c.status IS NOT :revoked
+  AND (l.number IS NOT NULL OR c.status = :reissued)
+ORDER BY coalesce(c.status_date, l.collected_on), c.number
 """
+"""The certificates of a register whose paper is in its holder's hands: collected, or printed
+anew by a 补发 under the same number."""
 
 
 def collected_rewritten(
     conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry, catalogue: TradeCatalogue
 ) -> list[Problem]:
-    """A paper in its holder's hands (its 领取 registered, §四.(六)1) whose 工种 or 发证日期 the
-    new version changes: loaded — the registry cannot know which value the paper bears (a
-    correction loaded before the 领取 was registered, one put back) —, and reported as a
-    conflict: the holder's paper may now differ from the registry and fail the public
-    confirmation, which a 换发 puts right (§四.(六)2). A trade the catalogue now spells
-    otherwise (焊工 an alias of 电焊工) is no change; a revoked paper is valid nowhere."""
+    """A paper in its holder's hands (its 领取 registered, §四.(六)1, or printed by a 补发 under
+    its number, §四.(六)3) whose 工种 or 发证日期 the new version changes: loaded — the registry
+    cannot know which value the paper bears (a correction loaded before the 领取 was
+    registered, one put back) —, and reported as a conflict: the holder's paper may now differ
+    from the registry and fail the public confirmation, which a 换发 puts right (§四.(六)2). A
+    trade the catalogue now spells otherwise (焊工 an alias of 电焊工) is no change; a revoked
+    paper is valid nowhere."""
     certificates = {c.number: c for c in result.certificates}
     problems = []
-    for number, trade, issued_on, collected_on in conn.execute(_COLLECTED, (entry.key, REVOKED)):
+    held = conn.execute(
+        _COLLECTED, {"register": entry.key, "revoked": REVOKED, "reissued": REISSUED}
+    )
+    for number, trade, issued_on, collected_on, reissued_on in held:
         certificate = certificates.get(number)
         if certificate is None:
             continue
+        # the paper a 补发 printed is the one in hand, the collected original void
+        handed = f"已于 {reissued_on} 补发" if reissued_on else f"已于 {collected_on} 领取"
         if certificate.trade != trade and catalogue.resolve(str(trade)) != certificate.trade:
             problems.append(
                 Problem(
                     certificate.source_row,
                     "报考工种",
                     str(certificate.trade),
-                    f"证书 {number} 已于 {collected_on} 领取，登记的工种由“{trade}”改为"
+                    f"证书 {number} {handed}，登记的工种由“{trade}”改为"
                     f"“{certificate.trade}”（此项只提醒，不妨碍导入）：持证人手中的证书若印的是"
                     f"“{trade}”，公众核对时将与登记不符——证书印错的，须按§四.(六)2收回旧证换发"
                     "新证；证书印的就是原值的，请把本行改回原值",
@@ -135,7 +145,7 @@ def collected_rewritten(
                     None,
                     None,
                     certificate.issued_on,
-                    f"证书 {number} 已于 {collected_on} 领取，发证日期（issued_on）由 {issued_on} "
+                    f"证书 {number} {handed}，发证日期（issued_on）由 {issued_on} "
                     f"改为 {certificate.issued_on}（此项只提醒，不妨碍导入）：证书上印的若是 "
                     f"{issued_on}，公众核对时将与登记不符——证书印错的，须按§四.(六)2收回旧证换发"
                     "新证；证书印的就是原值的，请把 issued_on 改回原值",
