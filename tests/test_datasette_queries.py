@@ -536,6 +536,10 @@ async def test_a_paper_that_did_not_match_is_suspicious_traffic_too(
         [queued] = await query(ds, "/verify_log/report_queue", 证书编号="J1122010009")
         assert queued["查验结果"] == "有效，但所填的证书内容与登记不符"
         assert (queued["证书上不符的项目"], queued["其中证书内容与登记不符"]) == ("工种", 6)
+        # what the registry holds now beside what the employer was told then (a 未查到 reported
+        # before its roster was loaded was told only by following the link): this log's checks
+        # are of a number the registry does not hold
+        assert queued["现在的登记状态"] == "无此编号"
     finally:
         log.execute(f"DELETE FROM checks WHERE id IN ({', '.join(map(str, ids))})")
         log.execute("DELETE FROM reports WHERE id = ?", [report])

@@ -95,6 +95,9 @@ def test_a_report_from_a_result_carries_the_check_but_no_name(
     assert report["receipt"] == (context_of(page).get("receipt_url", "").rsplit("/", 1)[-1] or None)
     dump = "\n".join(sqlite3.connect(registry_db.parent / "verify_log.db").iterdump())
     assert case[1] not in dump  # the typed name, nowhere in clear
+    listed = CliRunner().invoke(cli, ["reports", "--db", str(registry_db), "--json"])
+    [queued] = json.loads(listed.output)  # with what the registry holds of the number now
+    assert queued["registry_status"] == ("revoked" if case == REVOKED else None)
 
 
 def test_a_name_typed_as_the_number_is_not_kept_with_the_report(
@@ -515,8 +518,11 @@ def test_certreg_reports_lists_them_in_chinese_and_json(
     assert "该编号共查验 6 次，其中未查到或格式错误 6 次" in text.output
     assert text.output.count("（北京时间）") == 2  # filed, and checked: as staff read times
     assert "情况说明：疑似伪造" in text.output
+    # what the registry holds now, beside what the employer was told then
+    assert "登记库现在：无此编号" in text.output
     as_json = CliRunner().invoke(cli, ["reports", "--db", str(registry_db), "--json"])
     [report] = json.loads(as_json.output)
+    assert report["registry_status"] is None
     assert (report["number"], report["authority"], report["checks"]) == (
         NO_MATCH_UNKNOWN[0],
         "2200",

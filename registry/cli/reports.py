@@ -31,7 +31,7 @@ from registry.domain.statuses import RESULT_LABELS
 from registry.domain.text import MAX_CELL_CHARS, hidden_characters, visible
 from registry.public.confirm import CONFIRMABLE
 from registry.store import verify_log_path
-from registry.store.report_queue import read_reports, record_outcome
+from registry.store.report_queue import read_reports, record_outcome, registry_statuses
 from registry.sync.outcome import operator
 
 
@@ -99,6 +99,8 @@ def _print_report(report: dict[str, Any]) -> None:
         f"；查验时间：{beijing_clock(report['checked_at'])}"
         f"；该编号共查验 {report['checks']} 次，其中未查到或格式错误 {report['failed_checks']} 次"
     )
+    status = report["registry_status"]
+    click.echo(f"    登记库现在：{RESULT_LABELS[status] if status else '无此编号'}")
     # What employers typed: the app refuses hidden characters in it, but the log is a file
     # anyone with access can write, and an escape sequence would rewrite the terminal.
     if report["contact"]:
@@ -179,6 +181,9 @@ def reports(
         authority = code
     log = verify_log_path(db)
     found = read_reports(log, authority, limit, pending) if log.exists() else []
+    now = registry_statuses(db, [report["number"] for report in found])
+    for report in found:  # beside what the employer was told then
+        report["registry_status"] = now.get(report["number"])
     if as_json:
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return

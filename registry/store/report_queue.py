@@ -85,6 +85,22 @@ def read_reports(
     return [{**row, "earlier": json.loads(row["earlier"] or "[]")} for row in map(dict, rows)]
 
 
+def registry_statuses(db: Path, numbers: list[str]) -> dict[str, str]:
+    """What the registry holds of each of ``numbers`` now (its status code; absent: no such
+    number): a 未查到 reported may be registered since, a 有效 revoked since."""
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return dict(
+            conn.execute(
+                "SELECT number, status FROM certificates WHERE number IN"
+                " (SELECT value FROM json_each(?))",
+                (json.dumps(numbers),),
+            ).fetchall()
+        )
+    finally:
+        conn.close()
+
+
 def record_outcome(log: Path, ref: str, outcome: str, by: str) -> str | None:
     """Record what was done about the report numbered ``ref`` (as listed: 20261201-7F3A9C, or
     the id of a report older than numbers); the number as stored, None when no report has it."""
