@@ -14,6 +14,7 @@ from registry import store
 from registry.cli import cli
 from registry.store.append_only import TRIGGERS
 from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event
+from tests.verify_fixtures import sync_samples
 
 
 @pytest.fixture
@@ -121,6 +122,17 @@ def test_a_status_change_cannot_be_taken_back_from_the_shell(
     with sqlite3.connect(history) as conn, pytest.raises(sqlite3.IntegrityError, match="不能撤回"):
         conn.execute(f"UPDATE certificates SET {change} WHERE number = ?", (number,))
     assert _everything(history) == before
+
+
+def test_a_reissue_under_its_own_number_cannot_be_taken_back_from_the_shell(
+    tmp_path: Path,
+) -> None:
+    """李芳's certificate was reissued under its number (补发, status reissued): put back to
+    valid with its mark kept, it would be answered 有效 without a word of the lost original."""
+    db = tmp_path / "registry.db"
+    sync_samples(db)
+    with sqlite3.connect(db) as conn, pytest.raises(sqlite3.IntegrityError, match="不能撤回"):
+        conn.execute("UPDATE certificates SET status = 'valid' WHERE number = 'Z1122000001'")
 
 
 def test_a_status_change_moves_forward_and_its_event_keeps_what_happened(history: Path) -> None:

@@ -503,6 +503,15 @@ async def test_a_paper_that_did_not_match_is_suspicious_traffic_too(
         ).last_pk
         for i in range(6)
     ]
+    ids.append(  # a seventh employer's paper matched: no failure of the number
+        checks.insert(
+            {
+                **{"at": at, "client": "203.0.113.9", "number": "J1122010009"},
+                **{"result": "valid", "name_hash": "f" * 64, "channel": "api"},
+                **{"confirmed": "level,trade", "mismatched": ""},
+            }
+        ).last_pk
+    )
     report = (
         log.table("reports")
         .insert(
@@ -536,6 +545,11 @@ async def test_a_paper_that_did_not_match_is_suspicious_traffic_too(
         [queued] = await query(ds, "/verify_log/report_queue", 证书编号="J1122010009")
         assert queued["查验结果"] == "有效，但所填的证书内容与登记不符"
         assert (queued["证书上不符的项目"], queued["其中证书内容与登记不符"]) == ("工种", 6)
+        clients = {
+            row["客户端"]: row["证书内容不符次数"]
+            for row in await query(ds, "/verify_log/suspicious_clients", 未查到阈值="0")
+        }
+        assert (clients["203.0.113.1"], clients["203.0.113.9"]) == (1, 0)
         # what the registry holds now beside what the employer was told then (a 未查到 reported
         # before its roster was loaded was told only by following the link): this log's checks
         # are of a number the registry does not hold

@@ -14,9 +14,11 @@ from click.testing import CliRunner
 from registry import store
 from registry.cli import cli
 from registry.domain.name_rules import check_name
+from registry.domain.trades import builtin_catalogue
 from registry.public.lookup import ADVICE, verify
 from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event
 from tests.verify_fixtures import sync_samples
+from verify_app.answers import confirmed
 
 CHANGES = {"kind": "status-changes", "authority": "2202"}
 
@@ -71,6 +73,18 @@ def test_a_certificate_replaced_by_a_reissue_says_so(conn: sqlite3.Connection) -
     advice = copy.advice()
     assert advice.startswith("证书有效。") and "（原证书 Z1122020002 已作废）" in advice
     assert "应注明“补发”字样" in advice
+
+
+def test_a_reissued_copy_whose_paper_matches_is_still_told_of_the_mark(
+    conn: sqlite3.Connection,
+) -> None:
+    """A paper matching every field typed is told so — but a 补发 copy's advice (only the paper
+    marked 补发 is valid, the lost original is void) is not traded for it."""
+    copy = verify(conn, "Z1122020006", "郑浩")
+    typed = {"level": str(copy.level), "trade": str(copy.trade), "issued_on": str(copy.issued_on)}
+    checked = confirmed(copy, {**typed, "reissue_mark": "是"}, ("", ""), builtin_catalogue())
+    assert set((checked.confirmation or {}).values()) == {"match"}
+    assert checked.advice() == copy.advice() and "补发" in checked.advice()
 
 
 def test_a_reissue_under_its_own_number_keeps_the_reissued_advice(conn: sqlite3.Connection) -> None:

@@ -384,6 +384,16 @@ def test_the_log_keeps_of_a_typed_number_only_what_a_number_holds(typed: str, lo
         # before watch lists expired: when a list was last read — the upgrade, as far as anyone
         # knows (left empty, a list polled for years was deleted at its first read after it)
         ("watches", "token_hash TEXT, created_at TEXT, after_sync INTEGER, client TEXT", "read_at"),
+        # before the log kept what the employer's paper was told: every check's write failed
+        *(
+            (
+                "checks",
+                "at TEXT, client TEXT, number TEXT, result TEXT, name_hash TEXT,"
+                " channel TEXT, key_id INTEGER",
+                column,
+            )
+            for column in ("confirmed", "mismatched")
+        ),  # fmt: skip
     ],
 )
 def test_a_log_from_an_earlier_version_gets_its_new_column_and_keeps_its_rows(

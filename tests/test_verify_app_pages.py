@@ -32,6 +32,7 @@ from tests.verify_fixtures import (
     registry_db,
     template_of,
 )
+from verify_app.csrf import COOKIE, LIFETIME
 from verify_app.presentation import page_fields, whole_dates
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -94,6 +95,16 @@ def test_result_page_for_each_code(app_client: AppClient, result: str) -> None:
     assert "登记库数据更新时间" in page.text
     assert context_of(page)["stale"] is False
     assert ("receipt_url" in context_of(page)) == check.matched  # receipts only for matches
+
+
+def test_the_page_answering_a_form_renews_the_forms_cookie(app_client: AppClient) -> None:
+    """A result page holds a form too (a report's): its cookie lives another lifetime from it,
+    as a form page's does — a tab left on a result and reported from days later was refused."""
+    with app_client() as client:
+        page = post_check(client, *CASES["no_match"])
+    renewed = [c for c in page.headers.get_list("set-cookie") if c.startswith(f"{COOKIE}=")]
+    assert 'action="/report"' in page.text
+    assert renewed and f"Max-Age={LIFETIME}" in renewed[0]
 
 
 def test_a_masked_name_is_read_as_masked(app_client: AppClient) -> None:

@@ -76,6 +76,13 @@ def test_a_check_that_finds_nothing_names_whom_to_ask(
     assert answer["contact"] == {"name": "绵阳市人社局", "phone": "0816-1234567"}
     text = CliRunner().invoke(cli, ["verify", "Z1122029999", "周杰", "--db", str(sample_db)])
     assert "咨询：绵阳市人社局，电话：0816-1234567。" in text.output
+    # the file names one bureau: the others keep the shipped contacts
+    _, province = verify(sample_db, "G1122009999", "张三明")
+    assert province["contact"]["name"] == "四川省人力资源和社会保障厅职业能力建设处"  # type: ignore[index]
+    contacts.write_text("代码,名称,地址,电话\n", encoding="utf-8")  # the rows not saved
+    text = CliRunner().invoke(cli, ["verify", "Z1122029999", "周杰", "--db", str(sample_db)])
+    assert text.exit_code == 2 and "中没有读到任何发证机关" in text.output  # not the shipped list
+    contacts.write_text("代码,名称,地址,电话\n2202,绵阳市人社局,,0816-1234567\n", encoding="gbk")
     monkeypatch.setenv("CERTREG_AUTHORITIES", str(tmp_path / "missing.csv"))
     text = CliRunner().invoke(cli, ["verify", "Z1122029999", "周杰", "--db", str(sample_db)])
     assert text.exit_code == 2 and "CERTREG_AUTHORITIES 指定的发证机关联系方式文件" in text.output
