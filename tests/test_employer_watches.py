@@ -38,7 +38,7 @@ from tests.verify_fixtures import (
 from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS
 from verify_app.schemas import SCHEMAS
 from verify_app.watch_feeds import event_advice
-from verify_app.watch_lines import MAX_WATCH_ITEMS, WatchProblem, parse_lines
+from verify_app.watch_lines import MAX_WATCH_ITEMS, WatchProblem, parse_lines, split_line
 from verify_app.watch_paste import MAX_CELLS, as_lines
 from verify_app.watch_store import _EVENTS, WatchEvent, token_hash
 
@@ -220,12 +220,21 @@ def test_a_watch_follows_a_certificate_to_the_one_that_replaced_it(
 
 
 @pytest.mark.parametrize(
-    "line", ["Z1122020123 Zhou Jie", "Z11 2202 0123 Zhou Jie", "Z1122020123号 Zhou Jie"]
+    ("line", "name"),
+    [
+        ("Z1122020123 Zhou Jie", "Zhou Jie"),
+        ("Z11 2202 0123 Zhou Jie", "Zhou Jie"),
+        ("Z1122020123号 Zhou Jie", "Zhou Jie"),
+        ("Z1122020123 Zhou Jie.", "Zhou Jie"),  # read as the number Z1122020123 Zhou Jie
+        ("Z1122020123 Zhou Jie。", "Zhou Jie"),
+        ("Z1122020123,O'Brien.", "O'Brien"),  # no level in it: the line as typed
+    ],
 )
-def test_a_name_in_latin_letters_after_the_number_is_read_whole(line: str) -> None:
-    """Zhou Jie after the number read as the number Z1122020123 Zhou and the name Jie."""
+def test_a_name_in_latin_letters_after_the_number_is_read_whole(line: str, name: str) -> None:
+    """Zhou Jie after the number read as the number Z1122020123 Zhou and the name Jie; followed
+    by a full stop, as the number Z1122020123 Zhou Jie and no name."""
     [(_, item)] = parse_lines(line).items
-    assert (item.number.replace(" ", ""), item.name) == ("Z1122020123", "Zhou Jie")
+    assert (item.number.replace(" ", ""), item.name) == ("Z1122020123", name)
 
 
 @pytest.mark.parametrize(
@@ -245,6 +254,11 @@ def test_a_level_written_beside_the_number_and_name_is_no_part_of_either(line: s
     of text before the number; C1122000001 陈静 初级工 as the name 陈静初级工 (未查到)."""
     [(_, item)] = parse_lines(line).items
     assert (item.number, item.name) == ("C1122000001", "陈静")
+
+
+def test_a_line_of_a_level_alone_is_read_as_typed() -> None:
+    """Nothing but a level: not read as an empty line (told nothing), but refused as typed."""
+    assert split_line("初级工") == ["初级工"]
 
 
 def test_the_list_page_says_which_watched_number_a_newer_certificate_replaced(

@@ -53,6 +53,10 @@ def _split(line: str) -> list[str]:
     what follows the number's ten digits. A name written first ends where a number at the end
     begins."""
     typed = _NUMBER_PART.match(line)
+    first = NUMBER_AT_START.match(line)
+    if first and typed and any(c.isalpha() for c in line[first.end() : typed.end()]):
+        # a Latin name the number's characters ran on into (Z1122020123 Zhou Jie.)
+        return [line[: first.end()], line[first.end() :].lstrip(_AFTER_NUMBER)]
     if typed and typed.end() < len(line):
         number, name = line[: typed.end()], line[typed.end() :]
         if not number[-1].isspace():  # 号 or 。 written against the number are the number's
@@ -61,9 +65,6 @@ def _split(line: str) -> list[str]:
     last = _NUMBER_AT_END.search(line)
     if last and last.start() > 0:
         return [line[: last.start()], line[last.start() :]]
-    first = NUMBER_AT_START.match(line)
-    if first and line[first.end() :].strip(_AFTER_NUMBER):  # Z1122020123 Zhou Jie
-        return [line[: first.end()], line[first.end() :].lstrip(_AFTER_NUMBER)]
     return line.rsplit(None, 1) or [line]  # an empty cell is one empty part
 
 
