@@ -161,6 +161,7 @@ def test_the_log_keeps_what_was_confirmed_and_what_the_paper_got_wrong(
     checks = [
         (REISSUED, {"reissue_mark": "否"}),
         (VALID, {"trade": "汽车驾驶员", "level": "中级工"}),
+        (VALID, {"trade": "汽车驾驶员"}),  # confirmed, nothing wrong: not "not confirmed"
         (VALID, {}),
     ]
     with app_client() as client:
@@ -171,6 +172,7 @@ def test_the_log_keeps_what_was_confirmed_and_what_the_paper_got_wrong(
     assert logged == [
         ("reissued", "reissue_mark", "reissue_mark"),
         ("valid", "level,trade", "level"),
+        ("valid", "trade", ""),
         ("valid", None, None),
     ]
     shown = [code_label("mismatched", c) for c in ("reissue_mark", "level,trade")]

@@ -298,6 +298,26 @@ def test_a_corrected_roster_that_rewrites_what_a_reissued_paper_prints_is_report
     )
 
 
+def test_a_revoked_papers_correction_is_no_reminder_of_the_paper(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A revoked paper is valid nowhere: its trade corrected after its 领取, the report says it
+    was revoked (§五.(三)), not that the paper in hand may now fail the confirmation."""
+    roster = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
+    registers.add("r.csv", roster, MIANYANG)
+    collected = {"证书编号": "Z1122020001", "领取人": "周杰", "签名": "是", "日期": "2012-03-25"}
+    registers.add("c.csv", [collected], {"kind": "collections", "authority": "2202"})
+    revoked = status_event("撤销", "Z1122020001", "周杰", "2013-02-01")
+    registers.add("s.csv", [revoked], {"kind": "status-changes", "authority": "2202"})
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    registers.add(
+        "r.csv", [approval_row("Z1122020001", "周杰", 报考工种="焊工"), roster[1]], MIANYANG
+    )
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0 and "已被撤销" in output
+    assert "领取，登记的工种" not in output and "冲突" not in output
+
+
 def test_a_corrected_roster_that_rewrites_what_a_collected_paper_prints_is_reported(
     registers: RegisterFactory, db_path: Path
 ) -> None:

@@ -695,6 +695,28 @@ def test_a_long_results_page_lists_the_rows_to_follow_up_by_the_names_typed(
     assert "所填姓名" not in _export(page)[0]  # the file's own 姓名 column is in the CSV already
 
 
+def test_the_rows_to_follow_up_include_a_paper_that_differs_and_show_hidden_characters(
+    app_client: AppClient,
+) -> None:
+    """有效 of a paper whose trade was typed otherwise is a row to act on too; a name typed with
+    a hidden character is shown with it named, as the file holds it. A list whose every row
+    needs following up gives no second list of them."""
+    rows = [(VALID[0], VALID[1], "")] * 10
+    rows += [(VALID[0], VALID[1], "电工"), (VALID[0], "王\u200b小二", "")]
+    data = "证书编号,姓名,工种\n" + "".join(",".join(row) + "\n" for row in rows)
+    all_failing = "证书编号,姓名\n" + f"{VALID[0]},王小二\n" * 11
+    with app_client() as client:
+        page = _upload(client, "list.csv", data.encode())
+        failing = _upload(client, "failing.csv", all_failing.encode())
+    text = page.text  # type: ignore[attr-defined]
+    follow_up = text.split('<details class="follow-up"', 1)[1].split("</details>")[0]
+    assert re.findall(r'<a href="#row-(\d+)">', follow_up) == ["12", "13"]
+    assert (
+        "有效，但所填的工种与登记不符" in follow_up and "王&lt;U+200B&gt;小二：未查到" in follow_up
+    )
+    assert '<details class="follow-up"' not in failing.text  # type: ignore[attr-defined]
+
+
 def test_a_pasted_list_stays_in_the_box_under_its_results(app_client: AppClient) -> None:
     """After the results the box was empty: correcting one line of a list pasted from a chat
     meant pasting or typing it all again."""
