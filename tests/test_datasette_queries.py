@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import sqlite_utils
@@ -313,6 +314,14 @@ async def test_a_number_whose_row_was_refused_for_another_cell_is_in_its_history
     [refused] = [row for row in rows if row["事件"] == "名册退回"]
     assert "这是被退回的名册中写了这个编号的一行，不一定是现在的持证人" in refused["说明"]
     assert [row["姓名"] for row in rows if row["事件"] == "发证"] == ["郑浩"]
+    # refused after it was registered: a row about the present holder, said without the note
+    one_roster.registers.add(
+        "again.csv", [approval_row("Z1122020002", "郑浩", 技术业务理论=52)], MIANYANG
+    )
+    assert one_roster.sync() == 1
+    rows = await query(one_roster.staff(), "/registry/certificate", 证书编号="Z1122020002")
+    after = [row for row in rows if row["事件"] == "名册退回" and row["来源名册"] == "again.csv"]
+    assert after and not [row for row in after if "不一定是现在的持证人" in row["说明"]]
 
 
 async def test_a_collected_papers_trade_changed_is_in_its_history(one_roster: OneRoster) -> None:
@@ -351,7 +360,12 @@ async def test_a_syncs_page_leads_to_what_it_wrote(one_roster: OneRoster) -> Non
     # the run each attempt was part of: the second run's, not the first's
     assert "同一次同步运行导入或拒收的全部名册" in refused.text
     run = sqlite3.connect(one_roster.db).execute("SELECT run FROM syncs WHERE id = 2").fetchone()[0]
-    same = await ds.client.get("/registry/syncs.json", params={"run": run}, cookies=cookies)
+    link = re.search(r'<p class="sync-run"><a href="([^"]+)">', refused.text)
+    assert link is not None  # the page's own link, followed
+    same = await ds.client.get(
+        html.unescape(link.group(1)).replace("syncs?", "syncs.json?"), cookies=cookies
+    )
+    assert f"run={quote(run)}" in html.unescape(link.group(1))
     assert [row[0] for row in same.json()["rows"]] == [2]
 
 
