@@ -443,7 +443,7 @@ def test_trades_extra_adds_to_the_catalogue(
     assert registry_dump(db_path) == before
 
     extra = registers.folder / "local-trades.csv"
-    extra.write_text("工种,代码,别名\n锅炉水处理工,,炉水处理\n", encoding="utf-8")
+    extra.write_text("工种,代码,别名\n锅炉水处理工,6-28-01-09,炉水处理\n", encoding="utf-8")
     if where == "manifest":
         registers.extra_manifest = 'trades_extra = "local-trades.csv"'
         registers.write_manifest()
@@ -468,6 +468,10 @@ def test_trades_extra_adds_to_the_catalogue(
     assert "工种目录" not in output  # the one it holds, not replaced
     trades = sqlite3.connect(db_path).execute("SELECT trade FROM certificates ORDER BY number")
     assert trades.fetchall() == [("锅炉水处理工",), ("锅炉操作工",), ("锅炉水处理工",)]
+    code = sqlite3.connect(db_path).execute(
+        "SELECT code FROM trades WHERE spelling = '锅炉水处理工'"
+    )
+    assert code.fetchone() == ("6-28-01-09",)  # its code kept with it
 
 
 def test_an_alias_that_clashes_with_the_catalogue_is_a_usage_error(
