@@ -468,10 +468,10 @@ def test_trades_extra_adds_to_the_catalogue(
     assert "工种目录" not in output  # the one it holds, not replaced
     trades = sqlite3.connect(db_path).execute("SELECT trade FROM certificates ORDER BY number")
     assert trades.fetchall() == [("锅炉水处理工",), ("锅炉操作工",), ("锅炉水处理工",)]
-    code = sqlite3.connect(db_path).execute(
+    kept = sqlite3.connect(db_path).execute(
         "SELECT code FROM trades WHERE spelling = '锅炉水处理工'"
     )
-    assert code.fetchone() == ("6-28-01-09",)  # its code kept with it
+    assert kept.fetchone() == ("6-28-01-09",)  # its code kept with it
 
 
 def test_an_alias_that_clashes_with_the_catalogue_is_a_usage_error(
