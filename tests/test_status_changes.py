@@ -402,6 +402,12 @@ def test_a_reissue_registered_late_marks_every_exchange_made_of_its_paper(
     for number in ("Z1122020001", "Z1122020003", "Z1122020004"):
         assert verify(db_path, number, "周杰")["reissue"] is True, number
     assert "由补发证书换发" in str(verify(db_path, "Z1122020004", "周杰")["advice"])
+    # the clerk is told which certificates an employer was told of are 补发 copies now
+    [march_report] = [r for r in report["registers"] if r["file"] == "march.csv"]
+    assert march_report["changes"] == [
+        {"number": n, "column": "补发标记", "old": "无", "new": "有（补登的 2013-03-01 补发）"}
+        for n in ("Z1122020003", "Z1122020004")
+    ]
 
 
 def test_an_event_left_out_of_a_new_version_is_named_with_its_row_and_clause(

@@ -180,7 +180,7 @@ def apply_status_changes(
 ) -> Applied:
     """Store the events and apply them, in date order; report the ones a new version lacks."""
     applied = apply_events(conn, entry.key, changes.events, sync_id, at, late=changes.late)
-    applied.changes = amend_events(conn, entry.key, changes.amendments, sync_id, at)
+    applied.changes += amend_events(conn, entry.key, changes.amendments, sync_id, at)
     amended = {amendment.identity for amendment in changes.amendments}
     moved = moved_rows(conn, entry.key, changes.present, sync_id, at)
     # a row moved and nothing else changed: told apart, as a roster's certificates are

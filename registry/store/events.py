@@ -97,6 +97,8 @@ def _create_successor(
     )
 
 
+LATE_MARK = "补发标记"
+"""How the report names the mark a late 补发 gives the certificates a 换发 made of its paper."""
 _MARK_CHAIN = (
     "WITH RECURSIVE chain(number) AS (SELECT ? UNION"
     " SELECT c.successor FROM certificates c JOIN chain ON c.number = chain.number"
@@ -156,10 +158,11 @@ def apply_events(
         if event.identity in late:  # the paper was marked 补发; the later change stands
             marked = conn.execute(_MARK_CHAIN, (event.number, sync_id)).fetchall()
             # the paper's history has the 补发 itself; each later number says why it changed
-            conn.executemany(
-                HISTORY_INSERT,
-                [(n, sync_id, at, "reissue", "0", "1") for (n,) in marked if n != event.number],
-            )
+            later = [n for (n,) in marked if n != event.number]
+            conn.executemany(HISTORY_INSERT, [(n, sync_id, at, "reissue", "0", "1") for n in later])
+            # told: a certificate an employer was told of is a 补发 copy now, its paper marked
+            applied.changes += [(n, LATE_MARK, "无", f"有（补登的 {date} 补发）") for n in later]
+            touched.update(later)
             continue
         if event.new_number:
             _create_successor(conn, event, register, sync_id, at)
