@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from registry.domain.numbers import CertificateNumber
 from registry.domain.problems import Problem
 from registry.domain.statuses import REVOKED
+from registry.store.append_only import own_inserts
 from registry.store.by_number import rows_by_number
 from registry.store.holdings import endings
 from registry.store.restorations import LEFT_OUT, record_restored
@@ -70,7 +71,8 @@ def write_roster(
             if [field for _, _, _, field, _, _ in differ] == ["source_row"]:
                 moved.add(row.number)
     restored = record_restored(conn, register, rows, sync_id, at)  # before the updates
-    conn.executemany(_INSERT, new_rows)
+    with own_inserts(conn, "certificates"):
+        conn.executemany(_INSERT, new_rows)
     conn.executemany(_UPDATE, updates)
     conn.executemany(HISTORY_INSERT, history)
     carried = _carry_to_successors(conn, history, sync_id, at)
