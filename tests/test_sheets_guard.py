@@ -427,6 +427,21 @@ def test_a_short_gbk_list_whose_bytes_are_utf8_too_is_read_as_gbk(
     assert sheet.encoding == encoding
 
 
+def test_an_xls_cut_short_is_told_damaged_not_another_document(tmp_path: Path) -> None:
+    """A .xls whose copy was interrupted was told it may be a Word document renamed: it is an
+    Excel file, damaged, and the fix is its sender's original."""
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("名册")
+    for row in range(50):
+        sheet.write(row, 0, f"张三{row}")
+    whole = tmp_path / "whole.xls"
+    book.save(str(whole))
+    cut = tmp_path / "cut.xls"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    said = str(refusal(cut))
+    assert "文件是 Excel 工作簿（.xls），但内容已损坏或不完整" in said and "Word" not in said
+
+
 def test_csv_in_no_known_encoding_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "latin.csv"
     path.write_bytes(b"\x80\x80\xff\xff\r\n")  # neither UTF-8 nor GB18030, and no BOM

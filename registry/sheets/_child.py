@@ -71,6 +71,16 @@ def _nameless_file() -> IO[bytes]:
     return tempfile.TemporaryFile()
 
 
+WORKBOOK_STREAM = "Workbook".encode("utf-16-le")
+"""The name of an .xls file's workbook stream in its OLE directory (at the file's end)."""
+BIFF_BOF = b"\x09\x08"
+"""The record a workbook stream begins with (BIFF8's BOF), in the sector after the header."""
+DAMAGED_XLS = (
+    "文件是 Excel 工作簿（.xls），但内容已损坏或不完整（可能复制或传送时中断）。请在 Excel/WPS 中"
+    "打开它，另存为 .xlsx 后重试；打不开的，请向报送单位索取原文件"
+)
+
+
 class ParseChild:
     """One parse of ``data`` in a child process; start it, do other checks, then `rows`."""
 
@@ -85,6 +95,10 @@ class ParseChild:
         self.set_aside: list[tuple[str, int]] = []
         """after `rows`: the later sheets left unread that hold only notes, as (name, filled
         rows) (`registry.sheets._worker.notes_only`)"""
+        self._excel_stream = WORKBOOK_STREAM in data or data[512:514] == BIFF_BOF
+        """an OLE file holding Excel's own stream (named in its directory, or begun in its first
+        sector): one python-calamine cannot read is damaged, not another kind of document (a
+        .xls cut short was told it may be a Word file)"""
         self._input = _nameless_file()
         try:
             self._input.write(data)
@@ -244,7 +258,7 @@ class ParseChild:
                 f"（技术信息，供管理员排查：{payload[1]}）"
             )
         if "Cannot detect file format" in str(payload[1]):  # an OLE file but no workbook
-            raise unreadable(NOT_A_WORKBOOK)
+            raise unreadable(DAMAGED_XLS if self._excel_stream else NOT_A_WORKBOOK)
         raise unreadable(f"文件内容已损坏或格式无法识别（技术信息，供管理员排查：{payload[1]}）")
 
     def _died(self, started: bool) -> NoReturn:
