@@ -185,6 +185,26 @@ def test_the_writers_own_inserts_lift_the_guard_within_its_transaction_only(
         conn.close()
 
 
+@pytest.mark.parametrize(("first", "corrected"), [("JOSÉ", "José"), ("ИВАН", "Иван")])
+def test_a_names_case_may_be_corrected_in_any_script(
+    registers: RegisterFactory, db_path: Path, first: str, corrected: str
+) -> None:
+    """The guard of the name shown folded only A–Z: a corrected roster writing JOSÉ as José —
+    the same holder, by the key certreg checks — was refused, the clerk told to register a
+    换发. A name in other letters may change their case; not into another name."""
+    registers.add("r.csv", [approval_row("Z1122020001", first)], MIANYANG)
+    sync = ["sync", str(registers.folder), "--db", str(db_path)]
+    assert CliRunner().invoke(cli, sync).exit_code == 0
+    registers.add("r.csv", [approval_row("Z1122020001", corrected)], MIANYANG)
+    result = CliRunner().invoke(cli, sync)
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT name FROM certificates").fetchone() == (corrected,)
+        for other in ("Josef", "MARY", "张三"):
+            with pytest.raises(sqlite3.IntegrityError, match="不得涂改"):
+                conn.execute("UPDATE certificates SET name = ?", (other,))
+
+
 def test_an_older_registry_gets_the_guards_on_its_next_write(history: Path) -> None:
     """A registry made before the guards: the next writer adds them, as it adds a column."""
     with sqlite3.connect(history) as conn:

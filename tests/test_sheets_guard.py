@@ -455,6 +455,11 @@ def test_a_csv_with_one_line_in_no_known_encoding_names_the_line(tmp_path: Path)
     lines = ["证书编号,姓名", "Z1122000001,张三明", "Z1122000002,李芳"]
     path.write_bytes("\r\n".join(lines).encode("gb18030") + b"\r\nZ1122000003,\x80\xff\r\n")
     assert "第 4 行起" in str(refusal(path))
+    # a UTF-8 list with a GBK line in it (the likelier way: the message says to save as UTF-8),
+    # read as GB18030, stopped on its first Chinese line
+    gbk = "Z1122000004,王小二\r\n".encode("gbk") + b"\x80\xff\r\n"
+    path.write_bytes("\r\n".join([*lines, ""]).encode("utf-8") + b"Z1122000003,x\r\n" + gbk)
+    assert "第 5 行起" in str(refusal(path))
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "gb18030", "utf-8"])

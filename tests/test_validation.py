@@ -232,36 +232,45 @@ def test_a_wage_grade_from_the_month_of_work_to_the_month_of_issue_is_accepted(
 def test_dates_registered_before_their_order_was_checked_do_not_refuse_a_correction(
     registers: RegisterFactory, db_path: Path
 ) -> None:
-    """A roster loaded before the rule on a wage grade dated before work: correcting another
-    row's trade was refused for this row, unchanged and registered as it is. A new row with
-    such dates is still refused."""
+    """A roster loaded before the rules on the order of its dates (a wage grade before work,
+    work at ten years old): correcting another row's trade was refused for these rows,
+    unchanged and registered as they are. Dates changed to others out of order, and a new row
+    with such dates, are still refused."""
+    late_wage = {"参加工作时间": "2009.03", "执行工资等级起始时间": "2009.02"}
     rows = [
         approval_row("Z1122020001", "周杰", 参加工作时间="2009.03", 执行工资等级起始时间="2009.03"),
-        approval_row("Z1122020002", "郑浩"),
+        approval_row("Z1122020002", "郑浩", 参加工作时间="1995.07"),
+        approval_row("Z1122020003", "吴敏"),
     ]
     registers.add("mianyang.csv", rows, MIANYANG)
     assert sync(registers.folder, db_path)[0] == 0
-    with sqlite3.connect(db_path) as conn:  # as an older certreg, without the rule, loaded it
-        conn.execute(
-            "UPDATE certificates SET wage_grade_since = '2009.02' WHERE number = 'Z1122020001'"
-        )
-    rows[0] = approval_row(
-        "Z1122020001", "周杰", 参加工作时间="2009.03", 执行工资等级起始时间="2009.02"
+    with sqlite3.connect(db_path) as conn:  # as an older certreg, without the rules, loaded it
+        conn.execute("UPDATE certificates SET wage_grade_since = '2009.02' WHERE number LIKE '%1'")
+        conn.execute("UPDATE certificates SET work_start = '1985-07' WHERE number LIKE '%2'")
+    registered = [
+        approval_row("Z1122020001", "周杰", **late_wage),
+        approval_row("Z1122020002", "郑浩", 参加工作时间="1985.07"),  # at ten, as registered
+    ]
+    registers.add(
+        "mianyang.csv",
+        [*registered, approval_row("Z1122020003", "吴敏", 报考工种="焊工")],
+        MIANYANG,
     )
-    rows[1] = approval_row("Z1122020002", "郑浩", 报考工种="焊工")
-    registers.add("mianyang.csv", rows, MIANYANG)
     code, report, output = sync(registers.folder, db_path)
     assert code == 0, output
     assert report["registers"][0]["changes"] == [
-        {"number": "Z1122020002", "column": "报考工种", "old": "电工", "new": "焊工"}
+        {"number": "Z1122020003", "column": "报考工种", "old": "电工", "new": "焊工"}
     ]
-    new = approval_row(
-        "Z1122020003", "吴敏", 参加工作时间="2009.03", 执行工资等级起始时间="2009.01"
-    )
-    registers.add("mianyang.csv", [*rows, new], MIANYANG)
-    code, report, output = sync(registers.folder, db_path)
-    [problem] = report["registers"][0]["problems"]
-    assert code == 1 and (problem["row"], problem["column"]) == (6, "执行工资等级起始时间")
+    for changed in (
+        approval_row("Z1122020001", "周杰", 参加工作时间="2009.03", 执行工资等级起始时间="2009.01"),
+        approval_row("Z1122020002", "郑浩", 参加工作时间="1984.07"),
+        approval_row("Z1122020004", "王芳", **late_wage),  # a new row
+    ):
+        others = [row for row in registered if row["颁发证书编号"] != changed["颁发证书编号"]]
+        registers.add("mianyang.csv", [*others, changed], MIANYANG)
+        code, report, output = sync(registers.folder, db_path)
+        [problem] = report["registers"][0]["problems"]
+        assert code == 1 and problem["value"] == changed[problem["column"]], output
 
 
 def test_number_held_by_another_register(loaded: RegisterFactory, db_path: Path) -> None:

@@ -69,7 +69,11 @@ def test_defaults_and_db_option_wins() -> None:
         ({"CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT": "-1"}, "CERTREG_RATE_LIMIT 不能为负数"),
         (  # every receipt expired as it was issued
             {"CERTREG_SECRET": SECRET, "CERTREG_RECEIPT_DAYS": "0"},
-            "CERTREG_RECEIPT_DAYS（查验回执的有效天数）至少为 1",
+            "CERTREG_RECEIPT_DAYS（查验回执的有效天数）应在 1 到 36500 之间",
+        ),
+        (  # every new receipt's token too long to open (回执无效)
+            {"CERTREG_SECRET": SECRET, "CERTREG_RECEIPT_DAYS": "100000"},
+            "CERTREG_RECEIPT_DAYS（查验回执的有效天数）应在 1 到 36500 之间",
         ),
         (  # the README's command, copied into a systemd EnvironmentFile, which runs none
             {"CERTREG_SECRET": "$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"},

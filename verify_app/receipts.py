@@ -31,9 +31,10 @@ _PAYLOAD = re.compile(
     r"([0-9A-Z]+)-([0-9a-f]+)(?:-l([1-9][0-9]{0,4}))?(?:-w([ltdr]*)(?:-([0-9a-f]{10}))?)?"
 )
 """A canonical certificate number, a hex holder hash, the days the receipt lives (none before
-2026-12-05: the service's setting), and ``-w`` when the check confirmed what the paper shows (its receipt then withholds the confirmed values too), followed by the letters
-of the fields it confirmed (none in a receipt issued before 2026-12-02) and a digest of what
-the registry said of them (`Receipts.registered`; none before 2026-12-05)."""
+2026-12-05: the service's setting), and ``-w`` when the check confirmed what the paper shows
+(its receipt then withholds the confirmed values too), followed by the letters of the fields it
+confirmed (none in a receipt issued before 2026-12-02) and a digest of what the registry said
+of them (`Receipts.registered`; none before 2026-12-05)."""
 REGISTERED_DIGITS = 10
 """Hex digits of a receipt's digest of the confirmed values: a correction goes unnoticed by
 one receipt in 16**10."""

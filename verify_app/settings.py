@@ -27,6 +27,8 @@ from registry.public.proxies import ProxyProblem, proxy_problem, trusted_proxies
 from registry.public.secret_values import unrun_command
 
 MIN_SECRET_LENGTH = 16
+MAX_RECEIPT_DAYS = 36_500
+"""A hundred years: a receipt's token carries its lifetime in at most five digits."""
 
 SECRET_HELP = (
     "请设置环境变量 CERTREG_SECRET（至少16个字符的随机字符串，用于签名查验回执和散列日志中的姓名），例如：\n"
@@ -125,8 +127,10 @@ class Settings:
             raise SettingsProblem(problem)
         if self.upload_concurrency < 1:
             raise SettingsProblem("CERTREG_UPLOAD_CONCURRENCY（同时解析的上传文件数）至少为 1")
-        if self.receipt_days < 1:  # 0 made every receipt expire as it was issued
-            raise SettingsProblem("CERTREG_RECEIPT_DAYS（查验回执的有效天数）至少为 1")
+        if not 1 <= self.receipt_days <= MAX_RECEIPT_DAYS:  # 0 expired every receipt at once
+            raise SettingsProblem(
+                f"CERTREG_RECEIPT_DAYS（查验回执的有效天数）应在 1 到 {MAX_RECEIPT_DAYS} 之间"
+            )
         for name in (
             "rate_limit",
             "batch_rows_per_hour",

@@ -267,6 +267,22 @@ def _refuse_mojibake(cells: list[str], line: int) -> None:
             )
 
 
+def _where_unread(data: bytes, exc: UnicodeDecodeError) -> str:
+    """Where a CSV stops reading in both encodings it may be in — a line pasted from elsewhere
+    into a file of the other: the later of the two places each stops (a UTF-8 file with one
+    GBK line read as GB18030 stops on its first Chinese line). A UTF-16 file's bytes are no
+    lines (上's low byte is a line feed): not said."""
+    if not exc.encoding.startswith("gb"):
+        return ""
+    try:
+        data.decode("utf-8")
+        stop = exc.start
+    except UnicodeDecodeError as utf8:
+        stop = max(exc.start, utf8.start)
+    line = data[:stop].count(b"\n") + 1
+    return f"第 {line} 行起"
+
+
 def _read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     """A CSV in-process: decoding and `csv` are linear in the bytes, which are already bounded;
     a record wider than ``max_columns`` or one row too many stops the read at once. Records
@@ -275,11 +291,10 @@ def _read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     try:
         text, encoding = decode(data)
     except UnicodeDecodeError as exc:
-        # where: a file of mixed encodings (a line pasted from elsewhere) is fixed on that line
-        line = data[: exc.start].count(b"\n") + 1
+        where = _where_unread(data, exc)
         raise SheetRefused(
-            f"无法识别文件编码：第 {line} 行起有不能按所支持的编码（UTF-8、带 BOM 的 UTF-8、"
-            "GB18030/GBK、Unicode 文本）读出的内容。请检查这一行，或把文件另存为 CSV UTF-8 后重试"
+            f"无法识别文件编码：{where}有不能按所支持的编码（UTF-8、带 BOM 的 UTF-8、GB18030/GBK、"
+            f"Unicode 文本）读出的内容。请{'检查这一行，或' if where else ''}把文件另存为 CSV UTF-8 后重试"
         ) from exc
     rows: list[list[str]] = []
     lines: list[int] = []

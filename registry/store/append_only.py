@@ -70,13 +70,25 @@ def _without_marks(column: str) -> str:
     return column
 
 
+_NEW_NAME, _OLD_NAME = _without_marks("NEW.name"), _without_marks("OLD.name")
+_HAN = "{}.name GLOB '*[㐀-鿿豈-﫿𠀀-𯿿]*'"
+"""A name in Han characters, which have no case: any change but its dots is another name."""
+_ASCII = "{}.name NOT GLOB '*[^ -~]*'"
+"""A name in ASCII letters, whose case SQLite's lower() folds. José's É it does not: a name in
+other letters may change their case (JOSÉ to José, as a corrected roster does) — not its length,
+nor into ASCII letters; its key, which the public check compares, is guarded in any script."""
+
+
 HOLDER_TRIGGER = (
     "keep_certificates_holders",
     "CREATE TRIGGER IF NOT EXISTS keep_certificates_holders BEFORE UPDATE OF"
     f" {', '.join(f'[{c}]' for c in ('number', *_HOLDER))} ON certificates"
     " WHEN NEW.number IS NOT OLD.number OR NEW.sex IS NOT OLD.sex OR NEW.birth IS NOT OLD.birth"
     f" OR {_without_marks('NEW.name_key')} IS NOT {_without_marks('OLD.name_key')}"
-    f" OR lower({_without_marks('NEW.name')}) IS NOT lower({_without_marks('OLD.name')})"
+    f" OR ({_NEW_NAME} IS NOT {_OLD_NAME} AND ({_HAN.format('NEW')} OR {_HAN.format('OLD')}"
+    f" OR length({_NEW_NAME}) IS NOT length({_OLD_NAME})"
+    f" OR ({_ASCII.format('NEW')}) IS NOT ({_ASCII.format('OLD')})"
+    f" OR (lower({_NEW_NAME}) IS NOT lower({_OLD_NAME}) AND {_ASCII.format('NEW')})))"
     " BEGIN SELECT RAISE(ABORT, '证书不得涂改（§四.(三)）：登记库中一个证书编号的持有人（姓名、性别、"
     "出生年月）和证书编号不能改写。错填的证书请办理换发（§四.(六)2），新证书载明更正后的内容'); END",
 )
@@ -115,10 +127,11 @@ def _refusal(what: str, act: str) -> str:
 RUN_TRIGGER = (
     "keep_syncs_runs",
     "CREATE TRIGGER IF NOT EXISTS keep_syncs_runs BEFORE INSERT ON syncs WHEN NEW.run IS NULL"
-    " BEGIN SELECT RAISE(ABORT, '此登记库已由较新版本的 certreg 同步过，旧版本不能再同步它（它不会"
+    " BEGIN SELECT RAISE(ABORT, '此登记库已由较新版本的 certreg 打开过，旧版本不能再同步它（它不会"
     "记录较新版本要求的更正记录和同步运行）：请在此主机上使用最新版本的 certreg'); END",
 )
-"""A sync by an older certreg, which writes no ``syncs.run``, after a newer one: it loaded
+"""A sync by a certreg older than ``syncs.run`` (2026-12-05), which writes none, after a newer
+one: it loaded
 corrections without the history the newer one keeps (a requisition's old phone, a manifest's
 issue date moving collected certificates) and rebuilt what the newer one had dropped."""
 

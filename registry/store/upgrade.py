@@ -1,7 +1,8 @@
 """Bringing a registry's tables up to `registry.store.schema`: what a newer certreg adds to a
 registry an older one made (tables, columns with their defaults, indexes, the triggers that keep
-its history append-only: `registry.store.append_only`), and the tables of a new one. Nothing is altered or dropped but an index of one column that a declared index now
-extends (``level`` by ``level, status``): it would only cost every insert."""
+its history append-only: `registry.store.append_only`), and the tables of a new one. Nothing is
+altered or dropped but an index of one column that a declared index now extends (``level`` by
+``level, status``): it would only cost every insert."""
 
 from __future__ import annotations
 
@@ -90,24 +91,20 @@ def _create_missing(db: sqlite_utils.Database) -> None:
 def _copies_of_runs(db: sqlite_utils.Database) -> None:
     """The numbered copy each holder's run wrote (``numbering.out``), for holders recorded before
     ``numbered_holders.copy`` was: left empty, the copy with a holder's name corrected — which
-    may correct one — was refused and told to keep the copy's name, shown as “”."""
-    runs = db.execute(
+    may correct one — was refused and told to keep the copy's name, shown as “”. The runs by
+    their file and prefix first: scanned for each holder, 200,000 holders took minutes, the
+    registry locked."""
+    runs: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
+    for file, out, prefix, first, last in db.execute(
         "SELECT file, out, letter || year_code || region, first_sequence, last_sequence"
-        " FROM numbering ORDER BY id DESC"
-    ).fetchall()
+        " FROM numbering ORDER BY id DESC"  # the latest run of a file first
+    ):
+        runs.setdefault((PurePath(file).name, prefix), []).append((first, last, out))
     copies = []
     for number, file in db.execute("SELECT number, file FROM numbered_holders"):
         given = parse(number)
-        out = next(
-            (
-                out
-                for ran, out, prefix, first, last in runs  # the latest run of it first
-                if PurePath(ran).name == file
-                and prefix == given.prefix
-                and first <= given.sequence <= last
-            ),
-            None,
-        )
+        ranges = runs.get((file, given.prefix), [])
+        out = next((out for first, last, out in ranges if first <= given.sequence <= last), None)
         if out is not None:
             copies.append((PurePath(out).name, number))
     db.conn.executemany("UPDATE numbered_holders SET copy = ? WHERE number = ?", copies)

@@ -171,9 +171,9 @@ def _identity(path: Path) -> tuple[int, ...] | None:
 def _still_inside(entry: RegisterEntry) -> None:
     """A manifest's file still in its folder (`registry.sync.manifest.inside` checked it when the
     manifest was read — minutes before, while earlier registers were read). A file swapped for a
-    link leading out since is refused: checked before and after the read, with the file's
-    identity unchanged in between, nothing read from outside is loaded (a clerk could otherwise
-    have a file only the sync may read quoted in the report)."""
+    link leading out since is refused: checked before the read, and a swap during it changes the
+    file's identity, checked after (a clerk could otherwise have a file only the sync may read
+    quoted in the report)."""
     if entry.folder is not None and not entry.path.resolve().is_relative_to(entry.folder.resolve()):
         raise UnreadableSheet(
             "此文件已被换成指向文件夹之外的链接，未读取。请把文件本身放回 registers.toml 所在文件夹"
@@ -201,7 +201,6 @@ def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> 
             raise UnreadableSheet(unforeseen(exc)) from None
     if file_fingerprint(entry) != before or _identity(entry.path) != seen:
         raise UnreadableSheet("文件在读取期间被改动。请等文件保存完毕后重新同步")
-    _still_inside(entry)
     notes = [note for note in (unread_note(table), set_aside_note(table)) if note]
     wrapped = wrapped_note(table)
     return Prepared(len(table.records), data, before, problems, notes, [wrapped] if wrapped else [])

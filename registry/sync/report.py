@@ -180,9 +180,10 @@ def discard_problem_lists(outcomes: Sequence[Outcome]) -> None:
 
 
 def _written_since(listed: Path, register: Path) -> bool:
-    """Whether a problem list was written after its register file last changed."""
+    """Whether a problem list was written after its register file was last put there — by its
+    change time, which a copy keeping the file's times (``cp -p``, a backup) moves too."""
     try:
-        return listed.stat().st_mtime_ns > register.stat().st_mtime_ns
+        return listed.stat().st_mtime_ns > register.stat().st_ctime_ns
     except OSError:
         return False
 
