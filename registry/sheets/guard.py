@@ -29,17 +29,14 @@ Example::
 
 from __future__ import annotations
 
-import csv
 import os
 import stat
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 from registry.domain.os_reasons import reason
 from registry.sheets._child import ParseChild
+from registry.sheets._csv_sheet import read_csv
 from registry.sheets._disguised import not_a_workbook
 from registry.sheets._limits import (
     REGISTER_LIMITS,
@@ -50,17 +47,9 @@ from registry.sheets._limits import (
     refusal,
     unreadable,
 )
-from registry.sheets._marked import NO_MARKS, Marks
+from registry.sheets._marked import Marks
 from registry.sheets._zipscan import Workbook, check_directory, scan_parts
-from registry.sheets.encoding import (
-    UnclosedQuote,
-    csv_problem,
-    csv_records,
-    decode,
-    delimiter,
-    excel_text,
-    mojibake,
-)
+from registry.sheets.sheet import Sheet
 
 __all__ = [
     "REGISTER_LIMITS",
@@ -84,37 +73,6 @@ ENCRYPTED_PACKAGE = _NAME.ljust(64, b"\0") + len(_NAME).to_bytes(2, "little")
 """The OLE directory entry of the stream an encrypted workbook keeps its contents in: its
 UTF-16 name padded to 64 bytes and the name's length — not text a cell of an .xls could hold."""
 READ_BYTES = 1 << 20
-
-
-@dataclass(frozen=True)
-class Sheet:
-    """The first worksheet of a workbook, or a CSV file."""
-
-    cells: list[list[object]]
-    """its rows of cells. From a workbook, what python-calamine's
-    ``to_python(skip_empty_area=False)`` gives: str, int, float, bool, date, datetime, time,
-    timedelta, ``""`` when empty, padded from A1. From a CSV, the ``str`` fields of `csv`."""
-    numbers: Sequence[int]
-    """the row number of each row: 1, 2, 3… in a workbook as the spreadsheet shows it; in a CSV
-    the physical line the record starts on (a quoted cell may span lines)"""
-    encoding: str | None = None
-    """the CSV's detected encoding (``utf-8``, ``utf-8-sig``, ``gb18030``); None for a workbook"""
-    marks: Marks = NO_MARKS
-    """the rows an .xlsx hides or strikes through (`registry.sheets._marked`)"""
-    merged: Sequence[tuple[int, ...]] = ()
-    """a workbook's merged ranges that span rows, 1-based (first row, first column, last row,
-    last column): their value is in the first row only"""
-    wrapped: tuple[int, int] | None = None
-    """a CSV with line breaks inside cells (a header 执行工资等级⏎起始时间): the line its first
-    such record starts on, and how many lines later than Excel's row number its last record
-    starts — Excel shows each record as one row, the report names lines"""
-    set_aside: Sequence[tuple[str, int]] = ()
-    """a workbook's later sheets left unread that hold only notes (a 填表说明), as (name,
-    filled rows)"""
-
-    def rows(self) -> Iterator[tuple[int, list[object]]]:
-        """(row number, cells) of each row — made as they are read, not 40,000 tuples at once."""
-        return zip(self.numbers, self.cells, strict=True)
 
 
 def open_regular_file(path: Path, max_bytes: int, basis: str = "") -> bytes:
@@ -162,7 +120,7 @@ def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     if len(data) > limits.max_file_bytes:
         raise exceeded(limits, "max_file_bytes", len(data))
     if suffix in TEXT_SUFFIXES:
-        return _read_csv(filename, data, limits)
+        return read_csv(filename, data, limits)
     deadline = time.monotonic() + limits.seconds
     if data.startswith(OLE_MAGIC):  # .xls: nothing to scan before the parse, the child bounds it
         if _encrypted(data):  # an .xlsx with an open password is an OLE file
@@ -247,81 +205,3 @@ def _numbered(child: ParseChild, marks: Marks | None) -> Sheet:
     marks = child.marks if marks is None else marks
     numbers = range(1, len(rows) + 1)
     return Sheet(rows, numbers, marks=marks, merged=child.merged, set_aside=child.set_aside)
-
-
-def _refuse_mojibake(cells: list[str], line: int) -> None:
-    """A row of a GB18030 file holding a cell that is UTF-8 read as GB18030 is refused: loaded,
-    a name would be mojibake. (One encode of the whole row clears nearly every row at once.)"""
-    try:
-        "".join(cells).encode("gb2312")
-    except UnicodeEncodeError:
-        pass
-    else:
-        return
-    for cell in cells:
-        meant = None if cell.isascii() else mojibake(cell)
-        if meant is not None:
-            raise SheetRefused(
-                f"第 {line} 行的“{cell}”是乱码（这一行是 UTF-8 编码，文件其余部分是 GB18030），"
-                f"原文应为“{meant}”。请把这一行重新输入，或把整个文件另存为“CSV UTF-8”后重试"
-            )
-
-
-def _where_unread(data: bytes, exc: UnicodeDecodeError) -> str:
-    """Where a CSV stops reading in both encodings it may be in — a line pasted from elsewhere
-    into a file of the other: the later of the two places each stops (a UTF-8 file with one
-    GBK line read as GB18030 stops on its first Chinese line). A UTF-16 file's bytes are no
-    lines (上's low byte is a line feed): not said."""
-    if not exc.encoding.startswith("gb"):
-        return ""
-    try:
-        data.decode("utf-8")
-        stop = exc.start
-    except UnicodeDecodeError as utf8:
-        stop = max(exc.start, utf8.start)
-    line = data[:stop].count(b"\n") + 1
-    return f"第 {line} 行起"
-
-
-def _read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
-    """A CSV in-process: decoding and `csv` are linear in the bytes, which are already bounded;
-    a record wider than ``max_columns`` or one row too many stops the read at once. Records
-    without a character are left out, as a workbook's empty rows are: they hold nothing, and
-    only rows with content count against ``max_rows``."""
-    try:
-        text, encoding = decode(data)
-    except UnicodeDecodeError as exc:
-        where = _where_unread(data, exc)
-        raise SheetRefused(
-            f"无法识别文件编码：{where}有不能按所支持的编码（UTF-8、带 BOM 的 UTF-8、GB18030/GBK、"
-            f"Unicode 文本）读出的内容。请{'检查这一行，或' if where else ''}把文件另存为 CSV UTF-8 后重试"
-        ) from exc
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    max_columns, max_rows = limits.max_columns, limits.max_rows
-    line, first_wrap, shift = 0, 0, 0
-    wrapped_text = '="' in text  # one scan of the file, not one test per cell
-    try:
-        for record, (line, cells) in enumerate(csv_records(text, delimiter(filename, text)), 1):
-            # a record starts a line after the last one unless that one held a line break
-            if not first_wrap and line - record > shift:
-                first_wrap = lines[-1] if lines else 1
-            shift = line - record
-            if len(cells) > max_columns:  # before the blank test: ",,,," 32 million wide too
-                raise exceeded(limits, "max_columns", len(cells), f"第 {line} 行")
-            if not any(cells):  # a blank line, or Excel's ",,,," for a formatted empty row
-                continue
-            if len(rows) == max_rows:
-                raise exceeded(limits, "max_rows", len(rows) + 1, f"第 {line} 行")
-            if encoding == "gb18030":
-                _refuse_mojibake(cells, line)
-            if wrapped_text:
-                cells = [excel_text(cell) for cell in cells]
-            rows.append(cells)
-            lines.append(line)
-    except UnclosedQuote as exc:
-        raise SheetRefused(str(exc)) from exc
-    except csv.Error as exc:
-        raise SheetRefused(f"CSV 格式错误（第 {line + 1} 行附近）：{csv_problem(exc)}") from exc
-    wrapped = (first_wrap, shift) if first_wrap and shift else None
-    return Sheet(cast(list[list[object]], rows), lines, encoding, wrapped=wrapped)

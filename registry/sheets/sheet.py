@@ -1,0 +1,40 @@
+"""What reading a spreadsheet gives: its first worksheet's rows (or a CSV's records), each with
+the row number a clerk sees, and what the file says of its rows besides their cells."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from registry.sheets._marked import NO_MARKS, Marks
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """The first worksheet of a workbook, or a CSV file."""
+
+    cells: list[list[object]]
+    """its rows of cells. From a workbook, what python-calamine's
+    ``to_python(skip_empty_area=False)`` gives: str, int, float, bool, date, datetime, time,
+    timedelta, ``""`` when empty, padded from A1. From a CSV, the ``str`` fields of `csv`."""
+    numbers: Sequence[int]
+    """the row number of each row: 1, 2, 3… in a workbook as the spreadsheet shows it; in a CSV
+    the physical line the record starts on (a quoted cell may span lines)"""
+    encoding: str | None = None
+    """the CSV's detected encoding (``utf-8``, ``utf-8-sig``, ``gb18030``); None for a workbook"""
+    marks: Marks = NO_MARKS
+    """the rows an .xlsx hides or strikes through (`registry.sheets._marked`)"""
+    merged: Sequence[tuple[int, ...]] = ()
+    """a workbook's merged ranges that span rows, 1-based (first row, first column, last row,
+    last column): their value is in the first row only"""
+    wrapped: tuple[int, int] | None = None
+    """a CSV with line breaks inside cells (a header 执行工资等级⏎起始时间): the line its first
+    such record starts on, and how many lines later than Excel's row number its last record
+    starts — Excel shows each record as one row, the report names lines"""
+    set_aside: Sequence[tuple[str, int]] = ()
+    """a workbook's later sheets left unread that hold only notes (a 填表说明), as (name,
+    filled rows)"""
+
+    def rows(self) -> Iterator[tuple[int, list[object]]]:
+        """(row number, cells) of each row — made as they are read, not 40,000 tuples at once."""
+        return zip(self.numbers, self.cells, strict=True)
