@@ -276,21 +276,34 @@ def test_the_manifests_order_does_not_decide_what_loads(
     ]
 
 
+CHANGES_2202 = {"kind": "status-changes", "authority": "2202"}
+
+
+def _welder_after(
+    registers: RegisterFactory,
+    db_path: Path,
+    *first: tuple[str, list[dict[str, object]], dict[str, str]],
+) -> tuple[int, str]:
+    """A roster of 周杰 and 郑浩 loaded with the registers ``first`` (file, rows, manifest
+    facts), then 周杰's 工种 corrected to 焊工: the second sync's exit code and report."""
+    roster = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
+    registers.add("r.csv", roster, MIANYANG)
+    for file, rows, facts in first:
+        registers.add(file, rows, facts)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    welder = approval_row("Z1122020001", "周杰", 报考工种="焊工")
+    registers.add("r.csv", [welder, roster[1]], MIANYANG)
+    return run("sync", str(registers.folder), "--db", str(db_path))
+
+
 def test_a_corrected_roster_that_rewrites_what_a_reissued_paper_prints_is_reported(
     registers: RegisterFactory, db_path: Path
 ) -> None:
     """A 补发 under the same number printed a paper with the registered 工种; a corrected roster
     then changed it, without a word: the genuine 补发 paper failed the public confirmation —
     as a collected paper's, which was reported."""
-    roster = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
-    registers.add("r.csv", roster, MIANYANG)
     reissue = status_event("补发", "Z1122020001", "周杰", "2013-02-01")
-    registers.add("s.csv", [reissue], {"kind": "status-changes", "authority": "2202"})
-    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
-    registers.add(
-        "r.csv", [approval_row("Z1122020001", "周杰", 报考工种="焊工"), roster[1]], MIANYANG
-    )
-    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    code, output = _welder_after(registers, db_path, ("s.csv", [reissue], CHANGES_2202))
     assert code == 0 and "⚠ 1 个冲突（证书未删除，请核对）" in output
     assert (
         "r.csv 第4行「报考工种」“焊工”：证书 Z1122020001 已于 2013-02-01 补发，登记的工种由“电工”改为“焊工”"
@@ -303,17 +316,16 @@ def test_a_revoked_papers_correction_is_no_reminder_of_the_paper(
 ) -> None:
     """A revoked paper is valid nowhere: its trade corrected after its 领取, the report says it
     was revoked (§五.(三)), not that the paper in hand may now fail the confirmation."""
-    roster = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
-    registers.add("r.csv", roster, MIANYANG)
-    collected = {"证书编号": "Z1122020001", "领取人": "周杰", "签名": "是", "日期": "2012-03-25"}
-    registers.add("c.csv", [collected], {"kind": "collections", "authority": "2202"})
+    collected: dict[str, object] = {
+        **{"证书编号": "Z1122020001", "领取人": "周杰", "签名": "是", "日期": "2012-03-25"}
+    }
     revoked = status_event("撤销", "Z1122020001", "周杰", "2013-02-01")
-    registers.add("s.csv", [revoked], {"kind": "status-changes", "authority": "2202"})
-    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
-    registers.add(
-        "r.csv", [approval_row("Z1122020001", "周杰", 报考工种="焊工"), roster[1]], MIANYANG
+    code, output = _welder_after(
+        registers,
+        db_path,
+        ("c.csv", [collected], {"kind": "collections", "authority": "2202"}),
+        ("s.csv", [revoked], CHANGES_2202),
     )
-    code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 0 and "已被撤销" in output
     assert "领取，登记的工种" not in output and "冲突" not in output
 
