@@ -134,6 +134,15 @@ def test_a_request_the_parser_cannot_read_is_told_in_chinese(
     assert b"x-content-type-options: nosniff" in head and b"cache-control: no-store" in head
 
 
+def test_an_unreadable_address_to_the_api_is_told_in_its_json(port: int) -> None:
+    """A script's raw UTF-8 in an API address got the page's plain text, not the JSON error
+    every other refusal of the API is (the parser stops before it has read the address)."""
+    answer = exchange(port, "GET /api/v1/numbers/张三 HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and b"application/json" in head
+    assert json.loads(body)["error"] == "bad_request"
+
+
 def test_an_http_1_1_request_without_host_is_refused(port: int) -> None:
     """RFC 9112 requires a 400 (and for two Host headers): httptools let it through to the app (nginx refuses it in front,
     `certreg serve` facing clients did not). HTTP/1.0 has no Host to require."""

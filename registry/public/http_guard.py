@@ -96,6 +96,18 @@ API = b"/api/"
 """Where the public app answers in JSON: its refusals made here do too."""
 
 
+TARGET_BYTES = 64
+"""Bytes of a head kept to tell where it goes when the parser cannot: a method and the API's
+prefix fit."""
+
+
+def _target(head: bytes) -> bytes:
+    """The address a request line begins with (``GET /api/v1/numbers/张 HTTP/1.1``), as far as
+    it arrived: its second word."""
+    words = head.lstrip(b"\r\n").split(b" ", 2)
+    return words[1] if len(words) > 1 else b""
+
+
 PIECE = 4096
 """Bytes fed to the parser at a time while a head is incomplete: what a head is counted by
 (a piece may end one request and begin the next, pipelined; its bytes count to the first)."""
@@ -119,6 +131,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     """seconds the head timer has waited for an answer being made"""
     _unreadable: Refusal = _400
     """what a request the parser stops at is told"""
+    _head_start = b""
+    """the first bytes of the head arriving: where it goes, should the parser stop before it
+    has read the address (a raw 汉字 in it)"""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -133,6 +148,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             if self._head_timer is None:  # the next request's first byte, kept alive
                 self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
             piece, data = data[:PIECE], data[PIECE:]
+            if not self._head_bytes:
+                self._head_start = piece[:TARGET_BYTES]
             self._head_bytes += len(piece)
             if self._head_bytes > MAX_HEAD_BYTES:
                 self._refuse(_431)
@@ -193,8 +210,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def _refuse(self, refusal: Refusal) -> None:
         self._stop_head_timer()
-        to_api = getattr(self, "url", b"").startswith(API)  # the address, once the parser read it
-        self.transport.write(refusal[1] if to_api else refusal[0])
+        # the address, once the parser read it; else as the request line begins
+        target = getattr(self, "url", b"") or _target(self._head_start)
+        self.transport.write(refusal[1] if target.startswith(API) else refusal[0])
         self.transport.close()
 
     def _stop_head_timer(self) -> None:
