@@ -17,7 +17,11 @@ def json_answer(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 ERRORS = {
-    "400": json_answer(ref("Error"), "请求体不是 JSON（或嵌套层数超过任何正常请求）。"),
+    "400": json_answer(
+        ref("Error"),
+        "请求体不是 JSON（或嵌套层数超过任何正常请求），或请求行、请求头不符合 HTTP 格式"
+        "（bad_request：网址中的汉字须先经 URL 编码）。",
+    ),
     "408": json_answer(ref("Error"), "请求体的后续数据 10 秒内没有到达：连接已关闭，请重新提交。"),
     "413": json_answer(ref("Error"), "请求体超过服务器的大小限制（默认 1 MiB）。"),
     "415": json_answer(
@@ -38,6 +42,7 @@ ERRORS = {
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
         "content": {"application/json": {"schema": ref("Error")}},
     },
+    "431": json_answer(ref("Error"), "请求头过大（headers_too_large）：请删去不必要的请求头。"),
     "503": {
         "description": "登记库正在更新，本服务暂时无法查验（registry_unavailable），"
         "或暂时无法读写数据（server_error）；等待 Retry-After 秒后再试。",
