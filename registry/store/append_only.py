@@ -131,9 +131,8 @@ RUN_TRIGGER = (
     "记录较新版本要求的更正记录和同步运行）：请在此主机上使用最新版本的 certreg'); END",
 )
 """A sync by a certreg older than ``syncs.run`` (2026-12-05), which writes none, after a newer
-one: it loaded
-corrections without the history the newer one keeps (a requisition's old phone, a manifest's
-issue date moving collected certificates) and rebuilt what the newer one had dropped."""
+one: it loaded corrections without the history the newer one keeps (a requisition's old phone, a
+manifest's issue date moving collected certificates) and rebuilt what the newer one had dropped."""
 
 
 def _triggers() -> list[tuple[str, str]]:
