@@ -375,6 +375,7 @@ def test_empty_verify_log_has_the_shared_schema(tmp_path: Path) -> None:
             "key_id": int,
             "confirmed": str,
             "mismatched": str,
+            "replica": str,
         }
         assert checks.pks == ["id"]
         assert sorted(tuple(index.columns) for index in checks.indexes) == [

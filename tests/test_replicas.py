@@ -489,6 +489,13 @@ async def test_every_replicas_log_reaches_staff_as_one_log(
     cookies = signed_in(ds)
     checks = await ds.client.get("/verify_log/checks.json?_shape=array&_size=max", cookies=cookies)
     assert len(checks.json()) == 19
+    # each kept with the replica that answered it: staff can tell which one answered 有效 late
+    answered_by = {(row["client"], row["replica"]) for row in checks.json()}
+    assert ("198.51.100.1", "replica-a") in answered_by and (
+        "198.51.100.2",
+        "replica-b",
+    ) in answered_by
+    assert {row["replica"] for row in checks.json()} == {"replica-a", "replica-b"}
     suspicious = await ds.client.get(
         "/verify_log/suspicious_clients.json?_shape=array", cookies=cookies
     )

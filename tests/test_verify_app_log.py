@@ -54,7 +54,7 @@ def test_log_schema_matches_the_contract(app_client: AppClient, registry_db: Pat
     conn.close()
     assert columns == [
         *("id", "at", "client", "number", "result", "name_hash", "channel", "key_id"),
-        *("confirmed", "mismatched"),
+        *("confirmed", "mismatched", "replica"),
     ]
     # the app writes its log without the indexes only staff read; browsing the log adds them
     assert checks_indexes(log) == set()

@@ -44,7 +44,7 @@ def open_log(log: Path) -> sqlite3.Connection:
 
 
 SHIPPED = {
-    "checks": ("last_source_id", tuple(c for c in CHECKS_COLUMNS if c != "id")),
+    "checks": ("last_source_id", tuple(c for c in CHECKS_COLUMNS if c not in ("id", "replica"))),
     "reports": ("last_report_id", tuple(c for c in REPORTS_COLUMNS if c != "id")),
 }
 """What a replica's log brings to the registry host's, per table: the mark of the last row
@@ -152,11 +152,13 @@ def collect(follower: Follower, replica: str, log: Path) -> int:
                 return total
             with store.transaction(target):
                 for table, taken in rows.items():
-                    columns = SHIPPED[table][1]
+                    # a check is kept with the replica that answered it
+                    named = ("replica",) if table == "checks" else ()
+                    columns = (*SHIPPED[table][1], *named)
                     target.executemany(
                         f"INSERT INTO {table} ({', '.join(columns)})"
                         f" VALUES ({', '.join('?' * len(columns))})",
-                        [row[1:] for row in taken],
+                        [(*row[1:], *((replica,) if named else ())) for row in taken],
                     )
                     if taken:
                         marks[table] = int(taken[-1][0])

@@ -43,11 +43,15 @@ CHECKS_COLUMNS: dict[str, type] = {
     "key_id": int,
     "confirmed": str,
     "mismatched": str,
+    "replica": str,
 }
 """The ``checks`` table: the contract shared with the staff views in Datasette. ``confirmed``:
 the fields of the paper the employer typed to confirm (`registry.public.confirm.CONFIRMABLE`,
 comma-separated; NULL when none), ``mismatched``: those the paper got wrong — an auditor read
-``reissued`` of a check that told the employer the paper was probably the voided original."""
+``reissued`` of a check that told the employer the paper was probably the voided original.
+``replica``: in the registry host's merged log, the replica that answered it (`certreg
+collect-logs`; NULL in a replica's own log, and for checks collected before 2026-12-05) —
+staff told a replica answered 有效 after a revocation could not tell which."""
 
 REPORTS_COLUMNS: dict[str, type] = {
     "id": int,
