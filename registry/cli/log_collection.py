@@ -153,12 +153,12 @@ def collect(follower: Follower, replica: str, log: Path) -> int:
             with store.transaction(target):
                 for table, taken in rows.items():
                     # a check is kept with the replica that answered it
-                    named = ("replica",) if table == "checks" else ()
-                    columns = (*SHIPPED[table][1], *named)
+                    added = {"replica": replica} if table == "checks" else {}
+                    columns = (*SHIPPED[table][1], *added)
                     target.executemany(
                         f"INSERT INTO {table} ({', '.join(columns)})"
                         f" VALUES ({', '.join('?' * len(columns))})",
-                        [(*row[1:], *((replica,) if named else ())) for row in taken],
+                        [(*row[1:], *added.values()) for row in taken],
                     )
                     if taken:
                         marks[table] = int(taken[-1][0])
