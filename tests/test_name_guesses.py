@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from starlette.datastructures import Secret
 from starlette.testclient import TestClient
 
 from tests.test_employer_allowances import issue_key
+from tests.test_redis_limits import redis_server
 from tests.verify_fixtures import (
     SECRET,
     VALID,
@@ -34,6 +36,18 @@ from verify_app.service import Verifier
 from verify_app.settings import Settings
 
 __all__ = ["app_client", "clock", "registry_db"]
+
+
+@pytest.fixture(params=["memory", "redis"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Where the counts live: this process, or a real Redis shared by replicas — where a
+    check's counters and marks are read and counted together, in one round trip each."""
+    if request.param == "memory":
+        yield "memory://"
+    else:
+        with redis_server(tmp_path / "redis") as server:
+            yield server.url
+
 
 NUMBER, NAME = VALID
 WRONG = ["张伟明", "张建明", "张志明"]
@@ -140,7 +154,7 @@ def test_a_watch_form_with_many_names_for_one_number_says_so(app_client: AppClie
 
 @pytest.mark.parametrize("names_each", [10, 1])
 def test_batches_sent_at_once_together_try_no_more_names_than_the_bound(
-    registry_db: Path, names_each: int
+    registry_db: Path, storage: str, names_each: int
 ) -> None:
     """Read before the lookups and counted after them, thirty batches sent at once each found
     the number's names unspent: together they tried seventy names of one number. Batches of one
@@ -148,7 +162,7 @@ def test_batches_sent_at_once_together_try_no_more_names_than_the_bound(
     check's path, which only reads the counter — right on the event loop, where checks run one
     at a time — and tried up to forty-six."""
     settings = Settings(
-        db=registry_db, secret=Secret(SECRET), rate_limit=0, batch_rows_per_hour=0,
+        db=registry_db, secret=Secret(SECRET), rate_limit_storage=storage, rate_limit=0, batch_rows_per_hour=0,
         name_guesses_per_hour=10,
     )  # fmt: skip
     verifier = Verifier(settings)
@@ -253,7 +267,7 @@ def test_a_batch_page_with_many_names_for_one_number_is_titled_so(app_client: Ap
 
 
 def test_many_addresses_together_try_no_more_names_than_a_day_allows(
-    registry_db: Path, clock: Clock
+    registry_db: Path, storage: str, clock: Clock
 ) -> None:
     """A pen-tester changed address every ten names and found 周杰 behind Z1122020123 after
     fifteen tries from two addresses (a receipt shows 周*): anonymous callers share a day's
@@ -262,6 +276,7 @@ def test_many_addresses_together_try_no_more_names_than_a_day_allows(
     settings = Settings(
         db=registry_db,
         secret=Secret(SECRET),
+        rate_limit_storage=storage,
         rate_limit=0,
         batch_rows_per_hour=0,
         name_guesses_per_hour=2,
@@ -292,11 +307,15 @@ def test_many_addresses_together_try_no_more_names_than_a_day_allows(
 
 
 @pytest.mark.parametrize("name", [NAME, WRONG[0]])
-def test_one_name_checked_many_times_at_once_is_one_guess(registry_db: Path, name: str) -> None:
+def test_one_name_checked_many_times_at_once_is_one_guess(
+    registry_db: Path, storage: str, name: str
+) -> None:
     """Each check reserved its name before the lookup: with Redis, eleven checks of one number
     in flight at once — the right name, sent by an HR system's retries or a busy office — left
     no room, and the twelfth was refused as if ten names had not matched."""
-    settings = Settings(db=registry_db, secret=Secret(SECRET), name_guesses_per_hour=10)
+    settings = Settings(
+        db=registry_db, secret=Secret(SECRET), rate_limit_storage=storage, name_guesses_per_hour=10
+    )
     verifier = Verifier(settings)
     verifier.start()
     caller = Caller("203.0.113.7")
@@ -338,12 +357,16 @@ def test_a_check_refused_for_its_allowance_counts_none_of_its_names(registry_db:
     assert paused.value.reason == "number_paused"
 
 
-def test_whether_a_check_fits_tells_nothing_of_names_tried_before(registry_db: Path) -> None:
+def test_whether_a_check_fits_tells_nothing_of_names_tried_before(
+    registry_db: Path, storage: str
+) -> None:
     """Had a name already tried needed no room, a number's last room would have let a pair
     [candidate, another] through only when the candidate had been tried before — by the
     employer who checked the right name — and refused pairs cost nothing: an oracle. And a
     paused number's wait was shorter for a batch holding the right name."""
-    settings = Settings(db=registry_db, secret=Secret(SECRET), name_guesses_per_hour=3)
+    settings = Settings(
+        db=registry_db, secret=Secret(SECRET), rate_limit_storage=storage, name_guesses_per_hour=3
+    )
     verifier = Verifier(settings)
     verifier.start()
     caller = Caller("203.0.113.7")
@@ -369,11 +392,12 @@ def test_whether_a_check_fits_tells_nothing_of_names_tried_before(registry_db: P
 
 def test_a_caller_refused_on_its_own_counter_counts_nothing_on_the_shared_one(
     registry_db: Path,
+    storage: str,
 ) -> None:
     """Counted key by key, a caller past its own hour still had its names counted on the day's
     counter all anonymous callers share: one address paused a number for every employer."""
     settings = Settings(
-        db=registry_db, secret=Secret(SECRET), rate_limit=0, batch_rows_per_hour=0,
+        db=registry_db, secret=Secret(SECRET), rate_limit_storage=storage, rate_limit=0, batch_rows_per_hour=0,
         name_guesses_per_hour=3, name_guesses_per_day=5,
     )  # fmt: skip
     verifier = Verifier(settings)

@@ -30,6 +30,7 @@ from verify_app.answers import Checked, Item
 from verify_app.guess_refusals import TooManyNames, paused_for_all, paused_hourly
 from verify_app.quotas import Caller, Quotas
 from verify_app.ratelimit import Limiter, limit_key
+from verify_app.redis_trips import Call
 from verify_app.refusals import RateLimited
 
 REACH = 2 * 3600.0
@@ -142,7 +143,6 @@ class NameGuesses:
         if not self.per_hour:
             return Reservation()
         inline = serial and len(items) == 1 and self.limiter.local
-        reservation = Reservation(read=inline)
         asked = _guessed(items)
         self._not_crowded(asked)
         # every counter read for room first, nothing counted unless all have it: counted key by
@@ -153,13 +153,12 @@ class NameGuesses:
             for number, names in asked.items()
             for key in self._keys(caller, number)
         }
-        short = [
-            (key, number)
-            for (key, number), names in wanted.items()
-            if not (inline and self._untouched(key))
-            and self.limiter.remaining(self._item_of(key), key) < len(names)
-        ]
-        if not short and not inline:
+        reservation = Reservation(read=inline)
+        if inline:
+            read = [counter for counter in wanted if not self._untouched(counter[0])]
+            rooms = self.limiter.remaining_each([Call(self._item_of(k), k) for k, _ in read])
+            short = [c for c, room in zip(read, rooms, strict=True) if room < len(wanted[c])]
+        else:
             short = self._counted(wanted, reservation)
         if short:  # filled meanwhile, the names counted so far stay counted (see the class)
             raise self._refusal({number: wanted[key, number] for key, number in short}, short)
@@ -173,15 +172,32 @@ class NameGuesses:
     def _counted(
         self, wanted: Mapping[tuple[str, str], list[str]], reservation: Reservation
     ) -> list[tuple[str, str]]:
-        """Count each number's names on each of its counters (`_count`), stopping at the first
-        filled since it was read: that one, or none."""
+        """Count each number's names on each of its counters (`_count`), or none when any
+        counter has no room for all of them: the counters without room (none when counted).
+
+        The counters and the marks of their names are read together: with the counts in Redis,
+        one round trip (`verify_app.redis_trips`)."""
         tags: dict[str, list[str]] = {}  # each name hashed once, for all its counters
-        for (key, number), names in wanted.items():
+        for (_, number), names in wanted.items():
             if number not in tags:
                 tags[number] = [self.tag(name)[:32] for name in names]
-            if not self._count(key, tags[number], reservation):
-                return [(key, number)]
-        return []
+        counters = list(wanted)
+        marks = [(counter, tag) for counter in counters for tag in tags[counter[1]]]
+        read = self.limiter.remaining_each(
+            [Call(self._item_of(key), key) for key, _ in counters]
+            + [Call(self._seen_of(key), f"{key}/{tag}") for (key, _), tag in marks]
+        )
+        if short := [
+            c
+            for c, room in zip(counters, read[: len(counters)], strict=True)
+            if room < len(wanted[c])
+        ]:
+            return short
+        new: dict[tuple[str, str], list[str]] = {counter: [] for counter in counters}
+        for (counter, tag), unmarked in zip(marks, read[len(counters) :], strict=True):
+            if unmarked > 0:  # not tried with its number within the window
+                new[counter].append(tag)
+        return self._count(new, reservation)
 
     def _refusal(self, names: dict[str, list[str]], short: list[tuple[str, str]]) -> RateLimited:
         """The refusal of the numbers of ``short`` (counter, number) that have no room for
@@ -194,28 +210,52 @@ class NameGuesses:
             return paused_for_all(paused, self.per_day)
         return paused_hourly(paused, self.per_hour)
 
-    def _count(self, key: str, tags: list[str], reservation: Reservation) -> bool:
-        """Count on ``key`` the names of ``tags`` not tried with its number within its window,
-        then mark them tried (into ``reservation``); or, when the counter has no room (any
-        more) for every name of ``tags``, tried or not, count nothing and return False.
+    def _count(
+        self, new: Mapping[tuple[str, str], list[str]], reservation: Reservation
+    ) -> list[tuple[str, str]]:
+        """Count on each counter its names of ``new`` (those not tried with its number within
+        its window), then mark them tried (into ``reservation``), stopping at the first counter
+        filled since it was read: returns that one, or none.
 
-        Whether a check fits, and how long it waits, are the counter's alone: had a name tried
-        before needed no room, a number's last room would have let a pair [candidate, another]
-        through only when the candidate had been tried — by the employer who checked the right
-        name. A mark is made only after its name is counted, and is never taken back, nor is
-        the count (`settle` gives back a name that matched): another check of the name may be
-        answered on its strength meanwhile, counting nothing."""
-        item, seen = self._item_of(key), self._seen_of(key)
-        if self.limiter.remaining(item, key) < len(tags):
-            return False
-        new = [tag for tag in tags if self.limiter.remaining(seen, f"{key}/{tag}") > 0]
-        if new and not self.limiter.hit(item, key, len(new)):  # filled meanwhile
-            return False
-        marked = [tag for tag in new if self.limiter.hit(seen, f"{key}/{tag}")]
-        if len(marked) < len(new):  # counted by another check too, which marked them first
-            self.limiter.hit(item, key, len(marked) - len(new))
-        reservation.tags[key] = marked
-        return True
+        Whether a check fits, and how long it waits, are the counter's alone (`_counted` reads
+        room for every name, tried or not): had a name tried before needed no room, a number's
+        last room would have let a pair [candidate, another] through only when the candidate
+        had been tried — by the employer who checked the right name. A mark is made only after
+        its name is counted, and is never taken back, nor is the count (`settle` gives back a
+        name that matched): another check of the name may be answered on its strength
+        meanwhile, counting nothing. The counts go together, then the marks: two round trips
+        in Redis, a third when another check marked a name first."""
+        counting = [counter for counter, tags in new.items() if tags]
+        counted = self.limiter.hit_each(
+            [Call(self._item_of(key), key, len(new[key, number])) for key, number in counting]
+        )
+        filled = next((c for c, done in zip(counting, counted, strict=True) if not done), None)
+        order = list(new)
+        kept = order[: order.index(filled)] if filled else order
+        # counted one by one, those after the filled one would not have been: given back
+        back = [
+            Call(self._item_of(key), key, -len(new[key, number]))
+            for (key, number), done in zip(counting, counted, strict=True)
+            if done and (key, number) not in kept
+        ]
+        marks = [(counter, tag) for counter in kept for tag in new[counter]]
+        marked = self.limiter.hit_each(
+            [Call(self._seen_of(key), f"{key}/{tag}", 1) for (key, _), tag in marks] + back
+        )
+        for key, _ in kept:
+            reservation.tags[key] = []
+        for ((key, _), tag), done in zip(marks, marked[: len(marks)], strict=True):
+            if done:
+                reservation.tags[key].append(tag)
+        # names another check counted too, which marked them first: counted once
+        self.limiter.hit_each(
+            [
+                Call(self._item_of(key), key, len(reservation.tags[key]) - len(new[key, number]))
+                for key, number in kept
+                if len(reservation.tags[key]) < len(new[key, number])
+            ]
+        )
+        return [filled] if filled else []
 
     def settle(self, caller: Caller, reservation: Reservation, checked: Iterable[Checked]) -> None:
         """Keep, of what was reserved, each name that did not match its number; give back the
@@ -237,12 +277,14 @@ class NameGuesses:
         if missed and self.limiter.local:
             self._remember(missed)
         if reservation.read:  # each miss is counted now
-            for key, tags in missed.items():
-                self.limiter.hit(self._item_of(key), key, len(tags))
+            changes = [Call(self._item_of(key), key, len(tags)) for key, tags in missed.items()]
         else:  # each name that matched is given back
-            for key, reserved in reservation.tags.items():
-                if back := len(reserved) - len(missed.get(key, ())):
-                    self.limiter.hit(self._item_of(key), key, -back)
+            changes = [
+                Call(self._item_of(key), key, -back)
+                for key, reserved in reservation.tags.items()
+                if (back := len(reserved) - len(missed.get(key, ())))
+            ]
+        self.limiter.hit_each(changes)
 
     def _untouched(self, key: str) -> bool:
         """Whether this process has counted no miss on ``key`` within the counter's reach."""

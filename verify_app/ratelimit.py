@@ -10,7 +10,8 @@ gone; every quota is built on it:
   (``pip install 'certreg[redis]'``). When Redis cannot be reached, a hit is counted in a
   per-process memory fallback instead, a warning is logged once per outage, and Redis is tried
   again every `RETRY_SECONDS`: a check is never refused or failed because the counter is down,
-  only counted less strictly until it is back.
+  only counted less strictly until it is back. Counters read or counted together
+  (`Limiter.remaining_each`, `Limiter.hit_each`) cost one round trip (`verify_app.redis_trips`).
 
 A new quota (a daily batch allowance, an API key's plan) takes the shared `Limiter` and its own
 `limits` item, e.g. ``limiter.hit(RateLimitItemPerDay(5000), f"batch/{key}", cost=len(items))``
@@ -28,15 +29,18 @@ import math
 import re
 import threading
 import time
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, cast
 
 from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.errors import StorageError
-from limits.storage import MemoryStorage, storage_from_string
+from limits.storage import RedisStorage, storage_from_string
 from limits.storage.base import SlidingWindowCounterSupport
 from limits.strategies import FixedWindowRateLimiter, RateLimiter, SlidingWindowCounterRateLimiter
 
+from verify_app.memory_store import SweptMemoryStorage
+from verify_app.redis_trips import Call, RedisTrips, remaining
 from verify_app.refusals import RateLimited
 
 logger = logging.getLogger("certreg.ratelimit")
@@ -46,8 +50,6 @@ RETRY_SECONDS = 5.0
 (one failed attempt per process per interval, not one per request)."""
 STORE_TIMEOUT = 0.5
 """Seconds a request waits for the shared store before counting in the fallback."""
-SWEEP_SECONDS = 10.0
-"""How often the in-process counters of clients that stopped coming are dropped."""
 
 
 @lru_cache(maxsize=4096)
@@ -66,40 +68,6 @@ def limit_key(client: str) -> str:
             return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)
-
-
-class SweptMemoryStorage(MemoryStorage):
-    """``limits``' in-process storage without its expiry timer thread.
-
-    ``MemoryStorage`` drops expired counters from a ``threading.Timer`` that a hit starts 10 ms
-    after the previous one has ended: under steady load a request starts a thread every 10 ms
-    and waits for it to run, stalling the event loop (py-spy: a tenth of an API check's CPU).
-    A counter past its expiry already reads as zero (``get`` drops it), so the timer only frees
-    memory: here a hit sweeps the expired counters itself, at most every `SWEEP_SECONDS`."""
-
-    def __init__(self, sweep_seconds: float = SWEEP_SECONDS) -> None:
-        super().__init__()
-        self.sweep_seconds = sweep_seconds
-        self._next_sweep = time.monotonic() + sweep_seconds
-        self._sweeping = threading.Lock()
-
-    def _MemoryStorage__schedule_expiry(self) -> None:
-        """Called by ``incr`` and ``decr`` in place of starting the timer."""
-        now = time.monotonic()
-        if now < self._next_sweep or not self._sweeping.acquire(blocking=False):
-            return
-        try:
-            self._next_sweep = now + self.sweep_seconds
-            self.sweep()
-        finally:
-            self._sweeping.release()
-
-    def sweep(self) -> None:
-        """Drop every counter whose window has passed."""
-        now = time.time()
-        for key, expiry in list(self.expirations.items()):
-            if expiry <= now:
-                self.clear(key)
 
 
 _PASSWORD = re.compile(r"(?<=://)([^/:@\s]*):([^/\s]*)@")
@@ -154,6 +122,7 @@ class Limiter:
             True: FixedWindowRateLimiter(fallback),
         }
         self._shared: dict[bool, RateLimiter] | None = None
+        self._trips: RedisTrips | None = None
         if not self.local:
             options: dict[str, Any] = {}
             if storage_uri.startswith(("redis://", "rediss://", "redis+unix://")):
@@ -161,6 +130,7 @@ class Limiter:
                 options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
             store = storage_from_string(storage_uri, wrap_exceptions=True, **options)
             self._store = store
+            self._trips = RedisTrips(store) if isinstance(store, RedisStorage) else None
             self._shared = {
                 False: _SlidingWindow(store),
                 True: FixedWindowRateLimiter(store),
@@ -189,6 +159,22 @@ class Limiter:
         """What ``key`` may still count under ``item`` in its current window."""
         _, remaining = self._call("get_window_stats", item, key, fixed)
         return int(remaining)
+
+    def remaining_each(self, reads: Sequence[Call]) -> list[int]:
+        """`remaining` of each call's counter: in one round trip to a shared Redis."""
+        windows = self._in_one_trip(reads)
+        if windows is None:
+            return [self.remaining(item, key) for item, key, _ in reads]
+        return [
+            remaining(item, window) for (item, _, _), window in zip(reads, windows, strict=True)
+        ]
+
+    def hit_each(self, hits: Sequence[Call]) -> list[bool]:
+        """`hit` of each call's cost: in one round trip to a shared Redis."""
+        counted = self._in_one_trip(hits)
+        if counted is None:
+            return [self.hit(item, key, cost or 0) for item, key, cost in hits]
+        return counted
 
     def wait_for(self, item: RateLimitItem, key: str, cost: int) -> int:
         """Whole seconds until ``cost`` more fit under ``item`` for ``key`` (at least 1), by the
@@ -221,6 +207,20 @@ class Limiter:
                     self._store_back()
                 return result
         return getattr(self._fallback[fixed], method)(item, key, **kwargs)
+
+    def _in_one_trip(self, calls: Sequence[Call]) -> list[Any] | None:
+        """The answers of ``calls`` from the shared Redis, in one round trip (`RedisTrips`); None
+        where there is no such store, or while it is down: each call then goes its own way."""
+        if self._trips is None or not calls or time.monotonic() < self._down_until:
+            return None
+        try:
+            answers = self._trips.run(calls)
+        except self._store.base_exceptions as exc:
+            self._store_failed(exc)
+            return None
+        if self._outage:
+            self._store_back()
+        return answers
 
     def _store_failed(self, error: Exception) -> None:
         with self._lock:
