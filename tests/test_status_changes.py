@@ -439,7 +439,8 @@ def test_an_event_a_new_version_moves_is_found_at_its_new_row(
 ) -> None:
     """A row dropped above moved the rest up: the certificate a 换发 made still named the row it
     had, where an auditor opening the current file found another holder's 撤销. It names the
-    row it has now; its history keeps the one it had, as a roster's certificate's does."""
+    row it has now; the histories of both certificates keep the one it had, as a roster's
+    certificate's does: the exchanged one's said nothing of its 换发's row."""
     exchange = status_event("换发", "Z1122020002", "郑浩", "2012-05-08", "Z1122020003")
     revocation = status_event("撤销", "C1122020001", "吴敏", "2013-01-15")
     roster.add("changes.csv", [revocation, exchange], MIANYANG_CHANGES)
@@ -450,11 +451,15 @@ def test_an_event_a_new_version_moves_is_found_at_its_new_row(
         rows = conn.execute("SELECT type, source_row FROM status_events ORDER BY type").fetchall()
         made = conn.execute("SELECT source_row FROM certificates WHERE number = 'Z1122020003'")
         history = conn.execute(
-            "SELECT old, new FROM certificate_history"
-            " WHERE number = 'Z1122020003' AND field = 'source_row'"
+            "SELECT number, field, old, new FROM certificate_history"
+            " WHERE sync = (SELECT max(id) FROM syncs) ORDER BY number"
         ).fetchall()
     assert rows == [("换发", 3), ("撤销", 3)]  # the 撤销, left out, keeps its last row
-    assert made.fetchone() == (3,) and history == [("4", "3")]
+    assert made.fetchone() == (3,)
+    assert history == [  # the exchanged certificate's too: where its 换发 stood
+        ("Z1122020002", "换发所在行", "4", "3"),
+        ("Z1122020003", "source_row", "4", "3"),
+    ]
 
 
 def test_a_status_register_whose_rows_only_moved_says_so(

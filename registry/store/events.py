@@ -248,8 +248,8 @@ def moved_rows(
     at: str,
 ) -> list[tuple[str, str, str, str]]:
     """Where each applied event of ``events`` stands in its register's new version, and so the
-    certificate it made under a new number (its history keeps the row it had, as a roster's
-    does): an auditor opening the current file at the row a certificate named found another
+    certificate it made under a new number (the histories of both keep the row it had, as a
+    roster's does): an auditor opening the current file at the row a certificate named found another
     holder's 撤销 there, a row dropped above having moved the rest up. Returns the events
     that moved."""
     moved = []
@@ -263,6 +263,10 @@ def moved_rows(
             f"UPDATE status_events SET source_row = ? WHERE {_EVENT}",
             (event.row, register, *event.identity),
         )
+        # the row it stood at kept in the history of the certificate it is about (换发所在行),
+        # as a corrected reference's earlier value is (`amend_events`)
+        row_label = f"{event.type}所在行"
+        conn.execute(HISTORY_INSERT, (event.number, sync_id, at, row_label, found[0], event.row))
         moved.append(event.identity)
         if event.new_number:
             made = conn.execute(
