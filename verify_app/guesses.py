@@ -30,7 +30,7 @@ from verify_app.answers import Checked, Item
 from verify_app.guess_refusals import TooManyNames, paused_for_all, paused_hourly
 from verify_app.quotas import Caller, Quotas
 from verify_app.ratelimit import Limiter, limit_key
-from verify_app.redis_trips import Call
+from verify_app.redis_names import Counted, Names
 from verify_app.refusals import RateLimited
 
 REACH = 2 * 3600.0
@@ -65,6 +65,8 @@ class Reservation:
     tags: dict[str, list[str]] = field(default_factory=dict)
     """per counter, the names (by the tag of their keyed hash) counted on it: those not tried
     with its number within its window"""
+    counted: Counted | None = None
+    """how they were counted (in which store: what is given back goes there)"""
     read: bool = False
     """the counters were only read (a serial check, counted in this process): a miss is
     counted when settled"""
@@ -74,12 +76,14 @@ class NameGuesses:
     """Names that did not match a number, per caller and number, in the shared store.
 
     A check first reserves each of its names not tried with the number before as a guess
-    (`reserve`), atomically in the store, and gives back those that matched once answered
+    (`reserve`) — read, counted and marked in one step: one script in Redis, under a lock in
+    this process (`Limiter.count_names`) — and gives back those that matched once answered
     (`settle`): read first and counted after, thirty batches sent at once each passed the
     reading and together tried seventy names of one number. A name is known again by the tag
-    of its keyed hash (as the log keeps it — never the name), marked once counted: the same
+    of its keyed hash (as the log keeps it — never the name), marked when counted: the same
     name checked many times at once is one guess, not a reservation each (eleven checks of the
-    right name in flight were refused as if names had not matched). A check is charged its
+    right name in flight were refused as if names had not matched; counted in one round trip
+    and marked in the next, two sent at once could both count it). A check is charged its
     allowance before (`verify_app.service.Verifier.check_many`), and counts nothing unless every
     counter has room; what it counted stays counted if it then fails: another check of the name
     may have been answered on its strength meanwhile.
@@ -137,8 +141,7 @@ class NameGuesses:
         """Count every name of ``items`` as a guess of its number, or refuse them all:
         `TooManyNames` for more names of one number than an hour allows, `RateLimited` when
         they do not fit now — before anything is looked up, so a refusal says nothing of the
-        names, and counts none of them (but for a counter filled between its reading and its
-        counting). Returns what was reserved, for `settle`.
+        names, and counts none of them. Returns what was reserved, for `settle`.
         ``serial``: no other check runs until this one is settled (see the class)."""
         if not self.per_hour:
             return Reservation()
@@ -153,14 +156,17 @@ class NameGuesses:
             for number, names in asked.items()
             for key in self._keys(caller, number)
         }
-        reservation = Reservation(read=inline)
         if inline:
-            read = [counter for counter in wanted if not self._untouched(counter[0])]
-            rooms = self.limiter.remaining_each([Call(self._item_of(k), k) for k, _ in read])
-            short = [c for c, room in zip(read, rooms, strict=True) if room < len(wanted[c])]
+            short = [
+                (key, number)
+                for (key, number), names in wanted.items()
+                if not self._untouched(key)
+                and self.limiter.remaining(self._item_of(key), key) < len(names)
+            ]
+            reservation = Reservation(read=True)
         else:
-            short = self._counted(wanted, reservation)
-        if short:  # filled meanwhile, the names counted so far stay counted (see the class)
+            short, reservation = self._counted(wanted)
+        if short:
             raise self._refusal({number: wanted[key, number] for key, number in short}, short)
         return reservation
 
@@ -170,34 +176,32 @@ class NameGuesses:
             raise TooManyNames(crowded, len(asked[crowded[0]]), self.per_hour)
 
     def _counted(
-        self, wanted: Mapping[tuple[str, str], list[str]], reservation: Reservation
-    ) -> list[tuple[str, str]]:
-        """Count each number's names on each of its counters (`_count`), or none when any
-        counter has no room for all of them: the counters without room (none when counted).
+        self, wanted: Mapping[tuple[str, str], list[str]]
+    ) -> tuple[list[tuple[str, str]], Reservation]:
+        """Count each number's names on each of its counters in one step (`Limiter.count_names`):
+        the counters without room for all their names (then nothing is counted), and what was
+        reserved.
 
-        The counters and the marks of their names are read together: with the counts in Redis,
-        one round trip (`verify_app.redis_trips`)."""
+        Whether a check fits, and how long it waits, are the counter's alone: had a name tried
+        before needed no room, a number's last room would have let a pair [candidate, another]
+        through only when the candidate had been tried — by the employer who checked the right
+        name. So a name in flight holds its room until it is answered and given back: at the
+        number's last room, a second check of it sent at the same moment is refused. A mark is
+        never taken back, nor is the count but by `settle`: another check of the name may be
+        answered on its strength meanwhile, counting nothing."""
         tags: dict[str, list[str]] = {}  # each name hashed once, for all its counters
         for (_, number), names in wanted.items():
             if number not in tags:
                 tags[number] = [self.tag(name)[:32] for name in names]
-        counters = list(wanted)
-        marks = [(counter, tag) for counter in counters for tag in tags[counter[1]]]
-        read = self.limiter.remaining_each(
-            [Call(self._item_of(key), key) for key, _ in counters]
-            + [Call(self._seen_of(key), f"{key}/{tag}") for (key, _), tag in marks]
-        )
-        if short := [
-            c
-            for c, room in zip(counters, read[: len(counters)], strict=True)
-            if room < len(wanted[c])
-        ]:
-            return short
-        new: dict[tuple[str, str], list[str]] = {counter: [] for counter in counters}
-        for (counter, tag), unmarked in zip(marks, read[len(counters) :], strict=True):
-            if unmarked > 0:  # not tried with its number within the window
-                new[counter].append(tag)
-        return self._count(new, reservation)
+        counters = [
+            Names(self._item_of(key), key, self._seen_of(key), tags[number])
+            for key, number in wanted
+        ]
+        counted = self.limiter.count_names(counters)
+        if counted.short:
+            return [list(wanted)[i] for i in counted.short], Reservation()
+        reserved = {names.key: new for names, new in zip(counters, counted.new, strict=True)}
+        return [], Reservation(reserved, counted=counted)
 
     def _refusal(self, names: dict[str, list[str]], short: list[tuple[str, str]]) -> RateLimited:
         """The refusal of the numbers of ``short`` (counter, number) that have no room for
@@ -209,53 +213,6 @@ class NameGuesses:
         if any(key.startswith(SHARED) for key, _ in short):  # paused for every anonymous caller
             return paused_for_all(paused, self.per_day)
         return paused_hourly(paused, self.per_hour)
-
-    def _count(
-        self, new: Mapping[tuple[str, str], list[str]], reservation: Reservation
-    ) -> list[tuple[str, str]]:
-        """Count on each counter its names of ``new`` (those not tried with its number within
-        its window), then mark them tried (into ``reservation``), stopping at the first counter
-        filled since it was read: returns that one, or none.
-
-        Whether a check fits, and how long it waits, are the counter's alone (`_counted` reads
-        room for every name, tried or not): had a name tried before needed no room, a number's
-        last room would have let a pair [candidate, another] through only when the candidate
-        had been tried — by the employer who checked the right name. A mark is made only after
-        its name is counted, and is never taken back, nor is the count (`settle` gives back a
-        name that matched): another check of the name may be answered on its strength
-        meanwhile, counting nothing. The counts go together, then the marks: two round trips
-        in Redis, a third when another check marked a name first."""
-        counting = [counter for counter, tags in new.items() if tags]
-        counted = self.limiter.hit_each(
-            [Call(self._item_of(key), key, len(new[key, number])) for key, number in counting]
-        )
-        filled = next((c for c, done in zip(counting, counted, strict=True) if not done), None)
-        order = list(new)
-        kept = order[: order.index(filled)] if filled else order
-        # counted one by one, those after the filled one would not have been: given back
-        back = [
-            Call(self._item_of(key), key, -len(new[key, number]))
-            for (key, number), done in zip(counting, counted, strict=True)
-            if done and (key, number) not in kept
-        ]
-        marks = [(counter, tag) for counter in kept for tag in new[counter]]
-        marked = self.limiter.hit_each(
-            [Call(self._seen_of(key), f"{key}/{tag}", 1) for (key, _), tag in marks] + back
-        )
-        for key, _ in kept:
-            reservation.tags[key] = []
-        for ((key, _), tag), done in zip(marks, marked[: len(marks)], strict=True):
-            if done:
-                reservation.tags[key].append(tag)
-        # names another check counted too, which marked them first: counted once
-        self.limiter.hit_each(
-            [
-                Call(self._item_of(key), key, len(reservation.tags[key]) - len(new[key, number]))
-                for key, number in kept
-                if len(reservation.tags[key]) < len(new[key, number])
-            ]
-        )
-        return [filled] if filled else []
 
     def settle(self, caller: Caller, reservation: Reservation, checked: Iterable[Checked]) -> None:
         """Keep, of what was reserved, each name that did not match its number; give back the
@@ -277,14 +234,15 @@ class NameGuesses:
         if missed and self.limiter.local:
             self._remember(missed)
         if reservation.read:  # each miss is counted now
-            changes = [Call(self._item_of(key), key, len(tags)) for key, tags in missed.items()]
-        else:  # each name that matched is given back
-            changes = [
-                Call(self._item_of(key), key, -back)
+            for key, tags in missed.items():
+                self.limiter.hit(self._item_of(key), key, len(tags))
+        elif reservation.counted is not None:  # each name that matched is given back
+            back = [
+                (self._item_of(key), key, given)
                 for key, reserved in reservation.tags.items()
-                if (back := len(reserved) - len(missed.get(key, ())))
+                if (given := len(reserved) - len(missed.get(key, ())))
             ]
-        self.limiter.hit_each(changes)
+            self.limiter.give_back(back, reservation.counted)
 
     def _untouched(self, key: str) -> bool:
         """Whether this process has counted no miss on ``key`` within the counter's reach."""

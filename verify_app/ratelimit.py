@@ -10,8 +10,7 @@ gone; every quota is built on it:
   (``pip install 'certreg[redis]'``). When Redis cannot be reached, a hit is counted in a
   per-process memory fallback instead, a warning is logged once per outage, and Redis is tried
   again every `RETRY_SECONDS`: a check is never refused or failed because the counter is down,
-  only counted less strictly until it is back. Counters read or counted together
-  (`Limiter.remaining_each`, `Limiter.hit_each`) cost one round trip (`verify_app.redis_trips`).
+  only counted less strictly until it is back.
 
 A new quota (a daily batch allowance, an API key's plan) takes the shared `Limiter` and its own
 `limits` item, e.g. ``limiter.hit(RateLimitItemPerDay(5000), f"batch/{key}", cost=len(items))``
@@ -40,7 +39,7 @@ from limits.storage.base import SlidingWindowCounterSupport
 from limits.strategies import FixedWindowRateLimiter, RateLimiter, SlidingWindowCounterRateLimiter
 
 from verify_app.memory_store import SweptMemoryStorage
-from verify_app.redis_trips import Call, RedisTrips, remaining
+from verify_app.redis_names import Counted, Names, RedisNames
 from verify_app.refusals import RateLimited
 
 logger = logging.getLogger("certreg.ratelimit")
@@ -122,7 +121,7 @@ class Limiter:
             True: FixedWindowRateLimiter(fallback),
         }
         self._shared: dict[bool, RateLimiter] | None = None
-        self._trips: RedisTrips | None = None
+        self._names: RedisNames | None = None
         if not self.local:
             options: dict[str, Any] = {}
             if storage_uri.startswith(("redis://", "rediss://", "redis+unix://")):
@@ -130,12 +129,14 @@ class Limiter:
                 options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
             store = storage_from_string(storage_uri, wrap_exceptions=True, **options)
             self._store = store
-            self._trips = RedisTrips(store) if isinstance(store, RedisStorage) else None
+            self._names = RedisNames(store) if isinstance(store, RedisStorage) else None
             self._shared = {
                 False: _SlidingWindow(store),
                 True: FixedWindowRateLimiter(store),
             }
         self._lock = threading.Lock()
+        self._counting = threading.Lock()
+        """held while names are counted in this process (`count_names`)"""
         self._down_until = 0.0
         """monotonic time before which the shared store is not tried again"""
         self._outage = False
@@ -160,21 +161,52 @@ class Limiter:
         _, remaining = self._call("get_window_stats", item, key, fixed)
         return int(remaining)
 
-    def remaining_each(self, reads: Sequence[Call]) -> list[int]:
-        """`remaining` of each call's counter: in one round trip to a shared Redis."""
-        windows = self._in_one_trip(reads)
-        if windows is None:
-            return [self.remaining(item, key) for item, key, _ in reads]
-        return [
-            remaining(item, window) for (item, _, _), window in zip(reads, windows, strict=True)
-        ]
+    def count_names(self, counters: Sequence[Names]) -> Counted:
+        """Count on each counter its names not tried within the window and mark them tried, or
+        nothing when any counter has no room for all its names — in one step: in Redis one
+        atomic script (`verify_app.redis_names`), here under a lock."""
+        if self._names is not None and time.monotonic() >= self._down_until:
+            try:
+                counted = self._names.count(counters)
+            except self._store.base_exceptions as exc:
+                self._store_failed(exc)
+            else:
+                if self._outage:
+                    self._store_back()
+                return counted
+        with self._counting:
+            short = [
+                i for i, names in enumerate(counters)
+                if self.remaining(names.item, names.key) < len(names.tags)
+            ]  # fmt: skip
+            if short:
+                return Counted(short=short, fallback=self.degraded)
+            new = []
+            for item, key, seen, tags in counters:
+                new.append([tag for tag in tags if self.hit(seen, f"{key}/{tag}")])
+                if new[-1]:  # room read above, under the lock
+                    self.hit(item, key, len(new[-1]))
+            return Counted(new=new, fallback=self.degraded)
 
-    def hit_each(self, hits: Sequence[Call]) -> list[bool]:
-        """`hit` of each call's cost: in one round trip to a shared Redis."""
-        counted = self._in_one_trip(hits)
-        if counted is None:
-            return [self.hit(item, key, cost or 0) for item, key, cost in hits]
-        return counted
+    def give_back(
+        self, amounts: Sequence[tuple[RateLimitItem, str, int]], counted: Counted
+    ) -> None:
+        """Take ``amount`` off each counter, in the store ``counted`` was counted in: given to
+        the other one, room would move between them (a counter of the fallback below zero let
+        a process try more names than its bound). Lost when that store is down since."""
+        if not amounts:
+            return
+        if counted.fallback:
+            for item, key, amount in amounts:
+                self._fallback[False].hit(item, key, cost=-amount)
+        elif self._names is None:
+            for item, key, amount in amounts:
+                self.hit(item, key, -amount)
+        elif time.monotonic() >= self._down_until:
+            try:
+                self._names.give_back(amounts)
+            except self._store.base_exceptions as exc:
+                self._store_failed(exc)
 
     def wait_for(self, item: RateLimitItem, key: str, cost: int) -> int:
         """Whole seconds until ``cost`` more fit under ``item`` for ``key`` (at least 1), by the
@@ -207,20 +239,6 @@ class Limiter:
                     self._store_back()
                 return result
         return getattr(self._fallback[fixed], method)(item, key, **kwargs)
-
-    def _in_one_trip(self, calls: Sequence[Call]) -> list[Any] | None:
-        """The answers of ``calls`` from the shared Redis, in one round trip (`RedisTrips`); None
-        where there is no such store, or while it is down: each call then goes its own way."""
-        if self._trips is None or not calls or time.monotonic() < self._down_until:
-            return None
-        try:
-            answers = self._trips.run(calls)
-        except self._store.base_exceptions as exc:
-            self._store_failed(exc)
-            return None
-        if self._outage:
-            self._store_back()
-        return answers
 
     def _store_failed(self, error: Exception) -> None:
         with self._lock:
