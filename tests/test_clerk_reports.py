@@ -894,3 +894,24 @@ def test_every_kind_name_sync_help_lists_is_read() -> None:
     for code, name in listed.items():
         assert f"{code} {name}" in shown.replace("\n", "").replace(" " * 4, ""), name
         assert kind_code(name) == code, name
+
+
+def test_an_older_copy_of_a_loaded_register_is_told_so(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A copy of the first version, left in another folder or restored from a backup, was read
+    as a corrected version: the report listed its reverts as corrections, nothing more."""
+    first = [approval_row("Z1122020001", "周杰", 参加工作时间="1995.07")]
+    corrected = [approval_row("Z1122020001", "周杰", 参加工作时间="1996.07")]
+    path = registers.add("mianyang.csv", first, MIANYANG)
+    old_copy = path.read_bytes()
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    registers.add("mianyang.csv", corrected, MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0 and "旧版本" not in output, output
+    path.write_bytes(old_copy)
+    for command in (["--dry-run"], ["--brief"]):  # (a report for a system log says it too)
+        code, output = run("sync", str(registers.folder), "--db", str(db_path), *command)
+        assert "mianyang.csv：此文件与 " in output, output
+        assert "导入过的旧版本（同步编号 1）完全相同" in output
+        assert "请换回最新的文件再同步" in output

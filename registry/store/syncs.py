@@ -204,6 +204,19 @@ def data_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
+def earlier_version(
+    conn: sqlite3.Connection, register: str, fingerprint: str
+) -> tuple[int, str] | None:
+    """(sync id, when) of the latest sync that loaded ``register`` as the version
+    ``fingerprint`` names — asked of a version other than the one loaded now: an older copy."""
+    row = conn.execute(
+        "SELECT id, at FROM syncs WHERE register = ? AND fingerprint = ?"
+        " AND outcome IN ('loaded', 'updated') ORDER BY id DESC LIMIT 1",
+        (register, fingerprint),
+    ).fetchone()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
 def registry_as_of(conn: sqlite3.Connection) -> str | None:
     """When the certificates last changed: the latest sync of a roster or status-change register.
     (Stock registers do not count: the public snapshot time is about certificates only.)"""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Mapping
 
+from registry.domain.dates import beijing_clock
 from registry.domain.problems import Problem
 from registry.domain.registers import ROSTER_KINDS
 from registry.domain.trades import TradeCatalogue
@@ -69,6 +70,17 @@ def _attempt(outcome: Outcome, fingerprint: str) -> Attempt:
     )
 
 
+def _older_copy(sync_id: int, at: str) -> str:
+    """A register read as a new version while it is one loaded before the one loaded now: an
+    old copy left in another folder, or restored from a backup, reverts every correction since
+    — which the report lists as corrections, the clerk none the wiser."""
+    return (
+        f"此文件与 {beijing_clock(at)}导入过的旧版本（同步编号 {sync_id}）完全相同，"
+        "而登记库中现在是之后的版本：它作为更正版本与现有登记比较，所列修改会把登记改回旧版本的内容。"
+        "如是误放或从备份恢复的旧副本，请换回最新的文件再同步"
+    )
+
+
 class _Scope:
     """Where one register is checked and written: its own ``BEGIN IMMEDIATE`` transaction, or in
     a dry run of several registers a savepoint of the run's transaction, so later registers are
@@ -119,7 +131,7 @@ def _checked(
         return None, None
     outcome.rows, outcome.notes = prepared.rows, prepared.notes
     note = KINDS[entry.kind].entry_note(entry)
-    outcome.entry_notes = [*([note] if note else []), *prepared.plain_notes]
+    outcome.entry_notes += [*([note] if note else []), *prepared.plain_notes]
     if not prepared.rows:
         clause = KINDS[entry.kind].layout.clause
         outcome.problems = [Problem(None, None, None, EMPTY_REGISTER, clause)]
@@ -214,6 +226,8 @@ def sync_register(
         outcome.problems = [moved]
         reject(conn, outcome, fingerprint, dry_run, record_rejection)
         return outcome
+    if known and (earlier := syncs.earlier_version(conn, entry.key, fingerprint)):
+        outcome.entry_notes.append(_older_copy(*earlier))
     context = LoadContext(conn, catalogue)
     scope = _Scope(conn, dry_run)
     if syncs.loaded_version(conn, entry.key) != known:
