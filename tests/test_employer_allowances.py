@@ -26,8 +26,8 @@ from tests.verify_fixtures import (
     read_log,
     registry_db,
 )
+from verify_app.check_limiter import CheckLimiter
 from verify_app.quotas import Caller, Quotas, seconds_to_beijing_midnight
-from verify_app.ratelimit import CheckLimiter
 
 __all__ = ["app_client", "clock", "registry_db"]
 

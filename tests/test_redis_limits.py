@@ -28,8 +28,9 @@ from tests.servers import free_port
 from tests.verify_fixtures import SECRET, VALID, clear_of_the_minute_turning, registry_db
 from verify_app.answers import Item
 from verify_app.app import create_app
+from verify_app.check_limiter import CheckLimiter
 from verify_app.quotas import Caller, Quotas
-from verify_app.ratelimit import CheckLimiter, Limiter, redacted
+from verify_app.ratelimit import Limiter, redacted
 from verify_app.refusals import RateLimited
 from verify_app.service import Verifier
 from verify_app.settings import Settings

@@ -3,7 +3,7 @@
 Who pays for what:
 
 - a **single check** (page, API, a receipt opened, a watch feed read) costs one from the
-  client's per-minute limit (`verify_app.ratelimit.CheckLimiter`, ``CERTREG_RATE_LIMIT``);
+  client's per-minute limit (`verify_app.check_limiter.CheckLimiter`, ``CERTREG_RATE_LIMIT``);
 - a **batch row** (an uploaded file's row, an API batch item, a certificate put on a watch list)
   costs one from the client's *batch allowance*, rows per hour (``CERTREG_BATCH_ROWS_PER_HOUR``),
   kept apart from the single checks so that an HR officer's upload never competes with the
@@ -31,7 +31,8 @@ from limits import RateLimitItemPerDay, RateLimitItemPerHour
 
 from registry.domain.dates import BEIJING
 from registry.store.keys import ApiKey
-from verify_app.ratelimit import CheckLimiter, Limiter, limit_key
+from verify_app.check_limiter import CheckLimiter
+from verify_app.ratelimit import Limiter, limit_key
 from verify_app.refusals import OverAllowance, RateLimited
 
 MAX_UPLOAD_ROWS = 500

@@ -14,10 +14,10 @@ gone; every quota is built on it:
 
 A new quota (a daily batch allowance, an API key's plan) takes the shared `Limiter` and its own
 `limits` item, e.g. ``limiter.hit(RateLimitItemPerDay(5000), f"batch/{key}", cost=len(items))``
-— its own key prefix, so that quotas never share a counter. `CheckLimiter` is the first of them:
-checks per minute per client, a batch costing one per item. An IPv6 client is counted per /64
-network, the block one subscriber usually gets, so rotating addresses within it does not
-multiply the allowance.
+— its own key prefix, so that quotas never share a counter. The first of them is
+`verify_app.check_limiter.CheckLimiter`: checks per minute per client, a batch costing one per
+item. An IPv6 client is counted per /64 network, the block one subscriber usually gets, so
+rotating addresses within it does not multiply the allowance.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ import math
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from limits import RateLimitItem, RateLimitItemPerMinute
+from limits import RateLimitItem
 from limits.errors import StorageError
 from limits.storage import RedisStorage, storage_from_string
 from limits.storage.base import SlidingWindowCounterSupport
@@ -40,9 +40,10 @@ from limits.strategies import FixedWindowRateLimiter, RateLimiter, SlidingWindow
 
 from verify_app.memory_store import SweptMemoryStorage
 from verify_app.redis_names import Counted, Names, RedisNames
-from verify_app.refusals import RateLimited
 
 logger = logging.getLogger("certreg.ratelimit")
+
+T = TypeVar("T")
 
 RETRY_SECONDS = 5.0
 """While the shared store is down, how long hits stay in the fallback before it is tried again
@@ -165,15 +166,8 @@ class Limiter:
         """Count on each counter its names not tried within the window and mark them tried, or
         nothing when any counter has no room for all its names — in one step: in Redis one
         atomic script (`verify_app.redis_names`), here under a lock."""
-        if self._names is not None and time.monotonic() >= self._down_until:
-            try:
-                counted = self._names.count(counters)
-            except self._store.base_exceptions as exc:
-                self._store_failed(exc)
-            else:
-                if self._outage:
-                    self._store_back()
-                return counted
+        if (counted := self._on_redis(lambda names: names.count(counters))) is not None:
+            return counted
         with self._counting:
             short = [
                 i for i, names in enumerate(counters)
@@ -202,11 +196,22 @@ class Limiter:
         elif self._names is None:
             for item, key, amount in amounts:
                 self.hit(item, key, -amount)
-        elif time.monotonic() >= self._down_until:
-            try:
-                self._names.give_back(amounts)
-            except self._store.base_exceptions as exc:
-                self._store_failed(exc)
+        else:
+            self._on_redis(lambda names: names.give_back(amounts))
+
+    def _on_redis(self, act: Callable[[RedisNames], T]) -> T | None:
+        """``act``'s answer from the shared Redis; None while it is down, or when it fails now
+        (then it is not tried again for `retry_seconds`)."""
+        if self._names is None or time.monotonic() < self._down_until:
+            return None
+        try:
+            answer = act(self._names)
+        except self._store.base_exceptions as exc:
+            self._store_failed(exc)
+            return None
+        if self._outage:
+            self._store_back()
+        return answer
 
     def wait_for(self, item: RateLimitItem, key: str, cost: int) -> int:
         """Whole seconds until ``cost`` more fit under ``item`` for ``key`` (at least 1), by the
@@ -259,45 +264,3 @@ class Limiter:
                 logger.warning(
                     "限额存储 %s 已恢复：各进程、各副本重新共用计数", redacted(self.storage_uri)
                 )
-
-
-class CheckLimiter:
-    """Checks per minute per client, on a `Limiter` (its own, or one shared with other quotas)."""
-
-    def __init__(
-        self, per_minute: int, storage_uri: str = "memory://", *, limiter: Limiter | None = None
-    ) -> None:
-        self.per_minute = per_minute
-        self.limiter = limiter or Limiter(storage_uri)
-        self._item = RateLimitItemPerMinute(max(per_minute, 1))
-
-    @property
-    def local(self) -> bool:
-        """Counts kept in this process: charging never waits on the network."""
-        return self.limiter.local
-
-    def refund(self, client: str, cost: int) -> None:
-        """Take back ``cost`` checks `charge` counted: none of them was made."""
-        if self.per_minute and cost > 0:
-            self.limiter.hit(self._item, f"checks/{limit_key(client)}", -cost)
-
-    def charge(self, client: str, cost: int = 1, *, counter: str = "checks") -> None:
-        """Count ``cost`` checks for ``client`` or raise `RateLimited` (then nothing is counted).
-
-        ``counter`` keeps another count at the same rate: the QR codes a client's result pages
-        load by themselves must not use up the checks the page says it may make."""
-        if self.per_minute == 0 or cost == 0:
-            return
-        if cost > self.per_minute:
-            raise RateLimited(
-                60,
-                f"本服务每个网络地址每分钟最多查验 {self.per_minute} 条，本次提交了 {cost} 条，"
-                f"请分成每批不超过 {self.per_minute} 条提交。",
-            )
-        key = f"{counter}/{limit_key(client)}"
-        if self.limiter.hit(self._item, key, cost):
-            return
-        retry = self.limiter.retry_after(self._item, key)
-        raise RateLimited(
-            retry, f"查验过于频繁（每分钟最多 {self.per_minute} 条），请 {retry} 秒后再试。"
-        )

@@ -162,11 +162,12 @@ class RedisNames:
             ]
         )
 
-    def give_back(self, amounts: Sequence[tuple[RateLimitItem, str, int]]) -> None:
-        """Take ``amount`` off each counter's current window: names counted that matched.
+    def give_back(self, amounts: Sequence[tuple[RateLimitItem, str, int]]) -> bool:
+        """Take ``amount`` off each counter's current window (names counted that matched); True.
         Raises the store's own errors."""
         keys, arguments = [], []
         for item, key, amount in amounts:
             keys += self._keys(item, key)
             arguments += [item.get_expiry(), amount]
         self._give_back(keys=keys, args=arguments)
+        return True

@@ -30,10 +30,10 @@ from registry.store import keys as api_keys
 from registry.store.keys import ApiKey
 from registry.store.trades import stored_catalogue
 from verify_app.answers import Checked, Item, confirmed, registered_values, screened_number
+from verify_app.check_limiter import CheckLimiter
 from verify_app.checklog import NO_NAME, Channel, CheckLog, holder_hash, make_check, name_hash
 from verify_app.guesses import NameGuesses
 from verify_app.quotas import Caller, Quotas
-from verify_app.ratelimit import CheckLimiter
 from verify_app.receipts import Clock, Receipt, Receipts
 from verify_app.registry_pool import RegistryPool
 from verify_app.settings import Settings
