@@ -70,15 +70,21 @@ def _attempt(outcome: Outcome, fingerprint: str) -> Attempt:
     )
 
 
-def _older_copy(sync_id: int, at: str) -> str:
-    """A register read as a new version while it is one loaded before the one loaded now: an
-    old copy left in another folder, or restored from a backup, reverts every correction since
-    — which the report lists as corrections, the clerk none the wiser."""
-    return (
+def _older_copy(
+    conn: sqlite3.Connection, register: str, known: LoadedVersion | None, fingerprint: str
+) -> list[str]:
+    """The note of a register read as a new version while it is one loaded before the one
+    ``known`` now: an old copy left in another folder, or restored from a backup, reverts every
+    correction since — which the report lists as corrections, the clerk none the wiser."""
+    earlier = known and syncs.earlier_version(conn, register, fingerprint)
+    if not earlier:
+        return []
+    sync_id, at = earlier
+    return [
         f"此文件与 {beijing_clock(at)}导入过的旧版本（同步编号 {sync_id}）完全相同，"
         "而登记库中现在是之后的版本：它作为更正版本与现有登记比较，所列修改会把登记改回旧版本的内容。"
         "如是误放或从备份恢复的旧副本，请换回最新的文件再同步"
-    )
+    ]
 
 
 class _Scope:
@@ -226,8 +232,7 @@ def sync_register(
         outcome.problems = [moved]
         reject(conn, outcome, fingerprint, dry_run, record_rejection)
         return outcome
-    if known and (earlier := syncs.earlier_version(conn, entry.key, fingerprint)):
-        outcome.entry_notes.append(_older_copy(*earlier))
+    outcome.entry_notes += _older_copy(conn, entry.key, known, fingerprint)
     context = LoadContext(conn, catalogue)
     scope = _Scope(conn, dry_run)
     if syncs.loaded_version(conn, entry.key) != known:
