@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import cast
 
 import pytest
-from limits import RateLimitItemPerDay, RateLimitItemPerHour
+from limits import RateLimitItemPerDay, RateLimitItemPerHour, RateLimitItemPerSecond
 from limits.storage import RedisStorage
 from starlette.datastructures import Secret
 from starlette.testclient import TestClient
@@ -78,7 +78,7 @@ def test_what_is_counted_here_limits_reads_and_counts_alike(redis: RedisServer) 
     assert there.remaining(hour, "names/a") == 0 and there.remaining(seen, "names/a/t1") == 0
     again = here.count_names([Names(hour, "names/a", seen, ["t1"])])
     assert (again.short, again.new) == ([0], [])  # no room for it, tried or not: refused
-    here.give_back([(hour, "names/a", 2)], counted)
+    here.take_back([(hour, "names/a", 2)], fallback=counted.fallback)
     assert there.remaining(hour, "names/a") == 2
     assert here.count_names([Names(hour, "names/a", seen, ["t1"])]).new == [[]]  # marked
 
@@ -108,7 +108,7 @@ def test_counted_while_redis_is_down_is_given_back_in_this_process(redis: RedisS
     redis.start()
     time.sleep(0.1)
     assert limiter.count_names([Names(hour, "names/b", seen, ["t2"])]).fallback is False
-    limiter.give_back([(hour, "names/a", 1)], counted)
+    limiter.take_back([(hour, "names/a", 1)], fallback=counted.fallback)
     assert limiter.remaining(hour, "names/a") == 2  # Redis: untouched
     redis.stop()
     assert limiter.remaining(hour, "names/a") == 2  # the fallback: back to none, not below
@@ -119,7 +119,9 @@ def test_counted_in_redis_is_not_given_back_to_the_fallback(redis: RedisServer) 
     limiter = Limiter(redis.url, retry_seconds=60)
     counted = limiter.count_names([Names(hour, "names/a", seen, ["t1"])])
     redis.stop()
-    limiter.give_back([(hour, "names/a", 1)], counted)  # lost: the count stays in Redis
+    limiter.take_back(
+        [(hour, "names/a", 1)], fallback=counted.fallback
+    )  # lost: the count stays in Redis
     assert limiter.degraded and limiter.remaining(hour, "names/a") == 2  # not 3
 
 
@@ -130,7 +132,7 @@ def test_a_limiter_in_memory_counts_under_its_lock() -> None:
     counted = limiter.count_names([Names(hour, "names/a", seen, ["t1", "t1b"])])
     assert counted.new == [["t1", "t1b"]] and not counted.fallback
     assert limiter.count_names([Names(hour, "names/a", seen, ["t2"])]).short == [0]
-    limiter.give_back([(hour, "names/a", 1)], counted)
+    limiter.take_back([(hour, "names/a", 1)], fallback=counted.fallback)
     assert limiter.count_names([Names(hour, "names/a", seen, ["t2"])]).new == [["t2"]]
 
 
@@ -177,3 +179,20 @@ def test_a_single_check_on_redis_is_counted_before_it_is_looked_up(
     finally:
         verifier.close()
     assert not reservation.read and left == verifier.guesses.per_hour - 1
+
+
+@pytest.mark.parametrize("storage", ["memory", "redis"])
+def test_what_is_taken_back_after_the_window_moved_on_leaves_no_room_over_the_limit(
+    redis: RedisServer, storage: str
+) -> None:
+    """``limits``' negative hit took it all off the current window: a name given back just
+    after its window had moved on left the new one below zero, and a batch across the hour had
+    19 names answered where the bound is 10."""
+    second = RateLimitItemPerSecond(5)
+    limiter = Limiter(redis.url if storage == "redis" else "memory://")
+    time.sleep(1 - time.time() % 1 + 0.05)  # the start of a second: three counted in it
+    assert limiter.hit(second, "names/a", 3)
+    time.sleep(1.1)  # the window moved on: the three weigh in the previous one
+    limiter.take_back([(second, "names/a", 3)], fallback=False)
+    assert limiter.remaining(second, "names/a") <= second.amount
+    assert limiter.hit(second, "names/a", 5) and not limiter.hit(second, "names/a")

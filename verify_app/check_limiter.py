@@ -26,7 +26,8 @@ class CheckLimiter:
     def refund(self, client: str, cost: int) -> None:
         """Take back ``cost`` checks `charge` counted: none of them was made."""
         if self.per_minute and cost > 0:
-            self.limiter.hit(self._item, f"checks/{limit_key(client)}", -cost)
+            key = f"checks/{limit_key(client)}"
+            self.limiter.take_back([(self._item, key, cost)], fallback=self.limiter.degraded)
 
     def charge(self, client: str, cost: int = 1, *, counter: str = "checks") -> None:
         """Count ``cost`` checks for ``client`` or raise `RateLimited` (then nothing is counted).

@@ -242,7 +242,7 @@ class NameGuesses:
                 for key, reserved in reservation.tags.items()
                 if (given := len(reserved) - len(missed.get(key, ())))
             ]
-            self.limiter.give_back(back, reservation.counted)
+            self.limiter.take_back(back, fallback=reservation.counted.fallback)
 
     def _untouched(self, key: str) -> bool:
         """Whether this process has counted no miss on ``key`` within the counter's reach."""

@@ -43,3 +43,13 @@ class SweptMemoryStorage(MemoryStorage):
         for key, expiry in list(self.expirations.items()):
             if expiry <= now:
                 self.clear(key)
+
+    def take_back(self, key: str, expiry: int, amount: int) -> None:
+        """Take ``amount`` off the sliding-window counter ``key``: from its current window as
+        far as it holds it, the rest from the previous one, never below zero
+        (`verify_app.ratelimit.Limiter.take_back`)."""
+        previous, current = self.sliding_window_keys(key, expiry, time.time())
+        here = min(amount, self.get(current))
+        for window, taken in ((current, here), (previous, min(amount - here, self.get(previous)))):
+            if taken > 0:
+                self.decr(window, taken)

@@ -110,7 +110,8 @@ class Quotas:
         elif single:
             self.single.refund(caller.client, checks)
         elif self.batch_rows_per_hour:
-            self._limiter.hit(self._batch, f"batch/{limit_key(caller.client)}", -checks)
+            batch = (self._batch, f"batch/{limit_key(caller.client)}", checks)
+            self._limiter.take_back([batch], fallback=self._limiter.degraded)
 
     def file_rows(self, caller: Caller) -> int:
         """The most rows one uploaded file of ``caller`` may have: a batch's bound, or less when
@@ -217,9 +218,9 @@ class Quotas:
         return Reservation(caller, reserved, window, self._limiter.degraded)
 
     def release_upload(self, reservation: Reservation, rows: int) -> None:
-        """Give back ``rows`` of a reservation: a negative charge, which both ``limits``
-        storages used here (memory, Redis) take off the counter — of the window it was taken
-        from (a key's day may have ended meanwhile), in the store it was taken from: rows taken
+        """Give back ``rows`` of a reservation: taken off the hour's counter (`Limiter.take_back`,
+        never below zero), or a negative charge on the key's day it was taken from (that day
+        may have ended meanwhile) — in the store it was taken from: rows taken
         from the fallback while the shared store was down, given back to the shared store once
         it is back, would raise the client's shared allowance above its limit."""
         key, window = reservation.caller.key, reservation.window
@@ -229,7 +230,7 @@ class Quotas:
             item = RateLimitItemPerDay(max(key.per_day, 1))
             self._limiter.hit(item, window, -rows, fixed=True)
         else:
-            self._limiter.hit(self._batch, window, -rows)
+            self._limiter.take_back([(self._batch, window, rows)], fallback=reservation.fallback)
 
     # -- keys ----------------------------------------------------------------------------
 

@@ -116,10 +116,10 @@ class Limiter:
         # A sliding-window counter costs O(1) a hit; a moving window keeps (and shifts) one entry
         # per check, which a busy client turns into thousands per minute.
         # Fixed windows serve counts whose window is named in the key (an API key's day).
-        fallback = SweptMemoryStorage()
+        self._memory = SweptMemoryStorage()
         self._fallback = {
-            False: _SlidingWindow(fallback),
-            True: FixedWindowRateLimiter(fallback),
+            False: _SlidingWindow(self._memory),
+            True: FixedWindowRateLimiter(self._memory),
         }
         self._shared: dict[bool, RateLimiter] | None = None
         self._names: RedisNames | None = None
@@ -165,39 +165,47 @@ class Limiter:
     def count_names(self, counters: Sequence[Names]) -> Counted:
         """Count on each counter its names not tried within the window and mark them tried, or
         nothing when any counter has no room for all its names — in one step: in Redis one
-        atomic script (`verify_app.redis_names`), here under a lock."""
+        atomic script (`verify_app.redis_names`), else in this process under a lock, wholly in
+        its own store (a path that went back to Redis halfway counted in both)."""
         if (counted := self._on_redis(lambda names: names.count(counters))) is not None:
             return counted
+        here, fallback = self._fallback[False], self._names is not None
         with self._counting:
             short = [
-                i for i, names in enumerate(counters)
-                if self.remaining(names.item, names.key) < len(names.tags)
+                i for i, (item, key, _, tags) in enumerate(counters)
+                if here.get_window_stats(item, key).remaining < len(tags)
             ]  # fmt: skip
             if short:
-                return Counted(short=short, fallback=self.degraded)
+                return Counted(short=short, fallback=fallback)
             new = []
-            for item, key, seen, tags in counters:
-                new.append([tag for tag in tags if self.hit(seen, f"{key}/{tag}")])
-                if new[-1]:  # room read above, under the lock
-                    self.hit(item, key, len(new[-1]))
-            return Counted(new=new, fallback=self.degraded)
+            for i, (item, key, seen, tags) in enumerate(counters):
+                new.append([tag for tag in tags if here.test(seen, f"{key}/{tag}")])
+                # room was read above, but a serial check's miss counts outside the lock: a name
+                # is marked only once counted, or it would pass uncounted next time
+                if new[-1] and not here.hit(item, key, cost=len(new[-1])):
+                    return Counted(short=[i], fallback=fallback)
+                for tag in new[-1]:
+                    here.hit(seen, f"{key}/{tag}")
+            return Counted(new=new, fallback=fallback)
 
-    def give_back(
-        self, amounts: Sequence[tuple[RateLimitItem, str, int]], counted: Counted
+    def take_back(
+        self, amounts: Sequence[tuple[RateLimitItem, str, int]], *, fallback: bool
     ) -> None:
-        """Take ``amount`` off each counter, in the store ``counted`` was counted in: given to
-        the other one, room would move between them (a counter of the fallback below zero let
-        a process try more names than its bound). Lost when that store is down since."""
+        """Take back what sliding-window counters counted and was not spent (a name that matched,
+        a charge refused after it): each ``amount`` from the current window as far as it holds
+        it (a count of a moment ago is there), the rest from the previous one (the window moved
+        on meanwhile), never below zero — ``limits``' negative hit took it all off the current
+        window, and a give-back just after the window moved on left the next one below zero (a
+        batch across the hour had 19 names answered where the bound is 10). In the store it was
+        counted in — this process's when ``fallback`` —, lost when that store is down since:
+        given to the other one, room would move between them."""
         if not amounts:
             return
-        if counted.fallback:
+        if fallback or self._names is None:
             for item, key, amount in amounts:
-                self._fallback[False].hit(item, key, cost=-amount)
-        elif self._names is None:
-            for item, key, amount in amounts:
-                self.hit(item, key, -amount)
+                self._memory.take_back(item.key_for(key), item.get_expiry(), amount)
         else:
-            self._on_redis(lambda names: names.give_back(amounts))
+            self._on_redis(lambda names: names.take_back(amounts))
 
     def _on_redis(self, act: Callable[[RedisNames], T]) -> T | None:
         """``act``'s answer from the shared Redis; None while it is down, or when it fails now

@@ -45,6 +45,18 @@ local function weighted(previous, current, expiry)
     return math.floor(previous_count * previous_ttl / expiry) + current_count
 end
 
+local function take(previous, current, amount, expiry)
+    shift(previous, current, expiry)
+    for _, window in ipairs({current, previous}) do
+        local count = tonumber(redis.call('get', window)) or 0
+        local taken = math.min(amount, math.max(count, 0))
+        if taken > 0 then
+            redis.call('incrby', window, -taken)
+            amount = amount - taken
+        end
+    end
+end
+
 local function add(previous, current, amount, expiry)
     shift(previous, current, expiry)
     if redis.call('exists', current) == 1 then
@@ -90,10 +102,10 @@ end
 return {1, counted}
 """
 
-_GIVE_BACK = """
+_TAKE_BACK = """
 -- KEYS: each counter's previous and current window; ARGV: per counter its window (s), amount
 for i = 0, #ARGV / 2 - 1 do
-    add(KEYS[2 * i + 1], KEYS[2 * i + 2], -tonumber(ARGV[2 * i + 2]), tonumber(ARGV[2 * i + 1]) * 1000)
+    take(KEYS[2 * i + 1], KEYS[2 * i + 2], tonumber(ARGV[2 * i + 2]), tonumber(ARGV[2 * i + 1]) * 1000)
 end
 return 1
 """
@@ -132,7 +144,7 @@ class RedisNames:
         self.store = store
         client = store.storage
         self._count = client.register_script(_WINDOWS + _COUNT)
-        self._give_back = client.register_script(_WINDOWS + _GIVE_BACK)
+        self._take_back = client.register_script(_WINDOWS + _TAKE_BACK)
 
     def _keys(self, item: RateLimitItem, key: str) -> list[str]:
         """A counter's keys as `RedisStorage.get_sliding_window` names them (its own helpers)."""
@@ -162,12 +174,12 @@ class RedisNames:
             ]
         )
 
-    def give_back(self, amounts: Sequence[tuple[RateLimitItem, str, int]]) -> bool:
-        """Take ``amount`` off each counter's current window (names counted that matched); True.
-        Raises the store's own errors."""
+    def take_back(self, amounts: Sequence[tuple[RateLimitItem, str, int]]) -> bool:
+        """Take ``amount`` off each counter: from its current window as far as it holds it, the
+        rest from the previous one, never below zero; True. Raises the store's own errors."""
         keys, arguments = [], []
         for item, key, amount in amounts:
             keys += self._keys(item, key)
             arguments += [item.get_expiry(), amount]
-        self._give_back(keys=keys, args=arguments)
+        self._take_back(keys=keys, args=arguments)
         return True
