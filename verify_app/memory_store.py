@@ -1,4 +1,5 @@
-"""``limits``' in-process storage, kept off the event loop's back (`SweptMemoryStorage`)."""
+"""``limits``' in-process storage without its timer thread, with a give-back that stops at zero
+(`SweptMemoryStorage`): the per-process counts of `verify_app.ratelimit.Limiter`."""
 
 from __future__ import annotations
 

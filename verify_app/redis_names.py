@@ -3,11 +3,10 @@
 The bound on guessing names (`verify_app.guesses`) counts each name asked with a number on the
 caller's counter (and anonymous callers' shared one) unless it was tried within the window,
 and marks it tried — nothing unless every counter has room for all the names. Done call by
-call, a single check of a new name asked Redis eleven times, and two checks of the right name
-sent at once (an employer's double click) both counted it before either had marked it: the
-second found the number's last room taken and was refused as if names were being guessed.
-One Lua script reads, counts and marks every counter of a check at once: one round trip, and
-no other check between.
+call, a single check of a new name asked Redis eleven times, and two checks of one name sent at
+once could both count it before either had marked it. One Lua script reads, counts and marks
+every counter of a check at once: one round trip, and no other check between. Another takes
+back what a check counted and did not spend (a name that matched), never below zero.
 
 The counters are ``limits``' sliding-window counters — the same keys, the same window shift and
 the same weighted sum as its ``acquire_sliding_window.lua``, which this script repeats since
