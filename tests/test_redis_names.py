@@ -46,10 +46,10 @@ class Reads:
         stats = self.client.info("stats")
         return int(stats["total_reads_processed"])  # type: ignore[index]  # sync client
 
-    def of(self, check: TestClient, name: str) -> tuple[str, int]:
+    def of(self, check: TestClient, name: str, number: str = NUMBER) -> tuple[str, int]:
         """A check's result, and the round trips it made (less the one that asks)."""
         before = self()
-        answer = check.post("/api/v1/verify", json={"number": NUMBER, "name": name}).json()
+        answer = check.post("/api/v1/verify", json={"number": number, "name": name}).json()
         return answer["result"], self() - before - 1
 
 
@@ -65,6 +65,7 @@ def test_a_check_asks_the_shared_store_once_per_step(registry_db: Path, redis: R
         assert trips.of(check, "李四") == ("no_match", 2)
         assert trips.of(check, NAME) == ("valid", 3)
         assert trips.of(check, NAME) == ("valid", 2)  # tried already: nothing to give back
+        assert trips.of(check, NAME, number="G11220001") == ("malformed", 1)  # nothing to count
 
 
 def test_what_is_counted_here_limits_reads_and_counts_alike(redis: RedisServer) -> None:

@@ -189,6 +189,8 @@ class NameGuesses:
         number's last room, a second check of it sent at the same moment is refused. A mark is
         never taken back, nor is the count but by `settle`: another check of the name may be
         answered on its strength meanwhile, counting nothing."""
+        if not wanted:  # no number's shape, or no name: nothing to guess, nothing to ask
+            return [], Reservation()
         tags: dict[str, list[str]] = {}  # each name hashed once, for all its counters
         for (_, number), names in wanted.items():
             if number not in tags:
