@@ -201,7 +201,8 @@ class NameGuesses:
         ]
         counted = self.limiter.count_names(counters)
         if counted.short:
-            return [list(wanted)[i] for i in counted.short], Reservation()
+            counted_on = list(wanted)
+            return [counted_on[i] for i in counted.short], Reservation()
         reserved = {names.key: new for names, new in zip(counters, counted.new, strict=True)}
         return [], Reservation(reserved, counted=counted)
 

@@ -167,9 +167,11 @@ class Limiter:
         nothing when any counter has no room for all its names — in one step: in Redis one
         atomic script (`verify_app.redis_names`), else in this process under a lock, wholly in
         its own store (a path that went back to Redis halfway counted in both)."""
-        if (counted := self._on_redis(lambda names: names.count(counters))) is not None:
-            return counted
-        here, fallback = self._fallback[False], self._names is not None
+        names = self._names
+        if names is not None:
+            if (counted := self._from_store(lambda: names.count(counters))) is not None:
+                return counted
+        here, fallback = self._fallback[False], names is not None
         with self._counting:
             short = [
                 i for i, (item, key, _, tags) in enumerate(counters)
@@ -205,21 +207,8 @@ class Limiter:
             for item, key, amount in amounts:
                 self._memory.take_back(item.key_for(key), item.get_expiry(), amount)
         else:
-            self._on_redis(lambda names: names.take_back(amounts))
-
-    def _on_redis(self, act: Callable[[RedisNames], T]) -> T | None:
-        """``act``'s answer from the shared Redis; None while it is down, or when it fails now
-        (then it is not tried again for `retry_seconds`)."""
-        if self._names is None or time.monotonic() < self._down_until:
-            return None
-        try:
-            answer = act(self._names)
-        except self._store.base_exceptions as exc:
-            self._store_failed(exc)
-            return None
-        if self._outage:
-            self._store_back()
-        return answer
+            names = self._names
+            self._from_store(lambda: names.take_back(amounts))
 
     def wait_for(self, item: RateLimitItem, key: str, cost: int) -> int:
         """Whole seconds until ``cost`` more fit under ``item`` for ``key`` (at least 1), by the
@@ -242,16 +231,25 @@ class Limiter:
 
     def _call(self, method: str, item: RateLimitItem, key: str, fixed: bool, **kwargs: int) -> Any:
         shared = self._shared
-        if shared is not None and time.monotonic() >= self._down_until:
-            try:
-                result = getattr(shared[fixed], method)(item, key, **kwargs)
-            except StorageError as exc:
-                self._store_failed(exc.storage_error)
-            else:
-                if self._outage:
-                    self._store_back()
-                return result
+        if shared is not None:
+            call = getattr(shared[fixed], method)
+            if (answer := self._from_store(lambda: call(item, key, **kwargs))) is not None:
+                return answer
         return getattr(self._fallback[fixed], method)(item, key, **kwargs)
+
+    def _from_store(self, act: Callable[[], T]) -> T | None:
+        """``act``'s answer from the shared store; None while it is down, or when it fails now
+        (then it is not tried again for `retry_seconds`)."""
+        if time.monotonic() < self._down_until:
+            return None
+        try:
+            answer = act()
+        except StorageError as exc:
+            self._store_failed(exc.storage_error)
+            return None
+        if self._outage:
+            self._store_back()
+        return answer
 
     def _store_failed(self, error: Exception) -> None:
         with self._lock:

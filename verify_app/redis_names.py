@@ -19,10 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from limits import RateLimitItem
+from limits.errors import StorageError
 from limits.storage import RedisStorage
+
+if TYPE_CHECKING:  # the client is an install extra: certreg[redis]
+    from redis.commands.core import Script
 
 _WINDOWS = """
 local function shift(previous, current, expiry)
@@ -156,14 +160,14 @@ class RedisNames:
     def count(self, counters: Sequence[Names]) -> Counted:
         """Count each counter's names not tried within its window, and mark them — or, when
         any counter has no room for all its names (tried or not), count nothing.
-        Raises the store's own errors (`RedisStorage.base_exceptions`)."""
+        Raises `StorageError`."""
         keys, marks, arguments = [], [], []
         for item, key, seen, tags in counters:
             keys += self._keys(item, key)
             for tag in tags:
                 marks += self._keys(seen, f"{key}/{tag}")
             arguments += [item.amount, item.get_expiry(), seen.get_expiry(), len(tags)]
-        done, found = self._count(keys=keys + marks, args=arguments)
+        done, found = self._run(self._count, keys + marks, arguments)
         if not done:
             return Counted(short=[int(i) for i in found])
         return Counted(
@@ -175,10 +179,18 @@ class RedisNames:
 
     def take_back(self, amounts: Sequence[tuple[RateLimitItem, str, int]]) -> bool:
         """Take ``amount`` off each counter: from its current window as far as it holds it, the
-        rest from the previous one, never below zero; True. Raises the store's own errors."""
+        rest from the previous one, never below zero; True. Raises `StorageError`."""
         keys, arguments = [], []
         for item, key, amount in amounts:
             keys += self._keys(item, key)
             arguments += [item.get_expiry(), amount]
-        self._take_back(keys=keys, args=arguments)
+        self._run(self._take_back, keys, arguments)
         return True
+
+    def _run(self, script: Script, keys: list[str], arguments: Sequence[int]) -> Any:
+        """``script``'s answer; the store's errors raised as ``limits``' own calls raise them
+        (`StorageError`), which `verify_app.ratelimit.Limiter` takes for an outage."""
+        try:
+            return script(keys=keys, args=arguments)
+        except self.store.base_exceptions as exc:
+            raise StorageError(exc) from exc

@@ -76,8 +76,7 @@ def _older_copy(
     """The note of a register read as a new version while it is one loaded before the one
     ``known`` now: an old copy left in another folder, or restored from a backup, reverts every
     correction since — which the report lists as corrections, the clerk none the wiser."""
-    earlier = known and syncs.earlier_version(conn, register, fingerprint)
-    if not earlier:
+    if known is None or not (earlier := syncs.earlier_version(conn, register, fingerprint)):
         return []
     sync_id, at = earlier
     return [
