@@ -6,10 +6,12 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from httpx2 import Response
 from starlette.datastructures import Secret
 from starlette.testclient import TestClient
 
@@ -304,6 +306,73 @@ def test_many_addresses_together_try_no_more_names_than_a_day_allows(
     assert "登记" not in right.json()["message"]  # nothing of whether the number is registered
     assert "所有查验者合计每天最多 4 个" in right.json()["message"]
     assert keyed.status_code == 200 and keyed.json()["result"] == "valid"
+
+
+def test_an_api_key_tries_no_more_names_a_day_than_a_day_allows(
+    registry_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An API key's hourly bound alone let it try 240 names a day against each number: a key is
+    bounded by the day's names on its own as well. Past them its checks of that number wait for
+    the day, the right name too; another key and anonymous callers go on."""
+    now = [(time.time() // 86400 + 1) * 86400 + 60]  # early in a day: the day's window is one
+    monkeypatch.setattr(time, "time", lambda: now[0])  # the clock of the limiter's windows
+    settings = Settings(
+        db=registry_db,
+        secret=Secret(SECRET),
+        rate_limit=0,
+        batch_rows_per_hour=0,
+        name_guesses_per_hour=2,
+        name_guesses_per_day=4,
+    )
+    _, key = issue_key(registry_db, per_day=100)
+    _, other = issue_key(registry_db, per_day=100, name="另一家医院")
+
+    def check(client: TestClient, name: str, bearer: str | None = key) -> Response:
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        return client.post("/api/v1/verify", json={"number": NUMBER, "name": name}, headers=headers)
+
+    with TestClient(create_app(settings)) as client:
+        answers = []
+        for names in (WRONG[:2], ["张国明", "张立明"]):  # each hour's worth, two hours apart
+            answers += [check(client, name) for name in names]
+            now[0] += 2 * 3600 + 1
+        right = check(client, NAME)
+        another_key = check(client, NAME, other)
+        anonymous = check(client, NAME, None)
+    assert [a.status_code for a in answers] == [200] * 4
+    assert {a.json()["result"] for a in answers} == {"no_match"}
+    assert right.status_code == 429 and right.json()["reason"] == "number_paused"
+    assert right.json()["numbers"] == [NUMBER]
+    assert "每个密钥每天最多 4 个" in right.json()["message"]
+    assert "登记" not in right.json()["message"]  # nothing of whether the number is registered
+    assert another_key.json()["result"] == anonymous.json()["result"] == "valid"
+
+
+def test_an_api_key_s_day_is_counted_in_the_shared_store(registry_db: Path, storage: str) -> None:
+    """Replicas share a key's day of names as they share its hour: a batch (counted by the
+    store's script) and a single check (counted in this process, or in Redis) alike."""
+    settings = Settings(
+        db=registry_db,
+        secret=Secret(SECRET),
+        rate_limit_storage=storage,
+        rate_limit=0,
+        batch_rows_per_hour=0,
+        name_guesses_per_hour=4,
+        name_guesses_per_day=2,
+    )
+    _, key = issue_key(registry_db, per_day=100)
+    bearer = {"Authorization": f"Bearer {key}"}
+    with TestClient(create_app(settings)) as client:
+        batch = client.post(
+            "/api/v1/verify/batch",
+            json={"items": [{"number": NUMBER, "name": name} for name in WRONG[:2]]},
+            headers=bearer,
+        )
+        single = client.post(
+            "/api/v1/verify", json={"number": NUMBER, "name": NAME}, headers=bearer
+        )
+    assert batch.status_code == 200
+    assert single.status_code == 429 and "每个密钥每天最多 2 个" in single.json()["message"]
 
 
 @pytest.mark.parametrize("name", [NAME, WRONG[0]])

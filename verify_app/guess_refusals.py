@@ -1,7 +1,8 @@
 """What the bound on guessing a holder's name (`verify_app.guesses`) answers when it refuses: a
-number paused for its caller this hour, or for every anonymous caller today, and a check naming
-more names for one number than an hour allows. Each says what to do, and nothing of the names:
-the words are the same for a number registered and one that is not (未查到, not 与登记不符)."""
+number paused for its caller this hour, for its API key today, or for every anonymous caller
+today, and a check naming more names for one number than an hour allows. Each says what to do,
+and nothing of the names: the words are the same for a number registered and one that is not
+(未查到, not 与登记不符)."""
 
 from __future__ import annotations
 
@@ -35,13 +36,31 @@ class TooManyNames(OverAllowance):
 def paused_for_all(paused: dict[str, int], per_day: int) -> RateLimited:
     """The numbers of ``paused`` (number → seconds until it fits) spent for every caller
     without an API key today."""
+    return _paused_today(
+        paused,
+        f"今天已被试过很多个查验结果为“未查到”的姓名（所有查验者合计每天最多 {per_day} 个）",
+        "不带接口密钥的查验",
+        "请先核对证书上的姓名；用人单位的人事系统可用接口密钥查验，也可联系发证机关核实。",
+    )
+
+
+def paused_for_key(paused: dict[str, int], per_day: int) -> RateLimited:
+    """The numbers of ``paused`` (number → seconds until it fits) spent for this API key today:
+    an hour's worth every hour would be a day's worth many times over."""
+    return _paused_today(
+        paused,
+        f"今天已用本接口密钥试过多个查验结果为“未查到”的姓名（每个密钥每天最多 {per_day} 个）",
+        f"本密钥查验{'这个编号' if len(paused) == 1 else f'这 {len(paused)} 个编号'}",
+        "请先核对证书上的编号和姓名；确认无误仍未查到的，请联系发证机关核实。",
+    )
+
+
+def _paused_today(paused: dict[str, int], spent: str, whose: str, advice: str) -> RateLimited:
     retry = max(paused.values())
     return RateLimited(
         retry,
-        f"证书编号 {'、'.join(paused)} 今天已被试过很多个查验结果为“未查到”的姓名（所有查验者合计"
-        f"每天最多 {per_day} 个）：为防止有人猜测持证人姓名，暂停不带接口密钥的查验约 "
-        f"{math.ceil(retry / 3600)} 小时，在此之前用正确的姓名查验也会被拒绝。请先核对证书上"
-        "的姓名；用人单位的人事系统可用接口密钥查验，也可联系发证机关核实。",
+        f"证书编号 {'、'.join(paused)} {spent}：为防止有人猜测持证人姓名，暂停{whose}约 "
+        f"{math.ceil(retry / 3600)} 小时，在此之前用正确的姓名查验也会被拒绝。{advice}",
         title=PAUSED,
         reason="number_paused",
         numbers=tuple(paused),

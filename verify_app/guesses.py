@@ -11,7 +11,8 @@ refusal tells nothing about the name it came with — until the hour has moved o
 A caller with many addresses has many hours' worth, though: a receipt shows 张*明, and two hundred
 addresses try the middle character's common choices. So callers without an API key also share
 `NameGuesses.per_day` names a day per number; past them, anonymous checks of that number wait
-for the day to move on, while HR systems with a key (each bound on its own) go on.
+for the day to move on, while HR systems with a key go on. A key is bound by as many a day on
+its own: an hour's worth every hour was 240 names a day for each number.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ from registry.domain.names import name_key
 from registry.domain.numbers import normalise, number_shaped
 from registry.domain.statuses import NO_MATCH
 from verify_app.answers import Checked, Item
-from verify_app.guess_refusals import TooManyNames, paused_for_all, paused_hourly
+from verify_app.guess_refusals import (
+    TooManyNames,
+    paused_for_all,
+    paused_for_key,
+    paused_hourly,
+)
 from verify_app.quotas import Caller, Quotas
 from verify_app.ratelimit import Limiter, limit_key
 from verify_app.redis_names import Counted, Names
@@ -37,10 +43,17 @@ REACH = 2 * 3600.0
 """How long a miss weighs on an hourly sliding-window counter: its hour and the next."""
 SHARED = "names/all/"
 """The counters anonymous callers share, per number (`NameGuesses.per_day`)."""
-SHARED_REACH = 2 * 86400.0
+KEY_DAILY = "names/day/"
+"""The daily counters of each API key, per number (`NameGuesses.per_day`)."""
+DAILY_REACH = 2 * 86400.0
 """How long a miss weighs on a daily counter: its day and the next."""
 MAX_REMEMBERED = 100_000
 """Keys remembered before those out of reach are dropped (each cost a check that missed)."""
+
+
+def _is_daily(key: str) -> bool:
+    """Whether ``key`` is a per-day counter (`NameGuesses.per_day`), not a caller's hourly one."""
+    return key.startswith((SHARED, KEY_DAILY))
 
 
 def _guessed(items: Sequence[Item]) -> Mapping[str, list[str]]:
@@ -104,7 +117,8 @@ class NameGuesses:
         self.per_hour = per_hour
         """names a caller may try per number per hour; 0 turns the bound off"""
         self.per_day = per_day if per_hour else 0
-        """names callers without an API key may try together per number per day; 0: no bound"""
+        """names callers without an API key may try together per number per day, and each API
+        key on its own; 0: no bound"""
         self._item = RateLimitItemPerHour(max(per_hour, 1))
         self._seen = RateLimitItemPerHour(1)
         """a name tried with a number: counted once in its hour"""
@@ -122,18 +136,21 @@ class NameGuesses:
         return self.quotas.single.limiter
 
     def _keys(self, caller: Caller, number: str) -> list[str]:
-        """The counters a caller's names for ``number`` count on: its own, and anonymous
-        callers' shared one."""
+        """The counters a caller's names for ``number`` count on: its hourly one, and the daily
+        one — its key's own, or the one anonymous callers share."""
         who = f"key{caller.key.id}" if caller.key else limit_key(caller.client)
-        shared = [f"{SHARED}{number}"] if self.per_day and not caller.key else []
-        return [f"names/{who}/{number}", *shared]
+        hourly = f"names/{who}/{number}"
+        if not self.per_day:
+            return [hourly]
+        daily = f"{KEY_DAILY}{who}/{number}" if caller.key else f"{SHARED}{number}"
+        return [hourly, daily]
 
     def _item_of(self, key: str) -> RateLimitItem:
-        return self._daily if key.startswith(SHARED) else self._item
+        return self._daily if _is_daily(key) else self._item
 
     def _seen_of(self, key: str) -> RateLimitItem:
         """The mark of a name tried with a number: counted once in its window."""
-        return self._seen_daily if key.startswith(SHARED) else self._seen
+        return self._seen_daily if _is_daily(key) else self._seen
 
     def reserve(
         self, caller: Caller, items: Sequence[Item], *, serial: bool = False
@@ -215,6 +232,8 @@ class NameGuesses:
             paused[number] = max(paused.get(number, 0), wait)
         if any(key.startswith(SHARED) for key, _ in short):  # paused for every anonymous caller
             return paused_for_all(paused, self.per_day)
+        if any(key.startswith(KEY_DAILY) for key, _ in short):
+            return paused_for_key(paused, self.per_day)
         return paused_hourly(paused, self.per_hour)
 
     def settle(self, caller: Caller, reservation: Reservation, checked: Iterable[Checked]) -> None:
@@ -250,7 +269,7 @@ class NameGuesses:
     def _untouched(self, key: str) -> bool:
         """Whether this process has counted no miss on ``key`` within the counter's reach."""
         now = time.monotonic()
-        reach = SHARED_REACH if key.startswith(SHARED) else REACH
+        reach = DAILY_REACH if _is_daily(key) else REACH
         return now >= self._forgetful_until and now - self._missed.get(key, -reach) >= reach
 
     def _remember(self, keys: Iterable[str]) -> None:
@@ -260,7 +279,7 @@ class NameGuesses:
                 self._missed = {
                     k: t
                     for k, t in self._missed.items()
-                    if now - t < (SHARED_REACH if k.startswith(SHARED) else REACH)
+                    if now - t < (DAILY_REACH if _is_daily(k) else REACH)
                 }
                 if len(self._missed) >= MAX_REMEMBERED // 2:  # still too many: read every counter
                     self._missed, self._forgetful_until = {}, now + REACH
