@@ -1284,6 +1284,54 @@ def test_a_city_bureau_named_without_its_市_is_the_city(db: Path, tmp_path: Pat
     assert school["exit_code"] == 0
 
 
+def test_a_county_unit_is_its_citys(db: Path, tmp_path: Path) -> None:
+    """富顺县… and 荣县… are 自贡市 units: under the province, one without 自贡市's opinion was
+    taken for a provincial unit of its own and skipped it; under 自贡市, both were refused as
+    not the city's — a clerk could not make the message true."""
+    county = requisition("富顺县人力资源和社会保障局", 1, 1)
+    province = load(db, tmp_path / "province.csv", "requisitions", [county])
+    [problem] = province["registers"][0]["problems"]
+    assert province["exit_code"] == 1 and problem["column"] == "市（州）意见"
+    assert "自贡市所属单位的申领计划须先经市（州）" in problem["rule"]
+    agreed = {"市（州）意见": "同意 2012-02-10"}
+    units = [
+        "富顺县人力资源和社会保障局",
+        "荣县示例医院",
+        "郫县示例中学",
+    ]  # 郫县: 郫都区 until 2016
+    city = load(
+        db,
+        tmp_path / "zigong.csv",
+        "requisitions",
+        [requisition(unit, 1) | agreed for unit in units[:2]],
+        "2203",
+    )
+    assert city["exit_code"] == 0, city
+    loaded = {row["unit"]: row["recipient"] for row in rows(db, "requisitions")}
+    assert [loaded[unit] for unit in units[:2]] == ["自贡市", "自贡市"]
+    chengdu = load(
+        db, tmp_path / "zigong.csv", "requisitions", [requisition(units[2], 1) | agreed], "2203"
+    )
+    [problem] = chengdu["registers"][0]["problems"]
+    assert "只能包含本市（州）单位" in problem["rule"] and problem["value"] == units[2]
+
+
+def test_a_county_that_moved_is_either_citys(db: Path, tmp_path: Path) -> None:
+    """简阳市 was 资阳市's until 2016, 成都市's since: a requisition of either city may list it."""
+    agreed = {"市（州）意见": "同意 2012-02-10"}
+    for count, (authority, city) in enumerate((("2221", "资阳市"), ("2201", "成都市")), 1):
+        # other quantities each time: the same requisition twice is refused as one
+        written = [requisition("简阳市示例医院", count) | agreed]
+        report = load(db, tmp_path / f"{authority}.csv", "requisitions", written, authority)
+        assert report["exit_code"] == 0, report
+        [loaded] = [
+            r
+            for r in rows(db, "requisitions")
+            if r["unit"] == "简阳市示例医院" and r["total"] == count
+        ]
+        assert loaded["recipient"] == city
+
+
 def test_a_dispatch_against_a_requisition_still_pending_says_so(db: Path, tmp_path: Path) -> None:
     """A slip past what was approved, with the unit's new requisition still waiting for the
     province, was told only of the blanks approved — not that a requisition waits."""

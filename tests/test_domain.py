@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from registry.domain import os_reasons
+from registry.domain.counties import parse_counties
 from registry.domain.dates import (
     BEIJING,
     BadDate,
@@ -342,6 +343,22 @@ def test_an_edited_regions_file_stops_with_what_to_restore(
     for data in (b"\xef\xbb\xbf" + shipped.encode(), shipped.encode("gb18030")):
         assert parse_regions(data, "regions.csv") == REGIONS
     assert parse_regions(shipped.replace("2202,", "2202 ,").encode(), "x")["2202"] == "绵阳市"
+
+
+def test_the_county_list_files_each_county_under_a_city_of_annex_3() -> None:
+    """Sichuan's 183 county-level divisions, each under one city (简阳市 under two: it moved in
+    2016), a former name (郫县) read as the county; a row under no city of 附件3 is refused
+    with its line — its units would pass every city's rule."""
+    shipped = files("registry.defaults").joinpath("counties.csv").read_text(encoding="utf-8")
+    counties = parse_counties(shipped.encode(), "counties.csv")
+    current = [line for line in shipped.splitlines()[1:] if not line.split(",")[3]]
+    assert len(current) == 183  # 市中区 twice: 内江市's and 乐山市's
+    assert counties["富顺县"] == ("2203",) and counties["郫县"] == counties["郫都区"] == ("2201",)
+    assert counties["简阳市"] == ("2201", "2221")
+    assert parse_counties(shipped.encode("gb18030"), "counties.csv") == counties
+    odd = shipped + "某某县,重庆市,,\n"
+    with pytest.raises(SystemExit, match="第 186 行：“某某县”所属的“重庆市”不是附件3的市（州）"):
+        parse_counties(odd.encode(), "counties.csv")
 
 
 def test_built_in_catalogue_resolves_aliases_and_suggests() -> None:

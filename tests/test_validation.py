@@ -1248,10 +1248,28 @@ def test_a_technician_who_failed_the_evaluation_is_refused(
     assert f"写明“{written}”" in problem["rule"] and "同意发证" in problem["rule"]
 
 
+def test_a_unit_of_another_citys_county_is_refused(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """富顺县… is 自贡市's: in 绵阳's roster, its certificate would be numbered and answered as
+    绵阳's (§四.(四)). 市中区 is 内江市's and 乐山市's: the message names both."""
+    units = ["富顺县人民医院", "市中区示例小学"]
+    rows = [
+        approval_row(f"Z112202000{i}", name, 工作单位=unit)
+        for i, (name, unit) in enumerate(zip("甲乙", units, strict=True), 1)
+    ]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    code, report, output = sync(registers.folder, db_path)
+    assert code == 1, output
+    rules = [problem["rule"] for problem in report["registers"][0]["problems"]]
+    assert rules[0].startswith("工作单位属于自贡市，而本名册的证书编号地区是 2202")
+    assert rules[1].startswith("工作单位属于内江市或乐山市")
+
+
 def test_a_unit_of_the_rosters_own_city_or_of_none_loads(
     registers: RegisterFactory, db_path: Path
 ) -> None:
-    """A county's unit (江油市…) names no city of 附件3; 四川省… is the province's."""
+    """A unit of one of the city's counties (江油市…) is the city's; 四川省… is the province's."""
     units = ["绵阳市涪城区示例小学", "江油市人民医院", "四川省示例研究所"]
     rows = [
         approval_row(f"Z112202000{i}", name, 工作单位=unit)
@@ -1271,7 +1289,7 @@ def loaded_before(
 ) -> None:
     """``rows`` loaded as 绵阳's roster before ``rule`` (module, function) came: switched off."""
     with monkeypatch.context() as before_the_rule:
-        before_the_rule.setattr(*rule, lambda *args: None)
+        before_the_rule.setattr(*rule, lambda *args, **kwargs: None)
         loads(registers, db_path, rows)
 
 
@@ -1303,7 +1321,7 @@ def test_a_unit_a_roster_registered_before_the_unit_rule_is_kept(
     still load for the rows it registered; a new row of such a unit is refused."""
     elsewhere = approval_row("Z1122020002", "乙", 工作单位="成都市示例中学")
     rows = [approval_row("Z1122020001", "甲"), elsewhere]
-    loaded_before(registers, db_path, monkeypatch, (roster_cells, "unit_region"), rows)
+    loaded_before(registers, db_path, monkeypatch, (roster_cells, "unit_regions"), rows)
     loads(registers, db_path, [*rows, approval_row("Z1122020003", "丙")])
     new = approval_row("Z1122020004", "丁", 工作单位="成都市另一中学")
     registers.add("mianyang.csv", [*rows, approval_row("Z1122020003", "丙"), new], MIANYANG)

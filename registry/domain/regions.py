@@ -98,7 +98,7 @@ _UNIT_NOISE = re.compile(r"[\s()（）【】〔〕\[\]]")
 def unit_region(unit: str) -> str | None:
     """The city a unit's name begins with (成都市第一中学 → 2201, 凉山彝族自治州… → 2213; after
     四川省, spaces and brackets: 四川省成都市…, （成都市）…), None for a name that begins with none
-    (江油市人民医院, a county's; 中国工程物理研究院)."""
+    (江油市人民医院, a county's: `registry.domain.counties`; 中国工程物理研究院)."""
     plain = _UNIT_NOISE.sub("", unit).removeprefix("四川省")
     return next((code for name, code in _UNIT_PREFIXES if plain.startswith(name)), None)
 

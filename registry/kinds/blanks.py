@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from registry.domain.counties import unit_regions
 from registry.domain.dates import CHINESE_NUMERALS, FIRST_DAY, TOO_EARLY, BadDate, parse_date
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.names import normalise_name
@@ -40,12 +41,14 @@ class Recipient:
     city: str | None = None
 
 
-def recipient(unit: str) -> Recipient:
+def recipient(unit: str, authority: str = "") -> Recipient:
     """The recipient a 单位 / 领取单位 cell names.
 
     A name starting with a city's name (绵阳市, 绵阳市人力资源和社会保障局, 绵阳市示例医院,
-    凉山彝族自治州…), after the province's (四川省绵阳市…), is that city: city units get their
-    blanks through their bureau (§四.(二)).
+    凉山彝族自治州…), after the province's (四川省绵阳市…), or with one of its counties' (富顺县…
+    is 自贡市's; `registry.domain.counties`), is that city: city units get their blanks through
+    their bureau (§四.(二)). ``authority``: the register's, which a county of two cities is
+    taken to be in (简阳市, 资阳市's until 2016).
     Any other name is a central-in-Sichuan or provincial-direct unit, compared in normal form
     (NFKC, no whitespace) with the ``unit`` of its rosters' manifest entries.
     """
@@ -59,6 +62,10 @@ def recipient(unit: str) -> Recipient:
         full = PREFECTURE_FULL_NAMES.get(city)
         if local.startswith(city) or (full and local.startswith(full)):
             return Recipient(city, code)
+    # a county's unit (富顺县…) is its city's; one of two cities' (简阳市…) is the one reporting
+    counties = unit_regions(name, preferring=authority)
+    if len(counties) == 1:
+        return Recipient(REGIONS[counties[0]], counties[0])
     return Recipient(name)
 
 

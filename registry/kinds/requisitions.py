@@ -174,7 +174,7 @@ def _check_row(
         return None
     if not unit:
         fail("单位", None, "申领单位为空：请填写申领证书的单位名称")
-    who = recipient(unit)
+    who = recipient(unit, entry.authority)
     if unit and not covers(entry.authority, who.city or ""):
         rule = f"本登记由{region_name(entry.authority)}报送，只能包含本市（州）单位的申领计划"
         fail("单位", unit, rule)

@@ -1,0 +1,78 @@
+"""The counties (县、县级市、区) of each city, so that a unit named after its county is known as
+its city's: 富顺县人力资源和社会保障局 and 荣县示例医院 are 自贡市 units, whose requisitions need
+自贡市's opinion (§四.(一)) and whose certificates 自贡市 issues (§四.(四)).
+
+The list is reference data (``data/counties.csv``: 名称, 市（州）, 曾用名, 说明), which an
+administrator may correct when a county is renamed or moves to another city; a county listed
+under two cities (简阳市, 资阳市's until 2016) belongs to either.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from importlib.resources import files
+
+from registry.domain.regions import PREFECTURE_FULL_NAMES, PROVINCE, REGIONS, unit_region
+from registry.domain.text import reference_rows
+
+_CITY_CODES = {name: code for code, name in REGIONS.items() if code != PROVINCE} | {
+    full: code for code, name in REGIONS.items() if (full := PREFECTURE_FULL_NAMES.get(name))
+}
+_NOISE = re.compile(r"[\s()（）【】〔〕\[\]]")
+
+
+def parse_counties(data: bytes, where: str) -> dict[str, tuple[str, ...]]:
+    """County name (and each former name) → the codes of the cities it belongs to, in the
+    file's order. A row whose city is not one of 附件3's stops every command with the line to
+    fix (`SystemExit`): a county filed under no city would pass a city's rule unchecked."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("gb18030", errors="replace")
+    counties: dict[str, tuple[str, ...]] = {}
+    rows = reference_rows(text)
+    for row in rows:
+        name = (row.get("名称") or "").strip()
+        city = (row.get("市（州）") or "").strip()
+        if not name and not city:
+            continue
+        code = _CITY_CODES.get(city)
+        if not name or code is None:
+            raise SystemExit(
+                f"县（市、区）表 {where} 第 {rows.line_num} 行：“{name}”所属的“{city}”不是附件3"
+                f"的市（州）。请写成地区代码表中的名称（如 自贡市、凉山州），或删除这一行"
+            )
+        for each in [name, *(n.strip() for n in (row.get("曾用名") or "").split(";"))]:
+            if each and code not in counties.get(each, ()):
+                counties[each] = (*counties.get(each, ()), code)
+    return counties
+
+
+def _load() -> dict[str, tuple[str, ...]]:
+    path = files("registry.defaults").joinpath("counties.csv")
+    return parse_counties(path.read_bytes(), str(path))
+
+
+COUNTIES: Mapping[str, tuple[str, ...]] = _load()
+"""County name → its cities' codes, e.g. ``"富顺县" → ("2203",)``."""
+_BY_LENGTH = sorted(
+    # 东区 and 西区 (攀枝花市) begin too many other names to be read as a county
+    (name for name in COUNTIES if len(name) > 2 or name.endswith("县")),
+    key=len,
+    reverse=True,
+)
+
+
+def unit_regions(unit: str, *, preferring: str = "") -> tuple[str, ...]:
+    """The cities a unit's name places it in: the city it begins with (`unit_region`), else the
+    county it begins with (富顺县… → 2203; 郫县…, 郫都区's former name → 2201). A county of two
+    cities gives the one ``preferring`` names when it is one of them, else both: 简阳市… in a
+    资阳市 register of 2012 is 资阳市's. Empty for a name that begins with neither."""
+    if code := unit_region(unit):
+        return (code,)
+    plain = _NOISE.sub("", unicodedata.normalize("NFKC", unit)).removeprefix("四川省")
+    county = next((name for name in _BY_LENGTH if plain.startswith(name)), None)
+    codes = COUNTIES[county] if county else ()
+    return (preferring,) if preferring in codes else codes
