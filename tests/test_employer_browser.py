@@ -131,6 +131,9 @@ def test_a_batch_of_100_rows_with_the_default_allowance(
     scroller = page.locator(".table-scroll")
     assert scroller.evaluate("e => e.scrollWidth > e.clientWidth")
     assert page.locator(".scroll-hint").is_visible()
+    # within its box: the page does not scroll sideways (each masked name's hidden words were
+    # placed by the page, three screens wide on a phone)
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     page.locator("#results-title").scroll_into_view_if_needed()
     shoot(page, "batch", tmp_path, full_page=False)
     with page.expect_download() as download:
@@ -146,6 +149,13 @@ def test_a_batch_of_100_rows_with_the_default_allowance(
     assert not page.get_by_role("link", name="下载结果（CSV，含原文件各列）").is_visible()
     assert page.locator("table.results").is_visible()
     assert "有效" in page.locator(".summary").inner_text()
+    # a row's number opens its own check (for a receipt, a report); Back shows the results
+    # again — it asked to send the upload again (and count its rows again)
+    page.emulate_media(media="screen")
+    with page.expect_navigation():
+        page.locator("table.results tbody th a").first.click()
+    page.go_back()
+    assert page.locator("#results-title").inner_text() == "查验结果（100 行）"
 
 
 def test_a_confirmation_with_one_mismatched_field_reveals_nothing(

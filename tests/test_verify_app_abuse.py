@@ -255,6 +255,14 @@ def all_kinds_of_response(app_client: AppClient) -> Iterator[list[tuple[str, htt
         yield [
             ("form", client.get("/")),
             ("result", post_check(client, *VALID)),
+            (
+                "batch",
+                client.post(
+                    "/batch",
+                    data={"csrf_token": csrf_token(client)},
+                    files={"file": ("a.csv", f"{VALID[0]},{VALID[1]}\n".encode())},
+                ),
+            ),
             ("api", client.post("/api/v1/verify", json=CHECK)),
             ("404", client.get("/nowhere")),
             ("400", client.post("/api/v1/verify", content=b"{")),
@@ -275,7 +283,8 @@ def test_security_headers_everywhere(
         assert headers["X-Frame-Options"] == "DENY", what
         assert headers["Referrer-Policy"] == "no-referrer", what
         assert headers["X-Content-Type-Options"] == "nosniff", what
-        if what == "result":  # the officer's own browser keeps it, for Back; no shared cache
+        if what in ("result", "batch"):  # the officer's own browser keeps it, for Back
+            assert response.status_code == 200, what
             assert headers["Cache-Control"] == "private, no-cache", what
         elif what != "static":
             assert headers["Cache-Control"] == "no-store", what

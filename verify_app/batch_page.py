@@ -28,7 +28,7 @@ from verify_app.batch_results import (
     write_csv,
 )
 from verify_app.context import client_of, form_caller_of, verifier_of
-from verify_app.forms import checked_form, render
+from verify_app.forms import checked_form, kept_for_back, render
 from verify_app.presentation import shown_now, shown_time
 from verify_app.refusals import OverAllowance, RateLimited
 from verify_app.uploads import UploadsBusy, read_upload
@@ -162,7 +162,7 @@ def _batch_results(
         checked_at=shown_now(verifier.now()),
         entries=entries,
     )
-    return render(request, "batch.html", context)
+    return kept_for_back(render(request, "batch.html", context))
 
 
 TYPED_NAME = "typed_name"

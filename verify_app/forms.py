@@ -105,6 +105,15 @@ def render(
     return response
 
 
+def kept_for_back(response: Response) -> Response:
+    """``response`` (the answer to a POSTed form) kept by the officer's own browser, never a
+    shared cache, so that Back from a page it links to (the new certificate, a batch row's
+    number, the manual) shows it again: with no-store, Back asked to send the form again — a
+    batch's upload counted again — or showed an error page."""
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
 def media_type(request: Request) -> str:
     """The request's declared media type, lower-case, without parameters (``; charset=…``)."""
     return request.headers.get("content-type", "").partition(";")[0].strip().lower()

@@ -29,7 +29,7 @@ from verify_app.answers import (
 from verify_app.context import client_of, verifier_of
 from verify_app.csrf import COOKIE, LIFETIME, CsrfRejected
 from verify_app.forms import MAX_FIELDS as MAX_FIELDS
-from verify_app.forms import checked_form
+from verify_app.forms import checked_form, kept_for_back
 from verify_app.forms import render as render
 from verify_app.links import public_base, receipt_url, route_path, token_path
 from verify_app.presentation import NUMBER_PARTS, REGION_LIST, qr_svg, shown_now, shown_time
@@ -197,12 +197,7 @@ def _result_page(request: Request, checked: Checked, values: dict[str, str]) -> 
         context["values"] = values
     if checked.reportable:
         context["report_ticket"] = report_ticket(request, checked, issued)
-    response = render(request, "result.html", context)
-    # kept by the officer's own browser (never a shared cache), so that Back from the page a
-    # result links to (the new certificate, the manual) shows it again: with no-store, Back
-    # asked to send the form again, and showed an error page
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return kept_for_back(render(request, "result.html", context))
 
 
 def _error_page(request: Request, title: str, message: str, status_code: int) -> Response:
