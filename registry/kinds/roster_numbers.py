@@ -3,8 +3,9 @@ its level letter, year code and region, and a number the file gives twice."""
 
 from __future__ import annotations
 
+from registry.domain.dates import beijing_today
 from registry.domain.levels import LEVELS
-from registry.domain.numbers import CertificateNumber
+from registry.domain.numbers import CertificateNumber, year_of_code
 from registry.domain.problems import NUMBER_TAKEN, Problem
 from registry.domain.regions import issuing_problem, region_name
 from registry.kinds.base import RegisterEntry
@@ -22,15 +23,7 @@ def number_problems(
             (f"首位“{parsed.letter}”（{parsed.level}）与报考等级“{LEVELS[letter]}”不符", "附件3")
         )
     if parsed.year_code != entry.year_code:
-        found.append(
-            (
-                f"年份代码“{parsed.year_code}”与本批次核发年份代码“{entry.year_code}”不符"
-                f"（本批次的年份代码是 registers.toml 的 year_code，未写时取发证日期的年份后两位）。"
-                f'如编号无误，请在 registers.toml 中写 year_code = "{parsed.year_code}"'
-                f"（单个文件用 --year-code {parsed.year_code}）；否则请改正编号",
-                "附件3",
-            )
-        )
+        found.append((_year_code_problem(parsed.year_code, entry), "附件3"))
     if parsed.region != entry.region:  # one problem, not also the issuing rights it implies
         written, ours = region_name(parsed.region), region_name(entry.region)
         found.append(
@@ -45,6 +38,26 @@ def number_problems(
     elif reason := issuing_problem(entry.authority, parsed.region, parsed.letter):
         found.append((reason, "§三"))
     return tuple(found)
+
+
+def _year_code_problem(written: str, entry: RegisterEntry) -> str:
+    """Why a number's year code is not its batch's, and what to do: a year after the issue
+    date cannot be the batch's (附件3 二), so the numbers are to be made again — its advice to
+    write that year into registers.toml was then refused there as later than the issue date."""
+    mismatch = f"年份代码“{written}”与本批次核发年份代码“{entry.year_code}”不符"
+    year = year_of_code(written, beijing_today())
+    if entry.issued_on and year > entry.issued_on.year:
+        return (
+            f"{mismatch}：编号中的 {year} 年晚于发证日期 {entry.issued_on.isoformat()}（附件3 二："
+            "年份代码是核发年份），这些编号是按错误的年份编的（常见于编号时未指定 --year-code，"
+            f"取了今年）。请对原文件重新运行 certreg number，加 --year-code {entry.year_code} "
+            "--again，再导入新的编号副本；原副本中的编号不再使用"
+        )
+    return (
+        f"{mismatch}（本批次的年份代码是 registers.toml 的 year_code，未写时取发证日期的年份后两位）。"
+        f'如编号无误，请在 registers.toml 中写 year_code = "{written}"'
+        f"（单个文件用 --year-code {written}）；否则请改正编号"
+    )
 
 
 def _as_typed(record: Record) -> dict[str, object]:
