@@ -249,13 +249,15 @@ def test_a_number_and_name_that_do_not_match_confirm_nothing(app_client: AppClie
     ("number", "name", "said"),
     [
         ("G11220001", VALID[1], "未核对证书上的内容：证书编号应为11位，实为9位"),
-        (VALID[0], "张三", "证书编号与姓名不相符，未核对证书上的内容"),
+        (VALID[0], "张三", "没有编号和姓名都相符的证书，未核对证书上的内容"),
+        ("G1122009999", "张三", "没有编号和姓名都相符的证书，未核对证书上的内容"),
     ],
 )
 def test_a_paper_not_confirmed_says_why(
     app_client: AppClient, number: str, name: str, said: str
 ) -> None:
-    """A malformed number with the paper's trade typed was told 证书编号与姓名不相符."""
+    """A malformed number with the paper's trade typed was told 证书编号与姓名不相符 — as a
+    number not registered was, which read as if it were, registered to another name."""
     with app_client() as client:
         page = client.post(
             "/check",
