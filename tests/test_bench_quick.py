@@ -3,6 +3,7 @@ speed is reported by the benchmark, never gated in CI."""
 
 from __future__ import annotations
 
+import asyncio
 import http.server
 import re
 import shutil
@@ -16,8 +17,10 @@ import pytest
 import yaml
 
 from bench.__main__ import sync_sizes
+from bench.in_process import measure
 from bench.serve_bench import Scenario
 from bench.wrk import Load, lua_script
+from tests.verify_fixtures import sync_samples
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,6 +50,15 @@ def test_quick_benchmark_prints_the_tables(tmp_path: Path) -> None:
         assert re.search(rf"\| {re.escape(target)}\s*\| [\d.]+", out), target
     assert "## Serving: 32 connections" in out
     assert "Datasette -i: row JSON" in out
+
+
+def test_the_in_process_benchmark_answers_every_request(tmp_path: Path) -> None:
+    """Each request it times was answered 200 with its certificate's number (else it stops)."""
+    registry = tmp_path / "registry.db"
+    sync_samples(registry)
+    spent = asyncio.run(measure(registry, rounds=2, checks=3, pages=2))
+    assert {kind: len(rounds) for kind, rounds in spent.items()} == {"api": 2, "page": 2}
+    assert all(us > 0 for rounds in spent.values() for us in rounds)
 
 
 @pytest.mark.slow
