@@ -381,6 +381,19 @@ def test_an_applied_event_edited_in_a_new_version_is_named_by_what_changed(
     assert rule.startswith(said) and "不能修改" in rule
 
 
+def test_a_revocation_s_date_changed_is_not_told_to_be_registered_again(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A clerk review: told 如确是又一次撤销，请…另起一行登记 — and a second 撤销 of a revoked
+    certificate is refused."""
+    revocation = status_event("撤销", "Z1122020901", "周杰", "2013-01-10") | {"原因": "弄虚作假"}
+    roster.add("changes.xlsx", [revocation], CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+    roster.add("changes.xlsx", [{**revocation, "日期": "2013-01-11"}], CHANGES)
+    [(_, column, rule, _)] = refused(roster, db_path, "changes.xlsx")
+    assert column == "日期" and "撤销后证书不能再有变更" in rule and "另起一行" not in rule
+
+
 def test_an_event_on_a_number_a_later_row_creates_says_so(
     roster: RegisterFactory, db_path: Path
 ) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from registry.domain.documents import document_key
 from registry.domain.numbers import parse
 from registry.domain.problems import Problem
-from registry.domain.statuses import StatusEvent, status_after
+from registry.domain.statuses import REVOKE, StatusEvent, status_after
 from registry.kinds.base import RegisterEntry
 from registry.kinds.status_rules import event_problems, given_before, recorded_late
 from registry.kinds.status_state import (
@@ -135,10 +135,15 @@ class Events:
         keep = "已生效的变更不能修改。请恢复原来那一行"
         for old_kind, old_number, old_date, old_new in self.vanished:
             if (old_kind, old_number) == (kind, number) and old_date != date:
+                again = (  # a revoked certificate takes no later change: no second 撤销 either
+                    "撤销后证书不能再有变更"
+                    if kind == REVOKE
+                    else f"如确是又一次{kind}，请保留原来那一行，另起一行登记"
+                )
                 rule = (
                     f"此前登记生效的是 {old_date} 的{kind}，新版本中没有那一行，却有这一行："
-                    f"{keep}（改了日期就成了又一次{kind}）；如确是又一次{kind}，"
-                    "请保留原来那一行，另起一行登记；如这是另一份同名的登记表，请换一个文件名"
+                    f"{keep}（改了日期就成了又一次{kind}）；{again}；"
+                    "如这是另一份同名的登记表，请换一个文件名"
                 )
                 return ("日期", date, rule, "§四.(六)")
             if (old_kind, old_number, old_date) == (kind, number, date):
