@@ -268,6 +268,19 @@ def test_a_batch_page_with_many_names_for_one_number_is_titled_so(app_client: Ap
     assert 'name="entries"' in page.text
 
 
+def bounded(registry_db: Path, storage: str, *, per_hour: int, per_day: int) -> Settings:
+    """Settings with the name-guess bound alone: no per-minute or batch allowance in the way."""
+    return Settings(
+        db=registry_db,
+        secret=Secret(SECRET),
+        rate_limit_storage=storage,
+        rate_limit=0,
+        batch_rows_per_hour=0,
+        name_guesses_per_hour=per_hour,
+        name_guesses_per_day=per_day,
+    )
+
+
 def test_many_addresses_together_try_no_more_names_than_a_day_allows(
     registry_db: Path, storage: str, clock: Clock
 ) -> None:
@@ -275,15 +288,7 @@ def test_many_addresses_together_try_no_more_names_than_a_day_allows(
     fifteen tries from two addresses (a receipt shows 周*): anonymous callers share a day's
     names per number. Past them every anonymous check of it waits, the right name too; an HR
     system's key, bounded on its own, goes on."""
-    settings = Settings(
-        db=registry_db,
-        secret=Secret(SECRET),
-        rate_limit_storage=storage,
-        rate_limit=0,
-        batch_rows_per_hour=0,
-        name_guesses_per_hour=2,
-        name_guesses_per_day=4,
-    )
+    settings = bounded(registry_db, storage, per_hour=2, per_day=4)
     app = create_app(settings, clock=clock)
     _, key = issue_key(registry_db, per_day=100)
     names = ["张伟明", "张建明", "张志明", "张国明", "张立明"]
@@ -316,14 +321,7 @@ def test_an_api_key_tries_no_more_names_a_day_than_a_day_allows(
     the day, the right name too; another key and anonymous callers go on."""
     now = [(time.time() // 86400 + 1) * 86400 + 60]  # early in a day: the day's window is one
     monkeypatch.setattr(time, "time", lambda: now[0])  # the clock of the limiter's windows
-    settings = Settings(
-        db=registry_db,
-        secret=Secret(SECRET),
-        rate_limit=0,
-        batch_rows_per_hour=0,
-        name_guesses_per_hour=2,
-        name_guesses_per_day=4,
-    )
+    settings = bounded(registry_db, "memory://", per_hour=2, per_day=4)
     _, key = issue_key(registry_db, per_day=100)
     _, other = issue_key(registry_db, per_day=100, name="另一家医院")
 
@@ -351,15 +349,7 @@ def test_an_api_key_tries_no_more_names_a_day_than_a_day_allows(
 def test_an_api_key_s_day_is_counted_in_the_shared_store(registry_db: Path, storage: str) -> None:
     """Replicas share a key's day of names as they share its hour: a batch (counted by the
     store's script) and a single check (counted in this process, or in Redis) alike."""
-    settings = Settings(
-        db=registry_db,
-        secret=Secret(SECRET),
-        rate_limit_storage=storage,
-        rate_limit=0,
-        batch_rows_per_hour=0,
-        name_guesses_per_hour=4,
-        name_guesses_per_day=2,
-    )
+    settings = bounded(registry_db, storage, per_hour=4, per_day=2)
     _, key = issue_key(registry_db, per_day=100)
     bearer = {"Authorization": f"Bearer {key}"}
     with TestClient(create_app(settings)) as client:

@@ -1258,17 +1258,20 @@ def test_a_technician_who_failed_the_evaluation_is_refused(
     assert f"写明“{written}”" in problem["rule"] and "同意发证" in problem["rule"]
 
 
+def of_units(units: list[str]) -> list[dict[str, object]]:
+    """绵阳's roster rows, one of each unit."""
+    return [
+        approval_row(f"Z112202000{i}", name, 工作单位=unit)
+        for i, (name, unit) in enumerate(zip("甲乙丙丁", units, strict=False), 1)
+    ]
+
+
 def test_a_unit_of_another_citys_county_is_refused(
     registers: RegisterFactory, db_path: Path
 ) -> None:
     """富顺县… is 自贡市's: in 绵阳's roster, its certificate would be numbered and answered as
     绵阳's (§四.(四)). 市中区 is 内江市's and 乐山市's: the message names both."""
-    units = ["富顺县人民医院", "市中区示例小学"]
-    rows = [
-        approval_row(f"Z112202000{i}", name, 工作单位=unit)
-        for i, (name, unit) in enumerate(zip("甲乙", units, strict=True), 1)
-    ]
-    registers.add("mianyang.csv", rows, MIANYANG)
+    registers.add("mianyang.csv", of_units(["富顺县人民医院", "市中区示例小学"]), MIANYANG)
     code, report, output = sync(registers.folder, db_path)
     assert code == 1, output
     rules = [problem["rule"] for problem in report["registers"][0]["problems"]]
@@ -1281,11 +1284,7 @@ def test_a_unit_of_the_rosters_own_city_or_of_none_loads(
 ) -> None:
     """A unit of one of the city's counties (江油市…) is the city's; 四川省… is the province's."""
     units = ["绵阳市涪城区示例小学", "江油市人民医院", "四川省示例研究所"]
-    rows = [
-        approval_row(f"Z112202000{i}", name, 工作单位=unit)
-        for i, (name, unit) in enumerate(zip("甲乙丙", units, strict=True), 1)
-    ]
-    registers.add("mianyang.csv", rows, MIANYANG)
+    registers.add("mianyang.csv", of_units(units), MIANYANG)
     code, _, output = sync(registers.folder, db_path)
     assert code == 0, output
 
