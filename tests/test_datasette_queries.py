@@ -583,7 +583,7 @@ async def test_the_report_queue_lists_only_the_unhandled_when_asked_yes(ds: Data
     assert len(unhandled) < len(everything)
     for typed in ("全部", "所有", "不是", "否", "all but unreadable"):
         assert await query(ds, "/verify_log/report_queue", 只看未处理=typed) == everything, typed
-    for typed in ("是", " Y ", "１"):
+    for typed in ("是", " Y ", "１", "未处理"):
         assert await query(ds, "/verify_log/report_queue", 只看未处理=typed) == unhandled, typed
 
 
@@ -885,8 +885,10 @@ async def test_counts_tell_a_reissue_under_a_new_number_from_an_exchange(
     [old] = await query(ds, "/registry/counts", 地区="2202", 年度="2011")
     columns = ("证书数", "其中有效", "其中原号补发", "其中已换发", "其中补发为新号", "其中撤销")
     assert [old[k] for k in columns] == [3, 0, 1, 1, 1, 0]
+    # in force: the 补发 copy under its old number too — an auditor read 其中有效 as that
+    assert old["其中在用"] == 1
     [new] = await query(ds, "/registry/counts", 地区="2202", 年度="2013")
-    assert [new[k] for k in columns] == [2, 2, 0, 0, 0, 0]
+    assert [new[k] for k in columns] == [2, 2, 0, 0, 0, 0] and new["其中在用"] == 2
 
 
 async def test_counts_without_conditions_cover_every_certificate(

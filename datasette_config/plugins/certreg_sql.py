@@ -104,7 +104,9 @@ def plain(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-YES = frozenset({"是", "y", "yes", "1", "true", "对", "只看"})
+YES = frozenset({"是", "y", "yes", "1", "true", "对", "只看", "未处理", "只看未处理", "待处理"})
+"""…and what the one yes-or-no parameter asks for, typed as the answer (只看未处理: 未处理, read
+as 否, listed every report)."""
 NO = frozenset({"", "否", "不", "不是", "no", "n", "0", "false", "全部", "所有", "都看", "不限"})
 
 
