@@ -66,6 +66,11 @@ async def test_number_as_typed_shows_issue_events_and_current_status(ds: Dataset
     ]
     assert rows[0]["依据文件"] == "绵人社函〔2012〕8号"
     assert (rows[0]["来源名册"], rows[0]["名册行号"]) == ("2011-mianyang-approval.csv", 8)
+    # who loaded it, on its line: an auditor looked the sync up in 同步记录 by hand
+    [operator] = await query(
+        ds, "/registry", sql=f"select operator from syncs where id = {rows[0]['同步编号']}"
+    )
+    assert rows[0]["操作人"] == operator["operator"] and rows[0]["操作人"]
     assert rows[1]["依据文件"] == "川人社函〔2012〕30号"
     assert rows[1]["说明"] == "新证书编号 Z1122020125；原因：证书损坏"
     assert rows[2]["说明"] == "新证书编号 Z1122020125"
