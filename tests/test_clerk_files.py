@@ -336,20 +336,21 @@ def test_a_register_named_like_a_problem_list_is_not_removed(
     assert named.exists()
 
 
+@pytest.mark.parametrize("number", ["Z1122020901", "Z1122090001"])
 def test_a_status_change_waiting_for_a_roster_refused_in_the_run_names_it(
-    registers: RegisterFactory, db_path: Path
+    registers: RegisterFactory, db_path: Path, number: str
 ) -> None:
     """“登记库中没有该证书编号；请先导入其名册” alone, with the roster listed and refused a few
-    lines above, sent the clerk looking for a roster never listed."""
+    lines above, sent the clerk looking for a roster never listed. A number of another region
+    (2209, 攀枝花市) is not one 绵阳's roster could register: that roster is not named."""
     registers.add("roster.xlsx", [approval_row("Z1122020901", "周杰", 性别="M")], MIANYANG)
-    registers.add(
-        "changes.xlsx", [status_event("撤销", "Z1122020901", "周杰", "2013-03-01")], CHANGES
-    )
+    registers.add("changes.xlsx", [status_event("撤销", number, "周杰", "2013-03-01")], CHANGES)
     code, report = sync(registers.folder, db_path)
     assert code == 1
     roster, changes = report["registers"]
     assert roster["outcome"] == changes["outcome"] == "rejected"
-    assert any("roster.xlsx 被拒绝" in note for note in changes["notes"]), changes["notes"]
+    named = any("roster.xlsx 被拒绝" in note for note in changes["notes"])
+    assert named is (number == "Z1122020901"), changes["notes"]
     assert not roster["notes"]
 
 

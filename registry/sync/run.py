@@ -6,11 +6,14 @@ the manifest synced again once it loaded.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterable
 
 from registry.domain.dates import beijing_today
+from registry.domain.numbers import MalformedNumber, parse
+from registry.domain.registers import ROSTER_KINDS
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
 from registry.store import syncs
@@ -104,16 +107,33 @@ def sync_entries(
     return outcomes
 
 
+def _regions_of(numbers: Iterable[str | None]) -> set[str]:
+    """The regions of the well-formed numbers among ``numbers``: a roster numbers its own only
+    (a 德阳 roster was named as maybe registering a 攀枝花 number)."""
+    regions = set()
+    for number in numbers:
+        with contextlib.suppress(MalformedNumber):
+            regions.add(parse(number or "").region)
+    return regions
+
+
 def _name_refused_sources(outcomes: list[Outcome]) -> None:
     """A register still refused for a number (or an approval) not registered, while a register
     of a kind that registers it was refused in this very run: the clerk is told to fix that one
     first — "请先导入其名册" alone reads as if the roster had never been listed."""
     refused = [o for o in outcomes if o.outcome == REJECTED]
     for outcome in refused:
-        if not any(p.waits for p in outcome.problems):
+        waiting = [p for p in outcome.problems if p.waits]
+        if not waiting:
             continue
         sources = WAITS_ON.get(outcome.entry.kind, ())
-        if names := [o.entry.key for o in refused if o.entry.kind in sources]:
+        regions = _regions_of(p.number or p.value for p in waiting)  # in its own cell, or not
+        if names := [
+            o.entry.key
+            for o in refused
+            if o.entry.kind in sources
+            and (o.entry.kind not in ROSTER_KINDS or not regions or o.entry.region in regions)
+        ]:
             outcome.entry_notes.append(
                 f"它引用的证书编号或申领批准尚未登记，而本次同步中 {'、'.join(names)} 被拒绝，"
                 "可能正是登记它们的文件：请先按其问题改正，再重新运行 certreg sync"
