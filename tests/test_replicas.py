@@ -987,3 +987,66 @@ def test_a_litestream_that_exits_is_told_with_both_places_to_look(tmp_path: Path
         "请检查副本地址是否可达" in said[0]
         and f"本机的 {tmp_path / 'state'} 是否存在、可写" in said[0]
     )
+
+
+def _writes(db: Path, values: range) -> None:
+    """One transaction (one version, shipped) per value, as a registry's writes come."""
+    with contextlib.closing(sqlite3.connect(db, isolation_level=None)) as conn:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("CREATE TABLE IF NOT EXISTS t (x)")
+        for value in values:
+            conn.execute("INSERT INTO t VALUES (?)", (value,))
+            time.sleep(1.2)  # past Litestream's one-second sync: a version each
+
+
+def test_a_url_that_holds_another_history_now_is_followed_from_scratch(tmp_path: Path) -> None:
+    """An administrator's review rebuilt the registry host from a backup and shipped it anew to
+    the same address: the follower, waiting for a version after its copy's, had Litestream lay
+    the new history's versions over the copy of the old one once they passed it — a replica
+    served a mixture of two registries. A URL whose newest version is older than the copy's
+    holds another history: the copy is dropped and restored whole from it."""
+    binary = litestream()
+    url = (tmp_path / "shipped").as_uri()
+    first, second = tmp_path / "first" / "registry.db", tmp_path / "second" / "registry.db"
+    for db in (first, second):
+        db.parent.mkdir()
+    said: list[str] = []
+    follower = Follower(url, tmp_path / "state", 0.2, said.append)
+    logs = [tmp_path / "replicate.log"]
+    try:
+        with running([binary, "replicate", str(first), url], {}, logs[0]):
+            _writes(first, range(6))
+            follower.ensure_running()
+            wait_for(
+                "the copy at the first history's last version",
+                lambda: follower.txid() is not None and int(follower.txid() or "0", 16) >= 6,
+                logs,
+            )
+        shutil.rmtree(tmp_path / "shipped")  # lost with the host; the rebuilt one ships anew
+        with running([binary, "replicate", str(second), url], {}, logs[0]):
+            _writes(second, range(100, 102))
+            follower.history_every = 0
+            follower._history_at = 0
+            follower.check_history()
+            assert said and "早于本机已跟随到的版本" in said[-1], said
+            assert follower.txid() is None and not follower.copy.exists()
+            follower.ensure_running()
+            wait_for(
+                "the copy restored from the second history",
+                lambda: (
+                    follower.copy.exists()
+                    and follower.txid() is not None
+                    and _values(follower.copy) == [100, 101]
+                ),
+                logs,
+            )
+    finally:
+        follower.stop()
+
+
+def _values(db: Path) -> list[int]:
+    with contextlib.closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as conn:
+        try:
+            return [int(x) for (x,) in conn.execute("SELECT x FROM t ORDER BY x")]
+        except sqlite3.Error:
+            return []

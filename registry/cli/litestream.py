@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import shutil
 import sqlite3
@@ -28,6 +29,8 @@ Litestream's follow mode locks exclusively while it writes a change into its cop
 SQLITE_SHARED_SIZE = 510
 RESTART_PAUSE = 5.0
 """Seconds before a Litestream that exited (replica unreachable, no backup yet) is restarted."""
+HISTORY_CHECK = 60.0
+"""Seconds between looks at the newest version the replica URL holds (`Follower.check_history`)."""
 
 
 def litestream_binary() -> str:
@@ -61,6 +64,8 @@ class Follower:
         self._binary = litestream_binary()
         self._process: subprocess.Popen[bytes] | None = None
         self._restart_at = 0.0
+        self._history_at = time.monotonic() + HISTORY_CHECK
+        self.history_every = HISTORY_CHECK
         self.exits = 0
         """how many times Litestream ended on its own (a wrong URL: every time, at once)"""
 
@@ -113,6 +118,45 @@ class Follower:
             ],
             stdin=subprocess.DEVNULL,
         )
+
+    def check_history(self) -> None:
+        """Start again from scratch when the replica URL's newest version is older than the
+        copy's: the URL holds another history now — the registry host rebuilt from a backup and
+        shipping anew —, and Litestream, waiting for a version after the copy's, would lay the
+        other history's next versions over the copy: a review's replica served a mixture of two
+        registries (a certificate the host no longer held answered 有效). Restored whole, the
+        other history's registry is then judged as any version is (`publish`: an older one is
+        not published). Looked at every `HISTORY_CHECK` seconds; a URL that cannot be listed,
+        or lists nothing, is Litestream's own to report."""
+        if time.monotonic() < self._history_at:
+            return
+        self._history_at = time.monotonic() + self.history_every
+        txid, latest = self.txid(), self._newest_at_url()
+        if txid is None or latest is None or latest >= int(txid, 16):
+            return
+        self.say(
+            f"副本地址 {self.url} 上最新的版本（{latest:016x}）早于本机已跟随到的版本（{txid}）："
+            "那里现在是另一份登记库的历史（多半是登记库主机用备份重建后重新发布），它此后的版本"
+            "不能叠加在本机的跟随副本上。已丢弃跟随副本，从头恢复；恢复到的登记库比正在使用的旧时"
+            "不会发布（见 docs/DEPLOY.md“重建登记库主机”）"
+        )
+        self.stop()
+        self.forget()
+
+    def _newest_at_url(self) -> int | None:
+        """The newest version (txid) the replica URL lists; None when it lists none."""
+        try:
+            listed = subprocess.run(
+                [self._binary, "ltx", "-level", "all", "-json", self.url],
+                capture_output=True,
+                stdin=subprocess.DEVNULL,
+                timeout=60,
+                check=False,
+            )
+            files = json.loads(listed.stdout) if listed.returncode == 0 else None
+            return max(int(f["max_txid"], 16) for f in files) if files else None
+        except (OSError, subprocess.TimeoutExpired, ValueError, KeyError, TypeError):
+            return None
 
     def forget(self) -> None:
         """Forget the private copy: the next start restores the current version whole — what

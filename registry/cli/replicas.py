@@ -73,6 +73,7 @@ def run_follower(
                         "sftp:// 或 s3:// 的地址和凭据），见上面 litestream 的错误信息"
                     )
                 follower.ensure_running()
+                follower.check_history()
                 txid = follower.txid()
                 if txid is not None and txid != done:
                     step(txid)
