@@ -159,6 +159,7 @@ def test_with_memory_storage_each_replica_counts_alone(registry_db: Path) -> Non
     """What the Redis test guards against: the same turns, counted per process, allow 6 of 6."""
     with replicas(registry_db, "memory://", 2, rate_limit=5) as (a, b):
         assert statuses([a, b], 3) == [200] * 6
+        assert a.get("/healthz").json()["limits"] == "local"
 
 
 def test_checks_go_on_while_redis_is_down_and_share_again_when_it_is_back(
@@ -168,12 +169,15 @@ def test_checks_go_on_while_redis_is_down_and_share_again_when_it_is_back(
     with replicas(registry_db, redis.url, 1, rate_limit=100, limiter=limiter) as [client]:
         assert client.post("/api/v1/verify", json=CHECK).status_code == 200
         assert not limiter.degraded
+        assert client.get("/healthz").json()["limits"] == "shared"
         redis.stop()
         with caplog.at_level(logging.WARNING, logger="certreg.ratelimit"):
             down = [client.post("/api/v1/verify", json=CHECK) for _ in range(5)]
         assert [answer.status_code for answer in down] == [200] * 5
         assert down[0].json()["result"] == "valid"
         assert limiter.degraded
+        # for monitoring: one warning in the log is easy to miss while limits stay per process
+        assert client.get("/healthz").json()["limits"] == "fallback"
         warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
         assert len(warnings) == 1 and "无法连接" in warnings[0]  # once per outage
 
@@ -186,6 +190,7 @@ def test_checks_go_on_while_redis_is_down_and_share_again_when_it_is_back(
                     break
                 time.sleep(0.05)
         assert not limiter.degraded
+        assert client.get("/healthz").json()["limits"] == "shared"
         assert any("已恢复" in r.getMessage() for r in caplog.records)
         assert any("checks/203.0.113.7" in key for key in redis.keys())
 

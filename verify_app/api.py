@@ -163,5 +163,6 @@ def health(request: Request) -> JSONResponse:
             "as_of": state.as_of,
             "certificates": state.certificates,
             "stale": verifier.is_stale(state.as_of),
+            "limits": verifier.limiter.limiter.counting,
         }
     )

@@ -147,6 +147,15 @@ class Limiter:
         return self._shared is None or bool(self._store.check())
 
     @property
+    def counting(self) -> str:
+        """Where the counts are kept now, for monitoring (``/healthz``): ``local`` (this process,
+        as configured), ``shared`` (the shared store), ``fallback`` (this process, the shared
+        store being down — limits are per process until it is back)."""
+        if self.local:
+            return "local"
+        return "fallback" if self.degraded else "shared"
+
+    @property
     def degraded(self) -> bool:
         """True while hits are counted in the per-process fallback because the store is down."""
         return self._outage

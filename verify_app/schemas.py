@@ -256,7 +256,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "Health": {
         "type": "object",
-        "required": ["status", "as_of", "certificates", "stale"],
+        "required": ["status", "as_of", "certificates", "stale", "limits"],
         "additionalProperties": False,
         "properties": {
             "status": {"type": "string", "description": "ok 表示服务正常"},
@@ -268,6 +268,12 @@ SCHEMAS: dict[str, Any] = {
             },
             "certificates": {"type": "integer", "description": "登记库中的证书数"},
             "stale": {"type": "boolean", "description": "登记库是否已久未更新"},
+            "limits": {
+                "type": "string",
+                "enum": ["local", "shared", "fallback"],
+                "description": "查验次数等额度的计数方式：local 本进程计数（未配置共享存储），shared "
+                "在共享存储（Redis）中计数，fallback 共享存储连不上、暂由各进程分别计数（恢复后自动改回）",
+            },
         },
     },
     "Error": ERROR_SCHEMA,
