@@ -257,12 +257,17 @@ def test_serve_workers_with_memory_storage_warns_in_chinese(registry_db: Path) -
     """Every allowance counted in memory is per worker: the checks a minute, and the batch
     rows an hour and the reports a day too (the warning named the first only)."""
     env = {"CERTREG_RATE_LIMIT": "7", "CERTREG_BATCH_ROWS_PER_HOUR": "0"}
+    env["CERTREG_RATELIMIT"] = "3"  # misspelt in the environment file: not read, and said
     with serve_workers(registry_db, 2, **env) as (base, output):
         assert httpx.post(f"{base}/api/v1/verify", json=CHECK).json()["result"] == "valid"
     text = output.read_text(encoding="utf-8")
     assert "2 个工作进程各自计数，每位用户实际每分钟最多可查验 14（而不是 7）条、" in text
     assert "每天最多可报告 10（而不是 5）份" in text and "批量" not in text  # that one is off
     assert "CERTREG_RATE_LIMIT_STORAGE=redis://" in text
+    assert (
+        "环境变量 CERTREG_RATELIMIT 不是 certreg 的设置，不起作用：是否应为 CERTREG_RATE_LIMIT？"
+        in text
+    )
 
 
 def test_serve_workers_share_the_allowance_through_redis(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from starlette.datastructures import Secret
 from starlette.testclient import TestClient
 
+from registry.cli.variables import unknown_settings
 from tests.verify_fixtures import SECRET, VALID, post_check, registry_db, template_of
 from verify_app.app import create_app
 from verify_app.settings import Settings, SettingsProblem
@@ -130,3 +132,32 @@ def test_unexpected_failure_gets_the_500_page(registry_db: Path) -> None:
     assert page.headers["X-Frame-Options"] == "DENY"
     assert api.status_code == 500
     assert api.json()["error"] == "server_error"
+
+
+def test_a_misspelt_setting_is_named_with_the_one_it_likely_meant() -> None:
+    """An administrator's review: CERTREG_RATELIMIT=10 in an environment file started the
+    service with the default limit, and nothing said so."""
+    warnings = unknown_settings(
+        ["CERTREG_RATELIMIT", "CERTREG_STAFF_wangli", "CERTREG_DB", "PATH", "CERTREG_FOO"]
+    )
+    assert warnings == [
+        "环境变量 CERTREG_FOO 不是 certreg 的设置，不起作用：请核对变量名（README 列出了所有设置）。",
+        "环境变量 CERTREG_RATELIMIT 不是 certreg 的设置，不起作用：是否应为 CERTREG_RATE_LIMIT？",
+    ]
+
+
+def test_every_variable_the_project_names_is_known() -> None:
+    """A setting added to the code or the docs but not to the list would be warned about as
+    misspelt when it is set."""
+    root = Path(__file__).resolve().parent.parent
+    files = [root / "README.md", *(root / "docs").glob("*.md")]
+    for folder in ("registry", "verify_app", "datasette_config", "deploy"):
+        files += [
+            p for p in (root / folder).rglob("*") if p.suffix in {".py", ".env", ".service", ".yml"}
+        ]
+    files.remove(root / "registry" / "cli" / "variables.py")  # its example is a misspelling
+    named = {
+        m for p in files for m in re.findall(r"CERTREG_[A-Z0-9_]*[A-Z0-9]", p.read_text("utf-8"))
+    }
+    test_only = {"CERTREG_UPDATE_SCREENSHOT"}  # the README's way to refresh its screenshot
+    assert unknown_settings(named - test_only - {"CERTREG_STAFF"}) == []

@@ -21,6 +21,7 @@ from registry.cli.base import (
     stopped_by_sigterm,
 )
 from registry.cli.listening import PORT, address_free, ready_to_serve
+from registry.cli.variables import unknown_settings
 from registry.public.secret_values import unrun_command
 from registry.sync.manifest import MANIFEST_NAME
 
@@ -228,6 +229,8 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
     except SettingsProblem as exc:
         raise UsageProblem(str(exc)) from exc
     require_registry(db, replica=True)
+    for warning in unknown_settings(os.environ):
+        click.echo(f"警告：{warning}", err=True)
     if workers < 1:
         raise UsageProblem("--workers 至少为 1")
     if not settings.public_url and host not in ("127.0.0.1", "localhost", "::1"):
