@@ -1307,6 +1307,15 @@ async def page_warnings(ds: Datasette, path: str, **params: str) -> list[str]:
         ),
         ("/registry/status_changes", {**NO_FILTER, "类型": "换证"}, "类型“换证”"),
         ("/registry/counts", {"地区": "", "年度": "二〇一一"}, "年度“二〇一一”无法识别"),
+        # a staff review: an unknown region, level or department gave 没有查到结果 alone
+        ("/registry/counts", {"地区": "火星", "年度": ""}, "地区“火星”不是附件3的地区"),
+        ("/registry/counts", {"地区": "", "等级": "特级工"}, "等级“特级工”无法识别"),
+        ("/verify_log/report_queue", {"发证机关": "火星市"}, "发证机关“火星市”不是附件3的地区"),
+        (
+            "/registry/status_changes",
+            {**NO_FILTER, "地区": "阳"},  # a part of a name: counts reads it, this query not
+            "地区“阳”不是附件3的地区",
+        ),
         ("/registry/sync_history", {"名册": "", "结果": "成功"}, "结果“成功”无法识别"),
         # where the previous page ended, mistyped: an empty page, as if nothing followed
         (
@@ -1349,6 +1358,10 @@ async def test_a_parameter_the_query_cannot_read_is_named_on_its_page(
         ("/verify_log/failing_numbers", {"天数": "３０", "未查到阈值": "　５　", "报告阈值": "２"}),
         ("/registry/counts", {"地区": "", "年度": "2011年度"}),
         ("/registry/counts", {"地区": "", "年度": "11"}),
+        ("/registry/counts", {"地区": "凉山彝族自治州", "等级": "中级", "年度": ""}),
+        ("/registry/counts", {"地区": "阳", "等级": "g", "年度": ""}),  # 绵阳市…, 高级工
+        ("/registry/sync_history", {"名册": "", "发证机关": "省直"}),
+        ("/verify_log/report_queue", {"发证机关": "2202"}),
         ("/registry/holders", {"姓名": "郑浩", "上页末行编号": "z11 2202 0124"}),
         ("/verify_log/report_queue", {"上页末行报告编号": "20261204-7f3a9c"}),
         ("/verify_log/report_queue", {"上页末行报告编号": "12"}),  # a report older than numbers

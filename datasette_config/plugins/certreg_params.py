@@ -25,7 +25,9 @@ from datasette_config.plugins.certreg_sql import (
     year_code,
     yes_or_no,
 )
+from registry.domain.levels import LEVELS
 from registry.domain.numbers import MalformedNumber, parse
+from registry.domain.regions import REGIONS, authority_name, region_code, region_name
 from registry.domain.statuses import EVENT_TYPES
 from registry.domain.text import MAX_NAME_CHARS
 from registry.sync.report import OUTCOME_LABELS
@@ -152,6 +154,26 @@ def _outcome(name: str, value: str, query: str) -> str | None:
     )
 
 
+def _region(name: str, value: str, query: str) -> str | None:
+    """A region as the queries read it: its code or name (绵阳, 2202, 凉山彝族自治州), or — but for
+    status_changes, which reads the code only — a part of its name or its department's."""
+    typed = plain(value)
+    named = any(typed in region_name(code) or typed in authority_name(code) for code in REGIONS)
+    if region_code(value) is not None or (named and query != "status_changes"):
+        return None
+    return (
+        f"{name}“{value}”不是附件3的地区，查询因此没有结果。请填写地区代码或名称，"
+        "如 2202、绵阳市、凉山州（省厅、省直单位为 2200）"
+    )
+
+
+def _level(name: str, value: str, query: str) -> str | None:
+    typed = plain(value)
+    if typed.upper() in LEVELS or any(level.startswith(typed) for level in LEVELS.values()):
+        return None
+    return f"等级“{value}”无法识别，查询因此没有结果。请填写初级工、中级工、高级工、技师，或等级代码 C、Z、G、J"
+
+
 def _yes_or_no(name: str, value: str, query: str) -> str | None:
     if yes_or_no(value) is not None:
         return None
@@ -169,6 +191,9 @@ READERS: dict[str, Callable[[str, str, str], str | None]] = {
     "上页末行编号": _page_after,
     "上页末行报告编号": _page_after,
     "只看未处理": _yes_or_no,
+    "地区": _region,
+    "发证机关": _region,
+    "等级": _level,
 }
 """Per parameter: what to tell staff of a value (its name, the value, the canned query) the
 query's SQL cannot read, or None."""
