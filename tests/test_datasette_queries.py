@@ -772,6 +772,29 @@ def holders_registry(
     return shipped_datasette(db), registers, db
 
 
+async def test_a_correction_made_in_the_manifest_is_not_told_as_one_of_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A staff review: an approval document corrected in registers.toml (the file unchanged)
+    read as a 名册更正 of that file, which an auditor then looked for in the archived copy."""
+    ds, registers, db = holders_registry(tmp_path, monkeypatch, ["甲"])
+    rows = [approval_row("Z1122020001", "甲")]
+    registers.add("m.csv", rows, {**MIANYANG, "approval_doc": "绵人社函〔2012〕9号"})
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+    registers.add(
+        "m.csv",
+        [approval_row("Z1122020001", "甲", 报考工种="汽车驾驶员")],
+        MIANYANG | {"approval_doc": "绵人社函〔2012〕9号"},
+    )
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+    lines = await query(ds, "/registry/certificate", 证书编号="Z1122020001")
+    corrections = [(r["事件"], r["说明"].split("：")[0]) for r in lines if "更正" in r["事件"]]
+    assert corrections == [
+        ("登记信息更正（registers.toml）", "批准文号"),
+        ("名册更正", "工种"),
+    ], lines
+
+
 async def test_a_name_without_its_dots_is_the_same_name_and_pages_as_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
