@@ -1363,8 +1363,11 @@ def test_a_totals_line_ending_a_summary_table_that_adds_up_is_set_aside(
     with sqlite3.connect(db) as conn:
         stored = conn.execute("SELECT unit FROM requisitions WHERE register = 'req.csv'").fetchall()
     assert sorted(stored) == [("测试单位",), ("测试单位二",)]  # no 合计 requisition
+    # nor a row the report counts (已导入：3 行，新增 2, a clerk's review)
+    assert (report["registers"][0]["rows"], report["registers"][0]["added"]) == (2, 2)
     slips = [dispatch(UNIT, 1, 1), dispatch("合计", 1, 1) | {"日期": None, "经办人": None}]
-    assert load(db, tmp_path / "d.csv", "dispatches", slips)["exit_code"] == 0
+    dispatched = load(db, tmp_path / "d.csv", "dispatches", slips)
+    assert dispatched["exit_code"] == 0 and dispatched["registers"][0]["rows"] == 1
 
 
 def test_the_collection_of_a_paper_reissued_under_its_number_is_told_the_limit(

@@ -98,6 +98,10 @@ def no_entry_rule(entry: RegisterEntry) -> str | None:
     return None
 
 
+def all_records(table: Table) -> int:
+    return len(table.records)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Kind(Generic[Checked, Payload]):
     layout: Layout
@@ -115,6 +119,8 @@ class Kind(Generic[Checked, Payload]):
     """why a manifest entry cannot declare a register of this kind (§三), or None"""
     entry_note: Callable[[RegisterEntry], str | None] = no_entry_rule
     """what the report says of a manifest entry without refusing it, or None"""
+    rows: Callable[[Table], int] = all_records
+    """the rows the report counts: a summary table's closing 合计 line is none"""
 
 
 _IDENTITY = (

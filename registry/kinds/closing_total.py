@@ -5,14 +5,14 @@ them) it is still refused, as its sum could not be told."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.problems import Problem
 from registry.kinds.blanks import read_quantities, total_of
 from registry.kinds.cells import total_row
 from registry.sheets.cells import Cell, text
-from registry.sheets.table import Record
+from registry.sheets.table import Record, Table
 from registry.store.schema_stock import QUANTITY_FIELDS
 
 
@@ -23,6 +23,11 @@ def closing_total(records: Sequence[Record], column: str) -> tuple[list[Record],
     if summed and summed[-1] and not any(summed[:-1]):
         return list(records[:-1]), records[-1]
     return list(records), None
+
+
+def counted_rows(column: str) -> Callable[[Table], int]:
+    """A table's rows but the 合计 line that ends them (`registry.kinds.base.Kind.rows`)."""
+    return lambda table: len(closing_total(table.records, column)[0])
 
 
 def total_problems(

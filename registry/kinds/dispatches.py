@@ -28,7 +28,7 @@ from registry.kinds.base import (
 )
 from registry.kinds.blanks import check_total, read_quantities, recipient
 from registry.kinds.cells import total_row
-from registry.kinds.closing_total import closing_total, total_problems
+from registry.kinds.closing_total import closing_total, counted_rows, total_problems
 from registry.kinds.dispatch_ledger import Approvals, Dispatched, Ledger, dispatched_elsewhere
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout, quantity_columns
@@ -182,4 +182,5 @@ KIND: Kind[Table, list[Dispatch]] = Kind(
     validate=check_dispatches,
     apply=apply_dispatches,
     entry_rule=entry_rule,
+    rows=counted_rows("领取单位"),
 )

@@ -35,7 +35,7 @@ from registry.kinds.blanks import (
     recipient,
 )
 from registry.kinds.cells import digits_lost, total_row
-from registry.kinds.closing_total import closing_total, total_problems
+from registry.kinds.closing_total import closing_total, counted_rows, total_problems
 from registry.kinds.requisition_form import read_requisitions
 from registry.kinds.requisitions_dispatched import (
     APPROVED,
@@ -254,4 +254,5 @@ KIND: Kind[Table, list[Requisition]] = Kind(
     validate=check_requisitions,
     apply=apply_requisitions,
     read=read_requisitions,
+    rows=counted_rows("单位"),
 )

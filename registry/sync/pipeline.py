@@ -203,7 +203,8 @@ def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> 
         raise UnreadableSheet("文件在读取期间被改动。请等文件保存完毕后重新同步")
     notes = [note for note in (unread_note(table), set_aside_note(table)) if note]
     wrapped = wrapped_note(table)
-    return Prepared(len(table.records), data, before, problems, notes, [wrapped] if wrapped else [])
+    rows = kind.rows(table)
+    return Prepared(rows, data, before, problems, notes, [wrapped] if wrapped else [])
 
 
 def _worker_setup(parent: int) -> None:
