@@ -1687,3 +1687,26 @@ def test_a_misfilled_exchange_registered_before_the_rule_is_not_refused_again(
     roster.add("changes.csv", [exchange, later], MIANYANG_CHANGES)
     code, report = sync(roster, db_path)
     assert code == 0, report["registers"][-1]["problems"]
+
+
+@pytest.mark.parametrize(("corrected", "doubted"), [("周洁", False), ("刘德华", True)])
+def test_a_name_corrected_into_another_is_loaded_and_reported_as_a_conflict(
+    roster: RegisterFactory, db_path: Path, corrected: str, doubted: bool
+) -> None:
+    """A clerk's review: 证书错填（姓名） corrected 王晓二 into 刘德华 and loaded with nothing
+    said. A name alone may be written anew (a minority name in other characters), so it loads
+    — but staff are told, as a conflict, when not one character stays."""
+    exchange = status_event(
+        "换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003", 更正姓名=corrected
+    )
+    roster.add("changes.csv", [exchange], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+    [changes] = [r for r in report["registers"] if r["file"] == "changes.csv"]
+    said = [c for c in changes["conflicts"] if "没有一个字相同" in c["rule"]]
+    assert bool(said) is doubted, changes["conflicts"]
+    if doubted:
+        [conflict] = said
+        assert (conflict["row"], conflict["column"], conflict["value"]) == (3, "更正姓名", "刘德华")
+        assert "持证人“周杰”" in conflict["rule"] and conflict["clause"] == "§四.(六)2"
+    assert verify(db_path, "Z1122020003", corrected)["result"] == "valid"

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from registry.domain.names import normalise_name
 from registry.domain.problems import REVIEW_DATE, REVIEW_ORDER, UNCORRECTED, Problem
 from registry.domain.registers import STATUS_CHANGES
 from registry.domain.statuses import StatusEvent
@@ -172,7 +173,27 @@ def check_status_changes(
     checker = Events(context.conn, entry, events, vanished, problems, present, amended)
     for event in events:
         checker.check(event, event.row in incomplete)
+    withdrawn += [p for e in events if (p := _another_person(e))]
     return problems, StatusChanges(events, vanished, amendments, checker.late, withdrawn, present)
+
+
+def _another_person(event: StatusEvent) -> Problem | None:
+    """A 换发 whose 更正姓名 shares no character with the holder's name: loaded — a minority
+    name written anew in other characters is one —, but reported as a conflict for staff to
+    look at, since a misfilled name (§四.(六)2) is corrected, not replaced: 王晓二 → 刘德华 handed
+    a certificate to another person with nothing said (a clerk's review)."""
+    corrected = dict(event.corrections).get("name")
+    if not corrected or set(normalise_name(event.name)) & set(corrected):
+        return None
+    return Problem(
+        event.row,
+        "更正姓名",
+        corrected,
+        f"更正后的姓名与持证人“{event.name}”没有一个字相同：错填换发是更正填错的内容，"
+        "请核对是否确为同一人（已导入，登记库中作为冲突列出，供核查）",
+        "§四.(六)2",
+        number=event.number,
+    )
 
 
 def apply_status_changes(
