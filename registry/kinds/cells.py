@@ -253,18 +253,6 @@ def _named(rows: dict[str, list[int]]) -> str:
     )
 
 
-def wrapped_note(table: Table) -> str | None:
-    """How a CSV's lines differ from the rows Excel shows it in, when cells hold line breaks:
-    the report names lines (a clerk opening it in Excel finds other rows under those numbers)."""
-    if table.wrapped is None:
-        return None
-    first, over = table.wrapped
-    return (
-        f"此 CSV 从第{first}行起有单元格内换行：报告中的行号是文本文件的行号，用 Excel 打开时，"
-        f"第{first}行以后各行的行号比报告中的小（最多小 {over} 行）。请按报告中引用的内容核对"
-    )
-
-
 def set_aside_note(table: Table) -> str | None:
     """The later sheets of a workbook left unread because they hold only notes (a 填表说明
     after the roster): named, so that a row a clerk put there after all is not lost unsaid."""

@@ -70,14 +70,10 @@ def read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     rows: list[list[str]] = []
     lines: list[int] = []
     max_columns, max_rows = limits.max_columns, limits.max_rows
-    line, first_wrap, shift = 0, 0, 0
+    line = 0
     wrapped_text = '="' in text  # one scan of the file, not one test per cell
     try:
-        for record, (line, cells) in enumerate(csv_records(text, delimiter(filename, text)), 1):
-            # a record starts a line after the last one unless that one held a line break
-            if not first_wrap and line - record > shift:
-                first_wrap = lines[-1] if lines else 1
-            shift = line - record
+        for line, cells in csv_records(text, delimiter(filename, text)):
             if len(cells) > max_columns:  # before the blank test: ",,,," 32 million wide too
                 raise exceeded(limits, "max_columns", len(cells), f"第 {line} 行")
             if not any(cells):  # a blank line, or Excel's ",,,," for a formatted empty row
@@ -94,5 +90,4 @@ def read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
         raise SheetRefused(str(exc)) from exc
     except csv.Error as exc:
         raise SheetRefused(f"CSV 格式错误（第 {line + 1} 行附近）：{csv_problem(exc)}") from exc
-    wrapped = (first_wrap, shift) if first_wrap and shift else None
-    return Sheet(cast(list[list[object]], rows), lines, encoding, wrapped=wrapped)
+    return Sheet(cast(list[list[object]], rows), lines, encoding)

@@ -120,13 +120,14 @@ def excel_text(cell: str) -> str:
 
 
 def csv_records(text: str, separator: str = ",") -> Iterator[tuple[int, list[str]]]:
-    """(line, cells) of each CSV record, ``line`` being the physical line it starts on (a quoted
-    cell may span lines): how reports name a CSV's rows (``csv.Error`` for a malformed file,
+    """(row, cells) of each CSV record, ``row`` as Excel shows it: one row a record, however
+    many lines its quoted cells span (a header wrapped with Alt+Enter) — the report named the
+    lines, and sent a clerk to the row of another person (``csv.Error`` for a malformed file,
     `UnclosedQuote` for a quote left open, which only the last record can hold)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     ended = started = 0
-    for cells in reader:
-        yield ended + 1, cells
+    for row, cells in enumerate(reader, 1):
+        yield row, cells
         started, ended = ended, reader.line_num
     if ended and _unclosed(text, started, separator):
         raise UnclosedQuote(started + 1)

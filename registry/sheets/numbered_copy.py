@@ -54,8 +54,8 @@ def fill_column(source: Path, out: Path, column: int, values: Mapping[int, str])
         text, encoding = decode(source.read_bytes())
         separator = delimiter(source.name, text)  # a tab-separated .csv stays one
         rows = []
-        for line, cells in csv_records(text, separator):  # rows as `guard` counts them
-            value = values.get(line)
+        for row, cells in csv_records(text, separator):  # rows as `guard` counts them
+            value = values.get(row)
             if value:
                 cells += [""] * (column + 1 - len(cells))
                 cells[column] = value

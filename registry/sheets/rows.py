@@ -27,8 +27,7 @@ from registry.sheets.guard import (
 SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
 
 Row = tuple[int, list[Cell]]
-"""(row number as the spreadsheet shows it — for CSV the line the record starts on — and its
-cells)"""
+"""(row number as the spreadsheet shows it, and its cells)"""
 
 
 @dataclass
@@ -40,8 +39,6 @@ class Sheet:
     """the rows the workbook hides or strikes through"""
     merged: Sequence[tuple[int, ...]] = ()
     """the workbook's merged ranges that span rows (`registry.sheets.guard.Sheet.merged`)"""
-    wrapped: tuple[int, int] | None = None
-    """a CSV's line breaks inside cells (`registry.sheets.guard.Sheet.wrapped`)"""
     set_aside: Sequence[tuple[str, int]] = ()
     """later sheets of notes left unread (`registry.sheets.guard.Sheet.set_aside`)"""
 
@@ -59,4 +56,4 @@ def open_sheet(path: Path, limits: SheetLimits = REGISTER_LIMITS) -> Sheet:
     else:  # a CSV's cells are all text: `clean` of a str, inline (a register has 600,000)
         text_rows = cast(Iterator[tuple[int, list[str]]], sheet.rows())
         rows = ((number, [c.strip() or None for c in cells]) for number, cells in text_rows)
-    return Sheet(rows, sheet.encoding, sheet.marks, sheet.merged, sheet.wrapped, sheet.set_aside)
+    return Sheet(rows, sheet.encoding, sheet.marks, sheet.merged, sheet.set_aside)

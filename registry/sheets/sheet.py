@@ -18,8 +18,8 @@ class Sheet:
     ``to_python(skip_empty_area=False)`` gives: str, int, float, bool, date, datetime, time,
     timedelta, ``""`` when empty, padded from A1. From a CSV, the ``str`` fields of `csv`."""
     numbers: Sequence[int]
-    """the row number of each row: 1, 2, 3… in a workbook as the spreadsheet shows it; in a CSV
-    the physical line the record starts on (a quoted cell may span lines)"""
+    """the row number of each row as the spreadsheet shows it: 1, 2, 3… (a CSV's record is one
+    row, though a quoted cell may span lines)"""
     encoding: str | None = None
     """the CSV's detected encoding (``utf-8``, ``utf-8-sig``, ``gb18030``); None for a workbook"""
     marks: Marks = NO_MARKS
@@ -27,10 +27,6 @@ class Sheet:
     merged: Sequence[tuple[int, ...]] = ()
     """a workbook's merged ranges that span rows, 1-based (first row, first column, last row,
     last column): their value is in the first row only"""
-    wrapped: tuple[int, int] | None = None
-    """a CSV with line breaks inside cells (a header 执行工资等级⏎起始时间): the line its first
-    such record starts on, and how many lines later than Excel's row number its last record
-    starts — Excel shows each record as one row, the report names lines"""
     set_aside: Sequence[tuple[str, int]] = ()
     """a workbook's later sheets left unread that hold only notes (a 填表说明), as (name,
     filled rows)"""

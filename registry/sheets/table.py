@@ -83,8 +83,6 @@ class Table:
     """the rows the workbook hides or strikes through (any row, data or not)"""
     merged: Sequence[tuple[int, ...]] = ()
     """the workbook's merged ranges that span rows (`registry.sheets.guard.Sheet.merged`)"""
-    wrapped: tuple[int, int] | None = None
-    """a CSV's line breaks inside cells (`registry.sheets.guard.Sheet.wrapped`)"""
     set_aside: Sequence[tuple[str, int]] = ()
     """later sheets of notes left unread (`registry.sheets.guard.Sheet.set_aside`)"""
     unread: list[tuple[int, str, Cell]] = field(default_factory=list)
@@ -254,7 +252,7 @@ def read_table(path: Path, layout: Layout) -> Table:
     sheet = open_sheet(path)
     header_rows, columns, header_texts, after, keys = find_header(sheet.rows, layout)
     table = Table(path, layout, header_rows, columns, [], encoding=sheet.encoding)
-    table.marks, table.merged, table.wrapped = sheet.marks, sheet.merged, sheet.wrapped
+    table.marks, table.merged = sheet.marks, sheet.merged
     table.set_aside = sheet.set_aside
     body = sheet.rows if after is None else itertools.chain([after], sheet.rows)
     _read_body(body, table, header_texts, keys)

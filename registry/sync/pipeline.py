@@ -33,7 +33,7 @@ from registry.domain.problems import Problem
 from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS, read_as
 from registry.kinds.base import RegisterEntry
-from registry.kinds.cells import cell_problems, set_aside_note, unread_note, wrapped_note
+from registry.kinds.cells import cell_problems, set_aside_note, unread_note
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.guard import REGISTER_LIMITS, open_regular_file
 from registry.sync.lifetime import die_with
@@ -61,8 +61,6 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
     """what the report says of the file without refusing it, quoting its cells or sheet names
     (`registry.kinds.cells.unread_note`, `registry.kinds.cells.set_aside_note`)"""
-    plain_notes: list[str] = field(default_factory=list)
-    """the same, quoting no cell (`registry.kinds.cells.wrapped_note`): a system log's too"""
 
 
 def unreadable(exc: OSError) -> UnreadableSheet:
@@ -202,9 +200,7 @@ def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> 
     if file_fingerprint(entry) != before or _identity(entry.path) != seen:
         raise UnreadableSheet("文件在读取期间被改动。请等文件保存完毕后重新同步")
     notes = [note for note in (unread_note(table), set_aside_note(table)) if note]
-    wrapped = wrapped_note(table)
-    rows = kind.rows(table)
-    return Prepared(rows, data, before, problems, notes, [wrapped] if wrapped else [])
+    return Prepared(kind.rows(table), data, before, problems, notes)
 
 
 def _worker_setup(parent: int) -> None:

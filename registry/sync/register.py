@@ -136,7 +136,7 @@ def _checked(
         return None, None
     outcome.rows, outcome.notes = prepared.rows, prepared.notes
     note = KINDS[entry.kind].entry_note(entry)
-    outcome.entry_notes += [*([note] if note else []), *prepared.plain_notes]
+    outcome.entry_notes += [note] if note else []
     if not prepared.rows:
         clause = KINDS[entry.kind].layout.clause
         outcome.problems = [Problem(None, None, None, EMPTY_REGISTER, clause)]
