@@ -55,7 +55,15 @@ class Follower:
     unreachable, nothing replicated there yet, a history it cannot resume) is started again
     after `RESTART_PAUSE`, from scratch when it could not resume."""
 
-    def __init__(self, url: str, state: Path, interval: float, say: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        url: str,
+        state: Path,
+        interval: float,
+        say: Callable[[str], None],
+        *,
+        history_every: float = HISTORY_CHECK,
+    ) -> None:
         self.url = url
         self.state = state
         self.copy = state / "follow.db"
@@ -64,8 +72,9 @@ class Follower:
         self._binary = litestream_binary()
         self._process: subprocess.Popen[bytes] | None = None
         self._restart_at = 0.0
-        self._history_at = time.monotonic() + HISTORY_CHECK
-        self.history_every = HISTORY_CHECK
+        self.history_every = history_every
+        """seconds between looks at the URL's newest version (`check_history`)"""
+        self._history_at = time.monotonic() + history_every
         self.exits = 0
         """how many times Litestream ended on its own (a wrong URL: every time, at once)"""
 
@@ -126,7 +135,7 @@ class Follower:
         other history's next versions over the copy: a review's replica served a mixture of two
         registries (a certificate the host no longer held answered 有效). Restored whole, the
         other history's registry is then judged as any version is (`publish`: an older one is
-        not published). Looked at every `HISTORY_CHECK` seconds; a URL that cannot be listed,
+        not published). Looked at every `history_every` seconds; a URL that cannot be listed,
         or lists nothing, is Litestream's own to report."""
         if time.monotonic() < self._history_at:
             return

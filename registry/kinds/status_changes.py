@@ -49,7 +49,8 @@ class StatusChanges:
     late: set[Identity] = field(default_factory=set)
     """events `registry.kinds.status_rules.recorded_late`: stored, the later change standing"""
     withdrawn: list[Problem] = field(default_factory=list)
-    """applied events whose remarks a new version withdraws: conflicts, never undone"""
+    """conflicts the register loads with: applied events whose remarks a new version withdraws
+    (never undone), and 换发 whose 更正姓名 keeps nothing of the holder's (`_another_person`)"""
     present: list[StatusEvent] = field(default_factory=list)
     """applied events the new version lists again: where each stands in it now"""
 
