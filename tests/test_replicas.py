@@ -32,8 +32,9 @@ from starlette.testclient import TestClient
 from registry import store
 from registry.cli import cli
 from registry.cli.base import Failed
-from registry.cli.litestream import Follower, OlderRegistry, RolledBack, publish
+from registry.cli.litestream import Follower
 from registry.cli.log_collection import collect
+from registry.cli.publish import OlderRegistry, RolledBack, publish
 from registry.cli.replicas import publishing
 from registry.public import lookup
 from registry.store import verify_log_path

@@ -1,16 +1,13 @@
 """The Litestream side of following a replicated database (`registry.cli.replicas`): the
-binary, a `Follower` that keeps a private copy current with ``litestream restore -f`` and holds
-it still while it is read, and `publish`, which puts a consistent version of that copy in place
-of the served file at once."""
+binary, and a `Follower` that keeps a private copy current with ``litestream restore -f`` and
+holds it still while it is read (`registry.cli.publish` puts a version of it in service)."""
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
@@ -19,9 +16,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from registry.cli.base import Failed, UsageProblem
-from registry.domain.os_reasons import reason
-from registry.store.db import RegistryMismatch, check_schema
-from registry.store.syncs import SyncMark, holds_sync, last_sync
 
 SQLITE_SHARED_FIRST = 0x40000000 + 2
 """SQLite's shared-lock byte range on Unix (PENDING_BYTE + 2, 510 bytes): the range that
@@ -219,88 +213,3 @@ class Follower:
                 self._process.kill()
                 self._process.wait()
         self._process = None
-
-
-class OlderRegistry(Failed):
-    """A version of the registry an older certreg wrote: not published; a later one may be."""
-
-
-class RolledBack(Failed):
-    """A version older than the one served: not published; a later one may be."""
-
-
-def _served_sync(target: Path) -> SyncMark | None:
-    """The last sync of the registry ``target`` serves now; None for none, or one unreadable
-    (a damaged file is better replaced). Read as immutable: a published file is only ever
-    replaced, never written, and no ``-shm`` may be left beside it."""
-    uri = f"{target.resolve().as_uri()}?mode=ro&immutable=1"
-    try:
-        with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
-            return last_sync(conn)
-    except sqlite3.Error:
-        return None
-
-
-def _rolled_back(served: SyncMark) -> RolledBack:
-    return RolledBack(
-        f"跟随得到的登记库没有正在使用的登记库的第 {served.id} 次同步（{served.at}）：登记库主机"
-        "上的登记库比副本的旧——多半是用较早的备份恢复、或者新建了登记库。发布它会让此后撤销、"
-        "补发、换发的证书又被查为有效，所以没有发布，查验服务继续使用现有的登记库。请在登记库"
-        "主机按 docs/DEPLOY.md“重建登记库主机”恢复（新建的登记库已经发出时，从一台副本正在"
-        "使用的登记库恢复，而不是从 Litestream 副本）；确要退回较早的版本时，"
-        "停止 certreg-follow 后运行一次 certreg follow URL --once --allow-rollback"
-    )
-
-
-def publish(follower: Follower, target: Path, *, allow_rollback: bool = False) -> None:
-    """Replace ``target`` with the follower's current version, atomically.
-
-    The copy is taken under the follower's lock (one consistent version), switched to a
-    rollback journal (readers of a file that is only ever replaced need no ``-wal``/``-shm``
-    beside it — and a new file must not meet an old one's), checked (whole, and a registry this
-    certreg's checks can read: not a verification log given by its URL), and renamed over
-    ``target``: a reader sees the old file or the new one, never a mixture. A version whose
-    sync history lacks the served registry's last sync is older than it — the registry host
-    restored from a backup, or made anew — and is not published unless ``allow_rollback``:
-    the public would be told a certificate revoked since is valid (`RolledBack`)."""
-    served = None if allow_rollback else _served_sync(target)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.new")
-    for stale in target.parent.glob(f".{target.name}.*.new"):  # a killed run's half copy
-        stale.unlink(missing_ok=True)
-    try:
-        try:
-            with follower.reading() as copy:
-                shutil.copyfile(copy, temporary)
-        except OSError as exc:
-            raise Failed(
-                f"无法在 {target.parent} 写入登记库的新版本（{reason(exc)}）：请检查该磁盘的剩余空间和"
-                "写入权限。查验服务继续使用现有的登记库"
-            ) from exc
-        conn = sqlite3.connect(temporary, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode = DELETE")
-            (verdict,) = conn.execute("PRAGMA quick_check").fetchone()
-            if verdict != "ok":
-                raise Failed(f"跟随得到的登记库副本未通过完整性检查：{verdict}")
-            check_schema(conn)
-            if served is not None and not holds_sync(conn, served):
-                raise _rolled_back(served)
-        except RegistryMismatch as exc:
-            if exc.older:  # the registry host not upgraded yet (replicas were to come after it)
-                raise OlderRegistry(
-                    f"跟随得到的登记库由较早版本的 certreg 写成，本版本的查验读不了（{exc}）。"
-                    "查验服务继续使用现有的登记库"
-                ) from exc
-            raise Failed(  # a replica's log URL given for the registry's, say
-                "跟随得到的文件不能作为登记库发布（其中没有证书表，不是登记库）。请核对 URL 是登记库"
-                "主机发布登记库的地址（CERTREG_REGISTRY_REPLICA），而不是某台副本的查验日志地址。"
-                "查验服务继续使用现有的登记库"
-            ) from exc
-        finally:
-            conn.close()
-        with temporary.open("rb+") as written:
-            os.fsync(written.fileno())
-        os.replace(temporary, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-            temporary.unlink()

@@ -40,8 +40,9 @@ from registry.cli.base import (
     follow_state,
     stopped_by_sigterm,
 )
-from registry.cli.litestream import Follower, OlderRegistry, RolledBack, publish
+from registry.cli.litestream import Follower
 from registry.cli.log_collection import collect
+from registry.cli.publish import OlderRegistry, RolledBack, publish
 
 ONCE_ATTEMPTS = 3
 """Times Litestream may end before a ``--once`` run gives up on its URL."""
