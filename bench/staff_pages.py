@@ -33,7 +33,7 @@ ORDER BY name_key = name_key(:姓名) DESC, name_key, number
     "counts": """
 SELECT region_name(region) AS "地区", region AS "地区代码", level AS "等级",
        year_code AS "年份代码", count(*) AS "证书数",
-       sum(status = 'valid') AS "其中有效", sum(status = 'reissued') AS "其中原号补发",
+       sum(status IN ('valid', 'reissued')) AS "其中在用", sum(status = 'valid') AS "其中有效", sum(status = 'reissued') AS "其中原号补发",
        sum(status = 'superseded' AND how = '换发') AS "其中已换发",
        sum(status = 'superseded' AND how IS NOT '换发') AS "其中补发为新号",
        sum(status = 'revoked') AS "其中撤销"

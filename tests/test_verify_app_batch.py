@@ -75,8 +75,10 @@ def test_xlsx_upload_results_in_order_and_export(app_client: AppClient, registry
     text: str = page.text  # type: ignore[attr-defined]
     assert f"<title>查验结果（{len(CASES)} 行） · 批量查验 · " in text
     first = next(iter(CASES.values()))[0]
-    assert re.search(f'<th class="col-number" scope="row"><a [^>]*>{first}</a></th>', text)
-    assert '<td class="col-row">3</td>' in text
+    assert re.search(
+        f'<th class="col-number" data-label="证书编号" scope="row"><a [^>]*>{first}</a></th>', text
+    )
+    assert '<td class="col-row" data-label="行号">3</td>' in text
     assert text.index('id="results-title"') < text.index('<form method="post"')
     assert results[2]["successor"] == SUCCESSOR
     # the HR file's own columns, then the results
