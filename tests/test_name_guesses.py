@@ -346,6 +346,23 @@ def test_an_api_key_tries_no_more_names_a_day_than_a_day_allows(
     assert another_key.json()["result"] == anonymous.json()["result"] == "valid"
 
 
+def test_a_batch_of_more_names_than_a_day_set_below_the_hour_allows_is_refused_unread(
+    registry_db: Path, storage: str
+) -> None:
+    """A day's bound set below the hour's: three names for one number passed the hour's test,
+    and the wait for the day's counter divided by its empty count — a 500 (a code review)."""
+    _, key = issue_key(registry_db, per_day=100)
+    items = [{"number": NUMBER, "name": name} for name in WRONG]
+    with TestClient(create_app(bounded(registry_db, storage, per_hour=4, per_day=2))) as client:
+        answers = [
+            client.post("/api/v1/verify/batch", json={"items": items}, headers=headers)
+            for headers in ({}, {"Authorization": f"Bearer {key}"})
+        ]
+    for answer in answers:
+        assert answer.status_code == 422 and answer.json()["error"] == "too_many"
+        assert "一次最多配 2 个姓名" in answer.json()["message"]
+
+
 def test_an_api_key_s_day_is_counted_in_the_shared_store(registry_db: Path, storage: str) -> None:
     """Replicas share a key's day of names as they share its hour: a batch (counted by the
     store's script) and a single check (counted in this process, or in Redis) alike."""

@@ -13,17 +13,17 @@ from verify_app.refusals import OverAllowance, RateLimited
 PAUSED = "该编号暂停查验"
 """The title of the page refusing a number whose names are spent."""
 TOO_MANY_NAMES = "同一编号配了太多姓名"
-"""The title of the page refusing more names for one number at once than an hour allows."""
+"""The title of the page refusing more names for one number at once than its counters hold."""
 
 
 class TooManyNames(OverAllowance):
-    """More names for one number at once than an hour allows: to be corrected, not retried;
-    ``numbers``: those numbers (a program drops or fixes their items)."""
+    """More names for one number at once than its counters hold (``most``): to be corrected,
+    not retried; ``numbers``: those numbers (a program drops or fixes their items)."""
 
-    def __init__(self, numbers: list[str], names: int, per_hour: int) -> None:
+    def __init__(self, numbers: list[str], names: int, most: int) -> None:
         super().__init__(
             f"证书编号 {numbers[0]} 一次配了 {names} 个不同的姓名：为防止有人猜测持证人姓名，同一"
-            f"编号一次最多配 {per_hour} 个姓名（每小时最多 {per_hour} 个查验结果为“未查到”），"
+            f"编号一次最多配 {most} 个姓名（查验结果为“未查到”的姓名有数量限制），"
             "请核对证书上的姓名，一个编号只写一次。",
             TOO_MANY_NAMES,
         )

@@ -188,9 +188,12 @@ class NameGuesses:
         return reservation
 
     def _not_crowded(self, asked: Mapping[str, list[str]]) -> None:
-        """`TooManyNames` for the numbers asked with more names than an hour allows."""
-        if crowded := [n for n, names in asked.items() if len(names) > self.per_hour]:
-            raise TooManyNames(crowded, len(asked[crowded[0]]), self.per_hour)
+        """`TooManyNames` for the numbers asked with more names than one of their counters
+        holds — an hour's, or a day's set lower: no wait would make them fit (the wait was
+        worked out by dividing by an empty counter, a 500)."""
+        most = min(self.per_hour, self.per_day) if self.per_day else self.per_hour
+        if crowded := [n for n, names in asked.items() if len(names) > most]:
+            raise TooManyNames(crowded, len(asked[crowded[0]]), most)
 
     def _counted(
         self, wanted: Mapping[tuple[str, str], list[str]]
