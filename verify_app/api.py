@@ -147,8 +147,13 @@ NEVER_LOADED = (
 """What ``/healthz`` tells monitoring of a registry no roster was ever loaded into."""
 
 
-def health(request: Request) -> JSONResponse:
+async def health(request: Request) -> JSONResponse:
     verifier = verifier_of(request)
+    limiter = verifier.limiter.limiter
+    # the shared store asked off the event loop: it may take its timeout to say it is down
+    limits = (
+        limiter.where_counted() if limiter.local else await run_in_threadpool(limiter.where_counted)
+    )
     try:
         state = verifier.state()
     except RegistryMismatch as exc:  # for monitoring: this replica cannot answer checks
@@ -163,6 +168,6 @@ def health(request: Request) -> JSONResponse:
             "as_of": state.as_of,
             "certificates": state.certificates,
             "stale": verifier.is_stale(state.as_of),
-            "limits": verifier.limiter.limiter.counting,
+            "limits": limits,
         }
     )

@@ -146,14 +146,14 @@ class Limiter:
         """Whether the shared store answers now (wrong address or password: it never will)."""
         return self._shared is None or bool(self._store.check())
 
-    @property
-    def counting(self) -> str:
-        """Where the counts are kept now, for monitoring (``/healthz``): ``local`` (this process,
-        as configured), ``shared`` (the shared store), ``fallback`` (this process, the shared
-        store being down — limits are per process until it is back)."""
+    def where_counted(self) -> str:
+        """Where the counts are kept, for monitoring (``/healthz``): ``local`` (this process, as
+        configured), ``shared`` (the shared store, which answers now), ``fallback`` (this
+        process: the shared store does not answer). Asks the store — an outage shows before a
+        check meets it, and its end on an idle replica too —, so it may wait on the network."""
         if self.local:
             return "local"
-        return "fallback" if self.degraded else "shared"
+        return "shared" if self.reachable() else "fallback"
 
     @property
     def degraded(self) -> bool:
