@@ -353,6 +353,11 @@ def test_a_quote_left_open_refuses_the_file_instead_of_loading_the_rows_before_i
     path.write_bytes("\r\n".join([header, *rows, ""]).encode("gb18030"))
     with pytest.raises(UnreadableRegister, match="第 3 行起有一个单元格以英文双引号"):
         read_table(path, APPROVAL_ROSTER)
+    # named as Excel shows it — one row a record — past a header wrapped with Alt+Enter
+    wrapped = header.replace("报考工种", '"报考\r\n工种"')
+    path.write_bytes("\r\n".join([wrapped, *rows, ""]).encode("gb18030"))
+    with pytest.raises(UnreadableRegister, match="第 3 行起有一个单元格以英文双引号"):
+        read_table(path, APPROVAL_ROSTER)
 
 
 @pytest.mark.parametrize(

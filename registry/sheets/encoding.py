@@ -102,9 +102,9 @@ class UnclosedQuote(csv.Error):
     """A quoted cell that never ends: the reader makes one cell of everything to the file's end
     (rows, and a footer that then passed for the roster's own) and says nothing."""
 
-    def __init__(self, line: int) -> None:
+    def __init__(self, row: int) -> None:
         super().__init__(
-            f'第 {line} 行起有一个单元格以英文双引号（"）开头，直到文件末尾也没有结束的引号：'
+            f'第 {row} 行起有一个单元格以英文双引号（"）开头，直到文件末尾也没有结束的引号：'
             "其后各行都会被读成这一个单元格。请删去多余的引号，或补上结尾的引号"
         )
 
@@ -125,12 +125,12 @@ def csv_records(text: str, separator: str = ",") -> Iterator[tuple[int, list[str
     lines, and sent a clerk to the row of another person (``csv.Error`` for a malformed file,
     `UnclosedQuote` for a quote left open, which only the last record can hold)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    ended = started = 0
+    row = ended = started = 0
     for row, cells in enumerate(reader, 1):
         yield row, cells
         started, ended = ended, reader.line_num
     if ended and _unclosed(text, started, separator):
-        raise UnclosedQuote(started + 1)
+        raise UnclosedQuote(row)  # the last record holds it: the row Excel shows it in
 
 
 def _unclosed(text: str, after_lines: int, separator: str) -> bool:
