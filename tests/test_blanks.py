@@ -1332,6 +1332,22 @@ def test_a_county_that_moved_is_either_citys(db: Path, tmp_path: Path) -> None:
         assert loaded["recipient"] == city
 
 
+@pytest.mark.parametrize(
+    ("unit", "cities"), [("市中区示例医院", "内江市或乐山市"), ("简阳市示例医院", "成都市或资阳市")]
+)
+def test_a_unit_of_a_county_of_two_cities_is_asked_its_city(
+    db: Path, tmp_path: Path, unit: str, cities: str
+) -> None:
+    """A code review: under the province (or on a slip), a unit named after a county two cities
+    share was taken for a provincial unit of its own and skipped its city's opinion."""
+    report = load(db, tmp_path / "req.csv", "requisitions", [requisition(unit, 1)])
+    slip = load(db, tmp_path / "d.csv", "dispatches", [dispatch(unit, 1)])
+    for loaded, column in ((report, "单位"), (slip, "领取单位")):
+        [problem] = [p for p in loaded["registers"][0]["problems"] if p["column"] == column]
+        assert loaded["exit_code"] == 1 and problem["value"] == unit
+        assert problem["rule"].startswith(f"单位名称以{cities}的县（市、区）名开头")
+
+
 def test_a_dispatch_against_a_requisition_still_pending_says_so(db: Path, tmp_path: Path) -> None:
     """A slip past what was approved, with the unit's new requisition still waiting for the
     province, was told only of the blanks approved — not that a requisition waits."""

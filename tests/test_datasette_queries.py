@@ -1333,6 +1333,8 @@ async def page_warnings(ds: Datasette, path: str, **params: str) -> list[str]:
         # a staff review: an unknown region, level or department gave 没有查到结果 alone
         ("/registry/counts", {"地区": "火星", "年度": ""}, "地区“火星”不是附件3的地区"),
         ("/registry/counts", {"地区": "", "等级": "特级工"}, "等级“特级工”无法识别"),
+        # a department's words read in the report queue only (a code review)
+        ("/registry/counts", {"地区": "人力资源", "年度": ""}, "地区“人力资源”不是附件3的地区"),
         ("/verify_log/report_queue", {"发证机关": "火星市"}, "发证机关“火星市”不是附件3的地区"),
         (
             "/registry/status_changes",
@@ -1385,6 +1387,7 @@ async def test_a_parameter_the_query_cannot_read_is_named_on_its_page(
         ("/registry/counts", {"地区": "阳", "等级": "g", "年度": ""}),  # 绵阳市…, 高级工
         ("/registry/sync_history", {"名册": "", "发证机关": "省直"}),
         ("/verify_log/report_queue", {"发证机关": "2202"}),
+        ("/verify_log/report_queue", {"发证机关": "人力资源和社会保障厅"}),
         ("/registry/holders", {"姓名": "郑浩", "上页末行编号": "z11 2202 0124"}),
         ("/verify_log/report_queue", {"上页末行报告编号": "20261204-7f3a9c"}),
         ("/verify_log/report_queue", {"上页末行报告编号": "12"}),  # a report older than numbers

@@ -356,9 +356,16 @@ def test_the_county_list_files_each_county_under_a_city_of_annex_3() -> None:
     assert counties["富顺县"] == ("2203",) and counties["郫县"] == counties["郫都区"] == ("2201",)
     assert counties["简阳市"] == ("2201", "2221")
     assert parse_counties(shipped.encode("gb18030"), "counties.csv") == counties
+    # as clerks shorten an autonomous county's name (a code review: 北川县… was no county)
+    assert counties["北川县"] == ("2202",) and counties["木里县"] == ("2213",)
     odd = shipped + "某某县,重庆市,,\n"
     with pytest.raises(SystemExit, match="第 186 行：“某某县”所属的“重庆市”不是附件3的市（州）"):
         parse_counties(odd.encode(), "counties.csv")
+    # an administrator's edit: the header in ASCII brackets, former names split by ；
+    edited = shipped.replace("市（州）", "市(州)", 1).replace(
+        "郫都区,成都市,郫县", "郫都区,成都市,郫县；郫筒"
+    )
+    assert parse_counties(edited.encode(), "counties.csv")["郫筒"] == ("2201",)
 
 
 def test_built_in_catalogue_resolves_aliases_and_suggests() -> None:

@@ -2,8 +2,9 @@
 
 The pages need no JavaScript at all, so the policy allows none; the QR code is inline SVG.
 Answers about certificates are not to be kept by shared caches: everything but the static
-files is ``no-store`` — but a check's result page, which the officer's own browser keeps
-(``private, no-cache``: `verify_app.pages.check`) so that Back shows it again. Over https (the request's scheme, which behind a trusted proxy uvicorn's
+files is ``no-store`` — but the answer to a check's form or a batch upload, which the officer's
+own browser keeps (``private, no-cache``: `verify_app.forms.kept_for_back`) so that Back shows
+it again. Over https (the request's scheme, which behind a trusted proxy uvicorn's
 ``ProxyHeadersMiddleware`` has already taken from ``X-Forwarded-Proto``) browsers are told to
 use https only, for a year (HSTS); over plain http the header would mean nothing (RFC 6797 §7.2).
 """

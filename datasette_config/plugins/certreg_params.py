@@ -156,9 +156,14 @@ def _outcome(name: str, value: str, query: str) -> str | None:
 
 def _region(name: str, value: str, query: str) -> str | None:
     """A region as the queries read it: its code or name (绵阳, 2202, 凉山彝族自治州), or — but for
-    status_changes, which reads the code only — a part of its name or its department's."""
+    status_changes, which reads the code only — a part of its name; the report queue also a part
+    of its department's (四川省人力资源和社会保障厅)."""
     typed = plain(value)
-    named = any(typed in region_name(code) or typed in authority_name(code) for code in REGIONS)
+    department = query == "report_queue"
+    named = any(
+        typed in region_name(code) or (department and typed in authority_name(code))
+        for code in REGIONS
+    )
     if region_code(value) is not None or (named and query != "status_changes"):
         return None
     return (

@@ -34,8 +34,9 @@ def parse_counties(data: bytes, where: str) -> dict[str, tuple[str, ...]]:
     counties: dict[str, tuple[str, ...]] = {}
     rows = reference_rows(text)
     for row in rows:
-        name = (row.get("名称") or "").strip()
-        city = (row.get("市（州）") or "").strip()
+        # headed 市(州) in ASCII brackets, or 曾用名 written 郫县；郫都县: read as meant
+        cells = {_plain(key or ""): _plain(value or "") for key, value in row.items() if key}
+        name, city = cells.get("名称", ""), cells.get("市(州)", "")
         if not name and not city:
             continue
         code = _CITY_CODES.get(city)
@@ -43,11 +44,25 @@ def parse_counties(data: bytes, where: str) -> dict[str, tuple[str, ...]]:
             raise SystemExit(
                 f"县（市、区）表 {where} 第 {rows.line_num} 行：“{name}”所属的“{city}”不是附件3"
                 f"的市（州）。请写成地区代码表中的名称（如 自贡市、凉山州），或删除这一行"
+                "（表头应为：名称,市（州）,曾用名,说明）"
             )
-        for each in [name, *(n.strip() for n in (row.get("曾用名") or "").split(";"))]:
+        for each in [name, *_SEPARATORS.split(cells.get("曾用名", "")), *_short(name)]:
             if each and code not in counties.get(each, ()):
                 counties[each] = (*counties.get(each, ()), code)
     return counties
+
+
+_SEPARATORS = re.compile(r"\s*[;、,，]\s*")
+"""Between former names (`;` as the file's other lists; `；` and `、` as clerks type them)."""
+
+
+def _plain(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _short(name: str) -> list[str]:
+    """An autonomous county as its people shorten it: 北川羌族自治县 is 北川县, 峨边彝族自治县 峨边县."""
+    return [f"{name[:2]}县"] if name.endswith("族自治县") else []
 
 
 def _load() -> dict[str, tuple[str, ...]]:

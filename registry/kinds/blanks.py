@@ -69,6 +69,19 @@ def recipient(unit: str, authority: str = "") -> Recipient:
     return Recipient(name)
 
 
+def county_problem(unit: str, authority: str = "") -> str | None:
+    """Why ``unit`` cannot be given its city: it begins with the name of a county of two
+    cities (市中区: 内江市's and 乐山市's; 简阳市 moved in 2016) that ``authority`` does not
+    tell apart — taken for a provincial unit of its own, it skipped its city's opinion."""
+    if bureau_region(unit) or len(codes := unit_regions(unit, preferring=authority)) < 2:
+        return None
+    cities = "或".join(REGIONS[code] for code in codes)
+    return (
+        f"单位名称以{cities}的县（市、区）名开头，分不出属于哪个市（州）：请在前面写上所属"
+        f"市（州），如“{REGIONS[codes[0]]}{unit}”"
+    )
+
+
 MAX_QUANTITY = MAX_SEQUENCE
 """The most blanks of one level a row may count: the four-digit sequence numbers of 附件3."""
 

@@ -26,7 +26,7 @@ from registry.kinds.base import (
     like_none,
     registered_twice,
 )
-from registry.kinds.blanks import check_total, read_quantities, recipient
+from registry.kinds.blanks import check_total, county_problem, read_quantities, recipient
 from registry.kinds.cells import total_row
 from registry.kinds.closing_total import closing_total, counted_rows, total_problems
 from registry.kinds.dispatch_ledger import Approvals, Dispatched, Ledger, dispatched_elsewhere
@@ -67,6 +67,8 @@ def _check_row(
     if summed := total_row(unit, values.get("序号")):
         fail("领取单位", unit, summed)
         return None, None
+    if unsure := county_problem(unit):
+        fail("领取单位", unit, unsure)
     if not unit:
         fail("领取单位", None, "领取单位为空：请填写领取空白证书的单位名称")
     quantities = read_quantities(values, fail)

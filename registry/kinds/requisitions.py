@@ -30,6 +30,7 @@ from registry.kinds.blanks import (
     Opinion,
     Recipient,
     check_total,
+    county_problem,
     opinion,
     read_quantities,
     recipient,
@@ -175,7 +176,9 @@ def _check_row(
     if not unit:
         fail("单位", None, "申领单位为空：请填写申领证书的单位名称")
     who = recipient(unit, entry.authority)
-    if unit and not covers(entry.authority, who.city or ""):
+    if unit and (unsure := county_problem(unit, entry.authority)):
+        fail("单位", unit, unsure)
+    elif unit and not covers(entry.authority, who.city or ""):
         rule = f"本登记由{region_name(entry.authority)}报送，只能包含本市（州）单位的申领计划"
         fail("单位", unit, rule)
     if lost := _phone_problem(values.get("联系电话")):
