@@ -1051,3 +1051,23 @@ def _values(db: Path) -> list[int]:
             return [int(x) for (x,) in conn.execute("SELECT x FROM t ORDER BY x")]
         except sqlite3.Error:
             return []
+
+
+def test_a_replica_connected_before_its_first_check_has_its_row(tmp_path: Path) -> None:
+    """An administrator's review: 各查验副本日志接收情况 had no row for a replica until a
+    check of it was collected — connected but not checked yet looked like never heard of."""
+    state = tmp_path / ".verify_log.db.follow"
+    state.mkdir()
+    conn = sqlite3.connect(state / "follow.db", isolation_level=None)
+    prepare_log(conn)  # a replica's log with no check in it yet
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    host_log = tmp_path / "host" / "verify_log.db"
+    host_log.parent.mkdir()
+    follower = Follower("file:///nowhere", state, 1.0, print)
+    assert collect(follower, "replica-b", host_log) == 0
+    with contextlib.closing(sqlite3.connect(host_log)) as log:
+        row = log.execute(
+            "SELECT checks, received_at, read_at FROM replica_logs WHERE replica = 'replica-b'"
+        ).fetchone()
+    assert row is not None and row[:2] == (0, None) and row[2]

@@ -124,6 +124,20 @@ def _unreadable(replica: str, copy: Path, exc: sqlite3.DatabaseError) -> str:
     )
 
 
+def _mark_read(
+    target: sqlite3.Connection, replica: str, marks: dict[str, int], first_at: str | None
+) -> None:
+    """When the replica's log was last read with nothing new in it: a replica connected but not
+    checked yet has its row too — staff could not tell it from one never heard of."""
+    with store.transaction(target):
+        target.execute(
+            "INSERT INTO replica_logs (replica, last_source_id, last_report_id, first_check_at,"
+            " checks, reports, read_at) VALUES (?, ?, ?, ?, 0, 0, ?)"
+            " ON CONFLICT (replica) DO UPDATE SET read_at = excluded.read_at",
+            (replica, marks["checks"], marks["reports"], first_at, store.now()),
+        )
+
+
 def collect(follower: Follower, replica: str, log: Path) -> int:
     """Append what the replica logged since the last collection to ``log``: its checks and its
     reports (`SHIPPED`); how many checks.
@@ -149,6 +163,7 @@ def collect(follower: Follower, replica: str, log: Path) -> int:
                 except sqlite3.DatabaseError as exc:  # not --db's fault: the follower's copy
                     raise Failed(_unreadable(replica, copy, exc)) from exc
             if not any(rows.values()):
+                _mark_read(target, replica, marks, first_at)
                 return total
             with store.transaction(target):
                 for table, taken in rows.items():
@@ -173,7 +188,7 @@ def collect(follower: Follower, replica: str, log: Path) -> int:
                     " first_check_at = excluded.first_check_at,"
                     " checks = replica_logs.checks + excluded.checks,"
                     " reports = coalesce(replica_logs.reports, 0) + excluded.reports,"
-                    " received_at = excluded.received_at",
+                    " received_at = excluded.received_at, read_at = excluded.received_at",
                     (
                         replica,
                         marks["checks"],

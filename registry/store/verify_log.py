@@ -182,12 +182,14 @@ REPLICA_LOGS_COLUMNS: dict[str, type] = {
     "received_at": str,
     "last_report_id": int,
     "reports": int,
+    "read_at": str,
 }
 """The ``replica_logs`` table of the registry host's log: per replica whose checks
 ``certreg collect-logs`` merges into ``checks``, the last row taken from its own log (its
 ``id``), that log's first ``at`` (to notice a log started anew), the rows taken in all and
-when rows last arrived (UTC), and the same marks for its reports. Staff see from it whether
-every replica's log is arriving."""
+when rows last arrived (UTC), the same marks for its reports, and when its log was last read,
+rows or none (UTC: a replica connected but not checked yet has a row too). Staff see from it
+whether every replica's log is arriving."""
 
 
 def ensure_shipping_schema(conn: sqlite3.Connection) -> None:
@@ -195,9 +197,9 @@ def ensure_shipping_schema(conn: sqlite3.Connection) -> None:
     earlier version lacks (the reports' mark); never changes or drops what exists."""
     table = sqlite_utils.Database(conn).table("replica_logs")
     if table.exists():
-        for column in ("last_report_id", "reports"):
+        for column in ("last_report_id", "reports", "read_at"):
             if column not in table.columns_dict:
-                table.add_column(column, int)
+                table.add_column(column, REPLICA_LOGS_COLUMNS[column])
     table.create(
         REPLICA_LOGS_COLUMNS,
         pk="replica",
