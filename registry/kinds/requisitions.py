@@ -158,6 +158,18 @@ def _phone_problem(phone: Cell) -> str | None:
     return None
 
 
+def _unit_problem(unit: str, who: Recipient, authority: str) -> str | None:
+    """Why the 单位 cell cannot be this register's: blank, a county two cities share that the
+    register does not tell apart, or a unit of another city."""
+    if not unit:
+        return "申领单位为空：请填写申领证书的单位名称"
+    if unsure := county_problem(unit, authority):
+        return unsure
+    if not covers(authority, who.city or ""):
+        return f"本登记由{region_name(authority)}报送，只能包含本市（州）单位的申领计划"
+    return None
+
+
 def _check_row(
     record: Record, entry: RegisterEntry, today: dt.date, problems: list[Problem]
 ) -> Requisition | None:
@@ -173,14 +185,9 @@ def _check_row(
     if summed := total_row(unit, values.get("序号")):
         fail("单位", unit, summed)
         return None
-    if not unit:
-        fail("单位", None, "申领单位为空：请填写申领证书的单位名称")
     who = recipient(unit, entry.authority)
-    if unit and (unsure := county_problem(unit, entry.authority)):
-        fail("单位", unit, unsure)
-    elif unit and not covers(entry.authority, who.city or ""):
-        rule = f"本登记由{region_name(entry.authority)}报送，只能包含本市（州）单位的申领计划"
-        fail("单位", unit, rule)
+    if unit_problem := _unit_problem(unit, who, entry.authority):
+        fail("单位", unit or None, unit_problem)
     if lost := _phone_problem(values.get("联系电话")):
         fail("联系电话", values.get("联系电话"), lost)
     quantities = read_quantities(values, fail)

@@ -8,7 +8,7 @@ go to `registry.store.events.apply_events`; `registry.kinds.status_checker` chec
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from registry.domain.names import normalise_name
@@ -158,13 +158,7 @@ def check_status_changes(
     applied = applied_events(context.conn, entry.key)
     registered = _registered_reviews(parsed, applied)
     problems = [p for p in problems if _judged(p, registered)]
-    withdrawn = []
-    for problem, event in withheld:  # an applied row is not refused again, only reported
-        if event is None or event.identity not in applied:
-            problems.append(problem)
-            incomplete.add(problem.row or 0)
-        else:
-            withdrawn.append(applied_already(problem))
+    withdrawn = _withheld(withheld, applied, problems, incomplete)
     edits, amendments = compare_with_applied(parsed, applied, lambda n: _issued_on(context.conn, n))
     problems += edits
     events = sorted((e for e in parsed if e.identity not in applied), key=lambda e: (e.date, e.row))
@@ -174,8 +168,26 @@ def check_status_changes(
     checker = Events(context.conn, entry, events, vanished, problems, present, amended)
     for event in events:
         checker.check(event, event.row in incomplete)
-    withdrawn += [p for e in events if (p := _another_person(e))]
+    withdrawn += filter(None, map(_another_person, events))
     return problems, StatusChanges(events, vanished, amendments, checker.late, withdrawn, present)
+
+
+def _withheld(
+    withheld: list[tuple[Problem, StatusEvent | None]],
+    applied: Collection[Identity],
+    problems: list[Problem],
+    incomplete: set[int],
+) -> list[Problem]:
+    """Rows withheld by their remarks (此条作废): a new row's is a problem of the register (its
+    row then never taken as applied), an applied row's only reported — the conflicts."""
+    conflicts = []
+    for problem, event in withheld:
+        if event is None or event.identity not in applied:
+            problems.append(problem)
+            incomplete.add(problem.row or 0)
+        else:
+            conflicts.append(applied_already(problem))
+    return conflicts
 
 
 def _another_person(event: StatusEvent) -> Problem | None:
