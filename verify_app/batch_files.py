@@ -68,20 +68,22 @@ class BatchFile:
 UPLOAD_SUFFIXES = WORKBOOK_SUFFIXES + TEXT_SUFFIXES
 
 
-def _too_many(rows: str, most: int, far: str = "") -> str:
-    """``most``: the rows a file of this client may have; ``far``: where content was found past
-    the reader's bound, which may be a stray cell far below the rows to check (a space, 制表人)
-    rather than rows."""
+def _too_many(rows: str, most: int, metered: bool, far: str = "") -> str:
+    """``most``: the rows a file of this client may have; ``metered``: whether an allowance
+    counts them (the page then shows it); ``far``: where content was found past the reader's
+    bound, which may be a stray cell far below the rows to check (a space, 制表人) rather than
+    rows."""
     stray = (
         f"（内容一直到{far}）。如果要查验的行没有这么多，请删去表格下方多余的内容"
         "（只有空格的单元格、表尾的签字等）后重新上传；否则请分成"
         if far
         else "：请分成"
     )
-    return (
-        f"一次最多查验 {most} 行，此文件{rows}{stray}每个不超过 {most} 行的文件分批上传"
-        f"（各批仍计入同一额度，见本页上方的额度说明：额度用完后须等它恢复）。{KEY_HELP}"
+    # the allowance named only where one counts: with none, the page shows no note to point to
+    counted = (
+        "（各批仍计入同一额度，见本页上方的额度说明：额度用完后须等它恢复）" if metered else ""
     )
+    return f"一次最多查验 {most} 行，此文件{rows}{stray}每个不超过 {most} 行的文件分批上传{counted}。{KEY_HELP}"
 
 
 WRONG_SUFFIX = (
@@ -91,7 +93,7 @@ WRONG_SUFFIX = (
 
 
 def _sheet_rows(
-    filename: str, data: bytes, most: int
+    filename: str, data: bytes, most: int, metered: bool
 ) -> tuple[list[tuple[int, list[str]]], tuple[str, ...]]:
     """(row number as the spreadsheet shows it, cell texts) of the upload's first sheet, and the
     names of the later sheets left unread as notes (`registry.sheets.guard.Sheet.set_aside`)."""
@@ -105,7 +107,7 @@ def _sheet_rows(
             # a workbook's table may be stretched by one stray cell, named; a CSV counts only
             # records with content, so it does have that many rows
             far = exc.where if filename.lower().endswith(WORKBOOK_SUFFIXES) else ""
-            raise BatchFileProblem(_too_many(counted, most, far)) from exc
+            raise BatchFileProblem(_too_many(counted, most, metered, far)) from exc
         raise BatchFileProblem(str(exc)) from exc
     rows = [(number, [text(clean(cell)) for cell in cells]) for number, cells in sheet.rows()]
     return rows, tuple(name for name, _ in sheet.set_aside)
@@ -192,14 +194,17 @@ def _unchecked_advice(number: str, name: str) -> str:
     return UNCHECKED_ADVICE
 
 
-def read_batch(filename: str, data: bytes, most: int = MAX_ITEMS) -> BatchFile:
+def read_batch(
+    filename: str, data: bytes, most: int = MAX_ITEMS, metered: bool = True
+) -> BatchFile:
     """The rows to check, in file order, each with the row number the spreadsheet shows; at
-    most ``most`` of them (`verify_app.quotas.Quotas.file_rows`).
+    most ``most`` of them (`verify_app.quotas.Quotas.file_rows`), counted by an allowance when
+    ``metered`` (`verify_app.quotas.Quotas.metered`).
 
     Blocks while the guarded reader parses the file: call it from a worker thread."""
     if not data:
         raise BatchFileProblem("上传的文件是空的：请选择填好证书编号和姓名的文件后重新上传")
-    rows, set_aside = _sheet_rows(filename, data, most)
+    rows, set_aside = _sheet_rows(filename, data, most, metered)
     columns = find_columns(rows)
     batch, problems, unchecked = [], [], []
     for line, row in rows[columns.start :]:
@@ -221,7 +226,7 @@ def read_batch(filename: str, data: bytes, most: int = MAX_ITEMS) -> BatchFile:
     if len(batch) > most:
         # as Excel numbers them: rows without a number or name are not counted
         counted = f"第{batch[0].row}行至第{batch[-1].row}行中有 {len(batch):,} 行要查验"
-        raise BatchFileProblem(_too_many(counted, most))
+        raise BatchFileProblem(_too_many(counted, most, metered))
     widths = [len(r.cells) for r in batch] + [len(cells) for _, cells, _ in unchecked]
     header = _titled(rows, columns, max(widths))
     return BatchFile(header, batch, tuple(columns.confirms), tuple(unchecked), set_aside)

@@ -113,6 +113,10 @@ class Quotas:
             batch = (self._batch, f"batch/{limit_key(caller.client)}", checks)
             self._limiter.take_back([batch], fallback=self._limiter.degraded)
 
+    def metered(self, caller: Caller) -> bool:
+        """Whether an allowance counts ``caller``'s batch rows: a key's day, or the hour's."""
+        return caller.key is not None or self.batch_rows_per_hour > 0
+
     def file_rows(self, caller: Caller) -> int:
         """The most rows one uploaded file of ``caller`` may have: a batch's bound, or less when
         the caller's allowance is smaller (an anonymous client's hour, a key's day) — the page

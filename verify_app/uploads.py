@@ -77,10 +77,10 @@ class UploadSlots:
         finally:
             self._free.release()
 
-    async def read(self, filename: str, data: bytes, most: int) -> BatchFile:
+    async def read(self, filename: str, data: bytes, most: int, metered: bool) -> BatchFile:
         """`read_batch` on a slot's thread, awaited from the event loop (hold a `slot` first)."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._threads, read_batch, filename, data, most)
+        return await loop.run_in_executor(self._threads, read_batch, filename, data, most, metered)
 
     def close(self) -> None:
         """Stop the threads once the parses under way end (at the app's shutdown)."""
@@ -99,7 +99,8 @@ async def read_upload(
         reserved = quotas.reserve_upload(caller)
         parsed: BatchFile | None = None
         try:
-            parsed = await slots.read(filename, data, quotas.file_rows(caller))
+            most = quotas.file_rows(caller)
+            parsed = await slots.read(filename, data, most, quotas.metered(caller))
         finally:
             quotas.release_upload(reserved, reserved.rows if parsed else reserved.rows - 1)
     return parsed
