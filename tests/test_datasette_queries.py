@@ -772,6 +772,32 @@ def holders_registry(
     return shipped_datasette(db), registers, db
 
 
+async def test_a_certificate_left_out_of_its_roster_says_so_on_its_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A staff review: a certificate a corrected roster left out (kept, never deleted) still
+    showed 来源名册 … 第 3 行 as if the file in force held that row; listed again, it does."""
+    ds, registers, db = holders_registry(tmp_path, monkeypatch, ["甲", "乙"])
+
+    async def says_left_out(number: str) -> bool:
+        page = await ds.client.get(f"/registry/certificates/{number}", cookies=signed_in(ds))
+        assert page.status_code == 200
+        return "该名册此后的新版本中已没有这一行" in page.text
+
+    def roster(*names: str) -> None:
+        rows = [approval_row(f"Z11220200{i:02d}", n) for i, n in enumerate(names, 1)]
+        registers.add("m.csv", rows, MIANYANG)
+        assert (
+            CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+        )
+
+    assert not await says_left_out("Z1122020002")
+    roster("甲")  # 乙 left out: a conflict, the certificate kept
+    assert await says_left_out("Z1122020002") and not await says_left_out("Z1122020001")
+    roster("甲", "乙")  # listed again
+    assert not await says_left_out("Z1122020002")
+
+
 async def test_a_correction_made_in_the_manifest_is_not_told_as_one_of_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
