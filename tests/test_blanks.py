@@ -1333,7 +1333,12 @@ def test_a_county_that_moved_is_either_citys(db: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("unit", "cities"), [("市中区示例医院", "内江市或乐山市"), ("简阳市示例医院", "成都市或资阳市")]
+    ("unit", "cities"),
+    [
+        ("市中区示例医院", "内江市或乐山市"),
+        ("简阳市示例医院", "成都市或资阳市"),
+        ("四川简阳市示例医院", "成都市或资阳市"),  # 四川 without its 省 (a code review)
+    ],
 )
 def test_a_unit_of_a_county_of_two_cities_is_asked_its_city(
     db: Path, tmp_path: Path, unit: str, cities: str

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -165,7 +166,7 @@ def test_with_memory_storage_each_replica_counts_alone(registry_db: Path) -> Non
 def test_checks_go_on_while_redis_is_down_and_share_again_when_it_is_back(
     registry_db: Path, redis: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    limiter = Limiter(redis.url, retry_seconds=0.2)
+    limiter = Limiter(redis.url, retry_seconds=0.2, health_seconds=0)
     with replicas(registry_db, redis.url, 1, rate_limit=100, limiter=limiter) as [client]:
         assert client.post("/api/v1/verify", json=CHECK).status_code == 200
         assert not limiter.degraded
@@ -349,3 +350,28 @@ def test_the_right_name_in_flight_many_times_at_once_is_not_refused(
     tagged = re.compile(f"names/203\\.0\\.113\\.7/{VALID[0]}/[0-9a-f]{{32}}/")
     assert any(tagged.search(key) for key in keys)
     assert not any(VALID[1] in key for key in keys)
+
+
+def test_health_asks_a_hanging_store_once_at_a_time_not_once_a_probe(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A review: with a store that accepts but never answers, each /healthz held a worker
+    thread for the whole timeout, and a thousand probes stalled the checks waiting for those
+    threads. One thread asks; the others, and probes for a while after, get its answer; and
+    while hits skip the store after an outage, nobody asks."""
+    limiter = Limiter("redis://127.0.0.1:1", health_seconds=60)
+    asked: list[float] = []
+
+    def hanging() -> bool:
+        asked.append(time.monotonic())
+        time.sleep(0.3)  # the store's timeout, running out
+        return False
+
+    monkeypatch.setattr(limiter, "reachable", hanging)
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(lambda _: limiter.where_counted(), range(20)))
+    assert len(asked) == 1 and answers.count("fallback") >= 1
+    assert limiter.where_counted() == "fallback" and len(asked) == 1  # held for a while
+    limiter._health = ("shared", 0.0)  # expired
+    limiter._down_until = time.monotonic() + 60  # hits skip the store: it is down
+    assert limiter.where_counted() == "fallback" and len(asked) == 1

@@ -147,13 +147,11 @@ NEVER_LOADED = (
 """What ``/healthz`` tells monitoring of a registry no roster was ever loaded into."""
 
 
-async def health(request: Request) -> JSONResponse:
+def health(request: Request) -> JSONResponse:
+    """Run on a worker thread (Starlette's, for a plain function): counting the certificates
+    after a sync, and asking the shared store, may wait."""
     verifier = verifier_of(request)
-    limiter = verifier.limiter.limiter
-    # the shared store asked off the event loop: it may take its timeout to say it is down
-    limits = (
-        limiter.where_counted() if limiter.local else await run_in_threadpool(limiter.where_counted)
-    )
+    limits = verifier.limiter.limiter.where_counted()
     try:
         state = verifier.state()
     except RegistryMismatch as exc:  # for monitoring: this replica cannot answer checks

@@ -50,6 +50,8 @@ RETRY_SECONDS = 5.0
 (one failed attempt per process per interval, not one per request)."""
 STORE_TIMEOUT = 0.5
 """Seconds a request waits for the shared store before counting in the fallback."""
+HEALTH_SECONDS = 1.0
+"""How long `Limiter.where_counted`'s answer holds before the store is asked again."""
 
 
 @lru_cache(maxsize=4096)
@@ -108,8 +110,11 @@ class Limiter:
         *,
         retry_seconds: float = RETRY_SECONDS,
         timeout: float = STORE_TIMEOUT,
+        health_seconds: float = HEALTH_SECONDS,
     ) -> None:
         self.storage_uri = storage_uri
+        self.health_seconds = health_seconds
+        """how long `where_counted`'s answer holds"""
         self.local = is_local(storage_uri)
         """Counts kept in this process: charging never waits on the network."""
         self.retry_seconds = retry_seconds
@@ -141,6 +146,9 @@ class Limiter:
         self._down_until = 0.0
         """monotonic time before which the shared store is not tried again"""
         self._outage = False
+        self._health = ("shared", 0.0)
+        """`where_counted`'s last answer and the monotonic time it holds until"""
+        self._asking = threading.Lock()
 
     def reachable(self) -> bool:
         """Whether the shared store answers now (wrong address or password: it never will)."""
@@ -150,10 +158,23 @@ class Limiter:
         """Where the counts are kept, for monitoring (``/healthz``): ``local`` (this process, as
         configured), ``shared`` (the shared store, which answers now), ``fallback`` (this
         process: the shared store does not answer). Asks the store — an outage shows before a
-        check meets it, and its end on an idle replica too —, so it may wait on the network."""
+        check meets it, and its end on an idle replica too — at most once a `health_seconds`
+        and one thread at a time, the others given the last answer: a store that hangs held a
+        worker thread per probe for its whole timeout, and a thousand probes stalled the checks
+        waiting for those threads (a review). While hits skip the store, no need to ask."""
         if self.local:
             return "local"
-        return "shared" if self.reachable() else "fallback"
+        if time.monotonic() < self._down_until:
+            return "fallback"
+        answer, until = self._health
+        if time.monotonic() < until or not self._asking.acquire(blocking=False):
+            return answer
+        try:
+            answer = "shared" if self.reachable() else "fallback"
+            self._health = (answer, time.monotonic() + self.health_seconds)
+        finally:
+            self._asking.release()
+        return answer
 
     @property
     def degraded(self) -> bool:

@@ -87,7 +87,9 @@ def unit_regions(unit: str, *, preferring: str = "") -> tuple[str, ...]:
     资阳市 register of 2012 is 资阳市's. Empty for a name that begins with neither."""
     if code := unit_region(unit):
         return (code,)
+    # 四川省富顺县…, or 四川富顺县… as some write it
     plain = _NOISE.sub("", unicodedata.normalize("NFKC", unit)).removeprefix("四川省")
+    plain = plain.removeprefix("四川")
     county = next((name for name in _BY_LENGTH if plain.startswith(name)), None)
     codes = COUNTIES[county] if county else ()
     return (preferring,) if preferring in codes else codes
