@@ -656,10 +656,11 @@ def test_results_are_counted_and_the_download_named_after_the_upload(app_client:
     """Three hundred rows had to be read to find the few to follow up, and every file's results
     downloaded as certreg-results.csv."""
     data = f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n{VALID[0]},{VALID[1]}\nZ1122009999,李芳\n合计,\n"
+    data += "X1122000001,王五\nZ11220,赵六\n"  # two ways to mistype a number: one line
     with app_client() as client:
         page = _upload(client, "C:\\人事\\2026 应聘/名单:终.csv", data.encode())
     context = page.context  # type: ignore[attr-defined]
-    assert context["summary"] == [("有效", 2), ("未查到", 1), ("未查验", 1)]
+    assert context["summary"] == [("有效", 2), ("未查到", 1), ("编号格式错误", 2), ("未查验", 1)]
     assert "有效 <strong>2</strong> 行；未查到 <strong>1</strong> 行" in page.text  # type: ignore[attr-defined]
     assert 'download="名单终-查验结果.csv"' in page.text  # type: ignore[attr-defined]
     with app_client() as client:

@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from registry.domain.statuses import VALID
+from registry.domain.statuses import MALFORMED, VALID
 from registry.domain.text import drop_invisible, visible
 from registry.public.lookup import NOT_CHECKED
 from verify_app.answers import Checked
@@ -178,8 +178,13 @@ def _page_columns(columns: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def _summary(answers: list[Checked], unchecked: int) -> list[tuple[str, int]]:
     """How many rows got each result, in the order the file first shows them — 有效 280, 未查到 4
-    — so that 300 rows need not be read to find the few to follow up."""
-    counts = Counter(answer.label for answer in answers)
+    — so that 300 rows need not be read to find the few to follow up. A malformed number's row
+    says why in its own line, not the summary: each way of mistyping one was a line of its own
+    (编号格式错误：第1位“X”不是等级代码（J 技师、G 高级工…） 1 行, a phone review)."""
+    counts = Counter(
+        answer.answer.label if answer.answer.result == MALFORMED else answer.label
+        for answer in answers
+    )
     if unchecked:
         counts[NOT_CHECKED] += unchecked
     return list(counts.items())
