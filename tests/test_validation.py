@@ -816,6 +816,34 @@ def test_a_formula_saved_without_its_value_is_refused(
     assert problem["row"] == 8 and problem["rule"].startswith("这一行有公式，但文件没有保存")
 
 
+@pytest.mark.parametrize("column", ["序号", "报考工种"])
+def test_a_formula_without_its_value_in_a_data_row_is_refused_only_where_it_is_read(
+    loaded: RegisterFactory, db_path: Path, column: str
+) -> None:
+    """A clerk's review: =ROW()-1 in the 序号 column, which no register loads, refused the
+    whole roster with a message naming no column; in a column it loads, the cell reads as
+    empty, and is named."""
+    rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate("甲乙丙", start=1)]
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    header = next(r for r in range(1, 5) if any(c.value == "报考工种" for c in sheet[r]))
+    if column == "序号":
+        sheet.insert_cols(1)
+        sheet.cell(header, 1, "序号")
+    letter = next(c.column_letter for c in sheet[header] if c.value == column)
+    sheet[f"{letter}{FIRST_DATA_ROW}"] = "=ROW()-3" if column == "序号" else '="电"&"工"'
+    workbook.save(path)
+    code, report, output = sync(loaded.folder, db_path)
+    if column == "序号":
+        assert code == 0, output
+        return
+    [mianyang] = [r for r in report["registers"] if r["file"] == "mianyang.xlsx"]
+    [problem] = [p for p in mianyang["problems"] if p["rule"].startswith("这一行有公式")]
+    assert (problem["row"], problem["column"], problem["clause"]) == (4, "报考工种", "§四.(五)")
+
+
 def test_a_cell_merged_down_over_rows_is_refused_by_its_range(
     loaded: RegisterFactory, db_path: Path
 ) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Collection
 from registry.domain.exam import EXAM_COLUMNS
 from registry.domain.problems import Problem
 from registry.sheets._extent import column_letters
+from registry.sheets._marked import MARKED_CELLS
 from registry.sheets.table import Table
 
 HIDDEN_ROW = (
@@ -85,10 +86,7 @@ def marked_rows(table: Table, filling: Collection[str] = ()) -> list[Problem]:
         for rows, rule in ((marks.hidden, HIDDEN_ROW), (marks.struck, STRUCK_ROW))
         if record.row in rows
     ]
-    below = max(table.header_rows, default=0)  # a row of formulas alone reads as empty
-    found += [
-        Problem(row, None, None, UNSAVED_FORMULA) for row in sorted(marks.unsaved) if row > below
-    ]
+    found += _unsaved(table)
     found += [
         Problem(
             None, name, None, HIDDEN_COLUMN.format(letter=column_letters(index + 1)), "§四.(五)"
@@ -104,6 +102,37 @@ def marked_rows(table: Table, filling: Collection[str] = ()) -> list[Problem]:
         found += _shown_otherwise(table)
     if marks.errors:
         found += _errors(table)
+    return found
+
+
+SERIAL = "序号"
+"""A row's serial number: read to tell a 合计 line, kept by no register."""
+
+
+def _unsaved(table: Table) -> list[Problem]:
+    """A problem for each formula saved without its value below the header: of a data row, in
+    each of the register's columns it is in — one only in a column the register does not load
+    (序号 =ROW()-1) reads as empty to no harm (a clerk's review: it refused the roster) —; of any
+    other row, the row: a footer's approval counts, a row of formulas that reads as none."""
+    marks = table.marks
+    below = max(table.header_rows, default=0)
+    names = {index + 1: name for name, index in table.columns.items() if name != SERIAL}
+    records = {record.row for record in table.records}
+    whole = len(marks.unsaved_cells) >= MARKED_CELLS  # not every cell kept: judged by the row
+    loaded: dict[int, list[str]] = {}
+    for row, column in sorted(marks.unsaved_cells):
+        if column in names:
+            loaded.setdefault(row, []).append(names[column])
+    found = []
+    for row in sorted(marks.unsaved):
+        if row <= below:
+            continue
+        if row not in records or whole:
+            found.append(Problem(row, None, None, UNSAVED_FORMULA, "§四.(五)"))
+        else:
+            found += [
+                Problem(row, n, None, UNSAVED_FORMULA, "§四.(五)") for n in loaded.get(row, [])
+            ]
     return found
 
 

@@ -26,7 +26,7 @@ parse child reads with xlrd (`registry.sheets._xls_marks`); an .ods's,
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from registry.sheets._colours import RGB
 from registry.sheets._conditional import ConditionalFormats, hides_filled
@@ -77,6 +77,10 @@ class Marks:
     errors: frozenset[tuple[int, int, str]] = frozenset()
     """(row, column, shown) of the cells holding an error value (``t="e"``: #N/A, #REF!), a
     formula's or one pasted as a value: read as empty, though the sheet shows the error"""
+    unsaved_cells: frozenset[tuple[int, int]] = field(default=frozenset(), compare=False)
+    """(row, column) of the formulas saved without a value (of `unsaved`'s rows, their detail:
+    not compared): a column the register does not load (序号 =ROW()-1) reads as empty to no
+    harm"""
 
 
 NO_MARKS = Marks()
@@ -120,6 +124,7 @@ def exact_marks(
     hidden: set[int] = set()
     rows: set[int] = set()
     unsaved: set[int] = set()
+    unsaved_cells: set[tuple[int, int]] = set()
     columns: set[int] = set()
     disguised: set[tuple[int, int]] = set()
     invisible: set[tuple[int, int]] = set()
@@ -221,6 +226,8 @@ def exact_marks(
                 rows.add(cell)
             if formula and not filled and not (kind == "str" and value):
                 unsaved.add(cell)
+                if len(unsaved_cells) < MARKED_CELLS:
+                    unsaved_cells.add((cell, column))
             elif formula and filled and len(formulas) < MARKED_CELLS:
                 formulas.add((cell, column))
             if hiding and filled and len(disguised) < MARKED_CELLS:
@@ -257,6 +264,7 @@ def exact_marks(
         frozenset(invisible),
         frozenset(formulas),
         frozenset(errors),
+        frozenset(unsaved_cells),
     )
 
 
