@@ -363,6 +363,25 @@ def test_a_batch_of_more_names_than_a_day_set_below_the_hour_allows_is_refused_u
         assert "一次最多配 2 个姓名" in answer.json()["message"]
 
 
+def test_a_batch_sent_again_is_told_it_names_more_than_fits_not_that_the_number_is_paused(
+    registry_db: Path, storage: str
+) -> None:
+    """An integrator's review: a batch of six wrong names sent again after a timeout was told
+    the number was paused for 78 minutes, the right name too — which then went through. Six
+    more do not fit beside the six counted; one does."""
+    names = ["张伟明", "张建明", "张志明", "张国明", "张立明", "张文明"]
+    batch = {"items": [{"number": NUMBER, "name": name} for name in names]}
+    with TestClient(create_app(bounded(registry_db, storage, per_hour=10, per_day=0))) as client:
+        first = client.post("/api/v1/verify/batch", json=batch)
+        again = client.post("/api/v1/verify/batch", json=batch)
+        right = client.post("/api/v1/verify", json={"number": NUMBER, "name": NAME})
+    assert first.status_code == 200
+    assert again.status_code == 429 and again.json()["numbers"] == [NUMBER]
+    assert "比现在还可以试的多" in again.json()["message"]
+    assert "用正确的姓名查验也会被拒绝" not in again.json()["message"]
+    assert right.status_code == 200 and right.json()["result"] == "valid"
+
+
 def test_an_api_key_s_day_is_counted_in_the_shared_store(registry_db: Path, storage: str) -> None:
     """Replicas share a key's day of names as they share its hour: a batch (counted by the
     store's script) and a single check (counted in this process, or in Redis) alike."""

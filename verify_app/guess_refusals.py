@@ -67,6 +67,22 @@ def _paused_today(paused: dict[str, int], spent: str, whose: str, advice: str) -
     )
 
 
+def more_than_fit(paused: dict[str, int]) -> RateLimited:
+    """The numbers of ``paused`` (number → seconds until all its names fit) asked with more
+    names than their counters hold now, though not spent: fewer names, or one, go through."""
+    retry = max(paused.values())
+    return RateLimited(
+        retry,
+        f"证书编号 {'、'.join(paused)} 这次配的姓名，比现在还可以试的多：为防止有人猜测持证人姓名，"
+        "一个编号查验结果为“未查到”的姓名有数量限制，每次所配的姓名都要计入。请减少这个编号"
+        f"的姓名后重新提交（用一个姓名单独查验不受影响），或约 {math.ceil(retry / 60)} 分钟后"
+        "再提交这么多个。",
+        title=TOO_MANY_NAMES,
+        reason="number_paused",
+        numbers=tuple(paused),
+    )
+
+
 def paused_hourly(paused: dict[str, int], per_hour: int) -> RateLimited:
     """The numbers of ``paused`` (number → seconds until it fits) spent for this caller this
     hour."""

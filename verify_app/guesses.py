@@ -30,6 +30,7 @@ from registry.domain.statuses import NO_MATCH
 from verify_app.answers import Checked, Item
 from verify_app.guess_refusals import (
     TooManyNames,
+    more_than_fit,
     paused_for_all,
     paused_for_key,
     paused_hourly,
@@ -228,11 +229,16 @@ class NameGuesses:
 
     def _refusal(self, names: dict[str, list[str]], short: list[tuple[str, str]]) -> RateLimited:
         """The refusal of the numbers of ``short`` (counter, number) that have no room for
-        their ``names``: each said, with the wait till all fit."""
+        their ``names``: each said, with the wait till all fit. Counters with room for a name
+        still are not paused: the request names more than fits now (a batch sent again after a
+        timeout needs room for its names again) — told so, not that the right name would be
+        refused too, which it would not (an integrator's review)."""
         paused: dict[str, int] = {}  # number → seconds until it fits: every one, to drop at once
         for key, number in short:
             wait = self.limiter.wait_for(self._item_of(key), key, len(names[number]))
             paused[number] = max(paused.get(number, 0), wait)
+        if all(self.limiter.remaining(self._item_of(key), key) > 0 for key, _ in short):
+            return more_than_fit(paused)
         if any(key.startswith(SHARED) for key, _ in short):  # paused for every anonymous caller
             return paused_for_all(paused, self.per_day)
         if any(key.startswith(KEY_DAILY) for key, _ in short):
