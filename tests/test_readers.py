@@ -353,6 +353,12 @@ def test_a_quote_left_open_refuses_the_file_instead_of_loading_the_rows_before_i
     path.write_bytes("\r\n".join([header, *rows, ""]).encode("gb18030"))
     with pytest.raises(UnreadableRegister, match="第 3 行起有一个单元格以英文双引号"):
         read_table(path, APPROVAL_ROSTER)
+    # a cell of the same record closed and followed by more text ("…"x) hid the open quote
+    # from a strict parse: the rows after it vanished into one cell (a review)
+    hidden = [*rows[:1], rows[1].replace('"李四', '"李"四,男,"'), rows[2]]
+    path.write_bytes("\r\n".join([header, *hidden, ""]).encode("gb18030"))
+    with pytest.raises(UnreadableRegister, match="第 3 行起有一个单元格以英文双引号"):
+        read_table(path, APPROVAL_ROSTER)
     # named as Excel shows it — one row a record — past a header wrapped with Alt+Enter
     wrapped = header.replace("报考工种", '"报考\r\n工种"')
     path.write_bytes("\r\n".join([wrapped, *rows, ""]).encode("gb18030"))

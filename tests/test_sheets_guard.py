@@ -448,6 +448,18 @@ def test_csv_in_no_known_encoding_is_refused(tmp_path: Path) -> None:
     assert "无法识别文件编码" in str(refusal(path))
 
 
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_an_undecodable_record_is_named_by_its_excel_row(tmp_path: Path, newline: str) -> None:
+    """A review: the row was counted by line feeds — past a cell over three lines, or in a
+    Mac's CR-only file (第 1 行起) —, not as Excel shows the records."""
+    rows = ["姓名,备注", '张三,"第一行\n第二行\n第三行"', "李四,好", "王五,好"]
+    path = tmp_path / "bad.csv"
+    path.write_bytes(
+        newline.join(rows).encode("gb18030").replace("王五".encode("gb18030"), b"\xff\xff")
+    )
+    assert "第 4 行起" in str(refusal(path))
+
+
 def test_a_csv_with_one_line_in_no_known_encoding_names_the_line(tmp_path: Path) -> None:
     """A line pasted from elsewhere into a GB18030 list: the whole file was refused without a
     word of where, in a file of thousands of lines."""

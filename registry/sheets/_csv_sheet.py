@@ -5,6 +5,7 @@ encoding named — nothing of it needs a child process, being linear in bytes al
 from __future__ import annotations
 
 import csv
+import io
 from typing import cast
 
 from registry.sheets._limits import SheetLimits, SheetRefused, exceeded
@@ -14,6 +15,7 @@ from registry.sheets.encoding import (
     csv_records,
     decode,
     delimiter,
+    ends_quoted,
     excel_text,
     mojibake,
 )
@@ -50,8 +52,18 @@ def _where_unread(data: bytes, exc: UnicodeDecodeError) -> str:
         stop = exc.start
     except UnicodeDecodeError as utf8:
         stop = max(exc.start, utf8.start)
-    line = data[:stop].count(b"\n") + 1
-    return f"第 {line} 行起"
+    return f"第 {_row_at(data[:stop], exc.encoding)} 行起"
+
+
+def _row_at(before: bytes, encoding: str) -> int:
+    """The row, as Excel shows it, of the record the byte after ``before`` is in: records, not
+    lines, counted — a cell over several lines, or a Mac's CR-only lines (a review)."""
+    text = before.decode(encoding, errors="replace")
+    try:
+        rows = sum(1 for _ in csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:  # a NUL, say: lines are the best left to count
+        return before.count(b"\n") + 1
+    return rows + 1 if not text or (text[-1] in "\r\n" and not ends_quoted(text, ",")) else rows
 
 
 def read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:

@@ -135,17 +135,33 @@ def csv_records(text: str, separator: str = ",") -> Iterator[tuple[int, list[str
 
 def _unclosed(text: str, after_lines: int, separator: str) -> bool:
     """Whether the last record, starting after ``after_lines`` lines (as the reader counts
-    them), leaves a quoted cell open: read strictly, it ends inside one. (Strictness only
-    here: a lenient reader's "ab"c is what registers loaded before held.)"""
+    them), leaves a quoted cell open — followed as the lenient reader reads it ("ab"c is abc,
+    what registers loaded before held): a strict parse stopped at such a cell earlier in the
+    record and never saw the quote left open after it (rows vanished into one cell, a review)."""
     lines = io.StringIO(text, newline="")
     deque(islice(lines, after_lines), maxlen=0)  # skipped one by one: not a list of them all
-    last = lines.read()
-    try:
-        for _ in csv.reader(io.StringIO(last, newline=""), delimiter=separator, strict=True):
-            pass
-    except csv.Error as exc:
-        return "unexpected end of data" in str(exc)
-    return False
+    return ends_quoted(lines.read(), separator)
+
+
+def ends_quoted(last: str, separator: str) -> bool:
+    """Whether ``last`` (a CSV's last record) ends inside a quoted cell, as `csv`'s default
+    dialect reads it: a quote opens a cell only at its start, ``""`` inside is one quote, and
+    what follows a closing quote up to the separator is more of the cell."""
+    quoted, start = False, True  # inside a quoted cell; at a cell's start
+    i, end = 0, len(last)
+    while i < end:
+        char = last[i]
+        if quoted:
+            if char == '"':
+                if i + 1 < end and last[i + 1] == '"':
+                    i += 1  # a doubled quote: one quote in the cell
+                else:
+                    quoted = False
+        elif start and char == '"':
+            quoted = True
+        start = not quoted and char in (separator, "\r", "\n")
+        i += 1
+    return quoted
 
 
 CSV_ERRORS = {
