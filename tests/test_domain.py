@@ -361,6 +361,14 @@ def test_the_county_list_files_each_county_under_a_city_of_annex_3() -> None:
     odd = shipped + "某某县,重庆市,,\n"
     with pytest.raises(SystemExit, match="第 186 行：“某某县”所属的“重庆市”不是附件3的市（州）"):
         parse_counties(odd.encode(), "counties.csv")
+    # saved by a Mac's Excel (CR-only lines) or as "Unicode 文本" (UTF-16): read, not a traceback
+    for data in (shipped.replace("\n", "\r").encode(), shipped.encode("utf-16")):
+        assert parse_counties(data, "counties.csv") == counties
+    # a header renamed turned every county rule off without a word
+    with pytest.raises(SystemExit, match="表头应为：名称,市（州）,曾用名,说明"):
+        parse_counties(
+            shipped.replace("名称,市（州）", "县名,所属市州", 1).encode(), "counties.csv"
+        )
     # an administrator's edit: the header in ASCII brackets, former names split by ；
     edited = shipped.replace("市（州）", "市(州)", 1).replace(
         "郫都区,成都市,郫县", "郫都区,成都市,郫县；郫筒"

@@ -27,12 +27,21 @@ def parse_counties(data: bytes, where: str) -> dict[str, tuple[str, ...]]:
     """County name (and each former name) → the codes of the cities it belongs to, in the
     file's order. A row whose city is not one of 附件3's stops every command with the line to
     fix (`SystemExit`): a county filed under no city would pass a city's rule unchecked."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("gb18030", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode 文本"
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030", errors="replace")
     counties: dict[str, tuple[str, ...]] = {}
     rows = reference_rows(text)
+    if not {"名称", "市(州)"} <= {_plain(name or "") for name in rows.fieldnames or ()}:
+        # renamed, the columns read as empty and every county rule went quietly off (a review)
+        raise SystemExit(
+            f"县（市、区）表 {where} 的表头应为：名称,市（州）,曾用名,说明（现在是："
+            f"{','.join(rows.fieldnames or ())}）。请改回这些列名"
+        )
     for row in rows:
         # headed 市(州) in ASCII brackets, or 曾用名 written 郫县；郫都县: read as meant
         cells = {_plain(key or ""): _plain(value or "") for key, value in row.items() if key}
@@ -40,7 +49,11 @@ def parse_counties(data: bytes, where: str) -> dict[str, tuple[str, ...]]:
         if not name and not city:
             continue
         code = _CITY_CODES.get(city)
-        if not name or code is None:
+        if not name:
+            raise SystemExit(
+                f"县（市、区）表 {where} 第 {rows.line_num} 行没有名称：请填上或删除这一行"
+            )
+        if code is None:
             raise SystemExit(
                 f"县（市、区）表 {where} 第 {rows.line_num} 行：“{name}”所属的“{city}”不是附件3"
                 f"的市（州）。请写成地区代码表中的名称（如 自贡市、凉山州），或删除这一行"

@@ -33,9 +33,10 @@ def reference_rows(text: str) -> csv.DictReader[str]:
     """The rows of a reference file an administrator edits (the trade catalogue, the contacts,
     the regions) under its header: comma-separated, or tab-separated as Excel saves "Unicode
     文本". ``line_num`` is the line a row ends on, as the file shows it."""
-    first = text.partition("\n")[0]
+    first = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
     tabbed = "\t" in first and "," not in first
-    return csv.DictReader(io.StringIO(text), delimiter="\t" if tabbed else ",")
+    # newline="": a Mac's CR-only lines are lines too (they stopped every command, a review)
+    return csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if tabbed else ",")
 
 
 def shortened(text: str, keep: int = 20) -> str:
