@@ -794,6 +794,7 @@ async def test_a_certificate_left_out_of_its_roster_says_so_on_its_page(
     assert not await says_left_out("Z1122020002")
     roster("甲")  # 乙 left out: a conflict, the certificate kept
     assert await says_left_out("Z1122020002") and not await says_left_out("Z1122020001")
+    assert await says_left_out("~5A1122020002")  # the same page, its key tilde-encoded
     roster("甲", "乙")  # listed again
     assert not await says_left_out("Z1122020002")
 
@@ -1410,6 +1411,7 @@ async def test_a_parameter_the_query_cannot_read_is_named_on_its_page(
         ("/registry/counts", {"地区": "", "年度": "2011年度"}),
         ("/registry/counts", {"地区": "", "年度": "11"}),
         ("/registry/counts", {"地区": "凉山彝族自治州", "等级": "中级", "年度": ""}),
+        ("/registry/counts", {"地区": "%", "等级": "_", "年度": ""}),  # LIKE's wildcards: rows
         ("/registry/counts", {"地区": "阳", "等级": "g", "年度": ""}),  # 绵阳市…, 高级工
         ("/registry/sync_history", {"名册": "", "发证机关": "省直"}),
         ("/verify_log/report_queue", {"发证机关": "2202"}),

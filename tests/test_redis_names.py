@@ -97,6 +97,20 @@ def test_nothing_is_counted_unless_every_counter_has_room(redis: RedisServer) ->
     assert limiter.remaining(seen, "names/all/N/a") == 1
 
 
+def test_a_store_answering_nonsense_is_an_outage_not_a_500(
+    redis: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review pointed the limits at a server answering +PONG to everything: the names script's
+    answer could not be unpacked, and checks answered 500. Now it is the store failing — counted
+    in this process instead, as in any outage."""
+    hour, seen = RateLimitItemPerHour(2), RateLimitItemPerHour(1)
+    limiter = Limiter(redis.url, retry_seconds=60)
+    assert limiter._names is not None
+    monkeypatch.setattr(limiter._names, "_run", lambda *args: b"PONG")
+    counted = limiter.count_names([Names(hour, "names/x/N", seen, ["a"])])
+    assert counted.fallback and counted.short == [] and limiter.degraded
+
+
 def test_counted_while_redis_is_down_is_given_back_in_this_process(redis: RedisServer) -> None:
     """Counted in the fallback, given back there: given to Redis once it was back, the room
     moved between the stores (a review's outage left a process's counter below zero, and the

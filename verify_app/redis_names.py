@@ -167,15 +167,19 @@ class RedisNames:
             for tag in tags:
                 marks += self._keys(seen, f"{key}/{tag}")
             arguments += [item.amount, item.get_expiry(), seen.get_expiry(), len(tags)]
-        done, found = self._run(self._count, keys + marks, arguments)
-        if not done:
-            return Counted(short=[int(i) for i in found])
-        return Counted(
-            new=[
-                [names.tags[int(i)] for i in positions]
-                for names, positions in zip(counters, found, strict=True)
-            ]
-        )
+        answer = self._run(self._count, keys + marks, arguments)
+        try:  # a store that is no Redis of ours (+PONG to everything) is an outage, not a 500
+            done, found = answer
+            if not done:
+                return Counted(short=[int(i) for i in found])
+            return Counted(
+                new=[
+                    [names.tags[int(i)] for i in positions]
+                    for names, positions in zip(counters, found, strict=True)
+                ]
+            )
+        except (TypeError, ValueError, IndexError) as exc:
+            raise StorageError(exc) from exc
 
     def take_back(self, amounts: Sequence[tuple[RateLimitItem, str, int]]) -> bool:
         """Take ``amount`` off each counter: from its current window as far as it holds it, the

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from datasette import hookimpl
+from datasette.utils import tilde_decode
 
 from datasette_config.launch import REGISTRY_NAME
 from registry.store.restorations import LEFT_OUT
@@ -40,7 +41,7 @@ def extra_template_vars(
         return None
 
     async def left_out() -> dict[str, Any]:
-        number = request.url_vars.get("pks", "")
+        number = tilde_decode(request.url_vars.get("pks", ""))  # ~5A… is Z… too
         database = datasette.get_database(REGISTRY_NAME)
         found = await database.execute(
             LEFT_OUT_BY, {"number": number, "conflict": CONFLICT, "left_out": LEFT_OUT}

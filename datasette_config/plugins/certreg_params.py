@@ -154,11 +154,18 @@ def _outcome(name: str, value: str, query: str) -> str | None:
     )
 
 
+WILDCARDS = frozenset("%_\x00")
+"""What the queries' ``LIKE`` reads as a wildcard (a NUL ends the pattern): a value holding one
+finds rows, and is not said to find none (a review)."""
+
+
 def _region(name: str, value: str, query: str) -> str | None:
     """A region as the queries read it: its code or name (绵阳, 2202, 凉山彝族自治州), or — but for
     status_changes, which reads the code only — a part of its name; the report queue also a part
     of its department's (四川省人力资源和社会保障厅)."""
     typed = plain(value)
+    if WILDCARDS & set(typed):  # LIKE reads them as wildcards: the query finds rows
+        return None
     department = query == "report_queue"
     named = any(
         typed in region_name(code) or (department and typed in authority_name(code))
@@ -174,7 +181,11 @@ def _region(name: str, value: str, query: str) -> str | None:
 
 def _level(name: str, value: str, query: str) -> str | None:
     typed = plain(value)
-    if typed.upper() in LEVELS or any(level.startswith(typed) for level in LEVELS.values()):
+    if (
+        WILDCARDS & set(typed)
+        or typed.upper() in LEVELS
+        or any(level.startswith(typed) for level in LEVELS.values())
+    ):
         return None
     return f"等级“{value}”无法识别，查询因此没有结果。请填写初级工、中级工、高级工、技师，或等级代码 C、Z、G、J"
 
