@@ -257,7 +257,7 @@ def test_the_api_manual_gives_this_sites_limits(app_client: AppClient) -> None:
         "每小时共最多 250 行",
         "一次最多 500 条",
         "不符最多 10 次",
-        "一天内姓名不符最多 30 次",
+        "一天内（最近约 24 小时）姓名不符最多 30 次",
     ):
         assert said in line, said
     assert "每天最多 3 份" in line
