@@ -51,6 +51,11 @@ ERROR_SCHEMA: dict[str, Any] = {
             "description": "reason 为 batch_hourly 或 key_daily 时：现在还可查验的条数"
             "（不超过此数的请求可以立即提交）",
         },
+        "number": {
+            "type": "string",
+            "description": "malformed 时（GET /api/v1/numbers/{number}）：所查的编号，"
+            "按输入的原样（最多 40 个字符）",
+        },
         "revoked_rows": {
             "type": "array",
             "items": {"type": "integer"},
