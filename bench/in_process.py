@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import time
 import urllib.parse
 from collections.abc import Sequence
@@ -23,7 +22,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message
 
-from bench.scenarios import plans, sample
+from bench.scenarios import hidden_fields, plans, sample
 from verify_app.app import create_app
 from verify_app.settings import Settings
 
@@ -86,11 +85,7 @@ async def request(
 
 def form_fields(page: Answer) -> tuple[dict[str, str], Headers]:
     """The hidden fields (CSRF token) and the cookie that ``GET /`` hands a browser."""
-    fields = {}
-    for tag in re.findall(r"<input[^>]*>", page.body.decode()):
-        attributes = dict(re.findall(r'(name|value)="([^"]*)"', tag))
-        if 'type="hidden"' in tag and "name" in attributes:
-            fields[attributes["name"]] = attributes.get("value", "")
+    fields = hidden_fields(page.body.decode())
     cookies = [v.decode().split(";")[0] for k, v in page.headers if k == b"set-cookie"]
     return fields, [(b"cookie", "; ".join(cookies).encode())] if cookies else []
 

@@ -58,15 +58,21 @@ _HIDDEN = re.compile(r"<input[^>]*>")
 _ATTRIBUTE = re.compile(r'(name|value)="([^"]*)"')
 
 
+def hidden_fields(html: str) -> dict[str, str]:
+    """The hidden fields of a page's forms (the CSRF token), by name."""
+    fields = {}
+    for tag in _HIDDEN.findall(html):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        if 'type="hidden"' in tag and "name" in attributes:
+            fields[attributes["name"]] = attributes.get("value", "")
+    return fields
+
+
 def form_session(base: str, checks: list[tuple[str, str]]) -> tuple[list[str], dict[str, str]]:
     """Form bodies and headers for the result page as one browser sends them: the cookie and
     hidden fields (CSRF token) that ``GET /`` hands out, then number and name."""
     page = fetch(base, "GET", "/")
-    form: dict[str, str] = {}
-    for tag in _HIDDEN.findall(page.text):
-        attributes = dict(_ATTRIBUTE.findall(tag))
-        if 'type="hidden"' in tag and "name" in attributes:
-            form[attributes["name"]] = attributes.get("value", "")
+    form = hidden_fields(page.text)
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     if page.cookies:
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in page.cookies.items())

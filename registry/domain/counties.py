@@ -14,13 +14,18 @@ import unicodedata
 from collections.abc import Mapping
 from importlib.resources import files
 
-from registry.domain.regions import PREFECTURE_FULL_NAMES, PROVINCE, REGIONS, unit_region
+from registry.domain.regions import (
+    PREFECTURE_FULL_NAMES,
+    PROVINCE,
+    REGIONS,
+    UNIT_NOISE,
+    unit_region,
+)
 from registry.domain.text import reference_rows
 
 _CITY_CODES = {name: code for code, name in REGIONS.items() if code != PROVINCE} | {
     full: code for code, name in REGIONS.items() if (full := PREFECTURE_FULL_NAMES.get(name))
 }
-_NOISE = re.compile(r"[\s()（）【】〔〕\[\]]")
 
 
 def parse_counties(data: bytes, where: str) -> dict[str, tuple[str, ...]]:
@@ -101,7 +106,7 @@ def unit_regions(unit: str, *, preferring: str = "") -> tuple[str, ...]:
     if code := unit_region(unit):
         return (code,)
     # 四川省富顺县…, or 四川富顺县… as some write it
-    plain = _NOISE.sub("", unicodedata.normalize("NFKC", unit)).removeprefix("四川省")
+    plain = UNIT_NOISE.sub("", unicodedata.normalize("NFKC", unit)).removeprefix("四川省")
     plain = plain.removeprefix("四川")
     county = next((name for name in _BY_LENGTH if plain.startswith(name)), None)
     codes = COUNTIES[county] if county else ()

@@ -91,7 +91,7 @@ _UNIT_PREFIXES = sorted(
 )
 
 
-_UNIT_NOISE = re.compile(r"[\s()（）【】〔〕\[\]]")
+UNIT_NOISE = re.compile(r"[\s()（）【】〔〕\[\]]")
 """What a unit's name may be written with that is no part of it (spaces, brackets)."""
 
 
@@ -99,7 +99,7 @@ def unit_region(unit: str) -> str | None:
     """The city a unit's name begins with (成都市第一中学 → 2201, 凉山彝族自治州… → 2213; after
     四川省, spaces and brackets: 四川省成都市…, （成都市）…), None for a name that begins with none
     (江油市人民医院, a county's: `registry.domain.counties`; 中国工程物理研究院)."""
-    plain = _UNIT_NOISE.sub("", unit).removeprefix("四川省")
+    plain = UNIT_NOISE.sub("", unit).removeprefix("四川省")
     return next((code for name, code in _UNIT_PREFIXES if plain.startswith(name)), None)
 
 
@@ -123,7 +123,7 @@ def bureau_region(unit: str) -> str | None:
     绵阳市人力资源和社会保障局, 绵阳市人社局, 绵阳人社局, 四川省绵阳市人社局, 凉山州人社局. A
     name like 绵阳师范学院 (a provincial unit in the city) names none: only the bureau's own
     name after the city's, short or long, is the bureau."""
-    plain = _UNIT_NOISE.sub("", unicodedata.normalize("NFKC", unit)).removeprefix("四川省")
+    plain = UNIT_NOISE.sub("", unicodedata.normalize("NFKC", unit)).removeprefix("四川省")
     word = next((word for word in _BUREAU_WORDS if plain.endswith(word)), None)
     return _PLACES.get(plain.removesuffix(word)) if word else None
 
