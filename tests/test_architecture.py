@@ -175,3 +175,27 @@ def test_every_command_is_defined_where_the_group_looks_for_it() -> None:
     assert {name: command.name if command else None for name, command in commands.items()} == {
         name: name for name in COMMANDS
     }
+
+
+SOURCES = sorted(
+    path
+    for package in ("registry", "verify_app", "datasette_config", "bench")
+    for path in (ROOT / package).rglob("*.py")
+)
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_docstring_follows_the_name_it_explains(path: Path) -> None:
+    """Two strings in a row: the second explains nothing, or was meant for a name above the
+    first (an exit code's meaning had ended up under another code's)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    bodies = [tree.body] + [node.body for node in ast.walk(tree) if isinstance(node, ast.ClassDef)]
+    for body in bodies:
+        for first, second in zip(body, body[1:], strict=False):
+            if all(
+                isinstance(node, ast.Expr)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+                for node in (first, second)
+            ):
+                raise AssertionError(f"{path.name}:{second.lineno} follows another docstring")

@@ -26,12 +26,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 INTERRUPTED = 130
 """The exit code of a command stopped by Ctrl-C (128 + SIGINT, as shells report it)."""
 OUTPUT_FAILED = 74
+"""Exit status when stdout (or a file a command writes) cannot be written."""
 CLOSED_OUTPUT = "标准输出已关闭（如 >&-），命令的结果无处可写，没有运行。请把输出重定向到文件或 /dev/null 后重试"
 CLOSED_PIPE = 141
 """What a command whose reader stopped reading exits with (``| head``): 128 + SIGPIPE, as a
 shell reports any command a closed pipe ended. Click's own 1 there read as "not found" or "a
 register refused"."""
-"""Exit status when stdout (or a file a command writes) cannot be written."""
 
 click_zh.install()
 

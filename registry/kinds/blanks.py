@@ -27,10 +27,10 @@ _CHANGED = ("核减", "核增", "减为", "增为", "改为", "调整", "调减"
 _NO_WORDS = re.compile(r"[\s\W_]|印章|盖章|公章")
 _PRINTED = re.compile("签字|签名|签章|负责人|经办人|日期|[年月日]")
 _PRINTED_ANY = re.compile(f"印章|盖章|公章|{_PRINTED.pattern}")
-_NONE = frozenset({"/", "-", "--", "—", "——", "———", "–", "－", "／", "\\", "无", "暂无"})
-"""What an office writes in a box to say it gives no opinion (a cross is one: a refusal)."""
 """What the form prints in an opinion's box beside 印章 — 年 月 日, 签字 —, left as printed by
 an office that gives no opinion (a provincial unit has no city's)."""
+_NONE = frozenset({"/", "-", "--", "—", "——", "———", "–", "－", "／", "\\", "无", "暂无"})
+"""What an office writes in a box to say it gives no opinion (a cross is one: a refusal)."""
 
 
 @dataclass(frozen=True, slots=True)
