@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from registry import store
-from registry.cli.base import UsageProblem, cli, db_option, json_option, require_registry
+from registry.cli.base import UsageProblem, cli
+from registry.cli.options import db_option, json_option, require_registry
 from registry.domain.authorities import Contacts
 from registry.domain.dates import beijing_clock
 from registry.domain.statuses import REISSUED, VALID

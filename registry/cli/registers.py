@@ -19,12 +19,10 @@ from registry.cli.base import (
     RegistryUnavailable,
     UsageProblem,
     cli,
-    db_option,
-    json_option,
-    not_a_replica,
     stopped_by_sigterm,
 )
 from registry.cli.kind_choice import KindChoice
+from registry.cli.options import db_option, json_option, not_a_replica
 from registry.cli.progress import Progress
 from registry.domain.regions import AUTHORITY_CODES
 from registry.domain.trades import CatalogueError, TradeCatalogue

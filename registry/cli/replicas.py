@@ -32,16 +32,10 @@ from pathlib import Path
 import click
 
 from registry import store
-from registry.cli.base import (
-    Failed,
-    UsageProblem,
-    cli,
-    db_option,
-    follow_state,
-    stopped_by_sigterm,
-)
+from registry.cli.base import Failed, UsageProblem, cli, stopped_by_sigterm
 from registry.cli.litestream import Follower
 from registry.cli.log_collection import collect
+from registry.cli.options import db_option, follow_state
 from registry.cli.publish import OlderRegistry, RolledBack, publish
 
 ONCE_ATTEMPTS = 3

@@ -17,14 +17,8 @@ from typing import Any
 
 import click
 
-from registry.cli.base import (
-    Failed,
-    UsageProblem,
-    cli,
-    db_option,
-    json_option,
-    require_registry,
-)
+from registry.cli.base import Failed, UsageProblem, cli
+from registry.cli.options import db_option, json_option, require_registry
 from registry.domain.dates import beijing_clock
 from registry.domain.regions import authority_name, region_code
 from registry.domain.statuses import RESULT_LABELS

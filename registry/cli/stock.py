@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from registry import store
-from registry.cli.base import cli, db_option, json_option, require_registry
+from registry.cli.base import cli
+from registry.cli.options import db_option, json_option, require_registry
 from registry.domain.dates import beijing_clock
 from registry.store import stock, syncs
 

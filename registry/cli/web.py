@@ -12,15 +12,9 @@ import click
 
 from registry import store
 from registry.cli import demo as demo_parts
-from registry.cli.base import (
-    Failed,
-    UsageProblem,
-    cli,
-    db_option,
-    require_registry,
-    stopped_by_sigterm,
-)
+from registry.cli.base import Failed, UsageProblem, cli, stopped_by_sigterm
 from registry.cli.listening import PORT, address_free, ready_to_serve
+from registry.cli.options import db_option, require_registry
 from registry.cli.variables import unknown_settings
 from registry.public.secret_values import unrun_command
 from registry.sync.manifest import MANIFEST_NAME
