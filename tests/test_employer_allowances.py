@@ -220,6 +220,24 @@ def test_a_revoked_key_is_refused_at_the_next_request(
     assert after.headers["WWW-Authenticate"].startswith("Bearer")
 
 
+def test_a_registry_that_cannot_be_read_is_no_revoked_key(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """A registry failing under the app (here its keys' table gone, as in a damaged file) is a
+    503 to retry, not a 401 telling the HR system its good key was revoked."""
+    _, key = issue_key(registry_db, per_day=100)
+    bearer = {"Authorization": f"Bearer {key}"}
+    with app_client() as client:
+        assert client.post("/api/v1/verify", json=CHECK, headers=bearer).status_code == 200
+        conn = sqlite3.connect(registry_db)
+        conn.execute("DROP TABLE api_keys")
+        conn.close()
+        broken = client.post("/api/v1/verify", json=CHECK, headers=bearer)
+    assert broken.status_code == 503
+    assert "Retry-After" in broken.headers
+    assert "吊销" not in broken.text
+
+
 @pytest.mark.parametrize(
     ("header", "message", "error"),
     [

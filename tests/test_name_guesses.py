@@ -430,6 +430,34 @@ def test_one_name_checked_many_times_at_once_is_one_guess(
     assert [c.answer.result for c in answered] == ["no_match"] * left
 
 
+@pytest.mark.parametrize("charged", ["single", "batch", "key"])
+def test_a_request_refused_for_a_paused_number_costs_no_allowance(
+    app_client: AppClient, registry_db: Path, charged: str
+) -> None:
+    """A number is no secret: anyone may pause it for a caller's address by trying names. The
+    refusals the employer then meets give back what they were charged — the per-minute checks,
+    the hour's batch rows, the key's day — or pausing a number spent its checker's allowance."""
+    headers = {}
+    if charged == "key":
+        headers = {"Authorization": f"Bearer {issue_key(registry_db, per_day=4)[1]}"}
+    other = {"number": "Z1122020123", "name": "周杰"}
+    check = {"number": NUMBER, "name": NAME}
+    path, body = "/api/v1/verify", dict[str, object](check)
+    with app_client(rate_limit=4, batch_rows_per_hour=4, name_guesses_per_hour=1) as client:
+        client.post(path, json={"number": NUMBER, "name": WRONG[0]}, headers=headers)
+        if charged == "batch":
+            path, body = "/api/v1/verify/batch", {"items": [check, check]}
+        refused = [client.post(path, json=body, headers=headers) for _ in range(3)]
+        # what is left: 3 of the minute's or the key's day (one went on the wrong name), 4 rows
+        rest = (
+            [client.post("/api/v1/verify/batch", json={"items": [other] * 4})]
+            if charged == "batch"
+            else [client.post("/api/v1/verify", json=other, headers=headers) for _ in range(3)]
+        )
+    assert all(r.status_code == 429 and r.json()["reason"] == "number_paused" for r in refused)
+    assert [r.status_code for r in rest] == [200] * len(rest)
+
+
 def test_a_check_refused_for_its_allowance_counts_none_of_its_names(registry_db: Path) -> None:
     """Names were counted before the allowance was charged: a caller whose allowance was spent
     had every refused request's names counted — on the counter anonymous callers share too, so

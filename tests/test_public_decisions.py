@@ -18,12 +18,14 @@ from hypothesis import strategies as st
 
 from registry import store
 from registry.cli import cli
+from registry.domain import names
 from registry.domain.dates import beijing_clock
 from registry.domain.levels import LEVELS
 from registry.domain.names import name_key, normalise_name
 from registry.domain.numbers import CertificateNumber, normalise, parse
 from registry.domain.regions import REGIONS
 from registry.domain.statuses import RESULTS
+from registry.public import lookup
 from registry.public.lookup import AsOf, Verification, certificate_count, recheck, verify
 from registry.store import data_version, registry_as_of
 from registry.store.db import KEYS_REFOLDED
@@ -426,6 +428,28 @@ def test_a_wrong_name_costs_one_read_whatever_the_number_became(
     assert matched.result == result and answer.result == "no_match"
     queries = [sql for sql in statements if not sql.startswith("--")]  # not a pragma's own
     assert len(queries) == 1, queries
+
+
+def test_a_number_not_registered_compares_the_name_as_a_registered_one_does(
+    samples: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A number not registered still compares the name (with a key no name has): skipping the
+    comparison answered it microseconds sooner than a registered number with a wrong name, a
+    difference a stranger could time to learn which numbers are real."""
+    compared: list[str] = []
+    compare = names.same_holder
+
+    def same_holder(stored: str, key: str) -> bool:
+        compared.append(stored)
+        return compare(stored, key)
+
+    monkeypatch.setattr(lookup, "same_holder", same_holder)
+    unknown = verify(samples, "Z1122029999", "欧阳某某")
+    compared_for_unknown, compared[:] = list(compared), []
+    wrong = verify(samples, CASES["valid"][0], "欧阳某某")
+    assert unknown.result == wrong.result == "no_match"
+    assert len(compared_for_unknown) == len(compared) == 1
+    assert compared_for_unknown[0] != compared[0]  # no holder's name stood in
 
 
 # Malformed: the number is not 附件3's, or there is no name; the reason is named, nothing raises.

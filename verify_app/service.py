@@ -110,11 +110,8 @@ class Verifier:
     def api_key(self, key: str) -> ApiKey | None:
         """The live API key ``key`` names, looked up in the registry on every request, so that a
         revocation takes effect at once; None for an unknown or revoked key."""
-        with self.registry.connection() as conn:
-            try:
-                return api_keys.find(conn, key)
-            except sqlite3.OperationalError:  # a registry from before keys existed: none issued
-                return None
+        with self.registry.connection() as conn:  # an older registry is refused at open
+            return api_keys.find(conn, key)
 
     def check_many(
         self,
