@@ -78,7 +78,8 @@ def receipt_url(request: Request, token: str) -> str:
 
 
 def watch_links(request: Request, token: str) -> dict[str, str]:
-    """The secret addresses of a watch list: its page and its two feeds."""
-    # not through `route_path`, whose cache would keep the secret tokens in memory
-    page = public_base(request) + str(request.app.url_path_for("watch_form")) + "/" + token
-    return {"watch_url": page, "atom_url": page + ".atom", "json_url": page + ".json"}
+    """The secret addresses of a watch list: its page and its two feeds (`_with_token`: no
+    cache keeps the secret tokens in memory)."""
+    base = public_base(request)
+    routes = {"watch_url": "watch_page", "atom_url": "watch_atom", "json_url": "watch_json"}
+    return {field: base + _with_token(request.app, route, token) for field, route in routes.items()}

@@ -4,8 +4,9 @@ number, or found a paper that does not match what was confirmed.
 
 The employer adds only a way to reach them (optional) and a short text; what the check found is
 attached by the service itself, in a *ticket* the result page carries — signed, so a report
-cannot claim a check that never happened, and holding no name (the log's keyed hash instead):
-the number, the result, the time, the mismatched fields and the receipt token when there is one.
+cannot claim a check that never happened, and holding no name nor a name's hash (a random token
+of the check instead, which links its report to the report's retries): the number, the result,
+the time, the mismatched fields and the receipt token when there is one.
 
 Reports go to the ``reports`` table of ``verify_log.db`` (never public; staff read them in
 Datasette and with ``certreg reports``). A report is written at once, not queued like the log:
@@ -178,7 +179,7 @@ def entry_of(request: Request, ticket: str, contact: str, text: str) -> Report:
         number=screened_number(details["number"]),
         result=details["result"],
         checked_at=details["at"],
-        name_hash=details.get("check") or details["name_hash"],  # a day's tickets made before
+        name_hash=details["check"],
         mismatched=",".join(details.get("mismatched") or []),
         receipt=details.get("receipt"),
         authority=verifier_of(request).contacts.for_number(details["number"]).code,

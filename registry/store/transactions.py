@@ -1,6 +1,8 @@
-"""The one way certreg writes a SQLite database: a transaction that commits when its block ends
-and rolls back on any exception, its COMMIT too (the registry, the verification log, the
-watch lists and the reports alike)."""
+"""How certreg writes a SQLite database: a transaction that commits when its block ends and
+rolls back on any exception, its COMMIT too (the registry, the verification log, the watch
+lists and the reports alike). A sync's register is the one exception: checked and written in
+a scope of its own (`registry.sync.register`), which in a dry run of several registers is a
+savepoint of the run's transaction, undone at its end."""
 
 from __future__ import annotations
 
@@ -10,12 +12,11 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection, *, immediate: bool = True) -> Iterator[None]:
-    """One write transaction: committed when the block ends, rolled back on any exception.
-
-    ``immediate`` takes the write lock at once, so the checks made inside see exactly the state
-    that is written to; a dry run passes False and rolls back itself."""
-    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction: committed when the block ends, rolled back on any exception. It
+    takes the write lock at once (``BEGIN IMMEDIATE``), so the checks made inside see exactly
+    the state that is written to."""
+    conn.execute("BEGIN IMMEDIATE")
     try:
         yield
         conn.execute("COMMIT")  # a COMMIT that fails (busy) leaves no transaction open either

@@ -73,7 +73,9 @@ REPORTS_COLUMNS: dict[str, type] = {
 across replicas, whose ``id`` are each their own and renumbered on the registry host).
 ``mismatched``: the confirmed fields the paper got wrong; ``authority``: the issuing
 department's code (`registry.domain.authorities.issuer_of`), province when the number does not
-parse; ``receipt``: the check's receipt token, when the check matched."""
+parse; ``receipt``: the check's receipt token, when the check matched; ``name_hash``, despite
+its name, no name's hash but the random token of the check reported (`verify_app.report_tickets`:
+a ticket goes to whoever typed any name), which tells a report's retries from other reports."""
 
 REPORT_OUTCOMES_COLUMNS: dict[str, type] = {
     "id": int,
