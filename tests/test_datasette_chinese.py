@@ -40,7 +40,7 @@ from registry.kinds.requisitions import REQUISITION_STATUS_LABELS
 from registry.store import verify_log_path
 from registry.store.schema import CERTIFICATE_COLUMNS, TABLES
 from registry.store.syncs import SEVERITY_LABELS
-from registry.store.verify_log import REPLICA_LOGS_COLUMNS
+from registry.store.verify_log import CHANNEL_LABELS, REPLICA_LOGS_COLUMNS, Channel
 from registry.sync.report import OUTCOME_LABELS
 from tests.datasette_fixtures import (
     MIANYANG_2012,
@@ -58,7 +58,6 @@ from tests.datasette_fixtures import (
 )
 from tests.registers import RegisterFactory, approval_row
 from tests.servers import CHROMIUM, CHROMIUM_ARGS, needs_chromium
-from verify_app.checklog import CHANNEL_LABELS, Channel
 
 # -- what must not be seen ------------------------------------------------------------------
 

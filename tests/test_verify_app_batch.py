@@ -14,6 +14,7 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 
+from registry.sheets.formulas import neutralise
 from tests.verify_fixtures import (
     CASES,
     REISSUED,
@@ -31,7 +32,6 @@ from tests.verify_fixtures import (
     registry_db,
 )
 from verify_app import batch_page
-from verify_app.batch_results import neutralise
 from verify_app.forms import render
 
 __all__ = ["app_client", "clock", "registry_db"]

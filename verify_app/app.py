@@ -30,7 +30,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from registry.public.access_log import redact_access_log
 from registry.store import RegistryMismatch
-from verify_app import api, batch_page, manual, pages, reports, watch_views, watches
+from verify_app import api, batch_page, forms, manual, pages, reports, watch_views, watches
 from verify_app.body_limit import BodyLimitMiddleware
 from verify_app.context import BadKey, wants_json
 from verify_app.csrf import CsrfRejected, CsrfTokens
@@ -76,7 +76,7 @@ def error_page(
         body = {"error": code, "message": message, **(details or {})}
         return JSONResponse(body, status_code=status)
     template = f"{status}.html" if status in (404, 500) else "error.html"
-    return pages.render(request, template, {"title": title, "message": message}, status)
+    return forms.render(request, template, {"title": title, "message": message}, status)
 
 
 async def not_found(request: Request, exc: Exception) -> Response:

@@ -34,9 +34,7 @@ from verify_app.answers import (
     Item,
     listed,
 )
-from verify_app.batch_columns import CONFIRM_HEADERS as CONFIRM_HEADERS
-from verify_app.batch_columns import BatchFileProblem as BatchFileProblem
-from verify_app.batch_columns import Columns, find_columns, name_like
+from verify_app.batch_columns import BatchFileProblem, Columns, find_columns, name_like
 from verify_app.quotas import KEY_HELP, MAX_UPLOAD_ROWS
 from verify_app.watch_lines import split_line
 

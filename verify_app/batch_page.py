@@ -19,7 +19,8 @@ from registry.domain.statuses import MALFORMED, VALID
 from registry.domain.text import drop_invisible, visible
 from registry.public.lookup import NOT_CHECKED
 from verify_app.answers import Checked
-from verify_app.batch_files import CONFIRM_HEADERS, BatchFile, BatchFileProblem
+from verify_app.batch_columns import CONFIRM_HEADERS, BatchFileProblem
+from verify_app.batch_files import BatchFile
 from verify_app.batch_results import (
     PAPER_DIFFERS,
     export_row,

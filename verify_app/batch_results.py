@@ -18,8 +18,7 @@ from collections.abc import Iterable, Sequence
 from registry.public.confirm import CONFIRMABLE
 from registry.public.fields import PUBLIC_FIELDS, PublicField
 from registry.public.lookup import NOT_CHECKED
-from registry.sheets.formulas import as_text
-from registry.sheets.formulas import neutralise as neutralise
+from registry.sheets.formulas import as_text, neutralise
 from registry.sheets.layout import header_key
 from verify_app.answers import Checked
 from verify_app.presentation import shown_time

@@ -23,11 +23,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from registry.domain.names import name_key, shared_key
-from registry.store.db import transaction
-from registry.store.verify_log import CHANNEL_LABELS as CHANNEL_LABELS
-from registry.store.verify_log import NO_NAME as NO_NAME
-from registry.store.verify_log import Channel as Channel
-from registry.store.verify_log import prepare_log
+from registry.store.db import file_id, transaction
+from registry.store.verify_log import NO_NAME, Channel, prepare_log
 
 BATCH_SIZE = 500
 """Most rows written in one transaction."""
@@ -162,14 +159,14 @@ class CheckLog:
         """The writer's connection, to a log `start` has prepared (WAL is the file's own)."""
         conn = self._open()
         conn.execute("PRAGMA synchronous = NORMAL")
-        self._file = _file_of(self.path)
+        self._file = file_id(self.path)
         return conn
 
     def _reopened(self, conn: sqlite3.Connection) -> sqlite3.Connection:
         """``conn``, or — the log file deleted or replaced under it (a tidy-up, a restore) — a
         connection to a log made anew: SQLite writes on into the deleted file, and the
         replica's checks were lost while it answered as ever, its staff log frozen."""
-        if _file_of(self.path) == self._file:
+        if file_id(self.path) == self._file:
             return conn
         conn.close()
         logger.warning(
@@ -257,15 +254,6 @@ class CheckLog:
 ROWS_PER_STATEMENT = 999 // len(Check._fields)
 """Log rows bound to one INSERT: their values stay under the 999 variables a statement may have
 in the oldest SQLite Python 3.11 may bring."""
-
-
-def _file_of(path: Path) -> tuple[int, int] | None:
-    """Which file ``path`` is (device, inode), or None when there is none."""
-    try:
-        found = path.stat()
-    except OSError:
-        return None
-    return found.st_dev, found.st_ino
 
 
 @lru_cache(maxsize=ROWS_PER_STATEMENT)

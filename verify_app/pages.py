@@ -28,9 +28,7 @@ from verify_app.answers import (
 )
 from verify_app.context import client_of, verifier_of
 from verify_app.csrf import COOKIE, LIFETIME, CsrfRejected
-from verify_app.forms import MAX_FIELDS as MAX_FIELDS
-from verify_app.forms import checked_form, kept_for_back
-from verify_app.forms import render as render
+from verify_app.forms import checked_form, kept_for_back, render
 from verify_app.links import public_base, receipt_url, route_path, token_path
 from verify_app.presentation import NUMBER_PARTS, REGION_LIST, qr_svg, shown_now, shown_time
 from verify_app.quotas import Caller

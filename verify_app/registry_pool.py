@@ -3,7 +3,6 @@ replaced registry file from the next request on, without a restart and without a
 
 from __future__ import annotations
 
-import os
 import queue
 import sqlite3
 import threading
@@ -14,18 +13,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from registry import store
+from registry.store.db import FileId, file_id
 
 T = TypeVar("T")
-FileId = tuple[int, int]
-"""(device, inode) of the registry file: a new one means the file was replaced, not updated."""
-
-
-def file_id(path: Path) -> FileId | None:
-    try:
-        stat = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (stat.st_dev, stat.st_ino)
 
 
 @dataclass

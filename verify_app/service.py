@@ -17,7 +17,6 @@ from starlette.concurrency import run_in_threadpool
 
 from registry.domain.authorities import Contacts
 from registry.domain.names import holder_key
-from registry.domain.text import MAX_NAME_CHARS as MAX_NAME_CHARS
 from registry.domain.trades import TradeCatalogue, builtin_catalogue
 from registry.public import lookup
 from registry.public.confirm import (
@@ -29,9 +28,10 @@ from registry.store import data_version
 from registry.store import keys as api_keys
 from registry.store.keys import ApiKey
 from registry.store.trades import stored_catalogue
+from registry.store.verify_log import NO_NAME, Channel
 from verify_app.answers import Checked, Item, confirmed, registered_values, screened_number
 from verify_app.check_limiter import CheckLimiter
-from verify_app.checklog import NO_NAME, Channel, CheckLog, holder_hash, make_check, name_hash
+from verify_app.checklog import CheckLog, holder_hash, make_check, name_hash
 from verify_app.guesses import NameGuesses
 from verify_app.quotas import Caller, Quotas
 from verify_app.receipts import Clock, Receipt, Receipts

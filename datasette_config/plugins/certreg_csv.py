@@ -128,7 +128,7 @@ class CsvNeutraliser:
 
 def _unnamed_at(columns: list[str]) -> tuple[int, int] | None:
     """(result, name_hash) columns of a check log export: a ``malformed`` check without a name
-    (`verify_app.checklog.NO_NAME`) shows as 未查验 there, as on its page."""
+    (`registry.store.verify_log.NO_NAME`) shows as 未查验 there, as on its page."""
     if "result" not in columns or "name_hash" not in columns:
         return None
     return columns.index("result"), columns.index("name_hash")

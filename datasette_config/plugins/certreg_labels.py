@@ -117,7 +117,7 @@ as written (a time typed in it is no time of ours to show in Beijing time)."""
 
 
 def _unnamed(row: Any) -> bool:
-    """A logged check without a name (`verify_app.checklog.NO_NAME`): not made, so its
+    """A logged check without a name (`registry.store.verify_log.NO_NAME`): not made, so its
     ``malformed`` is 未查验 here as it was to the employer, not a malformed number."""
     try:
         return bool(row["name_hash"] == NO_NAME)

@@ -194,7 +194,7 @@ def demo(samples: Path | None, host: str, port: int, browse_port: int) -> None:
 )
 @click.option(
     "--workers",
-    type=int,
+    type=click.IntRange(min=1),
     default=1,
     help="uvicorn 工作进程数（默认 1）。多于 1 个时请用 Redis 共享限流计数（CERTREG_RATE_LIMIT_STORAGE）。",
 )
@@ -225,8 +225,6 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
     require_registry(db, replica=True)
     for warning in unknown_settings(os.environ):
         click.echo(f"警告：{warning}", err=True)
-    if workers < 1:
-        raise UsageProblem("--workers 至少为 1")
     if not settings.public_url and host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(
             "警告：没有设置 CERTREG_PUBLIC_URL（公众访问的网址，如 https://zscx.example.gov.cn）："
@@ -236,10 +234,10 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
         )
     ready_to_serve(db, settings.log_db, host, port)
     if not is_local(settings.rate_limit_storage):
-        store = redacted(settings.rate_limit_storage)
+        shown = redacted(settings.rate_limit_storage)
         if not Limiter(settings.rate_limit_storage).reachable():
             click.echo(
-                f"警告：限额存储 {store} 现在无法连接（地址、端口或密码不对，或它还没有启动）。"
+                f"警告：限额存储 {shown} 现在无法连接（地址、端口或密码不对，或它还没有启动）。"
                 "服务照常启动，各进程先各自计数，连上后自动共用；请检查 CERTREG_RATE_LIMIT_STORAGE",
                 err=True,
             )

@@ -126,6 +126,21 @@ def dry_run_folder(db: Path) -> tempfile.TemporaryDirectory[str]:
         return tempfile.TemporaryDirectory(prefix=DRY_RUN_FOLDERS)
 
 
+FileId = tuple[int, int]
+"""(device, inode): which file a path names. A new one means the file was replaced (a replica's
+new registry version, a log rotated away), not updated; a connection opened before keeps
+reading the old one for as long as it is open."""
+
+
+def file_id(path: Path) -> FileId | None:
+    """Which file ``path`` names now, or None when none can be seen (gone, or not readable)."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """Open the registry. Writers get WAL and the schema; readers get ``mode=ro``, and
     `RegistryMismatch` when the file lacks part of the schema."""
