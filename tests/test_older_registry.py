@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 
 from registry import store
 from registry.cli import cli
+from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event
 from tests.verify_fixtures import SECRET, registry_db, running_server
 from verify_app.app import create_app
 from verify_app.settings import Settings
@@ -181,3 +182,52 @@ def test_an_older_registrys_facet_indexes_are_extended_by_the_status(
         }
     assert {"idx_certificates_trade_status", "idx_certificates_status"} <= names
     assert "certificates_dotted_holders" in names and "idx_certificates_trade" not in names
+
+
+def test_an_older_registrys_reissued_papers_get_their_mark(tmp_path: Path) -> None:
+    """A certreg before 2026-11-30 marked 补发 only a copy under a new number. Upgraded, its
+    registry kept a paper reissued under its own number — and the 换发 later made of it —
+    unmarked: their answers said nothing of the 补发 the paper carries, and a confirmation of
+    the mark called the genuine paper a mismatch. The first write connection marks them, as a
+    registry the same registers built afresh has them, with the history saying so."""
+    registers = RegisterFactory(tmp_path / "registers")
+    rows = [approval_row(f"Z11220209{i:02d}", name) for i, name in ((1, "李四"), (2, "王五"))]
+    registers.add("roster.csv", rows, MIANYANG)
+    changes = {"kind": "status-changes", "authority": "2202"}
+    registers.add(
+        "events.csv",
+        [
+            status_event("补发", "Z1122020901", "李四", "2012-09-10"),
+            status_event("换发", "Z1122020901", "李四", "2012-10-01", "Z1122020903"),
+            status_event("补发", "Z1122020902", "王五", "2012-10-08", "Z1122020904"),
+        ],
+        changes,
+    )
+    fresh, upgraded = tmp_path / "fresh.db", tmp_path / "upgraded.db"
+    for db in (fresh, upgraded):
+        result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+        assert result.exit_code == 0, result.output
+    marks = "SELECT number, reissue FROM certificates ORDER BY number"
+    with sqlite3.connect(upgraded) as conn:  # as the older certreg left it
+        expected = conn.execute(marks).fetchall()
+        conn.execute("DROP TRIGGER keep_certificates_statuses")  # it guards the mark
+        conn.execute("UPDATE certificates SET reissue = 0 WHERE number <> 'Z1122020904'")
+        conn.execute("PRAGMA user_version = 3")
+    assert dict(expected) == {
+        "Z1122020901": 1,
+        "Z1122020902": 0,
+        "Z1122020903": 1,
+        "Z1122020904": 1,
+    }
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(upgraded)])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(upgraded) as conn, sqlite3.connect(fresh) as built:
+        assert conn.execute(marks).fetchall() == built.execute(marks).fetchall() == expected
+        history = conn.execute(
+            "SELECT number FROM certificate_history WHERE field = 'reissue' ORDER BY number"
+        ).fetchall()
+    assert ("Z1122020901",) in history and ("Z1122020903",) in history
+    answer = CliRunner().invoke(
+        cli, ["verify", "Z1122020903", "李四", "--db", str(upgraded), "--json"]
+    )
+    assert '"reissue": true' in answer.output

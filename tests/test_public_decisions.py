@@ -28,7 +28,7 @@ from registry.domain.statuses import RESULTS
 from registry.public import lookup
 from registry.public.lookup import AsOf, Verification, certificate_count, recheck, verify
 from registry.store import data_version, registry_as_of
-from registry.store.db import KEYS_REFOLDED
+from registry.store.migrations import LATEST
 from tests.registers import MIANYANG, RegisterFactory, approval_row
 from tests.verify_fixtures import CASES, SUCCESSOR, AppClient, app_client, clock, registry_db
 from tests.verify_fixtures import sync_samples as sync_sample_registers
@@ -281,7 +281,7 @@ def test_an_older_registrys_full_stop_names_are_refolded_for_the_one_holder_rule
         assert conn.execute("SELECT name, name_key FROM certificates").fetchall() == [
             (written, "阿依古丽·买买提")
         ]
-        assert conn.execute("PRAGMA user_version").fetchone() == (KEYS_REFOLDED,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (LATEST,)
 
 
 def test_the_command_gives_the_registrys_time_in_beijing_time(registry: Path) -> None:

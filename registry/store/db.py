@@ -17,7 +17,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from registry.domain.names import name_key
+from registry.store.migrations import migrate
 from registry.store.schema import TABLES
 from registry.store.stock import ensure_stock_view
 from registry.store.transactions import transaction as transaction
@@ -173,7 +173,7 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     db = sqlite_utils.Database(conn)
     ensure_tables(db)
     ensure_stock_view(db)
-    _refold_name_keys(conn)
+    migrate(conn)
     return conn
 
 
@@ -189,33 +189,3 @@ def _refuse_another_database(conn: sqlite3.Connection, path: Path) -> None:
     }
     if tables and "certificates" not in tables:
         raise RegistryMismatch(f"{path} {NOT_A_REGISTRY}")
-
-
-KEYS_REFOLDED = 3
-"""``PRAGMA user_version`` once `_refold_name_keys` has run (1: before apostrophes were folded;
-2: before the sinological dot ꞏ was read as a minority name's ·)."""
-_REFOLDED = "GLOB '*[’‘ʼ.。‐－ꞏ-]*'"
-"""The names whose key an older certreg made otherwise ('-' last: not a range)."""
-
-
-def _refold_name_keys(conn: sqlite3.Connection) -> None:
-    """Recompute, once, the name keys of holders whose name has a full stop, a hyphen or a curly
-    apostrophe: the key now reads one between Chinese characters as a minority name's dot
-    (阿依古丽.买买提 and 阿依古丽ꞏ买买提 are 阿依古丽·买买提) and O’Neil as O'Neil, and §二 and the public check
-    compare keys exactly. The names themselves stay as registered."""
-    if conn.execute("PRAGMA user_version").fetchone()[0] >= KEYS_REFOLDED:
-        return
-    with transaction(conn):
-        rows = conn.execute(
-            f"SELECT rowid, name, name_key FROM certificates WHERE name {_REFOLDED}"
-        ).fetchall()
-        changed = [(name_key(name), rowid) for rowid, name, key in rows if name_key(name) != key]
-        conn.executemany("UPDATE certificates SET name_key = ? WHERE rowid = ?", changed)
-        held = conn.execute(
-            f"SELECT number, name_key FROM numbered_holders WHERE name_key {_REFOLDED}"
-        ).fetchall()
-        conn.executemany(
-            "UPDATE numbered_holders SET name_key = ? WHERE number = ?",
-            [(name_key(key), number) for number, key in held if name_key(key) != key],
-        )
-        conn.execute(f"PRAGMA user_version = {KEYS_REFOLDED}")

@@ -20,7 +20,8 @@ STATUS_COLUMNS: dict[str, type] = {
     "updated_sync": int,
 }
 """What the registry adds to a roster's certificate: its status (§四.(六)) and its sync history.
-``reissue`` is 1 for a 补发 copy issued under a new number (its paper is marked 补发)."""
+``reissue`` is 1 when the paper now valid is marked 补发 (§四.(六)3): a copy a 补发 issued under a
+new number, a certificate reissued under its own, and what a 换发 made of either."""
 
 _TYPES = {"number": str, "sequence": int, "exam_year": int, "source_row": int}
 HOLDER_INDEX = ("name_key", "birth")

@@ -1,0 +1,91 @@
+"""What a newer certreg corrects, once, in the data an older one wrote — beside the tables and
+columns it adds (`registry.store.upgrade`). Each correction has a ``PRAGMA user_version``: the
+first write connection to a registry (a sync, a key issued) runs those its version lacks, in
+one transaction, and the version then says they ran. A reader (a replica, the public app) never
+writes: it sees the corrections once the registry host has made them and shipped the file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+
+from registry.domain.names import name_key
+from registry.domain.statuses import REISSUE
+from registry.store.certificates import HISTORY_INSERT
+from registry.store.transactions import transaction
+
+KEYS_REFOLDED = 3
+"""``PRAGMA user_version`` once `_refold_name_keys` has run (1: before apostrophes were folded;
+2: before the sinological dot ꞏ was read as a minority name's ·)."""
+PAPERS_MARKED = 4
+"""``PRAGMA user_version`` once `_mark_reissued_papers` has run."""
+LATEST = PAPERS_MARKED
+
+_REFOLDED = "GLOB '*[’‘ʼ.。‐－ꞏ-]*'"
+"""The names whose key an older certreg made otherwise ('-' last: not a range)."""
+
+
+def _refold_name_keys(conn: sqlite3.Connection) -> None:
+    """Recompute the name keys of holders whose name has a full stop, a hyphen or a curly
+    apostrophe: the key now reads one between Chinese characters as a minority name's dot
+    (阿依古丽.买买提 and 阿依古丽ꞏ买买提 are 阿依古丽·买买提) and O’Neil as O'Neil, and §二 and the public check
+    compare keys exactly. The names themselves stay as registered."""
+    rows = conn.execute(
+        f"SELECT rowid, name, name_key FROM certificates WHERE name {_REFOLDED}"
+    ).fetchall()
+    changed = [(name_key(name), rowid) for rowid, name, key in rows if name_key(name) != key]
+    conn.executemany("UPDATE certificates SET name_key = ? WHERE rowid = ?", changed)
+    held = conn.execute(
+        f"SELECT number, name_key FROM numbered_holders WHERE name_key {_REFOLDED}"
+    ).fetchall()
+    conn.executemany(
+        "UPDATE numbered_holders SET name_key = ? WHERE number = ?",
+        [(name_key(key), number) for number, key in held if name_key(key) != key],
+    )
+
+
+_PAPERS_OF_REISSUES = (
+    "WITH RECURSIVE chain(number, sync) AS ("
+    " SELECT coalesce(new_number, number), sync FROM status_events WHERE type = ?"
+    " UNION SELECT c.successor, chain.sync FROM certificates c"
+    " JOIN chain ON c.number = chain.number WHERE c.successor IS NOT NULL)"
+    " SELECT chain.number, min(chain.sync) FROM chain"
+    " JOIN certificates c ON c.number = chain.number WHERE NOT c.reissue GROUP BY chain.number"
+)
+"""Each certificate whose paper a 补发 marked and that lacks the mark, with the first sync that
+should have given it: the certificate a 补发 under its own number made valid again, the copy
+one under a new number issued, and every certificate a 换发 made of such a paper since (it
+copies the paper, mark and all: `registry.store.events`)."""
+
+
+def _mark_reissued_papers(conn: sqlite3.Connection) -> None:
+    """Mark 补发 the papers an older certreg left unmarked: one reissued under its own number
+    (before 2026-11-30 only a copy under a new number was marked) and, down the chain, what a
+    换发 made of it — whose answer then said nothing of the mark the paper carries (§四.(六)3),
+    and a confirmation of it called the genuine paper's mark a mismatch. The history says when
+    and by which sync's 补发, as a mark a late 补发 gives."""
+    marked = conn.execute(_PAPERS_OF_REISSUES, (REISSUE,)).fetchall()
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    conn.executemany(
+        "UPDATE certificates SET reissue = 1 WHERE number = ?", [(n,) for n, _ in marked]
+    )
+    conn.executemany(HISTORY_INSERT, [(n, sync, at, "reissue", "0", "1") for n, sync in marked])
+
+
+_STEPS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
+    (KEYS_REFOLDED, _refold_name_keys),
+    (PAPERS_MARKED, _mark_reissued_papers),
+)
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Run, once, the corrections the registry's ``user_version`` says it lacks."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version >= LATEST:
+        return
+    with transaction(conn):
+        for done, step in _STEPS:
+            if version < done:
+                step(conn)
+        conn.execute(f"PRAGMA user_version = {LATEST}")
