@@ -378,6 +378,30 @@ def test_a_reissue_registered_after_a_later_change_keeps_its_mark(
         assert verify(db_path, "Z1122020003", "周杰")["reissue"] is True
 
 
+@pytest.mark.parametrize("later", ["换发", "撤销"])
+def test_a_reissue_of_the_same_day_registered_after_the_change_keeps_its_mark(
+    roster: RegisterFactory, db_path: Path, later: str
+) -> None:
+    """A 换发 takes the paper in and a 撤销 ends the certificate: a 补发 under the same number on
+    the same day came before either. Registered after it, it was refused (请对新证书登记: a
+    new number whose paper was never lost) — in date order, the same two events loaded."""
+    new = "Z1122020003" if later == "换发" else ""
+    roster.add("june.csv", [status_event(later, "Z1122020001", "周杰", "2013-06-01", new)],
+               MIANYANG_CHANGES)  # fmt: skip
+    assert sync(roster, db_path)[0] == 0
+    same_day = status_event(
+        "补发", "Z1122020001", "周杰", "2013-06-01", 批准文号="绵人社函〔2013〕2号"
+    )
+    roster.add("same-day.csv", [same_day], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+    answer = verify(db_path, "Z1122020001", "周杰")
+    assert answer["result"] == ("superseded" if later == "换发" else "revoked")
+    assert answer["reissue"] is True
+    if later == "换发":  # the paper exchanged that day was the one marked 补发
+        assert verify(db_path, "Z1122020003", "周杰")["reissue"] is True
+
+
 def test_a_reissue_registered_late_marks_every_exchange_made_of_its_paper(
     roster: RegisterFactory, db_path: Path
 ) -> None:

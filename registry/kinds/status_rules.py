@@ -132,16 +132,18 @@ def _history_problems(event: StatusEvent, current: CertificateState) -> list[Fou
 
 
 def recorded_late(event: StatusEvent, current: CertificateState) -> bool:
-    """A 补发 under the same number dated before the certificate's last change, registered
-    after it. It ended nothing — the certificate went on, its paper marked 补发 — so it takes its
-    place in the history and what came after stands (SPEC §6: events apply in date order);
-    refused, it could never be recorded, and the 补发 mark would be lost."""
+    """A 补发 under the same number dated before the certificate's last change, or on its day,
+    registered after it. It ended nothing — the certificate went on, its paper marked 补发 — so
+    it takes its place in the history and what came after stands (SPEC §6: events apply in date
+    order); refused, it could never be recorded, and the 补发 mark would be lost. On the day of
+    the change it came first: a 换发 takes the paper in, a 撤销 ends the certificate, and a
+    补发 under a new number replaces the paper — none leaves a paper to lose that day."""
     last = current.last_event
     return (
         event.type == REISSUE
         and not event.new_number
         and bool(last)
-        and (event.date.isoformat() < str(last))
+        and (event.date.isoformat() <= str(last))
     )
 
 
