@@ -231,3 +231,30 @@ def test_an_older_registrys_reissued_papers_get_their_mark(tmp_path: Path) -> No
         cli, ["verify", "Z1122020903", "李四", "--db", str(upgraded), "--json"]
     )
     assert '"reissue": true' in answer.output
+
+
+def test_an_older_registrys_traditional_names_are_keyed_in_simplified_characters(
+    tmp_path: Path,
+) -> None:
+    """An older certreg keyed 龍小雲 as written: a roster with 龙小云 gave the same person a
+    second certificate (§二). The first write connection keys it 龙小云, the name as written."""
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add("first.csv", [approval_row("Z1122020901", "龍小雲")], MIANYANG)
+    db = tmp_path / "registry.db"
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+    with sqlite3.connect(db) as conn:  # as the older certreg keyed it
+        conn.execute("DROP TRIGGER keep_certificates_holders")  # it guards the key
+        conn.execute("UPDATE certificates SET name_key = '龍小雲'")
+        conn.execute("PRAGMA user_version = 4")
+    registers.add("again.csv", [approval_row("Z1122020902", "龙小云")], MIANYANG)
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+    assert result.exit_code == 1 and "§二" in result.output, result.output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT name, name_key FROM certificates").fetchall() == [
+            ("龍小雲", "龙小云")
+        ]
+        triggers = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    assert "keep_certificates_holders" in triggers
+    for typed in ("龍小雲", "龙小云"):
+        answer = CliRunner().invoke(cli, ["verify", "Z1122020901", typed, "--db", str(db)])
+        assert answer.exit_code == 0, answer.output

@@ -430,6 +430,17 @@ def test_a_wrong_name_costs_one_read_whatever_the_number_became(
     assert len(queries) == 1, queries
 
 
+def test_a_name_typed_in_traditional_characters_is_the_registered_one(
+    samples: sqlite3.Connection,
+) -> None:
+    """An employer typing the name as a traditional-character system writes it (張三明 for
+    张三明) is told the certificate, as with full-width letters: one name, written otherwise."""
+    number, holder = CASES["valid"]
+    traditional = holder.translate(str.maketrans("张三明", "張三明"))
+    assert traditional != holder
+    assert verify(samples, number, traditional).result == "valid"
+
+
 def test_a_number_not_registered_compares_the_name_as_a_registered_one_does(
     samples: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -307,6 +307,34 @@ def test_2_a_minority_name_twice_in_one_file_with_and_without_its_dot(
     assert (row, column, clause) == (5, "姓名", "§二") and "本文件第4行" in rule
 
 
+@pytest.mark.parametrize(("first", "again"), [("龙小云", "龍小雲"), ("張偉", "张伟")])
+def test_2_a_name_in_traditional_characters_is_the_same_holder(
+    registers: RegisterFactory, db_path: Path, first: str, again: str
+) -> None:
+    """A roster copied from a traditional-character source: 龍小雲 is 龙小云, in another register
+    (either way round) and in the same file — the same person's second certificate."""
+    registers.add("first.xlsx", [approval_row("Z1122020901", first)], MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    registers.add("again.xlsx", [approval_row("Z1122020902", again)], MIANYANG)
+    [(row, column, rule, clause)] = refused(registers, db_path, "again.xlsx")
+    assert (row, column, clause) == (4, "姓名", "§二") and "Z1122020901" in rule
+    rows = [approval_row("Z1122020903", "周杰"), approval_row("Z1122020904", "周傑")]
+    registers.add("twice.xlsx", rows, MIANYANG)
+    [(row, column, rule, clause)] = refused(registers, db_path, "twice.xlsx")
+    assert (row, column, clause) == (5, "姓名", "§二") and "本文件第4行" in rule
+
+
+def test_2_a_surname_that_is_simplified_too_is_not_folded(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """於 and 乾 are characters of simplified names of their own (the surname 於 is not 于):
+    於明 and 于明 are two people."""
+    rows = [approval_row("Z1122020901", "於明"), approval_row("Z1122020902", "于明")]
+    registers.add("two.xlsx", rows, MIANYANG)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+
+
 def test_3_an_exchange_needs_a_reason_of_misfiling_or_damage(
     roster: RegisterFactory, db_path: Path
 ) -> None:

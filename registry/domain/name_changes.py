@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from registry.domain.characters import simplified
 from registry.domain.names import COMPOUND_SURNAMES, holder_key
-from registry.domain.text import simplified
 
 UNREAD = "?"
 """The reading of a Chinese character pypinyin does not know (a rare one, 𠮷, or one typed in

@@ -12,9 +12,7 @@ import csv
 import io
 import re
 import unicodedata
-from functools import cache, lru_cache
-
-from opencc import OpenCC
+from functools import lru_cache
 
 HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 """Controls, format characters (bidi overrides, zero-width), surrogates, line/paragraph
@@ -135,14 +133,3 @@ def mentions(written: str, words: tuple[str, ...]) -> bool:
         for word in words
         for found in re.finditer(re.escape(word), written)
     )
-
-
-@cache
-def _simplifier() -> OpenCC:
-    return OpenCC("t2s")
-
-
-def simplified(text: str) -> str:
-    """``text`` in simplified characters (電工 → 电工): the trade catalogue and the notice
-    are written in them, a roster copied from a traditional-character source is not."""
-    return str(_simplifier().convert(text))

@@ -14,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from importlib.resources import files
 
-from registry.domain.text import reference_rows, simplified
+from registry.domain.characters import simplified
+from registry.domain.text import reference_rows
 
 _SPACE = re.compile(r"\s+")
 

@@ -14,7 +14,7 @@ from registry.domain.dates import beijing_today, years_after
 from registry.domain.exam import EXAM_COLUMNS
 from registry.domain.levels import LEVELS
 from registry.domain.name_rules import check_name, gap_problem
-from registry.domain.names import normalise_name
+from registry.domain.names import normal_key, normalise_name
 from registry.domain.numbers import CertificateNumber, MalformedNumber, parse_canonical
 from registry.domain.problems import NEW_DATES, NEW_NAME, NEW_UNIT, Problem
 from registry.domain.regions import PROVINCE
@@ -237,7 +237,7 @@ class _RowChecker:
         own key (most Chinese names): pickle sends a shared object once, not per row, to the
         writing process."""
         entry, (parsed, canonical) = self.entry, number
-        key = name.casefold()  # = name_key(name): the name is normalised already
+        key = normal_key(name)  # = name_key(name): the name is normalised already
         conduct, work_record, ethics, theory, practice = map(checked.get, EXAM_COLUMNS)
         unit, education, prior, approval_doc, remark = _optional(record.values)
         return CertificateRow(

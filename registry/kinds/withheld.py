@@ -15,8 +15,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from registry.domain.characters import simplified
 from registry.domain.problems import Problem
-from registry.domain.text import simplified
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import header_key
 

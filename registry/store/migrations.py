@@ -10,8 +10,10 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable
 
+from registry.domain.characters import simplified_characters
 from registry.domain.names import name_key
 from registry.domain.statuses import REISSUE
+from registry.store.append_only import HOLDER_TRIGGER
 from registry.store.certificates import HISTORY_INSERT
 from registry.store.transactions import transaction
 
@@ -20,7 +22,9 @@ KEYS_REFOLDED = 3
 2: before the sinological dot ꞏ was read as a minority name's ·)."""
 PAPERS_MARKED = 4
 """``PRAGMA user_version`` once `_mark_reissued_papers` has run."""
-LATEST = PAPERS_MARKED
+KEYS_SIMPLIFIED = 5
+"""``PRAGMA user_version`` once `_simplify_name_keys` has run."""
+LATEST = KEYS_SIMPLIFIED
 
 _REFOLDED = "GLOB '*[’‘ʼ.。‐－ꞏ-]*'"
 """The names whose key an older certreg made otherwise ('-' last: not a range)."""
@@ -73,9 +77,27 @@ def _mark_reissued_papers(conn: sqlite3.Connection) -> None:
     conn.executemany(HISTORY_INSERT, [(n, sync, at, "reissue", "0", "1") for n, sync in marked])
 
 
+def _simplify_name_keys(conn: sqlite3.Connection) -> None:
+    """Key in simplified characters the names an older certreg keyed as written (张伟 and 張偉
+    were two holders: §二 let a roster copied from a traditional-character source give the same
+    person a second certificate). Every key is read — no SQL pattern names the traditional
+    characters — but only those that change are written, past the guard of a holder's key
+    (`registry.store.append_only`: it cannot tell 張偉 from 张伟), which is made again at once."""
+    trigger, create = HOLDER_TRIGGER
+    conn.execute(f"DROP TRIGGER IF EXISTS [{trigger}]")
+    for table, id_column in (("certificates", "rowid"), ("numbered_holders", "number")):
+        keys = conn.execute(f"SELECT {id_column}, name_key FROM {table}").fetchall()
+        conn.executemany(
+            f"UPDATE {table} SET name_key = ? WHERE {id_column} = ?",
+            [(new, id_) for id_, key in keys if key and (new := simplified_characters(key)) != key],
+        )
+    conn.execute(create)
+
+
 _STEPS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (KEYS_REFOLDED, _refold_name_keys),
     (PAPERS_MARKED, _mark_reissued_papers),
+    (KEYS_SIMPLIFIED, _simplify_name_keys),
 )
 
 
