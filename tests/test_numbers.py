@@ -61,6 +61,9 @@ def test_normalisation_of_what_people_type(typed: str) -> None:
         # and a label pasted before it: it said 应为11位，实为16位
         ("证书编号：G1122000001", "证书编号前有多余的文字“证书编号:”，请只填写11位"),
         ("No.G1122000001", "证书编号前有多余的文字“NO.”"),
+        # the digits all there, grouped by symbols: it said 应为11位，实为13位
+        ("Z11.2202.0123", "证书编号中有多余的符号“.”，请删去"),
+        ("Z11_2202/0123", "证书编号中有多余的符号“_”、“/”，请删去"),
         ("", "为空"),
     ],
 )

@@ -595,9 +595,13 @@ def test_a_totals_row_is_not_checked_whatever_column_its_word_is_in(
     assert [r["result"] for r in read_log(registry_db)] == ["valid"]
 
 
-def test_a_name_without_its_number_is_asked_for_the_number(app_client: AppClient) -> None:
-    """李四 with the number left blank was told 此行没有可查验的证书编号和姓名: the name is there."""
-    data = f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n,李四\n"
+@pytest.mark.parametrize("header", ["证书编号,姓名\n", ""])
+def test_a_name_without_its_number_is_asked_for_the_number(
+    app_client: AppClient, header: str
+) -> None:
+    """李四 with the number left blank was told 此行没有可查验的证书编号和姓名: the name is there
+    — in a list without header too, where it stands in the number's column."""
+    data = f"{header}{VALID[0]},{VALID[1]}\n,李四\n" if header else f"{VALID[0]},{VALID[1]}\n李四\n"
     with app_client() as client:
         page = _upload(client, "list.csv", data.encode())
     results = page.context["results"]  # type: ignore[attr-defined]

@@ -186,10 +186,18 @@ UNCHECKED_ADVICE = "此行没有可查验的证书编号和姓名，未查验。
 
 def _unchecked_advice(number: str, name: str) -> str:
     """Why a row was not checked, in the result file: a name without its number is asked for
-    the number, as a number without its name is asked for the name."""
-    if name and not number and name_like(name):
+    the number, as a number without its name is asked for the name — in a list without header
+    too, where a name alone on its line is read as its first column, the number's (a title
+    over the list is longer than a name)."""
+    if (name and not number and name_like(name)) or (
+        number and not name and name_like(number) and len(number.strip()) <= _SHORT_NAME
+    ):
         return "此行证书编号为空，未查验。如要查验，请填写证书编号后重新上传。"
     return UNCHECKED_ADVICE
+
+
+_SHORT_NAME = 4
+"""The most characters of a name alone on a line taken for a name, not a title (某公司名单)."""
 
 
 def read_batch(

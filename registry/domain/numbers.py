@@ -19,6 +19,7 @@ from registry.domain.text import code_point, drop_invisible
 _DROP = re.compile(r"[\s\-‐‑‒–—―－−﹣]+")
 """Spaces and every dash a keyboard or a word processor makes (hyphen, dashes, minus signs)."""
 _DIGITS = re.compile(r"[0-9]+")
+_MARKS = re.compile(r"[^A-Za-z0-9]")
 _CANONICAL = re.compile(f"[{''.join(LEVELS)}][0-9]{{10}}")
 """A number as the registry stores it: its level letter and ten digits."""
 IN_TEXT = re.compile(f"(?<![A-Za-z0-9])[{''.join(LEVELS)}][0-9]{{10}}(?![0-9])")
@@ -100,6 +101,12 @@ def _check_shape(value: str) -> None:
     if len(value) > 11 and _CANONICAL.fullmatch(value[-11:]) and not value[-12].isdigit():
         # 证书编号：G1122000001, No.G1122000001: pasted with its label
         raise MalformedNumber(f"证书编号前有多余的文字“{value[:-11]}”，请只填写11位的证书编号")
+    if (marks := _MARKS.findall(value)) and _CANONICAL.fullmatch(_MARKS.sub("", value)):
+        # Z11.2202.0123, Z11_2202_0123: the digits all there, grouped by a symbol
+        shown = "、".join(f"“{mark}”" for mark in dict.fromkeys(marks))
+        raise MalformedNumber(
+            f"证书编号中有多余的符号{shown}，请删去：证书编号是1个字母加10位数字，不含符号"
+        )
     if len(value) != 11:
         raise MalformedNumber(f"证书编号应为11位，实为{len(value)}位")
     letter, year, region, seq = value[0], value[1:3], value[3:7], value[7:]
