@@ -114,13 +114,21 @@ def test_a_name_typed_as_the_number_is_not_kept_with_the_report(
     details = ticket_payload(ticket)
     assert details["number"] == "***" and name not in json.dumps(details, ensure_ascii=False)
     assert sent.status_code == 200
-    assert "您对所查编号（不是证书编号，已隐去）的报告" in sent.text and "***" not in sent.text
+    assert (
+        "您对格式不对的所查编号（为保护个人信息，报告只附其中像证书编号的字母和数字）的报告"
+        in sent.text
+        and "***" not in sent.text
+    )
     [report] = reports_of(registry_db)
     assert report["number"] == "***"
     with app_client() as client:  # a Latin name keeps its first letter in the log: J*******
         page = post_check(client, "JOESMITH", "张三")
         latin = send_report(client, page, "", "编号栏填的是英文名")
-    assert "您对所查编号（不是证书编号，已隐去）的报告" in latin.text and "J***" not in latin.text
+    assert (
+        "您对格式不对的所查编号（为保护个人信息，报告只附其中像证书编号的字母和数字）的报告"
+        in latin.text
+        and "J***" not in latin.text
+    )
     dump = "\n".join(sqlite3.connect(registry_db.parent / "verify_log.db").iterdump())
     assert name not in dump
 

@@ -83,6 +83,9 @@ def test_a_watch_shows_a_revocation_synced_after_it_began(
     for name, key in (("关注列表网页", "watch_url"), ("Atom 订阅地址", "atom_url")):
         link = f'<a href="{urls[key]}"><span class="visually-hidden">{name}：</span>{urls[key]}</a>'
         assert link in page.text, name
+    # the list of numbers says which is revoked: an officer scanning it for the bad one
+    assert f'<span class="mono">{VALID[0]}</span>（已撤销）' in page.text
+    assert page.text.count("（已撤销）") == 1
     [item] = feed.json()["items"]
     assert item["_certreg"] == {
         "event": "撤销",
@@ -459,6 +462,20 @@ def test_a_watch_list_nobody_reads_is_deleted_and_one_read_lives_on(
         made = client.post("/watch", data=entries).text
     assert "关注列表连续 30 天既没有人打开它的页面、也没有订阅软件读取，会自动删除" in form
     assert "连续 30 天既没有人打开本页、也没有订阅软件读取的关注列表会自动删除" in made
+
+
+def test_a_bookmark_of_the_new_lists_address_is_not_told_it_was_just_made(
+    app_client: AppClient, clock: Clock
+) -> None:
+    """The form leads to the list's page with ``?new``, which an officer bookmarks: the page
+    said 关注列表已建立 and "save this address now" on every later visit."""
+    with app_client() as client:
+        entries = {"entries": f"{VALID[0]} {VALID[1]}", "csrf_token": csrf_token(client)}
+        created = client.post("/watch", data=entries)
+        clock.advance(1 / 24)  # an hour on, from the bookmark
+        later = client.get(str(created.url))
+    assert "关注列表已建立" in created.text
+    assert later.status_code == 200 and "关注列表已建立" not in later.text
 
 
 def test_the_pages_create_and_delete_a_watch_with_csrf(

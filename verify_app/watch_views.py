@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from registry.domain.statuses import REVOKE
 from verify_app.context import caller_of, client_of, verifier_of
 from verify_app.forms import checked_form, render
 from verify_app.json_response import FEED_TYPE, JSONResponse
@@ -108,8 +109,10 @@ def _watch_page(request: Request) -> Response:
         "created_at": shown_time(watch.created_at),
         "events": [(e, shown_time(e.synced_at)) for e in events],
         "followed": replaced,
+        # a number revoked, or the one that replaced it: its line in the list says so
+        "revoked": {e.watched for e in events if e.type == REVOKE},
         "token": token,
-        "new": NEW in request.query_params,
+        "new": just_made,  # a bookmark of the redirect's address is told "made" no more
         "event_advice": event_advice,
         "keep_days": verifier.settings.watch_days,
     }
