@@ -131,3 +131,18 @@ def test_a_clients_reports_a_day_are_counted_by_the_api(app_client: AppClient) -
     # and the document says so of this operation's 429, not only of checks' allowances
     documented = openapi_document()["paths"]["/api/v1/reports"]["post"]["responses"]["429"]
     assert "reports_daily" in documented["description"]
+
+
+def test_a_report_the_log_cannot_store_is_to_be_sent_again(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """A log that fails under the app (here its reports' table gone, as in a damaged file) is a
+    503 saying to send the report again."""
+    with app_client() as client:
+        ticket = ticket_of(client, *NO_MATCH_UNKNOWN)
+        client.app.state.verifier.log.flush()
+        with sqlite3.connect(registry_db.parent / "verify_log.db") as log:
+            log.execute("DROP TABLE reports")
+        sent = client.post("/api/v1/reports", json={"ticket": ticket, "text": "查不到"})
+    assert sent.status_code == 503 and sent.headers["Retry-After"] == "30"
+    assert "请稍后再提交" in sent.json()["message"]

@@ -5,8 +5,6 @@ what `verify_app.openapi` describes, so the schema tells clients the truth.
 
 from __future__ import annotations
 
-import sqlite3
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
@@ -101,7 +99,7 @@ async def report(request: Request) -> JSONResponse:
     try:
         key_id = caller.key.id if caller.key else None
         filed = await reports.store(request, entry, key_id)  # a spent day's allowance: 429
-    except sqlite3.Error:
+    except reports.NotStored:
         message = "报告暂时无法保存，请稍后再提交，或直接联系发证机关。"
         headers = {"Retry-After": "30"}  # as every 503 says when to try again
         return JSONResponse({"error": "server_error", "message": message}, 503, headers)

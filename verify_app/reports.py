@@ -188,18 +188,30 @@ def entry_of(request: Request, ticket: str, contact: str, text: str) -> Report:
     )
 
 
+class NotStored(Exception):
+    """The log could not be written — locked past its wait, its disk full, damaged: the report
+    is to be sent again later (503), what was typed given back."""
+
+
 async def store(request: Request, entry: Report, key_id: int | None = None) -> Filed:
     """Store ``entry`` for staff, charged to its API key's day or its client's (`RateLimited`
-    when spent; ``sqlite3.Error`` when the log cannot be written)."""
+    when spent; `NotStored` when the log cannot be written). A mistake of the code's own (an
+    integrity or programming error) is raised as it is: a 500, not a 503 saying to retry
+    (`verify_app.app.storage_failed`)."""
     verifier = verifier_of(request)
     at = verifier.now().replace(microsecond=0).isoformat()
-    ref, at, again, kept = await run_in_threadpool(
-        file_report,
-        verifier.settings.log_db,
-        entry,
-        at,
-        lambda: verifier.quotas.charge_report(entry.client, key_id),
-    )
+    try:
+        ref, at, again, kept = await run_in_threadpool(
+            file_report,
+            verifier.settings.log_db,
+            entry,
+            at,
+            lambda: verifier.quotas.charge_report(entry.client, key_id),
+        )
+    except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+        if type(exc) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
+            raise
+        raise NotStored from exc
     # a number as logged; what is no number (a name typed in its place, screened) is not one
     number = entry.number if _well_formed(entry.number) else None
     return Filed(ref, at, number, again, kept)
@@ -237,7 +249,7 @@ async def report(request: Request) -> Response:
     authority = contacts.for_number(entry.number)
     try:
         filed = await store(request, entry)
-    except sqlite3.Error:
+    except NotStored:
         context["report_error"] = "报告暂时无法保存，请稍后再提交，或直接联系发证机关。"
         return render(request, "report.html", context, 503)
     except RateLimited as exc:
