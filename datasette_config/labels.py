@@ -51,19 +51,23 @@ def _authority(code: str) -> str | None:
     return authority_name(code) if code in REGIONS else None
 
 
+_NAMED: dict[str, Mapping[str, str]] = {
+    # certificates.status holds a certificate's state, requisitions.status the province's
+    # opinion; the two vocabularies share no code.
+    "status": {**RESULT_LABELS, **REQUISITION_STATUS_LABELS},
+    "result": RESULT_LABELS,
+    "outcome": OUTCOME_LABELS,
+    "kind": KIND_LABELS,
+    "severity": SEVERITY_LABELS,
+    "channel": CHANNEL_LABELS,
+    "letter": LEVELS,
+}
+"""The code columns whose codes have one label each, to read a label back as its code."""
 CODE_COLUMNS: dict[str, Callable[[str], str | None]] = {
+    **{column: labels.get for column, labels in _NAMED.items()},
     "region": REGIONS.get,
     "city": REGIONS.get,
     "authority": _authority,
-    # certificates.status holds a certificate's state, requisitions.status the province's
-    # opinion; the two vocabularies share no code.
-    "status": {**RESULT_LABELS, **REQUISITION_STATUS_LABELS}.get,
-    "result": RESULT_LABELS.get,
-    "outcome": OUTCOME_LABELS.get,
-    "kind": KIND_LABELS.get,
-    "severity": SEVERITY_LABELS.get,
-    "channel": CHANNEL_LABELS.get,
-    "letter": LEVELS.get,
     "year_code": _year,
     "confirmed": paper_fields,
     "mismatched": paper_fields,
@@ -87,16 +91,6 @@ def code_label(column: str, value: object) -> str | None:
     return f"{value} {name}".lstrip() if name else None
 
 
-_NAMED: dict[str, Mapping[str, str]] = {
-    "status": {**RESULT_LABELS, **REQUISITION_STATUS_LABELS},
-    "result": RESULT_LABELS,
-    "outcome": OUTCOME_LABELS,
-    "kind": KIND_LABELS,
-    "severity": SEVERITY_LABELS,
-    "channel": CHANNEL_LABELS,
-    "letter": LEVELS,
-}
-"""The code columns whose codes have one label each, to read a label back as its code."""
 PLACE_COLUMNS = frozenset({"region", "city", "authority"})
 FILTERED_COLUMNS = (*_NAMED, *PLACE_COLUMNS, "level")
 """The columns a table's filter reads as staff type them (`code_typed`)."""

@@ -7,21 +7,22 @@ import re
 from typing import NamedTuple
 
 from registry.domain.levels import LETTER_OF_LEVEL
+from registry.domain.numbers import SEPARATORS
 from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item, listed
 from verify_app.list_headers import typed_header
 from verify_app.quotas import MAX_UPLOAD_ROWS
 
 MAX_WATCH_ITEMS = MAX_UPLOAD_ROWS
 _SEPARATORS = re.compile(r"[,，、\t;；]")
-_NUMBER_PART = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ\s\-‐‑‒–—―－−﹣]+")
+_NUMBER_PART = re.compile(f"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ{SEPARATORS}]+")
 """What a typed number is made of: letters and digits (full-width too), spaces and dashes."""
 _AFTER_NUMBER = "号。.：: \u3000"
 """What people write after a number before the name (Z1122020123号 张三, …123。张三)."""
 _AROUND_NAME = "。.：: \u3000"
 """Before a name (after the number's marks) and after it (张三。): never 号, which a name may hold."""
-_NUMBER_AT_END = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ][0-9０-９\s\-‐‑‒–—―－−﹣]*[0-9０-９][号。.]?$")
+_NUMBER_AT_END = re.compile(f"[A-Za-zＡ-Ｚａ-ｚ][0-9０-９{SEPARATORS}]*[0-9０-９][号。.]?$")
 """A number typed after the name (周杰 Z11 2202 0123号): a letter, then digits, spaces, dashes."""
-NUMBER_AT_START = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ](?:[\s\-‐‑‒–—―－−﹣]*[0-9０-９]){10}")
+NUMBER_AT_START = re.compile(f"[A-Za-zＡ-Ｚａ-ｚ](?:[{SEPARATORS}]*[0-9０-９]){{10}}")
 """A whole number at the start of a line or cell: its level letter and ten digits, whatever
 was typed between (a 工号 such as E1001 is none); what follows it is the name, Latin letters
 too (Z1122020123 Zhou Jie)."""

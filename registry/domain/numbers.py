@@ -16,8 +16,10 @@ from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS, region_name
 from registry.domain.text import code_point, drop_invisible
 
-_DROP = re.compile(r"[\s\-‐‑‒–—―－−﹣]+")
-"""Spaces and every dash a keyboard or a word processor makes (hyphen, dashes, minus signs)."""
+SEPARATORS = r"\s\-‐‑‒–—―－−﹣"
+"""What may stand between a number's characters, as a regular expression's class: spaces and
+every dash a keyboard or a word processor makes (hyphen, dashes, minus signs)."""
+_DROP = re.compile(f"[{SEPARATORS}]+")
 _DIGITS = re.compile(r"[0-9]+")
 _MARKS = re.compile(r"[^A-Za-z0-9]")
 _CANONICAL = re.compile(f"[{''.join(LEVELS)}][0-9]{{10}}")
