@@ -420,7 +420,9 @@ async def test_staff_see_the_queue_and_the_failing_numbers_in_datasette(
         (NO_MATCH_UNKNOWN[0], 6, 1)
     ]
     anonymous = await ds.client.get("/verify_log/report_queue.json")
-    assert anonymous.status_code in (302, 403)  # never public
+    # never public: sent to the login, and not one report's field on the way
+    assert anonymous.status_code == 302 and "/-/login" in anonymous.headers["location"]
+    assert "王老师" not in anonymous.text and NO_MATCH_UNKNOWN[0] not in anonymous.text
 
 
 @pytest.mark.anyio
