@@ -29,6 +29,16 @@ MAX_NUMBER_CHARS = 40
 Names: `registry.domain.text.MAX_NAME_CHARS`, the longest a register may carry."""
 MAX_CONFIRM_CHARS = 40
 """Longest value typed from the paper (a trade name, a date written out)."""
+
+
+def too_long(number: str, name: str, typed: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The fields of a check longer than any channel takes — ``number``, ``name``, and each of
+    ``typed`` (what the paper shows) by its field — in that order; each channel words it."""
+    limits = {"number": (number, MAX_NUMBER_CHARS), "name": (name, MAX_NAME_CHARS)}
+    limits |= {field: (value, MAX_CONFIRM_CHARS) for field, value in (typed or {}).items()}
+    return tuple(field for field, (value, limit) in limits.items() if len(value) > limit)
+
+
 _NOT_A_DIGIT = re.compile(r"[^0-9]")
 NUMBER_DIGITS = 10
 """附件3: a number's digits after its level letter."""

@@ -19,6 +19,7 @@ from verify_app.answers import (
     MAX_NUMBER_CHARS,
     Item,
     listed,
+    too_long,
 )
 from verify_app.batch_files import MAX_ITEMS
 from verify_app.forms import media_type
@@ -202,7 +203,7 @@ def item(value: object, where: str, *, confirms: bool = True) -> Item:
         raise InvalidRequest(422, "invalid", f"{where}需要字符串字段 number 和 name")
     if not (_encodable(number) and _encodable(name)):
         raise InvalidRequest(422, "invalid", f"{where}含有无效的 Unicode 字符（孤立代理项）")
-    if len(number) > MAX_NUMBER_CHARS or len(name) > MAX_NAME_CHARS:
+    if too_long(number, name):
         raise InvalidRequest(
             422,
             "invalid",

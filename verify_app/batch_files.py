@@ -33,6 +33,7 @@ from verify_app.answers import (
     MAX_NUMBER_CHARS,
     Item,
     listed,
+    too_long,
 )
 from verify_app.batch_columns import BatchFileProblem, Columns, find_columns, name_like
 from verify_app.quotas import KEY_HELP, MAX_UPLOAD_ROWS
@@ -117,9 +118,10 @@ def _cell(row: Sequence[str], index: int) -> str:
 
 def _row_problem(number: str, name: str, typed: dict[str, str]) -> str | None:
     """Why a row cannot be checked as typed, if it cannot."""
-    if len(number) > MAX_NUMBER_CHARS or len(name) > MAX_NAME_CHARS:
+    fields = too_long(number, name, typed)
+    if "number" in fields or "name" in fields:
         return f"证书编号最多 {MAX_NUMBER_CHARS} 个字符，姓名最多 {MAX_NAME_CHARS} 个字符"
-    if any(len(value) > MAX_CONFIRM_CHARS for value in typed.values()):
+    if fields:
         return f"等级、工种、发证日期、补发各列最多 {MAX_CONFIRM_CHARS} 个字符"
     return unreadable(typed)
 

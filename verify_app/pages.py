@@ -25,6 +25,7 @@ from verify_app.answers import (
     MAX_NUMBER_CHARS,
     Checked,
     Item,
+    too_long,
 )
 from verify_app.context import client_of, verifier_of
 from verify_app.csrf import COOKIE, LIFETIME, CsrfRejected
@@ -160,15 +161,11 @@ def _typed_problem(
 ) -> tuple[str, tuple[str, ...]] | None:
     """What is wrong with what the form sent, before anything is checked or charged, and the
     fields it is about."""
-    limits = {"number": MAX_NUMBER_CHARS, "name": MAX_NAME_CHARS} | dict.fromkeys(
-        typed, MAX_CONFIRM_CHARS
-    )
-    too_long = tuple(field for field, limit in limits.items() if len(values[field]) > limit)
-    if too_long:
+    if fields := too_long(values["number"], values["name"], typed):
         return (
             f"证书编号最多 {MAX_NUMBER_CHARS} 个字符，姓名最多 {MAX_NAME_CHARS} 个字符，"
             f"证书上的等级、工种、发证日期各最多 {MAX_CONFIRM_CHARS} 个字符。",
-            too_long,
+            fields,
         )
     if not values["number"].strip():
         return "请填写证书编号。", ("number",)

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from registry.domain.levels import LETTER_OF_LEVEL
 from registry.domain.numbers import SEPARATORS
-from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item, listed
+from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS, Item, listed, too_long
 from verify_app.list_headers import typed_header
 from verify_app.quotas import MAX_UPLOAD_ROWS
 
@@ -128,9 +128,9 @@ def parse_lines(text: str) -> Lines:
         parts = split_line(line)
         if len(parts) != 2 or not parts[0] or not parts[1]:
             unread.append(f"第{number}行应为“证书编号 姓名”：{line[:60]}")
-        elif len(parts[0]) > MAX_NUMBER_CHARS:
+        elif "number" in (fields := too_long(parts[0], parts[1])):
             unread.append(f"第{number}行的证书编号太长：最多 {MAX_NUMBER_CHARS} 个字符")
-        elif len(parts[1]) > MAX_NAME_CHARS:
+        elif fields:
             unread.append(f"第{number}行的姓名太长：最多 {MAX_NAME_CHARS} 个字符")
         else:
             items.append((number, Item(parts[0], parts[1])))
