@@ -31,6 +31,15 @@ EXAMS = {
 }
 
 
+_DIGITS_AS_NAME = "甲乙丙丁戊己庚辛壬癸"
+
+
+def numbered_name(prefix: str, i: int) -> str:
+    """A holder's name for row ``i`` of a long generated roster, no two alike (as §二 compares
+    them: 张 + a traditional character and 张 + its simplified form are one name)."""
+    return prefix + "".join(_DIGITS_AS_NAME[int(digit)] for digit in f"{i:04d}")
+
+
 def approval_row(
     number: str, name: str = "张三", level: str = "中级", **changes: object
 ) -> dict[str, object]:

@@ -39,6 +39,7 @@ from tests.registers import (
     RegisterFactory,
     approval_row,
     footer,
+    numbered_name,
     registry_dump,
     status_event,
     technician_row,
@@ -68,7 +69,7 @@ def test_one_systematic_fault_in_a_huge_register_is_one_summary_line(tmp_path: P
     registers = RegisterFactory(tmp_path / "registers")
     rows = [
         approval_row(
-            f"{letter}112202{seq:04d}", f"持证人{chr(0x4E00 + seq)}", level, 报考工种="驾校"
+            f"{letter}112202{seq:04d}", numbered_name("持证人", seq), level, 报考工种="驾校"
         )
         for letter, level in LEVELS.items()
         for seq in range(1, 10_000)

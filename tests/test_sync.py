@@ -39,6 +39,7 @@ from tests.registers import (
     TECHNICIANS,
     RegisterFactory,
     approval_row,
+    numbered_name,
     snapshot,
     status_event,
     technician_row,
@@ -1165,7 +1166,7 @@ def test_kill_during_sync_leaves_previous_state(registers: RegisterFactory, tmp_
     registers.add("small.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
     assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
     rows = [
-        approval_row(f"{letter}112202{seq:04d}", f"人{chr(0x4E00 + seq)}", level)
+        approval_row(f"{letter}112202{seq:04d}", numbered_name("人", seq), level)
         for letter, level in (("C", "初级"), ("Z", "中级"), ("G", "高级"))
         for seq in range(1, 10000)
         if (letter, seq) != ("Z", 1)  # held by small.csv
