@@ -21,6 +21,7 @@ from datasette import hookimpl
 
 from datasette_config.launch import REGISTRY_NAME
 from registry.domain.statuses import RESULT_LABELS, REVOKED, SUPERSEDED, status_after
+from registry.store.db import read_only
 
 LOG = "verify_log"
 NOT_REGISTERED = "无此编号"
@@ -46,8 +47,7 @@ class Registry:
         """``sql``'s rows for ``params``; None while the registry cannot be read."""
         try:
             if self._conn is None:
-                uri = f"{self.path.resolve().as_uri()}?mode=ro"
-                self._conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                self._conn = read_only(self.path, check_same_thread=False)
             return self._conn.execute(sql, params).fetchall()
         except sqlite3.Error:  # the registry being replaced, say: the cell is left empty
             return None

@@ -15,6 +15,7 @@ import click
 from registry import store
 from registry.cli.base import Failed
 from registry.cli.litestream import Follower
+from registry.store.db import read_only
 from registry.store.verify_log import (
     CHECKS_COLUMNS,
     REPORTS_COLUMNS,
@@ -104,7 +105,7 @@ def _selected(source: sqlite3.Connection, table: str, columns: tuple[str, ...]) 
 def _unreadable(replica: str, copy: Path, exc: sqlite3.DatabaseError) -> str:
     """Why a followed copy cannot be read as a replica's log, and what to do about it."""
     try:
-        conn = sqlite3.connect(f"{copy.resolve().as_uri()}?mode=ro", uri=True)
+        conn = read_only(copy)
         try:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         finally:

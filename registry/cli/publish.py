@@ -13,7 +13,7 @@ from pathlib import Path
 from registry.cli.base import Failed
 from registry.cli.litestream import Follower
 from registry.domain.os_reasons import reason
-from registry.store.db import RegistryMismatch, check_schema
+from registry.store.db import RegistryMismatch, check_schema, read_only
 from registry.store.syncs import SyncMark, holds_sync, last_sync
 
 
@@ -29,9 +29,8 @@ def _served_sync(target: Path) -> SyncMark | None:
     """The last sync of the registry ``target`` serves now; None for none, or one unreadable
     (a damaged file is better replaced). Read as immutable: a published file is only ever
     replaced, never written, and no ``-shm`` may be left beside it."""
-    uri = f"{target.resolve().as_uri()}?mode=ro&immutable=1"
     try:
-        with contextlib.closing(sqlite3.connect(uri, uri=True)) as conn:
+        with contextlib.closing(read_only(target, immutable=True)) as conn:
             return last_sync(conn)
     except sqlite3.Error:
         return None

@@ -90,12 +90,23 @@ def check_schema(conn: sqlite3.Connection) -> None:
         )
 
 
+def read_only(
+    path: Path, *, immutable: bool = False, check_same_thread: bool = True
+) -> sqlite3.Connection:
+    """A connection that can only read ``path`` (``mode=ro``): a file that is not there is an
+    error, not a new empty database, and nothing is written beside it but WAL's ``-shm``;
+    ``immutable``: not even that, for a file only ever replaced, never written."""
+    options = "mode=ro&immutable=1" if immutable else "mode=ro"
+    uri = f"{path.resolve().as_uri()}?{options}"
+    return sqlite3.connect(uri, uri=True, check_same_thread=check_same_thread)
+
+
 def snapshot(path: Path, target: Path) -> None:
     """Copy the registry at ``path`` to ``target`` as it is now (SQLite's online backup, in one
     step under a read transaction: a sync may go on writing beside it). What a dry run checks
     against: checked in the registry itself, it took the write lock a sync waited for, or
     failed while one held it."""
-    source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    source = read_only(path)
     try:
         copy = sqlite3.connect(target)
         try:
@@ -145,9 +156,7 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     """Open the registry. Writers get WAL and the schema; readers get ``mode=ro``, and
     `RegistryMismatch` when the file lacks part of the schema."""
     if readonly:
-        conn = sqlite3.connect(
-            f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
-        )
+        conn = read_only(path, check_same_thread=False)
         conn.execute("PRAGMA query_only = 1")
         try:
             check_schema(conn)

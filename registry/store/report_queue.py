@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from registry.store.db import now
+from registry.store.db import now, read_only
 from registry.store.verify_log import prepare_log
 
 COLUMNS = (
@@ -46,7 +46,7 @@ def read_reports(
 ) -> list[dict[str, Any]]:
     """The reports, newest first, each with how often its number was checked and what staff
     last recorded doing about it; only those with nothing recorded when ``pending``."""
-    conn = sqlite3.connect(f"{log.resolve().as_uri()}?mode=ro", uri=True)
+    conn = read_only(log)
     conn.row_factory = sqlite3.Row
     try:
         exists = conn.execute(
@@ -88,7 +88,7 @@ def read_reports(
 def registry_statuses(db: Path, numbers: list[str]) -> dict[str, str]:
     """What the registry holds of each of ``numbers`` now (its status code; absent: no such
     number): a 未查到 reported may be registered since, a 有效 revoked since."""
-    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
+    conn = read_only(db)
     try:
         return dict(
             conn.execute(
