@@ -289,6 +289,24 @@ def test_back_from_the_new_certificate_shows_the_result_again(
     assert page.locator("section.answer h2").inner_text() == result
 
 
+def test_a_list_refused_for_want_of_the_cookie_is_still_there_after_back(
+    served: tuple[str, Path], page: Any
+) -> None:
+    """A form sent without the site's cookie is refused and nothing typed is shown again; the
+    page sends the officer Back, where the pasted list must still be — a page of ours that
+    forbade its fields being restored would lose it."""
+    base, _ = served
+    pasted = f"{VALID[0]} {VALID[1]}\n{SUPERSEDED[0]} {SUPERSEDED[1]}"
+    page.goto(base + "/batch")
+    page.locator("textarea").first.fill(pasted)
+    page.context.clear_cookies()
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").first.click()
+    assert "点浏览器的“后退”回到刚才的页面" in page.locator("p.problem").inner_text()
+    page.go_back()
+    assert page.locator("textarea").first.input_value() == pasted
+
+
 def test_a_report_from_no_match_reaches_the_staff_queue(
     served: tuple[str, Path], page: Any, tmp_path: Path
 ) -> None:

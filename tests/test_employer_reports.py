@@ -235,6 +235,7 @@ def test_a_report_needs_the_forms_token_and_a_genuine_ticket(
     assert forged.status_code == 400 and "已过期或不完整" in forged.text
     # … and not for another site's, whose text is put in no form
     assert elsewhere.status_code == 403 and "别处写的" not in elsewhere.text
+    assert "点浏览器的“后退”回到刚才的页面" in elsewhere.text  # where the text still is
     assert reports_of(registry_db) == []
 
 

@@ -127,9 +127,19 @@ async def bad_key(request: Request, exc: Exception) -> Response:
     return response
 
 
+COOKIELESS_FORM = (
+    "表单校验失败：浏览器没有带上本网站的 Cookie（页面打开太久，或浏览器禁用、清除了 Cookie），"
+    "提交的内容没有处理。请允许本网站使用 Cookie，然后点浏览器的“后退”回到刚才的页面——"
+    "填写、粘贴的内容一般仍在——再提交一次。"
+)
+"""A form sent without our cookie (the forms with one give back what was typed themselves):
+nothing typed is shown again — another site's POST looks the same — but a browser's Back
+returns to the form as it was filled in (Chromium restores its fields), where the link below
+opens it empty."""
+
+
 async def csrf_rejected(request: Request, exc: Exception) -> Response:
-    message = "表单校验失败：页面可能已过期，或浏览器禁用了 Cookie。请返回表单重新填写后提交。"
-    return error_page(request, 403, "csrf", "表单已失效", message)
+    return error_page(request, 403, "csrf", "表单已失效", COOKIELESS_FORM)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
