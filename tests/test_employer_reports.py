@@ -100,6 +100,33 @@ def test_a_report_from_a_result_carries_the_check_but_no_name(
     assert queued["registry_status"] == ("revoked" if case == REVOKED else None)
 
 
+def test_a_batch_row_a_forgery_may_be_reported_from_opens_the_report_form(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """A batch of 20 applicants with one 未查到: the officer had to check its number again
+    alone, typing the name again, to reach a report form. Its row has a 报告 button now — a
+    valid row none — whose form reports the row's own check."""
+    lines = f"{VALID[0]} {VALID[1]}\n{NO_MATCH_UNKNOWN[0]} {NO_MATCH_UNKNOWN[1]}\n"
+    with app_client() as client:
+        token = csrf_token(client)
+        page = client.post("/batch", data={"csrf_token": token, "entries": lines})
+        rows = context_of(page)["results"]
+        assert ["report_ticket" in row for row in rows] == [False, True]
+        assert page.text.count('class="row-report') == 1
+        ticket = rows[1]["report_ticket"]
+        opened = client.post("/report", data={"csrf_token": token, "ticket": ticket})
+        sent = client.post(
+            "/report", data={"csrf_token": token, "ticket": ticket, "text": "应聘者的证书查不到"}
+        )
+    assert opened.status_code == 200 and template_of(opened) == "report.html"
+    assert "report_error" not in context_of(opened) and "<textarea" in opened.text
+    assert f'<span class="mono">{NO_MATCH_UNKNOWN[0]}（未查到）</span>' in opened.text
+    assert sent.status_code == 200 and template_of(sent) == "report_sent.html"
+    [report] = reports_of(registry_db)
+    assert (report["number"], report["result"]) == (NO_MATCH_UNKNOWN[0], "no_match")
+    assert NO_MATCH_UNKNOWN[1] not in json.dumps(report, ensure_ascii=False)
+
+
 def test_a_name_typed_as_the_number_is_not_kept_with_the_report(
     app_client: AppClient, registry_db: Path
 ) -> None:

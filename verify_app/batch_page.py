@@ -32,6 +32,7 @@ from verify_app.context import client_of, form_caller_of, verifier_of
 from verify_app.forms import checked_form, kept_for_back, render
 from verify_app.presentation import shown_now, shown_time
 from verify_app.refusals import OverAllowance, RateLimited
+from verify_app.report_tickets import report_ticket
 from verify_app.uploads import UploadsBusy, read_upload
 
 
@@ -137,7 +138,8 @@ def _batch_results(
                 a,
                 verifier.contacts.text_for(a.answer.number) if a.wants_contact else None,
             )
-            | {TYPED_NAME: visible(r.item.name)},  # the page's only: the file has the name
+            | {TYPED_NAME: visible(r.item.name)}  # the page's only: the file has the name
+            | ({REPORT: report_ticket(request, a, None)} if a.reportable else {}),
         )
         for r, a in zip(parsed.rows, answers, strict=True)
     ]
@@ -168,6 +170,9 @@ def _batch_results(
 
 TYPED_NAME = "typed_name"
 """A row's name as the file gives it: on the page, the row is the officer's applicant by it."""
+REPORT = "report_ticket"
+"""A row a forgery may be reported from: the ticket its 报告 button opens the form with (the
+page's only, as the single check's result page carries one)."""
 
 
 def _page_columns(columns: list[tuple[str, str]]) -> list[tuple[str, str]]:

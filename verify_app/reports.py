@@ -220,12 +220,14 @@ async def store(request: Request, entry: Report, key_id: int | None = None) -> F
 async def report(request: Request) -> Response:
     """``POST /report``: the report form under a result (CSRF-checked), stored for staff. A
     form that expired, a report over the day's allowance: the form again with what was typed
-    (and, over the allowance, whom to call instead)."""
+    (and, over the allowance, whom to call instead). A ticket alone — a batch result row's
+    报告 button — opens the form for its check, to be filled in."""
     try:
         async with checked_form(request) as fields:
             ticket = str(fields.get("ticket") or "")
             contact = str(fields.get("contact") or "")
             text = str(fields.get("text") or "")
+            opening = "text" not in fields
     except CsrfRejected as exc:
         typed = typed_back(request, exc)
         ticket = typed.get("ticket", "")
@@ -234,6 +236,8 @@ async def report(request: Request) -> Response:
         return render(request, "report.html", kept | {"report_error": FORM_EXPIRED}, 403)
     context: dict[str, Any] = {"report_ticket": ticket, "contact_value": contact, "text": text}
     context["report_about"] = ticket_about(request, ticket)
+    if opening and open_ticket(request, ticket) is not None:
+        return render(request, "report.html", context)
     try:
         entry = entry_of(request, ticket, contact, text)
     except ReportProblem as exc:
