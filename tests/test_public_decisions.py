@@ -705,8 +705,9 @@ def test_every_answer_carries_the_snapshot_time_it_is_given(conn: sqlite3.Connec
         assert verify(conn, number, name, as_of=cached).as_of == "2030-01-01T00:00:00+00:00"
         assert verify(conn, number, name).as_of == registry_as_of(conn)
     assert registry_as_of(conn) is not None
-    assert recheck(conn, NUMBER, lambda _: True, as_of=cached).as_of == "2030-01-01T00:00:00+00:00"
-    assert recheck(conn, NUMBER, lambda _: False, as_of=cached).as_of == "2030-01-01T00:00:00+00:00"
+    for holder in (True, False):
+        answer, _ = recheck(conn, NUMBER, lambda _: holder, as_of=cached)  # noqa: B023
+        assert answer.as_of == "2030-01-01T00:00:00+00:00"
     # each with the data version of the connection the answer was read on
     assert set(versions) == {data_version(conn)}
 
@@ -721,7 +722,7 @@ def test_recheck_answers_like_a_check_of_the_registered_holder(
         asked.append(registered)
         return True
 
-    assert recheck(conn, number, same_holder) == verify(conn, number, name)
+    assert recheck(conn, number, same_holder) == (verify(conn, number, name), asked[0])
     assert asked == [normalise_name(name)]  # the holder as registered
 
 
@@ -729,7 +730,7 @@ def test_recheck_of_another_holder_or_an_unknown_number_is_no_match(
     conn: sqlite3.Connection,
 ) -> None:
     no_match = Verification("no_match", NUMBER, registry_as_of(conn))
-    assert recheck(conn, NUMBER, lambda _: False) == no_match
+    assert recheck(conn, NUMBER, lambda _: False) == (no_match, None)
     asked: list[str] = []
 
     def anyone(name: str) -> bool:
@@ -738,7 +739,7 @@ def test_recheck_of_another_holder_or_an_unknown_number_is_no_match(
 
     # unregistered, and sorting just before a registered number: no other holder is consulted
     unknown = recheck(conn, "Z1122020100", anyone)
-    assert unknown == Verification("no_match", "Z1122020100", registry_as_of(conn))
+    assert unknown == (Verification("no_match", "Z1122020100", registry_as_of(conn)), None)
     assert asked == []
 
 

@@ -24,7 +24,7 @@ from registry.public.confirm import (
     withheld,
 )
 from registry.public.lookup import Verification
-from registry.store import data_version
+from registry.store import data_version, syncs
 from registry.store import keys as api_keys
 from registry.store.keys import ApiKey
 from registry.store.trades import stored_catalogue
@@ -191,10 +191,8 @@ class Verifier:
     def recheck(self, client: str, receipt: Receipt) -> Reopened:
         """The current status for a receipt, which holds the name only as a keyed hash."""
         self.limiter.charge(client)
-        holders: list[str] = []
 
         def same_holder(name: str) -> bool:
-            holders.append(name)
             tags = (
                 holder_hash(self._secret, receipt.number, name),
                 # issued before 2026-12-04: apostrophes kept (O'Neil's receipt, 90 days)
@@ -205,9 +203,11 @@ class Verifier:
             return any(hmac.compare_digest(tag, receipt.holder_hash) for tag in tags)
 
         with self.registry.connection() as conn:
-            answer = lookup.recheck(conn, receipt.number, same_holder, as_of=self.registry.as_of)
+            answer, holder = lookup.recheck(
+                conn, receipt.number, same_holder, as_of=self.registry.as_of
+            )
         # logged as the check was: by the name's hash, which staff see beside the first check
-        logged = self.name_hash(holders[0]) if answer.matched and holders else receipt.holder_hash
+        logged = self.name_hash(holder) if answer.matched and holder else receipt.holder_hash
         self._log(Caller(client), Checked(answer, logged), "receipt")
         if not receipt.withheld:
             return Reopened(answer)
@@ -244,7 +244,8 @@ class Verifier:
     def last_sync(self) -> int:
         """The id of the registry's latest sync (0 before any): what a new watch list starts after."""
         with self.registry.connection() as conn:
-            return int(conn.execute("SELECT coalesce(max(id), 0) FROM syncs").fetchone()[0])
+            mark = syncs.last_sync(conn)
+        return mark.id if mark else 0
 
     def is_stale(self, as_of: str | None) -> bool:
         """True when the registry's last change is older than ``stale_days`` (or unknown)."""

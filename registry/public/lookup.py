@@ -257,13 +257,14 @@ def recheck(
     holder_matches: Callable[[str], bool],
     *,
     as_of: AsOf = stored_as_of,
-) -> Verification:
+) -> tuple[Verification, str | None]:
     """The current answer for a receipt, which knows the holder only by a keyed hash:
-    ``holder_matches(name)`` says whether the registered holder is the one checked."""
+    ``holder_matches(name)`` says whether the registered holder is the one checked. With the
+    answer, the holder's name as registered when it is that holder (the log hashes it)."""
     row = conn.execute("SELECT name FROM certificates WHERE number = ?", (number,)).fetchone()
     if row is None or not holder_matches(row[0]):
-        return Verification(NO_MATCH, number, _as_of_now(conn, as_of))
-    return verify(conn, number, row[0], as_of=as_of)
+        return Verification(NO_MATCH, number, _as_of_now(conn, as_of)), None
+    return verify(conn, number, row[0], as_of=as_of), row[0]
 
 
 def certificate_count(conn: sqlite3.Connection) -> int:

@@ -1,6 +1,7 @@
 """The sync history: one ``syncs`` row per attempt to load a register (loaded or rejected) with its
-``problems``, the version of each register loaded (``registers``), and the ``numbering`` runs.
-Staff and auditors read these in Datasette; the sync reads them to skip what it loaded already."""
+``problems``, and the version of each register loaded (``registers``). Staff and auditors read
+these in Datasette; the sync reads them to skip what it loaded already. (The ``numbering`` runs
+are `registry.store.numbering_runs`'.)"""
 
 from __future__ import annotations
 
@@ -220,17 +221,14 @@ def earlier_version(
 def registry_as_of(conn: sqlite3.Connection) -> str | None:
     """When the certificates last changed: the latest sync of a roster or status-change register.
     (Stock registers do not count: the public snapshot time is about certificates only.)"""
-    row = conn.execute(
-        "SELECT max(at) FROM syncs WHERE outcome IN ('loaded', 'updated')"
-        f" AND kind IN {sql_list(CERTIFICATE_KINDS)}"
-    ).fetchone()
-    return row[0] if row else None
+    return last_loaded(conn, CERTIFICATE_KINDS)
 
 
-def last_loaded(conn: sqlite3.Connection) -> str | None:
-    """When any register last changed the registry (rosters, status changes and the blank
-    registers alike): what the stock reconciliation is as of."""
+def last_loaded(conn: sqlite3.Connection, kinds: tuple[str, ...] = ()) -> str | None:
+    """When a register of ``kinds`` — by default any: rosters, status changes and the blank
+    registers alike, what the stock reconciliation is as of — last changed the registry."""
+    of_kinds = f" AND kind IN {sql_list(kinds)}" if kinds else ""
     row = conn.execute(
-        "SELECT max(at) FROM syncs WHERE outcome IN ('loaded', 'updated')"
+        f"SELECT max(at) FROM syncs WHERE outcome IN ('loaded', 'updated'){of_kinds}"
     ).fetchone()
     return row[0] if row else None
