@@ -105,12 +105,11 @@ class Quotas:
         if checks <= 0:
             return
         if caller.key is not None:
-            item = RateLimitItemPerDay(max(caller.key.per_day, 1))
-            self._limiter.hit(item, self._key_window(caller.key), -checks, fixed=True)
+            self._unhit_key(caller.key, self._key_window(caller.key), checks)
         elif single:
             self.single.refund(caller.client, checks)
         elif self.batch_rows_per_hour:
-            batch = (self._batch, f"batch/{limit_key(caller.client)}", checks)
+            batch = (self._batch, _batch_window(caller.client), checks)
             self._limiter.take_back([batch], fallback=self._limiter.degraded)
 
     def metered(self, caller: Caller) -> bool:
@@ -140,8 +139,7 @@ class Quotas:
                 f"匿名批量查验每个网络地址每小时最多 {limit} 行，本次提交了 {rows} 行："
                 f"请分成每批不超过 {limit} 行提交。{KEY_HELP}",
             )
-        key = f"batch/{limit_key(caller.client)}"
-        if self._limiter.hit(self._batch, key, rows):
+        if self._limiter.hit(self._batch, _batch_window(caller.client), rows):
             return
         raise self._batch_spent(caller.client, rows)
 
@@ -149,8 +147,7 @@ class Quotas:
         """The refusal of ``rows`` batch rows (None: an upload, whose rows are not known yet)
         that this hour's allowance has no room for: how many are left, and when all will fit."""
         limit, left = self.batch_rows_per_hour, self.batch_left(client) or 0
-        key = f"batch/{limit_key(client)}"
-        retry = self._limiter.wait_for(self._batch, key, rows or 1)  # room for all the rows
+        retry = self._limiter.wait_for(self._batch, _batch_window(client), rows or 1)  # all rows
         asked = f"本次提交了 {rows} 行。" if rows else ""
         fewer = "，或减少行数" if rows and left else ""
         return RateLimited(
@@ -185,18 +182,18 @@ class Quotas:
         """Rows the anonymous ``client`` may still check in batches this hour; None: no limit."""
         if self.batch_rows_per_hour == 0:
             return None
-        return self._limiter.remaining(self._batch, f"batch/{limit_key(client)}")
+        return self._limiter.remaining(self._batch, _batch_window(client))
 
     def key_used(self, key: ApiKey) -> int:
         """Checks the key made today (Beijing time)."""
-        item = RateLimitItemPerDay(max(key.per_day, 1))
-        return key.per_day - self._limiter.remaining(item, self._key_window(key), fixed=True)
-
-    # -- uploads: paid before they are parsed --------------------------------------------
+        left = self._limiter.remaining(_key_item(key), self._key_window(key), fixed=True)
+        return key.per_day - left
 
     def key_left(self, key: ApiKey) -> int:
         """Checks the key may still make today."""
         return max(key.per_day - self.key_used(key), 0)
+
+    # -- uploads: paid before they are parsed --------------------------------------------
 
     def reserve_upload(self, caller: Caller) -> Reservation:
         """Charge what an upload could get checked, before its rows are known.
@@ -218,8 +215,7 @@ class Quotas:
         if reserved < 1:
             raise self._batch_spent(caller.client, None)
         self.charge_batch(caller, reserved)
-        window = f"batch/{limit_key(caller.client)}"
-        return Reservation(caller, reserved, window, self._limiter.degraded)
+        return Reservation(caller, reserved, _batch_window(caller.client), self._limiter.degraded)
 
     def release_upload(self, reservation: Reservation, rows: int) -> None:
         """Give back ``rows`` of a reservation: taken off the hour's counter (`Limiter.take_back`,
@@ -231,8 +227,7 @@ class Quotas:
         if rows <= 0 or window is None or reservation.fallback != self._limiter.degraded:
             return
         if key is not None:
-            item = RateLimitItemPerDay(max(key.per_day, 1))
-            self._limiter.hit(item, window, -rows, fixed=True)
+            self._unhit_key(key, window, rows)
         else:
             self._limiter.take_back([(self._batch, window, rows)], fallback=reservation.fallback)
 
@@ -245,10 +240,14 @@ class Quotas:
         """The count of an API key's checks today: its window is named by the Beijing date."""
         return f"key/{key.id}/{self._today()}"
 
+    def _unhit_key(self, key: ApiKey, window: str, checks: int) -> None:
+        """Take ``checks`` off the key's day named ``window`` (a negative charge: a fixed window
+        has nothing else to take back with)."""
+        self._limiter.hit(_key_item(key), window, -checks, fixed=True)
+
     def _charge_key(self, key: ApiKey, checks: int) -> None:
         if checks <= 0:
             return
-        item = RateLimitItemPerDay(max(key.per_day, 1))
         window = self._key_window(key)
         if checks > key.per_day:
             raise OverAllowance(
@@ -256,10 +255,10 @@ class Quotas:
                 f"本次提交了 {checks} 条：请分成每批不超过 {key.per_day} 条提交；"
                 "需要更多额度请联系发证机关。"
             )
-        if self._limiter.hit(item, window, checks, fixed=True):
+        if self._limiter.hit(_key_item(key), window, checks, fixed=True):
             return
         # a fixed window counts a refused hit too: take it off, the checks were not made
-        self._limiter.hit(item, window, -checks, fixed=True)
+        self._unhit_key(key, window, checks)
         used = self.key_used(key)
         raise RateLimited(
             seconds_to_beijing_midnight(self._clock()),
@@ -273,3 +272,13 @@ class Quotas:
 
 def _minutes(seconds: int) -> str:
     return f"{seconds} 秒" if seconds < 120 else f"{math.ceil(seconds / 60)} 分钟"
+
+
+def _batch_window(client: str) -> str:
+    """The count of ``client``'s batch rows this hour."""
+    return f"batch/{limit_key(client)}"
+
+
+def _key_item(key: ApiKey) -> RateLimitItemPerDay:
+    """An API key's day, as the limiter counts it (a key of 0 a day counts to 1: never hit)."""
+    return RateLimitItemPerDay(max(key.per_day, 1))
