@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from registry.domain.dates import BEIJING, beijing_clock
+from registry.domain.dates import BEIJING, as_moment, beijing_clock
 from registry.domain.levels import LETTER_OF_LEVEL, LEVELS
 from registry.domain.numbers import FIRST_YEAR, year_code_of
 from registry.domain.regions import REGIONS, authority_name, region_code
@@ -136,7 +136,7 @@ def to_beijing(value: object) -> dt.datetime | None:
     if not isinstance(value, str) or not _ISO_TIMESTAMP.fullmatch(value):
         return None
     try:
-        return dt.datetime.fromisoformat(value).astimezone(BEIJING)
+        return as_moment(value).astimezone(BEIJING)
     except (ValueError, OverflowError):
         return None
 

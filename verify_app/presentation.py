@@ -10,7 +10,7 @@ from functools import lru_cache
 import segno
 from markupsafe import Markup, escape
 
-from registry.domain.dates import BEIJING
+from registry.domain.dates import BEIJING, as_moment
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS
 from registry.public.fields import PUBLIC_FIELDS, PublicField
@@ -39,10 +39,7 @@ def shown_time(value: str | dt.datetime | None) -> str:
     Cached: every result page shows the registry's snapshot time, which rarely changes."""
     if value is None:
         return "未知"
-    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(BEIJING).strftime("北京时间 %Y-%m-%d %H:%M")
+    return as_moment(value).astimezone(BEIJING).strftime("北京时间 %Y-%m-%d %H:%M")
 
 
 def shown_now(now: dt.datetime) -> str:

@@ -27,7 +27,7 @@ def tickets(secret: str) -> URLSafeTimedSerializer:
 def report_ticket(request: Request, checked: Checked, issued: IssuedReceipt | None) -> str:
     """The signed details of a check, for the report form under its result."""
     verifier = verifier_of(request)
-    at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0)
+    at = verifier.now().replace(microsecond=0)
     serializer: URLSafeTimedSerializer = request.app.state.report_tickets
     return str(
         serializer.dumps(

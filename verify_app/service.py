@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from starlette.concurrency import run_in_threadpool
 
 from registry.domain.authorities import Contacts
+from registry.domain.dates import as_moment
 from registry.domain.names import holder_key
 from registry.domain.trades import TradeCatalogue, builtin_catalogue
 from registry.public import lookup
@@ -251,10 +252,7 @@ class Verifier:
         """True when the registry's last change is older than ``stale_days`` (or unknown)."""
         if as_of is None:
             return True
-        changed = dt.datetime.fromisoformat(as_of)
-        if changed.tzinfo is None:
-            changed = changed.replace(tzinfo=dt.UTC)
-        return self.now() - changed > dt.timedelta(days=self.settings.stale_days)
+        return self.now() - as_moment(as_of) > dt.timedelta(days=self.settings.stale_days)
 
     def now(self) -> dt.datetime:
         """The service's clock, as a moment (UTC)."""

@@ -49,7 +49,7 @@ def _watch_of(request: Request) -> tuple[str, Watch | None]:
     if not _TOKEN.fullmatch(token):
         return token, None
     verifier = verifier_of(request)
-    now = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0)
+    now = verifier.now().replace(microsecond=0)
     days = verifier.settings.watch_days
     return token, find_watch(verifier.settings.log_db, token, now=now, keep_days=days)
 

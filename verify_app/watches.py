@@ -10,8 +10,6 @@ once made, where a feed read costs one check, like opening a receipt.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -47,7 +45,7 @@ async def _create(
     ended = await run_in_threadpool(_revoked_successors, verifier, replaced) if replaced else {}
     refuse_unwatchable(checked, places, lines.unread if lines else None, ended)
     entries = list({c.answer.number: (c.answer.number, c.name_hash) for c in checked}.values())
-    created_at = dt.datetime.fromtimestamp(verifier.clock(), dt.UTC).replace(microsecond=0)
+    created_at = verifier.now().replace(microsecond=0)
     after_sync = await run_in_threadpool(verifier.last_sync)
     token = await run_in_threadpool(
         lambda: create_watch(

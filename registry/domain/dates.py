@@ -29,6 +29,13 @@ def beijing_today() -> dt.date:
     return dt.datetime.now(BEIJING).date()
 
 
+def as_moment(value: str | dt.datetime) -> dt.datetime:
+    """A stored moment as an aware datetime: ISO 8601 text or a datetime, one without an offset
+    taken as UTC (a moment SQLite's own clock stamped). `ValueError` for text that is none."""
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
 def beijing_clock(value: str | dt.datetime | None) -> str:
     """A stored moment (ISO 8601 with its offset, UTC in the registry and the log) as staff read
     it on the command line and in Datasette: ``2026-11-26 18:00:05（北京时间）``. Nothing for
@@ -36,11 +43,9 @@ def beijing_clock(value: str | dt.datetime | None) -> str:
     if value is None or value == "":
         return ""
     try:
-        moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+        moment = as_moment(value)
     except ValueError:
         return str(value)
-    if moment.tzinfo is None:  # no offset: a moment SQLite's own clock stamped, which is UTC
-        moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S（北京时间）")
 
 
