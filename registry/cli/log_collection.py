@@ -23,6 +23,7 @@ from registry.store.verify_log import (
     ensure_staff_indexes,
     mark_repeated,
     prepare_log,
+    selected,
 )
 
 COLLECT_BATCH = 50_000
@@ -83,7 +84,7 @@ def _new_rows(
             )
         rows = {
             table: source.execute(
-                f"SELECT id, {_selected(source, table, columns)} FROM {table}"
+                f"SELECT id, {selected(source, table, columns)} FROM {table}"
                 " WHERE id > ? ORDER BY id LIMIT ?",
                 (marks[table], COLLECT_BATCH),
             ).fetchall()
@@ -92,14 +93,6 @@ def _new_rows(
     finally:
         source.close()
     return head[0], rows
-
-
-def _selected(source: sqlite3.Connection, table: str, columns: tuple[str, ...]) -> str:
-    """``columns`` of ``table`` as a replica's log has them, NULL for those it lacks: a replica
-    still on an older certreg while the registry host runs a newer one (an upgrade, one host
-    after the other) has not added them yet."""
-    present = {row[1] for row in source.execute(f"PRAGMA table_info({table})")}
-    return ", ".join(column if column in present else "NULL" for column in columns)
 
 
 def _unreadable(replica: str, copy: Path, exc: sqlite3.DatabaseError) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from registry.store.db import now, read_only
-from registry.store.verify_log import prepare_log
+from registry.store.verify_log import prepare_log, selected
 
 COLUMNS = (
     "id",
@@ -49,16 +49,10 @@ def read_reports(
     conn = read_only(log)
     conn.row_factory = sqlite3.Row
     try:
-        exists = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reports'"
-        ).fetchone()
-        if not exists:
+        columns = selected(conn, "reports", COLUMNS, "r.")
+        if columns is None:
             return []
-        present = {row[1] for row in conn.execute("PRAGMA table_info(reports)")}
-        selected = ", ".join(f"r.{c}" if c in present else f"NULL AS {c}" for c in COLUMNS)
-        handled = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'report_outcomes'"
-        ).fetchone()
+        handled = selected(conn, "report_outcomes", ("id",)) is not None
         outcome = ", ".join(
             (LATEST_OUTCOME.format(column) if handled else "NULL") + f" AS {alias}"
             for column, alias in (
@@ -69,7 +63,7 @@ def read_reports(
         )
         outcome += f", {EARLIER_OUTCOMES if handled else 'NULL'} AS earlier"
         rows = conn.execute(
-            f"SELECT {selected}, {outcome},"
+            f"SELECT {columns}, {outcome},"
             " (SELECT count(*) FROM checks c WHERE c.number = r.number) AS checks,"
             # as staff's queue counts them (metadata.yml, report_queue): a check without a
             # name (未查验, logged with an empty hash) is no failure of the number

@@ -270,3 +270,15 @@ def mark_repeated(conn: sqlite3.Connection, refs: Sequence[str], at: str) -> int
             )
             marked += 1
     return marked
+
+
+def selected(
+    conn: sqlite3.Connection, table: str, columns: Sequence[str], prefix: str = ""
+) -> str | None:
+    """``columns`` of ``table`` for a SELECT, as this log has them — NULL for those it lacks: a
+    log an older certreg wrote (a replica upgraded after the registry host) has not added them
+    yet; None when it has no such table at all."""
+    present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    if not present:
+        return None
+    return ", ".join(f"{prefix}{c}" if c in present else f"NULL AS {c}" for c in columns)
