@@ -30,7 +30,7 @@ from starlette.responses import Response
 
 from registry.domain.dates import BEIJING
 from registry.domain.numbers import MalformedNumber, parse
-from registry.domain.text import ZERO_WIDTH, hidden_characters
+from registry.domain.text import ZERO_WIDTH, typed_problem
 from registry.store.db import transaction
 from verify_app.answers import screened_number
 from verify_app.context import client_of, verifier_of
@@ -74,16 +74,8 @@ def clean_text(value: str, field: str, limit: int, *, lines: bool) -> str:
     a chat along with it); refused when too long or holding another hidden character (a bidi override would
     make the staff queue show something else than was sent)."""
     text = ZERO_WIDTH.sub("", value).replace("\r\n", "\n").replace("\t", " ").strip()
-    if len(text) > limit:
-        raise ReportProblem(
-            f"{FIELD_LABELS[field]}最多 {limit} 个字符，现有 {len(text)} 个。", field
-        )
-    hidden = hidden_characters(text.replace("\n", "") if lines else text)
-    if hidden:
-        raise ReportProblem(
-            f"{FIELD_LABELS[field]}含有不可见的控制字符（{'、'.join(hidden)}），请删除后重新提交。",
-            field,
-        )
+    if problem := typed_problem(text, limit, lines=lines):
+        raise ReportProblem(f"{FIELD_LABELS[field]}{problem}，请改正后重新提交。", field)
     return text
 
 

@@ -22,7 +22,7 @@ from registry.cli.options import db_option, json_option, require_registry
 from registry.domain.dates import beijing_clock
 from registry.domain.regions import authority_name, region_code
 from registry.domain.statuses import RESULT_LABELS
-from registry.domain.text import MAX_CELL_CHARS, hidden_characters, visible
+from registry.domain.text import MAX_CELL_CHARS, typed_problem, visible
 from registry.public.confirm import CONFIRMABLE
 from registry.store import verify_log_path
 from registry.store.report_queue import read_reports, record_outcome, registry_statuses
@@ -41,11 +41,8 @@ def _outcome_text(outcome: str) -> str:
     text = outcome.replace("\r\n", "\n").strip()
     if not text:
         raise UsageProblem("--outcome 为空：请写明处理结果，如“已核实为伪造，已移交公安机关”")
-    if len(text) > MAX_CELL_CHARS:
-        raise UsageProblem(f"--outcome 最多 {MAX_CELL_CHARS} 个字符，现有 {len(text)} 个")
-    hidden = hidden_characters(text.replace("\n", ""))
-    if hidden:
-        raise UsageProblem(f"--outcome 含有不可见的控制字符（{'、'.join(hidden)}），请删除后重试")
+    if problem := typed_problem(text, MAX_CELL_CHARS, lines=True):
+        raise UsageProblem(f"--outcome {problem}，请改正后重试")
     return text
 
 

@@ -125,6 +125,17 @@ _NEGATED = re.compile(
 未发现不符合条件)."""
 
 
+def typed_problem(text: str, limit: int, *, lines: bool) -> str | None:
+    """Why ``text`` someone typed (a report's words, staff's note of what they did) cannot be
+    kept as it is: longer than ``limit``, or holding a hidden character — a bidi override would
+    show the reader something else than was typed; line breaks allowed when ``lines``. Worded
+    to follow the field's name (报告内容最多…)."""
+    if len(text) > limit:
+        return f"最多 {limit} 个字符，现有 {len(text)} 个"
+    hidden = hidden_characters(text.replace("\n", "") if lines else text)
+    return f"含有不可见的控制字符（{'、'.join(hidden)}）" if hidden else None
+
+
 def mentions(written: str, words: tuple[str, ...]) -> bool:
     """Whether what a clerk wrote (a reason, a remark) says one of ``words`` and does not deny
     it: 遗失后找回，无损坏 says no damage."""
