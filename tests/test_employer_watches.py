@@ -259,6 +259,14 @@ def test_a_level_written_beside_the_number_and_name_is_no_part_of_either(line: s
     assert (item.number, item.name) == ("C1122000001", "陈静")
 
 
+@pytest.mark.parametrize("line", ["Z11.2202.0123 周杰", "Z11_2202_0123 周杰", "Z11/2202/0123周杰"])
+def test_a_number_grouped_by_symbols_is_read_as_the_number(line: str) -> None:
+    """Z11.2202.0123 周杰 was read as the number Z11 and the name 2202.0123 周杰 — told that
+    the number has 3 characters; it is the number, told to drop its symbols."""
+    [(_, item)] = parse_lines(line).items
+    assert (item.number.replace("/", ".").replace("_", "."), item.name) == ("Z11.2202.0123", "周杰")
+
+
 def test_a_line_of_a_level_alone_is_read_as_typed() -> None:
     """Nothing but a level: not read as an empty line (told nothing), but refused as typed."""
     assert split_line("初级工") == ["初级工"]

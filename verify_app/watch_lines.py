@@ -14,8 +14,10 @@ from verify_app.quotas import MAX_UPLOAD_ROWS
 
 MAX_WATCH_ITEMS = MAX_UPLOAD_ROWS
 _SEPARATORS = re.compile(r"[,，、\t;；]")
-_NUMBER_PART = re.compile(f"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ{SEPARATORS}]+")
-"""What a typed number is made of: letters and digits (full-width too), spaces and dashes."""
+_NUMBER_PART = re.compile(f"(?:[0-9A-Za-z０-９Ａ-Ｚａ-ｚ{SEPARATORS}]|[._/](?=[0-9０-９]))+")
+"""What a typed number is made of: letters and digits (full-width too), spaces and dashes, and
+a symbol grouping its digits (Z11.2202.0123: the number, refused as such, not Z11 and a name
+2202.0123 周杰)."""
 _AFTER_NUMBER = "号。.：: \u3000"
 """What people write after a number before the name (Z1122020123号 张三, …123。张三)."""
 _AROUND_NAME = "。.：: \u3000"
