@@ -189,7 +189,7 @@ async def store(request: Request, entry: Report, key_id: int | None = None) -> F
     """Store ``entry`` for staff, charged to its API key's day or its client's (`RateLimited`
     when spent; `NotStored` when the log cannot be written). A mistake of the code's own (an
     integrity or programming error) is raised as it is: a 500, not a 503 saying to retry
-    (`verify_app.app.storage_failed`)."""
+    (`verify_app.error_pages.storage_failed`)."""
     verifier = verifier_of(request)
     at = verifier.now().replace(microsecond=0).isoformat()
     try:
