@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from registry.domain.dates import BEIJING, as_moment, beijing_clock
+from registry.domain.clock import BEIJING, as_moment, beijing_clock
 from registry.domain.levels import LETTER_OF_LEVEL, LEVELS
 from registry.domain.numbers import FIRST_YEAR, year_code_of
 from registry.domain.regions import REGIONS, authority_name, region_code

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
-from registry.domain.dates import BEIJING
+from registry.domain.clock import BEIJING
 from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event
 
 

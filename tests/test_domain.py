@@ -12,16 +12,9 @@ from pathlib import Path
 import pytest
 
 from registry.domain import os_reasons
+from registry.domain.clock import BEIJING, beijing_day
 from registry.domain.counties import parse_counties
-from registry.domain.dates import (
-    BEIJING,
-    BadDate,
-    beijing_day,
-    parse_date,
-    parse_year,
-    parse_year_month,
-    slip_of,
-)
+from registry.domain.dates import BadDate, parse_date, parse_year, parse_year_month, slip_of
 from registry.domain.documents import (
     document_key,
     document_year,

@@ -18,7 +18,7 @@ from registry import store
 from registry.cli import cli
 from registry.cli.base import CLOSED_PIPE, OUTPUT_FAILED
 from registry.domain.authorities import Contacts, builtin_authorities, parse_authorities
-from registry.domain.dates import beijing_clock
+from registry.domain.clock import beijing_clock
 from registry.public.confirm import CONFIRMABLE, MATCH, MISMATCH, confirm, withheld
 from registry.public.lookup import Verification
 from registry.store import keys

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from registry import store
 from registry.cli import cli
 from registry.domain import names
-from registry.domain.dates import beijing_clock
+from registry.domain.clock import beijing_clock
 from registry.domain.levels import LEVELS
 from registry.domain.names import name_key, normalise_name
 from registry.domain.numbers import CertificateNumber, normalise, parse

@@ -16,7 +16,7 @@ from datasette.app import Datasette
 
 from registry import store
 from registry.cli import cli
-from registry.domain.dates import beijing_clock
+from registry.domain.clock import beijing_clock
 from registry.public import lookup
 from registry.store.stock import HEADINGS
 from tests.blank_registers import (

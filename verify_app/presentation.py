@@ -10,7 +10,7 @@ from functools import lru_cache
 import segno
 from markupsafe import Markup, escape
 
-from registry.domain.dates import BEIJING, as_moment
+from registry.domain.clock import BEIJING, as_moment
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS
 from registry.public.fields import PUBLIC_FIELDS, PublicField

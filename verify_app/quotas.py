@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from limits import RateLimitItemPerDay, RateLimitItemPerHour
 
-from registry.domain.dates import BEIJING
+from registry.domain.clock import BEIJING
 from registry.store.keys import ApiKey
 from verify_app.check_limiter import CheckLimiter
 from verify_app.ratelimit import Limiter, limit_key

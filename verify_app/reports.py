@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from registry.domain.dates import BEIJING
+from registry.domain.clock import BEIJING
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.text import ZERO_WIDTH, typed_problem
 from registry.store.db import transaction

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from starlette.concurrency import run_in_threadpool
 
 from registry.domain.authorities import Contacts
-from registry.domain.dates import as_moment
+from registry.domain.clock import as_moment
 from registry.domain.names import holder_key
 from registry.domain.trades import TradeCatalogue, builtin_catalogue
 from registry.public import lookup

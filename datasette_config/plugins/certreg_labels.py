@@ -21,7 +21,7 @@ from datasette_config.labels import (
     paper_fields,
     shown_value,
 )
-from registry.domain.dates import beijing_day
+from registry.domain.clock import beijing_day
 from registry.domain.registers import KIND_LABELS
 from registry.public.lookup import NOT_CHECKED
 from registry.store.syncs import SEVERITY_LABELS

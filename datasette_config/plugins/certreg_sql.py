@@ -29,7 +29,8 @@ from datasette.filters import Filters, TemplatedFilter
 
 from datasette_config.held_responses import ASGIApp, Headers, rewriting
 from datasette_config.plugins import certreg_labels
-from registry.domain.dates import BadDate, beijing_day, parse_date, parse_year, parse_year_month
+from registry.domain.clock import beijing_day
+from registry.domain.dates import BadDate, parse_date, parse_year, parse_year_month
 from registry.domain.documents import document_key
 from registry.domain.names import MIDDLE_DOT, holder_key, name_key
 from registry.domain.numbers import normalise, year_code_of

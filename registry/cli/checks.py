@@ -13,7 +13,7 @@ from registry import store
 from registry.cli.base import UsageProblem, cli
 from registry.cli.options import db_option, json_option, require_registry
 from registry.domain.authorities import Contacts
-from registry.domain.dates import beijing_clock
+from registry.domain.clock import beijing_clock
 from registry.domain.statuses import REISSUED, VALID
 from registry.public import lookup
 from registry.public.contacts_file import ContactsFileProblem, read_contacts

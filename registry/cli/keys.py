@@ -10,7 +10,7 @@ import click
 from registry import store
 from registry.cli.base import ChineseGroup, UsageProblem, cli
 from registry.cli.options import db_option, not_a_replica, require_registry
-from registry.domain.dates import beijing_clock
+from registry.domain.clock import beijing_clock
 from registry.store import keys as api_keys
 from registry.sync.outcome import operator
 

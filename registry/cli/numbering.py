@@ -15,7 +15,7 @@ from registry import store
 from registry.cli.base import INTERRUPTED, Failed, UsageProblem, cli, stopped_by_sigterm
 from registry.cli.kind_choice import KindChoice
 from registry.cli.options import db_option, not_a_replica, server_path
-from registry.domain.dates import beijing_clock, beijing_today
+from registry.domain.clock import beijing_clock, beijing_today
 from registry.domain.levels import LEVELS
 from registry.domain.numbers import year_code_problem
 from registry.domain.os_reasons import reason

@@ -19,7 +19,7 @@ import click
 
 from registry.cli.base import Failed, UsageProblem, cli
 from registry.cli.options import db_option, json_option, require_registry
-from registry.domain.dates import beijing_clock
+from registry.domain.clock import beijing_clock
 from registry.domain.regions import authority_name, region_code
 from registry.domain.statuses import RESULT_LABELS
 from registry.domain.text import MAX_CELL_CHARS, typed_problem, visible

@@ -11,7 +11,7 @@ import click
 from registry import store
 from registry.cli.base import cli
 from registry.cli.options import db_option, json_option, require_registry
-from registry.domain.dates import beijing_clock
+from registry.domain.clock import beijing_clock
 from registry.store import stock, syncs
 
 

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from registry.domain.dates import beijing_today
+from registry.domain.clock import beijing_today
 from registry.domain.problems import Problem
 from registry.domain.regions import unit_key
 from registry.domain.trades import TradeCatalogue

@@ -3,7 +3,7 @@ its level letter, year code and region, and a number the file gives twice."""
 
 from __future__ import annotations
 
-from registry.domain.dates import beijing_today
+from registry.domain.clock import beijing_today
 from registry.domain.levels import LEVELS
 from registry.domain.numbers import CertificateNumber, year_of_code
 from registry.domain.problems import NUMBER_TAKEN, Problem

@@ -10,7 +10,8 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 
-from registry.domain.dates import beijing_today, years_after
+from registry.domain.clock import beijing_today
+from registry.domain.dates import years_after
 from registry.domain.exam import EXAM_COLUMNS
 from registry.domain.levels import LEVELS
 from registry.domain.name_rules import check_name, gap_problem

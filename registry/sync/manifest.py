@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from registry.domain.dates import BadDate, beijing_today, parse_date
+from registry.domain.clock import beijing_today
+from registry.domain.dates import BadDate, parse_date
 from registry.domain.names import normalise_name
 from registry.domain.numbers import year_code_of, year_code_problem, year_of_code
 from registry.domain.os_reasons import reason

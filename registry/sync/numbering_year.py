@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from registry.domain.dates import beijing_today
+from registry.domain.clock import beijing_today
 from registry.domain.numbers import year_code_of
 from registry.sync.manifest import MANIFEST_NAME, ManifestError, load_manifest
 

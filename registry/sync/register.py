@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Mapping
 
-from registry.domain.dates import beijing_clock
+from registry.domain.clock import beijing_clock
 from registry.domain.problems import Problem
 from registry.domain.registers import ROSTER_KINDS
 from registry.domain.trades import TradeCatalogue

@@ -11,7 +11,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterable
 
-from registry.domain.dates import beijing_today
+from registry.domain.clock import beijing_today
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.registers import ROSTER_KINDS
 from registry.domain.trades import TradeCatalogue
