@@ -429,6 +429,13 @@ def test_certreg_demo_names_the_busy_port(tmp_path: Path) -> None:
     assert "--port" in output and "密码" not in output
 
 
+def test_certreg_demo_names_a_host_that_is_not_this_machines(tmp_path: Path) -> None:
+    """--host of another machine: the demo started both servers, which failed in English."""
+    code, output = run("demo", "--host", "192.0.2.1")
+    assert code == 2 and "--host 应是本机的一个 IP 地址" in output, output
+    assert "密码" not in output  # stopped before anything was made
+
+
 BOILER = approval_row("Z1122020001", "周杰", 报考工种="锅炉水处理工")
 
 

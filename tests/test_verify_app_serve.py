@@ -44,7 +44,7 @@ def test_serve_says_what_stops_it_before_starting(registry_db: Path, tmp_path: P
         )
     # 2, as certreg demo exits for a busy port
     assert result.exit_code == 2 and f"无法在 127.0.0.1:{port} 上提供服务" in result.output
-    assert "已被另一个程序" in result.output
+    assert f"端口 {port} 已被占用" in result.output
 
 
 @pytest.mark.parametrize(
@@ -62,7 +62,7 @@ def test_serve_says_which_of_host_and_port_is_wrong(
         cli, ["serve", "--db", str(registry_db), *option], env={"CERTREG_SECRET": SECRET}
     )
     assert result.exit_code in (1, 2) and said in result.output, result.output
-    assert "已被另一个程序" not in result.output and "Traceback" not in result.output
+    assert "已被占用" not in result.output and "Traceback" not in result.output
     assert "Traceback" not in result.output
 
 

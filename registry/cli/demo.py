@@ -86,13 +86,6 @@ def wait_until_listening(process: subprocess.Popen[bytes], host: str, port: int,
     raise DemoFailed(f"{what}在 {READY_TIMEOUT:.0f} 秒内没有开始监听端口 {port}")
 
 
-def port_in_use(host: str, port: int) -> bool:
-    """Whether something already listens on ``host:port`` (the demo would start and then die)."""
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        probe.settimeout(0.5)
-        return probe.connect_ex((host, port)) == 0
-
-
 def stop(processes: list[subprocess.Popen[bytes]]) -> None:
     """Terminate the parts, politely first."""
     for process in processes:

@@ -43,18 +43,21 @@ def ready_to_serve(db: Path, log: Path, host: str, port: int) -> None:
     address_free(host, port)
 
 
-def address_free(host: str, port: int) -> None:
+def address_free(host: str, port: int, *, option: str = "--port", part: str = "") -> None:
     """Stop, saying what to do, when another program holds ``host:port`` (uvicorn and Datasette
-    would say it in English, after announcing the address): exit 2, as ``certreg demo`` does."""
+    would say it in English, after announcing the address), or ``host`` is no address of this
+    machine: exit 2. ``option`` chooses the port; ``part``: which of ``certreg demo``'s two
+    servers wanted it."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
+                wanted = f"（{part}要用它）" if part else ""
                 raise UsageProblem(
-                    f"无法在 {host}:{port} 上提供服务（{reason(exc)}）：该端口已被另一个程序"
-                    "（如另一个 certreg）占用。请停止它，或用 --port 换一个端口"
+                    f"端口 {port} 已被占用{wanted}，无法在 {host}:{port} 上提供服务（{reason(exc)}）："
+                    f"可能另一个 certreg 或其他程序正在运行。请停止它，或用 {option} 换一个端口"
                 ) from exc
             raise UsageProblem(
                 f"无法在 {host}:{port} 上提供服务（{reason(exc)}）：--host 应是本机的一个 IP "

@@ -137,11 +137,7 @@ def demo(samples: Path | None, host: str, port: int, browse_port: int) -> None:
         ("公众查验", "--port", port),
         ("职员查询", "--browse-port", browse_port),
     ):
-        if demo_parts.port_in_use(host, busy):
-            raise UsageProblem(
-                f"端口 {busy} 已被占用（{what}要用它）：可能另一个 certreg demo 或其他程序正在运行。"
-                f"请停止它，或用 {option} 选另一个端口，例如 certreg demo --port 9000 --browse-port 9001"
-            )
+        address_free(host, busy, option=option, part=what)
     with tempfile.TemporaryDirectory(prefix="certreg-demo-") as folder:
         db = Path(folder) / "registry.db"
         run = demo_parts.demo_environment(os.environ, db)
