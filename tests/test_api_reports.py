@@ -22,6 +22,7 @@ from tests.verify_fixtures import (
     registry_db,
     reports_of,
 )
+from verify_app import reports
 from verify_app.openapi import openapi_document
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -146,3 +147,30 @@ def test_a_report_the_log_cannot_store_is_to_be_sent_again(
         sent = client.post("/api/v1/reports", json={"ticket": ticket, "text": "查不到"})
     assert sent.status_code == 503 and sent.headers["Retry-After"] == "30"
     assert "请稍后再提交" in sent.json()["message"]
+
+
+def test_a_ticket_an_earlier_version_signed_is_still_reported(app_client: AppClient) -> None:
+    """A site upgraded within a day of an employer's check: its ticket, signed before tickets
+    carried a token of their check, was a KeyError — a 500 for a report of a forgery."""
+    with app_client() as client:
+        at = client.app.state.verifier.now().replace(microsecond=0).isoformat()
+        earlier = {"number": NO_MATCH_UNKNOWN[0], "result": "no_match", "at": at}
+        ticket = client.app.state.report_tickets.dumps({**earlier, "name_hash": "ab" * 32})
+        sent = client.post("/api/v1/reports", json={"ticket": ticket, "text": "查不到"})
+    assert sent.status_code == 201, sent.text
+
+
+def test_a_mistake_of_the_codes_own_storing_a_report_is_no_503(
+    app_client: AppClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 503 says to send again, and nginx fails over from the replica: an integrity error —
+    the code's own, not the log's trouble — is raised as it is (a 500), not answered so."""
+
+    def breaks(*args: object) -> None:
+        raise sqlite3.IntegrityError("UNIQUE constraint failed: reports.ref")
+
+    monkeypatch.setattr(reports, "file_report", breaks)
+    with app_client() as client:
+        ticket = ticket_of(client, *NO_MATCH_UNKNOWN)
+        with pytest.raises(sqlite3.IntegrityError):
+            client.post("/api/v1/reports", json={"ticket": ticket, "text": "查不到"})

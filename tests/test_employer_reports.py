@@ -114,7 +114,12 @@ def test_a_batch_row_a_forgery_may_be_reported_from_opens_the_report_form(
         assert ["report_ticket" in row for row in rows] == [False, True]
         assert page.text.count('class="row-report') == 1
         ticket = rows[1]["report_ticket"]
-        opened = client.post("/report", data={"csrf_token": token, "ticket": ticket})
+        # the button's own form, as the browser sends it
+        form = re.search(r'<form[^>]*class="row-report[^"]*">(.*?)</form>', page.text)
+        assert form is not None
+        fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form.group(1)))
+        assert fields == {"csrf_token": fields["csrf_token"], "ticket": ticket}
+        opened = client.post("/report", data=fields)
         sent = client.post(
             "/report", data={"csrf_token": token, "ticket": ticket, "text": "应聘者的证书查不到"}
         )

@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 
 from registry import store
 from registry.cli import cli
+from registry.store.migrations import LATEST
 from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event
 from tests.verify_fixtures import SECRET, registry_db, running_server
 from verify_app.app import create_app
@@ -40,7 +41,11 @@ def older(registry: Path, to: Path) -> Path:
 
 
 def verify(db: Path) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["verify", CHECK["number"], CHECK["name"], "--db", str(db)])
+    return verify_name(db, CHECK["number"], CHECK["name"])
+
+
+def verify_name(db: Path, number: str, name: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["verify", number, name, "--db", str(db)])
     return result.exit_code, result.output
 
 
@@ -245,6 +250,11 @@ def test_an_older_registrys_traditional_names_are_keyed_in_simplified_characters
     with sqlite3.connect(db) as conn:  # as the older certreg keyed it
         conn.execute("DROP TRIGGER keep_certificates_holders")  # it guards the key
         conn.execute("UPDATE certificates SET name_key = '龍小雲'")
+        # a number `certreg number` handed out to the same holder, keyed so too
+        conn.execute(
+            "INSERT INTO numbered_holders (number, name_key, file, copy)"
+            " VALUES ('Z1122020903', '龍小雲', 'next.xlsx', 'next-已编号.xlsx')"
+        )
         conn.execute("PRAGMA user_version = 4")
     registers.add("again.csv", [approval_row("Z1122020902", "龙小云")], MIANYANG)
     result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
@@ -253,8 +263,48 @@ def test_an_older_registrys_traditional_names_are_keyed_in_simplified_characters
         assert conn.execute("SELECT name, name_key FROM certificates").fetchall() == [
             ("龍小雲", "龙小云")
         ]
+        assert conn.execute("SELECT name_key FROM numbered_holders").fetchall() == [("龙小云",)]
         triggers = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
     assert "keep_certificates_holders" in triggers
     for typed in ("龍小雲", "龙小云"):
         answer = CliRunner().invoke(cli, ["verify", "Z1122020901", typed, "--db", str(db)])
         assert answer.exit_code == 0, answer.output
+
+
+def test_an_older_registrys_keys_are_refolded_whatever_they_hold(tmp_path: Path) -> None:
+    """A registry keyed before dots were refolded (user_version 2) holding a dotted name in
+    traditional characters: the dots' refold wrote the key folded to simplified characters
+    under the holder guard, which refused it — every write connection failed for good."""
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add("first.csv", [approval_row("Z1122020901", "買買提.艾力")], MIANYANG)
+    db = tmp_path / "registry.db"
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+    with sqlite3.connect(db) as conn:  # as a certreg before the refolds keyed it
+        conn.execute("DROP TRIGGER keep_certificates_holders")
+        conn.execute("UPDATE certificates SET name = '買買提.艾力', name_key = '買買提.艾力'")
+        conn.execute("PRAGMA user_version = 2")
+    store.connect(db).close()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT name, name_key FROM certificates").fetchall() == [
+            ("買買提.艾力", "买买提·艾力")
+        ]
+        names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+    assert "keep_certificates_holders" in names
+
+
+def test_a_replica_of_a_registry_not_yet_refolded_finds_its_holders(tmp_path: Path) -> None:
+    """Readers never write: a replica, or serve on the host before its first sync, reads the
+    keys an older certreg made — 張偉 as written — and answered 未查到 to 張偉 typed exactly."""
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add("first.csv", [approval_row("Z1122020901", "張偉")], MIANYANG)
+    db = tmp_path / "registry.db"
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+    with sqlite3.connect(db) as conn:  # as the older certreg keyed it, not refolded yet
+        conn.execute("DROP TRIGGER keep_certificates_holders")
+        conn.execute("UPDATE certificates SET name_key = name")
+        conn.execute("PRAGMA user_version = 4")
+    for typed in ("張偉", "张伟"):
+        assert verify_name(db, "Z1122020901", typed)[0] == 0, typed
+    with sqlite3.connect(db) as conn:  # the checks wrote nothing
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 4

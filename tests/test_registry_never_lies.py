@@ -324,12 +324,29 @@ def test_2_a_name_in_traditional_characters_is_the_same_holder(
     assert (row, column, clause) == (5, "姓名", "§二") and "本文件第4行" in rule
 
 
+def test_a_corrected_version_cannot_rewrite_a_name_in_other_characters(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """張偉 corrected to 张伟 is the same holder (one key), but the registered name is what the
+    paper shows: refused as any change of it (§四.(三)) — the sync failed at the registry's own
+    guard and told the operator to upgrade certreg."""
+    registers.add("first.xlsx", [approval_row("Z1122020901", "張偉")], MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    registers.add("first.xlsx", [approval_row("Z1122020901", "张伟")], MIANYANG)
+    [(row, column, rule, clause)] = refused(registers, db_path, "first.xlsx")
+    assert (row, column, clause) == (4, "姓名", "§四.(三)")
+    assert "姓名原为“張偉”，不能改为“张伟”" in rule
+
+
 def test_2_a_surname_that_is_simplified_too_is_not_folded(
     registers: RegisterFactory, db_path: Path
 ) -> None:
-    """於 and 乾 are characters of simplified names of their own (the surname 於 is not 于):
-    於明 and 于明 are two people."""
-    rows = [approval_row("Z1122020901", "於明"), approval_row("Z1122020902", "于明")]
+    """於, 甯 and 昇 are characters of simplified names of their own (the surname 甯 is not 宁,
+    as the 通用规范汉字表 keeps it): 甯伟 and 宁伟 are two people."""
+    rows = [
+        approval_row(f"Z11220209{i:02d}", name)
+        for i, name in enumerate(("於明", "于明", "甯伟", "宁伟", "李昇", "李升"), 1)
+    ]
     registers.add("two.xlsx", rows, MIANYANG)
     code, report = sync(registers.folder, db_path)
     assert code == 0, report

@@ -1696,7 +1696,10 @@ def test_a_misfilled_exchange_registered_before_the_rule_is_not_refused_again(
     assert code == 0, report["registers"][-1]["problems"]
 
 
-@pytest.mark.parametrize(("corrected", "doubted"), [("周洁", False), ("刘德华", True)])
+@pytest.mark.parametrize(
+    ("corrected", "doubted"),
+    [("周洁", False), ("刘德华", True), ("週傑", False)],  # 週傑: 周杰 in other characters
+)
 def test_a_name_corrected_into_another_is_loaded_and_reported_as_a_conflict(
     roster: RegisterFactory, db_path: Path, corrected: str, doubted: bool
 ) -> None:

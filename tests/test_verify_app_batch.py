@@ -32,6 +32,7 @@ from tests.verify_fixtures import (
     registry_db,
 )
 from verify_app import batch_page
+from verify_app.batch_files import NAME_ONLY, UNCHECKED_ADVICE
 from verify_app.forms import render
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -602,10 +603,14 @@ def test_a_name_without_its_number_is_asked_for_the_number(
     """李四 with the number left blank was told 此行没有可查验的证书编号和姓名: the name is there
     — in a list without header too, where it stands in the number's column."""
     data = f"{header}{VALID[0]},{VALID[1]}\n,李四\n" if header else f"{VALID[0]},{VALID[1]}\n李四\n"
+    # what is no name stays "nothing to check": a title over the list, a total under it
+    data = f"某某公司持证人员名单\n{data}合计\n"
     with app_client() as client:
         page = _upload(client, "list.csv", data.encode())
     results = page.context["results"]  # type: ignore[attr-defined]
-    assert results[1]["advice"] == "此行证书编号为空，未查验。如要查验，请填写证书编号后重新上传。"
+    advice = [r["advice"] for r in results if r["result"] != "valid"]
+    title = [] if header else [UNCHECKED_ADVICE]  # over a header, the title is no row
+    assert advice == [*title, NAME_ONLY, UNCHECKED_ADVICE]
 
 
 @pytest.mark.parametrize(

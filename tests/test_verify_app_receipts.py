@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from starlette.datastructures import Secret
 
-from registry.domain.names import holder_key
+from registry.domain.names import holder_key, written_key
 from tests.registers import MIANYANG, RegisterFactory, approval_row
 from tests.verify_fixtures import (
     REVOKED,
@@ -61,6 +62,9 @@ def test_a_receipt_of_a_minority_name_typed_without_its_dot_opens(app_client: Ap
     assert context_of(receipt)["check"].result == "valid"
 
 
+NUMBER = "Z1322020001"
+
+
 @pytest.mark.parametrize(("registered", "typed"), [("O'Neil", "ONeil"), ("ONeil", "O’Neil")])
 def test_a_receipt_of_a_name_typed_with_or_without_its_apostrophe_opens(
     app_client: AppClient, registry_db: Path, tmp_path: Path, registered: str, typed: str
@@ -78,16 +82,36 @@ def test_a_receipt_of_a_name_typed_with_or_without_its_apostrophe_opens(
     assert context_of(receipt)["check"].result == "valid"
 
 
-def test_a_receipt_issued_before_apostrophes_were_overlooked_still_opens(
-    app_client: AppClient, registry_db: Path, tmp_path: Path, clock: Clock
+@pytest.mark.parametrize(
+    ("name", "made"),
+    [
+        # before 2026-12-04: the apostrophe kept
+        (
+            "O'Neil",
+            lambda n: holder_hash(str(SECRET), NUMBER, n, key=holder_key, keyed=written_key),
+        ),
+        # before 2026-12-05: traditional characters as written
+        ("張偉", lambda n: holder_hash(str(SECRET), NUMBER, n, keyed=written_key)),
+        # before 2026-12-01: the log's name hash
+        ("張偉", lambda n: name_hash(str(SECRET), n, keyed=written_key)),
+    ],
+    ids=["apostrophe", "traditional", "name hash"],
+)
+def test_a_receipt_issued_by_an_earlier_version_still_opens(
+    app_client: AppClient,
+    registry_db: Path,
+    tmp_path: Path,
+    clock: Clock,
+    name: str,
+    made: Callable[[str], str],
 ) -> None:
-    """A receipt of the days its hash kept the apostrophe opens for its 90 days."""
+    """A receipt of the days its hash kept the apostrophe, or the name's traditional characters
+    (張偉's key is 张伟 now), opens for its 90 days: it re-checked 未查到 — a forgery suspected."""
     roster = RegisterFactory(tmp_path / "registers")
     facts = {**MIANYANG, "approval_doc": "绵人社函〔2013〕8号", "issued_on": "2013-03-20"}
-    roster.add("oneil.csv", [approval_row("Z1322020001", "O'Neil")], {**facts, "year_code": "13"})
+    roster.add("old.csv", [approval_row(NUMBER, name)], {**facts, "year_code": "13"})
     sync_folder(registry_db, roster.folder)
-    kept = holder_hash(str(SECRET), "Z1322020001", "O'Neil", key=holder_key)
-    token = Receipts(str(SECRET), lifetime_days=90, clock=clock).issue("Z1322020001", kept)
+    token = Receipts(str(SECRET), lifetime_days=90, clock=clock).issue(NUMBER, made(name))
     with app_client() as client:
         page = client.get(f"/r/{token}")
     assert page.status_code == 200 and context_of(page)["check"].result == "valid"

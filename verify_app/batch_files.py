@@ -184,17 +184,22 @@ def _a_total(row: Sequence[str], number: str, name: str) -> bool:
 
 
 UNCHECKED_ADVICE = "此行没有可查验的证书编号和姓名，未查验。"
+NAME_ONLY = "此行证书编号为空，未查验。如要查验，请填写证书编号后重新上传。"
 
 
-def _unchecked_advice(number: str, name: str) -> str:
+def _unchecked_advice(number: str, name: str, headerless: bool) -> str:
     """Why a row was not checked, in the result file: a name without its number is asked for
     the number, as a number without its name is asked for the name — in a list without header
     too, where a name alone on its line is read as its first column, the number's (a title
-    over the list is longer than a name)."""
+    over the list is longer than a name, a 合计 no name)."""
+    alone = number if headerless and not name else ""
     if (name and not number and name_like(name)) or (
-        number and not name and name_like(number) and len(number.strip()) <= _SHORT_NAME
+        alone
+        and name_like(alone)
+        and len(alone.strip()) <= _SHORT_NAME
+        and not alone.strip().startswith(TOTAL_WORDS)
     ):
-        return "此行证书编号为空，未查验。如要查验，请填写证书编号后重新上传。"
+        return NAME_ONLY
     return UNCHECKED_ADVICE
 
 
@@ -220,7 +225,8 @@ def read_batch(
         typed = {field: _cell(row, i) for field, i in columns.confirms.items()}
         if _nothing_to_check(row, number, name):
             if any(row):
-                unchecked.append((line, tuple(row), _unchecked_advice(number, name)))
+                advice = _unchecked_advice(number, name, columns.header is None)
+                unchecked.append((line, tuple(row), advice))
             continue
         problem = _row_problem(number, name, typed)
         if problem:

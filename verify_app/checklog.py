@@ -47,9 +47,10 @@ def _keyed(secret: str) -> hmac.HMAC:
     return hmac.new(secret.encode(), digestmod=hashlib.sha256)
 
 
-def name_hash(secret: str, name: str) -> str:
-    """HMAC-SHA256 of the name's comparison key, hex: equal names give equal hashes, nothing more."""
-    key = name_key(name)
+def name_hash(secret: str, name: str, *, keyed: Callable[[str], str] = name_key) -> str:
+    """HMAC-SHA256 of the name's comparison key, hex: equal names give equal hashes, nothing more.
+    (``keyed=written_key``: the key of a receipt issued before 2026-12-05.)"""
+    key = keyed(name)
     if not key:
         return NO_NAME
     mac = _keyed(secret).copy()
@@ -58,16 +59,22 @@ def name_hash(secret: str, name: str) -> str:
 
 
 def holder_hash(
-    secret: str, number: str, name: str, *, key: Callable[[str], str] = shared_key
+    secret: str,
+    number: str,
+    name: str,
+    *,
+    key: Callable[[str], str] = shared_key,
+    keyed: Callable[[str], str] = name_key,
 ) -> str:
     """HMAC-SHA256 of a certificate number and its holder's name key, hex: what a receipt
     carries to know its holder again. Unlike `name_hash`, the receipts of one holder's two
     certificates share nothing that links them. The key is taken as the check compares it
     (`registry.domain.names.same_holder`), without a minority name's dots and apostrophes: a
     receipt for 阿依古丽买买提 opens against the registered 阿依古丽·买买提, one for ONeil
-    against O'Neil. (``key=holder_key``: a receipt issued before 2026-12-04 kept apostrophes.)"""
+    against O'Neil. (``key=holder_key``: a receipt issued before 2026-12-04 kept apostrophes;
+    ``keyed=written_key``: one issued before 2026-12-05 kept traditional characters.)"""
     mac = _keyed(secret).copy()
-    mac.update(b"receipt\0" + number.encode() + b"\0" + key(name_key(name)).encode())
+    mac.update(b"receipt\0" + number.encode() + b"\0" + key(keyed(name)).encode())
     return mac.hexdigest()
 
 

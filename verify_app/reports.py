@@ -171,7 +171,8 @@ def entry_of(request: Request, ticket: str, contact: str, text: str) -> Report:
         number=screened_number(details["number"]),
         result=details["result"],
         checked_at=details["at"],
-        name_hash=details["check"],
+        # a ticket a version before 2026-12-04 signed (a day's: upgraded meanwhile) has no token
+        name_hash=details.get("check") or str(details.get("name_hash") or ""),
         mismatched=",".join(details.get("mismatched") or []),
         receipt=details.get("receipt"),
         authority=verifier_of(request).contacts.for_number(details["number"]).code,

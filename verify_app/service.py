@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from registry.domain.authorities import Contacts
 from registry.domain.clock import as_moment
-from registry.domain.names import holder_key
+from registry.domain.names import holder_key, written_key
 from registry.domain.trades import TradeCatalogue, builtin_catalogue
 from registry.public import lookup
 from registry.public.confirm import (
@@ -196,10 +196,12 @@ class Verifier:
         def same_holder(name: str) -> bool:
             tags = (
                 holder_hash(self._secret, receipt.number, name),
-                # issued before 2026-12-04: apostrophes kept (O'Neil's receipt, 90 days)
-                holder_hash(self._secret, receipt.number, name, key=holder_key),
-                # issued before 2026-12-01: the name hash alone (90 days)
-                self.name_hash(name),
+                # issued before 2026-12-05: the name as written (張偉's receipt, 90 days)
+                holder_hash(self._secret, receipt.number, name, keyed=written_key),
+                # before 2026-12-04: apostrophes kept too (O'Neil's)
+                holder_hash(self._secret, receipt.number, name, key=holder_key, keyed=written_key),
+                # before 2026-12-01: the name hash alone
+                name_hash(self._secret, name, keyed=written_key),
             )
             return any(hmac.compare_digest(tag, receipt.holder_hash) for tag in tags)
 

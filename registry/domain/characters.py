@@ -21,16 +21,24 @@ def simplified(text: str) -> str:
     return str(_simplifier().convert(text))
 
 
+STANDARD_AS_WRITTEN = frozenset("甯昇陞甦蒐吒釐氾覈")
+"""Characters OpenCC folds though the 通用规范汉字表 (2013) keeps them, for names above all:
+甯伟 is not 宁伟 (a surname of its own), 昇 not 升."""
+
+
 @cache
 def _one_for_one() -> dict[int, str]:
     """Each traditional character with its first simplified form (OpenCC's own table), unless
-    it is a simplified character too — 乾 and 於 are surnames of their own, not 干 and 于."""
+    it is a standard character too — 乾 and 於 (OpenCC keeps them as their own simplified
+    form) are surnames of their own, not 干 and 于; likewise `STANDARD_AS_WRITTEN`."""
     table = files("opencc").joinpath("dictionary", "TSCharacters.txt").read_text(encoding="utf-8")
     folded: dict[int, str] = {}
     for line in table.splitlines():
         char, _, forms = line.partition("\t")
         candidates = forms.split()
-        if len(char) == 1 and candidates and char not in candidates and len(candidates[0]) == 1:
+        if len(char) != 1 or char in candidates or char in STANDARD_AS_WRITTEN:
+            continue
+        if candidates and len(candidates[0]) == 1:
             folded[ord(char)] = candidates[0]
     return folded
 

@@ -50,7 +50,13 @@ def name_key(text: str) -> str:
     """The comparison key of a name: its normal form, case-folded, without invisible characters
     (a name pasted with a zero-width space is the name its reader sees), in simplified
     characters (張偉 is 张伟: §二's one certificate per person, and the name on the paper)."""
-    return normal_key(normalise_name(drop_invisible(text)))
+    return simplified_characters(written_key(text))
+
+
+def written_key(text: str) -> str:
+    """`name_key` in the characters as written (張偉 stays 張偉): the key certreg made before
+    2026-12-05, which a receipt issued before then hashed."""
+    return normalise_name(drop_invisible(text)).casefold()
 
 
 def normal_key(name: str) -> str:
@@ -66,8 +72,9 @@ def same_holder(registered: str, typed: str) -> bool:
     letters and their order must agree."""
     if registered == typed:
         return True
-    registered, typed = holder_key(registered), holder_key(typed)
-    # a registry not yet refolded by `registry.store.db` keeps O’Neil's key with its ’
+    # a registry not yet refolded (`registry.store.migrations`: readers never write) keeps
+    # O’Neil's key with its ’, and 張偉's in traditional characters
+    registered, typed = holder_key(simplified_characters(registered)), holder_key(typed)
     return registered == typed or shared_key(registered) == shared_key(typed)
 
 

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from registry.domain.names import same_holder
+from registry.domain.names import same_holder, shared_key
 from registry.domain.numbers import prefix_of
 from registry.domain.problems import NUMBER_TAKEN, Problem
 from registry.domain.registers import TECHNICIAN_ROSTER
@@ -47,6 +47,17 @@ def holdings_reader(conn: sqlite3.Connection) -> Callable[[str], Mapping[str, Ho
     return holdings
 
 
+def _respelt(holder: Holding, certificate: CertificateRow) -> bool:
+    """Whether a corrected row writes the holder's name as registered but for a minority name's
+    dots or apostrophes (阿依古丽.买买提, registered by an older certreg, is 阿依古丽·买买提 now)
+    or the case of its letters — what the registry's guard lets a correction change. Not its
+    script: 張偉 is the holder 张伟 (one key), but the name as registered is what the paper
+    shows, and it stays."""
+    if not same_holder(holder.name_key, certificate.name_key):
+        return False
+    return shared_key(holder.name.casefold()) == shared_key(certificate.name.casefold())
+
+
 def _identity_changes(
     certificate: CertificateRow, holder: Holding, birth_column: str, current_trade: object
 ) -> list[Problem]:
@@ -64,9 +75,7 @@ def _identity_changes(
         changes.append(("报考工种", "trade", holder.trade, certificate.trade))
     for column, field, old, new in changes:
         old_value, new_value = getattr(holder, field), getattr(certificate, field)
-        if old_value == new_value or (
-            field == "name_key" and same_holder(str(old_value), str(new_value))
-        ):  # 阿依古丽.买买提, registered by an older certreg, is 阿依古丽·买买提 now
+        if _respelt(holder, certificate) if field == "name_key" else old_value == new_value:
             continue
         rule = f"证书 {certificate.number} 已登记，{column}原为“{old}”，不能改为“{new}”：证书不得涂改。"
         if holder.successor:  # replaced: the new certificate is the one to correct

@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from registry.domain.names import normalise_name
+from registry.domain.names import name_key
 from registry.domain.problems import REVIEW_DATE, REVIEW_ORDER, UNCORRECTED, Problem
 from registry.domain.registers import STATUS_CHANGES
 from registry.domain.statuses import StatusEvent
@@ -196,7 +196,8 @@ def _another_person(event: StatusEvent) -> Problem | None:
     look at, since a misfilled name (§四.(六)2) is corrected, not replaced: 王晓二 → 刘德华 handed
     a certificate to another person with nothing said (a clerk's review)."""
     corrected = dict(event.corrections).get("name")
-    if not corrected or set(normalise_name(event.name)) & set(corrected):
+    # compared as keys: 张伟 corrected to 張偉 writes the same characters otherwise
+    if not corrected or set(name_key(event.name)) & set(name_key(corrected)):
         return None
     return Problem(
         event.row,

@@ -59,7 +59,7 @@ GUARDS = (
 _HOLDER = ("name", "name_key", "sex", "birth")
 _KEY_MARKS = "·.-。‐－ꞏ’‘ʼ'"
 """What the name key of one holder may gain or lose: a minority name's dots and apostrophes as an
-older certreg keyed them (`registry.store.db`) or a corrected roster spells them (阿依古丽.买买提
+older certreg keyed them (`registry.store.migrations`) or a corrected roster spells them (阿依古丽.买买提
 for 阿依古丽·买买提, `registry.domain.names.same_holder`)."""
 
 

@@ -81,17 +81,13 @@ def _simplify_name_keys(conn: sqlite3.Connection) -> None:
     """Key in simplified characters the names an older certreg keyed as written (张伟 and 張偉
     were two holders: §二 let a roster copied from a traditional-character source give the same
     person a second certificate). Every key is read — no SQL pattern names the traditional
-    characters — but only those that change are written, past the guard of a holder's key
-    (`registry.store.append_only`: it cannot tell 張偉 from 张伟), which is made again at once."""
-    trigger, create = HOLDER_TRIGGER
-    conn.execute(f"DROP TRIGGER IF EXISTS [{trigger}]")
+    characters — but only those that change are written."""
     for table, id_column in (("certificates", "rowid"), ("numbered_holders", "number")):
         keys = conn.execute(f"SELECT {id_column}, name_key FROM {table}").fetchall()
         conn.executemany(
             f"UPDATE {table} SET name_key = ? WHERE {id_column} = ?",
             [(new, id_) for id_, key in keys if key and (new := simplified_characters(key)) != key],
         )
-    conn.execute(create)
 
 
 _STEPS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
@@ -102,12 +98,24 @@ _STEPS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Run, once, the corrections the registry's ``user_version`` says it lacks."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version >= LATEST:
+    """Run, once, the corrections the registry's ``user_version`` says it lacks — past the guard
+    of a holder's key (`registry.store.append_only`: it cannot tell 張偉 from 张伟, nor a key an
+    older certreg made from the one it makes now), which is made again before they commit. The
+    version is read again under the write lock: another writer may have run them meanwhile."""
+    if _version(conn) >= LATEST:
         return
+    trigger, create = HOLDER_TRIGGER
     with transaction(conn):
+        version = _version(conn)
+        if version >= LATEST:
+            return
+        conn.execute(f"DROP TRIGGER IF EXISTS [{trigger}]")
         for done, step in _STEPS:
             if version < done:
                 step(conn)
+        conn.execute(create)
         conn.execute(f"PRAGMA user_version = {LATEST}")
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
