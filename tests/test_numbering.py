@@ -687,17 +687,20 @@ def test_a_technician_roster_numbered_by_a_city_is_a_usage_error(
     assert "报考等级" not in output
 
 
+@pytest.mark.parametrize(
+    ("first", "again"), [("乙", "乙"), ("阿依古丽·买买提", "阿依古丽买买提")], ids=["same", "dots"]
+)
 def test_a_holder_numbered_already_in_the_file_gets_no_second_number(
-    registered: RegisterFactory, db_path: Path, tmp_path: Path
+    registered: RegisterFactory, db_path: Path, tmp_path: Path, first: str, again: str
 ) -> None:
-    """乙 carries Z…0003 in row 4 and appears again, unnumbered, in row 5."""
-    rows = [approval_row("Z1122020003", "乙"), approval_row("", "乙"), approval_row("", "丙")]
+    """乙 carries Z…0003 in row 4 and appears again, unnumbered, in row 5 — also written
+    without a minority name's dots, which the sync then refused under §二 in the copy."""
+    rows = [approval_row("Z1122020003", first), approval_row("", again), approval_row("", "丙")]
     path = registered.add("new.csv", rows, MIANYANG)
     code, output = number(path, tmp_path / "n.csv", db_path)
     assert code == 1
-    assert (
-        "第5行「姓名」“乙”：此人（姓名、出生年月、工种、等级均相同）已在本文件第4行登记" in output
-    )
+    said = f"第5行「姓名」“{again}”：此人（姓名、出生年月、工种、等级均相同）已在本文件第4行登记"
+    assert said in output
 
 
 def test_9999_boundary(registers: RegisterFactory, db_path: Path, tmp_path: Path) -> None:

@@ -308,3 +308,20 @@ def test_a_replica_of_a_registry_not_yet_refolded_finds_its_holders(tmp_path: Pa
         assert verify_name(db, "Z1122020901", typed)[0] == 0, typed
     with sqlite3.connect(db) as conn:  # the checks wrote nothing
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
+
+
+def test_keys_a_first_fold_made_are_made_again_from_the_names(tmp_path: Path) -> None:
+    """The first fold read 甯 as 宁 (another surname): a registry it keyed (user_version 5)
+    answered 未查到 to 甯伟 typed as registered. Keys are made again from the names."""
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add("first.csv", [approval_row("Z1122020901", "甯伟")], MIANYANG)
+    db = tmp_path / "registry.db"
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+    with sqlite3.connect(db) as conn:  # as the first fold keyed it
+        conn.execute("DROP TRIGGER keep_certificates_holders")
+        conn.execute("UPDATE certificates SET name_key = '宁伟'")
+        conn.execute("PRAGMA user_version = 5")
+    store.connect(db).close()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT name_key FROM certificates").fetchall() == [("甯伟",)]
+    assert verify_name(db, "Z1122020901", "甯伟")[0] == 0

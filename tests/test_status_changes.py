@@ -1720,3 +1720,46 @@ def test_a_name_corrected_into_another_is_loaded_and_reported_as_a_conflict(
         assert (conflict["row"], conflict["column"], conflict["value"]) == (3, "更正姓名", "刘德华")
         assert "持证人“周杰”" in conflict["rule"] and conflict["clause"] == "§四.(六)2"
     assert verify(db_path, "Z1122020003", corrected)["result"] == "valid"
+
+
+def test_a_corrected_name_keyed_by_an_earlier_certreg_leaves_its_register_open(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A 换发's recorded corrections hold the corrected name's key, which a clerk never wrote:
+    keyed 周傑 by a certreg before names were read in simplified characters, it differed from
+    the 周杰 a new version of the register makes, and the register — a file that grows — took
+    no version again (该换发此前已登记生效，新版本改动了它)."""
+    exchange = status_event(
+        "换发", "Z1122020001", "周杰", "2012-09-10", "Z1122020003", 更正姓名="週傑"
+    )
+    roster.add("changes.csv", [exchange], MIANYANG_CHANGES)
+    assert sync(roster, db_path)[0] == 0
+    with sqlite3.connect(db_path) as conn:  # as the earlier certreg recorded it
+        conn.execute("DROP TRIGGER keep_status_events_values")
+        conn.execute(
+            "UPDATE status_events SET corrections = json_set(corrections, '$.name_key', '週傑')"
+        )
+    later = status_event("撤销", "Z1122020002", "郑浩", "2013-01-15")
+    roster.add("changes.csv", [exchange, later], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+    assert verify(db_path, "Z1122020002", "郑浩")["result"] == "revoked"
+
+
+def test_a_minority_name_corrected_into_another_is_reported_though_both_have_a_dot(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """阿依古丽·买买提 corrected into 热合曼·吐尔逊 shares only the dot, which is no character of
+    either name: it loaded with nothing said, as a correction keeping a character would."""
+    roster.add("dotted.csv", [approval_row("Z1122020901", "阿依古丽·买买提")], MIANYANG)
+    exchange = status_event(
+        "换发", "Z1122020901", "阿依古丽·买买提", "2012-09-10", "Z1122020902",
+        更正姓名="热合曼·吐尔逊",
+    )  # fmt: skip
+    roster.add("changes.csv", [exchange], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+    [changes] = [r for r in report["registers"] if r["file"] == "changes.csv"]
+    assert [c["value"] for c in changes["conflicts"] if "没有一个字相同" in c["rule"]] == [
+        "热合曼·吐尔逊"
+    ]

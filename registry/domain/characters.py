@@ -40,6 +40,12 @@ def _one_for_one() -> dict[int, str]:
             continue
         if candidates and len(candidates[0]) == 1:
             folded[ord(char)] = candidates[0]
+    for source, target in folded.items():  # 薴 → 苧 → 苎: each straight to the end of its chain
+        seen = {source}
+        while (further := folded.get(ord(target))) is not None and ord(target) not in seen:
+            seen.add(ord(target))
+            target = further
+        folded[source] = target
     return folded
 
 

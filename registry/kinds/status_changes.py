@@ -11,7 +11,7 @@ import sqlite3
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from registry.domain.names import name_key
+from registry.domain.names import name_key, shared_key
 from registry.domain.problems import REVIEW_DATE, REVIEW_ORDER, UNCORRECTED, Problem
 from registry.domain.registers import STATUS_CHANGES
 from registry.domain.statuses import StatusEvent
@@ -196,8 +196,10 @@ def _another_person(event: StatusEvent) -> Problem | None:
     look at, since a misfilled name (§四.(六)2) is corrected, not replaced: 王晓二 → 刘德华 handed
     a certificate to another person with nothing said (a clerk's review)."""
     corrected = dict(event.corrections).get("name")
-    # compared as keys: 张伟 corrected to 張偉 writes the same characters otherwise
-    if not corrected or set(name_key(event.name)) & set(name_key(corrected)):
+    # compared as keys, a minority name's dot no character: 张伟 corrected to 張偉 writes the
+    # same characters otherwise, 阿依古丽·买买提 to 热合曼·吐尔逊 shares none
+    before, after = (set(shared_key(name_key(name))) for name in (event.name, corrected or ""))
+    if not corrected or before & after:
         return None
     return Problem(
         event.row,

@@ -85,7 +85,9 @@ def compare_with_applied(
         changed = {
             field: (old, new)
             for field, old, new in zip(RECORDED, before, now, strict=True)
-            if old != new and not _same_document(field, old, new)
+            if old != new
+            and not _same_document(field, old, new)
+            and not _same_corrections(field, old, new)
         }
         if not changed:
             continue
@@ -124,6 +126,22 @@ def _same_document(field: str, old: object, new: object) -> bool:
     if field != "approval_doc" or not isinstance(old, str) or not isinstance(new, str):
         return False
     return document_key(old) == document_key(new)
+
+
+_DERIVED = frozenset({"name_key"})
+"""What a 换发's recorded corrections hold that the clerk never wrote: the corrected name's
+key, made by the certreg that applied it — an older one's, 周傑 where the key is now 周杰."""
+
+
+def _same_corrections(field: str, old: object, new: object) -> bool:
+    """A 换发's corrections as recorded and as written now, alike in all a clerk wrote."""
+    if field != "corrections":
+        return False
+    old_written, new_written = (
+        {k: v for k, v in json.loads(str(value)).items() if k not in _DERIVED} if value else {}
+        for value in (old, new)
+    )
+    return old_written == new_written
 
 
 def _was(field: str, old: object) -> str:

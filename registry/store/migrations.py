@@ -22,8 +22,10 @@ KEYS_REFOLDED = 3
 2: before the sinological dot ꞏ was read as a minority name's ·)."""
 PAPERS_MARKED = 4
 """``PRAGMA user_version`` once `_mark_reissued_papers` has run."""
-KEYS_SIMPLIFIED = 5
-"""``PRAGMA user_version`` once `_simplify_name_keys` has run."""
+KEYS_SIMPLIFIED = 6
+"""``PRAGMA user_version`` once `_simplify_name_keys` has run with the fold as it is now (5: with
+a first one that also folded 甯 and 昇, `registry.domain.characters.STANDARD_AS_WRITTEN`). A
+change of the fold makes this version the next one."""
 LATEST = KEYS_SIMPLIFIED
 
 _REFOLDED = "GLOB '*[’‘ʼ.。‐－ꞏ-]*'"
@@ -80,14 +82,20 @@ def _mark_reissued_papers(conn: sqlite3.Connection) -> None:
 def _simplify_name_keys(conn: sqlite3.Connection) -> None:
     """Key in simplified characters the names an older certreg keyed as written (张伟 and 張偉
     were two holders: §二 let a roster copied from a traditional-character source give the same
-    person a second certificate). Every key is read — no SQL pattern names the traditional
-    characters — but only those that change are written."""
-    for table, id_column in (("certificates", "rowid"), ("numbered_holders", "number")):
-        keys = conn.execute(f"SELECT {id_column}, name_key FROM {table}").fetchall()
-        conn.executemany(
-            f"UPDATE {table} SET name_key = ? WHERE {id_column} = ?",
-            [(new, id_) for id_, key in keys if key and (new := simplified_characters(key)) != key],
-        )
+    person a second certificate). Every key is made again from its name — no SQL pattern names
+    the traditional characters, and a key folded by another fold is no key to fold further —
+    but only those that change are written. `certreg number`'s holders keep only a key: it is
+    folded as it is."""
+    names = conn.execute("SELECT rowid, name, name_key FROM certificates").fetchall()
+    conn.executemany(
+        "UPDATE certificates SET name_key = ? WHERE rowid = ?",
+        [(new, rowid) for rowid, name, key in names if name and (new := name_key(name)) != key],
+    )
+    held = conn.execute("SELECT number, name_key FROM numbered_holders").fetchall()
+    conn.executemany(
+        "UPDATE numbered_holders SET name_key = ? WHERE number = ?",
+        [(new, n) for n, key in held if key and (new := simplified_characters(key)) != key],
+    )
 
 
 _STEPS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (

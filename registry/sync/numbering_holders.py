@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 
 from registry.domain.dates import BadDate, parse_year_month, year_month_text
-from registry.domain.names import name_key
+from registry.domain.names import holder_key, name_key
 from registry.domain.problems import Problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import TradeCatalogue
@@ -58,7 +58,7 @@ class Holders:
     def numbered(self, record: Record, letter: str) -> None:
         """A row that carries its number already: its holder holds it."""
         if holder := self._holder(record, letter):
-            self.first.setdefault(holder, record.row)
+            self.first.setdefault(_in_file(holder), record.row)
 
     def _held_as_first_registered(self, holder: Holder) -> tuple[str, str] | None:
         """(old, newest) when ``holder`` is known by a name or birth a 换发 corrected, and holds
@@ -72,7 +72,7 @@ class Holders:
         holder = self._holder(record, letter)
         if holder is None:
             return None
-        first = self.first.setdefault(holder, record.row)
+        first = self.first.setdefault(_in_file(holder), record.row)
         if first != record.row:
             where = f"本文件第{first}行"
         elif held := held_by(self.conn, holder):
@@ -87,3 +87,11 @@ class Holders:
     def _refused(record: Record, held: str) -> Problem:
         rule = f"{held}，不能再编号：请删除这一行后再编号；{ANOTHER_PERSON}"
         return Problem(record.row, "姓名", text(record.values.get("姓名")), rule, "§二")
+
+
+def _in_file(holder: Holder) -> Holder:
+    """A holder as the sync tells two rows of one file apart (`registry.kinds.roster_rules.holding`):
+    without a minority name's dots — 阿依古丽买买提 two rows below 阿依古丽·买买提 was numbered
+    again, and the numbered copy then refused under §二."""
+    key, birth, trade, letter = holder
+    return holder_key(key), birth, trade, letter
