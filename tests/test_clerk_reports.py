@@ -6,6 +6,7 @@ administrator adds without copying the catalogue."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -25,10 +26,10 @@ from click.testing import CliRunner
 from registry import store
 from registry.cli import cli
 from registry.cli.progress import Progress
-from registry.domain.registers import kind_code
-from registry.kinds import LAYOUTS
+from registry.domain.registers import STATUS_CHANGES, kind_code
+from registry.kinds import KINDS, LAYOUTS
 from registry.sheets.writers import write_csv
-from registry.sync.manifest import make_entry
+from registry.sync.manifest import ManifestError, make_entry
 from registry.sync.outcome import REJECTED, Outcome
 from registry.sync.report import PROBLEM_LISTS
 from tests.blank_registers import requisition
@@ -900,6 +901,7 @@ def test_every_kind_name_sync_help_lists_is_read() -> None:
         "dispatches": "发放单（附件2）",
         "collections": "领取登记",
     }
+    assert set(listed) == set(KINDS)  # a kind added is listed in the help, or this fails
     for code, name in listed.items():
         assert f"{code} {name}" in shown.replace("\n", "").replace(" " * 4, ""), name
         assert kind_code(name) == code, name
@@ -924,3 +926,17 @@ def test_an_older_copy_of_a_loaded_register_is_told_so(
         assert "mianyang.csv：此文件与 " in output, output
         assert "导入过的旧版本（同步编号 1）完全相同" in output
         assert "请换回最新的文件再同步" in output
+
+
+@pytest.mark.parametrize("key", ["unit", "region", "year_code"])
+def test_a_key_a_kind_needs_is_said_missing_whatever_it_is(
+    registers: RegisterFactory, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    """Only authority, approval_doc and issued_on had words of their own: a kind needing another
+    key (a newcomer adding one) failed on a KeyError, not on 缺少 …, when a clerk left it out."""
+    kind = KINDS[STATUS_CHANGES]
+    monkeypatch.setitem(KINDS, STATUS_CHANGES, dataclasses.replace(kind, needs=(key,)))
+    with pytest.raises(ManifestError, match=f"缺少 {key}（"):
+        make_entry(
+            registers.folder / "c.csv", "c.csv", {"kind": STATUS_CHANGES, "authority": "2202"}, "t"
+        )

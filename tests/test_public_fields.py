@@ -5,12 +5,15 @@ before it can reach the JSON, the page, the CSV export or the command line."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
+from registry import store
 from registry.public import confirm
 from registry.public.fields import FIELD_NAMES, PUBLIC_FIELDS
-from registry.public.lookup import Verification
+from registry.public.lookup import Verification, verify
+from tests.verify_fixtures import VALID, sync_samples
 from verify_app.batch_results import EXPORT_COLUMNS
 from verify_app.openapi import openapi_document
 
@@ -46,3 +49,38 @@ def test_a_field_listed_as_withheld_is_withheld(monkeypatch: pytest.MonkeyPatch)
     kept = confirm.withheld(answer)
     assert kept.level is None and kept.authority is None
     assert kept.holder == "周*" and kept.number == "Z1122020123"
+
+
+ALLOWED = {
+    *("number", "level", "trade", "authority", "issued_on", "holder"),
+    *("status_date", "successor", "replaced_by", "reissue", "reissue_of", "as_of"),
+    *("reason", "faulty_input"),
+}
+"""SPEC §7's minimum: number, level, trade, issuing authority, issue date, the masked name, the
+status and its date, the successor, the registry's time — with what a 补发 or 换发 and a
+malformed input need said. Never unit, birth date, results or documents."""
+
+
+def test_the_public_fields_are_those_the_minimum_allows() -> None:
+    """A field added to the table — an exam score, a birth year — is a decision about what the
+    public sees, taken here with SPEC §7 in view, not by a row added where it fits."""
+    assert set(FIELD_NAMES) == ALLOWED
+
+
+EMPTY_WHEN_VALID = {"status_date", "successor", "replaced_by", "reissue", "reissue_of"}
+"""What a plain valid certificate's answer has nothing for (and the malformed answer's two)."""
+
+
+def test_a_valid_answer_fills_every_field_it_has(tmp_path: Path) -> None:
+    """A field in the table and the answer but not read from the registry (the lookup's column
+    list, its unpacking) answered empty everywhere, and nothing failed."""
+    db = tmp_path / "registry.db"
+    sync_samples(db)
+    conn = store.connect(db, readonly=True)
+    try:
+        answer = verify(conn, *VALID)
+    finally:
+        conn.close()
+    assert answer.result == "valid"
+    empty = {name for name in FIELD_NAMES if getattr(answer, name) is None}
+    assert empty == EMPTY_WHEN_VALID | {"reason", "faulty_input"}

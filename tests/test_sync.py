@@ -1540,6 +1540,7 @@ def test_a_status_change_listed_after_one_that_waits_for_its_roster_keeps_its_tu
         held = dict(conn.execute("SELECT number, status FROM certificates").fetchall())
     assert held == {"Z1122000001": "revoked", "Z1122020001": "revoked"}
     assert "s1.csv［换发、补发、撤销登记表］已导入" in output
+    assert "已导入：2 行，新登记变更 2 项，涉及证书 2 本" in output  # events, not certificates
     assert "该证书已撤销，不能再换发、补发或撤销" in output  # s2's, told why
 
 

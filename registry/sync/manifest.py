@@ -103,8 +103,12 @@ KEY_MEANINGS = {
     "authority": "发证机关代码，如 2200 省厅、2202 绵阳市",
     "approval_doc": "批准合格人员的文件文号，§四.(三)",
     "issued_on": "发证日期 = 批准文件日期，§四.(三)",
+    "region": "编号的地区代码，附件3",
+    "year_code": "编号的核发年份代码，附件3 二",
+    "unit": "领取空白证书的单位名称，§四.(二)",
 }
-"""What a key a register must give holds, said where it is missing."""
+"""What a key a register must give holds, said where it is missing — every key a kind may
+need (`registry.kinds.base.Kind.needs`): a kind needing ``unit`` was a KeyError, not a message."""
 TOP_KEYS = frozenset({"register", "trades", "trades_extra"})
 
 

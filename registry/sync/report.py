@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from registry.domain.problems import Problem
-from registry.domain.registers import CERTIFICATE_KINDS, KIND_LABELS
+from registry.domain.registers import CERTIFICATE_KINDS, KIND_LABELS, STATUS_CHANGES
 from registry.domain.text import visible
 from registry.kinds.cells import UNREAD_COLUMNS
 from registry.sheets.formulas import as_text, neutralise
@@ -52,6 +52,10 @@ def _line(outcome: Outcome) -> str:
             if outcome.manifest_changes
             else "内容与此前导入的版本相同（文件重新保存过，或只改了格式）"
         )
+    elif outcome.outcome in (LOADED, UPDATED) and entry.kind == STATUS_CHANGES:
+        # its rows are events, and what they change are certificates: 5 rows, 5 added and 5
+        # changed read as a contradiction
+        text += f"：{outcome.rows} 行，新登记变更 {outcome.added} 项，涉及证书 {outcome.changed} 本"
     elif outcome.outcome in (LOADED, UPDATED):
         text += f"：{outcome.rows} 行，新增 {outcome.added}，修改 {outcome.changed}"
     elif outcome.outcome == CHECKED:
