@@ -873,3 +873,25 @@ def test_a_list_pasted_into_the_batch_form_is_checked_as_a_file(app_client: AppC
     with app_client(max_body_bytes=2_000_000) as client:
         echoed = _paste(client, huge)
     assert echoed.status_code == 400 and len(echoed.content) < 100_000
+
+
+@pytest.mark.parametrize(
+    ("line", "number", "name", "result"),
+    [
+        # a symbol between the number and the name: the name took it, 未查到 for a genuine paper
+        (f"{VALID[0]}/{VALID[1]}", VALID[0], VALID[1], "valid"),
+        (f"{VALID[0]}_{VALID[1]}", VALID[0], VALID[1], "valid"),
+        # a number grouped by symbols: the name was read into the number, called its "symbols"
+        (f"G11.2200.0001 {VALID[1]}", "G11.2200.0001", VALID[1], "malformed"),
+        (f"G11/2200/0001 {VALID[1]}", "G11/2200/0001", VALID[1], "malformed"),
+    ],
+)
+def test_a_pasted_line_s_symbols_stay_with_the_number(
+    app_client: AppClient, line: str, number: str, name: str, result: str
+) -> None:
+    with app_client() as client:
+        page = client.post("/batch", data={"csrf_token": csrf_token(client), "entries": line})
+    [row] = page.context["results"]
+    assert (row["typed_name"], row["result"]) == (name, result), row
+    if result == "malformed":
+        assert "证书编号中有多余的符号" in row["advice"] and name[0] not in row["advice"]

@@ -157,8 +157,11 @@ def _pair(row: Sequence[str], columns: Columns) -> tuple[str, str]:
     return number, name
 
 
-_MISTYPED = re.compile("[0-9A-Za-z０-９Ａ-Ｚａ-ｚ-－]*[0-9０-９][0-9A-Za-z０-９Ａ-Ｚａ-ｚ-－]*")
-"""A number mistyped (X123, Z112202012): letters and digits, a digit among them."""
+_MISTYPED = re.compile(
+    r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ._/\-－]*[0-9０-９][0-9A-Za-z０-９Ａ-Ｚａ-ｚ._/\-－]*"
+)
+"""A number mistyped (X123, Z112202012, Z11.2202.0123): letters and digits, a digit among them,
+symbols grouping them (`verify_app.watch_lines` reads the number so, and its name apart)."""
 
 
 def _typed_number(text: str) -> bool:

@@ -18,9 +18,9 @@ _NUMBER_PART = re.compile(f"(?:[0-9A-Za-z０-９Ａ-Ｚａ-ｚ{SEPARATORS}]|[._/
 """What a typed number is made of: letters and digits (full-width too), spaces and dashes, and
 a symbol grouping its digits (Z11.2202.0123: the number, refused as such, not Z11 and a name
 2202.0123 周杰)."""
-_AFTER_NUMBER = "号。.：: \u3000"
+_AFTER_NUMBER = "号。.：: \u3000/_"
 """What people write after a number before the name (Z1122020123号 张三, …123。张三)."""
-_AROUND_NAME = "。.：: \u3000"
+_AROUND_NAME = "。.：: \u3000/_"
 """Before a name (after the number's marks) and after it (张三。): never 号, which a name may hold."""
 _NUMBER_AT_END = re.compile(f"[A-Za-zＡ-Ｚａ-ｚ][0-9０-９{SEPARATORS}]*[0-9０-９][号。.]?$")
 """A number typed after the name (周杰 Z11 2202 0123号): a letter, then digits, spaces, dashes."""
