@@ -4,6 +4,7 @@ result page's form for its ticket."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sqlite3
 from pathlib import Path
@@ -174,3 +175,15 @@ def test_a_mistake_of_the_codes_own_storing_a_report_is_no_503(
         ticket = ticket_of(client, *NO_MATCH_UNKNOWN)
         with pytest.raises(sqlite3.IntegrityError):
             client.post("/api/v1/reports", json={"ticket": ticket, "text": "查不到"})
+
+
+def test_a_ticket_of_a_check_days_ahead_of_the_clock_is_refused(app_client: AppClient) -> None:
+    """A replica whose clock ran days ahead signed tickets that outlived their day by as much:
+    a check dated past a few minutes ahead is no check of ours."""
+    with app_client() as client:
+        verifier = client.app.state.verifier
+        ahead = (verifier.now() + dt.timedelta(days=2)).replace(microsecond=0).isoformat()
+        check = {"number": NO_MATCH_UNKNOWN[0], "result": "no_match", "check": "ab" * 32}
+        ticket = client.app.state.report_tickets.dumps({**check, "at": ahead})
+        sent = client.post("/api/v1/reports", json={"ticket": ticket, "text": "查不到"})
+    assert sent.status_code == 422 and "已过期或不完整" in sent.json()["message"], sent.text

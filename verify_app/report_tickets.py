@@ -4,19 +4,21 @@ signed, so a report cannot claim a check that never happened, and holding no nam
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from typing import Any
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 from starlette.requests import Request
 
+from registry.domain.clock import as_moment
 from registry.domain.statuses import RESULT_LABELS
 from verify_app.answers import Checked, screened_number
 from verify_app.context import verifier_of
 from verify_app.service import IssuedReceipt
 
 TICKET_MAX_AGE = 86_400
+CLOCK_SKEW = 300
+"""How far ahead of this replica's clock another's may have stamped a ticket's check (seconds)."""
 """A report is sent within a day of its check."""
 
 
@@ -51,14 +53,17 @@ def open_ticket(request: Request, ticket: str) -> dict[str, Any] | None:
     """The details a ticket carries; None when it was not ours or its check is more than a day
     old by the app's clock. The age is its check's time (``at``), not itsdangerous's: that one
     refuses a ticket signed "in the future" as expired — made by a replica whose clock runs a
-    second ahead of the one the report reaches — and reads the wall clock, not the app's."""
+    second ahead of the one the report reaches — and reads the wall clock, not the app's. A
+    check more than `CLOCK_SKEW` ahead is none either: a replica whose clock ran days ahead
+    would have signed tickets that outlived their day by as much."""
     serializer: URLSafeTimedSerializer = request.app.state.report_tickets
     try:
         details = serializer.loads(ticket)
-        checked_at = dt.datetime.fromisoformat(details["at"]).timestamp()
+        checked_at = as_moment(details["at"]).timestamp()
     except (BadData, TypeError, KeyError, ValueError):
         return None
-    if verifier_of(request).clock() - checked_at >= TICKET_MAX_AGE:
+    age = verifier_of(request).clock() - checked_at
+    if not -CLOCK_SKEW < age < TICKET_MAX_AGE:
         return None
     return dict(details)
 
