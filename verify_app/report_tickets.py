@@ -17,9 +17,9 @@ from verify_app.context import verifier_of
 from verify_app.service import IssuedReceipt
 
 TICKET_MAX_AGE = 86_400
+"""A report is sent within a day of its check."""
 CLOCK_SKEW = 300
 """How far ahead of this replica's clock another's may have stamped a ticket's check (seconds)."""
-"""A report is sent within a day of its check."""
 
 
 def tickets(secret: str) -> URLSafeTimedSerializer:

@@ -52,9 +52,9 @@ def _line(outcome: Outcome) -> str:
             if outcome.manifest_changes
             else "内容与此前导入的版本相同（文件重新保存过，或只改了格式）"
         )
-    elif outcome.outcome in (LOADED, UPDATED) and entry.kind == STATUS_CHANGES:
+    elif outcome.outcome == LOADED and entry.kind == STATUS_CHANGES:
         # its rows are events, and what they change are certificates: 5 rows, 5 added and 5
-        # changed read as a contradiction
+        # changed read as a contradiction (a new version's changes are its events amended)
         text += f"：{outcome.rows} 行，新登记变更 {outcome.added} 项，涉及证书 {outcome.changed} 本"
     elif outcome.outcome in (LOADED, UPDATED):
         text += f"：{outcome.rows} 行，新增 {outcome.added}，修改 {outcome.changed}"
