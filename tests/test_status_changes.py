@@ -328,6 +328,20 @@ def test_a_holder_registered_with_a_digit_in_the_name_can_still_be_revoked(
     assert code == 0, report
 
 
+def test_a_wrong_name_is_told_the_holder_as_registered_not_as_compared(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A holder registered 張偉 is compared as 张伟, but the clerk's paper says 張偉: a change
+    naming someone else is told 張*, the name in the registry, not the key it is matched by."""
+    registers.add("first.csv", [approval_row("Z1122020901", "張偉")], MIANYANG)
+    event = status_event("撤销", "Z1122020901", "李四", "2012-09-10")
+    registers.add("changes.csv", [event], MIANYANG_CHANGES)
+    code, report = sync(registers, db_path)
+    [problem] = report["registers"][1]["problems"]
+    assert code != 0 and problem["column"] == "姓名"
+    assert "持证人（張*）不符" in problem["rule"]
+
+
 def test_chain_in_one_register_applies_in_date_order(
     roster: RegisterFactory, db_path: Path
 ) -> None:

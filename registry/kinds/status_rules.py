@@ -44,7 +44,7 @@ def event_problems(
     found: list[Found] = []
     if not same_holder(current.name_key, name_key(event.name)):
         rule = (
-            f"姓名与登记库中该证书的持证人（{mask_name(current.name_key)}）不符："
+            f"姓名与登记库中该证书的持证人（{mask_name(current.name or current.name_key)}）不符："
             "请核对本行的证书编号和姓名"
         )
         found.append(("姓名", event.name, rule, "§四.(六)"))

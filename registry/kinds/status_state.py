@@ -51,6 +51,8 @@ class CertificateState:
     work_start: str | None = None
     """参加工作时间 (附件4; 附件5 has none): a corrected birth date must come before it"""
     sex: str = ""
+    name: str = ""
+    """the holder's name as registered, for a message (rules compare ``name_key``)"""
     root: tuple[str, str, str] = ("", "", "")
     """(name key, sex, birth) of the holder its chain of 换发 began with: corrections may fix
     some of them, not make another person of him, in one 换发 or in several"""
@@ -69,7 +71,7 @@ SELECT c.name_key, c.birth, c.trade, c.letter, c.region, c.authority, c.issued_o
     (SELECT max(date) FROM status_events WHERE number = :n OR new_number = :n),
     root.approval_doc,
     (SELECT collected_on FROM collections WHERE number = :n),
-    c.work_start, c.sex,
+    c.work_start, c.sex, c.name,
     -- a chain that does not reach its first certificate: this one stands for it
     CASE WHEN root.number IS NULL THEN c.name_key ELSE root.name_key END,
     CASE WHEN root.number IS NULL THEN c.sex ELSE root.sex END,
@@ -86,8 +88,8 @@ def load_state(conn: sqlite3.Connection, number: str) -> CertificateState | None
     row = conn.execute(_LOAD, {"n": number}).fetchone()
     if row is None:
         return None
-    state = CertificateState(*row[:14])
-    state.root = (row[14], row[15], row[16])
+    state = CertificateState(*row[:15])
+    state.root = (row[15], row[16], row[17])
     return state
 
 
@@ -122,6 +124,7 @@ def corrected(current: CertificateState, event: StatusEvent) -> CertificateState
     return replace(
         current,
         name_key=fixed.get("name_key", current.name_key),
+        name=fixed.get("name", current.name),
         birth=fixed.get("birth", current.birth),
         sex=fixed.get("sex", current.sex),
         trade=fixed.get("trade", current.trade),
