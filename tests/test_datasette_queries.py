@@ -1398,6 +1398,44 @@ async def test_a_parameter_the_query_cannot_read_is_named_on_its_page(
 
 
 @pytest.mark.parametrize(
+    ("path", "params", "said"),
+    [
+        ("/registry/certificate", {}, "请填写证书编号后点“查询”"),
+        ("/registry/certificate", {"证书编号": " "}, "请填写证书编号后点“查询”"),
+        ("/registry/certificate_chain", {}, "请填写证书编号后点“查询”"),
+        ("/registry/holders", {"姓名": "", "上页末行编号": ""}, "请填写姓名或其中几个字后点“查询”"),
+        (
+            "/registry/certificate",
+            {"证书编号": "z1122 029999"},
+            "登记库中没有证书编号 Z1122029999，被退回的名册和变更登记表中也没有写这个编号的行",
+        ),
+        (
+            "/registry/certificate_chain",
+            {"证书编号": "Z1122029999"},
+            "登记库中没有证书编号 Z1122029999：",
+        ),
+        (
+            "/registry/holders",
+            {"姓名": "龘龘", "上页末行编号": ""},
+            "登记库中没有姓名含“龘龘”的持证人",
+        ),
+        # a number that cannot be one: the warning above the form says why, this no more
+        ("/registry/certificate", {"证书编号": "Z11220"}, "没有查到结果"),
+        ("/registry/status_changes", NO_FILTER | {"证书编号": "Z1122029999"}, "没有查到结果"),
+    ],
+)
+async def test_an_empty_lookup_says_what_was_looked_for_and_what_to_do(
+    ds: Datasette, path: str, params: dict[str, str], said: str
+) -> None:
+    """A staff auditor: 没有查到结果 alone read the same for a number never registered, a name
+    not typed yet and a page just opened."""
+    response = await ds.client.get(path, params=params, cookies=signed_in(ds))
+    assert response.status_code == 200, response.text
+    [empty] = re.findall(r'<p class="zero-results">(.*?)</p>', response.text, re.S)
+    assert html.unescape(empty).startswith(said), empty
+
+
+@pytest.mark.parametrize(
     ("path", "params"),
     [
         ("/registry/status_changes", {**NO_FILTER, "起始日期": "2012年9月", "截止日期": "2012"}),

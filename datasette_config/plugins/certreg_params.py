@@ -26,7 +26,7 @@ from datasette_config.plugins.certreg_sql import (
     yes_or_no,
 )
 from registry.domain.levels import LEVELS
-from registry.domain.numbers import MalformedNumber, parse
+from registry.domain.numbers import MalformedNumber, normalise, parse
 from registry.domain.regions import REGIONS, authority_name, region_code, region_name
 from registry.domain.statuses import EVENT_TYPES
 from registry.domain.text import MAX_NAME_CHARS
@@ -227,7 +227,41 @@ def unread_params(query: str | None, args: Args) -> list[str]:
     return messages
 
 
+LOOKUPS = {"certificate": "证书编号", "certificate_chain": "证书编号", "holders": "姓名"}
+"""Canned queries that look one thing up: blank, they have nothing to look for."""
+
+
+def nothing_found(query: str | None, args: Args | None) -> str:
+    """What an empty result says: of a lookup, what was looked for and where, and what to do
+    next — 没有查到结果 alone read the same for a number never registered, a name not typed yet
+    and a page opened a moment ago."""
+    param = LOOKUPS.get(query or "")
+    if param is None or args is None or unread_params(query, args):  # a warning says why
+        return "没有查到结果"
+    value = (args.get(param) or "").strip()
+    if not value:
+        what = "姓名或其中几个字" if param == "姓名" else param
+        return f"请填写{what}后点“查询”"
+    if query == "holders":
+        if (args.get("上页末行编号") or "").strip():
+            return "后面没有更多持证人了：这是最后一页"
+        return f"登记库中没有姓名含“{value}”的持证人：请核对姓名，或只填其中几个字（如姓或名）再查"
+    number = normalise(value)
+    if query == "certificate_chain":
+        return (
+            f"登记库中没有证书编号 {number}：请核对编号；被退回的名册中是否写了它，"
+            "见“按编号查证书及履历”"
+        )
+    return (
+        f"登记库中没有证书编号 {number}，被退回的名册和变更登记表中也没有写这个编号的行："
+        "请核对编号；新发的证书，其名册可能还没有导入（见“名册导入记录及问题”）"
+    )
+
+
 @hookimpl
-def extra_template_vars(request: object) -> dict[str, Callable[[str | None], list[str]]]:
+def extra_template_vars(request: object) -> dict[str, Callable[[str | None], object]]:
     args: Args | None = getattr(request, "args", None)  # None for a page not made by a request
-    return {"unread_params": lambda query: unread_params(query, args) if args else []}
+    return {
+        "unread_params": lambda query: unread_params(query, args) if args else [],
+        "nothing_found": lambda query: nothing_found(query, args),
+    }
