@@ -325,3 +325,24 @@ def test_keys_a_first_fold_made_are_made_again_from_the_names(tmp_path: Path) ->
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT name_key FROM certificates").fetchall() == [("甯伟",)]
     assert verify_name(db, "Z1122020901", "甯伟")[0] == 0
+
+
+def test_a_surname_written_two_ways_is_keyed_one_way_in_an_older_registry(tmp_path: Path) -> None:
+    """A registry keyed before 锺 was read as 钟 (user_version 6) answered 未查到 to 钟伟 — the
+    surname 鍾 as most clerks write it — for a paper reading 锺伟, and took 钟伟 for another
+    person under §二. Its keys are made again from the names."""
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add("first.csv", [approval_row("Z1122020901", "锺伟")], MIANYANG)
+    db = tmp_path / "registry.db"
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+    with sqlite3.connect(db) as conn:  # as the fold of 2026-12-05 keyed it
+        conn.execute("DROP TRIGGER keep_certificates_holders")
+        conn.execute("UPDATE certificates SET name_key = '锺伟'")
+        conn.execute("PRAGMA user_version = 6")
+    store.connect(db).close()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT name, name_key FROM certificates").fetchall() == [
+            ("锺伟", "钟伟")
+        ]
+    for typed in ("锺伟", "钟伟", "鍾偉"):
+        assert verify_name(db, "Z1122020901", typed)[0] == 0, typed

@@ -307,7 +307,9 @@ def test_2_a_minority_name_twice_in_one_file_with_and_without_its_dot(
     assert (row, column, clause) == (5, "姓名", "§二") and "本文件第4行" in rule
 
 
-@pytest.mark.parametrize(("first", "again"), [("龙小云", "龍小雲"), ("張偉", "张伟")])
+@pytest.mark.parametrize(
+    ("first", "again"), [("龙小云", "龍小雲"), ("張偉", "张伟"), ("锺伟", "钟伟"), ("鍾偉", "锺伟")]
+)
 def test_2_a_name_in_traditional_characters_is_the_same_holder(
     registers: RegisterFactory, db_path: Path, first: str, again: str
 ) -> None:

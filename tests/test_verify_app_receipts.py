@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from starlette.datastructures import Secret
 
-from registry.domain.names import holder_key, written_key
+from registry.domain.names import holder_key, key_before_one_surname, written_key
 from tests.registers import MIANYANG, RegisterFactory, approval_row
 from tests.verify_fixtures import (
     REVOKED,
@@ -90,12 +90,14 @@ def test_a_receipt_of_a_name_typed_with_or_without_its_apostrophe_opens(
             "O'Neil",
             lambda n: holder_hash(str(SECRET), NUMBER, n, key=holder_key, keyed=written_key),
         ),
+        # on 2026-12-05: 锺 apart from 钟
+        ("锺伟", lambda n: holder_hash(str(SECRET), NUMBER, n, keyed=key_before_one_surname)),
         # before 2026-12-05: traditional characters as written
         ("張偉", lambda n: holder_hash(str(SECRET), NUMBER, n, keyed=written_key)),
         # before 2026-12-01: the log's name hash
         ("張偉", lambda n: name_hash(str(SECRET), n, keyed=written_key)),
     ],
-    ids=["apostrophe", "traditional", "name hash"],
+    ids=["apostrophe", "one surname", "traditional", "name hash"],
 )
 def test_a_receipt_issued_by_an_earlier_version_still_opens(
     app_client: AppClient,

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from registry.domain.authorities import Contacts
 from registry.domain.clock import as_moment
-from registry.domain.names import holder_key, written_key
+from registry.domain.names import holder_key, key_before_one_surname, written_key
 from registry.domain.trades import TradeCatalogue, builtin_catalogue
 from registry.public import lookup
 from registry.public.confirm import (
@@ -196,6 +196,8 @@ class Verifier:
         def same_holder(name: str) -> bool:
             tags = (
                 holder_hash(self._secret, receipt.number, name),
+                # issued on 2026-12-05: 锺 apart from 钟 (锺伟's receipt)
+                holder_hash(self._secret, receipt.number, name, keyed=key_before_one_surname),
                 # issued before 2026-12-05: the name as written (張偉's receipt, 90 days)
                 holder_hash(self._secret, receipt.number, name, keyed=written_key),
                 # before 2026-12-04: apostrophes kept too (O'Neil's)

@@ -59,6 +59,12 @@ def written_key(text: str) -> str:
     return normalise_name(drop_invisible(text)).casefold()
 
 
+def key_before_one_surname(text: str) -> str:
+    """`name_key` with 锺 kept apart from 钟 (`registry.domain.characters.ONE_SURNAME`): the key
+    a receipt issued on 2026-12-05 hashed."""
+    return simplified_characters(written_key(text), one_surname=False)
+
+
 def normal_key(name: str) -> str:
     """`name_key` of a name in its normal form already (`normalise_name`, nothing invisible):
     a roster's name, keyed for each of a million rows."""

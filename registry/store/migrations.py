@@ -22,10 +22,11 @@ KEYS_REFOLDED = 3
 2: before the sinological dot ꞏ was read as a minority name's ·)."""
 PAPERS_MARKED = 4
 """``PRAGMA user_version`` once `_mark_reissued_papers` has run."""
-KEYS_SIMPLIFIED = 6
+KEYS_SIMPLIFIED = 7
 """``PRAGMA user_version`` once `_simplify_name_keys` has run with the fold as it is now (5: with
-a first one that also folded 甯 and 昇, `registry.domain.characters.STANDARD_AS_WRITTEN`). A
-change of the fold makes this version the next one."""
+a first one that also folded 甯 and 昇, `registry.domain.characters.STANDARD_AS_WRITTEN`; 6:
+before 锺 was read as 钟, `registry.domain.characters.ONE_SURNAME`). A change of the fold makes
+this version the next one."""
 LATEST = KEYS_SIMPLIFIED
 
 _REFOLDED = "GLOB '*[’‘ʼ.。‐－ꞏ-]*'"
