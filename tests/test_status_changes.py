@@ -1269,6 +1269,34 @@ def test_a_reissue_the_notice_allows_is_not_misread(
     assert code == 0, report
 
 
+@pytest.mark.parametrize(
+    ("kind", "reason", "clause", "told"),
+    [
+        ("补发", "/", "§四.(六)3", "原因为必填项：请写明证书如何丢失"),
+        ("补发", "无", "§四.(六)3", "原因为必填项：请写明证书如何丢失"),
+        ("撤销", "——", "§五.(三)", "原因为必填项：请写明撤销的原因"),
+        ("撤销", "见附件", "§五.(三)", "原因为必填项：请写明撤销的原因"),
+        ("撤销", "", "§五.(三)", "原因为必填项：请写明撤销的原因"),
+        ("换发", "（无）", "§四.(六)2", "原因为必填项：请写明是错填还是损坏"),
+        ("补发", "个人原因", "§四.(六)3", "补发只用于丢失的证书：原因应写明证书遗失"),
+        ("补发", "工作调动需要", "§四.(六)3", "补发只用于丢失的证书"),
+    ],
+)
+def test_a_reason_that_says_nothing_or_no_loss_is_refused(
+    roster: RegisterFactory, db_path: Path, kind: str, reason: str, clause: str, told: str
+) -> None:
+    """A clerk's review: 原因 written / or 见附件 loaded as a reason, and a 补发 for no loss at
+    all — §四.(六)3 reissues a lost certificate only — loaded too; an empty 撤销 reason was
+    told §四.(六), not the §五.(三) it comes from."""
+    new = "Z1122020003" if kind == "换发" else ""
+    event = status_event(kind, "Z1122020001", "周杰", "2012-09-10", new, 原因=reason)
+    roster.add("changes.csv", [event], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    [problem] = report["registers"][1]["problems"]
+    assert code == 1 and (problem["column"], problem["clause"]) == ("原因", clause)
+    assert problem["rule"].startswith(told), problem["rule"]
+
+
 def test_city_may_only_touch_its_own_certificates(roster: RegisterFactory, db_path: Path) -> None:
     before = snapshot(db_path)
     roster.add(

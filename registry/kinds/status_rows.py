@@ -86,6 +86,25 @@ def _type_rule(kind: str) -> str:
     return f"类型应为 换发、补发 或 撤销{hint}"
 
 
+NOTHING_SAID = NONE_WRITTEN | {"见附件", "详见附件", "略"}
+"""What fills a 原因 cell without saying one: the registry keeps the row's words, and an auditor
+reading 见附件 years later has no 附件. (A 批准文号 like them has no year: `documents` says so.)"""
+CLAUSES = {EXCHANGE: "§四.(六)2", REISSUE: "§四.(六)3", REVOKE: "§五.(三)"}
+"""The clause each kind of event comes from."""
+_SAY = {
+    EXCHANGE: "是错填还是损坏，如“出生年月错填”",
+    REISSUE: "证书如何丢失，如“不慎遗失”",
+    REVOKE: "撤销的原因，如“弄虚作假取得证书”",
+}
+
+
+def _required(kind: str, column: str) -> str:
+    """What a 原因 or 批准文号 left blank (or written 无, /) is told: what to write there."""
+    if column == "批准文号":
+        return f"批准文号为必填项：请填写批准这次{kind if kind in CLAUSES else '变更'}的文件的文号，如“绵人社函〔2013〕8号”"
+    return f"原因为必填项：请写明{_SAY.get(kind, '变更的原因')}"
+
+
 class StatusRow:
     """One row's field-level checks. `event` is None when the row cannot be read as an event
     (its type, numbers, name or date); ``complete`` says whether it broke no rule at all."""
@@ -145,16 +164,22 @@ class StatusRow:
         if kind == REVOKE and new_written:
             self.fail("新证书编号", new_written, "撤销不产生新证书，新证书编号应为空", "§五.(三)")
         for column in ("原因", "批准文号"):
-            if not text(self.values.get(column)):
-                self.fail(column, None, f"{column}为必填项", "§四.(六)")
+            written = text(self.values.get(column))
+            if not written or (column == "原因" and written.strip("()（）") in NOTHING_SAID):
+                self.fail(column, written or None, _required(kind, column), CLAUSES.get(kind))
         reason = text(self.values.get("原因"))
+        if reason.strip("()（）") in NOTHING_SAID:
+            return
         if kind == EXCHANGE and reason and not mentions(reason, EXCHANGE_REASONS):
             rule = "换发只用于错填或损坏的证书，原因应注明“错填”或“损坏”；遗失的证书应按§四.(六)3办理补发"
             self.fail("原因", reason, rule, "§四.(六)2")
-        if kind == REISSUE and mentions(reason, WORN) and not mentions(reason, GONE):
+        if kind == REISSUE and reason and not mentions(reason, GONE):
             rule = (
                 "补发只用于遗失（或已毁、无法交回）的证书；损坏但还在的证书应收回旧证换发新证"
                 "（§四.(六)2），请按换发登记。如证书确已遗失或毁掉，请在原因中写明"
+                if mentions(reason, WORN)
+                else "补发只用于丢失的证书：原因应写明证书遗失、丢失或已毁（如“不慎遗失”）；"
+                "错填或损坏的证书请按换发登记（§四.(六)2）"
             )
             self.fail("原因", reason, rule, "§四.(六)3")
         if kind == REISSUE:
