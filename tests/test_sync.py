@@ -1427,6 +1427,25 @@ def test_a_registry_made_in_a_folder_that_did_not_exist_says_so(tmp_path: Path) 
     assert "原来也不存在" not in again.output
 
 
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_registry_made_beside_another_says_which_was_perhaps_meant(
+    tmp_path: Path, dry_run: bool
+) -> None:
+    """A clerk's review: ``--db registy.db`` beside registry.db made a new registry and loaded
+    into it with only 新建 to say so; the register looked loaded."""
+    registry = tmp_path / "registry.db"
+    assert CliRunner().invoke(cli, ["sync", "data/samples", "--db", str(registry)]).exit_code == 0
+    (tmp_path / "notes.db").write_bytes(b"not a database at all")  # neither is it a registry
+    typo = tmp_path / "registy.db"
+    options = ["--dry-run"] if dry_run else []
+    result = CliRunner().invoke(cli, ["sync", "data/samples", "--db", str(typo), *options])
+    first = result.output.splitlines()[0]
+    assert "同一文件夹中已有登记库 registry.db。如果本想导入到它，请核对 --db" in first, first
+    assert ("删去误建的 registy.db" in first) is not dry_run
+    again = CliRunner().invoke(cli, ["sync", "data/samples", "--db", str(registry)])
+    assert "同一文件夹中已有" not in again.output
+
+
 @pytest.mark.parametrize("sync", [False, True])
 def test_output_closed_altogether_runs_nothing_and_says_so(sync: bool, db_path: Path) -> None:
     """``>&-`` (a cron job's or a service's closed descriptor): every line was dropped, a sync's

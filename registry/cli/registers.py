@@ -157,6 +157,11 @@ def sync(
             used += (
                 f"——所在文件夹 {db.parent} 原来也不存在，已一并建立；如果不是有意的，请核对 --db"
             )
+        elif others := store.registries_beside(db):
+            used += (
+                f"——注意：同一文件夹中已有登记库 {'、'.join(others)}。如果本想导入到它，"
+                f"请核对 --db{'' if dry_run else f'，删去误建的 {db.name} 后重新导入'}"
+            )
     given = db
     with contextlib.ExitStack() as stack:
         stack.enter_context(stopped_by_sigterm())  # systemctl stop: what loaded, in the journal

@@ -101,6 +101,26 @@ def read_only(
     return sqlite3.connect(uri, uri=True, check_same_thread=check_same_thread)
 
 
+def registries_beside(db: Path) -> list[str]:
+    """The names of the other registries in ``db``'s folder: a registry made new beside one
+    is most often a mistyped ``--db`` (registy.db), into which a clerk loaded a register and
+    believed it loaded."""
+    found = []
+    for other in sorted(db.parent.glob("*.db")):
+        if other.name == db.name or not other.is_file():
+            continue
+        try:
+            with contextlib.closing(read_only(other)) as conn:
+                if conn.execute(_HAS_CERTIFICATES).fetchone():
+                    found.append(other.name)
+        except sqlite3.Error:  # not a database, or not one we may read: not a registry
+            continue
+    return found
+
+
+_HAS_CERTIFICATES = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'certificates'"
+
+
 def snapshot(path: Path, target: Path) -> None:
     """Copy the registry at ``path`` to ``target`` as it is now (SQLite's online backup, in one
     step under a read transaction: a sync may go on writing beside it). What a dry run checks
