@@ -1312,6 +1312,24 @@ def test_city_may_only_touch_its_own_certificates(roster: RegisterFactory, db_pa
     assert snapshot(db_path) == before
 
 
+def test_another_authoritys_certificate_is_told_nothing_but_whose_it_is(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A clerk's review: a city clerk who named another city's certificate was told, after
+    whose it is, the date of its last change and to correct a date — its history, not hers."""
+    roster.add(
+        "mianyang-changes.csv",
+        [status_event("补发", "Z1122020001", "周杰", "2012-09-10")],
+        MIANYANG_CHANGES,
+    )
+    assert sync(roster, db_path)[0] == 0
+    late = status_event("撤销", "Z1122020001", "李四", "2012-08-01")
+    roster.add("chengdu.csv", [late], {"kind": "status-changes", "authority": "2201"})
+    code, report = sync(roster, db_path)
+    [problem] = report["registers"][-1]["problems"]
+    assert code == 1 and (problem["column"], problem["clause"]) == ("证书编号", "§三")
+
+
 def test_samples_give_every_status(tmp_path: Path) -> None:
     db = tmp_path / "r.db"
     samples = Path(__file__).resolve().parent.parent / "data" / "samples"

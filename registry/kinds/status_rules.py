@@ -41,6 +41,14 @@ def event_problems(
     next_free: Callable[[str], str],
 ) -> list[Found]:
     """(column, value, rule, clause) for each rule of SPEC §6 the event breaks."""
+    if not covers(entry.authority, current.authority):
+        # nothing more of another authority's certificate: neither its holder nor its history
+        issuer = f"{authority_name(current.authority)}（{current.authority}）"
+        rule = (
+            f"该证书由{issuer}核发，不是本机关（{entry.authority}）核发的，无权登记其变更："
+            f"请由{issuer}登记，或核对证书编号"
+        )
+        return [("证书编号", event.number, rule, "§三")]
     found: list[Found] = []
     if not same_holder(current.name_key, name_key(event.name)):
         rule = (
@@ -48,13 +56,6 @@ def event_problems(
             "请核对本行的证书编号和姓名"
         )
         found.append(("姓名", event.name, rule, "§四.(六)"))
-    if not covers(entry.authority, current.authority):
-        issuer = f"{authority_name(current.authority)}（{current.authority}）"
-        rule = (
-            f"该证书由{issuer}核发，不是本机关（{entry.authority}）核发的，无权登记其变更："
-            f"请由{issuer}登记，或核对证书编号"
-        )
-        found.append(("证书编号", event.number, rule, "§三"))
     found += _history_problems(event, current)
     if (
         event.type == REISSUE
