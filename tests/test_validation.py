@@ -144,6 +144,14 @@ CASES = [
     ),
     ("Chinese numerals in year", "报考年度", {"报考年度": "二〇一一"}, "阿拉伯数字"),
     ("exam after approval", "报考年度", {"报考年度": 2013}, "报考年度晚于发证日期"),
+    # a clerk's review: 1911 for a holder born in 1979 loaded
+    ("exam before birth", "报考年度", {"报考年度": 1911}, "报考年度早于出生年月 1975-05 后 12 年"),
+    (
+        "exam before work",
+        "报考年度",
+        {"参加工作时间": "2009年3月", "报考年度": 2008},
+        "报考年度早于参加工作时间 2009-03：参加工作以后才能报考",
+    ),
     ("empty birth", "出生年月", {"出生年月": ""}, "必填项为空"),
     ("empty name", "姓名", {"姓名": ""}, "姓名为空"),
     ("formula for a name", "姓名", {"姓名": '=HYPERLINK("http://x","点")'}, "姓名中有符号 “=”"),
@@ -244,7 +252,7 @@ def test_dates_registered_before_their_order_was_checked_do_not_refuse_a_correct
 ) -> None:
     """A roster loaded before the rules on the order of its dates (a wage grade before work,
     work at ten years old): correcting another row's trade was refused for these rows,
-    unchanged and registered as they are. Dates changed to others out of order, and a new row
+    unchanged and registered as they are (an exam year before the holder was of age, too). Dates changed to others out of order, and a new row
     with such dates, are still refused."""
     late_wage = {"参加工作时间": "2009.03", "执行工资等级起始时间": "2009.02"}
     rows = [
@@ -257,13 +265,14 @@ def test_dates_registered_before_their_order_was_checked_do_not_refuse_a_correct
     with sqlite3.connect(db_path) as conn:  # as an older certreg, without the rules, loaded it
         conn.execute("UPDATE certificates SET wage_grade_since = '2009.02' WHERE number LIKE '%1'")
         conn.execute("UPDATE certificates SET work_start = '1985-07' WHERE number LIKE '%2'")
+        conn.execute("UPDATE certificates SET exam_year = 1911 WHERE number LIKE '%3'")
     registered = [
         approval_row("Z1122020001", "周杰", **late_wage),
         approval_row("Z1122020002", "郑浩", 参加工作时间="1985.07"),  # at ten, as registered
     ]
     registers.add(
         "mianyang.csv",
-        [*registered, approval_row("Z1122020003", "吴敏", 报考工种="焊工")],
+        [*registered, approval_row("Z1122020003", "吴敏", 报考工种="焊工", 报考年度=1911)],
         MIANYANG,
     )
     code, report, output = sync(registers.folder, db_path)
@@ -274,6 +283,7 @@ def test_dates_registered_before_their_order_was_checked_do_not_refuse_a_correct
     for changed in (
         approval_row("Z1122020001", "周杰", 参加工作时间="2009.03", 执行工资等级起始时间="2009.01"),
         approval_row("Z1122020002", "郑浩", 参加工作时间="1984.07"),
+        approval_row("Z1122020003", "吴敏", 报考工种="焊工", 报考年度="1910"),
         approval_row("Z1122020004", "王芳", **late_wage),  # a new row
     ):
         others = [row for row in registered if row["颁发证书编号"] != changed["颁发证书编号"]]

@@ -245,13 +245,17 @@ def registered_before(
     registered: dict[str, tuple[str, str | None, tuple[object, ...]]] = {
         number: (name, unit, tuple(dates))
         for number, name, unit, *dates in conn.execute(
-            "SELECT number, name, unit, birth, work_start, wage_grade_since FROM certificates"
+            "SELECT number, name, unit, birth, work_start, wage_grade_since, exam_year"
+            " FROM certificates"
             " WHERE register = ?",
             (entry.key,),
         )
     }
     numbered = {row: number for row, _, number in result.numbers}
-    dated = {c.number: (c.birth, c.work_start, c.wage_grade_since) for c in result.certificates}
+    dated = {
+        c.number: (c.birth, c.work_start, c.wage_grade_since, c.exam_year)
+        for c in result.certificates
+    }
 
     def registered_so(problem: Problem) -> bool:  # the row's number, with this very value
         number = numbered.get(problem.row or 0, "")
