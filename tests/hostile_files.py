@@ -477,6 +477,7 @@ HOSTILE = [
     Hostile("csv-renamed.xlsx", "format", _csv_renamed, "这是文本文件（多半是 CSV）"),
     Hostile("xml-2003.xls", "format", _xml_spreadsheet, "这是 Excel 2003 的 XML 表格"),
     Hostile("empty.xlsx", "format", _empty, "文件是空的"),
+    Hostile("empty.csv", "format", _empty, "文件是空的"),  # not "no header in 30 rows"
     Hostile("ods-rows.ods", "max_rows", _ods_repeated_rows, "1,000,000 行"),
     Hostile("ods-columns.ods", "max_columns", _ods_repeated_columns, "16,384 列"),
     Hostile("fifo/r.csv", "format", _fifo, "不是普通文件"),

@@ -932,7 +932,8 @@ def test_a_corrected_version_whose_rows_only_moved_says_nothing_else_changed(
 def test_a_register_saved_again_with_the_same_content_says_so(
     registers: RegisterFactory, db_path: Path
 ) -> None:
-    """A date retyped 1975年4月 for 1975-04 reported 已更新（新版本）：…修改 0."""
+    """A date retyped 1975年4月 for 1975-04 reported 已更新（新版本）：…修改 0; then (a clerk's
+    review) 已更新 beside 内容…相同 — a clerk reads the first words."""
     rows = [approval_row("Z1122020001", "周杰", 出生年月="1975-04")]
     registers.add("mianyang.csv", rows, MIANYANG)
     assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
@@ -941,9 +942,7 @@ def test_a_register_saved_again_with_the_same_content_says_so(
     )
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 0, output
-    assert (
-        "已更新（新版本）：1 行，内容与此前导入的版本相同（文件重新保存过，或只改了格式）" in output
-    )
+    assert "］未变化：1 行，内容与此前导入的版本相同（文件重新保存过，或只改了格式）" in output
 
 
 def test_vanished_certificate_is_a_conflict_not_a_deletion(

@@ -8,7 +8,7 @@ import csv
 import io
 from typing import cast
 
-from registry.sheets._limits import SheetLimits, SheetRefused, exceeded
+from registry.sheets._limits import EMPTY_FILE, UNREADABLE, SheetLimits, SheetRefused, exceeded
 from registry.sheets.encoding import (
     UnclosedQuote,
     csv_problem,
@@ -71,6 +71,8 @@ def read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     a record wider than ``max_columns`` or one row too many stops the read at once. Records
     without a character are left out, as a workbook's empty rows are: they hold nothing, and
     only rows with content count against ``max_rows``."""
+    if not data.strip(b"\xef\xbb\xbf \t\r\n"):  # not "no header in the first 30 rows"
+        raise SheetRefused(f"{UNREADABLE}{EMPTY_FILE}")
     try:
         text, encoding = decode(data)
     except UnicodeDecodeError as exc:

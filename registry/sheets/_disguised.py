@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import codecs
 
-from registry.sheets._limits import NOT_A_WORKBOOK, UNREADABLE, SheetRefused, unreadable
+from registry.sheets._limits import EMPTY_FILE, NOT_A_WORKBOOK, UNREADABLE, SheetRefused, unreadable
 
 SAMPLE_BYTES = 64 * 1024
 """What is looked at: enough for a page's head, or for many lines of a CSV."""
@@ -34,9 +34,7 @@ def not_a_workbook(data: bytes, suffix: str) -> SheetRefused:
     sample = data[:SAMPLE_BYTES]
     head = sample.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if not data.strip():
-        what = (
-            "文件是空的（没有任何内容）：多半是保存或拷贝时中断了。请重新保存或重新拷贝该文件后重试"
-        )
+        what = EMPTY_FILE
     elif _XML_SPREADSHEET in sample:
         what = f"这是 Excel 2003 的 XML 表格，只是扩展名为 {suffix}：{resave}"
     elif head.startswith((b"<", b"mime-version:")) and any(tag in head for tag in _WEB_PAGE):

@@ -151,6 +151,10 @@ NOT_A_WORKBOOK = "文件内容不是 Excel/WPS 工作簿（可能是改了扩展
 
 UNREADABLE = "无法作为电子表格读取："
 """How every refusal of a file that is no readable spreadsheet begins."""
+EMPTY_FILE = (
+    "文件是空的（没有任何内容）：多半是保存或拷贝时中断了。请重新保存或重新拷贝该文件后重试"
+)
+"""What a file of no bytes (or only white space) is told, whatever its suffix."""
 
 
 def unreadable(why: str) -> SheetRefused:

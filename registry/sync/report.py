@@ -45,14 +45,18 @@ def _line(outcome: Outcome) -> str:
     entry = outcome.entry
     mark = "✘" if outcome.outcome == REJECTED else "✔"
     kind = KIND_LABELS[entry.kind]  # a clerk's words, not the manifest's code
-    text = f"{mark} {visible(entry.key)}［{kind}］{OUTCOME_LABELS[outcome.outcome]}"
+    text = f"{mark} {visible(entry.key)}［{kind}］"
     if outcome.outcome == UPDATED and not (outcome.added or outcome.changed or outcome.conflicts):
-        text += f"：{outcome.rows} 行，" + (
-            "证书未变，只改了 registers.toml 中的登记信息"
+        # a new version in the registry's history, but to a clerk nothing changed
+        text += (
+            f"已更新（新版本）：{outcome.rows} 行，证书未变，只改了 registers.toml 中的登记信息"
             if outcome.manifest_changes
-            else "内容与此前导入的版本相同（文件重新保存过，或只改了格式）"
+            else f"未变化：{outcome.rows} 行，内容与此前导入的版本相同（文件重新保存过，或只改了格式），"
+            "登记库中的证书没有改动"
         )
-    elif outcome.outcome == LOADED and entry.kind == STATUS_CHANGES:
+        return text
+    text += OUTCOME_LABELS[outcome.outcome]
+    if outcome.outcome == LOADED and entry.kind == STATUS_CHANGES:
         # its rows are events, and what they change are certificates: 5 rows, 5 added and 5
         # changed read as a contradiction (a new version's changes are its events amended)
         text += f"：{outcome.rows} 行，新登记变更 {outcome.added} 项，涉及证书 {outcome.changed} 本"
