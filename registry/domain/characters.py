@@ -57,6 +57,32 @@ def _one_for_one(one_surname: bool = True) -> dict[int, str]:
     return folded
 
 
+MAX_SPELLINGS = 64
+"""The most spellings `spellings` lists: a name of three characters with three traditional forms
+each has 64."""
+
+
+@cache
+def _written_as() -> dict[str, tuple[str, ...]]:
+    """Each character with every character its fold reads as it (张: 张, 張)."""
+    forms: dict[str, list[str]] = {}
+    for source, target in _one_for_one().items():
+        forms.setdefault(target, [target]).append(chr(source))
+    return {char: tuple(written) for char, written in forms.items()}
+
+
+def spellings(name: str) -> list[str]:
+    """Every way of writing ``name`` that its fold reads as it — 张伟, 張伟, 张偉, 張偉 — up to
+    `MAX_SPELLINGS` (the name as typed first): what a column compared as written must hold for
+    a filter to find every spelling of one holder."""
+    found = [""]
+    for char in simplified_characters(name):
+        found = [f + c for f in found for c in _written_as().get(char, (char,))]
+        if len(found) > MAX_SPELLINGS:
+            found = found[:MAX_SPELLINGS]
+    return list(dict.fromkeys([name, *found]))[:MAX_SPELLINGS]
+
+
 def simplified_characters(text: str, *, one_surname: bool = True) -> str:
     """``text`` with each traditional character in its simplified form, character by character:
     what a name is compared as (張偉, 龍小雲 are 张伟, 龙小云; a name has no phrases to read).
