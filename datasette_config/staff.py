@@ -13,6 +13,8 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 
+from datasette_auth_passwords.utils import verify_password
+
 PREFIX = "CERTREG_STAFF_"
 HASH_PREFIX = "pbkdf2_sha256$"
 DEFAULT_ITERATIONS = 480_000
@@ -44,6 +46,20 @@ def staff_accounts(environ: Mapping[str, str]) -> dict[str, str]:
             raise AccountProblem(f"环境变量 {variable} {_not_a_hash(value.strip())}")
         accounts[username] = variable
     return accounts
+
+
+def empty_passwords(environ: Mapping[str, str], accounts: Mapping[str, str]) -> list[str]:
+    """A problem for each account whose hash is the empty password's (``datasette hash-password
+    --password X --no-confirm`` hashes its standard input, not X: a script's account opened to
+    anyone). One PBKDF2 an account: for `certreg browse` to check once, not each request."""
+    return [
+        f"环境变量 {variable} 是空密码的哈希：不输密码也能登录。datasette hash-password 的"
+        " --password 选项不起作用（它从标准输入读密码），脚本中请用"
+        " printf '%s\\n' \"$密码\" | datasette hash-password --no-confirm，或直接运行"
+        " datasette hash-password 按提示输入"
+        for variable in accounts.values()
+        if verify_password("", environ[variable].strip())
+    ]
 
 
 def _not_a_hash(value: str) -> str:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
+from datasette_auth_passwords.utils import hash_password
 
 from datasette_config.launch import bring_up_to_date, datasette_command, ensure_verify_log
 from registry.cli import cli
@@ -100,6 +101,19 @@ def test_a_plain_password_instead_of_a_hash_is_refused(
     code, output = browse(sample_db)
     assert code == 2
     assert "CERTREG_STAFF_wangli 不是密码哈希" in output
+
+
+def test_a_hash_of_the_empty_password_is_refused(
+    sample_db: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    """An administrator's review: ``datasette hash-password --password X --no-confirm`` in a
+    script hashes its standard input, not X — an account anyone entered with no password."""
+    clean_env.setenv("DATASETTE_SECRET", SECRET)
+    clean_env.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    clean_env.setenv("CERTREG_STAFF_script", hash_password("", iterations=1000))
+    code, output = browse(sample_db)
+    assert code == 2 and "CERTREG_STAFF_script 是空密码的哈希" in output, output
+    assert f"CERTREG_STAFF_{STAFF_USER} 是空密码" not in output
 
 
 def test_a_secret_that_is_the_command_not_its_output_is_refused(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from datasette.app import Datasette
+from datasette_auth_passwords.utils import hash_password
 
 from tests.datasette_fixtures import (
     STAFF_HASH,
@@ -112,6 +113,22 @@ async def test_login_form_accepts_the_account_from_the_environment(ds: Datasette
     assert right.status_code == 302
     page = await ds.client.get("/registry", cookies={"ds_actor": right.cookies["ds_actor"]})
     assert page.status_code == 200
+
+
+async def test_an_empty_password_never_signs_in(
+    ds: Datasette, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Even for an account whose hash is the empty password's (a script's mistake `certreg
+    browse` refuses at its start; an environment changed under a running Datasette is not)."""
+    monkeypatch.setenv("CERTREG_STAFF_script", hash_password("", iterations=1000))
+    form = await ds.client.get(LOGIN)
+    token = form.cookies["ds_csrftoken"]
+    response = await ds.client.post(
+        LOGIN,
+        data={"username": "script", "password": "", "csrftoken": token},
+        cookies={"ds_csrftoken": token},
+    )
+    assert response.status_code == 200 and "ds_actor" not in response.cookies
 
 
 @pytest.mark.parametrize(

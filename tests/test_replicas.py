@@ -942,9 +942,9 @@ def test_a_version_older_than_the_served_one_is_not_published(tmp_path: Path) ->
         publishing(follower, target, False, said.append)("0000000000000009")  # goes on
         assert target.read_bytes() == served
         [message] = said
-        assert (
-            f"没有正在使用的登记库的第 {last} 次同步" in message and "--allow-rollback" in message
-        )
+        assert f"没有正在使用的登记库的第 {last} 次同步" in message
+        # the command to run names the registry: without --db it made one where it was run
+        assert f"--db {target} --once --allow-rollback" in message
         with pytest.raises(RolledBack):
             publishing(follower, target, True, said.append)("0000000000000009")
 
@@ -960,6 +960,18 @@ def test_allow_rollback_is_for_one_version_only(tmp_path: Path) -> None:
         cli, ["follow", "file:///nowhere", "--db", str(tmp_path / "r.db"), "--allow-rollback"]
     )
     assert result.exit_code == 2 and "只能与 --once 一起用" in result.output
+
+
+def test_a_rollback_names_the_registry_it_rolls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An administrator's review: ``follow URL --once --allow-rollback`` as the docs and the
+    refusal said it, without ``--db``, published to ./data/registry.db of the folder it was run
+    in, exit 0 — the replica's own registry untouched, and its follower refusing ever after."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["follow", "file:///nowhere", "--once", "--allow-rollback"])
+    assert result.exit_code == 2 and "--db 指定的登记库 data/registry.db 不存在" in result.output
+    assert not (tmp_path / "data").exists()
 
 
 def test_once_on_a_folder_that_is_not_there_says_so(tmp_path: Path) -> None:

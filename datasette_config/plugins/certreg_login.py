@@ -190,7 +190,7 @@ async def login(request: Request, datasette: Any) -> Response:
                 # The same work for every attempt: a real hash or a dummy one just as costly.
                 checked = known or dummy_hash(accounts.values())
                 matches = await asyncio.to_thread(verify_password, password, checked)
-                if known and matches:
+                if known and matches and password:  # an empty one never (a hash of "" given)
                     response = Response.redirect(next_path or datasette.urls.path("/"))
                     https = request.scheme == "https"
                     set_session_cookie(response, session_cookie(datasette, username, known), https)

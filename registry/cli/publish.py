@@ -36,14 +36,14 @@ def _served_sync(target: Path) -> SyncMark | None:
         return None
 
 
-def _rolled_back(served: SyncMark) -> RolledBack:
+def _rolled_back(served: SyncMark, target: Path) -> RolledBack:
     return RolledBack(
         f"跟随得到的登记库没有正在使用的登记库的第 {served.id} 次同步（{served.at}）：登记库主机"
         "上的登记库比副本的旧——多半是用较早的备份恢复、或者新建了登记库。发布它会让此后撤销、"
         "补发、换发的证书又被查为有效，所以没有发布，查验服务继续使用现有的登记库。请在登记库"
         "主机按 docs/DEPLOY.md“重建登记库主机”恢复（新建的登记库已经发出时，从一台副本正在"
         "使用的登记库恢复，而不是从 Litestream 副本）；确要退回较早的版本时，"
-        "停止 certreg-follow 后运行一次 certreg follow URL --once --allow-rollback"
+        f"停止 certreg-follow 后运行一次 certreg follow URL --db {target} --once --allow-rollback"
     )
 
 
@@ -79,7 +79,7 @@ def publish(follower: Follower, target: Path, *, allow_rollback: bool = False) -
                 raise Failed(f"跟随得到的登记库副本未通过完整性检查：{verdict}")
             check_schema(conn)
             if served is not None and not holds_sync(conn, served):
-                raise _rolled_back(served)
+                raise _rolled_back(served, target)
         except RegistryMismatch as exc:
             if exc.older:  # the registry host not upgraded yet (replicas were to come after it)
                 raise OlderRegistry(

@@ -155,10 +155,15 @@ def follow(url: str, db: Path, interval: float, once: bool, allow_rollback: bool
     \b
         certreg follow s3://certreg-shipping/registry --db /srv/certreg/data/registry.db
         certreg follow file:///mnt/replica/registry --db data/registry.db --once
-        certreg follow file:///mnt/replica/registry --once --allow-rollback
+        certreg follow file:///mnt/replica/registry --db /srv/certreg/data/registry.db --once --allow-rollback
     """
     if allow_rollback and not once:
         raise UsageProblem("--allow-rollback 只能与 --once 一起用：只退回这一次，此后照常检查")
+    if allow_rollback and not db.is_file():  # a --db left out: a new registry elsewhere, exit 0
+        raise UsageProblem(
+            f"--db 指定的登记库 {db} 不存在：--allow-rollback 退回的是查验服务正在使用的登记库，"
+            "请用 --db 指定它（如 --db /srv/certreg/data/registry.db）"
+        )
     follower = Follower(url, follow_state(db), interval, _say)
     db.parent.mkdir(parents=True, exist_ok=True)
     step = publishing(follower, db, once, _say, allow_rollback=allow_rollback)

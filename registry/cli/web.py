@@ -43,7 +43,7 @@ def browse(db: Path, host: str, port: int) -> None:
         datasette_command,
         datasette_environment,
     )
-    from datasette_config.staff import HOW_TO_ADD, AccountProblem, staff_accounts
+    from datasette_config.staff import HOW_TO_ADD, AccountProblem, empty_passwords, staff_accounts
     from registry.public.proxies import ProxyProblem
 
     require_registry(db)
@@ -63,6 +63,7 @@ def browse(db: Path, host: str, port: int) -> None:
             problems.append(
                 f"还没有职员账号：登记库含个人信息，不会在无人能登录的情况下开放。\n{HOW_TO_ADD}"
             )
+        problems += empty_passwords(os.environ, accounts)
     secret = os.environ.get("DATASETTE_SECRET", "")
     if len(secret) < MIN_DATASETTE_SECRET:
         problems.append(
