@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -17,6 +18,7 @@ from starlette.testclient import TestClient
 
 from registry import store
 from registry.cli import cli
+from registry.domain.names import name_key
 from registry.domain.statuses import RESULTS
 from tests.registers import MIANYANG, RegisterFactory, approval_row
 from tests.verify_fixtures import (
@@ -400,6 +402,19 @@ def test_openapi_forbids_the_item_fields_the_api_refuses(
     assert answer.status_code == 422 and said in answer.json()["message"]
     assert not validator.is_valid(item)
     assert validator.is_valid({"number": VALID[0], "name": VALID[1], "部门": "人事处"})
+
+
+def test_openapi_says_how_names_are_compared_as_they_are(app_client: AppClient) -> None:
+    """An integrator's review: the document said traditional characters never match simplified
+    ones (证书上是简体的，输入繁体查不到), where the check answers 張三明 有效 for 张三明 —
+    a client would have converted names itself, or told users theirs would fail."""
+    with app_client() as client:
+        doc = client.get("/openapi.json").json()
+    said = doc["components"]["schemas"]["CheckRequest"]["properties"]["name"]["description"]
+    pairs = re.findall(r"(\w+)即(\w+)", said)
+    assert pairs and "查不到" not in said
+    for written, registered in pairs:
+        assert name_key(written) == name_key(registered)
 
 
 def test_openapi_describes_every_api_route(app_client: AppClient) -> None:
