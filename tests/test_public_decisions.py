@@ -612,6 +612,19 @@ def test_a_name_whose_letters_show_in_another_order_is_not_checked(
     assert verify(conn, number, holder[0] + "\u200b" + holder[1:]).matched  # zero-width: fine
 
 
+@pytest.mark.parametrize("control", ["\u202e", "\u2066"])
+def test_a_number_whose_characters_show_in_another_order_is_not_checked(
+    conn: sqlite3.Connection, control: str
+) -> None:
+    """An integrator's review: Z1122020123 with a bidi override in it was answered 有效, where
+    the same override in a name is 未查验 — the number shown is not the number checked."""
+    number, holder = "Z1122020123", "周杰"
+    answer = verify(conn, number[:5] + control + number[5:], holder)
+    assert (answer.result, answer.faulty_input) == ("malformed", "number")
+    assert "显示顺序" in answer.advice()
+    assert verify(conn, number[:5] + "\u200b" + number[5:], holder).matched  # zero-width: fine
+
+
 def test_without_a_name_the_command_line_says_so(registry: Path) -> None:
     code, output = cli_verify(registry, "Z1122020123", " ")
     assert code == 1
