@@ -153,7 +153,13 @@ def test_batch_limit_500(app_client: AppClient) -> None:
         ("/api/v1/verify", b"[1, 2]", 422, "请求体应为对象"),
         ("/api/v1/verify", b'{"number": "Z1122000001"}', 422, "需要字符串字段 number 和 name"),
         ("/api/v1/verify", b'{"number": 1122000001, "name": "x"}', 422, "需要字符串字段"),
-        ("/api/v1/verify", b'{"number": "Z", "name": "' + b"x" * 51 + b'"}', 422, "最多 50 个字符"),
+        # the field too long named, with its length (both limits said, an integrator's review)
+        (
+            "/api/v1/verify",
+            b'{"number": "Z", "name": "' + b"x" * 51 + b'"}',
+            422,
+            "请求体：name 最多 50 个字符，现有 51 个",
+        ),
         ("/api/v1/verify", b'{"number": "\\ud800", "name": "x"}', 422, "无效的 Unicode 字符"),
         ("/api/v1/verify", b'{"number": "Z1122000001", "name": "\\udfff"}', 422, "无效的 Unicode"),
         (
@@ -175,7 +181,7 @@ def test_batch_limit_500(app_client: AppClient) -> None:
             "关注列表只跟踪证书状态",  # refused before its keys are read
         ),
         ("/api/v1/verify/batch", b"{}", 422, '请求体应为 {"items"'),
-        ("/api/v1/verify/batch", b'{"items": []}', 422, '请求体应为 {"items"'),
+        ("/api/v1/verify/batch", b'{"items": []}', 422, "items 是空的：请至少列出一条"),
         (  # every item to fix, not only the first
             "/api/v1/verify/batch",
             b'{"items": [{"number": "x"}, 3]}',
@@ -206,6 +212,12 @@ def test_batch_limit_500(app_client: AppClient) -> None:
             "第 1 项（items[0]）的字段“confrim”不认识：是否应为 confirm？",
         ),
         ("/api/v1/watches", b'{"item": []}', 422, "是否应为 items？"),
+        (
+            "/api/v1/verify",
+            b'{"number": "Z1122020123", "name": "x", "confirm": {"levle": "G"}}',
+            422,
+            "请求体的 confirm 中的字段“levle”不认识：是否应为 level？",
+        ),
         (  # an item's own receipt was ignored: answered without one, and nothing said why
             "/api/v1/verify/batch",
             b'{"items": [{"number": "Z1122020123", "name": "x", "receipt": true}]}',
@@ -404,6 +416,14 @@ def test_openapi_forbids_the_item_fields_the_api_refuses(
     assert validator.is_valid({"number": VALID[0], "name": VALID[1], "部门": "人事处"})
 
 
+def test_an_address_with_a_slash_too_many_is_told_so(app_client: AppClient) -> None:
+    """An integrator's review: POST /api/v1/verify/ was told 请从首页开始查验 — a page's words."""
+    with app_client() as client:
+        answer = client.post("/api/v1/verify/", json={"number": VALID[0], "name": VALID[1]})
+    assert answer.status_code == 404
+    assert "没有这个接口：POST /api/v1/verify/（接口的路径末尾不带 /）" in answer.json()["message"]
+
+
 def test_openapi_says_how_names_are_compared_as_they_are(app_client: AppClient) -> None:
     """An integrator's review: the document said traditional characters never match simplified
     ones (证书上是简体的，输入繁体查不到), where the check answers 張三明 有效 for 张三明 —
@@ -448,6 +468,8 @@ def test_api_errors_carry_stable_codes(app_client: AppClient) -> None:
         client.post("/api/v1/verify", json={"number": VALID[0], "name": VALID[1]})
         limited = client.post("/api/v1/verify", json={"number": VALID[0], "name": VALID[1]})
     assert (missing.status_code, missing.json()["error"]) == (404, "not_found")
+    assert missing.json()["message"].startswith("没有这个接口：GET /api/v1/nothing。")
+    assert "/openapi.json" in missing.json()["message"]
     assert (method.status_code, method.json()["error"]) == (405, "method_not_allowed")
     assert (limited.status_code, limited.json()["error"]) == (429, "rate_limited")
     assert all(r.json()["message"] for r in (missing, method, limited))

@@ -168,6 +168,7 @@ def _typed(value: object, where: str) -> dict[str, str]:
             422, "invalid", f'{where}的 confirm 应为对象，如 {{"level": "中级工"}}'
         )
     typed = {}
+    misspelt(value, tuple(CONFIRMABLE), f"{where}的 confirm 中")  # levle: is level meant?
     for field, text in value.items():
         if field not in CONFIRMABLE:
             # The key is the client's own text: a lone surrogate in it cannot go out as UTF-8.
@@ -203,12 +204,13 @@ def item(value: object, where: str, *, confirms: bool = True) -> Item:
         raise InvalidRequest(422, "invalid", f"{where}需要字符串字段 number 和 name")
     if not (_encodable(number) and _encodable(name)):
         raise InvalidRequest(422, "invalid", f"{where}含有无效的 Unicode 字符（孤立代理项）")
-    if too_long(number, name):
-        raise InvalidRequest(
-            422,
-            "invalid",
-            f"{where}：number 最多 {MAX_NUMBER_CHARS} 个字符，name 最多 {MAX_NAME_CHARS} 个字符",
+    if long := too_long(number, name):  # named: a name of 51 was told both limits
+        limits = {"number": (number, MAX_NUMBER_CHARS), "name": (name, MAX_NAME_CHARS)}
+        said = "，".join(
+            f"{field} 最多 {limits[field][1]} 个字符，现有 {len(limits[field][0])} 个"
+            for field in long
         )
+        raise InvalidRequest(422, "invalid", f"{where}：{said}")
     typed = _typed(value["confirm"], where) if "confirm" in value else {}
     return Item(number, name, typed)
 
@@ -219,7 +221,9 @@ def batch_items(body: Any, *others: str, confirms: bool = True) -> list[Item]:
     confirm what its paper shows (a watch list follows status only)."""
     misspelt(body, ("items", *others), "请求体")
     items = body.get("items") if isinstance(body, dict) else None
-    if not isinstance(items, list) or not items:
+    if isinstance(items, list) and not items:
+        raise InvalidRequest(422, "invalid", "items 是空的：请至少列出一条证书编号和姓名")
+    if not isinstance(items, list):
         raise InvalidRequest(422, "invalid", '请求体应为 {"items": [{"number": …, "name": …}, …]}')
     if len(items) > MAX_ITEMS:
         raise InvalidRequest(422, "too_many", f"一次最多 {MAX_ITEMS} 条，本次 {len(items)} 条")

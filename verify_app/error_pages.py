@@ -51,9 +51,15 @@ def error_page(
 
 
 async def not_found(request: Request, exc: Exception) -> Response:
-    return error_page(
-        request, 404, "not_found", "页面不存在", "您访问的地址不存在。请从首页开始查验。"
-    )
+    message = "您访问的地址不存在。请从首页开始查验。"
+    path = request.url.path
+    if path.startswith("/api/"):  # a program's mistake: what it asked for, and where to look
+        slash = "（接口的路径末尾不带 /）" if path.endswith("/") else ""
+        shown = path if len(path) <= 100 else f"{path[:100]}…"
+        message = (
+            f"没有这个接口：{request.method} {shown}{slash}。可用的接口见 /openapi.json 和 /docs"
+        )
+    return error_page(request, 404, "not_found", "页面不存在", message)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

@@ -79,7 +79,12 @@ def _response(status: bytes, media_type: bytes, body: bytes) -> bytes:
     )
 
 
-_431 = _refusal(b"431 Request Header Fields Too Large", "请求头过大", "headers_too_large")
+_431 = _refusal(
+    b"431 Request Header Fields Too Large",
+    f"请求头过大：请求行和请求头合计最多 {MAX_HEAD_BYTES // 1024} KB，请删去不必要的请求头"
+    "（如过多的 Cookie）",
+    "headers_too_large",
+)
 _413 = _refusal(b"413 Content Too Large", "请求内容过大", "too_large")
 _400 = _refusal(
     b"400 Bad Request",
