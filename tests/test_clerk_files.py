@@ -637,12 +637,13 @@ def test_a_roster_with_a_sheet_of_instructions_loads_and_names_it(
     assert "不是本表栏目" not in brief.output
 
 
-def test_a_csv_whose_header_cells_hold_line_breaks_names_rows_as_excel_shows_them(
+def test_a_csv_whose_header_cells_hold_line_breaks_names_its_line_and_excels_row(
     registers: RegisterFactory, db_path: Path
 ) -> None:
-    """Excel saves a header wrapped with Alt+Enter as a quoted cell over two lines: the report's
-    line numbers then ran ahead of the rows Excel shows, and sent the clerk to another person
-    (a note said by how much, at most; a clerk's review asked for the row itself)."""
+    """Excel saves a header wrapped with Alt+Enter as a quoted cell over two lines: the report
+    names a CSV's rows by the line each starts on (the contract's row number, and the JSON's),
+    and — a clerk's review: the lines ran ahead of the rows Excel shows, and sent the clerk to
+    another person — the row Excel shows it in beside it."""
     rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020902", "郑浩", 性别="M")]
     path = registers.add("wrapped.csv", rows, MIANYANG)
     text = path.read_text("utf-8")
@@ -651,8 +652,13 @@ def test_a_csv_whose_header_cells_hold_line_breaks_names_rows_as_excel_shows_the
     result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
     assert result.exit_code == 1, result.output
     excel_row = len(text.splitlines())  # the last record: one row a record, as Excel shows it
-    assert f"第{excel_row}行「性别」“M”" in result.output, result.output
-    assert "单元格内换行" not in result.output
+    line = excel_row + 2  # two header cells on two lines each
+    assert f"第{line}行（用 Excel 打开是第{excel_row}行）「性别」“M”" in result.output
+    report = CliRunner().invoke(
+        cli, ["sync", str(registers.folder), "--db", str(db_path), "--json"]
+    )
+    [problem] = json.loads(report.stdout)["registers"][0]["problems"]
+    assert problem["row"] == line
 
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"

@@ -592,12 +592,12 @@ def test_each_problem_cites_one_clause_at_its_end(tmp_path: Path) -> None:
     assert not re.search(r"（(§|附件)[^（）]*）（(§|附件)", output), output
 
 
-def test_csv_rows_are_named_as_excel_shows_them_past_a_cell_on_two_lines(
+def test_csv_rows_are_named_by_their_line_and_excels_row_past_a_cell_on_two_lines(
     registers: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:
-    """A CSV's rows are named as Excel (what clerks open it in) shows them, one row a record: a
-    quoted cell spanning two lines moved the rows after it one line down in the report, and
-    the clerk to another person's row; numbering fills the rows so named."""
+    """A CSV's rows are named by the physical line they start on, as the contract says: a
+    quoted cell spanning two lines moves the rows after it one line down — and the row Excel
+    (what clerks open it in) shows them in is said beside it; numbering fills those rows."""
     two_lines = {"原岗位证书号（未获工种年限）": "第一行\n第二行"}
     path = registers.add(
         "new.csv",
@@ -607,7 +607,7 @@ def test_csv_rows_are_named_as_excel_shows_them_past_a_cell_on_two_lines(
     code, output = run("sync", str(path.parent), "--db", str(db_path))
     assert code == 1
     assert "new.csv 第4行「原岗位证书号（未获工种年限）」“第一行<U+000A>第二行”" in output
-    assert "new.csv 第5行「报考等级」“特级”" in output
+    assert "new.csv 第6行（用 Excel 打开是第5行）「报考等级」“特级”" in output
 
     registers.add(
         "new.csv", [approval_row("", "周杰", **two_lines), approval_row("", "郑浩")], MIANYANG

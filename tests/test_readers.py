@@ -359,10 +359,10 @@ def test_a_quote_left_open_refuses_the_file_instead_of_loading_the_rows_before_i
     path.write_bytes("\r\n".join([header, *hidden, ""]).encode("gb18030"))
     with pytest.raises(UnreadableRegister, match="第 3 行起有一个单元格以英文双引号"):
         read_table(path, APPROVAL_ROSTER)
-    # named as Excel shows it — one row a record — past a header wrapped with Alt+Enter
+    # named by its line, and as Excel shows it — one row a record — past a wrapped header
     wrapped = header.replace("报考工种", '"报考\r\n工种"')
     path.write_bytes("\r\n".join([wrapped, *rows, ""]).encode("gb18030"))
-    with pytest.raises(UnreadableRegister, match="第 3 行起有一个单元格以英文双引号"):
+    with pytest.raises(UnreadableRegister, match="第 4 行（用 Excel 打开是第 3 行）起有一个单元格"):
         read_table(path, APPROVAL_ROSTER)
 
 

@@ -39,6 +39,7 @@ from registry.sheets.guard import (
     read_sheet,
     read_sheet_bytes,
 )
+from registry.sheets.sheet import excel_row
 from tests.hostile_files import (
     HOSTILE,
     MAIN_NS,
@@ -376,9 +377,11 @@ def test_csv_reads_as_csv_reads_it(tmp_path: Path, encoding: str, data: bytes) -
     # every record with a character, as a workbook's empty rows are not rows either
     assert [cells for _, cells in sheet.rows()] == [cells for cells in reader if any(cells)]
     assert sheet.encoding == encoding
-    # each record by the row Excel shows it in — one row a record, past a quoted cell spanning
-    # two lines — and past the empty line
-    assert list(sheet.numbers) == [1, 2, 3, 5]
+    # each record by the line it starts on, past a quoted cell spanning two lines and past the
+    # empty line; and from the empty line on, Excel shows each a row earlier
+    assert list(sheet.numbers) == [1, 2, 3, 6]
+    assert list(sheet.shifts) == [(5, 1)]
+    assert [excel_row(line, sheet.shifts) for line in sheet.numbers] == [1, 2, 3, 5]
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])

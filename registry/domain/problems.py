@@ -14,7 +14,8 @@ class Problem:
     shows it, column), what was written, the rule broken and the notice's clause."""
 
     row: int | None
-    """row number as the spreadsheet shows it; None for the file or manifest as a whole"""
+    """row number as the spreadsheet shows it — a CSV's: the line its record starts on —; None
+    for the file or manifest as a whole"""
     column: str | None
     value: str | None
     rule: str
@@ -36,10 +37,19 @@ class Problem:
     cell — a corrected roster changing who holds it, a second certificate of its holder, a
     change of status whose name differs —, so that staff's history of the number lists the
     refused register too"""
+    excel_row: int | None = None
+    """the row Excel shows a CSV's ``row`` in, when a cell's line break above makes it another"""
+
+    def place(self) -> str:
+        """Where the problem is, as a clerk finds it: 第9行（用 Excel 打开是第5行）."""
+        if self.row is None:
+            return "整个文件"
+        shown = f"（用 Excel 打开是第{self.excel_row}行）" if self.excel_row else ""
+        return f"第{self.row}行{shown}"
 
     def describe(self) -> str:
         """The problem in one line, hidden characters written as their code points."""
-        where = f"第{self.row}行" if self.row is not None else "整个文件"
+        where = self.place()
         if self.column:
             where += f"「{visible(self.column)}」"
         value = f"“{visible(self.value)}”" if self.value else ""

@@ -84,10 +84,14 @@ def read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     rows: list[list[str]] = []
     lines: list[int] = []
     max_columns, max_rows = limits.max_columns, limits.max_rows
-    line = 0
+    line = shift = 0
+    shifts: list[tuple[int, int]] = []  # where a cell's line break moves the rows after it
     wrapped_text = '="' in text  # one scan of the file, not one test per cell
     try:
-        for line, cells in csv_records(text, delimiter(filename, text)):
+        for record, (line, cells) in enumerate(csv_records(text, delimiter(filename, text)), 1):
+            if line - record != shift:
+                shift = line - record
+                shifts.append((line, shift))
             if len(cells) > max_columns:  # before the blank test: ",,,," 32 million wide too
                 raise exceeded(limits, "max_columns", len(cells), f"第 {line} 行")
             if not any(cells):  # a blank line, or Excel's ",,,," for a formatted empty row
@@ -104,4 +108,4 @@ def read_csv(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
         raise SheetRefused(str(exc)) from exc
     except csv.Error as exc:
         raise SheetRefused(f"CSV 格式错误（第 {line + 1} 行附近）：{csv_problem(exc)}") from exc
-    return Sheet(cast(list[list[object]], rows), lines, encoding)
+    return Sheet(cast(list[list[object]], rows), lines, encoding, shifts=tuple(shifts))

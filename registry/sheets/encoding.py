@@ -102,9 +102,10 @@ class UnclosedQuote(csv.Error):
     """A quoted cell that never ends: the reader makes one cell of everything to the file's end
     (rows, and a footer that then passed for the roster's own) and says nothing."""
 
-    def __init__(self, row: int) -> None:
+    def __init__(self, row: int, excel_row: int | None = None) -> None:
+        shown = f"（用 Excel 打开是第 {excel_row} 行）" if excel_row and excel_row != row else ""
         super().__init__(
-            f'第 {row} 行起有一个单元格以英文双引号（"）开头，直到文件末尾也没有结束的引号：'
+            f'第 {row} 行{shown}起有一个单元格以英文双引号（"）开头，直到文件末尾也没有结束的引号：'
             "其后各行都会被读成这一个单元格。请删去多余的引号，或补上结尾的引号"
         )
 
@@ -120,17 +121,18 @@ def excel_text(cell: str) -> str:
 
 
 def csv_records(text: str, separator: str = ",") -> Iterator[tuple[int, list[str]]]:
-    """(row, cells) of each CSV record, ``row`` as Excel shows it: one row a record, however
-    many lines its quoted cells span (a header wrapped with Alt+Enter) — the report named the
-    lines, and sent a clerk to the row of another person (``csv.Error`` for a malformed file,
-    `UnclosedQuote` for a quote left open, which only the last record can hold)."""
+    """(line, cells) of each CSV record, ``line`` being the physical line it starts on — how
+    the contract names a CSV's rows; a quoted cell may span lines (a header wrapped with
+    Alt+Enter), and Excel then shows the record on an earlier row (`registry.sheets.sheet.Sheet.
+    shifts`) (``csv.Error`` for a malformed file, `UnclosedQuote` for a quote left open, which
+    only the last record can hold)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    row = ended = started = 0
-    for row, cells in enumerate(reader, 1):
-        yield row, cells
-        started, ended = ended, reader.line_num
+    ended = started = records = 0
+    for cells in reader:
+        yield ended + 1, cells
+        started, ended, records = ended, reader.line_num, records + 1
     if ended and _unclosed(text, started, separator):
-        raise UnclosedQuote(row)  # the last record holds it: the row Excel shows it in
+        raise UnclosedQuote(started + 1, records)  # the last record holds it
 
 
 def _unclosed(text: str, after_lines: int, separator: str) -> bool:

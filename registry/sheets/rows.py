@@ -41,6 +41,8 @@ class Sheet:
     """the workbook's merged ranges that span rows (`registry.sheets.guard.Sheet.merged`)"""
     set_aside: Sequence[tuple[str, int]] = ()
     """later sheets of notes left unread (`registry.sheets.guard.Sheet.set_aside`)"""
+    shifts: Sequence[tuple[int, int]] = ()
+    """a CSV's rows as Excel shows them (`registry.sheets.sheet.Sheet.shifts`)"""
 
 
 def open_sheet(path: Path, limits: SheetLimits = REGISTER_LIMITS) -> Sheet:
@@ -56,4 +58,4 @@ def open_sheet(path: Path, limits: SheetLimits = REGISTER_LIMITS) -> Sheet:
     else:  # a CSV's cells are all text: `clean` of a str, inline (a register has 600,000)
         text_rows = cast(Iterator[tuple[int, list[str]]], sheet.rows())
         rows = ((number, [c.strip() or None for c in cells]) for number, cells in text_rows)
-    return Sheet(rows, sheet.encoding, sheet.marks, sheet.merged, sheet.set_aside)
+    return Sheet(rows, sheet.encoding, sheet.marks, sheet.merged, sheet.set_aside, sheet.shifts)

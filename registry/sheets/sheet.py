@@ -18,8 +18,8 @@ class Sheet:
     ``to_python(skip_empty_area=False)`` gives: str, int, float, bool, date, datetime, time,
     timedelta, ``""`` when empty, padded from A1. From a CSV, the ``str`` fields of `csv`."""
     numbers: Sequence[int]
-    """the row number of each row as the spreadsheet shows it: 1, 2, 3… (a CSV's record is one
-    row, though a quoted cell may span lines)"""
+    """the row number of each row: 1, 2, 3… in a workbook as the spreadsheet shows it; in a CSV
+    the physical line the record starts on (a quoted cell may span lines: `shifts`)"""
     encoding: str | None = None
     """the CSV's detected encoding (``utf-8``, ``utf-8-sig``, ``gb18030``); None for a workbook"""
     marks: Marks = NO_MARKS
@@ -30,7 +30,20 @@ class Sheet:
     set_aside: Sequence[tuple[str, int]] = ()
     """a workbook's later sheets left unread that hold only notes (a 填表说明), as (name,
     filled rows)"""
+    shifts: Sequence[tuple[int, int]] = ()
+    """a CSV whose cells hold line breaks: (line, shift) from each line on which its records
+    start ``shift`` lines below the row Excel shows them in (`excel_row`)"""
 
     def rows(self) -> Iterator[tuple[int, list[object]]]:
         """(row number, cells) of each row — made as they are read, not 40,000 tuples at once."""
         return zip(self.numbers, self.cells, strict=True)
+
+
+def excel_row(line: int, shifts: Sequence[tuple[int, int]]) -> int:
+    """The row Excel shows the CSV record starting on ``line`` in (`Sheet.shifts`)."""
+    shift = 0
+    for first, after in shifts:
+        if first > line:
+            break
+        shift = after
+    return line - shift

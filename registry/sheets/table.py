@@ -85,6 +85,8 @@ class Table:
     """the workbook's merged ranges that span rows (`registry.sheets.guard.Sheet.merged`)"""
     set_aside: Sequence[tuple[str, int]] = ()
     """later sheets of notes left unread (`registry.sheets.guard.Sheet.set_aside`)"""
+    shifts: Sequence[tuple[int, int]] = ()
+    """a CSV's rows as Excel shows them (`registry.sheets.sheet.Sheet.shifts`)"""
     unread: list[tuple[int, str, Cell]] = field(default_factory=list)
     """(row, column, value) of each filled cell of a data row in a column the layout does not
     have (身份证号, 审核意见, a note beside the table): not loaded, and never without a word"""
@@ -253,7 +255,7 @@ def read_table(path: Path, layout: Layout) -> Table:
     header_rows, columns, header_texts, after, keys = find_header(sheet.rows, layout)
     table = Table(path, layout, header_rows, columns, [], encoding=sheet.encoding)
     table.marks, table.merged = sheet.marks, sheet.merged
-    table.set_aside = sheet.set_aside
+    table.set_aside, table.shifts = sheet.set_aside, sheet.shifts
     body = sheet.rows if after is None else itertools.chain([after], sheet.rows)
     _read_body(body, table, header_texts, keys)
     return table

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -44,6 +45,8 @@ class Outcome:
     """(key, old, new) of what registers.toml changed of a loaded register (`record_register`)"""
     notes: list[str] = field(default_factory=list)
     """what the clerk should know of the file, loaded or not (columns not read)"""
+    shifts: Sequence[tuple[int, int]] = ()
+    """a CSV's rows as Excel shows them (`registry.sheets.sheet.Sheet.shifts`)"""
     entry_notes: list[str] = field(default_factory=list)
     """what the clerk should know that quotes no cell — of the manifest entry (`Kind.entry_note`),
     of a CSV's line numbers —, so a report for a system log (``--brief``) says it too"""

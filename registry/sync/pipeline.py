@@ -61,6 +61,8 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
     """what the report says of the file without refusing it, quoting its cells or sheet names
     (`registry.kinds.cells.unread_note`, `registry.kinds.cells.set_aside_note`)"""
+    shifts: Sequence[tuple[int, int]] = ()
+    """a CSV's rows as Excel shows them (`registry.sheets.sheet.Sheet.shifts`)"""
 
 
 def unreadable(exc: OSError) -> UnreadableSheet:
@@ -200,7 +202,7 @@ def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> 
     if file_fingerprint(entry) != before or _identity(entry.path) != seen:
         raise UnreadableSheet("文件在读取期间被改动。请等文件保存完毕后重新同步")
     notes = [note for note in (unread_note(table), set_aside_note(table)) if note]
-    return Prepared(kind.rows(table), data, before, problems, notes)
+    return Prepared(kind.rows(table), data, before, problems, notes, table.shifts)
 
 
 def _worker_setup(parent: int) -> None:

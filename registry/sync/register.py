@@ -9,7 +9,8 @@ inside the write transaction, so the uniqueness checks see exactly the state tha
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 from registry.domain.clock import beijing_clock
 from registry.domain.problems import Problem
@@ -20,6 +21,7 @@ from registry.kinds.base import LoadContext, RegisterEntry, another_register
 from registry.kinds.cells import unexplained
 from registry.kinds.status_changes import StatusChanges, held_problems, named_numbers
 from registry.sheets.errors import UnreadableSheet
+from registry.sheets.sheet import excel_row
 from registry.store import now, summaries, syncs, transaction
 from registry.store.syncs import Attempt, LoadedVersion
 from registry.store.trades import keep_catalogue
@@ -134,7 +136,7 @@ def _checked(
     except UnreadableSheet as exc:
         outcome.problems = [Problem(None, None, None, str(exc))]
         return None, None
-    outcome.rows, outcome.notes = prepared.rows, prepared.notes
+    outcome.rows, outcome.notes, outcome.shifts = prepared.rows, prepared.notes, prepared.shifts
     note = KINDS[entry.kind].entry_note(entry)
     outcome.entry_notes += [note] if note else []
     if not prepared.rows:
@@ -172,6 +174,20 @@ def _write(
     facts = {**entry.facts(), "fingerprint": fingerprint, "rows": outcome.rows}
     outcome.manifest_changes = syncs.record_register(conn, facts, known, at, sync_id)
     outcome.sync_id = sync_id
+
+
+def as_excel_shows(problems: list[Problem], shifts: Sequence[tuple[int, int]]) -> list[Problem]:
+    """``problems`` of a CSV whose cells hold line breaks, each also with the row Excel shows
+    it in: the report names the line a record starts on, as the contract says, and a clerk
+    opening the file in Excel finds the record on an earlier row (a clerk's review)."""
+    if not shifts:
+        return problems
+    return [
+        replace(p, excel_row=shown)
+        if p.row is not None and (shown := excel_row(p.row, shifts)) != p.row
+        else p
+        for p in problems
+    ]
 
 
 def reject(
@@ -269,6 +285,7 @@ def sync_register(
             scope.undo()
             raise
     if outcome.problems:
+        outcome.problems = as_excel_shows(outcome.problems, outcome.shifts)
         reject(conn, outcome, fingerprint, dry_run, record_rejection)
     if scope.nested:
         outcome.sync_id = None

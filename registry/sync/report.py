@@ -76,7 +76,8 @@ class _Group:
     """Problems of one rule: the same column, clause and wording but for the values."""
 
     first: Problem
-    rows: list[int] = field(default_factory=list)
+    rows: list[str] = field(default_factory=list)
+    """where its first problems are (`Problem.place`)"""
     count: int = 0
 
 
@@ -92,10 +93,10 @@ def summarise(problems: Sequence[Problem]) -> list[str]:
         group = groups.setdefault(_rule_of(problem), _Group(problem))
         group.count += 1
         if problem.row is not None and len(group.rows) < FIRST_ROWS:
-            group.rows.append(problem.row)
+            group.rows.append(problem.place())
     lines = []
     for group in sorted(groups.values(), key=lambda g: -g.count):
-        rows = "、".join(f"第{row}行" for row in group.rows)
+        rows = "、".join(group.rows)
         more = "等" if group.count > len(group.rows) else ""
         where = f"{group.count:,} 处（{rows}{more}），如" if rows else f"{group.count:,} 处，如"
         lines.append(f"{where}{group.first.describe()}")
