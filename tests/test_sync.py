@@ -1082,6 +1082,7 @@ def test_usage_errors_exit_2(registers: RegisterFactory, db_path: Path) -> None:
         "2012-01-01",
     )
     assert code == 2 and "技师审核名册的发证机关必须是省厅" in output
+    assert "请把发证机关改为 2200，--region 写 2202" in output  # what to write (a clerk's review)
     (registers.folder / "registers.toml").write_text("[[register]\nfile=", encoding="utf-8")
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 2 and "格式错误" in output

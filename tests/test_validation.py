@@ -1260,6 +1260,8 @@ def test_a_unit_of_another_city_is_refused_by_the_region_its_number_names(
         f"工作单位属于{city}" in problem["rule"]
         and f"请把这一行移到{city}的名册" in problem["rule"]
     )
+    # not "issued by that city" alone: a 技师's is the province's (a clerk's review)
+    assert "技师由省厅核发" in problem["rule"]
     assert problem["clause"] == "§四.(四)"
 
 

@@ -111,19 +111,19 @@ def exam_verdict(value: Cell) -> Verdict:
 
 
 def unit_problem(value: Cell, region: str) -> tuple[str, str] | None:
-    """工作单位 of a city's roster: a unit of another city (成都市… in 绵阳's, or of one of its
-    counties: 富顺县…, 自贡市's) holds a certificate that city numbers and issues (§四.(四), 附件3
-    三) — numbered here, its region code would send an employer checking it to the wrong
-    department. (Read for a city's roster only: 中央在川 units in the province's may bear the
-    name of the city they are in.)"""
+    """工作单位 of a roster numbered for a city: a unit of another city (成都市… in 绵阳's, or
+    of one of its counties: 富顺县…, 自贡市's) holds a certificate numbered with that city's code
+    (附件3 三) — and, but for a 技师's, issued by it (§三) —: numbered here, its region code
+    would send an employer checking it to the wrong department. (Read for a city's roster only:
+    中央在川 units in the province's may bear the name of the city they are in.)"""
     codes = unit_regions(text(value), preferring=region) if value else ()
     if not codes or region in codes:
         return None
     city = "或".join(region_name(code) for code in codes)  # 市中区: 内江市's or 乐山市's
     rule = (
         f"工作单位属于{city}，而本名册的证书编号地区是 {region}"
-        f"（{region_name(region)}）：市（州）所属单位的证书由所在市（州）编号、核发。"
-        f"请把这一行移到{city}的名册，或核对工作单位"
+        f"（{region_name(region)}）：证书按持证人单位所在市（州）的代码编号（附件3 三；初级至"
+        f"高级由该市（州）核发，技师由省厅核发）。请把这一行移到{city}的名册，或核对工作单位"
     )
     return rule, "§四.(四)"
 

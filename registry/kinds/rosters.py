@@ -203,7 +203,11 @@ def without_unit(entry: RegisterEntry) -> str | None:
 
 def technician_entry_rule(entry: RegisterEntry) -> str | None:
     if entry.authority != PROVINCE:
-        return f"技师审核名册的发证机关必须是省厅 2200（§三），不是 {entry.authority}"
+        city = entry.authority
+        return (
+            f"技师审核名册的发证机关必须是省厅 2200（§三），不是 {city}：技师证书由省厅核发，按持证人"
+            f"所在市（州）的代码编号——请把发证机关改为 2200，region 写 {city}"
+        )
     return roster_entry_rule(entry)
 
 
