@@ -99,6 +99,8 @@ def test_mask_keeps_surname_only(name: str, masked: str) -> None:
         "1970-05-01-00.00.00.000000",  # DB2's
         "19700501",  # =MID(身份证号,7,8): refused as no year-month, though 1970.05.01 was one
         19700501,
+        "1970。05",  # a Chinese input method's full stop (a clerk's review: refused)
+        "1970。5。1",
     ],
 )
 def test_year_month_formats(value: object) -> None:
@@ -226,6 +228,7 @@ def test_a_date_written_with_its_weekday_is_read_and_the_weekday_checked() -> No
     """2012年3月1日（星期四） was told 不能用汉字数字: the weekday's numeral is none of the
     date's. A weekday that is not the date's says one of them is wrong."""
     assert parse_date("2012年3月1日（星期四）") == dt.date(2012, 3, 1)
+    assert parse_date("2012。3。1") == dt.date(2012, 3, 1)
     assert parse_date("2012年3月4日 周日") == dt.date(2012, 3, 4)
     assert parse_date("2012-03-04(星期天)") == dt.date(2012, 3, 4)
     with pytest.raises(BadDate, match="2012年3月2日是星期五，不是写的星期四"):

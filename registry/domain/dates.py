@@ -19,8 +19,9 @@ from registry.domain.weekdays import split_weekday, weekday_problem
 
 CHINESE_NUMERALS = re.compile("[〇零一二三四五六七八九十百千两]")
 """§四.(三): numbers on the documents are written in Arabic numerals; any of these is refused."""
-_YEAR_MONTH = re.compile(r"(\d{4})\s*(?:[.\-/年]\s*(\d{1,2})\s*月?|(\d{2}))")
-_FULL_DATE = re.compile(r"(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*[.\-/月]\s*(\d{1,2})\s*[日号]?")
+# 。 too: the full stop of a Chinese input method, typed for . (1975。04)
+_YEAR_MONTH = re.compile(r"(\d{4})\s*(?:[.。\-/年]\s*(\d{1,2})\s*月?|(\d{2}))")
+_FULL_DATE = re.compile(r"(\d{4})\s*[.。\-/年]\s*(\d{1,2})\s*[.。\-/月]\s*(\d{1,2})\s*[日号]?")
 """2012-03-15, 2012.3.15, 2012年3月15日 — and 15号, as the day is said."""
 _EIGHT_DIGITS = re.compile(r"(\d{4})(\d{2})(\d{2})")
 """20120315: what =MID(身份证号,7,8) gives of a birth date."""

@@ -49,9 +49,9 @@ def _line(outcome: Outcome) -> str:
     if outcome.outcome == UPDATED and not (outcome.added or outcome.changed or outcome.conflicts):
         # a new version in the registry's history, but to a clerk nothing changed
         text += (
-            f"已更新（新版本）：{outcome.rows} 行，证书未变，只改了 registers.toml 中的登记信息"
+            f"已更新（新版本）：{outcome.rows:,} 行，证书未变，只改了 registers.toml 中的登记信息"
             if outcome.manifest_changes
-            else f"未变化：{outcome.rows} 行，内容与此前导入的版本相同（文件重新保存过，或只改了格式），"
+            else f"未变化：{outcome.rows:,} 行，内容与此前导入的版本相同（文件重新保存过，或只改了格式），"
             "登记库中的证书没有改动"
         )
         return text
@@ -59,11 +59,11 @@ def _line(outcome: Outcome) -> str:
     if outcome.outcome == LOADED and entry.kind == STATUS_CHANGES:
         # its rows are events, and what they change are certificates: 5 rows, 5 added and 5
         # changed read as a contradiction (a new version's changes are its events amended)
-        text += f"：{outcome.rows} 行，新登记变更 {outcome.added} 项，涉及证书 {outcome.changed} 本"
+        text += f"：{outcome.rows:,} 行，新登记变更 {outcome.added:,} 项，涉及证书 {outcome.changed:,} 本"
     elif outcome.outcome in (LOADED, UPDATED):
-        text += f"：{outcome.rows} 行，新增 {outcome.added}，修改 {outcome.changed}"
+        text += f"：{outcome.rows:,} 行，新增 {outcome.added:,}，修改 {outcome.changed:,}"
     elif outcome.outcome == CHECKED:
-        text += f"：{outcome.rows} 行"
+        text += f"：{outcome.rows:,} 行"
     elif outcome.outcome == REJECTED:
         text += f"：{len(outcome.problems):,} 个问题"
         if outcome.repeated:
