@@ -501,7 +501,9 @@ def test_an_alias_that_clashes_with_the_catalogue_is_a_usage_error(
     [
         (["sync", "nosuch.xlsx"], "路径“nosuch.xlsx”不存在"),
         (["sync", "--dryrun", "."], "没有选项 --dryrun。 是否想用“--dry-run”？"),
-        (["synch"], "没有命令 synch"),
+        (["synch"], "没有命令 synch。 是否想用“sync”？"),  # as a mistyped option is asked
+        (["snyc", "."], "没有命令 snyc。 是否想用“sync”？"),
+        (["frobnicate"], "没有命令 frobnicate。\n"),  # nothing like it: nothing asked
         (["sync", ".", "--kind", "roster"], "“roster”不是可选的值"),
         (["keys", "add", "某单位"], "缺少选项“--per-day”。"),
         (["sync"], "缺少参数“路径”。"),

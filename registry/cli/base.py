@@ -3,6 +3,7 @@ commands share are in `registry.cli.options`)."""
 
 from __future__ import annotations
 
+import difflib
 import errno
 import importlib
 import os
@@ -143,6 +144,18 @@ class ChineseGroup(_Chinese, click.Group):
         if cmd_name not in self.commands and cmd_name in self.lazy:
             importlib.import_module(self.lazy[cmd_name])  # registers it on this group
         return super().get_command(ctx, cmd_name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """A command mistyped (snyc) is asked about the one meant, as a mistyped option is."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            meant = difflib.get_close_matches(args[0], self.list_commands(ctx), 1, 0.6)
+            if not meant or args[0].startswith("-"):
+                raise
+            raise click.UsageError(f"{exc.message} 是否想用“{meant[0]}”？", ctx) from None
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """Output that cannot be written (``> /dev/full``, a full disk under a redirected log)
