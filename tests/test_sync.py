@@ -1327,6 +1327,23 @@ def test_a_manifest_line_written_almost_right_says_what_is_wrong(
     assert code in (1, 2) and told in output, output
 
 
+def test_a_manifest_saved_as_gbk_is_read(registers: RegisterFactory, db_path: Path) -> None:
+    """A clerk's review: registers.toml saved by Notepad as "ANSI" on a Chinese Windows was
+    refused (请…另存为 UTF-8), where the registers' own GB18030 CSVs are read as they come."""
+    registers.add("绵阳名册.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    manifest = registers.folder / "registers.toml"
+    manifest.write_bytes(manifest.read_text(encoding="utf-8").encode("gbk"))
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0 and "绵阳名册.csv［审批名册（附件4）］已导入" in output, output
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT approval_doc FROM certificates").fetchone() == (
+            MIANYANG["approval_doc"],
+        )
+    manifest.write_bytes(b"\x81\x30file")  # neither UTF-8 nor GB18030
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 2 and "编码无法识别（不是 UTF-8，也不是 GBK/GB18030）" in output
+
+
 def test_the_manifest_itself_given_is_told_to_give_its_folder(db_path: Path) -> None:
     """certreg sync …/registers.toml was told a single file needs --kind."""
     code, output = run("sync", str(SAMPLES / "registers.toml"), "--db", str(db_path))

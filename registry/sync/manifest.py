@@ -202,8 +202,13 @@ def _read_toml(path: Path) -> dict[str, object]:
         raise ManifestError(f"{path.name} 超过 {MAX_MANIFEST_BYTES // 1024} KB，不像是名册清单")
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ManifestError(f"{path.name} 不是 UTF-8 编码：请用记事本等另存为 UTF-8") from exc
+    except UnicodeDecodeError:
+        try:  # Notepad's "ANSI" on a Chinese Windows: read, as the registers' CSVs are
+            text = data.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise ManifestError(
+                f"{path.name} 的编码无法识别（不是 UTF-8，也不是 GBK/GB18030）：请用记事本等另存为 UTF-8"
+            ) from exc
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
