@@ -267,6 +267,10 @@ def test_the_manifests_order_does_not_decide_what_loads(
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 0, output
     assert "共 3 个名册：已导入 3" in output, output
+    # said, each listed first and loaded after what it needed (a clerk's review: 已导入 alone,
+    # first of the report, read as if it had not needed the roster)
+    for waited, after in (("changes.csv", "mianyang.csv"), ("collections.csv", "mianyang.csv")):
+        assert f"{waited}：它引用的证书（或批准）由本次同步中列在后面的 {after}" in output, output
     # and the history staff read says so: no refusal that the run itself took back
     with sqlite3.connect(db_path) as conn:
         history = conn.execute("SELECT register, outcome FROM syncs ORDER BY id").fetchall()

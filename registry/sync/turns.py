@@ -102,6 +102,8 @@ class Retries:
         self.outcomes = outcomes
         self.loaded: list[str] = []
         """the kinds loaded in the run so far, in order"""
+        self.loaded_keys: list[str] = []
+        """the registers of `loaded`, by their key"""
         self.pending: dict[int, int] = {}
         """index of a register to try again → how many had loaded at its last try"""
         self.hopeful: set[int] = set()
@@ -120,6 +122,7 @@ class Retries:
                     self.hopeful.add(index)
         elif outcome.outcome in DONE or (waited and outcome.outcome == UNCHANGED):
             self.loaded.append(outcome.entry.kind)
+            self.loaded_keys.append(outcome.entry.key)
 
     def before(self, kind: str) -> None:
         """Sync again, until none loads, the registers that wait for what has come since their
@@ -175,8 +178,23 @@ class Retries:
                 self._again(index, held_by={})  # the run's end: no register waits any more
 
     def _again(self, index: int, held_by: dict[str, str] | None = None) -> None:
+        """Sync the register ``index`` again; loaded, its report line says after which (a
+        clerk's review: a 变更 listed before its roster read 已导入 first, as if it had not
+        needed it)."""
         held = self.held_by(index) if held_by is None else held_by
-        self.outcomes[index] = self.turns.sync(index, record_rejection=False, held_by=held)
+        kind, since = self.outcomes[index].entry.kind, self.pending[index]
+        freeing = [
+            key
+            for key, later in zip(self.loaded_keys[since:], self.loaded[since:], strict=True)
+            if _may_free(later, kind)
+        ]
+        outcome = self.turns.sync(index, record_rejection=False, held_by=held)
+        self.outcomes[index] = outcome
+        if outcome.outcome in DONE and freeing:
+            outcome.entry_notes.append(
+                f"它引用的证书（或批准）由本次同步中列在后面的 {'、'.join(freeing)} 登记，"
+                "已在其导入后再检查、导入"
+            )
         self.record(index, may_retry=True)
 
     def _found(self, index: int) -> bool:
