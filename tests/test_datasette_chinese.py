@@ -503,6 +503,14 @@ async def test_every_staff_page_is_chinese(ds: Datasette, registry_db: Path) -> 
     assert "登录" in assert_chinese(anonymous.text, "anonymous /-/login").text
 
 
+@pytest.mark.parametrize("table", ["watches", "watch_entries"])
+async def test_the_watch_tables_say_where_lists_are_kept(ds: Datasette, table: str) -> None:
+    """An administrator's review: on the registry host both tables always read 0 行, and staff
+    would conclude no employer watched anything — the lists stay on the replica that made them."""
+    response = await ds.client.get(f"/verify_log/{table}", cookies=signed_in(ds))
+    assert response.status_code == 200 and "只在 replica-a 上" in response.text
+
+
 async def test_a_facet_on_a_column_left_out_keeps_its_chinese_title(ds: Datasette) -> None:
     """The column chooser (?_col=…) left the facets of the other columns titled level,
     region, year_code: their labels came only from the columns on display."""
