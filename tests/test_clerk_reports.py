@@ -942,3 +942,41 @@ def test_a_key_a_kind_needs_is_said_missing_whatever_it_is(
         make_entry(
             registers.folder / "c.csv", "c.csv", {"kind": STATUS_CHANGES, "authority": "2202"}, "t"
         )
+
+
+def _exchanged(row: dict[str, object], a: str, b: str) -> dict[str, object]:
+    return {**row, a: row[b], b: row[a]}
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("性别", "出生年月"), ("报考工种", "报考等级")], ids=["sex", "trade"]
+)
+def test_two_columns_exchanged_are_said_once_above_the_rows(
+    registers: RegisterFactory, db_path: Path, a: str, b: str
+) -> None:
+    """A clerk's review: 性别 and 出生年月 pasted in each other's place gave twelve lines of
+    problems — 第5行「出生年月」“男”, 第5行「性别」“1975.04” … — and not a word of why."""
+    rows = [
+        _exchanged(approval_row(f"Z112202000{i}", name), a, b)
+        for i, name in enumerate(("周杰", "郑浩", "吴敏"), 1)
+    ]
+    rows.append(approval_row("Z1122020004", "王芳", 性别="M"))  # one wrong: nothing exchanged
+    registers.add("mianyang.csv", rows, MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    lines = output.splitlines()
+    assert code == 1 and f"「{a}」和「{b}」两列的内容似乎对调了（第4行、第5行、第6行）" in lines[2]
+    assert "两列的内容似乎对调了" not in "\n".join(lines[3:])  # once, above the rows' problems
+
+
+def test_a_number_and_a_name_exchanged_are_said_once(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A clerk's review: 证书编号 and 姓名 exchanged in a 变更 register said only that 张建国 is
+    no 11-character number."""
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    event = _exchanged(
+        status_event("撤销", "Z1122020001", "周杰", "2012-09-10"), "证书编号", "姓名"
+    )
+    registers.add("changes.csv", [event], {"kind": "status-changes", "authority": "2202"})
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1 and "「证书编号」和「姓名」两列的内容似乎对调了（第3行）" in output, output

@@ -1312,6 +1312,17 @@ def test_city_may_only_touch_its_own_certificates(roster: RegisterFactory, db_pa
     assert snapshot(db_path) == before
 
 
+def test_a_reissue_without_a_reason_is_still_told_its_missing_documents(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """Every problem of a row in one report: a 原因 of / is no reason to stop at."""
+    event = status_event("补发", "Z1122020001", "周杰", "2012-09-10", 原因="/", 个人申请="")
+    roster.add("changes.csv", [event], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    columns = {p["column"] for p in report["registers"][1]["problems"]}
+    assert code == 1 and columns == {"原因", "个人申请"}
+
+
 def test_another_authoritys_certificate_is_told_nothing_but_whose_it_is(
     roster: RegisterFactory, db_path: Path
 ) -> None:

@@ -40,6 +40,7 @@ from registry.kinds.roster_remarks import withheld_row
 from registry.kinds.roster_removal import advise_failing_rows
 from registry.kinds.roster_result import RosterResult
 from registry.kinds.roster_rules import document_problems, duplicate_holders
+from registry.kinds.swapped_columns import roster_looks, roster_pairs, swapped
 from registry.sheets.cells import Cell, text
 from registry.sheets.table import Record, Table
 from registry.store.rows import CertificateRow
@@ -310,4 +311,8 @@ def check_rows(
     result.problems += duplicate_holders(result.certificates)
     result.problems += document_problems(entry, table.records)
     result.order_problems = order_problems(checker.numbered, checker.technician)
+    looks = roster_looks(catalogue, checker.birth_column)
+    form = "附件5" if checker.technician else "附件4"
+    pairs = roster_pairs(checker.birth_column)
+    result.problems[:0] = swapped(result.problems, table.records, looks, pairs, form)
     return result

@@ -29,6 +29,7 @@ from registry.kinds.status_versions import (
     recorded,
     source_row,
 )
+from registry.kinds.swapped_columns import STATUS_LOOKS, STATUS_PAIRS, swapped
 from registry.sheets.layout import Layout
 from registry.sheets.table import Table
 from registry.store.events import Amendment, amend_events, apply_events, moved_rows
@@ -169,6 +170,7 @@ def check_status_changes(
     for event in events:
         checker.check(event, event.row in incomplete)
     withdrawn += filter(None, map(_another_person, events))
+    problems[:0] = swapped(problems, table.records, STATUS_LOOKS, STATUS_PAIRS, "§四.(六)")
     return problems, StatusChanges(events, vanished, amendments, checker.late, withdrawn, present)
 
 

@@ -168,12 +168,17 @@ class StatusRow:
             if not written or (column == "原因" and written.strip("()（）") in NOTHING_SAID):
                 self.fail(column, written or None, _required(kind, column), CLAUSES.get(kind))
         reason = text(self.values.get("原因"))
-        if reason.strip("()（）") in NOTHING_SAID:
-            return
-        if kind == EXCHANGE and reason and not mentions(reason, EXCHANGE_REASONS):
+        if reason.strip("()（）") not in NOTHING_SAID:
+            self._reason_rules(kind, reason)
+        if kind == REISSUE:
+            self._reissue_documents()
+
+    def _reason_rules(self, kind: str, reason: str) -> None:
+        """A 换发 for a misfilled or damaged paper (§四.(六)2), a 补发 for a lost one (3)."""
+        if kind == EXCHANGE and not mentions(reason, EXCHANGE_REASONS):
             rule = "换发只用于错填或损坏的证书，原因应注明“错填”或“损坏”；遗失的证书应按§四.(六)3办理补发"
             self.fail("原因", reason, rule, "§四.(六)2")
-        if kind == REISSUE and reason and not mentions(reason, GONE):
+        if kind == REISSUE and not mentions(reason, GONE):
             rule = (
                 "补发只用于遗失（或已毁、无法交回）的证书；损坏但还在的证书应收回旧证换发新证"
                 "（§四.(六)2），请按换发登记。如证书确已遗失或毁掉，请在原因中写明"
@@ -182,19 +187,21 @@ class StatusRow:
                 "错填或损坏的证书请按换发登记（§四.(六)2）"
             )
             self.fail("原因", reason, rule, "§四.(六)3")
-        if kind == REISSUE:
-            for column in REISSUE_DOCUMENTS:
-                written = text(self.values.get(column))
-                if not written:
-                    rule = f"补发须有{column}（经主管部门、发证机关审核），请填写其文号、编号或审核意见"
-                    self.fail(column, None, rule, "§四.(六)3")
-                elif column in REVIEWS and not review_passes(written):
-                    rule = (
-                        "补发须经主管部门审核、发证机关审核同意；这一栏写的是未同意或未审核"
-                        "（或看不出已同意），不能登记补发。审核同意后，写明“同意”（或审核文件的文号）"
-                        "再导入"
-                    )
-                    self.fail(column, written, rule, "§四.(六)3")
+
+    def _reissue_documents(self) -> None:
+        """A 补发's three documents and two approving reviews (§四.(六)3)."""
+        for column in REISSUE_DOCUMENTS:
+            written = text(self.values.get(column))
+            if not written:
+                rule = f"补发须有{column}（经主管部门、发证机关审核），请填写其文号、编号或审核意见"
+                self.fail(column, None, rule, "§四.(六)3")
+            elif column in REVIEWS and not review_passes(written):
+                rule = (
+                    "补发须经主管部门审核、发证机关审核同意；这一栏写的是未同意或未审核"
+                    "（或看不出已同意），不能登记补发。审核同意后，写明“同意”（或审核文件的文号）"
+                    "再导入"
+                )
+                self.fail(column, written, rule, "§四.(六)3")
 
     def review_dates(self, reissued: dt.date) -> None:
         """§四.(六)3: a 补发 is registered after both reviews agreed — the 主管部门's first — so

@@ -54,7 +54,7 @@ holder named 注 with every other column empty."""
 @dataclass(slots=True)
 class Record:
     row: int
-    """row number as the spreadsheet shows it (CSV: the record's place, as Excel shows it)"""
+    """row number as the spreadsheet shows it (CSV: the line the record starts on)"""
     values: dict[str, Cell]
     """layout column name → cell value (None when empty)"""
 
