@@ -371,17 +371,29 @@ def test_certreg_number_without_year_code_takes_the_manifests_and_says_so(
     alone = tmp_path / "alone"
     alone.mkdir()
     shutil.copy(listed, alone / "next.csv")
-    (alone / "next.csv").write_text(
+    unlisted = (
         (alone / "next.csv")
         .read_text(encoding="utf-8")
         .replace("Z1122020001", "")
-        .replace("周杰", "郑浩"),  # 周杰 holds his 中级 already (§二)
-        encoding="utf-8",
+        .replace("周杰", "郑浩")  # 周杰 holds his 中级 already (§二)
     )
+    # examined in 2011 and numbered today: this year's code is not its year (a clerk's review)
+    (alone / "next.csv").write_text(unlisted, encoding="utf-8")
     code, output = number_mianyang(alone / "next.csv", tmp_path / "alone.csv", db_path)
-    year = f"{dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).year % 100:02d}"
+    year = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).year
+    assert (
+        code == 2
+        and f"年份代码取了今年的 {year % 100:02d}，但名册的报考年度最晚是 2011 年" in output
+    )
+    assert "--year-code 11、--year-code 12" in output and not (tmp_path / "alone.csv").exists()
+    # examined this year: this year's code, said
+    (alone / "next.csv").write_text(unlisted.replace(",2011,", f",{year},"), encoding="utf-8")
+    code, output = number_mianyang(alone / "next.csv", tmp_path / "alone.csv", db_path)
     assert code == 0, output
-    assert f"核发年份代码：{year}（未指定 --year-code，取今年（北京时间）年份后两位" in output
+    assert (
+        f"核发年份代码：{year % 100:02d}（未指定 --year-code，取今年（北京时间）年份后两位"
+        in output
+    )
 
 
 @pytest.mark.parametrize("folder", ["", "2012/"])

@@ -25,7 +25,7 @@ from registry.sheets.errors import UnreadableSheet
 from registry.sheets.numbered_copy import CopyNotes, CopyNotNamed
 from registry.store.numbering_runs import UnloadedRun
 from registry.sync.manifest import ManifestError
-from registry.sync.numbering_year import LISTED, year_code_for
+from registry.sync.numbering_year import LISTED, THIS_YEAR, unlike_exams, year_code_for
 from registry.sync.outcome import operator
 
 if TYPE_CHECKING:
@@ -109,7 +109,8 @@ def number_command(
     not_a_replica(db)
     conn = store.connect(db)
     try:
-        numbered = _numbered(conn, file, kind, authority, region, year_code, out, again)
+        guessed = source == THIS_YEAR
+        numbered = _numbered(conn, file, kind, authority, region, (year_code, guessed), out, again)
     except KeyboardInterrupt:  # not click's "已中止。" and the exit status of a refusal
         click.echo("\n编号已中止：没有写出副本，也没有占用任何编号，登记库未作改动。", err=True)
         sys.exit(INTERRUPTED)
@@ -135,7 +136,7 @@ def _numbered(
     kind: str,
     authority: str,
     region: str,
-    year_code: str,
+    year: tuple[str, bool],
     out: Path,
     again: bool,
 ) -> tuple[Numbering, CopyNotes] | None:
@@ -143,9 +144,11 @@ def _numbered(
     the numbers in use to recording the new ones: a second run at the same time waits, and
     cannot hand out the same numbers again. The copy gets its name once the run is committed:
     a copy exists only with its numbers recorded. The plan and the copy's notes; None when
-    every row has its number."""
+    every row has its number. ``year``: the year code, and whether it is this year's for want
+    of one given (`unlike_exams`)."""
     from registry.sync import numbering, numbering_runs
 
+    year_code, guessed = year
     try:
         with contextlib.ExitStack() as named_after_commit:
             with store.transaction(conn):
@@ -157,6 +160,8 @@ def _numbered(
                 if not plan.assigned:
                     click.echo(f"{file.name} 中所有行都已有证书编号，无需编号")
                     return None
+                if guessed and (unlike := unlike_exams(plan.table, year_code)):
+                    raise UsageProblem(unlike)
                 abandoned = numbering_runs.abandoned_runs(conn, plan)
                 if abandoned and not again:
                     raise UsageProblem(_numbered_before(file, abandoned))

@@ -3,14 +3,22 @@ sync will hold its numbers to, from the roster's entry in a ``registers.toml``."
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from registry.domain.clock import beijing_today
-from registry.domain.numbers import year_code_of
+from registry.domain.dates import BadDate, parse_year
+from registry.domain.numbers import year_code_of, year_of_code
+from registry.sheets.table import Table
 from registry.sync.manifest import MANIFEST_NAME, ManifestError, load_manifest
 
 LISTED = f"取 {MANIFEST_NAME} 中"
 """How `year_code_for` says it took the year code from a manifest."""
+THIS_YEAR = "取今年（北京时间）年份后两位"
+"""How `year_code_for` says it took this year's code, for want of anything saying otherwise."""
+EXAM_YEARS_BEFORE = 2
+"""How many years after a roster's latest 报考年度 this year's code is taken for another year's
+(a roster is approved in the year of its examinations, or the next)."""
 
 
 def year_code_for(file: Path, out: Path) -> tuple[str, str]:
@@ -38,4 +46,24 @@ def year_code_for(file: Path, out: Path) -> tuple[str, str]:
                     where = f"{LISTED} {entry.path.name} 的年份代码"
                     return entry.year_code, where
     year = year_code_of(beijing_today().year)
-    return year, "取今年（北京时间）年份后两位"
+    return year, THIS_YEAR
+
+
+def unlike_exams(table: Table, year_code: str) -> str | None:
+    """Why this year's code, taken for want of ``--year-code``, is not ``table``'s: its latest
+    报考年度 years before — a 2012 roster numbered in 2026 took 26, and its numbers were handed
+    out for good before the sync refused them (a clerk's review)."""
+    years = []
+    for record in table.records:
+        with contextlib.suppress(BadDate):
+            years.append(parse_year(record.values.get("报考年度") or ""))
+    latest = max(years, default=None)
+    if latest is None or year_of_code(year_code, beijing_today()) - latest < EXAM_YEARS_BEFORE:
+        return None
+    codes = "、".join(f"--year-code {year_code_of(y)}" for y in (latest, latest + 1))
+    return (
+        f"未指定 --year-code，年份代码取了今年的 {year_code}，但名册的报考年度最晚是 {latest} 年："
+        f"年份代码是证书的核发年份（附件3 二），不是编号的这一年。请指定核发年份，如 {codes}"
+        f"（或写在 {MANIFEST_NAME} 中此名册的 year_code）；确是今年核发的，加 --year-code {year_code}。"
+        "未占用任何编号"
+    )
