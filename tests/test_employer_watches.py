@@ -952,3 +952,43 @@ def test_a_late_reissue_of_a_number_watched_with_its_replacement_is_news_of_itse
         [item] = client.get(urls["json_url"]).json()["items"]
     assert item["_certreg"]["watched"] == SUPERSEDED[0]
     assert item["_certreg"]["number"] == SUPERSEDED[0]
+
+
+def test_a_watch_sent_again_with_its_idempotency_key_is_the_same_list(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """An integrator's review: after a timeout an HR system could not tell whether its list was
+    made — sent again, a second list was made and charged, the first orphaned for 400 days. With
+    an Idempotency-Key the retry is answered with the first list, nothing checked or charged."""
+    retry = {"Idempotency-Key": "6f1c2a7e-4b1d-4d8e-9c53-2f3a0c1d9e77"}
+    with app_client(batch_rows_per_hour=len(STAFF)) as client:  # room for one list only
+        first = client.post("/api/v1/watches", json={"items": STAFF}, headers=retry)
+        again = client.post("/api/v1/watches", json={"items": STAFF}, headers=retry)
+        other = client.post("/api/v1/watches", json={"items": STAFF[:1]}, headers=retry)
+        fresh = client.post(
+            "/api/v1/watches", json={"items": STAFF[:1]}, headers={"Idempotency-Key": "new"}
+        )
+        bad = client.post(
+            "/api/v1/watches", json={"items": STAFF}, headers={"Idempotency-Key": "x" * 256}
+        )
+    assert (first.status_code, again.status_code) == (201, 201), again.text
+    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    assert len(_log_tables(registry_db)["watches"]) == 1
+    assert (other.status_code, other.json()["error"]) == (422, "idempotency_mismatch")
+    assert (fresh.status_code, fresh.json()["reason"]) == (429, "batch_hourly")  # charged once
+    assert (bad.status_code, bad.json()["error"]) == (400, "bad_request")
+
+
+def test_an_idempotency_key_opens_only_its_own_callers_list(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """The list's token comes from the key and the caller: another address sending the same key
+    makes a list of its own, and never receives the first one's secret address."""
+    retry = {"Idempotency-Key": "1"}
+    with app_client() as client:
+        mine = client.post("/api/v1/watches", json={"items": STAFF}, headers=retry).json()
+    with app_client(client=("198.51.100.9", 50000)) as client:
+        theirs = client.post("/api/v1/watches", json={"items": STAFF}, headers=retry).json()
+    assert mine["watch_url"] != theirs["watch_url"]
+    assert len(_log_tables(registry_db)["watches"]) == 2

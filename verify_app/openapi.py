@@ -25,6 +25,7 @@ from verify_app.openapi_parts import (
     json_answer,
 )
 from verify_app.schemas import NUMBER_PATTERN, SCHEMAS, ref
+from verify_app.watch_retries import KEY_PATTERN
 
 PATHS: dict[str, Any] = {
     "/api/v1/verify": {
@@ -83,10 +84,21 @@ PATHS: dict[str, Any] = {
             "全部相符且未撤销（已被新证书接替的，新证书也未撤销）才建立关注列表；"
             "否则返回 422，rows 列出不相符和已撤销的条目"
             "（其中已撤销的另见 revoked_rows），什么也不保存。"
-            "回答中的地址含秘密令牌，只显示这一次；地址中没有姓名，服务器只保存姓名的密钥散列。"
-            "建立不是幂等的：重新提交会另建一个列表（并再次计入额度），没有收到回答时，"
-            "请用新的列表，旧的无人读取，到期自动删除。",
+            "回答中的地址含秘密令牌；地址中没有姓名，服务器只保存姓名的密钥散列。"
+            "带 Idempotency-Key 请求头时，同一调用方（同一接口密钥，或同一网络地址）用同一个"
+            "Idempotency-Key 重发相同的请求，得到同一个列表的同一回答（响应头 Idempotent-Replayed: true，"
+            "不再查验、不计额度）；内容不同时 422（idempotency_mismatch）。不带时，每次提交另建一个"
+            "列表并计入额度：没有收到回答又未带 Idempotency-Key 的，请用新的列表，旧的无人读取，到期自动删除。",
             "security": KEY_OPTIONAL,
+            "parameters": [
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "description": "调用方为每份新列表取的唯一值（如 UUID），重发时不变。",
+                    "schema": {"type": "string", "pattern": KEY_PATTERN, "maxLength": 255},
+                }
+            ],
             "requestBody": batch_body("WatchItem", "要关注的证书", {}),
             "responses": {
                 "201": {
@@ -101,7 +113,8 @@ PATHS: dict[str, Any] = {
                 **ERRORS,
                 "422": json_answer(
                     ref("Error"),
-                    "JSON 的结构不对，或有证书的编号与姓名不相符、已撤销（见 rows、revoked_rows）。",
+                    "JSON 的结构不对，或有证书的编号与姓名不相符、已撤销（见 rows、revoked_rows），"
+                    "或 Idempotency-Key 已用于内容不同的列表（idempotency_mismatch）。",
                 ),
                 **UNAUTHORIZED,
             },

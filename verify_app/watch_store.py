@@ -75,10 +75,12 @@ def create_watch(
     client: str,
     key_id: int | None,
     keep_days: int = 0,
+    token: str | None = None,
 ) -> str:
-    """Store a watch list of (number, name hash) pairs; the new secret token. The lists unread
-    for ``keep_days`` (0: kept for ever) are deleted first."""
-    token = new_token()
+    """Store a watch list of (number, name hash) pairs; its secret token, new unless ``token``
+    (`verify_app.watch_retries`: `sqlite3.IntegrityError` when a list has it already). The
+    lists unread for ``keep_days`` (0: kept for ever) are deleted first."""
+    token = token or new_token()
     conn = _connect(path)
     try:
         with transaction(conn):
@@ -136,6 +138,23 @@ def find_watch(
     finally:
         conn.close()
     return Watch(row[0], row[1], row[2], numbers, row[3] or "")
+
+
+def stored_entries(path: Path, token: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """When the list ``token`` opens was made, and its (number, name hash) pairs; None."""
+    conn = _connect(path)
+    try:
+        found = conn.execute(
+            "SELECT id, created_at FROM watches WHERE token_hash = ?", (token_hash(token),)
+        ).fetchone()
+        if found is None:
+            return None
+        entries = conn.execute(
+            "SELECT number, name_hash FROM watch_entries WHERE watch = ?", (found[0],)
+        ).fetchall()
+    finally:
+        conn.close()
+    return found[1], [(number, hashed) for number, hashed in entries]
 
 
 def delete_watch(path: Path, token: str) -> bool:

@@ -10,10 +10,13 @@ once made, where a feed read costs one check, like opening a receipt.
 
 from __future__ import annotations
 
+import sqlite3
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from registry.domain.numbers import normalise
 from verify_app.answers import Item
 from verify_app.api_bodies import InvalidRequest, batch_items, json_body
 from verify_app.context import caller_of, client_of, verifier_of
@@ -27,16 +30,22 @@ from verify_app.refusals import OverAllowance, RateLimited
 from verify_app.service import Verifier
 from verify_app.watch_lines import MAX_WATCH_ITEMS, Lines, WatchProblem, parse_lines
 from verify_app.watch_paste import as_lines
-from verify_app.watch_store import Watch, create_watch, revoked_successors
+from verify_app.watch_retries import MISMATCH, key_of, retry_token, same_list
+from verify_app.watch_store import Watch, create_watch, revoked_successors, stored_entries
 from verify_app.watch_views import NEW
 from verify_app.watchable import refuse_unwatchable
 
 
 async def _create(
-    request: Request, caller: Caller, items: list[Item], lines: Lines | None = None
+    request: Request,
+    caller: Caller,
+    items: list[Item],
+    lines: Lines | None = None,
+    token: str | None = None,
 ) -> tuple[str, Watch]:
     """Check every pair (charged as batch rows) and store the list when all of them match;
-    ``lines``: the form's, to name its lines in a refusal (else 第 N 份) with those not read."""
+    ``lines``: the form's, to name its lines in a refusal (else 第 N 份) with those not read;
+    ``token``: the list's, derived from an ``Idempotency-Key`` (`verify_app.watch_retries`)."""
     public_base(request)  # its links can be made: else a list stored that none can reach
     verifier = verifier_of(request)
     checked = await run_in_threadpool(verifier.check_many, caller, items, "watch")
@@ -56,6 +65,7 @@ async def _create(
             client=caller.client,
             key_id=caller.key.id if caller.key else None,
             keep_days=verifier.settings.watch_days,
+            token=token,
         )
     )
     watch = Watch(0, created_at.isoformat(), after_sync, tuple(n for n, _ in entries))
@@ -132,19 +142,52 @@ async def watch_create(request: Request) -> Response:
 async def api_create(request: Request) -> Response:
     """``POST /api/v1/watches``: ``{"items": [{"number", "name"}, …]}`` → 201 with the URLs."""
     try:
+        key = key_of(request.headers)
         body = await json_body(request)
         items = batch_items(body, confirms=False)
     except InvalidRequest as exc:
         return exc.response()
     caller = caller_of(request)
+    verifier = verifier_of(request)
+    token = retry_token(str(verifier.settings.secret), caller, key) if key else None
+    if token and (made := await _made_before(request, token, items)):
+        return made
     try:
-        token, watch = await _create(request, caller, items)
+        token, watch = await _create(request, caller, items, token=token)
+    except sqlite3.IntegrityError:  # the same key's list made meanwhile, by a retry in flight
+        assert token is not None
+        return await _made_before(request, token, items) or _mismatch()
     except WatchProblem as exc:
         return JSONResponse(
             {"error": exc.code, "message": exc.message, "rows": exc.rows}
             | ({"revoked_rows": exc.revoked} if exc.revoked else {}),
             status_code=422,
         )
+    return _created(request, token, list(watch.numbers), watch.created_at)
+
+
+def _created(
+    request: Request, token: str, numbers: list[str], created_at: str, *, again: bool = False
+) -> JSONResponse:
     links = watch_links(request, token)
-    answer = {**links, "numbers": list(watch.numbers), "created_at": watch.created_at}
-    return JSONResponse(answer, status_code=201, headers={"Location": links["watch_url"]})
+    answer = {**links, "numbers": numbers, "created_at": created_at}
+    headers = {"Location": links["watch_url"]} | ({"Idempotent-Replayed": "true"} if again else {})
+    return JSONResponse(answer, status_code=201, headers=headers)
+
+
+async def _made_before(request: Request, token: str, items: list[Item]) -> JSONResponse | None:
+    """The answer the list made with this ``Idempotency-Key`` got, sent again (nothing checked
+    or charged); a 422 when the key made a list of other certificates; None: not made yet."""
+    verifier = verifier_of(request)
+    stored = await run_in_threadpool(stored_entries, verifier.settings.log_db, token)
+    if stored is None:
+        return None
+    created_at, entries = stored
+    if not same_list(entries, items, verifier.name_hash):
+        return _mismatch()
+    numbers = list(dict.fromkeys(normalise(item.number) for item in items))
+    return _created(request, token, numbers, created_at, again=True)
+
+
+def _mismatch() -> JSONResponse:
+    return JSONResponse({"error": "idempotency_mismatch", "message": MISMATCH}, status_code=422)
