@@ -238,6 +238,20 @@ def test_an_older_registrys_reissued_papers_get_their_mark(tmp_path: Path) -> No
     assert '"reissue": true' in answer.output
 
 
+def keyed_before(tmp_path: Path, name: str, version: int, key: str = "name") -> Path:
+    """A registry of one holder ``name`` whose key an older certreg (``version``) made ``key``
+    (SQL: ``name`` — the name as written — or a quoted key), past the guard on holders' keys."""
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add("first.csv", [approval_row("Z1122020901", name)], MIANYANG)
+    db = tmp_path / "registry.db"
+    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TRIGGER keep_certificates_holders")  # it guards the key
+        conn.execute(f"UPDATE certificates SET name_key = {key}")
+        conn.execute(f"PRAGMA user_version = {version}")
+    return db
+
+
 def test_an_older_registrys_traditional_names_are_keyed_in_simplified_characters(
     tmp_path: Path,
 ) -> None:
@@ -296,14 +310,7 @@ def test_an_older_registrys_keys_are_refolded_whatever_they_hold(tmp_path: Path)
 def test_a_replica_of_a_registry_not_yet_refolded_finds_its_holders(tmp_path: Path) -> None:
     """Readers never write: a replica, or serve on the host before its first sync, reads the
     keys an older certreg made — 張偉 as written — and answered 未查到 to 張偉 typed exactly."""
-    registers = RegisterFactory(tmp_path / "registers")
-    registers.add("first.csv", [approval_row("Z1122020901", "張偉")], MIANYANG)
-    db = tmp_path / "registry.db"
-    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
-    with sqlite3.connect(db) as conn:  # as the older certreg keyed it, not refolded yet
-        conn.execute("DROP TRIGGER keep_certificates_holders")
-        conn.execute("UPDATE certificates SET name_key = name")
-        conn.execute("PRAGMA user_version = 4")
+    db = keyed_before(tmp_path, "張偉", 4)  # as the older certreg keyed it, not refolded yet
     for typed in ("張偉", "张伟"):
         assert verify_name(db, "Z1122020901", typed)[0] == 0, typed
     with sqlite3.connect(db) as conn:  # the checks wrote nothing
@@ -313,14 +320,7 @@ def test_a_replica_of_a_registry_not_yet_refolded_finds_its_holders(tmp_path: Pa
 def test_keys_a_first_fold_made_are_made_again_from_the_names(tmp_path: Path) -> None:
     """The first fold read 甯 as 宁 (another surname): a registry it keyed (user_version 5)
     answered 未查到 to 甯伟 typed as registered. Keys are made again from the names."""
-    registers = RegisterFactory(tmp_path / "registers")
-    registers.add("first.csv", [approval_row("Z1122020901", "甯伟")], MIANYANG)
-    db = tmp_path / "registry.db"
-    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
-    with sqlite3.connect(db) as conn:  # as the first fold keyed it
-        conn.execute("DROP TRIGGER keep_certificates_holders")
-        conn.execute("UPDATE certificates SET name_key = '宁伟'")
-        conn.execute("PRAGMA user_version = 5")
+    db = keyed_before(tmp_path, "甯伟", 5, "'宁伟'")  # as the first fold keyed it
     store.connect(db).close()
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT name_key FROM certificates").fetchall() == [("甯伟",)]
@@ -331,14 +331,7 @@ def test_a_surname_written_two_ways_is_keyed_one_way_in_an_older_registry(tmp_pa
     """A registry keyed before 锺 was read as 钟 (user_version 6) answered 未查到 to 钟伟 — the
     surname 鍾 as most clerks write it — for a paper reading 锺伟, and took 钟伟 for another
     person under §二. Its keys are made again from the names."""
-    registers = RegisterFactory(tmp_path / "registers")
-    registers.add("first.csv", [approval_row("Z1122020901", "锺伟")], MIANYANG)
-    db = tmp_path / "registry.db"
-    assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
-    with sqlite3.connect(db) as conn:  # as the fold of 2026-12-05 keyed it
-        conn.execute("DROP TRIGGER keep_certificates_holders")
-        conn.execute("UPDATE certificates SET name_key = '锺伟'")
-        conn.execute("PRAGMA user_version = 6")
+    db = keyed_before(tmp_path, "锺伟", 6)  # as the fold of 2026-12-05 keyed it
     store.connect(db).close()
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT name, name_key FROM certificates").fetchall() == [
