@@ -1246,6 +1246,11 @@ def test_a_review_that_only_promises_approval_is_no_approval(
         {"原因": "家中失火，证书被烧毁"},
         {"原因": "地震房屋垮塌，证书损毁，无法找回"},
         {"原因": "原单位破产改制，证书下落不明"},
+        # a review of the day's rule that wanted a word of loss: losses are said many ways
+        {"原因": "证书被偷"},
+        {"原因": "搬家时弄丢"},
+        {"原因": "找不着了"},
+        {"原因": "证书遺失"},
         {"主管部门审核": "经审核，无不同意见"},
         {"发证机关审核": "情况属实，无不符合条件情形，同意"},
         {"发证机关审核": "已补充材料后审核，同意补发"},
@@ -1277,17 +1282,24 @@ def test_a_reissue_the_notice_allows_is_not_misread(
         ("撤销", "——", "§五.(三)", "原因为必填项：请写明撤销的原因"),
         ("撤销", "见附件", "§五.(三)", "原因为必填项：请写明撤销的原因"),
         ("撤销", "", "§五.(三)", "原因为必填项：请写明撤销的原因"),
+        ("补发", "", "§四.(六)3", "原因为必填项：请写明证书如何丢失"),
+        ("换发", "", "§四.(六)2", "原因为必填项：请写明是错填还是损坏"),
         ("换发", "（无）", "§四.(六)2", "原因为必填项：请写明是错填还是损坏"),
-        ("补发", "个人原因", "§四.(六)3", "补发只用于丢失的证书：原因应写明证书遗失"),
-        ("补发", "工作调动需要", "§四.(六)3", "补发只用于丢失的证书"),
+        (
+            "补发",
+            "出生年月填错",
+            "§四.(六)3",
+            "补发只用于遗失（或已毁、无法交回）的证书；填错但还在的",
+        ),
     ],
 )
 def test_a_reason_that_says_nothing_or_no_loss_is_refused(
     roster: RegisterFactory, db_path: Path, kind: str, reason: str, clause: str, told: str
 ) -> None:
-    """A clerk's review: 原因 written / or 见附件 loaded as a reason, and a 补发 for no loss at
-    all — §四.(六)3 reissues a lost certificate only — loaded too; an empty 撤销 reason was
-    told §四.(六), not the §五.(三) it comes from."""
+    """A clerk's review: 原因 written / or 见附件 loaded as a reason, and a 补发 of a misfilled
+    paper — §四.(六)3 reissues a lost certificate only — loaded too; an empty 撤销 reason was
+    told §四.(六), not the §五.(三) it comes from. (One problem each: a blank reason was told
+    the 补发 rule as well.)"""
     new = "Z1122020003" if kind == "换发" else ""
     event = status_event(kind, "Z1122020001", "周杰", "2012-09-10", new, 原因=reason)
     roster.add("changes.csv", [event], MIANYANG_CHANGES)
@@ -1310,6 +1322,25 @@ def test_city_may_only_touch_its_own_certificates(roster: RegisterFactory, db_pa
     assert rule.startswith("该证书由绵阳市人力资源和社会保障局（2202）核发，不是本机关（2201）")
     assert "无权登记其变更：请由绵阳市人力资源和社会保障局（2202）登记" in rule
     assert snapshot(db_path) == before
+
+
+def test_a_reason_registered_before_its_rule_does_not_refuse_a_new_version(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A review: a 补发 registered with 原因 / (before such reasons were refused) refused every
+    later version of its register — a row added, and the clerk had to rewrite a registered row."""
+    reissue = status_event("补发", "Z1122020001", "周杰", "2012-09-10")
+    roster.add("changes.csv", [reissue], MIANYANG_CHANGES)
+    assert sync(roster, db_path)[0] == 0
+    mended_by_hand(db_path, "UPDATE status_events SET reason = '/'")  # as registered then
+    added = status_event("撤销", "C1122020001", "吴敏", "2012-10-01")
+    roster.add("changes.csv", [{**reissue, "原因": "/"}, added], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+    roster.add("changes.csv", [reissue | {"原因": "/"}, added | {"原因": "无"}], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)  # an event registered otherwise is judged
+    [problem] = report["registers"][1]["problems"]
+    assert code == 1 and (problem["row"], problem["column"]) == (4, "原因")
 
 
 def test_a_reissue_without_a_reason_is_still_told_its_missing_documents(

@@ -129,7 +129,7 @@ class Checked:
     @property
     def reportable(self) -> bool:
         """Whether the employer is offered to report a suspected forgery (§五.(三))."""
-        if self.answer.reason in lookup.NAME_ADVICE:  # a check not made, no sign of forgery
+        if self.answer.reason in lookup.NOT_CHECKED_ADVICE:  # a check not made, no sign of forgery
             return False
         if not self.answer.number.strip():  # no number typed: nothing to report about
             return False

@@ -157,7 +157,7 @@ class Verifier:
         for item, answer in zip(items, answers, strict=True):
             # a check not made for its name is logged as one without a name: no failure of the
             # number for staff's views of forged numbers
-            not_made = answer.reason in lookup.NAME_ADVICE
+            not_made = answer.reason in lookup.NOT_CHECKED_ADVICE
             hashed = NO_NAME if not_made else self.name_hash(item.name)
             holder = holder_hash(self._secret, answer.number, item.name) if answer.matched else ""
             checked.append(confirmed(answer, item.typed, (hashed, holder), catalogue))

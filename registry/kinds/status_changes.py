@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from registry.domain.names import name_key, shared_key
-from registry.domain.problems import REVIEW_DATE, REVIEW_ORDER, UNCORRECTED, Problem
+from registry.domain.problems import NEW_REASON, REVIEW_DATE, REVIEW_ORDER, UNCORRECTED, Problem
 from registry.domain.registers import STATUS_CHANGES
 from registry.domain.statuses import StatusEvent
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
@@ -95,6 +95,7 @@ _REVIEWS = {
     if column in REVIEWS
 }
 """Each review's column → its place in what the registry recorded of an event."""
+_REASON = list(RECORDED).index("reason")
 
 
 def _registered_reviews(
@@ -112,6 +113,8 @@ def _registered_reviews(
         same = [c for c, i in _REVIEWS.items() if before[i] == now[i]]
         kept.update((event.row, column) for column in same)
         kept.add((event.row, UNCORRECTED))  # registered before the rule: judged so no more
+        if before[_REASON] == now[_REASON]:
+            kept.add((event.row, NEW_REASON))
         if len(same) == len(_REVIEWS):
             kept.add((event.row, REVIEW_ORDER))
     return kept
@@ -124,8 +127,8 @@ def _judged(problem: Problem, registered: set[tuple[int, str]]) -> bool:
         return (problem.row or 0, UNCORRECTED) not in registered
     if problem.code == REVIEW_DATE:
         return (problem.row or 0, problem.column or "") not in registered
-    if problem.code == REVIEW_ORDER:
-        return (problem.row or 0, REVIEW_ORDER) not in registered
+    if problem.code in (REVIEW_ORDER, NEW_REASON):
+        return (problem.row or 0, problem.code) not in registered
     return True
 
 

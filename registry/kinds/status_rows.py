@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from registry.domain.characters import simplified_characters
 from registry.domain.dates import BadDate, parse_date
 from registry.domain.documents import document_year
 from registry.domain.name_rules import check_name
 from registry.domain.names import normalise_name
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.opinions import review_passes, signed_on
-from registry.domain.problems import REVIEW_DATE, REVIEW_ORDER, UNCORRECTED, Problem
+from registry.domain.problems import NEW_REASON, REVIEW_DATE, REVIEW_ORDER, UNCORRECTED, Problem
 from registry.domain.statuses import (
     EVENT_TYPES,
     EXCHANGE,
@@ -164,29 +165,32 @@ class StatusRow:
         if kind == REVOKE and new_written:
             self.fail("新证书编号", new_written, "撤销不产生新证书，新证书编号应为空", "§五.(三)")
         for column in ("原因", "批准文号"):
-            written = text(self.values.get(column))
-            if not written or (column == "原因" and written.strip("()（）") in NOTHING_SAID):
-                self.fail(column, written or None, _required(kind, column), CLAUSES.get(kind))
+            if not text(self.values.get(column)):
+                self.fail(column, None, _required(kind, column), CLAUSES.get(kind))
         reason = text(self.values.get("原因"))
-        if reason.strip("()（）") not in NOTHING_SAID:
-            self._reason_rules(kind, reason)
+        if reason.strip("()（）") in NOTHING_SAID:
+            self.fail("原因", reason, _required(kind, "原因"), CLAUSES.get(kind), NEW_REASON)
+        elif reason:
+            self._reason_rules(kind, simplified_characters(reason))
         if kind == REISSUE:
             self._reissue_documents()
 
     def _reason_rules(self, kind: str, reason: str) -> None:
-        """A 换发 for a misfilled or damaged paper (§四.(六)2), a 补发 for a lost one (3)."""
+        """A 换发 for a misfilled or damaged paper (§四.(六)2), a 补发 for a lost one (3): one
+        whose reason says the paper is damaged or misfilled, and not that it is gone, is an
+        exchange. (Not a word list of losses: 被偷, 弄丢, 找不着了 … are many more.)"""
+        written = text(self.values.get("原因"))
         if kind == EXCHANGE and not mentions(reason, EXCHANGE_REASONS):
             rule = "换发只用于错填或损坏的证书，原因应注明“错填”或“损坏”；遗失的证书应按§四.(六)3办理补发"
-            self.fail("原因", reason, rule, "§四.(六)2")
+            self.fail("原因", written, rule, "§四.(六)2")
         if kind == REISSUE and not mentions(reason, GONE):
-            rule = (
-                "补发只用于遗失（或已毁、无法交回）的证书；损坏但还在的证书应收回旧证换发新证"
-                "（§四.(六)2），请按换发登记。如证书确已遗失或毁掉，请在原因中写明"
-                if mentions(reason, WORN)
-                else "补发只用于丢失的证书：原因应写明证书遗失、丢失或已毁（如“不慎遗失”）；"
-                "错填或损坏的证书请按换发登记（§四.(六)2）"
-            )
-            self.fail("原因", reason, rule, "§四.(六)3")
+            worn, misfilled = mentions(reason, WORN), mentions(reason, MISFILLED)
+            if worn or misfilled:
+                rule = (
+                    f"补发只用于遗失（或已毁、无法交回）的证书；{'损坏' if worn else '填错'}但还在的"
+                    "证书应收回旧证换发新证（§四.(六)2），请按换发登记。如证书确已遗失或毁掉，请在原因中写明"
+                )
+                self.fail("原因", written, rule, "§四.(六)3", None if worn else NEW_REASON)
 
     def _reissue_documents(self) -> None:
         """A 补发's three documents and two approving reviews (§四.(六)3)."""

@@ -9,6 +9,7 @@ discover who holds a number.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,13 +59,19 @@ EXCHANGED_COPY = "由补发证书换发，原补发证书已作废"
 EMPTY_NAME = "持证人姓名为空"
 REORDERED_NAME = "持证人姓名中有改变文字显示顺序的控制字符，屏幕上显示的与输入的不是同一个姓名"
 REORDERED_NUMBER = "证书编号中有改变文字显示顺序的控制字符，屏幕上显示的与输入的不是同一个编号"
-"""A number is read without what nobody sees (a zero-width space pasted along), but not past a
-bidi override: what it shows is not what it holds, as for a name (an integrator's review)."""
-NAME_ADVICE = {
+"""A number is read without what nobody sees (a zero-width space pasted along, an embedding a
+copy wraps it in), but not past a bidi override, which shows its characters in another order
+than it holds them, as for a name (an integrator's review)."""
+OVERRIDES = re.compile("[\u202d\u202e]")
+"""Left-to-right and right-to-left overrides: the only controls that reorder a number's letters
+and digits (an embedding or isolate around them shows them as they are)."""
+NOT_CHECKED_ADVICE = {
     EMPTY_NAME: "请填写证书上的持证人姓名后重新查验",
     REORDERED_NAME: "请照证书逐字输入姓名（不要复制粘贴）后重新查验",
+    REORDERED_NUMBER: "请照证书逐字输入证书编号（不要复制粘贴）后重新查验",
 }
-"""The reasons of a `malformed` answer about the name, not the number: what to do instead."""
+"""The reasons of a `malformed` answer about what was typed, not about a number of ours — no
+sign of a forgery: what to do instead."""
 NOT_CHECKED = "未查验"
 """The label of such an answer: the number may well be right, it was not looked up."""
 
@@ -125,14 +132,16 @@ class Verification:
     def label(self) -> str:
         """The result's Chinese name; a check without a name was not made (its number may well
         be right), so it is not called a malformed number."""
-        return NOT_CHECKED if self.reason in NAME_ADVICE else RESULT_LABELS[self.result]
+        return NOT_CHECKED if self.reason in NOT_CHECKED_ADVICE else RESULT_LABELS[self.result]
 
     @property
     def wants_contact(self) -> bool:
         """Whether the answer names whom to ask (§五.(四): the issuing departments' contacts),
         as its advice tells the employer to: for a 未查到 answer and a revoked certificate; not
         for a certificate in force, nor for a check without a name."""
-        return (not self.matched or self.result == REVOKED) and self.reason not in NAME_ADVICE
+        return (
+            not self.matched or self.result == REVOKED
+        ) and self.reason not in NOT_CHECKED_ADVICE
 
     @property
     def matched(self) -> bool:
@@ -142,8 +151,8 @@ class Verification:
         """What the employer should do next, in Chinese."""
         if self.result == SUPERSEDED and self.replaced_by == REISSUE:
             return REPLACED_BY_REISSUE.format_map(vars(self))
-        if self.reason in NAME_ADVICE:  # the number may be right: nothing to say about it
-            return f"{self.reason}。{NAME_ADVICE[self.reason]}。"
+        if self.reason in NOT_CHECKED_ADVICE:  # the number may be right: nothing to say about it
+            return f"{self.reason}。{NOT_CHECKED_ADVICE[self.reason]}。"
         if self.reissue and self.result == VALID:
             origin = REISSUE_ORIGIN.format_map(vars(self)) if self.reissue_of else EXCHANGED_COPY
             return REISSUE_COPY.format(origin=origin)
@@ -210,7 +219,7 @@ def verify(
     ``as_of`` tells the registry's snapshot time; a server passes a cached version of it.
     """
     try:
-        if REORDERING.search(number):
+        if OVERRIDES.search(number):
             raise MalformedNumber(REORDERED_NUMBER)
         _, canonical = parse_canonical(number)
     except MalformedNumber as exc:
