@@ -658,7 +658,10 @@ def test_a_csv_whose_header_cells_hold_line_breaks_names_its_line_and_excels_row
         cli, ["sync", str(registers.folder), "--db", str(db_path), "--json"]
     )
     [problem] = json.loads(report.stdout)["registers"][0]["problems"]
-    assert problem["row"] == line
+    assert (problem["row"], problem["excel_row"]) == (line, excel_row)
+    CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path), "--brief"])
+    listed = (registers.folder / "wrapped.csv.问题清单.csv").read_text("utf-8-sig")
+    assert f"{line}（用 Excel 打开是第{excel_row}行）" in listed
 
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"

@@ -101,6 +101,16 @@ def test_csv_upload_in_chinese_encodings(app_client: AppClient, encoding: str) -
     assert [(r["row"], r["result"]) for r in results] == [("2", "valid"), ("3", "no_match")]
 
 
+def test_a_csv_uploads_rows_are_named_as_excel_shows_them(app_client: AppClient) -> None:
+    """An employer opens the list in Excel: a 备注 over three lines (Alt+Enter) named the rows
+    after it by the text file's lines, two rows below where Excel shows them (a diff review)."""
+    data = f'证书编号,姓名,备注\n{VALID[0]},{VALID[1]},"去年\n春天\n调入"\nZ1122009999,李芳,\n'
+    with app_client() as client:
+        page = _upload(client, "list.csv", data.encode())
+    results = page.context["results"]  # type: ignore[attr-defined]
+    assert [(r["row"], r["result"]) for r in results] == [("2", "valid"), ("3", "no_match")]
+
+
 def test_csv_without_header_uses_first_two_columns(app_client: AppClient) -> None:
     with app_client() as client:
         page = _upload(client, "list.csv", f"{VALID[0]},{VALID[1]}\n\n{VALID[0]},别人\n".encode())

@@ -27,6 +27,7 @@ from registry.sheets.guard import (
     SheetRefused,
     read_sheet_bytes,
 )
+from registry.sheets.sheet import excel_row
 from verify_app.answers import (
     MAX_CONFIRM_CHARS,
     MAX_NAME_CHARS,
@@ -108,7 +109,11 @@ def _sheet_rows(
             far = exc.where if filename.lower().endswith(WORKBOOK_SUFFIXES) else ""
             raise BatchFileProblem(_too_many(counted, most, metered, far)) from exc
         raise BatchFileProblem(str(exc)) from exc
-    rows = [(number, [text(clean(cell)) for cell in cells]) for number, cells in sheet.rows()]
+    # a CSV's record named by the row Excel shows it in: employers open their lists in Excel
+    rows = [
+        (excel_row(number, sheet.shifts), [text(clean(cell)) for cell in cells])
+        for number, cells in sheet.rows()
+    ]
     return rows, tuple(name for name, _ in sheet.set_aside)
 
 

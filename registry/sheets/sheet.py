@@ -3,6 +3,8 @@ the row number a clerk sees, and what the file says of its rows besides their ce
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -40,10 +42,7 @@ class Sheet:
 
 
 def excel_row(line: int, shifts: Sequence[tuple[int, int]]) -> int:
-    """The row Excel shows the CSV record starting on ``line`` in (`Sheet.shifts`)."""
-    shift = 0
-    for first, after in shifts:
-        if first > line:
-            break
-        shift = after
-    return line - shift
+    """The row Excel shows the CSV record starting on ``line`` in (`Sheet.shifts`, in line
+    order: one per record with a line break, 40,000 of them in a register — bisected)."""
+    at = bisect.bisect_right(shifts, (line, math.inf))
+    return line - shifts[at - 1][1] if at else line

@@ -112,7 +112,7 @@ def problems_csv(outcome: Outcome) -> str:
     for p in (*outcome.problems, *outcome.conflicts):
         cells = [
             outcome.entry.key,
-            p.row or "",
+            f"{p.row}（用 Excel 打开是第{p.excel_row}行）" if p.excel_row else p.row or "",
             p.column or "",
             p.value or "",
             p.rule,

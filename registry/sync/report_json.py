@@ -12,9 +12,13 @@ from registry.sync.report import unquoted_notes, write_problem_list
 
 
 def _problem_json(problem: Problem, file: str) -> dict[str, object]:
+    """``row`` as the contract names it (a CSV's line); ``excel_row`` beside it where a CSV's
+    cell above holds a line break and Excel shows the record on another row."""
+    shown = {"excel_row": problem.excel_row} if problem.excel_row else {}
     return {
         "file": file,
         "row": problem.row,
+        **shown,
         "column": problem.column,
         "value": problem.value,
         "rule": problem.rule,
