@@ -55,7 +55,7 @@ def empty_passwords(environ: Mapping[str, str], accounts: Mapping[str, str]) -> 
     return [
         f"环境变量 {variable} 是空密码的哈希：不输密码也能登录。datasette hash-password 的"
         " --password 选项不起作用（它从标准输入读密码），脚本中请用"
-        " printf '%s\\n' \"$密码\" | datasette hash-password --no-confirm，或直接运行"
+        " printf '%s\\n' \"$PASSWORD\" | datasette hash-password --no-confirm（PASSWORD 为存放密码的变量），或直接运行"
         " datasette hash-password 按提示输入"
         for variable in accounts.values()
         if verify_password("", environ[variable].strip())

@@ -991,4 +991,5 @@ def test_a_number_and_a_name_exchanged_are_said_once(
     )
     registers.add("changes.csv", [event], {"kind": "status-changes", "authority": "2202"})
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
-    assert code == 1 and "「证书编号」和「姓名」两列的内容似乎对调了（第3行）" in output, output
+    # one row: its two cells, not the columns (a diff review)
+    assert code == 1 and "「证书编号」和「姓名」两格的内容似乎填反了（第3行）" in output, output

@@ -106,11 +106,17 @@ def _exchanged(values: Mapping[str, Cell], a: str, b: str, looks: Mapping[str, L
     return bool(in_a and in_b) and looks[b](in_a) and looks[a](in_b)
 
 
+COLUMN_SHIFT = 3
+"""Rows exchanged from which the columns, not the cells, are told to be at fault."""
+
+
 def _said(a: str, b: str, rows: list[int]) -> str:
     shown = "、".join(f"第{row}行" for row in rows[:SHOWN_ROWS])
     more = f"等 {len(rows)} 行" if len(rows) > SHOWN_ROWS else ""
+    told = f"「{a}」下填的像是{b}，「{b}」下填的像是{a}"
+    if len(rows) < COLUMN_SHIFT:  # a row or two typed in each other's cell, not a column moved
+        return f"「{a}」和「{b}」两格的内容似乎填反了（{shown}）：{told}。请把这两格对调后重新导入"
     return (
-        f"「{a}」和「{b}」两列的内容似乎对调了（{shown}{more}）：「{a}」下填的像是{b}，"
-        f"「{b}」下填的像是{a}。请核对表头下各列的顺序（多半是插入、删除或粘贴列时错了位），"
-        "改正后这些行的问题多半随之消失"
+        f"「{a}」和「{b}」两列的内容似乎对调了（{shown}{more}）：{told}。请核对表头下各列的顺序"
+        "（多半是插入、删除或粘贴列时错了位），改正后这些行的问题多半随之消失"
     )
