@@ -281,6 +281,22 @@ def test_the_manifests_order_does_not_decide_what_loads(
     ]
 
 
+def test_a_register_loaded_on_its_retry_names_the_one_that_held_its_numbers(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A diff review: every roster loaded since its first try was named, the one with other
+    holders too."""
+    registers.add(
+        "changes.csv",
+        [status_event("撤销", "Z1122020902", "郑浩", "2013-05-06")],
+        {"kind": "status-changes", "authority": "2202"},
+    )
+    registers.add("r1.csv", [approval_row("Z1122020901", "周杰")], MIANYANG)
+    registers.add("r2.csv", [approval_row("Z1122020902", "郑浩")], MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0 and "列在后面的 r2.csv 登记" in output, output
+
+
 CHANGES_2202 = {"kind": "status-changes", "authority": "2202"}
 
 

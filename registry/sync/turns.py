@@ -188,6 +188,8 @@ class Retries:
             for key, later in zip(self.loaded_keys[since:], self.loaded[since:], strict=True)
             if _may_free(later, kind)
         ]
+        if holding := self._holding(index):  # those that registered its numbers, when it knows
+            freeing = [key for key in freeing if key in holding] or freeing
         outcome = self.turns.sync(index, record_rejection=False, held_by=held)
         self.outcomes[index] = outcome
         if outcome.outcome in DONE and freeing:
@@ -197,18 +199,25 @@ class Retries:
             )
         self.record(index, may_retry=True)
 
+    def _holding(self, index: int) -> set[str]:
+        """The registers that hold the numbers the register ``index`` waited for."""
+        numbers = sorted(self._waited_numbers(index))
+        query = "SELECT register FROM certificates WHERE number IN ({numbers})"
+        return {register for (register,) in rows_by_number(self.turns.conn, query, numbers)}
+
+    def _waited_numbers(self, index: int) -> set[str]:
+        return {
+            normalise(p.value or "")
+            for p in self.outcomes[index].problems
+            if p.waits and p.column == NUMBER
+        }
+
     def _found(self, index: int) -> bool:
         """Whether every number the register ``index`` waits for is registered now (True for
         one waiting for something else, an approval): a register refused whole while one is
         missing is not read again before every later one — one waiting for a number no
         register brings, only at the run's end."""
-        numbers = sorted(
-            {
-                normalise(p.value or "")
-                for p in self.outcomes[index].problems
-                if p.waits and p.column == NUMBER
-            }
-        )
+        numbers = sorted(self._waited_numbers(index))
         query = "SELECT number FROM certificates WHERE number IN ({numbers})"
         return len(list(rows_by_number(self.turns.conn, query, numbers))) == len(numbers)
 
