@@ -139,6 +139,11 @@ def test_a_batch_of_100_rows_with_the_default_allowance(
         assert box is not None and box["x"] + box["width"] <= 390
         shown = label.evaluate("e => getComputedStyle(e, '::before').content")
         assert shown.startswith('"') and "：" in shown, shown
+        # shown, not read out: the cell's header is (an accessibility review: each header
+        # was read "：行号", each value "行号：2" after its header)
+        assert shown.endswith('/ ""'), shown
+        head = page.locator("table.results thead th").first
+        assert head.evaluate("e => getComputedStyle(e, '::before').content") == "none"
     # within its box: the page does not scroll sideways (each masked name's hidden words were
     # placed by the page, three screens wide on a phone)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
@@ -164,6 +169,22 @@ def test_a_batch_of_100_rows_with_the_default_allowance(
         page.locator("table.results tbody th a").first.click()
     page.go_back()
     assert page.locator("#results-title").inner_text() == "查验结果（100 行）"
+
+
+def test_the_field_a_message_names_is_marked_on_screen(served: tuple[str, Path], page: Any) -> None:
+    """An accessibility review: a screen reader heard the name field was invalid, and a sighted
+    employer saw nothing on it to tell which field the message meant."""
+    base, _ = served
+    page.goto(base + "/")
+    page.get_by_label("证书编号", exact=True).fill(VALID[0])
+    page.get_by_label("持证人姓名", exact=True).fill("   ")
+    page.get_by_role("button", name="查验").click()
+    name = page.get_by_label("持证人姓名", exact=True)
+    assert name.get_attribute("aria-invalid") == "true"
+    style = "e => [getComputedStyle(e).borderTopColor, getComputedStyle(e).borderTopWidth]"
+    assert name.evaluate(style) == ["rgb(163, 38, 42)", "2px"]
+    number = page.get_by_label("证书编号", exact=True)
+    assert number.evaluate("e => getComputedStyle(e).borderTopWidth") == "1px"
 
 
 def test_a_confirmation_with_one_mismatched_field_reveals_nothing(

@@ -173,6 +173,22 @@ def test_trusted_proxy_clients_are_counted_apart(app_client: AppClient) -> None:
     assert b == [200, 200]
 
 
+def test_a_batch_refused_for_its_token_keeps_the_pasted_list(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """An accessibility review: a batch form whose token no longer matched its cookie (the
+    secret changed) was told the browser sent no cookie, and lost the pasted list, which the
+    other forms give back."""
+    pasted = f"{VALID[0]} {VALID[1]}"
+    with app_client() as client:
+        client.get("/batch")
+        page = client.post("/batch", data={"entries": pasted, "csrf_token": "stale"})
+    assert page.status_code == 403 and template_of(page) == "batch.html"
+    assert "表单已失效" in context_of(page)["error"] and "Cookie" not in context_of(page)["error"]
+    assert f">{pasted}" in page.text
+    assert read_log(registry_db) == []
+
+
 def test_csrf_missing_token_rejected(app_client: AppClient, registry_db: Path) -> None:
     """Refused, nothing checked — and the form comes back with what was typed (a page left
     open too long lost the number, the name and the paper's fields)."""

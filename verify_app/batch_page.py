@@ -29,7 +29,8 @@ from verify_app.batch_results import (
     write_csv,
 )
 from verify_app.context import client_of, form_caller_of, verifier_of
-from verify_app.forms import checked_form, kept_for_back, render
+from verify_app.csrf import CsrfRejected
+from verify_app.forms import checked_form, kept_for_back, render, typed_back
 from verify_app.presentation import shown_now, shown_time
 from verify_app.refusals import OverAllowance, RateLimited
 from verify_app.report_tickets import report_ticket
@@ -69,6 +70,12 @@ def _kept(pasted: str) -> str:
     return pasted if len(pasted) <= MAX_KEPT_CHARS else ""
 
 
+FORM_EXPIRED = (
+    "表单已失效（页面停留过久，或网站更换了密钥），名单没有查验。已保留您粘贴的名单，"
+    "请再次点“上传并查验”；上传的文件请重新选择。"
+)
+
+
 def batch_form(request: Request) -> Response:
     return render(request, "batch.html", _batch_context(request))
 
@@ -95,6 +102,10 @@ async def batch(request: Request) -> Response:
         )
         items = [r.item for r in parsed.rows]
         answers = await run_in_threadpool(verifier.check_many, caller, items, "batch")
+    except CsrfRejected as exc:  # a token of another cookie (the secret changed): the list kept
+        kept = typed_back(request, exc).get("entries", "")  # no cookie at all: go Back
+        context = _batch_context(request, error=FORM_EXPIRED, entries=_kept(kept))
+        return render(request, "batch.html", context, 403)
     except BatchFileProblem as exc:  # the file's (or the list's) fault; a pasted list kept
         said = str(exc).replace("上传", "提交") if filename == PASTED else str(exc)
         # the field at fault marked for a screen reader, not the box left alone beside it
