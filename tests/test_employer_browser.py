@@ -425,6 +425,11 @@ def test_the_api_manual(served: tuple[str, Path], page: Any, tmp_path: Path) -> 
     assert page.locator("section.operation").count() == len(OPERATION_IDS)  # every one
     assert "Authorization: Bearer" in page.locator("#keys").inner_text()
     shoot(page, "docs", tmp_path, full_page=False)
+    # a thumb's reach (an accessibility review: 19 px high), here and on a page's way back
+    heights = page.locator(".toc a").evaluate_all("links => links.map(a => a.offsetHeight)")
+    page.goto(base + "/nothing-here")
+    heights += page.locator(".again a").evaluate_all("links => links.map(a => a.offsetHeight)")
+    assert len(heights) > 2 and min(heights) >= 44, heights
 
 
 @pytest.mark.parametrize("path", ["/", "/batch", "/watch", "/docs", "/check"])
