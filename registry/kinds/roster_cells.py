@@ -235,3 +235,13 @@ class CellChecks:
         if trade is not None:
             return trade, None
         return None, (self.catalogue.unknown(written), "§四.(三)")
+
+
+def exam_too_early(exam: int, birth: object, work_start: object) -> str | None:
+    """Why 报考年度 cannot be (a clerk's review: 1911 for a holder born 1979 loaded): before
+    the holder was `MIN_AGE_AT_WORK`, or before work started — a grade is a worker's."""
+    if birth and exam < int(str(birth)[:4]) + MIN_AGE_AT_WORK:
+        return f"报考年度早于出生年月 {birth} 后 {MIN_AGE_AT_WORK} 年，请核对报考年度和出生年月"
+    if work_start and exam < int(str(work_start)[:4]):
+        return f"报考年度早于参加工作时间 {work_start}：参加工作以后才能报考，请核对这两列"
+    return None

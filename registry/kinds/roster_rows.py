@@ -31,6 +31,7 @@ from registry.kinds.roster_cells import (
     SINCE_COLUMN,
     CellChecks,
     ColumnCheck,
+    exam_too_early,
     is_ditto,
 )
 from registry.kinds.roster_footer import footer_problems
@@ -82,16 +83,6 @@ def _name_problem(row: int, name: str, written: Cell) -> Problem | None:
         return None
     new_only = check_name(name, new=False) is None
     return Problem(row, "姓名", text(written), *found, code=NEW_NAME if new_only else None)
-
-
-def _exam_too_early(exam: int, birth: object, work_start: object) -> str | None:
-    """Why 报考年度 cannot be (a clerk's review: 1911 for a holder born 1979 loaded): before
-    the holder was `MIN_AGE_AT_WORK`, or before work started — a grade is a worker's."""
-    if birth and exam < int(str(birth)[:4]) + MIN_AGE_AT_WORK:
-        return f"报考年度早于出生年月 {birth} 后 {MIN_AGE_AT_WORK} 年，请核对报考年度和出生年月"
-    if work_start and exam < int(str(work_start)[:4]):
-        return f"报考年度早于参加工作时间 {work_start}：参加工作以后才能报考，请核对这两列"
-    return None
 
 
 class _RowChecker:
@@ -195,7 +186,7 @@ class _RowChecker:
             value = text(values.get("参加工作时间"))
             problems.append(Problem(row, "参加工作时间", value, rule, "§四.(三)", code=NEW_DATES))
         exam = checked.get("报考年度")
-        if isinstance(exam, int) and (fault := _exam_too_early(exam, birth, work_start)):
+        if isinstance(exam, int) and (fault := exam_too_early(exam, birth, work_start)):
             value = text(values.get("报考年度"))
             problems.append(Problem(row, "报考年度", value, fault, ROSTER_FORMS, code=NEW_DATES))
         written = values.get(SINCE_COLUMN)

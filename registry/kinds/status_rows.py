@@ -6,24 +6,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from registry.domain.characters import simplified_characters
 from registry.domain.dates import BadDate, parse_date
 from registry.domain.documents import document_year
 from registry.domain.name_rules import check_name
 from registry.domain.names import normalise_name
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.opinions import review_passes, signed_on
-from registry.domain.problems import NEW_REASON, REVIEW_DATE, REVIEW_ORDER, UNCORRECTED, Problem
+from registry.domain.problems import REVIEW_DATE, REVIEW_ORDER, UNCORRECTED, Problem
 from registry.domain.statuses import (
     EVENT_TYPES,
     EXCHANGE,
-    EXCHANGE_REASONS,
-    GONE,
     MISFILLED,
     REISSUE,
     REVOKE,
     TYPE_WORDS,
-    WORN,
     StatusEvent,
 )
 from registry.domain.text import mentions
@@ -31,6 +27,7 @@ from registry.domain.trades import TradeCatalogue
 from registry.kinds.cells import NONE_WRITTEN, digits_lost
 from registry.kinds.status_corrections import corrected, uncorrected
 from registry.kinds.status_misplaced import misplaced
+from registry.kinds.status_reasons import CLAUSES, reason_problem, required
 from registry.kinds.status_remarks import void_event
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column
@@ -85,25 +82,6 @@ def _type_rule(kind: str) -> str:
     meant = next((t for t, words in TYPE_WORDS.items() if kind in words), None)
     hint = f"：是否为“{meant}”？请照通知的用词填写" if meant else ""
     return f"类型应为 换发、补发 或 撤销{hint}"
-
-
-NOTHING_SAID = NONE_WRITTEN | {"见附件", "详见附件", "略"}
-"""What fills a 原因 cell without saying one: the registry keeps the row's words, and an auditor
-reading 见附件 years later has no 附件. (A 批准文号 like them has no year: `documents` says so.)"""
-CLAUSES = {EXCHANGE: "§四.(六)2", REISSUE: "§四.(六)3", REVOKE: "§五.(三)"}
-"""The clause each kind of event comes from."""
-_SAY = {
-    EXCHANGE: "是错填还是损坏，如“出生年月错填”",
-    REISSUE: "证书如何丢失，如“不慎遗失”",
-    REVOKE: "撤销的原因，如“弄虚作假取得证书”",
-}
-
-
-def _required(kind: str, column: str) -> str:
-    """What a 原因 or 批准文号 left blank (or written 无, /) is told: what to write there."""
-    if column == "批准文号":
-        return f"批准文号为必填项：请填写批准这次{kind if kind in CLAUSES else '变更'}的文件的文号，如“绵人社函〔2013〕8号”"
-    return f"原因为必填项：请写明{_SAY.get(kind, '变更的原因')}"
 
 
 class StatusRow:
@@ -166,31 +144,12 @@ class StatusRow:
             self.fail("新证书编号", new_written, "撤销不产生新证书，新证书编号应为空", "§五.(三)")
         for column in ("原因", "批准文号"):
             if not text(self.values.get(column)):
-                self.fail(column, None, _required(kind, column), CLAUSES.get(kind))
+                self.fail(column, None, required(kind, column), CLAUSES.get(kind))
         reason = text(self.values.get("原因"))
-        if reason.strip("()（）") in NOTHING_SAID:
-            self.fail("原因", reason, _required(kind, "原因"), CLAUSES.get(kind), NEW_REASON)
-        elif reason:
-            self._reason_rules(kind, simplified_characters(reason))
+        if found := reason_problem(kind, reason):
+            self.fail("原因", reason, *found)
         if kind == REISSUE:
             self._reissue_documents()
-
-    def _reason_rules(self, kind: str, reason: str) -> None:
-        """A 换发 for a misfilled or damaged paper (§四.(六)2), a 补发 for a lost one (3): one
-        whose reason says the paper is damaged or misfilled, and not that it is gone, is an
-        exchange. (Not a word list of losses: 被偷, 弄丢, 找不着了 … are many more.)"""
-        written = text(self.values.get("原因"))
-        if kind == EXCHANGE and not mentions(reason, EXCHANGE_REASONS):
-            rule = "换发只用于错填或损坏的证书，原因应注明“错填”或“损坏”；遗失的证书应按§四.(六)3办理补发"
-            self.fail("原因", written, rule, "§四.(六)2")
-        if kind == REISSUE and not mentions(reason, GONE):
-            worn, misfilled = mentions(reason, WORN), mentions(reason, MISFILLED)
-            if worn or misfilled:
-                rule = (
-                    f"补发只用于遗失（或已毁、无法交回）的证书；{'损坏' if worn else '填错'}但还在的"
-                    "证书应收回旧证换发新证（§四.(六)2），请按换发登记。如证书确已遗失或毁掉，请在原因中写明"
-                )
-                self.fail("原因", written, rule, "§四.(六)3", None if worn else NEW_REASON)
 
     def _reissue_documents(self) -> None:
         """A 补发's three documents and two approving reviews (§四.(六)3)."""
