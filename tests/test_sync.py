@@ -149,14 +149,38 @@ def test_a_unit_renamed_in_the_manifest_is_told_what_it_does_to_the_stock(
     registers: RegisterFactory, db_path: Path
 ) -> None:
     """A unit renamed in registers.toml: its blanks stayed under the old name and its
-    certificates went to the new one, both unbalanced in certreg stock, and nothing said so."""
+    certificates went to the new one, both unbalanced in certreg stock, and nothing said so —
+    then (a clerk's review) the same was said when the new name was the requisitions' own."""
+    asked = {"kind": "requisitions", "authority": "2200"}
+    registers.add("req.csv", [requisition("省直示例单位", 1, 0, 0, 0)], asked)
     rows = [approval_row("Z1122000001", "周杰")]
     registers.add("sz.csv", rows, PROVINCE)
-    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0 and "申领计划或发放单" not in output, output
     registers.add("sz.csv", rows, {**PROVINCE, "unit": "省直示例单位（更名）"})
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 0 and "“省直示例单位” → “省直示例单位(更名)”" in output  # as stored
-    assert "此前按“省直示例单位”申领、发放的空白证书与按“省直示例单位(更名)”登记的证书" in output
+    assert (
+        "没有“省直示例单位(更名)”的申领计划或发放单（附件1、附件2）" in output
+        and "此前按“省直示例单位”登记时，与其申领、发放对账；是否为“省直示例单位”？" in output
+    ), output
+    registers.add("sz.csv", rows, PROVINCE)  # back to the requisitions' name: nothing to say
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0 and "申领计划或发放单" not in output, output
+    # a unit no requisition names, loaded new: told at once, with the name likely meant
+    archive = {**PROVINCE, "unit": "四川省档案馆", "approval_doc": "川人社函〔2012〕13号"}
+    registers.add(
+        "req.csv",
+        [requisition("省直示例单位", 1, 0, 0, 0), requisition("四川省档案局", 1, 0, 0, 0)],
+        asked,
+    )
+    registers.add("archive.csv", [approval_row("Z1122000002", "郑浩")], archive)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert (
+        code == 0
+        and "没有“四川省档案馆”的申领计划" in output
+        and "是否为“四川省档案局”？" in output
+    )
     # a city's blanks are counted by the city, whatever its units are called
     city = [approval_row("Z1122020001", "吴敏")]
     registers.add("my.csv", city, {**MIANYANG, "unit": "绵阳市示例医院"})
@@ -164,7 +188,7 @@ def test_a_unit_renamed_in_the_manifest_is_told_what_it_does_to_the_stock(
     registers.add("my.csv", city, {**MIANYANG, "unit": "绵阳市示例医院二"})
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 0 and "“绵阳市示例医院” → “绵阳市示例医院二”" in output
-    assert "certreg stock" not in output
+    assert "申领计划或发放单" not in output
 
 
 def test_a_dry_runs_copy_stays_beside_the_registry_and_a_killed_ones_is_swept(

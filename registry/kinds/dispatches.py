@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections.abc import Mapping
-from difflib import get_close_matches
 
 from registry.domain.dates import FIRST_DAY, BadDate, parse_date
 from registry.domain.levels import QUANTITY_COLUMNS
@@ -30,6 +29,7 @@ from registry.kinds.blanks import check_total, county_problem, read_quantities, 
 from registry.kinds.cells import total_row
 from registry.kinds.closing_total import closing_total, counted_rows, total_problems
 from registry.kinds.dispatch_ledger import Approvals, Dispatched, Ledger, dispatched_elsewhere
+from registry.kinds.roster_units import nearest_recipient
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout, quantity_columns
 from registry.sheets.table import Record, Table
@@ -153,13 +153,9 @@ def _unrequested(row: Mapping[str, object], requested: set[str]) -> Problem:
     申领计划 (省水利厅机关服务中心 for 四川省水利厅（机关服务中心）) — said of the name, not
     as every level passing the 0 blanks approved. Waits: the requisitions may load later."""
     unit, who = str(row["unit"]), str(row["recipient"])
-    close = [  # not another city's bureau: 德阳市 is no misspelling of 绵阳市
-        name
-        for name in get_close_matches(who, sorted(requested), 1, 0.5)
-        if not (recipient(who).city and recipient(name).city)
-    ]
+    close = nearest_recipient(who, requested)
     rule = f"没有“{who}”的申领计划（附件1）：发放须依据经省厅批准的申领计划。" + (
-        f"是否为“{close[0]}”？领取单位须与申领计划表中的单位名称一致"
+        f"是否为“{close}”？领取单位须与申领计划表中的单位名称一致"
         if close
         else "请核对领取单位的名称，或先导入该单位的申领计划"
     )

@@ -19,6 +19,7 @@ from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS
 from registry.kinds.base import LoadContext, RegisterEntry, another_register
 from registry.kinds.cells import unexplained
+from registry.kinds.roster_units import unit_notes
 from registry.kinds.status_changes import StatusChanges, held_problems, named_numbers
 from registry.sheets.errors import UnreadableSheet
 from registry.sheets.sheet import excel_row
@@ -174,6 +175,9 @@ def _write(
     facts = {**entry.facts(), "fingerprint": fingerprint, "rows": outcome.rows}
     outcome.manifest_changes = syncs.record_register(conn, facts, known, at, sync_id)
     outcome.sync_id = sync_id
+    if entry.kind in ROSTER_KINDS:  # what its unit does to the stock, said now
+        before = next((str(o) for k, o, _ in outcome.manifest_changes if k == "unit" and o), None)
+        outcome.entry_notes += unit_notes(conn, entry, before)
 
 
 def as_excel_shows(problems: list[Problem], shifts: Sequence[tuple[int, int]]) -> list[Problem]:

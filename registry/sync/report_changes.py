@@ -3,7 +3,6 @@ issued certificate (`roster_changes`) and each fact of its manifest entry (`mani
 
 from __future__ import annotations
 
-from registry.domain.regions import PROVINCE
 from registry.domain.registers import ROSTER_KINDS
 from registry.domain.text import visible
 from registry.kinds.rosters import FIELD_COLUMNS
@@ -28,23 +27,12 @@ def _kept(outcome: Outcome) -> str:
 def manifest_changes(outcome: Outcome) -> list[str]:
     """What registers.toml (or a single file's options) changed of a loaded register,
     old → new, each kept in its history."""
-    provincial = outcome.entry.region == PROVINCE  # a city's blanks are counted by the city
     return [
         f"{MANIFEST_LABELS.get(key, key)}（registers.toml 中的 {key}，单个文件时为 "
         f"--{key.replace('_', '-')}）“{_shown(old)}” → “{_shown(new)}”（{_kept(outcome)}名册登记"
-        f"信息变更）{_unit_advice(old, new) if key == 'unit' and provincial else ''}"
+        f"信息变更）"
         for key, old, new in outcome.manifest_changes
     ]
-
-
-def _unit_advice(old: object, new: object) -> str:
-    """What a unit renamed in the manifest does to the stock: its blanks were requested and
-    dispatched under the old name, its certificates now count under the new one — each side
-    unbalanced in `certreg stock`, which nothing said."""
-    return (
-        f"。空白证书按单位对账（certreg stock）：此前按“{_shown(old)}”申领、发放的空白证书与按"
-        f"“{_shown(new)}”登记的证书在 certreg stock 中分列两行，各自对不上账，核对时请合看这两行"
-    )
 
 
 def roster_changes(outcome: Outcome, everything: bool) -> list[str]:
