@@ -18,7 +18,8 @@ from registry import store
 from registry.cli import cli
 from registry.domain.clock import beijing_clock
 from registry.public import lookup
-from registry.store.stock import HEADINGS
+from registry.store.stock import NEGATIVE, OVER_APPROVED, UNNAMED_UNIT, StockLine
+from registry.store.stock_report import HEADINGS, advice, note
 from tests.blank_registers import (
     UNIT,
     collection,
@@ -320,3 +321,62 @@ def test_the_command_line_and_staff_head_the_figures_alike() -> None:
     metadata = yaml.safe_load((ROOT / "datasette_config" / "metadata.yml").read_text("utf-8"))
     page = metadata["databases"]["registry"]["tables"]["stock"]["columns"]
     assert {key: page[key] for key, _ in HEADINGS} == dict(HEADINGS)
+
+
+def _line(recipient: str = "四川省林业厅", **figures: int) -> StockLine:
+    requested, approved, dispatched, registered, spoiled, used = (
+        figures.get(f, 0)
+        for f in ("requested", "approved", "dispatched", "registered", "spoiled", "used")
+    )
+    balance = dispatched - registered - spoiled - used
+    flag = NEGATIVE if balance < 0 else OVER_APPROVED if dispatched > approved else None
+    return StockLine(
+        recipient, "2200", "中级工", "Z", requested, approved, dispatched, registered,
+        spoiled, used, balance, 0, 0, flag,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        (_line(UNNAMED_UNIT, registered=2), "省直名册没有写 unit"),
+        (_line("四川省档案馆", registered=2), "多半是名册的 unit 与申领计划表中的名称写法不同"),
+        (
+            _line(requested=3, approved=3, dispatched=3, registered=3, spoiled=1),
+            "换发、补发用去了空白证书",
+        ),
+        (
+            _line(requested=5, approved=5, dispatched=4, registered=6),
+            "已批准 5 本、只记有发放 4 本",
+        ),
+        (
+            _line(requested=3, approved=3, dispatched=3, registered=5),
+            "登记的证书多于批准、发放的空白证书",
+        ),
+        (
+            _line(requested=2, approved=2, dispatched=3, registered=1),
+            "请补登批准这些空白证书的申领计划",
+        ),
+    ],
+)
+def test_each_flagged_line_is_told_what_to_do_about_it(line: StockLine, said: str) -> None:
+    """A clerk's review: one sentence (补登漏记的发放单，或查明多出的证书从何而来) for every
+    flagged line was wrong for a 换发's shortfall and for a roster without its unit."""
+    assert line.flag and said in (advice(line) or "")
+    assert note(line) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        (
+            _line(requested=5, approved=5, dispatched=2, registered=1),
+            "已批准 5 本，尚有 3 本未发放",
+        ),
+        (_line(requested=3, approved=3, dispatched=3), "已发放 3 本，还没有登记用它们填发的证书"),
+        (_line(requested=3, approved=3, dispatched=3, registered=3), None),
+    ],
+)
+def test_a_line_of_leftovers_is_noted(line: StockLine, said: str | None) -> None:
+    """Blanks approved and never dispatched, or dispatched and never used, said nothing."""
+    assert advice(line) is None and note(line) == said

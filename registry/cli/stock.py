@@ -13,6 +13,7 @@ from registry.cli.base import cli
 from registry.cli.options import db_option, json_option, require_registry
 from registry.domain.clock import beijing_clock
 from registry.store import stock, syncs
+from registry.store.stock_report import stock_text
 
 
 @cli.command(name="stock")
@@ -41,4 +42,4 @@ def stock_command(db: Path, as_json: bool) -> None:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         click.echo(f"空白证书对账。登记库更新时间：{beijing_clock(as_of) or '无'}")
-        click.echo(stock.stock_text(lines))
+        click.echo(stock_text(lines))

@@ -26,7 +26,6 @@ replaced another (换发/补发 under a new number) inherits the recipient of th
 from __future__ import annotations
 
 import sqlite3
-import unicodedata
 from dataclasses import asdict, dataclass
 
 import sqlite_utils
@@ -233,46 +232,3 @@ class StockLine:
 def reconciliation(conn: sqlite3.Connection) -> list[StockLine]:
     """The ``stock`` view as `StockLine` rows, in the view's order."""
     return [StockLine(*row) for row in conn.execute("SELECT * FROM stock")]
-
-
-HEADINGS = (
-    ("recipient", "领证单位"),
-    ("level", "等级"),
-    ("requested", "申领"),
-    ("approved", "批准"),
-    ("dispatched", "已发放"),
-    ("registered", "已登记证书"),
-    ("spoiled", "换发作废"),
-    ("used", "补发用去"),
-    ("balance", "应有结余"),
-    ("collected", "已领取"),
-    ("uncollected", "未领取"),
-)
-
-
-def _width(value: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
-
-
-def stock_text(lines: list[StockLine]) -> str:
-    """The reconciliation as an aligned table, then each flagged line with what to do."""
-    if not lines:
-        return (
-            "登记库中还没有申领、发放或证书记录。请先用 certreg sync 导入名册和申领计划表、发放单。"
-        )
-    table = [[label for _, label in HEADINGS]]
-    table += [[str(getattr(line, field)) for field, _ in HEADINGS] for line in lines]
-    widths = [max(_width(row[i]) for row in table) for i in range(len(HEADINGS))]
-    out = []
-    for row in table:
-        cells = [
-            cell + " " * (w - _width(cell)) if i < 2 else " " * (w - _width(cell)) + cell
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ]
-        out.append("  ".join(cells).rstrip())
-    flagged = [line for line in lines if line.flag]
-    for line in flagged:
-        out.append(f"⚠ {line.recipient} {line.level}：{line.flag}（结余 {line.balance}）")
-    if flagged:
-        out.append("请核对发放单和名册：补登漏记的发放单，或查明多出的证书从何而来。")
-    return "\n".join(out)

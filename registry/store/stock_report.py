@@ -1,0 +1,94 @@
+"""The blank-certificate reconciliation as a clerk reads it (``certreg stock``): the table, and
+what to do about each line, said from the line's own figures — one sentence for every flagged
+line ("补登漏记的发放单，或查明多出的证书从何而来") was wrong for a shortfall a 换发 made or a
+roster without its unit (a clerk's review), and a line of blanks dispatched and never used, or
+approved and never dispatched, said nothing."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from registry.store.stock import UNNAMED_UNIT, StockLine
+
+
+def advice(line: StockLine) -> str | None:
+    """What to do about a line flagged (`StockLine.flag`), or None."""
+    if not line.flag:
+        return None
+    if line.recipient == UNNAMED_UNIT:
+        return (
+            "省直名册没有写 unit：请在 registers.toml 中写上报送名册的单位（与申领计划表中的名称一致），"
+            "再运行 certreg sync"
+        )
+    if not line.negative:  # dispatched beyond the approvals
+        return "请补登批准这些空白证书的申领计划（附件1），或核对发放单（附件2）的数量"
+    if not line.requested and not line.dispatched:
+        return (
+            "没有这个单位的申领和发放记录：多半是名册的 unit 与申领计划表中的名称写法不同，请核对；"
+            "否则请补登其申领计划和发放单"
+        )
+    if line.spoiled + line.used and line.registered <= line.dispatched:
+        return "换发、补发用去了空白证书，却没有为此申领、发放：请补登相应的申领计划和发放单"
+    if line.approved > line.dispatched:
+        return f"已批准 {line.approved} 本、只记有发放 {line.dispatched} 本：请补登漏记的发放单"
+    return (
+        "登记的证书多于批准、发放的空白证书：请查明多出的证书从何而来（是否列入了别的单位的人员）"
+    )
+
+
+def note(line: StockLine) -> str | None:
+    """What a line not flagged still tells: blanks approved and not yet dispatched, or dispatched
+    and no certificate registered from them yet — a clerk chasing a unit's leftovers."""
+    if line.flag:
+        return None
+    if line.approved > line.dispatched:
+        return f"已批准 {line.approved} 本，尚有 {line.approved - line.dispatched} 本未发放"
+    if line.dispatched and not line.registered:
+        return f"已发放 {line.dispatched} 本，还没有登记用它们填发的证书"
+    return None
+
+
+HEADINGS = (
+    ("recipient", "领证单位"),
+    ("level", "等级"),
+    ("requested", "申领"),
+    ("approved", "批准"),
+    ("dispatched", "已发放"),
+    ("registered", "已登记证书"),
+    ("spoiled", "换发作废"),
+    ("used", "补发用去"),
+    ("balance", "应有结余"),
+    ("collected", "已领取"),
+    ("uncollected", "未领取"),
+)
+
+
+def _width(value: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
+
+
+def stock_text(lines: list[StockLine]) -> str:
+    """The reconciliation as an aligned table, then each flagged line with what to do."""
+    if not lines:
+        return (
+            "登记库中还没有申领、发放或证书记录。请先用 certreg sync 导入名册和申领计划表、发放单。"
+        )
+    table = [[label for _, label in HEADINGS]]
+    table += [[str(getattr(line, field)) for field, _ in HEADINGS] for line in lines]
+    widths = [max(_width(row[i]) for row in table) for i in range(len(HEADINGS))]
+    out = []
+    for row in table:
+        cells = [
+            cell + " " * (w - _width(cell)) if i < 2 else " " * (w - _width(cell)) + cell
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        out.append("  ".join(cells).rstrip())
+    for line in lines:
+        if todo := advice(line):
+            out.append(
+                f"⚠ {line.recipient} {line.level}：{line.flag}（结余 {line.balance}）。{todo}"
+            )
+    for line in lines:
+        if said := note(line):
+            out.append(f"ℹ {line.recipient} {line.level}：{said}")
+    return "\n".join(out)
