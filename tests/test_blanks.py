@@ -1364,6 +1364,19 @@ def test_a_dispatch_against_a_requisition_still_pending_says_so(db: Path, tmp_pa
     assert f"{UNIT}在申领计划表“req.csv”第2行的申领计划尚待省厅批准" in problem["rule"]
 
 
+def test_a_dispatch_against_a_refused_requisition_says_so(db: Path, tmp_path: Path) -> None:
+    """A clerk's review: a slip for a unit whose requisition the province refused was told
+    "如另有批准的申领计划，请先导入它", as if none had come."""
+    refused = requisition("四川省卫生厅", 0, 2, province="不同意")
+    assert load(db, tmp_path / "req.csv", "requisitions", [refused])["exit_code"] == 0
+    report = load(db, tmp_path / "d.csv", "dispatches", [dispatch("四川省卫生厅", 0, 2)])
+    [problem] = report["registers"][0]["problems"]
+    assert (
+        "四川省卫生厅在申领计划表“req.csv”第2行的申领计划省厅未批准，不能据以发放"
+        in problem["rule"]
+    )
+
+
 def test_a_requisition_pending_for_another_level_is_not_named(db: Path, tmp_path: Path) -> None:
     """A pending requisition of 初级 only was named under a 中级 slip past its approval."""
     pending_junior = requisition(UNIT, 5, 0, province=None)

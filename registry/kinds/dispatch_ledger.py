@@ -11,7 +11,7 @@ from typing import Any
 
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.problems import Problem
-from registry.kinds.requisitions_dispatched import APPROVED, PENDING
+from registry.kinds.requisitions_dispatched import APPROVED, PENDING, REFUSED
 from registry.store.schema_stock import QUANTITY_FIELDS
 
 Totals = Counter[tuple[str, str]]
@@ -20,6 +20,22 @@ Totals = Counter[tuple[str, str]]
 
 Dispatched = tuple[str, str, dict[str, int], str | None, int | None]
 """(recipient, date, blanks per level, another register's name, this register's row)."""
+
+
+def _where(conn: sqlite3.Connection, status: str) -> dict[tuple[str, str], tuple[str, int]]:
+    """Per recipient and level asked for, the register and row of its requisition in
+    ``status`` (of several, the last)."""
+    fields = ", ".join(QUANTITY_FIELDS[c] for c in QUANTITY_COLUMNS)
+    return {
+        (who, column): (register, row)
+        for who, register, row, *amounts in conn.execute(
+            f"SELECT recipient, register, source_row, {fields} FROM requisitions"
+            " WHERE status = ? ORDER BY register, source_row",
+            (status,),
+        )
+        for column, amount in zip(QUANTITY_COLUMNS, amounts, strict=True)
+        if amount
+    }
 
 
 class Approvals:
@@ -34,17 +50,10 @@ class Approvals:
         ).fetchall()
         self._rows = sorted(rows, key=lambda row: row[1] or "")
         self._days = [row[1] or "" for row in self._rows]
-        self.pending: dict[tuple[str, str], tuple[str, int]] = {
-            (who, column): (register, row)
-            for who, register, row, *amounts in conn.execute(
-                f"SELECT recipient, register, source_row, {fields} FROM requisitions"
-                " WHERE status = ? ORDER BY register, source_row",  # the last one kept
-                (PENDING,),
-            )
-            for column, amount in zip(QUANTITY_COLUMNS, amounts, strict=True)
-            if amount
-        }
+        self.pending = _where(conn, PENDING)
         """per recipient and level, a requisition of it still waiting for the province's opinion"""
+        self.refused = _where(conn, REFUSED)
+        """per recipient and level, a requisition of it the province refused (不同意)"""
         self._counted = 0
         self._totals: Totals = Counter()
 
@@ -163,6 +172,11 @@ class Ledger:
                 before += (
                     f"；{who}在申领计划表“{waiting[0]}”第{waiting[1]}行的申领计划尚待省厅批准，"
                     "批准并导入后才能据以发放"
+                )
+            elif refused := self.approvals.refused.get(key):  # said, not "if another exists"
+                before += (
+                    f"；{who}在申领计划表“{refused[0]}”第{refused[1]}行的申领计划省厅未批准，"
+                    "不能据以发放"
                 )
             return (
                 self.grand[key],
