@@ -485,6 +485,25 @@ def test_loading_again_changes_nothing_and_a_new_version_replaces(db: Path, tmp_
     assert ("C1122000001", "collected_on", "2012-04-02", None) in history
 
 
+def test_a_corrected_dispatch_is_told_cell_by_cell(db: Path, tmp_path: Path) -> None:
+    """A clerk's review: a 发放单 re-sent with 初级 3 → 2 reported 修改 1, and its JSON
+    "changes": [] — what changed was left to the history staff read, as rosters' are not."""
+    path = tmp_path / "batch1.csv"
+    assert load(db, path, "dispatches", [dispatch(UNIT, 1, 0)])["exit_code"] == 0
+    corrected = load(db, path, "dispatches", [dispatch(UNIT, 0, 1)])
+    [register] = corrected["registers"]
+    assert sorted((c["number"], c["column"], c["old"], c["new"]) for c in register["changes"]) == [
+        (f"第2行 {UNIT}", "中级", 0, 1),
+        (f"第2行 {UNIT}", "初级", 1, 0),
+    ]
+    write(path, "dispatches", [dispatch(UNIT, 1, 0)])
+    result = CliRunner().invoke(
+        cli, ["sync", str(path), "--db", str(db), "--kind", "dispatches", "--authority", "2200"]
+    )
+    assert f"第2行 {UNIT}「初级」0 → 1" in result.output, result.output
+    assert "已记入“申领、发放、领取记录的更正”" in result.output
+
+
 def test_a_record_a_new_version_left_as_it_was_keeps_the_sync_that_loaded_it(
     db: Path, tmp_path: Path
 ) -> None:

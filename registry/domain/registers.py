@@ -66,6 +66,8 @@ ROSTER_KINDS = (APPROVAL_ROSTER, TECHNICIAN_ROSTER)
 """Registers whose rows are certificates, each written on a blank."""
 CERTIFICATE_KINDS = (*ROSTER_KINDS, STATUS_CHANGES)
 """Registers that change what the public check answers."""
+BLANK_KINDS = (REQUISITIONS, DISPATCHES, COLLECTIONS)
+"""The blank-certificate registers (附件1, 附件2, the 领取登记)."""
 LOAD_ORDER: dict[str, int] = {
     REQUISITIONS: 0,
     DISPATCHES: 1,  # draw on approved requisitions

@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 
 from registry.domain.problems import Problem
+from registry.store.schema_stock import BLANK_COLUMNS
 from registry.store.writes import Applied, tables
 
 _BOOKKEEPING = ("id", "register", "sync", "source_row")
@@ -59,6 +60,12 @@ def replace_rows(
         for change in history
     )
     changed = sum(_content(record) != _content(now) for record, now in kept)
+    changes = [  # the clerk's report names each, where the new version has it
+        (_shown_at(now, key), BLANK_COLUMNS.get(f, f), value, now.get(f))
+        for record, now in kept
+        for f, value in record.items()
+        if f not in _BOOKKEEPING and f in BLANK_COLUMNS and now.get(f) != value
+    ]
     conflicts = [
         Problem(
             None,
@@ -70,7 +77,7 @@ def replace_rows(
         )
         for record in gone
     ]
-    return Applied(len(added), changed, conflicts)
+    return Applied(len(added), changed, conflicts, changes)
 
 
 def _match(
@@ -118,6 +125,13 @@ def _alike(record: Mapping[str, object], row: Mapping[str, object]) -> bool:
     """Whether ``row`` is ``record`` corrected: most of their fields agree."""
     fields = [f for f in row if f not in _BOOKKEEPING]
     return 2 * sum(record.get(f) == row[f] for f in fields) > len(fields)
+
+
+def _shown_at(record: Mapping[str, object], key: str) -> str:
+    """A record as the clerk's report names it: 第3行 德阳市, or the certificate it is about."""
+    if key != "source_row":
+        return str(record[key])
+    return f"第{record['source_row']}行 {record.get('unit') or ''}".rstrip()
 
 
 def _label(record: Mapping[str, object], key: str) -> object:

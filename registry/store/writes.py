@@ -21,7 +21,8 @@ def tables(conn: sqlite3.Connection) -> sqlite_utils.Database:
 
 
 Change = tuple[str, str, object, object]
-"""(certificate number, field, old value, new value): one field a corrected roster changed."""
+"""(certificate number, field, old value, new value): one field a corrected roster changed —
+of a blank-certificate register: (its record as the report names it, the form's column, …)."""
 
 
 @dataclass

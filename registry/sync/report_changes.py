@@ -3,7 +3,7 @@ issued certificate (`roster_changes`) and each fact of its manifest entry (`mani
 
 from __future__ import annotations
 
-from registry.domain.registers import ROSTER_KINDS
+from registry.domain.registers import BLANK_KINDS, ROSTER_KINDS
 from registry.domain.text import visible
 from registry.kinds.rosters import FIELD_COLUMNS
 from registry.sync.outcome import CHECKED, Outcome
@@ -44,9 +44,13 @@ def roster_changes(outcome: Outcome, everything: bool) -> list[str]:
         return moved if outcome.moved else []
     shown = outcome.changes if everything else outcome.changes[:LISTED]
     kept = _kept(outcome)
-    lines = [f"  ✎ {len(outcome.changes):,} 处修改（原值 → 新值，{kept}证书更正记录）："]
+    if outcome.entry.kind in BLANK_KINDS:  # a record of the form: its row, or its number
+        where, named = "“申领、发放、领取记录的更正”", ""
+    else:
+        where, named = "证书更正记录", "证书 "
+    lines = [f"  ✎ {len(outcome.changes):,} 处修改（原值 → 新值，{kept}{where}）："]
     lines.extend(
-        f"    证书 {number}「{FIELD_COLUMNS.get(field, field)}」{_shown(old)} → {_shown(new)}"
+        f"    {named}{number}「{FIELD_COLUMNS.get(field, field)}」{_shown(old)} → {_shown(new)}"
         for number, field, old, new in shown
     )
     if len(shown) < len(outcome.changes):
