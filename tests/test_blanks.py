@@ -537,6 +537,12 @@ def test_a_record_a_new_version_drops_is_told_as_deleted_not_as_kept(
     assert "1 个冲突（记录已删除，请核对）" in result.output, result.output
     assert "证书未删除" not in result.output
     assert "删除前的内容保留在“申领、发放、领取记录的更正”中" in result.output
+    # a dispatch dropped says what it was, not a row number alone (a clerk's review)
+    slips = tmp_path / "slips.csv"
+    load(db, slips, "dispatches", [dispatch(UNIT, 0, 1), dispatch(UNIT, 1, 0, day="2012-03-02")])
+    dropped = load(db, slips, "dispatches", [dispatch(UNIT, 0, 1)])
+    [conflict] = dropped["registers"][0]["conflicts"]
+    assert f"（原第3行：{UNIT}，初级 1 本，2012-03-02）" in conflict["rule"], conflict
 
 
 def test_dispatches_must_come_from_the_province(db: Path, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 
 from registry.domain.problems import Problem
-from registry.store.schema_stock import BLANK_COLUMNS
+from registry.store.schema_stock import BLANK_COLUMNS, QUANTITY_FIELDS
 from registry.store.writes import Applied, tables
 
 _BOOKKEEPING = ("id", "register", "sync", "source_row")
@@ -71,7 +71,7 @@ def replace_rows(
             None,
             None,
             str(record[key]),
-            f"新版本中没有此记录（原第{record['source_row']}行），已随新版本删除；"
+            f"新版本中没有此记录（原第{record['source_row']}行{_what(record)}），已随新版本删除；"
             "删除前的内容保留在“申领、发放、领取记录的更正”中",
             None,
         )
@@ -125,6 +125,21 @@ def _alike(record: Mapping[str, object], row: Mapping[str, object]) -> bool:
     """Whether ``row`` is ``record`` corrected: most of their fields agree."""
     fields = [f for f in row if f not in _BOOKKEEPING]
     return 2 * sum(record.get(f) == row[f] for f in fields) > len(fields)
+
+
+def _what(record: Mapping[str, object]) -> str:
+    """What a requisition's or dispatch's record said, for the report of its removal: its unit,
+    quantities and date (a clerk's review: 整个文件“6”：新版本中没有此记录（原第6行） named a
+    row number alone)."""
+    if "unit" not in record:  # a collection: the certificate number names it already
+        return ""
+    counts = "、".join(
+        f"{column} {record[field]} 本"
+        for column, field in QUANTITY_FIELDS.items()
+        if record.get(field)
+    )
+    day = record.get("dispatched_on") or record.get("approved_on")
+    return "：" + "，".join(str(part) for part in (record["unit"], counts, day) if part)
 
 
 def _shown_at(record: Mapping[str, object], key: str) -> str:
