@@ -440,7 +440,9 @@ def test_a_watch_is_deleted_with_its_url(app_client: AppClient, registry_db: Pat
     assert gone == [404, 404, 404]
     assert kept == 200
     tables = _log_tables(registry_db)
-    assert len(tables["watches"]) == 1 and len(tables["watch_entries"]) == 1
+    # the first kept as deleted (its address never live again), its entries gone
+    assert [row[-1] is not None for row in tables["watches"]] == [True, False]
+    assert len(tables["watch_entries"]) == 1
 
 
 def test_a_watch_list_nobody_reads_is_deleted_and_one_read_lives_on(
@@ -992,3 +994,24 @@ def test_an_idempotency_key_opens_only_its_own_callers_list(
         theirs = client.post("/api/v1/watches", json={"items": STAFF}, headers=retry).json()
     assert mine["watch_url"] != theirs["watch_url"]
     assert len(_log_tables(registry_db)["watches"]) == 2
+
+
+def test_a_deleted_list_is_not_made_again_at_its_address(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """A review: the list made with an Idempotency-Key and deleted — its address had leaked —
+    came back live at the same secret address on the next retry with that key."""
+    retry = {"Idempotency-Key": "leaked-list"}
+    with app_client() as client:
+        made = client.post("/api/v1/watches", json={"items": STAFF}, headers=retry).json()
+        assert client.delete(made["json_url"]).status_code == 204
+        again = client.post("/api/v1/watches", json={"items": STAFF}, headers=retry)
+        gone = client.get(made["json_url"])
+        fresh = client.post(
+            "/api/v1/watches", json={"items": STAFF}, headers={"Idempotency-Key": "n"}
+        )
+    assert (again.status_code, again.json()["error"]) == (422, "idempotency_retired")
+    assert gone.status_code == 404 and fresh.status_code == 201
+    [deleted, _] = _log_tables(registry_db)["watches"]
+    assert deleted[-1] is not None  # kept, marked deleted, its entries gone
+    assert len(_log_tables(registry_db)["watch_entries"]) == len(STAFF)

@@ -107,14 +107,19 @@ PATHS: dict[str, Any] = {
                         "Location": {
                             "schema": {"type": "string"},
                             "description": "关注列表的网页（同 watch_url）",
-                        }
+                        },
+                        "Idempotent-Replayed": {
+                            "schema": {"type": "string", "enum": ["true"]},
+                            "description": "带同一个 Idempotency-Key 重发时：这是第一次建立的列表",
+                        },
                     },
                 },
                 **ERRORS,
                 "422": json_answer(
                     ref("Error"),
                     "JSON 的结构不对，或有证书的编号与姓名不相符、已撤销（见 rows、revoked_rows），"
-                    "或 Idempotency-Key 已用于内容不同的列表（idempotency_mismatch）。",
+                    "或 Idempotency-Key 已用于内容不同的列表（idempotency_mismatch），"
+                    "或它建立的列表已被删除（idempotency_retired：地址不再启用）。",
                 ),
                 **UNAUTHORIZED,
             },

@@ -26,6 +26,7 @@ KEY_PATTERN = "^[\\x21-\\x7e]{1,255}$"
 """What a key may be (a UUID, say): visible ASCII, as a header carries it."""
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")
 BAD_KEY = f"{HEADER} 应为 1–255 个可见的 ASCII 字符（如一个 UUID）"
+RETIRED = f"此 {HEADER} 建立的关注列表已被删除，它的地址不再启用：请用新的 {HEADER} 建立新的列表"
 MISMATCH = (
     f"此 {HEADER} 已用于建立另一份关注列表（证书编号或姓名不同）：每份新的列表请用新的 {HEADER}；"
     "重发没有收到回答的请求时，请求内容须与第一次相同"

@@ -119,7 +119,7 @@ def find_watch(
     try:
         row = conn.execute(
             "SELECT id, created_at, after_sync, client, coalesce(read_at, created_at)"
-            " FROM watches WHERE token_hash = ?",
+            " FROM watches WHERE token_hash = ? AND deleted_at IS NULL",
             (token_hash(token),),
         ).fetchone()
         if row is None:
@@ -140,12 +140,24 @@ def find_watch(
     return Watch(row[0], row[1], row[2], numbers, row[3] or "")
 
 
-def stored_entries(path: Path, token: str) -> tuple[str, list[tuple[str, str]]] | None:
-    """When the list ``token`` opens was made, and its (number, name hash) pairs; None."""
+@dataclass(frozen=True)
+class Stored:
+    """A list as a retry of its making finds it (`verify_app.watch_retries`)."""
+
+    created_at: str
+    entries: list[tuple[str, str]]
+    """its (number, name hash) pairs"""
+    deleted: bool
+    """deleted by its owner: its address is not made live again"""
+
+
+def stored_entries(path: Path, token: str) -> Stored | None:
+    """The list ``token`` opens, deleted or not, as `Stored`; None when there is none."""
     conn = _connect(path)
     try:
         found = conn.execute(
-            "SELECT id, created_at FROM watches WHERE token_hash = ?", (token_hash(token),)
+            "SELECT id, created_at, deleted_at FROM watches WHERE token_hash = ?",
+            (token_hash(token),),
         ).fetchone()
         if found is None:
             return None
@@ -154,18 +166,24 @@ def stored_entries(path: Path, token: str) -> tuple[str, list[tuple[str, str]]] 
         ).fetchall()
     finally:
         conn.close()
-    return found[1], [(number, hashed) for number, hashed in entries]
+    return Stored(found[1], [(n, hashed) for n, hashed in entries], found[2] is not None)
 
 
-def delete_watch(path: Path, token: str) -> bool:
-    """Delete a watch list and its entries; False when the token names none."""
+def delete_watch(path: Path, token: str, *, at: str) -> bool:
+    """Delete a watch list's entries and mark it deleted ``at``: its address is then gone for
+    good — a list made with an ``Idempotency-Key`` would otherwise come back at the same secret
+    address on a retry (a review: the owner deleted it because that address had leaked). False
+    when the token names no live list."""
     conn = _connect(path)
     try:
         row = conn.execute(
-            "SELECT id FROM watches WHERE token_hash = ?", (token_hash(token),)
+            "SELECT id FROM watches WHERE token_hash = ? AND deleted_at IS NULL",
+            (token_hash(token),),
         ).fetchone()
         if row is not None:
-            _delete(conn, row[0])
+            with transaction(conn):
+                conn.execute("DELETE FROM watch_entries WHERE watch = ?", (row[0],))
+                conn.execute("UPDATE watches SET deleted_at = ? WHERE id = ?", (at, row[0]))
     finally:
         conn.close()
     return row is not None

@@ -132,11 +132,15 @@ async def watch_delete_form(request: Request) -> Response:
         context = {"title": "未删除关注列表", "message": message, "back": back}
         context["back_label"] = "返回关注列表"
         return render(request, "error.html", context, 400)
-    if watch is None or not await run_in_threadpool(
-        delete_watch, verifier_of(request).settings.log_db, token
-    ):
+    if watch is None or not await run_in_threadpool(_delete, request, token):
         return _not_found(request)
     return render(request, "watch_deleted.html", {"numbers": len(watch.numbers)})
+
+
+def _delete(request: Request, token: str) -> bool:
+    verifier = verifier_of(request)
+    at = verifier.now().isoformat(timespec="seconds")
+    return delete_watch(verifier.settings.log_db, token, at=at)
 
 
 async def watch_delete(request: Request) -> Response:
@@ -144,9 +148,7 @@ async def watch_delete(request: Request) -> Response:
     every API address, though the list's secret URL alone decides)."""
     caller_of(request)
     token, watch = _watch_of(request)
-    if watch is None or not await run_in_threadpool(
-        delete_watch, verifier_of(request).settings.log_db, token
-    ):
+    if watch is None or not await run_in_threadpool(_delete, request, token):
         return JSONResponse(FEED_NOT_FOUND, status_code=404)
     return Response(status_code=204)
 

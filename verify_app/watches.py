@@ -30,7 +30,7 @@ from verify_app.refusals import OverAllowance, RateLimited
 from verify_app.service import Verifier
 from verify_app.watch_lines import MAX_WATCH_ITEMS, Lines, WatchProblem, parse_lines
 from verify_app.watch_paste import as_lines
-from verify_app.watch_retries import MISMATCH, key_of, retry_token, same_list
+from verify_app.watch_retries import MISMATCH, RETIRED, key_of, retry_token, same_list
 from verify_app.watch_store import Watch, create_watch, revoked_successors, stored_entries
 from verify_app.watch_views import NEW
 from verify_app.watchable import refuse_unwatchable
@@ -157,6 +157,10 @@ async def api_create(request: Request) -> Response:
     except sqlite3.IntegrityError:  # the same key's list made meanwhile, by a retry in flight
         assert token is not None
         return await _made_before(request, token, items) or _mismatch()
+    except (RateLimited, OverAllowance):  # the retry in flight made it, and took the allowance
+        if token and (made := await _made_before(request, token, items)):
+            return made
+        raise
     except WatchProblem as exc:
         return JSONResponse(
             {"error": exc.code, "message": exc.message, "rows": exc.rows}
@@ -182,11 +186,12 @@ async def _made_before(request: Request, token: str, items: list[Item]) -> JSONR
     stored = await run_in_threadpool(stored_entries, verifier.settings.log_db, token)
     if stored is None:
         return None
-    created_at, entries = stored
-    if not same_list(entries, items, verifier.name_hash):
+    if stored.deleted:
+        return JSONResponse({"error": "idempotency_retired", "message": RETIRED}, status_code=422)
+    if not same_list(stored.entries, items, verifier.name_hash):
         return _mismatch()
     numbers = list(dict.fromkeys(normalise(item.number) for item in items))
-    return _created(request, token, numbers, created_at, again=True)
+    return _created(request, token, numbers, stored.created_at, again=True)
 
 
 def _mismatch() -> JSONResponse:

@@ -97,10 +97,13 @@ WATCHES_COLUMNS: dict[str, type] = {
     "client": str,
     "key_id": int,
     "read_at": str,
+    "deleted_at": str,
 }
 """``watches``: a watch list, found by the SHA-256 of its secret token (never the token).
 ``after_sync``: the registry's last sync when it was made — its feed shows what came later;
-``read_at``: when it or its feed was last opened (to the day), which keeps it alive."""
+``read_at``: when it or its feed was last opened (to the day), which keeps it alive;
+``deleted_at``: when its owner deleted it — its entries are gone, the row stays so that its
+address is never made live again (`verify_app.watch_retries`)."""
 
 WATCH_ENTRIES_COLUMNS: dict[str, type] = {
     "id": int,
@@ -114,7 +117,8 @@ WATCH_ENTRIES_COLUMNS: dict[str, type] = {
 def ensure_log_schema(conn: sqlite3.Connection) -> None:
     """Create the log's tables, and the indexes the verification app itself reads, where
     missing; add the columns a log written by an earlier version lacks (``checks.key_id``,
-    ``checks.confirmed`` and ``mismatched``, ``reports.ref``, ``watches.read_at``);
+    ``checks.confirmed`` and ``mismatched``, ``reports.ref``, ``watches.read_at`` and
+    ``deleted_at``);
     never changes or drops what exists. The indexes staff read are `ensure_staff_indexes`'."""
     db = sqlite_utils.Database(conn)
     checks = db.table("checks")
@@ -137,6 +141,8 @@ def ensure_log_schema(conn: sqlite3.Connection) -> None:
         # read, as far as anyone knows, until now: left empty, every list older than the days
         # a list lives unread (CERTREG_WATCH_DAYS) was deleted at its first read after the upgrade
         conn.execute("UPDATE watches SET read_at = ?", (now(),))
+    if watches.exists() and "deleted_at" not in watches.columns_dict:
+        watches.add_column("deleted_at", str)
     watches.create(WATCHES_COLUMNS, pk="id", if_not_exists=True)
     watches.create_index(["token_hash"], unique=True, if_not_exists=True)
     entries = db.table("watch_entries")
