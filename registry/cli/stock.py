@@ -13,7 +13,7 @@ from registry.cli.base import cli
 from registry.cli.options import db_option, json_option, require_registry
 from registry.domain.clock import beijing_clock
 from registry.store import stock, syncs
-from registry.store.stock_report import stock_text
+from registry.store.stock_report import advice, note, stock_text
 
 
 @cli.command(name="stock")
@@ -38,7 +38,11 @@ def stock_command(db: Path, as_json: bool) -> None:
     finally:
         conn.close()
     if as_json:
-        report = {"as_of": as_of, "lines": [line.as_json() for line in lines]}
+        said = [{"advice": advice(line), "note": note(line)} for line in lines]
+        report = {
+            "as_of": as_of,
+            "lines": [ln.as_json() | s for ln, s in zip(lines, said, strict=True)],
+        }
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         click.echo(f"空白证书对账。登记库更新时间：{beijing_clock(as_of) or '无'}")

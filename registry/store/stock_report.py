@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import unicodedata
 
+from registry.domain.regions import PROVINCE
 from registry.store.stock import UNNAMED_UNIT, StockLine
 
 
 def advice(line: StockLine) -> str | None:
-    """What to do about a line flagged (`StockLine.flag`), or None."""
+    """What to do about a line flagged (`StockLine.flag`), or None: each cause its figures
+    show, the blanks missing counted."""
     if not line.flag:
         return None
     if line.recipient == UNNAMED_UNIT:
@@ -20,20 +22,47 @@ def advice(line: StockLine) -> str | None:
             "省直名册没有写 unit：请在 registers.toml 中写上报送名册的单位（与申领计划表中的名称一致），"
             "再运行 certreg sync"
         )
-    if not line.negative:  # dispatched beyond the approvals
-        return "请补登批准这些空白证书的申领计划（附件1），或核对发放单（附件2）的数量"
+    told = []
+    if line.negative:
+        told += _shortfall(line)
+    if line.dispatched > line.approved:
+        told.append(
+            f"发放 {line.dispatched} 本超过了批准的 {line.approved} 本：请补登批准这些空白证书的"
+            "申领计划（附件1），或核对发放单（附件2）的数量"
+        )
+    return "；".join(told)
+
+
+def _shortfall(line: StockLine) -> list[str]:
+    """Why a line's certificates outnumber its blanks: no records at all, a requisition not
+    (yet) approved, a dispatch not recorded, or certificates beyond every approval."""
     if not line.requested and not line.dispatched:
-        return (
+        if line.region != PROVINCE:  # a city's line is named by its certificates' numbers
+            return ["没有该市（州）的申领和发放记录：请补登其申领计划表（附件1）和发放单（附件2）"]
+        return [
             "没有这个单位的申领和发放记录：多半是名册的 unit 与申领计划表中的名称写法不同，请核对；"
             "否则请补登其申领计划和发放单"
-        )
-    if line.spoiled + line.used and line.registered <= line.dispatched:
-        return "换发、补发用去了空白证书，却没有为此申领、发放：请补登相应的申领计划和发放单"
+        ]
+    if not line.approved and not line.dispatched:
+        return ["申领计划尚未获省厅批准，也没有发放记录：请补登批准后的申领计划和发放单"]
+    told = []
     if line.approved > line.dispatched:
-        return f"已批准 {line.approved} 本、只记有发放 {line.dispatched} 本：请补登漏记的发放单"
-    return (
-        "登记的证书多于批准、发放的空白证书：请查明多出的证书从何而来（是否列入了别的单位的人员）"
-    )
+        missing = min(line.approved, line.registered + line.spoiled + line.used) - line.dispatched
+        told.append(
+            f"已批准 {line.approved} 本、只记有发放 {line.dispatched} 本：请补登漏记的发放单"
+            f"（至多 {missing} 本）"
+        )
+    beyond = line.registered + line.spoiled + line.used - max(line.approved, line.dispatched)
+    if beyond > 0 and line.spoiled + line.used >= beyond:
+        told.append(
+            f"换发、补发用去的空白证书多出批准、发放的 {beyond} 本：请为换发、补发补登申领计划和发放单"
+        )
+    elif beyond > 0:
+        told.append(
+            f"登记的证书比批准、发放的空白证书多 {beyond} 本：请查明多出的证书从何而来"
+            "（是否列入了别的单位的人员）"
+        )
+    return told
 
 
 def note(line: StockLine) -> str | None:
