@@ -492,7 +492,7 @@ def test_a_corrected_dispatch_is_told_cell_by_cell(db: Path, tmp_path: Path) -> 
     assert load(db, path, "dispatches", [dispatch(UNIT, 1, 0)])["exit_code"] == 0
     corrected = load(db, path, "dispatches", [dispatch(UNIT, 0, 1)])
     [register] = corrected["registers"]
-    assert sorted((c["number"], c["column"], c["old"], c["new"]) for c in register["changes"]) == [
+    assert sorted((c["record"], c["column"], c["old"], c["new"]) for c in register["changes"]) == [
         (f"第2行 {UNIT}", "中级", 0, 1),
         (f"第2行 {UNIT}", "初级", 1, 0),
     ]
@@ -502,6 +502,13 @@ def test_a_corrected_dispatch_is_told_cell_by_cell(db: Path, tmp_path: Path) -> 
     )
     assert f"第2行 {UNIT}「初级」0 → 1" in result.output, result.output
     assert "已记入“申领、发放、领取记录的更正”" in result.output
+    # what the clerk wrote, by the form's heading: not the state certreg reads from it
+    asked = tmp_path / "asked.csv"
+    assert load(db, asked, "requisitions", [requisition(UNIT, 1, province=None)])["exit_code"] == 0
+    approved = load(db, asked, "requisitions", [requisition(UNIT, 1)])["registers"][0]
+    assert [(c["column"], c["new"]) for c in approved["changes"]] == [
+        ("省厅意见", "同意 2012-02-20")
+    ]
 
 
 def test_a_record_a_new_version_left_as_it_was_keeps_the_sync_that_loaded_it(

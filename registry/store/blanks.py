@@ -60,11 +60,12 @@ def replace_rows(
         for change in history
     )
     changed = sum(_content(record) != _content(now) for record, now in kept)
-    changes = [  # the clerk's report names each, where the new version has it
-        (_shown_at(now, key), BLANK_COLUMNS.get(f, f), value, now.get(f))
+    cells = BLANK_COLUMNS.get(table, {})
+    changes = [  # the clerk's report names each cell, where the new version has it
+        (_shown_at(now, key), cells[f], value, now.get(f))
         for record, now in kept
         for f, value in record.items()
-        if f not in _BOOKKEEPING and f in BLANK_COLUMNS and now.get(f) != value
+        if f in cells and now.get(f) != value
     ]
     conflicts = [
         Problem(

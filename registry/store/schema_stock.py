@@ -14,26 +14,27 @@ QUANTITY_FIELDS: dict[str, str] = {
     "技师": "technician",
 }
 """Quantity column of 附件1/附件2 → column of the ``requisitions`` and ``dispatches`` tables."""
-BLANK_COLUMNS: dict[str, str] = {
-    **{field: column for column, field in QUANTITY_FIELDS.items()},
-    "total": "合计",
-    "unit": "单位",
-    "recipient": "领证单位",
-    "city": "市（州）代码",
-    "contact": "联系人",
-    "phone": "联系电话",
-    "city_opinion": "市（州）意见",
-    "city_agreed_on": "市（州）同意日期",
-    "province_opinion": "省厅意见",
-    "approved_on": "省厅批准日期",
-    "status": "审批状态",
-    "dispatched_on": "日期",
-    "handled_by": "经办人",
-    "collector": "领取人",
-    "signature": "签名",
-    "collected_on": "日期",
+_QUANTITY_CELLS = {field: column for column, field in QUANTITY_FIELDS.items()} | {"total": "合计"}
+BLANK_COLUMNS: dict[str, dict[str, str]] = {
+    "requisitions": {
+        "unit": "单位",
+        "contact": "联系人",
+        "phone": "联系电话",
+        **_QUANTITY_CELLS,
+        "city_opinion": "市（州）意见",
+        "province_opinion": "省厅意见",
+    },
+    "dispatches": {
+        "unit": "领取单位",
+        **_QUANTITY_CELLS,
+        "dispatched_on": "日期",
+        "handled_by": "经办人",
+    },
+    "collections": {"collector": "领取人", "signature": "签名", "collected_on": "日期"},
 }
-"""A blank-certificate table's column → what the form calls it, for a correction's report."""
+"""Per blank-certificate table, its columns that are cells of the form → the form's heading,
+for a correction's report: what the clerk wrote, not what certreg reads from it (the recipient,
+a requisition's state follow from the unit and the opinions)."""
 
 _QUANTITIES = {**dict.fromkeys(QUANTITY_FIELDS.values(), int), "total": int}
 _UNIT_RECORD = {

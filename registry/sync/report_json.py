@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from registry.domain.problems import Problem
+from registry.domain.registers import BLANK_KINDS
 from registry.kinds.rosters import FIELD_COLUMNS
 from registry.sync.outcome import Outcome
 from registry.sync.report import unquoted_notes, write_problem_list
@@ -49,6 +50,7 @@ def json_report(
 
 
 def _register_json(o: Outcome) -> dict[str, object]:
+    changed = "record" if o.entry.kind in BLANK_KINDS else "number"
     return {
         "file": o.entry.key,
         "kind": o.entry.kind,
@@ -58,8 +60,8 @@ def _register_json(o: Outcome) -> dict[str, object]:
         "changed": o.changed,
         "problems": [_problem_json(p, o.entry.key) for p in o.problems],
         "conflicts": [_problem_json(p, o.entry.key) for p in o.conflicts],
-        "changes": [
-            {"number": n, "column": FIELD_COLUMNS.get(f, f), "old": old, "new": new}
+        "changes": [  # a blank register's record: its row and unit, or its number
+            {changed: n, "column": FIELD_COLUMNS.get(f, f), "old": old, "new": new}
             for n, f, old, new in o.changes
         ],
         "notes": [*o.entry_notes, *o.notes],
