@@ -181,6 +181,12 @@ def test_a_unit_renamed_in_the_manifest_is_told_what_it_does_to_the_stock(
         and "没有“四川省档案馆”的申领计划" in output
         and "是否为“四川省档案局”？" in output
     )
+    # a provincial unit named after a city's county is filed by its name, as the stock does (a
+    # diff review: compared as 绵阳市, it was said nothing, or told of a 绵阳市 never written)
+    steel = {**PROVINCE, "unit": "江油市长城特钢", "approval_doc": "川人社函〔2012〕14号"}
+    registers.add("steel.csv", [approval_row("Z1122000003", "王芳")], steel)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0 and "没有“江油市长城特钢”的申领计划" in output, output
     # a city's blanks are counted by the city, whatever its units are called
     city = [approval_row("Z1122020001", "吴敏")]
     registers.add("my.csv", city, {**MIANYANG, "unit": "绵阳市示例医院"})

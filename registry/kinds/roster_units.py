@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from difflib import get_close_matches
 
+from registry.domain.names import normalise_name
 from registry.domain.regions import PROVINCE
 from registry.kinds.base import RegisterEntry
 from registry.kinds.blanks import recipient
@@ -34,10 +35,10 @@ def unit_notes(conn: sqlite3.Connection, entry: RegisterEntry, before: str | Non
     if entry.region != PROVINCE or not entry.unit:
         return []
     known = {name for (name,) in conn.execute(_WITH_BLANKS)}
-    unit = recipient(entry.unit, entry.authority).name
+    unit = entry.unit  # as the stock files its certificates: the manifest's, normalised
     if not known or unit in known:
         return []
-    old = recipient(before, entry.authority).name if before else None
+    old = normalise_name(before) if before else None
     close = old if old in known else nearest_recipient(unit, known)
     earlier = f"此前按“{old}”登记时，与其申领、发放对账；" if old in known else ""
     return [
