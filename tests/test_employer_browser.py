@@ -144,6 +144,10 @@ def test_a_batch_of_100_rows_with_the_default_allowance(
         assert shown.endswith('/ ""'), shown
         head = page.locator("table.results thead th").first
         assert head.evaluate("e => getComputedStyle(e, '::before').content") == "none"
+        # the cards keep a table's roles: each value read with its header (a second review:
+        # a browser may drop them from a table made display: block)
+        assert page.get_by_role("rowheader").count() == 100
+        assert page.get_by_role("columnheader").count() == page.locator("thead th").count()
     # within its box: the page does not scroll sideways (each masked name's hidden words were
     # placed by the page, three screens wide on a phone)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0

@@ -1251,6 +1251,7 @@ def test_a_review_that_only_promises_approval_is_no_approval(
         {"原因": "搬家时弄丢"},
         {"原因": "找不着了"},
         {"原因": "证书遺失"},
+        {"原因": "损坏后遗失"},  # damaged, and lost since: a 补发 (a diff review's gap)
         {"主管部门审核": "经审核，无不同意见"},
         {"发证机关审核": "情况属实，无不符合条件情形，同意"},
         {"发证机关审核": "已补充材料后审核，同意补发"},

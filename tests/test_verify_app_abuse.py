@@ -185,7 +185,11 @@ def test_a_batch_refused_for_its_token_keeps_the_pasted_list(
         page = client.post("/batch", data={"entries": pasted, "csrf_token": "stale"})
     assert page.status_code == 403 and template_of(page) == "batch.html"
     assert "表单已失效" in context_of(page)["error"] and "Cookie" not in context_of(page)["error"]
-    assert f">{pasted}" in page.text
+    assert f">{pasted}" in page.text and "已保留您粘贴的名单" in context_of(page)["error"]
+    with app_client() as client:  # nothing pasted (a file): not said to be kept
+        client.get("/batch")
+        page = client.post("/batch", data={"entries": "", "csrf_token": "stale"})
+    assert "请重新粘贴名单或选择文件" in context_of(page)["error"]
     assert read_log(registry_db) == []
 
 

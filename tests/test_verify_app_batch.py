@@ -77,7 +77,8 @@ def test_xlsx_upload_results_in_order_and_export(app_client: AppClient, registry
     assert f"<title>查验结果（{len(CASES)} 行） · 批量查验 · " in text
     first = next(iter(CASES.values()))[0]
     assert re.search(
-        f'<th class="col-number" data-label="证书编号" scope="row"><a [^>]*>{first}</a></th>', text
+        f'<th class="col-number" data-label="证书编号" scope="row" role="rowheader"><a [^>]*>{first}</a></th>',
+        text,
     )
     assert '<td class="col-row" data-label="行号">3</td>' in text
     assert text.index('id="results-title"') < text.index('<form method="post"')
@@ -717,7 +718,7 @@ def test_a_long_results_page_lists_the_rows_to_follow_up_by_the_names_typed(
     assert "需要跟进的行（2 行）" in follow_up
     assert re.findall(r'<a href="#row-(\d+)">', follow_up) == ["12", "13"]
     assert "王小二：未查到" in follow_up and "李四：编号格式错误" in follow_up
-    assert 'id="row-12"' in text and '<th scope="col">所填姓名</th>' in text
+    assert 'id="row-12"' in text and '<th scope="col" role="columnheader">所填姓名</th>' in text
     assert "所填姓名" not in _export(page)[0]  # the file's own 姓名 column is in the CSV already
 
 

@@ -70,10 +70,9 @@ def _kept(pasted: str) -> str:
     return pasted if len(pasted) <= MAX_KEPT_CHARS else ""
 
 
-FORM_EXPIRED = (
-    "表单已失效（页面停留过久，或网站更换了密钥），名单没有查验。已保留您粘贴的名单，"
-    "请再次点“上传并查验”；上传的文件请重新选择。"
-)
+FORM_EXPIRED = "表单已失效（页面停留过久，或网站更换了密钥），名单没有查验。"
+KEPT = "已保留您粘贴的名单，请再次点“上传并查验”；上传的文件请重新选择。"
+NOT_KEPT = "请重新粘贴名单或选择文件，再点“上传并查验”。"
 
 
 def batch_form(request: Request) -> Response:
@@ -103,8 +102,9 @@ async def batch(request: Request) -> Response:
         items = [r.item for r in parsed.rows]
         answers = await run_in_threadpool(verifier.check_many, caller, items, "batch")
     except CsrfRejected as exc:  # a token of another cookie (the secret changed): the list kept
-        kept = typed_back(request, exc).get("entries", "")  # no cookie at all: go Back
-        context = _batch_context(request, error=FORM_EXPIRED, entries=_kept(kept))
+        kept = _kept(typed_back(request, exc).get("entries", ""))  # no cookie at all: go Back
+        said = FORM_EXPIRED + (KEPT if kept else NOT_KEPT)  # a file, or a list past the box
+        context = _batch_context(request, error=said, entries=kept)
         return render(request, "batch.html", context, 403)
     except BatchFileProblem as exc:  # the file's (or the list's) fault; a pasted list kept
         said = str(exc).replace("上传", "提交") if filename == PASTED else str(exc)
