@@ -80,7 +80,7 @@ def test_xlsx_upload_results_in_order_and_export(app_client: AppClient, registry
         f'<th class="col-number" data-label="证书编号" scope="row" role="rowheader"><a [^>]*>{first}</a></th>',
         text,
     )
-    assert '<td class="col-row" data-label="行号">3</td>' in text
+    assert '<td class="col-row" data-label="行号" role="cell">3</td>' in text
     assert text.index('id="results-title"') < text.index('<form method="post"')
     assert results[2]["successor"] == SUCCESSOR
     # the HR file's own columns, then the results
