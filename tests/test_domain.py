@@ -614,3 +614,4 @@ def test_spellings_list_the_likeliest_first_and_every_one_for_a_long_name() -> N
     assert found[:2] == ["欧阳钟历", "歐陽鍾歷"] and len(found) == len(set(found)) <= MAX_SPELLINGS
     assert {"欧阳锺历", "歐陽鐘曆", "欧阳鍾历"} <= set(found)
     assert {name_key(spelt) for spelt in found} == {name_key("欧阳钟历")}
+    assert spellings("钟" * 5000) == ["钟" * 5000]  # no holder's name: typed as it is, at once

@@ -9,6 +9,8 @@ from importlib.resources import files
 
 from opencc import OpenCC
 
+from registry.domain.text import MAX_NAME_CHARS
+
 
 @cache
 def _simplifier() -> OpenCC:
@@ -88,6 +90,8 @@ def spellings(name: str) -> list[str]:
     `MAX_SPELLINGS`, the likeliest first: as typed, all simplified, all in each character's
     first traditional form (歐陽鍾歷: a cut kept only mixtures of the simplified) — what a column
     compared as written must hold for a filter to find every spelling of one holder."""
+    if len(name) > MAX_NAME_CHARS:  # no holder's: 5,000 characters took 7 s of a staff page
+        return [name]
     simple = simplified_characters(name)
     forms = [_written_as().get(char, (char,)) for char in simple]
     traditional = "".join(written[1] if len(written) > 1 else written[0] for written in forms)
