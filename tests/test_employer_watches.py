@@ -4,6 +4,7 @@ feed or storage, deleted with the same URL."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 import time
@@ -12,8 +13,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jsonschema_rs
 import pytest
+from starlette.datastructures import Secret
 
 from tests.registers import RegisterFactory, status_event
 from tests.verify_fixtures import (
@@ -36,7 +39,9 @@ from tests.verify_fixtures import (
     sync_folder,
 )
 from verify_app.answers import MAX_NAME_CHARS, MAX_NUMBER_CHARS
+from verify_app.app import create_app
 from verify_app.schemas import SCHEMAS
+from verify_app.settings import Settings
 from verify_app.watch_feeds import event_advice
 from verify_app.watch_lines import MAX_WATCH_ITEMS, WatchProblem, parse_lines, split_line
 from verify_app.watch_paste import MAX_CELLS, as_lines
@@ -1015,3 +1020,35 @@ def test_a_deleted_list_is_not_made_again_at_its_address(
     [deleted, _] = _log_tables(registry_db)["watches"]
     assert deleted[-1] is not None  # kept, marked deleted, its entries gone
     assert len(_log_tables(registry_db)["watch_entries"]) == len(STAFF)
+
+
+@pytest.mark.anyio
+async def test_retries_in_flight_at_once_are_checked_and_charged_once(
+    registry_db: Path, clock: Clock
+) -> None:
+    """A review: four retries in flight at once were each checked and charged (eight checks
+    logged for a list of two), though one list was made. They now take turns: the first makes
+    it, the others get its answer."""
+    settings = Settings(db=registry_db, secret=Secret(SECRET), rate_limit=0, batch_rows_per_hour=0)
+    app = create_app(settings, clock=clock)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    retry = {"Idempotency-Key": "in-flight"}
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+    ):
+        made = await asyncio.gather(
+            *(
+                client.post("/api/v1/watches", json={"items": STAFF}, headers=retry)
+                for _ in range(4)
+            )
+        )
+    assert [answer.status_code for answer in made] == [201] * 4
+    assert sorted(answer.headers.get("Idempotent-Replayed", "") for answer in made) == [
+        "",
+        "true",
+        "true",
+        "true",
+    ]
+    assert len({answer.json()["watch_url"] for answer in made}) == 1
+    assert len(read_log(registry_db)) == len(STAFF)

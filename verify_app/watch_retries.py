@@ -8,10 +8,12 @@ caller's the same key makes another.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import re
+import weakref
 from collections.abc import Callable, Sequence
 
 from starlette.datastructures import Headers
@@ -39,6 +41,20 @@ def key_of(headers: Headers) -> str | None:
     if key is not None and not _KEY.fullmatch(key):
         raise InvalidRequest(400, "bad_request", BAD_KEY)
     return key
+
+
+_MAKING: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+"""The lock of each list being made with a key, while a request holds it."""
+
+
+def making(token: str) -> asyncio.Lock:
+    """The lock requests making the list ``token`` take in turns: retries in flight at once
+    were each checked and charged, and only one list made (a review: four at once, eight checks
+    logged for a list of two). One process's; replicas send watch lists to one (DEPLOY)."""
+    lock = _MAKING.get(token)
+    if lock is None:
+        lock = _MAKING[token] = asyncio.Lock()
+    return lock
 
 
 def retry_token(secret: str, caller: Caller, key: str) -> str:

@@ -30,7 +30,7 @@ from verify_app.refusals import OverAllowance, RateLimited
 from verify_app.service import Verifier
 from verify_app.watch_lines import MAX_WATCH_ITEMS, Lines, WatchProblem, parse_lines
 from verify_app.watch_paste import as_lines
-from verify_app.watch_retries import MISMATCH, RETIRED, key_of, retry_token, same_list
+from verify_app.watch_retries import MISMATCH, RETIRED, key_of, making, retry_token, same_list
 from verify_app.watch_store import Watch, create_watch, revoked_successors, stored_entries
 from verify_app.watch_views import NEW
 from verify_app.watchable import refuse_unwatchable
@@ -149,9 +149,18 @@ async def api_create(request: Request) -> Response:
         return exc.response()
     caller = caller_of(request)
     verifier = verifier_of(request)
-    token = retry_token(str(verifier.settings.secret), caller, key) if key else None
-    if token and (made := await _made_before(request, token, items)):
-        return made
+    if not key:
+        return await _api_create(request, caller, items, None)
+    token = retry_token(str(verifier.settings.secret), caller, key)
+    async with making(token):
+        return await _made_before(request, token, items) or await _api_create(
+            request, caller, items, token
+        )
+
+
+async def _api_create(
+    request: Request, caller: Caller, items: list[Item], token: str | None
+) -> Response:
     try:
         token, watch = await _create(request, caller, items, token=token)
     except sqlite3.IntegrityError:  # the same key's list made meanwhile, by a retry in flight
