@@ -70,12 +70,14 @@ def roster_pairs(birth_column: str) -> tuple[tuple[str, str], ...]:
 
 
 STATUS_LOOKS: dict[str, Looks] = {"证书编号": _a_number, "姓名": _a_name}
+"""What a status-change register's columns hold, for `swapped`."""
 STATUS_PAIRS = (("证书编号", "姓名"),)
+"""Its columns that sit side by side, which a clerk exchanges."""
 
 
 def swapped(
     problems: Sequence[Problem],
-    records: Iterable[Record],
+    records: Sequence[Record],
     looks: Mapping[str, Looks],
     pairs: Iterable[tuple[str, str]],
     clause: str,
