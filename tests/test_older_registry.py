@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 
 from registry import store
 from registry.cli import cli
+from registry.domain.names import name_key
 from registry.store.migrations import LATEST
 from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event
 from tests.verify_fixtures import SECRET, registry_db, running_server
@@ -339,3 +340,19 @@ def test_a_surname_written_two_ways_is_keyed_one_way_in_an_older_registry(tmp_pa
         ]
     for typed in ("锺伟", "钟伟", "鍾偉"):
         assert verify_name(db, "Z1122020901", typed)[0] == 0, typed
+
+
+def test_an_older_registrys_events_are_keyed_for_staffs_filter(tmp_path: Path) -> None:
+    """Staff's 换发、补发、撤销 table filters a name by its key (张伟 finds 張偉): events an older
+    certreg registered had none; the first write connection keys them (user_version 8)."""
+    db = tmp_path / "registry.db"
+    samples = Path(__file__).resolve().parent.parent / "data" / "samples"
+    assert CliRunner().invoke(cli, ["sync", str(samples), "--db", str(db)]).exit_code == 0
+    with sqlite3.connect(db) as conn:  # as a certreg before the key column wrote the table
+        conn.execute("ALTER TABLE status_events DROP COLUMN name_key")
+        conn.execute("PRAGMA user_version = 7")
+        names = [name for (name,) in conn.execute("SELECT name FROM status_events ORDER BY id")]
+    store.connect(db).close()
+    with sqlite3.connect(db) as conn:
+        keyed = conn.execute("SELECT name_key FROM status_events ORDER BY id").fetchall()
+    assert names and keyed == [(name_key(name),) for name in names]

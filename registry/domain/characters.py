@@ -9,8 +9,6 @@ from importlib.resources import files
 
 from opencc import OpenCC
 
-from registry.domain.text import MAX_NAME_CHARS
-
 
 @cache
 def _simplifier() -> OpenCC:
@@ -57,48 +55,6 @@ def _one_for_one(one_surname: bool = True) -> dict[int, str]:
     if one_surname:
         folded.update((ord(variant), first) for variant, first in ONE_SURNAME.items())
     return folded
-
-
-MAX_SPELLINGS = 256
-"""The most spellings `spellings` lists: 欧阳钟历 has 80 (钟 alone is 钟 鍾 鐘 锺 鈡)."""
-
-
-@cache
-def _written_as() -> dict[str, tuple[str, ...]]:
-    """Each character with every character its fold reads as it, the likeliest first: itself,
-    then its traditional forms in OpenCC's order of use (钟: 钟 鍾 鐘 鈡 锺), then the rest."""
-    forms: dict[str, list[str]] = {}
-    for source, target in _one_for_one(True).items():
-        forms.setdefault(target, [target]).append(chr(source))
-    table = files("opencc").joinpath("dictionary", "STCharacters.txt").read_text(encoding="utf-8")
-    usual: dict[str, list[str]] = {}
-    for line in table.splitlines():
-        char, _, written = line.partition("\t")
-        usual[char] = written.split()
-    return {
-        char: tuple(sorted(written, key=lambda c: (c != char, _rank(usual.get(char, []), c))))
-        for char, written in forms.items()
-    }
-
-
-def _rank(usual: list[str], char: str) -> int:
-    return usual.index(char) if char in usual else len(usual)
-
-
-def spellings(name: str) -> list[str]:
-    """Every way of writing ``name`` that its fold reads as it — 张伟, 張伟, 张偉, 張偉 — up to
-    `MAX_SPELLINGS`, the likeliest first: as typed, all simplified, all in each character's
-    first traditional form (歐陽鍾歷: a cut kept only mixtures of the simplified) — what a column
-    compared as written must hold for a filter to find every spelling of one holder."""
-    if len(name) > MAX_NAME_CHARS:  # no holder's: 5,000 characters took 7 s of a staff page
-        return [name]
-    simple = simplified_characters(name)
-    forms = [_written_as().get(char, (char,)) for char in simple]
-    traditional = "".join(written[1] if len(written) > 1 else written[0] for written in forms)
-    found = [""]
-    for written in forms:
-        found = [f + c for f in found for c in written][:MAX_SPELLINGS]
-    return list(dict.fromkeys([name, simple, traditional, *found]))[:MAX_SPELLINGS]
 
 
 def simplified_characters(text: str, *, one_surname: bool = True) -> str:

@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from registry.domain.names import name_key
 from registry.domain.numbers import parse
 from registry.domain.statuses import REISSUE, VALID, StatusEvent, status_after
 from registry.store.certificates import HISTORY_INSERT
@@ -23,6 +24,7 @@ _EVENT_COLUMNS = (
     "type",
     "number",
     "name",
+    "name_key",
     "date",
     "new_number",
     "reason",
@@ -138,6 +140,7 @@ def apply_events(
                 event.type,
                 event.number,
                 event.name,
+                name_key(event.name),  # staff's filter of the name compares it (张伟 finds 張偉)
                 date,
                 event.new_number,
                 event.reason,

@@ -27,7 +27,9 @@ KEYS_SIMPLIFIED = 7
 a first one that also folded 甯 and 昇, `registry.domain.characters.STANDARD_AS_WRITTEN`; 6:
 before 锺 was read as 钟, `registry.domain.characters.ONE_SURNAME`). A change of the fold makes
 this version the next one."""
-LATEST = KEYS_SIMPLIFIED
+EVENTS_KEYED = 8
+"""``PRAGMA user_version`` once `_key_event_names` has run."""
+LATEST = EVENTS_KEYED
 
 _REFOLDED = "GLOB '*[’‘ʼ.。‐－ꞏ-]*'"
 """The names whose key an older certreg made otherwise ('-' last: not a range)."""
@@ -97,12 +99,30 @@ def _simplify_name_keys(conn: sqlite3.Connection) -> None:
         "UPDATE numbered_holders SET name_key = ? WHERE number = ?",
         [(new, n) for n, key in held if key and (new := simplified_characters(key)) != key],
     )
+    events = conn.execute(
+        "SELECT id, name, name_key FROM status_events WHERE name_key IS NOT NULL"
+    ).fetchall()  # keyed since `EVENTS_KEYED`: refolded with the rest
+    conn.executemany(
+        "UPDATE status_events SET name_key = ? WHERE id = ?",
+        [(new, row) for row, name, key in events if (new := name_key(name or "")) != key],
+    )
+
+
+def _key_event_names(conn: sqlite3.Connection) -> None:
+    """Key the names of the 换发、补发、撤销 an older certreg registered without one: staff's
+    filter of the table compares keys (张伟 finds 張偉), as the certificates table's does."""
+    names = conn.execute("SELECT id, name FROM status_events WHERE name_key IS NULL").fetchall()
+    conn.executemany(
+        "UPDATE status_events SET name_key = ? WHERE id = ?",
+        [(name_key(name or ""), row) for row, name in names],
+    )
 
 
 _STEPS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (KEYS_REFOLDED, _refold_name_keys),
     (PAPERS_MARKED, _mark_reissued_papers),
     (KEYS_SIMPLIFIED, _simplify_name_keys),
+    (EVENTS_KEYED, _key_event_names),
 )
 
 

@@ -167,6 +167,7 @@ TABLES: dict[str, TableSpec] = {
             "type": str,
             "number": str,
             "name": str,
+            "name_key": str,
             "date": str,
             "new_number": str,
             "reason": str,
