@@ -526,7 +526,7 @@ def test_an_upload_confirms_its_optional_columns(app_client: AppClient) -> None:
     assert "汽车驾驶员" not in page.text
     # the paper that differs is marked as a suspect on the page, as the single check marks it:
     # it was green as a valid certificate, for an officer who reads the table by its colours
-    marked = re.findall(r'<tr id="row-\d+" class="([^"]*)">', page.text)
+    marked = re.findall(r'<tr id="row-\d+" role="row" class="([^"]*)">', page.text)
     assert marked == ["result-valid paper-differs", "result-reissued"], marked
 
 
