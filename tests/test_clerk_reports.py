@@ -386,6 +386,15 @@ def test_certreg_number_without_year_code_takes_the_manifests_and_says_so(
         and f"年份代码取了今年的 {year % 100:02d}，但名册的报考年度最晚是 2011 年" in output
     )
     assert "--year-code 11、--year-code 12" in output and not (tmp_path / "alone.csv").exists()
+    # examined before the first batch, or in no year at all (a hostile review): nothing guessed,
+    # and no code below the first batch's 11 suggested
+    for exam, said in (
+        ("2009", "--year-code 11、--year-code 12"),
+        ("2999", "读不出一个合理的年份"),
+    ):
+        (alone / "next.csv").write_text(unlisted.replace(",2011,", f",{exam},"), encoding="utf-8")
+        code, output = number_mianyang(alone / "next.csv", tmp_path / "alone.csv", db_path)
+        assert code == 2 and said in output and "--year-code 09" not in output, output
     # examined this year: this year's code, said
     (alone / "next.csv").write_text(unlisted.replace(",2011,", f",{year},"), encoding="utf-8")
     code, output = number_mianyang(alone / "next.csv", tmp_path / "alone.csv", db_path)
@@ -993,3 +1002,18 @@ def test_a_number_and_a_name_exchanged_are_said_once(
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     # one row: its two cells, not the columns (a diff review)
     assert code == 1 and "「证书编号」和「姓名」两格的内容似乎填反了（第3行）" in output, output
+
+
+def test_two_columns_exchanged_lead_a_summarised_report(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A hostile review: past 20 problems the report is summarised by rule, most frequent first,
+    and the one line that explains them all came after the thousands it explains."""
+    rows = [
+        _exchanged(approval_row(f"Z112202{i:04d}", numbered_name("持证人", i)), "性别", "出生年月")
+        for i in range(1, 16)
+    ]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    summary = [line for line in output.splitlines() if "处（" in line or "处，如" in line]
+    assert code == 1 and "两列的内容似乎对调了" in summary[0], output

@@ -1002,7 +1002,7 @@ def test_an_idempotency_key_opens_only_its_own_callers_list(
 
 
 def test_a_deleted_list_is_not_made_again_at_its_address(
-    app_client: AppClient, registry_db: Path
+    app_client: AppClient, registry_db: Path, clock: Clock
 ) -> None:
     """A review: the list made with an Idempotency-Key and deleted — its address had leaked —
     came back live at the same secret address on the next retry with that key."""
@@ -1020,6 +1020,12 @@ def test_a_deleted_list_is_not_made_again_at_its_address(
     [deleted, _] = _log_tables(registry_db)["watches"]
     assert deleted[-1] is not None  # kept, marked deleted, its entries gone
     assert len(_log_tables(registry_db)["watch_entries"]) == len(STAFF)
+    # never purged as unread (a hostile review: purged, it came back on the next retry)
+    with app_client(watch_days=1) as client:
+        clock.advance(3)
+        client.post("/api/v1/watches", json={"items": STAFF[:1]}, headers={"Idempotency-Key": "m"})
+        again = client.post("/api/v1/watches", json={"items": STAFF}, headers=retry)
+    assert (again.status_code, again.json()["error"]) == (422, "idempotency_retired")
 
 
 @pytest.mark.anyio

@@ -103,7 +103,9 @@ def create_watch(
     return token
 
 
-_UNREAD = "SELECT id FROM watches WHERE coalesce(read_at, created_at) < ?"
+_UNREAD = "SELECT id FROM watches WHERE coalesce(read_at, created_at) < ? AND deleted_at IS NULL"
+"""The lists unread since a day; never one its owner deleted, whose row keeps its address from
+being made live again (a hostile review: purged as unread, it came back on a retry)."""
 
 
 def _cutoff(now: dt.datetime, keep_days: int) -> str:

@@ -29,7 +29,7 @@ from registry.domain.levels import LEVELS
 from registry.domain.numbers import MalformedNumber, normalise, parse
 from registry.domain.regions import REGIONS, authority_name, region_code, region_name
 from registry.domain.statuses import EVENT_TYPES
-from registry.domain.text import MAX_NAME_CHARS
+from registry.domain.text import MAX_NAME_CHARS, visible
 from registry.sync.report import OUTCOME_LABELS
 
 DATE_PARAMS = frozenset({"起始日期", "截止日期"})
@@ -238,7 +238,7 @@ def nothing_found(query: str | None, args: Args | None) -> str:
     param = LOOKUPS.get(query or "")
     if param is None or args is None or unread_params(query, args):  # a warning says why
         return "没有查到结果"
-    value = (args.get(param) or "").strip()
+    value = visible((args.get(param) or "").strip())  # an override would turn the sentence
     if not value:
         what = "姓名或其中几个字" if param == "姓名" else param
         return f"请填写{what}后点“查询”"

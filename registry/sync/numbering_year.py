@@ -7,7 +7,7 @@ import contextlib
 from pathlib import Path
 
 from registry.domain.clock import beijing_today
-from registry.domain.dates import BadDate, parse_year
+from registry.domain.dates import FIRST_DAY, BadDate, parse_year
 from registry.domain.numbers import year_code_of, year_of_code
 from registry.sheets.table import Table
 from registry.sync.manifest import MANIFEST_NAME, ManifestError, load_manifest
@@ -52,18 +52,28 @@ def year_code_for(file: Path, out: Path) -> tuple[str, str]:
 def unlike_exams(table: Table, year_code: str) -> str | None:
     """Why this year's code, taken for want of ``--year-code``, is not ``table``'s: its latest
     报考年度 years before — a 2012 roster numbered in 2026 took 26, and its numbers were handed
-    out for good before the sync refused them (a clerk's review)."""
+    out for good before the sync refused them (a clerk's review) —, or no 报考年度 that reads as
+    a year at all (0, 2999, blank: a hostile review), which tells nothing of the year."""
+    this_year = year_of_code(year_code, beijing_today())
     years = []
     for record in table.records:
         with contextlib.suppress(BadDate):
             years.append(parse_year(record.values.get("报考年度") or ""))
-    latest = max(years, default=None)
-    if latest is None or year_of_code(year_code, beijing_today()) - latest < EXAM_YEARS_BEFORE:
+    latest = max((y for y in years if FIRST_DAY.year - 30 <= y <= this_year), default=None)
+    ask = (
+        f"年份代码是证书的核发年份（附件3 二），不是编号的这一年。请用 --year-code 指定核发年份的后两位"
+        f"（或写在 {MANIFEST_NAME} 中此名册的 year_code）"
+    )
+    if latest is None:
+        return (
+            f"未指定 --year-code，而名册的报考年度读不出一个合理的年份，无法判断核发年份：{ask}。"
+            "未占用任何编号"
+        )
+    if this_year - latest < EXAM_YEARS_BEFORE:
         return None
-    codes = "、".join(f"--year-code {year_code_of(y)}" for y in (latest, latest + 1))
+    first = max(latest, FIRST_DAY.year)  # none before the first batch's 11 (附件3 二)
+    codes = "、".join(f"--year-code {year_code_of(y)}" for y in (first, first + 1))
     return (
-        f"未指定 --year-code，年份代码取了今年的 {year_code}，但名册的报考年度最晚是 {latest} 年："
-        f"年份代码是证书的核发年份（附件3 二），不是编号的这一年。请指定核发年份，如 {codes}"
-        f"（或写在 {MANIFEST_NAME} 中此名册的 year_code）；确是今年核发的，加 --year-code {year_code}。"
-        "未占用任何编号"
+        f"未指定 --year-code，年份代码取了今年的 {year_code}，但名册的报考年度最晚是 {latest} 年：{ask}，"
+        f"如 {codes}；确是今年核发的，加 --year-code {year_code}。未占用任何编号"
     )

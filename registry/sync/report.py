@@ -95,7 +95,8 @@ def summarise(problems: Sequence[Problem]) -> list[str]:
         if problem.row is not None and len(group.rows) < FIRST_ROWS:
             group.rows.append(problem.place())
     lines = []
-    for group in sorted(groups.values(), key=lambda g: -g.count):
+    # the file's own problems first (two columns exchanged explain the rows' below them)
+    for group in sorted(groups.values(), key=lambda g: (g.first.row is not None, -g.count)):
         rows = "、".join(group.rows)
         more = "等" if group.count > len(group.rows) else ""
         where = f"{group.count:,} 处（{rows}{more}），如" if rows else f"{group.count:,} 处，如"
