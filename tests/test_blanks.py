@@ -899,6 +899,11 @@ def test_quantities_as_a_spreadsheet_shows_them() -> None:
         quantity("1,20")
     # "none" as offices write it, and as a roster's footer reads it (a dash was refused here)
     assert [quantity(v) for v in ("—", "/", "无", "－", " -- ")] == [0, 0, 0, 0, 0]
+    # a number too long for a float is said as written (a hostile review: 99999999999999999999
+    # was told as 100000000000000000000), and one too long for int() in Chinese, not English
+    for written in ("99999999999999999999", "9" * 5000):
+        with pytest.raises(ValueError, match=f"数量 {'9' * 15}…（{len(written)} 位）超过 9999 本"):
+            quantity(written)
 
 
 def test_two_units_of_a_city_asking_alike_are_two_requisitions(db: Path, tmp_path: Path) -> None:

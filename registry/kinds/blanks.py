@@ -86,6 +86,10 @@ MAX_QUANTITY = MAX_SEQUENCE
 """The most blanks of one level a row may count: the four-digit sequence numbers of 附件3."""
 
 
+_DIGITS_READ = 15
+"""The longest quantity read as a number (a float's whole digits): a longer one is far too many."""
+
+
 def quantity(value: Cell, most: int = MAX_QUANTITY) -> int:
     """A number of blanks: a whole number from 0 to ``most`` in Arabic numerals; empty is 0, as
     is what an office writes for none (—, /, 无), as in a roster's footer.
@@ -110,7 +114,14 @@ def quantity(value: Cell, most: int = MAX_QUANTITY) -> int:
             raise ValueError("数量须按§四.(三)用阿拉伯数字填写")
         if not re.fullmatch(r"-?\d+(\.\d+)?", written):
             raise ValueError("数量应为整数（本）")
-        return quantity(float(written), most)
+        if written.startswith("-"):
+            raise ValueError("数量不能为负数")
+        if len(written) > _DIGITS_READ:  # read as a number, 4,300 digits raise in English
+            raise ValueError(
+                f"数量 {written[:_DIGITS_READ]}…（{len(written)} 位）超过 {most} 本，请核对"
+            )
+        # whole, read whole: as a float, 99999999999999999999 was said to be 10^20
+        return quantity(int(written) if written.isdigit() else float(written), most)
     if value < 0:
         raise ValueError("数量不能为负数")
     if value > most:
