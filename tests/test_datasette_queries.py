@@ -1837,6 +1837,30 @@ async def test_the_events_name_filter_finds_every_spelling_of_the_name(
     assert {row["number"] for row in response.json()} == found
 
 
+async def test_the_events_name_filter_of_an_older_registry_compares_as_written(
+    registry_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A review: browse could not upgrade a registry of the certreg before the key column (its
+    file not writable), and the filter, renamed to a column it lacks, read that column as a
+    string — 郑浩's events were not found, and ``name__not`` listed his."""
+    older = tmp_path / "older" / "registry.db"
+    older.parent.mkdir()
+    with sqlite3.connect(registry_db) as source, sqlite3.connect(older) as target:
+        source.backup(target)
+        target.execute("ALTER TABLE status_events DROP COLUMN name_key")
+    shutil.copyfile(verify_log_path(registry_db), verify_log_path(older))
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    ds = shipped_datasette(older)
+    for arg, found in (("name", {"Z1122020124", "Z1122020125"}), ("name__not", {"G1122000002"})):
+        response = await ds.client.get(
+            "/registry/status_events.json",
+            params={arg: "郑浩", "_shape": "array"},
+            cookies=signed_in(ds),
+        )
+        assert found <= {row["number"] for row in response.json()}, arg
+        assert (arg == "name") is ("Z1122020124" in {row["number"] for row in response.json()})
+
+
 @pytest.mark.parametrize(
     ("page", "arg", "typed", "found"),
     [

@@ -1019,6 +1019,8 @@ def test_a_deleted_list_is_not_made_again_at_its_address(
     assert gone.status_code == 404 and fresh.status_code == 201
     [deleted, _] = _log_tables(registry_db)["watches"]
     assert deleted[-1] is not None  # kept, marked deleted, its entries gone
+    # without whom it was made for: kept for ever, it keeps no address or key (a review)
+    assert (deleted[4], deleted[5]) == (None, None)
     assert len(_log_tables(registry_db)["watch_entries"]) == len(STAFF)
     # never purged as unread (a hostile review: purged, it came back on the next retry)
     with app_client(watch_days=1) as client:

@@ -185,7 +185,11 @@ def delete_watch(path: Path, token: str, *, at: str) -> bool:
         if row is not None:
             with transaction(conn):
                 conn.execute("DELETE FROM watch_entries WHERE watch = ?", (row[0],))
-                conn.execute("UPDATE watches SET deleted_at = ? WHERE id = ?", (at, row[0]))
+                # kept without whom it was made for: no address, no key, kept for ever
+                conn.execute(
+                    "UPDATE watches SET deleted_at = ?, client = NULL, key_id = NULL WHERE id = ?",
+                    (at, row[0]),
+                )
     finally:
         conn.close()
     return row is not None

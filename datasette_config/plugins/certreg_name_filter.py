@@ -79,7 +79,8 @@ NORMALISED[REGISTRY_NAME, TABLE].update(_filters(("name",), name_key))
 KEYED = {f"name{op}": f"name_key{op}" for op in (*_OPERATORS, "__in")}
 """The certificates' name filters, read as filters of its key (their values keyed above)."""
 EVENTS = "status_events"
-NORMALISED[REGISTRY_NAME, EVENTS].update(_filters(("name",), name_key))
+EVENT_NAMES = _filters(("name",), name_key)
+"""The 换发、补发、撤销 table's name filters, keyed — where it has its key column (`_keyed`)."""
 RENAMED = {f"/{REGISTRY_NAME}/{TABLE}": KEYED, f"/{REGISTRY_NAME}/{EVENTS}": KEYED}
 """By page: the filters read under other names — the 换发、补发、撤销 table keeps a key beside
 each name too (a hostile review: filtered by every spelling in the query string, 欧阳钟历 made a
@@ -113,6 +114,17 @@ def normalised_query(
     ).encode()
 
 
+async def _keyed(datasette: Any) -> bool:
+    """Whether the registry's 换发、补发、撤销 table has its name key: one an older certreg made,
+    which browse could not upgrade (the file not writable), has none — and SQLite reads a
+    quoted column it lacks as a string, so the filter answered 没有 for every name (a review)."""
+    try:
+        columns = await datasette.get_database(REGISTRY_NAME).table_columns(EVENTS)
+    except KeyError:  # no registry attached (a test's Datasette of the log alone)
+        return False
+    return "name_key" in columns
+
+
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     """A table's page (and its JSON and CSV) asked for with the filters' values normalised."""
@@ -122,8 +134,14 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
         async def normalising(scope: dict[str, Any], receive: Any, send: Any) -> None:
             page = scope["path"].partition(".")[0] if scope["type"] == "http" else ""
             filters = {**CODED, **pages.get(page, {})} if _a_table(page) else None
+            renamed = RENAMED.get(page)
+            if page == f"/{REGISTRY_NAME}/{EVENTS}":
+                if await _keyed(datasette):
+                    filters = {**(filters or {}), **EVENT_NAMES}
+                else:  # compared as written: a key column missing reads as a string literal
+                    renamed = None
             if filters:
-                query = normalised_query(scope.get("query_string", b""), filters, RENAMED.get(page))
+                query = normalised_query(scope.get("query_string", b""), filters, renamed)
                 scope = dict(scope, query_string=query)
             await app(scope, receive, send)
 

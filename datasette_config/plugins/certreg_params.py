@@ -238,14 +238,15 @@ def nothing_found(query: str | None, args: Args | None) -> str:
     param = LOOKUPS.get(query or "")
     if param is None or args is None or unread_params(query, args):  # a warning says why
         return "没有查到结果"
-    value = visible((args.get(param) or "").strip())  # an override would turn the sentence
+    value = (args.get(param) or "").strip()
     if not value:
         what = "姓名或其中几个字" if param == "姓名" else param
         return f"请填写{what}后点“查询”"
     if query == "holders":
         if (args.get("上页末行编号") or "").strip():
             return "后面没有更多持证人了：这是最后一页"
-        return f"登记库中没有姓名含“{value}”的持证人：请核对姓名，或只填其中几个字（如姓或名）再查"
+        # what was typed, an override shown as its code point: it would turn the sentence round
+        return f"登记库中没有姓名含“{visible(value)}”的持证人：请核对姓名，或只填其中几个字（如姓或名）再查"
     number = normalise(value)
     if query == "certificate_chain":
         return (

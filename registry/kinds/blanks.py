@@ -116,7 +116,7 @@ def quantity(value: Cell, most: int = MAX_QUANTITY) -> int:
             raise ValueError("数量应为整数（本）")
         if written.startswith("-"):
             raise ValueError("数量不能为负数")
-        if len(written) > _DIGITS_READ:  # read as a number, 4,300 digits raise in English
+        if len(written.partition(".")[0].lstrip("0")) > _DIGITS_READ:  # 4,300 digits raise
             raise ValueError(
                 f"数量 {written[:_DIGITS_READ]}…（{len(written)} 位）超过 {most} 本，请核对"
             )
