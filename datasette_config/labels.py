@@ -20,8 +20,7 @@ from registry.domain.levels import LETTER_OF_LEVEL, LEVELS
 from registry.domain.numbers import FIRST_YEAR, year_code_of
 from registry.domain.regions import REGIONS, authority_name, region_code
 from registry.domain.registers import KIND_LABELS, kind_code
-from registry.domain.statuses import RESULT_LABELS
-from registry.kinds.requisitions import REQUISITION_STATUS_LABELS
+from registry.domain.statuses import REQUISITION_STATUS_LABELS, RESULT_LABELS
 from registry.public.confirm import CONFIRMABLE
 from registry.store.syncs import SEVERITY_LABELS
 from registry.store.verify_log import CHANNEL_LABELS

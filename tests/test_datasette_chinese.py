@@ -34,9 +34,8 @@ from datasette_config.labels import (
 )
 from registry.cli import cli
 from registry.domain.registers import KIND_LABELS
-from registry.domain.statuses import RESULT_LABELS, RESULTS
+from registry.domain.statuses import REQUISITION_STATUS_LABELS, RESULT_LABELS, RESULTS
 from registry.kinds import KINDS
-from registry.kinds.requisitions import REQUISITION_STATUS_LABELS
 from registry.store import verify_log_path
 from registry.store.schema import CERTIFICATE_COLUMNS, TABLES
 from registry.store.syncs import SEVERITY_LABELS

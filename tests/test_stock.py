@@ -17,8 +17,9 @@ from datasette.app import Datasette
 from registry import store
 from registry.cli import cli
 from registry.domain.clock import beijing_clock
+from registry.domain.statuses import PENDING, REFUSED
 from registry.public import lookup
-from registry.store.stock import NEGATIVE, OVER_APPROVED, UNNAMED_UNIT, StockLine
+from registry.store.stock import NEGATIVE, OVER_APPROVED, UNNAMED_UNIT, StockLine, Unapproved
 from registry.store.stock_report import HEADINGS, advice, note
 from tests.blank_registers import (
     UNIT,
@@ -155,6 +156,38 @@ def test_blanks_without_certificates_yet_are_reconciled_too(tmp_path: Path) -> N
     with sqlite3.connect(db) as conn:  # as of the blank registers' sync, in Beijing time
         (synced,) = conn.execute("SELECT max(at) FROM syncs WHERE outcome = 'loaded'").fetchone()
     assert f"登记库更新时间：{beijing_clock(synced)}\n" in result.output
+
+
+def test_a_requisition_awaiting_approval_and_a_refused_one_are_told_apart(
+    tmp_path: Path,
+) -> None:
+    """Both are requested and not approved in the table: a clerk chasing the province's opinion
+    could not tell a request still waiting from one refused (a blank-certificate clerk's
+    review), nor find it."""
+    db = tmp_path / "registry.db"
+    requisitions = [
+        requisition("乐山市人力资源和社会保障局", 6, city="同意 2012-02-10"),
+        requisition("乐山市人力资源和社会保障局", 2, city="同意 2012-02-10", province=None),
+        requisition("乐山市人力资源和社会保障局", 3, city="同意 2012-02-10", province="不同意"),
+        requisition("乐山市人力资源和社会保障局", 0, 1, city="同意 2012-02-10", province="不同意"),
+    ]
+    assert load(db, tmp_path / "req.csv", "requisitions", requisitions)["exit_code"] == 0
+    junior, intermediate = stock_json(db)
+    assert (junior["requested"], junior["approved"]) == (11, 6)
+    assert junior["unapproved"] == [
+        {"state": "pending", "quantity": 2, "register": "req.csv", "row": 3},
+        {"state": "refused", "quantity": 3, "register": "req.csv", "row": 4},
+    ]
+    assert junior["note"] == (
+        "申领的 11 本中 2 本尚待省厅批准（req.csv 第3行），批准后才计入“批准”；"
+        "申领的 11 本中 3 本省厅未批准（req.csv 第4行），不计入“批准”；仍需要时请重新申领；"
+        "已批准 6 本，尚有 6 本未发放"
+    )
+    assert intermediate["note"] == (
+        "申领的 1 本中 1 本省厅未批准（req.csv 第5行），不计入“批准”；仍需要时请重新申领"
+    )
+    text = CliRunner().invoke(cli, ["stock", "--db", str(db)]).output
+    assert "ℹ 乐山市 中级工：申领的 1 本中 1 本省厅未批准（req.csv 第5行）" in text
 
 
 def test_a_negative_balance_is_flagged(example: Path) -> None:
@@ -326,7 +359,12 @@ def test_the_command_line_and_staff_head_the_figures_alike() -> None:
     assert {key: page[key] for key, _ in HEADINGS} == dict(HEADINGS)
 
 
-def _line(recipient: str = "四川省林业厅", region: str = "2200", **figures: int) -> StockLine:
+def _line(
+    recipient: str = "四川省林业厅",
+    region: str = "2200",
+    unapproved: tuple[Unapproved, ...] = (),
+    **figures: int,
+) -> StockLine:
     requested, approved, dispatched, registered, spoiled, used = (
         figures.get(f, 0)
         for f in ("requested", "approved", "dispatched", "registered", "spoiled", "used")
@@ -335,7 +373,7 @@ def _line(recipient: str = "四川省林业厅", region: str = "2200", **figures
     flag = NEGATIVE if balance < 0 else OVER_APPROVED if dispatched > approved else None
     return StockLine(
         recipient, region, "中级工", "Z", requested, approved, dispatched, registered,
-        spoiled, used, balance, 0, 0, flag,
+        spoiled, used, balance, 0, 0, flag, unapproved,
     )  # fmt: skip
 
 
@@ -357,6 +395,14 @@ def _line(recipient: str = "四川省林业厅", region: str = "2200", **figures
         (
             _line(requested=3, approved=3, dispatched=3, registered=5),
             ["登记的证书比批准、发放的空白证书多 2 本"],
+        ),
+        (
+            _line(requested=2, registered=2, unapproved=(Unapproved(PENDING, 2, "r.csv", 3),)),
+            ["申领计划尚未获省厅批准，也没有发放记录"],
+        ),
+        (  # not "尚未获批准": the province refused it
+            _line(requested=2, registered=2, unapproved=(Unapproved(REFUSED, 2, "r.csv", 3),)),
+            ["申领计划省厅未批准，也没有发放记录：请查明这些证书用的空白证书从何而来"],
         ),
         (
             _line(requested=2, approved=2, dispatched=3, registered=1),
@@ -384,7 +430,7 @@ def test_each_flagged_line_is_told_what_to_do_about_it(line: StockLine, said: li
     flagged line was wrong for a 换发's shortfall and for a roster without its unit."""
     told = advice(line) or ""
     assert line.flag and all(part in told for part in said), told
-    assert note(line) is None
+    assert note(line) is None or line.unapproved
 
 
 @pytest.mark.parametrize(

@@ -66,6 +66,11 @@ WORN = ("损坏", "破损", "污损", "破旧", "残缺", "模糊", "撕破", "�
 """How a reason says the paper is damaged but still there: it is exchanged against the old
 paper (§四.(六)2), not reissued."""
 
+PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
+"""A requisition's state (附件1): the province's opinion on it — none yet, agreed, refused. Only
+an approved one's blanks may be dispatched (§四.(二))."""
+REQUISITION_STATUS_LABELS = {PENDING: "待省厅批准", APPROVED: "省厅已批准", REFUSED: "省厅未批准"}
+
 
 def status_after(event_type: str, new_number: str | None) -> str:
     """The old certificate's status after an event: a new number always supersedes it (换发, or a

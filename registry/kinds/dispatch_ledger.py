@@ -11,7 +11,7 @@ from typing import Any
 
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.problems import Problem
-from registry.kinds.requisitions_dispatched import APPROVED, PENDING, REFUSED
+from registry.domain.statuses import APPROVED, PENDING, REFUSED
 from registry.store.schema_stock import QUANTITY_FIELDS
 
 Totals = Counter[tuple[str, str]]

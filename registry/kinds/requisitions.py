@@ -18,6 +18,7 @@ from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.problems import Problem
 from registry.domain.regions import covers, region_name
 from registry.domain.registers import REQUISITIONS
+from registry.domain.statuses import APPROVED, PENDING, REFUSED
 from registry.kinds.base import (
     Kind,
     LoadContext,
@@ -38,13 +39,7 @@ from registry.kinds.blanks import (
 from registry.kinds.cells import digits_lost, total_row
 from registry.kinds.closing_total import closing_total, counted_rows, total_problems
 from registry.kinds.requisition_form import read_requisitions
-from registry.kinds.requisitions_dispatched import (
-    APPROVED,
-    PENDING,
-    REFUSED,
-    Requisition,
-    dispatched_beyond,
-)
+from registry.kinds.requisitions_dispatched import Requisition, dispatched_beyond
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout, quantity_columns
 from registry.sheets.table import Record, Table
@@ -97,10 +92,6 @@ LAYOUT = Layout(
 )
 
 Fail = Callable[[str, Cell, str], None]
-
-
-REQUISITION_STATUS_LABELS = {PENDING: "待省厅批准", APPROVED: "省厅已批准", REFUSED: "省厅未批准"}
-"""A requisition's state: the province's opinion on it (附件1)."""
 
 
 def _status(province: Opinion) -> str:

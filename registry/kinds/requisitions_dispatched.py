@@ -10,11 +10,9 @@ from collections import Counter
 
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.problems import Problem
+from registry.domain.statuses import APPROVED
 from registry.kinds.base import RegisterEntry
 from registry.store.schema_stock import QUANTITY_FIELDS
-
-PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
-"""A requisition's state: the province's opinion on it (附件1)."""
 
 Requisition = dict[str, object]
 """A row of the ``requisitions`` table."""

@@ -26,14 +26,14 @@ replaced another (换发/补发 under a new number) inherits the recipient of th
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 
 import sqlite_utils
 
 from registry.domain.levels import LEVEL_ORDER, LEVELS
 from registry.domain.regions import PROVINCE, REGIONS
 from registry.domain.registers import ROSTER_KINDS, sql_list
-from registry.domain.statuses import EXCHANGE, REISSUE, REVOKED, VALID
+from registry.domain.statuses import APPROVED, EXCHANGE, REISSUE, REVOKED, VALID
 from registry.store import summaries
 from registry.store.transactions import transaction
 
@@ -50,7 +50,7 @@ def _values(rows: list[tuple[object, ...]]) -> str:
 
 
 _REQUESTED = summaries.per_level(
-    "requisitions", "{field}, CASE WHEN status = 'approved' THEN {field} ELSE 0 END"
+    "requisitions", f"{{field}}, CASE WHEN status = '{APPROVED}' THEN {{field}} ELSE 0 END"
 )
 _DISPATCHED = summaries.per_level("dispatches", "{field}")
 
@@ -203,8 +203,21 @@ def ensure_stock_view(db: sqlite_utils.Database) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class Unapproved:
+    """Blanks of one level a requisition asks for and the province has not agreed to — waiting
+    for its opinion (``pending``) or refused (``refused``): the view counts both as requested and
+    not approved, which a clerk chasing an approval must tell apart."""
+
+    state: str
+    quantity: int
+    register: str
+    row: int
+
+
+@dataclass(frozen=True, slots=True)
 class StockLine:
-    """One row of the ``stock`` view."""
+    """One row of the ``stock`` view, with the requisitions behind its blanks requested and not
+    approved (`unapproved`)."""
 
     recipient: str
     region: str
@@ -220,6 +233,12 @@ class StockLine:
     collected: int
     uncollected: int
     flag: str | None
+    unapproved: tuple[Unapproved, ...] = field(default=(), compare=False)
+    """(Not a figure: two lines are equal by their figures, however they were computed.)"""
+
+    def awaiting(self, state: str) -> int:
+        """Blanks requested in requisitions in ``state`` (pending or refused)."""
+        return sum(u.quantity for u in self.unapproved if u.state == state)
 
     @property
     def negative(self) -> bool:
@@ -229,6 +248,34 @@ class StockLine:
         return {**asdict(self), "negative": self.negative}
 
 
+_UNAPPROVED = f"""
+SELECT * FROM (
+    {
+    summaries.per_level(
+        "requisitions",
+        "status, {field} AS quantity, register, source_row",
+        f"WHERE status <> '{APPROVED}'",
+    )
+}
+) WHERE quantity > 0 ORDER BY register, source_row
+"""
+
+
+def _unapproved(conn: sqlite3.Connection) -> dict[tuple[str, str], list[Unapproved]]:
+    """Per recipient and level letter, the requisitions not (yet) approved asking for blanks of
+    it: a handful of rows (requisitions are a few per recipient and year)."""
+    found: dict[tuple[str, str], list[Unapproved]] = {}
+    for recipient, _region, letter, state, quantity, register, row in conn.execute(_UNAPPROVED):
+        found.setdefault((recipient, letter), []).append(Unapproved(state, quantity, register, row))
+    return found
+
+
 def reconciliation(conn: sqlite3.Connection) -> list[StockLine]:
-    """The ``stock`` view as `StockLine` rows, in the view's order."""
-    return [StockLine(*row) for row in conn.execute("SELECT * FROM stock")]
+    """The ``stock`` view as `StockLine` rows, in the view's order, each with the requisitions
+    behind its blanks not approved."""
+    unapproved = _unapproved(conn)
+    lines = [StockLine(*row) for row in conn.execute("SELECT * FROM stock")]
+    return [
+        replace(line, unapproved=tuple(unapproved.get((line.recipient, line.letter), ())))
+        for line in lines
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 
 from registry.domain.regions import PROVINCE
+from registry.domain.statuses import PENDING, REFUSED
 from registry.store.stock import UNNAMED_UNIT, StockLine
 
 
@@ -44,6 +45,11 @@ def _shortfall(line: StockLine) -> list[str]:
             "否则请补登其申领计划和发放单"
         ]
     if not line.approved and not line.dispatched:
+        if line.awaiting(REFUSED) and not line.awaiting(PENDING):
+            return [
+                "申领计划省厅未批准，也没有发放记录：请查明这些证书用的空白证书从何而来，"
+                "或补登获批准的申领计划和发放单"
+            ]
         return ["申领计划尚未获省厅批准，也没有发放记录：请补登批准后的申领计划和发放单"]
     told = []
     if line.approved > line.dispatched:
@@ -66,15 +72,41 @@ def _shortfall(line: StockLine) -> list[str]:
 
 
 def note(line: StockLine) -> str | None:
-    """What a line not flagged still tells: blanks approved and not yet dispatched, or dispatched
-    and no certificate registered from them yet — a clerk chasing a unit's leftovers."""
-    if line.flag:
-        return None
-    if line.approved > line.dispatched:
-        return f"已批准 {line.approved} 本，尚有 {line.approved - line.dispatched} 本未发放"
-    if line.dispatched and not line.registered:
-        return f"已发放 {line.dispatched} 本，还没有登记用它们填发的证书"
-    return None
+    """What a line still tells besides its flag: blanks requested and awaiting the province's
+    opinion, or refused (the table counts both as requested and not approved: a clerk chasing an
+    approval must tell them apart, and find the requisition); for a line not flagged, blanks
+    approved and not yet dispatched, or dispatched and no certificate registered from them yet —
+    a clerk chasing a unit's leftovers."""
+    told = [
+        f"申领的 {line.requested} 本中{_unapproved(line, state)}"
+        for state in (PENDING, REFUSED)
+        if line.awaiting(state)
+    ]
+    if line.flag:  # its advice says the rest
+        pass
+    elif line.approved > line.dispatched:
+        told.append(f"已批准 {line.approved} 本，尚有 {line.approved - line.dispatched} 本未发放")
+    elif line.dispatched and not line.registered:
+        told.append(f"已发放 {line.dispatched} 本，还没有登记用它们填发的证书")
+    return "；".join(told) or None
+
+
+_UNAPPROVED_SAID = {
+    PENDING: ("尚待省厅批准", "批准后才计入“批准”"),
+    REFUSED: ("省厅未批准", "不计入“批准”；仍需要时请重新申领"),
+}
+"""Per requisition state: what the blanks are, and what follows for the line."""
+
+
+def _unapproved(line: StockLine, state: str) -> str:
+    """The blanks of requisitions in ``state`` and where those requisitions are (file, rows)."""
+    rows: dict[str, list[str]] = {}
+    for u in line.unapproved:
+        if u.state == state:
+            rows.setdefault(u.register, []).append(f"第{u.row}行")
+    where = "，".join(f"{register} {'、'.join(said)}" for register, said in rows.items())
+    what, then = _UNAPPROVED_SAID[state]
+    return f" {line.awaiting(state)} 本{what}（{where}），{then}"
 
 
 HEADINGS = (

@@ -43,7 +43,7 @@ from registry.domain.registers import (
     STATUS_CHANGES,
     sql_list,
 )
-from registry.domain.statuses import EXCHANGE, REISSUE, REVOKED, VALID
+from registry.domain.statuses import APPROVED, EXCHANGE, REISSUE, REVOKED, VALID
 from registry.store.schema_stock import QUANTITY_FIELDS
 
 TALLIED = ("region", "letter", "level", "year_code", "approval_doc", "issued_on", "authority")
@@ -84,7 +84,8 @@ _BLANKS = {
         "requested, approved",
         _per_level(
             "requisitions",
-            "{field} AS requested, CASE WHEN status = 'approved' THEN {field} ELSE 0 END AS approved",
+            f"{{field}} AS requested, CASE WHEN status = '{APPROVED}' THEN {{field}} ELSE 0 END"
+            " AS approved",
         ),
     ),
     DISPATCHES: ("dispatched", _per_level("dispatches", "{field} AS dispatched")),
