@@ -3,10 +3,10 @@ single-file mode, usage errors, and a kill in the middle of a sync."""
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
 import os
+import pwd
 import re
 import signal
 import sqlite3
@@ -75,25 +75,40 @@ def test_the_history_names_the_account_beside_the_operator_it_was_told(
     assert code == 0, output
     with sqlite3.connect(db_path) as conn:
         operators = {row[0] for row in conn.execute("SELECT operator FROM syncs")}
-    assert operators == {f"省厅张处长（系统用户 {getpass.getuser()}）"}
+    assert operators == {f"省厅张处长（系统用户 {pwd.getpwuid(os.getuid()).pw_name}）"}
+
+
+def test_the_account_is_the_process_user_not_what_the_environment_says(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An auditor's review: the account came from $LOGNAME/$USER, which anyone sets — a sync
+    run as root recorded whichever section chief the environment named, with no account."""
+    for variable in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(variable, "zhangkezhang")
+    monkeypatch.delenv("CERTREG_OPERATOR", raising=False)
+    code, output = run("sync", str(SAMPLES), "--db", str(db_path))
+    assert code == 0, output
+    with sqlite3.connect(db_path) as conn:
+        operators = {row[0] for row in conn.execute("SELECT operator FROM syncs")}
+    assert operators == {pwd.getpwuid(os.getuid()).pw_name} != {"zhangkezhang"}
 
 
 def test_a_sync_in_a_container_without_a_user_name_runs(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A container's uid with no passwd entry and no $USER: getpass raised KeyError and the
-    sync ended in a traceback before it loaded anything."""
+    """A container's uid with no passwd entry and no $USER: the lookup raised KeyError and the
+    sync ended in a traceback before it loaded anything; the account is then its number."""
 
-    def unknown() -> str:
-        raise KeyError("getpwuid(): uid not found: 1000")
+    def unknown(uid: int) -> pwd.struct_passwd:
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
 
-    monkeypatch.setattr(getpass, "getuser", unknown)
+    monkeypatch.setattr(pwd, "getpwuid", unknown)
     monkeypatch.setenv("CERTREG_OPERATOR", "省厅张处长")
     code, output = run("sync", str(SAMPLES), "--db", str(db_path))
     assert code == 0, output
     with sqlite3.connect(db_path) as conn:
         operators = {row[0] for row in conn.execute("SELECT operator FROM syncs")}
-    assert operators == {"省厅张处长"}
+    assert operators == {f"省厅张处长（系统用户 编号 {os.getuid()}）"}
 
 
 def test_a_manifest_entry_changed_is_told_and_kept_not_called_the_same_content(

@@ -3,8 +3,8 @@ line and the sync history say."""
 
 from __future__ import annotations
 
-import getpass
 import os
+import pwd
 from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -72,14 +72,15 @@ that happen to share a minute."""
 
 def operator(named: str | None = None) -> str:
     """Who runs a command that writes (a sync, a numbering, a key, a report's handling), for
-    the history: the login name, and beside it the person ``named`` (by default
-    ``CERTREG_OPERATOR``) — a name anyone can type, so an auditor also reads which account
-    ran it. A container whose user the system does not know gives the name alone."""
+    the history: the account the process runs as, and beside it the person ``named`` (by
+    default ``CERTREG_OPERATOR``) — a name anyone can type, so an auditor also reads which
+    account ran it. The account is the process's user id, not $LOGNAME or $USER, which anyone
+    can set too (an auditor's review: ``USER=zhangkezhang certreg sync`` run as root recorded
+    zhangkezhang); a container's user the system does not know is given by its number."""
+    uid = os.getuid()
     try:
-        login = getpass.getuser()
-    except (KeyError, OSError):
-        login = ""
+        login = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        login = f"编号 {uid}"
     named = (os.environ.get("CERTREG_OPERATOR", "") if named is None else named).strip()
-    if not login:
-        return named
     return f"{named}（系统用户 {login}）" if named and named != login else login
