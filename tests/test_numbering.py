@@ -233,6 +233,30 @@ def test_the_copy_may_correct_a_holder_s_name_under_its_own_name(
     assert code == 0, output
 
 
+def test_the_copy_may_not_give_a_holder_s_number_to_another_person(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """An auditor's review: 王强 numbered …0003, his row of the copy retyped as 刘美丽 (another
+    sex and birth too) loaded silently — a number handed out went to someone else, as if a
+    name were only corrected."""
+    path = registered.add("new.csv", [approval_row("", "王强")], MIANYANG)
+    copy = tmp_path / "new-numbered.csv"
+    assert number(path, copy, db_path)[0] == 0
+    path.unlink()
+    registered.entries.pop("new.csv")
+    row = approval_row("Z1122020003", "刘美丽", 性别="女", 出生年月="1978.07")
+    registered.add("new-numbered.csv", [row], MIANYANG)
+    code, output = run("sync", str(registered.folder), "--db", str(db_path))
+    assert code == 1
+    assert (
+        "第4行「颁发证书编号」“Z1122020003”：certreg number 编号时此行是另一人：编号副本中此行的"
+        "姓名不是原姓名的错字，而是另一个名字"
+    ) in output
+    registered.add("new-numbered.csv", [approval_row("Z1122020003", "王強")], MIANYANG)
+    code, output = run("sync", str(registered.folder), "--db", str(db_path))
+    assert code == 0, output  # his name in traditional characters is his
+
+
 def test_a_copy_numbered_before_copies_were_recorded_may_still_correct_a_name(
     registered: RegisterFactory, db_path: Path, tmp_path: Path
 ) -> None:

@@ -30,8 +30,9 @@ def handed_out_elsewhere(
     """A roster row that gives a number a run handed out to another holder. The numbered copy
     passes renamed (its rows are the holders the run numbered) or with a holder's name
     corrected under the name certreg number gave it; not both at once — then the message names
-    the copy's file name —, and never with a holder on the row of another's number (names
-    swapped). A register of none of the runs' prefixes is not looked at."""
+    the copy's file name —, never with a holder on the row of another's number (names
+    swapped), and never with another person on a row (a name not mis-written but another).
+    A register of none of the runs' prefixes is not looked at."""
     prefixes = handed_out_prefixes(conn)
     rows = [
         (c.number, c.name_key, c.source_row)
@@ -48,6 +49,14 @@ def handed_out_elsewhere(
             rule = (
                 f"certreg number 编号时把此编号给了另一人，此人得到的是 {theirs}：编号副本中的"
                 "姓名被改到了别的行，或行被调换了。请恢复编号副本中各行的姓名（改正错字不受影响）"
+            )
+            found.append(Problem(row, NUMBER_COLUMN, written.get(row, number), rule, "附件3"))
+            continue
+        if copy == key:
+            rule = (
+                "certreg number 编号时此行是另一人：编号副本中此行的姓名不是原姓名的错字，而是"
+                "另一个名字。编号一经分配不再重用，不能改给另一人：请恢复此行原来的持证人；"
+                "另一人请列入新的名册，用 certreg number 编号"
             )
             found.append(Problem(row, NUMBER_COLUMN, written.get(row, number), rule, "附件3"))
             continue

@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from registry.domain.name_changes import another_name
 from registry.store.writes import tables
 
 
@@ -115,9 +116,11 @@ def given_to_another(
     """Of ``rows`` (number, name key, row) of the register file ``register``, those whose
     number a run gave to another holder and that is not registered yet: (row, number, the
     run's file, its copy, the number the run gave this row's holder or ''), in row order. The
-    run's numbered copy, by name, may correct a holder's name, not give a holder another's
-    number (its rows swapped, a name typed on the wrong row): this row's name is the one the
-    run gave another number, whose row the name has left (a namesake keeps their own)."""
+    run's numbered copy, by name, may correct a holder's name — a name mis-written, not
+    another name altogether (`another_name`: an auditor's review found 王强's number loaded for
+    刘美丽, the copy's row retyped) —, and not give a holder another's number (its rows swapped,
+    a name typed on the wrong row): this row's name is the one the run gave another number,
+    whose row the name has left (a namesake keeps their own)."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS roster_numbers (number, name_key, source_row)")
     conn.execute("CREATE INDEX IF NOT EXISTS temp.roster_numbers_number ON roster_numbers (number)")
     conn.execute("DELETE FROM roster_numbers")
@@ -127,15 +130,18 @@ def given_to_another(
         " coalesce((SELECT min(o.number) FROM numbered_holders o WHERE o.copy = h.copy"
         " AND o.name_key = r.name_key AND o.number <> r.number AND NOT EXISTS"
         " (SELECT 1 FROM roster_numbers k WHERE k.number = o.number AND k.name_key = o.name_key)"
-        "), '') AS theirs"
+        "), '') AS theirs, h.name_key AS given, r.name_key AS written"
         " FROM roster_numbers r"
         " JOIN numbered_holders h ON h.number = r.number AND h.name_key <> r.name_key"
         " WHERE NOT EXISTS (SELECT 1 FROM certificates c WHERE c.number = r.number))"
-        " WHERE ? IS NOT copy OR theirs <> '' ORDER BY source_row",
-        (register,),
+        " ORDER BY source_row"
     ).fetchall()
     conn.execute("DELETE FROM roster_numbers")
-    return found
+    return [
+        (row, number, file, copy, theirs)
+        for row, number, file, copy, theirs, given, written in found
+        if copy != register or theirs or another_name(given, written)
+    ]
 
 
 def open_run_of(
