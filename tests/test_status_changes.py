@@ -452,6 +452,10 @@ def test_an_event_left_out_of_a_new_version_is_named_with_its_row_and_clause(
     (conflict,) = report["registers"][1]["conflicts"]
     assert (conflict["value"], conflict["clause"]) == ("Z1122020001", "§四.(六)")
     assert "新版本中没有此前登记的补发（2012-09-10，原在第4行）" in conflict["rule"]
+    # the file is what a registry lost with its backups is rebuilt from (an auditor's review)
+    assert conflict["rule"].endswith(
+        "请把这一行放回文件：从名册文件重建登记库时，文件中没有的登记不会恢复"
+    )
     assert verify(db_path, "Z1122020001", "周杰")["result"] == "reissued"
 
 

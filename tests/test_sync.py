@@ -1029,7 +1029,7 @@ def test_vanished_certificate_is_a_conflict_not_a_deletion(
     assert conn.execute("SELECT severity, value FROM problems").fetchall() == [
         ("conflict", "Z1122020002")
     ]
-    assert "如需使证书失效，请登记撤销" in output
+    assert "如需使证书失效，请登记撤销。请把这一行放回文件：从名册文件重建登记库时" in output
 
 
 def test_a_certificate_back_in_a_later_version_is_recorded_as_back(

@@ -23,6 +23,12 @@ KIND_LABELS: dict[str, str] = {
 }
 """Register kind → what clerks call it."""
 
+PUT_BACK = "请把这一行放回文件：从名册文件重建登记库时，文件中没有的登记不会恢复"
+"""What a clerk is told of a certificate or a status change a register's new version leaves
+out: the registry keeps it (a conflict, never undone), but the files are what a registry lost
+with its backups is rebuilt from — an auditor's review lost a 补发 so, the version without it
+accepted and the registry restored from a copy made before it."""
+
 _NAMES: dict[str, tuple[str, ...]] = {
     APPROVAL_ROSTER: ("审批名册", "附件4"),
     TECHNICIAN_ROSTER: ("审核名册", "技师审核名册", "技师名册", "附件5"),

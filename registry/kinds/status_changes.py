@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from registry.domain.names import name_key, shared_key
 from registry.domain.problems import NEW_REASON, REVIEW_DATE, REVIEW_ORDER, UNCORRECTED, Problem
-from registry.domain.registers import STATUS_CHANGES
+from registry.domain.registers import PUT_BACK, STATUS_CHANGES
 from registry.domain.statuses import StatusEvent
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
 from registry.kinds.cells import total_in
@@ -234,7 +234,7 @@ def apply_status_changes(
             "证书编号",
             identity[1],
             f"新版本中没有此前登记的{identity[0]}（{identity[2]}，原在"
-            f"第{source_row(conn, entry.key, identity)}行）；已生效的变更不会撤回",
+            f"第{source_row(conn, entry.key, identity)}行）；已生效的变更不会撤回。{PUT_BACK}",
             "§四.(六)",
         )
         for identity in changes.vanished

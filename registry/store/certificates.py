@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from registry.domain.numbers import CertificateNumber
 from registry.domain.problems import Problem
+from registry.domain.registers import PUT_BACK
 from registry.domain.statuses import REVOKED
 from registry.store.append_only import own_inserts
 from registry.store.by_number import rows_by_number
@@ -86,7 +87,8 @@ def write_roster(
             "颁发证书编号",
             number,
             f"新版本名册中没有此证书（原第{old.source_row}行，{old.name}）；证书不会被删除，"
-            + (ended.get(number) or "如需使证书失效，请登记撤销"),
+            + (ended.get(number) or "如需使证书失效，请登记撤销")
+            + f"。{PUT_BACK}",
             "§五.(三)",
         )
         for number, old in existing.items()
