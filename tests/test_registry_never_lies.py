@@ -1448,8 +1448,9 @@ def test_another_status_register_of_the_same_name_is_told_to_take_another_name(
 ) -> None:
     """2014's changes.xlsx after 2013's, with a second 补发 of the same paper: it reads as 2013's
     补发 with its date changed, and is refused as that — now also telling that another register
-    takes another name. (One about other certificates loads: the file is a register kept for
-    the events to come, the ones applied before are named as not in it, and stand.)"""
+    takes another name. One about other certificates only is another register too, refused
+    (an auditor's review: loaded as a version, the events applied before were named as not in
+    it, and their history named rows of a file not holding them); under its own name it loads."""
     first = [status_event("补发", "Z1122020901", "周杰", "2013-03-01")]
     roster.add("changes.xlsx", first, CHANGES)
     assert sync(roster.folder, db_path)[0] == 0
@@ -1462,6 +1463,11 @@ def test_another_status_register_of_the_same_name_is_told_to_take_another_name(
     [(row, column, rule, clause)] = refused(later, db_path, "changes.xlsx")
     assert column == "日期" and "如这是另一份同名的登记表，请换一个文件名" in rule
     later.add("changes.xlsx", [revocation], CHANGES)
+    [(row, column, rule, clause)] = refused(later, db_path, "changes.xlsx")
+    assert row is None and "而是另一份同名的文件。请换一个文件名再列入清单" in rule
+    (later.folder / "changes.xlsx").rename(later.folder / "changes-2014.xlsx")
+    later.entries["changes-2014.xlsx"] = later.entries.pop("changes.xlsx")
+    later.write_manifest()
     code, report = sync(later.folder, db_path)
     assert code == 0, report
 

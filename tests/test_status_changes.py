@@ -431,6 +431,43 @@ def test_a_reissue_registered_late_marks_every_exchange_made_of_its_paper(
     ]
 
 
+def test_another_register_under_the_same_file_name_is_refused(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """An auditor's review: another office's 换发补发撤销登记表 saved over the first under its
+    name, touching none of its certificates, was taken for a new version — the first file's
+    events reported as left out, and their history naming rows of a file not holding them."""
+    roster.add(
+        "changes.csv",
+        [
+            status_event("撤销", "C1122020001", "吴敏", "2013-01-15"),
+            status_event("补发", "Z1122020001", "周杰", "2012-09-10"),
+        ],
+        MIANYANG_CHANGES,
+    )
+    assert sync(roster, db_path)[0] == 0
+    roster.add(
+        "changes.csv", [status_event("撤销", "Z1122020002", "郑浩", "2013-02-01")], MIANYANG_CHANGES
+    )
+    code, report = sync(roster, db_path)
+    assert code == 1
+    (problem,) = report["registers"][1]["problems"]
+    assert problem["rule"].startswith(
+        "“changes.csv”此前导入的 2 条登记，这一版本中没有一条是它们的更正：这不是同一份文件的"
+        "更正版本，而是另一份同名的文件"
+    )
+    assert verify(db_path, "Z1122020002", "郑浩")["result"] == "valid"
+    roster.add(  # a version that keeps one of its certificates is a version
+        "changes.csv",
+        [
+            status_event("撤销", "C1122020001", "吴敏", "2013-01-15"),
+            status_event("撤销", "Z1122020002", "郑浩", "2013-02-01"),
+        ],
+        MIANYANG_CHANGES,
+    )
+    assert sync(roster, db_path)[0] == 0
+
+
 def test_an_event_left_out_of_a_new_version_is_named_with_its_row_and_clause(
     roster: RegisterFactory, db_path: Path
 ) -> None:

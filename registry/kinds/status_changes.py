@@ -15,7 +15,7 @@ from registry.domain.names import name_key, shared_key
 from registry.domain.problems import NEW_REASON, REVIEW_DATE, REVIEW_ORDER, UNCORRECTED, Problem
 from registry.domain.registers import PUT_BACK, STATUS_CHANGES
 from registry.domain.statuses import StatusEvent
-from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table
+from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table, kept_nothing
 from registry.kinds.cells import total_in
 from registry.kinds.status_checker import Events
 from registry.kinds.status_remarks import applied_already
@@ -174,7 +174,21 @@ def check_status_changes(
         checker.check(event, event.row in incomplete)
     withdrawn += filter(None, map(_another_person, events))
     problems[:0] = swapped(problems, table.records, STATUS_LOOKS, STATUS_PAIRS, "§四.(六)")
+    problems[:0] = _another_register(context.conn, entry, parsed)
     return problems, StatusChanges(events, vanished, amendments, checker.late, withdrawn, present)
+
+
+def _another_register(
+    conn: sqlite3.Connection, entry: RegisterEntry, parsed: list[StatusEvent]
+) -> list[Problem]:
+    """A "new version" touching none of the certificates the loaded one changed is another
+    register under the same file name (two offices' 换发补发撤销登记表.xlsx), refused as a roster
+    is: taken for a version, it reported the first file's events as left out, and their history
+    went on naming rows of a file that no longer holds them (an auditor's review)."""
+    numbers = {(e.number,) for e in parsed}
+    return kept_nothing(
+        conn, entry, "status_events", [(("number",), numbers)], "条登记", "§四.(六)"
+    )
 
 
 def _withheld(
