@@ -530,6 +530,32 @@ def test_an_upload_confirms_its_optional_columns(app_client: AppClient) -> None:
     assert marked == ["result-valid paper-differs", "result-reissued"], marked
 
 
+@pytest.mark.parametrize(
+    "titles",
+    [
+        "岗位等级,证书等级,工种名称,发证时间,是否补发",
+        "岗位等级,技术等级,证书工种,发证年月,有无补发字样",
+    ],
+)
+def test_an_upload_s_columns_are_known_by_an_hr_file_s_own_titles(
+    app_client: AppClient, titles: str
+) -> None:
+    """A phone review: a 是否补发 column was passed over, and the original paper a 补发 voided
+    (no mark, 否) was told 相符 on every field checked — its level, trade and date are the
+    certificate's. A 岗位等级 (the worker's post) is not the certificate's level."""
+    data = f"姓名,证书编号,{titles}\n{REISSUED[1]},{REISSUED[0]},三级,中级工,中式烹调师,2012-03-15,否\n"
+    with app_client() as client:
+        page = client.post(
+            "/batch",
+            data={"csrf_token": csrf_token(client)},
+            files={"file": ("名单.csv", data.encode())},
+        )
+    [row] = list(csv.DictReader(io.StringIO(exported_file(page).decode("utf-8-sig"))))
+    checked = ("等级", "工种", "发证日期", "正页右下方注明“补发”")
+    assert [row[f"核对：{field}"] for field in checked] == ["相符", "相符", "相符", "不符"]
+    assert "很可能是补发时已作废的原证书" in page.text
+
+
 # -- the no-reveal rule, over the API ------------------------------------------------------
 
 

@@ -31,7 +31,19 @@ CONFIRM_HEADERS: dict[str, tuple[str, ...]] = {
     "issued_on": ("发证日期", "发证时间"),
     "reissue_mark": ("补发", "补发字样", "注明补发"),
 }
-"""Optional columns with what the paper shows (`registry.public.confirm.CONFIRMABLE`)."""
+"""Optional columns with what the paper shows (`registry.public.confirm.CONFIRMABLE`), by the
+titles the page names."""
+CONFIRM_WORDS: dict[str, Callable[[str], bool]] = {
+    "level": lambda key: "等级" in key and not any(w in key for w in ("岗位", "编号", "证号")),
+    "trade": lambda key: "工种" in key and not any(w in key for w in ("代码", "编号")),
+    "issued_on": lambda key: "发证" in key and any(w in key for w in ("日期", "时间", "年月")),
+    "reissue_mark": lambda key: (
+        "补发" in key and not any(w in key for w in ("日期", "时间", "原因", "编号"))
+    ),
+}
+"""The same columns titled in an HR file's own words (是否补发, 有无补发字样, 证书工种名称,
+发证年月): a phone review's 是否补发 column was passed over, and the original paper voided by
+a 补发 was told 相符 on every field checked."""
 
 
 @dataclass(frozen=True)
@@ -84,10 +96,11 @@ def find_columns(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
         number = _column(keys, NUMBER_RANKS)
         name = _column(keys, NAME_RANKS)
         if number is not None and name is not None and number != name:
+            others = [key if i not in (number, name) else "" for i, key in enumerate(keys)]
             confirms = {
                 field: i
                 for field, titles in CONFIRM_HEADERS.items()
-                for i in [next((i for i, k in enumerate(keys) if k in titles), None)]
+                for i in [_column(others, (titles.__contains__, CONFIRM_WORDS[field]))]
                 if i is not None
             }
             return Columns(index + 1, number, name, confirms, list(row))

@@ -19,7 +19,7 @@ from registry.domain.statuses import MALFORMED, VALID
 from registry.domain.text import drop_invisible, visible
 from registry.public.lookup import NOT_CHECKED
 from verify_app.answers import Checked
-from verify_app.batch_columns import CONFIRM_HEADERS, BatchFileProblem
+from verify_app.batch_columns import BatchFileProblem
 from verify_app.batch_files import BatchFile
 from verify_app.batch_results import (
     PAPER_DIFFERS,
@@ -50,7 +50,6 @@ def _batch_context(request: Request, **context: Any) -> dict[str, Any]:
         "per_hour": per_hour,
         "left": left,
         "key": key,
-        "confirm_headers": CONFIRM_HEADERS,
         "invalid": (),
         **context,
     }
