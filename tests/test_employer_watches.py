@@ -272,6 +272,26 @@ def test_a_number_grouped_by_symbols_is_read_as_the_number(line: str) -> None:
     assert (item.number.replace("/", ".").replace("_", "."), item.name) == ("Z11.2202.0123", "周杰")
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "1. 陈静 C1122000001",
+        "2、陈静：C1122000001",
+        "3）陈静 C1122000001",
+        "(4) C1122000001 陈静",
+        "⑤C1122000001 陈静",
+        "16 C1122000001 陈静",
+        "7．C1122000001，陈静",
+    ],
+)
+def test_a_list_s_own_numbering_is_not_the_certificate_number(line: str) -> None:
+    """A phone review: a chat message's numbered list (1. 张三明 G1122000003) was read as the
+    number 1 and the name 张三明 G1122000003 — a batch told 编号格式错误, a watch list refused as
+    numbers and names that do not match."""
+    [(_, item)] = parse_lines(line).items
+    assert (item.number, item.name) == ("C1122000001", "陈静")
+
+
 def test_a_line_of_a_level_alone_is_read_as_typed() -> None:
     """Nothing but a level: not read as an empty line (told nothing), but refused as typed."""
     assert split_line("初级工") == ["初级工"]

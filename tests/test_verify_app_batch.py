@@ -744,6 +744,16 @@ def test_the_rows_to_follow_up_include_a_paper_that_differs_and_show_hidden_char
     assert '<details class="follow-up"' not in failing.text  # type: ignore[attr-defined]
 
 
+def test_a_numbered_list_pasted_from_a_chat_is_checked_by_its_numbers(
+    app_client: AppClient,
+) -> None:
+    """A phone review: 1. 张三明 G1122000003 was checked as the number 1 (编号格式错误)."""
+    pasted = f"1. {VALID[1]} {VALID[0]}\n2、{VALID[1]}：{VALID[0]}\n"
+    with app_client() as client:
+        page = client.post("/batch", data={"csrf_token": csrf_token(client), "entries": pasted})
+    assert [row["result"] for row in page.context["results"]] == ["valid", "valid"]
+
+
 def test_a_pasted_list_stays_in_the_box_under_its_results(app_client: AppClient) -> None:
     """After the results the box was empty: correcting one line of a list pasted from a chat
     meant pasting or typing it all again."""

@@ -74,8 +74,9 @@ def _split(line: str) -> list[str]:
 def split_line(line: str) -> list[str]:
     """``编号 姓名`` as typed on one line — a comma (either width), 、, a tab or a semicolon
     between them, or nothing but the end of the number (`_split`): [number, name], or what
-    could be told apart when that is not two parts."""
-    line = _without_level(line.strip())
+    could be told apart when that is not two parts. A list's own numbering before it (1.
+    2、 3） (4) ⑤, as a chat message lists applicants) is not the certificate's number."""
+    line = _without_level(_LIST_MARK.sub("", line.strip(), count=1))
     parts = _SEPARATORS.split(line, maxsplit=1)
     if len(parts) == 1:
         parts = _split(line)
@@ -84,6 +85,12 @@ def split_line(line: str) -> list[str]:
     return [parts[0].strip().rstrip(_AFTER_NUMBER), *(p.strip(_AROUND_NAME) for p in parts[1:])]
 
 
+_LIST_MARK = re.compile(
+    r"^(?:[(（]\d{1,4}[)）]|\d{1,4}[)）.．、:：]|[①-⑳])\s*(?=\D)|^\d{1,4}\s+(?=[^\d\s])"
+)
+"""A line's place in a pasted list, written before it: never part of a number, whose first
+character is its level's letter (a phone review: 1. 张三明 G1122000003 was checked as the
+number 1, and a watch list of such lines refused as numbers and names not matching)."""
 _WORDS = re.compile(r"[\s,，、\t;；]+")
 
 
