@@ -754,6 +754,23 @@ def test_a_numbered_list_pasted_from_a_chat_is_checked_by_its_numbers(
     assert [row["result"] for row in page.context["results"]] == ["valid", "valid"]
 
 
+def test_a_chat_message_pasted_whole_is_checked_by_its_numbers(app_client: AppClient) -> None:
+    """A phone review: a line holding 证书号 (杨丽 证书号J1122010002), or a greeting holding 证书,
+    refused the whole paste as a header without the name's column; a card's labels (证书编号：…
+    姓名：…) are no part of the number or the name."""
+    pasted = (
+        "你好，请帮我查一下这几个人的证书\n"
+        f"{VALID[1]} 证书号{VALID[0]}\n"
+        f"证书编号：{VALID[0]} 姓名：{VALID[1]}\n"
+    )
+    with app_client() as client:
+        page = client.post("/batch", data={"csrf_token": csrf_token(client), "entries": pasted})
+    assert page.status_code == 200, page.text
+    # the greeting listed in its place, unchecked (and not charged)
+    assert [row["result"] for row in page.context["results"]] == ["", "valid", "valid"]
+    assert "此行没有可查验的证书编号和姓名" in page.text
+
+
 def test_a_pasted_list_stays_in_the_box_under_its_results(app_client: AppClient) -> None:
     """After the results the box was empty: correcting one line of a list pasted from a chat
     meant pasting or typing it all again."""

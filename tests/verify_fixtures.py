@@ -96,10 +96,11 @@ def sync_samples(db_path: Path) -> None:
 
 
 def record_revocation(db_path: Path, folder: Path, number: str, name: str, date: str) -> None:
-    """A later 撤销 arrives: a real status-changes register, synced like an administrator would."""
+    """A later 撤销 arrives: a real status-changes register, synced like an administrator would
+    (a register of its own: another under the same name would be refused as not a version)."""
     registers = RegisterFactory(folder)
     registers.add(
-        "revocation.csv",
+        f"revocation-{number}.csv",
         [
             {
                 "类型": "撤销",

@@ -106,13 +106,35 @@ def find_columns(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
             return Columns(index + 1, number, name, confirms, list(row))
     for index, (line, row) in enumerate(rows[:HEADER_LIKE_ROWS]):
         keys = [header_key(cell) for cell in row]
-        if any(word in key for key in keys for word in HEADER_WORDS):
-            filled = [cell for cell in row if cell.strip()]
-            if len(filled) == 1 and typed_header(filled[0]):  # 证书编号 姓名, typed on one line
-                after = _without_header(rows[index + 1 :])
-                return replace(after, start=after.start + index + 1)
+        filled = [cell for cell in row if cell.strip()]
+        if len(filled) == 1 and typed_header(filled[0]):  # 证书编号 姓名, typed on one line
+            after = _without_header(rows[index + 1 :])
+            return replace(after, start=after.start + index + 1)
+        if _header_like(filled, keys):
             raise BatchFileProblem(f"第{line}行像是表头，但{_missing(row, keys)}")
     return _without_header(rows)
+
+
+def _header_like(filled: Sequence[str], keys: Sequence[str]) -> bool:
+    """Whether a row is a header the service could not place: a header word in its cells, but
+    never a row holding a certificate's number (杨丽 证书号J1122010002, pasted from a chat), nor
+    a line of a pasted list that is a sentence (你好，请帮我查一下这几个人的证书) — alone on its
+    row, only a column's title (证书编号) is a header. A phone review's chat list was refused
+    whole, told its line was a header lacking the name's column."""
+    if any(number_like(cell) for cell in filled):
+        return False
+    if len(filled) == 1:
+        return header_key(filled[0]) in (*NUMBER_HEADERS, *NAME_HEADERS)
+    return any(word in key for key in keys for word in HEADER_WORDS)
+
+
+LIKE_A_NUMBER = re.compile("[A-Za-zＡ-Ｚａ-ｚ][0-9０-９]{10}")
+"""A certificate's number in a cell, whatever else is in it: a level's letter, ten digits."""
+
+
+def number_like(text: str) -> bool:
+    """Whether ``text`` holds something like a certificate number (spaces within ignored)."""
+    return bool(LIKE_A_NUMBER.search(text.replace(" ", "")))
 
 
 def _missing(row: Sequence[str], keys: Sequence[str]) -> str:

@@ -36,7 +36,13 @@ from verify_app.answers import (
     listed,
     too_long,
 )
-from verify_app.batch_columns import BatchFileProblem, Columns, find_columns, name_like
+from verify_app.batch_columns import (
+    BatchFileProblem,
+    Columns,
+    find_columns,
+    name_like,
+    number_like,
+)
 from verify_app.quotas import KEY_HELP, MAX_UPLOAD_ROWS
 from verify_app.watch_lines import split_line
 
@@ -131,9 +137,6 @@ def _row_problem(number: str, name: str, typed: dict[str, str]) -> str | None:
     return unreadable(typed)
 
 
-_LIKE_A_NUMBER = re.compile("[A-Za-zＡ-Ｚａ-ｚ][0-9０-９]{10}")
-
-
 def _a_note(number: str, name: str) -> bool:
     """A line above or under a list, in its number's or its name's column — a title
     (某公司持证人员名单), a total, a signature — with nothing like a certificate number in it:
@@ -143,16 +146,14 @@ def _a_note(number: str, name: str) -> bool:
     text = number or name
     if not any(character.isdigit() for character in text):
         return True  # every certificate number has ten digits
-    return (
-        text.startswith(TOTAL_WORDS) or ":" in text or "：" in text
-    ) and not _LIKE_A_NUMBER.search(text.replace(" ", ""))
+    return (text.startswith(TOTAL_WORDS) or ":" in text or "：" in text) and not number_like(text)
 
 
 def _pair(row: Sequence[str], columns: Columns) -> tuple[str, str]:
     """A row's number and name; in a list without header, both written in one cell too
     (Z1122020123 周杰, as the watch form takes them)."""
     number, name = _cell(row, columns.number), _cell(row, columns.name)
-    if columns.header is None and _number_like(name) and not _number_like(number):
+    if columns.header is None and number_like(name) and not number_like(number):
         number, name = name, number  # this row in the other order (without header: 先后均可)
     if columns.header is None and number:
         parts = split_line(number)  # Z1122020123 周杰 in one cell; not 制表人 王五, G… 补
@@ -172,11 +173,7 @@ symbols grouping them (`verify_app.watch_lines` reads the number so, and its nam
 def _typed_number(text: str) -> bool:
     """Whether ``text`` is a number as typed, whole or mistyped: the name after it in the same
     cell is the name (X123 李四 was one 6-character number, without a name)."""
-    return bool(_LIKE_A_NUMBER.search(text.replace(" ", "")) or _MISTYPED.fullmatch(text))
-
-
-def _number_like(text: str) -> bool:
-    return bool(_LIKE_A_NUMBER.search(text.replace(" ", "")))
+    return number_like(text) or bool(_MISTYPED.fullmatch(text))
 
 
 _TOTAL = re.compile(f"(?:{'|'.join(TOTAL_WORDS)})(?![\u3400-\u9fff])")
@@ -186,7 +183,7 @@ _TOTAL = re.compile(f"(?:{'|'.join(TOTAL_WORDS)})(?![\u3400-\u9fff])")
 def _a_total(row: Sequence[str], number: str, name: str) -> bool:
     """A totals row (合计 | 30人) whatever column its word is in — the 序号's, often — with
     neither a number nor a name to check."""
-    if _LIKE_A_NUMBER.search(number.replace(" ", "")) or name_like(name):
+    if number_like(number) or name_like(name):
         return False
     return any(_TOTAL.match(cell.strip()) for cell in row)
 

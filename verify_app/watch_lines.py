@@ -75,8 +75,10 @@ def split_line(line: str) -> list[str]:
     """``编号 姓名`` as typed on one line — a comma (either width), 、, a tab or a semicolon
     between them, or nothing but the end of the number (`_split`): [number, name], or what
     could be told apart when that is not two parts. A list's own numbering before it (1.
-    2、 3） (4) ⑤, as a chat message lists applicants) is not the certificate's number."""
-    line = _without_level(_LIST_MARK.sub("", line.strip(), count=1))
+    2、 3） (4) ⑤, as a chat message lists applicants) is not the certificate's number, nor are
+    the labels a chat message puts before each (证书号J1122010002, 姓名：杨丽) part of either."""
+    line = _LABELS.sub(" ", _LIST_MARK.sub("", line.strip(), count=1)).strip()
+    line = _without_level(line)
     parts = _SEPARATORS.split(line, maxsplit=1)
     if len(parts) == 1:
         parts = _split(line)
@@ -91,6 +93,8 @@ _LIST_MARK = re.compile(
 """A line's place in a pasted list, written before it: never part of a number, whose first
 character is its level's letter (a phone review: 1. 张三明 G1122000003 was checked as the
 number 1, and a watch list of such lines refused as numbers and names not matching)."""
+_LABELS = re.compile(r"(?:证书编号|证书号码?|证号|编号|姓名|名字)\s*[:：]?\s*")
+"""A field's label written before its value (a chat message's 证书编号：Z1122020123 姓名：周杰)."""
 _WORDS = re.compile(r"[\s,，、\t;；]+")
 
 
