@@ -10,7 +10,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 import sqlite_utils
@@ -18,11 +18,13 @@ from click.testing import CliRunner
 from datasette.app import Datasette
 from datasette.plugins import pm
 from datasette.tracer import capture_traces
+from datasette.utils import MultiParams
 
 from datasette_config.labels import beijing_time
 from datasette_config.launch import ensure_verify_log
 from datasette_config.plugins.certreg_facets import ungrouped, whole_filter
 from datasette_config.plugins.certreg_labels import corrections_shown
+from datasette_config.plugins.certreg_pages import next_page
 from registry.cli import cli
 from registry.domain.numbers import normalise
 from registry.domain.statuses import RESULT_LABELS
@@ -764,7 +766,7 @@ def holders_registry(
     """Staff's Datasette over a registry of one roster of ``names`` (Z1122020001 on)."""
     registers = RegisterFactory(tmp_path / "registers")
     db = tmp_path / "registry.db"
-    rows = [approval_row(f"Z11220200{i:02d}", name) for i, name in enumerate(names, start=1)]
+    rows = [approval_row(f"Z112202{i:04d}", name) for i, name in enumerate(names, start=1)]
     registers.add("m.csv", rows, MIANYANG)
     assert CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)]).exit_code == 0
     ensure_verify_log(verify_log_path(db))
@@ -844,6 +846,45 @@ async def test_a_name_without_its_dots_is_the_same_name_and_pages_as_one(
     assert await numbers("马尔") == ["Z1122020005", "Z1122020001", "Z1122020002", "Z1122020003"]
     assert await numbers("马尔", after="Z1122020001") == ["Z1122020002", "Z1122020003"]
     assert await numbers("尔古") == ["Z1122020003", "Z1122020001", "Z1122020002"]  # by name
+
+
+async def test_a_full_page_says_it_is_one_and_links_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A staff review: a full page was headed 共 200 行 (a year's revocations counted 200 where
+    the registry held 380), its next page only told of in the description. A full page says
+    it is one, and links the next with the field filled in; the last page is 共 N 行."""
+    given = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国斌浩文林云峰"
+    names = [f"王{a}{b}" for a in given for b in given][:102]
+    ds, _, _ = holders_registry(tmp_path, monkeypatch, names)
+    first = await ds.client.get(
+        "/registry/holders", params={"姓名": "王", "上页末行编号": ""}, cookies=signed_in(ds)
+    )
+    assert "本页 100 行，后面还可能有" in first.text and "共 100 行" not in first.text
+    [later] = re.findall(r'<p class="next-page">[^<]*<a href="([^"]+)">下一页</a>', first.text)
+    second = await ds.client.get(html.unescape(later), cookies=signed_in(ds))
+    assert "共 2 行" in second.text and 'class="next-page"' not in second.text
+    asked = dict(parse_qsl(urlsplit(html.unescape(later)).query))
+    shown = await query(ds, "/registry/holders", 姓名="王", 上页末行编号="")
+    shown += await query(ds, "/registry/holders", **asked)
+    assert len({row["证书编号"] for row in shown}) == len(shown) == 102
+
+
+def test_the_next_page_of_events_and_syncs_starts_where_this_one_ended() -> None:
+    """换发、补发、撤销记录 pages by the day before its last row's (a page never splits a day);
+    名册导入记录 by its last row's time, once it lists 20 syncs (each a row per problem)."""
+    args = MultiParams({"类型": ["撤销"], "截止日期": [""]})
+    events = [{"日期": "2013-01-15"}] * 199 + [{"日期": "2012-03-01"}]
+    later = next_page("status_changes", events, "/registry/status_changes", args)
+    assert later and dict(parse_qsl(urlsplit(later).query)) == {
+        "类型": "撤销",
+        "截止日期": "2012-02-29",
+    }
+    assert next_page("status_changes", events[1:], "/registry/status_changes", args) is None
+    syncs = [{"同步编号": n // 3, "时间": f"2026-12-01 10:{n:02d}:00"} for n in range(60)]
+    later = next_page("sync_history", syncs, "/registry/sync_history", MultiParams({}))
+    assert later and dict(parse_qsl(urlsplit(later).query)) == {"截止日期": "2026-12-01 10:59:00"}
+    assert next_page("sync_history", syncs[:57], "/registry/sync_history", MultiParams({})) is None
 
 
 async def test_a_separator_alone_finds_nobody(
