@@ -20,7 +20,7 @@ from registry.domain.levels import LETTER_OF_LEVEL, LEVELS
 from registry.domain.numbers import FIRST_YEAR, year_code_of
 from registry.domain.regions import REGIONS, authority_name, region_code
 from registry.domain.registers import KIND_LABELS, kind_code
-from registry.domain.statuses import REQUISITION_STATUS_LABELS, RESULT_LABELS
+from registry.domain.statuses import REQUISITION_STATUS_LABELS, RESULT_LABELS, SUPERSEDED
 from registry.public.confirm import CONFIRMABLE
 from registry.store.syncs import SEVERITY_LABELS
 from registry.store.verify_log import CHANNEL_LABELS
@@ -91,8 +91,12 @@ def code_label(column: str, value: object) -> str | None:
 
 
 PLACE_COLUMNS = frozenset({"region", "city", "authority"})
-FILTERED_COLUMNS = (*_NAMED, *PLACE_COLUMNS, "level")
+FILTERED_COLUMNS = (*_NAMED, *PLACE_COLUMNS, "level", "year_code", *FLAG_COLUMNS)
 """The columns a table's filter reads as staff type them (`code_typed`)."""
+_WORDS: dict[str, dict[str, str]] = {"status": {"换发": SUPERSEDED}}
+"""Words staff filter a code column by that no label holds (a 换发 leaves its certificate
+superseded: 已由新证书取代)."""
+_YEAR = re.compile(r"(20\d\d)年?")
 
 
 def code_typed(column: str, typed: str) -> str:
@@ -106,6 +110,10 @@ def code_typed(column: str, typed: str) -> str:
     if column == "level":  # stored as 中级工: 中级 and Z name it too
         letter = LETTER_OF_LEVEL.get(text) or (text if text in LEVELS else None)
         return LEVELS[letter] if letter else typed
+    if column == "year_code":  # 2012 (the page says 2012年核发)
+        return year[1][2:] if (year := _YEAR.fullmatch(text)) else typed
+    if column in FLAG_COLUMNS:  # the page says 1 是
+        return {"是": "1", "否": "0", "有": "1", "无": "0"}.get(head, typed)
     named = _NAMED[column]
     if head in named:
         return head
@@ -113,7 +121,12 @@ def code_typed(column: str, typed: str) -> str:
         return LETTER_OF_LEVEL.get(text, typed)
     if column == "kind":
         return kind_code(text) or typed
-    return next((code for code, label in named.items() if label == text), typed)
+    if code := _WORDS.get(column, {}).get(text):
+        return code
+    # the label, or the one label holding what was typed (撤销 for 已撤销, 已拒绝 for 已拒绝，…)
+    exact = [code for code, label in named.items() if label == text]
+    found = exact or [code for code, label in named.items() if text and text in label]
+    return found[0] if len(found) == 1 else typed
 
 
 def label_of(labels: Mapping[str, str], code: str | None) -> str | None:

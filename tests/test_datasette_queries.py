@@ -2048,6 +2048,12 @@ async def test_status_changes_of_one_region_whoever_registered_them(
         ("/registry/certificates", {"status__in": "有效,已补发"}, ("status", "valid")),
         ("/registry/syncs", {"kind": "审批名册"}, ("kind", "approval-roster")),
         ("/verify_log/checks", {"result": "未查到"}, ("result", "no_match")),
+        # a staff review: the event's word, part of a label, the year, 是 — each found nothing
+        ("/registry/certificates", {"status": "撤销"}, ("status", "revoked")),
+        ("/registry/certificates", {"status": "换发"}, ("status", "superseded")),
+        ("/registry/syncs", {"outcome": "已拒绝"}, ("outcome", "rejected")),
+        ("/registry/certificates", {"year_code": "2011"}, ("year_code", "11")),
+        ("/registry/certificates", {"reissue": "是"}, ("reissue", 1)),
     ],
 )
 async def test_a_table_filtered_by_the_label_the_page_shows_finds_its_rows(
