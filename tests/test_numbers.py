@@ -64,6 +64,14 @@ def test_normalisation_of_what_people_type(typed: str) -> None:
         # the digits all there, grouped by symbols: it said 应为11位，实为13位
         ("Z11.2202.0123", "证书编号中有多余的符号“.”，请删去"),
         ("Z11_2202/0123", "证书编号中有多余的符号“_”、“/”，请删去"),
+        # a phone review: a chat's card pasted whole had its words called 符号; an ID number
+        # was told only 应为11位，实为18位
+        (
+            "证书编号：Z1122020123\n姓名：周杰",
+            r"前后有多余的文字，请只填写11位的证书编号（Z1122020123）$",
+        ),
+        ("51070319750401123X", "这是18位的身份证号码，不是证书编号"),
+        ("510703750401123", "这是15位的身份证号码，不是证书编号"),
         ("", "为空"),
     ],
 )

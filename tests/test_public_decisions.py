@@ -198,7 +198,16 @@ def test_a_latin_name_matches_whatever_its_case_and_spacing(registry: Path) -> N
 
 @pytest.mark.parametrize(
     ("typed", "older"),
-    [("C11220O0002", False), ("C1122OIOOO2", False), ("123456", True), ("C11-2202", True)],
+    [
+        ("C11220O0002", False),
+        ("C1122OIOOO2", False),
+        ("123456", True),
+        ("C11-2202", True),
+        # a phone review: a chat's card pasted whole, an ID card's number
+        ("证书编号：C1122020002 姓名：李明", False),
+        ("C11.2202.0002", False),
+        ("51070319750401123X", False),
+    ],
 )
 def test_only_a_number_that_is_none_of_ours_is_told_it_may_be_an_older_certificate(
     registry: Path, typed: str, older: bool

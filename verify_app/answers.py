@@ -131,6 +131,8 @@ class Checked:
         """Whether the employer is offered to report a suspected forgery (§五.(三))."""
         if self.answer.reason in lookup.NOT_CHECKED_ADVICE:  # a check not made, no sign of forgery
             return False
+        if self.answer.typed_around:  # the typing's fault
+            return False
         if not self.answer.number.strip():  # no number typed: nothing to report about
             return False
         return self.answer.result in REPORTABLE or bool(self.mismatched)

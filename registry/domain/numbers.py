@@ -21,7 +21,10 @@ SEPARATORS = r"\s\-‐‑‒–—―－−﹣"
 every dash a keyboard or a word processor makes (hyphen, dashes, minus signs)."""
 _DROP = re.compile(f"[{SEPARATORS}]+")
 _DIGITS = re.compile(r"[0-9]+")
-_MARKS = re.compile(r"[^A-Za-z0-9]")
+_MARKS = re.compile(r"[\W_]")
+"""A symbol grouping a number's digits (. _ /): not a letter, a digit or a character of a word."""
+_ID_NUMBER = re.compile(r"\d{17}[\dX]|\d{15}")
+"""A resident identity card's number (18 characters, the last a digit or X; 15 of old)."""
 _CANONICAL = re.compile(f"[{''.join(LEVELS)}][0-9]{{10}}")
 """A number as the registry stores it: its level letter and ten digits."""
 IN_TEXT = re.compile(f"(?<![A-Za-z0-9])[{''.join(LEVELS)}][0-9]{{10}}(?![0-9])")
@@ -106,8 +109,13 @@ def _check_shape(value: str) -> None:
     if (marks := _MARKS.findall(value)) and _CANONICAL.fullmatch(_MARKS.sub("", value)):
         # Z11.2202.0123, Z11_2202_0123: the digits all there, grouped by a symbol
         shown = "、".join(f"“{mark}”" for mark in dict.fromkeys(marks))
+        raise MalformedNumber(f"证书编号中有多余的符号{shown}，请删去")
+    if len(value) > 11 and len(found := IN_TEXT.findall(value)) == 1:
+        # 证书编号：Z1122020123姓名：周杰, a card pasted from a chat (its words were called 符号)
+        raise MalformedNumber(f"证书编号前后有多余的文字，请只填写11位的证书编号（{found[0]}）")
+    if _ID_NUMBER.fullmatch(value):
         raise MalformedNumber(
-            f"证书编号中有多余的符号{shown}，请删去：证书编号是1个字母加10位数字，不含符号"
+            f"这是{len(value)}位的身份证号码，不是证书编号：请填写证书上印的编号（在证书内页）"
         )
     if len(value) != 11:
         raise MalformedNumber(f"证书编号应为11位，实为{len(value)}位")
@@ -127,6 +135,10 @@ def _check_shape(value: str) -> None:
 
 MISTAKEN_LETTER = "应为数字 "
 """How a number's reason names a letter typed for a digit: a new-style number mistyped."""
+TYPED_AROUND = ("多余的", "身份证号码")
+"""How a number's reason says it was typed with what is no part of it (a label, a note, a
+symbol) or is another card's number: the typing's fault, no sign of a forged certificate nor
+of an older one."""
 
 
 def _lookalikes(part: str) -> str:

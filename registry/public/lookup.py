@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from registry.domain.names import mask_name, name_key, same_holder
-from registry.domain.numbers import MISTAKEN_LETTER, MalformedNumber, normalise, parse_canonical
+from registry.domain.numbers import (
+    MISTAKEN_LETTER,
+    TYPED_AROUND,
+    MalformedNumber,
+    normalise,
+    parse_canonical,
+)
 from registry.domain.regions import authority_name
 from registry.domain.statuses import (
     MALFORMED,
@@ -160,8 +166,16 @@ class Verification:
             return REISSUED_UNDATED
         advice = ADVICE[self.result].format_map(vars(self))
         if self.result == MALFORMED and MISTAKEN_LETTER not in (self.reason or ""):
-            advice += OLD_STYLE  # a number that is none of ours, not one of ours mistyped
+            if not self.typed_around:
+                advice += OLD_STYLE  # a number that is none of ours, not one of ours mistyped
         return advice
+
+    @property
+    def typed_around(self) -> bool:
+        """Whether the number was typed with what is no part of it, or is an ID card's: a phone
+        review was offered to report a forgery, and told of older certificates, for a chat's
+        card pasted whole (证书编号：Z1122020123 姓名：周杰)."""
+        return self.result == MALFORMED and any(m in (self.reason or "") for m in TYPED_AROUND)
 
     def as_json(self) -> dict[str, object]:
         """The result and each public field that has a value, in the table's order."""
