@@ -405,8 +405,9 @@ def staff_pages(db: Path) -> list[str]:
             pages.append(f"/{name}/{table}")
             keys = [r[1] for r in stored(path, f"PRAGMA table_info([{table}])") if r[5]]
             if keys:
-                (key,) = stored(path, f"SELECT [{keys[0]}] FROM [{table}] LIMIT 1")[0]
-                pages.append(f"/{name}/{table}/{tilde_encode(str(key))}")
+                rows = stored(path, f"SELECT [{keys[0]}] FROM [{table}] LIMIT 1")
+                assert rows, f"{table} has no row: add one to the sample registers or the log"
+                pages.append(f"/{name}/{table}/{tilde_encode(str(rows[0][0]))}")
     for name, database in shipped_metadata()["databases"].items():
         for query, canned in database.get("queries", {}).items():
             arguments = "&".join(f"{p}={SAMPLE_PARAMETERS[p]}" for p in canned["params"])

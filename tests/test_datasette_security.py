@@ -42,6 +42,7 @@ from datasette_config.plugins.certreg_access_log import FAILED_QUERY
 from datasette_config.plugins.certreg_csv import CsvNeutraliser
 from datasette_config.plugins.certreg_login import LOCK_STRIPES
 from datasette_config.plugins.certreg_session import SESSIONS_FILE, session_cookie
+from datasette_config.sessions import password_stamp
 from datasette_config.staff import AccountProblem, dummy_hash, staff_accounts
 from registry.public.access_log import STAFF_LOGGER
 from registry.sheets.formulas import as_text, neutralise
@@ -465,13 +466,15 @@ def _signed(ds: Datasette, value: dict[str, Any]) -> str:
             ds, {"a": {"id": STAFF_USER}, "e": baseconv.base62.encode(int(time.time()) + 60)}
         ),
         lambda ds: session_cookie(ds, STAFF_USER, STAFF_HASH, now=time.time() - WORKING_DAY - 1),
-        # Signed for longer than a working day.
+        # Signed for longer than a working day, and otherwise a live session's (with its
+        # password's stamp: without it, it was refused for that, its expiry never looked at)
         lambda ds: _signed(
             ds,
             {
                 "a": {"id": STAFF_USER},
                 "e": baseconv.base62.encode(int(time.time()) + 30 * 86400),
                 "s": "a-session-id-of-a-long-day",
+                "k": password_stamp(STAFF_HASH),
             },
         ),
         # an expiry base62 cannot read: "" failed with IndexError, a long one with OverflowError

@@ -254,6 +254,19 @@ def test_a_blank_name_is_no_guess(app_client: AppClient) -> None:
     assert [r["result"] for r in answers.json()["results"]] == ["malformed", "valid"]
 
 
+def test_a_name_of_invisible_characters_alone_is_no_guess_in_a_single_check(
+    app_client: AppClient,
+) -> None:
+    """A code review: a single check took a name of only U+200B for a name tried (a batch's
+    row did not), and a caller at the bound was refused for it — though the lookup answers
+    未查验 without looking at any holder."""
+    with app_client(name_guesses_per_hour=1) as client:
+        first = client.post("/api/v1/verify", json={"number": NUMBER, "name": WRONG[0]})
+        blank = client.post("/api/v1/verify", json={"number": NUMBER, "name": "\u200b"})
+    assert first.status_code == 200
+    assert blank.status_code == 200 and blank.json()["result"] == "malformed"
+
+
 def test_a_batch_page_with_many_names_for_one_number_is_titled_so(app_client: AppClient) -> None:
     upload = "证书编号,姓名\n" + "".join(f"{NUMBER},{name}\n" for name in [*WRONG, NAME])
     with app_client(name_guesses_per_hour=3) as client:

@@ -61,10 +61,13 @@ def _guessed(items: Sequence[Item]) -> Mapping[str, list[str]]:
     """Per number (as the lookup reads it), the distinct names asked with it. Only a number's
     shape is counted: nothing else has a holder to guess, and what else is typed in the
     number's field may be a name (swapped columns), which must not become a key in the store."""
+    # a blank name — also one of invisible characters only — is checked for nothing (未查验):
+    # no guess, in a single check as in a batch; numbers in the batch's order
     if len(items) == 1:  # a single check, the common case: one name (none to compare)
         number = normalise(items[0].number)
-        return {number: [items[0].name]} if items[0].name.strip() and number_shaped(number) else {}
-    # a blank name is checked for nothing (未查验): no guess; numbers in the batch's order
+        return (
+            {number: [items[0].name]} if name_key(items[0].name) and number_shaped(number) else {}
+        )
     named: dict[str, dict[str, str]] = {}
     for item in items:
         if (key := name_key(item.name)) and number_shaped(number := normalise(item.number)):

@@ -76,7 +76,7 @@ _PASSWORD = re.compile(r"(?<=://)([^/:@\s]*):([^/\s]*)@")
 """user:password@ of a URL, up to its last @ before the host (a password may hold @ itself)."""
 
 
-def redacted(text: str) -> str:
+def without_password(text: str) -> str:
     """``text`` with the password of any URL in it hidden (``redis://:***@host``): the store's
     address goes to the log, its password must not."""
     return _PASSWORD.sub(lambda m: f"{m[1]}:***@", text)
@@ -288,8 +288,8 @@ class Limiter:
                 self._outage = True
                 logger.warning(
                     "限额存储 %s 无法连接（%s）：先在本进程内单独计数，每 %.0f 秒重试一次",
-                    redacted(self.storage_uri),
-                    redacted(str(error)),
+                    without_password(self.storage_uri),
+                    without_password(str(error)),
                     self.retry_seconds,
                 )
 
@@ -298,5 +298,6 @@ class Limiter:
             if self._outage:
                 self._outage = False
                 logger.warning(
-                    "限额存储 %s 已恢复：各进程、各副本重新共用计数", redacted(self.storage_uri)
+                    "限额存储 %s 已恢复：各进程、各副本重新共用计数",
+                    without_password(self.storage_uri),
                 )

@@ -212,7 +212,7 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
 
     from registry.public.http_guard import uvicorn_options
     from verify_app.app import create_app
-    from verify_app.ratelimit import Limiter, is_local, redacted
+    from verify_app.ratelimit import Limiter, is_local, without_password
     from verify_app.settings import Settings, SettingsProblem
 
     try:
@@ -231,7 +231,7 @@ def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> Non
         )
     ready_to_serve(db, settings.log_db, host, port)
     if not is_local(settings.rate_limit_storage):
-        shown = redacted(settings.rate_limit_storage)
+        shown = without_password(settings.rate_limit_storage)
         if not Limiter(settings.rate_limit_storage).reachable():
             click.echo(
                 f"警告：限额存储 {shown} 现在无法连接（地址、端口或密码不对，或它还没有启动）。"
