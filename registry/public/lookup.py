@@ -13,7 +13,6 @@ import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from registry.domain.names import mask_name, name_key, same_holder
 from registry.domain.numbers import (
@@ -191,11 +190,8 @@ _READ = (
     "name_key", "name", "level", "trade", "authority", "issued_on", "status", "status_date",
     "successor", "reissue", "predecessor",
 )  # fmt: skip
-"""The certificate's columns a check reads, in the order `verify` unpacks them."""
+"""The certificate's columns a check reads (`verify` takes each by its name)."""
 _COLUMNS = ", ".join(f"c.{column}" for column in _READ)
-_SUCCESSOR, _REISSUE, _PREDECESSOR = (
-    _READ.index(c) for c in ("successor", "reissue", "predecessor")
-)
 _QUERY = (
     f"SELECT d.data_version, {_COLUMNS}"
     " FROM pragma_data_version d LEFT JOIN certificates c ON c.number = ?"
@@ -248,35 +244,36 @@ def verify(
         return Verification(MALFORMED, canonical, snapshot, reason=reason, faulty_input="name")
     version, *found = conn.execute(_QUERY, (canonical,)).fetchone()
     snapshot = as_of(conn, version)
-    row: tuple[Any, ...] | None = tuple(found) if found[0] is not None else None
+    row = dict(zip(_READ, found, strict=True)) if found[0] is not None else None
     # a number not registered compares the name too, with a key no name has: a wrong name's
     # comparison alone took microseconds a stranger could time to learn the number is real
-    if not same_holder(row[0] if row else _NOBODY, key) or row is None:
+    if not same_holder(row["name_key"] if row else _NOBODY, key) or row is None:
         return Verification(NO_MATCH, canonical, snapshot)
+    replaced_by, reissue_copy = None, False
     # a successor, or a 补发 mark on a certificate that replaced another. Only after the name
     # matched: read for a wrong name too, the second query's time would tell a stranger who
     # knows only the number that it was replaced (SPEC §7).
-    if row[_SUCCESSOR] or (row[_REISSUE] and row[_PREDECESSOR]):
-        row = conn.execute(_WITH_EVENTS, (REISSUE, canonical)).fetchone()
-        if row is None or not same_holder(row[0], key):  # a sync in between changed it
+    if row["successor"] or (row["reissue"] and row["predecessor"]):
+        again = conn.execute(_WITH_EVENTS, (REISSUE, canonical)).fetchone()
+        if again is None or not same_holder(again[0], key):  # a sync in between changed it
             return Verification(NO_MATCH, canonical, snapshot)
-    (_, holder, level, trade, authority, issued_on, status, status_date, successor, reissue,
-     predecessor, *events) = row  # fmt: skip
-    replaced_by, reissue_copy = events or (None, False)
+        *values, replaced_by, reissue_copy = again
+        row = dict(zip(_READ, values, strict=True))
+    successor, reissue = row["successor"], row["reissue"]
     return Verification(
-        result=status,
+        result=row["status"],
         number=canonical,
         as_of=snapshot,
-        level=level,
-        trade=trade,
-        authority=authority_name(authority),
-        issued_on=issued_on,
-        holder=mask_name(holder),
-        status_date=status_date,
+        level=row["level"],
+        trade=row["trade"],
+        authority=authority_name(row["authority"]),
+        issued_on=row["issued_on"],
+        holder=mask_name(row["name"]),
+        status_date=row["status_date"],
         successor=successor,
         replaced_by=replaced_by if successor else None,
         reissue=True if reissue else None,
-        reissue_of=predecessor if reissue and reissue_copy else None,
+        reissue_of=row["predecessor"] if reissue and reissue_copy else None,
     )
 
 
