@@ -557,6 +557,15 @@ def test_the_pages_create_and_delete_a_watch_with_csrf(
     assert after.status_code == 404
 
 
+def test_a_name_and_its_number_pasted_on_two_lines_are_one_entry(app_client: AppClient) -> None:
+    """A phone review: a chat's 郑浩⏎Z1122020124 was two lines, each refused alone."""
+    lines = f"{VALID[1]}\n{VALID[0]}\nZ1122020123\n周杰\n"
+    with app_client() as client:
+        created = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
+    assert created.status_code == 200, created.text
+    assert context_of(created)["watch"].numbers == (VALID[0], "Z1122020123")
+
+
 def test_the_watch_page_reads_names_with_a_space_and_numbers_typed_with_spaces(
     app_client: AppClient,
 ) -> None:

@@ -726,10 +726,11 @@ def test_the_rows_to_follow_up_include_a_paper_that_differs_and_show_hidden_char
     app_client: AppClient,
 ) -> None:
     """有效 of a paper whose trade was typed otherwise is a row to act on too; a name typed with
-    a hidden character is shown with it named, as the file holds it. A list whose every row
-    needs following up gives no second list of them."""
+    a character that turns what is shown round is shown with it named, as the file holds it
+    (a zero-width space, which turns nothing, is not: the check ignores it). A list whose every
+    row needs following up gives no second list of them."""
     rows = [(VALID[0], VALID[1], "")] * 10
-    rows += [(VALID[0], VALID[1], "电工"), (VALID[0], "王\u200b小二", "")]
+    rows += [(VALID[0], VALID[1], "电工"), (VALID[0], "王\u202e小二", "")]
     data = "证书编号,姓名,工种\n" + "".join(",".join(row) + "\n" for row in rows)
     all_failing = "证书编号,姓名\n" + f"{VALID[0]},王小二\n" * 11
     with app_client() as client:
@@ -739,7 +740,7 @@ def test_the_rows_to_follow_up_include_a_paper_that_differs_and_show_hidden_char
     follow_up = text.split('<details class="follow-up"', 1)[1].split("</details>")[0]
     assert re.findall(r'<a href="#row-(\d+)">', follow_up) == ["12", "13"]
     assert (
-        "有效，但所填的工种与登记不符" in follow_up and "王&lt;U+200B&gt;小二：未查到" in follow_up
+        "有效，但所填的工种与登记不符" in follow_up and "王&lt;U+202E&gt;小二：未查验" in follow_up
     )
     assert '<details class="follow-up"' not in failing.text  # type: ignore[attr-defined]
 
@@ -769,6 +770,29 @@ def test_a_chat_message_pasted_whole_is_checked_by_its_numbers(app_client: AppCl
     # the greeting listed in its place, unchecked (and not charged)
     assert [row["result"] for row in page.context["results"]] == ["", "valid", "valid"]
     assert "此行没有可查验的证书编号和姓名" in page.text
+
+
+def test_a_zero_width_space_pasted_with_a_name_is_not_shown_as_code(
+    app_client: AppClient,
+) -> None:
+    """A phone review read 所填姓名 <U+200B>陈静: a chat's zero-width space, which nobody sees
+    and the check ignores. An override, which turns what is shown round, is still shown."""
+    pasted = f"{VALID[0]} \u200b{VALID[1]}\n{VALID[0]} {VALID[1][0]}\u202e{VALID[1][1:]}\n"
+    with app_client() as client:
+        page = client.post("/batch", data={"csrf_token": csrf_token(client), "entries": pasted})
+    typed = [row["typed_name"] for row in page.context["results"]]
+    assert typed == [VALID[1], f"{VALID[1][0]}<U+202E>{VALID[1][1:]}"]
+    assert "U+200B" not in page.text
+
+
+def test_a_name_and_its_number_pasted_on_two_lines_are_one_row(app_client: AppClient) -> None:
+    """A phone review: 郑浩⏎Z1122020124 were two rows, 此行证书编号为空 and 持证人姓名为空;
+    the line under a pair keeps the number the officer sees."""
+    pasted = f"{VALID[1]}\n{VALID[0]}\n{VALID[0]} 王小二\n"
+    with app_client() as client:
+        page = client.post("/batch", data={"csrf_token": csrf_token(client), "entries": pasted})
+    rows = [(row["row"], row["result"]) for row in page.context["results"]]
+    assert rows == [("1", "valid"), ("3", "no_match")]
 
 
 def test_a_pasted_list_stays_in_the_box_under_its_results(app_client: AppClient) -> None:

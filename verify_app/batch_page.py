@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from registry.domain.statuses import MALFORMED, VALID
-from registry.domain.text import drop_invisible, visible
+from registry.domain.text import ZERO_WIDTH, drop_invisible, visible
 from registry.public.lookup import NOT_CHECKED
 from verify_app.answers import Checked
 from verify_app.batch_columns import BatchFileProblem
@@ -35,6 +35,7 @@ from verify_app.presentation import shown_now, shown_time
 from verify_app.refusals import OverAllowance, RateLimited
 from verify_app.report_tickets import report_ticket
 from verify_app.uploads import UploadsBusy, read_upload
+from verify_app.watch_paste import joined_pairs
 
 
 def _batch_context(request: Request, **context: Any) -> dict[str, Any]:
@@ -90,7 +91,7 @@ async def batch(request: Request) -> Response:
             if isinstance(upload, UploadFile) and upload.filename:
                 filename, data = upload.filename, await upload.read()
             elif pasted.strip():  # read as a text file is: a table's columns by its header
-                filename, data = PASTED, pasted.encode()
+                filename, data = PASTED, joined_pairs(pasted).encode()
             else:
                 raise BatchFileProblem(
                     "请选择要上传的文件（.xlsx、.xls、.ods、.csv 或 .txt），或把名单粘贴到文本框中"
@@ -148,7 +149,9 @@ def _batch_results(
                 a,
                 verifier.contacts.text_for(a.answer.number) if a.wants_contact else None,
             )
-            | {TYPED_NAME: visible(r.item.name)}  # the page's only: the file has the name
+            # the page's only (the file has the name); a zero-width space a chat pasted with it
+            # shown as nothing, as it is (a phone review read <U+200B>陈静), an override as code
+            | {TYPED_NAME: visible(ZERO_WIDTH.sub("", r.item.name))}
             | ({REPORT: report_ticket(request, a, None)} if a.reportable else {}),
         )
         for r, a in zip(parsed.rows, answers, strict=True)

@@ -6,7 +6,7 @@ otherwise its header became a certificate to check, and a 序号 or 部门 colum
 
 from __future__ import annotations
 
-from verify_app.batch_columns import BatchFileProblem, find_columns
+from verify_app.batch_columns import BatchFileProblem, find_columns, name_like
 from verify_app.watch_lines import MAX_WATCH_ITEMS, NUMBER_AT_START, WatchProblem
 
 MAX_CELLS = 64
@@ -45,3 +45,27 @@ def as_lines(entries: str) -> str:
             picked = [cells[i] if i < len(cells) else "" for i in (columns.number, columns.name)]
             table[number - 1] = "\t".join(picked)
     return "\n".join(table)
+
+
+def joined_pairs(entries: str) -> str:
+    """A name and its number pasted on two lines (a chat's 郑浩⏎Z1122020124, either first) as
+    one line, the next left blank so that every other line keeps the number the officer sees:
+    each was read alone — a name without a number and a number without a name, neither checked
+    (a phone review)."""
+    lines = entries.splitlines()
+    place = 0
+    while place < len(lines) - 1:
+        first, second = lines[place].strip(), lines[place + 1].strip()
+        number, name = (first, second) if _a_number(first) else (second, first)
+        if _a_number(number) and name_like(name) and not _a_number(name):
+            lines[place : place + 2] = [f"{number} {name}", ""]
+            place += 2
+        else:
+            place += 1
+    return "\n".join(lines)
+
+
+def _a_number(line: str) -> bool:
+    """Whether ``line`` is a certificate's number and nothing else."""
+    found = NUMBER_AT_START.match(line)
+    return found is not None and found.end() == len(line)

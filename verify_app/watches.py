@@ -29,7 +29,7 @@ from verify_app.quotas import Caller
 from verify_app.refusals import OverAllowance, RateLimited
 from verify_app.service import Verifier
 from verify_app.watch_lines import MAX_WATCH_ITEMS, Lines, WatchProblem, parse_lines
-from verify_app.watch_paste import as_lines
+from verify_app.watch_paste import as_lines, joined_pairs
 from verify_app.watch_retries import MISMATCH, RETIRED, key_of, making, retry_token, same_list
 from verify_app.watch_store import Watch, create_watch, revoked_successors, stored_entries
 from verify_app.watch_views import NEW
@@ -112,7 +112,7 @@ async def watch_create(request: Request) -> Response:
         entries = typed_back(request, exc).get("entries", "")
         return _watch_form(request, FORM_EXPIRED, entries, 403)
     try:
-        lines = parse_lines(as_lines(entries))
+        lines = parse_lines(as_lines(joined_pairs(entries)))
         items = [item for _, item in lines.items]
         token, _ = await _create(request, Caller(client_of(request)), items, lines)
     except WatchProblem as exc:
