@@ -118,17 +118,29 @@ def request_status(status: int, message: str) -> int:
     return 400 if status == 500 and error_text(message) else status
 
 
-def error_page(status: int, title: str | None, message: object) -> tuple[int, str, Markup]:
+def error_page(
+    status: int, title: str | None, message: object, *, hide_sql: bool = False
+) -> tuple[int, str, Markup]:
     """Status, title and message of the error page for an exception Datasette would show in
     English.
 
     A message Datasette marks as HTML (``Markup``) is only ever its "took too long" notice, which
-    carries the SQL; anything unknown is shown, escaped, as the technical detail."""
+    carries the SQL — left out when ``hide_sql`` (a canned query whose page hides its SQL: staff
+    would read a screen of SQL and its English comments); anything unknown is shown, escaped, as
+    the technical detail."""
     chinese_title = ERROR_TITLES.get(title or "", "") or STATUS_TITLES.get(
         status, f"出错了（{status}）"
     )
     text = str(message)
     too_long = _TOOK_TOO_LONG.search(text) if isinstance(message, Markup) else None
+    if too_long and hide_sql:
+        return (
+            status,
+            chinese_title,
+            Markup(
+                "<p>查询超过时限，已被中止。请稍后再试，或缩小查询的范围（如天数、小时数）。</p>"
+            ),
+        )
     if too_long:
         return (
             status,

@@ -20,6 +20,7 @@ from datasette.plugins import pm
 from datasette.tracer import capture_traces
 from datasette.utils import MultiParams
 
+from datasette_config import config_dir
 from datasette_config.labels import beijing_time
 from datasette_config.launch import ensure_verify_log
 from datasette_config.plugins.certreg_facets import ungrouped, whole_filter
@@ -1755,6 +1756,33 @@ async def test_staff_sql_is_stopped_at_the_time_limit(ds: Datasette) -> None:
     response = await ds.client.get("/registry.json", params={"sql": endless}, cookies=signed_in(ds))
     assert response.status_code == 400
     assert "took too long" in response.text
+
+
+async def test_a_canned_query_stopped_at_the_time_limit_shows_no_sql(
+    registry_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A staff review: a canned query stopped at the time limit (可疑查验流量 on a log of 1.5
+    million checks) printed its whole SQL, English comments and all, to staff whose page hides
+    it; what staff typed themselves keeps its SQL, to be corrected."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    endless = (
+        "with recursive n(i) as (select 1 union all select i + 1 from n)"
+        " select count(*) from n -- counting for ever"
+    )
+    metadata = shipped_metadata()
+    queries = metadata["databases"]["registry"]["queries"]
+    queries["endless"] = {"title": "无尽", "sql": endless, "hide_sql": True}
+    ds = Datasette(
+        [str(registry_db), str(verify_log_path(registry_db))],
+        metadata=metadata,
+        plugins_dir=str(config_dir() / "plugins"),
+        template_dir=str(config_dir() / "templates"),
+        settings=json.loads((config_dir() / "settings.json").read_text("utf-8")),
+    )
+    page = await ds.client.get("/registry/endless", cookies=signed_in(ds))
+    assert "查询超过时限，已被中止" in page.text and "counting for ever" not in page.text
+    typed = await ds.client.get("/registry", params={"sql": endless}, cookies=signed_in(ds))
+    assert "counting for ever" in typed.text
 
 
 async def test_database_page_lists_tables_by_chinese_title(ds: Datasette) -> None:

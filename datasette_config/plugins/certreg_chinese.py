@@ -14,6 +14,7 @@ from typing import Any
 import datasette.handle_exception as default_handler
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
+from datasette.utils import tilde_decode
 from datasette.utils.asgi import Base400, NotFound, Response
 from datasette.views.base import DatasetteError
 from markupsafe import Markup
@@ -44,10 +45,22 @@ def _title(datasette: Any, database: str, table: str | None = None) -> str:
     return str(title or table or database)
 
 
+async def _hides_sql(datasette: Any, request: Any) -> bool:
+    """Whether the request is for a canned query whose page hides its SQL (``hide_sql``)."""
+    database, name = request.url_vars.get("database"), request.url_vars.get("table")
+    if not database or not name:
+        return False
+    query = await datasette.get_canned_query(
+        tilde_decode(database), tilde_decode(name), request.actor
+    )
+    return bool(query and query.get("hide_sql"))
+
+
 async def _error_response(
     datasette: Any, request: Any, status: int, title: str, message: Any
 ) -> Response:
-    status, chinese_title, chinese_message = error_page(status, title, message)
+    hide_sql = await _hides_sql(datasette, request)
+    status, chinese_title, chinese_message = error_page(status, title, message, hide_sql=hide_sql)
     html = await datasette.render_template(
         "error.html",
         {"title": chinese_title, "error": chinese_message, "status": status},
