@@ -88,6 +88,10 @@ def test_a_watch_shows_a_revocation_synced_after_it_began(
     for name, key in (("关注列表网页", "watch_url"), ("Atom 订阅地址", "atom_url")):
         link = f'<a href="{urls[key]}"><span class="visually-hidden">{name}：</span>{urls[key]}</a>'
         assert link in page.text, name
+    # come back to, the list shows its changes first, its addresses folded below them (a phone
+    # review: three long links filled a phone's screen above the changes); the revocation marked
+    assert page.text.index('id="events-title"') < page.text.index('<details class="feeds">')
+    assert '<li class="event-撤销">' in page.text
     # the list of numbers says which is revoked: an officer scanning it for the bad one
     assert f'<span class="mono">{VALID[0]}</span>（已撤销）' in page.text
     assert page.text.count("（已撤销）") == 1
