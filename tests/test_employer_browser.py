@@ -148,6 +148,15 @@ def test_a_batch_of_100_rows_with_the_default_allowance(
         # a browser may drop them from a table made display: block)
         assert page.get_by_role("rowheader").count() == 100
         assert page.get_by_role("columnheader").count() == page.locator("thead th").count()
+        # a card's result by its border and its bold coloured words, not a faint background
+        # alone, and its links a thumb can reach (a phone review: 18 px high)
+        card = page.locator("table.results tbody tr.result-valid").first
+        assert card.evaluate("e => getComputedStyle(e).borderLeftWidth") == "6px"
+        assert int(label.evaluate("e => getComputedStyle(e).fontWeight")) >= 700
+        heights = page.locator("table.results tbody tr a").evaluate_all(
+            "links => links.slice(0, 20).map(a => a.offsetHeight)"
+        )
+        assert heights and min(heights) >= 44, heights
     # within its box: the page does not scroll sideways (each masked name's hidden words were
     # placed by the page, three screens wide on a phone)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
