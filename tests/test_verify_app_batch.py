@@ -387,10 +387,10 @@ def test_unusable_uploads_get_a_message(
 
 
 def test_a_refused_upload_names_every_row_to_fix(app_client: AppClient) -> None:
-    """Two unreadable 发证日期 and a number too long: one refusal names all three rows, so the
-    HR officer corrects the file once; past ten rows the rest are counted."""
-    rows = [f"{VALID[0]},{VALID[1]},2012年3月15日", f"{VALID[0]},{VALID[1]},去年春天"]
-    rows += [f"{'Z' * 41},{VALID[1]},", f"{VALID[0]},{VALID[1]},13月"]
+    """Two numbers and a 发证日期 too long: one refusal names all three rows, so the HR officer
+    corrects the file once; past ten rows the rest are counted."""
+    rows = [f"{VALID[0]},{VALID[1]},2012年3月15日", f"{'Z' * 41},{VALID[1]},"]
+    rows += [f"{'Z' * 41},{VALID[1]},", f"{VALID[0]},{VALID[1]},{'3' * 41}"]
     data = ("证书编号,姓名,发证日期\n" + "\n".join(rows) + "\n").encode()
     with app_client() as client:
         page = _upload(client, "list.csv", data)
@@ -399,11 +399,35 @@ def test_a_refused_upload_names_every_row_to_fix(app_client: AppClient) -> None:
         )
     error = page.context["error"]  # type: ignore[attr-defined]
     assert page.status_code == 400  # type: ignore[attr-defined]
-    assert error.startswith("第3行：证书上的发证日期“去年春天”无法识别")
-    assert "；第4行：证书编号最多 40 个字符" in error and "；第5行：证书上的发证日期“13月”" in error
+    assert error.startswith("第3行：证书编号最多 40 个字符")
+    assert "；第4行：证书编号最多 40 个字符" in error and "；第5行：等级、工种、发证日期" in error
     assert "第2行" not in error and error.endswith("请改正后重新上传，其他行不必改动。")
     assert many.context["error"].count("第") == 10  # type: ignore[attr-defined]
     assert "另有 5 行有问题" in many.context["error"]  # type: ignore[attr-defined]
+
+
+def test_what_of_the_paper_a_row_gives_unreadably_is_left_unconfirmed(
+    app_client: AppClient,
+) -> None:
+    """A phone review: one row's 等级 of 高级技师 refused the whole file, to be corrected in a
+    spreadsheet on a phone. The row is checked without it, told why, and so are the others."""
+    rows = [f"{VALID[0]},{VALID[1]},高级技师,2012-03-15", f"{VALID[0]},{VALID[1]},高级工,去年春天"]
+    data = ("证书编号,姓名,等级,发证日期\n" + "\n".join(rows) + "\n").encode()
+    with app_client() as client:
+        page = _upload(client, "list.csv", data)
+    assert page.status_code == 200  # type: ignore[attr-defined]
+    first, second = page.context["results"]  # type: ignore[attr-defined]
+    assert (first["result"], first["confirm_level"], first["confirm_issued_on"]) == (
+        "valid",
+        "",
+        "相符",
+    )
+    assert (
+        first["advice"].startswith("证书上的等级“高级技师”无法识别")
+        and "（此项未核对）。" in first["advice"]
+    )
+    assert (second["confirm_level"], second["confirm_issued_on"]) == ("相符", "")
+    assert "发证日期“去年春天”无法识别" in second["advice"]
 
 
 def test_upload_without_file_gets_a_message(app_client: AppClient) -> None:

@@ -55,6 +55,10 @@ class BatchRow:
     item: Item
     cells: tuple[str, ...] = ()
     """every cell of the row, as the file has it, for the result file"""
+    unread: str = ""
+    """why what the row gives of the paper could not be read (高级技师 for a level, 去年春天 for
+    a date): the row is checked without it and told so — a phone review's whole file was refused
+    for one such cell, to be corrected in a spreadsheet on a phone"""
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,15 @@ def _row_problem(number: str, name: str, typed: dict[str, str]) -> str | None:
         return f"证书编号最多 {MAX_NUMBER_CHARS} 个字符，姓名最多 {MAX_NAME_CHARS} 个字符"
     if fields:
         return f"等级、工种、发证日期、补发各列最多 {MAX_CONFIRM_CHARS} 个字符"
-    return unreadable(typed)
+    return None
+
+
+def _readable(typed: dict[str, str]) -> tuple[dict[str, str], str]:
+    """What of the paper a row gives that can be read, and why the rest cannot (`unreadable`,
+    each field's reason, told with the row's answer)."""
+    unread = {field: why for field in typed if (why := unreadable({field: typed[field]}))}
+    kept = {field: value for field, value in typed.items() if field not in unread}
+    return kept, "；".join(f"{why}（此项未核对）" for why in unread.values())
 
 
 def _a_note(number: str, name: str) -> bool:
@@ -237,7 +249,8 @@ def read_batch(
         if problem:
             problems.append(f"第{line}行：{problem}")
         else:
-            batch.append(BatchRow(line, Item(number, name, typed), tuple(row)))
+            readable, unread = _readable(typed)
+            batch.append(BatchRow(line, Item(number, name, readable), tuple(row), unread))
     if problems:
         raise BatchFileProblem(listed(problems, "行", "请改正后重新上传，其他行不必改动。"))
     if not batch:

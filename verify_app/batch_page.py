@@ -148,6 +148,7 @@ def _batch_results(
                 r.row,
                 a,
                 verifier.contacts.text_for(a.answer.number) if a.wants_contact else None,
+                r.unread,
             )
             # the page's only (the file has the name); a zero-width space a chat pasted with it
             # shown as nothing, as it is (a phone review read <U+200B>陈静), an override as code

@@ -55,12 +55,15 @@ PAPER_DIFFERS = "paper_differs"
 """Set in a result row whose paper disagrees with the registry (`export_row`)."""
 
 
-def export_row(row: int, checked: Checked, contact: str | None = None) -> dict[str, str]:
+def export_row(
+    row: int, checked: Checked, contact: str | None = None, unread: str = ""
+) -> dict[str, str]:
     """The result columns of the file's row ``row``; for a certificate not found, ``contact``
-    says whom to ask, as the single check's page does."""
+    says whom to ask, as the single check's page does; ``unread``, what the row gave of the
+    paper that could not be read, before the advice."""
     answer = checked.answer
     values = {k: PublicField.text(v) for k, v in answer.as_json().items()}
-    advice = checked.advice() + (contact or "")
+    advice = (f"{unread}。" if unread else "") + checked.advice() + (contact or "")
     values.update(
         row=str(row),
         label=checked.label,
