@@ -146,11 +146,17 @@ def test_a_paper_that_matches_is_told_so_and_what_to_check_next(app_client: AppC
         body = client.post(
             "/api/v1/verify", json={"number": VALID[0], "name": VALID[1], "confirm": typed}
         ).json()
+        page = client.post(  # the page said so too (a phone review)
+            "/check",
+            data={"number": VALID[0], "name": VALID[1], **typed, "csrf_token": csrf_token(client)},
+        )
     assert set(body["confirmation"].values()) == {"match"}
-    assert body["advice"] == (
+    said = (
         "证书有效，证书上的等级、工种、有无“补发”字样与登记的一致。"
         "请再核对持证人的身份证件，确认证书是其本人的。"
     )
+    assert body["advice"] == said
+    assert f"<strong>下一步：</strong>{said}</p>" in page.text
 
 
 def test_the_log_keeps_what_was_confirmed_and_what_the_paper_got_wrong(

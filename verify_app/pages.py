@@ -45,6 +45,7 @@ def _result_context(request: Request, answer: Verification, wants_contact: bool)
     verifier = verifier_of(request)
     context: dict[str, Any] = {
         "check": answer,
+        "advice": answer.advice(),
         "as_of": shown_time(answer.as_of),
         "checked_at": shown_now(verifier.now()),
         "stale": verifier.is_stale(answer.as_of),
@@ -184,7 +185,9 @@ def _result_page(request: Request, checked: Checked, values: dict[str, str]) -> 
     context = _result_context(request, checked.answer, checked.wants_contact)
     context["confirmation"] = checked.confirmation
     context["confirm_labels"] = CONFIRMABLE
-    context["mismatch_advice"] = checked.advice()
+    # with what the paper showed: a paper that matched is not told to compare it with what the
+    # registry holds, which the page withholds (a phone review), one that differs what to do
+    context["advice"] = checked.advice()
     if issued:
         context.update(_receipt_links(request, issued.token))
         context["receipt_expires"] = shown_time(issued.expires)
