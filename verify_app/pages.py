@@ -68,10 +68,13 @@ def _form_page(
     values: Mapping[str, str] | None = None,
     invalid: Collection[str] = (),
     title: str | None = None,
+    prefilled: bool = False,
 ) -> Response:
     """The form; ``invalid``: the fields ``error`` is about, marked so for a screen reader (and
     tied to the message) as well as by the message's words; ``title``: what the page's title
-    calls the refusal (该编号暂停查验), when not 未能查验."""
+    calls the refusal (该编号暂停查验), when not 未能查验; ``prefilled``: a number filled in by a
+    link (a new certificate's), the name left to type — a phone review's officer, sent on from
+    a 换发's answer, saw the number filled in and an empty name, told nothing."""
     values = dict(values or {})
     context = {
         "parts": NUMBER_PARTS,
@@ -81,6 +84,7 @@ def _form_page(
         "values": values,
         "confirm_labels": CONFIRMABLE,
         "invalid": invalid,
+        "prefilled": prefilled,
     }
     return render(request, "index.html", context, status_code=status_code)
 
@@ -89,7 +93,7 @@ def form(request: Request) -> Response:
     """The form; ``?number=`` fills in a number (the link a successor number is given as). A
     name never travels in a URL, so there is no parameter for it."""
     number = request.query_params.get("number", "")
-    return _form_page(request, values={"number": number[:MAX_NUMBER_CHARS]})
+    return _form_page(request, values={"number": number[:MAX_NUMBER_CHARS]}, prefilled=bool(number))
 
 
 def _receipt_links(request: Request, token: str) -> dict[str, str]:
