@@ -143,16 +143,16 @@ def _missing(row: Sequence[str], keys: Sequence[str]) -> str:
     if number is not None and number != name:
         return (
             f"只找到证书编号列（第{number + 1}列“{row[number]}”），没有找到姓名列：请把持证人"
-            "姓名所在列的表头写成“姓名”，再上传"
+            "姓名所在列的表头写成“姓名”，再上传。"
         )
     if name is not None and number != name:
         return (
             f"只找到姓名列（第{name + 1}列“{row[name]}”），没有找到证书编号列：请把证书编号"
-            "所在列的表头写成“证书编号”，再上传"
+            "所在列的表头写成“证书编号”，再上传。"
         )
     return (
         "没有找到“证书编号”和“姓名”两列：请把这两列的表头分别写成“证书编号”和“姓名”，"
-        "或删去表头，让第一列是证书编号、第二列是姓名"
+        "或删去表头，让第一列是证书编号、第二列是姓名。"
     )
 
 
@@ -172,12 +172,12 @@ def _without_header(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
     if name is None:
         raise BatchFileProblem(
             f"这份名单没有表头，证书编号在第{number + 1}列：没有表头时，证书编号和姓名须是前两列"
-            "（先后均可）。请在第一行加上表头，写明哪一列是“证书编号”、哪一列是“姓名”，再上传"
+            "（先后均可）。请在第一行加上表头，写明哪一列是“证书编号”、哪一列是“姓名”，再上传。"
         )
     if width > 1 and not mixed and not _names_in(rows, name, number):
         raise BatchFileProblem(
             f"这份名单没有表头，证书编号在第{number + 1}列，但第{name + 1}列不像姓名（多是数字）。"
-            "请在第一行加上表头，写明哪一列是“证书编号”、哪一列是“姓名”，再上传"
+            "请在第一行加上表头，写明哪一列是“证书编号”、哪一列是“姓名”，再上传。"
         )
     return Columns(0, number, name, {}, None)
 

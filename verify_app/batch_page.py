@@ -94,7 +94,7 @@ async def batch(request: Request) -> Response:
                 filename, data = PASTED, joined_pairs(pasted).encode()
             else:
                 raise BatchFileProblem(
-                    "请选择要上传的文件（.xlsx、.xls、.ods、.csv 或 .txt），或把名单粘贴到文本框中"
+                    "请选择要上传的文件（.xlsx、.xls、.ods、.csv 或 .txt），或把名单粘贴到文本框中。"
                 )
         parsed = await read_upload(
             request.app.state.uploads, verifier.quotas, caller, filename, data
