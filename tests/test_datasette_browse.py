@@ -394,7 +394,9 @@ def test_empty_verify_log_has_the_shared_schema(tmp_path: Path) -> None:
         assert checks.pks == ["id"]
         assert sorted(tuple(index.columns) for index in checks.indexes) == [
             ("channel",),
+            ("client",),
             ("client", "at"),
+            ("client", "result", "channel", "mismatched"),
             ("key_id", "at"),
             ("mismatched", "at"),
             ("number",),

@@ -94,6 +94,19 @@ async def test_the_chain_of_a_certificate_reads_from_the_first_to_the_one_in_for
     assert rows[1]["由此产生"] == "换发（2012-06-01，川人社函〔2012〕30号）"
 
 
+async def test_a_certificate_s_successor_and_an_event_s_numbers_link_to_theirs(
+    ds: Datasette,
+) -> None:
+    """A staff review: 新证书编号 and 原证书编号 on a certificate's page were plain text, copied
+    into a search to follow a 换发."""
+    page = await ds.client.get("/registry/certificates/G1122000002", cookies=signed_in(ds))
+    assert '<a href="/registry/certificates/G1122000003">G1122000003</a>' in page.text
+    back = await ds.client.get("/registry/certificates/G1122000003", cookies=signed_in(ds))
+    assert '<a href="/registry/certificates/G1122000002">G1122000002</a>' in back.text
+    events = await ds.client.get("/registry/status_events?type=换发", cookies=signed_in(ds))
+    assert '<a href="/registry/certificates/G1122000003">G1122000003</a>' in events.text
+
+
 async def test_successor_number_shows_the_exchange_that_made_it(ds: Datasette) -> None:
     rows = await query(ds, "/registry/certificate", 证书编号="Z1122020125")
     assert column(rows, "事件") == ["发证", "换发", "补发", "当前状态：已补发"]
@@ -1314,6 +1327,18 @@ async def test_reissue_shows_its_three_documents(ds: Datasette) -> None:
         "证明-2012-001",
         "川人社函〔2012〕12号",
     )
+
+
+async def test_status_changes_of_one_holder_by_name(ds: Datasette, registry_db: Path) -> None:
+    """A staff review: one holder's 换发、补发、撤销 needed the table's own filter; the query
+    takes the name as the public check compares it (spaces, full width, either script)."""
+    with sqlite3.connect(registry_db) as conn:
+        (name,) = conn.execute(
+            "SELECT name FROM certificates WHERE number = 'Z1122000001'"
+        ).fetchone()
+    for typed in (name, "\u3000".join(name), " ".join(name)):
+        rows = await query(ds, "/registry/status_changes", **{**NO_FILTER, "姓名": typed})
+        assert {r["证书编号"] for r in rows} == {"Z1122000001"}, typed
 
 
 async def test_status_changes_by_new_number_and_by_dates(ds: Datasette) -> None:

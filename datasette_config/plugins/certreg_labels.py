@@ -105,6 +105,19 @@ NUMBER_COLUMNS = frozenset({"证书编号", "新证书编号", "原证书编号"
 in the verification log's, to its history (`certificate`), since a number the public typed
 (a forged one, reported) may have no row to link to."""
 _NUMBER = re.compile(r"[CZGJ]\d{10}")
+TABLE_NUMBERS = frozenset(
+    {
+        ("certificates", "successor"),
+        ("certificates", "predecessor"),
+        ("status_events", "number"),
+        ("status_events", "new_number"),
+        ("certificate_history", "number"),
+        ("collections", "number"),
+    }
+)
+"""The registry's tables' columns, besides a certificate's own key, that name a certificate:
+each links to it — a certificate's 新证书编号 and 原证书编号 were plain text (a staff review),
+followed by copying them into a search."""
 LOGGED_NUMBERS = frozenset({"checks", "reports"})
 """The verification log's tables whose ``number`` is a certificate number someone typed."""
 CLIENT_COLUMNS = frozenset({"客户端", "报告客户端"})
@@ -150,7 +163,8 @@ def render_cell(
         table is None
         and column in NUMBER_COLUMNS | CLIENT_COLUMNS
         or (database == "verify_log" and table in LOGGED_NUMBERS and column == "number")
-    ):  # the log's own tables too: its numbers were plain text there
+        or (database == "registry" and (table, column) in TABLE_NUMBERS)
+    ):  # the tables' numbers too: they were plain text there
         href = _query_link(value, "证书编号" if table else column, database, datasette)
         # a malformed number a visitor typed stays plain text
         return Markup(f'<a href="{escape(href)}">{escape(str(value))}</a>') if href else None
