@@ -2123,6 +2123,23 @@ async def test_a_table_filtered_by_the_label_the_page_shows_finds_its_rows(
         assert rows == by_code
 
 
+@pytest.mark.parametrize("typed", ["2012年3月15日", "2012.3.15", "2012-03-15"])
+async def test_a_calendar_date_is_filtered_as_typed_and_by_its_index(
+    ds: Datasette, typed: str
+) -> None:
+    """A staff review: 发证日期 typed as a clerk writes it found nothing, and 日期为 compared
+    through date() read the whole table (0.8 s at a million certificates)."""
+    for operator in ("", "__date"):
+        response = await ds.client.get(
+            "/registry/certificates.json",
+            params={f"issued_on{operator}": typed, "_shape": "objects"},
+            cookies=signed_in(ds),
+        )
+        body = response.json()
+        assert body["rows"] and {r["issued_on"] for r in body["rows"]} == {"2012-03-15"}
+        assert "date(" not in body["query"]["sql"], body["query"]["sql"]
+
+
 async def test_numbers_that_fail_their_checks_say_whether_the_registry_has_them(
     ds: Datasette, registry_db: Path
 ) -> None:

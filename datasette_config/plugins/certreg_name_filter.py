@@ -30,6 +30,7 @@ from datasette import hookimpl
 
 from datasette_config.labels import FILTERED_COLUMNS, code_typed
 from datasette_config.launch import REGISTRY_NAME
+from registry.domain.dates import BadDate, parse_date
 from registry.domain.names import name_key
 from registry.domain.numbers import normalise
 
@@ -92,6 +93,34 @@ CODED = {
 }
 """Every table's code columns (状态, 地区, 发证机关, 类型 …), read as staff type them: the label
 the page shows beside each code (``?status=有效``) found nothing."""
+CALENDAR_DATES = (
+    "issued_on",
+    "status_date",
+    "date",
+    "approved_on",
+    "city_agreed_on",
+    "dispatched_on",
+    "collected_on",
+)
+"""The registry's columns of a calendar date (2012-03-15, no time of day, no zone)."""
+
+
+def _iso_date(typed: str) -> str:
+    """A date as a clerk writes it (2012年3月15日, 2012.3.15) as the registry stores it."""
+    try:
+        return parse_date(typed.strip()).isoformat()
+    except BadDate:
+        return typed
+
+
+DATED = {
+    **_filters(CALENDAR_DATES, _iso_date),
+    **{f"{column}__date": _iso_date for column in CALENDAR_DATES},
+}
+"""Every table's calendar dates, read as staff type them (2012年3月15日 found nothing)."""
+AS_STORED = {f"{column}__date": f"{column}__exact" for column in CALENDAR_DATES}
+"""A calendar date's 日期为 is its value: compared through ``date()`` it read a whole table at a
+million certificates, 0.8 s (a staff review), where the column's own index finds it at once."""
 
 
 def _a_table(path: str) -> bool:
@@ -133,13 +162,13 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     def wrap(app: ASGIApp) -> ASGIApp:
         async def normalising(scope: dict[str, Any], receive: Any, send: Any) -> None:
             page = scope["path"].partition(".")[0] if scope["type"] == "http" else ""
-            filters = {**CODED, **pages.get(page, {})} if _a_table(page) else None
-            renamed = RENAMED.get(page)
+            filters = {**CODED, **DATED, **pages.get(page, {})} if _a_table(page) else None
+            renamed = {**AS_STORED, **RENAMED.get(page, {})}
             if page == f"/{REGISTRY_NAME}/{EVENTS}":
                 if await _keyed(datasette):
                     filters = {**(filters or {}), **EVENT_NAMES}
                 else:  # compared as written: a key column missing reads as a string literal
-                    renamed = None
+                    renamed = AS_STORED
             if filters:
                 query = normalised_query(scope.get("query_string", b""), filters, renamed)
                 scope = dict(scope, query_string=query)
