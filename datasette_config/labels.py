@@ -166,6 +166,18 @@ def shown_value(column: str, value: object) -> str | None:
 
 # -- Datasette's own words --------------------------------------------------------------------
 
+CALENDAR_DATES = (
+    "issued_on",
+    "status_date",
+    "date",
+    "approved_on",
+    "city_agreed_on",
+    "dispatched_on",
+    "collected_on",
+)
+"""The registry's columns of a calendar date (2012-03-15, no time of day, no zone): a filter
+reads one as clerks write it, and its 日期为 as its value (`plugins/certreg_name_filter.py`)."""
+
 FILTER_OPERATORS: dict[str, str] = {
     "exact": "=",
     "not": "≠",
@@ -241,7 +253,8 @@ def filter_description(
             conditions.append(f"{name(column)} {operator}")
         else:
             condition = f"{name(column)} {operator} {shown_value(column, value) or value}"
-            if lookup == "date" and not _a_day(value):  # 0 rows, and nothing said why
+            dated = lookup == "date" or (lookup == "exact" and column in CALENDAR_DATES)
+            if dated and not _a_day(value):  # 0 rows, and nothing said why
                 condition += "（这不是存在的日期，因此没有结果；应写作如 2012-03-15）"
             conditions.append(condition)
     parts = ["条件：" + "，".join(conditions)] if conditions else []

@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 
-from datasette_config.labels import FILTERED_COLUMNS, code_typed
+from datasette_config.labels import CALENDAR_DATES, FILTERED_COLUMNS, code_typed
 from datasette_config.launch import REGISTRY_NAME
 from registry.domain.dates import BadDate, parse_date
 from registry.domain.names import name_key
@@ -93,16 +93,6 @@ CODED = {
 }
 """Every table's code columns (状态, 地区, 发证机关, 类型 …), read as staff type them: the label
 the page shows beside each code (``?status=有效``) found nothing."""
-CALENDAR_DATES = (
-    "issued_on",
-    "status_date",
-    "date",
-    "approved_on",
-    "city_agreed_on",
-    "dispatched_on",
-    "collected_on",
-)
-"""The registry's columns of a calendar date (2012-03-15, no time of day, no zone)."""
 
 
 def _iso_date(typed: str) -> str:
