@@ -94,7 +94,12 @@ def _count(name: str, value: str, query: str) -> str | None:
     return None
 
 
+_ID_NUMBER = re.compile(r"\d{17}[\dXx]|\d{15}")
+
+
 def _name(name: str, value: str, query: str) -> str | None:
+    if _ID_NUMBER.fullmatch(value.strip()):  # a staff review: told only 没有姓名含…
+        return "这是身份证号码：登记库不保存持证人的身份证号码，查询因此没有结果。请按姓名查，再核对出生年月"
     if len(value) <= MAX_NAME_CHARS:
         return None
     return (
