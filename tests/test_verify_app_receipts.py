@@ -139,13 +139,35 @@ def test_token_holds_number_and_holder_hash_never_the_name(app_client: AppClient
     log's name hash is not in it."""
     with app_client() as client:
         url = context_of(post_check(client, *VALID))["receipt_url"]
-    payload = _token(url).split(".")[0]  # "<number>-<holder hash>-l<days>.<timestamp>.<sig>"
-    number, hashed, lifetime = payload.split("-")
-    assert number == VALID[0] and lifetime == "l90"
+    # "<number>-<holder hash>-l<days>-s<result>.<timestamp>.<sig>"
+    payload = _token(url).split(".")[0]
+    number, hashed, lifetime, result = payload.split("-")
+    assert number == VALID[0] and lifetime == "l90" and result == "sv"
     assert len(hashed) == 64 and not any(ch in payload for ch in VALID[1])
     assert hashed == holder_hash(str(SECRET), VALID[0], VALID[1])
     assert hashed != name_hash(str(SECRET), VALID[1])
     assert holder_hash(str(SECRET), "Z1122020123", VALID[1]) != hashed
+
+
+def test_a_receipt_says_what_its_check_answered_beside_today_s_status(
+    app_client: AppClient, registry_db: Path, tmp_path: Path
+) -> None:
+    """A phone review: a receipt opened after a revocation showed 已撤销 only — an HR file kept
+    to show the certificate was 有效 when the applicant was hired could no longer show it. A
+    receipt issued before tokens said shows no 当时的结果."""
+    with app_client() as client:
+        url = context_of(post_check(client, *VALID))["receipt_url"]
+        same = client.get(url)
+        record_revocation(registry_db, tmp_path / "later", VALID[0], VALID[1], "2020-01-02")
+        later = client.get(url)
+        older = Receipts(str(SECRET), lifetime_days=90).issue(
+            VALID[0], holder_hash(str(SECRET), VALID[0], VALID[1])
+        )
+        before = client.get(f"/r/{older}")
+    assert "当时的结果：<strong>有效</strong>。" in same.text
+    assert "当时的结果：<strong>有效</strong>（此后状态有变化，以下面的当前结果为准）" in later.text
+    assert context_of(later)["check"].result == "revoked"
+    assert before.status_code == 200 and "当时的结果" not in before.text
 
 
 def test_a_receipt_issued_with_the_name_hash_alone_still_opens(

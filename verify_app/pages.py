@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from registry.domain.names import normalise_name
+from registry.domain.statuses import RESULT_LABELS
 from registry.public.confirm import CONFIRMABLE, WITHHELD, unreadable
 from registry.public.lookup import Verification
 from verify_app.answers import (
@@ -257,6 +258,7 @@ def receipt(request: Request) -> Response:
     # checked_at (this page's check, which a printout heads) is now: the status shown is today's
     context = _result_context(request, answer, answer.wants_contact)
     context.update(first_checked=shown_time(opened.checked_at), **_receipt_links(request, token))
+    context["first_result"] = RESULT_LABELS.get(opened.result or "")
     lifetime = verifier.receipts.lifetime(opened)
     context["receipt_expires"] = shown_time(verifier.receipts.expiry(opened.checked_at, lifetime))
     context["withheld"] = opened.withheld

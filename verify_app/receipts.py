@@ -22,16 +22,22 @@ from typing import Any
 
 from itsdangerous import BadData, TimestampSigner
 
+from registry.domain.statuses import REISSUED, REVOKED, SUPERSEDED, VALID
+
 Clock = Callable[[], float]
 DAY = 86_400
 CONFIRMED_CODES = {"level": "l", "trade": "t", "issued_on": "d", "reissue_mark": "r"}
 """A confirmed field of the paper (`registry.public.confirm.CONFIRMABLE`) → its letter in a
 token."""
+RESULT_CODES = {VALID: "v", REISSUED: "r", SUPERSEDED: "s", REVOKED: "x"}
+"""The answer a receipt's check gave (a match: `registry.domain.statuses`) → its letter."""
 _PAYLOAD = re.compile(
-    r"([0-9A-Z]+)-([0-9a-f]+)(?:-l([1-9][0-9]{0,4}))?(?:-w([ltdr]*)(?:-([0-9a-f]{10}))?)?"
+    r"([0-9A-Z]+)-([0-9a-f]+)(?:-l([1-9][0-9]{0,4}))?(?:-s([vrsx]))?"
+    r"(?:-w([ltdr]*)(?:-([0-9a-f]{10}))?)?"
 )
 """A canonical certificate number, a hex holder hash, the days the receipt lives (none before
-2026-12-05: the service's setting), and ``-w`` when the check confirmed what the paper shows
+2026-12-05: the service's setting), the answer its check gave (none before 2026-12-06), and
+``-w`` when the check confirmed what the paper shows
 (its receipt then withholds the confirmed values too), followed by the letters of the fields it
 confirmed (none in a receipt issued before 2026-12-02) and a digest of what the registry said
 of them (`Receipts.registered`; none before 2026-12-05)."""
@@ -80,6 +86,9 @@ class Receipt:
     """the digest of what the registry said of them (`Receipts.registered`), if the token has one"""
     days: int | None = None
     """the lifetime it was issued with, if the token says (`Receipts.lifetime`)"""
+    result: str | None = None
+    """the answer its check gave, if the token says: a receipt opened after a revocation shows
+    today's status, and an HR file must still show it was 有效 when checked (a phone review)"""
 
 
 class Receipts:
@@ -98,14 +107,18 @@ class Receipts:
         *,
         confirmed: Collection[str] | None = None,
         registered: Mapping[str, str] | None = None,
+        result: str | None = None,
     ) -> str:
         """The token of a receipt for ``number`` held by ``holder_hash``, signed now; with the
         fields of the paper its check ``confirmed``, when it confirmed any (it then opens
         withheld, saying which were checked — a receipt that vouched for "the paper" would
         cover the fields nobody compared), and what the registry said of them
         (``registered``), by a keyed digest: a receipt opened after a correction of one says
-        its confirmation no longer holds."""
+        its confirmation no longer holds; and the ``result`` the check gave, shown beside
+        today's."""
         mark = f"-l{self.days}"  # the expiry it shows holds, whatever the setting later
+        if result in RESULT_CODES:
+            mark += f"-s{RESULT_CODES[result]}"
         if confirmed:  # (an empty confirmation confirmed nothing: the receipt is a plain one)
             mark += "-w" + "".join(c for f, c in CONFIRMED_CODES.items() if f in confirmed)
             if registered:
@@ -162,10 +175,18 @@ class Receipts:
         payload = _PAYLOAD.fullmatch(value.decode("ascii", "replace"))
         if payload is None:
             raise ForgedReceipt("unexpected payload")
-        codes, days = payload[4], int(payload[3]) if payload[3] else None
+        codes, days = payload[5], int(payload[3]) if payload[3] else None
         confirmed = tuple(f for f, c in CONFIRMED_CODES.items() if c in (codes or ""))
+        result = next((r for r, c in RESULT_CODES.items() if c == payload[4]), None)
         receipt = Receipt(
-            payload[1], payload[2], signed_at, codes is not None, confirmed, payload[5], days
+            payload[1],
+            payload[2],
+            signed_at,
+            codes is not None,
+            confirmed,
+            payload[6],
+            days,
+            result,
         )
         age, max_age = (
             self._signer.get_timestamp() - int(signed_at.timestamp()),

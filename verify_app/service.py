@@ -232,6 +232,7 @@ class Verifier:
             checked.holder_hash,
             confirmed=checked.confirmation,
             registered=checked.registered,
+            result=checked.answer.result,
         )
         return IssuedReceipt(token, self.receipts.expiry(issued_at))
 
