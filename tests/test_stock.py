@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -217,6 +218,25 @@ def test_staff_see_the_same_reconciliation_in_datasette(example: Path) -> None:
         {k: line[k] for k in (*FIGURES, "recipient", "letter", "flag")}
         for line in stock_json(example)
     ]
+
+
+def test_the_province_s_totals_per_level_follow_the_lines(example: Path) -> None:
+    """A clerk's review: the yearly report to the province asks for each level's totals, and a
+    table of a hundred lines was added up by hand."""
+    result = CliRunner().invoke(cli, ["stock", "--db", str(example), "--json"])
+    report = json.loads(result.stdout)
+    lines, totals = report["lines"], report["totals"]
+    assert [t["letter"] for t in totals] == [
+        letter for letter in ("C", "Z", "G", "J") if any(ln["letter"] == letter for ln in lines)
+    ]
+    for total in totals:
+        mine = [line for line in lines if line["letter"] == total["letter"]]
+        assert {f: total[f] for f in FIGURES} == {f: sum(ln[f] for ln in mine) for f in FIGURES}
+    text = CliRunner().invoke(cli, ["stock", "--db", str(example)]).output
+    intermediate = next(t for t in totals if t["letter"] == "Z")
+    assert re.search(
+        rf"全省合计\s+中级工\s+{intermediate['requested']}\s+{intermediate['approved']}\s", text
+    )
 
 
 def test_collection_records_never_reach_the_public_check(example: Path, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from registry.cli.base import cli
 from registry.cli.options import db_option, json_option, require_registry
 from registry.domain.clock import beijing_clock
 from registry.store import stock, syncs
-from registry.store.stock_report import advice, note, stock_text
+from registry.store.stock_report import advice, note, stock_text, totals
 
 
 @cli.command(name="stock")
@@ -42,6 +42,7 @@ def stock_command(db: Path, as_json: bool) -> None:
         report = {
             "as_of": as_of,
             "lines": [ln.as_json() | s for ln, s in zip(lines, said, strict=True)],
+            "totals": totals(lines),
         }
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from registry.domain.levels import LEVEL_ORDER, LEVELS
 from registry.domain.regions import PROVINCE
 from registry.domain.statuses import PENDING, REFUSED
 from registry.store.stock import UNNAMED_UNIT, StockLine
@@ -124,6 +125,27 @@ HEADINGS = (
 )
 
 
+TOTAL = "全省合计"
+FIGURES = tuple(field for field, _ in HEADINGS[2:])
+"""The counted columns, summed per level into the province's totals."""
+
+
+def totals(lines: list[StockLine]) -> list[dict[str, object]]:
+    """Per level, in the table's order, the province's figures (every recipient's added): the
+    blank-certificate clerk's yearly report to the province asks for them, and a table of a
+    hundred lines had to be added up by hand (a clerk's review)."""
+    summed: dict[str, dict[str, int]] = {}
+    for line in lines:
+        level = summed.setdefault(line.letter, dict.fromkeys(FIGURES, 0))
+        for field in FIGURES:
+            level[field] += getattr(line, field)
+    return [
+        {"recipient": TOTAL, "level": LEVELS[letter], "letter": letter, **summed[letter]}
+        for letter in LEVEL_ORDER
+        if letter in summed
+    ]
+
+
 def _width(value: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in value)
 
@@ -136,6 +158,8 @@ def stock_text(lines: list[StockLine]) -> str:
         )
     table = [[label for _, label in HEADINGS]]
     table += [[str(getattr(line, field)) for field, _ in HEADINGS] for line in lines]
+    if len({line.recipient for line in lines}) > 1:  # one recipient's lines are its totals
+        table += [[str(row[field]) for field, _ in HEADINGS] for row in totals(lines)]
     widths = [max(_width(row[i]) for row in table) for i in range(len(HEADINGS))]
     out = []
     for row in table:
