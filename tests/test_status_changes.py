@@ -431,12 +431,8 @@ def test_a_reissue_registered_late_marks_every_exchange_made_of_its_paper(
     ]
 
 
-def test_another_register_under_the_same_file_name_is_refused(
-    roster: RegisterFactory, db_path: Path
-) -> None:
-    """An auditor's review: another office's 换发补发撤销登记表 saved over the first under its
-    name, touching none of its certificates, was taken for a new version — the first file's
-    events reported as left out, and their history naming rows of a file not holding them."""
+def _first_changes(roster: RegisterFactory, db_path: Path) -> None:
+    """changes.csv loaded: 吴敏's certificate revoked, 周杰's reissued (rows 3 and 4)."""
     roster.add(
         "changes.csv",
         [
@@ -446,6 +442,15 @@ def test_another_register_under_the_same_file_name_is_refused(
         MIANYANG_CHANGES,
     )
     assert sync(roster, db_path)[0] == 0
+
+
+def test_another_register_under_the_same_file_name_is_refused(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """An auditor's review: another office's 换发补发撤销登记表 saved over the first under its
+    name, touching none of its certificates, was taken for a new version — the first file's
+    events reported as left out, and their history naming rows of a file not holding them."""
+    _first_changes(roster, db_path)
     roster.add(
         "changes.csv", [status_event("撤销", "Z1122020002", "郑浩", "2013-02-01")], MIANYANG_CHANGES
     )
@@ -473,15 +478,7 @@ def test_an_event_left_out_of_a_new_version_is_named_with_its_row_and_clause(
 ) -> None:
     """It stays applied (a change in force is not undone by a file); the clerk is told which
     row of the version that loaded it, and the notice's clause."""
-    roster.add(
-        "changes.csv",
-        [
-            status_event("撤销", "C1122020001", "吴敏", "2013-01-15"),
-            status_event("补发", "Z1122020001", "周杰", "2012-09-10"),
-        ],
-        MIANYANG_CHANGES,
-    )
-    assert sync(roster, db_path)[0] == 0
+    _first_changes(roster, db_path)
     roster.add(
         "changes.csv", [status_event("撤销", "C1122020001", "吴敏", "2013-01-15")], MIANYANG_CHANGES
     )
