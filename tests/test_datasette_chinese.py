@@ -540,6 +540,11 @@ async def test_json_errors_stay_datasettes_for_programs(ds: Datasette) -> None:
     )
     assert response.status_code == 400
     assert response.json()["error"] == "Statement must be a SELECT"
+    # and in Chinese beside it, for staff (a staff review read Cannot sort table by nosuch)
+    unsorted = await ds.client.get(
+        "/registry/certificates.json", params={"_sort": "nosuch"}, cookies=signed_in(ds)
+    )
+    assert unsorted.json()["message"] == "请求有误：不能按列 nosuch 排序。"
 
 
 @pytest.mark.parametrize(
@@ -592,7 +597,9 @@ async def test_a_request_datasette_cannot_read_is_the_programs_error_not_the_ser
     assert response.status_code == 400
     body = response.json()
     assert body["error"].startswith(error), body
+    message = body.pop("message")  # in Chinese beside it, for staff reading it
     assert body == {"ok": False, "error": body["error"], "status": 400, "title": None}
+    assert message.startswith("请求有误：") and re.search("[\u4e00-\u9fff]", message[5:]), message
 
 
 async def test_a_filter_of_thousands_of_values_is_refused_before_sqlite_binds_them(

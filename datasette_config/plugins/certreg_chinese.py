@@ -89,9 +89,18 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
 
     if request.path.split("?")[0].endswith(".json"):
         # Datasette's JSON error, for programs, in its own words — answered here rather than by
-        # Datasette's default handler, which breaks where the rich package is installed
+        # Datasette's default handler, which breaks where the rich package is installed — and
+        # beside it in Chinese, as the page says it, for staff who read it (a staff review:
+        # Cannot sort table by nosuch), its SQL left out
         status = request_status(status, str(message))
-        body = {"ok": False, "error": str(message), "status": status, "title": title}
+        _, chinese_title, chinese = error_page(status, title, message, hide_sql=True)
+        body = {
+            "ok": False,
+            "error": str(message),
+            "status": status,
+            "title": title,
+            "message": f"{chinese_title}：{chinese.striptags()}",
+        }
         return Response.json(body, status=status)
 
     async def inner() -> Response:
