@@ -817,6 +817,8 @@ def test_a_name_and_its_number_pasted_on_two_lines_are_one_row(app_client: AppCl
         page = client.post("/batch", data={"csrf_token": csrf_token(client), "entries": pasted})
     rows = [(row["row"], row["result"]) for row in page.context["results"]]
     assert rows == [("1", "valid"), ("3", "no_match")]
+    # headed as a list pasted, not as a file named 粘贴的名单.txt (a phone review)
+    assert '<p class="as-of">粘贴的名单；' in page.text and "粘贴的名单.txt" not in page.text
 
 
 def test_a_pasted_list_stays_in_the_box_under_its_results(app_client: AppClient) -> None:

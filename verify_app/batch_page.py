@@ -173,6 +173,7 @@ def _batch_results(
         export_href=csv_link(export),
         export_name=f"{_stem(filename)}-查验结果.csv",
         filename=visible(filename),  # a\u202evsc.exe.csv shown reversed as a…exe
+        pasted=filename == PASTED,  # not 文件：粘贴的名单.txt (a phone review)
         summary=_summary(answers, len(parsed.unchecked)),
         set_aside=parsed.set_aside,
         as_of=shown_time(answers[0].answer.as_of),
