@@ -369,6 +369,7 @@ def test_empty_rows_and_stray_cells_far_below_do_not_count(app_client: AppClient
     ("filename", "data", "message"),
     [
         ("list.pdf", b"%PDF-1.4", "Word、PDF 文档中的名单请复制到表格中另存后上传"),
+        ("IMG_0001.jpg", b"\xff\xd8\xff\xe0", "照片、截图中的名单无法读取，请把证书编号和姓名输入"),
         ("list.csv", b"", "上传的文件是空的"),
         ("list.xlsx", b"PK\x03\x04 not really a workbook", "无法作为电子表格读取"),
         ("list.csv", b"\n\n,\n", "文件中没有找到要查验的行"),

@@ -98,8 +98,11 @@ def _too_many(rows: str, most: int, metered: bool, far: str = "") -> str:
 
 WRONG_SUFFIX = (
     "请上传 Excel/WPS 表格（.xlsx、.xls、.ods）或 CSV、文本文件（.csv、.txt），"
-    "有“证书编号”和“姓名”两列；Word、PDF 文档中的名单请复制到表格中另存后上传"
+    "有“证书编号”和“姓名”两列；Word、PDF 文档中的名单请复制到表格中另存后上传。"
+    "照片、截图中的名单无法读取，请把证书编号和姓名输入下面的文本框，每行一份。"
 )
+"""Also a photo's: an officer on a phone uploads the picture of a list (a phone review was told
+only of Word and PDF)."""
 
 
 def _sheet_rows(
