@@ -147,8 +147,9 @@ def test_a_name_typed_as_the_number_is_not_kept_with_the_report(
     assert details["number"] == "***" and name not in json.dumps(details, ensure_ascii=False)
     assert sent.status_code == 200
     assert (
-        "您对格式不对的所查编号（为保护个人信息，报告只附其中像证书编号的字母和数字）的报告"
+        "您就所查的格式不对的编号提交的报告"
         in sent.text
+        and "为保护个人信息，报告只附了所查编号中像证书编号的字母和数字" in sent.text
         and "***" not in sent.text
     )
     [report] = reports_of(registry_db)
@@ -157,7 +158,7 @@ def test_a_name_typed_as_the_number_is_not_kept_with_the_report(
         page = post_check(client, "JOESMITH", "张三")
         latin = send_report(client, page, "", "编号栏填的是英文名")
     assert (
-        "您对格式不对的所查编号（为保护个人信息，报告只附其中像证书编号的字母和数字）的报告"
+        "您就所查的格式不对的编号提交的报告"
         in latin.text
         and "J***" not in latin.text
     )
