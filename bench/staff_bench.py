@@ -43,7 +43,7 @@ from datasette_config.launch import (
     datasette_environment,
     setting_arguments,
 )
-from datasette_config.plugins.certreg_session import session_cookie
+from datasette_config.session_cookies import session_cookie
 from registry.store import verify_log_path
 
 STAFF_USER = "bench"

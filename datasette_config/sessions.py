@@ -1,6 +1,7 @@
-"""The staff sessions' revocation list (`datasette_config.plugins.certreg_session`): the ids
+"""The staff sessions (`datasette_config.session_cookies`) and their revocation list: the ids
 of sessions ended by logout, kept until their cookies would have expired anyway, in memory and
-in ``staff_sessions.db`` beside the registry so a restart forgets none."""
+in ``staff_sessions.db`` beside the registry (never in the registry: Datasette stays read-only
+towards it) so a restart forgets none, and the list stays small."""
 
 from __future__ import annotations
 
@@ -8,8 +9,14 @@ import hashlib
 import logging
 import sqlite3
 import time
+import weakref
+from collections.abc import MutableMapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from datasette_config.launch import REGISTRY_NAME
+
+SESSIONS_FILE = "staff_sessions.db"
 
 log = logging.getLogger(__name__)
 
@@ -103,3 +110,21 @@ class Revocations:
                 conn.close()
         except sqlite3.Error as exc:
             log.error("无法记录退出登录（重启前仍然有效）%s：%s", self.path, exc)
+
+
+_REVOCATIONS: MutableMapping[Any, Revocations] = weakref.WeakKeyDictionary()
+
+
+def sessions_file(datasette: Any) -> Path | None:
+    """``staff_sessions.db`` in the registry's folder, or None when the registry is not a file."""
+    for database in datasette.databases.values():
+        if database.name == REGISTRY_NAME and database.path:
+            return Path(database.path).resolve().parent / SESSIONS_FILE
+    return None
+
+
+def revocations(datasette: Any) -> Revocations:
+    """The revocation list of ``datasette``'s staff sessions: one for the gate and the logout."""
+    if datasette not in _REVOCATIONS:
+        _REVOCATIONS[datasette] = Revocations(sessions_file(datasette))
+    return _REVOCATIONS[datasette]

@@ -12,6 +12,7 @@ import base64
 import re
 import secrets
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from datasette_auth_passwords.utils import verify_password
 
@@ -83,6 +84,17 @@ def auth_passwords_config(environ: Mapping[str, str]) -> dict[str, dict[str, str
     return {
         f"{username}_password_hash": {"$env": variable}
         for username, variable in sorted(staff_accounts(environ).items())
+    }
+
+
+def account_hashes(datasette: Any) -> dict[str, str]:
+    """Username → password hash, as datasette-auth-passwords reads its configuration."""
+    config = datasette.plugin_config("datasette-auth-passwords") or {}
+    suffix = "_password_hash"
+    return {
+        key[: -len(suffix)]: value
+        for key, value in config.items()
+        if key.endswith(suffix) and isinstance(value, str)
     }
 
 

@@ -29,7 +29,7 @@ from datasette_auth_passwords.utils import hash_password
 
 from datasette_config import config_dir
 from datasette_config.launch import ensure_verify_log
-from datasette_config.plugins.certreg_session import session_cookie
+from datasette_config.session_cookies import session_cookie
 from registry.cli import cli
 from registry.store import verify_log_path
 from tests.registers import MIANYANG, RegisterFactory, approval_row

@@ -41,8 +41,8 @@ from datasette_config.launch import datasette_environment
 from datasette_config.plugins.certreg_access_log import FAILED_QUERY
 from datasette_config.plugins.certreg_csv import CsvNeutraliser
 from datasette_config.plugins.certreg_login import LOCK_STRIPES
-from datasette_config.plugins.certreg_session import SESSIONS_FILE, session_cookie
-from datasette_config.sessions import password_stamp
+from datasette_config.session_cookies import session_cookie
+from datasette_config.sessions import SESSIONS_FILE, password_stamp
 from datasette_config.staff import AccountProblem, dummy_hash, staff_accounts
 from registry.public.access_log import STAFF_LOGGER
 from registry.sheets.formulas import as_text, neutralise

@@ -16,7 +16,7 @@ same hashes, same template), because a login must also:
   one NAT address) do not lock out a browser its owner signed in from before;
 - take the same time whether or not the username exists: an unknown username is checked
   against a dummy hash as costly as the real ones (``staff.dummy_hash``);
-- start a session that expires and can be ended (``certreg_session``).
+- start a session that expires and can be ended (`datasette_config.session_cookies`).
 
 The client is the peer address, or the address a trusted proxy puts in X-Forwarded-For
 (``certreg_security`` applies ``CERTREG_TRUSTED_PROXIES`` before this runs). Failure counts are
@@ -46,14 +46,14 @@ from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from datasette_config.plugins.certreg_session import (
+from datasette_config.login_redirect import local_path, login_path
+from datasette_config.session_cookies import session_cookie, set_session_cookie
+from datasette_config.staff import (
+    AccountProblem,
     account_hashes,
-    local_path,
-    login_path,
-    session_cookie,
-    set_session_cookie,
+    auth_passwords_config,
+    dummy_hash,
 )
-from datasette_config.staff import AccountProblem, auth_passwords_config, dummy_hash
 
 LOCK_STRIPES = 64
 """Locks the login checks are spread over, by username and by client."""

@@ -1,180 +1,33 @@
-"""Staff sessions: a login lasts one working day, dies at logout, and nothing else counts as one.
+"""The session gate in front of Datasette: only a live staff session (`datasette_config.
+session_cookies`: one working day, ended by logout) counts as signed in.
 
-Datasette's ``ds_actor`` cookie is a signed actor that stays valid forever and cannot be taken
-back. Here a login issues ``{"a": actor, "e": expiry, "s": session id}``: ``e`` is the expiry
-Datasette itself checks, and ``s`` a random id that logout writes into a revocation list, so a
-copied cookie replayed after logout is refused. The list lives in ``staff_sessions.db`` beside
-the registry (never in the registry: Datasette stays read-only towards it) and keeps each id
-only until its cookie would have expired anyway, so it survives a restart and stays small.
-
-The gate in front of Datasette enforces this on every request: a ``ds_actor`` without a live
-session is removed before Datasette reads it (and deleted in the browser), ``Authorization``
-headers are dropped (datasette-auth-passwords would otherwise accept HTTP Basic credentials on
-any URL, with no throttle and no session), and — where metadata.yml requires a login for the
-instance, as ours does — a visitor without a session sees only the login form and static
-files: every other path, existing or not, redirects to ``/-/login``.
+The gate enforces this on every request: a ``ds_actor`` without a live session is removed
+before Datasette reads it (and deleted in the browser), ``Authorization`` headers are dropped
+(datasette-auth-passwords would otherwise accept HTTP Basic credentials on any URL, with no
+throttle and no session), and — where metadata.yml requires a login for the instance, as ours
+does — a visitor without a session sees only the login form and static files: every other path,
+existing or not, redirects to ``/-/login``. It writes each signed-in request to the staff log,
+and logout puts the session on the revocation list.
 """
 
 from __future__ import annotations
 
-import hmac
-import logging
-import secrets
-import time
-import urllib.parse
-import weakref
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable
 from http.cookies import SimpleCookie
-from pathlib import Path
 from typing import Any
 
 from datasette import hookimpl
-from datasette.utils import baseconv
 from datasette.utils.asgi import Request, Response
-from itsdangerous import BadSignature
 
-from datasette_config.launch import REGISTRY_NAME
-from datasette_config.sessions import Revocations, Session, password_stamp
+from datasette_config.login_redirect import login_path
+from datasette_config.session_cookies import COOKIE, clearing_cookie, live_session, read_session
+from datasette_config.sessions import revocations
 from registry.public.access_log import redacted, staff_log
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
-COOKIE = "ds_actor"
-LIFETIME_SECONDS = 10 * 60 * 60
-"""A working day: the cookie's Max-Age and the signed expiry inside it."""
-SESSIONS_FILE = "staff_sessions.db"
 PUBLIC_PATHS = ("/-/login", "/favicon.ico")
 PUBLIC_PREFIXES = ("/-/static/", "/-/static-plugins/")
-
-log = logging.getLogger(__name__)
-
-
-def session_cookie(datasette: Any, user: str, password_hash: str, now: float | None = None) -> str:
-    """A signed ``ds_actor`` value for a new session of ``user``, valid for LIFETIME_SECONDS and
-    while the account keeps the password ``password_hash`` (`password_stamp`)."""
-    expires = int(now if now is not None else time.time()) + LIFETIME_SECONDS
-    value = {
-        "a": {"id": user},
-        "e": baseconv.base62.encode(expires),
-        "s": secrets.token_urlsafe(18),
-        "k": password_stamp(password_hash),
-    }
-    signed: str = datasette.sign(value, "actor")
-    return signed
-
-
-def set_session_cookie(response: Response, value: str, https: bool) -> None:
-    """HttpOnly (no script reads it), SameSite=Lax, Secure over https, gone after a working day."""
-    response.set_cookie(
-        COOKIE,
-        value,
-        max_age=LIFETIME_SECONDS,
-        expires=LIFETIME_SECONDS,
-        httponly=True,
-        samesite="lax",
-        secure=https,
-    )
-
-
-def clear_session_cookie(response: Response, https: bool) -> None:
-    response.set_cookie(
-        COOKIE, "", max_age=0, expires=0, httponly=True, samesite="lax", secure=https
-    )
-
-
-def read_session(datasette: Any, value: str | None, now: float | None = None) -> Session | None:
-    """The session a ``ds_actor`` value carries, if it is ours, signed, and not expired.
-
-    Revocation is checked separately (``Revocations``). A cookie without a session id or an
-    expiry — Datasette's own format, or one signed before sessions existed — is no session.
-    """
-    if not value:
-        return None
-    try:
-        decoded = datasette.unsign(value, "actor")
-    except BadSignature:
-        return None
-    if not isinstance(decoded, dict):
-        return None
-    actor, expiry, session_id = decoded.get("a"), decoded.get("e"), decoded.get("s")
-    stamp = decoded.get("k")
-    if not (isinstance(actor, dict) and isinstance(expiry, str) and isinstance(session_id, str)):
-        return None
-    user = actor.get("id")
-    if not (isinstance(user, str) and isinstance(stamp, str)):
-        return None
-    if not 0 < len(expiry) <= 12:  # base62 of a time; decode fails on "" and overflows on long
-        return None
-    try:
-        expires = int(baseconv.base62.decode(expiry))
-    except ValueError:
-        return None
-    now = time.time() if now is None else now
-    # Never longer than one lifetime from now: a cookie minted for a longer day is refused.
-    if not now < expires <= now + LIFETIME_SECONDS:
-        return None
-    return Session(session_id, expires, user, stamp)
-
-
-_REVOCATIONS: MutableMapping[Any, Revocations] = weakref.WeakKeyDictionary()
-
-
-def sessions_file(datasette: Any) -> Path | None:
-    """``staff_sessions.db`` in the registry's folder, or None when the registry is not a file."""
-    for database in datasette.databases.values():
-        if database.name == REGISTRY_NAME and database.path:
-            return Path(database.path).resolve().parent / SESSIONS_FILE
-    return None
-
-
-def revocations(datasette: Any) -> Revocations:
-    if datasette not in _REVOCATIONS:
-        _REVOCATIONS[datasette] = Revocations(sessions_file(datasette))
-    return _REVOCATIONS[datasette]
-
-
-def account_hashes(datasette: Any) -> dict[str, str]:
-    """Username → password hash, as datasette-auth-passwords reads its configuration."""
-    config = datasette.plugin_config("datasette-auth-passwords") or {}
-    suffix = "_password_hash"
-    return {
-        key[: -len(suffix)]: value
-        for key, value in config.items()
-        if key.endswith(suffix) and isinstance(value, str)
-    }
-
-
-def live_session(datasette: Any, value: str | None) -> Session | None:
-    """The session ``value`` carries while it lasts: not logged out, and its account still
-    there with the password it was begun with (removing an account or changing its password,
-    then restarting, ends its sessions)."""
-    session = read_session(datasette, value)
-    if session is None or session in revocations(datasette):
-        return None
-    password_hash = account_hashes(datasette).get(session.user)
-    if password_hash is None or not hmac.compare_digest(
-        password_stamp(password_hash), session.stamp
-    ):
-        return None
-    return session
-
-
-def local_path(value: str | None) -> str | None:
-    """``value`` when it is a path on this site to return to after login (``/registry/…?…``),
-    else None: never another host (``//evil``, ``/\\evil``), never the login page itself."""
-    if not value or len(value) > 2000 or not value.startswith("/"):
-        return None
-    if value.startswith(("//", "/\\")) or "\\" in value or not value.isprintable():
-        return None
-    return None if value.startswith("/-/login") else value
-
-
-def login_path(datasette: Any, asked: str) -> str:
-    """The login page, told to lead back to ``asked`` (a shared link to a report queue, the
-    page open when the session ended) when that is a page of this site."""
-    back = local_path(asked)
-    query = f"?{urllib.parse.urlencode({'next': back})}" if back and back != "/" else ""
-    return str(datasette.urls.path("/-/login")) + query
 
 
 def _route_path(datasette: Any, scope: dict[str, Any]) -> str:
@@ -185,6 +38,13 @@ def _route_path(datasette: Any, scope: dict[str, Any]) -> str:
     if base_url != "/" and path.startswith(base_url):
         path = "/" + path[len(base_url) :]
     return str(path)
+
+
+def _asked(scope: dict[str, Any]) -> str:
+    """What the request asked for as it was sent: the raw path and its query."""
+    path: str = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+    query: str = (scope.get("query_string") or b"").decode("latin-1")
+    return path + (f"?{query}" if query else "")
 
 
 def _is_public(path: str) -> bool:
@@ -213,19 +73,6 @@ def _sets_session(headers: list[tuple[bytes, bytes]]) -> bool:
     return any(k.lower() == b"set-cookie" and v.startswith(mark) for k, v in headers)
 
 
-def _clearing_header(https: bool) -> tuple[bytes, bytes]:
-    """The Set-Cookie header ``clear_session_cookie`` writes, for a response already on its way."""
-    cookie: SimpleCookie = SimpleCookie()
-    cookie[COOKIE] = ""
-    morsel = cookie[COOKIE]
-    for attribute, value in [("max-age", 0), ("expires", 0), ("path", "/"), ("samesite", "lax")]:
-        morsel[attribute] = value
-    morsel["httponly"] = True
-    if https:
-        morsel["secure"] = True
-    return (b"set-cookie", morsel.OutputString().encode("latin-1"))
-
-
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     def wrap(app: ASGIApp) -> ASGIApp:
@@ -249,12 +96,8 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
                 and not _is_public(_route_path(datasette, scope))
                 and not await datasette.permission_allowed(None, "view-instance", default=True)
             ):
-                raw = scope.get("raw_path") or scope["path"].encode()
-                query = scope.get("query_string") or b""
-                asked = raw.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
-                response = Response.redirect(login_path(datasette, asked))
-                if stale:
-                    clear_session_cookie(response, https)
+                clearing = {"set-cookie": clearing_cookie(https)} if stale else None
+                response = Response.redirect(login_path(datasette, _asked(scope)), headers=clearing)
                 await response.asgi_send(send)
                 return
 
@@ -264,7 +107,10 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
                         _staff_line(session.user, scope, message["status"])  # whose record
                     headers = message.get("headers", [])
                     if stale and not _sets_session(headers):  # a login's new one stays
-                        headers = [*headers, _clearing_header(https)]
+                        headers = [
+                            *headers,
+                            (b"set-cookie", clearing_cookie(https).encode("latin-1")),
+                        ]
                         message = dict(message, headers=headers)
                 await send(message)
 
@@ -278,10 +124,7 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
 def _staff_line(user: str, scope: dict[str, Any], status: int) -> None:
     """One line of the staff log per request of a signed-in staff member: the account, what it
     asked for (a query's values as ``*``: a name searched never goes to a log) and the answer."""
-    path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
-    query = (scope.get("query_string") or b"").decode("latin-1")
-    asked = redacted(path + (f"?{query}" if query else ""))
-    staff_log().info("职员 %s %s %s %s", user, scope["method"], asked, status)
+    staff_log().info("职员 %s %s %s %s", user, scope["method"], redacted(_asked(scope)), status)
 
 
 async def logout(request: Request, datasette: Any) -> Response:
@@ -291,8 +134,9 @@ async def logout(request: Request, datasette: Any) -> Response:
         session = read_session(datasette, request.cookies.get(COOKIE))
         if session is not None:
             revocations(datasette).revoke(session)
-        response = Response.redirect(datasette.urls.instance())
-        clear_session_cookie(response, https)
+        response = Response.redirect(
+            datasette.urls.instance(), headers={"set-cookie": clearing_cookie(https)}
+        )
         datasette.add_message(request, "已退出登录。", datasette.INFO)
         return response
     if not request.actor:
