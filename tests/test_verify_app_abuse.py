@@ -32,9 +32,9 @@ from tests.verify_fixtures import (
 )
 from verify_app.app import create_app
 from verify_app.body_limit import BodyLimitMiddleware
+from verify_app.client_keys import limit_key
 from verify_app.context import MAX_UNTRUSTED_WARNINGS, client_of
 from verify_app.csrf import LIFETIME
-from verify_app.ratelimit import limit_key
 from verify_app.refusals import RateLimited
 from verify_app.settings import Settings
 

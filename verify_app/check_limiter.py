@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from limits import RateLimitItemPerMinute
 
-from verify_app.ratelimit import Limiter, limit_key
+from verify_app.client_keys import limit_key
+from verify_app.ratelimit import Limiter
 from verify_app.refusals import RateLimited
 
 

@@ -8,8 +8,8 @@ import logging
 
 from starlette.requests import Request
 
+from verify_app.client_keys import limit_key
 from verify_app.quotas import Caller
-from verify_app.ratelimit import limit_key
 from verify_app.service import Verifier
 
 logger = logging.getLogger("certreg.verify")

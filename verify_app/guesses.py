@@ -28,6 +28,7 @@ from registry.domain.names import name_key
 from registry.domain.numbers import normalise, number_shaped
 from registry.domain.statuses import NO_MATCH
 from verify_app.answers import Checked, Item
+from verify_app.client_keys import limit_key
 from verify_app.guess_refusals import (
     TooManyNames,
     more_than_fit,
@@ -36,7 +37,7 @@ from verify_app.guess_refusals import (
     paused_hourly,
 )
 from verify_app.quotas import Caller, Quotas
-from verify_app.ratelimit import Limiter, limit_key
+from verify_app.ratelimit import Limiter
 from verify_app.redis_names import Counted, Names
 from verify_app.refusals import RateLimited
 

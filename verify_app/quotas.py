@@ -32,7 +32,8 @@ from limits import RateLimitItemPerDay, RateLimitItemPerHour
 from registry.domain.clock import BEIJING
 from registry.store.keys import ApiKey
 from verify_app.check_limiter import CheckLimiter
-from verify_app.ratelimit import Limiter, limit_key
+from verify_app.client_keys import limit_key
+from verify_app.ratelimit import Limiter
 from verify_app.refusals import OverAllowance, RateLimited
 
 MAX_UPLOAD_ROWS = 500

@@ -15,21 +15,18 @@ gone; every quota is built on it:
 A new quota (a daily batch allowance, an API key's plan) takes the shared `Limiter` and its own
 `limits` item, e.g. ``limiter.hit(RateLimitItemPerDay(5000), f"batch/{key}", cost=len(items))``
 — its own key prefix, so that quotas never share a counter. The first of them is
-`verify_app.check_limiter.CheckLimiter`: checks per minute per client, a batch costing one per
-item. An IPv6 client is counted per /64 network, the block one subscriber usually gets, so
-rotating addresses within it does not multiply the allowance.
+`verify_app.check_limiter.CheckLimiter`: checks per minute per client (who a client is:
+`verify_app.client_keys`), a batch costing one per item.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import math
 import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any, TypeVar, cast
 
 from limits import RateLimitItem
@@ -52,24 +49,6 @@ STORE_TIMEOUT = 0.5
 """Seconds a request waits for the shared store before counting in the fallback."""
 HEALTH_SECONDS = 1.0
 """How long `Limiter.where_counted`'s answer holds before the store is asked again."""
-
-
-@lru_cache(maxsize=4096)
-def limit_key(client: str) -> str:
-    """The rate-limit identity of a client address: the address, or its /64 for IPv6.
-
-    An IPv4-mapped IPv6 address (``::ffff:192.0.2.1``, what a dual-stack socket reports for an
-    IPv4 peer) is its IPv4 address: as a /64 every IPv4 client would share one allowance.
-    Cached: parsing the address costs more than counting the hit, and clients come back."""
-    try:
-        address = ipaddress.ip_address(client)
-    except ValueError:
-        return client
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
 
 
 _PASSWORD = re.compile(r"(?<=://)([^/:@\s]*):([^/\s]*)@")
