@@ -2,7 +2,7 @@
 
 A 换发 corrects what was mis-filled (错填). A name mis-written by pen or by ear is the holder's;
 another name altogether, together with another sex or birth, is another person
-(`registry.kinds.status_rules`). pypinyin is imported only here, and only when a name is
+(`registry.kinds.status_holder`). pypinyin is imported only here, and only when a name is
 judged: its dictionaries take 130 ms and 50 MB, which only a 换发 rewriting a name should pay.
 """
 
