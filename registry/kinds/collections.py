@@ -1,25 +1,21 @@
 """The ``collections`` register: 领取登记、签名 — who collected which certificate, and when (§四.(六)1).
 
-A certificate is collected once, against a signature, and only a certificate the registry holds
-can be collected. The record is internal: staff see it in Datasette; the public check
+A certificate is collected once, against a signature (`registry.kinds.collection_signatures`),
+and only a certificate the registry holds can be collected (`registry.kinds.collection_numbers`).
+The record is internal: staff see it in Datasette; the public check
 (`registry.public.lookup`) never reads this table.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import sqlite3
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 
-from registry.domain.dates import FIRST_DAY, BadDate, parse_date
 from registry.domain.names import normalise_name
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.problems import Problem
-from registry.domain.regions import covers, region_name
 from registry.domain.registers import COLLECTIONS
-from registry.domain.statuses import REISSUED, REVOKED, SUPERSEDED, valid_when_collected
 from registry.kinds.base import (
     Kind,
     LoadContext,
@@ -28,13 +24,13 @@ from registry.kinds.base import (
     like_none,
 )
 from registry.kinds.cells import digits_lost, total_in
+from registry.kinds.collection_numbers import Known, check_day, check_number, known_to
 from registry.kinds.collection_signatures import signed, stored_signature
 from registry.kinds.withheld import Withholding
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout
 from registry.sheets.table import Record, Table
 from registry.store.blanks import replace_rows
-from registry.store.by_number import rows_by_number
 from registry.store.writes import Applied
 
 LAYOUT = Layout(
@@ -51,130 +47,6 @@ LAYOUT = Layout(
 
 Collection = dict[str, object]
 """A row of the ``collections`` table."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Held:
-    """What the collection rules need of a certificate: when it was issued and what became of it."""
-
-    issued_on: str
-    status: str
-    status_date: str | None
-    successor: str | None
-
-
-def _certificates(conn: sqlite3.Connection, numbers: list[str]) -> dict[str, _Held]:
-    """number → state of the given numbers that the registry holds."""
-    query = (
-        "SELECT number, issued_on, status, status_date, successor FROM certificates"
-        " WHERE number IN ({numbers})"
-    )
-    return {row[0]: _Held(*row[1:]) for row in rows_by_number(conn, query, numbers)}
-
-
-def _ended(held: _Held, day: dt.date) -> str | None:
-    """Why a certificate could no longer be handed out on ``day``: exchanged, replaced or revoked
-    on or before it (§四.(六)2–3, §五.(三)); None when it was still current."""
-    if held.status not in (SUPERSEDED, REVOKED) or not held.status_date:
-        return None
-    if valid_when_collected(day.isoformat(), held.status_date, revoked=held.status == REVOKED):
-        return None  # collected before it was exchanged or revoked
-    if held.status == REVOKED:
-        return f"该证书已于 {held.status_date} 撤销，不能登记领取"
-    return (
-        f"该证书已于 {held.status_date} 换发或补发为 {held.successor}，不能登记领取；应领取新证书"
-    )
-
-
-def _collected_elsewhere(
-    conn: sqlite3.Connection, register: str, numbers: list[str]
-) -> dict[str, str]:
-    """number → the other register that collected it, of the given numbers."""
-    query = "SELECT number, register FROM collections WHERE number IN ({numbers}) AND register <> ?"
-    return dict(rows_by_number(conn, query, numbers, register))
-
-
-@dataclass
-class _Known:
-    """What the rows of one collection register are checked against."""
-
-    entry: RegisterEntry
-    today: dt.date
-    issued: dict[str, _Held]
-    elsewhere: dict[str, str]
-    seen: dict[str, int] = field(default_factory=dict)
-
-
-Fail = Callable[..., None]
-"""``fail(column, value, rule, clause="§四.(六)1", waits=False)``: record a problem of the row
-being checked (`Problem.waits`)"""
-
-
-def _copy_of_reissue(held: _Held | None, collected: Cell, told: str = "") -> str | None:
-    """What a second collection of a number reissued under itself (补发, §四.(六)3), dated on or
-    after the 补发, is told: the new paper is a second one to collect, which the registry records
-    once per number — an honest limit, not a duplicate row to delete at random."""
-    if held is None or held.status != REISSUED or not held.status_date:
-        return None
-    try:
-        if parse_date(collected or "").isoformat() < held.status_date:
-            return None  # before the 补发: the first paper's, written twice
-    except BadDate:
-        return None
-    said = f"{told}。" if told else ""
-    return (
-        f"{said}此证书于 {held.status_date} 以同一编号补发：补发的证书的领取，领取登记暂不能"
-        "再登记一次（每个编号只记一次领取）。请从本表删去补发证书领取的那一行，在纸质的领取"
-        "登记簿上记录并由领取人签名"
-    )
-
-
-def _check_number(
-    number: str, written: Cell, row: int, known: _Known, fail: Fail, collected: Cell
-) -> None:
-    """A well-formed number: issued, collected once (in this file and before), by its city."""
-    if number not in known.issued:
-        # its roster (or the 换发 creating it) may come later in the run
-        fail(
-            "证书编号",
-            written,
-            "登记库中没有此证书编号，不能登记领取：请先导入该证书所在的名册，或核对编号",
-            waits=True,
-        )
-    first = known.seen.setdefault(number, row)
-    if first != row:
-        rule = f"与本文件第{first}行重复：每本证书只能领取一次，请删除其中未领取或多写的一行"
-        copy = _copy_of_reissue(known.issued.get(number), collected)
-        fail("证书编号", written, copy or rule)
-    if number in known.elsewhere:
-        rule = f"此证书已在“{known.elsewhere[number]}”中登记领取，每本证书只能领取一次"
-        copy = _copy_of_reissue(known.issued.get(number), collected, rule)
-        fail("证书编号", written, copy or rule)
-    authority = known.entry.authority
-    if not covers(authority, parse(number).region):
-        rule = f"{region_name(authority)}只能登记本市（州）编号的证书的领取"
-        fail("证书编号", written, rule, "§四.(四)")
-
-
-def _check_day(
-    value: Cell, written: Cell, number: str | None, known: _Known, fail: Fail
-) -> dt.date | None:
-    """The collection date: a date, not in the future, not before the certificate was issued,
-    and while the certificate was still the holder's to collect."""
-    try:
-        day = parse_date(value or "", not_after=known.today, not_before=FIRST_DAY)
-    except BadDate as exc:
-        fail("日期", value, str(exc))
-        return None
-    held = known.issued.get(number or "")
-    if held is None:
-        return day
-    ended = _ended(held, day)
-    if ended:
-        fail("证书编号", written, ended)
-    if held.issued_on and day < dt.date.fromisoformat(held.issued_on):
-        fail("日期", value, f"领取日期早于发证日期 {held.issued_on}，请核对领取日期")
-    return day
 
 
 def _not_collected_rule(column: str, phrase: str) -> str:
@@ -209,7 +81,7 @@ count as collected and its blank as used. Said collected after that (逾期未�
 def _check_row(
     record: Record,
     number: str | None,
-    known: _Known,
+    known: Known,
     problems: list[Problem],
     unread: Iterable[tuple[str, Cell]] = (),
 ) -> Collection | None:
@@ -226,7 +98,7 @@ def _check_row(
 
     written = values.get("证书编号")
     if number is not None:
-        _check_number(number, written, record.row, known, fail, values.get("日期"))
+        check_number(number, written, record.row, known, fail, values.get("日期"))
     collector = normalise_name(text(values.get("领取人")))
     if not collector:
         fail("领取人", None, "领取人为空：请填写领取证书的人的姓名")
@@ -235,7 +107,7 @@ def _check_row(
         fail("签名", values.get("签名"), lost, "§四.(三)")
     if not signed(signature):
         fail("签名", values.get("签名"), "领取证书须本人签名；未签名的不能登记为已领取")
-    day = _check_day(values.get("日期"), written, number, known, fail)
+    day = check_day(values.get("日期"), written, number, known, fail)
     if len(problems) > start or number is None or day is None:
         return None
     return {
@@ -265,12 +137,7 @@ def check_collections(
         except MalformedNumber as exc:
             problems.append(Problem(record.row, "证书编号", written, f"{exc}（附件3）", "附件3"))
     listed = sorted(set(numbers.values()))
-    known = _Known(
-        entry,
-        context.today,
-        _certificates(context.conn, listed),
-        _collected_elsewhere(context.conn, entry.key, listed),
-    )
+    known = known_to(context.conn, entry, context.today, listed)
     # 备注: 未领取 — a loaded row's too: a collection, unlike a status change, is undone by a
     # version without it, so the refusal's way out (delete the row) puts the registry right
     unread = table.unread_by_row()
