@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
-import shlex
 import sqlite3
 import sys
 from pathlib import Path
@@ -30,27 +28,14 @@ from registry.kinds import LAYOUTS
 from registry.kinds.base import RegisterEntry
 from registry.store.trades import held_catalogue
 from registry.sync.catalogue import adopt, load_catalogue
-from registry.sync.manifest import (
-    ENTRY_KEYS,
-    MANIFEST_NAME,
-    ManifestError,
-    load_manifest,
-    make_entry,
-)
+from registry.sync.entries import registers_to_sync
+from registry.sync.manifest import ManifestError
 from registry.sync.outcome import Outcome
 from registry.sync.report import discard_problem_lists, text_report, unlisted_note
 from registry.sync.report_json import json_report
 from registry.sync.run import sync_entries
-from registry.sync.unlisted import unlisted
 
 CATALOGUE = click.Path(exists=True, dir_okay=False, path_type=Path)
-_MANIFEST_KEY = re.compile(rf"\b({'|'.join(sorted(ENTRY_KEYS - {'file'}))})\b")
-
-
-def _as_option(key: re.Match[str]) -> str:
-    """A registers.toml key as the option that gives it on the command line (issued_on →
-    --issued-on)."""
-    return "--" + key[1].replace("_", "-")
 
 
 @cli.command()
@@ -147,7 +132,10 @@ def sync(
 
     工种目录写在清单开头、第一个 [[register]] 之前：trades_extra = "本地工种.csv" 把其中的工种和别名加到内置目录中，trades = "工种目录.csv" 替换内置目录（路径相对于清单所在的文件夹）。
     """
-    entries, forgotten, catalogues = _registers(path, single, trades, trades_extra)
+    try:
+        entries, forgotten, catalogues = registers_to_sync(path, single, trades, trades_extra)
+    except ManifestError as exc:
+        raise UsageProblem(str(exc)) from exc
     progress = Progress(enabled=not as_json and sys.stderr.isatty())
     registry_folder = db.parent
     used = f"登记库：{db.resolve()}"  # run from another folder, a default --db is another one
@@ -195,45 +183,6 @@ def sync(
         if forgotten:
             click.echo(unlisted_note(forgotten, brief=brief))
     sys.exit(0 if all(o.ok for o in outcomes) else 1)
-
-
-def _registers(
-    path: Path,
-    single: dict[str, str | None],
-    trades: Path | None,
-    trades_extra: Path | None,
-) -> tuple[list[RegisterEntry], list[str], tuple[Path | None, Path | None]]:
-    """The registers to sync — a folder's manifest, or one file described by the options —,
-    the spreadsheets the manifest forgot, and the trade catalogue's files (`_catalogue`)."""
-    try:
-        if path.name == MANIFEST_NAME:  # the folder's list, not a register
-            raise ManifestError(
-                f"{path.name} 是名册清单，不是名册：请写它所在的文件夹，如 certreg sync {path.parent}"
-            )
-        if path.is_dir():
-            if any(single.values()):
-                raise ManifestError(
-                    "目录模式下名册信息写在 registers.toml 中，不能再用 --kind 等选项"
-                )
-            manifest = load_manifest(path)
-            catalogues = (trades or manifest.trades, trades_extra or manifest.trades_extra)
-            return manifest.entries, unlisted(path, manifest, (trades, trades_extra)), catalogues
-        raw = {k: v for k, v in single.items() if v is not None}
-        if not raw.get("kind"):
-            raise ManifestError(
-                "单个文件需要 --kind 说明它是哪种登记表"
-                "（approval-roster、technician-roster、status-changes 等），名册还需要发证机关、"
-                f"批准文号和发证日期，例如：certreg sync {shlex.quote(str(path))} --kind "
-                "approval-roster --authority 2202 --approval-doc 绵人社函〔2012〕5号 "
-                "--issued-on 2012-03-20"
-            )
-        try:
-            entry = make_entry(path, path.name, raw, "命令行选项")
-        except ManifestError as exc:  # worded for registers.toml: name the options typed
-            raise ManifestError(_MANIFEST_KEY.sub(_as_option, str(exc))) from exc
-        return [entry], [], (trades, trades_extra)
-    except ManifestError as exc:
-        raise UsageProblem(str(exc)) from exc
 
 
 def _stopped(progress: Progress, dry_run: bool, as_json: bool) -> NoReturn:
