@@ -28,7 +28,8 @@ from registry.domain.levels import LEVELS
 from registry.sheets import _marked
 from registry.sheets._marked import Marks
 from registry.sheets._worker import LEVEL_LETTERS
-from registry.sheets._zipscan import check_directory, scan_parts
+from registry.sheets._zipdirectory import check_directory
+from registry.sheets._zipscan import scan_parts
 from registry.sheets.guard import (
     REGISTER_LIMITS,
     UPLOAD_LIMITS,

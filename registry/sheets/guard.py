@@ -7,7 +7,8 @@ blocks forever or a link to ``/dev/zero``. So:
 
 1. the file is read once, as a regular file no larger than ``max_file_bytes``
    (`open_regular_file`), and everything after works on those bytes;
-2. a zip workbook (.xlsx/.xlsm/.ods) must pass its directory's limits before any parser sees it;
+2. a zip workbook (.xlsx/.xlsm/.ods) must pass its directory's limits before any parser sees it
+   (`registry.sheets._zipdirectory`);
 3. the parent inflates every part within the limits, proving its size, and refuses DTDs; it
    notes the rows the first worksheet hides, strikes through or leaves with unsaved formulas,
    and when that sheet is no bigger than ``scan_first_bytes`` it looks for cells beyond
@@ -48,7 +49,8 @@ from registry.sheets._limits import (
     unreadable,
 )
 from registry.sheets._marked import Marks
-from registry.sheets._zipscan import Workbook, check_directory, scan_parts
+from registry.sheets._zipdirectory import Workbook, check_directory
+from registry.sheets._zipscan import scan_parts
 from registry.sheets.sheet import Sheet
 
 __all__ = [
