@@ -1,15 +1,24 @@
 """How a roster row's certificate number fits its row and its register (附件3, §三, §四.(四)):
-its level letter, year code and region, and a number the file gives twice."""
+its level letter, year code and region, and a number the file gives twice; `RowNumbers` reads
+them as `registry.kinds.roster_rows` checks the rows."""
 
 from __future__ import annotations
 
 from registry.domain.clock import beijing_today
 from registry.domain.levels import LEVELS
-from registry.domain.numbers import CertificateNumber, year_of_code
+from registry.domain.numbers import (
+    CertificateNumber,
+    MalformedNumber,
+    parse_canonical,
+    year_of_code,
+)
 from registry.domain.problems import NUMBER_TAKEN, Problem
 from registry.domain.regions import issuing_problem, region_name
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_cells import NUMBER_COLUMN
+from registry.kinds.roster_order import NumberedRow
+from registry.kinds.roster_result import RosterResult
+from registry.sheets.cells import text
 from registry.sheets.table import Record
 
 
@@ -77,3 +86,60 @@ def given_twice(first: Record, again: Record, written: str) -> Problem:
         return Problem(again.row, NUMBER_COLUMN, written, rule, "附件3")
     rule = f"与本文件第{first.row}行的编号重复"
     return Problem(again.row, NUMBER_COLUMN, written, rule, "附件3", code=NUMBER_TAKEN)
+
+
+class RowNumbers:
+    """The certificate numbers of a roster's rows, read row by row into its result: each well-formed
+    number (`RosterResult.numbers`), the problems of one missing, malformed, not fitting its row
+    or given twice, and each row's place in its run for the order rules (`NumberedRow`)."""
+
+    def __init__(self, entry: RegisterEntry, result: RosterResult) -> None:
+        self.entry = entry
+        self.result = result
+        self.seen: dict[str, Record] = {}
+        """number → the first row giving it"""
+        self.numbered: list[NumberedRow] = []
+        self.fits: dict[tuple[str, str | None, str, str], tuple[tuple[str, str], ...]] = {}
+
+    def _run(self, letter: str | None) -> str | None:
+        """The run (number prefix) a row of level ``letter`` numbers in: made only for a number
+        refused for itself, not for every row."""
+        return f"{letter}{self.entry.year_code}{self.entry.region}" if letter else None
+
+    def read(
+        self, record: Record, letter: str | None, trade: object
+    ) -> tuple[CertificateNumber, str] | None:
+        """The row's certificate number and its canonical text, when it is well-formed (fitting
+        or not)."""
+        row, written = record.row, text(record.values.get(NUMBER_COLUMN))
+        if not written:
+            rule = "没有证书编号。请先用 certreg number 按名册顺序编号，再导入编号后的副本"
+            self.result.problems.append(Problem(row, NUMBER_COLUMN, written, rule, "§四.(四)"))
+            return None
+        # A number refused for its form, or for a letter, year code or region that is not the
+        # row's and register's, holds its place in the row's own run (`order_problems`): counted
+        # in another run, or as another level's number taken, it would make the correct rows
+        # after it look out of order or duplicated.
+        trade_name = str(trade) if trade else None
+        try:
+            parsed, number = parse_canonical(written)
+        except MalformedNumber as exc:
+            self.result.problems.append(
+                Problem(row, NUMBER_COLUMN, written, f"{exc}（附件3）", "附件3")
+            )
+            self.numbered.append(NumberedRow(row, written, None, trade_name, self._run(letter)))
+            return None
+        fit_key = (parsed.letter, letter, parsed.year_code, parsed.region)
+        fit = self.fits.get(fit_key)
+        if fit is None:  # a register has a handful of letter/region combinations
+            fit = self.fits[fit_key] = number_problems(parsed, letter, self.entry)
+        first = self.seen.setdefault(number, record) if not fit else record
+        twice = first is not record
+        self.result.numbers.append((row, written, number))
+        holds = self._run(letter) if fit or twice else None
+        self.numbered.append(NumberedRow(row, written, parsed, trade_name, holds))
+        if fit:
+            self.result.problems.extend(Problem(row, NUMBER_COLUMN, written, *f) for f in fit)
+        elif twice:
+            self.result.problems.append(given_twice(first, record, written))
+        return parsed, number

@@ -16,7 +16,7 @@ from registry.domain.exam import EXAM_COLUMNS
 from registry.domain.levels import LEVELS
 from registry.domain.name_rules import check_name, gap_problem
 from registry.domain.names import normal_key, normalise_name
-from registry.domain.numbers import CertificateNumber, MalformedNumber, parse_canonical
+from registry.domain.numbers import CertificateNumber
 from registry.domain.problems import NEW_DATES, NEW_NAME, NEW_UNIT, Problem
 from registry.domain.regions import PROVINCE
 from registry.domain.registers import TECHNICIAN_ROSTER
@@ -26,7 +26,6 @@ from registry.kinds.cells import digits_lost, total_row
 from registry.kinds.roster_cells import (
     DITTO_RULE,
     MIN_AGE_AT_WORK,
-    NUMBER_COLUMN,
     ROSTER_FORMS,
     SINCE_COLUMN,
     CellChecks,
@@ -35,8 +34,8 @@ from registry.kinds.roster_cells import (
     is_ditto,
 )
 from registry.kinds.roster_footer import footer_problems
-from registry.kinds.roster_numbers import given_twice, number_problems
-from registry.kinds.roster_order import NumberedRow, order_problems
+from registry.kinds.roster_numbers import RowNumbers
+from registry.kinds.roster_order import order_problems
 from registry.kinds.roster_remarks import withheld_row
 from registry.kinds.roster_removal import advise_failing_rows
 from registry.kinds.roster_result import RosterResult
@@ -107,10 +106,7 @@ class _RowChecker:
         cells = CellChecks(entry.issued_on, catalogue, today, entry.region)
         self.columns: list[ColumnCheck] = cells.plan(columns)
         self.since_months = cells.since_months
-        self.seen: dict[str, Record] = {}
-        """number → the first row giving it"""
-        self.numbered: list[NumberedRow] = []
-        self.fits: dict[tuple[str, str | None, str, str], tuple[tuple[str, str], ...]] = {}
+        self.numbers = RowNumbers(entry, result)
         self.letters: dict[int, str] = {}
         """row → its level letter, for the footer's counts and advice that depends on the level"""
         self.unlevelled = 0
@@ -130,49 +126,6 @@ class _RowChecker:
                 code = NEW_UNIT if column == "工作单位" else None
                 problems.append(Problem(row, column, text(value), *problem, code=code))
         return checked
-
-    def _run(self, letter: str | None) -> str | None:
-        """The run (number prefix) a row of level ``letter`` numbers in: made only for a number
-        refused for itself, not for every row."""
-        return f"{letter}{self.entry.year_code}{self.entry.region}" if letter else None
-
-    def number(
-        self, record: Record, letter: str | None, trade: object
-    ) -> tuple[CertificateNumber, str] | None:
-        """The row's certificate number and its canonical text, when it is well-formed (fitting
-        or not)."""
-        row, written = record.row, text(record.values.get(NUMBER_COLUMN))
-        if not written:
-            rule = "没有证书编号。请先用 certreg number 按名册顺序编号，再导入编号后的副本"
-            self.result.problems.append(Problem(row, NUMBER_COLUMN, written, rule, "§四.(四)"))
-            return None
-        # A number refused for its form, or for a letter, year code or region that is not the
-        # row's and register's, holds its place in the row's own run (`order_problems`): counted
-        # in another run, or as another level's number taken, it would make the correct rows
-        # after it look out of order or duplicated.
-        trade_name = str(trade) if trade else None
-        try:
-            parsed, number = parse_canonical(written)
-        except MalformedNumber as exc:
-            self.result.problems.append(
-                Problem(row, NUMBER_COLUMN, written, f"{exc}（附件3）", "附件3")
-            )
-            self.numbered.append(NumberedRow(row, written, None, trade_name, self._run(letter)))
-            return None
-        fit_key = (parsed.letter, letter, parsed.year_code, parsed.region)
-        fit = self.fits.get(fit_key)
-        if fit is None:  # a register has a handful of letter/region combinations
-            fit = self.fits[fit_key] = number_problems(parsed, letter, self.entry)
-        first = self.seen.setdefault(number, record) if not fit else record
-        twice = first is not record
-        self.result.numbers.append((row, written, number))
-        holds = self._run(letter) if fit or twice else None
-        self.numbered.append(NumberedRow(row, written, parsed, trade_name, holds))
-        if fit:
-            self.result.problems.extend(Problem(row, NUMBER_COLUMN, written, *f) for f in fit)
-        elif twice:
-            self.result.problems.append(given_twice(first, record, written))
-        return parsed, number
 
     def _out_of_order(self, record: Record, checked: dict[str, object]) -> list[Problem]:
         """The row's dates out of their order: work started before the holder was
@@ -224,7 +177,7 @@ class _RowChecker:
         before += len(out_of_order)  # the registry decides, as for a name (`rosters`)
         letter = "J" if self.technician else checked["报考等级"]
         assert letter is None or isinstance(letter, str)
-        number = self.number(record, letter, checked["报考工种"])
+        number = self.numbers.read(record, letter, checked["报考工种"])
         if letter:
             self.letters[row] = letter
         else:
@@ -301,7 +254,7 @@ def check_rows(
     result.problems = advise_failing_rows(result.problems, table, checker.letters, numbered)
     result.problems += duplicate_holders(result.certificates)
     result.problems += document_problems(entry, table.records)
-    result.order_problems = order_problems(checker.numbered, checker.technician)
+    result.order_problems = order_problems(checker.numbers.numbered, checker.technician)
     looks = roster_looks(catalogue, checker.birth_column)
     form = "附件5" if checker.technician else "附件4"
     pairs = roster_pairs(checker.birth_column)
