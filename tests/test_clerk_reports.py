@@ -31,7 +31,7 @@ from registry.kinds import KINDS, LAYOUTS
 from registry.sheets.writers import write_csv
 from registry.sync.manifest import ManifestError, make_entry
 from registry.sync.outcome import REJECTED, Outcome
-from registry.sync.report import PROBLEM_LISTS
+from registry.sync.problem_lists import PROBLEM_LISTS
 from tests.blank_registers import requisition
 from tests.datasette_fixtures import SAMPLES
 from tests.registers import (

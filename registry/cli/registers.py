@@ -31,7 +31,8 @@ from registry.sync.catalogue import adopt, load_catalogue
 from registry.sync.entries import registers_to_sync
 from registry.sync.manifest import ManifestError
 from registry.sync.outcome import Outcome
-from registry.sync.report import discard_problem_lists, text_report, unlisted_note
+from registry.sync.problem_lists import discard_problem_lists
+from registry.sync.report import text_report, unlisted_note
 from registry.sync.report_json import json_report
 from registry.sync.run import sync_entries
 

@@ -9,7 +9,8 @@ from registry.domain.problems import Problem
 from registry.domain.registers import BLANK_KINDS
 from registry.kinds.rosters import FIELD_COLUMNS
 from registry.sync.outcome import Outcome
-from registry.sync.report import unquoted_notes, write_problem_list
+from registry.sync.problem_lists import write_problem_list
+from registry.sync.report import unquoted_notes
 
 
 def _problem_json(problem: Problem, file: str) -> dict[str, object]:

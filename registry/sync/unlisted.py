@@ -11,7 +11,7 @@ from pathlib import Path
 
 from registry.sheets.guard import WORKBOOK_SUFFIXES
 from registry.sync.manifest import Manifest
-from registry.sync.report import PROBLEM_LISTS
+from registry.sync.problem_lists import PROBLEM_LISTS
 
 SPREADSHEET_SUFFIXES = (*WORKBOOK_SUFFIXES, ".csv")
 """What `unlisted` looks for: a ``.txt`` beside the registers is more often a note than one."""
