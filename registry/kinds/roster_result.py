@@ -22,7 +22,7 @@ class RosterResult:
     order_problems: list[Problem] = field(default_factory=list)
     """the order rules' problems, which a register loaded before those rules is not judged by"""
     notices: list[Problem] = field(default_factory=list)
-    """what the registry loads and reports as conflicts (`roster_versions.collected_rewritten`)"""
+    """what the registry loads and reports as conflicts (`roster_history.collected_rewritten`)"""
 
     def __getstate__(self) -> dict[str, object]:
         # A result crosses from a worker process: certificates as plain tuples pickle and

@@ -20,14 +20,13 @@ from registry.domain.registers import APPROVAL_ROSTER, TECHNICIAN_ROSTER
 from registry.kinds.base import Kind, LoadContext, RegisterEntry
 from registry.kinds.handed_out import handed_out_elsewhere
 from registry.kinds.roster_cells import NUMBER_COLUMN
+from registry.kinds.roster_history import collected_rewritten, history_problems
 from registry.kinds.roster_holders import registered_holders
 from registry.kinds.roster_holdings import check_holdings, holdings_reader
 from registry.kinds.roster_result import RosterResult
 from registry.kinds.roster_rows import check_rows
 from registry.kinds.roster_versions import (
     another_roster,
-    collected_rewritten,
-    history_problems,
     issued_failing,
     new_rows_order_problems,
     registered_before,
