@@ -147,8 +147,7 @@ def test_a_name_typed_as_the_number_is_not_kept_with_the_report(
     assert details["number"] == "***" and name not in json.dumps(details, ensure_ascii=False)
     assert sent.status_code == 200
     assert (
-        "您就所查的格式不对的编号提交的报告"
-        in sent.text
+        "您就所查的格式不对的编号提交的报告" in sent.text
         and "为保护个人信息，报告只附了所查编号中像证书编号的字母和数字" in sent.text
         and "***" not in sent.text
     )
@@ -157,11 +156,7 @@ def test_a_name_typed_as_the_number_is_not_kept_with_the_report(
     with app_client() as client:  # a Latin name keeps its first letter in the log: J*******
         page = post_check(client, "JOESMITH", "张三")
         latin = send_report(client, page, "", "编号栏填的是英文名")
-    assert (
-        "您就所查的格式不对的编号提交的报告"
-        in latin.text
-        and "J***" not in latin.text
-    )
+    assert "您就所查的格式不对的编号提交的报告" in latin.text and "J***" not in latin.text
     dump = "\n".join(sqlite3.connect(registry_db.parent / "verify_log.db").iterdump())
     assert name not in dump
 
