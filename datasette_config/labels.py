@@ -114,19 +114,24 @@ def code_typed(column: str, typed: str) -> str:
         return year[1][2:] if (year := _YEAR.fullmatch(text)) else typed
     if column in FLAG_COLUMNS:  # the page says 1 是
         return {"是": "1", "否": "0", "有": "1", "无": "0"}.get(head, typed)
-    named = _NAMED[column]
-    if head in named:
+    if head in _NAMED[column]:
         return head
+    return _labelled(column, text) or typed
+
+
+def _labelled(column: str, text: str) -> str | None:
+    """The code of column ``column`` whose label ``text`` is, or names: the one label holding
+    it (撤销 for 已撤销, 已拒绝 for 已拒绝，登记库未作任何改动), a word no label holds (换发)."""
+    named = _NAMED[column]
     if column == "letter":  # 中级 as well as 中级工
-        return LETTER_OF_LEVEL.get(text, typed)
+        return LETTER_OF_LEVEL.get(text)
     if column == "kind":
-        return kind_code(text) or typed
+        return kind_code(text)
     if code := _WORDS.get(column, {}).get(text):
         return code
-    # the label, or the one label holding what was typed (撤销 for 已撤销, 已拒绝 for 已拒绝，…)
     exact = [code for code, label in named.items() if label == text]
     found = exact or [code for code, label in named.items() if text and text in label]
-    return found[0] if len(found) == 1 else typed
+    return found[0] if len(found) == 1 else None
 
 
 def label_of(labels: Mapping[str, str], code: str | None) -> str | None:
