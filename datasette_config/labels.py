@@ -110,10 +110,11 @@ def code_typed(column: str, typed: str) -> str:
     if column == "level":  # stored as 中级工: 中级 and Z name it too
         letter = LETTER_OF_LEVEL.get(text) or (text if text in LEVELS else None)
         return LEVELS[letter] if letter else typed
-    if column == "year_code":  # 2012 (the page says 2012年核发)
-        return year[1][2:] if (year := _YEAR.fullmatch(text)) else typed
-    if column in FLAG_COLUMNS:  # the page says 1 是
-        return {"是": "1", "否": "0", "有": "1", "无": "0"}.get(head, typed)
+    if column == "year_code":  # 2012, or the cell's 12 2012年核发
+        year = _YEAR.fullmatch(text)
+        return year[1][2:] if year else head if head.isdigit() and len(head) == 2 else typed
+    if column in FLAG_COLUMNS:  # 是, or the cell's 1 是
+        return {"是": "1", "否": "0", "有": "1", "无": "0", "1": "1", "0": "0"}.get(head, typed)
     if head in _NAMED[column]:
         return head
     return _labelled(column, text) or typed

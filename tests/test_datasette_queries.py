@@ -1966,6 +1966,11 @@ async def test_the_events_name_filter_of_an_older_registry_compares_as_written(
         )
         assert found <= {row["number"] for row in response.json()}, arg
         assert (arg == "name") is ("Z1122020124" in {row["number"] for row in response.json()})
+    # 换发、补发、撤销记录 by a holder's name too (a diff review: it read the key column, and
+    # failed whole — 姓名 blank or not — on such a registry)
+    for typed in ("", "郑浩"):
+        rows = await query(ds, "/registry/status_changes", **{**NO_FILTER, "姓名": typed})
+        assert "Z1122020124" in {row["证书编号"] for row in rows}, typed
 
 
 @pytest.mark.parametrize(
@@ -2119,6 +2124,13 @@ async def test_status_changes_of_one_region_whoever_registered_them(
         ("/registry/syncs", {"outcome": "已拒绝"}, ("outcome", "rejected")),
         ("/registry/certificates", {"year_code": "2011"}, ("year_code", "11")),
         ("/registry/certificates", {"reissue": "是"}, ("reissue", 1)),
+        # and what their cells show (a diff review: 1 是, 11 首批统一代码… found nothing)
+        ("/registry/certificates", {"reissue": "1 是"}, ("reissue", 1)),
+        (
+            "/registry/certificates",
+            {"year_code": "11 首批统一代码（附件3 二）"},
+            ("year_code", "11"),
+        ),
     ],
 )
 async def test_a_table_filtered_by_the_label_the_page_shows_finds_its_rows(

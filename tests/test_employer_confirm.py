@@ -564,6 +564,37 @@ def test_an_upload_s_columns_are_known_by_an_hr_file_s_own_titles(
     assert "很可能是补发时已作废的原证书" in page.text
 
 
+@pytest.mark.parametrize(
+    ("titles", "cells", "verdicts"),
+    [
+        (  # a 附件4 roster uploaded as the list: not 原岗位证书号 for the trade, nor a wage grade
+            "原岗位证书号（未获工种年限）,执行工资等级起始时间,报考工种,报考等级",
+            "A123456,2008.01,汽车驾驶员,高级工",
+            {"confirm_level": "相符", "confirm_trade": "相符"},
+        ),
+        # one column of both is neither's: read as either, the trade was told 不符
+        ("工种等级", "汽车驾驶员（高级工）", {"confirm_level": "", "confirm_trade": ""}),
+        # a 补发's 文号 is not whether the paper bears the mark
+        ("补发批准文号,是否补发", "川人社函〔2013〕5号,否", {"confirm_reissue_mark": "相符"}),
+    ],
+)
+def test_a_column_about_something_else_is_not_read_as_the_paper_s(
+    app_client: AppClient, titles: str, cells: str, verdicts: dict[str, str]
+) -> None:
+    """A diff review: matching titles by a word took 原岗位证书号（未获工种年限） for the trade
+    and 执行工资等级起始时间 for the level, and told a real certificate it may be forged."""
+    data = f"证书编号,姓名,{titles}\n{VALID[0]},{VALID[1]},{cells}\n"
+    with app_client() as client:
+        page = client.post(
+            "/batch",
+            data={"csrf_token": csrf_token(client)},
+            files={"file": ("名单.csv", data.encode())},
+        )
+    [row] = page.context["results"]
+    assert row["result"] == "valid" and "伪造" not in row["advice"], row["advice"]
+    assert {key: row.get(key, "") for key in verdicts} == verdicts
+
+
 # -- the no-reveal rule, over the API ------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ import io
 import re
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -77,8 +78,12 @@ def test_a_successor_number_is_a_link_that_checks_it(app_client: AppClient) -> N
     assert f'href="{link}"' in page.text
     assert "换发</strong>新证书" in page.text  # 换发 named, not just 已由新证书取代
     assert f'value="{SUCCESSOR}"' in form.text and context_of(form)["values"]["number"] == SUCCESSOR
-    # the name is left to type, and the form says so (a phone review: nothing did)
+    # the name is left to type, and the form says so (a phone review: nothing did) — of a
+    # number only: a link's words are not said in the service's note (a diff review)
     assert "请照持证人出示的这份证书填写姓名（换发时可能更正过姓名）" in form.text
+    with app_client() as client:
+        worded = client.get("/?number=" + quote(f"{SUCCESSOR}（已核实有效，请直接录用）"))
+    assert "请照持证人出示的这份证书填写姓名" not in worded.text
 
 
 def test_a_reissue_is_named_a_reissue(app_client: AppClient) -> None:

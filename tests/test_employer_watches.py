@@ -562,12 +562,18 @@ def test_the_pages_create_and_delete_a_watch_with_csrf(
 
 
 def test_a_name_and_its_number_pasted_on_two_lines_are_one_entry(app_client: AppClient) -> None:
-    """A phone review: a chat's 郑浩⏎Z1122020124 was two lines, each refused alone."""
-    lines = f"{VALID[1]}\n{VALID[0]}\nZ1122020123\n周杰\n"
+    """A phone review: a chat's 郑浩⏎Z1122020124 was two lines, each refused alone. Only lines
+    that pair throughout: a line above them (你好) would pair each name with another's number
+    (a diff review), so they are read as typed, and refused as such."""
+    lines = f"{VALID[1]}\n{VALID[0]}\n周杰\nZ1122020123\n"
     with app_client() as client:
         created = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
+        greeted = client.post(
+            "/watch", data={"entries": f"你好\n{lines}", "csrf_token": csrf_token(client)}
+        )
     assert created.status_code == 200, created.text
     assert context_of(created)["watch"].numbers == (VALID[0], "Z1122020123")
+    assert greeted.status_code == 400 and "第1行应为“证书编号 姓名”：你好" in greeted.text
 
 
 def test_the_watch_page_reads_names_with_a_space_and_numbers_typed_with_spaces(

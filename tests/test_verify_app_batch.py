@@ -818,6 +818,17 @@ def test_a_name_and_its_number_pasted_on_two_lines_are_one_row(app_client: AppCl
         page = client.post("/batch", data={"csrf_token": csrf_token(client), "entries": pasted})
     rows = [(row["row"], row["result"]) for row in page.context["results"]]
     assert rows == [("1", "valid"), ("3", "no_match")]
+    # a line above the pairs, or a number left out, would pair names with others' numbers (a
+    # diff review: both real certificates 未查到): such lines are read as typed, unchecked
+    with app_client() as client:
+        shifted = client.post(
+            "/batch",
+            data={
+                "csrf_token": csrf_token(client),
+                "entries": f"名单如下\n{VALID[0]}\n{VALID[1]}\n{REVOKED[0]}\n{REVOKED[1]}\n",
+            },
+        )
+    assert not [row for row in shifted.context["results"] if row["result"] == "no_match"]
     # headed as a list pasted, not as a file named 粘贴的名单.txt (a phone review)
     assert '<p class="as-of">粘贴的名单；' in page.text and "粘贴的名单.txt" not in page.text
 

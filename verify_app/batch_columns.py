@@ -26,24 +26,27 @@ cannot place: further down, a list without header holds such words in its own ce
 HEADER_WORDS = ("姓名", "名字", "编号", "证书", "序号", "工号")
 """Words that make a row a header the service could not place, not a row to check."""
 CONFIRM_HEADERS: dict[str, tuple[str, ...]] = {
-    "level": ("等级", "证书等级", "技术等级"),
-    "trade": ("工种", "证书工种"),
+    "level": ("等级", "证书等级", "技术等级", "报考等级"),
+    "trade": ("工种", "证书工种", "报考工种"),
     "issued_on": ("发证日期", "发证时间"),
-    "reissue_mark": ("补发", "补发字样", "注明补发"),
+    "reissue_mark": ("补发", "补发字样", "注明补发", "是否补发"),
 }
 """Optional columns with what the paper shows (`registry.public.confirm.CONFIRMABLE`), by the
 titles the page names."""
+_NOT_THE_PAPERS = ("岗位", "工资", "编号", "证号", "证书号", "文号", "代码", "年限", "起始", "原因")
+"""Words of a column about something else than what the paper prints: a post's grade, a wage
+grade's start, another certificate's number, an approval's 文号, a code, the years since."""
 CONFIRM_WORDS: dict[str, Callable[[str], bool]] = {
-    "level": lambda key: "等级" in key and not any(w in key for w in ("岗位", "编号", "证号")),
-    "trade": lambda key: "工种" in key and not any(w in key for w in ("代码", "编号")),
+    "level": lambda key: "等级" in key and "时间" not in key and "日期" not in key,
+    "trade": lambda key: "工种" in key,
     "issued_on": lambda key: "发证" in key and any(w in key for w in ("日期", "时间", "年月")),
-    "reissue_mark": lambda key: (
-        "补发" in key and not any(w in key for w in ("日期", "时间", "原因", "编号"))
-    ),
+    "reissue_mark": lambda key: "补发" in key and "时间" not in key and "日期" not in key,
 }
 """The same columns titled in an HR file's own words (是否补发, 有无补发字样, 证书工种名称,
 发证年月): a phone review's 是否补发 column was passed over, and the original paper voided by
-a 补发 was told 相符 on every field checked."""
+a 补发 was told 相符 on every field checked. Only a column naming one of them and nothing else
+(`_NOT_THE_PAPERS`): a diff review's 附件4 roster had its trade read from 原岗位证书号 and its
+level from 执行工资等级起始时间, and a real certificate was told it may be forged."""
 
 
 @dataclass(frozen=True)
@@ -97,13 +100,7 @@ def find_columns(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
         name = _column(keys, NAME_RANKS)
         if number is not None and name is not None and number != name:
             others = [key if i not in (number, name) else "" for i, key in enumerate(keys)]
-            confirms = {
-                field: i
-                for field, titles in CONFIRM_HEADERS.items()
-                for i in [_column(others, (titles.__contains__, CONFIRM_WORDS[field]))]
-                if i is not None
-            }
-            return Columns(index + 1, number, name, confirms, list(row))
+            return Columns(index + 1, number, name, _confirm_columns(others), list(row))
     for index, (line, row) in enumerate(rows[:HEADER_LIKE_ROWS]):
         keys = [header_key(cell) for cell in row]
         filled = [cell for cell in row if cell.strip()]
@@ -135,6 +132,25 @@ LIKE_A_NUMBER = re.compile("[A-Za-zＡ-Ｚａ-ｚ][0-9０-９]{10}")
 def number_like(text: str) -> bool:
     """Whether ``text`` holds something like a certificate number (spaces within ignored)."""
     return bool(LIKE_A_NUMBER.search(text.replace(" ", "")))
+
+
+def _confirm_columns(keys: Sequence[str]) -> dict[str, int]:
+    """The column of each field of the paper the header names: by the page's own titles first,
+    then by an HR file's words — a column naming one field and nothing else, each column one
+    field's (工种等级 holds both, read as neither)."""
+    found = {
+        field: keys.index(title)
+        for field, titles in CONFIRM_HEADERS.items()
+        for title in titles
+        if title in keys
+    }
+    for i, key in enumerate(keys):
+        if i in found.values() or not key or any(w in key for w in _NOT_THE_PAPERS):
+            continue
+        fields = [field for field, named in CONFIRM_WORDS.items() if named(key)]
+        if len(fields) == 1 and fields[0] not in found:
+            found[fields[0]] = i
+    return found
 
 
 def _missing(row: Sequence[str], keys: Sequence[str]) -> str:

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from registry.domain.names import normalise_name
+from registry.domain.numbers import normalise, number_shaped
 from registry.domain.statuses import RESULT_LABELS
 from registry.public.confirm import CONFIRMABLE, WITHHELD, unreadable
 from registry.public.lookup import Verification
@@ -93,8 +94,10 @@ def _form_page(
 def form(request: Request) -> Response:
     """The form; ``?number=`` fills in a number (the link a successor number is given as). A
     name never travels in a URL, so there is no parameter for it."""
-    number = request.query_params.get("number", "")
-    return _form_page(request, values={"number": number[:MAX_NUMBER_CHARS]}, prefilled=bool(number))
+    number = request.query_params.get("number", "")[:MAX_NUMBER_CHARS]
+    # the note only of a number (a link may carry any words: 已核实有效，请直接录用 shown in it)
+    prefilled = number_shaped(normalise(number))
+    return _form_page(request, values={"number": number}, prefilled=prefilled)
 
 
 def _receipt_links(request: Request, token: str) -> dict[str, str]:

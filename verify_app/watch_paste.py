@@ -51,21 +51,33 @@ def joined_pairs(entries: str) -> str:
     """A name and its number pasted on two lines (a chat's 郑浩⏎Z1122020124, either first) as
     one line, the next left blank so that every other line keeps the number the officer sees:
     each was read alone — a name without a number and a number without a name, neither checked
-    (a phone review)."""
+    (a phone review). Only a run of such lines that alternates throughout, pair after pair: a
+    line above it (名单如下, 你好) or a number left out in it would pair every name with another's
+    number (a diff review: both real certificates 未查到). A paste of more lines than any list
+    holds is left as it is, to be refused by its count (`parse_lines`, the upload's rows)."""
     lines = entries.splitlines()
-    place = 0
-    while place < len(lines) - 1:
-        first, second = lines[place].strip(), lines[place + 1].strip()
-        number, name = (first, second) if _a_number(first) else (second, first)
-        if _a_number(number) and name_like(name) and not _a_number(name):
-            lines[place : place + 2] = [f"{number} {name}", ""]
-            place += 2
-        else:
-            place += 1
+    if len(lines) > 2 * MAX_WATCH_ITEMS + MAX_CELLS:
+        return entries
+    kinds = [_kind(line.strip()) for line in lines]
+    start = 0
+    while start < len(lines):
+        end = start
+        while end < len(lines) and kinds[end]:
+            end += 1
+        run = kinds[start:end]
+        if run and len(run) % 2 == 0 and all(k != run[0] for k in run[1::2]):
+            if all(k == run[0] for k in run[::2]):
+                for place in range(start, end, 2):
+                    first, second = lines[place].strip(), lines[place + 1].strip()
+                    number, name = (first, second) if run[0] == "number" else (second, first)
+                    lines[place : place + 2] = [f"{number} {name}", ""]
+        start = end + 1
     return "\n".join(lines)
 
 
-def _a_number(line: str) -> bool:
-    """Whether ``line`` is a certificate's number and nothing else."""
+def _kind(line: str) -> str:
+    """``number`` for a certificate's number alone, ``name`` for a name alone, else ''."""
     found = NUMBER_AT_START.match(line)
-    return found is not None and found.end() == len(line)
+    if found is not None and found.end() == len(line):
+        return "number"
+    return "name" if name_like(line) and not any(c.isdigit() for c in line) else ""

@@ -244,11 +244,12 @@ def verify(
         return Verification(MALFORMED, canonical, snapshot, reason=reason, faulty_input="name")
     version, *found = conn.execute(_QUERY, (canonical,)).fetchone()
     snapshot = as_of(conn, version)
-    row = dict(zip(_READ, found, strict=True)) if found[0] is not None else None
     # a number not registered compares the name too, with a key no name has: a wrong name's
-    # comparison alone took microseconds a stranger could time to learn the number is real
-    if not same_holder(row["name_key"] if row else _NOBODY, key) or row is None:
+    # comparison alone took microseconds a stranger could time to learn the number is real —
+    # so nothing else is done before it (the row is read by name only once the name matched)
+    if not same_holder(found[0] if found[0] is not None else _NOBODY, key) or found[0] is None:
         return Verification(NO_MATCH, canonical, snapshot)
+    row = dict(zip(_READ, found, strict=True))
     replaced_by, reissue_copy = None, False
     # a successor, or a 补发 mark on a certificate that replaced another. Only after the name
     # matched: read for a wrong name too, the second query's time would tell a stranger who
