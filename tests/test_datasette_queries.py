@@ -1457,8 +1457,8 @@ async def page_warnings(ds: Datasette, path: str, **params: str) -> list[str]:
         ),
         (
             "/registry/certificate",
-            {"证书编号": "510703197504011234"},
-            "证书编号“510703197504011234”不是有效的证书编号（这是18位的身份证号码",
+            {"证书编号": "51070319750401123X"},
+            "证书编号“51070319750401123X”不是有效的证书编号（这是18位的身份证号码",
         ),
         (
             "/verify_log/failing_numbers",

@@ -72,6 +72,9 @@ def test_normalisation_of_what_people_type(typed: str) -> None:
         ),
         ("51070319750401123X", "这是18位的身份证号码，不是证书编号"),
         ("510703750401123", "这是15位的身份证号码，不是证书编号"),
+        # any 18 or 15 digits may be an older certificate's: an ID's check character and birth
+        ("510703197504011234", "证书编号应为11位，实为18位"),
+        ("510703751301123", "证书编号应为11位，实为15位"),
         ("", "为空"),
     ],
 )
