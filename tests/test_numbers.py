@@ -64,6 +64,7 @@ def test_normalisation_of_what_people_type(typed: str) -> None:
         # the digits all there, grouped by symbols: it said 应为11位，实为13位
         ("Z11.2202.0123", "证书编号中有多余的符号“.”，请删去"),
         ("Z11_2202/0123", "证书编号中有多余的符号“_”、“/”，请删去"),
+        ("Z11.2202.0123号", "证书编号中有多余的符号“.”，请删去"),  # not 实为14位 (a diff review)
         # a phone review: a chat's card pasted whole had its words called 符号; an ID number
         # was told only 应为11位，实为18位
         (

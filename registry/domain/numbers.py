@@ -128,7 +128,8 @@ def _check_shape(value: str) -> None:
     if len(value) > 11 and _CANONICAL.fullmatch(value[-11:]) and not value[-12].isdigit():
         # 证书编号：G1122000001, No.G1122000001: pasted with its label
         raise MalformedNumber(f"证书编号前有多余的文字“{value[:-11]}”，请只填写11位的证书编号")
-    if (marks := _MARKS.findall(value)) and _CANONICAL.fullmatch(_MARKS.sub("", value)):
+    grouped = value.removesuffix("号")  # Z11.2202.0123号: the 号 written after it apart
+    if (marks := _MARKS.findall(grouped)) and _CANONICAL.fullmatch(_MARKS.sub("", grouped)):
         # Z11.2202.0123, Z11_2202_0123: the digits all there, grouped by a symbol
         shown = "、".join(f"“{mark}”" for mark in dict.fromkeys(marks))
         raise MalformedNumber(f"证书编号中有多余的符号{shown}，请删去")
