@@ -565,7 +565,7 @@ def test_a_name_and_its_number_pasted_on_two_lines_are_one_entry(app_client: App
     """A phone review: a chat's 郑浩⏎Z1122020124 was two lines, each refused alone. Only lines
     that pair throughout: a line above them (你好) would pair each name with another's number
     (a diff review), so they are read as typed, and refused as such."""
-    lines = f"{VALID[1]}\n{VALID[0]}\n周杰\nZ1122020123\n"
+    lines = f"证书编号 姓名\n{VALID[1]}\n{VALID[0]}\n周杰\nZ1122020123\n"  # a header above
     with app_client() as client:
         created = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
         greeted = client.post(

@@ -7,6 +7,7 @@ otherwise its header became a certificate to check, and a 序号 or 部门 colum
 from __future__ import annotations
 
 from verify_app.batch_columns import BatchFileProblem, find_columns, name_like
+from verify_app.list_headers import typed_header
 from verify_app.watch_lines import MAX_WATCH_ITEMS, NUMBER_AT_START, WatchProblem
 
 MAX_CELLS = 64
@@ -76,8 +77,10 @@ def joined_pairs(entries: str) -> str:
 
 
 def _kind(line: str) -> str:
-    """``number`` for a certificate's number alone, ``name`` for a name alone, else ''."""
+    """``number`` for a certificate's number alone, ``name`` for a name alone, else '' (the
+    list's header typed on one line, 证书编号 姓名, among them)."""
     found = NUMBER_AT_START.match(line)
     if found is not None and found.end() == len(line):
         return "number"
-    return "name" if name_like(line) and not any(c.isdigit() for c in line) else ""
+    named = name_like(line) and not any(c.isdigit() for c in line)
+    return "name" if named and not typed_header(line) else ""
