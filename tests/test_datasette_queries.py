@@ -899,6 +899,11 @@ def test_the_next_page_of_events_and_syncs_starts_where_this_one_ended() -> None
     later = next_page("sync_history", syncs, "/registry/sync_history", MultiParams({}))
     assert later and dict(parse_qsl(urlsplit(later).query)) == {"截止日期": "2026-12-01 10:59:00"}
     assert next_page("sync_history", syncs[:57], "/registry/sync_history", MultiParams({})) is None
+    # a query whose columns are not the shipped ones (a column renamed): no link, no error page
+    renamed = [{"时间": "2026-12-01"}] * 200
+    assert next_page("status_changes", renamed, "/registry/status_changes", args) is None
+    undated = [{"日期": "某天"}] * 200
+    assert next_page("status_changes", undated, "/registry/status_changes", args) is None
 
 
 async def test_a_separator_alone_finds_nobody(

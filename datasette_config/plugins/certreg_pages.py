@@ -56,13 +56,17 @@ def next_page(query: str | None, rows: Sequence[Any], path: str, args: Any) -> s
     """The address of the page after ``rows`` of canned query ``query``, or None when it is not
     paged or this page is not full (the last one)."""
     paging = PAGED.get(query or "")
-    if paging is None or not rows or not paging.full(rows):
+    try:
+        if paging is None or not rows or not paging.full(rows):
+            return None
+        last = rows[-1][paging.column]
+        page = paging.value(last) if last is not None else None
+    except (IndexError, KeyError, ValueError):  # a query whose columns are not the shipped ones
         return None
-    last = rows[-1][paging.column]
-    if last is None:
+    if page is None:
         return None
     kept = [(name, v) for name in args.keys() if name != paging.param for v in args.getlist(name)]
-    return f"{path}?{urlencode([*kept, (paging.param, paging.value(last))])}"
+    return f"{path}?{urlencode([*kept, (paging.param, page)])}"
 
 
 @hookimpl
