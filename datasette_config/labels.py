@@ -204,10 +204,13 @@ FILTER_OPERATORS: dict[str, str] = {
     "date": "日期为（北京时间）",
     "isnull": "未填写",
     "notnull": "已填写",
-    "isblank": "为空",
+    "isblank": "为空（未填写或只有空格）",
     "notblank": "不为空",
 }
 """The table filter's operators (``datasette.filters.Filters``), by key."""
+SPARE_OPERATORS = frozenset({"isnull", "notnull", "arraycontains", "arraynotcontains"})
+"""Operators the filter's menu leaves out unless a link chose one: four ways of "blank" read
+alike to staff (a staff review), and no column of the registry holds a JSON list."""
 
 FACET_TYPES = {"column": "", "array": "（列表）", "date": "（按日期，北京时间）"}
 

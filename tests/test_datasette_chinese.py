@@ -733,6 +733,17 @@ async def test_filtered_table_described_in_chinese(ds: Datasette) -> None:
     assert "条件：姓名 符合模式（% 代表任意几个字） 王%，备注 未填写" in Page(html).text
 
 
+async def test_the_filter_menu_offers_one_way_of_blank(ds: Datasette) -> None:
+    """A staff review: 未填写, 已填写, 为空, 不为空 read alike, and 列表中有 fits no column: the
+    menu offers 为空 and 不为空; a link that chose another keeps it, selected."""
+    _, html = await get(ds, "/registry/certificates")
+    offered = re.findall(r'<option value="(\w+?)(?:__1)?"', html)
+    assert "isblank" in offered and "notblank" in offered
+    assert not {"isnull", "notnull", "arraycontains"} & set(offered)
+    _, chosen = await get(ds, "/registry/certificates?remark__isnull=1")
+    assert '<option value="isnull__1" selected>' in chosen
+
+
 async def test_logging_out_says_so_in_chinese(ds: Datasette) -> None:
     form = await ds.client.get("/-/logout", cookies=signed_in(ds))
     token = re.search(r'name="csrftoken" value="([^"]+)"', form.text)

@@ -24,6 +24,7 @@ from datasette_config.labels import (
     FACET_TYPES,
     FILTER_OPERATORS,
     MENU_LINKS,
+    SPARE_OPERATORS,
     filter_description,
     message_text,
 )
@@ -149,6 +150,7 @@ def extra_template_vars(datasette: Any, request: Any) -> dict[str, Any]:
         ),
         "describe_table": describe_table,
         "filter_operator": lambda key, display: FILTER_OPERATORS.get(key, display),
+        "spare_operators": SPARE_OPERATORS,
         "facet_type": lambda kind: FACET_TYPES.get(kind, f"（{kind}）"),
         "message_text": message_text,
         "menu_label": lambda label: MENU_LINKS.get(label, label),
