@@ -473,6 +473,7 @@ async def test_the_numbering_run_that_handed_a_number_out_is_in_its_history(
     [run] = [row for row in history if row["事件"] == "编号"]
     assert "编号员甲" in run["说明"] and "new-numbered.csv" in run["说明"]
     assert run["证书编号"] == "Z1122020002" and run["来源名册"].endswith("new.csv")
+    assert run["姓名"] == "吴敏"  # whom it went to (an auditor's review: the line had no name)
     other = await query(one_roster.staff(), "/registry/certificate", 证书编号="Z1122020003")
     assert "编号" not in column(other, "事件")  # past the run's last number
 
