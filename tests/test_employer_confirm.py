@@ -508,18 +508,23 @@ def test_the_batch_api_confirms_each_item(app_client: AppClient) -> None:
     assert results[1]["trade"] == "汽车驾驶员" and "confirmation" not in results[1]
 
 
+def _upload_csv(app_client: AppClient, data: str) -> Any:
+    """The batch page's answer to ``data`` uploaded as 名单.csv."""
+    with app_client() as client:
+        return client.post(
+            "/batch",
+            data={"csrf_token": csrf_token(client)},
+            files={"file": ("名单.csv", data.encode())},
+        )
+
+
 def test_an_upload_confirms_its_optional_columns(app_client: AppClient) -> None:
     data = (
         "工号,证书编号,姓名,等级,工种,发证日期,补发\n"
         f"A01,{VALID[0]},{VALID[1]},高级工,电工,2012.03.16,否\n"
         f"A02,{REISSUED[0]},{REISSUED[1]},中级工,中式烹调师,2012-03-15,是\n"
     )
-    with app_client() as client:
-        page = client.post(
-            "/batch",
-            data={"csrf_token": csrf_token(client)},
-            files={"file": ("名单.csv", data.encode())},
-        )
+    page = _upload_csv(app_client, data)
     exported = exported_file(page)
     rows = list(csv.DictReader(io.StringIO(exported.decode("utf-8-sig"))))
     verdicts = [
@@ -552,12 +557,7 @@ def test_an_upload_s_columns_are_known_by_an_hr_file_s_own_titles(
     (no mark, 否) was told 相符 on every field checked — its level, trade and date are the
     certificate's. A 岗位等级 (the worker's post) is not the certificate's level."""
     data = f"姓名,证书编号,{titles}\n{REISSUED[1]},{REISSUED[0]},三级,中级工,中式烹调师,2012-03-15,否\n"
-    with app_client() as client:
-        page = client.post(
-            "/batch",
-            data={"csrf_token": csrf_token(client)},
-            files={"file": ("名单.csv", data.encode())},
-        )
+    page = _upload_csv(app_client, data)
     [row] = list(csv.DictReader(io.StringIO(exported_file(page).decode("utf-8-sig"))))
     checked = ("等级", "工种", "发证日期", "正页右下方注明“补发”")
     assert [row[f"核对：{field}"] for field in checked] == ["相符", "相符", "相符", "不符"]
@@ -584,12 +584,7 @@ def test_a_column_about_something_else_is_not_read_as_the_paper_s(
     """A diff review: matching titles by a word took 原岗位证书号（未获工种年限） for the trade
     and 执行工资等级起始时间 for the level, and told a real certificate it may be forged."""
     data = f"证书编号,姓名,{titles}\n{VALID[0]},{VALID[1]},{cells}\n"
-    with app_client() as client:
-        page = client.post(
-            "/batch",
-            data={"csrf_token": csrf_token(client)},
-            files={"file": ("名单.csv", data.encode())},
-        )
+    page = _upload_csv(app_client, data)
     [row] = page.context["results"]
     assert row["result"] == "valid" and "伪造" not in row["advice"], row["advice"]
     assert {key: row.get(key, "") for key in verdicts} == verdicts
