@@ -40,7 +40,7 @@ from registry.store import verify_log_path
 from registry.store.schema import CERTIFICATE_COLUMNS, TABLES
 from registry.store.syncs import SEVERITY_LABELS
 from registry.store.verify_log import CHANNEL_LABELS, REPLICA_LOGS_COLUMNS, Channel
-from registry.sync.report import OUTCOME_LABELS
+from registry.sync.report import HISTORY_LABELS
 from tests.datasette_fixtures import (
     MIANYANG_2012,
     SAMPLES,
@@ -213,7 +213,7 @@ CODES: dict[str, str] = {
     **CHANNEL_LABELS,
     **REQUISITION_STATUS_LABELS,
     **RESULT_LABELS,
-    **OUTCOME_LABELS,
+    **HISTORY_LABELS,
 }
 """Every code the registry and the verification log store, with the label it must carry."""
 

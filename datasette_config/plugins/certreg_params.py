@@ -30,7 +30,7 @@ from registry.domain.numbers import MalformedNumber, normalise, parse
 from registry.domain.regions import REGIONS, authority_name, region_code, region_name
 from registry.domain.statuses import EVENT_TYPES
 from registry.domain.text import MAX_NAME_CHARS, visible
-from registry.sync.report import OUTCOME_LABELS
+from registry.sync.report import HISTORY_LABELS
 
 DATE_PARAMS = frozenset({"起始日期", "截止日期"})
 COUNT_PARAMS = frozenset({"天数", "小时数", "未查到阈值", "报告阈值"})
@@ -151,7 +151,7 @@ def _page_after(name: str, value: str, query: str) -> str | None:
 
 def _outcome(name: str, value: str, query: str) -> str | None:
     typed = plain(value)
-    if outcome_code(value) or any(typed in label for label in OUTCOME_LABELS.values()):
+    if outcome_code(value) or any(typed in label for label in HISTORY_LABELS.values()):
         return None
     return (
         f"结果“{value}”无法识别，查询因此没有结果。请填写已导入、已更新、未变化、已拒绝或检查通过"

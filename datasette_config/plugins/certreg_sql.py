@@ -37,8 +37,16 @@ from registry.domain.numbers import normalise, year_code_of
 from registry.domain.regions import authority_name, region_code, region_name
 from registry.domain.statuses import RESULT_LABELS
 from registry.domain.text import MAX_NAME_CHARS
-from registry.sync.outcome import CHECKED, LOADED, REJECTED, UNCHANGED, UPDATED
-from registry.sync.report import OUTCOME_LABELS
+from registry.sync.outcome import (
+    CHECKED,
+    DELISTED,
+    LOADED,
+    REJECTED,
+    RELISTED,
+    UNCHANGED,
+    UPDATED,
+)
+from registry.sync.report import HISTORY_LABELS
 
 
 def _text_function(function: Any) -> Any:
@@ -124,15 +132,17 @@ OUTCOME_WORDS = {
     UPDATED: ("新版", "更正"),
     LOADED: ("首次", "新增"),
     CHECKED: ("试运行", "试导入"),
+    DELISTED: ("移除", "删去", "不在清单", "撤下"),
+    RELISTED: ("重新列入", "放回"),
 }
-"""Words for a sync's outcome its label (`OUTCOME_LABELS`) does not hold: staff call a
+"""Words for a sync's outcome its label (`HISTORY_LABELS`) does not hold: staff call a
 register the sync refused 拒收 or 退回, as the query's own description does."""
 
 
 def outcome_code(text: str) -> str | None:
     """The outcome staff mean: its code in any case (REJECTED), or one of `OUTCOME_WORDS`."""
     typed = plain(text).lower()
-    if typed in OUTCOME_LABELS:
+    if typed in HISTORY_LABELS:
         return typed
     return next(
         (code for code, words in OUTCOME_WORDS.items() if any(w in typed for w in words)), None
@@ -195,7 +205,7 @@ FUNCTIONS: dict[str, Callable[[str], str | None]] = {
     "year_code": year_code,
     "authority_name": authority_name,
     "status_label": lambda code: RESULT_LABELS.get(code, code),
-    "outcome_label": lambda code: OUTCOME_LABELS.get(code, code),
+    "outcome_label": lambda code: HISTORY_LABELS.get(code, code),
     "outcome_code": outcome_code,
     "yes_or_no": yes_or_no,
 }

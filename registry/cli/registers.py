@@ -28,13 +28,14 @@ from registry.kinds import LAYOUTS
 from registry.kinds.base import RegisterEntry
 from registry.store.trades import held_catalogue
 from registry.sync.catalogue import adopt, load_catalogue
+from registry.sync.delisted import Delisted, mark_listing
 from registry.sync.entries import registers_to_sync
 from registry.sync.manifest import ManifestError
-from registry.sync.outcome import Outcome
+from registry.sync.outcome import RUN, Outcome
 from registry.sync.problem_lists import discard_problem_lists
-from registry.sync.report import text_report, unlisted_note
+from registry.sync.report import delisted_note, text_report, unlisted_note
 from registry.sync.report_json import json_report
-from registry.sync.run import sync_entries
+from registry.sync.run import new_run, sync_entries
 
 CATALOGUE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -163,7 +164,7 @@ def sync(
                 store.snapshot(db, copy)
             db = copy
         try:
-            notes, outcomes = _synced(db, entries, catalogues, dry_run, progress, workers)
+            notes, outcomes, delisted = _synced(db, entries, catalogues, dry_run, progress, workers)
         except store.RegistryMismatch as exc:  # named as given, not as the dry run's copy
             raise store.RegistryMismatch(str(exc).replace(str(db), str(given))) from exc
         except KeyboardInterrupt:  # not click's bare "Aborted!": what is loaded, what is not
@@ -171,11 +172,14 @@ def sync(
         except sqlite3.DatabaseError as exc:
             _halted(progress, dry_run, as_json, exc)
     discard_problem_lists(outcomes)
+    keys = {d.key for d in delisted}  # loaded before: not "not loaded"
+    forgotten = [name for name in forgotten if name not in keys]
     if as_json:
         summary = json_report(outcomes, brief=brief, spare=registry_folder)
         # a file name may hold a holder's name: with --brief, how many only
         unlisted = len(forgotten) if brief else forgotten
-        data = {**summary, "unlisted": unlisted, "catalogue": notes}
+        left_out = len(delisted) if brief else [d.key for d in delisted]
+        data = {**summary, "unlisted": unlisted, "delisted": left_out, "catalogue": notes}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         report = text_report(outcomes, everything=everything, spare=registry_folder, brief=brief)
@@ -183,6 +187,8 @@ def sync(
         click.echo(report)
         if forgotten:
             click.echo(unlisted_note(forgotten, brief=brief))
+        if delisted:
+            click.echo(delisted_note(delisted, brief=brief))
     sys.exit(0 if all(o.ok for o in outcomes) else 1)
 
 
@@ -231,9 +237,9 @@ def _synced(
     dry_run: bool,
     progress: Progress,
     workers: int | None,
-) -> tuple[list[str], list[Outcome]]:
+) -> tuple[list[str], list[Outcome], list[Delisted]]:
     """What the sync says of its trade catalogue (`_catalogue`, `registry.sync.catalogue.adopt`),
-    and each register's outcome."""
+    each register's outcome, and the loaded registers the manifest no longer lists."""
     if not dry_run:
         not_a_replica(db)
     # a registry to make is not made for a catalogue file that cannot be used
@@ -244,10 +250,11 @@ def _synced(
         # savepoint's journal grew slower to write the more the run had changed before it — a
         # second corrected roster of 29,000 rows took 15 s to update, against 0.6 s loaded
         conn.execute("PRAGMA temp_store = FILE")
+    run = RUN.set(new_run())  # the list's changes are the run's, as its registers are
     try:
         catalogue = catalogue or _catalogue(conn, files)
         notes = adopt(conn, catalogue, dry_run=dry_run)
-        return notes, sync_entries(
+        outcomes = sync_entries(
             conn,
             entries,
             catalogue,
@@ -256,5 +263,7 @@ def _synced(
             finished=progress.finished,
             workers=workers,
         )
+        return notes, outcomes, mark_listing(conn, entries, dry_run=dry_run)
     finally:
+        RUN.reset(run)
         conn.close()

@@ -71,6 +71,7 @@ class RegisterEntry:
             "approval_doc": self.approval_doc,
             "issued_on": self.issued_on.isoformat() if self.issued_on else None,
             "year_code": self.year_code,
+            "folder": str(self.folder.resolve()) if self.folder else None,
         }
 
 

@@ -83,6 +83,10 @@ TABLES: dict[str, TableSpec] = {
             "first_loaded": str,
             "last_loaded": str,
             "version": int,
+            # the folder whose registers.toml listed it (None: a file named on the command
+            # line), and when a sync of that folder found it no longer listed (None: listed)
+            "folder": str,
+            "delisted": str,
         },
         "key",
     ),

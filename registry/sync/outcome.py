@@ -20,6 +20,9 @@ LOADED, UPDATED, UNCHANGED, REJECTED, CHECKED = (
     "rejected",
     "checked",
 )
+DELISTED, RELISTED = "delisted", "relisted"
+"""What the history records of a loaded register its folder's registers.toml no longer lists,
+and lists again (`registry.sync.delisted`): no attempt to load it, so never an `Outcome`'s."""
 
 
 @dataclass

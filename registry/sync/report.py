@@ -17,7 +17,17 @@ from registry.domain.problems import Problem
 from registry.domain.registers import CERTIFICATE_KINDS, KIND_LABELS, STATUS_CHANGES
 from registry.domain.text import visible
 from registry.kinds.cells import UNREAD_COLUMNS
-from registry.sync.outcome import CHECKED, LOADED, REJECTED, UNCHANGED, UPDATED, Outcome
+from registry.sync.delisted import Delisted
+from registry.sync.outcome import (
+    CHECKED,
+    DELISTED,
+    LOADED,
+    REJECTED,
+    RELISTED,
+    UNCHANGED,
+    UPDATED,
+    Outcome,
+)
 from registry.sync.problem_lists import PROBLEM_LISTS, write_problem_list
 from registry.sync.report_changes import LISTED, manifest_changes, roster_changes
 
@@ -28,6 +38,13 @@ OUTCOME_LABELS = {
     REJECTED: "已拒绝，登记库未作任何改动",
     CHECKED: "检查通过（试运行，未写入）",
 }
+HISTORY_LABELS = {
+    **OUTCOME_LABELS,
+    DELISTED: "已不在 registers.toml 中（登记的证书仍保留）",
+    RELISTED: "重新列入 registers.toml",
+}
+"""An entry of the sync history by its label: the outcomes and what the list did
+(`registry.sync.delisted`)."""
 FIRST_ROWS = 5
 """Rows named in a summary line."""
 _VARYING = re.compile(r"“[^”]*”|\d+|（原第\d+行[^）]*）")
@@ -203,4 +220,26 @@ def unlisted_note(names: list[str], *, brief: bool = False) -> str:
         f"注意：文件夹中有 {len(names)} 个表格文件没有列入 registers.toml，未导入{shown}。"
         '如需导入，请在 registers.toml 中为每个文件写一个 [[register]]（file = "文件名"，'
         "kind 等）；不需要导入的请移出此文件夹"
+    )
+
+
+def delisted_note(delisted: list[Delisted], *, brief: bool = False) -> str:
+    """What to do about loaded registers the manifest no longer lists
+    (`registry.sync.delisted.mark_listing`): their certificates stay, but the files are what a
+    registry is rebuilt from. ``brief``: their number only — a file name may hold a holder's
+    name."""
+    if brief:
+        shown = "（去掉 --brief 可看到名册名）"
+    else:
+        shown = "：" + "、".join(
+            f"{visible(d.key)}［{KIND_LABELS.get(d.kind, d.kind)}，{d.rows:,} 行］"
+            for d in delisted[:SHOWN_UNLISTED]
+        )
+        shown += f"等 {len(delisted)} 个" if len(delisted) > SHOWN_UNLISTED else ""
+    return (
+        f"注意：此前按本文件夹的清单导入的 {len(delisted)} 个名册已不在 registers.toml 中{shown}。"
+        "它们登记的证书和变更仍在登记库中，查验照常（已登记的证书不会删除）；"
+        "如是误删，请把它们的 [[register]] 放回 registers.toml：从名册文件重建登记库时，"
+        "清单中没有的名册不会恢复；"
+        "如是移到了别的文件夹，请在那里同步"
     )

@@ -38,6 +38,11 @@ def _record_deferred(conn: sqlite3.Connection, outcomes: list[Outcome], dry_run:
             outcome.fingerprint = None
 
 
+def new_run() -> str:
+    """A run's stamp: when it began, to the microsecond (two runs a second apart are two)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
 def sync_entries(
     conn: sqlite3.Connection,
     entries: Iterable[RegisterEntry],
@@ -72,8 +77,7 @@ def sync_entries(
     ahead = lookahead(todo, [_size(e) for e in todo], catalogue, beijing_today(), workers)
     turns = Turns(conn, entries, fingerprints, catalogue, dry_run, progress, finished)
     outcomes: list[Outcome] = []
-    # to the microsecond: two runs a second apart are two runs
-    run = RUN.set(dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"))
+    run = RUN.set(RUN.get() or new_run())  # the caller's run, if it began one
     try:
         if dry_run:
             conn.execute("BEGIN")  # undone below: a dry run leaves the registry as it was
