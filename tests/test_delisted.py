@@ -25,7 +25,8 @@ def history(db: Path) -> list[tuple[str, str]]:
 
 def delisted_since(db: Path, key: str) -> str | None:
     with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT delisted FROM registers WHERE key = ?", (key,)).fetchone()[0]
+        (since,) = conn.execute("SELECT delisted FROM registers WHERE key = ?", (key,)).fetchone()
+    return str(since) if since else None
 
 
 def two_registers(registers: RegisterFactory) -> None:
