@@ -263,7 +263,7 @@ def _synced(
             finished=progress.finished,
             workers=workers,
         )
-        return notes, outcomes, mark_listing(conn, entries, dry_run=dry_run)
+        return notes, outcomes, mark_listing(conn, outcomes, dry_run=dry_run)
     finally:
         RUN.reset(run)
         conn.close()

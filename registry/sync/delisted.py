@@ -19,7 +19,7 @@ from typing import NamedTuple
 from registry.kinds.base import RegisterEntry
 from registry.store import syncs
 from registry.store.transactions import transaction
-from registry.sync.outcome import DELISTED, RELISTED, RUN, operator
+from registry.sync.outcome import DELISTED, RELISTED, RUN, Outcome, operator
 
 
 class Delisted(NamedTuple):
@@ -45,30 +45,34 @@ def _folder(entries: Sequence[RegisterEntry]) -> str | None:
 
 
 def mark_listing(
-    conn: sqlite3.Connection, entries: Sequence[RegisterEntry], *, dry_run: bool = False
+    conn: sqlite3.Connection, outcomes: Sequence[Outcome], *, dry_run: bool = False
 ) -> list[Delisted]:
     """The registers loaded from the folder of ``entries`` that its manifest no longer lists,
-    the longest left out first. Unless ``dry_run``, the history records each register the list
-    left out or listed again since the last sync, once, and a listed register loaded from
-    elsewhere (or before registers knew their folder) becomes this folder's: a nightly sync of
-    an unchanged folder writes nothing (every write makes the replicas copy the registry)."""
-    folder = _folder(entries)
+    the longest left out first, given the ``outcomes`` of its sync. Unless ``dry_run``, the
+    history records each register the list left out or listed again since the last sync, once,
+    and a listed register loaded from elsewhere (or before registers knew their folder) becomes
+    this folder's — unless the sync refused it (another city's file of the same name is not the
+    loaded register). A nightly sync of an unchanged folder writes nothing (every write makes
+    the replicas copy the registry)."""
+    folder = _folder([outcome.entry for outcome in outcomes])
     if folder is None:
         return []
+    listed = {outcome.entry.key for outcome in outcomes}
+    claimed = {outcome.entry.key for outcome in outcomes if outcome.ok}
     with contextlib.nullcontext() if dry_run else transaction(conn):
-        rows = _listing(conn, folder, {entry.key for entry in entries}, dry_run)
+        rows = _listing(conn, folder, listed, claimed, dry_run)
     return sorted(rows, key=lambda d: (d.since, d.key))
 
 
 def _listing(
-    conn: sqlite3.Connection, folder: str, listed: set[str], dry_run: bool
+    conn: sqlite3.Connection, folder: str, listed: set[str], claimed: set[str], dry_run: bool
 ) -> list[Delisted]:
     """`mark_listing` in its transaction."""
-    if not dry_run:
+    if claimed and not dry_run:
         conn.execute(
-            f"UPDATE registers SET folder = ? WHERE key IN ({', '.join('?' * len(listed))})"
+            f"UPDATE registers SET folder = ? WHERE key IN ({', '.join('?' * len(claimed))})"
             " AND folder IS NOT ?",
-            (folder, *listed, folder),
+            (folder, *claimed, folder),
         )
     rows = conn.execute(
         "SELECT key, kind, file, authority, fingerprint, rows, delisted FROM registers"
