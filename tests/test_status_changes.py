@@ -1279,6 +1279,58 @@ def test_a_review_that_only_promises_approval_is_no_approval(
 
 
 @pytest.mark.parametrize(
+    ("column", "written", "refused"),
+    [
+        ("个人申请", "无", True),
+        ("个人申请", "否", True),
+        ("个人申请", "0", True),
+        ("单位证明", "未提交", True),
+        ("单位证明", "暂无", True),
+        ("单位证明", "待补", True),
+        ("个人申请", "（缺）", True),
+        ("个人申请", "已提交", False),
+        ("个人申请", "本人申请书 2012-09-01", False),
+        ("单位证明", "见附件", False),
+        ("单位证明", "不缺", False),
+    ],
+)
+def test_a_reissue_whose_application_or_unit_letter_is_written_as_none_is_refused(
+    roster: RegisterFactory, db_path: Path, column: str, written: str, refused: bool
+) -> None:
+    """A 补发 needs the holder's application and the unit's certificate (§四.(六)3): a cell
+    saying there is none (无, 未提交, 待补) had read as given, and the 补发 voided the holder's
+    paper on a register that said no application was made (an auditor's review)."""
+    event = status_event("补发", "Z1122020001", "周杰", "2012-09-10", **{column: written})
+    roster.add("changes.csv", [event], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    if not refused:
+        assert code == 0, report
+        return
+    [problem] = report["registers"][1]["problems"]
+    assert code == 1 and (problem["column"], problem["value"]) == (column, written)
+    assert f"补发须提交{column}" in problem["rule"] and problem["clause"] == "§四.(六)3"
+
+
+def test_a_reissue_registered_with_no_application_is_not_refused_again(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A 补发 an older certreg loaded with 个人申请 written 无 is not refused in the register's
+    next version for a rule that came after it; a version changing the cell is held to it."""
+    reissue = status_event("补发", "Z1122020001", "周杰", "2012-09-10")
+    roster.add("changes.csv", [reissue], MIANYANG_CHANGES)
+    assert sync(roster, db_path)[0] == 0
+    mended_by_hand(db_path, "UPDATE status_events SET personal_application = ?", "无")
+    revocation = status_event("撤销", "Z1122020002", "郑浩", "2013-02-01")
+    roster.add("changes.csv", [{**reissue, "个人申请": "无"}, revocation], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+    roster.add("changes.csv", [{**reissue, "个人申请": "未提交"}, revocation], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    [problem] = report["registers"][1]["problems"]
+    assert code == 1 and problem["column"] == "个人申请"
+
+
+@pytest.mark.parametrize(
     "changes",
     [
         {"原因": "家中失火，证书被烧毁"},

@@ -80,6 +80,9 @@ REVIEW_ORDER = "review_order"
 UNCORRECTED = "uncorrected"
 """A 换发 for a misfilled field that corrects none: a rule that came after registers were loaded,
 so an event registered so is not refused for it in a later version of its register."""
+DOCUMENT_GIVEN = "document_given"
+"""A 补发's 个人申请 or 单位证明 that says there is none (无, 未提交): a rule that came after
+registers were loaded, so an event registered with it is not judged again."""
 NEW_REASON = "new_reason"
 """A 原因 refused by a rule that came after registers were loaded (one written only as /, 无 or
 见附件; a 补发's for a misfilled paper): an event registered with it is not judged again."""

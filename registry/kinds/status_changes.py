@@ -12,14 +12,21 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from registry.domain.names import name_key, shared_key
-from registry.domain.problems import NEW_REASON, REVIEW_DATE, REVIEW_ORDER, UNCORRECTED, Problem
+from registry.domain.problems import (
+    DOCUMENT_GIVEN,
+    NEW_REASON,
+    REVIEW_DATE,
+    REVIEW_ORDER,
+    UNCORRECTED,
+    Problem,
+)
 from registry.domain.registers import PUT_BACK, STATUS_CHANGES
 from registry.domain.statuses import StatusEvent
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table, kept_nothing
 from registry.kinds.cells import total_in
 from registry.kinds.status_checker import Events
 from registry.kinds.status_remarks import applied_already
-from registry.kinds.status_rows import COLUMNS, REISSUE_DOCUMENTS, REVIEWS, StatusRow
+from registry.kinds.status_rows import COLUMNS, GIVEN, REISSUE_DOCUMENTS, REVIEWS, StatusRow
 from registry.kinds.status_state import load_state
 from registry.kinds.status_versions import (
     RECORDED,
@@ -92,18 +99,20 @@ def held_problems(changes: StatusChanges, held_by: Mapping[str, str]) -> list[Pr
 _REVIEWS = {
     column: list(RECORDED).index(field)
     for column, field in REISSUE_DOCUMENTS.items()
-    if column in REVIEWS
+    if column in (*REVIEWS, *GIVEN)
 }
-"""Each review's column → its place in what the registry recorded of an event."""
+"""Each review's and given document's column → its place in what the registry recorded of an
+event."""
 _REASON = list(RECORDED).index("reason")
 
 
 def _registered_reviews(
     parsed: list[StatusEvent], applied: dict[Identity, tuple[object, ...]]
 ) -> set[tuple[int, str]]:
-    """(row, column) of each review an applied event was registered with as the file writes it
-    now — not judged by the review-date rule, which came after (`REVIEW_DATE`); the reviews'
-    order (`REVIEW_ORDER`) only when both are."""
+    """(row, column) of each review (and given document) an applied event was registered with
+    as the file writes it now — not judged by the review-date rule, which came after
+    (`REVIEW_DATE`), nor by `DOCUMENT_GIVEN`'s; the reviews' order (`REVIEW_ORDER`) only when
+    both are."""
     kept: set[tuple[int, str]] = set()
     for event in parsed:
         before = applied.get(event.identity)
@@ -115,7 +124,7 @@ def _registered_reviews(
         kept.add((event.row, UNCORRECTED))  # registered before the rule: judged so no more
         if before[_REASON] == now[_REASON]:
             kept.add((event.row, NEW_REASON))
-        if len(same) == len(_REVIEWS):
+        if set(REVIEWS) <= set(same):
             kept.add((event.row, REVIEW_ORDER))
     return kept
 
@@ -125,7 +134,7 @@ def _judged(problem: Problem, registered: set[tuple[int, str]]) -> bool:
     correction a misfilled 换发 lacks for an event registered so."""
     if problem.code == UNCORRECTED:
         return (problem.row or 0, UNCORRECTED) not in registered
-    if problem.code == REVIEW_DATE:
+    if problem.code in (REVIEW_DATE, DOCUMENT_GIVEN):
         return (problem.row or 0, problem.column or "") not in registered
     if problem.code in (REVIEW_ORDER, NEW_REASON):
         return (problem.row or 0, problem.code) not in registered

@@ -58,3 +58,28 @@ def reason_problem(kind: str, written: str) -> tuple[str, str | None, str | None
         )
         return rule, "§四.(六)3", None if worn else NEW_REASON
     return None
+
+
+NOT_GIVEN = (
+    "未提交",
+    "未交",
+    "未附",
+    "未收到",
+    "未提供",
+    "没有",
+    "没交",
+    "缺",
+    "待补",
+    "暂无",
+    "尚无",
+)
+"""Words by which a 补发's 个人申请 or 单位证明 cell says the document is not there."""
+_NO = frozenset({"否", "0", "不", "空", "N", "n", "No", "NO", "no"})
+
+
+def document_missing(written: str) -> bool:
+    """Whether a 补发's document cell (个人申请, 单位证明) says there is none — 无, 否, 未提交,
+    暂无, 待补 — rather than naming the one given: written, it read as given, and the 补发 voided
+    the holder's paper on a register that said no application was made (an auditor's review)."""
+    said = simplified_characters(written).strip("()（）。. ")
+    return said in NONE_WRITTEN | _NO or mentions(said, NOT_GIVEN)

@@ -12,7 +12,13 @@ from registry.domain.name_rules import check_name
 from registry.domain.names import normalise_name
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.opinions import review_passes, signed_on
-from registry.domain.problems import REVIEW_DATE, REVIEW_ORDER, UNCORRECTED, Problem
+from registry.domain.problems import (
+    DOCUMENT_GIVEN,
+    REVIEW_DATE,
+    REVIEW_ORDER,
+    UNCORRECTED,
+    Problem,
+)
 from registry.domain.statuses import (
     EVENT_TYPES,
     EXCHANGE,
@@ -27,7 +33,7 @@ from registry.domain.trades import TradeCatalogue
 from registry.kinds.cells import NONE_WRITTEN, digits_lost
 from registry.kinds.status_corrections import corrected, uncorrected
 from registry.kinds.status_misplaced import misplaced
-from registry.kinds.status_reasons import CLAUSES, reason_problem, required
+from registry.kinds.status_reasons import CLAUSES, document_missing, reason_problem, required
 from registry.kinds.status_remarks import void_event
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column
@@ -43,6 +49,8 @@ REISSUE_DOCUMENTS = {
 """What a 补发 needs (§四.(六)3): three documents and two reviews → `StatusEvent` field."""
 REVIEWS = ("主管部门审核", "发证机关审核")
 """The two of them that are opinions: each must approve"""
+GIVEN = ("个人申请", "单位证明")
+"""The two the holder and the unit give (the 原公布文件 is matched to the register's)."""
 
 CORRECTED = {"name": "更正姓名", "sex": "更正性别", "birth": "更正出生年月", "trade": "更正工种"}
 """The column of each field a 换发 corrects."""
@@ -158,6 +166,12 @@ class StatusRow:
             if not written:
                 rule = f"补发须有{column}（经主管部门、发证机关审核），请填写其文号、编号或审核意见"
                 self.fail(column, None, rule, "§四.(六)3")
+            elif column in GIVEN and document_missing(written):
+                rule = (
+                    f"补发须提交{column}，这一栏写的是没有或未提交，不能登记补发。"
+                    "收到后写明其编号、日期或“已提交”再导入"
+                )
+                self.fail(column, written, rule, "§四.(六)3", DOCUMENT_GIVEN)
             elif column in REVIEWS and not review_passes(written):
                 rule = (
                     "补发须经主管部门审核、发证机关审核同意；这一栏写的是未同意或未审核"
