@@ -103,12 +103,13 @@ def load(
 
 
 def load_rosters(db: Path, directory: Path) -> None:
-    """The province's roster for 测试单位 and 绵阳市's roster, both accepted."""
+    """The province's roster for 测试单位 and 绵阳市's roster, both accepted: each approved by
+    its department's own document, of one date (§四.(三))."""
     province = write(directory / "province.xlsx", "approval-roster", PROVINCE_ROSTER)
     mianyang = write(directory / "mianyang.csv", "approval-roster", MIANYANG_ROSTER)
-    for path, authority, extra in (
-        (province, "2200", ["--unit", UNIT]),
-        (mianyang, "2202", []),
+    for path, authority, document, extra in (
+        (province, "2200", "川人社函〔2012〕1号", ["--unit", UNIT]),
+        (mianyang, "2202", "测试〔2012〕1号", []),
     ):
         result = sync(
             db,
@@ -118,7 +119,7 @@ def load_rosters(db: Path, directory: Path) -> None:
             "--authority",
             authority,
             "--approval-doc",
-            "测试〔2012〕1号",
+            document,
             "--issued-on",
             "2012-03-15",
             "--year-code",

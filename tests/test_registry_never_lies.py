@@ -28,6 +28,7 @@ from tests.registers import (
     RegisterFactory,
     approval_row,
     loads_with_footer,
+    mended_by_hand,
     problems_of,
     refused,
     status_event,
@@ -652,6 +653,56 @@ def test_6_an_approving_document_carries_its_year(
     assert (row, column, clause) == (None, "approval_doc", "§四.(三)")
     assert "文号中没有年份" in rule and "〔2012〕" in rule
     assert "请改正 registers.toml 中的 approval_doc" in rule  # the manifest's, not the file's
+
+
+@pytest.mark.parametrize(
+    ("facts", "column", "said"),
+    [
+        (
+            {"issued_on": "2012-04-01"},
+            "issued_on",
+            "以发证日期 2012-03-20 导入，本名册为 2012-04-01",
+        ),
+        ({"approval_doc": "绵人社函〔2012〕 第8号"}, "issued_on", "发证日期 2012-03-20"),
+        (
+            {"authority": "2203", "issued_on": "2012-03-20"},
+            "approval_doc",
+            "已以发证机关 2202 按同一批准文件导入",
+        ),
+    ],
+)
+def test_6_one_approving_document_has_one_date_and_one_department(
+    roster: RegisterFactory, db_path: Path, facts: dict[str, str], column: str, said: str
+) -> None:
+    """Two rosters citing one document (however spelt) with two issue dates had loaded: the
+    public answer gave certificates of one approval two 发证日期 (an auditor's review). Nor is
+    one department's document another's approval."""
+    changed = {**MIANYANG, "issued_on": "2012-05-01", **facts}
+    number = "Z1122030001" if facts.get("authority") == "2203" else "Z1122020903"
+    roster.add("second.xlsx", [approval_row(number, "吴敏")], changed)
+    [(row, where, rule, clause)] = refused(roster, db_path, "second.xlsx")
+    assert (row, where, clause) == (None, column, "§四.(三)") and said in rule
+
+
+def test_6_a_roster_loaded_before_the_one_date_rule_is_not_refused_for_it(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A roster an older certreg loaded under the document of another with another date keeps
+    loading its new versions; one changing its date is held to the rule."""
+    later = {**MIANYANG, "approval_doc": "绵人社函〔2012〕9号", "issued_on": "2012-05-01"}
+    roster.add("second.xlsx", [approval_row("Z1122020903", "吴敏")], later)
+    assert sync(roster.folder, db_path)[0] == 0
+    mended_by_hand(
+        db_path,
+        "UPDATE registers SET approval_doc = ? WHERE key = 'second.xlsx'",
+        "绵人社函〔2012〕8号",
+    )
+    rows = [approval_row("Z1122020903", "吴敏"), approval_row("Z1122020904", "何静")]
+    roster.add("second.xlsx", rows, {**later, "approval_doc": "绵人社函〔2012〕8号"})
+    code, report = sync(roster.folder, db_path)
+    assert code == 0, report
+    roster.add("second.xlsx", rows, {**MIANYANG, "issued_on": "2012-06-01"})
+    assert sync(roster.folder, db_path)[0] == 1
 
 
 def test_6_a_technician_row_cites_a_document_of_its_year(

@@ -20,6 +20,7 @@ from registry.domain.registers import APPROVAL_ROSTER, TECHNICIAN_ROSTER
 from registry.kinds.base import Kind, LoadContext, RegisterEntry
 from registry.kinds.handed_out import handed_out_elsewhere
 from registry.kinds.roster_cells import NUMBER_COLUMN
+from registry.kinds.roster_documents import document_problems_across
 from registry.kinds.roster_history import collected_rewritten, history_problems
 from registry.kinds.roster_holders import registered_holders
 from registry.kinds.roster_holdings import check_holdings, holdings_reader
@@ -148,6 +149,7 @@ def check_roster(
         *history_problems(conn, result, entry),
         *another_roster(conn, result, entry),
         *handed_out_elsewhere(conn, result, entry),
+        *document_problems_across(conn, entry),
     ]
     problems += new_rows_order_problems(conn, result, entry)
     problems = registered_before(conn, result, entry, problems)
