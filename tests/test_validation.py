@@ -366,6 +366,22 @@ def test_footer_counts_must_equal_rows_per_level(loaded: RegisterFactory, db_pat
             ["证书核发部门意见：同意初级 0 人，中级 2 人，共 3 人。", "审查人：", "（印章）"],
             (7, "页脚“共3人”与各等级同意的人数之和 2 人不符"),
         ),
+        (
+            ["证书核发部门意见：同意初级 0 人，中级 2 人，合计 3 人。", "（印章）"],
+            (7, "页脚“合计3人”与各等级同意的人数之和 2 人不符"),
+        ),
+        (  # an approval of everyone, no levels: read as the total (an auditor's review)
+            ["证书核发部门意见：同意以上 3 人。", "（印章）"],
+            (7, "页脚“同意以上3人”，名册中实有 2 人"),
+        ),
+        (
+            ["证书核发部门意见：同意为以上 1 名同志核发证书。"],
+            (7, "页脚“同意为以上1名”，名册中实有 2 人"),
+        ),
+        (
+            ["填报单位意见：同意 2 人。", "证书核发部门意见：同意颁发证书 1 人。"],
+            (8, "页脚“同意颁发证书1人”，名册中实有 2 人"),
+        ),
         (  # labelled by neither the issuer's words nor the unit's or the supervisor's
             ["审批机关意见：同意中级 1 人。", "审查人：", "（印章）"],
             (7, "同意中级 1 人，名册中实有 2 人"),
@@ -400,8 +416,11 @@ def test_the_footer_counts_read_are_the_issuing_departments(
         ["填报单位意见：同意中级 3 人。", "证书核发部门意见：同意中级 2 人。", "（印章）"],
         # 技师：另报名册共 5 名 was read as this roster's total, refused as 共 5 人
         ["证书核发部门意见：同意中级 2 人，技师：另报名册共 5 名。", "审查人：", "（印章）"],
+        # a total of no levels, the unit's beside the issuer's
+        ["填报单位意见：同意 3 人。", "证书核发部门意见：同意以上 2 人。"],
+        ["证书核发部门意见：同意2012年度考核合格的 2 名同志核发证书。"],
     ],
-    ids=["the unit's count beside", "another roster's total"],
+    ids=["the unit's count beside", "another roster's total", "totals only", "a year before"],
 )
 def test_counts_beside_the_approval_are_not_the_approval(
     loaded: RegisterFactory, db_path: Path, lines: list[str]

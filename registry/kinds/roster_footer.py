@@ -42,13 +42,15 @@ _PLAIN = re.compile(r"(?:证书)?_*(\d+)_*")
 人); anything else around digits (各1, 10余, 1x) is kept as written, to be refused."""
 
 
+_ALL = "合计|共计|总计|共"
+"""The words of a total (…技师 0 人，合计 3 人)."""
 _WRITTEN = "(?:[\\d〇一二三四五六七八九十百两零壹贰叁肆伍陆柒捌玖拾A-Za-z]+|无|[-—–/×_]+)?"
 """A count as written in a footer: digits (or what must be refused: 三, 壹, x), 无, a dash or a
 blank line to write on (NFKC: － is -), or nothing — one way only: with an empty match in
 two of its alternatives, each repeated count doubled the ways to try (20 of them, 0.5 s)."""
 _GOES_ON = re.compile(
     rf"{_WRITTEN}[人名]?[,、;]?(?:(?:{_LEVEL_WORD}){_OPENS}{_WRITTEN}{_PERSONS}[,、;]?)*"
-    rf"(?:共{_WRITTEN}[人名][,、;]?)?(?:[。.(].*)?"
+    rf"(?:(?:{_ALL}){_WRITTEN}[人名][,、;]?)?(?:[。.(].*)?"
 )
 """A footer row that is nothing but the rest of a 同意… clause up to its 。 or a (盖章) (what
 follows, the form's 审查人：…, is no count): the end of a count cut in two (2 人，), counts
@@ -74,9 +76,12 @@ _APPROVES = re.compile(
 asks, and its counts are no approval, nor are the supervising department's 同意上报)."""
 
 
-_TOTAL = re.compile(r"(?<=[人名])[,、;]?(共(\d+)[人名])")
-"""The total an opinion's counts may end with (…技师 0 人，共 3 人。) — not one of another roster
-(技师：另报名册共 5 名)."""
+_TOTAL = re.compile(rf"(?<=[人名])[,、;]?((?:{_ALL}):?(\d+)[人名])")
+"""The total an opinion's counts may end with (…技师 0 人，共 3 人。, 合计 3 人) — not one of
+another roster (技师：另报名册共 5 名)."""
+_BARE = re.compile(r"[^\d人名,;。]{0,12}?(\d+)(?:人|名(?![册单]))")
+"""An approval of everyone at once, without levels (同意 5 人, 同意以上3人, 同意为以上 3 名同志核发证书),
+from its 同意 on."""
 _LABEL = re.compile(r"([^:,;。]{0,10})意见")
 """An opinion's label in a footer line (填报单位意见, 主管部门审查意见, 证书核发部门意见)."""
 ISSUER_WORDS = ("核发", "发证")
@@ -200,6 +205,20 @@ def shown_count(letter: str, count: object, named: frozenset[str]) -> str:
     return f"{level} {count} 人" if letter in named else f"（未写{level}的人数）"
 
 
+def bare_total(table: Table) -> tuple[int, str, int] | None:
+    """(row, words, count) of a footer approving a number of people without their levels
+    (证书核发部门意见：同意以上 3 人): the issuing department's, or one no opinion labels — not
+    the unit's or the supervising department's, whose counts approve nobody. Unread, it let a
+    roster of four load under an approval of three (an auditor's review)."""
+    for clause in sorted(_clauses(table), key=lambda c: c.issuer is not True):
+        if clause.issuer is False or _COUNT.search(clause.text):
+            continue
+        approves = _APPROVES.match(clause.text)
+        if approves and (count := _BARE.match(clause.text, approves.end())):
+            return clause.row, clause.text[: count.end()], int(count[1])
+    return None
+
+
 def footer_refusal(table: Table) -> Problem | None:
     """A footer whose opinion refuses (证书核发部门意见：不同意, or …；不同意初级 1 人): a roster
     holds only those approved (§四.(六)1), and the rows it refuses would be loaded as issued —
@@ -246,6 +265,11 @@ def footer_problems(table: Table, per_level: Counter[str], unlevelled: int = 0) 
     if refused := footer_refusal(table):
         return [refused]
     found = found_counts(table)
+    if found is None and not unlevelled and (bare := bare_total(table)):
+        row, words, approved = bare
+        if approved != (rows := sum(per_level.values())):
+            rule = f"页脚“{words}”，名册中实有 {rows} 人，两者应相等"
+            return [Problem(row, FOOTER_COLUMN, words, rule, "§四.(六)1")]
     if found is None or unlevelled:
         return []
     row, counts, named, total = found
