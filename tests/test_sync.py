@@ -1008,6 +1008,7 @@ def test_a_register_saved_again_with_the_same_content_says_so(
     code, output = run("sync", str(registers.folder), "--db", str(db_path))
     assert code == 0, output
     assert "］未变化：1 行，内容与此前导入的版本相同（文件重新保存过，或只改了格式）" in output
+    assert "共 1 个名册：未变化 1" in output  # the summary as the line (a clerk's review)
 
 
 def test_vanished_certificate_is_a_conflict_not_a_deletion(

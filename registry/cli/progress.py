@@ -11,7 +11,7 @@ from registry.cli.click_zh import columns, truncated
 from registry.domain.text import visible
 from registry.kinds.base import RegisterEntry
 from registry.sync.outcome import LOADED, UPDATED, Outcome
-from registry.sync.report import OUTCOME_LABELS
+from registry.sync.report import short_label
 
 
 def _fit(text: str, most: int) -> str:
@@ -41,9 +41,9 @@ class Progress:
             self.loaded.append(outcome.entry.key)
         if not self.enabled:
             return
-        label = OUTCOME_LABELS[outcome.outcome].split("（")[0].split("，")[0]
-        if outcome.fingerprint is not None:  # refused for now: tried again later in the run
-            label = "暂未导入，等排在后面的名册导入后再试"
+        label = short_label(outcome)
+        if outcome.fingerprint is not None:  # refused for now: tried again if they load
+            label = "暂未导入：排在后面的名册如登记了它引用的证书，导入后再试一次"
         speed = f"，{outcome.rows / seconds:,.0f} 行/秒" if outcome.rows and seconds > 0 else ""
         click.echo(f"\r\033[K{self._where}：{label}，{outcome.rows:,} 行{speed}", err=True)
 

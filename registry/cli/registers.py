@@ -152,6 +152,11 @@ def sync(
                 f"——注意：同一文件夹中已有登记库 {'、'.join(others)}。如果本想导入到它，"
                 f"请核对 --db{'' if dry_run else f'，删去误建的 {db.name} 后重新导入'}"
             )
+    # on a terminal, before the work: a mistyped --db is seen while it can still be stopped (a
+    # clerk's review); in a log, with the report (a full disk fails the report, not the sync)
+    said_first = not as_json and sys.stdout.isatty()
+    if said_first:
+        click.echo(used)
     given = db
     with contextlib.ExitStack() as stack:
         stack.enter_context(stopped_by_sigterm())  # systemctl stop: what loaded, in the journal
@@ -183,7 +188,8 @@ def sync(
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         report = text_report(outcomes, everything=everything, spare=registry_folder, brief=brief)
-        click.echo("\n".join([used, *notes]))
+        if lines := [*([] if said_first else [used]), *notes]:
+            click.echo("\n".join(lines))
         click.echo(report)
         if forgotten:
             click.echo(unlisted_note(forgotten, brief=brief))

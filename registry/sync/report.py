@@ -9,6 +9,7 @@ every problem to a CSV beside the register (`registry.sync.problem_lists`), whos
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,18 @@ FIRST_ROWS = 5
 _VARYING = re.compile(r"“[^”]*”|\d+|（原第\d+行[^）]*）")
 """What varies between problems of one rule: a quoted value, a number, and the row and holder a
 conflict names (新版本名册中没有此证书（原第33行，张鹏）)."""
+
+
+def short_label(outcome: Outcome) -> str:
+    """An outcome in a word or two, as a summary and a progress line say it: a new version
+    that changed no certificate and no fact of the manifest (a file saved again) is 未变化, as
+    its report line says — not 已更新 beside it."""
+    told = outcome.outcome
+    if told == UPDATED and not (
+        outcome.added or outcome.changed or outcome.conflicts or outcome.manifest_changes
+    ):
+        told = UNCHANGED
+    return OUTCOME_LABELS[told].split("（")[0].split("，")[0]
 
 
 def _line(outcome: Outcome) -> str:
@@ -186,14 +199,10 @@ def text_report(
         if not everything and max(len(outcome.problems), len(outcome.conflicts)) > LISTED:
             lines.append(_listed(outcome, spare, "加 --all 可在此全部列出"))
         lines.extend(f"  ℹ {file}：{visible(note)}" for note in outcome.notes)
-    lines.append(
-        f"共 {len(outcomes)} 个名册："
-        + "，".join(
-            f"{OUTCOME_LABELS[name].split('（')[0].split('，')[0]} {count}"
-            for name in OUTCOME_LABELS
-            if (count := sum(1 for o in outcomes if o.outcome == name))
-        )
-    )
+    told = Counter(map(short_label, outcomes))
+    labels = dict.fromkeys(label.split("（")[0].split("，")[0] for label in OUTCOME_LABELS.values())
+    said = "，".join(f"{label} {told[label]}" for label in labels if told[label])
+    lines.append(f"共 {len(outcomes)} 个名册：{said}")
     if any(not o.ok for o in outcomes):
         where = f"名册旁的 <文件>{PROBLEM_LISTS} 中" if brief else "上面"
         lines.append(
