@@ -119,7 +119,7 @@ def media_type(request: Request) -> str:
     return request.headers.get("content-type", "").partition(";")[0].strip().lower()
 
 
-def _declared_charset(request: Request) -> str | None:
+def declared_charset(request: Request) -> str | None:
     """The ``charset`` parameter of the request's Content-Type, lower-case (``; Charset = GBK``
     as well as ``; charset=gbk``), or None; ``""`` (no charset of `CHARSETS`) when it is given
     twice, differently — parsers read one or the other (``charset=utf-8; charset=latin1`` let a
@@ -139,7 +139,7 @@ def _declared_charset(request: Request) -> str | None:
 def _charset(request: Request) -> str:
     """The codec a form's text is read in: UTF-8 unless a `CHARSETS` one is declared; a 400
     for any other."""
-    declared = _declared_charset(request)
+    declared = declared_charset(request)
     charset = CHARSETS.get("utf-8" if declared is None else declared)
     if charset is None:
         raise HTTPException(400, UNREADABLE_CHARSET)
