@@ -55,8 +55,8 @@ async def json_body(request: Request) -> Any:
     raises ``RecursionError`` (cleanly, no stack overflow) for ``[`` × 100,000 — a request of
     ours is three levels deep. ``ValueError`` also covers undecodable bytes and integers longer
     than Python's 4,300-digit conversion limit."""
-    declared = media_type(request)
-    if declared != "application/json" and not declared.endswith("+json"):
+    media = media_type(request)
+    if media != "application/json" and not media.endswith("+json"):
         # what a cross-site HTML form can send (text/plain, form encodings) is refused: another
         # site's page cannot spend a visitor's allowance or create watch lists in their name
         message = "请求须声明 Content-Type: application/json，请求体为 JSON。"
