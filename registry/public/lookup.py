@@ -33,8 +33,8 @@ from registry.domain.statuses import (
     SUPERSEDED,
     VALID,
 )
-from registry.domain.text import REORDERING
 from registry.public.fields import FIELD_NAMES
+from registry.public.name_faults import EMPTY_NAME, GARBLED_NAME, REORDERED_NAME, name_fault
 from registry.store import data_version, registry_as_of
 
 AsOf = Callable[[sqlite3.Connection, int], str | None]
@@ -61,8 +61,6 @@ what an employer must look for on its paper."""
 REISSUE_ORIGIN = "原证书 {reissue_of} 已作废"
 EXCHANGED_COPY = "由补发证书换发，原补发证书已作废"
 
-EMPTY_NAME = "持证人姓名为空"
-REORDERED_NAME = "持证人姓名中有改变文字显示顺序的控制字符，屏幕上显示的与输入的不是同一个姓名"
 REORDERED_NUMBER = "证书编号中有改变文字显示顺序的控制字符，屏幕上显示的与输入的不是同一个编号"
 """A number is read without what nobody sees (a zero-width space pasted along, an embedding a
 copy wraps it in), but not past a bidi override, which shows its characters in another order
@@ -73,6 +71,7 @@ and digits (an embedding or isolate around them shows them as they are)."""
 NOT_CHECKED_ADVICE = {
     EMPTY_NAME: "请填写证书上的持证人姓名后重新查验",
     REORDERED_NAME: "请照证书逐字输入姓名（不要复制粘贴）后重新查验",
+    GARBLED_NAME: "请核对发送姓名的程序的字符编码（应为 UTF-8），或在查验页面上照证书输入姓名后重新查验",
     REORDERED_NUMBER: "请照证书逐字输入证书编号（不要复制粘贴）后重新查验",
 }
 """The reasons of a `malformed` answer about what was typed, not about a number of ours — no
@@ -238,8 +237,7 @@ def verify(
             MALFORMED, normalise(number), snapshot, reason=str(exc), faulty_input="number"
         )
     key = name_key(name)
-    if not key or REORDERING.search(name):
-        reason = REORDERED_NAME if key else EMPTY_NAME
+    if reason := name_fault(name, key):
         snapshot = _as_of_now(conn, as_of)
         return Verification(MALFORMED, canonical, snapshot, reason=reason, faulty_input="name")
     version, *found = conn.execute(_QUERY, (canonical,)).fetchone()
