@@ -106,6 +106,11 @@ def test_an_oversized_head_is_refused_before_it_is_held(port: int) -> None:
     assert json.loads(body)["message"].startswith("请求头过大：请求行和请求头合计最多 64 KB")
     page = b"GET / HTTP/1.1\r\nHost: x\r\n" + huge
     assert b"content-type: text/plain" in exchange(port, page[: 2 * http_guard.MAX_HEAD_BYTES])
+    # a monitor's, a feed reader's address: JSON too (an integrator's review)
+    for address in (b"/healthz", b"/watch/abc.json?x=1", b"/openapi.json"):
+        asked = b"GET " + address + b" HTTP/1.1\r\nHost: x\r\n" + huge
+        answered = exchange(port, asked[: 2 * http_guard.MAX_HEAD_BYTES])
+        assert b"content-type: application/json" in answered.partition(b"\r\n\r\n")[0]
     near = b"X-A: " + b"a" * (http_guard.MAX_HEAD_BYTES - 500)  # within the limit: served
     assert exchange(port, post(CHECK, near)).startswith(b"HTTP/1.1 200")
 

@@ -471,6 +471,10 @@ def test_api_errors_carry_stable_codes(app_client: AppClient) -> None:
     assert missing.json()["message"].startswith("没有这个接口：GET /api/v1/nothing。")
     assert "/openapi.json" in missing.json()["message"]
     assert (method.status_code, method.json()["error"]) == (405, "method_not_allowed")
+    assert "Allow" in method.headers
+    with app_client() as client:  # declared, as generated clients need (an integrator's review)
+        declared = client.get("/openapi.json").json()["paths"]["/api/v1/verify"]["post"]
+    assert "405" in declared["responses"]
     assert (limited.status_code, limited.json()["error"]) == (429, "rate_limited")
     assert all(r.json()["message"] for r in (missing, method, limited))
 

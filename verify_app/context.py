@@ -8,6 +8,7 @@ import logging
 
 from starlette.requests import Request
 
+from registry.public.http_guard import json_address
 from verify_app.client_keys import limit_key
 from verify_app.quotas import Caller
 from verify_app.service import Verifier
@@ -31,11 +32,7 @@ class BadKey(Exception):
 def wants_json(path: str, method: str) -> bool:
     """Whether a request's errors are answered in JSON, for a program: the API, the feeds, a
     ``DELETE`` — else with a page, for a browser."""
-    return (
-        path.startswith(("/api/", "/healthz", "/openapi.json"))
-        or path.endswith((".json", ".atom"))  # the watch feeds
-        or method == "DELETE"
-    )
+    return json_address(path) or method == "DELETE"
 
 
 def verifier_of(request: Request) -> Verifier:

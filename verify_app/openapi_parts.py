@@ -22,6 +22,11 @@ ERRORS = {
         "请求体不是 JSON（或嵌套层数超过任何正常请求），或请求行、请求头不符合 HTTP 格式"
         "（bad_request：网址中的汉字须先经 URL 编码）。",
     ),
+    "405": {
+        "description": "本地址不接受这一 HTTP 方法（method_not_allowed）：Allow 列出可用的方法。",
+        "headers": {"Allow": {"schema": {"type": "string"}}},
+        "content": {"application/json": {"schema": ref("Error")}},
+    },
     "408": json_answer(ref("Error"), "请求体的后续数据 10 秒内没有到达：连接已关闭，请重新提交。"),
     "413": json_answer(ref("Error"), "请求体超过服务器的大小限制（默认 1 MiB）。"),
     "415": json_answer(

@@ -97,8 +97,16 @@ _NO_HOST = _refusal(
     "请求须带且只能带一个 Host 请求头（写明所访问的网站地址）",
     "bad_request",
 )
-API = b"/api/"
-"""Where the public app answers in JSON: its refusals made here do too."""
+JSON_PREFIXES = ("/api/", "/healthz", "/openapi.json")
+JSON_SUFFIXES = (".json", ".atom")
+"""Where the public app answers in JSON (the API, its health, its schema, the watch feeds): its
+refusals made here do too — a feed's reader and a monitor got plain text (an integrator's
+review)."""
+
+
+def json_address(path: str) -> bool:
+    """Whether the public app answers ``path`` (without its query) in JSON."""
+    return path.startswith(JSON_PREFIXES) or path.endswith(JSON_SUFFIXES)
 
 
 TARGET_BYTES = 64
@@ -217,7 +225,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._stop_head_timer()
         # the address, once the parser read it; else as the request line begins
         target = getattr(self, "url", b"") or _target(self._head_start)
-        self.transport.write(refusal[1] if target.startswith(API) else refusal[0])
+        path = target.partition(b"?")[0].decode("latin-1")
+        self.transport.write(refusal[1] if json_address(path) else refusal[0])
         self.transport.close()
 
     def _stop_head_timer(self) -> None:
