@@ -117,6 +117,19 @@ def test_a_report_says_what_was_seen_in_plain_text(
     assert reports_of(registry_db) == []
 
 
+def test_a_report_without_contact_may_send_it_as_null(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """A generated client sends null for the optional contact: a report, not a 422."""
+    with app_client() as client:
+        ticket = ticket_of(client, *REVOKED)
+        sent = client.post(
+            "/api/v1/reports", json={"ticket": ticket, "contact": None, "text": "证书疑似伪造"}
+        )
+    assert sent.status_code == 201, sent.text
+    assert len(reports_of(registry_db)) == 1
+
+
 def test_a_clients_reports_a_day_are_counted_by_the_api(app_client: AppClient) -> None:
     """The day's allowance of reports, as the report form's (test_employer_reports): the API's
     second report is a 429 the client can wait out."""

@@ -479,6 +479,24 @@ def test_api_errors_carry_stable_codes(app_client: AppClient) -> None:
     assert all(r.json()["message"] for r in (missing, method, limited))
 
 
+def test_a_null_optional_field_is_a_field_not_given(app_client: AppClient) -> None:
+    """Generated Java and C# clients send null for an unset optional field: receipt, receipts,
+    confirm and its fields were each a 422 (an integrator's review). 0 is still no flag."""
+    item = {"number": VALID[0], "name": VALID[1]}
+    with app_client() as client:
+        single = client.post("/api/v1/verify", json={**item, "receipt": None, "confirm": None})
+        fields = client.post(
+            "/api/v1/verify", json={**item, "confirm": {"level": None, "trade": None}}
+        )
+        batch = client.post("/api/v1/verify/batch", json={"items": [item], "receipts": None})
+        wrong = client.post("/api/v1/verify", json={**item, "receipt": 0})
+    assert single.status_code == fields.status_code == batch.status_code == 200, single.text
+    assert single.json()["result"] == batch.json()["results"][0]["result"] == "valid"
+    assert "receipt_url" not in single.json() and "confirmation" not in single.json()
+    assert "confirmation" not in fields.json()
+    assert wrong.status_code == 422
+
+
 def test_batch_receipts_only_when_asked(app_client: AppClient) -> None:
     items = [{"number": VALID[0], "name": VALID[1]}]
     with app_client() as client:

@@ -160,8 +160,11 @@ def misspelt(body: object, known: tuple[str, ...], where: str) -> None:
 
 
 def flag(body: dict[str, Any], name: str) -> bool:
-    """An optional boolean field: absent is false, anything but true/false is a 422."""
-    value = body.get(name, False)
+    """An optional boolean field: absent or null is false (generated clients send null for an
+    unset field), anything but true/false is a 422."""
+    value = body.get(name)
+    if value is None:
+        return False
     if not isinstance(value, bool):
         raise InvalidRequest(422, "invalid", f"{name} 应为 true 或 false")
     return value
@@ -192,6 +195,8 @@ def _typed(value: object, where: str) -> dict[str, str]:
     typed = {}
     misspelt(value, tuple(CONFIRMABLE), f"{where}的 confirm 中")  # levle: is level meant?
     for field, text in value.items():
+        if text is None and field in CONFIRMABLE:  # a generated client's unset field
+            continue
         if field not in CONFIRMABLE:
             # The key is the client's own text: a lone surrogate in it cannot go out as UTF-8.
             unknown = field if _encodable(field) else "含无效 Unicode 字符（孤立代理项）的字段"
@@ -233,7 +238,8 @@ def item(value: object, where: str, *, confirms: bool = True) -> Item:
             for field in long
         )
         raise InvalidRequest(422, "invalid", f"{where}：{said}")
-    typed = _typed(value["confirm"], where) if "confirm" in value else {}
+    confirm = value.get("confirm")  # null: not given, as generated clients send it
+    typed = _typed(confirm, where) if confirm is not None else {}
     return Item(number, name, typed)
 
 
@@ -285,7 +291,8 @@ def report_fields(body: Any) -> tuple[str, str, str]:
     misspelt(body, ("ticket", "contact", "text"), "请求体")
     if not isinstance(body, dict):
         raise InvalidRequest(422, "invalid", '请求体应为 {"ticket": …, "text": …}')
-    fields = {name: body.get(name, "") for name in ("ticket", "contact", "text")}
+    given = {name: body.get(name) for name in ("ticket", "contact", "text")}
+    fields = {name: "" if value is None else value for name, value in given.items()}
     wrong = [name for name, value in fields.items() if not isinstance(value, str)]
     if wrong or not fields["ticket"]:
         message = "ticket（查验回答中的 report_ticket）和 text 应为字符串，contact 可省略"

@@ -55,6 +55,7 @@ PATHS: dict[str, Any] = {
                 {
                     "receipts": {
                         "type": "boolean",
+                        "nullable": True,
                         "default": False,
                         "description": "为每一份查到、且核对的内容全部相符的证书签发回执链接",
                     }

@@ -53,22 +53,30 @@ _CONTACT = {
 
 _CONFIRM = {
     "type": "object",
+    "nullable": True,
     "description": "可选：用人单位看到的证书上的内容，逐项核对是否与登记一致。"
     "填写任何一项后，回答中不再给出等级、工种和发证日期，只给出 confirmation。",
     "additionalProperties": False,
     "properties": {
         **{
-            field: {"type": "string", "maxLength": MAX_CONFIRM_CHARS, "description": label}
+            field: {
+                "type": "string",
+                "nullable": True,
+                "maxLength": MAX_CONFIRM_CHARS,
+                "description": label,
+            }
             for field, label in CONFIRMABLE.items()
             if field not in ("issued_on", "reissue_mark")
         },
         "issued_on": {
             "type": "string",
+            "nullable": True,
             "maxLength": MAX_CONFIRM_CHARS,
             "description": CONFIRMABLE["issued_on"]
             + "：如 2012年3月15日、2012-03-15、二〇一二年三月十五日；无法识别的日期答 422，请重填",
         },
         "reissue_mark": {
+            "nullable": True,
             "description": CONFIRMABLE["reissue_mark"]
             + "：true/false，或“是”“否”；无法识别的答 422，请重填",
             "oneOf": [
@@ -107,6 +115,7 @@ SCHEMAS: dict[str, Any] = {
             "confirm": _CONFIRM,
             "receipt": {
                 "type": "boolean",
+                "nullable": True,
                 "default": False,
                 "description": "同时签发查验回执链接（receipt_url；只有查到证书、且核对的内容全部相符时签发）",
             },
@@ -191,6 +200,7 @@ SCHEMAS: dict[str, Any] = {
             },
             "contact": {
                 "type": "string",
+                "nullable": True,
                 "maxLength": MAX_CONTACT_CHARS,
                 "description": "可选：发证机关怎样联系到报告人（单位、电话）",
             },
