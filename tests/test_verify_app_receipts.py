@@ -51,6 +51,17 @@ def test_round_trip_rechecks_and_says_when_checked(app_client: AppClient) -> Non
     assert f'<img src="{context_of(receipt)["qr_url"]}"' in receipt.text  # the QR code
 
 
+def test_a_link_previews_head_request_is_no_check(app_client: AppClient) -> None:
+    """A chat's link preview probes with HEAD: each was a check charged and logged, and 30 of
+    them refused the office's next real opening (an integrator's review)."""
+    with app_client(rate_limit=2) as client:
+        url = context_of(post_check(client, *VALID))["receipt_url"]
+        probes = [client.head(url) for _ in range(5)]
+        opened = client.get(url)
+    assert [p.status_code for p in probes] == [200] * 5 and probes[0].text == ""
+    assert opened.status_code == 200 and template_of(opened) == "receipt.html"
+
+
 def test_a_receipt_of_a_minority_name_typed_without_its_dot_opens(app_client: AppClient) -> None:
     """The check overlooks the dot of 阿依古丽·买买提; its receipt, which knows the holder by a
     keyed hash, did not, and re-checked a genuine certificate as 未查到."""

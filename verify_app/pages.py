@@ -256,6 +256,8 @@ def receipt(request: Request) -> Response:
             "或在首页用证书编号和姓名重新查验。"
         )
         return _error_page(request, "回执无效", message, 400)
+    if request.method == "HEAD":  # a link preview's probe: nothing to show, so no check made
+        return Response(media_type="text/html; charset=utf-8")
     reopened = verifier.recheck(client_of(request), opened)
     answer = reopened.answer
     # checked_at (this page's check, which a printout heads) is now: the status shown is today's
