@@ -24,7 +24,7 @@ from verify_app.api_bodies import (
 )
 from verify_app.api_bodies import item as request_item
 from verify_app.context import caller_of, verifier_of
-from verify_app.json_response import JSONResponse
+from verify_app.json_response import JSONResponse, compressible
 from verify_app.links import public_base, receipt_url
 from verify_app.report_tickets import report_ticket
 
@@ -81,7 +81,7 @@ async def verify_batch(request: Request) -> JSONResponse:
         public_base(request)
     caller = caller_of(request)
     answers = await run_in_threadpool(verifier_of(request).check_many, caller, checks, "batch")
-    return JSONResponse({"results": [answer_json(request, a, receipts) for a in answers]})
+    return compressible(request, {"results": [answer_json(request, a, receipts) for a in answers]})
 
 
 async def report(request: Request) -> JSONResponse:
