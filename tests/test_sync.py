@@ -1377,6 +1377,12 @@ def test_a_path_written_as_on_windows_is_refused(
     [
         ('file = "m.csv "', "file “m.csv ”前后有空格，文件夹中的文件名没有：请删去引号内的空格"),
         ("issued_on = 2012-3-20", "日期写作 2012-03-20：年、月、日用 - 分隔，月和日各两位"),
+        # Windows' suffix, a space in the name: "not found" while it stood there (a review)
+        (
+            'file = "M.CSV"',
+            "文件夹中有“m.csv”，只是字母大小写或空格不同：请把 registers.toml 中的 file 改为“m.csv”",
+        ),
+        ('file = "m .csv"', "文件夹中有“m.csv”"),
     ],
 )
 def test_a_manifest_line_written_almost_right_says_what_is_wrong(

@@ -10,7 +10,6 @@ workers costs more than it saves.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import gc
 import multiprocessing
@@ -28,16 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from registry.domain.os_reasons import reason
 from registry.domain.problems import Problem
 from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS, read_as
 from registry.kinds.base import RegisterEntry
 from registry.kinds.cells import cell_problems, set_aside_note, unread_note
 from registry.sheets.errors import UnreadableSheet
-from registry.sheets.guard import REGISTER_LIMITS, open_regular_file
 from registry.sync.lifetime import die_with
-from registry.sync.not_numbered import numbering_hint
+from registry.sync.register_files import file_fingerprint
 
 MIN_BYTES = 4 * 1024 * 1024
 """Below this much register data to load, a sync does everything in its own process."""
@@ -63,56 +60,6 @@ class Prepared:
     (`registry.kinds.cells.unread_note`, `registry.kinds.cells.set_aside_note`)"""
     shifts: Sequence[tuple[int, int]] = ()
     """a CSV's rows as Excel shows them (`registry.sheets.sheet.Sheet.shifts`)"""
-
-
-def unreadable(exc: OSError) -> UnreadableSheet:
-    """Why a register file cannot be read, and what to do about the file (not its rows)."""
-    if isinstance(exc, FileNotFoundError):
-        return UnreadableSheet(
-            "找不到此文件。请核对 registers.toml 中的 file 与文件名是否一致（包括扩展名），"
-            "或把文件放回该文件夹"
-        )
-    if isinstance(exc, PermissionError):
-        return UnreadableSheet("没有读取此文件的权限。请让系统管理员开放读取权限后重试")
-    if isinstance(exc, IsADirectoryError):
-        return UnreadableSheet("这是一个文件夹，不是名册文件。请在 registers.toml 中写文件名")
-    return UnreadableSheet(f"无法读取此文件（{reason(exc)}）。请确认文件未被其他程序占用后重试")
-
-
-def file_fingerprint(entry: RegisterEntry) -> str:
-    """`RegisterEntry.fingerprint` of the file as it is now: read as a regular file within the
-    register size limit (a FIFO, a device or a huge file is refused, never read)."""
-    if not entry.path.exists():
-        trimmed = entry.path.with_name(entry.path.name.strip())
-        if trimmed != entry.path and trimmed.exists():  # "a.csv " typed in registers.toml
-            raise UnreadableSheet(
-                f"registers.toml 中的 file “{entry.path.name}”前后有空格，文件夹中的文件名没有："
-                "请删去引号内的空格"
-            )
-        raise UnreadableSheet(f"{unreadable(FileNotFoundError())}{numbering_hint(entry)}")
-    try:
-        data = open_regular_file(entry.path, REGISTER_LIMITS.max_file_bytes, REGISTER_LIMITS.basis)
-    except OSError as exc:
-        raise unreadable(exc) from exc
-    fingerprint, own = entry.hashed(data)
-    _SHA256[fingerprint] = own
-    return fingerprint
-
-
-_SHA256: dict[str, str] = {}
-"""The file's own SHA-256 by the fingerprint of the version it is of, taken with the
-fingerprint: the history records it without reading the file again inside the register's
-write transaction (`file_sha256`)."""
-
-
-def file_sha256(entry: RegisterEntry, fingerprint: str) -> str | None:
-    """The SHA-256 of the file's bytes, as ``sha256sum`` prints it, when the file is still the
-    version ``fingerprint`` names (None when it changed since, or cannot be read): what an
-    auditor matches an archived register to its sync by."""
-    if fingerprint and fingerprint not in _SHA256:  # read since by a worker only: read again
-        with contextlib.suppress(UnreadableSheet):
-            file_fingerprint(entry)
-    return _SHA256.get(fingerprint)
 
 
 @contextmanager

@@ -40,11 +40,10 @@ from registry.sync.pipeline import (
     NOT_THE_FILES,
     Prepared,
     cycles_uncollected,
-    file_fingerprint,
-    file_sha256,
     prepare,
     unforeseen,
 )
+from registry.sync.register_files import file_fingerprint, file_sha256
 
 EMPTY_REGISTER = "没有任何数据行，不能导入。请检查是否选错了工作表，或数据行是否被放在了页脚之后"
 
