@@ -18,9 +18,9 @@ from starlette.responses import Response
 
 from tests.verify_fixtures import SECRET, clear_of_the_minute_turning
 from verify_app.check_limiter import CheckLimiter
-from verify_app.checklog import name_hash
 from verify_app.csrf import COOKIE, FIELD, LIFETIME, CsrfRejected, CsrfTokens
 from verify_app.memory_store import SweptMemoryStorage
+from verify_app.name_hashes import name_hash
 from verify_app.refusals import RateLimited
 
 cookie_values = st.from_regex(r"[A-Za-z0-9_-]{1,48}", fullmatch=True)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from tests.verify_fixtures import SECRET, VALID, AppClient, Clock, app_client, clock, registry_db
-from verify_app.checklog import name_hash
+from verify_app.name_hashes import name_hash
 from verify_app.receipts import CONFIRMED_CODES, ExpiredReceipt, ForgedReceipt, Receipt, Receipts
 
 __all__ = ["app_client", "clock", "registry_db"]

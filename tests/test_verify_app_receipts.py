@@ -28,7 +28,7 @@ from tests.verify_fixtures import (
     sync_folder,
     template_of,
 )
-from verify_app.checklog import holder_hash, name_hash
+from verify_app.name_hashes import holder_hash, name_hash
 from verify_app.receipts import Receipts
 
 __all__ = ["app_client", "clock", "registry_db"]

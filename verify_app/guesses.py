@@ -118,7 +118,7 @@ class NameGuesses:
     ) -> None:
         self.quotas = quotas
         self.tag = tag
-        """a name's keyed hash (`verify_app.checklog.name_hash`), as the checks carry it"""
+        """a name's keyed hash (`verify_app.name_hashes.name_hash`), as the checks carry it"""
         self.per_hour = per_hour
         """names a caller may try per number per hour; 0 turns the bound off"""
         self.per_day = per_day if per_hour else 0

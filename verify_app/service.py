@@ -32,8 +32,9 @@ from registry.store.trades import stored_catalogue
 from registry.store.verify_log import NO_NAME, Channel
 from verify_app.answers import Checked, Item, confirmed, registered_values, screened_number
 from verify_app.check_limiter import CheckLimiter
-from verify_app.checklog import CheckLog, holder_hash, make_check, name_hash
+from verify_app.checklog import CheckLog, make_check
 from verify_app.guesses import NameGuesses
+from verify_app.name_hashes import holder_hash, name_hash
 from verify_app.quotas import Caller, Quotas
 from verify_app.receipts import Clock, Receipt, Receipts
 from verify_app.registry_pool import RegistryPool
@@ -105,7 +106,7 @@ class Verifier:
         self.registry.close()
 
     def name_hash(self, name: str) -> str:
-        """The keyed hash the log keeps instead of ``name`` (`verify_app.checklog.name_hash`)."""
+        """The keyed hash the log keeps instead of ``name`` (`verify_app.name_hashes.name_hash`)."""
         return name_hash(self._secret, name)
 
     def api_key(self, key: str) -> ApiKey | None:
