@@ -82,7 +82,7 @@ class Checked:
     name_hash: str
     confirmation: dict[str, str] | None = None
     holder_hash: str = ""
-    """for a certificate found: what its receipt carries (`verify_app.checklog.holder_hash`)"""
+    """for a certificate found: what its receipt carries (`verify_app.name_hashes.holder_hash`)"""
     registered: Mapping[str, str] = field(default_factory=dict)
     """what the registry said of the confirmed fields it withholds (`registered_values`): its
     receipt keeps a digest of them"""

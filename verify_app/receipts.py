@@ -1,7 +1,7 @@
 """Signed, expiring receipts of a check (SPEC §7): ``GET /r/{token}`` re-checks the current status.
 
 The token carries the normalised number and a keyed hash of number and holder's name
-(`verify_app.checklog.holder_hash`) — never the name, and nothing that links two receipts of one
+(`verify_app.name_hashes.holder_hash`) — never the name, and nothing that links two receipts of one
 holder — and the time of the original check: ``<number>-<hash>[-w].<timestamp>.<signature>``,
 signed by itsdangerous' `TimestampSigner`. Opening it looks the number up again, so a receipt
 printed before a 撤销 shows the revocation.
