@@ -39,7 +39,8 @@ from tests.verify_fixtures import (
 )
 from verify_app.answers import screened_number
 from verify_app.app import create_app
-from verify_app.checklog import BATCH_SIZE, CheckLog, make_check
+from verify_app.checklog import BATCH_SIZE, CheckLog
+from verify_app.log_rows import make_check
 from verify_app.settings import Settings
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -163,6 +164,57 @@ def test_unwritable_log_does_not_break_checks(
     assert dropped == 1
     # the administrator's journal says it in Chinese, with what to look at
     assert any("1 条查验未记录：请检查磁盘空间" in r.getMessage() for r in caplog.records)
+
+
+def test_a_log_that_cannot_be_written_refuses_checks_until_it_can(
+    app_client: AppClient, registry_db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A replica whose log can take no write (its disk turned read-only; here the file is
+    replaced by a folder) cannot take a new registry version either: it answered 有效 for a
+    certificate revoked since, unlogged, and /healthz said ok (an operator's review). Its
+    checks get 503 — nginx asks the other replica — until a write succeeds again."""
+    check = {"number": VALID[0], "name": VALID[1]}
+    path = registry_db.parent / "verify_log.db"
+    with app_client() as client:
+        log = client.app.state.verifier.log
+        log._probe_seconds = 0.05
+        assert client.post("/api/v1/verify", json=check).status_code == 200
+        log.flush()
+        for part in registry_db.parent.glob("verify_log.db*"):
+            part.unlink()
+        path.mkdir()  # no file can be opened there
+        assert client.post("/api/v1/verify", json=check).status_code == 200  # queued, then lost
+        log.flush()
+        refused = client.post("/api/v1/verify", json=check)
+        health = client.get("/healthz")
+        path.rmdir()
+        for _ in range(100):  # the writer tries again every _probe_seconds
+            if not log.unwritable:
+                break
+            threading.Event().wait(0.05)
+        again = client.post("/api/v1/verify", json=check)
+    assert (refused.status_code, refused.json()["error"]) == (503, "server_error")
+    assert health.status_code == 503 and "查验日志无法写入" in health.json()["message"]
+    assert again.status_code == 200 and again.json()["result"] == "valid"
+    assert "本副本对查验回答 503" in caplog.text and "恢复回答查验" in caplog.text
+
+
+def test_a_log_locked_for_long_does_not_refuse_checks(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """Another process writing holds the log: rows wait, or are dropped, and the checks go on
+    — only a log that cannot be written refuses them."""
+    check = {"number": VALID[0], "name": VALID[1]}
+    with app_client() as client:
+        client.app.state.verifier.log._retries = 1
+        blocker = sqlite3.connect(registry_db.parent / "verify_log.db", isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        client.post("/api/v1/verify", json=check)
+        client.app.state.verifier.log.flush()
+        after = client.post("/api/v1/verify", json=check)
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert after.status_code == 200
 
 
 def test_a_row_that_cannot_be_written_does_not_stop_the_log(

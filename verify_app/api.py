@@ -8,6 +8,7 @@ from __future__ import annotations
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from registry import __version__
 from registry.domain.clock import BEIJING
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.regions import PROVINCE, authority_name
@@ -158,6 +159,9 @@ def health(request: Request) -> JSONResponse:
     if state.as_of is None:  # a first sync that failed left the tables and no certificate
         body = {"error": "registry_unavailable", "message": NEVER_LOADED}
         return JSONResponse(body, 503, {"Retry-After": "60"})
+    if verifier.log.unwritable:  # its checks are refused too: say why, for monitoring
+        body = {"error": "server_error", "message": LOG_UNWRITABLE_SAID}
+        return JSONResponse(body, 503, {"Retry-After": "30"})
     return JSONResponse(
         {
             "status": "ok",
@@ -165,5 +169,13 @@ def health(request: Request) -> JSONResponse:
             "certificates": state.certificates,
             "stale": verifier.is_stale(state.as_of),
             "limits": limits,
+            "version": __version__,
+            "secret_id": verifier.secret_id,
         }
     )
+
+
+LOG_UNWRITABLE_SAID = (
+    "本副本的查验日志无法写入（磁盘已满或变为只读？），也就收不到登记库的新版本：在恢复写入之前，"
+    "本副本对查验回答 503，请检查磁盘"
+)

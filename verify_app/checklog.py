@@ -5,23 +5,26 @@ The log holds a keyed hash of the name, never the name. Lookups must not wait fo
 fail because of it: a request only puts the row on a queue; one writer thread inserts rows, and
 when the log file stays locked the rows wait (a bounded queue) or, past that, are dropped and
 counted — a missing log row is better than an employer who gets no answer.
+
+A log that cannot be written at all (a disk turned read-only, or full) is another matter: the
+registry beside it takes no new version either, and an operator's review saw such a replica
+answer 有效 for a certificate revoked since. Until a write succeeds again, checks are refused
+(503, ``/healthz`` too): behind nginx, the other replica answers them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 from registry.store.db import file_id, transaction
-from registry.store.verify_log import Channel, prepare_log
+from registry.store.verify_log import prepare_log
+from verify_app.log_rows import Check
 
 BATCH_SIZE = 500
 """Most rows written in one transaction."""
@@ -32,26 +35,14 @@ LINGER = 0.1
 one transaction and busy requests do not wake the writer thread one by one: the writer's CPU is
 the server's (measured in bench/RESULTS.md)."""
 
+PROBE_SECONDS = 5.0
+"""How often an unwritable log is tried again while no check comes to write."""
+LOG_UNWRITABLE = "verification log cannot be written"  # a check's error meanwhile (a 503)
+_BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
 logger = logging.getLogger("certreg.verify_log")
 
 _STOP = object()
-
-
-class Check(NamedTuple):
-    """One log row, as the tuple ``INSERT INTO checks`` binds."""
-
-    at: str
-    client: str
-    number: str
-    result: str
-    name_hash: str
-    channel: Channel
-    key_id: int | None = None
-    """the API key the check was paid with (``api_keys.id`` in the registry); None: anonymous"""
-    confirmed: str | None = None
-    """the paper's fields typed to confirm, comma-separated; None: none typed"""
-    mismatched: str | None = None
-    """those of them the paper got wrong; None: none typed"""
 
 
 class CheckLog:
@@ -71,8 +62,15 @@ class CheckLog:
         """Flush and stop markers queued and not yet handled: while there is one, no lingering."""
         self._hurry = threading.Event()
         """Set by `flush` and `close`: wakes a writer that is lingering."""
-        self._file: tuple[int, int] | None = None
-        """the log file the writer's connection has open (`_reopened`)"""
+        self._file: tuple[int, int] | None = None  # the file the writer has open (`_reopened`)
+        self._probe_seconds = PROBE_SECONDS
+        self.unwritable_since: float | None = None  # since a write failed but for locks
+
+    @property
+    def unwritable(self) -> bool:
+        """Whether the log cannot be written now: every retry failed, or the writer is gone."""
+        thread = self._thread
+        return self.unwritable_since is not None or (thread is not None and not thread.is_alive())
 
     def start(self) -> None:
         conn = self._open()
@@ -84,7 +82,10 @@ class CheckLog:
         self._thread.start()
 
     def record(self, check: Check) -> None:
-        """Never blocks: past ``capacity`` pending rows (log locked for long) the row is dropped."""
+        """Never blocks: past ``capacity`` pending rows (log locked for long) the row is dropped;
+        while the log is `unwritable`, the check is refused (``OperationalError``: a 503)."""
+        if self.unwritable:
+            raise sqlite3.OperationalError(LOG_UNWRITABLE)
         if self._queue.qsize() >= self._capacity:
             self.dropped += 1
             if self.dropped % WARN_EVERY == 1:  # one line per thousand, not a flood under load
@@ -151,7 +152,12 @@ class CheckLog:
         conn = self._connect()
         try:
             while True:
-                batch = [self._queue.get()]
+                try:
+                    timeout = self._probe_seconds if self.unwritable_since is not None else None
+                    batch = [self._queue.get(timeout=timeout)]
+                except queue.Empty:
+                    conn = self._probe(conn)
+                    continue
                 self._hurry.clear()  # before looking for markers: a flush from now on wakes us
                 if (
                     isinstance(batch[0], Check)
@@ -169,6 +175,8 @@ class CheckLog:
                     if checks:
                         conn = self._reopened(conn)
                         self._write(conn, checks)
+                except (sqlite3.Error, OSError) as exc:  # the log made anew could not be
+                    self._failed(exc, len(checks))
                 finally:
                     for item in batch:
                         if isinstance(item, threading.Event):
@@ -186,6 +194,7 @@ class CheckLog:
         for _ in range(self._retries):
             try:
                 self._insert(conn, checks)
+                self._written()
                 return
             except sqlite3.OperationalError as exc:  # locked or busy: wait (timeout) and retry
                 last = exc
@@ -197,13 +206,34 @@ class CheckLog:
                 for check in checks:
                     self._write(conn, [check])
                 return
-        self.dropped += len(checks)
-        logger.warning(
-            "查验日志写入 %d 次仍失败（%s），%d 条查验未记录：请检查磁盘空间和日志文件的写入权限",
-            self._retries,
-            last,
-            len(checks),
-        )
+        self._failed(last, len(checks), self._retries)
+
+    def _failed(self, exc: BaseException | None, rows: int, tries: int = 1) -> None:
+        """Rows that could not be written: dropped; the log `unwritable` from now unless it
+        was only locked (another process writing: the checks go on)."""
+        self.dropped += rows
+        locked = getattr(exc, "sqlite_errorcode", 0) & 0xFF in _BUSY
+        if self.unwritable_since is None and not locked:
+            self.unwritable_since = time.monotonic()
+        said = "查验日志写入 %d 次仍失败（%s），%d 条查验未记录：请检查磁盘空间和写入权限。"
+        logger.warning(said + "在能写入之前，本副本对查验回答 503", tries, exc, rows)
+
+    def _written(self) -> None:  # a write succeeded
+        if self.unwritable_since is not None:
+            self.unwritable_since = None
+            logger.warning("查验日志已恢复写入，本副本恢复回答查验")
+
+    def _probe(self, conn: sqlite3.Connection) -> sqlite3.Connection:
+        """Try whether the unwritable log takes a write again (its header, unchanged)."""
+        try:
+            conn = self._reopened(conn)
+            with transaction(conn):
+                (version,) = conn.execute("PRAGMA user_version").fetchone()
+                conn.execute(f"PRAGMA user_version = {int(version)}")
+        except (sqlite3.Error, OSError):
+            return conn
+        self._written()
+        return conn
 
     @staticmethod
     def _insert(conn: sqlite3.Connection, checks: list[Check]) -> None:
@@ -226,28 +256,3 @@ in the oldest SQLite Python 3.11 may bring."""
 def _insert_sql(rows: int) -> str:
     values = f"({', '.join('?' * len(Check._fields))})"
     return f"INSERT INTO checks ({', '.join(Check._fields)}) VALUES " + ", ".join([values] * rows)
-
-
-@lru_cache(maxsize=1)
-def _timestamp(second: int) -> str:
-    """`registry.store.now`'s format for one second; under load many checks share a second,
-    so the formatting is done once per second instead of once per check."""
-    return dt.datetime.fromtimestamp(second, dt.UTC).isoformat()
-
-
-def make_check(
-    client: str,
-    number: str,
-    result: str,
-    hashed_name: str,
-    channel: Channel,
-    key_id: int | None = None,
-    confirmation: Mapping[str, str] | None = None,
-    mismatched: Sequence[str] = (),
-) -> Check:
-    """A log row for now; ``confirmation``: each typed field of the paper → match or mismatch
-    (`verify_app.answers.Checked`), ``mismatched`` those that did not match."""
-    typed = ",".join(confirmation) if confirmation else None
-    wrong = ",".join(mismatched) if confirmation else None
-    at = _timestamp(int(time.time()))
-    return Check(at, client, number, result, hashed_name, channel, key_id, typed, wrong)

@@ -266,7 +266,7 @@ SCHEMAS: dict[str, Any] = {
     },
     "Health": {
         "type": "object",
-        "required": ["status", "as_of", "certificates", "stale", "limits"],
+        "required": ["status", "as_of", "certificates", "stale", "limits", "version", "secret_id"],
         "additionalProperties": False,
         "properties": {
             "status": {"type": "string", "description": "ok 表示服务正常"},
@@ -283,6 +283,15 @@ SCHEMAS: dict[str, Any] = {
                 "enum": ["local", "shared", "fallback"],
                 "description": "查验次数等额度的计数方式：local 本进程计数（未配置共享存储），shared "
                 "在共享存储（Redis）中计数，fallback 共享存储连不上、暂由各进程分别计数（恢复后自动改回）",
+            },
+            "version": {
+                "type": "string",
+                "description": "certreg 的版本（发布日期，如 2026.12.5）",
+            },
+            "secret_id": {
+                "type": "string",
+                "description": "由 CERTREG_SECRET 算出的标识（不能由它推出密钥）：各副本应当相同，"
+                "不同则一台副本签发的回执在另一台上无效、表单提交失败",
             },
         },
     },

@@ -32,9 +32,10 @@ from registry.store.trades import stored_catalogue
 from registry.store.verify_log import NO_NAME, Channel
 from verify_app.answers import Checked, Item, confirmed, registered_values, screened_number
 from verify_app.check_limiter import CheckLimiter
-from verify_app.checklog import CheckLog, make_check
+from verify_app.checklog import CheckLog
 from verify_app.guesses import NameGuesses
-from verify_app.name_hashes import holder_hash, name_hash
+from verify_app.log_rows import make_check
+from verify_app.name_hashes import holder_hash, name_hash, secret_id
 from verify_app.quotas import Caller, Quotas
 from verify_app.receipts import Clock, Receipt, Receipts
 from verify_app.registry_pool import RegistryPool
@@ -104,6 +105,11 @@ class Verifier:
     def close(self) -> None:
         self.log.close()
         self.registry.close()
+
+    @property
+    def secret_id(self) -> str:
+        """What tells replicas' secrets apart without telling them (`secret_id`)."""
+        return secret_id(self._secret)
 
     def name_hash(self, name: str) -> str:
         """The keyed hash the log keeps instead of ``name`` (`verify_app.name_hashes.name_hash`)."""

@@ -37,6 +37,7 @@ from registry.cli.litestream import Follower
 from registry.cli.log_collection import collect
 from registry.cli.options import db_option, follow_state
 from registry.cli.publish import OlderRegistry, RolledBack, publish
+from registry.domain.os_reasons import reason
 
 ONCE_ATTEMPTS = 3
 """Times Litestream may end before a ``--once`` run gives up on its URL."""
@@ -78,6 +79,11 @@ def run_follower(
                 time.sleep(follower.interval)
         except KeyboardInterrupt:
             say("已停止。")
+        except OSError as exc:  # its disk full or turned read-only: a traceback said nothing
+            raise Failed(
+                f"写不进跟随副本或登记库所在的磁盘（{reason(exc)}）：新版本无法发布，查验服务仍用"
+                "旧的登记库。请检查磁盘（df -h；只读时见 dmesg），恢复后重启本服务"
+            ) from exc
         finally:
             follower.stop()
 
