@@ -705,6 +705,16 @@ def test_6_a_roster_loaded_before_the_one_date_rule_is_not_refused_for_it(
     assert sync(roster.folder, db_path)[0] == 1
 
 
+def test_a_technicians_number_of_another_level_is_told_its_letter_only(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A Z number on a 附件5 row was also told the province numbers 中级 with 2200 (§三): the
+    clerk was sent to mend the region, where the letter is wrong (an auditor's review)."""
+    registers.add("technicians.xlsx", [technician_row("Z1122010001")], TECHNICIANS)
+    [(row, column, rule, clause)] = refused(registers, db_path, "technicians.xlsx")
+    assert (row, clause) == (3, "附件3") and "首位“Z”（中级工）与报考等级“技师”不符" in rule
+
+
 def test_6_a_technician_row_cites_a_document_of_its_year(
     registers: RegisterFactory, db_path: Path
 ) -> None:

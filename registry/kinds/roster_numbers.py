@@ -44,7 +44,10 @@ def number_problems(
                 "§四.(四)",
             )
         )
-    elif reason := issuing_problem(entry.authority, parsed.region, parsed.letter):
+    # the rights of the row's level, as its 报考等级 (or the roster's kind) says: a Z number on
+    # a 附件5 row was also told the province numbers 中级 with 2200 — to mend the region, not
+    # the letter (an auditor's review)
+    elif reason := issuing_problem(entry.authority, parsed.region, letter or parsed.letter):
         found.append((reason, "§三"))
     return tuple(found)
 
