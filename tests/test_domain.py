@@ -291,6 +291,10 @@ def test_passes(value: object) -> None:
         ("八十五分", "须用阿拉伯数字", "§四.(三)"),
         ("一般", "应为 合格、良好、优秀", "附件4"),  # no score in numerals: a word, 一 in it
         ("二等", "应为 合格、良好、优秀", "附件4"),
+        # a fail in other words is a fail (an auditor's review: 较差 was a word to rewrite)
+        ("较差", "考核结果“较差”即不合格", EXAM_CLAUSE),
+        ("不通过", "即不合格", EXAM_CLAUSE),
+        ("基本合格", "请照此改写（如实为不合格，则不能发证）", "附件4"),
         (0.85, "百分比格式时显示为 85%", "附件4"),  # not 低于 60 分，不合格: no row to remove
         (1, "百分比格式时显示为 100%", "附件4"),
     ],

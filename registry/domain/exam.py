@@ -11,7 +11,9 @@ from registry.domain.dates import CHINESE_NUMERALS
 EXAM_COLUMNS = ("思想政治表现", "生产工作成绩", "职业道德", "技术业务理论", "实际操作技能")
 """考试考核结果 (附件4), one column each: every one must be a pass (§二, §四.(六)1)."""
 PASSING_GRADES = frozenset({"合格", "良好", "优秀", "优", "良", "通过", "及格"})
-FAILING_GRADES = frozenset({"不合格", "不及格", "差", "未通过", "缺考"})
+FAILING_GRADES = frozenset(
+    {"不合格", "不及格", "差", "较差", "很差", "未通过", "不通过", "未合格", "不达标", "缺考"}
+)
 PASS_MARK = 60.0
 EXAM_CLAUSE = "§二、§四.(六)1"
 """Certificates go to those who passed, as many as passed: a failed result's row is removed."""
@@ -45,7 +47,12 @@ def exam_problem(value: object) -> tuple[str, str] | None:
         except ValueError:
             if _WRITTEN_OUT.fullmatch(text):  # 七十八, 八十五分 — not 一般, 二等
                 return f"分数“{text}”须用阿拉伯数字填写（如 八十五 写作 85）", "§四.(三)"
-            return f"结果“{text}”应为 合格、良好、优秀 或 0-100 的分数", "附件4"
+            # 一般, 中, 基本合格: no grade of the form's — a pass or not is the clerk's to say
+            return (
+                f"结果“{text}”应为 合格、良好、优秀 或 0-100 的分数，请照此改写（如实为不合格，"
+                "则不能发证）",
+                "附件4",
+            )
     if 0 < score <= 1:  # 0.85 in a cell formatted as a percentage, showing 85%; 100%: 1
         return (
             f"分数 {score:g} 不像百分制的分数（单元格设为百分比格式时显示为 {score:.0%}）："
