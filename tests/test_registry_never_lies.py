@@ -684,6 +684,28 @@ def test_6_one_approving_document_has_one_date_and_one_department(
     assert (row, where, clause) == (None, column, "§四.(三)") and said in rule
 
 
+@pytest.mark.parametrize(
+    ("document", "said"),
+    [
+        ("绵人社函〔2012〕", "没有序号"),
+        ("〔2012〕8号", "没有发文机关代字"),
+        ("绵人社函〔2012〕零八号", "序号须用阿拉伯数字"),
+    ],
+)
+def test_6_an_approving_document_is_a_whole_document_number(
+    registers: RegisterFactory, db_path: Path, document: str, said: str
+) -> None:
+    """A 补发's 原公布文件 is matched to its roster's approval document exactly: one missing its
+    serial or its issuer was let through, and every later citation held to it (an auditor's
+    review)."""
+    registers.add(
+        "m.xlsx", [approval_row("Z1122020901", "周杰")], {**MIANYANG, "approval_doc": document}
+    )
+    [(row, column, rule, clause)] = refused(registers, db_path, "m.xlsx")
+    assert (row, column, clause) == (None, "approval_doc", "§四.(三)") and said in rule
+    assert "registers.toml" in rule
+
+
 def test_6_a_roster_loaded_before_the_one_date_rule_is_not_refused_for_it(
     roster: RegisterFactory, db_path: Path
 ) -> None:

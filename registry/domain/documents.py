@@ -102,3 +102,27 @@ def revoking_problem(number: str | None, year: int, issued: int | None = None) -
             "请核对文号"
         )
     return None
+
+
+_SHAPED = re.compile(r"(?P<issuer>[^〔]*)〔\d{4}〕(?P<serial>[^〕]*)")
+"""A document number as `document_key` writes it: who issued it, its year, its serial."""
+
+
+def shape_problem(number: str) -> str | None:
+    """Why ``number`` is not a whole document number — 绵人社函〔2012〕 with no serial,
+    〔2012〕8号 with no issuer, 〔2012〕零八号 with a serial in Chinese numerals —, or None. A
+    roster's approval document is what its 补发 cite as their 原公布文件, matched exactly: a
+    number missing a part was let through, and every later citation held to it (an auditor's
+    review)."""
+    shaped = _SHAPED.fullmatch(document_key(number))
+    if shaped is None:
+        return None  # a year missing or in Chinese numerals: `year_problem` says so
+    example = f"应写成如 川人社函〔{document_year(number)}〕12号 的样式"
+    if not shaped["issuer"]:
+        return f"文号“{number}”没有发文机关代字：{example}"
+    serial = shaped["serial"]
+    if not serial:
+        return f"文号“{number}”没有序号：{example}"
+    if not re.fullmatch(r"\d+号", serial):
+        return f"文号“{number}”的序号须用阿拉伯数字（§四.(三)）：{example}"
+    return None

@@ -1,13 +1,14 @@
-"""One approval document, one 发证日期 and one issuing department, across registers: the issue
-date is the date of the document that approved the passers (§四.(三)), and that document is
-the department's own. Two rosters citing one document with two dates had loaded, and the public
+"""A roster's approval document: a whole document number (issuer, year, serial), and one
+document, one 发证日期 and one issuing department across registers — the issue date is the
+date of the document that approved the passers (§四.(三)), and that document is the
+department's own. Two rosters citing one document with two dates had loaded, and the public
 answer gave two certificates of one approval two issue dates (an auditor's review)."""
 
 from __future__ import annotations
 
 import sqlite3
 
-from registry.domain.documents import document_key
+from registry.domain.documents import document_key, shape_problem
 from registry.domain.problems import Problem
 from registry.domain.registers import ROSTER_KINDS, sql_list
 from registry.kinds.base import RegisterEntry
@@ -29,6 +30,9 @@ def document_problems_across(conn: sqlite3.Connection, entry: RegisterEntry) -> 
     same = [row for row in rows if document_key(row[1]) == key]
     if any(row[0] == entry.key and row[2] == issued for row in same):
         return []
+    if shape := shape_problem(entry.approval_doc):  # a part missing: 补发 would cite it so
+        rule = f"{shape}。这是清单中为本名册写的批准文号，{_FIX}"
+        return [Problem(None, "approval_doc", entry.approval_doc, rule, "§四.(三)")]
     for other, _, date, authority in same:
         if other == entry.key:
             continue
