@@ -136,6 +136,27 @@ def test_a_small_exponent_in_a_remark_is_no_cut_number(
     assert code == 0, report
 
 
+def test_a_line_break_typed_in_a_remark_or_a_unit_loads(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """Alt+Enter in 备注 or 工作单位 (成都市第一人民医院 / 后勤科) was "an invisible character
+    U+000A" (a clerk's review); in a name it is told as the line break it is."""
+    row = approval_row(
+        "Z1122020901", "周杰", 备注="同名同生日，\n另一人", 工作单位="绵阳市示例医院\n后勤科"
+    )
+    registers.add("remarks.xlsx", [row], MIANYANG)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT remark, unit FROM certificates").fetchone() == (
+            "同名同生日，\n另一人",
+            "绵阳市示例医院\n后勤科",
+        )
+    registers.add("name.xlsx", [approval_row("Z1122020902", "郑\n浩")], MIANYANG)
+    [(row_number, column, rule, clause)] = refused(registers, db_path, "name.xlsx")
+    assert column == "姓名" and "单元格内有换行（Alt+Enter）" in rule
+
+
 def _wrapped(counts: dict[str, int], before: str) -> list[str]:
     """附件4's footer with its 同意… clause wrapped onto a row of its own ``before`` a level."""
     *opinions, agreed, stamp = approval_footer(counts)

@@ -31,6 +31,8 @@ NONE_WRITTEN = frozenset({"/", "-", "--", "—", "——", "–", "－", "／", 
 read like a blank."""
 
 _LINE_BREAK = re.compile(r"\r\n|[\r\n]")
+LINE_BREAKS = frozenset({"U+000A", "U+000D"})
+"""A line break typed in a cell (Alt+Enter), as `hidden_characters` names it."""
 
 
 _NAME_BESIDE = re.compile(r"[\u4e00-\u9fff·]{2,5}")
@@ -198,8 +200,10 @@ def cell_problems(table: Table) -> list[Problem]:
                 value = _LINE_BREAK.sub("", value)
             if isinstance(value, str) and (hidden := hidden_characters(value)):
                 rule = (
-                    f"含有不可见字符或控制字符 {'、'.join(hidden)}（如零宽空格、文字方向控制符、"
-                    "换行符），请删除后重新保存"
+                    "单元格内有换行（Alt+Enter）：这一栏不能分行，请删去换行后重新保存"
+                    if set(hidden) <= LINE_BREAKS
+                    else f"含有不可见字符或控制字符 {'、'.join(hidden)}（如零宽空格、文字方向"
+                    "控制符、换行符），请删除后重新保存"
                 )
                 problems.append(
                     Problem(record.row_of(column), column, visible(value), rule, "§四.(三)")

@@ -57,8 +57,8 @@ APPROVAL_LAYOUT = Layout(
         Column("报考等级"),
         *(Column(name) for name in EXAM_COLUMNS),
         Column(NUMBER_COLUMN, aliases=("证书编号",)),
-        Column("工作单位", required=False, aliases=("单位",), in_form=False),
-        Column("备注", required=False, in_form=False),
+        Column("工作单位", required=False, aliases=("单位",), in_form=False, lines=True),
+        Column("备注", required=False, in_form=False, lines=True),
     ),
     groups={EXAM_GROUP: EXAM_COLUMNS},
 )
@@ -72,12 +72,12 @@ TECHNICIAN_LAYOUT = Layout(
         Column("性别"),
         Column("出生日期", aliases=("出生年月",)),
         Column("文化程度"),
-        Column("工作单位"),
+        Column("工作单位", lines=True),  # 成都市第一人民医院 / 后勤科, Alt+Enter between
         Column("报考年度"),
         Column("报考工种"),
         Column("批准文号"),
         Column(NUMBER_COLUMN, aliases=("证书编号",)),
-        Column("备注", required=False, in_form=False),
+        Column("备注", required=False, in_form=False, lines=True),
     ),
 )
 
