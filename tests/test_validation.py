@@ -1114,6 +1114,22 @@ def test_columns_the_annex_has_not_are_named_and_a_withheld_row_in_one_is_refuse
     ]
 
 
+def test_a_technician_row_whose_own_level_column_says_another_level_is_refused(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A 附件5 roster with a 报考等级 column added: its 高级 row was issued a 技师 certificate,
+    the column only noted as not read (a clerk's review)."""
+    rows = [technician_row("J1122010001", "甲"), technician_row("J1122010002", "乙", 序号=2)]
+    path = registers.add("technicians.xlsx", rows, TECHNICIANS)
+    beside_the_columns(path, {(2, 1): "报考等级", (3, 1): "技师", (4, 1): "高 级"})
+    code, report, _ = sync(registers.folder, db_path)
+    [register] = report["registers"]
+    assert code == 1
+    [problem] = register["problems"]
+    assert (problem["row"], problem["column"], problem["value"]) == (4, "报考等级", "高级")
+    assert "审批名册（附件4）" in problem["rule"] and problem["clause"] == "§四.(五)2"
+
+
 def test_register_without_data_rows(registers: RegisterFactory, db_path: Path) -> None:
     registers.add("empty.xlsx", [], MIANYANG)
     code, report, _ = sync(registers.folder, db_path)

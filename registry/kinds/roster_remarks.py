@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from registry.domain.levels import LETTER_OF_LEVEL
 from registry.domain.problems import Problem
 from registry.domain.text import mentions
 from registry.kinds.withheld import Withholding
@@ -83,3 +84,22 @@ def withheld_row(
     """The problem of a row its 备注 or a column the layout does not read (``unread``: name and
     cell) withholds (`NOT_ISSUED_ROW`) — for the sync and for ``certreg number`` alike."""
     return NOT_ISSUED_ROW.problem(row, (("备注", values.get("备注")), *unread))
+
+
+LEVEL_HEADERS = frozenset({"报考等级", "申报等级", "等级", "技术等级", "申报级别", "级别"})
+"""The headers of a level column a 附件5 roster does not have, but a clerk may add."""
+
+
+def another_level(row: int, unread: Iterable[tuple[str, Cell]]) -> Problem | None:
+    """A 附件5 row whose own level column, added beside the form's, names a level other than
+    技师: every row of a technician roster is issued a 技师 certificate, so the holder of a 高级
+    row was given one (a clerk's review) — a row for the 附件4 roster it belongs on."""
+    for column, value in unread:
+        written = re.sub(r"\s+", "", str(value or ""))
+        if header_key(column) in LEVEL_HEADERS and written and LETTER_OF_LEVEL.get(written) != "J":
+            rule = (
+                f"本行的{column}是“{written}”，而技师审核名册（附件5）的每一行都发技师证书："
+                "初级、中级、高级人员请填入审批名册（附件4），本表只留技师"
+            )
+            return Problem(row, column, written, rule, "§四.(五)2")
+    return None

@@ -36,7 +36,7 @@ from registry.kinds.roster_cells import (
 from registry.kinds.roster_footer import footer_problems
 from registry.kinds.roster_numbers import RowNumbers
 from registry.kinds.roster_order import order_problems
-from registry.kinds.roster_remarks import withheld_row
+from registry.kinds.roster_remarks import another_level, withheld_row
 from registry.kinds.roster_removal import advise_failing_rows
 from registry.kinds.roster_result import RosterResult
 from registry.kinds.roster_rules import document_problems, duplicate_holders
@@ -159,6 +159,8 @@ class _RowChecker:
         before = len(problems)
         if withheld := withheld_row(row, values, unread):
             problems.append(withheld)
+        if self.technician and (other := another_level(row, unread)):
+            problems.append(other)
         name = normalise_name(text(values.get("姓名")))
         if named := _name_problem(row, name, values.get("姓名")):
             problems.append(named)
