@@ -129,7 +129,7 @@ async def test_number_lookup_shows_register_corrections(ds: Datasette) -> None:
     ]
     assert rows[4]["说明"] == "日期：2013-04-01 → 2013-04-02"  # the day 赵敏 collected, corrected
     assert {row["说明"] for row in rows[2:4]} == {
-        "执行工资等级起始时间：2008.10 → 2009.10",
+        "执行工资等级起始时间：2008-10 → 2009-10",
         "批准文号：绵人社函〔2013〕5号 → 绵人社函〔2013〕6号",  # the manifest's, on the paper too
     }
     assert {row["来源名册"] for row in rows[2:4]} == {"2012-mianyang.csv"}

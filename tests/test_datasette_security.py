@@ -775,13 +775,13 @@ async def test_table_csv_neutralises_formulas(
 
 @pytest.mark.anyio
 async def test_a_month_in_a_csv_stays_the_month_the_page_shows(ds: Datasette) -> None:
-    """Excel opened 执行工资等级起始时间 2008.10 as 2008.1 and 出生年月 1970-05 as a date: such
+    """Excel opened 执行工资等级起始时间 2008-10 and 出生年月 1970-05 as dates: such
     cells come led by a tab, which keeps them text; a certificate number or a name stays bare."""
     response = await ds.client.get(
         "/registry/certificates.csv", params={"number": "Z1222020001"}, cookies=signed_in(ds)
     )
     [row] = csv_rows(response)
-    assert row["wage_grade_since"] == "\t2009.10" and row["birth"].startswith("\t19")
+    assert row["wage_grade_since"] == "\t2009-10" and row["birth"].startswith("\t19")
     assert (row["number"], row["name"]) == ("Z1222020001", "赵敏")
     # without its header, for a program: the data as stored
     bare = await ds.client.get(
@@ -789,7 +789,7 @@ async def test_a_month_in_a_csv_stays_the_month_the_page_shows(ds: Datasette) ->
         params={"number": "Z1222020001", "_col": "wage_grade_since", "_header": "off"},
         cookies=signed_in(ds),
     )
-    assert bare.content.decode("utf-8-sig").splitlines() == ["Z1222020001,2009.10"]
+    assert bare.content.decode("utf-8-sig").splitlines() == ["Z1222020001,2009-10"]
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ upgrades an older registry it may write, as the sync would."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -359,3 +360,44 @@ def test_an_older_registrys_events_are_keyed_for_staffs_filter(tmp_path: Path) -
     with sqlite3.connect(db) as conn:
         keyed = conn.execute("SELECT name_key FROM status_events ORDER BY id").fetchall()
     assert names and keyed == [(name_key(name),) for name in names]
+
+
+def test_a_wage_grade_month_is_stored_as_one_month_and_an_older_registrys_is_monthed(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """One roster wrote 执行工资等级起始时间 as 2008.10, 200810, 2008年10月 and in a date cell:
+    stored as written, staff's facet showed one month four ways (a clerk's review). A registry
+    an older certreg wrote so is monthed once (user_version 9): its roster's next version,
+    saved again unchanged, changes nothing."""
+    written = ["2008.10", "200810", "2008年10月", "2008-10"]
+    rows = [
+        approval_row(f"Z11220200{i + 1:02d}", name, 执行工资等级起始时间=since)
+        for i, (name, since) in enumerate(
+            zip(["周杰", "郑浩", "吴敏", "何静"], written, strict=True)
+        )
+    ]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    assert (
+        CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)]).exit_code
+        == 0
+    )
+    with sqlite3.connect(db_path) as conn:
+        stored = [since for (since,) in conn.execute("SELECT wage_grade_since FROM certificates")]
+        assert stored == ["2008-10"] * 4
+        for (rowid,), since in zip(
+            conn.execute("SELECT rowid FROM certificates").fetchall(), written, strict=True
+        ):
+            conn.execute(
+                "UPDATE certificates SET wage_grade_since = ? WHERE rowid = ?", (since, rowid)
+            )
+        conn.execute("PRAGMA user_version = 8")  # as an older certreg stored them
+    registers.add("mianyang.csv", rows, MIANYANG, title="名册（重新保存）")
+    result = CliRunner().invoke(
+        cli, ["sync", str(registers.folder), "--db", str(db_path), "--json"]
+    )
+    [register] = json.loads(result.stdout)["registers"]
+    assert register["changes"] == [] and register["changed"] == 0
+    with sqlite3.connect(db_path) as conn:
+        assert {
+            since for (since,) in conn.execute("SELECT wage_grade_since FROM certificates")
+        } == {"2008-10"}

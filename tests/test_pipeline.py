@@ -143,11 +143,11 @@ def test_the_version_read_is_the_version_recorded(tmp_path: Path) -> None:
     try:
         catalogue = load_catalogue(manifest.trades)
         sync_entries(conn, manifest.entries, catalogue, workers=0, progress=save_again)
-        assert wage_grade_since(conn, "Z1122020001") == "2008.10"
+        assert wage_grade_since(conn, "Z1122020001") == "2008-10"
         write_csv(second, LAYOUTS["approval-roster"], corrected, title="名册")
         [_, again] = sync_entries(conn, manifest.entries, catalogue, workers=0)
         assert again.outcome == "updated"
-        assert wage_grade_since(conn, "Z1122020001") == "2009.10"
+        assert wage_grade_since(conn, "Z1122020001") == "2009-10"
     finally:
         conn.close()
 

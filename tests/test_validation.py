@@ -263,7 +263,7 @@ def test_dates_registered_before_their_order_was_checked_do_not_refuse_a_correct
     registers.add("mianyang.csv", rows, MIANYANG)
     assert sync(registers.folder, db_path)[0] == 0
     with sqlite3.connect(db_path) as conn:  # as an older certreg, without the rules, loaded it
-        conn.execute("UPDATE certificates SET wage_grade_since = '2009.02' WHERE number LIKE '%1'")
+        conn.execute("UPDATE certificates SET wage_grade_since = '2009-02' WHERE number LIKE '%1'")
         conn.execute("UPDATE certificates SET work_start = '1985-07' WHERE number LIKE '%2'")
         conn.execute("UPDATE certificates SET exam_year = 1911 WHERE number LIKE '%3'")
     registered = [

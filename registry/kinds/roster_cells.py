@@ -196,9 +196,11 @@ class CellChecks:
 
     def _since(self, value: Cell) -> Verdict:
         """执行工资等级起始时间: may be left empty; when filled in, a year-month no later than
-        the certificate's issue (the roster asking for it is drawn up before). Kept as written:
-        registers loaded before stored it so; its month goes to `since_months`, for the row's
-        check against 参加工作时间."""
+        the certificate's issue (the roster asking for it is drawn up before). Stored as that
+        month (2008-10), as the other dates are: as written, one month was 2008.10, 200810,
+        2008年10月 and a date cell's 2008-10-01 in one roster, four values to staff's facet (a
+        clerk's review; `registry.store.migrations` months those stored before). The month also
+        goes to `since_months`, for the row's check against 参加工作时间."""
         if value is None or value == "":
             return None, None
         month, problem = self._year_month(value)
@@ -207,7 +209,7 @@ class CellChecks:
             problem = (rule, "附件4")
         elif month:
             self.since_months[value] = str(month)
-        return text(value), problem
+        return (month or text(value)), problem
 
     def _unit(self, value: Cell) -> Verdict:
         return value, unit_problem(value, self.region)

@@ -6,11 +6,13 @@ writes: it sees the corrections once the registry host has made them and shipped
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
 from collections.abc import Callable
 
 from registry.domain.characters import simplified_characters
+from registry.domain.dates import BadDate, parse_year_month, year_month_text
 from registry.domain.names import name_key
 from registry.domain.statuses import REISSUE
 from registry.store.append_only import HOLDER_TRIGGER
@@ -29,7 +31,9 @@ before 锺 was read as 钟, `registry.domain.characters.ONE_SURNAME`). A change 
 this version the next one."""
 EVENTS_KEYED = 8
 """``PRAGMA user_version`` once `_key_event_names` has run."""
-LATEST = EVENTS_KEYED
+SINCE_MONTHS = 9
+"""``PRAGMA user_version`` once `_month_wage_grades` has run."""
+LATEST = SINCE_MONTHS
 
 _REFOLDED = "GLOB '*[’‘ʼ.。‐－ꞏ-]*'"
 """The names whose key an older certreg made otherwise ('-' last: not a range)."""
@@ -118,11 +122,29 @@ def _key_event_names(conn: sqlite3.Connection) -> None:
     )
 
 
+def _month_wage_grades(conn: sqlite3.Connection) -> None:
+    """Write each 执行工资等级起始时间 an older certreg stored as written (2008.10, 200810,
+    2008年10月) as the month it names, as a sync stores it now (2008-10): a new version of the
+    roster compares the stored month, not a change of spelling. One that does not read as a
+    month stays as written."""
+    today = dt.date.today()
+    rows = conn.execute(
+        "SELECT rowid, wage_grade_since FROM certificates WHERE wage_grade_since IS NOT NULL"
+        " AND wage_grade_since NOT GLOB '[12][0-9][0-9][0-9]-[01][0-9]'"
+    ).fetchall()
+    months = []
+    for rowid, written in rows:
+        with contextlib.suppress(BadDate):
+            months.append((year_month_text(*parse_year_month(written, not_after=today)), rowid))
+    conn.executemany("UPDATE certificates SET wage_grade_since = ? WHERE rowid = ?", months)
+
+
 _STEPS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
     (KEYS_REFOLDED, _refold_name_keys),
     (PAPERS_MARKED, _mark_reissued_papers),
     (KEYS_SIMPLIFIED, _simplify_name_keys),
     (EVENTS_KEYED, _key_event_names),
+    (SINCE_MONTHS, _month_wage_grades),
 )
 
 
