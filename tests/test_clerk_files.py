@@ -157,6 +157,32 @@ def test_a_line_break_typed_in_a_remark_or_a_unit_loads(
     assert column == "姓名" and "单元格内有换行（Alt+Enter）" in rule
 
 
+@pytest.mark.parametrize("heading", ["绵阳市第二中学", "第 1 页 共 2 页", "补报人员"])
+def test_a_heading_row_between_the_holders_is_one_problem(
+    registers: RegisterFactory, db_path: Path, heading: str
+) -> None:
+    """A group's heading or a page's number on a row of its own was a dozen "必填项为空" with
+    the heading never shown (a clerk's review): one problem, quoting it, the row to remove."""
+    rows = [
+        approval_row("Z1122020901", "周杰"),
+        {"姓名": heading},
+        approval_row("Z1122020902", "郑浩"),
+    ]
+    registers.add("headed.xlsx", rows, MIANYANG)
+    [(row, column, rule, clause)] = refused(registers, db_path, "headed.xlsx")
+    assert (row, column) == (5, "姓名") and "不是人员记录" in rule and "请删除此行" in rule
+    assert heading.replace(" ", "") in rule
+
+
+def test_a_holder_whose_other_cells_are_empty_is_told_each_of_them(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A name alone is a holder whose row is not filled in, not a heading."""
+    registers.add("bare.xlsx", [{"姓名": "吴敏"}], MIANYANG)
+    problems = refused(registers, db_path, "bare.xlsx")
+    assert len(problems) > 1 and not any("不是人员记录" in rule for _, _, rule, _ in problems)
+
+
 def _wrapped(counts: dict[str, int], before: str) -> list[str]:
     """附件4's footer with its 同意… clause wrapped onto a row of its own ``before`` a level."""
     *opinions, agreed, stamp = approval_footer(counts)

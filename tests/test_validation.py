@@ -18,7 +18,7 @@ from registry import store
 from registry.cli import cli
 from registry.domain.name_rules import MAX_GAP
 from registry.kinds import roster_cells, roster_rows
-from registry.kinds.cells import total_row
+from registry.kinds.not_records import total_row
 from registry.kinds.roster_remarks import NOT_ISSUED_ROW, withheld_row
 from registry.sheets._extent import column_letters
 from tests.hostile_files import bounded

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from registry.kinds.cells import TOTAL_WORDS
+from registry.kinds.not_records import TOTAL_WORDS
 from registry.public.confirm import unreadable
 from registry.sheets.cells import clean, text
 from registry.sheets.guard import (

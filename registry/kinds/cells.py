@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import re
 
-from registry.domain.names import normalise_name
 from registry.domain.numbers import IN_TEXT as NUMBER_IN_TEXT
 from registry.domain.problems import OVERLONG, Problem
 from registry.domain.registers import COLLECTIONS, STATUS_CHANGES
@@ -23,7 +22,7 @@ from registry.domain.text import (
 )
 from registry.kinds.marked import marked_rows
 from registry.sheets._extent import column_letters
-from registry.sheets.cells import Cell, text
+from registry.sheets.cells import Cell
 from registry.sheets.table import Record, Table
 
 NONE_WRITTEN = frozenset({"/", "-", "--", "—", "——", "–", "－", "／", "×", "无"})
@@ -69,55 +68,6 @@ def _holders_below_footer(table: Table) -> set[int]:
         if isinstance(value, str) and NUMBER_IN_TEXT.fullmatch(value)
     }
     return {row for row, numbers in found.items() if numbers - own}
-
-
-TOTAL_WORDS = ("合计", "总计", "小计", "共计")
-"""What a totals row writes where a unit's or a holder's name goes (合计, 合计：3人)."""
-
-
-_NUMERAL = r"[\d〇一二三四五六七八九十百两零]"
-_A_COUNT = re.compile(
-    rf"(?:共计?)?(?:(?:初级|中级|高级|技师)工?)?\s*{_NUMERAL}*\s*[人名个份本张]?[。.]?"
-)
-"""What a total row holds beside 合计 in its 序号 (nothing, 7, 7人, 七人, 共7人, 中级3人): no
-holder or unit."""
-_SCOPE = "(?:以上(?:人员)?|本页|全部)"
-_DETAIL = r"(?:[（(，,；;].*)?[。.]?"
-"""What may follow a total's count: 共7人（中级5人，初级2人）, 共7人，其中中级5人."""
-_TOTAL_LINE = re.compile(
-    rf"{_SCOPE}(?:合计|总计|小计|共计){_DETAIL}"
-    rf"|{_SCOPE}?(?:合计|总计|小计|共计|总人数|人数|共有)[:：]?\s*{_NUMERAL}+\s*[人名]?{_DETAIL}"
-    rf"|{_SCOPE}?共[:：]?\s*(?:\d+\s*[人名]?|{_NUMERAL}+\s*[人名]){_DETAIL}"
-)
-"""A total written where a holder's name goes, without 合计 first: 以上共7人, 以上人员共7人,
-以上合计, 总人数：7, 共有7人, 共 7 人, 本页小计 3 — but not 共三, a holder surnamed 共 (a bare
-共 counts with Arabic digits, or 人)."""
-
-
-def total_row(first: Cell, serial: Cell = None) -> str | None:
-    """Why a row headed 合计 — where its unit or holder goes, or in its 序号 with no name beside
-    it but a count — is not read as a record: no requisition, slip or holder (its sum would
-    count twice)."""
-    name = normalise_name(text(first))
-    if (
-        name.startswith(TOTAL_WORDS)
-        or _TOTAL_LINE.fullmatch(name)
-        or (
-            _A_COUNT.fullmatch(name) and any(w in normalise_name(text(serial)) for w in TOTAL_WORDS)
-        )
-    ):
-        return "这是合计行，不是一条记录：合计行不导入，请删除此行（或把它移到表格之外）"
-    return None
-
-
-def total_in(record: Record, columns: tuple[str, ...]) -> Problem | None:
-    """The problem of a 合计 line of a register whose leading ``columns`` (序号 first) may hold
-    it: one line, instead of a problem for each column a record must fill."""
-    serial = record.values.get("序号")
-    for column in columns:
-        if summed := total_row(record.values.get(column), serial):
-            return Problem(record.row, column, text(record.values.get(column)), summed)
-    return None
 
 
 EXCEL_DIGITS = 15

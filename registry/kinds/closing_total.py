@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.problems import Problem
 from registry.kinds.blanks import read_quantities, total_of
-from registry.kinds.cells import total_row
+from registry.kinds.not_records import total_row
 from registry.sheets.cells import Cell, text
 from registry.sheets.table import Record, Table
 from registry.store.schema_stock import QUANTITY_FIELDS

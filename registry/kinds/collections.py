@@ -23,9 +23,10 @@ from registry.kinds.base import (
     keep_table,
     like_none,
 )
-from registry.kinds.cells import digits_lost, total_in
+from registry.kinds.cells import digits_lost
 from registry.kinds.collection_numbers import Known, check_day, check_number, known_to
 from registry.kinds.collection_signatures import signed, stored_signature
+from registry.kinds.not_records import total_in
 from registry.kinds.withheld import Withholding
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout

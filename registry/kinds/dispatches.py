@@ -26,9 +26,9 @@ from registry.kinds.base import (
     registered_twice,
 )
 from registry.kinds.blanks import check_total, county_problem, read_quantities, recipient
-from registry.kinds.cells import total_row
 from registry.kinds.closing_total import closing_total, counted_rows, total_problems
 from registry.kinds.dispatch_ledger import Approvals, Dispatched, Ledger, dispatched_elsewhere
+from registry.kinds.not_records import total_row
 from registry.kinds.roster_units import nearest_recipient
 from registry.sheets.cells import Cell, text
 from registry.sheets.layout import Column, Layout, quantity_columns

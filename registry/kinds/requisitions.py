@@ -36,8 +36,9 @@ from registry.kinds.blanks import (
     read_quantities,
     recipient,
 )
-from registry.kinds.cells import digits_lost, total_row
+from registry.kinds.cells import digits_lost
 from registry.kinds.closing_total import closing_total, counted_rows, total_problems
+from registry.kinds.not_records import total_row
 from registry.kinds.requisition_form import read_requisitions
 from registry.kinds.requisitions_dispatched import Requisition, dispatched_beyond
 from registry.sheets.cells import Cell, text

@@ -22,7 +22,8 @@ from registry.domain.regions import PROVINCE
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
-from registry.kinds.cells import digits_lost, total_row
+from registry.kinds.cells import digits_lost
+from registry.kinds.not_records import heading_row, total_row
 from registry.kinds.roster_cells import (
     DITTO_RULE,
     MIN_AGE_AT_WORK,
@@ -248,6 +249,9 @@ def check_rows(
             result.problems.append(
                 Problem(record.row, "姓名", text(record.values.get("姓名")), summed, form)
             )
+            continue
+        if heading := heading_row(record):
+            result.problems.append(heading)
             continue
         checker.check(record, unread.get(record.row, ()))
     per_level = Counter(checker.letters.values())

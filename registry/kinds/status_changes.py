@@ -23,7 +23,7 @@ from registry.domain.problems import (
 from registry.domain.registers import PUT_BACK, STATUS_CHANGES
 from registry.domain.statuses import StatusEvent
 from registry.kinds.base import Kind, LoadContext, RegisterEntry, keep_table, kept_nothing
-from registry.kinds.cells import total_in
+from registry.kinds.not_records import total_in
 from registry.kinds.status_checker import Events
 from registry.kinds.status_remarks import applied_already
 from registry.kinds.status_rows import COLUMNS, GIVEN, REISSUE_DOCUMENTS, REVIEWS, StatusRow

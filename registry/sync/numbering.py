@@ -25,8 +25,8 @@ from registry.domain.regions import PROVINCE, issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import builtin_catalogue
 from registry.kinds import read_as
-from registry.kinds.cells import total_row
 from registry.kinds.marked import marked_rows
+from registry.kinds.not_records import total_row
 from registry.kinds.roster_cells import (
     NUMBER_COLUMN,
     exam_verdict,
