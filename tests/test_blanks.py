@@ -890,7 +890,7 @@ def test_an_opinion_written_over_lines_is_read(db: Path, tmp_path: Path) -> None
     broken = requisition(f"{UNIT}\n二部", 2)
     report = load(db, tmp_path / "unit.xlsx", "requisitions", [broken])
     assert report["exit_code"] == 1
-    assert "不可见字符或控制字符" in report["registers"][0]["problems"][0]["rule"]
+    assert "单元格内有换行（Alt+Enter）" in report["registers"][0]["problems"][0]["rule"]
 
 
 def test_quantities_as_a_spreadsheet_shows_them() -> None:

@@ -163,7 +163,7 @@ def test_a_heading_row_between_the_holders_is_one_problem(
 ) -> None:
     """A group's heading or a page's number on a row of its own was a dozen "必填项为空" with
     the heading never shown (a clerk's review): one problem, quoting it, the row to remove."""
-    rows = [
+    rows: list[dict[str, object]] = [
         approval_row("Z1122020901", "周杰"),
         {"姓名": heading},
         approval_row("Z1122020902", "郑浩"),
