@@ -893,6 +893,25 @@ def test_a_cell_merged_down_over_rows_is_refused_by_its_range(
     assert problem["rule"].startswith(f"单元格 {column}4:{column}6 合并了第4–6行")
 
 
+def test_a_cell_merged_across_a_rows_results_is_refused_by_its_range(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """Five results merged into one 合格: the clerk sees 合格 across them, and each column
+    after the first was told it was empty — the merge never named (a clerk's review)."""
+    path = loaded.add("mianyang.xlsx", [approval_row("Z1122020001", "甲")], MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    letters = [c.column_letter for c in sheet[3] if c.value in ("思想政治表现", "实际操作技能")]
+    sheet.merge_cells(f"{letters[0]}4:{letters[-1]}4")
+    workbook.save(path)
+    problem = refused_once(loaded, db_path)
+    assert (problem["row"], problem["column"]) == (4, "思想政治表现")
+    assert problem["rule"].startswith(
+        f"单元格 {letters[0]}4:{letters[-1]}4 合并了“思想政治表现”至“实际操作技能”5 栏"
+    )
+
+
 @pytest.mark.parametrize(
     ("kind", "total"),
     [

@@ -101,22 +101,32 @@ def digits_lost(value: Cell) -> str | None:
 def merged_rows(table: Table) -> list[Problem]:
     """A cell merged down over data rows (the same 工作单位 for a group, say): its value is in
     the first row only, so the rows below would be loaded without it — an optional column
-    silently empty. Named once, at its first row, with its range."""
+    silently empty. Named once, at its first row, with its range. So is one merged across a
+    row's columns (five results merged into one 合格): each column after the first was told it
+    was empty, and the merge not at all (a clerk's review)."""
     names = {index + 1: name for name, index in table.columns.items()}
     rows = [record.row for record in table.records]  # in order
     found = []
     for top, left, bottom, right in table.merged:  # a range may claim rows up to 2**32
         covered = rows[bisect.bisect_left(rows, top) : bisect.bisect_right(rows, bottom)]
-        name = next((names[c] for c in sorted(names) if left <= c <= right), None)
-        if len(covered) < 2 or name is None:
-            continue
+        spanned = [names[c] for c in sorted(names) if left <= c <= right]
         where = f"{column_letters(left)}{top}:{column_letters(right)}{bottom}"
-        rule = (
-            f"单元格 {where} 合并了第{top}–{bottom}行：合并后只有第一行有内容，其余各行的"
-            f"“{name}”会登记为空。请取消合并，在每一行填上"
-        )
-        below = frozenset((row, name) for row in covered[1:])
-        found.append(Problem(covered[0], name, None, rule, "§四.(五)", explains=below))
+        if len(covered) >= 2 and spanned:
+            name = spanned[0]
+            rule = (
+                f"单元格 {where} 合并了第{top}–{bottom}行：合并后只有第一行有内容，其余各行的"
+                f"“{name}”会登记为空。请取消合并，在每一行填上"
+            )
+            below = frozenset((row, name) for row in covered[1:])
+            found.append(Problem(covered[0], name, None, rule, "§四.(五)", explains=below))
+        elif len(covered) == 1 and len(spanned) >= 2:
+            name, row = spanned[0], covered[0]
+            rule = (
+                f"单元格 {where} 合并了“{name}”至“{spanned[-1]}”{len(spanned)} 栏：合并后只有"
+                "第一栏有内容，其余各栏会是空的。请取消合并，在每一栏填上"
+            )
+            beside = frozenset((row, other) for other in spanned[1:])
+            found.append(Problem(row, name, None, rule, "§四.(五)", explains=beside))
     return found
 
 

@@ -88,7 +88,7 @@ class ParseChild:
         self.limits = limits
         self.deadline = deadline
         self.merged: list[tuple[int, ...]] = []
-        """after `rows`: the merged ranges that span rows, 1-based (first row, first column,
+        """after `rows`: the merged ranges of more than one cell, 1-based (first row, first column,
         last row, last column)"""
         self.marks = NO_MARKS
         """after `rows`: an .xls's hidden and struck rows (an .xlsx's the parent finds itself)"""

@@ -13,7 +13,7 @@ Stdout carries frames: one kind byte, an 8-byte little-endian length, a `marshal
 (``hidden``: the first sheet is hidden; ``others``: later visible sheets hold what could be
 a register's rows too; ``empty``: only later ones hold anything;
 ``unmarked``: an .xls whose hidden and struck rows cannot be read);
-``D`` done ``(height, merged ranges that span rows, hidden rows, struck rows, hidden columns,
+``D`` done ``(height, merged ranges of more than one cell, hidden rows, struck rows, hidden columns,
 disguised cells, unseen cells, notes sheets)``, the five marks of an .xls only (an .xlsx's the
 parent finds itself, `registry.sheets._marked`), the notes sheets as ``(name, filled rows)``.
 
@@ -148,12 +148,13 @@ def numbered(cell: object) -> bool:
     return len(text) >= 11 and text[0] in LEVEL_LETTERS and text[1:11].isdigit()
 
 
-def merged_down(sheet: Any) -> list[tuple[int, int, int, int]]:
-    """The merged ranges that span rows, 0-based ``(first row, first column, last row, last
-    column)``, at most `MAX_MERGED`: python-calamine reads such a range's value into its first
-    row only, so the rows below look empty to whoever reads the cells."""
+def merged_ranges(sheet: Any) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of more than one cell, 0-based ``(first row, first column, last row,
+    last column)``, at most `MAX_MERGED`: python-calamine reads such a range's value into its
+    first cell only, so the rows below, or the columns beside, look empty to whoever reads the
+    cells."""
     ranges = sheet.merged_cell_ranges or []
-    found = [(a[0], a[1], b[0], b[1]) for a, b in ranges if b[0] > a[0]]
+    found = [(a[0], a[1], b[0], b[1]) for a, b in ranges if b[0] > a[0] or b[1] > a[1]]
     return found[:MAX_MERGED]
 
 
@@ -235,7 +236,7 @@ def main(argv: list[str]) -> None:
             except Exception as exc:  # xlrd cannot read what python-calamine could
                 send(out, b"X", ("unmarked", f"{type(exc).__name__}: {exc}"[:300]))
                 return
-        send(out, b"D", (height, merged_down(sheet), *marks, notes))
+        send(out, b"D", (height, merged_ranges(sheet), *marks, notes))
     except MemoryError:
         send(out, b"X", ("memory",))
     except BaseException as exc:  # calamine raises unrelated types, and a panic is no Exception

@@ -38,7 +38,7 @@ class Sheet:
     marks: Marks = field(default_factory=Marks)
     """the rows the workbook hides or strikes through"""
     merged: Sequence[tuple[int, ...]] = ()
-    """the workbook's merged ranges that span rows (`registry.sheets.guard.Sheet.merged`)"""
+    """the workbook's merged ranges of more than one cell (`registry.sheets.guard.Sheet.merged`)"""
     set_aside: Sequence[tuple[str, int]] = ()
     """later sheets of notes left unread (`registry.sheets.guard.Sheet.set_aside`)"""
     shifts: Sequence[tuple[int, int]] = ()
