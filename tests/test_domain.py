@@ -494,10 +494,21 @@ def test_a_document_number_is_read_however_an_office_brackets_it(written: str) -
 
 @pytest.mark.parametrize(
     ("written", "sex"),
-    [("男", "男"), (" 女\u3000", "女"), ("女 ", "女"), ("男性", None), ("", None)],
+    [
+        ("男", "男"),
+        (" 女\u3000", "女"),
+        ("女 ", "女"),
+        ("男性", "男"),  # a clerk's review: refused, as if it could be anything else
+        ("女 性", "女"),
+        ("M", None),
+        ("1", None),
+        ("性", None),
+        ("", None),
+    ],
 )
 def test_a_sex_is_read_alike_in_a_roster_and_in_a_correction(written: str, sex: str | None) -> None:
-    """One reading of 男/女 for a roster's 性别 and a 换发's 更正性别 (the two had drifted)."""
+    """One reading of 男/女 for a roster's 性别 and a 换发's 更正性别 (the two had drifted);
+    男性 is 男, M and 1 are for the clerk to write out."""
     assert sex_of(written) == sex
 
 

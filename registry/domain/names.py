@@ -137,6 +137,7 @@ SEX_RULE = ("性别应为“男”或“女”", "附件4")
 
 
 def sex_of(written: str) -> str | None:
-    """男 or 女 as typed in any width or spacing (a roster's cell, a 换发's 更正性别), else None."""
-    sex = normalise_name(written)
+    """男 or 女 as typed in any width or spacing, or written 男性/女性 (a roster's cell, a
+    换发's 更正性别), else None (M, 1: which is which is not for certreg to guess)."""
+    sex = normalise_name(written).removesuffix("性")
     return sex if sex in SEXES else None
