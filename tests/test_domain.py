@@ -136,6 +136,13 @@ def test_year_month_formats(value: object) -> None:
         ("9" * 5000, "应为年月"),
         (10**400, "应为年月"),
         ("١٩٦٥.٠٥", "0–9"),  # another script's digits: NFKC leaves them, int() reads them
+        # an identity card's number, a date written 年月日 short (a clerk's review)
+        (
+            "11010519491231002X",
+            r"这是身份证号码，其中的出生日期写作 1949\.12；登记库不保存身份证号",
+        ),
+        ("510100750401123", r"出生日期写作 1975\.04"),
+        ("720515", r"如 720515 是年月日，出生年月请写作 1972\.05"),
     ],
 )
 def test_bad_year_months(value: object, reason: str) -> None:

@@ -13,6 +13,8 @@ import datetime as dt
 import math
 import re
 
+from registry.domain.id_numbers import id_number_birth
+
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 """Day 0 of a spreadsheet's date serial numbers (Excel and WPS, 1900 system)."""
 _YEAR_LAST = re.compile(r"(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4})")
@@ -21,7 +23,17 @@ _YEAR_LAST = re.compile(r"(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4})")
 def hint(value: object, text: str, *, full: bool = False) -> str:
     """The hint for a cell ``value`` (its text ``text``, midnight stripped) that is not a
     date, or ``""``: ``full`` for a column of whole dates, else of years and months."""
-    return serial_hint(value, full=full) or _year_last_hint(text, full=full)
+    return serial_hint(value, full=full) or _id_hint(text, full) or _year_last_hint(text, full=full)
+
+
+def _id_hint(text: str, full: bool) -> str:
+    """For an identity card's number typed as the date (a clerk's review: told only 应为年月),
+    what it is and the date it holds, as the column wants it; the number itself is not kept."""
+    born = id_number_birth(text.upper())
+    if born is None:
+        return ""
+    said = born.isoformat() if full else f"{born.year}.{born.month:02d}"
+    return f"（这是身份证号码，其中的出生日期写作 {said}；登记库不保存身份证号）"
 
 
 def serial_of(day: dt.date) -> int:

@@ -114,6 +114,9 @@ def _parse_year_month(value: object) -> tuple[int, int]:
     else:
         raise BadDate("应为年月，如 1970.05、1970-05、1970年5月 或 197005" + hint(value, text))
     if not 1 <= month <= 12:
+        if re.fullmatch(r"\d{6}", text) and 1 <= int(text[2:4]) <= 12:  # 720515: 年月日, short
+            said = f"19{text[:2]}.{text[2:4]}"
+            raise BadDate(f"月份 {month} 不存在：如 {text} 是年月日，出生年月请写作 {said}")
         raise BadDate(f"月份 {month} 不存在，请核对")
     if not 1900 <= year <= 2100:
         raise BadDate(f"年份 {year} 不合理，请核对是否多写或少写了数字")

@@ -12,6 +12,7 @@ import unicodedata
 from typing import NamedTuple
 
 from registry.domain.dates import FIRST_DAY
+from registry.domain.id_numbers import id_number_birth
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS, region_name
 from registry.domain.text import code_point, drop_invisible
@@ -23,28 +24,6 @@ _DROP = re.compile(f"[{SEPARATORS}]+")
 _DIGITS = re.compile(r"[0-9]+")
 _MARKS = re.compile(r"[\W_]")
 """A symbol grouping a number's digits (. _ /): not a letter, a digit or a character of a word."""
-_ID_NUMBER = re.compile(r"\d{6}(\d{8})\d{3}[\dX]|\d{6}(\d{6})\d{3}")
-"""A resident identity card's number (18 characters, the last a digit or X; 15 of old), its
-birth date captured."""
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def _an_id_number(value: str) -> bool:
-    """Whether ``value`` is a resident identity card's number: its birth date a date and, of
-    18 characters, its check character right (GB 11643) — not any 15 or 18 digits, which an
-    older certificate's number may be (it is told of older certificates instead)."""
-    found = _ID_NUMBER.fullmatch(value)
-    if found is None:
-        return False
-    born = found[1] or "19" + found[2]
-    try:
-        dt.date(int(born[:4]), int(born[4:6]), int(born[6:]))
-    except ValueError:
-        return False
-    if len(value) == 15:
-        return True
-    total = sum(int(digit) * weight for digit, weight in zip(value, _ID_WEIGHTS, strict=False))
-    return "10X98765432"[total % 11] == value[-1]
 
 
 _CANONICAL = re.compile(f"[{''.join(LEVELS)}][0-9]{{10}}")
@@ -136,7 +115,7 @@ def _check_shape(value: str) -> None:
     if len(value) > 11 and len(found := IN_TEXT.findall(value)) == 1:
         # 证书编号：Z1122020123姓名：周杰, a card pasted from a chat (its words were called 符号)
         raise MalformedNumber(f"证书编号前后有多余的文字，请只填写11位的证书编号（{found[0]}）")
-    if _an_id_number(value):
+    if id_number_birth(value):
         raise MalformedNumber(
             f"这是{len(value)}位的身份证号码，不是证书编号：请填写证书上印的编号（在证书内页）"
         )
