@@ -727,6 +727,24 @@ def test_6_a_roster_loaded_before_the_one_date_rule_is_not_refused_for_it(
     assert sync(roster.folder, db_path)[0] == 1
 
 
+def test_the_provinces_approval_roster_is_numbered_for_the_province(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A city's 技师 on the province's 附件4 roster numbered for the city loaded, past 附件5's
+    checks (its 批准文号 per row, its trades kept together): 附件4 of the province is of 中央在川
+    and 省直 units (an auditor's review)."""
+    city = {
+        **MIANYANG,
+        "authority": "2200",
+        "region": "2202",
+        "approval_doc": "川人社函〔2012〕12号",
+    }
+    registers.add("m.xlsx", [approval_row("J1122020001", "周杰", 报考等级="技师")], city)
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
+    assert result.exit_code == 2 and "region 不能是 2202" in result.output
+    assert "技师审核名册（附件5" in result.output
+
+
 def test_a_technicians_number_of_another_level_is_told_its_letter_only(
     registers: RegisterFactory, db_path: Path
 ) -> None:

@@ -918,9 +918,12 @@ def test_a_provincial_roster_without_its_unit_loads_and_the_report_says_what_it_
     that certreg stock cannot file its certificates under their unit until one is written."""
     province = {key: value for key, value in PROVINCE.items() if key != "unit"}
     registers.add("shengzhi.csv", [approval_row("Z1122000001", "周杰")], province)
-    # a city's 技师 the province issues are the city's in the stock: no unit to write
-    jishi = {**province, "region": "2202", "approval_doc": "川人社函〔2012〕13号"}
-    registers.add("jishi.csv", [approval_row("J1122020001", "郑浩", 报考等级="技师")], jishi)
+    # a city's 技师 the province issues (附件5) are the city's in the stock: no unit to write
+    jishi = {**TECHNICIANS, "region": "2202", "approval_doc": "川人社函〔2012〕13号"}
+    technician = technician_row(
+        "J1122020001", "郑浩", 工作单位="绵阳市示例中学", 批准文号="川人社函〔2012〕13号"
+    )
+    registers.add("jishi.csv", [technician], jishi)
     said = 'ℹ shengzhi.csv：未写 unit（报送名册的单位，如 unit = "省水利厅"）'
     code, brief = run("sync", str(registers.folder), "--db", str(db_path), "--dry-run", "--brief")
     assert code == 0 and said in brief and "不是本表栏目" not in brief, brief  # no cell in it

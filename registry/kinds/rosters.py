@@ -15,7 +15,7 @@ from dataclasses import replace
 from registry.domain.exam import EXAM_COLUMNS
 from registry.domain.numbers import CertificateNumber, parse
 from registry.domain.problems import NUMBER_TAKEN, Problem
-from registry.domain.regions import PROVINCE
+from registry.domain.regions import PROVINCE, region_name
 from registry.domain.registers import APPROVAL_ROSTER, TECHNICIAN_ROSTER
 from registry.kinds.base import Kind, LoadContext, RegisterEntry
 from registry.kinds.handed_out import handed_out_elsewhere
@@ -181,10 +181,19 @@ ROSTER_NEEDS = ("approval_doc", "issued_on")
 
 
 def roster_entry_rule(entry: RegisterEntry) -> str | None:
-    """A city numbers with its own code (§四.(四))."""
+    """A city numbers with its own code (§四.(四)); the province's 附件4 roster is of 中央在川
+    and 省直 units, numbered 2200 — a city's 技师 go on a 附件5 roster (§四.(五)2): an
+    approval roster of the province numbered for a city had its 技师 rows loaded past 附件5's
+    own checks (an auditor's review)."""
     if entry.authority != PROVINCE and entry.region != entry.authority:
         return (
             f"市（州）核发的证书只能用本地代码 {entry.authority} 编号，region 不能是 {entry.region}"
+        )
+    if entry.kind == APPROVAL_ROSTER and entry.authority == PROVINCE and entry.region != PROVINCE:
+        return (
+            f"省厅的审批名册（附件4）是中央在川和省直单位的，编号地区为 2200，region 不能是 "
+            f"{entry.region}：{region_name(entry.region)}单位的技师请填技师审核名册（附件5，"
+            'kind = "technician-roster"，§四.(五)2）'
         )
     return None
 
