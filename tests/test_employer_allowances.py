@@ -179,6 +179,29 @@ def test_a_key_has_its_own_daily_quota_and_the_log_names_it(
     assert logged == [("batch", key_id)] * 4 + [("api", key_id), ("api", None)]
 
 
+def test_a_batch_answer_says_what_is_left_of_its_allowance(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """An HR system could learn its allowance ran out only from the 429 (an integrator's
+    review): each batch answer says what it pays from and what is left."""
+    _, key = issue_key(registry_db, per_day=10)
+    with app_client(batch_rows_per_hour=8) as client:
+        anonymous = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 3})
+        keyed = client.post(
+            "/api/v1/verify/batch",
+            json={"items": [CHECK] * 4},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+    with app_client(batch_rows_per_hour=0) as client:
+        unlimited = client.post("/api/v1/verify/batch", json={"items": [CHECK]})
+    assert (anonymous.headers["RateLimit-Limit"], anonymous.headers["RateLimit-Remaining"]) == (
+        "8",
+        "5",
+    )
+    assert (keyed.headers["RateLimit-Limit"], keyed.headers["RateLimit-Remaining"]) == ("10", "6")
+    assert "RateLimit-Remaining" not in unlimited.headers
+
+
 def test_a_feed_read_with_a_key_is_charged_to_the_key_and_a_wrong_key_refused(
     app_client: AppClient, registry_db: Path
 ) -> None:

@@ -81,8 +81,16 @@ async def verify_batch(request: Request) -> JSONResponse:
     if receipts:
         public_base(request)
     caller = caller_of(request)
-    answers = await run_in_threadpool(verifier_of(request).check_many, caller, checks, "batch")
-    return compressible(request, {"results": [answer_json(request, a, receipts) for a in answers]})
+    verifier = verifier_of(request)
+    answers = await run_in_threadpool(verifier.check_many, caller, checks, "batch")
+    response = compressible(
+        request, {"results": [answer_json(request, a, receipts) for a in answers]}
+    )
+    if allowance := await run_in_threadpool(verifier.quotas.batch_allowance, caller):
+        response.headers["RateLimit-Limit"], response.headers["RateLimit-Remaining"] = map(
+            str, allowance
+        )
+    return response
 
 
 async def report(request: Request) -> JSONResponse:

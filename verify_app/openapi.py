@@ -62,13 +62,29 @@ PATHS: dict[str, Any] = {
                 },
             ),
             "responses": {
-                "200": json_answer(
-                    {
-                        "type": "object",
-                        "properties": {"results": {"type": "array", "items": ref("CheckResult")}},
+                "200": {
+                    **json_answer(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "results": {"type": "array", "items": ref("CheckResult")}
+                            },
+                        },
+                        "每一份一个结果，顺序与提交的相同。带 Accept-Encoding: gzip 时，"
+                        "较大的回答以 gzip 压缩发送。",
+                    ),
+                    "headers": {
+                        "RateLimit-Limit": {
+                            "description": "批量查验的额度：接口密钥每天的条数，或匿名时每个"
+                            "网络地址每小时的行数（不限额时不发送）",
+                            "schema": {"type": "integer"},
+                        },
+                        "RateLimit-Remaining": {
+                            "description": "这次查验之后还可查验的条数（匿名时按滑动的一小时计）",
+                            "schema": {"type": "integer"},
+                        },
                     },
-                    "每一份一个结果，顺序与提交的相同。",
-                ),
+                },
                 **ERRORS,
                 **UNAUTHORIZED,
             },

@@ -194,6 +194,15 @@ class Quotas:
         """Checks the key may still make today."""
         return max(key.per_day - self.key_used(key), 0)
 
+    def batch_allowance(self, caller: Caller) -> tuple[int, int] | None:
+        """(allowance, rows left) of the batch rows ``caller`` pays from — its key's day, or
+        the address's hour —, None when unlimited: an HR system paces itself by it instead of
+        meeting the 429 (an integrator's review)."""
+        if caller.key is not None:
+            return caller.key.per_day, self.key_left(caller.key)
+        left = self.batch_left(caller.client)
+        return None if left is None else (self.batch_rows_per_hour, left)
+
     # -- uploads: paid before they are parsed --------------------------------------------
 
     def reserve_upload(self, caller: Caller) -> Reservation:
