@@ -61,10 +61,16 @@ def heading_row(record: Record) -> Problem | None:
     (绵阳市第二中学), a page's number (第 1 页 共 2 页), 补报人员 —: one problem, the row to be
     removed, not one "必填项为空" per column (a clerk's review: 12 of them for 绵阳市第二中学,
     the heading never shown)."""
-    filled = [(column, v) for column, v in record.values.items() if v is not None and v != ""]
-    if len(filled) != 1:
+    filled: tuple[str, Cell] | None = None
+    for cell in record.values.items():  # a holder's row: done at its second filled cell
+        if cell[1] is None or cell[1] == "":
+            continue
+        if filled is not None:
+            return None
+        filled = cell
+    if filled is None:
         return None
-    column, value = filled[0]
+    column, value = filled
     written = normalise_name(text(value))
     if (
         _HAN_NAME.fullmatch(written) and not any(word in written for word in _HEADING_WORDS)
