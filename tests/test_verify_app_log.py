@@ -195,8 +195,36 @@ def test_a_log_that_cannot_be_written_refuses_checks_until_it_can(
         again = client.post("/api/v1/verify", json=check)
     assert (refused.status_code, refused.json()["error"]) == (503, "server_error")
     assert health.status_code == 503 and "查验日志无法写入" in health.json()["message"]
+    assert "Traceback" not in caplog.text  # said once, by the writer
     assert again.status_code == 200 and again.json()["result"] == "valid"
     assert "本副本对查验回答 503" in caplog.text and "恢复回答查验" in caplog.text
+
+
+def test_a_check_refused_for_an_unwritable_log_is_not_charged(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """nginx asks the other replica a refused check, and the replicas share the allowance: a
+    batch charged where it was refused was charged twice, and a 300-row job could not run at
+    all (a review)."""
+    items = {"items": [{"number": VALID[0], "name": VALID[1]}] * 6}
+    path = registry_db.parent / "verify_log.db"
+    with app_client(batch_rows_per_hour=10) as client:
+        log = client.app.state.verifier.log
+        log._probe_seconds = 0.05
+        for part in registry_db.parent.glob("verify_log.db*"):
+            part.unlink()
+        path.mkdir()
+        client.post("/api/v1/verify/batch", json=items)  # queued, then lost: the log fails
+        log.flush()
+        refused = client.post("/api/v1/verify/batch", json=items)
+        path.rmdir()
+        for _ in range(100):
+            if not log.unwritable:
+                break
+            threading.Event().wait(0.05)
+        left = client.app.state.verifier.quotas.batch_left("203.0.113.7")
+    assert refused.status_code == 503
+    assert left == 4  # the first batch's 6, not the refused one's
 
 
 def test_a_log_locked_for_long_does_not_refuse_checks(

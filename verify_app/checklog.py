@@ -14,6 +14,7 @@ answer 有效 for a certificate revoked since. Until a write succeeds again, che
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import sqlite3
@@ -37,7 +38,12 @@ the server's (measured in bench/RESULTS.md)."""
 
 PROBE_SECONDS = 5.0
 """How often an unwritable log is tried again while no check comes to write."""
-LOG_UNWRITABLE = "verification log cannot be written"  # a check's error meanwhile (a 503)
+
+
+class LogUnwritable(Exception):
+    """A check refused, before it is charged, while the log cannot be written (a 503)."""
+
+
 _BUSY = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 logger = logging.getLogger("certreg.verify_log")
@@ -83,9 +89,9 @@ class CheckLog:
 
     def record(self, check: Check) -> None:
         """Never blocks: past ``capacity`` pending rows (log locked for long) the row is dropped;
-        while the log is `unwritable`, the check is refused (``OperationalError``: a 503)."""
-        if self.unwritable:
-            raise sqlite3.OperationalError(LOG_UNWRITABLE)
+        while the log is `unwritable`, the check is refused (`LogUnwritable`: a 503)."""
+        if self.unwritable:  # (the checks ask `unwritable` before they are charged)
+            raise LogUnwritable
         if self._queue.qsize() >= self._capacity:
             self.dropped += 1
             if self.dropped % WARN_EVERY == 1:  # one line per thousand, not a flood under load
@@ -135,7 +141,7 @@ class CheckLog:
         replica's checks were lost while it answered as ever, its staff log frozen."""
         if file_id(self.path) == self._file:
             return conn
-        conn.close()
+        _close(conn)
         logger.warning(
             "查验日志文件 %s 已被删除或替换：已重新建立并继续记录（此前尚未送达登记库主机的记录可能已丢失，"
             "关注列表须由用人单位重新建立）",
@@ -185,7 +191,7 @@ class CheckLog:
                 if any(item is _STOP for item in batch):
                     return
         finally:
-            conn.close()
+            _close(conn)
 
     def _write(self, conn: sqlite3.Connection, checks: list[Check]) -> None:
         """Everything pending in one transaction: under load the writer commits once per batch,
@@ -256,3 +262,10 @@ in the oldest SQLite Python 3.11 may bring."""
 def _insert_sql(rows: int) -> str:
     values = f"({', '.join('?' * len(Check._fields))})"
     return f"INSERT INTO checks ({', '.join(Check._fields)}) VALUES " + ", ".join([values] * rows)
+
+
+def _close(conn: sqlite3.Connection) -> None:
+    """Close the writer's connection to a log that may be gone: its disk read-only, its files
+    deleted (closing then fails with a disk I/O error, which stopped the writer for good)."""
+    with contextlib.suppress(sqlite3.Error):
+        conn.close()

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from registry.store import RegistryMismatch
 from verify_app import forms
+from verify_app.checklog import LogUnwritable
 from verify_app.context import BadKey, wants_json
 from verify_app.csrf import CsrfRejected
 from verify_app.json_response import JSONResponse
@@ -137,6 +138,15 @@ async def registry_mismatch(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def log_unwritable(request: Request, exc: Exception) -> Response:
+    """A check refused, uncharged, while the verification log cannot be written: 503, which
+    nginx asks the other replica; the writer has said why in the log, once."""
+    message = "查验服务暂时无法记录查验，请稍后再试。"
+    response = error_page(request, 503, "server_error", "暂时无法处理", message)
+    response.headers["Retry-After"] = "30"
+    return response
+
+
 async def storage_failed(request: Request, exc: Exception) -> Response:
     """The verification log (or the registry) could not be read or written — locked past its
     wait, deleted under the app, damaged: 503 and the error in the log for the administrator,
@@ -161,6 +171,7 @@ exception_handlers = {
     BadKey: bad_key,
     CsrfRejected: csrf_rejected,
     RegistryMismatch: registry_mismatch,
+    LogUnwritable: log_unwritable,
     sqlite3.DatabaseError: storage_failed,
     500: server_error,
 }

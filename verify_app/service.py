@@ -32,7 +32,7 @@ from registry.store.trades import stored_catalogue
 from registry.store.verify_log import NO_NAME, Channel
 from verify_app.answers import Checked, Item, confirmed, registered_values, screened_number
 from verify_app.check_limiter import CheckLimiter
-from verify_app.checklog import CheckLog
+from verify_app.checklog import CheckLog, LogUnwritable
 from verify_app.guesses import NameGuesses
 from verify_app.log_rows import make_check
 from verify_app.name_hashes import holder_hash, name_hash, secret_id
@@ -137,6 +137,10 @@ class Verifier:
         # charged first: a check refused for its allowance after its names were counted let
         # them be counted for nothing — on the counter anonymous callers share, pausing a number
         # for everyone (a review's attack). A number paused for its names takes the charge back.
+        # Not charged at all while the log cannot be written: refused, it is asked again of the
+        # other replica, sharing the allowance (a review: a failover charged a batch twice).
+        if self.log.unwritable:
+            raise LogUnwritable
         if single:
             self.quotas.charge_single(caller, len(items))
         else:
@@ -198,6 +202,8 @@ class Verifier:
 
     def recheck(self, client: str, receipt: Receipt) -> Reopened:
         """The current status for a receipt, which holds the name only as a keyed hash."""
+        if self.log.unwritable:  # refused uncharged, as every check (`check_many`)
+            raise LogUnwritable
         self.limiter.charge(client)
 
         def same_holder(name: str) -> bool:
