@@ -740,9 +740,16 @@ def test_the_provinces_approval_roster_is_numbered_for_the_province(
         "approval_doc": "川人社函〔2012〕12号",
     }
     registers.add("m.xlsx", [approval_row("J1122020001", "周杰", 报考等级="技师")], city)
-    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
-    assert result.exit_code == 2 and "region 不能是 2202" in result.output
-    assert "技师审核名册（附件5" in result.output
+    [(row, column, rule, clause)] = refused(registers, db_path, "m.xlsx")
+    assert (row, column, clause) == (
+        None,
+        "region",
+        "§四.(五)2",
+    ) and "技师审核名册（附件5）" in rule
+    # that register refused, not the folder: the others load (a review: exit 2 stopped them)
+    registers.add("mianyang.xlsx", [approval_row("Z1122020901", "郑浩")], MIANYANG)
+    code, report = sync(registers.folder, db_path)
+    assert code == 1 and [r["outcome"] for r in report["registers"]] == ["rejected", "loaded"]
 
 
 def test_a_technicians_number_of_another_level_is_told_its_letter_only(

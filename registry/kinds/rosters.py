@@ -35,6 +35,7 @@ from registry.kinds.roster_versions import (
 from registry.sheets.layout import Column, Layout
 from registry.store.certificates import write_roster
 from registry.store.numbering_runs import highest_sequence
+from registry.store.syncs import loaded_version
 from registry.store.writes import Applied
 
 EXAM_GROUP = "考试考核结果"
@@ -150,6 +151,7 @@ def check_roster(
         *another_roster(conn, result, entry),
         *handed_out_elsewhere(conn, result, entry),
         *document_problems_across(conn, entry),
+        *provincial_region(conn, entry),
     ]
     problems += new_rows_order_problems(conn, result, entry)
     problems = registered_before(conn, result, entry, problems)
@@ -181,21 +183,29 @@ ROSTER_NEEDS = ("approval_doc", "issued_on")
 
 
 def roster_entry_rule(entry: RegisterEntry) -> str | None:
-    """A city numbers with its own code (§四.(四)); the province's 附件4 roster is of 中央在川
-    and 省直 units, numbered 2200 — a city's 技师 go on a 附件5 roster (§四.(五)2): an
-    approval roster of the province numbered for a city had its 技师 rows loaded past 附件5's
-    own checks (an auditor's review)."""
+    """A city numbers with its own code (§四.(四))."""
     if entry.authority != PROVINCE and entry.region != entry.authority:
         return (
             f"市（州）核发的证书只能用本地代码 {entry.authority} 编号，region 不能是 {entry.region}"
         )
-    if entry.kind == APPROVAL_ROSTER and entry.authority == PROVINCE and entry.region != PROVINCE:
-        return (
-            f"省厅的审批名册（附件4）是中央在川和省直单位的，编号地区为 2200，region 不能是 "
-            f"{entry.region}：{region_name(entry.region)}单位的技师请填技师审核名册（附件5，"
-            'kind = "technician-roster"，§四.(五)2）'
-        )
     return None
+
+
+def provincial_region(conn: sqlite3.Connection, entry: RegisterEntry) -> list[Problem]:
+    """The province's 附件4 roster is of 中央在川 and 省直 units, numbered 2200 — a city's 技师
+    go on a 附件5 roster (§四.(五)2): one numbered for a city had its 技师 rows loaded past
+    附件5's own checks (an auditor's review). The register refused, not its folder's manifest;
+    one loaded so before is not judged again by this rule (a review)."""
+    if entry.kind != APPROVAL_ROSTER or entry.authority != PROVINCE or entry.region == PROVINCE:
+        return []
+    if loaded_version(conn, entry.key) is not None:
+        return []
+    rule = (
+        f"省厅的审批名册（附件4）是中央在川和省直单位的，编号地区为 2200，不能是 {entry.region}："
+        f"{region_name(entry.region)}单位的技师请填技师审核名册（附件5），在 registers.toml 中写 "
+        'kind = "technician-roster"'
+    )
+    return [Problem(None, "region", entry.region, rule, "§四.(五)2")]
 
 
 def without_unit(entry: RegisterEntry) -> str | None:
