@@ -39,6 +39,7 @@ from tests.verify_fixtures import (
     registry_db,
     sync_samples,
 )
+from verify_app.api_bodies import _text
 from verify_app.settings import Settings
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -291,6 +292,36 @@ def test_upload_with_every_parsing_slot_taken_is_503(app_client: AppClient) -> N
 
 
 @pytest.mark.parametrize(
+    ("name", "number", "said"),
+    [
+        ("周杰", "Z1122020123", "valid"),  # its GBK reading is no Chinese text: UTF-8 it is
+        ("吴敏", "C1122020002", "ambiguous"),  # both readings Chinese: neither guessed
+    ],
+)
+def test_a_body_two_charsets_read_differently_is_never_answered_no_match(
+    app_client: AppClient, name: str, number: str, said: str
+) -> None:
+    """Labelled GBK, a body UTF-8 also reads: the reading that is Chinese text is taken; where
+    both are, neither is guessed — a 400 saying to send UTF-8, not 未查到 with a forgery ticket
+    and a wrong name counted against a real number (a review). 郑路 in GBK, whose bytes are
+    UTF-8 too (an integrator's review), is read as GBK: its UTF-8 reading is no Chinese."""
+    body = json.dumps({"number": number, "name": name}, ensure_ascii=False).encode()
+    assert body.decode("gb18030") != body.decode()  # two readings
+    with app_client() as client:
+        answered = client.post(
+            "/api/v1/verify",
+            content=body,
+            headers={"content-type": "application/json; charset=GBK"},
+        )
+    if said == "valid":
+        assert answered.status_code == 200 and answered.json()["result"] == "valid"
+    else:
+        assert answered.status_code == 400 and "无法确定是哪一种" in answered.json()["message"]
+    zheng_lu = "郑路".encode("gbk")
+    assert zheng_lu.decode("utf-8") != "郑路" and _text(zheng_lu, "gbk") == "郑路"
+
+
+@pytest.mark.parametrize(
     ("charset", "encoding", "status"),
     [
         ("GBK", "gbk", 200),
@@ -299,8 +330,12 @@ def test_upload_with_every_parsing_slot_taken_is_503(app_client: AppClient) -> N
         ("utf-8", "utf-8", 200),
         ("utf-16", "utf-16", 200),
         ("iso-8859-1", "ascii", 200),  # only ASCII: every charset reads it alike
-        ("iso-8859-1", "utf-8", 415),
-        ("gbk; charset=utf-8", "utf-8", 415),  # which one? neither
+        ("iso-8859-1", "utf-8", 200),  # a program's default label on a UTF-8 body, as before
+        ("windows-1252", "utf-8", 200),
+        ("cp936", "gbk", 200),
+        ("x-gbk", "gbk", 200),
+        ("gbk; charset=utf-8", "utf-8", 200),  # which one? the body says UTF-8
+        ("koi8-r", "gbk", 415),
         ("utf-8", "gbk", 400),
     ],
 )
@@ -309,7 +344,8 @@ def test_a_json_body_is_read_in_the_charset_it_declares(
 ) -> None:
     """A GBK body was read as UTF-8 whatever it declared: 郑路's GBK bytes are UTF-8 too, and
     the real holder was answered 未查到 with the advice to report a forgery (an integrator's
-    review). A charset it cannot read is refused, not guessed."""
+    review). A UTF-8 body labelled as a program labels it by default is read as before; a
+    charset it cannot read is refused, not guessed."""
     name = "Zhang San Ming" if encoding == "ascii" else "张三明"
     body = json.dumps({"number": "G1122000001", "name": name}, ensure_ascii=False)
     with app_client() as client:

@@ -27,6 +27,9 @@ CHARSETS = {
     "gbk": "gb18030",
     "gb2312": "gb18030",
     "gb18030": "gb18030",
+    "cp936": "gb18030",
+    "x-gbk": "gb18030",
+    "euc-cn": "gb18030",
 }
 """The charsets a form may declare (``Content-Type: …; charset=gbk``): UTF-8, as browsers send
 a UTF-8 page's forms, and the Chinese ones a script may use (read as GB18030, their superset)."""
