@@ -912,6 +912,39 @@ def test_a_cell_merged_across_a_rows_results_is_refused_by_its_range(
     )
 
 
+PRIOR = "原岗位证书号（未获工种年限）"
+
+
+def test_a_merge_across_optional_columns_loads_and_a_merged_heading_is_one_problem(
+    loaded: RegisterFactory, db_path: Path
+) -> None:
+    """A / merged over two optional columns loses nothing: it loads; a heading merged across
+    the row is told once, as a heading (a review: both were refused, the heading twice, one
+    problem saying to fill each column)."""
+    rows: list[dict[str, object]] = [
+        {**approval_row("Z1122020001", "甲"), PRIOR: "/", "执行工资等级起始时间": None},
+        approval_row("Z1122020002", "乙"),
+    ]
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    letter = {c.value: c.column_letter for c in sheet[2] if c.value}
+    sheet.merge_cells(f"{letter[PRIOR]}4:{letter['执行工资等级起始时间']}4")
+    workbook.save(path)
+    code, report, _ = sync(loaded.folder, db_path)
+    assert code == 0, report
+    headed: list[dict[str, object]] = [rows[0], {"姓名": "绵阳市第二中学"}, rows[1]]
+    path = loaded.add("mianyang.xlsx", headed, MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.merge_cells(f"A5:{letter['颁发证书编号']}5")
+    workbook.save(path)
+    problem = refused_once(loaded, db_path)
+    assert problem["row"] == 5 and "不是人员记录" in problem["rule"]
+
+
 @pytest.mark.parametrize(
     ("kind", "total"),
     [

@@ -102,10 +102,19 @@ def merged_rows(table: Table) -> list[Problem]:
     """A cell merged down over data rows (the same 工作单位 for a group, say): its value is in
     the first row only, so the rows below would be loaded without it — an optional column
     silently empty. Named once, at its first row, with its range. So is one merged across a
-    row's columns (five results merged into one 合格): each column after the first was told it
-    was empty, and the merge not at all (a clerk's review)."""
+    row's columns of one group under a merged header (five results merged into one 合格): each
+    was told it was empty, and the merge not at all (a clerk's review) — not one over other
+    columns (工作单位 with an empty 备注, a / over two optional ones), which loses nothing or
+    is told column by column, nor one that is the row's only cell (a heading: told to be
+    removed, `not_records`)."""
     names = {index + 1: name for name, index in table.columns.items()}
     rows = [record.row for record in table.records]  # in order
+    grouped = {name for names in table.layout.groups.values() for name in names}
+
+    def filled(row: int) -> int:  # of the merged row only: not a cost of every row
+        values = table.records[bisect.bisect_left(rows, row)].values.values()
+        return sum(v is not None and v != "" for v in values)
+
     found = []
     for top, left, bottom, right in table.merged:  # a range may claim rows up to 2**32
         covered = rows[bisect.bisect_left(rows, top) : bisect.bisect_right(rows, bottom)]
@@ -119,7 +128,7 @@ def merged_rows(table: Table) -> list[Problem]:
             )
             below = frozenset((row, name) for row in covered[1:])
             found.append(Problem(covered[0], name, None, rule, "§四.(五)", explains=below))
-        elif len(covered) == 1 and len(spanned) >= 2:
+        elif len(covered) == 1 and grouped.intersection(spanned[1:]) and filled(covered[0]) > 1:
             name, row = spanned[0], covered[0]
             rule = (
                 f"单元格 {where} 合并了“{name}”至“{spanned[-1]}”{len(spanned)} 栏：合并后只有"
