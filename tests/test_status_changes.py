@@ -1292,6 +1292,11 @@ def test_a_review_that_only_promises_approval_is_no_approval(
         ("个人申请", "本人申请书 2012-09-01", False),
         ("单位证明", "见附件", False),
         ("单位证明", "不缺", False),
+        # a document given, in words that only mention a lack (a review)
+        ("个人申请", "申请书（缺页已补齐）", False),
+        ("单位证明", "已交，待补原件", False),
+        ("单位证明", "证明人：吴缺", False),
+        ("单位证明", "暂无证明", True),
     ],
 )
 def test_a_reissue_whose_application_or_unit_letter_is_written_as_none_is_refused(

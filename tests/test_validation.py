@@ -419,8 +419,18 @@ def test_the_footer_counts_read_are_the_issuing_departments(
         # a total of no levels, the unit's beside the issuer's
         ["填报单位意见：同意 3 人。", "证书核发部门意见：同意以上 2 人。"],
         ["证书核发部门意见：同意2012年度考核合格的 2 名同志核发证书。"],
+        # places, not counts (a review)
+        ["证书核发部门意见：同意第1名至第2名核发证书。"],
+        ["证书核发部门意见：同意为表中1名至2名人员核发证书。"],
     ],
-    ids=["the unit's count beside", "another roster's total", "totals only", "a year before"],
+    ids=[
+        "the unit's count beside",
+        "another roster's total",
+        "totals only",
+        "a year before",
+        "ordinals",
+        "a range",
+    ],
 )
 def test_counts_beside_the_approval_are_not_the_approval(
     loaded: RegisterFactory, db_path: Path, lines: list[str]
@@ -1170,10 +1180,14 @@ def test_a_technician_row_whose_own_level_column_says_another_level_is_refused(
     registers: RegisterFactory, db_path: Path
 ) -> None:
     """A 附件5 roster with a 报考等级 column added: its 高级 row was issued a 技师 certificate,
-    the column only noted as not read (a clerk's review)."""
+    the column only noted as not read (a clerk's review). A 技术等级 column (the applicant's
+    present grade: 高级工 is who applies for 技师) is no such column (a review)."""
     rows = [technician_row("J1122010001", "甲"), technician_row("J1122010002", "乙", 序号=2)]
     path = registers.add("technicians.xlsx", rows, TECHNICIANS)
-    beside_the_columns(path, {(2, 1): "报考等级", (3, 1): "技师", (4, 1): "高 级"})
+    beside_the_columns(
+        path,
+        {(2, 1): "报考等级", (3, 1): "技师", (4, 1): "高 级", (2, 2): "技术等级", (3, 2): "高级工"},
+    )
     code, report, _ = sync(registers.folder, db_path)
     [register] = report["registers"]
     assert code == 1

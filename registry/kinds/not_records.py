@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from registry.domain.counties import unit_regions
 from registry.domain.names import normalise_name
 from registry.domain.numbers import normalise, number_shaped
 from registry.domain.problems import Problem
@@ -52,8 +53,13 @@ def total_row(first: Cell, serial: Cell = None) -> str | None:
     return None
 
 
-_HEADING_WORDS = ("人员", "单位", "合计", "小计", "页", "补报", "以下", "附", "名单", "名册", "—")
-"""Words a row of one cell that is no holder holds: 补报人员, 第 1 页, 以下为…, 附：…"""
+_HEADING_WORDS = ("人员", "单位", "合计", "小计", "补报", "以下", "附件", "附表", "名单", "名册")
+"""Words a heading begins or ends with (补报人员, 以下为补报人员, 附件); a page's number has digits."""
+_UNIT_ENDS = (
+    *("中学", "小学", "学校", "大学", "学院", "医院", "卫生院", "中心", "公司", "委员会"),
+    *("管理局", "管理处", "研究所", "研究院", "工厂", "局", "厅"),
+)
+"""How a unit's name ends, as a group's heading names it (绵阳市第二中学)."""
 
 
 def heading_row(record: Record) -> Problem | None:
@@ -73,18 +79,22 @@ def heading_row(record: Record) -> Problem | None:
     column, value = filled
     written = normalise_name(text(value))
     if (
-        _HAN_NAME.fullmatch(written) and not any(word in written for word in _HEADING_WORDS)
+        _HAN_NAME.fullmatch(written)
+        and not written.startswith(_HEADING_WORDS)
+        and not written.endswith((*_HEADING_WORDS, *_UNIT_ENDS))
+        and not unit_regions(written)
     ) or number_shaped(normalise(written)):
         return None  # a holder (or a number) whose other cells are empty: each told
     rule = (
-        f"这一行只有一格写了字（“{written}”），不是人员记录（像分段标题、页码）：请删除此行，"
-        "或把它移到表格之外，再重新导入"
+        f"这一行只有一格写了字（“{written}”），不是人员记录：分段标题、页码请删除此行；"
+        "页脚的意见（证书核发部门意见等）请写在最后一个人员之下、空一行之后，再重新导入"
     )
     return Problem(record.row, column, text(value), rule, "§四.(五)")
 
 
-_HAN_NAME = re.compile(r"[\u3400-\u9fff·]{2,6}")
-"""What a holder's name looks like: two to six Chinese characters, a minority name's dot."""
+_HAN_NAME = re.compile(r"[\u3400-\u9fff·]{2,50}")
+"""What a holder's name looks like: Chinese characters, a minority name's dots (阿卜杜热合曼·
+阿卜杜克热木), as long as a name may be."""
 
 
 def total_in(record: Record, columns: tuple[str, ...]) -> Problem | None:

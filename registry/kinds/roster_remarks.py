@@ -86,8 +86,9 @@ def withheld_row(
     return NOT_ISSUED_ROW.problem(row, (("备注", values.get("备注")), *unread))
 
 
-LEVEL_HEADERS = frozenset({"报考等级", "申报等级", "等级", "技术等级", "申报级别", "级别"})
-"""The headers of a level column a 附件5 roster does not have, but a clerk may add."""
+LEVEL_HEADERS = frozenset({"报考等级", "申报等级", "报考级别", "申报级别"})
+"""The headers of the level applied for, a column a 附件5 roster does not have but a clerk may
+add — not 技术等级 or 等级, which may be the applicant's present grade (高级工)."""
 
 
 def another_level(row: int, unread: Iterable[tuple[str, Cell]]) -> Problem | None:
@@ -96,7 +97,12 @@ def another_level(row: int, unread: Iterable[tuple[str, Cell]]) -> Problem | Non
     row was given one (a clerk's review) — a row for the 附件4 roster it belongs on."""
     for column, value in unread:
         written = re.sub(r"\s+", "", str(value or ""))
-        if header_key(column) in LEVEL_HEADERS and written and LETTER_OF_LEVEL.get(written) != "J":
+        letter = LETTER_OF_LEVEL.get(written) or (written.upper() if len(written) == 1 else "")
+        if (
+            header_key(column) in LEVEL_HEADERS
+            and letter in ("C", "Z", "G")
+            and "技师" not in written
+        ):
             rule = (
                 f"本行的{column}是“{written}”，而技师审核名册（附件5）的每一行都发技师证书："
                 "初级、中级、高级人员请填入审批名册（附件4），本表只留技师"

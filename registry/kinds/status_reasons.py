@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from registry.domain.characters import simplified_characters
 from registry.domain.problems import NEW_REASON
 from registry.domain.statuses import (
@@ -60,20 +62,12 @@ def reason_problem(kind: str, written: str) -> tuple[str, str | None, str | None
     return None
 
 
-NOT_GIVEN = (
-    "未提交",
-    "未交",
-    "未附",
-    "未收到",
-    "未提供",
-    "没有",
-    "没交",
-    "缺",
-    "待补",
-    "暂无",
-    "尚无",
+NOT_GIVEN = re.compile(
+    "(?:未提交|未交|未附|未收到|未提供|没有|没交|缺|缺少|待补|暂无|尚无|无)"
+    "(?:申请|证明|材料|原件|申请书|证明材料)?"
 )
-"""Words by which a 补发's 个人申请 or 单位证明 cell says the document is not there."""
+"""A 补发's 个人申请 or 单位证明 cell saying, and saying only, that the document is not there
+(未提交, 暂无证明) — not 缺页已补, 已交，待补原件, 证明人：吴缺 (a review)."""
 _NO = frozenset({"否", "0", "不", "空", "N", "n", "No", "NO", "no"})
 
 
@@ -82,4 +76,4 @@ def document_missing(written: str) -> bool:
     暂无, 待补 — rather than naming the one given: written, it read as given, and the 补发 voided
     the holder's paper on a register that said no application was made (an auditor's review)."""
     said = simplified_characters(written).strip("()（）。. ")
-    return said in NONE_WRITTEN | _NO or mentions(said, NOT_GIVEN)
+    return said in NONE_WRITTEN | _NO or NOT_GIVEN.fullmatch(said) is not None
