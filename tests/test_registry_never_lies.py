@@ -706,6 +706,18 @@ def test_6_an_approving_document_is_a_whole_document_number(
     assert "registers.toml" in rule
 
 
+@pytest.mark.parametrize("document", ["绵人社函〔2012〕8号之一", "绵人社函〔2012〕8-1号"])
+def test_6_a_documents_supplement_is_another_document(
+    roster: RegisterFactory, db_path: Path, document: str
+) -> None:
+    """…8号之一, …8-1号 are documents of their own, of their own date (a review: refused as
+    …8号 with another 发证日期)."""
+    later = {**MIANYANG, "approval_doc": document, "issued_on": "2012-05-01"}
+    roster.add("second.xlsx", [approval_row("Z1122020903", "吴敏")], later)
+    code, report = sync(roster.folder, db_path)
+    assert code == 0, report
+
+
 def test_6_a_roster_loaded_before_the_one_date_rule_is_not_refused_for_it(
     roster: RegisterFactory, db_path: Path
 ) -> None:

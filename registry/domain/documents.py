@@ -37,13 +37,15 @@ Tried only where a word starts: from every character of a long one it took 20 s 
 characters (a staff query's parameter), every other request waiting on the lock it held."""
 
 
-def document_key(number: str) -> str:
+def document_key(number: str, *, citation: bool = True) -> str:
     """How two spellings of a document number are compared: NFKC, no spaces, one bracket style,
     no ordinal (第), the serial without leading zeros and with its 号 — and of a citation, its
-    one number outside the title (as the notice cites 《…通知》（川人社办发〔2011〕346号））."""
+    one number outside the title (as the notice cites 《…通知》（川人社办发〔2011〕346号））,
+    unless ``citation`` is false: then 川人社函〔2012〕12号之一 and …12号（补充） are other
+    documents than …12号, as two rosters' approval documents are (a review)."""
     text = unicodedata.normalize("NFKC", number)
     key = _ORDINAL.sub("〕", re.sub(r"\s+", "", text).translate(_BRACKETS))
-    cited = _CITED.findall(_TITLE.sub("", key))
+    cited = _CITED.findall(_TITLE.sub("", key)) if citation else ()
     if len(cited) == 1 and cited[0] != key:
         key = cited[0]
     return _SERIAL.sub(r"〕\1号", key)

@@ -22,12 +22,12 @@ def document_problems_across(conn: sqlite3.Connection, entry: RegisterEntry) -> 
     and date: it is not judged again by a rule that came after it."""
     if not entry.approval_doc or entry.issued_on is None:
         return []
-    key, issued = document_key(entry.approval_doc), entry.issued_on.isoformat()
+    key, issued = document_key(entry.approval_doc, citation=False), entry.issued_on.isoformat()
     rows = conn.execute(
         "SELECT key, approval_doc, issued_on, authority FROM registers"
         f" WHERE kind IN {sql_list(ROSTER_KINDS)} AND approval_doc IS NOT NULL"
     ).fetchall()
-    same = [row for row in rows if document_key(row[1]) == key]
+    same = [row for row in rows if document_key(row[1], citation=False) == key]
     if any(row[0] == entry.key and row[2] == issued for row in same):
         return []
     if shape := shape_problem(entry.approval_doc):  # a part missing: 补发 would cite it so
