@@ -109,3 +109,20 @@ def test_another_folders_registers_are_not_left_out(
     assert sync(registers.folder, db_path)[0] == 0
     assert "不在 registers.toml 中" not in sync(other.folder, db_path)[1]
     assert [outcome for _, outcome in history(db_path)] == ["loaded"] * 4
+
+
+def test_a_register_loaded_before_folders_were_known_and_left_out_is_named(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A register an older certreg loaded (no folder recorded), taken out of the list before
+    any sync of this version: it was called never loaded, its file named as unlisted (a
+    review); it is this folder's, left out."""
+    two_registers(registers)
+    assert sync(registers.folder, db_path)[0] == 0
+    with sqlite3.connect(db_path) as conn:  # as an older certreg left it
+        conn.execute("UPDATE registers SET folder = NULL")
+    del registers.entries["deyang.csv"]
+    registers.write_manifest()
+    code, output = sync(registers.folder, db_path)
+    assert code == 0 and NOTE in output and "没有列入 registers.toml，未导入" not in output
+    assert history(db_path)[2:] == [("deyang.csv", "delisted")]

@@ -169,7 +169,9 @@ def sync(
                 store.snapshot(db, copy)
             db = copy
         try:
-            notes, outcomes, delisted = _synced(db, entries, catalogues, dry_run, progress, workers)
+            notes, outcomes, delisted = _synced(
+                db, entries, catalogues, forgotten, dry_run, progress, workers
+            )
         except store.RegistryMismatch as exc:  # named as given, not as the dry run's copy
             raise store.RegistryMismatch(str(exc).replace(str(db), str(given))) from exc
         except KeyboardInterrupt:  # not click's bare "Aborted!": what is loaded, what is not
@@ -240,12 +242,14 @@ def _synced(
     db: Path,
     entries: list[RegisterEntry],
     files: tuple[Path | None, Path | None],
+    beside: list[str],
     dry_run: bool,
     progress: Progress,
     workers: int | None,
 ) -> tuple[list[str], list[Outcome], list[Delisted]]:
     """What the sync says of its trade catalogue (`_catalogue`, `registry.sync.catalogue.adopt`),
-    each register's outcome, and the loaded registers the manifest no longer lists."""
+    each register's outcome, and the loaded registers the manifest no longer lists (``beside``:
+    the spreadsheets beside the manifest it does not list)."""
     if not dry_run:
         not_a_replica(db)
     # a registry to make is not made for a catalogue file that cannot be used
@@ -269,7 +273,7 @@ def _synced(
             finished=progress.finished,
             workers=workers,
         )
-        return notes, outcomes, mark_listing(conn, outcomes, dry_run=dry_run)
+        return notes, outcomes, mark_listing(conn, outcomes, beside, dry_run=dry_run)
     finally:
         RUN.reset(run)
         conn.close()

@@ -71,7 +71,9 @@ class RegisterEntry:
             "approval_doc": self.approval_doc,
             "issued_on": self.issued_on.isoformat() if self.issued_on else None,
             "year_code": self.year_code,
-            "folder": str(self.folder.resolve()) if self.folder else None,
+            # "": a file named on the command line, in no folder's list (NULL: loaded before
+            # registers knew their folder, `registry.sync.delisted`)
+            "folder": str(self.folder.resolve()) if self.folder else "",
         }
 
 

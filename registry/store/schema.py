@@ -83,8 +83,9 @@ TABLES: dict[str, TableSpec] = {
             "first_loaded": str,
             "last_loaded": str,
             "version": int,
-            # the folder whose registers.toml listed it (None: a file named on the command
-            # line), and when a sync of that folder found it no longer listed (None: listed)
+            # the folder whose registers.toml listed it ("": a file named on the command line;
+            # NULL: loaded before this was kept), and when a sync of that folder found it no
+            # longer listed (NULL: listed)
             "folder": str,
             "delisted": str,
         },

@@ -45,7 +45,11 @@ def _folder(entries: Sequence[RegisterEntry]) -> str | None:
 
 
 def mark_listing(
-    conn: sqlite3.Connection, outcomes: Sequence[Outcome], *, dry_run: bool = False
+    conn: sqlite3.Connection,
+    outcomes: Sequence[Outcome],
+    beside: Sequence[str] = (),
+    *,
+    dry_run: bool = False,
 ) -> list[Delisted]:
     """The registers loaded from the folder of ``entries`` that its manifest no longer lists,
     the longest left out first, given the ``outcomes`` of its sync. Unless ``dry_run``, the
@@ -53,31 +57,46 @@ def mark_listing(
     and a listed register loaded from elsewhere (or before registers knew their folder) becomes
     this folder's — unless the sync refused it (another city's file of the same name is not the
     loaded register). A nightly sync of an unchanged folder writes nothing (every write makes
-    the replicas copy the registry)."""
+    the replicas copy the registry). ``beside``: the spreadsheets in the folder its manifest
+    does not list — a loaded register of one's name that no folder has claimed (loaded before
+    registers knew their folder) is this folder's, left out of its list (a review: it was
+    called never loaded)."""
     folder = _folder([outcome.entry for outcome in outcomes])
     if folder is None:
         return []
     listed = {outcome.entry.key for outcome in outcomes}
     claimed = {outcome.entry.key for outcome in outcomes if outcome.ok}
     with contextlib.nullcontext() if dry_run else transaction(conn):
-        rows = _listing(conn, folder, listed, claimed, dry_run)
+        rows = _listing(conn, folder, listed, claimed, set(beside), dry_run)
     return sorted(rows, key=lambda d: (d.since, d.key))
 
 
 def _listing(
-    conn: sqlite3.Connection, folder: str, listed: set[str], claimed: set[str], dry_run: bool
+    conn: sqlite3.Connection,
+    folder: str,
+    listed: set[str],
+    claimed: set[str],
+    beside: set[str],
+    dry_run: bool,
 ) -> list[Delisted]:
     """`mark_listing` in its transaction."""
-    if claimed and not dry_run:
-        conn.execute(
-            f"UPDATE registers SET folder = ? WHERE key IN ({', '.join('?' * len(claimed))})"
-            " AND folder IS NOT ?",
-            (folder, *claimed, folder),
-        )
+    unclaimed = ", ".join("?" * len(beside))
+    if not dry_run:
+        if claimed:
+            conn.execute(
+                f"UPDATE registers SET folder = ? WHERE key IN ({', '.join('?' * len(claimed))})"
+                " AND folder IS NOT ?",
+                (folder, *claimed, folder),
+            )
+        if beside:
+            conn.execute(
+                f"UPDATE registers SET folder = ? WHERE folder IS NULL AND key IN ({unclaimed})",
+                (folder, *beside),
+            )
     rows = conn.execute(
         "SELECT key, kind, file, authority, fingerprint, rows, delisted FROM registers"
-        " WHERE folder = ?",
-        (folder,),
+        f" WHERE folder = ? OR (folder IS NULL AND key IN ({unclaimed or 'NULL'}))",
+        (folder, *beside),
     ).fetchall()
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     for key, kind, file, authority, fingerprint, count, delisted in rows:
