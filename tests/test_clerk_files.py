@@ -23,6 +23,7 @@ from registry.sheets.writers import approval_footer, write_csv
 from tests.blank_registers import UNIT, collection, requisition
 from tests.registers import (
     MIANYANG,
+    TECHNICIANS,
     RegisterFactory,
     approval_row,
     footer,
@@ -30,6 +31,7 @@ from tests.registers import (
     refused,
     status_event,
     sync,
+    technician_row,
 )
 
 CHANGES = {"kind": "status-changes", "authority": "2202"}
@@ -152,6 +154,10 @@ def test_a_line_break_typed_in_a_remark_or_a_unit_loads(
             "同名同生日，\n另一人",
             "绵阳市示例医院\n后勤科",
         )
+    technician = technician_row("J1122010001", 工作单位="成都市第一人民医院\n后勤科")
+    registers.add("technicians.xlsx", [technician], TECHNICIANS)
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report  # 附件5's unit too
     registers.add("name.xlsx", [approval_row("Z1122020902", "郑\n浩")], MIANYANG)
     [(row_number, column, rule, clause)] = refused(registers, db_path, "name.xlsx")
     assert column == "姓名" and "单元格内有换行（Alt+Enter）" in rule

@@ -44,7 +44,9 @@ class RegisterEntry:
     unit: str | None = None
     folder: Path | None = None
     """the manifest's folder, which the file may not leave (None: a file named on the command
-    line, where the administrator's path is the file). Not a fact of the register."""
+    line, where the administrator's path is the file). Recorded with the register, for the
+    registers its list leaves out (`registry.sync.delisted`), but not hashed into its
+    fingerprint: a folder moved is the same version."""
 
     def fingerprint(self, content: bytes) -> str:
         """Hash of the file's bytes and the declared facts: same hash, same register version."""

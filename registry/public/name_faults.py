@@ -11,7 +11,10 @@ from registry.domain.text import REORDERING
 
 EMPTY_NAME = "持证人姓名为空"
 REORDERED_NAME = "持证人姓名中有改变文字显示顺序的控制字符，屏幕上显示的与输入的不是同一个姓名"
-GARBLED_NAME = "持证人姓名是乱码（如 ???、� 或 å¼ ä¸‰），多半是发送它的程序用错了字符编码：请以 UTF-8 编码发送姓名"
+GARBLED_NAME = (
+    "持证人姓名是问号或乱码（如 ???、�、å¼ ä¸‰）：请照证书输入姓名；"
+    "由程序发送的，多半是程序用错了字符编码，请以 UTF-8 编码发送"
+)
 
 _LOST = re.compile(r"[?？\ufffd\s]+")
 """A name a charset could not carry: question marks (GBK to Latin-1) or replacement characters."""
