@@ -163,7 +163,9 @@ def test_a_line_break_typed_in_a_remark_or_a_unit_loads(
     assert column == "姓名" and "单元格内有换行（Alt+Enter）" in rule
 
 
-@pytest.mark.parametrize("heading", ["绵阳市第二中学", "第 1 页 共 2 页", "补报人员"])
+@pytest.mark.parametrize(
+    "heading", ["绵阳市第二中学", "第 1 页 共 2 页", "补报人员", "第一页共二页", "续上表"]
+)
 def test_a_heading_row_between_the_holders_is_one_problem(
     registers: RegisterFactory, db_path: Path, heading: str
 ) -> None:

@@ -1297,6 +1297,10 @@ def test_a_review_that_only_promises_approval_is_no_approval(
         ("单位证明", "已交，待补原件", False),
         ("单位证明", "证明人：吴缺", False),
         ("单位证明", "暂无证明", True),
+        ("单位证明", "尚未提交", True),  # and more ways of saying it (a review)
+        ("个人申请", "未提交个人申请", True),
+        ("单位证明", "缺失", True),
+        ("个人申请", "无，待补", True),
     ],
 )
 def test_a_reissue_whose_application_or_unit_letter_is_written_as_none_is_refused(

@@ -422,6 +422,7 @@ def test_the_footer_counts_read_are_the_issuing_departments(
         # places, not counts (a review)
         ["证书核发部门意见：同意第1名至第2名核发证书。"],
         ["证书核发部门意见：同意为表中1名至2名人员核发证书。"],
+        ["证书核发部门意见：同意1名–2名核发证书。"],
     ],
     ids=[
         "the unit's count beside",
@@ -430,6 +431,7 @@ def test_the_footer_counts_read_are_the_issuing_departments(
         "a year before",
         "ordinals",
         "a range",
+        "a range with an en dash",
     ],
 )
 def test_counts_beside_the_approval_are_not_the_approval(
@@ -1186,13 +1188,13 @@ def test_a_technician_row_whose_own_level_column_says_another_level_is_refused(
     path = registers.add("technicians.xlsx", rows, TECHNICIANS)
     beside_the_columns(
         path,
-        {(2, 1): "报考等级", (3, 1): "技师", (4, 1): "高 级", (2, 2): "技术等级", (3, 2): "高级工"},
+        {(2, 1): "报考等级", (3, 1): "技师", (4, 1): "三级", (2, 2): "技术等级", (3, 2): "高级工"},
     )
     code, report, _ = sync(registers.folder, db_path)
     [register] = report["registers"]
     assert code == 1
     [problem] = register["problems"]
-    assert (problem["row"], problem["column"], problem["value"]) == (4, "报考等级", "高级")
+    assert (problem["row"], problem["column"], problem["value"]) == (4, "报考等级", "三级")
     assert "审批名册（附件4）" in problem["rule"] and problem["clause"] == "§四.(五)2"
 
 

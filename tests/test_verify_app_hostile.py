@@ -319,6 +319,16 @@ def test_a_body_two_charsets_read_differently_is_never_answered_no_match(
         assert answered.status_code == 400 and "无法确定是哪一种" in answered.json()["message"]
     zheng_lu = "郑路".encode("gbk")
     assert zheng_lu.decode("utf-8") != "郑路" and _text(zheng_lu, "gbk") == "郑路"
+    # a batch's one ・ (a name's dot) tipped the whole body into its GBK reading (a review)
+    items = [{"number": number, "name": name}, {"number": "C1122020003", "name": "王・"}]
+    batch = json.dumps({"items": items}, ensure_ascii=False).encode()
+    with app_client() as client:
+        answered = client.post(
+            "/api/v1/verify/batch",
+            content=batch,
+            headers={"content-type": "application/json; charset=GBK"},
+        )
+    assert answered.status_code == 400
 
 
 @pytest.mark.parametrize(

@@ -53,8 +53,26 @@ def total_row(first: Cell, serial: Cell = None) -> str | None:
     return None
 
 
-_HEADING_WORDS = ("人员", "单位", "合计", "小计", "补报", "以下", "附件", "附表", "名单", "名册")
-"""Words a heading begins or ends with (补报人员, 以下为补报人员, 附件); a page's number has digits."""
+_HEADING_WORDS = (
+    *(
+        "人员",
+        "单位",
+        "合计",
+        "小计",
+        "共计",
+        "总计",
+        "补报",
+        "以下",
+        "附件",
+        "附表",
+        "名单",
+        "名册",
+    ),
+    *("续表", "续上表", "本页", "此页"),
+)
+"""Words a heading begins or ends with (补报人员, 以下为补报人员, 附件, 续上表, 本页完)."""
+_PAGE = re.compile("第[一二三四五六七八九十百零〇两]+页")
+"""A page's number in Chinese numerals (第一页共二页); in digits it is no name anyway."""
 _UNIT_ENDS = (
     *("中学", "小学", "学校", "大学", "学院", "医院", "卫生院", "中心", "公司", "委员会"),
     *("管理局", "管理处", "研究所", "研究院", "工厂", "局", "厅"),
@@ -82,6 +100,7 @@ def heading_row(record: Record) -> Problem | None:
         _HAN_NAME.fullmatch(written)
         and not written.startswith(_HEADING_WORDS)
         and not written.endswith((*_HEADING_WORDS, *_UNIT_ENDS))
+        and not _PAGE.search(written)
         and not unit_regions(written)
     ) or number_shaped(normalise(written)):
         return None  # a holder (or a number) whose other cells are empty: each told

@@ -82,7 +82,7 @@ another roster (技师：另报名册共 5 名)."""
 _BARE = re.compile(r"[^\d人名,;。]{0,12}?(\d+)(?:人|名(?![册单]))")
 """An approval of everyone at once, without levels (同意 5 人, 同意以上3人, 同意为以上 3 名同志核发证书),
 from its 同意 on."""
-_ORDINAL = re.compile(r"第\d|\d+[人名][至到~\-—]")
+_ORDINAL = re.compile(r"第\d|\d+[人名][至到~\-—–〜、,]")
 """A place, not a count: 同意第1名至第3名…, 同意为表中1名至3名人员…"""
 _LABEL = re.compile(r"([^:,;。]{0,10})意见")
 """An opinion's label in a footer line (填报单位意见, 主管部门审查意见, 证书核发部门意见)."""

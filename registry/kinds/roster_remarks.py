@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from registry.domain.levels import LETTER_OF_LEVEL
+from registry.domain.characters import simplified_characters
 from registry.domain.problems import Problem
 from registry.domain.text import mentions
+from registry.kinds.cells import NONE_WRITTEN
 from registry.kinds.withheld import Withholding
 from registry.sheets.cells import Cell
 from registry.sheets.layout import header_key
@@ -94,14 +95,16 @@ add — not 技术等级 or 等级, which may be the applicant's present grade (
 def another_level(row: int, unread: Iterable[tuple[str, Cell]]) -> Problem | None:
     """A 附件5 row whose own level column, added beside the form's, names a level other than
     技师: every row of a technician roster is issued a 技师 certificate, so the holder of a 高级
-    row was given one (a clerk's review) — a row for the 附件4 roster it belongs on."""
+    row was given one (a clerk's review) — a row for the 附件4 roster it belongs on. Any level
+    but 技师 (or J) is another: 高级, 三级, 国家职业资格三级, 高級 (a review)."""
     for column, value in unread:
-        written = re.sub(r"\s+", "", str(value or ""))
-        letter = LETTER_OF_LEVEL.get(written) or (written.upper() if len(written) == 1 else "")
+        written = re.sub(r"\s+", "", simplified_characters(str(value if value is not None else "")))
         if (
             header_key(column) in LEVEL_HEADERS
-            and letter in ("C", "Z", "G")
+            and written
+            and written not in NONE_WRITTEN
             and "技师" not in written
+            and written.upper() != "J"
         ):
             rule = (
                 f"本行的{column}是“{written}”，而技师审核名册（附件5）的每一行都发技师证书："

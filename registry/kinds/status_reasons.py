@@ -63,11 +63,12 @@ def reason_problem(kind: str, written: str) -> tuple[str, str | None, str | None
 
 
 NOT_GIVEN = re.compile(
-    "(?:未提交|未交|未附|未收到|未提供|没有|没交|缺|缺少|待补|暂无|尚无|无)"
-    "(?:申请|证明|材料|原件|申请书|证明材料)?"
+    "(?:尚|暂|还)?(?:未提交|未交|未附|未收到|未提供|没有|没交|缺失|缺少|缺|待补充|待补交|待补|暂无|"
+    "尚无|未|无)(?:个人申请|单位证明|申请书|申请|证明材料|证明|材料|原件)?"
 )
-"""A 补发's 个人申请 or 单位证明 cell saying, and saying only, that the document is not there
-(未提交, 暂无证明) — not 缺页已补, 已交，待补原件, 证明人：吴缺 (a review)."""
+"""One part of a 补发's 个人申请 or 单位证明 cell saying the document is not there (未提交, 尚未提交,
+暂无证明, 缺失, 待补充)."""
+_PARTS = re.compile(r"[，,、；;：:（）()【】\[\]。.\s]+")
 _NO = frozenset({"否", "0", "不", "空", "N", "n", "No", "NO", "no"})
 
 
@@ -76,4 +77,7 @@ def document_missing(written: str) -> bool:
     暂无, 待补 — rather than naming the one given: written, it read as given, and the 补发 voided
     the holder's paper on a register that said no application was made (an auditor's review)."""
     said = simplified_characters(written).strip("()（）。. ")
-    return said in NONE_WRITTEN | _NO or NOT_GIVEN.fullmatch(said) is not None
+    parts = [part for part in _PARTS.split(said) if part]
+    return said in NONE_WRITTEN | _NO or (
+        bool(parts) and all(NOT_GIVEN.fullmatch(part) for part in parts)
+    )
