@@ -39,7 +39,7 @@ from tests.verify_fixtures import (
     registry_db,
     sync_samples,
 )
-from verify_app.api_bodies import _text
+from verify_app.body_text import body_text
 from verify_app.settings import Settings
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -318,7 +318,7 @@ def test_a_body_two_charsets_read_differently_is_never_answered_no_match(
     else:
         assert answered.status_code == 400 and "无法确定是哪一种" in answered.json()["message"]
     zheng_lu = "郑路".encode("gbk")
-    assert zheng_lu.decode("utf-8") != "郑路" and _text(zheng_lu, "gbk") == "郑路"
+    assert zheng_lu.decode("utf-8") != "郑路" and body_text(zheng_lu, "gbk") == "郑路"
     # a batch's one ・ (a name's dot) tipped the whole body into its GBK reading (a review)
     items = [{"number": number, "name": name}, {"number": "C1122020003", "name": "王・"}]
     batch = json.dumps({"items": items}, ensure_ascii=False).encode()

@@ -16,7 +16,6 @@ from registry.store import RegistryMismatch
 from verify_app import reports
 from verify_app.answers import MAX_NUMBER_CHARS, Checked
 from verify_app.api_bodies import (
-    InvalidRequest,
     batch_items,
     flag,
     json_body,
@@ -28,6 +27,7 @@ from verify_app.context import caller_of, verifier_of
 from verify_app.json_response import JSONResponse, compressible
 from verify_app.links import public_base, receipt_url
 from verify_app.report_tickets import report_ticket
+from verify_app.request_errors import InvalidRequest
 
 
 def answer_json(request: Request, checked: Checked, receipt: bool) -> dict[str, object]:

@@ -20,8 +20,8 @@ from starlette.datastructures import Headers
 
 from registry.domain.numbers import normalise
 from verify_app.answers import Item
-from verify_app.api_bodies import InvalidRequest
 from verify_app.quotas import Caller
+from verify_app.request_errors import InvalidRequest
 
 HEADER = "Idempotency-Key"
 KEY_PATTERN = "^[\\x21-\\x7e]{1,255}$"

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from registry.domain.numbers import normalise
 from verify_app.answers import Item
-from verify_app.api_bodies import InvalidRequest, batch_items, json_body
+from verify_app.api_bodies import batch_items, json_body
 from verify_app.context import caller_of, client_of, verifier_of
 from verify_app.csrf import CsrfRejected
 from verify_app.forms import checked_form, render, typed_back
@@ -27,6 +27,7 @@ from verify_app.json_response import JSONResponse
 from verify_app.links import public_base, watch_links
 from verify_app.quotas import Caller
 from verify_app.refusals import OverAllowance, RateLimited
+from verify_app.request_errors import InvalidRequest
 from verify_app.service import Verifier
 from verify_app.watch_lines import MAX_WATCH_ITEMS, Lines, WatchProblem, parse_lines
 from verify_app.watch_paste import as_lines, joined_pairs

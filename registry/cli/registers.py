@@ -140,18 +140,7 @@ def sync(
         raise UsageProblem(str(exc)) from exc
     progress = Progress(enabled=not as_json and sys.stderr.isatty())
     registry_folder = db.parent
-    used = f"登记库：{db.resolve()}"  # run from another folder, a default --db is another one
-    if not db.exists():
-        used += "（尚不存在，按空登记库检查）" if dry_run else "（新建）"
-        if not dry_run and not db.parent.is_dir():  # a mistyped --db: said, not hidden
-            used += (
-                f"——所在文件夹 {db.parent} 原来也不存在，已一并建立；如果不是有意的，请核对 --db"
-            )
-        elif others := store.registries_beside(db):
-            used += (
-                f"——注意：同一文件夹中已有登记库 {'、'.join(others)}。如果本想导入到它，"
-                f"请核对 --db{'' if dry_run else f'，删去误建的 {db.name} 后重新导入'}"
-            )
+    used = _registry_used(db, dry_run)
     # on a terminal, before the work: a mistyped --db is seen while it can still be stopped (a
     # clerk's review); in a log, with the report (a full disk fails the report, not the sync)
     said_first = not as_json and sys.stdout.isatty()
@@ -189,15 +178,39 @@ def sync(
         data = {**summary, "unlisted": unlisted, "delisted": left_out, "catalogue": notes}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        report = text_report(outcomes, everything=everything, spare=registry_folder, brief=brief)
-        if lines := [*([] if said_first else [used]), *notes]:
-            click.echo("\n".join(lines))
-        click.echo(report)
-        if forgotten:
-            click.echo(unlisted_note(forgotten, brief=brief))
-        if delisted:
-            click.echo(delisted_note(delisted, brief=brief))
+        lines = [*([] if said_first else [used]), *notes]
+        lines.append(
+            text_report(outcomes, everything=everything, spare=registry_folder, brief=brief)
+        )
+        lines += _left_out_notes(forgotten, delisted, brief)
+        click.echo("\n".join(lines))
     sys.exit(0 if all(o.ok for o in outcomes) else 1)
+
+
+def _left_out_notes(forgotten: list[str], delisted: list[Delisted], brief: bool) -> list[str]:
+    """What the text report ends with: the spreadsheets the manifest does not list, and the
+    loaded registers it no longer lists."""
+    notes = [unlisted_note(forgotten, brief=brief)] if forgotten else []
+    return notes + ([delisted_note(delisted, brief=brief)] if delisted else [])
+
+
+def _registry_used(db: Path, dry_run: bool) -> str:
+    """The line naming the registry a sync writes to: run from another folder, a default
+    ``--db`` is another one; a new one is said, and a mistyped ``--db`` beside a registry."""
+    used = f"登记库：{db.resolve()}"
+    if db.exists():
+        return used
+    used += "（尚不存在，按空登记库检查）" if dry_run else "（新建）"
+    if not dry_run and not db.parent.is_dir():  # a mistyped --db: said, not hidden
+        return used + (
+            f"——所在文件夹 {db.parent} 原来也不存在，已一并建立；如果不是有意的，请核对 --db"
+        )
+    if others := store.registries_beside(db):
+        used += (
+            f"——注意：同一文件夹中已有登记库 {'、'.join(others)}。如果本想导入到它，"
+            f"请核对 --db{'' if dry_run else f'，删去误建的 {db.name} 后重新导入'}"
+        )
+    return used
 
 
 def _stopped(progress: Progress, dry_run: bool, as_json: bool) -> NoReturn:
