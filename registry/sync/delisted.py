@@ -51,8 +51,8 @@ def mark_listing(
     *,
     dry_run: bool = False,
 ) -> list[Delisted]:
-    """The registers loaded from the folder of ``entries`` that its manifest no longer lists,
-    the longest left out first, given the ``outcomes`` of its sync. Unless ``dry_run``, the
+    """The registers loaded from the folder whose manifest's sync had ``outcomes`` that the
+    manifest no longer lists, the longest left out first. Unless ``dry_run``, the
     history records each register the list left out or listed again since the last sync, once,
     and a listed register loaded from elsewhere (or before registers knew their folder) becomes
     this folder's — unless the sync refused it (another city's file of the same name is not the
