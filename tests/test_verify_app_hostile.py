@@ -346,6 +346,8 @@ def test_a_body_two_charsets_read_differently_is_never_answered_no_match(
         ("x-gbk", "gbk", 200),
         ("gbk; charset=utf-8", "utf-8", 200),  # which one? the body says UTF-8
         ("koi8-r", "gbk", 415),
+        ("GBK", "utf-8-sig", 200),  # a byte order mark says UTF-8 whatever the label (a review)
+        ("iso-8859-1", "utf-8-sig", 200),
         ("utf-8", "gbk", 400),
     ],
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from codecs import BOM_UTF8
 
 from verify_app.forms import CHARSETS
 from verify_app.request_errors import InvalidRequest
@@ -21,7 +20,7 @@ def body_text(body: bytes, declared: str | None) -> str:
     both readings are as much Chinese text, neither is guessed."""
     codec = CHARSETS.get("utf-8" if declared is None else declared)
     found = json.detect_encoding(body)  # a BOM, or the NULs of UTF-16/32, say it whatever the label
-    if codec == "utf-8" or body.isascii() or found != "utf-8" or body.startswith(BOM_UTF8):
+    if codec == "utf-8" or body.isascii() or found != "utf-8":
         return body.decode(found, "surrogatepass")
     as_utf8 = _decoded(body, "utf-8")
     if codec is None:  # a Western charset: what programs send by default, whatever they hold
