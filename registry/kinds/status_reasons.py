@@ -69,7 +69,8 @@ NOT_GIVEN = re.compile(
 """One part of a 补发's 个人申请 or 单位证明 cell saying the document is not there (未提交, 尚未提交,
 暂无证明, 缺失, 待补充)."""
 _PARTS = re.compile(r"[，,、；;：:（）()【】\[\]。.\s]+")
-_NO = frozenset({"否", "0", "不", "空", "N", "n", "No", "NO", "no"})
+_NONE = NONE_WRITTEN | {"否", "0", "不", "空", "N", "n", "No", "NO", "no"}
+"""A cell that says "none" in a word or a mark."""
 
 
 def document_missing(written: str) -> bool:
@@ -78,6 +79,4 @@ def document_missing(written: str) -> bool:
     the holder's paper on a register that said no application was made (an auditor's review)."""
     said = simplified_characters(written).strip("()（）。. ")
     parts = [part for part in _PARTS.split(said) if part]
-    return said in NONE_WRITTEN | _NO or (
-        bool(parts) and all(NOT_GIVEN.fullmatch(part) for part in parts)
-    )
+    return said in _NONE or (bool(parts) and all(NOT_GIVEN.fullmatch(part) for part in parts))

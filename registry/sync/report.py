@@ -62,7 +62,12 @@ def short_label(outcome: Outcome) -> str:
         outcome.added or outcome.changed or outcome.conflicts or outcome.manifest_changes
     ):
         told = UNCHANGED
-    return OUTCOME_LABELS[told].split("（")[0].split("，")[0]
+    return _word(OUTCOME_LABELS[told])
+
+
+def _word(label: str) -> str:
+    """An outcome's label without what follows it (已拒绝，登记库未作任何改动 → 已拒绝)."""
+    return label.split("（")[0].split("，")[0]
 
 
 def _line(outcome: Outcome) -> str:
@@ -200,7 +205,7 @@ def text_report(
             lines.append(_listed(outcome, spare, "加 --all 可在此全部列出"))
         lines.extend(f"  ℹ {file}：{visible(note)}" for note in outcome.notes)
     told = Counter(map(short_label, outcomes))
-    labels = dict.fromkeys(label.split("（")[0].split("，")[0] for label in OUTCOME_LABELS.values())
+    labels = dict.fromkeys(map(_word, OUTCOME_LABELS.values()))
     said = "，".join(f"{label} {told[label]}" for label in labels if told[label])
     lines.append(f"共 {len(outcomes)} 个名册：{said}")
     if any(not o.ok for o in outcomes):
