@@ -179,6 +179,7 @@ def health(request: Request) -> JSONResponse:
             "limits": limits,
             "version": __version__,
             "secret_id": verifier.secret_id,
+            "previous_secret_id": verifier.previous_secret_id,
         }
     )
 

@@ -153,11 +153,11 @@ def create_app(settings: Settings, *, clock: Clock = time.time) -> Starlette:
     # /batch/ was redirected to /batch on whatever host the request named (Host: evil.example),
     # CERTREG_PUBLIC_URL or not: an address with a slash too many is a 404 that links home
     app.router.redirect_slashes = False
-    secret = str(settings.secret)
+    secret, *previous = settings.secrets
     app.state.verifier = Verifier(settings, clock=clock)
     app.state.templates = _templates()
-    app.state.csrf = CsrfTokens(secret)
-    app.state.report_tickets = tickets(secret)
+    app.state.csrf = CsrfTokens(secret, previous)
+    app.state.report_tickets = tickets(secret, previous)
     app.state.uploads = UploadSlots(settings.upload_concurrency)
     app.state.untrusted_peers = set()  # proxies logged as missing from the trusted list
     return app

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -39,12 +40,16 @@ class CsrfRejected(Exception):
 
 
 class CsrfTokens:
-    def __init__(self, secret: str) -> None:
+    def __init__(self, secret: str, previous: Sequence[str] = ()) -> None:
+        """``previous``: secrets whose tokens are still accepted (`Settings.previous_secret`):
+        a form filled before the secret changed is not refused."""
         # keyed once: a copy per token costs less than setting up the key each time
-        self._mac = hmac.new(("csrf:" + secret).encode(), digestmod=hashlib.sha256)
+        self._macs = [
+            hmac.new(("csrf:" + s).encode(), digestmod=hashlib.sha256) for s in (secret, *previous)
+        ]
 
-    def _sign(self, value: str) -> str:
-        mac = self._mac.copy()
+    def _sign(self, value: str, key: int = 0) -> str:
+        mac = self._macs[key].copy()
         mac.update(value.encode())
         return mac.hexdigest()
 
@@ -78,6 +83,8 @@ class CsrfTokens:
         if not value or not isinstance(field, str):
             raise CsrfRejected("missing")
         # compare_digest takes str only when it is ASCII; any other token is simply not ours
-        if not field.isascii() or not hmac.compare_digest(self._sign(value), field):
+        if not field.isascii() or not any(
+            hmac.compare_digest(self._sign(value, key), field) for key in range(len(self._macs))
+        ):
             raise CsrfRejected("mismatch")
         request.scope[_CHECKED] = field

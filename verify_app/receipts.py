@@ -16,7 +16,7 @@ import datetime as dt
 import hmac
 import re
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,16 +89,31 @@ class Receipt:
     result: str | None = None
     """the answer its check gave, if the token says: a receipt opened after a revocation shows
     today's status, and an HR file must still show it was 有效 when checked (a phone review)"""
+    key: int = 0
+    """which of the service's secrets signed it (`Receipts.secrets`): 0 the current one, 1 the
+    one before it, while it is being changed — its holder hash is keyed with the same"""
 
 
 class Receipts:
     """Signed, expiring receipt tokens (itsdangerous): a receipt re-checks the current status
     when opened, so the token holds what to check, not an answer."""
 
-    def __init__(self, secret: str, *, lifetime_days: int, clock: Clock = time.time) -> None:
+    def __init__(
+        self,
+        secret: str,
+        *,
+        lifetime_days: int,
+        clock: Clock = time.time,
+        previous: Sequence[str] = (),
+    ) -> None:
+        """``previous``: secrets whose receipts still open (`Settings.previous_secret`)."""
         self.days = lifetime_days
-        self._signer = _ClockSigner(secret, salt="certreg-receipt", clock=clock)
-        self._digest_key = hmac.new(secret.encode(), b"certreg-receipt-registered", "sha256")
+        self.secrets = (secret, *previous)
+        self._signers = [_ClockSigner(s, salt="certreg-receipt", clock=clock) for s in self.secrets]
+        self._signer = self._signers[0]
+        self._digest_keys = [
+            hmac.new(s.encode(), b"certreg-receipt-registered", "sha256") for s in self.secrets
+        ]
 
     def issue(
         self,
@@ -125,10 +140,11 @@ class Receipts:
                 mark += "-" + self.registered(number, registered)
         return self._signer.sign(f"{number}-{holder_hash}{mark}").decode()
 
-    def registered(self, number: str, values: Mapping[str, str]) -> str:
+    def registered(self, number: str, values: Mapping[str, str], key: int = 0) -> str:
         """A keyed digest of the registry's ``values`` of a certificate's confirmed fields: the
-        token shows none of them (a receipt withholds what the paper was confirmed against)."""
-        digest = self._digest_key.copy()
+        token shows none of them (a receipt withholds what the paper was confirmed against);
+        ``key``: the secret's (`Receipt.key`)."""
+        digest = self._digest_keys[key].copy()
         digest.update(
             "\x1f".join([number, *(f"{k}={v}" for k, v in sorted(values.items()))]).encode()
         )
@@ -141,7 +157,8 @@ class Receipts:
         tell (issued before 2026-12-05)."""
         if receipt.registered is None:
             return False
-        return not hmac.compare_digest(self.registered(receipt.number, values), receipt.registered)
+        digest = self.registered(receipt.number, values, receipt.key)
+        return not hmac.compare_digest(digest, receipt.registered)
 
     def lifetime(self, receipt: Receipt) -> int:
         """The days ``receipt`` lives: those it was issued with, as its page printed them (an
@@ -163,15 +180,7 @@ class Receipts:
         The age is checked here, not by itsdangerous, which also refuses a token signed "in
         the future" as expired: a receipt issued by a replica whose clock runs a second ahead
         (or the same one across a second boundary) is genuine and new, not expired."""
-        try:
-            value, signed_at = self._signer.unsign(token, return_timestamp=True)
-        except BadData as exc:
-            raise ForgedReceipt(str(exc)) from exc
-        # itsdangerous decodes a signature past characters base64 leaves out (é) and the bits
-        # its last character does not use: one receipt opened under many spellings
-        signed, _, signature = token.rpartition(".")
-        if signature.encode() != self._signer.get_signature(signed):
-            raise ForgedReceipt("not as signed")
+        key, value, signed_at = self._unsign(token)
         payload = _PAYLOAD.fullmatch(value.decode("ascii", "replace"))
         if payload is None:
             raise ForgedReceipt("unexpected payload")
@@ -187,6 +196,7 @@ class Receipts:
             payload[6],
             days,
             result,
+            key,
         )
         age, max_age = (
             self._signer.get_timestamp() - int(signed_at.timestamp()),
@@ -197,3 +207,20 @@ class Receipts:
                 f"Signature age {age} > {max_age} seconds", payload[1], self.lifetime(receipt)
             )
         return receipt
+
+    def _unsign(self, token: str) -> tuple[int, bytes, dt.datetime]:
+        """Which secret signed ``token`` (its index), its value and when; `ForgedReceipt` when
+        none did."""
+        problem = "not as signed"
+        signed, _, signature = token.rpartition(".")
+        for key, signer in enumerate(self._signers):
+            try:
+                value, signed_at = signer.unsign(token, return_timestamp=True)
+            except BadData as exc:
+                problem = str(exc)
+                continue
+            # itsdangerous decodes a signature past characters base64 leaves out (é) and the
+            # bits its last character does not use: one receipt opened under many spellings
+            if signature.encode() == signer.get_signature(signed):
+                return key, value, signed_at
+        raise ForgedReceipt(problem)

@@ -5,6 +5,7 @@ signed, so a report cannot claim a check that never happened, and holding no nam
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -22,8 +23,10 @@ CLOCK_SKEW = 300
 """How far ahead of this replica's clock another's may have stamped a ticket's check (seconds)."""
 
 
-def tickets(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt="certreg-report")
+def tickets(secret: str, previous: Sequence[str] = ()) -> URLSafeTimedSerializer:
+    """The signer of report tickets; those of the ``previous`` secrets still open (itsdangerous
+    signs with the last key of its list and accepts them all)."""
+    return URLSafeTimedSerializer([*reversed(previous), secret], salt="certreg-report")
 
 
 def report_ticket(request: Request, checked: Checked, issued: IssuedReceipt | None) -> str:

@@ -293,6 +293,12 @@ SCHEMAS: dict[str, Any] = {
                 "description": "由 CERTREG_SECRET 算出的标识（不能由它推出密钥）：各副本应当相同，"
                 "不同则一台副本签发的回执在另一台上无效、表单提交失败",
             },
+            "previous_secret_id": {
+                "type": "string",
+                "nullable": True,
+                "description": "更换密钥期间由 CERTREG_PREVIOUS_SECRET 算出的同类标识（旧密钥签发的回执"
+                "和表单仍被接受）；不在更换中为 null",
+            },
         },
     },
     "Error": ERROR_SCHEMA,

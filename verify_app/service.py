@@ -88,7 +88,12 @@ class Verifier:
             settings.name_guesses_per_hour,
             settings.name_guesses_per_day,
         )
-        self.receipts = Receipts(self._secret, lifetime_days=settings.receipt_days, clock=clock)
+        self.receipts = Receipts(
+            self._secret,
+            lifetime_days=settings.receipt_days,
+            clock=clock,
+            previous=settings.secrets[1:],
+        )
         self.contacts = Contacts(settings.authorities())
         self.catalogue = builtin_catalogue()
 
@@ -110,6 +115,11 @@ class Verifier:
     def secret_id(self) -> str:
         """What tells replicas' secrets apart without telling them (`secret_id`)."""
         return secret_id(self._secret)
+
+    @property
+    def previous_secret_id(self) -> str | None:
+        """The same of ``CERTREG_PREVIOUS_SECRET`` while the secret is being changed, else None."""
+        return secret_id(self.receipts.secrets[1]) if len(self.receipts.secrets) > 1 else None
 
     def name_hash(self, name: str) -> str:
         """The keyed hash the log keeps instead of ``name`` (`verify_app.name_hashes.name_hash`)."""
@@ -206,17 +216,19 @@ class Verifier:
             raise LogUnwritable
         self.limiter.charge(client)
 
+        secret = self.receipts.secrets[receipt.key]  # the one that signed it
+
         def same_holder(name: str) -> bool:
             tags = (
-                holder_hash(self._secret, receipt.number, name),
+                holder_hash(secret, receipt.number, name),
                 # issued on 2026-12-05: 锺 apart from 钟 (锺伟's receipt)
-                holder_hash(self._secret, receipt.number, name, keyed=key_before_one_surname),
+                holder_hash(secret, receipt.number, name, keyed=key_before_one_surname),
                 # issued before 2026-12-05: the name as written (張偉's receipt, 90 days)
-                holder_hash(self._secret, receipt.number, name, keyed=written_key),
+                holder_hash(secret, receipt.number, name, keyed=written_key),
                 # before 2026-12-04: apostrophes kept too (O'Neil's)
-                holder_hash(self._secret, receipt.number, name, key=holder_key, keyed=written_key),
+                holder_hash(secret, receipt.number, name, key=holder_key, keyed=written_key),
                 # before 2026-12-01: the name hash alone
-                name_hash(self._secret, name, keyed=written_key),
+                name_hash(secret, name, keyed=written_key),
             )
             return any(hmac.compare_digest(tag, receipt.holder_hash) for tag in tags)
 

@@ -33,7 +33,7 @@ MAX_RECEIPT_DAYS = 36_500
 SECRET_HELP = (
     "请设置环境变量 CERTREG_SECRET（至少16个字符的随机字符串，用于签名查验回执和散列日志中的姓名），例如：\n"
     "  export CERTREG_SECRET=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')\"\n"
-    "多个实例须使用同一个值；更换后已发出的回执全部失效。"
+    "多个实例须使用同一个值；更换时把旧值设为 CERTREG_PREVIOUS_SECRET，已发出的回执和填了一半的表单仍然有效。"
 )
 
 
@@ -64,6 +64,11 @@ def storage_problem(storage_uri: str) -> str | None:
     )
 
 
+def optional_secret(value: str) -> Secret | None:
+    """A secret setting: None when unset or empty."""
+    return Secret(value) if value else None
+
+
 def optional_path(value: str | None) -> Path | None:
     """A path setting: None when unset or blank."""
     return Path(value) if value and value.strip() else None
@@ -88,6 +93,10 @@ class Settings:
 
     db: Path
     secret: Secret
+    previous_secret: Secret | None = None
+    """The secret before ``secret`` (``CERTREG_PREVIOUS_SECRET``), while it is being changed:
+    what it signed still opens — receipts, forms filled before, report tickets — and nothing
+    new is signed with it (docs/DEPLOY.md, "Changing CERTREG_SECRET")."""
     rate_limit: int = 30
     """Single checks per minute per client (page, API, receipt opened); 0 turns the limit off."""
     batch_rows_per_hour: int = 300
@@ -125,6 +134,19 @@ class Settings:
             raise SettingsProblem("CERTREG_SECRET 未设置或太短。\n" + SECRET_HELP)
         if problem := unrun_command("CERTREG_SECRET", str(self.secret)):
             raise SettingsProblem(problem)
+        if self.previous_secret is not None:
+            previous = str(self.previous_secret)
+            if len(previous) < MIN_SECRET_LENGTH:
+                raise SettingsProblem(
+                    "CERTREG_PREVIOUS_SECRET 太短：应是更换前的 CERTREG_SECRET 原值（至少16个字符）"
+                )
+            if problem := unrun_command("CERTREG_PREVIOUS_SECRET", previous):
+                raise SettingsProblem(problem)
+            if previous == str(self.secret):
+                raise SettingsProblem(
+                    "CERTREG_PREVIOUS_SECRET 与 CERTREG_SECRET 相同：更换时前者是旧值、后者是新值；"
+                    "不在更换中就不要设置 CERTREG_PREVIOUS_SECRET"
+                )
         if self.upload_concurrency < 1:
             raise SettingsProblem("CERTREG_UPLOAD_CONCURRENCY（同时解析的上传文件数）至少为 1")
         if not 1 <= self.receipt_days <= MAX_RECEIPT_DAYS:  # 0 expired every receipt at once
@@ -162,6 +184,12 @@ class Settings:
             self.authorities()  # an unreadable file stops the start, with what to fix
 
     @property
+    def secrets(self) -> tuple[str, ...]:
+        """The secrets whose signatures are accepted, the one that signs first."""
+        previous = () if self.previous_secret is None else (str(self.previous_secret),)
+        return (str(self.secret), *previous)
+
+    @property
     def log_db(self) -> Path:
         return store.verify_log_path(self.db)
 
@@ -180,6 +208,7 @@ class Settings:
             return cls(
                 db=db or config("CERTREG_DB", cast=Path, default=store.DEFAULT_DB),
                 secret=Secret(config("CERTREG_SECRET", default="")),
+                previous_secret=optional_secret(config("CERTREG_PREVIOUS_SECRET", default="")),
                 rate_limit=config("CERTREG_RATE_LIMIT", cast=int, default=cls.rate_limit),
                 rate_limit_storage=config(
                     "CERTREG_RATE_LIMIT_STORAGE", default=cls.rate_limit_storage

@@ -11,6 +11,7 @@ KNOWN = frozenset(
     {
         # certreg serve (verify_app.settings)
         "CERTREG_SECRET",
+        "CERTREG_PREVIOUS_SECRET",
         "CERTREG_RATE_LIMIT",
         "CERTREG_RATE_LIMIT_STORAGE",
         "CERTREG_BATCH_ROWS_PER_HOUR",
