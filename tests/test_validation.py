@@ -185,6 +185,14 @@ CASES = [
         {"姓名": "张三" + "\u3000" * 4 + "丰"},
         "姓名中间有宽 8 个半角空格的空白",
     ),
+    # a clerk pasting one line of a list over another: neither holder could ever be verified
+    ("two names in one cell", "姓名", {"姓名": "张伟 李芳"}, "“张伟、李芳”像是 2 个人的姓名"),
+    (
+        "two names apart by a full-width space",
+        "姓名",
+        {"姓名": "欧阳明\u3000王芳"},
+        "“欧阳明、王芳”像是 2 个人的姓名",
+    ),
     (
         "a row not to be issued",
         "备注",
@@ -1464,6 +1472,24 @@ def test_a_name_padded_as_clerks_pad_loads_and_one_registered_before_the_gap_rul
     wide = approval_row("Z1122020002", "李" + " " * (MAX_GAP + 2) + "四")
     loaded_before(registers, db_path, monkeypatch, (roster_rows, "gap_problem"), [*padded, wide])
     loads(registers, db_path, [*padded, wide, approval_row("Z1122020003", "王五")])
+
+
+def test_a_tibetan_name_written_with_a_space_loads_and_two_names_registered_before_stay(
+    registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """扎西 多吉 and 欧阳 娜娜 are one person each (no part but the first reads as a surname); a
+    cell of two names loaded before the rule is not refused in its roster's next version."""
+    spaced = [
+        approval_row("Z1122020001", "扎西 多吉"),
+        approval_row("Z1122020002", "欧阳 娜娜"),
+        approval_row("Z1122020003", "张  伟"),
+    ]
+    loads(registers, db_path, spaced)
+    two = approval_row("Z1122020004", "张伟 李芳")
+    loaded_before(
+        registers, db_path, monkeypatch, (roster_rows, "two_names_problem"), [*spaced, two]
+    )
+    loads(registers, db_path, [*spaced, two, approval_row("Z1122020005", "王五")])
 
 
 def test_a_unit_a_roster_registered_before_the_unit_rule_is_kept(

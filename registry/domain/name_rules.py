@@ -9,6 +9,7 @@ import re
 import unicodedata
 from collections import Counter
 
+from registry.domain.names import COMPOUND_SURNAMES
 from registry.domain.text import MAX_NAME_CHARS, code_point
 
 LOST_CHARACTER = "?\ufffd□■"
@@ -194,6 +195,37 @@ def gap_problem(written: str, name: str) -> str | None:
     return (
         f"姓名中间有宽 {widest} 个半角空格的空白：列宽不够时，空格后面的字被挤出格子，"
         "审核、打印时看不到，却会一并登记。请删去多余的空格后核对姓名"
+    )
+
+
+COMMON_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
+    "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
+    "邵万钱严覃武戴莫孔向汤"
+)
+"""The hundred commonest surnames (nine people in ten carry one): a part of a name cell that
+starts with one and is two or three characters long reads as a person's name of its own."""
+_HAN_PART = re.compile(f"[{_HAN_CHARACTERS}]{{2,3}}")
+
+
+def _reads_as_a_name(part: str) -> bool:
+    return bool(_HAN_PART.fullmatch(part)) and (
+        part[0] in COMMON_SURNAMES or part[:2] in COMPOUND_SURNAMES
+    )
+
+
+def two_names_problem(written: str) -> str | None:
+    """Two people's names in one cell, apart by spaces (张伟 李芳, a clerk pasting one row of a
+    list over another): every part two or three Chinese characters headed by a common surname.
+    Stored as one holder 张伟李芳, neither could ever be verified. A Tibetan name written with a
+    space (扎西 多吉) starts with no such surname; 白玛 罗布, which does, is told how to pass: the
+    spaces are never stored."""
+    parts = written.split()
+    if len(parts) < 2 or not all(map(_reads_as_a_name, parts)):
+        return None
+    return (
+        f"姓名“{'、'.join(parts)}”像是 {len(parts)} 个人的姓名：名册每行只登记一人，请分行填写，"
+        "各自一个证书编号；若确是一个人的姓名（如藏族姓名），请删去中间的空格"
     )
 
 

@@ -14,7 +14,7 @@ from registry.domain.clock import beijing_today
 from registry.domain.dates import years_after
 from registry.domain.exam import EXAM_COLUMNS
 from registry.domain.levels import LEVELS
-from registry.domain.name_rules import check_name, gap_problem
+from registry.domain.name_rules import check_name, gap_problem, two_names_problem
 from registry.domain.names import normal_key, normalise_name
 from registry.domain.numbers import CertificateNumber
 from registry.domain.problems import NEW_DATES, NEW_NAME, NEW_UNIT, Problem
@@ -76,8 +76,10 @@ def _optional(values: dict[str, Cell]) -> list[str | None]:
 def _name_problem(row: int, name: str, written: Cell) -> Problem | None:
     """The problem of a row's 姓名 (``name`` normalised), coded `NEW_NAME` when only the rules
     for names as first registered refuse it: a name registered before them is kept."""
-    if isinstance(written, str) and (gap := gap_problem(written, name)):
-        return Problem(row, "姓名", written, gap, "§四.(三)", code=NEW_NAME)
+    if isinstance(written, str) and (
+        problem := gap_problem(written, name) or two_names_problem(written)
+    ):
+        return Problem(row, "姓名", written, problem, "§四.(三)", code=NEW_NAME)
     found = check_name(name)
     if found is None:
         return None
