@@ -26,6 +26,8 @@ import httpx2 as httpx
 import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
+from starlette.datastructures import Secret
+from starlette.testclient import TestClient
 
 from tests.hostile_files import HOSTILE, MAIN_NS, build
 from tests.servers import free_port
@@ -33,12 +35,14 @@ from tests.verify_fixtures import (
     SECRET,
     VALID,
     AppClient,
+    Clock,
     app_client,
     clock,
     csrf_token,
     registry_db,
     sync_samples,
 )
+from verify_app.app import create_app
 from verify_app.body_text import body_text
 from verify_app.settings import Settings
 
@@ -262,6 +266,38 @@ def test_upload_pays_for_its_rows_only(app_client: AppClient) -> None:
     assert page.status_code == 200
     assert len(page.context["results"]) == 3  # type: ignore[attr-defined]
     assert rest == [200] * 27 + [429]  # 3 + 27 = 30 an hour
+
+
+class Ticking(Clock):
+    """The app's clock, two seconds further on at each reading: by it an upload's parse takes
+    two seconds, as a workbook of a million empty cells does."""
+
+    def __call__(self) -> float:
+        self.now += 2
+        return self.now
+
+
+@pytest.mark.usefixtures("clear_of_a_new_window")
+@pytest.mark.parametrize(
+    ("filename", "data", "status"),
+    [
+        ("list.csv", f"{VALID[0]},{VALID[1]}\n".encode(), 200),
+        ("broken.xlsx", b"PK\x03\x04 not a workbook", 400),
+    ],
+    ids=["one row", "refused"],
+)
+def test_an_upload_slower_to_parse_than_its_rows_are_worth_pays_for_its_time(
+    registry_db: Path, filename: str, data: bytes, status: int
+) -> None:
+    """A one-row workbook of a million empty cells held a parsing slot for two seconds at the
+    price of a row: four addresses sending it in turn kept every employer's upload 503 (a
+    security review). Two seconds of a slot cost 100 rows, the file's own row among them."""
+    settings = Settings(db=registry_db, secret=Secret(SECRET), rate_limit=0)
+    with TestClient(create_app(settings, clock=Ticking()), client=("203.0.113.9", 1)) as client:
+        page = _upload_in(client, filename, data)
+        after = client.post("/api/v1/verify/batch", json={"items": [CHECK]})
+    assert page.status_code == status
+    assert after.headers["RateLimit-Remaining"] == str(settings.batch_rows_per_hour - 100 - 1)
 
 
 @pytest.mark.usefixtures("clear_of_a_new_window")

@@ -82,7 +82,8 @@ class Quotas:
 
         self._batch = RateLimitItemPerHour(max(batch_rows_per_hour, 1))
         self._reports = RateLimitItemPerDay(max(reports_per_day, 1))
-        self._clock = clock
+        self.clock = clock
+        """the app's clock (seconds), which time is counted by"""
 
     @property
     def _limiter(self) -> Limiter:
@@ -171,7 +172,7 @@ class Quotas:
             return
         whose = "每个接口密钥" if key_id is not None else "每个网络地址"
         raise RateLimited(
-            seconds_to_beijing_midnight(self._clock()),
+            seconds_to_beijing_midnight(self.clock()),
             f"{whose}每天（北京时间）最多提交 {self.reports_per_day} 份报告。今天的已用完，"
             "请明天再报，或直接联系发证机关。",
             reason="reports_daily",
@@ -244,7 +245,7 @@ class Quotas:
     # -- keys ----------------------------------------------------------------------------
 
     def _today(self) -> str:
-        return dt.datetime.fromtimestamp(self._clock(), BEIJING).date().isoformat()
+        return dt.datetime.fromtimestamp(self.clock(), BEIJING).date().isoformat()
 
     def _key_window(self, key: ApiKey) -> str:
         """The count of an API key's checks today: its window is named by the Beijing date."""
@@ -271,7 +272,7 @@ class Quotas:
         self._unhit_key(key, window, checks)
         used = self.key_used(key)
         raise RateLimited(
-            seconds_to_beijing_midnight(self._clock()),
+            seconds_to_beijing_midnight(self.clock()),
             f"接口密钥（编号 {key.id}，{key.name}）每天（北京时间）可查验 {key.per_day} 条，"
             f"今天已用 {used} 条，本次提交了 {checks} 条。额度在北京时间零点恢复；"
             "需要更多额度请联系发证机关。",

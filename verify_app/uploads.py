@@ -12,8 +12,11 @@ an upload goes through three gates, in this order:
    the client's hourly batch allowance (at most ``MAX_ITEMS`` rows) is reserved; after the
    parse the reservation is given back (`Quotas.release_upload`) and `Verifier.check_many`
    charges the rows the file really holds. A file that is refused keeps costing one row, so
-   hostile files are not free to send. A client needs only one row left to upload, and has the
-   rest back the moment the file is read;
+   hostile files are not free to send, and a file whose parse takes longer than its rows are
+   worth keeps what that time is worth (`parse_charge`): a workbook of one row and a million
+   empty cells held a parsing slot for two seconds at the price of a row, and four addresses
+   sending it in turn kept every employer's upload answered 503 (a security review). A client
+   needs only one row left to upload, and has the rest back the moment the file is read;
 3. the parse itself (`verify_app.batch_files.read_batch`) runs on one of the slots' own
    threads, and a workbook is opened by the guarded reader (`registry.sheets.guard`) in a child
    process with memory and time limits: a hostile workbook can end that child, never the server.
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import os
 import threading
 from collections.abc import Iterator
@@ -39,6 +43,17 @@ RETRY_AFTER = 5
 """seconds a client waits when every parsing slot is taken: longer than most parses take"""
 PARSE_NICENESS = 19
 """the lowest CPU priority: parsing uploads never competes with the checks"""
+PARSE_ROWS_PER_SECOND = 50
+"""What a second of a parsing slot costs, in batch rows: an employer's file of a few hundred
+rows parses in a fraction of a second and pays for its rows alone; to keep both slots busy
+with slow files all hour, at 300 rows an hour, takes more than a thousand addresses."""
+
+
+def parse_charge(seconds: float, rows: int | None) -> int:
+    """The batch rows an upload keeps beyond the rows it gets checked, for ``seconds`` of
+    parsing; ``rows``: those the file holds, None when it was refused (which costs a row)."""
+    worth = math.ceil(seconds * PARSE_ROWS_PER_SECOND)
+    return max(worth, 1) if rows is None else max(worth - rows, 0)
 
 
 def _lower_priority() -> None:
@@ -98,9 +113,12 @@ async def read_upload(
     with slots.slot():
         reserved = quotas.reserve_upload(caller)
         parsed: BatchFile | None = None
+        started = quotas.clock()
         try:
             most = quotas.file_rows(caller)
             parsed = await slots.read(filename, data, most, quotas.metered(caller))
         finally:
-            quotas.release_upload(reserved, reserved.rows if parsed else reserved.rows - 1)
+            took = quotas.clock() - started
+            kept = parse_charge(took, len(parsed.rows) if parsed else None)
+            quotas.release_upload(reserved, reserved.rows - min(kept, reserved.rows))
     return parsed
