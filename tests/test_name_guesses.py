@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 from tests.test_employer_allowances import issue_key
 from tests.test_redis_limits import redis_server
 from tests.verify_fixtures import (
+    REVOKED,
     SECRET,
     VALID,
     AppClient,
@@ -218,6 +219,26 @@ def test_the_batch_page_names_a_paused_number_not_the_batch_allowance(
     assert page.status_code == 429
     assert context_of(page)["error"].startswith("该编号暂停查验：")
     assert "咨询：" in context_of(page)["error"]  # whom to ask, as the single check says
+
+
+def test_the_batch_page_checks_the_other_rows_and_names_the_paused_one(
+    app_client: AppClient,
+) -> None:
+    """One paused number refused a whole list of 300, every other row unchecked and none named
+    (an employer's review): its rows are set aside, each saying why, the rest answered."""
+    with app_client(name_guesses_per_hour=1) as client:
+        client.post("/api/v1/verify", json={"number": NUMBER, "name": WRONG[0]})
+        upload = f"证书编号,姓名\n{REVOKED[0]},{REVOKED[1]}\n{NUMBER},{NAME}\n".encode()
+        page = client.post(
+            "/batch",
+            data={"csrf_token": csrf_token(client)},
+            files={"file": ("list.csv", upload, "text/csv")},
+        )
+    assert page.status_code == 200
+    revoked, paused = context_of(page)["results"]
+    assert (revoked["row"], revoked["result"]) == ("2", "revoked")
+    assert (paused["row"], paused["label"]) == ("3", "未查验")
+    assert paused["advice"].startswith("该编号暂停查验：") and "咨询：" in paused["advice"]
 
 
 def test_a_paused_number_says_for_how_many_minutes_and_that_the_right_name_waits_too(

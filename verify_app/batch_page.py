@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import PurePath
 from typing import Any
 
@@ -15,6 +16,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from registry.domain.numbers import normalise
 from registry.domain.statuses import MALFORMED, VALID
 from registry.domain.text import ZERO_WIDTH, drop_invisible, visible
 from registry.public.lookup import NOT_CHECKED
@@ -32,6 +34,7 @@ from verify_app.context import client_of, form_caller_of, verifier_of
 from verify_app.csrf import CsrfRejected
 from verify_app.forms import checked_form, kept_for_back, render, typed_back
 from verify_app.presentation import shown_now, shown_time
+from verify_app.quotas import Caller
 from verify_app.refusals import OverAllowance, RateLimited
 from verify_app.report_tickets import report_ticket
 from verify_app.uploads import UploadsBusy, read_upload
@@ -99,8 +102,7 @@ async def batch(request: Request) -> Response:
         parsed = await read_upload(
             request.app.state.uploads, verifier.quotas, caller, filename, data
         )
-        items = [r.item for r in parsed.rows]
-        answers = await run_in_threadpool(verifier.check_many, caller, items, "batch")
+        parsed, answers = await _checked_but_paused(request, caller, parsed)
     except CsrfRejected as exc:  # a token of another cookie (the secret changed): the list kept
         kept = _kept(typed_back(request, exc).get("entries", ""))  # no cookie at all: go Back
         said = FORM_EXPIRED + (KEPT if kept else NOT_KEPT)  # a file, or a list past the box
@@ -132,6 +134,31 @@ async def batch(request: Request) -> Response:
     # up to 5,000 rows of results, a CSV of them and a page: off the event loop, where they
     # held every other request for a third of a second
     return await run_in_threadpool(_batch_results, request, parsed, answers, filename, entries)
+
+
+async def _checked_but_paused(
+    request: Request, caller: Caller, parsed: BatchFile
+) -> tuple[BatchFile, list[Checked]]:
+    """The rows of ``parsed`` checked, those of a number paused for its names set aside as not
+    checked, each saying so: one such number refused a whole list of 300 — every other row
+    unchecked, none named (an employer's review). Raises the refusal when it leaves no row.
+    (Each round sets aside a number of the rows: a check of a number whose paper a row brought
+    is found paused only once made.)"""
+    verifier = verifier_of(request)
+    rows, unchecked = parsed.rows, list(parsed.unchecked)
+    while True:
+        try:
+            items = [r.item for r in rows]
+            answers = await run_in_threadpool(verifier.check_many, caller, items, "batch")
+            return replace(parsed, rows=rows, unchecked=tuple(unchecked)), answers
+        except RateLimited as exc:
+            paused = {*exc.numbers}
+            left = [r for r in rows if normalise(r.item.number) not in paused]
+            if not exc.numbers or exc.reason != "number_paused" or not left:
+                raise
+            why = f"{exc.title}：{exc.message}{verifier.contacts.text_for(exc.numbers[0])}"
+            unchecked += [(r.row, r.cells, why) for r in rows if r not in left]
+            rows = left
 
 
 def _batch_results(
