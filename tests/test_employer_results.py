@@ -32,9 +32,12 @@ from tests.verify_fixtures import (
     csrf_token,
     exported_file,
     post_check,
+    read_log,
     registry_db,
+    template_of,
 )
 from verify_app.openapi import openapi_document
+from verify_app.pages import PASTED_CHARS
 from verify_app.refusals import REASONS
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -286,3 +289,40 @@ def test_every_openapi_summary_and_description_is_chinese() -> None:
     found = texts(openapi_document())
     assert len(found) > 50
     assert [t for t in found if not HAN.search(t)] == []
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "王经理您好，我是昨天下午来贵单位面试驾驶员岗位的周杰，我的技术等级证书编号是"
+        "Z1122020123，谢谢",
+        "证书编号：z1122020123\n姓名：周杰",
+        "Z1122020123（原件已看）",
+    ],
+    ids=["a chat message", "a card", "a note after it"],
+)
+def test_a_number_pasted_with_words_around_it_is_filled_in_unchecked(
+    app_client: AppClient, registry_db: Path, pasted: str
+) -> None:
+    """A chat's message pasted whole was cut at 40 characters by the field, the number with it,
+    and answered 编号格式错误 with a report form (a phone review): the number is found, filled in,
+    one tap from its check — and nothing was checked or logged meanwhile."""
+    with app_client() as client:
+        page = client.post(
+            "/check", data={"number": pasted, "name": "周杰", "csrf_token": csrf_token(client)}
+        )
+        checked = client.post(
+            "/check", data={**context_of(page)["values"], "csrf_token": csrf_token(client)}
+        )
+    assert page.status_code == 200 and template_of(page) == "index.html"
+    assert context_of(page)["found"] == "Z1122020123"
+    assert 'value="Z1122020123"' in page.text and "已从您填入的文字中找出证书编号" in page.text
+    assert context_of(checked)["check"].result == "valid"
+    assert [row["channel"] for row in read_log(registry_db)] == ["page"]  # the one check
+    assert f'maxlength="{PASTED_CHARS}"' in page.text  # the whole message reaches the server
+
+
+def test_two_numbers_pasted_together_are_not_chosen_between(app_client: AppClient) -> None:
+    with app_client() as client:
+        page = post_check(client, "Z1122020123、G1122000001", "周杰")
+    assert "found" not in context_of(page) and context_of(page)["check"].result == "malformed"

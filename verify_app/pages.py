@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from registry.domain.names import normalise_name
-from registry.domain.numbers import normalise, number_shaped
+from registry.domain.numbers import normalise, number_shaped, number_within
 from registry.domain.statuses import RESULT_LABELS
 from registry.public.confirm import CONFIRMABLE, WITHHELD, unreadable
 from registry.public.lookup import Verification
@@ -39,6 +39,9 @@ from verify_app.receipts import ExpiredReceipt, ForgedReceipt
 from verify_app.refusals import RateLimited
 from verify_app.report_tickets import report_ticket
 
+PASTED_CHARS = 200
+"""The most the form's number field takes (its ``maxlength``): a chat's message pasted whole,
+read for the number in it (`registry.domain.numbers.number_within`); a check takes 40."""
 TYPED_FIELDS = ("number", "name", *CONFIRMABLE)
 """What the check form carries besides its token: number, name, and what the paper shows."""
 
@@ -71,12 +74,14 @@ def _form_page(
     invalid: Collection[str] = (),
     title: str | None = None,
     prefilled: bool = False,
+    found: str | None = None,
 ) -> Response:
     """The form; ``invalid``: the fields ``error`` is about, marked so for a screen reader (and
     tied to the message) as well as by the message's words; ``title``: what the page's title
     calls the refusal (该编号暂停查验), when not 未能查验; ``prefilled``: a number filled in by a
     link (a new certificate's), the name left to type — a phone review's officer, sent on from
-    a 换发's answer, saw the number filled in and an empty name, told nothing."""
+    a 换发's answer, saw the number filled in and an empty name, told nothing; ``found``: the
+    number filled in from the words pasted around it (`number_within`)."""
     values = dict(values or {})
     context = {
         "parts": NUMBER_PARTS,
@@ -87,6 +92,7 @@ def _form_page(
         "confirm_labels": CONFIRMABLE,
         "invalid": invalid,
         "prefilled": prefilled,
+        "found": found,
     }
     return render(request, "index.html", context, status_code=status_code)
 
@@ -145,6 +151,11 @@ async def check(request: Request) -> Response:
         kept = {key: exc.typed.get(key, "") for key in TYPED_FIELDS} if ours else {}
         message = FORM_AGAIN if ours else FORM_AGAIN_EMPTY
         return _form_page(request, message, status_code=403, values=kept)
+    if found := number_within(values["number"][:PASTED_CHARS]):
+        # a chat's message pasted whole into the number's field: the number it holds filled
+        # in, one tap from its check — it was answered 编号格式错误 with a report form, and text
+        # past 40 characters was cut off by the field, the number with it (a phone review)
+        return _form_page(request, values={**values, "number": found}, found=found)
     typed = {key: values[key] for key in CONFIRMABLE}
     problem = _typed_problem(values, typed)
     if problem:

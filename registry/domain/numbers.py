@@ -68,6 +68,17 @@ def normalise(text: str) -> str:
     return _DROP.sub("", unicodedata.normalize("NFKC", drop_invisible(text))).upper()
 
 
+def number_within(text: str) -> str | None:
+    """The one number ``text`` holds among other words — a chat's card pasted whole (证书编号：
+    Z1122020123 姓名：周杰), a note after it (（原件已看）) — or None: for none, for several, and
+    for the number alone."""
+    value = normalise(text)
+    if _CANONICAL.fullmatch(value):
+        return None
+    found = IN_TEXT.findall(value)
+    return found[0] if len(found) == 1 else None
+
+
 def number_shaped(normalised: str) -> bool:
     """Whether a `normalise`d text has a registered number's shape (a level letter, ten
     digits): what else is typed in the number's field may be a name, which nothing keeps."""
