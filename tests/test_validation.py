@@ -325,6 +325,7 @@ def test_a_corrected_version_under_a_new_file_name_is_told_to_keep_the_name(
     [problem] = report["registers"][1]["problems"]
     assert "登记给同一人" in problem["rule"] and "沿用原文件名“province.xlsx”" in problem["rule"]
     assert "另一持证人" not in problem["rule"] and "下一个可用" not in problem["rule"]
+    assert problem["clause"] == "附件3"  # the history's 条款 was empty (a staff review)
 
 
 def test_another_citys_number_is_one_problem(registers: RegisterFactory, db_path: Path) -> None:

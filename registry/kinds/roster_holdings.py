@@ -177,12 +177,10 @@ def check_holdings(
                 before = held[earlier].get(holder.predecessor)
             certificate = mine.get(number)
             rule, code = _held_by(holder, certificate, before)
-            # a 换发's or 补发's new number is registered by its register (§四.(六)); a renamed
-            # correction breaks no rule of the notice
-            if code == NUMBER_TAKEN or (certificate is None and not holder.predecessor):
-                clause: str | None = "附件3"
-            else:
-                clause = "§四.(六)" if holder.predecessor else None
+            # a 换发's or 补发's new number is registered by its register (§四.(六)); any other
+            # number registered already is one 附件3 gives once — a renamed correction's too: the
+            # clerk reading the history had no clause to look it up by (a staff review)
+            clause = "附件3" if code == NUMBER_TAKEN or not holder.predecessor else "§四.(六)"
             found.append(Problem(row, NUMBER_COLUMN, written, rule, clause, code=code))
         elif number in mine:
             current = holder
