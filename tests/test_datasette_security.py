@@ -181,6 +181,20 @@ async def test_one_client_guessing_many_usernames_is_throttled_whatever_it_forwa
 
 
 @pytest.mark.anyio
+async def test_addresses_of_one_ipv6_network_are_one_client_guessing_usernames(
+    proxied_ds: Datasette,
+) -> None:
+    """One subscriber's /64 is one client, as the public app counts it: by the exact address,
+    rotating through it gave each guess a fresh bound (a developer's review)."""
+    for i in range(5):
+        rotated = {"x-forwarded-for": f"2001:db8:0:7::{i + 1}"}
+        assert (await attempt(proxied_ds, f"guess{i}", "wrong", headers=rotated)).status_code == 200
+    again = {"x-forwarded-for": "2001:db8:0:7::99"}
+    refused = await attempt(proxied_ds, "zhaomin", "wrong", headers=again)
+    assert refused.status_code == 429
+
+
+@pytest.mark.anyio
 async def test_one_username_guessed_from_many_clients_is_throttled(proxied_ds: Datasette) -> None:
     for i in range(5):
         client = {"x-forwarded-for": f"198.51.100.{i}"}
@@ -897,7 +911,7 @@ async def test_the_blank_history_names_each_field_on_its_page_and_in_its_csv(
     rows = csv_rows(exported)
     assert rows and {row["field"] for row in rows} == {"collected_on 日期"}
     header = exported.content.decode("utf-8-sig").splitlines()[0].split(",")
-    assert "同步编号所指 sync_label" in header and "字段 field" in header
+    assert "所属同步所指 sync_label" in header and "字段 field" in header
 
 
 @pytest.mark.anyio

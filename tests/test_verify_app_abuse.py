@@ -17,6 +17,7 @@ from starlette.datastructures import Secret
 from starlette.requests import Request
 from starlette.types import Message, Scope
 
+from registry.public.client_keys import limit_key
 from tests.verify_fixtures import (
     SECRET,
     VALID,
@@ -32,7 +33,6 @@ from tests.verify_fixtures import (
 )
 from verify_app.app import create_app
 from verify_app.body_limit import BodyLimitMiddleware
-from verify_app.client_keys import limit_key
 from verify_app.context import MAX_UNTRUSTED_WARNINGS, client_of
 from verify_app.csrf import LIFETIME
 from verify_app.refusals import RateLimited

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from limits import RateLimitItemPerMinute
 
-from verify_app.client_keys import limit_key
+from registry.public.client_keys import limit_key
 from verify_app.ratelimit import Limiter
 from verify_app.refusals import RateLimited
 

@@ -8,8 +8,8 @@ import logging
 
 from starlette.requests import Request
 
+from registry.public.client_keys import limit_key
 from registry.public.http_guard import json_address
-from verify_app.client_keys import limit_key
 from verify_app.quotas import Caller
 from verify_app.service import Verifier
 

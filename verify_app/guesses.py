@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from limits import RateLimitItem, RateLimitItemPerDay, RateLimitItemPerHour
 
 from registry.domain.statuses import NO_MATCH
+from registry.public.client_keys import limit_key
 from verify_app.answers import Checked, Item
-from verify_app.client_keys import limit_key
 from verify_app.guess_refusals import (
     TooManyNames,
     more_than_fit,

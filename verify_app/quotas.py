@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from limits import RateLimitItemPerDay, RateLimitItemPerHour
 
 from registry.domain.clock import BEIJING
+from registry.public.client_keys import limit_key
 from registry.store.keys import ApiKey
 from verify_app.check_limiter import CheckLimiter
-from verify_app.client_keys import limit_key
 from verify_app.ratelimit import Limiter
 from verify_app.refusals import OverAllowance, RateLimited
 

@@ -16,7 +16,7 @@ A new quota (a daily batch allowance, an API key's plan) takes the shared `Limit
 `limits` item, e.g. ``limiter.hit(RateLimitItemPerDay(5000), f"batch/{key}", cost=len(items))``
 — its own key prefix, so that quotas never share a counter. The first of them is
 `verify_app.check_limiter.CheckLimiter`: checks per minute per client (who a client is:
-`verify_app.client_keys`), a batch costing one per item.
+`registry.public.client_keys`), a batch costing one per item.
 """
 
 from __future__ import annotations

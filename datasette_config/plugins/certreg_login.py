@@ -54,6 +54,7 @@ from datasette_config.staff import (
     auth_passwords_config,
     dummy_hash,
 )
+from registry.public.client_keys import limit_key
 
 LOCK_STRIPES = 64
 """Locks the login checks are spread over, by username and by client."""
@@ -143,8 +144,11 @@ def login_throttle(datasette: Any) -> LoginThrottle:
 
 
 def client_address(request: Request) -> str:
+    """Who is trying passwords, as the public app counts its clients (`limit_key`: an IPv6
+    client by its /64): by the exact address, one subscriber rotating through its network had
+    a fresh bound with each (a developer's review)."""
     client = request.scope.get("client")
-    return str(client[0]) if client else "unknown"
+    return limit_key(str(client[0])) if client else "unknown"
 
 
 CROSS_SITE = "登录请求来自其他网站，已拒绝。请直接打开本系统的登录页面登录。"

@@ -1,5 +1,6 @@
 """Who a client is, for every count kept of it (its checks per minute, its batch allowance, the
-names it guesses, the peers warned of for an unheeded X-Forwarded-For): its address, an IPv6
+names it guesses, the peers warned of for an unheeded X-Forwarded-For; staff's failed logins):
+its address, an IPv6
 client counted per /64 network, the block one subscriber usually gets, so that rotating
 addresses within it does not multiply the allowance."""
 
