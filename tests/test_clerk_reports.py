@@ -919,7 +919,7 @@ def test_every_kind_name_sync_help_lists_is_read() -> None:
     shown = CliRunner().invoke(cli, ["sync", "--help"]).output
     listed = {
         "approval-roster": "审批名册（附件4）",
-        "technician-roster": "技师审核名册（附件5）",
+        "technician-roster": "审核名册（附件5）",  # as the reports name it (KIND_LABELS)
         "status-changes": "换发、补发、撤销登记表",
         "requisitions": "申领计划（附件1）",
         "dispatches": "发放单（附件2）",

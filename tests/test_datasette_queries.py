@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 import sqlite_utils
+import yaml
 from click.testing import CliRunner
 from datasette.app import Datasette
 from datasette.plugins import pm
@@ -26,6 +27,7 @@ from datasette_config.launch import ensure_verify_log
 from datasette_config.plugins.certreg_facets import ungrouped, whole_filter
 from datasette_config.plugins.certreg_labels import corrections_shown
 from datasette_config.plugins.certreg_pages import next_page
+from datasette_config.plugins.certreg_params import AS_TYPED_PARAMS, READERS
 from registry.cli import cli
 from registry.domain.numbers import normalise
 from registry.domain.statuses import RESULT_LABELS
@@ -2272,3 +2274,18 @@ async def test_exporting_every_row_is_never_cut_at_a_size(ds: Datasette) -> None
         "/registry/certificates.csv", params={"_stream": "on"}, cookies=signed_in(ds)
     )
     assert exported.status_code == 200 and "CSV contains more than" not in exported.text
+
+
+def test_every_canned_query_parameter_is_read_and_every_query_in_the_readme() -> None:
+    """A new canned query's date parameter left out of `DATE_PARAMS` answered a mistyped date
+    with an empty page, and nothing failed (a developer's review, following the README's steps
+    for a new query): each parameter is read by a reader, or declared taken as typed; each
+    query is in the README's table."""
+    metadata = yaml.safe_load((config_dir() / "metadata.yml").read_text("utf-8"))
+    readme = (config_dir().parent / "README.md").read_text("utf-8")
+    for database, config in metadata["databases"].items():
+        for name, query in (config.get("queries") or {}).items():
+            parameters = set(re.findall(r"(?<![%\w]):(\w+)", query["sql"]))
+            unread = parameters - set(READERS) - AS_TYPED_PARAMS
+            assert not unread, (name, unread)
+            assert f"{query['title']} (`/{database}/{name}`)" in readme, name

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -74,8 +73,18 @@ def optional_path(value: str | None) -> Path | None:
     return Path(value) if value and value.strip() else None
 
 
-_NOT_A_NUMBER = re.compile(r"Config '(\w+)' has value '(.*)'\. Not a valid int\.$", re.S)
-"""How Starlette's `Config` words a value that is not a whole number."""
+def whole_number(config: Config, variable: str, default: int) -> int:
+    """The whole number ``variable`` is set to, ``default`` when unset: told in Chinese when it
+    is not one (Starlette's ``cast=int`` says so in its own English words)."""
+    value = config(variable, default=None)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsProblem(
+            f"环境变量 {variable} 的值“{value}”不是整数：请写阿拉伯数字，如 30"
+        ) from None
 
 
 def load_authorities(file: Path | None) -> dict[str, Authority]:
@@ -209,32 +218,30 @@ class Settings:
                 db=db or config("CERTREG_DB", cast=Path, default=store.DEFAULT_DB),
                 secret=Secret(config("CERTREG_SECRET", default="")),
                 previous_secret=optional_secret(config("CERTREG_PREVIOUS_SECRET", default="")),
-                rate_limit=config("CERTREG_RATE_LIMIT", cast=int, default=cls.rate_limit),
+                rate_limit=whole_number(config, "CERTREG_RATE_LIMIT", cls.rate_limit),
                 rate_limit_storage=config(
                     "CERTREG_RATE_LIMIT_STORAGE", default=cls.rate_limit_storage
                 ),
-                batch_rows_per_hour=config(
-                    "CERTREG_BATCH_ROWS_PER_HOUR", cast=int, default=cls.batch_rows_per_hour
+                batch_rows_per_hour=whole_number(
+                    config, "CERTREG_BATCH_ROWS_PER_HOUR", cls.batch_rows_per_hour
                 ),
-                reports_per_day=config(
-                    "CERTREG_REPORTS_PER_DAY", cast=int, default=cls.reports_per_day
+                reports_per_day=whole_number(
+                    config, "CERTREG_REPORTS_PER_DAY", cls.reports_per_day
                 ),
-                watch_days=config("CERTREG_WATCH_DAYS", cast=int, default=cls.watch_days),
-                name_guesses_per_hour=config(
-                    "CERTREG_NAME_GUESSES_PER_HOUR", cast=int, default=cls.name_guesses_per_hour
+                watch_days=whole_number(config, "CERTREG_WATCH_DAYS", cls.watch_days),
+                name_guesses_per_hour=whole_number(
+                    config, "CERTREG_NAME_GUESSES_PER_HOUR", cls.name_guesses_per_hour
                 ),
-                name_guesses_per_day=config(
-                    "CERTREG_NAME_GUESSES_PER_DAY", cast=int, default=cls.name_guesses_per_day
+                name_guesses_per_day=whole_number(
+                    config, "CERTREG_NAME_GUESSES_PER_DAY", cls.name_guesses_per_day
                 ),
                 authorities_file=optional_path(config("CERTREG_AUTHORITIES", default="")),
                 trusted_proxies=trusted_proxies(config(PROXIES_VARIABLE, default="")),
-                receipt_days=config("CERTREG_RECEIPT_DAYS", cast=int, default=cls.receipt_days),
-                stale_days=config("CERTREG_STALE_DAYS", cast=int, default=cls.stale_days),
-                max_body_bytes=config(
-                    "CERTREG_MAX_BODY_BYTES", cast=int, default=cls.max_body_bytes
-                ),
-                upload_concurrency=config(
-                    "CERTREG_UPLOAD_CONCURRENCY", cast=int, default=cls.upload_concurrency
+                receipt_days=whole_number(config, "CERTREG_RECEIPT_DAYS", cls.receipt_days),
+                stale_days=whole_number(config, "CERTREG_STALE_DAYS", cls.stale_days),
+                max_body_bytes=whole_number(config, "CERTREG_MAX_BODY_BYTES", cls.max_body_bytes),
+                upload_concurrency=whole_number(
+                    config, "CERTREG_UPLOAD_CONCURRENCY", cls.upload_concurrency
                 ),
                 public_url=config("CERTREG_PUBLIC_URL", default=None) or None,
             )
@@ -243,9 +250,4 @@ class Settings:
                 raise
             if isinstance(exc, ProxyProblem):
                 raise SettingsProblem(str(exc)) from exc
-            bad = _NOT_A_NUMBER.match(str(exc))
-            if bad:
-                raise SettingsProblem(
-                    f"环境变量 {bad[1]} 的值“{bad[2]}”不是整数：请写阿拉伯数字，如 30"
-                ) from exc
             raise SettingsProblem(f"环境变量取值无效：{exc}") from exc

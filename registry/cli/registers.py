@@ -126,7 +126,7 @@ def sync(
 
     \b
     名册种类：approval-roster 审批名册（附件4）、
-    technician-roster 技师审核名册（附件5）、
+    technician-roster 审核名册（附件5）、
     status-changes 换发、补发、撤销登记表、requisitions 申领计划（附件1）、
     dispatches 发放单（附件2）、collections 领取登记；
     也可写中文名称（kind = "审批名册"、--kind 附件5）。

@@ -1,8 +1,8 @@
 """What every kind refuses in a register's rows and cells, whatever its layout: rows a workbook
 hides or strikes through, cells merged down over rows, hidden characters, cells past any
 sensible length, rows below the footer; and what the report notes of columns the layout does
-not read. A total row is told by its kind's columns: each kind asks `total_row` or `total_in`
-of the ones a total is written in (a unit's, a holder's name) — a new kind must too.
+not read. A total row is told by its kind's columns: each kind asks `registry.kinds.not_records`'
+`total_row` or `total_in` of the ones a total is written in (a unit's, a holder's name) — a new kind must too.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Blank and filled registers laid out like the notice's annexes (附件4, 附件5), as a clerk's
 spreadsheet has them: a title row, a two-row merged header, the data, a footer with signatures
-and the approval counts. Used for the sample data, the tests and the benchmarks, and by clerks who
-want an empty template.
+and the approval counts. Used to write the sample data (`scripts/make_samples.py`), the tests' and
+the benchmarks' registers: no command of certreg writes a register.
 """
 
 from __future__ import annotations

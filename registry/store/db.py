@@ -1,8 +1,9 @@
-"""The registry file: where it lives, how it is opened, and the one way to write to it.
+"""The registry file: where it lives and how it is opened.
 
-One SQLite file in WAL mode. Every register is written inside one ``BEGIN IMMEDIATE``
-transaction (`transaction`), so readers (the verification app, Datasette) and a process killed
-mid-sync only ever see the state before or after a whole register.
+One SQLite file in WAL mode. Every register is written inside one write transaction (a sync's
+scope, `registry.sync.register`; anything else through `registry.store.transactions`), so
+readers (the verification app, Datasette) and a process killed mid-sync only ever see the
+state before or after a whole register.
 """
 
 from __future__ import annotations

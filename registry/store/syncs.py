@@ -38,7 +38,7 @@ class Attempt:
     """the manifest's issuing authority: a bureau's staff list the registers it sent, refused
     ones too (a refused new register is in no ``registers`` row)"""
     file_sha256: str | None = None
-    """the file's own SHA-256 (`registry.sync.pipeline.file_sha256`)"""
+    """the file's own SHA-256 (`registry.sync.register_files.file_sha256`)"""
     run: str | None = None
     """when the sync run that made the attempt began: the attempts of one run share it"""
 
@@ -163,7 +163,7 @@ def loaded_version(conn: sqlite3.Connection, register: str) -> LoadedVersion | N
 
 MANIFEST_FACTS = ("unit", "approval_doc", "issued_on")
 """What a manifest entry may change of a loaded register (its kind, authority, region and year
-code make it another register: `registry.sync.turns.another_register`)."""
+code make it another register: `registry.kinds.base.another_register`)."""
 
 
 def record_register(

@@ -14,6 +14,7 @@ import sqlite_utils
 from registry.domain.numbers import parse
 from registry.store.append_only import TRIGGERS
 from registry.store.schema import DOTTED_HOLDERS, DOTTED_INDEX, TABLES
+from registry.store.transactions import transaction
 
 
 def _complete(db: sqlite_utils.Database) -> bool:
@@ -57,8 +58,7 @@ def ensure_tables(db: sqlite_utils.Database) -> None:
     on "table already exists"."""
     if _complete(db):
         return
-    with db.conn:  # BEGIN IMMEDIATE … COMMIT, or ROLLBACK on an error
-        db.conn.execute("BEGIN IMMEDIATE")
+    with transaction(db.conn):
         _create_missing(db)
 
 
