@@ -995,3 +995,20 @@ def test_a_pasted_line_s_symbols_stay_with_the_number(
     assert (row["typed_name"], row["result"]) == (name, result), row
     if result == "malformed":
         assert "证书编号中有多余的符号" in row["advice"] and name[0] not in row["advice"]
+
+
+def test_the_results_say_which_columns_were_read_as_the_paper(app_client: AppClient) -> None:
+    """An HR file's 等级 column — maybe a post's grade — was compared as what the paper prints,
+    and its rows told 可能被涂改或伪造, the page never saying it had read the column so (a phone
+    review): the page names each such column by the file's own title."""
+    rows = f"姓名,证书编号,技术等级,是否补发\n{VALID[1]},{VALID[0]},中级,否\n"
+    plain = f"姓名,证书编号\n{VALID[1]},{VALID[0]}\n"
+    with app_client() as client:
+        page = _upload(client, "staff.csv", rows.encode())
+        without = _upload(client, "plain.csv", plain.encode())
+    said = (
+        "已把“技术等级”列当作证书上印的等级、“是否补发”列当作证书上印的“补发”字样，逐行与登记核对"
+    )
+    assert said in page.text  # type: ignore[attr-defined]
+    assert "如果这些列不是证书上印的内容（如现任岗位的等级），核对结果不作数" in page.text  # type: ignore[attr-defined]
+    assert "当作证书上印的" not in without.text  # type: ignore[attr-defined]

@@ -68,6 +68,9 @@ class BatchFile:
     rows: list[BatchRow]
     confirms: tuple[str, ...] = ()
     """the confirmable fields the file has a column for"""
+    confirm_titles: tuple[str, ...] = ()
+    """the file's own titles of those columns, in the same order: the page says what it read as
+    the paper's (an HR roster's 等级 may be a post's grade, its rows told 可能被涂改或伪造)"""
     unchecked: tuple[tuple[int, tuple[str, ...], str], ...] = ()
     """(row, cells, why) of the rows with something in them but nothing to check (no number or
     name; a total, a signature): the result file keeps them, as the HR file had them"""
@@ -264,7 +267,15 @@ def read_batch(
         raise BatchFileProblem(_too_many(counted, most, metered))
     widths = [len(r.cells) for r in batch] + [len(cells) for _, cells, _ in unchecked]
     header = _titled(rows, columns, max(widths))
-    return BatchFile(header, batch, tuple(columns.confirms), tuple(unchecked), set_aside)
+    titles = tuple(header[index] for index in columns.confirms.values())
+    return BatchFile(
+        header,
+        batch,
+        tuple(columns.confirms),
+        confirm_titles=titles,
+        unchecked=tuple(unchecked),
+        set_aside=set_aside,
+    )
 
 
 def _nothing_to_check(row: Sequence[str], number: str, name: str) -> bool:

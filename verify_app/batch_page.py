@@ -19,6 +19,7 @@ from starlette.responses import Response
 from registry.domain.numbers import normalise
 from registry.domain.statuses import MALFORMED, VALID
 from registry.domain.text import ZERO_WIDTH, drop_invisible, visible
+from registry.public.confirm import CONFIRMABLE
 from registry.public.lookup import NOT_CHECKED
 from verify_app.answers import Checked
 from verify_app.batch_columns import BatchFileProblem
@@ -203,6 +204,10 @@ def _batch_results(
         pasted=filename == PASTED,  # not 文件：粘贴的名单.txt (a phone review)
         summary=_summary(answers, len(parsed.unchecked)),
         set_aside=parsed.set_aside,
+        read_as_paper=[
+            (title, PRINTED.get(field, CONFIRMABLE[field]))
+            for field, title in zip(parsed.confirms, parsed.confirm_titles, strict=True)
+        ],
         as_of=shown_time(answers[0].answer.as_of),
         checked_at=shown_now(verifier.now()),
         entries=entries,
@@ -210,6 +215,8 @@ def _batch_results(
     return kept_for_back(render(request, "batch.html", context))
 
 
+PRINTED = {"reissue_mark": "“补发”字样"}
+"""A confirmable field as "证书上印的…" names it, where its label does not read so."""
 TYPED_NAME = "typed_name"
 """A row's name as the file gives it: on the page, the row is the officer's applicant by it."""
 REPORT = "report_ticket"
