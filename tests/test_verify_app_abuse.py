@@ -133,6 +133,32 @@ def test_a_proxy_left_out_of_the_trusted_list_is_logged_once(
     assert "CERTREG_TRUSTED_PROXIES" in warned[0]
 
 
+def test_a_trusted_proxys_header_naming_no_address_counts_as_the_proxy(
+    app_client: AppClient, registry_db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """uvicorn took X-Forwarded-For's entry as written: each spelling of no address (garbage,
+    0x7f000001, 001.002.003.004) was a client of its own, with its own allowance, logged so;
+    and a header ending in a comma was warned of as from a proxy not trusted, though it was
+    (a security review). Counted as the proxy, said once."""
+    spellings = ["garbage", "0x7f000001", "001.002.003.004", "192.0.2.7,"]
+    with caplog.at_level(logging.WARNING, logger="certreg.verify"):
+        with app_client(
+            rate_limit=3, trusted_proxies=("10.0.0.0/8",), client=("10.1.2.3", 4000)
+        ) as client:
+            codes = [
+                client.post(
+                    "/api/v1/verify", json=CHECK, headers={"X-Forwarded-For": spelled}
+                ).status_code
+                for spelled in spellings
+            ]
+            client.app.state.verifier.log.flush()
+    assert codes == [200, 200, 200, 429]  # one allowance, the proxy's
+    assert {row["client"] for row in read_log(registry_db)} >= {"10.1.2.3"}
+    assert not {row["client"] for row in read_log(registry_db)} & set(spellings)
+    warned = [r.getMessage() for r in caplog.records if "X-Forwarded-For" in r.getMessage()]
+    assert len(warned) == 1 and "10.1.2.3" in warned[0] and "没有可用的客户端地址" in warned[0]
+
+
 def test_public_networks_cannot_use_up_the_untrusted_proxy_warnings(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

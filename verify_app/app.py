@@ -24,13 +24,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import Message, Receive, Scope, Send
-from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from registry.public.access_log import redact_access_log
 from verify_app import api, batch_page, manual, pages, reports, watch_views, watches
 from verify_app.body_limit import BodyLimitMiddleware
 from verify_app.csrf import CsrfTokens
 from verify_app.error_pages import exception_handlers
+from verify_app.forwarded import ForwardedClients
 from verify_app.json_response import JSONResponse
 from verify_app.links import path_for
 from verify_app.openapi import openapi_document
@@ -134,7 +134,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
     ]
     if settings.trusted_proxies:  # without trusted proxies it would only pass requests through
         middleware.insert(
-            0, Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
+            0, Middleware(ForwardedClients, trusted_hosts=list(settings.trusted_proxies))
         )
     return middleware
 

@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from registry.public.client_keys import limit_key
 from registry.public.http_guard import json_address
+from verify_app.forwarded import UNREAD
 from verify_app.quotas import Caller
 from verify_app.service import Verifier
 
@@ -55,7 +56,11 @@ def client_of(request: Request) -> str:
     # every X-Forwarded-For, as uvicorn reads them: with two, the first alone named a client
     # that did not come through it, and the log asked for a client-chosen address to be trusted
     forwarded = request.headers.getlist("x-forwarded-for")
-    if forwarded and host not in {part.strip() for value in forwarded for part in value.split(",")}:
+    if (
+        forwarded
+        and UNREAD not in request.scope  # a trusted proxy's, naming no address: said apart
+        and host not in {part.strip() for value in forwarded for part in value.split(",")}
+    ):
         _untrusted(request.app.state.untrusted_peers, host)
     return host
 
