@@ -494,3 +494,18 @@ def test_reports_with_a_key_are_the_keys_and_a_wrong_key_is_refused(
     assert (keyed.status_code, anonymous.status_code) == (201, 201)  # a day each
     assert spent.status_code == 429 and spent.json()["message"].startswith("每个接口密钥每天")
     assert (kept.status_code, gone.status_code) == (401, 204)
+
+
+def test_a_wait_past_the_hour_says_the_hour_slides(app_client: AppClient) -> None:
+    """每小时最多 10 行 … 请 105 分钟后再试 read as a mistake (a phone review): a wait past an
+    hour says why."""
+    with app_client(batch_rows_per_hour=10) as client:
+        first = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 8})
+        # all ten rows back takes the rest of this hour and the whole next one, wherever in the
+        # hour the test runs (eight of another number of rows could fit sooner)
+        second = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 10})
+        third = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 2})
+    assert first.status_code == 200 and second.status_code == 429
+    assert int(second.headers["Retry-After"]) > 3600
+    assert "额度按滑动的一小时计算，一次用完的要约两小时才全部恢复" in second.json()["message"]
+    assert third.status_code == 200  # what is left fits at once

@@ -152,10 +152,14 @@ class Quotas:
         retry = self._limiter.wait_for(self._batch, _batch_window(client), rows or 1)  # all rows
         asked = f"本次提交了 {rows} 行。" if rows else ""
         fewer = "，或减少行数" if rows and left else ""
+        # a wait past the hour it names read as a mistake (a phone review): the hour slides
+        slides = (
+            "（额度按滑动的一小时计算，一次用完的要约两小时才全部恢复）" if retry > 3600 else ""
+        )
         return RateLimited(
             retry,
             f"本小时的批量查验额度不够：每个网络地址每小时最多 {limit} 行，现在还可查验 {left} 行，"
-            f"{asked}请 {_minutes(retry)}后再试{fewer}。{KEY_HELP}",
+            f"{asked}请 {_minutes(retry)}后再试{slides}{fewer}。{KEY_HELP}",
             reason="batch_hourly",
             remaining=left,
         )
