@@ -236,6 +236,7 @@ def pages(values: Samples, next_page: str) -> list[Page]:
             {"类型": "换发", "证书编号": "", "起始日期": "", "截止日期": ""},
         ],
         "per_approval_doc": [{"批准文号": ""}, {"批准文号": values.approval}],
+        "stock_totals": [{}],
         "suspicious_clients": [{"小时数": "", "未查到阈值": ""}],
         "report_queue": [{"发证机关": ""}],
         "failing_numbers": [{"天数": "", "未查到阈值": "", "报告阈值": ""}],

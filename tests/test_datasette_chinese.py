@@ -410,7 +410,7 @@ def staff_pages(db: Path) -> list[str]:
                 pages.append(f"/{name}/{table}/{tilde_encode(str(rows[0][0]))}")
     for name, database in shipped_metadata()["databases"].items():
         for query, canned in database.get("queries", {}).items():
-            arguments = "&".join(f"{p}={SAMPLE_PARAMETERS[p]}" for p in canned["params"])
+            arguments = "&".join(f"{p}={SAMPLE_PARAMETERS[p]}" for p in canned.get("params", []))
             pages.append(f"/{name}/{query}?{arguments}")
             pages.append(f"/{name}/{query}?{arguments}&_show_sql=1")
     return pages + [

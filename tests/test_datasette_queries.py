@@ -32,6 +32,7 @@ from registry.cli import cli
 from registry.domain.numbers import normalise
 from registry.domain.statuses import RESULT_LABELS
 from registry.store import verify_log_path
+from registry.store.stock_report import HEADINGS
 from tests.datasette_fixtures import (
     STAFF_HASH,
     STAFF_USER,
@@ -1865,6 +1866,16 @@ async def test_stock_view_shows_the_same_figures_as_certreg_stock(
     # titled as staff know it, not as a database view; its figures explained (a staff review)
     assert "<h1>空白证书对账</h1>" in page and "应有结余 = 已发放 − 已登记证书" in page
     assert "<strong>提示" in page  # the flag facet, by its label
+    # the province's totals per level, as the command ends with them (a staff review: the page
+    # had none, and a table of a hundred lines was added up by hand)
+    labels = dict(HEADINGS)
+    totals = [
+        {labels.get(k, "领证单位" if k == "recipient" else k): v for k, v in line.items()}
+        for line in json.loads(result.stdout)["totals"]
+    ]
+    for line in totals:
+        line.pop("letter")
+    assert totals and await query(ds, "/registry/stock_totals") == totals
 
 
 async def test_holders_by_name_has_no_number_field_to_mistake_for_a_condition(
