@@ -39,10 +39,8 @@ def paused_for_all(paused: dict[str, int], per_day: int) -> RateLimited:
     return _paused_today(
         paused,
         f"今天已被试过很多个查验结果为“未查到”的姓名（所有查验者合计每天最多 {per_day} 个）",
-        "不带接口密钥、只填姓名的查验",
-        "手中有证书的，请同时填写证书上的发证日期和工种再查验：姓名和这两项都正确即可查到。"
-        "用人单位的人事系统也可用接口密钥查验，或联系发证机关核实。",
-        anyone=True,
+        "不带接口密钥的查验",
+        "请先核对证书上的姓名；用人单位的人事系统可用接口密钥查验，也可联系发证机关核实。",
     )
 
 
@@ -57,16 +55,12 @@ def paused_for_key(paused: dict[str, int], per_day: int) -> RateLimited:
     )
 
 
-def _paused_today(
-    paused: dict[str, int], spent: str, whose: str, advice: str, *, anyone: bool = False
-) -> RateLimited:
-    """``anyone``: paused for every anonymous caller, whose checks bringing the paper pass."""
+def _paused_today(paused: dict[str, int], spent: str, whose: str, advice: str) -> RateLimited:
     retry = max(paused.values())
-    refused = "只填姓名的，即使姓名正确" if anyone else "用正确的姓名查验"
     return RateLimited(
         retry,
         f"证书编号 {'、'.join(paused)} {spent}：为防止有人猜测持证人姓名，暂停{whose}约 "
-        f"{math.ceil(retry / 3600)} 小时，在此之前{refused}也会被拒绝。{advice}",
+        f"{math.ceil(retry / 3600)} 小时，在此之前用正确的姓名查验也会被拒绝。{advice}",
         title=PAUSED,
         reason="number_paused",
         numbers=tuple(paused),

@@ -11,18 +11,21 @@ refusal tells nothing about the name it came with — until the hour has moved o
 A caller with many addresses has many hours' worth, though: a receipt shows 张*明, and two hundred
 addresses try the middle character's common choices. So callers without an API key also share
 `NameGuesses.per_day` names a day per number; past them, anonymous checks of that number wait
-for the day to move on, while HR systems with a key go on — and so does an employer who types
-the paper's date and trade as well (`verify_app.guesses_asked`). A key is bound by as many a day
-on its own: an hour's worth every hour was 240 names a day for each number.
+for the day to move on, while HR systems with a key go on. A key is bound by as many a day on
+its own: an hour's worth every hour was 240 names a day for each number.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from limits import RateLimitItem, RateLimitItemPerDay, RateLimitItemPerHour
 
+from registry.domain.names import name_key
+from registry.domain.numbers import normalise, number_shaped
 from registry.domain.statuses import NO_MATCH
 from registry.public.client_keys import limit_key
 from verify_app.answers import Checked, Item
@@ -33,10 +36,8 @@ from verify_app.guess_refusals import (
     paused_for_key,
     paused_hourly,
 )
-from verify_app.guesses_asked import gateable, guess_of, guessed, passed
 from verify_app.quotas import Caller, Quotas
 from verify_app.ratelimit import Limiter
-from verify_app.recent_misses import RecentMisses
 from verify_app.redis_names import Counted, Names
 from verify_app.refusals import RateLimited
 
@@ -48,6 +49,8 @@ KEY_DAILY = "names/day/"
 """The daily counters of each API key, per number (`NameGuesses.per_day`)."""
 DAILY_REACH = 2 * 86400.0
 """How long a miss weighs on a daily counter: its day and the next."""
+MAX_REMEMBERED = 100_000
+"""Keys remembered before those out of reach are dropped (each cost a check that missed)."""
 
 
 def _is_daily(key: str) -> bool:
@@ -55,8 +58,22 @@ def _is_daily(key: str) -> bool:
     return key.startswith((SHARED, KEY_DAILY))
 
 
-def _reach(key: str) -> float:  # how long a miss weighs on ``key``
-    return DAILY_REACH if _is_daily(key) else REACH
+def _guessed(items: Sequence[Item]) -> Mapping[str, list[str]]:
+    """Per number (as the lookup reads it), the distinct names asked with it. Only a number's
+    shape is counted: nothing else has a holder to guess, and what else is typed in the
+    number's field may be a name (swapped columns), which must not become a key in the store."""
+    # a blank name — also one of invisible characters only — is checked for nothing (未查验):
+    # no guess, in a single check as in a batch; numbers in the batch's order
+    if len(items) == 1:  # a single check, the common case: one name (none to compare)
+        number = normalise(items[0].number)
+        return (
+            {number: [items[0].name]} if name_key(items[0].name) and number_shaped(number) else {}
+        )
+    named: dict[str, dict[str, str]] = {}
+    for item in items:
+        if (key := name_key(item.name)) and number_shaped(number := normalise(item.number)):
+            named.setdefault(number, {}).setdefault(key, item.name)
+    return {number: list(names.values()) for number, names in named.items()}
 
 
 @dataclass
@@ -71,10 +88,6 @@ class Reservation:
     read: bool = False
     """the counters were only read (a serial check, counted in this process): a miss is
     counted when settled"""
-    gated: frozenset[str] = frozenset()
-    """paused numbers whose checks brought the paper (`verify_app.guesses_asked`)"""
-    refusal: RateLimited | None = None
-    """their pause, for the checks of them the paper does not pass"""
 
 
 class NameGuesses:
@@ -95,8 +108,10 @@ class NameGuesses:
 
     A single check run on the event loop (``serial``: no other single check runs until it is
     settled) with the counts in this process's memory only reads its counter first and counts
-    a miss after (`RecentMisses`). Any other check of one name (a batch or watch list of one,
-    on a worker thread) reserves atomically: read first, forty-six sent at once were tried."""
+    a miss after, and reads no counter this process has counted nothing on for two hours (the
+    sliding window's reach): a third of a single check's time went to the counters. Any other
+    check of one name (a batch or watch list of one, on a worker thread) reserves atomically:
+    read first, forty-six sent at once were tried."""
 
     def __init__(
         self, quotas: Quotas, tag: Callable[[str], str], per_hour: int, per_day: int = 0
@@ -114,7 +129,11 @@ class NameGuesses:
         """a name tried with a number: counted once in its hour"""
         self._daily = RateLimitItemPerDay(max(self.per_day, 1))
         self._seen_daily = RateLimitItemPerDay(1)
-        self._recent = RecentMisses(_reach, REACH)
+        self._missed: dict[str, float] = {}
+        """when this process last counted a miss on each key (`time.monotonic`)"""
+        self._forgetful_until = 0.0
+        """before then (too many keys to remember were dropped), every counter is read"""
+        self._lock = threading.Lock()
 
     @property
     def limiter(self) -> Limiter:
@@ -149,7 +168,7 @@ class NameGuesses:
         if not self.per_hour:
             return Reservation()
         inline = serial and len(items) == 1 and self.limiter.local
-        asked = guessed(items)
+        asked = _guessed(items)
         self._not_crowded(asked)
         # every counter read for room first, nothing counted unless all have it: counted key by
         # key, a caller refused on its own counter had its names counted on the one anonymous
@@ -163,38 +182,14 @@ class NameGuesses:
             short = [
                 (key, number)
                 for (key, number), names in wanted.items()
-                if not self._recent.untouched(key)
+                if not self._untouched(key)
                 and self.limiter.remaining(self._item_of(key), key) < len(names)
             ]
             reservation = Reservation(read=True)
         else:
             short, reservation = self._counted(wanted)
         if short:
-            refusal = self._refusal({number: wanted[key, number] for key, number in short}, short)
-            # a number paused for everyone whose checks bring the paper goes on, on its caller's
-            # own counters (which, short too, refuse it for themselves)
-            gated = gateable(items, [number for key, number in short if key.startswith(SHARED)])
-            if not gated or not {number for _, number in short} <= gated:
-                raise refusal
-            return self._gated(caller, items, gated, refusal)
-        return reservation
-
-    def _gated(
-        self, caller: Caller, items: Sequence[Item], gated: frozenset[str], refusal: RateLimited
-    ) -> Reservation:
-        """`reserve` of ``items`` whose ``gated`` numbers are paused for every anonymous caller
-        and bring the paper: each (name, date, trade) counted on the caller's own counters."""
-        asked = guessed(items, gated)
-        wanted = {
-            (key, number): guesses
-            for number, guesses in asked.items()
-            for key in self._keys(caller, number)
-            if number not in gated or not key.startswith(SHARED)
-        }
-        short, reservation = self._counted(wanted)
-        if short:
             raise self._refusal({number: wanted[key, number] for key, number in short}, short)
-        reservation.gated, reservation.refusal = gated, refusal
         return reservation
 
     def _not_crowded(self, asked: Mapping[str, list[str]]) -> None:
@@ -254,29 +249,17 @@ class NameGuesses:
             return paused_for_key(paused, self.per_day)
         return paused_hourly(paused, self.per_hour)
 
-    def settle(
-        self,
-        caller: Caller,
-        reservation: Reservation,
-        checked: Sequence[Checked],
-        items: Sequence[Item] = (),
-    ) -> None:
+    def settle(self, caller: Caller, reservation: Reservation, checked: Iterable[Checked]) -> None:
         """Keep, of what was reserved, each name that did not match its number; give back the
         rest. Counters only read count each name that did not match and was not tried with its
-        number within the window (`Reservation.read`). Then refuse, with their pause, the
-        checks of ``items`` the paper did not let through (`Reservation.gated`)."""
+        number within the window (`Reservation.read`)."""
         if not reservation.tags and not reservation.read:
             return
         missed: dict[str, set[str]] = {}
-        for index, check in enumerate(checked):
-            if check.answer.number in reservation.gated:
-                if passed(check):
-                    continue
-                tag = self.tag(guess_of(items[index], True))[:32]
-            elif check.answer.result != NO_MATCH:
+        for check in checked:
+            if check.answer.result != NO_MATCH:
                 continue
-            else:
-                tag = check.name_hash[:32]
+            tag = check.name_hash[:32]
             for key in self._keys(caller, check.answer.number):
                 if reservation.read:
                     if self.limiter.hit(self._seen_of(key), f"{key}/{tag}"):
@@ -284,7 +267,7 @@ class NameGuesses:
                 elif tag in reservation.tags.get(key, ()):
                     missed.setdefault(key, set()).add(tag)
         if missed and self.limiter.local:
-            self._recent.remember(missed)
+            self._remember(missed)
         if reservation.read:  # each miss is counted now
             for key, tags in missed.items():
                 self.limiter.hit(self._item_of(key), key, len(tags))
@@ -295,7 +278,22 @@ class NameGuesses:
                 if (given := len(reserved) - len(missed.get(key, ())))
             ]
             self.limiter.take_back(back, fallback=reservation.counted.fallback)
-        if reservation.refusal and not all(
-            passed(check) for check in checked if check.answer.number in reservation.gated
-        ):
-            raise reservation.refusal
+
+    def _untouched(self, key: str) -> bool:
+        """Whether this process has counted no miss on ``key`` within the counter's reach."""
+        now = time.monotonic()
+        reach = DAILY_REACH if _is_daily(key) else REACH
+        return now >= self._forgetful_until and now - self._missed.get(key, -reach) >= reach
+
+    def _remember(self, keys: Iterable[str]) -> None:
+        now = time.monotonic()
+        with self._lock:  # batches settle from the thread pool
+            if len(self._missed) >= MAX_REMEMBERED:  # those out of reach are no use any more
+                self._missed = {
+                    k: t
+                    for k, t in self._missed.items()
+                    if now - t < (DAILY_REACH if _is_daily(k) else REACH)
+                }
+                if len(self._missed) >= MAX_REMEMBERED // 2:  # still too many: read every counter
+                    self._missed, self._forgetful_until = {}, now + REACH
+            self._missed.update(dict.fromkeys(keys, now))

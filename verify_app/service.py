@@ -163,7 +163,7 @@ class Verifier:
         # a check that fails now keeps its names counted: another check of one of them may have
         # been answered meanwhile on the strength of this one's count (`NameGuesses`)
         checked = self._checked(caller, items, channel)
-        self.guesses.settle(caller, reserved, checked, items)
+        self.guesses.settle(caller, reserved, checked)
         return checked
 
     def _checked(self, caller: Caller, items: Sequence[Item], channel: Channel) -> list[Checked]:
