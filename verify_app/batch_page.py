@@ -101,7 +101,12 @@ async def batch(request: Request) -> Response:
                     "请选择要上传的文件（.xlsx、.xls、.ods、.csv 或 .txt），或把名单粘贴到文本框中。"
                 )
         parsed = await read_upload(
-            request.app.state.uploads, verifier.quotas, caller, filename, data
+            request.app.state.uploads,
+            verifier.quotas,
+            caller,
+            filename,
+            data,
+            timed=filename != PASTED,
         )
         parsed, answers = await _checked_but_paused(request, caller, parsed)
     except CsrfRejected as exc:  # a token of another cookie (the secret changed): the list kept

@@ -12,11 +12,11 @@ an upload goes through three gates, in this order:
    the client's hourly batch allowance (at most ``MAX_ITEMS`` rows) is reserved; after the
    parse the reservation is given back (`Quotas.release_upload`) and `Verifier.check_many`
    charges the rows the file really holds. A file that is refused keeps costing one row, so
-   hostile files are not free to send, and a file whose parse takes longer than its rows are
-   worth keeps what that time is worth (`parse_charge`): a workbook of one row and a million
-   empty cells held a parsing slot for two seconds at the price of a row, and four addresses
-   sending it in turn kept every employer's upload answered 503 (a security review). A client
-   needs only one row left to upload, and has the rest back the moment the file is read;
+   hostile files are not free to send. A client needs only one row left to upload, and has the
+   rest back the moment the file is read — and some of its hour's parsing time left
+   (`ParseTime`): a workbook of one row and a million empty cells held a slot for two seconds
+   at the price of a row, and four addresses sending it in turn kept every employer's upload
+   answered 503 (a security review);
 3. the parse itself (`verify_app.batch_files.read_batch`) runs on one of the slots' own
    threads, and a workbook is opened by the guarded reader (`registry.sheets.guard`) in a child
    process with memory and time limits: a hostile workbook can end that child, never the server.
@@ -36,24 +36,61 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+from limits import RateLimitItemPerHour
+
+from registry.public.client_keys import limit_key
 from verify_app.batch_files import BatchFile, read_batch
 from verify_app.quotas import Caller, Quotas
+from verify_app.refusals import RateLimited
 
 RETRY_AFTER = 5
 """seconds a client waits when every parsing slot is taken: longer than most parses take"""
 PARSE_NICENESS = 19
 """the lowest CPU priority: parsing uploads never competes with the checks"""
-PARSE_ROWS_PER_SECOND = 50
-"""What a second of a parsing slot costs, in batch rows: an employer's file of a few hundred
-rows parses in a fraction of a second and pays for its rows alone; to keep both slots busy
-with slow files all hour, at 300 rows an hour, takes more than a thousand addresses."""
 
 
-def parse_charge(seconds: float, rows: int | None) -> int:
-    """The batch rows an upload keeps beyond the rows it gets checked, for ``seconds`` of
-    parsing; ``rows``: those the file holds, None when it was refused (which costs a row)."""
-    worth = math.ceil(seconds * PARSE_ROWS_PER_SECOND)
-    return max(worth, 1) if rows is None else max(worth - rows, 0)
+PARSE_SECONDS_PER_HOUR = 30
+"""Seconds of parsing an anonymous client's uploads may take an hour: an employer's file of a
+few hundred rows takes a fraction of one; keeping both slots busy all hour with slow files
+takes 240 addresses."""
+
+
+class ParseTime:
+    """What each anonymous client's uploads took to parse this hour (sliding), in tenths of a
+    second, on the store every quota shares. Counted after the parse, as much as is left when
+    it took more: a client is refused a parse once its hour is spent, whatever its rows."""
+
+    def __init__(self, quotas: Quotas) -> None:
+        self._limiter = quotas.single.limiter
+        self._hour = RateLimitItemPerHour(PARSE_SECONDS_PER_HOUR * 10)
+
+    def check(self, caller: Caller) -> None:
+        """`RateLimited` when ``caller``'s hour of parsing is spent (an API key's is not kept)."""
+        if caller.key is not None:
+            return
+        window = _parse_window(caller.client)
+        if self._limiter.remaining(self._hour, window) > 0:
+            return
+        wait = self._limiter.wait_for(self._hour, window, 1)
+        raise RateLimited(
+            wait,
+            f"本小时您上传的文件读取用时已满（每个网络地址每小时 {PARSE_SECONDS_PER_HOUR} 秒，"
+            "文件中的大量空白单元格、图片都很费时）：请约 "
+            f"{math.ceil(wait / 60)} 分钟后再上传，或把名单粘贴到文本框中查验。",
+            reason="batch_hourly",
+        )
+
+    def spend(self, caller: Caller, seconds: float) -> None:
+        if caller.key is not None:
+            return
+        window, tenths = _parse_window(caller.client), max(1, math.ceil(seconds * 10))
+        if not self._limiter.hit(self._hour, window, tenths):  # took more than was left
+            if left := self._limiter.remaining(self._hour, window):
+                self._limiter.hit(self._hour, window, left)
+
+
+def _parse_window(client: str) -> str:
+    return f"parse/{limit_key(client)}"
 
 
 def _lower_priority() -> None:
@@ -103,14 +140,24 @@ class UploadSlots:
 
 
 async def read_upload(
-    slots: UploadSlots, quotas: Quotas, caller: Caller, filename: str, data: bytes
+    slots: UploadSlots,
+    quotas: Quotas,
+    caller: Caller,
+    filename: str,
+    data: bytes,
+    *,
+    timed: bool = True,
 ) -> BatchFile:
     """The rows of an uploaded batch file, through the three gates of the module docstring
-    (an API key's upload reserved from the key's day).
+    (an API key's upload reserved from the key's day); ``timed`` false for a pasted list, read
+    as text in no time: what a client whose parsing time is spent is told to send instead.
 
     Raises `UploadsBusy`, `RateLimited` or `BatchFileProblem`. On return the reservation has
     been given back: the caller charges the rows by checking them."""
     with slots.slot():
+        parse_time = ParseTime(quotas)
+        if timed:
+            parse_time.check(caller)
         reserved = quotas.reserve_upload(caller)
         parsed: BatchFile | None = None
         started = quotas.clock()
@@ -118,7 +165,7 @@ async def read_upload(
             most = quotas.file_rows(caller)
             parsed = await slots.read(filename, data, most, quotas.metered(caller))
         finally:
-            took = quotas.clock() - started
-            kept = parse_charge(took, len(parsed.rows) if parsed else None)
-            quotas.release_upload(reserved, reserved.rows - min(kept, reserved.rows))
+            if timed:
+                parse_time.spend(caller, quotas.clock() - started)
+            quotas.release_upload(reserved, reserved.rows if parsed else reserved.rows - 1)
     return parsed
