@@ -870,11 +870,13 @@ def test_every_replica_log_column_has_a_chinese_label() -> None:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("path", ["/verify_log/checks", "/verify_log/reports", "/registry/syncs"])
-async def test_time_tables_say_their_filters_take_utc(ds: Datasette, path: str) -> None:
+async def test_time_tables_say_their_filters_take_beijing_time(ds: Datasette, path: str) -> None:
     """Times are shown in Beijing time but stored in UTC: a filter typed in Beijing time found
-    nothing, without a word. The page says how to filter (SPEC §8: times in Beijing time)."""
+    nothing, without a word. Such a filter is read in Beijing time now, and the page says so,
+    and why the condition then shows another time (SPEC §8: times in Beijing time)."""
     _, page = await get(ds, path)
-    assert "北京时间减 8 小时" in page and "≥ 2026-12-01T00:00" in page
+    assert "也照北京时间填写" in page and "≥ 2026-12-01 08:00" in page
+    assert "按库中所存的 UTC 时间显示，比北京时间早 8 小时" in page
     assert "查某一天用筛选“日期为（北京时间）”" in page
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import json
 import re
+import secrets
 import shutil
 import sqlite3
 from pathlib import Path
@@ -2300,3 +2301,28 @@ def test_every_canned_query_parameter_is_read_and_every_query_in_the_readme() ->
             unread = parameters - set(READERS) - AS_TYPED_PARAMS
             assert not unread, (name, unread)
             assert f"{query['title']} (`/{database}/{name}`)" in readme, name
+
+
+async def test_moments_are_compared_in_beijing_time_as_the_page_shows_them(ds: Datasette) -> None:
+    """Every 时间 is shown in Beijing time, but 时间 ≥ 2026-12-06 compared the stored UTC text:
+    a sync at 06:55 Beijing time on the 6th (22:55 UTC on the 5th) was not found (a staff
+    review). Typed moments are Beijing time; a full timestamp with its offset is as typed."""
+    client = f"moments-{secrets.token_hex(4)}"
+    log = sqlite_utils.Database(Path(ds.databases["verify_log"].path or ""))
+    try:  # 04:00 on 1 January, Beijing time
+        log.table("checks").insert(
+            {"at": "2025-12-31T20:00:00+00:00", "client": client, "number": "G1122000001",
+             "result": "valid", "name_hash": "c" * 64, "channel": "page"}
+        )  # fmt: skip
+    finally:
+        log.close()
+
+    async def found(**condition: str) -> int:
+        return len(await query(ds, "/verify_log/checks", client=client, **condition))
+
+    assert await found(at__gte="2026-01-01") == 1
+    assert await found(at__gte="2026年1月1日") == 1
+    assert await found(at__lt="2026-01-01") == 0
+    assert await found(at__gte="2026-01-01 05:00") == 0
+    assert await found(at__lt="2026-01-01 04:30") == 1
+    assert await found(at__gte="2025-12-31T20:00:00+00:00") == 1  # as stored, unchanged

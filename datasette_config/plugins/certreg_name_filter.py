@@ -21,6 +21,8 @@ a code (``?status=有效``, ``?region=绵阳``) is read as the code (`datasette_
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -30,6 +32,7 @@ from datasette import hookimpl
 
 from datasette_config.labels import CALENDAR_DATES, FILTERED_COLUMNS, code_typed
 from datasette_config.launch import REGISTRY_NAME
+from registry.domain.clock import BEIJING
 from registry.domain.dates import BadDate, parse_date
 from registry.domain.names import name_key
 from registry.domain.numbers import normalise
@@ -108,6 +111,35 @@ DATED = {
     **{f"{column}__date": _iso_date for column in CALENDAR_DATES},
 }
 """Every table's calendar dates, read as staff type them (2012年3月15日 found nothing)."""
+MOMENT_COLUMNS = ("at", "created_at", "revoked_at", "checked_at", "read_at")
+"""The columns of a moment, stored in UTC (`registry.store.now`): 时间 of the sync history,
+the corrections, the checks, the reports; a key's or a watch list's 时间 of each event."""
+_TYPED_MOMENT = re.compile(
+    r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:\s*T?\s*(\d{1,2})\s*[:：时点]\s*(\d{1,2})?\s*分?(?:\s*[:：]\s*(\d{1,2})\s*秒?)?)?\s*"
+)
+
+
+def _utc_moment(typed: str) -> str:
+    """A moment as staff type it, in Beijing time (2026-12-06, 2026-12-06 08:00, 2026年12月6日8点),
+    as the registry stores it: the page shows every 时间 in Beijing time, but ``时间 ≥ 2026-12-06``
+    compared the stored UTC text and missed the morning's eight hours (a staff review). A full
+    timestamp with its offset is left as typed."""
+    found = _TYPED_MOMENT.fullmatch(typed)
+    if found is None:
+        return typed
+    year, month, day, hour, minute, second = (int(part or 0) for part in found.groups())
+    try:
+        moment = dt.datetime(year, month, day, hour, minute, second, tzinfo=BEIJING)
+    except ValueError:
+        return typed
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+MOMENTS = {
+    f"{column}__{op}": _utc_moment for column in MOMENT_COLUMNS for op in ("gt", "gte", "lt", "lte")
+}
+"""Every table's moments compared (≥, <) as staff type them, in Beijing time."""
 AS_STORED = {f"{column}__date": f"{column}__exact" for column in CALENDAR_DATES}
 """A calendar date's 日期为 is its value: compared through ``date()`` it read a whole table at a
 million certificates, 0.8 s (a staff review), where the column's own index finds it at once."""
@@ -152,7 +184,9 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     def wrap(app: ASGIApp) -> ASGIApp:
         async def normalising(scope: dict[str, Any], receive: Any, send: Any) -> None:
             page = scope["path"].partition(".")[0] if scope["type"] == "http" else ""
-            filters = {**CODED, **DATED, **pages.get(page, {})} if _a_table(page) else None
+            filters = (
+                {**CODED, **DATED, **MOMENTS, **pages.get(page, {})} if _a_table(page) else None
+            )
             renamed = {**AS_STORED, **RENAMED.get(page, {})}
             if page == f"/{REGISTRY_NAME}/{EVENTS}":
                 if await _keyed(datasette):
