@@ -148,8 +148,8 @@ async def _checked_but_paused(
     """The rows of ``parsed`` checked, those of a number paused for its names set aside as not
     checked, each saying so: one such number refused a whole list of 300 — every other row
     unchecked, none named (an employer's review). Raises the refusal when it leaves no row.
-    (Each round sets aside a number of the rows: a check of a number whose paper a row brought
-    is found paused only once made.)"""
+    (A refusal names the numbers paused when the list is charged: checked again without them,
+    another may have been paused meanwhile — each round sets aside one at least.)"""
     verifier = verifier_of(request)
     rows, unchecked = parsed.rows, list(parsed.unchecked)
     while True:
@@ -163,7 +163,7 @@ async def _checked_but_paused(
             if not exc.numbers or exc.reason != "number_paused" or not left:
                 raise
             why = f"{exc.title}：{exc.message}{verifier.contacts.text_for(exc.numbers[0])}"
-            unchecked += [(r.row, r.cells, why) for r in rows if r not in left]
+            unchecked += [(r.row, r.cells, why) for r in rows if normalise(r.item.number) in paused]
             rows = left
 
 
