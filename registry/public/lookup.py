@@ -82,7 +82,7 @@ NOT_CHECKED = "未查验"
 OLD_STYLE = (
     "本库只登记按川人社函〔2012〕389号核发的《资格证书》：持此前颁发的旧式证书（如《中华人民共和国"
     "机关事业单位工人技术岗位证书》）的，在本库查不到不等于证书无效，请向发证机关核实（通知 §五.(四) "
-    "作废的是当时尚未使用的空白旧证书，不是已经颁发的旧证书）。"
+    "停用的只是当时尚未使用的空白旧证书，已经颁发的旧证书不受影响）。"
 )
 """What a malformed number may be: an older certificate's. Not said of a letter typed for a
 digit (G1122OOOOO1), a number of ours mistyped, where it was noise to an officer on a phone."""
