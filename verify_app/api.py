@@ -170,6 +170,7 @@ def health(request: Request) -> JSONResponse:
     if verifier.log.unwritable:  # its checks are refused too: say why, for monitoring
         body = {"error": "server_error", "message": LOG_UNWRITABLE_SAID}
         return JSONResponse(body, 503, {"Retry-After": "30"})
+    secret_id, previous_secret_id = verifier.secret_ids
     return JSONResponse(
         {
             "status": "ok",
@@ -178,8 +179,8 @@ def health(request: Request) -> JSONResponse:
             "stale": verifier.is_stale(state.as_of),
             "limits": limits,
             "version": __version__,
-            "secret_id": verifier.secret_id,
-            "previous_secret_id": verifier.previous_secret_id,
+            "secret_id": secret_id,
+            "previous_secret_id": previous_secret_id,
         }
     )
 

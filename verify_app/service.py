@@ -88,12 +88,8 @@ class Verifier:
             settings.name_guesses_per_hour,
             settings.name_guesses_per_day,
         )
-        self.receipts = Receipts(
-            self._secret,
-            lifetime_days=settings.receipt_days,
-            clock=clock,
-            previous=settings.secrets[1:],
-        )
+        days, previous = settings.receipt_days, settings.secrets[1:]
+        self.receipts = Receipts(self._secret, lifetime_days=days, clock=clock, previous=previous)
         self.contacts = Contacts(settings.authorities())
         self.catalogue = builtin_catalogue()
 
@@ -112,14 +108,11 @@ class Verifier:
         self.registry.close()
 
     @property
-    def secret_id(self) -> str:
-        """What tells replicas' secrets apart without telling them (`secret_id`)."""
-        return secret_id(self._secret)
-
-    @property
-    def previous_secret_id(self) -> str | None:
-        """The same of ``CERTREG_PREVIOUS_SECRET`` while the secret is being changed, else None."""
-        return secret_id(self.receipts.secrets[1]) if len(self.receipts.secrets) > 1 else None
+    def secret_ids(self) -> tuple[str, str | None]:
+        """What tells replicas' secrets apart without telling them (`secret_id`): the signing
+        one's, and ``CERTREG_PREVIOUS_SECRET``'s while the secret is being changed."""
+        current, *previous = self.receipts.secrets
+        return secret_id(current), secret_id(previous[0]) if previous else None
 
     def name_hash(self, name: str) -> str:
         """The keyed hash the log keeps instead of ``name`` (`verify_app.name_hashes.name_hash`)."""
