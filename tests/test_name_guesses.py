@@ -204,18 +204,25 @@ def test_a_name_typed_in_the_number_field_is_no_key_in_the_store(registry_db: Pa
     assert list(reserved.tags) == [f"names/203.0.113.7/{NUMBER}", f"names/all/{NUMBER}"]
 
 
+def upload_with_number_paused(app_client: AppClient, *rows: tuple[str, str]) -> Response:
+    """The batch page's answer to a CSV of ``rows`` (number, name) from a client whose one wrong
+    name has paused `NUMBER` for its hour."""
+    with app_client(name_guesses_per_hour=1) as client:
+        client.post("/api/v1/verify", json={"number": NUMBER, "name": WRONG[0]})
+        upload = "证书编号,姓名\n" + "".join(f"{number},{name}\n" for number, name in rows)
+        page: Response = client.post(
+            "/batch",
+            data={"csrf_token": csrf_token(client)},
+            files={"file": ("list.csv", upload.encode(), "text/csv")},
+        )
+    return page
+
+
 def test_the_batch_page_names_a_paused_number_not_the_batch_allowance(
     app_client: AppClient,
 ) -> None:
     """Refused for the number's names, the upload page said 批量查验额度不够."""
-    with app_client(name_guesses_per_hour=1) as client:
-        client.post("/api/v1/verify", json={"number": NUMBER, "name": WRONG[0]})
-        upload = f"证书编号,姓名\n{NUMBER},{NAME}\n".encode()
-        page = client.post(
-            "/batch",
-            data={"csrf_token": csrf_token(client)},
-            files={"file": ("list.csv", upload, "text/csv")},
-        )
+    page = upload_with_number_paused(app_client, (NUMBER, NAME))
     assert page.status_code == 429
     assert context_of(page)["error"].startswith("该编号暂停查验：")
     assert "咨询：" in context_of(page)["error"]  # whom to ask, as the single check says
@@ -226,14 +233,7 @@ def test_the_batch_page_checks_the_other_rows_and_names_the_paused_one(
 ) -> None:
     """One paused number refused a whole list of 300, every other row unchecked and none named
     (an employer's review): its rows are set aside, each saying why, the rest answered."""
-    with app_client(name_guesses_per_hour=1) as client:
-        client.post("/api/v1/verify", json={"number": NUMBER, "name": WRONG[0]})
-        upload = f"证书编号,姓名\n{REVOKED[0]},{REVOKED[1]}\n{NUMBER},{NAME}\n".encode()
-        page = client.post(
-            "/batch",
-            data={"csrf_token": csrf_token(client)},
-            files={"file": ("list.csv", upload, "text/csv")},
-        )
+    page = upload_with_number_paused(app_client, REVOKED, (NUMBER, NAME))
     assert page.status_code == 200
     revoked, paused = context_of(page)["results"]
     assert (revoked["row"], revoked["result"]) == ("2", "revoked")
