@@ -35,6 +35,9 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 _SUFFIXES = (".atom", ".json")
 
 NEW = "new"
+LEFT_OUT = "left_out"
+"""The query parameter of a list just made from the form: the pasted lines not in it (they did
+not match, or were revoked), told on its page to be corrected into another list."""
 """The query of the list's page right after it was made: it says so, and to save the address."""
 
 
@@ -113,11 +116,18 @@ def _watch_page(request: Request) -> Response:
         "revoked": {e.watched for e in events if e.type == REVOKE},
         "token": token,
         "new": just_made,  # a bookmark of the redirect's address is told "made" no more
+        "left_out": _left_out(request) if just_made else [],
         "event_advice": event_advice,
         "keep_days": verifier.settings.watch_days,
     }
     context.update(watch_links(request, token))
     return render(request, "watch.html", context)
+
+
+def _left_out(request: Request) -> list[int]:
+    """The pasted lines the list just made left out (`LEFT_OUT`), as line numbers."""
+    said = request.query_params.get(LEFT_OUT, "")
+    return [int(line) for line in said.split(",") if line.isdigit() and len(line) < 6][:500]
 
 
 async def watch_delete_form(request: Request) -> Response:

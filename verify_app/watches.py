@@ -33,7 +33,7 @@ from verify_app.watch_lines import MAX_WATCH_ITEMS, Lines, WatchProblem, parse_l
 from verify_app.watch_paste import as_lines, joined_pairs
 from verify_app.watch_retries import MISMATCH, RETIRED, key_of, making, retry_token, same_list
 from verify_app.watch_store import Watch, create_watch, revoked_successors, stored_entries
-from verify_app.watch_views import NEW
+from verify_app.watch_views import LEFT_OUT, NEW
 from verify_app.watchable import refuse_unwatchable
 
 
@@ -43,17 +43,29 @@ async def _create(
     items: list[Item],
     lines: Lines | None = None,
     token: str | None = None,
-) -> tuple[str, Watch]:
+    *,
+    partly: bool = False,
+) -> tuple[str, Watch, list[int]]:
     """Check every pair (charged as batch rows) and store the list when all of them match;
     ``lines``: the form's, to name its lines in a refusal (else 第 N 份) with those not read;
-    ``token``: the list's, derived from an ``Idempotency-Key`` (`verify_app.watch_retries`)."""
+    ``token``: the list's, derived from an ``Idempotency-Key`` (`verify_app.watch_retries`);
+    ``partly``: the form's, whose list is stored with the entries that match when some do —
+    the others' lines returned: a list of 300 with one typo was refused whole and its rows
+    charged, and the corrected one waited an hour for the allowance (a phone review)."""
     public_base(request)  # its links can be made: else a list stored that none can reach
     verifier = verifier_of(request)
     checked = await run_in_threadpool(verifier.check_many, caller, items, "watch")
     places = [f"第{number}行" for number, _ in lines.items] if lines else None
     replaced = [c.answer.number for c in checked if c.answer.matched and c.answer.successor]
     ended = await run_in_threadpool(_revoked_successors, verifier, replaced) if replaced else {}
-    refuse_unwatchable(checked, places, lines.unread if lines else None, ended)
+    left_out: list[int] = []
+    try:
+        refuse_unwatchable(checked, places, lines.unread if lines else None, ended)
+    except WatchProblem as exc:
+        if not partly or not lines or lines.unread or len(exc.rows) == len(checked):
+            raise
+        left_out = [lines.items[entry - 1][0] for entry in exc.rows]
+        checked = [c for entry, c in enumerate(checked, 1) if entry not in exc.rows]
     entries = list({c.answer.number: (c.answer.number, c.name_hash) for c in checked}.values())
     created_at = verifier.now().replace(microsecond=0)
     after_sync = await run_in_threadpool(verifier.last_sync)
@@ -70,7 +82,7 @@ async def _create(
         )
     )
     watch = Watch(0, created_at.isoformat(), after_sync, tuple(n for n, _ in entries))
-    return token, watch
+    return token, watch, left_out
 
 
 def _revoked_successors(verifier: Verifier, numbers: list[str]) -> dict[str, tuple[str, str]]:
@@ -115,7 +127,9 @@ async def watch_create(request: Request) -> Response:
     try:
         lines = parse_lines(as_lines(joined_pairs(entries)))
         items = [item for _, item in lines.items]
-        token, _ = await _create(request, Caller(client_of(request)), items, lines)
+        token, _, left_out = await _create(
+            request, Caller(client_of(request)), items, lines, partly=True
+        )
     except WatchProblem as exc:
         return _watch_form(request, exc.message, entries, 400)
     except TooManyNames as exc:
@@ -134,7 +148,8 @@ async def watch_create(request: Request) -> Response:
         return response
     # to the list's own page (POST, redirect, GET): a reload, which phones do when a tab comes
     # back, shows the list again instead of making another one and losing the first's address
-    return RedirectResponse(watch_links(request, token)["watch_url"] + "?" + NEW, 303)
+    left = f"&{LEFT_OUT}={','.join(map(str, left_out))}" if left_out else ""
+    return RedirectResponse(watch_links(request, token)["watch_url"] + "?" + NEW + left, 303)
 
 
 # -- API --------------------------------------------------------------------------------
@@ -163,7 +178,7 @@ async def _api_create(
     request: Request, caller: Caller, items: list[Item], token: str | None
 ) -> Response:
     try:
-        token, watch = await _create(request, caller, items, token=token)
+        token, watch, _ = await _create(request, caller, items, token=token)
     except sqlite3.IntegrityError:  # the same key's list made meanwhile, by a retry in flight
         assert token is not None
         return await _made_before(request, token, items) or _mismatch()
