@@ -400,7 +400,9 @@ def test_empty_verify_log_has_the_shared_schema(tmp_path: Path) -> None:
             ("key_id", "at"),
             ("mismatched", "at"),
             ("number",),
-            ("result", "at"),
+            ("number", "at", "result", "client", "mismatched"),
+            ("result",),
+            ("result", "at", "client", "number", "name_hash"),
         ]
         assert {"reports", "watches", "watch_entries"} <= set(log.table_names())
         assert log.journal_mode == "wal"

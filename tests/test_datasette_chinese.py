@@ -375,6 +375,8 @@ SAMPLE_PARAMETERS = {
     "证书编号": "Z1122020124",  # exchanged, then its successor reissued: a full history
     "上页末行编号": "",
     "上页末行报告编号": "",
+    "上页末行证书编号": "",
+    "上页末行客户端": "",
     "姓名": "周",
     "地区": "绵阳",
     "等级": "",

@@ -394,7 +394,7 @@ def test_uvicorn_access_lines_carry_no_secret_link(path: str, logged: str) -> No
 
 @pytest.mark.parametrize(
     ("name", "params"),
-    [("failing_numbers", ("天数", "未查到阈值", "报告阈值")), ("most_checked", ("天数",))],
+    [("failing_numbers", ("天数", "未查到阈值", "报告阈值", "上页末行证书编号"))],
 )
 def test_queries_of_the_last_days_read_those_days_only(
     tmp_path: Path, name: str, params: tuple[str, ...]
@@ -416,7 +416,10 @@ def test_queries_of_the_last_days_read_those_days_only(
         ]
     finally:
         conn.close()
-    assert "SEARCH checks USING INDEX idx_checks_result_at (result=? AND at>?)" in plan
+    assert (
+        "SEARCH checks USING COVERING INDEX idx_checks_result_at_client_number_name_hash"
+        " (result=? AND at>?)" in plan
+    )
     assert not any(step.startswith("SCAN checks") for step in plan), plan
 
 

@@ -46,6 +46,8 @@ class Paging(NamedTuple):  # (no dataclass: a plugin of --plugins-dir is not in 
 PAGED: dict[str, Paging] = {
     "holders": Paging(100, "上页末行编号", "证书编号"),
     "report_queue": Paging(100, "上页末行报告编号", "报告编号"),
+    "suspicious_clients": Paging(100, "上页末行客户端", "客户端"),
+    "failing_numbers": Paging(100, "上页末行证书编号", "证书编号"),
     "status_changes": Paging(200, "截止日期", "日期", value=_day_before),
     "sync_history": Paging(20, "截止日期", "时间", counted="同步编号"),
 }

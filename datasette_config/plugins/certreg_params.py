@@ -35,8 +35,9 @@ from registry.sync.report import HISTORY_LABELS
 DATE_PARAMS = frozenset({"起始日期", "截止日期"})
 COUNT_PARAMS = frozenset({"天数", "小时数", "未查到阈值", "报告阈值"})
 NUMBER_PARAMS = frozenset({"证书编号"})
-AS_TYPED_PARAMS = frozenset({"名册", "批准文号"})
-"""Parameters any text is a condition of (a file's name, an approval document's): nothing to
+AS_TYPED_PARAMS = frozenset({"名册", "批准文号", "上页末行客户端", "上页末行证书编号"})
+"""Parameters any text is a condition of (a file's name, an approval document's; where a page of
+clients, or of numbers that may be malformed, ended): nothing to
 tell staff of a value. Every other parameter of a canned query has its reader (`READERS`)."""
 TYPES_READ = (*EVENT_TYPES, "撤消")
 """What the 类型 of status_changes matches (撤消, a common variant, is read as 撤销)."""
