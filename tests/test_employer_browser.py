@@ -14,6 +14,7 @@ import http.server
 import io
 import json
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -491,3 +492,35 @@ def test_no_page_scrolls_sideways_on_a_phone(
         "links => links.map(a => a.getBoundingClientRect().height)"
     )
     assert heights and min(heights) >= 32, heights
+
+
+def test_a_batchs_results_print_whole_on_a4_landscape(
+    served: tuple[str, Path], browser: Any, tmp_path: Path
+) -> None:
+    """Printed for an applicant's file, the table was 1,295 px on a 762 px page, its right-hand
+    columns (状态日期, 新证书编号, 补发证书 …) cut off, and the first page was portrait (a phone
+    review): every page is A4 landscape, and the table fits its 277 mm."""
+    base, _ = served
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1047, "height": 700}
+    )
+    tab = context.new_page()
+    try:
+        workbook = tmp_path / "职工名单.xlsx"
+        _hr_workbook(workbook, 12)
+        tab.goto(base + "/batch")
+        tab.get_by_label("名单文件（.xlsx、.xls、.ods、.csv 或 .txt）").set_input_files(
+            str(workbook)
+        )
+        tab.get_by_role("button", name="上传并查验").click()
+        tab.emulate_media(media="print")
+        table, page_width = tab.evaluate(
+            "() => [document.querySelector('table.results').scrollWidth,"
+            " document.documentElement.clientWidth]"
+        )
+        pdf = tab.pdf(prefer_css_page_size=True)
+    finally:
+        context.close()
+    assert table <= page_width, (table, page_width)  # 1047 px: A4 landscape within 1 cm margins
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert boxes and all(float(w) > float(h) for w, h in boxes), boxes
