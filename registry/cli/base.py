@@ -62,18 +62,24 @@ class ChineseCommand(_Chinese, click.Command):
     pass
 
 
-class UsageProblem(click.ClickException):
-    """A command used wrongly (bad manifest, missing option): exit 2, with what to do."""
-
-    exit_code = 2
+class Problem(click.ClickException):
+    """What stops a command, said in Chinese like every other message (click's own prefix is
+    "Error:"); each kind sets its exit code."""
 
     def show(self, file: Any = None) -> None:
         click.echo(f"错误：{self.format_message()}", err=True)
 
 
-class Failed(UsageProblem):
+class UsageProblem(Problem):
+    """A command used wrongly (bad manifest, missing option, a report number that is none):
+    exit 2, with what to do."""
+
+    exit_code = 2
+
+
+class Failed(Problem):
     """A command that could not do its work (a file, the registry, a server): exit 1, with why
-    and what to do, in Chinese like every other message (click's own prefix is "Error:")."""
+    and what to do."""
 
     exit_code = 1
 
