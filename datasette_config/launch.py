@@ -19,7 +19,8 @@ from datasette_config import config_dir
 from registry import store
 from registry.public.proxies import VARIABLE as TRUSTED_PROXIES
 from registry.public.proxies import trusted_proxies
-from registry.store.verify_log import ensure_staff_indexes, prepare_log
+from registry.store.staff_indexes import ensure_staff_indexes
+from registry.store.verify_log import prepare_log
 
 REGISTRY_NAME = "registry"
 """The database name metadata.yml, the templates and the links are written for."""

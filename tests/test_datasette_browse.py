@@ -19,7 +19,8 @@ from datasette_config.launch import bring_up_to_date, datasette_command, ensure_
 from registry.cli import cli
 from registry.public.http_guard import MAX_HEAD_BYTES
 from registry.store import verify_log_path
-from registry.store.verify_log import STAFF_INDEXES, prepare_log
+from registry.store.staff_indexes import STAFF_INDEXES
+from registry.store.verify_log import prepare_log
 from tests.datasette_fixtures import (
     MIANYANG_2012,
     SAMPLES,

@@ -38,7 +38,8 @@ from registry.cli.publish import OlderRegistry, RolledBack, publish
 from registry.cli.replicas import publishing
 from registry.public import lookup
 from registry.store import verify_log_path
-from registry.store.verify_log import STAFF_INDEXES, mark_repeated, prepare_log
+from registry.store.staff_indexes import STAFF_INDEXES
+from registry.store.verify_log import mark_repeated, prepare_log
 from tests.datasette_fixtures import (
     MIANYANG_2012,
     STAFF_HASH,

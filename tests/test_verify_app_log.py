@@ -19,8 +19,9 @@ from datasette_config.launch import ensure_verify_log
 from datasette_config.plugins.certreg_sql import FUNCTIONS as SQL_FUNCTIONS
 from registry.domain.names import name_key
 from registry.store.db import now
+from registry.store.staff_indexes import STAFF_INDEXES
 from registry.store.transactions import transaction
-from registry.store.verify_log import STAFF_INDEXES, ensure_log_schema
+from registry.store.verify_log import ensure_log_schema
 from tests.datasette_fixtures import shipped_metadata
 from tests.verify_fixtures import (
     CASES,

@@ -16,11 +16,11 @@ from registry import store
 from registry.cli.base import Failed
 from registry.cli.litestream import Follower
 from registry.store.db import read_only
+from registry.store.staff_indexes import ensure_staff_indexes
 from registry.store.verify_log import (
     CHECKS_COLUMNS,
     REPORTS_COLUMNS,
     ensure_shipping_schema,
-    ensure_staff_indexes,
     mark_repeated,
     prepare_log,
     selected,
