@@ -30,9 +30,11 @@ from datasette_config.plugins.certreg_labels import corrections_shown
 from datasette_config.plugins.certreg_pages import next_page
 from datasette_config.plugins.certreg_params import AS_TYPED_PARAMS, READERS
 from registry.cli import cli
+from registry.domain.clock import BEIJING
 from registry.domain.numbers import normalise
 from registry.domain.statuses import RESULT_LABELS
 from registry.store import verify_log_path
+from registry.store.staff_indexes import ensure_staff_indexes
 from registry.store.stock_report import HEADINGS
 from tests.datasette_fixtures import (
     STAFF_HASH,
@@ -2326,6 +2328,16 @@ async def test_moments_are_compared_in_beijing_time_as_the_page_shows_them(ds: D
     assert await found(at__gte="2026-01-01 05:00") == 0
     assert await found(at__lt="2026-01-01 04:30") == 1
     assert await found(at__gte="2025-12-31T20:00:00+00:00") == 1  # as stored, unchanged
+    # as an input method types it, and a moment with its zone (the fixes' review)
+    assert await found(at__gte="２０２６－０１－０１") == 1
+    assert await found(at__gt="2026-01-01T04:00+08:00") == 0  # the stored moment itself
+    assert await found(at__gte="2026-01-01T04:00+08:00") == 1
+    # every moment column, a sync run's start too (同步运行)
+    started = (await query(ds, "/registry/syncs", _size="1"))[0]["run"]  # UTC, as stored
+    day = dt.datetime.fromisoformat(started).astimezone(BEIJING).date().isoformat()
+    on_or_after = await query(ds, "/registry/syncs", run__gte=day, _size="max")
+    before = await query(ds, "/registry/syncs", run__lt=day, _size="max")
+    assert started in column(on_or_after, "run") and started not in column(before, "run")
 
 
 async def test_suspicious_clients_and_failing_numbers_page_through_every_row(
@@ -2366,3 +2378,19 @@ async def test_suspicious_clients_and_failing_numbers_page_through_every_row(
     assert [len(page) for page in clients][:1] == [100] and len(ours) == len(set(ours)) == 150
     mine = [n for page in numbers for n in page if n.startswith("G11220")]
     assert len(mine) == len(set(mine)) >= 150
+
+
+async def test_the_log_queries_answer_on_a_log_without_staffs_indexes(ds: Datasette) -> None:
+    """Named by ``INDEXED BY``, 查验最多的证书编号 and 可疑查验流量 answered ``no such index`` on a
+    replica's log, or one browse could not write (the fixes' review): without the indexes they
+    are only slower."""
+    path = Path(ds.databases["verify_log"].path or "")
+    conn = sqlite3.connect(path)
+    try:
+        for name in ("idx_checks_named_number", "idx_checks_client_at"):  # those they named
+            conn.execute(f'DROP INDEX "{name}"')
+        for canned in ("most_checked", "suspicious_clients", "failing_numbers"):
+            await query(ds, f"/verify_log/{canned}")  # asserts a 200
+    finally:
+        ensure_staff_indexes(conn)
+        conn.close()

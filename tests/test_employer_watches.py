@@ -662,7 +662,7 @@ def test_a_pasted_table_names_its_lines_as_the_officer_sees_them(app_client: App
             "/watch", data={"entries": headless, "csrf_token": csrf_token(client)}
         )
     assert mismatch.status_code == 200  # made of line 2, line 3 named as left out
-    assert "名单中第 3 行没有加入本列表" in mismatch.text
+    assert "名单中第 3 行的编号和姓名与登记不符" in mismatch.text
     assert unplaced.status_code == 400
     said = context_of(unplaced)["error"]
     assert "证书编号在第2列" in said and "再提交" in said and "上传" not in said
@@ -692,12 +692,17 @@ def test_a_list_is_made_of_the_pairs_that_match_and_names_the_lines_left_out(
     """A list of 300 with one typo was refused whole, its rows charged, and the corrected one
     waited an hour for the allowance (a phone review): the pairs that match make the list, its
     page names the pasted lines left out — as the officer sees them, a blank line between."""
-    lines = f"{VALID[0]} {VALID[1]}\n\n{NO_MATCH_WRONG_NAME[0]} {NO_MATCH_WRONG_NAME[1]}\n"
+    lines = (
+        f"{VALID[0]} {VALID[1]}\n\n{NO_MATCH_WRONG_NAME[0]} {NO_MATCH_WRONG_NAME[1]}\n"
+        f"{REVOKED[0]} {REVOKED[1]}\n"
+    )
     with app_client() as client:
         page = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
     assert page.status_code == 200 and context_of(page)["new"] is True
     assert context_of(page)["watch"].numbers == (VALID[0],)
-    assert "名单中第 3 行没有加入本列表" in page.text and "其余各行已加入" in page.text
+    # a revocation said as one, not folded into 不符: learning of one is why an employer watches
+    assert "名单中第 3 行的编号和姓名与登记不符，第 4 行的证书已被发证机关撤销" in page.text
+    assert "没有加入本列表；其余各行已加入" in page.text
 
 
 def test_the_watch_page_keeps_what_was_typed_when_no_pair_matches(

@@ -31,6 +31,7 @@ from starlette.testclient import TestClient
 
 from tests.hostile_files import HOSTILE, MAIN_NS, build
 from tests.servers import free_port
+from tests.test_employer_allowances import issue_key
 from tests.verify_fixtures import (
     SECRET,
     VALID,
@@ -288,6 +289,7 @@ def test_a_client_whose_hour_of_parsing_is_spent_waits_but_may_paste(registry_db
     data = f"{VALID[0]},{VALID[1]}\n".encode()
     with TestClient(app, client=("203.0.113.9", 1)) as client:
         slow = [_upload_in(client, "slow.csv", data) for _ in range(4)]
+        named_as_pasted = _upload_in(client, "粘贴的名单.txt", data)  # a file, whatever its name
         pasted = client.post(
             "/batch", data={"csrf_token": csrf_token(client), "entries": " ".join(VALID)}
         )
@@ -297,9 +299,27 @@ def test_a_client_whose_hour_of_parsing_is_spent_waits_but_may_paste(registry_db
     assert [page.status_code for page in slow] == [200, 200, 200, 429]
     assert "本小时您上传的文件读取用时已满（每个网络地址每小时 30 秒" in slow[3].text
     assert "把名单粘贴到文本框中" in slow[3].text
+    assert named_as_pasted.status_code == 429
     assert pasted.status_code == 200 and elsewhere.status_code == 200
     # three rows and the pasted one charged; the refused file's row given back
     assert left.headers["RateLimit-Remaining"] == str(settings.batch_rows_per_hour - 4 - 1)
+
+
+@pytest.mark.usefixtures("clear_of_a_new_window")
+def test_an_api_keys_uploads_have_their_own_hour_of_parsing(registry_db: Path) -> None:
+    """A key reserves one row of its day for a file: untimed, one key kept the slots busy at a
+    row a file (the fixes' review)."""
+    settings = Settings(db=registry_db, secret=Secret(SECRET), rate_limit=0)
+    _, key = issue_key(registry_db, per_day=1000)
+    app = create_app(settings, clock=Ticking())
+    data = f"{VALID[0]},{VALID[1]}\n".encode()
+    with TestClient(app, client=("203.0.113.10", 1)) as client:
+        client.headers["Authorization"] = f"Bearer {key}"
+        keyed = [_upload_in(client, "slow.csv", data) for _ in range(4)]
+        del client.headers["Authorization"]
+        anonymous = _upload_in(client, "slow.csv", data)  # the address's own hour is untouched
+    assert [page.status_code for page in keyed] == [200, 200, 200, 429]
+    assert anonymous.status_code == 200
 
 
 @pytest.mark.usefixtures("clear_of_a_new_window")

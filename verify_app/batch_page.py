@@ -88,6 +88,7 @@ async def batch(request: Request) -> Response:
     verifier = verifier_of(request)
     caller = form_caller_of(request)  # an HR system's key pays from its day, as on the API
     pasted = filename = ""
+    from_box = False  # the list typed into the box, not a file of whatever name
     try:
         async with checked_form(request) as fields:
             upload = fields.get("file")
@@ -96,6 +97,7 @@ async def batch(request: Request) -> Response:
                 filename, data = upload.filename, await upload.read()
             elif pasted.strip():  # read as a text file is: a table's columns by its header
                 filename, data = PASTED, joined_pairs(pasted).encode()
+                from_box = True
             else:
                 raise BatchFileProblem(
                     "请选择要上传的文件（.xlsx、.xls、.ods、.csv 或 .txt），或把名单粘贴到文本框中。"
@@ -106,7 +108,7 @@ async def batch(request: Request) -> Response:
             caller,
             filename,
             data,
-            timed=filename != PASTED,
+            timed=not from_box,
         )
         parsed, answers = await _checked_but_paused(request, caller, parsed)
     except CsrfRejected as exc:  # a token of another cookie (the secret changed): the list kept

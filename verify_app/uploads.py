@@ -50,13 +50,13 @@ PARSE_NICENESS = 19
 
 
 PARSE_SECONDS_PER_HOUR = 30
-"""Seconds of parsing an anonymous client's uploads may take an hour: an employer's file of a
+"""Seconds of parsing a client's (or an API key's) uploads may take an hour: an employer's file of a
 few hundred rows takes a fraction of one; keeping both slots busy all hour with slow files
 takes 240 addresses."""
 
 
 class ParseTime:
-    """What each anonymous client's uploads took to parse this hour (sliding), in tenths of a
+    """What each client's (or API key's) uploads took to parse this hour (sliding), in tenths of a
     second, on the store every quota shares. Counted after the parse, as much as is left when
     it took more: a client is refused a parse once its hour is spent, whatever its rows."""
 
@@ -65,10 +65,8 @@ class ParseTime:
         self._hour = RateLimitItemPerHour(PARSE_SECONDS_PER_HOUR * 10)
 
     def check(self, caller: Caller) -> None:
-        """`RateLimited` when ``caller``'s hour of parsing is spent (an API key's is not kept)."""
-        if caller.key is not None:
-            return
-        window = _parse_window(caller.client)
+        """`RateLimited` when ``caller``'s hour of parsing is spent (an API key's its own)."""
+        window = _parse_window(caller)
         if self._limiter.remaining(self._hour, window) > 0:
             return
         wait = self._limiter.wait_for(self._hour, window, 1)
@@ -81,16 +79,17 @@ class ParseTime:
         )
 
     def spend(self, caller: Caller, seconds: float) -> None:
-        if caller.key is not None:
-            return
-        window, tenths = _parse_window(caller.client), max(1, math.ceil(seconds * 10))
+        window, tenths = _parse_window(caller), max(1, math.ceil(seconds * 10))
         if not self._limiter.hit(self._hour, window, tenths):  # took more than was left
             if left := self._limiter.remaining(self._hour, window):
                 self._limiter.hit(self._hour, window, left)
 
 
-def _parse_window(client: str) -> str:
-    return f"parse/{limit_key(client)}"
+def _parse_window(caller: Caller) -> str:
+    """Whose parsing time: an API key's (it reserves a row of its day for a file, so one key
+    could have kept the slots busy at a row a file), else the address's."""
+    who = f"key{caller.key.id}" if caller.key else limit_key(caller.client)
+    return f"parse/{who}"
 
 
 def _lower_priority() -> None:

@@ -45,7 +45,7 @@ async def _create(
     token: str | None = None,
     *,
     partly: bool = False,
-) -> tuple[str, Watch, list[int]]:
+) -> tuple[str, Watch, list[str]]:
     """Check every pair (charged as batch rows) and store the list when all of them match;
     ``lines``: the form's, to name its lines in a refusal (else 第 N 份) with those not read;
     ``token``: the list's, derived from an ``Idempotency-Key`` (`verify_app.watch_retries`);
@@ -58,13 +58,17 @@ async def _create(
     places = [f"第{number}行" for number, _ in lines.items] if lines else None
     replaced = [c.answer.number for c in checked if c.answer.matched and c.answer.successor]
     ended = await run_in_threadpool(_revoked_successors, verifier, replaced) if replaced else {}
-    left_out: list[int] = []
+    left_out: list[str] = []
     try:
         refuse_unwatchable(checked, places, lines.unread if lines else None, ended)
     except WatchProblem as exc:
         if not partly or not lines or lines.unread or len(exc.rows) == len(checked):
             raise
-        left_out = [lines.items[entry - 1][0] for entry in exc.rows]
+        # each pasted line left out, "r" after a revoked one's: its page says which was which
+        left_out = [
+            f"{lines.items[entry - 1][0]}{'r' if entry in exc.revoked else ''}"
+            for entry in exc.rows
+        ]
         checked = [c for entry, c in enumerate(checked, 1) if entry not in exc.rows]
     entries = list({c.answer.number: (c.answer.number, c.name_hash) for c in checked}.values())
     created_at = verifier.now().replace(microsecond=0)
@@ -148,7 +152,7 @@ async def watch_create(request: Request) -> Response:
         return response
     # to the list's own page (POST, redirect, GET): a reload, which phones do when a tab comes
     # back, shows the list again instead of making another one and losing the first's address
-    left = f"&{LEFT_OUT}={','.join(map(str, left_out))}" if left_out else ""
+    left = f"&{LEFT_OUT}={','.join(left_out)}" if left_out else ""
     return RedirectResponse(watch_links(request, token)["watch_url"] + "?" + NEW + left, 303)
 
 

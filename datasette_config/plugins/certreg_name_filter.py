@@ -21,8 +21,10 @@ a code (``?status=有效``, ``?region=绵阳``) is read as the code (`datasette_
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -111,9 +113,13 @@ DATED = {
     **{f"{column}__date": _iso_date for column in CALENDAR_DATES},
 }
 """Every table's calendar dates, read as staff type them (2012年3月15日 found nothing)."""
-MOMENT_COLUMNS = ("at", "created_at", "revoked_at", "checked_at", "read_at")
+MOMENT_COLUMNS = (
+    "at", "created_at", "revoked_at", "checked_at", "read_at", "deleted_at",
+    "run", "first_loaded", "last_loaded", "first_check_at", "received_at",
+)  # fmt: skip
 """The columns of a moment, stored in UTC (`registry.store.now`): 时间 of the sync history,
-the corrections, the checks, the reports; a key's or a watch list's 时间 of each event."""
+the corrections, the checks, the reports; a key's or a watch list's 时间 of each event; a sync
+run's start, a register's first and last load, a replica log's arrivals."""
 _TYPED_MOMENT = re.compile(
     r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:\s*T?\s*(\d{1,2})\s*[:：时点]\s*(\d{1,2})?\s*分?(?:\s*[:：]\s*(\d{1,2})\s*秒?)?)?\s*"
@@ -124,7 +130,14 @@ def _utc_moment(typed: str) -> str:
     """A moment as staff type it, in Beijing time (2026-12-06, 2026-12-06 08:00, 2026年12月6日8点),
     as the registry stores it: the page shows every 时间 in Beijing time, but ``时间 ≥ 2026-12-06``
     compared the stored UTC text and missed the morning's eight hours (a staff review). A full
-    timestamp with its offset is left as typed."""
+    timestamp with its zone is the moment it names."""
+    typed = unicodedata.normalize(
+        "NFKC", typed
+    )  # ２０２６－１２－０６, as an input method types it
+    with contextlib.suppress(ValueError):  # a timestamp with its zone: the moment it names
+        named = dt.datetime.fromisoformat(typed.strip().replace("Z", "+00:00"))
+        if named.tzinfo is not None:
+            return named.astimezone(dt.UTC).isoformat()
     found = _TYPED_MOMENT.fullmatch(typed)
     if found is None:
         return typed
