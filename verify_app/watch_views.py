@@ -35,10 +35,10 @@ _TOKEN = re.compile(r"[A-Za-z0-9_-]{20,100}")
 _SUFFIXES = (".atom", ".json")
 
 NEW = "new"
+"""The query of the list's page right after it was made: it says so, and to save the address."""
 LEFT_OUT = "left_out"
 """The query parameter of a list just made from the form: the pasted lines not in it (they did
-not match, or were revoked), told on its page to be corrected into another list."""
-"""The query of the list's page right after it was made: it says so, and to save the address."""
+not match, or were revoked, an ``r`` after such a line), told on its page."""
 
 
 def _strip(token: str) -> str:
