@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from registry.cli import cli
 from registry.kinds import LAYOUTS
 from registry.sheets.writers import approval_footer, write_csv
+from registry.store.schema import FACET_TALLIED
 from tests.blank_registers import UNIT, collection, requisition
 from tests.registers import (
     MIANYANG,
@@ -500,6 +501,14 @@ def test_a_trade_corrected_to_the_newest_certificates_reaches_the_copies_between
     assert code == 0, report
     trades = [_current(db_path, n)[0] for n in ("Z1122020901", "Z1222020001", "Z1322020001")]
     assert trades == ["钳工"] * 3
+    # staff's 工种 facet counts the copy in the status-changes register as 钳工 too
+    with sqlite3.connect(db_path) as conn:
+        columns = ", ".join(FACET_TALLIED)
+        kept = conn.execute(f"SELECT register, {columns}, certificates FROM facet_tally")
+        counted = conn.execute(
+            f"SELECT register, {columns}, count(*) FROM certificates GROUP BY register, {columns}"
+        )
+        assert sorted(kept, key=repr) == sorted(counted, key=repr)
 
 
 def test_a_sync_stopped_by_ctrl_c_says_what_it_loaded(

@@ -26,6 +26,7 @@ from registry.cli import cli
 from registry.domain.names import holder_key, name_key
 from registry.domain.problems import Problem
 from registry.store import stock, syncs
+from registry.store.schema import FACET_TALLIED
 from registry.store.summaries import TALLIED
 from tests.blank_registers import collection, dispatch, requisition
 from tests.datasette_fixtures import (
@@ -119,6 +120,12 @@ async def assert_summaries_agree(db: Path) -> None:
         ).fetchall()
         counted = conn.execute(
             f"SELECT register, {tallied}, count(*) FROM certificates GROUP BY register, {tallied}"
+        ).fetchall()
+        assert sorted(kept, key=repr) == sorted(counted, key=repr)
+        faceted = ", ".join(FACET_TALLIED)  # with the statuses the status changes gave
+        kept = conn.execute(f"SELECT register, {faceted}, certificates FROM facet_tally").fetchall()
+        counted = conn.execute(
+            f"SELECT register, {faceted}, count(*) FROM certificates GROUP BY register, {faceted}"
         ).fetchall()
         assert sorted(kept, key=repr) == sorted(counted, key=repr)
     finally:

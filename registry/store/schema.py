@@ -60,6 +60,22 @@ metadata.yml): counting a million rows by a column is a scan of its index, not o
 with the status in it, so is counting those of one status (a click on 状态 撤销: each facet
 looked up every certificate's status, 1.5 s a page at a million)."""
 
+FACET_TALLIED = (
+    "level",
+    "region",
+    "trade",
+    "status",
+    "year_code",
+    "authority",
+    "sex",
+    "approval_doc",
+    "letter",
+    "issued_on",
+)
+"""What ``facet_tally`` counts certificates by: the facets, and the columns a clerk filters by
+that add few rows to it (a register's approval document, issue date and level code are one or a
+few; 性别 two). Not 工作单位 or 出生年月: hundreds a register, the tally would near the table."""
+
 TABLES: dict[str, TableSpec] = {
     "certificates": TableSpec(
         CERTIFICATE_COLUMNS,
@@ -251,6 +267,18 @@ SUMMARY_TABLES: dict[str, TableSpec] = {
             "approval_doc": str,
             "issued_on": str,
             "authority": str,
+            "certificates": int,
+        },
+        indexes=(("register",),),
+    ),
+    # one row per register and distinct value of the columns staff facet and filter certificates
+    # by, with the status: staff's facets are counted from it when every filter is on these
+    # columns (datasette_config/plugins/certreg_facets.py), kept with each register's write
+    "facet_tally": TableSpec(
+        {
+            "id": int,
+            "register": str,
+            **{column: str for column in FACET_TALLIED},
             "certificates": int,
         },
         indexes=(("register",),),

@@ -190,6 +190,7 @@ def ensure_stock_view(db: sqlite_utils.Database) -> None:
     unfilled = db.execute(  # (status changes' figures by certificate: since certreg 0.1.0 of Dec 2026)
         "SELECT (NOT EXISTS (SELECT 1 FROM certificate_tally)"
         " AND EXISTS (SELECT 1 FROM certificates))"
+        " OR (NOT EXISTS (SELECT 1 FROM facet_tally) AND EXISTS (SELECT 1 FROM certificates))"
         " OR (NOT EXISTS (SELECT 1 FROM changed_parts) AND EXISTS (SELECT 1 FROM status_events))"
     ).fetchone()[0]
     if not (changed or unfilled):

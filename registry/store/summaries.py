@@ -12,6 +12,11 @@ changes no summary, and a page reads a few thousand summary rows:
   approval document, issue date and authority. Only the register itself changes these: a status
   change never moves a certificate to another register, level, year or document, and the
   certificates a status change creates (a new number) are its own register's.
+- ``facet_tally``: per register, its certificates counted per value of the columns staff facet
+  and filter the certificates table by (`registry.store.schema.FACET_TALLIED`), with the status.
+  A register's load recounts its own rows, those of the registers holding the certificates that
+  replaced its own (a corrected 工种 is carried to them), and, for a status-changes register,
+  those of the registers whose certificates its events changed.
 - ``stock_parts``: the reconciliation's other figures, per register they come from (``source``):
   the blanks a requisition or dispatch register asked for, was approved or handed out; the
   certificates of each roster a collection register records as collected; and, under source
@@ -44,6 +49,7 @@ from registry.domain.registers import (
     sql_list,
 )
 from registry.domain.statuses import APPROVED, EXCHANGE, REISSUE, REVOKED, VALID
+from registry.store.schema import FACET_TALLIED
 from registry.store.schema_stock import QUANTITY_FIELDS
 
 TALLIED = ("region", "letter", "level", "year_code", "approval_doc", "issued_on", "authority")
@@ -54,6 +60,38 @@ _TALLY = (
     f" SELECT register, {', '.join(TALLIED)}, count(*) FROM certificates"
 )
 _ROSTERS = sql_list(ROSTER_KINDS)
+_FACETS = (
+    f"INSERT INTO facet_tally (register, {', '.join(FACET_TALLIED)}, certificates)"
+    f" SELECT register, {', '.join(FACET_TALLIED)}, count(*) FROM certificates"
+)
+_TOUCHED_REGISTERS = (
+    "SELECT DISTINCT c.register FROM status_events e JOIN certificates c ON c.number = e.number"
+    " WHERE e.register = ?"
+)
+_SUCCESSORS_REGISTERS = """
+WITH RECURSIVE following(number) AS (
+    SELECT successor FROM certificates WHERE register = ? AND successor IS NOT NULL
+    UNION  -- (a lookup per step, as in _CHANGED_PARTS: not a Bloom filter built per step)
+    SELECT (SELECT successor FROM certificates WHERE number = following.number) AS next
+    FROM following WHERE next IS NOT NULL
+)
+SELECT DISTINCT c.register FROM following JOIN certificates c ON c.number = following.number
+"""
+
+
+def _facets(conn: sqlite3.Connection, register: str, kind: str) -> None:
+    """Recount ``facet_tally`` for ``register``; for the registers of the certificates that
+    replaced its own, down each chain (a corrected 工种 is carried to them,
+    `registry.store.certificates.CARRIED`); and, when it changes statuses, for the registers of
+    the certificates its events name: a 换发, 补发 or 撤销 moves another register's certificate
+    to another status (its new number is the status register's own). Events are never undone,
+    so every certificate whose status any version of ``register`` changed is among them."""
+    registers = {register, *(r for (r,) in conn.execute(_SUCCESSORS_REGISTERS, (register,)))}
+    if kind == STATUS_CHANGES:
+        registers |= {r for (r,) in conn.execute(_TOUCHED_REGISTERS, (register,))}
+    for key in sorted(registers):
+        conn.execute("DELETE FROM facet_tally WHERE register = ?", (key,))
+        conn.execute(f"{_FACETS} WHERE register = ? GROUP BY {', '.join(FACET_TALLIED)}", (key,))
 
 
 def _tally(conn: sqlite3.Connection, register: str) -> None:
@@ -232,6 +270,7 @@ def refresh(conn: sqlite3.Connection, register: str, kind: str) -> None:
     with the register or not at all."""
     if kind in (*ROSTER_KINDS, STATUS_CHANGES):
         _tally(conn, register)
+        _facets(conn, register, kind)
         _statistics(conn)
     if kind in _BLANKS:
         _blanks(conn, register, kind)
@@ -245,6 +284,8 @@ def rebuild(conn: sqlite3.Connection) -> None:
     """Recompute every summary from the registry, inside the caller's transaction."""
     conn.execute("DELETE FROM certificate_tally")
     conn.execute(f"{_TALLY} GROUP BY register, {', '.join(TALLIED)}")
+    conn.execute("DELETE FROM facet_tally")
+    conn.execute(f"{_FACETS} GROUP BY register, {', '.join(FACET_TALLIED)}")
     conn.execute("DELETE FROM stock_parts")
     registers = conn.execute(
         f"SELECT key, kind FROM registers WHERE kind IN {sql_list((*_BLANKS, COLLECTIONS))}"
