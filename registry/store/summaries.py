@@ -57,8 +57,9 @@ TALLIED = ("region", "letter", "level", "year_code", "approval_doc", "issued_on"
 
 _TALLY = (
     f"INSERT INTO certificate_tally (register, {', '.join(TALLIED)}, certificates)"
-    f" SELECT register, {', '.join(TALLIED)}, count(*) FROM certificates"
+    f" SELECT register, {', '.join(TALLIED)}, sum(certificates) FROM facet_tally"
 )
+"""Summed from ``facet_tally`` (its columns among them): a register's rows are read once."""
 _ROSTERS = sql_list(ROSTER_KINDS)
 _FACETS = (
     f"INSERT INTO facet_tally (register, {', '.join(FACET_TALLIED)}, certificates)"
@@ -95,7 +96,7 @@ def _facets(conn: sqlite3.Connection, register: str, kind: str) -> None:
 
 
 def _tally(conn: sqlite3.Connection, register: str) -> None:
-    """Recount a register's certificates (through the index on ``certificates.register``)."""
+    """Recount a register's certificates from its ``facet_tally`` rows (`_facets` first)."""
     conn.execute("DELETE FROM certificate_tally WHERE register = ?", (register,))
     conn.execute(f"{_TALLY} WHERE register = ? GROUP BY {', '.join(TALLIED)}", (register,))
 
@@ -269,8 +270,8 @@ def refresh(conn: sqlite3.Connection, register: str, kind: str) -> None:
     Called inside the register's transaction right after its write, so the summaries change
     with the register or not at all."""
     if kind in (*ROSTER_KINDS, STATUS_CHANGES):
-        _tally(conn, register)
         _facets(conn, register, kind)
+        _tally(conn, register)
         _statistics(conn)
     if kind in _BLANKS:
         _blanks(conn, register, kind)
@@ -282,10 +283,10 @@ def refresh(conn: sqlite3.Connection, register: str, kind: str) -> None:
 
 def rebuild(conn: sqlite3.Connection) -> None:
     """Recompute every summary from the registry, inside the caller's transaction."""
-    conn.execute("DELETE FROM certificate_tally")
-    conn.execute(f"{_TALLY} GROUP BY register, {', '.join(TALLIED)}")
     conn.execute("DELETE FROM facet_tally")
     conn.execute(f"{_FACETS} GROUP BY register, {', '.join(FACET_TALLIED)}")
+    conn.execute("DELETE FROM certificate_tally")
+    conn.execute(f"{_TALLY} GROUP BY register, {', '.join(TALLIED)}")
     conn.execute("DELETE FROM stock_parts")
     registers = conn.execute(
         f"SELECT key, kind FROM registers WHERE kind IN {sql_list((*_BLANKS, COLLECTIONS))}"
