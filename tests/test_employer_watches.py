@@ -797,7 +797,7 @@ def test_a_list_over_the_allowance_keeps_what_was_pasted(app_client: AppClient) 
     """More certificates than the hour's whole allowance: the form again, with the pasted list
     and what to do — not a bare 422 that lost it. Within it but over what is left: the same,
     with when to come back."""
-    lines = "\n".join(f"{number} {name}" for number, name in STAFF)
+    lines = "\n".join(f"{pair['number']} {pair['name']}" for pair in STAFF)
     with app_client(batch_rows_per_hour=len(STAFF) - 1) as client:
         form = client.get("/watch")
         over = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})

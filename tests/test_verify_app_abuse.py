@@ -26,6 +26,7 @@ from tests.verify_fixtures import (
     clock,
     context_of,
     csrf_token,
+    distinct_items,
     post_check,
     read_log,
     registry_db,
@@ -56,11 +57,11 @@ def test_rate_limit_429_with_retry_after(app_client: AppClient) -> None:
 
 def test_each_batch_item_counts(app_client: AppClient) -> None:
     with app_client(rate_limit=1, batch_rows_per_hour=5) as client:
-        first = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 4})
-        second = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 2})
+        first = client.post("/api/v1/verify/batch", json={"items": distinct_items(4)})
+        second = client.post("/api/v1/verify/batch", json={"items": distinct_items(2)})
         single = client.post("/api/v1/verify", json=CHECK)  # its own allowance
-        last = client.post("/api/v1/verify/batch", json={"items": [CHECK]})
-        too_big = client.post("/api/v1/verify/batch", json={"items": [CHECK] * 6})
+        last = client.post("/api/v1/verify/batch", json={"items": distinct_items(1)})
+        too_big = client.post("/api/v1/verify/batch", json={"items": distinct_items(6)})
     assert first.status_code == 200
     assert second.status_code == 429  # 4 + 2 > 5: refused whole, nothing counted
     assert "现在还可查验 1 行" in second.json()["message"]

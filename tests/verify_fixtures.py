@@ -46,6 +46,18 @@ NO_MATCH_WRONG_NAME = ("G1122000001", "张三")
 NO_MATCH_UNKNOWN = ("G1122009999", "张三明")
 MALFORMED = ("G11220001", "张三明")
 
+
+def unknown_number(row: int) -> str:
+    """A number of its own for row ``row`` of a batch (none of them registered): a batch's rows
+    repeated exactly are charged once, so a test of what rows cost gives each its own."""
+    return f"C112201{row + 1:04d}"
+
+
+def distinct_items(rows: int) -> list[dict[str, str]]:
+    """``rows`` checks of an API batch, each charged (each answered 未查到)."""
+    return [{"number": unknown_number(row), "name": VALID[1]} for row in range(rows)]
+
+
 CASES: dict[str, tuple[str, str]] = {
     "valid": VALID,
     "reissued": REISSUED,

@@ -5,9 +5,11 @@ the limits on what may be typed. `verify_app.service.Verifier` makes them."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from registry.domain.names import name_key
+from registry.domain.numbers import normalise
 from registry.domain.statuses import MALFORMED, NO_MATCH, REVOKED, SUPERSEDED, VALID
 from registry.domain.text import MAX_NAME_CHARS as MAX_NAME_CHARS
 from registry.domain.trades import TradeCatalogue
@@ -71,6 +73,25 @@ class Item:
     number: str
     name: str
     typed: Mapping[str, str] = field(default_factory=dict)
+
+
+def charged_rows(items: Sequence[Item]) -> int:
+    """The rows of ``items`` a batch is charged: a row repeated exactly — the same number and
+    name as the lookup reads them, the same values typed from the paper — once. Its answer is
+    its twin's, telling nothing more; a roster merged from two offices' lists carried each of
+    their shared applicants twice, and paid twice (an integrator's review)."""
+    if len(items) < 2:
+        return len(items)
+    return len(
+        {
+            (
+                normalise(item.number),
+                name_key(item.name) or item.name,
+                frozenset((field, value.strip()) for field, value in item.typed.items()),
+            )
+            for item in items
+        }
+    )
 
 
 @dataclass(frozen=True)

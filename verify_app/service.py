@@ -30,7 +30,14 @@ from registry.store import keys as api_keys
 from registry.store.keys import ApiKey
 from registry.store.trades import stored_catalogue
 from registry.store.verify_log import NO_NAME, Channel
-from verify_app.answers import Checked, Item, confirmed, registered_values, screened_number
+from verify_app.answers import (
+    Checked,
+    Item,
+    charged_rows,
+    confirmed,
+    registered_values,
+    screened_number,
+)
 from verify_app.check_limiter import CheckLimiter
 from verify_app.checklog import CheckLog, LogUnwritable
 from verify_app.guesses import NameGuesses
@@ -144,14 +151,15 @@ class Verifier:
         # other replica, sharing the allowance (a review: a failover charged a batch twice).
         if self.log.unwritable:
             raise LogUnwritable
+        charged = charged_rows(items)
         if single:
-            self.quotas.charge_single(caller, len(items))
+            self.quotas.charge_single(caller, charged)
         else:
-            self.quotas.charge_batch(caller, len(items))
+            self.quotas.charge_batch(caller, charged)
         try:
             reserved = self.guesses.reserve(caller, items, serial=serial)
         except BaseException:
-            self.quotas.refund(caller, len(items), single=single)
+            self.quotas.refund(caller, charged, single=single)
             raise
         # a check that fails now keeps its names counted: another check of one of them may have
         # been answered meanwhile on the strength of this one's count (`NameGuesses`)
