@@ -1036,6 +1036,36 @@ def test_vanished_certificate_is_a_conflict_not_a_deletion(
     assert "如需使证书失效，请登记撤销。请把这一行放回文件：从名册文件重建登记库时" in output
 
 
+def test_a_new_issue_date_reaches_the_certificates_its_version_left_out(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """发证日期 is the approving document's (§四.(三)), every certificate's of the register: a
+    corrected version dating it otherwise left the one it no longer lists with the old date — in
+    its public answer, and the document counted under two dates (an auditor's review)."""
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    run("sync", str(registers.folder), "--db", str(db_path))
+    later = {**MIANYANG, "issued_on": "2012-03-25", "approval_doc": "绵人社函〔2012〕9号"}
+    registers.add("mianyang.csv", rows[:1], later)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0, output
+    with sqlite3.connect(db_path) as conn:
+        held = conn.execute("SELECT number, issued_on, approval_doc FROM certificates").fetchall()
+        kept = conn.execute(
+            "SELECT field, old, new FROM certificate_history WHERE number = 'Z1122020002'"
+            " ORDER BY field"
+        ).fetchall()
+    assert sorted(held) == [
+        ("Z1122020001", "2012-03-25", "绵人社函〔2012〕9号"),
+        ("Z1122020002", "2012-03-25", "绵人社函〔2012〕9号"),
+    ]
+    assert kept == [
+        ("approval_doc", "绵人社函〔2012〕8号", "绵人社函〔2012〕9号"),
+        ("issued_on", "2012-03-20", "2012-03-25"),
+    ]
+    assert "1 个冲突" in output  # still left out, still told
+
+
 def test_a_certificate_back_in_a_later_version_is_recorded_as_back(
     registers: RegisterFactory, db_path: Path
 ) -> None:

@@ -10,7 +10,7 @@ transaction for the register.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from registry.domain.numbers import CertificateNumber
 from registry.domain.problems import Problem
@@ -53,6 +53,7 @@ def write_roster(
     """Insert a roster's new certificates, update changed ones (with history); a certificate the
     register held before and lacks now is reported as a conflict, never deleted."""
     existing = {row[0]: CertificateRow(*row) for row in conn.execute(_SELECT_REGISTER, (register,))}
+    wide = _register_wide(existing.values(), rows)
     new_rows = []
     history: list[tuple[object, ...]] = []
     updates = []
@@ -71,6 +72,8 @@ def write_roster(
             updates.append((*row[1:], sync_id, row.number))
             if [field for _, _, _, field, _, _ in differ] == ["source_row"]:
                 moved.add(row.number)
+    followed = _follow_register(conn, wide, existing.values(), sync_id)  # the left out
+    history += [(number, sync_id, at, field, old, new) for number, field, old, new in followed]
     restored = record_restored(conn, register, rows, sync_id, at)  # before the updates
     with own_inserts(conn, "certificates"):
         conn.executemany(_INSERT, new_rows)
@@ -94,6 +97,7 @@ def write_roster(
         for number, old in existing.items()
     ]
     changed = {number for *_, number in updates} | restored | carried.keys()
+    changed |= {number for number, *_ in followed}
     changes = [*shown, *(c for changes in carried.values() for c in changes), *back]
     revoked = [
         number
@@ -105,6 +109,48 @@ def write_roster(
         )
     ]
     return Applied(len(new_rows), len(changed), conflicts, changes, len(moved - restored), revoked)
+
+
+REGISTER_WIDE = ("approval_doc", "issued_on")
+"""The manifest's fields, every row's (§四.(三): the 发证日期 is the approving document's date) —
+a 附件5 row may name its own 批准文号, which is then no register's."""
+
+
+def _register_wide(
+    before: Iterable[CertificateRow], after: Sequence[CertificateRow]
+) -> dict[str, tuple[object, object]]:
+    """Each of `REGISTER_WIDE` that one value held for every row of the loaded version and
+    another holds for every row of the new one: field → (old, new)."""
+    wide = {}
+    for index, field in ((CertificateRow._fields.index(f), f) for f in REGISTER_WIDE):
+        old, new = {row[index] for row in before}, {row[index] for row in after}
+        if len(old) == len(new) == 1 and old != new:
+            wide[field] = (old.pop(), new.pop())
+    return wide
+
+
+def _follow_register(
+    conn: sqlite3.Connection,
+    wide: dict[str, tuple[object, object]],
+    left_out: Iterable[CertificateRow],
+    sync_id: int,
+) -> list[Change]:
+    """The register's new 发证日期 or 批准文号 (``wide``) given to the certificates its new
+    version left out, which are still its own (never deleted): corrected on the rows listed
+    alone, a dropped 补发's certificate kept the old date — its public answer too, and the
+    approval document counted under two dates (an auditor's review). Returns the changes."""
+    changes: list[Change] = []
+    for row in left_out:
+        fields = [f for f, (old, _) in wide.items() if getattr(row, f) == old]
+        if not fields:
+            continue
+        conn.execute(
+            f"UPDATE certificates SET {', '.join(f'[{f}] = ?' for f in fields)},"
+            " updated_sync = ? WHERE number = ?",
+            (*(wide[f][1] for f in fields), sync_id, row.number),
+        )
+        changes += [(row.number, f, wide[f][0], wide[f][1]) for f in fields]
+    return changes
 
 
 SHOWN = frozenset(ROSTER_FIELDS) - {"name_key", "register", "source_row"}
