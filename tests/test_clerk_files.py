@@ -313,6 +313,20 @@ def test_a_tab_separated_file_named_csv_loads(
         ]
 
 
+def test_a_workbook_renamed_csv_is_read_as_the_workbook_it_is(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A workbook saved under a .csv name was read as text and its clerk told to save it as
+    CSV UTF-8 — advice about an encoding it does not have (an .xls renamed .xlsx loads)."""
+    registers.add("roster.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG)
+    (registers.folder / "roster.xlsx").rename(registers.folder / "roster.csv")
+    registers.entries = {"roster.csv": registers.entries.pop("roster.xlsx")}
+    registers.write_manifest()
+    code, report = sync(registers.folder, db_path)
+    assert code == 0, report
+    assert report["registers"][0]["added"] == 1
+
+
 def test_a_tab_in_the_title_of_a_comma_csv_leaves_it_comma_separated(
     registers: RegisterFactory, db_path: Path
 ) -> None:

@@ -219,6 +219,26 @@ async def test_a_late_reissue_says_in_the_exchanged_certificates_history_why_it_
     assert "补发" in column(paper, "事件") and "补发标记" not in column(paper, "事件")
 
 
+async def test_the_issue_line_names_the_row_the_certificate_was_first_registered_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 发证 line reads as first registered, its 名册行号 too: a corrected version with a
+    row inserted above moved 郑浩 from row 5 to 6, and the line sent an auditor opening the
+    file as loaded then to another holder's row."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    registers = RegisterFactory(tmp_path / "registers")
+    first = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
+    db = tmp_path / "registry.db"
+    for rows in (first, [first[0], approval_row("Z1122020003", "王芳"), first[1]]):
+        registers.add("mianyang.csv", rows, MIANYANG)
+        result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+        assert result.exit_code == 0, result.output
+    ensure_verify_log(verify_log_path(db))
+    rows = await query(shipped_datasette(db), "/registry/certificate", 证书编号="Z1122020002")
+    lines = {row["事件"]: row["名册行号"] for row in rows}
+    assert lines["发证"] == 5 and lines["当前状态：有效"] == 6  # under the title and header
+
+
 async def test_a_corrected_reference_is_dated_by_its_sync_not_by_another_event(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -121,7 +121,9 @@ def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     suffix = _check_suffix(filename)
     if len(data) > limits.max_file_bytes:
         raise exceeded(limits, "max_file_bytes", len(data))
-    if suffix in TEXT_SUFFIXES:
+    # a workbook renamed .csv is read as what it is (an .xls renamed .xlsx is): read as text,
+    # it was told to be saved as CSV UTF-8 — advice about an encoding it does not have
+    if suffix in TEXT_SUFFIXES and not data.startswith((OLE_MAGIC, *ZIP_MAGIC)):
         return read_csv(filename, data, limits)
     deadline = time.monotonic() + limits.seconds
     if data.startswith(OLE_MAGIC):  # .xls: nothing to scan before the parse, the child bounds it
