@@ -114,9 +114,18 @@ def test_year_month_formats(value: object) -> None:
         ("1970.13", "月份 13"),
         ("May 1970", "应为年月"),
         ("19700", "应为年月"),
-        (1970.1, "分不清是 1 月还是 10 月"),  # a number cell: typed 1970.10 or 1970.1
-        ("1970.1", "另存为 CSV 也是 1975.1"),  # the same saved as CSV
+        # a number cell: typed 1970.10 or 1970.1 — shown 1970.10 under a 0.00 format, so the
+        # value quoted is said to be what the cell holds, not what the clerk may see
+        (1970.1, "单元格里存的是数字 1970.1，分不清是 1 月还是 10 月.*写成 1970.01 或 1970.10$"),
+        ("1970.1", "^1970.1 分不清.*另存为 CSV 时可能写成 1970.1"),  # the same saved as CSV
         ("1970.02.30", "日期不存在"),
+        # 1975.05 typed into a yyyy.mm date cell: day 1975 and 72 minutes (it was told the
+        # holder was over 70, the value quoted in ISO)
+        (
+            dt.datetime(1905, 5, 28, 1, 12),
+            "^单元格是日期格式：填的 1975.05 被存成了日期 1905-05-28（显示为 1905 年）",
+        ),
+        (dt.date(1905, 7, 3), "填的 2011 被存成了日期 1905-07-03"),
         # a General-format cell, and how to write it in a year-month column
         (27485, "27485 像是日期 1975-04-01 丢了日期格式后显示的序列号.*或直接写成 1975.04$"),
         ("27485", "像是日期 1975-04-01"),  # the same saved as CSV

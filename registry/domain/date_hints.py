@@ -42,6 +42,17 @@ def serial_of(day: dt.date) -> int:
     return (day - EXCEL_EPOCH).days
 
 
+def typed_as_number(day: dt.date) -> str | None:
+    """The year or year-month a date cell shows as ``day`` when it was typed as a number
+    (1975.05 in a ``yyyy.mm`` column is day 1975 and 72 minutes: 1905-05-28 01:12): a serial
+    between 1900 and 2100 — no register's date, which all fall after 1905."""
+    moment = day if isinstance(day, dt.datetime) else dt.datetime.combine(day, dt.time())
+    serial = (moment - dt.datetime.combine(EXCEL_EPOCH, dt.time())) / dt.timedelta(days=1)
+    if not 1900 <= serial < 2101:
+        return None
+    return f"{serial:.2f}".removesuffix(".00")
+
+
 def serial_hint(value: object, *, full: bool = False) -> str:
     """For a whole number that is a date's serial number (a date cell whose date format was
     lost: 27485 is 1975-04-01), what it is and how to fix it: a date format, or the text as

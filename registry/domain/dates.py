@@ -14,7 +14,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from registry.domain.date_hints import hint, serial_of
+from registry.domain.date_hints import hint, serial_of, typed_as_number
 from registry.domain.weekdays import split_weekday, weekday_problem
 
 CHINESE_NUMERALS = re.compile("[〇零一二三四五六七八九十百千两]")
@@ -90,6 +90,11 @@ def parse_year_month(value: object, *, not_after: dt.date | None = None) -> tupl
 
 def _parse_year_month(value: object) -> tuple[int, int]:
     if isinstance(value, dt.date):
+        if typed := typed_as_number(value):  # was told the holder was over 70, quoted in ISO
+            raise BadDate(
+                f"单元格是日期格式：填的 {typed} 被存成了日期 {value:%Y-%m-%d}（显示为 1905 年）。"
+                "请把该列设为“文本”格式，重新填写年月（如 1975.05）"
+            )
         return value.year, value.month
     text = _date_text(value)
     dated, weekday = split_weekday(text)
@@ -99,11 +104,16 @@ def _parse_year_month(value: object) -> tuple[int, int]:
     _check_numerals(text)
     if re.fullmatch(r"\d{4}\.1", text):
         # a number cell drops trailing zeros: typed 1975.10 it holds 1975.1, as typed 1975.1
-        # does, and a CSV saved from it says 1975.1 as text
-        raise BadDate(
-            f"{text} 分不清是 1 月还是 10 月（1975.10 填在数字格式的单元格里会存成 1975.1，"
-            "另存为 CSV 也是 1975.1）：请把该列设为文本格式，写成 1975.01 或 1975.10"
+        # does. What the screen shows may differ (a 0.00 format shows 2008.10; a clerk read
+        # the number quoted as one it does not see, and "CSV says 1975.1" as wrong advice)
+        held = (
+            f"单元格里存的是数字 {text}，分不清是 1 月还是 10 月：数字格式的单元格里填 "
+            f"{text}0 和 {text} 存的是同一个数（设了两位小数时两者都显示为 {text}0）。"
+            if isinstance(value, int | float)
+            else f"{text} 分不清是 1 月还是 10 月（数字格式的单元格里填的 {text}0，"
+            f"表格软件另存为 CSV 时可能写成 {text}）。"
         )
+        raise BadDate(f"{held}请把该列设为文本格式，写成 {text[:4]}.01 或 {text[:4]}.10")
     full = _full_date(text)
     match = _YEAR_MONTH.fullmatch(text)
     if full:
