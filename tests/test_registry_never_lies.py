@@ -1301,6 +1301,23 @@ def test_a_gap_after_a_number_refused_for_itself_is_measured_from_its_correction
     assert "上一行（第5行）改正后应为 Z1122020902，这一行应为 Z1122020903" in found[6]
 
 
+def test_a_row_added_after_the_next_number_went_to_an_exchange_is_sent_to_a_new_roster(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A 换发 took Z1122020903 after the roster was loaded; a corrected version adding a row
+    numbered …904 was told "应为 …903", and numbered …903 that it was taken, "…904 is free" —
+    each advice the other's refusal (an auditor's review). It is told to use a new roster."""
+    exchange = status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903")
+    roster.add("changes.xlsx", [exchange], CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+    rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020902", "郑浩")]
+    roster.add("mianyang.xlsx", [*rows, approval_row("Z1122020904", "吴敏")], MIANYANG)
+    [(row, column, rule, clause)] = refused(roster, db_path, "mianyang.xlsx")
+    assert (row, column) == (6, "颁发证书编号")
+    assert rule.startswith("编号跳号：跳过的 Z1122020903 已登记给别的证书")
+    assert "请把新增的人员列入新的名册（另一个文件名），用 certreg number 编号" in rule
+
+
 def test_a_changed_date_of_an_applied_reissue_is_not_a_second_reissue(
     roster: RegisterFactory, db_path: Path
 ) -> None:

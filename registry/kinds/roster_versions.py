@@ -8,6 +8,7 @@ checked by `registry.kinds.roster_history`.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 
 from registry.domain.documents import document_key
 from registry.domain.exam import EXAM_CLAUSE
@@ -74,28 +75,53 @@ def new_rows_order_problems(
         return result.order_problems
     registered = _registered(conn, entry)
     added = {row for row, _, number in result.numbers if number not in registered}
-    return [
-        p
-        for p in result.order_problems
-        if p.row in added and not _gap_kept(result, p.row, registered)
-    ]
+    kept = []
+    for problem in result.order_problems:
+        if problem.row not in added:
+            continue
+        skipped = _skipped(result, problem.row)
+        if skipped and all(number in registered for number in skipped):
+            continue
+        if skipped and all(_held(conn, number) for number in skipped):
+            said = "、".join(skipped) if len(skipped) <= 3 else f"{skipped[0]} – {skipped[-1]}"
+            problem = replace(problem, rule=_ROSTER_CLOSED.format(numbers=said))
+        kept.append(problem)
+    return kept
 
 
-def _gap_kept(result: RosterResult, row: int, registered: set[str]) -> bool:
-    """Whether the numbers an added row skips are all certificates of this register that the
-    new version leaves out: issued, they are kept (a conflict), and the next number follows
-    them — telling the clerk to number the row into that gap would give it an issued number."""
+_ROSTER_CLOSED = (
+    "编号跳号：跳过的 {numbers} 已登记给别的证书（如换发、补发的新证书或另一份名册），不能再用，"
+    "这一行也就排不进本名册的编号顺序。已登记的名册不能再在其后加人：请把新增的人员列入新的"
+    "名册（另一个文件名），用 certreg number 编号"
+)
+"""An added row's gap no number can close: the next number of its level went to another
+certificate after the roster was loaded. "应为 …04" sent the clerk to a number taken, whose
+refusal named …05 as free — each advice the other's problem (an auditor's review)."""
+
+
+def _held(conn: sqlite3.Connection, number: str) -> bool:
+    return (
+        conn.execute("SELECT 1 FROM certificates WHERE number = ?", (number,)).fetchone()
+        is not None
+    )
+
+
+def _skipped(result: RosterResult, row: int) -> list[str]:
+    """The numbers of its level an added row skips after the row before (none: no gap) — if
+    they are certificates of this register the new version leaves out, they are issued and
+    kept (a conflict) and the next number follows them: telling the clerk to number the row
+    into that gap would give it an issued number."""
     last: dict[str, CertificateNumber] = {}  # by prefix: the number of the row before
     for at, _, number in result.numbers:
         parsed = parse(number)
         before = last.get(parsed.prefix)
         if at == row:
             if before is None or parsed.sequence <= before.sequence + 1:
-                return False
+                return []
             skipped = range(before.sequence + 1, parsed.sequence)
-            return all(str(before._replace(sequence=k)) in registered for k in skipped)
+            return [str(before._replace(sequence=k)) for k in skipped]
         last[parsed.prefix] = parsed
-    return False
+    return []
 
 
 def registered_before(
