@@ -391,6 +391,7 @@ def test_empty_verify_log_has_the_shared_schema(tmp_path: Path) -> None:
             "confirmed": str,
             "mismatched": str,
             "replica": str,
+            "registry_sync": int,
         }
         assert checks.pks == ["id"]
         assert sorted(tuple(index.columns) for index in checks.indexes) == [

@@ -33,9 +33,11 @@ from tests.verify_fixtures import (
     clock,
     context_of,
     csrf_token,
+    distinct_items,
     post_check,
     private_values,
     read_log,
+    record_revocation,
     registry_db,
 )
 from verify_app.answers import screened_number
@@ -56,12 +58,44 @@ def test_log_schema_matches_the_contract(app_client: AppClient, registry_db: Pat
     conn.close()
     assert columns == [
         *("id", "at", "client", "number", "result", "name_hash", "channel", "key_id"),
-        *("confirmed", "mismatched", "replica"),
+        *("confirmed", "mismatched", "replica", "registry_sync"),
     ]
     # the app writes its log without the indexes only staff read; browsing the log adds them
     assert checks_indexes(log) == set()
     ensure_verify_log(log)
     assert checks_indexes(log) == set(STAFF_INDEXES)
+
+
+def test_each_check_names_the_registry_version_that_answered(
+    app_client: AppClient, registry_db: Path, tmp_path: Path
+) -> None:
+    """An auditor proving what a check said could not tell from which version of the registry
+    it came — on a replica, how stale: each check keeps the sync whose load its answer's
+    snapshot time is, a receipt's re-check too."""
+
+    def latest() -> int:
+        with sqlite3.connect(registry_db) as conn:
+            return int(
+                conn.execute(  # the last to change the certificates: not the stock's
+                    "SELECT max(id) FROM syncs WHERE outcome = 'loaded' AND kind IN"
+                    " ('approval-roster', 'technician-roster', 'status-changes')"
+                ).fetchone()[0]
+            )
+
+    before = latest()
+    with app_client() as client:
+        url = context_of(post_check(client, *VALID))["receipt_url"]
+        record_revocation(registry_db, tmp_path / "later", *VALID, "2020-01-02")
+        client.post("/api/v1/verify", json={"number": VALID[0], "name": VALID[1]})
+        client.get(url)
+    rows = read_log(registry_db)
+    assert [(r["channel"], r["result"]) for r in rows] == [
+        ("page", "valid"),
+        ("api", "revoked"),
+        ("receipt", "revoked"),
+    ]
+    assert [r["registry_sync"] for r in rows] == [before, latest(), latest()]
+    assert latest() > before
 
 
 def test_every_channel_is_logged_without_names(app_client: AppClient, registry_db: Path) -> None:
@@ -207,12 +241,17 @@ def test_a_check_refused_for_an_unwritable_log_is_not_charged(
     """nginx asks the other replica a refused check, and the replicas share the allowance: a
     batch charged where it was refused was charged twice, and a 300-row job could not run at
     all (a review)."""
-    items = {"items": [{"number": VALID[0], "name": VALID[1]}] * 6}
+    items = {"items": distinct_items(6)}
     path = registry_db.parent / "verify_log.db"
     with app_client(batch_rows_per_hour=10) as client:
         log = client.app.state.verifier.log
         log._probe_seconds = 0.05
-        assert client.post("/api/v1/verify", json=items["items"][0]).status_code == 200
+        assert (
+            client.post(
+                "/api/v1/verify", json=dict(zip(("number", "name"), VALID, strict=True))
+            ).status_code
+            == 200
+        )
         log.flush()  # the writer has its connection: the files below are its to lose
         for part in registry_db.parent.glob("verify_log.db*"):
             part.unlink()
@@ -324,8 +363,8 @@ def test_a_long_batch_is_written_row_for_row_in_order(tmp_path: Path) -> None:
     log.close()
     conn = sqlite3.connect(path)
     written = conn.execute(
-        "SELECT at, client, number, result, name_hash, channel, key_id, confirmed, mismatched"
-        " FROM checks ORDER BY id"
+        "SELECT at, client, number, result, name_hash, channel, key_id, confirmed, mismatched,"
+        " registry_sync FROM checks ORDER BY id"
     ).fetchall()
     conn.close()
     assert written == [tuple(check) for check in recorded]

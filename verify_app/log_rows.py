@@ -27,6 +27,8 @@ class Check(NamedTuple):
     """the paper's fields typed to confirm, comma-separated; None: none typed"""
     mismatched: str | None = None
     """those of them the paper got wrong; None: none typed"""
+    registry_sync: int | None = None
+    """the sync whose registry answered (`RegistryPool.sync_of`); None: an empty registry"""
 
 
 @lru_cache(maxsize=1)
@@ -45,10 +47,14 @@ def make_check(
     key_id: int | None = None,
     confirmation: Mapping[str, str] | None = None,
     mismatched: Sequence[str] = (),
+    registry_sync: int | None = None,
 ) -> Check:
     """A log row for now; ``confirmation``: each typed field of the paper → match or mismatch
-    (`verify_app.answers.Checked`), ``mismatched`` those that did not match."""
+    (`verify_app.answers.Checked`), ``mismatched`` those that did not match; ``registry_sync``:
+    the registry's version that answered."""
     typed = ",".join(confirmation) if confirmation else None
     wrong = ",".join(mismatched) if confirmation else None
     at = _timestamp(int(time.time()))
-    return Check(at, client, number, result, hashed_name, channel, key_id, typed, wrong)
+    return Check(
+        at, client, number, result, hashed_name, channel, key_id, typed, wrong, registry_sync
+    )

@@ -8,7 +8,13 @@ import hmac
 from collections.abc import Callable
 from functools import lru_cache
 
-from registry.domain.names import name_key, shared_key
+from registry.domain.names import (
+    holder_key,
+    key_before_one_surname,
+    name_key,
+    shared_key,
+    written_key,
+)
 from registry.store.verify_log import NO_NAME
 
 
@@ -48,6 +54,22 @@ def holder_hash(
     mac = _keyed(secret).copy()
     mac.update(b"receipt\0" + number.encode() + b"\0" + key(keyed(name)).encode())
     return mac.hexdigest()
+
+
+def receipt_tags(secret: str, number: str, name: str) -> tuple[str, ...]:
+    """Every tag a receipt for ``name`` holding ``number`` may carry, newest first: a receipt
+    lives 90 days, across the changes of how a holder is keyed."""
+    return (
+        holder_hash(secret, number, name),
+        # issued on 2026-12-05: 锺 apart from 钟 (锺伟's receipt)
+        holder_hash(secret, number, name, keyed=key_before_one_surname),
+        # issued before 2026-12-05: the name as written (張偉's receipt, 90 days)
+        holder_hash(secret, number, name, keyed=written_key),
+        # before 2026-12-04: apostrophes kept too (O'Neil's)
+        holder_hash(secret, number, name, key=holder_key, keyed=written_key),
+        # before 2026-12-01: the name hash alone
+        name_hash(secret, name, keyed=written_key),
+    )
 
 
 def secret_id(secret: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from registry import store
 from registry.store.db import FileId, file_id
+from registry.store.syncs import registry_snapshot
 
 T = TypeVar("T")
 
@@ -65,7 +66,14 @@ class RegistryPool:
     def as_of(self, conn: sqlite3.Connection, version: int) -> str | None:
         """`store.registry_as_of` (the version is read by a check with its row): a check costs
         no query over the sync history."""
-        return self.per_version(conn, version, "as_of", lambda: store.registry_as_of(conn))
+        return self.per_version(conn, version, "as_of", lambda: registry_snapshot(conn))[0]
+
+    def answered_by(self, conn: sqlite3.Connection) -> int | None:
+        """The sync (``syncs.id``) whose registry the last answer read on ``conn`` came from —
+        the version `as_of` was last asked for, with its row: the log keeps it with each check,
+        so that an auditor can tell from which version (on a replica, how stale) it came."""
+        read = self._all[conn].read.get("as_of")
+        return None if read is None else read[1][1]
 
     @contextmanager
     def connection(self) -> Iterator[sqlite3.Connection]:

@@ -17,7 +17,6 @@ from starlette.concurrency import run_in_threadpool
 
 from registry.domain.authorities import Contacts
 from registry.domain.clock import as_moment
-from registry.domain.names import holder_key, key_before_one_surname, written_key
 from registry.domain.trades import TradeCatalogue, builtin_catalogue
 from registry.public import lookup
 from registry.public.confirm import (
@@ -42,7 +41,7 @@ from verify_app.check_limiter import CheckLimiter
 from verify_app.checklog import CheckLog, LogUnwritable
 from verify_app.guesses import NameGuesses
 from verify_app.log_rows import make_check
-from verify_app.name_hashes import holder_hash, name_hash, secret_id
+from verify_app.name_hashes import holder_hash, name_hash, receipt_tags, secret_id
 from verify_app.quotas import Caller, Quotas
 from verify_app.receipts import Clock, Receipt, Receipts
 from verify_app.registry_pool import RegistryPool
@@ -169,21 +168,23 @@ class Verifier:
 
     def _checked(self, caller: Caller, items: Sequence[Item], channel: Channel) -> list[Checked]:
         with self.registry.connection() as conn:
-            answers = [
-                lookup.verify(conn, item.number, item.name, as_of=self.registry.as_of)
-                for item in items
-            ]
+            answers, versions = [], []
+            for item in items:  # each with the registry's version it was read from
+                answers.append(
+                    lookup.verify(conn, item.number, item.name, as_of=self.registry.as_of)
+                )
+                versions.append(self.registry.answered_by(conn))
             typed = any(anything_typed(item.typed) for item in items)
             catalogue = self._catalogue(conn) if typed else self.catalogue
         checked = []
-        for item, answer in zip(items, answers, strict=True):
+        for item, answer, version in zip(items, answers, versions, strict=True):
             # a check not made for its name is logged as one without a name: no failure of the
             # number for staff's views of forged numbers
             not_made = answer.reason in lookup.NOT_CHECKED_ADVICE
             hashed = NO_NAME if not_made else self.name_hash(item.name)
             holder = holder_hash(self._secret, answer.number, item.name) if answer.matched else ""
             checked.append(confirmed(answer, item.typed, (hashed, holder), catalogue))
-            self._log(caller, checked[-1], channel)
+            self._log(caller, checked[-1], channel, version)
         return checked
 
     def _catalogue(self, conn: sqlite3.Connection) -> TradeCatalogue:
@@ -220,26 +221,17 @@ class Verifier:
         secret = self.receipts.secrets[receipt.key]  # the one that signed it
 
         def same_holder(name: str) -> bool:
-            tags = (
-                holder_hash(secret, receipt.number, name),
-                # issued on 2026-12-05: 锺 apart from 钟 (锺伟's receipt)
-                holder_hash(secret, receipt.number, name, keyed=key_before_one_surname),
-                # issued before 2026-12-05: the name as written (張偉's receipt, 90 days)
-                holder_hash(secret, receipt.number, name, keyed=written_key),
-                # before 2026-12-04: apostrophes kept too (O'Neil's)
-                holder_hash(secret, receipt.number, name, key=holder_key, keyed=written_key),
-                # before 2026-12-01: the name hash alone
-                name_hash(secret, name, keyed=written_key),
-            )
+            tags = receipt_tags(secret, receipt.number, name)
             return any(hmac.compare_digest(tag, receipt.holder_hash) for tag in tags)
 
         with self.registry.connection() as conn:
             answer, holder = lookup.recheck(
                 conn, receipt.number, same_holder, as_of=self.registry.as_of
             )
+            version = self.registry.answered_by(conn)
         # logged as the check was: by the name's hash, which staff see beside the first check
         logged = self.name_hash(holder) if answer.matched and holder else receipt.holder_hash
-        self._log(Caller(client), Checked(answer, logged), "receipt")
+        self._log(Caller(client), Checked(answer, logged), "receipt", version)
         if not receipt.withheld:
             return Reopened(answer)
         now = registered_values(answer, receipt.confirmed)
@@ -289,8 +281,9 @@ class Verifier:
         """The service's clock, as a moment (UTC)."""
         return dt.datetime.fromtimestamp(self.clock(), dt.UTC)
 
-    def _log(self, caller: Caller, checked: Checked, channel: Channel) -> None:
-        """Log a check as it was answered: its result, and what of the paper was confirmed."""
+    def _log(self, caller: Caller, checked: Checked, channel: Channel, version: int | None) -> None:
+        """Log a check as it was answered: its result, what of the paper was confirmed, and
+        the registry's ``version`` (the sync) that answered."""
         answer = checked.answer
         self.log.record(
             make_check(
@@ -302,5 +295,6 @@ class Verifier:
                 caller.key.id if caller.key else None,
                 checked.confirmation,
                 checked.mismatched,
+                version,
             )
         )

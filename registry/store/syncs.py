@@ -224,6 +224,16 @@ def registry_as_of(conn: sqlite3.Connection) -> str | None:
     return last_loaded(conn, CERTIFICATE_KINDS)
 
 
+def registry_snapshot(conn: sqlite3.Connection) -> tuple[str | None, int | None]:
+    """`registry_as_of` and the sync that made it (the latest to change the certificates): the
+    registry's version an answer came from, which the verification log keeps with the check."""
+    row = conn.execute(
+        "SELECT max(at), max(id) FROM syncs WHERE outcome IN ('loaded', 'updated')"
+        f" AND kind IN {sql_list(CERTIFICATE_KINDS)}"
+    ).fetchone()
+    return (None, None) if row is None else (row[0], row[1])
+
+
 def last_loaded(conn: sqlite3.Connection, kinds: tuple[str, ...] = ()) -> str | None:
     """When a register of ``kinds`` — by default any: rosters, status changes and the blank
     registers alike, what the stock reconciliation is as of — last changed the registry."""

@@ -44,6 +44,7 @@ CHECKS_COLUMNS: dict[str, type] = {
     "confirmed": str,
     "mismatched": str,
     "replica": str,
+    "registry_sync": int,
 }
 """The ``checks`` table: the contract shared with the staff views in Datasette. ``confirmed``:
 the fields of the paper the employer typed to confirm (`registry.public.confirm.CONFIRMABLE`,
@@ -51,7 +52,10 @@ comma-separated; NULL when none), ``mismatched``: those the paper got wrong — 
 ``reissued`` of a check that told the employer the paper was probably the voided original.
 ``replica``: in the registry host's merged log, the replica that answered it (`certreg
 collect-logs`; NULL in a replica's own log, and for checks collected before 2026-12-05) —
-staff told a replica answered 有效 after a revocation could not tell which."""
+staff told a replica answered 有效 after a revocation could not tell which.
+``registry_sync``: the registry's version that answered — the sync (``syncs.id`` in the
+registry) whose load the answer's snapshot time is; an auditor proving what a check said could
+not tell from which version, nor how stale a replica's was (NULL before 2026-12-06)."""
 
 REPORTS_COLUMNS: dict[str, type] = {
     "id": int,
