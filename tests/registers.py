@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import struct
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
+from unittest import mock
+from xml.sax.saxutils import escape, quoteattr
 
 import openpyxl
 import pytest
@@ -202,11 +204,18 @@ _ODS_CONTENT = (
 
 
 def as_ods(
-    xlsx: Path, path: Path, *, hidden: Iterable[int] = (), struck: Iterable[int] = ()
+    xlsx: Path,
+    path: Path,
+    *,
+    hidden: Iterable[int] = (),
+    struck: Iterable[int] = (),
+    results: Mapping[str, str] | None = None,
 ) -> None:
     """Write to ``path`` the .ods LibreOffice or WPS saves of an .xlsx register (values only),
     with ``hidden`` rows collapsed and ``struck`` rows struck through, half by the cells'
-    style and half by a struck run of their text (1-based)."""
+    style and half by a struck run of their text (1-based). Its formulas (``="电"&"工"``) are
+    written as formulas, with the text ``results`` gives each saved as LibreOffice saves it,
+    or with none, as a program that does not work them out writes them."""
     source = openpyxl.load_workbook(xlsx).worksheets[0]
     hidden, struck = set(hidden), set(struck)
     rows = []
@@ -215,6 +224,9 @@ def as_ods(
         for value in row:
             if value is None:
                 cells.append("<table:table-cell/>")
+                continue
+            if isinstance(value, str) and value.startswith("="):
+                cells.append(_ods_formula(value, (results or {}).get(value)))
                 continue
             text = escape(str(value))
             style = ' table:style-name="ce1"' if number in struck and number % 2 else ""
@@ -242,30 +254,79 @@ def as_ods(
         )
 
 
+def _ods_formula(formula: str, result: str | None) -> str:
+    """An .ods cell holding ``formula`` (OpenFormula's ``of:`` prefix) and ``result`` saved as
+    its text — LibreOffice saves the result of every formula — or no result at all."""
+    attribute = quoteattr(f"of:{formula}")
+    if result is None:
+        return f"<table:table-cell table:formula={attribute}/>"
+    return (
+        f'<table:table-cell table:formula={attribute} office:value-type="string">'
+        f"<text:p>{escape(result)}</text:p></table:table-cell>"
+    )
+
+
 def as_xls(
-    xlsx: Path, path: Path, *, hidden: Iterable[int] = (), struck: Iterable[int] = ()
+    xlsx: Path,
+    path: Path,
+    *,
+    hidden: Iterable[int] = (),
+    struck: Iterable[int] = (),
+    results: Mapping[str, str] | None = None,
 ) -> None:
     """Write to ``path`` the .xls a clerk saves (Excel 97-2003) of an .xlsx register: its values
-    and merged cells, with ``hidden`` rows hidden and ``struck`` rows' cells struck (1-based)."""
+    and merged cells, with ``hidden`` rows hidden and ``struck`` rows' cells struck (1-based).
+    Its formulas are written as formulas: with the text ``results`` gives each saved as Excel
+    saves it, else as xlwt writes every formula, its result the empty string's placeholder (a
+    program that does not work them out)."""
     source = openpyxl.load_workbook(xlsx).worksheets[0]
     book = xlwt.Workbook(encoding="utf-8")
     sheet = book.add_sheet(source.title)
     crossed = xlwt.easyxf("font: struck_out on")
     struck = set(struck)
     merged = {(r.min_row, r.min_col): r for r in source.merged_cells.ranges}
+    saved: dict[tuple[int, int], str] = {}
     for row in source.iter_rows():
         for cell in row:
             if not isinstance(cell, openpyxl.cell.cell.Cell) or cell.value is None:
                 continue
             style = crossed if cell.row in struck else xlwt.Style.default_style
             r, c = cell.row - 1, cell.column - 1
+            value = cell.value
+            if cell.data_type == "f":
+                if (result := (results or {}).get(str(value))) is not None:
+                    saved[r, c] = result
+                value = xlwt.Formula(str(value).removeprefix("="))
             if (span := merged.get((cell.row, cell.column))) is not None:
-                sheet.write_merge(r, span.max_row - 1, c, span.max_col - 1, cell.value, style)
+                sheet.write_merge(r, span.max_row - 1, c, span.max_col - 1, value, style)
             else:
-                sheet.write(r, c, cell.value, style)
+                sheet.write(r, c, value, style)
     for row in hidden:
         sheet.row(row - 1).hidden = True
-    book.save(str(path))
+    with mock.patch.object(xlwt.Cell.FormulaCell, "get_biff_data", _saving(saved)):
+        book.save(str(path))
+
+
+XLS_STRING = 0x0207
+"""The BIFF record holding a text formula's saved result, after its FORMULA record."""
+
+
+def _saving(results: Mapping[tuple[int, int], str]) -> Callable[[Any], bytes]:
+    """xlwt's ``FormulaCell.get_biff_data`` saving ``results[(row, column)]`` (0-based) as a
+    formula's text result, as Excel does: the result's first byte 0, its last two 0xFFFF, and
+    a STRING record after it. xlwt itself saves every formula with the empty string's."""
+    written = xlwt.Cell.FormulaCell.get_biff_data
+
+    def biff(cell: Any) -> bytes:
+        record = bytes(written(cell))
+        result = results.get((cell.rowx, cell.colx))
+        if result is None:
+            return record
+        text = bytes(xlwt.UnicodeUtils.upack2(result))
+        saved = record[:10] + bytes(6) + b"\xff\xff" + record[18:]  # 4 + row, column, xf
+        return saved + struct.pack("<HH", XLS_STRING, len(text)) + text
+
+    return biff
 
 
 def mended_by_hand(db: Path, statement: str, *parameters: object) -> None:

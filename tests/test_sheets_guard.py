@@ -25,7 +25,7 @@ import xlwt
 from openpyxl.styles import Border, Font, Side
 
 from registry.domain.levels import LEVELS
-from registry.sheets import _marked
+from registry.sheets import _marked, _xls_marks
 from registry.sheets._marked import Marks
 from registry.sheets._worker import LEVEL_LETTERS
 from registry.sheets._zipdirectory import check_directory
@@ -53,6 +53,7 @@ from tests.hostile_files import (
     write_ods,
     write_workbook,
 )
+from tests.registers import as_xls
 
 MIB = 1 << 20
 
@@ -774,6 +775,106 @@ def test_the_rows_with_a_formula_saved_without_its_value_are_named(tmp_path: Pat
     unnumbered = write_workbook(tmp_path / "u.xlsx", sheet_xml(cells.replace(' r="B2"', "")))
     sheet = read_sheet_bytes("u.xlsx", unnumbered.read_bytes(), REGISTER_LIMITS)
     assert sheet.marks.unsaved == {2, 4, 6}
+
+
+ODS_FORMULAS = [  # (cell, read as, saved)
+    ('<table:table-cell table:formula="of:=1+1"/>', "", False),
+    (
+        '<table:table-cell table:formula="of:=1+1" office:value-type="float" office:value="2"/>',
+        2.0,
+        True,
+    ),
+    (
+        '<table:table-cell table:formula="of:=1+1" office:value-type="float"><text:p>2</text:p></table:table-cell>',
+        "",
+        False,
+    ),
+    (
+        '<table:table-cell table:formula="of:=A1" office:value-type="string"><text:p>姓名</text:p></table:table-cell>',
+        "姓名",
+        True,
+    ),
+    ('<table:table-cell table:formula="of:=&quot;&quot;" office:value-type="string"/>', "", True),
+    (
+        '<table:table-cell table:formula="of:=1+1" office:value-type="date" office:date-value="2008-10-01"/>',
+        dt.date(2008, 10, 1),
+        True,
+    ),
+    ('<table:table-cell table:formula="of:=1+1" office:value-type="date"/>', "", False),
+    ('<table:table-cell table:formula="of:=1+1" office:value-type="void"/>', "", False),
+]
+"""An .ods's formula cells, how python-calamine reads them, and whether their result is saved:
+it reads the result from the value type's own attribute alone (a float shown as 2 holds it in
+``office:value``), and a string's is its text, an empty one a saved empty string."""
+
+
+def test_an_ods_formula_saved_without_its_value_is_named(tmp_path: Path) -> None:
+    """As an .xlsx's (`test_the_rows_with_a_formula_saved_without_its_value_are_named`): a
+    program writing an .ods need not work its formulas out, and python-calamine reads such a
+    cell as empty. Repeated, as LibreOffice repeats a row, the rows are noted up to the row
+    limit and their cells up to `MARKED_CELLS`, however many rows it claims."""
+    text = '<table:table-row><table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell></table:table-row>'
+    rows = text.format("姓名")
+    rows += "".join(
+        f"<table:table-row><table:table-cell/>{cell}</table:table-row>"
+        for cell, _, _ in ODS_FORMULAS
+    )
+    rows += text.format("末")  # (calamine leaves out the empty rows after the last value)
+    sheet = read_sheet(write_ods(tmp_path / "formulas.ods", rows), REGISTER_LIMITS)
+    assert [row[1] for row in cells(sheet)[1:-1]] == [read for _, read, _ in ODS_FORMULAS]
+    unsaved = {row for row, (_, _, saved) in enumerate(ODS_FORMULAS, start=2) if not saved}
+    assert sheet.marks.unsaved == unsaved and unsaved == {2, 4, 8, 9}
+    assert sheet.marks.unsaved_cells == {(row, 2) for row in unsaved}
+    repeated = (
+        rows + '<table:table-row table:number-rows-repeated="1000000">'
+        '<table:table-cell table:formula="of:=1+1" table:number-columns-repeated="3"/></table:table-row>'
+    )
+    marks = scan_marks(write_ods(tmp_path / "many.ods", repeated).read_bytes(), REGISTER_LIMITS)
+    assert marks.unsaved == unsaved | set(range(11, REGISTER_LIMITS.max_rows + 1))
+    assert len(marks.unsaved_cells) == _marked.MARKED_CELLS
+
+
+def _xls_of_formulas(tmp_path: Path, results: dict[str, str]) -> Sheet:
+    """An .xls (`tests.registers.as_xls`) of 姓名 and formulas in rows 2, 3 and 5 (the last
+    giving the empty string), their results ``results`` or none, read."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"], sheet["B2"], sheet["B3"] = "姓名", "=1+1", '="张"&"三"'
+    sheet["B5"] = '=IF(A5="","","x")'
+    book.save(tmp_path / "source.xlsx")
+    as_xls(tmp_path / "source.xlsx", tmp_path / "formulas.xls", results=results)
+    return read_sheet(tmp_path / "formulas.xls", REGISTER_LIMITS)
+
+
+def test_an_xls_formula_saved_without_its_value_is_named(tmp_path: Path) -> None:
+    """A FORMULA record always holds a result: xlwt, and programs like it, write the empty
+    string's for every formula, and python-calamine reads the cell as empty. Excel saves it
+    too, for a formula giving the empty string (=IF(A5="","",…), down a template's rows): a
+    sheet with a formula saved with any other result has its results saved, the empty one
+    among them."""
+    sheet = _xls_of_formulas(tmp_path, {})
+    assert [row[1] for row in cells(sheet)[1:]] == ["", "", "", ""]
+    assert sheet.marks.unsaved == {2, 3, 5}
+    assert sheet.marks.unsaved_cells == {(2, 2), (3, 2), (5, 2)}
+    saved = _xls_of_formulas(tmp_path, {'="张"&"三"': "张三"})
+    assert [row[1] for row in cells(saved)[1:]] == ["", "张三", "", ""]
+    assert saved.marks.unsaved == set() and saved.marks.unsaved_cells == set()
+    assert _xls_marks.MARKED_CELLS == _marked.MARKED_CELLS
+
+
+def test_an_xls_of_many_formulas_without_values_names_a_bounded_few(tmp_path: Path) -> None:
+    """Every row with a formula saved without its result is noted, up to the sheet's height;
+    of their cells, no more than `MARKED_CELLS` (a register with one is refused anyway)."""
+    book = xlwt.Workbook(encoding="utf-8")
+    page = book.add_sheet("名册")
+    for row in range(5_001):
+        page.write(row, 0, xlwt.Formula("1+1"))
+        page.write(row, 1, xlwt.Formula("2+2"))
+    book.save(str(tmp_path / "many.xls"))
+    marks = read_sheet(tmp_path / "many.xls", REGISTER_LIMITS).marks
+    assert marks.unsaved == set(range(1, 5_002))
+    assert len(marks.unsaved_cells) == _marked.MARKED_CELLS
 
 
 def test_a_workbook_with_an_open_password_is_told_so() -> None:

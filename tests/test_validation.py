@@ -4,6 +4,7 @@ the row as the spreadsheet shows it, the column and the rule, and the registry i
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -892,6 +893,93 @@ def test_a_formula_without_its_value_in_a_data_row_is_refused_only_where_it_is_r
     [mianyang] = [r for r in report["registers"] if r["file"] == "mianyang.xlsx"]
     [problem] = [p for p in mianyang["problems"] if p["rule"].startswith("这一行有公式")]
     assert (problem["row"], problem["column"], problem["clause"]) == (4, "报考工种", "§四.(五)")
+
+
+FORMULAS = {
+    "报考工种": '="电"&"工"',
+    "执行工资等级起始时间": '="2008"&".10"',
+    "技术业务理论": "=70+5",
+}
+"""A formula for a column of each sort: one a holder's certificate needs, an optional one, a
+score."""
+
+
+def _with_formula(loaded: RegisterFactory, tmp_path: Path, suffix: str, column: str) -> Path:
+    """An .xlsx roster of 甲乙丙 whose first data row holds `FORMULAS`' formula in ``column``
+    (and an empty row's 序号 one giving the empty string), kept aside as the source of the
+    register ``mianyang{suffix}`` that the manifest takes in its place."""
+    rows = [approval_row(f"Z112202000{i}", name) for i, name in enumerate("甲乙丙", start=1)]
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG)
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None
+    letter = next(c.column_letter for c in (*sheet[2], *sheet[3]) if c.value == column)
+    sheet[f"{letter}{FIRST_DATA_ROW}"] = FORMULAS[column]
+    workbook.save(path)
+    loaded.entries[f"mianyang{suffix}"] = loaded.entries.pop("mianyang.xlsx")
+    loaded.write_manifest()
+    return path.rename(tmp_path / "source.xlsx")
+
+
+def _as_openpyxl_saved(xlsx: Path, path: Path) -> None:
+    """The .xlsx as openpyxl saved it: its formulas without their values."""
+    shutil.copyfile(xlsx, path)
+
+
+@pytest.mark.parametrize("column", FORMULAS)
+@pytest.mark.parametrize(
+    ("suffix", "write"), [(".xlsx", _as_openpyxl_saved), (".xls", as_xls), (".ods", as_ods)]
+)
+def test_a_formula_without_its_value_in_any_workbook_is_refused_by_its_cell(
+    loaded: RegisterFactory,
+    db_path: Path,
+    tmp_path: Path,
+    suffix: str,
+    write: Callable[..., None],
+    column: str,
+) -> None:
+    """A clerk's review: a roster an HR system exported as .xls or .ods, whose formulas' results
+    it did not save. Read as empty, an optional 执行工资等级起始时间 loaded empty without a word,
+    scores were told 考试考核结果为空 and a trade missing: refused as an .xlsx's is, the cell
+    named with what to do, and only that (an .xlsx's too) — the empty cell's own problems are
+    its consequence."""
+    xlsx = _with_formula(loaded, tmp_path, suffix, column)
+    write(xlsx, loaded.folder / f"mianyang{suffix}")
+    problem = refused_once(loaded, db_path)
+    assert (problem["row"], problem["column"], problem["clause"]) == (4, column, "§四.(五)")
+    assert problem["rule"].startswith("这一行有公式，但文件没有保存公式的计算结果")
+    assert "请用 Excel 或 WPS 打开这个文件、保存一次后重试" in problem["rule"]
+
+
+@pytest.mark.parametrize(("suffix", "write"), [(".xls", as_xls), (".ods", as_ods)])
+def test_a_formula_with_its_value_in_other_workbooks_loads_the_value(
+    loaded: RegisterFactory,
+    db_path: Path,
+    tmp_path: Path,
+    suffix: str,
+    write: Callable[..., None],
+) -> None:
+    """A formula saved with its result, as Excel, WPS and LibreOffice save every one, loads its
+    result — and, in an .xls, the empty string Excel saves for a formula giving it (=IF(B8="",
+    "",ROW()) on an empty row below the table) is that result, not one left unsaved, when the
+    sheet's other formulas have theirs."""
+    xlsx = _with_formula(loaded, tmp_path, suffix, "执行工资等级起始时间")
+    workbook = openpyxl.load_workbook(xlsx)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["A9"] = '=IF(B9="","",ROW())'
+    workbook.save(xlsx)
+    results = {FORMULAS["执行工资等级起始时间"]: "2008.10"}
+    if suffix == ".ods":  # an .xls's is the empty string's result, as Excel and xlwt save it
+        results['=IF(B9="","",ROW())'] = ""
+    write(xlsx, loaded.folder / f"mianyang{suffix}", results=results)
+    code, _, output = sync(loaded.folder, db_path)
+    assert code == 0, output
+    with sqlite3.connect(db_path) as conn:
+        since = conn.execute(
+            "SELECT wage_grade_since FROM certificates WHERE name = '甲'"
+        ).fetchone()
+    assert since == ("2008-10",)
 
 
 def test_a_cell_merged_down_over_rows_is_refused_by_its_range(

@@ -113,7 +113,9 @@ def _unsaved(table: Table) -> list[Problem]:
     """A problem for each formula saved without its value below the header: of a data row, in
     each of the register's columns it is in — one only in a column the register does not load
     (序号 =ROW()-1) reads as empty to no harm (a clerk's review: it refused the roster) —; of any
-    other row, the row: a footer's approval counts, a row of formulas that reads as none."""
+    other row, the row: a footer's approval counts, a row of formulas that reads as none. What
+    the checks say of such a cell read as empty (考试考核结果为空, 没有证书编号) is not told: the
+    formula is the one cause (a clerk's review, of an .xls)."""
     marks = table.marks
     below = max(table.header_rows, default=0)
     names = {index + 1: name for name, index in table.columns.items() if name != SERIAL}
@@ -130,8 +132,9 @@ def _unsaved(table: Table) -> list[Problem]:
         if row not in records or whole:
             found.append(Problem(row, None, None, UNSAVED_FORMULA, "§四.(五)"))
         else:
-            found += [
-                Problem(row, n, None, UNSAVED_FORMULA, "§四.(五)") for n in loaded.get(row, [])
+            found += [  # the one cause of what the checks find in the empty cell
+                Problem(row, n, None, UNSAVED_FORMULA, "§四.(五)", explains=frozenset({(row, n)}))
+                for n in loaded.get(row, [])
             ]
     return found
 

@@ -91,7 +91,8 @@ class ParseChild:
         """after `rows`: the merged ranges of more than one cell, 1-based (first row, first column,
         last row, last column)"""
         self.marks = NO_MARKS
-        """after `rows`: an .xls's hidden and struck rows (an .xlsx's the parent finds itself)"""
+        """after `rows`: an .xls's marks — its hidden and struck rows, its formulas saved
+        without their results … (an .xlsx's the parent finds itself)"""
         self.set_aside: list[tuple[str, int]] = []
         """after `rows`: the later sheets left unread that hold only notes, as (name, filled
         rows) (`registry.sheets._worker.notes_only`)"""
@@ -211,16 +212,20 @@ class ParseChild:
     def _done(self, payload: tuple[object, ...]) -> None:
         """What the child's ``D`` frame says besides the rows: merged ranges, an .xls's marks,
         the later sheets of notes."""
-        _, merged, hidden, struck, columns, disguised, unseen, notes = cast(Any, payload)
+        _, merged, hidden, struck, columns, disguised, unseen, unsaved, cells, notes = cast(
+            Any, payload
+        )
         self.merged = [tuple(n + 1 for n in r) for r in merged]
         self.set_aside = [(str(name), int(filled)) for name, filled in notes]
-        if hidden or struck or columns or disguised or unseen:
+        if hidden or struck or columns or disguised or unseen or unsaved:
             self.marks = Marks(
                 frozenset(hidden),
                 frozenset(struck),
+                frozenset(unsaved),
                 hidden_columns=frozenset(columns),
                 disguised=frozenset(map(tuple, disguised)),
                 unseen=frozenset(map(tuple, unseen)),
+                unsaved_cells=frozenset(map(tuple, cells)),
             )
 
     def _refuse(self, payload: tuple[object, ...]) -> NoReturn:

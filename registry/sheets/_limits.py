@@ -49,8 +49,9 @@ class SheetLimits:
     basis: str
     """why ``max_rows`` is what it is, in Chinese, quoted in refusals"""
     xls_marks: bool = True
-    """read an .xls's hidden and struck rows (xlrd, in the child): a register's rows are what
-    is loaded; a batch check's rows are only checked, and xlrd costs several times the parse"""
+    """read an .xls's hidden and struck rows, its formulas saved without results… (xlrd, in
+    the child): a register's rows are what is loaded; a batch check's rows are only checked,
+    and xlrd costs several times the parse"""
 
 
 REGISTER_LIMITS = SheetLimits(

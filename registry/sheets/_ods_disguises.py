@@ -1,7 +1,8 @@
 """The cells of an .ods's first table that show something else than they hold, or perhaps
 do: a data style that disguises the value, text in its background's colour or too small, a
-formula beside the value saved with it (LibreOffice may work it out again on opening) —
-`CellDisguises`, fed by `registry.sheets._ods_marked.ods_marks`.
+formula beside the value saved with it (LibreOffice may work it out again on opening), a
+formula saved without one (read as empty, whatever it shows) — `CellDisguises`, fed by
+`registry.sheets._ods_marked.ods_marks`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,33 @@ from itertools import islice
 
 from registry.sheets._colours import RGB, unseen
 from registry.sheets._ods_formats import DataStyles
+
+SAVED_VALUES = {
+    "float": "office:value",
+    "percentage": "office:value",
+    "currency": "office:value",
+    "date": "office:date-value",
+    "time": "office:time-value",
+    "boolean": "office:boolean-value",
+}
+"""The attribute holding a formula's saved result, by its ``office:value-type``: python-calamine
+reads the cell's value from it alone (a float with only its text, ``<text:p>2</text:p>``, reads
+as empty). A ``string`` result is its text, an empty one a saved empty string (as an .xlsx's
+``t="str"``)."""
+
+
+def unsaved_formula(attributes: dict[str, str]) -> bool:
+    """Whether a cell holds a formula without the result python-calamine reads — no
+    ``office:value-type``, or none of its value: a file a program wrote without working its
+    formulas out (LibreOffice and WPS always save the result), read as empty whatever the
+    formula shows (`registry.sheets._marked.Marks.unsaved`)."""
+    if "table:formula" not in attributes:
+        return False
+    kind = attributes.get("office:value-type", "")
+    if kind == "string":
+        return False
+    value = SAVED_VALUES.get(kind)  # none for another type (``void``), or none at all
+    return value is None or value not in attributes
 
 
 class CellDisguises:
@@ -24,6 +52,10 @@ class CellDisguises:
         """the filled cells whose text is the colour of their background"""
         self.formulas: set[tuple[int, int]] = set()
         """the filled cells holding a formula (``table:formula``) beside its saved value"""
+        self.unsaved: set[int] = set()
+        """the rows with a formula saved without its result (`unsaved_formula`)"""
+        self.unsaved_cells: set[tuple[int, int]] = set()
+        """their cells, no more than `cell_end`'s limit"""
         self._max_columns = max_columns
         self._defaults: dict[int, str] = {}
         """column → the cell style of its cells that name none"""
@@ -35,7 +67,7 @@ class CellDisguises:
         self._areas = ""
         self._columns = 0
         self._column = 0
-        self._hides = self._unseen = self._formula = False
+        self._hides = self._unseen = self._formula = self._unsaved = False
         self._style: str | None = None
         self._span = 1
 
@@ -61,6 +93,7 @@ class CellDisguises:
         self._hides = self.styles.hides(style, attributes.get("office:value-type", ""))
         self._unseen = self.styles.unseen(style)
         self._formula = "table:formula" in attributes
+        self._unsaved = unsaved_formula(attributes)
         self._style = style
         self._span = span
 
@@ -78,6 +111,8 @@ class CellDisguises:
         repeats); no more than ``limit`` cells are kept."""
         columns = range(self._column + 1, min(self._column + self._span, self._max_columns) + 1)
         self._column += self._span
+        if self._unsaved and columns:
+            self._unsaved_end(row, rows, most, columns, limit)
         if not filled:
             return
         for column in columns:
@@ -94,6 +129,14 @@ class CellDisguises:
             if marked and len(found) < limit:
                 cells = ((r, c) for r in range(row + 1, min(row + rows, most) + 1) for c in columns)
                 found.update(islice(cells, limit - len(found)))  # repeats: a few kept
+
+    def _unsaved_end(self, row: int, rows: int, most: int, columns: range, limit: int) -> None:
+        """A formula saved without its result ends, in the ``rows`` rows from ``row`` + 1 and
+        ``columns``: its rows noted up to ``most``, no more than ``limit`` of its cells."""
+        below = range(row + 1, min(row + rows, most) + 1)
+        self.unsaved.update(below)
+        cells = ((r, c) for r in below for c in columns)
+        self.unsaved_cells.update(islice(cells, max(0, limit - len(self.unsaved_cells))))
 
     def conditional_format(self, target: str) -> None:
         """A conditional format of LibreOffice's own (``<calcext:conditional-format>``) over

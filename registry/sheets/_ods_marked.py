@@ -15,7 +15,9 @@ LibreOffice and WPS write automatic styles on the cells. A comment's text
 
 The same pass finds the filled cells whose data style shows them as something else, or whose
 text vanishes (by their cell style, or a span in their background's colour or too small)
-(`registry.sheets._ods_disguises.CellDisguises`), and the cells holding a formula, by the styles `registry.sheets._ods_styles.read_styles` read before it.
+(`registry.sheets._ods_disguises.CellDisguises`), and the cells holding a formula, by the styles `registry.sheets._ods_styles.read_styles` read before it — and those holding one saved
+without its result, which python-calamine reads as empty (a file a program wrote: the refusal
+and its advice are an .xlsx's, `registry.kinds.marked`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from registry.sheets._conditional import hides_filled
 from registry.sheets._extent import StopParsing, parse_marks
 from registry.sheets._formats import CONDITIONAL
 from registry.sheets._limits import SheetLimits, unreadable
-from registry.sheets._marked import Marks
+from registry.sheets._marked import MARKED_CELLS, Marks
 from registry.sheets._ods_disguises import CellDisguises
 from registry.sheets._ods_formats import DataStyles
 from registry.sheets._ods_styles import NAMESPACES
@@ -35,7 +37,7 @@ from registry.sheets._ods_styles import NAMESPACES
 PROBES = (b"visibility", b"line-through", b"formula")
 """What a content.xml with a hidden row, a struck style or a formula must hold somewhere (a
 disguising data style is found by `registry.sheets._ods_styles.read_styles` before)."""
-MAX_DISGUISED = 10_000
+MAX_DISGUISED = MARKED_CELLS
 """Disguised cells kept: a register with one is refused, the first ones are what a clerk reads."""
 HIDING = ("collapse", "filter")
 CELLS = ("table:table-cell", "table:covered-table-cell")
@@ -83,9 +85,9 @@ def ods_marks(
     blocks: Iterator[bytes], limits: SheetLimits, deadline: float, styles: DataStyles
 ) -> Marks:
     """The first table's hidden rows and rows with a filled struck cell (1-based), none past
-    the row limit (the child refuses those rows anyway), its hidden columns, and its filled
+    the row limit (the child refuses those rows anyway), its hidden columns, its filled
     cells whose data style shows them as something else or whose text vanishes
-    (`registry.sheets._ods_formats`)."""
+    (`registry.sheets._ods_formats`), and its formulas with or without their saved results."""
     struck_styles: set[str] = set()
     hidden: set[int] = set()
     struck: set[int] = set()
@@ -201,4 +203,6 @@ def ods_marks(
         disguised=frozenset(disguises.found),
         unseen=frozenset(disguises.unseen),
         formulas=frozenset(disguises.formulas),
+        unsaved=frozenset(disguises.unsaved),
+        unsaved_cells=frozenset(disguises.unsaved_cells),
     )

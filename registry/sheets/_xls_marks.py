@@ -6,25 +6,45 @@ through, the columns it hides, the cells its number formats disguise
 python-calamine reads none of it; xlrd does, from the formatting it reads alongside the cells.
 Like the child, this module imports nothing of ours: the child hands it the two modules it
 needs, loaded by their paths.
+
+And the formulas saved without their results (`unsaved`), which xlrd does not tell apart: it
+reads them as empty text, as python-calamine reads them as empty. Those come from the sheet's
+own records.
 """
 
 from __future__ import annotations
 
 import os
+import struct
 from types import ModuleType
 from typing import Any
 
 Cells = list[tuple[int, int]]
+MARKED_CELLS = 10_000
+"""Of the formulas saved without a result, how many cells are named: as
+`registry.sheets._marked.MARKED_CELLS` (a test holds them equal), which this module cannot
+import; past it, the register is refused by their rows."""
+FORMULA, BOF, EOF = 0x0006, 0x0809, 0x000A
+"""The BIFF5/8 records of a formula cell and of a substream's beginning and end."""
+RECORD = struct.Struct("<HH")
+"""A record's header: its type and the length of its data."""
+CELL = struct.Struct("<HH2xB5xH")
+"""Of a FORMULA record's data: its row, its column (0-based), the first byte of its result
+and the result's last two (0xFFFF: no number, the first byte says which other result)."""
+EMPTY_RESULT = 3
+"""A result's first byte for the empty string: what Excel saves for ``=IF(A4="","",…)``,
+and what a program not working its formulas out saves for every one (xlwt does)."""
 
 
 def xls_marks(
     data: bytes, height: int, width: int, number_formats: ModuleType, colours: ModuleType
-) -> tuple[list[int], list[int], list[int], Cells, Cells]:
+) -> tuple[list[int], list[int], list[int], Cells, Cells, list[int], Cells]:
     """The rows of an .xls's first sheet that are hidden, those with a filled cell struck
     through (its format's font, or a run of its text), at most ``height`` each, the columns
     it hides, at most ``width``, the (row, column) of the filled cells its number formats
     show as other words or nothing (`registry.sheets._formats`), and of those whose text is
-    the colour of their fill (`registry.sheets._colours`); 1-based.
+    the colour of their fill (`registry.sheets._colours`), and the rows and cells of the
+    formulas saved without their results (`unsaved`); 1-based.
 
     A clerk hides or strikes a row to leave a holder out (`registry.sheets._marked`).
     ``number_formats`` and ``colours`` are those two modules of ours."""
@@ -53,7 +73,8 @@ def xls_marks(
     columns = [c + 1 for c, info in sheet.colinfo_map.items() if info.hidden and c < width]
     disguised = _disguised(book, sheet, last, number_formats)
     unseen = _unseen(book, sheet, last, colours)
-    return sorted(hidden), sorted(struck), sorted(columns), disguised, unseen
+    unsaved, cells = unsaved_formulas(book, last, width)
+    return sorted(hidden), sorted(struck), sorted(columns), disguised, unseen, unsaved, cells
 
 
 def _filled(sheet: Any, last: int, formats: set[int] | dict[int, set[int]]) -> Cells:
@@ -130,3 +151,46 @@ def _disguised(book: Any, sheet: Any, last: int, formats: ModuleType) -> Cells:
     }
     hiding[xlrd.XL_CELL_DATE] = hiding[xlrd.XL_CELL_NUMBER]
     return _filled(sheet, last, hiding) if any(hiding.values()) else []
+
+
+def unsaved_formulas(book: Any, height: int, width: int) -> tuple[list[int], Cells]:
+    """The rows of the first sheet's first ``height`` with a formula saved without its result,
+    and those formulas' cells, of its first ``width`` columns and no more than `MARKED_CELLS`,
+    1-based — if no formula of the sheet has one.
+
+    A FORMULA record always holds eight bytes of result; a program that does not work its
+    formulas out (an HR system's export, xlwt) fills them with the empty string's, and the cell
+    reads as empty whatever the formula shows, as an .xlsx's formula without ``<v>`` does
+    (`registry.sheets._marked.Marks.unsaved`). Excel saves the empty string too, for a formula
+    whose result it is; but a sheet Excel or WPS saved has formulas with other results (a
+    formula is there to give one), and then none of its empty ones is taken as unsaved.
+
+    One pass over the first sheet's records, from its BOF to its EOF (an embedded chart's
+    nested between) — each read by its header's length, the pass no longer than xlrd's own —,
+    stopping at the first formula with a result. What xlrd read of the workbook stream is
+    read again (``mem``; ``_sh_abs_posn``: where each sheet begins, as xlrd found them): xlrd
+    2.0 is no longer developed, and its pinned version is the one read."""
+    mem, positions = book.mem, book._sh_abs_posn
+    if book.biff_version < 50 or not positions or mem is None:
+        return [], []  # BIFF 2–4: no empty result, and one sheet held without its BOF's place
+    rows: set[int] = set()
+    cells: list[tuple[int, int]] = []
+    position, end, depth = positions[0], len(mem), 0
+    while position + RECORD.size <= end:
+        kind, length = RECORD.unpack_from(mem, position)
+        if kind == FORMULA and length >= CELL.size:
+            row, column, first, tail = CELL.unpack_from(mem, position + RECORD.size)
+            if tail != 0xFFFF or first != EMPTY_RESULT:
+                return [], []  # a number, text, a truth value or an error: results were saved
+            if row < height and column < width:
+                rows.add(row + 1)
+                if len(cells) < MARKED_CELLS:  # a cell's records repeated fill no more
+                    cells.append((row + 1, column + 1))
+        elif kind == BOF:
+            depth += 1
+        elif kind == EOF:
+            depth -= 1
+            if depth <= 0:
+                break
+        position += RECORD.size + length
+    return sorted(rows), cells

@@ -15,7 +15,7 @@ blocks forever or a link to ``/dev/zero``. So:
    ``max_rows``/``max_columns`` (`registry.sheets._zipscan`); then python-calamine parses it in a child
    process with an address-space and a time limit, which checks the parsed range before a
    single row is built (`registry.sheets._child`); .xls (OLE) has only the child, which
-   also reads its hidden and struck rows;
+   also reads its hidden and struck rows and its formulas saved without their results;
 4. a CSV is decoded in-process with `registry.sheets.encoding.decode` and bounded by the same limits.
 
 Whatever the file does, the caller gets rows or `SheetRefused`, whose Chinese message names the
