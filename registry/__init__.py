@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-__version__ = "2026.12.5"
+__version__ = "2026.12.6"
 """The release, by the date it was made (year.month.day): docs/DEPLOY.md's upgrade steps name
 releases by date, and an operator compares it across hosts (``certreg --version``, ``/healthz``)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import subprocess
+import threading
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from registry import store
 from registry.cli import cli
 from registry.store import verify_log_path
+from registry.store.log_retention import cutoff, purge
 from registry.store.verify_log import prepare_log
 from tests.test_replicas import ROOT, unit_command
 
@@ -75,6 +77,33 @@ def test_old_checks_and_handled_reports_go_and_nothing_else(tmp_path: Path) -> N
         ("OLD-PENDING",),
     ]
     assert _rows(log, "SELECT ref FROM report_outcomes") == [("NEW-HANDLED",)]
+
+
+def test_a_purge_does_not_wait_for_the_logs_readers(tmp_path: Path) -> None:
+    """A replica's Litestream reads its log all the time: the purge's checkpoint waited out the
+    busy timeout holding the app's writer off, and checks went unlogged (an operator's review).
+    It takes what it can and returns; the rows are gone all the same."""
+    log = _log(tmp_path)
+    reader = sqlite3.connect(log, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM checks").fetchone()  # a snapshot held, as Litestream's
+    purging = sqlite3.connect(log, isolation_level=None, timeout=120, check_same_thread=False)
+    done: list[dict[str, int]] = []
+    worker = threading.Thread(
+        target=lambda: done.append(purge(purging, cutoff(365), None, replica=True))
+    )
+    try:
+        worker.start()
+        worker.join(60)  # readiness, not timing: waiting for the reader would take 120 s
+        stuck = worker.is_alive()
+    finally:
+        reader.close()
+        worker.join()
+    timeout = purging.execute("PRAGMA busy_timeout").fetchone()
+    purging.close()
+    assert not stuck
+    assert done == [{"checks": 1, "reports": 0}]
+    assert timeout == (120_000,)  # the connection's own again
 
 
 def test_reports_stay_unless_asked_and_six_months_is_the_least(tmp_path: Path) -> None:

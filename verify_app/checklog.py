@@ -221,6 +221,10 @@ class CheckLog:
         locked = getattr(exc, "sqlite_errorcode", 0) & 0xFF in _BUSY
         if self.unwritable_since is None and not locked:
             self.unwritable_since = time.monotonic()
+        if locked:  # not the disk: another process held the log (a purge, a backup) too long
+            said = "查验日志写入 %d 次仍失败（%s），%d 条查验未记录：日志被另一个进程占用过久"
+            logger.warning(said + "（清理、备份等）；本副本照常回答查验", tries, exc, rows)
+            return
         said = "查验日志写入 %d 次仍失败（%s），%d 条查验未记录：请检查磁盘空间和写入权限。"
         logger.warning(said + "在能写入之前，本副本对查验回答 503", tries, exc, rows)
 

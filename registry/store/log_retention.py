@@ -56,5 +56,19 @@ def purge(
             conn.executemany("DELETE FROM reports WHERE id = ?", [(i,) for i, _ in refs])
             conn.executemany("DELETE FROM report_outcomes WHERE ref = ?", [(r,) for _, r in refs])
         gone["reports"] = len(refs)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the old pages out of the log's WAL too
+    _checkpoint(conn)
     return gone
+
+
+def _checkpoint(conn: sqlite3.Connection) -> None:
+    """The old pages out of the log's WAL too — without waiting for its readers: a replica's
+    Litestream reads the log all the time, and TRUNCATE waited out the busy timeout (10 s)
+    holding the app's writer off, its queued checks lost (an operator's review). Not waiting,
+    it does what it can as PASSIVE does; Litestream's own checkpoints, or the next purge, the
+    rest (the pages the WAL holds after the delete are the zeroed ones)."""
+    (timeout,) = conn.execute("PRAGMA busy_timeout").fetchone()
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
