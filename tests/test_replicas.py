@@ -37,6 +37,7 @@ from registry.cli.log_collection import collect
 from registry.cli.publish import OlderRegistry, RolledBack, publish
 from registry.cli.replicas import publishing
 from registry.public import lookup
+from registry.public.follower import STALE_SECONDS
 from registry.store import verify_log_path
 from registry.store.staff_indexes import STAFF_INDEXES
 from registry.store.verify_log import mark_repeated, prepare_log
@@ -266,6 +267,9 @@ def test_a_replica_serves_each_registry_version_without_a_restart_or_a_failed_ch
                 return False
 
         wait_for("certreg serve on the replica", answers_health, watched)
+        # its follower's heartbeat, which /healthz reads: a minute's silence is a 503
+        silent = httpx.get(f"{base}/healthz").json()["follower_silent_seconds"]
+        assert silent is not None and silent <= STALE_SECONDS
         new = {"number": NEW_CERTIFICATE[0], "name": NEW_CERTIFICATE[1]}
         assert httpx.post(f"{base}/api/v1/verify", json=new).json()["result"] == "no_match"
         before = httpx.get(f"{base}/healthz").json()["certificates"]
@@ -996,7 +1000,15 @@ def test_a_litestream_that_exits_is_told_with_both_places_to_look(tmp_path: Path
     assert follower._process is not None
     follower._process.wait()
     follower.ensure_running()
-    assert "litestream 已退出（退出码 1" in said[0]
+    # started again at once the first time (a copy it could not resume kept a rebooted
+    # replica on its old registry 5 s longer), after a pause the next (a URL that keeps failing)
+    again = follower._process
+    assert again is not None
+    again.wait()
+    follower.ensure_running()
+    assert follower._process is None
+    assert "litestream 已退出（退出码 1" in said[0] and "现在从头恢复一份副本" in said[0]
+    assert "5 秒后重试" in said[1]
     assert (
         "请检查副本地址是否可达" in said[0]
         and f"本机的 {tmp_path / 'state'} 是否存在、可写" in said[0]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
+import time
 from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote
@@ -22,6 +24,7 @@ from registry import store
 from registry.cli import cli
 from registry.domain.names import name_key
 from registry.domain.statuses import RESULTS
+from registry.public.follower import HEARTBEAT, STALE_SECONDS, beat, follow_state
 from tests.registers import MIANYANG, RegisterFactory, approval_row
 from tests.verify_fixtures import (
     CASES,
@@ -365,6 +368,33 @@ def test_healthz(app_client: AppClient, registry_db: Path) -> None:
     assert body["certificates"] == 17  # 15 on the rosters + 2 new numbers from 换发
     assert body["as_of"].endswith("+00:00")
     assert body["version"] == registry.__version__ == metadata.version("certreg")
+
+
+def test_healthz_says_when_a_replicas_follower_stopped(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """A follower that could not publish stopped (its folder read-only), one frozen went
+    silent: the replica went on answering from its last registry — a certificate revoked since
+    answered 有效 — and /healthz said ok (an operator's review). Its heartbeat's age is told, a
+    minute's silence is a 503 for monitoring; the checks go on, with the registry there is."""
+    state = follow_state(registry_db)
+    with app_client() as client:
+        alone = client.get("/healthz").json()["follower_silent_seconds"]  # no follower here
+        state.mkdir()
+        never = client.get("/healthz")  # a follower that never finished a round
+        beat(registry_db)
+        fresh = client.get("/healthz").json()["follower_silent_seconds"]
+        an_hour_ago = time.time() - 3600
+        os.utime(state / HEARTBEAT, (an_hour_ago, an_hour_ago))
+        silent = client.get("/healthz")
+        check = client.post("/api/v1/verify", json={"number": VALID[0], "name": VALID[1]})
+    assert alone is None
+    assert never.status_code == 503 and never.json()["error"] == "registry_stale"
+    assert fresh is not None and 0 <= fresh <= STALE_SECONDS
+    assert silent.status_code == 503 and silent.json()["error"] == "registry_stale"
+    assert re.search("已 36[0-9][0-9] 秒没有报告正常", silent.json()["message"])
+    assert "journalctl -u certreg-follow" in silent.json()["message"]
+    assert check.json()["result"] == "valid"
 
 
 def test_healthz_tells_replicas_secrets_apart_without_telling_them(app_client: AppClient) -> None:

@@ -5,6 +5,8 @@ what `verify_app.openapi` describes, so the schema tells clients the truth.
 
 from __future__ import annotations
 
+import math
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
@@ -12,6 +14,7 @@ from registry import __version__
 from registry.domain.clock import BEIJING
 from registry.domain.numbers import MalformedNumber, parse
 from registry.domain.regions import PROVINCE, authority_name
+from registry.public.follower import STALE_SECONDS, silent_for
 from registry.store import RegistryMismatch
 from verify_app import reports
 from verify_app.answers import MAX_NUMBER_CHARS, Checked
@@ -170,6 +173,10 @@ def health(request: Request) -> JSONResponse:
     if verifier.log.unwritable:  # its checks are refused too: say why, for monitoring
         body = {"error": "server_error", "message": LOG_UNWRITABLE_SAID}
         return JSONResponse(body, 503, {"Retry-After": "30"})
+    silent = silent_for(verifier.settings.db)
+    if silent is not None and silent > STALE_SECONDS:  # its checks go on: the last it has
+        said = FOLLOWER_SILENT.format("很久" if math.isinf(silent) else f" {silent:.0f} 秒")
+        return JSONResponse({"error": "registry_stale", "message": said}, 503)
     secret_id, previous_secret_id = verifier.secret_ids
     return JSONResponse(
         {
@@ -181,10 +188,17 @@ def health(request: Request) -> JSONResponse:
             "version": __version__,
             "secret_id": secret_id,
             "previous_secret_id": previous_secret_id,
+            "follower_silent_seconds": None if silent is None else round(silent),
         }
     )
 
 
+FOLLOWER_SILENT = (
+    "本副本跟随登记库的 certreg follow 已{}没有报告正常：它停止了（磁盘无法写入、进程被停止？），"
+    "登记库的新版本到不了本副本，查验仍按本副本现有的登记库回答，可能已不是最新。"
+    "请查看 journalctl -u certreg-follow，修好后重启它"
+)
+"""What ``/healthz`` tells monitoring of a replica whose follower's heartbeat stopped."""
 LOG_UNWRITABLE_SAID = (
     "本副本的查验日志无法写入（磁盘已满或变为只读？），也就收不到登记库的新版本：在恢复写入之前，"
     "本副本对查验回答 503，请检查磁盘"

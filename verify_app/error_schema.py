@@ -26,7 +26,8 @@ ERROR_SCHEMA: dict[str, Any] = {
             "idempotency_retired（Idempotency-Key 建立的关注列表已被删除）、"
             "method_not_allowed（请求方法不支持）、"
             "too_large（请求体过大）、timeout（请求体发送超时）、server_error（服务暂时出错）、"
-            "registry_unavailable（登记库暂时无法使用，见 Retry-After）",
+            "registry_unavailable（登记库暂时无法使用，见 Retry-After）、registry_stale（仅 "
+            "/healthz：本副本跟随登记库的进程停止报告，登记库可能已不是最新）",
         },
         "message": {"type": "string", "description": "错误说明（中文）"},
         "rows": {

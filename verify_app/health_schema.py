@@ -34,6 +34,12 @@ HEALTH_SCHEMA: dict[str, Any] = {
             "description": "由 CERTREG_SECRET 算出的标识（不能由它推出密钥）：各副本应当相同，"
             "不同则一台副本签发的回执在另一台上无效、表单提交失败",
         },
+        "follower_silent_seconds": {
+            "type": "integer",
+            "nullable": True,
+            "description": "副本上跟随登记库的 certreg follow 上次报告正常距今的秒数（超过 60 秒时"
+            "本接口回答 503 registry_stale）；不跟随登记库的主机为 null",
+        },
         "previous_secret_id": {
             "type": "string",
             "nullable": True,

@@ -86,11 +86,14 @@ class Follower:
                 return
             self._process = None
             self.exits += 1
-            self._restart_at = time.monotonic() + RESTART_PAUSE
+            # the first time at once: a copy it cannot resume after a stop (the host's snapshot
+            # newer than its txid) kept the replica on its old registry 5 s longer after a
+            # reboot (an operator's review); a URL that keeps failing is tried every few seconds
+            self._restart_at = time.monotonic() + (RESTART_PAUSE if self.exits > 1 else 0)
             if self.exits == 1:
                 self.say(
                     f"litestream 已退出（退出码 {code}，原因见上面 litestream 自己的输出），"
-                    f"{RESTART_PAUSE:.0f} 秒后从头恢复一份副本、重新开始跟随 {self.url}。"
+                    f"现在从头恢复一份副本、重新开始跟随 {self.url}。"
                     "这会自动恢复：已收到的内容不会丢失，也不会重复；一直反复出现时，"
                     f"请检查副本地址是否可达，以及本机的 {self.state} 是否存在、可写"
                     "（litestream 的输出提到本机路径时，问题在本机）"

@@ -12,6 +12,7 @@ import click
 
 from registry import store
 from registry.cli.base import UsageProblem
+from registry.public.follower import follow_state
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,11 +56,6 @@ def db_option(func: F) -> F:
 
 def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="以 JSON 输出，供程序读取。")(func)
-
-
-def follow_state(db: Path) -> Path:
-    """Where ``certreg follow`` keeps the copy it follows, beside the registry it publishes."""
-    return db.parent / f".{db.name}.follow"
 
 
 def not_a_replica(db: Path) -> None:

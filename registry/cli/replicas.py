@@ -35,9 +35,10 @@ from registry import store
 from registry.cli.base import Failed, UsageProblem, cli, stopped_by_sigterm
 from registry.cli.litestream import Follower
 from registry.cli.log_collection import collect
-from registry.cli.options import db_option, follow_state
+from registry.cli.options import db_option
 from registry.cli.publish import OlderRegistry, RolledBack, publish
 from registry.domain.os_reasons import reason
+from registry.public.follower import BEAT_EVERY, beat, follow_state
 
 ONCE_ATTEMPTS = 3
 """Times Litestream may end before a ``--once`` run gives up on its URL."""
@@ -45,11 +46,17 @@ REPLICA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 
 
 def run_follower(
-    follower: Follower, step: Callable[[str], None], once: bool, say: Callable[[str], None]
+    follower: Follower,
+    step: Callable[[str], None],
+    once: bool,
+    say: Callable[[str], None],
+    published: Path | None = None,
 ) -> None:
     """Keep Litestream following; call ``step(txid)`` for each new version until stopped (or,
-    with ``once``, after the first)."""
+    with ``once``, after the first). ``published``: the registry the steps publish, whose
+    heartbeat (`registry.public.follower`) each round that ends well touches."""
     done: str | None = None
+    beaten = 0.0
     with follower.owned(), stopped_by_sigterm():
         if once:  # the private copy left by a follower stopped earlier is a version behind:
             follower.forget()  # resumed, its txid would be acted on before any news came
@@ -74,8 +81,11 @@ def run_follower(
                 if txid is not None and txid != done:
                     step(txid)
                     done = txid
-                    if once:
-                        return
+                if published is not None and time.monotonic() - beaten >= BEAT_EVERY:
+                    beat(published)
+                    beaten = time.monotonic()
+                if once and done is not None:
+                    return
                 time.sleep(follower.interval)
         except KeyboardInterrupt:
             say("已停止。")
@@ -173,7 +183,7 @@ def follow(url: str, db: Path, interval: float, once: bool, allow_rollback: bool
     follower = Follower(url, follow_state(db), interval, _say)
     db.parent.mkdir(parents=True, exist_ok=True)
     step = publishing(follower, db, once, _say, allow_rollback=allow_rollback)
-    run_follower(follower, step, once, _say)
+    run_follower(follower, step, once, _say, published=db)
 
 
 def publishing(

@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from registry.cli.base import Failed, cli
-from registry.cli.options import db_option, follow_state, require_registry
+from registry.cli.options import db_option, require_registry
+from registry.public.follower import follow_state
 from registry.store import verify_log_path
 from registry.store.log_retention import MIN_DAYS, cutoff, purge
 from registry.store.verify_log import prepare_log
