@@ -535,6 +535,25 @@ def test_open_regular_file_refuses_what_is_not_one(tmp_path: Path) -> None:
             open_regular_file(path, MIB)
 
 
+def test_a_file_certreg_may_not_read_is_the_administrators_to_mend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A clerk's file of mode 0600 was told to be re-saved as .xlsx, which changes nothing: the
+    system user running certreg may not read it (an operator's review). (Tests run as root,
+    whom permissions do not stop: the kernel's refusal is what os.open raises.)"""
+    path = tmp_path / "2012-mianyang-8.xlsx"
+    path.write_bytes(b"PK")
+
+    def kernel_refuses(*args: object, **kwargs: object) -> int:
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(os, "open", kernel_refuses)
+    with pytest.raises(SheetRefused) as told:
+        open_regular_file(path, MIB)
+    assert "没有读取这个文件的权限" in str(told.value) and "请管理员让它可读" in str(told.value)
+    assert "另存为" not in str(told.value)
+
+
 def test_open_regular_file_bounds_the_size(tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_bytes(b"x" * 1_000)

@@ -89,6 +89,12 @@ def open_regular_file(path: Path, max_bytes: int, basis: str = "") -> bytes:
         fd = os.open(path, flags)
     except FileNotFoundError as exc:
         raise unreadable("文件不存在") from exc
+    except PermissionError as exc:  # not the file's fault: re-saving it, as told, did nothing
+        raise SheetRefused(
+            f"无法打开文件（{reason(exc)}）：运行 certreg 的系统用户没有读取这个文件的权限。"
+            "请管理员让它可读（如 chmod g+r 该文件，或在共享文件夹的设置中让新文件对 "
+            "certreg 所在的组可读），再重新运行"
+        ) from exc
     except OSError as exc:
         raise unreadable(f"无法打开文件（{reason(exc)}）") from exc
     try:
