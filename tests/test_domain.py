@@ -173,6 +173,14 @@ def test_another_date_in_the_exam_year_is_told_it_is_a_date(day: dt.datetime) ->
         parse_year(day)
 
 
+@pytest.mark.parametrize("typed", ["'2011", "’2011"])
+def test_a_year_led_by_excels_text_mark_is_told_to_drop_it(typed: str) -> None:
+    """'2011 got only 应为四位年份 (a clerk's review), where a number and a name so written are
+    told what the apostrophe is."""
+    with pytest.raises(BadDate, match="开头的撇号是 Excel 的“文本”标记，不是年份的一部分"):
+        parse_year(typed)
+
+
 def test_a_year_typed_into_a_date_cell_is_told_so() -> None:
     """2011 typed into a date-formatted cell is stored as that serial and shown as 1905-07-03."""
     with pytest.raises(BadDate, match="填的 2011 被显示成了 1905-07-03"):

@@ -1878,6 +1878,20 @@ def test_a_type_in_office_words_is_told_which_the_notice_names(
     ]
 
 
+def test_an_unread_type_with_a_correction_is_told_once(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """换证 with 更正工种 was asked whether 换发 was meant, then told that only a 换发 corrects —
+    though the row was no 补发 nor 撤销 (a clerk's review): the type's question alone."""
+    event = status_event(
+        "换发", "Z1122020001", "周杰", "2013-01-10", "Z1122020003", 原因="工种填错"
+    )
+    roster.add("changes.csv", [{**event, "类型": "换证", "更正工种": "钳工"}], MIANYANG_CHANGES)
+    code, report = sync(roster, db_path)
+    columns = [p["column"] for p in report["registers"][-1]["problems"]]
+    assert code == 1 and columns == ["类型"]
+
+
 def test_a_misfilled_exchange_registered_before_the_rule_is_not_refused_again(
     roster: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -206,6 +206,8 @@ def parse_year(value: object) -> int:
             )
         elif isinstance(value, dt.date):
             hint = f"（单元格里是日期 {value:%Y-%m-%d}：报考年度只填年份，请核对是否填错了栏目）"
+        elif text[:1] in "'’" and _YEAR.fullmatch(text[1:]):  # as a number's and a name's are
+            hint = "（开头的撇号是 Excel 的“文本”标记，不是年份的一部分，请删去）"
         raise BadDate(f"应为四位年份，如 2011{hint}")
     return int(match[1])
 
