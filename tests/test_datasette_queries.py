@@ -274,6 +274,21 @@ async def test_the_list_of_events_marks_one_corrected_since_and_says_who_approve
     assert row["批准机关"] == "绵阳市人力资源和社会保障局" and row["导入人"]
 
 
+async def test_an_event_its_registers_new_version_dropped_says_its_row_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 撤销 dropped from its register's new version stays in force, and the list still named
+    the row it had — another event's now — with no sign it was gone (an auditor's review)."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    reissue = status_event("补发", "Z1122020001", "周杰", "2013-03-01")
+    revocation = status_event("撤销", "Z1122020001", "周杰", "2014-06-01")
+    await corrected_history(tmp_path, [revocation, reissue], [reissue], "Z1122020001")
+    listed = await query(shipped_datasette(tmp_path / "registry.db"), "/registry/status_changes")
+    rows = {row["类型"]: row["名册行号"] for row in listed}
+    assert rows["撤销"] == "3（该名册此后的新版本中已没有这一行，变更仍然有效）"
+    assert rows["补发"] == 3  # the row it has now
+
+
 async def test_a_correction_is_marked_on_its_own_event_not_on_a_later_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
