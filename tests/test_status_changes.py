@@ -1844,6 +1844,13 @@ def test_a_corrected_reference_of_an_applied_event_is_listed_in_the_report(
     }
     assert ("Z1122020001", "补发批准文号", "绵人社函〔2013〕5号", "绵人社函〔2013〕6号") in changes
     assert {c[1] for c in changes} == {"补发批准文号", "补发原因"}
+    # the certificate's record changed in this sync: its page's 最近一次改动 names it
+    with sqlite3.connect(db_path) as conn:
+        [(updated, last)] = conn.execute(
+            "SELECT updated_sync, (SELECT max(id) FROM syncs) FROM certificates"
+            " WHERE number = 'Z1122020001'"
+        ).fetchall()
+    assert updated == last
 
 
 @pytest.mark.parametrize(

@@ -224,6 +224,9 @@ def amend_events(
             for field, (old, new) in amendment.changed.items()
         ]
         conn.executemany(HISTORY_INSERT, [(n, sync_id, at, *change) for n, *change in changes])
+        # its certificate's record changed: the page's 最近一次改动 named the sync before (an
+        # auditor's review), and this sync's list of what it changed left it out
+        conn.execute("UPDATE certificates SET updated_sync = ? WHERE number = ?", (sync_id, number))
         corrected += changes
         successor = amendment.identity[3]
         if successor and "approval_doc" in amendment.changed:
