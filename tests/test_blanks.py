@@ -626,6 +626,8 @@ def test_a_reissues_review_passes_only_in_words_that_approve(written: str, passe
         ("拟予同意 2012-03-01", "看不出是否同意"),
         ("同意，但暂缓发放 2012-03-01", "既有同意又有不同意"),
         ("未经审核同意 2012-03-01", "既有同意又有不同意"),
+        # dated under its stamp in Chinese numerals: told to write the date so, not to add one
+        ("同意\n（印章）\n二〇一二年二月二十日", "意见的日期须用阿拉伯数字填写"),
     ],
 )
 def test_an_opinion_the_register_cannot_hold_is_refused(written: str, words: str) -> None:

@@ -629,7 +629,7 @@ def test_csv_rows_are_named_by_their_line_and_excels_row_past_a_cell_on_two_line
     )
     code, output = run("sync", str(path.parent), "--db", str(db_path))
     assert code == 1
-    assert "new.csv 第4行「原岗位证书号（未获工种年限）」“第一行<U+000A>第二行”" in output
+    assert "new.csv 第4行「原岗位证书号（未获工种年限）」“第一行<换行>第二行”" in output
     assert "new.csv 第6行（用 Excel 打开是第5行）「报考等级」“特级”" in output
 
     registers.add(

@@ -86,11 +86,18 @@ def hidden_characters(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(code_point(ch) for ch in text if _hidden(ch)))
 
 
+_SAID = {"\n": "<换行>", "\r": "<换行>", "\t": "<制表符>"}
+"""Hidden characters a clerk knows by name: a line break typed in a cell with Alt+Enter was
+quoted as <U+000A>, which meant nothing to one (a clerk's review)."""
+
+
 def visible(text: str) -> str:
-    """``text`` with each hidden character written as ``<U+202E>``, safe to print or show."""
+    """``text`` with each hidden character written as ``<U+202E>`` — a line break as ``<换行>``,
+    a tab as ``<制表符>`` — safe to print or show."""
     if shows_all(text):
         return text
-    return "".join(f"<{code_point(ch)}>" if _hidden(ch) else ch for ch in text)
+    text = text.replace("\r\n", "\n")  # one line break, as a spreadsheet shows it
+    return "".join(_SAID.get(ch) or (f"<{code_point(ch)}>" if _hidden(ch) else ch) for ch in text)
 
 
 ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")

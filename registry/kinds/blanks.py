@@ -201,6 +201,10 @@ def _agreed(written: str) -> bool | None:
     return True if agreed else None
 
 
+_CHINESE_DATE = re.compile("[〇零一二三四五六七八九十]{2,4}年[〇零一二三四五六七八九十]{1,3}月")
+"""A date written in Chinese numerals (二〇一二年二月), as a stamp's caption may be."""
+
+
 def opinion(value: Cell, today: dt.date) -> Opinion:
     """Read an opinion cell: blank, a date, ``同意 2012-03-01`` or ``不同意…``.
 
@@ -226,6 +230,11 @@ def opinion(value: Cell, today: dt.date) -> Opinion:
         if match is None:
             if agreed is False:
                 return Opinion(False)
+            if _CHINESE_DATE.search(written):  # 二〇一二年二月二十日: dated, in other numerals
+                raise ValueError(
+                    "意见的日期须用阿拉伯数字填写（§四.(三)），如“同意 2012-02-20”"
+                    "（写成“二〇一二年…”的日期无法读取）"
+                )
             raise ValueError("意见须注明日期，如“同意 2012-03-01”（日期用阿拉伯数字）")
         if agreed is None:  # a date and a stamp agree, as the form is signed; other words ask
             if _NO_WORDS.sub("", written.replace(match[0], "")):
