@@ -83,8 +83,25 @@ def write_roster(
     # what a clerk reads of each: a field printed on the paper, a successor's carried, one back
     shown = [(str(n), str(f), old, new) for n, _, _, f, old, new in history if f in SHOWN]
     back = [(r.number, "source_row", LEFT_OUT, r.source_row) for r in rows if r.number in restored]
-    ended = endings(conn, list(existing))
-    conflicts = [
+    changed = {number for *_, number in updates} | restored | carried.keys()
+    changed |= {number for number, *_ in followed}
+    changes = [*shown, *(c for changes in carried.values() for c in changes), *back]
+    revoked = _revoked(conn, {number for number, *_ in shown})
+    return Applied(
+        len(new_rows),
+        len(changed),
+        _left_out(conn, existing),
+        changes,
+        len(moved - restored),
+        revoked,
+    )
+
+
+def _left_out(conn: sqlite3.Connection, left: dict[str, CertificateRow]) -> list[Problem]:
+    """A conflict for each certificate the register held and its new version lacks: kept, never
+    deleted — what to do about it, if anything, said by how it ended (`endings`)."""
+    ended = endings(conn, list(left))
+    return [
         Problem(
             None,
             "颁发证书编号",
@@ -94,21 +111,14 @@ def write_roster(
             + f"。{PUT_BACK}",
             "§五.(三)",
         )
-        for number, old in existing.items()
+        for number, old in left.items()
     ]
-    changed = {number for *_, number in updates} | restored | carried.keys()
-    changed |= {number for number, *_ in followed}
-    changes = [*shown, *(c for changes in carried.values() for c in changes), *back]
-    revoked = [
-        number
-        for (number,) in rows_by_number(
-            conn,
-            "SELECT number FROM certificates WHERE number IN ({numbers}) AND status = ?",
-            sorted({number for number, *_ in shown}),
-            REVOKED,
-        )
-    ]
-    return Applied(len(new_rows), len(changed), conflicts, changes, len(moved - restored), revoked)
+
+
+def _revoked(conn: sqlite3.Connection, numbers: set[str]) -> list[str]:
+    """Those of ``numbers`` revoked: a correction of a revoked certificate is flagged."""
+    query = "SELECT number FROM certificates WHERE number IN ({numbers}) AND status = ?"
+    return [number for (number,) in rows_by_number(conn, query, sorted(numbers), REVOKED)]
 
 
 REGISTER_WIDE = ("approval_doc", "issued_on")
