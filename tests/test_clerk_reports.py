@@ -730,6 +730,20 @@ def test_a_brief_report_keeps_the_cells_out_of_a_system_log(
     assert (register["problem_count"], register["problem_list"]) == (1, str(listed))
 
 
+def test_a_name_with_an_offices_own_character_loads_and_the_clerk_is_told_the_cost(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A name written with a 造字 (a private-use character an office's font draws) loaded
+    without a word, and its holder's every public check answered 未查到: no employer can type
+    it (a clerk's review). It loads as written; the rows are named, no name quoted."""
+    rows = [approval_row("Z1122020001", "\ue000建国"), approval_row("Z1122020002", "周杰")]
+    registers.add("m.csv", rows, MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path), "--brief")
+    assert code == 0, output
+    assert "ℹ m.csv：姓名中有造字（私用区字符，第4行，共 1 行）" in output
+    assert "这些持证人的查验会答“未查到”" in output and "建国" not in output
+
+
 def test_the_problem_lists_months_open_in_excel_as_written(
     registers: RegisterFactory, db_path: Path
 ) -> None:

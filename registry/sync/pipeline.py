@@ -32,6 +32,7 @@ from registry.domain.trades import TradeCatalogue
 from registry.kinds import KINDS, read_as
 from registry.kinds.base import RegisterEntry
 from registry.kinds.cells import cell_problems, set_aside_note, unread_note
+from registry.kinds.private_use import private_use_note
 from registry.sheets.errors import UnreadableSheet
 from registry.sync.lifetime import die_with
 from registry.sync.register_files import file_fingerprint
@@ -148,7 +149,8 @@ def prepare(entry: RegisterEntry, catalogue: TradeCatalogue, today: dt.date) -> 
             raise UnreadableSheet(unforeseen(exc)) from None
     if file_fingerprint(entry) != before or _identity(entry.path) != seen:
         raise UnreadableSheet("文件在读取期间被改动。请等文件保存完毕后重新同步")
-    notes = [note for note in (unread_note(table), set_aside_note(table)) if note]
+    said = (unread_note(table), set_aside_note(table), private_use_note(table))
+    notes = [note for note in said if note]
     return Prepared(kind.rows(table), data, before, problems, notes, table.shifts)
 
 

@@ -18,6 +18,7 @@ from registry.domain.problems import Problem
 from registry.domain.registers import CERTIFICATE_KINDS, KIND_LABELS, STATUS_CHANGES
 from registry.domain.text import visible
 from registry.kinds.cells import UNREAD_COLUMNS
+from registry.kinds.private_use import PRIVATE_USE_NOTE
 from registry.sync.delisted import Delisted
 from registry.sync.outcome import (
     CHECKED,
@@ -158,13 +159,16 @@ def _brief(outcome: Outcome, file: str, spare: Path | None) -> list[str]:
 
 
 def unquoted_notes(outcome: Outcome) -> list[str]:
-    """The register's notes of what was not read, quoting none of its cells or sheet names."""
-    return [
-        "有不是本表栏目的列，其内容没有导入（去掉 --brief 可看到列名）"
-        if note.startswith(UNREAD_COLUMNS)
-        else "有只含说明文字的工作表没有读取（去掉 --brief 可看到名称）"
-        for note in outcome.notes
-    ]
+    """The register's notes, quoting none of its cells or sheet names."""
+    return [_unquoted(note) for note in outcome.notes]
+
+
+def _unquoted(note: str) -> str:
+    if note.startswith(PRIVATE_USE_NOTE):  # it names rows only
+        return note
+    if note.startswith(UNREAD_COLUMNS):
+        return "有不是本表栏目的列，其内容没有导入（去掉 --brief 可看到列名）"
+    return "有只含说明文字的工作表没有读取（去掉 --brief 可看到名称）"
 
 
 def _each_or_summed(problems: Sequence[Problem], file: str, everything: bool) -> list[str]:
