@@ -176,7 +176,9 @@ def health(request: Request) -> JSONResponse:
     silent = silent_for(verifier.settings.db)
     if silent is not None and silent > STALE_SECONDS:  # its checks go on: the last it has
         said = FOLLOWER_SILENT.format("很久" if math.isinf(silent) else f" {silent:.0f} 秒")
-        return JSONResponse({"error": "registry_stale", "message": said}, 503)
+        return JSONResponse(
+            {"error": "registry_stale", "message": said}, 503, {"Retry-After": "30"}
+        )
     secret_id, previous_secret_id = verifier.secret_ids
     return JSONResponse(
         {

@@ -47,7 +47,9 @@ PATHS: dict[str, Any] = {
             "description": "匿名使用时每一份计入每个网络地址每小时的批量查验行数"
             "（由本站的 CERTREG_BATCH_ROWS_PER_HOUR 设定，默认 300，本站的额度见批量查验页），"
             "与单个查验的额度分开；"
-            "带接口密钥时计入密钥的每日额度。",
+            "带接口密钥时计入密钥的每日额度。一批之中重复的行（编号、姓名按查验的比较方式相同——"
+            "大小写、空格、繁简不计——要核对的内容也相同）只计一次；同一批再次提交（如超时后重试）"
+            "会再计一次。",
             "security": KEY_OPTIONAL,
             "requestBody": batch_body(
                 "BatchItem",
@@ -155,7 +157,10 @@ PATHS: dict[str, Any] = {
                 "200": json_answer(ref("Health"), "服务正常。"),
                 "503": json_answer(
                     ref("Error"),
-                    "登记库无法使用（如由较早版本建立、尚未升级），或还没有导入过名册，无法查验。",
+                    "本副本不能正常查验或可能已不是最新，error 说明原因：registry_unavailable 登记库"
+                    "无法使用（如由较早版本建立、尚未升级），或还没有导入过名册；server_error 查验日志"
+                    "无法写入（查验也答 503）；registry_stale 副本上跟随登记库的 certreg follow 已超过"
+                    " 60 秒没有报告正常，登记库的新版本到不了本副本（查验照常回答，按现有的登记库）。",
                 ),
             },
         }
