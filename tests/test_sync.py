@@ -32,7 +32,7 @@ from registry.sync import turns as turns_module
 from registry.sync.catalogue import load_catalogue
 from registry.sync.manifest import load_manifest
 from registry.sync.outcome import Outcome
-from tests.blank_registers import dispatch, requisition
+from tests.blank_registers import collection, dispatch, requisition
 from tests.registers import (
     MIANYANG,
     PROVINCE,
@@ -1064,6 +1064,38 @@ def test_a_new_issue_date_reaches_the_certificates_its_version_left_out(
         ("issued_on", "2012-03-20", "2012-03-25"),
     ]
     assert "1 个冲突" in output  # still left out, still told
+
+
+def test_a_left_out_certificate_is_held_to_what_happened_to_it_as_a_listed_one_is(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The new document or date reaches a certificate left out (above), so the guards of what
+    happened since judge it too (a review of that change): a 补发 that cited 8号 let a version
+    leaving its certificate out change the document to 9号, and a collected paper's 发证日期
+    changed without the reminder a listed one gets."""
+    rows = [approval_row("Z1122020901", "周杰"), approval_row("Z1122020902", "郑浩")]
+    registers.add("mianyang.csv", rows, MIANYANG)
+    registers.add(
+        "changes.csv",
+        [status_event("补发", "Z1122020902", "郑浩", "2013-01-10")],
+        {"kind": "status-changes", "authority": "2202"},
+    )
+    registers.add(
+        "collected.csv",
+        [collection("Z1122020901", day="2013-02-01")],
+        {"kind": "collections", "authority": "2202"},
+    )
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    registers.add("mianyang.csv", rows[:1], {**MIANYANG, "approval_doc": "绵人社函〔2012〕9号"})
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 1 and "已生效的补发所依据的文件不能改" in output
+    registers.add("mianyang.csv", rows[1:], {**MIANYANG, "issued_on": "2012-03-25"})
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0, output
+    assert (
+        "证书 Z1122020901 已于 2013-02-01 领取，发证日期（issued_on）由 2012-03-20 改为 2012-03-25"
+        in output
+    )
 
 
 def test_a_certificate_back_in_a_later_version_is_recorded_as_back(

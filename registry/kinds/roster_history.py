@@ -69,15 +69,17 @@ def history_problems(
     manifest, told = document_key(entry.approval_doc or ""), False
     for root, number, date, cited in conn.execute(_CITED, (entry.key, REISSUE)):
         certificate = certificates.get(root)
-        now = certificate.approval_doc if certificate else None
-        if certificate is None or now is None or (key := document_key(now)) == document_key(cited):
+        # one the new version leaves out takes the register's document all the same
+        # (`registry.store.certificates`): its 补发 was let through with 8号 cited, 9号 written
+        now = certificate.approval_doc if certificate else entry.approval_doc
+        if now is None or (key := document_key(now)) == document_key(cited):
             continue
         which = number if number == root else f"{number}（由本名册的 {root} 换发而来）"
         rule = (
             f"证书 {which} 于 {date} 补发时，原公布文件登记为 {cited}（即本名册的批准文件），"
             f"新版本改为 {now}：已生效的补发所依据的文件不能改。请恢复原来的批准文号"
         )
-        if key != manifest:  # a row's own 批准文号 (附件5): each row named
+        if key != manifest and certificate:  # a row's own 批准文号 (附件5): each row named
             problems.append(Problem(certificate.source_row, "批准文号", now, rule, "§四.(六)3"))
         elif not told:  # the manifest's document, for every row: told once
             problems.append(Problem(None, None, now, rule, "§四.(六)3"))
@@ -111,12 +113,15 @@ def collected_rewritten(
     held = conn.execute(
         _COLLECTED, {"register": entry.key, "revoked": REVOKED, "reissued": REISSUED}
     )
+    issued = entry.issued_on.isoformat() if entry.issued_on else None
     for number, trade, issued_on, collected_on, reissued_on in held:
         certificate = certificates.get(number)
-        if certificate is None:
-            continue
         # the paper a 补发 printed is the one in hand, the collected original void
         handed = f"已于 {reissued_on} 补发" if reissued_on else f"已于 {collected_on} 领取"
+        if certificate is None:  # left out: the register's new 发证日期 reaches it all the same
+            if issued and issued != issued_on:
+                problems.append(_redated(number, handed, issued_on, issued))
+            continue
         if certificate.trade != trade and catalogue.resolve(str(trade)) != certificate.trade:
             problems.append(
                 Problem(
@@ -132,17 +137,20 @@ def collected_rewritten(
                 )
             )
         if certificate.issued_on != issued_on:
-            problems.append(
-                Problem(
-                    None,
-                    None,
-                    certificate.issued_on,
-                    f"证书 {number} {handed}，发证日期（issued_on）由 {issued_on} "
-                    f"改为 {certificate.issued_on}（此项只提醒，不妨碍导入）：证书上印的若是 "
-                    f"{issued_on}，公众核对时将与登记不符——证书印错的，须按§四.(六)2收回旧证换发"
-                    "新证；证书印的就是原值的，请把 issued_on 改回原值",
-                    "§四.(三)",
-                    number=number,
-                )
-            )
+            problems.append(_redated(number, handed, issued_on, certificate.issued_on))
     return problems
+
+
+def _redated(number: str, handed: str, was: str, now: str) -> Problem:
+    """The reminder of a paper in its holder's hands whose 发证日期 the new version changes."""
+    return Problem(
+        None,
+        None,
+        now,
+        f"证书 {number} {handed}，发证日期（issued_on）由 {was} "
+        f"改为 {now}（此项只提醒，不妨碍导入）：证书上印的若是 "
+        f"{was}，公众核对时将与登记不符——证书印错的，须按§四.(六)2收回旧证换发"
+        "新证；证书印的就是原值的，请把 issued_on 改回原值",
+        "§四.(三)",
+        number=number,
+    )
