@@ -35,9 +35,10 @@ from registry.cli.base import Failed
 from registry.cli.litestream import Follower
 from registry.cli.log_collection import collect
 from registry.cli.publish import OlderRegistry, RolledBack, publish
+from registry.cli.pulse import Pulse
 from registry.cli.replicas import publishing
 from registry.public import lookup
-from registry.public.follower import STALE_SECONDS
+from registry.public.follower import HEARTBEAT, STALE_SECONDS, follow_state
 from registry.store import verify_log_path
 from registry.store.staff_indexes import STAFF_INDEXES
 from registry.store.verify_log import mark_repeated, prepare_log
@@ -1013,6 +1014,47 @@ def test_a_litestream_that_exits_is_told_with_both_places_to_look(tmp_path: Path
         "请检查副本地址是否可达" in said[0]
         and f"本机的 {tmp_path / 'state'} 是否存在、可写" in said[0]
     )
+
+
+def test_the_heartbeat_beats_only_while_the_registry_served_can_be_current(
+    tmp_path: Path,
+) -> None:
+    """A beat at every round that raised nothing told /healthz 200 while Litestream kept
+    exiting (the host unreachable) or the host's versions were passed over (a review): it beats
+    while Litestream runs steadily and the last version seen was published."""
+    litestream()
+    db = tmp_path / "data" / "registry.db"
+    follow_state(db).mkdir(parents=True)
+    follower = Follower((tmp_path / "replica").as_uri(), tmp_path / "state", 0.1, print)
+    heart = follow_state(db) / HEARTBEAT
+    pulse = Pulse(db)
+    follower._binary = "false"  # a Litestream that ends at once
+    follower.ensure_running()
+    assert follower._process is not None
+    follower._process.wait()
+    follower.ensure_running()  # ended: counted, started again at once
+    pulse.after_round(follower)
+    assert not heart.exists()
+    assert follower._process is not None
+    follower._process.wait()
+    follower._process = subprocess.Popen(["sleep", "30"])  # one that runs on
+    try:
+        pulse.after_round(follower)  # steady since the last round
+        assert heart.exists()
+        heart.unlink()
+        pulse.behind, pulse.beaten = True, float("-inf")  # a version passed over
+        pulse.after_round(follower)
+        assert not heart.exists()
+    finally:
+        follower._process.kill()
+        follower._process.wait()
+
+
+def test_a_follower_may_not_wait_longer_than_its_heartbeat_allows(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["follow", "file:///nowhere", "--db", str(tmp_path / "r.db"), "--interval", "61"]
+    )
+    assert result.exit_code == 2 and "至多 20 秒" in result.output
 
 
 def _writes(db: Path, values: range) -> None:

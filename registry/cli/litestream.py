@@ -79,6 +79,11 @@ class Follower:
         except FileNotFoundError:
             return None
 
+    @property
+    def running(self) -> bool:
+        """Whether Litestream is following now (started, not ended)."""
+        return self._process is not None and self._process.poll() is None
+
     def ensure_running(self) -> None:
         if self._process is not None:
             code = self._process.poll()

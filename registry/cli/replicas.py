@@ -37,8 +37,9 @@ from registry.cli.litestream import Follower
 from registry.cli.log_collection import collect
 from registry.cli.options import db_option
 from registry.cli.publish import OlderRegistry, RolledBack, publish
+from registry.cli.pulse import Pulse
 from registry.domain.os_reasons import reason
-from registry.public.follower import BEAT_EVERY, beat, follow_state
+from registry.public.follower import STALE_SECONDS, follow_state
 
 ONCE_ATTEMPTS = 3
 """Times Litestream may end before a ``--once`` run gives up on its URL."""
@@ -47,16 +48,16 @@ REPLICA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
 
 def run_follower(
     follower: Follower,
-    step: Callable[[str], None],
+    step: Callable[[str], bool | None],
     once: bool,
     say: Callable[[str], None],
     published: Path | None = None,
 ) -> None:
     """Keep Litestream following; call ``step(txid)`` for each new version until stopped (or,
-    with ``once``, after the first). ``published``: the registry the steps publish, whose
-    heartbeat (`registry.public.follower`) each round that ends well touches."""
+    with ``once``, after the first) — False from it: the version was passed over. ``published``:
+    the registry the steps publish, whose heartbeat (`Pulse`) the rounds beat."""
     done: str | None = None
-    beaten = 0.0
+    pulse = Pulse(published)
     with follower.owned(), stopped_by_sigterm():
         if once:  # the private copy left by a follower stopped earlier is a version behind:
             follower.forget()  # resumed, its txid would be acted on before any news came
@@ -79,11 +80,9 @@ def run_follower(
                 follower.check_history()
                 txid = follower.txid()
                 if txid is not None and txid != done:
-                    step(txid)
+                    pulse.behind = step(txid) is False
                     done = txid
-                if published is not None and time.monotonic() - beaten >= BEAT_EVERY:
-                    beat(published)
-                    beaten = time.monotonic()
+                pulse.after_round(follower)
                 if once and done is not None:
                     return
                 time.sleep(follower.interval)
@@ -103,7 +102,7 @@ interval_option = click.option(
     type=float,
     default=1.0,
     callback=lambda ctx, param, value: _positive(value),
-    help="多久查看一次副本地址上的新版本（秒，默认 1）。",
+    help="多久查看一次副本地址上的新版本（秒，默认 1，至多 20）。",
 )
 once_option = click.option(
     "--once", is_flag=True, help="取得当前版本、处理一次后退出（首次部署、检查配置时用）。"
@@ -121,9 +120,15 @@ def _missing_folder(url: str) -> Path | None:
     return None if folder.exists() else folder
 
 
+MAX_INTERVAL = STALE_SECONDS / 3
+"""The longest wait between two looks: a follower's heartbeat a minute old is a stopped one."""
+
+
 def _positive(seconds: float) -> float:
     if seconds < 0.05:
         raise click.BadParameter("至少 0.05 秒")
+    if seconds > MAX_INTERVAL:  # /healthz would take a follower waiting so long for stopped
+        raise click.BadParameter(f"至多 {MAX_INTERVAL:.0f} 秒")
     return seconds
 
 
@@ -193,7 +198,7 @@ def publishing(
     say: Callable[[str], None],
     *,
     allow_rollback: bool = False,
-) -> Callable[[str], None]:
+) -> Callable[[str], bool]:
     """`follow`'s step: publish each version. One an older certreg wrote (the registry host not
     upgraded yet) is passed over and the follower goes on — but for ``once`` — so the host's
     next version, upgraded and synced, is published: ending there, a restarted follower met the
@@ -201,20 +206,21 @@ def publishing(
     A version older than the one served (`RolledBack`) is passed over the same way, and said
     again at each version until the registry host is mended."""
 
-    def step(txid: str) -> None:
+    def step(txid: str) -> bool:
         try:
             publish(follower, db, allow_rollback=allow_rollback)
         except OlderRegistry as exc:
             if once:
                 raise
             say(f"{exc.format_message()}；继续跟随，登记库主机升级并同步后发布的版本将被采用。")
-            return
+            return False
         except RolledBack as exc:
             if once:
                 raise
             say(f"版本 {txid} 未发布：{exc.format_message()}。")
-            return
+            return False
         say(f"已发布登记库版本 {txid} → {db}")
+        return True
 
     return step
 

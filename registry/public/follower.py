@@ -5,8 +5,9 @@ may no longer be the newest.
 A follower that cannot publish (its data folder turned read-only, a disk full) stops, and one
 frozen stops without a word: either way the app went on answering from the last registry
 published — a certificate revoked since answered 有效 — and ``/healthz`` said ok (an operator's
-review). The follower touches its heartbeat after each round that ends well; a heartbeat older
-than `STALE_SECONDS` makes ``/healthz`` answer 503. Checks are still answered: the registry
+review). The follower touches its heartbeat after each round that shows the registry current
+as far as it can tell (`registry.cli.pulse`); a heartbeat older than `STALE_SECONDS` makes
+``/healthz`` answer 503. Checks are still answered: the registry
 host down, or the follower stopped on purpose (an upgrade, docs/DEPLOY.md), the last registry
 is the best there is.
 """
