@@ -536,3 +536,14 @@ def test_a_row_repeated_exactly_is_charged_once(app_client: AppClient) -> None:
     assert confirmed.headers["RateLimit-Remaining"] == "7"
     assert uploaded.status_code == 200  # type: ignore[attr-defined]
     assert left == 5
+
+
+def test_a_refused_batch_with_repeats_says_what_it_sent_and_what_was_counted(
+    app_client: AppClient,
+) -> None:
+    """ "本次提交了 6 行" for a list of 12 read as a mistake (a review): the rows sent are said
+    beside the rows counted, its repeats once."""
+    with app_client(batch_rows_per_hour=5) as client:
+        refused = client.post("/api/v1/verify/batch", json={"items": distinct_items(6) * 2})
+    assert refused.status_code == 422
+    assert "本次提交了 12 行（重复的行只计一次，计 6 行）" in refused.json()["message"]

@@ -535,6 +535,30 @@ def test_open_regular_file_refuses_what_is_not_one(tmp_path: Path) -> None:
             open_regular_file(path, MIB)
 
 
+def test_a_workbook_named_csv_is_read_as_one_but_never_a_pasted_list() -> None:
+    """A workbook renamed .csv is read as the workbook it is; the list pasted on the batch page
+    (a .txt) never is, whatever its bytes: its parse time is not counted (a review pasted an
+    all-ASCII workbook into the box, and the parse child read it)."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["证书编号", "姓名"])
+    sheet.append(["G1122000002", "欧阳明"])
+    saved = io.BytesIO()
+    workbook.save(saved)
+    data = saved.getvalue()
+    renamed = read_sheet_bytes("名单.csv", data, UPLOAD_LIMITS)
+    assert [cells for _, cells in renamed.rows()] == [
+        ["证书编号", "姓名"],
+        ["G1122000002", "欧阳明"],
+    ]
+    try:
+        pasted = read_sheet_bytes("粘贴的名单.txt", data, UPLOAD_LIMITS)
+    except SheetRefused:
+        return  # read as text it is no list: refused as one
+    assert ["G1122000002", "欧阳明"] not in [cells for _, cells in pasted.rows()]
+
+
 def test_a_file_certreg_may_not_read_is_the_administrators_to_mend(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

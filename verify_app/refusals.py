@@ -67,3 +67,15 @@ class OverAllowance(Exception):
     def details(self) -> dict[str, object]:
         """What a program reads besides the code (the API's 422 body)."""
         return {}
+
+
+def recounted(refusal: RateLimited | OverAllowance, charged: int, submitted: int) -> None:
+    """A refused batch's rows as submitted beside those charged (its repeats once): "本次提交了
+    6 行" for a list of 12 read as a mistake (a review)."""
+    if charged == submitted:
+        return
+    for unit in ("行", "条"):
+        refusal.message = refusal.message.replace(
+            f"本次提交了 {charged} {unit}",
+            f"本次提交了 {submitted} {unit}（重复的{unit}只计一次，计 {charged} {unit}）",
+        )

@@ -44,6 +44,7 @@ from verify_app.log_rows import make_check
 from verify_app.name_hashes import holder_hash, name_hash, receipt_tags, secret_id
 from verify_app.quotas import Caller, Quotas
 from verify_app.receipts import Clock, Receipt, Receipts
+from verify_app.refusals import OverAllowance, RateLimited, recounted
 from verify_app.registry_pool import RegistryPool
 from verify_app.settings import Settings
 
@@ -143,18 +144,20 @@ class Verifier:
         (per minute) — or to the caller's key, then check each. May raise `RateLimited`, with
         nothing charged but the names tried (`NameGuesses`). ``serial``: run on the event loop,
         so no other check runs meanwhile."""
-        # charged first: a check refused for its allowance after its names were counted let
-        # them be counted for nothing — on the counter anonymous callers share, pausing a number
-        # for everyone (a review's attack). A number paused for its names takes the charge back.
-        # Not charged at all while the log cannot be written: refused, it is asked again of the
-        # other replica, sharing the allowance (a review: a failover charged a batch twice).
+        # charged first: refused for its allowance after its names were counted, they counted
+        # for nothing, pausing a number for everyone (a review's attack); not at all while the
+        # log cannot be written: it is asked again of the other replica (charged twice)
         if self.log.unwritable:
             raise LogUnwritable
         charged = charged_rows(items)
-        if single:
-            self.quotas.charge_single(caller, charged)
-        else:
-            self.quotas.charge_batch(caller, charged)
+        try:
+            if single:
+                self.quotas.charge_single(caller, charged)
+            else:
+                self.quotas.charge_batch(caller, charged)
+        except (RateLimited, OverAllowance) as refusal:
+            recounted(refusal, charged, len(items))
+            raise
         try:
             reserved = self.guesses.reserve(caller, items, serial=serial)
         except BaseException:
@@ -284,17 +287,7 @@ class Verifier:
     def _log(self, caller: Caller, checked: Checked, channel: Channel, version: int | None) -> None:
         """Log a check as it was answered: its result, what of the paper was confirmed, and
         the registry's ``version`` (the sync) that answered."""
-        answer = checked.answer
-        self.log.record(
-            make_check(
-                caller.client,
-                screened_number(answer.number),
-                answer.result,
-                checked.name_hash,
-                channel,
-                caller.key.id if caller.key else None,
-                checked.confirmation,
-                checked.mismatched,
-                version,
-            )
-        )
+        answer, key = checked.answer, caller.key.id if caller.key else None
+        what = (screened_number(answer.number), answer.result, checked.name_hash, channel, key)
+        confirmed = (checked.confirmation, checked.mismatched)
+        self.log.record(make_check(caller.client, *what, *confirmed, version))

@@ -128,8 +128,11 @@ def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
     if len(data) > limits.max_file_bytes:
         raise exceeded(limits, "max_file_bytes", len(data))
     # a workbook renamed .csv is read as what it is (an .xls renamed .xlsx is): read as text,
-    # it was told to be saved as CSV UTF-8 — advice about an encoding it does not have
-    if suffix in TEXT_SUFFIXES and not data.startswith((OLE_MAGIC, *ZIP_MAGIC)):
+    # it was told to be saved as CSV UTF-8 — advice about an encoding it does not have. Not a
+    # .txt: the list pasted on the batch page is one, and is never to reach the parse child
+    # (its parse time is not counted — a review pasted an all-ASCII workbook)
+    renamed = suffix == ".csv" and data.startswith((OLE_MAGIC, *ZIP_MAGIC))
+    if suffix in TEXT_SUFFIXES and not renamed:
         return read_csv(filename, data, limits)
     deadline = time.monotonic() + limits.seconds
     if data.startswith(OLE_MAGIC):  # .xls: nothing to scan before the parse, the child bounds it
