@@ -102,7 +102,8 @@ def test_a_purge_does_not_wait_for_the_logs_readers(tmp_path: Path) -> None:
     timeout = purging.execute("PRAGMA busy_timeout").fetchone()
     purging.close()
     assert not stuck
-    assert done == [{"checks": 1, "reports": 0}]
+    assert done[0]["checks"] == 1 and done[0]["reports"] == 0
+    assert done[0]["pending"] > 0  # the reader's snapshot kept pages from the checkpoint
     assert timeout == (120_000,)  # the connection's own again
 
 

@@ -74,4 +74,8 @@ def purge_log(db: Path, checks_days: int, reports_days: int | None) -> None:
     if reports_days:
         which = "的" if replica else "已处理的"
         said += f"，{reports_days} 天以前{which}报告 {gone['reports']} 份"
+    if gone[
+        "pending"
+    ]:  # a reader (Litestream) held a snapshot: the bytes go at its next checkpoint
+        said += "；日志正被读取（如 Litestream），删除的内容将在其下一次检查点从文件中清除"
     click.echo(said)

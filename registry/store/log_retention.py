@@ -34,7 +34,8 @@ def purge(
     """Delete the checks made before ``checks_before`` and, given ``reports_before``, the
     reports sent before it: on the registry host's log those staff have handled, with what was
     recorded about them (a report nobody has handled stays, however old); on a replica's, where
-    nobody handles them (the host has them, collected), all. How many of each went.
+    nobody handles them (the host has them, collected), all. How many of each went, and
+    ``pending``: the pages a reader of the log kept from the checkpoint (`_checkpoint`).
     ``conn`` is in autocommit mode (``isolation_level=None``)."""
     conn.execute("PRAGMA secure_delete = ON")
     gone = {"checks": 0, "reports": 0}
@@ -56,19 +57,21 @@ def purge(
             conn.executemany("DELETE FROM reports WHERE id = ?", [(i,) for i, _ in refs])
             conn.executemany("DELETE FROM report_outcomes WHERE ref = ?", [(r,) for _, r in refs])
         gone["reports"] = len(refs)
-    _checkpoint(conn)
+    gone["pending"] = _checkpoint(conn)
     return gone
 
 
-def _checkpoint(conn: sqlite3.Connection) -> None:
+def _checkpoint(conn: sqlite3.Connection) -> int:
     """The old pages out of the log's WAL too — without waiting for its readers: a replica's
     Litestream reads the log all the time, and TRUNCATE waited out the busy timeout (10 s)
     holding the app's writer off, its queued checks lost (an operator's review). Not waiting,
     it does what it can as PASSIVE does; Litestream's own checkpoints, or the next purge, the
-    rest (the pages the WAL holds after the delete are the zeroed ones)."""
+    rest (the pages the WAL holds after the delete are the zeroed ones). Returns the pages
+    left for them (0: the deleted rows' bytes are gone from the file now)."""
     (timeout,) = conn.execute("PRAGMA busy_timeout").fetchone()
     conn.execute("PRAGMA busy_timeout = 0")
     try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _, logged, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     finally:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+    return max(0, int(logged) - int(done)) if logged >= 0 else 0
