@@ -237,6 +237,18 @@ async def test_the_issue_line_names_the_row_the_certificate_was_first_registered
     rows = await query(shipped_datasette(db), "/registry/certificate", 证书编号="Z1122020002")
     lines = {row["事件"]: row["名册行号"] for row in rows}
     assert lines["发证"] == 5 and lines["当前状态：有效"] == 6  # under the title and header
+    # left out by the next version and put back lower down: still the row first registered
+    # from, not the one it came back at (its history's first entry is 曾从名册中删去)
+    db = tmp_path / "again" / "registry.db"
+    db.parent.mkdir()
+    later = [first, [first[0]], [first[0], approval_row("Z1122020003", "王芳"), first[1]]]
+    for version in later:
+        registers.add("mianyang.csv", version, MIANYANG)
+        result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+        assert result.exit_code == 0, result.output
+    ensure_verify_log(verify_log_path(db))
+    again = await query(shipped_datasette(db), "/registry/certificate", 证书编号="Z1122020002")
+    assert next(row["名册行号"] for row in again if row["事件"] == "发证") == 5
 
 
 async def test_a_corrected_reference_is_dated_by_its_sync_not_by_another_event(
