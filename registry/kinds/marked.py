@@ -67,8 +67,11 @@ ERROR_CELL = (
 
 UNSAVED_FORMULA = (
     "这一行有公式，但文件没有保存公式的计算结果（程序生成的文件常见），导入时会读成空白。"
-    "请用 Excel 或 WPS 打开这个文件、保存一次后重试"
+    "请用 Excel 或 WPS 打开这个文件、保存一次后重试（已是这样保存的 .xls 中公式的结果都是空白时，"
+    "如名册下方的校验公式，请删去这些公式，或另存为 .xlsx）"
 )
+"""(An .xls holds no sign of a result not worked out but an empty one: a sheet whose every
+formula Excel worked out to "" is taken for unsaved, which saving again cannot change.)"""
 
 
 def marked_rows(table: Table, filling: Collection[str] = ()) -> list[Problem]:
