@@ -1020,8 +1020,9 @@ def test_the_heartbeat_beats_only_while_the_registry_served_can_be_current(
     tmp_path: Path,
 ) -> None:
     """A beat at every round that raised nothing told /healthz 200 while Litestream kept
-    exiting (the host unreachable) or the host's versions were passed over (a review): it beats
-    while Litestream runs steadily and the last version seen was published."""
+    exiting, or ran on retrying a URL it could not reach, or the host's versions were passed
+    over (reviews): it beats while a recent look at the URL found the copy current, Litestream
+    runs steadily and the last version seen was published."""
     litestream()
     db = tmp_path / "data" / "registry.db"
     follow_state(db).mkdir(parents=True)
@@ -1039,7 +1040,10 @@ def test_the_heartbeat_beats_only_while_the_registry_served_can_be_current(
     follower._process.wait()
     follower._process = subprocess.Popen(["sleep", "30"])  # one that runs on
     try:
-        pulse.after_round(follower)  # steady since the last round
+        pulse.after_round(follower)  # running steadily, but no look at the URL found it current
+        assert not heart.exists()
+        follower.confirmed_at = time.monotonic()  # as `check_history` sets it
+        pulse.after_round(follower)
         assert heart.exists()
         heart.unlink()
         pulse.behind, pulse.beaten = True, float("-inf")  # a version passed over

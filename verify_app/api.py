@@ -196,9 +196,9 @@ def health(request: Request) -> JSONResponse:
 
 
 FOLLOWER_SILENT = (
-    "本副本跟随登记库的 certreg follow 已{}没有报告正常：它停止了（磁盘无法写入、进程被停止？），"
-    "登记库的新版本到不了本副本，查验仍按本副本现有的登记库回答，可能已不是最新。"
-    "请查看 journalctl -u certreg-follow，修好后重启它"
+    "本副本跟随登记库的 certreg follow 已{}没有报告正常：它可能停止了（磁盘无法写入、进程被停止？）、"
+    "连不上登记库主机的副本地址，或正在追赶新版本；在此期间查验仍按本副本现有的登记库回答，"
+    "可能已不是最新。请查看 journalctl -u certreg-follow，需要时修好后重启它"
 )
 """What ``/healthz`` tells monitoring of a replica whose follower's heartbeat stopped."""
 LOG_UNWRITABLE_SAID = (

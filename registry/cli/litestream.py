@@ -23,8 +23,11 @@ Litestream's follow mode locks exclusively while it writes a change into its cop
 SQLITE_SHARED_SIZE = 510
 RESTART_PAUSE = 5.0
 """Seconds before a Litestream that exited (replica unreachable, no backup yet) is restarted."""
-HISTORY_CHECK = 60.0
-"""Seconds between looks at the newest version the replica URL holds (`Follower.check_history`)."""
+HISTORY_CHECK = 15.0
+"""Seconds between looks at the newest version the replica URL holds (`Follower.check_history`):
+often enough that the follower's heartbeat (`registry.cli.pulse`) rests on one."""
+LISTING_TIMEOUT = 20
+"""Seconds a look at the replica URL may take: one that hangs is no contact."""
 
 
 def litestream_binary() -> str:
@@ -68,7 +71,9 @@ class Follower:
         self._restart_at = 0.0
         self.history_every = history_every
         """seconds between looks at the URL's newest version (`check_history`)"""
-        self._history_at = time.monotonic() + history_every
+        self._history_at = time.monotonic()  # the first look as soon as there is a copy
+        self.confirmed_at = float("-inf")
+        """when a look at the URL last found the copy at its newest version (monotonic)"""
         self.exits = 0
         """how many times Litestream ended on its own (a wrong URL: every time, at once)"""
 
@@ -139,11 +144,13 @@ class Follower:
         other history's registry is then judged as any version is (`publish`: an older one is
         not published). Looked at every `history_every` seconds; a URL that cannot be listed,
         or lists nothing, is Litestream's own to report."""
-        if time.monotonic() < self._history_at:
+        if time.monotonic() < self._history_at or (txid := self.txid()) is None:
             return
         self._history_at = time.monotonic() + self.history_every
-        txid, latest = self.txid(), self._newest_at_url()
-        if txid is None or latest is None or latest >= int(txid, 16):
+        latest = self._newest_at_url()
+        if latest is not None and latest == int(txid, 16):
+            self.confirmed_at = time.monotonic()  # in contact, and current
+        if latest is None or latest >= int(txid, 16):
             return
         self.say(
             f"副本地址 {self.url} 上最新的版本（{latest:016x}）早于本机已跟随到的版本（{txid}）："
@@ -161,7 +168,7 @@ class Follower:
                 [self._binary, "ltx", "-level", "all", "-json", self.url],
                 capture_output=True,
                 stdin=subprocess.DEVNULL,
-                timeout=60,
+                timeout=LISTING_TIMEOUT,
                 check=False,
             )
             files = json.loads(listed.stdout) if listed.returncode == 0 else None

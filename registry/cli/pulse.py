@@ -1,8 +1,10 @@
 """When ``certreg follow`` beats its heartbeat (`registry.public.follower`): only after a round
-that shows the registry served is current as far as the follower can tell — Litestream running
-and not ended since the last round, the last version seen published, not passed over. A beat at
-every round that raised nothing said 200 on ``/healthz`` while Litestream kept exiting (the
-host unreachable) or the host's versions were passed over (a review)."""
+that shows the registry served is current — a look at the replica URL within the last
+`CONTACT_WITHIN` seconds found the copy at the newest version there (`Follower.check_history`),
+Litestream running and not ended since the last round, the last version seen published, not
+passed over. A beat at every round that raised nothing said 200 on ``/healthz`` while
+Litestream kept exiting, or kept running and retrying a URL it could not reach, or the host's
+versions were passed over (reviews)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from registry.cli.litestream import Follower
-from registry.public.follower import BEAT_EVERY, beat
+from registry.public.follower import BEAT_EVERY, STALE_SECONDS, beat
+
+CONTACT_WITHIN = STALE_SECONDS / 2
+"""How recent the look at the URL must be: looks come every 15 s (`HISTORY_CHECK`)."""
 
 
 @dataclass
@@ -27,6 +32,7 @@ class Pulse:
 
     def after_round(self, follower: Follower) -> None:
         steady = follower.exits == self.exits and follower.running
+        steady &= time.monotonic() - follower.confirmed_at < CONTACT_WITHIN
         self.exits = follower.exits
         if self.db is None or not steady or self.behind:
             return

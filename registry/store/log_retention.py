@@ -71,7 +71,8 @@ def _checkpoint(conn: sqlite3.Connection) -> int:
     (timeout,) = conn.execute("PRAGMA busy_timeout").fetchone()
     conn.execute("PRAGMA busy_timeout = 0")
     try:
-        _, logged, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        busy, logged, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     finally:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
-    return max(0, int(logged) - int(done)) if logged >= 0 else 0
+    # busy with every page copied: a reader kept the WAL from being emptied, its pages there
+    return max(int(logged) - int(done), 1 if busy else 0)
