@@ -5,11 +5,11 @@ may no longer be the newest.
 A follower that cannot publish (its data folder turned read-only, a disk full) stops, and one
 frozen stops without a word: either way the app went on answering from the last registry
 published — a certificate revoked since answered 有效 — and ``/healthz`` said ok (an operator's
-review). The follower touches its heartbeat after each round that shows the registry current
-as far as it can tell (`registry.cli.pulse`); a heartbeat older than `STALE_SECONDS` makes
-``/healthz`` answer 503. Checks are still answered: the registry
-host down, or the follower stopped on purpose (an upgrade, docs/DEPLOY.md), the last registry
-is the best there is.
+review). The follower touches its heartbeat after each round that shows the registry current —
+a recent look at the registry host's URL found the copy at its newest version
+(`registry.cli.pulse`); a heartbeat older than `STALE_SECONDS` makes ``/healthz`` answer 503.
+Checks are still answered: the registry host down, or the follower stopped on purpose (an
+upgrade, docs/DEPLOY.md), the last registry is the best there is.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ BEAT_EVERY = 5.0
 """Seconds between two touches of the heartbeat (a round is a second: a write a second is
 needless)."""
 STALE_SECONDS = 60
-"""A heartbeat older than this: the follower has stopped (Litestream restarts in 5 s, a
-version takes a second or two to publish)."""
+"""A heartbeat older than this: the follower has stopped, lost the registry host, or is still
+catching up (Litestream restarts in 5 s, the URL is looked at every 15 s, a version takes a
+second or two to publish)."""
 
 
 def follow_state(db: Path) -> Path:
