@@ -221,12 +221,13 @@ def earlier_version(
 def registry_as_of(conn: sqlite3.Connection) -> str | None:
     """When the certificates last changed: the latest sync of a roster or status-change register.
     (Stock registers do not count: the public snapshot time is about certificates only.)"""
-    return last_loaded(conn, CERTIFICATE_KINDS)
+    return registry_snapshot(conn)[0]
 
 
 def registry_snapshot(conn: sqlite3.Connection) -> tuple[str | None, int | None]:
     """`registry_as_of` and the sync that made it (the latest to change the certificates): the
-    registry's version an answer came from, which the verification log keeps with the check."""
+    registry's version an answer came from, which the verification log keeps with the check —
+    both in one read, so that they name the same sync."""
     row = conn.execute(
         "SELECT max(at), max(id) FROM syncs WHERE outcome IN ('loaded', 'updated')"
         f" AND kind IN {sql_list(CERTIFICATE_KINDS)}"
