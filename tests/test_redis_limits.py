@@ -228,6 +228,21 @@ def test_other_quotas_share_the_store_under_their_own_keys(redis: RedisServer) -
     assert 1 <= shared.retry_after(daily, "batch/key-1") <= 60
 
 
+def test_a_batch_resent_to_another_replica_is_not_charged_again(
+    registry_db: Path, redis: RedisServer
+) -> None:
+    """A retry through the proxy may reach another replica: the first send is remembered in
+    the shared store (`verify_app.batch_retries`), under a hash — no number in its key."""
+    batch, key = {"items": [CHECK]}, {"Idempotency-Key": "retry-1"}
+    with replicas(registry_db, redis.url, 2, rate_limit=0) as (a, b):
+        first = a.post("/api/v1/verify/batch", json=batch, headers=key)
+        again = b.post("/api/v1/verify/batch", json=batch, headers=key)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert first.headers["RateLimit-Remaining"] == again.headers["RateLimit-Remaining"]
+    resends = [k for k in redis.keys() if "resend/" in k]
+    assert resends and not any(VALID[0] in k or "retry-1" in k for k in resends)
+
+
 def test_unknown_storage_is_refused_in_chinese(registry_db: Path) -> None:
     with pytest.raises(ValueError, match="CERTREG_RATE_LIMIT_STORAGE=mongodb://x 无法使用"):
         Settings(db=registry_db, secret=Secret(SECRET), rate_limit_storage="mongodb://x")

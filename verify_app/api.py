@@ -27,6 +27,7 @@ from verify_app.api_bodies import (
 )
 from verify_app.api_bodies import item as request_item
 from verify_app.context import caller_of, verifier_of
+from verify_app.idempotency_keys import REPLAYED, key_of
 from verify_app.json_response import JSONResponse, compressible
 from verify_app.links import public_base, receipt_url
 from verify_app.report_tickets import report_ticket
@@ -76,6 +77,7 @@ async def verify(request: Request) -> JSONResponse:
 
 async def verify_batch(request: Request) -> JSONResponse:
     try:
+        key = key_of(request.headers)
         body = await json_body(request)
         checks = batch_items(body, "receipts")
         receipts = flag(body, "receipts")
@@ -85,10 +87,22 @@ async def verify_batch(request: Request) -> JSONResponse:
         public_base(request)
     caller = caller_of(request)
     verifier = verifier_of(request)
-    answers = await run_in_threadpool(verifier.check_many, caller, checks, "batch")
+    retries = verifier.batch_retries
+    try:
+        send = await run_in_threadpool(retries.send, caller, key, checks) if key else None
+    except InvalidRequest as exc:
+        return exc.response()
+    resent = send is not None and send.resent
+    answers = await run_in_threadpool(
+        verifier.check_many, caller, checks, "batch", charge=not resent
+    )
+    if send:
+        await run_in_threadpool(retries.answered, send)
     response = compressible(
         request, {"results": [answer_json(request, a, receipts) for a in answers]}
     )
+    if resent:
+        response.headers[REPLAYED] = "true"
     if allowance := await run_in_threadpool(verifier.quotas.batch_allowance, caller):
         response.headers["RateLimit-Limit"], response.headers["RateLimit-Remaining"] = map(
             str, allowance

@@ -22,7 +22,7 @@ ERROR_SCHEMA: dict[str, Any] = {
             "rate_limited（超过频率或额度，见 Retry-After 和 reason）、not_found（地址或关注列表不存在）、"
             "no_match（关注的编号与姓名不相符；同时有已撤销的，rows 一并列出）、"
             "revoked（关注的证书已撤销，不会再有变更）、"
-            "idempotency_mismatch（Idempotency-Key 已用于内容不同的关注列表）、"
+            "idempotency_mismatch（Idempotency-Key 已用于内容不同的关注列表或批量查验）、"
             "idempotency_retired（Idempotency-Key 建立的关注列表已被删除）、"
             "method_not_allowed（请求方法不支持）、"
             "too_large（请求体过大）、timeout（请求体发送超时）、server_error（服务暂时出错）、"

@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from registry.domain.statuses import RESULT_LABELS
 from verify_app.batch_files import MAX_ITEMS
+from verify_app.batch_retries import FREE_RESENDS
 from verify_app.forms import render
 from verify_app.openapi import openapi_document
 
@@ -90,6 +91,7 @@ def docs(request: Request) -> Response:
         "results": RESULT_LABELS,
         "limits": request.app.state.verifier.settings,
         "max_items": MAX_ITEMS,
+        "free_resends": FREE_RESENDS,
         "base": (request.app.state.verifier.settings.public_url or str(request.base_url)).rstrip(
             "/"
         ),

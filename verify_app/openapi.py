@@ -11,12 +11,15 @@ from typing import Any
 
 from registry.domain.statuses import RESULT_LABELS
 from verify_app.batch_files import MAX_ITEMS
+from verify_app.batch_retries import FREE_RESENDS
 from verify_app.openapi_parts import (
     ERRORS,
     KEY_OPTIONAL,
     UNAUTHORIZED,
     batch_body,
+    idempotency_key,
     json_answer,
+    replayed,
 )
 from verify_app.openapi_watches import WATCH_PATHS
 from verify_app.schemas import NUMBER_PATTERN, SCHEMAS, ref
@@ -48,9 +51,15 @@ PATHS: dict[str, Any] = {
             "（由本站的 CERTREG_BATCH_ROWS_PER_HOUR 设定，默认 300，本站的额度见批量查验页），"
             "与单个查验的额度分开；"
             "带接口密钥时计入密钥的每日额度。一批之中重复的行（编号、姓名按查验的比较方式相同——"
-            "大小写、空格、繁简不计——要核对的内容也相同）只计一次；同一批再次提交（如超时后重试）"
-            "会再计一次。",
+            "大小写、空格、繁简不计——要核对的内容也相同）只计一次。没有收到回答而重发时带上第一次的 "
+            "Idempotency-Key 请求头：同一调用方（同一接口密钥，或同一网络地址）一天之内用同一个 "
+            f"Idempotency-Key 重发内容相同的一批，重新查验（结果按现在的登记库）而不再计入额度"
+            f"（响应头 Idempotent-Replayed: true），最多 {FREE_RESENDS} 次，此后照常计入；"
+            "内容不同时 422（idempotency_mismatch）。不带时，同一批再次提交会再计一次。",
             "security": KEY_OPTIONAL,
+            "parameters": [
+                idempotency_key("调用方为每一批新的查验取的唯一值（如 UUID），重发时不变。")
+            ],
             "requestBody": batch_body(
                 "BatchItem",
                 "要查验的证书",
@@ -85,9 +94,15 @@ PATHS: dict[str, Any] = {
                             "description": "这次查验之后还可查验的条数（匿名时按滑动的一小时计）",
                             "schema": {"type": "integer"},
                         },
+                        **replayed("带同一个 Idempotency-Key 重发时：这次查验不计入额度"),
                     },
                 },
                 **ERRORS,
+                "422": json_answer(
+                    ref("Error"),
+                    ERRORS["422"]["description"].rstrip("。")
+                    + "，或 Idempotency-Key 已用于内容不同的一批（idempotency_mismatch）。",
+                ),
                 **UNAUTHORIZED,
             },
         }

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from verify_app.batch_files import MAX_ITEMS
+from verify_app.idempotency_keys import HEADER, KEY_PATTERN, REPLAYED
 from verify_app.schemas import ref
 
 
@@ -56,6 +57,24 @@ ERRORS = {
         "content": {"application/json": {"schema": ref("Error")}},
     },
 }
+
+
+def idempotency_key(description: str) -> dict[str, Any]:
+    """The optional ``Idempotency-Key`` request header of an operation a client may retry."""
+    return {
+        "name": HEADER,
+        "in": "header",
+        "required": False,
+        "description": description,
+        "schema": {"type": "string", "pattern": KEY_PATTERN, "maxLength": 255},
+    }
+
+
+def replayed(description: str) -> dict[str, Any]:
+    """The ``Idempotent-Replayed`` answer header of such an operation."""
+    return {REPLAYED: {"schema": {"type": "string", "enum": ["true"]}, "description": description}}
+
+
 UNAUTHORIZED = {
     "401": {
         "description": "Authorization 请求头不是有效的“Bearer 接口密钥”：密钥未知或已被吊销"

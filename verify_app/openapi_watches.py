@@ -16,10 +16,11 @@ from verify_app.openapi_parts import (
     UNAUTHORIZED,
     batch_body,
     delete_watch,
+    idempotency_key,
     json_answer,
+    replayed,
 )
 from verify_app.schemas import ref
-from verify_app.watch_retries import KEY_PATTERN
 
 WATCH_PATHS: dict[str, Any] = {
     "/api/v1/watches": {
@@ -37,13 +38,7 @@ WATCH_PATHS: dict[str, Any] = {
             "列表并计入额度：没有收到回答又未带 Idempotency-Key 的，请用新的列表，旧的无人读取，到期自动删除。",
             "security": KEY_OPTIONAL,
             "parameters": [
-                {
-                    "name": "Idempotency-Key",
-                    "in": "header",
-                    "required": False,
-                    "description": "调用方为每份新列表取的唯一值（如 UUID），重发时不变。",
-                    "schema": {"type": "string", "pattern": KEY_PATTERN, "maxLength": 255},
-                }
+                idempotency_key("调用方为每份新列表取的唯一值（如 UUID），重发时不变。")
             ],
             "requestBody": batch_body("WatchItem", "要关注的证书", {}),
             "responses": {
@@ -54,10 +49,7 @@ WATCH_PATHS: dict[str, Any] = {
                             "schema": {"type": "string"},
                             "description": "关注列表的网页（同 watch_url）",
                         },
-                        "Idempotent-Replayed": {
-                            "schema": {"type": "string", "enum": ["true"]},
-                            "description": "带同一个 Idempotency-Key 重发时：这是第一次建立的列表",
-                        },
+                        **replayed("带同一个 Idempotency-Key 重发时：这是第一次建立的列表"),
                     },
                 },
                 **ERRORS,

@@ -37,6 +37,7 @@ from verify_app.answers import (
     registered_values,
     screened_number,
 )
+from verify_app.batch_retries import BatchRetries
 from verify_app.check_limiter import CheckLimiter
 from verify_app.checklog import CheckLog, LogUnwritable
 from verify_app.guesses import NameGuesses
@@ -97,6 +98,7 @@ class Verifier:
         )
         days, previous = settings.receipt_days, settings.secrets[1:]
         self.receipts = Receipts(self._secret, lifetime_days=days, clock=clock, previous=previous)
+        self.batch_retries = BatchRetries(self.quotas.single.limiter, self._secret, self.name_hash)
         self.contacts = Contacts(settings.authorities())
         self.catalogue = builtin_catalogue()
 
@@ -139,17 +141,19 @@ class Verifier:
         *,
         single: bool = False,
         serial: bool = False,
+        charge: bool = True,
     ) -> list[Checked]:
         """Charge ``items`` to ``caller`` — as batch rows, or as ``single`` checks at the counter
         (per minute) — or to the caller's key, then check each. May raise `RateLimited`, with
         nothing charged but the names tried (`NameGuesses`). ``serial``: run on the event loop,
-        so no other check runs meanwhile."""
+        so no other check runs meanwhile. Not ``charge``: a batch resent with its key, paid for
+        when first sent (`verify_app.batch_retries`)."""
         # charged first: refused for its allowance after its names were counted, they counted
         # for nothing, pausing a number for everyone (a review's attack); not at all while the
         # log cannot be written: it is asked again of the other replica (charged twice)
         if self.log.unwritable:
             raise LogUnwritable
-        charged = charged_rows(items)
+        charged = charged_rows(items) if charge else 0
         try:
             if single:
                 self.quotas.charge_single(caller, charged)

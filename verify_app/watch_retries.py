@@ -12,35 +12,19 @@ import asyncio
 import base64
 import hashlib
 import hmac
-import re
 import weakref
 from collections.abc import Callable, Sequence
 
-from starlette.datastructures import Headers
-
 from registry.domain.numbers import normalise
 from verify_app.answers import Item
+from verify_app.idempotency_keys import HEADER, retried_by
 from verify_app.quotas import Caller
-from verify_app.request_errors import InvalidRequest
 
-HEADER = "Idempotency-Key"
-KEY_PATTERN = "^[\\x21-\\x7e]{1,255}$"
-"""What a key may be (a UUID, say): visible ASCII, as a header carries it."""
-_KEY = re.compile(r"[\x21-\x7e]{1,255}")
-BAD_KEY = f"{HEADER} 应为 1–255 个可见的 ASCII 字符（如一个 UUID）"
 RETIRED = f"此 {HEADER} 建立的关注列表已被删除，它的地址不再启用：请用新的 {HEADER} 建立新的列表"
 MISMATCH = (
     f"此 {HEADER} 已用于建立另一份关注列表（证书编号或姓名不同）：每份新的列表请用新的 {HEADER}；"
     "重发没有收到回答的请求时，请求内容须与第一次相同"
 )
-
-
-def key_of(headers: Headers) -> str | None:
-    """The request's ``Idempotency-Key``, None without one; `InvalidRequest` for one unusable."""
-    key = headers.get(HEADER)
-    if key is not None and not _KEY.fullmatch(key):
-        raise InvalidRequest(400, "bad_request", BAD_KEY)
-    return key
 
 
 _MAKING: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -59,8 +43,7 @@ def making(token: str) -> asyncio.Lock:
 
 def retry_token(secret: str, caller: Caller, key: str) -> str:
     """The secret token of the list ``caller`` makes with ``key``: the same on every retry."""
-    who = f"key {caller.key.id}" if caller.key else f"client {caller.client}"
-    mac = hmac.new(f"watch-retry:{secret}".encode(), f"{who}\n{key}".encode(), hashlib.sha256)
+    mac = hmac.new(f"watch-retry:{secret}".encode(), retried_by(caller, key), hashlib.sha256)
     return base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
 
 

@@ -23,6 +23,7 @@ from verify_app.context import caller_of, client_of, verifier_of
 from verify_app.csrf import CsrfRejected
 from verify_app.forms import checked_form, render, typed_back
 from verify_app.guess_refusals import TooManyNames
+from verify_app.idempotency_keys import REPLAYED, key_of
 from verify_app.json_response import JSONResponse
 from verify_app.links import public_base, watch_links
 from verify_app.quotas import Caller
@@ -31,7 +32,7 @@ from verify_app.request_errors import InvalidRequest
 from verify_app.service import Verifier
 from verify_app.watch_lines import MAX_WATCH_ITEMS, Lines, WatchProblem, parse_lines
 from verify_app.watch_paste import as_lines, joined_pairs
-from verify_app.watch_retries import MISMATCH, RETIRED, key_of, making, retry_token, same_list
+from verify_app.watch_retries import MISMATCH, RETIRED, making, retry_token, same_list
 from verify_app.watch_store import Watch, create_watch, revoked_successors, stored_entries
 from verify_app.watch_views import LEFT_OUT, NEW
 from verify_app.watchable import refuse_unwatchable
@@ -204,7 +205,7 @@ def _created(
 ) -> JSONResponse:
     links = watch_links(request, token)
     answer = {**links, "numbers": numbers, "created_at": created_at}
-    headers = {"Location": links["watch_url"]} | ({"Idempotent-Replayed": "true"} if again else {})
+    headers = {"Location": links["watch_url"]} | ({REPLAYED: "true"} if again else {})
     return JSONResponse(answer, status_code=201, headers=headers)
 
 

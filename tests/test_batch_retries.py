@@ -1,0 +1,108 @@
+"""A batch check sent again with its ``Idempotency-Key`` is checked again without being charged
+again (`verify_app.batch_retries`): an HR system whose batch timed out could not tell whether
+it had been charged, and its retry paid every row twice (an integrator's review)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.test_employer_allowances import issue_key
+from tests.verify_fixtures import (
+    VALID,
+    AppClient,
+    app_client,
+    clock,
+    distinct_items,
+    read_log,
+    registry_db,
+)
+from verify_app.batch_retries import FREE_RESENDS
+from verify_app.quotas import Caller
+
+__all__ = ["app_client", "clock", "registry_db"]
+
+BATCH = "/api/v1/verify/batch"
+ADDRESS = "203.0.113.7"
+"""The address `app_client`'s requests come from."""
+KEY = {"Idempotency-Key": "3f2b8c1e-7d4a-4e59-9a61-2c0d5b8e4f17"}
+
+
+def test_a_batch_resent_with_its_key_is_checked_again_uncharged(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    items = [{"number": VALID[0], "name": VALID[1]}, *distinct_items(2)]
+    with app_client(batch_rows_per_hour=10) as client:
+        first = client.post(BATCH, json={"items": items}, headers=KEY)
+        again = client.post(BATCH, json={"items": items}, headers=KEY)
+        unkeyed = [client.post(BATCH, json={"items": items}) for _ in range(2)]
+        client.app.state.verifier.log.flush()
+    # the same answers (each check has its own report ticket)
+    assert strip_tickets(first.json()) == strip_tickets(again.json())
+    assert [r["result"] for r in again.json()["results"]] == ["valid", "no_match", "no_match"]
+    assert (first.headers["RateLimit-Remaining"], again.headers["RateLimit-Remaining"]) == (
+        "7",
+        "7",
+    )
+    assert "Idempotent-Replayed" not in first.headers
+    assert again.headers["Idempotent-Replayed"] == "true"
+    # without a key, a batch sent again pays again
+    assert [r.headers["RateLimit-Remaining"] for r in unkeyed] == ["4", "1"]
+    assert "Idempotent-Replayed" not in unkeyed[1].headers
+    # checked again, not answered from a copy: the log has every check made
+    assert [row["channel"] for row in read_log(registry_db)] == ["batch"] * 12
+
+
+def test_the_same_key_with_other_items_is_refused_and_charges_nothing(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    _, api_key = issue_key(registry_db, per_day=20)
+    bearer = {"Authorization": f"Bearer {api_key}"}
+    with app_client(batch_rows_per_hour=10) as client:
+        client.post(BATCH, json={"items": distinct_items(2)}, headers=KEY)
+        other = client.post(BATCH, json={"items": distinct_items(3)}, headers=KEY)
+        left = client.app.state.verifier.quotas.batch_left(ADDRESS)
+        # a key is the caller's own: the same value sent by an API key is another batch
+        keyed = client.post(BATCH, json={"items": distinct_items(3)}, headers=KEY | bearer)
+        unusable = client.post(
+            BATCH, json={"items": distinct_items(1)}, headers={"Idempotency-Key": "a b"}
+        )
+    assert other.status_code == 422
+    assert other.json()["error"] == "idempotency_mismatch"
+    assert "已用于另一批查验" in other.json()["message"]
+    assert left == 8
+    assert keyed.status_code == 200 and "Idempotent-Replayed" not in keyed.headers
+    assert keyed.headers["RateLimit-Remaining"] == "17"
+    assert unusable.status_code == 400 and "Idempotency-Key 应为" in unusable.json()["message"]
+
+
+def test_resends_past_the_free_ones_are_charged(app_client: AppClient) -> None:
+    """Enough for retries, too few to poll a list's statuses for nothing."""
+    items = distinct_items(1)
+    with app_client(batch_rows_per_hour=100) as client:
+        sent = [
+            client.post(BATCH, json={"items": items}, headers=KEY) for _ in range(FREE_RESENDS + 3)
+        ]
+    remaining = [int(answer.headers["RateLimit-Remaining"]) for answer in sent]
+    assert remaining == [99] * (FREE_RESENDS + 1) + [98, 97]
+    replayed = ["Idempotent-Replayed" in answer.headers for answer in sent]
+    assert replayed == [False] + [True] * FREE_RESENDS + [False, False]
+
+
+def test_a_refused_send_is_not_remembered(app_client: AppClient, registry_db: Path) -> None:
+    """A send refused for its allowance was not charged: its resend is a first send, charged
+    (had it been remembered, a resend once the day came back would have been free)."""
+    key_id, api_key = issue_key(registry_db, per_day=3)
+    bearer = {"Authorization": f"Bearer {api_key}"}
+    with app_client() as client:
+        client.post(BATCH, json={"items": distinct_items(2)}, headers=bearer)
+        refused = client.post(BATCH, json={"items": distinct_items(2)}, headers=bearer | KEY)
+        verifier = client.app.state.verifier
+        send = verifier.batch_retries.send(
+            Caller(ADDRESS, verifier.api_key(api_key)), KEY["Idempotency-Key"], []
+        )
+    assert refused.status_code == 429
+    assert send.first and not send.resent
+
+
+def strip_tickets(answer: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
+    return [{k: v for k, v in r.items() if k != "report_ticket"} for r in answer["results"]]

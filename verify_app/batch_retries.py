@@ -1,0 +1,93 @@
+"""A batch check sent again with its ``Idempotency-Key`` is not charged again.
+
+An HR system whose batch got no answer (a timeout, a dropped connection) cannot tell whether it
+was checked and charged; without a key, sending it again pays its rows twice (an integrator's
+review). With one, the same caller's same key and the same items, within a day of the first
+send, are checked again — answers as of now — without a charge, up to `FREE_RESENDS` times:
+enough for retries, too few to poll a list's statuses for nothing (a watch list is for that).
+The same key with other items is refused (``idempotency_mismatch``), as for watch lists.
+
+What is remembered is two counters in the store the allowances share (`verify_app.ratelimit`),
+so every replica sharing a Redis knows them: one per (caller, key), one per (caller, key,
+items), under keyed hashes — no number or name is kept. A first send still in flight when its
+retry arrives has not been remembered yet: that retry is charged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from limits import RateLimitItemPerDay
+
+from registry.domain.numbers import normalise
+from verify_app.answers import Item
+from verify_app.idempotency_keys import HEADER, retried_by
+from verify_app.quotas import Caller
+from verify_app.ratelimit import Limiter
+from verify_app.request_errors import InvalidRequest
+
+FREE_RESENDS = 5
+"""How often a batch may be sent again with its key, within a day of the first, uncharged."""
+_SENDS = RateLimitItemPerDay(1 + FREE_RESENDS)
+MISMATCH = (
+    f"此 {HEADER} 已用于另一批查验（证书编号、姓名或要核对的内容不同）：每一批新的查验请用新的"
+    f" {HEADER}；重发没有收到回答的请求时，请求内容须与第一次相同"
+)
+
+
+@dataclass(frozen=True)
+class Send:
+    """One send of a batch with a key: its counters; whether it is the first (remembered once
+    answered) or a free resend (neither: a resend past `FREE_RESENDS`, charged)."""
+
+    key_counter: str
+    items_counter: str
+    first: bool = False
+    resent: bool = False
+
+
+class BatchRetries:
+    def __init__(self, limiter: Limiter, secret: str, name_hash: Callable[[str], str]) -> None:
+        self.limiter = limiter
+        self._secret = f"batch-retry:{secret}".encode()
+        self.name_hash = name_hash
+
+    def send(self, caller: Caller, key: str, items: Sequence[Item]) -> Send:
+        """This send of ``items`` with ``key``: a free resend when the first was answered within
+        a day and fewer than `FREE_RESENDS` came since (counted now). `InvalidRequest` (422)
+        when the key was used for other items."""
+        own = retried_by(caller, key)
+        key_counter = self._counter(own)
+        items_counter = self._counter(own + b"\n" + self._digest(items))
+        if not self._used(key_counter):
+            return Send(key_counter, items_counter, first=True)
+        if not self._used(items_counter):
+            raise InvalidRequest(422, "idempotency_mismatch", MISMATCH)
+        if self.limiter.hit(_SENDS, items_counter, fixed=True):
+            return Send(key_counter, items_counter, resent=True)
+        self.limiter.hit(_SENDS, items_counter, -1, fixed=True)  # a fixed window counted it
+        return Send(key_counter, items_counter)
+
+    def answered(self, send: Send) -> None:
+        """Remember a first send, charged and answered: its resends are free from now on."""
+        if send.first:
+            for counter in (send.key_counter, send.items_counter):
+                self.limiter.hit(_SENDS, counter, fixed=True)
+
+    def _used(self, counter: str) -> bool:
+        return self.limiter.remaining(_SENDS, counter, fixed=True) < _SENDS.amount
+
+    def _counter(self, what: bytes) -> str:
+        return "resend/" + hmac.new(self._secret, what, hashlib.sha256).hexdigest()[:32]
+
+    def _digest(self, items: Sequence[Item]) -> bytes:
+        """The items as the charge reads them, in their order: a number as normalised, a name
+        by its keyed hash, the values typed from the paper."""
+        rows = [
+            (normalise(i.number), self.name_hash(i.name), sorted(i.typed.items())) for i in items
+        ]
+        return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).digest()
