@@ -6,12 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx2 as httpx
+from starlette.testclient import TestClient
+
 from tests.test_employer_allowances import issue_key
 from tests.verify_fixtures import (
     VALID,
     AppClient,
     app_client,
     clock,
+    context_of,
+    csrf_token,
     distinct_items,
     read_log,
     registry_db,
@@ -98,7 +103,7 @@ def test_a_refused_send_is_not_remembered(app_client: AppClient, registry_db: Pa
         refused = client.post(BATCH, json={"items": distinct_items(2)}, headers=bearer | KEY)
         verifier = client.app.state.verifier
         send = verifier.batch_retries.send(
-            Caller(ADDRESS, verifier.api_key(api_key)), KEY["Idempotency-Key"], []
+            Caller(ADDRESS, verifier.api_key(api_key)), KEY["Idempotency-Key"], b""
         )
     assert refused.status_code == 429
     assert send.first and not send.resent
@@ -106,3 +111,32 @@ def test_a_refused_send_is_not_remembered(app_client: AppClient, registry_db: Pa
 
 def strip_tickets(answer: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
     return [{k: v for k, v in r.items() if k != "report_ticket"} for r in answer["results"]]
+
+
+def _upload(client: TestClient, lines: str, form_id: str) -> httpx.Response:
+    """The batch page's form sent as a browser sends it, reload included: the same fields."""
+    fields = {"csrf_token": csrf_token(client), "form_id": form_id}
+    return client.post("/batch", data=fields, files={"file": ("名单.csv", lines.encode())})
+
+
+def test_a_reloaded_results_page_is_not_charged_again(app_client: AppClient) -> None:
+    """A phone reloads a tab it comes back to, posting the form again, file and all: with the
+    hour's allowance spent by the first send, the officer found a refusal in place of the
+    results. The form's id makes the reload a resend; another file sent with the form kept by
+    the Back button is a new batch, charged."""
+    rows = "证书编号,姓名\n" + "".join(f"{d['number']},{d['name']}\n" for d in distinct_items(3))
+    other = "证书编号,姓名\n" + f"{VALID[0]},{VALID[1]}\n"
+    with app_client(batch_rows_per_hour=3) as client:
+        page = client.get("/batch")
+        form_id = context_of(page)["form_id"]
+        first = _upload(client, rows, form_id)
+        reloaded = _upload(client, rows, form_id)
+        left = context_of(client.get("/batch"))["left"]
+        backed = _upload(client, other, form_id)
+        unmarked = _upload(client, rows, "")
+    assert f'name="form_id" value="{form_id}"' in page.text  # what a browser posts back
+    assert first.status_code == reloaded.status_code == 200
+    assert context_of(reloaded)["summary"] == context_of(first)["summary"]
+    assert context_of(first)["form_id"] != form_id  # the results' own form is a new one
+    assert left == 0
+    assert backed.status_code == unmarked.status_code == 429

@@ -88,10 +88,13 @@ async def verify_batch(request: Request) -> JSONResponse:
     caller = caller_of(request)
     verifier = verifier_of(request)
     retries = verifier.batch_retries
-    try:
-        send = await run_in_threadpool(retries.send, caller, key, checks) if key else None
-    except InvalidRequest as exc:
-        return exc.response()
+    send = None
+    if key:
+        content = retries.items_content(checks)
+        try:
+            send = await run_in_threadpool(retries.send, caller, key, content)
+        except InvalidRequest as exc:
+            return exc.response()
     resent = send is not None and send.resent
     answers = await run_in_threadpool(
         verifier.check_many, caller, checks, "batch", charge=not resent

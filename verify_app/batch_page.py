@@ -31,6 +31,7 @@ from verify_app.batch_results import (
     unchecked_row,
     write_csv,
 )
+from verify_app.batch_retries import new_form_id
 from verify_app.context import client_of, form_caller_of, verifier_of
 from verify_app.csrf import CsrfRejected
 from verify_app.forms import checked_form, kept_for_back, render, typed_back
@@ -56,6 +57,7 @@ def _batch_context(request: Request, **context: Any) -> dict[str, Any]:
         "left": left,
         "key": key,
         "invalid": (),
+        "form_id": new_form_id(),
         **context,
     }
 
@@ -87,12 +89,13 @@ async def batch(request: Request) -> Response:
     """An uploaded file's rows checked and shown; the parse goes through `verify_app.uploads`."""
     verifier = verifier_of(request)
     caller = form_caller_of(request)  # an HR system's key pays from its day, as on the API
-    pasted = filename = ""
+    pasted = filename = form_id = ""
     from_box = False  # the list typed into the box, not a file of whatever name
     try:
         async with checked_form(request) as fields:
             upload = fields.get("file")
             pasted = str(fields.get("entries") or "")
+            form_id = str(fields.get("form_id") or "")
             if isinstance(upload, UploadFile) and upload.filename:
                 filename, data = upload.filename, await upload.read()
             elif pasted.strip():  # read as a text file is: a table's columns by its header
@@ -102,6 +105,8 @@ async def batch(request: Request) -> Response:
                 raise BatchFileProblem(
                     "请选择要上传的文件（.xlsx、.xls、.ods、.csv 或 .txt），或把名单粘贴到文本框中。"
                 )
+        retries = verifier.batch_retries
+        send = await run_in_threadpool(retries.form_send, caller, form_id, filename, data)
         parsed = await read_upload(
             request.app.state.uploads,
             verifier.quotas,
@@ -109,8 +114,10 @@ async def batch(request: Request) -> Response:
             filename,
             data,
             timed=not from_box,
+            paid=send.resent,
         )
-        parsed, answers = await _checked_but_paused(request, caller, parsed)
+        parsed, answers = await _checked_but_paused(request, caller, parsed, send.resent)
+        await run_in_threadpool(retries.answered, send)
     except CsrfRejected as exc:  # a token of another cookie (the secret changed): the list kept
         kept = _kept(typed_back(request, exc).get("entries", ""))  # no cookie at all: go Back
         said = FORM_EXPIRED + (KEPT if kept else NOT_KEPT)  # a file, or a list past the box
@@ -145,19 +152,22 @@ async def batch(request: Request) -> Response:
 
 
 async def _checked_but_paused(
-    request: Request, caller: Caller, parsed: BatchFile
+    request: Request, caller: Caller, parsed: BatchFile, resent: bool
 ) -> tuple[BatchFile, list[Checked]]:
     """The rows of ``parsed`` checked, those of a number paused for its names set aside as not
     checked, each saying so: one such number refused a whole list of 300 — every other row
     unchecked, none named (an employer's review). Raises the refusal when it leaves no row.
     (A refusal names the numbers paused when the list is charged: checked again without them,
-    another may have been paused meanwhile — each round sets aside one at least.)"""
+    another may have been paused meanwhile — each round sets aside one at least.) A ``resent``
+    form was paid for when first sent (`verify_app.batch_retries`)."""
     verifier = verifier_of(request)
     rows, unchecked = parsed.rows, list(parsed.unchecked)
     while True:
         try:
             items = [r.item for r in rows]
-            answers = await run_in_threadpool(verifier.check_many, caller, items, "batch")
+            answers = await run_in_threadpool(
+                verifier.check_many, caller, items, "batch", charge=not resent
+            )
             return replace(parsed, rows=rows, unchecked=tuple(unchecked)), answers
         except RateLimited as exc:
             paused = {*exc.numbers}

@@ -11,13 +11,19 @@ What is remembered is two counters in the store the allowances share (`verify_ap
 so every replica sharing a Redis knows them: one per (caller, key), one per (caller, key,
 items), under keyed hashes — no number or name is kept. A first send still in flight when its
 retry arrives has not been remembered yet: that retry is charged.
+
+The batch page's form carries an id of its own (`new_form_id`) and is resent the same way: a
+reload of its results re-posts the form, file and all, and paid for it again — refused, when
+the first had spent the hour's allowance, in place of the results the officer came back to.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -25,7 +31,7 @@ from limits import RateLimitItemPerDay
 
 from registry.domain.numbers import normalise
 from verify_app.answers import Item
-from verify_app.idempotency_keys import HEADER, retried_by
+from verify_app.idempotency_keys import HEADER, USABLE_KEY, retried_by
 from verify_app.quotas import Caller
 from verify_app.ratelimit import Limiter
 from verify_app.request_errors import InvalidRequest
@@ -50,19 +56,24 @@ class Send:
     resent: bool = False
 
 
+_CHARGED = Send("", "")
+"""A send that is charged and not remembered."""
+
+
 class BatchRetries:
     def __init__(self, limiter: Limiter, secret: str, name_hash: Callable[[str], str]) -> None:
         self.limiter = limiter
         self._secret = f"batch-retry:{secret}".encode()
         self.name_hash = name_hash
 
-    def send(self, caller: Caller, key: str, items: Sequence[Item]) -> Send:
-        """This send of ``items`` with ``key``: a free resend when the first was answered within
-        a day and fewer than `FREE_RESENDS` came since (counted now). `InvalidRequest` (422)
-        when the key was used for other items."""
+    def send(self, caller: Caller, key: str, content: bytes) -> Send:
+        """This send of ``content`` (`items_content`, or an uploaded file's name and bytes) with
+        ``key``: a free resend when the first was answered within a day and fewer than
+        `FREE_RESENDS` came since (counted now). `InvalidRequest` (422) when the key was used
+        for other content."""
         own = retried_by(caller, key)
         key_counter = self._counter(own)
-        items_counter = self._counter(own + b"\n" + self._digest(items))
+        items_counter = self._counter(own + b"\n" + hashlib.sha256(content).digest())
         if not self._used(key_counter):
             return Send(key_counter, items_counter, first=True)
         if not self._used(items_counter):
@@ -72,11 +83,31 @@ class BatchRetries:
         self.limiter.hit(_SENDS, items_counter, -1, fixed=True)  # a fixed window counted it
         return Send(key_counter, items_counter)
 
+    def form_send(self, caller: Caller, form_id: str, filename: str, data: bytes) -> Send:
+        """A send of the batch page's form (`new_form_id`, a hidden field) with the file
+        ``filename`` of ``data`` (or the list pasted, as read): sent again — a
+        reload of the results, which a phone does when the tab comes back — it is a free
+        resend. A form without a usable id, or a form already used sending another file (the page
+        kept by the Back button), is charged as a new batch and not remembered."""
+        if USABLE_KEY.fullmatch(form_id):
+            with contextlib.suppress(InvalidRequest):
+                return self.send(caller, form_id, filename.encode() + b"\n" + data)
+        return _CHARGED
+
     def answered(self, send: Send) -> None:
         """Remember a first send, charged and answered: its resends are free from now on."""
         if send.first:
             for counter in (send.key_counter, send.items_counter):
                 self.limiter.hit(_SENDS, counter, fixed=True)
+
+    def items_content(self, items: Sequence[Item]) -> bytes:
+        """What an API batch's send is told apart by: its items as the charge reads them, in
+        their order — a number as normalised, a name by its keyed hash, the values typed from
+        the paper."""
+        rows = [
+            (normalise(i.number), self.name_hash(i.name), sorted(i.typed.items())) for i in items
+        ]
+        return json.dumps(rows, ensure_ascii=False).encode()
 
     def _used(self, counter: str) -> bool:
         return self.limiter.remaining(_SENDS, counter, fixed=True) < _SENDS.amount
@@ -84,10 +115,7 @@ class BatchRetries:
     def _counter(self, what: bytes) -> str:
         return "resend/" + hmac.new(self._secret, what, hashlib.sha256).hexdigest()[:32]
 
-    def _digest(self, items: Sequence[Item]) -> bytes:
-        """The items as the charge reads them, in their order: a number as normalised, a name
-        by its keyed hash, the values typed from the paper."""
-        rows = [
-            (normalise(i.number), self.name_hash(i.name), sorted(i.typed.items())) for i in items
-        ]
-        return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).digest()
+
+def new_form_id() -> str:
+    """A batch form's id: each page shows a new one."""
+    return secrets.token_urlsafe(18)

@@ -16,14 +16,14 @@ REPLAYED = "Idempotent-Replayed"
 """The answer's header, ``true`` when it answers a request sent again with its key."""
 KEY_PATTERN = "^[\\x21-\\x7e]{1,255}$"
 """What a key may be (a UUID, say): visible ASCII, as a header carries it."""
-_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+USABLE_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 BAD_KEY = f"{HEADER} 应为 1–255 个可见的 ASCII 字符（如一个 UUID）"
 
 
 def key_of(headers: Headers) -> str | None:
     """The request's ``Idempotency-Key``, None without one; `InvalidRequest` for one unusable."""
     key = headers.get(HEADER)
-    if key is not None and not _KEY.fullmatch(key):
+    if key is not None and not USABLE_KEY.fullmatch(key):
         raise InvalidRequest(400, "bad_request", BAD_KEY)
     return key
 

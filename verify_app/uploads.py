@@ -40,7 +40,7 @@ from limits import RateLimitItemPerHour
 
 from registry.public.client_keys import limit_key
 from verify_app.batch_files import BatchFile, read_batch
-from verify_app.quotas import Caller, Quotas
+from verify_app.quotas import Caller, Quotas, Reservation
 from verify_app.refusals import RateLimited
 
 RETRY_AFTER = 5
@@ -146,10 +146,12 @@ async def read_upload(
     data: bytes,
     *,
     timed: bool = True,
+    paid: bool = False,
 ) -> BatchFile:
     """The rows of an uploaded batch file, through the three gates of the module docstring
     (an API key's upload reserved from the key's day); ``timed`` false for a pasted list, read
-    as text in no time: what a client whose parsing time is spent is told to send instead.
+    as text in no time: what a client whose parsing time is spent is told to send instead;
+    ``paid``: a form sent again, whose rows were paid when first sent (none reserved).
 
     Raises `UploadsBusy`, `RateLimited` or `BatchFileProblem`. On return the reservation has
     been given back: the caller charges the rows by checking them."""
@@ -157,7 +159,7 @@ async def read_upload(
         parse_time = ParseTime(quotas)
         if timed:
             parse_time.check(caller)
-        reserved = quotas.reserve_upload(caller)
+        reserved = Reservation(caller, 0) if paid else quotas.reserve_upload(caller)
         parsed: BatchFile | None = None
         started = quotas.clock()
         try:
