@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 from starlette.datastructures import Secret
 
-from registry.public import http_guard
+from registry.public import client_connections, http_guard
 from registry.public.http_guard import uvicorn_options
 from tests.servers import free_port
 from tests.verify_fixtures import SECRET, registry_db
@@ -27,6 +27,7 @@ from verify_app.settings import Settings
 
 __all__ = ["registry_db"]
 
+GET_CLOSE = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
 CHECK = b'{"number":"G1122000001","name":"\xe5\xbc\xa0\xe4\xb8\x89\xe6\x98\x8e"}'
 
 
@@ -375,3 +376,40 @@ def test_a_websocket_upgrade_is_plain_http_and_logs_no_secret(
     uvicorns.removeHandler(caplog.handler)
     assert answer.startswith(b"HTTP/1.1 404"), answer[:200]  # the page of a list not found
     assert secret not in caplog.text
+
+
+def test_one_client_holds_only_so_many_connections(
+    port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Thousands of connections from one address, each trickling within its own bounds, used up
+    the server's descriptors (a security review): past its share a client's next connection is
+    refused at once, and served again once one of its own closes."""
+    monkeypatch.setattr(client_connections, "MAX_CONNECTIONS_PER_CLIENT", 5)
+    held = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(5)]
+    try:
+        for conn in held:  # each served: the share is of connections open, not of requests
+            conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert conn.recv(65536).startswith(b"HTTP/1.1 200")
+        refused = exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert refused.startswith(b"HTTP/1.1 429")
+        assert "同一网络地址同时打开的连接过多".encode() in refused
+        held.pop().close()
+        time.sleep(0.2)  # the server sees it closed
+        assert exchange(port, GET_CLOSE).startswith(b"HTTP/1.1 200")
+    finally:
+        for conn in held:
+            conn.close()
+
+
+def test_a_trusted_proxys_connections_are_not_counted(
+    port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """nginx in front carries every client's requests on its own connections."""
+    monkeypatch.setattr(client_connections, "MAX_CONNECTIONS_PER_CLIENT", 2)
+    monkeypatch.setenv("CERTREG_TRUSTED_PROXIES", "127.0.0.0/8")
+    held = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(3)]
+    try:
+        assert exchange(port, GET_CLOSE).startswith(b"HTTP/1.1 200")
+    finally:
+        for conn in held:
+            conn.close()

@@ -13,6 +13,7 @@ two minutes (an app that waits for it, as Datasette's login does, has no bound o
 body its answer did not wait for, and an answer the client has not read from for
 `ANSWER_SECONDS`. The public app
 bounds the bodies it reads more closely (`verify_app.body_limit`).
+A client may hold only so many of a process's connections (`registry.public.client_connections`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from typing import Any
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from registry.public import client_connections
+from registry.public.client_connections import MAX_CONNECTIONS_PER_CLIENT
 
 BODY_TOTAL_SECONDS = 120.0
 """Longest wait for a whole body: the largest the public app allows (1 MiB) at under 10 KB a
@@ -92,6 +96,11 @@ _400 = _refusal(
     "网址中的汉字等字符须先经 URL 编码（百分号编码），长度、分块等请求头须与请求内容一致",
     "bad_request",
 )
+_TOO_MANY = _refusal(
+    b"429 Too Many Requests",
+    f"同一网络地址同时打开的连接过多（最多 {MAX_CONNECTIONS_PER_CLIENT} 个）：请关闭其他连接后重试",
+    "rate_limited",
+)
 _NO_HOST = _refusal(
     b"400 Bad Request",
     "请求须带且只能带一个 Host 请求头（写明所访问的网站地址）",
@@ -148,12 +157,23 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     """the first bytes of the head arriving: where it goes, should the parser stop before it
     has read the address (a raw 汉字 in it)"""
 
+    _client: str | None = None
+    """this connection's client, while `client_connections` counts it"""
+
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        admitted, self._client = client_connections.admit(transport.get_extra_info("peername"))
+        if not admitted:  # told before any request, and closed: it holds no descriptor
+            transport.write(_TOO_MANY[0])
+            transport.close()
+            return
         self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_head_timer()
+        if self._client is not None:
+            client_connections.release(self._client)
+            self._client = None
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -257,6 +277,7 @@ def uvicorn_options() -> dict[str, Any]:
     app, by ``CERTREG_TRUSTED_PROXIES`` only; each request's head bounded in size and time
     (`GuardedHttpToolsProtocol`). No WebSockets: the app has none, and uvicorn answered an
     upgrade by logging its path in full — a watch list's secret token, past the access log's
-    redaction. No bound on connections: uvicorn counts idle ones too, and 199 of them held open
-    would turn every other client away."""
+    redaction. No bound on all connections (uvicorn's ``limit_concurrency`` counts idle ones too, and
+    199 of them held open would turn every other client away): on each client's instead
+    (`registry.public.client_connections`)."""
     return {"http": GuardedHttpToolsProtocol, "proxy_headers": False, "ws": "none"}
