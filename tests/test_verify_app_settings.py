@@ -141,7 +141,7 @@ def test_a_misspelt_setting_is_named_with_the_one_it_likely_meant() -> None:
         ["CERTREG_RATELIMIT", "CERTREG_STAFF_wangli", "CERTREG_DB", "PATH", "CERTREG_FOO"]
     )
     assert warnings == [
-        "环境变量 CERTREG_FOO 不是 certreg 的设置，不起作用：请核对变量名（README 列出了所有设置）。",
+        "环境变量 CERTREG_FOO 不是 certreg 的设置，不起作用：请核对变量名（各项设置见 README、docs/DEPLOY.md 和 deploy/env/）。",
         "环境变量 CERTREG_RATELIMIT 不是 certreg 的设置，不起作用：是否应为 CERTREG_RATE_LIMIT？",
     ]
 
@@ -159,5 +159,5 @@ def test_every_variable_the_project_names_is_known() -> None:
     named = {
         m for p in files for m in re.findall(r"CERTREG_[A-Z0-9_]*[A-Z0-9]", p.read_text("utf-8"))
     }
-    test_only = {"CERTREG_UPDATE_SCREENSHOT"}  # the README's way to refresh its screenshot
+    test_only = {"CERTREG_UPDATE_SCREENSHOT"}  # read by the browser tests, not by certreg
     assert unknown_settings(named - test_only - {"CERTREG_STAFF"}) == []

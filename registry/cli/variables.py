@@ -1,6 +1,7 @@
-"""The environment variables certreg reads, so that one it does not — a setting misspelt in an
-environment file (``CERTREG_RATELIMIT=10``) — is told when a server starts, not silently
-ignored while the default applies."""
+"""The environment variables certreg reads (and those the deployment's environment files set for
+its units), so that one it does not — a setting misspelt in an environment file
+(``CERTREG_RATELIMIT=10``) — is told when a server starts, not silently ignored while the
+default applies."""
 
 from __future__ import annotations
 
@@ -37,10 +38,9 @@ KNOWN = frozenset(
         "CERTREG_LOG_REPLICAS",
         # certreg browse: the registry it hands Datasette (datasette_config.launch)
         "CERTREG_BROWSED_REGISTRY",
-        # the README's example of a key kept by an HR system's script
-        "CERTREG_KEY",
     }
 )
+"""Not here: ``CERTREG_UPDATE_SCREENSHOT``, which the browser tests read (README), not certreg."""
 PREFIXES = ("CERTREG_STAFF_",)
 """Variables named by their users: a staff account each (datasette_config.staff)."""
 
@@ -53,6 +53,10 @@ def unknown_settings(names: Iterable[str]) -> list[str]:
         if not name.startswith("CERTREG_") or name in KNOWN or name.startswith(PREFIXES):
             continue
         close = get_close_matches(name, KNOWN, n=1, cutoff=0.8)
-        guess = f"是否应为 {close[0]}？" if close else "请核对变量名（README 列出了所有设置）。"
+        guess = (
+            f"是否应为 {close[0]}？"
+            if close
+            else "请核对变量名（各项设置见 README、docs/DEPLOY.md 和 deploy/env/）。"
+        )
         warnings.append(f"环境变量 {name} 不是 certreg 的设置，不起作用：{guess}")
     return warnings

@@ -1,6 +1,7 @@
 """The register kinds the sync knows (SPEC §4, §9), each a `registry.kinds.base.Kind`.
 
-Adding a kind: one module here with its layout, checks and payload, and one line below — the
+Adding a kind: its entry module here with its layout, checks and payload (helpers, when it
+grows, in modules named after it, as ``roster_*`` and ``status_*`` are), and one line below — the
 other places it touches are listed in docs/ARCHITECTURE.md ("Where things go").
 """
 
