@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 
+from datasette_config.months import month_hint
 from registry.domain.clock import BEIJING, as_moment, beijing_clock
 from registry.domain.levels import LETTER_OF_LEVEL, LEVELS
 from registry.domain.numbers import FIRST_YEAR, year_code_of
@@ -265,7 +266,7 @@ def filter_description(
             dated = lookup == "date" or (lookup == "exact" and column in CALENDAR_DATES)
             if dated and not _a_day(value):  # 0 rows, and nothing said why
                 condition += "（这不是存在的日期，因此没有结果；应写作如 2012-03-15）"
-            conditions.append(condition)
+            conditions.append(condition + month_hint(column, lookup, value))
     parts = ["条件：" + "，".join(conditions)] if conditions else []
     if sort or sort_desc:
         parts.append(f"按 {name(sort or sort_desc or '')} {'降序' if sort_desc else '升序'}排列")

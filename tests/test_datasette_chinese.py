@@ -918,6 +918,49 @@ async def test_a_date_filter_no_day_matches_says_so(
 
 
 @pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("filtered", "said"),
+    [
+        ("birth=1970.1", "出生年月 = 1970.1（这不是年月，因此没有结果；应写作如 1970-05"),
+        ("work_start__exact=七〇年五月", "这不是年月，因此没有结果；应写作如 1970-05"),
+        ("wage_grade_since=1998年", "1998（这不是年月，因此没有结果；应写作如 1970-05"),
+        ("wage_grade_since=1998", "整年请用“开头是” 1970"),
+        ("birth__startswith=一九七", "这不是年月的开头，因此没有结果"),
+        ("birth__gt=去年", "这不是年月，按文字比较的结果不可靠"),
+        ("birth__not=1970.1", "这不是年月，因此没有排除任何行"),
+        ("exam_year=去年", "报考年度 = 去年（这不是年份，因此没有结果；应写作四位年份，如 2011）"),
+    ],
+)
+async def test_a_month_or_year_filter_no_value_matches_says_so(
+    ds: Datasette, filtered: str, said: str
+) -> None:
+    """0 rows without a word, as for dates: a month or year as rosters write it (1970.05,
+    1970年5月, 2011年) is read as one; what still is none says how to write it."""
+    _, html = await get(ds, f"/registry/certificates?{filtered}")
+    assert said in Page(html).text
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("filtered", "shown"),
+    [
+        ("birth=1976年8月", "出生年月 = 1976-08"),
+        ("wage_grade_since__gte=2008.10", "执行工资等级起始时间 ≥ 2008-10"),
+        ("work_start__startswith=1996年", "参加工作时间 开头是 1996"),
+        ("exam_year=2011年", "报考年度 = 2011"),
+    ],
+)
+async def test_a_month_filter_read_as_typed_shows_what_it_searched_for(
+    ds: Datasette, filtered: str, shown: str
+) -> None:
+    """The conditions name the month searched for, and warn of nothing: it matched."""
+    _, html = await get(ds, f"/registry/certificates?{filtered}")
+    page = Page(html)
+    assert f"条件：{shown}" in page.text and not re.search(r"(?<!\d)0 行", page.text)
+    assert "这不是年" not in page.text
+
+
+@pytest.mark.anyio
 async def test_litestreams_tables_on_the_registry_host_are_hidden(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

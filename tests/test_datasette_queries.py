@@ -2395,6 +2395,43 @@ async def test_a_calendar_date_is_filtered_as_typed_and_by_its_index(
         assert "date(" not in body["query"]["sql"], body["query"]["sql"]
 
 
+@pytest.mark.parametrize(
+    "typed", ["1976.08", "1976.8", "1976年8月", "1976/08", "197608", "１９７６．０８", "1976-08"]
+)
+async def test_a_month_is_filtered_as_rosters_write_it(ds: Datasette, typed: str) -> None:
+    """A staff review: 出生年月 typed as rosters write it (1970.05, 1970年5月) found nothing —
+    0 行, and no word why — where 1970-05 found the holders."""
+    rows = await query(ds, "/registry/certificates", birth=typed)
+    assert rows and {row["birth"] for row in rows} == {"1976-08"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ({"wage_grade_since": "2008.10"}, {"wage_grade_since": "2008-10"}),
+        ({"wage_grade_since__exact": "2008年10月"}, {"wage_grade_since__exact": "2008-10"}),
+        ({"work_start__startswith": "1996年"}, {"work_start__startswith": "1996"}),
+        ({"work_start__startswith": "1996.5"}, {"work_start__startswith": "1996-05"}),
+        ({"birth__gte": "1980.01"}, {"birth__gte": "1980-01"}),
+        ({"birth__lt": "1976年8月"}, {"birth__lt": "1976-08"}),
+        ({"birth__not": "1976.08"}, {"birth__not": "1976-08"}),
+        ({"birth__in": "1976.08，1969年3月"}, {"birth__in": "1976-08,1969-03"}),
+        ({"exam_year": "2011年"}, {"exam_year": "2011"}),
+        ({"exam_year__gte": "2011年度"}, {"exam_year__gte": "2011"}),
+    ],
+)
+async def test_every_filter_of_a_month_or_year_reads_it_as_rosters_write_it(
+    ds: Datasette, typed: dict[str, str], stored: dict[str, str]
+) -> None:
+    """执行工资等级起始时间 1998.03 found 0 行 where 1998-03 found 1,126, and 报考年度 2011年
+    none at all: each operator compares the month (or year) the registry stores."""
+    every = await query(ds, "/registry/certificates")
+    rows = await query(ds, "/registry/certificates", **stored)
+    assert rows
+    assert len(rows) < len(every) or "exam_year" in next(iter(stored))  # every row's is 2011
+    assert await query(ds, "/registry/certificates", **typed) == rows
+
+
 async def test_numbers_that_fail_their_checks_say_whether_the_registry_has_them(
     ds: Datasette, registry_db: Path
 ) -> None:

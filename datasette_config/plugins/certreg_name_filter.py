@@ -16,7 +16,9 @@ normalised everywhere, on every channel), as the canned queries read theirs: ``�
 吴敏, ``g1122000002 `` and ``z11-2202-0123`` find theirs, each of ``?number__in=a,b`` too — the
 table said 0 行 and nothing more, and an auditor concluded nobody had checked the number. So are
 every table's code columns (状态, 地区, 发证机关, 等级, 名册种类 …): the label the page shows beside
-a code (``?status=有效``, ``?region=绵阳``) is read as the code (`datasette_config.labels.code_typed`).
+a code (``?status=有效``, ``?region=绵阳``) is read as the code (`datasette_config.labels.code_typed`),
+and a year-month or a year as rosters write them (``?birth=1970.05``, ``?exam_year=2011年``) as the
+registry stores it (`datasette_config.months`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from datasette import hookimpl
 
 from datasette_config.labels import CALENDAR_DATES, FILTERED_COLUMNS, code_typed
 from datasette_config.launch import REGISTRY_NAME
+from datasette_config.months import MONTH_COLUMNS, YEAR_COLUMNS, stored_month, stored_year
 from registry.domain.clock import BEIJING
 from registry.domain.dates import BadDate, parse_date
 from registry.domain.names import name_key
@@ -68,10 +71,12 @@ def _each(normaliser: Callable[[str], str]) -> Callable[[str], str]:
 
 
 def _filters(
-    columns: tuple[str, ...], normaliser: Callable[[str], str]
+    columns: tuple[str, ...],
+    normaliser: Callable[[str], str],
+    operators: tuple[str, ...] = _OPERATORS,
 ) -> dict[str, Callable[[str], str]]:
     return {
-        **{f"{column}{op}": normaliser for column in columns for op in _OPERATORS},
+        **{f"{column}{op}": normaliser for column in columns for op in operators},
         **{f"{column}__in": _each(normaliser) for column in columns},
     }
 
@@ -113,6 +118,13 @@ DATED = {
     **{f"{column}__date": _iso_date for column in CALENDAR_DATES},
 }
 """Every table's calendar dates, read as staff type them (2012年3月15日 found nothing)."""
+_COMPARED = (*_OPERATORS, "__gte", "__lte")
+MONTHS = {
+    **_filters(MONTH_COLUMNS, stored_month, _COMPARED),
+    **_filters(YEAR_COLUMNS, stored_year, _COMPARED),
+}
+"""Every table's year-months and years, read as staff type them (1970.05, 1970年5月, 2011年
+found nothing), with each operator that compares them (≥ and ≤ too)."""
 MOMENT_COLUMNS = (
     "at", "created_at", "revoked_at", "checked_at", "read_at", "deleted_at",
     "run", "first_loaded", "last_loaded", "first_check_at", "received_at",
@@ -198,7 +210,9 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
         async def normalising(scope: dict[str, Any], receive: Any, send: Any) -> None:
             page = scope["path"].partition(".")[0] if scope["type"] == "http" else ""
             filters = (
-                {**CODED, **DATED, **MOMENTS, **pages.get(page, {})} if _a_table(page) else None
+                {**CODED, **DATED, **MONTHS, **MOMENTS, **pages.get(page, {})}
+                if _a_table(page)
+                else None
             )
             renamed = {**AS_STORED, **RENAMED.get(page, {})}
             if page == f"/{REGISTRY_NAME}/{EVENTS}":
