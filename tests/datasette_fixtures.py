@@ -177,8 +177,9 @@ def shipped_metadata() -> dict[str, Any]:
     return metadata
 
 
-def shipped_datasette(db: Path) -> Datasette:
-    """Datasette over the registry and its verification log, configured as `certreg browse` does."""
+def shipped_datasette(db: Path, **setting: object) -> Datasette:
+    """Datasette over the registry and its verification log, configured as `certreg browse` does
+    (and with each ``setting`` an administrator may add: ``base_url="/staff/"``)."""
     config = config_dir()
     settings: Mapping[str, object] = json.loads((config / "settings.json").read_text("utf-8"))
     return Datasette(
@@ -186,7 +187,7 @@ def shipped_datasette(db: Path) -> Datasette:
         metadata=shipped_metadata(),
         plugins_dir=str(config / "plugins"),
         template_dir=str(config / "templates"),
-        settings=dict(settings),
+        settings={**settings, **setting},
     )
 
 

@@ -53,6 +53,7 @@ from tests.datasette_fixtures import (
     STAFF_USER,
     log_in,
     running_browse,
+    shipped_datasette,
     shipped_metadata,
     signed_in,
     sync,
@@ -864,6 +865,22 @@ async def test_table_csv_says_what_the_page_says(ds: Datasette, table: str, key:
         assert {row["region"] for row in rows} >= {"2202 绵阳市"}
     else:
         assert all(row["at"].endswith("（北京时间）") for row in rows)
+
+
+@pytest.mark.anyio
+async def test_a_csv_under_a_base_url_says_what_the_page_says(
+    registry_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Datasette served under ``--setting base_url /staff/``: the export read its table from the
+    path as sent, found none, and gave Excel the bare English column names."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    staffed = shipped_datasette(registry_db, base_url="/staff/")
+    # the client puts the base_url before the path, as links do
+    exported = await staffed.client.get("/registry/syncs.csv", cookies=signed_in(staffed))
+    assert exported.status_code == 200, exported.text
+    header = next(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    labels = shipped_metadata()["databases"]["registry"]["tables"]["syncs"]["columns"]
+    assert header[:2] == [f"{labels['id']} id", f"{labels['at']} at"]
 
 
 @pytest.mark.anyio

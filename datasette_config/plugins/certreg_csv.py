@@ -37,6 +37,7 @@ from datasette_config.plugins.certreg_labels import (
     history_field_shown,
     history_shown,
 )
+from datasette_config.route_paths import route_path
 from registry.domain.statuses import MALFORMED
 from registry.public.lookup import NOT_CHECKED
 from registry.sheets.formulas import as_text, neutralise
@@ -143,11 +144,6 @@ def _heading(column: str, label: str | None, labels: Mapping[str, str]) -> str:
     return f"{label} {column}" if label and label != column else column
 
 
-def _route_path(scope: dict[str, Any]) -> str:
-    raw = scope.get("raw_path")
-    return raw.decode("latin-1").partition("?")[0] if raw else str(scope["path"])
-
-
 def _headless(scope: dict[str, Any]) -> bool:
     """Whether Datasette leaves the header out: its first ``_header`` says ``off``."""
     raw: bytes = scope.get("query_string", b"")
@@ -227,7 +223,7 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
-            asked_for_csv = _route_path(scope).endswith(".csv")
+            asked_for_csv = route_path(datasette, scope).endswith(".csv")
             neutraliser: CsvNeutraliser | None = None
             held: list[dict[str, Any]] = []  # the start and empty lines, until a heading comes
             replaying = False
@@ -258,7 +254,7 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
                         asked_for_csv and content_type.startswith(_CSV_TYPES)
                     )
                     if message.get("status") == 200 and is_csv:
-                        path = _route_path(scope)
+                        path = route_path(datasette, scope)
                         neutraliser = (  # without its header: the data as stored, for a program
                             CsvNeutraliser(for_excel=False)
                             if _headless(scope)

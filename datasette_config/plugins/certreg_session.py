@@ -20,6 +20,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Request, Response
 
 from datasette_config.login_redirect import login_path
+from datasette_config.route_paths import route_path
 from datasette_config.session_cookies import COOKIE, clearing_cookie, live_session, read_session
 from datasette_config.sessions import revocations
 from registry.public.access_log import redacted, staff_log
@@ -28,16 +29,6 @@ ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 PUBLIC_PATHS = ("/-/login", "/favicon.ico")
 PUBLIC_PREFIXES = ("/-/static/", "/-/static-plugins/")
-
-
-def _route_path(datasette: Any, scope: dict[str, Any]) -> str:
-    """The path Datasette routes on: the raw path, without the query and the base_url."""
-    raw = scope.get("raw_path")
-    path = raw.decode("latin-1").partition("?")[0] if raw else scope["path"]
-    base_url = datasette.setting("base_url")
-    if base_url != "/" and path.startswith(base_url):
-        path = "/" + path[len(base_url) :]
-    return str(path)
 
 
 def _asked(scope: dict[str, Any]) -> str:
@@ -93,7 +84,7 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
             https = scope.get("scheme") == "https"
             if (
                 session is None
-                and not _is_public(_route_path(datasette, scope))
+                and not _is_public(route_path(datasette, scope))
                 and not await datasette.permission_allowed(None, "view-instance", default=True)
             ):
                 clearing = {"set-cookie": clearing_cookie(https)} if stale else None
@@ -103,7 +94,7 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
 
             async def send_clearing(message: dict[str, Any]) -> None:
                 if message["type"] == "http.response.start":
-                    if session is not None and not _is_public(_route_path(datasette, scope)):
+                    if session is not None and not _is_public(route_path(datasette, scope)):
                         _staff_line(session.user, scope, message["status"])  # whose record
                     headers = message.get("headers", [])
                     if stale and not _sets_session(headers):  # a login's new one stays
