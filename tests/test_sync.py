@@ -26,6 +26,7 @@ from registry.cli.base import OUTPUT_FAILED
 from registry.kinds.base import RegisterEntry
 from registry.kinds.rosters import FIELD_COLUMNS
 from registry.store.certificates import SHOWN
+from registry.store.syncs import registry_snapshot
 from registry.sync import register as register_module
 from registry.sync import run as run_module
 from registry.sync import turns as turns_module
@@ -63,6 +64,29 @@ def test_samples_load_and_second_run_changes_nothing(db_path: Path) -> None:
     assert code == 0
     assert output.count("未变化（此前已导入同一文件）") >= 3
     assert snapshot(db_path) == before
+
+
+def test_the_snapshot_is_the_last_syncs_time_even_after_the_clock_went_back(
+    db_path: Path,
+) -> None:
+    """The public answers' snapshot time and the version the log keeps with a check are one
+    sync's: the last to change the certificates, whatever time the clock gave it."""
+    code, output = run("sync", str(SAMPLES), "--db", str(db_path))
+    assert code == 0, output
+    conn = store.connect(db_path)
+    try:
+        last_at, last_id = registry_snapshot(conn)
+        assert last_at is not None and last_id is not None
+        earlier = "2000-01-01T00:00:00+00:00"  # the host's clock set back before the next sync
+        added = conn.execute(
+            "INSERT INTO syncs (at, register, file, kind, fingerprint, outcome, rows, run)"
+            " VALUES (?, 'x', 'x.csv', 'status-changes', 'f', 'loaded', 1, ?)",
+            (earlier, earlier),
+        )
+        assert added.lastrowid is not None and added.lastrowid > last_id
+        assert registry_snapshot(conn) == (earlier, added.lastrowid)
+    finally:
+        conn.close()
 
 
 def test_the_history_names_the_account_beside_the_operator_it_was_told(

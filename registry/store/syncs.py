@@ -227,10 +227,11 @@ def registry_as_of(conn: sqlite3.Connection) -> str | None:
 def registry_snapshot(conn: sqlite3.Connection) -> tuple[str | None, int | None]:
     """`registry_as_of` and the sync that made it (the latest to change the certificates): the
     registry's version an answer came from, which the verification log keeps with the check —
-    both in one read, so that they name the same sync."""
+    both of one row, so that they name the same sync (two maxima parted when the clock was set
+    back between two syncs)."""
     row = conn.execute(
-        "SELECT max(at), max(id) FROM syncs WHERE outcome IN ('loaded', 'updated')"
-        f" AND kind IN {sql_list(CERTIFICATE_KINDS)}"
+        "SELECT at, id FROM syncs WHERE outcome IN ('loaded', 'updated')"
+        f" AND kind IN {sql_list(CERTIFICATE_KINDS)} ORDER BY id DESC LIMIT 1"
     ).fetchone()
     return (None, None) if row is None else (row[0], row[1])
 
