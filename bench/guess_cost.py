@@ -8,8 +8,8 @@ the median µs per check of each and their ratio.
 
 from __future__ import annotations
 
+import argparse
 import statistics
-import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -31,7 +31,7 @@ def per_check(verifier: Verifier, item: Item, checks: int) -> float:
     return (time.perf_counter() - started) / checks * 1e6
 
 
-def main(registry: Path, item: Item, rounds: int = 11, checks: int = 5000) -> None:
+def measure(registry: Path, item: Item, rounds: int, checks: int) -> None:
     base = Settings(db=registry, secret=Secret("x" * 40), rate_limit=0, batch_rows_per_hour=0)
     verifiers = {"on": Verifier(replace(base, name_guesses_per_hour=10))}
     verifiers["off"] = Verifier(replace(base, name_guesses_per_hour=0))
@@ -47,6 +47,18 @@ def main(registry: Path, item: Item, rounds: int = 11, checks: int = 5000) -> No
     print(f"bound on {on:.1f} µs, off {off:.1f} µs per check, on ÷ off {on / off:.2f}")
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("registry", type=Path, help="a synced registry (certreg sync …)")
+    parser.add_argument("number", nargs="?", default="Z1122020123", help="a certificate of it")
+    parser.add_argument("name", nargs="?", default="周杰", help="its holder")
+    parser.add_argument("--rounds", type=int, default=11)
+    parser.add_argument("--checks", type=int, default=5000, help="checks a round")
+    args = parser.parse_args()
+    if not args.registry.is_file():
+        parser.error(f"{args.registry} is not a registry file")
+    measure(args.registry, Item(args.number, args.name), args.rounds, args.checks)
+
+
 if __name__ == "__main__":
-    number, name = sys.argv[2:4] if len(sys.argv) > 3 else ("Z1122020123", "周杰")
-    main(Path(sys.argv[1]), Item(number, name))
+    main()
