@@ -2132,6 +2132,14 @@ async def test_the_tables_own_filters_read_what_staff_type_as_stored(
     assert found in [row["number"] for row in response.json()]
 
 
+async def test_a_name_filter_says_it_is_the_name_in_any_script(ds: Datasette) -> None:
+    """条件：姓名比对键 = 李娜 — staff filtered 姓名 and had never heard of a 比对键 (a review)."""
+    page = await ds.client.get(
+        "/registry/certificates", params={"name": "週傑"}, cookies=signed_in(ds)
+    )
+    assert "条件：姓名（繁简通用） = 周杰" in page.text and "比对键" not in page.text
+
+
 @pytest.mark.parametrize(
     ("arg", "typed", "found"),
     [

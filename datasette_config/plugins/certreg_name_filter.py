@@ -8,7 +8,7 @@ answers 有效 for either spelling (an auditor's review). A filter of the name i
 name's dots as ·, case folded), indexed with the birth date for §二
 (`registry.store.schema.HOLDER_INDEX`): the rows are every spelling's, read through the index —
 2.4 s → 0.02 s at a million certificates (``python -m bench --only staff``) — and the page says
-so (条件：姓名比对键 = 张伟). The 换发、补发、撤销 table's names are filtered by their key alike.
+so (条件：姓名（繁简通用） = 张伟). The 换发、补发、撤销 table's names are filtered by their key alike.
 
 The values of these filters, and of every table's certificate-number columns (证书, 换发补发撤销,
 修改记录, 领取, 查验记录, 报告 …), are read as the registry stores them first (input is
