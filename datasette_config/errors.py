@@ -31,7 +31,8 @@ _ERRORS: list[tuple[re.Pattern[str], str]] = [
         (r"No data", "没有数据。"),
         (
             r"Statement must be a SELECT",
-            "只能运行 SELECT 查询：登记库在网页上只读，数据只能通过 certreg sync 导入名册来修改。",
+            "SQL 语句须以 SELECT（或 WITH）开头：请检查第一个词是否拼写正确。"
+            "登记库在网页上只读，数据只能通过 certreg sync 导入名册来修改。",
         ),
         (r"Statement contained a disallowed PRAGMA.*", "SQL 中不能使用这个 PRAGMA。"),
         (r'near "(?P<at>.*)": syntax error', "SQL 语法错误：在“{at}”附近。"),

@@ -435,8 +435,9 @@ FACET_FAILS = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExcepti
 ERROR_PAGES = [
     ("/registry?sql=select * frm certificates", 400, "SQL 语法错误：在“frm”附近"),
     ("/registry?sql=select * from missing_table", 400, "没有名为 missing_table 的表"),
-    ("/registry?sql=update certificates set name = 'x'", 400, "只能运行 SELECT 查询"),
-    ("/registry?sql=delete from syncs", 400, "只能运行 SELECT 查询"),
+    ("/registry?sql=update certificates set name = 'x'", 400, "须以 SELECT（或 WITH）开头"),
+    ("/registry?sql=delete from syncs", 400, "须以 SELECT（或 WITH）开头"),
+    ("/registry?sql=selec * from syncs", 400, "请检查第一个词是否拼写正确"),
     (
         "/registry?sql=with recursive n(i) as (select 1 union all select i %2B 1 from n)"
         " select count(*) from n&_timelimit=20",
@@ -528,6 +529,23 @@ async def test_error_pages_are_chinese(ds: Datasette, path: str, status: int, me
     assert got == status
     page = assert_chinese(html, path)
     assert message in page.text
+
+
+async def test_a_canned_query_that_fails_gives_its_values_back_to_change(ds: Datasette) -> None:
+    """可疑查验流量 over a year's checks ran past its time, and the page offered only 返回首页:
+    what was typed was lost (a staff review)."""
+    got, html = await get(
+        ds, "/verify_log/suspicious_clients?小时数=8760&未查到阈值=0&_timelimit=-1"
+    )
+    assert got == 400
+    page = assert_chinese(html, "suspicious_clients")
+    assert "查询超过时限" in page.text and "修改条件后重新查询" in page.text
+    form = html[html.index("修改条件后重新查询") :]
+    assert 'name="小时数" value="8760"' in form and 'name="未查到阈值" value="0"' in form
+    assert "_timelimit" not in form
+    # a page that is no canned query's has no such form
+    _, plain = await get(ds, "/registry/syncs.csv?_timelimit=-1")
+    assert "修改条件后重新查询" not in plain
 
 
 async def test_a_nul_in_a_filters_column_is_a_400_for_programs_too(ds: Datasette) -> None:

@@ -46,25 +46,34 @@ def _title(datasette: Any, database: str, table: str | None = None) -> str:
     return str(title or table or database)
 
 
-async def _hides_sql(datasette: Any, request: Any) -> bool:
-    """Whether the request is for a canned query whose page hides its SQL (``hide_sql``)."""
+async def _canned(datasette: Any, request: Any) -> dict[str, Any] | None:
+    """The canned query the request is for, if it is for one."""
     database, name = request.url_vars.get("database"), request.url_vars.get("table")
     if not database or not name:
-        return False
-    query = await datasette.get_canned_query(
+        return None
+    query: dict[str, Any] | None = await datasette.get_canned_query(
         tilde_decode(database), tilde_decode(name), request.actor
     )
-    return bool(query and query.get("hide_sql"))
+    return query
 
 
 async def _error_response(
     datasette: Any, request: Any, status: int, title: str, message: Any
 ) -> Response:
-    hide_sql = await _hides_sql(datasette, request)
+    query = await _canned(datasette, request)
+    hide_sql = bool(query and query.get("hide_sql"))
     status, chinese_title, chinese_message = error_page(status, title, message, hide_sql=hide_sql)
+    # a canned query's values, to change and ask again: the page of a query past its time
+    # offered the home page only, what was typed lost (a staff review)
+    args = request.args if query else None
+    values = (
+        [(k, v) for k in args.keys() if not k.startswith("_") for v in args.getlist(k)]
+        if args
+        else []
+    )
     html = await datasette.render_template(
         "error.html",
-        {"title": chinese_title, "error": chinese_message, "status": status},
+        {"title": chinese_title, "error": chinese_message, "status": status, "values": values},
         request=request,
     )
     return Response.html(html, status=status)
