@@ -31,6 +31,20 @@ def stored_month(typed: str) -> str:
         return stored_year(typed)
 
 
+def month_part(typed: str) -> str:
+    """What 开头是, 包含 and 结尾是 look for in a year-month: a part already written as stored
+    (1972-1: October to December) as typed, else as `stored_month` reads it."""
+    return typed if _MONTH_START.fullmatch(typed.strip()) else stored_month(typed)
+
+
+def month_bound(typed: str) -> str:
+    """What > and ≤ compare a year-month with: a year alone as its December (> 1972 is after
+    1972, ≤ 1972 through its December; compared as text, 1972-05 was > 1972), else as
+    `stored_month` reads it."""
+    month = stored_month(typed)
+    return f"{month}-12" if _YEAR.fullmatch(month) else month
+
+
 def stored_year(typed: str) -> str:
     """A year as a roster writes it (2011年, 2011年度) as the registry stores it, 2011; else
     the text as typed."""

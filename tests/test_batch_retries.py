@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 
 from tests.test_employer_allowances import issue_key
 from tests.verify_fixtures import (
+    REVOKED,
     VALID,
     AppClient,
     app_client,
@@ -23,6 +24,7 @@ from tests.verify_fixtures import (
 )
 from verify_app.batch_retries import FREE_RESENDS
 from verify_app.quotas import Caller
+from verify_app.uploads import ParseTime
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -140,3 +142,78 @@ def test_a_reloaded_results_page_is_not_charged_again(app_client: AppClient) -> 
     assert context_of(first)["form_id"] != form_id  # the results' own form is a new one
     assert left == 0
     assert backed.status_code == unmarked.status_code == 429
+
+
+def test_a_form_sent_again_is_still_read_one_file_at_a_time_and_timed(
+    app_client: AppClient,
+) -> None:
+    """A resend reserves nothing: two reloads at once held both parsing slots and every other
+    address's upload was refused (a review). An address has one file read at a time, its
+    resends too, and a resend's parse counts against the hour's parsing time like any other."""
+    rows = "证书编号,姓名\n" + f"{VALID[0]},{VALID[1]}\n"
+    with app_client(batch_rows_per_hour=30, upload_concurrency=2) as client:
+        form_id = context_of(client.get("/batch"))["form_id"]
+        assert _upload(client, rows, form_id).status_code == 200
+        uploads = client.app.state.uploads
+        with uploads.alone(Caller(ADDRESS)):  # a file of this address being read
+            resent = _upload(client, rows, form_id)
+            elsewhere = _upload(TestClient(client.app, client=("198.51.100.20", 1)), rows, "")
+        ParseTime(client.app.state.verifier.quotas).spend(Caller(ADDRESS), 3600)
+        timed = _upload(client, rows, form_id)
+    assert resent.status_code == 503 and "您上传的另一个文件正在读取" in resent.text
+    assert elsewhere.status_code == 200
+    assert timed.status_code == 429 and "读取用时已满" in timed.text
+
+
+def test_what_the_first_send_did_not_pay_for_is_no_free_resend(app_client: AppClient) -> None:
+    """A file refused unread paid a row and got no answer: sent again it pays again. The same
+    bytes under another file's name are another file."""
+    rows = "证书编号,姓名\n" + f"{VALID[0]},{VALID[1]}\n"
+    with app_client(batch_rows_per_hour=30) as client:
+        form_id = context_of(client.get("/batch"))["form_id"]
+        fields = {"csrf_token": csrf_token(client), "form_id": form_id}
+        broken = ("名单.xlsx", b"PK\x03\x04 not a workbook")
+        refused = [client.post("/batch", data=fields, files={"file": broken}) for _ in range(2)]
+        after_refusals = context_of(client.get("/batch"))["left"]
+        other_form = context_of(client.get("/batch"))["form_id"]
+        first = _upload(client, rows, other_form)
+        renamed = client.post(
+            "/batch",
+            data={"csrf_token": csrf_token(client), "form_id": other_form},
+            files={"file": ("另一个名单.csv", rows.encode())},
+        )
+        left = context_of(client.get("/batch"))["left"]
+    assert [page.status_code for page in refused] == [400, 400]
+    assert after_refusals == 28  # a row each
+    assert first.status_code == renamed.status_code == 200
+    assert left == 26  # the renamed file paid its row too
+
+
+def test_an_ipv6_clients_retry_from_its_next_address_is_the_same_callers(
+    app_client: AppClient,
+) -> None:
+    """Its allowances count an IPv6 client's /64; its retries are known the same way: a phone
+    whose temporary address changed between the send and the retry paid again."""
+    batch = {"items": distinct_items(2)}
+    with app_client(batch_rows_per_hour=10) as client:
+        first = TestClient(client.app, client=("2001:db8:1:2::10", 1))
+        retried = TestClient(client.app, client=("2001:db8:1:2::99", 1))
+        sent = first.post(BATCH, json=batch, headers=KEY)
+        again = retried.post(BATCH, json=batch, headers=KEY)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert sent.headers["RateLimit-Remaining"] == again.headers["RateLimit-Remaining"] == "8"
+
+
+def test_a_send_that_set_rows_aside_for_a_pause_is_not_remembered(
+    app_client: AppClient,
+) -> None:
+    """Its paused rows were neither checked nor paid: remembered, its reload once the pause
+    ended would have checked them for nothing (a review)."""
+    rows = "证书编号,姓名\n" + f"{REVOKED[0]},{REVOKED[1]}\n{VALID[0]},{VALID[1]}\n"
+    with app_client(batch_rows_per_hour=10, name_guesses_per_hour=1) as client:
+        client.post("/api/v1/verify", json={"number": VALID[0], "name": "张伟明"})  # paused
+        form_id = context_of(client.get("/batch"))["form_id"]
+        pages = [_upload(client, rows, form_id) for _ in range(2)]
+        left = context_of(client.get("/batch"))["left"]
+    assert [context_of(page)["results"][1]["label"] for page in pages] == ["未查验"] * 2
+    assert left == 8  # the row checked, paid on each send

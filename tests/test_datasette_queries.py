@@ -1375,6 +1375,7 @@ async def test_rows_all_on_the_page_are_not_told_their_facets_timed_out(
     reissued = await query(ds, "/registry/certificates", reissue="1")
     assert 2 <= len(reissued) <= 100
     assert await notice("/registry/certificates", reissue="1") == ""
+    assert await notice("/registry/certificates", reissue="1", _size=str(len(reissued))) == ""
     paged = await notice("/registry/certificates", reissue="1", _size=str(len(reissued) - 1))
     assert "等级、" in paged and "如地区代码" in paged
     syncs = await notice("/registry/syncs", _facet="kind", _size="1")
@@ -2438,6 +2439,27 @@ async def test_every_filter_of_a_month_or_year_reads_it_as_rosters_write_it(
     assert rows
     assert len(rows) < len(every) or "exam_year" in next(iter(stored))  # every row's is 2011
     assert await query(ds, "/registry/certificates", **typed) == rows
+
+
+async def test_a_year_or_the_start_of_a_month_is_read_as_staff_mean_it(ds: Datasette) -> None:
+    """出生年月 > 1972 found a holder born 1972-05 (compared as text, 1972-05 > 1972) and ≤ 1972
+    left them out; 开头是 1971-1 (October to December) was read as 1971-01 (a review)."""
+    births = {
+        row["number"]: row["birth"]
+        for row in await query(ds, "/registry/certificates", _size="max")
+        if row["birth"]
+    }
+
+    async def found(**params: str) -> set[str]:
+        return {row["number"] for row in await query(ds, "/registry/certificates", **params)}
+
+    year = "1972"
+    assert any(birth.startswith(year) for birth in births.values())
+    assert await found(birth__gt=year) == {n for n, b in births.items() if b[:4] > year}
+    assert await found(birth__lte=year) == {n for n, b in births.items() if b[:4] <= year}
+    autumn = {n for n, b in births.items() if b.startswith("1971-1")}
+    assert autumn and await found(birth__startswith="1971-1") == autumn
+    assert await found(birth__gt="1972年") == await found(birth__gt=year)  # as rosters write it
 
 
 async def test_numbers_that_fail_their_checks_say_whether_the_registry_has_them(

@@ -868,7 +868,7 @@ async def test_table_csv_says_what_the_page_says(ds: Datasette, table: str, key:
 
 
 @pytest.mark.anyio
-async def test_a_csv_under_a_base_url_says_what_the_page_says(
+async def test_under_a_base_url_the_csv_and_the_filters_read_as_they_do_at_the_root(
     registry_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Datasette served under ``--setting base_url /staff/``: the export read its table from the
@@ -881,6 +881,13 @@ async def test_a_csv_under_a_base_url_says_what_the_page_says(
     header = next(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     labels = shipped_metadata()["databases"]["registry"]["tables"]["syncs"]["columns"]
     assert header[:2] == [f"{labels['id']} id", f"{labels['at']} at"]
+    # and the filters read what staff type there too (every one was read as typed: 0 rows)
+    typed = await staffed.client.get(
+        "/registry/certificates.json",
+        params={"status": "有效", "name": "週傑", "_shape": "array"},
+        cookies=signed_in(staffed),
+    )
+    assert [row["number"] for row in typed.json()] == ["Z1122020123"]
 
 
 @pytest.mark.anyio

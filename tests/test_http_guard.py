@@ -401,6 +401,18 @@ def test_one_client_holds_only_so_many_connections(
             conn.close()
 
 
+def test_a_trusted_proxy_reaching_a_dual_stack_socket_is_known(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``certreg serve --host ::`` sees nginx on 127.0.0.1 as ::ffff:127.0.0.1: counted, the
+    whole site would have had 64 connections."""
+    monkeypatch.setenv("CERTREG_TRUSTED_PROXIES", "127.0.0.1")
+    assert client_connections.admit(("::ffff:127.0.0.1", 0, 0, 0)) == (True, None)
+    counted = client_connections.admit(("::ffff:192.0.2.1", 0, 0, 0))
+    assert counted == (True, "192.0.2.1")
+    client_connections.release("192.0.2.1")
+
+
 def test_a_trusted_proxys_connections_are_not_counted(
     port: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:

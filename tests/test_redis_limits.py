@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import httpx2 as httpx
 import pytest
@@ -29,6 +30,7 @@ from tests.servers import free_port
 from tests.verify_fixtures import SECRET, VALID, clear_of_the_minute_turning, registry_db
 from verify_app.answers import Item
 from verify_app.app import create_app
+from verify_app.batch_retries import BatchRetries
 from verify_app.check_limiter import CheckLimiter
 from verify_app.quotas import Caller, Quotas
 from verify_app.ratelimit import Limiter, without_password
@@ -241,6 +243,29 @@ def test_a_batch_resent_to_another_replica_is_not_charged_again(
     assert first.headers["RateLimit-Remaining"] == again.headers["RateLimit-Remaining"]
     resends = [k for k in redis.keys() if "resend/" in k]
     assert resends and not any(VALID[0] in k or "retry-1" in k for k in resends)
+
+
+def test_a_retry_is_not_told_other_content_when_the_store_fails_between_its_reads(
+    redis: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redis answered that the key was used, then went down: the content's count, read from the
+    empty per-process fallback, said the retry was other content (422), and its message sent
+    the HR system to a new key, charged (a review). Lost between the reads, it is charged."""
+    limiter = Limiter(redis.url, retry_seconds=60)
+    retries = BatchRetries(limiter, SECRET, lambda name: name)
+    caller = Caller("203.0.113.7")
+    retries.answered(retries.send(caller, "retry-1", b"the items"))
+    read = limiter.remaining
+
+    def then_down(*args: Any, **kwargs: Any) -> int:
+        answer = read(*args, **kwargs)
+        redis.stop()  # after the first read: the key's count came from Redis
+        return answer
+
+    monkeypatch.setattr(limiter, "remaining", then_down)
+    again = retries.send(caller, "retry-1", b"the items")
+    assert limiter.degraded
+    assert not again.first and not again.resent  # charged, not refused, not remembered
 
 
 def test_unknown_storage_is_refused_in_chinese(registry_db: Path) -> None:

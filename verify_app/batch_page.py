@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import re
 from collections import Counter
-from dataclasses import replace
 from pathlib import PurePath
 from typing import Any
 
@@ -16,12 +15,12 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
-from registry.domain.numbers import normalise
 from registry.domain.statuses import MALFORMED, VALID
 from registry.domain.text import ZERO_WIDTH, drop_invisible, visible
 from registry.public.confirm import CONFIRMABLE
 from registry.public.lookup import NOT_CHECKED
 from verify_app.answers import Checked
+from verify_app.batch_checks import checked_but_paused
 from verify_app.batch_columns import BatchFileProblem
 from verify_app.batch_files import BatchFile
 from verify_app.batch_results import (
@@ -36,7 +35,6 @@ from verify_app.context import client_of, form_caller_of, verifier_of
 from verify_app.csrf import CsrfRejected
 from verify_app.forms import checked_form, kept_for_back, render, typed_back
 from verify_app.presentation import shown_now, shown_time
-from verify_app.quotas import Caller
 from verify_app.refusals import OverAllowance, RateLimited
 from verify_app.report_tickets import report_ticket
 from verify_app.uploads import UploadsBusy, read_upload
@@ -105,8 +103,9 @@ async def batch(request: Request) -> Response:
                 raise BatchFileProblem(
                     "请选择要上传的文件（.xlsx、.xls、.ods、.csv 或 .txt），或把名单粘贴到文本框中。"
                 )
-        retries = verifier.batch_retries
-        send = await run_in_threadpool(retries.form_send, caller, form_id, filename, data)
+        send = await run_in_threadpool(
+            verifier.batch_retries.form_send, caller, form_id, filename, data
+        )
         parsed = await read_upload(
             request.app.state.uploads,
             verifier.quotas,
@@ -116,8 +115,7 @@ async def batch(request: Request) -> Response:
             timed=not from_box,
             paid=send.resent,
         )
-        parsed, answers = await _checked_but_paused(request, caller, parsed, send.resent)
-        await run_in_threadpool(retries.answered, send)
+        parsed, answers = await checked_but_paused(request, caller, parsed, send)
     except CsrfRejected as exc:  # a token of another cookie (the secret changed): the list kept
         kept = _kept(typed_back(request, exc).get("entries", ""))  # no cookie at all: go Back
         said = FORM_EXPIRED + (KEPT if kept else NOT_KEPT)  # a file, or a list past the box
@@ -149,34 +147,6 @@ async def batch(request: Request) -> Response:
     # up to 5,000 rows of results, a CSV of them and a page: off the event loop, where they
     # held every other request for a third of a second
     return await run_in_threadpool(_batch_results, request, parsed, answers, filename, entries)
-
-
-async def _checked_but_paused(
-    request: Request, caller: Caller, parsed: BatchFile, resent: bool
-) -> tuple[BatchFile, list[Checked]]:
-    """The rows of ``parsed`` checked, those of a number paused for its names set aside as not
-    checked, each saying so: one such number refused a whole list of 300 — every other row
-    unchecked, none named (an employer's review). Raises the refusal when it leaves no row.
-    (A refusal names the numbers paused when the list is charged: checked again without them,
-    another may have been paused meanwhile — each round sets aside one at least.) A ``resent``
-    form was paid for when first sent (`verify_app.batch_retries`)."""
-    verifier = verifier_of(request)
-    rows, unchecked = parsed.rows, list(parsed.unchecked)
-    while True:
-        try:
-            items = [r.item for r in rows]
-            answers = await run_in_threadpool(
-                verifier.check_many, caller, items, "batch", charge=not resent
-            )
-            return replace(parsed, rows=rows, unchecked=tuple(unchecked)), answers
-        except RateLimited as exc:
-            paused = {*exc.numbers}
-            left = [r for r in rows if normalise(r.item.number) not in paused]
-            if not exc.numbers or exc.reason != "number_paused" or not left:
-                raise
-            why = f"{exc.title}：{exc.message}{verifier.contacts.text_for(exc.numbers[0])}"
-            unchecked += [(r.row, r.cells, why) for r in rows if normalise(r.item.number) in paused]
-            rows = left
 
 
 def _batch_results(

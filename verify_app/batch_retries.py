@@ -3,7 +3,7 @@
 An HR system whose batch got no answer (a timeout, a dropped connection) cannot tell whether it
 was checked and charged; without a key, sending it again pays its rows twice (an integrator's
 review). With one, the same caller's same key and the same items, within a day of the first
-send, are checked again — answers as of now — without a charge, up to `FREE_RESENDS` times:
+send's answer, are checked again — answers as of now — without a charge, up to `FREE_RESENDS` times:
 enough for retries, too few to poll a list's statuses for nothing (a watch list is for that).
 The same key with other items is refused (``idempotency_mismatch``), as for watch lists.
 
@@ -70,13 +70,16 @@ class BatchRetries:
         """This send of ``content`` (`items_content`, or an uploaded file's name and bytes) with
         ``key``: a free resend when the first was answered within a day and fewer than
         `FREE_RESENDS` came since (counted now). `InvalidRequest` (422) when the key was used
-        for other content."""
+        for other content — unless the shared store failed meanwhile, which would read any
+        retry as other content: then charged."""
         own = retried_by(caller, key)
         key_counter = self._counter(own)
         items_counter = self._counter(own + b"\n" + hashlib.sha256(content).digest())
         if not self._used(key_counter):
             return Send(key_counter, items_counter, first=True)
         if not self._used(items_counter):
+            if self.limiter.degraded:  # the shared store lost between the reads: not told apart
+                return Send(key_counter, items_counter)
             raise InvalidRequest(422, "idempotency_mismatch", MISMATCH)
         if self.limiter.hit(_SENDS, items_counter, fixed=True):
             return Send(key_counter, items_counter, resent=True)
@@ -91,7 +94,8 @@ class BatchRetries:
         kept by the Back button), is charged as a new batch and not remembered."""
         if USABLE_KEY.fullmatch(form_id):
             with contextlib.suppress(InvalidRequest):
-                return self.send(caller, form_id, filename.encode() + b"\n" + data)
+                name = hashlib.sha256(filename.encode()).digest()
+                return self.send(caller, form_id, name + hashlib.sha256(data).digest())
         return _CHARGED
 
     def answered(self, send: Send) -> None:

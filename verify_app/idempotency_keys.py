@@ -8,6 +8,7 @@ import re
 
 from starlette.datastructures import Headers
 
+from registry.public.client_keys import limit_key
 from verify_app.quotas import Caller
 from verify_app.request_errors import InvalidRequest
 
@@ -29,7 +30,8 @@ def key_of(headers: Headers) -> str | None:
 
 
 def retried_by(caller: Caller, key: str) -> bytes:
-    """What a key is kept under: the caller's own (an API key, else the network address), so
-    that another caller's same key is another request."""
-    who = f"key {caller.key.id}" if caller.key else f"client {caller.client}"
+    """What a key is kept under: the caller's own (an API key, else the network address — an
+    IPv6 client's /64, as its allowances count it: a retry from the next temporary address is
+    the same caller's), so that another caller's same key is another request."""
+    who = f"key {caller.key.id}" if caller.key else f"client {limit_key(caller.client)}"
     return f"{who}\n{key}".encode()

@@ -214,8 +214,8 @@ class Quotas:
         """Charge what an upload could get checked, before its rows are known.
 
         Anonymous, that is everything the client has left this hour (at most
-        `MAX_UPLOAD_ROWS`): a file is parsed only for a client who can pay for it, and one
-        client's uploads are parsed one at a time. A key — staff-issued, its uploads in the
+        `MAX_UPLOAD_ROWS`): a file is parsed only for a client who can pay for it (one at a
+        time: `verify_app.uploads.UploadSlots.alone`). A key — staff-issued, its uploads in the
         service's few parsing slots — pays a row, so that a key with nothing left has no file
         read and a refused file costs a row, and two files of one HR system may be read at once.
         Raises `RateLimited` when nothing is left."""

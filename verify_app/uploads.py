@@ -4,9 +4,10 @@ event loop.
 A spreadsheet is the one input an anonymous visitor sends that can cost the server real work, so
 an upload goes through three gates, in this order:
 
-1. a parsing slot (`UploadSlots`): at most ``upload_concurrency`` files are parsed at once; the
-   next one is answered 503 with ``Retry-After`` at once rather than queued, so a burst of
-   uploads never piles up waiting work (nor memory) in the server;
+1. a parsing slot (`UploadSlots`): at most ``upload_concurrency`` files are parsed at once, and
+   one at a time for each anonymous client; the next one is answered 503 with ``Retry-After``
+   at once rather than queued, so a burst of uploads never piles up waiting work (nor memory)
+   in the server;
 2. the batch allowance (`verify_app.quotas.Quotas.reserve_upload`): the rows are charged before
    the file is opened. Their number is unknown until the file is parsed, so what is left of
    the client's hourly batch allowance (at most ``MAX_ITEMS`` rows) is reserved; after the
@@ -16,7 +17,8 @@ an upload goes through three gates, in this order:
    rest back the moment the file is read — and some of its hour's parsing time left
    (`ParseTime`): a workbook of one row and a million empty cells held a slot for two seconds
    at the price of a row, and four addresses sending it in turn kept every employer's upload
-   answered 503 (a security review);
+   answered 503 (a security review). A form sent again — the results page reloaded — reserves
+   nothing: its rows were paid when first sent (`verify_app.batch_retries`);
 3. the parse itself (`verify_app.batch_files.read_batch`) runs on one of the slots' own
    threads, and a workbook is opened by the guarded reader (`registry.sheets.guard`) in a child
    process with memory and time limits: a hostile workbook can end that child, never the server.
@@ -99,12 +101,16 @@ def _lower_priority() -> None:
 
 
 class UploadsBusy(Exception):
-    """Every parsing slot is taken; the message (Chinese) asks to retry after ``retry_after``."""
+    """Every parsing slot is taken (or the client's own file is being read); the message
+    (Chinese) asks to retry after ``retry_after``."""
 
-    def __init__(self) -> None:
+    def __init__(self, message: str = "当前上传查验的人数较多，请 {} 秒后重新提交文件。") -> None:
         self.retry_after = RETRY_AFTER
-        self.message = f"当前上传查验的人数较多，请 {RETRY_AFTER} 秒后重新提交文件。"
+        self.message = message.format(RETRY_AFTER)
         super().__init__(self.message)
+
+
+OWN_FILE_BEING_READ = "您上传的另一个文件正在读取：请等它的结果出来，约 {} 秒后再提交。"
 
 
 class UploadSlots:
@@ -114,6 +120,8 @@ class UploadSlots:
     def __init__(self, size: int) -> None:
         self.size = size
         self._free = threading.BoundedSemaphore(size)
+        self._reading: set[str] = set()
+        """the anonymous clients a file is being read for (on the event loop's thread)"""
         self._threads = ThreadPoolExecutor(
             size, thread_name_prefix="certreg-upload", initializer=_lower_priority
         )
@@ -132,6 +140,24 @@ class UploadSlots:
         """`read_batch` on a slot's thread, awaited from the event loop (hold a `slot` first)."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._threads, read_batch, filename, data, most, metered)
+
+    @contextlib.contextmanager
+    def alone(self, caller: Caller) -> Iterator[None]:
+        """Read one file of an anonymous client at a time, or raise `UploadsBusy`. Its first
+        sends took that from the reservation — the second was told nothing was left this
+        hour, though it would be in a moment — and a resend reserves nothing: two reloads at once
+        held both slots, every other upload refused (a review). A key's files may be read
+        together, as `Quotas.reserve_upload` says."""
+        client = None if caller.key else limit_key(caller.client)
+        if client is not None and client in self._reading:
+            raise UploadsBusy(OWN_FILE_BEING_READ)
+        if client is not None:
+            self._reading.add(client)
+        try:
+            yield
+        finally:
+            if client is not None:
+                self._reading.discard(client)
 
     def close(self) -> None:
         """Stop the threads once the parses under way end (at the app's shutdown)."""
@@ -155,7 +181,7 @@ async def read_upload(
 
     Raises `UploadsBusy`, `RateLimited` or `BatchFileProblem`. On return the reservation has
     been given back: the caller charges the rows by checking them."""
-    with slots.slot():
+    with slots.slot(), slots.alone(caller):
         parse_time = ParseTime(quotas)
         if timed:
             parse_time.check(caller)

@@ -36,7 +36,15 @@ from datasette import hookimpl
 
 from datasette_config.labels import CALENDAR_DATES, FILTERED_COLUMNS, code_typed
 from datasette_config.launch import REGISTRY_NAME
-from datasette_config.months import MONTH_COLUMNS, YEAR_COLUMNS, stored_month, stored_year
+from datasette_config.months import (
+    MONTH_COLUMNS,
+    YEAR_COLUMNS,
+    month_bound,
+    month_part,
+    stored_month,
+    stored_year,
+)
+from datasette_config.route_paths import route_path
 from registry.domain.clock import BEIJING
 from registry.domain.dates import BadDate, parse_date
 from registry.domain.names import name_key
@@ -120,7 +128,9 @@ DATED = {
 """Every table's calendar dates, read as staff type them (2012年3月15日 found nothing)."""
 _COMPARED = (*_OPERATORS, "__gte", "__lte")
 MONTHS = {
-    **_filters(MONTH_COLUMNS, stored_month, _COMPARED),
+    **_filters(MONTH_COLUMNS, stored_month, ("", "__exact", "__not", "__gte", "__lt")),
+    **_filters(MONTH_COLUMNS, month_part, ("__contains", "__startswith", "__endswith")),
+    **_filters(MONTH_COLUMNS, month_bound, ("__gt", "__lte")),
     **_filters(YEAR_COLUMNS, stored_year, _COMPARED),
 }
 """Every table's year-months and years, read as staff type them (1970.05, 1970年5月, 2011年
@@ -208,7 +218,7 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
 
     def wrap(app: ASGIApp) -> ASGIApp:
         async def normalising(scope: dict[str, Any], receive: Any, send: Any) -> None:
-            page = scope["path"].partition(".")[0] if scope["type"] == "http" else ""
+            page = route_path(datasette, scope).partition(".")[0] if scope["type"] == "http" else ""
             filters = (
                 {**CODED, **DATED, **MONTHS, **MOMENTS, **pages.get(page, {})}
                 if _a_table(page)

@@ -65,6 +65,8 @@ def _trusted(address: str) -> bool:
         peer = ipaddress.ip_address(address)
     except ValueError:
         return False
+    if isinstance(peer, ipaddress.IPv6Address) and peer.ipv4_mapped is not None:
+        peer = peer.ipv4_mapped  # nginx on 127.0.0.1 to a server bound to ::
     return any(peer in network for network in proxies)
 
 
