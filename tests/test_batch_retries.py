@@ -4,9 +4,13 @@ it had been charged, and its retry paid every row twice (an integrator's review)
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx2 as httpx
+import pytest
 from starlette.testclient import TestClient
 
 from tests.test_employer_allowances import issue_key
@@ -22,7 +26,9 @@ from tests.verify_fixtures import (
     read_log,
     registry_db,
 )
-from verify_app.batch_retries import FREE_RESENDS
+from verify_app import uploads as uploads_module
+from verify_app.batch_files import read_batch
+from verify_app.batch_retries import FREE_RELOADS, FREE_RESENDS
 from verify_app.quotas import Caller
 from verify_app.uploads import ParseTime
 
@@ -144,25 +150,50 @@ def test_a_reloaded_results_page_is_not_charged_again(app_client: AppClient) -> 
     assert backed.status_code == unmarked.status_code == 429
 
 
-def test_a_form_sent_again_is_still_read_one_file_at_a_time_and_timed(
-    app_client: AppClient,
+def test_a_form_sent_twice_at_once_is_read_in_turn_and_paid_once(
+    app_client: AppClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A resend reserves nothing: two reloads at once held both parsing slots and every other
-    address's upload was refused (a review). An address has one file read at a time, its
-    resends too, and a resend's parse counts against the hour's parsing time like any other."""
+    """A double tap on a slow network sent the form twice at once: both were charged, or the
+    second told nothing was left; and two reloads at once, reserving nothing, held both parsing
+    slots (reviews). An address's uploads take turns — the second waits for the first and is
+    its resend — while another address's file is read; a resend's parse is timed like any."""
     rows = "证书编号,姓名\n" + f"{VALID[0]},{VALID[1]}\n"
+    read = read_batch
+
+    def slowly(*args: Any) -> Any:  # a file that takes a while to read
+        time.sleep(0.5)
+        return read(*args)
+
+    monkeypatch.setattr(uploads_module, "read_batch", slowly)
     with app_client(batch_rows_per_hour=30, upload_concurrency=2) as client:
         form_id = context_of(client.get("/batch"))["form_id"]
-        assert _upload(client, rows, form_id).status_code == 200
-        uploads = client.app.state.uploads
-        with uploads.alone(Caller(ADDRESS)):  # a file of this address being read
-            resent = _upload(client, rows, form_id)
-            elsewhere = _upload(TestClient(client.app, client=("198.51.100.20", 1)), rows, "")
+        other = TestClient(client.app, client=("198.51.100.20", 1))
+        with ThreadPoolExecutor(3) as pool:
+            twice = [pool.submit(_upload, client, rows, form_id) for _ in range(2)]
+            elsewhere = pool.submit(_upload, other, rows, "")
+        left = context_of(client.get("/batch"))["left"]
         ParseTime(client.app.state.verifier.quotas).spend(Caller(ADDRESS), 3600)
         timed = _upload(client, rows, form_id)
-    assert resent.status_code == 503 and "您上传的另一个文件正在读取" in resent.text
-    assert elsewhere.status_code == 200
+    assert [sent.result().status_code for sent in twice] == [200, 200]
+    assert left == 29
+    assert elsewhere.result().status_code == 200
     assert timed.status_code == 429 and "读取用时已满" in timed.text
+
+
+def test_results_reloaded_many_times_are_not_charged_again(app_client: AppClient) -> None:
+    """An officer switching between a chat and the results passed five reloads in minutes, and
+    the sixth paid the whole list again (a phone review): a form has more free reloads than
+    the API's retries, and past them it is charged as a new batch."""
+    rows = "证书编号,姓名\n" + f"{VALID[0]},{VALID[1]}\n"
+    with app_client(batch_rows_per_hour=100) as client:
+        form_id = context_of(client.get("/batch"))["form_id"]
+        for _ in range(1 + FREE_RELOADS):
+            assert _upload(client, rows, form_id).status_code == 200
+        free = context_of(client.get("/batch"))["left"]
+        _upload(client, rows, form_id)
+        past = context_of(client.get("/batch"))["left"]
+    assert FREE_RELOADS > FREE_RESENDS
+    assert (free, past) == (99, 98)
 
 
 def test_what_the_first_send_did_not_pay_for_is_no_free_resend(app_client: AppClient) -> None:

@@ -1,4 +1,5 @@
-"""A batch's rows checked, those of a number paused for its names set aside (the batch page)."""
+"""An upload of the batch page read and its rows checked, those of a number paused for its names
+set aside."""
 
 from __future__ import annotations
 
@@ -14,6 +15,26 @@ from verify_app.batch_retries import Send
 from verify_app.context import verifier_of
 from verify_app.quotas import Caller
 from verify_app.refusals import RateLimited
+from verify_app.uploads import read_upload
+
+
+async def checked_upload(
+    request: Request, caller: Caller, form_id: str, filename: str, data: bytes, pasted: bool
+) -> tuple[BatchFile, list[Checked]]:
+    """The file ``filename`` of ``data`` (``pasted``: the list typed in the box) sent with the
+    form ``form_id`` read (`verify_app.uploads.read_upload`) and its rows checked, in the
+    client's turn (`UploadSlots.turn`): a form sent twice at once — a double tap — was charged
+    twice, or the second told that nothing was left; in turn, the second is a resend of the
+    first, answered again (`verify_app.batch_retries`)."""
+    verifier, uploads = verifier_of(request), request.app.state.uploads
+    async with uploads.turn(caller):
+        send = await run_in_threadpool(
+            verifier.batch_retries.form_send, caller, form_id, filename, data
+        )
+        parsed = await read_upload(
+            uploads, verifier.quotas, caller, filename, data, timed=not pasted, paid=send.resent
+        )
+        return await checked_but_paused(request, caller, parsed, send)
 
 
 async def checked_but_paused(

@@ -20,7 +20,7 @@ from registry.domain.text import ZERO_WIDTH, drop_invisible, visible
 from registry.public.confirm import CONFIRMABLE
 from registry.public.lookup import NOT_CHECKED
 from verify_app.answers import Checked
-from verify_app.batch_checks import checked_but_paused
+from verify_app.batch_checks import checked_upload
 from verify_app.batch_columns import BatchFileProblem
 from verify_app.batch_files import BatchFile
 from verify_app.batch_results import (
@@ -37,7 +37,7 @@ from verify_app.forms import checked_form, kept_for_back, render, typed_back
 from verify_app.presentation import shown_now, shown_time
 from verify_app.refusals import OverAllowance, RateLimited
 from verify_app.report_tickets import report_ticket
-from verify_app.uploads import UploadsBusy, read_upload
+from verify_app.uploads import UploadsBusy
 from verify_app.watch_paste import joined_pairs
 
 
@@ -103,19 +103,7 @@ async def batch(request: Request) -> Response:
                 raise BatchFileProblem(
                     "请选择要上传的文件（.xlsx、.xls、.ods、.csv 或 .txt），或把名单粘贴到文本框中。"
                 )
-        send = await run_in_threadpool(
-            verifier.batch_retries.form_send, caller, form_id, filename, data
-        )
-        parsed = await read_upload(
-            request.app.state.uploads,
-            verifier.quotas,
-            caller,
-            filename,
-            data,
-            timed=not from_box,
-            paid=send.resent,
-        )
-        parsed, answers = await checked_but_paused(request, caller, parsed, send)
+        parsed, answers = await checked_upload(request, caller, form_id, filename, data, from_box)
     except CsrfRejected as exc:  # a token of another cookie (the secret changed): the list kept
         kept = _kept(typed_back(request, exc).get("entries", ""))  # no cookie at all: go Back
         said = FORM_EXPIRED + (KEPT if kept else NOT_KEPT)  # a file, or a list past the box

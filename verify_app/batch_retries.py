@@ -15,6 +15,7 @@ retry arrives has not been remembered yet: that retry is charged.
 The batch page's form carries an id of its own (`new_form_id`) and is resent the same way: a
 reload of its results re-posts the form, file and all, and paid for it again — refused, when
 the first had spent the hour's allowance, in place of the results the officer came back to.
+Its reloads are free `FREE_RELOADS` times: the page is not the API, retried by a program.
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ from verify_app.request_errors import InvalidRequest
 
 FREE_RESENDS = 5
 """How often a batch may be sent again with its key, within a day of the first, uncharged."""
-_SENDS = RateLimitItemPerDay(1 + FREE_RESENDS)
+FREE_RELOADS = 20
+"""How often the batch page's results may be reloaded uncharged: an officer switching between a
+chat and the results passed five reloads in minutes, and the sixth paid the whole list again —
+refused, when it spent the hour's allowance, in place of her results (a phone review)."""
 MISMATCH = (
     f"此 {HEADER} 已用于另一批查验（证书编号、姓名或要核对的内容不同）：每一批新的查验请用新的"
     f" {HEADER}；重发没有收到回答的请求时，请求内容须与第一次相同"
@@ -48,12 +52,15 @@ MISMATCH = (
 @dataclass(frozen=True)
 class Send:
     """One send of a batch with a key: its counters; whether it is the first (remembered once
-    answered) or a free resend (neither: a resend past `FREE_RESENDS`, charged)."""
+    answered) or a free resend (neither: charged, not remembered — a resend past its free
+    ones, a form without its id)."""
 
     key_counter: str
     items_counter: str
     first: bool = False
     resent: bool = False
+    sends: RateLimitItemPerDay = RateLimitItemPerDay(1 + FREE_RESENDS)
+    """the first send and its free resends, counted a day"""
 
 
 _CHARGED = Send("", "")
@@ -66,25 +73,26 @@ class BatchRetries:
         self._secret = f"batch-retry:{secret}".encode()
         self.name_hash = name_hash
 
-    def send(self, caller: Caller, key: str, content: bytes) -> Send:
+    def send(self, caller: Caller, key: str, content: bytes, free: int = FREE_RESENDS) -> Send:
         """This send of ``content`` (`items_content`, or an uploaded file's name and bytes) with
         ``key``: a free resend when the first was answered within a day and fewer than
-        `FREE_RESENDS` came since (counted now). `InvalidRequest` (422) when the key was used
+        ``free`` came since (counted now). `InvalidRequest` (422) when the key was used
         for other content — unless the shared store failed meanwhile, which would read any
         retry as other content: then charged."""
         own = retried_by(caller, key)
         key_counter = self._counter(own)
         items_counter = self._counter(own + b"\n" + hashlib.sha256(content).digest())
-        if not self._used(key_counter):
-            return Send(key_counter, items_counter, first=True)
-        if not self._used(items_counter):
+        sends = RateLimitItemPerDay(1 + free)
+        if not self._used(sends, key_counter):
+            return Send(key_counter, items_counter, first=True, sends=sends)
+        if not self._used(sends, items_counter):
             if self.limiter.degraded:  # the shared store lost between the reads: not told apart
-                return Send(key_counter, items_counter)
+                return _CHARGED
             raise InvalidRequest(422, "idempotency_mismatch", MISMATCH)
-        if self.limiter.hit(_SENDS, items_counter, fixed=True):
-            return Send(key_counter, items_counter, resent=True)
-        self.limiter.hit(_SENDS, items_counter, -1, fixed=True)  # a fixed window counted it
-        return Send(key_counter, items_counter)
+        if self.limiter.hit(sends, items_counter, fixed=True):
+            return Send(key_counter, items_counter, resent=True, sends=sends)
+        self.limiter.hit(sends, items_counter, -1, fixed=True)  # a fixed window counted it
+        return _CHARGED
 
     def form_send(self, caller: Caller, form_id: str, filename: str, data: bytes) -> Send:
         """A send of the batch page's form (`new_form_id`, a hidden field) with the file
@@ -95,14 +103,15 @@ class BatchRetries:
         if USABLE_KEY.fullmatch(form_id):
             with contextlib.suppress(InvalidRequest):
                 name = hashlib.sha256(filename.encode()).digest()
-                return self.send(caller, form_id, name + hashlib.sha256(data).digest())
+                content = name + hashlib.sha256(data).digest()
+                return self.send(caller, form_id, content, FREE_RELOADS)
         return _CHARGED
 
     def answered(self, send: Send) -> None:
         """Remember a first send, charged and answered: its resends are free from now on."""
         if send.first:
             for counter in (send.key_counter, send.items_counter):
-                self.limiter.hit(_SENDS, counter, fixed=True)
+                self.limiter.hit(send.sends, counter, fixed=True)
 
     def items_content(self, items: Sequence[Item]) -> bytes:
         """What an API batch's send is told apart by: its items as the charge reads them, in
@@ -113,8 +122,8 @@ class BatchRetries:
         ]
         return json.dumps(rows, ensure_ascii=False).encode()
 
-    def _used(self, counter: str) -> bool:
-        return self.limiter.remaining(_SENDS, counter, fixed=True) < _SENDS.amount
+    def _used(self, sends: RateLimitItemPerDay, counter: str) -> bool:
+        return self.limiter.remaining(sends, counter, fixed=True) < sends.amount
 
     def _counter(self, what: bytes) -> str:
         return "resend/" + hmac.new(self._secret, what, hashlib.sha256).hexdigest()[:32]

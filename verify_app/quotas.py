@@ -215,7 +215,7 @@ class Quotas:
 
         Anonymous, that is everything the client has left this hour (at most
         `MAX_UPLOAD_ROWS`): a file is parsed only for a client who can pay for it (one at a
-        time: `verify_app.uploads.UploadSlots.alone`). A key — staff-issued, its uploads in the
+        time: `verify_app.uploads.UploadSlots.turn`). A key — staff-issued, its uploads in the
         service's few parsing slots — pays a row, so that a key with nothing left has no file
         read and a refused file costs a row, and two files of one HR system may be read at once.
         Raises `RateLimited` when nothing is left."""

@@ -4,8 +4,8 @@ event loop.
 A spreadsheet is the one input an anonymous visitor sends that can cost the server real work, so
 an upload goes through three gates, in this order:
 
-1. a parsing slot (`UploadSlots`): at most ``upload_concurrency`` files are parsed at once, and
-   one at a time for each anonymous client; the next one is answered 503 with ``Retry-After``
+1. a parsing slot (`UploadSlots`): at most ``upload_concurrency`` files are parsed at once (and
+   an anonymous client's uploads take turns, `UploadSlots.turn`); the next one is answered 503 with ``Retry-After``
    at once rather than queued, so a burst of uploads never piles up waiting work (nor memory)
    in the server;
 2. the batch allowance (`verify_app.quotas.Quotas.reserve_upload`): the rows are charged before
@@ -35,7 +35,8 @@ import contextlib
 import math
 import os
 import threading
-from collections.abc import Iterator
+import weakref
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from limits import RateLimitItemPerHour
@@ -111,6 +112,9 @@ class UploadsBusy(Exception):
 
 
 OWN_FILE_BEING_READ = "您上传的另一个文件正在读取：请等它的结果出来，约 {} 秒后再提交。"
+TURN_SECONDS = 30.0
+"""How long an upload waits for the same client's upload before it (a file is read within 10 s,
+`registry.sheets.guard`, and checked in well under one)."""
 
 
 class UploadSlots:
@@ -120,8 +124,8 @@ class UploadSlots:
     def __init__(self, size: int) -> None:
         self.size = size
         self._free = threading.BoundedSemaphore(size)
-        self._reading: set[str] = set()
-        """the anonymous clients a file is being read for (on the event loop's thread)"""
+        self._turns: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        """the turn of each anonymous client with an upload under way (`turn`)"""
         self._threads = ThreadPoolExecutor(
             size, thread_name_prefix="certreg-upload", initializer=_lower_priority
         )
@@ -141,23 +145,29 @@ class UploadSlots:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._threads, read_batch, filename, data, most, metered)
 
-    @contextlib.contextmanager
-    def alone(self, caller: Caller) -> Iterator[None]:
-        """Read one file of an anonymous client at a time, or raise `UploadsBusy`. Its first
-        sends took that from the reservation — the second was told nothing was left this
-        hour, though it would be in a moment — and a resend reserves nothing: two reloads at once
-        held both slots, every other upload refused (a review). A key's files may be read
-        together, as `Quotas.reserve_upload` says."""
-        client = None if caller.key else limit_key(caller.client)
-        if client is not None and client in self._reading:
-            raise UploadsBusy(OWN_FILE_BEING_READ)
-        if client is not None:
-            self._reading.add(client)
+    @contextlib.asynccontextmanager
+    async def turn(self, caller: Caller) -> AsyncIterator[None]:
+        """An anonymous client's uploads one at a time, each waiting for the one before for
+        `TURN_SECONDS` at most (then `UploadsBusy`). Its first sends took that from the
+        reservation — the second told nothing was left this hour, though it would be in a
+        moment — and a resend reserves nothing: two reloads at once held both slots, every
+        other upload refused (a review). A key's files may be read together, as
+        `Quotas.reserve_upload` says. Waiting holds no slot."""
+        if caller.key is not None:
+            yield
+            return
+        client = limit_key(caller.client)
+        lock = self._turns.get(client)
+        if lock is None:
+            lock = self._turns[client] = asyncio.Lock()
+        try:
+            await asyncio.wait_for(lock.acquire(), TURN_SECONDS)
+        except TimeoutError:
+            raise UploadsBusy(OWN_FILE_BEING_READ) from None
         try:
             yield
         finally:
-            if client is not None:
-                self._reading.discard(client)
+            lock.release()
 
     def close(self) -> None:
         """Stop the threads once the parses under way end (at the app's shutdown)."""
@@ -181,7 +191,7 @@ async def read_upload(
 
     Raises `UploadsBusy`, `RateLimited` or `BatchFileProblem`. On return the reservation has
     been given back: the caller charges the rows by checking them."""
-    with slots.slot(), slots.alone(caller):
+    with slots.slot():
         parse_time = ParseTime(quotas)
         if timed:
             parse_time.check(caller)
