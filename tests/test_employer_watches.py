@@ -296,6 +296,16 @@ def test_a_list_s_own_numbering_is_not_the_certificate_number(line: str) -> None
     assert (item.number, item.name) == ("C1122000001", "陈静")
 
 
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [("19. 李四 Z112202012", "Z112202012"), ("李四 Z11 2202 012", "Z11 2202 012")],
+)
+def test_a_name_before_a_number_typed_short_is_still_the_name(line: str, number: str) -> None:
+    """A phone review: 19. 李四 Z112202012 (a digit missing) was read as the number 李四 with
+    the name Z112202012 — told the number's length, not which digits to check."""
+    assert split_line(line) == [number, "李四"]
+
+
 def test_a_line_of_a_level_alone_is_read_as_typed() -> None:
     """Nothing but a level: not read as an empty line (told nothing), but refused as typed."""
     assert split_line("初级工") == ["初级工"]

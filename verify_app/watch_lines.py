@@ -109,9 +109,16 @@ def _without_level(line: str) -> str:
 
 
 def _name_first(first: str, second: str) -> bool:
-    """Whether a line holds the name first: no digit before, a number's worth after (a number
-    has ten, a name none)."""
-    return not any(c.isdigit() for c in first) and sum(c.isdigit() for c in second) >= 10
+    """Whether a line holds the name first: no digit before, a number after — ten digits, or a
+    letter and digits one or two short of a number's (李四 Z112202012, a number mistyped, was
+    read as the number 李四: told its length was wrong, not which digit was missing)."""
+    if any(c.isdigit() for c in first):
+        return False
+    return sum(c.isdigit() for c in second) >= 10 or bool(_SHORT_NUMBER.fullmatch(second.strip()))
+
+
+_SHORT_NUMBER = re.compile(r"[A-Za-z][\d\s-]{6,}")
+"""A number typed a digit or more short, or with its digits grouped."""
 
 
 class Lines(NamedTuple):
