@@ -531,6 +531,30 @@ async def test_error_pages_are_chinese(ds: Datasette, path: str, status: int, me
     assert message in page.text
 
 
+async def test_the_home_page_lists_each_databases_main_table_first(ds: Datasette) -> None:
+    """Datasette lists the largest tables it counted; a million certificates are past its
+    counting, and 证书 was missing from the registry's line (a staff review)."""
+    _, html = await get(ds, "/")
+    for database, table in (("registry", "certificates"), ("verify_log", "checks")):
+        line = re.search(rf'<p><a href="/{database}/(\w+)">.*?</p>', html)
+        assert line and line.group(1) == table
+        assert line.group(0).count(f'href="/{database}/{table}"') == 1  # not twice
+
+
+@pytest.mark.parametrize(
+    ("database", "table"), [("registry", "certificates"), ("verify_log", "checks")]
+)
+async def test_a_databases_sql_box_starts_from_its_main_table(
+    ds: Datasette, database: str, table: str
+) -> None:
+    """The registry's page offered select * from api_keys (the first table by name: the HR
+    systems' keys) to a staff member about to write a query (a staff review)."""
+    _, html = await get(ds, f"/{database}")
+    assert re.search(
+        rf'<textarea id="sql-editor" name="sql">select \* from {table} limit 10<', html
+    )
+
+
 async def test_a_canned_query_that_fails_gives_its_values_back_to_change(ds: Datasette) -> None:
     """可疑查验流量 over a year's checks ran past its time, and the page offered only 返回首页:
     what was typed was lost (a staff review)."""
