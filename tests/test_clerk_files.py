@@ -554,6 +554,24 @@ def test_a_sync_stopped_by_ctrl_c_says_what_it_loaded(
     assert answer == {"ok": False, "interrupted": True, "loaded": []}  # a.xlsx: unchanged
 
 
+def test_a_sync_stopped_before_any_register_says_none_was_begun(
+    registers: RegisterFactory, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while an older registry was being upgraded said 中止时正在导入的那一个可能刚导入:
+    no register was under way (an operator's review)."""
+    from registry import store
+
+    registers.add("a.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG)
+
+    def interrupted(db: Path) -> sqlite3.Connection:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store, "connect", interrupted)
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db_path)])
+    assert result.exit_code == 130
+    assert "还没有开始导入名册" in result.output and "可能刚导入" not in result.output
+
+
 @pytest.mark.parametrize(
     "error, told",
     [

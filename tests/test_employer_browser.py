@@ -51,7 +51,7 @@ pytestmark = [needs_chromium, pytest.mark.slow]
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     db = tmp_path_factory.mktemp("employer-browser") / "registry.db"
     sync_samples(db)
-    with running_server(db, **DEFAULTS) as base:
+    with running_server(db, DEFAULTS) as base:
         yield base, db
 
 

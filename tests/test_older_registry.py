@@ -7,19 +7,24 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 import httpx2 as httpx
+import pytest
 from click.testing import CliRunner
 from starlette.datastructures import Secret
 from starlette.testclient import TestClient
 
 from registry import store
 from registry.cli import cli
+from registry.cli.options import told_if_slow
 from registry.domain.names import name_key
+from registry.public.follower import follow_state
 from registry.store.migrations import LATEST
 from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event
 from tests.verify_fixtures import SECRET, registry_db, running_server
@@ -98,6 +103,26 @@ def test_serve_upgrades_an_older_registry_it_may_write(registry_db: Path, tmp_pa
         answer = httpx.post(f"{base}/api/v1/verify", json=CHECK)
         assert answer.status_code == 200 and answer.json()["result"] == "reissued"
     assert verify(old)[0] == 0
+
+
+def test_serve_leaves_a_replicas_older_copy_to_its_follower(
+    registry_db: Path, tmp_path: Path
+) -> None:
+    """A replica upgraded before the registry host: serve upgraded the follower's copy in
+    place — switched to WAL, its -wal left beside a file only ever replaced (an operator's
+    review). It serves unchanged, its checks 503 until the follower publishes an upgraded one."""
+    old = older(registry_db, tmp_path / "replica" / "registry.db")
+    follow_state(old).write_text("{}")  # `certreg follow` keeps its registry here
+    before = old.read_bytes()
+    with running_server(old, ready=503) as base:
+        answer = httpx.post(f"{base}/api/v1/verify", json=CHECK)
+        health = httpx.get(f"{base}/healthz")
+    assert answer.status_code == 503 and answer.json()["error"] == "registry_unavailable"
+    assert "较早版本" in health.json()["message"]
+    assert old.read_bytes() == before
+    assert not list(old.parent.glob("registry.db-*"))  # no -wal, no -shm
+    said = next(old.parent.glob("serve-*.log")).read_text()
+    assert "certreg follow 维护的副本" in said and "请先升级登记库主机" in said
 
 
 def test_a_running_app_answers_503_for_an_older_registry_it_is_handed(
@@ -401,3 +426,29 @@ def test_a_wage_grade_month_is_stored_as_one_month_and_an_older_registrys_is_mon
         assert {
             since for (since,) in conn.execute("SELECT wage_grade_since FROM certificates")
         } == {"2008-10"}
+
+
+def test_a_slow_open_says_why_it_waits_and_a_quick_one_says_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The first sync, browse or key listing on a million-row registry of an older certreg
+    upgraded it in silence for 10–30 s (an operator's review)."""
+    with told_if_slow(after=0.05):
+        time.sleep(0.5)
+    assert "正在打开登记库" in capsys.readouterr().err
+    with told_if_slow(after=5):
+        pass
+    time.sleep(0.1)
+    assert capsys.readouterr().err == ""
+
+
+def test_every_command_opening_the_registry_to_write_says_when_it_is_slow() -> None:
+    """Each command's write connection goes through `open_registry` (which says so)."""
+    commands = Path(__file__).resolve().parent.parent / "registry" / "cli"
+    direct = [
+        path.name
+        for path in commands.glob("*.py")
+        if re.search(r"store\.connect\((?![^)]*readonly=True)", path.read_text(encoding="utf-8"))
+        and path.name != "options.py"
+    ]
+    assert direct == []

@@ -12,7 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -246,15 +246,18 @@ def checks_indexes(log: Path) -> set[tuple[str, ...]]:
 
 
 @contextmanager
-def running_server(db_path: Path, **env: str) -> Iterator[str]:
-    """``certreg serve`` as a real process on a free port; yields its base URL."""
+def running_server(
+    db_path: Path, env: Mapping[str, str] | None = None, *, ready: int = 200
+) -> Iterator[str]:
+    """``certreg serve`` as a real process on a free port, with ``env`` set, once ``/healthz``
+    answers ``ready``; yields its base URL."""
     port = free_port()
     environ = {
         **os.environ,
         "CERTREG_SECRET": SECRET,
         "CERTREG_RATE_LIMIT": "0",
         "CERTREG_BATCH_ROWS_PER_HOUR": "0",
-        **env,
+        **(env or {}),
     }
     log_path = db_path.parent / f"serve-{port}.log"
     with log_path.open("wb") as output:
@@ -272,10 +275,11 @@ def running_server(db_path: Path, **env: str) -> Iterator[str]:
                     f"certreg serve exited {process.returncode}: {log_path.read_text()}"
                 )
             try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
+                if httpx.get(f"{base}/healthz").status_code == ready:
                     break
             except httpx.TransportError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         else:
             raise AssertionError("certreg serve did not start listening")
         yield base

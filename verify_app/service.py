@@ -19,12 +19,9 @@ from registry.domain.authorities import Contacts
 from registry.domain.clock import as_moment
 from registry.domain.trades import TradeCatalogue, builtin_catalogue
 from registry.public import lookup
-from registry.public.confirm import (
-    anything_typed,
-    withheld,
-)
+from registry.public.confirm import anything_typed, withheld
 from registry.public.lookup import Verification
-from registry.store import data_version, syncs
+from registry.store import RegistryMismatch, data_version, syncs
 from registry.store import keys as api_keys
 from registry.store.keys import ApiKey
 from registry.store.trades import stored_catalogue
@@ -108,8 +105,14 @@ class Verifier:
         return self.quotas.single
 
     def start(self) -> None:
-        """Fail fast when the registry cannot be opened read-only; start the log writer."""
-        self.state()
+        """Fail fast when the registry cannot be opened read-only — not for one an older certreg
+        made, which a replica's follower replaces once the registry host is upgraded (checks
+        answer 503 meanwhile, saying why); start the log writer."""
+        try:
+            self.state()
+        except RegistryMismatch as exc:
+            if not exc.older:
+                raise
         self.log.start()
 
     def close(self) -> None:

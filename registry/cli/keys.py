@@ -7,9 +7,8 @@ from pathlib import Path
 
 import click
 
-from registry import store
 from registry.cli.base import ChineseGroup, UsageProblem, cli
-from registry.cli.options import db_option, not_a_replica, require_registry
+from registry.cli.options import db_option, not_a_replica, open_registry, require_registry
 from registry.domain.clock import beijing_clock
 from registry.store import keys as api_keys
 from registry.sync.outcome import operator
@@ -51,7 +50,7 @@ def add(name: str, per_day: int, db: Path) -> None:
     not_a_replica(db)
     if not name.strip():
         raise UsageProblem("请写明使用密钥的单位名称")
-    conn = store.connect(db)
+    conn = open_registry(db)
     try:
         issued, key = api_keys.issue(conn, name.strip(), per_day, operator())
         try:  # shown once or not at all: a key nobody saw must not stay valid
@@ -77,7 +76,7 @@ def list_keys(db: Path) -> None:
         certreg keys list
     """
     require_registry(db)
-    conn = store.connect(db)
+    conn = open_registry(db)
     try:
         issued = api_keys.all_keys(conn)
     finally:
@@ -103,7 +102,7 @@ def revoke(key_id: int, db: Path) -> None:
     """
     require_registry(db)
     not_a_replica(db)
-    conn = store.connect(db)
+    conn = open_registry(db)
     try:
         revoked = api_keys.revoke(conn, key_id)
     finally:

@@ -14,24 +14,40 @@ import click
 
 from registry import store
 from registry.cli.base import Failed, RegistryUnavailable, UsageProblem
+from registry.cli.options import open_registry
 from registry.domain.os_reasons import reason
+from registry.public.follower import follow_state
 
 PORT = click.IntRange(1, 65535)
 """A TCP port (a larger one ended in a traceback from the socket)."""
 
 
+FOLLOWED_OLDER = (
+    "登记库 {db} 是 certreg follow 维护的副本，由较早版本的 certreg 建立，本服务不改动它："
+    "登记库主机升级并同步后，跟随程序会发布升级后的登记库；在此之前查验答 503（/healthz 说明原因）。"
+    "请先升级登记库主机"
+)
+"""A replica upgraded before the registry host (docs/DEPLOY.md, Upgrade): upgraded here, its
+copy — switched to WAL, its -wal left beside a file only ever replaced — would have been a
+writer's, which a replica never is (an operator's review)."""
+
+
 def ready_to_serve(db: Path, log: Path, host: str, port: int) -> None:
     """What would otherwise stop the server after it started, with a traceback or a 500 for
     every check: a registry that is no SQLite file or no registry, one an older certreg made
-    (upgraded here when this user may write it: the sync would do the same), a log it cannot
+    (upgraded here when this user may write it, as the sync would — not a replica's, which its
+    follower replaces), a log it cannot
     write, an address another program holds."""
     try:
         store.connect(db, readonly=True).close()
     except store.RegistryMismatch as exc:
-        if not (exc.older and os.access(db, os.W_OK) and os.access(db.parent, os.W_OK)):
+        if exc.older and follow_state(db).exists():  # a replica's: only ever replaced, whole
+            click.echo(f"警告：{FOLLOWED_OLDER.format(db=db)}", err=True)
+        elif not (exc.older and os.access(db, os.W_OK) and os.access(db.parent, os.W_OK)):
             raise Failed(str(exc)) from exc
-        store.connect(db).close()  # adds the tables and columns an older certreg lacked
-        click.echo(f"登记库 {db} 由较早版本的 certreg 建立，已补齐本版本需要的表和列")
+        else:
+            open_registry(db).close()  # adds the tables and columns an older certreg lacked
+            click.echo(f"登记库 {db} 由较早版本的 certreg 建立，已补齐本版本需要的表和列")
     except sqlite3.DatabaseError as exc:
         raise RegistryUnavailable.explain(exc) from exc
     writable = os.access(log, os.W_OK) if log.exists() else os.access(log.parent, os.W_OK)

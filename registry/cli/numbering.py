@@ -14,7 +14,7 @@ import click
 from registry import store
 from registry.cli.base import INTERRUPTED, Failed, UsageProblem, cli, stopped_by_sigterm
 from registry.cli.kind_choice import KindChoice
-from registry.cli.options import db_option, not_a_replica, server_path
+from registry.cli.options import db_option, not_a_replica, open_registry, server_path
 from registry.domain.clock import beijing_clock, beijing_today
 from registry.domain.levels import LEVELS
 from registry.domain.numbers import year_code_problem
@@ -107,7 +107,7 @@ def number_command(
         raise UsageProblem(problem.replace("year_code", "--year-code"))
 
     not_a_replica(db)
-    conn = store.connect(db)
+    conn = open_registry(db)
     try:
         guessed = source == THIS_YEAR
         numbered = _numbered(conn, file, kind, authority, region, (year_code, guessed), out, again)

@@ -3,8 +3,11 @@ the guards of a registry path — one on this server, a file, not a replica's co
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -83,3 +86,33 @@ def require_registry(db: Path, what: str = "名册", *, replica: bool = False) -
             f"登记库 {db} 不存在。登记库在别处时，请用 --db 或环境变量 CERTREG_DB 指明它的路径；"
             f"还没有登记库时，请先运行 certreg sync 导入{what}{also}"
         )
+
+
+OPENING = (
+    "正在打开登记库（由较早版本的 certreg 建立的，先补齐表和索引、一次性更正旧数据；"
+    "另一个同步正在写入时，等它写完）：较大的登记库需要几十秒，请稍候……"
+)
+SLOW_SECONDS = 2.0
+"""How long opening may take before the command says why it waits."""
+
+
+@contextlib.contextmanager
+def told_if_slow(what: str = OPENING, after: float | None = None) -> Iterator[None]:
+    """Say ``what`` once the block has run ``after`` seconds: an upgrade of a million-row
+    registry, or the log's indexes, left a journal blank for half a minute (an operator's
+    review) — and an open that is quick says nothing."""
+    timer = threading.Timer(
+        SLOW_SECONDS if after is None else after, lambda: click.echo(what, err=True)
+    )
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def open_registry(db: Path) -> sqlite3.Connection:
+    """A write connection to ``db`` (`store.connect`), said to be on its way when it is slow."""
+    with told_if_slow():
+        return store.connect(db)

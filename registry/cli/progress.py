@@ -26,8 +26,11 @@ class Progress:
         self._where = ""
         self.loaded: list[str] = []
         """the registers this run has loaded so far (`stopped`)"""
+        self.began = False
+        """whether a register's sync has begun (`stopped`)"""
 
     def started(self, index: int, total: int, entry: RegisterEntry) -> None:
+        self.began = True
         if not self.enabled:
             return
         self._where = f"[{index}/{total}] {visible(entry.key)}"
@@ -53,6 +56,11 @@ class Progress:
         for the next run."""
         if dry_run:
             return "试运行已中止，登记库未作任何改动。"
+        if not self.began:  # stopped while opening (an older registry's upgrade, undone)
+            return (
+                "同步已中止：还没有开始导入名册，登记的证书未作任何改动（中止的若是较早版本"
+                "登记库的升级，下次运行会接着完成）。再次运行 certreg sync 即可。"
+            )
         return (
             f"同步已中止。本次已导入的名册：{self._done()}；中止时正在导入的那一个可能刚导入，"
             "也可能已撤回（每个名册都是完整导入或完全不导入），其余的尚未导入。再次运行 "

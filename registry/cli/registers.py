@@ -20,7 +20,7 @@ from registry.cli.base import (
     stopped_by_sigterm,
 )
 from registry.cli.kind_choice import KindChoice
-from registry.cli.options import db_option, json_option, not_a_replica
+from registry.cli.options import db_option, json_option, not_a_replica, open_registry
 from registry.cli.progress import Progress
 from registry.domain.regions import AUTHORITY_CODES
 from registry.domain.trades import CatalogueError, TradeCatalogue
@@ -267,7 +267,7 @@ def _synced(
         not_a_replica(db)
     # a registry to make is not made for a catalogue file that cannot be used
     catalogue = None if db.exists() else _catalogue(None, files)
-    conn = store.connect(db)
+    conn = open_registry(db)
     if dry_run:
         # the run is one transaction, each register a savepoint of it: kept in memory, a
         # savepoint's journal grew slower to write the more the run had changed before it — a

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import click
 
-from registry import store
 from registry.cli.base import cli
-from registry.cli.options import db_option, json_option, require_registry
+from registry.cli.options import db_option, json_option, open_registry, require_registry
 from registry.domain.clock import beijing_clock
 from registry.store import stock, syncs
 from registry.store.stock_report import advice, note, stock_text, totals
@@ -31,7 +30,7 @@ def stock_command(db: Path, as_json: bool) -> None:
         certreg stock --json
     """
     require_registry(db, "名册、申领计划表和发放单")
-    conn = store.connect(db)  # a writer, so a registry made by an older certreg gets the view
+    conn = open_registry(db)  # a writer, so a registry made by an older certreg gets the view
     try:
         lines = stock.reconciliation(conn)
         as_of = syncs.last_loaded(conn)

@@ -14,7 +14,7 @@ from registry import store
 from registry.cli import demo as demo_parts
 from registry.cli.base import Failed, UsageProblem, cli, stopped_by_sigterm
 from registry.cli.listening import PORT, address_free, ready_to_serve
-from registry.cli.options import db_option, require_registry
+from registry.cli.options import db_option, require_registry, told_if_slow
 from registry.cli.variables import unknown_settings
 from registry.public.secret_values import unrun_command
 from registry.sync.manifest import MANIFEST_NAME
@@ -27,7 +27,7 @@ from registry.sync.manifest import MANIFEST_NAME
 def browse(db: Path, host: str, port: int) -> None:
     """职员查询：用 Datasette 只读浏览登记库和查验日志，须登录。
 
-    每个页面都要职员登录。一个账号是一个环境变量 CERTREG_STAFF_<用户名>，值为 datasette hash-password 生成的密码哈希；DATASETTE_SECRET 用于签名登录状态（请保持不变，重启后登录才仍有效）。没有账号时拒绝启动（退出码 2）。查验日志（登记库旁的 verify_log.db）不存在时会建一个空的，相关查询从第一天就能用；较早版本建立的登记库和日志在启动时补上本版本的表和索引（不改动已有数据）。
+    每个页面都要职员登录。一个账号是一个环境变量 CERTREG_STAFF_<用户名>，值为 datasette hash-password 生成的密码哈希；DATASETTE_SECRET 用于签名登录状态（请保持不变，重启后登录才仍有效）。没有账号时拒绝启动（退出码 2）。查验日志（登记库旁的 verify_log.db）不存在时会建一个空的，相关查询从第一天就能用；较早版本建立的登记库和日志在启动时补上本版本的表和索引，并一次性更正较早版本推算有误的数据（如补发标记、繁体姓名的比对键、执行工资等级起始时间的写法；证书登记的内容不变）：登记库和日志较大时，第一次启动需要几十秒，建立日志的索引还需要数倍于日志大小的磁盘空间。
 
     示例：
 
@@ -81,7 +81,8 @@ def browse(db: Path, host: str, port: int) -> None:
         raise UsageProblem(str(exc)) from exc
     environment[REGISTRY_FILE] = str(db.resolve())  # served as /registry/… whatever its name
     verify_log = store.verify_log_path(db)
-    problem = bring_up_to_date(db, verify_log)
+    with told_if_slow():  # an older registry's upgrade, an older log's indexes
+        problem = bring_up_to_date(db, verify_log)
     if not verify_log.is_file():  # Datasette would stop after the address was announced
         raise Failed(
             f"无法在登记库旁建立查验日志 {verify_log}（{problem}）：职员查询要同时打开它。"
