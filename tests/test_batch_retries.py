@@ -196,6 +196,34 @@ def test_results_reloaded_many_times_are_not_charged_again(app_client: AppClient
     assert (free, past) == (99, 98)
 
 
+def test_an_upload_that_waited_its_turn_too_long_is_told_why(
+    app_client: AppClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wait, the read and the check stay within nginx's time for an upload: past its turn's
+    wait, the second is told its own first file is still being read, and charged nothing."""
+    rows = "证书编号,姓名\n" + f"{VALID[0]},{VALID[1]}\n"
+    read = read_batch
+
+    def slowly(*args: Any) -> Any:
+        time.sleep(1.0)
+        return read(*args)
+
+    monkeypatch.setattr(uploads_module, "read_batch", slowly)
+    monkeypatch.setattr(uploads_module, "TURN_SECONDS", 0.2)
+    with app_client(batch_rows_per_hour=30) as client:
+        with ThreadPoolExecutor(2) as pool:
+            first = pool.submit(_upload, client, rows, "")
+            time.sleep(0.3)  # the first is being read
+            second = pool.submit(
+                _upload, client, "证书编号,姓名\n" + f"{REVOKED[0]},{REVOKED[1]}\n", ""
+            )
+        left = context_of(client.get("/batch"))["left"]
+    assert first.result().status_code == 200
+    assert second.result().status_code == 503
+    assert "您上传的另一个文件正在读取" in second.result().text
+    assert left == 29
+
+
 def test_what_the_first_send_did_not_pay_for_is_no_free_resend(app_client: AppClient) -> None:
     """A file refused unread paid a row and got no answer: sent again it pays again. The same
     bytes under another file's name are another file."""

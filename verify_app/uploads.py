@@ -112,9 +112,11 @@ class UploadsBusy(Exception):
 
 
 OWN_FILE_BEING_READ = "您上传的另一个文件正在读取：请等它的结果出来，约 {} 秒后再提交。"
-TURN_SECONDS = 30.0
-"""How long an upload waits for the same client's upload before it (a file is read within 10 s,
-`registry.sheets.guard`, and checked in well under one)."""
+TURN_SECONDS = 12.0
+"""How long an upload waits for the same client's upload before it: a file is read within 10 s
+(`registry.sheets.guard`) and checked in well under one, and the wait, the read and the check
+together stay within nginx's 30 s for an upload (deploy/nginx/certreg.conf), past which it
+would send the upload to the other replica."""
 
 
 class UploadSlots:
