@@ -220,8 +220,52 @@ def test_an_upload_that_waited_its_turn_too_long_is_told_why(
         left = context_of(client.get("/batch"))["left"]
     assert first.result().status_code == 200
     assert second.result().status_code == 503
-    assert "您上传的另一个文件正在读取" in second.result().text
+    assert "另一个文件正在读取" in second.result().text
     assert left == 29
+
+
+def test_turns_are_each_addresss_and_an_api_keys_files_take_none(
+    app_client: AppClient, registry_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While an address's file is read, another address's goes ahead, and of the same
+    address's next two one waits and one is refused at once (each holds its file while it
+    waits); an API key's files are read together, as its reservations allow."""
+    read = read_batch
+
+    def slowly(*args: Any) -> Any:
+        time.sleep(0.6)
+        return read(*args)
+
+    monkeypatch.setattr(uploads_module, "read_batch", slowly)
+    _, api_key = issue_key(registry_db, per_day=100)
+    rows = "证书编号,姓名\n" + f"{VALID[0]},{VALID[1]}\n"
+    proxied = {"trusted_proxies": (ADDRESS,), "batch_rows_per_hour": 30}
+    with app_client(upload_concurrency=4, **proxied) as client:
+        token = csrf_token(client)
+
+        def upload(who: str, keyed: bool = False) -> int:
+            headers = {"X-Forwarded-For": who}
+            if keyed:
+                headers["Authorization"] = f"Bearer {api_key}"
+            page: httpx.Response = client.post(
+                "/batch",
+                data={"csrf_token": token},
+                files={"file": ("名单.csv", rows.encode())},
+                headers=headers,
+            )
+            return page.status_code
+
+        with ThreadPoolExecutor(4) as pool:
+            first = pool.submit(upload, "192.0.2.1")
+            time.sleep(0.2)  # its file being read
+            same = [pool.submit(upload, "192.0.2.1") for _ in range(2)]
+            elsewhere = pool.submit(upload, "192.0.2.2")
+        with ThreadPoolExecutor(3) as pool:
+            keyed = [pool.submit(upload, "192.0.2.3", True) for _ in range(3)]
+    assert first.result() == 200
+    assert sorted(sent.result() for sent in same) == [200, 503]
+    assert elsewhere.result() == 200
+    assert [sent.result() for sent in keyed] == [200, 200, 200]
 
 
 def test_what_the_first_send_did_not_pay_for_is_no_free_resend(app_client: AppClient) -> None:

@@ -2460,6 +2460,11 @@ async def test_a_year_or_the_start_of_a_month_is_read_as_staff_mean_it(ds: Datas
     autumn = {n for n, b in births.items() if b.startswith("1971-1")}
     assert autumn and await found(birth__startswith="1971-1") == autumn
     assert await found(birth__gt="1972年") == await found(birth__gt=year)  # as rosters write it
+    # one of several months, each as rosters write it; a bare year is no month of the list
+    listed = {n for n, b in births.items() if b in ("1972-05", "1976-08")}
+    assert listed and await found(birth__in="1972.05,1976年8月") == listed
+    assert "1966-12" in births.values()
+    assert await found(birth__in="1966") == set()  # read as 1966-12, it found that holder
 
 
 async def test_numbers_that_fail_their_checks_say_whether_the_registry_has_them(

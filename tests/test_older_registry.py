@@ -21,7 +21,7 @@ from starlette.datastructures import Secret
 from starlette.testclient import TestClient
 
 from registry import store
-from registry.cli import cli
+from registry.cli import cli, options
 from registry.cli.options import told_if_slow
 from registry.domain.names import name_key
 from registry.public.follower import follow_state
@@ -440,6 +440,32 @@ def test_a_slow_open_says_why_it_waits_and_a_quick_one_says_nothing(
         pass
     time.sleep(0.1)
     assert capsys.readouterr().err == ""
+
+
+def test_opening_the_registry_to_write_says_so_when_it_is_slow(
+    registry_db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connect = store.connect
+
+    def slowly(path: Path) -> sqlite3.Connection:  # an upgrade's half minute, shortened
+        time.sleep(0.5)
+        return connect(path)
+
+    monkeypatch.setattr(store, "connect", slowly)
+    monkeypatch.setattr(options, "SLOW_SECONDS", 0.05)
+    options.open_registry(registry_db).close()
+    assert "正在打开登记库" in capsys.readouterr().err
+
+
+def test_an_app_on_an_older_registry_no_follower_keeps_still_fails_at_start(
+    registry_db: Path, tmp_path: Path
+) -> None:
+    """Only a replica's copy is left to its follower: the app run by hand on an older registry
+    of the registry host stops at start, saying what to run, not answering 503 for ever."""
+    old = older(registry_db, tmp_path / "host" / "registry.db")
+    settings = Settings(db=old, secret=Secret(SECRET), rate_limit=0)
+    with pytest.raises(store.RegistryMismatch, match="较早版本"), TestClient(create_app(settings)):
+        pass
 
 
 def test_every_command_opening_the_registry_to_write_says_when_it_is_slow() -> None:

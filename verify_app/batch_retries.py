@@ -83,10 +83,11 @@ class BatchRetries:
         key_counter = self._counter(own)
         items_counter = self._counter(own + b"\n" + hashlib.sha256(content).digest())
         sends = RateLimitItemPerDay(1 + free)
+        shared = not self.limiter.degraded
         if not self._used(sends, key_counter):
             return Send(key_counter, items_counter, first=True, sends=sends)
         if not self._used(sends, items_counter):
-            if self.limiter.degraded:  # the shared store lost between the reads: not told apart
+            if shared and self.limiter.degraded:  # the store lost between the reads: unknown
                 return _CHARGED
             raise InvalidRequest(422, "idempotency_mismatch", MISMATCH)
         if self.limiter.hit(sends, items_counter, fixed=True):

@@ -20,6 +20,7 @@ from registry.domain.clock import as_moment
 from registry.domain.trades import TradeCatalogue, builtin_catalogue
 from registry.public import lookup
 from registry.public.confirm import anything_typed, withheld
+from registry.public.follower import follow_state
 from registry.public.lookup import Verification
 from registry.store import RegistryMismatch, data_version, syncs
 from registry.store import keys as api_keys
@@ -105,13 +106,13 @@ class Verifier:
         return self.quotas.single
 
     def start(self) -> None:
-        """Fail fast when the registry cannot be opened read-only — not for one an older certreg
-        made, which a replica's follower replaces once the registry host is upgraded (checks
-        answer 503 meanwhile, saying why); start the log writer."""
+        """Fail fast when the registry cannot be opened read-only — not for a replica's copy an
+        older certreg made, which its follower replaces once the registry host is upgraded
+        (checks answer 503 meanwhile, saying why); start the log writer."""
         try:
             self.state()
         except RegistryMismatch as exc:
-            if not exc.older:
+            if not (exc.older and follow_state(self.settings.db).exists()):
                 raise
         self.log.start()
 
@@ -283,9 +284,8 @@ class Verifier:
 
     def is_stale(self, as_of: str | None) -> bool:
         """True when the registry's last change is older than ``stale_days`` (or unknown)."""
-        if as_of is None:
-            return True
-        return self.now() - as_moment(as_of) > dt.timedelta(days=self.settings.stale_days)
+        days = dt.timedelta(days=self.settings.stale_days)
+        return as_of is None or self.now() - as_moment(as_of) > days
 
     def now(self) -> dt.datetime:
         """The service's clock, as a moment (UTC)."""

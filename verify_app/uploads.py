@@ -111,7 +111,10 @@ class UploadsBusy(Exception):
         super().__init__(self.message)
 
 
-OWN_FILE_BEING_READ = "您上传的另一个文件正在读取：请等它的结果出来，约 {} 秒后再提交。"
+OWN_FILE_BEING_READ = (
+    "从您的网络地址上传的另一个文件正在读取（可能是您刚才的提交，或同一网络中其他人的）："
+    "请约 {} 秒后再提交。"
+)
 TURN_SECONDS = 12.0
 """How long an upload waits for the same client's upload before it: a file is read within 10 s
 (`registry.sheets.guard`) and checked in well under one, and the wait, the read and the check
@@ -128,6 +131,8 @@ class UploadSlots:
         self._free = threading.BoundedSemaphore(size)
         self._turns: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         """the turn of each anonymous client with an upload under way (`turn`)"""
+        self._waiting: set[str] = set()
+        """the clients with an upload waiting for its turn"""
         self._threads = ThreadPoolExecutor(
             size, thread_name_prefix="certreg-upload", initializer=_lower_priority
         )
@@ -154,7 +159,10 @@ class UploadSlots:
         reservation — the second told nothing was left this hour, though it would be in a
         moment — and a resend reserves nothing: two reloads at once held both slots, every
         other upload refused (a review). A key's files may be read together, as
-        `Quotas.reserve_upload` says. Waiting holds no slot."""
+        `Quotas.reserve_upload` says. Waiting holds no slot, and one upload of a client waits
+        at a time: the others are refused at once (each holds its file while it waits). The
+        turns are this process's: behind nginx, two sends at once may reach two replicas, each
+        then charged as a first send."""
         if caller.key is not None:
             yield
             return
@@ -162,10 +170,15 @@ class UploadSlots:
         lock = self._turns.get(client)
         if lock is None:
             lock = self._turns[client] = asyncio.Lock()
+        if lock.locked() and client in self._waiting:
+            raise UploadsBusy(OWN_FILE_BEING_READ)
+        self._waiting.add(client)
         try:
             await asyncio.wait_for(lock.acquire(), TURN_SECONDS)
         except TimeoutError:
             raise UploadsBusy(OWN_FILE_BEING_READ) from None
+        finally:
+            self._waiting.discard(client)
         try:
             yield
         finally:

@@ -117,8 +117,9 @@ def _name_first(first: str, second: str) -> bool:
     return sum(c.isdigit() for c in second) >= 10 or bool(_SHORT_NUMBER.fullmatch(second.strip()))
 
 
-_SHORT_NUMBER = re.compile(r"[A-Za-z][\d\s-]{6,}")
-"""A number typed a digit or more short, or with its digits grouped."""
+_SHORT_NUMBER = re.compile(r"[A-Za-z](?:[\s-]?\d){8,}")
+"""A number typed a digit or two short (eight or nine digits after its letter), or longer, its
+digits perhaps grouped by a space or a dash."""
 
 
 class Lines(NamedTuple):

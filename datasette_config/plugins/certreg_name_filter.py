@@ -128,9 +128,10 @@ DATED = {
 """Every table's calendar dates, read as staff type them (2012年3月15日 found nothing)."""
 _COMPARED = (*_OPERATORS, "__gte", "__lte")
 MONTHS = {
-    **_filters(MONTH_COLUMNS, stored_month, ("", "__exact", "__not", "__gte", "__lt")),
     **_filters(MONTH_COLUMNS, month_part, ("__contains", "__startswith", "__endswith")),
     **_filters(MONTH_COLUMNS, month_bound, ("__gt", "__lte")),
+    # last: its ``__in`` is the one kept (a bare year read as its December found those only)
+    **_filters(MONTH_COLUMNS, stored_month, ("", "__exact", "__not", "__gte", "__lt")),
     **_filters(YEAR_COLUMNS, stored_year, _COMPARED),
 }
 """Every table's year-months and years, read as staff type them (1970.05, 1970年5月, 2011年

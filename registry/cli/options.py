@@ -89,8 +89,8 @@ def require_registry(db: Path, what: str = "名册", *, replica: bool = False) -
 
 
 OPENING = (
-    "正在打开登记库（由较早版本的 certreg 建立的，先补齐表和索引、一次性更正旧数据；"
-    "另一个同步正在写入时，等它写完）：较大的登记库需要几十秒，请稍候……"
+    "正在打开登记库，请稍候……（登记库若由较早版本的 certreg 建立，要先补齐表和索引、"
+    "一次性更正旧数据，较大的需要几十秒；若另一个同步正在写入，要等它写完）"
 )
 SLOW_SECONDS = 2.0
 """How long opening may take before the command says why it waits."""

@@ -1,7 +1,8 @@
 """What a newer certreg corrects, once, in the data an older one wrote — beside the tables and
 columns it adds (`registry.store.upgrade`). Each correction has a ``PRAGMA user_version``: the
-first write connection to a registry — a sync, a key issued or listed, `certreg browse` and
-`certreg serve` starting on a registry they may write — runs those its version lacks, in one
+first write connection to a registry — a sync, `certreg keys`, `stock` and `number`,
+`certreg browse` and `certreg serve` starting on a registry they may write — runs those its
+version lacks, in one
 transaction, and the version then says they ran. A replica's copy is never written (its
 `certreg serve` leaves it to the follower): it has the corrections once the registry host has
 made them and shipped the file."""
