@@ -3,7 +3,7 @@
 An HR system whose batch got no answer (a timeout, a dropped connection) cannot tell whether it
 was checked and charged; without a key, sending it again pays its rows twice (an integrator's
 review). With one, the same caller's same key and the same items, within a day of the first
-send's answer, are checked again — answers as of now — without a charge, up to `FREE_RESENDS` times:
+send's answer, are checked again — answers as of now — without a charge, `FREE_RESENDS` times:
 enough for retries, too few to poll a list's statuses for nothing (a watch list is for that).
 The same key with other items is refused (``idempotency_mismatch``), as for watch lists.
 
@@ -15,7 +15,9 @@ retry arrives has not been remembered yet: that retry is charged.
 The batch page's form carries an id of its own (`new_form_id`) and is resent the same way: a
 reload of its results re-posts the form, file and all, and paid for it again — refused, when
 the first had spent the hour's allowance, in place of the results the officer came back to.
-Its reloads are free `FREE_RELOADS` times: the page is not the API, retried by a program.
+Its reloads are free `FREE_RELOADS` times: the page is not the API, retried by a program. A
+double tap's two sends reaching one process take turns (`verify_app.uploads.UploadSlots.turn`):
+the second is the first's resend.
 """
 
 from __future__ import annotations
