@@ -18,7 +18,7 @@ from pathlib import Path
 from datasette_config import config_dir
 from registry import store
 from registry.public.proxies import VARIABLE as TRUSTED_PROXIES
-from registry.public.proxies import trusted_proxies
+from registry.public.proxies import trusted_proxies, with_other_forms
 from registry.store.staff_indexes import ensure_staff_indexes
 from registry.store.verify_log import prepare_log
 
@@ -134,4 +134,4 @@ def datasette_environment(environ: Mapping[str, str]) -> dict[str, str]:
     (plugins/certreg_security.py) and with the public app.
     """
     trusted = trusted_proxies(environ.get(TRUSTED_PROXIES, ""))
-    return {**environ, "FORWARDED_ALLOW_IPS": ",".join(trusted)}
+    return {**environ, "FORWARDED_ALLOW_IPS": ",".join(with_other_forms(trusted))}

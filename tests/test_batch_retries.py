@@ -4,6 +4,7 @@ it had been charged, and its retry paid every row twice (an integrator's review)
 
 from __future__ import annotations
 
+import asyncio
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,7 +31,7 @@ from verify_app import uploads as uploads_module
 from verify_app.batch_files import read_batch
 from verify_app.batch_retries import FREE_RELOADS, FREE_RESENDS
 from verify_app.quotas import Caller
-from verify_app.uploads import ParseTime
+from verify_app.uploads import ParseTime, UploadsBusy, UploadSlots
 
 __all__ = ["app_client", "clock", "registry_db"]
 
@@ -266,6 +267,55 @@ def test_turns_are_each_addresss_and_an_api_keys_files_take_none(
     assert sorted(sent.result() for sent in same) == [200, 503]
     assert elsewhere.result() == 200
     assert [sent.result() for sent in keyed] == [200, 200, 200]
+
+
+def _turns(*arrivals: tuple[str, float, float]) -> list[str]:
+    """Uploads of one address in one event loop: each (name, when it comes after the one
+    before — an int of event-loop steps, or a float of seconds —, seconds it holds its turn);
+    what each got, in order."""
+    slots = UploadSlots(2)
+    caller = Caller("192.0.2.1")
+
+    async def upload(name: str, hold: float, said: list[str]) -> None:
+        try:
+            async with slots.turn(caller):
+                said.append(f"{name}:in")
+                await asyncio.sleep(hold)
+        except UploadsBusy:
+            said.append(f"{name}:busy")
+
+    async def scenario() -> list[str]:
+        said: list[str] = []
+        tasks = []
+        for name, after, hold in arrivals:
+            if isinstance(after, float):
+                await asyncio.sleep(after)
+            for _ in range(after if isinstance(after, int) else 0):
+                await asyncio.sleep(0)
+            tasks.append(asyncio.create_task(upload(name, hold, said)))
+        await asyncio.gather(*tasks)
+        return said
+
+    try:
+        return asyncio.run(scenario())
+    finally:
+        slots.close()
+
+
+def test_a_double_tap_waits_its_turn_however_soon_it_comes() -> None:
+    """On Python 3.11 an uncontended acquire still yields once: a second send arriving then
+    found the lock taken and the first still marked waiting, and was refused (a review)."""
+    for steps in range(4):
+        assert _turns(("A", 0, 0.05), ("B", steps, 0)) == ["A:in", "B:in"], steps
+
+
+def test_one_upload_waits_at_a_time_at_every_hand_over() -> None:
+    """A in its turn, B waiting: C is refused; once B has the turn, D may wait again."""
+    said = _turns(("A", 0, 0.05), ("B", 1, 0.05), ("C", 1, 0))
+    assert "C:busy" in said and [s for s in said if s.endswith(":in")] == ["A:in", "B:in"]
+    late = _turns(("A", 0, 0.02), ("B", 1, 0.2), ("C", 0.1, 0), ("D", 1, 0))
+    assert late.count("C:busy") + late.count("D:busy") == 1  # B in its turn, one of them waits
+    assert [s for s in late if s.endswith(":in")][:2] == ["A:in", "B:in"]
 
 
 def test_what_the_first_send_did_not_pay_for_is_no_free_resend(app_client: AppClient) -> None:

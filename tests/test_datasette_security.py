@@ -1035,7 +1035,11 @@ def test_uvicorn_believes_proxy_headers_only_from_trusted_proxies() -> None:
     trusted = datasette_environment(
         {TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8", "FORWARDED_ALLOW_IPS": "*", "HOME": "/x"}
     )
-    assert trusted["FORWARDED_ALLOW_IPS"] == "127.0.0.1,10.0.0.0/8"
+    # each also as a server bound to :: sees it (nginx on 127.0.0.1 is ::ffff:127.0.0.1 there)
+    assert (
+        trusted["FORWARDED_ALLOW_IPS"]
+        == "127.0.0.1,::ffff:127.0.0.1,10.0.0.0/8,::ffff:10.0.0.0/104"
+    )
     assert trusted["HOME"] == "/x"
     assert datasette_environment({"FORWARDED_ALLOW_IPS": "*"})["FORWARDED_ALLOW_IPS"] == ""
 

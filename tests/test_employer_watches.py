@@ -297,13 +297,21 @@ def test_a_list_s_own_numbering_is_not_the_certificate_number(line: str) -> None
 
 
 @pytest.mark.parametrize(
-    ("line", "number"),
-    [("19. 李四 Z112202012", "Z112202012"), ("李四 Z11 2202 012", "Z11 2202 012")],
+    ("line", "number", "name"),
+    [
+        ("19. 李四 Z112202012", "Z112202012", "李四"),
+        ("李四 Z11 2202 012", "Z11 2202 012", "李四"),
+        ("李四 Z1122020", "Z1122020", "李四"),  # three digits short
+        ("郑一 Z112202012号", "Z112202012", "郑一"),
+        ("王二 Z112202012。", "Z112202012", "王二"),
+    ],
 )
-def test_a_name_before_a_number_typed_short_is_still_the_name(line: str, number: str) -> None:
+def test_a_name_before_a_number_typed_short_is_still_the_name(
+    line: str, number: str, name: str
+) -> None:
     """A phone review: 19. 李四 Z112202012 (a digit missing) was read as the number 李四 with
     the name Z112202012 — told the number's length, not which digits to check."""
-    assert split_line(line) == [number, "李四"]
+    assert split_line(line) == [number, name]
 
 
 def test_a_line_of_a_level_alone_is_read_as_typed() -> None:

@@ -35,6 +35,7 @@ from verify_app.check_limiter import CheckLimiter
 from verify_app.quotas import Caller, Quotas
 from verify_app.ratelimit import Limiter, without_password
 from verify_app.refusals import RateLimited
+from verify_app.request_errors import InvalidRequest
 from verify_app.service import Verifier
 from verify_app.settings import Settings
 
@@ -266,6 +267,21 @@ def test_a_retry_is_not_told_other_content_when_the_store_fails_between_its_read
     again = retries.send(caller, "retry-1", b"the items")
     assert limiter.degraded
     assert not again.first and not again.resent  # charged, not refused, not remembered
+
+
+def test_with_the_store_down_throughout_the_key_with_other_items_is_still_refused(
+    redis: RedisServer,
+) -> None:
+    """Both reads from this process's fallback agree with each other: other items under a
+    key used are refused, as with the store up."""
+    limiter = Limiter(redis.url, retry_seconds=60)
+    retries = BatchRetries(limiter, SECRET, lambda name: name)
+    caller = Caller("203.0.113.7")
+    redis.stop()
+    retries.answered(retries.send(caller, "retry-2", b"the items"))
+    assert limiter.degraded
+    with pytest.raises(InvalidRequest, match="已用于另一批查验"):
+        retries.send(caller, "retry-2", b"other items")
 
 
 def test_unknown_storage_is_refused_in_chinese(registry_db: Path) -> None:

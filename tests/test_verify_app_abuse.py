@@ -203,16 +203,18 @@ def test_trusted_proxy_clients_are_counted_apart(app_client: AppClient) -> None:
 def test_a_trusted_proxy_on_a_dual_stack_socket_is_trusted(app_client: AppClient) -> None:
     """``certreg serve --host ::`` sees nginx on 127.0.0.1 as ::ffff:127.0.0.1: its clients'
     addresses were ignored, every client counted as the proxy — one allowance for the site."""
-    with app_client(
-        rate_limit=2, trusted_proxies=("127.0.0.1",), client=("::ffff:127.0.0.1", 4000)
-    ) as client:
-        answers = [
-            client.post(
-                "/api/v1/verify", json=CHECK, headers={"X-Forwarded-For": f"192.0.2.{i}"}
-            ).status_code
-            for i in range(1, 6)
-        ]
-    assert answers == [200] * 5
+
+    def answers(peer: str, *clients: str) -> list[int]:
+        with app_client(rate_limit=2, trusted_proxies=("127.0.0.1",), client=(peer, 4000)) as c:
+            return [
+                c.post("/api/v1/verify", json=CHECK, headers={"X-Forwarded-For": ip}).status_code
+                for ip in clients
+            ]
+
+    assert answers("::ffff:127.0.0.1", *(f"192.0.2.{i}" for i in range(1, 6))) == [200] * 5
+    assert answers("::ffff:127.0.0.1", *["192.0.2.9"] * 3) == [200, 200, 429]  # each its own
+    # a peer that is no trusted proxy, in either form, names no one else
+    assert answers("::ffff:198.51.100.9", "192.0.2.1", "192.0.2.2", "192.0.2.3") == [200, 200, 429]
 
 
 def test_a_batch_refused_for_its_token_keeps_the_pasted_list(

@@ -11,6 +11,7 @@ from starlette.datastructures import Secret
 from starlette.testclient import TestClient
 
 from registry.cli.variables import unknown_settings
+from registry.public.proxies import with_other_forms
 from tests.verify_fixtures import SECRET, VALID, post_check, registry_db, template_of
 from verify_app.app import create_app
 from verify_app.settings import Settings, SettingsProblem
@@ -161,3 +162,19 @@ def test_every_variable_the_project_names_is_known() -> None:
     }
     test_only = {"CERTREG_UPDATE_SCREENSHOT"}  # read by the browser tests, not by certreg
     assert unknown_settings(named - test_only - {"CERTREG_STAFF"}) == []
+
+
+def test_each_trusted_proxy_is_known_in_both_forms_a_socket_reports() -> None:
+    """A server bound to :: sees nginx on 127.0.0.1 as ::ffff:127.0.0.1 (a review: every
+    client counted as the proxy); a list written in that form still knows an IPv4 peer."""
+    forms = with_other_forms(("127.0.0.1", "10.0.0.0/8", "::ffff:192.0.2.1", "::1", "*"))
+    assert forms == (
+        "127.0.0.1",
+        "::ffff:127.0.0.1",
+        "10.0.0.0/8",
+        "::ffff:10.0.0.0/104",
+        "::ffff:192.0.2.1",
+        "192.0.2.1",
+        "::1",
+        "*",
+    )

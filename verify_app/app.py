@@ -26,6 +26,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import Message, Receive, Scope, Send
 
 from registry.public.access_log import redact_access_log
+from registry.public.proxies import with_other_forms
 from verify_app import api, batch_page, manual, pages, reports, watch_views, watches
 from verify_app.body_limit import BodyLimitMiddleware
 from verify_app.csrf import CsrfTokens
@@ -134,7 +135,10 @@ def _middleware(settings: Settings) -> list[Middleware]:
     ]
     if settings.trusted_proxies:  # without trusted proxies it would only pass requests through
         middleware.insert(
-            0, Middleware(ForwardedClients, trusted_hosts=list(settings.trusted_proxies))
+            0,
+            Middleware(
+                ForwardedClients, trusted_hosts=list(with_other_forms(settings.trusted_proxies))
+            ),
         )
     return middleware
 

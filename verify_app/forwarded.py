@@ -41,8 +41,6 @@ class ForwardedClients:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
-            if (client := scope.get("client")) and (v4 := _unmapped(client[0])):
-                scope["client"] = (v4, client[1])  # the proxy as trusted: 127.0.0.1, not ::ffff:…
             scope["certreg.peer"] = scope.get("client")
         await self._proxy(scope, receive, send)  # type: ignore[arg-type]
 
@@ -67,19 +65,6 @@ class ForwardedClients:
             proxy,
             header[:100],
         )
-
-
-def _unmapped(host: str) -> str | None:
-    """An IPv4-mapped IPv6 peer's IPv4 address (a server bound to ``::`` sees nginx on
-    127.0.0.1 as ``::ffff:127.0.0.1``, which the trusted ``127.0.0.1`` did not match: every
-    client counted as the proxy, one allowance for the whole site — a review); else None."""
-    if not host.startswith("::ffff:"):
-        return None
-    try:
-        mapped = ipaddress.IPv6Address(host).ipv4_mapped
-    except ValueError:
-        return None
-    return str(mapped) if mapped else None
 
 
 def _forwarded(scope: Scope) -> str:

@@ -36,6 +36,7 @@ import math
 import os
 import threading
 import weakref
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -131,8 +132,8 @@ class UploadSlots:
         self._free = threading.BoundedSemaphore(size)
         self._turns: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         """the turn of each anonymous client with an upload under way (`turn`)"""
-        self._waiting: set[str] = set()
-        """the clients with an upload waiting for its turn"""
+        self._pending: Counter[str] = Counter()
+        """each anonymous client's uploads in their turn or waiting for it"""
         self._threads = ThreadPoolExecutor(
             size, thread_name_prefix="certreg-upload", initializer=_lower_priority
         )
@@ -167,22 +168,26 @@ class UploadSlots:
             yield
             return
         client = limit_key(caller.client)
+        ahead = self._pending[client]  # counted before any await: no other request in between
+        if ahead >= 2:
+            raise UploadsBusy(OWN_FILE_BEING_READ)
         lock = self._turns.get(client)
         if lock is None:
             lock = self._turns[client] = asyncio.Lock()
-        if lock.locked() and client in self._waiting:
-            raise UploadsBusy(OWN_FILE_BEING_READ)
-        self._waiting.add(client)
+        self._pending[client] += 1
         try:
-            await asyncio.wait_for(lock.acquire(), TURN_SECONDS)
-        except TimeoutError:
-            raise UploadsBusy(OWN_FILE_BEING_READ) from None
+            try:
+                await asyncio.wait_for(lock.acquire(), TURN_SECONDS)
+            except TimeoutError:
+                raise UploadsBusy(OWN_FILE_BEING_READ) from None
+            try:
+                yield
+            finally:
+                lock.release()
         finally:
-            self._waiting.discard(client)
-        try:
-            yield
-        finally:
-            lock.release()
+            self._pending[client] -= 1
+            if not self._pending[client]:
+                del self._pending[client]
 
     def close(self) -> None:
         """Stop the threads once the parses under way end (at the app's shutdown)."""

@@ -114,12 +114,13 @@ def _name_first(first: str, second: str) -> bool:
     read as the number 李四: told its length was wrong, not which digit was missing)."""
     if any(c.isdigit() for c in first):
         return False
-    return sum(c.isdigit() for c in second) >= 10 or bool(_SHORT_NUMBER.fullmatch(second.strip()))
+    number = second.strip().rstrip(_AFTER_NUMBER)  # Z112202012号, Z112202012。
+    return sum(c.isdigit() for c in second) >= 10 or bool(_SHORT_NUMBER.fullmatch(number))
 
 
-_SHORT_NUMBER = re.compile(r"[A-Za-z](?:[\s-]?\d){8,}")
-"""A number typed a digit or two short (eight or nine digits after its letter), or longer, its
-digits perhaps grouped by a space or a dash."""
+_SHORT_NUMBER = re.compile(r"[A-Za-z][\d\s-]*\d[\d\s-]{5,}")
+"""A number mistyped short — its letter, digits, perhaps grouped by spaces or dashes: after a
+part without a digit (the name), such a part can only be the number."""
 
 
 class Lines(NamedTuple):

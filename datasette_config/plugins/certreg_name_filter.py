@@ -82,11 +82,13 @@ def _filters(
     columns: tuple[str, ...],
     normaliser: Callable[[str], str],
     operators: tuple[str, ...] = _OPERATORS,
+    *,
+    listed: bool = True,
 ) -> dict[str, Callable[[str], str]]:
-    return {
-        **{f"{column}{op}": normaliser for column in columns for op in operators},
-        **{f"{column}__in": _each(normaliser) for column in columns},
-    }
+    """``normaliser`` for each of ``operators`` of ``columns``, and (``listed``) for each value
+    of their ``__in``."""
+    each = {f"{column}__in": _each(normaliser) for column in columns} if listed else {}
+    return {**{f"{column}{op}": normaliser for column in columns for op in operators}, **each}
 
 
 NORMALISED: dict[tuple[str, str], dict[str, Callable[[str], str]]] = {
@@ -128,10 +130,12 @@ DATED = {
 """Every table's calendar dates, read as staff type them (2012年3月15日 found nothing)."""
 _COMPARED = (*_OPERATORS, "__gte", "__lte")
 MONTHS = {
-    **_filters(MONTH_COLUMNS, month_part, ("__contains", "__startswith", "__endswith")),
-    **_filters(MONTH_COLUMNS, month_bound, ("__gt", "__lte")),
-    # last: its ``__in`` is the one kept (a bare year read as its December found those only)
     **_filters(MONTH_COLUMNS, stored_month, ("", "__exact", "__not", "__gte", "__lt")),
+    # their 属于 is the months' own (a bare year read as its December found December's only)
+    **_filters(
+        MONTH_COLUMNS, month_part, ("__contains", "__startswith", "__endswith"), listed=False
+    ),
+    **_filters(MONTH_COLUMNS, month_bound, ("__gt", "__lte"), listed=False),
     **_filters(YEAR_COLUMNS, stored_year, _COMPARED),
 }
 """Every table's year-months and years, read as staff type them (1970.05, 1970年5月, 2011年

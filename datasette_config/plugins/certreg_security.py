@@ -31,7 +31,7 @@ from datasette import hookimpl
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from registry.public.proxies import VARIABLE as TRUSTED_PROXIES
-from registry.public.proxies import trusted_proxies
+from registry.public.proxies import trusted_proxies, with_other_forms
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
@@ -101,7 +101,7 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
         (b"cross-origin-opener-policy", b"same-origin"),
     ]
     replaced = {name for name, _ in always} | {b"strict-transport-security"}
-    trusted = list(trusted_proxies(os.environ.get(TRUSTED_PROXIES, "")))
+    trusted = list(with_other_forms(trusted_proxies(os.environ.get(TRUSTED_PROXIES, ""))))
 
     def wrap(app: ASGIApp) -> ASGIApp:
         async def secured(scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from registry.public.client_keys import limit_key
 from registry.public.proxies import VARIABLE as PROXIES_VARIABLE
-from registry.public.proxies import ProxyProblem, trusted_proxies
+from registry.public.proxies import ProxyProblem, trusted_proxies, with_other_forms
 
 MAX_CONNECTIONS_PER_CLIENT = 64
 """Connections one client address may hold open in one process (nginx's ``limit_conn`` in
@@ -65,8 +65,6 @@ def _trusted(address: str) -> bool:
         peer = ipaddress.ip_address(address)
     except ValueError:
         return False
-    if isinstance(peer, ipaddress.IPv6Address) and peer.ipv4_mapped is not None:
-        peer = peer.ipv4_mapped  # nginx on 127.0.0.1 to a server bound to ::
     return any(peer in network for network in proxies)
 
 
@@ -74,7 +72,7 @@ def _trusted(address: str) -> bool:
 def _proxy_networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] | None:
     """The networks of ``value`` (None: ``*``, every peer a proxy)."""
     try:
-        proxies = trusted_proxies(value)
+        proxies = with_other_forms(trusted_proxies(value))
     except ProxyProblem:
         return ()
     if "*" in proxies:

@@ -32,10 +32,36 @@ def proxy_problem(proxy: str) -> str | None:
 
 
 def trusted_proxies(value: str) -> tuple[str, ...]:
-    """The comma-separated proxies of ``value`` (blank: none), or `ProxyProblem`."""
+    """The comma-separated proxies of ``value`` (blank: none), or `ProxyProblem`. Whatever
+    compares a peer with them takes them `with_other_forms`."""
     proxies = tuple(proxy.strip() for proxy in value.split(",") if proxy.strip())
     for proxy in proxies:
         problem = proxy_problem(proxy)
         if problem:
             raise ProxyProblem(problem)
     return proxies
+
+
+def with_other_forms(proxies: tuple[str, ...]) -> tuple[str, ...]:
+    """``proxies``, each followed by its other form (`_other_form`)."""
+    return tuple(dict.fromkeys(form for proxy in proxies for form in (proxy, *_other_form(proxy))))
+
+
+_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
+
+
+def _other_form(proxy: str) -> tuple[str, ...]:
+    """An IPv4 proxy as an IPv4-mapped IPv6 one, and the other way round: a server bound to
+    ``::`` sees nginx on 127.0.0.1 as ``::ffff:127.0.0.1``, which ``127.0.0.1`` did not match —
+    every client counted as the proxy, one allowance for the whole site (a review) — and a list
+    written for it (the warning named ``::ffff:127.0.0.1``) would miss an IPv4 socket's peer."""
+    if proxy == "*":
+        return ()
+    network = ipaddress.ip_network(proxy, strict=False)
+    if isinstance(network, ipaddress.IPv4Network):
+        start, bits = f"::ffff:{network.network_address}", 96 + network.prefixlen
+    elif network.subnet_of(_MAPPED):
+        start, bits = str(network.network_address.ipv4_mapped), network.prefixlen - 96
+    else:
+        return ()
+    return (start if network.num_addresses == 1 else f"{start}/{bits}",)
