@@ -1354,6 +1354,25 @@ async def test_facets_past_the_pages_second_are_listed_as_timed_out(
     assert "等级、" in await timed_out() and "工种、" in await timed_out()
 
 
+@pytest.mark.parametrize(
+    "path", ["/verify_log/checks?channel=api", "/registry/certificates?status=revoked"]
+)
+async def test_a_default_facet_with_nothing_to_count_shows_no_empty_heading(
+    ds: Datasette, path: str
+) -> None:
+    """其中与登记不符的 0 headed every page of checks with nothing under it (a staff review):
+    a default facet shows when it counts something; one asked for in the URL always does."""
+    page = await ds.client.get(path, cookies=signed_in(ds))
+    blocks = re.findall(r'<div class="facet-info .*?</ul>', page.text, re.DOTALL)
+    assert blocks
+    assert all("<li" in block or "取消此分面" in block for block in blocks)
+    asked = await ds.client.get(
+        f"{path}&_facet=approval_doc" if "certificates" in path else f"{path}&_facet=key_id",
+        cookies=signed_in(ds),
+    )
+    assert 'data-column="approval_doc"' in asked.text or 'data-column="key_id"' in asked.text
+
+
 async def test_rows_all_on_the_page_are_not_told_their_facets_timed_out(
     ds: Datasette, monkeypatch: pytest.MonkeyPatch
 ) -> None:
