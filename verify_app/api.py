@@ -90,9 +90,8 @@ async def verify_batch(request: Request) -> JSONResponse:
     retries = verifier.batch_retries
     send = None
     if key:
-        content = retries.items_content(checks)
-        try:
-            send = await run_in_threadpool(retries.send, caller, key, content)
+        try:  # its names hashed off the event loop
+            send = await run_in_threadpool(retries.items_send, caller, key, checks)
         except InvalidRequest as exc:
             return exc.response()
     resent = send is not None and send.resent

@@ -76,7 +76,7 @@ class BatchRetries:
         self.name_hash = name_hash
 
     def send(self, caller: Caller, key: str, content: bytes, free: int = FREE_RESENDS) -> Send:
-        """This send of ``content`` (`items_content`, or an uploaded file's name and bytes) with
+        """This send of ``content`` (`items_send`'s items, or an uploaded file's name and bytes) with
         ``key``: a free resend when the first was answered within a day and fewer than
         ``free`` came since (counted now). `InvalidRequest` (422) when the key was used
         for other content — unless the shared store failed meanwhile, which would read any
@@ -116,7 +116,12 @@ class BatchRetries:
             for counter in (send.key_counter, send.items_counter):
                 self.limiter.hit(send.sends, counter, fixed=True)
 
-    def items_content(self, items: Sequence[Item]) -> bytes:
+    def items_send(self, caller: Caller, key: str, items: Sequence[Item]) -> Send:
+        """A send of an API batch's ``items`` with ``key`` (`send`); call it off the event
+        loop — it hashes every name."""
+        return self.send(caller, key, self._items_content(items))
+
+    def _items_content(self, items: Sequence[Item]) -> bytes:
         """What an API batch's send is told apart by: its items as the charge reads them, in
         their order — a number as normalised, a name by its keyed hash, the values typed from
         the paper."""
