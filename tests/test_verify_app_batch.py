@@ -32,7 +32,7 @@ from tests.verify_fixtures import (
     registry_db,
 )
 from verify_app import batch_page
-from verify_app.batch_files import NAME_ONLY, UNCHECKED_ADVICE
+from verify_app.batch_notes import NAME_ONLY, NOTE_ADVICE, UNCHECKED_ADVICE
 from verify_app.forms import render
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -632,6 +632,46 @@ def test_a_totals_row_is_not_checked_whatever_column_its_word_is_in(
     assert [r["result"] for r in read_log(registry_db)] == ["valid"]
 
 
+@pytest.mark.parametrize(
+    "signed",
+    [
+        ["填表人：王五", "联系电话：13800001111", ""],
+        ["", "负责人（签字）：", "2026年12月1日"],
+        ["单位（盖章）", "", "日期：2026.12.1"],
+        ["", "", "2026年12月1日"],
+    ],
+)
+def test_a_sign_off_under_the_list_is_no_one_left_unchecked(
+    app_client: AppClient, registry_db: Path, signed: list[str]
+) -> None:
+    """A phone review's summary said 未查验 1 for the sign-off line under its list, and
+    填表人：王五 | 联系电话：138… was checked as a malformed number, and charged. An employee
+    left without number and name, within the list, is still counted."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (
+        ["证书编号", "姓名", "备注"],
+        [*VALID, ""],
+        ["", "", "后勤处"],
+        [*VALID, ""],
+        signed,
+    ):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    with app_client() as client:
+        page = _upload(client, "名单.xlsx", out.getvalue())
+        client.app.state.verifier.log.flush()
+    context = page.context  # type: ignore[attr-defined]
+    assert context["summary"] == [("有效", 2), ("未查验", 1)]
+    assert [(r["row"], r["advice"]) for r in context["results"] if not r["result"]] == [
+        ("3", UNCHECKED_ADVICE),
+        ("5", NOTE_ADVICE),  # kept in the result file, as the HR file had it
+    ]
+    assert [r["result"] for r in read_log(registry_db)] == ["valid", "valid"]
+
+
 @pytest.mark.parametrize("header", ["证书编号,姓名\n", ""])
 def test_a_name_without_its_number_is_asked_for_the_number(
     app_client: AppClient, header: str
@@ -645,8 +685,8 @@ def test_a_name_without_its_number_is_asked_for_the_number(
         page = _upload(client, "list.csv", data.encode())
     results = page.context["results"]  # type: ignore[attr-defined]
     advice = [r["advice"] for r in results if r["result"] != "valid"]
-    title = [] if header else [UNCHECKED_ADVICE]  # over a header, the title is no row
-    assert advice == [*title, NAME_ONLY, UNCHECKED_ADVICE]
+    title = [] if header else [NOTE_ADVICE]  # over a header, the title is no row
+    assert advice == [*title, NAME_ONLY, NOTE_ADVICE]
 
 
 @pytest.mark.parametrize(
@@ -705,7 +745,7 @@ def test_results_are_counted_and_the_download_named_after_the_upload(app_client:
     with app_client() as client:
         page = _upload(client, "C:\\人事\\2026 应聘/名单:终.csv", data.encode())
     context = page.context  # type: ignore[attr-defined]
-    assert context["summary"] == [("有效", 2), ("未查到", 1), ("编号格式错误", 2), ("未查验", 1)]
+    assert context["summary"] == [("有效", 2), ("未查到", 1), ("编号格式错误", 2)]  # 合计 is no one
     assert "有效 <strong>2</strong> 行；未查到 <strong>1</strong> 行" in page.text  # type: ignore[attr-defined]
     assert 'download="名单终-查验结果.csv"' in page.text  # type: ignore[attr-defined]
     with app_client() as client:
@@ -794,7 +834,7 @@ def test_a_chat_message_pasted_whole_is_checked_by_its_numbers(app_client: AppCl
     assert page.status_code == 200, page.text
     # the greeting listed in its place, unchecked (and not charged)
     assert [row["result"] for row in page.context["results"]] == ["", "valid", "valid"]
-    assert "此行没有可查验的证书编号和姓名" in page.text
+    assert page.context["results"][0]["advice"] == NOTE_ADVICE
 
 
 def test_a_zero_width_space_pasted_with_a_name_is_not_shown_as_code(

@@ -17,7 +17,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from registry.kinds.not_records import TOTAL_WORDS
 from registry.public.confirm import unreadable
 from registry.sheets.cells import clean, text
 from registry.sheets.guard import (
@@ -43,6 +42,7 @@ from verify_app.batch_columns import (
     name_like,
     number_like,
 )
+from verify_app.batch_notes import advice, nothing_to_check
 from verify_app.quotas import KEY_HELP, MAX_UPLOAD_ROWS
 from verify_app.watch_lines import split_line
 
@@ -155,18 +155,6 @@ def _readable(typed: dict[str, str]) -> tuple[dict[str, str], str]:
     return kept, "；".join(f"{why}（此项未核对）" for why in unread.values())
 
 
-def _a_note(number: str, name: str) -> bool:
-    """A line above or under a list, in its number's or its name's column — a title
-    (某公司持证人员名单), a total, a signature — with nothing like a certificate number in it:
-    no digit at all, or words of a total or a colon."""
-    if number and name:
-        return False
-    text = number or name
-    if not any(character.isdigit() for character in text):
-        return True  # every certificate number has ten digits
-    return (text.startswith(TOTAL_WORDS) or ":" in text or "：" in text) and not number_like(text)
-
-
 def _pair(row: Sequence[str], columns: Columns) -> tuple[str, str]:
     """A row's number and name; in a list without header, both written in one cell too
     (Z1122020123 周杰, as the watch form takes them)."""
@@ -194,42 +182,6 @@ def _typed_number(text: str) -> bool:
     return number_like(text) or bool(_MISTYPED.fullmatch(text))
 
 
-_TOTAL = re.compile(f"(?:{'|'.join(TOTAL_WORDS)})(?![\u3400-\u9fff])")
-"""A cell that says 合计 (合计：, 合计 30人), not a word beginning so (总计划科, 小计量室)."""
-
-
-def _a_total(row: Sequence[str], number: str, name: str) -> bool:
-    """A totals row (合计 | 30人) whatever column its word is in — the 序号's, often — with
-    neither a number nor a name to check."""
-    if number_like(number) or name_like(name):
-        return False
-    return any(_TOTAL.match(cell.strip()) for cell in row)
-
-
-UNCHECKED_ADVICE = "此行没有可查验的证书编号和姓名，未查验。"
-NAME_ONLY = "此行证书编号为空，未查验。如要查验，请填写证书编号后重新上传。"
-
-
-def _unchecked_advice(number: str, name: str, headerless: bool) -> str:
-    """Why a row was not checked, in the result file: a name without its number is asked for
-    the number, as a number without its name is asked for the name — in a list without header
-    too, where a name alone on its line is read as its first column, the number's (a title
-    over the list is longer than a name, a 合计 no name)."""
-    alone = number if headerless and not name else ""
-    if (name and not number and name_like(name)) or (
-        alone
-        and name_like(alone)
-        and len(alone.strip()) <= _SHORT_NAME
-        and not alone.strip().startswith(TOTAL_WORDS)
-    ):
-        return NAME_ONLY
-    return UNCHECKED_ADVICE
-
-
-_SHORT_NAME = 4
-"""The most characters of a name alone on a line taken for a name, not a title (某公司名单)."""
-
-
 def read_batch(
     filename: str, data: bytes, most: int = MAX_ITEMS, metered: bool = True
 ) -> BatchFile:
@@ -246,10 +198,9 @@ def read_batch(
     for line, row in rows[columns.start :]:
         number, name = _pair(row, columns)
         typed = {field: _cell(row, i) for field, i in columns.confirms.items()}
-        if _nothing_to_check(row, number, name):
+        if nothing_to_check(row, number, name):
             if any(row):
-                advice = _unchecked_advice(number, name, columns.header is None)
-                unchecked.append((line, tuple(row), advice))
+                unchecked.append((line, row, number, name))
             continue
         problem = _row_problem(number, name, typed)
         if problem:
@@ -265,7 +216,12 @@ def read_batch(
         # as Excel numbers them: rows without a number or name are not counted
         counted = f"第{batch[0].row}行至第{batch[-1].row}行中有 {len(batch):,} 行要查验"
         raise BatchFileProblem(_too_many(counted, most, metered))
-    widths = [len(r.cells) for r in batch] + [len(cells) for _, cells, _ in unchecked]
+    headerless, first, last = columns.header is None, batch[0].row, batch[-1].row
+    noted = [
+        (line, tuple(row), advice(row, number, name, headerless, not first < line < last))
+        for line, row, number, name in unchecked
+    ]
+    widths = [len(r.cells) for r in batch] + [len(cells) for _, cells, _ in noted]
     header = _titled(rows, columns, max(widths))
     titles = tuple(header[index] for index in columns.confirms.values())
     return BatchFile(
@@ -273,14 +229,9 @@ def read_batch(
         batch,
         tuple(columns.confirms),
         confirm_titles=titles,
-        unchecked=tuple(unchecked),
+        unchecked=tuple(noted),
         set_aside=set_aside,
     )
-
-
-def _nothing_to_check(row: Sequence[str], number: str, name: str) -> bool:
-    """合计：3人, 制表人：王五, a row without number and name: nothing to check or charge."""
-    return _a_note(number, name) or _a_total(row, number, name) or not (number or name)
 
 
 def _titled(

@@ -23,6 +23,7 @@ from verify_app.answers import Checked
 from verify_app.batch_checks import checked_upload
 from verify_app.batch_columns import BatchFileProblem
 from verify_app.batch_files import BatchFile
+from verify_app.batch_notes import NOTE_ADVICE
 from verify_app.batch_results import (
     PAPER_DIFFERS,
     export_row,
@@ -177,7 +178,7 @@ def _batch_results(
         export_name=f"{_stem(filename)}-查验结果.csv",
         filename=visible(filename),  # a\u202evsc.exe.csv shown reversed as a…exe
         pasted=filename == PASTED,  # not 文件：粘贴的名单.txt (a phone review)
-        summary=_summary(answers, len(parsed.unchecked)),
+        summary=_summary(answers, sum(why != NOTE_ADVICE for _, _, why in parsed.unchecked)),
         set_aside=parsed.set_aside,
         read_as_paper=[
             (title, PRINTED.get(field, CONFIRMABLE[field]))

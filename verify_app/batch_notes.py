@@ -1,0 +1,74 @@
+"""What of an uploaded list is not a row to check: a title over it, a total, a signature or a
+date under it, an employee left without number and name — and what the result file tells each.
+
+A note of the list (its title, 合计, 填表人：王五, 2026年12月1日) is kept in the result file, as
+the HR file had it, but is nobody to follow up: the page's summary counts only the rows of people
+left unchecked (a phone review's 未查验 1 was the sign-off line under the list)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from registry.kinds.not_records import TOTAL_WORDS
+from verify_app.batch_columns import name_like, number_like
+
+UNCHECKED_ADVICE = "此行没有可查验的证书编号和姓名，未查验。"
+NAME_ONLY = "此行证书编号为空，未查验。如要查验，请填写证书编号后重新上传。"
+NOTE_ADVICE = "此行不是要查验的人（名单的标题、说明、合计、签字或日期），未查验。"
+"""The advice of a note of the list (`advice`): not counted as 未查验 in the page's summary."""
+
+_TOTAL = re.compile(f"(?:{'|'.join(TOTAL_WORDS)})(?![\u3400-\u9fff])")
+"""A cell that says 合计 (合计：, 合计 30人), not a word beginning so (总计划科, 小计量室)."""
+_LABEL = re.compile(r"[^\d:：]{1,12}[:：]")
+"""A sign-off's label (填表人：, 联系电话：, 单位（盖章）：) before what is written on it."""
+_SHORT_NAME = 4
+"""The most characters of a name alone on a line taken for a name, not a title (某公司名单)."""
+
+
+def _a_note(number: str, name: str) -> bool:
+    """A line above or under a list, in its number's or its name's column — a title
+    (某公司持证人员名单), a total, a signature — with nothing like a certificate number in it:
+    no digit at all, or words of a total or a colon. With both columns filled, a sign-off
+    (填表人：王五 | 联系电话：138…) was checked as a malformed number, and charged."""
+    if number and name:
+        return not any(c.isdigit() for c in number) and bool(_LABEL.match(number))
+    text = number or name
+    if not any(character.isdigit() for character in text):
+        return True  # every certificate number has ten digits
+    return (text.startswith(TOTAL_WORDS) or ":" in text or "：" in text) and not number_like(text)
+
+
+def _a_total(row: Sequence[str], number: str, name: str) -> bool:
+    """A totals row (合计 | 30人) whatever column its word is in — the 序号's, often — with
+    neither a number nor a name to check."""
+    if number_like(number) or name_like(name):
+        return False
+    return any(_TOTAL.match(cell.strip()) for cell in row)
+
+
+def nothing_to_check(row: Sequence[str], number: str, name: str) -> bool:
+    """合计：3人, 制表人：王五, a row without number and name: nothing to check or charge."""
+    return _a_note(number, name) or _a_total(row, number, name) or not (number or name)
+
+
+def advice(row: Sequence[str], number: str, name: str, headerless: bool, outside: bool) -> str:
+    """Why a row with `nothing_to_check` was not checked, in the result file: a name without its
+    number is asked for the number, as a number without its name is asked for the name — in a
+    list without header too, where a name alone on its line is read as its first column, the
+    number's (a title over the list is longer than a name, a 合计 no name). A title, a total, a
+    sign-off is a note of the list; so is a lone cell (a date) ``outside`` the rows checked, above
+    the first or under the last. What is left is a person's row without number and name."""
+    alone = number if headerless and not name else ""
+    if (name and not number and name_like(name)) or (
+        alone
+        and name_like(alone)
+        and len(alone.strip()) <= _SHORT_NAME
+        and not alone.strip().startswith(TOTAL_WORDS)
+    ):
+        return NAME_ONLY
+    if number or name or _a_total(row, number, name):
+        return NOTE_ADVICE
+    if outside and sum(1 for cell in row if cell.strip()) <= 1:
+        return NOTE_ADVICE
+    return UNCHECKED_ADVICE
