@@ -1108,6 +1108,8 @@ def test_a_totals_row_is_refused_as_such(
         "原考评不合格，补考合格",
         "合格",
         "不合格证书已收回",  # of another paper, not the evaluation
+        "待定岗位",  # 待定 of something else
+        "材料不全，已补齐",
     ],
 )
 def test_a_remark_that_only_mentions_withholding_does_not_refuse_the_row(remark: str) -> None:
@@ -1142,6 +1144,10 @@ def test_a_remark_that_only_mentions_withholding_does_not_refuse_the_row(remark:
         "考核未通过",
         "不合格",
         "不同意",
+        "暂缓",  # nothing but a word that leaves the row undecided (a clerk's review)
+        "待定",
+        " 暂 停 ",
+        "材料不全待补",
     ],
 )
 def test_a_remark_withholding_the_row_refuses_it(remark: str) -> None:

@@ -44,14 +44,16 @@ NOT_ISSUED = re.compile(
     "|暂缓发放|暂缓办理|缓发证|发证暂缓|证书缓发|证书暂缓|取消(?:其|考核|发证)*资格|撤销(?:其)?资格"
     "|(?:此|本|该)(?:行|条)已?(?:作废|删除)|^作废$|^删除$|缺考|作弊"
     "|(?:考评|考核|考试|鉴定|评审|评定|成绩|结果)(?:不合格|未合格|不及格|未通过|不通过)"
-    "|^(?:不合格|未合格|不及格|未通过|不通过|不同意)$)"
+    "|^(?:不合格|未合格|不及格|未通过|不通过|不同意)$"
+    "|^(?:暂缓|缓发|缓办|暂停|暂不|待定|待议|待审|待核|待查|待补)$|(?:材料|资料)(?:不全|不齐)待补)"
     "(?!情形|期满)"
 )
 """What a clerk writes in 备注 of a row that is not to get a certificate: whole phrases, not
 暂缓 or 缓发 alone (暂缓退休, 不发放工本费) — and a row crossed out in words (此行作废, a bare
 删除) or whose examination or evaluation was not passed (缺考, 作弊, 考评不合格, a 考评结果 of
 不合格: §二 certifies only those who pass, and 附件5 has no column of results to refuse by),
-not 原证书作废 of another paper."""
+not 原证书作废 of another paper. A remark that is nothing but 暂缓 or 待定 (or 材料不全待补) leaves
+the row undecided: issued, it was a certificate nobody had approved yet (a clerk's review)."""
 ISSUE_NOW = "同意发证"
 """What a clerk writes in 备注 to say a row withheld once is issued now."""
 WITHHELD_CLAUSE = "§四.(六)1"
@@ -73,7 +75,7 @@ NOT_ISSUED_ROW = Withholding(
     ),
     _not_issued_rule,
     WITHHELD_CLAUSE,
-    re.compile("[发發证證资資缓緩颁頒办辦废廢删刪缺弊格及过過意]"),
+    re.compile("[发發证證资資缓緩颁頒办辦废廢删刪缺弊格及过過意停待不]"),
 )
 """A roster row that is not to get a certificate (已调离，不发证): a roster lists the holders
 certificates are issued to, and each it registers is valid at once."""
