@@ -2508,7 +2508,8 @@ async def test_checks_answered_valid_of_certificates_ended_since_are_listed_with
 ) -> None:
     """An employer told 有效 of a certificate revoked or replaced since may still rely on it, and
     a 有效 given after the registry host recorded the change came from a replica that had not
-    had it: staff could find neither, the log and the registry being two databases."""
+    had it: staff could find neither, the log and the registry being two databases. So may one
+    told 有效 of a paper since reissued under its number (an auditor's review: it was left out)."""
     db = tmp_path / "registry.db"
     shutil.copy(registry_db, db)
     shutil.copy(verify_log_path(registry_db), verify_log_path(db))
@@ -2536,7 +2537,8 @@ async def test_checks_answered_valid_of_certificates_ended_since_are_listed_with
             answered("C1122000001", now - dt.timedelta(days=30)),  # before the 撤销 was synced
             answered("C1122000001", now + dt.timedelta(seconds=1)),  # after: a stale replica
             answered("G1122000002", now - dt.timedelta(days=40)),  # replaced by a 换发
-            answered("Z1122000001", now - dt.timedelta(days=2), "reissued"),  # still 有效
+            answered("Z1122000001", now - dt.timedelta(days=2), "reissued"),  # its new paper
+            answered("Z1122000001", now - dt.timedelta(days=3)),  # 有效 — of the voided original
             answered("Z1122099999", now - dt.timedelta(days=3)),  # never registered
             answered("C1122000001", now - dt.timedelta(days=500)),  # before the last 365 days
         ]
@@ -2544,7 +2546,13 @@ async def test_checks_answered_valid_of_certificates_ended_since_are_listed_with
     monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
     rows = await query(shipped_datasette(db), "/verify_log/valid_then_ended", 天数="")
     listed = {row["证书编号"]: row for row in rows}
-    assert set(listed) == {"C1122000001", "G1122000002"}
+    assert set(listed) == {"C1122000001", "G1122000002", "Z1122000001"}
+    reissued = listed["Z1122000001"]  # its 已补发 answer is right and not counted
+    assert (reissued["登记库中"], reissued["查验为有效的次数"], reissued["其中记入之后"]) == (
+        RESULT_LABELS["reissued"],
+        1,
+        0,  # answered before the 补发 was synced
+    )
     revoked = listed["C1122000001"]
     assert (revoked["登记库中"], revoked["查验为有效的次数"], revoked["其中记入之后"]) == (
         RESULT_LABELS["revoked"],

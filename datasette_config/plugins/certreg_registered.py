@@ -8,7 +8,9 @@ numbers up one at a time. The lookup is by primary key on a read-only connection
 
 ``registry_ended_at(number)``: since when (UTC, the sync that recorded it) the registry has held a
 revoked or replaced certificate so — for the auditor's list of checks answered 有效 of
-certificates ended since (and of those answered after: a replica that had not had the change)."""
+certificates ended since (and of those answered after: a replica that had not had the change). A
+certificate reissued under its own number is one of them: its earlier paper is void (an
+auditor's review found an employer told 有效 of it left out)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from typing import Any
 from datasette import hookimpl
 
 from datasette_config.launch import REGISTRY_NAME
-from registry.domain.statuses import RESULT_LABELS, REVOKED, SUPERSEDED, status_after
+from registry.domain.statuses import REISSUED, RESULT_LABELS, REVOKED, SUPERSEDED, status_after
 from registry.store.db import read_only
 
 LOG = "verify_log"
@@ -29,8 +31,11 @@ FUNCTION = "registry_status"
 """Its name in SQL."""
 ENDED_AT = "registry_ended_at"
 ENDED_NUMBERS = "registry_ended_numbers"
-"""``registry_ended_numbers()``: the numbers the registry holds revoked or replaced, as a JSON
-array — what the auditor's query walks (by the log's number index), not the whole log."""
+"""``registry_ended_numbers()``: the numbers the registry holds revoked, replaced or reissued,
+each with its status, as a JSON array of pairs — what the auditor's query walks (by the log's
+number index), not the whole log."""
+ENDED = (REVOKED, SUPERSEDED, REISSUED)
+"""The statuses whose papers issued before may be void: a reissued certificate's earlier paper."""
 
 _EVENTS = """SELECT e.type, e.new_number, s.at FROM status_events e JOIN syncs s ON s.id = e.sync
 WHERE e.number = ? ORDER BY s.at, e.id"""
@@ -62,18 +67,20 @@ class Registry:
         return RESULT_LABELS.get(rows[0][0], rows[0][0]) if rows else NOT_REGISTERED
 
     def ended_numbers(self) -> str:
-        """``registry_ended_numbers()``: a JSON array (empty while the registry cannot be read)."""
-        sql = "SELECT number FROM certificates WHERE status IN (?, ?)"
-        rows = self.rows(sql, REVOKED, SUPERSEDED)
-        return json.dumps([number for (number,) in rows or []])
+        """``registry_ended_numbers()``: a JSON array of [number, status] (empty while the
+        registry cannot be read)."""
+        rows = self.rows(
+            "SELECT number, status FROM certificates WHERE status IN (?, ?, ?)", *ENDED
+        )
+        return json.dumps([list(row) for row in rows or []])
 
     def ended_at(self, number: object) -> str | None:
-        """``registry_ended_at``: when the first sync that revoked or replaced the certificate it
-        is now ran; None while it is valid (or reissued under its number) or not registered."""
+        """``registry_ended_at``: when the first sync that revoked, replaced or reissued the
+        certificate it is now ran; None while it is valid or not registered."""
         if not isinstance(number, str):
             return None
         status = self.rows("SELECT status FROM certificates WHERE number = ?", number)
-        if not status or status[0][0] not in (REVOKED, SUPERSEDED):
+        if not status or status[0][0] not in ENDED:
             return None
         events = self.rows(_EVENTS, number) or []
         return next(
