@@ -119,7 +119,33 @@ def test_a_status_change_cannot_be_taken_back_from_the_shell(
     mark and re-pointed a 换发 in a copy of the registry, and the public check then answered
     有效 with nothing in the history to show it."""
     before = _everything(history)
-    with sqlite3.connect(history) as conn, pytest.raises(sqlite3.IntegrityError, match="不能撤回"):
+    with sqlite3.connect(history) as conn, pytest.raises(sqlite3.IntegrityError, match=TAKEN_BACK):
+        conn.execute(f"UPDATE certificates SET {change} WHERE number = ?", (number,))
+    assert _everything(history) == before
+
+
+TAKEN_BACK = "不能撤回|只能由登记的换发、补发、撤销改变"
+"""Either guard's refusal: a status taken back has no event behind it either."""
+
+
+@pytest.mark.parametrize(
+    ("number", "change"),
+    [
+        ("Z1122020002", "status = 'superseded', successor = 'Z1122020004'"),  # another's number
+        ("Z1122020002", "status = 'reissued'"),  # a 补发 nobody registered
+        ("Z1122020002", "status = 'revoked', status_date = '2013-02-01'"),
+        ("Z1122020001", "status_date = '2011-01-01'"),  # a 撤销 dated before the issue
+        ("Z1122020003", "status_date = '2013-03-01'"),  # the 换发 given its 补发's date
+    ],
+)
+def test_a_status_is_what_a_registered_event_made_it(
+    history: Path, number: str, change: str
+) -> None:
+    """An auditor's review, from the sqlite3 shell: a valid certificate 换发 to another holder's
+    number, one made 补发, a 撤销 dated before the issue — each told to every employer checking
+    it, with no event behind it and nothing in the history."""
+    before = _everything(history)
+    with sqlite3.connect(history) as conn, pytest.raises(sqlite3.IntegrityError, match=TAKEN_BACK):
         conn.execute(f"UPDATE certificates SET {change} WHERE number = ?", (number,))
     assert _everything(history) == before
 
@@ -131,15 +157,17 @@ def test_a_reissue_under_its_own_number_cannot_be_taken_back_from_the_shell(
     valid with its mark kept, it would be answered 有效 without a word of the lost original."""
     db = tmp_path / "registry.db"
     sync_samples(db)
-    with sqlite3.connect(db) as conn, pytest.raises(sqlite3.IntegrityError, match="不能撤回"):
+    with sqlite3.connect(db) as conn, pytest.raises(sqlite3.IntegrityError, match=TAKEN_BACK):
         conn.execute("UPDATE certificates SET status = 'valid' WHERE number = 'Z1122000001'")
 
 
 def test_a_status_change_moves_forward_and_its_event_keeps_what_happened(history: Path) -> None:
-    """A valid certificate may still be revoked, a mark added; an applied event's references
-    may be corrected (a new version of its register does), not what happened to which number."""
+    """A mark may be added, a certificate's other columns corrected; an applied event's
+    references may be corrected (a new version of its register does), not what happened to
+    which number."""
     with sqlite3.connect(history) as conn:
-        conn.execute("UPDATE certificates SET status = 'revoked' WHERE number = 'Z1122020004'")
+        conn.execute("UPDATE certificates SET reissue = 1 WHERE number = 'Z1122020002'")
+        conn.execute("UPDATE certificates SET updated_sync = 1 WHERE number = 'Z1122020004'")
         conn.execute("UPDATE status_events SET reason = '遗失' WHERE type = '补发'")
         changes = (
             "type = '换发'",

@@ -14,7 +14,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
-from registry.domain.statuses import REVOKED, VALID
+from registry.domain.statuses import (
+    EXCHANGE,
+    REISSUE,
+    REISSUED,
+    REVOKE,
+    REVOKED,
+    SUPERSEDED,
+    VALID,
+)
 
 
 class Guard(NamedTuple):
@@ -117,6 +125,28 @@ STATUS_TRIGGER = (
 re-pointed would change what every check answers, and nothing in the history would show it."""
 
 
+EVENT_TRIGGER = (
+    "keep_certificates_events",
+    "CREATE TRIGGER IF NOT EXISTS keep_certificates_events BEFORE UPDATE OF"
+    " [status], [status_date], [successor] ON certificates"
+    " WHEN (NEW.status IS NOT OLD.status OR NEW.status_date IS NOT OLD.status_date"
+    " OR NEW.successor IS NOT OLD.successor) AND NOT EXISTS (SELECT 1 FROM status_events e"
+    " WHERE e.number = NEW.number AND e.date IS NEW.status_date"
+    " AND coalesce(e.new_number, '') IS coalesce(NEW.successor, '')"
+    f" AND NEW.status IS CASE WHEN coalesce(e.new_number, '') != '' THEN '{SUPERSEDED}'"
+    f" WHEN e.type = '{EXCHANGE}' THEN '{SUPERSEDED}' WHEN e.type = '{REISSUE}' THEN '{REISSUED}'"
+    f" WHEN e.type = '{REVOKE}' THEN '{REVOKED}' END)"
+    " BEGIN SELECT RAISE(ABORT, '证书的状态只能由登记的换发、补发、撤销改变（§四.(六)）：证书的状态、"
+    "状态日期和新证书编号须与一条换发、补发、撤销记录相符。要改变证书的状态，请导入换发、补发、撤销"
+    "登记表'); END",
+)
+"""A certificate's status, its date and its successor as one registered 换发, 补发 or 撤销 made
+them (`registry.domain.statuses.status_after`), for whoever opens the file: an auditor's review
+set a valid certificate 换发 to another holder's number, made one 补发, and dated a 撤销 before
+the issue, from the ``sqlite3`` shell — each told to every employer checking it, with no event
+behind it and no history. The sync writes each event before the certificate it changes."""
+
+
 def _refusal(what: str, act: str) -> str:
     return (
         f"SELECT RAISE(ABORT, '登记库的{what}供审计使用，只能追加，不能{act}"
@@ -175,7 +205,7 @@ def _triggers() -> list[tuple[str, str]]:
                     f" WHEN {counted} != 0 BEGIN {_refusal(guard.what, '修改')} END",
                 )
             )
-    return [*made, HOLDER_TRIGGER, STATUS_TRIGGER, RUN_TRIGGER]
+    return [*made, HOLDER_TRIGGER, STATUS_TRIGGER, EVENT_TRIGGER, RUN_TRIGGER]
 
 
 TRIGGERS = _triggers()
