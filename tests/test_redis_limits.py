@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -22,10 +23,12 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
+from click.testing import CliRunner
 from limits import RateLimitItemPerMinute
 from starlette.datastructures import Secret
 from starlette.testclient import TestClient
 
+from registry.cli import cli
 from tests.servers import free_port
 from tests.verify_fixtures import SECRET, VALID, clear_of_the_minute_turning, registry_db
 from verify_app.answers import Item
@@ -284,6 +287,26 @@ def test_with_the_store_down_throughout_the_key_with_other_items_is_still_refuse
         retries.send(caller, "retry-2", b"other items")
 
 
+@pytest.mark.parametrize("password", ["Xy9/Secret+pw=", "Qz7#kLm", "Wq3?zz"])
+def test_a_password_that_ends_the_address_is_told_how_to_write_without_being_shown(
+    registry_db: Path, password: str
+) -> None:
+    """``openssl rand -base64``'s / in a Redis password: ``certreg serve`` stopped with a
+    traceback printing the password's first part, and restarted for ever (an operator's
+    review). It is told to write it URL-encoded — as written so, it is used."""
+    storage = f"redis://:{password}@127.0.0.1:6379/0"
+    result = CliRunner().invoke(
+        cli,
+        ["serve", "--db", str(registry_db)],
+        env={"CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT_STORAGE": storage},
+    )
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "密码中的 / # ? @ : % 等字符须按网址编码书写" in result.output
+    assert password[:3] not in result.output
+    encoded = storage.replace(password, urllib.parse.quote(password, safe=""))
+    Settings(db=registry_db, secret=Secret(SECRET), rate_limit_storage=encoded)
+
+
 def test_unknown_storage_is_refused_in_chinese(registry_db: Path) -> None:
     with pytest.raises(ValueError, match="CERTREG_RATE_LIMIT_STORAGE=mongodb://x 无法使用"):
         Settings(db=registry_db, secret=Secret(SECRET), rate_limit_storage="mongodb://x")
@@ -368,6 +391,8 @@ def test_a_store_that_does_not_answer_is_told_at_startup(redis: RedisServer) -> 
 def test_a_password_holding_an_at_sign_is_hidden_whole() -> None:
     assert (
         without_password("redis://:s3cr@t-pass@10.0.0.10:6379/0") == "redis://:***@10.0.0.10:6379/0"
+        and without_password("redis://:Xy9/Se@cret@10.0.0.10:6379/0")
+        == "redis://:***@10.0.0.10:6379/0"
     )
     assert without_password("redis://10.0.0.10:6379/0") == "redis://10.0.0.10:6379/0"
 

@@ -51,8 +51,9 @@ HEALTH_SECONDS = 1.0
 """How long `Limiter.where_counted`'s answer holds before the store is asked again."""
 
 
-_PASSWORD = re.compile(r"(?<=://)([^/:@\s]*):([^/\s]*)@")
-"""user:password@ of a URL, up to its last @ before the host (a password may hold @ itself)."""
+_PASSWORD = re.compile(r"(?<=://)([^/:@\s]*):(\S*)@")
+"""user:password@ of a URL, up to its last @ before the host (a password may hold @ itself, and
+/ written as it is, which an operator's review saw printed)."""
 
 
 def without_password(text: str) -> str:
