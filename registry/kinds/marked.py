@@ -11,6 +11,7 @@ from collections.abc import Collection
 
 from registry.domain.exam import EXAM_COLUMNS
 from registry.domain.problems import Problem
+from registry.kinds.date_cells import short_dates
 from registry.sheets._extent import column_letters
 from registry.sheets._marked import MARKED_CELLS
 from registry.sheets.table import Table
@@ -77,7 +78,8 @@ formula Excel worked out to "" is taken for unsaved, which saving again cannot c
 def marked_rows(table: Table, filling: Collection[str] = ()) -> list[Problem]:
     """A data row the workbook hides or strikes through, one of the register's columns it hides
     with something in it, or a cell of one whose format shows other words than it holds, or
-    whose text is the colour of its background or too small to read: loaded (or numbered) like
+    whose text is the colour of its background or too small to read, or a date whose format
+    leaves out a part its column keeps (`registry.kinds.date_cells`): loaded (or numbered) like
     any other, yet nobody reviewing saw it, or everybody took it as crossed out (§四.(五)). And
     any row
     below the header with a formula saved without its value: read as empty, whatever it shows
@@ -105,6 +107,8 @@ def marked_rows(table: Table, filling: Collection[str] = ()) -> list[Problem]:
         found += _shown_otherwise(table)
     if marks.errors:
         found += _errors(table)
+    if marks.short_dates:
+        found += short_dates(table)
     return found
 
 

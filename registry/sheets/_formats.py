@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from registry.sheets._colours import OFFICE_THEME, RGB, Palette
+from registry.sheets._date_formats import BUILT_IN, short_date
 from registry.sheets._extent import parse_marks, style_index
 from registry.sheets._limits import SheetLimits, unreadable
 from registry.sheets._number_formats import hides, hides_numbers, hides_text
@@ -52,6 +53,10 @@ class CellFormats:
     own is judged (a format without one: the sheet's white)"""
     palette: Palette = field(default_factory=Palette)
     """the workbook's colours (its theme's, its legacy palette), for its text runs'"""
+    short_dates: Mapping[int, str] = field(default_factory=dict)
+    """the formats showing a date without its year, month or day → what they write of it
+    (`registry.sheets._date_formats.short_date`): a column needing the part left out refuses
+    such a cell (`registry.kinds.date_cells`)"""
 
     def __bool__(self) -> bool:
         return bool(
@@ -60,6 +65,7 @@ class CellFormats:
             or self.hiding_numbers
             or self.conditional
             or self.unseen
+            or self.short_dates
         )
 
 
@@ -73,6 +79,9 @@ class _Styles:
         self.struck_fonts: set[int] = set()
         self.codes: dict[int, tuple[bool, bool]] = {}
         """number format id → (hides text, hides numbers)"""
+        self.short_codes: dict[int, str] = {}
+        """number format id → what it writes of a date it shows short (`short_date`)"""
+        self.short_dates: dict[int, str] = {}
         self.struck: set[int] = set()
         self.hiding: tuple[set[int], set[int]] = (set(), set())
         self.conditional: set[int] = set()
@@ -105,6 +114,10 @@ class _Styles:
                 self.hiding[0].add(index)
             if numbers:
                 self.hiding[1].add(index)
+            # a built-in id a <numFmt> defines is that format
+            short = self.short_codes.get(number) if number in self.codes else BUILT_IN.get(number)
+            if short:
+                self.short_dates[index] = short
         if local == "numFmt":
             self._number_format(attributes)
         elif self.inside in ("fonts", "fills", "dxfs", "colors"):
@@ -126,6 +139,8 @@ class _Styles:
         number = style_index(attributes.get("numFmtId", ""))
         if number is not None:
             self.codes[number] = (hides_text(code), hides_numbers(code))
+            if short := short_date(code):
+                self.short_codes[number] = short
 
     def _count(self, part: str, what: str) -> int:
         self.place[part] += 1
@@ -156,4 +171,5 @@ def cell_formats(
         frozenset(vanishing),
         filled,
         palette,
+        parsed.short_dates,
     )

@@ -81,6 +81,9 @@ class Marks:
     """(row, column) of the formulas saved without a value (of `unsaved`'s rows, their detail:
     not compared): a column the register does not load (序号 =ROW()-1) reads as empty to no
     harm"""
+    short_dates: frozenset[tuple[int, int, str]] = frozenset()
+    """(row, column, what its format writes of a date) of the filled date cells whose format
+    leaves out the year, month or day (`registry.sheets._date_formats`)"""
 
 
 NO_MARKS = Marks()
@@ -130,6 +133,7 @@ def exact_marks(
     invisible: set[tuple[int, int]] = set()
     formulas: set[tuple[int, int]] = set()
     errors: set[tuple[int, int, str]] = set()
+    dates: set[tuple[int, int, str]] = set()
     filled_rows: dict[int, list[int]] = {}  # column → [first, last] row holding a value
     conditional = ConditionalFormats(formats.conditional, formats.palette)
     styled_sheet = bool(formats or formats.fills)  # else no cell's style number is read
@@ -141,12 +145,13 @@ def exact_marks(
     kind: str | None = None
     styled = hiding = vanishing = formula = value = filled = in_value = False
     fill: RGB | None = None  # the cell's format's, for its text runs of a colour of their own
+    short: str | None = None  # what the cell's format writes of a date it shows short
     runs = Runs(formats.palette)  # an inline string's
     index = shown = ""
 
     def start(name: str, attributes: dict[str, str]) -> None:
         nonlocal row, cell, column, kind, styled, hiding, vanishing, fill, formula, value, filled
-        nonlocal in_value, index, zero_height, narrow, shown
+        nonlocal in_value, index, zero_height, narrow, shown, short
         local = name.rpartition(" ")[2]
         if local == "c":
             position = cell_position(attributes.get("r", ""))
@@ -156,6 +161,9 @@ def exact_marks(
             styled = style in formats.struck
             vanishing = style in formats.unseen
             fill = formats.fills.get(style) if style is not None else None
+            short = None
+            if kind in NUMBER_CELLS and style is not None:
+                short = formats.short_dates.get(style)
             hiding = style in (
                 formats.hiding_text
                 if kind in TEXT_CELLS
@@ -232,6 +240,8 @@ def exact_marks(
                 formulas.add((cell, column))
             if hiding and filled and len(disguised) < MARKED_CELLS:
                 disguised.add((cell, column))
+            if short and filled and len(dates) < MARKED_CELLS:
+                dates.add((cell, column, short))
             if kind == "e" and filled and len(errors) < MARKED_CELLS:
                 errors.add((cell, column, shown.strip()))
             shared_runs = strings.coloured.get(shared, ()) if shared is not None else ()
@@ -265,6 +275,7 @@ def exact_marks(
         frozenset(formulas),
         frozenset(errors),
         frozenset(unsaved_cells),
+        frozenset(dates),
     )
 
 

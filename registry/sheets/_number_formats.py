@@ -14,6 +14,8 @@ Excel shows a cell through its section:
   joined to them (``0"0"``: 77 shown as 770; ``yyyy"-04"``: every date shown in April), or commas after the last digit (``0,``: 77 shown as 0), show
   another number.
 
+A date format leaving out a part of the date (``yyyy``) shows no other digits: whether the
+column needs that part is the register's (`registry.sheets._date_formats`).
 A white section (``[White]``, WPS's ``[白色]``, ``[Color2]``) shows nothing on a white sheet. The reviewer signs what the sheet shows,
 the registry would load what the cell holds: such a cell is refused
 (`registry.sheets._formats`). This module imports only the standard library: the guarded

@@ -1,0 +1,154 @@
+"""A date cell whose number format leaves out a part its column keeps — a 出生年月 of 1972-05-01
+formatted ``yyyy`` shows 1972, a status change's 日期 formatted ``yyyy"年"m"月"`` shows
+2012年9月 — is refused as the text it shows would be: the reviewer never saw the month or the
+day the registry would load (a clerk's review)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from registry.cli import cli
+from registry.sheets._date_formats import short_date, shown_date
+from registry.sheets.guard import REGISTER_LIMITS, read_sheet
+from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event
+
+CHANGES = {"kind": "status-changes", "authority": "2202"}
+
+
+@pytest.mark.parametrize(
+    ("code", "shape", "shown"),
+    [
+        ("yyyy", "yyyy", "1972"),
+        ('yyyy"年"', "yyyy年", "1972年"),
+        ('yyyy"年"m"月"', "yyyy年m月", "1972年5月"),
+        ("[$-804]yyyy.mm;@", "yyyy.mm", "1972.05"),
+        ("mmm-yy", "mmm-yy", "May-72"),
+        ("m/d", "m/d", "5/1"),
+        ("h:mm AM/PM", "h:mm AM/PM", "12:00 AM"),  # a time's: no date at all
+        ("yyyy/m/d", None, ""),
+        ('yyyy"年"m"月"d"日"', None, ""),
+        ("yyyy-mm-dd hh:mm:ss", None, ""),
+        ("yyyy-mm ddd", "yyyy-mm ddd", "1972-05 Mon"),  # a weekday is no day of the month
+        ("General", None, ""),  # a serial number, read as it is
+        ("0.00E+00", None, ""),  # an exponent, not a year
+        ("@", None, ""),
+    ],
+)
+def test_what_a_date_format_leaves_out(code: str, shape: str | None, shown: str) -> None:
+    assert short_date(code) == shape
+    assert shape is None or shown_date(shape, dt.date(1972, 5, 1)) == shown
+
+
+def test_the_short_dates_of_a_workbook_are_found(tmp_path: Path) -> None:
+    """Custom formats and built-in ones (``d-mmm`` is 16, ``h:mm`` 20: no ``<numFmt>``) that
+    leave out a part, on date cells; a whole date (built-in 14), text and an empty cell are not."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["出生年月"] * 6)
+    sheet.append([dt.datetime(1972, 5, 1)] * 4 + ["1972", None])
+    for cell, code in zip(
+        sheet[2], ("yyyy", "d-mmm", "h:mm", "mm-dd-yy", "yyyy", "yyyy"), strict=True
+    ):
+        cell.number_format = code
+    book.save(tmp_path / "a.xlsx")
+    assert read_sheet(tmp_path / "a.xlsx", REGISTER_LIMITS).marks.short_dates == {
+        (2, 1, "yyyy"),
+        (2, 2, "d-mmm"),
+        (2, 3, "h:mm:ss"),
+    }
+
+
+def _sync(registers: RegisterFactory, db: Path) -> dict[str, Any]:
+    result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db), "--json"])
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def _dated(path: Path, column: str, dates: dict[str, tuple[dt.datetime, str]]) -> None:
+    """Make ``column`` of each row holding a key of ``dates`` that date, in that format."""
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    [header] = [c for row in sheet.iter_rows(max_row=4) for c in row if c.value == column]
+    for row in sheet.iter_rows():
+        for key, (value, code) in dates.items():
+            if any(c.value == key for c in row):
+                cell = sheet.cell(row[0].row, header.column)
+                cell.value, cell.number_format = value, code
+    book.save(path)
+
+
+def _problems(report: dict[str, Any], file: str) -> list[tuple[Any, ...]]:
+    [register] = [r for r in report["registers"] if r["file"] == file]
+    assert register["outcome"] == "rejected", register
+    return [(p["row"], p["column"], p["value"], p["rule"]) for p in register["problems"]]
+
+
+@pytest.mark.parametrize(("code", "shown"), [("yyyy", "1972"), ('yyyy"年"', "1972年")])
+def test_a_birth_shown_as_a_year_is_refused(
+    registers: RegisterFactory, db_path: Path, code: str, shown: str
+) -> None:
+    """赵六's 出生年月 shows only its year; 王五's shows the year and month, 李四's the whole
+    date (more than the column keeps): those load as they do."""
+    path = registers.add(
+        "mianyang.xlsx",
+        [
+            approval_row("Z1122020001", "赵六"),
+            approval_row("Z1122020002", "王五"),
+            approval_row("Z1122020003", "李四"),
+        ],
+        MIANYANG,
+    )
+    birth = dt.datetime(1972, 5, 1)
+    formats = {"赵六": (birth, code), "王五": (birth, "yyyy-mm"), "李四": (birth, "yyyy/m/d")}
+    _dated(path, "出生年月", formats)
+    [(row, column, value, rule)] = _problems(_sync(registers, db_path), "mianyang.xlsx")
+    assert (row, column, value) == (4, "出生年月", shown)
+    assert "不显示月" in rule and "1972-05" in rule and "附件4" in rule
+    assert "显示年月" in rule and "1972.05" in rule and "SPEC" not in rule
+
+
+def test_a_status_date_shown_without_its_day_is_refused(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """The 补发's 日期 shows 2012年9月 and the 撤销's 2013, yet each would be the certificate's
+    public status date to the day; the 换发's shows the whole date and is not named."""
+    registers.add(
+        "mianyang.csv",
+        [
+            approval_row("Z1122020001", "周杰"),
+            approval_row("Z1122020002", "郑浩"),
+            approval_row("C1122020001", "吴敏", level="初级"),
+        ],
+        MIANYANG,
+    )
+    path = registers.add(
+        "changes.xlsx",
+        [
+            status_event("补发", "Z1122020001", "周杰", "2012-09-10"),
+            status_event("换发", "Z1122020002", "郑浩", "2012-05-08", "Z1122020003"),
+            status_event("撤销", "C1122020001", "吴敏", "2013-01-15"),
+        ],
+        CHANGES,
+    )
+    dates = {
+        "周杰": (dt.datetime(2012, 9, 10), 'yyyy"年"m"月"'),
+        "郑浩": (dt.datetime(2012, 5, 8), "yyyy/m/d"),
+        "吴敏": (dt.datetime(2013, 1, 15), "yyyy"),
+    }
+    _dated(path, "日期", dates)
+    found = _problems(_sync(registers, db_path), "changes.xlsx")
+    assert [(row, column, value) for row, column, value, _ in found] == [
+        (3, "日期", "2012年9月"),
+        (5, "日期", "2013"),
+    ]
+    assert "不显示日" in found[0][3] and "2012-09-10" in found[0][3] and "§四.(六)" in found[0][3]
+    assert "不显示月、日" in found[1][3] and "年月日" in found[1][3]
