@@ -246,20 +246,70 @@ def test_a_note_under_a_column_name_in_the_second_header_row(tmp_path: Path) -> 
     assert read_table(path, APPROVAL_ROSTER).records[0].values["出生年月"] == "1975.05"
 
 
-def test_a_column_written_shorter_is_named_beside_the_one_missing(tmp_path: Path) -> None:
-    """A clerk's header says 工种 and 出生日期: the message points at them, not only at 报考工种
-    and 出生年月 they cannot find."""
+def test_a_column_written_otherwise_is_named_beside_the_one_missing(tmp_path: Path) -> None:
+    """A clerk's header says 申报工种 and 出生时间: the message points at them, not only at
+    报考工种 and 出生年月 they cannot find."""
     path = tmp_path / "r.csv"
-    header = "姓名,性别,出生日期,参加工作时间,考核年度,工种,申报等级,思想政治表现,颁发证书编号"
+    header = "姓名,性别,出生时间,参加工作时间,考核年度,申报工种,申报等级,思想政治表现,颁发证书编号"
     path.write_text(f"{header}\n张三,男,1970.01,1990.01,2011,电工,中级,90,\n", encoding="utf-8")
     with pytest.raises(UnreadableRegister) as refused:
         read_table(path, APPROVAL_ROSTER)
     message = str(refused.value)
     assert "缺少列：出生年月、报考年度、报考工种、报考等级" in message
     assert (
-        "（表头中“出生日期”是否应为“出生年月”；“考核年度”是否应为“报考年度”；"
-        "“工种”是否应为“报考工种”；“申报等级”是否应为“报考等级”？）"
+        "（表头中“出生时间”是否应为“出生年月”；“考核年度”是否应为“报考年度”；"
+        "“申报工种”是否应为“报考工种”；“申报等级”是否应为“报考等级”？）"
     ) in message
+
+
+def test_a_header_cell_is_hinted_only_as_the_column_it_is_likest(tmp_path: Path) -> None:
+    """参加工作年月 was asked whether it should be 出生年月 (the same last two characters) as
+    well as 参加工作时间, and 出生时间 whether it should be 参加工作时间: a column's own title
+    proposed for another's."""
+    path = tmp_path / "r.csv"
+    header = "姓名,性别,出生时间,参加工作年月,报考年度,报考工种,报考等级,思想政治表现,颁发证书编号"
+    path.write_text(f"{header}\n张三,男,1970.01,1990.01,2011,电工,中级,90,\n", encoding="utf-8")
+    with pytest.raises(UnreadableRegister) as refused:
+        read_table(path, APPROVAL_ROSTER)
+    message = str(refused.value)
+    assert "缺少列：出生年月、参加工作时间" in message
+    assert (
+        "（表头中“出生时间”是否应为“出生年月”；“参加工作年月”是否应为“参加工作时间”？）"
+    ) in message
+
+
+def test_rosters_headed_with_the_names_clerks_use_are_read(tmp_path: Path) -> None:
+    """附件4 headed 出生日期 (附件5's name for it), 年度, 工种, 等级, and 附件5 headed 年度,
+    工种, 证书号码, were refused as lacking those columns: read as them, under the annexes'
+    names. 证书号码 may head 附件4's 原岗位证书号 and is not read there; a clerk's own 工种
+    (the holder's present trade) beside 报考工种 is no second 报考工种."""
+    approval = tmp_path / "approval.csv"
+    write_csv(approval, APPROVAL_ROSTER, [approval_row("Z1122020001")], title="审批名册")
+    written = approval.read_text(encoding="utf-8")
+    shorter = {"出生年月": "出生日期", "报考年度": "年度", "报考工种": "工种", "报考等级": "等级"}
+    for name, heading in shorter.items():
+        approval.write_text(approval.read_text(encoding="utf-8").replace(name, heading), "utf-8")
+    [record] = read_table(approval, APPROVAL_ROSTER).records
+    assert [record.values[name] for name in shorter] == ["1975.05", "2011", "电工", "中级"]
+    technicians = tmp_path / "technicians.csv"
+    write_csv(technicians, TECHNICIAN_ROSTER, [technician_row("J1122010001")], title="审核名册")
+    text = technicians.read_text(encoding="utf-8").replace("报考年度", "年度")
+    text = text.replace("报考工种", "工种").replace("颁发证书编号", "证书号码")
+    technicians.write_text(text, encoding="utf-8")
+    [record] = read_table(technicians, TECHNICIAN_ROSTER).records
+    assert [record.values[name] for name in ("报考年度", "报考工种", "颁发证书编号")] == [
+        "2011",
+        "中式烹调师",
+        "J1122010001",
+    ]
+    approval.write_text(written.replace("颁发证书编号", "证书号码"), encoding="utf-8")
+    with pytest.raises(UnreadableRegister, match="缺少列：颁发证书编号"):
+        read_table(approval, APPROVAL_ROSTER)
+    title, header, sub, row = written.splitlines()
+    own = f"{title}\n{header},工种\n{sub},\n{row},钳工\n"
+    approval.write_text(own, encoding="utf-8")
+    [record] = read_table(approval, APPROVAL_ROSTER).records
+    assert record.values["报考工种"] == "电工"
 
 
 def test_exam_columns_written_short_are_named_beside_the_ones_missing(tmp_path: Path) -> None:

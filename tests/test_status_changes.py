@@ -197,6 +197,32 @@ def test_a_new_number_or_correction_under_a_header_clerks_use_is_read(
     assert (name, trade) == (event.get("更正姓名", "周杰"), event.get("更正工种", "电工"))
 
 
+@pytest.mark.parametrize("number", ["原证书编号", "证书号"])
+def test_a_register_headed_as_clerks_head_its_columns_is_read(
+    roster: RegisterFactory, db_path: Path, number: str
+) -> None:
+    """A clerk's own form headed 原证书编号 (or 证书号), 持证人姓名, 办理日期, 批准文件 was
+    refused as lacking 证书编号, 姓名, 日期 and 批准文号: read as them."""
+    event = status_event("撤销", "Z1122020002", "郑浩", "2012-09-10")
+    path = roster.add("changes.xlsx", [event], MIANYANG_CHANGES)
+    headings = {
+        "证书编号": number,
+        "姓名": "持证人姓名",
+        "日期": "办理日期",
+        "批准文号": "批准文件",
+    }
+    for name, heading in headings.items():
+        edit_cell(path, name, value=heading)
+    code, report = sync(roster, db_path)
+    assert code == 0, report
+    conn = sqlite3.connect(db_path)
+    try:
+        stored = conn.execute("SELECT number, date, approval_doc FROM status_events").fetchall()
+    finally:
+        conn.close()
+    assert stored == [("Z1122020002", "2012-09-10", "绵人社函〔2012〕1号")]
+
+
 @pytest.mark.parametrize(
     ("column", "value", "rule"),
     [

@@ -39,6 +39,14 @@ from registry.store.syncs import loaded_version
 from registry.store.writes import Applied
 
 EXAM_GROUP = "考试考核结果"
+EXAM_YEAR_AND_TRADE = (
+    Column("报考年度", fallbacks=("年度",)),
+    Column("报考工种", fallbacks=("工种",)),
+)
+"""报考年度 and 报考工种 as clerks head them in both rosters: a roster so headed was refused as
+lacking them. Such a heading is read only where it can name no other column of the roster: so
+also 附件4's 出生日期 and 等级 (its 执行工资等级起始时间 is a time, not a level) and 附件5's
+证书号码 — not 附件4's, which may head its 原岗位证书号."""
 
 APPROVAL_LAYOUT = Layout(
     APPROVAL_ROSTER,
@@ -47,15 +55,14 @@ APPROVAL_LAYOUT = Layout(
         Column("序号", required=False, in_form=False),
         Column("姓名"),
         Column("性别"),
-        Column("出生年月"),
+        Column("出生年月", fallbacks=("出生日期",)),
         Column("参加工作时间"),
         Column(
             "原岗位证书号（未获工种年限）", required=False, aliases=("原岗位证书号", "未获工种年限")
         ),
         Column("执行工资等级起始时间", required=False),
-        Column("报考年度"),
-        Column("报考工种"),
-        Column("报考等级"),
+        *EXAM_YEAR_AND_TRADE,
+        Column("报考等级", fallbacks=("等级",)),
         *(Column(name) for name in EXAM_COLUMNS),
         Column(NUMBER_COLUMN, aliases=("证书编号",)),
         Column("工作单位", required=False, aliases=("单位",), in_form=False, lines=True),
@@ -74,10 +81,9 @@ TECHNICIAN_LAYOUT = Layout(
         Column("出生日期", aliases=("出生年月",)),
         Column("文化程度"),
         Column("工作单位", lines=True),  # 成都市第一人民医院 / 后勤科, Alt+Enter between
-        Column("报考年度"),
-        Column("报考工种"),
+        *EXAM_YEAR_AND_TRADE,
         Column("批准文号"),
-        Column(NUMBER_COLUMN, aliases=("证书编号",)),
+        Column(NUMBER_COLUMN, aliases=("证书编号",), fallbacks=("证书号码",)),
         Column("备注", required=False, in_form=False, lines=True),
     ),
 )

@@ -32,6 +32,7 @@ from registry.domain.text import mentions
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.cells import NONE_WRITTEN, digits_lost
 from registry.kinds.status_corrections import corrected, uncorrected
+from registry.kinds.status_headings import FALLBACKS, NEW_NUMBER_ALIASES, said_otherwise
 from registry.kinds.status_misplaced import misplaced
 from registry.kinds.status_reasons import CLAUSES, document_missing, reason_problem, required
 from registry.kinds.status_remarks import void_event
@@ -56,32 +57,20 @@ CORRECTED = {"name": "更正姓名", "sex": "更正性别", "birth": "更正出�
 """The column of each field a 换发 corrects."""
 CORRECTIONS = tuple(CORRECTED.values())
 """Columns a 换发 row may fill with the values the misfilled certificate should have carried."""
-NEW_NUMBER_ALIASES = ("新证编号", "新编号", "新证号", "新证书号", "补发证书编号", "换发证书编号")
-"""How clerks head the 新证书编号 column; a header like them read as none was refused
-(`registry.kinds.status_misplaced`)."""
-
-
-def _said_otherwise(correction: str) -> tuple[str, ...]:
-    """How clerks head a correction column: 更正后工种, 正确姓名 for 更正工种, 更正姓名."""
-    field = correction.removeprefix("更正")
-    return (f"更正后{field}", f"更正后的{field}", f"正确{field}", f"正确的{field}")
-
 
 COLUMNS = (
     Column("序号", required=False),
     Column("类型"),
-    Column("证书编号"),
-    Column("姓名"),
-    Column("日期"),
+    *(Column(name, fallbacks=FALLBACKS[name]) for name in ("证书编号", "姓名", "日期")),
     Column("新证书编号", required=False, aliases=NEW_NUMBER_ALIASES),
     Column("原因"),
-    Column("批准文号"),
+    Column("批准文号", fallbacks=FALLBACKS["批准文号"]),
     Column("个人申请", required=False),
     Column("单位证明", required=False),
     Column("原公布文件", required=False, aliases=("原公布合格人员名单文件",)),
     Column("主管部门审核", required=False, aliases=("主管部门审核意见",)),
     Column("发证机关审核", required=False, aliases=("发证机关审核意见",)),
-    *(Column(name, required=False, aliases=_said_otherwise(name)) for name in CORRECTIONS),
+    *(Column(name, required=False, aliases=said_otherwise(name)) for name in CORRECTIONS),
 )
 
 

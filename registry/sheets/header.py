@@ -4,12 +4,12 @@ columns, within the first `HEADER_SEARCH_ROWS` rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from registry.sheets._extent import column_letters
 from registry.sheets.cells import Cell
 from registry.sheets.errors import HeaderNotFound, UnreadableSheet
-from registry.sheets.layout import Layout, header_key
+from registry.sheets.layout import Column, Layout, header_key
 from registry.sheets.rows import Row
 
 HEADER_SEARCH_ROWS = 30
@@ -21,15 +21,27 @@ def _match_header(layout: Layout, keys: list[str]) -> dict[str, int]:
         column = layout.column(key)
         if column and column.name not in columns:
             columns[column.name] = index
-    # then the cells that name a column still missing with a note added (出生年月（年.月）);
-    # two such cells for one column (证书编号（原）, 证书编号（新）) name none of it
-    noted: dict[str, list[int]] = {}
-    for index, key in enumerate(keys):
-        column = layout.noted(key) if layout.column(key) is None else None
-        if column and column.name not in columns:
-            noted.setdefault(column.name, []).append(index)
-    columns |= {name: found[0] for name, found in noted.items() if len(found) == 1}
+    # then the cells that name a column still missing with a note added (出生年月（年.月）),
+    # then those naming it by a heading clerks use (工种 for 报考工种)
+    columns |= _named_once(keys, columns, layout, layout.noted)
+    columns |= _named_once(keys, columns, layout, layout.fallback)
     return columns
+
+
+def _named_once(
+    keys: list[str],
+    columns: dict[str, int],
+    layout: Layout,
+    names: Callable[[str], Column | None],
+) -> dict[str, int]:
+    """The columns still missing that one cell names by ``names``: two such cells for one
+    column (证书编号（原）, 证书编号（新）) name none of it."""
+    found: dict[str, list[int]] = {}
+    for index, key in enumerate(keys):
+        column = names(key) if layout.column(key) is None else None
+        if column and column.name not in columns:
+            found.setdefault(column.name, []).append(index)
+    return {name: indexes[0] for name, indexes in found.items() if len(indexes) == 1}
 
 
 def _refuse_twice_named(layout: Layout, keys: list[str]) -> None:
@@ -169,7 +181,13 @@ def _not_found(layout: Layout, best: dict[str, int], best_keys: list[str]) -> He
     """No header: the columns the likeliest row lacks, and its cells that look like them."""
     missing = [name for name in layout.required if name not in best]
     unmatched = [key for index, key in enumerate(best_keys) if index not in best.values()]
-    alike = [f"“{k}”是否应为“{m}”" for m in missing for k in unmatched if _alike(k, m)]
+    closest = {k: max(_likeness(k, c.name) for c in layout.columns) for k in unmatched}
+    alike = [
+        f"“{k}”是否应为“{m}”"
+        for m in missing
+        for k in unmatched
+        if closest[k] and _likeness(k, m) == closest[k]
+    ]
     return HeaderNotFound(
         f"在前{HEADER_SEARCH_ROWS}行找不到“{layout.title}”的表头；缺少列：{'、'.join(missing)}"
         + (f"（表头中{'；'.join(alike)}？）" if alike else "")
@@ -191,15 +209,16 @@ def _abridges(written: str, name: str) -> bool:
     return all(character in rest for character in written)
 
 
-def _alike(written: str, name: str) -> bool:
-    """Whether a header cell looks like a mistyped, shortened or other-worded column name (工种
-    or 申报工种 for 报考工种, 出生日期 for 出生年月, 学历 for 文化程度)."""
-    return written in SYNONYMS.get(name, ()) or (
-        len(written) >= 2
-        and (
-            _abridges(written, name)
-            or name in written
-            or written[:2] == name[:2]
-            or written[-2:] == name[-2:]
-        )
-    )
+def _likeness(written: str, name: str) -> int:
+    """How much a header cell looks like a mistyped, shortened or other-worded column name: 3
+    for one it abridges, holds or is another word for (实操 for 实际操作技能, 学历 for 文化程度),
+    2 for the same first two characters (出生时间, 出生年月), 1 for the same last two (考核年度,
+    报考年度), 0 for none. Only the columns it is likest are hinted: the last two characters
+    say a column's type (年月, 时间), and 参加工作年月 was asked whether it should be 出生年月."""
+    if written in SYNONYMS.get(name, ()):
+        return 3
+    if len(written) < 2:
+        return 0
+    if _abridges(written, name) or name in written:
+        return 3
+    return 2 if written[:2] == name[:2] else int(written[-2:] == name[-2:])

@@ -30,6 +30,10 @@ class Column:
     """the name in the notice's annex, used in reports"""
     required: bool = True
     aliases: tuple[str, ...] = ()
+    fallbacks: tuple[str, ...] = ()
+    """headings clerks use that may also head a column of their own (工种, the holder's present
+    trade, beside 报考工种): read as this column only when no header cell names it otherwise
+    (`Layout.fallback`), and never refused as naming it twice"""
     in_form: bool = True
     """printed on the annex's blank form (`registry.sheets.writers`)"""
     lines: bool = False
@@ -49,6 +53,10 @@ class Layout:
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.matches(key)), None)
+
+    def fallback(self, key: str) -> Column | None:
+        """The column a header cell names by one of its `Column.fallbacks`."""
+        return next((c for c in self.columns if key in map(header_key, c.fallbacks)), None)
 
     def noted(self, key: str) -> Column | None:
         """The column a header cell names with a note in brackets added — 出生年月（年.月）,
