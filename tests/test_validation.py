@@ -91,6 +91,12 @@ CASES = [
         {"颁发证书编号": "Z1122020001"},
         f"与本文件第{FIRST_DATA_ROW}行",
     ),
+    (
+        "level and the grade in brackets disagree",
+        "报考等级",
+        {"报考等级": "中级（三级）"},
+        "报考等级“中级(三级)”前后不一致：中级工是四级，三级是高级工，请核对是中级工还是高级工",
+    ),
     ("unknown trade", "报考工种", {"报考工种": "汽车驾驶"}, "相近的工种：汽车驾驶员"),
     ("empty trade", "报考工种", {"报考工种": ""}, "取消合并"),
     ("failed score", "技术业务理论", {"技术业务理论": 52}, "低于 60 分"),
@@ -237,6 +243,28 @@ def test_each_rule_rejects_the_register(
     assert hits[0]["row"] == FIRST_DATA_ROW + 1
     assert hits[0]["clause"], "a clerk is told which clause of the notice the rule comes from"
     assert snapshot(db_path) == before
+
+
+def test_a_level_with_its_national_grade_in_brackets_is_read(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """中级工（四级）, 高级（三级）, 技师（二级）: the level with the national grade it is, as
+    forms print it, was refused as no level (a clerk's review)."""
+    rows = [
+        approval_row("C1122000001", "周杰", level="初级工(五级)"),
+        approval_row("Z1122000001", "郑浩", level="中级工（四级）"),
+        approval_row("G1122000001", "吴敏", level="高级（三级）"),
+        approval_row("J1122000001", "王五", level="技师 （二级）"),
+    ]
+    registers.add("province.csv", rows, PROVINCE)
+    code, _, output = sync(registers.folder, db_path)
+    assert code == 0, output
+    conn = sqlite3.connect(db_path)
+    try:
+        levels = dict(conn.execute("SELECT name, letter FROM certificates"))
+    finally:
+        conn.close()
+    assert levels == {"周杰": "C", "郑浩": "Z", "吴敏": "G", "王五": "J"}
 
 
 def test_a_wage_grade_from_the_month_of_work_to_the_month_of_issue_is_accepted(

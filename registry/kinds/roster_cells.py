@@ -20,7 +20,7 @@ from registry.domain.dates import (
     years_after,
 )
 from registry.domain.exam import EXAM_COLUMNS, exam_problem
-from registry.domain.levels import LETTER_OF_LEVEL
+from registry.domain.levels import read_level
 from registry.domain.names import SEX_RULE, normalise_name, sex_of
 from registry.domain.regions import region_name
 from registry.domain.trades import TradeCatalogue
@@ -99,8 +99,10 @@ ColumnCheck = tuple[str, dict[Cell, Verdict], Callable[[Cell], Verdict]]
 
 def level_verdict(value: Cell) -> Verdict:
     """报考等级 → level letter; shared with `certreg number`, which numbers by level."""
-    letter = LETTER_OF_LEVEL.get(normalise_name(text(value)))
-    return letter, None if letter else ("报考等级应为 初级、中级、高级 或 技师", "附件4")
+    letter, why = read_level(normalise_name(text(value)))
+    if letter:
+        return letter, None
+    return None, (why or "报考等级应为 初级、中级、高级 或 技师", "附件4")
 
 
 def exam_verdict(value: Cell) -> Verdict:
