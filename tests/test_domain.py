@@ -100,6 +100,8 @@ def test_mask_keeps_surname_only(name: str, masked: str) -> None:
         "19700501",  # =MID(身份证号,7,8): refused as no year-month, though 1970.05.01 was one
         19700501,
         "1970。05",  # a Chinese input method's full stop (a clerk's review: refused)
+        "1970.5.",  # a full stop after the month, as a date's (a clerk's review: refused)
+        "1970。05。",
         "1970。5。1",
     ],
 )
@@ -476,6 +478,14 @@ def test_a_catalogue_saved_as_excel_unicode_text_or_a_workbook(tmp_path: Path) -
 def test_exam_year_as_clerks_write_it(value: object) -> None:
     """A year in a date cell is its 1 January, shown as 2012 under a ``yyyy`` format."""
     assert parse_year(value) == 2012
+
+
+def test_a_year_a_csv_holds_from_a_number_column_is_read() -> None:
+    """2011.0 is what a CSV exported from a float column holds of 2011 (refused as text, where
+    the number cell 2011.0 was read); 2011.5 is no year."""
+    assert parse_year("2011.0") == parse_year("2011.00") == 2011
+    with pytest.raises(BadDate, match="应为四位年份"):
+        parse_year("2011.5")
 
 
 @pytest.mark.parametrize(

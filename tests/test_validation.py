@@ -267,6 +267,23 @@ def test_a_level_with_its_national_grade_in_brackets_is_read(
     assert levels == {"周杰": "C", "郑浩": "Z", "吴敏": "G", "王五": "J"}
 
 
+def test_small_typing_variants_of_dates_and_years_are_read(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """1975.5. (a full stop after the month) and 报考年度 2011.0 as text (a CSV exported from a
+    float column) refused a roster a clerk would accept (a clerk's review)."""
+    row = approval_row("Z1122020001", "周杰", 出生年月="1975.5.", 报考年度="2011.0")
+    registers.add("mianyang.csv", [row], MIANYANG)
+    code, _, output = sync(registers.folder, db_path)
+    assert code == 0, output
+    conn = sqlite3.connect(db_path)
+    try:
+        stored = conn.execute("SELECT birth, exam_year FROM certificates").fetchone()
+    finally:
+        conn.close()
+    assert stored == ("1975-05", 2011)
+
+
 def test_a_wage_grade_from_the_month_of_work_to_the_month_of_issue_is_accepted(
     registers: RegisterFactory, db_path: Path
 ) -> None:

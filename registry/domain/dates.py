@@ -19,8 +19,9 @@ from registry.domain.weekdays import split_weekday, weekday_problem
 
 CHINESE_NUMERALS = re.compile("[〇零一二三四五六七八九十百千两]")
 """§四.(三): numbers on the documents are written in Arabic numerals; any of these is refused."""
-# 。 too: the full stop of a Chinese input method, typed for . (1975。04)
-_YEAR_MONTH = re.compile(r"(\d{4})\s*(?:[.。\-/年]\s*(\d{1,2})\s*月?|(\d{2}))")
+# 。 too: the full stop of a Chinese input method, typed for . (1975。04); and a full stop
+# after the month (1985.6.), as the clerk ends a date typed 1985.6.1 but for its day
+_YEAR_MONTH = re.compile(r"(\d{4})\s*(?:[.。\-/年]\s*(\d{1,2})\s*(?:月|[.。])?|(\d{2}))")
 _FULL_DATE = re.compile(r"(\d{4})\s*[.。\-/年]\s*(\d{1,2})\s*[.。\-/月]\s*(\d{1,2})\s*[日号]?")
 """2012-03-15, 2012.3.15, 2012年3月15日 — and 15号, as the day is said."""
 _EIGHT_DIGITS = re.compile(r"(\d{4})(\d{2})(\d{2})")
@@ -32,7 +33,8 @@ def _full_date(text: str) -> re.Match[str] | None:
     return _FULL_DATE.fullmatch(text) or _EIGHT_DIGITS.fullmatch(text)
 
 
-_YEAR = re.compile(r"(\d{4})\s*(?:年度?)?")
+_YEAR = re.compile(r"(\d{4})(?:\.0+|\s*(?:年度?)?)")
+"""2011, 2011年, 2011年度 — and 2011.0, which a CSV holds of a year from a number column."""
 
 
 class BadDate(ValueError):
@@ -183,7 +185,7 @@ def _plausible(day: dt.date) -> dt.date:
 
 @lru_cache(maxsize=256)
 def parse_year(value: object) -> int:
-    """A 报考年度 cell: a four-digit year, optionally followed by 年 or 年度 (2012年度); or a
+    """A 报考年度 cell: a four-digit year, as `_YEAR` reads it (2012年度, 2012.0); or a
     date cell holding 1 January, what a year becomes in a date cell shown as ``yyyy`` — or the
     text a CSV saved from one holds (2011-01-01, 2011/1/1 0:00). Another date (1975-05-01, a
     出生年月 one column off) is refused, and so is a year typed as a number into a date cell
