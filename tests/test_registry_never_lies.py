@@ -534,6 +534,35 @@ def test_an_applied_events_document_in_other_brackets_is_no_correction(
         assert conn.execute(recorded).fetchall() == before
 
 
+@pytest.mark.parametrize("suffix", ["号之一", "-1号", "号（补充）"])
+def test_an_applied_events_document_corrected_to_its_supplement_is_a_correction(
+    roster: RegisterFactory, db_path: Path, suffix: str
+) -> None:
+    """…1号 corrected to …1号之一 (…1-1号, …1号（补充）), another document: read as a citation of
+    …1号, it was thrown away — 修改 0, no history, the event still citing …1号 (an auditor's
+    review). Recorded as a roster's corrected 批准文号 is: applied, counted, its old value kept."""
+    exchange = status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903")
+    roster.add("changes.xlsx", [exchange], CHANGES)
+    assert sync(roster.folder, db_path)[0] == 0
+    old = str(exchange["批准文号"])
+    corrected = old.removesuffix("号") + suffix
+    roster.add("changes.xlsx", [{**exchange, "批准文号": corrected}], CHANGES)
+    code, report = sync(roster.folder, db_path)
+    assert code == 0, report
+    [register] = [r for r in report["registers"] if r["file"] == "changes.xlsx"]
+    assert (register["outcome"], register["changed"]) == ("updated", 1), register
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT approval_doc FROM status_events").fetchall() == [(corrected,)]
+        history = conn.execute(
+            "SELECT number, field, old, new FROM certificate_history"
+            " WHERE field IN ('换发批准文号', 'approval_doc') ORDER BY id"
+        ).fetchall()
+    assert history == [
+        ("Z1122020901", "换发批准文号", old, corrected),
+        ("Z1122020903", "approval_doc", old, corrected),  # the certificate the 换发 made
+    ]
+
+
 def test_3_events_after_a_corrected_name_name_the_corrected_holder(
     roster: RegisterFactory, db_path: Path
 ) -> None:

@@ -122,10 +122,13 @@ def _document_year(
 
 
 def _same_document(field: str, old: object, new: object) -> bool:
-    """An approving document written with other brackets (〔2013〕 as [2013]) is the same one."""
+    """An approving document written with other brackets (〔2013〕 as [2013]) or spaces is the
+    same one; …26号之一, …26-1号 and …26号（补充） are other documents than …26号, as a roster's
+    are (`document_key` with ``citation=False``): read as a citation of …26号, the corrected
+    文号 of an applied event was thrown away — 修改 0, and no history (an auditor's review)."""
     if field != "approval_doc" or not isinstance(old, str) or not isinstance(new, str):
         return False
-    return document_key(old) == document_key(new)
+    return document_key(old, citation=False) == document_key(new, citation=False)
 
 
 _DERIVED = frozenset({"name_key"})
