@@ -25,7 +25,7 @@ from registry.domain.statuses import REQUISITION_STATUS_LABELS, RESULT_LABELS, S
 from registry.public.confirm import CONFIRMABLE
 from registry.store.syncs import SEVERITY_LABELS
 from registry.store.verify_log import CHANNEL_LABELS
-from registry.sync.report import OUTCOME_LABELS
+from registry.sync.report import HISTORY_LABELS
 
 # -- codes ----------------------------------------------------------------------------------
 
@@ -56,7 +56,7 @@ _NAMED: dict[str, Mapping[str, str]] = {
     # opinion; the two vocabularies share no code.
     "status": {**RESULT_LABELS, **REQUISITION_STATUS_LABELS},
     "result": RESULT_LABELS,
-    "outcome": OUTCOME_LABELS,
+    "outcome": HISTORY_LABELS,  # the syncs table's: the history's entries
     "kind": KIND_LABELS,
     "severity": SEVERITY_LABELS,
     "channel": CHANNEL_LABELS,

@@ -1454,6 +1454,29 @@ async def test_sync_history_lists_loaded_updated_and_rejected(ds: Datasette) -> 
     assert column(rows, "同步编号") == sorted(column(rows, "同步编号"), reverse=True)
 
 
+async def test_sync_history_says_unchanged_of_a_file_saved_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new version with 电工 written as its alias 维修电工, which the clerk was told 未变化,
+    was listed to staff as 已更新（新版本）, 修改 0."""
+    monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
+    registers = RegisterFactory(tmp_path / "registers")
+    db = tmp_path / "registry.db"
+    for trade in ("电工", "维修电工"):
+        rows = [approval_row("Z1122020001", "周杰", 报考工种=trade)]
+        registers.add("mianyang.csv", rows, MIANYANG)
+        result = CliRunner().invoke(cli, ["sync", str(registers.folder), "--db", str(db)])
+        assert result.exit_code == 0, result.output
+    ensure_verify_log(verify_log_path(db))
+    ds = shipped_datasette(db)
+    rows = await query(ds, "/registry/sync_history", 名册="", 结果="")
+    assert [(r["结果"], r["修改"]) for r in rows] == [
+        ("未变化（内容与此前导入的版本相同：文件重新保存过，或只改了格式）", 0),
+        ("已导入", 0),
+    ]
+    assert await query(ds, "/registry/sync_history", 名册="", 结果="未变化") == rows[:1]
+
+
 @pytest.mark.parametrize("typed", ["2202", "绵阳市", " 绵阳 "])
 async def test_sync_history_of_one_bureau_refused_registers_too(ds: Datasette, typed: str) -> None:
     """A bureau's staff could not list their own registers' refusals: a sync kept no authority,

@@ -1038,6 +1038,29 @@ def test_a_register_saved_again_with_the_same_content_says_so(
     assert "共 1 个名册：未变化 1" in output  # the summary as the line (a clerk's review)
 
 
+def test_a_register_saved_again_is_recorded_as_the_clerk_was_told(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """周杰's 电工 written as its alias 维修电工: the clerk read 未变化, and the history kept
+    updated (staff's 同步记录: 已更新（新版本）, 修改 0). Recorded unchanged, with the new
+    file's SHA-256 — the next sync of that file skips it, recording nothing."""
+    registers.add("mianyang.csv", [approval_row("Z1122020001", "周杰")], MIANYANG)
+    assert run("sync", str(registers.folder), "--db", str(db_path))[0] == 0
+    alias = [approval_row("Z1122020001", "周杰", 报考工种="维修电工")]
+    path = registers.add("mianyang.csv", alias, MIANYANG)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path), "--json")
+    assert code == 0, output
+    assert json.loads(output)["registers"][0]["outcome"] == "unchanged"
+    history = "SELECT outcome, added, changed, file_sha256 FROM syncs ORDER BY id"
+    with sqlite3.connect(db_path) as conn:
+        recorded = conn.execute(history).fetchall()
+    assert recorded[1:] == [("unchanged", 0, 0, hashlib.sha256(path.read_bytes()).hexdigest())]
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0 and "未变化（此前已导入同一文件）" in output, output
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute(history).fetchall() == recorded
+
+
 def test_vanished_certificate_is_a_conflict_not_a_deletion(
     registers: RegisterFactory, db_path: Path
 ) -> None:

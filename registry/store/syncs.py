@@ -76,13 +76,25 @@ def _insert_problems(
     conn.executemany(_INSERT_PROBLEM, [(sync_id, severity, *_stored(p)) for p in problems])
 
 
-def record_attempt(conn: sqlite3.Connection, attempt: Attempt, at: str) -> int:
-    """Add the attempt and its problems to the history; its id marks the rows it writes."""
+def next_sync_id(conn: sqlite3.Connection) -> int:
+    """The id of the attempt to be recorded next, asked inside the write transaction that records
+    it: a register is written under its id before the attempt is, whose outcome only the write
+    tells (`registry.sync.outcome.changed_nothing`) — and a recorded attempt is never rewritten
+    (`registry.store.append_only`)."""
+    return int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM syncs").fetchone()[0])
+
+
+def record_attempt(
+    conn: sqlite3.Connection, attempt: Attempt, at: str, sync_id: int | None = None
+) -> int:
+    """Add the attempt and its problems to the history; its id (``sync_id``, if `next_sync_id`
+    gave it before) marks the rows it writes."""
     cursor = conn.execute(
-        "INSERT INTO syncs (at, register, file, kind, fingerprint, outcome, rows, added, changed,"
-        " conflicts, problems, operator, authority, file_sha256, run)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?, ?)",
+        "INSERT INTO syncs (id, at, register, file, kind, fingerprint, outcome, rows, added,"
+        " changed, conflicts, problems, operator, authority, file_sha256, run)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?, ?)",
         (
+            sync_id,
             at,
             attempt.register,
             attempt.file,
@@ -209,10 +221,11 @@ def earlier_version(
     conn: sqlite3.Connection, register: str, fingerprint: str
 ) -> tuple[int, str] | None:
     """(sync id, when) of the latest sync that loaded ``register`` as the version
-    ``fingerprint`` names — asked of a version other than the one loaded now: an older copy."""
+    ``fingerprint`` names — asked of a version other than the one loaded now: an older copy.
+    A version that changed nothing (unchanged: the file saved again) was loaded all the same."""
     row = conn.execute(
         "SELECT id, at FROM syncs WHERE register = ? AND fingerprint = ?"
-        " AND outcome IN ('loaded', 'updated') ORDER BY id DESC LIMIT 1",
+        " AND outcome IN ('loaded', 'updated', 'unchanged') ORDER BY id DESC LIMIT 1",
         (register, fingerprint),
     ).fetchone()
     return None if row is None else (int(row[0]), str(row[1]))

@@ -54,6 +54,8 @@ class Outcome:
     """what the clerk should know that quotes no cell — of the manifest entry (`Kind.entry_note`),
     of a CSV's line numbers —, so a report for a system log (``--brief``) says it too"""
     sync_id: int | None = None
+    """the attempt recorded for it (`registry.store.syncs.record_attempt`): None for a file
+    skipped as the version loaded already, and in a dry run"""
     repeated: bool = False
     """rejected exactly as the last time (same file, same problems): not recorded again"""
     fingerprint: str | None = None
@@ -65,6 +67,15 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.outcome != REJECTED
+
+
+def changed_nothing(outcome: Outcome) -> bool:
+    """Whether a new version ``outcome`` wrote changed no certificate (no event, no record of a
+    blank register), no fact of registers.toml and met no conflict: a file saved again, or only
+    reformatted (1975年4月 for 1975-04, 维修电工 for 电工). The clerk is told 未变化 and the
+    history records `UNCHANGED` — it recorded 已更新（新版本）, 修改 0, beside the clerk's
+    未变化 (a staff review)."""
+    return not (outcome.added or outcome.changed or outcome.conflicts or outcome.manifest_changes)
 
 
 RUN: ContextVar[str | None] = ContextVar("certreg_sync_run", default=None)

@@ -100,7 +100,9 @@ def discard_problem_lists(outcomes: Sequence[Outcome]) -> None:
     for outcome in outcomes:
         listed = _beside(outcome.entry.path)
         if listed in registers or (
-            outcome.outcome == UNCHANGED and _written_since(listed, outcome.entry.path)
+            outcome.outcome == UNCHANGED
+            and outcome.sync_id is None  # the file skipped; one read anew has no conflict
+            and _written_since(listed, outcome.entry.path)
         ):
             continue
         with contextlib.suppress(OSError):

@@ -34,6 +34,7 @@ from registry.sync.outcome import (
     UNCHANGED,
     UPDATED,
     Outcome,
+    changed_nothing,
     operator,
 )
 from registry.sync.pipeline import (
@@ -160,10 +161,9 @@ def _write(
 ) -> None:
     entry = outcome.entry
     at = now()
-    sync_id = syncs.record_attempt(conn, _attempt(outcome, fingerprint), at)
+    sync_id = syncs.next_sync_id(conn)  # recorded once the write tells its outcome
     applied = KINDS[entry.kind].apply(conn, entry, payload, sync_id, at)
     summaries.refresh(conn, entry.key, entry.kind)  # staff's counts and stock, same transaction
-    syncs.record_applied(conn, sync_id, applied)
     outcome.added, outcome.changed, outcome.conflicts = (
         applied.added,
         applied.changed,
@@ -173,6 +173,10 @@ def _write(
     outcome.revoked_changed = applied.revoked
     facts = {**entry.facts(), "fingerprint": fingerprint, "rows": outcome.rows}
     outcome.manifest_changes = syncs.record_register(conn, facts, known, at, sync_id)
+    if outcome.outcome == UPDATED and changed_nothing(outcome):
+        outcome.outcome = UNCHANGED  # its fingerprint is kept all the same: the next sync skips it
+    syncs.record_attempt(conn, _attempt(outcome, fingerprint), at, sync_id)
+    syncs.record_applied(conn, sync_id, applied)
     outcome.sync_id = sync_id
     if entry.kind in ROSTER_KINDS:  # what its unit does to the stock, said now
         before = next((str(o) for k, o, _ in outcome.manifest_changes if k == "unit" and o), None)

@@ -42,11 +42,13 @@ OUTCOME_LABELS = {
 }
 HISTORY_LABELS = {
     **OUTCOME_LABELS,
+    UNCHANGED: "未变化（内容与此前导入的版本相同：文件重新保存过，或只改了格式）",
     DELISTED: "已不在 registers.toml 中（登记的证书仍保留）",
     RELISTED: "重新列入 registers.toml",
 }
 """An entry of the sync history by its label: the outcomes and what the list did
-(`registry.sync.delisted`)."""
+(`registry.sync.delisted`). An unchanged entry is a new file with the content loaded before
+(`registry.sync.outcome.changed_nothing`): the same file again is skipped, not recorded."""
 FIRST_ROWS = 5
 """Rows named in a summary line."""
 _VARYING = re.compile(r"“[^”]*”|\d+|（原第\d+行[^）]*）")
@@ -55,15 +57,8 @@ conflict names (新版本名册中没有此证书（原第33行，张鹏）)."""
 
 
 def short_label(outcome: Outcome) -> str:
-    """An outcome in a word or two, as a summary and a progress line say it: a new version
-    that changed no certificate and no fact of the manifest (a file saved again) is 未变化, as
-    its report line says — not 已更新 beside it."""
-    told = outcome.outcome
-    if told == UPDATED and not (
-        outcome.added or outcome.changed or outcome.conflicts or outcome.manifest_changes
-    ):
-        told = UNCHANGED
-    return _word(OUTCOME_LABELS[told])
+    """An outcome in a word or two, as a summary and a progress line say it."""
+    return _word(OUTCOME_LABELS[outcome.outcome])
 
 
 def _word(label: str) -> str:
@@ -77,14 +72,13 @@ def _line(outcome: Outcome) -> str:
     kind = KIND_LABELS[entry.kind]  # a clerk's words, not the manifest's code
     text = f"{mark} {visible(entry.key)}［{kind}］"
     if outcome.outcome == UPDATED and not (outcome.added or outcome.changed or outcome.conflicts):
-        # a new version in the registry's history, but to a clerk nothing changed
-        text += (
-            f"已更新（新版本）：{outcome.rows:,} 行，证书未变，只改了 registers.toml 中的登记信息"
-            if outcome.manifest_changes
-            else f"未变化：{outcome.rows:,} 行，内容与此前导入的版本相同（文件重新保存过，或只改了格式），"
+        # a new version of registers.toml's facts only (`changed_nothing`)
+        return f"{text}已更新（新版本）：{outcome.rows:,} 行，证书未变，只改了 registers.toml 中的登记信息"
+    if outcome.outcome == UNCHANGED and outcome.sync_id is not None:  # a new file, read
+        return (
+            f"{text}未变化：{outcome.rows:,} 行，内容与此前导入的版本相同（文件重新保存过，或只改了格式），"
             "登记库中的证书没有改动"
         )
-        return text
     text += OUTCOME_LABELS[outcome.outcome]
     if outcome.outcome == LOADED and entry.kind == STATUS_CHANGES:
         # its rows are events, and what they change are certificates: 5 rows, 5 added and 5
