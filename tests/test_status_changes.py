@@ -1446,7 +1446,7 @@ def test_city_may_only_touch_its_own_certificates(roster: RegisterFactory, db_pa
     assert code == 1
     rule = report["registers"][1]["problems"][0]["rule"]
     assert rule.startswith("该证书由绵阳市人力资源和社会保障局（2202）核发，不是本机关（2201）")
-    assert "无权登记其变更：请由绵阳市人力资源和社会保障局（2202）登记" in rule
+    assert "无权登记其撤销：请由绵阳市人力资源和社会保障局（2202）登记" in rule  # what was tried
     assert snapshot(db_path) == before
 
 

@@ -42,10 +42,12 @@ def event_problems(
 ) -> list[Found]:
     """(column, value, rule, clause) for each rule of SPEC §6 the event breaks."""
     if not covers(entry.authority, current.authority):
-        # nothing more of another authority's certificate: neither its holder nor its history
+        # nothing more of another authority's certificate: neither its holder nor its history —
+        # but what was tried, which the auditor's history of the number shows (an auditor asked
+        # whether anyone had tried to revoke it, and only the file could say)
         issuer = f"{authority_name(current.authority)}（{current.authority}）"
         rule = (
-            f"该证书由{issuer}核发，不是本机关（{entry.authority}）核发的，无权登记其变更："
+            f"该证书由{issuer}核发，不是本机关（{entry.authority}）核发的，无权登记其{event.type}："
             f"请由{issuer}登记，或核对证书编号"
         )
         return [("证书编号", event.number, rule, "§三")]
