@@ -718,12 +718,16 @@ async def test_a_collection_a_new_version_dropped_keeps_what_it_said_in_the_hist
 async def test_an_exchanges_corrected_document_is_no_correction_of_the_certificate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The new certificate of a 换发 whose 批准文号 a new version corrects showed 换发更正."""
+    """The new certificate of a 换发 whose 批准文号 a new version corrects showed 换发更正 —
+    and its 发证 line the corrected document against the sync that first loaded the other (an
+    auditor's review): the line reads as first registered, its corrections below."""
     monkeypatch.setenv(f"CERTREG_STAFF_{STAFF_USER}", STAFF_HASH)
     exchange = status_event("换发", "Z1122020001", "周杰", "2013-03-01", "Z1122020002")
     corrected = {**exchange, "批准文号": "绵人社函〔2013〕9号"}
     rows = await corrected_history(tmp_path, [exchange], [corrected], "Z1122020002")
     assert "换发更正" not in column(rows, "事件") and "变更登记更正" in column(rows, "事件")
+    [issued] = [row for row in rows if row["事件"] == "发证"]
+    assert issued["依据文件"] == exchange["批准文号"] != corrected["批准文号"]
 
 
 async def test_a_corrected_name_is_one_line_of_its_exchange(
