@@ -1495,6 +1495,9 @@ def test_a_path_written_as_on_windows_is_refused(
             "文件夹中有“m.csv”，只是字母大小写或空格不同：请把 registers.toml 中的 file 改为“m.csv”",
         ),
         ('file = "m .csv"', "文件夹中有“m.csv”"),
+        # a suffix hidden by Windows, then typed again or otherwise (a clerk's review)
+        ('file = "m.csv.csv"', "文件夹中有“m.csv”，只是扩展名不同：请把 registers.toml"),
+        ('file = "m.xlsx"', "文件夹中有“m.csv”，只是扩展名不同"),
     ],
 )
 def test_a_manifest_line_written_almost_right_says_what_is_wrong(

@@ -9,7 +9,12 @@ from pathlib import Path
 from registry.domain.os_reasons import reason
 from registry.kinds.base import RegisterEntry
 from registry.sheets.errors import UnreadableSheet
-from registry.sheets.guard import REGISTER_LIMITS, open_regular_file
+from registry.sheets.guard import (
+    REGISTER_LIMITS,
+    TEXT_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    open_regular_file,
+)
 from registry.sync.not_numbered import numbering_hint
 
 
@@ -31,16 +36,32 @@ def _loose(name: str) -> str:
     return "".join(name.split()).casefold()
 
 
-def _near(path: Path) -> str | None:
+_SUFFIXES = (*WORKBOOK_SUFFIXES, *TEXT_SUFFIXES)
+
+
+def _stem(name: str) -> str:
+    """``name`` loosely, without its register suffixes however many (名册.xlsx.xlsx: Windows
+    hides the suffix, and the clerk typed it once more)."""
+    loose = _loose(name)
+    while suffix := next((s for s in _SUFFIXES if loose.endswith(s)), None):
+        loose = loose.removesuffix(suffix)
+    return loose
+
+
+def _near(path: Path) -> tuple[str, str] | None:
     """The one file beside ``path`` named as it is but for letter case and spaces
-    (2012-mianyang.XLSX, as Windows often writes the suffix, for 2012-mianyang.xlsx): it was
-    "not found" while it stood in the folder (a clerk's review)."""
+    (2012-mianyang.XLSX, as Windows often writes the suffix, for 2012-mianyang.xlsx), else the
+    one but for its suffix (.xls for .xlsx, 名册.xlsx.xlsx), with how it differs: each was "not
+    found" while it stood in the folder (a clerk's review)."""
     try:
         names = [p.name for p in path.parent.iterdir() if p.is_file()]
     except OSError:
         return None
-    found = [name for name in names if _loose(name) == _loose(path.name)]
-    return found[0] if len(found) == 1 else None
+    for differs, alike in (("字母大小写或空格", _loose), ("扩展名", _stem)):
+        found = [name for name in names if alike(name) == alike(path.name)]
+        if len(found) == 1:
+            return found[0], differs
+    return None
 
 
 def file_fingerprint(entry: RegisterEntry) -> str:
@@ -53,9 +74,10 @@ def file_fingerprint(entry: RegisterEntry) -> str:
                 f"registers.toml 中的 file “{entry.path.name}”前后有空格，文件夹中的文件名没有："
                 "请删去引号内的空格"
             )
-        if near := _near(entry.path):
+        if found := _near(entry.path):
+            near, differs = found
             raise UnreadableSheet(
-                f"找不到此文件，但文件夹中有“{near}”，只是字母大小写或空格不同：请把 registers.toml "
+                f"找不到此文件，但文件夹中有“{near}”，只是{differs}不同：请把 registers.toml "
                 f"中的 file 改为“{near}”（或把文件改名为“{entry.path.name}”）"
             )
         raise UnreadableSheet(f"{unreadable(FileNotFoundError())}{numbering_hint(entry)}")
