@@ -286,6 +286,11 @@ def _csv_renamed(path: Path) -> None:
     path.write_bytes("证书编号,姓名\r\nZ1122020001,周杰\r\n".encode("gb18030"))
 
 
+def _lock_file(path: Path) -> None:
+    """Office's lock file of a workbook open in Excel: its user's name, padded (162 bytes)."""
+    path.write_bytes(b"\x0dAdministrator" + b" " * 40 + b"\x00" * 108)
+
+
 def _xml_spreadsheet(path: Path) -> None:
     """Excel 2003's XML spreadsheet named .xls."""
     path.write_text(
@@ -475,6 +480,7 @@ HOSTILE = [
     Hostile("fake-ole.xls", "format", _fake_ole, "不是 Excel/WPS 工作簿（可能是改了扩展名的 Word"),
     Hostile("web-page.xls", "format", _web_page, "这是网页（HTML）文件，只是扩展名为 .xls"),
     Hostile("csv-renamed.xlsx", "format", _csv_renamed, "这是文本文件（多半是 CSV）"),
+    Hostile("~$名册.xlsx", "format", _lock_file, "锁定文件（文件名以 ~$ 开头），不是名册"),
     Hostile("xml-2003.xls", "format", _xml_spreadsheet, "这是 Excel 2003 的 XML 表格"),
     Hostile("empty.xlsx", "format", _empty, "文件是空的"),
     Hostile("empty.csv", "format", _empty, "文件是空的"),  # not "no header in 30 rows"

@@ -28,12 +28,22 @@ def _text(sample: bytes) -> bool:
     return False
 
 
-def not_a_workbook(data: bytes, suffix: str) -> SheetRefused:
-    """The refusal of ``data``, named ``…{suffix}`` but neither a zip nor an OLE workbook."""
+LOCK_FILE = (
+    "这是 Excel/WPS 打开文件时留下的锁定文件（文件名以 ~$ 开头），不是名册（表格已关闭的，"
+    "可删除这个锁定文件）：请选原文件（文件名去掉开头的 ~$）后重试"
+)
+
+
+def not_a_workbook(data: bytes, suffix: str, lock_named: bool = False) -> SheetRefused:
+    """The refusal of ``data``, named ``…{suffix}`` but neither a zip nor an OLE workbook;
+    ``lock_named``: named as Office's lock files are (~$名册.xlsx, the user's name inside — it
+    was told to be renamed .csv, a clerk's review)."""
     resave = "请在 Excel/WPS 中打开它，另存为“Excel 工作簿（.xlsx）”后重试"
     sample = data[:SAMPLE_BYTES]
     head = sample.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if not data.strip():
+    if lock_named:
+        what = LOCK_FILE
+    elif not data.strip():
         what = EMPTY_FILE
     elif _XML_SPREADSHEET in sample:
         what = f"这是 Excel 2003 的 XML 表格，只是扩展名为 {suffix}：{resave}"

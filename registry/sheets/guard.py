@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 import stat
 import time
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from registry.domain.os_reasons import reason
 from registry.sheets._child import ParseChild
@@ -144,7 +144,7 @@ def read_sheet_bytes(filename: str, data: bytes, limits: SheetLimits) -> Sheet:
         with ParseChild(data, limits, deadline) as child:
             return _numbered(child, None)
     if not data.startswith(ZIP_MAGIC):
-        raise not_a_workbook(data, suffix)
+        raise not_a_workbook(data, suffix, PurePath(filename).name.startswith("~$"))
     workbook = check_directory(data, limits, deadline)
     # A small sheet (every bomb so far, every upload) is scanned whole before any parser sees
     # it. A big one (a real register) is read only up to <sheetData>, its other parts whole:
