@@ -5,8 +5,11 @@ it had been charged, and its retry paid every row twice (an integrator's review)
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +32,8 @@ from tests.verify_fixtures import (
 )
 from verify_app import uploads as uploads_module
 from verify_app.batch_files import read_batch
-from verify_app.batch_retries import FREE_RELOADS, FREE_RESENDS
+from verify_app.batch_retries import CLAIM_SECONDS, FREE_RELOADS, FREE_RESENDS, IN_PROGRESS
+from verify_app.claims import Claims
 from verify_app.quotas import Caller
 from verify_app.uploads import ParseTime, UploadsBusy, UploadSlots
 
@@ -370,3 +374,117 @@ def test_a_send_that_set_rows_aside_for_a_pause_is_not_remembered(
         left = context_of(client.get("/batch"))["left"]
     assert [context_of(page)["results"][1]["label"] for page in pages] == ["未查验"] * 2
     assert left == 8  # the row checked, paid on each send
+
+
+class HeldCheck:
+    """The app's `Verifier.check_many` with its first call held at a gate until the test
+    opens it: a send of a key still being checked, for as long as the test needs — the calls
+    after it go straight through."""
+
+    def __init__(self, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+        verifier = client.app.state.verifier  # type: ignore[attr-defined]
+        self.check_many = verifier.check_many
+        self.entered, self.gate = threading.Event(), threading.Event()
+        monkeypatch.setattr(verifier, "check_many", self.held)
+
+    def held(self, *args: Any, **kwargs: Any) -> Any:
+        """The app's check, the first one once the gate is opened."""
+        if not self.entered.is_set():
+            self.entered.set()
+            assert self.gate.wait(60), "the test never opened the gate"
+        return self.check_many(*args, **kwargs)
+
+    @contextmanager
+    def first(self, send: Callable[[], httpx.Response]) -> Iterator[Future[httpx.Response]]:
+        """``send`` run until its check is held; the gate opened when the block ends."""
+        with ThreadPoolExecutor(1) as pool:
+            sent = pool.submit(send)
+            try:
+                assert self.entered.wait(60), "the first send never reached its check"
+                yield sent
+            finally:
+                self.gate.set()
+
+
+def test_a_send_of_a_key_whose_first_is_being_checked_is_told_to_come_back_uncharged(
+    app_client: AppClient, registry_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client that timed out and retried while its first send was still being checked paid
+    twice — eight sends of one key at once were six charged in full (an integrator's review).
+    The first holds its key: another send of it meanwhile gets 409 with Retry-After, neither
+    checked nor charged, and sent again once the first is answered it is the free resend.
+    Another key goes ahead meanwhile."""
+    batch = {"items": distinct_items(3)}
+    with app_client(batch_rows_per_hour=20) as client:
+        held = HeldCheck(client, monkeypatch)
+        with held.first(lambda: client.post(BATCH, json=batch, headers=KEY)) as sent:
+            during = [client.post(BATCH, json=batch, headers=KEY) for _ in range(2)]
+            other_key = client.post(BATCH, json=batch, headers={"Idempotency-Key": "another"})
+            left_during = client.app.state.verifier.quotas.batch_left(ADDRESS)
+        first = sent.result()
+        again = client.post(BATCH, json=batch, headers=KEY)
+        client.app.state.verifier.log.flush()
+    assert [answer.status_code for answer in during] == [409, 409]
+    assert during[0].headers["Retry-After"] == "2"
+    assert during[0].json() == {"error": "idempotency_in_progress", "message": IN_PROGRESS}
+    assert "仍在查验中" in IN_PROGRESS and "Idempotency-Key" in IN_PROGRESS
+    assert other_key.status_code == 200 and left_during == 17  # only the other key's batch
+    assert first.status_code == 200 and "Idempotent-Replayed" not in first.headers
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert first.headers["RateLimit-Remaining"] == again.headers["RateLimit-Remaining"] == "14"
+    # the first, the other key's and the free resend: the sends told to come back checked nothing
+    assert len(read_log(registry_db)) == 9
+
+
+def test_a_refused_first_send_lets_its_key_go(
+    app_client: AppClient, registry_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first send refused for its key's day holds its key only while it is being checked: its
+    resend then is a first send, charged (here: refused again), not told to wait forever."""
+    _, api_key = issue_key(registry_db, per_day=3)
+    bearer = {"Authorization": f"Bearer {api_key}"}
+    batch = {"items": distinct_items(2)}
+    with app_client() as client:
+        held = HeldCheck(client, monkeypatch)
+        with held.first(lambda: client.post(BATCH, json=batch, headers=bearer | KEY)) as sent:
+            waiting = client.post(BATCH, json=batch, headers=bearer | KEY)
+            # the day's allowance spent meanwhile by a batch without the key
+            spent = client.post(BATCH, json={"items": distinct_items(2)}, headers=bearer)
+        refused = sent.result()
+        again = client.post(BATCH, json=batch, headers=bearer | KEY)
+    assert waiting.status_code == 409
+    assert spent.status_code == 200
+    assert refused.status_code == again.status_code == 429
+    assert again.json()["reason"] == "key_daily"
+
+
+def test_a_claim_ends_at_its_bound_and_only_its_holder_releases_it() -> None:
+    """A worker that died holding a key blocks it for the claim's bound, no longer; a holder
+    that outlasted it does not release the claim a later send took meanwhile."""
+    now = [0.0]
+    claims = Claims(clock=lambda: now[0])
+    held = claims.take("resend/k", CLAIM_SECONDS)
+    assert held is not None and claims.take("resend/k", CLAIM_SECONDS) is None
+    assert claims.take("resend/other", CLAIM_SECONDS) is not None
+    now[0] = CLAIM_SECONDS
+    later = claims.take("resend/k", CLAIM_SECONDS)
+    assert later is not None
+    claims.release(held)  # the first holder, late: the later one's claim stands
+    assert claims.take("resend/k", CLAIM_SECONDS) is None
+    claims.release(later)
+    assert claims.take("resend/k", CLAIM_SECONDS) is not None
+
+
+def test_the_schema_and_the_manual_say_a_send_in_progress_is_409(app_client: AppClient) -> None:
+    """Clients generate code from /openapi.json: the 409 a batch may get, its Retry-After and
+    its code are there, and so in the manual rendered from it."""
+    with app_client() as client:
+        document = client.get("/openapi.json").json()
+        manual = client.get("/docs").text
+    answer = document["paths"][BATCH]["post"]["responses"]["409"]
+    assert answer["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert "Retry-After" in answer["headers"] and "idempotency_in_progress" in answer["description"]
+    codes = document["components"]["schemas"]["Error"]["properties"]["error"]["description"]
+    assert "idempotency_in_progress（" in codes
+    assert '<td class="mono">409</td>' in manual
+    assert manual.count("idempotency_in_progress") >= 3  # the prose, the answer, the codes

@@ -30,10 +30,11 @@ from starlette.testclient import TestClient
 
 from registry.cli import cli
 from tests.servers import free_port
+from tests.test_batch_retries import BATCH, HeldCheck
 from tests.verify_fixtures import SECRET, VALID, clear_of_the_minute_turning, registry_db
 from verify_app.answers import Item
 from verify_app.app import create_app
-from verify_app.batch_retries import BatchRetries
+from verify_app.batch_retries import CLAIM_SECONDS, BatchRetries
 from verify_app.check_limiter import CheckLimiter
 from verify_app.quotas import Caller, Quotas
 from verify_app.ratelimit import Limiter, without_password
@@ -90,6 +91,12 @@ class RedisServer:
             return bool(redis.Redis(port=self.port, socket_timeout=1).ping())
         except redis.RedisError:
             return False
+
+    def client(self) -> Any:
+        """A client of this server (redis-py's is typed for both its sync and async uses)."""
+        import redis
+
+        return redis.Redis(port=self.port, socket_timeout=1, decode_responses=True)
 
     def keys(self) -> list[str]:
         import redis
@@ -465,3 +472,48 @@ def test_health_asks_a_hanging_store_once_at_a_time_not_once_a_probe(
     limiter._health = ("shared", 0.0)  # expired
     limiter._down_until = time.monotonic() + 60  # hits skip the store: it is down
     assert limiter.where_counted() == "fallback" and len(asked) == 1
+
+
+def test_a_send_of_a_key_being_checked_on_another_replica_is_told_to_come_back(
+    registry_db: Path, redis: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A retry through the proxy while the first send is still being checked on the other
+    replica: the key's claim is in Redis (under its hash, expiring), so it is answered 409 and
+    charged nothing; once the first is answered, the claim is gone and the retry is free."""
+    batch, key = {"items": [CHECK]}, {"Idempotency-Key": "retry-in-flight"}
+    with replicas(registry_db, redis.url, 2, rate_limit=0) as (a, b):
+        with HeldCheck(a, monkeypatch).first(
+            lambda: a.post(BATCH, json=batch, headers=key)
+        ) as sent:
+            claims = [k for k in redis.keys() if "claim/" in k]
+            expiry = redis.client().ttl(claims[0])
+            waiting = b.post(BATCH, json=batch, headers=key)
+        first = sent.result()
+        again = b.post(BATCH, json=batch, headers=key)
+        left = b.app.state.verifier.quotas.batch_left("203.0.113.7")  # type: ignore[attr-defined]
+    assert len(claims) == 1 and "retry-in-flight" not in claims[0]
+    assert 0 < expiry <= CLAIM_SECONDS
+    assert (waiting.status_code, waiting.json()["error"]) == (409, "idempotency_in_progress")
+    assert first.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert left == 299  # the first send's row, once
+    assert not [k for k in redis.keys() if "claim/" in k]
+
+
+def test_with_redis_down_a_key_being_checked_is_claimed_in_the_process(
+    registry_db: Path, redis: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Claims degrade as the counts do: with Redis down, a key's claim is this process's, and
+    a second send of it to the same process is still told to come back."""
+    batch, key = {"items": [CHECK]}, {"Idempotency-Key": "retry-while-down"}
+    redis.stop()
+    with replicas(registry_db, redis.url, 1, rate_limit=0) as (a,):
+        with HeldCheck(a, monkeypatch).first(
+            lambda: a.post(BATCH, json=batch, headers=key)
+        ) as sent:
+            waiting = a.post(BATCH, json=batch, headers=key)
+        first = sent.result()
+        again = a.post(BATCH, json=batch, headers=key)
+        degraded = a.app.state.verifier.quotas.single.limiter.degraded  # type: ignore[attr-defined]
+    assert degraded
+    assert (waiting.status_code, first.status_code) == (409, 200)
+    assert again.headers["Idempotent-Replayed"] == "true"

@@ -95,11 +95,15 @@ async def verify_batch(request: Request) -> JSONResponse:
         except InvalidRequest as exc:
             return exc.response()
     resent = send is not None and send.resent
-    answers = await run_in_threadpool(
-        verifier.check_many, caller, checks, "batch", charge=not resent
-    )
-    if send:
-        await run_in_threadpool(retries.answered, send)
+    try:  # the key's claim held until the answer is remembered, or the send refused
+        answers = await run_in_threadpool(
+            verifier.check_many, caller, checks, "batch", charge=not resent
+        )
+        if send:
+            await run_in_threadpool(retries.answered, send)
+    finally:
+        if send:
+            await run_in_threadpool(retries.release, send)
     response = compressible(
         request, {"results": [answer_json(request, a, receipts) for a in answers]}
     )

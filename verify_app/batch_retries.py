@@ -9,8 +9,13 @@ The same key with other items is refused (``idempotency_mismatch``), as for watc
 
 What is remembered is two counters in the store the allowances share (`verify_app.ratelimit`),
 so every replica sharing a Redis knows them: one per (caller, key), one per (caller, key,
-items), under keyed hashes — no number or name is kept. A first send still in flight when its
-retry arrives has not been remembered yet: that retry is charged.
+items), under keyed hashes — no number or name is kept. A send is remembered once answered; a
+retry arriving while the first was still being checked found nothing and was charged in full
+(eight sends of one key at once: six charged, two refused — a review). So a send with a key
+first claims it in that store (`verify_app.claims`, under the same hash) until its answer is
+remembered, at most `CLAIM_SECONDS`: another send of the key meanwhile is answered 409
+(``idempotency_in_progress``) with ``Retry-After``, charged nothing, and sent again then it is
+the free resend.
 
 The batch page's form carries an id of its own (`new_form_id`) and is resent the same way: a
 reload of its results re-posts the form, file and all, and paid for it again — refused, when
@@ -28,12 +33,13 @@ import hmac
 import json
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from limits import RateLimitItemPerDay
 
 from registry.domain.numbers import normalise
 from verify_app.answers import Item
+from verify_app.claims import Claim
 from verify_app.idempotency_keys import HEADER, USABLE_KEY, retried_by
 from verify_app.quotas import Caller
 from verify_app.ratelimit import Limiter
@@ -45,6 +51,16 @@ FREE_RELOADS = 20
 """How often the batch page's results may be reloaded uncharged: an officer switching between a
 chat and the results passed five reloads in minutes, and the sixth paid the whole list again —
 refused, when it spent the hour's allowance, in place of her results (a phone review)."""
+CLAIM_SECONDS = 120
+"""The longest a send holds its key: far more than any batch takes to be checked (500 rows in
+under a second; nginx gives up on the API after 5 s), and a worker that died holding it blocks
+the key no longer."""
+ASK_AGAIN_SECONDS = 2
+"""When a send that found its key claimed is told to come back: the first is answered by then."""
+IN_PROGRESS = (
+    f"此 {HEADER} 的第一次发送仍在查验中：请 {ASK_AGAIN_SECONDS} 秒后用同一个 {HEADER} 重发"
+    "同样的请求，即可得到查验结果而不计入额度（这次既未查验，也未计入额度）"
+)
 MISMATCH = (
     f"此 {HEADER} 已用于另一批查验（证书编号、姓名或要核对的内容不同）：每一批新的查验请用新的"
     f" {HEADER}；重发没有收到回答的请求时，请求内容须与第一次相同"
@@ -63,6 +79,8 @@ class Send:
     resent: bool = False
     sends: RateLimitItemPerDay = RateLimitItemPerDay(1 + FREE_RESENDS)
     """the first send and its free resends, counted a day"""
+    claim: Claim | None = None
+    """the key's, held until the send is answered (`BatchRetries.release`); a form's takes none"""
 
 
 _CHARGED = Send("", "")
@@ -117,9 +135,26 @@ class BatchRetries:
                 self.limiter.hit(send.sends, counter, fixed=True)
 
     def items_send(self, caller: Caller, key: str, items: Sequence[Item]) -> Send:
-        """A send of an API batch's ``items`` with ``key`` (`send`); call it off the event
-        loop — it hashes every name."""
-        return self.send(caller, key, self._items_content(items))
+        """A send of an API batch's ``items`` with ``key`` (`send`), holding the key's claim
+        until `release`; call it off the event loop — it hashes every name, and may wait on the
+        store. `InvalidRequest` (409) while another send of the key holds it."""
+        content = self._items_content(items)
+        claim = self.limiter.claims.take(self._counter(retried_by(caller, key)), CLAIM_SECONDS)
+        if claim is None:
+            raise InvalidRequest(
+                409, "idempotency_in_progress", IN_PROGRESS, retry_after=ASK_AGAIN_SECONDS
+            )
+        try:
+            return replace(self.send(caller, key, content), claim=claim)
+        except BaseException:
+            self.limiter.claims.release(claim)
+            raise
+
+    def release(self, send: Send) -> None:
+        """Let the next send of ``send``'s key in, once ``send`` is answered (and remembered:
+        `answered`) or refused."""
+        if send.claim is not None:
+            self.limiter.claims.release(send.claim)
 
     def _items_content(self, items: Sequence[Item]) -> bytes:
         """What an API batch's send is told apart by: its items as the charge reads them, in

@@ -23,6 +23,8 @@ ERROR_SCHEMA: dict[str, Any] = {
             "no_match（关注的编号与姓名不相符；同时有已撤销的，rows 一并列出）、"
             "revoked（关注的证书已撤销，不会再有变更）、"
             "idempotency_mismatch（Idempotency-Key 已用于内容不同的关注列表或批量查验）、"
+            "idempotency_in_progress（同一个 Idempotency-Key 的第一次批量查验仍在进行，HTTP 409，"
+            "见 Retry-After）、"
             "idempotency_retired（Idempotency-Key 建立的关注列表已被删除）、"
             "method_not_allowed（请求方法不支持）、"
             "too_large（请求体过大）、timeout（请求体发送超时）、server_error（服务暂时出错）、"

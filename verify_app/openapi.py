@@ -55,7 +55,9 @@ PATHS: dict[str, Any] = {
             "Idempotency-Key 请求头：同一调用方（同一接口密钥，或同一网络地址）一天之内用同一个 "
             f"Idempotency-Key 重发内容相同的一批，重新查验（结果按现在的登记库）而不再计入额度"
             f"（响应头 Idempotent-Replayed: true），最多 {FREE_RESENDS} 次，此后照常计入；"
-            "内容不同时 422（idempotency_mismatch）。不带时，同一批再次提交会再计一次。",
+            "内容不同时 422（idempotency_mismatch）；第一次发送仍在查验时再发送，答 409"
+            "（idempotency_in_progress），不查验也不计入额度，等 Retry-After 秒后重发即可。"
+            "不带时，同一批再次提交会再计一次。",
             "security": KEY_OPTIONAL,
             "parameters": [
                 idempotency_key("调用方为每一批新的查验取的唯一值（如 UUID），重发时不变。")
@@ -103,6 +105,14 @@ PATHS: dict[str, Any] = {
                     ERRORS["422"]["description"].rstrip("。")
                     + "，或 Idempotency-Key 已用于内容不同的一批（idempotency_mismatch）。",
                 ),
+                "409": {
+                    "description": "同一调用方用同一个 Idempotency-Key 发送的一批仍在查验中"
+                    "（idempotency_in_progress）：这次既未查验，也未计入额度。等待 Retry-After "
+                    "秒后用同一个 Idempotency-Key 重发同样的请求，即重新查验而不计入额度"
+                    "（Idempotent-Replayed: true）。",
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    "content": {"application/json": {"schema": ref("Error")}},
+                },
                 **UNAUTHORIZED,
             },
         }

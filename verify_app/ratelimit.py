@@ -16,7 +16,8 @@ A new quota (a daily batch allowance, an API key's plan) takes the shared `Limit
 `limits` item, e.g. ``limiter.hit(RateLimitItemPerDay(5000), f"batch/{key}", cost=len(items))``
 — its own key prefix, so that quotas never share a counter. The first of them is
 `verify_app.check_limiter.CheckLimiter`: checks per minute per client (who a client is:
-`registry.public.client_keys`), a batch costing one per item.
+`registry.public.client_keys`), a batch costing one per item. The claims a request holds on a
+name while it runs (`Limiter.claims`, `verify_app.claims`) are kept in the same store, alike.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from limits.storage import RedisStorage, storage_from_string
 from limits.storage.base import SlidingWindowCounterSupport
 from limits.strategies import FixedWindowRateLimiter, RateLimiter, SlidingWindowCounterRateLimiter
 
+from verify_app.claims import Claims, SharedClaims
 from verify_app.memory_store import SweptMemoryStorage
 from verify_app.redis_names import Counted, Names, RedisNames
 
@@ -108,6 +110,8 @@ class Limiter:
         }
         self._shared: dict[bool, RateLimiter] | None = None
         self._names: RedisNames | None = None
+        self.claims = Claims()
+        """one request at a time on a name (`verify_app.claims`): in Redis when the counts are"""
         if not self.local:
             options: dict[str, Any] = {}
             if storage_uri.startswith(("redis://", "rediss://", "redis+unix://")):
@@ -115,7 +119,9 @@ class Limiter:
                 options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
             store = storage_from_string(storage_uri, wrap_exceptions=True, **options)
             self._store = store
-            self._names = RedisNames(store) if isinstance(store, RedisStorage) else None
+            if isinstance(store, RedisStorage):
+                self._names = RedisNames(store)
+                self.claims = Claims(SharedClaims(store, self._from_store))
             self._shared = {
                 False: _SlidingWindow(store),
                 True: FixedWindowRateLimiter(store),
