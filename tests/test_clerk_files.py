@@ -261,7 +261,14 @@ def test_a_footer_row_that_is_no_count_is_not_read_as_counts(
 
 @pytest.mark.parametrize(
     "note",
-    ["注：出生年月按身份证填写。", "说明：本表由单位填写", "注1. 工种按目录填写", "以下空白"],
+    [
+        "注：出生年月按身份证填写。",
+        "说明：本表由单位填写",
+        "注1. 工种按目录填写",
+        "以下空白",
+        "（以下无正文）",  # refused, and told of headings and page numbers (a clerk's review)
+        "此页以下空白",
+    ],
 )
 def test_a_note_under_the_rows_ends_them(
     registers: RegisterFactory, db_path: Path, note: str

@@ -44,9 +44,10 @@ FOOTER_MARKERS = (
 """Words of a sign-off line under a register (填表人：王明, 制表单位：…（盖章）): it ends the rows."""
 NOTE_LINE = re.compile(
     r"(?:注|附注|备注|说明|填表说明|注意事项)(?:[\d一二三四五六七八九十]*:|[\d一二三四五六七八九十]+[、.])"
-    r"|以下(?:空白|无内容|无数据)"
+    r"|\(?(?:此页|本页|本表)?以下(?:空白|无内容|无数据|无正文)"
 )
-"""A note under the rows (注：出生年月按身份证填写, 注1. 工种按目录填写, 以下空白), as
+"""A note under the rows (注：出生年月按身份证填写, 注1. 工种按目录填写, 以下空白, （以下无正文）,
+此页以下空白), as
 `header_key` writes it: it ends the rows like a sign-off line, instead of being read as a
 holder named 注 with every other column empty."""
 
