@@ -329,6 +329,7 @@ TIME_COLUMNS = {
     ("verify_log", "reports", "checked_at"),
     ("verify_log", "watches", "created_at"),
     ("verify_log", "report_outcomes", "at"),
+    ("verify_log", "log_identity", "created_at"),
 }
 """The columns of the registry (registry/store/) and of the log (registry/store/verify_log.py) that
 hold a UTC timestamp (``registry.store.now``); test_time_columns_are_all_known checks the list."""

@@ -710,7 +710,7 @@ def test_follow_once_gives_up_on_a_url_with_nothing_to_follow(tmp_path: Path) ->
 def test_a_log_copy_that_cannot_be_read_is_named_with_what_to_do(tmp_path: Path) -> None:
     """Two replicas publishing their logs to one address left the host's copy unreadable, and
     collect-logs blamed --db (the registry) in a crash loop: the copy is named, and the cause
-    and the way out are said."""
+    and the whole way out are said — the host's copy deleted alone was restored as broken."""
     state = tmp_path / ".replica-logs" / "replica-a"
     state.mkdir(parents=True)
     (state / "follow.db").write_bytes(b"not a database, but bytes of two logs mixed" * 200)
@@ -719,7 +719,9 @@ def test_a_log_copy_that_cannot_be_read_is_named_with_what_to_do(tmp_path: Path)
         collect(follower, "replica-a", tmp_path / "verify_log.db")
     message = refused.value.message
     assert f"查验日志副本 {state / 'follow.db'} 无法读取" in message
-    assert "CERTREG_LOG_REPLICA 须各不相同" in message and f"删除文件夹 {state}" in message
+    assert "CERTREG_LOG_REPLICA 须各不相同" in message and f"删除 {state}/" in message
+    assert "删除地址 file:///nowhere 上的全部内容" in message
+    assert ".verify_log.db-litestream/" in message
     assert "--db" not in message
 
 
@@ -780,8 +782,8 @@ def test_a_replicas_log_purged_of_its_oldest_checks_is_not_collected_again(
     tmp_path: Path,
 ) -> None:
     """certreg purge-log on a replica made its first check a later one: taken for a log started
-    anew, the whole log was collected again every day — but a log that is new is still read
-    from its start."""
+    anew, the whole log was collected again every day — but a log that is new, refused until
+    the operator names it (it could be another replica's), is then read from its start."""
     state = tmp_path / ".verify_log.db.follow"
     state.mkdir()
     replica_log = state / "follow.db"
@@ -807,7 +809,11 @@ def test_a_replicas_log_purged_of_its_oldest_checks_is_not_collected_again(
     assert collect(follower, "replica-a", host_log) == 0
     replica_log.unlink()
     logged(0)  # the replica's log made anew: its ids start again
-    assert collect(follower, "replica-a", host_log) == 1
+    with pytest.raises(Failed) as refused:
+        collect(follower, "replica-a", host_log)
+    [new] = re.findall(r"--new-log (\w+) --once", refused.value.message)
+    assert collect(follower, "replica-a", host_log, new_log=new) == 1
+    assert collect(follower, "replica-a", host_log) == 0
     assert len(sqlite3.connect(host_log).execute("SELECT id FROM checks").fetchall()) == 4
 
 

@@ -233,7 +233,14 @@ def publishing(
 @db_option
 @interval_option
 @once_option
-def collect_logs(replica: str, url: str, db: Path, interval: float, once: bool) -> None:
+@click.option(
+    "--new-log",
+    metavar="日志标识",
+    help="收取地址上这份新的日志（副本的 verify_log.db 被删除或重建过；标识见拒绝收取时的提示）。",
+)
+def collect_logs(
+    replica: str, url: str, db: Path, interval: float, once: bool, new_log: str | None
+) -> None:
     """登记库主机：把一台查验副本（副本名，如 replica-a）的查验日志（该副本用 Litestream 发布到 URL）并入登记库旁的 verify_log.db。
 
     每台副本运行一个（如 systemd 的 certreg-collect-logs@副本名）。职员在 certreg browse 的「查验记录」中看到所有副本的查验；各副本收到的条数和最近时间在表 replica_logs。需要 pip install 'certreg[replica]'。
@@ -243,6 +250,8 @@ def collect_logs(replica: str, url: str, db: Path, interval: float, once: bool) 
     \b
         certreg collect-logs replica-a s3://certreg-shipping/logs/replica-a --db /srv/certreg/data/registry.db
         certreg collect-logs replica-b file:///mnt/logs/replica-b --db data/registry.db --once
+
+    地址上若不是此前从这里收取的那份日志（多半是另一台副本的日志发布到了这里），一条也不并入，退出并说明如何恢复。
     """
     if not REPLICA_NAME.match(replica):
         raise UsageProblem(f"副本名“{replica}”只能由字母、数字、- 和 _ 组成（如 replica-a）")
@@ -251,7 +260,7 @@ def collect_logs(replica: str, url: str, db: Path, interval: float, once: bool) 
     follower = Follower(url, state, interval, _say)
 
     def step(txid: str) -> None:
-        added = collect(follower, replica, log)
+        added = collect(follower, replica, log, new_log)
         if added:
             _say(f"副本 {replica}：并入 {added} 条查验记录（版本 {txid}）")
 

@@ -13,6 +13,7 @@ from typing import Literal
 import sqlite_utils
 
 from registry.store.db import now, transaction
+from registry.store.log_identity import ensure_collected_logs, ensure_log_identity
 from registry.store.wal import enter_wal
 
 Channel = Literal["page", "api", "batch", "receipt", "watch"]
@@ -168,21 +169,25 @@ REPLICA_LOGS_COLUMNS: dict[str, type] = {
     "last_report_id": int,
     "reports": int,
     "read_at": str,
+    "log_id": str,
 }
 """The ``replica_logs`` table of the registry host's log: per replica whose checks
 ``certreg collect-logs`` merges into ``checks``, the last row taken from its own log (its
 ``id``), that log's first ``at`` (to notice a log started anew), the rows taken in all and
 when rows last arrived (UTC), the same marks for its reports, and when its log was last read,
-rows or none (UTC: a replica connected but not checked yet has a row too). Staff see from it
-whether every replica's log is arriving."""
+rows or none (UTC: a replica connected but not checked yet has a row too), and the identity of
+the log collected from its address (`registry.store.log_identity`: another log there is refused,
+not merged). Staff see from it whether every replica's log is arriving."""
 
 
 def ensure_shipping_schema(conn: sqlite3.Connection) -> None:
-    """Create the ``replica_logs`` table where missing, and add the columns a table made by an
-    earlier version lacks (the reports' mark); never changes or drops what exists."""
+    """Create the ``replica_logs`` and ``collected_logs`` tables where missing, and add the
+    columns a table made by an earlier version lacks (the reports' mark, the log's identity);
+    never changes or drops what exists."""
+    ensure_collected_logs(conn)
     table = sqlite_utils.Database(conn).table("replica_logs")
     if table.exists():
-        for column in ("last_report_id", "reports", "read_at"):
+        for column in ("last_report_id", "reports", "read_at", "log_id"):
             if column not in table.columns_dict:
                 table.add_column(column, REPLICA_LOGS_COLUMNS[column])
     table.create(
@@ -198,7 +203,8 @@ def prepare_log(
     *also: Callable[[sqlite3.Connection], None],
     attempts: int = 100,
 ) -> None:
-    """Put the log in WAL mode and create its tables (and ``also`` the others a caller needs).
+    """Put the log in WAL mode, create its tables (and ``also`` the others a caller needs) and
+    give it its identity (`ensure_log_identity`).
 
     Several processes may do this at once on a log that does not exist yet (the workers of
     ``certreg serve --workers N``, one ``collect-logs`` per replica): switching to WAL is not
@@ -210,6 +216,7 @@ def prepare_log(
         try:
             with transaction(conn):
                 ensure_log_schema(conn)
+                ensure_log_identity(conn)
                 for create in also:
                     create(conn)
             return
