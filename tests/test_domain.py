@@ -154,6 +154,7 @@ def test_year_month_formats(value: object) -> None:
         ),
         ("510100750401123", r"出生日期写作 1975\.04"),
         ("720515", r"如 720515 是年月日，出生年月请写作 1972\.05"),
+        ("'1978.11", "开头的撇号是 Excel 的“文本”标记，不是日期的一部分，请删去"),  # a review
     ],
 )
 def test_bad_year_months(value: object, reason: str) -> None:

@@ -23,7 +23,20 @@ _YEAR_LAST = re.compile(r"(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4})")
 def hint(value: object, text: str, *, full: bool = False) -> str:
     """The hint for a cell ``value`` (its text ``text``, midnight stripped) that is not a
     date, or ``""``: ``full`` for a column of whole dates, else of years and months."""
-    return serial_hint(value, full=full) or _id_hint(text, full) or _year_last_hint(text, full=full)
+    return (
+        serial_hint(value, full=full)
+        or _id_hint(text, full)
+        or _year_last_hint(text, full=full)
+        or _apostrophe_hint(text)
+    )
+
+
+def _apostrophe_hint(text: str) -> str:
+    """For a date typed after Excel's text mark ('1978.11), as a number's and a name's are told
+    (a clerk's review: a date's was told only 应为年月)."""
+    if text[:1] not in "'’" or not any(c.isdigit() for c in text[1:3]):
+        return ""
+    return "（开头的撇号是 Excel 的“文本”标记，不是日期的一部分，请删去）"
 
 
 def _id_hint(text: str, full: bool) -> str:
