@@ -126,7 +126,7 @@ def strip_tickets(answer: dict[str, list[dict[str, str]]]) -> list[dict[str, str
     return [{k: v for k, v in r.items() if k != "report_ticket"} for r in answer["results"]]
 
 
-def _upload(client: TestClient, lines: str, form_id: str) -> httpx.Response:
+def upload_form(client: TestClient, lines: str, form_id: str) -> httpx.Response:
     """The batch page's form sent as a browser sends it, reload included: the same fields."""
     fields = {"csrf_token": csrf_token(client), "form_id": form_id}
     return client.post("/batch", data=fields, files={"file": ("名单.csv", lines.encode())})
@@ -142,11 +142,11 @@ def test_a_reloaded_results_page_is_not_charged_again(app_client: AppClient) -> 
     with app_client(batch_rows_per_hour=3) as client:
         page = client.get("/batch")
         form_id = context_of(page)["form_id"]
-        first = _upload(client, rows, form_id)
-        reloaded = _upload(client, rows, form_id)
+        first = upload_form(client, rows, form_id)
+        reloaded = upload_form(client, rows, form_id)
         left = context_of(client.get("/batch"))["left"]
-        backed = _upload(client, other, form_id)
-        unmarked = _upload(client, rows, "")
+        backed = upload_form(client, other, form_id)
+        unmarked = upload_form(client, rows, "")
     assert f'name="form_id" value="{form_id}"' in page.text  # what a browser posts back
     assert first.status_code == reloaded.status_code == 200
     assert context_of(reloaded)["summary"] == context_of(first)["summary"]
@@ -174,11 +174,11 @@ def test_a_form_sent_twice_at_once_is_read_in_turn_and_paid_once(
         form_id = context_of(client.get("/batch"))["form_id"]
         other = TestClient(client.app, client=("198.51.100.20", 1))
         with ThreadPoolExecutor(3) as pool:
-            twice = [pool.submit(_upload, client, rows, form_id) for _ in range(2)]
-            elsewhere = pool.submit(_upload, other, rows, "")
+            twice = [pool.submit(upload_form, client, rows, form_id) for _ in range(2)]
+            elsewhere = pool.submit(upload_form, other, rows, "")
         left = context_of(client.get("/batch"))["left"]
         ParseTime(client.app.state.verifier.quotas).spend(Caller(ADDRESS), 3600)
-        timed = _upload(client, rows, form_id)
+        timed = upload_form(client, rows, form_id)
     assert [sent.result().status_code for sent in twice] == [200, 200]
     assert left == 29
     assert elsewhere.result().status_code == 200
@@ -193,9 +193,9 @@ def test_results_reloaded_many_times_are_not_charged_again(app_client: AppClient
     with app_client(batch_rows_per_hour=100) as client:
         form_id = context_of(client.get("/batch"))["form_id"]
         for _ in range(1 + FREE_RELOADS):
-            assert _upload(client, rows, form_id).status_code == 200
+            assert upload_form(client, rows, form_id).status_code == 200
         free = context_of(client.get("/batch"))["left"]
-        _upload(client, rows, form_id)
+        upload_form(client, rows, form_id)
         past = context_of(client.get("/batch"))["left"]
     assert FREE_RELOADS > FREE_RESENDS
     assert (free, past) == (99, 98)
@@ -217,10 +217,10 @@ def test_an_upload_that_waited_its_turn_too_long_is_told_why(
     monkeypatch.setattr(uploads_module, "TURN_SECONDS", 0.2)
     with app_client(batch_rows_per_hour=30) as client:
         with ThreadPoolExecutor(2) as pool:
-            first = pool.submit(_upload, client, rows, "")
+            first = pool.submit(upload_form, client, rows, "")
             time.sleep(0.3)  # the first is being read
             second = pool.submit(
-                _upload, client, "证书编号,姓名\n" + f"{REVOKED[0]},{REVOKED[1]}\n", ""
+                upload_form, client, "证书编号,姓名\n" + f"{REVOKED[0]},{REVOKED[1]}\n", ""
             )
         left = context_of(client.get("/batch"))["left"]
     assert first.result().status_code == 200
@@ -333,7 +333,7 @@ def test_what_the_first_send_did_not_pay_for_is_no_free_resend(app_client: AppCl
         refused = [client.post("/batch", data=fields, files={"file": broken}) for _ in range(2)]
         after_refusals = context_of(client.get("/batch"))["left"]
         other_form = context_of(client.get("/batch"))["form_id"]
-        first = _upload(client, rows, other_form)
+        first = upload_form(client, rows, other_form)
         renamed = client.post(
             "/batch",
             data={"csrf_token": csrf_token(client), "form_id": other_form},
@@ -370,7 +370,7 @@ def test_a_send_that_set_rows_aside_for_a_pause_is_not_remembered(
     with app_client(batch_rows_per_hour=10, name_guesses_per_hour=1) as client:
         client.post("/api/v1/verify", json={"number": VALID[0], "name": "张伟明"})  # paused
         form_id = context_of(client.get("/batch"))["form_id"]
-        pages = [_upload(client, rows, form_id) for _ in range(2)]
+        pages = [upload_form(client, rows, form_id) for _ in range(2)]
         left = context_of(client.get("/batch"))["left"]
     assert [context_of(page)["results"][1]["label"] for page in pages] == ["未查验"] * 2
     assert left == 8  # the row checked, paid on each send

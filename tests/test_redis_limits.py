@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -30,8 +31,14 @@ from starlette.testclient import TestClient
 
 from registry.cli import cli
 from tests.servers import free_port
-from tests.test_batch_retries import BATCH, HeldCheck
-from tests.verify_fixtures import SECRET, VALID, clear_of_the_minute_turning, registry_db
+from tests.test_batch_retries import BATCH, HeldCheck, upload_form
+from tests.verify_fixtures import (
+    SECRET,
+    VALID,
+    clear_of_the_minute_turning,
+    context_of,
+    registry_db,
+)
 from verify_app.answers import Item
 from verify_app.app import create_app
 from verify_app.batch_retries import CLAIM_SECONDS, BatchRetries
@@ -517,3 +524,34 @@ def test_with_redis_down_a_key_being_checked_is_claimed_in_the_process(
     assert degraded
     assert (waiting.status_code, first.status_code) == (409, 200)
     assert again.headers["Idempotent-Replayed"] == "true"
+
+
+def test_a_double_tap_reaching_two_replicas_is_charged_once(
+    registry_db: Path, redis: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A double tap on 查验 behind nginx: its two sends of the batch form may reach two
+    replicas, whose upload turns are each their own process's, and each was charged as a first
+    send. The form's claim is in Redis: the second waits for the first, then is its resend."""
+    rows = f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n"
+    with replicas(registry_db, redis.url, 2, rate_limit=0) as (a, b):
+        form_id = context_of(a.get("/batch"))["form_id"]
+        claims = b.app.state.verifier.batch_retries.limiter.claims  # type: ignore[attr-defined]
+        take, refused = claims.take, threading.Event()
+
+        def noticed(name: str, seconds: int) -> object:  # the claim's take, as it is
+            claim = take(name, seconds)
+            if claim is None:
+                refused.set()
+            return claim
+
+        monkeypatch.setattr(claims, "take", noticed)
+        with ThreadPoolExecutor(1) as pool:
+            with HeldCheck(a, monkeypatch).first(lambda: upload_form(a, rows, form_id)) as sent:
+                second = pool.submit(upload_form, b, rows, form_id)
+                assert refused.wait(60), "the second send never met the first's claim"
+            first, again = sent.result(), second.result()
+        left = b.app.state.verifier.quotas.batch_left("203.0.113.7")  # type: ignore[attr-defined]
+    assert [page.status_code for page in (first, again)] == [200, 200]
+    assert context_of(again)["results"][0]["result"] == "valid"
+    assert left == 299  # the list's one row, once
+    assert not [k for k in redis.keys() if "claim/" in k]

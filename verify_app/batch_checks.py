@@ -3,6 +3,9 @@ set aside."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import replace
 
 from starlette.concurrency import run_in_threadpool
@@ -11,11 +14,11 @@ from starlette.requests import Request
 from registry.domain.numbers import normalise
 from verify_app.answers import Checked
 from verify_app.batch_files import BatchFile
-from verify_app.batch_retries import Send
+from verify_app.batch_retries import CLAIM_SECONDS, BatchRetries, Send
 from verify_app.context import verifier_of
 from verify_app.quotas import Caller
 from verify_app.refusals import RateLimited
-from verify_app.uploads import read_upload
+from verify_app.uploads import OWN_FILE_BEING_READ, TURN_SECONDS, UploadsBusy, read_upload
 
 
 async def checked_upload(
@@ -27,7 +30,7 @@ async def checked_upload(
     twice, or the second told that nothing was left; in turn, the second is a resend of the
     first, answered again (`verify_app.batch_retries`)."""
     verifier, uploads = verifier_of(request), request.app.state.uploads
-    async with uploads.turn(caller):
+    async with uploads.turn(caller), _form_claimed(verifier.batch_retries, caller, form_id):
         send = await run_in_threadpool(
             verifier.batch_retries.form_send, caller, form_id, filename, data
         )
@@ -35,6 +38,34 @@ async def checked_upload(
             uploads, verifier.quotas, caller, filename, data, timed=not pasted, paid=send.resent
         )
         return await checked_but_paused(request, caller, parsed, send)
+
+
+CLAIM_POLL_SECONDS = 0.2
+"""How often a send of a form another replica is reading asks again whether it is done."""
+
+
+@contextlib.asynccontextmanager
+async def _form_claimed(retries: BatchRetries, caller: Caller, form_id: str) -> AsyncIterator[None]:
+    """The form's claim, in the store the allowances count in, held while it is read and
+    checked: behind nginx, a double tap's two sends may reach two replicas, whose turns
+    (`UploadSlots.turn`) are each their own process's, and each was charged as a first send.
+    The second waits — as in one process, `TURN_SECONDS` at most — and is then the first's
+    resend. With memory storage the claim is this process's, as the turn is."""
+    name = retries.form_claim(caller, form_id)
+    if name is None:
+        yield
+        return
+    claims = retries.limiter.claims
+    for _ in range(int(TURN_SECONDS / CLAIM_POLL_SECONDS)):
+        if (claim := await run_in_threadpool(claims.take, name, CLAIM_SECONDS)) is not None:
+            break
+        await asyncio.sleep(CLAIM_POLL_SECONDS)
+    else:
+        raise UploadsBusy(OWN_FILE_BEING_READ)
+    try:
+        yield
+    finally:
+        await run_in_threadpool(claims.release, claim)
 
 
 async def checked_but_paused(

@@ -128,6 +128,11 @@ class BatchRetries:
                 return self.send(caller, form_id, content, FREE_RELOADS)
         return _CHARGED
 
+    def form_claim(self, caller: Caller, form_id: str) -> str | None:
+        """The name a send of the batch page's form ``form_id`` claims while it is read and
+        checked (`verify_app.batch_checks`); None for a form without a usable id."""
+        return self._counter(retried_by(caller, form_id)) if USABLE_KEY.fullmatch(form_id) else None
+
     def answered(self, send: Send) -> None:
         """Remember a first send, charged and answered: its resends are free from now on."""
         if send.first:

@@ -162,8 +162,8 @@ class UploadSlots:
         other upload refused (a review). A key's files may be read together, as
         `Quotas.reserve_upload` says. Waiting holds no slot, and one upload of a client waits
         at a time: the others are refused at once (each holds its file while it waits). The
-        turns are this process's: behind nginx, two sends at once may reach two replicas, each
-        then charged as a first send."""
+        turns are this process's: behind nginx, two sends at once may reach two replicas — the
+        form's claim in the shared store (`verify_app.batch_checks`) makes those take turns."""
         if caller.key is not None:
             yield
             return
