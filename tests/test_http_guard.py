@@ -23,6 +23,7 @@ from registry.public.http_guard import uvicorn_options
 from tests.servers import free_port
 from tests.verify_fixtures import SECRET, registry_db
 from verify_app.app import create_app
+from verify_app.refusals import REASONS
 from verify_app.settings import Settings
 
 __all__ = ["registry_db"]
@@ -393,12 +394,38 @@ def test_one_client_holds_only_so_many_connections(
         refused = exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         assert refused.startswith(b"HTTP/1.1 429")
         assert "同一网络地址同时打开的连接过多".encode() in refused
+        told_too_many(refused)
         held.pop().close()
         time.sleep(0.2)  # the server sees it closed
         assert exchange(port, GET_CLOSE).startswith(b"HTTP/1.1 200")
     finally:
         for conn in held:
             conn.close()
+
+
+def told_too_many(refused: bytes) -> None:
+    """A connection past its share is told as every other 429 of the API is: its JSON ``Error``
+    (``rate_limited``, a ``reason``) and ``Retry-After`` — it was a bare text, no JSON, no time
+    to wait (an integrator's review); the address it was for is not known yet."""
+    head, _, body = refused.partition(b"\r\n\r\n")
+    lines = head.lower().split(b"\r\n")
+    assert b"content-type: application/json; charset=utf-8" in lines
+    assert b"retry-after: %d" % client_connections.RETRY_SECONDS in lines
+    said = json.loads(body)
+    assert said["error"] == "rate_limited" and said["reason"] in REASONS
+    assert f"或 {client_connections.RETRY_SECONDS} 秒后重试" in said["message"]
+    assert b"content-length: %d" % len(body) in lines
+
+
+def test_a_connection_past_its_share_is_refused_in_json_whatever_it_asks(
+    port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page's address is not known when the connection arrives: the refusal is the API's."""
+    monkeypatch.setattr(client_connections, "MAX_CONNECTIONS_PER_CLIENT", 1)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as held:
+        held.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert held.recv(65536).startswith(b"HTTP/1.1 200")
+        told_too_many(exchange(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
 
 
 def test_a_trusted_proxy_reaching_a_dual_stack_socket_is_known(

@@ -44,7 +44,8 @@ ERRORS = {
     ),
     "429": {
         "description": "超过查验额度（每分钟的单个查验、每小时的批量行数，或接口密钥的每日额度），"
-        "或同一证书编号一小时内配了太多不相符的姓名（防止猜测持证人姓名）；"
+        "或同一证书编号一小时内配了太多不相符的姓名（防止猜测持证人姓名），"
+        "或同一网络地址同时打开的连接过多（reason 为 connections）；"
         "等待 Retry-After 秒后再试。",
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
         "content": {"application/json": {"schema": ref("Error")}},

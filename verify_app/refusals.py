@@ -4,6 +4,8 @@ of them (the API's 429 body, `verify_app.app`)."""
 
 from __future__ import annotations
 
+from registry.public import client_connections
+
 
 class RateLimited(Exception):
     """Too many checks from one client; ``retry_after`` seconds until it may try again;
@@ -50,6 +52,9 @@ REASONS = {
     "number_paused": "编号因一小时内（或一天内）多个姓名查验结果为“未查到”而暂停查验"
     "（numbers：暂停的编号；"
     "去掉这些条目即可重新提交其余各条）",
+    client_connections.REASON: "同一网络地址同时打开的连接数（每个服务进程最多 "
+    f"{client_connections.MAX_CONNECTIONS_PER_CLIENT} 个）：新连接一建立就拒绝并关闭，"
+    "不论请求的是哪个地址（网页也答 JSON）",
 }
 """Why a request was refused with 429, as ``reason`` names it (the OpenAPI document lists them)."""
 

@@ -24,6 +24,13 @@ MAX_CONNECTIONS_PER_CLIENT = 64
 """Connections one client address may hold open in one process (nginx's ``limit_conn`` in
 docs/DEPLOY.md allows as many): a browser opens six, an office behind one address a few each."""
 
+RETRY_SECONDS = 5
+"""When a refused client is told to try again (``Retry-After``): an idle connection of its own is
+closed by then (uvicorn's keep-alive, 5 s), as nginx's ``limit_conn`` refusal says in front."""
+REASON = "connections"
+"""The refusal's ``reason`` (`verify_app.refusals.REASONS`), beside ``rate_limited``: which of the
+limits a program hit, as every other 429 of the API says."""
+
 _open: Counter[str] = Counter()
 """The connections each client holds in this process (its event loop's: one thread)."""
 

@@ -26,7 +26,7 @@ import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from registry.public import client_connections
-from registry.public.client_connections import MAX_CONNECTIONS_PER_CLIENT
+from registry.public.client_connections import MAX_CONNECTIONS_PER_CLIENT, REASON, RETRY_SECONDS
 
 BODY_TOTAL_SECONDS = 120.0
 """Longest wait for a whole body: the largest the public app allows (1 MiB) at under 10 KB a
@@ -68,7 +68,8 @@ def _refusal(status: bytes, text: str, code: str) -> Refusal:
     )
 
 
-def _response(status: bytes, media_type: bytes, body: bytes) -> bytes:
+def _response(status: bytes, media_type: bytes, body: bytes, extra: bytes = b"") -> bytes:
+    """A whole answer closing its connection; ``extra``: header lines of its own."""
     return (
         b"HTTP/1.1 "
         + status
@@ -76,6 +77,7 @@ def _response(status: bytes, media_type: bytes, body: bytes) -> bytes:
         + media_type
         + b"; charset=utf-8\r\n"
         + _HEADERS
+        + extra
         + b"cache-control: no-store\r\ncontent-length: "
         + str(len(body)).encode()
         + b"\r\nconnection: close\r\n\r\n"
@@ -96,11 +98,24 @@ _400 = _refusal(
     "网址中的汉字等字符须先经 URL 编码（百分号编码），长度、分块等请求头须与请求内容一致",
     "bad_request",
 )
-_TOO_MANY = _refusal(
+_TOO_MANY = _response(
     b"429 Too Many Requests",
-    f"同一网络地址同时打开的连接过多（最多 {MAX_CONNECTIONS_PER_CLIENT} 个）：请关闭其他连接后重试",
-    "rate_limited",
+    b"application/json",
+    json.dumps(
+        {
+            "error": "rate_limited",
+            "message": f"同一网络地址同时打开的连接过多（每个服务进程最多 {MAX_CONNECTIONS_PER_CLIENT}"
+            f" 个）：请关闭其他连接，或 {RETRY_SECONDS} 秒后重试",
+            "reason": REASON,
+        },
+        ensure_ascii=False,
+    ).encode(),
+    b"retry-after: %d\r\n" % RETRY_SECONDS,
 )
+"""A connection past its client's share, told before any request has said where it goes: the
+API's 429 (its ``Error``, with ``reason`` and ``Retry-After``), to a page's address too — a
+client holding 64 connections is a program, and a program branches on the code. Made once:
+it answers a flood."""
 _NO_HOST = _refusal(
     b"400 Bad Request",
     "请求须带且只能带一个 Host 请求头（写明所访问的网站地址）",
@@ -164,7 +179,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_made(transport)
         admitted, self._client = client_connections.admit(transport.get_extra_info("peername"))
         if not admitted:  # told before any request, and closed: it holds no descriptor
-            transport.write(_TOO_MANY[0])
+            transport.write(_TOO_MANY)
             transport.close()
             return
         self._head_timer = self.loop.call_later(HEAD_SECONDS, self._head_too_slow)
