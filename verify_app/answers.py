@@ -204,4 +204,10 @@ def listed(problems: list[str], unit: str, then: str) -> str:
     shown = "；".join(problems[:SHOWN_PROBLEMS])
     more = len(problems) - SHOWN_PROBLEMS
     tail = f"；另有 {more} {unit}有问题" if more > 0 else ""
-    return f"{shown}{tail}。{then}"
+    # a problem asking (是否应为 confirm？) ends its sentence itself: not followed by 。
+    end = "" if not tail and shown.endswith(_SENTENCE_ENDS) else "。"
+    return f"{shown}{tail}{end}{then}"
+
+
+_SENTENCE_ENDS = ("。", "？", "！")
+"""What ends a problem's last sentence without a 。 after it."""

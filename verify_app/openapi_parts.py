@@ -36,9 +36,11 @@ ERRORS = {
     ),
     "422": json_answer(
         ref("Error"),
-        "JSON 的结构不对（message 说明哪里不对；与本接口的字段只差一两个字母的字段，"
-        "如 recipt，也答 422 并指出应为哪个字段，其他自带的字段忽略——批量查验各项中的 receipt、"
-        "receipts 和关注列表各项中的 confirm、receipt、receipts 除外），或一次提交的份数过多"
+        "JSON 的结构不对（message 说明哪里不对；与本接口的字段首字母相同、只差一两个字母的字段"
+        "——少一个、多一个、错一个或相邻两个颠倒，不计大小写，如 recipt、reciept、Number；"
+        "五个字母以内的字段只差一个——也答 422 并指出应为哪个字段，其他自带的字段忽略——"
+        "批量查验各项中的 receipt、receipts 和关注列表各项中的 confirm、receipt、receipts，"
+        "以及各项中与 receipt、receipts 这样相近的字段除外），或一次提交的份数过多"
         "（too_many：超过每次的上限，或超过整个额度——每小时的批量行数或密钥的每日额度，等待也放不下——"
         "须分批提交）。",
     ),

@@ -128,14 +128,16 @@ SCHEMAS: dict[str, Any] = {
         "properties": {**_ITEM_PROPERTIES, "confirm": _CONFIRM},
         # other fields are ignored, but not these: the client meant something the item cannot do
         "not": {"anyOf": [{"required": ["receipt"]}, {"required": ["receipts"]}]},
-        "description": "回执在请求体的最外层用 receipts 要求，项内的 receipt、receipts 答 422",
+        "description": "回执在请求体的最外层用 receipts 要求，项内的 receipt、receipts "
+        "（及只差一两个字母的，如 reciept）答 422",
     },
     "WatchItem": {
         "type": "object",
         "required": ["number", "name"],
         "properties": _ITEM_PROPERTIES,
         "not": {"anyOf": [{"required": [field]} for field in ("confirm", "receipt", "receipts")]},
-        "description": "关注列表只跟踪证书状态，不签发回执：项内的 confirm、receipt、receipts 答 422",
+        "description": "关注列表只跟踪证书状态，不签发回执：项内的 confirm、receipt、receipts "
+        "（及与 receipt、receipts 只差一两个字母的，如 reciept）答 422",
     },
     "CheckResult": {
         "type": "object",
