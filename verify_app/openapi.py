@@ -20,6 +20,7 @@ from verify_app.openapi_parts import (
     idempotency_key,
     json_answer,
     replayed,
+    with_generic,
 )
 from verify_app.openapi_watches import WATCH_PATHS
 from verify_app.schemas import NUMBER_PATTERN, SCHEMAS, ref
@@ -138,7 +139,8 @@ PATHS: dict[str, Any] = {
                 "429": {
                     **ERRORS["429"],
                     "description": "今天提交的报告已达上限（reason 为 reports_daily：每个网络地址，"
-                    "带接口密钥时每个密钥，每天可提交的份数），或每分钟的请求过多；等待 Retry-After "
+                    "带接口密钥时每个密钥，每天可提交的份数），或每分钟的请求过多，或同一网络地址同时"
+                    "打开的连接过多（reason 为 connections）；等待 Retry-After "
                     "秒后再试，急需处理的请直接联系发证机关。",
                 },
                 **UNAUTHORIZED,
@@ -217,7 +219,7 @@ def openapi_document() -> dict[str, Any]:
             + "、".join(f"{k}（{v}）" for k, v in RESULT_LABELS.items())
             + "。HR 系统可向发证机关申请接口密钥，以“Authorization: Bearer 密钥”按密钥的每日额度查验。",
         },
-        "paths": PATHS,
+        "paths": with_generic(PATHS),
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {

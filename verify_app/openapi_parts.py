@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from registry.public.http_guard import json_address
 from verify_app.batch_files import MAX_ITEMS
 from verify_app.idempotency_keys import HEADER, KEY_PATTERN, REPLAYED
 from verify_app.schemas import ref
@@ -23,11 +24,6 @@ ERRORS = {
         "请求体不是 JSON（或嵌套层数超过任何正常请求），或请求行、请求头不符合 HTTP 格式"
         "（bad_request：网址中的汉字须先经 URL 编码）。",
     ),
-    "405": {
-        "description": "本地址不接受这一 HTTP 方法（method_not_allowed）：Allow 列出可用的方法。",
-        "headers": {"Allow": {"schema": {"type": "string"}}},
-        "content": {"application/json": {"schema": ref("Error")}},
-    },
     "408": json_answer(ref("Error"), "请求体的后续数据 10 秒内没有到达：连接已关闭，请重新提交。"),
     "413": json_answer(ref("Error"), "请求体超过服务器的大小限制（默认 1 MiB）。"),
     "415": json_answer(
@@ -52,7 +48,6 @@ ERRORS = {
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
         "content": {"application/json": {"schema": ref("Error")}},
     },
-    "431": json_answer(ref("Error"), "请求头过大（headers_too_large）：请删去不必要的请求头。"),
     "503": {
         "description": "登记库正在更新，本服务暂时无法查验（registry_unavailable），"
         "或暂时无法读写数据（server_error）；等待 Retry-After 秒后再试。",
@@ -60,6 +55,53 @@ ERRORS = {
         "content": {"application/json": {"schema": ref("Error")}},
     },
 }
+
+
+GENERIC = {
+    "400": "请求行或请求头不符合 HTTP 格式（bad_request：网址中的汉字等字符须先经 URL 编码，"
+    "须有且只有一个 Host 请求头）。",
+    "405": "本地址不接受这一 HTTP 方法（method_not_allowed）：Allow 列出可用的方法。",
+    "413": "请求声明的内容超过服务器的大小限制（too_large，默认 1 MiB）。",
+    "429": "同一网络地址同时打开的连接过多（rate_limited，reason 为 connections）："
+    "新连接一建立就拒绝，不论请求的是哪个地址；等待 Retry-After 秒后再试。",
+    "431": "请求头过大（headers_too_large）：请删去不必要的请求头。",
+}
+"""What any request may be answered, whatever its operation: refused before it reaches one (an
+HTTP head the server cannot read, too large, or a connection past its client's share —
+`registry.public.http_guard`), for its method, or for the body it declares. `with_generic`
+adds each to every operation that does not describe it itself: ``GET /api/v1/numbers/{number}``
+declared 200 and 422 only, and answered 400, 405 and 431 too (an integrator's review)."""
+_GENERIC_HEADERS = {"405": ("Allow", "string"), "429": ("Retry-After", "integer")}
+"""The header a generic answer carries, and its type."""
+
+
+def with_generic(paths: dict[str, Any]) -> dict[str, Any]:
+    """``paths`` with `GENERIC` added to each operation's answers, in order of status; in the
+    Error JSON where the API answers in JSON (`registry.public.http_guard.json_address`), else
+    described only — a page's are a page or plain text, but a 429 always JSON."""
+    return {
+        path: {
+            method: {
+                **operation,
+                "responses": dict(sorted({**_generic(path), **operation["responses"]}.items())),
+            }
+            for method, operation in item.items()
+        }
+        for path, item in paths.items()
+    }
+
+
+def _generic(path: str) -> dict[str, Any]:
+    """`GENERIC` as the answers of an operation at ``path``."""
+    found: dict[str, Any] = {}
+    for status, description in GENERIC.items():
+        found[status] = {"description": description}
+        if json_address(path) or status == "429":
+            found[status]["content"] = {"application/json": {"schema": ref("Error")}}
+        if status in _GENERIC_HEADERS:
+            name, kind = _GENERIC_HEADERS[status]
+            found[status]["headers"] = {name: {"schema": {"type": kind}}}
+    return found
 
 
 def idempotency_key(description: str) -> dict[str, Any]:
@@ -111,7 +153,8 @@ FEED_LIMITED = {
     "304": {"description": "订阅自上次读取以来没有变化。"},
     "400": json_answer(
         ref("Error"),
-        "请求头 Host 不是有效的网站地址，无法生成订阅中的链接（本站未设定 CERTREG_PUBLIC_URL 时）。",
+        "请求头 Host 不是有效的网站地址，无法生成订阅中的链接（本站未设定 CERTREG_PUBLIC_URL 时）；"
+        "或" + GENERIC["400"],
     ),
     "429": ERRORS["429"],
     "503": ERRORS["503"],

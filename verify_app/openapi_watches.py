@@ -10,6 +10,7 @@ from verify_app.openapi_parts import (
     ETAG,
     FEED_LIMITED,
     FEED_PARAMETERS,
+    GENERIC,
     KEY_OPTIONAL,
     NO_WATCH,
     TOKEN_PARAMETER,
@@ -116,17 +117,24 @@ WATCH_PATHS: dict[str, Any] = {
                     "content": {"text/html": {"schema": {"type": "string"}}},
                 },
                 "400": {
-                    "description": "请求头 Host 不是有效的网站地址，无法生成本页的链接。",
-                    "content": {"text/html": {"schema": {"type": "string"}}},
+                    "description": "请求头 Host 不是有效的网站地址，无法生成本页的链接（网页）；"
+                    "或" + GENERIC["400"].removesuffix("。") + "（纯文本）。",
+                    "content": {
+                        "text/html": {"schema": {"type": "string"}},
+                        "text/plain": {"schema": {"type": "string"}},
+                    },
                 },
                 "404": {
                     "description": "没有这个关注列表。",
                     "content": {"text/html": {"schema": {"type": "string"}}},
                 },
                 "429": {
-                    "description": "查验过于频繁。",
+                    "description": "查验过于频繁（网页）；或" + GENERIC["429"],
                     "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-                    "content": {"text/html": {"schema": {"type": "string"}}},
+                    "content": {
+                        "text/html": {"schema": {"type": "string"}},
+                        "application/json": {"schema": ref("Error")},
+                    },
                 },
             },
         },
