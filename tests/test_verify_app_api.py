@@ -130,6 +130,22 @@ def test_a_check_without_a_name_is_not_called_a_malformed_number(
     assert answer["advice"] == "持证人姓名为空。请填写证书上的持证人姓名后重新查验。"
 
 
+def test_a_number_grown_by_normalising_is_not_repeated_past_the_limit(
+    app_client: AppClient,
+) -> None:
+    """NFKC writes U+FDFA as 18 characters: 40 of them, within the 40 every channel takes, were
+    answered with a ``number`` of 600 (an integrator's review) — the normalised number is cut
+    to the limit, its end marked; one that stays within it is repeated whole."""
+    grown = {"number": "\ufdfa" * 40, "name": VALID[1]}
+    fits = {"number": "Ｚ１１－２２０２－０１２", "name": VALID[1]}  # full width, one digit short
+    with app_client() as client:
+        single = client.post("/api/v1/verify", json=grown).json()
+        batch = client.post("/api/v1/verify/batch", json={"items": [grown, fits]}).json()
+    cut = ("صلىاللهعليهوسلم" * 3)[:39] + "…"  # U+FDFA normalised, spaces dropped: 15
+    assert (single["result"], single["number"], len(cut)) == ("malformed", cut, 40)
+    assert [answer["number"] for answer in batch["results"]] == [cut, "Z112202012"]
+
+
 def test_batch_in_order(app_client: AppClient) -> None:
     items = [{"number": n, "name": m} for n, m in CASES.values()] * 3
     with app_client() as client:

@@ -9,6 +9,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from registry.domain.names import name_key
+from registry.domain.numbers import MAX_NUMBER_CHARS as MAX_NUMBER_CHARS
 from registry.domain.numbers import normalise
 from registry.domain.statuses import MALFORMED, NO_MATCH, REVOKED, SUPERSEDED, VALID
 from registry.domain.text import MAX_NAME_CHARS as MAX_NAME_CHARS
@@ -26,9 +27,6 @@ from registry.public.confirm import (
 )
 from registry.public.lookup import Verification
 
-MAX_NUMBER_CHARS = 40
-"""Longest number accepted on any channel: a number is 11 characters, with spaces a few more.
-Names: `registry.domain.text.MAX_NAME_CHARS`, the longest a register may carry."""
 MAX_CONFIRM_CHARS = 40
 """Longest value typed from the paper (a trade name, a date written out)."""
 

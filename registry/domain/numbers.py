@@ -26,6 +26,19 @@ _MARKS = re.compile(r"[\W_]")
 """A symbol grouping a number's digits (. _ /): not a letter, a digit or a character of a word."""
 
 
+MAX_NUMBER_CHARS = 40
+"""Longest number accepted on any channel: a number is 11 characters, with spaces a few more —
+and the longest an answer repeats (`shown`)."""
+
+
+def shown(text: str) -> str:
+    """``text`` normalised, as an answer repeats a number it could not read: cut to
+    `MAX_NUMBER_CHARS` with "…" when normalising grew it past them — NFKC writes ``\ufdfa`` as 18
+    characters, and 40 of them, within every channel's limit, were answered as 600."""
+    value = normalise(text)
+    return value if len(value) <= MAX_NUMBER_CHARS else value[: MAX_NUMBER_CHARS - 1] + "…"
+
+
 _CANONICAL = re.compile(f"[{''.join(LEVELS)}][0-9]{{10}}")
 """A number as the registry stores it: its level letter and ten digits."""
 IN_TEXT = re.compile(f"(?<![A-Za-z0-9])[{''.join(LEVELS)}][0-9]{{10}}(?![0-9])")

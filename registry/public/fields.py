@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from registry.domain.numbers import MAX_NUMBER_CHARS
+
 
 @dataclass(frozen=True)
 class PublicField:
@@ -35,7 +37,14 @@ class PublicField:
 
 
 PUBLIC_FIELDS: tuple[PublicField, ...] = (
-    PublicField("number", "证书编号", "证书编号（已规范化：全角转半角、去空格和连字符）"),
+    PublicField(
+        "number",
+        "证书编号",
+        "证书编号（已规范化：全角转半角、去空格和连字符）；编号格式错误、规范化后超过 "
+        f"{MAX_NUMBER_CHARS} 个字符的（如 U+FDFA 一个字符规范化为 18 个），只给出前 "
+        f"{MAX_NUMBER_CHARS - 1} 个字符并以“…”结尾",
+        {"type": "string", "maxLength": MAX_NUMBER_CHARS},
+    ),
     PublicField("level", "等级", "证书等级：初级工、中级工、高级工或技师"),
     PublicField("trade", "工种", "工种的规范名称"),
     PublicField("authority", "发证机关", "核发证书的人力资源和社会保障部门"),

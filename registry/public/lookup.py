@@ -19,8 +19,8 @@ from registry.domain.numbers import (
     MISTAKEN_LETTER,
     TYPED_AROUND,
     MalformedNumber,
-    normalise,
     parse_canonical,
+    shown,
 )
 from registry.domain.regions import authority_name
 from registry.domain.statuses import (
@@ -234,7 +234,7 @@ def verify(
     except MalformedNumber as exc:
         snapshot = _as_of_now(conn, as_of)
         return Verification(
-            MALFORMED, normalise(number), snapshot, reason=str(exc), faulty_input="number"
+            MALFORMED, shown(number), snapshot, reason=str(exc), faulty_input="number"
         )
     key = name_key(name)
     if reason := name_fault(name, key):
