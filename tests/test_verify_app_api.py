@@ -28,8 +28,10 @@ from registry.public.follower import HEARTBEAT, STALE_SECONDS, beat, follow_stat
 from tests.registers import MIANYANG, RegisterFactory, approval_row
 from tests.verify_fixtures import (
     CASES,
+    MALFORMED,
     NO_MATCH_UNKNOWN,
     NO_MATCH_WRONG_NAME,
+    REVOKED,
     SECRET,
     SUCCESSOR,
     VALID,
@@ -144,6 +146,28 @@ def test_a_number_grown_by_normalising_is_not_repeated_past_the_limit(
     cut = ("صلىاللهعليهوسلم" * 3)[:39] + "…"  # U+FDFA normalised, spaces dropped: 15
     assert (single["result"], single["number"], len(cut)) == ("malformed", cut, 40)
     assert [answer["number"] for answer in batch["results"]] == [cut, "Z112202012"]
+
+
+@pytest.mark.parametrize(
+    ("item", "contact"),
+    [
+        ({"number": NO_MATCH_WRONG_NAME[0], "name": NO_MATCH_WRONG_NAME[1]}, True),
+        ({"number": REVOKED[0], "name": REVOKED[1]}, True),
+        ({"number": MALFORMED[0], "name": MALFORMED[1]}, True),
+        ({"number": VALID[0], "name": VALID[1], "confirm": {"trade": "木工"}}, True),
+        ({"number": VALID[0], "name": VALID[1]}, False),
+        ({"number": VALID[0], "name": ""}, False),  # malformed, not checked: type it again
+        ({"number": "G1122\u202e000001", "name": VALID[1]}, False),
+    ],
+)
+def test_an_answer_names_whom_to_ask_as_the_readme_says(
+    app_client: AppClient, item: dict[str, object], contact: bool
+) -> None:
+    """README said a malformed answer carries the contact: one for a name not given carries
+    none, and a revoked certificate or a mismatched paper does (an integrator's review)."""
+    with app_client() as client:
+        answer = client.post("/api/v1/verify", json=item).json()
+    assert ("contact" in answer) is contact, answer
 
 
 def test_batch_in_order(app_client: AppClient) -> None:
