@@ -251,7 +251,8 @@ def test_a_registry_that_cannot_be_read_is_no_revoked_key(
     app_client: AppClient, registry_db: Path
 ) -> None:
     """A registry failing under the app (here its keys' table gone, as in a damaged file) is a
-    503 to retry, not a 401 telling the HR system its good key was revoked."""
+    503 to retry, not a 401 telling the HR system its good key was revoked — and it names the
+    registry, not the verification log (``server_error``) a monitor would look at instead."""
     _, key = issue_key(registry_db, per_day=100)
     bearer = {"Authorization": f"Bearer {key}"}
     with app_client() as client:
@@ -262,6 +263,7 @@ def test_a_registry_that_cannot_be_read_is_no_revoked_key(
         broken = client.post("/api/v1/verify", json=CHECK, headers=bearer)
     assert broken.status_code == 503
     assert "Retry-After" in broken.headers
+    assert broken.json()["error"] == "registry_unavailable"
     assert "吊销" not in broken.text
 
 

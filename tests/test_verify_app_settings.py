@@ -14,6 +14,7 @@ from registry.cli.variables import unknown_settings
 from registry.public.proxies import with_other_forms
 from tests.verify_fixtures import SECRET, VALID, post_check, registry_db, template_of
 from verify_app.app import create_app
+from verify_app.registry_pool import RegistryUnreadable
 from verify_app.settings import Settings, SettingsProblem
 
 __all__ = ["registry_db"]
@@ -112,7 +113,7 @@ def test_registry_is_opened_read_only(registry_db: Path) -> None:
 
 def test_missing_registry_fails_at_startup(tmp_path: Path) -> None:
     app = create_app(Settings(db=tmp_path / "absent.db", secret=Secret(SECRET)))
-    with pytest.raises(sqlite3.OperationalError), TestClient(app):
+    with pytest.raises(RegistryUnreadable, match="unable to open"), TestClient(app):
         pass
     assert not (tmp_path / "absent.db").exists()
 

@@ -30,6 +30,7 @@ from verify_app.context import caller_of, verifier_of
 from verify_app.idempotency_keys import REPLAYED, key_of
 from verify_app.json_response import JSONResponse, compressible
 from verify_app.links import public_base, receipt_url
+from verify_app.registry_pool import RegistryUnreadable
 from verify_app.report_tickets import report_ticket
 from verify_app.request_errors import InvalidRequest
 
@@ -184,7 +185,7 @@ def health(request: Request) -> JSONResponse:
     limits = verifier.limiter.limiter.where_counted()
     try:
         state = verifier.state()
-    except RegistryMismatch as exc:  # for monitoring: this replica cannot answer checks
+    except (RegistryMismatch, RegistryUnreadable) as exc:  # for monitoring: no checks here
         body = {"error": "registry_unavailable", "message": str(exc)}
         return JSONResponse(body, 503, {"Retry-After": "60"})  # as the checks' 503 says
     if state.as_of is None:  # a first sync that failed left the tables and no certificate

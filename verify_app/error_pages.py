@@ -18,6 +18,7 @@ from verify_app.context import BadKey, wants_json
 from verify_app.csrf import CsrfRejected
 from verify_app.json_response import JSONResponse
 from verify_app.refusals import OverAllowance, RateLimited
+from verify_app.registry_pool import RegistryUnreadable
 from verify_app.security_headers import security_headers
 
 logger = logging.getLogger("certreg.verify")
@@ -138,6 +139,18 @@ async def registry_mismatch(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def registry_unreadable(request: Request, exc: Exception) -> Response:
+    """A registry file that cannot be read (`RegistryUnreadable`): 503 ``registry_unavailable``
+    — the registry, not the log's ``server_error`` — and what to check in the log for the
+    administrator; no traceback, the fault is the file's."""
+    handler = getattr(request.scope.get("endpoint"), "__qualname__", "?")  # no token of a path
+    logger.error("登记库无法读取（%s %s）：%s", request.method, handler, exc)
+    message = "查验服务的登记库无法读取，暂时无法查验，请稍后再试。问题已记录。"
+    response = error_page(request, 503, "registry_unavailable", "暂时无法查验", message)
+    response.headers["Retry-After"] = "60"
+    return response
+
+
 async def log_unwritable(request: Request, exc: Exception) -> Response:
     """A check refused, uncharged, while the verification log cannot be written: 503, which
     nginx asks the other replica; the writer has said why in the log, once."""
@@ -148,11 +161,12 @@ async def log_unwritable(request: Request, exc: Exception) -> Response:
 
 
 async def storage_failed(request: Request, exc: Exception) -> Response:
-    """The verification log (or the registry) could not be read or written — locked past its
-    wait, deleted under the app, damaged: 503 and the error in the log for the administrator,
-    not a 500 (a watch list made while the log was locked). A mistake of the code's own (an
-    integrity or programming error) stays a 500: a 503 says to retry, and nginx would fail
-    over from a replica that is not at fault."""
+    """The verification log (its watch lists and reports too) could not be read or written —
+    locked past its wait, deleted under the app, damaged: 503 and the error in the log for the
+    administrator, not a 500 (a watch list made while the log was locked). A mistake of the
+    code's own (an integrity or programming error) stays a 500: a 503 says to retry, and nginx
+    would fail over from a replica that is not at fault. The registry's own failures are
+    `registry_unreadable`'s."""
     if type(exc) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
         raise exc
     handler = getattr(request.scope.get("endpoint"), "__qualname__", "?")  # no token of a path
@@ -172,6 +186,7 @@ exception_handlers = {
     CsrfRejected: csrf_rejected,
     RegistryMismatch: registry_mismatch,
     LogUnwritable: log_unwritable,
+    RegistryUnreadable: registry_unreadable,
     sqlite3.DatabaseError: storage_failed,
     500: server_error,
 }

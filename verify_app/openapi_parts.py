@@ -49,8 +49,8 @@ ERRORS = {
         "content": {"application/json": {"schema": ref("Error")}},
     },
     "503": {
-        "description": "登记库正在更新，本服务暂时无法查验（registry_unavailable），"
-        "或暂时无法读写数据（server_error）；等待 Retry-After 秒后再试。",
+        "description": "本服务暂时无法查验：登记库无法使用（registry_unavailable：正在更新，"
+        "或无法读取），或暂时无法读写查验日志（server_error）；等待 Retry-After 秒后再试。",
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
         "content": {"application/json": {"schema": ref("Error")}},
     },

@@ -18,6 +18,31 @@ from registry.store.syncs import registry_snapshot
 
 T = TypeVar("T")
 
+UNREADABLE_SAID = (
+    "本副本的登记库文件无法读取（{}）：它可能已被删除、替换为损坏的文件，或运行服务的用户没有读取权限。"
+    "请检查 CERTREG_DB 指向的登记库文件及其文件夹（ls -l；sqlite3 该文件 'PRAGMA quick_check'）；"
+    "副本上它由 certreg follow 发布，请查看 journalctl -u certreg-follow，需要时修好后重启它"
+)
+"""What ``/healthz`` and the administrator's journal say of a registry that cannot be read."""
+
+
+class RegistryUnreadable(Exception):
+    """The registry file could not be read — gone, no database, damaged, or not ours to read:
+    a 503 ``registry_unavailable``. Told apart here, where every read of the registry passes,
+    because an `sqlite3` error does not say which file raised it, and the verification log's
+    (``server_error``) sent a monitor to a sound disk while the registry was at fault."""
+
+    def __init__(self, cause: sqlite3.DatabaseError) -> None:
+        super().__init__(UNREADABLE_SAID.format(cause))
+
+
+def _unreadable(exc: sqlite3.DatabaseError) -> bool:
+    """Whether ``exc`` says the file could not be read: not a mistake of the code's own — an
+    integrity or programming error, or a write tried on the read-only connection
+    (``SQLITE_READONLY`` itself; its extended codes, a moved or unlockable file, are the file's)."""
+    written = getattr(exc, "sqlite_errorcode", 0) == sqlite3.SQLITE_READONLY
+    return type(exc) in (sqlite3.OperationalError, sqlite3.DatabaseError) and not written
+
 
 @dataclass
 class _Opened:
@@ -77,6 +102,22 @@ class RegistryPool:
 
     @contextmanager
     def connection(self) -> Iterator[sqlite3.Connection]:
+        """A connection to the registry as it is now, for the ``with`` block; a file that
+        cannot be read, at the opening or in the block, is `RegistryUnreadable`."""
+        opened = None
+        try:
+            opened = self._checkout()
+            yield opened.conn
+        except sqlite3.DatabaseError as exc:
+            if not _unreadable(exc):
+                raise
+            raise RegistryUnreadable(exc) from exc
+        finally:
+            if opened is not None:
+                self._idle.put(opened)
+
+    def _checkout(self) -> _Opened:
+        """An idle connection to the file at the path now, or a new one."""
         current = file_id(self.path)
         if current is not None and current != self._current:
             self._replaced(current)
@@ -89,10 +130,7 @@ class RegistryPool:
             if current is None or opened.file == current:
                 break
             self._close(opened)  # returned by a request that started before the replacement
-        try:
-            yield opened.conn
-        finally:
-            self._idle.put(opened)
+        return opened
 
     def _open(self) -> _Opened:
         """A connection and the file it reads: the inode before and after opening must agree,
