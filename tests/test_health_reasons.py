@@ -4,6 +4,7 @@ the API, the pages and ``/healthz``: a monitor reads ``error`` to know which to 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,39 @@ def test_a_registry_that_cannot_be_read_is_named_registry_unavailable(
     said = health.json()["message"]
     assert "登记库文件" in said and "certreg follow" in said and "not a database" in said
     assert "登记库无法读取（POST check）" in caplog.text  # the administrator's journal
+
+
+def test_a_disk_short_of_space_is_told_by_every_worker(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """A full disk under ``certreg serve --workers 2``: /healthz answered 503 and 200 in turn,
+    as a failed write of the log is known only to the worker that made it (an operator's
+    review). The disk's free space is the same to every worker: below the bound /healthz
+    says so, before any write failed; the checks go on while the log takes their rows."""
+    free = shutil.disk_usage(registry_db.parent).free
+    with app_client(min_free_bytes=free + 2**30) as client:
+        health = client.get("/healthz")
+        check = client.post("/api/v1/verify", json=CHECK)
+        client.app.state.verifier.log.flush()
+        failed = client.app.state.verifier.log.unwritable
+    with app_client() as client:  # the default bound: far below a test machine's free space
+        sound = client.get("/healthz")
+    assert health.status_code == 503 and health.headers["Retry-After"] == "30"
+    assert health.json()["error"] == "server_error"
+    said = health.json()["message"]
+    assert "查验日志所在磁盘" in said and "CERTREG_MIN_FREE_BYTES" in said and "df -h" in said
+    assert check.json()["result"] == "valid" and not failed
+    assert sound.status_code == 200 and sound.json()["status"] == "ok"
+
+
+def test_a_data_folder_gone_is_a_503_not_a_500(
+    app_client: AppClient, registry_db: Path, tmp_path: Path
+) -> None:
+    """The data folder moved away under the app (its open files read on): the disk's figures
+    cannot be read, and /healthz says the log cannot be written rather than fail itself."""
+    with app_client() as client:
+        client.app.state.verifier.log.flush()
+        registry_db.parent.rename(tmp_path / "moved")
+        health = client.get("/healthz")
+    assert health.status_code == 503 and health.json()["error"] == "server_error"
+    assert "查验日志所在的文件夹无法访问" in health.json()["message"]

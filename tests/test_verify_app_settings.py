@@ -31,6 +31,7 @@ def test_settings_from_environ() -> None:
             "CERTREG_RECEIPT_DAYS": "30",
             "CERTREG_STALE_DAYS": "7",
             "CERTREG_PUBLIC_URL": "https://zscx.example.gov.cn",
+            "CERTREG_MIN_FREE_BYTES": "1048576",
         }
     )
     assert settings.db == Path("/srv/registry.db")
@@ -42,6 +43,7 @@ def test_settings_from_environ() -> None:
     assert settings.rate_limit_storage == "redis://cache:6379"
     assert (settings.receipt_days, settings.stale_days) == (30, 7)
     assert settings.public_url == "https://zscx.example.gov.cn"
+    assert settings.min_free_bytes == 1048576
 
 
 def test_defaults_and_db_option_wins() -> None:
@@ -71,6 +73,10 @@ def test_defaults_and_db_option_wins() -> None:
             "“127.0.0.l”不是 IP 地址或网段",
         ),
         ({"CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT": "-1"}, "CERTREG_RATE_LIMIT 不能为负数"),
+        (
+            {"CERTREG_SECRET": SECRET, "CERTREG_MIN_FREE_BYTES": "-1"},
+            "CERTREG_MIN_FREE_BYTES 不能为负数",
+        ),
         (  # every receipt expired as it was issued
             {"CERTREG_SECRET": SECRET, "CERTREG_RECEIPT_DAYS": "0"},
             "CERTREG_RECEIPT_DAYS（查验回执的有效天数）应在 1 到 36500 之间",

@@ -30,6 +30,7 @@ from verify_app.context import caller_of, verifier_of
 from verify_app.idempotency_keys import REPLAYED, key_of
 from verify_app.json_response import JSONResponse, compressible
 from verify_app.links import public_base, receipt_url
+from verify_app.log_disk import disk_trouble
 from verify_app.registry_pool import RegistryUnreadable
 from verify_app.report_tickets import report_ticket
 from verify_app.request_errors import InvalidRequest
@@ -191,6 +192,9 @@ def health(request: Request) -> JSONResponse:
     if state.as_of is None:  # a first sync that failed left the tables and no certificate
         body = {"error": "registry_unavailable", "message": NEVER_LOADED}
         return JSONResponse(body, 503, {"Retry-After": "60"})
+    disk = disk_trouble(verifier.settings.log_db.parent, verifier.settings.min_free_bytes)
+    if disk is not None:  # every worker sees it, not only one whose write failed
+        return JSONResponse({"error": "server_error", "message": disk}, 503, {"Retry-After": "30"})
     if verifier.log.unwritable:  # its checks are refused too: say why, for monitoring
         body = {"error": "server_error", "message": LOG_UNWRITABLE_SAID}
         return JSONResponse(body, 503, {"Retry-After": "30"})

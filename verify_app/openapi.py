@@ -187,8 +187,9 @@ PATHS: dict[str, Any] = {
                         ref("Error"),
                         "本副本不能正常查验或可能已不是最新，error 说明原因：registry_unavailable 登记库"
                         "无法使用（如由较早版本建立、尚未升级，或文件缺失、损坏、无权读取），或还没有导入过名册；"
-                        "server_error 查验日志"
-                        "无法写入（查验也答 503）；registry_stale 副本上跟随登记库的 certreg follow 已超过"
+                        "server_error 查验日志无法写入（查验也答 503），或其所在磁盘剩余空间低于"
+                        " CERTREG_MIN_FREE_BYTES、已变为只读（各工作进程都如此回答，写入失败之前即报告）；"
+                        "registry_stale 副本上跟随登记库的 certreg follow 已超过"
                         " 60 秒没有报告正常，登记库的新版本到不了本副本（查验照常回答，按现有的登记库）。",
                     ),
                     "headers": {"Retry-After": {"schema": {"type": "integer"}}},

@@ -160,6 +160,9 @@ class Settings:
     """Batch files parsed at once (each in its own child process); more get a 503 to retry."""
     public_url: str | None = None
     """Base of receipt links (e.g. https://zscx.example.gov.cn); default: the request's host."""
+    min_free_bytes: int = 64 * 1024 * 1024
+    """Free space the verification log's disk keeps; below it ``/healthz`` answers 503 from
+    every worker, before a write fails (`verify_app.log_disk`); 0 turns the bound off."""
 
     def __post_init__(self) -> None:
         if len(str(self.secret)) < MIN_SECRET_LENGTH:
@@ -194,6 +197,7 @@ class Settings:
             "watch_days",
             "stale_days",
             "max_body_bytes",
+            "min_free_bytes",
         ):
             if getattr(self, name) < 0:
                 raise SettingsProblem(f"CERTREG_{name.upper()} 不能为负数")
@@ -267,6 +271,7 @@ class Settings:
                     config, "CERTREG_UPLOAD_CONCURRENCY", cls.upload_concurrency
                 ),
                 public_url=config("CERTREG_PUBLIC_URL", default=None) or None,
+                min_free_bytes=whole_number(config, "CERTREG_MIN_FREE_BYTES", cls.min_free_bytes),
             )
         except ValueError as exc:
             if isinstance(exc, SettingsProblem):

@@ -199,7 +199,7 @@ def demo(samples: Path | None, host: str, port: int, browse_port: int) -> None:
 def serve(db: Path, host: str, port: int, access_log: bool, workers: int) -> None:
     """运行公众查验服务（网页和 JSON 接口），用 uvicorn。
 
-    需要 CERTREG_SECRET（签名查验回执、散列日志中的姓名）。其他设置来自环境变量：CERTREG_PREVIOUS_SECRET（更换密钥期间的旧值，它签发的回执和表单仍然有效）、CERTREG_RATE_LIMIT（每个用户每分钟单条查验次数，0 为不限）、CERTREG_BATCH_ROWS_PER_HOUR（每个用户每小时批量查验行数）、CERTREG_REPORTS_PER_DAY（每个用户每天报告份数）、CERTREG_NAME_GUESSES_PER_HOUR（每个用户每小时对同一编号可试的不相符姓名数，防止猜测持证人姓名）、CERTREG_NAME_GUESSES_PER_DAY（不带接口密钥的所有用户合计、每个接口密钥各自，每天对同一编号可试的不相符姓名数）、CERTREG_WATCH_DAYS（关注列表多少天无人查看即删除，默认 400）、CERTREG_UPLOAD_CONCURRENCY（同时解析的上传文件数）、CERTREG_TRUSTED_PROXIES（可信的反向代理，其 X-Forwarded-For 才被采信）、CERTREG_RATE_LIMIT_STORAGE（如 redis://localhost:6379，多个实例共享计数）、CERTREG_AUTHORITIES（发证机关联系方式表）、CERTREG_MAX_BODY_BYTES（请求体上限，默认 1 MiB）、CERTREG_RECEIPT_DAYS、CERTREG_STALE_DAYS、CERTREG_PUBLIC_URL。详见 README。
+    需要 CERTREG_SECRET（签名查验回执、散列日志中的姓名）。其他设置来自环境变量：CERTREG_PREVIOUS_SECRET（更换密钥期间的旧值，它签发的回执和表单仍然有效）、CERTREG_RATE_LIMIT（每个用户每分钟单条查验次数，0 为不限）、CERTREG_BATCH_ROWS_PER_HOUR（每个用户每小时批量查验行数）、CERTREG_REPORTS_PER_DAY（每个用户每天报告份数）、CERTREG_NAME_GUESSES_PER_HOUR（每个用户每小时对同一编号可试的不相符姓名数，防止猜测持证人姓名）、CERTREG_NAME_GUESSES_PER_DAY（不带接口密钥的所有用户合计、每个接口密钥各自，每天对同一编号可试的不相符姓名数）、CERTREG_WATCH_DAYS（关注列表多少天无人查看即删除，默认 400）、CERTREG_UPLOAD_CONCURRENCY（同时解析的上传文件数）、CERTREG_TRUSTED_PROXIES（可信的反向代理，其 X-Forwarded-For 才被采信）、CERTREG_RATE_LIMIT_STORAGE（如 redis://localhost:6379，多个实例共享计数）、CERTREG_AUTHORITIES（发证机关联系方式表）、CERTREG_MAX_BODY_BYTES（请求体上限，默认 1 MiB）、CERTREG_MIN_FREE_BYTES（查验日志所在磁盘至少保留的剩余空间，低于它 /healthz 答 503，默认 64 MiB）、CERTREG_RECEIPT_DAYS、CERTREG_STALE_DAYS、CERTREG_PUBLIC_URL。详见 README。
 
     示例：
 
