@@ -104,19 +104,23 @@ def marks_for(
         return ident, _marks_of(target, ident) or dict.fromkeys(TABLES, 0)
     if now.log_id is None and owner is None and not any(restarted.values()):
         return ident, now.marks
-    if new_log is not None and new_log != ident:
-        why = f"--new-log 给出的 {new_log} 不是这里现在的日志（{_named(head)}）"
-    elif owner is not None:
-        why = f"这里现在是此前作为副本 {owner} 的日志收取的那份（{_named(head)}）"
-    elif now.log_id is not None:
-        why = f"此前收取的是日志 {now.log_id}，这里现在是{_named(head)}"
-    else:
-        why = (
-            f"这里的日志序号倒退了或从头开始了（已收到第 {now.marks['checks']} 条，这里最后一条是"
-            f"第 {head.last['checks']} 条；第一条查验的时间此前是 {now.first_at}，这里是"
-            f"{head.first[1] if head.first else '（没有查验）'}）"
-        )
+    why = _why_refused(now, head, owner, new_log)
     raise Failed(refusal(replica, url, state, why, owner, ident))
+
+
+def _why_refused(now: Known, head: Head, owner: str | None, new_log: str | None) -> str:
+    """Why the address's log is not the one collected from there (`marks_for`)."""
+    if new_log is not None and new_log != (head.identity.id if head.identity else None):
+        return f"--new-log 给出的 {new_log} 不是这里现在的日志（{_named(head)}）"
+    if owner is not None:
+        return f"这里现在是此前作为副本 {owner} 的日志收取的那份（{_named(head)}）"
+    if now.log_id is not None:
+        return f"此前收取的是日志 {now.log_id}，这里现在是{_named(head)}"
+    return (
+        f"这里的日志序号倒退了或从头开始了（已收到第 {now.marks['checks']} 条，这里最后一条是"
+        f"第 {head.last['checks']} 条；第一条查验的时间此前是 {now.first_at}，这里是"
+        f"{head.first[1] if head.first else '（没有查验）'}）"
+    )
 
 
 def _named(head: Head) -> str:
