@@ -312,6 +312,21 @@ def test_rosters_headed_with_the_names_clerks_use_are_read(tmp_path: Path) -> No
     assert record.values["报考工种"] == "电工"
 
 
+def test_a_heading_clerks_use_is_not_read_beside_another_that_holds_it(tmp_path: Path) -> None:
+    """工种 (the holder's present trade) beside 申报工种 (the examined one) was read as 报考工种:
+    every certificate loaded with the present trade (a review). Which is meant is asked."""
+    path = tmp_path / "r.csv"
+    write_csv(path, APPROVAL_ROSTER, [approval_row("Z1122020001")], title="审批名册")
+    title, header, sub, row = path.read_text(encoding="utf-8").splitlines()
+    path.write_text(
+        f"{title}\n{header.replace('报考工种', '申报工种')},工种\n{sub},\n{row},钳工\n", "utf-8"
+    )
+    with pytest.raises(UnreadableRegister) as refused:
+        read_table(path, APPROVAL_ROSTER)
+    assert "缺少列：报考工种" in str(refused.value)
+    assert "“申报工种”是否应为“报考工种”" in str(refused.value)
+
+
 def test_exam_columns_written_short_are_named_beside_the_ones_missing(tmp_path: Path) -> None:
     """实操 and 理论考试 got no hint, where 实际操作 and 思想政治 did."""
     path = tmp_path / "r.csv"

@@ -24,8 +24,22 @@ def _match_header(layout: Layout, keys: list[str]) -> dict[str, int]:
     # then the cells that name a column still missing with a note added (出生年月（年.月）),
     # then those naming it by a heading clerks use (工种 for 报考工种)
     columns |= _named_once(keys, columns, layout, layout.noted)
-    columns |= _named_once(keys, columns, layout, layout.fallback)
+    fallen = _named_once(keys, columns, layout, layout.fallback)
+    columns |= {
+        name: index for name, index in fallen.items() if not _rivalled(keys, index, columns)
+    }
     return columns
+
+
+def _rivalled(keys: list[str], index: int, columns: dict[str, int]) -> bool:
+    """Whether another cell the layout did not read holds the heading of cell ``index`` (工种
+    beside 申报工种, 等级 beside 技术等级): a heading clerks use for a column is read as it only
+    alone — 工种, the holder's present trade, was loaded as every certificate's trade while
+    the examined one stood in 申报工种 (a review); refused, the clerk is asked which it is."""
+    taken = set(columns.values())
+    return any(
+        keys[index] in key for i, key in enumerate(keys) if i != index and i not in taken and key
+    )
 
 
 def _named_once(
