@@ -155,6 +155,31 @@ def test_a_log_an_older_certreg_wrote_is_given_an_identity_and_collected_on(
     assert len(set(host_checks(tmp_path))) == 5
 
 
+def test_an_older_log_whose_reports_were_purged_is_collected_on(tmp_path: Path) -> None:
+    """An older replica's log collected, its reports then all purged (their ids start again)
+    and the replica upgraded: refused as a log restarted — its checks had not — and the
+    --new-log the refusal offered merged its four checks again (a review of the day's diff)."""
+    host = tmp_path / "host" / "verify_log.db"
+    a = follower(tmp_path, "replica-a")
+    log = tmp_path / "a.db"
+    logged(log, 1, 4, identity=False)
+    with contextlib.closing(sqlite3.connect(log, isolation_level=None)) as conn:
+        reported = "INSERT INTO reports (at, client, number, result, ref) VALUES (?, ?, ?, ?, ?)"
+        for ref in ("R1", "R2"):
+            conn.execute(
+                reported, ("2026-12-01T09:00:00+00:00", "x", "Z1122020123", "no_match", ref)
+            )
+    shutil.copy(log, a.copy)
+    assert collect(a, "replica-a", host) == 4
+    with contextlib.closing(sqlite3.connect(log, isolation_level=None)) as conn:
+        conn.execute("DELETE FROM reports")  # purge-log --reports-days
+    logged(log, 3, 1)  # upgraded: an identity, and a check more
+    shutil.copy(log, a.copy)
+    assert collect(a, "replica-a", host) == 1
+    rows = host_checks(tmp_path)
+    assert len(rows) == len(set(rows)) == 5
+
+
 def test_a_log_taken_back_resumes_from_its_own_mark(tmp_path: Path) -> None:
     """A log made anew taken with --new-log, then the old one back (the new one was another
     replica's after all): each resumes from the mark of its identity, never from the other's."""

@@ -517,9 +517,12 @@ def test_a_corrected_document_of_an_applied_event_keeps_to_the_events_year(
     assert (column, clause) == ("批准文号", "§四.(三)") and "2013" in rule, rule
 
 
+@pytest.mark.parametrize("cited", [False, True])
 def test_an_applied_events_document_in_other_brackets_is_no_correction(
-    roster: RegisterFactory, db_path: Path
+    roster: RegisterFactory, db_path: Path, cited: bool
 ) -> None:
+    """Nor is it cited with its title (《关于…的批复》（…1号）): compared as other text, the
+    certificate the 换发 made had its public 批准文号 rewritten (a review of the day's diff)."""
     exchange = status_event("换发", "Z1122020901", "周杰", "2013-01-10", "Z1122020903")
     roster.add("changes.xlsx", [exchange], CHANGES)
     assert sync(roster.folder, db_path)[0] == 0
@@ -527,6 +530,8 @@ def test_an_applied_events_document_in_other_brackets_is_no_correction(
     with sqlite3.connect(db_path) as conn:
         before = conn.execute(recorded).fetchall()
     written = str(exchange["批准文号"]).replace("〔", "[").replace("〕", "]")
+    if cited:
+        written = f"《关于同意换发证书的批复》（{exchange['批准文号']}）"
     roster.add("changes.xlsx", [{**exchange, "批准文号": written}], CHANGES)
     code, report = sync(roster.folder, db_path)
     assert code == 0, report

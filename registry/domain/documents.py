@@ -43,12 +43,37 @@ def document_key(number: str, *, citation: bool = True) -> str:
     one number outside the title (as the notice cites 《…通知》（川人社办发〔2011〕346号））,
     unless ``citation`` is false: then 川人社函〔2012〕12号之一 and …12号（补充） are other
     documents than …12号, as two rosters' approval documents are (a review)."""
-    text = unicodedata.normalize("NFKC", number)
-    key = _ORDINAL.sub("〕", re.sub(r"\s+", "", text).translate(_BRACKETS))
+    key = _spelt(number)
     cited = _CITED.findall(_TITLE.sub("", key)) if citation else ()
     if len(cited) == 1 and cited[0] != key:
         key = cited[0]
     return _SERIAL.sub(r"〕\1号", key)
+
+
+def _spelt(number: str) -> str:
+    """``number`` as `document_key` compares it, before a citation is read: NFKC, no spaces,
+    one bracket style, no ordinal."""
+    text = unicodedata.normalize("NFKC", number)
+    return _ORDINAL.sub("〕", re.sub(r"\s+", "", text).translate(_BRACKETS))
+
+
+def same_document(first: str, second: str) -> bool:
+    """Whether two spellings name one document: compared by `document_key`, a citation read as
+    its number (《关于同意换发证书的批复》（川人社函〔2012〕30号）) — but a number with more after
+    it (…26号之一, …26-1号, …26号（补充）) is another document (a review: compared as citations,
+    a corrected 文号 was thrown away; compared without, a 文号 cited with its title was taken for
+    a correction)."""
+    return document_key(first) == document_key(second) and _after(first) == _after(second)
+
+
+def _after(number: str) -> str:
+    """What follows the one document number cited in ``number`` (之一, -1号, 〔补充〕), its
+    closing brackets aside; "" for a number alone or none found."""
+    key = _TITLE.sub("", _spelt(number))
+    cited = list(_CITED.finditer(key))
+    if len(cited) != 1:
+        return ""
+    return key[cited[0].end() :].rstrip("〕")
 
 
 EVENT_DATE = "换发、补发的日期"

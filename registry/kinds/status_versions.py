@@ -13,7 +13,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-from registry.domain.documents import EVENT_DATE, document_key, revoking_problem, year_problem
+from registry.domain.documents import EVENT_DATE, revoking_problem, same_document, year_problem
 from registry.domain.problems import Problem
 from registry.domain.statuses import REVOKE, StatusEvent
 from registry.kinds.status_rows import CORRECTED, REISSUE_DOCUMENTS
@@ -122,13 +122,13 @@ def _document_year(
 
 
 def _same_document(field: str, old: object, new: object) -> bool:
-    """An approving document written with other brackets (〔2013〕 as [2013]) or spaces is the
-    same one; …26号之一, …26-1号 and …26号（补充） are other documents than …26号, as a roster's
-    are (`document_key` with ``citation=False``): read as a citation of …26号, the corrected
-    文号 of an applied event was thrown away — 修改 0, and no history (an auditor's review)."""
+    """An approving document written with other brackets (〔2013〕 as [2013]), spaces or cited
+    with its title is the same one; …26号之一, …26-1号 and …26号（补充） are other documents than
+    …26号 (`same_document`): read as a citation of …26号, the corrected 文号 of an applied
+    event was thrown away — 修改 0, and no history (an auditor's review)."""
     if field != "approval_doc" or not isinstance(old, str) or not isinstance(new, str):
         return False
-    return document_key(old, citation=False) == document_key(new, citation=False)
+    return same_document(old, new)
 
 
 _DERIVED = frozenset({"name_key"})
