@@ -124,7 +124,7 @@ def test_a_status_change_cannot_be_taken_back_from_the_shell(
     assert _everything(history) == before
 
 
-TAKEN_BACK = "不能撤回|只能由登记的换发、补发、撤销改变"
+TAKEN_BACK = "不能撤回|只能由登记的换发、补发、撤销改变|只能由登记的补发加上"
 """Either guard's refusal: a status taken back has no event behind it either."""
 
 
@@ -136,6 +136,8 @@ TAKEN_BACK = "不能撤回|只能由登记的换发、补发、撤销改变"
         ("Z1122020002", "status = 'revoked', status_date = '2013-02-01'"),
         ("Z1122020001", "status_date = '2011-01-01'"),  # a 撤销 dated before the issue
         ("Z1122020003", "status_date = '2013-03-01'"),  # the 换发 given its 补发's date
+        ("Z1122020002", "reissue = 1"),  # the holder's original passed for void (a review)
+        ("Z1122020002", "reissue = 1, updated_sync = 1"),  # a sync that registered no 补发
     ],
 )
 def test_a_status_is_what_a_registered_event_made_it(
@@ -162,11 +164,10 @@ def test_a_reissue_under_its_own_number_cannot_be_taken_back_from_the_shell(
 
 
 def test_a_status_change_moves_forward_and_its_event_keeps_what_happened(history: Path) -> None:
-    """A mark may be added, a certificate's other columns corrected; an applied event's
-    references may be corrected (a new version of its register does), not what happened to
-    which number."""
+    """A certificate's other columns may be corrected; an applied event's references may be
+    corrected (a new version of its register does), not what happened to which number."""
     with sqlite3.connect(history) as conn:
-        conn.execute("UPDATE certificates SET reissue = 1 WHERE number = 'Z1122020002'")
+        conn.execute("UPDATE certificates SET trade = '电工' WHERE number = 'Z1122020002'")
         conn.execute("UPDATE certificates SET updated_sync = 1 WHERE number = 'Z1122020004'")
         conn.execute("UPDATE status_events SET reason = '遗失' WHERE type = '补发'")
         changes = (
@@ -180,6 +181,25 @@ def test_a_status_change_moves_forward_and_its_event_keeps_what_happened(history
                 conn.execute(f"UPDATE status_events SET {change} WHERE type = '补发'")
         with pytest.raises(sqlite3.IntegrityError, match="只能追加"):
             conn.execute("UPDATE status_events SET new_number = NULL WHERE type = '换发'")
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"status": "'superseded'", "successor": "'Z1122020001'", "status_date": "'2013-01-01'"},
+        {"status": "'revoked'"},
+        {"status_date": "'2013-01-01'"},
+    ],
+)
+def test_a_certificate_is_registered_valid(history: Path, given: dict[str, str]) -> None:
+    """Inserted from the shell as already ended, with no event behind it (a review)."""
+    before = _everything(history)
+    with sqlite3.connect(history) as conn, pytest.raises(sqlite3.IntegrityError, match="有效的"):
+        conn.execute(
+            f"INSERT INTO certificates (number, {', '.join(given)})"
+            f" VALUES ('Z1122020099', {', '.join(given.values())})"
+        )
+    assert _everything(history) == before
 
 
 def test_a_holders_name_keeps_its_dots_spelt_otherwise(history: Path) -> None:

@@ -145,6 +145,27 @@ them (`registry.domain.statuses.status_after`), for whoever opens the file: an a
 set a valid certificate 换发 to another holder's number, made one 补发, and dated a 撤销 before
 the issue, from the ``sqlite3`` shell — each told to every employer checking it, with no event
 behind it and no history. The sync writes each event before the certificate it changes."""
+MARK_TRIGGER = (
+    "keep_certificates_marks",
+    "CREATE TRIGGER IF NOT EXISTS keep_certificates_marks BEFORE UPDATE OF [reissue], [updated_sync]"
+    " ON certificates WHEN NEW.reissue AND NOT coalesce(OLD.reissue, 0) AND NOT EXISTS"
+    f" (SELECT 1 FROM status_events e WHERE e.type = '{REISSUE}' AND e.sync IS NEW.updated_sync)"
+    " BEGIN SELECT RAISE(ABORT, '证书的“补发”标记只能由登记的补发加上（§四.(六)3）：请导入补发"
+    "登记表'); END",
+)
+"""A 补发 mark only with a 补发 of the same sync — of the certificate, or of the paper a 换发
+made it of (a late one marks the chain, `registry.store.events`): set from the shell on a valid
+certificate, the public answer said 补发证书 and the holder's original passed for void."""
+BORN_TRIGGER = (
+    "keep_certificates_born",
+    "CREATE TRIGGER IF NOT EXISTS keep_certificates_born BEFORE INSERT ON certificates"
+    f" WHEN NEW.[status] IS NOT '{VALID}' OR NEW.[status_date] IS NOT NULL"
+    " OR NEW.[successor] IS NOT NULL"
+    " BEGIN SELECT RAISE(ABORT, '新登记的证书都是有效的（§四.(六)）：它的换发、补发、撤销请导入"
+    "换发、补发、撤销登记表'); END",
+)
+"""A certificate is registered valid, its changes come after (`EVENT_TRIGGER`): inserted from
+the shell as already superseded by another's number, it had no event behind it."""
 
 
 def _refusal(what: str, act: str) -> str:
@@ -205,7 +226,15 @@ def _triggers() -> list[tuple[str, str]]:
                     f" WHEN {counted} != 0 BEGIN {_refusal(guard.what, '修改')} END",
                 )
             )
-    return [*made, HOLDER_TRIGGER, STATUS_TRIGGER, EVENT_TRIGGER, RUN_TRIGGER]
+    return [
+        *made,
+        HOLDER_TRIGGER,
+        STATUS_TRIGGER,
+        EVENT_TRIGGER,
+        MARK_TRIGGER,
+        BORN_TRIGGER,
+        RUN_TRIGGER,
+    ]
 
 
 TRIGGERS = _triggers()
