@@ -84,3 +84,21 @@ def test_a_data_folder_gone_is_a_503_not_a_500(
         health = client.get("/healthz")
     assert health.status_code == 503 and health.json()["error"] == "server_error"
     assert "查验日志所在的文件夹无法访问" in health.json()["message"]
+
+
+def test_a_check_the_registry_could_not_answer_is_not_charged(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """Answered 503 registry_unavailable, a batch stayed charged — and nginx asked the other
+    replica, which charged it again (a review of the day's diff): refunded, as a check the log
+    cannot take is never charged."""
+    garbage = registry_db.parent / "incoming.db"
+    garbage.write_bytes(os.urandom(8192))
+    with app_client(batch_rows_per_hour=10) as client:
+        quotas = client.app.state.verifier.quotas  # type: ignore[attr-defined]
+        assert client.post("/api/v1/verify/batch", json={"items": [CHECK]}).status_code == 200
+        os.replace(garbage, registry_db)  # under the connection the first check opened
+        items = {"items": [CHECK, {"number": "Z1122020124", "name": "某人"}]}
+        refused = client.post("/api/v1/verify/batch", json=items)
+        left = quotas.batch_left("203.0.113.7")
+    assert refused.json()["error"] == "registry_unavailable" and left == 9  # the first's row

@@ -44,7 +44,7 @@ from verify_app.name_hashes import holder_hash, name_hash, receipt_tags, secret_
 from verify_app.quotas import Caller, Quotas
 from verify_app.receipts import Clock, Receipt, Receipts
 from verify_app.refusals import OverAllowance, RateLimited, recounted
-from verify_app.registry_pool import RegistryPool
+from verify_app.registry_pool import RegistryPool, RegistryUnreadable
 from verify_app.settings import Settings
 
 
@@ -57,8 +57,7 @@ class RegistryState:
 @dataclass(frozen=True)
 class IssuedReceipt:
     token: str
-    expires: dt.datetime
-    """when the receipt stops opening (UTC)"""
+    expires: dt.datetime  # when the receipt stops opening (UTC)
 
 
 @dataclass(frozen=True)
@@ -149,9 +148,8 @@ class Verifier:
     ) -> list[Checked]:
         """Charge ``items`` to ``caller`` — as batch rows, or as ``single`` checks at the counter
         (per minute) — or to the caller's key, then check each. May raise `RateLimited`, with
-        nothing charged but the names tried (`NameGuesses`). ``serial``: run on the event loop,
-        so no other check runs meanwhile. Not ``charge``: a batch resent with its key, paid for
-        when first sent (`verify_app.batch_retries`)."""
+        nothing charged but the names tried (`NameGuesses`). ``serial``: run on the event loop.
+        Not ``charge``: a batch resent with its key, paid when first sent (`batch_retries`)."""
         # charged first: refused for its allowance after its names were counted, they counted
         # for nothing, pausing a number for everyone (a review's attack); not at all while the
         # log cannot be written: it is asked again of the other replica (charged twice)
@@ -171,9 +169,11 @@ class Verifier:
         except BaseException:
             self.quotas.refund(caller, charged, single=single)
             raise
-        # a check that fails now keeps its names counted: another check of one of them may have
-        # been answered meanwhile on the strength of this one's count (`NameGuesses`)
-        checked = self._checked(caller, items, channel)
+        try:  # its names stay counted: another check may have been answered on their count
+            checked = self._checked(caller, items, channel)
+        except RegistryUnreadable:  # refunded: asked again of the other replica, charged there
+            self.quotas.refund(caller, charged, single=single)
+            raise
         self.guesses.settle(caller, reserved, checked)
         return checked
 
