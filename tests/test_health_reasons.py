@@ -95,7 +95,7 @@ def test_a_check_the_registry_could_not_answer_is_not_charged(
     garbage = registry_db.parent / "incoming.db"
     garbage.write_bytes(os.urandom(8192))
     with app_client(batch_rows_per_hour=10) as client:
-        quotas = client.app.state.verifier.quotas  # type: ignore[attr-defined]
+        quotas = client.app.state.verifier.quotas
         assert client.post("/api/v1/verify/batch", json={"items": [CHECK]}).status_code == 200
         os.replace(garbage, registry_db)  # under the connection the first check opened
         items = {"items": [CHECK, {"number": "Z1122020124", "name": "某人"}]}
