@@ -301,24 +301,41 @@ def test_with_the_store_down_throughout_the_key_with_other_items_is_still_refuse
         retries.send(caller, "retry-2", b"other items")
 
 
-@pytest.mark.parametrize("password", ["Xy9/Secret+pw=", "Qz7#kLm", "Wq3?zz"])
+@pytest.mark.parametrize(
+    ("user", "password"),
+    [("", "Xy9/Secret+pw="), ("", "Qz7#kLm"), ("", "Wq3?zz"), ("default", "120/ab")],
+)
 def test_a_password_that_ends_the_address_is_told_how_to_write_without_being_shown(
-    registry_db: Path, password: str
+    registry_db: Path, user: str, password: str
 ) -> None:
     """``openssl rand -base64``'s / in a Redis password: ``certreg serve`` stopped with a
     traceback printing the password's first part, and restarted for ever (an operator's
-    review). It is told to write it URL-encoded — as written so, it is used."""
-    storage = f"redis://:{password}@127.0.0.1:6379/0"
+    review); with a user before it, the address read as host ``default``, port 120 — counted
+    in memory, the journal naming it (a review of the day's diff). It is told to write it
+    URL-encoded — as written so, it is used."""
+    storage = f"redis://{user}:{password}@127.0.0.1:6379/0"
+    with pytest.raises(ValueError, match="密码中的 / # \\? @ : % 等字符须按网址编码书写") as told:
+        Settings(db=registry_db, secret=Secret(SECRET), rate_limit_storage=storage)
+    assert password[:3] not in str(told.value)
+    encoded = storage.replace(password, urllib.parse.quote(password, safe=""))
+    Settings(db=registry_db, secret=Secret(SECRET), rate_limit_storage=encoded)
+
+
+def test_serve_refuses_such_an_address_without_a_traceback(registry_db: Path) -> None:
     result = CliRunner().invoke(
         cli,
         ["serve", "--db", str(registry_db)],
-        env={"CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT_STORAGE": storage},
+        env={"CERTREG_SECRET": SECRET, "CERTREG_RATE_LIMIT_STORAGE": "redis://:Xy9/pw@h:1/0"},
     )
     assert result.exit_code != 0 and "Traceback" not in result.output
-    assert "密码中的 / # ? @ : % 等字符须按网址编码书写" in result.output
-    assert password[:3] not in result.output
-    encoded = storage.replace(password, urllib.parse.quote(password, safe=""))
-    Settings(db=registry_db, secret=Secret(SECRET), rate_limit_storage=encoded)
+    assert "须按网址编码书写" in result.output and "Xy9" not in result.output
+
+
+def test_a_password_written_without_its_colon_is_refused_unshown(registry_db: Path) -> None:
+    """redis://s3cret@host: the password where a user goes — neither refused nor hidden."""
+    with pytest.raises(ValueError, match="@ 前应为“:密码”（冒号开头）") as refused:
+        Settings(db=registry_db, secret=Secret(SECRET), rate_limit_storage="redis://s3cret@h:1/0")
+    assert "s3cret" not in str(refused.value)
 
 
 def test_unknown_storage_is_refused_in_chinese(registry_db: Path) -> None:
@@ -403,6 +420,7 @@ def test_a_store_that_does_not_answer_is_told_at_startup(redis: RedisServer) -> 
 
 
 def test_a_password_holding_an_at_sign_is_hidden_whole() -> None:
+    assert without_password("redis://s3cret@10.0.0.10:6379/0") == "redis://***@10.0.0.10:6379/0"
     assert (
         without_password("redis://:s3cr@t-pass@10.0.0.10:6379/0") == "redis://:***@10.0.0.10:6379/0"
         and without_password("redis://:Xy9/Se@cret@10.0.0.10:6379/0")

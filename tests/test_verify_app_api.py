@@ -146,6 +146,8 @@ def test_a_number_grown_by_normalising_is_not_repeated_past_the_limit(
     cut = ("صلىاللهعليهوسلم" * 3)[:39] + "…"  # U+FDFA normalised, spaces dropped: 15
     assert (single["result"], single["number"], len(cut)) == ("malformed", cut, 40)
     assert [answer["number"] for answer in batch["results"]] == [cut, "Z112202012"]
+    # nor counted past it (a review of the day's diff: 实为600位 of a number shown as 40)
+    assert single["reason"] == "证书编号应为11位，实为40多位"
 
 
 @pytest.mark.parametrize(

@@ -58,10 +58,14 @@ _PASSWORD = re.compile(r"(?<=://)([^/:@\s]*):(\S*)@")
 / written as it is, which an operator's review saw printed)."""
 
 
+_ALONE = re.compile(r"(?<=://)[^/:@\s]+@")
+"""userinfo without a colon (redis://password@host): the password written where the user goes."""
+
+
 def without_password(text: str) -> str:
     """``text`` with the password of any URL in it hidden (``redis://:***@host``): the store's
     address goes to the log, its password must not."""
-    return _PASSWORD.sub(lambda m: f"{m[1]}:***@", text)
+    return _ALONE.sub("***@", _PASSWORD.sub(lambda m: f"{m[1]}:***@", text))
 
 
 def is_local(storage_uri: str) -> bool:

@@ -71,12 +71,16 @@ def _unparsed(storage_uri: str) -> str | None:
     traceback that printed the password's first part, and a replica under ``Restart=always``
     restarted for ever (an operator's review)."""
     parts = urllib.parse.urlsplit(storage_uri)
+    if parts.username and parts.password is None:  # redis://password@host: the colon left out
+        return "CERTREG_RATE_LIMIT_STORAGE 的地址中 @ 前应为“:密码”（冒号开头）：redis://:密码@主机:端口/库号"
     try:
         parts.port  # noqa: B018 -- read for the ValueError of a port that is no number
     except ValueError:
         pass
-    else:
-        if parts.hostname or storage_uri.startswith("redis+unix://"):
+    else:  # an @ past the host: the address ended at a / of the password (redis://u:12/ab@…)
+        if "@" not in storage_uri.partition(parts.netloc)[2] and (
+            parts.hostname or storage_uri.startswith("redis+unix://")
+        ):
             return None
     return (
         "CERTREG_RATE_LIMIT_STORAGE 的地址无法解析（应为 redis://:密码@主机:端口/库号）："
