@@ -30,7 +30,8 @@ async def checked_upload(
     twice, or the second told that nothing was left; in turn, the second is a resend of the
     first, answered again (`verify_app.batch_retries`)."""
     verifier, uploads = verifier_of(request), request.app.state.uploads
-    async with uploads.turn(caller), _form_claimed(verifier.batch_retries, caller, form_id):
+    waited = asyncio.get_running_loop().time() + TURN_SECONDS  # the turn's wait and the claim's
+    async with uploads.turn(caller), _form_claimed(verifier.batch_retries, caller, form_id, waited):
         send = await run_in_threadpool(
             verifier.batch_retries.form_send, caller, form_id, filename, data
         )
@@ -45,23 +46,24 @@ CLAIM_POLL_SECONDS = 0.2
 
 
 @contextlib.asynccontextmanager
-async def _form_claimed(retries: BatchRetries, caller: Caller, form_id: str) -> AsyncIterator[None]:
+async def _form_claimed(
+    retries: BatchRetries, caller: Caller, form_id: str, deadline: float
+) -> AsyncIterator[None]:
     """The form's claim, in the store the allowances count in, held while it is read and
     checked: behind nginx, a double tap's two sends may reach two replicas, whose turns
     (`UploadSlots.turn`) are each their own process's, and each was charged as a first send.
-    The second waits — as in one process, `TURN_SECONDS` at most — and is then the first's
-    resend. With memory storage the claim is this process's, as the turn is."""
+    The second waits — until ``deadline`` (the loop's time), which the turn's wait shares:
+    the two waits after another passed nginx's 30 s — and is then the first's resend. With
+    memory storage the claim is this process's, as the turn is."""
     name = retries.form_claim(caller, form_id)
     if name is None:
         yield
         return
-    claims = retries.limiter.claims
-    for _ in range(int(TURN_SECONDS / CLAIM_POLL_SECONDS)):
-        if (claim := await run_in_threadpool(claims.take, name, CLAIM_SECONDS)) is not None:
-            break
+    claims, loop = retries.limiter.claims, asyncio.get_running_loop()
+    while (claim := await run_in_threadpool(claims.take, name, CLAIM_SECONDS)) is None:
+        if loop.time() + CLAIM_POLL_SECONDS > deadline:
+            raise UploadsBusy(OWN_FILE_BEING_READ)
         await asyncio.sleep(CLAIM_POLL_SECONDS)
-    else:
-        raise UploadsBusy(OWN_FILE_BEING_READ)
     try:
         yield
     finally:
