@@ -255,6 +255,7 @@ def test_a_level_with_its_national_grade_in_brackets_is_read(
         approval_row("Z1122000001", "郑浩", level="中级工（四级）"),
         approval_row("G1122000001", "吴敏", level="高级（三级）"),
         approval_row("J1122000001", "王五", level="技师 （二级）"),
+        approval_row("G1122000002", "赵六", level="高级（国家职业资格三级）"),
     ]
     registers.add("province.csv", rows, PROVINCE)
     code, _, output = sync(registers.folder, db_path)
@@ -264,7 +265,7 @@ def test_a_level_with_its_national_grade_in_brackets_is_read(
         levels = dict(conn.execute("SELECT name, letter FROM certificates"))
     finally:
         conn.close()
-    assert levels == {"周杰": "C", "郑浩": "Z", "吴敏": "G", "王五": "J"}
+    assert levels == {"周杰": "C", "郑浩": "Z", "吴敏": "G", "王五": "J", "赵六": "G"}
 
 
 def test_small_typing_variants_of_dates_and_years_are_read(

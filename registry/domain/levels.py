@@ -28,6 +28,9 @@ LETTER_OF_GRADE: dict[str, str] = {
 """How the bracket writes the grade (四级, or 4级 in Arabic numerals) → level letter."""
 _BRACKETED = re.compile(r"(.+)\(([^()]+)\)")
 """A level followed by a note in brackets (after NFKC, full-width brackets are ASCII)."""
+_GRADE_NAMED = re.compile(r"^(?:国家)?(?:职业)?资格")
+"""What may name the grade in the bracket: 高级（国家职业资格三级） was told 国家职业资格三级 is
+not 高级工's grade, 三级 (a review of the day's diff)."""
 
 
 def read_level(written: str) -> tuple[str | None, str | None]:
@@ -40,7 +43,7 @@ def read_level(written: str) -> tuple[str | None, str | None]:
     letter = LETTER_OF_LEVEL.get(bracketed[1]) if bracketed else None
     if bracketed is None or letter is None:
         return None, None
-    said = LETTER_OF_GRADE.get(bracketed[2])
+    said = LETTER_OF_GRADE.get(_GRADE_NAMED.sub("", bracketed[2]))
     if said == letter:
         return letter, None
     level, grade = LEVELS[letter], bracketed[2]
