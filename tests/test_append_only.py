@@ -189,6 +189,7 @@ def test_a_status_change_moves_forward_and_its_event_keeps_what_happened(history
         {"status": "'superseded'", "successor": "'Z1122020001'", "status_date": "'2013-01-01'"},
         {"status": "'revoked'"},
         {"status_date": "'2013-01-01'"},
+        {"reissue": "1"},  # a 补发 copy of no paper
     ],
 )
 def test_a_certificate_is_registered_valid(history: Path, given: dict[str, str]) -> None:

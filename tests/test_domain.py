@@ -20,6 +20,7 @@ from registry.domain.documents import (
     document_key,
     document_year,
     revoking_problem,
+    same_document,
     year_problem,
 )
 from registry.domain.exam import EXAM_CLAUSE, exam_problem
@@ -655,3 +656,23 @@ def test_the_fold_to_simplified_characters_ends_where_it_ends() -> None:
         once = simplified_characters(char)
         assert simplified_characters(once) == once, char
     assert simplified_characters("薴") == "苎"
+
+
+@pytest.mark.parametrize(
+    ("written", "same"),
+    [
+        ("川人社函[2013]26号", True),
+        ("《关于同意换发证书的批复》（川人社函〔2013〕26号）", True),
+        # cited with what may follow it (a review of the day's fixes: each another document)
+        ("川人社函〔2013〕26号（关于同意换发证书的批复）", True),
+        ("川人社函〔2013〕26号。", True),
+        ("“川人社函〔2013〕26号”", True),
+        ("川人社函〔2013〕26号文", True),
+        ("川人社函〔2013〕26号之一", False),
+        ("川人社函〔2013〕26-1号", False),
+        ("川人社函〔2013〕26号（补充）", False),
+        ("川人社函〔2013〕27号（关于同意换发证书的批复）", False),
+    ],
+)
+def test_same_document(written: str, same: bool) -> None:
+    assert same_document("川人社函〔2013〕26号", written) is same

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_older_registry import older
 from tests.verify_fixtures import (
     VALID,
     AppClient,
@@ -86,14 +87,19 @@ def test_a_data_folder_gone_is_a_503_not_a_500(
     assert "查验日志所在的文件夹无法访问" in health.json()["message"]
 
 
+@pytest.mark.parametrize("broken", ["garbage", "older"])
 def test_a_check_the_registry_could_not_answer_is_not_charged(
-    app_client: AppClient, registry_db: Path
+    app_client: AppClient, registry_db: Path, broken: str
 ) -> None:
     """Answered 503 registry_unavailable, a batch stayed charged — and nginx asked the other
     replica, which charged it again (a review of the day's diff): refunded, as a check the log
-    cannot take is never charged."""
+    cannot take is never charged. So is one of a registry an older certreg made (the review
+    of those fixes)."""
     garbage = registry_db.parent / "incoming.db"
-    garbage.write_bytes(os.urandom(8192))
+    if broken == "older":
+        older(registry_db, garbage)
+    else:
+        garbage.write_bytes(os.urandom(8192))
     with app_client(batch_rows_per_hour=10) as client:
         quotas = client.app.state.verifier.quotas
         assert client.post("/api/v1/verify/batch", json={"items": [CHECK]}).status_code == 200

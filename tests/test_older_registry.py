@@ -269,6 +269,32 @@ def test_an_older_registrys_reissued_papers_get_their_mark(tmp_path: Path) -> No
     assert '"reissue": true' in answer.output
 
 
+def test_a_paper_marked_on_upgrade_after_a_later_sync_changed_it(tmp_path: Path) -> None:
+    """A paper reissued under its number, its roster corrected since (the certificate's last
+    change another sync's): the upgrade's mark met the guard asking that sync for a 补发 — every
+    write to the older registry was refused (a review of the day's diff)."""
+    registers = RegisterFactory(tmp_path / "registers")
+    registers.add("roster.csv", [approval_row("Z1122020901", "李四")], MIANYANG)
+    registers.add(
+        "events.csv",
+        [status_event("补发", "Z1122020901", "李四", "2012-09-10")],
+        {"kind": "status-changes", "authority": "2202"},
+    )
+    db = tmp_path / "registry.db"
+    sync = ["sync", str(registers.folder), "--db", str(db)]
+    assert CliRunner().invoke(cli, sync).exit_code == 0
+    registers.add("roster.csv", [approval_row("Z1122020901", "李四", 报考工种="钳工")], MIANYANG)
+    assert CliRunner().invoke(cli, sync).exit_code == 0
+    with sqlite3.connect(db) as conn:  # as the older certreg left it
+        conn.execute("DROP TRIGGER keep_certificates_statuses")
+        conn.execute("UPDATE certificates SET reissue = 0")
+        conn.execute("PRAGMA user_version = 3")
+    result = CliRunner().invoke(cli, sync)
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT reissue FROM certificates").fetchall() == [(1,)]
+
+
 def keyed_before(tmp_path: Path, name: str, version: int, key: str = "name") -> Path:
     """A registry of one holder ``name`` whose key an older certreg (``version``) made ``key``
     (SQL: ``name`` — the name as written — or a quoted key), past the guard on holders' keys."""

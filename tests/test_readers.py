@@ -327,6 +327,27 @@ def test_a_heading_clerks_use_is_not_read_beside_another_that_holds_it(tmp_path:
     assert "“申报工种”是否应为“报考工种”" in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    ("short", "beside"),
+    [
+        ("报考年度", "年度考核"),
+        ("报考工种", "未获工种年限"),
+    ],  # a column of its own; the form's half
+)
+def test_a_heading_clerks_use_is_read_beside_one_that_only_holds_its_word(
+    tmp_path: Path, short: str, beside: str
+) -> None:
+    """年度 beside 年度考核, 工种 beside the form's 原岗位证书号 | 未获工种年限: refused as rivals
+    (a review of the day's fixes) — neither heads the column the short one names."""
+    path = tmp_path / "r.csv"
+    write_csv(path, APPROVAL_ROSTER, [approval_row("Z1122020001")], title="审批名册")
+    title, header, sub, row = path.read_text(encoding="utf-8").splitlines()
+    header = header.replace(short, short.removeprefix("报考"))
+    path.write_text(f"{title}\n{header},{beside}\n{sub},\n{row},优秀\n", "utf-8")
+    [record] = read_table(path, APPROVAL_ROSTER).records
+    assert record.values[short] in ("2011", "电工")
+
+
 def test_exam_columns_written_short_are_named_beside_the_ones_missing(tmp_path: Path) -> None:
     """实操 and 理论考试 got no hint, where 实际操作 and 思想政治 did."""
     path = tmp_path / "r.csv"

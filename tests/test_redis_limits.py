@@ -338,6 +338,16 @@ def test_a_password_written_without_its_colon_is_refused_unshown(registry_db: Pa
     assert "s3cret" not in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    "storage",
+    ["redis+unix:///run/redis.sock", "redis+unix:///run/redis.sock?db=0", "rediss://[::1]:6380/0"],
+)
+def test_a_socket_or_tls_address_is_taken(registry_db: Path, storage: str) -> None:
+    """A unix socket's address has no host: its check failed on it (empty separator) and the
+    app did not start (a review of the day's fixes)."""
+    Settings(db=registry_db, secret=Secret(SECRET), rate_limit_storage=storage)
+
+
 def test_unknown_storage_is_refused_in_chinese(registry_db: Path) -> None:
     with pytest.raises(ValueError, match="CERTREG_RATE_LIMIT_STORAGE=mongodb://x 无法使用"):
         Settings(db=registry_db, secret=Secret(SECRET), rate_limit_storage="mongodb://x")
@@ -421,6 +431,7 @@ def test_a_store_that_does_not_answer_is_told_at_startup(redis: RedisServer) -> 
 
 def test_a_password_holding_an_at_sign_is_hidden_whole() -> None:
     assert without_password("redis://s3cret@10.0.0.10:6379/0") == "redis://***@10.0.0.10:6379/0"
+    assert without_password("redis://h:1/0?db=0&password=s3c") == "redis://h:1/0?db=0&password=***"
     assert (
         without_password("redis://:s3cr@t-pass@10.0.0.10:6379/0") == "redis://:***@10.0.0.10:6379/0"
         and without_password("redis://:Xy9/Se@cret@10.0.0.10:6379/0")

@@ -60,12 +60,14 @@ _PASSWORD = re.compile(r"(?<=://)([^/:@\s]*):(\S*)@")
 
 _ALONE = re.compile(r"(?<=://)[^/:@\s]+@")
 """userinfo without a colon (redis://password@host): the password written where the user goes."""
+_QUERY = re.compile(r"(?<=[?&]password=)[^&\s]*")
+"""A password given as the query's (redis://host/0?password=…), which the Redis client reads."""
 
 
 def without_password(text: str) -> str:
     """``text`` with the password of any URL in it hidden (``redis://:***@host``): the store's
     address goes to the log, its password must not."""
-    return _ALONE.sub("***@", _PASSWORD.sub(lambda m: f"{m[1]}:***@", text))
+    return _QUERY.sub("***", _ALONE.sub("***@", _PASSWORD.sub(lambda m: f"{m[1]}:***@", text)))
 
 
 def is_local(storage_uri: str) -> bool:

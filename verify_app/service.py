@@ -171,7 +171,7 @@ class Verifier:
             raise
         try:  # its names stay counted: another check may have been answered on their count
             checked = self._checked(caller, items, channel)
-        except RegistryUnreadable:  # refunded: asked again of the other replica, charged there
+        except (RegistryUnreadable, RegistryMismatch):  # refunded: the other replica charges it
             self.quotas.refund(caller, charged, single=single)
             raise
         self.guesses.settle(caller, reserved, checked)

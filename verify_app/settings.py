@@ -78,9 +78,8 @@ def _unparsed(storage_uri: str) -> str | None:
     except ValueError:
         pass
     else:  # an @ past the host: the address ended at a / of the password (redis://u:12/ab@…)
-        if "@" not in storage_uri.partition(parts.netloc)[2] and (
-            parts.hostname or storage_uri.startswith("redis+unix://")
-        ):
+        after_host = storage_uri.partition(parts.netloc)[2] if parts.netloc else parts.path
+        if "@" not in after_host and (parts.hostname or storage_uri.startswith("redis+unix://")):
             return None
     return (
         "CERTREG_RATE_LIMIT_STORAGE 的地址无法解析（应为 redis://:密码@主机:端口/库号）："

@@ -73,7 +73,15 @@ def _after(number: str) -> str:
     cited = list(_CITED.finditer(key))
     if len(cited) != 1:
         return ""
-    return key[cited[0].end() :].rstrip("〕")
+    after = key[cited[0].end() :]
+    return "" if _CITATION_END.fullmatch(after) else after.rstrip("〕")
+
+
+_CITATION_END = re.compile(
+    r"(?:〔[^〔〕]*(?:关于|通知|批复|决定|意见)[^〔〕]*〕|文)?[〕。.,;；“”\"'’‘]*"
+)
+"""What may follow a number cited, no part of it: its title in brackets (…26号（关于…的通知）),
+文, a full stop, closing quotes or brackets (a review: each was taken for another document)."""
 
 
 EVENT_DATE = "换发、补发的日期"

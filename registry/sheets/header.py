@@ -25,20 +25,20 @@ def _match_header(layout: Layout, keys: list[str]) -> dict[str, int]:
     # then those naming it by a heading clerks use (工种 for 报考工种)
     columns |= _named_once(keys, columns, layout, layout.noted)
     fallen = _named_once(keys, columns, layout, layout.fallback)
-    columns |= {
-        name: index for name, index in fallen.items() if not _rivalled(keys, index, columns)
-    }
+    columns |= {name: index for name, index in fallen.items() if not _rivalled(keys, index, layout)}
     return columns
 
 
-def _rivalled(keys: list[str], index: int, columns: dict[str, int]) -> bool:
-    """Whether another cell the layout did not read holds the heading of cell ``index`` (工种
-    beside 申报工种, 等级 beside 技术等级): a heading clerks use for a column is read as it only
-    alone — 工种, the holder's present trade, was loaded as every certificate's trade while
-    the examined one stood in 申报工种 (a review); refused, the clerk is asked which it is."""
-    taken = set(columns.values())
+def _rivalled(keys: list[str], index: int, layout: Layout) -> bool:
+    """Whether another heading the layout does not read ends with the heading of cell ``index``
+    (工种 beside 申报工种, 等级 beside 技术等级): a heading clerks use for a column is read as it
+    only alone — 工种, the holder's present trade, was loaded as every certificate's trade
+    while the examined one stood in 申报工种 (a review); refused, the clerk is asked which it
+    is. Not 年度考核 beside 年度, nor the form's 未获工种年限 beside 工种."""
+    own = keys[index]
     return any(
-        keys[index] in key for i, key in enumerate(keys) if i != index and i not in taken and key
+        i != index and key != own and key.endswith(own) and layout.column(key) is None
+        for i, key in enumerate(keys)
     )
 
 

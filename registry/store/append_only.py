@@ -160,12 +160,13 @@ BORN_TRIGGER = (
     "keep_certificates_born",
     "CREATE TRIGGER IF NOT EXISTS keep_certificates_born BEFORE INSERT ON certificates"
     f" WHEN NEW.[status] IS NOT '{VALID}' OR NEW.[status_date] IS NOT NULL"
-    " OR NEW.[successor] IS NOT NULL"
+    " OR NEW.[successor] IS NOT NULL OR (coalesce(NEW.[reissue], 0) AND NEW.[predecessor] IS NULL)"
     " BEGIN SELECT RAISE(ABORT, '新登记的证书都是有效的（§四.(六)）：它的换发、补发、撤销请导入"
     "换发、补发、撤销登记表'); END",
 )
 """A certificate is registered valid, its changes come after (`EVENT_TRIGGER`): inserted from
-the shell as already superseded by another's number, it had no event behind it."""
+the shell as already superseded by another's number, it had no event behind it. Marked 补发
+only as the copy a 换发 or 补发 makes of its predecessor (`registry.store.events`)."""
 
 
 def _refusal(what: str, act: str) -> str:

@@ -18,7 +18,7 @@ from registry.domain.characters import simplified_characters
 from registry.domain.dates import BadDate, parse_year_month, year_month_text
 from registry.domain.names import name_key
 from registry.domain.statuses import REISSUE
-from registry.store.append_only import HOLDER_TRIGGER
+from registry.store.append_only import HOLDER_TRIGGER, MARK_TRIGGER
 from registry.store.certificates import HISTORY_INSERT
 from registry.store.transactions import transaction
 
@@ -152,23 +152,30 @@ _STEPS: tuple[tuple[int, Callable[[sqlite3.Connection], None]], ...] = (
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Run, once, the corrections the registry's ``user_version`` says it lacks — past the guard
-    of a holder's key (`registry.store.append_only`: it cannot tell 張偉 from 张伟, nor a key an
-    older certreg made from the one it makes now), which is made again before they commit. The
-    version is read again under the write lock: another writer may have run them meanwhile."""
+    """Run, once, the corrections the registry's ``user_version`` says it lacks — past the guards
+    they correct around (`registry.store.append_only`): a holder's key's (it cannot tell 張偉
+    from 张伟, nor a key an older certreg made from the one it makes now) and the 补发 mark's
+    (a paper marked now for a 补发 of an earlier sync: a review found every write to an older
+    registry refused), made again before they commit. The version is read again under the
+    write lock: another writer may have run them meanwhile."""
     if _version(conn) >= LATEST:
         return
-    trigger, create = HOLDER_TRIGGER
     with transaction(conn):
         version = _version(conn)
         if version >= LATEST:
             return
-        conn.execute(f"DROP TRIGGER IF EXISTS [{trigger}]")
+        for trigger, _ in _PAST:
+            conn.execute(f"DROP TRIGGER IF EXISTS [{trigger}]")
         for done, step in _STEPS:
             if version < done:
                 step(conn)
-        conn.execute(create)
+        for _, create in _PAST:
+            conn.execute(create)
         conn.execute(f"PRAGMA user_version = {LATEST}")
+
+
+_PAST = (HOLDER_TRIGGER, MARK_TRIGGER)
+"""The guards `migrate`'s corrections go past."""
 
 
 def _version(conn: sqlite3.Connection) -> int:
