@@ -2564,7 +2564,7 @@ async def test_checks_answered_valid_of_certificates_ended_since_are_listed_with
             answered("C1122000001", now - dt.timedelta(days=30)),  # before the 撤销 was synced
             answered("C1122000001", now + dt.timedelta(seconds=1)),  # after: a stale replica
             answered("G1122000002", now - dt.timedelta(days=40)),  # replaced by a 换发
-            answered("Z1122000001", now - dt.timedelta(days=2), "reissued"),  # its new paper
+            answered("Z1122000001", now + dt.timedelta(seconds=1), "reissued"),  # its new paper
             answered("Z1122000001", now - dt.timedelta(days=3)),  # 有效 — of the voided original
             answered("Z1122099999", now - dt.timedelta(days=3)),  # never registered
             answered("C1122000001", now - dt.timedelta(days=500)),  # before the last 365 days

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import logging
 import multiprocessing
+import re
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -486,7 +487,39 @@ def test_the_checks_of_ended_certificates_are_read_by_number(tmp_path: Path) -> 
     finally:
         conn.close()
     assert "SEARCH c USING INDEX idx_checks_number (number=?)" in plan
-    assert not any(step.startswith("SCAN c") or "idx_checks_result_at" in step for step in plan)
+    assert not any(re.match(r"SCAN c\b", step) or "idx_checks_result_at" in step for step in plan)
+
+
+def test_a_paper_reissued_again_counts_the_answers_of_the_paper_it_voided(tmp_path: Path) -> None:
+    """A second 补发 under the number voids the first's paper: its 已补发 answers given before
+    were left out (a staff review) — counted until the last 补发 was recorded, not after (they
+    are the new paper's); a 有效 after it came from a replica behind."""
+    log = tmp_path / "verify_log.db"
+    ensure_verify_log(log)
+    query = shipped_metadata()["databases"]["verify_log"]["queries"]["valid_then_ended"]["sql"]
+    recorded = "2026-12-01T00:00:00+00:00"  # the last 补发's sync
+    rows = [
+        ("2026-11-20T08:00:00+00:00", "reissued"),  # the paper the second 补发 voided
+        ("2026-12-02T08:00:00+00:00", "reissued"),  # the new paper
+        ("2026-12-03T08:00:00+00:00", "valid"),  # a replica without either 补发
+    ]
+    conn = sqlite3.connect(log)
+    try:
+        conn.executemany(
+            "INSERT INTO checks (at, client, number, result, name_hash, channel)"
+            " VALUES (?, '203.0.113.7', 'Z1122000001', ?, 'h', 'api')",
+            rows,
+        )
+        conn.create_function("beijing_time", 1, str)
+        conn.create_function("registry_status", 1, lambda _: "已补发")
+        conn.create_function("registry_ended_at", 1, lambda _: recorded)
+        conn.create_function("registry_ended_numbers", 0, lambda: '[["Z1122000001", "reissued"]]')
+        for function_name, function in SQL_FUNCTIONS.items():
+            conn.create_function(function_name, 1, function)
+        [row] = conn.execute(query, {"天数": "36500"}).fetchall()
+    finally:
+        conn.close()
+    assert row[:5] == ("Z1122000001", "已补发", recorded, 2, 1)
 
 
 @pytest.mark.parametrize(

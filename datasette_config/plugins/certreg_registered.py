@@ -75,17 +75,17 @@ class Registry:
         return json.dumps([list(row) for row in rows or []])
 
     def ended_at(self, number: object) -> str | None:
-        """``registry_ended_at``: when the first sync that revoked, replaced or reissued the
-        certificate it is now ran; None while it is valid or not registered."""
+        """``registry_ended_at``: when the first sync that revoked or replaced the certificate
+        it is now ran — or, reissued under its number, the last that did: a second 补发 voids
+        the first's paper (a staff review); None while it is valid or not registered."""
         if not isinstance(number, str):
             return None
         status = self.rows("SELECT status FROM certificates WHERE number = ?", number)
         if not status or status[0][0] not in ENDED:
             return None
         events = self.rows(_EVENTS, number) or []
-        return next(
-            (at for kind, new, at in events if status_after(kind, new) == status[0][0]), None
-        )
+        ats = [at for kind, new, at in events if status_after(kind, new) == status[0][0]]
+        return (ats[-1] if status[0][0] == REISSUED else ats[0]) if ats else None
 
 
 @hookimpl
