@@ -1217,6 +1217,23 @@ async def test_a_check_without_a_name_exports_as_not_made(ds: Datasette) -> None
         "/verify_log/checks.csv", params={"client": client}, cookies=signed_in(ds)
     )
     assert [row["result"] for row in csv_rows(response)] == ["malformed 未查验"]
+    # no paper typed: empty, as on the page — not 无, which says nothing of it mismatched
+    assert [(row["confirmed"], row["mismatched"]) for row in csv_rows(response)] == [("", "")]
+    log = sqlite_utils.Database(database_file(ds, "verify_log"))
+    try:
+        log.table("checks").insert(
+            {"at": "2026-01-01T00:00:00+00:00", "client": "paper-typed", "number": "Z1122020123"}
+            | {"result": "valid", "name_hash": "h", "channel": "page"}
+            | {"confirmed": "trade", "mismatched": ""}
+        )
+    finally:
+        log.close()
+    typed = await ds.client.get(
+        "/verify_log/checks.csv", params={"client": "paper-typed"}, cookies=signed_in(ds)
+    )
+    assert [(row["confirmed"], row["mismatched"]) for row in csv_rows(typed)] == [
+        ("trade 工种", "无")  # confirmed, nothing mismatched
+    ]
 
 
 @pytest.mark.parametrize(("not_made", "shown"), [(True, "malformed 未查验"), (False, "malformed")])

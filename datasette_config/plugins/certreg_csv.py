@@ -194,12 +194,19 @@ def _shown(datasette: Any, table: str | None) -> Shown:
             return history_shown(column, value, record.get("field", ""), certificate) or value
         if column in CORRECTION_COLUMNS:
             return corrections_shown(value, certificate) or value
+        if not value and column in PAPER_COLUMNS and not record.get("confirmed"):
+            return value  # no paper typed (NULL, "" here): not 无 — confirmed, nothing mismatched
         if column in CODE_COLUMNS or column in FLAG_COLUMNS or value[10:11] == "T":  # or a time
             return shown_value(column, value) or value
         return value
 
     return shown
 
+
+PAPER_COLUMNS = ("confirmed", "mismatched")
+"""A check's paper confirmed and what of it mismatched: 无 in ``mismatched`` only beside a
+confirmation — a check with no paper typed exported 无 in both, the page showing them empty (a
+staff review)."""
 
 FAILED_EXPORT = (
     "导出失败：查询出错（或结果超过导出的大小限制），没有导出任何行。"
