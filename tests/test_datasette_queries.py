@@ -1475,7 +1475,7 @@ async def test_sync_history_says_unchanged_of_a_file_saved_again(
     ds = shipped_datasette(db)
     rows = await query(ds, "/registry/sync_history", 名册="", 结果="")
     assert [(r["结果"], r["修改"]) for r in rows] == [
-        ("未变化（内容与此前导入的版本相同：文件重新保存过，或只改了格式）", 0),
+        ("未变化（重新保存或改了格式，内容同前）", 0),
         ("已导入", 0),
     ]
     assert await query(ds, "/registry/sync_history", 名册="", 结果="未变化") == rows[:1]
