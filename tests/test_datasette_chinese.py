@@ -512,7 +512,7 @@ async def test_the_watch_tables_say_where_lists_are_kept(ds: Datasette, table: s
     """An administrator's review: on the registry host both tables always read 0 行, and staff
     would conclude no employer watched anything — the lists stay on the replica that made them."""
     response = await ds.client.get(f"/verify_log/{table}", cookies=signed_in(ds))
-    assert response.status_code == 200 and "只在 replica-a 上" in response.text
+    assert response.status_code == 200 and "只在接收关注列表的那一台" in response.text
 
 
 async def test_a_facet_on_a_column_left_out_keeps_its_chinese_title(ds: Datasette) -> None:
