@@ -119,6 +119,12 @@ def parse_canonical(text: str) -> tuple[CertificateNumber, str]:
     return CertificateNumber(value[0], value[1:3], region, int(seq)), value
 
 
+def _counted(value: str) -> str:
+    """``value``'s length, not past what is shown of it (NFKC writes ﷺ as 18 characters: 40 of
+    them, shown cut to 40, were told 实为600位)."""
+    return str(len(value)) if len(value) <= MAX_NUMBER_CHARS else f"{MAX_NUMBER_CHARS}多"
+
+
 def _check_shape(value: str) -> None:
     """Raise `MalformedNumber` for the first way ``value`` is not a letter and ten digits."""
     if not value:
@@ -143,9 +149,8 @@ def _check_shape(value: str) -> None:
         raise MalformedNumber(
             f"这是{len(value)}位的身份证号码，不是证书编号：请填写证书上印的编号（在证书内页）"
         )
-    if len(value) != 11:  # not a count past what was shown of it (NFKC writes ﷺ as 18)
-        count = len(value) if len(value) <= MAX_NUMBER_CHARS else f"{MAX_NUMBER_CHARS}多"
-        raise MalformedNumber(f"证书编号应为11位，实为{count}位")
+    if len(value) != 11:
+        raise MalformedNumber(f"证书编号应为11位，实为{_counted(value)}位")
     letter, year, region, seq = value[0], value[1:3], value[3:7], value[7:]
     if letter not in LEVELS:
         # a Greek Ζ or a Cyrillic З shows as the Z it is not: the clerk is told which it is
