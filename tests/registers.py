@@ -470,3 +470,13 @@ def loads_with_footer(registers: RegisterFactory, db: Path, footer: list[str]) -
     registers.add("footer.xlsx", [approval_row("Z1122020901", "周杰")], MIANYANG, footer=footer)
     code, report = sync(registers.folder, db)
     assert code == 0, report
+
+
+def mianyang_holders() -> list[dict[str, Any]]:
+    """Three holders of a 绵阳 roster — two 中级, one 初级 — whose certificates the status-change
+    tests exchange, reissue and revoke."""
+    return [
+        approval_row("Z1122020001", "周杰"),
+        approval_row("Z1122020002", "郑浩"),
+        approval_row("C1122020001", "吴敏", level="初级"),
+    ]

@@ -17,7 +17,13 @@ from click.testing import CliRunner
 from registry.cli import cli
 from registry.sheets._date_formats import short_date, shown_date
 from registry.sheets.guard import REGISTER_LIMITS, read_sheet
-from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event
+from tests.registers import (
+    MIANYANG,
+    RegisterFactory,
+    approval_row,
+    mianyang_holders,
+    status_event,
+)
 
 CHANGES = {"kind": "status-changes", "authority": "2202"}
 
@@ -121,15 +127,7 @@ def test_a_status_date_shown_without_its_day_is_refused(
 ) -> None:
     """The 补发's 日期 shows 2012年9月 and the 撤销's 2013, yet each would be the certificate's
     public status date to the day; the 换发's shows the whole date and is not named."""
-    registers.add(
-        "mianyang.csv",
-        [
-            approval_row("Z1122020001", "周杰"),
-            approval_row("Z1122020002", "郑浩"),
-            approval_row("C1122020001", "吴敏", level="初级"),
-        ],
-        MIANYANG,
-    )
+    registers.add("mianyang.csv", mianyang_holders(), MIANYANG)
     path = registers.add(
         "changes.xlsx",
         [

@@ -246,36 +246,35 @@ def test_a_note_under_a_column_name_in_the_second_header_row(tmp_path: Path) -> 
     assert read_table(path, APPROVAL_ROSTER).records[0].values["出生年月"] == "1975.05"
 
 
-def test_a_column_written_otherwise_is_named_beside_the_one_missing(tmp_path: Path) -> None:
-    """A clerk's header says 申报工种 and 出生时间: the message points at them, not only at
-    报考工种 and 出生年月 they cannot find."""
+@pytest.mark.parametrize(
+    ("written", "missing", "hinted"),
+    [
+        (  # 申报工种 and 出生时间: pointed at, not only 报考工种 and 出生年月 they cannot find
+            "出生时间,参加工作时间,考核年度,申报工种,申报等级",
+            "出生年月、报考年度、报考工种、报考等级",
+            "“出生时间”是否应为“出生年月”；“考核年度”是否应为“报考年度”；"
+            "“申报工种”是否应为“报考工种”；“申报等级”是否应为“报考等级”",
+        ),
+        (  # 参加工作年月 was asked whether it should be 出生年月 (the same last two characters)
+            # as well as 参加工作时间, and 出生时间 whether it should be 参加工作时间
+            "出生时间,参加工作年月,报考年度,报考工种,报考等级",
+            "出生年月、参加工作时间",
+            "“出生时间”是否应为“出生年月”；“参加工作年月”是否应为“参加工作时间”",
+        ),
+    ],
+)
+def test_a_column_written_otherwise_is_named_beside_the_one_missing_it_is_likest(
+    tmp_path: Path, written: str, missing: str, hinted: str
+) -> None:
+    """A clerk's header cell written otherwise is named beside the column it is likest — not a
+    column's own title proposed for another's."""
     path = tmp_path / "r.csv"
-    header = "姓名,性别,出生时间,参加工作时间,考核年度,申报工种,申报等级,思想政治表现,颁发证书编号"
+    header = f"姓名,性别,{written},思想政治表现,颁发证书编号"
     path.write_text(f"{header}\n张三,男,1970.01,1990.01,2011,电工,中级,90,\n", encoding="utf-8")
     with pytest.raises(UnreadableRegister) as refused:
         read_table(path, APPROVAL_ROSTER)
     message = str(refused.value)
-    assert "缺少列：出生年月、报考年度、报考工种、报考等级" in message
-    assert (
-        "（表头中“出生时间”是否应为“出生年月”；“考核年度”是否应为“报考年度”；"
-        "“申报工种”是否应为“报考工种”；“申报等级”是否应为“报考等级”？）"
-    ) in message
-
-
-def test_a_header_cell_is_hinted_only_as_the_column_it_is_likest(tmp_path: Path) -> None:
-    """参加工作年月 was asked whether it should be 出生年月 (the same last two characters) as
-    well as 参加工作时间, and 出生时间 whether it should be 参加工作时间: a column's own title
-    proposed for another's."""
-    path = tmp_path / "r.csv"
-    header = "姓名,性别,出生时间,参加工作年月,报考年度,报考工种,报考等级,思想政治表现,颁发证书编号"
-    path.write_text(f"{header}\n张三,男,1970.01,1990.01,2011,电工,中级,90,\n", encoding="utf-8")
-    with pytest.raises(UnreadableRegister) as refused:
-        read_table(path, APPROVAL_ROSTER)
-    message = str(refused.value)
-    assert "缺少列：出生年月、参加工作时间" in message
-    assert (
-        "（表头中“出生时间”是否应为“出生年月”；“参加工作年月”是否应为“参加工作时间”？）"
-    ) in message
+    assert f"缺少列：{missing}" in message and f"（表头中{hinted}？）" in message
 
 
 def test_rosters_headed_with_the_names_clerks_use_are_read(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from tests.registers import (
     approval_row,
     edit_cell,
     mended_by_hand,
+    mianyang_holders,
     snapshot,
     status_event,
     traced_statements,
@@ -49,15 +50,7 @@ def verify(db: Path, number: str, name: str) -> dict[str, object]:
 
 @pytest.fixture
 def roster(registers: RegisterFactory, db_path: Path) -> RegisterFactory:
-    registers.add(
-        "mianyang.csv",
-        [
-            approval_row("Z1122020001", "周杰"),
-            approval_row("Z1122020002", "郑浩"),
-            approval_row("C1122020001", "吴敏", level="初级"),
-        ],
-        MIANYANG,
-    )
+    registers.add("mianyang.csv", mianyang_holders(), MIANYANG)
     assert sync(registers, db_path)[0] == 0
     return registers
 
