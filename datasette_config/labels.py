@@ -100,10 +100,11 @@ superseded: 已由新证书取代)."""
 _YEAR = re.compile(r"(20\d\d)年?")
 
 
-def code_typed(column: str, typed: str) -> str:
+def code_typed(column: str, typed: str, *, starts: bool = False) -> str:
     """The stored value a filter's typed text names in a code column: staff type what the page
     shows — the label (有效, 绵阳, 审批名册（附件4）, 中级) or the cell's code and label (valid
-    有效) — and ``status=有效`` found nothing; else the text as typed."""
+    有效) — and ``status=有效`` found nothing; else the text as typed. ``starts``: for 开头是,
+    the one label beginning so (未 for 未变化…: a staff review found nothing)."""
     text = typed.strip()
     head = text.split(" ", 1)[0]
     if column in PLACE_COLUMNS:
@@ -118,13 +119,16 @@ def code_typed(column: str, typed: str) -> str:
         return {"是": "1", "否": "0", "有": "1", "无": "0", "1": "1", "0": "0"}.get(head, typed)
     if head in _NAMED[column]:
         return head
-    return _labelled(column, text) or typed
+    return _labelled(column, text, starts) or typed
 
 
-def _labelled(column: str, text: str) -> str | None:
+def _labelled(column: str, text: str, starts: bool = False) -> str | None:
     """The code of column ``column`` whose label ``text`` is, or names: the one label holding
-    it (撤销 for 已撤销, 已拒绝 for 已拒绝，登记库未作任何改动), a word no label holds (换发)."""
+    it (撤销 for 已撤销, 已拒绝 for 已拒绝，登记库未作任何改动) — beginning with it, when
+    ``starts`` —, a word no label holds (换发)."""
     named = _NAMED[column]
+    if starts and (begun := [code for code, label in named.items() if label.startswith(text)]):
+        return begun[0] if len(begun) == 1 else None
     if column == "letter":  # 中级 as well as 中级工
         return LETTER_OF_LEVEL.get(text)
     if column == "kind":

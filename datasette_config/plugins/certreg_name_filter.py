@@ -110,6 +110,8 @@ CODED = {
     arg: read
     for column in FILTERED_COLUMNS
     for arg, read in _filters((column,), partial(code_typed, column)).items()
+} | {
+    f"{column}__startswith": partial(code_typed, column, starts=True) for column in FILTERED_COLUMNS
 }
 """Every table's code columns (状态, 地区, 发证机关, 类型 …), read as staff type them: the label
 the page shows beside each code (``?status=有效``) found nothing."""
