@@ -382,8 +382,8 @@ def test_a_watch_item_asking_to_confirm_its_paper_is_told_a_watch_does_not(
     app_client: AppClient, registry_db: Path
 ) -> None:
     """``confirm`` on a watch item was accepted and ignored: the client believed the level it
-    sent had been checked. It is told where confirm belongs (addresses that exist), and a
-    misspelt ``Confirm`` is not told to write confirm."""
+    sent had been checked. It is told where confirm belongs (addresses that exist) — written
+    ``Confirm`` too, which was ignored still (an integrator's review)."""
     items = [STAFF[0], {**STAFF[1], "confirm": {"level": "高级工"}}]
     with app_client() as client:
         refused = client.post("/api/v1/watches", json={"items": items})
@@ -394,8 +394,8 @@ def test_a_watch_item_asking_to_confirm_its_paper_is_told_a_watch_does_not(
     assert refused.status_code == 422 and refused.json()["rows"] == [2]
     assert "关注列表只跟踪证书状态，不核对证书上的内容；confirm 请用于" in message
     assert len(named) == 2 and answered == [422, 422]  # not 404
-    assert misspelt.status_code == 201, misspelt.text
-    assert _log_tables(registry_db)["watches"] != []  # only the list without confirm
+    assert misspelt.status_code == 422 and "关注列表只跟踪证书状态" in misspelt.json()["message"]
+    assert _log_tables(registry_db)["watches"] == []
 
 
 def test_a_name_that_cannot_be_checked_is_named_as_such_not_as_a_mismatch(

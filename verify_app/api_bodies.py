@@ -212,7 +212,7 @@ def batch_items(body: Any, *others: str, confirms: bool = True) -> list[Item]:
     for i, value in enumerate(items):
         where = f"第 {i + 1} 项（items[{i}]）"  # as rows counts
         try:
-            if receipt := _receipt_asked(value):
+            if receipt := _asked(value, ("receipt", "receipts")):
                 # else ignored, as an HR system's own fields are: answered without a receipt
                 message = (
                     f'{where}的字段{receipt}：批量查验的回执在请求体的最外层用 "receipts": true 要求'
@@ -221,10 +221,10 @@ def batch_items(body: Any, *others: str, confirms: bool = True) -> list[Item]:
                     "回执请在 /api/v1/verify 或 /api/v1/verify/batch 要求"
                 )
                 raise InvalidRequest(422, "invalid", message)
-            if not confirms and isinstance(value, dict) and "confirm" in value:
+            if not confirms and (asked := _asked(value, ("confirm",))):
                 # else ignored: the client took the watch list for a check of its paper
                 message = (
-                    f"{where}：关注列表只跟踪证书状态，不核对证书上的内容；"
+                    f"{where}的字段{asked}：关注列表只跟踪证书状态，不核对证书上的内容；"
                     "confirm 请用于 /api/v1/verify 或 /api/v1/verify/batch"
                 )
                 raise InvalidRequest(422, "invalid", message)
@@ -238,13 +238,14 @@ def batch_items(body: Any, *others: str, confirms: bool = True) -> list[Item]:
     return checks
 
 
-def _receipt_asked(value: object) -> str | None:
-    """The key an item asks for a receipt with, which it cannot — ``receipt``, ``receipts`` or a
-    near spelling of them (``reciept`` passed, and the batch was answered without receipts) —
-    as a message names it; None for an item that does not."""
+def _asked(value: object, fields: tuple[str, ...]) -> str | None:
+    """The key an item asks with for one of ``fields`` it cannot have — the field or a near
+    spelling of it (``reciept`` passed, and the batch was answered without receipts; a watch
+    item's ``Confirm`` was ignored, its paper taken for checked) — as a message names it; None
+    for an item that does not."""
     if not isinstance(value, dict):
         return None
-    return next((_shown(key) for key in value if nearest(key, ("receipt", "receipts"))), None)
+    return next((_shown(key) for key in value if key in fields or nearest(key, fields)), None)
 
 
 def report_fields(body: Any) -> tuple[str, str, str]:
