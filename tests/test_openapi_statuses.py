@@ -123,3 +123,11 @@ def test_a_connection_past_its_share_is_declared_everywhere(port: int) -> None:
         for conn in held:
             conn.close()
     assert not broken
+
+
+def test_every_operation_declares_a_replica_that_cannot_answer_now() -> None:
+    """A replica whose log or registry fails answers any request 503 with Retry-After (nginx asks
+    the other): ``DELETE /watch/{token}.json`` declared none (a review)."""
+    for method, address, responses in operations():
+        assert "503" in responses, f"{method} {address}"
+        assert "Retry-After" in responses["503"].get("headers", {}), f"{method} {address}"

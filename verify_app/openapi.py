@@ -149,10 +149,14 @@ PATHS: dict[str, Any] = {
                     "JSON 的结构不对，ticket 已过期或无效，或 text 为空、过长、含控制字符"
                     "（message 说明怎样改）。",
                 ),
-                "503": json_answer(
-                    ref("Error"),
-                    "报告暂时无法保存（server_error）：请稍后再提交，或直接联系发证机关。",
-                ),
+                "503": {
+                    **json_answer(
+                        ref("Error"),
+                        "报告暂时无法保存（server_error）：请 Retry-After 秒后再提交，"
+                        "或直接联系发证机关。",
+                    ),
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                },
             },
         }
     },

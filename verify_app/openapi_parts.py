@@ -65,13 +65,20 @@ GENERIC = {
     "429": "同一网络地址同时打开的连接过多（rate_limited，reason 为 connections）："
     "新连接一建立就拒绝，不论请求的是哪个地址；等待 Retry-After 秒后再试。",
     "431": "请求头过大（headers_too_large）：请删去不必要的请求头。",
+    "503": "本查验服务暂时无法答复（server_error：查验日志暂时无法写入；registry_unavailable："
+    "登记库无法读取）：等待 Retry-After 秒后再试，或由反向代理改问另一台。",
 }
 """What any request may be answered, whatever its operation: refused before it reaches one (an
 HTTP head the server cannot read, too large, or a connection past its client's share —
-`registry.public.http_guard`), for its method, or for the body it declares. `with_generic`
+`registry.public.http_guard`), for its method, or for the body it declares; and a replica that
+cannot answer now (its log or its registry: ``DELETE /watch/…`` declared no 503, a review). `with_generic`
 adds each to every operation that does not describe it itself: ``GET /api/v1/numbers/{number}``
 declared 200 and 422 only, and answered 400, 405 and 431 too (an integrator's review)."""
-_GENERIC_HEADERS = {"405": ("Allow", "string"), "429": ("Retry-After", "integer")}
+_GENERIC_HEADERS = {
+    "405": ("Allow", "string"),
+    "429": ("Retry-After", "integer"),
+    "503": ("Retry-After", "integer"),
+}
 """The header a generic answer carries, and its type."""
 
 
