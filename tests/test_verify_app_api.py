@@ -438,6 +438,19 @@ def test_healthz(app_client: AppClient, registry_db: Path) -> None:
     assert body["version"] == registry.__version__ == metadata.version("certreg")
 
 
+def test_healthz_says_how_a_proxys_forwarded_client_is_read(app_client: AppClient) -> None:
+    """Without CERTREG_TRUSTED_PROXIES naming nginx, every client shares its allowance, and only
+    the journal said so, once — /healthz said ok (an operator's review). Probed through the
+    proxy, it says the header was not taken."""
+    through = {"X-Forwarded-For": "198.51.100.23"}
+    with app_client() as client:
+        direct = client.get("/healthz").json()["forwarded"]
+        untrusted = client.get("/healthz", headers=through).json()["forwarded"]
+    with app_client(trusted_proxies=("203.0.113.7",)) as client:
+        trusted = client.get("/healthz", headers=through).json()["forwarded"]
+    assert (direct, untrusted, trusted) == ("none", "untrusted", "trusted")
+
+
 def test_healthz_says_when_a_replicas_follower_stopped(
     app_client: AppClient, registry_db: Path
 ) -> None:

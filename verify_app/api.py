@@ -26,7 +26,7 @@ from verify_app.api_bodies import (
     report_fields,
 )
 from verify_app.api_bodies import item as request_item
-from verify_app.context import caller_of, verifier_of
+from verify_app.context import caller_of, forwarding, verifier_of
 from verify_app.idempotency_keys import REPLAYED, key_of
 from verify_app.json_response import JSONResponse, compressible
 from verify_app.links import public_base, receipt_url
@@ -216,6 +216,7 @@ def health(request: Request) -> JSONResponse:
             "secret_id": secret_id,
             "previous_secret_id": previous_secret_id,
             "follower_silent_seconds": None if silent is None else round(silent),
+            "forwarded": forwarding(request),
         }
     )
 

@@ -53,16 +53,26 @@ def client_of(request: Request) -> str:
     peer that sends the header unheeded (``CERTREG_TRUSTED_PROXIES`` not naming the proxy:
     every employer then shares the proxy's allowance) is logged once."""
     host = request.client.host if request.client else "unknown"
+    if forwarding(request) == "untrusted":
+        _untrusted(request.app.state.untrusted_peers, host)
+    return host
+
+
+def forwarding(request: Request) -> str:
+    """How the request's X-Forwarded-For was read: ``none`` sent, ``trusted`` (its proxy's
+    client taken), ``untrusted`` (its peer not in ``CERTREG_TRUSTED_PROXIES``), ``unread`` (a
+    trusted proxy's naming no address) — for the log, and for ``/healthz``, whose probe through
+    the proxy tells monitoring what the journal said once (an operator's review)."""
     # every X-Forwarded-For, as uvicorn reads them: with two, the first alone named a client
     # that did not come through it, and the log asked for a client-chosen address to be trusted
     forwarded = request.headers.getlist("x-forwarded-for")
-    if (
-        forwarded
-        and UNREAD not in request.scope  # a trusted proxy's, naming no address: said apart
-        and host not in {part.strip() for value in forwarded for part in value.split(",")}
-    ):
-        _untrusted(request.app.state.untrusted_peers, host)
-    return host
+    if not forwarded:
+        return "none"
+    if UNREAD in request.scope:  # a trusted proxy's, naming no address: said apart
+        return "unread"
+    host = request.client.host if request.client else "unknown"
+    named = {part.strip() for value in forwarded for part in value.split(",")}
+    return "trusted" if host in named else "untrusted"
 
 
 def _untrusted(seen: set[str], peer: str) -> None:

@@ -40,6 +40,14 @@ HEALTH_SCHEMA: dict[str, Any] = {
             "description": "副本上跟随登记库的 certreg follow 上次报告正常距今的秒数（超过 60 秒时"
             "本接口回答 503 registry_stale）；不跟随登记库的主机为 null",
         },
+        "forwarded": {
+            "type": "string",
+            "enum": ["none", "trusted", "untrusted", "unread"],
+            "description": "本请求的 X-Forwarded-For 如何读取：none 未带（直接访问），trusted 来自"
+            " CERTREG_TRUSTED_PROXIES 中的代理、已按其中的客户端地址计数，untrusted 来自不在其中的"
+            "地址、未采信（经反向代理探测时出现，说明所有用户共用代理的一个额度：请把代理加入 "
+            "CERTREG_TRUSTED_PROXIES），unread 可信代理发来的值中没有可用的地址",
+        },
         "previous_secret_id": {
             "type": "string",
             "nullable": True,
