@@ -331,6 +331,16 @@ def test_serve_refuses_such_an_address_without_a_traceback(registry_db: Path) ->
     assert "须按网址编码书写" in result.output and "Xy9" not in result.output
 
 
+@pytest.mark.parametrize("password", ["PWi9 x", "PWi9\tx", "PWi9\u3000x", "PWi9\u00a0x"])
+def test_a_password_with_a_space_is_refused_unshown(registry_db: Path, password: str) -> None:
+    """The journal's mask stops at whitespace: such a password was printed, every 5 s while
+    Redis was down (a security review)."""
+    storage = f"redis://:{password}@127.0.0.1:6379/0"
+    with pytest.raises(ValueError, match="空格等空白字符") as refused:
+        Settings(db=registry_db, secret=Secret(SECRET), rate_limit_storage=storage)
+    assert "PWi9" not in str(refused.value)
+
+
 def test_a_password_written_without_its_colon_is_refused_unshown(registry_db: Path) -> None:
     """redis://s3cret@host: the password where a user goes — neither refused nor hidden."""
     with pytest.raises(ValueError, match="@ 前应为“:密码”（冒号开头）") as refused:

@@ -70,6 +70,11 @@ def _unparsed(storage_uri: str) -> str | None:
     -base64`` writes them) ends the address early. The Redis client failed on it at start with a
     traceback that printed the password's first part, and a replica under ``Restart=always``
     restarted for ever (an operator's review)."""
+    if any(character.isspace() for character in storage_uri):  # a log's mask ends at one
+        return (
+            "CERTREG_RATE_LIMIT_STORAGE 的地址中有空格等空白字符：网址中不能有，"
+            "密码中的空格须写作 %20（不可见的全角空格、不换行空格也是空白字符）"
+        )
     parts = urllib.parse.urlsplit(storage_uri)
     if parts.username and parts.password is None:  # redis://password@host: the colon left out
         return "CERTREG_RATE_LIMIT_STORAGE 的地址中 @ 前应为“:密码”（冒号开头）：redis://:密码@主机:端口/库号"
