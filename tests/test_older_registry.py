@@ -41,8 +41,8 @@ def older(registry: Path, to: Path) -> Path:
     to.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(registry) as source, sqlite3.connect(to) as copy:
         source.backup(copy)
-        copy.execute("DROP TRIGGER keep_certificates_statuses")  # they guard the mark
-        copy.execute("DROP TRIGGER keep_certificates_marks")
+        for guard in ("statuses", "marks", "born"):  # they guard the mark
+            copy.execute(f"DROP TRIGGER keep_certificates_{guard}")
         copy.execute("ALTER TABLE certificates DROP COLUMN reissue")
         copy.execute("PRAGMA journal_mode = DELETE")  # as `certreg follow` publishes a version
     return to
