@@ -262,7 +262,7 @@ def _asked(value: object, fields: tuple[str, ...]) -> str | None:
     for an item that does not."""
     if not isinstance(value, dict):
         return None
-    return next((_shown(key) for key in value if key in fields or nearest(key, fields)), None)
+    return next((_shown(key) for key in value if nearest(key, fields)), None)  # exact: near too
 
 
 def report_fields(body: Any) -> tuple[str, str, str]:

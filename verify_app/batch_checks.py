@@ -30,8 +30,11 @@ async def checked_upload(
     twice, or the second told that nothing was left; in turn, the second is a resend of the
     first, answered again (`verify_app.batch_retries`)."""
     verifier, uploads = verifier_of(request), request.app.state.uploads
-    waited = asyncio.get_running_loop().time() + TURN_SECONDS  # the turn's wait and the claim's
-    async with uploads.turn(caller), _form_claimed(verifier.batch_retries, caller, form_id, waited):
+    deadline = asyncio.get_running_loop().time() + TURN_SECONDS  # the turn's and the claim's
+    async with (
+        uploads.turn(caller),
+        _form_claimed(verifier.batch_retries, caller, form_id, deadline),
+    ):
         send = await run_in_threadpool(
             verifier.batch_retries.form_send, caller, form_id, filename, data
         )
