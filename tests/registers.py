@@ -275,22 +275,28 @@ def as_xls(
     results: Mapping[str, str] | None = None,
 ) -> None:
     """Write to ``path`` the .xls a clerk saves (Excel 97-2003) of an .xlsx register: its values
-    and merged cells, with ``hidden`` rows hidden and ``struck`` rows' cells struck (1-based).
+    merged cells and number formats, with ``hidden`` rows hidden and ``struck`` rows' cells
+    struck (1-based).
     Its formulas are written as formulas: with the text ``results`` gives each saved as Excel
     saves it, else as xlwt writes every formula, its result the empty string's placeholder (a
     program that does not work them out)."""
     source = openpyxl.load_workbook(xlsx).worksheets[0]
     book = xlwt.Workbook(encoding="utf-8")
     sheet = book.add_sheet(source.title)
-    crossed = xlwt.easyxf("font: struck_out on")
     struck = set(struck)
+    styles: dict[tuple[bool, str], xlwt.XFStyle] = {}
     merged = {(r.min_row, r.min_col): r for r in source.merged_cells.ranges}
     saved: dict[tuple[int, int], str] = {}
     for row in source.iter_rows():
         for cell in row:
             if not isinstance(cell, openpyxl.cell.cell.Cell) or cell.value is None:
                 continue
-            style = crossed if cell.row in struck else xlwt.Style.default_style
+            key = (cell.row in struck, cell.number_format)
+            if key not in styles:
+                styles[key] = xlwt.easyxf(
+                    "font: struck_out on" if key[0] else "", num_format_str=key[1]
+                )
+            style = styles[key]
             r, c = cell.row - 1, cell.column - 1
             value = cell.value
             if cell.data_type == "f":

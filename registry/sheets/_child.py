@@ -29,6 +29,7 @@ from types import TracebackType
 from typing import IO, Any, NoReturn, cast
 
 from registry.domain.text import visible
+from registry.sheets._date_formats import BUILT_IN, short_date
 from registry.sheets._limits import (
     NOT_A_WORKBOOK,
     SheetLimits,
@@ -212,12 +213,13 @@ class ParseChild:
     def _done(self, payload: tuple[object, ...]) -> None:
         """What the child's ``D`` frame says besides the rows: merged ranges, an .xls's marks,
         the later sheets of notes."""
-        _, merged, hidden, struck, columns, disguised, unseen, unsaved, cells, notes = cast(
+        _, merged, hidden, struck, columns, disguised, unseen, unsaved, cells, dated, notes = cast(
             Any, payload
         )
         self.merged = [tuple(n + 1 for n in r) for r in merged]
         self.set_aside = [(str(name), int(filled)) for name, filled in notes]
-        if hidden or struck or columns or disguised or unseen or unsaved:
+        dates = _short_dates(dated)
+        if hidden or struck or columns or disguised or unseen or unsaved or dates:
             self.marks = Marks(
                 frozenset(hidden),
                 frozenset(struck),
@@ -226,6 +228,7 @@ class ParseChild:
                 disguised=frozenset(map(tuple, disguised)),
                 unseen=frozenset(map(tuple, unseen)),
                 unsaved_cells=frozenset(map(tuple, cells)),
+                short_dates=dates,
             )
 
     def _refuse(self, payload: tuple[object, ...]) -> NoReturn:
@@ -280,3 +283,18 @@ class ParseChild:
         if "memory allocation" in errors or "MemoryError" in errors or code == -signal.SIGKILL:
             raise exceeded(self.limits, "memory_bytes")
         raise unreadable(f"解析程序异常终止（{code}）")
+
+
+def _short_dates(
+    dated: list[tuple[int, str, list[tuple[int, int]]]],
+) -> frozenset[tuple[int, int, str]]:
+    """(row, column, what its format writes) of an .xls's date cells in a format leaving out
+    the year, month or day (`registry.sheets._date_formats`): the child sends every date cell
+    by its format (`registry.sheets._xls_marks.dated`), the formats judged here, where ours
+    may be imported. A format with no code of its own is a built-in one, as an .xlsx's."""
+    found: set[tuple[int, int, str]] = set()
+    for key, code, cells in dated:
+        shape = short_date(code) if code else BUILT_IN.get(key)
+        if shape:
+            found.update((row, column, shape) for row, column in cells)
+    return frozenset(found)

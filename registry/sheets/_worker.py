@@ -14,8 +14,8 @@ Stdout carries frames: one kind byte, an 8-byte little-endian length, a `marshal
 a register's rows too; ``empty``: only later ones hold anything;
 ``unmarked``: an .xls whose hidden and struck rows cannot be read);
 ``D`` done ``(height, merged ranges of more than one cell, hidden rows, struck rows, hidden columns,
-disguised cells, unseen cells, rows and cells of formulas saved without their results, notes
-sheets)``, the seven marks of an .xls only (an .xlsx's the parent finds itself,
+disguised cells, unseen cells, rows and cells of formulas saved without their results, date
+cells by their number format, notes sheets)``, the eight marks of an .xls only (an .xlsx's the parent finds itself,
 `registry.sheets._marked`), the notes sheets as ``(name, filled rows)``.
 
 This module imports only the standard library, python_calamine and (for an .xls) xlrd — and,
@@ -52,7 +52,7 @@ NOTE_CELLS = 3
 them text but for an item's number in the first column, none a certificate number, holds notes
 (a 填表说明), not a register's rows: a row of any register holds a number, a date or a
 certificate number beyond its first column (a 申领计划表 row: a unit and its quantities)."""
-XLS_MARKS = 7
+XLS_MARKS = 8
 """the marks of an .xls a ``D`` frame carries (`registry.sheets._xls_marks.xls_marks`)"""
 LEVEL_LETTERS = "JGZCjgzc"
 """the first character of a certificate number (附件3), as `registry.domain.levels` has them"""

@@ -20,6 +20,9 @@ from types import ModuleType
 from typing import Any
 
 Cells = list[tuple[int, int]]
+Dated = tuple[int, str, Cells]
+"""A number format's id, its code ("" for a built-in one xlrd does not spell) and the date
+cells in it."""
 MARKED_CELLS = 10_000
 """Of the formulas saved without a result, how many cells are named: as
 `registry.sheets._marked.MARKED_CELLS` (a test holds them equal), which this module cannot
@@ -38,13 +41,14 @@ and what a program not working its formulas out saves for every one (xlwt does).
 
 def xls_marks(
     data: bytes, height: int, width: int, number_formats: ModuleType, colours: ModuleType
-) -> tuple[list[int], list[int], list[int], Cells, Cells, list[int], Cells]:
+) -> tuple[list[int], list[int], list[int], Cells, Cells, list[int], Cells, list[Dated]]:
     """The rows of an .xls's first sheet that are hidden, those with a filled cell struck
     through (its format's font, or a run of its text), at most ``height`` each, the columns
     it hides, at most ``width``, the (row, column) of the filled cells its number formats
     show as other words or nothing (`registry.sheets._formats`), and of those whose text is
     the colour of their fill (`registry.sheets._colours`), and the rows and cells of the
-    formulas saved without their results (`unsaved`); 1-based.
+    formulas saved without their results (`unsaved`), and the date cells by their format
+    (`dated`); 1-based.
 
     A clerk hides or strikes a row to leave a holder out (`registry.sheets._marked`).
     ``number_formats`` and ``colours`` are those two modules of ours."""
@@ -74,7 +78,8 @@ def xls_marks(
     disguised = _disguised(book, sheet, last, number_formats)
     unseen = _unseen(book, sheet, last, colours)
     unsaved, cells = unsaved_formulas(book, last, width)
-    return sorted(hidden), sorted(struck), sorted(columns), disguised, unseen, unsaved, cells
+    dates = dated(book, sheet, last, width)
+    return sorted(hidden), sorted(struck), sorted(columns), disguised, unseen, unsaved, cells, dates
 
 
 def _filled(sheet: Any, last: int, formats: set[int] | dict[int, set[int]]) -> Cells:
@@ -151,6 +156,30 @@ def _disguised(book: Any, sheet: Any, last: int, formats: ModuleType) -> Cells:
     }
     hiding[xlrd.XL_CELL_DATE] = hiding[xlrd.XL_CELL_NUMBER]
     return _filled(sheet, last, hiding) if any(hiding.values()) else []
+
+
+def dated(book: Any, sheet: Any, last: int, width: int) -> list[Dated]:
+    """The date cells of the first ``last`` rows and ``width`` columns, at most `MARKED_CELLS`
+    a format, by their number format: which formats leave out a part of a date the column
+    keeps is judged by the parent (`registry.sheets._date_formats`), which may import ours.
+
+    The cells' types and formats are read row by row as xlrd keeps them (``row_types``,
+    ``cell_xf_index``): no cell object is made but for a date's."""
+    import xlrd
+
+    by_format: dict[int, Cells] = {}
+    for r in range(last):
+        for c, kind in enumerate(sheet.row_types(r, 0, width)):
+            if kind == xlrd.XL_CELL_DATE:
+                key = book.xf_list[sheet.cell_xf_index(r, c)].format_key
+                cells = by_format.setdefault(key, [])
+                if len(cells) < MARKED_CELLS:
+                    cells.append((r + 1, c + 1))
+    formats = book.format_map
+    return [
+        (key, getattr(formats.get(key), "format_str", "") or "", cells)
+        for key, cells in by_format.items()
+    ]
 
 
 def unsaved_formulas(book: Any, height: int, width: int) -> tuple[list[int], Cells]:
