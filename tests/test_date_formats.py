@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,13 @@ from tests.registers import (
     MIANYANG,
     RegisterFactory,
     approval_row,
+    as_ods,
     as_xls,
     mianyang_holders,
     status_event,
 )
 
+ODS_DATA = 'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"'
 CHANGES = {"kind": "status-changes", "authority": "2202"}
 
 
@@ -107,6 +110,56 @@ def _shapes(folder: Path, built_in: int) -> set[tuple[int, int, str]]:
     path = folder / f"built-in-{built_in}.xls"
     book.save(str(path))
     return set(read_sheet(path, REGISTER_LIMITS).marks.short_dates)
+
+
+ODS_YEAR = (
+    '<number:date-style style:name="N1"><number:year number:style="long"/>'
+    "<number:text>年</number:text></number:date-style>"
+    '<style:style style:name="ceD" style:family="table-cell" style:data-style-name="N1"/>'
+)
+ODS_YEAR_MONTH = ODS_YEAR.replace(
+    "<number:text>年</number:text>",
+    "<number:text>年</number:text><number:month/><number:text>月</number:text>",
+)
+
+
+@pytest.mark.parametrize(("styles", "shown"), [(ODS_YEAR, "1975年"), (ODS_YEAR_MONTH, None)])
+def test_an_ods_birth_shown_as_a_year_is_refused(
+    registers: RegisterFactory, tmp_path: Path, db_path: Path, styles: str, shown: str | None
+) -> None:
+    """As an .xlsx's: 赵六's 出生年月, the date 1975-05-01 in an .ods data style of its year
+    alone, is refused as what the sheet shows; in a style of its year and month it loads."""
+    rows = [approval_row("Z1122020001", "赵六"), approval_row("Z1122020002", "王五")]
+    source = registers.add("mianyang.xlsx", rows, MIANYANG).rename(tmp_path / "source.xlsx")
+    registers.entries = {"mianyang.ods": registers.entries.pop("mianyang.xlsx")}
+    registers.write_manifest()
+    path = registers.folder / "mianyang.ods"
+    as_ods(source, path)
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    content = parts["content.xml"].decode()
+    birth = '<table:table-cell office:value-type="string"><text:p>1975.05</text:p>'
+    dated = (
+        '<table:table-cell table:style-name="ceD" office:value-type="date"'
+        ' office:date-value="1975-05-01"><text:p>1975年</text:p>'
+    )
+    assert content.count(birth) == 2
+    content = content.replace(birth, dated, 1).replace(
+        "<office:automatic-styles>", f"<office:automatic-styles>{styles}", 1
+    )
+    parts["content.xml"] = content.replace(
+        "office:version", f"{ODS_DATA} office:version", 1
+    ).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    report = _sync(registers, db_path)
+    if shown is None:
+        assert report["ok"], report
+        return
+    [(row, column, value, rule)] = _problems(report, "mianyang.ods")
+    assert (row, column, value) == (4, "出生年月", shown)
+    assert "不显示月" in rule and "1975-05" in rule
 
 
 def _sync(registers: RegisterFactory, db: Path) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """The cells of an .ods's first table that show something else than they hold, or perhaps
 do: a data style that disguises the value, text in its background's colour or too small, a
 formula beside the value saved with it (LibreOffice may work it out again on opening), a
-formula saved without one (read as empty, whatever it shows) — `CellDisguises`, fed by
-`registry.sheets._ods_marked.ods_marks`.
+formula saved without one (read as empty, whatever it shows), a date in a data style leaving
+out its year, month or day — `CellDisguises`, fed by `registry.sheets._ods_marked.ods_marks`.
 """
 
 from __future__ import annotations
@@ -56,6 +56,9 @@ class CellDisguises:
         """the rows with a formula saved without its result (`unsaved_formula`)"""
         self.unsaved_cells: set[tuple[int, int]] = set()
         """their cells, no more than `cell_end`'s limit"""
+        self.short_dates: set[tuple[int, int, str]] = set()
+        """(row, column, what its data style writes) of the filled date cells whose data style
+        leaves out the year, month or day (`DataStyles.short_date`)"""
         self._max_columns = max_columns
         self._defaults: dict[int, str] = {}
         """column → the cell style of its cells that name none"""
@@ -69,6 +72,7 @@ class CellDisguises:
         self._column = 0
         self._hides = self._unseen = self._formula = self._unsaved = False
         self._style: str | None = None
+        self._short: str | None = None
         self._span = 1
 
     def column(self, span: int, default: str | None) -> None:
@@ -94,6 +98,8 @@ class CellDisguises:
         self._unseen = self.styles.unseen(style)
         self._formula = "table:formula" in attributes
         self._unsaved = unsaved_formula(attributes)
+        dated = attributes.get("office:value-type") == "date"
+        self._short = self.styles.short_date(style) if dated else None
         self._style = style
         self._span = span
 
@@ -121,14 +127,18 @@ class CellDisguises:
                 self.filled_rows[column] = [row + 1, row + rows]
             else:  # an .ods's rows come in order
                 span[1] = row + rows
+        below = range(row + 1, min(row + rows, most) + 1)
         for found, marked in (
             (self.found, self._hides),
             (self.unseen, self._unseen),
             (self.formulas, self._formula),
         ):
             if marked and len(found) < limit:
-                cells = ((r, c) for r in range(row + 1, min(row + rows, most) + 1) for c in columns)
+                cells = ((r, c) for r in below for c in columns)
                 found.update(islice(cells, limit - len(found)))  # repeats: a few kept
+        if self._short and len(self.short_dates) < limit:
+            dates = ((r, c, self._short) for r in below for c in columns)
+            self.short_dates.update(islice(dates, limit - len(self.short_dates)))
 
     def _unsaved_end(self, row: int, rows: int, most: int, columns: range, limit: int) -> None:
         """A formula saved without its result ends, in the ``rows`` rows from ``row`` + 1 and

@@ -32,6 +32,7 @@ from registry.sheets._colours import (
     written_colour,
     written_points,
 )
+from registry.sheets._date_formats import short_date
 from registry.sheets._number_formats import first_met, hides_numbers, hides_text
 from registry.sheets._ods_cell_styles import (
     AUTOMATIC,
@@ -75,6 +76,7 @@ class DataStyles(CellStyles):
         self._judged: dict[tuple[str | None, bool], bool] = {}
         self._numbers: dict[int, bool] = {}
         """data style (its id) → whether it hides a positive number, once judged"""
+        self._short: dict[str | None, str | None] = {}
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         if name in DATA_STYLES:
@@ -193,6 +195,18 @@ class DataStyles(CellStyles):
                 for data in map(self._data_style, shown)
             )
         return self._judged[key]
+
+    def short_date(self, cell_style: str | None) -> str | None:
+        """What a date cell in ``cell_style`` (None: the ``Default`` one) writes of its date
+        when its data style leaves out the year, the month or the day
+        (`registry.sheets._date_formats.short_date`), as an .xlsx's format may; None when it
+        shows the whole date, or the cell style names no data style (LibreOffice then shows
+        the whole date)."""
+        if cell_style not in self._short:
+            data = self._data_style(cell_style or DEFAULT)
+            shown = short_date(data.section) if data is not None and data.code else None
+            self._short[cell_style] = shown
+        return self._short[cell_style]
 
     def _data_style(self, cell_style: str) -> DataStyle | None:
         """The data style of a cell style, its own or its parents'."""

@@ -205,4 +205,5 @@ def ods_marks(
         formulas=frozenset(disguises.formulas),
         unsaved=frozenset(disguises.unsaved),
         unsaved_cells=frozenset(disguises.unsaved_cells),
+        short_dates=frozenset(disguises.short_dates),
     )
