@@ -122,13 +122,21 @@ def code_typed(column: str, typed: str, *, starts: bool = False) -> str:
     return _labelled(column, text, starts) or typed
 
 
+def begun(column: str, typed: str) -> list[str]:
+    """The codes of ``column`` whose labels begin with ``typed`` (已 begins 已补发, 已由新证书取代
+    and 已撤销), for 开头是 over several labels; none for a column without labels."""
+    text = typed.strip()
+    named = _NAMED.get(column, {})
+    return [code for code, label in named.items() if text and label.startswith(text)]
+
+
 def _labelled(column: str, text: str, starts: bool = False) -> str | None:
     """The code of column ``column`` whose label ``text`` is, or names: the one label holding
     it (撤销 for 已撤销, 已拒绝 for 已拒绝，登记库未作任何改动) — beginning with it, when
     ``starts`` —, a word no label holds (换发)."""
     named = _NAMED[column]
-    if starts and (begun := [code for code, label in named.items() if label.startswith(text)]):
-        return begun[0] if len(begun) == 1 else None
+    if starts and (codes := begun(column, text)):
+        return codes[0] if len(codes) == 1 else None
     if column == "letter":  # 中级 as well as 中级工
         return LETTER_OF_LEVEL.get(text)
     if column == "kind":

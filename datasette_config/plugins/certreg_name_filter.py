@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 
-from datasette_config.labels import CALENDAR_DATES, FILTERED_COLUMNS, code_typed
+from datasette_config.labels import CALENDAR_DATES, FILTERED_COLUMNS, begun, code_typed
 from datasette_config.launch import REGISTRY_NAME
 from datasette_config.months import (
     MONTH_COLUMNS,
@@ -115,6 +115,27 @@ CODED = {
 }
 """Every table's code columns (状态, 地区, 发证机关, 类型 …), read as staff type them: the label
 the page shows beside each code (``?status=有效``) found nothing."""
+
+
+def _widened(query: bytes) -> bytes:
+    """``query`` with each 开头是 of a code column whose text begins several labels read as
+    属于 their codes: 状态 开头是 已 (已补发, 已由新证书取代, 已撤销) found nothing — no code
+    begins so, and one label could not be chosen (a staff review)."""
+    pairs = parse_qsl(query.decode("utf-8", "replace"), keep_blank_values=True)
+    wide = {
+        key: codes
+        for key, value in pairs
+        if key.endswith("__startswith")
+        and len(codes := begun(key.removesuffix("__startswith"), value)) > 1
+    }
+    if not wide:
+        return query
+    return urlencode(
+        [
+            (key.replace("__startswith", "__in"), ",".join(wide[key])) if key in wide else (key, v)
+            for key, v in pairs
+        ]
+    ).encode()
 
 
 def _iso_date(typed: str) -> str:
@@ -238,7 +259,8 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
                 else:  # compared as written: a key column missing reads as a string literal
                     renamed = AS_STORED
             if filters:
-                query = normalised_query(scope.get("query_string", b""), filters, renamed)
+                query = _widened(scope.get("query_string", b""))
+                query = normalised_query(query, filters, renamed)
                 scope = dict(scope, query_string=query)
             await app(scope, receive, send)
 
