@@ -225,7 +225,7 @@ def test_an_upload_that_waited_its_turn_too_long_is_told_why(
         left = context_of(client.get("/batch"))["left"]
     assert first.result().status_code == 200
     assert second.result().status_code == 503
-    assert "另一个文件正在读取" in second.result().text
+    assert "另一份名单正在查验" in second.result().text
     assert left == 29
 
 

@@ -14,7 +14,7 @@ import pytest
 from registry.domain import os_reasons
 from registry.domain.characters import simplified_characters
 from registry.domain.clock import BEIJING, beijing_day
-from registry.domain.counties import parse_counties
+from registry.domain.counties import city_codes, parse_counties
 from registry.domain.dates import BadDate, parse_date, parse_year, parse_year_month, slip_of
 from registry.domain.documents import (
     document_key,
@@ -403,6 +403,19 @@ def test_the_county_list_files_each_county_under_a_city_of_annex_3() -> None:
         "郫都区,成都市,郫县", "郫都区,成都市,郫县；郫筒"
     )
     assert parse_counties(edited.encode(), "counties.csv")["郫筒"] == ("2201",)
+
+
+def test_a_prefecture_the_regions_file_names_officially_keeps_its_counties() -> None:
+    """An administrator wrote 凉山州's official name, 凉山彝族自治州, in the regions file (its
+    names only name the codes): every command stopped on the counties file's 凉山州, told to
+    write 凉山州 (a clerk's review). Either name files a county under 2213, and the advice
+    quotes the names the regions file gives."""
+    shipped = files("registry.defaults").joinpath("counties.csv").read_text(encoding="utf-8")
+    renamed = city_codes({**REGIONS, "2213": "凉山彝族自治州"})
+    assert parse_counties(shipped.encode(), "counties.csv", renamed)["西昌市"] == ("2213",)
+    assert renamed["凉山州"] == renamed["凉山彝族自治州"] == "2213"
+    with pytest.raises(SystemExit, match="如 自贡市、凉山州"):
+        parse_counties((shipped + "某某县,重庆市,,\n").encode(), "counties.csv")
 
 
 def test_built_in_catalogue_resolves_aliases_and_suggests() -> None:

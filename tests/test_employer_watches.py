@@ -721,6 +721,9 @@ def test_a_list_is_made_of_the_pairs_that_match_and_names_the_lines_left_out(
     # a revocation said as one, not folded into 不符: learning of one is why an employer watches
     assert "名单中第 3 行的编号和姓名与登记不符，第 4 行的证书已被发证机关撤销" in page.text
     assert "没有加入本列表；其余各行已加入" in page.text
+    with app_client() as client:  # and the form said so before (it said the list was not kept)
+        form = client.get("/watch").text
+    assert "相符的加入关注列表；不相符的和已撤销的不加入" in form and "列表不保存" not in form
 
 
 def test_the_watch_page_keeps_what_was_typed_when_no_pair_matches(

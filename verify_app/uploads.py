@@ -113,9 +113,11 @@ class UploadsBusy(Exception):
 
 
 OWN_FILE_BEING_READ = (
-    "从您的网络地址上传的另一个文件正在读取（可能是您刚才的提交，或同一网络中其他人的）："
+    "从您的网络地址提交的另一份名单正在查验（可能是您刚才上传或粘贴的，也可能是同一网络中其他人的）："
     "请约 {} 秒后再提交。"
 )
+"""The refusal of an upload or a pasted list while the client's last one is read and checked:
+a triple tap on a pasted list was told of a file nobody uploaded (an employer's review)."""
 TURN_SECONDS = 12.0
 """How long an upload waits for the same client's upload before it: a file is read within 10 s
 (`registry.sheets.guard`) and checked in well under one, and the wait, the read and the check

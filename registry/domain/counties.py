@@ -14,24 +14,32 @@ import unicodedata
 from collections.abc import Mapping
 from importlib.resources import files
 
-from registry.domain.regions import (
-    PREFECTURE_FULL_NAMES,
-    PROVINCE,
-    REGIONS,
-    UNIT_NOISE,
-    unit_region,
-)
+from registry.domain.regions import PROVINCE, REGIONS, UNIT_NOISE, unit_region, written_names
 from registry.domain.text import reference_rows
 
-_CITY_CODES = {name: code for code, name in REGIONS.items() if code != PROVINCE} | {
-    full: code for code, name in REGIONS.items() if (full := PREFECTURE_FULL_NAMES.get(name))
-}
+
+def city_codes(regions: Mapping[str, str]) -> dict[str, str]:
+    """Each way a city of ``regions`` is written → its code: the regions file may give
+    凉山彝族自治州 where the counties file says 凉山州 (an administrator renamed it to its
+    official name, and every command stopped on the counties file)."""
+    return {
+        each: code
+        for code, name in regions.items()
+        if code != PROVINCE
+        for each in written_names(name)
+    }
 
 
-def parse_counties(data: bytes, where: str) -> dict[str, tuple[str, ...]]:
+_CITY_CODES = city_codes(REGIONS)
+
+
+def parse_counties(
+    data: bytes, where: str, cities: Mapping[str, str] = _CITY_CODES
+) -> dict[str, tuple[str, ...]]:
     """County name (and each former name) → the codes of the cities it belongs to, in the
-    file's order. A row whose city is not one of 附件3's stops every command with the line to
-    fix (`SystemExit`): a county filed under no city would pass a city's rule unchecked."""
+    file's order. A row whose city is not one of 附件3's (``cities``: `city_codes`) stops every
+    command with the line to fix (`SystemExit`): a county filed under no city would pass a
+    city's rule unchecked."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode 文本"
         text = data.decode("utf-16")
     else:
@@ -53,7 +61,7 @@ def parse_counties(data: bytes, where: str) -> dict[str, tuple[str, ...]]:
         name, city = cells.get("名称", ""), cells.get("市(州)", "")
         if not name and not city:
             continue
-        code = _CITY_CODES.get(city)
+        code = cities.get(city)
         if not name:
             raise SystemExit(
                 f"县（市、区）表 {where} 第 {rows.line_num} 行没有名称：请填上或删除这一行"
@@ -61,7 +69,8 @@ def parse_counties(data: bytes, where: str) -> dict[str, tuple[str, ...]]:
         if code is None:
             raise SystemExit(
                 f"县（市、区）表 {where} 第 {rows.line_num} 行：“{name}”所属的“{city}”不是附件3"
-                f"的市（州）。请写成地区代码表中的名称（如 自贡市、凉山州），或删除这一行"
+                f"的市（州）。请写成地区代码表中的名称（如 {REGIONS['2203']}、{REGIONS['2213']}），"
+                "或删除这一行"
                 "（表头应为：名称,市（州）,曾用名,说明）"
             )
         for each in [name, *_SEPARATORS.split(cells.get("曾用名", "")), *_short(name)]:

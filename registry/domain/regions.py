@@ -73,6 +73,15 @@ PREFECTURE_FULL_NAMES = {
 }
 """The official names of the three autonomous prefectures (附件3 shortens them), which clerks
 also write and their departments' seals bear."""
+_SHORT_NAMES = {full: short for short, full in PREFECTURE_FULL_NAMES.items()}
+
+
+def written_names(name: str) -> list[str]:
+    """A city's name and the other it is written by: 凉山州 and 凉山彝族自治州, whichever of the
+    two the regions file gives (an administrator may write the official one: its names only
+    name the codes)."""
+    other = PREFECTURE_FULL_NAMES.get(name) or _SHORT_NAMES.get(name)
+    return [name, other] if other else [name]
 
 
 def region_name(code: str) -> str:
@@ -80,12 +89,11 @@ def region_name(code: str) -> str:
 
 
 _UNIT_PREFIXES = sorted(
-    [(name, code) for code, name in REGIONS.items() if code != PROVINCE]
-    + [
-        (full, code)
+    [
+        (each, code)
         for code, name in REGIONS.items()
-        for full in [PREFECTURE_FULL_NAMES.get(name)]
-        if full
+        if code != PROVINCE
+        for each in written_names(name)
     ],
     key=lambda pair: -len(pair[0]),
 )
@@ -113,8 +121,8 @@ def _places() -> dict[str, str]:
     places = {}
     for code, name in REGIONS.items():
         if code != PROVINCE:
-            full = PREFECTURE_FULL_NAMES.get(name)
-            places.update(dict.fromkeys([name, _stem(name), *([full] if full else [])], code))
+            names = written_names(name)
+            places.update(dict.fromkeys([*names, *map(_stem, names)], code))
     return places
 
 
