@@ -672,6 +672,26 @@ def test_instructions_before_an_empty_first_sheet_are_named_with_the_rest(tmp_pa
         read_sheet(path, REGISTER_LIMITS)
 
 
+def test_instructions_put_before_the_roster_are_told_as_such(tmp_path: Path) -> None:
+    """A template's 填表说明 first and the roster second was refused as a roster going on over
+    two sheets, told that a sheet of notes is no matter (a clerk's review): it is told to put
+    the roster's sheet first."""
+    rows: list[list[object]] = [list(ROSTER_HEADER), ["王五", "G1122020001"]]
+    path = roster_and(tmp_path / "roster.xlsx", "花名册", rows)
+    workbook = openpyxl.load_workbook(path)
+    first = workbook.worksheets[0]
+    first.delete_rows(1)
+    first.title = "填表说明"
+    for row in INSTRUCTIONS:
+        first.append(row)
+    workbook.save(path)
+    with pytest.raises(SheetRefused) as refused:
+        read_sheet(path, REGISTER_LIMITS)
+    said = str(refused.value)
+    assert "第一个工作表“填表说明”只有说明文字，要导入的内容在工作表“花名册”中" in said
+    assert "拖到最前面" in said and "不影响读取" not in said
+
+
 def test_the_worker_knows_the_level_letters_of_the_domain() -> None:
     """The child imports nothing of ours: its copy of the letters must be the registry's."""
     assert set(LEVEL_LETTERS) == {*LEVELS, *(letter.lower() for letter in LEVELS)}

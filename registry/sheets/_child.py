@@ -29,7 +29,7 @@ from types import TracebackType
 from typing import IO, Any, NoReturn, cast
 
 from registry.domain.text import visible
-from registry.sheets._date_formats import BUILT_IN, short_date
+from registry.sheets._date_formats import short_dates_by_format
 from registry.sheets._limits import (
     NOT_A_WORKBOOK,
     SheetLimits,
@@ -218,7 +218,7 @@ class ParseChild:
         )
         self.merged = [tuple(n + 1 for n in r) for r in merged]
         self.set_aside = [(str(name), int(filled)) for name, filled in notes]
-        dates = _short_dates(dated)
+        dates = short_dates_by_format(dated)
         if hidden or struck or columns or disguised or unseen or unsaved or dates:
             self.marks = Marks(
                 frozenset(hidden),
@@ -252,6 +252,13 @@ class ParseChild:
                 f"第一个工作表{first}是空的，内容在工作表{'、'.join(others)}中：只读取第一个"
                 f"工作表。请删除空的工作表{first}（或把要导入的表拖到最前面），保存后重试"
             )
+        if reason == "notes":  # a 填表说明 put before the register's sheet
+            first, *others = (f"“{visible(str(name))}”" for name in payload[1:])
+            raise SheetRefused(
+                f"第一个工作表{first}只有说明文字，要导入的内容在工作表{'、'.join(others)}中："
+                f"只读取第一个工作表。请把要导入的工作表拖到最前面（或删除说明表{first}），"
+                "保存后重试"
+            )
         if reason == "others":  # a roster split over sheets would load in part
             first, *others = (f"“{visible(str(name))}”" for name in payload[1:])
             raise SheetRefused(
@@ -283,18 +290,3 @@ class ParseChild:
         if "memory allocation" in errors or "MemoryError" in errors or code == -signal.SIGKILL:
             raise exceeded(self.limits, "memory_bytes")
         raise unreadable(f"解析程序异常终止（{code}）")
-
-
-def _short_dates(
-    dated: list[tuple[int, str, list[tuple[int, int]]]],
-) -> frozenset[tuple[int, int, str]]:
-    """(row, column, what its format writes) of an .xls's date cells in a format leaving out
-    the year, month or day (`registry.sheets._date_formats`): the child sends every date cell
-    by its format (`registry.sheets._xls_marks.dated`), the formats judged here, where ours
-    may be imported. A format with no code of its own is a built-in one, as an .xlsx's."""
-    found: set[tuple[int, int, str]] = set()
-    for key, code, cells in dated:
-        shape = short_date(code) if code else BUILT_IN.get(key)
-        if shape:
-            found.update((row, column, shape) for row, column in cells)
-    return frozenset(found)

@@ -116,3 +116,18 @@ def shown_date(shape: str, value: dt.date) -> str:
         else:
             shown.append(run)
     return "".join(shown)
+
+
+def short_dates_by_format(
+    dated: list[tuple[int, str, list[tuple[int, int]]]],
+) -> frozenset[tuple[int, int, str]]:
+    """(row, column, what its format writes) of an .xls's date cells in a format leaving out
+    the year, month or day (`short_date`): the parse child sends every date cell by its
+    format (`registry.sheets._xls_marks.dated`), judged here, in the parent, which may import
+    ours. A format with no code of its own is a built-in one (`BUILT_IN`), as an .xlsx's."""
+    found: set[tuple[int, int, str]] = set()
+    for key, code, cells in dated:
+        shape = short_date(code) if code else BUILT_IN.get(key)
+        if shape:
+            found.update((row, column, shape) for row, column in cells)
+    return frozenset(found)

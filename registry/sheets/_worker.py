@@ -179,11 +179,14 @@ def not_read_alone(
     sheet: Any, name: str, others: list[str], notes: list[tuple[str, int]]
 ) -> tuple[str, ...] | None:
     """The refusal of a first sheet that is not the whole of the workbook: ``empty`` when it is
-    empty and later sheets are not, ``others`` when later sheets could hold rows too."""
+    empty and later sheets are not, ``notes`` when it holds only notes (a 填表说明 put first)
+    and later sheets could hold rows, ``others`` when it could hold rows and they too."""
     if not (others or notes):
         return None
     if sheet.end is None or all(c == "" for row in sheet.iter_rows() for c in row):
         return ("empty", name, *others, *(n for n, _ in notes))
+    if others and notes_only(sheet):
+        return ("notes", name, *others)
     return ("others", name, *others) if others else None
 
 
