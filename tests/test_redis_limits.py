@@ -358,6 +358,28 @@ def test_a_socket_or_tls_address_is_taken(registry_db: Path, storage: str) -> No
     Settings(db=registry_db, secret=Secret(SECRET), rate_limit_storage=storage)
 
 
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("?timeout=5", "timeout"),
+        ("?ssl=true", "ssl"),
+        ("?ssl_cert_reqs=none", "ssl_cert_reqs"),
+        ("?health_check_interval=x", "health_check_interval"),
+        ("?socket_timeout=abc", "socket_timeout"),
+    ],
+)
+def test_an_address_parameter_the_client_refuses_is_told_before_start(
+    registry_db: Path, query: str, named: str
+) -> None:
+    """``?timeout=5`` (or ``?ssl=true`` on a ``redis://``, copied from a cloud's guide) was
+    taken, and every check was a 500 at its first connection while ``/healthz`` said ok; a
+    value the client cannot read stopped the start with a traceback (a hostile review)."""
+    storage = f"redis://:PWi9x@127.0.0.1:6379/0{query}"
+    with pytest.raises(ValueError, match=f"地址参数（{named}）Redis 客户端不能使用") as told:
+        Settings(db=registry_db, secret=Secret(SECRET), rate_limit_storage=storage)
+    assert "PWi9x" not in str(told.value)
+
+
 def test_unknown_storage_is_refused_in_chinese(registry_db: Path) -> None:
     with pytest.raises(ValueError, match="CERTREG_RATE_LIMIT_STORAGE=mongodb://x 无法使用"):
         Settings(db=registry_db, secret=Secret(SECRET), rate_limit_storage="mongodb://x")

@@ -6,7 +6,6 @@ tests can build an app over their own registry with ``create_app(Settings(...))`
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import urllib.parse
 from collections.abc import Mapping
@@ -24,7 +23,7 @@ from registry.public.contacts_file import ContactsFileProblem, read_contacts
 from registry.public.proxies import VARIABLE as PROXIES_VARIABLE
 from registry.public.proxies import ProxyProblem, proxy_problem, trusted_proxies
 from registry.public.secret_values import unrun_command
-from verify_app.ratelimit import without_password
+from verify_app.storage_address import storage_problem
 
 MIN_SECRET_LENGTH = 16
 MAX_RECEIPT_DAYS = 36_500
@@ -39,59 +38,6 @@ SECRET_HELP = (
 
 class SettingsProblem(ValueError):
     """A setting missing or unusable; the message says how to fix it."""
-
-
-REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
-
-
-def storage_problem(storage_uri: str) -> str | None:
-    """Why ``CERTREG_RATE_LIMIT_STORAGE`` cannot be used, before the app starts (or None).
-
-    Checked here rather than at the first check: a replica that would count in memory while
-    the others share Redis is a misconfiguration to stop at, not to discover under load."""
-    shown = without_password(storage_uri)  # the message goes to the journal
-    if storage_uri.startswith("memory://"):
-        return None
-    if storage_uri.startswith(REDIS_SCHEMES):
-        if importlib.util.find_spec("redis") is None:
-            return (
-                f"CERTREG_RATE_LIMIT_STORAGE={shown} 需要 Redis 客户端，"
-                "请安装：pip install 'certreg[redis]'"
-            )
-        return _unparsed(storage_uri)
-    return (
-        f"CERTREG_RATE_LIMIT_STORAGE={shown} 无法使用：请用 memory://（单个进程）"
-        "或 redis://主机:6379（多个工作进程或多台实例共享计数）"
-    )
-
-
-def _unparsed(storage_uri: str) -> str | None:
-    """Why a Redis address cannot be read as one: a password holding / # ? (as ``openssl rand
-    -base64`` writes them) ends the address early. The Redis client failed on it at start with a
-    traceback that printed the password's first part, and a replica under ``Restart=always``
-    restarted for ever (an operator's review)."""
-    if any(character.isspace() for character in storage_uri):  # a log's mask ends at one
-        return (
-            "CERTREG_RATE_LIMIT_STORAGE 的地址中有空格等空白字符：网址中不能有，"
-            "密码中的空格须写作 %20（不可见的全角空格、不换行空格也是空白字符）"
-        )
-    parts = urllib.parse.urlsplit(storage_uri)
-    if parts.username and parts.password is None:  # redis://password@host: the colon left out
-        return "CERTREG_RATE_LIMIT_STORAGE 的地址中 @ 前应为“:密码”（冒号开头）：redis://:密码@主机:端口/库号"
-    try:
-        parts.port  # noqa: B018 -- read for the ValueError of a port that is no number
-    except ValueError:
-        pass
-    else:  # an @ past the host: the address ended at a / of the password (redis://u:12/ab@…)
-        after_host = storage_uri.partition(parts.netloc)[2] if parts.netloc else parts.path
-        if "@" not in after_host and (parts.hostname or storage_uri.startswith("redis+unix://")):
-            return None
-    return (
-        "CERTREG_RATE_LIMIT_STORAGE 的地址无法解析（应为 redis://:密码@主机:端口/库号）："
-        "密码中的 / # ? @ : % 等字符须按网址编码书写（/ 写作 %2F，# 写作 %23），可用 "
-        """python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' '密码'"""
-        " 得到编码后的密码"
-    )
 
 
 def optional_secret(value: str) -> Secret | None:
