@@ -689,6 +689,22 @@ def test_a_name_without_its_number_is_asked_for_the_number(
     assert advice == [*title, NAME_ONLY, NOTE_ADVICE]
 
 
+@pytest.mark.parametrize("name", ["阿依古丽·买买提", "司马相如风", "扎西多吉次仁"])
+def test_a_long_name_alone_in_a_list_without_header_is_asked_for_its_number(
+    app_client: AppClient, name: str
+) -> None:
+    """A minority name (阿依古丽·买买提), a compound surname's of five characters, alone on its
+    line under a checked row, was told a note of the list (标题、说明、合计) — and the page said
+    every person was checked (a hostile review); a title is still a note."""
+    data = f"某某公司持证人员名单\n{VALID[0]} {VALID[1]}\n{name}\n"
+    with app_client() as client:
+        page = _upload(client, "list.csv", data.encode())
+    context = page.context  # type: ignore[attr-defined]
+    advice = [r["advice"] for r in context["results"] if r["result"] != "valid"]
+    assert advice == [NOTE_ADVICE, NAME_ONLY]
+    assert ("未查验", 1) in context["summary"]
+
+
 @pytest.mark.parametrize(
     ("header", "said"),
     [

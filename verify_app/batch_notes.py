@@ -23,7 +23,14 @@ _TOTAL = re.compile(f"(?:{'|'.join(TOTAL_WORDS)})(?![\u3400-\u9fff])")
 _LABEL = re.compile(r"[^\d:：]{1,12}[:：]")
 """A sign-off's label (填表人：, 联系电话：, 单位（盖章）：) before what is written on it."""
 _SHORT_NAME = 4
-"""The most characters of a name alone on a line taken for a name, not a title (某公司名单)."""
+"""The most characters of a name alone on a line taken for a name whatever it says."""
+_TITLE_WORDS = (
+    *("名单", "名册", "花名", "表", "人员", "职工", "统计", "汇总", "证书", "单位"),
+    *("公司", "医院", "学校", "中心", "部门", "情况", "一览", "登记", "查验"),
+)
+"""Words of a list's title (某公司持证人员名单, 职工证书统计): a longer name alone on its line
+without them — a minority name (阿依古丽·买买提), a compound surname's (司马相如风) — is a
+person's, asked for the number (a hostile review: told a note, and every person checked)."""
 
 
 def _a_note(number: str, name: str) -> bool:
@@ -59,12 +66,11 @@ def advice(row: Sequence[str], number: str, name: str, headerless: bool, outside
     number's (a title over the list is longer than a name, a 合计 no name). A title, a total, a
     sign-off is a note of the list; so is a lone cell (a date) ``outside`` the rows checked, above
     the first or under the last. What is left is a person's row without number and name."""
-    alone = number if headerless and not name else ""
+    alone = (number if headerless and not name else "").strip()
     if (name and not number and name_like(name)) or (
-        alone
-        and name_like(alone)
-        and len(alone.strip()) <= _SHORT_NAME
-        and not alone.strip().startswith(TOTAL_WORDS)
+        name_like(alone)
+        and not alone.startswith(TOTAL_WORDS)
+        and (len(alone) <= _SHORT_NAME or not any(word in alone for word in _TITLE_WORDS))
     ):
         return NAME_ONLY
     if number or name or _a_total(row, number, name):
