@@ -19,6 +19,7 @@ from starlette.types import Message, Scope
 
 from registry.public.client_keys import limit_key
 from tests.verify_fixtures import (
+    REVOKED,
     SECRET,
     VALID,
     AppClient,
@@ -283,6 +284,26 @@ def test_csrf_wrong_token_rejected(app_client: AppClient) -> None:
         no_cookie = client.post("/check", data={**CHECK, "csrf_token": token})
     assert wrong.status_code == 403
     assert no_cookie.status_code == 403
+
+
+def test_a_form_field_sent_twice_is_refused_unchecked(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """``number=A&number=B``: the last was checked, where a proxy or firewall reading the
+    first saw another request — the JSON API refuses a key given twice (a hostile review)."""
+    with app_client() as client:
+        token = csrf_token(client)
+        body = (
+            f"csrf_token={token}&number={quote(REVOKED[0])}&number={quote(VALID[0])}"
+            f"&name={quote(REVOKED[1])}&name={quote(VALID[1])}"
+        )
+        page = client.post(
+            "/check",
+            content=body.encode(),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+    assert page.status_code == 400 and "提交了不止一次" in page.text
+    assert read_log(registry_db) == []
 
 
 @pytest.mark.parametrize("path", ["/check", "/report"])

@@ -211,6 +211,10 @@ async def checked_form(request: Request) -> AsyncIterator[FormData]:
             raise HTTPException(
                 400, "表单中有一项应填写文字，提交的却是文件：请在页面上重新填写后提交。"
             )
+        if len(keys := [key for key, _ in form.multi_items()]) != len(set(keys)):
+            # the last of two numbers was checked, where a proxy or a firewall reading the first
+            # saw another request — as the JSON API refuses a key given twice (a hostile review)
+            raise HTTPException(400, "表单中有一项提交了不止一次：请在页面上重新填写后提交。")
         yield form
     finally:
         await form.close()
