@@ -685,6 +685,21 @@ def test_a_body_not_declared_as_json_is_415(
     assert response.json()["error"] == "unsupported_media_type"
 
 
+def test_a_charset_declared_twice_is_told_so(app_client: AppClient) -> None:
+    """``charset=utf-8;charset=gbk`` over a GBK body was told that the charset “” could not be
+    read — an empty name (a hostile review)."""
+    body = json.dumps({"number": "Z1122020123", "name": "周杰"}, ensure_ascii=False)
+    with app_client() as client:
+        response = client.post(
+            "/api/v1/verify",
+            content=body.encode("gbk"),
+            headers={"content-type": "application/json;charset=utf-8;charset=gbk"},
+        )
+    assert response.status_code == 415
+    message = response.json()["message"]
+    assert "声明了两次" in message and "“”" not in message
+
+
 def test_a_compressed_body_is_told_so(app_client: AppClient) -> None:
     """A gzip body read as JSON was "not UTF-8 text": a client compressing by default could not
     tell what to change."""

@@ -27,8 +27,10 @@ def body_text(body: bytes, declared: str | None) -> str:
         western = _WESTERN.get(declared or "")
         text = as_utf8 if as_utf8 is not None or not western else _decoded(body, western)
         if text is None:
+            # "" is two charsets declared (`verify_app.forms.declared_charset`): none is named
+            named = f"“{declared}”" if declared else "（声明了两次，且不相同）"
             message = (
-                f"请求体声明的字符编码“{declared}”无法读取：请以 UTF-8 编码发送 JSON"
+                f"请求体声明的字符编码{named}无法读取：请以 UTF-8 编码发送 JSON"
                 "（Content-Type: application/json; charset=utf-8）。"
             )
             raise InvalidRequest(415, "unsupported_media_type", message)
