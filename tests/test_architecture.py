@@ -66,22 +66,6 @@ def test_every_layer_exists_and_holds_code() -> None:
         assert list((ROOT / "registry" / layer).glob("*.py")), layer
 
 
-DOMAIN_FORBIDDEN = (
-    *("sqlite3", "sqlite_utils", "subprocess", "python_calamine", "openpyxl", "os", "pathlib"),
-    *("shutil", "socket", "click", "starlette", "datasette", "httpx", "redis"),
-)
-"""What a pure rule has no use for: a database, files and folders, processes, the network, a
-command line or a web framework (its reference data ships as package data, `importlib`)."""
-
-
-def test_the_domain_does_no_io() -> None:
-    """Pure rules: no database, no files, no processes (reference data ships as package data)."""
-    for path in (ROOT / "registry" / "domain").glob("*.py"):
-        imported = {module.split(".")[0] for module in _imports(path)}
-        for forbidden in DOMAIN_FORBIDDEN:
-            assert forbidden not in imported, f"{path.name} imports {forbidden}"
-
-
 def test_a_relative_import_is_seen_as_the_module_it_names(tmp_path: Path) -> None:
     """The layer checks above read ``from ..store import db`` in the domain as no import."""
     imported = {
