@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 from registry.cli import cli
 from registry.domain.authorities import parse_authorities
+from registry.domain.clock import beijing_clock as as_of_text
+from registry.public.fields import PUBLIC_FIELDS
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 
@@ -177,3 +179,37 @@ def test_text_output_reads_as_words(sample_db: Path) -> None:
     result = CliRunner().invoke(cli, ["verify", "Z1122000001", "李芳", "--db", str(sample_db)])
     assert result.exit_code == 0, result.output
     assert "补发证书：是" in result.output and "True" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("number", "name"),
+    [
+        ("Z1122020123", "周杰"),  # valid
+        ("Z1122020124", "郑浩"),  # exchanged: status date, successor, how
+        ("Z1122020125", "郑浩"),  # its new certificate, reissued
+        ("Z1122000001", "李芳"),  # reissued
+        ("C1122000001", "陈静"),  # revoked
+        ("Z11220201", "周杰"),  # malformed: the reason
+    ],
+)
+def test_text_output_has_a_line_for_each_field_of_the_answer(
+    sample_db: Path, number: str, name: str
+) -> None:
+    """The plain output is drawn from `PUBLIC_FIELDS` like the JSON: each field the answer has
+    gets its line, with its label, and no other. Leaving the level, the trade, the holder or the
+    status date out of it passed every test (the holder's absence passed as its masking)."""
+    _, answer = verify(sample_db, number, name)
+    result = CliRunner().invoke(cli, ["verify", number, name, "--db", str(sample_db)])
+    expected = [
+        f"  {field.label}：{as_of_text(str(value)) if field.name == 'as_of' else field.text(value)}"
+        for field in PUBLIC_FIELDS
+        if field.name not in ("number", "faulty_input")
+        and (value := answer.get(field.name)) not in (None, False, "")
+    ]
+    assert [line for line in result.output.splitlines() if line.startswith("  ")] == expected
+    assert len(expected) > 1 and name not in result.output
+
+
+def test_text_output_shows_the_holder_masked(sample_db: Path) -> None:
+    result = CliRunner().invoke(cli, ["verify", "Z1122020123", "周杰", "--db", str(sample_db)])
+    assert "\n  持证人（部分隐去）：周*\n" in result.output
