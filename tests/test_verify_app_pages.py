@@ -381,6 +381,9 @@ def test_page_fields_list_what_the_answer_has_in_the_table_order() -> None:
     assert listed == expected
     assert ("reissue", True) in listed and ("level", "高级工") in listed
     assert all(name not in ("number", "issued_on", "as_of") for name, _ in listed)
+    # a flag not set is left out, not shown 否: 补发证书：否 on every valid answer is noise (SPEC §7)
+    plain = Verification("valid", "G0022000250", level="高级工", reissue=False)
+    assert [field.name for field, _ in page_fields(plain)] == ["level"]
 
 
 def test_the_result_page_carries_the_token_its_form_was_checked_with(
