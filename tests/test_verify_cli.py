@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from registry.cli import cli
 from registry.domain.authorities import parse_authorities
-from registry.domain.clock import beijing_clock as as_of_text
 from registry.public.fields import PUBLIC_FIELDS
+from verify_app.presentation import shown_time as as_of_text
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 

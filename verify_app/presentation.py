@@ -10,7 +10,7 @@ from functools import lru_cache
 import segno
 from markupsafe import Markup, escape
 
-from registry.domain.clock import BEIJING, as_moment
+from registry.domain.clock import beijing_minute
 from registry.domain.levels import LEVELS
 from registry.domain.regions import REGIONS
 from registry.public.fields import PUBLIC_FIELDS, PublicField
@@ -30,16 +30,12 @@ REGION_LIST = tuple(REGIONS.items())
 
 @lru_cache(maxsize=256)
 def shown_time(value: str | dt.datetime | None) -> str:
-    """``2026-11-26T10:00:00+00:00`` → ``北京时间 2026-11-26 18:00``: a moment as an employer
-    reads it, to the minute, written as the page's dates are (2012-03-15) — one page showed
-    2012-03-15 beside 2026年12月04日 (a copy editor's and a date tester's review). The zone comes
-    first: a time in brackets (关注 2 份证书（… 起）) then needs no brackets of its own. Staff
-    read seconds (`beijing_clock`).
+    """A moment as an employer reads it (`beijing_minute`), written as the page's dates are
+    (2012-03-15) — one page showed 2012-03-15 beside 2026年12月04日 (a copy editor's and a date
+    tester's review). Staff read seconds (`beijing_clock`).
 
     Cached: every result page shows the registry's snapshot time, which rarely changes."""
-    if value is None:
-        return "未知"
-    return as_moment(value).astimezone(BEIJING).strftime("北京时间 %Y-%m-%d %H:%M")
+    return "未知" if value is None else beijing_minute(value)
 
 
 def shown_now(now: dt.datetime) -> str:

@@ -13,7 +13,7 @@ from registry import store
 from registry.cli.base import UsageProblem, cli
 from registry.cli.options import db_option, json_option, require_registry
 from registry.domain.authorities import Contacts
-from registry.domain.clock import beijing_clock
+from registry.domain.clock import beijing_minute
 from registry.domain.statuses import REISSUED, VALID
 from registry.public import lookup
 from registry.public.contacts_file import ContactsFileProblem, read_contacts
@@ -58,8 +58,8 @@ def verify(number: str, name: str, db: Path, as_json: bool) -> None:
             if field.name in ("number", "faulty_input"):  # the first line; the reason's words
                 continue
             value = field.text(getattr(answer, field.name))
-            if field.name == "as_of":  # stored in UTC, read in Beijing time as on the pages
-                value = beijing_clock(value)
+            if field.name == "as_of" and value:  # stored in UTC, read as on the pages
+                value = beijing_minute(value)
             if value:
                 click.echo(f"  {field.label}：{value}")
         click.echo(answer.advice())

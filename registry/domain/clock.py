@@ -45,6 +45,14 @@ _JULIAN_UNIX_EPOCH = 2440587.5
 """The Julian day number of 1970-01-01T00:00:00Z, which SQLite's date() also takes."""
 
 
+def beijing_minute(value: str | dt.datetime) -> str:
+    """``2026-11-26T10:00:00+00:00`` → ``北京时间 2026-11-26 18:00``: a moment as an employer
+    reads it, to the minute — the public pages, the batch CSV and ``certreg verify`` alike (the
+    command line had shown staff's ``…18:00:05（北京时间）`` beside the page's form). The zone
+    comes first: a time in brackets (关注 2 份证书（… 起）) then needs no brackets of its own."""
+    return as_moment(value).astimezone(BEIJING).strftime("北京时间 %Y-%m-%d %H:%M")
+
+
 def beijing_day(value: object) -> str | None:
     """The day a stored moment falls on in Beijing (``2026-12-01T20:00:00+00:00`` is
     2026-12-02); a date is its own day; ``now`` is today's; a number is a Julian day, as in
