@@ -63,6 +63,9 @@ def answer_json(request: Request, checked: Checked, receipt: bool) -> dict[str, 
 
 
 async def verify(request: Request) -> JSONResponse:
+    """``POST /api/v1/verify``: one check, answered as `answer_json` says. The body is checked
+    whole before anything is charged — a misspelt key is a 422, not a check of nothing — and a
+    receipt asked for without a public address is refused before the check, not after it."""
     try:
         body = await json_body(request)
         item = request_item(body, "请求体")
@@ -78,6 +81,10 @@ async def verify(request: Request) -> JSONResponse:
 
 
 async def verify_batch(request: Request) -> JSONResponse:
+    """``POST /api/v1/verify/batch``: many checks in one answer, in the order sent. A send
+    repeated with its ``Idempotency-Key`` (a client retrying after a lost answer) gets the first
+    answer again, marked replayed and charged nothing; the hourly allowance left is said in
+    ``RateLimit-*`` headers, so that an HR system can pace its next batch."""
     try:
         key = key_of(request.headers)
         body = await json_body(request)

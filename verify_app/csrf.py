@@ -78,6 +78,9 @@ class CsrfTokens:
             )
 
     def check(self, request: Request, form: FormData) -> None:
+        """`CsrfRejected` unless the form's token is this browser's cookie signed by this
+        service (under its secret or a previous one). The token is kept on the request so the
+        page answering the form carries the same one, and a second send from it passes."""
         value = request.cookies.get(COOKIE)
         field = form.get(FIELD)
         if not value or not isinstance(field, str):

@@ -85,6 +85,8 @@ def written_names(name: str) -> list[str]:
 
 
 def region_name(code: str) -> str:
+    """The region a 附件3 code names (2201 → 成都市); an unknown code as it is, so that a
+    message or page names what was written rather than failing on it."""
     return REGIONS.get(code, code)
 
 

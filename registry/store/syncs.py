@@ -165,6 +165,9 @@ def record_applied(conn: sqlite3.Connection, sync_id: int, applied: Applied) -> 
 
 
 def loaded_version(conn: sqlite3.Connection, register: str) -> LoadedVersion | None:
+    """The version of ``register`` the registry holds, None for a register never loaded: an
+    unchanged file (the same fingerprint) is not synced again, and a new version must be of the
+    same kind, authority, region and year code as the one it replaces."""
     row = conn.execute(
         "SELECT fingerprint, version, kind, authority, region, year_code FROM registers"
         " WHERE key = ?",

@@ -50,6 +50,7 @@ EMPTY_REGISTER = "没有任何数据行，不能导入。请检查是否选错�
 
 
 def fingerprint_of(entry: RegisterEntry) -> str | Problem:
+    """The file's fingerprint, or why it cannot be read: refused and recorded, not a crash."""
     try:
         return file_fingerprint(entry)
     except UnreadableSheet as exc:

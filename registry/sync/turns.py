@@ -253,6 +253,9 @@ class Turns:
     finished: Callable[[Outcome, float], None] | None
 
     def sync(self, index: int, **options: Any) -> Outcome:
+        """Sync register ``index`` (`sync_register`, with its fingerprint taken once for the
+        run), telling ``progress`` before and ``finished`` after: the one way `sync_entries` syncs
+        a register, first time round or again, so each attempt is shown and timed alike."""
         entry = self.entries[index]
         if self.progress:
             self.progress(index + 1, len(self.entries), entry)
