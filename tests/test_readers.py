@@ -90,7 +90,7 @@ def test_a_form_s_column_numbers_and_header_notes_are_no_holders(tmp_path: Path)
     """What printed forms carry besides holders: a row numbering the columns under the header
     (read as a holder it was 13 problems, one of them a "failed" score of 10), and notes in
     brackets in header cells (出生年月（年.月）). A 合计 row is a record, which every kind
-    refuses as such (`registry.kinds.base.total_row`)."""
+    refuses as such (`registry.kinds.not_records.total_row`)."""
     path = tmp_path / "form.xlsx"
     rows = [approval_row("Z1122020001", "张三"), approval_row("Z1122020002", "李四")]
     write_xlsx(path, APPROVAL_ROSTER, rows, title="审批名册", footer=footer({"Z": 2}))
