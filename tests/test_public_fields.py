@@ -16,6 +16,9 @@ from registry.public.lookup import Verification, verify
 from tests.verify_fixtures import VALID, sync_samples
 from verify_app.batch_results import EXPORT_COLUMNS
 from verify_app.openapi import openapi_document
+from verify_app.presentation import PAGE_FIELDS
+
+README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def test_the_answer_has_exactly_the_public_fields() -> None:
@@ -65,6 +68,15 @@ def test_the_public_fields_are_those_the_minimum_allows() -> None:
     """A field added to the table — an exam score, a birth year — is a decision about what the
     public sees, taken here with SPEC §7 in view, not by a row added where it fits."""
     assert set(FIELD_NAMES) == ALLOWED
+
+
+def test_the_readme_says_every_field_the_public_sees() -> None:
+    """README's sentence of what the public sees had left out 补发证书, 原证书编号 and 取代方式,
+    which every result page shows when they apply."""
+    text = README.read_text(encoding="utf-8")
+    sentence = text[text.index("shows only what an employer needs") :]
+    sentence = " ".join(sentence[: sentence.index("and never the holder's unit")].split())
+    assert [f.label for f in PAGE_FIELDS if f.label not in sentence] == []
 
 
 EMPTY_WHEN_VALID = {"status_date", "successor", "replaced_by", "reissue", "reissue_of"}
