@@ -1,8 +1,11 @@
 """The fields a public answer may carry (SPEC §7), in one table.
 
 The JSON answer, the OpenAPI schema, the result page, the batch CSV export and ``certreg verify``
-are all drawn from `PUBLIC_FIELDS`, so a field is added (or kept out) in one place. The lookup's
-answer has exactly these fields and the result code; a test fails when it grows another.
+are all drawn from `PUBLIC_FIELDS`, so what a field is called and how it is shown is said once.
+Adding one takes more than its row: the lookup's attribute and column (`lookup.py`), the decision
+in ``tests/test_public_fields.py``'s ``ALLOWED``, the tests that pin whole answers and README
+(docs/ARCHITECTURE.md, "A new public field"). The lookup's answer has exactly these fields and
+the result code; a test fails when it grows another.
 """
 
 from __future__ import annotations
