@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from registry.cli import cli
 from registry.domain.trades import TradeCatalogue
 from registry.sync.catalogue import load_catalogue
-from tests.registers import MIANYANG, RegisterFactory, approval_row
+from tests.registers import MIANYANG, RegisterFactory, approval_row, status_event
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -223,3 +223,74 @@ def test_a_trade_in_traditional_characters_is_its_simplified_trade(
     assert catalogue.resolve("鍋爐操作工") == "锅炉操作工"
     assert catalogue.suggestions("鍋爐司爐")[0] == "锅炉操作工"
     assert catalogue.resolve("電腦維修") is None
+
+
+RENAMED = "工种,别名\n电工作业,电工\n"
+"""An official catalogue that renames 电工, keeping the old name as an alias (data/README.md)."""
+
+
+def _sync(folder: Path, db: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["sync", str(folder), "--db", str(db)])
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def renamed(registers: RegisterFactory, db_path: Path) -> RegisterFactory:
+    """周杰 (Z1122020001) and 郑浩 registered as 电工; then the catalogue renames the trade."""
+    holders = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
+    registers.add("m.csv", holders, MIANYANG)
+    assert _sync(registers.folder, db_path)[0] == 0
+    (registers.folder / "official.csv").write_text(RENAMED, encoding="utf-8")
+    registers.extra_manifest = 'trades = "official.csv"\n'
+    registers.write_manifest()
+    assert _sync(registers.folder, db_path)[0] == 0
+    return registers
+
+
+HELD = "此人（姓名、出生年月、工种、等级均相同）已在登记库中（Z1122020001"
+
+
+def test_a_holder_of_a_renamed_trade_gets_no_second_certificate(
+    renamed: RegisterFactory, db_path: Path
+) -> None:
+    """After the catalogue renamed the trade, a new roster row for a holder of a certificate
+    registered under the old name loaded a second valid one of the same level (§二), and the
+    catalogue's report named no certificate: the old name, an alias now, is the same trade."""
+    facts = {**MIANYANG, "approval_doc": "绵人社函〔2012〕9号"}
+    renamed.add("n.csv", [approval_row("Z1122020003", "周杰")], facts)
+    code, output = _sync(renamed.folder, db_path)
+    assert code == 1 and f"n.csv 第4行「姓名」“周杰”：{HELD}" in output, output
+    with closing(sqlite3.connect(db_path)) as conn:
+        assert conn.execute("SELECT count(*) FROM certificates").fetchone() == (2,)
+
+
+def test_a_holder_of_a_renamed_trade_is_given_no_number(
+    renamed: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """``certreg number`` checks §二 as the sync does: numbered, the row would be refused."""
+    path = renamed.add("n.csv", [approval_row("", "周杰", 报考工种="电工作业")], MIANYANG)
+    out = tmp_path / "numbered.csv"
+    args = ["--kind", "approval-roster", "--authority", "2202", "--year-code", "11"]
+    result = CliRunner().invoke(
+        cli, ["number", str(path), *args, "--out", str(out), "--db", str(db_path)]
+    )
+    assert result.exit_code == 1 and HELD in result.output, result.output
+
+
+def test_an_exchange_may_not_make_a_holder_of_a_renamed_trade_hold_two(
+    renamed: RegisterFactory, db_path: Path
+) -> None:
+    """A 换发 correcting the holder of a certificate registered under the new name to one who
+    holds the trade under the old name would leave them two (§二)."""
+    facts = {**MIANYANG, "approval_doc": "绵人社函〔2012〕9号"}
+    renamed.add("n.csv", [approval_row("Z1122020003", "吴敏", 报考工种="电工作业")], facts)
+    assert _sync(renamed.folder, db_path)[0] == 0
+    exchange = status_event(
+        "换发", "Z1122020003", "吴敏", "2013-01-10", "Z1122020004", 更正姓名="周杰"
+    )
+    renamed.add("changes.csv", [exchange], {"kind": "status-changes", "authority": "2202"})
+    code, output = _sync(renamed.folder, db_path)
+    assert (
+        code == 1
+        and "更正后，此人（姓名、出生年月、工种、等级均相同）已持有证书 Z1122020001" in output
+    ), output

@@ -44,6 +44,16 @@ class TradeCatalogue:
             found = self.standard.get(_key(simplified(key)))
         return found
 
+    def same(self, one: str, other: str) -> bool:
+        """Whether ``one`` and ``other`` name one trade: spelled alike, or resolving to one
+        standard name. A certificate keeps the name of the catalogue it was loaded with; one
+        that renames the trade keeps that name as an alias, and the holder and paper are the
+        same (§二: one certificate per trade and level)."""
+        if one == other:
+            return True
+        standard = self.resolve(one)
+        return standard is not None and standard == self.resolve(other)
+
     def suggestions(self, text: str, limit: int = 3) -> list[str]:
         """The standard names nearest to an unknown trade, for the clerk's report: only those
         sharing a character beyond the suffix every trade has (工, 员, 师 — 绿化工 is nothing

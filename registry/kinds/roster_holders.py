@@ -10,11 +10,13 @@ import sqlite3
 from registry.domain.names import holder_key
 from registry.domain.problems import Problem
 from registry.domain.statuses import REVOKED, SUPERSEDED
+from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_remarks import different_person
 from registry.kinds.roster_result import RosterResult
 from registry.kinds.roster_rules import ANOTHER_PERSON, duplicate_problem
 from registry.store.holdings import (
+    comparing_trades,
     held_as_first_registered,
     held_by,
     renamed_holders,
@@ -24,10 +26,16 @@ from registry.store.rows import CertificateRow
 from registry.store.schema import DOTLESS_KEY, DOTTED_INDEX, DOTTED_KEY
 
 _MATCHING = (
-    " AND c.birth = h.birth AND c.trade = h.trade AND c.letter = h.letter AND c.number <> h.number"
+    " AND c.birth = h.birth AND c.letter = h.letter AND c.number <> h.number"
     f" AND c.predecessor IS NOT h.number AND c.status NOT IN ('{REVOKED}', '{SUPERSEDED}')"
+    " AND (c.trade = h.trade OR same_trade(c.trade, h.trade))"
 )
-_NEW = "NOT EXISTS (SELECT 1 FROM certificates e WHERE e.number = h.number AND e.trade = h.trade)"
+"""the trade last: `registry.store.holdings.comparing_trades` resolves what the catalogue now
+spells otherwise, for the few certificates the holder index finds"""
+_NEW = (
+    "NOT EXISTS (SELECT 1 FROM certificates e"
+    " WHERE e.number = h.number AND (e.trade = h.trade OR same_trade(e.trade, h.trade)))"
+)
 
 
 def _first_held(match: str) -> str:
@@ -67,12 +75,13 @@ _RENUMBERED = (
 
 
 def registered_holders(
-    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry
+    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry, catalogue: TradeCatalogue
 ) -> list[Problem]:
     """§二: a row whose holder already holds a certificate of that trade and level in the
-    registry (revoked ones aside) is refused unless its 备注 says it is somebody else. The
-    rows go to a temporary table and each is matched on the holder index by one correlated
-    subquery (as a join, SQLite 3.40 first builds a Bloom filter over the whole registry)."""
+    registry (revoked ones aside) is refused unless its 备注 says it is somebody else — a trade
+    registered under a name ``catalogue`` now keeps as an alias is that trade. The rows go to a
+    temporary table and each is matched on the holder index by one correlated subquery (as a
+    join, SQLite 3.40 first builds a Bloom filter over the whole registry)."""
     rows: list[HolderRow] = [
         (c.name_key, c.birth, c.trade, c.letter, c.number, c.source_row)
         for c in result.certificates
@@ -86,6 +95,7 @@ def registered_holders(
     )
     conn.execute("DELETE FROM roster_holders")
     conn.executemany("INSERT INTO roster_holders VALUES (?, ?, ?, ?, ?, ?)", rows)
+    comparing_trades(conn, catalogue)
     held: dict[int, str | None] = dict(conn.execute(_HOLDERS).fetchall())
     spelled = _spelled_otherwise(conn, rows)
     if spelled:
@@ -96,7 +106,8 @@ def registered_holders(
             held[row] = min(numbers, default=None)
     by_row = {c.source_row: c for c in result.certificates}
     unheld = [by_row[row] for row, number in held.items() if number is None]
-    found = [_renamed_problem(*renamed) for renamed in _held_as_first_registered(conn, unheld)]
+    renamed = _held_as_first_registered(conn, unheld, catalogue)
+    found = [_renamed_problem(*holding) for holding in renamed]
     for row, number in sorted(held.items()):
         if number is None:
             continue
@@ -105,7 +116,7 @@ def registered_holders(
             "SELECT register FROM certificates WHERE number = ?", (number,)
         ).fetchone()
         if _descends_from(conn, number, certificate.number):  # its own 换发/补发 chain
-            other = _unrelated_holding(conn, certificate)
+            other = _unrelated_holding(conn, certificate, catalogue)
             if other is None:
                 continue
             number, register = other
@@ -118,7 +129,7 @@ def registered_holders(
 
 
 def _held_as_first_registered(
-    conn: sqlite3.Connection, certificates: list[CertificateRow]
+    conn: sqlite3.Connection, certificates: list[CertificateRow], catalogue: TradeCatalogue
 ) -> list[tuple[CertificateRow, str, str]]:
     """(row, old, newest) for each of ``certificates`` (rows the holder index found nothing for)
     whose holder, known by a name or birth a 换发 corrected (`renamed_holders`), holds the
@@ -127,7 +138,7 @@ def _held_as_first_registered(
     found = []
     for c in certificates if earlier else ():
         holder = (c.name_key, c.birth, c.trade, c.letter)
-        for old, end in held_as_first_registered(conn, earlier, holder):
+        for old, end in held_as_first_registered(conn, earlier, holder, catalogue):
             if end != c.number and not _descends_from(conn, end, c.number):
                 found.append((c, old, end))
                 break
@@ -179,11 +190,11 @@ def _descends_from(conn: sqlite3.Connection, number: str, ancestor: str) -> bool
 
 
 def _unrelated_holding(
-    conn: sqlite3.Connection, certificate: CertificateRow
+    conn: sqlite3.Connection, certificate: CertificateRow, catalogue: TradeCatalogue
 ) -> tuple[str, str] | None:
     """The holder's first held certificate of that trade and level outside the row's own chain."""
     holder = (certificate.name_key, certificate.birth, certificate.trade, certificate.letter)
-    candidates = held_by(conn, holder, certificate.number)
+    candidates = held_by(conn, holder, catalogue, certificate.number)
     return next(
         ((n, r) for n, r in candidates if not _descends_from(conn, n, certificate.number)), None
     )

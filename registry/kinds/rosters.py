@@ -152,7 +152,7 @@ def check_roster(
     problems = [
         *result.problems,
         *check_holdings(result, entry, holdings_reader(conn)),
-        *registered_holders(conn, result, entry),
+        *registered_holders(conn, result, entry, context.catalogue),
         *history_problems(conn, result, entry),
         *another_roster(conn, result, entry),
         *handed_out_elsewhere(conn, result, entry),

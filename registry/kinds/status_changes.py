@@ -178,7 +178,9 @@ def check_status_changes(
     vanished = sorted(applied.keys() - {e.identity for e in parsed})
     present = [e for e in parsed if e.identity in applied]
     amended = {a.identity for a in amendments if "approval_doc" in a.changed}
-    checker = Events(context.conn, entry, events, vanished, problems, present, amended)
+    checker = Events(
+        context.conn, entry, context.catalogue, events, vanished, problems, present, amended
+    )
     for event in events:
         checker.check(event, event.row in incomplete)
     withdrawn += filter(None, map(_another_person, events))

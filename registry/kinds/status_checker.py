@@ -13,6 +13,7 @@ from registry.domain.documents import document_key
 from registry.domain.numbers import parse
 from registry.domain.problems import Problem
 from registry.domain.statuses import REVOKE, StatusEvent, status_after
+from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
 from registry.kinds.status_rules import event_problems, given_before, recorded_late
 from registry.kinds.status_state import (
@@ -67,6 +68,7 @@ class Events:
         self,
         conn: sqlite3.Connection,
         entry: RegisterEntry,
+        catalogue: TradeCatalogue,
         events: list[StatusEvent],
         vanished: list[Identity],
         problems: list[Problem],
@@ -74,6 +76,8 @@ class Events:
         amended: Collection[Identity] = (),
     ) -> None:
         self.conn, self.entry, self.problems = conn, entry, problems
+        self.catalogue = catalogue
+        """what a corrected trade is compared with the registered ones by (§二)"""
         self.vanished = vanished
         """the applied events (identities) a new version lacks: a new row may be one edited"""
         self.created = {e.new_number: e for e in events if e.new_number}
@@ -110,7 +114,7 @@ class Events:
             found = [edit]
         else:
             found = event_problems(event, current, self.entry, self.certificate, self.next_free)
-            if held := held_already(self.conn, event, current, self.state):
+            if held := held_already(self.conn, event, current, self.state, self.catalogue):
                 found.append(held)
             if event.new_number and not found:
                 found += numbering_problems(self.conn, event, self.new_numbers)

@@ -22,8 +22,9 @@ from registry.domain.statuses import (
     StatusEvent,
     valid_when_collected,
 )
+from registry.domain.trades import TradeCatalogue
 from registry.kinds.handed_out import handed_out_rule
-from registry.store.holdings import held_by
+from registry.store.holdings import held_by, same_trade
 from registry.store.numbering_runs import highest_sequence, open_run_of
 
 Found = tuple[str, str | None, str, str | None]
@@ -141,10 +142,12 @@ def held_already(
     event: StatusEvent,
     current: CertificateState,
     state: Mapping[str, CertificateState | None],
+    catalogue: TradeCatalogue,
 ) -> Found | None:
     """§二 for the certificate a 换发 corrects: the holder as corrected (姓名, 出生年月, 工种)
     may not already hold another certificate of that trade and level — the exchange would
-    leave them two. Held as this file leaves things so far (``state``): a certificate an
+    leave them two; a trade registered under a name ``catalogue`` now keeps as an alias is
+    that trade. Held as this file leaves things so far (``state``): a certificate an
     earlier row revoked is no holding; one an earlier row created is. (Without corrections the
     new number is the old one's holding.)"""
     if not dict(event.corrections).keys() & {"name_key", "birth", "trade"}:
@@ -156,14 +159,15 @@ def held_already(
         other = state.get(number)
         return number not in state or (other is not None and other.status not in _ENDED)
 
-    registered = [number for number, _ in held_by(conn, holder, event.number)]
+    registered = [number for number, _ in held_by(conn, holder, catalogue, event.number)]
     held = [number for number in registered if still_held(number)] + [
         number
         for number, other in state.items()
         if other is not None
         and number != event.number
         and other.status not in _ENDED
-        and (other.name_key, other.birth, other.trade, other.letter) == holder
+        and (other.name_key, other.birth, other.letter) == (new.name_key, new.birth, new.letter)
+        and same_trade(catalogue, other.trade, new.trade)
     ]
     if not held:
         return None

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from functools import partial
 
 from registry.domain.names import holder_key
 from registry.domain.statuses import REVOKED, SUPERSEDED
+from registry.domain.trades import TradeCatalogue
 from registry.store.by_number import rows_by_number
 from registry.store.schema import DOTLESS_KEY, DOTTED_KEY
 
@@ -16,29 +18,52 @@ Holder = tuple[str, str, str, str]
 """(name key, birth year-month, standard trade, level letter): the registry's holder index"""
 
 _HOLDING = (
-    " AND birth = ? AND trade = ? AND letter = ? AND number <> ?"
-    f" AND status NOT IN ('{REVOKED}', '{SUPERSEDED}')"
+    f" AND birth = ? AND letter = ? AND number <> ? AND status NOT IN ('{REVOKED}', '{SUPERSEDED}')"
 )
 _HELD = (
-    f"SELECT number, register FROM certificates WHERE name_key IN (?, ?){_HOLDING}"
-    " UNION SELECT number, register FROM certificates"
+    f"SELECT number, register, trade FROM certificates WHERE name_key IN (?, ?){_HOLDING}"
+    " UNION SELECT number, register, trade FROM certificates"
     f" WHERE {DOTLESS_KEY.format('name_key')} = ? AND {DOTTED_KEY.format('name_key')}{_HOLDING}"
     " ORDER BY number"
 )
 """By the holder index, the name key as it is and without a minority name's dots; and by the
 index of dotted names (`registry.store.schema.DOTTED_HOLDERS`), those whose key without its
-dots is the name's: 阿依古丽买买提 and 阿依古丽·买买提 are one holder either way round."""
+dots is the name's: 阿依古丽买买提 and 阿依古丽·买买提 are one holder either way round. Their
+trade is compared after (`same_trade`): the few certificates a holder key finds."""
+
+
+def same_trade(catalogue: TradeCatalogue, held: object, trade: object) -> bool:
+    """Whether a registered certificate's trade is ``trade``: stored as the catalogue of its
+    roster spelt it, it is the same trade under a name the catalogue now keeps as an alias
+    (`TradeCatalogue.same`) — a holder's second certificate all the same (§二)."""
+    if held == trade:
+        return True
+    return isinstance(held, str) and isinstance(trade, str) and catalogue.same(held, trade)
+
+
+def comparing_trades(conn: sqlite3.Connection, catalogue: TradeCatalogue) -> None:
+    """Let a query of the holder index compare trades as `same_trade` does, by
+    ``same_trade(registered, row's)``: called on the few candidates a holder key finds, after a
+    literal comparison fails (a scan of a million certificates never calls it)."""
+    conn.create_function("same_trade", 2, partial(same_trade, catalogue), deterministic=True)
 
 
 def held_by(
-    conn: sqlite3.Connection, holder: tuple[str, object, object, object], but: str = ""
+    conn: sqlite3.Connection,
+    holder: tuple[str, object, object, object],
+    catalogue: TradeCatalogue,
+    but: str = "",
 ) -> list[tuple[str, str]]:
     """(number, register) of each certificate ``holder`` holds of that trade and level — revoked
     and replaced ones aside, and ``but`` (the certificate being checked itself) — whatever dots
-    its name is written with, in number order."""
-    key, *rest = holder
+    its name is written with, or its trade (`same_trade`), in number order."""
+    key, birth, trade, letter = holder
     dotless = holder_key(key)
-    return conn.execute(_HELD, (key, dotless, *rest, but, dotless, *rest, but)).fetchall()
+    rest = (birth, letter, but)
+    found = conn.execute(_HELD, (key, dotless, *rest, dotless, *rest)).fetchall()
+    return [
+        (number, register) for number, register, held in found if same_trade(catalogue, held, trade)
+    ]
 
 
 _RENAMED = (
@@ -60,9 +85,11 @@ def renamed_holders(conn: sqlite3.Connection) -> dict[tuple[str, object], list[s
     return found
 
 
-def newest_held(conn: sqlite3.Connection, number: str, trade: object, letter: str) -> str | None:
+def newest_held(
+    conn: sqlite3.Connection, number: str, trade: object, letter: str, catalogue: TradeCatalogue
+) -> str | None:
     """The newest certificate that replaced ``number``, when it is held (not revoked) and of
-    ``trade`` and ``letter``."""
+    ``trade`` (`same_trade`) and ``letter``."""
     for _ in range(100):  # a chain is a few steps long; never loop on a malformed one
         row = conn.execute(
             "SELECT successor, status, trade, letter FROM certificates WHERE number = ?", (number,)
@@ -73,21 +100,22 @@ def newest_held(conn: sqlite3.Connection, number: str, trade: object, letter: st
         if status != SUPERSEDED or not successor:
             break
         number = successor
-    held = status != REVOKED and (held_trade, held_letter) == (trade, letter)
-    return number if held else None
+    held = status != REVOKED and held_letter == letter
+    return number if held and same_trade(catalogue, held_trade, trade) else None
 
 
 def held_as_first_registered(
     conn: sqlite3.Connection,
     earlier: dict[tuple[str, object], list[str]],
     holder: tuple[str, object, object, str],
+    catalogue: TradeCatalogue,
 ) -> Iterator[tuple[str, str]]:
     """(old, newest) for each certificate of ``earlier`` (`renamed_holders`) registered to
     ``holder``'s name and birth before a 换发 corrected them, whose newest certificate of the
     holder's trade and level they hold."""
     key, birth, trade, letter = holder
     for old in earlier.get((holder_key(key), birth), ()):
-        if newest := newest_held(conn, old, trade, letter):
+        if newest := newest_held(conn, old, trade, letter, catalogue):
             yield old, newest
 
 

@@ -65,7 +65,9 @@ class Holders:
         its newest certificate (`renamed_holders`)."""
         if self._renamed is None:
             self._renamed = renamed_holders(self.conn)
-        return next(held_as_first_registered(self.conn, self._renamed, holder), None)
+        return next(
+            held_as_first_registered(self.conn, self._renamed, holder, self.catalogue), None
+        )
 
     def refusal(self, record: Record, letter: str) -> Problem | None:
         """Why the row may not take a number of ``letter``: its holder holds one already."""
@@ -75,7 +77,7 @@ class Holders:
         first = self.first.setdefault(_in_file(holder), record.row)
         if first != record.row:
             where = f"本文件第{first}行"
-        elif held := held_by(self.conn, holder):
+        elif held := held_by(self.conn, holder, self.catalogue):
             where = f"登记库中（{held[0][0]}，名册“{held[0][1]}”）"
         elif renamed := self._held_as_first_registered(holder):
             return self._refused(record, renamed_rule(*renamed))
