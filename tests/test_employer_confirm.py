@@ -736,3 +736,34 @@ def test_the_reissue_mark_may_be_typed_as_the_paper_prints_it(
         )
     assert answer.status_code == 200, answer.text
     assert answer.json()["confirmation"] == {"reissue_mark": verdict}
+
+
+def test_a_trade_the_catalogue_renamed_is_confirmed_by_either_name(
+    app_client: AppClient, registry_db: Path, tmp_path: Path
+) -> None:
+    """After an official catalogue renamed 汽车驾驶员 to 机动车驾驶员 (the old name kept as its
+    alias, data/README.md), G1122000001 — registered as 汽车驾驶员 — was a mismatch whatever was
+    typed: the typed name was resolved, the registered one compared as stored. A genuine paper
+    printed before the rename, or after it, could never be confirmed."""
+    with (SAMPLES.parent / "trades.csv").open(encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))
+    for row in rows:
+        if row[0] == "汽车驾驶员":
+            row[0], row[2] = "机动车驾驶员", f"汽车驾驶员;{row[2]}"
+    renamed = tmp_path / "renamed.csv"
+    with renamed.open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows(rows)
+    command = ["sync", str(SAMPLES), "--db", str(registry_db), "--trades", str(renamed)]
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 0 and "已换用" in result.output, result.output
+    with app_client() as client:
+
+        def confirmed(trade: str) -> str:
+            body = {"number": VALID[0], "name": VALID[1], "confirm": {"trade": trade}}
+            answer: str = client.post("/api/v1/verify", json=body).json()["confirmation"]["trade"]
+            return answer
+
+        assert confirmed("汽车驾驶员") == "match"
+        assert confirmed("机动车驾驶员") == "match"
+        assert confirmed("驾驶员") == "match"  # an alias of the trade, as before
+        assert confirmed("汽车维修工") == "mismatch"

@@ -133,7 +133,9 @@ def confirm(
     marked = bool(answer.reissue) or answer.result == REISSUED
     registry = {
         "level": answer.level,
-        "trade": answer.trade,
+        # as the catalogue of its roster spelt it: one that renamed the trade keeps that name as
+        # an alias, and a paper printed either side of the rename bears the same trade
+        "trade": answer.trade and _trade(answer.trade, catalogue),
         "issued_on": answer.issued_on,
         "reissue_mark": marked,
     }
