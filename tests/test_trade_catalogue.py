@@ -294,3 +294,21 @@ def test_an_exchange_may_not_make_a_holder_of_a_renamed_trade_hold_two(
         code == 1
         and "更正后，此人（姓名、出生年月、工种、等级均相同）已持有证书 Z1122020001" in output
     ), output
+
+
+def test_a_catalogue_edited_in_place_is_reported_as_edited_with_what_changed(
+    renamed: RegisterFactory, db_path: Path
+) -> None:
+    """An administrator who edited the catalogue file in place and synced again was told it was
+    swapped for itself (已换用 official.csv（登记库原用 official.csv）), and not what changed."""
+    official = renamed.folder / "official.csv"
+    official.write_text("工种,别名\n电气作业,电工作业;电工\n焊工,\n", encoding="utf-8")
+    for dry, done in ((["--dry-run"], "将按更改后的内容换用"), ([], "已按更改后的内容换用")):
+        command = ["sync", str(renamed.folder), "--db", str(db_path), *dry]
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 0, result.output
+        assert (
+            f"工种目录：{official} 的内容有改动，{done}（新增工种 焊工、电气作业；"
+            "删去工种 电工作业（现为“电气作业”的别名））"
+        ) in result.output
+        assert "登记库原用" not in result.output

@@ -18,7 +18,12 @@ from registry.domain.trades import (
 from registry.sheets.encoding import read_text
 from registry.sheets.guard import WORKBOOK_SUFFIXES
 from registry.store import transaction
-from registry.store.trades import keep_catalogue, replaced_catalogue, unlisted_in_use
+from registry.store.trades import (
+    keep_catalogue,
+    replaced_catalogue,
+    stored_catalogue,
+    unlisted_in_use,
+)
 
 MAX_CATALOGUE_BYTES = 4 * 1024 * 1024
 """A catalogue of every trade with its aliases is a few hundred kilobytes at most."""
@@ -72,23 +77,53 @@ def adopt(conn: sqlite3.Connection, catalogue: TradeCatalogue, *, dry_run: bool)
     registry's (`registry.store.trades.replaced_catalogue`) is stored at once, whatever becomes
     of the registers — a replaced catalogue waited for the next roster to load, and the public
     confirmation kept the old one —, and the trades of registered certificates it does not list are named: the certificates
-    stay as they are, but a corrected version of their roster will be refused for them."""
+    stay as they are, but a corrected version of their roster will be refused for them. The
+    trades it adds and drops are named (`_changes`); a file edited in place is said to be, not
+    swapped for itself."""
     before = replaced_catalogue(conn, catalogue)
     if not before:  # none to replace, or a registry's first: stored with its first roster
         return []
     missing = unlisted_in_use(conn, catalogue)
+    changes = _changes(stored_catalogue(conn), catalogue)
     if not dry_run:
         with transaction(conn):  # decided again under the write lock: another sync's first
             if not keep_catalogue(conn, catalogue):
                 return []
     done = "将换用" if dry_run else "已换用"
-    notes = [f"工种目录：{done} {catalogue.source}（登记库原用 {before}）"]
+    if before == catalogue.source:  # the same file, edited in place
+        edited = "将按更改后的内容换用" if dry_run else "已按更改后的内容换用"
+        notes = [f"工种目录：{catalogue.source} 的内容有改动，{edited}（{changes}）"]
+    else:
+        notes = [f"工种目录：{done} {catalogue.source}（登记库原用 {before}；{changes}）"]
     if missing:
-        listed = "、".join(f"{trade}（{n} 本）" for trade, n in missing[:20])
-        more = f"等 {len(missing)} 个工种" if len(missing) > 20 else ""
+        listed = _named([f"{trade}（{n} 本）" for trade, n in missing])
         notes.append(
-            f"新目录中没有登记库已有证书所用的工种：{listed}{more}。这些证书不受影响，公众查验照常；"
+            f"新目录中没有登记库已有证书所用的工种：{listed}。这些证书不受影响，公众查验照常；"
             "但其名册再提交更正版本时，这些行会因工种不在目录中被退回。"
             "如这些工种确在《机关事业单位工勤人员岗位等级规范（试行）》中，请把它们补入工种目录"
         )
     return notes
+
+
+SHOWN_TRADES = 20
+"""Trades named in a catalogue's report; the rest are counted."""
+
+
+def _named(trades: list[str]) -> str:
+    more = f"等 {len(trades)} 个工种" if len(trades) > SHOWN_TRADES else ""
+    return "、".join(trades[:SHOWN_TRADES]) + more
+
+
+def _changes(before: TradeCatalogue | None, after: TradeCatalogue) -> str:
+    """What a catalogue replacing ``before`` (the registry's) changes, for the administrator to
+    check against what was meant: the trades it adds and those it drops — an old name kept as
+    an alias said so, since certificates registered under it stay that trade."""
+    old = set(before.names) if before else set()
+    added = sorted(set(after.names) - old)
+    dropped = [
+        f"{name}（现为“{now}”的别名）" if (now := after.resolve(name)) else name
+        for name in sorted(old - set(after.names))
+    ]
+    parts = [f"新增工种 {_named(added)}"] if added else []
+    parts += [f"删去工种 {_named(dropped)}"] if dropped else []
+    return "；".join(parts) or "工种未增减，改动的是别名或代码"
