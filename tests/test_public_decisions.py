@@ -525,6 +525,7 @@ def _is_what_belongs_there(position: int, char: str) -> bool:
 @example(position=9, char="٢")  # Arabic-Indic: NFKC leaves it, int() would read it as 2
 @example(position=10, char="३")
 @example(position=2, char="〇")
+@example(position=0, char="'")
 def test_anything_but_a_digit_anywhere_is_malformed_and_named(
     conn: sqlite3.Connection, position: int, char: str
 ) -> None:
@@ -546,6 +547,8 @@ def test_anything_but_a_digit_anywhere_is_malformed_and_named(
             if labelled
             else f"证书编号应为11位，实为{len(value)}位"
         )
+    elif value[0] in "'\u2018\u2019":  # Excel's text mark, told as such (a clerk's review)
+        assert answer.reason == "开头的撇号是 Excel 的“文本”标记，不是证书编号的一部分，请删去"
     elif value[:position] + value[position + 1 :] == NUMBER[:position] + NUMBER[position + 1 :]:
         reason = next(say for where, say in PARTS if position in where)
         assert answer.reason == reason(value)
