@@ -726,6 +726,26 @@ def test_a_list_is_made_of_the_pairs_that_match_and_names_the_lines_left_out(
     assert "相符的加入关注列表；不相符的和已撤销的不加入" in form and "列表不保存" not in form
 
 
+def test_a_number_typed_wrong_is_told_where_not_as_a_mismatch(app_client: AppClient) -> None:
+    """C11220200O2 (a letter O for a 0) was told 编号与姓名不相符（或编号格式错误）, alone, and
+    编号和姓名与登记不符 beside a line that matched — while a single check says which digit (an
+    employer's review): the officer looked for a wrong name."""
+    typo = VALID[0][:-2] + "O" + VALID[0][-1]
+    with app_client() as client:
+        token = csrf_token(client)
+        alone = client.post("/watch", data={"entries": f"{typo} {VALID[1]}", "csrf_token": token})
+        beside = client.post(
+            "/watch",
+            data={"entries": f"{VALID[0]} {VALID[1]}\n{typo} {VALID[1]}", "csrf_token": token},
+        )
+    assert alone.status_code == 400
+    error = context_of(alone)["error"]
+    assert "第1行的证书编号格式错误：" in error and "字母 O 应为数字 0" in error
+    assert "不相符" not in error
+    assert beside.status_code == 200 and context_of(beside)["watch"].numbers == (VALID[0],)
+    assert "第 2 行的证书编号格式错误" in beside.text and "与登记不符" not in beside.text
+
+
 def test_the_watch_page_keeps_what_was_typed_when_no_pair_matches(
     app_client: AppClient,
 ) -> None:

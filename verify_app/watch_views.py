@@ -116,7 +116,7 @@ def _watch_page(request: Request) -> Response:
         "revoked": {e.watched for e in events if e.type == REVOKE},
         "token": token,
         "new": just_made,  # a bookmark of the redirect's address is told "made" no more
-        "left_out": _left_out(request) if just_made else ([], []),
+        "left_out": _left_out(request) if just_made else ([], [], []),
         "event_advice": event_advice,
         "keep_days": verifier.settings.watch_days,
     }
@@ -124,14 +124,16 @@ def _watch_page(request: Request) -> Response:
     return render(request, "watch.html", context)
 
 
-def _left_out(request: Request) -> tuple[list[str], list[str]]:
-    """The pasted lines the list just made left out (`LEFT_OUT`): those that did not match, and
-    those revoked — the reason an employer watches, not to be folded into 不符."""
+def _left_out(request: Request) -> tuple[list[str], list[str], list[str]]:
+    """The pasted lines the list just made left out (`LEFT_OUT`): those that did not match,
+    those revoked — the reason an employer watches, not to be folded into 不符 — and those
+    whose number is malformed (``f``: told 不符, the officer looked for a wrong name)."""
     said = request.query_params.get(LEFT_OUT, "").split(",")[:500]
-    lines = [line for line in said if re.fullmatch(r"[0-9]{1,5}r?", line)]
+    lines = [line for line in said if re.fullmatch(r"[0-9]{1,5}[rf]?", line)]
     return (
-        [line for line in lines if not line.endswith("r")],
+        [line for line in lines if line.isdigit()],
         [line.removesuffix("r") for line in lines if line.endswith("r")],
+        [line.removesuffix("f") for line in lines if line.endswith("f")],
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from registry.domain.statuses import REVOKED
+from registry.domain.statuses import MALFORMED, REVOKED
 from verify_app.answers import Checked, listed
 from verify_app.watch_lines import WatchProblem
 
@@ -64,15 +64,20 @@ def _revoked(checked: Checked, ended: Mapping[str, tuple[str, str]]) -> str:
 
 def _unmatched(checked: list[Checked], named: list[str], unmatched: list[int]) -> list[str]:
     """What to say of the entries that did not match. A name that could not be checked (a
-    bidi control reorders it) says so: the number and name were never compared, and 不相符
-    would send the officer to the wrong field."""
+    bidi control reorders it) says so, and a number typed wrong says where, as a single check
+    does (C11220200O2: 字母 O 应为数字 0): neither was compared, and 不相符 would send the
+    officer to the wrong field (an employer's review)."""
     unchecked = [i for i in unmatched if checked[i - 1].answer.faulty_input == "name"]
-    mismatched = [i for i in unmatched if i not in unchecked]
+    malformed = [i for i in unmatched if checked[i - 1].answer.result == MALFORMED]
+    mismatched = [i for i in unmatched if i not in unchecked and i not in malformed]
     parts = [f"{named[i - 1]}的姓名无法查验：{checked[i - 1].answer.reason}" for i in unchecked]
+    parts += [
+        f"{named[i - 1]}的证书编号格式错误：{checked[i - 1].answer.reason}" for i in malformed
+    ]
     if mismatched:
         parts.insert(
             0,
-            f"{'、'.join(named[i - 1] for i in mismatched)}证书的编号与姓名不相符（或编号格式错误）："
+            f"{'、'.join(named[i - 1] for i in mismatched)}证书的编号与姓名不相符："
             "请核对，只有查验相符的证书才能关注",
         )
     return parts

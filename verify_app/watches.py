@@ -17,7 +17,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from registry.domain.numbers import normalise
-from verify_app.answers import Item
+from registry.domain.statuses import MALFORMED
+from verify_app.answers import Checked, Item
 from verify_app.api_bodies import batch_items, json_body
 from verify_app.context import caller_of, client_of, verifier_of
 from verify_app.csrf import CsrfRejected
@@ -65,9 +66,10 @@ async def _create(
     except WatchProblem as exc:
         if not partly or not lines or lines.unread or len(exc.rows) == len(checked):
             raise
-        # each pasted line left out, "r" after a revoked one's: its page says which was which
+        # each pasted line left out, "r" after a revoked one's, "f" after one whose number is
+        # malformed: its page says which was which
         left_out = [
-            f"{lines.items[entry - 1][0]}{'r' if entry in exc.revoked else ''}"
+            f"{lines.items[entry - 1][0]}{_left_out_mark(checked[entry - 1], entry in exc.revoked)}"
             for entry in exc.rows
         ]
         checked = [c for entry, c in enumerate(checked, 1) if entry not in exc.rows]
@@ -88,6 +90,11 @@ async def _create(
     )
     watch = Watch(0, created_at.isoformat(), after_sync, tuple(n for n, _ in entries))
     return token, watch, left_out
+
+
+def _left_out_mark(checked: Checked, revoked: bool) -> str:
+    """Why a pasted line was left out of the list, as its page reads it (`LEFT_OUT`)."""
+    return "r" if revoked else "f" if checked.answer.result == MALFORMED else ""
 
 
 def _revoked_successors(verifier: Verifier, numbers: list[str]) -> dict[str, tuple[str, str]]:
