@@ -753,6 +753,67 @@ def test_a_two_row_header_keeps_the_titles_merged_down_over_it(app_client: AppCl
     assert exported[0][:4] == ["序号", "姓名", "证书编号", "备注"]
 
 
+HOSPITAL_LIST: list[list[object]] = [
+    ["某医院持证人员名单", None, None, None, None, None],
+    ["工号", "科室", "姓名", "证书信息", None, None],
+    [None, None, None, "证书编号", "等级", "工种"],
+    ["001", "放射科", VALID[1], VALID[0], "高级工", "汽车驾驶员"],
+    ["002", "检验科", REISSUED[1], REISSUED[0], "中级工", "汽车驾驶员"],
+    ["制表人：王五", None, None, None, None, None],
+    ["合计 2 人", None, None, None, None, None],
+]
+"""A hospital's list as it keeps it: a title, 工号, 科室 and 姓名 merged down over a two-row
+header, 证书信息 merged across 证书编号 | 等级 | 工种, a sign-off and a total under it."""
+
+
+def _hospital_file(suffix: str) -> bytes:
+    """`HOSPITAL_LIST` as an .xlsx with its merged cells, or as a CSV, which has none."""
+    if suffix == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerows([["" if c is None else c for c in r] for r in HOSPITAL_LIST])
+        return out.getvalue().encode()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in HOSPITAL_LIST:
+        sheet.append(row)
+    for cells in ("A1:F1", "A2:A3", "B2:B3", "C2:C3", "D2:F2"):
+        sheet.merge_cells(cells)
+    saved = io.BytesIO()
+    book.save(saved)
+    return saved.getvalue()
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "csv"])
+def test_a_header_merged_over_two_rows_is_read_as_one(app_client: AppClient, suffix: str) -> None:
+    """Refused: 第2行像是表头，但只找到姓名列……请把证书编号所在列的表头写成“证书编号” — the
+    column's title was 证书编号, in the header's lower row, under 证书信息; 姓名, merged down
+    over both rows, is the lower row's title too."""
+    with app_client() as client:
+        page = _upload(client, f"名单.{suffix}", _hospital_file(suffix))
+    context = page.context  # type: ignore[attr-defined]
+    assert page.status_code == 200, context.get("error")  # type: ignore[attr-defined]
+    checked = [(r["row"], r["result"]) for r in context["results"] if r["result"]]
+    assert checked == [("4", "valid"), ("5", "reissued")]
+    assert [title for title, _ in context["read_as_paper"]] == ["等级", "工种"]
+    assert _export(page)[0][:6] == ["工号", "科室", "姓名", "证书编号", "等级", "工种"]
+
+
+def test_a_header_whose_titles_are_rows_apart_says_where_each_is(app_client: AppClient) -> None:
+    """A header that cannot be placed was told to title a column 证书编号 that had that title,
+    in another row of the header: it is told where each title is, and to put them in one row."""
+    data = f"姓名,证书信息\n（按身份证填写）,（见证书内页）\n,证书编号\n{VALID[1]},{VALID[0]}\n"
+    with app_client() as client:
+        page = _upload(client, "list.csv", data.encode())
+    error = page.context["error"]  # type: ignore[attr-defined]
+    assert page.status_code == 400, error  # type: ignore[attr-defined]
+    assert (
+        "第1行像是表头，但只找到姓名列（第1列“姓名”），证书编号列的表头在第3行第2列“证书编号”"
+        in error
+    )
+    assert "写成“证书编号”" not in error
+
+
 def test_results_are_counted_and_the_download_named_after_the_upload(app_client: AppClient) -> None:
     """Three hundred rows had to be read to find the few to follow up, and every file's results
     downloaded as certreg-results.csv."""

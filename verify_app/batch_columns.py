@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from registry.sheets.header import merged_header
 from registry.sheets.layout import header_key
 from verify_app.list_headers import NAME_HEADERS, NUMBER_HEADERS, typed_header
 from verify_app.watch_lines import NUMBER_AT_START, split_line
@@ -92,15 +93,18 @@ NAME_RANKS: tuple[Callable[[str], bool], ...] = (
 
 
 def find_columns(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
-    """Where the number, the name and what the paper shows are, from a header row among the
-    first rows; without one, the number first and the name second."""
+    """Where the number, the name and what the paper shows are, from a header among the first
+    rows — one row, or two read as one (`_two_rows`); without one, the number first and the
+    name second."""
+    above: Sequence[str] = ()
     for index, (_, row) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        keys = [header_key(cell) for cell in row]
-        number = _column(keys, NUMBER_RANKS)
-        name = _column(keys, NAME_RANKS)
-        if number is not None and name is not None and number != name:
-            others = [key if i not in (number, name) else "" for i, key in enumerate(keys)]
-            return Columns(index + 1, number, name, _confirm_columns(others), list(row))
+        lower = _two_rows(row, above)
+        for titles in (list(row), *([lower] if lower else [])):
+            if found := _placed(titles):
+                number, name, confirms = found
+                header = lower or list(row)  # 序号, 备注 merged down over a two-row header
+                return Columns(index + 1, number, name, confirms, header)
+        above = row
     for index, (line, row) in enumerate(rows[:HEADER_LIKE_ROWS]):
         keys = [header_key(cell) for cell in row]
         filled = [cell for cell in row if cell.strip()]
@@ -108,8 +112,32 @@ def find_columns(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
             after = _without_header(rows[index + 1 :])
             return replace(after, start=after.start + index + 1)
         if _header_like(filled, keys):
-            raise BatchFileProblem(f"第{line}行像是表头，但{_missing(row, keys)}")
+            raise BatchFileProblem(f"第{line}行像是表头，但{_missing(row, keys, rows)}")
     return _without_header(rows)
+
+
+def _placed(titles: Sequence[str]) -> tuple[int, int, dict[str, int]] | None:
+    """The number's column, the name's and those of what the paper shows, when ``titles`` name
+    the first two."""
+    keys = [header_key(cell) for cell in titles]
+    number, name = _column(keys, NUMBER_RANKS), _column(keys, NAME_RANKS)
+    if number is None or name is None or number == name:
+        return None
+    others = [key if i not in (number, name) else "" for i, key in enumerate(keys)]
+    return number, name, _confirm_columns(others)
+
+
+def _two_rows(row: Sequence[str], above: Sequence[str]) -> list[str] | None:
+    """``row``'s titles read under the row above, when that is a two-row header's upper row
+    (two titles at least, no certificate's number in either row): a title merged down over both
+    rows (工号, 姓名) stands for the empty cell under it, as a register's header is read
+    (`registry.sheets.header.merged_header`). A hospital's list with 姓名 merged down beside
+    证书信息 over 证书编号 | 等级 | 工种 was refused, told to title a column 证书编号 — as it was."""
+    if sum(1 for cell in above if cell.strip()) < 2:  # a title over the table, not its upper row
+        return None
+    if any(number_like(cell) for cell in (*row, *above)):
+        return None
+    return merged_header([cell.strip() for cell in row], [cell.strip() for cell in above])
 
 
 def _header_like(filled: Sequence[str], keys: Sequence[str]) -> bool:
@@ -153,23 +181,49 @@ def _confirm_columns(keys: Sequence[str]) -> dict[str, int]:
     return found
 
 
-def _missing(row: Sequence[str], keys: Sequence[str]) -> str:
-    """What a header the service could not place lacks, naming the column it did find."""
+def _missing(
+    row: Sequence[str], keys: Sequence[str], rows: Sequence[tuple[int, Sequence[str]]]
+) -> str:
+    """What a header the service could not place lacks, naming the column it did find — and
+    where the other's title is, when another of the first rows has it: the clerk was told to
+    title a column 证书编号 that had that title, in the header's other row."""
     number, name = _column(keys, NUMBER_RANKS), _column(keys, NAME_RANKS)
     if number is not None and number != name:
-        return (
-            f"只找到证书编号列（第{number + 1}列“{row[number]}”），没有找到姓名列：请把持证人"
-            "姓名所在列的表头写成“姓名”，再上传。"
+        found, lacking = f"证书编号列（第{number + 1}列“{row[number]}”）", "姓名"
+        elsewhere, advice = _elsewhere(rows, row, NAME_RANKS), "持证人姓名所在列的表头写成“姓名”"
+    elif name is not None and number != name:
+        found, lacking = f"姓名列（第{name + 1}列“{row[name]}”）", "证书编号"
+        elsewhere, advice = (
+            _elsewhere(rows, row, NUMBER_RANKS),
+            "证书编号所在列的表头写成“证书编号”",
         )
-    if name is not None and number != name:
+    else:
         return (
-            f"只找到姓名列（第{name + 1}列“{row[name]}”），没有找到证书编号列：请把证书编号"
-            "所在列的表头写成“证书编号”，再上传。"
+            "没有找到“证书编号”和“姓名”两列：请把这两列的表头分别写成“证书编号”和“姓名”，"
+            "或删去表头，让第一列是证书编号、第二列是姓名。"
         )
-    return (
-        "没有找到“证书编号”和“姓名”两列：请把这两列的表头分别写成“证书编号”和“姓名”，"
-        "或删去表头，让第一列是证书编号、第二列是姓名。"
-    )
+    if elsewhere:
+        return (
+            f"只找到{found}，{lacking}列的表头在{elsewhere}，不在同一行：请把两列的表头写在同一行"
+            "（表头占两行时，须是上下相邻的两行），再上传。"
+        )
+    return f"只找到{found}，没有找到{lacking}列：请把{advice}，再上传。"
+
+
+def _elsewhere(
+    rows: Sequence[tuple[int, Sequence[str]]],
+    header: Sequence[str],
+    ranks: Sequence[Callable[[str], bool]],
+) -> str:
+    """Where another of the first rows than ``header`` titles the column ``ranks`` tell (第3行第2列
+    “证书编号”), or '' when none does."""
+    for line, row in rows[:HEADER_SEARCH_ROWS]:
+        if row is header or any(number_like(cell) for cell in row):
+            continue
+        found = _column([header_key(cell) for cell in row], ranks)
+        if found is not None:
+            return f"第{line}行第{found + 1}列“{row[found]}”"
+    return ""
 
 
 def _without_header(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:

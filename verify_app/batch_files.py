@@ -222,7 +222,7 @@ def read_batch(
         for line, row, number, name in unchecked
     ]
     widths = [len(r.cells) for r in batch] + [len(cells) for _, cells, _ in noted]
-    header = _titled(rows, columns, max(widths))
+    header = _titled(columns, max(widths))
     titles = tuple(header[index] for index in columns.confirms.values())
     return BatchFile(
         header,
@@ -234,17 +234,9 @@ def read_batch(
     )
 
 
-def _titled(
-    rows: Sequence[tuple[int, Sequence[str]]], columns: Columns, width: int
-) -> tuple[str, ...]:
-    """The file's column titles for the result file: a two-row header's upper title where the
-    header row has none (序号, 备注 merged down over both rows), else 第N列."""
+def _titled(columns: Columns, width: int) -> tuple[str, ...]:
+    """The file's column titles for the result file — a two-row header's read as one
+    (`verify_app.batch_columns.find_columns`) — else 第N列."""
     header = columns.header or []
-    above = rows[columns.start - 2][1] if columns.header and columns.start > 1 else []
-    if sum(1 for cell in above if cell) < 2:  # a title over the table, not its upper header
-        above = []
     titles = [*header, *("" for _ in range(len(header), width))]
-    return tuple(
-        title or (above[i] if i < len(above) else "") or f"第{i + 1}列"
-        for i, title in enumerate(titles)
-    )
+    return tuple(title or f"第{i + 1}列" for i, title in enumerate(titles))

@@ -82,9 +82,10 @@ def _keys(cells: list[Cell]) -> list[str]:
     return [header_key(c) if c is not None else "" for c in cells]
 
 
-def _merged(keys: list[str], above: list[str]) -> list[str]:
+def merged_header(keys: list[str], above: list[str]) -> list[str]:
     """A two-row header read as one: a sub-header cell wins over the merged cell above it, but
-    a note under a column's name (出生年月 over （年.月）) is read with it."""
+    a note under a column's name (出生年月 over （年.月）) is read with it. An uploaded HR list's
+    header is read so too (`verify_app.batch_columns`)."""
     return [_under(above[i] if i < len(above) else "", k) for i, k in enumerate(keys)] + above[
         len(keys) :
     ]
@@ -116,7 +117,7 @@ def _sub_header(cells: list[Cell], layout: Layout, above: list[str]) -> list[str
     keys = _keys(cells)
     if not any(keys) or any(key and layout.column(key) is None for key in keys):
         return None
-    merged = _merged(keys, above)
+    merged = merged_header(keys, above)
     if len(_match_header(layout, merged)) > len(_match_header(layout, above)):
         return merged
     return None
@@ -156,7 +157,7 @@ def find_header(
         candidates: list[Header] = [((row_number,), keys, texts)]
         if previous is not None:  # a merged cell above its sub-columns
             rows_ = (previous[0], row_number)
-            candidates.append((rows_, _merged(keys, previous[1]), texts | previous[2]))
+            candidates.append((rows_, merged_header(keys, previous[1]), texts | previous[2]))
             if stacked is not None:  # names broken over two rows (思想政治 / 表现) below more
                 joined = _joined(keys, previous[1], stacked[1])
                 candidates.append(((*stacked[0], row_number), joined, texts | stacked[2]))
