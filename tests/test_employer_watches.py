@@ -314,6 +314,28 @@ def test_a_name_before_a_number_typed_short_is_still_the_name(
     assert split_line(line) == [number, name]
 
 
+@pytest.mark.parametrize(
+    ("line", "number", "name"),
+    [
+        ("吴敏 C11220200O2", "C11220200O2", "吴敏"),
+        ("张三明 G1122OOOOO1", "G1122OOOOO1", "张三明"),
+        ("张三明 G11 2200 00O1", "G11 2200 00O1", "张三明"),
+        ("吴敏C11220200O2", "C11220200O2", "吴敏"),
+        ("3. 吴敏 C1122O2OOO2号", "C1122O2OOO2", "吴敏"),
+        ("吴敏 C1122020I0l", "C1122020I0l", "吴敏"),
+        ("吴敏 C112202000O", "C112202000O", "吴敏"),
+        ("李四 Z11220O01", "Z11220O01", "李四"),  # a digit short, too
+    ],
+)
+def test_a_letter_typed_for_a_digit_stays_in_the_number_after_the_name(
+    line: str, number: str, name: str
+) -> None:
+    """吴敏 C11220200O2 was read as the number 吴敏 C11220200 and the name O2: a batch told the
+    number's length (实为13位) with no name, a watch list that the pair did not match — where a
+    single check says 第8-11位顺序号“00O2”应为阿拉伯数字（字母 O 应为数字 0）."""
+    assert split_line(line) == [number, name]
+
+
 def test_a_line_of_a_level_alone_is_read_as_typed() -> None:
     """Nothing but a level: not read as an empty line (told nothing), but refused as typed."""
     assert split_line("初级工") == ["初级工"]

@@ -1067,6 +1067,20 @@ def test_a_mistyped_number_keeps_the_name_written_after_it(app_client: AppClient
     assert "实为4位" in first["advice"]
 
 
+def test_a_pasted_number_with_a_letter_for_a_digit_keeps_its_name(app_client: AppClient) -> None:
+    """吴敏 C11220200O2 came back as the number 吴敏C11220200O2, no name, told 应为11位，实为13位:
+    the name is the name, and the number is told which letter should be a digit."""
+    with app_client() as client:
+        page = _paste(client, f"吴敏 C11220200O2\n{VALID[1]} {VALID[0]}\n")
+    first = page.context["results"][0]
+    assert (first["number"], first["typed_name"], first["result"]) == (
+        "C11220200O2",
+        "吴敏",
+        "malformed",
+    )
+    assert "第8-11位顺序号“00O2”应为阿拉伯数字（字母 O 应为数字 0）" in first["advice"]
+
+
 def test_a_list_pasted_into_the_batch_form_is_checked_as_a_file(app_client: AppClient) -> None:
     """An officer on a phone has the list in a chat, not in a file: the batch page took a file
     only (the watch page took a pasted list). A table pasted with its header is read by it."""

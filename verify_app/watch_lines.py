@@ -22,8 +22,16 @@ _AFTER_NUMBER = "号。.：: \u3000/_"
 """What people write after a number before the name (Z1122020123号 张三, …123。张三)."""
 _AROUND_NAME = "。.：: \u3000/_"
 """Before a name (after the number's marks) and after it (张三。): never 号, which a name may hold."""
-_NUMBER_AT_END = re.compile(f"[A-Za-zＡ-Ｚａ-ｚ][0-9０-９{SEPARATORS}]*[0-9０-９][号。.]?$")
-"""A number typed after the name (周杰 Z11 2202 0123号): a letter, then digits, spaces, dashes."""
+_FOR_A_DIGIT = "OoIiLl"
+"""Letters typed for a digit (O for 0, I or l for 1), which a single check names as such
+(`registry.domain.numbers`): in a number typed after the name, part of the number."""
+_NUMBER_AT_END = re.compile(
+    f"[A-Za-zＡ-Ｚａ-ｚ][{SEPARATORS}]*[0-9０-９]"
+    f"(?:[0-9０-９{_FOR_A_DIGIT}{SEPARATORS}]*[0-9０-９{_FOR_A_DIGIT}])?[号。.]?$"
+)
+"""A number typed after the name (周杰 Z11 2202 0123号): a letter, then digits, spaces, dashes
+— and letters typed for a digit after the first digit: 吴敏 C11220200O2 was read as the number
+吴敏 C11220200 and the name O2 (told 实为13位, its name lost)."""
 NUMBER_AT_START = re.compile(f"[A-Za-zＡ-Ｚａ-ｚ](?:[{SEPARATORS}]*[0-9０-９]){{10}}")
 """A whole number at the start of a line or cell: its level letter and ten digits, whatever
 was typed between (a 工号 such as E1001 is none); what follows it is the name, Latin letters
@@ -115,12 +123,20 @@ def _name_first(first: str, second: str) -> bool:
     if any(c.isdigit() for c in first):
         return False
     number = second.strip().rstrip(_AFTER_NUMBER)  # Z112202012号, Z112202012。
-    return sum(c.isdigit() for c in second) >= 10 or bool(_SHORT_NUMBER.fullmatch(number))
+    return _digit_places(second) >= 10 or bool(_SHORT_NUMBER.fullmatch(number))
 
 
-_SHORT_NUMBER = re.compile(r"[A-Za-z][\d\s-]*\d[\d\s-]{5,}")
-"""A number mistyped short — its letter, digits, perhaps grouped by spaces or dashes: after a
-part without a digit (the name), such a part can only be the number."""
+def _digit_places(typed: str) -> int:
+    """The digits of ``typed``, and the letters typed for a digit after its first (C11220200O2:
+    ten)."""
+    first = next((i for i, c in enumerate(typed) if c.isdigit()), len(typed))
+    return sum(c.isdigit() or c in _FOR_A_DIGIT for c in typed[first:])
+
+
+_SHORT_NUMBER = re.compile(rf"[A-Za-z][\d\s-]*\d[\d{_FOR_A_DIGIT}\s-]{{5,}}")
+"""A number mistyped short — its letter, digits (a letter typed for one among them), perhaps
+grouped by spaces or dashes: after a part without a digit (the name), such a part can only be
+the number."""
 
 
 class Lines(NamedTuple):
