@@ -32,7 +32,7 @@ from tests.verify_fixtures import (
     registry_db,
 )
 from verify_app import batch_page
-from verify_app.batch_notes import NAME_ONLY, NOTE_ADVICE, UNCHECKED_ADVICE
+from verify_app.batch_notes import NAME_ONLY, NOTE_ADVICE, NOTE_LABEL, UNCHECKED_ADVICE
 from verify_app.forms import render
 
 __all__ = ["app_client", "clock", "registry_db"]
@@ -263,7 +263,7 @@ def test_a_total_or_a_signature_under_the_list_is_no_row_to_check(app_client: Ap
         ("4", ""),
         ("5", "malformed"),
     ]
-    assert [r["label"] for r in results[1:3]] == ["未查验", "未查验"]
+    assert [r["label"] for r in results[1:3]] == [NOTE_LABEL, NOTE_LABEL]  # no one unchecked
     exported = _export(page)
     assert [line[0] for line in exported[1:]] == [VALID[0], "合计：1人", "", f"编号：{VALID[0]}"]
 
@@ -305,7 +305,7 @@ def test_a_title_above_a_list_without_header_is_no_row_to_check(
     assert [r["result"] for r in read_log(registry_db)] == ["valid"]  # one row checked
     exported = _export(page)
     assert exported[1][0] == "某公司持证人员名单"
-    assert exported[1][exported[0].index("查验结果")] == "未查验"
+    assert exported[1][exported[0].index("查验结果")] == NOTE_LABEL
 
 
 @pytest.mark.parametrize(
@@ -567,7 +567,7 @@ def test_rows_with_nothing_to_check_are_listed_a_few_not_all(app_client: AppClie
     results = page.context["results"]  # type: ignore[attr-defined]
     assert len(results) == 1 + batch_page.SHOWN_UNCHECKED
     assert "另有 580 行没有可查验的证书编号和姓名" in page.text  # type: ignore[attr-defined]
-    assert "查验结果（601 行）" in page.text  # type: ignore[attr-defined]
+    assert "查验结果（1 行）" in page.text  # type: ignore[attr-defined]  # the notes are no one
     assert len(_export(page)) == 1 + 601  # header and every row
 
 
@@ -758,7 +758,7 @@ HOSPITAL_LIST: list[list[object]] = [
     ["工号", "科室", "姓名", "证书信息", None, None],
     [None, None, None, "证书编号", "等级", "工种"],
     ["001", "放射科", VALID[1], VALID[0], "高级工", "汽车驾驶员"],
-    ["002", "检验科", REISSUED[1], REISSUED[0], "中级工", "汽车驾驶员"],
+    ["002", "检验科", REISSUED[1], REISSUED[0], "中级工", "中式烹调师"],
     ["制表人：王五", None, None, None, None, None],
     ["合计 2 人", None, None, None, None, None],
 ]
@@ -797,6 +797,22 @@ def test_a_header_merged_over_two_rows_is_read_as_one(app_client: AppClient, suf
     assert checked == [("4", "valid"), ("5", "reissued")]
     assert [title for title, _ in context["read_as_paper"]] == ["等级", "工种"]
     assert _export(page)[0][:6] == ["工号", "科室", "姓名", "证书编号", "等级", "工种"]
+
+
+def test_the_results_count_the_people_not_the_notes_under_them(app_client: AppClient) -> None:
+    """Two people, a 制表人 and a 合计 under them: 查验结果（4 行） over 有效 1 行；已补发 1 行,
+    the sign-offs listed as 未查验. They are shown as what they are, notes of the list, and
+    counted nowhere."""
+    with app_client() as client:
+        page = _upload(client, "名单.xlsx", _hospital_file("xlsx"))
+    context = page.context  # type: ignore[attr-defined]
+    assert context["summary"] == [("有效", 1), ("已补发", 1)]
+    assert "查验结果（2 行）" in page.text  # type: ignore[attr-defined]
+    notes = [(r["row"], r["label"], r["advice"]) for r in context["results"] if not r["result"]]
+    assert notes == [("6", NOTE_LABEL, NOTE_ADVICE), ("7", NOTE_LABEL, NOTE_ADVICE)]
+    exported = _export(page)
+    labels = [line[exported[0].index("查验结果")] for line in exported[1:]]
+    assert labels == ["有效", "已补发", NOTE_LABEL, NOTE_LABEL]
 
 
 def test_a_header_whose_titles_are_rows_apart_says_where_each_is(app_client: AppClient) -> None:

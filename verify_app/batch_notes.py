@@ -17,6 +17,9 @@ UNCHECKED_ADVICE = "此行没有可查验的证书编号和姓名，未查验。
 NAME_ONLY = "此行证书编号为空，未查验。如要查验，请填写证书编号后重新上传。"
 NOTE_ADVICE = "此行不是要查验的人（名单的标题、说明、合计、签字或日期），未查验。"
 """The advice of a note of the list (`advice`): not counted as 未查验 in the page's summary."""
+NOTE_LABEL = "名单说明"
+"""What a note of the list is called in the results' 查验结果, where a person left unchecked is
+未查验: a list's 制表人 and 合计 were listed as 未查验 rows, and counted among its rows."""
 
 _TOTAL = re.compile(f"(?:{'|'.join(TOTAL_WORDS)})(?![\u3400-\u9fff])")
 """A cell that says 合计 (合计：, 合计 30人), not a word beginning so (总计划科, 小计量室)."""

@@ -166,9 +166,12 @@ def _batch_results(
     results = [result for _, _, result in lines]
     export = write_csv(parsed.header, [cells for _, cells, _ in lines], results, parsed.confirms)
     shown, hidden = _on_page(results)
+    # the people left unchecked, not the notes of the list (its title, 合计, 制表人)
+    unchecked = sum(why != NOTE_ADVICE for _, _, why in parsed.unchecked)
     context = _batch_context(
         request,
         results=shown,
+        counted=len(answers) + unchecked,  # as the summary counts: 2 people, 制表人, 合计 were 4
         unchecked_hidden=hidden,
         columns=_page_columns(result_columns(parsed.confirms)),
         follow_up=[
@@ -178,7 +181,7 @@ def _batch_results(
         export_name=f"{_stem(filename)}-查验结果.csv",
         filename=visible(filename),  # a\u202evsc.exe.csv shown reversed as a…exe
         pasted=filename == PASTED,  # not 文件：粘贴的名单.txt (a phone review)
-        summary=_summary(answers, sum(why != NOTE_ADVICE for _, _, why in parsed.unchecked)),
+        summary=_summary(answers, unchecked),
         set_aside=parsed.set_aside,
         read_as_paper=[
             (title, PRINTED.get(field, CONFIRMABLE[field]))

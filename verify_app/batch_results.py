@@ -21,6 +21,7 @@ from registry.public.lookup import NOT_CHECKED
 from registry.sheets.formulas import as_text, neutralise
 from registry.sheets.layout import header_key
 from verify_app.answers import Checked
+from verify_app.batch_notes import NOTE_ADVICE, NOTE_LABEL
 from verify_app.presentation import shown_time
 
 MATCH_LABELS = {"match": "相符", "mismatch": "不符"}
@@ -43,10 +44,11 @@ CONFIRM_COLUMNS = tuple((f"confirm_{k}", f"核对：{v}") for k, v in CONFIRMABL
 
 def unchecked_row(row: int, advice: str) -> dict[str, str]:
     """The result columns of a row not checked (`verify_app.batch_files.BatchFile.unchecked`),
-    ``advice`` saying why."""
+    ``advice`` saying why: a note of the list (`verify_app.batch_notes.NOTE_ADVICE`) called
+    so, not 未查验 as a person left unchecked is."""
     return {key: "" for key, _ in (*EXPORT_COLUMNS, *CONFIRM_COLUMNS)} | {
         "row": str(row),
-        "label": NOT_CHECKED,
+        "label": NOTE_LABEL if advice == NOTE_ADVICE else NOT_CHECKED,
         "advice": advice,
     }
 
