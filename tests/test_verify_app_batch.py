@@ -672,6 +672,34 @@ def test_a_sign_off_under_the_list_is_no_one_left_unchecked(
     assert [r["result"] for r in read_log(registry_db)] == ["valid", "valid"]
 
 
+@pytest.mark.parametrize(
+    "signed",
+    [
+        ["制表人：王五", "", "", "", "审核：赵六"],
+        ["制表人：王五", "", "", "", "2026年12月1日"],
+        ["合计", "", "", "", "制表人：王五"],
+    ],
+)
+def test_a_sign_off_spread_beside_the_columns_read_is_a_note(
+    app_client: AppClient, signed: list[str]
+) -> None:
+    """制表人：王五 in the 工号 column and 审核：赵六 (or the date) under 备注, the number's and the
+    name's cells empty: a person left without number and name, 未查验 1 in the summary."""
+    data = "\n".join(
+        ",".join(row)
+        for row in (
+            ["工号", "科室", "姓名", "证书编号", "备注"],
+            ["001", "放射科", *VALID[::-1], ""],
+            signed,
+        )
+    )
+    with app_client() as client:
+        page = _upload(client, "list.csv", data.encode())
+    context = page.context  # type: ignore[attr-defined]
+    assert context["summary"] == [("有效", 1)]
+    assert [r["advice"] for r in context["results"] if not r["result"]] == [NOTE_ADVICE]
+
+
 @pytest.mark.parametrize("header", ["证书编号,姓名\n", ""])
 def test_a_name_without_its_number_is_asked_for_the_number(
     app_client: AppClient, header: str

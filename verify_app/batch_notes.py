@@ -25,6 +25,8 @@ _TOTAL = re.compile(f"(?:{'|'.join(TOTAL_WORDS)})(?![\u3400-\u9fff])")
 """A cell that says 合计 (合计：, 合计 30人), not a word beginning so (总计划科, 小计量室)."""
 _LABEL = re.compile(r"[^\d:：]{1,12}[:：]")
 """A sign-off's label (填表人：, 联系电话：, 单位（盖章）：) before what is written on it."""
+_DATE = re.compile(r"\d{4}\s*[年./-]\s*\d{1,2}\s*(?:[月./-]\s*\d{1,2}\s*日?|月)?")
+"""A sign-off's date: 2026年12月1日, 2026.12.1, 2026-12, 2026年12月."""
 _SHORT_NAME = 4
 """The most characters of a name alone on a line taken for a name whatever it says."""
 _TITLE_WORDS = (
@@ -67,8 +69,9 @@ def advice(row: Sequence[str], number: str, name: str, headerless: bool, outside
     number is asked for the number, as a number without its name is asked for the name — in a
     list without header too, where a name alone on its line is read as its first column, the
     number's (a title over the list is longer than a name, a 合计 no name). A title, a total, a
-    sign-off is a note of the list; so is a lone cell (a date) ``outside`` the rows checked, above
-    the first or under the last. What is left is a person's row without number and name."""
+    sign-off is a note of the list; so is a lone cell (a date), or a sign-off's cells (`_signed`),
+    ``outside`` the rows checked, above the first or under the last. What is left is a person's
+    row without number and name."""
     alone = (number if headerless and not name else "").strip()
     if (name and not number and name_like(name)) or (
         name_like(alone)
@@ -78,6 +81,14 @@ def advice(row: Sequence[str], number: str, name: str, headerless: bool, outside
         return NAME_ONLY
     if number or name or _a_total(row, number, name):
         return NOTE_ADVICE
-    if outside and sum(1 for cell in row if cell.strip()) <= 1:
+    filled = [cell.strip() for cell in row if cell.strip()]
+    if outside and (len(filled) <= 1 or all(map(_signed, filled))):
         return NOTE_ADVICE
     return UNCHECKED_ADVICE
+
+
+def _signed(cell: str) -> bool:
+    """A cell of a sign-off line: a label with what is written on it (制表人：王五, 审核：), a
+    total or a date. Spread beside the number's and the name's columns (制表人：王五 under 工号,
+    审核：赵六 under 备注), a sign-off was a person left unchecked, 未查验 1 in the summary."""
+    return bool(_LABEL.match(cell) or _TOTAL.match(cell) or _DATE.fullmatch(cell))
