@@ -669,15 +669,15 @@ def test_rows_a_new_version_adds_out_of_order_are_refused_among_rows_sorted_agai
     registers: RegisterFactory, db_path: Path
 ) -> None:
     """901–903 loaded; the new version lists 901, 903, 902, 905, 904 (the last two added): the
-    one merged problem sat on a row loaded before, which a new version is not judged by, and
-    the added rows' disorder loaded."""
+    one merged problem sat on a row loaded before, and the added rows' disorder loaded. The
+    rows loaded in order and now swapped (903 after 901, 902 after 903) are judged too."""
     first = [approval_row(f"Z112202090{n}", name) for n, name in zip("123", "甲乙丙", strict=True)]
     registers.add("r.xlsx", first, MIANYANG)
     assert sync(registers.folder, db_path)[0] == 0
     order = [("1", "甲"), ("3", "丙"), ("2", "乙"), ("5", "戊"), ("4", "丁")]
     registers.add("r.xlsx", [approval_row(f"Z112202090{n}", m) for n, m in order], MIANYANG)
     problems = refused(registers, db_path, "r.xlsx")
-    assert [row for row, *_ in problems] == [7, 8]  # the added rows only
+    assert [row for row, *_ in problems] == [5, 6, 7, 8]  # the rows moved, and those added
 
 
 def test_a_place_held_by_a_refused_number_is_no_reordering(

@@ -1155,6 +1155,35 @@ def test_a_register_loaded_before_is_not_judged_again_by_the_order_rule(
     assert code == 0, report
 
 
+def test_a_new_version_swapping_two_rows_loaded_in_order_is_judged_by_the_order_rule(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A version only swapping 周杰 (Z…901) and 郑浩 (Z…902) loaded as 修改 (所在行), the
+    numbers then out of roster order — which the same file loaded fresh is refused for: the
+    certificates are printed in the roster's order (附件3 四、§四.(五)3; a clerk's review)."""
+    rows = [approval_row("Z1122020902", "郑浩"), approval_row("Z1122020901", "周杰")]
+    roster.add("mianyang.xlsx", rows, MIANYANG)
+    [(row, column, rule, clause)] = refused(roster, db_path, "mianyang.xlsx")
+    assert (row, column, clause) == (5, "颁发证书编号", "附件3 四、§四.(五)3")
+    assert "Z1122020901 – Z1122020902 都在" in rule and "请恢复原来的行序" in rule
+
+
+def test_rows_loaded_out_of_order_before_the_rule_may_stay_so_in_a_new_version(
+    roster: RegisterFactory, db_path: Path
+) -> None:
+    """A roster loaded with Z…902 above Z…901 (as the registry held rosters before the order
+    rule) is not judged again for it: a new version keeping those rows where they were, and
+    adding one, loads."""
+    mended_by_hand(
+        db_path,
+        "UPDATE certificates SET source_row = 9 - source_row WHERE register = 'mianyang.xlsx'",
+    )
+    rows = [approval_row("Z1122020902", "郑浩"), approval_row("Z1122020901", "周杰")]
+    roster.add("mianyang.xlsx", [*rows, approval_row("Z1122020903", "吴敏")], MIANYANG)
+    code, report = sync(roster.folder, db_path)
+    assert code == 0, report
+
+
 def test_rows_a_new_version_adds_are_judged_by_the_order_rule(
     roster: RegisterFactory, db_path: Path
 ) -> None:

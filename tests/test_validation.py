@@ -342,7 +342,8 @@ def test_dates_registered_before_their_order_was_checked_do_not_refuse_a_correct
         approval_row("Z1122020004", "王芳", **late_wage),  # a new row
     ):
         others = [row for row in registered if row["颁发证书编号"] != changed["颁发证书编号"]]
-        registers.add("mianyang.csv", [*others, changed], MIANYANG)
+        in_order = sorted([*others, changed], key=lambda row: str(row["颁发证书编号"]))
+        registers.add("mianyang.csv", in_order, MIANYANG)  # a row moved is judged for it
         code, report, output = sync(registers.folder, db_path)
         [problem] = report["registers"][0]["problems"]
         assert code == 1 and problem["value"] == changed[problem["column"]], output

@@ -113,7 +113,7 @@ def _reordered(rows: Sequence[NumberedRow], problems: list[Problem]) -> list[Pro
             "了位置，请用 certreg number 重新编号。证书按名册顺序拓印"
         )
         merged.update((row.written, rule) for row in run)
-    # each problem stays on its row: a corrected version is judged only on the rows it adds
+    # each problem stays on its row: a corrected version is judged on the rows it adds or moves
     return [replace(p, rule=merged[p.value]) if p.value in merged else p for p in problems]
 
 

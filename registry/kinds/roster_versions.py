@@ -1,7 +1,7 @@
 """A corrected version of a roster against what was loaded before (§四.(三), §五.(三)): another
 roster is no version of it, the rules that came after a row was loaded (the order of numbers, a
-name's digits and symbols) judge only what the version adds, and a holder it now fails is
-advised revoked, not deleted. What happened to its certificates since (a 补发, a 领取) is
+name's digits and symbols) judge only what the version adds (and, for the order, what it moves),
+and a holder it now fails is advised revoked, not deleted. What happened to its certificates since (a 补发, a 领取) is
 checked by `registry.kinds.roster_history`.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
+from itertools import pairwise
 
 from registry.domain.documents import document_key
 from registry.domain.exam import EXAM_CLAUSE
@@ -69,14 +70,19 @@ def new_rows_order_problems(
     conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry
 ) -> list[Problem]:
     """The order rules' problems (附件3 四, §四.(五)2-3): all of them for a register loaded for
-    the first time; for a new version, those of the rows it adds — the rows loaded before are not
-    judged again by rules that may have come after them, but a row added now is."""
+    the first time; for a new version, those of the rows it adds or moves (`_moved`) — the rows
+    loaded before, where they were, are not judged again by rules that may have come after them,
+    but a row added or moved now is."""
     if not result.order_problems or loaded_version(conn, entry.key) is None:
         return result.order_problems
     registered = _registered(conn, entry)
     added = {row for row, _, number in result.numbers if number not in registered}
+    moved = _moved(conn, result, entry, registered)
     kept = []
     for problem in result.order_problems:
+        if problem.row in moved:
+            kept.append(problem)
+            continue
         if problem.row not in added:
             continue
         skipped = _skipped(result, problem.row)
@@ -87,6 +93,24 @@ def new_rows_order_problems(
             problem = replace(problem, rule=_ROSTER_CLOSED.format(numbers=said))
         kept.append(problem)
     return kept
+
+
+def _moved(
+    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry, registered: set[str]
+) -> set[int]:
+    """The rows of certificates loaded before that follow another of them than they did in the
+    loaded version (rows left out or added aside): a version swapping two rows loaded in order
+    loaded with its numbers out of roster order, which a roster loaded fresh is refused for —
+    the certificates are printed in the roster's order (§四.(五)3)."""
+    here = {number: row for row, _, number in result.numbers if number in registered}
+    loaded = conn.execute(
+        "SELECT number FROM certificates WHERE register = ? ORDER BY source_row", (entry.key,)
+    )
+    before = [number for (number,) in loaded if number in here]
+    now = sorted(before, key=here.__getitem__)
+    was = {later: earlier for earlier, later in pairwise(before)}
+    follows = {later: earlier for earlier, later in pairwise(now)}
+    return {here[number] for number in now if was.get(number) != follows.get(number)}
 
 
 _ROSTER_CLOSED = (
