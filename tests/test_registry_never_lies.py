@@ -798,6 +798,22 @@ def test_the_provinces_approval_roster_is_numbered_for_the_province(
     assert code == 1 and [r["outcome"] for r in report["registers"]] == ["rejected", "loaded"]
 
 
+def test_a_city_roster_numbered_on_the_provinces_roster_is_sent_to_its_city_for_its_levels(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A 中级 row of 自贡市 on the province's roster (authority 2200, region 2203) was told
+    "自贡市单位的技师请填技师审核名册（附件5）": it is no 技师 — 自贡市 issues its own 中级
+    (§三、§四.(五)2; a clerk's review)."""
+    city = {**MIANYANG, "authority": "2200", "region": "2203"}
+    registers.add("zigong.xlsx", [approval_row("Z1122030001", "张伟")], city)
+    found = refused(registers, db_path, "zigong.xlsx")
+    [(rule, clause)] = [(rule, clause) for row, column, rule, clause in found if row is None]
+    assert clause == "§三、§四.(五)2"
+    assert "自贡市单位的初级、中级、高级证书由自贡市人力资源和社会保障部门自己核发" in rule
+    assert "authority 写为 2203（单个文件用 --authority 2203）" in rule
+    assert "技师" not in rule.split("：", 1)[1].replace("自己核发", "")
+
+
 def test_a_technicians_number_of_another_level_is_told_its_letter_only(
     registers: RegisterFactory, db_path: Path
 ) -> None:

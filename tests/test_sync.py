@@ -236,6 +236,21 @@ def test_a_unit_renamed_in_the_manifest_is_told_what_it_does_to_the_stock(
     assert "申领计划或发放单" not in output
 
 
+def test_a_provincial_rosters_unit_is_not_asked_whether_it_meant_a_city(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """成都铁路局 on the province's roster was asked 是否为“成都市”？ — a city is never the
+    recipient unit of a provincial roster (its units get their blanks through the city, §四.(二))."""
+    asked = {"kind": "requisitions", "authority": "2200"}
+    registers.add("req.csv", [requisition("成都市", 1, 0, 0, 0, city="同意 2012-02-15")], asked)
+    rail = {**PROVINCE, "unit": "成都铁路局"}
+    registers.add("rail.csv", [approval_row("Z1122000001", "周杰")], rail)
+    code, output = run("sync", str(registers.folder), "--db", str(db_path))
+    assert code == 0 and "没有“成都铁路局”的申领计划或发放单" in output, output
+    assert "成都市”？" not in output
+    assert "请核对 registers.toml 中的 unit 是否与申领计划表中的单位名称一致" in output
+
+
 def test_a_dry_runs_copy_stays_beside_the_registry_and_a_killed_ones_is_swept(
     registers: RegisterFactory, db_path: Path
 ) -> None:

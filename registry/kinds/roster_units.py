@@ -31,7 +31,9 @@ def nearest_recipient(name: str, known: set[str]) -> str | None:
 
 def unit_notes(conn: sqlite3.Connection, entry: RegisterEntry, before: str | None) -> list[str]:
     """What to tell of a provincial roster's ``unit`` (``before``: the one its last version had,
-    when the manifest changed it) that no requisition or dispatch names, while some are loaded."""
+    when the manifest changed it) that no requisition or dispatch names, while some are loaded.
+    The name likely meant is no city's: a city is never a provincial roster's unit (成都铁路局
+    was asked 是否为“成都市”, a clerk's review)."""
     if entry.region != PROVINCE or not entry.unit:
         return []
     known = {name for (name,) in conn.execute(_WITH_BLANKS)}
@@ -39,7 +41,8 @@ def unit_notes(conn: sqlite3.Connection, entry: RegisterEntry, before: str | Non
     if not known or unit in known:
         return []
     old = normalise_name(before) if before else None
-    close = old if old in known else nearest_recipient(unit, known)
+    units = {name for name in known if not recipient(name).city}
+    close = old if old in known else nearest_recipient(unit, units)
     earlier = f"此前按“{old}”登记时，与其申领、发放对账；" if old in known else ""
     return [
         f"没有“{unit}”的申领计划或发放单（附件1、附件2）：certreg stock 按单位名称对账，"

@@ -157,7 +157,7 @@ def check_roster(
         *another_roster(conn, result, entry),
         *handed_out_elsewhere(conn, result, entry),
         *document_problems_across(conn, entry),
-        *provincial_region(conn, entry),
+        *provincial_region(conn, result, entry),
     ]
     problems += new_rows_order_problems(conn, result, entry)
     problems = registered_before(conn, result, entry, problems)
@@ -197,21 +197,39 @@ def roster_entry_rule(entry: RegisterEntry) -> str | None:
     return None
 
 
-def provincial_region(conn: sqlite3.Connection, entry: RegisterEntry) -> list[Problem]:
+def provincial_region(
+    conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry
+) -> list[Problem]:
     """The province's 附件4 roster is of 中央在川 and 省直 units, numbered 2200 — a city's 技师
     go on a 附件5 roster (§四.(五)2): one numbered for a city had its 技师 rows loaded past
     附件5's own checks (an auditor's review). The register refused, not its folder's manifest;
-    one loaded so before is not judged again by this rule (a review)."""
+    one loaded so before is not judged again by this rule (a review). Its advice follows the
+    rows' levels: a city's 初级, 中级 and 高级 are the city's own to issue (§三) — a roster of
+    中级 rows was sent to 附件5, a form of 技师 (a clerk's review)."""
     if entry.kind != APPROVAL_ROSTER or entry.authority != PROVINCE or entry.region == PROVINCE:
         return []
     if loaded_version(conn, entry.key) is not None:
         return []
+    city, region = region_name(entry.region), entry.region
+    letters = {number[0] for _, _, number in result.numbers}
+    advice = []
+    if letters - {"J"} or not letters:
+        advice.append(
+            f"{city}单位的初级、中级、高级证书由{city}人力资源和社会保障部门自己核发、编号"
+            f"（§三、§四.(五)2），发证机关是{city}：请在 registers.toml 中把 authority 写为 "
+            f"{region}（单个文件用 --authority {region}）"
+        )
+    if "J" in letters:
+        advice.append(
+            f"{city}单位的技师请填技师审核名册（附件5），在 registers.toml 中写 "
+            'kind = "technician-roster"'
+        )
     rule = (
-        f"省厅的审批名册（附件4）是中央在川和省直单位的，编号地区为 2200，不能是 {entry.region}："
-        f"{region_name(entry.region)}单位的技师请填技师审核名册（附件5），在 registers.toml 中写 "
-        'kind = "technician-roster"'
+        "省厅的审批名册（附件4）是中央在川和省直单位的，编号地区为 2200，"
+        f"不能是 {region}：{'；'.join(advice)}"
     )
-    return [Problem(None, "region", entry.region, rule, "§四.(五)2")]
+    clause = "§三、§四.(五)2" if letters - {"J"} or not letters else "§四.(五)2"
+    return [Problem(None, "region", region, rule, clause)]
 
 
 def without_unit(entry: RegisterEntry) -> str | None:
