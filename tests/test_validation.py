@@ -427,6 +427,10 @@ def test_footer_counts_must_equal_rows_per_level(loaded: RegisterFactory, db_pat
             ["证书核发部门意见：同意初级 0 人，中级 2 人，合计 3 人。", "（印章）"],
             (7, "页脚“合计3人”与各等级同意的人数之和 2 人不符"),
         ),
+        (  # the total on the row the opinion wraps onto: the opinion's, told once
+            ["证书核发部门意见：同意初级 0 人，中级 2 人，", "共 3 人。"],
+            (7, "页脚“共3人”与各等级同意的人数之和 2 人不符"),
+        ),
         (  # an approval of everyone, no levels: read as the total (an auditor's review)
             ["证书核发部门意见：同意以上 3 人。", "（印章）"],
             (7, "页脚“同意以上3人”，名册中实有 2 人"),
@@ -1101,37 +1105,97 @@ def test_a_merge_across_optional_columns_loads_and_a_merged_heading_is_one_probl
     assert problem["row"] == 5 and "不是人员记录" in problem["rule"]
 
 
-@pytest.mark.parametrize(
-    ("kind", "total"),
-    [
-        ("approval", {"姓名": "合计：2人"}),
-        ("technician", {"序号": "合计", "姓名": "2人"}),  # a count under 姓名 is no holder
-        ("technician", {"序号": "合计", "姓名": "共2人"}),
-        ("technician", {"序号": "合计", "姓名": "二人"}),
-        ("technician", {"序号": "本页小计", "姓名": "2"}),
-        ("approval", {"姓名": "以上共2人"}),
-        ("approval", {"姓名": "总人数：2"}),
-        ("approval", {"姓名": "以上人员共二人"}),
-        ("approval", {"姓名": "共2人（中级2人）"}),
-    ],
-)
-def test_a_totals_row_is_refused_as_such(
-    registers: RegisterFactory, db_path: Path, kind: str, total: dict[str, str]
-) -> None:
-    """合计 under the holders, as the blank-certificate registers refuse it: one clear line,
-    not a dozen rules a holder's row breaks."""
+def _with_total(registers: RegisterFactory, kind: str, below: list[dict[str, object]]) -> None:
+    """Two holders (rows 4-5 of an approval roster, 3-4 of a technician roster), then ``below``."""
     if kind == "approval":
         rows = [approval_row("Z1122020001", "甲"), approval_row("Z1122020002", "乙")]
-        registers.add("mianyang.csv", [*rows, total], MIANYANG)
+        registers.add("mianyang.csv", [*rows, *below], MIANYANG)
     else:
         rows = [technician_row("J1122010001", "甲"), technician_row("J1122010002", "乙", 序号=2)]
-        registers.add("mianyang.csv", [*rows, total], TECHNICIANS)
+        registers.add("mianyang.csv", [*rows, *below], TECHNICIANS)
+
+
+CLOSING_TOTALS = [
+    ("approval", {"姓名": "合计：{n}人"}),
+    ("technician", {"序号": "合计", "姓名": "{n}人"}),  # a count under 姓名 is no holder
+    ("technician", {"序号": "合计", "姓名": "共{n}人"}),
+    ("approval", {"姓名": "以上共{n}人"}),
+    ("approval", {"姓名": "总人数：{n}"}),
+    ("approval", {"姓名": "共{n}人（中级{n}人）"}),
+]
+
+
+def _stating(total: dict[str, str], n: int) -> dict[str, object]:
+    return {column: value.format(n=n) for column, value in total.items()}
+
+
+@pytest.mark.parametrize(("kind", "total"), CLOSING_TOTALS)
+def test_a_closing_totals_row_that_agrees_with_the_rows_loads(
+    registers: RegisterFactory, db_path: Path, kind: str, total: dict[str, str]
+) -> None:
+    """A 合计 row closing the holders was refused (这是合计行…请删除此行), while the requisitions'
+    and dispatches' is read and checked: it is read as the roster's total, and no holder."""
+    _with_total(registers, kind, [{}, _stating(total, 2)])  # after a blank row, as clerks do
+    code, report, output = sync(registers.folder, db_path)
+    assert code == 0, output
+    assert report["registers"][0]["rows"] == 2
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM certificates").fetchone() == (2,)
+
+
+@pytest.mark.parametrize(("kind", "total"), CLOSING_TOTALS)
+def test_a_closing_totals_row_that_disagrees_with_the_rows_is_refused(
+    registers: RegisterFactory, db_path: Path, kind: str, total: dict[str, str]
+) -> None:
+    """A count that disagrees with the rows is the one sign a page or a row was lost
+    (§四.(六)1: certificates are issued for as many as were approved)."""
+    _with_total(registers, kind, [_stating(total, 3)])
+    code, report, _ = sync(registers.folder, db_path)
+    assert code == 1
+    [problem] = report["registers"][0]["problems"]
+    assert (problem["row"], problem["column"]) == (6 if kind == "approval" else 5, "姓名")
+    assert problem["value"] == _stating(total, 3)["姓名"]
+    assert "合计写的是 3 人，名册中实有 2 人，两者应相等" in problem["rule"]
+    assert problem["clause"] == "§四.(六)1"
+
+
+@pytest.mark.parametrize(
+    ("kind", "below"),
+    [
+        ("technician", [{"序号": "合计", "姓名": "二人"}]),  # a count not in Arabic digits
+        ("technician", [{"序号": "本页小计", "姓名": "2"}]),  # a page's
+        ("approval", [{"姓名": "以上人员共二人"}]),
+        ("approval", [{"姓名": "合计：1人"}, approval_row("Z1122020003", "丙")]),  # not closing
+    ],
+)
+def test_a_totals_row_that_cannot_be_checked_is_refused_as_such(
+    registers: RegisterFactory, db_path: Path, kind: str, below: list[dict[str, object]]
+) -> None:
+    """合计 under the holders, as the blank-certificate registers refuse it where its sum cannot
+    be told: one clear line, not a dozen rules a holder's row breaks."""
+    _with_total(registers, kind, below)
     code, report, _ = sync(registers.folder, db_path)
     assert code == 1
     [problem] = report["registers"][0]["problems"]
     assert (problem["row"], problem["column"]) == (6 if kind == "approval" else 5, "姓名")
     assert problem["rule"].startswith("这是合计行，不是一条记录")
     assert problem["clause"] == ("附件4" if kind == "approval" else "附件5")  # cites the notice
+
+
+@pytest.mark.parametrize("line", ["合计：3人", "以上共5人", "共计3人"])
+def test_a_total_line_of_the_footer_that_disagrees_with_the_rows_is_refused(
+    loaded: RegisterFactory, db_path: Path, line: str
+) -> None:
+    """Below the opinions, 合计：3人 under two rows loaded unread, while the opinion's own 共4人
+    was checked: a count that disagrees with the rows is the sign a page or a row was lost."""
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "吴敏")]
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=[*footer({"Z": 2}), line])
+    problem = refused_once(loaded, db_path)
+    # data rows 4-5, blank 6, the form's footer 7-10, the total on 11
+    assert (problem["row"], problem["column"], problem["value"]) == (11, None, line)
+    assert "名册中实有 2 人，两者应相等" in problem["rule"] and problem["clause"] == "§四.(六)1"
+    loaded.add("mianyang.xlsx", rows, MIANYANG, footer=[*footer({"Z": 2}), "合计：2人"])
+    assert sync(loaded.folder, db_path)[0] == 0
 
 
 @pytest.mark.parametrize(

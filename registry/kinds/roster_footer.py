@@ -1,7 +1,7 @@
 """The 附件4 footer of a roster: the approval counts of 证书核发部门意见 (同意初级 N 人，中级 N 人 …,
 read on over a clause wrapped onto the next rows), and the opinions that refuse or leave someone
-out (§四.(六)1); what a failing row is told of them is `roster_removal`'s. Pure functions over a
-roster's table."""
+out (§四.(六)1). `roster_totals` checks them against the rows; what a failing row is told of
+them is `roster_removal`'s. Pure functions over a roster's table."""
 
 from __future__ import annotations
 
@@ -111,6 +111,8 @@ class _Clause:
     """from its 同意 on, read on over the rows it wraps onto"""
     issuer: bool | None
     """its opinion's label: the issuing department's, another's, or none written"""
+    last: int
+    """the last row it is read over (its own, or the last it wraps onto)"""
 
 
 def _clauses(table: Table) -> Iterable[_Clause]:
@@ -127,15 +129,22 @@ def _clauses(table: Table) -> Iterable[_Clause]:
         if (labelled := _issuers(before)) is not None:
             issuer = labelled
         if approves:
-            clause = key[approves.start() :]
-            for _, more in footer[at + 1 :]:  # wrapped: …高级 1 人， / 技师 3 人。
+            clause, last = key[approves.start() :], row
+            for below, more in footer[at + 1 :]:  # wrapped: …高级 1 人， / 技师 3 人。
                 following = header_key(more)
                 if not _wraps(clause, following):
                     break
-                clause += following
-            yield _Clause(row, clause, issuer)
+                clause, last = clause + following, below
+            yield _Clause(row, clause, issuer, last)
         if (after := _issuers(key)) is not None:  # a label after the clause, for the next rows
             issuer = after
+
+
+def approval_rows(table: Table) -> set[int]:
+    """The footer rows an approval's clause is read from (its own, those it wraps onto): a
+    total there (…技师 0 人， / 共 3 人。) is the approval's, checked with its counts."""
+    clauses = list(_clauses(table))
+    return {row for row, _ in table.footer if any(c.row <= row <= c.last for c in clauses)}
 
 
 def _written(clause: str) -> dict[str, str]:
@@ -259,41 +268,3 @@ def footer_refusal(table: Table) -> Problem | None:
             )
             return Problem(clause.row, FOOTER_COLUMN, clause.text, rule, "§四.(六)1")
     return None
-
-
-def footer_problems(table: Table, per_level: Counter[str], unlevelled: int = 0) -> list[Problem]:
-    """The footer's counts, where filled in, equal the rows per level; in Arabic numerals; and
-    it approves (`footer_refusal`). Not counted while ``unlevelled`` rows' level is unread
-    (each refused for it): their levels would each be told a count short."""
-    if refused := footer_refusal(table):
-        return [refused]
-    found = found_counts(table)
-    if found is None and not unlevelled and (bare := bare_total(table)):
-        row, words, approved = bare
-        if approved != (rows := sum(per_level.values())):
-            rule = f"页脚“{words}”，名册中实有 {rows} 人，两者应相等"
-            return [Problem(row, FOOTER_COLUMN, words, rule, "§四.(六)1")]
-    if found is None or unlevelled:
-        return []
-    row, counts, named, total = found
-    problems = []
-    for letter, count in counts.items():
-        level = LEVELS[letter].removesuffix("工")
-        if isinstance(count, str):
-            rule = f"页脚同意{level}的人数“{count}”须用阿拉伯数字填写"
-            problems.append(Problem(row, FOOTER_COLUMN, count, rule, "§四.(三)"))
-        elif count != per_level[letter]:
-            actual = per_level[letter]
-            said = (
-                f"同意{level} {count} 人"
-                if letter in named
-                else f"没有写{level}的人数（即同意 0 人）"
-            )
-            rule = f"页脚{said}，名册中实有 {actual} 人，两者应相等"
-            shown = shown_count(letter, count, named)
-            problems.append(Problem(row, FOOTER_COLUMN, shown, rule, "§四.(六)1"))
-    if total and not problems and int(total[2]) != sum(per_level.values()):
-        rows = sum(per_level.values())
-        rule = f"页脚“{total[1]}”与各等级同意的人数之和 {rows} 人不符，两者应相等"
-        problems.append(Problem(row, FOOTER_COLUMN, total[1], rule, "§四.(六)1"))
-    return problems

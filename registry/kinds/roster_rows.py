@@ -23,6 +23,7 @@ from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
 from registry.kinds.cells import digits_lost
+from registry.kinds.closing_total import closing_total
 from registry.kinds.not_records import heading_row, total_row
 from registry.kinds.roster_cells import (
     DITTO_RULE,
@@ -34,13 +35,13 @@ from registry.kinds.roster_cells import (
     exam_too_early,
     is_ditto,
 )
-from registry.kinds.roster_footer import footer_problems
 from registry.kinds.roster_numbers import RowNumbers
 from registry.kinds.roster_order import order_problems
 from registry.kinds.roster_remarks import another_level, withheld_row
 from registry.kinds.roster_removal import advise_failing_rows
 from registry.kinds.roster_result import RosterResult
 from registry.kinds.roster_rules import document_problems, duplicate_holders
+from registry.kinds.roster_totals import footer_problems, total_problems
 from registry.kinds.swapped_columns import roster_looks, roster_pairs, swapped
 from registry.sheets.cells import Cell, text
 from registry.sheets.table import Record, Table
@@ -245,9 +246,11 @@ def check_rows(
     result = RosterResult()
     checker = _RowChecker(entry, catalogue, today or beijing_today(), result)
     unread = table.unread_by_row()  # 审核意见: 暂缓发证, in a column not read
-    for record in table.records:
+    form = "附件5" if checker.technician else "附件4"
+    records, closing = closing_total(table.records, "姓名")  # its count: `total_problems`
+    for record in records:
         if summed := total_row(record.values.get("姓名"), record.values.get("序号")):
-            form = "附件5" if checker.technician else "附件4"  # a form of holders, no totals
+            # a form of holders: a 合计 row between them is none, its sum could not be told
             result.problems.append(
                 Problem(record.row, "姓名", text(record.values.get("姓名")), summed, form)
             )
@@ -258,13 +261,14 @@ def check_rows(
         checker.check(record, unread.get(record.row, ()))
     per_level = Counter(checker.letters.values())
     result.problems += footer_problems(table, per_level, checker.unlevelled)
+    counted = sum(per_level.values()) + checker.unlevelled  # the rows checked as holders'
+    result.problems += total_problems(table, closing, counted, form)
     numbered = {row for row, _, _ in result.numbers}
     result.problems = advise_failing_rows(result.problems, table, checker.letters, numbered)
     result.problems += duplicate_holders(result.certificates)
     result.problems += document_problems(entry, table.records)
     result.order_problems = order_problems(checker.numbers.numbered, checker.technician)
     looks = roster_looks(catalogue, checker.birth_column)
-    form = "附件5" if checker.technician else "附件4"
     pairs = roster_pairs(checker.birth_column)
     result.problems[:0] = swapped(result.problems, table.records, looks, pairs, form)
     return result

@@ -18,6 +18,7 @@ from registry.domain.problems import NUMBER_TAKEN, Problem
 from registry.domain.regions import PROVINCE, region_name
 from registry.domain.registers import APPROVAL_ROSTER, TECHNICIAN_ROSTER
 from registry.kinds.base import Kind, LoadContext, RegisterEntry
+from registry.kinds.closing_total import counted_rows
 from registry.kinds.handed_out import handed_out_elsewhere
 from registry.kinds.roster_cells import NUMBER_COLUMN
 from registry.kinds.roster_documents import document_problems_across
@@ -263,6 +264,7 @@ APPROVAL: Kind[RosterResult, RosterResult] = Kind(
     needs=ROSTER_NEEDS,
     entry_rule=roster_entry_rule,
     entry_note=without_unit,
+    rows=counted_rows("姓名"),
 )
 TECHNICIAN: Kind[RosterResult, RosterResult] = Kind(
     layout=TECHNICIAN_LAYOUT,
@@ -271,4 +273,5 @@ TECHNICIAN: Kind[RosterResult, RosterResult] = Kind(
     apply=apply_roster,
     needs=ROSTER_NEEDS,
     entry_rule=technician_entry_rule,
+    rows=counted_rows("姓名"),
 )
