@@ -234,13 +234,22 @@ def _sync(folder: Path, db: Path) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+HOLDERS = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
+
+
 @pytest.fixture
 def renamed(registers: RegisterFactory, db_path: Path) -> RegisterFactory:
     """周杰 (Z1122020001) and 郑浩 registered as 电工; then the catalogue renames the trade."""
-    holders = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "郑浩")]
-    registers.add("m.csv", holders, MIANYANG)
+    registers.add("m.csv", HOLDERS, MIANYANG)
     assert _sync(registers.folder, db_path)[0] == 0
-    (registers.folder / "official.csv").write_text(RENAMED, encoding="utf-8")
+    return _renaming(registers, db_path)
+
+
+def _renaming(
+    registers: RegisterFactory, db_path: Path, catalogue: str = RENAMED
+) -> RegisterFactory:
+    """The catalogue replaced by ``catalogue``, which renames 电工 (`RENAMED`), synced."""
+    (registers.folder / "official.csv").write_text(catalogue, encoding="utf-8")
     registers.extra_manifest = 'trades = "official.csv"\n'
     registers.write_manifest()
     assert _sync(registers.folder, db_path)[0] == 0
@@ -312,3 +321,73 @@ def test_a_catalogue_edited_in_place_is_reported_as_edited_with_what_changed(
             "删去工种 电工作业（现为“电气作业”的别名））"
         ) in result.output
         assert "登记库原用" not in result.output
+
+
+def _corrected(registers: RegisterFactory, trade: str, catalogue: str = RENAMED) -> None:
+    """A corrected version of m.csv: 郑浩's 参加工作时间 fixed, both trades written ``trade``,
+    under ``catalogue``."""
+    (registers.folder / "official.csv").write_text(catalogue, encoding="utf-8")
+    rows = [
+        approval_row("Z1122020001", "周杰", 报考工种=trade),
+        approval_row("Z1122020002", "郑浩", 参加工作时间="1995.08", 报考工种=trade),
+    ]
+    registers.add("m.csv", rows, MIANYANG)
+
+
+WELDERS = RENAMED + "焊工,\n"
+"""`RENAMED` and a trade to change to."""
+
+
+def _replaced(
+    registers: RegisterFactory, db_path: Path, catalogue: str = RENAMED, **correction: str
+) -> RegisterFactory:
+    """周杰's Z1122020001 exchanged (换发, with ``correction``) for Z1122020003; then the
+    catalogue replaced by ``catalogue``."""
+    registers.add("m.csv", HOLDERS, MIANYANG)
+    exchange = status_event(
+        "换发", "Z1122020001", "周杰", "2013-01-10", "Z1122020003", **correction
+    )
+    registers.add("changes.csv", [exchange], {"kind": "status-changes", "authority": "2202"})
+    assert _sync(registers.folder, db_path)[0] == 0
+    return _renaming(registers, db_path, catalogue)
+
+
+@pytest.fixture
+def replaced(registers: RegisterFactory, db_path: Path) -> RegisterFactory:
+    """周杰's Z1122020001 exchanged (换发) for Z1122020003; then the catalogue renames 电工."""
+    return _replaced(registers, db_path)
+
+
+@pytest.mark.parametrize("trade", ["电工", "电工作业"])
+def test_a_corrected_roster_of_a_replaced_certificate_may_name_its_renamed_trade(
+    replaced: RegisterFactory, db_path: Path, trade: str
+) -> None:
+    """Every corrected version of a roster listing a certificate a 换发 replaced was refused
+    after the catalogue renamed its trade — 报考工种原为“电工”，不能改为“电工作业” — though the
+    clerk had typed 电工: the trade as the catalogue now spells it is the one registered."""
+    _corrected(replaced, trade)
+    code, output = _sync(replaced.folder, db_path)
+    assert code == 0 and "不能改为" not in output, output
+
+
+def test_a_corrected_roster_may_name_the_renamed_trade_an_exchange_corrected(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """A roster may give a replaced certificate the trade a 换发 corrected it to (§四.(三)):
+    once the catalogue renamed that trade (钳工 → 钳工作业), its old name was refused."""
+    catalogue = RENAMED + "钳工作业,钳工\n"
+    _replaced(registers, db_path, catalogue, 原因="工种填错", 更正工种="钳工")
+    registers.add(
+        "m.csv", [approval_row("Z1122020001", "周杰", 报考工种="钳工"), HOLDERS[1]], MIANYANG
+    )
+    code, output = _sync(registers.folder, db_path)
+    assert code == 0 and "不能改为" not in output, output
+
+
+def test_a_corrected_roster_may_not_change_a_replaced_certificates_renamed_trade(
+    replaced: RegisterFactory, db_path: Path
+) -> None:
+    """Another trade for the replaced certificate is refused as before (§四.(三))."""
+    _corrected(replaced, "焊工", WELDERS)
+    code, output = _sync(replaced.folder, db_path)
+    assert code == 1 and "报考工种原为“电工”，不能改为“焊工”" in output, output

@@ -12,9 +12,11 @@ from registry.domain.names import same_holder, shared_key
 from registry.domain.numbers import prefix_of
 from registry.domain.problems import NUMBER_TAKEN, Problem
 from registry.domain.registers import TECHNICIAN_ROSTER
+from registry.domain.trades import TradeCatalogue
 from registry.kinds.base import RegisterEntry
 from registry.kinds.roster_cells import NUMBER_COLUMN
 from registry.kinds.roster_result import RosterResult
+from registry.store.holdings import same_trade
 from registry.store.rows import CertificateRow
 
 
@@ -58,24 +60,41 @@ def _respelt(holder: Holding, certificate: CertificateRow) -> bool:
     return shared_key(holder.name.casefold()) == shared_key(certificate.name.casefold())
 
 
+def _kept(
+    holder: Holding, certificate: CertificateRow, field: str, catalogue: TradeCatalogue
+) -> bool:
+    """Whether a corrected row leaves ``field`` of the holding as registered: a name respelt
+    (`_respelt`), a trade the catalogue now spells otherwise (电工 renamed 电工作业, the old
+    name its alias: `same_trade`) — a clerk who typed the trade as registered changed nothing."""
+    if field == "name_key":
+        return _respelt(holder, certificate)
+    if field == "trade":
+        return same_trade(catalogue, holder.trade, certificate.trade)
+    return bool(getattr(holder, field) == getattr(certificate, field))
+
+
 def _identity_changes(
-    certificate: CertificateRow, holder: Holding, birth_column: str, current_trade: object
+    certificate: CertificateRow,
+    holder: Holding,
+    birth_column: str,
+    current_trade: object,
+    catalogue: TradeCatalogue,
 ) -> list[Problem]:
     """§四.(三) 不得涂改: a corrected register may not change who holds a number — nor, once it
     was replaced, the trade, unless to the one its newest certificate has (a 换发 corrected
     it): the holding (§二) is that certificate's; another trade, carried down to it
-    (`registry.store.certificates.CARRIED`), could make it a second one of the holder's."""
+    (`registry.store.certificates.CARRIED`), could make it a second one of the holder's. A
+    trade is that trade under any name ``catalogue`` gives it (`same_trade`)."""
     problems = []
     changes = [
         ("姓名", "name_key", holder.name, certificate.name),
         ("性别", "sex", holder.sex, certificate.sex),
         (birth_column, "birth", holder.birth, certificate.birth),
     ]
-    if holder.successor and certificate.trade != current_trade:
+    if holder.successor and not same_trade(catalogue, current_trade, certificate.trade):
         changes.append(("报考工种", "trade", holder.trade, certificate.trade))
     for column, field, old, new in changes:
-        old_value, new_value = getattr(holder, field), getattr(certificate, field)
-        if _respelt(holder, certificate) if field == "name_key" else old_value == new_value:
+        if _kept(holder, certificate, field, catalogue):
             continue
         rule = f"证书 {certificate.number} 已登记，{column}原为“{old}”，不能改为“{new}”：证书不得涂改。"
         if holder.successor:  # replaced: the new certificate is the one to correct
@@ -149,10 +168,14 @@ def _held_by(
 
 
 def check_holdings(
-    result: RosterResult, entry: RegisterEntry, holdings: Callable[[str], Mapping[str, Holding]]
+    result: RosterResult,
+    entry: RegisterEntry,
+    holdings: Callable[[str], Mapping[str, Holding]],
+    catalogue: TradeCatalogue,
 ) -> list[Problem]:
     """A problem for each number the registry already gives to another register's holder, and
-    for each change of holder a corrected version of this register would make.
+    for each change of holder a corrected version of this register would make — a trade as
+    ``catalogue`` names it, under its old name or its new.
 
     ``holdings(prefix)`` returns the numbers registered that start with ``prefix`` (level
     letter + year code + region), so uniqueness is checked without loading the whole registry.
@@ -189,5 +212,5 @@ def check_holdings(
                 if following not in held:
                     held[following] = holdings(following)
                 current = held[following][current.successor]
-            found += _identity_changes(mine[number], holder, birth_column, current.trade)
+            found += _identity_changes(mine[number], holder, birth_column, current.trade, catalogue)
     return found

@@ -152,7 +152,7 @@ def check_roster(
     conn = context.conn
     problems = [
         *result.problems,
-        *check_holdings(result, entry, holdings_reader(conn)),
+        *check_holdings(result, entry, holdings_reader(conn), context.catalogue),
         *registered_holders(conn, result, entry, context.catalogue),
         *history_problems(conn, result, entry),
         *another_roster(conn, result, entry),
