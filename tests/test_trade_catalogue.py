@@ -338,6 +338,37 @@ WELDERS = RENAMED + "焊工,\n"
 """`RENAMED` and a trade to change to."""
 
 
+@pytest.mark.parametrize("trade", ["电工", "电工作业"])
+def test_a_corrected_roster_leaves_a_renamed_trade_as_registered(
+    renamed: RegisterFactory, db_path: Path, trade: str
+) -> None:
+    """A corrected version after the catalogue renamed 电工 rewrote every certificate's trade to
+    电工作业, recorded in its history and counted as 修改, though the clerk changed nothing of it
+    — and a receipt of an earlier check read as corrected since: a trade the catalogue merely
+    spells otherwise is no change (data/README.md)."""
+    _corrected(renamed, trade)
+    code, output = _sync(renamed.folder, db_path)
+    assert code == 0 and "已更新（新版本）：2 行，新增 0，修改 1" in output, output
+    assert "报考工种" not in output
+    with closing(sqlite3.connect(db_path)) as conn:
+        history = conn.execute("SELECT number, field FROM certificate_history").fetchall()
+        trades = conn.execute("SELECT DISTINCT trade FROM certificates").fetchall()
+    assert history == [("Z1122020002", "work_start")] and trades == [("电工",)]
+
+
+def test_a_corrected_roster_still_changes_a_renamed_trade_to_another(
+    renamed: RegisterFactory, db_path: Path
+) -> None:
+    """Another trade is a change, reported and recorded as before the rename."""
+    _corrected(renamed, "焊工", WELDERS)
+    code, output = _sync(renamed.folder, db_path)
+    assert code == 0 and "已更新（新版本）：2 行，新增 0，修改 2" in output, output
+    assert "证书 Z1122020001「报考工种」电工 → 焊工" in output
+    with closing(sqlite3.connect(db_path)) as conn:
+        trades = conn.execute("SELECT DISTINCT trade FROM certificates").fetchall()
+    assert trades == [("焊工",)]
+
+
 def _replaced(
     registers: RegisterFactory, db_path: Path, catalogue: str = RENAMED, **correction: str
 ) -> RegisterFactory:

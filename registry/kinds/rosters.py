@@ -34,7 +34,7 @@ from registry.kinds.roster_versions import (
     registered_before,
 )
 from registry.sheets.layout import Column, Layout
-from registry.store.certificates import write_roster
+from registry.store.certificates import as_registered, write_roster
 from registry.store.numbering_runs import highest_sequence
 from registry.store.syncs import loaded_version
 from registry.store.writes import Applied
@@ -150,6 +150,8 @@ def check_roster(
     """The rules only the registry can decide; the order rules unless the register was loaded
     before (a register is not judged again by rules that came after it)."""
     conn = context.conn
+    # a trade the catalogue now spells otherwise is no change: checked and written as registered
+    result.certificates = as_registered(conn, entry.key, result.certificates, context.catalogue)
     problems = [
         *result.problems,
         *check_holdings(result, entry, holdings_reader(conn), context.catalogue),

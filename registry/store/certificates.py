@@ -16,9 +16,10 @@ from registry.domain.numbers import CertificateNumber
 from registry.domain.problems import Problem
 from registry.domain.registers import PUT_BACK
 from registry.domain.statuses import REVOKED
+from registry.domain.trades import TradeCatalogue
 from registry.store.append_only import own_inserts
 from registry.store.by_number import rows_by_number
-from registry.store.holdings import endings
+from registry.store.holdings import endings, same_trade
 from registry.store.restorations import LEFT_OUT, record_restored
 from registry.store.rows import ROSTER_FIELDS, CertificateRow
 from registry.store.writes import Applied, Change
@@ -41,6 +42,30 @@ _SELECT_REGISTER = (
     f"SELECT {', '.join(f'[{c}]' for c in CertificateRow._fields)} FROM certificates"
     " WHERE register = ?"
 )
+
+
+def as_registered(
+    conn: sqlite3.Connection,
+    register: str,
+    rows: Sequence[CertificateRow],
+    catalogue: TradeCatalogue,
+) -> list[CertificateRow]:
+    """``rows`` with the trade of each certificate ``register`` holds already as stored, when
+    ``catalogue`` says it is the row's (`same_trade`): a catalogue that renamed 电工 to 电工作业,
+    the old name its alias, reads a corrected version's 电工 as 电工作业, which `write_roster`
+    wrote as a correction — in the history, counted as 修改, and a receipt of an earlier check
+    read as corrected since — though the clerk changed nothing of the trade (data/README.md)."""
+    stored = dict(
+        conn.execute("SELECT number, trade FROM certificates WHERE register = ?", (register,))
+    )
+
+    def spelt(row: CertificateRow) -> CertificateRow:
+        held = stored.get(row.number, row.trade)
+        if held == row.trade or not same_trade(catalogue, held, row.trade):
+            return row
+        return row._replace(trade=held)
+
+    return [spelt(row) for row in rows]
 
 
 def write_roster(
