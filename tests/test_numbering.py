@@ -559,10 +559,30 @@ def test_a_row_the_sync_refuses_as_no_holder_gets_no_number(
     words: str,
 ) -> None:
     """Numbered, it would lose its number once the clerk deleted it as the sync asks."""
-    path = registered.add("new.csv", [approval_row("", "甲"), row], MIANYANG)
+    path = registered.add(
+        "new.csv", [approval_row("", "甲"), row, approval_row("", "丙")], MIANYANG
+    )
     code, output = number(path, tmp_path / "out.csv", db_path)
     assert code == 1 and "第5行" in output and words in output
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_closing_total_row_gets_no_number(
+    registered: RegisterFactory, db_path: Path, tmp_path: Path
+) -> None:
+    """A 合计 row ending the roster is its total, which the sync reads and checks: numbering
+    refused it as a row (删除此行) while the sync took it (a review of the day's fixes)."""
+    rows: list[dict[str, object]] = [
+        approval_row("", "甲"),
+        approval_row("", "乙"),
+        {"姓名": "合计：2人"},
+    ]
+    path = registered.add("new.csv", rows, MIANYANG)
+    code, output = number(path, tmp_path / "out.csv", db_path)
+    assert code == 0, output
+    *holders, total = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()[-3:]
+    assert all(re.search(r",Z112202\d{4}$", line) for line in holders), holders
+    assert total == "合计：2人" + "," * 14  # its number cell left empty
 
 
 def test_a_row_a_column_not_read_withholds_gets_no_number(

@@ -25,6 +25,7 @@ from registry.domain.regions import PROVINCE, issuing_problem
 from registry.domain.registers import TECHNICIAN_ROSTER
 from registry.domain.trades import builtin_catalogue
 from registry.kinds import read_as
+from registry.kinds.closing_total import closing_total
 from registry.kinds.marked import marked_rows
 from registry.kinds.not_records import total_row
 from registry.kinds.roster_cells import (
@@ -122,7 +123,9 @@ def plan(
     unread = numbering.table.unread_by_row()  # 审核意见: 暂缓发证, in a column not read
     last_written: dict[str, tuple[int, CertificateNumber]] = {}  # by letter, in roster order
     waiting: list[tuple[int, str]] = []
-    for record in numbering.table.records:
+    # a closing 合计 row is the roster's total, which the sync checks (`roster_totals`): no holder
+    records, _ = closing_total(numbering.table.records, "姓名")
+    for record in records:
         written = text(record.values.get(NUMBER_COLUMN))
         if written:
             try:
@@ -158,7 +161,7 @@ def plan(
             written = text(record.values.get("报考工种"))
             return catalogue.resolve(written) or "".join(written.split()) or None
 
-        numbering.problems += trade_groups((r.row, trade(r)) for r in numbering.table.records)
+        numbering.problems += trade_groups((r.row, trade(r)) for r in records)
     _assign(conn, numbering, waiting, last_written, year_code, region)
     return numbering
 
