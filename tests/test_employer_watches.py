@@ -616,6 +616,19 @@ def test_a_name_and_its_number_pasted_on_two_lines_are_one_entry(app_client: App
     assert greeted.status_code == 400 and "第1行应为“证书编号 姓名”：你好" in greeted.text
 
 
+def test_a_name_and_a_number_typed_wrong_on_two_lines_are_one_entry(app_client: AppClient) -> None:
+    """C11220200O2 alone on its line was no number: its name and it were two lines each
+    refused alone, told no number and no name (a review of the day's fixes). Paired, the
+    number is checked and told which digit is wrong."""
+    typo = VALID[0][:-2] + "O" + VALID[0][-1]
+    lines = f"{VALID[1]}\n{typo}\n周杰\nZ1122020123\n"
+    with app_client() as client:
+        page = client.post("/watch", data={"entries": lines, "csrf_token": csrf_token(client)})
+    assert page.status_code == 200, page.text
+    assert context_of(page)["watch"].numbers == ("Z1122020123",)
+    assert "第 1 行的证书编号格式错误" in page.text
+
+
 def test_the_watch_page_reads_names_with_a_space_and_numbers_typed_with_spaces(
     app_client: AppClient,
 ) -> None:

@@ -32,6 +32,11 @@ _NUMBER_AT_END = re.compile(
 """A number typed after the name (周杰 Z11 2202 0123号): a letter, then digits, spaces, dashes
 — and letters typed for a digit after the first digit: 吴敏 C11220200O2 was read as the number
 吴敏 C11220200 and the name O2 (told 实为13位, its name lost)."""
+TYPED_NUMBER = re.compile(
+    f"[A-Za-zＡ-Ｚａ-ｚ][{SEPARATORS}]*[0-9０-９](?:[{SEPARATORS}]*[0-9０-９{_FOR_A_DIGIT}]){{9}}"
+)
+"""A number as typed, a letter for a digit after its first digit (C11220200O2): alone on its
+line, a number to pair with the name on the next (`verify_app.watch_paste.joined_pairs`)."""
 NUMBER_AT_START = re.compile(f"[A-Za-zＡ-Ｚａ-ｚ](?:[{SEPARATORS}]*[0-9０-９]){{10}}")
 """A whole number at the start of a line or cell: its level letter and ten digits, whatever
 was typed between (a 工号 such as E1001 is none); what follows it is the name, Latin letters

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from verify_app.batch_columns import BatchFileProblem, find_columns, name_like
 from verify_app.list_headers import typed_header
-from verify_app.watch_lines import MAX_WATCH_ITEMS, NUMBER_AT_START, WatchProblem
+from verify_app.watch_lines import MAX_WATCH_ITEMS, NUMBER_AT_START, TYPED_NUMBER, WatchProblem
 
 MAX_CELLS = 64
 """Cells of a pasted row read (an HR sheet has a few dozen columns): a line of a million tabs
@@ -79,8 +79,7 @@ def joined_pairs(entries: str) -> str:
 def _kind(line: str) -> str:
     """``number`` for a certificate's number alone, ``name`` for a name alone, else '' (the
     list's header typed on one line, 证书编号 姓名, among them)."""
-    found = NUMBER_AT_START.match(line)
-    if found is not None and found.end() == len(line):
+    if TYPED_NUMBER.fullmatch(line):  # C11220200O2 too: checked, and told which digit
         return "number"
     named = name_like(line) and not any(c.isdigit() for c in line)
     return "name" if named and not typed_header(line) else ""
