@@ -115,9 +115,11 @@ def test_a_batch_row_a_forgery_may_be_reported_from_opens_the_report_form(
         assert page.text.count('class="row-report') == 1
         ticket = rows[1]["report_ticket"]
         # the button's own form, as the browser sends it
-        form = re.search(r'<form[^>]*class="row-report[^"]*">(.*?)</form>', page.text)
+        form = re.search(r'<form([^>]*class="row-report[^"]*"[^>]*)>(.*?)</form>', page.text)
         assert form is not None
-        fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form.group(1)))
+        # in a new page: the report sent, 返回 asked to send the batch again (a phone review)
+        assert 'target="_blank"' in form.group(1)
+        fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form.group(2)))
         assert fields == {"csrf_token": fields["csrf_token"], "ticket": ticket}
         opened = client.post("/report", data=fields)
         sent = client.post(
