@@ -1199,6 +1199,34 @@ def test_a_total_line_of_the_footer_that_disagrees_with_the_rows_is_refused(
 
 
 @pytest.mark.parametrize(
+    "cells",
+    [
+        ["合计", 2, "2012.03.20"],  # read as one line: 合计22012.03.20, "22012 people"
+        ["合计", None, 150, 164],  # the scores' sums
+        ["合计：6人次（2人考两个工种）"],
+        ["总人数：4人（含暂缓发证2人）"],
+        ["合计：" + "9" * 5000 + "人"],  # past int()'s digits: a program error
+    ],
+)
+def test_a_footer_line_stating_no_headcount_of_the_rows_loads(
+    loaded: RegisterFactory, db_path: Path, cells: list[object]
+) -> None:
+    """A footer line is read cell by cell, a count only as a whole cell's (or after the total's
+    word alone): a date or a score's sum beside 合计 is no headcount, nor are 人次 or a count
+    that takes in people not listed (a review of the day's diff: each refused a roster that
+    loaded before)."""
+    rows = [approval_row("Z1122020001", "周杰"), approval_row("Z1122020002", "吴敏")]
+    path = loaded.add("mianyang.xlsx", rows, MIANYANG, footer=footer({"Z": 2}))
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(cells)
+    book.save(path)
+    code, report, output = sync(loaded.folder, db_path)
+    assert code == 0, output
+
+
+@pytest.mark.parametrize(
     "remark",
     [
         "曾暂缓发证，资料已补齐，同意发证",

@@ -28,16 +28,28 @@ from registry.sheets.table import Record, Table
 
 COUNT_CLAUSE = "§四.(六)1"
 """certificates are issued for the people approved, as many as the rows (证书严格按实际合格人数发放)"""
-_STATED = re.compile(r"(?:合计|总计|共计|共有|总人数|人数|共):?(\d+)(?:[人名]|(?=[,;。.(]|$))")
-"""The count a total states, as `normalise_name` writes it (合计:3人, 以上共5人, 总人数:7, 合计4人
-with 序号 and 姓名 read together): in Arabic digits, ending in 人 or 名 or with the line or its
-clause — not 共2页. Not a 小计, a page's."""
+_WORD = "(?:以上)?(?:人员)?(?:合计|总计|共计|共有|总人数|人数|共){1,2}"
+_STATED = re.compile(f"{_WORD}:?(\\d{{1,6}})[人名]?(?:\\((?![^)]*(?:含|暂缓|次))[^)]*\\))?[。.]?")
+"""A cell stating a total of people, as `normalise_name` writes it (合计:3人, 以上共5人, 共计3名,
+总人数:7, 合计4人 with 序号 and 姓名 read together, 合计:3人(男2人,女1人)): the whole cell, in
+Arabic digits — not 共2页, not 6人次, not 5人(含暂缓发证2人), whose count is no number of rows (a
+review of the day's diff). Not a 小计, a page's."""
+_COUNT = re.compile(r"(\d{1,6})[人名]")
+"""A cell of the count alone (合计 | 3人), after a cell of the total's word alone."""
 
 
-def stated_total(line: str) -> int | None:
-    """The number of people a total line states; None when it states none that can be read."""
-    found = _STATED.search(normalise_name(line))
-    return int(found[1]) if found else None
+def stated_total(*cells: str) -> int | None:
+    """The number of people a total written in ``cells`` states: one cell stating it whole, or
+    the total's word alone and the count in the next; None when no count can be read so. A
+    footer line is read cell by cell: read as one, 合计 | 3 | 2012.03.20 stated 32012 people."""
+    plain = [normalise_name(cell) for cell in cells]
+    for place, cell in enumerate(plain):
+        if found := _STATED.fullmatch(cell):
+            return int(found[1])
+        if re.fullmatch(f"{_WORD}:?", cell) and place + 1 < len(plain):
+            counted = _COUNT.fullmatch(plain[place + 1])
+            return int(counted[1]) if counted else None
+    return None
 
 
 def total_problems(table: Table, closing: Record | None, rows: int, form: str) -> list[Problem]:
@@ -59,7 +71,8 @@ def total_problems(table: Table, closing: Record | None, rows: int, form: str) -
     for row, line in table.footer:
         if row in approvals or total_row(line) is None:
             continue
-        if (stated := stated_total(line)) is not None and stated != rows:
+        stated = stated_total(*table.footer_cells.get(row, [line]))
+        if stated is not None and stated != rows:
             problems.append(_disagrees(row, None, line, stated, rows))
     return problems
 
