@@ -18,6 +18,7 @@ import jsonschema_rs
 import pytest
 from starlette.datastructures import Secret
 
+from tests.hostile_files import bounded
 from tests.registers import RegisterFactory, status_event
 from tests.verify_fixtures import (
     NO_MATCH_WRONG_NAME,
@@ -334,6 +335,17 @@ def test_a_letter_typed_for_a_digit_stays_in_the_number_after_the_name(
     number's length (实为13位) with no name, a watch list that the pair did not match — where a
     single check says 第8-11位顺序号“00O2”应为阿拉伯数字（字母 O 应为数字 0）."""
     assert split_line(line) == [number, name]
+
+
+def test_a_long_line_of_letters_a_digit_is_typed_as_is_split_at_once() -> None:
+    """A name then 400,000 characters of O1O1… (letters a digit may be typed as): the number at
+    the line's end was searched for from each letter, and a 40 KB line held the event loop 11 s
+    — every check waited (a review of the day's diff). A hang guard, not a measure of speed."""
+    code = (
+        "from verify_app.watch_lines import split_line\n"
+        "print(len(split_line('张 ' + 'O1' * 200_000 + '张')))\n"
+    )
+    assert bounded(code, seconds=10).strip() in ("1", "2")
 
 
 def test_a_line_of_a_level_alone_is_read_as_typed() -> None:

@@ -37,6 +37,9 @@ TYPED_NUMBER = re.compile(
 )
 """A number as typed, a letter for a digit after its first digit (C11220200O2): alone on its
 line, a number to pair with the name on the next (`verify_app.watch_paste.joined_pairs`)."""
+_NUMBER_AT_END_CHARS = 64
+"""How far from a line's end a number typed after the name may begin: its letter, ten digits,
+号 and the spaces or dashes people type between them fill fewer."""
 NUMBER_AT_START = re.compile(f"[A-Za-zＡ-Ｚａ-ｚ](?:[{SEPARATORS}]*[0-9０-９]){{10}}")
 """A whole number at the start of a line or cell: its level letter and ten digits, whatever
 was typed between (a 工号 such as E1001 is none); what follows it is the name, Latin letters
@@ -78,7 +81,9 @@ def _split(line: str) -> list[str]:
         if not number[-1].isspace():  # 号 or 。 written against the number are the number's
             name = name.lstrip(_AFTER_NUMBER)
         return [number, name]
-    last = _NUMBER_AT_END.search(line)
+    # only the line's end: searched from each letter, a 40 KB line of O1O1… (letters a digit may
+    # be typed as) held the event loop 11 s (a review of the day's diff)
+    last = _NUMBER_AT_END.search(line, max(0, len(line) - _NUMBER_AT_END_CHARS))
     if last and last.start() > 0:
         return [line[: last.start()], line[last.start() :]]
     return line.rsplit(None, 1) or [line]  # an empty cell is one empty part
