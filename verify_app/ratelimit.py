@@ -269,6 +269,11 @@ class Limiter:
         except StorageError as exc:
             self._store_failed(exc.storage_error)
             return None
+        except Exception as exc:  # noqa: BLE001 -- whatever the client raises, checks go on
+            # a parameter the client reads only on connecting (?ssl_min_version=TLSv1_2) raised
+            # its own TypeError unwrapped: every check a 500 while /healthz said ok (a review)
+            self._store_failed(exc)
+            return None
         if self._outage:
             self._store_back()
         return answer

@@ -76,7 +76,7 @@ def _not_taken(storage_uri: str) -> str | None:
     address = storage_uri.replace("redis+unix://", "unix://", 1)  # as `limits` hands it over
     try:
         redis.Redis.from_url(address).connection_pool.make_connection()
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, redis.RedisError) as exc:  # ?protocol=9, ?ssl_cert_reqs=x
         named = "、".join(sorted(urllib.parse.parse_qs(urllib.parse.urlsplit(address).query)))
         return (
             f"CERTREG_RATE_LIMIT_STORAGE 的地址参数（{named or '无'}）Redis 客户端不能使用"
