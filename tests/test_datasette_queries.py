@@ -2430,6 +2430,12 @@ async def test_a_beginning_several_labels_share_finds_all_their_rows(
     rows = await query(ds, path, **{f"{column}__startswith": typed})
     assert len({row[column] for row in rows}) > 1
     assert rows == await query(ds, path, **{f"{column}__in": codes})
+    # each filter by its own text: 开头是 已 and 开头是 有 both took 已's codes (a review)
+    both = await ds.client.get(
+        f"{path}.json?{column}__startswith={typed}&{column}__startswith=有&_shape=array",
+        cookies=signed_in(ds),
+    )
+    assert both.json() == []
 
 
 async def test_the_year_code_facet_lists_years_in_order(ds: Datasette, registry_db: Path) -> None:

@@ -122,20 +122,18 @@ def _widened(query: bytes) -> bytes:
     属于 their codes: 状态 开头是 已 (已补发, 已由新证书取代, 已撤销) found nothing — no code
     begins so, and one label could not be chosen (a staff review)."""
     pairs = parse_qsl(query.decode("utf-8", "replace"), keep_blank_values=True)
-    wide = {
-        key: codes
-        for key, value in pairs
-        if key.endswith("__startswith")
-        and len(codes := begun(key.removesuffix("__startswith"), value)) > 1
-    }
-    if not wide:
-        return query
-    return urlencode(
-        [
-            (key.replace("__startswith", "__in"), ",".join(wide[key])) if key in wide else (key, v)
-            for key, v in pairs
-        ]
-    ).encode()
+    widened = [_widened_pair(key, value) for key, value in pairs]
+    return query if widened == pairs else urlencode(widened).encode()
+
+
+def _widened_pair(key: str, value: str) -> tuple[str, str]:
+    """One filter, widened when its 开头是 begins several labels (`_widened`) — each filter by
+    its own text: two 开头是 of one column (已 and 有) both took the first's codes (a review)."""
+    if not key.endswith("__startswith"):
+        return key, value
+    column = key.removesuffix("__startswith")
+    codes = begun(column, value)
+    return (f"{column}__in", ",".join(codes)) if len(codes) > 1 else (key, value)
 
 
 def _iso_date(typed: str) -> str:
