@@ -77,6 +77,7 @@ class DataStyles(CellStyles):
         self._numbers: dict[int, bool] = {}
         """data style (its id) → whether it hides a positive number, once judged"""
         self._short: dict[str | None, str | None] = {}
+        """cell style → what a date in it writes when short (`short_date`), once judged"""
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         if name in DATA_STYLES:

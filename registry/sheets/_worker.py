@@ -11,12 +11,13 @@ this process dies.
 Stdout carries frames: one kind byte, an 8-byte little-endian length, a `marshal` payload.
 ``S`` started; ``R`` a chunk of rows ``(rows, dates)``; ``X`` refused ``(reason, *details)``
 (``hidden``: the first sheet is hidden; ``others``: later visible sheets hold what could be
-a register's rows too; ``empty``: only later ones hold anything;
-``unmarked``: an .xls whose hidden and struck rows cannot be read);
-``D`` done ``(height, merged ranges of more than one cell, hidden rows, struck rows, hidden columns,
-disguised cells, unseen cells, rows and cells of formulas saved without their results, date
-cells by their number format, notes sheets)``, the eight marks of an .xls only (an .xlsx's the parent finds itself,
-`registry.sheets._marked`), the notes sheets as ``(name, filled rows)``.
+a register's rows too; ``empty``: only later ones hold anything; ``notes``: the first holds
+only notes, later ones could hold rows; ``unmarked``: an .xls whose hidden and struck rows
+cannot be read); ``D`` done ``(height, merged ranges of more than one cell, hidden rows, struck
+rows, hidden columns, disguised cells, unseen cells, rows and cells of formulas saved without
+their results, date cells by their number format, notes sheets)``, the eight marks of an .xls
+only (an .xlsx's the parent finds itself, `registry.sheets._marked`), the notes sheets as
+``(name, filled rows)``.
 
 This module imports only the standard library, python_calamine and (for an .xls) xlrd — and,
 by their paths, the standard-library modules that read number formats and colours — and
