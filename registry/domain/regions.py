@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from importlib.resources import files
 
 from registry.domain.names import normalise_name
@@ -82,6 +83,15 @@ def written_names(name: str) -> list[str]:
     name the codes)."""
     other = PREFECTURE_FULL_NAMES.get(name) or _SHORT_NAMES.get(name)
     return [name, other] if other else [name]
+
+
+def short_name(code: str, regions: Mapping[str, str] = REGIONS) -> str:
+    """The one name a city's blanks are recorded under: 附件3's (凉山州), whichever of its
+    names ``regions`` gives. Requisitions and dispatches are stored by it, so that those loaded
+    before an administrator wrote 凉山彝族自治州 in the regions file still meet the slips and
+    certificates loaded after."""
+    name = regions.get(code, code)
+    return _SHORT_NAMES.get(name, name)
 
 
 def region_name(code: str) -> str:

@@ -18,7 +18,7 @@ from registry.domain.levels import QUANTITY_COLUMNS
 from registry.domain.names import normalise_name
 from registry.domain.numbers import MAX_SEQUENCE
 from registry.domain.opinions import DATE_IN_TEXT, approves, awaits, refuses
-from registry.domain.regions import PREFECTURE_FULL_NAMES, PROVINCE, REGIONS, bureau_region
+from registry.domain.regions import PROVINCE, REGIONS, bureau_region, short_name, written_names
 from registry.kinds.cells import NONE_WRITTEN
 from registry.sheets.cells import Cell
 
@@ -47,25 +47,24 @@ def recipient(unit: str, authority: str = "") -> Recipient:
     A name starting with a city's name (绵阳市, 绵阳市人力资源和社会保障局, 绵阳市示例医院,
     凉山彝族自治州…), after the province's (四川省绵阳市…), or with one of its counties' (富顺县…
     is 自贡市's; `registry.domain.counties`), is that city: city units get their blanks through
-    their bureau (§四.(二)). ``authority``: the register's, which a county of two cities is
-    taken to be in (简阳市, 资阳市's until 2016).
+    their bureau (§四.(二)). A city is recorded under its 附件3 name (`short_name`: 凉山州,
+    whichever name the regions file gives), so its requisitions still meet its later slips.
+    ``authority``: the register's, which a county of two cities is taken to be in (简阳市,
+    资阳市's until 2016).
     Any other name is a central-in-Sichuan or provincial-direct unit, compared in normal form
     (NFKC, no whitespace) with the ``unit`` of its rosters' manifest entries.
     """
     if code := bureau_region(unit):  # 绵阳人社局: the bureau, though its 市 is left out
-        return Recipient(REGIONS[code], code)
+        return Recipient(short_name(code), code)
     name = normalise_name(unit)
     local = name.removeprefix("四川省")  # 四川省绵阳市人力资源和社会保障局 is 绵阳市's
     for code, city in REGIONS.items():
-        if code == PROVINCE:
-            continue
-        full = PREFECTURE_FULL_NAMES.get(city)
-        if local.startswith(city) or (full and local.startswith(full)):
-            return Recipient(city, code)
+        if code != PROVINCE and local.startswith(tuple(written_names(city))):
+            return Recipient(short_name(code), code)
     # a county's unit (富顺县…) is its city's; one of two cities' (简阳市…) is the one reporting
     counties = unit_regions(name, preferring=authority)
     if len(counties) == 1:
-        return Recipient(REGIONS[counties[0]], counties[0])
+        return Recipient(short_name(counties[0]), counties[0])
     return Recipient(name)
 
 

@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field, replace
 import sqlite_utils
 
 from registry.domain.levels import LEVEL_ORDER, LEVELS
-from registry.domain.regions import PROVINCE, REGIONS
+from registry.domain.regions import PROVINCE, REGIONS, short_name
 from registry.domain.registers import ROSTER_KINDS, sql_list
 from registry.domain.statuses import APPROVED, EXCHANGE, REISSUE, REVOKED, VALID
 from registry.store import summaries
@@ -49,6 +49,11 @@ def _values(rows: list[tuple[object, ...]]) -> str:
     return ", ".join("(" + ", ".join(literal(v) for v in row) + ")" for row in rows)
 
 
+_CITIES = _values([(code, short_name(code)) for code in REGIONS if code != PROVINCE])
+"""Each city's code and the name its blanks are recorded under (`short_name`, as
+`registry.kinds.blanks.recipient` records them): a roster's certificates count under the name
+of its city's requisitions and dispatches, whichever name the regions file gives."""
+
 _REQUESTED = summaries.per_level(
     "requisitions", f"{{field}}, CASE WHEN status = '{APPROVED}' THEN {{field}} ELSE 0 END"
 )
@@ -56,7 +61,7 @@ _DISPATCHED = summaries.per_level("dispatches", "{field}")
 
 RECOMPUTED = f"""
 WITH
-cities(code, name) AS (VALUES {_values([(c, n) for c, n in REGIONS.items() if c != PROVINCE])}),
+cities(code, name) AS (VALUES {_CITIES}),
 levels(letter, level, position) AS (
     VALUES {_values([(x, LEVELS[x], i) for i, x in enumerate(LEVEL_ORDER)])}
 ),
@@ -139,7 +144,7 @@ _FIGURES = (
 
 STOCK_VIEW = f"""
 WITH
-cities(code, name) AS (VALUES {_values([(c, n) for c, n in REGIONS.items() if c != PROVINCE])}),
+cities(code, name) AS (VALUES {_CITIES}),
 levels(letter, level, position) AS (
     VALUES {_values([(x, LEVELS[x], i) for i, x in enumerate(LEVEL_ORDER)])}
 ),
