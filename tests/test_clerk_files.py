@@ -793,3 +793,27 @@ def test_a_register_given_as_another_kind_is_told_its_kind(tmp_path: Path) -> No
     )  # fmt: skip
     assert numbered.exit_code != 0
     assert "--kind status-changes" in numbered.output and "是否应为" not in numbered.output
+
+
+def test_rows_loaded_before_and_moved_are_told_to_go_back_not_to_be_renumbered(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """001–005 loaded; the corrected version leaves 002 out and swaps 003 and 004. Its moved
+    rows were told 编号跳号…请用 certreg number 重新编号: issued numbers are never changed
+    (§四.(三)、§五.(三)), and certreg number only numbers rows without one. Each is told where
+    it stood in the loaded version: after which row to put it back."""
+    names = "甲乙丙丁戊"
+    first = [approval_row(f"Z112202000{n}", m) for n, m in zip("12345", names, strict=True)]
+    registers.add("r.xlsx", first, MIANYANG)
+    assert sync(registers.folder, db_path)[0] == 0
+    order = [("1", "甲"), ("4", "丁"), ("3", "丙"), ("5", "戊")]
+    registers.add("r.xlsx", [approval_row(f"Z112202000{n}", m) for n, m in order], MIANYANG)
+    problems = refused(registers, db_path, "r.xlsx")
+    told = {row: rule for row, column, rule, _ in problems if column == "颁发证书编号"}
+    assert list(told) == [5, 6, 7]  # 004, 003, and 005 now after 003
+    assert "Z1122020004 已登记，在已登记的名册中排在 Z1122020003（本文件第6行）之后" in told[5]
+    assert "把这一行移回第6行之后" in told[5]
+    assert "排在 Z1122020001（本文件第4行）之后" in told[6] and "移回第4行之后" in told[6]
+    for rule in told.values():
+        assert "请恢复已登记名册的行序" in rule and "不能改动（§四.(三)、§五.(三)）" in rule
+        assert "certreg number" not in rule and "应为" not in rule, rule

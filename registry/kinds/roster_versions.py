@@ -18,6 +18,7 @@ from registry.domain.numbers import CertificateNumber, parse
 from registry.domain.problems import NEW_DATES, NEW_NAME, NEW_UNIT, Problem
 from registry.domain.statuses import REVOKED
 from registry.kinds.base import RegisterEntry, kept_nothing
+from registry.kinds.roster_cells import NUMBER_COLUMN
 from registry.kinds.roster_remarks import WITHHELD_CLAUSE
 from registry.kinds.roster_result import RosterResult
 from registry.kinds.roster_rules import revoke_instead
@@ -80,8 +81,9 @@ def new_rows_order_problems(
     moved = _moved(conn, result, entry, registered)
     kept = []
     for problem in result.order_problems:
-        if problem.row in moved:
-            kept.append(problem)
+        if problem.row in moved:  # its number is issued: the row goes back, not renumbered
+            told = problem.column == NUMBER_COLUMN
+            kept.append(replace(problem, rule=moved[problem.row]) if told else problem)
             continue
         if problem.row not in added:
             continue
@@ -97,11 +99,13 @@ def new_rows_order_problems(
 
 def _moved(
     conn: sqlite3.Connection, result: RosterResult, entry: RegisterEntry, registered: set[str]
-) -> set[int]:
+) -> dict[int, str]:
     """The rows of certificates loaded before that follow another of them than they did in the
-    loaded version (rows left out or added aside): a version swapping two rows loaded in order
-    loaded with its numbers out of roster order, which a roster loaded fresh is refused for —
-    the certificates are printed in the roster's order (§四.(五)3)."""
+    loaded version (rows left out or added aside), each with where to put it back: a version
+    swapping two rows loaded in order loaded with its numbers out of roster order, which a
+    roster loaded fresh is refused for — the certificates are printed in the roster's order
+    (§四.(五)3). Told 编号跳号…请用 certreg number 重新编号, the clerk was sent to change
+    issued numbers, which no one may (§四.(三)、§五.(三))."""
     here = {number: row for row, _, number in result.numbers if number in registered}
     loaded = conn.execute(
         "SELECT number FROM certificates WHERE register = ? ORDER BY source_row", (entry.key,)
@@ -110,7 +114,23 @@ def _moved(
     now = sorted(before, key=here.__getitem__)
     was = {later: earlier for earlier, later in pairwise(before)}
     follows = {later: earlier for earlier, later in pairwise(now)}
-    return {here[number] for number in now if was.get(number) != follows.get(number)}
+    return {
+        here[number]: _put_back(number, was.get(number), here)
+        for number in now
+        if was.get(number) != follows.get(number)
+    }
+
+
+def _put_back(number: str, earlier: str | None, rows: dict[str, int]) -> str:
+    """What a moved row is told: the row it came after in the loaded version."""
+    where = (
+        f"排在 {earlier}（本文件第{rows[earlier]}行）之后" if earlier else "排在已登记各行的最前面"
+    )
+    back = f"移回第{rows[earlier]}行之后" if earlier else "移回已登记各行之前"
+    return (
+        f"{number} 已登记，在已登记的名册中{where}，这一版移动了它：请恢复已登记名册的行序，"
+        f"把这一行{back}。已登记证书的编号不能改动（§四.(三)、§五.(三)）"
+    )
 
 
 _ROSTER_CLOSED = (
