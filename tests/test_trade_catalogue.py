@@ -422,3 +422,36 @@ def test_a_corrected_roster_may_not_change_a_replaced_certificates_renamed_trade
     _corrected(replaced, "焊工", WELDERS)
     code, output = _sync(replaced.folder, db_path)
     assert code == 1 and "报考工种原为“电工”，不能改为“焊工”" in output, output
+
+
+def test_a_holder_an_exchange_renamed_holds_its_newest_certificate_of_the_renamed_trade(
+    registers: RegisterFactory, db_path: Path
+) -> None:
+    """周杰's Z1122020001 exchanged for Z1122020003 correcting his name to 周洁, then the
+    catalogue renames 电工: a new row for 周杰 as first registered, of 电工作业, is §二's — the
+    chain's newest certificate (registered as 电工, the same trade) is his."""
+    _replaced(registers, db_path, 更正姓名="周洁")
+    facts = {**MIANYANG, "approval_doc": "绵人社函〔2012〕9号"}
+    registers.add("n.csv", [approval_row("Z1122020004", "周杰", 报考工种="电工作业")], facts)
+    code, output = _sync(registers.folder, db_path)
+    assert code == 1, output
+    assert "证书 Z1122020001 换发时更正了姓名或出生年月，现为 Z1122020003" in output
+
+
+def test_an_exchange_may_not_make_a_holder_of_a_renamed_trade_hold_two_in_one_file(
+    renamed: RegisterFactory, db_path: Path
+) -> None:
+    """One file exchanges 周杰's Z1122020001 (电工) for Z1122020004, then corrects the holder of
+    吴敏's Z1122020003 (电工作业) to 周杰: the certificate an earlier row of the file made is a
+    holding of the same trade under its old name (§二)."""
+    facts = {**MIANYANG, "approval_doc": "绵人社函〔2012〕9号"}
+    renamed.add("n.csv", [approval_row("Z1122020003", "吴敏", 报考工种="电工作业")], facts)
+    assert _sync(renamed.folder, db_path)[0] == 0
+    changes = [
+        status_event("换发", "Z1122020001", "周杰", "2013-01-10", "Z1122020004"),
+        status_event("换发", "Z1122020003", "吴敏", "2013-01-11", "Z1122020005", 更正姓名="周杰"),
+    ]
+    renamed.add("changes.csv", changes, {"kind": "status-changes", "authority": "2202"})
+    code, output = _sync(renamed.folder, db_path)
+    assert code == 1, output
+    assert "更正后，此人（姓名、出生年月、工种、等级均相同）已持有证书 Z1122020004" in output
