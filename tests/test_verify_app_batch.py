@@ -733,6 +733,42 @@ def test_a_long_name_alone_in_a_list_without_header_is_asked_for_its_number(
     assert ("未查验", 1) in context["summary"]
 
 
+ODD_NAMES = ["张三（女）", "李四(退休)", "李四（待补）", "王五 (外聘)", "赵六*", "王五、"]
+ODD_NAMES += ["阿依古丽・买买提", "阿依古丽-买买提", "张\xa0三", "\u200b张三", "王〇", "张三👍"]
+"""Names as HR files type them: a note in brackets, a mark after, a dot or a space of another
+kind, a character a chat pasted with them."""
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
+def test_a_name_without_its_number_is_a_person_whatever_marks_it(
+    app_client: AppClient, name: str
+) -> None:
+    """A review pasted 阿依古丽・买买提 and 王五、 between checked rows, their numbers left blank:
+    both were told 名单说明, 所填姓名 blank, and the page said everyone was checked. Between the
+    rows checked, or under them, a name is a person asked for the number; a 小计 is no one."""
+    rows = [
+        (VALID[0], VALID[1], "检验科"),
+        ("", name, "护理部"),
+        ("", "小计：2人", ""),
+        (REISSUED[0], REISSUED[1], "药剂科"),
+        ("", name, "护理部"),
+    ]
+    pasted = "证书编号\t姓名\t部门\n" + "".join("\t".join(row) + "\n" for row in rows)
+    with app_client() as client:
+        page = client.post("/batch", data={"csrf_token": csrf_token(client), "entries": pasted})
+    context = page.context
+    unchecked = [(r["row"], r["label"], r["advice"]) for r in context["results"] if not r["result"]]
+    assert unchecked == [
+        ("3", "未查验", NAME_ONLY),
+        ("4", NOTE_LABEL, NOTE_ADVICE),
+        ("6", "未查验", NAME_ONLY),
+    ]
+    assert context["summary"] == [("有效", 1), ("已补发", 1), ("未查验", 2)]
+    assert "查验结果（4 行）" in page.text
+    typed = [r["typed_name"] for r in context["results"] if r["row"] in ("3", "6")]
+    assert typed == [name.replace("\u200b", "")] * 2  # what the employer typed, shown back
+
+
 @pytest.mark.parametrize(
     ("header", "said"),
     [

@@ -101,5 +101,9 @@ async def checked_but_paused(
             if not exc.numbers or exc.reason != "number_paused" or not left:
                 raise
             why = f"{exc.title}：{exc.message}{verifier.contacts.text_for(exc.numbers[0])}"
-            unchecked += [(r.row, r.cells, why) for r in rows if normalise(r.item.number) in paused]
+            unchecked += [
+                (r.row, r.cells, why, r.item.name)
+                for r in rows
+                if normalise(r.item.number) in paused
+            ]
             rows = left

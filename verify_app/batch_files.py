@@ -42,7 +42,7 @@ from verify_app.batch_columns import (
     name_like,
     number_like,
 )
-from verify_app.batch_notes import advice, nothing_to_check
+from verify_app.batch_notes import advice, nothing_to_check, typed_name
 from verify_app.quotas import KEY_HELP, MAX_UPLOAD_ROWS
 from verify_app.watch_lines import split_line
 
@@ -71,9 +71,10 @@ class BatchFile:
     confirm_titles: tuple[str, ...] = ()
     """the file's own titles of those columns, in the same order: the page says what it read as
     the paper's (an HR roster's 等级 may be a post's grade, its rows told 可能被涂改或伪造)"""
-    unchecked: tuple[tuple[int, tuple[str, ...], str], ...] = ()
-    """(row, cells, why) of the rows with something in them but nothing to check (no number or
-    name; a total, a signature): the result file keeps them, as the HR file had them"""
+    unchecked: tuple[tuple[int, tuple[str, ...], str, str], ...] = ()
+    """(row, cells, why, name as typed) of the rows with something in them but nothing to check
+    (no number or name; a total, a signature): the result file keeps them, as the HR file had
+    them, and the page shows the name typed, as a checked row's"""
     set_aside: tuple[str, ...] = ()
     """later sheets of the workbook left unread: they hold only notes"""
 
@@ -218,10 +219,15 @@ def read_batch(
         raise BatchFileProblem(_too_many(counted, most, metered))
     headerless, first, last = columns.header is None, batch[0].row, batch[-1].row
     noted = [
-        (line, tuple(row), advice(row, number, name, headerless, not first < line < last))
+        (
+            line,
+            tuple(row),
+            advice(row, number, name, headerless, not first < line < last),
+            typed_name(number, name, headerless),
+        )
         for line, row, number, name in unchecked
     ]
-    widths = [len(r.cells) for r in batch] + [len(cells) for _, cells, _ in noted]
+    widths = [len(r.cells) for r in batch] + [len(note[1]) for note in noted]
     header = _titled(columns, max(widths))
     titles = tuple(header[index] for index in columns.confirms.values())
     return BatchFile(

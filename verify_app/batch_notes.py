@@ -64,27 +64,54 @@ def nothing_to_check(row: Sequence[str], number: str, name: str) -> bool:
     return _a_note(number, name) or _a_total(row, number, name) or not (number or name)
 
 
+def typed_name(number: str, name: str, headerless: bool) -> str:
+    """What a row not checked gives where a name goes: its name's cell — in a list without
+    header, the cell alone on its line, read as the number's column, when that is all there is."""
+    return (name or (number if headerless else "")).strip()
+
+
 def advice(row: Sequence[str], number: str, name: str, headerless: bool, outside: bool) -> str:
     """Why a row with `nothing_to_check` was not checked, in the result file: a name without its
-    number is asked for the number, as a number without its name is asked for the name — in a
-    list without header too, where a name alone on its line is read as its first column, the
-    number's (a title over the list is longer than a name, a 合计 no name). A title, a total, a
-    sign-off is a note of the list; so is a lone cell (a date), or a sign-off's cells (`_signed`),
-    ``outside`` the rows checked, above the first or under the last. What is left is a person's
-    row without number and name."""
-    alone = (number if headerless and not name else "").strip()
-    if (name and not number and name_like(name)) or (
-        name_like(alone)
-        and not alone.startswith(TOTAL_WORDS)
-        and (len(alone) <= _SHORT_NAME or not any(word in alone for word in _TITLE_WORDS))
-    ):
+    number is asked for the number, as a number without its name is asked for the name (`_person`).
+    A title, a total, a sign-off is a note of the list; so is a lone cell (a date), a cell in the
+    number's or the name's column, or a sign-off's cells (`_signed`) ``outside`` the rows
+    checked, above the first or under the last. Between them, only a total or a sign-off is a
+    note: what is left is a person's row without number and name."""
+    alone = "" if number.strip() and name.strip() else typed_name(number, name, headerless)
+    if _person(alone, outside):
         return NAME_ONLY
-    if number or name or _a_total(row, number, name):
-        return NOTE_ADVICE
     filled = [cell.strip() for cell in row if cell.strip()]
-    if outside and (len(filled) <= 1 or all(map(_signed, filled))):
+    if _a_total(row, number, name) or (filled and all(map(_signed, filled))):
+        return NOTE_ADVICE
+    if outside and (number or name or len(filled) <= 1):
         return NOTE_ADVICE
     return UNCHECKED_ADVICE
+
+
+def _person(text: str, outside: bool) -> bool:
+    """Whether a name's cell without a number holds a person's name. Between the rows checked,
+    anything but a total or a sign-off does: 张三（女）, 王五、, 阿依古丽・买买提 were told notes of
+    the list, and the page said everyone was checked (a review). Above or under them, a title
+    (某公司持证人员名单) and a sentence are notes; a name with its marks (`_name_shaped`) is not."""
+    if not text or _signed(text) or text.startswith(TOTAL_WORDS):
+        return False
+    return not outside or _name_shaped(text)
+
+
+_ASIDE = re.compile(r"[（(][^）)]*[）)]")
+"""A note in brackets after a name: 张三（女）, 李四(退休)."""
+
+
+def _name_shaped(text: str) -> bool:
+    """Whether ``text`` reads as a name, whatever marks it (王五、, 赵六*, 张三 👍, a dot or a
+    space of another kind, 王〇): no digit and no sentence's stop, two letters at least — and a
+    longer one without a title's words (a minority name, a compound surname's)."""
+    if any(c.isdigit() for c in text) or any(stop in text for stop in "，。；！？,;!?"):
+        return False
+    letters = [c for c in _ASIDE.sub("", text) if c.isalpha() or c == "〇"]
+    if len(letters) < 2:
+        return False
+    return len(letters) <= _SHORT_NAME or not any(word in text for word in _TITLE_WORDS)
 
 
 def _signed(cell: str) -> bool:

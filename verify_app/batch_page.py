@@ -154,20 +154,21 @@ def _batch_results(
                 verifier.contacts.text_for(a.answer.number) if a.wants_contact else None,
                 r.unread,
             )
-            # the page's only (the file has the name); a zero-width space a chat pasted with it
-            # shown as nothing, as it is (a phone review read <U+200B>陈静), an override as code
-            | {TYPED_NAME: visible(ZERO_WIDTH.sub("", r.item.name))}
+            | _typed(r.item.name)
             | ({REPORT: report_ticket(request, a, None)} if a.reportable else {}),
         )
         for r, a in zip(parsed.rows, answers, strict=True)
     ]
-    lines += [(row, cells, unchecked_row(row, why)) for row, cells, why in parsed.unchecked]
+    lines += [
+        (row, cells, unchecked_row(row, why) | _typed(name))
+        for row, cells, why, name in parsed.unchecked
+    ]
     lines.sort(key=lambda line: line[0])  # the file's order, its unchecked rows in place
     results = [result for _, _, result in lines]
     export = write_csv(parsed.header, [cells for _, cells, _ in lines], results, parsed.confirms)
     shown, hidden = _on_page(results)
     # the people left unchecked, not the notes of the list (its title, 合计, 制表人)
-    unchecked = sum(why != NOTE_ADVICE for _, _, why in parsed.unchecked)
+    unchecked = sum(note[2] != NOTE_ADVICE for note in parsed.unchecked)
     context = _batch_context(
         request,
         results=shown,
@@ -201,6 +202,14 @@ TYPED_NAME = "typed_name"
 REPORT = "report_ticket"
 """A row a forgery may be reported from: the ticket its 报告 button opens the form with (the
 page's only, as the single check's result page carries one)."""
+
+
+def _typed(name: str) -> dict[str, str]:
+    """A row's name as typed, for the page only (the file has it): a zero-width space a chat
+    pasted with it shown as nothing, as it is (a phone review read <U+200B>陈静), an override as
+    code. A row not checked shows it too: the employer's own, it tells the person to ask for the
+    number (a review read 所填姓名 blank beside 此行证书编号为空)."""
+    return {TYPED_NAME: visible(ZERO_WIDTH.sub("", name))}
 
 
 def _page_columns(columns: list[tuple[str, str]]) -> list[tuple[str, str]]:
