@@ -863,6 +863,39 @@ def test_a_header_merged_over_two_rows_is_read_as_one(app_client: AppClient, suf
     assert _export(page)[0][:6] == ["工号", "科室", "姓名", "证书编号", "等级", "工种"]
 
 
+@pytest.mark.parametrize("upper", ["员工编号", "职工编号", "人员编号", "编号", "工号"])
+def test_a_two_row_header_under_an_employee_number_reads_the_certificates(
+    app_client: AppClient, upper: str
+) -> None:
+    """员工编号 merged down beside 证书信息 over 证书编号 | 等级 | 工种: the upper row alone was
+    read as the header, on 员工编号, and the employee numbers checked as the certificates' —
+    编号格式错误 2 行, the certificates' column passed over, its sub-header listed as a row."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (
+        (upper, "姓名", "证书信息", None, None),
+        (None, None, "证书编号", "等级", "工种"),
+        ("E1001", VALID[1], VALID[0], "高级工", "汽车驾驶员"),
+        ("1002", REISSUED[1], REISSUED[0], "中级工", "中式烹调师"),
+    ):
+        sheet.append(row)
+    for cells in ("A1:A2", "B1:B2", "C1:E1"):
+        sheet.merge_cells(cells)
+    out = io.BytesIO()
+    book.save(out)
+    with app_client() as client:
+        page = _upload(client, "名单.xlsx", out.getvalue())
+    context = page.context  # type: ignore[attr-defined]
+    assert page.status_code == 200, context.get("error")  # type: ignore[attr-defined]
+    assert [(r["row"], r["result"]) for r in context["results"]] == [
+        ("3", "valid"),
+        ("4", "reissued"),
+    ]
+    assert [title for title, _ in context["read_as_paper"]] == ["等级", "工种"]
+    assert _export(page)[0][:5] == [upper, "姓名", "证书编号", "等级", "工种"]
+
+
 def test_the_results_count_the_people_not_the_notes_under_them(app_client: AppClient) -> None:
     """Two people, a 制表人 and a 合计 under them: 查验结果（4 行） over 有效 1 行；已补发 1 行,
     the sign-offs listed as 未查验. They are shown as what they are, notes of the list, and

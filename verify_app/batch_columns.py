@@ -98,12 +98,11 @@ def find_columns(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
     name second."""
     above: Sequence[str] = ()
     for index, (_, row) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        lower = _two_rows(row, above)
-        for titles in (list(row), *([lower] if lower else [])):
-            if found := _placed(titles):
-                number, name, confirms = found
-                header = lower or list(row)  # 序号, 备注 merged down over a two-row header
-                return Columns(index + 1, number, name, confirms, header)
+        if found := _reading(row, above, index + 1):
+            # 员工编号 over 证书编号: the upper row of a two-row header placed alone, on a title
+            # that names the certificate less surely than the two rows read as one
+            under = _reading(rows[index + 1][1], row, index + 2) if index + 1 < len(rows) else None
+            return (under if under and under[0] < found[0] else found)[1]
         above = row
     for index, (line, row) in enumerate(rows[:HEADER_LIKE_ROWS]):
         keys = [header_key(cell) for cell in row]
@@ -116,15 +115,28 @@ def find_columns(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
     return _without_header(rows)
 
 
-def _placed(titles: Sequence[str]) -> tuple[int, int, dict[str, int]] | None:
-    """The number's column, the name's and those of what the paper shows, when ``titles`` name
-    the first two."""
+def _reading(row: Sequence[str], above: Sequence[str], start: int) -> tuple[int, Columns] | None:
+    """The header ``row`` makes, alone or under ``above`` (`_two_rows`), with the rank of its
+    number's title in `NUMBER_RANKS`: the surer reading, the row alone when they are as sure."""
+    lower = _two_rows(row, above)
+    header = lower or list(row)  # 序号, 备注 merged down over a two-row header
+    placed = [found for titles in (list(row), lower or []) if (found := _placed(titles))]
+    if not placed:
+        return None
+    rank, number, name, confirms = min(placed, key=lambda found: found[0])
+    return rank, Columns(start, number, name, confirms, header)
+
+
+def _placed(titles: Sequence[str]) -> tuple[int, int, int, dict[str, int]] | None:
+    """The rank of the number's title, the number's column, the name's and those of what the
+    paper shows, when ``titles`` name the first two."""
     keys = [header_key(cell) for cell in titles]
     number, name = _column(keys, NUMBER_RANKS), _column(keys, NAME_RANKS)
     if number is None or name is None or number == name:
         return None
+    rank = next(i for i, takes in enumerate(NUMBER_RANKS) if takes(keys[number]))
     others = [key if i not in (number, name) else "" for i, key in enumerate(keys)]
-    return number, name, _confirm_columns(others)
+    return rank, number, name, _confirm_columns(others)
 
 
 def _two_rows(row: Sequence[str], above: Sequence[str]) -> list[str] | None:
