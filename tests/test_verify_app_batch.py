@@ -927,6 +927,21 @@ def test_a_header_whose_titles_are_rows_apart_says_where_each_is(app_client: App
     assert "写成“证书编号”" not in error
 
 
+def test_a_header_whose_name_title_is_rows_below_says_where_it_is(app_client: AppClient) -> None:
+    """The same with the number's title found and 姓名 rows below it: the clerk is told where
+    姓名 is, not to title a column 姓名 that has that title."""
+    data = f"证书编号,说明\n（见证书内页）,（按身份证填写）\n,姓名\n{VALID[0]},{VALID[1]}\n"
+    with app_client() as client:
+        page = _upload(client, "list.csv", data.encode())
+    error = page.context["error"]  # type: ignore[attr-defined]
+    assert page.status_code == 400, error  # type: ignore[attr-defined]
+    assert (
+        "第1行像是表头，但只找到证书编号列（第1列“证书编号”），姓名列的表头在第3行第2列“姓名”"
+        in error
+    )
+    assert "写成“姓名”" not in error
+
+
 def test_results_are_counted_and_the_download_named_after_the_upload(app_client: AppClient) -> None:
     """Three hundred rows had to be read to find the few to follow up, and every file's results
     downloaded as certreg-results.csv."""
