@@ -1271,3 +1271,12 @@ def test_the_results_say_which_columns_were_read_as_the_paper(app_client: AppCli
     assert said in page.text  # type: ignore[attr-defined]
     assert "如果这些列不是证书上印的内容（如现任岗位的等级），核对结果不作数" in page.text  # type: ignore[attr-defined]
     assert "当作证书上印的" not in without.text  # type: ignore[attr-defined]
+
+
+def test_the_readme_tells_a_lists_notes_from_the_people_left_unchecked() -> None:
+    """The README's /batch row said a row without number and name is kept, 未查验, after the
+    results began calling a list's title, 合计 and sign-off 名单说明, counted nowhere — and it
+    named no header over two rows."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    batch = next(line for line in readme.splitlines() if line.startswith("| `GET /batch`"))
+    assert NOTE_LABEL in batch and "header over two rows" in batch
