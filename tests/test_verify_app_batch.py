@@ -735,8 +735,17 @@ def test_a_long_name_alone_in_a_list_without_header_is_asked_for_its_number(
 
 ODD_NAMES = ["张三（女）", "李四(退休)", "李四（待补）", "王五 (外聘)", "赵六*", "王五、"]
 ODD_NAMES += ["阿依古丽・买买提", "阿依古丽-买买提", "张\xa0三", "\u200b张三", "王〇", "张三👍"]
+ODD_NAMES += [
+    "李四：证书待补",
+    "王五 技术中心",
+    "孙七，待补",
+    "马九-证书遗失",
+    "李四（2025.3退休）",
+]
 """Names as HR files type them: a note in brackets, a mark after, a dot or a space of another
-kind, a character a chat pasted with them."""
+kind, a character a chat pasted with them, a remark after a colon, a space or a comma (a review
+of the fixes: 李四：… read as a sign-off's label, 李四（2025.3退休） checked as an empty number
+and charged)."""
 
 
 @pytest.mark.parametrize("name", ODD_NAMES)

@@ -24,7 +24,17 @@ NOTE_LABEL = "名单说明"
 _TOTAL = re.compile(f"(?:{'|'.join(TOTAL_WORDS)})(?![\u3400-\u9fff])")
 """A cell that says 合计 (合计：, 合计 30人), not a word beginning so (总计划科, 小计量室)."""
 _LABEL = re.compile(r"[^\d:：]{1,12}[:：]")
-"""A sign-off's label (填表人：, 联系电话：, 单位（盖章）：) before what is written on it."""
+"""A label (填表人：, 联系电话：, 单位（盖章）：) before what is written on it."""
+_SIGN_OFF = re.compile(
+    r"[^\d:：]{0,10}(?:人|电话|手机|日期|时间|单位|盖章|签字|签名|审核|审批|复核|备注|说明|注|部门|科室|地址|邮箱)"
+    r"[）)]?\s*[:：]"
+)
+"""A sign-off's label: its words (制表人：, 联系电话：, 单位（盖章）：, 注：) — not a name's
+(李四：证书待补, between the rows checked, was told a note and the page said all were checked)."""
+_NAME_FIRST = re.compile(r"[\u3400-\u9fff]{2,4}(?=[\s，,、（(\-—:：]|$)")
+"""A name at the start of a cell, a remark after it (王五 技术中心, 孙七，待补, 马九-证书遗失)."""
+_NO_NAMES = ("你好", "您好", "以上", "以下", "如下", "说明", "备注", "附件", "请", "谢谢")
+"""Words a chat's or a list's own lines begin with (你好，请帮我查…), not a name."""
 _DATE = re.compile(r"\d{4}\s*[年./-]\s*\d{1,2}\s*(?:[月./-]\s*\d{1,2}\s*日?|月)?")
 """A sign-off's date: 2026年12月1日, 2026.12.1, 2026-12, 2026年12月."""
 _SHORT_NAME = 4
@@ -45,6 +55,8 @@ def _a_note(number: str, name: str) -> bool:
     (填表人：王五 | 联系电话：138…) was checked as a malformed number, and charged."""
     if number and name:
         return not any(c.isdigit() for c in number) and bool(_LABEL.match(number))
+    if name and not number_like(name):  # 李四（2025.3退休）: a name, no number to check
+        return True
     text = number or name
     if not any(character.isdigit() for character in text):
         return True  # every certificate number has ten digits
@@ -106,6 +118,9 @@ def _name_shaped(text: str) -> bool:
     """Whether ``text`` reads as a name, whatever marks it (王五、, 赵六*, 张三 👍, a dot or a
     space of another kind, 王〇): no digit and no sentence's stop, two letters at least — and a
     longer one without a title's words (a minority name, a compound surname's)."""
+    first = _NAME_FIRST.match(text)
+    if first and not any(w in first[0] for w in _TITLE_WORDS) and not text.startswith(_NO_NAMES):
+        return True  # a remark after the name: 孙七，待补 was told a note
     if any(c.isdigit() for c in text) or any(stop in text for stop in "，。；！？,;!?"):
         return False
     letters = [c for c in _ASIDE.sub("", text) if c.isalpha() or c == "〇"]
@@ -118,4 +133,4 @@ def _signed(cell: str) -> bool:
     """A cell of a sign-off line: a label with what is written on it (制表人：王五, 审核：), a
     total or a date. Spread beside the number's and the name's columns (制表人：王五 under 工号,
     审核：赵六 under 备注), a sign-off was a person left unchecked, 未查验 1 in the summary."""
-    return bool(_LABEL.match(cell) or _TOTAL.match(cell) or _DATE.fullmatch(cell))
+    return bool(_SIGN_OFF.match(cell) or _TOTAL.match(cell) or _DATE.fullmatch(cell))
