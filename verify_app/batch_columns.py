@@ -99,10 +99,8 @@ def find_columns(rows: Sequence[tuple[int, Sequence[str]]]) -> Columns:
     above: Sequence[str] = ()
     for index, (_, row) in enumerate(rows[:HEADER_SEARCH_ROWS]):
         if found := _reading(row, above, index + 1):
-            # 员工编号 over 证书编号: the upper row of a two-row header placed alone, on a title
-            # that names the certificate less surely than the two rows read as one
             under = _reading(rows[index + 1][1], row, index + 2) if index + 1 < len(rows) else None
-            return (under if under and under[0] < found[0] else found)[1]
+            return (under if under and _surer(under, found) else found)[1]
         above = row
     for index, (line, row) in enumerate(rows[:HEADER_LIKE_ROWS]):
         keys = [header_key(cell) for cell in row]
@@ -125,6 +123,12 @@ def _reading(row: Sequence[str], above: Sequence[str], start: int) -> tuple[int,
         return None
     rank, number, name, confirms = min(placed, key=lambda found: found[0])
     return rank, Columns(start, number, name, confirms, header)
+
+
+def _surer(under: tuple[int, Columns], alone: tuple[int, Columns]) -> bool:
+    """Two rows read as one over the upper row alone: a surer number's title (员工编号 over
+    证书编号), or as sure and more of the paper placed (等级 | 工种 under 证书信息: a person)."""
+    return (under[0], -len(under[1].confirms)) < (alone[0], -len(alone[1].confirms))
 
 
 def _placed(titles: Sequence[str]) -> tuple[int, int, int, dict[str, int]] | None:
