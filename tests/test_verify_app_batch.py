@@ -778,6 +778,25 @@ def test_a_name_without_its_number_is_a_person_whatever_marks_it(
     assert typed == [name.replace("\u200b", "")] * 2  # what the employer typed, shown back
 
 
+def test_a_header_repeated_and_a_contact_line_are_notes_not_charged(
+    app_client: AppClient, registry_db: Path
+) -> None:
+    """A list's header repeated over its second page, and 联系人：王五 138… pasted under it, were
+    checked as malformed numbers, offered a forgery report and charged (a review of the fixes)."""
+    data = (
+        f"证书编号,姓名\n{VALID[0]},{VALID[1]}\n证书编号,姓名\n{REISSUED[0]},{REISSUED[1]}\n"
+        "13800000000,联系人：王五\n"
+    )
+    with app_client() as client:
+        page = _upload(client, "list.csv", data.encode())
+        client.app.state.verifier.log.flush()
+    context = page.context  # type: ignore[attr-defined]
+    notes = [(r["row"], r["advice"]) for r in context["results"] if not r["result"]]
+    assert notes == [("3", NOTE_ADVICE), ("5", NOTE_ADVICE)]
+    assert context["summary"] == [("有效", 1), ("已补发", 1)]
+    assert [r["result"] for r in read_log(registry_db)] == ["valid", "reissued"]
+
+
 @pytest.mark.parametrize(
     ("header", "said"),
     [

@@ -11,7 +11,9 @@ import re
 from collections.abc import Sequence
 
 from registry.kinds.not_records import TOTAL_WORDS
+from registry.sheets.layout import header_key
 from verify_app.batch_columns import name_like, number_like
+from verify_app.list_headers import NAME_HEADERS, NUMBER_HEADERS
 
 UNCHECKED_ADVICE = "此行没有可查验的证书编号和姓名，未查验。"
 NAME_ONLY = "此行证书编号为空，未查验。如要查验，请填写证书编号后重新上传。"
@@ -54,6 +56,10 @@ def _a_note(number: str, name: str) -> bool:
     no digit at all, or words of a total or a colon. With both columns filled, a sign-off
     (填表人：王五 | 联系电话：138…) was checked as a malformed number, and charged."""
     if number and name:
+        if number_like(number):
+            return False
+        if _SIGN_OFF.match(name) or _header_again(number, name):  # 联系人：王五 | 138…
+            return True
         return not any(c.isdigit() for c in number) and bool(_LABEL.match(number))
     if name and not number_like(name):  # 李四（2025.3退休）: a name, no number to check
         return True
@@ -61,6 +67,12 @@ def _a_note(number: str, name: str) -> bool:
     if not any(character.isdigit() for character in text):
         return True  # every certificate number has ten digits
     return (text.startswith(TOTAL_WORDS) or ":" in text or "：" in text) and not number_like(text)
+
+
+def _header_again(number: str, name: str) -> bool:
+    """The list's header repeated over a page of it (证书编号 | 姓名): it was checked as a number
+    of four characters, offered a forgery report, and charged (a review of the fixes)."""
+    return header_key(number) in NUMBER_HEADERS and header_key(name) in NAME_HEADERS
 
 
 def _a_total(row: Sequence[str], number: str, name: str) -> bool:
@@ -87,13 +99,15 @@ def advice(row: Sequence[str], number: str, name: str, headerless: bool, outside
     number is asked for the number, as a number without its name is asked for the name (`_person`).
     A title, a total, a sign-off is a note of the list; so is a lone cell (a date), a cell in the
     number's or the name's column, or a sign-off's cells (`_signed`) ``outside`` the rows
-    checked, above the first or under the last. Between them, only a total or a sign-off is a
-    note: what is left is a person's row without number and name."""
+    checked, above the first or under the last. Between them, only a total, a sign-off or the
+    header repeated is a note: what is left is a person's row without number and name."""
     alone = "" if number.strip() and name.strip() else typed_name(number, name, headerless)
     if _person(alone, outside):
         return NAME_ONLY
     filled = [cell.strip() for cell in row if cell.strip()]
     if _a_total(row, number, name) or (filled and all(map(_signed, filled))):
+        return NOTE_ADVICE
+    if _header_again(number, name) or (number and _SIGN_OFF.match(name)):
         return NOTE_ADVICE
     if outside and (number or name or len(filled) <= 1):
         return NOTE_ADVICE
